@@ -1,0 +1,160 @@
+"""Step chunks: columnar encoding of up to a few thousand steps (see schemas/EPISODE_FORMAT.md).
+
+Pure functions over plain step dicts (the JSON form of schemas.steps), so they can be tested and
+benchmarked without files. Edits, the bulk of any episode, are split into columns with ranges stored
+relative to a per-document caret; everything else is stored as a map with its path interned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collector.errors import EpisodeError
+from collector.positions import caret_after
+from schemas.common import PositionEncoding
+
+GENERIC, EDIT = 0, 1
+MAX_CHUNK_STEPS = 65_536
+
+
+class _Interner:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def __call__(self, value: str) -> int:
+        found = self.index.get(value)
+        if found is None:
+            found = self.index[value] = len(self.items)
+            self.items.append(value)
+        return found
+
+
+def encode_chunk(steps: list[dict[str, Any]], encoding: PositionEncoding) -> dict[str, Any]:
+    """Columns for a non-empty list of step dicts in time order."""
+    paths, sources = _Interner(), _Interner()
+    kinds, dts, source_ids = bytearray(), [], bytearray()
+    generic: list[dict[str, Any]] = []
+    ep: list[int] = []
+    ev: list[int | None] = []
+    en: list[int] = []
+    cf: list[int] = []
+    cols: list[int] = []
+    lengths: list[int] = []
+    texts: list[str] = []
+    carets: dict[int, tuple[int, int]] = {}
+    versions: dict[int, int] = {}
+    previous_t = steps[0]["t_ms"]
+    for step in steps:
+        dts.append(step["t_ms"] - previous_t)
+        previous_t = step["t_ms"]
+        source_ids.append(sources(step["source"]))
+        if step["kind"] != "edit":
+            kinds.append(GENERIC)
+            entry = {k: v for k, v in step.items() if k not in ("t_ms", "source", "path")}
+            if "path" in step:
+                entry["p"] = paths(step["path"])
+            generic.append(entry)
+            continue
+        kinds.append(EDIT)
+        path = paths(step["path"])
+        ep.append(path)
+        version = step.get("version")
+        ev.append(None if version is None else version - versions.get(path, 0))
+        if version is not None:
+            versions[path] = version
+        en.append(len(step["changes"]))
+        line, char = carets.get(path, (0, 0))
+        for change in step["changes"]:
+            text = change["text"]
+            rng = change.get("range")
+            if rng is None:
+                cf.append(len(lengths))
+                line, char = caret_after(0, 0, text, encoding)
+            else:
+                sl, sc = rng["start"]["line"], rng["start"]["character"]
+                el, ec = rng["end"]["line"], rng["end"]["character"]
+                dl = sl - line
+                cols += (dl, sc - char if dl == 0 else sc, el - sl, ec - sc if el == sl else ec)
+                line, char = caret_after(sl, sc, text, encoding)
+            lengths.append(len(text))
+            texts.append(text)
+        carets[path] = (line, char)
+    return {
+        "n": len(steps), "t0": steps[0]["t_ms"], "k": bytes(kinds), "dt": dts,
+        "S": sources.items, "s": bytes(source_ids), "P": paths.items, "g": generic,
+        "ep": ep, "ev": ev, "en": en, "cf": cf, "c": cols, "cl": lengths, "ct": "".join(texts),
+    }
+
+
+def decode_chunk(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
+    """Step dicts from one chunk's columns; raises EpisodeError naming the inconsistency."""
+    try:
+        return _decode(chunk, encoding)
+    except EpisodeError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise EpisodeError(f"step chunk is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _decode(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
+    if not isinstance(chunk, dict):
+        raise EpisodeError("step chunk is not a map")
+    n = chunk["n"]
+    kinds, dts, source_ids = chunk["k"], chunk["dt"], chunk["s"]
+    sources, paths = chunk["S"], chunk["P"]
+    if not (isinstance(n, int) and 0 < n <= MAX_CHUNK_STEPS and len(kinds) == len(dts) == len(source_ids) == n):
+        raise EpisodeError("step chunk columns disagree on the step count")
+    full = set(chunk["cf"])
+    cols, lengths, text = chunk["c"], chunk["cl"], chunk["ct"]
+    if not isinstance(text, str) or sum(lengths) != len(text):
+        raise EpisodeError("step chunk text column does not match its lengths")
+    generic = iter(chunk["g"])
+    edits = iter(zip(chunk["ep"], chunk["ev"], chunk["en"], strict=True))
+    carets: dict[int, tuple[int, int]] = {}
+    versions: dict[int, int] = {}
+    t = chunk["t0"]
+    change_no = col = offset = 0
+    out: list[dict[str, Any]] = []
+    for kind, dt, source_id in zip(kinds, dts, source_ids, strict=True):
+        if not isinstance(dt, int) or dt < 0:
+            raise EpisodeError("step times go backwards")
+        t += dt
+        head = {"t_ms": t, "source": sources[source_id]}
+        if kind == GENERIC:
+            entry = dict(next(generic))
+            if "p" in entry:
+                entry["path"] = paths[entry.pop("p")]
+            out.append({"kind": entry.pop("kind", None), **head, **entry})
+            continue
+        if kind != EDIT:
+            raise EpisodeError(f"unknown step encoding {kind}")
+        path, dver, count = next(edits)
+        step: dict[str, Any] = {"kind": "edit", **head, "path": paths[path]}
+        if dver is not None:
+            versions[path] = step["version"] = versions.get(path, 0) + dver
+        line, char = carets.get(path, (0, 0))
+        changes = []
+        for _ in range(count):
+            size = lengths[change_no]
+            change_text = text[offset : offset + size]
+            offset += size
+            if change_no in full:
+                changes.append({"text": change_text})
+                line, char = caret_after(0, 0, change_text, encoding)
+            else:
+                dl, dc, del_, dec = cols[col : col + 4]
+                col += 4
+                sl = line + dl
+                sc = char + dc if dl == 0 else dc
+                el, ec = sl + del_, sc + dec if del_ == 0 else dec
+                changes.append({"range": {"start": {"line": sl, "character": sc},
+                                          "end": {"line": el, "character": ec}}, "text": change_text})
+                line, char = caret_after(sl, sc, change_text, encoding)
+            change_no += 1
+        carets[path] = (line, char)
+        step["changes"] = changes
+        out.append(step)
+    if next(generic, None) is not None or next(edits, None) is not None or change_no != len(lengths):
+        raise EpisodeError("step chunk has entries left over")
+    return out

@@ -1,0 +1,130 @@
+"""The container around an episode: magic, versions, CRC-checked frames, the trailer.
+
+Knows nothing about steps; see schemas/EPISODE_FORMAT.md.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import zstandard
+
+from collector.errors import EpisodeError
+
+MAGIC = b"\x89CTP\r\n\x1a\n"
+READ_VERSION = 1  # the newest format version this codetape reads
+WRITE_VERSION = 1
+
+HEADER, STEPS, CONSENT, TRAILER = 0x48, 0x53, 0x43, 0x54
+FRAME_NAMES = {HEADER: "header", STEPS: "steps", CONSENT: "consent", TRAILER: "trailer"}
+OPTIONAL = 0x01
+
+MAX_PAYLOAD = 64 * 1024 * 1024
+MAX_DECOMPRESSED = 128 * 1024 * 1024
+MAX_WINDOW = 32 * 1024 * 1024
+
+_FRAME_HEAD = struct.Struct(">BBI")
+_CRC = struct.Struct(">I")
+TRAILER_PAYLOAD = struct.Struct(">Q32s")
+
+
+def encode_frame(frame_type: int, payload: bytes, flags: int = 0) -> bytes:
+    head = _FRAME_HEAD.pack(frame_type, flags, len(payload))
+    return head + payload + _CRC.pack(zlib.crc32(payload, zlib.crc32(head)))
+
+
+@dataclass(frozen=True)
+class Frame:
+    type: int
+    flags: int
+    payload: bytes
+    offset: int
+
+    @property
+    def name(self) -> str:
+        return FRAME_NAMES.get(self.type, f"0x{self.type:02x}")
+
+
+def read_preamble(stream: BinaryIO) -> tuple[int, int]:
+    """Check the magic and return (read_version, write_version)."""
+    head = stream.read(len(MAGIC) + 4)
+    if head[: len(MAGIC)] != MAGIC:
+        if head[:4] == MAGIC[:4]:
+            raise EpisodeError("not an episode: the file signature is damaged (text-mode transfer?)")
+        raise EpisodeError("not an episode file (wrong signature)")
+    if len(head) < len(MAGIC) + 4:
+        raise EpisodeError("episode is truncated inside its preamble")
+    read_version, write_version = struct.unpack(">HH", head[len(MAGIC) :])
+    if read_version > READ_VERSION:
+        raise EpisodeError(f"episode needs format {read_version}; this codetape reads up to {READ_VERSION}")
+    return read_version, write_version
+
+
+def iter_frames(stream: BinaryIO, hasher: object | None = None) -> Iterator[Frame]:
+    """Frames in order, each CRC-checked; `hasher.update` sees every byte before the trailer frame."""
+    update = getattr(hasher, "update", None)
+    offset = stream.tell()
+    while True:
+        head = stream.read(_FRAME_HEAD.size)
+        if not head:
+            return
+        if len(head) < _FRAME_HEAD.size:
+            raise EpisodeError(f"episode is truncated inside a frame header at byte {offset}")
+        frame_type, flags, length = _FRAME_HEAD.unpack(head)
+        if length > MAX_PAYLOAD:
+            raise EpisodeError(f"frame at byte {offset} declares {length} bytes, above the {MAX_PAYLOAD} cap")
+        if flags & ~OPTIONAL:
+            raise EpisodeError(f"frame at byte {offset} has reserved flag bits set")
+        payload = stream.read(length)
+        crc = stream.read(_CRC.size)
+        if len(payload) < length or len(crc) < _CRC.size:
+            raise EpisodeError(f"episode is truncated inside the {FRAME_NAMES.get(frame_type, 'unknown')} "
+                               f"frame at byte {offset}")
+        if _CRC.unpack(crc)[0] != zlib.crc32(payload, zlib.crc32(head)):
+            raise EpisodeError(f"{FRAME_NAMES.get(frame_type, 'unknown')} frame at byte {offset} is damaged "
+                               "(checksum mismatch)")
+        frame = Frame(frame_type, flags, payload, offset)
+        if update is not None and frame_type != TRAILER:
+            update(head)
+            update(payload)
+            update(crc)
+        yield frame
+        offset += _FRAME_HEAD.size + length + _CRC.size
+
+
+def compress(data: bytes, level: int) -> bytes:
+    return zstandard.ZstdCompressor(level=level, write_checksum=True, write_content_size=True).compress(data)
+
+
+_DECOMPRESSOR = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW)
+
+
+def decompress(frame: Frame) -> bytes:
+    """Decode one zstd payload after checking its declared parameters; never beyond the caps."""
+    what = f"{frame.name} frame at byte {frame.offset}"
+    try:
+        params = zstandard.get_frame_parameters(frame.payload)
+    except zstandard.ZstdError as exc:
+        raise EpisodeError(f"{what} is not a zstd frame ({exc})") from None
+    size = params.content_size
+    if size == zstandard.CONTENTSIZE_UNKNOWN or size == zstandard.CONTENTSIZE_ERROR:
+        raise EpisodeError(f"{what} does not declare its decompressed size")
+    if size > MAX_DECOMPRESSED:
+        raise EpisodeError(f"{what} declares {size} decompressed bytes, above the {MAX_DECOMPRESSED} cap")
+    if params.window_size > MAX_WINDOW:
+        raise EpisodeError(f"{what} asks for a {params.window_size}-byte zstd window, above the cap")
+    if params.dict_id or not params.has_checksum:
+        raise EpisodeError(f"{what} uses a zstd dictionary or lacks a checksum")
+    try:
+        with _DECOMPRESSOR.stream_reader(io.BytesIO(frame.payload)) as reader:
+            data = reader.read(size + 1)
+    except zstandard.ZstdError as exc:
+        raise EpisodeError(f"{what} does not decompress ({exc})") from None
+    if len(data) != size:
+        raise EpisodeError(f"{what} decompresses to {len(data)} bytes, not the {size} it declares")
+    return data

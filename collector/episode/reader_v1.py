@@ -1,0 +1,142 @@
+"""Reader for episode format version 1. Every byte is untrusted: all sizes are capped."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import pydantic
+
+from collector.episode.chunk import decode_chunk
+from collector.episode.container import (
+    CONSENT, HEADER, OPTIONAL, STEPS, TRAILER, TRAILER_PAYLOAD, Frame, decompress, iter_frames, read_preamble,
+)
+from collector.errors import EpisodeError
+from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict
+
+VERSION = 1
+_LIMITS = {"max_str_len": 64 * 1024 * 1024, "max_bin_len": 64 * 1024 * 1024,
+           "max_array_len": 4_000_000, "max_map_len": 100_000, "max_ext_len": 0}
+
+
+def unpack(data: bytes, what: str) -> Any:
+    try:
+        return msgpack.unpackb(data, raw=False, strict_map_key=True, **_LIMITS)
+    except (ValueError, msgpack.UnpackException, msgpack.ExtraData, TypeError, RecursionError) as exc:
+        raise EpisodeError(f"{what} is not valid msgpack ({type(exc).__name__})") from None
+
+
+def first_error(exc: pydantic.ValidationError) -> str:
+    error = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else error["msg"]
+
+
+@dataclass
+class Episode:
+    """An episode whose container is intact (frames, checksums, trailer hash); steps decode lazily."""
+
+    path: Path
+    header: EpisodeHeader
+    read_version: int
+    write_version: int
+    step_count: int
+    sha256: bytes
+    consent: bytes | None
+    _chunk_offsets: list[int]
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self._chunk_offsets)
+
+    def steps(self) -> Iterator[Step]:
+        """Every step in order, validated; unknown kinds are skipped and counted in `skipped`."""
+        self.skipped.clear()
+        seen = 0
+        for step_dict in self.step_dicts():
+            seen += 1
+            kind = step_dict.get("kind")
+            if kind not in STEP_KINDS:
+                self.skipped[str(kind)] += 1
+                continue
+            try:
+                yield step_from_dict(step_dict)
+            except pydantic.ValidationError as exc:
+                raise EpisodeError(f"step {seen - 1} ({kind}) is invalid: {first_error(exc)}") from None
+        if seen != self.step_count:
+            raise EpisodeError(f"episode holds {seen} steps but its trailer says {self.step_count}")
+
+    def step_dicts(self) -> Iterator[dict[str, Any]]:
+        """Plain step dicts, unvalidated, one chunk in memory at a time."""
+        encoding = self.header.position_encoding
+        with open(self.path, "rb") as stream:
+            last_t = 0
+            for offset in self._chunk_offsets:
+                stream.seek(offset)
+                frame = next(iter_frames(stream))
+                chunk = unpack(decompress(frame), f"steps frame at byte {offset}")
+                for step in decode_chunk(chunk, encoding):
+                    if step["t_ms"] < last_t:
+                        raise EpisodeError(f"step times go backwards in the steps frame at byte {offset}")
+                    last_t = step["t_ms"]
+                    yield step
+
+
+def open_episode(path: Path) -> Episode:
+    """Check the container end to end (streaming, bounded) and decode the header."""
+    try:
+        stream = open(path, "rb")
+    except OSError as exc:
+        raise EpisodeError(f"cannot read {path}: {exc.strerror}") from None
+    with stream:
+        hasher = hashlib.sha256()
+        read_version, write_version = read_preamble(stream)
+        stream.seek(0)
+        hasher.update(stream.read(12))
+        header: EpisodeHeader | None = None
+        offsets: list[int] = []
+        consent: bytes | None = None
+        trailer: Frame | None = None
+        for frame in iter_frames(stream, hasher):
+            if trailer is not None:
+                raise EpisodeError(f"{frame.name} frame at byte {frame.offset} follows the trailer")
+            if header is None and frame.type != HEADER:
+                raise EpisodeError(f"episode starts with a {frame.name} frame, not the header")
+            if frame.type == HEADER:
+                if header is not None:
+                    raise EpisodeError(f"second header frame at byte {frame.offset}")
+                header = _decode_header(frame)
+            elif frame.type == STEPS:
+                if consent is not None:
+                    raise EpisodeError(f"steps frame at byte {frame.offset} follows the consent frame")
+                offsets.append(frame.offset)
+            elif frame.type == CONSENT:
+                consent = frame.payload
+            elif frame.type == TRAILER:
+                trailer = frame
+            elif not frame.flags & OPTIONAL:
+                raise EpisodeError(f"episode has a required {frame.name} frame this codetape does not know")
+        if header is None:
+            raise EpisodeError("episode has no header frame")
+        if trailer is None:
+            raise EpisodeError("episode is truncated: it has no trailer")
+        if len(trailer.payload) != TRAILER_PAYLOAD.size:
+            raise EpisodeError("episode trailer has the wrong size")
+        step_count, digest = TRAILER_PAYLOAD.unpack(trailer.payload)
+        if digest != hasher.digest():
+            raise EpisodeError("episode content does not match the hash in its trailer (modified or damaged)")
+    return Episode(path, header, read_version, write_version, step_count, digest, consent, offsets)
+
+
+def _decode_header(frame: Frame) -> EpisodeHeader:
+    data = unpack(decompress(frame), "header frame")
+    try:
+        return EpisodeHeader.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise EpisodeError(f"episode header is invalid: {first_error(exc)}") from None

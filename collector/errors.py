@@ -1,0 +1,56 @@
+"""Errors a person can act on. Caught only at the command boundary, printed as one line.
+
+    CodetapeError
+    ├── UsageError            bad arguments or a reference that names nothing (exit 2)
+    ├── EpisodeError          an episode file is damaged, hostile or unsupported (exit 1)
+    │   └── EpisodeNotFound   no episode at that path or with that id prefix
+    ├── ReconstructionError   the steps do not replay (edit to an unknown document, hash mismatch)
+    ├── CheckoutRefused       a path would land outside the target directory, or is a symlink
+    ├── JournalError          a journal cannot be written or read
+    │   └── JournalCorrupt    damage in the middle of a journal (not a torn tail)
+    └── CollectorError        the collector cannot be reached or refused a request
+"""
+
+from __future__ import annotations
+
+
+class CodetapeError(Exception):
+    """Base of every error codetape reports to a person."""
+
+    exit_code = 1
+
+
+class UsageError(CodetapeError):
+    exit_code = 2
+
+
+class EpisodeError(CodetapeError):
+    pass
+
+
+class EpisodeNotFound(EpisodeError):
+    exit_code = 2
+
+
+class ReconstructionError(CodetapeError):
+    pass
+
+
+class CheckoutRefused(CodetapeError):
+    pass
+
+
+class JournalError(CodetapeError):
+    pass
+
+
+class JournalCorrupt(JournalError):
+    def __init__(self, message: str, *, offset: int, good_frames: int, frames_after: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.good_frames = good_frames
+        self.frames_after = frames_after
+
+
+class CollectorError(CodetapeError):
+    pass

@@ -1,0 +1,73 @@
+"""Position arithmetic in the three LSP position encodings, with LSP's line breaks (CRLF, CR, LF)."""
+
+from __future__ import annotations
+
+import re
+
+from schemas.common import PositionEncoding
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their terminators; the last element has none (it may be empty)."""
+    lines = []
+    start = 0
+    for match in LINE_BREAK.finditer(text):
+        lines.append(text[start : match.end()])
+        start = match.end()
+    lines.append(text[start:])
+    return lines
+
+
+def content_of(line: str) -> str:
+    """A line without its terminator."""
+    if line.endswith("\r\n"):
+        return line[:-2]
+    if line.endswith(("\n", "\r")):
+        return line[:-1]
+    return line
+
+
+def units(text: str, encoding: PositionEncoding) -> int:
+    """Length of `text` in code units of the encoding."""
+    if encoding == "utf-32" or text.isascii():
+        return len(text)
+    if encoding == "utf-16":
+        return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _unit_width(ch: str, encoding: PositionEncoding) -> int:
+    cp = ord(ch)
+    if encoding == "utf-16":
+        return 2 if cp > 0xFFFF else 1
+    if cp < 0x80:
+        return 1
+    if cp < 0x800:
+        return 2
+    return 3 if cp < 0x10000 else 4
+
+
+def to_index(line: str, character: int, encoding: PositionEncoding) -> int:
+    """Python index into `line` (no terminator) for an LSP character offset, clamped to the line.
+
+    An offset inside a multi-unit character rounds down to the start of that character.
+    """
+    if encoding == "utf-32" or line.isascii():
+        return min(character, len(line))
+    seen = 0
+    for index, ch in enumerate(line):
+        width = _unit_width(ch, encoding)
+        if seen + width > character:
+            return index
+        seen += width
+    return len(line)
+
+
+def caret_after(line: int, character: int, text: str, encoding: PositionEncoding) -> tuple[int, int]:
+    """Where the caret sits after inserting `text` at (line, character)."""
+    pieces = LINE_BREAK.split(text)
+    if len(pieces) == 1:
+        return line, character + units(text, encoding)
+    return line + len(pieces) - 1, units(pieces[-1], encoding)

@@ -1,0 +1,46 @@
+"""Types shared by every step: positions, ranges, the step base and its clock."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PositionEncoding = Literal["utf-8", "utf-16", "utf-32"]
+
+# A workspace-relative POSIX path ("src/app.py"). Absolute paths never appear in an episode:
+# they would leak the developer's home directory. Safety (no "..", no absolute) is enforced
+# where paths touch a filesystem (checkout), so a hostile file is reported, not silently fixed.
+RelPath = Annotated[str, Field(min_length=1, max_length=4096)]
+Millis = Annotated[int, Field(ge=0, le=2**53)]
+Source = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{0,31}$")]
+Text = Annotated[str, Field(max_length=64 * 1024 * 1024)]
+ShortText = Annotated[str, Field(max_length=64 * 1024)]
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Model(BaseModel):
+    """Strict, immutable base for everything in an episode."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Position(Model):
+    """A zero-based line and character offset, counted in the episode's position encoding."""
+
+    line: Annotated[int, Field(ge=0, le=2**31)]
+    character: Annotated[int, Field(ge=0, le=2**31)]
+
+
+class Range(Model):
+    """A half-open span between two positions, as in LSP."""
+
+    start: Position
+    end: Position
+
+
+class StepBase(Model):
+    """Every step: when it happened (ms since the episode start) and which component saw it."""
+
+    t_ms: Millis
+    source: Source

@@ -1,0 +1,55 @@
+"""The step vocabulary: one module per kind, joined in one discriminated union on `kind`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter
+
+from schemas.steps.close import CloseStep
+from schemas.steps.command import CommandStep
+from schemas.steps.cursor import CursorStep, Selection
+from schemas.steps.diagnostics import Diagnostic, DiagnosticsStep
+from schemas.steps.edit import ContentChange, EditStep
+from schemas.steps.file_change import FileChangeStep
+from schemas.steps.gap import FileState, GapReason, GapStep
+from schemas.steps.git import GitFileStat, GitOp, GitStep
+from schemas.steps.note import NoteStep
+from schemas.steps.open import OpenStep
+from schemas.steps.redaction import RedactionStep
+from schemas.steps.save import SaveStep
+from schemas.steps.task import TaskStep
+from schemas.steps.test_run import TestOutcome, TestRunStep
+
+Step = Annotated[
+    OpenStep | CloseStep | EditStep | SaveStep | DiagnosticsStep | TestRunStep | CommandStep
+    | GitStep | FileChangeStep | CursorStep | NoteStep | TaskStep | GapStep | RedactionStep,
+    Field(discriminator="kind"),
+]
+
+STEP_TYPES: tuple[type[Any], ...] = (
+    OpenStep, CloseStep, EditStep, SaveStep, DiagnosticsStep, TestRunStep, CommandStep,
+    GitStep, FileChangeStep, CursorStep, NoteStep, TaskStep, GapStep, RedactionStep,
+)
+STEP_KINDS: frozenset[str] = frozenset(t.model_fields["kind"].default for t in STEP_TYPES)
+
+step_adapter: TypeAdapter[Step] = TypeAdapter(Step)
+
+
+def step_from_dict(data: dict[str, Any]) -> Step:
+    """Validate one plain step dict (as stored) into its model; raises pydantic.ValidationError."""
+    return step_adapter.validate_python(data)
+
+
+def step_to_dict(step: Step) -> dict[str, Any]:
+    """The plain form of a step, without defaulted fields, as stored and as `codetape cat` prints."""
+    return {"kind": step.kind, **step.model_dump(mode="json", exclude_defaults=True)}
+
+
+__all__ = [
+    "STEP_KINDS", "STEP_TYPES", "CloseStep", "CommandStep", "ContentChange", "CursorStep",
+    "Diagnostic", "DiagnosticsStep", "EditStep", "FileChangeStep", "FileState", "GapReason",
+    "GapStep", "GitFileStat", "GitOp", "GitStep", "NoteStep", "OpenStep", "RedactionStep",
+    "SaveStep", "Selection", "Step", "TaskStep", "TestOutcome", "TestRunStep", "step_adapter",
+    "step_from_dict", "step_to_dict",
+]
