@@ -13,7 +13,9 @@ from collector.errors import CodetapeError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="codetape", description="Consent-first recording of coding sessions.")
+    parser = argparse.ArgumentParser(
+        prog="codetape", description="Consent-first recording of coding sessions."
+    )
     parser.add_argument("--version", action="version", version=f"codetape {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):

@@ -6,8 +6,8 @@ not quadratic in the document size.
 
 from __future__ import annotations
 
-from schemas.common import PositionEncoding, Range
 from collector.positions import content_of, split_lines, to_index
+from schemas.common import PositionEncoding, Range
 
 
 class Document:

@@ -49,7 +49,9 @@ class Workspace:
             case EditStep():
                 doc = self.docs.get(step.path)
                 if doc is None:
-                    raise ReconstructionError(f"edit at {step.t_ms} ms to {step.path}, which was never opened")
+                    raise ReconstructionError(
+                        f"edit at {step.t_ms} ms to {step.path}, which was never opened"
+                    )
                 for change in step.changes:
                     doc.apply(change.range, change.text)
             case SaveStep(text=str() as text):

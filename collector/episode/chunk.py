@@ -103,7 +103,8 @@ def _decode(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
     n = chunk["n"]
     kinds, dts, source_ids = chunk["k"], chunk["dt"], chunk["s"]
     sources, paths = chunk["S"], chunk["P"]
-    if not (isinstance(n, int) and 0 < n <= MAX_CHUNK_STEPS and len(kinds) == len(dts) == len(source_ids) == n):
+    counts = (len(kinds), len(dts), len(source_ids))
+    if not (isinstance(n, int) and 0 < n <= MAX_CHUNK_STEPS and counts == (n, n, n)):
         raise EpisodeError("step chunk columns disagree on the step count")
     full = set(chunk["cf"])
     cols, lengths, text = chunk["c"], chunk["cl"], chunk["ct"]

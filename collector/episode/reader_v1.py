@@ -7,14 +7,23 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgpack
 import pydantic
 
 from collector.episode.chunk import decode_chunk
 from collector.episode.container import (
-    CONSENT, HEADER, OPTIONAL, STEPS, TRAILER, TRAILER_PAYLOAD, Frame, decompress, iter_frames, read_preamble,
+    CONSENT,
+    HEADER,
+    OPTIONAL,
+    STEPS,
+    TRAILER,
+    TRAILER_PAYLOAD,
+    Frame,
+    decompress,
+    iter_frames,
+    read_preamble,
 )
 from collector.errors import EpisodeError
 from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict
@@ -91,46 +100,49 @@ class Episode:
 def open_episode(path: Path) -> Episode:
     """Check the container end to end (streaming, bounded) and decode the header."""
     try:
-        stream = open(path, "rb")
+        with open(path, "rb") as stream:
+            return _open(path, stream)
     except OSError as exc:
         raise EpisodeError(f"cannot read {path}: {exc.strerror}") from None
-    with stream:
-        hasher = hashlib.sha256()
-        read_version, write_version = read_preamble(stream)
-        stream.seek(0)
-        hasher.update(stream.read(12))
-        header: EpisodeHeader | None = None
-        offsets: list[int] = []
-        consent: bytes | None = None
-        trailer: Frame | None = None
-        for frame in iter_frames(stream, hasher):
-            if trailer is not None:
-                raise EpisodeError(f"{frame.name} frame at byte {frame.offset} follows the trailer")
-            if header is None and frame.type != HEADER:
-                raise EpisodeError(f"episode starts with a {frame.name} frame, not the header")
-            if frame.type == HEADER:
-                if header is not None:
-                    raise EpisodeError(f"second header frame at byte {frame.offset}")
-                header = _decode_header(frame)
-            elif frame.type == STEPS:
-                if consent is not None:
-                    raise EpisodeError(f"steps frame at byte {frame.offset} follows the consent frame")
-                offsets.append(frame.offset)
-            elif frame.type == CONSENT:
-                consent = frame.payload
-            elif frame.type == TRAILER:
-                trailer = frame
-            elif not frame.flags & OPTIONAL:
-                raise EpisodeError(f"episode has a required {frame.name} frame this codetape does not know")
-        if header is None:
-            raise EpisodeError("episode has no header frame")
-        if trailer is None:
-            raise EpisodeError("episode is truncated: it has no trailer")
-        if len(trailer.payload) != TRAILER_PAYLOAD.size:
-            raise EpisodeError("episode trailer has the wrong size")
-        step_count, digest = TRAILER_PAYLOAD.unpack(trailer.payload)
-        if digest != hasher.digest():
-            raise EpisodeError("episode content does not match the hash in its trailer (modified or damaged)")
+
+
+def _open(path: Path, stream: BinaryIO) -> Episode:
+    hasher = hashlib.sha256()
+    read_version, write_version = read_preamble(stream)
+    stream.seek(0)
+    hasher.update(stream.read(12))
+    header: EpisodeHeader | None = None
+    offsets: list[int] = []
+    consent: bytes | None = None
+    trailer: Frame | None = None
+    for frame in iter_frames(stream, hasher):
+        if trailer is not None:
+            raise EpisodeError(f"{frame.name} frame at byte {frame.offset} follows the trailer")
+        if header is None and frame.type != HEADER:
+            raise EpisodeError(f"episode starts with a {frame.name} frame, not the header")
+        if frame.type == HEADER:
+            if header is not None:
+                raise EpisodeError(f"second header frame at byte {frame.offset}")
+            header = _decode_header(frame)
+        elif frame.type == STEPS:
+            if consent is not None:
+                raise EpisodeError(f"steps frame at byte {frame.offset} follows the consent frame")
+            offsets.append(frame.offset)
+        elif frame.type == CONSENT:
+            consent = frame.payload
+        elif frame.type == TRAILER:
+            trailer = frame
+        elif not frame.flags & OPTIONAL:
+            raise EpisodeError(f"episode has a required {frame.name} frame this codetape does not know")
+    if header is None:
+        raise EpisodeError("episode has no header frame")
+    if trailer is None:
+        raise EpisodeError("episode is truncated: it has no trailer")
+    if len(trailer.payload) != TRAILER_PAYLOAD.size:
+        raise EpisodeError("episode trailer has the wrong size")
+    step_count, digest = TRAILER_PAYLOAD.unpack(trailer.payload)
+    if digest != hasher.digest():
+        raise EpisodeError("episode content does not match the hash in its trailer (modified or damaged)")
     return Episode(path, header, read_version, write_version, step_count, digest, consent, offsets)
 
 

@@ -13,7 +13,15 @@ import msgpack
 
 from collector.episode.chunk import encode_chunk
 from collector.episode.container import (
-    HEADER, MAGIC, READ_VERSION, STEPS, TRAILER, TRAILER_PAYLOAD, WRITE_VERSION, compress, encode_frame,
+    HEADER,
+    MAGIC,
+    READ_VERSION,
+    STEPS,
+    TRAILER,
+    TRAILER_PAYLOAD,
+    WRITE_VERSION,
+    compress,
+    encode_frame,
 )
 from collector.errors import EpisodeError
 from schemas import EpisodeHeader, Step, step_to_dict
@@ -94,13 +102,17 @@ def write_episode_file(path: Path, header: EpisodeHeader, steps: Iterable[Step],
                        level: int = DEFAULT_LEVEL) -> int:
     """Write an episode atomically (tmp, fsync, rename, fsync dir); returns the step count."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as out:
-        writer = EpisodeWriter(out, header, level=level)
-        writer.extend(steps)
-        writer.close()
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as out:
+            writer = EpisodeWriter(out, header, level=level)
+            writer.extend(steps)
+            writer.close()
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     fsync_dir(path.parent)
     return writer.step_count
 
