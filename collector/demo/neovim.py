@@ -1,0 +1,76 @@
+"""Drive a real headless Neovim (0.7 or 0.11) with codetape's bridge attached, as a developer would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from collector.errors import CodetapeError
+
+_SCENARIO = r"""
+local WS, FILE, RESULT = [==[%(ws)s]==], [==[%(file)s]==], [==[%(result)s]==]
+local CMD = { %(cmd)s }
+local function finish(ok, why)
+  local f = io.open(RESULT, 'w'); f:write(ok and 'ok' or ('fail: ' .. why)); f:close()
+  vim.cmd(ok and 'qa!' or 'cq')
+end
+vim.cmd('filetype on')
+vim.opt.autoindent = false
+vim.opt.swapfile = false
+vim.cmd('edit ' .. vim.fn.fnameescape(FILE))
+local buf = vim.api.nvim_get_current_buf()
+local cfg = { name = 'codetape', cmd = CMD, root_dir = WS, flags = { debounce_text_changes = 0 } }
+local id
+if vim.lsp.start then id = vim.lsp.start(cfg, { bufnr = buf })
+else id = vim.lsp.start_client(cfg); vim.lsp.buf_attach_client(buf, id) end
+local client = vim.lsp.get_client_by_id(id)
+local ready = vim.wait(20000, function() return client.initialized end, 20)
+if not ready then finish(false, 'bridge did not initialize') end
+vim.wait(300)
+local function keys(k)
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(k, true, false, true), 'xt', false)
+end
+%(actions)s
+vim.cmd('silent write')
+vim.wait(500)
+vim.lsp.stop_client(id)
+vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
+finish(true, '')
+"""
+
+
+def find_neovim() -> str | None:
+    """The newest Neovim on PATH (the pinned PyPI wheel installs one next to python)."""
+    return shutil.which("nvim")
+
+
+def lua_keys(keys: str) -> str:
+    return "keys([==[" + keys + "]==])"
+
+
+def run_neovim(nvim: str, workspace: Path, relpath: str, bridge: Sequence[str], key_batches: Sequence[str],
+               *, env: dict[str, str], scratch: Path, timeout: float = 120.0) -> None:
+    """Open `relpath`, attach the bridge, feed each batch of keys, save, stop the bridge, quit."""
+    result = scratch / "nvim-result"
+    cmd = ", ".join("[==[" + part + "]==]" for part in bridge)
+    script = scratch / "scenario.lua"
+    script.write_text(_SCENARIO % {
+        "ws": workspace, "file": workspace / relpath, "result": result, "cmd": cmd,
+        "actions": "\n".join(lua_keys(batch) + "\nvim.wait(50)" for batch in key_batches),
+    }, encoding="utf-8")
+    home = scratch / "nvim-home"
+    home.mkdir(exist_ok=True)
+    nvim_env = env | {"HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+                      "XDG_DATA_HOME": str(home / "data"), "XDG_STATE_HOME": str(home / "state"),
+                      "XDG_CACHE_HOME": str(home / "cache")}
+    try:
+        proc = subprocess.run([nvim, "--headless", "--clean", "-S", str(script)], cwd=workspace, env=nvim_env,
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise CodetapeError(f"Neovim did not finish the scenario within {timeout:.0f} s") from None
+    outcome = result.read_text(encoding="utf-8") if result.exists() else "no result"
+    if proc.returncode != 0 or outcome != "ok":
+        detail = (proc.stderr.decode(errors="replace").strip().splitlines() or [outcome])[-1]
+        raise CodetapeError(f"Neovim scenario failed ({outcome}): {detail}")
