@@ -10,7 +10,7 @@ from pathlib import Path
 from collector.errors import CodetapeError
 
 _SCENARIO = r"""
-local WS, FILE, RESULT = [==[%(ws)s]==], [==[%(file)s]==], [==[%(result)s]==]
+local WS, FILE, RESULT, SAVES = [==[%(ws)s]==], [==[%(file)s]==], [==[%(result)s]==], [==[%(saves)s]==]
 local CMD = { %(cmd)s }
 local function finish(ok, why)
   local f = io.open(RESULT, 'w'); f:write(ok and 'ok' or ('fail: ' .. why)); f:close()
@@ -32,8 +32,15 @@ vim.wait(300)
 local function keys(k)
   vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(k, true, false, true), 'xt', false)
 end
+local saves = 0
+local function save()  -- write, then keep a copy of exactly what reached the disk
+  vim.cmd('silent write')
+  saves = saves + 1
+  local src = io.open(FILE, 'rb'); local data = src:read('*a'); src:close()
+  local dst = io.open(SAVES .. '/' .. saves, 'wb'); dst:write(data); dst:close()
+  vim.wait(100)
+end
 %(actions)s
-vim.cmd('silent write')
 vim.wait(500)
 vim.lsp.stop_client(id)
 vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
@@ -51,14 +58,19 @@ def lua_keys(keys: str) -> str:
 
 
 def run_neovim(nvim: str, workspace: Path, relpath: str, bridge: Sequence[str], key_batches: Sequence[str],
-               *, env: dict[str, str], scratch: Path, timeout: float = 120.0) -> None:
-    """Open `relpath`, attach the bridge, feed each batch of keys, save, stop the bridge, quit."""
+               *, env: dict[str, str], scratch: Path, timeout: float = 120.0) -> list[bytes]:
+    """Open `relpath`, attach the bridge, feed each batch of keys and save after it, quit.
+
+    Returns the file's bytes on disk after each save, in order.
+    """
     result = scratch / "nvim-result"
+    saves = scratch / "nvim-saves"
+    saves.mkdir(exist_ok=True)
     cmd = ", ".join("[==[" + part + "]==]" for part in bridge)
     script = scratch / "scenario.lua"
     script.write_text(_SCENARIO % {
-        "ws": workspace, "file": workspace / relpath, "result": result, "cmd": cmd,
-        "actions": "\n".join(lua_keys(batch) + "\nvim.wait(50)" for batch in key_batches),
+        "ws": workspace, "file": workspace / relpath, "result": result, "saves": saves, "cmd": cmd,
+        "actions": "\n".join(lua_keys(batch) + "\nsave()" for batch in key_batches),
     }, encoding="utf-8")
     home = scratch / "nvim-home"
     home.mkdir(exist_ok=True)
@@ -74,3 +86,4 @@ def run_neovim(nvim: str, workspace: Path, relpath: str, bridge: Sequence[str], 
     if proc.returncode != 0 or outcome != "ok":
         detail = (proc.stderr.decode(errors="replace").strip().splitlines() or [outcome])[-1]
         raise CodetapeError(f"Neovim scenario failed ({outcome}): {detail}")
+    return [(saves / str(n)).read_bytes() for n in range(1, len(key_batches) + 1)]
