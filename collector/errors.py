@@ -8,7 +8,9 @@
     ├── CheckoutRefused       a path would land outside the target directory, or is a symlink
     ├── JournalError          a journal cannot be written or read
     │   └── JournalCorrupt    damage in the middle of a journal (not a torn tail)
+    ├── SettingsError         a .codetape.toml (or config.toml) is invalid
     └── CollectorError        the collector cannot be reached or refused a request
+        └── FramingError      a socket message is oversized or not a msgpack map
 """
 
 from __future__ import annotations
@@ -52,5 +54,13 @@ class JournalCorrupt(JournalError):
         self.frames_after = frames_after
 
 
+class SettingsError(CodetapeError):
+    pass
+
+
 class CollectorError(CodetapeError):
+    pass
+
+
+class FramingError(CollectorError):
     pass

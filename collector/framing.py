@@ -1,0 +1,87 @@
+"""Messages on the collector socket: a big-endian u32 length, then one msgpack map, at most 16 MiB.
+
+Both ends use these functions: the client on a blocking socket, the daemon on an asyncio stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+from typing import Any
+
+import msgpack
+
+from collector.errors import FramingError
+
+MAX_MESSAGE = 16 * 1024 * 1024
+_LENGTH = struct.Struct(">I")
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """The framed bytes of one message; refuses messages above MAX_MESSAGE."""
+    body: bytes = msgpack.packb(message, use_bin_type=True)
+    if len(body) > MAX_MESSAGE:
+        raise FramingError(f"message of {len(body)} bytes is above the {MAX_MESSAGE}-byte cap")
+    return _LENGTH.pack(len(body)) + body
+
+
+def decode_body(body: bytes) -> dict[str, Any]:
+    """One message body back into its map; anything else is a FramingError."""
+    try:
+        message = msgpack.unpackb(body, raw=False)
+    except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as exc:
+        raise FramingError(f"message is not valid msgpack: {exc}") from None
+    if not isinstance(message, dict):
+        raise FramingError(f"message is a {type(message).__name__}, expected a map")
+    return message
+
+
+def check_length(head: bytes) -> int:
+    """The body length announced by a 4-byte prefix, refused above MAX_MESSAGE."""
+    length: int = _LENGTH.unpack(head)[0]
+    if length > MAX_MESSAGE:
+        raise FramingError(f"message of {length} bytes is above the {MAX_MESSAGE}-byte cap")
+    return length
+
+
+async def read_message(reader: asyncio.StreamReader) -> dict[str, Any] | None:
+    """The next message from an asyncio stream, or None at a clean end of stream."""
+    try:
+        head = await reader.readexactly(_LENGTH.size)
+    except asyncio.IncompleteReadError as exc:
+        if exc.partial:
+            raise FramingError("connection closed inside a message length") from None
+        return None
+    length = check_length(head)
+    try:
+        body = await reader.readexactly(length)
+    except asyncio.IncompleteReadError:
+        raise FramingError(f"connection closed inside a {length}-byte message") from None
+    return decode_body(body)
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining:
+        chunk = sock.recv(min(remaining, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def recv_message(sock: socket.socket) -> dict[str, Any] | None:
+    """The next message from a blocking socket, or None at a clean end of stream."""
+    head = _recv_exactly(sock, _LENGTH.size)
+    if not head:
+        return None
+    if len(head) < _LENGTH.size:
+        raise FramingError("connection closed inside a message length")
+    length = check_length(head)
+    body = _recv_exactly(sock, length)
+    if len(body) < length:
+        raise FramingError(f"connection closed inside a {length}-byte message")
+    return decode_body(body)
