@@ -1,0 +1,292 @@
+"""One recording session per opted-in workspace: one clock, one journal per episode, the policy applied.
+
+Every source of the workspace (bridges, the pytest plugin, the shell hook, the watchers' threads) feeds
+`add`. Thread-safe: one lock orders steps, so `t_ms` never decreases. Steps for excluded paths are
+dropped before anything is written; invalid steps become a `gap` step (`malformed_input`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import pydantic
+
+from collector import __version__
+from collector.errors import CodetapeError, SettingsError
+from collector.home import Home
+from collector.journal import JournalWriter
+from collector.policy import Policy
+from collector.workspace_identity import identify
+from schemas import CaptureSettings, ClientInfo, EpisodeHeader, step_from_dict
+from schemas.common import PositionEncoding
+from schemas.settings import SETTINGS_FILE
+
+log = logging.getLogger("codetape.collector")
+Emit = Callable[[int, dict[str, Any]], None]
+_ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
+
+
+class Watcher(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+StartWatchers = Callable[[Path, Policy, Emit], list[Watcher]]
+
+
+@dataclass
+class _Episode:
+    writer: JournalWriter
+    start_ms: int
+    last_t: int = 0
+    steps: int = 0
+
+
+class Session:
+    """The recording state of one workspace; episodes come and go, the session stays."""
+
+    def __init__(self, root: Path, home: Home, *, clock: Callable[[], int],
+                 start_watchers: StartWatchers | None = None) -> None:
+        self.root = root
+        self.home = home
+        self.policy = Policy.load(root)
+        self.paused_at: int | None = None
+        self.client: ClientInfo | None = None
+        self.encoding: PositionEncoding | None = None
+        self.next_episode_id = uuid.uuid4()
+        self.last_activity = time.monotonic()
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._episode: _Episode | None = None
+        self._dropped_while_paused = 0
+        self._settings_mtime = self._settings_stamp()
+        self._start_watchers = start_watchers
+        self._watchers: list[Watcher] = []
+        self._restart_watchers()
+
+    # -- sources -----------------------------------------------------------------------------------------
+
+    def hello(self, client: dict[str, Any] | None, position_encoding: str | None) -> PositionEncoding:
+        """Remember the first client info and position encoding offered; returns the session's encoding."""
+        with self._lock:
+            if self.client is None and isinstance(client, dict) and isinstance(client.get("name"), str):
+                try:
+                    self.client = ClientInfo.model_validate(
+                        {"name": client["name"], "version": client.get("version")})
+                except pydantic.ValidationError:
+                    log.warning("%s: ignoring an invalid client info", self.root)
+            if self.encoding is None and position_encoding in _ENCODINGS:
+                self.encoding = _ENCODINGS[_ENCODINGS.index(position_encoding)]
+            return self.encoding or "utf-16"
+
+    def add(self, at_ms: object, step: object, *, source: str = "collector") -> None:
+        """Record one step that happened at `at_ms` (unix epoch ms), or drop it as the policy says."""
+        with self._lock:
+            if not isinstance(step, dict):
+                self._record_gap(at_ms, source, "malformed_input", "a step that is not a map")
+                return
+            if self.paused_at is not None:
+                self._dropped_while_paused += 1
+                return
+            kept = self._apply_policy(step)
+            if kept is None:
+                return
+            kept.setdefault("source", source)
+            self._append(at_ms, kept)
+
+    def emit(self, at_ms: int, step: dict[str, Any]) -> None:
+        """The callback given to the capture sources (called from their threads)."""
+        try:
+            self.add(at_ms, step, source="watcher")
+        except CodetapeError as exc:
+            log.error("%s: %s", self.root, exc)
+
+    # -- control -----------------------------------------------------------------------------------------
+
+    def pause(self) -> bool:
+        """Stop recording until `resume`; returns False when already paused."""
+        with self._lock:
+            if self.paused_at is not None:
+                return False
+            self.paused_at = self._clock()
+            self._dropped_while_paused = 0
+            return True
+
+    def resume(self) -> bool:
+        """Record again; the hole becomes a `gap` step (`paused`) if an episode is open or steps fell in."""
+        with self._lock:
+            if self.paused_at is None:
+                return False
+            since, self.paused_at = self.paused_at, None
+            dropped, self._dropped_while_paused = self._dropped_while_paused, 0
+            if self._episode is None and not dropped:
+                return True
+            now = self._clock()
+            gap: dict[str, Any] = {"kind": "gap", "source": "collector", "reason": "paused",
+                                   "detail": "recording was paused", "lost_steps": dropped}
+            self._append(since, gap, until=now)
+            return True
+
+    def detach(self) -> Path | None:
+        """End the current episode: close its journal and return its path for sealing (None: none open)."""
+        with self._lock:
+            episode, self._episode = self._episode, None
+            if episode is None:
+                return None
+            self.next_episode_id = uuid.uuid4()
+            episode.writer.close()
+            return episode.writer.path
+
+    def idle_for(self, now: float) -> float | None:
+        """Seconds since the last recorded step of the open episode (None when no episode is open)."""
+        with self._lock:
+            return None if self._episode is None else now - self.last_activity
+
+    def status(self) -> dict[str, Any]:
+        with self._lock:
+            episode = self._episode
+            size = 0
+            if episode is not None:
+                try:
+                    size = episode.writer.path.stat().st_size
+                except OSError:
+                    size = 0
+            return {
+                "root": str(self.root), "recording": True, "paused": self.paused_at is not None,
+                "episode": str(episode.writer.header.episode_id) if episode else None,
+                "steps": episode.steps if episode else 0, "bytes": size,
+                "started_at": episode.writer.header.started_at.isoformat() if episode else None,
+            }
+
+    def stop_watchers(self) -> None:
+        watchers, self._watchers = self._watchers, []
+        for watcher in watchers:
+            try:
+                watcher.stop()
+            except Exception as exc:  # a source failing to stop must not keep the session open
+                log.error("%s: stopping a watcher failed: %s", self.root, exc)
+
+    def close(self) -> Path | None:
+        """Stop the sources and the policy helper; returns the journal left to seal, if any."""
+        self.stop_watchers()
+        path = self.detach()
+        self.policy.close()
+        return path
+
+    # -- internals ---------------------------------------------------------------------------------------
+
+    def _apply_policy(self, step: dict[str, Any]) -> dict[str, Any] | None:
+        """The step as it may be written, or None when it must be dropped (excluded path, channel off)."""
+        for key in ("path", "new_path"):
+            value = step.get(key)
+            if isinstance(value, str) and self.policy.is_excluded(value):
+                return None
+        kind = step.get("kind")
+        if isinstance(kind, str) and not self.policy.settings.records(kind):
+            return None
+        kept = dict(step)
+        for key in ("state", "files"):  # gap state jumps, git file stats
+            entries = kept.get(key)
+            if isinstance(entries, list):
+                kept[key] = [e for e in entries if not (isinstance(e, dict) and isinstance(e.get("path"), str)
+                                                        and self.policy.is_excluded(e["path"]))]
+        if kind == "file_change" and isinstance(kept.get("text"), str):
+            size = len(kept["text"].encode("utf-8", "surrogatepass"))
+            if size > self.policy.settings.max_file_bytes:
+                kept.update(text=None, omitted="too_large", size=size)
+        return kept
+
+    def _append(self, at_ms: object, step: dict[str, Any], *, until: int | None = None) -> None:
+        if not isinstance(at_ms, int) or isinstance(at_ms, bool) or at_ms < 0:
+            self._record_gap(None, str(step.get("source", "collector")), "malformed_input",
+                             f"a {_kind_name(step)} step without a valid time")
+            return
+        episode = self._episode or self._open(min(at_ms, self._clock()))
+        if episode is None:
+            return
+        t_ms = max(episode.last_t, min(at_ms, self._clock()) - episode.start_ms)
+        data = {**step, "t_ms": t_ms}
+        if until is not None:
+            data["until_ms"] = max(t_ms, until - episode.start_ms)
+        try:
+            model = step_from_dict(data)
+        except pydantic.ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in error["loc"][1:]) or "step"
+            gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
+                   "detail": f"invalid {_kind_name(step)} step ({where}: {error['type']})"}
+            model = step_from_dict(gap)
+        episode.writer.append(model)
+        episode.last_t, episode.steps = t_ms, episode.steps + 1
+        self.last_activity = time.monotonic()
+
+    def _record_gap(self, at_ms: object, source: str, reason: str, detail: str) -> None:
+        at = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) and at_ms >= 0 else self._clock()
+        if self.paused_at is None:
+            self._append(at, {"kind": "gap", "source": "collector", "reason": reason, "detail": detail})
+
+    def _open(self, start_ms: int) -> _Episode | None:
+        """Start a new episode (its journal, its header); None when the workspace was opted out."""
+        if not self._refresh_policy():
+            return None
+        settings = self.policy.settings
+        header = EpisodeHeader(
+            codetape_version=__version__, episode_id=self.next_episode_id,
+            started_at=datetime.fromtimestamp(start_ms / 1000, UTC), workspace=identify(self.root),
+            position_encoding=self.encoding or "utf-16", client=self.client,
+            capture=CaptureSettings(channels=list(settings.channels), exclude=list(settings.exclude),
+                                    idle_timeout_s=settings.idle_timeout_s,
+                                    max_file_bytes=settings.max_file_bytes),
+        )
+        journals = self.home.ensure(self.home.journals)
+        writer = JournalWriter.create(journals / f"{header.episode_id}.journal", header)
+        self._episode = _Episode(writer, start_ms)
+        log.info("%s: episode %s started", self.root, header.episode_id)
+        return self._episode
+
+    def _refresh_policy(self) -> bool:
+        """Reload `.codetape.toml` when it changed since the last episode; False when it is gone."""
+        stamp = self._settings_stamp()
+        if stamp is None:
+            log.warning("%s: %s is gone, not recording", self.root, SETTINGS_FILE)
+            return False
+        if stamp != self._settings_mtime:
+            try:
+                policy = Policy.load(self.root)
+            except SettingsError as exc:
+                log.error("%s", exc)
+                return False
+            self.stop_watchers()
+            self.policy.close()
+            self.policy, self._settings_mtime = policy, stamp
+            self._restart_watchers()
+        return True
+
+    def _settings_stamp(self) -> int | None:
+        try:
+            return (self.root / SETTINGS_FILE).stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def _restart_watchers(self) -> None:
+        if self._start_watchers is None:
+            return
+        try:
+            self._watchers = self._start_watchers(self.root, self.policy, self.emit)
+            for watcher in self._watchers:
+                watcher.start()
+        except Exception as exc:  # a capture source that cannot start must not stop the editor's recording
+            log.error("%s: the capture sources could not start: %s", self.root, exc)
+
+
+def _kind_name(step: dict[str, Any]) -> str:
+    kind = step.get("kind")
+    return repr(kind[:32]) if isinstance(kind, str) else "kind-less"

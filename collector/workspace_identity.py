@@ -1,0 +1,50 @@
+"""Who a workspace is, for the episode header: its folder name, git remote (no credentials), HEAD.
+
+Git is only read, with `--no-optional-locks`, so the developer's own git commands never meet our lock.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from schemas import WorkspaceIdentity
+
+_SHA = re.compile(r"^[0-9a-f]{7,64}$")
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "--no-optional-locks", *args], cwd=root, capture_output=True,
+                              timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    out = done.stdout.decode("utf-8", "replace").strip()
+    return out if done.returncode == 0 and out else None
+
+
+def strip_credentials(url: str) -> str:
+    """The remote URL without user, password, token, query or fragment (scp-like `git@host:x` stays)."""
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def identify(root: Path) -> WorkspaceIdentity:
+    """The workspace identity read from disk now (HEAD at the episode's start)."""
+    remote = _git(root, "config", "--get", "remote.origin.url")
+    if remote is None:
+        first = _git(root, "remote")
+        remote = _git(root, "config", "--get", f"remote.{first.splitlines()[0]}.url") if first else None
+    head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    return WorkspaceIdentity(
+        root_name=root.name[:1024] or "/",
+        git_remote=strip_credentials(remote)[:4096] if remote else None,
+        head_at_start=head if head and _SHA.match(head) else None,
+    )
