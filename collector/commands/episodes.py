@@ -1,0 +1,99 @@
+"""`codetape episodes [--json]`: every episode on this machine: sealed, signed, or still recording."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pydantic
+
+from collector.episode import open_episode
+from collector.errors import CodetapeError
+from collector.home import Home
+from collector.journal import JournalScanner, unpack_header, unpack_payload
+from schemas import EpisodeHeader
+
+
+@dataclass
+class Row:
+    id: str
+    path: str
+    state: str
+    workspace: str | None = None
+    steps: int | None = None
+    start: str | None = None
+    end: str | None = None
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("episodes", help="list episodes (sealed, signed, recording)", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(func=run)
+
+
+def _row(path: Path, state: str, header: EpisodeHeader, steps: int, last_t: int) -> Row:
+    end = header.started_at + timedelta(milliseconds=last_t)
+    return Row(str(header.episode_id), str(path), state, header.workspace.root_name, steps,
+               _iso(header.started_at), _iso(end))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def sealed_row(path: Path) -> Row:
+    """One episode file; a file that does not open is listed as damaged, with the reason."""
+    try:
+        episode = open_episode(path)
+        last_t, steps = 0, 0
+        for step in episode.step_dicts():
+            last_t, steps = step["t_ms"], steps + 1
+    except CodetapeError as exc:
+        return Row(path.stem, str(path), f"damaged: {exc}")
+    state = "signed" if episode.consent is not None else "sealed"
+    return _row(path, state, episode.header, steps, last_t)
+
+
+def journal_row(path: Path) -> Row:
+    """One open journal (an episode being recorded, or left by a crash until the collector seals it)."""
+    header: EpisodeHeader | None = None
+    steps, last_t = 0, 0
+    try:
+        for frame in JournalScanner(path).frames():
+            if frame.seq == 0:
+                header = EpisodeHeader.model_validate(unpack_header(frame))
+                continue
+            t_ms = unpack_payload(frame).get("t_ms")
+            last_t, steps = t_ms if isinstance(t_ms, int) else last_t, steps + 1
+    except (CodetapeError, pydantic.ValidationError) as exc:
+        return Row(path.name.split(".")[0], str(path), f"damaged: {str(exc).splitlines()[0]}")
+    if header is None:
+        return Row(path.name.split(".")[0], str(path), "damaged: the journal holds no header")
+    return _row(path, "recording", header, steps, last_t)
+
+
+def list_episodes(home: Home) -> list[Row]:
+    rows = [sealed_row(p) for p in sorted(home.episodes.glob("*.ctape"))] if home.episodes.is_dir() else []
+    if home.journals.is_dir():
+        rows += [journal_row(p) for p in sorted(home.journals.glob("*.journal"))]
+    return sorted(rows, key=lambda row: (row.start or "", row.id))
+
+
+def run(args: argparse.Namespace) -> int:
+    rows = list_episodes(Home.from_env())
+    if args.json:
+        print(json.dumps([asdict(row) for row in rows], indent=2))
+        return 0
+    if not rows:
+        print("no episodes yet")
+        return 0
+    for row in rows:
+        if row.start is None:
+            print(f"{row.id[:8]}  {row.state}  {row.path}")
+            continue
+        print(f"{row.id[:8]}  {row.state:<9}  {row.workspace}  {row.steps} steps  {row.start} .. {row.end}"
+              f"  {row.path}")
+    return 0

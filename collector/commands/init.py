@@ -1,0 +1,70 @@
+"""`codetape init [DIR]`: opt a workspace in by writing its `.codetape.toml` (nothing is recorded without)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from collector.errors import UsageError
+from schemas.settings import ALL_CHANNELS, SETTINGS_FILE, WorkspaceSettings
+
+TEMPLATE = """\
+# codetape: this file opts the workspace in. Delete it to stop recording here.
+# Nothing leaves this machine until you review and sign an episode (codetape review / sign).
+
+# What is recorded. Remove a channel to stop recording it:
+#   edits        what you open, type, save and where the cursor is (from the editor)
+#   diagnostics  errors and warnings shown by language servers
+#   tests        test runs (the pytest plugin)
+#   commands     terminal commands (codetape run, the shell hook)
+#   git          commits, checkouts, merges, rebases... (read-only watching of .git)
+#   files        files changed outside the editor
+channels = {channels}
+
+# Never recorded, in any form, on top of what git ignores and the built-in secret-ish files
+# (.env*, *.pem, *.key, id_rsa*, *.p12, *.pfx, .netrc, .npmrc, .pypirc, .aws/credentials, ...).
+# gitignore-style globs: "*.csv" anywhere, "/data" only at the top, "vendor/" a directory,
+# "docs/**/draft*" with ** for any depth. Negation ("!") is not supported.
+exclude = {exclude}
+
+# Seconds without activity after which the current episode is sealed and a new one starts.
+idle_timeout_s = {idle}
+
+# Files larger than this (bytes) are recorded without their content (a placeholder step).
+max_file_bytes = {max_bytes}
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("init", help="opt a workspace in to recording (writes .codetape.toml)",
+                            description=__doc__)
+    parser.add_argument("dir", nargs="?", type=Path, default=Path("."), help="the workspace (default: .)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing .codetape.toml")
+    parser.set_defaults(func=run)
+
+
+def render(settings: WorkspaceSettings) -> str:
+    """The commented `.codetape.toml` for these settings (a JSON array of strings is a TOML array)."""
+    def array(items: list[str]) -> str:
+        return json.dumps(items, ensure_ascii=False)
+
+    return TEMPLATE.format(channels=array(list(settings.channels)), exclude=array(list(settings.exclude)),
+                           idle=settings.idle_timeout_s, max_bytes=settings.max_file_bytes)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = args.dir.expanduser().resolve()
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    target = root / SETTINGS_FILE
+    if target.exists() and not args.force:
+        raise UsageError(f"{target} already exists (use --force to overwrite it)")
+    defaults = WorkspaceSettings(channels=list(ALL_CHANNELS), exclude=["*.sqlite", "*.db", "node_modules/"])
+    tmp = target.with_name(f".codetape.toml.{os.getpid()}.tmp")
+    tmp.write_text(render(defaults), encoding="utf-8")
+    os.replace(tmp, target)
+    print(f"opted in: {root} (settings: {target})")
+    print("recording starts with the next editor session, `codetape run`, or test run here")
+    return 0

@@ -1,0 +1,179 @@
+"""The collector process: one per user, private socket, autostart, sealing on SIGTERM, crash recovery."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from collector.client import Client, now_ms
+from collector.errors import CollectorError
+from collector.home import Home
+from tests.integration.collector_harness import (
+    codetape,
+    episode_steps,
+    opt_in,
+    running,
+    settle,
+    start_daemon,
+    wait_for,
+)
+
+NOTE = {"kind": "note", "source": "bridge", "text": "hello"}
+
+
+def test_socket_is_0600_in_a_0700_run_dir_with_a_pid_file(tmp_path: Path) -> None:
+    with running(tmp_path / "h") as daemon:
+        run = daemon.home.run
+        assert stat.S_IMODE(run.stat().st_mode) == 0o700
+        info = daemon.home.socket.lstat()
+        assert stat.S_ISSOCK(info.st_mode)
+        assert stat.S_IMODE(info.st_mode) == 0o600
+        assert info.st_uid == os.getuid()
+        assert (run / "collector.pid").read_text().strip() == str(daemon.proc.pid)
+        assert daemon.stop() == 0
+        assert not daemon.home.socket.exists()
+        assert not (run / "collector.pid").exists()
+
+
+def test_a_loose_run_dir_is_tightened_on_start(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h")
+    home.run.mkdir(parents=True)
+    os.chmod(home.run, 0o755)
+    with running(home.root) as daemon:
+        assert stat.S_IMODE(daemon.home.run.stat().st_mode) == 0o700
+
+
+def test_another_user_cannot_connect_even_when_the_permissions_are_opened() -> None:
+    """The mode bits keep other users out; if they were loosened, SO_PEERCRED still refuses them."""
+    probe = ("import socket, sys\n"
+             "s = socket.socket(socket.AF_UNIX)\n"
+             "try:\n    s.connect(sys.argv[1])\nexcept PermissionError:\n    print('denied'); sys.exit(0)\n"
+             "try:\n    s.sendall(b'\\x00\\x00\\x00\\x0a\\x81\\xa2op\\xa6status')\n"
+             "    print('closed' if s.recv(100) == b'' else 'answered')\n"
+             "except (BrokenPipeError, ConnectionResetError):\n    print('closed')\n")
+    base = Path(tempfile.mkdtemp(prefix="ct-peer-"))  # outside pytest's 0700 tmp root, so only run/ guards
+    try:
+        os.chmod(base, 0o755)
+        with running(base / "h") as daemon:
+            sock = str(daemon.home.socket)
+            others = stat.S_IRWXG | stat.S_IRWXO
+            assert not daemon.home.run.stat().st_mode & others
+            assert not daemon.home.socket.stat().st_mode & others
+            system_python = shutil.which("python3", path="/usr/bin:/bin")
+            if os.getuid() != 0 or system_python is None:
+                return  # only root can become another user; the mode bits above are the defence then
+            as_nobody = {"user": 65534, "group": 65534, "extra_groups": [], "cwd": "/"}
+            denied = subprocess.run([system_python, "-I", "-c", probe, sock], capture_output=True, text=True,
+                                    timeout=30, check=False, **as_nobody)  # type: ignore[call-overload]
+            assert denied.returncode == 0, denied.stderr
+            assert denied.stdout.strip() == "denied"
+            os.chmod(daemon.home.run, 0o755)
+            os.chmod(daemon.home.socket, 0o777)
+            refused = subprocess.run([system_python, "-I", "-c", probe, sock], capture_output=True,
+                                     text=True, timeout=30, check=False, **as_nobody)  # type: ignore[call-overload]
+            assert refused.returncode == 0, refused.stderr
+            assert refused.stdout.strip() == "closed"
+            assert "another user" in daemon.log_text()
+    finally:
+        shutil.rmtree(base)
+
+
+def test_a_second_collector_exits_cleanly_saying_one_runs(tmp_path: Path) -> None:
+    with running(tmp_path / "h") as daemon:
+        second = codetape(daemon.home.root, "collector")
+        assert second.returncode == 0
+        assert f"already running (pid {daemon.proc.pid})" in second.stderr
+        detached = codetape(daemon.home.root, "collector", "--detach")
+        assert detached.returncode == 0
+        assert daemon.proc.poll() is None
+        with daemon.client() as client:
+            assert client.request("status")["pid"] == daemon.proc.pid
+
+
+def test_stale_socket_of_a_killed_collector_is_replaced(tmp_path: Path) -> None:
+    daemon = start_daemon(tmp_path / "h")
+    daemon.stop(signal.SIGKILL)
+    assert daemon.home.socket.exists()
+    with pytest.raises(CollectorError, match="not running"):
+        Client.connect(daemon.home, autostart=False)
+    with running(daemon.home.root) as again, again.client() as client:
+        assert client.request("status")["pid"] == again.proc.pid
+
+
+def test_connect_autostarts_a_detached_collector(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h")
+    with Client.connect(home, autostart=True) as client:
+        pid = client.request("status")["pid"]
+        assert pid != os.getpid()
+        assert (home.run / "collector.log").exists()
+        assert stat.S_IMODE((home.run / "collector.log").stat().st_mode) == 0o600
+        client.request("shutdown")
+    wait_for(lambda: not home.socket.exists(), 20, "the autostarted collector to stop")
+
+
+def test_sigterm_seals_open_episodes_and_tells_connected_clients(tmp_path: Path) -> None:
+    ws = opt_in(tmp_path / "ws")
+    daemon = start_daemon(tmp_path / "h")
+    with daemon.client() as client:
+        assert client.hello(ws, "bridge")["recording"]
+        client.send_step(now_ms(), NOTE)
+        settle(client)
+        assert daemon.stop(signal.SIGTERM) == 0
+        event = client.next_event(10)
+    assert event is not None and event["event"] == "sealed"
+    assert event["workspace"] == str(ws) and event["steps"] == 1
+    assert [s["text"] for s in episode_steps(event["path"])] == ["hello"]
+    assert not list(daemon.home.journals.glob("*.journal"))
+
+
+def test_shutdown_request_seals_too(tmp_path: Path) -> None:
+    ws = opt_in(tmp_path / "ws")
+    daemon = start_daemon(tmp_path / "h")
+    with daemon.client() as client:
+        client.hello(ws, "pytest")
+        client.send_step(now_ms(), {**NOTE, "source": "pytest"})
+        assert client.request("shutdown") == {}
+    assert daemon.proc.wait(20) == 0
+    assert len(list(daemon.home.episodes.glob("*.ctape"))) == 1
+
+
+def test_a_killed_collector_leaves_a_journal_that_the_next_one_seals(tmp_path: Path) -> None:
+    ws = opt_in(tmp_path / "ws")
+    daemon = start_daemon(tmp_path / "h")
+    with daemon.client() as client:
+        client.hello(ws, "bridge")
+        at = now_ms()
+        for i in range(50):
+            client.send_step(at + i, {**NOTE, "text": f"step {i}"})
+        settle(client)
+        episode = client.request("status")["workspaces"][0]["episode"]
+    daemon.stop(signal.SIGKILL)
+    journals = list(daemon.home.journals.glob("*.journal"))
+    assert [j.stem for j in journals] == [episode]
+    with running(daemon.home.root) as again:
+        sealed = again.home.episodes / f"{episode}.ctape"
+        wait_for(sealed.exists, 20, "the leftover journal to be sealed")
+        assert [s["text"] for s in episode_steps(sealed)] == [f"step {i}" for i in range(50)]
+        assert not journals[0].exists()
+        wait_for(lambda: "recovered" in again.log_text(), 10, "the recovery to be logged")
+
+
+def test_oversized_message_is_refused_with_an_error_and_the_collector_lives(tmp_path: Path) -> None:
+    with running(tmp_path / "h") as daemon:
+        raw = socket.socket(socket.AF_UNIX)
+        raw.connect(str(daemon.home.socket))
+        raw.sendall((17 * 1024 * 1024).to_bytes(4, "big"))
+        reply = raw.recv(1000)
+        assert b"above the" in reply
+        assert raw.recv(1000) == b""
+        raw.close()
+        with daemon.client() as client:
+            assert client.request("status")["pid"] == daemon.proc.pid
