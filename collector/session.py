@@ -277,7 +277,7 @@ class Session:
             return None
 
     def _restart_watchers(self) -> None:
-        if self._start_watchers is None:
+        if self._start_watchers is None or not {"git", "files"} & set(self.policy.settings.channels):
             return
         try:
             self._watchers = self._start_watchers(self.root, self.policy, self.emit)

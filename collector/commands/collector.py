@@ -60,12 +60,14 @@ def detach(home: Home) -> int:
     finally:
         os.close(fd)
     deadline = time.monotonic() + AUTOSTART_WAIT_S
+    exited = False
     while time.monotonic() < deadline:
         if listening(home):
             print(f"collector running (pid {read_pid(home)}), log: {log}", file=sys.stderr)
             return 0
-        if child.poll() is not None and not listening(home):
-            break
+        if not exited and child.poll() is not None:
+            # it may have lost the race to a collector started at the same moment: give that one time
+            exited, deadline = True, min(deadline, time.monotonic() + 3.0)
         time.sleep(0.05)
     tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
     raise CollectorError(f"the collector did not start ({tail[0] if tail else 'no log'}); see {log}")

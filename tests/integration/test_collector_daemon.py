@@ -9,6 +9,7 @@ import socket
 import stat
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,41 @@ def test_oversized_message_is_refused_with_an_error_and_the_collector_lives(tmp_
         raw.close()
         with daemon.client() as client:
             assert client.request("status")["pid"] == daemon.proc.pid
+
+
+def test_clients_autostarting_at_once_share_one_collector(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h")
+    pids: list[int] = []
+    errors: list[BaseException] = []
+
+    def connect() -> None:
+        try:
+            with Client.connect(home, autostart=True) as client:
+                pids.append(client.request("status")["pid"])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=connect) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    try:
+        assert not errors and len(pids) == 4 and len(set(pids)) == 1
+    finally:
+        with Client.connect(home, autostart=False) as client:
+            client.request("shutdown")
+        wait_for(lambda: not home.socket.exists(), 20, "the collector to stop")
+
+
+def test_a_stalled_client_does_not_block_the_others(tmp_path: Path) -> None:
+    ws = opt_in(tmp_path / "ws")
+    with running(tmp_path / "h") as daemon:
+        stalled = socket.socket(socket.AF_UNIX)
+        stalled.connect(str(daemon.home.socket))
+        stalled.sendall((1000).to_bytes(4, "big") + b"\x81")  # a message cut short, never finished
+        with daemon.client() as client:
+            client.hello(ws, "bridge")
+            client.send_step(now_ms(), NOTE)
+            assert client.request("seal", workspace=str(ws))["steps"] == 1
+        stalled.close()
