@@ -27,6 +27,7 @@ from collector.home import Home
 
 AUTOSTART_WAIT_S = 15.0
 _CLOSED = object()
+_BATCH_BYTES = 1 << 20
 
 
 def now_ms() -> int:
@@ -75,7 +76,7 @@ class Client:
     """One connection to the collector. Use `Client.connect`; close it (or use it as a context manager)."""
 
     def __init__(
-        self, sock: socket.socket, *, send_queue: int = 10_000, request_timeout: float = 300.0
+        self, sock: socket.socket, *, send_queue: int = 100_000, request_timeout: float = 300.0
     ) -> None:
         self._sock = sock
         self._outbox: queue.Queue[bytes | object] = queue.Queue(maxsize=send_queue)
@@ -231,15 +232,28 @@ class Client:
         return reply
 
     def _write_loop(self) -> None:
+        """Send what is queued, batching whatever is already waiting (up to 1 MiB) into one write."""
         while True:
             item = self._outbox.get()
-            if item is _CLOSED or self._closed.is_set():
-                return
-            assert isinstance(item, bytes)
+            batch: list[bytes] = []
+            size = 0
+            while item is not _CLOSED and not self._closed.is_set():
+                assert isinstance(item, bytes)
+                batch.append(item)
+                size += len(item)
+                if size >= _BATCH_BYTES:
+                    break
+                try:
+                    item = self._outbox.get_nowait()
+                except queue.Empty:
+                    break
             try:
-                self._sock.sendall(item)
+                if batch:
+                    self._sock.sendall(b"".join(batch))
             except OSError:
                 self._shutdown()
+                return
+            if item is _CLOSED or self._closed.is_set():
                 return
 
     def _read_loop(self) -> None:

@@ -1,0 +1,75 @@
+"""The client over a real socket: it never blocks its caller, and what it had to drop becomes a gap step."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from collector.client import Client
+from collector.errors import CollectorError
+from collector.framing import encode, recv_message
+
+
+def test_a_full_send_queue_drops_steps_into_a_gap_without_blocking() -> None:
+    ours, theirs = socket.socketpair()
+    client = Client(ours, send_queue=4)
+    big = "x" * 200_000
+    started = time.monotonic()
+    for i in range(100):
+        client.send_step(1000 + i, {"kind": "note", "source": "bridge", "text": big})
+    assert time.monotonic() - started < 5  # the peer reads nothing, yet the caller never waited on it
+    lost = client.lost_steps
+    assert lost > 0
+    received: list[dict[str, Any]] = []
+    reader = threading.Thread(target=lambda: received.extend(iter(lambda: recv_message(theirs), None)))
+    reader.start()
+    deadline = time.monotonic() + 20
+    while len(received) < 100 - lost and time.monotonic() < deadline:
+        time.sleep(0.05)
+    client.send_step(5000, {"kind": "note", "source": "bridge", "text": "after"})
+    client.close()
+    reader.join(20)
+    steps = [message["step"] for message in received]
+    assert len(steps) == 100 - lost + 2
+    gap, after = steps[-2:]
+    assert gap["kind"] == "gap" and gap["reason"] == "recorder_behind" and gap["lost_steps"] == lost
+    assert gap["source"] == "client" and after["text"] == "after"
+    with pytest.raises(CollectorError, match="closed"):
+        client.send_step(6000, {"kind": "note", "source": "bridge", "text": "too late"})
+
+
+def test_replies_errors_and_events_are_routed() -> None:
+    ours, theirs = socket.socketpair()
+
+    def serve() -> None:
+        while (message := recv_message(theirs)) is not None:
+            if message["op"] == "boom":
+                theirs.sendall(encode({"id": message["id"], "ok": False, "error": "it broke"}))
+                continue
+            theirs.sendall(encode({"event": "sealed", "steps": 3}))
+            theirs.sendall(encode({"id": message["id"], "ok": True, "result": {"echo": message.get("x")}}))
+        theirs.close()
+
+    server = threading.Thread(target=serve)
+    server.start()
+    with Client(ours) as client:
+        assert client.request("echo", x=[1, "é"]) == {"echo": [1, "é"]}
+        with pytest.raises(CollectorError, match=r"^it broke$"):
+            client.request("boom")
+        assert client.next_event(5) == {"event": "sealed", "steps": 3}
+        assert client.next_event(0.05) is None
+    server.join(5)
+    assert client.closed and client.next_event(0.1) is None and list(client.events()) == []
+
+
+def test_a_request_fails_cleanly_when_the_collector_goes_away() -> None:
+    ours, theirs = socket.socketpair()
+    client = Client(ours)
+    theirs.close()
+    with pytest.raises(CollectorError, match="clos"):
+        client.request("status")
+    client.close()
