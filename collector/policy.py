@@ -208,19 +208,23 @@ def is_binary(head: bytes) -> bool:
 class Policy:
     """The recording policy of one opted-in workspace."""
 
-    def __init__(self, root: Path, settings: WorkspaceSettings, *, git: GitIgnore | None = None) -> None:
+    def __init__(self, root: Path, settings: WorkspaceSettings, *, git: GitIgnore | None = None,
+                 also_exclude: tuple[str, ...] = ()) -> None:
         self.root = root
         self.settings = settings
-        self._user = _Globs(settings.exclude)
+        self._user = _Globs([*settings.exclude, *also_exclude])
         self._git = git
         self._cache: dict[str, bool] = {}
         self._cache_lock = threading.Lock()
 
     @classmethod
-    def load(cls, root: Path) -> Policy:
-        """The policy of the workspace at `root`; SettingsError when it is not opted in or invalid."""
+    def load(cls, root: Path, *, also_exclude: tuple[str, ...] = ()) -> Policy:
+        """The policy of the workspace at `root`; SettingsError when it is not opted in or invalid.
+
+        `also_exclude` adds globs the workspace cannot switch off (the collector's own state dir).
+        """
         root = root.expanduser().resolve()
-        return cls(root, load_settings(root), git=GitIgnore(root))
+        return cls(root, load_settings(root), git=GitIgnore(root), also_exclude=also_exclude)
 
     def normalize(self, relpath: str) -> str | None:
         """The clean workspace-relative POSIX form of a path, or None when it lies outside the workspace."""

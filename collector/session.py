@@ -57,7 +57,8 @@ class Session:
                  start_watchers: StartWatchers | None = None) -> None:
         self.root = root
         self.home = home
-        self.policy = Policy.load(root)
+        self._own_state = _own_state(root, home)
+        self.policy = Policy.load(root, also_exclude=self._own_state)
         self.paused_at: int | None = None
         self.client: ClientInfo | None = None
         self.encoding: PositionEncoding | None = None
@@ -260,7 +261,7 @@ class Session:
             return False
         if stamp != self._settings_mtime:
             try:
-                policy = Policy.load(self.root)
+                policy = Policy.load(self.root, also_exclude=self._own_state)
             except SettingsError as exc:
                 log.error("%s", exc)
                 return False
@@ -285,6 +286,19 @@ class Session:
                 watcher.start()
         except Exception as exc:  # a capture source that cannot start must not stop the editor's recording
             log.error("%s: the capture sources could not start: %s", self.root, exc)
+
+
+def _own_state(root: Path, home: Home) -> tuple[str, ...]:
+    """An anchored glob for CODETAPE_HOME when it lies inside the workspace: never record our own files."""
+    try:
+        inside = home.root.resolve().relative_to(root)
+    except ValueError:
+        return ()
+    return ("/" + glob_escape(inside.as_posix()) + "/",) if inside.parts else ("**",)
+
+
+def glob_escape(text: str) -> str:
+    return "".join("\\" + c if c in "*?[\\" else c for c in text)
 
 
 def _kind_name(step: dict[str, Any]) -> str:

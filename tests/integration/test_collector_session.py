@@ -221,3 +221,15 @@ def test_requests_answer_one_line_errors(daemon: Daemon, tmp_path: Path) -> None
         with pytest.raises(Exception, match="outcome must be one of"):
             client.request("task_done", workspace=str(ws), outcome="meh")
         assert client.request("seal", workspace=str(ws)) is None
+
+
+def test_a_codetape_home_inside_the_workspace_is_never_recorded(tmp_path: Path) -> None:
+    ws = opt_in(tmp_path / "ws")
+    with running(ws / "state") as daemon, daemon.client() as client:
+        client.hello(ws, "bridge")
+        at = now_ms()
+        client.send_step(at, {"kind": "file_change", "source": "bridge", "path": "state/run/collector.log",
+                              "change": "modified", "text": MARKER})
+        client.send_step(at, {"kind": "note", "source": "bridge", "text": "kept"})
+        result = seal(client, ws)
+    assert [s["kind"] for s in episode_steps(Path(result["path"]))] == ["note"]

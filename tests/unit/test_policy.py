@@ -127,3 +127,9 @@ def test_is_binary() -> None:
     assert not is_binary(b"")
     assert not is_binary("naïve".encode())
     assert is_binary(b"\x80abc")
+
+
+def test_also_exclude_adds_globs_the_workspace_cannot_switch_off(workspace: Path) -> None:
+    policy = Policy.load(workspace, also_exclude=("/.codetape-home/",))
+    assert policy.is_excluded(".codetape-home/journals/x.journal")
+    assert not policy.is_excluded("src/.codetape-home/x")
