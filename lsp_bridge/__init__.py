@@ -1,0 +1,7 @@
+"""The LSP bridge: what the editor does, as steps for the collector.
+
+Layers, as in pygls: `framing` (the wire), `observe` (a pygls server) and `proxy` (a byte-exact relay in
+front of a real server) feed `capture` / `extensions` / `traffic` (LSP to steps, via the pure functions
+of `translate`), which hand steps to the `recorder` (the collector connection, with its spool).
+Nothing here prints: stdout is the LSP transport. Logs go to stderr or to `--log FILE`.
+"""

@@ -1,0 +1,130 @@
+"""What the developer did with the server's help (proxy mode): completions accepted, code actions and
+commands executed, workspace edits applied. Recorded as `note` steps prefixed `lsp `; the text they
+changed arrives as ordinary edits.
+
+A completion counts as accepted when one of the next few changes to the document leaves the caret right
+after an item's text and inserted part of it (editors resolve items they only show, so a resolve alone
+is not acceptance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from collector.positions import caret_after, content_of, to_index
+from lsp_bridge import translate as t
+from lsp_bridge.capture import Capture
+from lsp_bridge.recorder import Outgoing
+
+CHANGES_WATCHED = 3
+
+
+@dataclass
+class _Completion:
+    candidates: list[tuple[str, str]]
+    changes_left: int = CHANGES_WATCHED
+
+
+class Actions:
+    def __init__(self, capture: Capture) -> None:
+        self.capture = capture
+        self._completions: dict[str, _Completion] = {}
+        self._actions: list[tuple[str, str | None]] = []
+        self._actions_uri: str | None = None
+
+    def _note(self, uri: str | None, text: str, at: int) -> None:
+        root = self._root(uri)
+        if root is not None:
+            self.capture.recorder.record(root, Outgoing(at, t.note_step(text)))
+
+    def _root(self, uri: str | None) -> Path | None:
+        doc = self.capture.docs.get(uri) if uri else None
+        return doc.root if doc is not None else self.capture.workspaces.root_for(uri)
+
+    # -- completion ------------------------------------------------------------------------------------
+
+    def completion_result(self, uri: str, result: Any) -> None:
+        """The server answered textDocument/completion for a document."""
+        candidates = [c for c in t.completion_candidates(result) if c[1]]
+        if candidates and uri in self.capture.docs:
+            self._completions[uri] = _Completion(candidates)
+        else:
+            self._completions.pop(uri, None)
+
+    def changed(self, uri: str, params: Any, at: int) -> None:
+        """After a didChange was recorded: did it accept a completion item?"""
+        pending = self._completions.get(uri)
+        doc = self.capture.docs.get(uri)
+        if pending is None or doc is None or doc.stale:
+            return
+        changes = params.get("contentChanges") if isinstance(params, dict) else None
+        last = changes[-1] if isinstance(changes, list) and changes else None
+        where = last.get("range") if isinstance(last, dict) else None
+        text = last.get("text") if isinstance(last, dict) else None
+        label = None
+        if isinstance(where, dict) and isinstance(text, str) and text.strip():
+            try:
+                start = t.range_(where).start
+            except t.MalformedMessage:
+                return
+            line, character = caret_after(start[0], start[1], text, doc.encoding)
+            lines = doc.doc.lines
+            if line < len(lines):
+                content = content_of(lines[line])
+                before = content[: to_index(content, character, doc.encoding)]
+                label = _accepted(pending.candidates, before, text)
+        if label is not None:
+            del self._completions[uri]
+            self._note(uri, f"lsp completion accepted: {label}", at)
+            return
+        pending.changes_left -= 1
+        if pending.changes_left <= 0:
+            del self._completions[uri]
+
+    # -- code actions, commands, workspace edits -----------------------------------------------------------
+
+    def code_actions(self, uri: str | None, result: Any) -> None:
+        """The server answered textDocument/codeAction."""
+        self._actions = t.code_action_titles(result)
+        self._actions_uri = uri
+
+    def code_action_resolved(self, params: Any, at: int) -> None:
+        """The editor resolved a code action (codeAction/resolve): the developer picked it."""
+        if isinstance(params, dict) and isinstance(params.get("title"), str):
+            self._note(self._actions_uri, f"lsp code action: {params['title'][:512]}", at)
+
+    def command_executed(self, params: Any, at: int) -> None:
+        """workspace/executeCommand from the editor (a code action's or a completion item's command)."""
+        command = params.get("command") if isinstance(params, dict) else None
+        if not isinstance(command, str):
+            return
+        titles = [title for title, cmd in self._actions if cmd == command]
+        name = command[:256]
+        text = f"lsp code action: {titles[0]} ({name})" if titles else f"lsp command: {name}"
+        self._note(self._actions_uri, text, at)
+
+    def edit_applied(self, params: Any, result: Any, at: int) -> None:
+        """The editor answered the server's workspace/applyEdit."""
+        if not isinstance(params, dict):
+            return
+        count, uris = t.workspace_edit_summary(params.get("edit"))
+        label = params.get("label") if isinstance(params.get("label"), str) else "(no label)"
+        applied = isinstance(result, dict) and result.get("applied") is True
+        verb = "applied" if applied else "rejected"
+        files = len(set(uris))
+        self._note(uris[0] if uris else None,
+                   f"lsp workspace edit {verb}: {label[:512]} ({count} edits in {files} files)", at)
+
+
+def _accepted(candidates: list[tuple[str, str]], before: str, inserted: str) -> str | None:
+    """The label of the first item whose text ends where the caret is and that the change inserted."""
+    piece = inserted.rstrip()
+    for label, text in candidates:
+        tail = text.rsplit("\n", 1)[-1]
+        if not tail or not before.endswith(tail):
+            continue
+        if piece == text or (len(piece) >= 2 and piece in text):
+            return label
+    return None

@@ -1,0 +1,137 @@
+"""The LSP base protocol on the wire: `Content-Length` headers and bodies, split without judging them.
+
+`Framer.feed` turns a byte stream into frames whose `raw` bytes, concatenated, are exactly the bytes
+fed: a proxy forwards `raw` unchanged whatever the frame holds, and only the recorder looks at `body`.
+Damage never stops the stream: bytes that do not form a message become a frame with an `error`, and a
+message larger than the cap is passed through in pieces (`complete` is False until its last byte).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+MAX_BODY = 64 * 1024 * 1024
+MAX_HEADER = 64 * 1024
+_HEADER_END = b"\r\n\r\n"
+_FIELD_START = re.compile(rb"content-length[ \t]*:", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One piece of the stream. `body` is set only for a whole, well-delimited message."""
+
+    raw: bytes
+    body: bytes | None = None
+    error: str | None = None
+    complete: bool = True
+
+
+def _content_length(header: bytes) -> int | None:
+    """The single Content-Length of a header block (without its final blank line), or None."""
+    lengths = set()
+    for line in header.split(b"\r\n"):
+        name, sep, value = line.partition(b":")
+        if not sep:
+            return None
+        if name.strip().lower() == b"content-length":
+            value = value.strip()
+            if not value.isdigit() or len(value) > 15:
+                return None
+            lengths.add(int(value))
+    return lengths.pop() if len(lengths) == 1 else None
+
+
+class Framer:
+    """Incremental splitter for one direction of an LSP connection."""
+
+    def __init__(self, *, max_body: int = MAX_BODY, max_header: int = MAX_HEADER) -> None:
+        self.max_body = max_body
+        self.max_header = max_header
+        self._buffer = bytearray()
+        self._passthrough = 0
+
+    @property
+    def in_message(self) -> bool:
+        """True while an oversized message is being passed through (nothing may be inserted)."""
+        return self._passthrough > 0
+
+    @property
+    def pending(self) -> int:
+        """Bytes held back because they do not complete a frame yet."""
+        return len(self._buffer)
+
+    def feed(self, data: bytes) -> list[Frame]:
+        """Frames completed by `data`, in order."""
+        frames: list[Frame] = []
+        if self._passthrough and data:
+            piece = data[: self._passthrough]
+            self._passthrough -= len(piece)
+            frames.append(Frame(piece, complete=self._passthrough == 0))
+            data = data[len(piece) :]
+        if data:
+            self._buffer += data
+        while self._buffer and not self._passthrough:
+            frame = self._next()
+            if frame is None:
+                break
+            frames.append(frame)
+        return frames
+
+    def finish(self) -> Frame | None:
+        """At the end of the stream: whatever was held back, as a damaged frame."""
+        if not self._buffer:
+            return None
+        raw = bytes(self._buffer)
+        self._buffer.clear()
+        return Frame(raw, error=f"stream ended inside a message ({len(raw)} bytes)")
+
+    def _take(self, n: int) -> bytes:
+        piece = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        return piece
+
+    def _next(self) -> Frame | None:
+        end = self._buffer.find(_HEADER_END)
+        if end < 0:
+            if len(self._buffer) > self.max_header:
+                keep = len(_HEADER_END) - 1
+                raw = self._take(len(self._buffer) - keep)
+                return Frame(raw, error=f"{len(raw)} bytes without a message header")
+            return None
+        header = bytes(self._buffer[:end])
+        length = _content_length(header)
+        if length is None:
+            start = self._resync_point(header)
+            if start > 0:
+                return Frame(self._take(start), error="bytes before a message header")
+            raw = self._take(end + len(_HEADER_END))
+            shown = header[:80].decode("ascii", "backslashreplace")
+            return Frame(raw, error=f"header without a valid Content-Length: {shown!r}")
+        total = end + len(_HEADER_END) + length
+        if length > self.max_body:
+            raw = self._take(end + len(_HEADER_END))
+            body_here = self._take(min(length, len(self._buffer)))
+            self._passthrough = length - len(body_here)
+            error = f"message of {length} bytes exceeds the {self.max_body} byte cap"
+            return Frame(raw + body_here, error=error, complete=self._passthrough == 0)
+        if len(self._buffer) < total:
+            return None
+        raw = self._take(total)
+        return Frame(raw, body=raw[end + len(_HEADER_END) :])
+
+    @staticmethod
+    def _resync_point(header: bytes) -> int:
+        """Where a valid header starts inside a damaged block (0: nowhere better)."""
+        for match in reversed(list(_FIELD_START.finditer(header))):
+            if match.start() > 0 and _content_length(header[match.start() :]) is not None:
+                return match.start()
+        return 0
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    """One JSON-RPC message with its header, as the bridge writes its own messages."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body

@@ -1,0 +1,93 @@
+"""`codetape bridge [--no-autostart] [--log FILE] [-- CMD ARGS...]` and `python -m lsp_bridge`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from collector.client import Client
+from collector.home import Home
+from collector.policy import find_workspace
+from lsp_bridge.capture import Capture
+from lsp_bridge.errors import BridgeError
+from lsp_bridge.recorder import Link, Recorder
+from lsp_bridge.review import ReviewPrompt
+from lsp_bridge.workspaces import Workspaces
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-autostart", action="store_true",
+                        help="do not start the collector when it is not running (keep retrying instead)")
+    parser.add_argument("--log", metavar="FILE", help="append the bridge's log to FILE instead of stderr")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every step of the recorder")
+    parser.add_argument("server", nargs=argparse.REMAINDER, metavar="-- CMD ARGS",
+                        help="proxy mode: the language server to run and forward to")
+
+
+def _logging(path: str | None, verbose: bool) -> None:
+    handler: logging.Handler = logging.FileHandler(path) if path else logging.StreamHandler(sys.stderr)
+    layout = "%(asctime)s %(levelname)s %(message)s" if path else "%(message)s"
+    handler.setFormatter(logging.Formatter(layout))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    level = logging.DEBUG if verbose else logging.INFO if path else logging.WARNING
+    logging.getLogger("lsp_bridge").setLevel(level)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the bridge in observe mode, or in proxy mode when a server command follows `--`."""
+    command = list(args.server)
+    if command and command[0] == "--":
+        command = command[1:]
+    if args.server and not command:
+        raise BridgeError("proxy mode needs a server command after --")
+    _logging(args.log, args.verbose)
+    home = Home.from_env()
+    autostart = not args.no_autostart
+
+    def connect() -> Link:
+        return Client.connect(home, autostart=autostart)
+
+    recorder = Recorder(connect)
+    workspaces = Workspaces(find_workspace)
+    recorder.start()
+    if command:
+        return _proxy(command, recorder, workspaces)
+    return _observe(recorder, workspaces)
+
+
+def _observe(recorder: Recorder, workspaces: Workspaces) -> int:
+    from lsp_bridge.observe import ObserveEditor, build, serve
+
+    server = build(recorder, workspaces)
+    recorder.on_event = ReviewPrompt(recorder, ObserveEditor(server)).on_event
+    return serve(server)
+
+
+def _proxy(command: list[str], recorder: Recorder, workspaces: Workspaces) -> int:
+    from pathlib import Path
+
+    from lsp_bridge.proxy import Proxy
+    from lsp_bridge.traffic import Traffic
+
+    traffic = Traffic(Capture(recorder, workspaces), server_name=Path(command[0]).name)
+    proxy = Proxy(command, traffic)
+    recorder.on_event = ReviewPrompt(recorder, proxy.editor).on_event
+    try:
+        return proxy.run()
+    finally:
+        recorder.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lsp_bridge", description="The codetape LSP bridge.")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except BridgeError as exc:
+        print(f"codetape: {exc}", file=sys.stderr)  # noqa: T201 (stderr, before any LSP traffic)
+        return exc.exit_code

@@ -1,0 +1,318 @@
+"""Observe mode: `codetape bridge`, an extra language server next to the real ones (pygls).
+
+It advertises no language features: only text sync (incremental; full changes are handled too), saves
+with their text, file operations, the `codetape.*` commands, and the position encoding the editor
+prefers. Text sync and `codetape/*` params reach the handlers as plain JSON (`RawNotification`), so
+`Capture` checks them itself and a malformed message costs a gap, never the session. The transport is
+`lsp_bridge.framing` (damaged input is logged and skipped) feeding pygls's JSON-RPC layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+import attrs
+import cattrs
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
+from pygls.uris import from_fs_path
+
+from collector import __version__
+from lsp_bridge.capture import Capture
+from lsp_bridge.extensions import Extensions
+from lsp_bridge.framing import Frame, Framer
+from lsp_bridge.recorder import Recorder
+from lsp_bridge.workspaces import Workspaces
+from schemas.messages import COMMANDS, NOTIFICATIONS
+
+log = logging.getLogger(__name__)
+
+_FILE_OPERATIONS = lsp.FileOperationRegistrationOptions(
+    filters=[lsp.FileOperationFilter(pattern=lsp.FileOperationPattern(glob="**/*"), scheme="file")])
+RAW_METHODS = frozenset({
+    lsp.TEXT_DOCUMENT_DID_OPEN, lsp.TEXT_DOCUMENT_DID_CHANGE, lsp.TEXT_DOCUMENT_DID_CLOSE,
+    lsp.TEXT_DOCUMENT_DID_SAVE, lsp.WORKSPACE_DID_CREATE_FILES, lsp.WORKSPACE_DID_RENAME_FILES,
+    lsp.WORKSPACE_DID_DELETE_FILES, lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, *NOTIFICATIONS,
+})
+
+
+@attrs.define
+class RawNotification:
+    """A notification whose params stay plain JSON values."""
+
+    method: str
+    jsonrpc: str
+    params: Any = None
+
+
+_SKIP = RawNotification(method="", jsonrpc="skip")
+
+
+def _converter() -> cattrs.Converter:
+    converter = default_converter()
+    converter.register_structure_hook(RawNotification, lambda data, _cls: RawNotification(
+        method=data.get("method"), jsonrpc=data.get("jsonrpc"), params=data.get("params")))
+    return converter
+
+
+class BridgeProtocol(LanguageServerProtocol):
+    """pygls's LSP protocol, minus its own document store (the bridge tracks documents itself)."""
+
+    _server: ObserveServer
+
+    def get_message_type(self, method: str) -> type[Any] | None:
+        if method in RAW_METHODS:
+            return RawNotification
+        return super().get_message_type(method)
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            method = data.get("method")
+            log.error("codetape: refused %s: params do not match the LSP types", method or "a message")
+            if "id" in data and method is not None:
+                self._send_response(data["id"], error=exc.to_response_error())
+            return _SKIP
+
+    def handle_message(self, message: Any) -> None:
+        if message is _SKIP:
+            return
+        super().handle_message(message)
+
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: Any) -> Any:
+        if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: Any) -> Any:
+        if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: Any) -> Any:
+        if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
+class ObserveServer(LanguageServer):
+    """The observe-mode server: state lives here, handlers below take it as `ls`."""
+
+    def __init__(self, recorder: Recorder, workspaces: Workspaces,
+                 clock: Callable[[], int] | None = None) -> None:
+        super().__init__("codetape-bridge", __version__,
+                         text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+                         protocol_cls=BridgeProtocol, converter_factory=_converter)
+        self.recorder = recorder
+        self.capture = Capture(recorder, workspaces)
+        self.extensions = Extensions(self.capture)
+        self.clock = clock or (lambda: time.time_ns() // 1_000_000)
+        self.received_at = 0
+        self.shutdown_requested = False
+        self.finished = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Errors are logged, never shown: the bridge stays invisible to the developer."""
+        log.error("codetape: %s", error)
+
+    def receive(self, frame: Frame, at: int) -> None:
+        """One frame from the editor: damaged input is logged and skipped."""
+        if frame.error is not None:
+            self.capture.unreadable(at, frame.error, from_editor=True)
+            return
+        if frame.body is None:
+            return
+        self.received_at = at
+        try:
+            message = json.loads(frame.body, object_hook=self.protocol.structure_message)
+        except ValueError as exc:
+            self.capture.unreadable(at, f"invalid JSON ({exc})", from_editor=True)
+            return
+        try:
+            self.protocol.handle_message(message)
+        except (AttributeError, TypeError) as exc:
+            self.capture.unreadable(at, f"not a JSON-RPC message ({exc})", from_editor=True)
+
+    def finish(self) -> None:
+        if not self.finished:
+            self.finished = True
+            self.recorder.flush()
+
+
+def initialize(ls: ObserveServer, params: lsp.InitializeParams) -> None:
+    """initialize: record the editor, the negotiated position encoding and the workspace folders."""
+    info = params.client_info
+    client = {"name": info.name, "version": info.version} if info is not None else None
+    folders = [f.uri for f in params.workspace_folders or ()]
+    if not folders and params.root_uri:
+        folders = [params.root_uri]
+    if not folders and params.root_path:
+        folders = [from_fs_path(params.root_path) or ""]
+    encoding = str(getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding))
+    ls.capture.initialized(encoding, client, folders)  # type: ignore[arg-type]
+
+
+def initialized(ls: ObserveServer, params: lsp.InitializedParams) -> None:
+    """initialized: ask to be told about file changes on disk, when the editor can watch files."""
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace is not None else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    watchers = [lsp.FileSystemWatcher(glob_pattern="**/*")]
+    options = lsp.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
+    registration = lsp.Registration(id="codetape-watched-files",
+                                    method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
+    ls.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
+
+
+def shutdown(ls: ObserveServer, params: None) -> None:
+    """shutdown: hand what is spooled to the collector."""
+    ls.shutdown_requested = True
+    ls.finish()
+
+
+def exit_(ls: ObserveServer, params: None) -> None:
+    """exit"""
+    ls.finish()
+
+
+def text_sync(method: str) -> Callable[[ObserveServer, Any], None]:
+    def handler(ls: ObserveServer, params: Any) -> None:
+        ls.capture.handle(method, params, ls.received_at)
+    handler.__doc__ = method
+    return handler
+
+
+def custom(method: str) -> Callable[[ObserveServer, Any], None]:
+    def handler(ls: ObserveServer, params: Any) -> None:
+        ls.extensions.handle(method, params, ls.received_at)
+    handler.__doc__ = method
+    return handler
+
+
+def folders_changed(ls: ObserveServer, params: lsp.DidChangeWorkspaceFoldersParams) -> None:
+    """workspace/didChangeWorkspaceFolders"""
+    for root in ls.capture.workspaces.add_folders([f.uri for f in params.event.added]):
+        ls.recorder.open(root)
+
+
+def command(name: str) -> Callable[..., Any]:
+    async def handler(ls: ObserveServer, *args: Any) -> Any:
+        return await asyncio.wrap_future(ls.extensions.execute(name, list(args)))
+    handler.__doc__ = f"workspace/executeCommand {name}"
+    return handler
+
+
+def build(recorder: Recorder, workspaces: Workspaces,
+          clock: Callable[[], int] | None = None) -> ObserveServer:
+    """The observe-mode server with every handler registered."""
+    server = ObserveServer(recorder, workspaces, clock)
+    server.feature(lsp.INITIALIZE)(initialize)
+    server.feature(lsp.INITIALIZED)(initialized)
+    server.feature(lsp.SHUTDOWN)(shutdown)
+    server.feature(lsp.EXIT)(exit_)
+    server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)(folders_changed)
+    for method in (lsp.TEXT_DOCUMENT_DID_OPEN, lsp.TEXT_DOCUMENT_DID_CHANGE, lsp.TEXT_DOCUMENT_DID_CLOSE,
+                   lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES):
+        server.feature(method)(text_sync(method))
+    server.feature(lsp.TEXT_DOCUMENT_DID_SAVE, lsp.SaveOptions(include_text=True))(
+        text_sync(lsp.TEXT_DOCUMENT_DID_SAVE))
+    for method in (lsp.WORKSPACE_DID_CREATE_FILES, lsp.WORKSPACE_DID_RENAME_FILES,
+                   lsp.WORKSPACE_DID_DELETE_FILES):
+        server.feature(method, _FILE_OPERATIONS)(text_sync(method))
+    for method in NOTIFICATIONS:
+        server.feature(method)(custom(method))
+    for name in COMMANDS:
+        server.command(name)(command(name))
+    return server
+
+
+class ObserveEditor:
+    """The review prompt's way to the editor: pygls requests, scheduled on the server's loop."""
+
+    def __init__(self, server: ObserveServer) -> None:
+        self.server = server
+
+    def ask(self, message: str, actions: tuple[str, ...], answer: Callable[[str | None], None]) -> None:
+        if self.server.loop is not None:
+            self.server.loop.call_soon_threadsafe(self._ask, message, actions, answer)
+
+    def _ask(self, message: str, actions: tuple[str, ...], answer: Callable[[str | None], None]) -> None:
+        params = lsp.ShowMessageRequestParams(type=lsp.MessageType.Info, message=message,
+                                              actions=[lsp.MessageActionItem(title=a) for a in actions])
+
+        def done(future: Any) -> None:
+            chosen = None if future.cancelled() or future.exception() else future.result()
+            answer(getattr(chosen, "title", None))
+
+        self.server.window_show_message_request(params).add_done_callback(done)
+
+    def notify(self, method: str, params: dict[str, Any]) -> None:
+        if self.server.loop is None:
+            return
+        if method == lsp.WINDOW_SHOW_MESSAGE:
+            shown = lsp.ShowMessageParams(type=lsp.MessageType(params["type"]), message=params["message"])
+            self.server.loop.call_soon_threadsafe(self.server.window_show_message, shown)
+        else:
+            self.server.loop.call_soon_threadsafe(self.server.protocol.notify, method, params)
+
+
+class _Writer:
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def write(self, data: bytes) -> None:
+        with self._lock:
+            self._stream.write(data)
+            self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _read_stdin(fd: int, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes]) -> None:
+    while True:
+        try:
+            data = os.read(fd, 256 * 1024)
+        except OSError:
+            data = b""
+        loop.call_soon_threadsafe(queue.put_nowait, data)
+        if not data:
+            return
+
+
+async def _serve(server: ObserveServer, fd: int) -> None:
+    loop = asyncio.get_running_loop()
+    server.loop = loop
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    threading.Thread(target=_read_stdin, args=(fd, loop, queue), name="codetape-stdin", daemon=True).start()
+    framer = Framer()
+    while data := await queue.get():
+        at = server.clock()
+        for frame in framer.feed(data):
+            server.receive(frame, at)
+    if (tail := framer.finish()) is not None:
+        server.receive(tail, server.clock())
+
+
+def serve(server: ObserveServer, stdin_fd: int = 0, stdout: BinaryIO | None = None) -> int:
+    """Serve over stdio until exit or end of input; 0 after a proper shutdown, else 1 (as LSP asks)."""
+    server.protocol.set_writer(_Writer(stdout or sys.stdout.buffer))
+    with contextlib.suppress(SystemExit):
+        asyncio.run(_serve(server, stdin_fd))
+    server.finish()
+    return 0 if server.shutdown_requested else 1

@@ -1,0 +1,281 @@
+"""Proxy mode: `codetape bridge -- CMD ARGS...` between the editor and a real language server.
+
+Two forwarding threads copy frames unchanged and in order, editor -> server and server -> editor. A
+frame is written first; only then is a reference to its body handed to the tap, a bounded in-memory
+queue that never blocks, read by the translator thread. Nothing on the forwarding path touches disk,
+parses JSON (except a small body that may answer one of the bridge's own requests) or waits for the
+recorder.
+
+The bridge's own requests to the editor use string ids `codetape-N`; the editor's answers to them are
+kept from the server. When the server exits, the editor's stream is closed and the bridge exits with
+the server's status; when the editor goes away, the server's input is closed and it gets a few seconds
+to exit before it is terminated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import logging
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from lsp_bridge.errors import BridgeError
+from lsp_bridge.framing import Frame, Framer, encode
+from lsp_bridge.tap import Tap
+from lsp_bridge.traffic import Traffic
+
+log = logging.getLogger(__name__)
+
+CHUNK = 256 * 1024
+TapItem = tuple[str, int, bytes | None, str | None]
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+class EditorOut:
+    """Everything written to the editor: the server's frames, and the bridge's messages between them."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._lock = threading.Lock()
+        self._inside = False
+        self._held: list[bytes] = []
+        self.broken = False
+
+    def frame(self, frame: Frame) -> None:
+        with self._lock:
+            self._write(frame.raw)
+            self._inside = not frame.complete
+            if not self._inside and self._held:
+                for data in self._held:
+                    self._write(data)
+                self._held.clear()
+
+    def inject(self, data: bytes) -> None:
+        with self._lock:
+            if self._inside:
+                self._held.append(data)
+            else:
+                self._write(data)
+
+    def _write(self, data: bytes) -> None:
+        if self.broken:
+            return
+        try:
+            _write_all(self._fd, data)
+        except OSError as exc:
+            self.broken = True
+            log.warning("codetape: the editor stopped reading: %s", exc)
+
+    def close(self) -> None:
+        with self._lock:
+            if not self.broken:
+                self.broken = True
+                with contextlib.suppress(OSError):
+                    os.close(self._fd)
+
+
+class ProxyEditor:
+    """The bridge's own requests and notifications to the editor (review prompt), over `EditorOut`."""
+
+    def __init__(self, out: EditorOut) -> None:
+        self._out = out
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._waiting: dict[str, Callable[[str | None], None]] = {}
+
+    def ask(self, message: str, actions: tuple[str, ...], answer: Callable[[str | None], None]) -> None:
+        key = f"codetape-{next(self._ids)}"
+        with self._lock:
+            self._waiting[key] = answer
+        self._out.inject(encode({"jsonrpc": "2.0", "id": key, "method": "window/showMessageRequest",
+                                 "params": {"type": 3, "message": message,
+                                            "actions": [{"title": a} for a in actions]}}))
+
+    def notify(self, method: str, params: dict[str, Any]) -> None:
+        self._out.inject(encode({"jsonrpc": "2.0", "method": method, "params": params}))
+
+    def claim(self, body: bytes) -> bool:
+        """(forwarding thread) True when `body` answers one of the bridge's own requests.
+
+        Such an answer is kept from the server; the developer's choice is handled on another thread.
+        """
+        if len(body) > 65536 or b'"codetape-' not in body:
+            return False
+        try:
+            message = json.loads(body)
+        except ValueError:
+            return False
+        if not isinstance(message, dict) or "method" in message or not isinstance(message.get("id"), str):
+            return False
+        with self._lock:
+            answer = self._waiting.pop(message["id"], None)
+        if answer is None:
+            return False
+        result = message.get("result")
+        choice = result.get("title") if isinstance(result, dict) else None
+        threading.Thread(target=answer, args=(choice if isinstance(choice, str) else None,),
+                         name="codetape-answer", daemon=True).start()
+        return True
+
+
+def _is_exit(body: bytes) -> bool:
+    if len(body) > 512 or b'"exit"' not in body:
+        return False
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(message, dict) and message.get("method") == "exit"
+
+
+class Proxy:
+    def __init__(self, command: list[str], traffic: Traffic, *, editor_in: int = 0, editor_out: int = 1,
+                 clock: Callable[[], int] | None = None, tap: Tap[TapItem] | None = None,
+                 exit_grace_s: float = 3.0) -> None:
+        self.command = command
+        self.traffic = traffic
+        self._editor_in = editor_in
+        self.out = EditorOut(editor_out)
+        self.editor = ProxyEditor(self.out)
+        self._clock = clock or (lambda: time.time_ns() // 1_000_000)
+        self.tap: Tap[TapItem] = tap or Tap()
+        self._exit_grace_s = exit_grace_s
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._server_gone = False
+        self._stop_timer: threading.Timer | None = None
+
+    def run(self) -> int:
+        """Forward until the server exits; returns the server's exit status (128 + N for signal N)."""
+        try:
+            self._proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          bufsize=0)
+        except OSError as exc:
+            raise BridgeError(f"cannot start the language server {self.command[0]!r}: "
+                              f"{exc.strerror or exc}") from None
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda *_: self._terminate())
+        threads = [threading.Thread(target=self._editor_pump, name="codetape-editor", daemon=True),
+                   threading.Thread(target=self._translate, name="codetape-translator", daemon=True)]
+        for thread in threads:
+            thread.start()
+        self._server_pump()
+        try:
+            code = self._proc.wait(self._exit_grace_s)
+        except subprocess.TimeoutExpired:
+            log.warning("codetape: the language server closed its output but did not exit; terminating it")
+            self._terminate()
+            code = self._proc.wait()
+        self.out.close()
+        if self._stop_timer is not None:
+            self._stop_timer.cancel()
+        self.tap.close()
+        threads[1].join(5.0)
+        if code:
+            log.warning("codetape: the language server exited with status %s", code)
+        return code if code >= 0 else 128 - code
+
+    # -- forwarding threads ------------------------------------------------------------------------------
+
+    def _to_server(self, data: bytes) -> None:
+        if self._server_gone:
+            return
+        assert self._proc is not None and self._proc.stdin is not None
+        try:
+            _write_all(self._proc.stdin.fileno(), data)
+        except OSError as exc:
+            self._server_gone = True
+            log.warning("codetape: the language server stopped reading: %s", exc)
+
+    def _put(self, side: str, frame: Frame, at: int) -> None:
+        if frame.body is None and frame.error is None:
+            return
+        body = frame.body
+        self.tap.put((side, at, body, frame.error), 64 + (len(body) if body is not None else 0))
+
+    def _editor_pump(self) -> None:
+        framer = Framer()
+        while True:
+            try:
+                data = os.read(self._editor_in, CHUNK)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            at = self._clock()
+            for frame in framer.feed(data):
+                if frame.body is not None and self.editor.claim(frame.body):
+                    continue
+                self._to_server(frame.raw)
+                if frame.body is not None and _is_exit(frame.body):
+                    self._stop_later()
+                self._put("editor", frame, at)
+        if (tail := framer.finish()) is not None:
+            self._to_server(tail.raw)
+            self._put("editor", tail, self._clock())
+        assert self._proc is not None and self._proc.stdin is not None
+        with contextlib.suppress(OSError):
+            self._proc.stdin.close()
+        self._stop_later()
+
+    def _server_pump(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        framer = Framer()
+        while True:
+            try:
+                data = os.read(fd, CHUNK)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            at = self._clock()
+            for frame in framer.feed(data):
+                self.out.frame(frame)
+                self._put("server", frame, at)
+        if (tail := framer.finish()) is not None:
+            self.out.frame(tail)
+            self._put("server", tail, self._clock())
+
+    def _stop_later(self) -> None:
+        """The editor said exit or went away: give the server a few seconds, then terminate it."""
+        if self._stop_timer is None:
+            self._stop_timer = threading.Timer(self._exit_grace_s, self._terminate)
+            self._stop_timer.daemon = True
+            self._stop_timer.start()
+
+    def _terminate(self) -> None:
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(self._exit_grace_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+    # -- translator thread ---------------------------------------------------------------------------------
+
+    def _translate(self) -> None:
+        while True:
+            item, dropped = self.tap.get(timeout=0.5)
+            if dropped:
+                self.traffic.capture.lost_messages(item[1] if item else self._clock(), dropped)
+            if item is None:
+                if self.tap.closed:
+                    return
+                continue
+            side, at, body, error = item
+            self.traffic.received(side, at, body, error)

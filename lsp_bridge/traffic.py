@@ -1,0 +1,168 @@
+"""Proxy mode's reading of the traffic it forwarded (translator thread, never the forwarding path).
+
+Each frame from either side is parsed here, after it was forwarded. Requests are remembered by id (in
+a bounded table) so that responses can be understood: the `initialize` answer gives the negotiated
+position encoding, completion and code action answers feed `Actions`, the editor's answer to the
+server's `workspace/applyEdit` says whether the edit was applied.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from lsp_bridge import translate as t
+from lsp_bridge.actions import Actions
+from lsp_bridge.capture import Capture
+from lsp_bridge.extensions import Extensions
+
+log = logging.getLogger(__name__)
+
+PENDING_LIMIT = 10_000
+ENCODINGS = ("utf-8", "utf-16", "utf-32")
+_EDITOR_REQUESTS = frozenset({"initialize", "textDocument/completion", "textDocument/codeAction"})
+
+
+class _Pending(OrderedDict[Any, tuple[str, Any]]):
+    def remember(self, key: Any, value: tuple[str, Any]) -> None:
+        self[key] = value
+        if len(self) > PENDING_LIMIT:
+            self.popitem(last=False)
+
+
+def folders_of(params: dict[str, Any]) -> list[str]:
+    """The editor's workspace folders as URIs (workspaceFolders, else rootUri, else rootPath)."""
+    folders = params.get("workspaceFolders")
+    uris = [f["uri"] for f in folders if isinstance(f, dict) and isinstance(f.get("uri"), str)] \
+        if isinstance(folders, list) else []
+    if not uris and isinstance(params.get("rootUri"), str):
+        uris = [params["rootUri"]]
+    if not uris and isinstance(params.get("rootPath"), str) and params["rootPath"].startswith("/"):
+        uris = [Path(params["rootPath"]).as_uri()]
+    return uris
+
+
+def client_info_of(params: dict[str, Any]) -> dict[str, Any] | None:
+    info = params.get("clientInfo")
+    if not isinstance(info, dict) or not isinstance(info.get("name"), str):
+        return None
+    version = info.get("version")
+    return {"name": info["name"][:256], "version": version[:256] if isinstance(version, str) else None}
+
+
+class Traffic:
+    def __init__(self, capture: Capture, *, server_name: str) -> None:
+        self.capture = capture
+        self.extensions = Extensions(capture)
+        self.actions = Actions(capture)
+        self.server_name = server_name
+        self._from_editor: _Pending = _Pending()
+        self._from_server: _Pending = _Pending()
+        self._initialize: dict[str, Any] = {}
+
+    def received(self, side: str, at: int, body: bytes | None, error: str | None) -> None:
+        """One forwarded frame from `side` ("editor" or "server"): its body, or what was wrong with it."""
+        from_editor = side == "editor"
+        if error is not None:
+            self.capture.unreadable(at, error, from_editor=from_editor)
+            return
+        if body is None:
+            return
+        try:
+            message = json.loads(body)
+        except ValueError as exc:
+            self.capture.unreadable(at, f"invalid JSON ({exc})", from_editor=from_editor)
+            return
+        try:
+            self._message(from_editor, message, at)
+        except Exception as exc:
+            log.exception("codetape: could not interpret a message from the %s", side)
+            self.capture.unreadable(at, f"uninterpretable message: {exc!r}", from_editor=from_editor)
+
+    def _message(self, from_editor: bool, message: Any, at: int) -> None:
+        if not isinstance(message, dict):
+            raise t.MalformedMessage("a JSON-RPC message is not an object")
+        method = message.get("method")
+        key = message.get("id")
+        if key is not None and not isinstance(key, (int, str)):
+            raise t.MalformedMessage("the message id is neither a number nor a string")
+        params = message.get("params")
+        if isinstance(method, str) and key is not None:
+            if from_editor:
+                self._editor_request(key, method, params, at)
+            elif method == "workspace/applyEdit":
+                self._from_server.remember(key, (method, params))
+        elif isinstance(method, str):
+            if from_editor:
+                self._editor_notification(method, params, at)
+            elif method == "textDocument/publishDiagnostics" and isinstance(params, dict):
+                self._diagnostics(params, at)
+        elif key is not None:
+            pending = (self._from_server if from_editor else self._from_editor).pop(key, None)
+            if pending is not None:
+                self._response(pending[0], pending[1], message.get("result"), at)
+        else:
+            raise t.MalformedMessage("neither a request, a notification nor a response")
+
+    def _editor_request(self, key: Any, method: str, params: Any, at: int) -> None:
+        if method in _EDITOR_REQUESTS:
+            self._from_editor.remember(key, (method, params))
+        if method == "codeAction/resolve":
+            self.actions.code_action_resolved(params, at)
+        elif method == "workspace/executeCommand":
+            self.actions.command_executed(params, at)
+
+    def _editor_notification(self, method: str, params: Any, at: int) -> None:
+        if method.startswith("codetape/"):
+            self.extensions.handle(method, params, at)
+            return
+        self.capture.handle(method, params, at)
+        if method == "textDocument/didChange" and isinstance(params, dict):
+            try:
+                uri = t.document_uri(params)
+            except t.MalformedMessage:
+                return
+            self.actions.changed(uri, params, at)
+
+    def _diagnostics(self, params: dict[str, Any], at: int) -> None:
+        uri = params.get("uri")
+        if not isinstance(uri, str):
+            log.error("codetape: skipped publishDiagnostics without a uri")
+            return
+        version = params.get("version")
+        version = version if isinstance(version, int) and not isinstance(version, bool) else None
+        try:
+            self.capture.diagnostics(uri, self.server_name, version, params.get("diagnostics"), at)
+        except t.MalformedMessage as exc:
+            log.error("codetape: skipped publishDiagnostics for %s: %s", uri, exc)
+
+    def _response(self, method: str, params: Any, result: Any, at: int) -> None:
+        if method == "initialize":
+            self._initialized(params if isinstance(params, dict) else {}, result)
+        elif method == "textDocument/completion":
+            uri = _uri(params)
+            if uri is not None:
+                self.actions.completion_result(uri, result)
+        elif method == "textDocument/codeAction":
+            self.actions.code_actions(_uri(params), result)
+        elif method == "workspace/applyEdit":
+            self.actions.edit_applied(params, result, at)
+
+    def _initialized(self, params: dict[str, Any], result: Any) -> None:
+        capabilities = result.get("capabilities") if isinstance(result, dict) else None
+        chosen = capabilities.get("positionEncoding") if isinstance(capabilities, dict) else None
+        encoding = chosen if chosen in ENCODINGS else "utf-16"
+        info = result.get("serverInfo") if isinstance(result, dict) else None
+        if isinstance(info, dict) and isinstance(info.get("name"), str):
+            self.server_name = info["name"][:256]
+        self.capture.initialized(encoding, client_info_of(params), folders_of(params))
+
+
+def _uri(params: Any) -> str | None:
+    try:
+        return t.document_uri(params)
+    except t.MalformedMessage:
+        return None

@@ -1,0 +1,337 @@
+"""LSP params (plain JSON values) to step dicts (schemas' JSON form, without `t_ms`). Pure functions.
+
+Every reader here checks the shape it relies on and raises MalformedMessage with one line naming what
+is wrong, so hostile or broken traffic is refused before it touches any state. Builders take checked
+values and return dicts ready for the collector.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any, NamedTuple
+
+from lsp_bridge.errors import MalformedMessage
+
+SOURCE = "bridge"
+MAX_SHORT = 64 * 1024
+MAX_TEXT = 64 * 1024 * 1024
+MAX_CHANGES = 100_000
+MAX_DIAGNOSTICS = 10_000
+MAX_POSITION = 2**31
+MAX_STEP_BYTES = 12 * 1024 * 1024  # the collector refuses messages above 16 MiB
+
+Pos = tuple[int, int]
+
+
+class Rng(NamedTuple):
+    start: Pos
+    end: Pos
+
+
+class Change(NamedTuple):
+    range: Rng | None
+    text: str
+
+
+# -- readers ---------------------------------------------------------------------------------------
+
+def obj(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedMessage(f"{what} is not an object")
+    return value
+
+
+def string(value: Any, what: str, *, limit: int = MAX_TEXT) -> str:
+    if not isinstance(value, str):
+        raise MalformedMessage(f"{what} is not a string")
+    if len(value) > limit:
+        raise MalformedMessage(f"{what} is longer than {limit} characters")
+    return value
+
+
+def integer(value: Any, what: str, *, low: int = -(2**53), high: int = 2**53) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise MalformedMessage(f"{what} is not an integer in [{low}, {high}]")
+    return value
+
+
+def optional_int(value: Any, what: str) -> int | None:
+    return None if value is None else integer(value, what)
+
+
+def position(value: Any, what: str = "position") -> Pos:
+    item = obj(value, what)
+    return (integer(item.get("line"), f"{what}.line", low=0, high=MAX_POSITION),
+            integer(item.get("character"), f"{what}.character", low=0, high=MAX_POSITION))
+
+
+def range_(value: Any, what: str = "range") -> Rng:
+    item = obj(value, what)
+    return Rng(position(item.get("start"), f"{what}.start"), position(item.get("end"), f"{what}.end"))
+
+
+def document_uri(params: Any) -> str:
+    """`params.textDocument.uri`."""
+    return string(obj(obj(params, "params").get("textDocument"), "textDocument").get("uri"), "uri",
+                  limit=8192)
+
+
+def document_version(params: dict[str, Any]) -> int | None:
+    return optional_int(obj(params.get("textDocument"), "textDocument").get("version"), "version")
+
+
+def content_changes(params: dict[str, Any]) -> list[Change]:
+    """`params.contentChanges` of didChange: ranged (incremental) or whole-document changes."""
+    raw = params.get("contentChanges")
+    if not isinstance(raw, list) or not raw:
+        raise MalformedMessage("contentChanges is not a non-empty list")
+    if len(raw) > MAX_CHANGES:
+        raise MalformedMessage(f"more than {MAX_CHANGES} content changes")
+    changes = []
+    for index, item in enumerate(raw):
+        change = obj(item, f"contentChanges[{index}]")
+        text = string(change.get("text"), f"contentChanges[{index}].text")
+        where = change.get("range")
+        changes.append(Change(None if where is None else range_(where, f"contentChanges[{index}].range"),
+                              text))
+    return changes
+
+
+def file_uris(params: Any, key: str) -> list[str]:
+    """`params.files[*][key]` of workspace/didCreateFiles, didDeleteFiles (uri), didRenameFiles."""
+    files = obj(params, "params").get("files")
+    if not isinstance(files, list):
+        raise MalformedMessage("files is not a list")
+    return [string(obj(item, "file").get(key), f"file.{key}", limit=8192) for item in files]
+
+
+# -- builders --------------------------------------------------------------------------------------
+
+def range_dict(where: Rng) -> dict[str, Any]:
+    return {"start": {"line": where.start[0], "character": where.start[1]},
+            "end": {"line": where.end[0], "character": where.end[1]}}
+
+
+def change_dicts(changes: list[Change]) -> list[dict[str, Any]]:
+    return [{"text": c.text} if c.range is None else {"range": range_dict(c.range), "text": c.text}
+            for c in changes]
+
+
+def too_large(*texts: str) -> bool:
+    """Whether texts together exceed what one step may carry (UTF-8 is measured only when it may)."""
+    chars = sum(len(text) for text in texts)
+    if chars * 4 <= MAX_STEP_BYTES:
+        return False
+    return sum(len(text.encode("utf-8", "surrogatepass")) for text in texts) > MAX_STEP_BYTES
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def open_step(path: str, language_id: str, version: int | None, text: str) -> dict[str, Any]:
+    step: dict[str, Any] = {"kind": "open", "source": SOURCE, "path": path, "text": text}
+    if language_id:
+        step["language_id"] = language_id[:128]
+    if version is not None:
+        step["version"] = version
+    return step
+
+
+def edit_step(path: str, version: int | None, changes: list[Change]) -> dict[str, Any]:
+    step: dict[str, Any] = {"kind": "edit", "source": SOURCE, "path": path, "changes": change_dicts(changes)}
+    if version is not None:
+        step["version"] = version
+    return step
+
+
+def close_step(path: str) -> dict[str, Any]:
+    return {"kind": "close", "source": SOURCE, "path": path}
+
+
+def save_step(path: str, sha256: str | None, text: str | None = None) -> dict[str, Any]:
+    step: dict[str, Any] = {"kind": "save", "source": SOURCE, "path": path}
+    if sha256 is not None:
+        step["sha256"] = sha256
+    if text is not None:
+        step["text"] = text
+    return step
+
+
+def file_content(data: bytes | None, *, max_bytes: int) -> dict[str, Any]:
+    """The content fields of a file_change step for the bytes on disk (None: unreadable, no content)."""
+    if data is None:
+        return {}
+    if len(data) > max_bytes:
+        return {"size": len(data), "omitted": "too_large"}
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = "\0"
+    if "\0" in text:
+        return {"size": len(data), "omitted": "binary"}
+    return {"text": text, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+def file_change_step(path: str, change: str, *, new_path: str | None = None,
+                     content: dict[str, Any] | None = None) -> dict[str, Any]:
+    step: dict[str, Any] = {"kind": "file_change", "source": SOURCE, "path": path, "change": change}
+    if new_path is not None:
+        step["new_path"] = new_path
+    step.update(content or {})
+    return step
+
+
+def diagnostic_items(raw: Any) -> list[tuple[Rng, dict[str, Any]]]:
+    """LSP Diagnostic objects as (range, the other kept fields); long text is cut, not refused."""
+    if not isinstance(raw, list):
+        raise MalformedMessage("diagnostics is not a list")
+    items = []
+    for index, value in enumerate(raw[:MAX_DIAGNOSTICS]):
+        item = obj(value, f"diagnostics[{index}]")
+        where = range_(item.get("range"), f"diagnostics[{index}].range")
+        message = item.get("message")
+        if isinstance(message, dict):  # MarkupContent (LSP 3.18)
+            message = message.get("value")
+        kept: dict[str, Any] = {"message": string(message, f"diagnostics[{index}].message")[:MAX_SHORT]}
+        severity = item.get("severity")
+        if isinstance(severity, int) and not isinstance(severity, bool) and 1 <= severity <= 4:
+            kept["severity"] = severity
+        code = item.get("code")
+        if isinstance(code, str):
+            kept["code"] = code[:MAX_SHORT]
+        elif isinstance(code, int) and not isinstance(code, bool):
+            kept["code"] = code
+        source = item.get("source")
+        if isinstance(source, str):
+            kept["source"] = source[:256]
+        items.append((where, kept))
+    return items
+
+
+def diagnostics_step(path: str, origin: str, version: int | None,
+                     items: list[tuple[Rng, dict[str, Any]]]) -> dict[str, Any]:
+    step: dict[str, Any] = {
+        "kind": "diagnostics", "source": SOURCE, "path": path, "origin": origin[:256],
+        "items": [{"range": range_dict(where), **kept} for where, kept in items],
+    }
+    if version is not None:
+        step["version"] = version
+    return step
+
+
+def cursor_step(path: str, selections: list[tuple[Pos, Pos]]) -> dict[str, Any]:
+    return {"kind": "cursor", "source": SOURCE, "path": path, "selections": [
+        {"anchor": {"line": a[0], "character": a[1]}, "active": {"line": b[0], "character": b[1]}}
+        for a, b in selections]}
+
+
+def command_step(command_line: str, cwd: str, exit_code: int | None, duration_ms: int) -> dict[str, Any]:
+    step: dict[str, Any] = {"kind": "command", "source": SOURCE, "command_line": command_line[:MAX_SHORT],
+                            "cwd": cwd, "duration_ms": duration_ms}
+    if exit_code is not None:
+        step["exit_code"] = exit_code
+    return step
+
+
+def note_step(text: str) -> dict[str, Any]:
+    return {"kind": "note", "source": SOURCE, "text": text[:MAX_SHORT]}
+
+
+def gap_step(reason: str, detail: str, *, lost: int | None = None,
+             state: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    step: dict[str, Any] = {"kind": "gap", "source": SOURCE, "reason": reason, "detail": detail[:MAX_SHORT]}
+    if lost:
+        step["lost_steps"] = lost
+    if state:
+        step["state"] = state
+    return step
+
+
+def step_size(step: dict[str, Any]) -> int:
+    """A cheap upper-bound estimate of a step's size, for bounding queues."""
+    size = 256
+    for key in ("text", "command_line"):
+        value = step.get(key)
+        if isinstance(value, str):
+            size += len(value)
+    for change in step.get("changes", ()):
+        size += 96 + len(change["text"])
+    size += 160 * len(step.get("items", ())) + 96 * len(step.get("selections", ()))
+    for state in step.get("state") or ():
+        size += 64 + len(state.get("text") or "")
+    return size
+
+
+# -- completion and code actions (proxy mode) -------------------------------------------------------
+
+_SNIPPET_FIELD = re.compile(r"\$\{\d+(?::((?:[^{}\\]|\\.)*))?\}|\$\{\d+\|([^|,}]*)[^}]*\}|\$\d+")
+
+
+def strip_snippet(text: str) -> str:
+    """The text a snippet inserts before the developer fills it in (placeholders keep their default)."""
+    stripped = _SNIPPET_FIELD.sub(lambda m: m.group(1) or m.group(2) or "", text)
+    return re.sub(r"\\([$}\\])", r"\1", stripped)
+
+
+def completion_candidates(result: Any, *, limit: int = 2000) -> list[tuple[str, str]]:
+    """(label, text the item inserts) for each item of a completion result."""
+    items = result.get("items") if isinstance(result, dict) else result
+    if not isinstance(items, list):
+        return []
+    out = []
+    for item in items[:limit]:
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            continue
+        label = item["label"]
+        edit = item.get("textEdit")
+        insert = edit.get("newText") if isinstance(edit, dict) else item.get("insertText")
+        if not isinstance(insert, str):
+            insert = label
+        if item.get("insertTextFormat") == 2:
+            insert = strip_snippet(insert)
+        out.append((label[:256], insert))
+    return out
+
+
+def code_action_titles(result: Any, *, limit: int = 500) -> list[tuple[str, str | None]]:
+    """(title, command id or None) for each code action (or bare command) of a codeAction result."""
+    if not isinstance(result, list):
+        return []
+    out = []
+    for item in result[:limit]:
+        if not isinstance(item, dict) or not isinstance(item.get("title"), str):
+            continue
+        command = item.get("command")
+        if isinstance(command, dict):
+            command = command.get("command")
+        out.append((item["title"][:512], command if isinstance(command, str) else None))
+    return out
+
+
+def workspace_edit_summary(edit: Any) -> tuple[int, list[str]]:
+    """(number of text edits, document URIs) of a WorkspaceEdit."""
+    if not isinstance(edit, dict):
+        return 0, []
+    count = 0
+    uris: list[str] = []
+    changes = edit.get("changes")
+    if isinstance(changes, dict):
+        for uri, edits in changes.items():
+            uris.append(uri)
+            count += len(edits) if isinstance(edits, list) else 0
+    document_changes = edit.get("documentChanges")
+    if isinstance(document_changes, list):
+        for change in document_changes:
+            if not isinstance(change, dict):
+                continue
+            target = change.get("textDocument")
+            if isinstance(target, dict) and isinstance(target.get("uri"), str):
+                uris.append(target["uri"])
+                edits = change.get("edits")
+                count += len(edits) if isinstance(edits, list) else 0
+            elif isinstance(change.get("uri"), str):
+                uris.append(change["uri"])
+                count += 1
+    return count, uris

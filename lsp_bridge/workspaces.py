@@ -1,0 +1,112 @@
+"""Where a document belongs: `file://` URIs to opted-in workspaces and workspace-relative POSIX paths.
+
+Nothing outside an opted-in workspace is recorded, so every URI goes through `Workspaces.locate`;
+non-file URIs and paths outside every opted-in workspace locate to None. Answers are cached for a few
+seconds, so `codetape init` in a running editor takes effect without a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import urllib.parse
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import NamedTuple
+
+FindWorkspace = Callable[[Path], Path | None]
+_CACHE_LIMIT = 10_000
+
+
+class Located(NamedTuple):
+    root: Path
+    path: str
+
+
+def uri_to_path(uri: str) -> Path | None:
+    """The absolute local path of a `file://` URI; None for other schemes, remote hosts or damage."""
+    try:
+        parts = urllib.parse.urlsplit(uri)
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    text = urllib.parse.unquote(parts.path, errors="surrogateescape")
+    if not text.startswith("/") or "\0" in text:
+        return None
+    return Path(os.path.normpath(text))
+
+
+class Workspaces:
+    """Resolves documents to opted-in workspaces with a short-lived cache."""
+
+    def __init__(self, find_workspace: FindWorkspace, *, ttl_s: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._find = find_workspace
+        self._ttl = ttl_s
+        self._clock = clock
+        self._cache: dict[str, tuple[float, Located | None]] = {}
+        self.roots: list[Path] = []
+
+    @property
+    def primary(self) -> Path | None:
+        """The workspace the editor opened first (from rootUri / workspaceFolders), if opted in."""
+        return self.roots[0] if self.roots else None
+
+    def add_folders(self, uris: Iterable[str]) -> list[Path]:
+        """Register the editor's workspace folders; returns the opted-in roots among them."""
+        found = []
+        for uri in uris:
+            path = uri_to_path(uri)
+            root = self._find(path) if path is not None else None
+            if root is not None and root not in self.roots:
+                self.roots.append(root)
+                found.append(root)
+        return found
+
+    def locate(self, uri: str) -> Located | None:
+        """The opted-in workspace and relative path of a document, or None when it is not recorded."""
+        now = self._clock()
+        cached = self._cache.get(uri)
+        if cached is not None and now - cached[0] < self._ttl:
+            return cached[1]
+        path = uri_to_path(uri)
+        located = self.locate_path(path) if path is not None else None
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[uri] = (now, located)
+        return located
+
+    def locate_path(self, path: Path) -> Located | None:
+        """Like `locate`, for an absolute path (uncached)."""
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            return None
+        root = self._find(resolved)
+        if root is None:
+            return None
+        try:
+            relative = resolved.relative_to(root).as_posix()
+        except ValueError:
+            return None
+        return Located(root, relative) if relative != "." else None
+
+    def root_of(self, path: Path) -> Path | None:
+        """The opted-in workspace holding an absolute path (or being it)."""
+        try:
+            return self._find(path.resolve())
+        except (OSError, RuntimeError):
+            return None
+
+    def root_for(self, uri: str | None) -> Path | None:
+        """The workspace named by a URI inside it, else the primary workspace."""
+        if uri:
+            located = self.locate(uri)
+            if located is not None:
+                return located.root
+            path = uri_to_path(uri)
+            root = self.root_of(path) if path is not None else None
+            if root is not None:
+                return root
+        return self.primary

@@ -1,0 +1,127 @@
+"""Custom LSP messages between editor extensions and the bridge (`codetape/*`), in their wire form.
+
+Editor extensions send these notifications to the bridge; the bridge sends `codetape/review` back.
+Field names are camelCase on the wire, as everywhere in LSP. Positions count in the position encoding
+negotiated at `initialize`. Unknown fields are ignored so that newer extensions work with older bridges.
+
+| method | direction | params |
+|---|---|---|
+| `codetape/diagnostics` | editor -> bridge | `DiagnosticsParams`: all the editor shows, by origin |
+| `codetape/cursor` | editor -> bridge | `CursorParams` |
+| `codetape/command` | editor -> bridge | `CommandParams`: a terminal command finished |
+| `codetape/note` | editor -> bridge | `NoteParams` |
+| `codetape/task` | editor -> bridge | `TaskParams` |
+| `codetape/pause`, `codetape/resume` | editor -> bridge | `WorkspaceParams` |
+| `codetape/review` | bridge -> editor | `ReviewParams`: run `command` in a terminal |
+
+`workspace/executeCommand` with `codetape.status`, `codetape.pause`, `codetape.resume` or `codetape.seal`
+(optional first argument: a file URI naming the workspace) is forwarded to the collector as a request.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+Uri = Annotated[str, Field(min_length=1, max_length=8192)]
+Line = Annotated[str, Field(max_length=64 * 1024)]
+
+
+class Message(BaseModel):
+    """Lenient on unknown fields, strict on the ones it knows."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+
+class LspPosition(Message):
+    line: Annotated[int, Field(ge=0, le=2**31)]
+    character: Annotated[int, Field(ge=0, le=2**31)]
+
+
+class LspRange(Message):
+    start: LspPosition
+    end: LspPosition
+
+
+class LspDiagnostic(Message):
+    """The fields of an LSP Diagnostic that a recording keeps."""
+
+    range: LspRange
+    severity: Annotated[int, Field(ge=1, le=4)] | None = None
+    message: str
+    code: str | int | None = None
+    source: str | None = None
+
+
+class DiagnosticsParams(Message):
+    """`codetape/diagnostics`: the full current set from one origin (a linter, a compiler, a server)."""
+
+    uri: Uri
+    origin: Annotated[str, Field(max_length=256)] = ""
+    version: int | None = None
+    diagnostics: Annotated[list[LspDiagnostic], Field(max_length=10_000)]
+
+
+class LspSelection(Message):
+    anchor: LspPosition
+    active: LspPosition
+
+
+class CursorParams(Message):
+    """`codetape/cursor`: the carets and selections in one document."""
+
+    uri: Uri
+    selections: Annotated[list[LspSelection], Field(min_length=1, max_length=1000)]
+
+
+class CommandParams(Message):
+    """`codetape/command`: a terminal command finished. `cwd` is an absolute path or a file URI."""
+
+    command_line: Line
+    cwd: Annotated[str, Field(min_length=1, max_length=8192)]
+    exit_code: int | None = None
+    duration_ms: Annotated[int, Field(ge=0, le=2**53)] = 0
+
+
+class WorkspaceParams(Message):
+    """Names the workspace by any file URI inside it; absent: the bridge's own workspace."""
+
+    uri: Uri | None = None
+
+
+class NoteParams(WorkspaceParams):
+    """`codetape/note`: a marker with free text."""
+
+    text: Line
+
+
+class TaskParams(WorkspaceParams):
+    """`codetape/task`: a task starts (with its statement) or is done (with its outcome)."""
+
+    action: Literal["start", "done"]
+    statement: Line | None = None
+    outcome: Literal["pass", "fail", "abandoned"] | None = None
+
+
+class ReviewParams(Message):
+    """`codetape/review`: the developer chose to review an episode; the editor runs `command`."""
+
+    episode: Annotated[str, Field(min_length=1, max_length=128)]
+    command: Annotated[list[str], Field(min_length=1, max_length=16)]
+
+
+NOTIFICATIONS: dict[str, type[Message]] = {
+    "codetape/diagnostics": DiagnosticsParams,
+    "codetape/cursor": CursorParams,
+    "codetape/command": CommandParams,
+    "codetape/note": NoteParams,
+    "codetape/task": TaskParams,
+    "codetape/pause": WorkspaceParams,
+    "codetape/resume": WorkspaceParams,
+}
+"""Notifications an editor extension may send to the bridge, with their params model."""
+
+REVIEW = "codetape/review"
+COMMANDS: tuple[str, ...] = ("codetape.status", "codetape.pause", "codetape.resume", "codetape.seal")
