@@ -1,0 +1,18 @@
+"""The per-session journal: steps appended while recording, crash-safe, sealed into an episode later.
+
+A journal is a sequence of frames and nothing else (see `frames`): frame 0 holds the episode header,
+every later frame one step, with sequence numbers contiguous from 0. `writer` appends (one os.write per
+frame, fsync in a background group commit), `recovery` reads back the intact prefix point in time and
+tells a torn tail (cut away on reopen) from damage in the middle (JournalCorrupt).
+"""
+
+from __future__ import annotations
+
+from collector.journal.frames import MAX_PAYLOAD, Frame, encode_frame, unpack_header, unpack_payload
+from collector.journal.recovery import Damage, JournalScanner, ScanResult, scan_journal
+from collector.journal.writer import DEFAULT_INTERVAL, JournalWriter
+
+__all__ = [
+    "DEFAULT_INTERVAL", "MAX_PAYLOAD", "Damage", "Frame", "JournalScanner", "JournalWriter", "ScanResult",
+    "encode_frame", "scan_journal", "unpack_header", "unpack_payload",
+]

@@ -1,0 +1,84 @@
+"""Journal frames: `u32 length | u32 crc32 | u64 seq | payload`, big-endian, one frame per write.
+
+The CRC-32 (zlib's) covers the length, the sequence number and the payload, so a frame names its own
+damage and its own place in the journal. A length of 0 or above `MAX_PAYLOAD` is never valid.
+Payloads are msgpack maps: seq 0 is `{"header": <EpisodeHeader JSON>}`, every later frame one step
+in its plain JSON form (`schemas.step_to_dict`).
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import msgpack
+
+from collector.errors import JournalError
+
+HEAD = struct.Struct(">IIQ")  # length, crc32, seq
+_LENGTH = struct.Struct(">I")
+_SEQ = struct.Struct(">Q")
+MAX_PAYLOAD = 128 * 1024 * 1024
+MAX_SEQ = 2**64 - 1
+
+_LIMITS = {"max_str_len": 64 * 1024 * 1024, "max_bin_len": 64 * 1024 * 1024,
+           "max_array_len": 4_000_000, "max_map_len": 100_000, "max_ext_len": 0}
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One intact frame: its sequence number, where it starts, and its payload."""
+
+    seq: int
+    offset: int
+    payload: bytes
+
+    @property
+    def size(self) -> int:
+        return HEAD.size + len(self.payload)
+
+
+def frame_crc(length: int, seq: int, payload: bytes) -> int:
+    return zlib.crc32(payload, zlib.crc32(_LENGTH.pack(length) + _SEQ.pack(seq)))
+
+
+def encode_frame(seq: int, payload: bytes) -> bytes:
+    if not 0 < len(payload) <= MAX_PAYLOAD:
+        raise JournalError(f"a journal frame holds 1 to {MAX_PAYLOAD} bytes, not {len(payload)}")
+    return HEAD.pack(len(payload), frame_crc(len(payload), seq, payload), seq) + payload
+
+
+def plausible_length(length: int) -> bool:
+    return 0 < length <= MAX_PAYLOAD
+
+
+def pack_header(header: dict[str, Any]) -> bytes:
+    return bytes(msgpack.packb({"header": header}, use_bin_type=True))
+
+
+def pack_step(step: dict[str, Any]) -> bytes:
+    return bytes(msgpack.packb(step, use_bin_type=True))
+
+
+def unpack_payload(frame: Frame) -> dict[str, Any]:
+    """The msgpack map a frame holds; JournalError when its payload is not one."""
+    try:
+        value = msgpack.unpackb(frame.payload, raw=False, strict_map_key=True, **_LIMITS)
+    except (ValueError, msgpack.UnpackException, msgpack.ExtraData, TypeError, RecursionError) as exc:
+        raise JournalError(f"frame {frame.seq} at byte {frame.offset} is not valid msgpack "
+                           f"({type(exc).__name__})") from None
+    if not isinstance(value, dict):
+        raise JournalError(f"frame {frame.seq} at byte {frame.offset} holds a {type(value).__name__}, "
+                           "not a map")
+    return value
+
+
+def unpack_header(frame: Frame) -> dict[str, Any]:
+    """The header dict held by frame 0."""
+    value = unpack_payload(frame)
+    header = value.get("header")
+    if frame.seq != 0 or not isinstance(header, dict):
+        raise JournalError(f"frame {frame.seq} at byte {frame.offset} is not a journal header")
+    return header
