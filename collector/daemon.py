@@ -80,7 +80,7 @@ class Collector:
         server = await asyncio.start_unix_server(self._serve_client, sock=instance.sock)
         log.info("collector %d listening on %s", os.getpid(), self.home.socket)
         recovery = asyncio.create_task(self._recover(leftovers))
-        idle = asyncio.create_task(self._idle_loop())
+        idle = asyncio.create_task(self._idle_loop(_inode(self.home.socket)))
         try:
             await self.stopping.wait()
         finally:
@@ -138,9 +138,13 @@ class Collector:
                 continue
             log.info("recovered %s: %s", journal.name, result.path if result else "nothing recorded")
 
-    async def _idle_loop(self) -> None:
+    async def _idle_loop(self, socket_inode: int | None) -> None:
         while True:
             await asyncio.sleep(self.check_interval)
+            if _inode(self.home.socket) != socket_inode:
+                log.warning("%s was removed or replaced: stopping", self.home.socket)
+                self.stopping.set()
+                return
             now = time.monotonic()
             for session in list(self.sessions.values()):
                 idle = session.idle_for(now)
@@ -215,6 +219,13 @@ class Collector:
             conn.session.add(at, step, source=conn.source)
         except CodetapeError as exc:
             log.error("%s: %s", conn.session.root, exc)
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return None
 
 
 def run_collector(home: Home, *, check_interval: float = 0.2) -> None:

@@ -216,3 +216,16 @@ def test_a_stalled_client_does_not_block_the_others(tmp_path: Path) -> None:
             client.send_step(now_ms(), NOTE)
             assert client.request("seal", workspace=str(ws))["steps"] == 1
         stalled.close()
+
+
+def test_a_collector_whose_socket_was_removed_stops_instead_of_lingering(tmp_path: Path) -> None:
+    ws = opt_in(tmp_path / "ws")
+    daemon = start_daemon(tmp_path / "h")
+    with daemon.client() as client:
+        client.hello(ws, "bridge")
+        client.send_step(now_ms(), NOTE)
+        settle(client)
+    daemon.home.socket.unlink()
+    assert daemon.proc.wait(20) == 0
+    assert len(list(daemon.home.episodes.glob("*.ctape"))) == 1
+    assert "removed or replaced" in daemon.log_text()
