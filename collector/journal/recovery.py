@@ -133,6 +133,8 @@ def find_frame(stream: BinaryIO, start: int, lowest_seq: int, size: int) -> Fram
         for match in pattern.finditer(window):
             if match.start() >= WINDOW:
                 break
+            if match.end() > match.start():
+                continue  # a run of zeros, skipped whole
             frame = _candidate(stream, window_start + match.start(), lowest_seq, highest, size)
             if frame is not None:
                 return frame
@@ -162,4 +164,6 @@ def _head_pattern(lowest: int, highest: int) -> re.Pattern[bytes]:
 @functools.lru_cache(maxsize=64)
 def _pattern(seq_prefix: bytes) -> re.Pattern[bytes]:
     head = rb"(?!\x00\x00\x00\x00)[\x00-\x08].{7}" + re.escape(seq_prefix) + rb".{%d}" % (8 - len(seq_prefix))
-    return re.compile(rb"(?=" + head + rb")", re.DOTALL)
+    # Zero runs (the usual torn tail) are consumed in one step, all but their last 3 bytes, where a
+    # length field could still start.
+    return re.compile(rb"\x00{13,}(?=\x00{3})|(?=" + head + rb")", re.DOTALL)

@@ -11,6 +11,7 @@ import pytest
 from collector.errors import JournalCorrupt, JournalError
 from collector.journal import JournalScanner, encode_frame, scan_journal
 from collector.journal.frames import pack_header, pack_step
+from collector.journal.recovery import WINDOW
 
 
 def build(count: int, size: int = 40) -> tuple[bytes, list[int]]:
@@ -148,3 +149,14 @@ def test_reading_is_streaming_and_garbage_is_skipped_fast(tmp_path: Path) -> Non
     # bounded by two 1 MiB search windows and one frame, not by the 22 MB file
     assert peak < 4 * 1024 * 1024, f"scanning a {os.path.getsize(path)}-byte journal peaked at {peak} bytes"
     assert elapsed < 10, f"scanning took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("delta", [-40, -17, -16, -15, -3, -1, 0, 1, 3, 16])
+def test_frames_after_a_long_zero_run_are_found_across_search_windows(tmp_path: Path, delta: int) -> None:
+    data, offsets = build(6)
+    after = data[offsets[4] :]  # frames 4 and 5, whose lengths start with zero bytes
+    path = tmp_path / "j"  # frame 3 is zeroed, and frame 4 starts WINDOW + delta bytes after it started
+    path.write_bytes(data[: offsets[3]] + bytes(WINDOW + delta) + after)
+    with pytest.raises(JournalCorrupt) as error:
+        scan_journal(path)
+    assert (error.value.offset, error.value.good_frames, error.value.frames_after) == (offsets[3], 3, 2)
