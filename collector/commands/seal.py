@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from collector.home import Home
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("seal", help="seal the current episode of a workspace", description=__doc__)
     parser.add_argument("dir", nargs="?", type=Path, default=Path("."), help="the workspace (default: .)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON (null: nothing recorded)")
     parser.set_defaults(func=run)
 
 
@@ -27,5 +29,9 @@ def report(result: dict[str, Any] | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with Client.connect(Home.from_env(), autostart=True) as client:
-        report(client.request("seal", workspace=str(args.dir.expanduser().resolve())))
+        result = client.request("seal", workspace=str(args.dir.expanduser().resolve()))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        report(result)
     return 0
