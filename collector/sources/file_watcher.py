@@ -1,0 +1,244 @@
+"""The file watcher: files created, modified, deleted or renamed outside the editor become `file_change`
+steps carrying the full new text and its sha256 (binary and too-large files: size only).
+
+watchdog's thread only queues events. After a burst goes quiet the worker compares each touched path
+with the last state it recorded (size and mtime first, then the hash) and records what changed. A burst
+above `burst_limit` events, or the kernel's inotify queue overflowing, drops the queue: the watcher
+waits for quiet, records a `gap` (`watcher_overflow`), then reconciles the whole workspace against the
+last known state, so the recording ends equal to the disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from stat import S_ISREG
+from typing import Any
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+
+from collector.policy import Policy
+from collector.sources.debounce import Debouncer
+from collector.sources.filestate import Known, is_noise, read_state, walk
+
+Emit = Callable[[int, dict[str, Any]], None]
+SOURCE = "files"
+BURST_LIMIT = 4096
+EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileMovedEvent, FileDeletedEvent,
+    DirCreatedEvent, DirMovedEvent, DirDeletedEvent,
+]
+log = logging.getLogger("codetape.sources")
+_live: weakref.WeakSet[FileWatcher] = weakref.WeakSet()
+_Event = tuple[str, str, str]  # (kind, relpath, destination relpath or "")
+
+
+class _OverflowHook(logging.Handler):
+    """watchdog reports a kernel inotify queue overflow only as a log record; every watcher lost events."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("Inotify queue overflowed"):
+            for watcher in list(_live):
+                watcher.overflowed()
+
+
+_hook = _OverflowHook(logging.WARNING)
+logging.getLogger("watchdog.observers.inotify_c").addHandler(_hook)
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: FileWatcher) -> None:
+        self._watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        kind = ("dir_" if event.is_directory else "") + event.event_type
+        self._watcher.queue(kind, _text(event.src_path), _text(getattr(event, "dest_path", "") or ""))
+
+
+class FileWatcher:
+    """Records what changes on disk in the workspace at `root`, as the policy allows."""
+
+    def __init__(self, root: Path, policy: Policy, emit: Emit, *, clock: Callable[[], int],
+                 skip: tuple[Path, ...] = (), quiet: float = 0.05, max_delay: float = 1.0,
+                 burst_limit: int = BURST_LIMIT, overflow_quiet: float = 0.5) -> None:
+        self.root = root.resolve()
+        self.policy = policy
+        self.emit = emit
+        self.clock = clock
+        self.skip = skip
+        self.burst_limit = burst_limit
+        self.overflow_quiet = overflow_quiet
+        self._known: dict[str, Known] = {}
+        self._lock = threading.Lock()
+        self._queue: list[_Event] = []
+        self._overflow: str | None = None
+        self._dropped = 0
+        self._baseline = False
+        self._prefix = f"{self.root}/"
+        self._observer = Observer()
+        self._debouncer = Debouncer(self._flush, quiet=quiet, max_delay=max_delay, name="codetape-files")
+
+    def start(self) -> None:
+        _live.add(self)
+        self._observer.schedule(_Handler(self), str(self.root), recursive=True, event_filter=EVENTS)
+        self._observer.start()
+        self._debouncer.start()
+        self._debouncer.poke()  # the first flush takes the baseline
+
+    def stop(self) -> None:
+        _live.discard(self)
+        self._observer.stop()
+        self._observer.join(timeout=10)
+        self._debouncer.stop()
+
+    # -- watchdog's thread ---------------------------------------------------------------------------------
+
+    def queue(self, kind: str, src: str, dest: str) -> None:
+        rel, rel_dest = self._relative(src), self._relative(dest)
+        if rel is None and rel_dest is None:
+            return
+        if kind == "dir_modified" or (rel is not None and rel_dest is None and is_noise(rel)):
+            return
+        with self._lock:
+            if self._overflow is not None:
+                self._dropped += 1
+            elif len(self._queue) >= self.burst_limit:
+                self._overflow = f"more than {self.burst_limit} file events in one burst"
+                self._dropped += len(self._queue) + 1
+                self._queue = []
+            else:
+                self._queue.append((kind, rel or "", rel_dest or ""))
+        self._debouncer.poke()
+
+    def overflowed(self) -> None:
+        with self._lock:
+            self._overflow = "the kernel's inotify event queue overflowed"
+            self._dropped += len(self._queue)
+            self._queue = []
+        self._debouncer.poke()
+
+    def _relative(self, path: str) -> str | None:
+        if not path.startswith(self._prefix):
+            return None
+        if any(path == str(s) or path.startswith(f"{s}/") for s in self.skip):
+            return None
+        return path[len(self._prefix):]
+
+    # -- the worker thread ---------------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        first = not self._baseline
+        if first:
+            self._known = {rel: Known(st.st_size, st.st_mtime_ns, None)
+                           for rel, st in walk(self.root, self.policy, skip=self.skip)}
+            self._baseline = True
+        with self._lock:
+            events, self._queue = self._queue, []
+            overflow = self._overflow
+        if overflow is None:
+            # paths touched before the baseline was complete may be in it already: record them as they are
+            self._apply(events, force=first)
+            return
+        self._wait_for_quiet()
+        with self._lock:
+            dropped, self._dropped, self._overflow, self._queue = self._dropped, 0, None, []
+        detail = f"{overflow}; {dropped} events dropped, the workspace was reconciled from disk"
+        self._emit({"kind": "gap", "source": SOURCE, "reason": "watcher_overflow", "detail": detail})
+        self._reconcile()
+
+    def _wait_for_quiet(self) -> None:
+        """Let the burst end: until no event arrived for `overflow_quiet` seconds."""
+        while True:
+            with self._lock:
+                seen = self._dropped
+            time.sleep(self.overflow_quiet)
+            with self._lock:
+                if self._dropped == seen:
+                    return
+
+    def _apply(self, events: list[_Event], *, force: bool = False) -> None:
+        dirty: dict[str, None] = {}
+        subtrees: list[str] = []
+        for kind, rel, dest in events:
+            if kind == "moved" and rel and dest and not is_noise(rel) and not is_noise(dest):
+                if not self._rename(rel, dest):
+                    dirty.update(dict.fromkeys([rel, dest]))
+            elif kind.startswith("dir_"):
+                subtrees.extend(p for p in (rel, dest) if p)
+            else:
+                dirty.update(dict.fromkeys(p for p in (rel, dest) if p and not is_noise(p)))
+        for prefix in subtrees:
+            below = f"{prefix}/"
+            dirty.update(dict.fromkeys(p for p in self._known if p.startswith(below)))
+            dirty.update(dict.fromkeys(rel for rel, _ in walk(self.root, self.policy, under=prefix,
+                                                                skip=self.skip)))
+        for rel in dirty:
+            self._sync(rel, force=force)
+
+    def _rename(self, rel: str, dest: str) -> bool:
+        """Record a rename of a known file whose content is readable at its new path now."""
+        if rel not in self._known or self.policy.is_excluded(rel):
+            return False
+        state = read_state(self.root, dest, self.policy)
+        if state is None:
+            return False
+        fields, known = state
+        del self._known[rel]
+        self._known[dest] = known
+        self._emit({"kind": "file_change", "source": SOURCE, "path": rel, "change": "renamed",
+                    "new_path": dest, **fields})
+        return True
+
+    def _sync(self, rel: str, *, force: bool = False) -> None:
+        """Record the difference between what is known of `rel` and what is on disk now, if any."""
+        before = self._known.get(rel)
+        try:
+            st = (self.root / rel).lstat()
+        except OSError:
+            st = None
+        if before is not None and st is not None and before.same_stat(st) and not force:
+            return
+        state = read_state(self.root, rel, self.policy) if st is not None and S_ISREG(st.st_mode) else None
+        if state is None:
+            if before is not None and (st is None or not S_ISREG(st.st_mode)):
+                del self._known[rel]
+                self._emit({"kind": "file_change", "source": SOURCE, "path": rel, "change": "deleted"})
+            return
+        fields, known = state
+        self._known[rel] = known
+        if before is not None and before.sha256 is not None and before.sha256 == known.sha256 and not force:
+            return
+        change = "created" if before is None else "modified"
+        self._emit({"kind": "file_change", "source": SOURCE, "path": rel, "change": change, **fields})
+
+    def _reconcile(self) -> None:
+        """After lost events: every file on disk against the last known state, then what disappeared."""
+        seen: set[str] = set()
+        for rel, _ in walk(self.root, self.policy, skip=self.skip):
+            seen.add(rel)
+            self._sync(rel)
+        for rel in [p for p in self._known if p not in seen]:
+            self._sync(rel)
+
+    def _emit(self, step: dict[str, Any]) -> None:
+        self.emit(self.clock(), {key: value for key, value in step.items() if value is not None})
+
+
+def _text(path: str | bytes) -> str:
+    return path if isinstance(path, str) else path.decode("utf-8", "surrogateescape")

@@ -1,0 +1,110 @@
+"""What a file_change records about a file, and which files the watcher may look at."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from pathlib import Path
+
+from watchdog.events import FileOpenedEvent, FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from collector.policy import Policy
+from collector.sources.filestate import is_noise, read_state, walk
+from schemas.settings import WorkspaceSettings
+
+
+def policy(root: Path, **settings: object) -> Policy:
+    return Policy(root, WorkspaceSettings.model_validate(settings))
+
+
+def fields(root: Path, relpath: str, rules: Policy) -> dict[str, object]:
+    state = read_state(root, relpath, rules)
+    assert state is not None
+    return state[0]
+
+
+def test_text_is_recorded_exactly_with_its_hash(tmp_path: Path) -> None:
+    content = "line one\r\nnon-BMP 𝄞 and ünïcode\n\ufeffno final newline"
+    (tmp_path / "a.txt").write_bytes(content.encode())
+    state = read_state(tmp_path, "a.txt", policy(tmp_path))
+    assert state is not None
+    fields, known = state
+    assert fields == {"text": content, "sha256": hashlib.sha256(content.encode()).hexdigest()}
+    assert known.sha256 == fields["sha256"] and known.size == len(content.encode())
+
+
+def test_binary_non_utf8_and_too_large_files_carry_only_their_size(tmp_path: Path) -> None:
+    (tmp_path / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (tmp_path / "late.txt").write_bytes(b"a" * 9000 + "caf\xe9".encode("latin-1"))  # valid head, bad tail
+    (tmp_path / "big.log").write_bytes(b"x" * 20_001)
+    rules = policy(tmp_path, max_file_bytes=20_000)
+    assert fields(tmp_path, "img.png", rules) == {"omitted": "binary", "size": 10}
+    assert fields(tmp_path, "late.txt", rules) == {"omitted": "binary", "size": 9004}
+    assert fields(tmp_path, "big.log", rules) == {"omitted": "too_large", "size": 20_001}
+
+
+def test_excluded_files_symlinks_and_fifos_give_nothing(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("TOKEN=secret\n")
+    (tmp_path / "notes.md").write_text("mine\n")
+    (tmp_path / "link.md").symlink_to(tmp_path / "notes.md")
+    os.mkfifo(tmp_path / "pipe")
+    rules = policy(tmp_path, exclude=["notes.md"])
+    assert read_state(tmp_path, ".env", rules) is None
+    assert read_state(tmp_path, "notes.md", rules) is None
+    assert read_state(tmp_path, "link.md", rules) is None
+    assert read_state(tmp_path, "pipe", rules) is None
+    assert read_state(tmp_path, "missing.txt", rules) is None
+
+
+class _Opens(FileSystemEventHandler):
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+        self.lock = threading.Lock()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        with self.lock:
+            self.paths.add(os.path.basename(str(event.src_path)))
+
+
+def test_excluded_files_are_never_opened_by_the_walk_or_the_reader(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("TOKEN=secret\n")
+    (tmp_path / "server.pem").write_text("-----BEGIN PRIVATE KEY-----\n")
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    opens = _Opens()
+    observer = Observer()
+    observer.schedule(opens, str(tmp_path), event_filter=[FileOpenedEvent])
+    observer.start()
+    try:
+        rules = policy(tmp_path)
+        found = dict(walk(tmp_path, rules))
+        for name in (".env", "server.pem", "app.py"):
+            read_state(tmp_path, name, rules)
+        deadline = time.monotonic() + 5
+        while "app.py" not in opens.paths and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        observer.stop()
+        observer.join()
+    assert set(found) == {"app.py"}
+    assert "app.py" in opens.paths  # the watch works: the recorded file was opened
+    assert not {".env", "server.pem"} & opens.paths
+
+
+def test_walk_skips_git_noise_excluded_directories_and_given_paths(tmp_path: Path) -> None:
+    for name in ("src/a.py", "src/.a.py.swp", ".git/HEAD", "node_modules/x/index.js", "state/journal",
+                 "docs/b.md", "docs/#b.md#", "docs/4913", "docs/b.md~"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    rules = policy(tmp_path, exclude=["node_modules/"])
+    found = sorted(rel for rel, _ in walk(tmp_path, rules, skip=(tmp_path / "state",)))
+    assert found == ["docs/b.md", "src/a.py"]
+    assert sorted(rel for rel, _ in walk(tmp_path, rules, under="docs")) == ["docs/b.md"]
+
+
+def test_noise_names() -> None:
+    assert all(is_noise(p) for p in (".git/index", "sub/.git/HEAD", "a/.b.py.swp", "a.py~", ".#a.py",
+                                     "#a.py#", "4913", "x.kate-swp", "a.py___jb_tmp___"))
+    assert not any(is_noise(p) for p in ("a.py", ".gitignore", "src/git/x.py", "swp.py", "notes#1.md"))
