@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from collector.capture import StartWatchers
 from collector.client import now_ms
 from collector.errors import CodetapeError, CollectorError, FramingError, SettingsError
 from collector.framing import encode, read_message
@@ -25,19 +27,16 @@ from collector.policy import find_workspace
 from collector.requests import Requests
 from collector.rundir import Instance, claim, peer_uid
 from collector.seal import seal_journal
-from collector.session import Session, StartWatchers
+from collector.session import Session
+from collector.sources import start_watchers
 
 log = logging.getLogger("codetape.collector")
 MAX_PENDING_WRITE = 32 * 1024 * 1024  # a peer that leaves this much unread is disconnected
 
 
-def default_start_watchers() -> StartWatchers | None:
-    """The capture sources' entry point (git and file watchers), when that package is installed."""
-    try:
-        from collector.sources import start_watchers
-    except ImportError:
-        return None
-    return start_watchers  # type: ignore[no-any-return]
+def default_start_watchers(home: Home) -> StartWatchers:
+    """The capture sources' entry point, bound to this collector's home (whose files it never watches)."""
+    return functools.partial(start_watchers, home=home)
 
 
 class Connection:
@@ -233,5 +232,5 @@ def run_collector(home: Home, *, check_interval: float = 0.2) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     os.umask(0o077)  # journals, episodes and logs are the developer's alone
     instance = claim(home)
-    collector = Collector(home, start_watchers=default_start_watchers(), check_interval=check_interval)
+    collector = Collector(home, start_watchers=default_start_watchers(home), check_interval=check_interval)
     asyncio.run(collector.serve(instance))

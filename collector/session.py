@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pydantic
 
 from collector import __version__
+from collector.capture import Capture, StartWatchers
 from collector.errors import CodetapeError, SettingsError
 from collector.home import Home
 from collector.journal import JournalWriter
@@ -30,16 +31,7 @@ from schemas.common import PositionEncoding
 from schemas.settings import SETTINGS_FILE
 
 log = logging.getLogger("codetape.collector")
-Emit = Callable[[int, dict[str, Any]], None]
 _ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
-
-
-class Watcher(Protocol):
-    def start(self) -> None: ...
-    def stop(self) -> None: ...
-
-
-StartWatchers = Callable[[Path, Policy, Emit], list[Watcher]]
 
 
 @dataclass
@@ -69,9 +61,9 @@ class Session:
         self._episode: _Episode | None = None
         self._dropped_while_paused = 0
         self._settings_mtime = self._settings_stamp()
-        self._start_watchers = start_watchers
-        self._watchers: list[Watcher] = []
-        self._restart_watchers()
+        self._capture = Capture(root, start_watchers, self.emit) if start_watchers is not None else None
+        if self._capture is not None:
+            self._capture.switch(self.policy)
 
     # -- sources -----------------------------------------------------------------------------------------
 
@@ -167,17 +159,13 @@ class Session:
                 "started_at": episode.writer.header.started_at.isoformat() if episode else None,
             }
 
-    def stop_watchers(self) -> None:
-        watchers, self._watchers = self._watchers, []
-        for watcher in watchers:
-            try:
-                watcher.stop()
-            except Exception as exc:  # a source failing to stop must not keep the session open
-                log.error("%s: stopping a watcher failed: %s", self.root, exc)
-
     def close(self) -> Path | None:
-        """Stop the sources and the policy helper; returns the journal left to seal, if any."""
-        self.stop_watchers()
+        """Stop the sources and the policy helper; returns the journal left to seal, if any.
+
+        Never call it holding the session's lock: the sources' threads may be waiting for it.
+        """
+        if self._capture is not None:
+            self._capture.close()
         path = self.detach()
         self.policy.close()
         return path
@@ -265,10 +253,11 @@ class Session:
             except SettingsError as exc:
                 log.error("%s", exc)
                 return False
-            self.stop_watchers()
-            self.policy.close()
-            self.policy, self._settings_mtime = policy, stamp
-            self._restart_watchers()
+            retired, self.policy, self._settings_mtime = self.policy, policy, stamp
+            if self._capture is not None:
+                self._capture.switch(policy, retired)
+            else:
+                retired.close()
         return True
 
     def _settings_stamp(self) -> int | None:
@@ -276,16 +265,6 @@ class Session:
             return (self.root / SETTINGS_FILE).stat().st_mtime_ns
         except OSError:
             return None
-
-    def _restart_watchers(self) -> None:
-        if self._start_watchers is None or not {"git", "files"} & set(self.policy.settings.channels):
-            return
-        try:
-            self._watchers = self._start_watchers(self.root, self.policy, self.emit)
-            for watcher in self._watchers:
-                watcher.start()
-        except Exception as exc:  # a capture source that cannot start must not stop the editor's recording
-            log.error("%s: the capture sources could not start: %s", self.root, exc)
 
 
 def _own_state(root: Path, home: Home) -> tuple[str, ...]:

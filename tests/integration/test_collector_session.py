@@ -233,3 +233,33 @@ def test_a_codetape_home_inside_the_workspace_is_never_recorded(tmp_path: Path) 
         client.send_step(at, {"kind": "note", "source": "bridge", "text": "kept"})
         result = seal(client, ws)
     assert [s["kind"] for s in episode_steps(Path(result["path"]))] == ["note"]
+
+
+def test_the_session_runs_the_git_and_file_watchers_of_its_workspace(daemon: Daemon, tmp_path: Path) -> None:
+    ws = opt_in(tmp_path / "ws")
+    git(ws, "init", "-q")
+    (ws / "a.py").write_text("x = 1\n")
+    git(ws, "add", "a.py")
+    git(ws, "commit", "-qm", "first")
+    with daemon.client() as client:
+        client.hello(ws, "bridge")
+        client.send_step(now_ms(), {"kind": "note", "source": "bridge", "text": "start"})
+        settle(client)
+        (ws / "b.py").write_text("y = 2\n")
+        (ws / ".env").write_text(f"TOKEN={MARKER}\n")
+        git(ws, "add", "b.py")
+        git(ws, "commit", "-qm", "second")
+        sha = git(ws, "rev-parse", "HEAD")
+
+        def recorded() -> bool:
+            return client.request("status")["workspaces"][0]["steps"] >= 3
+
+        wait_for(recorded, 20, "the watchers' steps")
+        assert MARKER.encode() not in every_byte_under(daemon.home.root)
+        result = seal(client, ws)
+    steps = episode_steps(Path(result["path"]))
+    commits = [s for s in steps if s["kind"] == "git" and s["op"] == "commit"]
+    assert [c["sha"] for c in commits] == [sha]
+    changes = [s for s in steps if s["kind"] == "file_change"]
+    assert {c["path"] for c in changes} == {"b.py"}
+    assert MARKER not in repr(steps)
