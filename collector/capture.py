@@ -52,8 +52,9 @@ class Capture:
         self._thread.join(timeout)
 
     @property
-    def watchers(self) -> list[Watcher]:
-        return list(self._watchers)
+    def running(self) -> list[str]:
+        """The names of the watchers started and not yet stopped (`GitWatcher`, `FileWatcher`)."""
+        return [type(watcher).__name__ for watcher in self._watchers]
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:

@@ -157,6 +157,7 @@ class Session:
                 "episode": str(episode.writer.header.episode_id) if episode else None,
                 "steps": episode.steps if episode else 0, "bytes": size,
                 "started_at": episode.writer.header.started_at.isoformat() if episode else None,
+                "capture": self._capture.running if self._capture is not None else [],
             }
 
     def close(self) -> Path | None:

@@ -25,6 +25,13 @@ def describe(workspace: dict[str, Any]) -> str:
             f"{workspace['steps']} steps, journal {workspace['bytes']} bytes")
 
 
+def watching(workspace: dict[str, Any]) -> str:
+    names = {"GitWatcher": "git", "FileWatcher": "files"}
+    running = [names.get(name, name) for name in workspace.get("capture", [])]
+    return f"  watching: {', '.join(running)}" if running else ""
+
+
+
 def run(args: argparse.Namespace) -> int:
     home = Home.from_env()
     try:
@@ -45,4 +52,6 @@ def run(args: argparse.Namespace) -> int:
         print("no workspace recorded since it started")
     for workspace in status["workspaces"]:
         print(describe(workspace))
+        if line := watching(workspace):
+            print(line)
     return 0

@@ -244,7 +244,11 @@ def test_the_session_runs_the_git_and_file_watchers_of_its_workspace(daemon: Dae
     with daemon.client() as client:
         client.hello(ws, "bridge")
         client.send_step(now_ms(), {"kind": "note", "source": "bridge", "text": "start"})
-        settle(client)
+
+        def capturing() -> bool:
+            return client.request("status")["workspaces"][0]["capture"] == ["GitWatcher", "FileWatcher"]
+
+        wait_for(capturing, 20, "the watchers to start")
         (ws / "b.py").write_text("y = 2\n")
         (ws / ".env").write_text(f"TOKEN={MARKER}\n")
         git(ws, "add", "b.py")
