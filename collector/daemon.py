@@ -46,6 +46,7 @@ class Connection:
         self.writer = writer
         self.source = "client"
         self.session: Session | None = None
+        self.task = asyncio.current_task()
 
     def send(self, message: dict[str, Any]) -> None:
         if self.writer.is_closing():
@@ -86,15 +87,25 @@ class Collector:
             log.info("collector stopping: sealing open episodes")
             server.close()
             idle.cancel()
-            for session in list(self.sessions.values()):
-                await self.seal(session, closing=True)
+            await self._seal_all()  # connected clients get their `sealed` events
             await recovery
+            tasks = [conn.task for conn in self.connections if conn.task is not None]
             for conn in list(self.connections):
                 conn.writer.close()
+            if tasks:  # what the clients sent before the close is still read and recorded...
+                await asyncio.wait(tasks, timeout=5.0)
+            await self._seal_all()  # ...and sealed too
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 2.0)
             instance.release()
             log.info("collector stopped")
+
+    async def _seal_all(self) -> None:
+        for session in list(self.sessions.values()):
+            try:
+                await self.seal(session, closing=True)
+            except CodetapeError as exc:
+                log.error("%s: sealing failed: %s", session.root, exc)
 
     def session_for(self, path: Path) -> Session:
         """The session of the workspace holding `path`, created on first use."""
