@@ -12,7 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import pydantic
 
 from collector import __version__
 from collector.capture import Capture, StartWatchers
+from collector.disk_echo import DiskEcho
 from collector.errors import CodetapeError, SettingsError
 from collector.home import Home
 from collector.journal import JournalWriter
@@ -40,6 +41,7 @@ class _Episode:
     start_ms: int
     last_t: int = 0
     steps: int = 0
+    disk: DiskEcho = field(default_factory=DiskEcho)
 
 
 class Session:
@@ -202,6 +204,8 @@ class Session:
         episode = self._episode or self._open(min(at_ms, self._clock()))
         if episode is None:
             return
+        if episode.disk.is_echo(step):
+            return
         t_ms = max(episode.last_t, min(at_ms, self._clock()) - episode.start_ms)
         data = {**step, "t_ms": t_ms}
         if until is not None:
@@ -215,6 +219,7 @@ class Session:
                    "detail": f"invalid {_kind_name(step)} step ({where}: {error['type']})"}
             model = step_from_dict(gap)
         episode.writer.append(model)
+        episode.disk.note(data)
         episode.last_t, episode.steps = t_ms, episode.steps + 1
         self.last_activity = time.monotonic()
 
