@@ -48,6 +48,10 @@ class StepBuilder:
         self._describe = describe
         self._new_commits = new_commits
         self._head_keys: deque[tuple[str | None, str | None, str]] = deque(maxlen=10_000)
+        # Reflog entries are written before their ref moves, so a pass may read an entry whose ref update
+        # only the next pass's snapshot shows: what entries explained and created is remembered for a while.
+        self._explained: deque[tuple[str, str | None]] = deque(maxlen=10_000)
+        self._created: deque[str] = deque(maxlen=10_000)
         self._stash_pushed_s = -10
 
     def build(self, old: RefState, new: RefState, observed: list[Observed]) -> list[dict[str, Any]]:
@@ -56,7 +60,7 @@ class StepBuilder:
         head_keys = set(self._head_keys)
         cutoff = _creation_cutoffs(old, ordered)
         steps: list[dict[str, Any]] = []
-        explained: set[tuple[str, str | None]] = set()
+        explained: set[tuple[str, str | None]] = set(self._explained)
         created: set[str] = set()
         current = old.head_ref
         for item in ordered:
@@ -79,6 +83,8 @@ class StepBuilder:
             if step is not None:
                 steps.append(step)
         steps.extend(self._snapshot_diff(old, new, explained, created))
+        self._explained.extend(explained - set(self._explained))
+        self._created.extend(created)
         return steps
 
     def _head(self, entry: ReflogEntry, current: str | None, old: RefState, new: RefState,
@@ -133,7 +139,8 @@ class StepBuilder:
             return steps
         known = [*old.refs.values(), *(s for n, s in new.refs.items() if n.startswith("refs/remotes/"))]
         known += [old.head_sha] if old.head_sha else []
-        found = [sha for sha in self._new_commits(unexplained, known + sorted(created)) if sha not in created]
+        seen = created | set(self._created)
+        found = [sha for sha in self._new_commits(unexplained, known + sorted(seen)) if sha not in seen]
         created.update(found)
         observed = [self._commit_step("commit", sha, ref=None, old=None, detail="observed") for sha in found]
         return observed + steps

@@ -157,7 +157,7 @@ class GitWatcher:
     def _read_log(self, log: str) -> None:
         if log == STASH:
             self._read_stash()
-        elif log == "HEAD" or log.startswith(LOGGED):
+        elif log == "HEAD" or (log.startswith(LOGGED) and not log.endswith("/HEAD")):  # origin/HEAD: a symref
             for entry in self._tail(log).read_new() or []:
                 self._observed.append(Observed(next(self._seq), log, entry))
 

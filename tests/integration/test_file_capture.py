@@ -1,0 +1,172 @@
+"""The file watcher on a real directory: what it records replays to exactly what is on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector.client import Client, now_ms
+from collector.policy import Policy
+from collector.reconstruct import Workspace
+from collector.sources.file_watcher import FileWatcher
+from schemas.steps import step_from_dict
+from tests.integration.collector_harness import codetape, episode_steps, running, wait_for
+from tests.integration.test_git_capture import Recorder
+
+
+def replay(steps: list[dict[str, Any]]) -> Workspace:
+    workspace = Workspace("utf-16")
+    for index, step in enumerate(steps):
+        workspace.apply(step_from_dict({**step, "t_ms": index}))
+    return workspace
+
+
+def on_disk(root: Path, names: list[str]) -> dict[str, str]:
+    return {name: (root / name).read_bytes().decode() for name in names if (root / name).is_file()}
+
+
+def settle(recorder: Recorder, quiet: float = 0.4, timeout: float = 60.0) -> None:
+    """Until no step arrived for `quiet` seconds."""
+    deadline = time.monotonic() + timeout
+    count = -1
+    while len(recorder.steps) != count:
+        count = len(recorder.steps)
+        time.sleep(quiet)
+        assert time.monotonic() < deadline, "the watcher never went quiet"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".codetape.toml").write_text('exclude = ["private/"]\nmax_file_bytes = 4096\n')
+    (root / "old.txt").write_text("there before\n")
+    return root.resolve()
+
+
+@pytest.fixture
+def watched(workspace: Path) -> Iterator[tuple[Path, Recorder]]:
+    recorder = Recorder()
+    watcher = FileWatcher(workspace, Policy.load(workspace), recorder, clock=now_ms)
+    watcher.start()
+    time.sleep(0.3)  # the baseline
+    try:
+        yield workspace, recorder
+    finally:
+        watcher.stop()
+
+
+def test_changes_outside_the_editor_replay_to_the_disk(watched: tuple[Path, Recorder]) -> None:
+    root, rec = watched
+    (root / "src").mkdir()
+    (root / "src" / "app.py").write_text("print('héllo 🎉')\r\n")
+    (root / "notes.md").write_text("one\n")
+    (root / "old.txt").write_text("changed\n")
+    settle(rec)
+    (root / "notes.md").write_text("one\ntwo\n")
+    os.rename(root / "src" / "app.py", root / "src" / "main.py")
+    (root / "gone.txt").write_text("short-lived\n")
+    settle(rec)
+    (root / "gone.txt").unlink()
+    os.rename(root / "src", root / "lib")
+    settle(rec)
+    steps = rec.steps
+    old = next(s for s in steps if s["path"] == "old.txt")
+    assert (old["change"], old["text"]) == ("modified", "changed\n")
+    renames = [(s["path"], s["new_path"]) for s in steps if s["change"] == "renamed"]
+    assert renames == [("src/app.py", "src/main.py"), ("src/main.py", "lib/main.py")]
+    state = replay(steps)
+    assert state.files() == on_disk(root, ["lib/main.py", "notes.md", "old.txt"])
+    assert "gone.txt" not in state.files()
+
+
+def test_excluded_binary_large_swap_and_git_files(watched: tuple[Path, Recorder]) -> None:
+    root, rec = watched
+    (root / "private").mkdir()
+    (root / "private" / "diary.txt").write_text("never recorded\n")
+    (root / ".env").write_text("TOKEN=never-recorded\n")
+    (root / "key.pem").write_text("-----BEGIN PRIVATE KEY-----\n")
+    (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00" * 10)
+    (root / "big.log").write_text("x" * 5000)
+    (root / ".main.py.swp").write_bytes(b"b0VIM")
+    (root / "main.py~").write_text("backup\n")
+    (root / ".git").mkdir()
+    (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (root / "main.py").write_text("ok\n")
+    settle(rec)
+    by_path = {s["path"]: s for s in rec.steps}
+    assert set(by_path) == {"logo.png", "big.log", "main.py"}
+    assert by_path["logo.png"] == {"kind": "file_change", "source": "files", "path": "logo.png",
+                                   "change": "created", "omitted": "binary", "size": 90}
+    assert by_path["big.log"]["omitted"] == "too_large" and "text" not in by_path["big.log"]
+    assert "never-recorded" not in repr(rec.steps)
+
+
+def test_an_editor_style_atomic_save_is_a_modification(watched: tuple[Path, Recorder]) -> None:
+    root, rec = watched
+    (root / "a.py").write_text("v1\n")
+    settle(rec)
+    tmp = root / ".a.py.tmp1234"
+    tmp.write_text("v2\n")
+    os.replace(tmp, root / "a.py")  # write a temporary, rename it over the file
+    os.rename(root / "a.py", root / "a.py~")  # vim: move the original aside, write anew, drop the backup
+    (root / "a.py").write_text("v3\n")
+    (root / "a.py~").unlink()
+    settle(rec)
+    assert replay(rec.steps).files() == {"a.py": "v3\n"}
+    assert all(s["path"] == "a.py" or s.get("new_path") == "a.py" or s["path"].startswith(".a.py.tmp")
+               for s in rec.steps)
+
+
+def test_a_50k_file_burst_overflows_into_a_gap_and_a_reconciliation_equal_to_the_disk(
+        watched: tuple[Path, Recorder]) -> None:
+    root, rec = watched
+    names = []
+    for d in range(50):
+        (root / f"d{d:02}").mkdir()
+        for f in range(1000):
+            name = f"d{d:02}/f{f:04}.txt"
+            (root / name).write_text(f"{d} {f}\n")
+            names.append(name)
+    (root / "old.txt").unlink()
+    (root / "d00" / "f0000.txt").write_text("rewritten during the burst\n")
+    settle(rec, quiet=1.0, timeout=80)
+    gaps = [s for s in rec.steps if s["kind"] == "gap"]
+    assert len(gaps) >= 1 and {g["reason"] for g in gaps} == {"watcher_overflow"}
+    state = replay(rec.steps)
+    assert state.files() == on_disk(root, names)
+    assert len(state.files()) == 50_000
+
+
+def test_the_collector_records_file_changes_into_the_episode(tmp_path: Path) -> None:
+    """The real daemon starts the watchers for a workspace's session; the sealed episode replays to disk."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    home = tmp_path / "home"
+    assert codetape(home, "init", str(root)).returncode == 0
+    with running(home) as daemon, Client.connect(daemon.home, autostart=False) as client:
+        assert client.hello(root, "test")["recording"]
+        time.sleep(0.5)
+        subprocess.run(["sh", "-c", "printf 'a\\n' > a.txt && mkdir -p pkg && printf 'b\\n' > pkg/b.txt"
+                        " && mv a.txt c.txt && printf 'SECRET=1\\n' > .env"], cwd=root, check=True)
+
+        def recorded() -> int:
+            workspaces = client.request("status")["workspaces"]
+            return int(workspaces[0]["steps"]) if workspaces else 0
+
+        wait_for(lambda: recorded() >= 2, 20, "file_change steps")
+        time.sleep(0.5)
+        sealed = codetape(home, "seal", "--json", str(root))
+        assert sealed.returncode == 0, sealed.stderr
+    steps = [s for s in episode_steps(Path(json.loads(sealed.stdout)["path"]))
+             if s["kind"] == "file_change"]
+    assert {s["source"] for s in steps} == {"files"}
+    assert replay(steps).files() == on_disk(root, ["c.txt", "pkg/b.txt"])
+    assert ".env" not in repr(steps)

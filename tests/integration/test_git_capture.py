@@ -1,0 +1,365 @@
+"""The git watcher against real repositories and the real git: each operation becomes the right step."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import git as gitpython
+import pytest
+
+from collector.client import Client, now_ms
+from collector.policy import Policy
+from collector.sources.git_watcher import GitWatcher
+from schemas.steps import step_from_dict
+from tests.integration.collector_harness import codetape, episode_steps, running
+
+ENV = {**os.environ, "GIT_EDITOR": "true", "GIT_AUTHOR_NAME": "Ann Dev", "GIT_COMMITTER_NAME": "Ann Dev",
+       "GIT_AUTHOR_EMAIL": "ann@example.org", "GIT_COMMITTER_EMAIL": "ann@example.org",
+       "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "LC_ALL": "C"}
+
+
+class Repo:
+    """A work tree driven with the real git, as a developer would."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __call__(self, *args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=self.root, env=ENV, capture_output=True, text=True,
+                              check=False)
+        assert done.returncode == 0, f"git {' '.join(args)} failed: {done.stderr}"
+        return done.stdout.strip()
+
+    def write(self, name: str, text: str) -> None:
+        (self.root / name).parent.mkdir(parents=True, exist_ok=True)
+        (self.root / name).write_text(text)
+
+    def commit_file(self, name: str, text: str, message: str) -> str:
+        self.write(name, text)
+        self("add", name)
+        self("commit", "-q", "-m", message)
+        return self("rev-parse", "HEAD")
+
+
+class Recorder:
+    """The emit callback: keeps validated steps, lets a test wait for the ones it expects."""
+
+    def __init__(self) -> None:
+        self.steps: list[dict[str, Any]] = []
+        self._cond = threading.Condition()
+
+    def __call__(self, at_ms: int, step: dict[str, Any]) -> None:
+        assert abs(at_ms - now_ms()) < 5_000
+        step_from_dict({**step, "t_ms": 0})  # every step is valid against the schema
+        with self._cond:
+            self.steps.append(step)
+            self._cond.notify_all()
+
+    def wait(self, predicate: Callable[[dict[str, Any]], bool], what: str,
+             timeout: float = 15.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for step in self.steps:
+                    if predicate(step):
+                        return step
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"no {what} step; got {[s.get('op') for s in self.steps]}")
+                self._cond.wait(0.05)
+
+    def take(self, op: str, timeout: float = 15.0, **fields: Any) -> dict[str, Any]:
+        """Wait for the first step of `op` with these fields; later waits see only what came after it."""
+        step = self.wait(lambda s: s.get("op") == op and all(s.get(k) == v for k, v in fields.items()),
+                         f"{op} {fields}", timeout)
+        with self._cond:
+            index = self.steps.index(step)
+            skipped, self.steps = self.steps[:index], self.steps[index + 1:]
+        assert not [s for s in skipped if s.get("op") not in {"branch_create", "checkout"}], skipped
+        return step
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".codetape.toml").write_text("")
+    r = Repo(root)
+    r("init", "-q", "-b", "main")
+    (root / ".git" / "info" / "exclude").write_text(".codetape.toml\n")
+    return r
+
+
+@pytest.fixture
+def watched(repo: Repo) -> Iterator[tuple[Repo, Recorder]]:
+    recorder = Recorder()
+    watcher = GitWatcher(repo.root, Policy.load(repo.root), recorder, clock=now_ms)
+    watcher.start()
+    try:
+        yield repo, recorder
+    finally:
+        watcher.stop()
+
+
+def test_every_kind_of_operation_becomes_its_step(watched: tuple[Repo, Recorder]) -> None:
+    repo, rec = watched
+    first = repo.commit_file("a.txt", "one\ntwo\n", "first")
+    step = rec.take("commit", sha=first)
+    assert step["parents"] == [] and step["message"] == "first\n" and step["ref"] == "refs/heads/main"
+    assert step["detail"] == "initial"
+    assert step["files"] == [{"path": "a.txt", "added": 2, "deleted": 0, "change": "A"}]
+
+    repo("checkout", "-q", "-b", "topic")
+    assert rec.take("checkout", ref="refs/heads/topic")["new"] == first
+    repo.write("a.txt", "one\nTWO\nthree\nfour\n")
+    repo.write("b.txt", "b\n")
+    repo("add", "-A")
+    repo("commit", "-q", "-m", "second\n\nwith a body")
+    second = repo("rev-parse", "HEAD")
+    step = rec.take("commit", sha=second, ref="refs/heads/topic")
+    assert step["parents"] == [first] and step["message"] == "second\n\nwith a body\n"
+    assert step["files"] == [{"path": "a.txt", "added": 3, "deleted": 1, "change": "M"},
+                             {"path": "b.txt", "added": 1, "deleted": 0, "change": "A"}]
+    repo("mv", "b.txt", "c.txt")
+    repo("commit", "-q", "-m", "rename")
+    assert rec.take("commit")["files"] == [{"path": "c.txt", "added": 0, "deleted": 0, "change": "R"}]
+
+    repo("checkout", "-q", "main")
+    rec.take("checkout", ref="refs/heads/main")
+    main2 = repo.commit_file("d.txt", "d\n", "on main")
+    rec.take("commit", sha=main2)
+    repo("merge", "-q", "--no-edit", "topic")
+    merge = repo("rev-parse", "HEAD")
+    step = rec.take("merge", sha=merge, ref="refs/heads/main")
+    assert step["parents"] == [main2, repo("rev-parse", "topic")]
+
+    repo("tag", "v1")
+    assert rec.take("tag", ref="refs/tags/v1")["detail"] == "lightweight"
+    repo("tag", "-a", "v2", "-m", "release")
+    assert rec.take("tag", ref="refs/tags/v2") == {"kind": "git", "source": "git", "op": "tag",
+                                                   "ref": "refs/tags/v2", "new": merge, "detail": "annotated"}
+    repo("tag", "-d", "v1")
+    assert rec.take("tag", ref="refs/tags/v1")["detail"] == "deleted"
+
+    repo.write("a.txt", "stashed change\n")
+    repo("stash")
+    pushed = rec.take("stash", detail="push")
+    assert pushed["new"] == repo("rev-parse", "refs/stash") and pushed["message"].startswith("WIP on main:")
+    repo("stash", "pop")
+    assert rec.take("stash")["old"] == pushed["new"]
+    repo("checkout", "-q", "--", "a.txt")
+
+    repo("checkout", "-q", "-b", "side", first)
+    side = repo.commit_file("e.txt", "e\n", "side work")
+    rec.take("commit", sha=side)
+    repo("checkout", "-q", "main")
+    repo("cherry-pick", "side")
+    picked = repo("rev-parse", "HEAD")
+    step = rec.take("cherry_pick", sha=picked)
+    assert step["parents"] == [merge] and step["files"][0]["path"] == "e.txt"
+
+    repo("checkout", "-q", "topic")
+    rec.take("checkout", ref="refs/heads/topic")
+    old_topic = repo.commit_file("f.txt", "f\n", "topic work")
+    rec.take("commit", sha=old_topic)
+    repo("rebase", "-q", "main")
+    new_topic = repo("rev-parse", "HEAD")
+    assert rec.take("rebase")["detail"] == "start: checkout main"
+    pick = rec.take("rebase", sha=new_topic)
+    assert pick["detail"] == "pick" and pick["parents"] == [picked] and pick["message"] == "topic work\n"
+    finish = rec.take("rebase", ref="refs/heads/topic")
+    assert (finish["old"], finish["new"]) == (old_topic, new_topic) and finish["detail"].startswith("finish")
+
+    repo("reset", "-q", "--hard", "HEAD~1")
+    assert rec.take("reset", new=picked, old=new_topic)["detail"] == "moving to HEAD~1"
+    rec.take("commit", sha=repo.commit_file("g.txt", "g\n", "to amend"))
+    repo("commit", "-q", "--amend", "-m", "amended")
+    assert rec.take("commit", sha=repo("rev-parse", "HEAD"))["detail"] == "amend"
+    repo("revert", "--no-edit", "HEAD")
+    assert rec.take("commit", sha=repo("rev-parse", "HEAD"))["detail"] == "revert"
+
+    repo("checkout", "-q", "--detach", "HEAD~1")
+    detached = rec.take("checkout", new=repo("rev-parse", "HEAD"))
+    assert "ref" not in detached
+    repo("checkout", "-q", "main")
+    repo("branch", "-D", "side")
+    assert rec.take("branch_delete", ref="refs/heads/side")["old"] == side
+    repo("merge", "-q", "topic")
+    assert rec.take("merge", new=repo("rev-parse", "topic"))["detail"] == "fast-forward"
+
+
+def test_fetch_pull_and_push_against_a_real_remote(tmp_path: Path) -> None:
+    remote, other = tmp_path / "remote.git", Repo(tmp_path / "other")
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True, env=ENV)
+    other.root.mkdir()
+    other("init", "-q", "-b", "main")
+    other.commit_file("a.txt", "a\n", "base")
+    other("push", "-q", str(remote), "main")
+    subprocess.run(["git", "clone", "-q", str(remote), str(tmp_path / "ws")], check=True, env=ENV)
+    repo = Repo(tmp_path / "ws")
+    (repo.root / ".git" / "info" / "exclude").write_text(".codetape.toml\n")
+    (repo.root / ".codetape.toml").write_text("")
+    rec = Recorder()
+    watcher = GitWatcher(repo.root, Policy.load(repo.root), rec, clock=now_ms)
+    watcher.start()
+    try:
+        theirs = other.commit_file("b.txt", "b\n", "theirs")
+        other("push", "-q", str(remote), "main")
+        base = repo("rev-parse", "HEAD")
+        repo("fetch", "-q")
+        step = rec.take("fetch", ref="refs/remotes/origin/main")
+        assert (step["old"], step["new"]) == (base, theirs) and "fast-forward" in step["detail"]
+        repo("pull", "-q", "--ff-only")
+        assert rec.take("pull", new=theirs)["detail"] == "fast-forward"
+
+        other.commit_file("c.txt", "c\n", "theirs again")
+        other("push", "-q", str(remote), "main")
+        mine = repo.commit_file("d.txt", "d\n", "mine")
+        rec.take("commit", sha=mine)
+        repo("pull", "-q", "--no-rebase", "--no-edit")
+        rec.take("fetch", ref="refs/remotes/origin/main")
+        step = rec.take("pull", sha=repo("rev-parse", "HEAD"))
+        assert step["parents"][0] == mine and len(step["parents"]) == 2
+
+        repo("push", "-q")
+        assert rec.take("ref_update", ref="refs/remotes/origin/main")["detail"] == "push"
+
+        other("pull", "-q", "--ff-only", str(remote), "main")
+        other.commit_file("e.txt", "e\n", "theirs third")
+        other("push", "-q", str(remote), "main")
+        repo.commit_file("f.txt", "f\n", "mine again")
+        rec.take("commit")
+        repo("pull", "-q", "--rebase")
+        rec.take("fetch", ref="refs/remotes/origin/main")
+        assert rec.take("pull")["detail"].startswith("start")
+        picked = rec.take("pull", sha=repo("rev-parse", "HEAD"))
+        assert picked["detail"] == "pick" and picked["files"] == [
+            {"path": "f.txt", "added": 1, "deleted": 0, "change": "A"}]
+        assert rec.take("pull", ref="refs/heads/main")["detail"].startswith("finish")
+    finally:
+        watcher.stop()
+
+
+def test_a_repository_created_after_the_watcher_started_is_recorded_from_its_first_commit(
+        watched: tuple[Repo, Recorder], tmp_path: Path) -> None:
+    root = tmp_path / "later"
+    root.mkdir()
+    (root / ".codetape.toml").write_text("")
+    rec = Recorder()
+    watcher = GitWatcher(root, Policy.load(root), rec, clock=now_ms)
+    watcher.start()
+    try:
+        time.sleep(0.2)
+        later = Repo(root)
+        later("init", "-q", "-b", "main")
+        first = later.commit_file("x.py", "x = 1\n", "first")
+        assert rec.take("commit", sha=first)["detail"] == "initial"
+        second = later.commit_file("x.py", "x = 2\n", "second")
+        assert rec.take("commit", sha=second)["parents"] == [first]
+    finally:
+        watcher.stop()
+
+
+def test_a_workspace_inside_a_repository_sees_its_own_paths_only(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.root.mkdir()
+    repo("init", "-q", "-b", "main")
+    repo.commit_file("top.txt", "top\n", "top")
+    ws = repo.root / "pkg"
+    ws.mkdir()
+    (ws / ".codetape.toml").write_text("")
+    rec = Recorder()
+    watcher = GitWatcher(ws, Policy.load(ws), rec, clock=now_ms)
+    watcher.start()
+    try:
+        repo.write("pkg/mod.py", "pass\n")
+        repo.write("pkg/.env", "TOKEN=1\n")
+        repo.write("other.txt", "o\n")
+        repo("add", "-A", "-f")
+        repo("commit", "-q", "-m", "both")
+        step = rec.take("commit", sha=repo("rev-parse", "HEAD"))
+        assert step["files"] == [{"path": ".codetape.toml", "added": 0, "deleted": 0, "change": "A"},
+                                 {"path": "mod.py", "added": 1, "deleted": 0, "change": "A"}]
+    finally:
+        watcher.stop()
+
+
+def test_every_git_process_the_watcher_starts_is_read_only_and_lock_free(tmp_path: Path, repo: Repo) -> None:
+    calls = tmp_path / "calls.log"
+    wrapper = tmp_path / "git-wrapper"
+    real = shutil.which("git")
+    assert real is not None
+    log_call = f'printf "%s|%s\\n" "$GIT_OPTIONAL_LOCKS" "$*" >> {calls}'
+    wrapper.write_text(f'#!/bin/sh\n{log_call}\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    gitpython.refresh(str(wrapper))
+    try:
+        rec = Recorder()
+        watcher = GitWatcher(repo.root, Policy.load(repo.root), rec, clock=now_ms)
+        watcher.start()
+        try:
+            shas = [repo.commit_file(f"f{i}.txt", f"{i}\n", f"c{i}") for i in range(5)]
+            repo("checkout", "-q", "-b", "x")
+            repo("tag", "t")
+            repo("stash", "list")
+            for sha in shas:
+                rec.wait(lambda s, sha=sha: s.get("sha") == sha, f"commit {sha}")
+            rec.wait(lambda s: s.get("op") == "tag", "tag")
+        finally:
+            watcher.stop()
+    finally:
+        gitpython.refresh(real)
+    lines = [line for line in calls.read_text().splitlines() if not line.endswith("|version")]
+    assert lines, "the watcher ran no git at all"
+    read_only = {"for-each-ref", "rev-list", "diff-tree", "cat-file"}
+    for line in lines:
+        env, _, args = line.partition("|")
+        words = args.split()
+        assert env == "0" and words[0] == "--no-optional-locks" and words[1] in read_only, line
+
+
+def settled_steps(client: Client, *, at_least: int, quiet: float = 0.5, timeout: float = 30.0) -> int:
+    """The session's step count once it reached `at_least` and stopped growing for `quiet` seconds."""
+    deadline = time.monotonic() + timeout
+    last = -1
+    while True:
+        workspaces = client.request("status")["workspaces"]
+        count = int(workspaces[0]["steps"]) if workspaces else 0
+        if count == last and count >= at_least:
+            return count
+        assert time.monotonic() < deadline, f"only {count} steps recorded"
+        last = count
+        time.sleep(quiet)
+
+
+def test_the_collector_records_git_operations_into_the_episode(tmp_path: Path) -> None:
+    """The real daemon: a session's git watcher puts commits, a branch switch and a stash in the episode."""
+    repo = Repo(tmp_path / "ws")
+    repo.root.mkdir()
+    repo("init", "-q", "-b", "main")
+    home = tmp_path / "home"
+    assert codetape(home, "init", str(repo.root)).returncode == 0
+    (repo.root / ".git" / "info" / "exclude").write_text(".codetape.toml\n")
+    with running(home) as daemon, Client.connect(daemon.home, autostart=False) as client:
+        assert client.hello(repo.root, "test")["recording"]
+        time.sleep(0.5)
+        repo.commit_file("a.py", "a = 1\n", "first")
+        repo("switch", "-q", "-c", "topic")
+        repo.commit_file("a.py", "a = 2\n", "second")
+        repo.write("a.py", "a = 3\n")
+        repo("stash")
+        repo("switch", "-q", "main")
+        settled_steps(client, at_least=6)
+        sealed = codetape(home, "seal", "--json", str(repo.root))
+        assert sealed.returncode == 0, sealed.stderr
+    steps = [s for s in episode_steps(Path(json.loads(sealed.stdout)["path"])) if s["kind"] == "git"]
+    commits = [s["sha"] for s in steps if "sha" in s]
+    assert commits == repo("log", "--reverse", "--format=%H", "topic").split()
+    assert [s["op"] for s in steps] == ["commit", "branch_create", "checkout", "commit", "stash", "checkout"]
