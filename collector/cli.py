@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = args.func(args)
     except CodetapeError as exc:
-        print(f"codetape: {exc}", file=sys.stderr)
+        print(f"codetape: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("codetape: interrupted", file=sys.stderr)
@@ -39,6 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     return int(code or 0)
+
+
+def one_line(message: str) -> str:
+    """`message` as one printable line: control characters (newlines, escapes) are shown escaped."""
+    if message.isprintable():
+        return message
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,12 @@ from schemas.common import PositionEncoding, Range
 
 
 class Document:
-    __slots__ = ("encoding", "lines")
+    __slots__ = ("encoding", "lines", "size")
 
     def __init__(self, text: str, encoding: PositionEncoding) -> None:
         self.encoding: PositionEncoding = encoding
         self.lines = split_lines(text)
+        self.size = len(text)  # characters, kept up to date by `apply`
 
     @property
     def text(self) -> str:
@@ -31,6 +32,7 @@ class Document:
     def apply(self, range_: Range | None, text: str) -> None:
         if range_ is None:
             self.lines = split_lines(text)
+            self.size = len(text)
             return
         sl, sc = self._locate(range_.start.line, range_.start.character)
         el, ec = self._locate(range_.end.line, range_.end.character)
@@ -44,4 +46,5 @@ class Document:
         replacement = split_lines(segment)
         if el + 1 < len(self.lines) and replacement[-1] == "":
             replacement.pop()  # the segment ended with a line break: the next line follows it
+        self.size += sum(map(len, replacement)) - sum(map(len, self.lines[sl : el + 1]))
         self.lines[sl : el + 1] = replacement

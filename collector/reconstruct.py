@@ -14,6 +14,9 @@ from collector.errors import ReconstructionError
 from schemas.common import PositionEncoding
 from schemas.steps import EditStep, FileChangeStep, GapStep, OpenStep, SaveStep, Step
 
+MAX_WORKSPACE = 512 * 1024 * 1024
+LINE_COST = 64  # bytes a line takes beyond its characters: its str object and its list slot
+
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -22,10 +25,13 @@ def sha256_text(text: str) -> str:
 class Workspace:
     """Files as the episode knows them. `omitted` files exist but their content was not recorded."""
 
-    def __init__(self, encoding: PositionEncoding) -> None:
+    def __init__(self, encoding: PositionEncoding, *, limit: int = MAX_WORKSPACE) -> None:
         self.encoding: PositionEncoding = encoding
         self.docs: dict[str, Document] = {}
         self.omitted: dict[str, str] = {}
+        self.limit = limit
+        self.weight = 0  # estimated bytes the documents take in memory, kept below `limit`
+        self._weights: dict[str, int] = {}
 
     def text(self, path: str) -> str | None:
         doc = self.docs.get(path)
@@ -42,7 +48,25 @@ class Workspace:
         self.docs.pop(path, None)
         self.omitted.pop(path, None)
 
+    def _account(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            doc = self.docs.get(path)
+            weight = 0 if doc is None else doc.size + LINE_COST * len(doc.lines)
+            self.weight += weight - self._weights.pop(path, 0)
+            if doc is not None:
+                self._weights[path] = weight
+
     def apply(self, step: Step) -> None:
+        """Move one step forward; refuses a step that could take the documents above `limit`."""
+        texts = _texts(step)
+        growth = sum(len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 1) for text in texts)
+        if self.weight + growth > self.limit:
+            raise ReconstructionError(f"step at {step.t_ms} ms would take the reconstructed files above "
+                                      f"{self.limit >> 20} MiB in memory; refusing to go on")
+        self._apply(step)
+        self._account(_paths(step))
+
+    def _apply(self, step: Step) -> None:
         match step:
             case OpenStep():
                 self._set(step.path, step.text)
@@ -98,6 +122,32 @@ class Workspace:
         if sha256_text(text) != step.sha256:
             return f"save at {step.t_ms} ms of {step.path}: reconstructed text does not match the saved hash"
         return None
+
+
+def _texts(step: Step) -> list[str]:
+    """Every text a step can add to the files."""
+    match step:
+        case OpenStep() | SaveStep() | FileChangeStep():
+            return [] if step.text is None else [step.text]
+        case EditStep():
+            return [change.text for change in step.changes]
+        case GapStep(state=list() as state):
+            return [file.text for file in state if file.text is not None]
+        case _:
+            return []
+
+
+def _paths(step: Step) -> list[str]:
+    """Every path a step can change."""
+    match step:
+        case OpenStep() | SaveStep() | EditStep():
+            return [step.path]
+        case FileChangeStep():
+            return [step.path] if step.new_path is None else [step.path, step.new_path]
+        case GapStep(state=list() as state):
+            return [file.path for file in state]
+        case _:
+            return []
 
 
 def replay(encoding: PositionEncoding, steps: Iterable[Step]) -> Iterator[tuple[int, Step, Workspace]]:

@@ -7,6 +7,7 @@ relative to a per-document caret; everything else is stored as a map with its pa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from collector.errors import EpisodeError
@@ -15,6 +16,7 @@ from schemas.common import PositionEncoding
 
 GENERIC, EDIT = 0, 1
 MAX_CHUNK_STEPS = 65_536
+MAX_STEP_CHANGES = 100_000  # as schemas.steps.EditStep allows
 
 
 class _Interner:
@@ -89,15 +91,20 @@ def encode_chunk(steps: list[dict[str, Any]], encoding: PositionEncoding) -> dic
 
 def decode_chunk(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
     """Step dicts from one chunk's columns; raises EpisodeError naming the inconsistency."""
+    return list(iter_chunk(chunk, encoding))
+
+
+def iter_chunk(chunk: Any, encoding: PositionEncoding) -> Iterator[dict[str, Any]]:
+    """Like decode_chunk, one step at a time: only one decoded step is in memory beside the columns."""
     try:
-        return _decode(chunk, encoding)
+        yield from _decode(chunk, encoding)
     except EpisodeError:
         raise
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise EpisodeError(f"step chunk is malformed ({type(exc).__name__}: {exc})") from None
 
 
-def _decode(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
+def _decode(chunk: Any, encoding: PositionEncoding) -> Iterator[dict[str, Any]]:
     if not isinstance(chunk, dict):
         raise EpisodeError("step chunk is not a map")
     n = chunk["n"]
@@ -106,7 +113,8 @@ def _decode(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
     counts = (len(kinds), len(dts), len(source_ids))
     if not (isinstance(n, int) and 0 < n <= MAX_CHUNK_STEPS and counts == (n, n, n)):
         raise EpisodeError("step chunk columns disagree on the step count")
-    full = set(chunk["cf"])
+    full = iter(chunk["cf"])  # ascending, as the encoder writes it
+    next_full = next(full, None)
     cols, lengths, text = chunk["c"], chunk["cl"], chunk["ct"]
     if not isinstance(text, str) or sum(lengths) != len(text):
         raise EpisodeError("step chunk text column does not match its lengths")
@@ -116,31 +124,34 @@ def _decode(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
     versions: dict[int, int] = {}
     t = chunk["t0"]
     change_no = col = offset = 0
-    out: list[dict[str, Any]] = []
     for kind, dt, source_id in zip(kinds, dts, source_ids, strict=True):
         if not isinstance(dt, int) or dt < 0:
             raise EpisodeError("step times go backwards")
         t += dt
         head = {"t_ms": t, "source": sources[source_id]}
         if kind == GENERIC:
-            entry = dict(next(generic))
+            entry = dict(_next(generic))
             if "p" in entry:
                 entry["path"] = paths[entry.pop("p")]
-            out.append({"kind": entry.pop("kind", None), **head, **entry})
+            yield {"kind": entry.pop("kind", None), **head, **entry}
             continue
         if kind != EDIT:
             raise EpisodeError(f"unknown step encoding {kind}")
-        path, dver, count = next(edits)
+        path, dver, count = _next(edits)
+        if not isinstance(count, int) or not 0 < count <= MAX_STEP_CHANGES:
+            raise EpisodeError(f"an edit step in the chunk declares {count!r} changes "
+                               f"(1 to {MAX_STEP_CHANGES} allowed)")
         step: dict[str, Any] = {"kind": "edit", **head, "path": paths[path]}
         if dver is not None:
             versions[path] = step["version"] = versions.get(path, 0) + dver
         line, char = carets.get(path, (0, 0))
-        changes = []
+        changes: list[dict[str, Any]] = []
         for _ in range(count):
             size = lengths[change_no]
             change_text = text[offset : offset + size]
             offset += size
-            if change_no in full:
+            if change_no == next_full:
+                next_full = next(full, None)
                 changes.append({"text": change_text})
                 line, char = caret_after(0, 0, change_text, encoding)
             else:
@@ -155,7 +166,17 @@ def _decode(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
             change_no += 1
         carets[path] = (line, char)
         step["changes"] = changes
-        out.append(step)
-    if next(generic, None) is not None or next(edits, None) is not None or change_no != len(lengths):
+        yield step
+    leftover = next(generic, None), next(edits, None), next_full
+    if leftover != (None, None, None) or change_no != len(lengths):
         raise EpisodeError("step chunk has entries left over")
-    return out
+
+
+def _next(entries: Iterator[Any]) -> Any:
+    entry = next(entries, _MISSING)
+    if entry is _MISSING:
+        raise EpisodeError("step chunk has fewer entries than its kind column says")
+    return entry
+
+
+_MISSING = object()

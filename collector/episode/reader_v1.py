@@ -12,7 +12,8 @@ from typing import Any, BinaryIO
 import msgpack
 import pydantic
 
-from collector.episode.chunk import decode_chunk
+from collector.episode.budget import check_decoded_size
+from collector.episode.chunk import iter_chunk
 from collector.episode.container import (
     CONSENT,
     HEADER,
@@ -34,6 +35,7 @@ _LIMITS = {"max_str_len": 64 * 1024 * 1024, "max_bin_len": 64 * 1024 * 1024,
 
 
 def unpack(data: bytes, what: str) -> Any:
+    check_decoded_size(data, what)
     try:
         return msgpack.unpackb(data, raw=False, strict_map_key=True, **_LIMITS)
     except (ValueError, msgpack.UnpackException, msgpack.ExtraData, TypeError, RecursionError) as exc:
@@ -90,7 +92,7 @@ class Episode:
                 stream.seek(offset)
                 frame = next(iter_frames(stream))
                 chunk = unpack(decompress(frame), f"steps frame at byte {offset}")
-                for step in decode_chunk(chunk, encoding):
+                for step in iter_chunk(chunk, encoding):
                     if step["t_ms"] < last_t:
                         raise EpisodeError(f"step times go backwards in the steps frame at byte {offset}")
                     last_t = step["t_ms"]

@@ -1,0 +1,129 @@
+"""What an episode holds, in one pass over its steps: `codetape inspect` and the review UI show it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from collector.episode import Episode
+from schemas import ClientInfo, Step, WorkspaceIdentity
+from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
+
+
+@dataclass
+class FileActivity:
+    """How often the episode opened, edited, saved or changed one file."""
+
+    opens: int = 0
+    edits: int = 0
+    saves: int = 0
+    changes: int = 0
+
+
+@dataclass
+class Summary:
+    episode_id: str
+    started_at: datetime
+    position_encoding: str
+    workspace: WorkspaceIdentity
+    client: ClientInfo | None
+    read_version: int
+    write_version: int
+    sha256: str
+    chunk_count: int
+    consent_frame: bool
+    first_t_ms: int | None = None
+    last_t_ms: int | None = None
+    steps: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    files: dict[str, FileActivity] = field(default_factory=dict)
+
+    @property
+    def duration_ms(self) -> int:
+        """From the episode's start to its last step."""
+        return self.last_t_ms or 0
+
+    @property
+    def ended_at(self) -> datetime:
+        return self.started_at + timedelta(milliseconds=self.duration_ms)
+
+    def add(self, step: Step) -> None:
+        if self.first_t_ms is None:
+            self.first_t_ms = step.t_ms
+        self.last_t_ms = step.t_ms
+        self.steps += 1
+        self.kinds[step.kind] += 1
+        match step:
+            case OpenStep():
+                self._file(step.path).opens += 1
+            case CloseStep():
+                self._file(step.path)
+            case EditStep():
+                self._file(step.path).edits += 1
+            case SaveStep():
+                self._file(step.path).saves += 1
+            case FileChangeStep():
+                self._file(step.path).changes += 1
+                if step.new_path is not None:
+                    self._file(step.new_path).changes += 1
+            case GapStep(state=list() as state):
+                for file in state:
+                    self._file(file.path).changes += 1
+            case _:
+                pass
+
+    def _file(self, path: str) -> FileActivity:
+        activity = self.files.get(path)
+        if activity is None:
+            activity = self.files[path] = FileActivity()
+        return activity
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain, JSON-ready form (`codetape inspect --json`)."""
+        return {
+            "episode_id": self.episode_id,
+            "started_at": _utc(self.started_at),
+            "ended_at": _utc(self.ended_at),
+            "duration_ms": self.duration_ms,
+            "first_t_ms": self.first_t_ms,
+            "last_t_ms": self.last_t_ms,
+            "steps": self.steps,
+            "kinds": dict(sorted(self.kinds.items())),
+            "skipped_unknown_kinds": dict(sorted(self.skipped.items())),
+            "files": {path: vars(activity) for path, activity in sorted(self.files.items())},
+            "position_encoding": self.position_encoding,
+            "client": None if self.client is None else self.client.model_dump(mode="json"),
+            "workspace": self.workspace.model_dump(mode="json"),
+            "signed": self.consent_frame,
+            "signature_checked": False,
+            "format": {"read_version": self.read_version, "write_version": self.write_version},
+            "chunks": self.chunk_count,
+            "sha256": self.sha256,
+        }
+
+
+def summarize(episode: Episode, steps: Iterable[Step] | None = None) -> Summary:
+    """Summary of `episode`, reading (and validating) every step once, one chunk at a time.
+
+    `steps`, when given, is `episode.steps()` wrapped by the caller (in a progress bar, say).
+    """
+    header = episode.header
+    summary = Summary(
+        episode_id=str(header.episode_id), started_at=header.started_at,
+        position_encoding=header.position_encoding, workspace=header.workspace, client=header.client,
+        read_version=episode.read_version, write_version=episode.write_version,
+        sha256=episode.sha256.hex(), chunk_count=episode.chunk_count,
+        consent_frame=episode.consent is not None,
+    )
+    for step in episode.steps() if steps is None else steps:
+        summary.add(step)
+    summary.skipped.update(episode.skipped)
+    return summary
+
+
+def _utc(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

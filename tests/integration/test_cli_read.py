@@ -1,0 +1,244 @@
+"""The read-side commands through the real CLI: inspect, cat, verify, checkout, and EPISODE by id prefix."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from collector.episode import EpisodeWriter, write_episode_file
+from collector.episode.container import CONSENT, OPTIONAL
+from schemas import EpisodeHeader, step_from_dict
+from tests.fixtures.make_golden import (
+    DIRECTORY,
+    FAMILY_FINAL,
+    FULL,
+    FULL_HEADER,
+    NOTES_FINAL,
+    PAGER,
+    PAGER_FIXED,
+    TEST_PAGER,
+)
+
+FULL_FILE = DIRECTORY / "full.ctape"
+UNICODE_FILE = DIRECTORY / "unicode.ctape"
+
+
+def codetape(home: Path, *args: str, stdin: int | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CODETAPE_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "collector", *args], capture_output=True, text=True,
+                          encoding="utf-8", env=env, timeout=120, stdin=stdin)
+
+
+def one_error_line(proc: subprocess.CompletedProcess[str], code: int, says: str) -> None:
+    assert proc.returncode == code, proc
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("codetape: ") and says in lines[0], proc.stderr
+
+
+def header_like(head: EpisodeHeader, episode_id: str) -> EpisodeHeader:
+    return head.model_copy(update={"episode_id": uuid.UUID(episode_id)})
+
+
+# -- inspect ----------------------------------------------------------------------------------------
+
+
+def test_inspect_summarises_for_a_person(tmp_path: Path) -> None:
+    proc = codetape(tmp_path, "inspect", str(FULL_FILE))
+    assert proc.returncode == 0 and proc.stderr == ""
+    text = proc.stdout
+    for expected in ("0b5e7e1a-93c4-4d2f-8e61-a7f2c9d40e15", "2026-03-14T09:26:53.589Z (UTC)",
+                     "0:00:46.000 (steps from 0 ms to 46000 ms)", "steps      21: file_change 4",
+                     "src/pager.py", "1 open, 1 edit, 1 save", "tests/test_paginate.py", "encoding   utf-16",
+                     "client     Neovim 0.11.4", "https://github.com/example/pager.git", "signed     no",
+                     "test_run 1", "git 2"):
+        assert expected in text, (expected, text)
+
+
+def test_inspect_json_is_complete_and_counts_right(tmp_path: Path) -> None:
+    proc = codetape(tmp_path, "inspect", "--json", str(FULL_FILE))
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["episode_id"] == str(FULL_HEADER.episode_id)
+    assert summary["started_at"] == "2026-03-14T09:26:53.589Z"
+    assert summary["ended_at"] == "2026-03-14T09:27:39.589Z"
+    assert (summary["first_t_ms"], summary["last_t_ms"], summary["duration_ms"]) == (0, 46000, 46000)
+    assert summary["steps"] == len(FULL)
+    assert summary["kinds"] == dict(sorted(Counter(step.kind for step in FULL).items()))
+    assert summary["skipped_unknown_kinds"] == {}
+    assert set(summary["files"]) == {"src/pager.py", "tests/test_pager.py", "tests/test_paginate.py",
+                                     "docs/diagram.png", "NOTES.md", "scratch.txt"}
+    assert summary["files"]["src/pager.py"] == {"opens": 1, "edits": 1, "saves": 1, "changes": 0}
+    assert summary["position_encoding"] == "utf-16"
+    assert summary["client"] == {"name": "Neovim", "version": "0.11.4"}
+    assert summary["workspace"]["root_name"] == "pager"
+    assert (summary["signed"], summary["signature_checked"]) == (False, False)
+    assert summary["format"] == {"read_version": 1, "write_version": 1}
+
+
+def test_inspect_reports_a_consent_frame_without_claiming_a_checked_signature(tmp_path: Path) -> None:
+    path = tmp_path / "signed.ctape"
+    with open(path, "wb") as out:
+        writer = EpisodeWriter(out, FULL_HEADER, level=1)
+        writer.extend(FULL[:3])
+        writer.add_frame(CONSENT, b"a consent statement and its signature", OPTIONAL)
+        writer.close()
+    text = codetape(tmp_path, "inspect", str(path)).stdout
+    assert "signed     yes (consent frame present; its signature is not checked here)" in text
+    summary = json.loads(codetape(tmp_path, "inspect", "--json", str(path)).stdout)
+    assert (summary["signed"], summary["signature_checked"], summary["steps"]) == (True, False, 3)
+
+
+# -- EPISODE by id --------------------------------------------------------------------------------
+
+
+def test_episode_ids_and_unique_prefixes_resolve_in_the_home(tmp_path: Path) -> None:
+    episodes = tmp_path / "episodes"
+    episodes.mkdir()
+    shutil.copy(FULL_FILE, episodes / f"{FULL_HEADER.episode_id}.ctape")
+    expected = (DIRECTORY / "full.cat.jsonl").read_text(encoding="utf-8")
+    for ref in (str(FULL_HEADER.episode_id), "0b5e", "0B5E7E1A93C4", "0b5e7e1a-93"):
+        proc = codetape(tmp_path, "cat", ref)
+        assert proc.returncode == 0 and proc.stdout == expected, (ref, proc.stderr)
+
+
+def test_ambiguous_or_unknown_ids_exit_2_and_list_candidates(tmp_path: Path) -> None:
+    one_error_line(codetape(tmp_path, "inspect", "0b5e"), 2, "holds no episodes")
+    episodes = tmp_path / "episodes"
+    episodes.mkdir()
+    first, second = "0b5e0000-0000-4000-8000-000000000001", "0b5e0000-0000-4000-8000-000000000002"
+    for episode_id in (first, second):
+        write_episode_file(episodes / f"{episode_id}.ctape", header_like(FULL_HEADER, episode_id), FULL[:2])
+    (episodes / "notes.txt").write_text("not an episode")
+    proc = codetape(tmp_path, "inspect", "0b5e")
+    one_error_line(proc, 2, "is ambiguous")
+    assert first in proc.stderr and second in proc.stderr
+    proc = codetape(tmp_path, "verify", "ffff")
+    one_error_line(proc, 2, "no episode id")
+    assert first in proc.stderr and "notes" not in proc.stderr
+    assert codetape(tmp_path, "verify", "0b5e0000-0000-4000-8000-000000000002").stdout == "ok\n"
+    one_error_line(codetape(tmp_path, "cat", "missing.ctape"), 2, "no episode file at missing.ctape")
+
+
+# -- cat --------------------------------------------------------------------------------------------
+
+
+def test_cat_streams_one_chunk_at_a_time(tmp_path: Path) -> None:
+    """60 MB of edits in 15 chunks: cat's peak memory stays near one chunk's, not the whole episode's."""
+    path = tmp_path / "long.ctape"
+    line = "x" * 1000 + "\n"
+    steps = [step_from_dict({"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.txt", "text": ""})]
+    steps += [step_from_dict({"kind": "edit", "t_ms": n, "source": "bridge", "path": "a.txt", "changes": [
+        {"range": {"start": {"line": n, "character": 0}, "end": {"line": n, "character": 0}}, "text": line}]})
+        for n in range(60_000)]
+    write_episode_file(path, FULL_HEADER, steps, level=1)
+    script = ("import resource, subprocess, sys\n"
+              "p = subprocess.run([sys.executable, '-m', 'collector', 'cat', sys.argv[1]],"
+              " stdout=subprocess.PIPE, check=True)\n"
+              "lines = p.stdout.splitlines()\n"
+              "print(len(lines), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "CODETAPE_HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    count, peak_mb = map(int, proc.stdout.split())
+    assert count == len(steps)
+    assert peak_mb < 110, f"cat peaked at {peak_mb} MB for a 60 MB episode"
+
+
+def test_cat_to_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    env = {**os.environ, "CODETAPE_HOME": str(tmp_path)}
+    with subprocess.Popen([sys.executable, "-m", "collector", "cat", str(FULL_FILE)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    assert json.loads(first)["kind"] == "task"
+    assert code == 0 and b"Traceback" not in err
+
+
+def test_cat_lines_start_with_kind_and_time(tmp_path: Path) -> None:
+    for line in codetape(tmp_path, "cat", str(UNICODE_FILE)).stdout.splitlines():
+        assert list(json.loads(line))[:2] == ["kind", "t_ms"]
+
+
+# -- verify -----------------------------------------------------------------------------------------
+
+
+def _episode(tmp_path: Path, *steps: dict[str, object]) -> str:
+    path = tmp_path / f"{uuid.uuid4()}.ctape"
+    write_episode_file(path, FULL_HEADER, [step_from_dict({"source": "bridge", **step}) for step in steps])
+    return str(path)
+
+
+def test_verify_names_the_first_step_that_does_not_replay(tmp_path: Path) -> None:
+    opened = {"kind": "open", "t_ms": 0, "path": "a.py", "text": "ab\n"}
+    typed = {"kind": "edit", "t_ms": 1, "path": "a.py",
+             "changes": [{"range": {"start": {"line": 0, "character": 2}, "end": {"line": 0, "character": 2}},
+                          "text": "c"}]}
+    wrong = {"kind": "save", "t_ms": 2, "path": "a.py", "sha256": hashlib.sha256(b"ab\n").hexdigest()}
+    proc = codetape(tmp_path, "verify", _episode(tmp_path, opened, typed, wrong))
+    one_error_line(proc, 1, "step 2: save at 2 ms of a.py: the reconstructed text does not match")
+    closed = {"kind": "close", "t_ms": 2, "path": "a.py"}
+    proc = codetape(tmp_path, "verify", _episode(tmp_path, opened, closed, {**typed, "t_ms": 3}))
+    one_error_line(proc, 1, "step 2: edit at 3 ms to a.py, which is not open")
+    lying = {"kind": "save", "t_ms": 2, "path": "a.py", "text": "abc\n", "sha256": "0" * 64}
+    one_error_line(codetape(tmp_path, "verify", _episode(tmp_path, opened, lying)), 1,
+                   "its text does not match its own hash")
+    right = {"kind": "save", "t_ms": 2, "path": "a.py", "sha256": hashlib.sha256(b"abc\n").hexdigest()}
+    proc = codetape(tmp_path, "verify", _episode(tmp_path, opened, typed, right))
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "ok\n", "")
+
+
+# -- checkout -----------------------------------------------------------------------------------------
+
+
+def test_checkout_writes_the_workspace_after_the_last_step(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = codetape(tmp_path, "checkout", str(FULL_FILE), str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    files = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert files == {"src/pager.py": PAGER_FIXED.encode(), "tests/test_paginate.py": TEST_PAGER.encode(),
+                     "NOTES.md": b"# Notes\n\nAWS key \xc2\xabredacted:aws-access-key:1\xc2\xbb\n"}
+
+
+def test_checkout_at_a_step_lists_omitted_files_on_stderr(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "unrelated.txt").write_text("stays")
+    (out / "src").mkdir()
+    (out / "src" / "pager.py").write_text("old content, overwritten")
+    proc = codetape(tmp_path, "checkout", str(FULL_FILE), str(out), "--step", "7")
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert "omitted (binary, recorded without content): docs/diagram.png" in proc.stderr
+    assert not (out / "docs").exists()
+    assert (out / "src" / "pager.py").read_text() == PAGER_FIXED
+    assert (out / "tests" / "test_pager.py").read_text() == TEST_PAGER
+    assert (out / "unrelated.txt").read_text() == "stays"
+    proc = codetape(tmp_path, "checkout", str(FULL_FILE), str(tmp_path / "first"), "--step", "1")
+    assert proc.returncode == 0
+    assert (tmp_path / "first" / "src" / "pager.py").read_text() == PAGER
+
+
+def test_checkout_keeps_unicode_names_and_line_breaks_byte_for_byte(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert codetape(tmp_path, "checkout", str(UNICODE_FILE), str(out)).returncode == 0
+    assert (out / "docs" / "naïve 😀.md").read_bytes() == NOTES_FINAL.encode("utf-8")
+    assert (out / "emoji.txt").read_bytes() == FAMILY_FINAL.encode("utf-8")
+
+
+@pytest.mark.parametrize("step", ["-1", "21", "x"])
+def test_checkout_step_out_of_range_is_a_usage_error(tmp_path: Path, step: str) -> None:
+    proc = codetape(tmp_path, "checkout", str(FULL_FILE), str(tmp_path / "out"), "--step", step)
+    assert proc.returncode == 2
+    assert not (tmp_path / "out").exists()

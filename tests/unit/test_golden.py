@@ -1,0 +1,68 @@
+"""Golden episodes: today's reader reads every committed one, and they still say what they were made from.
+
+The files in tests/fixtures/episodes/ are written by tests/fixtures/make_golden.py. If the reader or the
+codec changes so that an old file reads differently, these tests fail: that is a format change, and
+needs a new format version, not a regenerated fixture.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collector.cli import main as main_cli
+from collector.commands.verify import verify_replay
+from collector.episode import open_episode
+from schemas import STEP_KINDS, step_to_dict
+from tests.fixtures.make_golden import DIRECTORY, GOLDEN, cat_lines, main
+
+NAMES = sorted(GOLDEN)
+
+
+def cli(capsys: pytest.CaptureFixture[bytes], *args: str) -> tuple[int, str, str]:
+    """The real command line, in-process: (exit code, stdout, stderr)."""
+    code = main_cli(list(args))
+    out, err = capsys.readouterr()
+    return code, out.decode("utf-8"), err.decode("utf-8")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_golden_episode_reads_as_made(name: str) -> None:
+    header, steps, _ = GOLDEN[name]
+    episode = open_episode(DIRECTORY / f"{name}.ctape")
+    assert episode.header == header
+    assert [step_to_dict(step) for step in episode.steps()] == [step_to_dict(step) for step in steps]
+    assert verify_replay(episode) == len(steps)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cat_prints_the_expected_lines_and_verify_says_ok(name: str,
+                                                        capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    expected = (DIRECTORY / f"{name}.cat.jsonl").read_text(encoding="utf-8")
+    assert expected == cat_lines(GOLDEN[name][1])
+    code, out, err = cli(capsysbinary, "cat", str(DIRECTORY / f"{name}.ctape"))
+    assert code == 0, err
+    assert out == expected
+    code, out, err = cli(capsysbinary, "verify", str(DIRECTORY / f"{name}.ctape"))
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("ok")
+
+
+def test_full_has_every_step_kind_and_future_skips_what_it_must(
+        capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    assert {step.kind for step in GOLDEN["full"][1]} == STEP_KINDS
+    future = open_episode(DIRECTORY / "future.ctape")
+    assert (future.read_version, future.write_version) == (1, 2)
+    assert len(list(future.steps())) == 2 and dict(future.skipped) == {"bookmark": 1}
+    code, out, _ = cli(capsysbinary, "verify", str(DIRECTORY / "future.ctape"))
+    assert code == 0 and out.startswith("ok (skipped 1 step")
+
+
+def test_regenerating_gives_the_same_steps(tmp_path: Path) -> None:
+    main(tmp_path)
+    for name in NAMES:
+        assert (tmp_path / f"{name}.cat.jsonl").read_bytes() == (DIRECTORY / f"{name}.cat.jsonl").read_bytes()
+        fresh, committed = open_episode(tmp_path / f"{name}.ctape"), open_episode(DIRECTORY / f"{name}.ctape")
+        assert fresh.header == committed.header
+        assert list(fresh.step_dicts()) == list(committed.step_dicts())

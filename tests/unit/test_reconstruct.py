@@ -1,0 +1,54 @@
+"""Workspace bookkeeping: files appear, move, vanish and lose their content as steps say, in a budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from collector.errors import ReconstructionError
+from collector.reconstruct import LINE_COST, Workspace, workspace_at
+from schemas import Step, step_from_dict
+
+
+def step(kind: str, t_ms: int = 0, **fields: Any) -> Step:
+    return step_from_dict({"kind": kind, "t_ms": t_ms, "source": "watcher", **fields})
+
+
+def test_renames_deletes_and_omitted_content() -> None:
+    workspace = Workspace("utf-16")
+    workspace.apply(step("open", path="a.py", text="one\ntwo\n"))
+    workspace.apply(step("file_change", path="img.png", change="created", omitted="binary"))
+    workspace.apply(step("file_change", path="a.py", change="renamed", new_path="b.py"))
+    workspace.apply(step("file_change", path="img.png", change="renamed", new_path="logo.png"))
+    assert workspace.files() == {"b.py": "one\ntwo\n"} and workspace.omitted == {"logo.png": "binary"}
+    workspace.apply(step("file_change", path="logo.png", change="modified", text="now text"))
+    workspace.apply(step("file_change", path="b.py", change="modified", omitted="too_large"))
+    assert workspace.files() == {"logo.png": "now text"} and workspace.omitted == {"b.py": "too_large"}
+    workspace.apply(step("gap", reason="paused", state=[{"path": "logo.png", "text": None},
+                                                        {"path": "c.py", "text": "c"}]))
+    workspace.apply(step("file_change", path="b.py", change="deleted"))
+    assert workspace.files() == {"c.py": "c"} and workspace.omitted == {}
+
+
+def test_weight_follows_the_files_and_the_limit_refuses_before_building() -> None:
+    workspace = Workspace("utf-8", limit=1000)
+    workspace.apply(step("open", path="a.py", text="ab\ncd"))
+    assert workspace.weight == 5 + 2 * LINE_COST
+    workspace.apply(step("save", path="a.py", text=""))
+    assert workspace.weight == LINE_COST
+    with pytest.raises(ReconstructionError, match="above 0 MiB in memory"):
+        workspace.apply(step("open", t_ms=9, path="b.py", text="\n" * 20))
+    assert "b.py" not in workspace.docs
+    workspace.apply(step("file_change", path="a.py", change="deleted"))
+    assert workspace.weight == 0
+
+
+def test_edits_need_an_open_document_and_steps_must_exist() -> None:
+    with pytest.raises(ReconstructionError, match="never opened"):
+        Workspace("utf-16").apply(step("edit", path="a.py", changes=[{"text": "x"}]))
+    steps = [step("open", path="a.py", text="x"), step("edit", path="a.py", changes=[{"text": "y"}])]
+    assert workspace_at("utf-16", steps, 0).files() == {"a.py": "x"}
+    assert workspace_at("utf-16", steps).files() == {"a.py": "y"}
+    with pytest.raises(ReconstructionError, match="only 2 steps"):
+        workspace_at("utf-16", steps, 5)

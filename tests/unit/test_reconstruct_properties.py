@@ -1,0 +1,137 @@
+"""Reconstruction equals a naive reference model, for random edits in all three position encodings.
+
+The model keeps the whole text as one string and recomputes every offset from scratch on each change,
+with LSP's rules written out independently of collector/positions.py: lines end at CRLF, CR or LF; a
+character offset counts code units of the encoding; a line past the end means the end of the document;
+an offset past the end of a line means the end of that line (before its break); an offset inside a
+multi-unit character means its start; a reversed range is read start-first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from collector.document import Document
+from collector.reconstruct import LINE_COST, Workspace
+from schemas.common import PositionEncoding, Range
+from schemas.steps import EditStep, OpenStep
+
+ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
+BREAK = re.compile(r"\r\n|\r|\n")
+PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=400,
+                   suppress_health_check=[HealthCheck.too_slow])
+
+# -- the reference model --------------------------------------------------------------------------
+
+
+def width(ch: str, encoding: PositionEncoding) -> int:
+    if encoding == "utf-8":
+        return len(ch.encode("utf-8"))
+    if encoding == "utf-16":
+        return len(ch.encode("utf-16-le")) // 2
+    return 1
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end of content) of every line; the last line has no break and may be empty."""
+    spans, start = [], 0
+    for match in BREAK.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    return [*spans, (start, len(text))]
+
+
+def offset(text: str, line: int, character: int, encoding: PositionEncoding) -> int:
+    spans = line_spans(text)
+    if line >= len(spans):
+        return len(text)
+    start, end = spans[line]
+    units = 0
+    for index in range(start, end):
+        units += width(text[index], encoding)
+        if units > character:
+            return index
+    return end
+
+
+def model_apply(text: str, change: tuple[tuple[int, int, int, int] | None, str],
+                encoding: PositionEncoding) -> str:
+    where, new = change
+    if where is None:
+        return new
+    a = offset(text, where[0], where[1], encoding)
+    b = offset(text, where[2], where[3], encoding)
+    a, b = min(a, b), max(a, b)
+    return text[:a] + new + text[b:]
+
+
+# -- strategies ------------------------------------------------------------------------------------
+
+PIECES = ["a", "b", "xyz", " ", "\t", "é", "€", "ß", "😀", "𝄞", "👩\u200d💻", "\u200d", "\r", "\n", "\r\n"]
+texts = st.lists(st.sampled_from(PIECES), max_size=24).map("".join)
+ranges = st.tuples(st.integers(0, 8), st.integers(0, 14), st.integers(0, 8), st.integers(0, 14))
+change_lists = st.lists(st.tuples(st.one_of(st.just(None), ranges, ranges, ranges, ranges), texts),
+                        min_size=1, max_size=14)
+
+
+def lsp_range(where: tuple[int, int, int, int] | None) -> Range | None:
+    if where is None:
+        return None
+    return Range.model_validate({"start": {"line": where[0], "character": where[1]},
+                                 "end": {"line": where[2], "character": where[3]}})
+
+
+def fresh_lines(text: str) -> list[str]:
+    spans = line_spans(text)
+    ends = [start for start, _ in spans[1:]] + [len(text)]
+    return [text[start:end] for (start, _), end in zip(spans, ends, strict=True)]
+
+
+# -- properties --------------------------------------------------------------------------------------
+
+
+@PROFILE
+@given(encoding=st.sampled_from(ENCODINGS), initial=texts, edits=change_lists)
+def test_document_matches_the_reference_model(encoding: PositionEncoding, initial: str,
+                                              edits: list[Any]) -> None:
+    doc = Document(initial, encoding)
+    expected = initial
+    for where, new in edits:
+        doc.apply(lsp_range(where), new)
+        expected = model_apply(expected, (where, new), encoding)
+        assert doc.text == expected
+        assert doc.lines == fresh_lines(expected)  # no stale split: a CR next to an LF is one break
+        assert doc.size == len(expected)
+
+
+@PROFILE
+@given(encoding=st.sampled_from(ENCODINGS), initial=texts, steps=st.lists(change_lists, max_size=5))
+def test_workspace_replays_edit_steps_like_the_model(encoding: PositionEncoding, initial: str,
+                                                     steps: list[list[Any]]) -> None:
+    workspace = Workspace(encoding)
+    workspace.apply(OpenStep(t_ms=0, source="bridge", path="a.txt", text=initial))
+    expected = initial
+    for t_ms, step_changes in enumerate(steps, start=1):
+        edit = EditStep.model_validate({"t_ms": t_ms, "source": "bridge", "path": "a.txt", "changes": [
+            {"text": new} if where is None else {"range": lsp_range(where), "text": new}
+            for where, new in step_changes]})
+        workspace.apply(edit)
+        for change in step_changes:
+            expected = model_apply(expected, change, encoding)
+        assert workspace.text("a.txt") == expected
+        assert workspace.weight == len(expected) + LINE_COST * len(fresh_lines(expected))
+
+
+def test_the_model_itself_follows_lsp_on_known_cases() -> None:
+    text = "a😀b\r\nc\rd\n"
+    assert offset(text, 0, 3, "utf-16") == 2  # after the emoji (two units)
+    assert offset(text, 0, 2, "utf-16") == 1  # inside the emoji: its start
+    assert offset(text, 0, 5, "utf-8") == 2 and offset(text, 0, 2, "utf-32") == 2
+    assert offset(text, 0, 99, "utf-16") == 3  # end of the line, before its CRLF
+    assert offset(text, 1, 0, "utf-16") == 5 and offset(text, 2, 1, "utf-16") == 8
+    assert offset(text, 9, 0, "utf-16") == len(text)
+    assert model_apply("x\ry", ((1, 0, 1, 1), "\n"), "utf-16") == "x\r\n"
