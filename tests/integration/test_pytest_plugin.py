@@ -1,0 +1,191 @@
+"""The pytest plugin in real pytest runs of a small project, against pytest's own junit XML."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector import pytest_plugin
+from schemas.settings import SETTINGS_FILE
+from tests.integration.collector_harness import codetape, env_for, episode_steps, running
+
+PROJECT = {
+    "pytest.ini": "[pytest]\nasyncio_default_fixture_loop_scope = function\n",
+    "test_sample.py": '''\
+import time
+import pytest
+
+def test_pass():
+    assert 1 + 1 == 2
+
+def test_fail():
+    assert 1 == 2, "boom"
+
+def test_long_failure():
+    raise ValueError("x" * 20000)
+
+@pytest.mark.skip(reason="not today")
+def test_skip():
+    pass
+
+@pytest.mark.xfail(reason="known bug")
+def test_xfail():
+    assert 0
+
+@pytest.mark.xfail(reason="maybe fixed")
+def test_xpass():
+    pass
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("setup broke")
+
+def test_setup_error(broken):
+    pass
+
+@pytest.fixture
+def bad_teardown():
+    yield
+    raise RuntimeError("teardown broke")
+
+def test_teardown_error(bad_teardown):
+    pass
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_param(n):
+    assert n != 2
+
+def test_slow():
+    time.sleep(0.2)
+''',
+    "test_broken_import.py": "import module_that_does_not_exist\n",
+}
+JUNIT = {"failure": "failed", "error": "error", "skipped": "skipped"}
+
+
+def make_project(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in PROJECT.items():
+        (root / name).write_text(text)
+    return root.resolve()
+
+
+def run_pytest(root: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=root,
+                          env=env_for(home), capture_output=True, text=True, timeout=120, check=False)
+
+
+def normalized(output: str) -> str:
+    """Run time varies; pytest itself lists every installed plugin in its header, codetape included."""
+    output = re.sub(r"in \d+\.\d+s", "in Ns", output)
+    output = re.sub(r"\(\d+\.\d+s\)", "(Ns)", output)
+    return re.sub(r"(plugins: .*?)codetape-[0-9.]+(, )?", r"\1", output)
+
+
+def junit_outcomes(path: Path) -> dict[str, tuple[str, float]]:
+    """nodeid -> (outcome, seconds) as pytest's junit XML reports them."""
+    outcomes = {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        classname, name = case.get("classname", ""), case.get("name", "")
+        module = (classname or name).replace(".", "/") + ".py"
+        nodeid = f"{module}::{name}" if classname else module  # no classname: a collection error
+        outcome = "passed"
+        for child in case:
+            if child.tag in JUNIT:
+                outcome = JUNIT[child.tag]
+                if child.tag == "skipped" and child.get("type") == "pytest.xfail":
+                    outcome = "xfailed"
+                break
+        outcomes[nodeid] = (outcome, float(case.get("time", "0")))
+    return outcomes
+
+
+def sealed_steps(home: Path, root: Path) -> list[dict[str, Any]]:
+    sealed = codetape(home, "seal", "--json", str(root))
+    assert sealed.returncode == 0, sealed.stderr
+    result = json.loads(sealed.stdout)
+    return [] if result is None else episode_steps(Path(result["path"]))
+
+
+def test_recorded_outcomes_match_junit_xml_and_output_is_unchanged(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    home = tmp_path / "home"
+    assert codetape(home, "init", str(root)).returncode == 0
+    args = ["--continue-on-collection-errors", "-rA", f"--junitxml={tmp_path / 'junit.xml'}"]
+    with running(home):
+        recorded = run_pytest(root, home, *args)
+        junit_xml = (tmp_path / "junit.xml").read_bytes()
+        plain = run_pytest(root, home, *args, "-p", "no:codetape")
+        time.sleep(0.3)
+        runs = [s for s in sealed_steps(home, root) if s["kind"] == "test_run"]
+    assert recorded.returncode == plain.returncode == 1
+    assert normalized(recorded.stdout) == normalized(plain.stdout)
+    assert recorded.stderr == plain.stderr
+    assert len(runs) == 1, "-p no:codetape must record nothing"
+    run = runs[0]
+    assert run["source"] == "pytest" and run["exit_status"] == 1
+    assert run["args"] == ["-p", "no:cacheprovider", *args]
+    assert run["duration_ms"] >= 200
+    (tmp_path / "recorded.xml").write_bytes(junit_xml)
+    junit = junit_outcomes(tmp_path / "recorded.xml")
+    ours = {t["nodeid"]: t for t in run["tests"]}
+    as_junit = {nodeid: {"xpassed": "passed"}.get(t["outcome"], t["outcome"]) for nodeid, t in ours.items()}
+    assert as_junit == {nodeid: outcome for nodeid, (outcome, _) in junit.items()}  # junit has no xpassed
+    for nodeid, (_, seconds) in junit.items():
+        assert abs(ours[nodeid].get("duration_ms", 0) / 1000 - seconds) < 0.005, nodeid
+    assert ours["test_sample.py::test_xpass"]["outcome"] == "xpassed"
+    assert ours["test_broken_import.py"]["outcome"] == "error"
+    assert ours["test_sample.py::test_teardown_error"]["outcome"] == "error"
+    assert 200 <= ours["test_sample.py::test_slow"]["duration_ms"] < 2000
+    assert "boom" in ours["test_sample.py::test_fail"]["summary"]
+    assert "setup broke" in ours["test_sample.py::test_setup_error"]["summary"]
+    assert ours["test_sample.py::test_skip"]["summary"] == "Skipped: not today"
+    assert all(len(t.get("summary", "")) <= pytest_plugin.SUMMARY_CHARS for t in run["tests"])
+    long = ours["test_sample.py::test_long_failure"]["summary"]
+    assert len(long) == pytest_plugin.SUMMARY_CHARS and long.startswith("test_sample.py:11: ValueError: xxx")
+    assert str(root) not in repr(run)
+    assert "passed" not in {t["outcome"] for t in run["tests"] if "summary" in t}
+
+
+@pytest.mark.parametrize("opted_in", [True, False], ids=["no-collector", "not-opted-in"])
+def test_silent_and_inert_without_a_collector_or_outside_workspaces(tmp_path: Path, opted_in: bool) -> None:
+    root = make_project(tmp_path / "proj")
+    home = tmp_path / "home"
+    (root / "conftest.py").write_text(
+        "import sys\n"
+        "def pytest_unconfigure(config):\n"
+        "    names = ('collector.client', 'collector.policy', 'pydantic')\n"
+        "    loaded = sorted(m for m in names if m in sys.modules)\n"
+        "    open('loaded.txt', 'w').write(' '.join(loaded))\n")
+    if opted_in:
+        assert codetape(home, "init", str(root)).returncode == 0
+    with_plugin = run_pytest(root, home, "--continue-on-collection-errors")
+    loaded = (root / "loaded.txt").read_text()
+    without = run_pytest(root, home, "--continue-on-collection-errors", "-p", "no:codetape")
+    assert with_plugin.returncode == without.returncode == 1
+    assert normalized(with_plugin.stdout) == normalized(without.stdout)
+    assert with_plugin.stderr == without.stderr
+    assert not (home / "run").exists(), "the plugin must never start a collector"
+    assert "collector.policy" not in loaded and "pydantic" not in loaded
+    assert ("collector.client" in loaded) == opted_in  # only looked for a collector where opted in
+
+
+def test_a_running_collector_records_nothing_for_a_project_that_is_not_opted_in(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    home = tmp_path / "home"
+    with running(home) as daemon:
+        assert run_pytest(root, home).returncode == 2  # the broken import interrupts collection
+        with daemon.client() as client:
+            assert client.request("status")["workspaces"] == []
+
+
+def test_the_settings_file_name_is_the_schemas_one() -> None:
+    assert pytest_plugin.SETTINGS_FILE == SETTINGS_FILE
