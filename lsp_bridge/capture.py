@@ -76,6 +76,7 @@ class Capture:
         handler = self.handlers.get(method)
         if handler is None:
             return
+        self.recorder.admit(at)
         try:
             handler(params, at)
         except MalformedMessage as exc:
@@ -104,12 +105,12 @@ class Capture:
 
     def unreadable(self, at: int, reason: str, *, from_editor: bool) -> None:
         """A message that could not even be parsed. From the editor it may have changed any document."""
-        side = "editor" if from_editor else "server"
-        log.error("codetape: unreadable message from the %s: %s", side, reason)
+        detail = f"unreadable message from the {'editor' if from_editor else 'server'}: {reason}"
+        log.error("codetape: %s", detail)
         if from_editor:
             for doc in self.docs.values():
                 doc.stale = True
-        self.recorder.record_everywhere(at, t.gap_step("malformed_input", reason, lost=1))
+        self.recorder.record_everywhere(at, t.gap_step("malformed_input", detail, lost=1))
 
     def lost_messages(self, at: int, count: int) -> None:
         """The proxy dropped messages before translation: every document may have changed."""
@@ -166,6 +167,7 @@ class Capture:
             return
         if version is not None and doc.version is not None and version <= doc.version:
             log.warning("codetape: %s went from version %s back to %s", doc.path, doc.version, version)
+        doc.version = version
         if doc.stale:
             fulls = [i for i, change in enumerate(changes) if change.range is None]
             if not fulls:
@@ -186,7 +188,6 @@ class Capture:
             self.recorder.record(doc.root, Outgoing(at, gap))
             return
         doc.stale = False
-        doc.version = version
         step = t.edit_step(doc.path, version, changes)
         others = {str(e): t.edit_step(doc.path, version, c) for e, c in variants.items()}
         self._record(doc.root, at, step, (doc.path,), others)

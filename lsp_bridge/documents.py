@@ -8,10 +8,11 @@ ranged edits are skipped until the editor sends the whole text again (open, full
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from collector.document import Document
-from collector.positions import content_of, to_index, units
+from collector.positions import content_of
 from lsp_bridge.errors import OutOfRange
 from lsp_bridge.translate import Change, Pos, Rng, sha256_text
 from schemas.common import Position, PositionEncoding, Range
@@ -19,11 +20,45 @@ from schemas.common import Position, PositionEncoding, Range
 ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 
 
+_CODECS = {"utf-8": ("utf-8", 1), "utf-16": ("utf-16-le", 2)}
+
+
+def count_units(text: str, encoding: PositionEncoding) -> int:
+    """Length of `text` in code units, at C speed (lines may be megabytes long)."""
+    if encoding == "utf-32" or text.isascii():
+        return len(text)
+    codec, width = _CODECS[encoding]
+    return len(text.encode(codec, "surrogatepass")) // width
+
+
+def index_of(line: str, character: int, encoding: PositionEncoding) -> int:
+    """Python index into a line for an LSP character offset: clamped to the line, and rounded down
+    to the start of a character when the offset falls inside one (as `collector.positions.to_index`)."""
+    if encoding == "utf-32" or line.isascii():
+        return min(character, len(line))
+    codec, width = _CODECS[encoding]
+    data = line.encode(codec, "surrogatepass")
+    if character * width >= len(data):
+        return len(line)
+    decoder = codecs.getincrementaldecoder(codec)("surrogatepass")
+    return len(decoder.decode(data[: character * width], final=False))
+
+
 def convert_character(line: str, character: int, source: PositionEncoding, target: PositionEncoding) -> int:
     """The same place on a line (without its terminator), counted in another encoding."""
     if source == target or line.isascii():
         return character
-    return units(line[: to_index(line, character, source)], target)
+    return count_units(line[: index_of(line, character, source)], target)
+
+
+class _Lines(Document):
+    """collector's Document, locating positions at C speed on long non-ASCII lines."""
+
+    def _locate(self, line: int, character: int) -> tuple[int, int]:
+        if line >= len(self.lines):
+            last = len(self.lines) - 1
+            return last, len(content_of(self.lines[last]))
+        return line, index_of(content_of(self.lines[line]), character, self.encoding)
 
 
 class TrackedDocument:
@@ -36,7 +71,7 @@ class TrackedDocument:
         self.path = path
         self.version = version
         self.language_id = language_id
-        self.doc = Document(text, encoding)
+        self.doc = _Lines(text, encoding)
         self.stale = False
 
     @property
@@ -52,7 +87,7 @@ class TrackedDocument:
 
     def replace(self, text: str) -> None:
         """The editor sent the whole text: the copy is exact again."""
-        self.doc = Document(text, self.doc.encoding)
+        self.doc = _Lines(text, self.doc.encoding)
         self.stale = False
 
     def _line(self, line: int) -> str:

@@ -1,9 +1,10 @@
 """The LSP base protocol on the wire: `Content-Length` headers and bodies, split without judging them.
 
 `Framer.feed` turns a byte stream into frames whose `raw` bytes, concatenated, are exactly the bytes
-fed: a proxy forwards `raw` unchanged whatever the frame holds, and only the recorder looks at `body`.
-Damage never stops the stream: bytes that do not form a message become a frame with an `error`, and a
-message larger than the cap is passed through in pieces (`complete` is False until its last byte).
+fed. Damage never stops the stream: bytes that do not form a message become a `junk` frame with an
+`error` (a proxy drops them, so both ends stay in step), and a message larger than the cap is passed
+through in pieces (`complete` is False until its last byte). Every message is forwarded as its `raw`
+bytes, unchanged; only the recorder looks at `body`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Frame:
     body: bytes | None = None
     error: str | None = None
     complete: bool = True
+    junk: bool = False
 
 
 def _content_length(header: bytes) -> int | None:
@@ -86,7 +88,7 @@ class Framer:
             return None
         raw = bytes(self._buffer)
         self._buffer.clear()
-        return Frame(raw, error=f"stream ended inside a message ({len(raw)} bytes)")
+        return Frame(raw, error=f"stream ended inside a message ({len(raw)} bytes)", junk=True)
 
     def _take(self, n: int) -> bytes:
         piece = bytes(self._buffer[:n])
@@ -99,17 +101,17 @@ class Framer:
             if len(self._buffer) > self.max_header:
                 keep = len(_HEADER_END) - 1
                 raw = self._take(len(self._buffer) - keep)
-                return Frame(raw, error=f"{len(raw)} bytes without a message header")
+                return Frame(raw, error=f"{len(raw)} bytes without a message header", junk=True)
             return None
         header = bytes(self._buffer[:end])
         length = _content_length(header)
         if length is None:
             start = self._resync_point(header)
             if start > 0:
-                return Frame(self._take(start), error="bytes before a message header")
+                return Frame(self._take(start), error="bytes before a message header", junk=True)
             raw = self._take(end + len(_HEADER_END))
             shown = header[:80].decode("ascii", "backslashreplace")
-            return Frame(raw, error=f"header without a valid Content-Length: {shown!r}")
+            return Frame(raw, error=f"header without a valid Content-Length: {shown!r}", junk=True)
         total = end + len(_HEADER_END) + length
         if length > self.max_body:
             raw = self._take(end + len(_HEADER_END))

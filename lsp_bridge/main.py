@@ -33,6 +33,7 @@ def _logging(path: str | None, verbose: bool) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
+    logging.getLogger("pygls").setLevel(logging.DEBUG if verbose else logging.ERROR)
     level = logging.DEBUG if verbose else logging.INFO if path else logging.WARNING
     logging.getLogger("lsp_bridge").setLevel(level)
 

@@ -1,7 +1,8 @@
 """Proxy mode: `codetape bridge -- CMD ARGS...` between the editor and a real language server.
 
-Two forwarding threads copy frames unchanged and in order, editor -> server and server -> editor. A
-frame is written first; only then is a reference to its body handed to the tap, a bounded in-memory
+Two forwarding threads copy messages unchanged and in order, editor -> server and server -> editor
+(bytes that form no message at all are dropped and logged, so that neither end loses its framing). A
+message is written first; only then is a reference to its body handed to the tap, a bounded in-memory
 queue that never blocks, read by the translator thread. Nothing on the forwarding path touches disk,
 parses JSON (except a small body that may answer one of the bridge's own requests) or waits for the
 recorder.
@@ -56,7 +57,8 @@ class EditorOut:
 
     def frame(self, frame: Frame) -> None:
         with self._lock:
-            self._write(frame.raw)
+            if not frame.junk:
+                self._write(frame.raw)
             self._inside = not frame.complete
             if not self._inside and self._held:
                 for data in self._held:
@@ -218,12 +220,12 @@ class Proxy:
             for frame in framer.feed(data):
                 if frame.body is not None and self.editor.claim(frame.body):
                     continue
-                self._to_server(frame.raw)
+                if not frame.junk:
+                    self._to_server(frame.raw)
                 if frame.body is not None and _is_exit(frame.body):
                     self._stop_later()
                 self._put("editor", frame, at)
         if (tail := framer.finish()) is not None:
-            self._to_server(tail.raw)
             self._put("editor", tail, self._clock())
         assert self._proc is not None and self._proc.stdin is not None
         with contextlib.suppress(OSError):

@@ -82,8 +82,8 @@ class _Session:
     spool_bytes: int = 0
     lost: int = 0
     lost_paths: set[str] = field(default_factory=set)
-    lost_reason: str = "collector_unreachable"
-    resync: str | None = None  # a reason: send the state of every open document before the next step
+    due: str | None = None  # a gap is due, for this reason; steps are held back (counted) until it is queued
+    resync: bool = False  # the due gap carries every open document, not only those the lost steps touched
     next_attempt: float = 0.0
     delay: float = 0.0
     connected_once: bool = False
@@ -142,17 +142,29 @@ class Recorder:
             session = self._session(root)
             if session.state == "refused":
                 return
-            self._admit_pending_gap(session, item.at_ms)
-            if self._fits(session, item.size):
+            if session.due is None and self._fits(session, item.size):
                 session.spool.append(item)
                 session.spool_bytes += item.size
             else:
-                if not session.lost:
+                if session.due is None:
                     log.error("codetape: cannot keep up with %s (%s); counting lost steps",
-                              root, session.failure or "collector unreachable")
+                              root, session.failure or "the collector is slow")
+                    behind = session.state == "recording"
+                    session.due = "recorder_behind" if behind else "collector_unreachable"
                 session.lost += 1
                 session.lost_paths.update(item.paths)
             self._wake.notify()
+
+    def admit(self, at_ms: int) -> None:
+        """Queue the gaps that are due (where there is room again), with the documents' state now.
+
+        The bridge calls this before it changes any tracked document, so a gap's state is the text
+        right after the steps it replaces; steps are held back while a gap is due.
+        """
+        with self._lock:
+            for session in self._sessions.values():
+                if session.state != "refused":
+                    self._admit_pending_gap(session, at_ms)
 
     def record_everywhere(self, at_ms: int, step: dict[str, Any]) -> None:
         """A step (a gap) for every workspace with a session."""
@@ -211,28 +223,25 @@ class Recorder:
                 and session.spool_bytes + size <= self.limits.spool_bytes)
 
     def _admit_pending_gap(self, session: _Session, at_ms: int) -> None:
-        if not session.lost and session.resync is None:
+        if session.due is None or not self._fits(session, 4096):
             return
-        if session.lost and not self._fits(session, 4096):
-            return
-        paths = None if session.resync is not None else session.lost_paths
-        state = self.state_provider(session.root, paths)
+        state = self.state_provider(session.root, None if session.resync else session.lost_paths)
         if too_large(*(s.get("text") or "" for s in state)):
             state = []
-        reason = session.lost_reason if session.lost or session.resync == "collector_unreachable" else "other"
-        if session.lost:
-            detail = f"{session.lost} steps lost: {session.failure or 'collector unreachable'}"
-        elif session.resync == "collector_unreachable":
-            detail = "the connection to the collector was lost; open documents resynchronised"
+        if session.due == "other":
+            detail = "a new episode: the documents open in the editor"
+        elif session.due == "recorder_behind":
+            detail = "the collector did not keep up; the spool was full"
         else:
-            detail = "new episode: the documents open in the editor"
-        gap = gap_step(reason, detail, lost=session.lost or None, state=state or None)
+            detail = f"the collector was unreachable: {session.failure or 'connection lost'}"
+        gap = gap_step(session.due, detail, lost=session.lost or None, state=state or None)
         size = step_size(gap)
         session.spool.append(Outgoing(at_ms, gap, size=size))
         session.spool_bytes += size
         session.lost = 0
         session.lost_paths = set()
-        session.resync = None
+        session.due = None
+        session.resync = False
 
     def _request(self, session: _Session, op: str, args: dict[str, Any]) -> Any:
         """(request thread) Wait briefly for the session's connection, then ask."""
@@ -288,6 +297,7 @@ class Recorder:
             except CollectorError as exc:
                 with self._lock:
                     session.lost += len(batch)
+                    session.due = "collector_unreachable"
                     for item in batch:
                         session.lost_paths.update(item.paths)
                     self._disconnected(session, str(exc))
@@ -337,7 +347,8 @@ class Recorder:
                         session.lost_paths.update(item.paths)
                     session.spool.clear()
                     session.spool_bytes = 0
-                session.resync = "collector_unreachable"
+                session.due = "collector_unreachable"
+                session.resync = True
             session.link = link
             session.episode = episode
             session.encoding = str(reply.get("position_encoding") or self.encoding)
@@ -392,7 +403,8 @@ class Recorder:
                 return
             self._seen_events.add(key)
             with self._lock:
-                session.resync = "other"
+                session.due = session.due or "other"
+                session.resync = True
                 session.episode = None
         try:
             self.on_event(session.root, event)

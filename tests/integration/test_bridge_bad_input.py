@@ -1,0 +1,179 @@
+"""Hostile and broken traffic, from the editor and from the server: a logged error, a gap or a skip,
+and the editor's session goes on. Both modes, with a real collector and (proxy mode) a real pylsp."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector.positions import units
+from lsp_bridge.framing import encode
+from tests.integration.collector_harness import Daemon, env_for
+from tests.integration.test_bridge_harness import (
+    BRIDGE,
+    PYLSP,
+    RawClient,
+    daemon,
+    seal,
+    steps_of,
+    texts_at_saves,
+    uri,
+    ws,
+)
+
+__all__ = ["daemon", "ws"]
+
+MODES = {"observe": BRIDGE, "proxy": [*BRIDGE, "--", *PYLSP]}
+
+# pylsp, with one message of invalid UTF-8 slipped into its output after it answers initialize.
+CORRUPT = r"""
+import os, subprocess, sys, threading
+child = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+def pump_in():
+    while data := os.read(0, 65536):
+        os.write(child.stdin.fileno(), data)
+    child.stdin.close()
+threading.Thread(target=pump_in, daemon=True).start()
+bad = b'{"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":"caf\xe9 \xff"}}'
+sent = False
+while data := os.read(child.stdout.fileno(), 65536):
+    os.write(1, data)
+    if not sent and b'"capabilities"' in data:
+        os.write(1, b"Content-Length: %d\r\n\r\n" % len(bad) + bad)
+        sent = True
+sys.exit(child.wait())
+"""
+
+
+def still_answers(client: RawClient, mode: str, ws: Path, timeout: float = 20.0) -> None:
+    """The editor's session still works: a request gets its normal answer."""
+    if mode == "observe":
+        answer = client.request("workspace/executeCommand", {"command": "codetape.status"}, timeout)
+        assert answer["result"]["workspaces"][0]["root"] == str(ws)
+    else:
+        answer = client.request("textDocument/hover", {"textDocument": {"uri": uri(ws, "a.py")},
+                                                       "position": {"line": 0, "character": 1}}, timeout)
+        assert "result" in answer
+
+
+def open_a(client: RawClient, ws: Path, text: str) -> None:
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri(ws, "a.py"), "languageId": "python",
+                                                            "version": 1, "text": text}})
+
+
+def edit(client: RawClient, ws: Path, version: Any, start: tuple[int, int], end: tuple[int, int],
+         text: str) -> None:
+    span = {"start": {"line": start[0], "character": start[1]}, "end": {"line": end[0], "character": end[1]}}
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri(ws, "a.py"), "version": version},
+                                             "contentChanges": [{"range": span, "text": text}]})
+
+
+def save(client: RawClient, ws: Path, text: str, *, disk: bool = True) -> None:
+    if disk:
+        (ws / "a.py").write_text(text, encoding="utf-8")
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri(ws, "a.py")}, "text": text})
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_malformed_json_rpc_is_skipped_and_the_session_goes_on(daemon: Daemon, ws: Path, mode: str) -> None:
+    client = RawClient(MODES[mode], env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    open_a(client, ws, "x = 1\n")
+    client.send_bytes(b"Content-Length: abc\r\n\r\n{}")  # no usable length
+    client.send_bytes(b"Content-Length: 9\r\n\r\n{not json")  # invalid JSON
+    client.send_bytes(encode({"jsonrpc": "2.0", "method": "textDocument/didChange",  # wrong types
+                              "params": {"textDocument": {"uri": uri(ws, "a.py"), "version": 2},
+                                         "contentChanges": "x = 2"}}))
+    client.send_bytes(encode([1, 2, 3]))  # type: ignore[arg-type]
+    still_answers(client, mode, ws)
+    save(client, ws, "x = 1\n# resynchronised\n")
+    edit(client, ws, 4, (2, 0), (2, 0), "y = 3\n")
+    save(client, ws, "x = 1\n# resynchronised\ny = 3\n")
+    still_answers(client, mode, ws)
+    assert client.shutdown() == 0
+    assert "codetape: unreadable message from the editor" in client.stderr
+    assert "codetape: skipped textDocument/didChange: contentChanges is not a non-empty list" in client.stderr
+    episode = seal(daemon, ws, at_least=6)
+    gaps = [s for s in steps_of(episode) if s["kind"] == "gap"]
+    assert gaps and all(g["reason"] == "malformed_input" for g in gaps)
+    first = "x = 1\n# resynchronised\n"
+    assert texts_at_saves(episode, "a.py") == [first, first + "y = 3\n"]
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_out_of_range_unknown_uris_and_version_regressions(daemon: Daemon, ws: Path, mode: str) -> None:
+    client = RawClient(MODES[mode], env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    open_a(client, ws, "one\ntwo\n")
+    edit(client, ws, 2, (40, 0), (41, 0), "far away")  # out of range: the copy goes stale
+    edit(client, ws, 3, (0, 0), (0, 0), "lost ")  # skipped while stale
+    never = uri(ws, "never-opened.py")
+    client.notify("textDocument/didChange", {"textDocument": {"uri": never, "version": 1},
+                                             "contentChanges": [{"text": "?"}]})
+    client.notify("textDocument/didChange", {"textDocument": {"uri": "untitled:1", "version": 1},
+                                             "contentChanges": [{"text": "?"}]})
+    client.notify("textDocument/didClose", {"textDocument": {"uri": "file:///%ff%fe/nowhere.py"}})
+    still_answers(client, mode, ws)
+    save(client, ws, "one\ntwo\nthree\n")  # with its text: exact again
+    edit(client, ws, 2, (3, 0), (3, 0), "four\n")  # a version regression is kept, and logged
+    save(client, ws, "one\ntwo\nthree\nfour\n")
+    still_answers(client, mode, ws)
+    assert client.shutdown() == 0
+    assert "past the end of a.py" in client.stderr and "went from version 3 back to 2" in client.stderr
+    assert "never-opened.py, which was never opened" in client.stderr
+    episode = seal(daemon, ws, at_least=5)
+    steps = steps_of(episode)
+    [gap] = [s for s in steps if s["kind"] == "gap"]
+    assert gap["reason"] == "malformed_input" and "past the end" in gap["detail"]
+    saves = [s for s in steps if s["kind"] == "save"]
+    assert saves[0]["text"] == "one\ntwo\nthree\n" and "text" not in saves[1]
+    assert texts_at_saves(episode, "a.py") == ["one\ntwo\nthree\n", "one\ntwo\nthree\nfour\n"]
+    assert [s["version"] for s in steps if s["kind"] == "edit"] == [2]
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_a_five_megabyte_line(daemon: Daemon, ws: Path, mode: str) -> None:
+    client = RawClient(MODES[mode], env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    head = "s = '😀é"
+    line = head + "x" * (5 * 1024 * 1024) + "'"
+    open_a(client, ws, line + "\n")
+    near = units(head, "utf-16")
+    started = time.monotonic()
+    for version, ch in enumerate("abcdefgh", start=2):  # typing near the start of the line
+        edit(client, ws, version, (0, near), (0, near), ch)
+        near += 1
+    end = units(line, "utf-16") + 8
+    edit(client, ws, 10, (0, end), (0, end), "!")  # and at its very end, after the quote
+    edit(client, ws, 11, (0, end - 1), (0, end), "?")  # replacing the quote
+    text = head + "abcdefgh" + line[len(head):-1] + "?!\n"
+    save(client, ws, text, disk=False)  # the collector's watcher would record the 5 MB file as too large
+    still_answers(client, mode, ws, timeout=90)  # pylsp lints the 5 MB file after every change
+    elapsed = time.monotonic() - started
+    assert client.shutdown() == 0
+    assert mode == "proxy" or elapsed < 10, f"ten keystrokes on a 5 MB line took {elapsed:.1f} s"
+    assert "differs from the tracked text" not in client.stderr
+    episode = seal(daemon, ws, at_least=12)
+    assert texts_at_saves(episode, "a.py") == [text]
+
+
+def test_invalid_utf8_from_the_server_is_forwarded_as_is_and_skipped_by_the_recorder(
+        daemon: Daemon, ws: Path, tmp_path: Path) -> None:
+    script = tmp_path / "corrupt.py"
+    script.write_text(CORRUPT, encoding="utf-8")
+    command = [*BRIDGE, "--", sys.executable, str(script), *PYLSP]
+    client = RawClient(command, env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    open_a(client, ws, "import os\n")
+    client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", what="diagnostics")
+    still_answers(client, "proxy", ws)
+    assert client.shutdown() == 0
+    assert b'"caf\xe9 \xff"' in bytes(client.raw)  # the editor got the bytes the server sent
+    assert "codetape: unreadable message from the server: invalid JSON" in client.stderr
+    steps = steps_of(seal(daemon, ws, at_least=3))
+    assert [s["kind"] for s in steps][:2] == ["gap", "open"] and steps[0]["reason"] == "malformed_input"
+    assert "from the server" in steps[0]["detail"] and "diagnostics" in {s["kind"] for s in steps}

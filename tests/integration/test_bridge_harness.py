@@ -1,0 +1,246 @@
+"""Shared pieces of the bridge tests: real collectors, real bridges, a raw LSP client for hostile input.
+
+Nothing is faked: the bridge runs as `python -m lsp_bridge` (or `codetape bridge -- pylsp`), the collector
+as `codetape collector` with a private CODETAPE_HOME, and what was recorded is read back from the
+sealed episode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cattrs
+import pytest
+from lsprotocol import types as lsp
+from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp.client import register_lsp_features
+
+from collector.episode import Episode, open_episode
+from collector.reconstruct import replay
+from lsp_bridge.framing import Framer, encode
+from schemas.steps import SaveStep
+from tests.integration.collector_harness import Daemon, env_for, opt_in, running, wait_for
+
+BRIDGE = [sys.executable, "-m", "lsp_bridge", "--no-autostart"]
+PYLSP = [sys.executable, "-m", "pylsp"]
+
+
+@pytest.fixture
+def daemon(tmp_path: Path) -> Iterator[Daemon]:
+    with running(tmp_path / "h") as started:
+        yield started
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    return opt_in(tmp_path / "ws")
+
+
+def uri(ws: Path, relpath: str) -> str:
+    return (ws / relpath).as_uri()
+
+
+def _client_converter() -> cattrs.Converter:
+    """pygls's converter, plus the hook lsprotocol 2025.0.0 lacks to read pylsp's notebookDocumentSync."""
+    converter = default_converter()
+    optional_notebook = typing.get_type_hints(lsp.NotebookDocumentFilterWithCells)["notebook"]
+    kinds = (lsp.NotebookDocumentFilterNotebookType, lsp.NotebookDocumentFilterScheme,
+             lsp.NotebookDocumentFilterPattern)
+
+    def structure(value: Any, _type: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        for kind in kinds:
+            with contextlib.suppress(Exception):
+                return converter.structure(value, kind)
+        raise ValueError(f"not a notebook filter: {value!r}")
+
+    converter.register_structure_hook(optional_notebook, structure)
+    return converter
+
+
+def _make_client() -> LanguageClient:
+    client = LanguageClient(converter_factory=_client_converter)
+    register_lsp_features(client)
+    return client
+
+
+async def start_bridge(home: Path, *args: str, log: Path | None = None) -> LanguageClient:
+    command = [*BRIDGE, *(["--log", str(log)] if log else []), *args]
+    config = ClientServerConfig(server_command=command, server_env=env_for(home), client_factory=_make_client)
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    return client
+
+
+def init_params(ws: Path, encodings: list[str] | None = None, *, name: str = "codetape-tests",
+                file_operations: bool = True) -> lsp.InitializeParams:
+    general = lsp.GeneralClientCapabilities(position_encodings=encodings) if encodings else None
+    workspace = lsp.WorkspaceClientCapabilities(
+        file_operations=lsp.FileOperationClientCapabilities(did_create=True, did_rename=True, did_delete=True)
+        if file_operations else None,
+        did_change_watched_files=lsp.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True))
+    capabilities = lsp.ClientCapabilities(
+        general=general, workspace=workspace,
+        window=lsp.WindowClientCapabilities(show_message=lsp.ShowMessageRequestClientCapabilities()),
+        text_document=lsp.TextDocumentClientCapabilities(
+            synchronization=lsp.TextDocumentSyncClientCapabilities(did_save=True)))
+    return lsp.InitializeParams(capabilities=capabilities, root_uri=ws.as_uri(),
+                                workspace_folders=[lsp.WorkspaceFolder(uri=ws.as_uri(), name=ws.name)],
+                                client_info=lsp.ClientInfo(name=name, version="1.2.3"))
+
+
+def change(uri_: str, version: int, *changes: tuple[tuple[int, int, int, int] | None, str]
+           ) -> lsp.DidChangeTextDocumentParams:
+    events: list[Any] = []
+    for where, text in changes:
+        if where is None:
+            events.append(lsp.TextDocumentContentChangeWholeDocument(text=text))
+        else:
+            sl, sc, el, ec = where
+            begin, end = lsp.Position(line=sl, character=sc), lsp.Position(line=el, character=ec)
+            span = lsp.Range(start=begin, end=end)
+            events.append(lsp.TextDocumentContentChangePartial(range=span, text=text))
+    return lsp.DidChangeTextDocumentParams(
+        text_document=lsp.VersionedTextDocumentIdentifier(uri=uri_, version=version), content_changes=events)
+
+
+def workspace_steps(daemon: Daemon, ws: Path) -> int:
+    with daemon.client() as client:
+        status = client.request("status")
+    return sum(w["steps"] for w in status["workspaces"] if w["root"] == str(ws))
+
+
+def settle(daemon: Daemon, ws: Path, at_least: int = 1, quiet_s: float = 0.4) -> int:
+    """Wait until the collector holds at least `at_least` steps of `ws` and no more arrive."""
+    wait_for(lambda: workspace_steps(daemon, ws) >= at_least, 20, f"{at_least} steps to be recorded")
+    count = workspace_steps(daemon, ws)
+    while True:
+        time.sleep(quiet_s)
+        now = workspace_steps(daemon, ws)
+        if now == count:
+            return count
+        count = now
+
+
+def seal(daemon: Daemon, ws: Path, at_least: int = 1) -> Episode:
+    settle(daemon, ws, at_least)
+    with daemon.client() as client:
+        result = client.request("seal", workspace=str(ws))
+    assert result is not None, "nothing was recorded"
+    return open_episode(Path(result["path"]))
+
+
+def steps_of(episode: Episode) -> list[dict[str, Any]]:
+    return list(episode.step_dicts())
+
+
+def texts_at_saves(episode: Episode, relpath: str) -> list[str]:
+    """The reconstructed text of `relpath` at each of its saves, each checked against the save's hash."""
+    texts = []
+    for _, step, workspace in replay(episode.header.position_encoding, episode.steps()):
+        if isinstance(step, SaveStep) and step.path == relpath:
+            assert workspace.save_mismatch(step) is None
+            text = workspace.text(relpath)
+            assert text is not None
+            texts.append(text)
+    return texts
+
+
+class RawClient:
+    """An editor that sends whatever bytes it is told to and reads frames back, for hostile input."""
+
+    def __init__(self, command: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env, cwd=cwd, bufsize=0)
+        self.received: list[dict[str, Any]] = []
+        self.raw = bytearray()
+        self._cond = threading.Condition()
+        self._ids = iter(range(1, 1_000_000))
+        self._stderr = bytearray()
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        framer = Framer()
+        while data := os.read(self.proc.stdout.fileno(), 65536):
+            with self._cond:
+                self.raw += data
+                for frame in framer.feed(data):
+                    if frame.body is not None:
+                        try:
+                            self.received.append(json.loads(frame.body))
+                        except ValueError:
+                            self.received.append({"unparseable": frame.body})
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        while data := os.read(self.proc.stderr.fileno(), 65536):
+            self._stderr += data
+
+    @property
+    def stderr(self) -> str:
+        return self._stderr.decode("utf-8", "replace")
+
+    def send_bytes(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def send(self, payload: dict[str, Any]) -> None:
+        self.send_bytes(encode({"jsonrpc": "2.0", **payload}))
+
+    def notify(self, method: str, params: Any) -> None:
+        self.send({"method": method, "params": params})
+
+    def wait(self, predicate: Any, timeout: float = 20.0, what: str = "a message") -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for message in self.received:
+                    if predicate(message):
+                        return message
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    raise AssertionError(f"no {what} from the bridge; stderr:\n{self.stderr[-3000:]}")
+                self._cond.wait(min(left, 0.2))
+
+    def request(self, method: str, params: Any, timeout: float = 20.0) -> dict[str, Any]:
+        key = next(self._ids)
+        self.send({"id": key, "method": method, "params": params})
+        return self.wait(lambda m: m.get("id") == key and "method" not in m, timeout, f"answer to {method}")
+
+    def initialize(self, ws: Path, encodings: list[str] | None = None) -> dict[str, Any]:
+        capabilities: dict[str, Any] = {"textDocument": {"synchronization": {"didSave": True}}}
+        if encodings:
+            capabilities["general"] = {"positionEncodings": encodings}
+        answer = self.request("initialize", {"processId": os.getpid(), "rootUri": ws.as_uri(),
+                                             "clientInfo": {"name": "raw", "version": "0"},
+                                             "capabilities": capabilities})
+        self.notify("initialized", {})
+        return answer
+
+    def shutdown(self, timeout: float = 20.0) -> int:
+        self.request("shutdown", None)
+        self.notify("exit", None)
+        return self.proc.wait(timeout)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()

@@ -1,0 +1,241 @@
+"""Observe mode with pytest-lsp against a real collector: text sync, files, extensions, commands, review."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types as lsp
+
+from collector.positions import units
+from schemas.messages import COMMANDS
+from tests.integration.collector_harness import Daemon, opt_in, wait_for
+from tests.integration.test_bridge_harness import (
+    change,
+    daemon,
+    init_params,
+    seal,
+    start_bridge,
+    steps_of,
+    texts_at_saves,
+    uri,
+    ws,
+)
+
+__all__ = ["daemon", "ws"]
+START = "# naïve 😀 start\nprint('x')\n"
+
+
+def open_doc(client: Any, uri_: str, text: str, version: int = 0) -> None:
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(
+        text_document=lsp.TextDocumentItem(uri=uri_, language_id="python", version=version, text=text)))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+async def test_text_sync_is_recorded_in_the_editors_encoding(daemon: Daemon, ws: Path, encoding: str) -> None:
+    client = await start_bridge(daemon.home.root)
+    offered = ["utf-8", "utf-16"] if encoding == "utf-8" else None
+    result = await client.initialize_session(init_params(ws, offered, name=f"editor-{encoding}"))
+    assert result.capabilities.position_encoding == encoding
+    doc = uri(ws, "src/app.py")
+    open_doc(client, doc, START)
+    emoji_end = units("# naïve 😀", encoding)  # the caret right after the emoji, in the editor's units
+    client.text_document_did_change(change(doc, 1, ((0, emoji_end, 0, emoji_end), "👩‍💻")))
+    client.text_document_did_change(change(doc, 2, ((1, 7, 1, 8), "y = 'é'"), ((2, 0, 2, 0), "z = 1\n")))
+    expected_1 = "# naïve 😀👩‍💻 start\nprint('y = 'é'')\nz = 1\n"
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc), text=expected_1))
+    client.text_document_did_change(change(doc, 3, (None, "replaced 😀\n")))
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=doc)))
+    client.text_document_did_close(lsp.DidCloseTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=doc)))
+    await client.shutdown_session()
+    assert client._server is not None and client._server.returncode == 0
+
+    episode = seal(daemon, ws, at_least=7)
+    assert episode.header.position_encoding == encoding
+    assert episode.header.client is not None and episode.header.client.name == f"editor-{encoding}"
+    assert texts_at_saves(episode, "src/app.py") == [expected_1, "replaced 😀\n"]
+    steps = steps_of(episode)
+    assert [s["kind"] for s in steps] == ["open", "edit", "edit", "save", "edit", "save", "close"]
+    assert steps[1]["changes"][0]["range"]["start"]["character"] == emoji_end
+    assert all(s["source"] == "bridge" for s in steps) and "text" not in steps[3]
+
+
+async def test_a_second_editor_in_another_encoding_is_converted(daemon: Daemon, ws: Path) -> None:
+    first = await start_bridge(daemon.home.root)
+    await first.initialize_session(init_params(ws, ["utf-8"], name="first"))
+    open_doc(first, uri(ws, "a.py"), "a = 1\n")
+    await asyncio.sleep(0.3)  # the utf-8 session exists before the second editor says hello
+    second = await start_bridge(daemon.home.root)
+    answer = await second.initialize_session(init_params(ws, None, name="second"))
+    assert answer.capabilities.position_encoding == "utf-16"
+    doc = uri(ws, "b.py")
+    open_doc(second, doc, "s = '😀é'\n")
+    client_pos = units("s = '😀é", "utf-16")
+    second.text_document_did_change(change(doc, 1, ((0, client_pos, 0, client_pos), "!")))
+    second.text_document_did_save(lsp.DidSaveTextDocumentParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc), text="s = '😀é!'\n"))
+    await second.shutdown_session()
+    await first.shutdown_session()
+    episode = seal(daemon, ws, at_least=4)
+    assert episode.header.position_encoding == "utf-8"
+    edit = next(s for s in steps_of(episode) if s["kind"] == "edit")
+    assert edit["changes"][0]["range"]["start"]["character"] == units("s = '😀é", "utf-8")
+    assert texts_at_saves(episode, "b.py") == ["s = '😀é!'\n"]
+
+
+async def test_capabilities_offer_sync_and_commands_only(daemon: Daemon, ws: Path) -> None:
+    client = await start_bridge(daemon.home.root)
+    result = await client.initialize_session(init_params(ws, ["utf-32", "utf-16"]))
+    caps = result.capabilities
+    assert caps.position_encoding == "utf-32"
+    sync = caps.text_document_sync
+    assert isinstance(sync, lsp.TextDocumentSyncOptions)
+    assert sync.open_close and sync.change == lsp.TextDocumentSyncKind.Incremental
+    assert isinstance(sync.save, lsp.SaveOptions) and sync.save.include_text
+    assert caps.execute_command_provider is not None
+    assert sorted(caps.execute_command_provider.commands) == sorted(COMMANDS)
+    assert caps.workspace is not None and caps.workspace.file_operations is not None
+    assert caps.workspace.file_operations.did_rename is not None
+    for feature in ("hover_provider", "completion_provider", "definition_provider", "code_action_provider",
+                    "document_formatting_provider", "rename_provider", "semantic_tokens_provider"):
+        assert getattr(caps, feature) is None, feature
+    await client.shutdown_session()
+
+
+async def test_files_extensions_and_what_is_not_recorded(daemon: Daemon, ws: Path, tmp_path: Path) -> None:
+    client = await start_bridge(daemon.home.root)
+    registered: list[lsp.Registration] = []
+
+    @client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
+    def register(params: lsp.RegistrationParams) -> None:
+        registered.extend(params.registrations)
+
+    await client.initialize_session(init_params(ws, ["utf-16"]))
+    await wait_for_async(lambda: registered, "the bridge to ask for file watching")
+    assert registered[0].method == lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    (ws / "new.py").write_text("created = '✓'\n", encoding="utf-8")
+    client.workspace_did_create_files(lsp.CreateFilesParams(files=[lsp.FileCreate(uri=uri(ws, "new.py"))]))
+    (ws / "moved.py").write_text("moved\n", encoding="utf-8")
+    client.workspace_did_rename_files(lsp.RenameFilesParams(
+        files=[lsp.FileRename(old_uri=uri(ws, "old.py"), new_uri=uri(ws, "moved.py"))]))
+    client.workspace_did_delete_files(lsp.DeleteFilesParams(files=[lsp.FileDelete(uri=uri(ws, "gone.py"))]))
+    (ws / "disk.py").write_text("from disk\n", encoding="utf-8")
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(
+        changes=[lsp.FileEvent(uri=uri(ws, "disk.py"), type=lsp.FileChangeType.Changed)]))
+    outside = opt_in(tmp_path / "other") / "x.py"  # opted in, but not this editor's folder: still recorded
+    not_opted = tmp_path / "plain" / "y.py"
+    for doc in (uri(ws, "a.py"), "untitled:Untitled-1", not_opted.as_uri(), outside.as_uri()):
+        open_doc(client, doc, "text\n")
+    a = uri(ws, "a.py")
+    client.protocol.notify("codetape/diagnostics", {
+        "uri": a, "origin": "mypy", "diagnostics": [{"range": {"start": {"line": 0, "character": 0},
+                                                              "end": {"line": 0, "character": 4}},
+                                                    "message": "bad", "severity": 1, "code": "E1"}]})
+    client.protocol.notify("codetape/cursor", {"uri": a, "selections": [
+        {"anchor": {"line": 0, "character": 1}, "active": {"line": 0, "character": 3}}]})
+    client.protocol.notify("codetape/command", {"commandLine": "pytest -q", "cwd": str(ws / "src"),
+                                                "exitCode": 1, "durationMs": 1500})
+    client.protocol.notify("codetape/note", {"text": "trying the cache"})
+    client.protocol.notify("codetape/cursor", {"uri": a, "selections": []})  # invalid: skipped
+    await client.shutdown_session()
+
+    episode = seal(daemon, ws, at_least=9)
+    steps = steps_of(episode)
+    changes = [(s["change"], s["path"], s.get("new_path"), s.get("text")) for s in steps
+               if s["kind"] == "file_change" and s["source"] == "bridge"]  # the collector watches files too
+    assert changes == [("created", "new.py", None, "created = '✓'\n"),
+                       ("renamed", "old.py", "moved.py", None),
+                       ("deleted", "gone.py", None, None), ("modified", "disk.py", None, "from disk\n")]
+    assert [s["path"] for s in steps if s["kind"] == "open"] == ["a.py"]
+    diagnostics = next(s for s in steps if s["kind"] == "diagnostics")
+    assert diagnostics["origin"] == "mypy" and diagnostics["items"][0]["code"] == "E1"
+    [cursor] = [s for s in steps if s["kind"] == "cursor"]
+    assert cursor["selections"][0]["active"]["character"] == 3
+    command = next(s for s in steps if s["kind"] == "command")
+    assert (command["command_line"], command["cwd"], command["exit_code"], command["duration_ms"]) == \
+        ("pytest -q", "src", 1, 1500)
+    assert any(s["kind"] == "note" and s["text"] == "trying the cache" for s in steps)
+    other = opt_in(tmp_path / "other")
+    other_steps = steps_of(seal(daemon, other))
+    assert [(s["kind"], s["path"]) for s in other_steps if s["source"] == "bridge"] == [("open", "x.py")]
+
+
+async def test_commands_and_the_review_prompt(daemon: Daemon, ws: Path) -> None:
+    client = await start_bridge(daemon.home.root)
+    choices = iter(["Review", "Discard"])
+    prompts: list[str] = []
+    reviews: list[Any] = []
+
+    @client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
+    def ask(params: lsp.ShowMessageRequestParams) -> lsp.MessageActionItem:
+        prompts.append(params.message)
+        assert [a.title for a in params.actions or ()] == ["Review", "Later", "Discard"]
+        return lsp.MessageActionItem(title=next(choices))
+
+    @client.feature("codetape/review")
+    def review(params: Any) -> None:
+        reviews.append(params)
+
+    await client.initialize_session(init_params(ws, None))
+    doc = uri(ws, "a.py")
+    open_doc(client, doc, "x = 1\n")
+    client.text_document_did_change(change(doc, 1, ((0, 5, 0, 5), "0")))
+    await asyncio.sleep(0.5)
+    status = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="codetape.status"))
+    assert [w["root"] for w in status["workspaces"]] == [str(ws)] and status["workspaces"][0]["steps"] == 2
+    sealed = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="codetape.seal"))
+    assert sealed["steps"] == 2 and Path(sealed["path"]).exists()
+    await wait_for_async(lambda: reviews, "the codetape/review notification")
+    assert prompts == ["codetape: episode ready for review (2 steps, 1 files)"]
+    assert reviews[0].episode == sealed["episode"]
+    assert list(reviews[0].command) == ["codetape", "review", sealed["episode"]]
+    await wait_for_async(lambda: any(sealed["episode"] in m.message for m in client.messages), "the message")
+
+    client.text_document_did_change(change(doc, 2, ((0, 6, 0, 6), "0")))  # the next episode starts exact
+    await asyncio.sleep(0.5)
+    second = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="codetape.seal"))
+    await wait_for_async(lambda: len(prompts) == 2, "the second prompt")
+    wait_for(lambda: not Path(second["path"]).exists(), 10, "the discarded episode to be deleted")
+    paused = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+        command="codetape.pause", arguments=[doc]))
+    assert paused == {"paused": True}
+    await client.shutdown_session()
+
+
+async def test_the_next_episode_begins_with_the_open_documents(daemon: Daemon, ws: Path) -> None:
+    client = await start_bridge(daemon.home.root)
+    await client.initialize_session(init_params(ws, None))
+    doc = uri(ws, "a.py")
+    open_doc(client, doc, "start\n")
+    await asyncio.sleep(0.3)
+    seal(daemon, ws, at_least=1)
+    await asyncio.sleep(0.5)  # the bridge hears `sealed`
+    client.text_document_did_change(change(doc, 1, ((1, 0, 1, 0), "more\n")))
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=doc)))
+    await client.shutdown_session()
+    episode = seal(daemon, ws, at_least=3)
+    steps = steps_of(episode)
+    assert steps[0]["kind"] == "gap" and steps[0]["reason"] == "other"
+    assert steps[0]["state"] == [{"path": "a.py", "text": "start\n"}]
+    assert texts_at_saves(episode, "a.py") == ["start\nmore\n"]
+
+
+async def wait_for_async(predicate: Any, what: str, timeout: float = 15.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+def test_the_bridge_module_runs_as_codetape_bridge() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "collector", "bridge", "--help"], capture_output=True,
+                         text=True, env=os.environ, timeout=60, check=False)
+    assert out.returncode == 0 and "-- CMD ARGS" in out.stdout

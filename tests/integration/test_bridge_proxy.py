@@ -1,0 +1,236 @@
+"""Proxy mode in front of a real pylsp: forwarding byte for byte, what is recorded, exit and death."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+from lsprotocol import types as lsp
+
+from collector.positions import units
+from lsp_bridge.framing import Framer
+from tests.integration.collector_harness import Daemon, env_for, wait_for
+from tests.integration.test_bridge_harness import (
+    BRIDGE,
+    PYLSP,
+    RawClient,
+    change,
+    daemon,
+    init_params,
+    seal,
+    start_bridge,
+    steps_of,
+    texts_at_saves,
+    uri,
+    ws,
+)
+
+__all__ = ["daemon", "ws"]
+
+# A transparent relay that logs every byte each way: what the server really received and answered.
+TEE = r"""
+import os, subprocess, sys, threading
+log_dir, command = sys.argv[1], sys.argv[2:]
+child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+def copy(src, dst, name, close):
+    with open(os.path.join(log_dir, name), "ab") as log:
+        while data := os.read(src, 65536):
+            log.write(data); log.flush()
+            try:
+                os.write(dst, data)
+            except OSError:
+                break
+    close()
+pump = threading.Thread(target=copy, args=(0, child.stdin.fileno(), "in.bin", child.stdin.close), daemon=True)
+pump.start()
+copy(child.stdout.fileno(), 1, "out.bin", lambda: None)
+sys.exit(child.wait())
+"""
+
+
+def tee(tmp_path: Path, name: str) -> tuple[list[str], Path]:
+    script = tmp_path / "tee.py"
+    script.write_text(TEE, encoding="utf-8")
+    logs = tmp_path / name
+    logs.mkdir()
+    return [sys.executable, str(script), str(logs), *PYLSP], logs
+
+
+def proxied(*server: str) -> list[str]:
+    return [*BRIDGE, "--", *server]
+
+
+SESSION_TEXT = "import os\nvalue = undefined_name + 1  # naïve 😀\n"
+
+
+def scripted_session(client: RawClient, ws: Path) -> list[dict[str, Any]]:
+    """The same editor session, message for message: returns the answers to its requests."""
+    doc = uri(ws, "mod.py")
+    answers = [client.request("initialize", {
+        "processId": None, "rootUri": ws.as_uri(), "clientInfo": {"name": "raw", "version": "0"},
+        "capabilities": {"textDocument": {"hover": {"contentFormat": ["plaintext"]}}}})]
+    client.notify("initialized", {})
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": doc, "languageId": "python", "version": 1,
+                                                            "text": SESSION_TEXT}})
+    client.notify("textDocument/didChange", {"textDocument": {"uri": doc, "version": 2}, "contentChanges": [
+        {"range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 0}},
+         "text": "os.path\n"}]})
+    answers.append(client.request("textDocument/hover", {"textDocument": {"uri": doc},
+                                                         "position": {"line": 2, "character": 4}}))
+    client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", what="diagnostics")
+    answers.append(client.request("shutdown", None))
+    client.notify("exit", None)
+    assert client.proc.wait(20) == 0
+    return answers
+
+
+def frames(data: bytes) -> list[bytes]:
+    return [f.raw for f in Framer().feed(data)]
+
+
+def test_every_byte_is_forwarded_unchanged_both_ways(daemon: Daemon, ws: Path, tmp_path: Path) -> None:
+    direct_cmd, direct_logs = tee(tmp_path, "direct")
+    direct = RawClient(direct_cmd, env_for(daemon.home.root), cwd=ws)
+    direct_answers = scripted_session(direct, ws)
+    relay_cmd, relay_logs = tee(tmp_path, "proxied")
+    through = RawClient(proxied(*relay_cmd), env_for(daemon.home.root), cwd=ws)
+    proxied_answers = scripted_session(through, ws)
+
+    sent = (relay_logs / "in.bin").read_bytes()
+    assert sent == (direct_logs / "in.bin").read_bytes()  # pylsp received the very same bytes
+    assert bytes(through.raw) == (relay_logs / "out.bin").read_bytes()  # and the editor got pylsp's bytes
+    assert [a.get("result") for a in proxied_answers] == [a.get("result") for a in direct_answers]
+    assert "codetape" not in sent.decode()
+    episode = seal(daemon, ws, at_least=3)
+    kinds = [s["kind"] for s in steps_of(episode)]
+    assert kinds[:2] == ["open", "edit"] and "diagnostics" in kinds
+
+
+@pytest.mark.parametrize("offered", [["utf-8", "utf-16"], None])
+async def test_text_sync_and_pylsp_diagnostics_are_recorded(daemon: Daemon, ws: Path,
+                                                            offered: list[str] | None) -> None:
+    client = await start_bridge(daemon.home.root, "--", *PYLSP)
+    result = await client.initialize_session(init_params(ws, offered, name="proxied-editor"))
+    assert result.capabilities.position_encoding in (None, "utf-16")  # pylsp speaks utf-16 only
+    assert result.capabilities.hover_provider  # pylsp's own capabilities come through
+    doc = uri(ws, "mod.py")
+    text = "import os\n# note 😀 here\n"  # pylsp counts code points: keep its copy valid Python anyway
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(
+        text_document=lsp.TextDocumentItem(uri=doc, language_id="python", version=1, text=text)))
+    after = units("# note 😀", "utf-16")
+    client.text_document_did_change(change(doc, 2, ((1, after, 1, after), "é"), ((2, 0, 2, 0), "x = nope\n")))
+    saved = "import os\n# note 😀é here\nx = nope\n"
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc), text=saved))
+    await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    deadline = time.monotonic() + 20
+    while not any("nope" in d.message for d in client.diagnostics.get(doc, [])):
+        assert time.monotonic() < deadline, f"pylsp never reported the undefined name: {client.diagnostics}"
+        await asyncio.sleep(0.1)
+    await client.shutdown_session()
+    assert client._server is not None and client._server.returncode == 0
+
+    episode = seal(daemon, ws, at_least=4)
+    assert episode.header.position_encoding == "utf-16"
+    assert episode.header.client is not None and episode.header.client.name == "proxied-editor"
+    assert texts_at_saves(episode, "mod.py") == [saved]
+    save = next(s for s in steps_of(episode) if s["kind"] == "save")
+    assert "text" not in save  # the bridge's copy agreed with the editor's: the hash is enough
+    diagnostics = [s for s in steps_of(episode) if s["kind"] == "diagnostics"]
+    assert all(s["origin"] == "pylsp" for s in diagnostics)
+    messages = [item["message"] for s in diagnostics for item in s["items"]]
+    assert any("undefined name 'nope'" in m for m in messages)
+    assert any("imported but unused" in m for m in messages)
+
+
+async def test_an_accepted_completion_becomes_a_note(daemon: Daemon, ws: Path) -> None:
+    client = await start_bridge(daemon.home.root, "--", *PYLSP)
+    await client.initialize_session(init_params(ws, None))
+    doc = uri(ws, "c.py")
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
+        uri=doc, language_id="python", version=1, text="import os\nos.pa")))
+    found = await client.text_document_completion_async(lsp.CompletionParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc), position=lsp.Position(line=1, character=5)))
+    items = found.items if isinstance(found, lsp.CompletionList) else found or []
+    assert any(item.label == "path" for item in items)
+    client.text_document_did_change(change(doc, 2, ((1, 3, 1, 5), "path")))
+    await asyncio.sleep(0.3)
+    await client.shutdown_session()
+    steps = steps_of(seal(daemon, ws, at_least=3))
+    notes = [s["text"] for s in steps if s["kind"] == "note"]
+    assert notes == ["lsp completion accepted: path"]
+
+
+async def test_the_review_prompt_is_answered_by_the_editor_and_kept_from_pylsp(
+        daemon: Daemon, ws: Path, tmp_path: Path) -> None:
+    relay, logs = tee(tmp_path, "relay")
+    client = await start_bridge(daemon.home.root, "--", *relay)
+    reviews: list[Any] = []
+
+    @client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
+    def ask(params: lsp.ShowMessageRequestParams) -> lsp.MessageActionItem:
+        return lsp.MessageActionItem(title="Review")
+
+    @client.feature("codetape/review")
+    def review(params: Any) -> None:
+        reviews.append(params)
+
+    await client.initialize_session(init_params(ws, None))
+    doc = uri(ws, "r.py")
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
+        uri=doc, language_id="python", version=1, text="x = 1\n")))
+    episode = seal(daemon, ws, at_least=1)
+    deadline = time.monotonic() + 15
+    while not reviews:
+        assert time.monotonic() < deadline, "no codetape/review notification"
+        await asyncio.sleep(0.05)
+    assert reviews[0].episode == str(episode.header.episode_id)
+    hover = await client.text_document_hover_async(lsp.HoverParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc), position=lsp.Position(line=0, character=0)))
+    assert hover is not None  # pylsp still answers after the bridge's own exchange
+    await client.shutdown_session()
+    received = [json.loads(f[f.index(b"\r\n\r\n") + 4:]) for f in frames((logs / "in.bin").read_bytes())]
+    assert not any(str(m.get("id", "")).startswith("codetape-") for m in received)
+
+
+def test_exit_without_shutdown_is_honoured_with_the_servers_status(daemon: Daemon, ws: Path) -> None:
+    statuses = []
+    for command in (PYLSP, proxied(*PYLSP)):
+        client = RawClient(command, env_for(daemon.home.root), cwd=ws)
+        client.initialize(ws)
+        client.notify("exit", None)
+        statuses.append(client.proc.wait(20))
+    assert statuses[1] == statuses[0]
+
+
+def test_when_the_server_dies_the_editor_sees_the_stream_end_and_the_bridge_exits(
+        daemon: Daemon, ws: Path) -> None:
+    client = RawClient(proxied(*PYLSP), env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    doc = uri(ws, "d.py")
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": doc, "languageId": "python", "version": 1,
+                                                            "text": "before death\n"}})
+    [server] = [p for p in psutil.Process(client.proc.pid).children() if "pylsp" in " ".join(p.cmdline())]
+    os.kill(server.pid, signal.SIGKILL)
+    assert client.proc.wait(20) == 128 + signal.SIGKILL
+    assert client.proc.stdout is not None
+    wait_for(lambda: client.proc.stdout is not None, 5)
+    assert "exited" in client.stderr or client.stderr == "" or "status" in client.stderr
+    episode = seal(daemon, ws, at_least=1)
+    assert [s["kind"] for s in steps_of(episode)] == ["open"]
+
+
+def test_a_server_that_cannot_start_is_one_line_and_status_1(daemon: Daemon, ws: Path) -> None:
+    client = RawClient(proxied("/nonexistent/language-server"), env_for(daemon.home.root), cwd=ws)
+    assert client.proc.wait(20) == 1
+    time.sleep(0.2)
+    assert client.stderr.strip() == \
+        "codetape: cannot start the language server '/nonexistent/language-server': No such file or directory"

@@ -1,0 +1,126 @@
+"""Tracked documents: changes applied in the editor's encoding and re-expressed exactly in the others."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collector.document import Document
+from collector.positions import split_lines, to_index, units
+from lsp_bridge.documents import ENCODINGS, TrackedDocument, convert_character, count_units, index_of
+from lsp_bridge.errors import OutOfRange
+from lsp_bridge.translate import Change, Rng
+from schemas.common import Position, PositionEncoding, Range
+
+ROOT = Path("/ws")
+ALPHABET = st.sampled_from(list("ab \t\r\né€😀👩‍💻x\n"))
+
+
+def replay(text: str, changes: list[Change], encoding: PositionEncoding) -> str:
+    doc = Document(text, encoding)
+    for change in changes:
+        where = None if change.range is None else Range(
+            start=Position(line=change.range.start[0], character=change.range.start[1]),
+            end=Position(line=change.range.end[0], character=change.range.end[1]))
+        doc.apply(where, change.text)
+    return doc.text
+
+
+def position_at(text: str, index: int, encoding: PositionEncoding) -> tuple[int, int]:
+    lines = split_lines(text[:index])
+    return len(lines) - 1, units(lines[-1], encoding)
+
+
+@st.composite
+def edits(draw: st.DrawFn) -> tuple[str, PositionEncoding, list[tuple[int, int, str]]]:
+    text = draw(st.text(ALPHABET, max_size=40))
+    encoding = draw(st.sampled_from(ENCODINGS))
+    steps = draw(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 5), st.text(ALPHABET, max_size=6)),
+                          max_size=8))
+    return text, encoding, steps
+
+
+@settings(max_examples=300)
+@given(edits())
+def test_variants_replay_to_the_same_text_in_every_encoding(case: tuple[str, PositionEncoding, list]) -> None:
+    text, encoding, steps = case
+    tracked = TrackedDocument("file:///ws/a.py", ROOT, "a.py", text, encoding)
+    applied: list[Change] = []
+    variants: dict[str, list[Change]] = {e: [] for e in ENCODINGS}
+    current = text
+    for start, length, insert in steps:
+        # positions on character boundaries (never inside a surrogate pair or a CRLF), as editors send
+        start = min(start, len(current))
+        end = min(start + length, len(current))
+        if 0 < start < len(current) and current[start - 1] == "\r" and current[start] == "\n":
+            start -= 1
+        if 0 < end < len(current) and current[end - 1] == "\r" and current[end] == "\n":
+            end -= 1
+        end = max(start, end)
+        where = Rng(position_at(current, start, encoding), position_at(current, end, encoding))
+        change = Change(where, insert)
+        for other, moved in tracked.apply([change]).items():
+            variants[other].append(moved[0])
+        for other in ENCODINGS:
+            if len(variants[other]) < len(applied) + 1:
+                variants[other].append(change)
+        applied.append(change)
+        current = tracked.text
+    for other in ENCODINGS:
+        assert replay(text, variants[other] if other != encoding else applied, other) == current
+
+
+def test_an_emoji_line_gets_variants_and_an_ascii_line_does_not() -> None:
+    tracked = TrackedDocument("file:///ws/a.py", ROOT, "a.py", "x = '😀'\nplain\n", "utf-16")
+    after_emoji = Change(Rng((0, 7), (0, 7)), "!")
+    variants = tracked.apply([after_emoji])
+    assert variants["utf-8"][0].range == Rng((0, 9), (0, 9))
+    assert variants["utf-32"][0].range == Rng((0, 6), (0, 6))
+    assert tracked.apply([Change(Rng((1, 5), (1, 5)), "?")]) == {}
+    assert tracked.text == "x = '😀!'\nplain?\n"
+
+
+def test_a_full_change_replaces_the_text_and_has_no_positions_to_convert() -> None:
+    tracked = TrackedDocument("file:///ws/a.py", ROOT, "a.py", "é", "utf-8")
+    assert tracked.apply([Change(None, "new 😀")]) == {}
+    assert tracked.text == "new 😀"
+
+
+def test_a_position_past_the_end_is_refused_before_anything_changes() -> None:
+    tracked = TrackedDocument("file:///ws/a.py", ROOT, "a.py", "one\ntwo", "utf-16")
+    with pytest.raises(OutOfRange, match="past the end"):
+        tracked.apply([Change(Rng((5, 0), (5, 0)), "x")])
+    assert tracked.text == "one\ntwo"
+    tracked.apply([Change(Rng((1, 99), (1, 99)), "!")])  # past a line end clamps, as LSP says
+    assert tracked.text == "one\ntwo!"
+
+
+@given(st.text(ALPHABET, max_size=20), st.integers(0, 60), st.sampled_from(ENCODINGS))
+def test_index_of_agrees_with_the_collectors_reference(line: str, character: int,
+                                                      encoding: PositionEncoding) -> None:
+    assert index_of(line, character, encoding) == to_index(line, character, encoding)
+
+
+def test_positions_on_a_five_megabyte_non_ascii_line_are_fast() -> None:
+    line = "😀é" + "x" * (5 * 1024 * 1024)
+    tracked = TrackedDocument("file:///ws/a.py", ROOT, "a.py", line, "utf-16")
+    started = time.monotonic()
+    end = count_units(line, "utf-16")
+    for n in range(20):
+        variants = tracked.apply([Change(Rng((0, end + n), (0, end + n)), "!")])
+        assert variants["utf-8"][0].range.start[1] == len(line.encode()) + n
+    assert time.monotonic() - started < 5
+    assert tracked.text == line + "!" * 20
+
+
+@pytest.mark.parametrize(("line", "character", "source", "target", "expected"), [
+    ("a😀b", 3, "utf-16", "utf-8", 5), ("a😀b", 5, "utf-8", "utf-32", 2), ("a😀b", 2, "utf-32", "utf-16", 3),
+    ("é", 1, "utf-16", "utf-8", 2), ("ascii", 3, "utf-8", "utf-16", 3), ("a😀b", 2, "utf-16", "utf-8", 1),
+])
+def test_convert_character(line: str, character: int, source: PositionEncoding, target: PositionEncoding,
+                           expected: int) -> None:
+    assert convert_character(line, character, source, target) == expected
