@@ -37,10 +37,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     episode = open_ref(args.episode)
     stop = args.step
-    if stop is not None and not 0 <= stop < episode.step_count:
-        raise UsageError(f"--step {stop} is out of range: the episode has {episode.step_count} steps "
-                         f"(0 to {episode.step_count - 1})")
-    total = episode.step_count if stop is None else stop + 1
+    count = episode.step_count
+    if stop is not None and not 0 <= stop < count:
+        valid = f"0 to {count - 1}" if count else "it has no steps"
+        raise UsageError(f"--step {stop} is out of range ({valid})")
+    total = count if stop is None else stop + 1
     steps = tracked(episode.steps(), total, "reconstructing")
     workspace = workspace_at(episode.header.position_encoding, steps, stop)
     plan = plan_checkout(workspace, args.dir)

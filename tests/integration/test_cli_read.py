@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import pty
 import shutil
 import subprocess
 import sys
+import threading
 import uuid
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from collector.commands.checkout import PROGRESS_FROM
 from collector.episode import EpisodeWriter, write_episode_file
 from collector.episode.container import CONSENT, OPTIONAL
-from schemas import EpisodeHeader, step_from_dict
+from schemas import EpisodeHeader, Step, step_from_dict
 from tests.fixtures.make_golden import (
     DIRECTORY,
     FAMILY_FINAL,
@@ -46,6 +50,16 @@ def one_error_line(proc: subprocess.CompletedProcess[str], code: int, says: str)
 
 def header_like(head: EpisodeHeader, episode_id: str) -> EpisodeHeader:
     return head.model_copy(update={"episode_id": uuid.UUID(episode_id)})
+
+
+def typing_steps(count: int, line: str) -> list[Step]:
+    """Open a.txt, then add `line` at the start of line n for n in range(count)."""
+    steps = [step_from_dict({"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.txt", "text": ""})]
+    for n in range(count):
+        at = {"line": n, "character": 0}
+        steps.append(step_from_dict({"kind": "edit", "t_ms": n, "source": "bridge", "path": "a.txt",
+                                     "changes": [{"range": {"start": at, "end": at}, "text": line}]}))
+    return steps
 
 
 # -- inspect ----------------------------------------------------------------------------------------
@@ -134,11 +148,7 @@ def test_ambiguous_or_unknown_ids_exit_2_and_list_candidates(tmp_path: Path) -> 
 def test_cat_streams_one_chunk_at_a_time(tmp_path: Path) -> None:
     """60 MB of edits in 15 chunks: cat's peak memory stays near one chunk's, not the whole episode's."""
     path = tmp_path / "long.ctape"
-    line = "x" * 1000 + "\n"
-    steps = [step_from_dict({"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.txt", "text": ""})]
-    steps += [step_from_dict({"kind": "edit", "t_ms": n, "source": "bridge", "path": "a.txt", "changes": [
-        {"range": {"start": {"line": n, "character": 0}, "end": {"line": n, "character": 0}}, "text": line}]})
-        for n in range(60_000)]
+    steps = typing_steps(60_000, "x" * 1000 + "\n")
     write_episode_file(path, FULL_HEADER, steps, level=1)
     script = ("import resource, subprocess, sys\n"
               "p = subprocess.run([sys.executable, '-m', 'collector', 'cat', sys.argv[1]],"
@@ -242,3 +252,28 @@ def test_checkout_step_out_of_range_is_a_usage_error(tmp_path: Path, step: str) 
     proc = codetape(tmp_path, "checkout", str(FULL_FILE), str(tmp_path / "out"), "--step", step)
     assert proc.returncode == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_long_checkout_on_a_terminal_shows_progress_on_stderr_only(tmp_path: Path) -> None:
+    path = tmp_path / "long.ctape"
+    steps = typing_steps(PROGRESS_FROM, "y\n")
+    write_episode_file(path, FULL_HEADER, steps, level=1)
+    leader, follower = pty.openpty()
+    seen = bytearray()
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            while chunk := os.read(leader, 4096):
+                seen.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    env = {**os.environ, "CODETAPE_HOME": str(tmp_path), "COLUMNS": "100", "TERM": "xterm"}
+    proc = subprocess.run([sys.executable, "-m", "collector", "checkout", str(path), str(tmp_path / "out")],
+                          stdout=subprocess.PIPE, stderr=follower, env=env, timeout=120)
+    os.close(follower)
+    reader.join(timeout=10)
+    os.close(leader)
+    assert proc.returncode == 0 and proc.stdout == b""
+    assert (tmp_path / "out" / "a.txt").read_text() == "y\n" * PROGRESS_FROM
+    assert b"reconstructing" in seen and b"wrote 1 file" in seen
