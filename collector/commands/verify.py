@@ -58,7 +58,10 @@ def verify_replay(episode: Episode) -> int:
                 open_docs.difference_update(file.path for file in state if file.text is None)
             case _:
                 pass
-        workspace.apply(step)
+        try:
+            workspace.apply(step)
+        except ReconstructionError as exc:
+            raise ReconstructionError(f"step {index}: {exc}") from None
     return index + 1
 
 
