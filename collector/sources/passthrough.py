@@ -1,0 +1,177 @@
+"""Run a command as if codetape were not there, keeping the last bytes of what it printed.
+
+The child reads the caller's stdin directly. Its stdout and stderr are copied byte for byte to ours;
+when ours is a terminal the child writes to a pseudo-terminal instead of a pipe, so it still sees a
+terminal (colours, line buffering, progress bars) and the window size follows ours. Signals sent to
+codetape are passed on; the ones a terminal sends to the whole foreground group (Ctrl-C, Ctrl-\\)
+already reached the child and are not sent twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pty
+import selectors
+import signal
+import subprocess
+import termios
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+TAIL_BYTES = 8192
+FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
+_FROM_TERMINAL = (signal.SIGINT, signal.SIGQUIT)
+_DRAIN_S = 0.2  # after the child exits, output still in flight (or held by its own children)
+
+
+@dataclass(frozen=True)
+class Finished:
+    exit_code: int  # the shell's convention: 128 + N when the child died of signal N
+    signal: int | None
+    duration_ms: int
+    tail: bytes
+
+
+class Tail:
+    """The last `size` bytes written, in order."""
+
+    def __init__(self, size: int = TAIL_BYTES) -> None:
+        self.size = size
+        self._data = bytearray()
+
+    def add(self, chunk: bytes) -> None:
+        self._data += chunk
+        if len(self._data) > 2 * self.size:
+            del self._data[:-self.size]
+
+    def value(self) -> bytes:
+        return bytes(self._data[-self.size:])
+
+
+def run(argv: list[str]) -> Finished:
+    """Run `argv` transparently; raises OSError when it cannot be started (not found, not executable)."""
+    started = time.monotonic()
+    with _outputs() as (child_out, child_err, sources):
+        try:
+            child = subprocess.Popen(argv, stdout=child_out, stderr=child_err, close_fds=True)
+        finally:
+            for fd in dict.fromkeys([child_out, child_err]):
+                os.close(fd)
+        tail = Tail()
+        master = next((fd for fd in sources if os.isatty(fd)), None)
+        with _forwarding(child, master):
+            _copy(sources, child, tail)
+        code = child.wait()
+    duration_ms = int((time.monotonic() - started) * 1000)
+    if code < 0:
+        return Finished(128 - code, -code, duration_ms, tail.value())
+    return Finished(code, None, duration_ms, tail.value())
+
+
+@contextlib.contextmanager
+def _outputs() -> Iterator[tuple[int, int, dict[int, int]]]:
+    """(child stdout fd, child stderr fd, {fd we read: fd we write}). The readers are closed on exit."""
+    sources: dict[int, int] = {}
+    try:
+        if os.isatty(1):  # a pty stands in for our terminal
+            master, out = pty.openpty()
+            sources[master] = 1
+            _raw_output(out)
+            _copy_window_size(master)
+            if os.isatty(2):
+                err = out
+            else:
+                err_r, err = os.pipe()
+                sources[err_r] = 2
+        else:
+            out_r, out = os.pipe()
+            err_r, err = os.pipe()
+            sources.update({out_r: 1, err_r: 2})
+        yield out, err, sources
+    finally:
+        for fd in sources:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _raw_output(fd: int) -> None:
+    """No newline translation on the pty: the bytes reach our terminal as the child wrote them."""
+    attrs = termios.tcgetattr(fd)
+    attrs[1] &= ~termios.OPOST
+    termios.tcsetattr(fd, termios.TCSANOW, attrs)
+
+
+def _copy_window_size(target: int) -> None:
+    with contextlib.suppress(OSError):
+        size = fcntl.ioctl(1, termios.TIOCGWINSZ, b"\0" * 8)
+        fcntl.ioctl(target, termios.TIOCSWINSZ, size)
+
+
+@contextlib.contextmanager
+def _forwarding(child: subprocess.Popen[bytes], master: int | None) -> Iterator[None]:
+    terminal_group = _in_terminal_foreground()
+
+    def forward(signum: int, _frame: object) -> None:
+        if signum in _FROM_TERMINAL and terminal_group:
+            return  # the terminal sent it to the whole foreground group, the child included
+        with contextlib.suppress(ProcessLookupError):
+            child.send_signal(signum)
+
+    def resized(_signum: int, _frame: object) -> None:
+        if master is not None:
+            _copy_window_size(master)  # the child got SIGWINCH from the terminal itself
+
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
+    previous[signal.SIGWINCH] = signal.signal(signal.SIGWINCH, resized)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _in_terminal_foreground() -> bool:
+    try:
+        return os.tcgetpgrp(0) == os.getpgrp()
+    except OSError:
+        return False
+
+
+def _copy(sources: dict[int, int], child: subprocess.Popen[bytes], tail: Tail) -> None:
+    """Copy every source to its destination until all are closed (or drained once the child is gone)."""
+    selector = selectors.DefaultSelector()
+    for fd in sources:
+        selector.register(fd, selectors.EVENT_READ)
+    exited_at: float | None = None
+    while selector.get_map():
+        if exited_at is None and child.poll() is not None:
+            exited_at = time.monotonic()
+        ready = selector.select(0.05 if exited_at is None else _DRAIN_S)
+        if not ready and exited_at is not None:
+            return
+        for key, _ in ready:
+            try:
+                chunk = os.read(key.fd, 65536)
+            except OSError:  # EIO: the pty's last writer closed it
+                chunk = b""
+            if chunk:
+                tail.add(chunk)
+            if not chunk or not _write_all(sources[key.fd], chunk):
+                selector.unregister(key.fd)
+                os.close(key.fd)  # our reader went away: the child gets SIGPIPE, as it would without us
+                del sources[key.fd]
+
+
+def _write_all(fd: int, data: bytes) -> bool:
+    """False when the destination is a pipe nobody reads any more."""
+    view = memoryview(data)
+    while view:
+        try:
+            written = os.write(fd, view)
+        except BrokenPipeError:
+            return False
+        view = view[written:]
+    return True
