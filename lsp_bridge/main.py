@@ -12,7 +12,7 @@ from collector.home import Home
 from collector.policy import find_workspace
 from lsp_bridge.capture import Capture
 from lsp_bridge.errors import BridgeError
-from lsp_bridge.recorder import Link, Recorder
+from lsp_bridge.recorder import Limits, Link, Recorder
 from lsp_bridge.review import ReviewPrompt
 from lsp_bridge.workspaces import Workspaces
 
@@ -22,6 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not start the collector when it is not running (keep retrying instead)")
     parser.add_argument("--log", metavar="FILE", help="append the bridge's log to FILE instead of stderr")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every step of the recorder")
+    parser.add_argument("--spool-steps", type=int, default=Limits.spool_items, metavar="N",
+                        help="steps kept in memory while the collector is unreachable (default %(default)s)")
+    parser.add_argument("--tap-messages", type=int, default=20_000, metavar="N",
+                        help="proxy mode: messages queued for the recorder before it counts drops "
+                             "(default %(default)s)")
     parser.add_argument("server", nargs=argparse.REMAINDER, metavar="-- CMD ARGS",
                         help="proxy mode: the language server to run and forward to")
 
@@ -52,11 +57,13 @@ def run(args: argparse.Namespace) -> int:
     def connect() -> Link:
         return Client.connect(home, autostart=autostart)
 
-    recorder = Recorder(connect)
+    if args.spool_steps < 1 or args.tap_messages < 1:
+        raise BridgeError("--spool-steps and --tap-messages must be at least 1")
+    recorder = Recorder(connect, limits=Limits(spool_items=args.spool_steps))
     workspaces = Workspaces(find_workspace)
     recorder.start()
     if command:
-        return _proxy(command, recorder, workspaces)
+        return _proxy(command, recorder, workspaces, args.tap_messages)
     return _observe(recorder, workspaces)
 
 
@@ -68,14 +75,15 @@ def _observe(recorder: Recorder, workspaces: Workspaces) -> int:
     return serve(server)
 
 
-def _proxy(command: list[str], recorder: Recorder, workspaces: Workspaces) -> int:
+def _proxy(command: list[str], recorder: Recorder, workspaces: Workspaces, tap_messages: int) -> int:
     from pathlib import Path
 
     from lsp_bridge.proxy import Proxy
+    from lsp_bridge.tap import Tap
     from lsp_bridge.traffic import Traffic
 
     traffic = Traffic(Capture(recorder, workspaces), server_name=Path(command[0]).name)
-    proxy = Proxy(command, traffic)
+    proxy = Proxy(command, traffic, tap=Tap(max_items=tap_messages))
     recorder.on_event = ReviewPrompt(recorder, proxy.editor).on_event
     try:
         return proxy.run()

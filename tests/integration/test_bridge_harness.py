@@ -47,6 +47,35 @@ def ws(tmp_path: Path) -> Path:
     return opt_in(tmp_path / "ws")
 
 
+# A transparent relay that logs every byte each way: what the server really received and answered.
+TEE = r"""
+import os, subprocess, sys, threading
+log_dir, command = sys.argv[1], sys.argv[2:]
+child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+def copy(src, dst, name, close):
+    with open(os.path.join(log_dir, name), "ab") as log:
+        while data := os.read(src, 65536):
+            log.write(data); log.flush()
+            try:
+                os.write(dst, data)
+            except OSError:
+                break
+    close()
+pump = threading.Thread(target=copy, args=(0, child.stdin.fileno(), "in.bin", child.stdin.close), daemon=True)
+pump.start()
+copy(child.stdout.fileno(), 1, "out.bin", lambda: None)
+sys.exit(child.wait())
+"""
+
+
+def tee(tmp_path: Path, name: str) -> tuple[list[str], Path]:
+    script = tmp_path / "tee.py"
+    script.write_text(TEE, encoding="utf-8")
+    logs = tmp_path / name
+    logs.mkdir()
+    return [sys.executable, str(script), str(logs), *PYLSP], logs
+
+
 def uri(ws: Path, relpath: str) -> str:
     return (ws / relpath).as_uri()
 

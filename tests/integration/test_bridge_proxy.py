@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -28,41 +27,13 @@ from tests.integration.test_bridge_harness import (
     seal,
     start_bridge,
     steps_of,
+    tee,
     texts_at_saves,
     uri,
     ws,
 )
 
 __all__ = ["daemon", "ws"]
-
-# A transparent relay that logs every byte each way: what the server really received and answered.
-TEE = r"""
-import os, subprocess, sys, threading
-log_dir, command = sys.argv[1], sys.argv[2:]
-child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
-def copy(src, dst, name, close):
-    with open(os.path.join(log_dir, name), "ab") as log:
-        while data := os.read(src, 65536):
-            log.write(data); log.flush()
-            try:
-                os.write(dst, data)
-            except OSError:
-                break
-    close()
-pump = threading.Thread(target=copy, args=(0, child.stdin.fileno(), "in.bin", child.stdin.close), daemon=True)
-pump.start()
-copy(child.stdout.fileno(), 1, "out.bin", lambda: None)
-sys.exit(child.wait())
-"""
-
-
-def tee(tmp_path: Path, name: str) -> tuple[list[str], Path]:
-    script = tmp_path / "tee.py"
-    script.write_text(TEE, encoding="utf-8")
-    logs = tmp_path / name
-    logs.mkdir()
-    return [sys.executable, str(script), str(logs), *PYLSP], logs
-
 
 def proxied(*server: str) -> list[str]:
     return [*BRIDGE, "--", *server]

@@ -1,0 +1,165 @@
+"""The recorder without a collector, with one that comes late, restarts or is started for it, and the
+proxy's tap when the recorder falls behind: the editor never waits, and every hole is a gap step."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from collector.client import Client
+from collector.home import Home
+from lsp_bridge.framing import encode
+from tests.integration.collector_harness import Daemon, env_for, running, start_daemon, wait_for
+from tests.integration.test_bridge_harness import (
+    BRIDGE,
+    RawClient,
+    daemon,
+    seal,
+    steps_of,
+    tee,
+    texts_at_saves,
+    uri,
+    workspace_steps,
+    ws,
+)
+
+__all__ = ["daemon", "ws"]
+
+
+def type_line(client: RawClient, ws: Path, line: int, text: str, first_version: int) -> int:
+    """Type `text` at the start of `line`, one didChange per character; returns the next version."""
+    for offset, ch in enumerate(text):
+        span = {"start": {"line": line, "character": offset}, "end": {"line": line, "character": offset}}
+        client.notify("textDocument/didChange", {
+            "textDocument": {"uri": uri(ws, "a.py"), "version": first_version + offset},
+            "contentChanges": [{"range": span, "text": ch}]})
+    return first_version + len(text)
+
+
+def open_a(client: RawClient, ws: Path, text: str) -> None:
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri(ws, "a.py"), "languageId": "python",
+                                                            "version": 1, "text": text}})
+
+
+def save(client: RawClient, ws: Path, text: str | None = None) -> None:
+    params: dict[str, object] = {"textDocument": {"uri": uri(ws, "a.py")}}
+    if text is not None:
+        params["text"] = text
+    client.notify("textDocument/didSave", params)
+
+
+def test_without_a_collector_the_editor_never_waits_and_the_loss_is_logged(tmp_path: Path, ws: Path) -> None:
+    client = RawClient(BRIDGE, env_for(tmp_path / "nobody-home"), cwd=ws)
+    started = time.monotonic()
+    client.initialize(ws)
+    open_a(client, ws, "\n")
+    type_line(client, ws, 0, "x = 1", 2)
+    answer = client.request("workspace/executeCommand", {"command": "codetape.status"})
+    assert "collector unreachable" in answer["error"]["message"]
+    assert client.shutdown() == 0
+    assert time.monotonic() - started < 15
+    assert "codetape: 6 steps for" in client.stderr and "were not recorded" in client.stderr
+
+
+def test_the_spool_is_handed_over_when_the_collector_starts_late(tmp_path: Path, ws: Path) -> None:
+    home = tmp_path / "h"
+    client = RawClient(BRIDGE, env_for(home), cwd=ws)
+    client.initialize(ws)
+    open_a(client, ws, "\n")
+    version = type_line(client, ws, 0, "early = 'é'", 2)
+    with running(home) as late:
+        wait_for(lambda: workspace_steps(late, ws) == 12, 30, "the spooled steps to arrive")
+        type_line(client, ws, 1, "late = 1", version)
+        save(client, ws)
+        assert client.shutdown() == 0
+        episode = seal(late, ws, at_least=21)
+    assert [s["kind"] for s in steps_of(episode)] == ["open"] + ["edit"] * 19 + ["save"]
+    assert texts_at_saves(episode, "a.py") == ["early = 'é'\nlate = 1"]
+
+
+def test_what_the_spool_could_not_keep_becomes_one_gap_with_the_files_state(tmp_path: Path, ws: Path) -> None:
+    home = tmp_path / "h"
+    client = RawClient([*BRIDGE, "--spool-steps", "5"], env_for(home), cwd=ws)
+    client.initialize(ws)
+    open_a(client, ws, "\n")
+    version = type_line(client, ws, 0, "lost_in_the_gap = 1", 2)  # 4 edits kept, 15 counted
+    with running(home) as late:
+        wait_for(lambda: workspace_steps(late, ws) == 5, 30, "the spooled steps to arrive")
+        type_line(client, ws, 1, "ok", version)
+        save(client, ws)
+        assert client.shutdown() == 0
+        episode = seal(late, ws, at_least=9)
+    steps = steps_of(episode)
+    assert [s["kind"] for s in steps] == ["open", *["edit"] * 4, "gap", "edit", "edit", "save"]
+    gap = steps[5]
+    assert gap["reason"] == "collector_unreachable" and gap["lost_steps"] == 15
+    assert gap["state"] == [{"path": "a.py", "text": "lost_in_the_gap = 1\n"}]
+    assert texts_at_saves(episode, "a.py") == ["lost_in_the_gap = 1\nok"]
+
+
+def test_autostart_starts_the_collector_the_bridge_needs(tmp_path: Path, ws: Path) -> None:
+    home = tmp_path / "h"
+    client = RawClient([*BRIDGE[:-1]], env_for(home), cwd=ws)  # without --no-autostart
+    client.initialize(ws)
+    open_a(client, ws, "auto\n")
+    save(client, ws)
+    wait_for(lambda: (home / "run" / "collector.sock").exists(), 30, "the collector to start")
+    with Client.connect(Home(home.resolve()), autostart=False, timeout=5.0) as collector:
+        def recorded() -> int:
+            return sum(w["steps"] for w in collector.request("status")["workspaces"])
+
+        wait_for(lambda: recorded() == 2, 20, "2 steps")
+        assert client.shutdown() == 0
+        sealed = collector.request("seal", workspace=str(ws))
+        collector.request("shutdown")
+    assert sealed["steps"] == 2
+
+
+def test_a_collector_restart_resynchronises_the_open_documents(tmp_path: Path, ws: Path) -> None:
+    home = tmp_path / "h"
+    first = start_daemon(home)
+    client = RawClient(BRIDGE, env_for(home), cwd=ws)
+    client.initialize(ws)
+    open_a(client, ws, "one\n")
+    version = type_line(client, ws, 1, "two", 2)
+    wait_for(lambda: workspace_steps(first, ws) == 4, 20, "4 steps")
+    assert first.stop() == 0  # seals the first episode
+    second = start_daemon(home)
+    try:
+        time.sleep(1.5)  # the bridge notices and reconnects
+        version = type_line(client, ws, 1, "2", version)
+        save(client, ws)
+        assert client.shutdown() == 0
+        episode = seal(second, ws, at_least=3)
+    finally:
+        second.stop()
+    steps = steps_of(episode)
+    assert steps[0]["kind"] == "gap" and steps[0]["state"] == [{"path": "a.py", "text": "one\ntwo"}]
+    assert texts_at_saves(episode, "a.py") == ["one\n2two"]
+
+
+def test_a_full_tap_is_a_recorder_behind_gap_and_forwarding_is_untouched(daemon: Daemon, ws: Path,
+                                                                          tmp_path: Path) -> None:
+    relay, logs = tee(tmp_path, "relay")
+    client = RawClient([*BRIDGE, "--tap-messages", "1", "--", *relay], env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    open_a(client, ws, "\n")
+    def typed(i: int) -> bytes:
+        here = {"line": 0, "character": i}
+        return encode({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri(ws, "a.py"), "version": 2 + i},
+            "contentChanges": [{"range": {"start": here, "end": here}, "text": "x"}]}})
+
+    burst = b"".join(typed(i) for i in range(3000))
+    client.send_bytes(burst)
+    text = "x" * 3000 + "\n"
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": uri(ws, "a.py")},
+                                                  "position": {"line": 0, "character": 2999}}, timeout=60)
+    assert "result" in hover
+    save(client, ws, text)
+    assert client.shutdown(timeout=60) == 0
+    assert burst in (logs / "in.bin").read_bytes()  # pylsp got every message of the burst, unchanged
+    episode = seal(daemon, ws, at_least=3)
+    gaps = [s for s in steps_of(episode) if s["kind"] == "gap"]
+    assert gaps and all(g["reason"] == "recorder_behind" and g["lost_steps"] >= 1 for g in gaps)
+    assert texts_at_saves(episode, "a.py") == [text]  # the save's text made the copy exact again
