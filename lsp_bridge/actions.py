@@ -16,6 +16,7 @@ from typing import Any
 from collector.positions import caret_after, content_of, to_index
 from lsp_bridge import translate as t
 from lsp_bridge.capture import Capture
+from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.recorder import Outgoing
 
 CHANGES_WATCHED = 3
@@ -67,7 +68,7 @@ class Actions:
         if isinstance(where, dict) and isinstance(text, str) and text.strip():
             try:
                 start = t.range_(where).start
-            except t.MalformedMessage:
+            except MalformedMessage:
                 return
             line, character = caret_after(start[0], start[1], text, doc.encoding)
             lines = doc.doc.lines
@@ -110,7 +111,8 @@ class Actions:
         if not isinstance(params, dict):
             return
         count, uris = t.workspace_edit_summary(params.get("edit"))
-        label = params.get("label") if isinstance(params.get("label"), str) else "(no label)"
+        given = params.get("label")
+        label = given if isinstance(given, str) else "(no label)"
         applied = isinstance(result, dict) and result.get("applied") is True
         verb = "applied" if applied else "rejected"
         files = len(set(uris))

@@ -60,7 +60,7 @@ _SKIP = RawNotification(method="", jsonrpc="skip")
 
 
 def _converter() -> cattrs.Converter:
-    converter = default_converter()
+    converter: cattrs.Converter = default_converter()  # type: ignore[no-untyped-call]
     converter.register_structure_hook(RawNotification, lambda data, _cls: RawNotification(
         method=data.get("method"), jsonrpc=data.get("jsonrpc"), params=data.get("params")))
     return converter
@@ -71,7 +71,7 @@ class BridgeProtocol(LanguageServerProtocol):
 
     _server: ObserveServer
 
-    def get_message_type(self, method: str) -> type[Any] | None:
+    def get_message_type(self, method: str) -> type[Any] | None:  # type: ignore[override]
         if method in RAW_METHODS:
             return RawNotification
         return super().get_message_type(method)

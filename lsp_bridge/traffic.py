@@ -17,12 +17,14 @@ from typing import Any
 from lsp_bridge import translate as t
 from lsp_bridge.actions import Actions
 from lsp_bridge.capture import Capture
+from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.extensions import Extensions
+from schemas.common import PositionEncoding
 
 log = logging.getLogger(__name__)
 
 PENDING_LIMIT = 10_000
-ENCODINGS = ("utf-8", "utf-16", "utf-32")
+ENCODINGS: dict[Any, PositionEncoding] = {"utf-8": "utf-8", "utf-16": "utf-16", "utf-32": "utf-32"}
 _EDITOR_REQUESTS = frozenset({"initialize", "textDocument/completion", "textDocument/codeAction"})
 
 
@@ -84,11 +86,11 @@ class Traffic:
 
     def _message(self, from_editor: bool, message: Any, at: int) -> None:
         if not isinstance(message, dict):
-            raise t.MalformedMessage("a JSON-RPC message is not an object")
+            raise MalformedMessage("a JSON-RPC message is not an object")
         method = message.get("method")
         key = message.get("id")
         if key is not None and not isinstance(key, (int, str)):
-            raise t.MalformedMessage("the message id is neither a number nor a string")
+            raise MalformedMessage("the message id is neither a number nor a string")
         params = message.get("params")
         if isinstance(method, str) and key is not None:
             if from_editor:
@@ -105,7 +107,7 @@ class Traffic:
             if pending is not None:
                 self._response(pending[0], pending[1], message.get("result"), at)
         else:
-            raise t.MalformedMessage("neither a request, a notification nor a response")
+            raise MalformedMessage("neither a request, a notification nor a response")
 
     def _editor_request(self, key: Any, method: str, params: Any, at: int) -> None:
         if method in _EDITOR_REQUESTS:
@@ -123,7 +125,7 @@ class Traffic:
         if method == "textDocument/didChange" and isinstance(params, dict):
             try:
                 uri = t.document_uri(params)
-            except t.MalformedMessage:
+            except MalformedMessage:
                 return
             self.actions.changed(uri, params, at)
 
@@ -136,7 +138,7 @@ class Traffic:
         version = version if isinstance(version, int) and not isinstance(version, bool) else None
         try:
             self.capture.diagnostics(uri, self.server_name, version, params.get("diagnostics"), at)
-        except t.MalformedMessage as exc:
+        except MalformedMessage as exc:
             log.error("codetape: skipped publishDiagnostics for %s: %s", uri, exc)
 
     def _response(self, method: str, params: Any, result: Any, at: int) -> None:
@@ -154,7 +156,7 @@ class Traffic:
     def _initialized(self, params: dict[str, Any], result: Any) -> None:
         capabilities = result.get("capabilities") if isinstance(result, dict) else None
         chosen = capabilities.get("positionEncoding") if isinstance(capabilities, dict) else None
-        encoding = chosen if chosen in ENCODINGS else "utf-16"
+        encoding = ENCODINGS.get(chosen, "utf-16") if isinstance(chosen, str) else "utf-16"
         info = result.get("serverInfo") if isinstance(result, dict) else None
         if isinstance(info, dict) and isinstance(info.get("name"), str):
             self.server_name = info["name"][:256]
@@ -164,5 +166,5 @@ class Traffic:
 def _uri(params: Any) -> str | None:
     try:
         return t.document_uri(params)
-    except t.MalformedMessage:
+    except MalformedMessage:
         return None

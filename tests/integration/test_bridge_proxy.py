@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -205,3 +206,63 @@ def test_a_server_that_cannot_start_is_one_line_and_status_1(daemon: Daemon, ws:
     time.sleep(0.2)
     assert client.stderr.strip() == \
         "codetape: cannot start the language server '/nonexistent/language-server': No such file or directory"
+
+
+# A small real language server (pygls) with what pylsp lacks without plugins: a code action whose
+# command makes the server ask the editor to apply a workspace edit, and a resolvable code action.
+ACTIONS_SERVER = r"""
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+
+server = LanguageServer("actions", "1")
+
+@server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(resolve_provider=True))
+def actions(ls, params):
+    greet = lsp.Command(title="Add greeting", command="demo.greet", arguments=[params.text_document.uri])
+    return [lsp.CodeAction(title="Add greeting", command=greet), lsp.CodeAction(title="Resolve me", data=1)]
+
+@server.feature(lsp.CODE_ACTION_RESOLVE)
+def resolve(ls, action):
+    return action
+
+@server.command("demo.greet")
+async def greet(ls, uri):
+    insert = lsp.TextEdit(range=lsp.Range(start=lsp.Position(line=0, character=0),
+                                          end=lsp.Position(line=0, character=0)), new_text="# hi\n")
+    await ls.workspace_apply_edit_async(lsp.ApplyWorkspaceEditParams(
+        edit=lsp.WorkspaceEdit(changes={uri: [insert]}), label="greet"))
+
+server.start_io()
+"""
+
+
+async def test_code_actions_and_applied_workspace_edits_become_notes(daemon: Daemon, ws: Path,
+                                                                    tmp_path: Path) -> None:
+    script = tmp_path / "actions_server.py"
+    script.write_text(ACTIONS_SERVER, encoding="utf-8")
+    client = await start_bridge(daemon.home.root, "--", sys.executable, str(script))
+    doc = uri(ws, "g.py")
+
+    @client.feature(lsp.WORKSPACE_APPLY_EDIT)
+    def apply(params: lsp.ApplyWorkspaceEditParams) -> lsp.ApplyWorkspaceEditResult:
+        client.text_document_did_change(change(doc, 2, ((0, 0, 0, 0), "# hi\n")))  # as an editor does
+        return lsp.ApplyWorkspaceEditResult(applied=True)
+
+    await client.initialize_session(init_params(ws, None))
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
+        uri=doc, language_id="python", version=1, text="x = 1\n")))
+    whole = lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=1, character=0))
+    offered = await client.text_document_code_action_async(lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc), range=whole,
+        context=lsp.CodeActionContext(diagnostics=[])))
+    assert [a.title for a in offered or []] == ["Add greeting", "Resolve me"]
+    await client.code_action_resolve_async(lsp.CodeAction(title="Resolve me", data=1))
+    greet = lsp.ExecuteCommandParams(command="demo.greet", arguments=[doc])
+    await client.workspace_execute_command_async(greet)
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=doc)))
+    await client.shutdown_session()
+    episode = seal(daemon, ws, at_least=6)
+    notes = [s["text"] for s in steps_of(episode) if s["kind"] == "note"]
+    assert notes == ["lsp code action: Resolve me", "lsp code action: Add greeting (demo.greet)",
+                     "lsp workspace edit applied: greet (1 edits in 1 files)"]
+    assert texts_at_saves(episode, "g.py") == ["# hi\nx = 1\n"]
