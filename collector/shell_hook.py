@@ -1,0 +1,152 @@
+"""The shell snippets `codetape hook bash|zsh` prints. They record every command line, its directory,
+exit status and duration (never its output) in workspaces opted in with `codetape init`.
+
+What runs at each prompt is builtins only: find `.codetape.toml` above the directory, append one record
+to this shell's spool file. A recorder process per shell (collector/sources/shell.py), started in the
+background the first time, sends the records on. Nothing at the prompt waits for the collector.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from collector.home import Home
+
+SHELLS = ("bash", "zsh")
+
+_COMMON = r"""
+__codetape_in_workspace() {
+  local d=$1
+  while [[ -n $d ]]; do
+    [[ -f $d/.codetape.toml ]] && return 0
+    d=${d%/*}
+  done
+  [[ -f /.codetape.toml ]]
+}
+__codetape_recorder() {
+  if [[ -z $__codetape_helper && -r $__codetape_pidfile ]]; then
+    read -r __codetape_helper < "$__codetape_pidfile"
+  fi
+  [[ -n $__codetape_helper ]] && kill -0 "$__codetape_helper" 2>/dev/null && return 0
+  __codetape_helper=
+  (( SECONDS - __codetape_spawned < 5 )) && return 0
+  __codetape_spawned=$SECONDS
+  ( CODETAPE_HOME=@HOME@ exec @PYTHON@ -m collector.sources.shell \
+      "$__codetape_spool" "$$" "$__codetape_pidfile" </dev/null >/dev/null 2>&1 & )
+}
+"""
+
+BASH = r"""# codetape shell hook (bash >= 4; bash 5 for sub-second durations). Evaluate it last in ~/.bashrc:
+#   eval "$(codetape hook bash)"
+if [[ $- == *i* && -z ${__codetape_spool-} ]]; then
+__codetape_spool=@RUN@/shell-$$.spool
+__codetape_pidfile=@RUN@/shell-$$.pid
+__codetape_helper= __codetape_spawned=-10 __codetape_armed= __codetape_start= __codetape_cwd=
+__codetape_first= __codetape_previous= __codetape_hist=$HISTCMD __codetape_t=
+if [[ -n ${EPOCHREALTIME-} ]]; then
+  __codetape_now() { __codetape_t=${EPOCHREALTIME//[!0-9]/}; }
+else
+  __codetape_now() { printf -v __codetape_t '%(%s)T000000' -1; }
+fi
+@COMMON@
+__codetape_preexec() {
+  [[ -n $__codetape_armed && $BASH_COMMAND != __codetape_* ]] || return 0
+  __codetape_armed=
+  __codetape_now
+  __codetape_start=$__codetape_t __codetape_cwd=$PWD __codetape_first=$BASH_COMMAND
+}
+__codetape_precmd() {
+  local status=$? mode=
+  __codetape_now
+  if [[ -n $__codetape_start ]] && __codetape_in_workspace "$__codetape_cwd"; then
+    if [[ -n ${__codetape_bp-} ]]; then mode=c                      # bash-preexec gave the line
+    elif [[ $HISTCMD != "$__codetape_hist" ]]; then mode=h          # the line is in history
+    elif [[ $__codetape_first == "$__codetape_previous" ]]; then mode=d  # ignoredups kept a repeat out
+    elif ! shopt -oq history; then mode=c                           # no history: the first command
+    fi                                                              # else: ignorespace hid it on purpose
+    if [[ -n $mode ]]; then
+      {
+        printf 'ct1\0%s\0%s\0%s\0%s\0%s\0' "$status" "$__codetape_cwd" "$__codetape_start" \
+          "$__codetape_t" "$mode"
+        if [[ $mode == h ]]; then builtin fc -ln -1; elif [[ $mode == c ]]; then
+          printf '%s' "$__codetape_first"; fi
+        printf '\0'
+      } >> "$__codetape_spool" 2>/dev/null
+      __codetape_recorder
+    fi
+  fi
+  [[ -n $__codetape_start ]] && __codetape_previous=$__codetape_first
+  __codetape_hist=$HISTCMD __codetape_start=
+}
+__codetape_arm() { __codetape_armed=1; }
+if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
+  __codetape_bp=1 __codetape_armed=1
+  __codetape_preexec_bp() { __codetape_armed=1; __codetape_preexec; __codetape_first=$1; }
+  preexec_functions+=(__codetape_preexec_bp)
+  precmd_functions=(__codetape_precmd "${precmd_functions[@]}")
+else
+  __codetape_install() {  # in a function: `set --` must not touch the shell's own arguments
+    local previous
+    previous=$(trap -p DEBUG)
+    if [[ -n $previous ]]; then
+      eval "set -- $previous"  # trap -- 'COMMAND' DEBUG
+      trap "__codetape_preexec; $3" DEBUG
+    else
+      trap '__codetape_preexec' DEBUG
+    fi
+    if [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
+      PROMPT_COMMAND=(__codetape_precmd "${PROMPT_COMMAND[@]}" __codetape_arm)
+    else
+      PROMPT_COMMAND="__codetape_precmd${PROMPT_COMMAND:+; $PROMPT_COMMAND}; __codetape_arm"
+    fi
+  }
+  __codetape_install
+  unset -f __codetape_install
+fi
+fi
+"""
+
+ZSH = r"""# codetape shell hook (zsh). Evaluate it in ~/.zshrc:
+#   eval "$(codetape hook zsh)"
+if [[ -o interactive && -z ${__codetape_spool-} ]]; then
+zmodload zsh/datetime
+typeset -g __codetape_spool=@RUN@/shell-$$.spool __codetape_pidfile=@RUN@/shell-$$.pid
+typeset -g __codetape_helper= __codetape_spawned=-10 __codetape_start= __codetape_cwd= __codetape_line=
+typeset -g __codetape_t=
+__codetape_now() { __codetape_t=$(( epochtime[1] * 1000000 + epochtime[2] / 1000 )); }
+@COMMON@
+__codetape_preexec() {
+  [[ -o hist_ignore_space && $1 == ' '* ]] && return 0  # hidden from history on purpose
+  __codetape_now
+  __codetape_start=$__codetape_t __codetape_cwd=$PWD __codetape_line=$1
+}
+__codetape_precmd() {
+  local st=$?
+  __codetape_now
+  if [[ -n $__codetape_start ]] && __codetape_in_workspace "$__codetape_cwd"; then
+    printf 'ct1\0%s\0%s\0%s\0%s\0c\0%s\0' "$st" "$__codetape_cwd" "$__codetape_start" "$__codetape_t" \
+      "$__codetape_line" >> "$__codetape_spool" 2>/dev/null
+    __codetape_recorder
+  fi
+  __codetape_start=
+}
+autoload -Uz add-zsh-hook
+add-zsh-hook preexec __codetape_preexec
+precmd_functions=(__codetape_precmd $precmd_functions)
+fi
+"""
+
+
+def snippet(shell: str, home: Home, python: str | None = None) -> str:
+    """The hook for `shell`, bound to this home and interpreter."""
+    template = {"bash": BASH, "zsh": ZSH}[shell]
+    common = _COMMON.replace("@HOME@", shlex.quote(str(home.root)))
+    common = common.replace("@PYTHON@", shlex.quote(python or sys.executable))
+    return template.replace("@COMMON@", common.strip("\n")).replace("@RUN@", shlex.quote(str(home.run)))
+
+
+def spool_dir(home: Home) -> Path:
+    """Where shells spool their records: the collector's private runtime directory, created if missing."""
+    return home.ensure(home.run)

@@ -1,0 +1,180 @@
+"""The shell hook's recorder: turns the records a shell spools into `command` steps.
+
+The hook (collector/shell_hook.py) makes the shell append one record per command to a spool file with
+builtins only (no process, no socket, nothing that can block the prompt). One recorder per shell,
+started in the background by the hook, claims the spool by renaming it, sends the records to the
+collector, and exits when its shell is gone (or after a long idle time; the hook starts it again).
+
+A record is seven NUL-terminated fields: `ct1`, exit status, cwd, start and end (unix epoch
+microseconds), how the command line was found (`h`: `fc -ln -1` output, `d`: the same line again,
+which `ignoredups` kept out of history, `c`: given as is), and the command line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from collector.client import Client
+from collector.errors import CodetapeError
+from collector.home import Home
+
+FIELDS = 7
+MAGIC = b"ct1"
+POLL_S = 0.1
+IDLE_EXIT_S = 600.0
+COMPLETE_WAIT_S = 0.5
+MAX_LINE_CHARS = 64 * 1024
+
+Connect = Callable[[Home], Client]
+
+
+@dataclass(frozen=True)
+class Record:
+    status: int
+    cwd: str
+    start_us: int
+    end_us: int
+    mode: str
+    text: str
+
+
+def parse(data: bytes) -> tuple[list[Record], bytes, int]:
+    """(complete records, the incomplete rest, malformed records skipped)."""
+    fields = data.split(b"\0")
+    complete = (len(fields) - 1) // FIELDS * FIELDS
+    records: list[Record] = []
+    bad = 0
+    for i in range(0, complete, FIELDS):
+        magic, status, cwd, start, end, mode, text = fields[i:i + FIELDS]
+        try:
+            if magic != MAGIC:
+                raise ValueError(magic)
+            records.append(Record(int(status), cwd.decode("utf-8", "surrogateescape"), int(start), int(end),
+                                  mode.decode(), text.decode("utf-8", "replace")))
+        except ValueError:
+            bad += 1
+    return records, b"\0".join(fields[complete:]), bad
+
+
+def command_line(record: Record, previous: str | None) -> str | None:
+    if record.mode == "h":  # `fc -ln -1` prints a tab and a space before the line, a newline after it
+        return record.text.removeprefix("\t").removeprefix(" ").rstrip("\n")
+    if record.mode == "d":
+        return previous
+    return record.text
+
+
+class ShellRecorder:
+    def __init__(self, spool: Path, shell_pid: int, home: Home, *, connect: Connect | None = None) -> None:
+        self.spool = spool
+        self.shell_pid = shell_pid
+        self.home = home
+        self._connect = connect or (lambda h: Client.connect(h, autostart=True))
+        self._clients: dict[Path, Client] = {}
+        self._lost: dict[Path, int] = {}
+        self._previous: str | None = None
+
+    def run(self) -> None:
+        idle_since = time.monotonic()
+        try:
+            while _alive(self.shell_pid):
+                if self.drain():
+                    idle_since = time.monotonic()
+                elif time.monotonic() - idle_since > IDLE_EXIT_S:
+                    return
+                time.sleep(POLL_S)
+            self.drain()
+        finally:
+            for client in self._clients.values():
+                client.close()
+
+    def drain(self) -> bool:
+        """Claim what the shell spooled so far and send it; False when there was nothing."""
+        taken = self.spool.with_name(f"{self.spool.name}.{os.getpid()}.taken")
+        try:
+            os.rename(self.spool, taken)
+        except FileNotFoundError:
+            return False
+        deadline = time.monotonic() + COMPLETE_WAIT_S
+        while True:  # the shell may be finishing a record through the file descriptor it still holds
+            records, rest, bad = parse(taken.read_bytes())
+            if not rest or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        taken.unlink()
+        for record in records:
+            self.send(record)
+        return bool(records or bad or rest)
+
+    def send(self, record: Record) -> None:
+        from collector.policy import find_workspace
+
+        line = command_line(record, self._previous)
+        self._previous = line
+        root = find_workspace(Path(record.cwd))
+        if line is None or root is None:
+            return
+        cwd = Path(record.cwd)
+        step: dict[str, Any] = {
+            "kind": "command", "source": "shell", "command_line": line[:MAX_LINE_CHARS],
+            "cwd": cwd.relative_to(root).as_posix() if cwd.is_relative_to(root) else ".",
+            "exit_code": record.status, "duration_ms": max(0, (record.end_us - record.start_us) // 1000),
+        }
+        client = self._client(root)
+        if client is None:
+            self._lost[root] = self._lost.get(root, 0) + 1
+            return
+        client.send_step(record.end_us // 1000, step)
+
+    def _client(self, root: Path) -> Client | None:
+        client = self._clients.get(root)
+        if client is not None and not client.closed:
+            return client
+        try:
+            client = self._connect(self.home)
+            if not client.hello(root, "shell").get("recording"):
+                client.close()
+                return None
+        except CodetapeError:
+            return None
+        self._clients[root] = client
+        lost = self._lost.pop(root, 0)
+        if lost:
+            client.send_step(int(time.time() * 1000), {
+                "kind": "gap", "source": "shell", "reason": "collector_unreachable", "lost_steps": lost,
+                "detail": f"{lost} shell commands were not recorded: the collector could not be reached"})
+        return client
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def main(argv: list[str]) -> int:
+    """`python -m collector.sources.shell SPOOL SHELL_PID PIDFILE` (started by the shell hook)."""
+    spool, shell_pid, pidfile = Path(argv[0]), int(argv[1]), Path(argv[2])
+    pidfile.write_text(f"{os.getpid()}\n")
+    try:
+        ShellRecorder(spool, shell_pid, Home.from_env()).run()
+    finally:
+        with contextlib.suppress(OSError):
+            if pidfile.read_text().strip() == str(os.getpid()):
+                pidfile.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
