@@ -5,7 +5,10 @@ watchdog's thread only queues events. After a burst goes quiet the worker compar
 with the last state it recorded (size and mtime first, then the hash) and records what changed. A burst
 above `burst_limit` events, or the kernel's inotify queue overflowing, drops the queue: the watcher
 waits for quiet, records a `gap` (`watcher_overflow`), then reconciles the whole workspace against the
-last known state, so the recording ends equal to the disk.
+last known state, so the recording ends equal to the disk. Events can also be lost without any overflow
+(the inotify watch limit reached in a big tree, a file changed through a hard link elsewhere): every
+`audit_interval` seconds the tree is compared with the last known state by size and mtime, and what
+no event reported is recorded after a `gap` saying so.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from collector.sources.filestate import Known, is_noise, read_state, walk
 Emit = Callable[[int, dict[str, Any]], None]
 SOURCE = "files"
 BURST_LIMIT = 4096
+AUDIT_INTERVAL_S = 120.0
+SETTLED_NS = 2_000_000_000  # a change younger than this may still have its event in flight
 EVENTS: list[type[FileSystemEvent]] = [
     FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileMovedEvent, FileDeletedEvent,
     DirCreatedEvent, DirMovedEvent, DirDeletedEvent,
@@ -76,7 +81,8 @@ class FileWatcher:
 
     def __init__(self, root: Path, policy: Policy, emit: Emit, *, clock: Callable[[], int],
                  skip: tuple[Path, ...] = (), quiet: float = 0.05, max_delay: float = 1.0,
-                 burst_limit: int = BURST_LIMIT, overflow_quiet: float = 0.5) -> None:
+                 burst_limit: int = BURST_LIMIT, overflow_quiet: float = 0.5,
+                 audit_interval: float = AUDIT_INTERVAL_S) -> None:
         self.root = root.resolve()
         self.policy = policy
         self.emit = emit
@@ -84,6 +90,10 @@ class FileWatcher:
         self.skip = skip
         self.burst_limit = burst_limit
         self.overflow_quiet = overflow_quiet
+        self.audit_interval = audit_interval
+        self._audit_due = False
+        self._stopped = threading.Event()
+        self._auditor = threading.Thread(target=self._audit_clock, name="codetape-files-audit", daemon=True)
         self._known: dict[str, Known] = {}
         self._lock = threading.Lock()
         self._queue: list[_Event] = []
@@ -95,17 +105,32 @@ class FileWatcher:
         self._debouncer = Debouncer(self._flush, quiet=quiet, max_delay=max_delay, name="codetape-files")
 
     def start(self) -> None:
-        _live.add(self)
         self._observer.schedule(_Handler(self), str(self.root), recursive=True, event_filter=EVENTS)
-        self._observer.start()
+        try:
+            self._observer.start()
+        except OSError as exc:
+            self._emit({"kind": "gap", "source": SOURCE, "reason": "other",
+                        "detail": f"files changed outside the editor are not recorded: watching {self.root} "
+                                  f"failed ({exc.strerror}; raise fs.inotify.max_user_watches or "
+                                  "max_user_instances)"})
+            return
+        _live.add(self)
         self._debouncer.start()
         self._debouncer.poke()  # the first flush takes the baseline
+        self._auditor.start()
 
     def stop(self) -> None:
         _live.discard(self)
+        self._stopped.set()
         self._observer.stop()
-        self._observer.join(timeout=10)
+        if self._observer.is_alive():
+            self._observer.join(timeout=10)
         self._debouncer.stop()
+
+    def _audit_clock(self) -> None:
+        while not self._stopped.wait(self.audit_interval):
+            self._audit_due = True
+            self._debouncer.poke()
 
     # -- watchdog's thread ---------------------------------------------------------------------------------
 
@@ -154,6 +179,9 @@ class FileWatcher:
         if overflow is None:
             # paths touched before the baseline was complete may be in it already: record them as they are
             self._apply(events, force=first)
+            if self._audit_due:
+                self._audit_due = False
+                self._audit()
             return
         self._wait_for_quiet()
         with self._lock:
@@ -234,6 +262,25 @@ class FileWatcher:
             seen.add(rel)
             self._sync(rel)
         for rel in [p for p in self._known if p not in seen]:
+            self._sync(rel)
+
+    def _audit(self) -> None:
+        """Record changes no event reported (older than SETTLED_NS, so none is merely in flight)."""
+        settled = time.time_ns() - SETTLED_NS
+        seen: set[str] = set()
+        missed: list[str] = []
+        for rel, st in walk(self.root, self.policy, skip=self.skip):
+            seen.add(rel)
+            before = self._known.get(rel)
+            if (before is None or not before.same_stat(st)) and st.st_mtime_ns < settled:
+                missed.append(rel)
+        missed += [rel for rel in self._known if rel not in seen and not (self.root / rel).exists()]
+        if not missed:
+            return
+        detail = (f"{len(missed)} file changes reached no file event (inotify watch limit reached, or a "
+                  "change through a hard link?); recorded from disk")
+        self._emit({"kind": "gap", "source": SOURCE, "reason": "watcher_overflow", "detail": detail})
+        for rel in missed:
             self._sync(rel)
 
     def _emit(self, step: dict[str, Any]) -> None:

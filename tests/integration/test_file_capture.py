@@ -125,6 +125,30 @@ def test_an_editor_style_atomic_save_is_a_modification(watched: tuple[Path, Reco
                for s in rec.steps)
 
 
+def test_a_change_no_event_reports_is_found_by_the_audit(tmp_path: Path, workspace: Path) -> None:
+    """Writing through a hard link outside the watched tree raises no inotify event in it."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (workspace / "linked.txt").write_text("before\n")
+    os.link(workspace / "linked.txt", outside / "linked.txt")
+    rec = Recorder()
+    watcher = FileWatcher(workspace, Policy.load(workspace), rec, clock=now_ms, audit_interval=1.0)
+    watcher.start()
+    try:
+        time.sleep(0.3)
+        old = os.stat(workspace / "linked.txt").st_mtime_ns
+        with open(outside / "linked.txt", "r+") as file:
+            file.write("after!\n")
+        os.utime(outside / "linked.txt", ns=(old - 5_000_000_000, old - 5_000_000_000))  # settled
+        gap = rec.wait(lambda s: s["kind"] == "gap", "audit gap", timeout=10)
+        change = rec.wait(lambda s: s["kind"] == "file_change", "audited change", timeout=10)
+    finally:
+        watcher.stop()
+    assert gap["reason"] == "watcher_overflow" and gap["detail"].startswith("1 file changes reached no")
+    assert (change["path"], change["change"], change["text"]) == ("linked.txt", "modified", "after!\n")
+    assert rec.steps.index(gap) < rec.steps.index(change)
+
+
 def test_a_50k_file_burst_overflows_into_a_gap_and_a_reconciliation_equal_to_the_disk(
         watched: tuple[Path, Recorder]) -> None:
     root, rec = watched
