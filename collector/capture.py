@@ -23,6 +23,7 @@ CAPTURE_CHANNELS = frozenset({"git", "files"})
 
 class Watcher(Protocol):
     def start(self) -> None: ...
+    def settle(self) -> None: ...
     def stop(self) -> None: ...
 
 
@@ -44,6 +45,14 @@ class Capture:
     def switch(self, policy: Policy, retired: Policy | None = None) -> None:
         """Restart the watchers under `policy` (soon, in order); `retired` is closed once unused."""
         self._jobs.put((policy, retired))
+
+    def settle(self) -> None:
+        """Let every running watcher record what it has seen so far (called off the event loop)."""
+        for watcher in list(self._watchers):
+            try:
+                watcher.settle()
+            except Exception as exc:
+                log.error("%s: %s could not settle: %s", self.root, type(watcher).__name__, exc)
 
     def close(self, timeout: float = 60.0) -> None:
         """Stop every watcher and wait for it (at most `timeout` seconds)."""

@@ -127,6 +127,8 @@ class Collector:
 
     async def seal(self, session: Session, *, closing: bool = False) -> dict[str, Any] | None:
         """Seal the session's open episode (in a worker thread) and tell its clients; None: nothing open."""
+        if not closing:
+            await asyncio.to_thread(session.settle)
         journal = session.close() if closing else session.detach()
         if journal is None:
             return None

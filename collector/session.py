@@ -130,6 +130,11 @@ class Session:
             self._append(since, gap, until=now)
             return True
 
+    def settle(self) -> None:
+        """Let the capture sources record what they have seen so far. Never under the session's lock."""
+        if self._capture is not None:
+            self._capture.settle()
+
     def detach(self) -> Path | None:
         """End the current episode: close its journal and return its path for sealing (None: none open)."""
         with self._lock:

@@ -14,7 +14,8 @@ from collector.home import Home
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("seal", help="seal the current episode of a workspace", description=__doc__)
     parser.add_argument("dir", nargs="?", type=Path, default=Path("."), help="the workspace (default: .)")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON (null: nothing recorded)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as JSON (null: nothing recorded)")
     parser.set_defaults(func=run)
 
 

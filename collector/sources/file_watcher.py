@@ -119,6 +119,10 @@ class FileWatcher:
         self._debouncer.poke()  # the first flush takes the baseline
         self._auditor.start()
 
+    def settle(self) -> None:
+        """Run the pending pass now and wait for it (before a seal)."""
+        self._debouncer.settle()
+
     def stop(self) -> None:
         _live.discard(self)
         self._stopped.set()

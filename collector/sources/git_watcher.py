@@ -92,6 +92,10 @@ class GitWatcher:
         self._debouncer.start()
         self._observer.start()
 
+    def settle(self) -> None:
+        """Run the pending pass now and wait for it (before a seal)."""
+        self._debouncer.settle()
+
     def stop(self) -> None:
         self._observer.stop()
         self._observer.join(timeout=10)
