@@ -1,7 +1,4 @@
-"""`codetape hook bash` in real interactive bash shells (commands fed on stdin, and typed into tmux).
-
-zsh is not installed here, so its snippet is not exercised by these tests.
-"""
+"""`codetape hook bash|zsh` in real interactive shells (commands fed on stdin, and typed into tmux)."""
 
 from __future__ import annotations
 
@@ -143,10 +140,19 @@ def test_without_a_collector_the_recorder_starts_one(tmp_path: Path) -> None:
             client.request("shutdown")
 
 
-def test_commands_typed_on_a_real_terminal_in_tmux(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_commands_typed_on_a_real_terminal_in_tmux(shell: str, tmp_path: Path) -> None:
     home = tmp_path / "home"
     ws = workspace(tmp_path, home)
-    rc = rcfile(tmp_path, home, hooked=True)
+    if shell == "bash":
+        command = f"bash --rcfile {rcfile(tmp_path, home, hooked=True)} -i"
+    else:
+        hook = codetape(home, "hook", "zsh")
+        assert hook.returncode == 0, hook.stderr
+        zdot = tmp_path / "zdot"
+        zdot.mkdir()
+        (zdot / ".zshrc").write_text(f"PS1='% '\nHISTFILE={tmp_path / 'zhistory'}\n{hook.stdout}")
+        command = f"env ZDOTDIR={zdot} zsh -i"
     sock = str(tmp_path / "tmux.sock")
     env = env_for(home)
 
@@ -154,16 +160,17 @@ def test_commands_typed_on_a_real_terminal_in_tmux(tmp_path: Path) -> None:
         subprocess.run(["tmux", "-S", sock, *args], env=env, check=True, timeout=30)
 
     with running(home):
-        tmux("new-session", "-d", "-x", "120", "-y", "40", "-c", str(ws), f"bash --rcfile {rc} -i")
-        for line in ("echo typed", "true | false", "cd sub && pwd"):
+        tmux("new-session", "-d", "-x", "120", "-y", "40", "-c", str(ws), command)
+        for line in ("echo typed", "true | false", "cd sub && pwd", "sleep 0.3"):
             tmux("send-keys", "-l", line)
             tmux("send-keys", "Enter")
-            time.sleep(0.3)
+            time.sleep(0.5)
         tmux("send-keys", "-l", "exit")
         tmux("send-keys", "Enter")
         wait_for(lambda: subprocess.run(["tmux", "-S", sock, "has-session"], env=env, capture_output=True,
                                         check=False).returncode != 0, 20, "the tmux session to end")
         wait_for(lambda: recorder_gone(home), 20, "the recorder to exit")
         steps = commands(home, ws)
-    assert [(s["command_line"], s.get("exit_code", 0)) for s in steps] == \
-        [("echo typed", 0), ("true | false", 1), ("cd sub && pwd", 0)]
+    assert [(s["command_line"], s.get("cwd", "."), s.get("exit_code", 0)) for s in steps] == \
+        [("echo typed", ".", 0), ("true | false", ".", 1), ("cd sub && pwd", ".", 0), ("sleep 0.3", "sub", 0)]
+    assert 300 <= steps[-1]["duration_ms"] < 3000
