@@ -24,6 +24,7 @@ from collector.errors import CodetapeError, CollectorError, FramingError, Settin
 from collector.framing import encode, read_message
 from collector.home import Home
 from collector.policy import find_workspace
+from collector.registry import Registry
 from collector.requests import Requests
 from collector.rundir import Instance, claim, peer_uid
 from collector.seal import seal_journal
@@ -80,6 +81,7 @@ class Collector:
         server = await asyncio.start_unix_server(self._serve_client, sock=instance.sock)
         log.info("collector %d listening on %s", os.getpid(), self.home.socket)
         recovery = asyncio.create_task(self._recover(leftovers))
+        self._watch_registered()
         idle = asyncio.create_task(self._idle_loop(_inode(self.home.socket)))
         try:
             await self.stopping.wait()
@@ -99,6 +101,14 @@ class Collector:
                 await asyncio.wait_for(server.wait_closed(), 2.0)
             instance.release()
             log.info("collector stopped")
+
+    def _watch_registered(self) -> None:
+        """Start a session (and its git and file watchers) for every workspace the user opted in."""
+        for root in Registry(self.home).roots():
+            try:
+                self.session_for(root)
+            except CodetapeError as exc:
+                log.error("%s: cannot watch: %s", root, exc)
 
     async def _seal_all(self) -> None:
         for session in list(self.sessions.values()):

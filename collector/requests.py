@@ -50,6 +50,10 @@ class Requests:
         return {"pid": os.getpid(), "socket": str(self.collector.home.socket),
                 "workspaces": [session.status() for session in sessions]}
 
+    async def op_watch(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
+        """Start watching a workspace that was just opted in (`codetape init`)."""
+        return {"root": str(self._session(conn, args).root)}
+
     async def op_pause(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         session = self._session(conn, args)
         if session.pause():

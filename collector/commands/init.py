@@ -7,7 +7,10 @@ import json
 import os
 from pathlib import Path
 
-from collector.errors import UsageError
+from collector.client import Client
+from collector.errors import CollectorError, UsageError
+from collector.home import Home
+from collector.registry import Registry
 from schemas.settings import ALL_CHANNELS, SETTINGS_FILE, WorkspaceSettings
 
 TEMPLATE = """\
@@ -65,6 +68,21 @@ def run(args: argparse.Namespace) -> int:
     tmp = target.with_name(f".codetape.toml.{os.getpid()}.tmp")
     tmp.write_text(render(defaults), encoding="utf-8")
     os.replace(tmp, target)
+    home = Home.from_env()
+    Registry(home).add(root)
     print(f"opted in: {root} (settings: {target})")
-    print("recording starts with the next editor session, `codetape run`, or test run here")
+    if tell_collector(home, root):
+        print("recording now: the collector watches this workspace")
+    else:
+        print("recording starts when the collector runs (the editor's bridge and `codetape run` start it)")
     return 0
+
+
+def tell_collector(home: Home, root: Path) -> bool:
+    """Ask a running collector to watch the workspace now; False when none is running."""
+    try:
+        with Client.connect(home, autostart=False, timeout=1.0) as client:
+            client.request("watch", workspace=str(root))
+    except CollectorError:
+        return False
+    return True
