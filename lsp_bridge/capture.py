@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lsp_bridge import translate as t
-from lsp_bridge.documents import TrackedDocument
+from lsp_bridge.documents import ENCODINGS, TrackedDocument
 from lsp_bridge.errors import MalformedMessage, OutOfRange
 from lsp_bridge.recorder import Outgoing, Recorder
 from lsp_bridge.workspaces import Located, Workspaces, uri_to_path
@@ -127,6 +127,9 @@ class Capture:
 
     # -- text sync -----------------------------------------------------------------------------------
 
+    def _targets(self, root: Path) -> tuple[PositionEncoding, ...]:
+        return tuple(e for e in ENCODINGS if e in self.recorder.encodings_for(root) and e != self.encoding)
+
     def _record(self, root: Path, at: int, step: dict[str, Any], paths: tuple[str, ...],
                 variants: dict[str, dict[str, Any]] | None = None) -> None:
         self.recorder.record(root, Outgoing(at, step, variants or None, paths))
@@ -180,7 +183,7 @@ class Capture:
             self.recorder.record(doc.root, Outgoing(at, gap))
             return
         try:
-            variants = doc.apply(changes)
+            variants = doc.apply(changes, self._targets(doc.root))
         except OutOfRange as exc:
             doc.stale = True
             log.error("codetape: skipped a change to %s: %s", doc.path, exc)
@@ -302,11 +305,9 @@ class Capture:
             return
         items = t.diagnostic_items(raw)
         step = t.diagnostics_step(located.path, origin, version, items)
-        variants = {}
+        variants: dict[str, dict[str, Any]] = {}
         if doc is not None and not doc.stale:
-            for encoding in ("utf-8", "utf-16", "utf-32"):
-                if encoding == doc.encoding:
-                    continue
+            for encoding in self._targets(doc.root):
                 moved = [(doc.convert(where, encoding), kept) for where, kept in items]
                 if any(m[0] != i[0] for m, i in zip(moved, items, strict=True)):
                     variants[encoding] = t.diagnostics_step(located.path, origin, version, moved)
@@ -317,11 +318,9 @@ class Capture:
         located, doc = self._where(uri)
         if located is None:
             return
-        variants = {}
+        variants: dict[str, dict[str, Any]] = {}
         if doc is not None and not doc.stale:
-            for encoding in ("utf-8", "utf-16", "utf-32"):
-                if encoding == doc.encoding:
-                    continue
+            for encoding in self._targets(doc.root):
                 moved = [tuple(doc.convert(t.Rng(a, b), encoding)) for a, b in selections]
                 if any(tuple(m) != s for m, s in zip(moved, selections, strict=True)):
                     variants[encoding] = t.cursor_step(located.path, [(m[0], m[1]) for m in moved])

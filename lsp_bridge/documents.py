@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import NamedTuple, cast
 
 from collector.document import Document
 from collector.positions import content_of
 from lsp_bridge.errors import OutOfRange
 from lsp_bridge.translate import Change, Pos, Rng, sha256_text
-from schemas.common import Position, PositionEncoding, Range
+from schemas.common import PositionEncoding, Range
 
 ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 
@@ -110,32 +111,58 @@ class TrackedDocument:
 
         return Rng(one(where.start), one(where.end))
 
-    def apply(self, changes: list[Change]) -> dict[PositionEncoding, list[Change]]:
-        """Apply the changes in order; returns them in each other encoding where any position differs.
+    def _moved(self, where: Rng, targets: list[PositionEncoding]) -> dict[PositionEncoding, Rng]:
+        """The range in each target encoding where it differs (each position is located once)."""
+        source = self.doc.encoding
+        first = self._line(where.start[0])
+        last = first if where.end[0] == where.start[0] else self._line(where.end[0])
+        if first.isascii() and last.isascii():
+            return {}
+        starts = first[: index_of(first, where.start[1], source)]
+        ends = last[: index_of(last, where.end[1], source)]
+        moved = {}
+        for target in targets:
+            other = Rng((where.start[0], count_units(starts, target)),
+                        (where.end[0], count_units(ends, target)))
+            if other != where:
+                moved[target] = other
+        return moved
+
+    def apply(self, changes: list[Change], targets: tuple[PositionEncoding, ...] = ENCODINGS
+              ) -> dict[PositionEncoding, list[Change]]:
+        """Apply the changes in order; returns them in each target encoding where a position differs.
 
         Raises OutOfRange (before changing anything for that change) when a position lies past the end.
         """
+        others = [e for e in targets if e != self.doc.encoding]
         variants: dict[PositionEncoding, list[Change]] = {}
-        others = [e for e in ENCODINGS if e != self.doc.encoding]
         converted: dict[PositionEncoding, list[Change]] = {e: [] for e in others}
         for change in changes:
-            if change.range is None:
-                for e in others:
-                    converted[e].append(change)
-                self.doc.apply(None, change.text)
-                continue
             where = change.range
-            self._check(where)
-            ascii_lines = self._line(where.start[0]).isascii() and self._line(where.end[0]).isascii()
+            moved: dict[PositionEncoding, Rng] = {}
+            if where is not None:
+                self._check(where)
+                moved = self._moved(where, others) if others else {}
             for e in others:
-                moved = where if ascii_lines else self.convert(where, e)
-                if moved != where:
+                other = moved.get(e)
+                converted[e].append(change if other is None else Change(other, change.text))
+                if other is not None:
                     variants[e] = converted[e]
-                converted[e].append(Change(moved, change.text))
-            self.doc.apply(_model(where), change.text)
+            self.doc.apply(None if where is None else _model(where), change.text)
         return variants
 
 
+class _Position(NamedTuple):
+    line: int
+    character: int
+
+
+class _Range(NamedTuple):
+    start: _Position
+    end: _Position
+
+
 def _model(where: Rng) -> Range:
-    return Range(start=Position(line=where.start[0], character=where.start[1]),
-                 end=Position(line=where.end[0], character=where.end[1]))
+    """A range for collector's Document, which reads only `start/end.line/character`: a plain tuple, as
+    a validated model would cost more than the rest of a keystroke."""
+    return cast(Range, _Range(_Position(*where.start), _Position(*where.end)))

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log every step of the recorder")
     parser.add_argument("--spool-steps", type=int, default=Limits.spool_items, metavar="N",
                         help="steps kept in memory while the collector is unreachable (default %(default)s)")
-    parser.add_argument("--tap-messages", type=int, default=20_000, metavar="N",
+    parser.add_argument("--tap-messages", type=int, default=500_000, metavar="N",
                         help="proxy mode: messages queued for the recorder before it counts drops "
                              "(default %(default)s)")
     parser.add_argument("server", nargs=argparse.REMAINDER, metavar="-- CMD ARGS",

@@ -22,6 +22,7 @@ import logging
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +36,8 @@ from lsp_bridge.traffic import Traffic
 log = logging.getLogger(__name__)
 
 CHUNK = 256 * 1024
+TRANSLATE_PACE_S = 0.01  # the translator drains the tap this often; forwarding never wakes it
+SWITCH_INTERVAL_S = 0.0002  # a forwarding thread waits at most this long for the translator's GIL
 TapItem = tuple[str, int, bytes | None, str | None]
 
 
@@ -169,6 +172,7 @@ class Proxy:
                               f"{exc.strerror or exc}") from None
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: self._terminate())
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         threads = [threading.Thread(target=self._editor_pump, name="codetape-editor", daemon=True),
                    threading.Thread(target=self._translate, name="codetape-translator", daemon=True)]
         for thread in threads:
@@ -205,7 +209,7 @@ class Proxy:
         if frame.body is None and frame.error is None:
             return
         body = frame.body
-        self.tap.put((side, at, body, frame.error), 64 + (len(body) if body is not None else 0))
+        self.tap.put((side, at, body, frame.error), 256 + (len(body) if body is not None else 0))
 
     def _editor_pump(self) -> None:
         framer = Framer()
@@ -272,12 +276,13 @@ class Proxy:
 
     def _translate(self) -> None:
         while True:
-            item, dropped = self.tap.get(timeout=0.5)
-            if dropped:
-                self.traffic.capture.lost_messages(item[1] if item else self._clock(), dropped)
-            if item is None:
-                if self.tap.closed:
-                    return
-                continue
-            side, at, body, error = item
-            self.traffic.received(side, at, body, error)
+            closed = self.tap.closed
+            items, dropped_after = self.tap.drain(TRANSLATE_PACE_S)
+            for (side, at, body, error), dropped in items:
+                if dropped:
+                    self.traffic.capture.lost_messages(at, dropped)
+                self.traffic.received(side, at, body, error)
+            if dropped_after:
+                self.traffic.capture.lost_messages(self._clock(), dropped_after)
+            if closed and not items:
+                return

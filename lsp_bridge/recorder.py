@@ -28,6 +28,7 @@ from lsp_bridge.translate import gap_step, step_size, too_large
 log = logging.getLogger(__name__)
 
 BATCH_ITEMS = 512
+PACE_S = 0.02  # the recorder thread wakes this often (or when a batch is full), not once per step
 BATCH_BYTES = 2 * 1024 * 1024  # characters: at most 8 MiB of UTF-8, below the 16 MiB message cap
 
 
@@ -130,6 +131,15 @@ class Recorder:
             self._session(root)
             self._wake.notify()
 
+    def encodings_for(self, root: Path) -> tuple[str, ...]:
+        """The encodings a step for this workspace may have to be sent in besides the editor's: none
+        once its session is known to share the editor's encoding, else all of them."""
+        with self._lock:
+            session = self._sessions.get(root)
+            if session is not None and session.state == "recording" and session.encoding == self.encoding:
+                return ()
+        return ("utf-8", "utf-16", "utf-32")
+
     def roots(self) -> list[Path]:
         with self._lock:
             return [s.root for s in self._sessions.values() if s.state != "refused"]
@@ -153,7 +163,8 @@ class Recorder:
                     session.due = "recorder_behind" if behind else "collector_unreachable"
                 session.lost += 1
                 session.lost_paths.update(item.paths)
-            self._wake.notify()
+            if len(session.spool) == BATCH_ITEMS:
+                self._wake.notify()
 
     def admit(self, at_ms: int) -> None:
         """Queue the gaps that are due (where there is room again), with the documents' state now.
@@ -258,8 +269,8 @@ class Recorder:
     def _run(self) -> None:
         while True:
             with self._lock:
-                if not self._stopping and not self._has_work():
-                    self._wake.wait(0.1)
+                if not self._stopping and not self._full():
+                    self._wake.wait(PACE_S)
                 stopping = self._stopping
                 sessions = list(self._sessions.values())
             for session in sessions:
@@ -270,10 +281,8 @@ class Recorder:
                     if not any(s.spool and s.state == "recording" for s in self._sessions.values()):
                         return
 
-    def _has_work(self) -> bool:
-        now = time.monotonic()
-        return any((s.state == "recording" and s.spool) or (s.state == "waiting" and now >= s.next_attempt)
-                   for s in self._sessions.values())
+    def _full(self) -> bool:
+        return any(s.state == "recording" and len(s.spool) >= BATCH_ITEMS for s in self._sessions.values())
 
     def _serve(self, session: _Session, stopping: bool) -> None:
         if session.state == "waiting" and time.monotonic() >= session.next_attempt:
