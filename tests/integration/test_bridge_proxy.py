@@ -266,3 +266,17 @@ async def test_code_actions_and_applied_workspace_edits_become_notes(daemon: Dae
     assert notes == ["lsp code action: Resolve me", "lsp code action: Add greeting (demo.greet)",
                      "lsp workspace edit applied: greet (1 edits in 1 files)"]
     assert texts_at_saves(episode, "g.py") == ["# hi\nx = 1\n"]
+
+
+def test_sigterm_stops_the_server_and_hands_the_recording_over(daemon: Daemon, ws: Path) -> None:
+    client = RawClient(proxied(*PYLSP), env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri(ws, "t.py"), "languageId": "python",
+                                                            "version": 1, "text": "kept\n"}})
+    [server] = [p for p in psutil.Process(client.proc.pid).children() if "pylsp" in " ".join(p.cmdline())]
+    time.sleep(0.3)
+    client.proc.send_signal(signal.SIGTERM)
+    status = client.proc.wait(20)
+    assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
+    assert status == 128 + signal.SIGTERM  # pylsp dies of the SIGTERM passed on; its status comes back
+    assert [s["kind"] for s in steps_of(seal(daemon, ws, at_least=1))] == ["open"]
