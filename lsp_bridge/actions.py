@@ -9,17 +9,123 @@ is not acceptance).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.positions import caret_after, content_of, to_index
+from collector.positions import caret_after, content_of
 from lsp_bridge import translate as t
 from lsp_bridge.capture import Capture
+from lsp_bridge.documents import index_of
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.recorder import Outgoing
 
 CHANGES_WATCHED = 3
+
+
+_TABSTOP = re.compile(r"\d+|[A-Za-z_]\w*")
+
+
+def strip_snippet(text: str) -> str:
+    """The text a snippet inserts before the developer fills it in (placeholders keep their default)."""
+    return _snippet(text, 0, nested=False)[0]
+
+
+def _snippet(text: str, i: int, *, nested: bool) -> tuple[str, int]:
+    out: list[str] = []
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in "$}\\,|":
+            out.append(text[i + 1])
+            i += 2
+            continue
+        if nested and ch == "}":
+            return "".join(out), i + 1
+        if ch == "$":
+            braced = text.startswith("{", i + 1)
+            match = _TABSTOP.match(text, i + 2 if braced else i + 1)
+            if match is not None:
+                j = match.end()
+                if not braced:
+                    i = j
+                    continue
+                if text.startswith(":", j):
+                    inner, i = _snippet(text, j + 1, nested=True)
+                    out.append(inner)
+                    continue
+                if text.startswith("|", j) and (close := text.find("|}", j + 1)) != -1:
+                    out.append(text[j + 1 : close].split(",")[0])
+                    i = close + 2
+                    continue
+                if text.startswith("}", j):
+                    i = j + 1
+                    continue
+        out.append(ch)
+        i += 1
+    return "".join(out), i
+
+
+def completion_candidates(result: Any, *, limit: int = 2000) -> list[tuple[str, str]]:
+    """(label, text the item inserts) for each item of a completion result."""
+    items = result.get("items") if isinstance(result, dict) else result
+    if not isinstance(items, list):
+        return []
+    out = []
+    for item in items[:limit]:
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            continue
+        label = item["label"]
+        edit = item.get("textEdit")
+        insert = edit.get("newText") if isinstance(edit, dict) else item.get("insertText")
+        if not isinstance(insert, str):
+            insert = label
+        if item.get("insertTextFormat") == 2:
+            insert = strip_snippet(insert)
+        out.append((label[:256], insert))
+    return out
+
+
+def code_action_titles(result: Any, *, limit: int = 500) -> list[tuple[str, str | None]]:
+    """(title, command id or None) for each code action (or bare command) of a codeAction result."""
+    if not isinstance(result, list):
+        return []
+    out = []
+    for item in result[:limit]:
+        if not isinstance(item, dict) or not isinstance(item.get("title"), str):
+            continue
+        command = item.get("command")
+        if isinstance(command, dict):
+            command = command.get("command")
+        out.append((item["title"][:512], command if isinstance(command, str) else None))
+    return out
+
+
+def workspace_edit_summary(edit: Any) -> tuple[int, list[str]]:
+    """(number of text edits, document URIs) of a WorkspaceEdit."""
+    if not isinstance(edit, dict):
+        return 0, []
+    count = 0
+    uris: list[str] = []
+    changes = edit.get("changes")
+    if isinstance(changes, dict):
+        for uri, edits in changes.items():
+            uris.append(uri)
+            count += len(edits) if isinstance(edits, list) else 0
+    document_changes = edit.get("documentChanges")
+    if isinstance(document_changes, list):
+        for change in document_changes:
+            if not isinstance(change, dict):
+                continue
+            target = change.get("textDocument")
+            if isinstance(target, dict) and isinstance(target.get("uri"), str):
+                uris.append(target["uri"])
+                edits = change.get("edits")
+                count += len(edits) if isinstance(edits, list) else 0
+            elif isinstance(change.get("uri"), str):
+                uris.append(change["uri"])
+                count += 1
+    return count, uris
 
 
 @dataclass
@@ -48,7 +154,7 @@ class Actions:
 
     def completion_result(self, uri: str, result: Any) -> None:
         """The server answered textDocument/completion for a document."""
-        candidates = [c for c in t.completion_candidates(result) if c[1]]
+        candidates = [c for c in completion_candidates(result) if c[1]]
         if candidates and uri in self.capture.docs:
             self._completions[uri] = _Completion(candidates)
         else:
@@ -74,7 +180,7 @@ class Actions:
             lines = doc.doc.lines
             if line < len(lines):
                 content = content_of(lines[line])
-                before = content[: to_index(content, character, doc.encoding)]
+                before = content[: index_of(content, character, doc.encoding)]
                 label = _accepted(pending.candidates, before, text)
         if label is not None:
             del self._completions[uri]
@@ -88,7 +194,7 @@ class Actions:
 
     def code_actions(self, uri: str | None, result: Any) -> None:
         """The server answered textDocument/codeAction."""
-        self._actions = t.code_action_titles(result)
+        self._actions = code_action_titles(result)
         self._actions_uri = uri
 
     def code_action_resolved(self, params: Any, at: int) -> None:
@@ -110,7 +216,7 @@ class Actions:
         """The editor answered the server's workspace/applyEdit."""
         if not isinstance(params, dict):
             return
-        count, uris = t.workspace_edit_summary(params.get("edit"))
+        count, uris = workspace_edit_summary(params.get("edit"))
         given = params.get("label")
         label = given if isinstance(given, str) else "(no label)"
         applied = isinstance(result, dict) and result.get("applied") is True

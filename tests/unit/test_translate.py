@@ -7,6 +7,12 @@ from typing import Any
 import pytest
 
 from lsp_bridge import translate as t
+from lsp_bridge.actions import (
+    code_action_titles,
+    completion_candidates,
+    strip_snippet,
+    workspace_edit_summary,
+)
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.workspaces import Workspaces, uri_to_path
 from schemas import step_from_dict
@@ -121,27 +127,27 @@ def test_step_size_grows_with_the_text_it_carries() -> None:
     ("${1|a,b|}", "a"), (r"cost \$5", "cost $5"), ("plain", "plain"),
 ])
 def test_strip_snippet(snippet: str, inserted: str) -> None:
-    assert t.strip_snippet(snippet) == inserted
+    assert strip_snippet(snippet) == inserted
 
 
 def test_completion_candidates_prefer_the_text_edit_then_insert_text_then_label() -> None:
     result = {"isIncomplete": False, "items": [
         {"label": "print", "textEdit": {"newText": "print($1)", "range": {}}, "insertTextFormat": 2},
         {"label": "os", "insertText": "os.path"}, {"label": "x"}, {"nolabel": 1}, "junk"]}
-    assert t.completion_candidates(result) == [("print", "print()"), ("os", "os.path"), ("x", "x")]
-    assert t.completion_candidates([{"label": "a"}]) == [("a", "a")]
-    assert t.completion_candidates(None) == []
+    assert completion_candidates(result) == [("print", "print()"), ("os", "os.path"), ("x", "x")]
+    assert completion_candidates([{"label": "a"}]) == [("a", "a")]
+    assert completion_candidates(None) == []
 
 
 def test_code_action_titles_and_workspace_edit_summary() -> None:
     actions = [{"title": "Fix import", "command": {"command": "pylsp.fix", "title": "x"}},
                {"title": "Bare", "command": "other"}, {"title": "Edit only", "edit": {}}, 3]
-    titles = t.code_action_titles(actions)  # a bare Command carries its id as a string
+    titles = code_action_titles(actions)  # a bare Command carries its id as a string
     assert titles == [("Fix import", "pylsp.fix"), ("Bare", "other"), ("Edit only", None)]
     edit = {"changes": {"file:///a": [{}, {}]},
             "documentChanges": [{"textDocument": {"uri": "file:///b"}, "edits": [{}]},
                                 {"kind": "create", "uri": "file:///c"}]}
-    assert t.workspace_edit_summary(edit) == (4, ["file:///a", "file:///b", "file:///c"])
+    assert workspace_edit_summary(edit) == (4, ["file:///a", "file:///b", "file:///c"])
 
 
 def test_uris_to_workspace_relative_paths(tmp_path: Any) -> None:
