@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 256 * 1024
 TRANSLATE_PACE_S = 0.01  # the translator drains the tap this often; forwarding never wakes it
+IDLE_PACE_S = 0.2  # and backs off to this while nothing comes
 SWITCH_INTERVAL_S = 0.0002  # a forwarding thread waits at most this long for the translator's GIL
 TapItem = tuple[str, int, bytes | None, str | None]
 
@@ -275,9 +276,11 @@ class Proxy:
     # -- translator thread ---------------------------------------------------------------------------------
 
     def _translate(self) -> None:
+        pace = TRANSLATE_PACE_S
         while True:
             closed = self.tap.closed
-            items, dropped_after = self.tap.drain(TRANSLATE_PACE_S)
+            items, dropped_after = self.tap.drain(pace)
+            pace = TRANSLATE_PACE_S if items else min(pace * 2, IDLE_PACE_S)
             for (side, at, body, error), dropped in items:
                 if dropped:
                     self.traffic.capture.lost_messages(at, dropped)

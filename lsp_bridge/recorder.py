@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 BATCH_ITEMS = 512
 PACE_S = 0.02  # the recorder thread wakes this often (or when a batch is full), not once per step
+IDLE_PACE_S = 0.2  # and this often when nothing is spooled (collector events wait at most this long)
 BATCH_BYTES = 2 * 1024 * 1024  # characters: at most 8 MiB of UTF-8, below the 16 MiB message cap
 
 
@@ -270,7 +271,8 @@ class Recorder:
         while True:
             with self._lock:
                 if not self._stopping and not self._full():
-                    self._wake.wait(PACE_S)
+                    busy = any(s.spool for s in self._sessions.values())
+                    self._wake.wait(PACE_S if busy else IDLE_PACE_S)
                 stopping = self._stopping
                 sessions = list(self._sessions.values())
             for session in sessions:
