@@ -12,20 +12,12 @@ import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
 
 from collector.policy import Policy
+from collector.sources import Emit, Watcher
 
 log = logging.getLogger("codetape.collector")
-Emit = Callable[[int, dict[str, Any]], None]
 CAPTURE_CHANNELS = frozenset({"git", "files"})
-
-
-class Watcher(Protocol):
-    def start(self) -> None: ...
-    def settle(self) -> None: ...
-    def stop(self) -> None: ...
-
 
 StartWatchers = Callable[[Path, Policy, Emit], list[Watcher]]
 

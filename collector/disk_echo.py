@@ -16,8 +16,9 @@ class DiskEcho:
 
     def is_echo(self, step: dict[str, Any]) -> bool:
         """True for a created/modified file_change whose content the disk is already known to hold."""
+        path, digest = step.get("path"), step.get("sha256")
         return (step.get("kind") == "file_change" and step.get("change") in ("created", "modified")
-                and step.get("sha256") is not None and self._known.get(step.get("path")) == step["sha256"])
+                and isinstance(path, str) and digest is not None and self._known.get(path) == digest)
 
     def note(self, step: dict[str, Any]) -> None:
         """Learn from a step that was recorded."""
