@@ -238,6 +238,8 @@ class Capture:
         return t.file_content(data, max_bytes=self._max_file_bytes)
 
     def _file(self, located: Located, at: int, change: str, uri: str) -> None:
+        if ".git" in located.path.split("/"):
+            return  # git's own files: never recorded, so never read
         content = None
         if change != "deleted":
             content = self._content(uri)
