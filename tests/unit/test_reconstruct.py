@@ -17,7 +17,7 @@ def step(kind: str, t_ms: int = 0, **fields: Any) -> Step:
 
 def test_renames_deletes_and_omitted_content() -> None:
     workspace = Workspace("utf-16")
-    workspace.apply(step("open", path="a.py", text="one\ntwo\n"))
+    workspace.apply(step("file_change", path="a.py", change="created", text="one\ntwo\n"))
     workspace.apply(step("file_change", path="img.png", change="created", omitted="binary"))
     workspace.apply(step("file_change", path="a.py", change="renamed", new_path="b.py"))
     workspace.apply(step("file_change", path="img.png", change="renamed", new_path="logo.png"))
@@ -34,12 +34,13 @@ def test_renames_deletes_and_omitted_content() -> None:
 def test_weight_follows_the_files_and_the_limit_refuses_before_building() -> None:
     workspace = Workspace("utf-8", limit=1000)
     workspace.apply(step("open", path="a.py", text="ab\ncd"))
-    assert workspace.weight == 5 + 2 * LINE_COST
+    assert workspace.weight == (5 + 2 * LINE_COST) + (5 + LINE_COST)  # the buffer and the disk's copy
     workspace.apply(step("save", path="a.py", text=""))
-    assert workspace.weight == LINE_COST
+    assert workspace.weight == LINE_COST + LINE_COST
     with pytest.raises(ReconstructionError, match="above 0 MiB in memory"):
         workspace.apply(step("open", t_ms=9, path="b.py", text="\n" * 20))
-    assert "b.py" not in workspace.docs
+    assert workspace.text("b.py") is None
+    workspace.apply(step("close", path="a.py"))
     workspace.apply(step("file_change", path="a.py", change="deleted"))
     assert workspace.weight == 0
 
@@ -52,3 +53,31 @@ def test_edits_need_an_open_document_and_steps_must_exist() -> None:
     assert workspace_at("utf-16", steps).files() == {"a.py": "y"}
     with pytest.raises(ReconstructionError, match="only 2 steps"):
         workspace_at("utf-16", steps, 5)
+
+
+def test_changes_on_disk_leave_open_buffers_alone() -> None:
+    workspace = Workspace("utf-16")
+    workspace.apply(step("open", path="a.py", text="mine\n"))
+    workspace.apply(step("edit", path="a.py", changes=[{"text": "mine, unsaved\n"}]))
+    workspace.apply(step("file_change", path="a.py", change="modified", text="from git checkout\n"))
+    assert workspace.text("a.py") == "mine, unsaved\n"  # the editor has not reloaded
+    workspace.apply(step("file_change", path="a.py", change="modified", omitted="too_large", size=9))
+    workspace.apply(step("edit", path="a.py", changes=[{"text": "still editable\n"}]))
+    assert workspace.files() == {"a.py": "still editable\n"} and workspace.omitted == {}
+    workspace.apply(step("close", path="a.py"))
+    assert workspace.files() == {} and workspace.omitted == {"a.py": "too_large"}
+
+
+def test_closing_an_unsaved_buffer_falls_back_to_the_disk() -> None:
+    workspace = Workspace("utf-16")
+    workspace.apply(step("open", path="a.py", text="v1\n"))
+    workspace.apply(step("edit", path="a.py", changes=[{"text": "v2\n"}]))
+    workspace.apply(step("save", path="a.py"))
+    workspace.apply(step("edit", path="a.py", changes=[{"text": "v3, never saved\n"}]))
+    assert workspace.text("a.py") == "v3, never saved\n"
+    workspace.apply(step("close", path="a.py"))
+    assert workspace.text("a.py") == "v2\n"
+    with pytest.raises(ReconstructionError, match="not open"):
+        workspace.apply(step("edit", path="a.py", changes=[{"text": "x"}]))
+    workspace.apply(step("gap", reason="other", state=[{"path": "a.py", "text": "jumped\n"}]))
+    assert workspace.text("a.py") == "jumped\n"

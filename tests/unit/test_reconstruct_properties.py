@@ -123,7 +123,8 @@ def test_workspace_replays_edit_steps_like_the_model(encoding: PositionEncoding,
         for change in step_changes:
             expected = model_apply(expected, change, encoding)
         assert workspace.text("a.txt") == expected
-        assert workspace.weight == len(expected) + LINE_COST * len(fresh_lines(expected))
+        on_disk = len(initial) + LINE_COST  # the text as opened, until a save
+        assert workspace.weight == len(expected) + LINE_COST * len(fresh_lines(expected)) + on_disk
 
 
 def test_the_model_itself_follows_lsp_on_known_cases() -> None:
