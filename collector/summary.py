@@ -35,6 +35,8 @@ class Summary:
     sha256: str
     chunk_count: int
     consent_frame: bool
+    signed_by: str | None = None  # set by whoever checked the signature (inspect)
+    signature_problem: str | None = None
     first_t_ms: int | None = None
     last_t_ms: int | None = None
     steps: int = 0
@@ -99,7 +101,9 @@ class Summary:
             "client": None if self.client is None else self.client.model_dump(mode="json"),
             "workspace": self.workspace.model_dump(mode="json"),
             "signed": self.consent_frame,
-            "signature_checked": False,
+            "signature_checked": self.signed_by is not None or self.signature_problem is not None,
+            "signed_by": self.signed_by,
+            "signature_problem": self.signature_problem,
             "format": {"read_version": self.read_version, "write_version": self.write_version},
             "chunks": self.chunk_count,
             "sha256": self.sha256,

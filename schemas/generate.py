@@ -1,4 +1,5 @@
-"""Write the JSON Schema of the step union and the episode header: `python -m schemas.generate`.
+"""Write the JSON Schema of the step union, the episode header and the consent statement:
+`python -m schemas.generate`.
 
 The output is deterministic (sorted keys, two-space indent, trailing newline) and committed;
 tests/unit/test_schema_drift.py fails when the models and the committed files disagree.
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from schemas.consent import ConsentStatement
 from schemas.header import EpisodeHeader
 from schemas.steps import step_adapter
 
@@ -31,6 +33,9 @@ def render() -> dict[str, str]:
         "episode-header.schema.json": _document(
             EpisodeHeader.model_json_schema(mode="validation"), "codetape episode header",
             "The header frame of a codetape episode (schemas/header.py)."),
+        "consent-statement.schema.json": _document(
+            ConsentStatement.model_json_schema(mode="validation"), "codetape consent statement",
+            "The signed statement in a codetape episode's consent frame (schemas/consent.py)."),
     }
     return {name: json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
             for name, schema in schemas.items()}

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from schemas.common import Model
+from schemas.consent import LICENCE_IDS, PolicyText
 
 Channel = Literal["edits", "diagnostics", "tests", "commands", "git", "files"]
 ALL_CHANNELS: tuple[Channel, ...] = ("edits", "diagnostics", "tests", "commands", "git", "files")
@@ -25,6 +26,38 @@ SETTINGS_FILE = ".codetape.toml"
 Glob = Annotated[str, Field(min_length=1, max_length=4096)]
 
 
+class SharingPolicy(Model):
+    """`[policy]` in `.codetape.toml`, or a user/organisation `policy.toml`: the terms of signing."""
+
+    purpose: PolicyText | None = None
+    licence: PolicyText | None = None
+    allowed_licences: Annotated[list[str], Field(max_length=100)] | None = None
+    mandatory_exclude: Annotated[list[Glob], Field(max_length=10_000)] = []
+
+    @field_validator("allowed_licences")
+    @classmethod
+    def _known_licences(cls, names: list[str] | None) -> list[str] | None:
+        if names is None:
+            return None
+        known = {name.lower(): name for name in LICENCE_IDS}
+        out: list[str] = []
+        for name in names:
+            base = name.strip().removesuffix("+").removesuffix("-only").removesuffix("-or-later")
+            if base.lower() not in known:
+                raise ValueError(f"licence {name!r} is not one codetape detects; "
+                                 f"known: {', '.join(LICENCE_IDS)}")
+            out.append(known[base.lower()])
+        return sorted(set(out))
+
+    @field_validator("mandatory_exclude")
+    @classmethod
+    def _no_negation(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            if pattern.startswith("!"):
+                raise ValueError(f"mandatory_exclude pattern {pattern!r}: negation (!) is not supported")
+        return patterns
+
+
 class WorkspaceSettings(Model):
     """The validated content of one `.codetape.toml`."""
 
@@ -32,6 +65,7 @@ class WorkspaceSettings(Model):
     exclude: Annotated[list[Glob], Field(max_length=10_000)] = []
     idle_timeout_s: Annotated[int, Field(ge=1, le=7 * 24 * 3600)] = 1800
     max_file_bytes: Annotated[int, Field(ge=0, le=64 * 1024 * 1024)] = 2 * 1024 * 1024
+    policy: SharingPolicy = SharingPolicy()
 
     @field_validator("exclude")
     @classmethod

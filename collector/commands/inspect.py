@@ -7,6 +7,7 @@ import json
 import sys
 
 from collector.commands.checkout import tracked
+from collector.consent.verify import signature_status
 from collector.resolve import open_ref, show
 from collector.summary import FileActivity, Summary, summarize
 
@@ -21,6 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     episode = open_ref(args.episode)
     summary = summarize(episode, tracked(episode.steps(), episode.step_count, "reading"))
+    summary.signed_by, summary.signature_problem = signature_status(episode, summary)
     if args.json:
         sys.stdout.write(json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -53,8 +55,12 @@ def render(summary: Summary) -> list[str]:
     workspace = summary.workspace
     details = [show(value) for value in (workspace.git_remote, workspace.head_at_start) if value]
     lines.append(f"workspace  {show(workspace.root_name)}" + (f" ({', '.join(details)})" if details else ""))
-    lines.append("signed     " + ("yes (consent frame present; its signature is not checked here)"
-                                  if summary.consent_frame else "no"))
+    if summary.signed_by is not None:
+        lines.append(f"signed     by {summary.signed_by} (signature verified)")
+    elif summary.consent_frame:
+        lines.append(f"signed     INVALID: {summary.signature_problem}")
+    else:
+        lines.append("signed     no")
     lines.append(f"format     read version {summary.read_version}, write version {summary.write_version}, "
                  f"{summary.chunk_count} step chunk{'s' * (summary.chunk_count != 1)}")
     lines.append(f"sha256     {summary.sha256}")

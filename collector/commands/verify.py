@@ -1,17 +1,21 @@
 """`codetape verify EPISODE`: check the container, every step, and a full replay; print `ok` or the problem.
 
 The replay checks every save's sha256 against the reconstructed text and that edits only touch open
-documents. A consent frame's signature is not checked here yet (that comes with signing).
+documents. A signed episode's signature is checked too (`ok (signed by KEY_ID)`); with --key, the
+episode must be signed, and by that key.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from collector.commands.cat import skipped_note
 from collector.commands.checkout import tracked
+from collector.consent.keys import decode_public
+from collector.consent.verify import check_consent
 from collector.episode import Episode
-from collector.errors import ReconstructionError
+from collector.errors import EpisodeError, ReconstructionError, UsageError
 from collector.reconstruct import Workspace, sha256_text
 from collector.resolve import open_ref, show
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
@@ -21,14 +25,39 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("verify", help="check that an episode is intact and replays exactly",
                             description=__doc__)
     parser.add_argument("episode", metavar="EPISODE", help="an episode file, or an episode id (prefix)")
+    parser.add_argument("--key", metavar="PUBLIC_KEY",
+                        help="require a signature by this key (base64, or a file holding it, such as "
+                        "ed25519.pub)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    expected = None if args.key is None else _public_key(args.key)
     episode = open_ref(args.episode)
+    if episode.consent is None and expected is not None:
+        raise EpisodeError("episode is not signed (no consent frame), and --key asks for a signature")
+    signer = None
+    if episode.consent is not None:
+        signer = check_consent(episode, expected_key=expected).reviewer.key_id
     verify_replay(episode)
-    print(f"ok (skipped {skipped_note(episode.skipped)})" if episode.skipped else "ok")
+    notes = ([] if signer is None else [f"signed by {signer}"]) + (
+        [f"skipped {skipped_note(episode.skipped)}"] if episode.skipped else [])
+    print(f"ok ({'; '.join(notes)})" if notes else "ok")
     return 0
+
+
+def _public_key(value: str) -> bytes:
+    path = Path(value)
+    text = value
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="ascii")[:1024].strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read a public key from {value}: {exc}") from None
+    try:
+        return decode_public(text)
+    except ValueError as exc:
+        raise UsageError(f"--key {value}: {exc}") from None
 
 
 def verify_replay(episode: Episode) -> int:

@@ -98,7 +98,7 @@ def test_inspect_json_is_complete_and_counts_right(tmp_path: Path) -> None:
     assert summary["format"] == {"read_version": 1, "write_version": 1}
 
 
-def test_inspect_reports_a_consent_frame_without_claiming_a_checked_signature(tmp_path: Path) -> None:
+def test_inspect_reports_a_consent_frame_that_holds_no_valid_signature(tmp_path: Path) -> None:
     path = tmp_path / "signed.ctape"
     with open(path, "wb") as out:
         writer = EpisodeWriter(out, FULL_HEADER, level=1)
@@ -106,9 +106,11 @@ def test_inspect_reports_a_consent_frame_without_claiming_a_checked_signature(tm
         writer.add_frame(CONSENT, b"a consent statement and its signature", OPTIONAL)
         writer.close()
     text = codetape(tmp_path, "inspect", str(path)).stdout
-    assert "signed     yes (consent frame present; its signature is not checked here)" in text
+    assert "signed     INVALID: consent frame is damaged: 37 bytes cannot hold a signature" in text
     summary = json.loads(codetape(tmp_path, "inspect", "--json", str(path)).stdout)
-    assert (summary["signed"], summary["signature_checked"], summary["steps"]) == (True, False, 3)
+    assert (summary["signed"], summary["signature_checked"], summary["steps"]) == (True, True, 3)
+    assert summary["signed_by"] is None
+    assert summary["signature_problem"].startswith("consent frame is damaged")
 
 
 # -- EPISODE by id --------------------------------------------------------------------------------

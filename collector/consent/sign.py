@@ -1,0 +1,192 @@
+"""Signing an episode: copy its header and step frames, add the signed consent frame, seal a new trailer.
+
+The copy is byte for byte (no re-encoding), so what was reviewed is what gets signed. Optional frames
+this codetape does not know are dropped: nobody reviewed them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pydantic
+
+from collector import __version__
+from collector.consent.errors import SigningRefused
+from collector.consent.keys import load_private
+from collector.consent.policy import SigningPolicy, load_signing_policy
+from collector.consent.statement import (
+    encode_statement,
+    pack_payload,
+    parse_statement,
+    signed_message,
+    unpack_payload,
+)
+from collector.consent.verify import PREAMBLE, check_signature
+from collector.episode import Episode, open_episode
+from collector.episode.container import (
+    CONSENT,
+    HEADER,
+    OPTIONAL,
+    STEPS,
+    TRAILER,
+    TRAILER_PAYLOAD,
+    encode_frame,
+    iter_frames,
+    read_preamble,
+)
+from collector.episode.reader_v1 import first_error
+from collector.episode.writer import fsync_dir
+from collector.errors import EpisodeError, ReconstructionError
+from collector.home import Home
+from collector.summary import summarize
+from schemas import Step
+from schemas.consent import (
+    ConsentContent,
+    ConsentRedaction,
+    ConsentReviewer,
+    ConsentScope,
+    ConsentSoftware,
+    ConsentStatement,
+)
+from schemas.steps import RedactionStep
+
+MAX_STATEMENT_FILES = 1_000_000
+
+
+def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = None,
+                 workspace_policy: SigningPolicy | None = None, redaction: Mapping[str, Any] | None = None,
+                 scope_files: list[str] | None = None, now: datetime | None = None) -> ConsentStatement:
+    """Write `src` signed to `dst` (atomically; `dst` may be `src`) and return the statement signed.
+
+    Refuses (SigningRefused, KeyProblem, EpisodeError) an episode already signed, damaged, holding step
+    kinds this codetape cannot show, touching files outside `scope_files` or under a mandatory
+    exclusion, or from a repository whose licence the policy does not allow. `redaction` is the
+    redaction summary (`rules_version`, `counts`); without it the counts come from the redaction steps.
+    """
+    private, info = load_private(home, passphrase)
+    if dst.exists() and not (src.exists() and os.path.samefile(src, dst)):
+        raise SigningRefused(f"cannot sign into {dst}: it already exists")
+    episode = open_episode(src)
+    if episode.consent is not None:
+        raise SigningRefused(f"{src} is already signed{_signer(episode)}; an episode is signed once")
+    redactions: dict[str, int] = {}
+    summary = summarize(episode, _counting_redactions(episode.steps(), redactions))
+    if episode.skipped:
+        kinds = ", ".join(sorted(episode.skipped))
+        raise SigningRefused(f"{src} holds {sum(episode.skipped.values())} steps of kinds this codetape "
+                             f"cannot show ({kinds}); upgrade codetape to review and sign it")
+    from collector.commands.verify import verify_replay  # here: `codetape verify` imports this package
+
+    try:
+        verify_replay(episode)
+    except ReconstructionError as exc:
+        raise SigningRefused(f"{src} does not replay, so it cannot be signed: {exc}") from None
+    files = sorted(summary.files)
+    if scope_files is not None:
+        outside = sorted(set(files) - set(scope_files))
+        if outside:
+            raise SigningRefused(f"{src} touches {outside[0]!r}, which is outside the reviewed scope")
+    if len(files) > MAX_STATEMENT_FILES:
+        raise SigningRefused(f"{src} touches {len(files)} files, more than a statement lists "
+                             f"({MAX_STATEMENT_FILES})")
+    policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
+    policy.check(files)
+    header = episode.header
+    draft = ConsentStatement(
+        content=ConsentContent(sha256="0" * 64, bytes=PREAMBLE, episode_id=header.episode_id,
+                               started_at=header.started_at, step_count=episode.step_count,
+                               first_t_ms=summary.first_t_ms, last_t_ms=summary.last_t_ms),
+        scope=ConsentScope(files=files, channels=list(header.capture.channels),
+                           excluded=sorted({*header.capture.exclude, *policy.mandatory_exclude})),
+        redaction=_redaction(redaction, redactions),
+        terms=policy.terms(),
+        reviewer=ConsentReviewer(public_key=info.public_b64, key_id=info.key_id),
+        signed_at=(now or datetime.now(UTC)).astimezone(UTC),
+        software=ConsentSoftware(codetape_version=__version__, recorded_with=header.codetape_version,
+                                 editor=header.client),
+    )
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.sign.tmp")
+    try:
+        with open(src, "rb") as source, open(tmp, "xb") as out:
+            written = hashlib.sha256()
+            length = _copy_content(source, out, episode, written)
+            content = written.digest()
+            statement = draft.model_copy(update={"content": draft.content.model_copy(
+                update={"sha256": content.hex(), "bytes": length})})
+            statement_bytes = encode_statement(statement)
+            signature = private.sign(signed_message(content, statement_bytes))
+            _finish(out, pack_payload(signature, statement_bytes), episode.step_count, written)
+        check_signature(open_episode(tmp))
+        os.replace(tmp, dst)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(dst.parent)
+    return statement
+
+
+def _copy_content(source: BinaryIO, out: BinaryIO, episode: Episode, written: Any) -> int:
+    """Copy preamble, header and step frames, hashing them into `written`; returns their length."""
+    read_preamble(source)
+    source.seek(0)
+    preamble = source.read(PREAMBLE)
+    whole = hashlib.sha256(preamble)  # the source's trailer hash, to catch a file changed under us
+    written.update(preamble)
+    out.write(preamble)
+    length = len(preamble)
+    chunks = 0
+    for frame in iter_frames(source, whole):
+        if frame.type == TRAILER:
+            break
+        if frame.type not in (HEADER, STEPS):
+            continue
+        data = encode_frame(frame.type, frame.payload, frame.flags)
+        written.update(data)
+        out.write(data)
+        length += len(data)
+        chunks += frame.type == STEPS
+    if whole.digest() != episode.sha256 or chunks != episode.chunk_count:
+        raise EpisodeError(f"{episode.path} changed while it was being signed; sign it again")
+    return length
+
+
+def _finish(out: BinaryIO, payload: bytes, step_count: int, written: Any) -> None:
+    """Append the consent frame and a trailer over everything before it; flush to disk."""
+    frame = encode_frame(CONSENT, payload, OPTIONAL)
+    written.update(frame)
+    out.write(frame)
+    out.write(encode_frame(TRAILER, TRAILER_PAYLOAD.pack(step_count, written.digest())))
+    out.flush()
+    os.fsync(out.fileno())
+
+
+def _counting_redactions(steps: Iterator[Step], counts: dict[str, int]) -> Iterator[Step]:
+    """`steps` unchanged, adding each redaction step's count to `counts` by rule."""
+    for step in steps:
+        if isinstance(step, RedactionStep):
+            counts[step.rule] = counts.get(step.rule, 0) + step.count
+        yield step
+
+
+def _redaction(given: Mapping[str, Any] | None, counted: dict[str, int]) -> ConsentRedaction:
+    if given is None:
+        return ConsentRedaction(counts=dict(sorted(counted.items())))
+    try:
+        return ConsentRedaction.model_validate({"rules_version": given.get("rules_version"),
+                                                "counts": dict(given.get("counts") or {})})
+    except (pydantic.ValidationError, TypeError, ValueError) as exc:
+        detail = first_error(exc) if isinstance(exc, pydantic.ValidationError) else str(exc)
+        raise SigningRefused(f"the redaction summary is invalid: {detail}") from None
+
+
+def _signer(episode: Episode) -> str:
+    try:
+        _signature, statement = unpack_payload(episode.consent or b"")
+        return f" by key {parse_statement(statement).reviewer.key_id}"
+    except EpisodeError:
+        return ""

@@ -1,0 +1,105 @@
+"""The consent statement: what a reviewer signed when they approved an episode for sharing.
+
+It travels in the episode's `C` frame as UTF-8 JSON next to an Ed25519 signature over the statement and
+the hash of every byte before that frame (schemas/EPISODE_FORMAT.md, "Consent"). The model is strict:
+a receiver refuses a statement with unknown fields rather than guess what was agreed to.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from schemas.common import Millis, Model, RelPath, Sha256Hex
+from schemas.header import ClientInfo
+
+CONSENT_DOMAIN = "codetape/consent/v1"
+
+# Licences codetape recognises in a LICENSE or COPYING file (SPDX ids; the GPL family without
+# -only/-or-later, which a licence text alone does not say).
+LICENCE_IDS: tuple[str, ...] = (
+    "0BSD", "AGPL-3.0", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "BSL-1.0", "CC0-1.0", "GPL-2.0",
+    "GPL-3.0", "ISC", "LGPL-2.0", "LGPL-2.1", "LGPL-3.0", "MIT", "MPL-2.0", "PSF-2.0", "Unlicense", "Zlib",
+)
+
+PublicKeyB64 = Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{43}=$")]
+KeyId = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
+PolicyText = Annotated[str, Field(max_length=64 * 1024)]
+LicenceId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class ConsentContent(Model):
+    """Which bytes were signed and what they hold."""
+
+    sha256: Sha256Hex = Field(description="SHA-256 of every byte of the file before the consent frame")
+    bytes: Annotated[int, Field(ge=12, le=2**53)] = Field(description="how many bytes that is")
+    episode_id: uuid.UUID
+    started_at: datetime
+    step_count: Annotated[int, Field(ge=0, le=2**53)]
+    first_t_ms: Millis | None = None
+    last_t_ms: Millis | None = None
+
+
+class ConsentScope(Model):
+    """What the episode covers: the files its steps touch, the channels recorded, what was left out."""
+
+    files: Annotated[list[RelPath], Field(max_length=1_000_000)]
+    channels: Annotated[list[str], Field(max_length=64)]
+    excluded: Annotated[list[str], Field(max_length=20_000)] = Field(
+        default=[], description="globs kept out at capture and by the sharing policy")
+
+
+class ConsentRedaction(Model):
+    """The redaction applied before review: the rule set's version and how many values each rule masked."""
+
+    rules_version: Annotated[str, Field(max_length=64)] | None = None
+    counts: Annotated[dict[str, Annotated[int, Field(ge=0)]], Field(max_length=10_000)] = {}
+
+
+class ConsentTerms(Model):
+    """The sharing policy in force when signing: purpose and licence of the data, licences of the repo."""
+
+    purpose: PolicyText | None = None
+    licence: PolicyText | None = None
+    repository_licences: Annotated[list[LicenceId], Field(max_length=64)] = Field(
+        default=[], description="licences detected in the repository's LICENSE / COPYING files")
+    allowed_licences: Annotated[list[LicenceId], Field(max_length=1_000)] | None = None
+
+
+class ConsentReviewer(Model):
+    """Who signed: the Ed25519 public key and its short id (first 16 hex digits of its SHA-256)."""
+
+    algorithm: Literal["ed25519"] = "ed25519"
+    public_key: PublicKeyB64
+    key_id: KeyId
+
+
+class ConsentSoftware(Model):
+    """Which codetape signed, which recorded, and in which editor."""
+
+    codetape_version: Annotated[str, Field(max_length=64)]
+    recorded_with: Annotated[str, Field(max_length=64)]
+    editor: ClientInfo | None = None
+
+
+class ConsentStatement(Model):
+    """The signed consent statement of one episode."""
+
+    domain: Literal["codetape/consent/v1"] = "codetape/consent/v1"
+    content: ConsentContent
+    scope: ConsentScope
+    redaction: ConsentRedaction
+    terms: ConsentTerms
+    reviewer: ConsentReviewer
+    signed_at: datetime
+    software: ConsentSoftware
+
+    @field_validator("signed_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        if value.utcoffset() != timedelta(0):
+            raise ValueError("signed_at must be a timezone-aware UTC time")
+        return value
