@@ -1,0 +1,265 @@
+"""Throughput of the bridge: keystrokes in observe mode, messages forwarded in proxy mode.
+
+    .venv/bin/python -m bench.throughput [--runs 5] [--keystrokes 20000] [--messages 100000] [--no-readme]
+
+- observe: `python -m lsp_bridge` next to a live collector. One didOpen (empty), then one didChange
+  per character of a 20,000-character text (the start of the interpreter's argparse.py and a line with
+  non-ASCII and non-BMP characters), written as fast as the pipe takes them, then one request (the
+  bridge answers it only after handling every change before it). Two rates: the bridge's (until that
+  answer) and end to end (until the collector counts every step). Then the episode is sealed and
+  checked: one edit step per keystroke, and the reconstructed text equals the text typed.
+- proxy: `codetape bridge -- python bench/echo_server.py` (a server that answers at once), against the
+  same server direct, alternating. The client writes a stream of keystroke didChanges with a hover
+  request after every third, from one thread, while it reads the answers on another; the rate counts
+  every message forwarded (didChange, request, response) until the last answer. The recording is
+  checked after each proxy run: edit steps, and any gap the recorder left when it fell behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import argparse as argparse_module
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.live_env import Live, code_during, code_state, live_codetape, load, tool
+from bench.lsp_client import LspProcess, frame, write_all
+from bench.report import command_line, machine, median, table, write_section
+from collector.episode import open_episode
+from collector.positions import caret_after
+from collector.reconstruct import workspace_at
+
+TAIL = "\n# naïve café, 3 € — 😀 non-BMP, done\n"
+OBSERVE_GOAL, PROXY_GOAL = 2_000, 20_000
+REQUEST_EVERY = 4  # one hover request after every three didChange
+ECHO_SERVER = Path(__file__).with_name("echo_server.py")
+
+
+def typed_text(count: int) -> str:
+    source = Path(argparse_module.__file__).read_text("utf-8")
+    return source[: count - len(TAIL)] + TAIL
+
+
+def keystrokes(uri: str, text: str, *, first_version: int = 2) -> list[bytes]:
+    """One framed didChange per character, inserted at the caret (UTF-16 positions)."""
+    frames = []
+    line = character = 0
+    for index, ch in enumerate(text):
+        at = {"line": line, "character": character}
+        frames.append(frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": first_version + index},
+            "contentChanges": [{"range": {"start": at, "end": at}, "text": ch}]}}))
+        line, character = caret_after(line, character, ch, "utf-16")
+    return frames
+
+
+def writer(proc: LspProcess, chunks: list[bytes]) -> threading.Thread:
+    """Write the chunks from another thread (the main thread reads the answers meanwhile)."""
+    def run() -> None:
+        fd = proc.proc.stdin.fileno() if proc.proc.stdin is not None else -1
+        for chunk in chunks:
+            write_all(fd, chunk)
+
+    thread = threading.Thread(target=run, name="bench-writer", daemon=True)
+    thread.start()
+    return thread
+
+
+def batched(frames: list[bytes], size: int = 64 * 1024) -> list[bytes]:
+    chunks, current, length = [], [], 0
+    for item in frames:
+        current.append(item)
+        length += len(item)
+        if length >= size:
+            chunks.append(b"".join(current))
+            current, length = [], 0
+    if current:
+        chunks.append(b"".join(current))
+    return chunks
+
+
+def check_episode(live: Live, path: str, edits: int, text: str | None) -> dict[str, Any]:
+    """Seal; count the edit steps and gaps of one document, compare its text with what was typed."""
+    sealed = live.seal()
+    if sealed is None:
+        return {"edits": 0, "gaps": 0, "same": False, "steps": 0}
+    episode = open_episode(Path(sealed["path"]))
+    steps = list(episode.steps())
+    workspace = workspace_at(episode.header.position_encoding, steps)
+    found = sum(1 for s in steps if s.kind == "edit" and getattr(s, "path", None) == path)
+    gaps = [s for s in steps if s.kind == "gap"]
+    return {"edits": found, "expected": edits, "gaps": len(gaps), "steps": len(steps),
+            "lost": sum(getattr(g, "lost_steps", None) or 0 for g in gaps),
+            "same": text is None or workspace.text(path) == text}
+
+
+# -- observe mode ------------------------------------------------------------------------------------
+
+def observe_run(live: Live, run: int, text: str) -> dict[str, Any]:
+    path = f"typed_{run}.py"
+    uri = (live.workspace / path).as_uri()
+    frames = keystrokes(uri, text)
+    with LspProcess([sys.executable, "-m", "lsp_bridge"], cwd=live.workspace, env=live.env,
+                    stderr=live.root / f"observe-{run}.err", name="observe") as proc:
+        proc.initialize(live.workspace)
+        proc.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": ""}})
+        time.sleep(0.5)  # the bridge has said hello and recorded the open
+        before = live.steps_recorded()
+        key, sync = proc.request_bytes("codetape-bench/sync", None)  # unknown: an error answer, in order
+        started = time.perf_counter()
+        thread = writer(proc, [*batched(frames), sync])
+        proc.wait_for(key, timeout=600)
+        bridge_s = time.perf_counter() - started
+        thread.join()
+        expected = before + len(frames)
+        while live.steps_recorded() < expected and time.perf_counter() - started < 600:
+            time.sleep(0.01)
+        total_s = time.perf_counter() - started
+        proc.shutdown()
+    check = check_episode(live, path, len(frames), text)
+    return {"n": len(frames), "bridge": len(frames) / bridge_s, "end_to_end": len(frames) / total_s,
+            **check}
+
+
+# -- proxy mode --------------------------------------------------------------------------------------
+
+def hover(uri: str, key: int) -> bytes:
+    return frame({"jsonrpc": "2.0", "id": key, "method": "textDocument/hover",
+                  "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}})
+
+
+def proxy_stream(uri: str, text: str, messages: int) -> tuple[list[bytes], int, int, int]:
+    """didChange x3, hover, ... ending with a hover: (frames, changes, requests, the last request's id)."""
+    changes = keystrokes(uri, (text * (messages // len(text) + 1)))
+    frames: list[bytes] = []
+    sent_changes = requests = 0
+    while len(frames) < messages:
+        if len(frames) % REQUEST_EVERY == REQUEST_EVERY - 1:
+            requests += 1
+            frames.append(hover(uri, 1000 + requests))
+        else:
+            frames.append(changes[sent_changes])
+            sent_changes += 1
+    if len(frames) % REQUEST_EVERY != 0:
+        requests += 1
+        frames.append(hover(uri, 1000 + requests))
+    return frames, sent_changes, requests, 1000 + requests
+
+
+def proxy_run(live: Live, via: str, run: int, text: str, messages: int) -> dict[str, Any]:
+    path = f"proxied_{via}_{run}.py"
+    uri = (live.workspace / path).as_uri()
+    server = [sys.executable, str(ECHO_SERVER)]
+    argv = server if via == "direct" else [tool("codetape"), "bridge", "--", *server]
+    with LspProcess(argv, cwd=live.workspace, env=live.env, stderr=live.root / f"proxy-{via}-{run}.err",
+                    name=via) as proc:
+        proc.initialize(live.workspace)
+        proc.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": ""}})
+        proc.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                            "position": {"line": 0, "character": 0}})  # the server is up
+        frames, changes, requests, last = proxy_stream(uri, text, messages)
+        started = time.perf_counter()
+        thread = writer(proc, batched(frames))
+        answered = 0
+        while True:
+            body = proc.read_body(timeout=600)
+            if b'"result"' in body or b'"error"' in body:
+                answered += 1
+                if f'"id":{last},'.encode() in body or f'"id":{last}}}'.encode() in body:
+                    break
+        elapsed = time.perf_counter() - started
+        thread.join()
+        proc.shutdown()
+    result: dict[str, Any] = {"via": via, "messages": len(frames) + answered, "changes": changes,
+                              "requests": requests, "answers": answered,
+                              "rate": (len(frames) + answered) / elapsed, "seconds": elapsed}
+    if via == "codetape":
+        time.sleep(1.0)
+        result.update(check_episode(live, path, changes, None))
+    return result
+
+
+# -- report ------------------------------------------------------------------------------------------
+
+def _rate(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def render(observe: list[dict[str, Any]], proxy: list[dict[str, Any]], loads: tuple[str, str],
+           keystroke_count: int, code: str) -> str:
+    obs_rows = [[i + 1, f"{r['n']:,}", _rate(r["bridge"]), _rate(r["end_to_end"]),
+                 f"{r['edits']:,} / {r['expected']:,}", r["gaps"], "equal" if r["same"] else "DIFFERENT"]
+                for i, r in enumerate(observe)]
+    bridge = median([r["bridge"] for r in observe])
+    e2e = median([r["end_to_end"] for r in observe])
+    obs_rows.append(["**median**", "", f"**{_rate(bridge)}**", f"**{_rate(e2e)}**", "", "", ""])
+    direct = [r for r in proxy if r["via"] == "direct"]
+    ours = [r for r in proxy if r["via"] == "codetape"]
+    prox_rows = []
+    for run, (d, c) in enumerate(zip(direct, ours, strict=True)):
+        prox_rows.append([run + 1, f"{c['messages']:,}", _rate(d["rate"]), _rate(c["rate"]),
+                          f"{c['rate'] / d['rate']:.2f}", f"{c['edits']:,} / {c['changes']:,}",
+                          f"{c['gaps']} ({c['lost']:,} lost)"])
+    proxy_rate = median([r["rate"] for r in ours])
+    direct_rate = median([r["rate"] for r in direct])
+    prox_rows.append(["**median**", "", f"**{_rate(direct_rate)}**", f"**{_rate(proxy_rate)}**",
+                      f"{proxy_rate / direct_rate:.2f}", "", ""])
+    recorded_all = all(r["edits"] == r["changes"] and not r["gaps"] for r in ours)
+    observe_ok = all(r["edits"] == r["expected"] and r["same"] and not r["gaps"] for r in observe)
+    return "\n".join([
+        f"Command: `{command_line()}` ({machine()}; {code}); load average {loads[0]} at the start, "
+        f"{loads[1]} at the end.",
+        "",
+        f"Observe mode, {keystroke_count:,} keystroke didChanges per run (didChange/s):",
+        "",
+        table(["run", "didChange", "bridge", "end to end (collector)", "edit steps", "gaps", "text"],
+              obs_rows),
+        "",
+        "Proxy mode in front of `bench/echo_server.py`, messages forwarded per second (didChange, hover "
+        "requests and their answers; one request per three didChange):",
+        "",
+        table(["run", "messages", "direct (no proxy)", "codetape bridge", "ratio", "edit steps recorded",
+               "gaps"], prox_rows),
+        "",
+        f"- observe mode >= {OBSERVE_GOAL:,} didChange/s: "
+        f"{'met' if bridge >= OBSERVE_GOAL else 'NOT met'} (bridge {_rate(bridge)}/s, end to end "
+        f"{_rate(e2e)}/s, {e2e / OBSERVE_GOAL:.1f}x the goal end to end); every keystroke recorded and "
+        f"the text reconstructed exactly: {'yes' if observe_ok else 'NO'}.",
+        f"- proxy mode >= {PROXY_GOAL:,} messages/s: {'met' if proxy_rate >= PROXY_GOAL else 'NOT met'} "
+        f"({_rate(proxy_rate)}/s, {proxy_rate / PROXY_GOAL:.1f}x the goal); every didChange recorded "
+        f"at that rate: {'yes' if recorded_all else 'NO (see the gaps column)'}.",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keystrokes", type=int, default=20_000)
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args()
+    text = typed_text(args.keystrokes)
+    code = code_state()
+    observe, proxy = [], []
+    with live_codetape() as live:
+        loads = [load()]
+        for run in range(args.runs):
+            observe.append(observe_run(live, run, text))
+            print(f"observe run {run + 1}: {observe[-1]}", flush=True)
+            for via in ("direct", "codetape") if run % 2 == 0 else ("codetape", "direct"):
+                proxy.append(proxy_run(live, via, run, text, args.messages))
+                print(f"proxy run {run + 1}: {proxy[-1]}", flush=True)
+        loads.append(load())
+    body = render(observe, proxy, (loads[0], loads[1]), args.keystrokes, code_during(code))
+    print(body)
+    if not args.no_readme:
+        write_section("throughput", body)
+
+
+if __name__ == "__main__":
+    main()
