@@ -24,10 +24,11 @@ from collector.errors import CodetapeError, CollectorError, FramingError, Settin
 from collector.framing import encode, read_message
 from collector.home import Home
 from collector.policy import find_workspace
+from collector.redact import seal_transform
 from collector.registry import Registry
 from collector.requests import Requests
 from collector.rundir import Instance, claim, peer_uid
-from collector.seal import seal_journal
+from collector.seal import SealResult, seal_journal
 from collector.session import Session
 from collector.sources import start_watchers
 
@@ -142,7 +143,7 @@ class Collector:
         journal = session.close() if closing else session.detach()
         if journal is None:
             return None
-        result = await asyncio.to_thread(seal_journal, journal, self.home.ensure(self.home.episodes))
+        result = await asyncio.to_thread(self._seal_redacted, journal)
         if result is None:
             return None
         summary = {"episode": result.episode_id, "path": str(result.path), "steps": result.steps,
@@ -151,10 +152,15 @@ class Collector:
         self.broadcast(session, {"event": "sealed", **summary})
         return summary
 
+    def _seal_redacted(self, journal: Path) -> SealResult | None:
+        """Seal a journal, redacting secrets before the episode is written (summary kept beside it)."""
+        episodes = self.home.ensure(self.home.episodes)
+        return seal_journal(journal, episodes, transform=seal_transform(summaries=episodes))
+
     async def _recover(self, journals: list[Path]) -> None:
         for journal in journals:
             try:
-                result = await asyncio.to_thread(seal_journal, journal, self.home.ensure(self.home.episodes))
+                result = await asyncio.to_thread(self._seal_redacted, journal)
             except CodetapeError as exc:
                 log.error("recovering %s failed: %s", journal, exc)
                 continue

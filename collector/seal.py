@@ -23,6 +23,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import pydantic
 
@@ -33,6 +34,13 @@ from schemas import EpisodeHeader, Step, step_from_dict
 from schemas.steps import GapStep
 
 Transform = Callable[[Iterator[Step]], Iterator[Step]]
+
+
+@runtime_checkable
+class HeaderBound(Protocol):
+    """A transform that needs the episode's header (redaction needs its position encoding)."""
+
+    def with_header(self, header: EpisodeHeader) -> Transform: ...
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,8 @@ def _seal(journal_path: Path, episodes_dir: Path, transform: Transform | None,
         _remove(journal_path)
         return None
     stream: Iterator[Step] = itertools.chain([first], steps)
+    if isinstance(transform, HeaderBound):
+        transform = transform.with_header(header)
     if transform is not None:
         stream = transform(stream)
     files: set[str] = set()

@@ -1,0 +1,267 @@
+"""One editor buffer kept twice while redacting: its true text, and the redacted text readers will see.
+
+Every incoming change is applied to the true text; the region around it is scanned; the change that goes
+into the episode is whatever turns the old redacted text into the new one, trimmed to what differs. With
+nothing hidden the two texts are one `Document` and a change passes through untouched. Characters the
+window marks as belonging to a secret completed later (a secret typed one keystroke at a time) are hidden
+as they arrive, so no step ever shows the value or any prefix of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from collector.document import Document
+from collector.redact import spans as sp
+from collector.redact.lineindex import LineIndex
+from collector.redact.placeholders import Secret
+from collector.redact.spans import Span
+from collector.redact.text import TextRedactor
+from schemas.common import Position, PositionEncoding, Range
+from schemas.steps import ContentChange
+
+Interval = tuple[int, int]
+Mark = tuple[int, int, Secret]  # characters [x, y) of an inserted or set text belong to a secret
+PEM_REACH = 2000  # lines a scan reaches back for the start of a private key whose end was just written
+
+
+@dataclass
+class Changed:
+    """What one incoming change became: the changes to write, where it applied in the true text (`[a, b)`
+    replaced), and characters that were already visible in earlier steps but belong to a secret found
+    now (true offsets after the change, with that secret)."""
+
+    changes: list[ContentChange]
+    a: int = 0
+    b: int = 0
+    visible: list[Mark] = field(default_factory=list)
+
+
+class Buffer:
+    __slots__ = ("d", "di", "encoding", "redactor", "spans", "t", "ti")
+
+    def __init__(self, text: str, encoding: PositionEncoding, redactor: TextRedactor,
+                 marks: Sequence[Mark] = ()) -> None:
+        self.encoding: PositionEncoding = encoding
+        self.redactor = redactor
+        self.t = Document(text, encoding)
+        self.ti = LineIndex(self.t)
+        self.spans: list[Span] = []
+        self.d, self.di = self.t, self.ti
+        found = [Span(s, e, secret) for s, e, secret in redactor.find(text)]
+        marked = [Span(x, y, secret) for x, y, secret in marks]
+        for span in marked + found:
+            self.spans = sp.overridden(self.spans, span.start, span.end, span.secret)
+        if self.spans:
+            self._split()
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    @property
+    def hidden(self) -> bool:
+        return bool(self.spans)
+
+    def true_text(self) -> str:
+        return self.t.text
+
+    def redacted_text(self) -> str:
+        return self.d.text
+
+    def fragments(self) -> list[tuple[str, Secret]]:
+        """The true text of every span: what secrets left in this buffer."""
+        return [(self.ti.slice(s.start, s.end), s.secret) for s in self.spans]
+
+    def copy(self) -> Buffer:
+        new = Buffer.__new__(Buffer)
+        new.encoding, new.redactor, new.spans = self.encoding, self.redactor, list(self.spans)
+        new.t = _copy(self.t)
+        new.ti = LineIndex(new.t)
+        if self.d is self.t:
+            new.d, new.di = new.t, new.ti
+        else:
+            new.d = _copy(self.d)
+            new.di = LineIndex(new.d)
+        return new
+
+    def map_range(self, range_: Range) -> Range:
+        """A range in the true text as a range in the redacted text (inside a secret: its placeholder)."""
+        if not self.spans:
+            return range_
+        start = self.ti.offset(range_.start.line, range_.start.character)
+        end = self.ti.offset(range_.end.line, range_.end.character)
+        return Range(start=self._redacted_position(start, before=True),
+                     end=self._redacted_position(end, before=False))
+
+    def _redacted_position(self, offset: int, *, before: bool) -> Position:
+        for s in self.spans:
+            if s.start < offset < s.end:
+                offset = s.start if before else s.end
+                break
+        return self.di.position(sp.to_redacted(self.spans, offset))
+
+    # -- changing ------------------------------------------------------------------------------------------
+
+    def change(self, range_: Range | None, text: str, marks: Sequence[Mark] = ()) -> Changed:
+        """Apply one incoming change; what to write instead."""
+        if range_ is None:
+            size = self.t.size
+            return Changed([ContentChange(text=self.reset(text, marks))], 0, size)
+        ti = self.ti
+        a = ti.offset(range_.start.line, range_.start.character)
+        b = ti.offset(range_.end.line, range_.end.character)
+        if b < a:
+            a, b = b, a
+        first_line = ti.line_of(a)
+        shared = self.d is self.t
+        deleted = ti.slice(a, b) if shared else ""
+        old = self.spans
+        self.t.apply(range_, text)
+        ti.invalidate(first_line - 1)
+        end = a + len(text)
+        spans = sp.shifted(old, a, b, len(text))
+        spans = sp.added(spans, [Span(a + x, a + y, secret) for x, y, secret in marks])
+        spans, visible, touched = self._found(spans, a, end)
+        if shared and not spans:
+            return Changed([ContentChange(range=range_, text=text)], a, b)
+        if shared:
+            before = self.t.text
+            self.d = Document(before[:a] + deleted + before[end:], self.encoding)
+            self.di = LineIndex(self.d)
+        self.spans = spans
+        out = self._rewrite(old, a, b, end, touched)
+        if not self.spans:
+            self.d, self.di = self.t, self.ti
+        return Changed(out, a, b, visible)
+
+    def reset(self, text: str, marks: Sequence[Mark] = ()) -> str:
+        """The whole text replaced (a save with text, a gap's state); returns the redacted text.
+
+        The same text as before keeps what is hidden; a different one is scanned afresh, and what secrets
+        had left in the old text stays hidden wherever it still appears."""
+        if text == self.t.text and not marks:
+            return self.d.text
+        leftovers = self.fragments()
+        fresh = Buffer(text, self.encoding, self.redactor, marks)
+        spans = fresh.spans
+        for fragment, secret in leftovers:
+            if len(fragment) < 4:
+                continue
+            at = text.find(fragment)
+            while at != -1:
+                if not sp.owners(spans, at, at + len(fragment))[1]:
+                    spans = sp.overridden(spans, at, at + len(fragment), secret)
+                at = text.find(fragment, at + len(fragment))
+        self.t, self.ti, self.spans = fresh.t, fresh.ti, spans
+        self.d, self.di = self.t, self.ti
+        if spans:
+            self._split()
+        return self.d.text
+
+    def _split(self) -> None:
+        self.d = Document(sp.collapsed(self.t.text, 0, self.spans), self.encoding)
+        self.di = LineIndex(self.d)
+
+    def _found(self, spans: list[Span], a: int, end: int) -> tuple[list[Span], list[Mark], list[Interval]]:
+        """Scan around the change; the spans with what was found, characters already shown that are now
+        hidden, and the true ranges whose hiding changed."""
+        base, region = self._region(a, end)
+        visible: list[Mark] = []
+        touched: list[tuple[int, int]] = []
+        registry = self.redactor.registry
+        for f in self.redactor.scan(region):
+            fs, fe = base + f.start, base + f.end
+            secrets, hidden = sp.owners(spans, fs, fe)
+            known = registry.get(f.value)
+            if hidden == fe - fs and len(secrets) == 1:
+                (only,) = secrets
+                if known is None or known is only:
+                    if known is None and not registry.grow(only, f.value):
+                        registry.alias(f.value, only)
+                    continue
+            secret = None
+            if known is None and len(secrets) == 1:
+                (only,) = secrets
+                if only.rule == f.rule and registry.grow(only, f.value):
+                    secret = only
+            if secret is None:
+                secret = self.redactor.secret(f, growable=True)
+            visible.extend((x, y, secret) for x, y in sp.uncovered(fs, fe, [(s.start, s.end) for s in spans]
+                                                                      + [(a, end)]))
+            spans = sp.overridden(spans, fs, fe, secret)
+            touched.append((fs, fe))
+        return spans, visible, touched
+
+    def _region(self, a: int, end: int) -> tuple[int, str]:
+        """The true text around `[a, end)`: its lines and one more on either side (further back to the
+        start of a private key whose end is in view)."""
+        ti, lines = self.ti, self.t.lines
+        first = max(0, ti.line_of(a) - 1)
+        last = min(len(lines) - 1, ti.line_of(end) + 1)
+        text = "".join(lines[first : last + 1])
+        if "-----END" in text and "-----BEGIN" not in text.split("-----END", 1)[0]:
+            for line in range(first - 1, max(-1, first - PEM_REACH), -1):
+                if "-----BEGIN" in lines[line]:
+                    text = "".join(lines[line:first]) + text
+                    first = line
+                    break
+        return ti.start(first), text
+
+    def _rewrite(self, old: list[Span], a: int, b: int, end: int,
+                 touched: list[tuple[int, int]]) -> list[ContentChange]:
+        """The change that turns the old redacted text into the new one, trimmed to what differs."""
+        delta = end - b
+        qa, qb = a, end
+        for lo, hi in touched:
+            qa, qb = min(qa, lo), max(qb, hi)
+        while True:
+            for s in self.spans:
+                if s.start < qb and s.end > qa:
+                    qa, qb = min(qa, s.start), max(qb, s.end)
+            pa, pb = qa, qb - delta
+            for s in old:
+                if s.start < pb and s.end > pa:
+                    pa, pb = min(pa, s.start), max(pb, s.end)
+            if (pa, pb + delta) == (qa, qb):
+                break
+            qa, qb = pa, pb + delta
+        da, db = sp.to_redacted(old, pa), sp.to_redacted(old, pb)
+        before = self.di.slice(da, db)
+        after = sp.collapsed(self.ti.slice(qa, qb), qa, self.spans)
+        head = _common_prefix(before, after)
+        tail = _common_suffix(before[head:], after[head:])
+        if head == len(before) and head == len(after):
+            return []
+        start, stop = da + head, db - tail
+        range_ = Range(start=self.di.position(start), end=self.di.position(stop))
+        text = after[head : len(after) - tail]
+        line = range_.start.line
+        self.d.apply(range_, text)
+        self.di.invalidate(line - 1)
+        return [ContentChange(range=range_, text=text)]
+
+
+def _copy(doc: Document) -> Document:
+    new = Document.__new__(Document)
+    new.encoding, new.lines, new.size = doc.encoding, list(doc.lines), doc.size
+    return new
+
+
+def _common_prefix(x: str, y: str) -> int:
+    n = min(len(x), len(y))
+    i = 0
+    while i < n and x[i] == y[i]:
+        i += 1
+    if i and x[i - 1] == "\r":  # never split a CRLF line break
+        i -= 1
+    return i
+
+
+def _common_suffix(x: str, y: str) -> int:
+    n = min(len(x), len(y))
+    i = 0
+    while i < n and x[-1 - i] == y[-1 - i]:
+        i += 1
+    if i and x[len(x) - i] == "\n" and len(x) > i and x[len(x) - i - 1] == "\r":
+        i -= 1
+    return i

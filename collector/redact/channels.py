@@ -1,0 +1,90 @@
+"""The free-text channels of every step kind: commands, test output, commits, diagnostics, notes, tasks.
+
+Each is redacted as a whole text. Argument vectors are also scanned joined, so `--password hunter2`
+split over two arguments is still seen as one flag and its value.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from collector.redact.text import TextRedactor
+from schemas.steps import (
+    CommandStep,
+    Diagnostic,
+    DiagnosticsStep,
+    GapStep,
+    GitStep,
+    NoteStep,
+    TaskStep,
+    TestOutcome,
+    TestRunStep,
+)
+
+M = TypeVar("M", CommandStep, TestRunStep, TestOutcome, GitStep, Diagnostic, NoteStep, TaskStep, GapStep)
+
+
+def _opt(text: str | None, redactor: TextRedactor) -> str | None:
+    return None if text is None else redactor.redact(text)
+
+
+def argv(args: list[str], redactor: TextRedactor) -> list[str]:
+    """Arguments with secrets replaced, finding values that only make sense across arguments."""
+    redactor.find(" ".join(args))  # registers values seen across arguments (a flag, then its value)
+    return [redactor.redact(arg) for arg in args]
+
+
+def command(step: CommandStep, redactor: TextRedactor) -> CommandStep:
+    update: dict[str, object] = {}
+    if step.argv is not None:
+        update["argv"] = argv(step.argv, redactor)
+    if step.command_line is not None:
+        update["command_line"] = redactor.redact(step.command_line)
+    if step.output_tail is not None:
+        update["output_tail"] = redactor.redact(step.output_tail)
+    return _changed(step, update)
+
+
+def test_run(step: TestRunStep, redactor: TextRedactor) -> TestRunStep:
+    tests = [_outcome(t, redactor) for t in step.tests]
+    update: dict[str, object] = {"args": argv(step.args, redactor) if step.args else step.args}
+    if any(new is not old for new, old in zip(tests, step.tests, strict=True)):
+        update["tests"] = tests
+    return _changed(step, update)
+
+
+def _outcome(outcome: TestOutcome, redactor: TextRedactor) -> TestOutcome:
+    return _changed(outcome, {"nodeid": redactor.redact(outcome.nodeid),
+                              "summary": _opt(outcome.summary, redactor)})
+
+
+def git(step: GitStep, redactor: TextRedactor) -> GitStep:
+    return _changed(step, {"message": _opt(step.message, redactor), "detail": _opt(step.detail, redactor),
+                           "ref": _opt(step.ref, redactor)})
+
+
+def diagnostics(step: DiagnosticsStep, redactor: TextRedactor,
+                items: list[Diagnostic] | None = None) -> DiagnosticsStep:
+    source = step.items if items is None else items
+    new = [_changed(d, {"message": redactor.redact(d.message)}) for d in source]
+    if items is None and all(a is b for a, b in zip(new, step.items, strict=True)):
+        return step
+    return step.model_copy(update={"items": new})
+
+
+def note(step: NoteStep, redactor: TextRedactor) -> NoteStep:
+    return _changed(step, {"text": redactor.redact(step.text)})
+
+
+def task(step: TaskStep, redactor: TextRedactor) -> TaskStep:
+    return _changed(step, {"statement": _opt(step.statement, redactor)})
+
+
+def gap_detail(step: GapStep, redactor: TextRedactor) -> GapStep:
+    return _changed(step, {"detail": redactor.redact(step.detail)})
+
+
+def _changed(model: M, update: dict[str, object]) -> M:
+    """The model with `update` applied, or the model itself when nothing differs (no copy)."""
+    diff = {key: value for key, value in update.items() if getattr(model, key) != value}
+    return model.model_copy(update=diff) if diff else model

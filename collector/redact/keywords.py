@@ -1,0 +1,76 @@
+"""Which names say "a secret follows": identifiers split into words, matched against secret words.
+
+`DB_PASSWORD`, `apiKey`, `x-api-key`, `client_secret` name secrets; `author`, `tokenize`, `password_file`
+and `token_url` do not. The strength tells the value check how much evidence to ask for: a password can
+be short, a token must look machine-made, and a bare `key` must look random.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from typing import Literal
+
+Strength = Literal["password", "token", "key"]
+
+
+
+def _split(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_PASSWORD = frozenset({"password", "passwd", "passwords", "pwd", "pw", "pass", "passphrase", "passcode",
+                       "pword", "passw"})
+_TOKEN = frozenset({"secret", "secrets", "token", "tokens", "apikey", "credential", "credentials",
+                    "creds", "bearer", "privatekey", "secretkey", "accesskey", "authtoken", "apitoken",
+                    "accesstoken", "refreshtoken", "clientsecret", "sessionkey", "authkey", "apisecret",
+                    "pat", "sig", "signature"})
+_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"),
+                    ("auth", "key"), ("signing", "key"), ("encryption", "key"), ("master", "key"),
+                    ("session", "key"), ("account", "key"), ("storage", "key"), ("app", "key"),
+                    ("consumer", "key"), ("shared", "key"), ("hmac", "key"), ("license", "key"),
+                    ("subscription", "key"), ("service", "key"), ("client", "key"), ("write", "key"),
+                    ("admin", "key"), ("root", "key"), ("sas", "key"), ("deploy", "key"),
+                    ("primary", "key"), ("secondary", "key"), ("instrumentation", "key"),
+                    ("x", "auth"), ("auth", "code")})
+_AUTH = frozenset({"auth"})
+# A name whose last word says it holds something about a secret, not the secret itself.
+_NOT_SECRET_LAST = _split("""
+    name names file files filename path paths dir url urls uri endpoint type types id ids field fields header
+    headers env var vars variable prompt label len length size count min max regex re pattern patterns format
+    fmt required expires expiry expiration expired ttl timeout policy mode prefix suffix hint help message msg
+    error errors valid validator validation strength changed reset input class cls attr attrs kind map list
+    dict set cache manager provider providers handler handlers callback func fn method methods factory service
+    location source command cmd host port user username index idx char chars entry option options param
+    params flag flags setting settings config conf opts info stdin helper program prog script hash hashes
+    digest salt rounds iterations algorithm alg algo enabled disabled used use present exists required
+    verify verified check checked label placeholder example description desc doc docs text title table
+    column col scope scopes lifetime age version versions
+    store loader reader writer generator parser builder getter setter mgr obj object instance ref refs
+    bits query selector xpath locator button link page route view form schema spec model
+    widget dialog window event events action state status result results response request
+""")
+_NOT_SECRET_WORDS = frozenset({"csrf", "xsrf", "public", "pub", "publishable", "sort", "primary_key",
+                               "foreign", "next", "page", "pagination", "continuation", "cursor",
+                               "sync", "lexer", "parser", "token_type", "tokenizer", "ntokens"})
+
+
+def words(name: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+def strength(name: str) -> Strength | None:
+    """How strongly `name` says that its value is a secret; None when it does not."""
+    parts = words(name)
+    if not parts or parts[-1] in _NOT_SECRET_LAST:
+        return None
+    if any(p in _NOT_SECRET_WORDS for p in parts):
+        return None
+    if any(p in _PASSWORD for p in parts):
+        return "password"
+    if any(p in _TOKEN for p in parts) or any(pair in _PAIRS for pair in pairwise(parts)):
+        return "token"
+    if parts[-1] == "key" or any(p in _AUTH for p in parts):
+        return "key"
+    return None

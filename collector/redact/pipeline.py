@@ -1,0 +1,304 @@
+"""One step at a time: every channel of every step kind, the editor buffers, and what is on disk.
+
+`StepRedactor.step` returns the step to write (None when nothing of it is left: the keystrokes of a
+secret typed one at a time after its placeholder), the records the window needs to trace characters back
+to the step that inserted them, and characters shown earlier that a secret found now covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from collector.reconstruct import sha256_text
+from collector.redact import channels
+from collector.redact.buffer import Buffer, Mark
+from collector.redact.text import TextRedactor
+from schemas.common import Position, PositionEncoding, Range
+from schemas.steps import (
+    CloseStep,
+    CommandStep,
+    ContentChange,
+    CursorStep,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    FileState,
+    GapStep,
+    GitStep,
+    NoteStep,
+    OpenStep,
+    SaveStep,
+    Selection,
+    Step,
+    TaskStep,
+    TestRunStep,
+)
+
+Marks = Mapping[tuple[int, int], Sequence[Mark]]  # (step index, change or file index) -> marks
+
+
+@dataclass(frozen=True)
+class Record:
+    """How a step changed one buffer: change `change` replaced `[a, b)` with `inserted` characters
+    ("edit"), set its whole text ("set"), or closed it ("drop")."""
+
+    change: int
+    path: str
+    kind: Literal["edit", "set", "drop"]
+    a: int = 0
+    b: int = 0
+    inserted: int = 0
+
+
+@dataclass
+class Outcome:
+    step: Step | None
+    records: list[Record] = field(default_factory=list)
+    visible: list[tuple[str, int, list[Mark]]] = field(default_factory=list)  # (path, change, marks)
+
+
+@dataclass
+class State:
+    buffers: dict[str, Buffer]
+    disk: dict[str, tuple[str, str] | None]
+
+
+class StepRedactor:
+    """Buffers (what the editor shows) and disk texts, redacted as the steps go by."""
+
+    def __init__(self, encoding: PositionEncoding, redactor: TextRedactor) -> None:
+        self.encoding: PositionEncoding = encoding
+        self.redactor = redactor
+        self.buffers: dict[str, Buffer] = {}
+        # paths on disk -> (true text, redacted text) when redaction changed it, None when it did not
+        self.disk: dict[str, tuple[str, str] | None] = {}
+
+    def snapshot(self) -> State:
+        return State({path: buf.copy() for path, buf in self.buffers.items()}, dict(self.disk))
+
+    def restore(self, state: State) -> None:
+        self.buffers = {path: buf.copy() for path, buf in state.buffers.items()}
+        self.disk = dict(state.disk)
+
+    def step(self, step: Step, index: int, marks: Marks) -> Outcome:
+        r = self.redactor
+        match step:
+            case EditStep():
+                return self._edit(step, index, marks)
+            case OpenStep():
+                return self._open(step, index, marks)
+            case SaveStep():
+                return self._save(step, index, marks)
+            case CloseStep():
+                buf = self.buffers.pop(step.path, None)
+                self._remember(buf)
+                return Outcome(step, [Record(0, step.path, "drop")])
+            case FileChangeStep():
+                return Outcome(self._file_change(step))
+            case GapStep():
+                return self._gap(step, index, marks)
+            case DiagnosticsStep():
+                return Outcome(self._diagnostics(step))
+            case CursorStep():
+                return Outcome(self._cursor(step))
+            case CommandStep():
+                return Outcome(channels.command(step, r))
+            case TestRunStep():
+                return Outcome(channels.test_run(step, r))
+            case GitStep():
+                return Outcome(channels.git(step, r))
+            case NoteStep():
+                return Outcome(channels.note(step, r))
+            case TaskStep():
+                return Outcome(channels.task(step, r))
+            case _:
+                return Outcome(step)
+
+    # -- buffers -------------------------------------------------------------------------------------------
+
+    def _edit(self, step: EditStep, index: int, marks: Marks) -> Outcome:
+        buf = self.buffers.get(step.path)
+        if buf is None:  # an edit to a buffer never opened: it will not replay, but it must not leak
+            redact = self.redactor.redact
+            changes = [c if (t := redact(c.text)) == c.text else c.model_copy(update={"text": t})
+                       for c in step.changes]
+            return Outcome(_with_changes(step, changes))
+        outcome = Outcome(step)
+        out: list[ContentChange] = []
+        for n, change in enumerate(step.changes):
+            done = buf.change(change.range, change.text, marks.get((index, n), ()))
+            kind: Literal["edit", "set"] = "set" if change.range is None else "edit"
+            outcome.records.append(Record(n, step.path, kind, done.a, done.b, len(change.text)))
+            if done.visible:
+                outcome.visible.append((step.path, n, done.visible))
+            out.extend(done.changes)
+        outcome.step = _with_changes(step, out) if out else None
+        return outcome
+
+    def _open(self, step: OpenStep, index: int, marks: Marks) -> Outcome:
+        mine = marks.get((index, 0), ())
+        buf = self.buffers.get(step.path)
+        if buf is not None:
+            text = buf.reset(step.text, mine)
+        else:
+            buf = self.buffers[step.path] = Buffer(step.text, self.encoding, self.redactor, mine)
+            text = buf.redacted_text()
+        if step.path not in self.disk:
+            self.disk[step.path] = (step.text, text) if text != step.text else None
+        out = step if text == step.text else step.model_copy(update={"text": text})
+        return Outcome(out, [Record(0, step.path, "set")])
+
+    def _save(self, step: SaveStep, index: int, marks: Marks) -> Outcome:
+        buf = self.buffers.get(step.path)
+        records: list[Record] = []
+        true: str | None = None
+        red: str | None = None
+        if step.text is not None:
+            mine = marks.get((index, 0), ())
+            if buf is None:
+                buf = self.buffers[step.path] = Buffer(step.text, self.encoding, self.redactor, mine)
+                red = buf.redacted_text()
+            else:
+                red = buf.reset(step.text, mine)
+            true = step.text
+            records.append(Record(0, step.path, "set"))
+        elif buf is not None:
+            true, red = (buf.true_text(), buf.redacted_text()) if buf.hidden else (None, None)
+        else:
+            entry = self.disk.get(step.path)
+            true, red = entry if entry is not None else (None, None)
+        if buf is not None:
+            self._remember(buf)
+            changed = true is not None and red is not None and true != red
+            self.disk[step.path] = (true, red) if changed and true is not None and red is not None else None
+        update: dict[str, object] = {}
+        if step.text is not None and red != step.text:
+            update["text"] = red
+        if step.sha256 is not None and true is not None and red is not None and true != red \
+                and sha256_text(true) == step.sha256:
+            update["sha256"] = sha256_text(red)
+        return Outcome(step.model_copy(update=update) if update else step, records)
+
+    def _remember(self, buf: Buffer | None) -> None:
+        """What secrets left in a buffer (edited values) stays hidden wherever it appears."""
+        if buf is not None and buf.hidden:
+            for fragment, secret in buf.fragments():
+                self.redactor.registry.alias(fragment, secret)
+
+    # -- disk and state jumps ------------------------------------------------------------------------------
+
+    def _disk_text(self, path: str, text: str) -> str:
+        buf = self.buffers.get(path)
+        same = buf is not None and buf.true_text() == text
+        red = buf.redacted_text() if buf is not None and same else self.redactor.redact(text)
+        self.disk[path] = (text, red) if red != text else None
+        return red
+
+    def _file_change(self, step: FileChangeStep) -> FileChangeStep:
+        if step.change == "deleted":
+            self.disk.pop(step.path, None)
+            return step
+        target = step.path
+        if step.change == "renamed" and step.new_path is not None:
+            entry = self.disk.pop(step.path, None)
+            target = step.new_path
+            self.disk[target] = entry
+        if step.text is None:
+            return step
+        red = self._disk_text(target, step.text)
+        if red == step.text:
+            return step
+        update: dict[str, object] = {"text": red}
+        if step.sha256 is not None and step.sha256 == sha256_text(step.text):
+            update["sha256"] = sha256_text(red)
+        return step.model_copy(update=update)
+
+    def _gap(self, step: GapStep, index: int, marks: Marks) -> Outcome:
+        out = channels.gap_detail(step, self.redactor)
+        if step.state is None:
+            return Outcome(out)
+        records: list[Record] = []
+        state: list[FileState] = []
+        for n, file in enumerate(step.state):
+            if file.text is None:
+                self.buffers.pop(file.path, None)
+                self.disk.pop(file.path, None)
+                records.append(Record(n, file.path, "drop"))
+                state.append(file)
+                continue
+            buf = self.buffers.get(file.path)
+            if buf is not None:
+                red = buf.reset(file.text, marks.get((index, n), ()))
+                records.append(Record(n, file.path, "set"))
+                self.disk[file.path] = (file.text, red) if red != file.text else None
+            else:
+                red = self._disk_text(file.path, file.text)
+            state.append(file if red == file.text else file.model_copy(update={"text": red}))
+        if any(new is not old for new, old in zip(state, step.state, strict=True)):
+            out = out.model_copy(update={"state": state})
+        return Outcome(out, records)
+
+    # -- positions in buffers ------------------------------------------------------------------------------
+
+    def _diagnostics(self, step: DiagnosticsStep) -> DiagnosticsStep:
+        buf = self.buffers.get(step.path)
+        if buf is None or not buf.hidden:
+            return channels.diagnostics(step, self.redactor)
+        items = [d.model_copy(update={"range": buf.map_range(d.range)}) for d in step.items]
+        return channels.diagnostics(step, self.redactor, items)
+
+    def _cursor(self, step: CursorStep) -> CursorStep:
+        buf = self.buffers.get(step.path)
+        if buf is None or not buf.hidden:
+            return step
+        selections = []
+        for sel in step.selections:
+            anchor = buf.map_range(_point(sel.anchor)).start
+            active = buf.map_range(_point(sel.active)).start
+            selections.append(Selection(anchor=anchor, active=active))
+        return step.model_copy(update={"selections": selections})
+
+
+def _point(position: Position) -> Range:
+    return Range(start=position, end=position)
+
+
+def _with_changes(step: EditStep, changes: list[ContentChange]) -> EditStep:
+    if len(changes) == len(step.changes) and all(a is b for a, b in zip(changes, step.changes, strict=True)):
+        return step
+    return step.model_copy(update={"changes": changes})
+
+
+def texts(step: Step) -> Iterator[str]:
+    """Every text a step carries (to count placeholders and look for values)."""
+    match step:
+        case EditStep():
+            yield from (c.text for c in step.changes)
+        case OpenStep() | NoteStep():
+            yield step.text
+        case SaveStep() | FileChangeStep():
+            if step.text is not None:
+                yield step.text
+        case GapStep():
+            yield step.detail
+            yield from (f.text for f in step.state or () if f.text is not None)
+        case DiagnosticsStep():
+            yield from (d.message for d in step.items)
+        case CommandStep():
+            yield from step.argv or ()
+            yield from (t for t in (step.command_line, step.output_tail) if t is not None)
+        case TestRunStep():
+            yield from step.args
+            for t in step.tests:
+                yield t.nodeid
+                if t.summary is not None:
+                    yield t.summary
+        case GitStep():
+            yield from (t for t in (step.message, step.detail, step.ref) if t is not None)
+        case TaskStep():
+            if step.statement is not None:
+                yield step.statement
+        case _:
+            pass

@@ -1,0 +1,172 @@
+"""Stable placeholders: one per distinct secret value, `«redacted:RULE:N»`, N counting values per rule.
+
+The registry is the only place a secret value lives while an episode is sealed; it never reaches a step.
+It also remembers aliases: text a secret left behind after it was edited in a document (part of a
+value, or a value with a character changed), so the same text is hidden wherever else it shows up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemas.steps import RedactionStep, Step
+
+PLACEHOLDER_RE = re.compile(r"«redacted:([a-z0-9][a-z0-9_.-]{0,63}):([0-9]{1,9})»")
+MIN_ALIAS = 6  # shorter leftovers of a secret are not worth hiding everywhere
+SHORT = 10  # known values shorter than this only match as whole tokens
+
+
+def placeholder(rule: str, n: int) -> str:
+    return f"«redacted:{rule}:{n}»"
+
+
+def mask(value: str, prefix: int = 0) -> str:
+    """A preview that shows a public prefix (or a little of the start) and the last few characters."""
+    flat = "".join(value.split())
+    head = prefix if prefix else min(4, len(flat) // 5)
+    tail = min(3, len(flat) // 8)
+    return flat[:head] + "…" + (flat[-tail:] if tail else "")
+
+
+@dataclass(eq=False)
+class Secret:
+    """One redacted value. `growable`: found while it was being typed in a document and not seen anywhere
+    else, so a longer value typed on (the rest of a password) still belongs to it."""
+
+    rule: str
+    placeholder: str
+    value: str
+    prefix: int = 0
+    growable: bool = False
+
+
+@dataclass
+class RedactionSummary:
+    """What redaction did: the rules version, distinct values per rule, and a masked preview per placeholder.
+
+    A summary passed to `redact_steps` is filled in place. Its `counts` also seed the numbering, so a
+    second pass over an already redacted episode (the review's extra patterns) continues after the
+    placeholders already there (`RedactionSummary.from_steps`). `occurrences`: placeholder -> how many
+    times it was written into steps.
+    """
+
+    rules_version: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    masked: list[tuple[str, str]] = field(default_factory=list)
+    occurrences: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_steps(cls, steps: Iterable[Step], rules_version: str = "") -> RedactionSummary:
+        """The summary an episode's `redaction` steps record (no previews: the values are gone)."""
+        summary = cls(rules_version)
+        for step in steps:
+            if isinstance(step, RedactionStep):
+                match = PLACEHOLDER_RE.fullmatch(step.placeholder)
+                n = int(match.group(2)) if match else 0
+                summary.counts[step.rule] = max(summary.counts.get(step.rule, 0), n)
+                seen = summary.occurrences.get(step.placeholder, 0)
+                summary.occurrences[step.placeholder] = seen + step.count
+        return summary
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rules_version": self.rules_version, "counts": dict(self.counts),
+                "masked": [list(pair) for pair in self.masked], "occurrences": dict(self.occurrences)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RedactionSummary:
+        counts = {str(k): int(v) for k, v in data.get("counts", {}).items()}
+        return cls(str(data.get("rules_version", "")), counts,
+                   [(str(p), str(m)) for p, m in data.get("masked", [])],
+                   {str(k): int(v) for k, v in data.get("occurrences", {}).items()})
+
+
+class Registry:
+    """Secret values and their placeholders for one episode."""
+
+    def __init__(self, seed: dict[str, int] | None = None) -> None:
+        self._next: dict[str, int] = {rule: n + 1 for rule, n in (seed or {}).items()}
+        self.secrets: list[Secret] = []
+        self._by_value: dict[str, Secret] = {}
+        self._aliases: dict[str, Secret] = {}
+        self.version = 0  # bumped whenever the set of known strings changes
+        self._matcher: tuple[int, re.Pattern[str] | None] = (-1, None)
+        self._known: dict[str, Secret] = {}
+
+    def get(self, value: str) -> Secret | None:
+        return self._by_value.get(value) or self._aliases.get(value)
+
+    def secret_for(self, rule: str, value: str, *, prefix: int = 0, growable: bool = False) -> Secret:
+        """The value's secret, registered on first sight."""
+        known = self.get(value)
+        if known is not None:
+            if not growable:
+                known.growable = False
+            return known
+        n = self._next.get(rule, 1)
+        self._next[rule] = n + 1
+        secret = Secret(rule, placeholder(rule, n), value, prefix, growable)
+        self.secrets.append(secret)
+        self._by_value[value] = secret
+        self.version += 1
+        return secret
+
+    def grow(self, secret: Secret, value: str) -> bool:
+        """Let a growable secret stand for a longer value typed on; False when that value is taken."""
+        if not secret.growable or len(value) <= len(secret.value) or self.get(value) is not None:
+            return False
+        self._aliases[secret.value] = secret
+        del self._by_value[secret.value]
+        secret.value = value
+        self._by_value[value] = secret
+        self.version += 1
+        return True
+
+    def alias(self, text: str, secret: Secret) -> None:
+        """Remember text a secret left behind, so it is hidden wherever else it appears."""
+        if len(text) >= MIN_ALIAS and self.get(text) is None and not text.isspace():
+            self._aliases[text] = secret
+            self.version += 1
+
+    def matcher(self) -> re.Pattern[str] | None:
+        """One regex matching every known value and alias, longest first; None when there are none."""
+        version, pattern = self._matcher
+        if version == self.version:
+            return pattern
+        self._known = {**self._aliases, **self._by_value}
+        parts = []
+        for text in sorted(self._known, key=len, reverse=True):
+            escaped = re.escape(text)
+            parts.append(escaped if len(text) >= SHORT else rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])")
+        pattern = re.compile("|".join(parts)) if parts else None
+        self._matcher = (self.version, pattern)
+        return pattern
+
+    def known_in(self, text: str, start: int = 0,
+                 end: int | None = None) -> Iterator[tuple[int, int, Secret]]:
+        """Occurrences of known values and aliases in `text[start:end]`."""
+        pattern = self.matcher()
+        if pattern is None:
+            return
+        for match in pattern.finditer(text, start, len(text) if end is None else end):
+            yield match.start(), match.end(), self._known[match.group()]
+
+    def steps(self, occurrences: dict[str, int], t_ms: int) -> Iterator[RedactionStep]:
+        """One `redaction` step per secret that was written into the episode."""
+        for secret in self.secrets:
+            count = occurrences.get(secret.placeholder, 0)
+            if count:
+                yield RedactionStep(t_ms=t_ms, source="redact", rule=secret.rule,
+                                    placeholder=secret.placeholder, count=count)
+
+    def fill(self, summary: RedactionSummary, occurrences: dict[str, int]) -> None:
+        """Record distinct values per rule and masked previews of the secrets written."""
+        for secret in self.secrets:
+            count = occurrences.get(secret.placeholder, 0)
+            if not count:
+                continue
+            summary.counts[secret.rule] = summary.counts.get(secret.rule, 0) + 1
+            summary.masked.append((secret.placeholder, mask(secret.value, secret.prefix)))
+            summary.occurrences[secret.placeholder] = summary.occurrences.get(secret.placeholder, 0) + count

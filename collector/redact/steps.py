@@ -1,0 +1,36 @@
+"""`redact_steps`: a stream of steps in, the same stream with every secret replaced out.
+
+A pipeline of the pieces: the window holds recent steps, the step redactor handles each channel and the
+editor buffers, the registry keeps one placeholder per value. At the end one `redaction` step per secret
+written says which rule found it, its placeholder and how many times it was written (never the value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from collector.redact.pipeline import StepRedactor
+from collector.redact.placeholders import RedactionSummary, Registry
+from collector.redact.rules import RuleSet
+from collector.redact.text import TextRedactor
+from collector.redact.window import WINDOW, Window
+from schemas.common import PositionEncoding
+from schemas.steps import Step
+
+
+def redact_steps(steps: Iterable[Step], encoding: PositionEncoding, rules: RuleSet,
+                 summary: RedactionSummary | None = None, *, window: int = WINDOW) -> Iterator[Step]:
+    """The steps with every secret replaced by its placeholder, then one `redaction` step per secret.
+
+    `summary`, when given, is filled in as the last step is produced (its counts also seed the numbering:
+    see `RedactionSummary`)."""
+    registry = Registry(summary.counts if summary is not None else None)
+    redactor = TextRedactor(rules, registry)
+    held = Window(StepRedactor(encoding, redactor), registry, size=window)
+    for step in steps:
+        yield from held.push(step)
+    yield from held.close()
+    yield from registry.steps(held.occurrences, held.last_t)
+    if summary is not None:
+        summary.rules_version = rules.version
+        registry.fill(summary, held.occurrences)

@@ -1,0 +1,53 @@
+"""Finding secrets in one text with both the rules and the values already known, and replacing them."""
+
+from __future__ import annotations
+
+from collector.redact.placeholders import Registry, Secret
+from collector.redact.rules import RuleSet
+from collector.redact.scanner import Finding, candidate, resolve, scan
+
+KNOWN_PRIORITY = -2
+
+
+class TextRedactor:
+    """The rules plus the episode's registry: every value found gets its one placeholder."""
+
+    def __init__(self, rules: RuleSet, registry: Registry) -> None:
+        self.rules = rules
+        self.registry = registry
+        self._prefix: dict[str, int] = {}
+        for rule in rules.rules:
+            self._prefix.setdefault(rule.id, rule.prefix)
+
+    def scan(self, text: str) -> list[Finding]:
+        """Rule findings and known values in `text`, without overlaps, in order (nothing registered)."""
+        found = scan(text, self.rules)
+        known = list(self.registry.known_in(text))
+        if not known:
+            return found
+        cands = [candidate(f, 0) for f in found]
+        cands.extend(candidate(Finding(secret.rule, start, end, text[start:end]), KNOWN_PRIORITY)
+                     for start, end, secret in known)
+        return resolve(cands)
+
+    def secret(self, finding: Finding, *, growable: bool = False) -> Secret:
+        """The finding's secret, registered on first sight."""
+        return self.registry.secret_for(finding.rule, finding.value, prefix=self._prefix.get(finding.rule, 0),
+                                        growable=growable)
+
+    def find(self, text: str) -> list[tuple[int, int, Secret]]:
+        """Spans of `text` holding secrets, with their (registered) secrets."""
+        return [(f.start, f.end, self.secret(f)) for f in self.scan(text)]
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret replaced by its placeholder."""
+        spans = self.find(text)
+        if not spans:
+            return text
+        out, last = [], 0
+        for start, end, secret in spans:
+            out.append(text[last:start])
+            out.append(secret.placeholder)
+            last = end
+        out.append(text[last:])
+        return "".join(out)

@@ -1,0 +1,122 @@
+"""Is a candidate value plausibly a secret? Entropy, character classes, placeholders, code-likeness.
+
+These checks only ever veto candidates found by a rule's structure (a keyword, an assignment, a URL
+with credentials); entropy is a secondary signal, never a detector on its own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+PLACEHOLDER_MARK = "«redacted:"
+
+
+def _split(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Values that stand for a secret rather than being one: templates, variable references, masks,
+# and the words documentation and tests put where a secret would go.
+_TEMPLATE = re.compile(
+    r"""\$\{?[A-Za-z_][\w.\-:]*\}?|\$\([^)]*\)|%\(?[\w.]*\)?[sdr]?|%[A-Za-z_][\w.]*%|\{\{.*\}\}|\{[\w.\-]*\}
+    |<[^<>]*>|\[[^\[\]]*\]|\#\{[^}]*\}|@[A-Za-z_][\w.]*@|__[A-Z_]+__""",
+    re.VERBOSE,
+)
+_MASK = re.compile(r"([*xX#.•…_\-?0])\1{2,}|[*•]+[^*•]{0,4}[*•]+")
+_WORDS = _split("""
+    changeme changeit change_me change-me password passwd passw0rd p@ssw0rd p@ssword pass pwd pw secret
+    secrets secretkey secret_key token tokens apikey api_key api-key yourpassword your_password
+    yourtoken your_token yoursecret your_secret mypassword my_password mysecret my_secret mytoken
+    my_token example examplepassword sample dummy fake test testing tests none null nil undefined true
+    false redacted placeholder foo foobar bar baz qux spam eggs ham admin root user username guest
+    letmein qwerty default empty hidden masked private public secure insecure required optional
+    string str value key keys id env tbd todo fixme xxx unknown invalid missing notset not_set
+    sekrit s3cret s3cr3t abc abc123 12345 123456 1234567 12345678 123456789 1234567890 password1
+    password123 pass123 letmein123 ytrewq hunter hunter2 tiger scott guessme opensesame
+""")
+_PREFIX_WORDS = ("your", "insert", "replace", "enter", "put_", "put-", "<", "example", "dummy",
+                 "fake", "sample", "xxx", "****", "redacted", "placeholder", "change_me", "changeme")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)*")
+_FORMAT = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[sdrifxXa]|\{[^{}]*\}|\\[nt]")
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def char_classes(value: str) -> int:
+    """How many of lower case, upper case, digits and other characters the value uses."""
+    lower = upper = digit = other = 0
+    for ch in value:
+        if "a" <= ch <= "z":
+            lower = 1
+        elif "A" <= ch <= "Z":
+            upper = 1
+        elif "0" <= ch <= "9":
+            digit = 1
+        else:
+            other = 1
+    return lower + upper + digit + other
+
+
+def is_placeholder(value: str) -> bool:
+    """A template, a variable reference, a mask, or a word that stands in for a secret."""
+    stripped = value.strip("\"'`")
+    folded = stripped.lower()
+    if not stripped or PLACEHOLDER_MARK in stripped or folded in _WORDS:
+        return True
+    if folded.startswith(_PREFIX_WORDS) or folded.endswith(("_here", "-here", "here>", "...")):
+        return True
+    template = stripped.startswith(("${", "{{", "$(")) and _TEMPLATE.match(stripped)
+    if template or _TEMPLATE.fullmatch(stripped):
+        return True
+    if _MASK.search(stripped) and len(set(stripped)) <= 4:
+        return True
+    return bool(len(set(folded)) <= 2)
+
+
+def looks_like_code(value: str) -> bool:
+    """An identifier or dotted name, a format string, a path, a URL or a file name, not a secret."""
+    if _IDENTIFIER.fullmatch(value) and not any(ch.isdigit() for ch in value):
+        # a word or a dotted/namespaced name; mixed-case random letters still pass below
+        return not (len(value) >= 16 and entropy(value) >= 3.8 and char_classes(value) >= 2)
+    if _FORMAT.search(value) or "://" in value:
+        return True
+    if value.startswith(("/", "./", "../", "~/", "\\\\")) or re.match(r"[A-Za-z]:\\", value):
+        return True
+    return bool(re.search(r"\.(?:pem|key|crt|cer|json|txt|ya?ml|toml|ini|cfg|conf|env|py|sh|p12|pfx|jks|gpg|"
+                          r"asc|der|pub|log|html?|xml|csv|db|sqlite3?)$", value, re.IGNORECASE))
+
+
+def plausible(value: str, *, min_len: int, min_entropy: float, min_classes: int) -> bool:
+    """Long enough, varied enough, and neither a placeholder nor code."""
+    if len(value) < min_len or len(value) > 1024 or is_placeholder(value) or looks_like_code(value):
+        return False
+    return char_classes(value) >= min_classes and entropy(value) >= min_entropy
+
+
+def password_like(value: str) -> bool:
+    """What follows a password keyword: short is fine, but not a plain word, code or a placeholder."""
+    if len(value) < 6 or len(value) > 256 or any(ch.isspace() for ch in value):
+        return False
+    if is_placeholder(value) or looks_like_code(value):
+        return False
+    if value.isdigit():
+        return len(value) >= 6 and len(set(value)) >= 4
+    classes = char_classes(value)
+    return classes >= 2 or (len(value) >= 12 and entropy(value) >= 3.0)
+
+
+def token_like(value: str) -> bool:
+    """What follows a token, key or secret keyword: machine-made, varied characters."""
+    if len(value) < 8 or any(ch.isspace() for ch in value):
+        return False
+    if len(value) >= 20:
+        return plausible(value, min_len=20, min_entropy=3.3, min_classes=2)
+    return plausible(value, min_len=8, min_entropy=2.8, min_classes=2) and any(ch.isdigit() for ch in value)
