@@ -2,7 +2,8 @@
 
 The replay checks every save's sha256 against the reconstructed text and that edits only touch open
 documents. A signed episode's signature is checked too (`ok (signed by KEY_ID)`); with --key, the
-episode must be signed, and by that key.
+episode must be signed, and by that key. With --against-git REPO, every recorded commit is compared
+with that commit's tree in REPO as well (see collector/gitcheck.py), one line per mismatch.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collector.consent.keys import decode_public
 from collector.consent.verify import check_consent
 from collector.episode import Episode
 from collector.errors import EpisodeError, ReconstructionError, UsageError
+from collector.gitcheck import against_git
 from collector.reconstruct import Workspace, sha256_text
 from collector.resolve import open_ref, show
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
@@ -28,6 +30,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--key", metavar="PUBLIC_KEY",
                         help="require a signature by this key (base64, or a file holding it, such as "
                         "ed25519.pub)")
+    parser.add_argument("--against-git", metavar="REPO", type=Path,
+                        help="also compare the files at every recorded commit with the commit in REPO "
+                        "(the workspace directory, or the same directory in a clone)")
     parser.set_defaults(func=run)
 
 
@@ -42,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     verify_replay(episode)
     notes = ([] if signer is None else [f"signed by {signer}"]) + (
         [f"skipped {skipped_note(episode.skipped)}"] if episode.skipped else [])
+    if args.against_git is not None:
+        notes.append(against_git(episode, args.against_git, print))
     print(f"ok ({'; '.join(notes)})" if notes else "ok")
     return 0
 

@@ -1,0 +1,13 @@
+"""Watching an episode back: `codetape replay` (player and plain log) and `codetape diff`.
+
+A pipeline of small pieces, as in asciinema's player:
+
+- `moment`: `--from` / `--to` / diff arguments (a step, a time like `90s`, `2m`, `1:30`, `start`, `end`);
+- `timeline`: generators from step times to playback delays (`relative_time -> cap_idle -> adjust_speed`);
+- `state`: the workspace plus what the player shows beside it (focus file, caret, diagnostics);
+- `describe`: one short line per step (`+12 chars`, `3 errors`, `5 passed 1 failed`, ...);
+- `chunks` and `seek`: one pass builds an index with a checkpoint per step chunk, so any step is
+  reached by restoring a checkpoint and replaying one chunk at most;
+- `plain`: the `--plain` step log; `workdiff`: unified diffs between two workspaces;
+- `render` and `player`: the Textual player, its panes rendered by pure functions.
+"""

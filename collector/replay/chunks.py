@@ -1,0 +1,74 @@
+"""The step chunks of an opened episode, each decodable on its own, for seeking (format version 1).
+
+`Episode.steps()` reads every chunk from the first; seeking wants one chunk in the middle. Chunks are
+independent (each starts its own carets and versions), so `step_frames` keeps every steps frame's
+compressed payload in memory (about the size of the file) and `ChunkSteps` decodes any one of them,
+validating exactly as `Episode.steps()` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterator
+
+import pydantic
+
+from collector.episode import Episode
+from collector.episode.chunk import iter_chunk
+from collector.episode.container import MAGIC, STEPS, Frame, decompress, iter_frames, read_preamble
+from collector.episode.reader_v1 import first_error, unpack
+from collector.errors import EpisodeError
+from schemas import STEP_KINDS, Step, step_from_dict
+from schemas.common import PositionEncoding
+
+PREAMBLE = len(MAGIC) + 4
+
+
+def step_frames(episode: Episode) -> list[Frame]:
+    """Every steps frame of `episode`, read again and checked against the hash it was opened with."""
+    hasher = hashlib.sha256()
+    try:
+        with open(episode.path, "rb") as stream:
+            read_preamble(stream)
+            stream.seek(0)
+            hasher.update(stream.read(PREAMBLE))
+            frames = [frame for frame in iter_frames(stream, hasher) if frame.type == STEPS]
+    except OSError as exc:
+        raise EpisodeError(f"cannot read {episode.path}: {exc.strerror}") from None
+    if hasher.digest() != episode.sha256:
+        raise EpisodeError(f"{episode.path} changed since it was opened; run the command again")
+    return frames
+
+
+class ChunkSteps:
+    """The known steps of one chunk, validated, one at a time: only the chunk's columns and one step
+    are in memory. Once iterated, `seen` (unknown kinds included), `last_t` and `skipped` say what it read;
+    `seen_before` and `last_t` continue the checks across chunks."""
+
+    def __init__(self, frame: Frame, encoding: PositionEncoding, *, seen_before: int = 0,
+                 last_t: int = 0) -> None:
+        self.frame = frame
+        self.encoding: PositionEncoding = encoding
+        self.seen_before = seen_before
+        self.seen = 0
+        self.last_t = last_t
+        self.skipped: Counter[str] = Counter()
+
+    def __iter__(self) -> Iterator[Step]:
+        frame = self.frame
+        chunk = unpack(decompress(frame), f"steps frame at byte {frame.offset}")
+        for data in iter_chunk(chunk, self.encoding):
+            number = self.seen_before + self.seen
+            self.seen += 1
+            if data["t_ms"] < self.last_t:
+                raise EpisodeError(f"step times go backwards in the steps frame at byte {frame.offset}")
+            self.last_t = data["t_ms"]
+            kind = data.get("kind")
+            if kind not in STEP_KINDS:
+                self.skipped[str(kind)] += 1
+                continue
+            try:
+                yield step_from_dict(data)
+            except pydantic.ValidationError as exc:
+                raise EpisodeError(f"step {number} ({kind}) is invalid: {first_error(exc)}") from None

@@ -1,0 +1,200 @@
+"""One short line per step, for the plain log, the event pane and the status line.
+
+    edit         +12 chars / -3 chars / +5 -2 chars / whole text replaced (120 chars)
+    diagnostics  2 errors 1 warning (pyflakes): first message / cleared (pyflakes)
+    test_run     5 passed 1 failed
+    command      "pytest -q" exit 1 in 0.9 s
+    git          commit a1b2c3d "fix parser"
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections import Counter
+
+from collector.positions import split_lines
+from collector.replay.state import EditSize
+from schemas.steps import (
+    CloseStep,
+    CommandStep,
+    CursorStep,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    GapStep,
+    GitStep,
+    NoteStep,
+    OpenStep,
+    RedactionStep,
+    SaveStep,
+    Step,
+    TaskStep,
+    TestRunStep,
+)
+
+SEVERITIES = {1: "error", 2: "warning", 3: "info", 4: "hint", None: "problem"}
+OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
+TEXT_LIMIT = 80
+
+
+def clock(ms: int) -> str:
+    """`h:mm:ss.mmm` from milliseconds."""
+    seconds, millis = divmod(ms, 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}.{millis:03}"
+
+
+def one_line(text: str, limit: int = TEXT_LIMIT) -> str:
+    """`text` on one printable line (control characters escaped), cut to `limit` characters with `…`."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'s' * (count != 1)}"
+
+
+def line_count(text: str) -> int:
+    """Lines in `text`, a last line without a line break included."""
+    lines = split_lines(text)
+    return len(lines) - (lines[-1] == "")
+
+
+def step_path(step: Step) -> str:
+    """The file a step is about, or "" when it is about no file."""
+    path = getattr(step, "path", None)
+    return one_line(path, 4096) if isinstance(path, str) else ""
+
+
+def describe(step: Step, size: EditSize | None = None) -> str:
+    """What `step` did, in a few words; `size` says how an edit changed its document."""
+    match step:
+        case EditStep():
+            return _edit(step, size)
+        case OpenStep():
+            return f"opened, {plural(line_count(step.text), 'line')}"
+        case CloseStep():
+            return "closed"
+        case SaveStep():
+            return "saved" if step.text is None else f"saved, {plural(len(step.text), 'char')}"
+        case CursorStep():
+            return _cursor(step)
+        case DiagnosticsStep():
+            return diagnostics_summary(step)
+        case TestRunStep():
+            return test_summary(step)
+        case CommandStep():
+            return _command(step)
+        case GitStep():
+            return _git(step)
+        case FileChangeStep():
+            return _file_change(step)
+        case NoteStep():
+            return one_line(step.text)
+        case TaskStep():
+            if step.action == "start":
+                return "start" + (f": {one_line(step.statement)}" if step.statement else "")
+            return "done" + (f": {step.outcome}" if step.outcome else "")
+        case GapStep():
+            return _gap(step)
+        case RedactionStep():
+            return f"{plural(step.count, 'value')} replaced by {step.placeholder} ({step.rule})"
+    return step.kind
+
+
+def _edit(step: EditStep, size: EditSize | None) -> str:
+    if size is None:
+        return plural(len(step.changes), "change")
+    if size.whole:
+        return f"whole text replaced ({plural(size.after, 'char')})"
+    parts = [f"+{size.inserted:,}" if size.inserted else "", f"-{size.deleted:,}" if size.deleted else ""]
+    shown = " ".join(part for part in parts if part)
+    return f"{shown} char{'s' * (size.inserted + size.deleted != 1)}" if shown else "no change"
+
+
+def _cursor(step: CursorStep) -> str:
+    first = step.selections[0]
+    active = f"{first.active.line + 1}:{first.active.character + 1}"
+    where = "caret" if first.anchor == first.active else "selection"
+    more = f" (+{len(step.selections) - 1} more)" if len(step.selections) > 1 else ""
+    if where == "caret":
+        return f"caret {active}{more}"
+    return f"selection {first.anchor.line + 1}:{first.anchor.character + 1}-{active}{more}"
+
+
+def diagnostics_summary(step: DiagnosticsStep) -> str:
+    origin = f" ({one_line(step.origin, 40)})" if step.origin else ""
+    if not step.items:
+        return f"cleared{origin}"
+    counts = Counter(SEVERITIES.get(item.severity, "problem") for item in step.items)
+    shown = " ".join(plural(counts[name], name) for name in SEVERITIES.values() if counts[name])
+    first = f": {one_line(step.items[0].message, 60)}" if len(step.items) == 1 else ""
+    return f"{shown}{origin}{first}"
+
+
+def test_summary(step: TestRunStep) -> str:
+    if not step.tests:
+        return "no tests" + ("" if step.exit_status is None else f", exit {step.exit_status}")
+    counts: Counter[str] = Counter(test.outcome for test in step.tests)
+    return " ".join(f"{counts[outcome]:,} {outcome}" for outcome in OUTCOMES if counts[outcome])
+
+
+def test_failed(step: TestRunStep) -> bool:
+    return any(test.outcome in ("failed", "error") for test in step.tests) or (
+        not step.tests and step.exit_status not in (None, 0))
+
+
+def _command(step: CommandStep) -> str:
+    line = step.command_line if step.command_line is not None else shlex.join(step.argv or [])
+    shown = f'"{one_line(line, 60)}"'
+    if step.cwd != ".":
+        shown += f" in {one_line(step.cwd, 40)}"
+    if step.exit_code is not None:
+        shown += f" exit {step.exit_code}"
+    if step.duration_ms:
+        shown += f" after {step.duration_ms / 1000:.1f} s"
+    return shown
+
+
+def _git(step: GitStep) -> str:
+    parts: list[str] = [step.op.replace("_", " ")]
+    if step.sha:
+        parts.append(step.sha[:7])
+    summary = (step.message or "").strip()
+    if step.op == "commit" and summary:
+        parts.append(f'"{one_line(summary.splitlines()[0], 60)}"')
+    elif step.ref:
+        parts.append(one_line(step.ref, 60))
+    if step.op != "commit" and (step.old or step.new):
+        parts.append(f"{(step.old or '0000000')[:7]} -> {(step.new or '0000000')[:7]}")
+    if step.op == "commit" and step.files:
+        parts.append(f"({plural(len(step.files), 'file')})")
+    return " ".join(parts)
+
+
+def _file_change(step: FileChangeStep) -> str:
+    if step.change == "renamed":
+        return f"renamed to {one_line(step.new_path or '?', 200)}"
+    if step.change == "deleted":
+        return "deleted"
+    if step.omitted is not None:
+        what = "binary" if step.omitted == "binary" else "too large"
+        size = f", {plural(step.size, 'byte')}" if step.size is not None else ""
+        return f"{step.change} ({what}, content not recorded{size})"
+    if step.text is not None:
+        return f"{step.change}, {plural(len(step.text), 'char')}"
+    return step.change
+
+
+def _gap(step: GapStep) -> str:
+    text = step.reason.replace("_", " ")
+    if step.until_ms is not None:
+        text += f" for {max(step.until_ms - step.t_ms, 0) / 1000:g} s"
+    if step.detail:
+        text += f": {one_line(step.detail, 60)}"
+    counts = [plural(step.lost_steps, "step") + " lost" if step.lost_steps else "",
+              plural(len(step.state), "file") + " reset" if step.state is not None else ""]
+    shown = ", ".join(count for count in counts if count)
+    return f"{text} ({shown})" if shown else text

@@ -1,0 +1,187 @@
+"""What the player shows at one step: the workspace, the file in focus, carets, current diagnostics.
+
+`PlayState.apply` moves one step forward and returns how an edit changed its document's size (for
+`+12 chars`); `snapshot` and `restore` make the checkpoints seeking starts from. A snapshot holds both
+layers of the workspace (what is on disk, what the editor has open) and shares the text of every buffer
+no step touched since the previous snapshot, so checkpoints cost little memory. A restore goes through
+`Workspace.apply` with steps that set the same texts, so the workspace's own bookkeeping stays right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from collector.document import Document
+from collector.positions import caret_after, content_of, to_index, units
+from collector.reconstruct import Workspace
+from schemas.common import PositionEncoding
+from schemas.steps import (
+    CursorStep,
+    Diagnostic,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    GapStep,
+    OpenStep,
+    SaveStep,
+    Step,
+)
+
+RESTORE_SOURCE = "replay"
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A span in a document in position units: where an edit put its text, or a selection."""
+
+    anchor: tuple[int, int]
+    active: tuple[int, int]
+
+    @property
+    def span(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        return min(self.anchor, self.active), max(self.anchor, self.active)
+
+
+@dataclass(frozen=True, slots=True)
+class EditSize:
+    """How an edit step changed its document: characters inserted, size before and after."""
+
+    inserted: int
+    before: int
+    after: int
+    whole: bool  # one of its changes replaced the whole document
+
+    @property
+    def deleted(self) -> int:
+        return self.inserted - (self.after - self.before)
+
+
+Diagnostics = dict[str, dict[str, tuple[Diagnostic, ...]]]  # path -> origin -> items
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The state after step `index` (-1: before any step)."""
+
+    index: int
+    buffers: dict[str, str]
+    disk: dict[str, str]
+    omitted: dict[str, str]
+    focus: str | None
+    marks: dict[str, Mark]
+    diagnostics: Diagnostics = field(default_factory=dict)
+
+
+class PlayState:
+    def __init__(self, encoding: PositionEncoding) -> None:
+        self.encoding: PositionEncoding = encoding
+        self.workspace = Workspace(encoding)
+        self.focus: str | None = None
+        self.marks: dict[str, Mark] = {}
+        self.diagnostics: Diagnostics = {}
+        self._dirty: set[str] = set()
+
+    def apply(self, step: Step) -> EditSize | None:
+        """Move one step forward; ReconstructionError from the workspace when a step does not apply."""
+        size: EditSize | None = None
+        match step:
+            case EditStep():
+                doc = self.workspace.buffers.get(step.path)
+                before = 0 if doc is None else doc.size
+                start = self._edit_start(doc, step)
+                self.workspace.apply(step)
+                after = self.workspace.buffers[step.path].size
+                inserted = sum(len(change.text) for change in step.changes)
+                size = EditSize(inserted, before, after, any(c.range is None for c in step.changes))
+                self.marks[step.path] = Mark(start, caret_after(*start, step.changes[-1].text, self.encoding))
+                self.focus = step.path
+            case _:
+                self.workspace.apply(step)
+                self._note(step)
+        self._dirty.update(touched(step))
+        return size
+
+    def _edit_start(self, doc: Document | None, step: EditStep) -> tuple[int, int]:
+        """Where the last change puts its text: its range's start, clamped into the document as LSP
+        clamps it (against the document before the step, exact for the usual one-change edit)."""
+        last = step.changes[-1].range
+        if last is None or doc is None:
+            return 0, 0
+        line, character = last.start.line, last.start.character
+        if line >= len(doc.lines):
+            line = len(doc.lines) - 1
+            return line, units(content_of(doc.lines[line]), self.encoding)
+        content = content_of(doc.lines[line])
+        if character <= len(content) and (self.encoding == "utf-32" or content.isascii()):
+            return line, character
+        return line, units(content[: to_index(content, character, self.encoding)], self.encoding)
+
+    def _note(self, step: Step) -> None:
+        match step:
+            case OpenStep():
+                self.focus = step.path
+                self.marks.setdefault(step.path, Mark((0, 0), (0, 0)))
+            case SaveStep():
+                self.focus = step.path
+            case CursorStep():
+                first = step.selections[0]
+                self.marks[step.path] = Mark((first.anchor.line, first.anchor.character),
+                                             (first.active.line, first.active.character))
+                self.focus = step.path
+            case DiagnosticsStep():
+                origins = self.diagnostics.setdefault(step.path, {})
+                if step.items:
+                    origins[step.origin] = tuple(step.items)
+                else:
+                    origins.pop(step.origin, None)
+                    if not origins:
+                        del self.diagnostics[step.path]
+            case FileChangeStep(change="renamed", new_path=str() as new_path):
+                if step.path in self.marks:
+                    self.marks[new_path] = self.marks.pop(step.path)
+                if step.path in self.diagnostics:
+                    self.diagnostics[new_path] = self.diagnostics.pop(step.path)
+                if self.focus == step.path:
+                    self.focus = new_path
+            case _:
+                pass
+
+    def snapshot(self, index: int, previous: Checkpoint | None = None) -> Checkpoint:
+        """A checkpoint of the state after step `index`, sharing untouched texts with `previous`."""
+        buffers: dict[str, str] = {}
+        for path, doc in self.workspace.buffers.items():
+            kept = None if previous is None or path in self._dirty else previous.buffers.get(path)
+            buffers[path] = doc.text if kept is None else kept
+        self._dirty.clear()
+        diagnostics = {path: dict(origins) for path, origins in self.diagnostics.items()}
+        return Checkpoint(index, buffers, dict(self.workspace.disk), self.workspace.omitted, self.focus,
+                          dict(self.marks), diagnostics)
+
+    @classmethod
+    def restore(cls, checkpoint: Checkpoint, encoding: PositionEncoding) -> PlayState:
+        state = cls(encoding)
+        apply = state.workspace.apply
+        for path, text in checkpoint.disk.items():
+            apply(FileChangeStep(t_ms=0, source=RESTORE_SOURCE, path=path, change="created", text=text))
+        for path, reason in checkpoint.omitted.items():
+            apply(FileChangeStep(t_ms=0, source=RESTORE_SOURCE, path=path, change="created",
+                                 omitted="binary" if reason == "binary" else "too_large"))
+        for path, text in checkpoint.buffers.items():
+            apply(OpenStep(t_ms=0, source=RESTORE_SOURCE, path=path, text=text))
+        state.focus = checkpoint.focus
+        state.marks = dict(checkpoint.marks)
+        state.diagnostics = {path: dict(origins) for path, origins in checkpoint.diagnostics.items()}
+        return state
+
+
+def touched(step: Step) -> list[str]:
+    """Every path whose text a step can change."""
+    match step:
+        case OpenStep() | SaveStep() | EditStep():
+            return [step.path]
+        case FileChangeStep():
+            return [step.path] if step.new_path is None else [step.path, step.new_path]
+        case GapStep(state=list() as state):
+            return [file.path for file in state]
+        case _:
+            return []

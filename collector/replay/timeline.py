@@ -1,0 +1,76 @@
+"""Playback timing as a pipeline of small generators, as asciinema's player does it.
+
+    relative_time(times, after, last) -> cap_idle(frames, limit) -> adjust_speed(frames, speed)
+
+Each frame names the step to show next and how long to wait for it after the previous one. Only the
+step times are needed, so a pipeline is rebuilt in no time after a seek or a change of speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from collector.errors import UsageError
+
+MIN_SPEED, MAX_SPEED = 1 / 64, 4096.0
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Show step `index` `delay` seconds after the previous frame."""
+
+    index: int
+    delay: float
+
+
+def relative_time(times: Sequence[int], after: int, last: int) -> Iterator[Frame]:
+    """Frames for the steps after `after` up to `last` (included), delays from the recorded times."""
+    previous = times[after] if after >= 0 else (times[0] if len(times) else 0)
+    for index in range(after + 1, last + 1):
+        now = times[index]
+        yield Frame(index, (now - previous) / 1000)
+        previous = now
+
+
+def cap_idle(frames: Iterable[Frame], limit: float | None) -> Iterator[Frame]:
+    """Pauses longer than `limit` seconds shortened to `limit` (None: no limit)."""
+    if limit is None:
+        yield from frames
+        return
+    for frame in frames:
+        yield frame if frame.delay <= limit else Frame(frame.index, limit)
+
+
+def adjust_speed(frames: Iterable[Frame], speed: float) -> Iterator[Frame]:
+    """Delays divided by `speed` (2: twice as fast)."""
+    for frame in frames:
+        yield Frame(frame.index, frame.delay / speed)
+
+
+def playback(times: Sequence[int], after: int, last: int, *, idle_limit: float | None,
+             speed: float) -> Iterator[Frame]:
+    """The whole pipeline from the step after `after` to `last`."""
+    return adjust_speed(cap_idle(relative_time(times, after, last), idle_limit), speed)
+
+
+def check_speed(speed: float) -> float:
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise UsageError(f"--speed {speed:g} is out of range ({MIN_SPEED:g} to {MAX_SPEED:g})")
+    return speed
+
+
+def check_idle_limit(limit: float | None) -> float | None:
+    if limit is not None and not limit > 0:
+        raise UsageError(f"--idle-limit {limit:g} must be a positive number of seconds")
+    return limit
+
+
+def faster(speed: float) -> float:
+    """The next speed up (x2), within range."""
+    return min(speed * 2, MAX_SPEED)
+
+
+def slower(speed: float) -> float:
+    """The next speed down (/2), within range."""
+    return max(speed / 2, MIN_SPEED)

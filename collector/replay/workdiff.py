@@ -1,0 +1,125 @@
+"""Unified diffs between two states of a workspace, in the form `git apply` and `patch -p1` read.
+
+Files are compared by path: created files come from /dev/null, deleted ones go to it. Lines split at
+LSP's line breaks (CRLF, CR, LF), and a last line without one gets git's `\\ No newline at end of file`.
+A file whose content was not recorded (binary or too large) on one side is named, not diffed; one
+recorded without content on both sides is left out, since nothing says whether it changed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from collector.episode import Episode
+from collector.errors import ReconstructionError, UsageError
+from collector.positions import split_lines
+from collector.reconstruct import Workspace
+from collector.replay.moment import Moment
+
+NO_NEWLINE = "\\ No newline at end of file\n"
+
+
+@dataclass(frozen=True)
+class Files:
+    """The files of a workspace at one step: texts, and paths that exist without recorded content."""
+
+    texts: dict[str, str]
+    omitted: dict[str, str]
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> Files:
+        return cls(workspace.files(), dict(workspace.omitted))
+
+
+EMPTY = Files({}, {})
+
+
+def states_at(episode: Episode, moments: list[Moment]) -> list[Files]:
+    """The files at each moment, in one pass that stops at the last one needed.
+
+    `start` is the empty workspace before the first step; a time is the state after the last step at
+    or before it; a step number is the state after that step.
+    """
+    found: dict[int, Files] = {}
+    pending: list[tuple[int, Moment]] = []
+    for number, moment in enumerate(moments):
+        if moment.edge == "start":
+            found[number] = EMPTY
+        else:
+            pending.append((number, moment))
+    workspace = Workspace(episode.header.position_encoding)
+    for index, step in enumerate(episode.steps()):
+        if not pending:
+            break
+        for number, moment in pending:
+            if moment.ms is not None and step.t_ms > moment.ms:
+                found[number] = Files.of(workspace)
+        try:
+            workspace.apply(step)
+        except ReconstructionError as exc:
+            raise ReconstructionError(f"step {index}: {exc}") from None
+        for number, moment in pending:
+            if moment.step == index:
+                found[number] = Files.of(workspace)
+        pending = [(number, moment) for number, moment in pending if number not in found]
+    for number, moment in pending:
+        if moment.step is not None:
+            raise UsageError(f"step {moment.text} does not exist: the episode has {len_known(episode)} steps")
+        found[number] = Files.of(workspace)
+    return [found[number] for number in range(len(moments))]
+
+
+def len_known(episode: Episode) -> int:
+    """Steps of kinds this codetape knows (what step numbers count)."""
+    return episode.step_count - sum(episode.skipped.values())
+
+
+def unified_diff(old: Files, new: Files, context: int = 3) -> Iterator[str]:
+    """Diff lines, each ending with a line break; nothing when both states hold the same files."""
+    paths = sorted(set(old.texts) | set(old.omitted) | set(new.texts) | set(new.omitted))
+    for path in paths:
+        if path in old.omitted or path in new.omitted:
+            yield from _omitted(path, old, new)
+            continue
+        before, after = old.texts.get(path), new.texts.get(path)
+        if before == after:
+            continue
+        yield from file_diff(path, before, after, context)
+
+
+def file_diff(path: str, before: str | None, after: str | None, context: int = 3) -> Iterator[str]:
+    """The diff of one file (None: the file does not exist on that side)."""
+    head = [f"--- {'/dev/null' if before is None else 'a/' + path}\n",
+            f"+++ {'/dev/null' if after is None else 'b/' + path}\n"]
+    old_lines, new_lines = _lines(before), _lines(after)
+    body = list(difflib.unified_diff(old_lines, new_lines, n=context, lineterm=""))[2:]
+    if not body:
+        return
+    yield from head
+    for line in body:
+        if line.startswith("@@"):
+            yield line + "\n"
+        elif line.endswith(("\n", "\r")):
+            yield line
+        else:
+            yield line + "\n" + NO_NEWLINE
+
+
+def _lines(text: str | None) -> list[str]:
+    if not text:
+        return []
+    lines = split_lines(text)
+    return lines[:-1] if lines[-1] == "" else lines
+
+
+def _omitted(path: str, old: Files, new: Files) -> Iterator[str]:
+    """One line naming a file whose content one side does not know; nothing when neither side knows it."""
+    reasons = [old.omitted.get(path), new.omitted.get(path)]
+    if None not in reasons:
+        return
+    names = ["/dev/null" if path not in files.texts and path not in files.omitted else f"{prefix}/{path}"
+             for files, prefix in ((old, "a"), (new, "b"))]
+    reason = (reasons[0] or reasons[1] or "").replace("_", " ")
+    yield f"Files {names[0]} and {names[1]} differ ({reason}, content not recorded)\n"
