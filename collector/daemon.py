@@ -175,6 +175,7 @@ class Collector:
                 return
             now = time.monotonic()
             for session in list(self.sessions.values()):
+                session.tick()
                 idle = session.idle_for(now)
                 if idle is not None and idle >= session.policy.settings.idle_timeout_s:
                     log.info("%s: idle for %.0f s", session.root, idle)

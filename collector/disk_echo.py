@@ -1,32 +1,45 @@
 """What an episode knows is on disk, by path, so a watcher's echo of an editor's save can be dropped.
 
-An editor's save reaches the collector twice: as the bridge's `save` step and, a moment later, as the
-file watcher's `file_change` carrying the same content. The second says nothing new about the disk,
-and would store the whole file again; it is dropped when its hash equals what the disk is known to hold.
+An editor's save reaches the collector twice: as the bridge's `save` step and, around the same time
+(before or after it: the two travel different paths), as the file watcher's `file_change` carrying the
+same content. The second says nothing new and would store the whole file again. It is an echo when its
+hash is what the disk is known to hold now, or what a save of that path wrote within `window_ms` of it;
+older content coming back later (a checkout restoring it) is a real change and is kept.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
+
+RECENT = 8
 
 
 class DiskEcho:
-    def __init__(self) -> None:
+    def __init__(self, window_ms: int = 2000) -> None:
+        self.window_ms = window_ms
         self._known: dict[str, str] = {}
+        self._saves: dict[str, deque[tuple[str, int]]] = {}
 
-    def is_echo(self, step: dict[str, Any]) -> bool:
-        """True for a created/modified file_change whose content the disk is already known to hold."""
+    def is_echo(self, step: dict[str, Any], at_ms: int) -> bool:
+        """True for a created/modified file_change whose content the disk is known to hold."""
         path, digest = step.get("path"), step.get("sha256")
-        return (step.get("kind") == "file_change" and step.get("change") in ("created", "modified")
-                and isinstance(path, str) and digest is not None and self._known.get(path) == digest)
+        if (step.get("kind") != "file_change" or step.get("change") not in ("created", "modified")
+                or not isinstance(path, str) or digest is None):
+            return False
+        if self._known.get(path) == digest:
+            return True
+        recent = self._saves.get(path, ())
+        return any(saved == digest and abs(at - at_ms) <= self.window_ms for saved, at in recent)
 
-    def note(self, step: dict[str, Any]) -> None:
-        """Learn from a step that was recorded."""
+    def note(self, step: dict[str, Any], at_ms: int) -> None:
+        """Learn from a step that was recorded (at `at_ms`, unix epoch ms)."""
         kind, path = step.get("kind"), step.get("path")
         if not isinstance(path, str):
             return
         if kind == "save" and isinstance(step.get("sha256"), str):
             self._known[path] = step["sha256"]
+            self._saves.setdefault(path, deque(maxlen=RECENT)).append((step["sha256"], at_ms))
         elif kind == "file_change":
             change, digest = step.get("change"), step.get("sha256")
             known = self._known.pop(path, None)

@@ -28,7 +28,8 @@ class Workspace:
     An open document's buffer is what the developer sees; the disk layer is what was last opened,
     saved, or changed outside the editor. A change on disk to a file open in the editor does not
     touch its buffer (the editor decides whether to reload, and says so with its own steps); closing
-    a buffer falls back to the disk. `omitted` files exist on disk but their content was not recorded.
+    a buffer falls back to the disk. A gap's state sets both layers. `omitted` files exist on disk but
+    their content was not recorded.
     """
 
     def __init__(self, encoding: PositionEncoding, *, limit: int = MAX_WORKSPACE) -> None:
@@ -108,9 +109,8 @@ class Workspace:
                     if file.text is None:
                         self.buffers.pop(file.path, None)
                         self._off_disk(file.path)
-                    else:
-                        if file.path in self.buffers:
-                            self.buffers[file.path] = Document(file.text, self.encoding)
+                    else:  # after a hole we cannot know what the editor has open: editable
+                        self.buffers[file.path] = Document(file.text, self.encoding)
                         self._on_disk(file.path, file.text)
             case _:
                 pass

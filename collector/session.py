@@ -25,6 +25,8 @@ from collector.disk_echo import DiskEcho
 from collector.errors import CodetapeError, SettingsError
 from collector.home import Home
 from collector.journal import JournalWriter
+from collector.journal.rewrite import rewrite_header
+from collector.open_documents import OpenDocuments
 from collector.policy import Policy
 from collector.workspace_identity import identify
 from schemas import CaptureSettings, ClientInfo, EpisodeHeader, step_from_dict
@@ -33,6 +35,7 @@ from schemas.settings import SETTINGS_FILE
 
 log = logging.getLogger("codetape.collector")
 _ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
+HOLD_MS = 1000
 
 
 @dataclass
@@ -42,6 +45,7 @@ class _Episode:
     last_t: int = 0
     steps: int = 0
     disk: DiskEcho = field(default_factory=DiskEcho)
+    positional: bool = False  # a step with positions (edit, diagnostics, cursor) was written
 
 
 class Session:
@@ -62,6 +66,9 @@ class Session:
         self._lock = threading.RLock()
         self._episode: _Episode | None = None
         self._dropped_while_paused = 0
+        self._open_docs = OpenDocuments()
+        self._held: list[tuple[int, object, dict[str, Any]]] = []  # (release at, at_ms, step)
+        self._told_encoding = False  # once a client was told the encoding, it never changes
         self._settings_mtime = self._settings_stamp()
         self._capture = Capture(root, start_watchers, self.emit) if start_watchers is not None else None
         if self._capture is not None:
@@ -78,9 +85,33 @@ class Session:
                         {"name": client["name"], "version": client.get("version")})
                 except pydantic.ValidationError:
                     log.warning("%s: ignoring an invalid client info", self.root)
-            if self.encoding is None and position_encoding in _ENCODINGS:
+            offered = position_encoding in _ENCODINGS
+            if offered and not self._told_encoding:
                 self.encoding = _ENCODINGS[_ENCODINGS.index(position_encoding)]
+            self._adopt_hello(encoding_offered=offered)
+            self._told_encoding = self._told_encoding or offered
             return self.encoding or "utf-16"
+
+    def _adopt_hello(self, *, encoding_offered: bool) -> None:
+        """Give an episode a capture source opened before any editor the editor's name and encoding."""
+        episode = self._episode
+        if episode is None:
+            return
+        header = episode.writer.header
+        changes: dict[str, Any] = {}
+        if header.client is None and self.client is not None:
+            changes["client"] = self.client
+        wanted = self.encoding or "utf-16"
+        if encoding_offered and header.position_encoding != wanted:
+            if episode.positional or self._told_encoding:
+                self.encoding = header.position_encoding  # positions already written: keep theirs
+            else:
+                changes["position_encoding"] = wanted
+        if changes:
+            path = episode.writer.path
+            episode.writer.close()
+            rewrite_header(path, header.model_copy(update=changes))
+            episode.writer = JournalWriter.reopen(path)
 
     def add(self, at_ms: object, step: object, *, source: str = "collector") -> None:
         """Record one step that happened at `at_ms` (unix epoch ms), or drop it as the policy says."""
@@ -95,7 +126,26 @@ class Session:
             if kept is None:
                 return
             kept.setdefault("source", source)
+            self._release_held(self._clock())
+            if kept.get("kind") == "file_change" and kept.get("change") in ("created", "modified"):
+                self._held.append((self._clock() + HOLD_MS, at_ms, kept))
+                return
             self._append(at_ms, kept)
+
+    def tick(self) -> None:
+        """Record the held file changes that are due (the daemon calls this a few times a second)."""
+        with self._lock:
+            self._release_held(self._clock())
+
+    def _release_held(self, now: int, *, everything: bool = False) -> None:
+        """A file's new content seen by the watcher waits HOLD_MS for the editor's own steps (open, edits,
+        save), which travel a slower path; it is then dropped if they explain it (an editor's save)."""
+        if not self._held:
+            return
+        due = [held for held in self._held if everything or held[0] <= now]
+        self._held = [held for held in self._held if not (everything or held[0] <= now)]
+        for _, at_ms, step in due:
+            self._append(at_ms, step)
 
     def emit(self, at_ms: int, step: dict[str, Any]) -> None:
         """The callback given to the capture sources (called from their threads)."""
@@ -138,6 +188,8 @@ class Session:
     def detach(self) -> Path | None:
         """End the current episode: close its journal and return its path for sealing (None: none open)."""
         with self._lock:
+            if self._episode is not None:
+                self._release_held(self._clock(), everything=True)
             episode, self._episode = self._episode, None
             if episode is None:
                 return None
@@ -209,8 +261,8 @@ class Session:
         episode = self._episode or self._open(min(at_ms, self._clock()))
         if episode is None:
             return
-        if episode.disk.is_echo(step):
-            return
+        if episode.disk.is_echo(step, at_ms) or self._open_docs.holds(step):
+            return  # the file watcher saw the editor write what the episode already knows
         t_ms = max(episode.last_t, min(at_ms, self._clock()) - episode.start_ms)
         data = {**step, "t_ms": t_ms}
         if until is not None:
@@ -224,7 +276,9 @@ class Session:
                    "detail": f"invalid {_kind_name(step)} step ({where}: {error['type']})"}
             model = step_from_dict(gap)
         episode.writer.append(model)
-        episode.disk.note(data)
+        episode.disk.note(data, at_ms)
+        self._open_docs.note(model, episode.writer.header.position_encoding)
+        episode.positional = episode.positional or model.kind in ("edit", "diagnostics", "cursor")
         episode.last_t, episode.steps = t_ms, episode.steps + 1
         self.last_activity = time.monotonic()
 
@@ -249,6 +303,9 @@ class Session:
         journals = self.home.ensure(self.home.journals)
         writer = JournalWriter.create(journals / f"{header.episode_id}.journal", header)
         self._episode = _Episode(writer, start_ms)
+        for opening in self._open_docs.opening_steps():  # what the editors still have open
+            writer.append(step_from_dict({**opening, "t_ms": 0}))
+            self._episode.steps += 1
         log.info("%s: episode %s started", self.root, header.episode_id)
         return self._episode
 

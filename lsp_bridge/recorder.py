@@ -413,9 +413,7 @@ class Recorder:
             if key in self._seen_events:
                 return
             self._seen_events.add(key)
-            with self._lock:
-                session.due = session.due or "other"
-                session.resync = True
+            with self._lock:  # the collector begins the next episode with the open documents itself
                 session.episode = None
         try:
             self.on_event(session.root, event)

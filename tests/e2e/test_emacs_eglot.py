@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from schemas.steps import DiagnosticsStep, FileChangeStep
+from schemas.steps import DiagnosticsStep, FileChangeStep, SaveStep
 from tests.e2e.conftest import saved_texts, seal
 
 SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
@@ -72,5 +72,6 @@ def test_eglot_through_proxy_records_edits_and_pylsp_diagnostics(
     assert any("'os' imported but unused" in message for message in messages), messages
     assert "naïve café 😀" in disk[-1].decode()
     assert episode.header.position_encoding == "utf-16"
-    echoes = [step for step in episode.steps() if isinstance(step, FileChangeStep) and step.path == "mod.py"]
+    saved = {step.sha256 for step in episode.steps() if isinstance(step, SaveStep)}
+    echoes = [step for step in episode.steps() if isinstance(step, FileChangeStep) and step.sha256 in saved]
     assert echoes == [], "the file watcher's echo of an editor save was recorded again"

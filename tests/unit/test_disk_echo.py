@@ -11,28 +11,36 @@ def change(path: str, change: str, digest: str | None = None, **extra: str) -> d
 
 def test_a_save_makes_the_watchers_identical_report_an_echo() -> None:
     echo = DiskEcho()
-    assert not echo.is_echo(change("x.py", "modified", A))
-    echo.note({"kind": "save", "path": "x.py", "sha256": A})
-    assert echo.is_echo(change("x.py", "modified", A))
-    assert not echo.is_echo(change("x.py", "modified", B))
-    assert not echo.is_echo(change("y.py", "modified", A))
+    assert not echo.is_echo(change("x.py", "modified", A), 0)
+    echo.note({"kind": "save", "path": "x.py", "sha256": A}, 0)
+    assert echo.is_echo(change("x.py", "modified", A), 0)
+    assert not echo.is_echo(change("x.py", "modified", B), 0)
+    assert not echo.is_echo(change("y.py", "modified", A), 0)
 
 
 def test_deletes_renames_and_new_content_move_what_is_known() -> None:
     echo = DiskEcho()
-    echo.note(change("x.py", "created", A))
-    assert echo.is_echo(change("x.py", "modified", A))
-    echo.note(change("x.py", "renamed", None, new_path="z.py"))
-    assert not echo.is_echo(change("x.py", "created", A))
-    assert echo.is_echo(change("z.py", "modified", A))
-    echo.note(change("z.py", "deleted"))
-    assert not echo.is_echo(change("z.py", "created", A))
+    echo.note(change("x.py", "created", A), 0)
+    assert echo.is_echo(change("x.py", "modified", A), 0)
+    echo.note(change("x.py", "renamed", None, new_path="z.py"), 0)
+    assert not echo.is_echo(change("x.py", "created", A), 0)
+    assert echo.is_echo(change("z.py", "modified", A), 0)
+    echo.note(change("z.py", "deleted"), 0)
+    assert not echo.is_echo(change("z.py", "created", A), 0)
 
 
 def test_only_content_changes_can_be_echoes() -> None:
     echo = DiskEcho()
-    echo.note({"kind": "save", "path": "x.py", "sha256": A})
-    assert not echo.is_echo(change("x.py", "deleted", A))
-    assert not echo.is_echo({"kind": "save", "path": "x.py", "sha256": A})
-    echo.note({"kind": "save", "path": "x.py"})  # a save without a hash teaches nothing
-    assert echo.is_echo(change("x.py", "modified", A))
+    echo.note({"kind": "save", "path": "x.py", "sha256": A}, 0)
+    assert not echo.is_echo(change("x.py", "deleted", A), 0)
+    assert not echo.is_echo({"kind": "save", "path": "x.py", "sha256": A}, 0)
+    echo.note({"kind": "save", "path": "x.py"}, 0)  # a save without a hash teaches nothing
+    assert echo.is_echo(change("x.py", "modified", A), 0)
+
+
+def test_an_echo_released_after_a_later_save_is_still_an_echo_but_old_content_later_is_not() -> None:
+    echo = DiskEcho(window_ms=2000)
+    echo.note({"kind": "save", "path": "x.py", "sha256": A}, 10_000)
+    echo.note({"kind": "save", "path": "x.py", "sha256": B}, 10_500)
+    assert echo.is_echo(change("x.py", "modified", A), 10_020)  # the first save, seen by the watcher
+    assert not echo.is_echo(change("x.py", "modified", A), 60_000)  # content A restored a minute later

@@ -81,3 +81,5 @@ def test_closing_an_unsaved_buffer_falls_back_to_the_disk() -> None:
         workspace.apply(step("edit", path="a.py", changes=[{"text": "x"}]))
     workspace.apply(step("gap", reason="other", state=[{"path": "a.py", "text": "jumped\n"}]))
     assert workspace.text("a.py") == "jumped\n"
+    workspace.apply(step("edit", path="a.py", changes=[{"text": "edited after the hole\n"}]))
+    assert workspace.text("a.py") == "edited after the hole\n"
