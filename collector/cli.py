@@ -12,21 +12,30 @@ from collector import __version__, commands
 from collector.errors import CodetapeError
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for every command, or only for `command` (the others are not even imported)."""
     parser = argparse.ArgumentParser(
         prog="codetape", description="Consent-first recording of coding sessions."
     )
     parser.add_argument("--version", action="version", version=f"codetape {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"collector.commands.{info.name}")
-        module.register(sub)
+    for name in COMMANDS if command not in COMMANDS else [command]:
+        importlib.import_module(f"collector.commands.{name}").register(sub)
     return parser
 
 
+COMMANDS = sorted(info.name for info in pkgutil.iter_modules(commands.__path__))
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command named in argv, when it is the first argument that is not an option."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_command_in(argv)).parse_args(argv)
     try:
         code = args.func(args)
     except CodetapeError as exc:

@@ -10,25 +10,12 @@ from collections.abc import Sequence
 from collector.client import Client
 from collector.home import Home
 from collector.policy import find_workspace
+from lsp_bridge.arguments import add_arguments
 from lsp_bridge.capture import Capture
 from lsp_bridge.errors import BridgeError
 from lsp_bridge.recorder import Limits, Link, Recorder
 from lsp_bridge.review import ReviewPrompt
 from lsp_bridge.workspaces import Workspaces
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-autostart", action="store_true",
-                        help="do not start the collector when it is not running (keep retrying instead)")
-    parser.add_argument("--log", metavar="FILE", help="append the bridge's log to FILE instead of stderr")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every step of the recorder")
-    parser.add_argument("--spool-steps", type=int, default=Limits.spool_items, metavar="N",
-                        help="steps kept in memory while the collector is unreachable (default %(default)s)")
-    parser.add_argument("--tap-messages", type=int, default=500_000, metavar="N",
-                        help="proxy mode: messages queued for the recorder before it counts drops "
-                             "(default %(default)s)")
-    parser.add_argument("server", nargs=argparse.REMAINDER, metavar="-- CMD ARGS",
-                        help="proxy mode: the language server to run and forward to")
 
 
 def _logging(path: str | None, verbose: bool) -> None:

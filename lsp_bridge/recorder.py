@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from collector.errors import CollectorError
+from lsp_bridge.arguments import SPOOL_STEPS
 from lsp_bridge.translate import gap_step, step_size, too_large
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class Outgoing:
 
 @dataclass
 class Limits:
-    spool_items: int = 200_000
+    spool_items: int = SPOOL_STEPS
     spool_bytes: int = 128 * 1024 * 1024
     retry_first_s: float = 0.5
     retry_max_s: float = 15.0

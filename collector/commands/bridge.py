@@ -11,7 +11,7 @@ def register(subparsers: Any) -> None:
         "bridge", help="run the LSP bridge (observe mode, or proxy mode: -- CMD ARGS)",
         description="Record editor activity over LSP. Without CMD: an extra language server that only "
                     "observes. With -- CMD ARGS: a proxy in front of that language server.")
-    from lsp_bridge.main import add_arguments
+    from lsp_bridge.arguments import add_arguments
 
     add_arguments(parser)
     parser.set_defaults(func=_run)
