@@ -20,6 +20,7 @@ from collector.consent.errors import SigningRefused
 from collector.consent.keys import load_private
 from collector.consent.policy import SigningPolicy, load_signing_policy
 from collector.consent.statement import (
+    MAX_STATEMENT,
     encode_statement,
     pack_payload,
     parse_statement,
@@ -119,14 +120,20 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
             statement = draft.model_copy(update={"content": draft.content.model_copy(
                 update={"sha256": content.hex(), "bytes": length})})
             statement_bytes = encode_statement(statement)
+            if len(statement_bytes) > MAX_STATEMENT:
+                raise SigningRefused(f"the consent statement for {src} would take {len(statement_bytes)} "
+                                     f"bytes, above the {MAX_STATEMENT} a verifier accepts")
             signature = private.sign(signed_message(content, statement_bytes))
             _finish(out, pack_payload(signature, statement_bytes), episode.step_count, written)
         check_signature(open_episode(tmp))
         os.replace(tmp, dst)
+        fsync_dir(dst.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise SigningRefused(f"cannot write the signed episode to {dst}: {exc.strerror}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(dst.parent)
     return statement
 
 

@@ -182,6 +182,8 @@ def test_signing_in_place_and_refusing_to_sign_twice(home: Home, full: Path, tmp
     with pytest.raises(SigningRefused, match=r"cannot sign into .*full\.ctape: it already exists"):
         sign_episode(other, full, home)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["full.ctape", "home", "other.ctape"]
+    with pytest.raises(SigningRefused, match=r"cannot write the signed episode to .*: No such file"):
+        sign_episode(other, tmp_path / "missing" / "out.ctape", home)
 
 
 def test_damaged_unreadable_and_unreplayable_episodes_are_not_signed(home: Home, tmp_path: Path) -> None:
