@@ -53,7 +53,8 @@ class ConsentScope(Model):
 
 
 class ConsentRedaction(Model):
-    """The redaction applied before review: the rule set's version and how many values each rule masked."""
+    """The redaction applied before review: the rule set's version and how many distinct values each rule
+    masked."""
 
     rules_version: Annotated[str, Field(max_length=64)] | None = None
     counts: Annotated[dict[str, Annotated[int, Field(ge=0)]], Field(max_length=10_000)] = {}

@@ -67,7 +67,8 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     Refuses (SigningRefused, KeyProblem, EpisodeError) an episode already signed, damaged, holding step
     kinds this codetape cannot show, touching files outside `scope_files` or under a mandatory
     exclusion, or from a repository whose licence the policy does not allow. `redaction` is the
-    redaction summary (`rules_version`, `counts`); without it the counts come from the redaction steps.
+    redaction summary (`RedactionSummary.to_dict()`: `rules_version`, `counts` of distinct values per
+    rule; other keys are not recorded); without it, the counts come from the redaction steps.
     """
     private, info = load_private(home, passphrase)
     if dst.exists() and not (src.exists() and os.path.samefile(src, dst)):
@@ -75,8 +76,8 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     episode = open_episode(src)
     if episode.consent is not None:
         raise SigningRefused(f"{src} is already signed{_signer(episode)}; an episode is signed once")
-    redactions: dict[str, int] = {}
-    summary = summarize(episode, _counting_redactions(episode.steps(), redactions))
+    redactions: dict[str, set[str]] = {}
+    summary = summarize(episode, _collecting_redactions(episode.steps(), redactions))
     if episode.skipped:
         kinds = ", ".join(sorted(episode.skipped))
         raise SigningRefused(f"{src} holds {sum(episode.skipped.values())} steps of kinds this codetape "
@@ -172,19 +173,20 @@ def _finish(out: BinaryIO, payload: bytes, step_count: int, written: Any) -> Non
     os.fsync(out.fileno())
 
 
-def _counting_redactions(steps: Iterator[Step], counts: dict[str, int]) -> Iterator[Step]:
-    """`steps` unchanged, adding each redaction step's count to `counts` by rule."""
+def _collecting_redactions(steps: Iterator[Step], placeholders: dict[str, set[str]]) -> Iterator[Step]:
+    """`steps` unchanged, collecting each redaction step's placeholder by rule."""
     for step in steps:
         if isinstance(step, RedactionStep):
-            counts[step.rule] = counts.get(step.rule, 0) + step.count
+            placeholders.setdefault(step.rule, set()).add(step.placeholder)
         yield step
 
 
-def _redaction(given: Mapping[str, Any] | None, counted: dict[str, int]) -> ConsentRedaction:
+def _redaction(given: Mapping[str, Any] | None, placeholders: dict[str, set[str]]) -> ConsentRedaction:
+    """The summary given (RedactionSummary.to_dict()), or distinct values per rule from the steps."""
     if given is None:
-        return ConsentRedaction(counts=dict(sorted(counted.items())))
+        return ConsentRedaction(counts={rule: len(values) for rule, values in sorted(placeholders.items())})
     try:
-        return ConsentRedaction.model_validate({"rules_version": given.get("rules_version"),
+        return ConsentRedaction.model_validate({"rules_version": given.get("rules_version") or None,
                                                 "counts": dict(given.get("counts") or {})})
     except (pydantic.ValidationError, TypeError, ValueError) as exc:
         detail = first_error(exc) if isinstance(exc, pydantic.ValidationError) else str(exc)

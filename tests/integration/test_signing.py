@@ -103,7 +103,7 @@ def test_the_statement_describes_what_was_signed(home: Home, full: Path, tmp_pat
                                      "tests/test_pager.py", "tests/test_paginate.py"]
     assert statement.scope.channels == FULL_HEADER.capture.channels
     assert statement.scope.excluded == ["build/**"]
-    assert (statement.redaction.rules_version, statement.redaction.counts) == (None, {"aws-access-key": 2})
+    assert (statement.redaction.rules_version, statement.redaction.counts) == (None, {"aws-access-key": 1})
     assert statement.signed_at == NOW
     assert statement.software.model_dump() == {"codetape_version": __version__, "recorded_with": "0.1.0",
                                                "editor": {"name": "Neovim", "version": "0.11.4"}}
@@ -120,7 +120,7 @@ def test_redaction_summary_and_policy_terms_are_recorded(home: Home, full: Path,
         'allowed_licences = ["MIT", "Apache-2.0"]\nmandatory_exclude = ["vendor/"]\n', encoding="utf-8")
     policy = load_signing_policy(home, workspace)
     redaction = {"rules_version": "2026.03", "counts": {"aws-access-key": 2, "jwt": 0},
-                 "masked": ["AKIA…MPLE"]}
+                 "masked": [["«redacted:aws-access-key:1»", "AKIA…MPLE"]], "occurrences": {}}
     statement = sign_episode(full, tmp_path / "s.ctape", home, workspace_policy=policy, redaction=redaction)
     assert statement.redaction.model_dump() == {"rules_version": "2026.03",
                                                 "counts": {"aws-access-key": 2, "jwt": 0}}
@@ -128,6 +128,8 @@ def test_redaction_summary_and_policy_terms_are_recorded(home: Home, full: Path,
         "purpose": "Training code models at Example", "licence": "CC-BY-4.0", "repository_licences": ["MIT"],
         "allowed_licences": ["Apache-2.0", "MIT"]}
     assert statement.scope.excluded == ["build/**", "vendor/"]
+    empty = sign_episode(full, tmp_path / "e.ctape", home, redaction={"rules_version": "", "counts": {}})
+    assert empty.redaction.model_dump() == {"rules_version": None, "counts": {}}
     with pytest.raises(SigningRefused, match=r"the redaction summary is invalid: counts\.aws: "):
         sign_episode(full, tmp_path / "t.ctape", home, redaction={"counts": {"aws": -1}})
     assert not (tmp_path / "t.ctape").exists()
