@@ -23,6 +23,7 @@ from schemas.steps import ContentChange
 
 Interval = tuple[int, int]
 Mark = tuple[int, int, Secret]  # characters [x, y) of an inserted or set text belong to a secret
+RELEASE = 4  # characters of a secret's stray piece that may be shown (see `_released`)
 PEM_REACH = 2000  # lines a scan reaches back for the start of a private key whose end was just written
 
 
@@ -36,6 +37,7 @@ class Changed:
     a: int = 0
     b: int = 0
     visible: list[Mark] = field(default_factory=list)
+    same: bool = False  # the incoming change passes through as it is
 
 
 class Buffer:
@@ -122,8 +124,9 @@ class Buffer:
         spans = sp.shifted(old, a, b, len(text))
         spans = sp.added(spans, [Span(a + x, a + y, secret) for x, y, secret in marks])
         spans, visible, touched = self._found(spans, a, end)
+        spans = self._released(spans, touched)
         if shared and not spans:
-            return Changed([ContentChange(range=range_, text=text)], a, b)
+            return Changed([ContentChange(range=range_, text=text)], a, b, same=True)
         if shared:
             before = self.t.text
             self.d = Document(before[:a] + deleted + before[end:], self.encoding)
@@ -191,6 +194,23 @@ class Buffer:
             spans = sp.overridden(spans, fs, fe, secret)
             touched.append((fs, fe))
         return spans, visible, touched
+
+    def _released(self, spans: list[Span], touched: list[Interval]) -> list[Span]:
+        """Spans cut off from their secret's main run and only a few characters long are shown again:
+        the text a token was run together with while it was typed (`abc` in `tok = 'ghp_…'abc` before the
+        closing quote was typed). Never more than RELEASE characters of a secret."""
+        runs: dict[Secret, list[Span]] = {}
+        for span in spans:
+            runs.setdefault(span.secret, []).append(span)
+        cut: set[Span] = set()
+        for pieces in runs.values():
+            if len(pieces) > 1:
+                main = max(pieces, key=lambda s: s.end - s.start)
+                cut.update(p for p in pieces if p is not main and p.end - p.start <= RELEASE)
+        if not cut:
+            return spans
+        touched.extend((s.start, s.end) for s in cut)
+        return [s for s in spans if s not in cut]
 
     def _region(self, a: int, end: int) -> tuple[int, str]:
         """The true text around `[a, end)`: its lines and one more on either side (further back to the

@@ -11,12 +11,10 @@ import re
 from itertools import pairwise
 from typing import Literal
 
+from collector.redact.values import word_set
+
 Strength = Literal["password", "token", "key"]
 
-
-
-def _split(words: str) -> frozenset[str]:
-    return frozenset(words.split())
 
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -25,7 +23,7 @@ _PASSWORD = frozenset({"password", "passwd", "passwords", "pwd", "pw", "pass", "
 _TOKEN = frozenset({"secret", "secrets", "token", "tokens", "apikey", "credential", "credentials",
                     "creds", "bearer", "privatekey", "secretkey", "accesskey", "authtoken", "apitoken",
                     "accesstoken", "refreshtoken", "clientsecret", "sessionkey", "authkey", "apisecret",
-                    "pat", "sig", "signature"})
+                    "sig", "signature", "pat"})
 _PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"),
                     ("auth", "key"), ("signing", "key"), ("encryption", "key"), ("master", "key"),
                     ("session", "key"), ("account", "key"), ("storage", "key"), ("app", "key"),
@@ -35,8 +33,13 @@ _PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("sec
                     ("primary", "key"), ("secondary", "key"), ("instrumentation", "key"),
                     ("x", "auth"), ("auth", "code")})
 _AUTH = frozenset({"auth"})
+# run-together names: PGPASSWORD, DBPASS, MYSECRET, AUTHTOKEN
+_PASSWORD_ENDS = ("password", "passwd", "pass")
+_NOT_PASS = frozenset({"getpass", "bypass", "compass", "surpass", "overpass", "underpass", "trespass",
+                       "encompass", "firstpass", "onepass", "multipass", "subpass", "renderpass"})
+_TOKEN_ENDS = ("secret", "token", "apikey", "accesskey", "secretkey", "privatekey")
 # A name whose last word says it holds something about a secret, not the secret itself.
-_NOT_SECRET_LAST = _split("""
+_NOT_SECRET_LAST = word_set("""
     name names file files filename path paths dir url urls uri endpoint type types id ids field fields header
     headers env var vars variable prompt label len length size count min max regex re pattern patterns format
     fmt required expires expiry expiration expired ttl timeout policy mode prefix suffix hint help message msg
@@ -67,9 +70,9 @@ def strength(name: str) -> Strength | None:
         return None
     if any(p in _NOT_SECRET_WORDS for p in parts):
         return None
-    if any(p in _PASSWORD for p in parts):
+    if any(p in _PASSWORD or (p.endswith(_PASSWORD_ENDS) and p not in _NOT_PASS) for p in parts):
         return "password"
-    if any(p in _TOKEN for p in parts) or any(pair in _PAIRS for pair in pairwise(parts)):
+    if any(p in _TOKEN or p.endswith(_TOKEN_ENDS) for p in parts) or not _PAIRS.isdisjoint(pairwise(parts)):
         return "token"
     if parts[-1] == "key" or any(p in _AUTH for p in parts):
         return "key"

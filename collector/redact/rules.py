@@ -24,6 +24,7 @@ from collector.redact.values import (
     password_like,
     plausible,
     token_like,
+    word_set,
 )
 
 Check = Callable[[re.Match[str]], bool]
@@ -44,10 +45,13 @@ class Rule:
     priority: int = 5  # among overlapping findings of equal length the lowest wins
     check: Check | None = None
     prefix: int = 0  # leading characters that are a public, fixed prefix (shown in masked previews)
+    lines: int = 0  # lines after an anchor's line the regex may need (a name, then its value below)
 
     def value_span(self, match: re.Match[str]) -> tuple[int, int]:
-        if "v" in self.pattern.groupindex:
-            return match.span("v")
+        groups = self.pattern.groupindex
+        if "v" in groups:
+            span = match.span("v")
+            return match.span("v2") if span[0] < 0 and "v2" in groups else span
         return match.span(1) if self.pattern.groups else match.span()
 
 
@@ -56,7 +60,9 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def _v(match: re.Match[str]) -> str:
-    return match.group("v")
+    """The value: group `v`, or `v2` for rules with an unquoted alternative."""
+    value = match.group("v")
+    return value if value is not None else match.group("v2")
 
 
 def _named(kind: Callable[[str], bool] | None = None) -> Check:
@@ -64,15 +70,16 @@ def _named(kind: Callable[[str], bool] | None = None) -> Check:
     def check(match: re.Match[str]) -> bool:
         level = keywords.strength(match.group("k"))
         value = _v(match)
+        quoted = bool(match.groupdict().get("q"))
         if level is None:
             return False
         if kind is not None:
             return kind(value)
         if level == "password":
-            return password_like(value)
+            return password_like(value, quoted=quoted)
         if level == "token":
-            return token_like(value)
-        random = plausible(value, min_len=16, min_entropy=3.5, min_classes=2)
+            return token_like(value, quoted=quoted)
+        random = plausible(value, min_len=16, min_entropy=3.5, min_classes=2, quoted=quoted)
         return random and any(c.isdigit() for c in value)
     return check
 
@@ -87,7 +94,7 @@ def _not_placeholder(match: re.Match[str]) -> bool:
 
 def _url_password(match: re.Match[str]) -> bool:
     value = _v(match)
-    if is_placeholder(value) or value.startswith(("$", "%", "{", "<")) or len(value) < 3:
+    if is_placeholder(value) or value.startswith(("$", "{", "<")) or len(value) < 3:
         return False
     return not (value.isalpha() and value.lower() in {"pass", "password", "passwd", "pwd", "secret"})
 
@@ -101,6 +108,24 @@ def _ends_before(match: re.Match[str], marker: str) -> bool:
     """The match is followed (after white space or escaped line breaks) by `marker`."""
     rest = match.string[match.end():match.end() + len(marker) + 16]
     return rest.replace("\\n", "").replace("\\r", "").lstrip().startswith(marker)
+
+
+_NOT_SETTERS = word_set("""split parse get check validate verify hash encode decode quote unquote is has make
+    mask strip normalize compare test assert read load find lookup prompt ask gen generate new""")
+
+
+def _setter(match: re.Match[str]) -> bool:
+    """A call that gives a secret to something (`set_password("..")`), not one that inspects a string."""
+    parts = keywords.words(match.group("k").rsplit(".", 1)[-1])
+    return bool(parts) and parts[0] not in _NOT_SETTERS and _named()(match)
+
+
+def _in_pairs(match: re.Match[str]) -> bool:
+    """The match is one `key=value` of a `;`-separated connection string."""
+    text = match.string
+    before = text[max(0, match.start() - 200) : match.start() + 1]
+    after = text[match.end() : match.end() + 1]
+    return after == ";" or (";" in before and "=" in before)
 
 
 def _has_digit_and_letter(match: re.Match[str]) -> bool:
@@ -120,6 +145,7 @@ def _prefixed(rule_id: str, body: str, anchors: Sequence[str], prefix: int, *, c
                 priority=priority, check=check, prefix=prefix)
 
 
+_CONN_WORDS = r"(?i:password|passwd|pwd|pass|secret|token|api[_\-]?key|access[_\-]?key|sig|auth)"
 _PEM_KIND = r"(?P<kind>[A-Z0-9]+(?:\ [A-Z0-9]+)*\ )?PRIVATE\ KEY(?:\ BLOCK)?"
 _NL = r"(?:\\r\\n|\\n|\r?\n)"
 
@@ -127,9 +153,11 @@ BUILTIN: tuple[Rule, ...] = (
     # -- cloud providers -----------------------------------------------------------------------------------
     _prefixed("aws-access-key", r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}", ["AKIA", "ASIA", "ABIA", "ACCA"], 4),
     Rule("aws-secret-key", _re(r"""(?i:aws)?[_\-.\ ]?(?i:secret)[_\-.\ ]?(?i:access)?[_\-.\ ]?(?i:key)
-         (?:["'`\]]?[ \t]*(?:[:=,]|=>|:=)[ \t]*|[ \t]+)[\[(]?["'`]?
+         (?:\\?["'`]?\]?[ \t]*(?:[:=,]|=>|:=)[ \t]*|[ \t]+)[\[(]?\\?["'`]?
          (?<![A-Za-z0-9/+])(?P<v>[A-Za-z0-9/+]{40})""" + B64_END),
          ("secret",), fold=True, priority=0, check=lambda m: entropy(_v(m)) >= 3.0),
+    _prefixed("aws-session-token", r"(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9+/]{80,2000}={0,2}",
+              ["IQoJb3JpZ2lu", "FwoGZXIvYXdz", "FQoGZXIvYXdz"], 12),
     Rule("aws-secret-key", _re(r"""(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])[^\n]{1,100}?
          (?<![A-Za-z0-9/+])(?P<v>[A-Za-z0-9/+]{40})""" + B64_END),
          ("AKIA", "ASIA"), priority=1, check=_aws_secret),
@@ -163,20 +191,20 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("discord-webhook", _re(r"""discord(?:app)?\.com/api/webhooks/\d{5,30}/
          (?P<v>[A-Za-z0-9_\-]{50,100})"""),
          ("/api/webhooks/",), priority=0),
-    _prefixed("stripe-key", r"(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{20,247}",
-              ["sk_live_", "sk_test_", "rk_live_", "rk_test_"], 8),
+    _prefixed("stripe-key", r"(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{20,247}",
+              ["sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_"], 8),
     _prefixed("stripe-key", r"whsec_[A-Za-z0-9+/=]{24,100}", ["whsec_"], 6),
     _prefixed("npm-token", r"npm_[A-Za-z0-9]{36}", ["npm_"], 4),
-    Rule("npm-token", _re(r"""_(?i:authToken)[ \t]*=[ \t]*["']?(?P<v>[^\s"'$]{16,512})"""), ("_authtoken",),
-         fold=True, priority=0, check=_not_placeholder),
+    Rule("npm-token", _re(r"""_(?i:authToken)(?:[ \t]*=[ \t]*|[ \t]+)["']?(?P<v>[^\s"'$]{16,512})"""),
+         ("_authtoken",), fold=True, priority=0, check=_not_placeholder),
     _prefixed("pypi-token", r"pypi-[A-Za-z0-9_\-]{50,300}", ["pypi-"], 5),
     _prefixed("rubygems-token", r"rubygems_[a-f0-9]{48}", ["rubygems_"], 9),
     _prefixed("nuget-key", r"oy2[a-z0-9]{43}", ["oy2"], 3, check=_has_digit_and_letter),
     _prefixed("docker-token", r"dckr_pat_[A-Za-z0-9_\-]{20,100}", ["dckr_pat_"], 9),
     _prefixed("huggingface-token", r"hf_[A-Za-z0-9]{30,40}", ["hf_"], 3,
-              check=lambda m: plausible(_v(m), min_len=33, min_entropy=3.5, min_classes=2)),
+              check=lambda m: char_classes(_v(m)[3:]) >= 2 and entropy(_v(m)[3:]) >= 3.5),
     # -- AI providers --------------------------------------------------------------------------------------
-    _prefixed("anthropic-key", r"sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_\-]{32,200}", ["sk-ant-"], 7),
+    _prefixed("anthropic-key", r"sk-ant-(?:[a-z]{2,8}\d{2}-)?[A-Za-z0-9_\-]{32,200}", ["sk-ant-"], 7),
     _prefixed("openai-key", r"sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{32,250}", ["sk-"], 3,
               check=lambda m: plausible(_v(m), min_len=35, min_entropy=3.5, min_classes=2)),
     _prefixed("groq-key", r"gsk_[A-Za-z0-9]{48,56}", ["gsk_"], 4),
@@ -258,31 +286,68 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("cli-password", _re(r"""(?<![\w\-])(?:-u|--user)[ \t]+(?P<q>["']?)[^\s:"'`]{1,128}:
          (?P<v>[^\s"'`]{3,256})(?P=q)"""),
          ("-u", "--user"), priority=2, check=lambda m: password_like(_v(m)) or token_like(_v(m))),
-    Rule("connection-string", _re(r"""(?<![\w.\-])(?P<k>[\w.\-]{0,40}(?i:password|passwd|pwd|pass|secret|token
-         |api[_\-]?key|access[_\-]?key|sig|auth))=(?P<v>[^;&\s"'`<>(){}\[\],]{1,512})(?=[;&"'\s]|$)"""),
+    # query parameters end at `&`; in a libpq DSN (`host=.. password=..`) `&` is part of the value
+    Rule("connection-string", _re(r"""(?<=[?&])(?P<k>[\w.\-]{0,40}""" + _CONN_WORDS + r""")
+         =(?P<v>[^;&\s"'`<>(){}\[\],]{1,512})(?=[;&"'\s]|$)"""),
          ("password", "passwd", "pwd", "pass", "secret", "token", "key", "sig", "auth"), fold=True,
          priority=3, check=_named()),
+    Rule("connection-string", _re(r"""(?<![\w.\-?&])(?P<k>[\w.\-]{0,40}""" + _CONN_WORDS + r""")
+         =(?P<v>[^;\s"'`<>(){}\[\],]{1,512})(?=[;"'\s]|$)"""),
+         ("password", "passwd", "pwd", "pass", "secret", "token", "key", "sig", "auth"), fold=True,
+         priority=3, check=_named()),
+    Rule("connection-string", _re(r"""(?:^|[;"'])[ \t]*(?i:password|pwd)[ \t]*=[ \t]*
+         (?P<v>[^;"'\n()\ ]{1,256}?)[ \t]*(?=;|"|'|$)""", re.MULTILINE),
+         ("password", "pwd"), fold=True, priority=3,
+         check=lambda m: _in_pairs(m) and password_like(_v(m), quoted=True)),
     Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(]))(?:export[ \t]+|set[ \t]+|setx[ \t]+|\$env:)?
-         (?P<k>[A-Z][A-Z0-9_]{1,80})[ \t]*=[ \t]*(?P<q>["']?)(?P<v>[^\s"'`;&|()<>]{1,512})(?P=q)
+         (?P<k>[A-Z][A-Z0-9_]{1,80})[ \t]*=[ \t]*
+         (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{1,512}))
          (?=[ \t]*(?:[\s;&|)\#]|$))""", re.MULTILINE),
          ("password", "passwd", "pwd", "pass", "secret", "token", "key", "auth", "credential", "pat"),
          fold=True, priority=2, check=_named()),
     Rule("generic-secret", _re(r"""(?<![\w.\-])
          (?P<k>[A-Za-z_$@][\w.\-]{0,80}|[A-Za-z_$@][\w.\-]{0,40}\[["'][\w.\-]{1,40}["']\])
-         (?P<kq>["'`]?)\]?[ \t]*(?:=|:=|:|=>|==|\?\?=|\|\|=|<-|->)[ \t]*(?:[rRbBuUfF]{1,2}(?=["']))?
-         (?P<q>["'`])(?P<v>[^"'`\n\\]{1,512}?)(?P=q)"""),
-         ("pass", "pwd", "pw", "secret", "token", "key", "auth", "credential", "cred", "bearer", "sig",
-          "pat"), fold=True, priority=4, check=_named()),
-    Rule("generic-secret", _re(r"""(?P<kq>["'`])(?P<k>[\w.\-]{1,80})(?P=kq)[ \t]*,[ \t]*
+         \\?(?P<kq>["'`]?)\]?[ \t]*(?:=|:=|:|=>|==|\?\?=|\|\|=|<-|->)[ \t]*
+         (?:(?:new[ \t]+)?[A-Za-z_][\w.:]{0,40}\([ \t]*)?(?:[rRbBuUfF]{1,2}(?=["']))?
+         \\?(?P<q>["'`])(?P<v>(?:(?!(?P=q))[^\n\\]){1,2048})\\?(?P=q)"""),
+         ("pass", "pwd", "pw", "secret", "token", "key", "auth", "credential", "cred", "bearer", "sig"),
+         fold=True, priority=4, check=_named()),
+    Rule("generic-secret", _re(r"""\([ \t]*(?P<kq>["'`])(?P<k>[\w.\-]{1,80})(?P=kq)[ \t]*,[ \t]*
          (?:[rRbBuUfF]{1,2}(?=["']))?
          (?P<q>["'`])(?P<v>[^"'`\n\\]{1,512}?)(?P=q)"""),
          ("pass", "pwd", "secret", "token", "key", "auth", "credential"), fold=True, priority=4,
          check=_named()),
     Rule("generic-secret", _re(r"""^[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]{0,80})
          [ \t]*(?::|=|:=)[ \t]*
-         (?P<v>[^\s"'`\#;,(){}\[\]<>|&]{1,512})[ \t]*(?:[\#;].*)?\r?$""", re.MULTILINE),
+         (?P<v>[^\s"'`,(){}\[\]]{1,512})(?:[ \t]+[\#;].*|[ \t]*)\r?$""", re.MULTILINE),
          ("pass", "pwd", "pw", "secret", "token", "key", "auth", "credential", "cred"), fold=True, priority=4,
          check=_named()),
+    # a name, and its value in an attribute or on the next line: <add key=".." value="..">, Kubernetes
+    # `- name: X` / `value: ..`, Terraform `variable "x" { default = ".." }`
+    Rule("generic-secret", _re(r"""(?i:key|name)[ \t]*=[ \t]*(?P<kq>["'])(?P<k>[\w.\-:]{1,80})(?P=kq)[ \t]+
+         (?i:value)[ \t]*=[ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)"""),
+         ("pass", "pwd", "secret", "token", "key", "auth", "credential"), fold=True, priority=4,
+         check=_named()),
+    Rule("generic-secret", _re(r"""(?:name|variable)[ \t]*:?[ \t]*["']?(?P<k>[\w.\-]{1,80})["']?
+         [ \t]*\{?[ \t]*\r?\n
+         [ \t]*(?:value|default)[ \t]*[:=][ \t]*
+         (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`\#]{1,2048}))[ \t]*\r?$""",
+         re.MULTILINE),
+         ("pass", "pwd", "secret", "token", "key", "auth", "credential"), fold=True, priority=4, lines=1,
+         check=_named()),
+    # a setter or a login call: client.set_password("..."), api.authenticate_token('...')
+    Rule("generic-secret", _re(r"""(?<![\w.])
+         (?P<k>[A-Za-z_][\w.]{0,60}(?i:password|passwd|secret|token|api_?key))
+         \([ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n\\]){1,512})(?P=q)[ \t]*\)"""),
+         ("password", "passwd", "secret", "token", "key"), fold=True, priority=4, check=_setter),
+    Rule("generic-secret", _re(r"""\bmachine[ \t]+\S+(?:[ \t]+|\r?\n[ \t]*)
+         login[ \t]+\S+(?:[ \t]+|\r?\n[ \t]*)
+         (?P<k>password)[ \t]+(?P<v>\S{1,512})"""),
+         ("machine",), priority=4, lines=2, check=_named()),
+    Rule("url-password", _re(r"""(?<![\w/.\-])[A-Za-z][\w$\#]{0,30}/(?P<v>[^\s/@"':]{3,64})@
+         (?:\(|//)?[A-Za-z0-9][\w.\-]*(?::\d+)?(?:[/:]\w+)?"""),
+         ("sqlplus", "oracle", "rman ", "expdp", "impdp", "sqlldr"), fold=True, priority=2,
+         check=lambda m: password_like(_v(m), quoted=True)),
     Rule("generic-secret", _re(r"""<(?P<k>[\w.\-:]{0,40}(?i:password|passwd|pwd|secret|token|apikey|api-key
          |api_key|key|credential)[\w.\-:]{0,40})(?:\ [^>]*)?>(?P<v>[^<\s]{4,512})</(?P=k)>"""),
          ("pass", "pwd", "secret", "token", "key", "credential"), fold=True, priority=4, check=_named()),

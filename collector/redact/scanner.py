@@ -77,7 +77,7 @@ def _windows(rule: Rule, text: str, haystack: str) -> list[tuple[int, int]]:
     for anchor in rule.anchors:
         at = haystack.find(anchor)
         while at != -1:
-            span = _around(text, at, len(anchor), rule.scope)
+            span = _around(text, at, len(anchor), rule.scope, rule.lines)
             spans.append(span)
             # the next occurrence past this window (a window covers every anchor inside it)
             at = haystack.find(anchor, max(span[1], at + 1)) if rule.scope == "line" else \
@@ -95,14 +95,19 @@ def _windows(rule: Rule, text: str, haystack: str) -> list[tuple[int, int]]:
     return merged
 
 
-def _around(text: str, at: int, width: int, scope: str) -> tuple[int, int]:
+def _around(text: str, at: int, width: int, scope: str, lines: int = 0) -> tuple[int, int]:
     line_start = text.rfind("\n", max(0, at - LINE_CAP), at) + 1 or max(0, at - LINE_CAP)
     if at - LINE_CAP > 0 and line_start == 0:
         line_start = at - LINE_CAP
     if scope == "block":
         return line_start, min(len(text), at + BLOCK)
-    line_end = text.find("\n", at + width, at + width + LINE_CAP)
-    return line_start, (min(len(text), at + width + LINE_CAP) if line_end == -1 else line_end)
+    cap = at + width + LINE_CAP
+    line_end = text.find("\n", at + width, cap)
+    for _ in range(lines):
+        if line_end == -1:
+            break
+        line_end = text.find("\n", line_end + 1, cap)
+    return line_start, (min(len(text), cap) if line_end == -1 else line_end)
 
 
 def _run(rule: Rule, text: str, windows: list[tuple[int, int]]) -> Iterator[_Candidate]:

@@ -13,19 +13,20 @@ from collections import Counter
 PLACEHOLDER_MARK = "«redacted:"
 
 
-def _split(words: str) -> frozenset[str]:
+def word_set(words: str) -> frozenset[str]:
+    """The set of white-space separated words in `words`."""
     return frozenset(words.split())
 
 
 # Values that stand for a secret rather than being one: templates, variable references, masks,
 # and the words documentation and tests put where a secret would go.
 _TEMPLATE = re.compile(
-    r"""\$\{?[A-Za-z_][\w.\-:]*\}?|\$\([^)]*\)|%\(?[\w.]*\)?[sdr]?|%[A-Za-z_][\w.]*%|\{\{.*\}\}|\{[\w.\-]*\}
+    r"""\$\{?[A-Za-z_][\w.\-:]*\}?|\$\([^)]*\)|%\([\w.]+\)[sdr]|%[sdr]|%[A-Za-z_][\w.]*%|\{\{.*\}\}|\{[\w.\-]*\}
     |<[^<>]*>|\[[^\[\]]*\]|\#\{[^}]*\}|@[A-Za-z_][\w.]*@|__[A-Z_]+__""",
     re.VERBOSE,
 )
 _MASK = re.compile(r"([*xX#.•…_\-?0])\1{2,}|[*•]+[^*•]{0,4}[*•]+")
-_WORDS = _split("""
+_WORDS = word_set("""
     changeme changeit change_me change-me password passwd passw0rd p@ssw0rd p@ssword pass pwd pw secret
     secrets secretkey secret_key token tokens apikey api_key api-key yourpassword your_password
     yourtoken your_token yoursecret your_secret mypassword my_password mysecret my_secret mytoken
@@ -38,8 +39,16 @@ _WORDS = _split("""
 """)
 _PREFIX_WORDS = ("your", "insert", "replace", "enter", "put_", "put-", "<", "example", "dummy",
                  "fake", "sample", "xxx", "****", "redacted", "placeholder", "change_me", "changeme")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)*")
-_FORMAT = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?[sdrifxXa]|\{[^{}]*\}|\\[nt]")
+_WORD = re.compile(r"[A-Za-z]+")
+_CASE_RUN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::|->|:)[A-Za-z_$][\w$]*)+"  # dotted, namespaced
+                   r"|_?[A-Za-z]+(?:_[A-Za-z]+)+_?|_[A-Za-z_]+")  # snake_case, _private
+_CODE_ROOTS = word_set("""self cls this os sys config conf cfg settings env args opts options request req ctx
+    context app params kwargs data obj user form process window document props state module""")
+_REGEX = re.compile(r"\(\?[:=!<P]|\[[^\]]*-[^\]]*\][*+?{]|\\[dwsb]|\[\^|\.\*|\.\+|\$\)")
+_FORMAT = re.compile(r"%(?:\(\w+\))?[-+ #0]*\d*(?:\.\d+)?[sdrifxXa](?![A-Za-z0-9])|\{[^{}]*\}|\\[nt]")
+HEX = frozenset("0123456789abcdefABCDEF")
+_PATH = re.compile(r"(?:~|\.{1,2})?(?:/[\w.\-@]+)+/?|[A-Za-z]:\\[\w.\\ \-]*|\\\\[\w.\\\-]+")
 
 
 def entropy(value: str) -> float:
@@ -81,31 +90,52 @@ def is_placeholder(value: str) -> bool:
     return bool(len(set(folded)) <= 2)
 
 
-def looks_like_code(value: str) -> bool:
-    """An identifier or dotted name, a format string, a path, a URL or a file name, not a secret."""
-    if _IDENTIFIER.fullmatch(value) and not any(ch.isdigit() for ch in value):
-        # a word or a dotted/namespaced name; mixed-case random letters still pass below
-        return not (len(value) >= 16 and entropy(value) >= 3.8 and char_classes(value) >= 2)
-    if _FORMAT.search(value) or "://" in value:
+def looks_like_code(value: str, *, quoted: bool = False) -> bool:
+    """An identifier or dotted name, a format string, a path, a URL or a file name, not a secret.
+
+    In a string literal (`quoted`) a dotted name of plain words is data (a passphrase), not code."""
+    if _NAME.fullmatch(value) and _code_name(value, quoted):
         return True
-    if value.startswith(("/", "./", "../", "~/", "\\\\")) or re.match(r"[A-Za-z]:\\", value):
+    if _WORD.fullmatch(value):
+        # a word or a CamelCase identifier (long runs of lower case); random letters switch case often
+        chunks = _CASE_RUN.findall(value)
+        return len(value) < 8 or len(chunks) < 3 or len(value) / len(chunks) >= 3.5
+    if _FORMAT.search(value) or "://" in value or _REGEX.search(value):
+        return True
+    if _PATH.fullmatch(value) and not (entropy(value) >= 4.0 and char_classes(value) >= 3):
+        return True
+    if re.match(r"[A-Za-z_][\w.]*(?:\(.*\)|\[.*\])$", value):
         return True
     return bool(re.search(r"\.(?:pem|key|crt|cer|json|txt|ya?ml|toml|ini|cfg|conf|env|py|sh|p12|pfx|jks|gpg|"
                           r"asc|der|pub|log|html?|xml|csv|db|sqlite3?)$", value, re.IGNORECASE))
 
 
-def plausible(value: str, *, min_len: int, min_entropy: float, min_classes: int) -> bool:
-    """Long enough, varied enough, and neither a placeholder nor code."""
-    if len(value) < min_len or len(value) > 1024 or is_placeholder(value) or looks_like_code(value):
+def _code_name(value: str, quoted: bool) -> bool:
+    parts = re.split(r"\.|::|->|:", value)
+    if len(parts) == 1:
+        return True  # snake_case
+    if parts[0] in _CODE_ROOTS or "->" in value or "::" in value:
+        return True
+    camel = any(any(ch.isupper() for ch in part[1:]) or "_" in part for part in parts)
+    return camel or not (quoted or any(ch.isdigit() for ch in parts[-1]))
+
+
+def plausible(value: str, *, min_len: int, min_entropy: float, min_classes: int,
+              quoted: bool = False) -> bool:
+    """Long enough, varied enough, and neither a placeholder nor code. Hexadecimal values (16 symbols)
+    need less entropy per character than the same length of mixed-case letters and digits."""
+    if not min_len <= len(value) <= 4096 or is_placeholder(value) or looks_like_code(value, quoted=quoted):
         return False
+    if HEX.issuperset(value) and len(value) >= 16:
+        return char_classes(value) >= 2 and entropy(value) >= min(min_entropy, 2.7)
     return char_classes(value) >= min_classes and entropy(value) >= min_entropy
 
 
-def password_like(value: str) -> bool:
+def password_like(value: str, *, quoted: bool = False) -> bool:
     """What follows a password keyword: short is fine, but not a plain word, code or a placeholder."""
     if len(value) < 6 or len(value) > 256 or any(ch.isspace() for ch in value):
         return False
-    if is_placeholder(value) or looks_like_code(value):
+    if is_placeholder(value) or looks_like_code(value, quoted=quoted):
         return False
     if value.isdigit():
         return len(value) >= 6 and len(set(value)) >= 4
@@ -113,10 +143,11 @@ def password_like(value: str) -> bool:
     return classes >= 2 or (len(value) >= 12 and entropy(value) >= 3.0)
 
 
-def token_like(value: str) -> bool:
+def token_like(value: str, *, quoted: bool = False) -> bool:
     """What follows a token, key or secret keyword: machine-made, varied characters."""
     if len(value) < 8 or any(ch.isspace() for ch in value):
         return False
     if len(value) >= 20:
-        return plausible(value, min_len=20, min_entropy=3.3, min_classes=2)
-    return plausible(value, min_len=8, min_entropy=2.8, min_classes=2) and any(ch.isdigit() for ch in value)
+        return plausible(value, min_len=20, min_entropy=3.0, min_classes=2, quoted=quoted)
+    return plausible(value, min_len=8, min_entropy=2.8, min_classes=2, quoted=quoted) and \
+        any(ch.isdigit() for ch in value)
