@@ -31,12 +31,22 @@ class Capture:
         self._emit = emit
         self._watchers: list[Watcher] = []
         self._jobs: queue.Queue[tuple[Policy | None, Policy | None] | None] = queue.Queue()
+        self._progress = threading.Condition()
+        self._asked = self._done = 0
         self._thread = threading.Thread(target=self._run, name="codetape-capture", daemon=True)
         self._thread.start()
 
     def switch(self, policy: Policy, retired: Policy | None = None) -> None:
         """Restart the watchers under `policy` (soon, in order); `retired` is closed once unused."""
+        with self._progress:
+            self._asked += 1
         self._jobs.put((policy, retired))
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until every switch asked so far has been applied (its watchers started)."""
+        with self._progress:
+            asked = self._asked
+            return self._progress.wait_for(lambda: self._done >= asked, timeout)
 
     def settle(self) -> None:
         """Let every running watcher record what it has seen so far (called off the event loop)."""
@@ -65,6 +75,9 @@ class Capture:
                 retired.close()
             if policy is not None and CAPTURE_CHANNELS & set(policy.settings.channels):
                 self._start_all(policy)
+            with self._progress:
+                self._done += 1
+                self._progress.notify_all()
 
     def _start_all(self, policy: Policy) -> None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from pathlib import Path
@@ -51,8 +52,10 @@ class Requests:
                 "workspaces": [session.status() for session in sessions]}
 
     async def op_watch(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
-        """Start watching a workspace that was just opted in (`codetape init`)."""
-        return {"root": str(self._session(conn, args).root)}
+        """Start watching a workspace that was just opted in (`codetape init`); answers once it watches."""
+        session = self._session(conn, args)
+        await asyncio.to_thread(session.wait_capture)
+        return {"root": str(session.root)}
 
     async def op_pause(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         session = self._session(conn, args)

@@ -127,8 +127,10 @@ class Session:
                 return
             kept.setdefault("source", source)
             self._release_held(self._clock())
-            if kept.get("kind") == "file_change" and kept.get("change") in ("created", "modified"):
-                self._held.append((self._clock() + HOLD_MS, at_ms, kept))
+            if kept.get("kind") == "file_change":  # in order, behind any change already held
+                content = kept.get("change") in ("created", "modified")
+                self._held.append((self._clock() + HOLD_MS if content else 0, at_ms, kept))
+                self._release_held(self._clock())
                 return
             self._append(at_ms, kept)
 
@@ -139,12 +141,10 @@ class Session:
 
     def _release_held(self, now: int, *, everything: bool = False) -> None:
         """A file's new content seen by the watcher waits HOLD_MS for the editor's own steps (open, edits,
-        save), which travel a slower path; it is then dropped if they explain it (an editor's save)."""
-        if not self._held:
-            return
-        due = [held for held in self._held if everything or held[0] <= now]
-        self._held = [held for held in self._held if not (everything or held[0] <= now)]
-        for _, at_ms, step in due:
+        save), which travel a slower path; it is then dropped if they explain it (an editor's save).
+        File changes leave the queue in the order they came, so a create still precedes its rename."""
+        while self._held and (everything or self._held[0][0] <= now):
+            _, at_ms, step = self._held.pop(0)
             self._append(at_ms, step)
 
     def emit(self, at_ms: int, step: dict[str, Any]) -> None:
@@ -179,6 +179,10 @@ class Session:
                                    "detail": "recording was paused", "lost_steps": dropped}
             self._append(since, gap, until=now)
             return True
+
+    def wait_capture(self, timeout: float = 15.0) -> bool:
+        """Wait until the capture sources run (so what happens next is recorded). Never under the lock."""
+        return self._capture is None or self._capture.wait_ready(timeout)
 
     def settle(self) -> None:
         """Let the capture sources record what they have seen so far. Never under the session's lock."""
