@@ -258,7 +258,7 @@ BUILTIN: tuple[Rule, ...] = (
          ("PuTTY-User-Key-File",), scope="block", priority=0),
     # -- credentials in context ----------------------------------------------------------------------------
     Rule("url-password", _re(r"""(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}://
-         [^\s:/?#@'"`<>\[\]{}\\]{0,128}:(?P<v>[^\s/?#'"`<>\\]{1,256})@(?=[A-Za-z0-9\[._\-])"""),
+         [^\s:/?#@'"`<>\[\]{}\\]{0,128}:(?P<v>[^\s/'"`<>\\]{1,256})@(?=[A-Za-z0-9\[._\-])"""),
          ("://",), priority=1, check=_url_password),
     Rule("auth-header", _re(r"""(?i:proxy-)?(?i:authorization)["'`]?\]?[ \t]*[:=,][ \t]*["'`]?
          (?i:bearer|token|basic|digest|apikey|api-key|sso-key|key)[ \t]+

@@ -1,0 +1,120 @@
+"""Through the real collector: secrets sent in every channel never reach the sealed episode; it verifies."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+from collector.episode.container import decompress, iter_frames, read_preamble
+from collector.reconstruct import sha256_text
+from collector.redact import read_summary, summary_path
+from tests.integration.collector_harness import codetape, decoded_episodes, episode_steps, running, settle
+
+GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
+AWS_ID = "AKIAQ3EGUIJ2ZK4PLMXW"
+AWS_SECRET = "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"
+DB_PASSWORD = "Vq7#mK2p!Lx9sRt"
+STRIPE = "sk_live_51HxQ2mK8vN3pL7rT9wY4bC6dF1gJ5hZ0aS2eX"
+PEM_BODY = ["MIIEowIBAAKCAQEAwq3J8p8K0YVgmoN2x4Vb7lQeY3tZx9hW1nT5cR2vK8sLm0Pq",
+            "Xe4aD7fG2hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9fG1hI3jK5lM7nO9pQ1rS3"]
+PEM = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(PEM_BODY) + "\n-----END RSA PRIVATE KEY-----\n"
+SECRETS = [GH, AWS_ID, AWS_SECRET, DB_PASSWORD, STRIPE, *PEM_BODY]
+
+
+def _change(line: int, col: int, text: str, end: tuple[int, int] | None = None) -> dict[str, Any]:
+    el, ec = end if end is not None else (line, col)
+    return {"range": {"start": {"line": line, "character": col}, "end": {"line": el, "character": ec}},
+            "text": text}
+
+
+def _session() -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Steps as the bridge, the shell hook, pytest and the git watcher send them; the files' final texts."""
+    steps: list[dict[str, Any]] = [{"kind": "open", "source": "bridge", "path": "src/settings.py",
+                                    "version": 1, "text": "import os\n\n"}]
+    line = 'GITHUB_TOKEN = "'
+    for n, ch in enumerate(line + GH + '"'):  # typed one key at a time
+        steps.append({"kind": "edit", "source": "bridge", "path": "src/settings.py", "version": n + 2,
+                      "changes": [_change(1, n, ch)]})
+    settings = 'import os\nGITHUB_TOKEN = "' + GH + '"\n'
+    pasted = f'DATABASE_URL = "postgresql://app:{DB_PASSWORD}@db.internal:5432/app"\n'
+    steps.append({"kind": "edit", "source": "bridge", "path": "src/settings.py",
+                  "changes": [_change(2, 0, pasted)]})
+    settings += pasted
+    steps.append({"kind": "save", "source": "bridge", "path": "src/settings.py",
+                  "sha256": sha256_text(settings)})
+    # a private key pasted one line at a time into another buffer
+    steps.append({"kind": "open", "source": "bridge", "path": "deploy/signing.txt", "text": ""})
+    for n, text in enumerate(PEM.splitlines(keepends=True)):
+        steps.append({"kind": "edit", "source": "bridge", "path": "deploy/signing.txt",
+                      "changes": [_change(n, 0, text)]})
+    steps.append({"kind": "save", "source": "bridge", "path": "deploy/signing.txt", "text": PEM,
+                  "sha256": sha256_text(PEM)})
+    steps.append({"kind": "diagnostics", "source": "bridge", "path": "src/settings.py", "items": [
+        {"range": {"start": {"line": 1, "character": 16}, "end": {"line": 1, "character": 56}},
+         "message": f"hard-coded credential '{GH}'", "severity": 2}]})
+    steps += [
+        {"kind": "command", "source": "shell", "command_line": f"export AWS_ACCESS_KEY_ID={AWS_ID} "
+                                                               f"AWS_SECRET_ACCESS_KEY={AWS_SECRET}"},
+        {"kind": "command", "source": "run", "argv": ["curl", "-u", f"{STRIPE}:", "https://api.stripe.com/v1"],
+         "exit_code": 0, "output_tail": f'{{"error": "Invalid API Key provided: {STRIPE}"}}'},
+        {"kind": "test_run", "source": "pytest", "exit_status": 1, "tests": [
+            {"nodeid": "tests/test_settings.py::test_token", "outcome": "failed",
+             "summary": f"AssertionError: assert '{GH}' == 'ghp_expected'"}]},
+        {"kind": "git", "source": "git", "op": "commit", "sha": "0123abcd",
+         "message": f"Add settings\n\nOops, the key {AWS_ID} is in here"},
+        {"kind": "note", "source": "cli", "text": f"rotate {DB_PASSWORD} and {STRIPE}"},
+        {"kind": "task", "source": "cli", "action": "start", "statement": f"debug login with {GH}"},
+    ]
+    return steps, {"src/settings.py": settings, "deploy/signing.txt": PEM}
+
+
+def test_a_sealed_episode_holds_no_secret_and_verifies(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    root = tmp_path / "ws"
+    root.mkdir()
+    assert codetape(home, "init", str(root)).returncode == 0
+    steps, files = _session()
+    with running(home) as daemon, daemon.client() as client:
+        assert client.hello(root.resolve(), "bridge", position_encoding="utf-16")["recording"]
+        client.send_steps([(1_000 + n, step) for n, step in enumerate(steps)])
+        settle(client)
+        sealed = client.request("seal", workspace=str(root.resolve()))
+    assert sealed is not None
+    episode = Path(sealed["path"])
+
+    decoded = decoded_episodes(daemon.home)
+    raw = episode.read_bytes()
+    with episode.open("rb") as stream:
+        read_preamble(stream)
+        frames = b"".join(decompress(f) if f.type in (0x48, 0x53) else f.payload for f in iter_frames(stream))
+    for secret in SECRETS:
+        assert secret not in decoded
+        for blob in (raw, frames):
+            assert secret.encode() not in blob
+            assert secret[: len(secret) // 2].encode() not in blob  # no long prefix either
+    assert "«redacted:github-token:1»" in decoded and "«redacted:private-key:1»" in decoded
+
+    verify = codetape(home, "verify", str(episode))
+    assert verify.returncode == 0, verify.stderr
+    assert verify.stdout.startswith("ok")
+    checkout = tmp_path / "out"
+    done = codetape(home, "checkout", str(episode), str(checkout))
+    assert done.returncode == 0, done.stderr
+    # the files as the episode reconstructs them: the placeholders where the values were
+    assert (checkout / "src/settings.py").read_text(encoding="utf-8") == files["src/settings.py"].replace(
+        GH, "«redacted:github-token:1»").replace(DB_PASSWORD, "«redacted:url-password:1»")
+    assert (checkout / "deploy/signing.txt").read_text(encoding="utf-8") == (
+        "-----BEGIN RSA PRIVATE KEY-----\n«redacted:private-key:1»\n-----END RSA PRIVATE KEY-----\n")
+
+    redactions = {s["placeholder"]: s for s in episode_steps(episode) if s["kind"] == "redaction"}
+    assert redactions["«redacted:github-token:1»"]["count"] >= 4
+    assert set(s["rule"] for s in redactions.values()) >= {"github-token", "aws-access-key", "aws-secret-key",
+                                                           "url-password", "stripe-key", "private-key"}
+    side = summary_path(episode)
+    assert stat.S_IMODE(side.stat().st_mode) == 0o600
+    summary = read_summary(episode)
+    assert summary is not None and summary.counts["github-token"] == 1
+    assert dict(summary.masked)["«redacted:github-token:1»"] == "ghp_…gU4"
+    assert not any(secret in json.dumps(summary.to_dict()) for secret in SECRETS)
