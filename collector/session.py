@@ -21,6 +21,8 @@ import pydantic
 
 from collector import __version__
 from collector.capture import Capture, StartWatchers
+from collector.consent.errors import PolicyError
+from collector.consent.policy import load_signing_policy
 from collector.disk_echo import DiskEcho
 from collector.errors import CodetapeError, SettingsError
 from collector.home import Home
@@ -56,7 +58,7 @@ class Session:
         self.root = root
         self.home = home
         self._own_state = _own_state(root, home)
-        self.policy = Policy.load(root, also_exclude=self._own_state)
+        self.policy = Policy.load(root, also_exclude=self._excludes())
         self.paused_at: int | None = None
         self.client: ClientInfo | None = None
         self.encoding: PositionEncoding | None = None
@@ -313,6 +315,15 @@ class Session:
         log.info("%s: episode %s started", self.root, header.episode_id)
         return self._episode
 
+    def _excludes(self) -> tuple[str, ...]:
+        """Never recorded on top of the workspace's own rules: codetape's state, the sharing policy's
+        mandatory exclusions (`[policy]` in .codetape.toml, CODETAPE_HOME/policy.toml)."""
+        try:
+            mandatory = load_signing_policy(self.home, self.root).mandatory_exclude
+        except PolicyError as exc:
+            raise SettingsError(f"{self.root}: cannot record without its sharing policy: {exc}") from None
+        return self._own_state + mandatory
+
     def _refresh_policy(self) -> bool:
         """Reload `.codetape.toml` when it changed since the last episode; False when it is gone."""
         stamp = self._settings_stamp()
@@ -321,7 +332,7 @@ class Session:
             return False
         if stamp != self._settings_mtime:
             try:
-                policy = Policy.load(self.root, also_exclude=self._own_state)
+                policy = Policy.load(self.root, also_exclude=self._excludes())
             except SettingsError as exc:
                 log.error("%s", exc)
                 return False
