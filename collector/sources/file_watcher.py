@@ -37,10 +37,10 @@ from watchdog.events import (
 from watchdog.observers import Observer
 
 from collector.policy import Policy
+from collector.sources import Emit
 from collector.sources.debounce import Debouncer
 from collector.sources.filestate import Known, is_noise, read_state, walk
 
-Emit = Callable[[int, dict[str, Any]], None]
 SOURCE = "files"
 BURST_LIMIT = 4096
 AUDIT_INTERVAL_S = 120.0

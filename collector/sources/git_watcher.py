@@ -32,12 +32,12 @@ from watchdog.events import (
 from watchdog.observers import Observer
 
 from collector.policy import Policy
+from collector.sources import Emit
 from collector.sources.debounce import Debouncer
 from collector.sources.git_steps import LOGGED, STASH, STASH_DROP, Observed, StepBuilder
 from collector.sources.gitread import GitReader, RefState
 from collector.sources.reflog import ReflogEntry, ReflogTail
 
-Emit = Callable[[int, dict[str, Any]], None]
 _WATCHED = ("HEAD", "packed-refs", "refs", "logs")
 # Writes only: git opens HEAD, refs and config many times per command, and those opens are noise.
 EVENTS: list[type[FileSystemEvent]] = [
