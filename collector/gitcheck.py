@@ -30,7 +30,7 @@ from collector.resolve import show
 from collector.sources.gitread import LOCK_FREE_ENV
 from schemas import Step
 from schemas.common import PositionEncoding
-from schemas.steps import GitStep
+from schemas.steps import FileChangeStep, GapStep, GitStep
 
 GIT_TIMEOUT = 60
 
@@ -132,7 +132,7 @@ def check_against_git(encoding: PositionEncoding, steps: Iterable[Step], repo_pa
     """Compare every commit step with REPO; `report` gets one line per problem as it is found."""
     repo = GitRepo(repo_path)
     workspace = Workspace(encoding)
-    covered: set[str] = set()
+    deleted: set[str] = set()  # paths the episode saw leave the disk (deleted, renamed away, gap)
     result = GitCheck()
     try:
         for index, step in enumerate(steps):
@@ -140,9 +140,13 @@ def check_against_git(encoding: PositionEncoding, steps: Iterable[Step], repo_pa
                 workspace.apply(step)
             except ReconstructionError as exc:
                 raise ReconstructionError(f"step {index}: {exc}") from None
-            covered.update(touched(step))
+            for path in touched(step):
+                if path in workspace.disk:
+                    deleted.discard(path)
+                elif _removes(step, path):
+                    deleted.add(path)
             if isinstance(step, GitStep) and step.op == "commit" and step.sha is not None:
-                for problem in _check_commit(repo, workspace, covered, index, step, result):
+                for problem in _check_commit(repo, workspace, deleted, index, step, result):
                     result.problems.append(problem)
                     report(problem)
     finally:
@@ -150,7 +154,18 @@ def check_against_git(encoding: PositionEncoding, steps: Iterable[Step], repo_pa
     return result
 
 
-def _check_commit(repo: GitRepo, workspace: Workspace, covered: set[str], index: int, step: GitStep,
+def _removes(step: Step, path: str) -> bool:
+    """Whether `step` says `path` is no longer on disk."""
+    match step:
+        case FileChangeStep(change="deleted" | "renamed"):
+            return path == step.path
+        case GapStep(state=list() as state):
+            return any(file.path == path and file.text is None for file in state)
+        case _:
+            return False
+
+
+def _check_commit(repo: GitRepo, workspace: Workspace, deleted: set[str], index: int, step: GitStep,
                   result: GitCheck) -> list[str]:
     sha = step.sha or ""
     summary = (step.message or "").strip()
@@ -163,8 +178,8 @@ def _check_commit(repo: GitRepo, workspace: Workspace, covered: set[str], index:
     problems = []
     omitted = workspace.omitted
     for status, path in repo.changed(sha):
-        if path in omitted or path not in covered:
-            continue
+        if path in omitted or (path not in workspace.disk and path not in deleted):
+            continue  # the episode does not know what this file held
         result.files += 1
         expected = workspace.disk.get(path)
         committed = None if status == "D" else repo.blob(sha, path)
@@ -185,7 +200,7 @@ def _compare(path: str, expected: str | None, committed: bytes | None) -> str | 
     data = expected.encode("utf-8", "surrogatepass")
     if data == committed:
         return None
-    ours, theirs = data.split(b"\n"), committed.split(b"\n")
+    ours, theirs = data.splitlines(keepends=True), committed.splitlines(keepends=True)
     line = next((n for n, (a, b) in enumerate(zip(ours, theirs, strict=False), 1) if a != b),
                 min(len(ours), len(theirs)) + 1)
     return (f"{name} differs from the commit from line {line} on (episode {plural(len(data), 'byte')}, "

@@ -9,5 +9,6 @@ A pipeline of small pieces, as in asciinema's player:
 - `chunks` and `seek`: one pass builds an index with a checkpoint per step chunk, so any step is
   reached by restoring a checkpoint and replaying one chunk at most;
 - `plain`: the `--plain` step log; `workdiff`: unified diffs between two workspaces;
+- `control`: the player's keys and clock without a screen (play, pause, speed, step, seek, jump);
 - `render` and `player`: the Textual player, its panes rendered by pure functions.
 """

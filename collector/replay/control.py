@@ -20,12 +20,14 @@ JUMP_NAMES: dict[Jump, str] = {"markers": "note or task marker", "failures": "te
 
 class Playback:
     def __init__(self, index: Index, first: int, last: int, *, speed: float = 1.0,
-                 idle_limit: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 idle_limit: float | None = None, clock: Callable[[], float] = time.monotonic,
+                 steps_per_tick: int = MAX_STEPS_PER_TICK) -> None:
         self.index = index
         self.first, self.last = first, last
         self.speed = speed
         self.idle_limit = idle_limit
         self.clock = clock
+        self.steps_per_tick = steps_per_tick
         self.seeker = Seeker(index)
         self.seeker.seek(first)
         self.playing = False
@@ -78,7 +80,7 @@ class Playback:
             return False
         now = self.clock()
         moved = 0
-        while self._next is not None and self._due <= now and moved < MAX_STEPS_PER_TICK:
+        while self._next is not None and self._due <= now and moved < self.steps_per_tick:
             self.seeker.seek(self._next.index)
             self._shown_at = self._due
             moved += 1
@@ -86,7 +88,7 @@ class Playback:
         if self._next is None:
             self.playing = False
             self.message = "end: space plays again from the start"
-        elif moved == MAX_STEPS_PER_TICK:
+        elif moved == self.steps_per_tick:
             self._restart(now)  # too far behind to catch up: go on from here at the set speed
         return moved > 0
 

@@ -1,7 +1,8 @@
 """Unified diffs between two states of a workspace, in the form `git apply` and `patch -p1` read.
 
-Files are compared by path: created files come from /dev/null, deleted ones go to it. Lines split at
-LSP's line breaks (CRLF, CR, LF), and a last line without one gets git's `\\ No newline at end of file`.
+Files are compared by path: created files come from /dev/null, deleted ones go to it. Lines end at
+LF as git sees them (a CR stays part of its line), and a last line without one gets git's
+`\\ No newline at end of file`.
 A file whose content was not recorded (binary or too large) on one side is named, not diffed; one
 recorded without content on both sides is left out, since nothing says whether it changed.
 """
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 
 from collector.episode import Episode
 from collector.errors import ReconstructionError, UsageError
-from collector.positions import split_lines
 from collector.reconstruct import Workspace
 from collector.replay.moment import Moment
 
@@ -101,7 +101,7 @@ def file_diff(path: str, before: str | None, after: str | None, context: int = 3
     for line in body:
         if line.startswith("@@"):
             yield line + "\n"
-        elif line.endswith(("\n", "\r")):
+        elif line.endswith("\n"):
             yield line
         else:
             yield line + "\n" + NO_NEWLINE
@@ -110,8 +110,9 @@ def file_diff(path: str, before: str | None, after: str | None, context: int = 3
 def _lines(text: str | None) -> list[str]:
     if not text:
         return []
-    lines = split_lines(text)
-    return lines[:-1] if lines[-1] == "" else lines
+    pieces = text.split("\n")
+    lines = [piece + "\n" for piece in pieces[:-1]]
+    return [*lines, pieces[-1]] if pieces[-1] else lines
 
 
 def _omitted(path: str, old: Files, new: Files) -> Iterator[str]:

@@ -1,0 +1,108 @@
+"""`codetape diff EPISODE A B` through the real CLI: the diff applies with `git apply` to a checkout of A
+and gives exactly the checkout of B."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from bisect import bisect_right
+from pathlib import Path
+
+import pytest
+
+from bench.sessions import Session, generate
+from collector.episode import write_episode_file
+from tests.fixtures.make_golden import DIRECTORY
+
+FULL = DIRECTORY / "full.ctape"
+
+
+def codetape(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real CLI; stdout decoded without newline translation (diffs keep their CRs)."""
+    env = {**os.environ, "CODETAPE_HOME": str(home)}
+    done = subprocess.run([sys.executable, "-m", "collector", *args], capture_output=True, env=env,
+                          timeout=120)
+    out = done.stdout.decode("utf-8", "surrogateescape")
+    err = done.stderr.decode("utf-8", "replace")
+    return subprocess.CompletedProcess(done.args, done.returncode, out, err)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*"))
+            if path.is_file()}
+
+
+def checkout(home: Path, episode: Path, dest: Path, step: str | None) -> dict[str, bytes]:
+    proc = codetape(home, "checkout", str(episode), str(dest), *([] if step is None else ["--step", step]))
+    assert proc.returncode == 0, proc.stderr
+    return tree(dest)
+
+
+def round_trip(tmp_path: Path, episode: Path, a: str, b: str) -> str:
+    """Check out A, apply `diff A B` with git apply, compare with the checkout of B; returns the diff."""
+    home = tmp_path / "home"
+    work = tmp_path / f"at-{a}-{b}"
+    work.mkdir()
+    before = checkout(home, episode, work / "a", None if a == "end" else a)
+    after = checkout(home, episode, work / "b", None if b == "end" else b)
+    proc = codetape(home, "diff", str(episode), a, b)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    patch = work / "change.diff"
+    patch.write_bytes(proc.stdout.encode("utf-8", "surrogateescape"))
+    (work / "a").mkdir(exist_ok=True)
+    applied = subprocess.run(["git", "apply", "--allow-empty", "--whitespace=nowarn", str(patch)],
+                             cwd=work / "a", capture_output=True, text=True, timeout=60)
+    assert applied.returncode == 0, applied.stderr
+    assert tree(work / "a") == after
+    assert (proc.stdout == "") == (before == after)
+    return proc.stdout
+
+
+def test_the_golden_episode_between_an_edit_and_the_end(tmp_path: Path) -> None:
+    out = round_trip(tmp_path, FULL, "1", "end")
+    assert out.startswith("--- /dev/null\n+++ b/NOTES.md\n")
+    assert "--- a/src/pager.py\n+++ b/src/pager.py\n@@ -1,5 +1,5 @@\n" in out
+    assert ("-    for start in range(0, len(items) - 1, size):\n"
+            "+    for start in range(0, len(items), size):\n") in out
+    assert round_trip(tmp_path, FULL, "end", "1").startswith("--- a/NOTES.md\n+++ /dev/null\n")
+    assert round_trip(tmp_path, FULL, "3", "5") == ""  # a save changes no text
+
+
+def test_unicode_paths_crlf_and_a_whole_document_change(tmp_path: Path) -> None:
+    out = round_trip(tmp_path, DIRECTORY / "unicode.ctape", "2", "end")
+    assert "+++ b/docs/naïve 😀.md\n" in out and "+replaced\r\n" in out
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Session]:
+    session = generate(3, "mixed", scale=0.06)
+    episode = tmp_path_factory.mktemp("diff") / "mixed.ctape"
+    write_episode_file(episode, session.header, session.steps)
+    return episode, session
+
+
+@pytest.mark.parametrize(("a", "b"), [("0", "900"), ("900", "1500"), ("1500", "end"), ("end", "0")])
+def test_a_generated_session_between_steps(tmp_path: Path, generated: tuple[Path, Session], a: str,
+                                           b: str) -> None:
+    assert round_trip(tmp_path, generated[0], a, b)
+
+
+def test_times_name_the_state_after_the_last_step_before_them(tmp_path: Path,
+                                                              generated: tuple[Path, Session]) -> None:
+    episode, session = generated
+    times = [step.t_ms for step in session.steps]
+    a, b = bisect_right(times, 120_000) - 1, bisect_right(times, 1_200_000) - 1
+    by_time = codetape(tmp_path, "diff", str(episode), "2m", "20:00")
+    by_step = codetape(tmp_path, "diff", str(episode), str(a), str(b))
+    assert by_time.returncode == 0 and by_time.stdout == by_step.stdout != ""
+    everything = codetape(tmp_path, "diff", str(episode), "start", "end")
+    assert everything.stdout.count("--- /dev/null\n") == len(session.expected)
+
+
+def test_bad_moments_are_usage_errors_on_one_line(tmp_path: Path) -> None:
+    for args, says in ((["soon", "end"], "A 'soon' is not a step (12), a time (90s, 2m, 1:30) or start/end"),
+                       (["0", "99"], "step 99 does not exist: the episode has 21 steps")):
+        proc = codetape(tmp_path, "diff", str(FULL), *args)
+        assert proc.returncode == 2 and proc.stdout == ""
+        assert proc.stderr.splitlines() == [f"codetape: {says}"], proc.stderr
