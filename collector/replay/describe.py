@@ -1,7 +1,7 @@
 """One short line per step, for the plain log, the event pane and the status line.
 
     edit         +12 chars / -3 chars / +5 -2 chars / whole text replaced (120 chars)
-    diagnostics  2 errors 1 warning (pyflakes): first message / cleared (pyflakes)
+    diagnostics  2 errors 1 warning (pyflakes): first message / cleared / none / unchanged
     test_run     5 passed 1 failed
     command      "pytest -q" exit 1 in 0.9 s
     git          commit a1b2c3d "fix parser"
@@ -13,7 +13,7 @@ import shlex
 from collections import Counter
 
 from collector.positions import split_lines
-from collector.replay.state import EditSize
+from collector.replay.state import DiagnosticsChange, EditSize, Effect
 from schemas.steps import (
     CloseStep,
     CommandStep,
@@ -68,11 +68,12 @@ def step_path(step: Step) -> str:
     return one_line(path, 4096) if isinstance(path, str) else ""
 
 
-def describe(step: Step, size: EditSize | None = None) -> str:
-    """What `step` did, in a few words; `size` says how an edit changed its document."""
+def describe(step: Step, effect: Effect = None) -> str:
+    """What `step` did, in a few words; `effect` (from `PlayState.apply`) says how an edit changed its
+    document and what a diagnostics step replaced."""
     match step:
         case EditStep():
-            return _edit(step, size)
+            return _edit(step, effect if isinstance(effect, EditSize) else None)
         case OpenStep():
             return f"opened, {plural(line_count(step.text), 'line')}"
         case CloseStep():
@@ -82,7 +83,7 @@ def describe(step: Step, size: EditSize | None = None) -> str:
         case CursorStep():
             return _cursor(step)
         case DiagnosticsStep():
-            return diagnostics_summary(step)
+            return diagnostics_summary(step, effect if isinstance(effect, DiagnosticsChange) else None)
         case TestRunStep():
             return test_summary(step)
         case CommandStep():
@@ -124,10 +125,13 @@ def _cursor(step: CursorStep) -> str:
     return f"selection {first.anchor.line + 1}:{first.anchor.character + 1}-{active}{more}"
 
 
-def diagnostics_summary(step: DiagnosticsStep) -> str:
+def diagnostics_summary(step: DiagnosticsStep, change: DiagnosticsChange | None = None) -> str:
+    """Counts by severity; `cleared` when the origin had published some, `none` when it had not."""
     origin = f" ({one_line(step.origin, 40)})" if step.origin else ""
     if not step.items:
-        return f"cleared{origin}"
+        return f"none{origin}" if change is not None and not change.before else f"cleared{origin}"
+    if change is not None and change.same_as(step):
+        return f"unchanged{origin}: {plural(len(step.items), 'item')}"
     counts = Counter(SEVERITIES.get(item.severity, "problem") for item in step.items)
     shown = " ".join(plural(counts[name], name) for name in SEVERITIES.values() if counts[name])
     first = f": {one_line(step.items[0].message, 60)}" if len(step.items) == 1 else ""

@@ -37,12 +37,12 @@ def plain_lines(episode: Episode, start: Moment | None = None, stop: Moment | No
         if _after(index, step, stop):
             break
         try:
-            size = state.apply(step)
+            effect = state.apply(step)
         except ReconstructionError as exc:
             raise ReconstructionError(f"step {index}: {exc}") from None
         if _before(index, step, start):
             continue
-        line = format_line(index, step, describe(step, size), width)
+        line = format_line(index, step, describe(step, effect), width)
         if start is not None and start.edge == "end":
             last = line
             continue

@@ -168,7 +168,7 @@ class ReplayApp(App[None]):
             state=state, position=playback.position, count=index.count, t_ms=t_ms,
             total_ms=index.times[-1], wall=wall_clock(index.header, t_ms, self.tz), speed=playback.speed,
             idle_limit=playback.idle_limit, message=playback.message, step=step,
-            description="" if step is None else describe(step, seeker.size))
+            description="" if step is None else describe(step, seeker.effect))
 
     def action_play_pause(self) -> None:
         self.playback.toggle()

@@ -2,10 +2,11 @@
 
 `Index.build` makes one pass over the episode and keeps, per step, only its time (8 bytes); per step
 chunk (up to 8,192 steps), its compressed frame and a checkpoint of the state before it (texts shared
-between checkpoints when untouched); per event step (anything but edits and cursor moves), its short
-description; and the step numbers of notes and task markers, failing test runs, commits and file
-switches, for jumping. `Seeker.seek(n)` restores the checkpoint of n's chunk (unless the current state
-is already on the way), decodes that one chunk and applies its steps up to n.
+between checkpoints when untouched); per event step (anything but edits, cursor moves and diagnostics
+that change nothing), its short description; and the step numbers of notes and task markers, failing
+test runs, commits and file switches, for jumping. `Seeker.seek(n)` restores the checkpoint of n's
+chunk (unless the current state is already on the way), decodes that one chunk and applies its steps
+up to n.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collector.episode.container import Frame
 from collector.errors import EpisodeError, ReconstructionError
 from collector.replay.chunks import ChunkSteps, step_frames
 from collector.replay.describe import describe, step_path, test_failed
-from collector.replay.state import Checkpoint, EditSize, PlayState
+from collector.replay.state import Checkpoint, DiagnosticsChange, Effect, PlayState
 from schemas import EpisodeHeader, Step
 from schemas.steps import (
     CommandStep,
@@ -44,7 +45,7 @@ Tone = Literal["", "fail", "pass", "warn", "git", "marker", "gap"]
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """A step shown in the event pane: anything but edits and cursor moves."""
+    """A step for the event pane: anything but edits, cursor moves and diagnostics that change nothing."""
 
     index: int
     t_ms: int
@@ -93,10 +94,10 @@ class Index:
             for step in chunk:
                 focus = state.focus
                 try:
-                    size = state.apply(step)
+                    effect = state.apply(step)
                 except ReconstructionError as exc:
                     raise ReconstructionError(f"step {index.count}: {exc}") from None
-                index._note(step, size, switched=state.focus is not None and state.focus != focus)
+                index._note(step, effect, switched=state.focus is not None and state.focus != focus)
             if index.count > first:
                 index.chunks.append(Chunk(frame, first, index.count - first, seen, last_t))
                 index.checkpoints.append(checkpoint)
@@ -108,7 +109,7 @@ class Index:
             raise EpisodeError(f"episode holds {seen} steps but its trailer says {episode.step_count}")
         return index
 
-    def _note(self, step: Step, size: EditSize | None, *, switched: bool) -> None:
+    def _note(self, step: Step, effect: Effect, *, switched: bool) -> None:
         number = len(self.times)
         self.times.append(step.t_ms)
         if switched:
@@ -122,10 +123,14 @@ class Index:
                 self.jumps["commits"].append(number)
             case _:
                 pass
-        if not isinstance(step, EditStep | CursorStep):
-            self.events.append(Event(number, step.t_ms, step.kind, step_path(step), describe(step, size),
-                                     tone(step)))
-            self.event_steps.append(number)
+        if isinstance(step, EditStep | CursorStep):
+            return
+        if isinstance(effect, DiagnosticsChange) and isinstance(step, DiagnosticsStep) and \
+                effect.same_as(step):
+            return  # nothing appeared or cleared
+        self.events.append(Event(number, step.t_ms, step.kind, step_path(step), describe(step, effect),
+                                 tone(step)))
+        self.event_steps.append(number)
 
     def jump(self, name: Jump, current: int, direction: int) -> int | None:
         """The next (direction 1) or previous (-1) step of kind `name` from `current`, if any."""
@@ -180,7 +185,7 @@ class Seeker:
         self.state = PlayState(self.encoding)
         self.position = -1
         self.step: Step | None = None  # the step at `position`
-        self.size: EditSize | None = None  # how that step changed its document
+        self.effect: Effect = None  # what that step changed (see PlayState.apply)
         self._loaded = -1
         self._stream: Iterator[Step] = iter(())
         self._starts = [chunk.first for chunk in index.chunks]
@@ -203,7 +208,7 @@ class Seeker:
         while self.position < target:
             step = next(self._stream)
             self.position += 1
-            self.size = self.state.apply(step)
+            self.effect = self.state.apply(step)
             self.step = step
 
     def advance(self) -> bool:

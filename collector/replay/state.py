@@ -1,7 +1,8 @@
 """What the player shows at one step: the workspace, the file in focus, carets, current diagnostics.
 
-`PlayState.apply` moves one step forward and returns how an edit changed its document's size (for
-`+12 chars`); `snapshot` and `restore` make the checkpoints seeking starts from. A snapshot holds both
+`PlayState.apply` moves one step forward and returns its effect: how an edit changed its document's
+size (for `+12 chars`), or what a diagnostics step replaced (to tell `cleared` from nothing new);
+`snapshot` and `restore` make the checkpoints seeking starts from. A snapshot holds both
 layers of the workspace (what is on disk, what the editor has open) and shares the text of every buffer
 no step touched since the previous snapshot, so checkpoints cost little memory. A restore goes through
 `Workspace.apply` with steps that set the same texts, so the workspace's own bookkeeping stays right.
@@ -56,6 +57,17 @@ class EditSize:
         return self.inserted - (self.after - self.before)
 
 
+@dataclass(frozen=True, slots=True)
+class DiagnosticsChange:
+    """What the same origin had published for the same file before a diagnostics step."""
+
+    before: tuple[Diagnostic, ...]
+
+    def same_as(self, step: DiagnosticsStep) -> bool:
+        return tuple(step.items) == self.before
+
+
+Effect = EditSize | DiagnosticsChange | None
 Diagnostics = dict[str, dict[str, tuple[Diagnostic, ...]]]  # path -> origin -> items
 
 
@@ -81,9 +93,9 @@ class PlayState:
         self.diagnostics: Diagnostics = {}
         self._dirty: set[str] = set()
 
-    def apply(self, step: Step) -> EditSize | None:
+    def apply(self, step: Step) -> Effect:
         """Move one step forward; ReconstructionError from the workspace when a step does not apply."""
-        size: EditSize | None = None
+        effect: Effect = None
         match step:
             case EditStep():
                 doc = self.workspace.buffers.get(step.path)
@@ -92,14 +104,18 @@ class PlayState:
                 self.workspace.apply(step)
                 after = self.workspace.buffers[step.path].size
                 inserted = sum(len(change.text) for change in step.changes)
-                size = EditSize(inserted, before, after, any(c.range is None for c in step.changes))
+                effect = EditSize(inserted, before, after, any(c.range is None for c in step.changes))
                 self.marks[step.path] = Mark(start, caret_after(*start, step.changes[-1].text, self.encoding))
                 self.focus = step.path
+            case DiagnosticsStep():
+                effect = DiagnosticsChange(self.diagnostics.get(step.path, {}).get(step.origin, ()))
+                self.workspace.apply(step)
+                self._note(step)
             case _:
                 self.workspace.apply(step)
                 self._note(step)
         self._dirty.update(touched(step))
-        return size
+        return effect
 
     def _edit_start(self, doc: Document | None, step: EditStep) -> tuple[int, int]:
         """Where the last change puts its text: its range's start, clamped into the document as LSP

@@ -104,3 +104,19 @@ def test_helpers() -> None:
     assert one_line("x" * 100, 10) == "x" * 9 + "…"
     assert line_count("a\nb") == 2 and line_count("a\n") == 1 and line_count("") == 0
     assert step_path(step("note", text="n")) == "" and step_path(step("close", path="dir/ä.py")) == "dir/ä.py"
+
+
+def test_diagnostics_say_whether_they_cleared_something_or_changed_nothing() -> None:
+    state = PlayState("utf-16")
+    state.apply(step("open", path="a.py", text="x\n"))
+
+    def publish(*items: dict[str, Any]) -> str:
+        made = step("diagnostics", path="a.py", origin="pylsp", items=list(items))
+        return describe(made, state.apply(made))
+
+    assert publish() == "none (pylsp)"
+    assert publish(diagnostic(1, "invalid syntax")) == "1 error (pylsp): invalid syntax"
+    assert publish(diagnostic(1, "invalid syntax")) == "unchanged (pylsp): 1 item"
+    assert publish(diagnostic(2)) == "1 warning (pylsp): m"
+    assert publish() == "cleared (pylsp)"
+    assert publish() == "none (pylsp)"

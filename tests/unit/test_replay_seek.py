@@ -13,7 +13,7 @@ from collector.episode import open_episode, write_episode_file
 from collector.errors import EpisodeError, ReconstructionError
 from collector.reconstruct import workspace_at
 from collector.replay.seek import Index, Seeker
-from collector.replay.state import PlayState
+from collector.replay.state import EditSize, PlayState
 from schemas import step_from_dict
 from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER
 from tests.fixtures.replay.episodes import BUGFIX, BUGFIX_HEADER, write_bugfix, write_chunked
@@ -95,12 +95,24 @@ def test_jumps_in_a_session_with_failures(tmp_path: Path) -> None:
     assert index.jumps["commits"].tolist() == [11]
     seeker = Seeker(index)
     seeker.seek(4)
-    assert seeker.step == BUGFIX[4] and seeker.size is not None and seeker.size.deleted == 1
+    assert seeker.step == BUGFIX[4] and isinstance(seeker.effect, EditSize) and seeker.effect.deleted == 1
     assert seeker.state.marks["calc.py"].span == ((1, 13), (1, 13))
     seeker.seek(5)
     assert [item.message for item in seeker.state.diagnostics["calc.py"]["pyflakes"]] == ["invalid syntax"]
     seeker.seek(7)
     assert "calc.py" not in seeker.state.diagnostics
+
+
+def test_diagnostics_that_change_nothing_are_no_events(tmp_path: Path) -> None:
+    error = {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}},
+             "severity": 1, "message": "e"}
+    steps = [step_from_dict({"kind": "diagnostics", "t_ms": n, "source": "bridge", "path": "a.py",
+                             "origin": "pylsp", "items": items})
+             for n, items in enumerate([[], [error], [error], [], [], [error]])]
+    write_chunked(tmp_path / "diagnostics.ctape", BUGFIX_HEADER, steps, 4)
+    index = Index.build(open_episode(tmp_path / "diagnostics.ctape"))
+    assert [(event.index, event.text) for event in index.events] == [
+        (1, "1 error (pylsp): e"), (3, "cleared (pylsp)"), (5, "1 error (pylsp): e")]
 
 
 def test_checkpoints_share_the_texts_no_step_touched(tmp_path: Path) -> None:
