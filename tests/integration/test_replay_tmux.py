@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from tests.fixtures.replay.episodes import write_bugfix
 
-STATUS = re.compile(r"(▶|❚❚|■) (\S+)x +step (\d+)/(\d+)")
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (scripts/setup)")
+STATUS = re.compile(r"(▶|❚❚|■) (\S+)x +step (\d+)/(\d+)")  # tmux comes with scripts/setup
 
 
 class Terminal:
