@@ -1,0 +1,350 @@
+"""The review (Textual): the summary first, then the timeline, the files at any step and the diff
+between two steps; exclude, drop and redact; and the explicit end: sign and queue, keep, or discard.
+
+The app wires keys to a `ReviewSession` and draws what `views` renders. Changes to the plan and
+signing run in a worker thread, one at a time. Ctrl-C keeps the episode for later, as `k` does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane, TextArea
+
+from collector.consent import load_public
+from collector.errors import CodetapeError
+from collector.replay.describe import clock, plural
+from collector.review import report, views
+from collector.review.dialogs import ConfirmScreen, PromptScreen, SignOff, SignScreen
+from collector.review.plan import TrimPlan, parse_drop
+from collector.review.session import ReviewSession
+from collector.review.timeline import Row
+
+Choice = Literal["signed", "kept", "discarded"]
+TABS = ("summary", "timeline", "files", "diff")
+FOCUS = {"summary": "#summary-scroll", "timeline": "#timeline-table", "files": "#files-table",
+         "diff": "#diff-from"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the review ended, and the line the command prints about it."""
+
+    choice: Choice
+    message: str
+
+
+class ReviewApp(App[Outcome]):
+    TITLE = "codetape review"
+    ENABLE_COMMAND_PALETTE = False
+    CSS = """
+    #summary-text { padding: 0 1; }
+    #files-table { width: 40%; min-width: 30; }
+    #file-title { height: 1; padding: 0 1; background: $boost; }
+    #diff-bar { height: 3; }
+    #diff-bar Input { width: 1fr; }
+    #diff-text { padding: 0 1; }
+    #pending { height: auto; max-height: 3; padding: 0 1; background: $boost; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "tab('summary')", "summary", show=False),
+        Binding("2", "tab('timeline')", "timeline", show=False),
+        Binding("3", "tab('files')", "files", show=False),
+        Binding("4", "tab('diff')", "diff", show=False),
+        Binding("x", "exclude", "exclude"),
+        Binding("d", "drop", "drop range"),
+        Binding("r", "redact", "redact"),
+        Binding("m", "mark", "mark"),
+        Binding("u", "undo", "undo"),
+        Binding("o", "report", "report"),
+        Binding("s", "sign", "sign & queue"),
+        Binding("k,q", "keep", "keep for later"),
+        Binding("D", "discard", "discard"),
+        Binding("ctrl+c", "keep", "keep", show=False, priority=True),
+    ]
+
+    def __init__(self, session: ReviewSession) -> None:
+        super().__init__()
+        self.session = session
+        self.step = session.browser.count - 1  # the step the file pane shows the files at
+        self.mark: Row | None = None
+        self.busy: str | None = None  # what the worker is doing, while it does it
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(initial="summary", id="tabs"):
+            with TabPane("1 Summary", id="summary"), VerticalScroll(id="summary-scroll"):
+                yield Static(id="summary-text", markup=False)
+            with TabPane("2 Timeline", id="timeline"):
+                yield DataTable(id="timeline-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("3 Files", id="files"), Horizontal():
+                yield DataTable(id="files-table", cursor_type="row")
+                with Vertical():
+                    yield Static(id="file-title", markup=False)
+                    yield TextArea(id="file-text", read_only=True, show_line_numbers=True, soft_wrap=False)
+            with TabPane("4 Diff", id="diff"):
+                with Horizontal(id="diff-bar"):
+                    yield Input(value="start", placeholder="from: step, time (90s) or start", id="diff-from")
+                    yield Input(value="end", placeholder="to: step, time (2m) or end", id="diff-to")
+                with VerticalScroll():
+                    yield Static(id="diff-text")
+        yield Static(id="pending")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.session.episode_id}  ·  {views.KEYS}"
+        self.query_one("#timeline-table", DataTable).add_columns("step", "time", "kind", "file", "what")
+        self.query_one("#files-table", DataTable).add_columns("file", "in the episode")
+        if self.session.policy_excludes:
+            self.notify(f"excluded as the sharing policy requires: {', '.join(self.session.policy_excludes)}",
+                        timeout=10)
+        self.refresh_views()
+
+    # -- drawing -----------------------------------------------------------------------------------------
+
+    def refresh_views(self) -> None:
+        """Redraw every pane from the session (after it loaded or changed)."""
+        session = self.session
+        self.query_one("#summary-text", Static).update("\n".join(session.summary.lines()))
+        table = self.query_one("#timeline-table", DataTable)
+        at = table.cursor_row
+        table.clear()
+        for number, row in enumerate(session.timeline.rows):
+            table.add_row(*views.timeline_cells(row), key=str(number))
+        if table.row_count:
+            table.move_cursor(row=min(max(at, 0), table.row_count - 1))
+        files = self.query_one("#files-table", DataTable)
+        files.clear()
+        for path, activity in sorted(session.summary.base.files.items()):
+            files.add_row(path, plural(activity.edits, "edit"), key=path)
+        excluded = sorted(session.trimmed.excluded.paths) if session.trimmed is not None else []
+        for path in excluded:
+            files.add_row(path, "excluded", key=f"excluded:{path}")
+        self.step = min(self.step, session.browser.count - 1)
+        self.mark = None
+        self.query_one("#pending", Static).update(views.pending_text(session))
+        self.show_file()
+        self.show_diff()
+
+    def cursor_row(self) -> Row | None:
+        rows = self.session.timeline.rows
+        if not rows:
+            return None
+        table = self.query_one("#timeline-table", DataTable)
+        return rows[min(max(table.cursor_row, 0), len(rows) - 1)]
+
+    def selected_file(self) -> str | None:
+        table = self.query_one("#files-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        return None if key.startswith("excluded:") else key
+
+    def show_file(self) -> None:
+        path = self.selected_file()
+        title = self.query_one("#file-title", Static)
+        area = self.query_one("#file-text", TextArea)
+        where = f"after step {self.step} ({clock(self.session.browser.time_of(self.step))})"
+        if path is None:
+            title.update(f"no file selected  ·  {where}")
+            area.load_text("")
+            return
+        text = self.session.browser.text_at(self.step, path)
+        title.update(f"{path}  ·  {where}" + ("  ·  does not exist yet or any more" if text is None else ""))
+        area.load_text(text or "")
+
+    def show_diff(self) -> None:
+        out = self.query_one("#diff-text", Static)
+        browser = self.session.browser
+        try:
+            start = browser.step_of(self.query_one("#diff-from", Input).value, "from")
+            end = browser.step_of(self.query_one("#diff-to", Input).value, "to")
+        except CodetapeError as exc:
+            out.update(str(exc))
+            return
+        out.update(views.diff_text(browser.diff(start, end)))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "timeline-table":
+            row = self.cursor_row()
+            if row is not None:
+                self.step = row.last
+        self.show_file()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id in ("diff-from", "diff-to"):
+            self.show_diff()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        focus = FOCUS.get(event.pane.id or "")
+        if focus is not None:
+            self.query_one(focus).focus()
+        if event.pane.id == "diff" and self.mark is not None:
+            row = self.cursor_row()
+            self.query_one("#diff-from", Input).value = views.moment_text(self.mark.first - 1)
+            self.query_one("#diff-to", Input).value = views.moment_text(row.last if row else -1)
+            self.show_diff()
+
+    # -- changes -----------------------------------------------------------------------------------------
+
+    def action_tab(self, name: str) -> None:
+        if name in TABS:
+            self.query_one("#tabs", TabbedContent).active = name
+
+    def action_exclude(self) -> None:
+        row = self.cursor_row()
+        path = self.selected_file() if self._tab() == "files" else (row.path if row is not None else None)
+        help_text = ("A file (/notes.md), a folder (/private/) or a pattern (*.csv, gitignore-style). Every "
+                     "step about it goes, and its path is masked wherever it is written.")
+        self.push_screen(PromptScreen("Exclude files or folders", help_text, f"/{path}" if path else ""),
+                         self._answer(lambda glob: self.session.plan.exclude(glob)))
+
+    def action_drop(self) -> None:
+        row = self.cursor_row()
+        if row is None:
+            self.notify("the episode has no steps to drop", severity="warning")
+            return
+        first = self.mark if self.mark is not None else row
+        start, end = min(first.t_ms, row.t_ms), max(first.end_ms, row.end_ms)
+        help_text = ("FROM_MS:TO_MS, milliseconds from the start, both included. The steps give way to one "
+                     "gap that keeps the files as they were at its end.")
+        self.push_screen(PromptScreen("Drop a time range", help_text, f"{start}:{end}"),
+                         self._answer(lambda text: self.session.plan.drop(*parse_drop(text))))
+
+    def action_redact(self) -> None:
+        selected = self.query_one("#file-text", TextArea).selected_text if self._tab() == "files" else ""
+        help_text = ("A regular expression (its first group, if it has one, is what gets masked), or the "
+                     "text selected in the file pane. Every match everywhere becomes a placeholder.")
+        self.push_screen(PromptScreen("Redact more text", help_text, re.escape(selected) if selected else ""),
+                         self._answer(lambda pattern: self.session.plan.redact(pattern)))
+
+    def action_mark(self) -> None:
+        row = self.cursor_row()
+        if row is None:
+            return
+        self.mark = row
+        self.notify(f"marked step {row.first} ({clock(row.t_ms)}): move on, then d drops from here, and "
+                    "the diff tab compares from here")
+
+    def action_undo(self) -> None:
+        if not self.session.history:
+            self.notify("nothing to undo")
+            return
+        self._work("undoing", lambda: self.session.undo(), lambda: self._changed("undone"))
+
+    def _answer(self, make: Callable[[str], TrimPlan]) -> Callable[[str | None], None]:
+        """The callback of a prompt: build the new plan from the answer, then apply it."""
+        def answered(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            try:
+                plan = make(text.strip())
+            except CodetapeError as exc:
+                self.notify(str(exc), severity="error", timeout=10)
+                return
+            self._work("applying", lambda: self.session.apply(plan), lambda: self._changed("applied"))
+        return answered
+
+    def _changed(self, what: str) -> None:
+        self.refresh_views()
+        result = self.session.trimmed
+        self.notify(f"{what}: {views.done(result)}" if result is not None else f"{what}: no changes left")
+
+    # -- endings -----------------------------------------------------------------------------------------
+
+    def action_report(self) -> None:
+        if not report.available():
+            self.notify("the HTML report is not available in this codetape (no `codetape report`)",
+                        severity="warning")
+            return
+        session = self.session
+
+        def made() -> str:
+            path = report.make_report(session.current, session.episode_id)
+            return f"report opened: {path}" if report.open_report(path) else f"report written to {path}"
+
+        self._work("writing the report", made, None)
+
+    def action_sign(self) -> None:
+        try:
+            key = load_public(self.session.home)
+        except CodetapeError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        lines = views.sign_lines(self.session, key)
+        self.push_screen(SignScreen(lines, needs_passphrase=key.protected), self._signed)
+
+    def _signed(self, answer: SignOff | None) -> None:
+        if answer is None:
+            return
+
+        def sign() -> str:
+            queued = self.session.sign(answer.passphrase)
+            return f"signed by {queued.key_id} and queued for upload: {queued.path}"
+
+        self._work("signing", sign, None, ending="signed")
+
+    def action_keep(self) -> None:
+        if self.busy == "signing":
+            self.notify("signing is under way; it finishes in a moment", severity="warning")
+            return
+        self.exit(Outcome("kept", f"kept for later, unchanged: {self.session.original} "
+                                  f"(codetape review {self.session.episode_id[:8]})"))
+
+    def action_discard(self) -> None:
+        text = (f"Delete episode {self.session.episode_id} ({self.session.original}) for good? Nothing of it "
+                "is shared.")
+        self.push_screen(ConfirmScreen("Discard this episode", text, "Discard"), self._discarded)
+
+    def _discarded(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            self.session.discard()
+        except CodetapeError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        self.exit(Outcome("discarded", f"discarded episode {self.session.episode_id}"))
+
+    # -- plumbing ----------------------------------------------------------------------------------------
+
+    def _tab(self) -> str:
+        return self.query_one("#tabs", TabbedContent).active
+
+    def _work(self, what: str, job: Callable[[], object], then: Callable[[], None] | None, *,
+              ending: Choice | None = None) -> None:
+        """Run `job` in a thread, one at a time; then `then` (or exit with `ending`) or say what failed."""
+        if self.busy is not None:
+            self.notify(f"still {self.busy}; wait a moment", severity="warning")
+            return
+        self.busy = what
+        self.notify(f"{what}…", timeout=2)
+
+        def run() -> None:
+            try:
+                result = job()
+            except CodetapeError as exc:
+                self.call_from_thread(self._failed, str(exc))
+                return
+            self.call_from_thread(self._finished, result, then, ending)
+
+        self.run_worker(run, thread=True, exclusive=True, group="review", exit_on_error=False)
+
+    def _failed(self, message: str) -> None:
+        self.busy = None
+        self.notify(message, severity="error", timeout=15)
+
+    def _finished(self, result: object, then: Callable[[], None] | None, ending: Choice | None) -> None:
+        self.busy = None
+        if ending is not None:
+            self.exit(Outcome(ending, str(result)))
+        elif then is not None:
+            then()
+        elif isinstance(result, str):
+            self.notify(result, timeout=15)

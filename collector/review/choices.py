@@ -1,0 +1,94 @@
+"""How a review ends: sign and queue for upload, keep for later (nothing to do), or discard.
+
+Signing goes through `collector.consent.sign_episode` with the workspace's sharing policy and the
+redaction summary (the sealing summary plus what the review masked). The signed episode is written to
+CODETAPE_HOME/outbox as `<episode id>.ctape`; only once it is there is the unsigned original removed from
+episodes/ (with its redaction summary). An episode outside episodes/ is left where it is.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from collector.consent import SigningPolicy, load_signing_policy, sign_episode
+from collector.consent.verify import find_consent
+from collector.episode import open_episode
+from collector.episode.writer import fsync_dir
+from collector.errors import EpisodeError
+from collector.home import Home
+from collector.redact import read_summary, summary_path
+from collector.review.errors import ReviewError
+from collector.review.trim import TrimResult
+from schemas.consent import ConsentStatement
+
+SUFFIX = ".ctape"
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A signed episode waiting in the outbox."""
+
+    path: Path
+    statement: ConsentStatement
+    removed: Path | None  # the unsigned original taken out of episodes/, if it was there
+
+    @property
+    def key_id(self) -> str:
+        return self.statement.reviewer.key_id
+
+
+def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = None,
+                   passphrase: str | None = None, workspace: Path | None = None,
+                   policy: SigningPolicy | None = None, scope_files: list[str] | None = None) -> Queued:
+    """Sign `original` (or its trimmed copy `trimmed`) into the outbox, then take the original out of
+    episodes/. ConsentError (key, policy, refusal) or ReviewError when it cannot; nothing is removed then."""
+    episode = open_episode(original)
+    if episode.consent is not None:
+        raise ReviewError(f"{original} is already signed; signed episodes go to the outbox as they are")
+    policy = policy if policy is not None else load_signing_policy(home, workspace)
+    outbox = home.ensure(home.outbox)
+    target = outbox / f"{episode.header.episode_id}{SUFFIX}"
+    if target.exists():
+        raise ReviewError(f"{target} is already queued for upload; this episode was signed before")
+    source = original if trimmed is None else trimmed.path
+    summary = read_summary(original) if trimmed is None else trimmed.redaction
+    statement = sign_episode(source, target, home, passphrase=passphrase, workspace_policy=policy,
+                             redaction=None if summary is None else summary.to_dict(),
+                             scope_files=scope_files)
+    return Queued(target, statement, _take_out(original, home))
+
+
+def discard_episode(path: Path) -> None:
+    """Delete an unsigned episode and its redaction summary; a signed one is refused (revoke it instead)."""
+    try:
+        consent = find_consent(path)
+    except EpisodeError as exc:
+        raise ReviewError(f"cannot tell whether {path} is signed ({exc}); it stays") from None
+    if consent is not None:
+        raise ReviewError(f"{path} is signed; it stays (revoke it instead: codetape revoke)")
+    try:
+        path.unlink()
+    except OSError as exc:
+        raise ReviewError(f"cannot delete {path}: {exc.strerror}") from None
+    summary_path(path).unlink(missing_ok=True)
+    fsync_dir(path.parent)
+
+
+def _take_out(original: Path, home: Home) -> Path | None:
+    """Remove the unsigned original (and its redaction summary) when it lives in episodes/."""
+    try:
+        inside = original.resolve().parent == home.episodes.resolve()
+    except OSError:
+        return None
+    if not inside:
+        return None
+    try:
+        original.unlink()
+        summary_path(original).unlink(missing_ok=True)
+        fsync_dir(original.parent)
+    except OSError as exc:
+        raise ReviewError(f"signed and queued, but {original} could not be removed ({exc.strerror}); "
+                          "discard it: codetape discard " + os.fspath(original)) from None
+    return original

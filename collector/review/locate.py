@@ -1,0 +1,49 @@
+"""Which episode a review opens by default, and which workspace an episode was recorded in.
+
+The default is the oldest sealed episode in CODETAPE_HOME/episodes that nobody signed yet (damaged files
+are skipped: `codetape episodes` names them). An episode's header names its workspace only by its
+directory name, so the workspace is the one opted-in workspace (`codetape init`) with that name, when
+exactly one has it; `--workspace DIR` says which one otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from collector.episode import open_episode
+from collector.errors import CodetapeError, UsageError
+from collector.home import Home
+from collector.policy import find_workspace
+from collector.registry import Registry
+from collector.review.errors import ReviewError
+from schemas import EpisodeHeader
+
+
+def oldest_unsigned(home: Home) -> Path:
+    """The oldest sealed, unsigned episode in the home's episodes directory."""
+    found: list[tuple[datetime, Path]] = []
+    paths = sorted(home.episodes.glob("*.ctape")) if home.episodes.is_dir() else []
+    for path in paths:
+        try:
+            episode = open_episode(path)
+        except CodetapeError:
+            continue
+        if episode.consent is None:
+            found.append((episode.header.started_at, path))
+    if not found:
+        raise ReviewError(f"nothing to review: no sealed, unsigned episode in {home.episodes}")
+    return min(found)[1]
+
+
+def workspace_for(header: EpisodeHeader, home: Home, given: Path | None = None) -> Path | None:
+    """The workspace directory of an episode: `given` (checked), else the one opted-in workspace with the
+    header's name, else None (the policy is then the home's policy.toml alone)."""
+    if given is not None:
+        root = find_workspace(given)
+        if root is None:
+            raise UsageError(f"--workspace {given} is not an opted-in workspace (no .codetape.toml in it or "
+                             "above it)")
+        return root
+    roots = [root for root in Registry(home).roots() if root.name == header.workspace.root_name]
+    return roots[0] if len(roots) == 1 else None

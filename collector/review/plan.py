@@ -1,0 +1,105 @@
+"""What the reviewer asked to take out of an episode before signing it: a trim plan.
+
+    excludes   gitignore-style globs ("/notes.md" one file, "/private/" a folder, "*.csv" anywhere),
+               matched against a path and each of its parent directories, as `.codetape.toml` does
+    drops      time ranges FROM_MS:TO_MS (inclusive, milliseconds from the episode's start)
+    patterns   regular expressions whose matches are masked everywhere (rule `custom`)
+
+A plan is a value: every change makes a new one, so the review can undo and re-apply from the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from collector.errors import UsageError
+from collector.policy import glob_regex
+from collector.redact import RuleSet
+
+_DROP = re.compile(r"^\s*(\d+)\s*(?:ms)?\s*:\s*(\d+)\s*(?:ms)?\s*$")
+
+
+@dataclass(frozen=True)
+class TrimPlan:
+    excludes: tuple[str, ...] = ()
+    drops: tuple[tuple[int, int], ...] = ()
+    patterns: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.excludes or self.drops or self.patterns)
+
+    def exclude(self, glob: str) -> TrimPlan:
+        return replace(self, excludes=(*self.excludes, check_glob(glob)))
+
+    def drop(self, start_ms: int, end_ms: int) -> TrimPlan:
+        return replace(self, drops=(*self.drops, check_range(start_ms, end_ms)))
+
+    def redact(self, pattern: str) -> TrimPlan:
+        return replace(self, patterns=(*self.patterns, check_pattern(pattern)))
+
+    def ranges(self) -> list[tuple[int, int]]:
+        """The drop ranges sorted, overlapping or touching ones merged."""
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(self.drops):
+            if merged and start <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        return merged
+
+    def describe(self) -> list[str]:
+        """One line per change, for the review's pending list and the sign command's report."""
+        return ([f"exclude {glob}" for glob in self.excludes]
+                + [f"drop {start} ms to {end} ms" for start, end in self.drops]
+                + [f"redact /{pattern}/" for pattern in self.patterns])
+
+
+@dataclass
+class Exclusions:
+    """The plan's globs as a matcher: a path is excluded when it or a parent directory matches."""
+
+    globs: tuple[str, ...]
+    _regexes: list[re.Pattern[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._regexes = [glob_regex(glob) for glob in self.globs]
+
+    def __call__(self, path: str) -> bool:
+        if not self._regexes:
+            return False
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+        return any(regex.fullmatch(prefix) for regex in self._regexes for prefix in prefixes)
+
+
+def check_glob(glob: str) -> str:
+    stripped = glob.strip()
+    if not stripped or stripped.strip("/") == "":
+        raise UsageError(f"exclude glob {glob!r} names nothing; give a file (/notes.md), a folder "
+                         "(/private/) or a pattern (*.csv)")
+    if "\x00" in stripped or len(stripped) > 4096:
+        raise UsageError("an exclude glob must be a path pattern of at most 4096 characters, without NUL")
+    return stripped
+
+
+def check_range(start_ms: int, end_ms: int) -> tuple[int, int]:
+    if start_ms < 0 or end_ms < start_ms:
+        raise UsageError(f"drop range {start_ms}:{end_ms} is empty or negative; give FROM_MS:TO_MS with "
+                         "FROM_MS <= TO_MS")
+    return start_ms, end_ms
+
+
+def parse_drop(text: str) -> tuple[int, int]:
+    """`FROM_MS:TO_MS` (milliseconds from the episode's start, both included) as a pair."""
+    match = _DROP.match(text)
+    if match is None:
+        raise UsageError(f"drop range {text!r} is not FROM_MS:TO_MS (milliseconds, e.g. 12000:45000)")
+    return check_range(int(match.group(1)), int(match.group(2)))
+
+
+def check_pattern(pattern: str) -> str:
+    """A redaction pattern the redaction rules accept (valid, not matching the empty string)."""
+    RuleSet.default(extra_patterns=[pattern])  # raises UsageError naming what is wrong
+    return pattern

@@ -1,0 +1,122 @@
+"""One review, without a screen: the original episode, the trim plan so far, and the copy it makes.
+
+What the reviewer sees is what gets signed: every change to the plan trims the original again into a
+private working directory, and the summary, timeline and browser are rebuilt over that copy. A change
+that does nothing (a glob matching no file, a range without steps, a pattern matching nothing) is
+refused and the plan stays as it was. The policy's mandatory exclusions are in the plan from the start.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from collector.consent import PolicyError, SigningPolicy, load_signing_policy
+from collector.episode import open_episode
+from collector.home import Home
+from collector.redact import RedactionSummary, read_summary
+from collector.review.browse import Browser
+from collector.review.choices import Queued, discard_episode, sign_and_queue
+from collector.review.errors import ReviewError
+from collector.review.locate import workspace_for
+from collector.review.plan import TrimPlan
+from collector.review.summary_view import ReviewSummary, Terms, build_summary
+from collector.review.timeline import Timeline
+from collector.review.trim import TrimResult, trim_episode
+
+
+class ReviewSession:
+    def __init__(self, original: Path, home: Home, *, workspace: Path | None = None) -> None:
+        self.original = original
+        self.home = home
+        episode = open_episode(original)
+        if episode.consent is not None:
+            raise ReviewError(f"{original} is already signed; there is nothing left to review")
+        self.episode_id = str(episode.header.episode_id)
+        self.workspace = workspace_for(episode.header, home, workspace)
+        self.policy: SigningPolicy | None = None
+        self.policy_error: str | None = None
+        try:
+            self.policy = load_signing_policy(home, self.workspace)
+        except PolicyError as exc:
+            self.policy_error = str(exc)
+        self.plan = TrimPlan()
+        self.history: list[TrimPlan] = []
+        self.trimmed: TrimResult | None = None
+        self._workdir = Path(tempfile.mkdtemp(prefix="codetape-review-"))
+        self._made = 0
+        self._load()
+        self.policy_excludes = self._mandatory()
+
+    @property
+    def current(self) -> Path:
+        """The file the reviewer sees and would sign: the trimmed copy, or the original."""
+        return self.original if self.trimmed is None else self.trimmed.path
+
+    @property
+    def redaction(self) -> RedactionSummary | None:
+        return read_summary(self.original) if self.trimmed is None else self.trimmed.redaction
+
+    def _load(self) -> None:
+        episode = open_episode(self.current)
+        self.timeline = Timeline()
+        self.summary: ReviewSummary = build_summary(episode, redaction=self.redaction, policy=self.policy,
+                                                    on_step=self.timeline.add)
+        if self.policy_error is not None:
+            self.summary.terms = Terms(problem=self.policy_error)
+        self.browser = Browser(open_episode(self.current))
+
+    def _mandatory(self) -> list[str]:
+        """Exclude what the policy never lets a signed episode touch, before anything else."""
+        terms = self.summary.terms
+        globs = list(dict.fromkeys(glob for _file, glob in terms.mandatory)) if terms is not None else []
+        if globs:
+            plan = self.plan
+            for glob in globs:
+                plan = plan.exclude(glob)
+            self.apply(plan)
+            self.history.clear()
+        return globs
+
+    def apply(self, plan: TrimPlan) -> TrimResult | None:
+        """Make `plan` the plan: trim the original by it and show the result. ReviewError (the plan is
+        unchanged) when part of it would change nothing."""
+        if plan.empty:
+            result = None
+        else:
+            self._made += 1
+            result = trim_episode(self.original, self._workdir / f"{self._made}.ctape", plan)
+            unused = result.unused()
+            if unused:
+                result.path.unlink(missing_ok=True)
+                raise ReviewError(f"{unused[0]}; nothing changed")
+        previous = self.trimmed
+        self.history.append(self.plan)
+        self.plan, self.trimmed = plan, result
+        if previous is not None:
+            previous.path.unlink(missing_ok=True)
+        self._load()
+        return result
+
+    def undo(self) -> bool:
+        """Go back to the plan before the last change; False when there is none."""
+        if not self.history:
+            return False
+        plan = self.history.pop()
+        self.apply(plan)
+        self.history.pop()
+        return True
+
+    def sign(self, passphrase: str | None = None) -> Queued:
+        """Sign what the reviewer sees and queue it; the working copy goes with the session."""
+        return sign_and_queue(self.original, self.home, trimmed=self.trimmed, passphrase=passphrase,
+                              workspace=self.workspace, policy=self.policy,
+                              scope_files=self.summary.files)
+
+    def discard(self) -> None:
+        discard_episode(self.original)
+
+    def close(self) -> None:
+        """Remove the working copies (the original is never touched here)."""
+        shutil.rmtree(self._workdir, ignore_errors=True)

@@ -1,0 +1,244 @@
+"""What the review shows first: everything a developer needs to decide whether to share an episode.
+
+`inspect`'s summary (collector/summary.py: duration, steps by kind, files touched) plus, in the same
+pass over the steps, the commands, test runs with pass/fail, git operations, gaps, notes and tasks, the
+redactions with their masked previews (from the summary written when the episode was sealed: the
+episode itself never holds a value), the file's size, and the sharing policy signing would agree to.
+`lines()` is the text form (`codetape review --summary`, the review's first screen), `to_json()` the
+`--json` form.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from collector.consent import SigningPolicy
+from collector.episode import Episode
+from collector.redact import RedactionSummary
+from collector.replay.describe import OUTCOMES, clock, describe, one_line, plural, test_failed
+from collector.resolve import show
+from collector.summary import FileActivity, Summary, summarize
+from schemas import Step
+from schemas.steps import CommandStep, GapStep, GitStep, NoteStep, RedactionStep, TaskStep, TestRunStep
+
+SHOWN = 12  # lines per list in the text form; the JSON form has them all
+
+
+@dataclass(frozen=True)
+class Event:
+    """One step worth listing: when, and what it did in a few words."""
+
+    t_ms: int
+    text: str
+    failed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"t_ms": self.t_ms, "text": self.text, "failed": self.failed}
+
+
+@dataclass(frozen=True)
+class Redaction:
+    placeholder: str
+    rule: str
+    count: int
+    masked: str | None  # a preview of the value (`ghp_…gU4`), when the sealing summary has one
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The sharing policy as signing would apply it, or why it cannot be read."""
+
+    purpose: str | None = None
+    licence: str | None = None
+    repository_licences: tuple[str, ...] = ()
+    allowed_licences: tuple[str, ...] | None = None
+    problem: str | None = None  # why signing would be refused (licence), or the policy's error
+    mandatory: tuple[tuple[str, str], ...] = ()  # (file, glob) the policy's mandatory exclusions cover
+
+    @classmethod
+    def of(cls, policy: SigningPolicy, files: list[str]) -> Terms:
+        return cls(policy.purpose, policy.licence,
+                   tuple(sorted({found.spdx for found in policy.licences if found.spdx})),
+                   policy.allowed_licences, policy.licence_problem(), tuple(policy.excluded_files(files)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"purpose": self.purpose, "licence": self.licence,
+                "repository_licences": list(self.repository_licences),
+                "allowed_licences": None if self.allowed_licences is None else list(self.allowed_licences),
+                "problem": self.problem,
+                "mandatory_exclusions": [{"file": file, "glob": glob} for file, glob in self.mandatory]}
+
+
+@dataclass
+class ReviewSummary:
+    base: Summary
+    size: int
+    commands: list[Event] = field(default_factory=list)
+    tests: list[Event] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    git: list[Event] = field(default_factory=list)
+    gaps: list[Event] = field(default_factory=list)
+    notes: list[Event] = field(default_factory=list)
+    redactions: list[Redaction] = field(default_factory=list)
+    terms: Terms | None = None
+
+    @property
+    def files(self) -> list[str]:
+        return sorted(self.base.files)
+
+    def add(self, step: Step, previews: dict[str, str]) -> None:
+        match step:
+            case CommandStep():
+                self.commands.append(Event(step.t_ms, describe(step), step.exit_code not in (None, 0)))
+            case TestRunStep():
+                self.outcomes.update(test.outcome for test in step.tests)
+                self.tests.append(Event(step.t_ms, describe(step), test_failed(step)))
+            case GitStep():
+                self.git.append(Event(step.t_ms, describe(step)))
+            case GapStep():
+                self.gaps.append(Event(step.t_ms, describe(step)))
+            case NoteStep() | TaskStep():
+                self.notes.append(Event(step.t_ms, f"{step.kind} {describe(step)}"))
+            case RedactionStep():
+                self.redactions.append(Redaction(step.placeholder, step.rule, step.count,
+                                                 previews.get(step.placeholder)))
+            case _:
+                pass
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.base.to_json(),
+            "size_bytes": self.size,
+            "commands": [event.to_json() for event in self.commands],
+            "test_runs": [event.to_json() for event in self.tests],
+            "test_outcomes": dict(sorted(self.outcomes.items())),
+            "git": [event.to_json() for event in self.git],
+            "gaps": [event.to_json() for event in self.gaps],
+            "notes": [event.to_json() for event in self.notes],
+            "redactions": [vars(redaction) for redaction in self.redactions],
+            "policy": None if self.terms is None else self.terms.to_json(),
+        }
+
+    def lines(self) -> list[str]:
+        """The summary for a person, one fact per line, lists cut after a few entries."""
+        base = self.base
+        started = base.started_at.isoformat(timespec="seconds").replace("+00:00", "Z")
+        client = base.client
+        names = (client.name, client.version or "") if client is not None else ()
+        editor = " ".join(show(part) for part in names if part)
+        lines = [
+            f"episode     {base.episode_id}",
+            f"recorded    {started} (UTC), {clock(base.duration_ms)} long, "
+            f"in {show(base.workspace.root_name)}" + (f" with {editor}" if editor else ""),
+            f"size        {_size(self.size)}, {plural(base.steps, 'step')}"
+            + (f": {_counts(base.kinds)}" if base.kinds else ""),
+            f"files       {len(base.files)} touched",
+        ]
+        lines += _listed([f"{show(path)}  {_activity(activity)}"
+                          for path, activity in sorted(base.files.items())])
+        lines.append(f"commands    {len(self.commands)}")
+        lines += _listed([_event(event) for event in self.commands])
+        outcomes = " ".join(f"{self.outcomes[name]} {name}" for name in OUTCOMES if self.outcomes[name])
+        lines.append(f"test runs   {len(self.tests)}" + (f" ({outcomes})" if outcomes else ""))
+        lines += _listed([_event(event) for event in self.tests])
+        lines.append(f"git         {len(self.git)}")
+        lines += _listed([_event(event) for event in self.git])
+        if self.gaps:
+            lines.append(f"gaps        {len(self.gaps)}")
+            lines += _listed([_event(event) for event in self.gaps])
+        if self.notes:
+            lines.append(f"notes       {len(self.notes)}")
+            lines += _listed([_event(event) for event in self.notes])
+        lines.append(f"redactions  {len(self.redactions)} distinct value{'s' * (len(self.redactions) != 1)} "
+                     "masked before review")
+        lines += _listed([f"{r.placeholder}  {r.masked or '(no preview)'}  ×{r.count}"
+                          for r in self.redactions])
+        lines += self._terms_lines()
+        return lines
+
+    def _terms_lines(self) -> list[str]:
+        terms = self.terms
+        if terms is None:
+            return ["policy      unknown (no workspace found for this episode; pass --workspace DIR)"]
+        none = "(the policy names none)"
+        lines = [f"purpose     {one_line(terms.purpose, 500) if terms.purpose else none}",
+                 f"licence     {one_line(terms.licence, 500) if terms.licence else none}"]
+        if terms.repository_licences:
+            lines.append(f"repository  licensed {', '.join(terms.repository_licences)}")
+        if terms.problem:
+            lines.append(f"signing     refused as it is: {terms.problem}")
+        for file, glob in terms.mandatory:
+            lines.append(f"signing     {show(file)} must be excluded first (policy: {glob})")
+        return lines
+
+
+def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None,
+                  policy: SigningPolicy | None = None,
+                  on_step: Callable[[Step], None] | None = None) -> ReviewSummary:
+    """The summary of `episode` in one pass; `on_step` sees every step too (the review's timeline)."""
+    previews = dict(redaction.masked) if redaction is not None else {}
+    found: list[Step] = []
+
+    def steps() -> Iterator[Step]:
+        for step in episode.steps():
+            if _listed_kind(step):
+                found.append(step)
+            if on_step is not None:
+                on_step(step)
+            yield step
+
+    base = summarize(episode, steps())
+    summary = ReviewSummary(base, _file_size(episode.path))
+    for step in found:
+        summary.add(step, previews)
+    if policy is not None:
+        summary.terms = Terms.of(policy, summary.files)
+    return summary
+
+
+LISTED = (CommandStep, TestRunStep, GitStep, GapStep, NoteStep, TaskStep, RedactionStep)
+
+
+def _listed_kind(step: Step) -> bool:
+    return isinstance(step, LISTED)
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _listed(items: list[str]) -> list[str]:
+    shown = [f"  {item}" for item in items[:SHOWN]]
+    if len(items) > SHOWN:
+        shown.append(f"  … and {len(items) - SHOWN} more (--json lists them all)")
+    return shown
+
+
+def _event(event: Event) -> str:
+    return f"{clock(event.t_ms)}  {event.text}" + ("  ✗" if event.failed else "")
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def _counts(counts: Counter[str]) -> str:
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{kind} {count}" for kind, count in ordered)
+
+
+def _activity(activity: FileActivity) -> str:
+    parts = [(activity.opens, "open"), (activity.edits, "edit"), (activity.saves, "save"),
+             (activity.changes, "on-disk change")]
+    return ", ".join(plural(count, name) for count, name in parts if count) or "referenced"

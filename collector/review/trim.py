@@ -1,0 +1,155 @@
+"""Trimming an episode as the reviewer asked, into a new episode file that still replays.
+
+A pipeline over the steps, one generator per kind of change, then the writer:
+
+    episode.steps() -> exclude_files -> drop_ranges -> mask_spans -> write_episode_file (atomic)
+
+A survey pass first collects every path the episode names (so the excluded ones can be masked wherever
+they are written, before the pipeline reaches them) and the placeholders already there (so new ones
+are numbered after them). The new file is replayed in full before it is handed back; an episode that
+would not replay is never left behind. The header keeps the episode's id and adds the exclusions to
+`capture.exclude`, which a consent statement lists as what was kept out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from collector.episode import Episode, open_episode, write_episode_file
+from collector.errors import CodetapeError, ReconstructionError
+from collector.redact import RedactionSummary, read_summary
+from collector.review.drop import Dropped, drop_ranges
+from collector.review.errors import ReviewError
+from collector.review.exclude import ExcludeReport, exclude_files, excluded_paths
+from collector.review.plan import Exclusions, TrimPlan
+from collector.review.spans import PATH_RULE, mask_spans, pattern_rule
+from schemas import EpisodeHeader, Step
+from schemas.steps import FileChangeStep, GapStep, GitStep, RedactionStep
+
+REVIEW_MARK = "+review"
+MAX_VERSION = 64
+
+
+@dataclass
+class TrimResult:
+    """The trimmed file and what each part of the plan did."""
+
+    path: Path
+    plan: TrimPlan
+    steps: int
+    excluded: ExcludeReport
+    dropped: list[Dropped]
+    redaction: RedactionSummary  # the episode's own summary plus the values the review masked
+    new_counts: dict[str, int] = field(default_factory=dict)  # rule -> values masked by the review
+    unmatched_globs: list[str] = field(default_factory=list)
+
+    def unused(self) -> list[str]:
+        """Each part of the plan that changed nothing (a mistyped glob, range or pattern)."""
+        lines = [f"exclude {glob} matches no file in the episode" for glob in self.unmatched_globs]
+        lines += [f"drop {d.start_ms}:{d.end_ms} holds no steps" for d in self.dropped if not d.steps]
+        lines += [f"redact /{pattern}/ matches nothing" for n, pattern in enumerate(self.plan.patterns, 1)
+                  if not self.new_counts.get(pattern_rule(n))]
+        return lines
+
+
+@dataclass
+class Survey:
+    paths: set[str]
+    renames: list[tuple[str, str]]
+    placeholders: RedactionSummary
+
+
+def survey(episode: Episode) -> Survey:
+    """Every path the steps name, every rename, and the redaction counts their placeholders imply."""
+    paths: set[str] = set()
+    renames: list[tuple[str, str]] = []
+    redactions: list[Step] = []
+    for step in episode.steps():
+        path = getattr(step, "path", None)
+        if isinstance(path, str):
+            paths.add(path)
+        match step:
+            case FileChangeStep(change="renamed", new_path=str() as new_path):
+                paths.add(new_path)
+                renames.append((step.path, new_path))
+            case GapStep(state=list() as state):
+                paths.update(file.path for file in state)
+            case GitStep(files=files):
+                paths.update(stat.path for stat in files)
+            case RedactionStep():
+                redactions.append(step)
+            case _:
+                pass
+    return Survey(paths, renames, RedactionSummary.from_steps(redactions))
+
+
+def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
+    """Write `src` trimmed by `plan` to `dst` (atomically); ReviewError when it cannot be."""
+    episode = open_episode(src)
+    if episode.consent is not None:
+        raise ReviewError(f"{src} is signed; a signed episode cannot be trimmed (its signature covers it)")
+    found = survey(episode)
+    if episode.skipped:
+        raise ReviewError(f"{src} holds steps of kinds this codetape cannot show; upgrade codetape to "
+                          "review it")
+    summary = _seed(src, found.placeholders)
+    seed = dict(summary.counts)
+    excluded = Exclusions(plan.excludes)
+    result = TrimResult(dst, plan, 0, ExcludeReport(), [], summary)
+    result.unmatched_globs = [glob for glob in plan.excludes
+                              if not any(Exclusions((glob,))(path) for path in found.paths)]
+    masked_paths = sorted(excluded_paths(found.paths, found.renames, excluded))
+    encoding = episode.header.position_encoding
+    steps: Iterator[Step] = episode.steps()
+    if plan.excludes:
+        steps = exclude_files(steps, excluded, result.excluded)
+    if plan.drops:
+        steps = drop_ranges(steps, encoding, plan.ranges(), result.dropped)
+    if plan.patterns or masked_paths:
+        steps = mask_spans(steps, encoding, plan.patterns, masked_paths, summary)
+    try:
+        result.steps = write_episode_file(dst, _header(episode.header, plan), steps)
+    except ReconstructionError as exc:
+        raise ReviewError(f"{src} does not replay, so it cannot be trimmed: {exc}") from None
+    _check(dst)
+    result.new_counts = {rule: count - seed.get(rule, 0) for rule, count in summary.counts.items()
+                         if count > seed.get(rule, 0)}
+    if result.new_counts:
+        summary.rules_version = _version(summary.rules_version, plan, PATH_RULE in result.new_counts)
+    return result
+
+
+def _seed(src: Path, placeholders: RedactionSummary) -> RedactionSummary:
+    """The episode's redaction summary (written when it was sealed), its counts at least what its
+    placeholders show, so the review's placeholders never reuse a number."""
+    summary = read_summary(src) or RedactionSummary(placeholders.rules_version)
+    for rule, count in placeholders.counts.items():
+        summary.counts[rule] = max(summary.counts.get(rule, 0), count)
+    return summary
+
+
+def _header(header: EpisodeHeader, plan: TrimPlan) -> EpisodeHeader:
+    if not plan.excludes:
+        return header
+    exclude = list(dict.fromkeys([*header.capture.exclude, *plan.excludes]))
+    return header.model_copy(update={"capture": header.capture.model_copy(update={"exclude": exclude})})
+
+
+def _version(base: str, plan: TrimPlan, paths: bool) -> str:
+    """The rules version with the review's rules marked (`2026.11.1+review2`)."""
+    mark = f"{REVIEW_MARK}{len(plan.patterns) + paths}"
+    return (base or "unknown")[: MAX_VERSION - len(mark)] + mark
+
+
+def _check(dst: Path) -> None:
+    """Replay the new file in full; remove it and say why when it does not hold."""
+    from collector.commands.verify import verify_replay  # the same check `codetape verify` runs
+
+    try:
+        verify_replay(open_episode(dst))
+    except CodetapeError as exc:
+        dst.unlink(missing_ok=True)
+        raise ReviewError(f"the trimmed episode does not replay ({exc}); nothing was changed, please "
+                          "report this") from None

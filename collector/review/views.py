@@ -1,0 +1,97 @@
+"""What the review's panes show, as pure functions of the session (rendered text, table cells, lines).
+
+Kept apart from the app so they can be read and tested without a screen, as the replay's `render` is.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from collector.consent import KeyInfo
+from collector.replay.describe import clock, one_line, plural
+from collector.review.session import ReviewSession
+from collector.review.timeline import Row
+from collector.review.trim import TrimResult
+
+KEYS = ("1-4 tabs  x exclude  d drop range  r redact  m mark  u undo  o report  "
+        "s sign & queue  k keep for later  D discard  (ctrl+c keeps)")
+DIFF_LIMIT = 20_000  # lines shown in the diff pane
+
+
+def timeline_cells(row: Row) -> tuple[str, str, str, str, str]:
+    steps = str(row.first) if row.first == row.last else f"{row.first}-{row.last}"
+    when = clock(row.t_ms) if row.t_ms == row.end_ms else f"{clock(row.t_ms)}-{clock(row.end_ms)}"
+    return steps, when, row.kind, one_line(row.path, 60), one_line(row.what(), 100)
+
+
+def pending_text(session: ReviewSession) -> Text:
+    """The changes made so far, and what they did."""
+    lines = session.plan.describe()
+    if not lines:
+        return Text("no changes: signing shares the episode as recorded (after redaction)", style="dim")
+    text = Text("changes: ", style="bold")
+    text.append("; ".join(lines))
+    result = session.trimmed
+    if result is not None:
+        text.append(f"  ({done(result)})", style="dim")
+    return text
+
+
+def done(result: TrimResult) -> str:
+    """What a trim did, in a few words."""
+    parts = []
+    if result.excluded.paths:
+        files, steps = plural(len(result.excluded.paths), "file"), plural(result.excluded.steps, "step")
+        parts.append(f"{files} and {steps} excluded")
+    dropped = sum(d.steps for d in result.dropped)
+    if result.dropped:
+        parts.append(f"{plural(dropped, 'step')} dropped")
+    masked = sum(result.new_counts.values())
+    if masked:
+        parts.append(f"{plural(masked, 'value')} masked")
+    return ", ".join(parts) + f"; {plural(result.steps, 'step')} left"
+
+
+def sign_lines(session: ReviewSession, key: KeyInfo) -> list[str]:
+    """What the sign-off dialog states before the reviewer agrees."""
+    summary = session.summary
+    base = summary.base
+    terms = summary.terms
+    size = f"{plural(base.steps, 'step')}, {plural(len(base.files), 'file')}, {clock(base.duration_ms)}"
+    lines = [f"episode   {session.episode_id}: {size}",
+             f"changes   {'; '.join(session.plan.describe()) or 'none'}",
+             f"key       {key.key_id}",
+             f"purpose   {(terms.purpose if terms else None) or '(none given by the policy)'}",
+             f"licence   {(terms.licence if terms else None) or '(none given by the policy)'}"]
+    if terms is not None and terms.problem:
+        lines.append(f"warning   signing will be refused: {terms.problem}")
+    lines.append(f"then      queued in {session.home.outbox} for upload; the unsigned episode is removed")
+    return lines
+
+
+def diff_text(lines: list[str]) -> Text:
+    """A unified diff coloured like git's: files bold, hunks cyan, additions green, removals red."""
+    if not lines:
+        return Text("no differences between these two steps", style="dim")
+    text = Text()
+    for line in lines[:DIFF_LIMIT]:
+        shown = line.rstrip("\n")
+        if shown.startswith(("--- ", "+++ ")):
+            style = "bold"
+        elif shown.startswith("@@"):
+            style = "cyan"
+        elif shown.startswith("+"):
+            style = "green"
+        elif shown.startswith("-"):
+            style = "red"
+        else:
+            style = ""
+        text.append(shown + "\n", style=style)
+    if len(lines) > DIFF_LIMIT:
+        text.append(f"… {len(lines) - DIFF_LIMIT} more lines (codetape diff prints them all)\n", style="dim")
+    return text
+
+
+def moment_text(step: int) -> str:
+    """A step as the diff inputs take it: `start` before the first step."""
+    return "start" if step < 0 else str(step)
