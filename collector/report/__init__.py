@@ -1,0 +1,48 @@
+"""`codetape report`: one self-contained HTML page about an episode, for people who would rather look.
+
+    data      what the page shows, computed in one pass over the steps (summary, timeline, files, rows)
+    timeline  activity counted into time bins; chart draws them as inline SVG
+    files     each file's diff from its first recorded text to the end
+    rows      the step list, grouped and capped
+    render    the page; assets its inline style and script
+
+`write_report(episode, path)` is what the review UI calls to offer the page.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from collector.episode import Episode
+from collector.errors import CodetapeError
+from collector.report.data import ReportData, collect
+from collector.report.render import render_page
+from collector.resolve import show
+from schemas import Step
+
+
+def report_bytes(episode: Episode, steps: Iterable[Step] | None = None) -> bytes:
+    """The page for `episode` as UTF-8; `steps` is `episode.steps()`, possibly wrapped in a progress bar.
+
+    Reconstructed text can hold a lone surrogate (an edit splitting a UTF-16 pair): it becomes "?".
+    """
+    return render_page(collect(episode, steps)).encode("utf-8", "replace")
+
+
+def write_report(episode: Episode, output: Path, steps: Iterable[Step] | None = None) -> int:
+    """Write the page to `output` through a temporary file beside it; returns its size in bytes."""
+    data = report_bytes(episode, steps)
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+        os.replace(tmp, output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CodetapeError(f"cannot write {show(str(output))}: {exc.strerror}") from None
+    return len(data)
+
+
+__all__ = ["ReportData", "collect", "render_page", "report_bytes", "write_report"]

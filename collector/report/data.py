@@ -1,0 +1,96 @@
+"""What the report shows, computed from an episode in one pass over its steps.
+
+The pass feeds each step to the inspect summary, the timeline, the step list, and the reconstructed
+workspace (for the files' diffs and the size of each edit). A step that does not replay stops the
+reconstruction only: the page still shows the timeline and every step, and says where the files stop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from collector.consent.verify import signature_status
+from collector.episode import Episode
+from collector.errors import ReconstructionError
+from collector.reconstruct import Workspace
+from collector.replay.describe import clock
+from collector.replay.state import EditSize
+from collector.report.files import Baselines, FileReport, file_reports
+from collector.report.rows import Rows
+from collector.report.timeline import Timeline, TimelineView
+from collector.summary import Summary, summarize
+from schemas.steps import EditStep, RedactionStep, Step, TaskStep
+
+
+@dataclass
+class RuleRedactions:
+    """What one redaction rule masked: distinct values, and how often they occurred."""
+
+    values: set[str] = field(default_factory=set)
+    occurrences: int = 0
+
+
+@dataclass
+class ReportData:
+    summary: Summary
+    timeline: TimelineView
+    files: list[FileReport]
+    rows: Rows
+    redactions: dict[str, RuleRedactions]
+    tasks: list[TaskStep]
+    errors_at_end: int
+    warnings_at_end: int
+    problem: str | None  # why the files stop before the end of the episode
+
+
+def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows | None = None) -> ReportData:
+    """Everything the page shows; `steps`, when given, is `episode.steps()` wrapped (in a progress bar);
+    `rows` an empty step list with other caps than the default."""
+    summary = summarize(episode, ())
+    workspace = Workspace(episode.header.position_encoding)
+    baselines, timeline, rows = Baselines(), Timeline(), Rows() if rows is None else rows
+    redactions: dict[str, RuleRedactions] = {}
+    tasks: list[TaskStep] = []
+    problem: str | None = None
+    for index, step in enumerate(episode.steps() if steps is None else steps):
+        summary.add(step)
+        size: EditSize | None = None
+        if problem is None:
+            try:
+                size = apply(workspace, step)
+            except ReconstructionError as exc:
+                problem = (f"step {index:,} at {clock(step.t_ms)} does not replay ({exc}); files are shown "
+                           "as they were before it")
+            else:
+                baselines.after(step, workspace)
+        timeline.add(index, step, size)
+        rows.add(index, step, size)
+        if isinstance(step, RedactionStep):
+            rule = redactions.setdefault(step.rule, RuleRedactions())
+            rule.values.add(step.placeholder)
+            rule.occurrences += step.count
+        elif isinstance(step, TaskStep):
+            tasks.append(step)
+    rows.close()
+    summary.skipped.update(episode.skipped)
+    summary.signed_by, summary.signature_problem = signature_status(episode, summary)
+    return ReportData(
+        summary=summary, timeline=timeline.view(), files=file_reports(baselines, workspace, summary.files),
+        rows=rows, redactions=dict(sorted(redactions.items())), tasks=tasks,
+        errors_at_end=timeline.diagnostics.errors, warnings_at_end=timeline.diagnostics.warnings,
+        problem=problem,
+    )
+
+
+def apply(workspace: Workspace, step: Step) -> EditSize | None:
+    """Apply `step`; for an edit, how it changed its document (as the replay player counts it)."""
+    if not isinstance(step, EditStep):
+        workspace.apply(step)
+        return None
+    doc = workspace.buffers.get(step.path)
+    before = 0 if doc is None else doc.size
+    workspace.apply(step)
+    after = workspace.buffers[step.path].size
+    inserted = sum(len(change.text) for change in step.changes)
+    return EditSize(inserted, before, after, any(change.range is None for change in step.changes))

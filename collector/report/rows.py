@@ -1,0 +1,128 @@
+"""The report's step list: one row per step, with runs of edits (or caret moves) to one file as one row.
+
+A long episode would make a huge page, so the list holds at most `MAX_ROWS` rows of every kind; after
+that it keeps only the milestones (`EVENT_KINDS`: saves, tests, commands, git, notes, tasks, gaps, file
+changes) up to `MAX_EVENT_ROWS` more, and remembers where it started leaving rows out so the page can
+say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from collector.replay.describe import describe, one_line, plural, step_path, test_failed
+from collector.replay.state import EditSize
+from schemas.steps import CommandStep, DiagnosticsStep, GapStep, Step, TaskStep, TestRunStep
+
+MAX_ROWS = 10_000
+MAX_EVENT_ROWS = 10_000
+GROUPED = frozenset({"edit", "cursor"})
+EVENT_KINDS = frozenset({"save", "test_run", "command", "git", "note", "task", "gap", "file_change",
+                         "redaction"})
+PATH_LIMIT = 300
+
+
+@dataclass
+class Row:
+    first: int  # step index
+    last: int  # the last step of a group (== first for one step)
+    t_ms: int
+    kind: str
+    path: str
+    text: str
+    flag: str  # "ok", "fail", "warn" or ""
+
+    @property
+    def steps(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass
+class _Group:
+    row: Row
+    inserted: int = 0
+    deleted: int = 0
+    whole: int = 0
+
+
+class Rows:
+    def __init__(self, max_rows: int = MAX_ROWS, max_event_rows: int = MAX_EVENT_ROWS) -> None:
+        self.rows: list[Row] = []
+        self.total = 0  # rows the whole episode makes
+        self.cut_at: Row | None = None  # the first row left out
+        self._max_rows, self._max_event_rows = max_rows, max_event_rows
+        self._group: _Group | None = None
+
+    @property
+    def left_out(self) -> int:
+        return self.total - len(self.rows)
+
+    def add(self, index: int, step: Step, size: EditSize | None = None) -> None:
+        path = one_line(step_path(step), PATH_LIMIT)
+        group = self._group
+        if group is not None and group.row.kind == step.kind and group.row.path == path:
+            group.row.last = index
+            self._grow(group, size)
+            return
+        self.close()
+        row = Row(index, index, step.t_ms, step.kind, path, describe(step, size), flag(step))
+        if step.kind in GROUPED:
+            self._group = _Group(row)
+            self._grow(self._group, size)
+        else:
+            self._keep(row)
+
+    def close(self) -> None:
+        """Finish the group in progress (call once after the last step)."""
+        group, self._group = self._group, None
+        if group is None:
+            return
+        row = group.row
+        if row.steps > 1:
+            row.text = _group_text(row, group)
+        self._keep(row)
+
+    def _grow(self, group: _Group, size: EditSize | None) -> None:
+        if size is not None:
+            group.inserted += size.inserted
+            group.deleted += size.deleted
+            group.whole += size.whole
+
+    def _keep(self, row: Row) -> None:
+        self.total += 1
+        if len(self.rows) < self._max_rows and self.cut_at is None:
+            self.rows.append(row)
+            return
+        if self.cut_at is None:
+            self.cut_at = row
+        if row.kind in EVENT_KINDS and len(self.rows) < self._max_rows + self._max_event_rows:
+            self.rows.append(row)
+
+
+def _group_text(row: Row, group: _Group) -> str:
+    if row.kind != "edit":
+        return plural(row.steps, "caret move")
+    parts = [f"+{group.inserted:,}" if group.inserted else "", f"-{group.deleted:,}" if group.deleted else ""]
+    chars = " ".join(part for part in parts if part)
+    text = f"{plural(row.steps, 'edit')}: {chars} char{'s' * (group.inserted + group.deleted != 1)}" \
+        if chars else f"{plural(row.steps, 'edit')}, no change"
+    if group.whole:
+        text += f" ({plural(group.whole, 'whole-text replacement')})"
+    return text
+
+
+def flag(step: Step) -> str:
+    """How a row is marked: a failure, a success, a warning, or nothing."""
+    match step:
+        case TestRunStep():
+            return "fail" if test_failed(step) else "ok"
+        case CommandStep(exit_code=int() as code):
+            return "ok" if code == 0 else "fail"
+        case DiagnosticsStep():
+            worst = min((item.severity or 5 for item in step.items), default=None)
+            return "fail" if worst == 1 else "warn" if worst == 2 else ""
+        case GapStep():
+            return "warn"
+        case TaskStep(outcome=str() as outcome):
+            return "ok" if outcome == "pass" else "fail" if outcome == "fail" else ""
+    return ""
