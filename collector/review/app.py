@@ -29,7 +29,7 @@ from collector.review.timeline import Row
 Choice = Literal["signed", "kept", "discarded"]
 TABS = ("summary", "timeline", "files", "diff")
 FOCUS = {"summary": "#summary-scroll", "timeline": "#timeline-table", "files": "#files-table",
-         "diff": "#diff-from"}
+         "diff": "#diff-scroll"}  # never an input: the review's keys would type into it
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class ReviewApp(App[Outcome]):
     TITLE = "codetape review"
     ENABLE_COMMAND_PALETTE = False
     CSS = """
+    #tabs { height: 1fr; }
+    #tabs TabPane { height: 1fr; }
     #summary-text { padding: 0 1; }
     #files-table { width: 40%; min-width: 30; }
     #file-title { height: 1; padding: 0 1; background: $boost; }
@@ -66,7 +68,8 @@ class ReviewApp(App[Outcome]):
         Binding("s", "sign", "sign & queue"),
         Binding("k,q", "keep", "keep for later"),
         Binding("D", "discard", "discard"),
-        Binding("ctrl+c", "keep", "keep", show=False, priority=True),
+        Binding("ctrl+c", "keep", "keep for later", show=False, priority=True),
+        Binding("escape", "leave", "leave the input", show=False),
     ]
 
     def __init__(self, session: ReviewSession) -> None:
@@ -89,16 +92,16 @@ class ReviewApp(App[Outcome]):
                     yield Static(id="file-title", markup=False)
                     yield TextArea(id="file-text", read_only=True, show_line_numbers=True, soft_wrap=False)
             with TabPane("4 Diff", id="diff"):
-                with Horizontal(id="diff-bar"):
+                with VerticalScroll(id="diff-scroll"):
+                    yield Static(id="diff-text")
+                with Horizontal(id="diff-bar"):  # below the diff: Tab goes from the diff to its inputs
                     yield Input(value="start", placeholder="from: step, time (90s) or start", id="diff-from")
                     yield Input(value="end", placeholder="to: step, time (2m) or end", id="diff-to")
-                with VerticalScroll():
-                    yield Static(id="diff-text")
         yield Static(id="pending")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.session.episode_id}  ·  {views.KEYS}"
+        self.sub_title = self.session.episode_id
         self.query_one("#timeline-table", DataTable).add_columns("step", "time", "kind", "file", "what")
         self.query_one("#files-table", DataTable).add_columns("file", "in the episode")
         if self.session.policy_excludes:
@@ -180,6 +183,11 @@ class ReviewApp(App[Outcome]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id in ("diff-from", "diff-to"):
             self.show_diff()
+            self.query_one("#diff-scroll").focus()
+
+    def action_leave(self) -> None:
+        """Escape: back from an input to the tab's own keys."""
+        self.query_one(FOCUS.get(self._tab(), "#summary-scroll")).focus()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         focus = FOCUS.get(event.pane.id or "")
@@ -267,7 +275,8 @@ class ReviewApp(App[Outcome]):
 
         def made() -> str:
             path = report.make_report(session.current, session.episode_id)
-            return f"report opened: {path}" if report.open_report(path) else f"report written to {path}"
+            opened = report.open_report(path)
+            return f"report written to {path}" + (" and opened in your browser" if opened else "")
 
         self._work("writing the report", made, None)
 

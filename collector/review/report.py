@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,21 +27,19 @@ def available() -> bool:
 
 
 def make_report(episode: Path, episode_id: str) -> Path:
-    """Write the report of `episode` to a new private file and return its path."""
+    """Write the report of `episode` into a new private directory and return the file's path."""
     if not available():
         raise ReviewError("the HTML report is not available in this codetape (no `codetape report` command)")
-    fd, name = tempfile.mkstemp(prefix=f"codetape-report-{episode_id[:8]}-", suffix=".html")
-    os.close(fd)
-    out = Path(name)
+    out = Path(tempfile.mkdtemp(prefix="codetape-report-")) / f"{episode_id}.html"  # a private (0700) dir
     try:
         done = subprocess.run([sys.executable, "-m", "collector", "report", str(episode), "-o", str(out)],
                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT_S,
                               check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        out.unlink(missing_ok=True)
+        shutil.rmtree(out.parent, ignore_errors=True)
         raise ReviewError(f"codetape report did not finish: {exc}") from None
     if done.returncode != 0:
-        out.unlink(missing_ok=True)
+        shutil.rmtree(out.parent, ignore_errors=True)
         reason = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
         raise ReviewError(f"codetape report failed: {reason}")
     return out

@@ -13,8 +13,6 @@ from collector.review.session import ReviewSession
 from collector.review.timeline import Row
 from collector.review.trim import TrimResult
 
-KEYS = ("1-4 tabs  x exclude  d drop range  r redact  m mark  u undo  o report  "
-        "s sign & queue  k keep for later  D discard  (ctrl+c keeps)")
 DIFF_LIMIT = 20_000  # lines shown in the diff pane
 
 
@@ -28,7 +26,8 @@ def pending_text(session: ReviewSession) -> Text:
     """The changes made so far, and what they did."""
     lines = session.plan.describe()
     if not lines:
-        return Text("no changes: signing shares the episode as recorded (after redaction)", style="dim")
+        return Text("no changes: signing shares the episode as recorded (after redaction). End with s (sign "
+                    "and queue), k (keep for later) or D (discard); Ctrl-C keeps.", style="dim")
     text = Text("changes: ", style="bold")
     text.append("; ".join(lines))
     result = session.trimmed

@@ -1,0 +1,108 @@
+"""A real review on a real terminal (tmux): open `codetape review` on a real recording, exclude a file, drop
+a time range, sign. Then `codetape verify` passes, signed by the key, and neither the excluded file's content
+nor its path is anywhere in `codetape cat`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.integration.test_sign_cli import PLAN, SECRET_WORDS, codetape, record_session, steps_of
+
+TIMELINE = re.compile(r"step\s+time\s+kind\s+file\s+what")
+
+
+class Terminal:
+    """One tmux server on its own socket, with one window running a command."""
+
+    def __init__(self, socket: Path) -> None:
+        self.socket = str(socket)
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, timeout=30,
+                              check=True)
+        return done.stdout
+
+    def start(self, command: str, env: dict[str, str], width: int = 160, height: int = 45) -> None:
+        subprocess.run(["tmux", "-S", self.socket, "new-session", "-d", "-x", str(width), "-y", str(height),
+                        command], env=env, check=True, timeout=30)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p")
+
+    def wait(self, ready: Callable[[str], bool], what: str, seconds: float = 60) -> str:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if ready(screen):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"no {what} after {seconds} s:\n{self.screen()}")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", *keys)
+
+    def stop(self) -> None:
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True, timeout=30,
+                       check=False)
+
+
+def test_exclude_a_file_drop_a_range_and_sign_on_a_real_terminal(tmp_path: Path) -> None:
+    home, _project, episode = record_session(tmp_path / "recorded")
+    assert codetape(home, "keys", "init", "--no-passphrase").returncode == 0
+    key = json.loads(codetape(home, "keys", "show", "--json").stdout)
+    original = steps_of(home, episode)
+    assert any(step.get("path") == "private/plan.md" for step in original)
+    env = {**os.environ, "CODETAPE_HOME": str(home), "TERM": "xterm-256color"}
+    command = f"{sys.executable} -m collector review {episode.stem[:8]}; echo review exited $?; sleep 120"
+    term = Terminal(tmp_path / "tmux.sock")
+    term.start(command, env)
+    try:
+        term.wait(lambda s: f"episode     {episode.stem}" in s and "purpose" in s, "the summary first")
+        # the files tab: the cursor starts on calc.py; one down is private/plan.md; x offers to exclude it
+        term.keys("3")
+        term.wait(lambda s: "private/plan.md" in s and "calc.py  ·  after step" in s, "the files tab")
+        term.keys("Down")
+        term.wait(lambda s: "private/plan.md  ·  after step" in s, "the notes file selected")
+        term.keys("x")
+        term.wait(lambda s: "Exclude files or folders" in s and "/private/plan.md" in s, "the exclude prompt")
+        term.keys("Enter")
+        term.wait(lambda s: "changes: exclude /private/plan.md" in s, "the exclusion applied")
+        # the timeline: rows are open, the fix, save, greet() typed, save, close, ...: drop the typing
+        term.keys("2")
+        term.wait(lambda s: TIMELINE.search(s) is not None, "the timeline")
+        screen = term.screen()
+        assert "private/plan.md" not in screen.split("changes:")[0]
+        term.keys("Down", "Down", "Down")
+        term.wait(lambda s: "edits" in s, "the typing row")
+        term.keys("d")
+        term.wait(lambda s: "Drop a time range" in s, "the drop prompt")
+        term.keys("Enter")
+        term.wait(lambda s: "; drop " in s, "the range dropped")
+        # sign: the dialog says what is agreed to; Enter on "Sign and queue"
+        term.keys("s")
+        term.wait(lambda s: "Sign and queue for upload" in s and key["key_id"] in s, "the sign-off dialog")
+        term.keys("Enter")
+        screen = term.wait(lambda s: "review exited" in s, "the review to end")
+        assert "review exited 0" in screen and f"signed by {key['key_id']}" in screen
+    finally:
+        term.stop()
+
+    queued = home / "outbox" / episode.name
+    assert not episode.exists()
+    verify = codetape(home, "verify", str(queued), "--key", key["public_key"])
+    assert (verify.returncode, verify.stdout) == (0, f"ok (signed by {key['key_id']})\n"), verify.stderr
+    signed = steps_of(home, queued)
+    text = json.dumps(signed, ensure_ascii=False)
+    for word in (*SECRET_WORDS, "private/plan.md", "plan.md", PLAN.splitlines()[0]):
+        assert word not in text, word
+    gaps = [step for step in signed if step["kind"] == "gap"]
+    assert len(gaps) == 1 and gaps[0]["reason"] == "dropped_by_review" and gaps[0]["lost_steps"] > 10
+    assert len(signed) < len(original)
