@@ -21,6 +21,7 @@ from pathlib import Path
 
 from collector.commands.keys import read_passphrase_file
 from collector.consent import load_public
+from collector.episode import open_episode
 from collector.errors import UsageError
 from collector.home import Home
 from collector.resolve import resolve_episode
@@ -63,8 +64,6 @@ def run(args: argparse.Namespace) -> int:
     home = Home.from_env()
     path = resolve_episode(args.episode, home)
     passphrase = _passphrase(args.passphrase_file, home)
-    from collector.episode import open_episode
-
     workspace = workspace_for(open_episode(path).header, home, args.workspace)
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         trimmed = None

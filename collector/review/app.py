@@ -178,7 +178,8 @@ class ReviewApp(App[Outcome]):
             row = self.cursor_row()
             if row is not None:
                 self.step = row.last
-        self.show_file()
+        if self._tab() == "files":
+            self.show_file()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id in ("diff-from", "diff-to"):
@@ -193,6 +194,8 @@ class ReviewApp(App[Outcome]):
         focus = FOCUS.get(event.pane.id or "")
         if focus is not None:
             self.query_one(focus).focus()
+        if event.pane.id == "files":
+            self.show_file()
         if event.pane.id == "diff" and self.mark is not None:
             row = self.cursor_row()
             self.query_one("#diff-from", Input).value = views.moment_text(self.mark.first - 1)

@@ -34,7 +34,11 @@ class Browser:
         return Files.of(self._seeker.state.workspace)
 
     def text_at(self, step: int, path: str) -> str | None:
-        return self.files_at(step).texts.get(path)
+        """One file's text after step `step` (None: it does not exist then, or its content is unknown)."""
+        if step < 0 or self._seeker is None:
+            return None
+        self._seeker.seek(step)
+        return self._seeker.state.workspace.text(path)
 
     def step_of(self, text: str, what: str) -> int:
         """The step a moment names (`12`, `90s`, `1:30`, `start`, `end`), as the state after it."""

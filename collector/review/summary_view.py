@@ -26,6 +26,7 @@ from schemas import Step
 from schemas.steps import CommandStep, GapStep, GitStep, NoteStep, RedactionStep, TaskStep, TestRunStep
 
 SHOWN = 12  # lines per list in the text form; the JSON form has them all
+LISTED = (CommandStep, TestRunStep, GitStep, GapStep, NoteStep, TaskStep, RedactionStep)
 
 
 @dataclass(frozen=True)
@@ -198,9 +199,6 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
     if policy is not None:
         summary.terms = Terms.of(policy, summary.files)
     return summary
-
-
-LISTED = (CommandStep, TestRunStep, GitStep, GapStep, NoteStep, TaskStep, RedactionStep)
 
 
 def _listed_kind(step: Step) -> bool:

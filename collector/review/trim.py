@@ -2,12 +2,13 @@
 
 A pipeline over the steps, one generator per kind of change, then the writer:
 
-    episode.steps() -> exclude_files -> drop_ranges -> mask_spans -> write_episode_file (atomic)
+    episode.steps() -> exclude_files -> mask_spans -> drop_ranges -> write_episode_file (atomic)
 
 A survey pass first collects every path the episode names (so the excluded ones can be masked wherever
 they are written, before the pipeline reaches them) and the placeholders already there (so new ones
-are numbered after them). The new file is replayed in full before it is handed back; an episode that
-would not replay is never left behind. The header keeps the episode's id and adds the exclusions to
+are numbered after them). Masking comes before dropping, so a dropped range's gap is built from texts
+already masked. The new file is replayed in full before it is handed back; an episode that would not
+replay is never left behind. The header keeps the episode's id and adds the exclusions to
 `capture.exclude`, which a consent statement lists as what was kept out.
 """
 
@@ -105,10 +106,10 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
     steps: Iterator[Step] = episode.steps()
     if plan.excludes:
         steps = exclude_files(steps, excluded, result.excluded)
-    if plan.drops:
-        steps = drop_ranges(steps, encoding, plan.ranges(), result.dropped)
     if plan.patterns or masked_paths:
         steps = mask_spans(steps, encoding, plan.patterns, masked_paths, summary)
+    if plan.drops:
+        steps = drop_ranges(steps, encoding, plan.ranges(), result.dropped)
     try:
         result.steps = write_episode_file(dst, _header(episode.header, plan), steps)
     except ReconstructionError as exc:

@@ -322,6 +322,23 @@ def test_a_redacted_pattern_is_masked_everywhere_even_typed_key_by_key(tmp_path:
     assert nothing.unused() == ["redact /NOT-THERE/ matches nothing"]
 
 
+def test_dropping_and_redacting_together_still_replays(tmp_path: Path) -> None:
+    secret = "token = 'SEKRIT-4711'\n"
+    steps = [
+        {"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.py", "text": "x = 1\n"},
+        # dropped: b.py opened with a secret in it and edited; after the range it is edited on and saved
+        {"kind": "open", "t_ms": 100, "source": "bridge", "path": "b.py", "text": secret},
+        edit(150, "b.py", 1, 0, "y = 2\n"),
+        edit(300, "b.py", 2, 0, "z = 3\n"),
+        save(400, "b.py", secret + "y = 2\nz = 3\n"),
+    ]
+    src = write(tmp_path / "src.ctape", steps)
+    result = trim_episode(src, tmp_path / "out.ctape", TrimPlan().drop(100, 200).redact(r"SEKRIT-\d+"))
+    assert "SEKRIT" not in dumped(result.path)
+    assert checkpoints(result.path, lambda p: True, 200)[-1]["b.py"] == (
+        "token = '«redacted:custom-1:1»'\ny = 2\nz = 3\n")
+
+
 def test_new_placeholders_are_numbered_after_the_episode_s_own(tmp_path: Path) -> None:
     steps = [
         *two_files()[:2],
