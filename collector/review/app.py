@@ -344,6 +344,10 @@ class ReviewApp(App[Outcome]):
             except CodetapeError as exc:
                 self.call_from_thread(self._failed, str(exc))
                 return
+            except Exception as exc:  # a bug: say so rather than leave the review waiting forever
+                problem = f"{what} failed unexpectedly: {type(exc).__name__}: {exc}"
+                self.call_from_thread(self._failed, problem)
+                return
             self.call_from_thread(self._finished, result, then, ending)
 
         self.run_worker(run, thread=True, exclusive=True, group="review", exit_on_error=False)

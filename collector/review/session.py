@@ -46,8 +46,12 @@ class ReviewSession:
         self.trimmed: TrimResult | None = None
         self._workdir = Path(tempfile.mkdtemp(prefix="codetape-review-"))
         self._made = 0
-        self._load()
-        self.policy_excludes = self._mandatory()
+        try:
+            self._load()
+            self.policy_excludes = self._mandatory()
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def current(self) -> Path:
