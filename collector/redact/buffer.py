@@ -9,13 +9,14 @@ as they arrive, so no step ever shows the value or any prefix of it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from collector.document import Document
 from collector.redact import spans as sp
 from collector.redact.lineindex import LineIndex
-from collector.redact.placeholders import Secret
+from collector.redact.placeholders import PLACEHOLDER_RE, Secret
 from collector.redact.spans import Span
 from collector.redact.text import TextRedactor
 from schemas.common import Position, PositionEncoding, Range
@@ -38,6 +39,7 @@ class Changed:
     b: int = 0
     visible: list[Mark] = field(default_factory=list)
     same: bool = False  # the incoming change passes through as it is
+    written: Counter[str] = field(default_factory=Counter)  # placeholders this change wrote
 
 
 class Buffer:
@@ -108,7 +110,8 @@ class Buffer:
         """Apply one incoming change; what to write instead."""
         if range_ is None:
             size = self.t.size
-            return Changed([ContentChange(text=self.reset(text, marks))], 0, size)
+            new = self.reset(text, marks)
+            return Changed([ContentChange(text=new)], 0, size, written=placeholders_in(new))
         ti = self.ti
         a = ti.offset(range_.start.line, range_.start.character)
         b = ti.offset(range_.end.line, range_.end.character)
@@ -132,10 +135,11 @@ class Buffer:
             self.d = Document(before[:a] + deleted + before[end:], self.encoding)
             self.di = LineIndex(self.d)
         self.spans = spans
-        out = self._rewrite(old, a, b, end, touched)
+        written: Counter[str] = Counter()
+        out = self._rewrite(old, a, b, end, touched, written)
         if not self.spans:
             self.d, self.di = self.t, self.ti
-        return Changed(out, a, b, visible)
+        return Changed(out, a, b, visible, written=written)
 
     def reset(self, text: str, marks: Sequence[Mark] = ()) -> str:
         """The whole text replaced (a save with text, a gap's state); returns the redacted text.
@@ -189,8 +193,9 @@ class Buffer:
                     secret = only
             if secret is None:
                 secret = self.redactor.secret(f, growable=True)
-            visible.extend((x, y, secret) for x, y in sp.uncovered(fs, fe, [(s.start, s.end) for s in spans]
-                                                                      + [(a, end)]))
+            shown = sp.uncovered(fs, fe, [(s.start, s.end) for s in spans] + [(a, end)])
+            if sum(y - x for x, y in shown) > RELEASE:  # a few characters already shown may stay shown
+                visible.extend((x, y, secret) for x, y in shown)
             spans = sp.overridden(spans, fs, fe, secret)
             touched.append((fs, fe))
         return spans, visible, touched
@@ -227,9 +232,10 @@ class Buffer:
                     break
         return ti.start(first), text
 
-    def _rewrite(self, old: list[Span], a: int, b: int, end: int,
-                 touched: list[tuple[int, int]]) -> list[ContentChange]:
-        """The change that turns the old redacted text into the new one, trimmed to what differs."""
+    def _rewrite(self, old: list[Span], a: int, b: int, end: int, touched: list[Interval],
+                 written: Counter[str]) -> list[ContentChange]:
+        """The change that turns the old redacted text into the new one, trimmed to what differs;
+        counts the placeholders it writes into `written`."""
         delta = end - b
         qa, qb = a, end
         for lo, hi in touched:
@@ -248,6 +254,10 @@ class Buffer:
         da, db = sp.to_redacted(old, pa), sp.to_redacted(old, pb)
         before = self.di.slice(da, db)
         after = sp.collapsed(self.ti.slice(qa, qb), qa, self.spans)
+        for secret in {s.secret for s in self.spans if s.start < qb and s.end > qa}:
+            more = after.count(secret.placeholder) - before.count(secret.placeholder)
+            if more > 0:
+                written[secret.placeholder] += more
         head = _common_prefix(before, after)
         tail = _common_suffix(before[head:], after[head:])
         if head == len(before) and head == len(after):
@@ -259,6 +269,11 @@ class Buffer:
         self.d.apply(range_, text)
         self.di.invalidate(line - 1)
         return [ContentChange(range=range_, text=text)]
+
+
+def placeholders_in(text: str) -> Counter[str]:
+    """The placeholders a text holds, counted."""
+    return Counter(m.group() for m in PLACEHOLDER_RE.finditer(text)) if "«" in text else Counter()
 
 
 def _copy(doc: Document) -> Document:

@@ -74,6 +74,8 @@ def strength(name: str) -> Strength | None:
         return "password"
     if any(p in _TOKEN or p.endswith(_TOKEN_ENDS) for p in parts) or not _PAIRS.isdisjoint(pairwise(parts)):
         return "token"
-    if parts[-1] == "key" or any(p in _AUTH for p in parts):
+    if any(p in _AUTH for p in parts):
+        return "token"
+    if parts[-1] == "key":
         return "key"
     return None

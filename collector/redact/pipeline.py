@@ -7,13 +7,14 @@ to the step that inserted them, and characters shown earlier that a secret found
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from collector.reconstruct import sha256_text
 from collector.redact import channels
-from collector.redact.buffer import Buffer, Mark
+from collector.redact.buffer import Buffer, Mark, placeholders_in
 from collector.redact.text import TextRedactor
 from schemas.common import Position, PositionEncoding, Range
 from schemas.steps import (
@@ -54,9 +55,13 @@ class Record:
 
 @dataclass
 class Outcome:
+    """A redacted step (None: nothing left of it), how it changed buffers, characters shown before that a
+    secret found now covers, and the placeholders it writes (counted)."""
+
     step: Step | None
     records: list[Record] = field(default_factory=list)
     visible: list[tuple[str, int, list[Mark]]] = field(default_factory=list)  # (path, change, marks)
+    written: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -83,6 +88,13 @@ class StepRedactor:
         self.disk = dict(state.disk)
 
     def step(self, step: Step, index: int, marks: Marks) -> Outcome:
+        outcome = self._step(step, index, marks)
+        if outcome.step is not None and outcome.step is not step and not isinstance(outcome.step, EditStep):
+            for text in texts(outcome.step):
+                outcome.written.update(placeholders_in(text))
+        return outcome
+
+    def _step(self, step: Step, index: int, marks: Marks) -> Outcome:
         r = self.redactor
         match step:
             case EditStep():
@@ -133,6 +145,7 @@ class StepRedactor:
             outcome.records.append(Record(n, step.path, kind, done.a, done.b, len(change.text)))
             if done.visible:
                 outcome.visible.append((step.path, n, done.visible))
+            outcome.written.update(done.written)
             out.extend([change] if done.same else done.changes)
         outcome.step = _with_changes(step, out) if out else None
         return outcome

@@ -19,6 +19,10 @@ MIN_ALIAS = 6  # shorter leftovers of a secret are not worth hiding everywhere
 SHORT = 10  # known values shorter than this only match as whole tokens
 
 
+def _word_char(text: str, at: int) -> bool:
+    return 0 <= at < len(text) and text[at].isalnum()
+
+
 def placeholder(rule: str, n: int) -> str:
     return f"«redacted:{rule}:{n}»"
 
@@ -91,12 +95,10 @@ class Registry:
         self.secrets: list[Secret] = []
         self._by_value: dict[str, Secret] = {}
         self._aliases: dict[str, Secret] = {}
-        self.version = 0  # bumped whenever the set of known strings changes
-        self._matcher: tuple[int, re.Pattern[str] | None] = (-1, None)
-        self._known: dict[str, Secret] = {}
+        self._outgrown: dict[str, Secret] = {}  # shorter values of grown secrets (a re-run sees them again)
 
     def get(self, value: str) -> Secret | None:
-        return self._by_value.get(value) or self._aliases.get(value)
+        return self._by_value.get(value) or self._aliases.get(value) or self._outgrown.get(value)
 
     def secret_for(self, rule: str, value: str, *, prefix: int = 0, growable: bool = False) -> Secret:
         """The value's secret, registered on first sight."""
@@ -110,48 +112,35 @@ class Registry:
         secret = Secret(rule, placeholder(rule, n), value, prefix, growable)
         self.secrets.append(secret)
         self._by_value[value] = secret
-        self.version += 1
         return secret
 
     def grow(self, secret: Secret, value: str) -> bool:
-        """Let a growable secret stand for a longer value typed on; False when that value is taken."""
+        """Let a growable secret stand for a longer value typed on; False when that value is taken.
+        The shorter value was never shown anywhere (only its placeholder), so it is not searched for."""
         if not secret.growable or len(value) <= len(secret.value) or self.get(value) is not None:
             return False
-        self._aliases[secret.value] = secret
         del self._by_value[secret.value]
+        self._outgrown[secret.value] = secret
         secret.value = value
         self._by_value[value] = secret
-        self.version += 1
         return True
 
     def alias(self, text: str, secret: Secret) -> None:
         """Remember text a secret left behind, so it is hidden wherever else it appears."""
         if len(text) >= MIN_ALIAS and self.get(text) is None and not text.isspace():
             self._aliases[text] = secret
-            self.version += 1
 
-    def matcher(self) -> re.Pattern[str] | None:
-        """One regex matching every known value and alias, longest first; None when there are none."""
-        version, pattern = self._matcher
-        if version == self.version:
-            return pattern
-        self._known = {**self._aliases, **self._by_value}
-        parts = []
-        for text in sorted(self._known, key=len, reverse=True):
-            escaped = re.escape(text)
-            parts.append(escaped if len(text) >= SHORT else rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])")
-        pattern = re.compile("|".join(parts)) if parts else None
-        self._matcher = (self.version, pattern)
-        return pattern
-
-    def known_in(self, text: str, start: int = 0,
-                 end: int | None = None) -> Iterator[tuple[int, int, Secret]]:
-        """Occurrences of known values and aliases in `text[start:end]`."""
-        pattern = self.matcher()
-        if pattern is None:
-            return
-        for match in pattern.finditer(text, start, len(text) if end is None else end):
-            yield match.start(), match.end(), self._known[match.group()]
+    def known_in(self, text: str) -> Iterator[tuple[int, int, Secret]]:
+        """Occurrences of known values and aliases in `text` (overlapping ones too: the caller resolves).
+        Values shorter than SHORT only count as whole tokens."""
+        for table in (self._by_value, self._aliases):
+            for value, secret in table.items():
+                at = text.find(value)
+                while at != -1:
+                    end = at + len(value)
+                    if len(value) >= SHORT or not (_word_char(text, at - 1) or _word_char(text, end)):
+                        yield at, end, secret
+                    at = text.find(value, at + 1)
 
     def steps(self, occurrences: dict[str, int], t_ms: int) -> Iterator[RedactionStep]:
         """One `redaction` step per secret that was written into the episode."""

@@ -10,6 +10,7 @@ explicitly: `RuleSet.default(extra_patterns=..., allow=...)`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Literal
 from collector.errors import UsageError
 from collector.redact import keywords
 from collector.redact.values import (
+    PLACEHOLDER_MARK,
     char_classes,
     entropy,
     is_placeholder,
@@ -92,11 +94,16 @@ def _not_placeholder(match: re.Match[str]) -> bool:
     return not is_placeholder(_v(match))
 
 
+_URL_PLACEHOLDERS = word_set("pass password passwd pwd pw secret pass123 password123 yourpassword mypassword")
+
+
 def _url_password(match: re.Match[str]) -> bool:
+    """Any password in a URL's user info, unless it is a template or the word "password" itself (default
+    credentials such as guest:guest are redacted: harmless, and real ones look the same)."""
     value = _v(match)
-    if is_placeholder(value) or value.startswith(("$", "{", "<")) or len(value) < 3:
+    if len(value) < 3 or value.startswith(("$", "{", "<", "%(", "*")) or value.lower() in _URL_PLACEHOLDERS:
         return False
-    return not (value.isalpha() and value.lower() in {"pass", "password", "passwd", "pwd", "secret"})
+    return not (PLACEHOLDER_MARK in value or len(set(value)) == 1)
 
 
 def _aws_secret(match: re.Match[str]) -> bool:
@@ -116,8 +123,18 @@ _NOT_SETTERS = word_set("""split parse get check validate verify hash encode dec
 
 def _setter(match: re.Match[str]) -> bool:
     """A call that gives a secret to something (`set_password("..")`), not one that inspects a string."""
-    parts = keywords.words(match.group("k").rsplit(".", 1)[-1])
-    return bool(parts) and parts[0] not in _NOT_SETTERS and _named()(match)
+    name = match.group("k").rsplit(".", 1)[-1]
+    parts = keywords.words(name)
+    verb = parts[0] if parts else ""
+    inspects = verb in _NOT_SETTERS or (len(parts) == 1 and verb.startswith(tuple(_NOT_SETTERS)))
+    return bool(parts) and not inspects and _named()(match)
+
+
+def _param(match: re.Match[str]) -> bool:
+    """A query parameter: a secret's name, or `key=` / `code=` (API keys, function keys), random values."""
+    if match.group("k").lower() in ("key", "code"):
+        return token_like(_v(match))
+    return _named()(match)
 
 
 def _in_pairs(match: re.Match[str]) -> bool:
@@ -163,6 +180,8 @@ BUILTIN: tuple[Rule, ...] = (
          ("AKIA", "ASIA"), priority=1, check=_aws_secret),
     _prefixed("gcp-api-key", r"AIza[0-9A-Za-z_\-]{35}", ["AIza"], 4),
     _prefixed("gcp-oauth-secret", r"GOCSPX-[A-Za-z0-9_\-]{28}", ["GOCSPX-"], 7),
+    _prefixed("gcp-oauth-token", r"ya29\.[0-9A-Za-z_\-]{30,2048}", ["ya29."], 5),
+    _prefixed("gcp-oauth-token", r"1//0[0-9A-Za-z_\-]{40,512}", ["1//0"], 4),
     Rule("azure-storage-key", _re(r"""(?i:AccountKey|SharedAccessKey|SharedAccessSignature)[ \t]*=[ \t]*
          (?P<v>[A-Za-z0-9+/]{20,100}={0,2})""" + B64_END),
          ("accountkey", "sharedaccesskey", "sharedaccesssignature"), fold=True, priority=0,
@@ -261,7 +280,7 @@ BUILTIN: tuple[Rule, ...] = (
          [^\s:/?#@'"`<>\[\]{}\\]{0,128}:(?P<v>[^\s/'"`<>\\]{1,256})@(?=[A-Za-z0-9\[._\-])"""),
          ("://",), priority=1, check=_url_password),
     Rule("auth-header", _re(r"""(?i:proxy-)?(?i:authorization)["'`]?\]?[ \t]*[:=,][ \t]*["'`]?
-         (?i:bearer|token|basic|digest|apikey|api-key|sso-key|key)[ \t]+
+         (?i:bearer|token|basic|digest|apikey|api-key|sso-key|key|ssws|dpop|negotiate)[ \t]+
          (?P<v>[A-Za-z0-9._~+/\-:]{8,2048}=*)"""),
          ("authorization",), fold=True, priority=2, check=lambda m: token_like(_v(m).rstrip("="))
          or password_like(_v(m))),
@@ -279,7 +298,7 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("cli-password", _re(r"""(?<![\w\-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]*?
          [ \t]-p(?P<q>["']?)(?P<v>[^\s"'`\-][^\s"'`]{2,255})(?P=q)"""),
          ("mysql", "mariadb"), priority=2, check=lambda m: password_like(_v(m))),
-    Rule("cli-password", _re(r"""(?<![\w\-])(?:sshpass[ \t]+-p|(?:docker|podman|helm|oras|buildah|skopeo)
+    Rule("cli-password", _re(r"""(?<![\w\-])(?:sshpass[ \t]+-p|(?:docker|podman|helm|oras|buildah|skopeo|az|oc|cf|nerdctl)
          [ \t]+(?:registry[ \t]+)?login\b[^\n|;&]*?[ \t]-p)[ \t]*(?P<q>["']?)
          (?P<v>[^\s"'`\-][^\s"'`]{2,511})(?P=q)"""),
          ("sshpass", "login"), priority=2, check=_not_placeholder),
@@ -287,10 +306,10 @@ BUILTIN: tuple[Rule, ...] = (
          (?P<v>[^\s"'`]{3,256})(?P=q)"""),
          ("-u", "--user"), priority=2, check=lambda m: password_like(_v(m)) or token_like(_v(m))),
     # query parameters end at `&`; in a libpq DSN (`host=.. password=..`) `&` is part of the value
-    Rule("connection-string", _re(r"""(?<=[?&])(?P<k>[\w.\-]{0,40}""" + _CONN_WORDS + r""")
+    Rule("connection-string", _re(r"""(?<=[?&])(?P<k>[\w.\-]{0,40}(?:""" + _CONN_WORDS + r"""|(?i:key|code)))
          =(?P<v>[^;&\s"'`<>(){}\[\],]{1,512})(?=[;&"'\s]|$)"""),
-         ("password", "passwd", "pwd", "pass", "secret", "token", "key", "sig", "auth"), fold=True,
-         priority=3, check=_named()),
+         ("password", "passwd", "pwd", "pass", "secret", "token", "key", "sig", "auth", "code"), fold=True,
+         priority=3, check=_param),
     Rule("connection-string", _re(r"""(?<![\w.\-?&])(?P<k>[\w.\-]{0,40}""" + _CONN_WORDS + r""")
          =(?P<v>[^;\s"'`<>(){}\[\],]{1,512})(?=[;"'\s]|$)"""),
          ("password", "passwd", "pwd", "pass", "secret", "token", "key", "sig", "auth"), fold=True,
@@ -305,9 +324,15 @@ BUILTIN: tuple[Rule, ...] = (
          (?=[ \t]*(?:[\s;&|)\#]|$))""", re.MULTILINE),
          ("password", "passwd", "pwd", "pass", "secret", "token", "key", "auth", "credential", "pat"),
          fold=True, priority=2, check=_named()),
+    # fish `set -gx NAME value`, csh `setenv NAME value`
+    Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(]))(?:set[ \t]+-[A-Za-z]{1,4}|setenv)[ \t]+(?P<k>[A-Za-z_]\w{1,80})[ \t]+
+         (?P<q>["']?)(?P<v>[^\s"'`;&|()<>]{1,512})(?P=q)(?=[ \t]*(?:[\s;&|)\#]|$))""", re.MULTILINE),
+         ("password", "passwd", "pwd", "pass", "secret", "token", "key", "auth", "credential", "pat"),
+         fold=True, priority=2, check=_named()),
     Rule("generic-secret", _re(r"""(?<![\w.\-])
          (?P<k>[A-Za-z_$@][\w.\-]{0,80}|[A-Za-z_$@][\w.\-]{0,40}\[["'][\w.\-]{1,40}["']\])
          \\?(?P<kq>["'`]?)\]?[ \t]*(?:=|:=|:|=>|==|\?\?=|\|\|=|<-|->)[ \t]*
+         (?:[\w.$\[\]"']{1,80}[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*)?
          (?:(?:new[ \t]+)?[A-Za-z_][\w.:]{0,40}\([ \t]*)?(?:[rRbBuUfF]{1,2}(?=["']))?
          \\?(?P<q>["'`])(?P<v>(?:(?!(?P=q))[^\n\\]){1,2048})\\?(?P=q)"""),
          ("pass", "pwd", "pw", "secret", "token", "key", "auth", "credential", "cred", "bearer", "sig"),
@@ -340,6 +365,12 @@ BUILTIN: tuple[Rule, ...] = (
          (?P<k>[A-Za-z_][\w.]{0,60}(?i:password|passwd|secret|token|api_?key))
          \([ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n\\]){1,512})(?P=q)[ \t]*\)"""),
          ("password", "passwd", "secret", "token", "key"), fold=True, priority=4, check=_setter),
+    # user and password as a pair: requests' auth=("user", "..."), HTTPBasicAuth("user", "...")
+    Rule("generic-secret", _re(r"""(?P<k>(?i:auth|basic_auth|http_auth|HTTPBasicAuth|HTTPDigestAuth|BasicAuth
+         |NetworkCredential|UsernamePasswordCredentials|credentials|creds))[ \t]*[=(:][ \t]*[(\[]?[ \t]*
+         (?P<u>["'])[^"'\n]{1,128}(?P=u)[ \t]*,[ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n\\]){1,512})(?P=q)"""),
+         ("auth", "credential", "creds"), fold=True, priority=4,
+         check=lambda m: password_like(_v(m), quoted=True) or token_like(_v(m), quoted=True)),
     Rule("generic-secret", _re(r"""\bmachine[ \t]+\S+(?:[ \t]+|\r?\n[ \t]*)
          login[ \t]+\S+(?:[ \t]+|\r?\n[ \t]*)
          (?P<k>password)[ \t]+(?P<v>\S{1,512})"""),
@@ -354,6 +385,27 @@ BUILTIN: tuple[Rule, ...] = (
 )
 
 _EXTRA_ID = "custom"
+
+
+@dataclass(frozen=True)
+class AnchorIndex:
+    """Which rules each anchor can start: scanning first checks which anchors a text holds at all."""
+
+    exact: dict[str, list[int]]
+    folded: dict[str, list[int]]
+    always: list[int]
+
+    @classmethod
+    def of(cls, rules: Sequence[Rule]) -> AnchorIndex:
+        exact: dict[str, list[int]] = {}
+        folded: dict[str, list[int]] = {}
+        always: list[int] = []
+        for n, rule in enumerate(rules):
+            if rule.scope == "all" or not rule.anchors:
+                always.append(n)
+            for anchor in rule.anchors:
+                (folded if rule.fold else exact).setdefault(anchor, []).append(n)
+        return cls(exact, folded, always)
 
 
 @dataclass(frozen=True)
@@ -380,6 +432,10 @@ class RuleSet:
         rules.extend(_extra(pattern) for pattern in extra_patterns)
         values = frozenset(entry for entry in allow if not entry.startswith("rule:"))
         return cls(tuple(rules), values, tuple(extra_patterns))
+
+    @functools.cached_property
+    def index(self) -> AnchorIndex:
+        return AnchorIndex.of(self.rules)
 
     @property
     def version(self) -> str:

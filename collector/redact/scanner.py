@@ -38,13 +38,19 @@ def scan(text: str, rules: RuleSet) -> list[Finding]:
     """Every secret `rules` find in `text`, in order, without overlaps or allow-listed values."""
     if not text:
         return []
-    lowered: str | None = None
+    index = rules.index
+    lowered = text.lower()
     candidates: list[_Candidate] = []
-    for rule in rules.rules:
-        if rule.fold and lowered is None:
-            lowered = text.lower()
-        haystack = lowered if rule.fold and lowered is not None else text
-        candidates.extend(_run(rule, text, _windows(rule, text, haystack)))
+    due: set[int] = set(index.always)
+    for anchors, haystack in ((index.exact, text), (index.folded, lowered)):
+        for anchor, numbers in anchors.items():
+            if anchor in haystack:
+                due.update(numbers)
+    for number in sorted(due):
+        rule = rules.rules[number]
+        candidates.extend(_run(rule, text, _windows(rule, text, lowered if rule.fold else text)))
+    if not candidates:
+        return []
     found = resolve(candidates)
     if rules.allow:
         found = [f for f in found if f.value not in rules.allow]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from itertools import pairwise
 
 PLACEHOLDER_MARK = "«redacted:"
 
@@ -100,8 +101,11 @@ def looks_like_code(value: str, *, quoted: bool = False) -> bool:
         # a word or a CamelCase identifier (long runs of lower case); random letters switch case often
         chunks = _CASE_RUN.findall(value)
         return len(value) < 8 or len(chunks) < 3 or len(value) / len(chunks) >= 3.5
-    if _FORMAT.search(value) or "://" in value or _REGEX.search(value):
+    if "://" in value:
         return True
+    random = len(value) >= 16 and entropy(value) >= 3.8 and char_classes(value) >= 3
+    if not random and (_FORMAT.search(value) or _REGEX.search(value)):
+        return True  # a format string or a regular expression (a random value may hold `%s` by chance)
     if _PATH.fullmatch(value) and not (entropy(value) >= 4.0 and char_classes(value) >= 3):
         return True
     if re.match(r"[A-Za-z_][\w.]*(?:\(.*\)|\[.*\])$", value):
@@ -116,8 +120,19 @@ def _code_name(value: str, quoted: bool) -> bool:
         return True  # snake_case
     if parts[0] in _CODE_ROOTS or "->" in value or "::" in value:
         return True
+    if any(_random_part(part) for part in parts):
+        return False  # `MTk4.Cl2FMQ.ZnCjm1XVW7vRze4b`: dots between random pieces, a token
     camel = any(any(ch.isupper() for ch in part[1:]) or "_" in part for part in parts)
     return camel or not (quoted or any(ch.isdigit() for ch in parts[-1]))
+
+
+def _random_part(part: str) -> bool:
+    """A piece of a dotted value that no one would name a module or an attribute."""
+    if len(part) < 6:
+        return False
+    switches = sum(a.isdigit() != b.isdigit() for a, b in pairwise(part))
+    chunks = _CASE_RUN.findall(part)
+    return switches >= 3 or (len(chunks) >= 3 and len(part) / len(chunks) < 3)
 
 
 def plausible(value: str, *, min_len: int, min_entropy: float, min_classes: int,

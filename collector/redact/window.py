@@ -11,12 +11,13 @@ a secret whose typing spans more than half a window (thousands of steps) can onl
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from collector.redact.buffer import Interval, Mark
 from collector.redact.pipeline import Outcome, Record, State, StepRedactor, texts
-from collector.redact.placeholders import PLACEHOLDER_RE, Registry
+from collector.redact.placeholders import Registry
 from schemas.steps import Step
 
 WINDOW = 4096
@@ -29,6 +30,7 @@ class _Entry:
     step: Step
     out: Step | None = None
     records: list[Record] = field(default_factory=list)
+    written: Counter[str] = field(default_factory=Counter)
 
 
 class Window:
@@ -41,7 +43,7 @@ class Window:
         self.start: State = pipeline.snapshot()
         self.middle: State | None = None
         self.reruns = 0
-        self.occurrences: dict[str, int] = {}
+        self.occurrences: Counter[str] = Counter()  # placeholder -> times written into the steps let out
         self._count = 0
         self.last_t = 0
 
@@ -66,7 +68,7 @@ class Window:
             entry = self.entries[i]
             known = len(self.registry.secrets)
             outcome = self.pipeline.step(entry.step, entry.index, self.marks)
-            entry.out, entry.records = outcome.step, outcome.records
+            entry.out, entry.records, entry.written = outcome.step, outcome.records, outcome.written
             again = self._trace(i, outcome) if outcome.visible else False
             if i and len(self.registry.secrets) > known:
                 again = self._shown_before(i, known) or again
@@ -109,18 +111,10 @@ class Window:
         return False
 
     def _flush(self, n: int) -> Iterator[Step]:
-        placeholders = {s.placeholder for s in self.registry.secrets}
         for entry in self.entries[:n]:
-            out = entry.out
-            if out is None:
-                continue
-            if out is not entry.step:
-                for text in texts(out):
-                    if "«" in text:
-                        for match in PLACEHOLDER_RE.finditer(text):
-                            if match.group() in placeholders:
-                                self.occurrences[match.group()] = self.occurrences.get(match.group(), 0) + 1
-            yield out
+            if entry.out is not None:
+                self.occurrences.update(entry.written)
+                yield entry.out
         self.entries = self.entries[n:]
         if self.entries:
             first = self.entries[0].index
