@@ -298,8 +298,9 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("cli-password", _re(r"""(?<![\w\-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]*?
          [ \t]-p(?P<q>["']?)(?P<v>[^\s"'`\-][^\s"'`]{2,255})(?P=q)"""),
          ("mysql", "mariadb"), priority=2, check=lambda m: password_like(_v(m))),
-    Rule("cli-password", _re(r"""(?<![\w\-])(?:sshpass[ \t]+-p|(?:docker|podman|helm|oras|buildah|skopeo|az|oc|cf|nerdctl)
-         [ \t]+(?:registry[ \t]+)?login\b[^\n|;&]*?[ \t]-p)[ \t]*(?P<q>["']?)
+    Rule("cli-password", _re(r"""(?<![\w\-])(?:sshpass[ \t]+-p
+         |(?:docker|podman|helm|oras|buildah|skopeo|az|oc|cf|nerdctl)[ \t]+(?:registry[ \t]+)?login\b
+         [^\n|;&]*?[ \t]-p)[ \t]*(?P<q>["']?)
          (?P<v>[^\s"'`\-][^\s"'`]{2,511})(?P=q)"""),
          ("sshpass", "login"), priority=2, check=_not_placeholder),
     Rule("cli-password", _re(r"""(?<![\w\-])(?:-u|--user)[ \t]+(?P<q>["']?)[^\s:"'`]{1,128}:
@@ -325,8 +326,9 @@ BUILTIN: tuple[Rule, ...] = (
          ("password", "passwd", "pwd", "pass", "secret", "token", "key", "auth", "credential", "pat"),
          fold=True, priority=2, check=_named()),
     # fish `set -gx NAME value`, csh `setenv NAME value`
-    Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(]))(?:set[ \t]+-[A-Za-z]{1,4}|setenv)[ \t]+(?P<k>[A-Za-z_]\w{1,80})[ \t]+
-         (?P<q>["']?)(?P<v>[^\s"'`;&|()<>]{1,512})(?P=q)(?=[ \t]*(?:[\s;&|)\#]|$))""", re.MULTILINE),
+    Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(]))(?:set[ \t]+-[A-Za-z]{1,4}|setenv)[ \t]+
+         (?P<k>[A-Za-z_]\w{1,80})[ \t]+(?P<q>["']?)(?P<v>[^\s"'`;&|()<>]{1,512})(?P=q)
+         (?=[ \t]*(?:[\s;&|)\#]|$))""", re.MULTILINE),
          ("password", "passwd", "pwd", "pass", "secret", "token", "key", "auth", "credential", "pat"),
          fold=True, priority=2, check=_named()),
     Rule("generic-secret", _re(r"""(?<![\w.\-])
