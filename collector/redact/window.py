@@ -34,10 +34,12 @@ class _Entry:
 
 
 class Window:
-    def __init__(self, pipeline: StepRedactor, registry: Registry, *, size: int = WINDOW) -> None:
+    def __init__(self, pipeline: StepRedactor, registry: Registry, *, size: int = WINDOW,
+                 max_reruns: int = MAX_RERUNS) -> None:
         self.pipeline = pipeline
         self.registry = registry
         self.size = max(2, size)
+        self.max_reruns = max_reruns
         self.entries: list[_Entry] = []
         self.marks: dict[tuple[int, int], list[Mark]] = {}
         self.start: State = pipeline.snapshot()
@@ -69,46 +71,53 @@ class Window:
             known = len(self.registry.secrets)
             outcome = self.pipeline.step(entry.step, entry.index, self.marks)
             entry.out, entry.records, entry.written = outcome.step, outcome.records, outcome.written
-            again = self._trace(i, outcome) if outcome.visible else False
+            redo = [self._trace(i, outcome)] if outcome.visible else []
             if i and len(self.registry.secrets) > known:
-                again = self._shown_before(i, known) or again
-            if again and self.reruns < MAX_RERUNS:
+                redo.append(self._shown_before(i, known))
+            earliest = min((p for p in redo if p is not None), default=None)
+            if earliest is not None and self.reruns < self.max_reruns:
                 self.reruns += 1
-                self.pipeline.restore(self.start)
-                i = 0
+                # from the middle when nothing before it changes, else from the start of the window
+                if self.middle is not None and earliest >= half:
+                    self.pipeline.restore(self.middle)
+                    i = half
+                else:
+                    self.pipeline.restore(self.start)
+                    i = 0
                 continue
             i += 1
 
-    def _trace(self, i: int, outcome: Outcome) -> bool:
-        """Mark where the visible characters were inserted; True when there is a new mark."""
-        new = False
+    def _trace(self, i: int, outcome: Outcome) -> int | None:
+        """Mark where the visible characters were inserted; the position of the first entry given a new
+        mark, None when there is none."""
+        first = self.entries[0].index
+        earliest: int | None = None
         for path, change, visible in outcome.visible:
-            pending = [(x, y) for x, y, _ in visible]
-            secret = visible[0][2]
             records = [(self.entries[i].index, r) for r in outcome.records if r.change <= change]
             for j in range(i - 1, -1, -1):
                 records.extend((self.entries[j].index, r) for r in reversed(self.entries[j].records))
             ordered = sorted(((idx, r) for idx, r in records if r.path == path),
                              key=lambda item: (item[0], item[1].change), reverse=True)
-            for index, record in ordered:
-                if not pending:
-                    break
-                pending, marks = _back(pending, record)
-                for x, y in marks:
-                    key = (index, record.change)
-                    mark = (x, y, secret)
-                    if mark not in self.marks.setdefault(key, []):
-                        self.marks[key].append(mark)
-                        new = True
-        return new
+            for secret in {s for _, _, s in visible}:
+                pending = [(x, y) for x, y, s in visible if s is secret]
+                for index, record in ordered:
+                    if not pending:
+                        break
+                    pending, inserted = _back(pending, record)
+                    for x, y in inserted:
+                        marks = self.marks.setdefault((index, record.change), [])
+                        if (x, y, secret) not in marks:
+                            marks.append((x, y, secret))
+                            earliest = min(index - first, earliest if earliest is not None else index)
+        return earliest
 
-    def _shown_before(self, i: int, known: int) -> bool:
-        """A value registered just now that an earlier step in the window shows."""
+    def _shown_before(self, i: int, known: int) -> int | None:
+        """The first earlier step in the window that shows a value registered just now."""
         values = [s.value for s in self.registry.secrets[known:]]
-        for entry in self.entries[:i]:
+        for position, entry in enumerate(self.entries[:i]):
             if entry.out is not None and any(v in t for t in texts(entry.out) for v in values):
-                return True
-        return False
+                return position
+        return None
 
     def _flush(self, n: int) -> Iterator[Step]:
         for entry in self.entries[:n]:
