@@ -10,7 +10,8 @@
 from __future__ import annotations
 
 from collector.redact.placeholders import PLACEHOLDER_RE, RedactionSummary, mask, placeholder
-from collector.redact.rules import Rule, RuleSet
+from collector.redact.rule import Rule
+from collector.redact.rules import RuleSet
 from collector.redact.scanner import Finding, scan
 from collector.redact.sealing import SealTransform, read_summary, seal_transform, summary_path
 from collector.redact.steps import redact_steps

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from collector.redact.rules import Rule, RuleSet
+from collector.redact.placeholders import PLACEHOLDER_RE
+from collector.redact.rule import Rule
+from collector.redact.rules import RuleSet
 from collector.redact.values import PLACEHOLDER_MARK
 
 LINE_CAP = 4096  # characters either side of an anchor on a very long line
@@ -128,12 +130,8 @@ def _run(rule: Rule, text: str, windows: list[tuple[int, int]]) -> Iterator[_Can
 
 def _touches_placeholder(text: str, finding: Finding) -> bool:
     """A finding that overlaps a placeholder already in the text (redacted before) is not a new secret."""
-    at = text.rfind(PLACEHOLDER_MARK, 0, finding.end)
-    while at != -1:
-        close = text.find("»", at)
-        if close == -1 or close >= finding.start:
-            return close == -1 or at < finding.end
-        at = text.rfind(PLACEHOLDER_MARK, 0, at)
-        if at != -1 and text.find("»", at) < finding.start:
-            return False
+    lo = text.rfind(PLACEHOLDER_MARK, 0, finding.start)
+    for match in PLACEHOLDER_RE.finditer(text, max(0, lo), finding.end):
+        if match.start() < finding.end and match.end() > finding.start:
+            return True
     return False

@@ -1,0 +1,351 @@
+"""The built-in rules: the secret formats that leak in practice, and the checks that veto look-alikes.
+
+Provider formats with a fixed prefix need no check; rules that rely on context (a keyword, a URL's user
+info, a command-line flag) check the value (`values.py`) and the name before it (`keywords.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from collector.redact import keywords
+from collector.redact.rule import Check, Rule, compile_verbose
+from collector.redact.values import (
+    PLACEHOLDER_MARK,
+    char_classes,
+    entropy,
+    is_placeholder,
+    password_like,
+    plausible,
+    token_like,
+    word_set,
+)
+
+_re = compile_verbose
+
+
+def _v(match: re.Match[str]) -> str:
+    """The value: group `v`, or `v2` for rules with an unquoted alternative."""
+    value = match.group("v")
+    return value if value is not None else match.group("v2")
+
+
+def _named(kind: Callable[[str], bool] | None = None) -> Check:
+    """The match's `k` group names a secret, and its value passes the check its name asks for."""
+    def check(match: re.Match[str]) -> bool:
+        level = keywords.strength(match.group("k"))
+        value = _v(match)
+        quoted = bool(match.groupdict().get("q"))
+        if level is None:
+            return False
+        if kind is not None:
+            return kind(value)
+        if level == "password":
+            return password_like(value, quoted=quoted)
+        if level == "token":
+            return token_like(value, quoted=quoted)
+        random = plausible(value, min_len=16, min_entropy=3.5, min_classes=2, quoted=quoted)
+        return random and any(c.isdigit() for c in value)
+    return check
+
+
+def _random(min_len: int, min_entropy: float, min_classes: int) -> Check:
+    return lambda m: plausible(_v(m), min_len=min_len, min_entropy=min_entropy, min_classes=min_classes)
+
+
+def _not_placeholder(match: re.Match[str]) -> bool:
+    return not is_placeholder(_v(match))
+
+
+_URL_PLACEHOLDERS = word_set("pass password passwd pwd pw secret pass123 password123 yourpassword mypassword")
+
+
+def _url_password(match: re.Match[str]) -> bool:
+    """Any password in a URL's user info, unless it is a template or the word "password" itself (default
+    credentials such as guest:guest are redacted: harmless, and real ones look the same)."""
+    value = _v(match)
+    if len(value) < 3 or value.startswith(("$", "{", "<", "%(", "*")) or value.lower() in _URL_PLACEHOLDERS:
+        return False
+    return not (PLACEHOLDER_MARK in value or len(set(value)) == 1)
+
+
+def _aws_secret(match: re.Match[str]) -> bool:
+    value = _v(match)
+    return char_classes(value) >= 3 and entropy(value) >= 3.8
+
+
+def _ends_before(match: re.Match[str], marker: str) -> bool:
+    """The match is followed (after white space or escaped line breaks) by `marker`."""
+    rest = match.string[match.end():match.end() + len(marker) + 16]
+    return rest.replace("\\n", "").replace("\\r", "").lstrip().startswith(marker)
+
+
+_NOT_SETTERS = word_set("""split parse get check validate verify hash encode decode quote unquote is has make
+    mask strip normalize compare test assert read load find lookup prompt ask gen generate new""")
+
+
+def _setter(match: re.Match[str]) -> bool:
+    """A call that gives a secret to something (`set_password("..")`), not one that inspects a string."""
+    name = match.group("k").rsplit(".", 1)[-1]
+    parts = keywords.words(name)
+    verb = parts[0] if parts else ""
+    inspects = verb in _NOT_SETTERS or (len(parts) == 1 and verb.startswith(tuple(_NOT_SETTERS)))
+    return bool(parts) and not inspects and _named()(match)
+
+
+def _param(match: re.Match[str]) -> bool:
+    """A query parameter: a secret's name, or `key=` / `code=` (API keys, function keys), random values."""
+    if match.group("k").lower() in ("key", "code"):
+        return token_like(_v(match))
+    return _named()(match)
+
+
+def _in_pairs(match: re.Match[str]) -> bool:
+    """The match is one `key=value` of a `;`-separated connection string."""
+    text = match.string
+    before = text[max(0, match.start() - 200) : match.start() + 1]
+    after = text[match.end() : match.end() + 1]
+    return after == ";" or (";" in before and "=" in before)
+
+
+def _has_digit_and_letter(match: re.Match[str]) -> bool:
+    value = _v(match)
+    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+TOKEN_END = r"(?![A-Za-z0-9_\-])"
+TOKEN_START = r"(?<![A-Za-z0-9_\-])"
+B64_END = r"(?![A-Za-z0-9+/=])"
+
+
+def _prefixed(rule_id: str, body: str, anchors: Sequence[str], prefix: int, *, check: Check | None = None,
+              priority: int = 0) -> Rule:
+    """A provider token with a fixed prefix: the whole token is the secret."""
+    return Rule(rule_id, _re(TOKEN_START + r"(?P<v>" + body + r")" + TOKEN_END), tuple(anchors),
+                priority=priority, check=check, prefix=prefix)
+
+
+_CONN_WORDS = r"(?i:password|passwd|pwd|pass|secret|token|api[_\-]?key|access[_\-]?key|sig|auth)"
+_PEM_KIND = r"(?P<kind>[A-Z0-9]+(?:\ [A-Z0-9]+)*\ )?PRIVATE\ KEY(?:\ BLOCK)?"
+_NL = r"(?:\\r\\n|\\n|\r?\n)"
+
+BUILTIN: tuple[Rule, ...] = (
+    # -- cloud providers -----------------------------------------------------------------------------------
+    _prefixed("aws-access-key", r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}", ["AKIA", "ASIA", "ABIA", "ACCA"], 4),
+    Rule("aws-secret-key", _re(r"""(?i:aws)?[_\-.\ ]?(?i:secret)[_\-.\ ]?(?i:access)?[_\-.\ ]?(?i:key)
+         (?:\\?["'`]?\]?[ \t]*(?:[:=,]|=>|:=)[ \t]*|[ \t]+)[\[(]?\\?["'`]?
+         (?<![A-Za-z0-9/+])(?P<v>[A-Za-z0-9/+]{40})""" + B64_END),
+         ("secret",), fold=True, priority=0, check=lambda m: entropy(_v(m)) >= 3.0),
+    _prefixed("aws-session-token", r"(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9+/]{80,2000}={0,2}",
+              ["IQoJb3JpZ2lu", "FwoGZXIvYXdz", "FQoGZXIvYXdz"], 12),
+    Rule("aws-secret-key", _re(r"""(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])[^\n]{1,100}?
+         (?<![A-Za-z0-9/+])(?P<v>[A-Za-z0-9/+]{40})""" + B64_END),
+         ("AKIA", "ASIA"), priority=1, check=_aws_secret),
+    _prefixed("gcp-api-key", r"AIza[0-9A-Za-z_\-]{35}", ["AIza"], 4),
+    _prefixed("gcp-oauth-secret", r"GOCSPX-[A-Za-z0-9_\-]{28}", ["GOCSPX-"], 7),
+    _prefixed("gcp-oauth-token", r"ya29\.[0-9A-Za-z_\-]{30,2048}", ["ya29."], 5),
+    _prefixed("gcp-oauth-token", r"1//0[0-9A-Za-z_\-]{40,512}", ["1//0"], 4),
+    Rule("azure-storage-key", _re(r"""(?i:AccountKey|SharedAccessKey|SharedAccessSignature)[ \t]*=[ \t]*
+         (?P<v>[A-Za-z0-9+/]{20,100}={0,2})""" + B64_END),
+         ("accountkey", "sharedaccesskey", "sharedaccesssignature"), fold=True, priority=0,
+         check=_random(20, 3.5, 2)),
+    Rule("azure-storage-key", _re(r"""(?<![A-Za-z0-9+/])(?P<v>[A-Za-z0-9+/]{86}==)""" + B64_END),
+         ("==",), priority=1, check=_random(88, 4.5, 3)),
+    Rule("azure-sas-token", _re(r"""[?&;]sig=(?P<v>[A-Za-z0-9%+/]{30,200}(?:%3[dD]|=){0,2})
+         (?![A-Za-z0-9%+/=])"""),
+         ("sig=",), priority=0, check=_random(30, 3.5, 2)),
+    _prefixed("azure-client-secret", r"[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}", ["Q~"], 0,
+              check=_has_digit_and_letter),
+    # -- code hosting, chat, payments, package registries -------------------------------------------------
+    _prefixed("github-token", r"gh[pousr]_[A-Za-z0-9]{36,251}", ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], 4),
+    _prefixed("github-token", r"github_pat_[A-Za-z0-9_]{60,120}", ["github_pat_"], 11),
+    _prefixed("gitlab-token", r"gl(?:pat|ptt|dt|rt|cbt|soat|ffct|imt|agent|oas|ft|wt)-[A-Za-z0-9_\-]{20,80}",
+              ["glpat-", "glptt-", "gldt-", "glrt-", "glcbt-", "glsoat-", "glffct-", "glimt-", "glagent-",
+               "gloas-", "glft-", "glwt-"], 6),
+    _prefixed("gitlab-token", r"GR1348941[A-Za-z0-9_\-]{20,80}", ["GR1348941"], 9),
+    _prefixed("slack-token", r"xox[abposre]-(?:\d+-)?[0-9A-Za-z\-]{10,250}", ["xox"], 5,
+              check=_has_digit_and_letter),
+    _prefixed("slack-token", r"xoxe\.xox[bp]-\d-[0-9A-Za-z\-]{20,250}", ["xoxe."], 10),
+    _prefixed("slack-token", r"xapp-\d-[A-Z0-9]{6,16}-\d{6,16}-[a-z0-9]{32,80}", ["xapp-"], 5),
+    Rule("slack-webhook", _re(r"""hooks\.slack\.com/(?:services|workflows|triggers)/
+         (?P<v>[A-Za-z0-9_\-]{6,20}/[A-Za-z0-9_\-]{6,20}/[A-Za-z0-9_\-]{16,64}|[A-Za-z0-9_/\-]{24,120})"""),
+         ("hooks.slack.com",), priority=0),
+    Rule("discord-webhook", _re(r"""discord(?:app)?\.com/api/webhooks/\d{5,30}/
+         (?P<v>[A-Za-z0-9_\-]{50,100})"""),
+         ("/api/webhooks/",), priority=0),
+    _prefixed("stripe-key", r"(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{20,247}",
+              ["sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_"], 8),
+    _prefixed("stripe-key", r"whsec_[A-Za-z0-9+/=]{24,100}", ["whsec_"], 6),
+    _prefixed("npm-token", r"npm_[A-Za-z0-9]{36}", ["npm_"], 4),
+    Rule("npm-token", _re(r"""_(?i:authToken)(?:[ \t]*=[ \t]*|[ \t]+)["']?(?P<v>[^\s"'$]{16,512})"""),
+         ("_authtoken",), fold=True, priority=0, check=_not_placeholder),
+    _prefixed("pypi-token", r"pypi-[A-Za-z0-9_\-]{50,300}", ["pypi-"], 5),
+    _prefixed("rubygems-token", r"rubygems_[a-f0-9]{48}", ["rubygems_"], 9),
+    _prefixed("nuget-key", r"oy2[a-z0-9]{43}", ["oy2"], 3, check=_has_digit_and_letter),
+    _prefixed("docker-token", r"dckr_pat_[A-Za-z0-9_\-]{20,100}", ["dckr_pat_"], 9),
+    _prefixed("huggingface-token", r"hf_[A-Za-z0-9]{30,40}", ["hf_"], 3,
+              check=lambda m: char_classes(_v(m)[3:]) >= 2 and entropy(_v(m)[3:]) >= 3.5),
+    # -- AI providers --------------------------------------------------------------------------------------
+    _prefixed("anthropic-key", r"sk-ant-(?:[a-z]{2,8}\d{2}-)?[A-Za-z0-9_\-]{32,200}", ["sk-ant-"], 7),
+    _prefixed("openai-key", r"sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{32,250}", ["sk-"], 3,
+              check=lambda m: plausible(_v(m), min_len=35, min_entropy=3.5, min_classes=2)),
+    _prefixed("groq-key", r"gsk_[A-Za-z0-9]{48,56}", ["gsk_"], 4),
+    _prefixed("replicate-token", r"r8_[A-Za-z0-9]{37}", ["r8_"], 3, check=_has_digit_and_letter),
+    _prefixed("xai-key", r"xai-[A-Za-z0-9]{70,90}", ["xai-"], 4),
+    _prefixed("perplexity-key", r"pplx-[A-Za-z0-9]{40,56}", ["pplx-"], 5),
+    # -- other services with recognisable prefixes ---------------------------------------------------------
+    _prefixed("sendgrid-key", r"SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}", ["SG."], 3),
+    _prefixed("twilio-key", r"SK[0-9a-f]{32}", ["SK"], 2, check=_has_digit_and_letter),
+    _prefixed("mailgun-key", r"key-[0-9a-f]{32}", ["key-"], 4, check=_has_digit_and_letter),
+    _prefixed("mailchimp-key", r"[0-9a-f]{32}-us\d{1,2}", ["-us"], 0, check=_has_digit_and_letter),
+    _prefixed("shopify-token", r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}",
+              ["shpat_", "shpca_", "shppa_", "shpss_"], 6),
+    _prefixed("square-token", r"sq0(?:atp|csp)-[0-9A-Za-z_\-]{22,43}", ["sq0atp-", "sq0csp-"], 7),
+    _prefixed("square-token", r"EAAA[A-Za-z0-9_\-]{60}", ["EAAA"], 4, check=_has_digit_and_letter),
+    _prefixed("digitalocean-token", r"do[por]_v1_[a-f0-9]{64}", ["dop_v1_", "doo_v1_", "dor_v1_"], 7),
+    _prefixed("vault-token", r"hv[sbr]\.[A-Za-z0-9_\-]{24,200}", ["hvs.", "hvb.", "hvr."], 4,
+              check=_has_digit_and_letter),
+    _prefixed("databricks-token", r"dapi[a-f0-9]{32}(?:-\d)?", ["dapi"], 4, check=_has_digit_and_letter),
+    _prefixed("telegram-bot-token", r"\d{8,10}:AA[A-Za-z0-9_\-]{33}", [":AA"], 0),
+    _prefixed("atlassian-token", r"ATATT3[A-Za-z0-9_\-=]{150,250}", ["ATATT3"], 6),
+    _prefixed("postman-key", r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}", ["PMAK-"], 5),
+    _prefixed("linear-key", r"lin_(?:api|oauth)_[A-Za-z0-9]{40}", ["lin_api_", "lin_oauth_"], 8),
+    _prefixed("notion-token", r"(?:secret_[A-Za-z0-9]{43}|ntn_[A-Za-z0-9]{40,50})", ["secret_", "ntn_"], 4,
+              check=_has_digit_and_letter),
+    _prefixed("grafana-token", r"(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,2})",
+              ["glsa_", "glc_"], 4),
+    _prefixed("newrelic-key", r"NR(?:AK|II|JS|RA)-[A-Za-z0-9]{27,42}",
+              ["NRAK-", "NRII-", "NRJS-", "NRRA-"], 5),
+    _prefixed("doppler-token", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}", ["dp."], 6),
+    _prefixed("terraform-token", r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_\-=]{60,70}", ["atlasv1"], 0),
+    _prefixed("sentry-token", r"sntry[su]_[A-Za-z0-9+/=_\-]{40,300}", ["sntrys_", "sntryu_"], 7),
+    _prefixed("supabase-token", r"sbp_[a-f0-9]{40}", ["sbp_"], 4),
+    _prefixed("planetscale-token", r"pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_\-.]{32,64}", ["pscale_"], 11),
+    _prefixed("flyio-token", r"fo1_[A-Za-z0-9_\-]{43}", ["fo1_"], 4),
+    _prefixed("figma-token", r"figd_[A-Za-z0-9_\-]{40}", ["figd_"], 5),
+    _prefixed("age-secret-key", r"AGE-SECRET-KEY-1[0-9A-Z]{58}", ["AGE-SECRET-KEY-"], 15),
+    # -- structured secrets --------------------------------------------------------------------------------
+    _prefixed("jwt", r"eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{10,}", ["eyJ"], 3,
+              priority=1),
+    Rule("private-key", _re(r"-----BEGIN\ " + _PEM_KIND + r"-----" + _NL + r"?(?P<v>[\s\S]{8,65536}?)"
+                            + _NL + r"?-----END\ (?P=kind)?PRIVATE\ KEY(?:\ BLOCK)?-----"),
+         ("PRIVATE KEY",), scope="block", priority=0),
+    # a key whose end is not there (a truncated output tail, a key still being pasted)
+    Rule("private-key", _re(r"-----BEGIN\ " + _PEM_KIND + r"-----" + _NL
+                            + r"(?P<v>(?:(?:Proc-Type|DEK-Info|Comment|Version|Hash):[^\n\\]*" + _NL + r")*"
+                            + _NL + r"?(?:[A-Za-z0-9+/=]{4,}(?:" + _NL + r"|$))+)"),
+         ("PRIVATE KEY",), scope="block", priority=1, check=lambda m: not _ends_before(m, "-----END")),
+    Rule("private-key", _re(r"""PuTTY-User-Key-File-\d:[^\n]*\n(?:[^\n]*\n){0,6}?Private-Lines:\ \d+\r?\n
+         (?P<v>(?:[A-Za-z0-9+/=]{4,}\r?\n)+(?:Private-MAC:\ [0-9a-f]+)?)"""),
+         ("PuTTY-User-Key-File",), scope="block", priority=0),
+    # -- credentials in context ----------------------------------------------------------------------------
+    Rule("url-password", _re(r"""(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}://
+         [^\s:/?#@'"`<>\[\]{}\\]{0,128}:(?P<v>[^\s/'"`<>\\]{1,256})@(?=[A-Za-z0-9\[._\-])"""),
+         ("://",), priority=1, check=_url_password),
+    Rule("auth-header", _re(r"""(?i:proxy-)?(?i:authorization)["'`]?\]?[ \t]*[:=,][ \t]*["'`]?
+         (?i:bearer|token|basic|digest|apikey|api-key|sso-key|key|ssws|dpop|negotiate)[ \t]+
+         (?P<v>[A-Za-z0-9._~+/\-:]{8,2048}=*)"""),
+         ("authorization",), fold=True, priority=2, check=lambda m: token_like(_v(m).rstrip("="))
+         or password_like(_v(m))),
+    Rule("auth-header", _re(r"""(?i:x-api-key|x-auth-token|api-key|x-access-token|private-token|x-gitlab-token
+         |x-vault-token|x-apikey|ocp-apim-subscription-key|x-functions-key|x-goog-api-key|x-figma-token)
+         ["'`]?\]?[ \t]*[:=,][ \t]*["'`]?(?P<v>[A-Za-z0-9._~+/\-]{8,1024}=*)"""),
+         ("api-key", "auth-token", "access-token", "private-token", "gitlab-token", "vault-token", "apikey",
+          "subscription-key", "functions-key", "figma-token"), fold=True, priority=2,
+         check=lambda m: token_like(_v(m))),
+    Rule("auth-header", _re(r"""(?<![A-Za-z])(?i:bearer)[ \t]+(?P<v>[A-Za-z0-9._~+/\-]{20,2048}=*)"""),
+         ("bearer",), fold=True, priority=3, check=lambda m: token_like(_v(m).rstrip("="))),
+    Rule("cli-password", _re(r"""(?<![\w\-])--(?P<k>[A-Za-z0-9][\w\-]{0,60})(?:=|[ \t]+)(?P<q>["']?)
+         (?P<v>[^\s"'`\-][^\s"'`]{0,511})(?P=q)"""),
+         ("--",), priority=2, check=_named()),
+    Rule("cli-password", _re(r"""(?<![\w\-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]*?
+         [ \t]-p(?P<q>["']?)(?P<v>[^\s"'`\-][^\s"'`]{2,255})(?P=q)"""),
+         ("mysql", "mariadb"), priority=2, check=lambda m: password_like(_v(m))),
+    Rule("cli-password", _re(r"""(?<![\w\-])(?:sshpass[ \t]+-p
+         |(?:docker|podman|helm|oras|buildah|skopeo|az|oc|cf|nerdctl)[ \t]+(?:registry[ \t]+)?login\b
+         [^\n|;&]*?[ \t]-p)[ \t]*(?P<q>["']?)
+         (?P<v>[^\s"'`\-][^\s"'`]{2,511})(?P=q)"""),
+         ("sshpass", "login"), priority=2, check=_not_placeholder),
+    Rule("cli-password", _re(r"""(?<![\w\-])(?:-u|--user)[ \t]+(?P<q>["']?)[^\s:"'`]{1,128}:
+         (?P<v>[^\s"'`]{3,256})(?P=q)"""),
+         ("-u", "--user"), priority=2, check=lambda m: password_like(_v(m)) or token_like(_v(m))),
+    # query parameters end at `&`; in a libpq DSN (`host=.. password=..`) `&` is part of the value
+    Rule("connection-string", _re(r"""(?<=[?&])(?P<k>[\w.\-]{0,40}(?:""" + _CONN_WORDS + r"""|(?i:key|code)))
+         =(?P<v>[^;&\s"'`<>(){}\[\],]{1,512})(?=[;&"'\s]|$)"""),
+         ("password", "passwd", "pwd", "pass", "secret", "token", "key", "sig", "auth", "code"), fold=True,
+         priority=3, check=_param),
+    Rule("connection-string", _re(r"""(?<![\w.\-?&])(?P<k>[\w.\-]{0,40}""" + _CONN_WORDS + r""")
+         =(?P<v>[^;\s"'`<>(){}\[\],]{1,512})(?=[;"'\s]|$)"""),
+         ("password", "passwd", "pwd", "pass", "secret", "token", "key", "sig", "auth"), fold=True,
+         priority=3, check=_named()),
+    Rule("connection-string", _re(r"""(?:^|[;"'])[ \t]*(?i:password|pwd)[ \t]*=[ \t]*
+         (?P<v>[^;"'\n()\ ]{1,256}?)[ \t]*(?=;|"|'|$)""", re.MULTILINE),
+         ("password", "pwd"), fold=True, priority=3,
+         check=lambda m: _in_pairs(m) and password_like(_v(m), quoted=True)),
+    Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(]))(?:export[ \t]+|set[ \t]+|setx[ \t]+|\$env:)?
+         (?P<k>[A-Z][A-Z0-9_]{1,80})[ \t]*=[ \t]*
+         (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{1,512}))
+         (?=[ \t]*(?:[\s;&|)\#]|$))""", re.MULTILINE),
+         ("password", "passwd", "pwd", "pass", "secret", "token", "key", "auth", "credential", "pat"),
+         fold=True, priority=2, check=_named()),
+    # fish `set -gx NAME value`, csh `setenv NAME value`
+    Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(]))(?:set[ \t]+-[A-Za-z]{1,4}|setenv)[ \t]+
+         (?P<k>[A-Za-z_]\w{1,80})[ \t]+(?P<q>["']?)(?P<v>[^\s"'`;&|()<>]{1,512})(?P=q)
+         (?=[ \t]*(?:[\s;&|)\#]|$))""", re.MULTILINE),
+         ("password", "passwd", "pwd", "pass", "secret", "token", "key", "auth", "credential", "pat"),
+         fold=True, priority=2, check=_named()),
+    Rule("generic-secret", _re(r"""(?<![\w.\-])
+         (?P<k>[A-Za-z_$@][\w.\-]{0,80}|[A-Za-z_$@][\w.\-]{0,40}\[["'][\w.\-]{1,40}["']\])
+         \\?(?P<kq>["'`]?)\]?[ \t]*(?:=|:=|:|=>|==|\?\?=|\|\|=|<-|->)[ \t]*
+         (?:[\w.$\[\]"']{1,80}[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*)?
+         (?:(?:new[ \t]+)?[A-Za-z_][\w.:]{0,40}\([ \t]*)?(?:[rRbBuUfF]{1,2}(?=["']))?
+         \\?(?P<q>["'`])(?P<v>(?:(?!(?P=q))[^\n\\]){1,2048})\\?(?P=q)"""),
+         ("pass", "pwd", "pw", "secret", "token", "key", "auth", "credential", "cred", "bearer", "sig"),
+         fold=True, priority=4, check=_named()),
+    Rule("generic-secret", _re(r"""\([ \t]*(?P<kq>["'`])(?P<k>[\w.\-]{1,80})(?P=kq)[ \t]*,[ \t]*
+         (?:[rRbBuUfF]{1,2}(?=["']))?
+         (?P<q>["'`])(?P<v>[^"'`\n\\]{1,512}?)(?P=q)"""),
+         ("pass", "pwd", "secret", "token", "key", "auth", "credential"), fold=True, priority=4,
+         check=_named()),
+    Rule("generic-secret", _re(r"""^[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]{0,80})
+         [ \t]*(?::|=|:=)[ \t]*
+         (?P<v>[^\s"'`,(){}\[\]]{1,512})(?:[ \t]+[\#;].*|[ \t]*)\r?$""", re.MULTILINE),
+         ("pass", "pwd", "pw", "secret", "token", "key", "auth", "credential", "cred"), fold=True, priority=4,
+         check=_named()),
+    # a name, and its value in an attribute or on the next line: <add key=".." value="..">, Kubernetes
+    # `- name: X` / `value: ..`, Terraform `variable "x" { default = ".." }`
+    Rule("generic-secret", _re(r"""(?i:key|name)[ \t]*=[ \t]*(?P<kq>["'])(?P<k>[\w.\-:]{1,80})(?P=kq)[ \t]+
+         (?i:value)[ \t]*=[ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)"""),
+         ("pass", "pwd", "secret", "token", "key", "auth", "credential"), fold=True, priority=4,
+         check=_named()),
+    Rule("generic-secret", _re(r"""(?:name|variable)[ \t]*:?[ \t]*["']?(?P<k>[\w.\-]{1,80})["']?
+         [ \t]*\{?[ \t]*\r?\n
+         [ \t]*(?:value|default)[ \t]*[:=][ \t]*
+         (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`\#]{1,2048}))[ \t]*\r?$""",
+         re.MULTILINE),
+         ("pass", "pwd", "secret", "token", "key", "auth", "credential"), fold=True, priority=4, lines=1,
+         check=_named()),
+    # a setter or a login call: client.set_password("..."), api.authenticate_token('...')
+    Rule("generic-secret", _re(r"""(?<![\w.])
+         (?P<k>[A-Za-z_][\w.]{0,60}(?i:password|passwd|secret|token|api_?key))
+         \([ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n\\]){1,512})(?P=q)[ \t]*\)"""),
+         ("password", "passwd", "secret", "token", "key"), fold=True, priority=4, check=_setter),
+    # user and password as a pair: requests' auth=("user", "..."), HTTPBasicAuth("user", "...")
+    Rule("generic-secret", _re(r"""(?P<k>(?i:auth|basic_auth|http_auth|HTTPBasicAuth|HTTPDigestAuth|BasicAuth
+         |NetworkCredential|UsernamePasswordCredentials|credentials|creds))[ \t]*[=(:][ \t]*[(\[]?[ \t]*
+         (?P<u>["'])[^"'\n]{1,128}(?P=u)[ \t]*,[ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n\\]){1,512})(?P=q)"""),
+         ("auth", "credential", "creds"), fold=True, priority=4,
+         check=lambda m: password_like(_v(m), quoted=True) or token_like(_v(m), quoted=True)),
+    Rule("generic-secret", _re(r"""\bmachine[ \t]+\S+(?:[ \t]+|\r?\n[ \t]*)
+         login[ \t]+\S+(?:[ \t]+|\r?\n[ \t]*)
+         (?P<k>password)[ \t]+(?P<v>\S{1,512})"""),
+         ("machine",), priority=4, lines=2, check=_named()),
+    Rule("url-password", _re(r"""(?<![\w/.\-])[A-Za-z][\w$\#]{0,30}/(?P<v>[^\s/@"':]{3,64})@
+         (?:\(|//)?[A-Za-z0-9][\w.\-]*(?::\d+)?(?:[/:]\w+)?"""),
+         ("sqlplus", "oracle", "rman ", "expdp", "impdp", "sqlldr"), fold=True, priority=2,
+         check=lambda m: password_like(_v(m), quoted=True)),
+    Rule("generic-secret", _re(r"""<(?P<k>[\w.\-:]{0,40}(?i:password|passwd|pwd|secret|token|apikey|api-key
+         |api_key|key|credential)[\w.\-:]{0,40})(?:\ [^>]*)?>(?P<v>[^<\s]{4,512})</(?P=k)>"""),
+         ("pass", "pwd", "secret", "token", "key", "credential"), fold=True, priority=4, check=_named()),
+)
