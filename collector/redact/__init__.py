@@ -1,9 +1,12 @@
 """Secret redaction: every channel of every step, before an episode leaves its journal.
 
-    RuleSet             built-in rules (rules.py), the developer's extra patterns and allow-list
-    scan(text, rules)   Findings in one text (scanner.py)
-    redact_steps(...)   a step stream with every secret replaced by its placeholder (steps.py)
-    seal_transform()    what the collector passes to seal_journal (sealing.py)
+    RuleSet             the rule set (rules.py): built-in rules (builtin.py, one `Rule` each, rule.py),
+                        the developer's extra patterns and allow-list
+    scan(text, rules)   Findings in one text (scanner.py), vetoed by keywords.py and values.py
+    redact_steps(...)   a step stream with every secret replaced by its placeholder (steps.py): a window
+                        (window.py) over a step redactor (pipeline.py) for the free-text channels
+                        (channels.py) and the editor buffers (buffer.py, spans.py, lineindex.py)
+    seal_transform()    what the collector passes to seal_journal (sealing.py), summary beside the episode
     RedactionSummary    rules version, distinct values per rule, masked previews (placeholders.py)
 """
 
