@@ -242,12 +242,14 @@ class StepRedactor:
                 state.append(file)
                 continue
             buf = self.buffers.get(file.path)
-            if buf is not None:
-                red = buf.reset(file.text, marks.get((index, n), ()))
-                records.append(Record(n, file.path, "set"))
-                self.disk[file.path] = (file.text, red) if red != file.text else None
+            mine = marks.get((index, n), ())
+            if buf is not None:  # a gap's state also opens the file for editing, as reconstruction does
+                red = buf.reset(file.text, mine)
             else:
-                red = self._disk_text(file.path, file.text)
+                buf = self.buffers[file.path] = Buffer(file.text, self.encoding, self.redactor, mine)
+                red = buf.redacted_text()
+            records.append(Record(n, file.path, "set"))
+            self.disk[file.path] = (file.text, red) if red != file.text else None
             state.append(file if red == file.text else file.model_copy(update={"text": red}))
         if any(new is not old for new, old in zip(state, step.state, strict=True)):
             out = out.model_copy(update={"state": state})

@@ -379,3 +379,15 @@ def test_random_sessions_reconstruct_to_the_redacted_text(seed: int) -> None:
     for secret, found in zip(occurrences, match.groups(), strict=True):
         assert placeholders.setdefault(secret, found) == found  # one placeholder per value
     assert all(PLACEHOLDER_RE.fullmatch(p) for p in placeholders.values())
+
+
+def test_files_a_gap_state_sets_are_editable_and_their_saves_still_verify() -> None:
+    token = GH
+    gap = GapStep(t_ms=1, source="bridge", reason="recorder_behind",
+                  state=[{"path": "cfg.py", "text": "name = 1\n"}])
+    steps: list[Step] = [gap, *typed(2, "cfg.py", 1, 0, f"key = '{token}'"),
+                         SaveStep(t_ms=200, source="bridge", path="cfg.py",
+                                  sha256=sha256_text(f"name = 1\nkey = '{token}'"))]
+    out, workspace, _ = run(steps)
+    assert_hidden(out, [token])
+    assert PLACEHOLDER_RE.search(workspace.text("cfg.py") or "")
