@@ -1,0 +1,180 @@
+-- codetape for Neovim (0.7+): start `codetape bridge` in observe mode for buffers of opted-in workspaces,
+-- forward what only the editor sees (all diagnostics, the cursor), and expose the codetape commands.
+-- A launcher: the bridge and the collector hold every decision; this file only moves messages.
+local M = {}
+local uv = vim.uv or vim.loop
+local NEW = vim.fn.has('nvim-0.11') == 1 -- 0.11 clients take `self` (client:notify); 0.7 ones do not
+
+local config = { cmd = { 'codetape', 'bridge' }, cursor_debounce_ms = 200 }
+local clients = {} -- workspace root -> client id (one bridge per workspace)
+
+local function root_of(buf)
+  local name = vim.api.nvim_buf_get_name(buf)
+  if name == '' or vim.bo[buf].buftype ~= '' then return nil end
+  local found = vim.fn.findfile('.codetape.toml', vim.fn.fnamemodify(name, ':p:h') .. ';')
+  if found == '' then return nil end
+  return vim.fn.fnamemodify(found, ':p:h')
+end
+
+local function client_of(buf)
+  local id = vim.b[buf].codetape_client
+  return id and vim.lsp.get_client_by_id(id) or nil
+end
+
+local function notify(client, method, params)
+  if NEW then client:notify(method, params) else client.notify(method, params) end
+end
+
+local function request(client, method, params, handler, buf)
+  if NEW then client:request(method, params, handler, buf) else client.request(method, params, handler, buf) end
+end
+
+-- A (0-based row, byte column) as an LSP position in the client's negotiated encoding.
+local function position(client, buf, row, col)
+  local ok, character = pcall(vim.lsp.util.character_offset, buf, row, col, client.offset_encoding)
+  return { line = row, character = ok and character or col }
+end
+
+-- `codetape/review` (the developer chose Review after a seal): run the command in a terminal split.
+local function open_review(_, result)
+  if type(result) ~= 'table' or type(result.command) ~= 'table' then return end
+  vim.cmd('botright new')
+  local ok, err = pcall(NEW and function() vim.fn.jobstart(result.command, { term = true }) end
+    or function() vim.fn.termopen(result.command) end)
+  if ok then return vim.cmd('startinsert') end
+  vim.cmd('close')
+  vim.notify('codetape: run `' .. table.concat(result.command, ' ') .. '` (' .. tostring(err) .. ')',
+    vim.log.levels.WARN)
+end
+
+local function attach(buf)
+  local root = root_of(buf)
+  if not root or client_of(buf) then return end
+  local cfg = {
+    name = 'codetape', cmd = config.cmd, root_dir = root,
+    flags = { debounce_text_changes = 0 },
+    handlers = { ['codetape/review'] = open_review },
+  }
+  local id = clients[root]
+  if id and vim.lsp.get_client_by_id(id) then
+    vim.lsp.buf_attach_client(buf, id)
+  elseif vim.lsp.start then
+    id = vim.lsp.start(cfg, { bufnr = buf })
+  else
+    id = vim.lsp.start_client(cfg)
+    if id then vim.lsp.buf_attach_client(buf, id) end
+  end
+  if not id then return end
+  clients[root] = id
+  vim.b[buf].codetape_client = id
+end
+
+local sent = {} -- buf -> { origin = true } for origins last sent non-empty, so clearing is forwarded too
+
+local function forward_diagnostics(buf)
+  local client = client_of(buf)
+  if not client or not vim.api.nvim_buf_is_valid(buf) then return end
+  local by_origin, previous = {}, sent[buf] or {}
+  for origin in pairs(previous) do by_origin[origin] = {} end
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    local ns = vim.diagnostic.get_namespace(d.namespace)
+    local origin = ns and ns.name or tostring(d.namespace)
+    by_origin[origin] = by_origin[origin] or {}
+    table.insert(by_origin[origin], {
+      range = { start = position(client, buf, d.lnum, d.col),
+                ['end'] = position(client, buf, d.end_lnum or d.lnum, d.end_col or d.col) },
+      severity = d.severity, message = d.message, source = d.source,
+      code = (type(d.code) == 'string' or type(d.code) == 'number') and d.code or nil,
+    })
+  end
+  local uri = vim.uri_from_bufnr(buf)
+  sent[buf] = {}
+  for origin, items in pairs(by_origin) do
+    if #items > 0 then sent[buf][origin] = true end
+    notify(client, 'codetape/diagnostics', { uri = uri, origin = origin, diagnostics = items })
+  end
+end
+
+local timer
+local function forward_cursor()
+  local buf = vim.api.nvim_get_current_buf()
+  local client = client_of(buf)
+  if not client then return end
+  local cur = vim.api.nvim_win_get_cursor(0)
+  local active = position(client, buf, cur[1] - 1, cur[2])
+  local anchor = active
+  if vim.fn.mode():match('^[vV\22]') then
+    local v = vim.fn.getpos('v')
+    anchor = position(client, buf, v[2] - 1, v[3] - 1)
+  end
+  notify(client, 'codetape/cursor', { uri = vim.uri_from_bufnr(buf), selections = { { anchor = anchor, active = active } } })
+end
+
+local function cursor_moved()
+  if not client_of(vim.api.nvim_get_current_buf()) then return end
+  if timer then timer:stop() else timer = uv.new_timer() end
+  timer:start(config.cursor_debounce_ms, 0, vim.schedule_wrap(forward_cursor))
+end
+
+local function current()
+  local buf = vim.api.nvim_get_current_buf()
+  local client = client_of(buf)
+  if not client then
+    vim.notify('codetape: this buffer is not in an opted-in workspace (run: codetape init)', vim.log.levels.WARN)
+  end
+  return buf, client
+end
+
+-- Send `method` (a codetape/* notification) for the current buffer's workspace.
+local function send(method, params)
+  local buf, client = current()
+  if not client then return end
+  params.uri = vim.uri_from_bufnr(buf)
+  notify(client, method, params)
+end
+
+-- Run a bridge command (codetape.seal, codetape.status, ...) and show its answer.
+function M.execute(command)
+  local buf, client = current()
+  if not client then return end
+  request(client, 'workspace/executeCommand', { command = command, arguments = { vim.uri_from_bufnr(buf) } },
+    function(err, result)
+      local text = err and ('failed: ' .. (err.message or vim.inspect(err))) or vim.inspect(result)
+      vim.notify('codetape: ' .. command .. ': ' .. text, err and vim.log.levels.ERROR or vim.log.levels.INFO)
+    end, buf)
+end
+
+local function task(opts)
+  local action, rest = opts.args:match('^(%S+)%s*(.*)$')
+  if action == 'start' and rest ~= '' then
+    send('codetape/task', { action = 'start', statement = rest })
+  elseif action == 'done' and (rest == '' or rest == 'pass' or rest == 'fail' or rest == 'abandoned') then
+    send('codetape/task', { action = 'done', outcome = rest ~= '' and rest or 'pass' })
+  else
+    vim.notify('codetape: usage: :CodetapeTask start {text} | :CodetapeTask done [pass|fail|abandoned]',
+      vim.log.levels.ERROR)
+  end
+end
+
+function M.setup(opts)
+  config = vim.tbl_extend('force', config, opts or {})
+  local group = vim.api.nvim_create_augroup('codetape', { clear = true })
+  vim.api.nvim_create_autocmd({ 'BufReadPost', 'BufNewFile' }, { group = group,
+    callback = function(args) attach(args.buf) end })
+  vim.api.nvim_create_autocmd('DiagnosticChanged', { group = group,
+    callback = function(args) forward_diagnostics(args.buf) end })
+  vim.api.nvim_create_autocmd({ 'CursorMoved', 'CursorMovedI' }, { group = group, callback = cursor_moved })
+  vim.api.nvim_create_autocmd('BufWipeout', { group = group, callback = function(args) sent[args.buf] = nil end })
+  local command = vim.api.nvim_create_user_command
+  command('CodetapeNote', function(o) send('codetape/note', { text = o.args }) end, { nargs = '+' })
+  command('CodetapeTask', task, { nargs = '+' })
+  command('CodetapePause', function() send('codetape/pause', {}) end, {})
+  command('CodetapeResume', function() send('codetape/resume', {}) end, {})
+  command('CodetapeSeal', function() M.execute('codetape.seal') end, {})
+  command('CodetapeStatus', function() M.execute('codetape.status') end, {})
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(buf) then attach(buf) end
+  end
+end
+
+return M

@@ -1,0 +1,171 @@
+"""The Neovim plugin (editor_extensions/neovim) in real headless Neovim 0.11 and 0.7, real bridge and collector."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from schemas.steps import CursorStep, DiagnosticsStep, NoteStep, TaskStep
+from tests.e2e.conftest import saved_texts, seal
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN = ROOT / "editor_extensions" / "neovim"
+VENV_NVIM = Path(sys.executable).parent / "nvim"
+NEOVIMS = {"0.11": str(VENV_NVIM), "0.7": "/usr/bin/nvim"}
+
+PRELUDE = r"""
+local WS, FILE, RESULT, SAVES = [==[%(ws)s]==], [==[%(file)s]==], [==[%(result)s]==], [==[%(saves)s]==]
+local function finish(ok, why)
+  local f = io.open(RESULT, 'w'); f:write(ok and 'ok' or ('fail: ' .. why)); f:close()
+  vim.cmd(ok and 'qa!' or 'cq')
+end
+local function check(ok, why) if not ok then finish(false, why) end end
+vim.cmd('filetype on')
+vim.opt.autoindent = false
+vim.opt.swapfile = false
+vim.cmd('set rtp+=' .. vim.fn.fnameescape([==[%(plugin)s]==]))
+require('codetape').setup({ cmd = { [==[%(python)s]==], '-m', 'lsp_bridge' }, cursor_debounce_ms = 50 })
+vim.cmd('edit ' .. vim.fn.fnameescape(FILE))
+local buf = vim.api.nvim_get_current_buf()
+local id = vim.b[buf].codetape_client
+check(id ~= nil, 'the plugin did not start the bridge for a file in an opted-in workspace')
+local client = vim.lsp.get_client_by_id(id)
+check(vim.wait(20000, function() return client.initialized end, 20), 'bridge did not initialize')
+vim.wait(300)
+local function keys(k)
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(k, true, false, true), 'xt', false)
+end
+local saves = 0
+local function save()  -- write, then keep a copy of exactly what reached the disk
+  vim.cmd('silent write')
+  saves = saves + 1
+  local src = io.open(FILE, 'rb'); local data = src:read('*a'); src:close()
+  local dst = io.open(SAVES .. '/' .. saves, 'wb'); dst:write(data); dst:close()
+  vim.wait(100)
+end
+"""
+
+SESSION = r"""
+keys('Goname = "é😀"; x = undefined<Esc>')
+save()
+-- CursorMoved only fires from the main loop, not while this script runs: type 'gg' as a user would
+-- (typeahead, mode 'n'), and continue once the script has returned and Neovim has processed it.
+vim.api.nvim_feedkeys('gg', 'n', false)
+vim.defer_fn(function()
+local ns = vim.api.nvim_create_namespace('e2e-linter')
+local line = vim.api.nvim_buf_get_lines(buf, 1, 2, false)[1]
+local col = line:find('undefined', 1, true) - 1
+vim.diagnostic.set(ns, buf, { { lnum = 1, col = col, end_lnum = 1, end_col = col + 9,
+  severity = vim.diagnostic.severity.ERROR, message = 'e2e: undefined name', source = 'e2e-linter' } })
+vim.cmd('CodetapeNote first draft works')
+vim.cmd('CodetapeTask start make greeting shorter')
+keys('Gx')
+save()
+vim.wait(500)
+vim.cmd('bdelete')
+vim.lsp.stop_client(id)
+vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
+finish(true, '')
+end, 500)
+"""
+
+REVIEW = r"""
+-- The developer answers "Review" to the bridge's prompt; the plugin must open a terminal running the command.
+vim.lsp.handlers['window/showMessageRequest'] = function(_, params) return { title = 'Review' } end
+local names = {}
+local function terminals(n)  -- wait until n terminal buffers exist; record their names
+  check(vim.wait(20000, function()
+    names = {}
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.bo[b].buftype == 'terminal' then  -- the command line of the process running in it
+        local f = io.open('/proc/' .. vim.b[b].terminal_job_pid .. '/cmdline', 'rb')
+        if f then table.insert(names, (f:read('*a'):gsub('%z', ' '))); f:close() end
+      end
+    end
+    return #names == n
+  end, 50), 'expected ' .. n .. ' terminal(s) for codetape/review, found ' .. #names)
+end
+vim.cmd('CodetapeTask start print one')
+keys('Goprint(1)<Esc>')
+save()
+vim.cmd('CodetapeTask done fail')  -- the collector seals when a task is done
+terminals(1)
+vim.cmd('stopinsert')  -- the plugin left the developer typing into the review terminal; go back to the file
+vim.api.nvim_set_current_win(vim.fn.bufwinid(buf))
+keys('Goprint(2)<Esc>')
+save()
+vim.wait(500)  -- like conftest.seal: let the bridge's in-flight steps reach the collector first
+vim.cmd('CodetapeSeal')
+terminals(2)
+local f = io.open(SAVES .. '/terms', 'w'); f:write(table.concat(names, '\n')); f:close()
+finish(true, '')
+"""
+
+
+def run_scenario(nvim: str, workspace: Path, body: str, env: dict[str, str], scratch: Path) -> list[bytes]:
+    """Run PRELUDE + body in headless Neovim, with this venv's `codetape` on PATH; the bytes of each save."""
+    saves = scratch / "saves"
+    saves.mkdir()
+    result = scratch / "result"
+    script = scratch / "scenario.lua"
+    script.write_text(PRELUDE % {"ws": workspace, "file": workspace / "app.py", "result": result,
+                                 "saves": saves, "plugin": PLUGIN, "python": sys.executable} + body,
+                      encoding="utf-8")
+    home = scratch / "nvim-home"
+    home.mkdir()
+    nvim_env = env | {"HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+                      "XDG_DATA_HOME": str(home / "data"), "XDG_STATE_HOME": str(home / "state"),
+                      "XDG_CACHE_HOME": str(home / "cache"),
+                      "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}"}
+    proc = subprocess.run([nvim, "--headless", "--clean", "-S", str(script)], cwd=workspace, env=nvim_env,
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=90)
+    outcome = result.read_text(encoding="utf-8") if result.exists() else "no result"
+    assert proc.returncode == 0 and outcome == "ok", (outcome, proc.stderr.decode(errors="replace")[-6000:])
+    return [path.read_bytes() for path in sorted(saves.iterdir()) if path.name.isdigit()]
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_plugin_records_saves_notes_cursor_and_editor_diagnostics(
+        version: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+    nvim = NEOVIMS[version]
+    assert shutil.which(nvim), f"Neovim {version} is missing at {nvim}: run scripts/setup"
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    disk = run_scenario(nvim, workspace, SESSION, env, tmp_path)
+    assert len(disk) == 2
+    episode = seal(env, workspace)
+    assert saved_texts(episode, "app.py") == disk
+    steps = list(episode.steps())
+    assert [s.text for s in steps if isinstance(s, NoteStep)] == ["first draft works"]
+    tasks = [s for s in steps if isinstance(s, TaskStep)]
+    assert [(t.action, t.statement) for t in tasks] == [("start", "make greeting shorter")]
+    cursors = [s for s in steps if isinstance(s, CursorStep)]
+    assert any(s.path == "app.py" and s.selections[0].active.line == 0 for s in cursors), cursors
+    diagnostics = [s for s in steps if isinstance(s, DiagnosticsStep) and s.origin == "e2e-linter"]
+    assert diagnostics, [s for s in steps if isinstance(s, DiagnosticsStep)]
+    [item] = diagnostics[0].items  # later steps: Neovim moves the diagnostic with the edit that follows
+    line = 'name = "é😀"; x = undefined'
+    prefix = line[:line.index("undefined")]
+    unit = 1 if episode.header.position_encoding == "utf-8" else 2
+    character = len(prefix.encode("utf-8" if unit == 1 else "utf-16-le")) // unit
+    assert (item.message, item.severity, item.source) == ("e2e: undefined name", 1, "e2e-linter")
+    assert (item.range.start.line, item.range.start.character) == (1, character)
+    assert (item.range.end.line, item.range.end.character) == (1, character + 9)
+    assert episode.header.position_encoding == ("utf-8" if version == "0.11" else "utf-16")
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_seal_command_and_review_prompt_open_a_terminal(
+        version: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    run_scenario(NEOVIMS[version], workspace, REVIEW, env, tmp_path)
+    terminals = (tmp_path / "saves" / "terms").read_text(encoding="utf-8").splitlines()
+    episodes = json.loads(subprocess.run([sys.executable, "-m", "collector", "episodes", "--json"], env=env,
+                                         capture_output=True, text=True, timeout=60, check=True).stdout)
+    ids = sorted(episode["id"] for episode in episodes)
+    assert len(ids) == 2, episodes
+    assert sorted(name.split("codetape review ", 1)[-1].strip() for name in terminals) == ids, terminals
