@@ -1,0 +1,123 @@
+;;; codetape.el --- Record coding sessions with codetape through eglot  -*- lexical-binding: t -*-
+
+;; Version: 0.1
+;; Package-Requires: ((emacs "27.1") (eglot "1.9"))
+;; Keywords: tools, languages
+
+;;; Commentary:
+
+;; A launcher: in workspaces opted in with `codetape init' (a `.codetape.toml' found upward), eglot runs
+;; every configured language server behind `codetape bridge --' (proxy mode), so the bridge sees the
+;; editor's traffic.  Commands send codetape's notifications through that eglot connection; the bridge
+;; and the collector hold all the logic.  Enable with (codetape-mode 1).
+
+;;; Code:
+
+(require 'eglot)
+(require 'subr-x)
+(declare-function make-term "term")
+(declare-function term-mode "term")
+(declare-function term-char-mode "term")
+
+(defgroup codetape nil "Record coding sessions with codetape." :group 'tools)
+
+(defcustom codetape-command '("codetape")
+  "The codetape program and leading arguments; `bridge -- SERVER...' is appended."
+  :type '(repeat string))
+
+(defun codetape--root (&optional dir)
+  "The opted-in workspace containing DIR (default: `default-directory'), or nil."
+  (locate-dominating-file (or dir default-directory) ".codetape.toml"))
+
+(defun codetape--wrap (contact)
+  "CONTACT (an eglot server contact) run behind `codetape bridge --'.
+Only program contacts are wrapped; others are returned unchanged."
+  (cond ((functionp contact) (lambda () (codetape--wrap (funcall contact))))
+        ((and (stringp (car-safe contact)) (not (memq :autoport contact))
+              (not (equal (cadr contact) "bridge")))
+         (let ((probe (cl-position-if #'keywordp contact)))
+           (append codetape-command '("bridge" "--") (cl-subseq contact 0 probe)
+                   (and probe (cl-subseq contact probe)))))
+        (t contact)))
+
+(defvar codetape-mode)
+
+(defun codetape--guess-contact (guess)
+  "Filter for `eglot--guess-contact'.
+Wrap GUESS's contact when the buffer is in an opted-in workspace."
+  (if (and codetape-mode (codetape--root))
+      (append (cl-subseq guess 0 3) (list (codetape--wrap (nth 3 guess))) (nthcdr 4 guess))
+    guess))
+
+;;;###autoload
+(define-minor-mode codetape-mode
+  "Run eglot's servers through `codetape bridge --' in opted-in workspaces."
+  :global t :lighter nil
+  (if codetape-mode
+      (advice-add 'eglot--guess-contact :filter-return #'codetape--guess-contact)
+    (advice-remove 'eglot--guess-contact #'codetape--guess-contact)))
+
+(defun codetape--server ()
+  "The eglot connection of this buffer, which must run through the bridge."
+  (or (eglot-current-server) (user-error "codetape: no eglot server here (M-x eglot)")))
+
+(defun codetape--uri ()
+  (eglot--path-to-uri (or buffer-file-name default-directory)))
+
+(defun codetape--notify (method &rest params)
+  "Send the codetape/METHOD notification with PARAMS and this buffer's uri."
+  (jsonrpc-notify (codetape--server) (intern (concat "codetape/" method))
+                  (append (list :uri (codetape--uri)) params)))
+
+(defun codetape-note (text)
+  "Put a note with TEXT into the recording."
+  (interactive "sNote: ")
+  (codetape--notify "note" :text text))
+
+(defun codetape-task-start (statement)
+  "Start a task with STATEMENT."
+  (interactive "sTask: ")
+  (codetape--notify "task" :action "start" :statement statement))
+
+(defun codetape-task-done (outcome)
+  "Finish the task with OUTCOME (pass, fail or abandoned).
+The collector then seals the episode."
+  (interactive (list (completing-read "Outcome: " '("pass" "fail" "abandoned") nil t nil nil "pass")))
+  (codetape--notify "task" :action "done" :outcome outcome))
+
+(defun codetape-pause ()
+  "Pause recording this workspace."
+  (interactive)
+  (codetape--notify "pause"))
+
+(defun codetape-resume ()
+  "Resume recording this workspace."
+  (interactive)
+  (codetape--notify "resume"))
+
+(defun codetape-seal ()
+  "Seal the workspace's episode with the bridge's codetape.seal command.
+Return the collector's answer."
+  (interactive)
+  (let ((answer (jsonrpc-request (codetape--server) :workspace/executeCommand
+                                 (list :command "codetape.seal" :arguments (vector (codetape--uri))))))
+    (message "codetape: %s" (if answer (format "sealed %s" (plist-get answer :path)) "nothing to seal"))
+    answer))
+
+(defun codetape--review (command)
+  "Run COMMAND (a list of strings) in a terminal buffer.
+When Emacs is not interactive, name the command in a message."
+  (if noninteractive
+      (message "codetape: run `%s' to review the episode" (combine-and-quote-strings command))
+    (require 'term)
+    (let ((buffer (apply #'make-term "codetape-review" (car command) nil (cdr command))))
+      (with-current-buffer buffer (term-mode) (term-char-mode))
+      (pop-to-buffer buffer))))
+
+(cl-defmethod eglot-handle-notification (_server (_method (eql codetape/review)) &key command
+                                                 &allow-other-keys)
+  "Handle `codetape/review': the developer chose to review a sealed episode."
+  (codetape--review (append command nil)))
+
+(provide 'codetape)
+;;; codetape.el ends here

@@ -1,0 +1,80 @@
+"""codetape.el in real Emacs --batch + eglot: the configured pylsp runs behind the bridge, notes reach the episode."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from schemas.steps import DiagnosticsStep, NoteStep, TaskStep
+from tests.e2e.conftest import saved_texts, seal
+
+PACKAGE = Path(__file__).resolve().parents[2] / "editor_extensions" / "emacs" / "codetape.el"
+
+SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
+(package-initialize)
+(load "%(package)s" nil t)
+(setq make-backup-files nil auto-save-default nil create-lockfiles nil
+      native-comp-async-report-warnings-errors 'silent
+      eglot-sync-connect 20
+      codetape-command '("%(python)s" "-m" "collector")
+      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))  ; the user's own configuration
+(codetape-mode 1)
+(defun wait-until (pred secs)
+  (let ((deadline (+ (float-time) secs)))
+    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
+    (funcall pred)))
+(defvar saves 0)
+(defun save-and-snapshot ()
+  (eglot--signal-textDocument/didChange)
+  (save-buffer)
+  (setq saves (1+ saves))
+  (copy-file buffer-file-name (format "%(out)s/%%d" saves) t)
+  (accept-process-output nil 1.2))  ; pylsp debounces linting by 0.5 s: let it publish
+(find-file "%(file)s")
+(apply #'eglot (eglot--guess-contact))
+(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+(let ((command (process-command (jsonrpc--process (eglot-current-server)))))
+  (with-temp-file "%(out)s/command" (insert (string-join command "\n"))))
+(goto-char (point-max))
+(execute-kbd-macro "value = undefined_name + 1\r")
+(save-and-snapshot)
+(codetape-note "café works")
+(codetape-task-start "drop the import")
+(goto-char (point-min))
+(kill-line 1)
+(save-and-snapshot)
+(accept-process-output nil 1)
+(let ((server (eglot-current-server))) (kill-buffer) (eglot-shutdown server))
+(kill-emacs 0)
+"""
+
+
+def test_codetape_el_wraps_eglot_server_and_records_notes(
+    collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    assert shutil.which("emacs"), "Emacs is missing: run scripts/setup (apt: emacs-nox elpa-eglot)"
+    (workspace / "mod.py").write_text("import os\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    script = tmp_path / "scenario.el"
+    script.write_text(SCENARIO % {"package": PACKAGE, "python": sys.executable, "file": workspace / "mod.py",
+                                  "out": out}, encoding="utf-8")
+    home = tmp_path / "emacs-home"
+    home.mkdir()
+    proc = subprocess.run(["emacs", "--batch", "-l", str(script)], cwd=workspace, capture_output=True,
+                          env=env | {"HOME": str(home)}, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
+    command = (out / "command").read_text(encoding="utf-8").splitlines()
+    assert command == [sys.executable, "-m", "collector", "bridge", "--", sys.executable, "-m", "pylsp"]
+    disk = [(out / str(n)).read_bytes() for n in range(1, 3)]
+    episode = seal(env, workspace)
+    assert saved_texts(episode, "mod.py") == disk
+    steps = list(episode.steps())
+    assert [s.text for s in steps if isinstance(s, NoteStep)] == ["café works"]
+    assert [(s.action, s.statement) for s in steps if isinstance(s, TaskStep)] == [("start", "drop the import")]
+    messages = [item.message for s in steps if isinstance(s, DiagnosticsStep) for item in s.items]
+    assert any("undefined_name" in message for message in messages), messages
+    assert any("'os' imported but unused" in message for message in messages), messages
+    assert episode.header.position_encoding == "utf-16"
