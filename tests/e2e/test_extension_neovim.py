@@ -77,18 +77,19 @@ end, 500)
 REVIEW = r"""
 -- The developer answers "Review" to the bridge's prompt; the plugin must open a terminal running the command.
 vim.lsp.handlers['window/showMessageRequest'] = function(_, params) return { title = 'Review' } end
-local names = {}
-local function terminals(n)  -- wait until n terminal buffers exist; record their names
+local found, names = {}, {}
+local function terminals(n)  -- wait for n terminal buffers whose process runs `codetape review` (after exec)
   check(vim.wait(20000, function()
-    names = {}
     for _, b in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.bo[b].buftype == 'terminal' then  -- the command line of the process running in it
+      if vim.bo[b].buftype == 'terminal' and not found[b] then
         local f = io.open('/proc/' .. vim.b[b].terminal_job_pid .. '/cmdline', 'rb')
-        if f then table.insert(names, (f:read('*a'):gsub('%z', ' '))); f:close() end
+        local line = f and f:read('*a'):gsub('%z', ' ') or ''
+        if f then f:close() end
+        if line:find('codetape review', 1, true) then found[b] = true; table.insert(names, line) end
       end
     end
     return #names == n
-  end, 50), 'expected ' .. n .. ' terminal(s) for codetape/review, found ' .. #names)
+  end, 20), 'expected ' .. n .. ' terminal(s) running codetape review, found ' .. #names)
 end
 vim.cmd('CodetapeTask start print one')
 keys('Goprint(1)<Esc>')
