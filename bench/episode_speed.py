@@ -1,6 +1,7 @@
 """Seal and checkout speed on long generated sessions, each run in a fresh process for time and peak RSS.
 
-- seal: a 60,000-step journal (collector.journal) sealed into an episode with collector.seal.seal_journal
+- seal: a 60,000-step journal (collector.journal) sealed into an episode the way the collector seals
+  (collector.redact.sealing.seal_redacted: seal_journal with secret redaction over every channel)
   (read, validate every step, encode, zstd -19, write, fsync). Goal < 5 s.
 - checkout: open_episode on a 100,000-step episode and replay to step 50,000 with
   collector.reconstruct.workspace_at (container check, decode, validate, apply). Goal < 1 s.
@@ -45,9 +46,11 @@ def write_journal(session: Session, count: int, path: Path) -> None:
 
 
 def seal(journal: Path, out: Path) -> None:
-    from collector.seal import seal_journal
+    """The collector's own seal: validation, redaction of every channel, encoding, the atomic write."""
+    from collector.redact.sealing import seal_redacted
 
-    seal_journal(journal, out)
+    out.mkdir(parents=True, exist_ok=True)
+    seal_redacted(journal, out)
 
 
 def checkout(episode: Path, stop: int) -> None:

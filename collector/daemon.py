@@ -24,11 +24,11 @@ from collector.errors import CodetapeError, CollectorError, FramingError, Settin
 from collector.framing import encode, read_message
 from collector.home import Home
 from collector.policy import find_workspace
-from collector.redact import seal_transform
+from collector.redact.sealing import seal_redacted
 from collector.registry import Registry
 from collector.requests import Requests
 from collector.rundir import Instance, claim, peer_uid
-from collector.seal import SealResult, seal_journal
+from collector.seal import SealResult
 from collector.session import Session
 from collector.sources import start_watchers
 
@@ -154,8 +154,7 @@ class Collector:
 
     def _seal_redacted(self, journal: Path) -> SealResult | None:
         """Seal a journal, redacting secrets before the episode is written (summary kept beside it)."""
-        episodes = self.home.ensure(self.home.episodes)
-        return seal_journal(journal, episodes, transform=seal_transform(summaries=episodes))
+        return seal_redacted(journal, self.home.ensure(self.home.episodes))
 
     async def _recover(self, journals: list[Path]) -> None:
         for journal in journals:

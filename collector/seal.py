@@ -29,6 +29,7 @@ import pydantic
 
 from collector.episode.writer import DEFAULT_LEVEL, fsync_dir, write_episode_file
 from collector.errors import JournalCorrupt, JournalError
+from collector.gc_pause import gc_paused
 from collector.journal import Frame, JournalScanner, unpack_header, unpack_payload
 from schemas import EpisodeHeader, Step, step_from_dict
 from schemas.steps import GapStep
@@ -58,7 +59,7 @@ class SealResult:
 def seal_journal(journal_path: Path, episodes_dir: Path, *, transform: Transform | None = None,
                  level: int = DEFAULT_LEVEL) -> SealResult | None:
     """Turn a journal into an episode; None (journal removed) when it recorded no step."""
-    with _no_writer(journal_path):
+    with _no_writer(journal_path), gc_paused():
         return _seal(journal_path, episodes_dir, transform, level)
 
 

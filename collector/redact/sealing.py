@@ -16,6 +16,7 @@ from pathlib import Path
 from collector.redact.placeholders import RedactionSummary
 from collector.redact.rules import RuleSet
 from collector.redact.steps import redact_steps
+from collector.seal import SealResult, seal_journal
 from schemas import EpisodeHeader, Step
 from schemas.common import PositionEncoding
 
@@ -47,6 +48,12 @@ class SealTransform:
 def seal_transform(rules: RuleSet | None = None, *, summaries: Path | None = None) -> SealTransform:
     """The transform the collector daemon passes to `seal_journal`."""
     return SealTransform(rules if rules is not None else RuleSet.default(), summaries=summaries)
+
+
+def seal_redacted(journal: Path, episodes: Path) -> SealResult | None:
+    """Seal a journal the way the collector does: secrets redacted before the episode is written, the
+    redaction summary (with its masked previews) kept beside it."""
+    return seal_journal(journal, episodes, transform=seal_transform(summaries=episodes))
 
 
 def summary_path(episode: Path) -> Path:
