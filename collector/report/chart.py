@@ -260,7 +260,7 @@ def _gaps(view: TimelineView, plot_height: int) -> list[str]:
 def _columns(view: TimelineView, plot_height: int) -> list[str]:
     out, width = [], _num(_bw(view))
     for slot, b in enumerate(view.bins):
-        start, end = int(slot * view.bin_ms), int((slot + 1) * view.bin_ms)
+        start, end = view.window(slot)
         out.append(f'<rect class="col" x="{_num(_x(view, slot))}" y="{TOP}" width="{width}" '
                    f'height="{plot_height}" data-from="{start}" data-to="{end}" data-step="{b.first_step}">'
                    f'<title>{escape(bin_tooltip(view, slot))}</title></rect>')

@@ -101,16 +101,30 @@ class Gap:
 
 @dataclass
 class TimelineView:
-    """The chart's bins over [0, span_ms), each `span_ms / len(bins)` long."""
+    """The chart's bins over [0, span_ms), each `span_ms / len(bins)` long as drawn.
+
+    A bin holds whole fine bins of `fine_ms` (fine bin `key` goes to bin `key * fine_ms * len(bins) //
+    span_ms`), so the times it really holds are `window(slot)`, which is what a click must select.
+    """
 
     span_ms: int
     bins: list[Bin]
     gaps: list[Gap]
     gaps_total: int
+    fine_ms: int = 1
 
     @property
     def bin_ms(self) -> float:
         return self.span_ms / len(self.bins)
+
+    def window(self, slot: int) -> tuple[int, int]:
+        """[start, end) in ms of the steps counted in bin `slot`: the fine bins folded into it."""
+        def edge(n: int) -> int:  # the start of the first fine bin folded into bin n
+            per = self.fine_ms * len(self.bins)
+            return -(-n * self.span_ms // per) * self.fine_ms
+
+        end = edge(slot + 1) if slot + 1 < len(self.bins) else max(edge(len(self.bins)), self.span_ms)
+        return edge(slot), end
 
 
 class DiagnosticCounts:
@@ -228,11 +242,10 @@ class Timeline:
         for key in sorted(self._bins):
             slot = min(key * self.width * count // span, count - 1)
             bins[slot].merge(self._bins[key])
-        return TimelineView(span, bins, list(self.gaps), self.gaps_total)
+        return TimelineView(span, bins, list(self.gaps), self.gaps_total, self.width)
 
 
 def span_label(view: TimelineView, slot: int) -> str:
     """`0:01:20–0:01:40`: the time a view's bin covers."""
-    start = int(slot * view.bin_ms)
-    end = int((slot + 1) * view.bin_ms)
+    start, end = view.window(slot)
     return f"{clock(start)}–{clock(end)}"
