@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from collector.positions import units
+from collector.text.positions import units
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.collector_memory [--steps 1000000] [--runs 3] [--no-readme]
 
-A live collector (temporary CODETAPE_HOME, opted-in workspace) and one `collector.client.Client`
+A live collector (temporary CODETAPE_HOME, opted-in workspace) and one `collector.protocol.client.Client`
 that says hello as a bridge and sends steps as the bridge does (`send_steps`, 512 per message): a
 developer typing file after file (an `open`, then one `edit` per character, a `diagnostics` step
 every 50 edits, a `save` with its hash every 2,000, a new file every 20,000 characters). Every
@@ -27,8 +27,9 @@ import psutil
 
 from bench.live_env import Live, code_during, code_state, live_codetape, load, rss_mib
 from bench.report import command_line, machine, median, table, write_section
-from collector.client import Client, now_ms
-from collector.positions import caret_after
+from collector.protocol.client import Client
+from collector.protocol.clock import now_ms
+from collector.text.positions import caret_after
 
 BATCH = 512
 SYNC_EVERY = 50_000

@@ -1,10 +1,10 @@
 """Seal and checkout speed on long generated sessions, each run in a fresh process for time and peak RSS.
 
 - seal: a 60,000-step journal (collector.journal) sealed into an episode the way the collector seals
-  (collector.redact.sealing.seal_redacted: seal_journal with secret redaction over every channel)
+  (collector.seal.redacted.seal_redacted: seal_journal with secret redaction over every channel)
   (read, validate every step, encode, zstd -19, write, fsync). Goal < 5 s.
 - checkout: open_episode on a 100,000-step episode and replay to step 50,000 with
-  collector.reconstruct.workspace_at (container check, decode, validate, apply). Goal < 1 s.
+  collector.reconstruct.workspace.workspace_at (container check, decode, validate, apply). Goal < 1 s.
 Both steps lists come from one long edit-heavy session (bench/sessions.py, ~10 simulated hours).
 
     .venv/bin/python -m bench.episode_speed [--runs 5] [--no-readme]
@@ -31,7 +31,7 @@ from typing import Any
 from bench.report import command_line, machine, median, table, write_section
 from bench.sessions import Session, generate
 from collector.episode import open_episode, write_episode_file
-from collector.reconstruct import workspace_at
+from collector.reconstruct.workspace import workspace_at
 
 SEAL_STEPS, EPISODE_STEPS, CHECKOUT_AT = 60_000, 100_000, 50_000
 SEAL_GOAL, CHECKOUT_GOAL = 5.0, 1.0
@@ -47,7 +47,7 @@ def write_journal(session: Session, count: int, path: Path) -> None:
 
 def seal(journal: Path, out: Path) -> None:
     """The collector's own seal: validation, redaction of every channel, encoding, the atomic write."""
-    from collector.redact.sealing import seal_redacted
+    from collector.seal.redacted import seal_redacted
 
     out.mkdir(parents=True, exist_ok=True)
     seal_redacted(journal, out)

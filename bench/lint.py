@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from bench.buffer import Buffer
-from collector.positions import units
+from collector.text.positions import units
 
 IMPORT = re.compile(r"^(?:import ([\w., ]+)|from [\w.]+ import ([\w, ]+))$")
 COMPOUND = re.compile(r"\s*(def|class|if|elif|else|for|while|with|try|except|finally|async def)\b")

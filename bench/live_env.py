@@ -25,9 +25,9 @@ from typing import Any
 
 import psutil
 
-from collector.client import Client
 from collector.errors import CollectorError
 from collector.home import Home
+from collector.protocol.client import Client
 
 BIN = Path(sys.executable).parent
 

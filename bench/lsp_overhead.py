@@ -35,7 +35,7 @@ from bench.live_env import Live, code_during, code_state, live_codetape, load, p
 from bench.lsp_client import LspProcess, ServerGone, frame
 from bench.report import command_line, machine, median, table, write_section
 from collector.episode import open_episode
-from collector.reconstruct import workspace_at
+from collector.reconstruct.workspace import workspace_at
 
 SAMPLE = '''"""A module for the benchmark: hover over a call, edit a comment."""
 import os

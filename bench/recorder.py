@@ -15,7 +15,7 @@ from bench import wire
 from bench.buffer import Buffer, Change
 from bench.lint import diagnose
 from bench.wire import RECV, SEND, WireMessage
-from collector.reconstruct import sha256_text
+from collector.text.digest import sha256_text
 from schemas import Step, step_from_dict
 
 LSP = "lsp"

@@ -24,8 +24,8 @@ from pathlib import Path
 from bench.redaction_corpus import Case, build
 from bench.report import command_line, machine, table, write_section
 from bench.sessions import generate
-from collector.reconstruct import sha256_text
 from collector.redact import RedactionSummary, RuleSet, redact_steps, scan
+from collector.text.digest import sha256_text
 from schemas import Step, step_to_dict
 from schemas.steps import EditStep, OpenStep, RedactionStep, SaveStep
 

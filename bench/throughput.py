@@ -29,8 +29,8 @@ from bench.live_env import Live, code_during, code_state, live_codetape, load, t
 from bench.lsp_client import LspProcess, frame, write_all
 from bench.report import command_line, machine, median, table, write_section
 from collector.episode import open_episode
-from collector.positions import caret_after
-from collector.reconstruct import workspace_at
+from collector.reconstruct.workspace import workspace_at
+from collector.text.positions import caret_after
 
 TAIL = "\n# naïve café, 3 € — 😀 non-BMP, done\n"
 OBSERVE_GOAL, PROXY_GOAL = 2_000, 20_000

@@ -1,4 +1,31 @@
-"""codetape's local side: journal, episodes, capture sources, the CLI. Never imports pygls."""
+"""codetape's local side, one subpackage per stage of the data's path. Never imports pygls.
+
+In the order data flows. Who may import whom is the layers contract in pyproject.toml (`lint-imports`):
+a stage imports only stages listed below it there, `cli` is on top and `protocol` / `text` at the bottom.
+
+    protocol/     the collector socket (framing, client) and the clock: what the bridge shares with the daemon
+    text/         documents, positions in utf-8/16/32, content hashes
+    workspace/    which workspaces are opted in (find, registry) and who they are (identity)
+    policy/       what may be recorded and shared: .codetape.toml, policy.toml, globs, licences
+    sources/      capture outside the editor: git and file watchers, shell hook, `codetape run`, pytest plugin
+    daemon/       the collector process: socket server, requests, sessions (admission, episode lifecycle)
+    journal/      the append-only, crash-safe journal and its recovery
+    redact/       secret detection and replacement on every channel of every step
+    seal/         journal -> redacted episode file, the redaction summary beside it
+    episode/      the `.ctape` container: writer, reader per format version, summary, EPISODE arguments
+    reconstruct/  the workspace at any step; checkout into a directory
+    verify/       the episode replays exactly; its commits match the real repository
+    replay/       the player, the plain log and `diff`
+    consent/      keys, signing, checking a signature
+    report/       the self-contained HTML report
+    review/       the terminal review: trim, then sign, keep or discard
+    demo/         the main job: a real session recorded end to end on a scratch project
+    cli/          the `codetape` command on top; nothing imports it
+
+Four modules stay at the root because every stage uses them and they hold no stage's logic:
+`errors.py` (the error tree), `home.py` (where local state lives), `atomic.py` (how local state is
+replaced, all or nothing) and `__main__.py` (`python -m collector`).
+"""
 
 from __future__ import annotations
 

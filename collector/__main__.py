@@ -2,6 +2,6 @@ from __future__ import annotations
 
 import sys
 
-from collector.cli import main
+from collector.cli.main import main
 
 sys.exit(main())

@@ -9,6 +9,7 @@
     ├── JournalError          a journal cannot be written or read
     │   └── JournalCorrupt    damage in the middle of a journal (not a torn tail)
     ├── SettingsError         a .codetape.toml (or config.toml) is invalid
+    │   └── PolicyError       a sharing policy (policy.toml, [policy] in .codetape.toml) is invalid
     └── CollectorError        the collector cannot be reached or refused a request
         └── FramingError      a socket message is oversized or not a msgpack map
 """
@@ -55,6 +56,10 @@ class JournalCorrupt(JournalError):
 
 
 class SettingsError(CodetapeError):
+    pass
+
+
+class PolicyError(SettingsError):
     pass
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.positions import caret_after, content_of
+from collector.text.positions import caret_after, content_of
 from lsp_bridge import translate as t
 from lsp_bridge.capture import Capture
 from lsp_bridge.documents import index_of

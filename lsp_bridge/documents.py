@@ -12,8 +12,8 @@ import codecs
 from pathlib import Path
 from typing import NamedTuple, cast
 
-from collector.document import Document
-from collector.positions import content_of
+from collector.text.document import Document
+from collector.text.positions import content_of
 from lsp_bridge.errors import OutOfRange
 from lsp_bridge.translate import Change, Pos, Rng, sha256_text
 from schemas.common import PositionEncoding, Range
@@ -34,7 +34,7 @@ def count_units(text: str, encoding: PositionEncoding) -> int:
 
 def index_of(line: str, character: int, encoding: PositionEncoding) -> int:
     """Python index into a line for an LSP character offset: clamped to the line, and rounded down
-    to the start of a character when the offset falls inside one (as `collector.positions.to_index`)."""
+    to the start of a character when the offset falls inside one (as `collector.text.positions.to_index`)."""
     if encoding == "utf-32" or line.isascii():
         return min(character, len(line))
     codec, width = _CODECS[encoding]

@@ -7,9 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from collector.client import Client
 from collector.home import Home
-from collector.policy import find_workspace
+from collector.protocol.client import Client
+from collector.workspace.find import find_workspace
 from lsp_bridge.arguments import add_arguments
 from lsp_bridge.capture import Capture
 from lsp_bridge.errors import BridgeError

@@ -35,7 +35,7 @@ BATCH_BYTES = 2 * 1024 * 1024  # characters: at most 8 MiB of UTF-8, below the 1
 
 
 class Link(Protocol):
-    """What the recorder needs from a collector connection (collector.client.Client)."""
+    """What the recorder needs from a collector connection (collector.protocol.client.Client)."""
 
     @property
     def closed(self) -> bool: ...

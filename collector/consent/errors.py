@@ -3,8 +3,7 @@
     CodetapeError (collector.errors)
     └── ConsentError          signing cannot go ahead (exit 1)
         ├── KeyProblem        no key, a damaged key file, a wrong or missing passphrase
-        ├── SigningRefused    the episode or the repository may not be signed as it is
-        └── PolicyError       a policy file (policy.toml, [policy] in .codetape.toml) is invalid
+        └── SigningRefused    the episode or the repository (licence, policy) may not be signed as it is
 """
 
 from __future__ import annotations
@@ -23,6 +22,3 @@ class KeyProblem(ConsentError):
 class SigningRefused(ConsentError):
     pass
 
-
-class PolicyError(ConsentError):
-    pass

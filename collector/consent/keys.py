@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from collector.atomic import atomic_write
 from collector.consent.errors import KeyProblem
 from collector.home import Home
 
@@ -95,8 +96,8 @@ def init_keys(home: Home, *, passphrase: str | None = None, force: bool = False)
         "private": _seal(seed, public, passphrase) if passphrase is not None else
         {"encoding": "raw", "seed": _b64(seed)},
     }
-    _write_private(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
-    _write_public(directory / PUBLIC_FILE, encode_public(public) + "\n")
+    atomic_write(path, json.dumps(document, indent=2) + "\n")
+    atomic_write(directory / PUBLIC_FILE, encode_public(public) + "\n", mode=0o644)
     return KeyInfo(public, key_id(public), passphrase is not None)
 
 
@@ -219,23 +220,3 @@ def _read(home: Home) -> dict[str, Any]:
     return document
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            os.fchmod(out.fileno(), 0o600)
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _write_public(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="ascii")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)

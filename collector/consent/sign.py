@@ -16,9 +16,9 @@ from typing import Any, BinaryIO
 import pydantic
 
 from collector import __version__
+from collector.atomic import replace
 from collector.consent.errors import SigningRefused
 from collector.consent.keys import load_private
-from collector.consent.policy import SigningPolicy, load_signing_policy
 from collector.consent.statement import (
     MAX_STATEMENT,
     encode_statement,
@@ -41,10 +41,10 @@ from collector.episode.container import (
     read_preamble,
 )
 from collector.episode.reader_v1 import first_error
-from collector.episode.writer import fsync_dir
+from collector.episode.summary import summarize
 from collector.errors import EpisodeError, ReconstructionError
 from collector.home import Home
-from collector.summary import summarize
+from collector.policy.sharing import SigningPolicy, load_signing_policy
 from schemas import Step
 from schemas.consent import (
     ConsentContent,
@@ -82,7 +82,7 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
         kinds = ", ".join(sorted(episode.skipped))
         raise SigningRefused(f"{src} holds {sum(episode.skipped.values())} steps of kinds this codetape "
                              f"cannot show ({kinds}); upgrade codetape to review and sign it")
-    from collector.commands.verify import verify_replay  # here: `codetape verify` imports this package
+    from collector.verify.integrity import verify_replay  # here: `codetape verify` imports this package
 
     try:
         verify_replay(episode)
@@ -97,7 +97,7 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
         raise SigningRefused(f"{src} touches {len(files)} files, more than a statement lists "
                              f"({MAX_STATEMENT_FILES})")
     policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
-    policy.check(files)
+    require_policy(policy, files)
     header = episode.header
     draft = ConsentStatement(
         content=ConsentContent(sha256="0" * 64, bytes=PREAMBLE, episode_id=header.episode_id,
@@ -127,8 +127,7 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
             signature = private.sign(signed_message(content, statement_bytes))
             _finish(out, pack_payload(signature, statement_bytes), episode.step_count, written)
         check_signature(open_episode(tmp))
-        os.replace(tmp, dst)
-        fsync_dir(dst.parent)
+        replace(tmp, dst)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise SigningRefused(f"cannot write the signed episode to {dst}: {exc.strerror}") from None
@@ -199,3 +198,10 @@ def _signer(episode: Episode) -> str:
         return f" by key {parse_statement(statement).reviewer.key_id}"
     except EpisodeError:
         return ""
+
+
+def require_policy(policy: SigningPolicy, files: list[str]) -> None:
+    """Raise SigningRefused when the licence or a mandatory exclusion forbids signing these files."""
+    refusal = policy.refusal(files)
+    if refusal is not None:
+        raise SigningRefused(refusal)

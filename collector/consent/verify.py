@@ -23,8 +23,8 @@ from collector.episode.container import (
     iter_frames,
     read_preamble,
 )
+from collector.episode.summary import Summary, summarize
 from collector.errors import EpisodeError
-from collector.summary import Summary, summarize
 from schemas.consent import ConsentStatement
 
 PREAMBLE = len(MAGIC) + 4

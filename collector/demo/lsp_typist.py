@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.errors import CodetapeError
-from collector.positions import caret_after, units
+from collector.text.positions import caret_after, units
 from schemas.common import PositionEncoding
 
 

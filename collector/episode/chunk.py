@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from collector.errors import EpisodeError
-from collector.positions import caret_after
+from collector.text.positions import caret_after
 from schemas.common import PositionEncoding
 
 GENERIC, EDIT = 0, 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import struct
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any, BinaryIO
 
 import msgpack
 
+from collector.atomic import atomic_file
 from collector.episode.chunk import encode_chunk
 from collector.episode.container import (
     HEADER,
@@ -100,26 +100,9 @@ def _text_size(data: dict[str, Any]) -> int:
 
 def write_episode_file(path: Path, header: EpisodeHeader, steps: Iterable[Step], *,
                        level: int = DEFAULT_LEVEL) -> int:
-    """Write an episode atomically (tmp, fsync, rename, fsync dir); returns the step count."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(tmp, "wb") as out:
-            writer = EpisodeWriter(out, header, level=level)
-            writer.extend(steps)
-            writer.close()
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    """Write an episode atomically (collector.atomic); returns the step count."""
+    with atomic_file(path) as staged:
+        writer = EpisodeWriter(staged.file, header, level=level)
+        writer.extend(steps)
+        writer.close()
     return writer.step_count
-
-
-def fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

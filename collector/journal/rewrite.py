@@ -7,10 +7,9 @@ that editor's name and, while no step with positions has been written yet, its p
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from collector.episode.writer import fsync_dir
+from collector.atomic import replace
 from collector.journal.frames import unpack_payload
 from collector.journal.recovery import JournalScanner
 from collector.journal.writer import JournalWriter
@@ -26,8 +25,7 @@ def rewrite_header(path: Path, header: EpisodeHeader) -> None:
             for frame in JournalScanner(path).frames():
                 if frame.seq:
                     writer.append(step_from_dict(unpack_payload(frame)))
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
+        replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

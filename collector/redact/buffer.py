@@ -13,12 +13,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from collector.document import Document
 from collector.redact import spans as sp
 from collector.redact.lineindex import LineIndex
 from collector.redact.placeholders import PLACEHOLDER_RE, Secret
 from collector.redact.spans import Span
 from collector.redact.text import TextRedactor
+from collector.text.document import Document
 from schemas.common import Position, PositionEncoding, Range
 from schemas.steps import ContentChange
 

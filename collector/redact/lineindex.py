@@ -9,8 +9,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate, islice
 
-from collector.document import Document
-from collector.positions import content_of, to_index, units
+from collector.text.document import Document
+from collector.text.positions import content_of, to_index, units
 from schemas.common import Position
 
 

@@ -12,10 +12,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from collector.reconstruct import sha256_text
 from collector.redact import channels
 from collector.redact.buffer import Buffer, Mark, placeholders_in
 from collector.redact.text import TextRedactor
+from collector.text.digest import sha256_text
 from schemas.common import Position, PositionEncoding, Range
 from schemas.steps import (
     CloseStep,

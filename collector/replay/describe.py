@@ -12,8 +12,8 @@ from __future__ import annotations
 import shlex
 from collections import Counter
 
-from collector.positions import split_lines
 from collector.replay.state import DiagnosticsChange, EditSize, Effect
+from collector.text.positions import split_lines
 from schemas.steps import (
     CloseStep,
     CommandStep,

@@ -18,12 +18,12 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
-from collector.positions import split_lines
+from collector.episode.resolve import show
 from collector.replay.control import Playback
 from collector.replay.describe import describe
 from collector.replay.render import event_view, file_view, follow, status_view, wall_clock
 from collector.replay.seek import JUMPS, Jump
-from collector.resolve import show
+from collector.text.positions import split_lines
 
 FPS = 30
 JUMP_KEYS: dict[str, Jump] = {name: name for name in JUMPS}

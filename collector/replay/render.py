@@ -13,10 +13,10 @@ from pathlib import PurePosixPath
 
 from rich.text import Text
 
-from collector.positions import content_of, to_index
 from collector.replay.describe import clock, describe, step_path
 from collector.replay.seek import Event, Tone
 from collector.replay.state import Mark
+from collector.text.positions import content_of, to_index
 from schemas import EpisodeHeader, Step
 from schemas.common import PositionEncoding
 from schemas.steps import Diagnostic

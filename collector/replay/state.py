@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from collector.document import Document
-from collector.positions import caret_after, content_of, to_index, units
-from collector.reconstruct import Workspace
+from collector.reconstruct.workspace import Workspace
+from collector.text.document import Document
+from collector.text.positions import caret_after, content_of, to_index, units
 from schemas.common import PositionEncoding
 from schemas.steps import (
     CursorStep,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from collector.episode import Episode
 from collector.errors import ReconstructionError, UsageError
-from collector.reconstruct import Workspace
+from collector.reconstruct.workspace import Workspace
 from collector.replay.moment import Moment
 
 NO_NEWLINE = "\\ No newline at end of file\n"

@@ -11,15 +11,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from collector.atomic import atomic_write
 from collector.episode import Episode
+from collector.episode.resolve import show
 from collector.errors import CodetapeError
 from collector.report.data import ReportData, collect
 from collector.report.render import render_page
-from collector.resolve import show
 from schemas import Step
 
 
@@ -34,13 +34,9 @@ def report_bytes(episode: Episode, steps: Iterable[Step] | None = None) -> bytes
 def write_report(episode: Episode, output: Path, steps: Iterable[Step] | None = None) -> int:
     """Write the page to `output` through a temporary file beside it; returns its size in bytes."""
     data = report_bytes(episode, steps)
-    tmp = output.with_name(f".{output.name}.tmp")
     try:
-        with open(tmp, "wb") as out:
-            out.write(data)
-        os.replace(tmp, output)
+        atomic_write(output, data, mode=0o644)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise CodetapeError(f"cannot write {show(str(output))}: {exc.strerror}") from None
     return len(data)
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 from collector.consent.verify import signature_status
 from collector.episode import Episode
+from collector.episode.summary import Summary, summarize
 from collector.errors import ReconstructionError
-from collector.reconstruct import Workspace
+from collector.reconstruct.workspace import Workspace
 from collector.replay.describe import clock
 from collector.replay.state import EditSize
 from collector.report.files import Baselines, FileReport, file_reports
 from collector.report.rows import Rows
 from collector.report.timeline import Timeline, TimelineView
-from collector.summary import Summary, summarize
 from schemas.steps import EditStep, RedactionStep, Step, TaskStep
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from collector.reconstruct import Workspace
+from collector.episode.summary import FileActivity
+from collector.reconstruct.workspace import Workspace
 from collector.replay.describe import clock
 from collector.replay.workdiff import file_diff
-from collector.summary import FileActivity
 from schemas.steps import FileChangeStep, GapStep, OpenStep, SaveStep, Step
 
 MAX_FILE_LINES = 2_000  # diff lines shown per file

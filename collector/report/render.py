@@ -17,13 +17,13 @@ from datetime import timedelta
 from html import escape
 
 from collector import __version__
+from collector.episode.summary import FileActivity, Summary
 from collector.replay.describe import clock, plural
 from collector.report.assets import SCRIPT, STYLE
 from collector.report.chart import render_chart
 from collector.report.data import ReportData
 from collector.report.files import FileReport
 from collector.report.rows import EVENT_KINDS
-from collector.summary import FileActivity, Summary
 
 CONTROLS = {code: 0x2400 + code for code in range(32) if code != 9} | {0x7F: 0x2421}
 OPEN_FILE_LINES = 80  # a changed file's diff starts open when it is this short...

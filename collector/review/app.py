@@ -270,10 +270,6 @@ class ReviewApp(App[Outcome]):
     # -- endings -----------------------------------------------------------------------------------------
 
     def action_report(self) -> None:
-        if not report.available():
-            self.notify("the HTML report is not available in this codetape (no `codetape report`)",
-                        severity="warning")
-            return
         session = self.session
 
         def made() -> str:
@@ -298,7 +294,7 @@ class ReviewApp(App[Outcome]):
 
         def sign() -> str:
             queued = self.session.sign(answer.passphrase)
-            return f"signed by {queued.key_id} and queued for upload: {queued.path}"
+            return f"signed by {queued.key_id} into the outbox: {queued.path}"
 
         self._work("signing", sign, None, ending="signed")
 

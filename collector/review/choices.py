@@ -1,4 +1,4 @@
-"""How a review ends: sign and queue for upload, keep for later (nothing to do), or discard.
+"""How a review ends: sign into the outbox, keep for later (nothing to do), or discard.
 
 Signing goes through `collector.consent.sign_episode` with the workspace's sharing policy and the
 redaction summary (the sealing summary plus what the review masked). The signed episode is written to
@@ -12,15 +12,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.consent import SigningPolicy, load_signing_policy, sign_episode
+from collector.atomic import fsync_dir
+from collector.consent import sign_episode
 from collector.consent.verify import find_consent
 from collector.episode import open_episode
-from collector.episode.writer import fsync_dir
 from collector.errors import EpisodeError
 from collector.home import Home
-from collector.redact import read_summary, summary_path
+from collector.policy.sharing import SigningPolicy, load_signing_policy
 from collector.review.errors import ReviewError
 from collector.review.trim import TrimResult
+from collector.seal.summaries import read_summary, summary_path
 from schemas.consent import ConsentStatement
 
 SUFFIX = ".ctape"
@@ -51,7 +52,7 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     outbox = home.ensure(home.outbox)
     target = outbox / f"{episode.header.episode_id}{SUFFIX}"
     if target.exists():
-        raise ReviewError(f"{target} is already queued for upload; this episode was signed before")
+        raise ReviewError(f"{target} is already in the outbox; this episode was signed before")
     source = original if trimmed is None else trimmed.path
     summary = read_summary(original) if trimmed is None else trimmed.redaction
     statement = sign_episode(source, target, home, passphrase=passphrase, workspace_policy=policy,

@@ -102,7 +102,7 @@ class SignScreen(ModalScreen[SignOff | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Sign and queue for upload", classes="title")
+            yield Static("Sign into the outbox", classes="title")
             yield Static("\n".join(self._lines), markup=False)
             if self._needs_passphrase:
                 yield Static("The signing key is protected: its passphrase, then Enter.", classes="help")

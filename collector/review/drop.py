@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from collector.reconstruct import Workspace
+from collector.reconstruct.workspace import Workspace
 from schemas.common import PositionEncoding
 from schemas.steps import CloseStep, FileState, GapStep, RedactionStep, Step
 

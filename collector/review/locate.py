@@ -14,9 +14,9 @@ from pathlib import Path
 from collector.episode import open_episode
 from collector.errors import CodetapeError, UsageError
 from collector.home import Home
-from collector.policy import find_workspace
-from collector.registry import Registry
 from collector.review.errors import ReviewError
+from collector.workspace.find import find_workspace
+from collector.workspace.registry import Registry
 from schemas import EpisodeHeader
 
 

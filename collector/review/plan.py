@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from collector.errors import UsageError
-from collector.policy import glob_regex
+from collector.policy.globs import Globs
 from collector.redact import RuleSet
 
 _DROP = re.compile(r"^\s*(\d+)\s*(?:ms)?\s*:\s*(\d+)\s*(?:ms)?\s*$")
@@ -61,17 +61,13 @@ class Exclusions:
     """The plan's globs as a matcher: a path is excluded when it or a parent directory matches."""
 
     globs: tuple[str, ...]
-    _regexes: list[re.Pattern[str]] = field(init=False)
+    _matcher: Globs = field(init=False)
 
     def __post_init__(self) -> None:
-        self._regexes = [glob_regex(glob) for glob in self.globs]
+        self._matcher = Globs(self.globs)
 
     def __call__(self, path: str) -> bool:
-        if not self._regexes:
-            return False
-        parts = path.split("/")
-        prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
-        return any(regex.fullmatch(prefix) for regex in self._regexes for prefix in prefixes)
+        return bool(self.globs) and self._matcher.match(path)
 
 
 def check_glob(glob: str) -> str:

@@ -2,12 +2,11 @@
 
 The report is another command's work; the review only runs it on what the reviewer sees (the trimmed
 copy) and opens the file in a browser when there is a graphical one (a text-mode browser would take the
-terminal from under the review). Without the command, it says the report is not available.
+terminal from under the review).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -22,14 +21,8 @@ from collector.review.errors import ReviewError
 TIMEOUT_S = 300
 
 
-def available() -> bool:
-    return importlib.util.find_spec("collector.commands.report") is not None
-
-
 def make_report(episode: Path, episode_id: str) -> Path:
     """Write the report of `episode` into a new private directory and return the file's path."""
-    if not available():
-        raise ReviewError("the HTML report is not available in this codetape (no `codetape report` command)")
     out = Path(tempfile.mkdtemp(prefix="codetape-report-")) / f"{episode_id}.html"  # a private (0700) dir
     try:
         done = subprocess.run([sys.executable, "-m", "collector", "report", str(episode), "-o", str(out)],

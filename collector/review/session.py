@@ -12,10 +12,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from collector.consent import PolicyError, SigningPolicy, load_signing_policy
 from collector.episode import open_episode
+from collector.errors import PolicyError
 from collector.home import Home
-from collector.redact import RedactionSummary, read_summary
+from collector.policy.sharing import SigningPolicy, load_signing_policy
+from collector.redact import RedactionSummary
 from collector.review.browse import Browser
 from collector.review.choices import Queued, discard_episode, sign_and_queue
 from collector.review.errors import ReviewError
@@ -24,6 +25,7 @@ from collector.review.plan import TrimPlan
 from collector.review.summary_view import ReviewSummary, Terms, build_summary
 from collector.review.timeline import Timeline
 from collector.review.trim import TrimResult, trim_episode
+from collector.seal.summaries import read_summary
 
 
 class ReviewSession:

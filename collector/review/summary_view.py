@@ -1,6 +1,6 @@
 """What the review shows first: everything a developer needs to decide whether to share an episode.
 
-`inspect`'s summary (collector/summary.py: duration, steps by kind, files touched) plus, in the same
+`inspect`'s summary (collector/episode/summary.py: duration, steps by kind, files touched) plus, in the same
 pass over the steps, the commands, test runs with pass/fail, git operations, gaps, notes and tasks, the
 redactions with their masked previews (from the summary written when the episode was sealed: the
 episode itself never holds a value), the file's size, and the sharing policy signing would agree to.
@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from collector.consent import SigningPolicy
 from collector.episode import Episode
+from collector.episode.resolve import show
+from collector.episode.summary import FileActivity, Summary, summarize
+from collector.policy.sharing import SigningPolicy
 from collector.redact import RedactionSummary
 from collector.replay.describe import OUTCOMES, clock, describe, one_line, plural, test_failed
-from collector.resolve import show
-from collector.summary import FileActivity, Summary, summarize
 from schemas import Step
 from schemas.steps import CommandStep, GapStep, GitStep, NoteStep, RedactionStep, TaskStep, TestRunStep
 

@@ -20,12 +20,13 @@ from pathlib import Path
 
 from collector.episode import Episode, open_episode, write_episode_file
 from collector.errors import CodetapeError, ReconstructionError
-from collector.redact import RedactionSummary, read_summary
+from collector.redact import RedactionSummary
 from collector.review.drop import Dropped, drop_ranges
 from collector.review.errors import ReviewError
 from collector.review.exclude import ExcludeReport, exclude_files, excluded_paths
 from collector.review.plan import Exclusions, TrimPlan
 from collector.review.spans import PATH_RULE, mask_spans, pattern_rule
+from collector.seal.summaries import read_summary
 from schemas import EpisodeHeader, Step
 from schemas.steps import FileChangeStep, GapStep, GitStep, RedactionStep
 
@@ -146,7 +147,7 @@ def _version(base: str, plan: TrimPlan, paths: bool) -> str:
 
 def _check(dst: Path) -> None:
     """Replay the new file in full; remove it and say why when it does not hold."""
-    from collector.commands.verify import verify_replay  # the same check `codetape verify` runs
+    from collector.verify.integrity import verify_replay  # the same check `codetape verify` runs
 
     try:
         verify_replay(open_episode(dst))

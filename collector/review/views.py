@@ -64,7 +64,7 @@ def sign_lines(session: ReviewSession, key: KeyInfo) -> list[str]:
              f"licence   {(terms.licence if terms else None) or '(none given by the policy)'}"]
     if terms is not None and terms.problem:
         lines.append(f"warning   signing will be refused: {terms.problem}")
-    lines.append(f"then      queued in {session.home.outbox} for upload; the unsigned episode is removed")
+    lines.append(f"then      written to {session.home.outbox}; the unsigned episode is removed")
     return lines
 
 

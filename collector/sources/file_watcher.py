@@ -36,9 +36,9 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from collector.policy import Policy
-from collector.sources import Emit
+from collector.policy.recording import Policy
 from collector.sources.debounce import Debouncer
+from collector.sources.emit import Emit
 from collector.sources.filestate import Known, is_noise, read_state, walk
 
 SOURCE = "files"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.policy import Policy
+from collector.policy.recording import Policy
 
 HEAD_BYTES = 8192
 

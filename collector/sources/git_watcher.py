@@ -31,9 +31,9 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from collector.policy import Policy
-from collector.sources import Emit
+from collector.policy.recording import Policy
 from collector.sources.debounce import Debouncer
+from collector.sources.emit import Emit
 from collector.sources.git_steps import LOGGED, STASH, STASH_DROP, Observed, StepBuilder
 from collector.sources.gitread import GitReader, RefState
 from collector.sources.reflog import ReflogEntry, ReflogTail

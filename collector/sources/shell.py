@@ -1,6 +1,6 @@
 """The shell hook's recorder: turns the records a shell spools into `command` steps.
 
-The hook (collector/shell_hook.py) makes the shell append one record per command to a spool file with
+The hook (collector/sources/shell_hook.py) makes the shell append one record per command to a spool file with
 builtins only (no process, no socket, nothing that can block the prompt). One recorder per shell,
 started in the background by the hook, claims the spool by renaming it, sends the records to the
 collector, and exits when its shell is gone (or after a long idle time; the hook starts it again).
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.client import Client
 from collector.errors import CodetapeError
 from collector.home import Home
+from collector.protocol.client import Client
 
 FIELDS = 7
 MAGIC = b"ct1"
@@ -114,7 +114,7 @@ class ShellRecorder:
         return bool(records or bad or rest)
 
     def send(self, record: Record) -> None:
-        from collector.policy import find_workspace
+        from collector.workspace.find import find_workspace
 
         line = command_line(record, self._previous)
         self._previous = line

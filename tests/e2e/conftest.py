@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from collector.episode import Episode, open_episode
-from collector.reconstruct import replay
+from collector.reconstruct.workspace import replay
 from schemas.steps import SaveStep
 
 CODETAPE = [sys.executable, "-m", "collector"]

@@ -1,4 +1,5 @@
-"""codetape.el in real Emacs --batch + eglot: the configured pylsp runs behind the bridge, notes reach the episode."""
+"""codetape.el in real Emacs --batch + eglot: the configured pylsp runs behind the bridge, notes reach
+the episode."""
 
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ def test_codetape_el_wraps_eglot_server_and_records_notes(
     assert saved_texts(episode, "mod.py") == disk
     steps = list(episode.steps())
     assert [s.text for s in steps if isinstance(s, NoteStep)] == ["café works"]
-    assert [(s.action, s.statement) for s in steps if isinstance(s, TaskStep)] == [("start", "drop the import")]
+    tasks = [(s.action, s.statement) for s in steps if isinstance(s, TaskStep)]
+    assert tasks == [("start", "drop the import")]
     messages = [item.message for s in steps if isinstance(s, DiagnosticsStep) for item in s.items]
     assert any("undefined_name" in message for message in messages), messages
     assert any("'os' imported but unused" in message for message in messages), messages

@@ -1,4 +1,5 @@
-"""The Neovim plugin (editor_extensions/neovim) in real headless Neovim 0.11 and 0.7, real bridge and collector."""
+"""The Neovim plugin (editor_extensions/neovim) in real headless Neovim 0.11 and 0.7, real bridge and
+collector."""
 
 from __future__ import annotations
 

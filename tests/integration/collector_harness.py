@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.client import Client
 from collector.episode import open_episode
 from collector.home import Home
+from collector.protocol.client import Client
 
 STARTUP_S = 20.0
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from collector.positions import units
+from collector.text.positions import units
 from lsp_bridge.framing import encode
 from tests.integration.collector_harness import Daemon, env_for
 from tests.integration.test_bridge_harness import (

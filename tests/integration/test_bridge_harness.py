@@ -27,7 +27,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import register_lsp_features
 
 from collector.episode import Episode, open_episode
-from collector.reconstruct import replay
+from collector.reconstruct.workspace import replay
 from lsp_bridge.framing import Framer, encode
 from schemas.steps import SaveStep
 from tests.integration.collector_harness import Daemon, env_for, opt_in, running, wait_for

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from lsprotocol import types as lsp
 
-from collector.positions import units
+from collector.text.positions import units
 from schemas.messages import COMMANDS
 from tests.integration.collector_harness import Daemon, opt_in, wait_for
 from tests.integration.test_bridge_harness import (

@@ -15,7 +15,7 @@ import psutil
 import pytest
 from lsprotocol import types as lsp
 
-from collector.positions import units
+from collector.text.positions import units
 from lsp_bridge.framing import Framer
 from tests.integration.collector_harness import Daemon, env_for, wait_for
 from tests.integration.test_bridge_harness import (

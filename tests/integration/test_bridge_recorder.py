@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from collector.client import Client
 from collector.home import Home
+from collector.protocol.client import Client
 from lsp_bridge.framing import encode
 from tests.integration.collector_harness import Daemon, env_for, running, start_daemon, wait_for
 from tests.integration.test_bridge_harness import (

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.commands.checkout import PROGRESS_FROM
+from collector.cli.progress import PROGRESS_FROM
 from collector.episode import EpisodeWriter, write_episode_file
 from collector.episode.container import CONSENT, OPTIONAL
 from schemas import EpisodeHeader, Step, step_from_dict

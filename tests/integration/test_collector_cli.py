@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from collector.client import now_ms
 from collector.episode import EpisodeWriter
 from collector.episode.container import CONSENT
 from collector.errors import CollectorError
-from collector.policy import Policy
+from collector.policy.recording import Policy
+from collector.protocol.clock import now_ms
 from schemas import EpisodeHeader, WorkspaceIdentity
 from schemas.steps import NoteStep
 from tests.integration.collector_harness import Daemon, codetape, episode_steps, opt_in, running, settle

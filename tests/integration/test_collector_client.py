@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from collector.client import Client
 from collector.errors import CollectorError
-from collector.framing import encode, recv_message
+from collector.protocol.client import Client
+from collector.protocol.framing import encode, recv_message
 
 
 def test_a_full_send_queue_drops_steps_into_a_gap_without_blocking() -> None:

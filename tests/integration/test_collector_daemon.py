@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from collector.client import Client, now_ms
 from collector.errors import CollectorError
 from collector.home import Home
+from collector.protocol.client import Client
+from collector.protocol.clock import now_ms
 from tests.integration.collector_harness import (
     codetape,
     episode_steps,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from collector.client import now_ms
 from collector.episode import open_episode
+from collector.protocol.clock import now_ms
 from tests.integration.collector_harness import opt_in, running, settle
 
 NOTE = {"kind": "note", "text": "before any editor"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from collector.client import now_ms
 from collector.home import Home
+from collector.protocol.clock import now_ms
 from tests.integration.collector_harness import decoded_episodes, every_byte_under, opt_in, running, settle
 
 MARKER = "MANDATORY-EXCLUSION-MARKER-7f3a"

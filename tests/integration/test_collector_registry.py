@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from collector.home import Home
-from collector.registry import Registry
+from collector.workspace.registry import Registry
 from tests.integration.collector_harness import codetape, episode_steps, git, running, wait_for
 
 

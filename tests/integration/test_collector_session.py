@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from collector.client import Client, now_ms
 from collector.episode import open_episode
+from collector.protocol.client import Client
+from collector.protocol.clock import now_ms
 from tests.integration.collector_harness import (
     Daemon,
     decoded_episodes,

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from collector.client import Client, now_ms
-from collector.policy import Policy
-from collector.reconstruct import Workspace
+from collector.policy.recording import Policy
+from collector.protocol.client import Client
+from collector.protocol.clock import now_ms
+from collector.reconstruct.workspace import Workspace
 from collector.sources.file_watcher import FileWatcher
 from schemas.steps import step_from_dict
 from tests.integration.collector_harness import codetape, episode_steps, running, wait_for

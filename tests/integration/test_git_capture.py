@@ -15,8 +15,9 @@ from typing import Any
 import git as gitpython
 import pytest
 
-from collector.client import Client, now_ms
-from collector.policy import Policy
+from collector.policy.recording import Policy
+from collector.protocol.client import Client
+from collector.protocol.clock import now_ms
 from collector.sources.git_watcher import GitWatcher
 from schemas.steps import step_from_dict
 from tests.integration.collector_harness import codetape, episode_steps, running

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from collector.client import now_ms
-from collector.policy import Policy
+from collector.policy.recording import Policy
+from collector.protocol.clock import now_ms
 from collector.sources.git_watcher import GitWatcher
 from tests.integration.test_git_capture import ENV, Recorder
 

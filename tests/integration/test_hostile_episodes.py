@@ -26,8 +26,6 @@ from typing import Any
 import msgpack
 import pytest
 
-from collector.checkout import plan_checkout, safe_parts
-from collector.commands.verify import verify_replay
 from collector.episode import open_episode, write_episode_file
 from collector.episode.container import (
     CONSENT,
@@ -41,7 +39,9 @@ from collector.episode.container import (
     encode_frame,
 )
 from collector.errors import CheckoutRefused, CodetapeError
-from collector.reconstruct import workspace_at
+from collector.reconstruct.checkout import plan_checkout, safe_parts
+from collector.reconstruct.workspace import workspace_at
+from collector.verify.integrity import verify_replay
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
 
 CAP_MB = 300

@@ -28,7 +28,7 @@ from collector.episode import open_episode
 from collector.errors import JournalError
 from collector.journal import JournalScanner, JournalWriter, scan_journal
 from collector.journal.frames import pack_header, pack_step
-from collector.seal import seal_journal
+from collector.seal.journal import seal_journal
 from schemas import EpisodeHeader, Step, WorkspaceIdentity, step_to_dict
 from schemas.steps import NoteStep, OpenStep
 

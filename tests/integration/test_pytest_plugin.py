@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from collector import pytest_plugin
+from collector.sources import pytest_plugin
 from schemas.settings import SETTINGS_FILE
 from tests.integration.collector_harness import codetape, env_for, episode_steps, running
 
@@ -162,7 +162,7 @@ def test_silent_and_inert_without_a_collector_or_outside_workspaces(tmp_path: Pa
     (root / "conftest.py").write_text(
         "import sys\n"
         "def pytest_unconfigure(config):\n"
-        "    names = ('collector.client', 'collector.policy', 'pydantic')\n"
+        "    names = ('collector.protocol.client', 'collector.policy.recording', 'pydantic')\n"
         "    loaded = sorted(m for m in names if m in sys.modules)\n"
         "    open('loaded.txt', 'w').write(' '.join(loaded))\n")
     if opted_in:
@@ -174,8 +174,8 @@ def test_silent_and_inert_without_a_collector_or_outside_workspaces(tmp_path: Pa
     assert normalized(with_plugin.stdout) == normalized(without.stdout)
     assert with_plugin.stderr == without.stderr
     assert not (home / "run").exists(), "the plugin must never start a collector"
-    assert "collector.policy" not in loaded and "pydantic" not in loaded
-    assert ("collector.client" in loaded) == opted_in  # only looked for a collector where opted in
+    assert "collector.policy.recording" not in loaded and "pydantic" not in loaded
+    assert ("collector.protocol.client" in loaded) == opted_in  # only looked for a collector where opted in
 
 
 def test_a_running_collector_records_nothing_for_a_project_that_is_not_opted_in(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from collector.episode.container import decompress, iter_frames, read_preamble
-from collector.reconstruct import sha256_text
-from collector.redact import read_summary, summary_path
+from collector.seal.summaries import read_summary, summary_path
+from collector.text.digest import sha256_text
 from tests.integration.collector_harness import codetape, decoded_episodes, episode_steps, running, settle
 
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.redact import summary_path
+from collector.seal.summaries import summary_path
 from tests.integration.test_sign_cli import TOKEN, codetape, one_error_line, record_session
 
 

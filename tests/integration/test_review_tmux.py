@@ -51,7 +51,7 @@ def test_exclude_a_file_drop_a_range_and_sign_on_a_real_terminal(tmp_path: Path)
         term.wait(lambda s: "; drop " in s, "the range dropped")
         # sign: the dialog says what is agreed to; Enter on "Sign and queue"
         term.keys("s")
-        term.wait(lambda s: "Sign and queue for upload" in s and key["key_id"] in s, "the sign-off dialog")
+        term.wait(lambda s: "Sign into the outbox" in s and key["key_id"] in s, "the sign-off dialog")
         term.keys("Enter")
         screen = term.wait(lambda s: "review exited" in s, "the review to end")
         assert "review exited 0" in screen and f"signed by {key['key_id']}" in screen

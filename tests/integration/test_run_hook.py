@@ -13,8 +13,8 @@ import tty
 from pathlib import Path
 from typing import Any
 
-from collector.client import Client
 from collector.home import Home
+from collector.protocol.client import Client
 from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_for
 
 CODETAPE = [sys.executable, "-m", "collector", "run", "--"]

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from collector.client import Client
 from collector.home import Home
+from collector.protocol.client import Client
 from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_for
 
 SESSION = """\

@@ -69,7 +69,7 @@ def record_session(base: Path) -> tuple[Path, Path, Path]:
         sealed = codetape(home, "seal", str(project), "--json")
         assert sealed.returncode == 0, sealed.stderr
     finally:
-        from collector.commands.demo import stop_collector
+        from collector.cli.commands.demo import stop_collector
 
         stop_collector(Home(home))
     return home, project, Path(json.loads(sealed.stdout)["path"])

@@ -26,14 +26,13 @@ from collector.consent import (
     SigningRefused,
     init_keys,
     load_public,
-    load_signing_policy,
     sign_episode,
 )
 from collector.consent.keys import key_path
-from collector.consent.policy import POLICY_FILE
 from collector.episode import EpisodeWriter, open_episode, write_episode_file
 from collector.errors import EpisodeError
 from collector.home import Home
+from collector.policy.sharing import POLICY_FILE, load_signing_policy
 from schemas import step_from_dict
 from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER, MINIMAL, MINIMAL_HEADER
 

@@ -25,7 +25,7 @@ import pytest
 import zstandard
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from collector.cli import build_parser, one_line
+from collector.cli.main import build_parser, one_line
 from collector.consent import init_keys, sign_episode
 from collector.consent.keys import key_id, load_private
 from collector.consent.statement import encode_statement, pack_payload, parse_statement, signed_message
@@ -85,7 +85,7 @@ def replace_statement(frames: list[Frame], payload: bytes) -> list[Frame]:
 
 
 def cli(argv: list[str]) -> int:
-    """`collector.cli.main` without building the parser again for every one of thousands of calls."""
+    """`collector.cli.main.main` without building the parser again for every one of thousands of calls."""
     args = PARSER.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from collector.episode import open_episode, write_episode_file
-from collector.reconstruct import sha256_text, workspace_at
+from collector.reconstruct.workspace import workspace_at
+from collector.text.digest import sha256_text
 from schemas import EpisodeHeader, Step, WorkspaceIdentity, step_from_dict, step_to_dict
 
 

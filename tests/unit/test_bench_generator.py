@@ -8,9 +8,9 @@ import pytest
 
 from bench.buffer import Buffer
 from bench.sessions import Session, generate
-from collector.document import Document
 from collector.episode import open_episode, write_episode_file
-from collector.reconstruct import replay
+from collector.reconstruct.workspace import replay
+from collector.text.document import Document
 from schemas import step_to_dict
 from schemas.common import Position, Range
 

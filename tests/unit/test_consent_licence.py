@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.consent.licence import FoundLicence, detect, find_licences, licence_files
+from collector.policy.licence import FoundLicence, detect, find_licences, licence_files
 
 COMMON = Path("/usr/share/common-licenses")
 

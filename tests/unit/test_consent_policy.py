@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from collector.consent import PolicyError, SigningRefused, load_signing_policy
-from collector.consent.licence import FoundLicence
-from collector.consent.policy import POLICY_FILE, SigningPolicy
-from collector.errors import SettingsError
+from collector.consent import SigningRefused
+from collector.consent.sign import require_policy
+from collector.errors import PolicyError, SettingsError
 from collector.home import Home
-from collector.policy import load_settings
+from collector.policy.licence import FoundLicence
+from collector.policy.recording import load_settings
+from collector.policy.sharing import POLICY_FILE, SigningPolicy, load_signing_policy
 
 MIT = ("Permission is hereby granted, free of charge, to any person obtaining a copy of this software "
        "and associated documentation files.\n")
@@ -67,7 +68,7 @@ def test_no_policy_anywhere_allows_any_licence(tmp_path: Path) -> None:
     policy = load_signing_policy(home, None)
     assert policy == SigningPolicy()
     assert policy.licence_problem() is None
-    policy.check(["any/file.py"])
+    require_policy(policy, ["any/file.py"])
     unopted = tmp_path / "plain"
     unopted.mkdir()
     assert load_signing_policy(home, unopted).licences == ()
@@ -78,19 +79,19 @@ def test_disallowed_missing_and_unknown_licences_are_named(tmp_path: Path) -> No
     root = workspace(tmp_path, '[policy]\nallowed_licences = ["MIT", "Apache-2.0"]\n', licence=GPL3)
     with pytest.raises(SigningRefused, match=r"^cannot sign: LICENSE is GPL-3\.0, which the policy does not "
                                              r"allow \(allowed: Apache-2\.0, MIT\)$"):
-        load_signing_policy(home, root).check([])
+        require_policy(load_signing_policy(home, root), [])
     (root / "LICENSE").write_text("All rights reserved.\n", encoding="utf-8")
     with pytest.raises(SigningRefused, match=r"LICENSE: licence not recognised; the policy allows only "
                                              r"Apache-2\.0, MIT"):
-        load_signing_policy(home, root).check([])
+        require_policy(load_signing_policy(home, root), [])
     (root / "LICENSE").unlink()
     with pytest.raises(SigningRefused, match=f"no LICENSE or COPYING file in {root}"):
-        load_signing_policy(home, root).check([])
+        require_policy(load_signing_policy(home, root), [])
     with pytest.raises(SigningRefused, match="no workspace was given to check"):
-        SigningPolicy(allowed_licences=("MIT",)).check([])
+        require_policy(SigningPolicy(allowed_licences=("MIT",)), [])
     with pytest.raises(SigningRefused, match=r"allowed: none"):
-        SigningPolicy(allowed_licences=(), workspace=root,
-                      licences=(FoundLicence("LICENSE", "MIT"),)).check([])
+        require_policy(SigningPolicy(allowed_licences=(), workspace=root,
+                      licences=(FoundLicence("LICENSE", "MIT"),)), [])
 
 
 def test_mandatory_exclusions_cover_files_and_their_directories() -> None:
@@ -101,8 +102,8 @@ def test_mandatory_exclusions_cover_files_and_their_directories() -> None:
         ("top.txt", "/top.txt")]
     with pytest.raises(SigningRefused, match=r"^cannot sign: secrets/a\.txt and 3 more falls under the "
                                              r"policy's mandatory exclusion 'secrets/'; exclude it first"):
-        policy.check(files)
-    policy.check(["src/app.py", "sub/top.txt"])
+        require_policy(policy, files)
+    require_policy(policy, ["src/app.py", "sub/top.txt"])
 
 
 def test_a_broken_policy_file_is_named(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collector.disk_echo import DiskEcho
+from collector.daemon.echo import DiskEcho
 
 A, B = "a" * 64, "b" * 64
 

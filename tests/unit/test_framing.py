@@ -10,7 +10,7 @@ import msgpack
 import pytest
 
 from collector.errors import FramingError
-from collector.framing import MAX_MESSAGE, decode_body, encode, read_message, recv_message
+from collector.protocol.framing import MAX_MESSAGE, decode_body, encode, read_message, recv_message
 
 
 def test_round_trip_over_a_socket_pair_keeps_order_and_types() -> None:

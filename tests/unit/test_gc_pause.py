@@ -3,7 +3,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from collector.gc_pause import gc_paused
+from collector.seal.gc_pause import gc_paused
 
 
 def test_overlapping_batches_pause_the_collector_until_the_last_one_ends() -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from collector.cli import main as main_cli
-from collector.commands.verify import verify_replay
+from collector.cli.main import main as main_cli
 from collector.episode import open_episode
+from collector.verify.integrity import verify_replay
 from schemas import STEP_KINDS, step_to_dict
 from tests.fixtures.make_golden import DIRECTORY, GOLDEN, cat_lines, main
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from collector.open_documents import OpenDocuments
-from collector.reconstruct import sha256_text, workspace_at
+from collector.daemon.open_documents import OpenDocuments
+from collector.reconstruct.workspace import workspace_at
+from collector.text.digest import sha256_text
 from schemas import Step, step_from_dict
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from collector.errors import SettingsError
-from collector.policy import Policy, find_workspace, glob_regex, is_binary
+from collector.policy.globs import glob_regex
+from collector.policy.recording import Policy, is_binary
+from collector.workspace.find import find_workspace
 
 
 def _git(root: Path, *args: str) -> None:

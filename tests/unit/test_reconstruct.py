@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from collector.errors import ReconstructionError
-from collector.reconstruct import LINE_COST, Workspace, workspace_at
+from collector.reconstruct.workspace import LINE_COST, Workspace, workspace_at
 from schemas import Step, step_from_dict
 
 

@@ -1,7 +1,7 @@
 """Reconstruction equals a naive reference model, for random edits in all three position encodings.
 
 The model keeps the whole text as one string and recomputes every offset from scratch on each change,
-with LSP's rules written out independently of collector/positions.py: lines end at CRLF, CR or LF; a
+with LSP's rules written out independently of collector/text/positions.py: lines end at CRLF, CR or LF; a
 character offset counts code units of the encoding; a line past the end means the end of the document;
 an offset past the end of a line means the end of that line (before its break); an offset inside a
 multi-unit character means its start; a reversed range is read start-first.
@@ -15,8 +15,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collector.document import Document
-from collector.reconstruct import LINE_COST, Workspace
+from collector.reconstruct.workspace import LINE_COST, Workspace
+from collector.text.document import Document
 from schemas.common import PositionEncoding, Range
 from schemas.steps import EditStep, OpenStep
 

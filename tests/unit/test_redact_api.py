@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from collector.errors import UsageError
-from collector.redact import Finding, RedactionSummary, RuleSet, scan, seal_transform
+from collector.redact import Finding, RedactionSummary, RuleSet, scan
+from collector.seal.redacted import seal_transform
 from schemas.steps import NoteStep
 
 

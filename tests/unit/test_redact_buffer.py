@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collector.document import Document
 from collector.redact.buffer import Buffer
 from collector.redact.placeholders import Registry
 from collector.redact.rules import RuleSet
 from collector.redact.text import TextRedactor
+from collector.text.document import Document
 from schemas.common import Position, PositionEncoding, Range
 
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"

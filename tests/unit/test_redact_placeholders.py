@@ -5,9 +5,9 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from collector.redact import RedactionSummary, mask, read_summary, summary_path
+from collector.redact import RedactionSummary, mask
 from collector.redact.placeholders import Registry
-from collector.redact.sealing import write_summary
+from collector.seal.summaries import read_summary, summary_path, write_summary
 from schemas.steps import NoteStep, RedactionStep
 
 

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from collector.episode import open_episode
 from collector.journal import JournalWriter
-from collector.reconstruct import Workspace, sha256_text
-from collector.redact import read_summary, seal_transform
-from collector.seal import seal_journal
+from collector.reconstruct.workspace import Workspace
+from collector.seal.journal import seal_journal
+from collector.seal.redacted import seal_transform
+from collector.seal.summaries import read_summary
+from collector.text.digest import sha256_text
 from schemas import EpisodeHeader, Step
 from schemas.steps import EditStep, OpenStep, SaveStep
 

@@ -9,8 +9,9 @@ from collections.abc import Iterable, Sequence
 
 import pytest
 
-from collector.reconstruct import Workspace, sha256_text
+from collector.reconstruct.workspace import Workspace
 from collector.redact import PLACEHOLDER_RE, RedactionSummary, RuleSet, redact_steps
+from collector.text.digest import sha256_text
 from schemas import Step, step_to_dict
 from schemas.common import PositionEncoding
 from schemas.steps import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collector.reconstruct import Workspace
+from collector.reconstruct.workspace import Workspace
 from collector.redact.pipeline import Record, StepRedactor
 from collector.redact.placeholders import Registry
 from collector.redact.rules import RuleSet

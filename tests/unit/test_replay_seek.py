@@ -11,7 +11,7 @@ import pytest
 from bench.sessions import generate
 from collector.episode import open_episode, write_episode_file
 from collector.errors import EpisodeError, ReconstructionError
-from collector.reconstruct import workspace_at
+from collector.reconstruct.workspace import workspace_at
 from collector.replay.seek import Index, Seeker
 from collector.replay.state import EditSize, PlayState
 from schemas import step_from_dict

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.commands.checkout import PROGRESS_FROM
+from collector.cli.progress import PROGRESS_FROM
 from collector.consent import init_keys, sign_episode
 from collector.episode import open_episode, write_episode_file
 from collector.errors import CodetapeError

@@ -10,7 +10,7 @@ from collector.episode import open_episode
 from collector.errors import JournalCorrupt, JournalError
 from collector.journal import JournalScanner, JournalWriter, encode_frame
 from collector.journal.frames import pack_header, pack_step
-from collector.seal import seal_journal
+from collector.seal.journal import seal_journal
 from schemas import EpisodeHeader, Step, step_to_dict
 from schemas.steps import EditStep, FileChangeStep, GapStep, NoteStep, OpenStep, SaveStep
 

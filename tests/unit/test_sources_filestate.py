@@ -11,7 +11,7 @@ from pathlib import Path
 from watchdog.events import FileOpenedEvent, FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from collector.policy import Policy
+from collector.policy.recording import Policy
 from collector.sources.filestate import is_noise, read_state, walk
 from schemas.settings import WorkspaceSettings
 

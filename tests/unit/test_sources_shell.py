@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from collector.home import Home
-from collector.shell_hook import SHELLS, snippet
 from collector.sources.shell import Record, command_line, parse
+from collector.sources.shell_hook import SHELLS, snippet
 
 
 def record(status: int, cwd: str, mode: str, text: str) -> bytes:

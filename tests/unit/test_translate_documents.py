@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector.document import Document
-from collector.positions import split_lines, to_index, units
+from collector.text.document import Document
+from collector.text.positions import split_lines, to_index, units
 from lsp_bridge.documents import ENCODINGS, TrackedDocument, convert_character, count_units, index_of
 from lsp_bridge.errors import OutOfRange
 from lsp_bridge.translate import Change, Rng

@@ -18,15 +18,16 @@ from typing import Any
 import pytest
 
 from bench.sessions import Session, generate
-from collector.commands.verify import verify_replay
 from collector.consent import init_keys, sign_episode
 from collector.episode import open_episode, write_episode_file
 from collector.errors import UsageError
 from collector.home import Home
-from collector.reconstruct import Workspace, sha256_text
+from collector.reconstruct.workspace import Workspace
 from collector.review.errors import ReviewError
 from collector.review.plan import Exclusions, TrimPlan, parse_drop
 from collector.review.trim import trim_episode
+from collector.text.digest import sha256_text
+from collector.verify.integrity import verify_replay
 from schemas import EpisodeHeader, Step, WorkspaceIdentity, step_from_dict, step_to_dict
 from schemas.steps import GapStep, SaveStep
 

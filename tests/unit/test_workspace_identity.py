@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.workspace_identity import identify, strip_credentials
+from collector.workspace.identity import identify, strip_credentials
 
 
 @pytest.mark.parametrize(("url", "clean"), [

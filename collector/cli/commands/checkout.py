@@ -1,0 +1,48 @@
+"""`codetape checkout EPISODE DIR [--step N]`: write the workspace as it was after step N.
+
+N counts from 0 over the steps `codetape cat` prints; the default is the last step. Every path is
+checked before anything is written (see collector/reconstruct/checkout.py); files recorded without content
+(binary or too large) are listed on stderr and not written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from collector.cli.progress import tracked
+from collector.episode.resolve import open_ref, show
+from collector.errors import UsageError
+from collector.reconstruct.checkout import plan_checkout, write_checkout
+from collector.reconstruct.workspace import workspace_at
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("checkout", help="write the reconstructed workspace after a step",
+                            description=__doc__)
+    parser.add_argument("episode", metavar="EPISODE", help="an episode file, or an episode id (prefix)")
+    parser.add_argument("dir", metavar="DIR", type=Path, help="directory to write into (created if missing)")
+    parser.add_argument("--step", metavar="N", type=int, help="0-based step index (default: the last step)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    episode = open_ref(args.episode)
+    stop = args.step
+    count = episode.step_count
+    if stop is not None and not 0 <= stop < count:
+        valid = f"0 to {count - 1}" if count else "it has no steps"
+        raise UsageError(f"--step {stop} is out of range ({valid})")
+    total = count if stop is None else stop + 1
+    steps = tracked(episode.steps(), total, "reconstructing")
+    workspace = workspace_at(episode.header.position_encoding, steps, stop)
+    plan = plan_checkout(workspace, args.dir)
+    written = write_checkout(plan, args.dir)
+    for path, reason in plan.omitted:
+        why = reason.replace("_", " ")
+        print(f"omitted ({why}, recorded without content): {show(path)}", file=sys.stderr)
+    print(f"wrote {written} file{'s' * (written != 1)} to {show(str(args.dir))}", file=sys.stderr)
+    return 0
+
+

@@ -1,0 +1,57 @@
+"""`codetape demo`: record a real session on a scratch project and show the episode's summary."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from collector.demo.run import run_demo
+from collector.errors import CollectorError
+from collector.home import Home
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("demo", help="record a real session on a scratch project, end to end",
+                            description=__doc__)
+    parser.add_argument("--editor", choices=["auto", "nvim", "typist"], default="auto",
+                        help="drive headless Neovim (auto: when installed) or the scripted LSP client")
+    parser.add_argument("--dir", type=Path, help="where to put the scratch project and CODETAPE_HOME "
+                        "(default: a new temporary directory, kept so you can look at the episode)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    base = args.dir or Path(tempfile.mkdtemp(prefix="codetape-demo-"))
+    base.mkdir(parents=True, exist_ok=True)
+    home = base / "home"
+    env = os.environ | {"CODETAPE_HOME": str(home)}
+
+    def say(line: str) -> None:
+        print(f"▸ {line}", file=sys.stderr, flush=True)
+
+    try:
+        summary = run_demo(base / "project", base, env, editor=args.editor, say=say)
+    finally:
+        stop_collector(Home(home))
+    print(summary, end="")
+    say(f"look around: CODETAPE_HOME={home} codetape episodes")
+    return 0
+
+
+def stop_collector(home: Home) -> None:
+    """Stop the collector the demo started (it seals whatever is still open)."""
+    from collector.protocol.client import Client
+
+    try:
+        client = Client.connect(home, autostart=False, timeout=1.0)
+    except CollectorError:
+        return
+    try:
+        client.request("shutdown")
+    except CollectorError:
+        pass
+    finally:
+        client.close()

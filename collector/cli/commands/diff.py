@@ -1,0 +1,38 @@
+"""`codetape diff EPISODE A B`: unified diff of the whole workspace from moment A to moment B.
+
+A and B are step numbers (the state after that step, counted as `codetape cat` prints them), times
+from the episode's start (`90s`, `2m`, `1:30`: the state after the last step at or before it), `start`
+(the empty workspace before the first step) or `end`. The output applies with `git apply` or
+`patch -p1` to a checkout of A (`codetape checkout EPISODE DIR --step A`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from collector.episode.resolve import open_ref
+from collector.replay.moment import parse_moment
+from collector.replay.workdiff import states_at, unified_diff
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("diff", help="unified diff of the workspace between two steps or times",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("episode", metavar="EPISODE", help="an episode file, or an episode id (prefix)")
+    parser.add_argument("a", metavar="A", help="from: a step (12), a time (90s, 2m, 1:30), start or end")
+    parser.add_argument("b", metavar="B", help="to: a step, a time, start or end")
+    parser.add_argument("-U", "--unified", metavar="N", type=int, default=3,
+                        help="lines of context around each change (default 3)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    moments = [parse_moment(args.a, "A"), parse_moment(args.b, "B")]
+    episode = open_ref(args.episode)
+    old, new = states_at(episode, moments)
+    out = sys.stdout.buffer
+    for line in unified_diff(old, new, max(args.unified, 0)):
+        out.write(line.encode("utf-8", "surrogatepass"))
+    out.flush()
+    return 0

@@ -1,0 +1,86 @@
+"""`codetape init [DIR]`: opt a workspace in by writing its `.codetape.toml` (nothing is recorded without)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from collector.atomic import atomic_write
+from collector.errors import CollectorError, UsageError
+from collector.home import Home
+from collector.protocol.client import Client
+from collector.workspace.registry import Registry
+from schemas.settings import ALL_CHANNELS, SETTINGS_FILE, WorkspaceSettings
+
+TEMPLATE = """\
+# codetape: this file opts the workspace in. Delete it to stop recording here.
+# Nothing leaves this machine until you review and sign an episode (codetape review / sign).
+
+# What is recorded. Remove a channel to stop recording it:
+#   edits        what you open, type, save and where the cursor is (from the editor)
+#   diagnostics  errors and warnings shown by language servers
+#   tests        test runs (the pytest plugin)
+#   commands     terminal commands (codetape run, the shell hook)
+#   git          commits, checkouts, merges, rebases... (read-only watching of .git)
+#   files        files changed outside the editor
+channels = {channels}
+
+# Never recorded, in any form, on top of what git ignores and the built-in secret-ish files
+# (.env*, *.pem, *.key, id_rsa*, *.p12, *.pfx, .netrc, .npmrc, .pypirc, .aws/credentials, ...).
+# gitignore-style globs: "*.csv" anywhere, "/data" only at the top, "vendor/" a directory,
+# "docs/**/draft*" with ** for any depth. Negation ("!") is not supported.
+exclude = {exclude}
+
+# Seconds without activity after which the current episode is sealed and a new one starts.
+idle_timeout_s = {idle}
+
+# Files larger than this (bytes) are recorded without their content (a placeholder step).
+max_file_bytes = {max_bytes}
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("init", help="opt a workspace in to recording (writes .codetape.toml)",
+                            description=__doc__)
+    parser.add_argument("dir", nargs="?", type=Path, default=Path("."), help="the workspace (default: .)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing .codetape.toml")
+    parser.set_defaults(func=run)
+
+
+def render(settings: WorkspaceSettings) -> str:
+    """The commented `.codetape.toml` for these settings (a JSON array of strings is a TOML array)."""
+    def array(items: list[str]) -> str:
+        return json.dumps(items, ensure_ascii=False)
+
+    return TEMPLATE.format(channels=array(list(settings.channels)), exclude=array(list(settings.exclude)),
+                           idle=settings.idle_timeout_s, max_bytes=settings.max_file_bytes)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = args.dir.expanduser().resolve()
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    target = root / SETTINGS_FILE
+    if target.exists() and not args.force:
+        raise UsageError(f"{target} already exists (use --force to overwrite it)")
+    defaults = WorkspaceSettings(channels=list(ALL_CHANNELS), exclude=["*.sqlite", "*.db", "node_modules/"])
+    atomic_write(target, render(defaults), mode=0o644)
+    home = Home.from_env()
+    Registry(home).add(root)
+    print(f"opted in: {root} (settings: {target})")
+    if tell_collector(home, root):
+        print("recording now: the collector watches this workspace")
+    else:
+        print("recording starts when the collector runs (the editor's bridge and `codetape run` start it)")
+    return 0
+
+
+def tell_collector(home: Home, root: Path) -> bool:
+    """Ask a running collector to watch the workspace now; False when none is running."""
+    try:
+        with Client.connect(home, autostart=False, timeout=1.0) as client:
+            client.request("watch", workspace=str(root))
+    except CollectorError:
+        return False
+    return True

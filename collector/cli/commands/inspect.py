@@ -1,0 +1,85 @@
+"""`codetape inspect EPISODE [--json]`: what an episode holds, when, where, with which editor, signed?"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from collector.cli.progress import tracked
+from collector.consent.verify import signature_status
+from collector.episode.resolve import open_ref, show
+from collector.episode.summary import FileActivity, Summary, summarize
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("inspect", help="summarise an episode", description=__doc__)
+    parser.add_argument("episode", metavar="EPISODE", help="an episode file, or an episode id (prefix)")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    episode = open_ref(args.episode)
+    summary = summarize(episode, tracked(episode.steps(), episode.step_count, "reading"))
+    summary.signed_by, summary.signature_problem = signature_status(episode, summary)
+    if args.json:
+        sys.stdout.write(json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write("".join(f"{line}\n" for line in render(summary)))
+    return 0
+
+
+def render(summary: Summary) -> list[str]:
+    """The summary as aligned lines for a person."""
+    started = summary.started_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    lines = [
+        f"episode    {summary.episode_id}",
+        f"started    {started} (UTC)",
+        f"duration   {_duration(summary.duration_ms)}" + (
+            f" (steps from {summary.first_t_ms} ms to {summary.last_t_ms} ms)"
+            if summary.first_t_ms is not None else " (no steps)"),
+        f"steps      {summary.steps}" + (f": {_counts(summary.kinds)}" if summary.kinds else ""),
+    ]
+    if summary.skipped:
+        lines.append(f"skipped    {sum(summary.skipped.values())} of unknown kinds: "
+                     f"{_counts(summary.skipped, quote=True)}")
+    lines.append(f"files      {len(summary.files)} touched")
+    width = min(max((len(show(path)) for path in summary.files), default=0), 60)
+    for path, activity in sorted(summary.files.items()):
+        lines.append(f"  {show(path):<{width}}  {_activity(activity)}")
+    lines.append(f"encoding   {summary.position_encoding}")
+    client = summary.client
+    names = [] if client is None else [show(client.name), show(client.version or "")]
+    lines.append(f"client     {' '.join(name for name in names if name) or 'unknown'}")
+    workspace = summary.workspace
+    details = [show(value) for value in (workspace.git_remote, workspace.head_at_start) if value]
+    lines.append(f"workspace  {show(workspace.root_name)}" + (f" ({', '.join(details)})" if details else ""))
+    if summary.signed_by is not None:
+        lines.append(f"signed     by {summary.signed_by} (signature verified)")
+    elif summary.consent_frame:
+        lines.append(f"signed     INVALID: {summary.signature_problem}")
+    else:
+        lines.append("signed     no")
+    lines.append(f"format     read version {summary.read_version}, write version {summary.write_version}, "
+                 f"{summary.chunk_count} step chunk{'s' * (summary.chunk_count != 1)}")
+    lines.append(f"sha256     {summary.sha256}")
+    return lines
+
+
+def _duration(ms: int) -> str:
+    seconds, millis = divmod(ms, 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}.{millis:03}"
+
+
+def _counts(counts: dict[str, int], *, quote: bool = False) -> str:
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{json.dumps(kind) if quote else kind} {count}" for kind, count in ordered)
+
+
+def _activity(activity: FileActivity) -> str:
+    parts = [(activity.opens, "open"), (activity.edits, "edit"), (activity.saves, "save"),
+             (activity.changes, "on-disk change")]
+    return ", ".join(f"{count} {name}{'s' * (count != 1)}" for count, name in parts if count) or "referenced"

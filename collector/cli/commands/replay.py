@@ -1,0 +1,82 @@
+"""`codetape replay EPISODE`: watch an episode back in the terminal, or print it as a step log.
+
+The player shows the file being edited with the edit position highlighted, the event stream
+(diagnostics, test runs, commands, git, notes and task markers) and a status line (step, episode time,
+wall-clock time). Keys: space play/pause, `.` `,` one step forward/back, left/right 5 s, shift+left/right
+10 %, +/- speed, m/f/c/w the next note or task marker, test failure, commit, file switch (shift: the
+previous one), home/end, q quit.
+
+--from and --to take a step (12), a time from the episode's start (90s, 2m, 1:30), start or end.
+--plain prints one line per step instead (step, time, kind, file, what happened), for scripts and less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from collector.cli.commands.cat import skipped_note
+from collector.cli.progress import PROGRESS_FROM
+from collector.episode import Episode
+from collector.episode.resolve import open_ref
+from collector.errors import UsageError
+from collector.replay.moment import parse_moment, window
+from collector.replay.plain import plain_lines
+from collector.replay.seek import Index
+from collector.replay.timeline import check_idle_limit, check_speed
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("replay", help="watch an episode back (full-screen player, or --plain log)",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("episode", metavar="EPISODE", help="an episode file, or an episode id (prefix)")
+    parser.add_argument("--from", dest="start", metavar="WHEN", help="first step to show (step or time)")
+    parser.add_argument("--to", dest="stop", metavar="WHEN", help="last step to show (step or time)")
+    parser.add_argument("--speed", type=float, default=1.0, help="playback speed (default 1: as recorded)")
+    parser.add_argument("--idle-limit", metavar="SECONDS", type=float,
+                        help="shorten every pause longer than this to this (default: no limit)")
+    parser.add_argument("--paused", action="store_true", help="start paused (space plays)")
+    parser.add_argument("--plain", action="store_true", help="print one line per step, no interaction")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    start = None if args.start is None else parse_moment(args.start, "--from")
+    stop = None if args.stop is None else parse_moment(args.stop, "--to")
+    speed = check_speed(args.speed)
+    idle_limit = check_idle_limit(args.idle_limit)
+    episode = open_ref(args.episode)
+    if args.plain:
+        if args.paused or speed != 1.0 or idle_limit is not None:
+            raise UsageError("--plain prints every step at once: --speed, --idle-limit and --paused are "
+                             "for the player")
+        out = sys.stdout.buffer
+        for line in plain_lines(episode, start, stop):
+            out.write(line.encode("utf-8", "surrogatepass") + b"\n")
+        out.flush()
+        if episode.skipped:
+            print(f"codetape: note: skipped {skipped_note(episode.skipped)}", file=sys.stderr)
+        return 0
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the player needs a terminal; use --plain for a step log")
+    from collector.replay.control import Playback
+    from collector.replay.player import ReplayApp
+
+    index = build_index(episode)
+    first, last = window(index.times, start, stop)
+    playback = Playback(index, first, last, speed=speed, idle_limit=idle_limit)
+    ReplayApp(playback, play=not args.paused).run()
+    return 0
+
+
+def build_index(episode: Episode) -> Index:
+    """The seek index, with a progress bar on stderr when it is a terminal and the episode is long."""
+    if episode.step_count < PROGRESS_FROM or not sys.stderr.isatty():
+        return Index.build(episode)
+    columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("indexing", total=episode.step_count)
+        return Index.build(episode, lambda done: progress.update(task, completed=done))

@@ -1,0 +1,51 @@
+"""`codetape report EPISODE [-o FILE.html]`: one self-contained HTML page about an episode.
+
+The page shows the episode's summary, a timeline chart of its activity by kind, every file with its
+diff from start to end, and the step list with a search box. It loads nothing from the network: open
+it in any browser, offline, or attach it to a review. Without -o it is written to `<episode id>.html`
+in the current directory; `-o -` writes it to standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from collector.cli.progress import tracked
+from collector.episode.resolve import open_ref, show
+from collector.errors import UsageError
+from collector.report import report_bytes, write_report
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("report", help="write a self-contained HTML report of an episode",
+                            description=__doc__)
+    parser.add_argument("episode", metavar="EPISODE", help="an episode file, or an episode id (prefix)")
+    parser.add_argument("-o", "--output", metavar="FILE.html",
+                        help="where to write the page (default: <episode id>.html; -: standard output)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    episode = open_ref(args.episode)
+    steps = tracked(episode.steps(), episode.step_count, "reading")
+    if args.output == "-":
+        sys.stdout.buffer.write(report_bytes(episode, steps))
+        sys.stdout.flush()
+        return 0
+    output = Path(args.output or f"{episode.header.episode_id}.html")
+    check_destination(output)
+    size = write_report(episode, output, steps)
+    print(f"wrote {show(str(output))} ({size / 1024:,.0f} KiB): open it in a browser", file=sys.stderr)
+    return 0
+
+
+def check_destination(output: Path) -> None:
+    """Refuse, before the work, a destination that cannot take the page."""
+    if output.is_dir():
+        raise UsageError(f"{show(str(output))} is a directory: give a file name, e.g. -o "
+                         f"{show(str(output / 'report.html'))}")
+    parent = output.parent
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {show(str(output))}: directory {show(str(parent))} does not exist")

@@ -1,0 +1,104 @@
+"""`codetape run -- CMD ARGS...`: run a command exactly as usual and record it as a `command` step.
+
+Same exit status, output passed through unchanged, stdin and signals reach the command. Recorded in an
+opted-in workspace: argv, the working directory, exit code, duration and the last 8 KB of output.
+The collector is started if it is not running; while the command runs, the connection is made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from collector.errors import CodetapeError, UsageError
+from collector.home import Home
+from collector.protocol.client import Client
+from collector.protocol.clock import now_ms
+from collector.sources import passthrough
+
+MAX_ARG_CHARS = 64 * 1024
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("run", help="run a command and record it", description=__doc__)
+    parser.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD ARGS", help="the command")
+    parser.set_defaults(func=run)
+
+
+class _Link:
+    """The collector connection, opened on a thread while the command runs."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self.client: Client | None = None
+        self.root: Path | None = None
+        self.error: str | None = None
+        self.opted_in = False
+        self._thread = threading.Thread(target=self._connect, name="codetape-run-connect", daemon=True)
+        self._thread.start()
+
+    def _connect(self) -> None:
+        from collector.workspace.find import find_workspace
+
+        if find_workspace(self.cwd) is None:
+            return
+        self.opted_in = True
+        try:
+            client = Client.connect(Home.from_env(), autostart=True)
+            reply = client.hello(self.cwd, "run")
+        except CodetapeError as exc:
+            self.error = str(exc)
+            return
+        if reply.get("recording"):
+            self.client, self.root = client, Path(reply["workspace"])
+        else:
+            client.close()
+
+    def record(self, argv: list[str], finished: passthrough.Finished) -> None:
+        self._thread.join()
+        if self.client is None or self.root is None:
+            if self.opted_in and self.error:
+                print(f"codetape: not recorded: {self.error}", file=sys.stderr)
+            return
+        step: dict[str, Any] = {
+            "kind": "command", "source": "run", "argv": [a[:MAX_ARG_CHARS] for a in argv[:10_000]],
+            "cwd": self.cwd.relative_to(self.root).as_posix() if self.cwd.is_relative_to(self.root) else ".",
+            "exit_code": finished.exit_code, "duration_ms": finished.duration_ms,
+            "output_tail": _text(finished.tail),
+        }
+        try:
+            self.client.send_step(now_ms(), step)
+        except CodetapeError as exc:
+            print(f"codetape: not recorded: {exc}", file=sys.stderr)
+        self.client.close()
+
+
+def _text(tail: bytes) -> str:
+    """The tail as text; a character the 8 KB cut in half at the start is dropped, not mangled."""
+    start = 0
+    while start < min(len(tail), 3) and 0x80 <= tail[start] < 0xC0:
+        start += 1
+    return tail[start:].decode("utf-8", "replace")
+
+
+def run(args: argparse.Namespace) -> int:
+    argv = list(args.argv[1:] if args.argv[:1] == ["--"] else args.argv)
+    if not argv:
+        raise UsageError("nothing to run (usage: codetape run -- CMD ARGS...)")
+    link = _Link(Path.cwd().resolve())
+    try:
+        finished = passthrough.run(argv)
+    except OSError as exc:
+        not_found = isinstance(exc, FileNotFoundError)
+        print(f"codetape: {argv[0]}: {'command not found' if not_found else exc.strerror}", file=sys.stderr)
+        finished = passthrough.Finished(127 if not_found else 126, None, 0, b"")
+    link.record(argv, finished)
+    if finished.signal is not None:  # die the way the command died, so a calling shell sees it too
+        signal.signal(finished.signal, signal.SIG_DFL)
+        os.kill(os.getpid(), finished.signal)
+    return finished.exit_code

@@ -1,0 +1,57 @@
+"""`codetape status [--json]`: is the collector up, which workspaces it records, how big each episode is."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from collector.errors import CollectorError
+from collector.home import Home
+from collector.protocol.client import Client
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("status", help="show the collector and what it is recording", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(func=run)
+
+
+def describe(workspace: dict[str, Any]) -> str:
+    state = "paused" if workspace["paused"] else "recording"
+    if not workspace["episode"]:
+        return f"{workspace['root']}: {state}, no open episode"
+    return (f"{workspace['root']}: {state}, episode {workspace['episode']} since {workspace['started_at']}: "
+            f"{workspace['steps']} steps, journal {workspace['bytes']} bytes")
+
+
+def watching(workspace: dict[str, Any]) -> str:
+    names = {"GitWatcher": "git", "FileWatcher": "files"}
+    running = [names.get(name, name) for name in workspace.get("capture", [])]
+    return f"  watching: {', '.join(running)}" if running else ""
+
+
+
+def run(args: argparse.Namespace) -> int:
+    home = Home.from_env()
+    try:
+        client = Client.connect(home, autostart=False, timeout=1.0)
+    except CollectorError:
+        status: dict[str, Any] = {"running": False, "home": str(home.root)}
+    else:
+        with client:
+            status = {"running": True, "home": str(home.root), **client.request("status")}
+    if args.json:
+        print(json.dumps(status, indent=2))
+        return 0
+    if not status["running"]:
+        print("collector: not running (it starts with the editor, or: codetape collector --detach)")
+        return 0
+    print(f"collector: running (pid {status['pid']}), socket {status['socket']}")
+    if not status["workspaces"]:
+        print("no workspace recorded since it started")
+    for workspace in status["workspaces"]:
+        print(describe(workspace))
+        if line := watching(workspace):
+            print(line)
+    return 0

@@ -1,0 +1,65 @@
+"""`codetape verify EPISODE`: check the container, every step, and a full replay; print `ok` or the problem.
+
+The replay checks every save's sha256 against the reconstructed text and that edits only touch open
+documents. A signed episode's signature is checked too (`ok (signed by KEY_ID)`); with --key, the
+episode must be signed, and by that key. With --against-git REPO, every recorded commit is compared
+with that commit's tree in REPO as well (see collector/verify/), one line per mismatch.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from collector.cli.commands.cat import skipped_note
+from collector.cli.progress import tracked
+from collector.consent.keys import decode_public
+from collector.consent.verify import check_consent
+from collector.episode.resolve import open_ref
+from collector.errors import EpisodeError, UsageError
+from collector.verify.against_git import against_git
+from collector.verify.integrity import verify_replay
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("verify", help="check that an episode is intact and replays exactly",
+                            description=__doc__)
+    parser.add_argument("episode", metavar="EPISODE", help="an episode file, or an episode id (prefix)")
+    parser.add_argument("--key", metavar="PUBLIC_KEY",
+                        help="require a signature by this key (base64, or a file holding it, such as "
+                        "ed25519.pub)")
+    parser.add_argument("--against-git", metavar="REPO", type=Path,
+                        help="also compare the files at every recorded commit with the commit in REPO "
+                        "(the workspace directory, or the same directory in a clone)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    expected = None if args.key is None else _public_key(args.key)
+    episode = open_ref(args.episode)
+    if episode.consent is None and expected is not None:
+        raise EpisodeError("episode is not signed (no consent frame), and --key asks for a signature")
+    signer = None
+    if episode.consent is not None:
+        signer = check_consent(episode, expected_key=expected).reviewer.key_id
+    verify_replay(episode, tracked(episode.steps(), episode.step_count, "verifying"))
+    notes = ([] if signer is None else [f"signed by {signer}"]) + (
+        [f"skipped {skipped_note(episode.skipped)}"] if episode.skipped else [])
+    if args.against_git is not None:
+        notes.append(against_git(episode, args.against_git, print))
+    print(f"ok ({'; '.join(notes)})" if notes else "ok")
+    return 0
+
+
+def _public_key(value: str) -> bytes:
+    path = Path(value)
+    text = value
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="ascii")[:1024].strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read a public key from {value}: {exc}") from None
+    try:
+        return decode_public(text)
+    except ValueError as exc:
+        raise UsageError(f"--key {value}: {exc}") from None

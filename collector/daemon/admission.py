@@ -1,0 +1,82 @@
+"""What a step must pass before it reaches the journal: the workspace's recording policy, and for file
+changes the watcher saw, a short hold so the editor's own steps can explain them first.
+
+`admit` drops steps about excluded paths and channels the workspace does not record, strips excluded
+paths from gap states and git file lists, and turns an over-large file text into a `too_large`
+placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arrival order.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from collector.home import Home
+from collector.policy.recording import Policy
+
+HOLD_MS = 1000
+
+
+def admit(step: dict[str, Any], policy: Policy) -> dict[str, Any] | None:
+    """The step as it may be written, or None when it must be dropped (excluded path, channel off)."""
+    for key in ("path", "new_path"):
+        value = step.get(key)
+        if isinstance(value, str) and policy.is_excluded(value):
+            return None
+    kind = step.get("kind")
+    if isinstance(kind, str) and not policy.settings.records(kind):
+        return None
+    kept = dict(step)
+    for key in ("state", "files"):  # gap state jumps, git file stats
+        entries = kept.get(key)
+        if isinstance(entries, list):
+            kept[key] = [e for e in entries if not (isinstance(e, dict) and isinstance(e.get("path"), str)
+                                                    and policy.is_excluded(e["path"]))]
+    if kind == "file_change" and isinstance(kept.get("text"), str):
+        size = len(kept["text"].encode("utf-8", "surrogatepass"))
+        if size > policy.settings.max_file_bytes:
+            kept.update(text=None, omitted="too_large", size=size)
+    return kept
+
+
+class HeldChanges:
+    """A file's new content seen by the watcher waits HOLD_MS for the editor's own steps (open, edits,
+    save), which travel a slower path; the session then drops it if they explain it (an editor's save).
+    Changes leave in the order they came, so a create still precedes its rename."""
+
+    def __init__(self) -> None:
+        self._queue: deque[tuple[int, object, dict[str, Any]]] = deque()  # (release at, at_ms, step)
+
+    def hold(self, at_ms: object, step: dict[str, Any], now: int) -> None:
+        """Queue a file change; only new content (created, modified) waits, behind any change held."""
+        content = step.get("change") in ("created", "modified")
+        self._queue.append((now + HOLD_MS if content else 0, at_ms, step))
+
+    def due(self, now: int, *, everything: bool = False) -> Iterator[tuple[object, dict[str, Any]]]:
+        """(at_ms, step) of each change due at `now` (all of them with `everything`), in order."""
+        while self._queue and (everything or self._queue[0][0] <= now):
+            _, at_ms, step = self._queue.popleft()
+            yield at_ms, step
+
+    def __bool__(self) -> bool:
+        return bool(self._queue)
+
+
+def own_state(root: Path, home: Home) -> tuple[str, ...]:
+    """An anchored glob for CODETAPE_HOME when it lies inside the workspace: never record our own files."""
+    try:
+        inside = home.root.resolve().relative_to(root)
+    except ValueError:
+        return ()
+    return ("/" + glob_escape(inside.as_posix()) + "/",) if inside.parts else ("**",)
+
+
+def glob_escape(text: str) -> str:
+    return "".join("\\" + c if c in "*?[\\" else c for c in text)
+
+
+def kind_name(step: dict[str, Any]) -> str:
+    kind = step.get("kind")
+    return repr(kind[:32]) if isinstance(kind, str) else "kind-less"

@@ -1,0 +1,132 @@
+"""The collector's answered requests (`{"op", "id", ...}`), one method each (docs/collector-protocol.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from collector.episode import open_episode
+from collector.errors import CollectorError, EpisodeError
+
+if TYPE_CHECKING:
+    from collector.daemon.server import Collector, Connection
+    from collector.daemon.session import Session
+
+OUTCOMES = ("pass", "fail", "abandoned")
+
+
+class Requests:
+    """Dispatches one request to its handler; handlers raise CollectorError with a one-line reason."""
+
+    def __init__(self, collector: Collector) -> None:
+        self.collector = collector
+
+    async def handle(self, conn: Connection, op: str, args: dict[str, Any]) -> Any:
+        handler = getattr(self, f"op_{op}", None) if op.isidentifier() else None
+        if handler is None:
+            raise CollectorError(f"unknown request {op[:64]!r}")
+        return await handler(conn, args)
+
+    def _session(self, conn: Connection, args: dict[str, Any]) -> Session:
+        workspace = args.get("workspace")
+        if workspace is None:
+            if conn.session is None:
+                raise CollectorError("no workspace given and this connection's hello named no recording one")
+            return conn.session
+        if not isinstance(workspace, str) or not os.path.isabs(workspace):
+            raise CollectorError("workspace must be an absolute path")
+        return self.collector.session_for(Path(workspace))
+
+    def _text(self, args: dict[str, Any], key: str) -> str:
+        value = args.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise CollectorError(f"{key} must be a non-empty string")
+        return value
+
+    async def op_status(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
+        sessions = sorted(self.collector.sessions.values(), key=lambda s: str(s.root))
+        return {"pid": os.getpid(), "socket": str(self.collector.home.socket),
+                "workspaces": [session.status() for session in sessions]}
+
+    async def op_watch(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
+        """Start watching a workspace that was just opted in (`codetape init`); answers once it watches."""
+        session = self._session(conn, args)
+        await asyncio.to_thread(session.wait_capture)
+        return {"root": str(session.root)}
+
+    async def op_pause(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
+        session = self._session(conn, args)
+        if session.pause():
+            self.collector.broadcast(session, {"event": "paused"})
+        return {"paused": True}
+
+    async def op_resume(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
+        session = self._session(conn, args)
+        if session.resume():
+            self.collector.broadcast(session, {"event": "resumed"})
+        return {"paused": False}
+
+    async def op_seal(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any] | None:
+        return await self.collector.seal(self._session(conn, args))
+
+    async def op_note(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
+        step = {"kind": "note", "text": self._text(args, "text")}
+        self._session(conn, args).add(self.collector.clock(), step, source=_source(conn))
+        return {}
+
+    async def op_task_start(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
+        step = {"kind": "task", "action": "start", "statement": self._text(args, "statement")}
+        self._session(conn, args).add(self.collector.clock(), step, source=_source(conn))
+        return {}
+
+    async def op_task_done(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any] | None:
+        outcome = args.get("outcome")
+        if outcome is not None and outcome not in OUTCOMES:
+            raise CollectorError(f"outcome must be one of {', '.join(OUTCOMES)}")
+        session = self._session(conn, args)
+        step: dict[str, Any] = {"kind": "task", "action": "done"}
+        if outcome is not None:
+            step["outcome"] = outcome
+        session.add(self.collector.clock(), step, source=_source(conn))
+        return await self.collector.seal(session)
+
+    async def op_shutdown(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
+        self.collector.stopping.set()
+        return {}
+
+    async def op_discard(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
+        reference = self._text(args, "episode")
+        path = find_sealed(self.collector.home.episodes, reference)
+        try:
+            signed = open_episode(path).consent is not None
+        except EpisodeError as exc:
+            raise CollectorError(f"cannot read {path.name}: {exc}") from None
+        if signed:
+            raise CollectorError(f"episode {path.stem} is signed; it stays (revoke it instead)")
+        path.unlink()
+        return {"episode": path.stem, "path": str(path)}
+
+
+def _source(conn: Connection) -> str:
+    return conn.source if conn.source != "client" else "cli"
+
+
+def find_sealed(episodes: Path, reference: str) -> Path:
+    """The sealed episode in `episodes` named by an id prefix or a path inside that directory."""
+    candidate = Path(reference)
+    if candidate.is_absolute() or "/" in reference:
+        resolved = candidate.expanduser().resolve()
+        if resolved.parent != episodes.resolve() or not resolved.is_file():
+            raise CollectorError(f"{reference} is not an episode in {episodes}")
+        return resolved
+    if not re.fullmatch(r"[0-9a-fA-F-]{1,36}", reference):
+        raise CollectorError(f"{reference!r} is neither an episode id prefix nor a path")
+    matches = sorted(episodes.glob(f"{reference.lower()}*.ctape"))
+    if not matches:
+        raise CollectorError(f"no episode {reference!r} in {episodes}")
+    if len(matches) > 1:
+        raise CollectorError(f"episode id prefix {reference!r} is ambiguous ({len(matches)} episodes)")
+    return matches[0]

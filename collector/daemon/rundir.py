@@ -1,0 +1,109 @@
+"""The collector's runtime directory: one instance per user (a lock), its pid file, its socket.
+
+`run/` is 0700 and must belong to the user; the socket is created 0600 under a tight umask. Holding the
+lock proves no other collector lives, so a socket file found then is stale and is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import socket
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from collector.atomic import atomic_write
+from collector.errors import CollectorError
+from collector.home import Home
+from collector.protocol.client import socket_address
+
+
+class AlreadyRunning(CollectorError):
+    """Another collector holds this home's lock."""
+
+
+@dataclass
+class Instance:
+    """The lock, pid file and listening socket of the running collector."""
+
+    home: Home
+    lock_fd: int
+    sock: socket.socket
+
+    def release(self) -> None:
+        """Remove the socket and pid file, then drop the lock (the next collector may start)."""
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        for path in (self.home.socket, pid_path(self.home)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        os.close(self.lock_fd)
+
+
+def pid_path(home: Home) -> Path:
+    return home.run / "collector.pid"
+
+
+def log_path(home: Home) -> Path:
+    return home.run / "collector.log"
+
+
+def read_pid(home: Home) -> int | None:
+    try:
+        return int(pid_path(home).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def private_run_dir(home: Home) -> Path:
+    """`run/`, created 0700 and checked: owned by this user, nobody else may enter it."""
+    run = home.ensure(home.run)
+    info = run.stat()
+    if info.st_uid != os.getuid():
+        raise CollectorError(f"{run} belongs to another user; refusing to use it")
+    if info.st_mode & 0o077:
+        os.chmod(run, 0o700)
+    return run
+
+
+def claim(home: Home) -> Instance:
+    """Become this home's collector: take the lock, clean a stale socket, listen (0600), write the pid."""
+    run = private_run_dir(home)
+    lock_fd = os.open(run / "collector.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock_fd)
+        pid = read_pid(home)
+        running = f"collector already running (pid {pid})" if pid else "collector already running"
+        raise AlreadyRunning(running) from None
+    try:
+        address = socket_address(home.socket)
+        with contextlib.suppress(FileNotFoundError):
+            home.socket.unlink()
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old_umask = os.umask(0o177)
+        try:
+            sock.bind(address)
+        finally:
+            os.umask(old_umask)
+        os.chmod(home.socket, 0o600)
+        sock.listen(128)
+        sock.setblocking(False)
+        atomic_write(pid_path(home), f"{os.getpid()}\n")
+    except BaseException:
+        os.close(lock_fd)
+        raise
+    return Instance(home, lock_fd, sock)
+
+
+def peer_uid(sock: socket.socket) -> int | None:
+    """The uid of the process at the other end of a Unix socket (SO_PEERCRED), None if unknown."""
+    try:
+        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    except OSError:
+        return None
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return int(uid)

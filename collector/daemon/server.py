@@ -1,0 +1,265 @@
+"""The collector daemon: one asyncio loop serving the socket, one Session per opted-in workspace.
+
+A slow client never blocks the others: each connection has its own reader task, writes never wait on
+a peer (a peer that stops reading is disconnected), and sealing runs in a worker thread. Journals left
+by a crash are sealed at start; every open episode is sealed on SIGTERM/SIGINT and on `shutdown`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from collector.daemon.capture import StartWatchers
+from collector.daemon.requests import Requests
+from collector.daemon.rundir import Instance, claim, peer_uid
+from collector.daemon.session import Session
+from collector.errors import CodetapeError, CollectorError, FramingError, SettingsError
+from collector.home import Home
+from collector.protocol.clock import now_ms
+from collector.protocol.framing import encode, read_message
+from collector.seal.journal import SealResult
+from collector.seal.redacted import seal_redacted
+from collector.sources.watchers import start_watchers
+from collector.workspace.find import find_workspace
+from collector.workspace.registry import Registry
+
+log = logging.getLogger("codetape.collector")
+MAX_PENDING_WRITE = 32 * 1024 * 1024  # a peer that leaves this much unread is disconnected
+
+
+def default_start_watchers(home: Home) -> StartWatchers:
+    """The capture sources' entry point, bound to this collector's home (whose files it never watches)."""
+    return functools.partial(start_watchers, home=home)
+
+
+class Connection:
+    """One client: its source name and, after a recording hello, its session."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.source = "client"
+        self.session: Session | None = None
+        self.task = asyncio.current_task()
+
+    def send(self, message: dict[str, Any]) -> None:
+        if self.writer.is_closing():
+            return
+        self.writer.write(encode(message))
+        if self.writer.transport.get_write_buffer_size() > MAX_PENDING_WRITE:
+            log.warning("disconnecting a client that stopped reading")
+            self.writer.transport.abort()
+
+
+class Collector:
+    """The state of the running collector: sessions by workspace root, connected clients."""
+
+    def __init__(self, home: Home, *, clock: Callable[[], int] = now_ms,
+                 start_watchers: StartWatchers | None = None, check_interval: float = 0.2) -> None:
+        self.home = home
+        self.clock = clock
+        self.sessions: dict[Path, Session] = {}
+        self.connections: set[Connection] = set()
+        self.start_watchers = start_watchers
+        self.check_interval = check_interval
+        self.stopping = asyncio.Event()
+        self.requests = Requests(self)
+
+    async def serve(self, instance: Instance) -> None:
+        """Serve until SIGTERM, SIGINT or `shutdown`; then seal everything and release the instance."""
+        leftovers = sorted(self.home.journals.glob("*.journal")) if self.home.journals.is_dir() else []
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self.stopping.set)
+        server = await asyncio.start_unix_server(self._serve_client, sock=instance.sock)
+        log.info("collector %d listening on %s", os.getpid(), self.home.socket)
+        recovery = asyncio.create_task(self._recover(leftovers))
+        self._watch_registered()
+        idle = asyncio.create_task(self._idle_loop(_inode(self.home.socket)))
+        try:
+            await self.stopping.wait()
+        finally:
+            log.info("collector stopping: sealing open episodes")
+            server.close()
+            idle.cancel()
+            await self._seal_all()  # connected clients get their `sealed` events
+            await recovery
+            tasks = [conn.task for conn in self.connections if conn.task is not None]
+            for conn in list(self.connections):
+                conn.writer.close()
+            if tasks:  # what the clients sent before the close is still read and recorded...
+                await asyncio.wait(tasks, timeout=5.0)
+            await self._seal_all()  # ...and sealed too
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(server.wait_closed(), 2.0)
+            instance.release()
+            log.info("collector stopped")
+
+    def _watch_registered(self) -> None:
+        """Start a session (and its git and file watchers) for every workspace the user opted in."""
+        for root in Registry(self.home).roots():
+            try:
+                self.session_for(root)
+            except CodetapeError as exc:
+                log.error("%s: cannot watch: %s", root, exc)
+
+    async def _seal_all(self) -> None:
+        for session in list(self.sessions.values()):
+            try:
+                await self.seal(session, closing=True)
+            except CodetapeError as exc:
+                log.error("%s: sealing failed: %s", session.root, exc)
+
+    def session_for(self, path: Path) -> Session:
+        """The session of the workspace holding `path`, created on first use."""
+        root = find_workspace(path)
+        if root is None:
+            raise CollectorError(f"workspace {path} is not opted in (run: codetape init {path})")
+        session = self.sessions.get(root)
+        if session is None:
+            session = Session(root, self.home, clock=self.clock, start_watchers=self.start_watchers)
+            self.sessions[root] = session
+            log.info("%s: session started", root)
+        return session
+
+    def broadcast(self, session: Session, event: dict[str, Any]) -> None:
+        """Push an event to every client connected to this session's workspace."""
+        for conn in list(self.connections):
+            if conn.session is session:
+                conn.send({**event, "workspace": str(session.root)})
+
+    async def seal(self, session: Session, *, closing: bool = False) -> dict[str, Any] | None:
+        """Seal the session's open episode (in a worker thread) and tell its clients; None: nothing open."""
+        if not closing:
+            await asyncio.to_thread(session.settle)
+        journal = session.close() if closing else session.detach()
+        if journal is None:
+            return None
+        result = await asyncio.to_thread(self._seal_redacted, journal)
+        if result is None:
+            return None
+        summary = {"episode": result.episode_id, "path": str(result.path), "steps": result.steps,
+                   "files": result.files}
+        log.info("%s: sealed %s (%d steps)", session.root, result.path, result.steps)
+        self.broadcast(session, {"event": "sealed", **summary})
+        return summary
+
+    def _seal_redacted(self, journal: Path) -> SealResult | None:
+        """Seal a journal, redacting secrets before the episode is written (summary kept beside it)."""
+        return seal_redacted(journal, self.home.ensure(self.home.episodes))
+
+    async def _recover(self, journals: list[Path]) -> None:
+        for journal in journals:
+            try:
+                result = await asyncio.to_thread(self._seal_redacted, journal)
+            except CodetapeError as exc:
+                log.error("recovering %s failed: %s", journal, exc)
+                continue
+            log.info("recovered %s: %s", journal.name, result.path if result else "nothing recorded")
+
+    async def _idle_loop(self, socket_inode: int | None) -> None:
+        while True:
+            await asyncio.sleep(self.check_interval)
+            if _inode(self.home.socket) != socket_inode:
+                log.warning("%s was removed or replaced: stopping", self.home.socket)
+                self.stopping.set()
+                return
+            now = time.monotonic()
+            for session in list(self.sessions.values()):
+                session.tick()
+                idle = session.idle_for(now)
+                if idle is not None and idle >= session.policy.settings.idle_timeout_s:
+                    log.info("%s: idle for %.0f s", session.root, idle)
+                    try:
+                        await self.seal(session)
+                    except CodetapeError as exc:
+                        log.error("%s: sealing failed: %s", session.root, exc)
+
+    async def _serve_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is None or peer_uid(sock) != os.getuid():
+            log.warning("refused a connection from another user")
+            writer.close()
+            return
+        conn = Connection(writer)
+        self.connections.add(conn)
+        try:
+            while (message := await read_message(reader)) is not None:
+                await self._dispatch(conn, message)
+        except FramingError as exc:
+            conn.send({"ok": False, "error": str(exc)})
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self.connections.discard(conn)
+            writer.close()
+
+    async def _dispatch(self, conn: Connection, message: dict[str, Any]) -> None:
+        op = message.get("op")
+        if op == "step":
+            self._add(conn, message.get("at"), message.get("step"))
+            return
+        if op == "steps":
+            items = message.get("items")
+            for item in items if isinstance(items, list) else []:
+                at, step = item if isinstance(item, list) and len(item) == 2 else (None, item)
+                self._add(conn, at, step)
+            return
+        reply: dict[str, Any] = {"id": message.get("id")}
+        try:
+            if op == "hello":
+                reply.update(self.hello(conn, message))
+            else:
+                reply.update(ok=True, result=await self.requests.handle(conn, str(op), message))
+        except (CodetapeError, OSError) as exc:
+            reply.update(ok=False, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        conn.send(reply)
+
+    def hello(self, conn: Connection, message: dict[str, Any]) -> dict[str, Any]:
+        source = message.get("source")
+        conn.source = source if isinstance(source, str) and source else "client"
+        workspace = message.get("workspace")
+        if not isinstance(workspace, str) or not os.path.isabs(workspace):
+            raise CollectorError("hello needs the absolute path of the workspace")
+        conn.session = None
+        try:
+            session = self.session_for(Path(workspace))
+        except (CollectorError, SettingsError) as exc:
+            return {"ok": True, "recording": False, "reason": str(exc)}
+        conn.session = session
+        encoding = session.hello(message.get("client"), message.get("position_encoding"))
+        return {"ok": True, "recording": True, "workspace": str(session.root),
+                "episode": session.status()["episode"] or str(session.next_episode_id),
+                "paused": session.paused_at is not None, "position_encoding": encoding}
+
+    def _add(self, conn: Connection, at: object, step: object) -> None:
+        if conn.session is None:
+            return
+        try:
+            conn.session.add(at, step, source=conn.source)
+        except CodetapeError as exc:
+            log.error("%s: %s", conn.session.root, exc)
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return None
+
+
+def run_collector(home: Home, *, check_interval: float = 0.2) -> None:
+    """Run the collector in the foreground until it is stopped; AlreadyRunning when one lives."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    os.umask(0o077)  # journals, episodes and logs are the developer's alone
+    instance = claim(home)
+    collector = Collector(home, start_watchers=default_start_watchers(home), check_interval=check_interval)
+    asyncio.run(collector.serve(instance))

@@ -1,0 +1,326 @@
+"""One recording session per opted-in workspace: one clock, one journal per episode, episodes come and go.
+
+Every source of the workspace (bridges, the pytest plugin, the shell hook, the watchers' threads) feeds
+`add`. Thread-safe: one lock orders steps, so `t_ms` never decreases. What a step must pass before it is
+written (the recording policy, the hold queue for watcher changes) is admission.py; invalid steps become
+a `gap` step (`malformed_input`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from collector import __version__
+from collector.daemon.admission import HeldChanges, admit, kind_name, own_state
+from collector.daemon.capture import Capture, StartWatchers
+from collector.daemon.echo import DiskEcho
+from collector.daemon.open_documents import OpenDocuments
+from collector.errors import CodetapeError, PolicyError, SettingsError
+from collector.home import Home
+from collector.journal import JournalWriter
+from collector.journal.rewrite import rewrite_header
+from collector.policy.recording import Policy
+from collector.policy.sharing import load_signing_policy
+from collector.workspace.identity import identify
+from schemas import CaptureSettings, ClientInfo, EpisodeHeader, step_from_dict
+from schemas.common import PositionEncoding
+from schemas.settings import SETTINGS_FILE
+
+log = logging.getLogger("codetape.collector")
+_ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
+
+
+@dataclass
+class _Episode:
+    writer: JournalWriter
+    start_ms: int
+    last_t: int = 0
+    steps: int = 0
+    disk: DiskEcho = field(default_factory=DiskEcho)
+    positional: bool = False  # a step with positions (edit, diagnostics, cursor) was written
+
+
+class Session:
+    """The recording state of one workspace; episodes come and go, the session stays."""
+
+    def __init__(self, root: Path, home: Home, *, clock: Callable[[], int],
+                 start_watchers: StartWatchers | None = None) -> None:
+        self.root = root
+        self.home = home
+        self._own_state = own_state(root, home)
+        self.policy = Policy.load(root, also_exclude=self._excludes())
+        self.paused_at: int | None = None
+        self.client: ClientInfo | None = None
+        self.encoding: PositionEncoding | None = None
+        self.next_episode_id = uuid.uuid4()
+        self.last_activity = time.monotonic()
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._episode: _Episode | None = None
+        self._dropped_while_paused = 0
+        self._open_docs = OpenDocuments()
+        self._held = HeldChanges()
+        self._told_encoding = False  # once a client was told the encoding, it never changes
+        self._settings_mtime = self._settings_stamp()
+        self._capture = Capture(root, start_watchers, self.emit) if start_watchers is not None else None
+        if self._capture is not None:
+            self._capture.switch(self.policy)
+
+    # -- sources -----------------------------------------------------------------------------------------
+
+    def hello(self, client: dict[str, Any] | None, position_encoding: str | None) -> PositionEncoding:
+        """Remember the first client info and position encoding offered; returns the session's encoding."""
+        with self._lock:
+            if self.client is None and isinstance(client, dict) and isinstance(client.get("name"), str):
+                try:
+                    self.client = ClientInfo.model_validate(
+                        {"name": client["name"], "version": client.get("version")})
+                except pydantic.ValidationError:
+                    log.warning("%s: ignoring an invalid client info", self.root)
+            offered = position_encoding in _ENCODINGS
+            if offered and not self._told_encoding:
+                self.encoding = _ENCODINGS[_ENCODINGS.index(position_encoding)]
+            self._adopt_hello(encoding_offered=offered)
+            self._told_encoding = self._told_encoding or offered
+            return self.encoding or "utf-16"
+
+    def _adopt_hello(self, *, encoding_offered: bool) -> None:
+        """Give an episode a capture source opened before any editor the editor's name and encoding."""
+        episode = self._episode
+        if episode is None:
+            return
+        header = episode.writer.header
+        changes: dict[str, Any] = {}
+        if header.client is None and self.client is not None:
+            changes["client"] = self.client
+        wanted = self.encoding or "utf-16"
+        if encoding_offered and header.position_encoding != wanted:
+            if episode.positional or self._told_encoding:
+                self.encoding = header.position_encoding  # positions already written: keep theirs
+            else:
+                changes["position_encoding"] = wanted
+        if changes:
+            path = episode.writer.path
+            episode.writer.close()
+            rewrite_header(path, header.model_copy(update=changes))
+            episode.writer = JournalWriter.reopen(path)
+
+    def add(self, at_ms: object, step: object, *, source: str = "collector") -> None:
+        """Record one step that happened at `at_ms` (unix epoch ms), or drop it as the policy says."""
+        with self._lock:
+            if not isinstance(step, dict):
+                self._record_gap(at_ms, source, "malformed_input", "a step that is not a map")
+                return
+            if self.paused_at is not None:
+                self._dropped_while_paused += 1
+                return
+            kept = admit(step, self.policy)
+            if kept is None:
+                return
+            kept.setdefault("source", source)
+            self._release_held(self._clock())
+            if kept.get("kind") == "file_change":  # in order, behind any change already held
+                self._held.hold(at_ms, kept, self._clock())
+                self._release_held(self._clock())
+                return
+            self._append(at_ms, kept)
+
+    def tick(self) -> None:
+        """Record the held file changes that are due (the daemon calls this a few times a second)."""
+        with self._lock:
+            self._release_held(self._clock())
+
+    def _release_held(self, now: int, *, everything: bool = False) -> None:
+        """Append the held file changes that are due (all of them with `everything`), in order."""
+        for at_ms, step in self._held.due(now, everything=everything):
+            self._append(at_ms, step)
+
+    def emit(self, at_ms: int, step: dict[str, Any]) -> None:
+        """The callback given to the capture sources (called from their threads)."""
+        try:
+            self.add(at_ms, step, source="watcher")
+        except CodetapeError as exc:
+            log.error("%s: %s", self.root, exc)
+
+    # -- control -----------------------------------------------------------------------------------------
+
+    def pause(self) -> bool:
+        """Stop recording until `resume`; returns False when already paused."""
+        with self._lock:
+            if self.paused_at is not None:
+                return False
+            self.paused_at = self._clock()
+            self._dropped_while_paused = 0
+            return True
+
+    def resume(self) -> bool:
+        """Record again; the hole becomes a `gap` step (`paused`) if an episode is open or steps fell in."""
+        with self._lock:
+            if self.paused_at is None:
+                return False
+            since, self.paused_at = self.paused_at, None
+            dropped, self._dropped_while_paused = self._dropped_while_paused, 0
+            if self._episode is None and not dropped:
+                return True
+            now = self._clock()
+            gap: dict[str, Any] = {"kind": "gap", "source": "collector", "reason": "paused",
+                                   "detail": "recording was paused", "lost_steps": dropped}
+            self._append(since, gap, until=now)
+            return True
+
+    def wait_capture(self, timeout: float = 15.0) -> bool:
+        """Wait until the capture sources run (so what happens next is recorded). Never under the lock."""
+        return self._capture is None or self._capture.wait_ready(timeout)
+
+    def settle(self) -> None:
+        """Let the capture sources record what they have seen so far. Never under the session's lock."""
+        if self._capture is not None:
+            self._capture.settle()
+
+    def detach(self) -> Path | None:
+        """End the current episode: close its journal and return its path for sealing (None: none open)."""
+        with self._lock:
+            if self._episode is not None:
+                self._release_held(self._clock(), everything=True)
+            episode, self._episode = self._episode, None
+            if episode is None:
+                return None
+            self.next_episode_id = uuid.uuid4()
+            episode.writer.close()
+            return episode.writer.path
+
+    def idle_for(self, now: float) -> float | None:
+        """Seconds since the last recorded step of the open episode (None when no episode is open)."""
+        with self._lock:
+            return None if self._episode is None else now - self.last_activity
+
+    def status(self) -> dict[str, Any]:
+        with self._lock:
+            episode = self._episode
+            size = 0
+            if episode is not None:
+                try:
+                    size = episode.writer.path.stat().st_size
+                except OSError:
+                    size = 0
+            return {
+                "root": str(self.root), "recording": True, "paused": self.paused_at is not None,
+                "episode": str(episode.writer.header.episode_id) if episode else None,
+                "steps": episode.steps if episode else 0, "bytes": size,
+                "started_at": episode.writer.header.started_at.isoformat() if episode else None,
+                "capture": self._capture.running if self._capture is not None else [],
+            }
+
+    def close(self) -> Path | None:
+        """Stop the sources and the policy helper; returns the journal left to seal, if any.
+
+        Never call it holding the session's lock: the sources' threads may be waiting for it.
+        """
+        if self._capture is not None:
+            self._capture.close()
+        path = self.detach()
+        self.policy.close()
+        return path
+
+    # -- internals ---------------------------------------------------------------------------------------
+
+    def _append(self, at_ms: object, step: dict[str, Any], *, until: int | None = None) -> None:
+        if not isinstance(at_ms, int) or isinstance(at_ms, bool) or at_ms < 0:
+            self._record_gap(None, str(step.get("source", "collector")), "malformed_input",
+                             f"a {kind_name(step)} step without a valid time")
+            return
+        episode = self._episode or self._open(min(at_ms, self._clock()))
+        if episode is None:
+            return
+        if episode.disk.is_echo(step, at_ms) or self._open_docs.holds(step):
+            return  # the file watcher saw the editor write what the episode already knows
+        t_ms = max(episode.last_t, min(at_ms, self._clock()) - episode.start_ms)
+        data = {**step, "t_ms": t_ms}
+        if until is not None:
+            data["until_ms"] = max(t_ms, until - episode.start_ms)
+        try:
+            model = step_from_dict(data)
+        except pydantic.ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in error["loc"][1:]) or "step"
+            gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
+                   "detail": f"invalid {kind_name(step)} step ({where}: {error['type']})"}
+            model = step_from_dict(gap)
+        episode.writer.append(model)
+        episode.disk.note(data, at_ms)
+        self._open_docs.note(model, episode.writer.header.position_encoding)
+        episode.positional = episode.positional or model.kind in ("edit", "diagnostics", "cursor")
+        episode.last_t, episode.steps = t_ms, episode.steps + 1
+        self.last_activity = time.monotonic()
+
+    def _record_gap(self, at_ms: object, source: str, reason: str, detail: str) -> None:
+        at = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) and at_ms >= 0 else self._clock()
+        if self.paused_at is None:
+            self._append(at, {"kind": "gap", "source": "collector", "reason": reason, "detail": detail})
+
+    def _open(self, start_ms: int) -> _Episode | None:
+        """Start a new episode (its journal, its header); None when the workspace was opted out."""
+        if not self._refresh_policy():
+            return None
+        settings = self.policy.settings
+        header = EpisodeHeader(
+            codetape_version=__version__, episode_id=self.next_episode_id,
+            started_at=datetime.fromtimestamp(start_ms / 1000, UTC), workspace=identify(self.root),
+            position_encoding=self.encoding or "utf-16", client=self.client,
+            capture=CaptureSettings(channels=list(settings.channels), exclude=list(settings.exclude),
+                                    idle_timeout_s=settings.idle_timeout_s,
+                                    max_file_bytes=settings.max_file_bytes),
+        )
+        journals = self.home.ensure(self.home.journals)
+        writer = JournalWriter.create(journals / f"{header.episode_id}.journal", header)
+        self._episode = _Episode(writer, start_ms)
+        for opening in self._open_docs.opening_steps():  # what the editors still have open
+            writer.append(step_from_dict({**opening, "t_ms": 0}))
+            self._episode.steps += 1
+        log.info("%s: episode %s started", self.root, header.episode_id)
+        return self._episode
+
+    def _excludes(self) -> tuple[str, ...]:
+        """Never recorded on top of the workspace's own rules: codetape's state, the sharing policy's
+        mandatory exclusions (`[policy]` in .codetape.toml, CODETAPE_HOME/policy.toml)."""
+        try:
+            mandatory = load_signing_policy(self.home, self.root).mandatory_exclude
+        except PolicyError as exc:
+            raise SettingsError(f"{self.root}: cannot record without its sharing policy: {exc}") from None
+        return self._own_state + mandatory
+
+    def _refresh_policy(self) -> bool:
+        """Reload `.codetape.toml` when it changed since the last episode; False when it is gone."""
+        stamp = self._settings_stamp()
+        if stamp is None:
+            log.warning("%s: %s is gone, not recording", self.root, SETTINGS_FILE)
+            return False
+        if stamp != self._settings_mtime:
+            try:
+                policy = Policy.load(self.root, also_exclude=self._excludes())
+            except SettingsError as exc:
+                log.error("%s", exc)
+                return False
+            retired, self.policy, self._settings_mtime = self.policy, policy, stamp
+            if self._capture is not None:
+                self._capture.switch(policy, retired)
+            else:
+                retired.close()
+        return True
+
+    def _settings_stamp(self) -> int | None:
+        try:
+            return (self.root / SETTINGS_FILE).stat().st_mtime_ns
+        except OSError:
+            return None
+

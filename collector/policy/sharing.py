@@ -1,0 +1,123 @@
+"""The sharing policy in force when an episode is signed: `[policy]` in the workspace's `.codetape.toml`
+merged with the user's or organisation's `policy.toml` in CODETAPE_HOME.
+
+Merging: `purpose` and `licence` come from `policy.toml` when it sets them (it speaks for where the
+data goes), else from the workspace; both files' `allowed_licences` apply (a licence must be allowed
+by each file that lists any); `mandatory_exclude` is the union of both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from collector.errors import PolicyError, SettingsError
+from collector.home import Home
+from collector.policy.globs import Globs
+from collector.policy.licence import FoundLicence, find_licences
+from collector.policy.recording import load_settings
+from collector.policy.toml import load_model
+from schemas.consent import ConsentTerms
+from schemas.settings import SETTINGS_FILE, SharingPolicy
+
+POLICY_FILE = "policy.toml"
+
+
+@dataclass(frozen=True)
+class SigningPolicy:
+    """What signing agrees to, and what it requires of the repository and the episode."""
+
+    purpose: str | None = None
+    licence: str | None = None
+    allowed_licences: tuple[str, ...] | None = None
+    mandatory_exclude: tuple[str, ...] = ()
+    workspace: Path | None = None
+    licences: tuple[FoundLicence, ...] = ()
+
+    def licence_problem(self) -> str | None:
+        """Why the repository's licence forbids signing, or None when it does not."""
+        if self.allowed_licences is None:
+            return None
+        allowed = ", ".join(self.allowed_licences) or "none"
+        if self.workspace is None:
+            return (f"the policy allows only repositories licensed {allowed}, and no workspace was given "
+                    "to check")
+        if not self.licences:
+            return (f"no LICENSE or COPYING file in {self.workspace}; the policy allows only repositories "
+                    f"licensed {allowed}")
+        for found in self.licences:
+            if found.spdx is None:
+                return f"{found.file}: licence not recognised; the policy allows only {allowed}"
+            if found.spdx not in self.allowed_licences:
+                return f"{found.file} is {found.spdx}, which the policy does not allow (allowed: {allowed})"
+        return None
+
+    def excluded_files(self, files: list[str]) -> list[tuple[str, str]]:
+        """(file, glob) for each file a mandatory exclusion covers (the file or a parent directory)."""
+        globs = [(glob, Globs([glob])) for glob in self.mandatory_exclude]
+        hits: list[tuple[str, str]] = []
+        for path in files:
+            glob = next((glob for glob, matcher in globs if matcher.match(path)), None)
+            if glob is not None:
+                hits.append((path, glob))
+        return hits
+
+    def refusal(self, files: list[str]) -> str | None:
+        """Why the licence or a mandatory exclusion forbids signing these files; None when nothing does."""
+        problem = self.licence_problem()
+        if problem is not None:
+            return f"cannot sign: {problem}"
+        hits = self.excluded_files(files)
+        if hits:
+            path, glob = hits[0]
+            more = f" and {len(hits) - 1} more" if len(hits) > 1 else ""
+            return (f"cannot sign: {path}{more} falls under the policy's mandatory exclusion "
+                    f"{glob!r}; exclude it first (codetape sign --exclude {glob!r})")
+        return None
+
+    def terms(self) -> ConsentTerms:
+        """The terms recorded in the consent statement."""
+        return ConsentTerms(
+            purpose=self.purpose, licence=self.licence,
+            repository_licences=sorted({found.spdx for found in self.licences if found.spdx is not None}),
+            allowed_licences=None if self.allowed_licences is None else list(self.allowed_licences))
+
+
+def load_sharing_policy(path: Path) -> SharingPolicy | None:
+    """A `policy.toml` (top-level keys as in `[policy]`), or None when there is none."""
+    return load_model(path, SharingPolicy, PolicyError)
+
+
+def load_signing_policy(home: Home, workspace: Path | None) -> SigningPolicy:
+    """The policy for signing an episode of `workspace` (None: the home's policy.toml alone)."""
+    personal = load_sharing_policy(home.root / POLICY_FILE)
+    local: SharingPolicy | None = None
+    root: Path | None = None
+    if workspace is not None:
+        root = workspace.expanduser().resolve()
+        if (root / SETTINGS_FILE).is_file():
+            try:
+                local = load_settings(root).policy
+            except SettingsError as exc:
+                raise PolicyError(str(exc)) from None
+    return merge(personal, local, root)
+
+
+def merge(personal: SharingPolicy | None, local: SharingPolicy | None,
+          workspace: Path | None) -> SigningPolicy:
+    """Combine the two policies as the module docstring says; licences are read from `workspace`."""
+    layers = [layer for layer in (personal, local) if layer is not None]
+    allowed: set[str] | None = None
+    for layer in layers:
+        if layer.allowed_licences is not None:
+            names = set(layer.allowed_licences)
+            allowed = names if allowed is None else allowed & names
+    excludes = sorted({glob for layer in layers for glob in layer.mandatory_exclude})
+    return SigningPolicy(
+        purpose=next((layer.purpose for layer in layers if layer.purpose), None),
+        licence=next((layer.licence for layer in layers if layer.licence), None),
+        allowed_licences=None if allowed is None else tuple(sorted(allowed)),
+        mandatory_exclude=tuple(excludes),
+        workspace=workspace,
+        licences=tuple(find_licences(workspace)) if workspace is not None else (),
+    )

@@ -1,0 +1,191 @@
+"""Reconstruction: the text of every file the episode knows, at any step.
+
+A pipeline of small pieces: `Workspace.apply(step)` moves the state one step forward; `replay`
+yields (index, step, workspace) so callers can stop, compare or snapshot wherever they like.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from collector.errors import ReconstructionError
+from collector.text.digest import sha256_text
+from collector.text.document import Document
+from schemas.common import PositionEncoding
+from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep, Step
+
+MAX_WORKSPACE = 512 * 1024 * 1024
+LINE_COST = 64  # bytes a line takes beyond its characters: its str object and its list slot
+
+
+class Workspace:
+    """Files as the episode knows them: editor buffers over what is known to be on disk.
+
+    An open document's buffer is what the developer sees; the disk layer is what was last opened,
+    saved, or changed outside the editor. A change on disk to a file open in the editor does not
+    touch its buffer (the editor decides whether to reload, and says so with its own steps); closing
+    a buffer falls back to the disk. A gap's state sets both layers. `omitted` files exist on disk but
+    their content was not recorded.
+    """
+
+    def __init__(self, encoding: PositionEncoding, *, limit: int = MAX_WORKSPACE) -> None:
+        self.encoding: PositionEncoding = encoding
+        self.buffers: dict[str, Document] = {}
+        self.disk: dict[str, str] = {}
+        self._omitted: dict[str, str] = {}
+        self.limit = limit
+        self.weight = 0  # estimated bytes the files take in memory, kept below `limit`
+        self._weights: dict[str, int] = {}
+
+    @property
+    def omitted(self) -> dict[str, str]:
+        return {path: why for path, why in self._omitted.items() if path not in self.buffers}
+
+    def text(self, path: str) -> str | None:
+        doc = self.buffers.get(path)
+        return doc.text if doc is not None else self.disk.get(path)
+
+    def files(self) -> dict[str, str]:
+        merged = self.disk | {path: doc.text for path, doc in self.buffers.items()}
+        return dict(sorted(merged.items()))
+
+    def _on_disk(self, path: str, text: str) -> None:
+        self._omitted.pop(path, None)
+        self.disk[path] = text
+
+    def _off_disk(self, path: str) -> None:
+        self.disk.pop(path, None)
+        self._omitted.pop(path, None)
+
+    def _account(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            doc, text = self.buffers.get(path), self.disk.get(path)
+            weight = 0 if doc is None else doc.size + LINE_COST * len(doc.lines)
+            weight += 0 if text is None else len(text) + LINE_COST
+            self.weight += weight - self._weights.pop(path, 0)
+            if weight:
+                self._weights[path] = weight
+
+    def apply(self, step: Step) -> None:
+        """Move one step forward; refuses a step that could take the files above `limit` in memory."""
+        texts = _texts(step)
+        growth = sum(2 * len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2) for text in texts)
+        if self.weight + growth > self.limit:
+            raise ReconstructionError(f"step at {step.t_ms} ms would take the reconstructed files above "
+                                      f"{self.limit >> 20} MiB in memory; refusing to go on")
+        self._apply(step)
+        self._account(_paths(step))
+
+    def _apply(self, step: Step) -> None:
+        match step:
+            case OpenStep():
+                self.buffers[step.path] = Document(step.text, self.encoding)
+                if step.path not in self.disk:
+                    self._on_disk(step.path, step.text)
+            case EditStep():
+                doc = self.buffers.get(step.path)
+                if doc is None:
+                    raise ReconstructionError(
+                        f"edit at {step.t_ms} ms to {step.path}, which is not open (never opened, or closed)"
+                    )
+                for change in step.changes:
+                    doc.apply(change.range, change.text)
+            case SaveStep():
+                if step.text is not None:
+                    self.buffers[step.path] = Document(step.text, self.encoding)
+                saved = self.text(step.path) if step.text is None else step.text
+                if saved is not None:
+                    self._on_disk(step.path, saved)
+            case CloseStep():
+                self.buffers.pop(step.path, None)
+            case FileChangeStep():
+                self._apply_file_change(step)
+            case GapStep(state=list() as state):
+                for file in state:
+                    if file.text is None:
+                        self.buffers.pop(file.path, None)
+                        self._off_disk(file.path)
+                    else:  # after a hole we cannot know what the editor has open: editable
+                        self.buffers[file.path] = Document(file.text, self.encoding)
+                        self._on_disk(file.path, file.text)
+            case _:
+                pass
+
+    def _apply_file_change(self, step: FileChangeStep) -> None:
+        if step.change == "deleted":
+            self._off_disk(step.path)
+            return
+        path = step.path
+        if step.change == "renamed":
+            if step.new_path is None:
+                raise ReconstructionError(f"rename at {step.t_ms} ms of {step.path} has no new path")
+            text, reason = self.disk.pop(step.path, None), self._omitted.pop(step.path, None)
+            path = step.new_path
+            if text is not None:
+                self._on_disk(path, text)
+            elif reason is not None:
+                self.disk.pop(path, None)
+                self._omitted[path] = reason
+        if step.omitted is not None:
+            self.disk.pop(path, None)
+            self._omitted[path] = step.omitted
+        elif step.text is not None:
+            self._on_disk(path, step.text)
+
+    def save_mismatch(self, step: SaveStep) -> str | None:
+        """Why a save's hash disagrees with the reconstructed text, or None when it agrees."""
+        if step.sha256 is None:
+            return None
+        text = self.text(step.path)
+        if text is None:
+            return f"save at {step.t_ms} ms of {step.path}, which the episode never opened"
+        if sha256_text(text) != step.sha256:
+            return f"save at {step.t_ms} ms of {step.path}: reconstructed text does not match the saved hash"
+        return None
+
+
+def _texts(step: Step) -> list[str]:
+    """Every text a step can add to the files."""
+    match step:
+        case OpenStep() | SaveStep() | FileChangeStep():
+            return [] if step.text is None else [step.text]
+        case EditStep():
+            return [change.text for change in step.changes]
+        case GapStep(state=list() as state):
+            return [file.text for file in state if file.text is not None]
+        case _:
+            return []
+
+
+def _paths(step: Step) -> list[str]:
+    """Every path a step can change."""
+    match step:
+        case OpenStep() | SaveStep() | EditStep() | CloseStep():
+            return [step.path]
+        case FileChangeStep():
+            return [step.path] if step.new_path is None else [step.path, step.new_path]
+        case GapStep(state=list() as state):
+            return [file.path for file in state]
+        case _:
+            return []
+
+
+def replay(encoding: PositionEncoding, steps: Iterable[Step]) -> Iterator[tuple[int, Step, Workspace]]:
+    """(index, step, workspace after that step) for every step; the workspace object is reused."""
+    workspace = Workspace(encoding)
+    for index, step in enumerate(steps):
+        workspace.apply(step)
+        yield index, step, workspace
+
+
+def workspace_at(encoding: PositionEncoding, steps: Iterable[Step], stop: int | None = None) -> Workspace:
+    """The workspace after step `stop` (0-based, inclusive), or after the last step."""
+    workspace = Workspace(encoding)
+    for index, step in enumerate(steps):
+        workspace.apply(step)
+        if index == stop:
+            return workspace
+    if stop is not None:
+        raise ReconstructionError(f"step {stop} does not exist: the episode has only {index + 1} steps"
+                                  if "index" in locals() else "the episode has no steps")
+    return workspace

@@ -1,0 +1,7 @@
+"""Sealing: a journal becomes a redacted episode file, atomically, and only then is the journal removed.
+
+    journal.py    seal_journal(): the journal's intact prefix, validated, through a transform, into a .ctape
+    redacted.py   the transform the collector uses: redaction before anything is written (seal_redacted)
+    summaries.py  the redaction summary kept beside each episode (masked previews for the review)
+    gc_pause.py   batch work without the cyclic garbage collector's pauses
+"""

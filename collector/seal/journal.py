@@ -1,0 +1,208 @@
+"""Sealing: a journal becomes an episode file atomically, and only then is the journal removed.
+
+One streaming pass reads the journal's intact prefix, validates every step (`schemas.step_from_dict`,
+`t_ms` never decreasing), runs the optional `transform` (redaction plugs in there) and writes
+`<episodes_dir>/<episode_id>.ctape` with `write_episode_file` (tmp, fsync, rename, fsync dir).
+Sealing the same journal again after a crash rewrites the same episode, so it is safe to retry.
+
+Damage is never dropped silently. When the journal is damaged in the middle, or a frame does not hold a
+valid step, the good prefix is sealed followed by a `gap` step (reason `journal_corrupt`) naming the
+byte offset and how many intact frames after it could not be trusted, and the journal is kept as
+`<name>.corrupt` for a person to look at.
+
+A journal that holds no step (a header only, or not even an intact header) recorded nothing: it is
+removed and `seal_journal` returns None, as the collector's `seal` returns nil.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import pydantic
+
+from collector.atomic import fsync_dir
+from collector.episode.writer import DEFAULT_LEVEL, write_episode_file
+from collector.errors import JournalCorrupt, JournalError
+from collector.journal import Frame, JournalScanner, unpack_header, unpack_payload
+from collector.seal.gc_pause import gc_paused
+from schemas import EpisodeHeader, Step, step_from_dict
+from schemas.steps import GapStep
+
+Transform = Callable[[Iterator[Step]], Iterator[Step]]
+
+
+@runtime_checkable
+class HeaderBound(Protocol):
+    """A transform that needs the episode's header (redaction needs its position encoding)."""
+
+    def with_header(self, header: EpisodeHeader) -> Transform: ...
+
+
+@dataclass(frozen=True)
+class SealResult:
+    """The sealed episode. `files` counts the distinct workspace paths its steps name (`path`, and
+    `new_path` of renames); `kept_journal` is the `.corrupt` journal when damage was found."""
+
+    path: Path
+    episode_id: str
+    steps: int
+    files: int
+    kept_journal: Path | None = None
+
+
+def seal_journal(journal_path: Path, episodes_dir: Path, *, transform: Transform | None = None,
+                 level: int = DEFAULT_LEVEL) -> SealResult | None:
+    """Turn a journal into an episode; None (journal removed) when it recorded no step."""
+    with _no_writer(journal_path), gc_paused():
+        return _seal(journal_path, episodes_dir, transform, level)
+
+
+@contextlib.contextmanager
+def _no_writer(journal_path: Path) -> Iterator[None]:
+    """Hold the journal's lock while sealing: a journal still being written is refused."""
+    try:
+        fd = os.open(journal_path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise JournalError(f"cannot read journal {journal_path}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise JournalError(f"journal {journal_path} is still being written; "
+                               "close its session first") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _seal(journal_path: Path, episodes_dir: Path, transform: Transform | None,
+          level: int) -> SealResult | None:
+    source = _JournalSteps(journal_path)
+    header = source.read_header()
+    steps = source.steps()
+    first = next(steps, None) if header is not None else None
+    if header is None or first is None:
+        _remove(journal_path)
+        return None
+    stream: Iterator[Step] = itertools.chain([first], steps)
+    if isinstance(transform, HeaderBound):
+        transform = transform.with_header(header)
+    if transform is not None:
+        stream = transform(stream)
+    files: set[str] = set()
+    episodes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = episodes_dir / f"{header.episode_id}.ctape"
+    count = write_episode_file(path, header, _note_files(stream, files), level=level)
+    kept = None
+    if source.damaged:
+        kept = journal_path.with_name(journal_path.name + ".corrupt")
+        os.replace(journal_path, kept)
+        fsync_dir(journal_path.parent)
+    else:
+        _remove(journal_path)
+    return SealResult(path, str(header.episode_id), count, len(files), kept)
+
+
+class _JournalSteps:
+    """The journal's header, then its valid steps, then a `gap` step if anything after them is lost."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.damaged = False
+        self._scanner = JournalScanner(path)
+        self._frames = self._scanner.frames()
+
+    def read_header(self) -> EpisodeHeader | None:
+        try:
+            frame = next(self._frames, None)
+        except JournalCorrupt as exc:
+            kept = self.path.with_name(self.path.name + ".corrupt")
+            os.replace(self.path, kept)
+            fsync_dir(self.path.parent)
+            raise JournalCorrupt(f"journal {self.path} has no intact header but {exc.frames_after} intact "
+                                 f"frames after it; nothing can be sealed, it is kept as {kept}",
+                                 offset=exc.offset, good_frames=0, frames_after=exc.frames_after) from None
+        if frame is None:
+            return None
+        try:
+            return EpisodeHeader.model_validate(unpack_header(frame))
+        except pydantic.ValidationError as exc:
+            raise JournalError(f"journal {self.path} has an invalid header: {_first_error(exc)}") from None
+
+    def steps(self) -> Iterator[Step]:
+        last_t = 0
+        try:
+            for frame in self._frames:
+                step = _valid_step(frame, last_t)
+                if isinstance(step, str):
+                    after, last_seq = self._count_rest(frame.seq)
+                    yield self._gap(last_t, frame.offset, step, after, last_seq - frame.seq + 1)
+                    return
+                last_t = step.t_ms
+                yield step
+        except JournalCorrupt as exc:
+            last_seq = self._last_seq_after(exc)
+            yield self._gap(last_t, exc.offset, "the journal is damaged", exc.frames_after,
+                            last_seq - exc.good_frames + 1)
+
+    def _count_rest(self, seq: int) -> tuple[int, int]:
+        """How many intact frames follow the invalid frame `seq`, and the last one's seq."""
+        after, last_seq = 0, seq
+        try:
+            for frame in self._frames:
+                after, last_seq = after + 1, frame.seq
+        except JournalCorrupt as exc:
+            return after + exc.frames_after, self._last_seq_after(exc)
+        return after, last_seq
+
+    def _last_seq_after(self, exc: JournalCorrupt) -> int:
+        damage = self._scanner.result.damage if self._scanner.result is not None else None
+        return damage.last_seq_after if damage is not None else exc.good_frames + exc.frames_after - 1
+
+    def _gap(self, t_ms: int, offset: int, what: str, after: int, lost: int) -> GapStep:
+        self.damaged = True
+        detail = (f"{what} at byte {offset}; {after} intact frames after it could not be trusted "
+                  f"(the journal is kept as {self.path.name}.corrupt)")
+        return GapStep(t_ms=t_ms, source="collector", reason="journal_corrupt", detail=detail,
+                       lost_steps=lost)
+
+
+def _valid_step(frame: Frame, last_t: int) -> Step | str:
+    """The frame's step, or why it is not a valid one."""
+    try:
+        step = step_from_dict(unpack_payload(frame))
+    except JournalError:
+        return f"frame {frame.seq} is not a msgpack map"
+    except pydantic.ValidationError as exc:
+        return f"frame {frame.seq} holds an invalid step ({_first_error(exc)})"
+    if step.t_ms < last_t:
+        return f"frame {frame.seq} goes back in time ({step.t_ms} ms after {last_t} ms)"
+    return step
+
+
+def _note_files(steps: Iterator[Step], files: set[str]) -> Iterator[Step]:
+    """Pass steps through, noting every workspace path a step names (`path`, and `new_path` of renames)."""
+    for step in steps:
+        for name in ("path", "new_path"):
+            value = getattr(step, name, None)
+            if isinstance(value, str):
+                files.add(value)
+        yield step
+
+
+def _first_error(exc: pydantic.ValidationError) -> str:
+    error = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else error["msg"]
+
+
+def _remove(journal_path: Path) -> None:
+    journal_path.unlink(missing_ok=True)
+    fsync_dir(journal_path.parent)

@@ -1,0 +1,66 @@
+"""Whether an episode replays exactly: every edit lands in an open document, every save's hash matches
+the reconstructed text. `codetape verify` runs it; signing and the review run it before they sign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from collector.episode import Episode
+from collector.episode.resolve import show
+from collector.errors import ReconstructionError
+from collector.reconstruct.workspace import Workspace
+from collector.text.digest import sha256_text
+from schemas import Step
+from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
+
+
+def verify_replay(episode: Episode, steps: Iterable[Step] | None = None) -> int:
+    """Replay every step; raises ReconstructionError at the first step that does not hold.
+
+    `steps` is `episode.steps()` (the default), possibly wrapped in a progress bar by the caller.
+    """
+    workspace = Workspace(episode.header.position_encoding)
+    open_docs: set[str] = set()
+    index = -1
+    for index, step in enumerate(episode.steps() if steps is None else steps):
+        match step:
+            case EditStep() if step.path not in open_docs:
+                raise ReconstructionError(f"step {index}: edit at {step.t_ms} ms to {show(step.path)}, "
+                                          "which is not open")
+            case SaveStep():
+                problem = _save_problem(workspace, step)
+                if problem is not None:
+                    raise ReconstructionError(f"step {index}: {problem}")
+            case OpenStep():
+                open_docs.add(step.path)
+            case CloseStep():
+                open_docs.discard(step.path)
+            case FileChangeStep(change="renamed", new_path=str() as new_path) if step.path in open_docs:
+                open_docs.discard(step.path)
+                open_docs.add(new_path)
+            case GapStep(state=list() as state):
+                # a gap's state stands in for the opens and closes it lost
+                open_docs.update(file.path for file in state if file.text is not None)
+                open_docs.difference_update(file.path for file in state if file.text is None)
+            case _:
+                pass
+        try:
+            workspace.apply(step)
+        except ReconstructionError as exc:
+            raise ReconstructionError(f"step {index}: {exc}") from None
+    return index + 1
+
+
+def _save_problem(workspace: Workspace, step: SaveStep) -> str | None:
+    if step.sha256 is None:
+        return None
+    what = f"save at {step.t_ms} ms of {show(step.path)}"
+    if step.text is not None and sha256_text(step.text) != step.sha256:
+        return f"{what}: its text does not match its own hash"
+    text = workspace.text(step.path)
+    if text is None:
+        return None if step.text is not None else f"{what}, which the episode never opened"
+    if sha256_text(text) != step.sha256:
+        return f"{what}: the reconstructed text does not match the saved hash"
+    return None
