@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from collector.text.digest import sha256_text
 from lsp_bridge import translate as t
 from lsp_bridge.documents import ENCODINGS, TrackedDocument
 from lsp_bridge.errors import MalformedMessage, OutOfRange
@@ -214,14 +215,14 @@ class Capture:
         if doc is None:
             located = self.workspaces.locate(uri)
             if located is not None and text is not None:
-                self._record(located.root, at, t.save_step(located.path, t.sha256_text(text), text),
+                self._record(located.root, at, t.save_step(located.path, sha256_text(text), text),
                              (located.path,))
             return
         if text is not None and (doc.stale or text != doc.text):
             if not doc.stale:
                 log.warning("codetape: %s on disk differs from the tracked text: resynchronised", doc.path)
             doc.replace(text)
-            step = t.save_step(doc.path, t.sha256_text(text), text)
+            step = t.save_step(doc.path, sha256_text(text), text)
         elif doc.stale:
             step = t.save_step(doc.path, None)
         else:

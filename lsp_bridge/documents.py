@@ -12,10 +12,11 @@ import codecs
 from pathlib import Path
 from typing import NamedTuple, cast
 
+from collector.text.digest import sha256_text
 from collector.text.document import Document
 from collector.text.positions import content_of
 from lsp_bridge.errors import OutOfRange
-from lsp_bridge.translate import Change, Pos, Rng, sha256_text
+from lsp_bridge.translate import Change, Pos, Rng
 from schemas.common import PositionEncoding, Range
 
 ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")

@@ -16,7 +16,6 @@ import logging
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
@@ -29,6 +28,7 @@ from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
 from pygls.uris import from_fs_path
 
 from collector import __version__
+from collector.protocol.clock import now_ms
 from lsp_bridge.capture import Capture
 from lsp_bridge.extensions import Extensions
 from lsp_bridge.framing import Frame, Framer
@@ -118,7 +118,7 @@ class ObserveServer(LanguageServer):
         self.recorder = recorder
         self.capture = Capture(recorder, workspaces)
         self.extensions = Extensions(self.capture)
-        self.clock = clock or (lambda: time.time_ns() // 1_000_000)
+        self.clock = clock or now_ms
         self.received_at = 0
         self.shutdown_requested = False
         self.finished = False

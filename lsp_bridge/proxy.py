@@ -24,10 +24,10 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
+from collector.protocol.clock import now_ms
 from lsp_bridge.errors import BridgeError
 from lsp_bridge.framing import Frame, Framer, encode
 from lsp_bridge.tap import Tap
@@ -156,7 +156,7 @@ class Proxy:
         self._editor_in = editor_in
         self.out = EditorOut(editor_out)
         self.editor = ProxyEditor(self.out)
-        self._clock = clock or (lambda: time.time_ns() // 1_000_000)
+        self._clock = clock or now_ms
         self.tap: Tap[TapItem] = tap or Tap()
         self._exit_grace_s = exit_grace_s
         self._proc: subprocess.Popen[bytes] | None = None

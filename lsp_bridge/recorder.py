@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from collector.errors import CollectorError
+from collector.protocol.clock import now_ms
 from lsp_bridge.arguments import SPOOL_STEPS
 from lsp_bridge.translate import gap_step, step_size, too_large
 
@@ -102,7 +103,7 @@ class Recorder:
         self._connect = connect
         self._source = source
         self.limits = limits or Limits()
-        self._clock = clock or (lambda: time.time_ns() // 1_000_000)
+        self._clock = clock or now_ms
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._sessions: dict[Path, _Session] = {}

@@ -125,10 +125,6 @@ def too_large(*texts: str) -> bool:
     return sum(len(text.encode("utf-8", "surrogatepass")) for text in texts) > MAX_STEP_BYTES
 
 
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def open_step(path: str, language_id: str, version: int | None, text: str) -> dict[str, Any]:
     step: dict[str, Any] = {"kind": "open", "source": SOURCE, "path": path, "text": text}
     if language_id:

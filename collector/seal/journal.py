@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import itertools
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from schemas import EpisodeHeader, Step, step_from_dict
 from schemas.steps import GapStep
 
 Transform = Callable[[Iterator[Step]], Iterator[Step]]
+LOCK_WAIT_S = 10.0  # how long a seal waits for a journal's lock before it calls the journal busy
 
 
 @runtime_checkable
@@ -58,25 +60,37 @@ class SealResult:
 
 
 def seal_journal(journal_path: Path, episodes_dir: Path, *, transform: Transform | None = None,
-                 level: int = DEFAULT_LEVEL) -> SealResult | None:
+                 level: int = DEFAULT_LEVEL, lock_wait_s: float = LOCK_WAIT_S) -> SealResult | None:
     """Turn a journal into an episode; None (journal removed) when it recorded no step."""
-    with _no_writer(journal_path), gc_paused():
+    with _no_writer(journal_path, lock_wait_s), gc_paused():
         return _seal(journal_path, episodes_dir, transform, level)
 
 
 @contextlib.contextmanager
-def _no_writer(journal_path: Path) -> Iterator[None]:
-    """Hold the journal's lock while sealing: a journal still being written is refused."""
+def _no_writer(journal_path: Path, wait_s: float) -> Iterator[None]:
+    """Hold the journal's lock while sealing; a journal still being written is refused.
+
+    The lock is waited for up to `wait_s`: right after its writer closed, a journal's lock can still be
+    held for a moment by a process the collector was starting (git, say) between its fork and its exec,
+    when the child briefly holds every open descriptor of the parent. Under load that moment grows.
+    """
     try:
         fd = os.open(journal_path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError as exc:
         raise JournalError(f"cannot read journal {journal_path}: {exc.strerror}") from None
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise JournalError(f"journal {journal_path} is still being written; "
-                               "close its session first") from None
+        deadline = time.monotonic() + wait_s
+        pause = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise JournalError(f"journal {journal_path} is still being written; "
+                                       "close its session first") from None
+                time.sleep(pause)  # polling a lock: flock has no timeout of its own
+                pause = min(pause * 2, 0.1)
         yield
     finally:
         os.close(fd)

@@ -160,7 +160,7 @@ def test_a_journal_still_being_written_is_not_sealed(tmp_path: Path, episode_hea
     with JournalWriter.create(journal, episode_header) as writer:
         writer.append(session()[0])
         with pytest.raises(JournalError, match="still being written; close its session first"):
-            seal_journal(journal, tmp_path / "episodes")
+            seal_journal(journal, tmp_path / "episodes", lock_wait_s=0.05)
         assert journal.exists()
     assert seal_journal(journal, tmp_path / "episodes", level=LEVEL) is not None
     with pytest.raises(JournalError, match=r"cannot read journal .*: No such file"):

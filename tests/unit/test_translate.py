@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from collector.text.digest import sha256_text
 from lsp_bridge import translate as t
 from lsp_bridge.actions import (
     code_action_titles,
@@ -68,7 +69,7 @@ def test_document_uri_and_version_are_checked() -> None:
 def test_open_close_save_and_file_change_steps_are_schema_valid() -> None:
     valid(t.open_step("src/a.py", "python", 0, "print('😀')\n"))
     valid(t.close_step("src/a.py"))
-    saved = valid(t.save_step("src/a.py", t.sha256_text("x"), "x"))
+    saved = valid(t.save_step("src/a.py", sha256_text("x"), "x"))
     assert saved["sha256"] == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
     assert "text" not in valid(t.save_step("a.py", None))
     assert valid(t.file_change_step("a.py", "renamed", new_path="b.py"))["new_path"] == "b.py"
@@ -76,7 +77,7 @@ def test_open_close_save_and_file_change_steps_are_schema_valid() -> None:
 
 def test_file_content_keeps_text_and_names_what_it_leaves_out() -> None:
     assert t.file_content("héllo".encode(), max_bytes=100) == {
-        "text": "héllo", "sha256": t.sha256_text("héllo"), "size": 6}
+        "text": "héllo", "sha256": sha256_text("héllo"), "size": 6}
     assert t.file_content(b"\x00\x01", max_bytes=100)["omitted"] == "binary"
     assert t.file_content(b"\xff\xfe", max_bytes=100)["omitted"] == "binary"
     assert t.file_content(b"a" * 101, max_bytes=100) == {"size": 101, "omitted": "too_large"}
