@@ -5,7 +5,6 @@ Knows nothing about steps; see schemas/EPISODE_FORMAT.md.
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 from collections.abc import Iterator
@@ -102,6 +101,9 @@ def compress(data: bytes, level: int) -> bytes:
 
 
 _DECOMPRESSOR = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW)
+# Compressed bytes fed at a time: a zstd block needs a few input bytes for up to 128 KiB of output, so
+# this bounds what one call can produce (about 8 MiB) before the running total is checked.
+_FEED = 256
 
 
 def decompress(frame: Frame) -> bytes:
@@ -120,11 +122,21 @@ def decompress(frame: Frame) -> bytes:
         raise EpisodeError(f"{what} asks for a {params.window_size}-byte zstd window, above the cap")
     if params.dict_id or not params.has_checksum:
         raise EpisodeError(f"{what} uses a zstd dictionary or lacks a checksum")
+    parts: list[bytes] = []
+    produced = fed = 0
+    decoder = _DECOMPRESSOR.decompressobj()
+    payload = memoryview(frame.payload)
     try:
-        with _DECOMPRESSOR.stream_reader(io.BytesIO(frame.payload)) as reader:
-            data = reader.read(size + 1)
+        while fed < len(payload) and not decoder.eof and produced <= size:
+            part = decoder.decompress(payload[fed:fed + _FEED])
+            fed = min(fed + _FEED, len(payload))
+            produced += len(part)
+            parts.append(part)
     except zstandard.ZstdError as exc:
         raise EpisodeError(f"{what} does not decompress ({exc})") from None
-    if len(data) != size:
-        raise EpisodeError(f"{what} decompresses to {len(data)} bytes, not the {size} it declares")
-    return data
+    if produced != size or not decoder.eof:
+        more = "more than " if produced > size else ""
+        raise EpisodeError(f"{what} decompresses to {more}{produced} bytes, not the {size} it declares")
+    if decoder.unused_data or fed < len(payload):
+        raise EpisodeError(f"{what} has bytes after its zstd frame (the format allows exactly one)")
+    return b"".join(parts)
