@@ -5,6 +5,7 @@
     rundir.py          the runtime directory: one instance per user (a lock), pid file, socket
     session.py         a workspace's session: one clock, the episode lifecycle (journal open, detach, seal)
     admission.py       what a step must pass before the journal: the recording policy, the hold queue
+    paused.py          the paused workspaces, kept in CODETAPE_HOME so a pause outlives the collector
     capture.py         the session's watchers, started and stopped off the caller's thread
     echo.py            what an episode knows is on disk, so a watcher's echo of an editor's save is dropped
     open_documents.py  what the editors have open, carried across episode boundaries

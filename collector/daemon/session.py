@@ -25,6 +25,7 @@ from collector.daemon.admission import HeldChanges, admit, kind_name, own_state
 from collector.daemon.capture import Capture, StartWatchers
 from collector.daemon.echo import DiskEcho
 from collector.daemon.open_documents import OpenDocuments
+from collector.daemon.paused import PausedWorkspaces
 from collector.errors import CodetapeError, PolicyError, SettingsError
 from collector.home import Home
 from collector.journal import JournalWriter
@@ -59,7 +60,8 @@ class Session:
         self.home = home
         self._own_state = own_state(root, home)
         self.policy = Policy.load(root, also_exclude=self._excludes())
-        self.paused_at: int | None = None
+        self._paused = PausedWorkspaces(home)
+        self.paused_at: int | None = self._paused.since(root)  # a pause outlives the collector
         self.client: ClientInfo | None = None
         self.encoding: PositionEncoding | None = None
         self.next_episode_id = uuid.uuid4()
@@ -160,6 +162,7 @@ class Session:
             if self.paused_at is not None:
                 return False
             self.paused_at = self._clock()
+            self._paused.pause(self.root, self.paused_at)
             self._dropped_while_paused = 0
             return True
 
@@ -169,6 +172,7 @@ class Session:
             if self.paused_at is None:
                 return False
             since, self.paused_at = self.paused_at, None
+            self._paused.resume(self.root)
             dropped, self._dropped_while_paused = self._dropped_while_paused, 0
             if self._episode is None and not dropped:
                 return True
