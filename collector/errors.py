@@ -8,6 +8,7 @@
     ├── CheckoutRefused       a path would land outside the target directory, or is a symlink
     ├── JournalError          a journal cannot be written or read
     │   └── JournalCorrupt    damage in the middle of a journal (not a torn tail)
+    ├── UnsafeHome            CODETAPE_HOME is not this user's alone (owner, permissions)
     ├── SettingsError         a .codetape.toml (or config.toml) is invalid
     │   └── PolicyError       a sharing policy (policy.toml, [policy] in .codetape.toml) is invalid
     └── CollectorError        the collector cannot be reached or refused a request
@@ -53,6 +54,10 @@ class JournalCorrupt(JournalError):
         self.offset = offset
         self.good_frames = good_frames
         self.frames_after = frames_after
+
+
+class UnsafeHome(CodetapeError):
+    pass
 
 
 class SettingsError(CodetapeError):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from collector.errors import UnsafeHome
+
 
 @dataclass(frozen=True)
 class Home:
@@ -21,8 +23,28 @@ class Home:
         env = os.environ if env is None else env
         explicit = env.get("CODETAPE_HOME")
         if explicit:
-            return cls(Path(explicit).expanduser().resolve())
-        return cls(Path(platformdirs.user_data_dir("codetape", appauthor=False)))
+            home = cls(Path(explicit).expanduser().resolve())
+        else:
+            home = cls(Path(platformdirs.user_data_dir("codetape", appauthor=False)))
+        home.check_private()
+        return home
+
+    def check_private(self) -> None:
+        """Refuse a home that is not this user's alone: the root or a folder in it owned by another user,
+        or writable by group or others (whoever can write there can swap episodes and keys)."""
+        try:
+            folders = [self.root, *(entry for entry in self.root.iterdir() if entry.is_dir())]
+        except (FileNotFoundError, NotADirectoryError):
+            if self.root.exists():
+                raise UnsafeHome(f"CODETAPE_HOME {self.root} is not a directory") from None
+            return  # created private (0700) when first needed
+        except OSError as exc:
+            raise UnsafeHome(f"cannot read CODETAPE_HOME {self.root}: {exc.strerror}") from None
+        for folder in folders:
+            problem = _foreign(folder)
+            if problem is not None:
+                where = "CODETAPE_HOME" if folder == self.root else f"{folder.name}/ in CODETAPE_HOME"
+                raise UnsafeHome(f"{where} {folder} {problem}")
 
     @property
     def config(self) -> Path:
@@ -60,3 +82,17 @@ class Home:
         """Create a private (0700) directory under the root if missing."""
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         return directory
+
+
+def _foreign(folder: Path) -> str | None:
+    """Why another account could change what is in `folder`, or None."""
+    try:
+        info = folder.lstat()
+    except OSError as exc:
+        return f"cannot be checked ({exc.strerror})"
+    if info.st_uid != os.geteuid():
+        return (f"belongs to another user (uid {info.st_uid}); codetape keeps your recordings and keys "
+                "there, so use a directory of your own")
+    if info.st_mode & 0o022:
+        return f"is writable by group or others; make it private: chmod go-w {folder}"
+    return None

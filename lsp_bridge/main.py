@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from collector.errors import CodetapeError
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.workspace.find import find_workspace
@@ -84,6 +85,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run(args)
-    except BridgeError as exc:
+    except CodetapeError as exc:  # BridgeError, or the home or the socket refused
         print(f"codetape: {exc}", file=sys.stderr)  # noqa: T201 (stderr, before any LSP traffic)
         return exc.exit_code

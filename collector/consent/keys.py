@@ -97,7 +97,7 @@ def init_keys(home: Home, *, passphrase: str | None = None, force: bool = False)
         {"encoding": "raw", "seed": _b64(seed)},
     }
     atomic_write(path, json.dumps(document, indent=2) + "\n")
-    atomic_write(directory / PUBLIC_FILE, encode_public(public) + "\n", mode=0o644)
+    atomic_write(directory / PUBLIC_FILE, encode_public(public) + "\n")  # every file in the home is 0600
     return KeyInfo(public, key_id(public), passphrase is not None)
 
 

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 import pydantic
 
 from collector import __version__
-from collector.atomic import replace
+from collector.atomic import atomic_file
 from collector.consent.errors import SigningRefused
 from collector.consent.keys import load_private
 from collector.consent.statement import (
@@ -112,9 +112,9 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
         software=ConsentSoftware(codetape_version=__version__, recorded_with=header.codetape_version,
                                  editor=header.client),
     )
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.sign.tmp")
     try:
-        with open(src, "rb") as source, open(tmp, "xb") as out:
+        with open(src, "rb") as source, atomic_file(dst) as staged:
+            out = staged.file
             written = hashlib.sha256()
             length = _copy_content(source, out, episode, written)
             content = written.digest()
@@ -126,14 +126,9 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
                                      f"bytes, above the {MAX_STATEMENT} a verifier accepts")
             signature = private.sign(signed_message(content, statement_bytes))
             _finish(out, pack_payload(signature, statement_bytes), episode.step_count, written)
-        check_signature(open_episode(tmp))
-        replace(tmp, dst)
+            check_signature(open_episode(staged.path))  # before it replaces anything
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise SigningRefused(f"cannot write the signed episode to {dst}: {exc.strerror}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return statement
 
 
@@ -163,13 +158,12 @@ def _copy_content(source: BinaryIO, out: BinaryIO, episode: Episode, written: An
 
 
 def _finish(out: BinaryIO, payload: bytes, step_count: int, written: Any) -> None:
-    """Append the consent frame and a trailer over everything before it; flush to disk."""
+    """Append the consent frame and a trailer over everything before it (flushed, for the check)."""
     frame = encode_frame(CONSENT, payload, OPTIONAL)
     written.update(frame)
     out.write(frame)
     out.write(encode_frame(TRAILER, TRAILER_PAYLOAD.pack(step_count, written.digest())))
     out.flush()
-    os.fsync(out.fileno())
 
 
 def _collecting_redactions(steps: Iterator[Step], placeholders: dict[str, set[str]]) -> Iterator[Step]:
