@@ -15,7 +15,8 @@ RelPath = Annotated[str, Field(min_length=1, max_length=4096)]
 Millis = Annotated[int, Field(ge=0, le=2**53)]
 Source = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{0,31}$")]
 Text = Annotated[str, Field(max_length=64 * 1024 * 1024)]
-ShortText = Annotated[str, Field(max_length=64 * 1024)]
+SHORT_TEXT_MAX = 64 * 1024  # characters of a note, a task statement, a message
+ShortText = Annotated[str, Field(max_length=SHORT_TEXT_MAX)]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 

@@ -1,4 +1,8 @@
-"""The `codetape` command: one module per command under collector/commands/, errors caught here only."""
+"""The `codetape` command: one module per command under collector/cli/commands/, errors caught here only.
+
+Every error is one line on stderr starting `codetape:`: CodetapeError with its exit code, a usage error
+(argparse's) with 2, and an OSError nothing below expected (a full disk, a name too long) with 1.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,24 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from collector import __version__
 from collector.cli import commands
 from collector.errors import CodetapeError
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors as one `codetape:` line (exit 2) instead of usage and an error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"codetape: {one_line(self.prog.removeprefix('codetape').strip() or 'usage')}: "
+                     f"{one_line(message)} (see: {self.prog} --help)\n")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser for every command, or only for `command` (the others are not even imported)."""
-    parser = argparse.ArgumentParser(
-        prog="codetape", description="Consent-first recording of coding sessions."
-    )
+    parser = Parser(prog="codetape", description="Consent-first recording of coding sessions.")
     parser.add_argument("--version", action="version", version=f"codetape {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS if command not in COMMANDS else [command]:
@@ -40,15 +51,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = args.func(args)
     except CodetapeError as exc:
-        print(f"codetape: {one_line(str(exc))}", file=sys.stderr)
-        return exc.exit_code
+        return fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        print("codetape: interrupted", file=sys.stderr)
-        return 130
+        return fail("interrupted", 130)
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+    except OSError as exc:  # nothing below expected it: still one line a person can act on
+        where = f": {exc.filename}" if exc.filename is not None else ""
+        return fail(f"{exc.strerror or exc}{where}", 1)
     return int(code or 0)
+
+
+def fail(message: str, code: int) -> int:
+    """Say `message` as the one error line, prefixed once, and return the exit code."""
+    print(f"codetape: {one_line(message.removeprefix('codetape: '))}", file=sys.stderr)
+    return code
 
 
 def one_line(message: str) -> str:

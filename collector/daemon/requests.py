@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from collector.episode import open_episode
 from collector.errors import CollectorError, EpisodeError
+from schemas.common import SHORT_TEXT_MAX
 
 if TYPE_CHECKING:
     from collector.daemon.server import Collector, Connection
@@ -44,6 +45,10 @@ class Requests:
         value = args.get(key)
         if not isinstance(value, str) or not value.strip():
             raise CollectorError(f"{key} must be a non-empty string")
+        if len(value) > SHORT_TEXT_MAX:
+            what = {"text": "note", "statement": "task statement"}.get(key, key)
+            raise CollectorError(f"the {what} is {len(value):,} characters long; at most {SHORT_TEXT_MAX:,} "
+                                 "are recorded, so shorten it")
         return value
 
     async def op_status(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from collector.atomic import atomic_write
-from collector.errors import CollectorError, UsageError
+from collector.errors import CodetapeError, CollectorError, UsageError
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.workspace.registry import Registry
@@ -64,10 +64,17 @@ def run(args: argparse.Namespace) -> int:
     target = root / SETTINGS_FILE
     if target.exists() and not args.force:
         raise UsageError(f"{target} already exists (use --force to overwrite it)")
+    home = Home.from_env()  # a home that cannot be used is refused before anything is written
     defaults = WorkspaceSettings(channels=list(ALL_CHANNELS), exclude=["*.sqlite", "*.db", "node_modules/"])
-    atomic_write(target, render(defaults), mode=0o644)
-    home = Home.from_env()
-    Registry(home).add(root)
+    previous = target.read_bytes() if target.exists() else None
+    try:
+        atomic_write(target, render(defaults), mode=0o644)
+        Registry(home).add(root)
+    except OSError as exc:  # a failed init leaves the workspace as it was: not opted in
+        if previous is None:
+            target.unlink(missing_ok=True)
+        raise CodetapeError(f"cannot opt {root} in: {exc.strerror or exc}"
+                            + (f": {exc.filename}" if exc.filename else "")) from None
     print(f"opted in: {root} (settings: {target})")
     if tell_collector(home, root):
         print("recording now: the collector watches this workspace")

@@ -8,6 +8,7 @@ The collector is started if it is not running; while the command runs, the conne
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -99,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
         finished = passthrough.Finished(127 if not_found else 126, None, 0, b"")
     link.record(argv, finished)
     if finished.signal is not None:  # die the way the command died, so a calling shell sees it too
-        signal.signal(finished.signal, signal.SIG_DFL)
+        with contextlib.suppress(OSError, ValueError):  # SIGKILL and SIGSTOP take no handler: kill anyway
+            signal.signal(finished.signal, signal.SIG_DFL)
         os.kill(os.getpid(), finished.signal)
+        return 128 + finished.signal  # a signal that does not end a process (SIGCHLD, say): as shells say
     return finished.exit_code

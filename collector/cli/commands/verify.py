@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
 def _public_key(value: str) -> bytes:
     path = Path(value)
     text = value
+    if ("/" in value or value.endswith(".pub")) and not path.exists():
+        raise UsageError(f"--key {value}: no such file (give the key's file, or the key itself in base64)")
     if path.is_file():
         try:
             text = path.read_text(encoding="ascii")[:1024].strip()
