@@ -1,10 +1,17 @@
 """`codetape report`: one self-contained HTML page about an episode, for people who would rather look.
 
-    data      what the page shows, computed in one pass over the steps (summary, timeline, files, rows)
-    timeline  activity counted into time bins; chart draws them as inline SVG
-    files     each file's diff from its first recorded text to the end
-    rows      the step list, grouped and capped
-    render    the page; assets its inline style and script
+    data        what the page shows, computed in one pass over the steps (summary, timeline, files, rows)
+    timeline    activity counted into time bins; chart lays them out as lanes for an inline SVG
+    files       each file's diff from its first recorded text to the end
+    rows        the step list, grouped and capped
+    render      what the page says, handed to its templates
+    templating  the Jinja environment: autoescape always on, control characters shown, undefined names
+                an error; `rawtext`, the one way a text goes in unescaped (into <style> and <script>)
+    assets      the inline style and script (static/report.css, static/report.js), the CSP allowing
+                exactly them by hash, the colours the chart and the page share
+
+    templates/  report.html.j2, the page, including chart.svg.j2, files.html.j2 and steps.html.j2
+    static/     report.css and report.js, inlined into every page
 
 `write_report(episode, path)` is what the review UI calls to offer the page.
 """

@@ -1,18 +1,19 @@
-"""The timeline chart: one lane per kind of activity over the episode's time, as inline SVG.
+"""The timeline chart: one lane per kind of activity over the episode's time, laid out here and drawn
+as inline SVG by `templates/chart.svg.j2`.
 
-Drawn on the server, so the chart needs no script; every text from the episode is escaped. Each
-column of the chart is a transparent rectangle carrying a tooltip that sums up its slice of time and
-the first step in it, which the page's script uses to list that slice's steps on a click.
+Drawn on the server, so the chart needs no script; the template escapes every text (lane titles,
+tooltips). Each column of the chart is a transparent rectangle carrying a tooltip that sums up its slice
+of time and the first step in it, which the page's script uses to list that slice's steps on a click.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape
 
 from collector.replay.describe import plural
 from collector.report.assets import COLOURS
+from collector.report.templating import template
 from collector.report.timeline import Bin, TimelineView, span_label
 
 WIDTH = 1200
@@ -28,11 +29,85 @@ MAX_TICKS = 10
 
 
 @dataclass(frozen=True)
+class Mark:
+    """One shape in a lane: a `rect` from its top left corner (x, y), or a `circle` or `diamond` around
+    its centre (x, y)."""
+
+    shape: str
+    x: float
+    y: float
+    fill: str
+    width: float = 0
+    height: float = 0
+    rx: float = 0  # a rect's rounded corners; 0: square
+
+
+Draw = Callable[[TimelineView, float, float], list[Mark]]  # (view, top, height) -> the lane's marks
+
+
+@dataclass(frozen=True)
 class Lane:
     title: str
     subtitle: str
     height: int
-    draw: Callable[[TimelineView, float, float], list[str]]  # (view, top, height) -> SVG elements
+    draw: Draw
+
+
+@dataclass(frozen=True)
+class Band:
+    """A lane as laid out: its title, its strip of the chart from `top`, and what is drawn in it."""
+
+    title: str
+    subtitle: str
+    top: int
+    height: int
+    marks: list[Mark]
+    css_class: str  # "band" or, every other lane, "band alt"
+
+    @property
+    def middle(self) -> float:
+        return self.top + self.height / 2
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """The clickable slice of time over one bin: the steps it counts are those in [start, end)."""
+
+    x: float
+    start: int
+    end: int
+    first_step: int
+    tooltip: list[str]  # one fact a line
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Everything `chart.svg.j2` draws, in the SVG's units (the viewBox is WIDTH wide)."""
+
+    bands: list[Band]
+    ticks: list[Tick]
+    gaps: list[tuple[float, float]]  # (x, width) of each hatched hole in the recording
+    columns: list[Column]
+    column_width: float
+    plot_height: int
+    width: int = WIDTH
+    left: int = LEFT
+    right: int = RIGHT
+    top: int = TOP
+
+    @property
+    def height(self) -> int:
+        return self.top + self.plot_height + AXIS
+
+    @property
+    def axis_y(self) -> int:
+        return self.top + self.plot_height
 
 
 def _x(view: TimelineView, slot: int) -> float:
@@ -52,26 +127,21 @@ def compact(count: int) -> str:
     return str(count)
 
 
-def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _edits(view: TimelineView, top: float, height: float) -> list[str]:
+def _edits(view: TimelineView, top: float, height: float) -> list[Mark]:
     peak = max((b.edits for b in view.bins), default=0)
     out = []
     for slot, b in enumerate(view.bins):
         if b.edits:
             h = max(2.0, b.edits / peak * (height - 8))
-            out.append(f'<rect x="{_num(_x(view, slot) + 0.5)}" y="{_num(top + height - 2 - h)}" '
-                       f'width="{_num(max(_bw(view) - 1, 1))}" height="{_num(h)}" fill="{COLOURS["edit"]}"/>')
+            out.append(Mark("rect", _x(view, slot) + 0.5, top + height - 2 - h, COLOURS["edit"],
+                            max(_bw(view) - 1, 1), h))
     return out
 
 
-def _saves(view: TimelineView, top: float, height: float) -> list[str]:
+def _saves(view: TimelineView, top: float, height: float) -> list[Mark]:
     width = max(min(_bw(view) * 0.5, 4), 1.5)
-    return [f'<rect x="{_num(_x(view, slot) + (_bw(view) - width) / 2)}" y="{_num(top + 5)}" '
-            f'width="{_num(width)}" height="{_num(height - 10)}" rx="1" fill="{COLOURS["save"]}"/>'
-            for slot, b in enumerate(view.bins) if b.saves]
+    return [Mark("rect", _x(view, slot) + (_bw(view) - width) / 2, top + 5, COLOURS["save"], width,
+                 height - 10, rx=1) for slot, b in enumerate(view.bins) if b.saves]
 
 
 def diagnostics_levels(view: TimelineView) -> list[tuple[int, int]]:
@@ -86,27 +156,26 @@ def diagnostics_levels(view: TimelineView) -> list[tuple[int, int]]:
     return levels
 
 
-def _diagnostics(view: TimelineView, top: float, height: float) -> list[str]:
+def _diagnostics(view: TimelineView, top: float, height: float) -> list[Mark]:
     levels = diagnostics_levels(view)
     peak = max((e + w for e, w in levels), default=0)
-    out: list[str] = []
+    out: list[Mark] = []
     if not peak:
         return out
     scale, base, width = (height - 8) / peak, top + height - 2, _bw(view) + 0.4
     for slot, (errors, warnings) in enumerate(levels):
-        x = _num(_x(view, slot))
+        x = _x(view, slot)
         if errors:
-            out.append(f'<rect x="{x}" y="{_num(base - errors * scale)}" width="{_num(width)}" '
-                       f'height="{_num(errors * scale)}" fill="{COLOURS["error"]}"/>')
+            out.append(Mark("rect", x, base - errors * scale, COLOURS["error"], width, errors * scale))
         if warnings:
-            out.append(f'<rect x="{x}" y="{_num(base - (errors + warnings) * scale)}" width="{_num(width)}" '
-                       f'height="{_num(warnings * scale)}" fill="{COLOURS["warning"]}"/>')
+            out.append(Mark("rect", x, base - (errors + warnings) * scale, COLOURS["warning"], width,
+                            warnings * scale))
     return out
 
 
-def _markers(shape: str, pick: Callable[[Bin], str | None]) -> Callable[[TimelineView, float, float],
-                                                                       list[str]]:
-    def draw(view: TimelineView, top: float, height: float) -> list[str]:
+def _markers(shape: str, pick: Callable[[Bin], str | None]) -> Draw:
+    """One mark in the middle of the lane for each bin `pick` gives a colour: a circle, square or diamond."""
+    def draw(view: TimelineView, top: float, height: float) -> list[Mark]:
         out = []
         y = top + height / 2
         for slot, b in enumerate(view.bins):
@@ -114,13 +183,10 @@ def _markers(shape: str, pick: Callable[[Bin], str | None]) -> Callable[[Timelin
             if colour is None:
                 continue
             x = _x(view, slot) + _bw(view) / 2
-            if shape == "circle":
-                out.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="5" fill="{colour}"/>')
-            elif shape == "square":
-                out.append(f'<rect x="{_num(x - 4.5)}" y="{_num(y - 4.5)}" width="9" height="9" rx="2" '
-                           f'fill="{colour}"/>')
+            if shape == "square":
+                out.append(Mark("rect", x - 4.5, y - 4.5, colour, 9, 9, rx=2))
             else:
-                out.append(f'<path d="M{_num(x)} {_num(y - 6)}l6 6-6 6-6-6z" fill="{colour}"/>')
+                out.append(Mark(shape, x, y, colour))
         return out
     return draw
 
@@ -179,7 +245,7 @@ def tick_label(ms: int, step: int, span_ms: int) -> str:
     return text
 
 
-def bin_tooltip(view: TimelineView, slot: int) -> str:
+def bin_tooltip(view: TimelineView, slot: int) -> list[str]:
     """What one column of the chart sums up, one fact a line."""
     b = view.bins[slot]
     lines = [span_label(view, slot)]
@@ -197,71 +263,36 @@ def bin_tooltip(view: TimelineView, slot: int) -> str:
     if b.more_labels:
         lines.append(f"and {b.more_labels:,} more")
     lines.append("click to list these steps" if b.first_step >= 0 else "no steps")
-    return "\n".join(lines)
+    return lines
+
+
+def layout(view: TimelineView) -> Chart:
+    """Where everything goes: the lanes stacked from the top, the time axis below them."""
+    bands, top = [], TOP
+    for number, lane in enumerate(lanes(view)):
+        bands.append(Band(lane.title, lane.subtitle, top, lane.height, lane.draw(view, top, lane.height),
+                          "band" if number % 2 == 0 else "band alt"))
+        top += lane.height
+    step = tick_step(view.span_ms)
+    ticks = [Tick(LEFT + ms / view.span_ms * PLOT, tick_label(ms, step, view.span_ms))
+             for ms in range(0, view.span_ms + 1, step)]
+    return Chart(bands, ticks, _gaps(view), _columns(view), _bw(view), top - TOP)
 
 
 def render_chart(view: TimelineView) -> str:
-    """The chart as one <svg> element."""
-    drawn = lanes(view)
-    plot_height = sum(lane.height for lane in drawn)
-    height = TOP + plot_height + AXIS
-    out = [f'<svg id="timeline" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-           f'aria-label="activity by kind over the episode\'s time">',
-           '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-           'patternTransform="rotate(45)"><rect width="6" height="6" fill="#94a3b8" fill-opacity="0.12"/>'
-           '<line x1="0" y1="0" x2="0" y2="6" stroke="#64748b" stroke-width="2" stroke-opacity="0.45"/>'
-           '</pattern></defs>']
-    top = TOP
-    for number, lane in enumerate(drawn):
-        band = "band" if number % 2 == 0 else "band alt"
-        out.append(f'<rect class="{band}" x="0" y="{top}" width="{WIDTH}" height="{lane.height}"/>')
-        middle = top + lane.height / 2
-        out.append(f'<text class="lane" x="12" y="{_num(middle - 2)}">{escape(lane.title)}</text>')
-        out.append(f'<text class="sub" x="12" y="{_num(middle + 11)}">{escape(lane.subtitle)}</text>')
-        top += lane.height
-    out.extend(_grid(view, plot_height))
-    top = TOP
-    for lane in drawn:
-        elements = lane.draw(view, top, lane.height)
-        if not elements:
-            out.append(f'<text class="none" x="{LEFT + 8}" y="{_num(top + lane.height / 2 + 4)}">'
-                       f'none recorded</text>')
-        out.extend(elements)
-        top += lane.height
-    out.extend(_gaps(view, plot_height))
-    out.extend(_columns(view, plot_height))
-    out.append("</svg>")
-    return "\n".join(out)
+    """The chart as one <svg> element (the page includes the same template)."""
+    return template("chart.svg.j2").render(chart=layout(view))
 
 
-def _grid(view: TimelineView, plot_height: int) -> list[str]:
-    step = tick_step(view.span_ms)
-    out = [f'<line class="axis" x1="{LEFT}" y1="{TOP + plot_height}" x2="{WIDTH - RIGHT}" '
-           f'y2="{TOP + plot_height}"/>']
-    for ms in range(0, view.span_ms + 1, step):
-        x = _num(LEFT + ms / view.span_ms * PLOT)
-        out.append(f'<line class="grid" x1="{x}" y1="{TOP}" x2="{x}" y2="{TOP + plot_height + 4}"/>')
-        out.append(f'<text class="tick" x="{x}" y="{TOP + plot_height + 18}">'
-                   f'{tick_label(ms, step, view.span_ms)}</text>')
-    return out
-
-
-def _gaps(view: TimelineView, plot_height: int) -> list[str]:
+def _gaps(view: TimelineView) -> list[tuple[float, float]]:
     out = []
     for gap in view.gaps:
         start = LEFT + gap.t_ms / view.span_ms * PLOT
         end = start if gap.until_ms is None else LEFT + gap.until_ms / view.span_ms * PLOT
-        width = max(end - start, 3)
-        out.append(f'<rect class="gap" x="{_num(start)}" y="{TOP}" width="{_num(width)}" '
-                   f'height="{plot_height}" fill="url(#hatch)"/>')
+        out.append((start, max(end - start, 3)))
     return out
 
 
-def _columns(view: TimelineView, plot_height: int) -> list[str]:
-    out, width = [], _num(_bw(view))
-    for slot, b in enumerate(view.bins):
-        start, end = view.window(slot)
-        out.append(f'<rect class="col" x="{_num(_x(view, slot))}" y="{TOP}" width="{width}" '
-                   f'height="{plot_height}" data-from="{start}" data-to="{end}" data-step="{b.first_step}">'
-                   f'<title>{escape(bin_tooltip(view, slot))}</title></rect>')
-    return out
+def _columns(view: TimelineView) -> list[Column]:
+    return [Column(_x(view, slot), *view.window(slot), b.first_step, bin_tooltip(view, slot))
+            for slot, b in enumerate(view.bins)]

@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, 
 from bench.sessions import generate
 from collector.episode import write_episode_file
 from tests.unit.test_report_data import PAYLOAD, write_hostile_episode
+from tests.unit.test_report_templates import ATTACK, ATTACK_PATH, write_template_attack
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -230,6 +231,23 @@ def test_a_hostile_episode_runs_nothing_and_still_renders(browser: Browser, tmp_
     assert len(found) == expected >= 8
     assert any(f"{PAYLOAD}" in row for row in found)
     check_chart(opened, tmp_path)
+    assert_quiet(opened, html)
+
+
+def test_markup_and_template_syntax_in_an_episode_stay_text(browser: Browser, tmp_path: Path) -> None:
+    html = report(tmp_path, str(write_template_attack(tmp_path / "a.ctape")), tmp_path / "a.html")
+    opened = open_page(browser, html)
+    page = opened.page
+    page.click("#files-open")
+    assert page.evaluate("[document.styleSheets.length, document.scripts.length]") == [1, 2]
+    assert page.locator("[onmouseover]").count() == 0 and page.locator("img").count() == 0
+    assert page.evaluate("getComputedStyle(document.body).display") == "block"  # no injected style
+    assert page.title().startswith(f"codetape report · {ATTACK} · ")
+    assert page.inner_text("h1").startswith(ATTACK)  # {{ 7*7 }} and the rest shown as typed
+    assert ATTACK_PATH in page.inner_text("#files")
+    page.hover("h1")
+    found = opened.search("onmouseover")
+    assert len(found) >= 5 and any(ATTACK_PATH in row for row in found)
     assert_quiet(opened, html)
 
 

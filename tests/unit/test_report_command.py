@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from collector.cli.progress import PROGRESS_FROM
 from collector.consent import init_keys, sign_episode
@@ -20,7 +21,7 @@ from collector.errors import CodetapeError
 from collector.home import Home
 from collector.report import write_report
 from collector.report.data import collect
-from collector.report.render import esc, render_page
+from collector.report.render import render_page
 from tests.fixtures.make_golden import DIRECTORY, FULL_HEADER
 from tests.unit.test_report_data import insert, step, write_hostile_episode
 
@@ -116,7 +117,7 @@ def test_a_hostile_episode_makes_a_page_that_is_valid_utf8(tmp_path: Path) -> No
     episode = write_hostile_episode(tmp_path / "h.ctape")
     assert codetape(tmp_path, "report", str(episode), "-o", str(tmp_path / "h.html")).returncode == 0
     page = (tmp_path / "h.html").read_bytes().decode("utf-8")
-    assert esc("<script>alert(1)</script>") in page
+    assert escape("<script>alert(1)</script>") in page
 
 
 def test_a_long_report_on_a_terminal_shows_progress_on_stderr_only(tmp_path: Path) -> None:

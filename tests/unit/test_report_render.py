@@ -1,4 +1,7 @@
-"""The report page: one self-contained file, every episode text escaped, the CSP matching its own blocks."""
+"""The report page: one self-contained file, every episode text escaped, the CSP matching its own blocks.
+
+Texts are escaped by the templates' autoescaping (markupsafe), so `escape(text)` is how one shows in the page.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from collector.episode import open_episode
 from collector.report.assets import SCRIPT, STYLE
 from collector.report.chart import render_chart, tick_label, tick_step
 from collector.report.data import collect
-from collector.report.render import esc, render_page, script_json
+from collector.report.render import render_page, script_json
 from collector.report.rows import Rows
+from collector.report.templating import environment
 from collector.report.timeline import Timeline
 from tests.unit.test_report_data import PAYLOAD, insert, step, write, write_hostile_episode
 
@@ -77,7 +82,7 @@ def test_no_episode_text_becomes_markup(hostile: str) -> None:
     assert "<script>alert(1)" not in hostile and "<img" not in hostile and "<!--" not in hostile
     assert [attrs for attrs, _ in page.scripts] == [{"id": "steps-data", "type": "application/json"}, {}]
     assert page.scripts[1][1] == SCRIPT and page.styles == [STYLE]
-    assert esc(PAYLOAD) in hostile  # shown, as text: in the header, the files, the tooltips
+    assert escape(PAYLOAD) in hostile  # shown, as text: in the header, the files, the tooltips
 
 
 def test_the_step_list_travels_as_json_that_cannot_close_its_block(hostile: str) -> None:
@@ -118,8 +123,9 @@ def test_script_json_escapes_what_html_would_read() -> None:
 
 
 def test_control_characters_are_shown_not_obeyed() -> None:
-    assert esc("a\rb\x00c\td\x1b") == "a␍b␀c\td␛"
-    assert esc("\"'<>&") == "&quot;&#x27;&lt;&gt;&amp;"
+    shown = environment().from_string('<p title="{{ text }}">{{ text }}</p>')
+    assert shown.render(text="a\rb\x00c\td\x1b") == '<p title="a␍b␀c\td␛">a␍b␀c\td␛</p>'
+    assert shown.render(text="\"'<>&") == '<p title="&#34;&#39;&lt;&gt;&amp;">&#34;&#39;&lt;&gt;&amp;</p>'
 
 
 def test_the_page_says_what_it_left_out(tmp_path: Path) -> None:
@@ -142,11 +148,11 @@ def test_the_header_shows_the_summary(tmp_path: Path) -> None:
     assert facts["Started"] == "2026-01-02 03:04:05.000 UTC"
     assert facts["Ended"] == "2026-01-02 03:04:15.000 UTC" and facts["Duration"] == "0:00:10.000"
     assert facts["Encoding"] == "utf-16"
-    assert facts["Client"] == esc(f"{PAYLOAD} 1")
+    assert facts["Client"] == escape(f"{PAYLOAD} 1")
     assert facts["Signature"] == '<span class="badge none">not signed</span>'
     assert facts["Redactions"] == '<span class="mono">aws-access-key</span> 2 values (4 occurrences)'
     assert facts["Steps"].startswith("21 (from 0 ms to 10,000 ms)")
-    assert f'<p class="task"><b>Task</b>fix {esc(PAYLOAD)}</p>' in page
+    assert f'<p class="task"><b>Task</b>fix {escape(PAYLOAD)}</p>' in page
     assert '<p class="task"><b>Task done</b>fail at 0:00:10.000</p>' in page
 
 
@@ -160,7 +166,7 @@ def test_the_chart_has_a_lane_per_kind_and_a_column_per_slice() -> None:
     assert len(re.findall(r'<rect class="col"', svg)) == 40
     assert svg.count("none recorded") == 4  # edits, saves, diagnostics, commands
     assert '<circle cx="' in svg and 'fill="#dc2626"' in svg  # the failed run, in red
-    assert esc('git commit abcdef1 "<script>alert(1)</script>') in svg  # in the last column's tooltip
+    assert escape('git commit abcdef1 "<script>alert(1)</script>') in svg  # in the last column's tooltip
     assert PAYLOAD not in svg
 
 
