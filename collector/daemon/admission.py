@@ -15,30 +15,56 @@ from typing import Any
 
 from collector.home import Home
 from collector.policy.recording import Policy
+from collector.text.paths import path_problem
 
 HOLD_MS = 1000
 
 
 def admit(step: dict[str, Any], policy: Policy) -> dict[str, Any] | None:
-    """The step as it may be written, or None when it must be dropped (excluded path, channel off)."""
+    """The step as it may be written, or None when it must be dropped (excluded path, channel off).
+
+    Paths are stored workspace-relative and normalised (`/abs/ws/a.py`, `./a.py` and `b/../a.py` are
+    all `a.py`); a step about a path outside the workspace is dropped, and one about a path no episode
+    may hold (text/paths.py) becomes a `malformed_input` gap that does not repeat the path.
+    """
+    kept = dict(step)
     for key in ("path", "new_path"):
         value = step.get(key)
-        if isinstance(value, str) and policy.is_excluded(value):
+        if not isinstance(value, str):
+            continue
+        clean = policy.normalize(value)
+        if clean is None or policy.is_excluded(clean):
             return None
+        problem = path_problem(clean)
+        if problem is not None:
+            return {"kind": "gap", "reason": "malformed_input",
+                    "detail": f"a {kind_name(step)} step about a path that cannot be recorded: {problem}"}
+        kept[key] = clean
     kind = step.get("kind")
     if isinstance(kind, str) and not policy.settings.records(kind):
         return None
-    kept = dict(step)
     for key in ("state", "files"):  # gap state jumps, git file stats
         entries = kept.get(key)
         if isinstance(entries, list):
-            kept[key] = [e for e in entries if not (isinstance(e, dict) and isinstance(e.get("path"), str)
-                                                    and policy.is_excluded(e["path"]))]
+            kept[key] = [_entry(e, policy) for e in entries if not (
+                isinstance(e, dict) and isinstance(e.get("path"), str) and _unrecordable(e["path"], policy))]
     if kind == "file_change" and isinstance(kept.get("text"), str):
         size = len(kept["text"].encode("utf-8", "surrogatepass"))
         if size > policy.settings.max_file_bytes:
             kept.update(text=None, omitted="too_large", size=size)
     return kept
+
+
+def _unrecordable(path: str, policy: Policy) -> bool:
+    clean = policy.normalize(path)
+    return clean is None or policy.is_excluded(clean) or path_problem(clean) is not None
+
+
+def _entry(entry: object, policy: Policy) -> object:
+    """A gap state or git file entry with its path normalised (entries that are not maps stay as sent)."""
+    if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+        return {**entry, "path": policy.normalize(entry["path"])}
+    return entry
 
 
 class HeldChanges:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +20,7 @@ from pathlib import Path
 from collector.episode.resolve import show
 from collector.errors import CheckoutRefused
 from collector.reconstruct.workspace import Workspace
-
-_DRIVE = re.compile(r"^[A-Za-z]:")
-MAX_NAME_BYTES = 255
+from collector.text.paths import path_problem
 
 
 @dataclass
@@ -36,31 +33,10 @@ class CheckoutPlan:
 
 def safe_parts(path: str) -> tuple[str, ...]:
     """The segments of a workspace-relative POSIX path; CheckoutRefused if it could escape."""
-    why = _unsafe(path)
+    why = path_problem(path)
     if why is not None:
         raise CheckoutRefused(f"refusing to check out {show(path)}: {why}")
     return tuple(path.split("/"))
-
-
-def _unsafe(path: str) -> str | None:
-    if "\x00" in path:
-        return "it contains a NUL byte"
-    if "\\" in path:
-        return "it contains a backslash"
-    if path.startswith("/"):
-        return "it is absolute"
-    if _DRIVE.match(path):
-        return "it starts with a drive letter"
-    parts = path.split("/")
-    if ".." in parts:
-        return "it has a '..' segment"
-    if "" in parts or "." in parts:
-        return "it is not a normalised relative path"
-    if any(part.lower() == ".git" for part in parts):
-        return "it writes into a .git directory"
-    if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in parts):
-        return f"a segment is longer than {MAX_NAME_BYTES} bytes"
-    return None
 
 
 def plan_checkout(workspace: Workspace, dest: Path) -> CheckoutPlan:

@@ -11,6 +11,7 @@ from collector.episode.resolve import show
 from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import Workspace
 from collector.text.digest import sha256_text
+from collector.text.paths import path_problem
 from schemas import Step
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
 
@@ -24,6 +25,9 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None) -> int:
     open_docs: set[str] = set()
     index = -1
     for index, step in enumerate(episode.steps() if steps is None else steps):
+        problem = _path_problem(step)
+        if problem is not None:
+            raise ReconstructionError(f"step {index}: {problem}")
         match step:
             case EditStep() if step.path not in open_docs:
                 raise ReconstructionError(f"step {index}: edit at {step.t_ms} ms to {show(step.path)}, "
@@ -63,4 +67,17 @@ def _save_problem(workspace: Workspace, step: SaveStep) -> str | None:
         return None if step.text is not None else f"{what}, which the episode never opened"
     if sha256_text(text) != step.sha256:
         return f"{what}: the reconstructed text does not match the saved hash"
+    return None
+
+
+def _path_problem(step: Step) -> str | None:
+    """The first path of `step` that no episode may hold (the rule `checkout` applies), said plainly."""
+    paths = [getattr(step, "path", None), getattr(step, "new_path", None)]
+    if isinstance(step, GapStep) and step.state is not None:
+        paths += [file.path for file in step.state]
+    for path in paths:
+        if isinstance(path, str):
+            problem = path_problem(path)
+            if problem is not None:
+                return f"{step.kind} of {show(path)}: {problem}"
     return None
