@@ -6,9 +6,13 @@ One streaming pass reads the journal's intact prefix, validates every step (`sch
 Sealing the same journal again after a crash rewrites the same episode, so it is safe to retry.
 
 Damage is never dropped silently. When the journal is damaged in the middle, or a frame does not hold a
-valid step, the good prefix is sealed followed by a `gap` step (reason `journal_corrupt`) naming the
-byte offset and how many intact frames after it could not be trusted, and the journal is kept as
-`<name>.corrupt` for a person to look at.
+valid step, the good prefix is sealed (redacted like any other) followed by a `gap` step (reason
+`journal_corrupt`) naming the byte offset and how many intact frames after it could not be trusted.
+The journal itself is then deleted, as every sealed journal is: it holds what was recorded before
+redaction, so a copy set aside would keep secrets the episode no longer has. The gap is how the
+developer is told (the review shows it). Only a journal whose header is damaged, so that nothing in it
+can be sealed, is kept, as `<name>.corrupt` (0600), with an error saying that it may hold unredacted
+text and how to delete it.
 
 A journal that holds no step (a header only, or not even an intact header) recorded nothing: it is
 removed and `seal_journal` returns None, as the collector's `seal` returns nil.
@@ -50,13 +54,13 @@ class HeaderBound(Protocol):
 @dataclass(frozen=True)
 class SealResult:
     """The sealed episode. `files` counts the distinct workspace paths its steps name (`path`, and
-    `new_path` of renames); `kept_journal` is the `.corrupt` journal when damage was found."""
+    `new_path` of renames); `damaged` says the journal was damaged (the episode ends in a gap)."""
 
     path: Path
     episode_id: str
     steps: int
     files: int
-    kept_journal: Path | None = None
+    damaged: bool = False
 
 
 def seal_journal(journal_path: Path, episodes_dir: Path, *, transform: Transform | None = None,
@@ -114,14 +118,8 @@ def _seal(journal_path: Path, episodes_dir: Path, transform: Transform | None,
     episodes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = episodes_dir / f"{header.episode_id}.ctape"
     count = write_episode_file(path, header, _note_files(stream, files), level=level)
-    kept = None
-    if source.damaged:
-        kept = journal_path.with_name(journal_path.name + ".corrupt")
-        os.replace(journal_path, kept)
-        fsync_dir(journal_path.parent)
-    else:
-        _remove(journal_path)
-    return SealResult(path, str(header.episode_id), count, len(files), kept)
+    _remove(journal_path)  # damaged or not: its readable part is in the episode, redacted
+    return SealResult(path, str(header.episode_id), count, len(files), damaged=source.damaged)
 
 
 class _JournalSteps:
@@ -141,7 +139,8 @@ class _JournalSteps:
             os.replace(self.path, kept)
             fsync_dir(self.path.parent)
             raise JournalCorrupt(f"journal {self.path} has no intact header but {exc.frames_after} intact "
-                                 f"frames after it; nothing can be sealed, it is kept as {kept}",
+                                 f"frames after it; nothing can be sealed, it is kept as {kept}, which may "
+                                 f"hold unredacted text: delete it once looked at (rm {kept})",
                                  offset=exc.offset, good_frames=0, frames_after=exc.frames_after) from None
         if frame is None:
             return None
@@ -183,7 +182,7 @@ class _JournalSteps:
     def _gap(self, t_ms: int, offset: int, what: str, after: int, lost: int) -> GapStep:
         self.damaged = True
         detail = (f"{what} at byte {offset}; {after} intact frames after it could not be trusted "
-                  f"(the journal is kept as {self.path.name}.corrupt)")
+                  "(the damaged journal was deleted: it held text from before redaction)")
         return GapStep(t_ms=t_ms, source="collector", reason="journal_corrupt", detail=detail,
                        lost_steps=lost)
 

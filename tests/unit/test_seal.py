@@ -48,7 +48,7 @@ def test_a_journal_seals_into_its_episode_and_goes(tmp_path: Path, episode_heade
     assert result is not None
     assert result.path == tmp_path / "episodes" / f"{episode_header.episode_id}.ctape"
     assert (result.episode_id, result.steps, result.files) == (str(episode_header.episode_id), 6, 3)
-    assert result.kept_journal is None
+    assert not result.damaged
     episode = open_episode(result.path)
     assert episode.header == episode_header
     assert sealed_steps(result.path) == [step_to_dict(step) for step in session()]
@@ -86,7 +86,7 @@ def test_a_torn_tail_is_not_a_gap(tmp_path: Path, episode_header: EpisodeHeader)
     with open(journal, "ab") as out:
         out.write(encode_frame(7, pack_step({"kind": "note"}))[:10])
     result = seal_journal(journal, tmp_path / "episodes", level=LEVEL)
-    assert result is not None and result.steps == 6 and result.kept_journal is None
+    assert result is not None and result.steps == 6 and not result.damaged
     assert not journal.exists()
 
 
@@ -112,8 +112,8 @@ def test_damage_in_the_middle_seals_the_good_part_and_a_gap(tmp_path: Path,
     journal.write_bytes(damaged)
     result = seal_journal(journal, tmp_path / "episodes", level=LEVEL)
     assert result is not None
-    assert result.kept_journal == tmp_path / "s.journal.corrupt"
-    assert result.kept_journal.read_bytes() == damaged and not journal.exists()
+    assert result.damaged and not journal.exists()
+    assert list(tmp_path.iterdir()) == [tmp_path / "episodes"]  # no copy of the unredacted journal is kept
     steps = list(open_episode(result.path).steps())
     assert [step_to_dict(s) for s in steps[:2]] == [step_to_dict(s) for s in session()[:2]]
     gap = steps[2]
@@ -137,7 +137,7 @@ def test_a_frame_that_is_not_a_valid_step_ends_the_good_part(
     frames += [encode_frame(seq, pack_step(step_to_dict(step))) for seq, step in enumerate(steps[2:], 4)]
     journal.write_bytes(b"".join(frames))
     result = seal_journal(journal, tmp_path / "episodes", level=LEVEL)
-    assert result is not None and result.steps == 3 and result.kept_journal is not None
+    assert result is not None and result.steps == 3 and result.damaged
     gap = list(open_episode(result.path).steps())[-1]
     assert isinstance(gap, GapStep) and gap.lost_steps == 5
     assert gap.detail.startswith(f"{why}") and "4 intact frames after it" in gap.detail
@@ -149,7 +149,8 @@ def test_a_journal_whose_header_is_damaged_is_kept(tmp_path: Path, episode_heade
     data = bytearray(journal.read_bytes())
     data[20] ^= 0x01
     journal.write_bytes(data)
-    with pytest.raises(JournalCorrupt, match="no intact header"):
+    with pytest.raises(JournalCorrupt, match=r"no intact header.* may hold unredacted text: delete it once "
+                                             r"looked at \(rm .*s\.journal\.corrupt\)"):
         seal_journal(journal, tmp_path / "episodes")
     assert (tmp_path / "s.journal.corrupt").read_bytes() == data
     assert not (tmp_path / "episodes").exists() or not any((tmp_path / "episodes").iterdir())
