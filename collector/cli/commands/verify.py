@@ -54,8 +54,6 @@ def run(args: argparse.Namespace) -> int:
 def _public_key(value: str) -> bytes:
     path = Path(value)
     text = value
-    if ("/" in value or value.endswith(".pub")) and not path.exists():
-        raise UsageError(f"--key {value}: no such file (give the key's file, or the key itself in base64)")
     if path.is_file():
         try:
             text = path.read_text(encoding="ascii")[:1024].strip()
@@ -64,4 +62,7 @@ def _public_key(value: str) -> bytes:
     try:
         return decode_public(text)
     except ValueError as exc:
+        if text is value and ("/" in value or value.endswith(".pub")):  # meant as a file, not a key
+            raise UsageError(f"--key {value}: no such file (give the key's file, or the key itself "
+                             "in base64)") from None
         raise UsageError(f"--key {value}: {exc}") from None
