@@ -54,13 +54,16 @@ class RedactionSummary:
     A summary passed to `redact_steps` is filled in place. Its `counts` also seed the numbering, so a
     second pass over an already redacted episode (the review's extra patterns) continues after the
     placeholders already there (`RedactionSummary.from_steps`). `occurrences`: placeholder -> how many
-    times it was written into steps.
+    times it was written into steps. `allowed`: values found but let through by the allow-list, as
+    (rule, allow entry, masked preview); an exact-value entry (from code, never from a policy) shows as
+    `value`.
     """
 
     rules_version: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     masked: list[tuple[str, str]] = field(default_factory=list)
     occurrences: dict[str, int] = field(default_factory=dict)
+    allowed: list[tuple[str, str, str]] = field(default_factory=list)
 
     @classmethod
     def from_steps(cls, steps: Iterable[Step], rules_version: str = "") -> RedactionSummary:
@@ -77,14 +80,16 @@ class RedactionSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rules_version": self.rules_version, "counts": dict(self.counts),
-                "masked": [list(pair) for pair in self.masked], "occurrences": dict(self.occurrences)}
+                "masked": [list(pair) for pair in self.masked], "occurrences": dict(self.occurrences),
+                "allowed": [list(item) for item in self.allowed]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RedactionSummary:
         counts = {str(k): int(v) for k, v in data.get("counts", {}).items()}
         return cls(str(data.get("rules_version", "")), counts,
                    [(str(p), str(m)) for p, m in data.get("masked", [])],
-                   {str(k): int(v) for k, v in data.get("occurrences", {}).items()})
+                   {str(k): int(v) for k, v in data.get("occurrences", {}).items()},
+                   [(str(r), str(e), str(m)) for r, e, m in data.get("allowed", [])])
 
 
 class Registry:
@@ -96,6 +101,11 @@ class Registry:
         self._by_value: dict[str, Secret] = {}
         self._aliases: dict[str, Secret] = {}
         self._outgrown: dict[str, Secret] = {}  # shorter values of grown secrets (a re-run sees them again)
+        self.allowed: dict[tuple[str, str], str] = {}  # (rule, value) -> the allow entry that let it through
+
+    def allow(self, rule: str, value: str, entry: str) -> None:
+        """Remember a value the allow-list let through (the summary lists it as allowed)."""
+        self.allowed.setdefault((rule, value), entry)
 
     def get(self, value: str) -> Secret | None:
         return self._by_value.get(value) or self._aliases.get(value) or self._outgrown.get(value)
@@ -159,3 +169,10 @@ class Registry:
             summary.counts[secret.rule] = summary.counts.get(secret.rule, 0) + 1
             summary.masked.append((secret.placeholder, mask(secret.value, secret.prefix)))
             summary.occurrences[secret.placeholder] = summary.occurrences.get(secret.placeholder, 0) + count
+        for (rule, value), entry in self.allowed.items():
+            # a value typed one key at a time was seen at every length: list only the whole one
+            if any(value in other and value != other and (rule, other) in self.allowed
+                   for _, other in self.allowed):
+                continue
+            shown = entry if entry.startswith(("sha256:", "rule:")) else "value"
+            summary.allowed.append((rule, shown, mask(value)))

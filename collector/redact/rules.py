@@ -1,21 +1,29 @@
-"""The rule set: the built-in rules (`builtin.py`), the developer's own patterns, and an allow-list.
+"""The rule set: the maintained engine (`engine.py`), codetape's built-in rules (`builtin.py`), the
+developer's own patterns, and an allow-list.
 
-The developer can add patterns and allow-list values, only explicitly:
-`RuleSet.default(extra_patterns=..., allow=...)` (the review passes what the developer chose).
+The developer can add patterns and allow findings, only explicitly: `RuleSet.default(extra_patterns=...,
+allow=...)` (the review passes what the developer chose, the seal what the workspace's `[redaction]
+allow` says). An allow entry is `sha256:HEX` (a value whose SHA-256 is HEX, any rule), `rule:ID` (every
+finding of rule ID, built-in or the engine's) or, from code only, the exact value.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from collector.errors import UsageError
+from collector.redact import engine as engines
 from collector.redact.builtin import BUILTIN
 from collector.redact.rule import Rule
 
 _EXTRA_ID = "custom"
+HASH_PREFIX = "sha256:"
+RULE_PREFIX = "rule:"
+ALLOW_ENTRY = re.compile(r"^(?:sha256:[0-9a-f]{64}|rule:[a-z0-9][a-z0-9_.-]{0,63})$")
 
 
 @dataclass(frozen=True)
@@ -39,40 +47,81 @@ class AnchorIndex:
         return cls(exact, folded, always)
 
 
+def value_hash(value: str) -> str:
+    """The allow entry for one value: `sha256:` and the SHA-256 of its UTF-8 bytes."""
+    return HASH_PREFIX + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 @dataclass(frozen=True)
 class RuleSet:
-    """Built-in rules, the developer's extra patterns (rule `custom`), and allow-listed values.
-
-    `allow` entries are exact values never to redact, or `rule:ID` to turn a built-in rule off.
-    """
+    """Codetape's rules, the developer's extra patterns (rule `custom`), the engine (when `engine`), and
+    the allow-list (`allow`: exact values, `sha256:HEX` and `rule:ID` entries)."""
 
     rules: tuple[Rule, ...]
     allow: frozenset[str] = field(default_factory=frozenset)
     extra_patterns: tuple[str, ...] = ()
+    engine: bool = False
 
-    VERSION = "2026.11.1"
+    VERSION = "2026.12.1"
 
     @classmethod
-    def default(cls, *, extra_patterns: Sequence[str] = (), allow: Sequence[str] = ()) -> RuleSet:
-        disabled = {entry[5:] for entry in allow if entry.startswith("rule:")}
-        unknown = disabled - {rule.id for rule in BUILTIN}
-        if unknown:
-            raise UsageError(f"cannot allow unknown redaction rule {sorted(unknown)[0]!r}; "
-                             f"rules are: {', '.join(sorted({r.id for r in BUILTIN}))}")
-        rules = [rule for rule in BUILTIN if rule.id not in disabled]
+    def default(cls, *, extra_patterns: Sequence[str] = (), allow: Sequence[str] = (),
+                engine: bool = True) -> RuleSet:
+        rules = list(BUILTIN)
         rules.extend(_extra(pattern) for pattern in extra_patterns)
-        values = frozenset(entry for entry in allow if not entry.startswith("rule:"))
-        return cls(tuple(rules), values, tuple(extra_patterns))
+        ruleset = cls(tuple(rules), frozenset(allow), tuple(extra_patterns), engine)
+        ruleset.check_allow()
+        return ruleset
+
+    def check_allow(self) -> None:
+        """UsageError naming the first `rule:` entry that names no rule."""
+        named = {entry[len(RULE_PREFIX):] for entry in self.allow if entry.startswith(RULE_PREFIX)}
+        own = {rule.id for rule in self.rules}
+        unknown = named - own
+        if unknown and self.engine:
+            unknown -= self.scanner.rules
+        if unknown:
+            known = own | (self.scanner.rules if self.engine else frozenset())
+            raise UsageError(f"cannot allow unknown redaction rule {sorted(unknown)[0]!r}; "
+                             f"rules are: {', '.join(sorted(known))}")
 
     @functools.cached_property
     def index(self) -> AnchorIndex:
         return AnchorIndex.of(self.rules)
 
+    @functools.cached_property
+    def scanner(self) -> engines.Engine:
+        """The engine (compiled on first use)."""
+        return engines.load()
+
+    @functools.cached_property
+    def _allowed(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """(exact values, hashes, rule ids) of the allow-list."""
+        hashes = frozenset(entry for entry in self.allow if entry.startswith(HASH_PREFIX))
+        rules = frozenset(entry[len(RULE_PREFIX):] for entry in self.allow if entry.startswith(RULE_PREFIX))
+        return self.allow - hashes - {RULE_PREFIX + rule for rule in rules}, hashes, rules
+
+    def allowed(self, rule: str, value: str) -> str | None:
+        """The allow entry that lets this finding through, or None (the value is redacted)."""
+        if not self.allow:
+            return None
+        values, hashes, rules = self._allowed
+        if rules and rule in rules:
+            return RULE_PREFIX + rule
+        if value in values:
+            return value
+        if hashes:
+            digest = value_hash(value)
+            if digest in hashes:
+                return digest
+        return None
+
     @property
     def version(self) -> str:
-        """The rules version, marked when the developer added patterns or allowed values."""
+        """The rules and engine versions, marked when the developer added patterns or allowed values."""
+        version = self.VERSION + ("+" + self.scanner.version if self.engine else "")
         custom = len(self.extra_patterns) + len(self.allow)
-        return f"{self.VERSION}+custom{custom}" if custom else self.VERSION
+        return f"{version}+custom{custom}" if custom else version
 
 
 def _extra(pattern: str) -> Rule:
@@ -83,3 +132,4 @@ def _extra(pattern: str) -> Rule:
     if compiled.fullmatch(""):
         raise UsageError(f"redaction pattern {pattern!r} matches the empty string; make it match the secret")
     return Rule(_EXTRA_ID, compiled, scope="all", priority=-1)
+

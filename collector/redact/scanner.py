@@ -1,9 +1,13 @@
-"""Scanning a text: every rule runs only around its anchors, then overlapping findings are resolved.
+"""Scanning a text: the engine's findings and codetape's rules, one resolved set of `Finding`s.
 
-A rule's anchors are found with `str.find` (lower-cased text for case-insensitive anchors); its regex
-then runs on the lines holding them (or, for multi-line rules, from the anchor on). Overlapping findings
-are resolved longest first, then by rule priority, so `password = "ghp_..."` is a GitHub token and
-`postgres://u:p@h` yields only the password.
+`scan` is the one entry point. The engine (`engine.py`, when the rule set uses it) finds provider formats
+in one native pass. Each of codetape's rules runs only around its anchors: they are found with `str.find`
+(lower-cased text for case-insensitive anchors) and its regex then runs on the lines holding them (or,
+for multi-line rules, from the anchor on). Findings of the rules and of the engine are resolved together,
+longest first, then by priority (codetape's rules before the engine's on a tie), so `password = "ghp_..."`
+is a GitHub token, `postgres://u:p@h` yields only the password, and a private key's BEGIN and END lines
+stay readable. Allow-listed findings are set aside before resolving (another rule may still find the same
+characters) and returned apart, so the summary can say what was allowed.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collector.redact.values import PLACEHOLDER_MARK
 
 LINE_CAP = 4096  # characters either side of an anchor on a very long line
 BLOCK = 70_000  # how far a multi-line rule may reach from its anchor
+ENGINE_PRIORITY = 1  # the engine's findings: after codetape's provider rules, before its context rules
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,14 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Allowed:
+    """A finding the allow-list let through, and the entry that did (`sha256:...`, `rule:ID` or a value)."""
+
+    finding: Finding
+    entry: str
+
+
+@dataclass(frozen=True)
 class _Candidate:
     finding: Finding
     priority: int
@@ -38,11 +51,84 @@ class _Candidate:
 
 def scan(text: str, rules: RuleSet) -> list[Finding]:
     """Every secret `rules` find in `text`, in order, without overlaps or allow-listed values."""
+    return scan_allowing(text, rules)[0]
+
+
+def scan_allowing(text: str, rules: RuleSet) -> tuple[list[Finding], list[Allowed]]:
+    """What `scan` returns, and the findings the allow-list let through (not overlapping those)."""
     if not text:
-        return []
+        return [], []
+    own = list(_rules(text, rules))
+    hits = [_Candidate(Finding(hit.rule, hit.start, hit.end, text[hit.start:hit.end]), ENGINE_PRIORITY)
+            for hit in rules.scanner.scan(text)] if rules.engine else []
+    if not own and not hits:
+        return [], []
+    allowed: list[Allowed] = []
+    if rules.allow:
+        own, hits = _allow(own, rules, allowed), _allow(hits, rules, allowed)
+    found = widened(resolve(own), resolve(hits), text)
+    if PLACEHOLDER_MARK in text:
+        found = [f for f in found if not _touches_placeholder(text, f)]
+    if allowed:
+        allowed = _apart(allowed, found)
+    return found, allowed
+
+
+def _allow(candidates: list[_Candidate], rules: RuleSet, allowed: list[Allowed]) -> list[_Candidate]:
+    """The candidates the allow-list does not let through; the others are added to `allowed`."""
+    kept: list[_Candidate] = []
+    for cand in candidates:
+        entry = rules.allowed(cand.finding.rule, cand.finding.value)
+        if entry is None:
+            kept.append(cand)
+        else:
+            allowed.append(Allowed(cand.finding, entry))
+    return kept
+
+
+def widened(own: list[Finding], engine: list[Finding], text: str) -> list[Finding]:
+    """Codetape's findings, and the engine's where codetape found nothing.
+
+    Where both found something, codetape's finding stands (it knows where a URL's password or a private
+    key's body ends), made longer on a side where the engine's finding goes on with characters of the
+    same token (`%3D` after a value a header rule stopped at): no character the engine calls secret is
+    left shown."""
+    if not engine:
+        return own
+    if not own:
+        return engine
+    out = list(own)
+    for e in engine:
+        overlapping = [i for i, f in enumerate(out) if f.start < e.end and e.start < f.end]
+        if not overlapping:
+            out.append(e)
+            continue
+        first, last = out[overlapping[0]], out[overlapping[-1]]
+        start, end = first.start, last.end
+        if e.start < start and _continues(text, start - 1):
+            start = e.start
+        if e.end > end and _continues(text, end):
+            end = e.end
+        if (start, end) != (first.start, last.end):
+            for i in reversed(overlapping):
+                del out[i]
+            rule = e.rule if (start, end) == (e.start, e.end) else first.rule
+            out.append(Finding(rule, start, end, text[start:end]))
+        out.sort(key=lambda f: f.start)
+    out.sort(key=lambda f: f.start)
+    return out
+
+
+def _continues(text: str, at: int) -> bool:
+    """The character at `at` could be part of the same token as its neighbour (not a separator)."""
+    ch = text[at]
+    return ch.isalnum() or ch in "+=%_-.~"
+
+
+def _rules(text: str, rules: RuleSet) -> Iterator[_Candidate]:
+    """Candidates of codetape's own rules."""
     index = rules.index
     lowered = text.lower()
-    candidates: list[_Candidate] = []
     due: set[int] = set(index.always)
     for anchors, haystack in ((index.exact, text), (index.folded, lowered)):
         for anchor, numbers in anchors.items():
@@ -50,15 +136,17 @@ def scan(text: str, rules: RuleSet) -> list[Finding]:
                 due.update(numbers)
     for number in sorted(due):
         rule = rules.rules[number]
-        candidates.extend(_run(rule, text, _windows(rule, text, lowered if rule.fold else text)))
-    if not candidates:
-        return []
-    found = resolve(candidates)
-    if rules.allow:
-        found = [f for f in found if f.value not in rules.allow]
-    if PLACEHOLDER_MARK in text:
-        found = [f for f in found if not _touches_placeholder(text, f)]
-    return found
+        yield from _run(rule, text, _windows(rule, text, lowered if rule.fold else text))
+
+
+def _apart(allowed: list[Allowed], found: list[Finding]) -> list[Allowed]:
+    """One allowed finding per value, only where nothing redacted overlaps it."""
+    out: dict[tuple[str, str], Allowed] = {}
+    for item in allowed:
+        f = item.finding
+        if all(f.end <= g.start or f.start >= g.end for g in found):
+            out.setdefault((f.rule, f.value), item)
+    return list(out.values())
 
 
 def resolve(candidates: Iterable[_Candidate]) -> list[Finding]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collector.redact.placeholders import Registry, Secret
 from collector.redact.rules import RuleSet
-from collector.redact.scanner import Finding, candidate, resolve, scan
+from collector.redact.scanner import Finding, candidate, resolve, scan_allowing
 
 KNOWN_PRIORITY = -2
 
@@ -21,7 +21,9 @@ class TextRedactor:
 
     def scan(self, text: str) -> list[Finding]:
         """Rule findings and known values in `text`, without overlaps, in order (nothing registered)."""
-        found = scan(text, self.rules)
+        found, allowed = scan_allowing(text, self.rules)
+        for item in allowed:
+            self.registry.allow(item.finding.rule, item.finding.value, item.entry)
         known = list(self.registry.known_in(text))
         if not known:
             return found

@@ -23,8 +23,12 @@ def test_extra_patterns_and_allow_list_are_explicit() -> None:
     assert [f.rule for f in scan(text, custom)] == ["custom", "github-token"]
     allowed = RuleSet.default(allow=["ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"])
     assert scan(text, allowed) == []
-    assert scan(text, RuleSet.default(allow=["rule:github-token"])) == []
-    assert custom.version != RuleSet.VERSION and rules.version == RuleSet.VERSION
+    # a rule allowed is one rule: the engine's own GitHub rule still finds the token
+    assert [f.rule for f in scan(text, RuleSet.default(allow=["rule:github-token"]))] == ["github-pat"]
+    assert scan(text, RuleSet.default(allow=["rule:github-token", "rule:github-pat"])) == []
+    # the version names codetape's rules and the engine's, and says when the developer added to them
+    assert rules.version == f"{RuleSet.VERSION}+{rules.scanner.version}"
+    assert custom.version == f"{rules.version}+custom1"
 
 
 def test_a_bad_extra_pattern_is_one_clear_error() -> None:
@@ -45,6 +49,6 @@ def test_seal_transform_redacts_and_summarises() -> None:
     assert token not in repr(out)
     summary = transform.summary
     assert isinstance(summary, RedactionSummary)
-    assert summary.rules_version == RuleSet.VERSION
+    assert summary.rules_version == RuleSet.default().version
     assert summary.counts == {"slack-token": 1}
     assert summary.masked == [("«redacted:slack-token:1»", "xoxb-…" + token[-3:])]
