@@ -74,7 +74,8 @@ class Session:
         self._held = HeldChanges()
         self._told_encoding = False  # once a client was told the encoding, it never changes
         self._settings_mtime = self._settings_stamp()
-        self._capture = Capture(root, start_watchers, self.emit) if start_watchers is not None else None
+        self._capture = (Capture(root, start_watchers, self.emit, clock=clock)
+                         if start_watchers is not None else None)
         if self._capture is not None:
             self._capture.switch(self.policy)
 
@@ -139,6 +140,7 @@ class Session:
 
     def tick(self) -> None:
         """Record the held file changes that are due (the daemon calls this a few times a second)."""
+        self.policy.refresh()  # git's ignore files outside the work tree changed: the editor's steps see it
         with self._lock:
             self._release_held(self._clock())
 
@@ -223,6 +225,7 @@ class Session:
                 "steps": episode.steps if episode else 0, "bytes": size,
                 "started_at": episode.writer.header.started_at.isoformat() if episode else None,
                 "capture": self._capture.running if self._capture is not None else [],
+                "capture_stopped": self._capture.stopped if self._capture is not None else {},
             }
 
     def close(self) -> Path | None:

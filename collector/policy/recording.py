@@ -3,6 +3,13 @@
 `Policy.classify` answers for one workspace-relative path: `record`, `excluded` (never written in any
 form), `binary` or `too_large` (recorded as a placeholder without content). Thread-safe: the daemon and
 the capture sources' threads share one Policy per session. Git is only ever read (`--no-optional-locks`).
+
+Answers are cached, and git's long-lived `check-ignore` caches the ignore files it read, so both are
+dropped when those files change: `refresh` stats the few that lie outside the work tree's own
+`.gitignore` files (`.git/info/exclude`, `core.excludesFile`, the `.gitignore` files from the
+repository's top down to the workspace); the watchers call it before each pass and the session a few
+times a second. The file watcher calls `invalidate` as soon as it sees a `.gitignore` or
+`.git/info/exclude` change, before it looks at any later event.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from collector.errors import SettingsError
-from collector.policy.globs import Globs
+from collector.policy.globs import Globs, glob_regex
 from collector.policy.toml import load_model
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 
@@ -32,6 +39,8 @@ SECRET_PATTERNS: tuple[str, ...] = (
 )
 _GIT_TIMEOUT_S = 5.0
 _CACHE_LIMIT = 200_000
+IGNORE_FILE = ".gitignore"
+_Stamp = tuple[tuple[int, int, int, int] | None, ...]
 
 
 def load_settings(root: Path) -> WorkspaceSettings:
@@ -43,6 +52,7 @@ def load_settings(root: Path) -> WorkspaceSettings:
 
 
 _SECRETS = Globs(SECRET_PATTERNS)
+_SECRETS_OWN = [glob_regex(p) for p in SECRET_PATTERNS]
 
 
 class GitIgnore:
@@ -53,7 +63,8 @@ class GitIgnore:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""
-        self.enabled = _inside_work_tree(root)
+        self.sources = _ignore_sources(root)
+        self.enabled = self.sources is not None
 
     def ignored(self, relpath: str) -> bool:
         if not self.enabled:
@@ -113,15 +124,45 @@ class GitIgnore:
             self._stop()
 
 
-def _inside_work_tree(root: Path) -> bool:
+def _ignore_sources(root: Path) -> tuple[Path, ...] | None:
+    """The ignore files git reads for `root` besides the `.gitignore` files below it; None outside a work
+    tree. `.git/info/exclude`, the global excludes file, the `.gitignore` files from the top down to root."""
+    found = _git_lines(root, "rev-parse", "--is-inside-work-tree", "--show-toplevel",
+                       "--git-path", "info/exclude")
+    if found is None or len(found) != 3 or found[0] != "true":
+        return None
+    top, exclude = Path(found[1]), Path(os.path.normpath(root / found[2]))
+    configured = _git_lines(root, "config", "--path", "--get", "core.excludesFile")
+    if configured:
+        excludes = Path(configured[0])
+    else:
+        config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+        excludes = Path(config_home) / "git" / "ignore"
+    gitignores = [d / IGNORE_FILE for d in (root, *root.parents) if d.is_relative_to(top)]
+    return (exclude, excludes, *gitignores)
+
+
+def _git_lines(root: Path, *args: str) -> list[str] | None:
     try:
-        done = subprocess.run(
-            ["git", "--no-optional-locks", "rev-parse", "--is-inside-work-tree"],
-            cwd=root, capture_output=True, timeout=_GIT_TIMEOUT_S, check=False,
-        )
+        done = subprocess.run(["git", "--no-optional-locks", *args], cwd=root, capture_output=True,
+                              timeout=_GIT_TIMEOUT_S, check=False)
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0 and done.stdout.strip() == b"true"
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode("utf-8", "surrogateescape").splitlines()
+
+
+def _stamp(paths: tuple[Path, ...]) -> _Stamp:
+    stamps: list[tuple[int, int, int, int] | None] = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            stamps.append(None)
+        else:
+            stamps.append((st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino))
+    return tuple(stamps)
 
 
 def is_binary(head: bytes) -> bool:
@@ -143,9 +184,13 @@ class Policy:
         self.root = root
         self.settings = settings
         self._user = Globs([*settings.exclude, *also_exclude])
+        self._own = [*_SECRETS_OWN, *(glob_regex(p) for p in [*settings.exclude, *also_exclude])]
         self._git = git
         self._cache: dict[str, bool] = {}
         self._cache_lock = threading.Lock()
+        self._generation = 0  # answers computed before an invalidation are not cached
+        self._sources: tuple[Path, ...] = (git.sources or ()) if git is not None else ()
+        self._sources_stamp = _stamp(self._sources)
 
     @classmethod
     def load(cls, root: Path, *, also_exclude: tuple[str, ...] = ()) -> Policy:
@@ -175,21 +220,47 @@ class Policy:
             return True
         if clean == ".":
             return False
+        parent = posixpath.dirname(clean)
         with self._cache_lock:
             cached = self._cache.get(clean)
+            inherited = self._cache.get(parent) if parent else False
+            generation = self._generation
         if cached is not None:
             return cached
-        verdict = (
-            ".git" in clean.split("/")
-            or _SECRETS.match(clean)
-            or self._user.match(clean)
-            or (self._git is not None and self._git.ignored(clean))
-        )
+        if inherited is None:  # the path and each directory above it (globs match either)
+            verdict = ".git" in clean.split("/") or _SECRETS.match(clean) or self._user.match(clean)
+        else:  # the parent's verdict covers the directories above (a walk asks top-down): no re-matching
+            verdict = (inherited or posixpath.basename(clean) == ".git"
+                       or any(r.fullmatch(clean) for r in self._own))
+        verdict = verdict or (self._git is not None and self._git.ignored(clean))
         with self._cache_lock:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            self._cache[clean] = verdict
+            if generation == self._generation:
+                self._cache[clean] = verdict
         return verdict
+
+    def invalidate(self) -> None:
+        """Forget every answer and restart git's helper (which caches the ignore files it read)."""
+        with self._cache_lock:
+            self._generation += 1
+            self._cache.clear()
+        if self._git is not None:
+            self._git.close()
+
+    def refresh(self) -> None:
+        """`invalidate` when an ignore file outside the work tree's own `.gitignore` files changed (a few
+        stats: cheap enough before every pass of a watcher)."""
+        stamp = _stamp(self._sources)
+        with self._cache_lock:
+            if stamp == self._sources_stamp:
+                return
+            self._sources_stamp = stamp
+        self.invalidate()
+
+    def changes_ignores(self, path: str) -> bool:
+        """Whether a change of the file at `path` (absolute) may change what git ignores."""
+        return posixpath.basename(path) == IGNORE_FILE or any(path == str(p) for p in self._sources)
 
     def classify(self, relpath: str, *, size: int | None = None, head: bytes | None = None) -> Verdict:
         """`excluded` first, then `too_large` (above max_file_bytes), then `binary` (head), else `record`."""

@@ -1,7 +1,8 @@
 """Capture outside the editor: what a developer does in git, the work tree, the terminal and test runs.
 
     watchers      start_watchers(root, policy, emit): the watchers of a session's recorded channels
-    emit          what a watcher is (start, settle, stop) and the callback it feeds
+    emit          what a watcher is (start, settle, stop, failure) and the callback it feeds
+    observer      watchdog's observer for both watchers: walks without recursion, `failure()` if it stops
     git_watcher   .git -> reflog lines (reflog) + ref snapshots (gitread) -> operations (gitops, git_steps)
     file_watcher  the work tree -> file states (filestate) -> file_change / gap, bursts debounced (debounce)
     passthrough   `codetape run`: a command run transparently, its output tail kept

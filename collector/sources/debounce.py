@@ -33,6 +33,11 @@ class Debouncer:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def alive(self) -> bool:
+        """Whether the worker thread runs (False before `start` and after `stop`)."""
+        return self._thread.is_alive()
+
     def poke(self) -> None:
         with self._cond:
             now = time.monotonic()

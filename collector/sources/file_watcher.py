@@ -9,6 +9,10 @@ last known state, so the recording ends equal to the disk. Events can also be lo
 (the inotify watch limit reached in a big tree, a file changed through a hard link elsewhere): every
 `audit_interval` seconds the tree is compared with the last known state by size and mtime, and what
 no event reported is recorded after a `gap` saying so.
+
+A change of a `.gitignore` (or of `.git/info/exclude`, seen in the same event stream) makes the policy
+forget what git ignored before the next change is looked at. Directories are walked without recursion
+(filestate.walk, observer), so no depth stops the watcher; if it stops anyway, `failure` says why.
 """
 
 from __future__ import annotations
@@ -34,12 +38,13 @@ from watchdog.events import (
     FileSystemEvent,
     FileSystemEventHandler,
 )
-from watchdog.observers import Observer
 
 from collector.policy.recording import Policy
 from collector.sources.debounce import Debouncer
 from collector.sources.emit import Emit
 from collector.sources.filestate import Known, is_noise, read_state, walk
+from collector.sources.observer import failure as observer_failure
+from collector.sources.observer import new_observer
 
 SOURCE = "files"
 BURST_LIMIT = 4096
@@ -79,6 +84,8 @@ class _Handler(FileSystemEventHandler):
 class FileWatcher:
     """Records what changes on disk in the workspace at `root`, as the policy allows."""
 
+    source = SOURCE
+
     def __init__(self, root: Path, policy: Policy, emit: Emit, *, clock: Callable[[], int],
                  skip: tuple[Path, ...] = (), quiet: float = 0.05, max_delay: float = 1.0,
                  burst_limit: int = BURST_LIMIT, overflow_quiet: float = 0.5,
@@ -101,7 +108,7 @@ class FileWatcher:
         self._dropped = 0
         self._baseline = False
         self._prefix = f"{self.root}/"
-        self._observer = Observer()
+        self._observer = new_observer()
         self._debouncer = Debouncer(self._flush, quiet=quiet, max_delay=max_delay, name="codetape-files")
 
     def start(self) -> None:
@@ -109,11 +116,8 @@ class FileWatcher:
         try:
             self._observer.start()
         except OSError as exc:
-            self._emit({"kind": "gap", "source": SOURCE, "reason": "other",
-                        "detail": f"files changed outside the editor are not recorded: watching {self.root} "
-                                  f"failed ({exc.strerror}; raise fs.inotify.max_user_watches or "
-                                  "max_user_instances)"})
-            return
+            raise RuntimeError(f"watching {self.root} failed ({exc.strerror}; raise "
+                               "fs.inotify.max_user_watches or max_user_instances)") from exc
         _live.add(self)
         self._debouncer.start()
         self._debouncer.poke()  # the first flush takes the baseline
@@ -131,6 +135,13 @@ class FileWatcher:
             self._observer.join(timeout=10)
         self._debouncer.stop()
 
+    def failure(self) -> str | None:
+        if self._stopped.is_set():
+            return None
+        if not (self._debouncer.alive and self._auditor.is_alive()):
+            return "its worker thread ended"
+        return observer_failure(self._observer)
+
     def _audit_clock(self) -> None:
         while not self._stopped.wait(self.audit_interval):
             self._audit_due = True
@@ -139,6 +150,8 @@ class FileWatcher:
     # -- watchdog's thread ---------------------------------------------------------------------------------
 
     def queue(self, kind: str, src: str, dest: str) -> None:
+        if self.policy.changes_ignores(src) or (dest and self.policy.changes_ignores(dest)):
+            self.policy.invalidate()  # before any later event of this stream is looked at
         rel, rel_dest = self._relative(src), self._relative(dest)
         if rel is None and rel_dest is None:
             return
@@ -172,6 +185,7 @@ class FileWatcher:
     # -- the worker thread ---------------------------------------------------------------------------------
 
     def _flush(self) -> None:
+        self.policy.refresh()
         first = not self._baseline
         if first:
             self._known = {rel: Known(st.st_size, st.st_mtime_ns, None)
@@ -215,7 +229,7 @@ class FileWatcher:
                 subtrees.extend(p for p in (rel, dest) if p)
             else:
                 dirty.update(dict.fromkeys(p for p in (rel, dest) if p and not is_noise(p)))
-        for prefix in subtrees:
+        for prefix in _outermost(subtrees):
             below = f"{prefix}/"
             dirty.update(dict.fromkeys(p for p in self._known if p.startswith(below)))
             dirty.update(dict.fromkeys(rel for rel, _ in walk(self.root, self.policy, under=prefix,
@@ -289,6 +303,16 @@ class FileWatcher:
 
     def _emit(self, step: dict[str, Any]) -> None:
         self.emit(self.clock(), {key: value for key, value in step.items() if value is not None})
+
+
+def _outermost(directories: list[str]) -> list[str]:
+    """The directories not below another one of them: walking those covers the rest (a tree moved or
+    made in one burst reports every directory in it, and walking each would be quadratic in its depth)."""
+    kept: list[str] = []
+    for directory in sorted(set(directories), key=lambda d: d.split("/")):
+        if not kept or not directory.startswith(f"{kept[-1]}/"):
+            kept.append(directory)
+    return kept
 
 
 def _text(path: str | bytes) -> str:

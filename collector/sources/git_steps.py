@@ -38,7 +38,24 @@ class Observed:
 
 
 def git_step(op: str, **fields: Any) -> dict[str, Any]:
+    if isinstance(fields.get("ref"), str):
+        fields["ref"] = printable(fields["ref"])[0]
     return {"kind": "git", "source": SOURCE, "op": op, **{k: v for k, v in fields.items() if v is not None}}
+
+
+def printable(name: str) -> tuple[str, bool]:
+    """A path or ref name git gave as bytes (decoded with surrogateescape), as text a step can hold.
+
+    Valid UTF-8 comes back unchanged with False. Otherwise, with True, each byte that is not UTF-8 is
+    written `%XX` and each `%` as `%25` (no backslash: paths in an episode never hold one), so the
+    bytes can be recovered; a git file entry's `escaped` flag says which form its path is in.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        text = name.replace("%", "%25")
+        return "".join(f"%{ord(c) - 0xDC00:02X}" if "\udc80" <= c <= "\udcff" else c for c in text), True
+    return name, False
 
 
 class StepBuilder:

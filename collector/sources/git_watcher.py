@@ -29,13 +29,14 @@ from watchdog.events import (
     FileSystemEvent,
     FileSystemEventHandler,
 )
-from watchdog.observers import Observer
 
 from collector.policy.recording import Policy
 from collector.sources.debounce import Debouncer
 from collector.sources.emit import Emit
-from collector.sources.git_steps import LOGGED, STASH, STASH_DROP, Observed, StepBuilder
+from collector.sources.git_steps import LOGGED, SOURCE, STASH, STASH_DROP, Observed, StepBuilder, printable
 from collector.sources.gitread import GitReader, RefState
+from collector.sources.observer import failure as observer_failure
+from collector.sources.observer import new_observer
 from collector.sources.reflog import ReflogEntry, ReflogTail
 
 _WATCHED = ("HEAD", "packed-refs", "refs", "logs")
@@ -61,6 +62,8 @@ class _Handler(FileSystemEventHandler):
 class GitWatcher:
     """Records the git operations of the repository holding `root` (or of one created there later)."""
 
+    source = SOURCE
+
     def __init__(self, root: Path, policy: Policy, emit: Emit, *, clock: Callable[[], int],
                  quiet: float = 0.05, max_delay: float = 0.5) -> None:
         self.root = root.resolve()
@@ -79,7 +82,8 @@ class GitWatcher:
         self._git_dirs: set[Path] = set()
         self._watched: set[Path] = set()
         self._builder = StepBuilder(self._describe, self._new_commits)
-        self._observer = Observer()
+        self._observer = new_observer()
+        self._stopped = False
         self._debouncer = Debouncer(self._tick, quiet=quiet, max_delay=max_delay, name="codetape-git")
 
     def start(self) -> None:
@@ -97,11 +101,18 @@ class GitWatcher:
         self._debouncer.settle()
 
     def stop(self) -> None:
+        self._stopped = True
         self._observer.stop()
-        self._observer.join(timeout=10)
+        if self._observer.is_alive():
+            self._observer.join(timeout=10)
         self._debouncer.stop()
         if self._reader is not None:
             self._reader.close()
+
+    def failure(self) -> str | None:
+        if self._stopped:
+            return None
+        return "its worker thread ended" if not self._debouncer.alive else observer_failure(self._observer)
 
     def _attach(self, reader: GitReader, *, fresh: bool) -> None:
         """Start from the repository as it is now or, when it was just created, from nothing."""
@@ -181,6 +192,7 @@ class GitWatcher:
     # -- one pass after a quiet period (the debouncer's thread) ----------------------------------------------
 
     def _tick(self) -> None:
+        self.policy.refresh()
         if self._reader is None:
             reader = GitReader.open(self.root)
             if reader is None:
@@ -208,8 +220,10 @@ class GitWatcher:
         for stat in info.files:
             path = stat.path[len(self._prefix):]
             if stat.path.startswith(self._prefix) and not self.policy.is_excluded(path):
-                files.append({"path": path, "added": stat.added, "deleted": stat.deleted,
-                              "change": stat.change})
+                shown, escaped = printable(path)
+                entry: dict[str, Any] = {"path": shown, "added": stat.added, "deleted": stat.deleted,
+                                         "change": stat.change}
+                files.append({**entry, "escaped": True} if escaped else entry)
         return {"message": info.message, "parents": info.parents, "files": files}
 
     def _new_commits(self, tips: list[str], known: list[str]) -> list[str]:

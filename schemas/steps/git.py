@@ -20,6 +20,8 @@ class GitFileStat(Model):
     added: int = 0
     deleted: int = 0
     change: Literal["A", "M", "D", "R", "C", "T", "U", "X"] = "M"
+    # The name is not UTF-8: `path` shows each byte that is not as `%XX`, and each `%` as `%25`.
+    escaped: bool = False
 
 
 class GitStep(StepBase):

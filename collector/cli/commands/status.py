@@ -31,6 +31,11 @@ def watching(workspace: dict[str, Any]) -> str:
     return f"  watching: {', '.join(running)}" if running else ""
 
 
+def stopped(workspace: dict[str, Any]) -> list[str]:
+    """A line per watcher that could not start or stopped on its own, saying why."""
+    return [f"  {why}; restart the collector to watch again"
+            for why in sorted(workspace.get("capture_stopped", {}).values())]
+
 
 def run(args: argparse.Namespace) -> int:
     home = Home.from_env()
@@ -53,5 +58,7 @@ def run(args: argparse.Namespace) -> int:
     for workspace in status["workspaces"]:
         print(describe(workspace))
         if line := watching(workspace):
+            print(line)
+        for line in stopped(workspace):
             print(line)
     return 0
