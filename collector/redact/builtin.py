@@ -120,10 +120,17 @@ B64_END = r"(?![A-Za-z0-9+/=])"
 
 
 def _prefixed(rule_id: str, body: str, anchors: Sequence[str], prefix: int, *, check: Check | None = None,
-              priority: int = 0) -> Rule:
+              priority: int = 0, prefilter: str = "") -> Rule:
     """A provider token with a fixed prefix: the whole token is the secret."""
     return Rule(rule_id, _re(TOKEN_START + r"(?P<v>" + body + r")" + TOKEN_END), tuple(anchors),
-                priority=priority, check=check, prefix=prefix)
+                priority=priority, check=check, prefix=prefix, prefilter=prefilter)
+
+
+# Prefilters (the engine's dialect, see rule.py) for the rules whose anchors are common words in code:
+# each asks for what the rule's regex cannot match without, on one line. _K: a secret word in a name.
+_WORDS = keywords.SECRET_WORDS  # the anchors of rules that ask `keywords.strength` about a name
+_K = "(?i:" + "|".join(_WORDS) + ")"
+_Q = "[\"'`]"
 
 
 _CONN_WORDS = r"(?i:password|passwd|pwd|pass|secret|token|api[_\-]?key|access[_\-]?key|sig|auth)"
@@ -151,7 +158,7 @@ BUILTIN: tuple[Rule, ...] = (
          ("accountkey", "sharedaccesskey", "sharedaccesssignature"), fold=True, priority=0,
          check=_random(20, 3.5, 2)),
     Rule("azure-storage-key", _re(r"""(?<![A-Za-z0-9+/])(?P<v>[A-Za-z0-9+/]{86}==)""" + B64_END),
-         ("==",), priority=1, check=_random(88, 4.5, 3)),
+         ("==",), priority=1, check=_random(88, 4.5, 3), prefilter="[A-Za-z0-9+/]{86}=="),
     Rule("azure-sas-token", _re(r"""[?&;]sig=(?P<v>[A-Za-z0-9%+/]{30,200}(?:%3[dD]|=){0,2})
          (?![A-Za-z0-9%+/=])"""),
          ("sig=",), priority=0, check=_random(30, 3.5, 2)),
@@ -196,9 +203,11 @@ BUILTIN: tuple[Rule, ...] = (
     _prefixed("perplexity-key", r"pplx-[A-Za-z0-9]{40,56}", ["pplx-"], 5),
     # -- other services with recognisable prefixes ---------------------------------------------------------
     _prefixed("sendgrid-key", r"SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}", ["SG."], 3),
-    _prefixed("twilio-key", r"SK[0-9a-f]{32}", ["SK"], 2, check=_has_digit_and_letter),
+    _prefixed("twilio-key", r"SK[0-9a-f]{32}", ["SK"], 2, check=_has_digit_and_letter,
+              prefilter="SK[0-9a-f]{32}"),
     _prefixed("mailgun-key", r"key-[0-9a-f]{32}", ["key-"], 4, check=_has_digit_and_letter),
-    _prefixed("mailchimp-key", r"[0-9a-f]{32}-us\d{1,2}", ["-us"], 0, check=_has_digit_and_letter),
+    _prefixed("mailchimp-key", r"[0-9a-f]{32}-us\d{1,2}", ["-us"], 0, check=_has_digit_and_letter,
+              prefilter=r"[0-9a-f]{32}-us\d"),
     _prefixed("shopify-token", r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}",
               ["shpat_", "shpca_", "shppa_", "shpss_"], 6),
     _prefixed("square-token", r"sq0(?:atp|csp)-[0-9A-Za-z_\-]{22,43}", ["sq0atp-", "sq0csp-"], 7),
@@ -207,7 +216,8 @@ BUILTIN: tuple[Rule, ...] = (
     _prefixed("vault-token", r"hv[sbr]\.[A-Za-z0-9_\-]{24,200}", ["hvs.", "hvb.", "hvr."], 4,
               check=_has_digit_and_letter),
     _prefixed("databricks-token", r"dapi[a-f0-9]{32}(?:-\d)?", ["dapi"], 4, check=_has_digit_and_letter),
-    _prefixed("telegram-bot-token", r"\d{8,10}:AA[A-Za-z0-9_\-]{33}", [":AA"], 0),
+    _prefixed("telegram-bot-token", r"\d{8,10}:AA[A-Za-z0-9_\-]{33}", [":AA"], 0,
+              prefilter=r"\d{8,10}:AA[A-Za-z0-9_\-]{33}"),
     _prefixed("atlassian-token", r"ATATT3[A-Za-z0-9_\-=]{150,250}", ["ATATT3"], 6),
     _prefixed("postman-key", r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}", ["PMAK-"], 5),
     _prefixed("linear-key", r"lin_(?:api|oauth)_[A-Za-z0-9]{40}", ["lin_api_", "lin_oauth_"], 8),
@@ -242,7 +252,7 @@ BUILTIN: tuple[Rule, ...] = (
     # -- credentials in context ----------------------------------------------------------------------------
     Rule("url-password", _re(r"""(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}://
          [^\s:/?#@'"`<>\[\]{}\\]{0,128}:(?P<v>[^\s/'"`<>\\]{1,256})@(?=[A-Za-z0-9\[._\-])"""),
-         ("://",), priority=1, check=_url_password),
+         ("://",), priority=1, check=_url_password, prefilter=r"://[^\s:/?#@]*:[^\s/]+@"),
     Rule("auth-header", _re(r"""(?i:proxy-)?(?i:authorization)["'`]?\]?[ \t]*[:=,][ \t]*["'`]?
          (?i:bearer|token|basic|digest|apikey|api-key|sso-key|key|ssws|dpop|negotiate)[ \t]+
          (?P<v>[A-Za-z0-9._~+/\-:]{8,2048}=*)"""),
@@ -255,10 +265,11 @@ BUILTIN: tuple[Rule, ...] = (
           "subscription-key", "functions-key", "figma-token"), fold=True, priority=2,
          check=lambda m: token_like(_v(m))),
     Rule("auth-header", _re(r"""(?<![A-Za-z])(?i:bearer)[ \t]+(?P<v>[A-Za-z0-9._~+/\-]{20,2048}=*)"""),
-         ("bearer",), fold=True, priority=3, check=lambda m: token_like(_v(m).rstrip("="))),
+         ("bearer",), fold=True, priority=3, check=lambda m: token_like(_v(m).rstrip("=")),
+         prefilter="(?i:bearer)[ \t]+[A-Za-z0-9._~+/-]{20}"),
     Rule("cli-password", _re(r"""(?<![\w\-])--(?P<k>[A-Za-z0-9][\w\-]{0,60})(?:=|[ \t]+)(?P<q>["']?)
          (?P<v>[^\s"'`\-][^\s"'`]{0,511})(?P=q)"""),
-         ("--",), priority=2, check=_named()),
+         ("--",), priority=2, check=_named(), prefilter=r"--[\w\-]*" + _K),
     Rule("cli-password", _re(r"""(?<![\w\-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]*?
          [ \t]-p(?P<q>["']?)(?P<v>[^\s"'`\-][^\s"'`]{2,255})(?P=q)"""),
          ("mysql", "mariadb"), priority=2, check=lambda m: password_like(_v(m))),
@@ -269,74 +280,82 @@ BUILTIN: tuple[Rule, ...] = (
          ("sshpass", "login"), priority=2, check=_not_placeholder),
     Rule("cli-password", _re(r"""(?<![\w\-])(?:-u|--user)[ \t]+(?P<q>["']?)[^\s:"'`]{1,128}:
          (?P<v>[^\s"'`]{3,256})(?P=q)"""),
-         ("-u", "--user"), priority=2, check=lambda m: password_like(_v(m)) or token_like(_v(m))),
+         ("-u", "--user"), priority=2, check=lambda m: password_like(_v(m)) or token_like(_v(m)),
+         prefilter=r"(?:-u|--user)[ \t]+[\"']?[^\s:\"'`]+:[^\s\"'`]{3}"),
     # query parameters end at `&`; in a libpq DSN (`host=.. password=..`) `&` is part of the value
     Rule("connection-string", _re(r"""(?<=[?&])(?P<k>[\w.\-]{0,40}(?:""" + _CONN_WORDS + r"""|(?i:key|code)))
          =(?P<v>[^;&\s"'`<>(){}\[\],]{1,512})(?=[;&"'\s]|$)"""),
          ("password", "passwd", "pwd", "pass", "secret", "token", "key", "sig", "auth", "code"), fold=True,
-         priority=3, check=_param),
+         priority=3, check=_param,
+         prefilter=r"[?&][\w.\-]*(?i:password|passwd|pass|pwd|secret|token|key|sig|auth|code)="
+                   r"[^;&\s\"'`<>(){}\[\],]"),
     Rule("connection-string", _re(r"""(?<![\w.\-?&])(?P<k>[\w.\-]{0,40}""" + _CONN_WORDS + r""")
          =(?P<v>[^;\s"'`<>(){}\[\],]{1,512})(?=[;"'\s]|$)"""),
          ("password", "passwd", "pwd", "pass", "secret", "token", "key", "sig", "auth"), fold=True,
-         priority=3, check=_named()),
+         priority=3, check=_named(),
+         prefilter="(?i:password|passwd|pwd|pass|secret|token|key|sig|auth)=[^;\\s\"'`<>(){}\\[\\],]"),
     Rule("connection-string", _re(r"""(?:^|[;"'])[ \t]*(?i:password|pwd)[ \t]*=[ \t]*
          (?P<v>[^;"'\n()\ ]{1,256}?)[ \t]*(?=;|"|'|$)""", re.MULTILINE),
          ("password", "pwd"), fold=True, priority=3,
-         check=lambda m: _in_pairs(m) and password_like(_v(m), quoted=True)),
+         check=lambda m: _in_pairs(m) and password_like(_v(m), quoted=True),
+         prefilter="(?i:password|pwd)[ \t]*="),
     Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(]))(?:export[ \t]+|set[ \t]+|setx[ \t]+|\$env:)?
          (?P<k>[A-Z][A-Z0-9_]{1,80})[ \t]*=[ \t]*
          (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{1,512}))
          (?=[ \t]*(?:[\s;&|)\#]|$))""", re.MULTILINE),
-         ("password", "passwd", "pwd", "pass", "secret", "token", "key", "auth", "credential", "pat"),
-         fold=True, priority=2, check=_named()),
+         _WORDS, fold=True, priority=2, check=_named(),
+         prefilter=r"[A-Z0-9_]*(?:PASS|PW|SECRET|TOKEN|KEY|AUTH|CRED|BEARER|SIG|PAT)[A-Z0-9_]*[ \t]*=[ \t]*"
+                   r"(?:[\"'][^\n]{6}|[^\s\"'`;&|()<>]{6})"),
     # fish `set -gx NAME value`, csh `setenv NAME value`
     Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(]))(?:set[ \t]+-[A-Za-z]{1,4}|setenv)[ \t]+
          (?P<k>[A-Za-z_]\w{1,80})[ \t]+(?P<q>["']?)(?P<v>[^\s"'`;&|()<>]{1,512})(?P=q)
          (?=[ \t]*(?:[\s;&|)\#]|$))""", re.MULTILINE),
-         ("password", "passwd", "pwd", "pass", "secret", "token", "key", "auth", "credential", "pat"),
-         fold=True, priority=2, check=_named()),
+         _WORDS, fold=True, priority=2, check=_named(),
+         prefilter=r"(?:set[ \t]+-[A-Za-z]{1,4}|setenv)[ \t]+\w*" + _K),
     Rule("generic-secret", _re(r"""(?<![\w.\-])
          (?P<k>[A-Za-z_$@][\w.\-]{0,80}|[A-Za-z_$@][\w.\-]{0,40}\[["'][\w.\-]{1,40}["']\])
          \\?(?P<kq>["'`]?)\]?[ \t]*(?:=|:=|:|=>|==|\?\?=|\|\|=|<-|->)[ \t]*
          (?:[\w.$\[\]"']{1,80}[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*)?
          (?:(?:new[ \t]+)?[A-Za-z_][\w.:]{0,40}\([ \t]*)?(?:[rRbBuUfF]{1,2}(?=["']))?
          \\?(?P<q>["'`])(?P<v>(?:(?!(?P=q))[^\n\\]){1,2048})\\?(?P=q)"""),
-         ("pass", "pwd", "pw", "secret", "token", "key", "auth", "credential", "cred", "bearer", "sig"),
-         fold=True, priority=4, check=_named()),
+         _WORDS, fold=True, priority=4, check=_named(),
+         prefilter=_K + r"[\w.\-\[\]\"'$@]*\\?" + _Q + r"?\]?[ \t]*(?:=|:|<-|->|\?\?=|\|\|=)[^\n]*"
+         + _Q + r"[^\n\\]{6}"),
     Rule("generic-secret", _re(r"""\([ \t]*(?P<kq>["'`])(?P<k>[\w.\-]{1,80})(?P=kq)[ \t]*,[ \t]*
          (?:[rRbBuUfF]{1,2}(?=["']))?
          (?P<q>["'`])(?P<v>[^"'`\n\\]{1,512}?)(?P=q)"""),
-         ("pass", "pwd", "secret", "token", "key", "auth", "credential"), fold=True, priority=4,
-         check=_named()),
+         _WORDS, fold=True, priority=4, check=_named(), prefilter=r"\([ \t]*" + _Q + r"[\w.\-]*" + _K),
     Rule("generic-secret", _re(r"""^[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]{0,80})
          [ \t]*(?::|=|:=)[ \t]*
          (?P<v>[^\s"'`,(){}\[\]]{1,512})(?:[ \t]+[\#;].*|[ \t]*)\r?$""", re.MULTILINE),
-         ("pass", "pwd", "pw", "secret", "token", "key", "auth", "credential", "cred"), fold=True, priority=4,
-         check=_named()),
+         _WORDS, fold=True, priority=4, check=_named(),
+         prefilter=_K + r"[\w.\-]*[ \t]*[:=]{1,2}[ \t]*[^\s\"'`,(){}\[\]]{6}"),
     # a name, and its value in an attribute or on the next line: <add key=".." value="..">, Kubernetes
     # `- name: X` / `value: ..`, Terraform `variable "x" { default = ".." }`
     Rule("generic-secret", _re(r"""(?i:key|name)[ \t]*=[ \t]*(?P<kq>["'])(?P<k>[\w.\-:]{1,80})(?P=kq)[ \t]+
          (?i:value)[ \t]*=[ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)"""),
-         ("pass", "pwd", "secret", "token", "key", "auth", "credential"), fold=True, priority=4,
-         check=_named()),
+         _WORDS, fold=True, priority=4, check=_named(),
+         prefilter=r"(?i:key|name)[ \t]*=[ \t]*[\"'][\w.\-:]*" + _K),
     Rule("generic-secret", _re(r"""(?:name|variable)[ \t]*:?[ \t]*["']?(?P<k>[\w.\-]{1,80})["']?
          [ \t]*\{?[ \t]*\r?\n
          [ \t]*(?:value|default)[ \t]*[:=][ \t]*
          (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`\#]{1,2048}))[ \t]*\r?$""",
          re.MULTILINE),
-         ("pass", "pwd", "secret", "token", "key", "auth", "credential"), fold=True, priority=4, lines=1,
-         check=_named()),
+         _WORDS, fold=True, priority=4, lines=1, check=_named(),
+         prefilter=r"(?:name|variable)[ \t]*:?[ \t]*[\"']?[\w.\-]*" + _K),
     # a setter or a login call: client.set_password("..."), api.authenticate_token('...')
     Rule("generic-secret", _re(r"""(?<![\w.])
          (?P<k>[A-Za-z_][\w.]{0,60}(?i:password|passwd|secret|token|api_?key))
          \([ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n\\]){1,512})(?P=q)[ \t]*\)"""),
-         ("password", "passwd", "secret", "token", "key"), fold=True, priority=4, check=_setter),
+         ("password", "passwd", "secret", "token", "key"), fold=True, priority=4, check=_setter,
+         prefilter=r"(?i:password|passwd|secret|token|apikey|api_key)\([ \t]*[\"']"),
     # user and password as a pair: requests' auth=("user", "..."), HTTPBasicAuth("user", "...")
     Rule("generic-secret", _re(r"""(?P<k>(?i:auth|basic_auth|http_auth|HTTPBasicAuth|HTTPDigestAuth|BasicAuth
          |NetworkCredential|UsernamePasswordCredentials|credentials|creds))[ \t]*[=(:][ \t]*[(\[]?[ \t]*
          (?P<u>["'])[^"'\n]{1,128}(?P=u)[ \t]*,[ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n\\]){1,512})(?P=q)"""),
          ("auth", "credential", "creds"), fold=True, priority=4,
-         check=lambda m: password_like(_v(m), quoted=True) or token_like(_v(m), quoted=True)),
+         check=lambda m: password_like(_v(m), quoted=True) or token_like(_v(m), quoted=True),
+         prefilter=r"(?i:auth|credential|credentials|creds)[ \t]*[=(:][ \t]*[(\[]?[ \t]*[\"']"),
     Rule("generic-secret", _re(r"""\bmachine[ \t]+\S+(?:[ \t]+|\r?\n[ \t]*)
          login[ \t]+\S+(?:[ \t]+|\r?\n[ \t]*)
          (?P<k>password)[ \t]+(?P<v>\S{1,512})"""),
@@ -347,5 +366,6 @@ BUILTIN: tuple[Rule, ...] = (
          check=lambda m: password_like(_v(m), quoted=True)),
     Rule("generic-secret", _re(r"""<(?P<k>[\w.\-:]{0,40}(?i:password|passwd|pwd|secret|token|apikey|api-key
          |api_key|key|credential)[\w.\-:]{0,40})(?:\ [^>]*)?>(?P<v>[^<\s]{4,512})</(?P=k)>"""),
-         ("pass", "pwd", "secret", "token", "key", "credential"), fold=True, priority=4, check=_named()),
+         ("pass", "pwd", "secret", "token", "key", "credential"), fold=True, priority=4, check=_named(),
+         prefilter=r"<[\w.\-:]*(?i:pass|pw|secret|token|key|cred)"),
 )

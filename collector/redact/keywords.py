@@ -17,6 +17,9 @@ Strength = Literal["password", "token", "key"]
 
 
 
+# Every name `strength` accepts holds one of these (any case): the engine looks for them (builtin.py).
+SECRET_WORDS = ("pass", "pw", "secret", "token", "key", "auth", "cred", "bearer", "sig", "pat")
+
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _PASSWORD = frozenset({"password", "passwd", "passwords", "pwd", "pw", "pass", "passphrase", "passcode",
                        "pword", "passw"})

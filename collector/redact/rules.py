@@ -90,9 +90,18 @@ class RuleSet:
         return AnchorIndex.of(self.rules)
 
     @functools.cached_property
+    def prefilters(self) -> tuple[str, ...]:
+        """Rule N's pattern for the engine (`Rule.engine_pattern`), "" for a rule that runs everywhere."""
+        patterns = [rule.engine_pattern() if rule.scope != "all" and rule.anchors else ""
+                    for rule in self.rules]
+        while patterns and not patterns[-1]:  # the developer's patterns: the same database for every set
+            patterns.pop()
+        return tuple(patterns)
+
+    @functools.cached_property
     def scanner(self) -> engines.Engine:
-        """The engine (compiled on first use)."""
-        return engines.load()
+        """The engine with this rule set's prefilters (compiled on first use, once per process)."""
+        return engines.load(self.prefilters)
 
     @functools.cached_property
     def _allowed(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:

@@ -1,13 +1,17 @@
 """Scanning a text: the engine's findings and codetape's rules, one resolved set of `Finding`s.
 
 `scan` is the one entry point. The engine (`engine.py`, when the rule set uses it) finds provider formats
-in one native pass. Each of codetape's rules runs only around its anchors: they are found with `str.find`
-(lower-cased text for case-insensitive anchors) and its regex then runs on the lines holding them (or,
-for multi-line rules, from the anchor on). Findings of the rules and of the engine are resolved together,
-longest first, then by priority (codetape's rules before the engine's on a tie), so `password = "ghp_..."`
-is a GitHub token, `postgres://u:p@h` yields only the password, and a private key's BEGIN and END lines
-stay readable. Allow-listed findings are set aside before resolving (another rule may still find the same
-characters) and returned apart, so the summary can say what was allowed.
+in one native pass. Each of codetape's rules runs only where it may match: on the lines holding a match
+of its prefilter (see `rule.py`; or, for multi-line rules, from it on), found by the engine in a second
+native pass over texts of `SIDE_SCAN` characters or more; in shorter texts (and without the engine)
+around its anchors, found with `str.find` (lower-cased text for case-insensitive anchors).
+
+Codetape's findings are resolved among themselves, longest first, then by rule priority, so
+`password = "ghp_..."` is a GitHub token and `postgres://u:p@h` yields only the password. The engine's
+findings are added where codetape found nothing; where both did, codetape's span stands (a private key's
+BEGIN and END lines stay readable), widened when the engine's token goes on past it (`widened`).
+Allow-listed findings are set aside before resolving (another rule may still find the same characters)
+and returned apart, so the summary can say what was allowed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collector.redact.values import PLACEHOLDER_MARK
 
 LINE_CAP = 4096  # characters either side of an anchor on a very long line
 BLOCK = 70_000  # how far a multi-line rule may reach from its anchor
+SIDE_SCAN = 4096  # texts at least this long are searched for prefilters by the engine
 ENGINE_PRIORITY = 1  # the engine's findings: after codetape's provider rules, before its context rules
 
 
@@ -58,7 +63,9 @@ def scan_allowing(text: str, rules: RuleSet) -> tuple[list[Finding], list[Allowe
     """What `scan` returns, and the findings the allow-list let through (not overlapping those)."""
     if not text:
         return [], []
-    own = list(_rules(text, rules))
+    # a short text (a few lines around an edit) costs less searched for anchors in Python than one more
+    # call into the engine; the findings are the same either way (tests/unit/test_redact_prefilter.py)
+    own = list(_prefiltered(text, rules) if rules.engine and len(text) >= SIDE_SCAN else _rules(text, rules))
     hits = [_Candidate(Finding(hit.rule, hit.start, hit.end, text[hit.start:hit.end]), ENGINE_PRIORITY)
             for hit in rules.scanner.scan(text)] if rules.engine else []
     if not own and not hits:
@@ -72,6 +79,12 @@ def scan_allowing(text: str, rules: RuleSet) -> tuple[list[Finding], list[Allowe
     if allowed:
         allowed = _apart(allowed, found)
     return found, allowed
+
+
+def own_findings(text: str, rules: RuleSet, *, prefiltered: bool) -> list[Finding]:
+    """Codetape's own rules' findings in `text`, resolved, the places to run them found by the engine's
+    prefilters or in Python: the two ways must give the same (a check for the prefilters)."""
+    return resolve(_prefiltered(text, rules) if prefiltered else _rules(text, rules))
 
 
 def _allow(candidates: list[_Candidate], rules: RuleSet, allowed: list[Allowed]) -> list[_Candidate]:
@@ -125,8 +138,22 @@ def _continues(text: str, at: int) -> bool:
     return ch.isalnum() or ch in "+=%_-.~"
 
 
+def _prefiltered(text: str, rules: RuleSet) -> Iterator[_Candidate]:
+    """Candidates of codetape's own rules, each run where the engine found its prefilter."""
+    positions = rules.scanner.prefiltered(text)
+    prefilters = rules.prefilters
+    for number, rule in enumerate(rules.rules):
+        if number >= len(prefilters) or not prefilters[number]:
+            yield from _run(rule, text, [(0, len(text))])
+            continue
+        found = positions.get(number)
+        if found:
+            yield from _run(rule, text, _merged([_around(text, start, min(end - start, 256), rule.scope,
+                                                         rule.lines) for start, end in found]))
+
+
 def _rules(text: str, rules: RuleSet) -> Iterator[_Candidate]:
-    """Candidates of codetape's own rules."""
+    """Candidates of codetape's own rules, found without the engine."""
     index = rules.index
     lowered = text.lower()
     due: set[int] = set(index.always)
@@ -178,6 +205,11 @@ def _windows(rule: Rule, text: str, haystack: str) -> list[tuple[int, int]]:
             # the next occurrence past this window (a window covers every anchor inside it)
             at = haystack.find(anchor, max(span[1], at + 1)) if rule.scope == "line" else \
                 haystack.find(anchor, at + 1)
+    return _merged(spans)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans sorted, overlapping ones joined."""
     if len(spans) <= 1:
         return spans
     spans.sort()
