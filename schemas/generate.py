@@ -1,5 +1,5 @@
-"""Write the JSON Schema of the step union, the episode header and the consent statement:
-`python -m schemas.generate`.
+"""Write the JSON Schema of the step union, the episode header, the consent statement, CODETAPE_HOME's
+config.toml and what an upload stores beside an episode (manifest, revocation): `python -m schemas.generate`.
 
 The output is deterministic (sorted keys, two-space indent, trailing newline) and committed;
 tests/unit/test_schema_drift.py fails when the models and the committed files disagree.
@@ -14,7 +14,9 @@ from typing import Any
 
 from schemas.consent import ConsentStatement
 from schemas.header import EpisodeHeader
+from schemas.settings import CodetapeConfig
 from schemas.steps import step_adapter
+from schemas.upload import RevocationRecord, RevocationStatement, UploadManifest
 
 DIRECTORY = Path(__file__).resolve().parent
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -36,6 +38,19 @@ def render() -> dict[str, str]:
         "consent-statement.schema.json": _document(
             ConsentStatement.model_json_schema(mode="validation"), "codetape consent statement",
             "The signed statement in a codetape episode's consent frame (schemas/consent.py)."),
+        "config.schema.json": _document(
+            CodetapeConfig.model_json_schema(mode="validation"), "codetape config.toml",
+            "CODETAPE_HOME/config.toml (schemas/settings.py)."),
+        "upload-manifest.schema.json": _document(
+            UploadManifest.model_json_schema(mode="validation"), "codetape upload manifest",
+            "The JSON stored beside an uploaded episode at a destination (schemas/upload.py)."),
+        "revocation.schema.json": _document(
+            RevocationRecord.model_json_schema(mode="validation"), "codetape revocation record",
+            "A signed revocation stored beside an uploaded episode (schemas/upload.py); its `statement` "
+            "is the JSON text of a RevocationStatement."),
+        "revocation-statement.schema.json": _document(
+            RevocationStatement.model_json_schema(mode="validation"), "codetape revocation statement",
+            "The signed statement inside a revocation record (schemas/upload.py)."),
     }
     return {name: json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
             for name, schema in schemas.items()}

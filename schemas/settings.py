@@ -79,3 +79,38 @@ class WorkspaceSettings(Model):
         """Whether steps of this kind are recorded under these channels."""
         channel = CHANNEL_OF_KIND.get(kind)
         return channel is None or channel in self.channels
+
+
+CONFIG_FILE = "config.toml"
+DestinationUrl = Annotated[str, Field(min_length=1, max_length=4096)]
+ShortName = Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class UploadSettings(Model):
+    """`[upload]` in CODETAPE_HOME/config.toml: where signed episodes go, and how.
+
+    `to` is `file:///absolute/dir` or `s3://bucket/prefix`. For s3://, credentials come from the
+    standard AWS configuration (environment, shared files, profiles), never from this file; an
+    `endpoint_url` (or the AWS configuration's) points at another S3-compatible store.
+    """
+
+    to: DestinationUrl | None = Field(default=None, description="file:///DIR or s3://BUCKET/PREFIX")
+    endpoint_url: DestinationUrl | None = Field(
+        default=None, description="an S3-compatible endpoint (MinIO, Ceph RGW, R2, SeaweedFS); plain http:// "
+        "only on loopback unless allow_insecure")
+    region: ShortName | None = None
+    profile: ShortName | None = Field(default=None, description="a profile of the AWS configuration")
+    allow_insecure: bool = Field(default=False, description="allow a plain http:// endpoint off loopback")
+    concurrency: Annotated[int, Field(ge=1, le=16)] = Field(
+        default=4, description="episodes sent at the same time")
+    part_size_mib: Annotated[int, Field(ge=5, le=5120)] = Field(
+        default=8, description="multipart part size; files larger than one part go in parts")
+    retry_mode: Literal["standard", "adaptive"] = Field(default="standard", description="botocore retries")
+    max_attempts: Annotated[int, Field(ge=1, le=20)] = Field(
+        default=5, description="attempts per request, the first included (botocore retries)")
+
+
+class CodetapeConfig(Model):
+    """The validated content of CODETAPE_HOME/config.toml."""
+
+    upload: UploadSettings = UploadSettings()
