@@ -19,6 +19,7 @@ a stage imports only stages listed below it there, `cli` is on top and `protocol
     consent/      keys, signing, checking a signature
     report/       the self-contained HTML report
     review/       the terminal review: trim, then sign, keep or discard
+    upload/       signed episodes leave: destinations (file://, s3://), outbox, receipts, revocation
     demo/         the main job: a real session recorded end to end on a scratch project
     cli/          the `codetape` command on top; nothing imports it
 

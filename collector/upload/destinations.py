@@ -1,0 +1,199 @@
+"""Where signed episodes go: `file:///DIR` or `s3://BUCKET/PREFIX`, from --to or `[upload] to` in
+CODETAPE_HOME/config.toml, and the `Store` interface both kinds implement (file_store.py, s3_store.py).
+
+Objects are named by content: `<prefix>/episodes/<sha256>.ctape`, the manifest `<sha256>.json` and a
+revocation `<sha256>.revocation.json` beside it. A destination's text never holds credentials: a URL
+with a user or password in it is refused (S3 credentials come from the standard AWS configuration).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+from urllib.parse import unquote, urlsplit
+
+import pydantic
+
+from collector.errors import SettingsError
+from collector.home import Home
+from collector.policy.toml import load_model
+from collector.upload.errors import DestinationError
+from schemas.settings import CodetapeConfig, UploadSettings
+
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_SEGMENT = re.compile(r"^[A-Za-z0-9!_.*'()-]+$")
+EXAMPLES = "file:///DIR or s3://BUCKET/PREFIX"
+
+
+class DestinationRef(pydantic.BaseModel):
+    """A destination as a receipt remembers it: enough to reach it again, no credentials."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    url: str
+    endpoint_url: str | None = None  # as configured (None: the AWS configuration's)
+    endpoint: str | None = None  # where the requests actually went (s3://)
+    region: str | None = None
+    profile: str | None = None
+    allow_insecure: bool = False  # plain http:// off loopback was allowed when it was reached
+
+    @property
+    def identity(self) -> tuple[str, str | None]:
+        return self.url, self.endpoint_url
+
+    def describe(self) -> str:
+        return self.url if self.endpoint is None else f"{self.url} via {self.endpoint}"
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A parsed destination and the [upload] settings that apply to it."""
+
+    url: str  # normalised: file:///absolute/dir or s3://bucket[/prefix]
+    scheme: Literal["file", "s3"]
+    settings: UploadSettings
+    path: Path | None = None
+    bucket: str = ""
+    prefix: str = ""
+
+    def ref(self, endpoint: str | None = None) -> DestinationRef:
+        if self.scheme == "file":
+            return DestinationRef(url=self.url)
+        upload = self.settings
+        return DestinationRef(url=self.url, endpoint_url=upload.endpoint_url, endpoint=endpoint,
+                              region=upload.region, profile=upload.profile,
+                              allow_insecure=upload.allow_insecure)
+
+
+@dataclass(frozen=True)
+class Resume:
+    """An unfinished multipart upload, kept in the receipt so a rerun continues it."""
+
+    upload_id: str
+    part_size: int
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What sending one file did: bytes sent now, parts found already stored, or nothing (already there)."""
+
+    sent_bytes: int
+    resumed_parts: int = 0
+    already_there: bool = False
+
+
+class Store(Protocol):
+    """One destination, ready to take objects. Keys are relative (`episodes/<sha256>.ctape`)."""
+
+    ref: DestinationRef
+
+    def location(self, key: str) -> str:
+        """Where the object is, for a person: the bucket's key, or the file's path."""
+
+    def size_of(self, key: str) -> int | None:
+        """The stored object's size, or None when there is none."""
+
+    def send(self, key: str, path: Path, sha256: str, size: int, *, resume: Resume | None,
+             started: Callable[[Resume], None], progress: Callable[[int], None]) -> Sent:
+        """Store the file (its bytes must hash to `sha256`) unless an object is already there."""
+
+    def put_bytes(self, key: str, data: bytes) -> bool:
+        """Store a small object unless one is there; False when it was."""
+
+    def abort(self, key: str, resume: Resume) -> None:
+        """Give up an unfinished multipart upload (best effort)."""
+
+
+def episode_key(sha256: str) -> str:
+    return f"episodes/{sha256}.ctape"
+
+
+def manifest_key(sha256: str) -> str:
+    return f"episodes/{sha256}.json"
+
+
+def revocation_key(sha256: str) -> str:
+    return f"episodes/{sha256}.revocation.json"
+
+
+def load_config(home: Home) -> CodetapeConfig:
+    """CODETAPE_HOME/config.toml, validated (all defaults when there is none)."""
+    return load_model(home.config, CodetapeConfig, SettingsError) or CodetapeConfig()
+
+
+def configured(home: Home, to: str | None = None, *, allow_insecure: bool = False) -> Destination | None:
+    """The destination `to` names (--to), else the one in config.toml; None when there is neither."""
+    settings = load_config(home).upload
+    if allow_insecure:
+        settings = settings.model_copy(update={"allow_insecure": True})
+    url = to if to is not None else settings.to
+    return None if url is None else parse_destination(url, settings)
+
+
+def parse_destination(url: str, settings: UploadSettings | None = None) -> Destination:
+    """A `file:///DIR` or `s3://BUCKET/PREFIX` URL; DestinationError saying what is wrong."""
+    settings = UploadSettings() if settings is None else settings
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a malformed port raises here)
+    except ValueError as exc:
+        raise DestinationError(f"destination {url!r} is not a URL ({exc}); use {EXAMPLES}") from None
+    if parts.username is not None or parts.password is not None:
+        raise DestinationError("a destination URL must not hold credentials; for s3:// they come from the "
+                               "AWS configuration (environment, ~/.aws, a profile)")
+    if parts.query or parts.fragment:
+        raise DestinationError(f"destination {url!r}: no ?query or #fragment; use {EXAMPLES}")
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise DestinationError(f"destination {url!r}: a file:// URL names a local directory "
+                                   "(file:///absolute/path)")
+        path = Path(unquote(parts.path))
+        if not path.is_absolute() or ".." in path.parts:
+            raise DestinationError(f"destination {url!r}: give an absolute directory, file:///absolute/path")
+        return Destination(path.as_uri(), "file", settings, path=path)
+    if parts.scheme == "s3":
+        bucket = parts.netloc
+        if not _BUCKET.match(bucket) or ".." in bucket or parts.port is not None:
+            raise DestinationError(f"destination {url!r}: {bucket!r} is not an S3 bucket name")
+        segments = [segment for segment in unquote(parts.path).split("/") if segment]
+        bad = next((seg for seg in segments if seg in (".", "..") or not _SEGMENT.match(seg)), None)
+        if bad is not None:
+            raise DestinationError(f"destination {url!r}: prefix part {bad!r} is not a plain name")
+        prefix = "/".join(segments)
+        check_endpoint(settings.endpoint_url, settings.allow_insecure)
+        return Destination(f"s3://{bucket}" + (f"/{prefix}" if prefix else ""), "s3", settings,
+                           bucket=bucket, prefix=prefix)
+    raise DestinationError(f"destination {url!r}: unsupported; use {EXAMPLES}")
+
+
+def check_endpoint(endpoint: str | None, allow_insecure: bool) -> None:
+    """Refuse an endpoint with credentials in it, or plain http:// off loopback unless allowed."""
+    if endpoint is None:
+        return
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if host is None or parts.scheme not in ("http", "https"):
+        raise DestinationError(f"endpoint {endpoint!r} is not an http(s):// URL")
+    if parts.username is not None or parts.password is not None:
+        raise DestinationError("the endpoint URL must not hold credentials; they come from the AWS "
+                               "configuration")
+    if parts.scheme == "http" and not allow_insecure and not is_loopback(host):
+        raise DestinationError(f"refusing plain http:// to {host}: episodes would cross the network "
+                               "unencrypted; use https://, or --allow-insecure (allow_insecure = true in "
+                               "[upload]) if you mean it")
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

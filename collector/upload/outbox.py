@@ -1,0 +1,168 @@
+"""The outbox (CODETAPE_HOME/outbox): signed episodes, what became of each, and draining it.
+
+A signed episode stays in the outbox after it is uploaded (its receipt says where it went), so every
+command still finds it by id and `codetape revoke` can withdraw it. Its state: `signed` (waiting),
+`uploaded` (a receipt names a destination), `revoked`. `drain` sends the waiting ones to a store, a
+bounded number at a time, and records how the run went for `codetape status`.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from collector.errors import CodetapeError
+from collector.home import Home
+from collector.upload.destinations import DestinationRef, Store, configured
+from collector.upload.errors import TransferFailed, Unreachable
+from collector.upload.receipts import (
+    LastAttempt,
+    Receipt,
+    read_last_attempt,
+    read_receipt,
+    write_last_attempt,
+)
+from collector.upload.transfer import Clock, Delivered, upload_episode, utc_now
+
+SUFFIX = ".ctape"
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One episode in the outbox and its receipt."""
+
+    path: Path
+    episode_id: str
+    receipt: Receipt | None
+
+    @property
+    def state(self) -> str:
+        if self.receipt is None:
+            return "signed"
+        if self.receipt.revoked is not None:
+            return "revoked"
+        return "uploaded" if self.receipt.deliveries else "signed"
+
+    def waits_for(self, ref: DestinationRef | None) -> bool:
+        """Signed, not revoked, and not yet at `ref` (at no destination at all, when None)."""
+        if self.state == "revoked":
+            return False
+        if self.receipt is None:
+            return True
+        return not self.receipt.deliveries if ref is None else self.receipt.delivered_to(ref) is None
+
+
+def entries(home: Home) -> list[Entry]:
+    """Every `<episode id>.ctape` in the outbox, by id."""
+    try:
+        paths = sorted(home.outbox.glob(f"*{SUFFIX}"))
+    except OSError:
+        return []
+    found = [(path, path.name[: -len(SUFFIX)]) for path in paths]
+    return [Entry(path, eid, read_receipt(home, eid)) for path, eid in found if _UUID.match(eid)]
+
+
+def waiting(home: Home, ref: DestinationRef | None) -> list[Entry]:
+    return [entry for entry in entries(home) if entry.waits_for(ref)]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One episode in a run: delivered, failed (and why), or skipped (the store was out of reach)."""
+
+    path: Path
+    delivered: Delivered | None = None
+    error: CodetapeError | None = None
+
+    @property
+    def skipped(self) -> bool:
+        return self.delivered is None and self.error is None
+
+
+def drain(home: Home, store: Store, paths: list[Path], *, concurrency: int,
+          progress: Callable[[int], None] | None = None, now: Clock = utc_now) -> list[Outcome]:
+    """Upload `paths` to `store`, `concurrency` at a time; the outcomes in the order given. Once the store
+    is out of reach (after botocore's retries), the episodes not yet started are skipped."""
+    out_of_reach = threading.Event()
+
+    def one(path: Path) -> Outcome:
+        if out_of_reach.is_set():
+            return Outcome(path)
+        try:
+            if progress is None:
+                return Outcome(path, upload_episode(path, home, store, now=now))
+            return Outcome(path, upload_episode(path, home, store, progress=progress, now=now))
+        except Unreachable as exc:
+            out_of_reach.set()
+            return Outcome(path, error=exc)
+        except CodetapeError as exc:
+            return Outcome(path, error=exc)
+        except OSError as exc:
+            return Outcome(path, error=TransferFailed(f"{path}: {exc.strerror or exc}"))
+
+    if not paths:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(paths)))) as pool:
+        return list(pool.map(one, paths))
+
+
+def record_run(home: Home, destination: str, outcomes: list[Outcome], error: str | None,
+               now: Clock = utc_now) -> None:
+    """Keep how a run went (receipts/last-attempt.json) for `codetape status`."""
+    delivered = [o.delivered for o in outcomes if o.delivered is not None]
+    write_last_attempt(home, LastAttempt(
+        at=now(), destination=destination, uploaded=sum(not d.already_there for d in delivered),
+        already_there=sum(d.already_there for d in delivered),
+        failed=sum(o.delivered is None for o in outcomes), error=error))
+
+
+def retry_command(refs: list[str], to: str | None = None, *, allow_insecure: bool = False) -> str:
+    """The exact command that retries: `codetape upload [ID...] [--to URL] [--allow-insecure]`."""
+    words = ["codetape", "upload", *refs] + (["--to", to] if to is not None else [])
+    return " ".join(shlex.quote(word) for word in words + (["--allow-insecure"] if allow_insecure else []))
+
+
+def upload_plan(home: Home) -> str:
+    """What happens next to a signed episode, in a few words, said truthfully."""
+    return _plan(home)[0]
+
+
+def upload_note(home: Home, episode_id: str) -> str:
+    """What happens next to an episode just signed into the outbox, and the command that does it."""
+    plan, destination = _plan(home)
+    if destination is None:
+        return plan
+    return (f"{plan}: the collector sends it in the background while it runs, or now: "
+            f"codetape upload {episode_id}")
+
+
+def _plan(home: Home) -> tuple[str, str | None]:
+    """(what happens next, the destination's URL when one is configured and usable)."""
+    try:
+        destination = configured(home)
+    except CodetapeError as exc:
+        return f"waiting in the outbox: the upload destination is not usable ({exc})", None
+    if destination is None:
+        return ("waiting in the outbox until an upload destination is configured ([upload] to in "
+                f"{home.config}), then: codetape upload"), None
+    return f"queued for upload to {destination.url}", destination.url
+
+
+def outbox_status(home: Home) -> dict[str, Any]:
+    """For `codetape status`: how many signed episodes wait, for which destination, how the last run went."""
+    problem = None
+    try:
+        destination = configured(home)
+    except CodetapeError as exc:
+        destination, problem = None, str(exc)
+    last = read_last_attempt(home)
+    return {"waiting": len(waiting(home, None if destination is None else destination.ref())),
+            "destination": None if destination is None else destination.url, "destination_problem": problem,
+            "last_attempt": None if last is None else last.model_dump(mode="json")}

@@ -1,0 +1,147 @@
+"""Receipts: what this machine sent where, one JSON file per episode in CODETAPE_HOME/receipts.
+
+`<episode id>.json` names every destination the episode reached (where, when, under which key), any
+multipart upload still unfinished (its upload id, so a rerun resumes it) and the revocation, when there is
+one (`<episode id>.revocation.json` beside it is the signed record). `last-attempt.json` says how the last
+upload run went, for `codetape status`. No credentials are ever written here. Read-modify-write cycles go
+through `collector.atomic.locked`, files through `atomic_write` (0600).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+import pydantic
+
+from collector.atomic import atomic_write, locked
+from collector.home import Home
+from collector.upload.destinations import DestinationRef, Resume
+
+MAX_RECEIPT = 4 * 1024 * 1024
+LAST_ATTEMPT = "last-attempt.json"
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+class _Model(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+
+class Delivery(_Model):
+    """The episode is at a destination."""
+
+    destination: DestinationRef
+    key: str
+    manifest_key: str
+    uploaded_at: datetime
+    sent_bytes: int  # 0 when it was there already
+
+
+class Pending(_Model):
+    """A multipart upload started and not finished."""
+
+    destination: DestinationRef
+    key: str
+    upload_id: str
+    part_size: int
+    started_at: datetime
+
+
+class Revoked(_Model):
+    """The signer withdrew the episode; the record went to `written_to` so far."""
+
+    revoked_at: datetime
+    written_to: tuple[DestinationRef, ...] = ()
+
+
+class Receipt(_Model):
+    episode_id: uuid.UUID
+    sha256: str
+    bytes: int
+    signer_key_id: str
+    deliveries: tuple[Delivery, ...] = ()
+    pending: tuple[Pending, ...] = ()
+    revoked: Revoked | None = None
+
+    def delivered_to(self, ref: DestinationRef) -> Delivery | None:
+        return next((d for d in self.deliveries if d.destination.identity == ref.identity), None)
+
+    def pending_at(self, ref: DestinationRef) -> Pending | None:
+        return next((p for p in self.pending if p.destination.identity == ref.identity), None)
+
+    def resume_at(self, ref: DestinationRef, key: str) -> Resume | None:
+        pending = self.pending_at(ref)
+        return None if pending is None or pending.key != key else Resume(pending.upload_id, pending.part_size)
+
+    def with_pending(self, pending: Pending) -> Receipt:
+        others = tuple(p for p in self.pending if p.destination.identity != pending.destination.identity)
+        return self.model_copy(update={"pending": (*others, pending)})
+
+    def with_delivery(self, delivery: Delivery) -> Receipt:
+        identity = delivery.destination.identity
+        return self.model_copy(update={
+            "deliveries": (*(d for d in self.deliveries if d.destination.identity != identity), delivery),
+            "pending": tuple(p for p in self.pending if p.destination.identity != identity)})
+
+
+class LastAttempt(_Model):
+    """How the last `codetape upload` run (foreground or the collector's) went."""
+
+    at: datetime
+    destination: str | None
+    uploaded: int = 0
+    already_there: int = 0
+    failed: int = 0
+    error: str | None = None  # the first failure, with its retry command
+
+
+def receipt_path(home: Home, episode_id: uuid.UUID | str) -> Path:
+    return home.receipts / f"{episode_id}.json"
+
+
+def revocation_path(home: Home, episode_id: uuid.UUID | str) -> Path:
+    return home.receipts / f"{episode_id}.revocation.json"
+
+
+def read_receipt(home: Home, episode_id: uuid.UUID | str) -> Receipt | None:
+    """The episode's receipt; None when there is none. A damaged one reads as none (and is rewritten)."""
+    return _read(receipt_path(home, episode_id), Receipt)
+
+
+def write_receipt(home: Home, receipt: Receipt) -> None:
+    home.ensure(home.receipts)
+    atomic_write(receipt_path(home, receipt.episode_id), receipt.model_dump_json(indent=2) + "\n")
+
+
+@contextlib.contextmanager
+def holding(home: Home, episode_id: uuid.UUID | str) -> Iterator[None]:
+    """Hold the episode's receipt against other threads and processes (an upload, a revocation)."""
+    home.ensure(home.receipts)
+    with locked(receipt_path(home, episode_id)):
+        yield
+
+
+def read_last_attempt(home: Home) -> LastAttempt | None:
+    return _read(home.receipts / LAST_ATTEMPT, LastAttempt)
+
+
+def write_last_attempt(home: Home, attempt: LastAttempt) -> None:
+    home.ensure(home.receipts)
+    atomic_write(home.receipts / LAST_ATTEMPT, attempt.model_dump_json(indent=2) + "\n")
+
+
+def _read(path: Path, model: type[M]) -> M | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_RECEIPT + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        return model.model_validate(json.loads(data)) if len(data) <= MAX_RECEIPT else None
+    except (ValueError, RecursionError):  # pydantic.ValidationError is a ValueError
+        return None

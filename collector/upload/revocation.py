@@ -1,0 +1,165 @@
+"""Revoking a signed episode: a record signed by its signer, written beside it at every destination.
+
+The record (schemas/upload.py, `RevocationRecord`) holds the statement as the exact bytes signed and an
+Ed25519 signature over `b"codetape/revocation/v1\\0" + episode sha256 (32 raw bytes) + statement`: its
+own domain tag, so no consent signature can pass for a revocation or the reverse. It is kept in
+CODETAPE_HOME/receipts/<id>.revocation.json and written as `episodes/<sha256>.revocation.json` at every
+destination the receipt names; a destination that cannot be reached is retried by revoking again, which
+sends the same record. Unfinished multipart uploads are abandoned. Receivers must honour the record.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pydantic
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from collector.atomic import atomic_write
+from collector.consent.keys import decode_public, key_id, load_private
+from collector.consent.verify import check_signature
+from collector.episode import Episode, open_episode
+from collector.errors import CodetapeError, EpisodeError
+from collector.home import Home
+from collector.upload.destinations import DestinationRef, Resume, Store, revocation_key
+from collector.upload.errors import RevocationFailed
+from collector.upload.gate import file_sha256
+from collector.upload.receipts import Receipt, Revoked, holding, read_receipt, revocation_path, write_receipt
+from collector.upload.transfer import Clock, utc_now
+from schemas.consent import ConsentReviewer
+from schemas.upload import REVOCATION_DOMAIN, RevocationRecord, RevocationStatement
+
+DOMAIN_TAG = REVOCATION_DOMAIN.encode("ascii") + b"\0"
+Opener = Callable[[DestinationRef], Store]
+
+
+def signed_message(episode_sha256: str, statement: bytes) -> bytes:
+    return DOMAIN_TAG + bytes.fromhex(episode_sha256) + statement
+
+
+def check_revocation(data: bytes, *, public_key: bytes | None = None) -> RevocationStatement:
+    """The statement of a revocation record, if its signature verifies (by `public_key`, when given);
+    EpisodeError naming what is wrong."""
+    try:
+        record = RevocationRecord.model_validate_json(data)
+        statement = RevocationStatement.model_validate_json(record.statement)
+        signature = base64.b64decode(record.signature, validate=True)
+    except (pydantic.ValidationError, ValueError, binascii.Error) as exc:
+        raise EpisodeError(f"revocation record is invalid: {str(exc).splitlines()[0]}") from None
+    public = decode_public(statement.reviewer.public_key)
+    if key_id(public) != statement.reviewer.key_id:
+        raise EpisodeError("revocation names a key id that is not its public key's")
+    if public_key is not None and public != public_key:
+        raise EpisodeError(f"revocation is signed by key {statement.reviewer.key_id}, not the expected one")
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(
+            signature, signed_message(statement.episode_sha256, record.statement.encode("utf-8")))
+    except InvalidSignature:
+        raise EpisodeError("revocation signature does not verify") from None
+    return statement
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """What `revoke` did: when, the record's local copy, where it was written, where it could not be."""
+
+    revoked_at: datetime
+    record: Path
+    written_to: tuple[str, ...]
+    failed: tuple[str, ...]
+    already: bool
+
+
+def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = None,
+           reason: str | None = None, now: Clock = utc_now) -> Revocation:
+    """Sign (once) and spread the revocation of the signed episode at `path`."""
+    episode_id, sha, size, signer = _identify(path, home)
+    private, info = load_private(home, passphrase)
+    if info.key_id != signer:
+        raise RevocationFailed(f"{episode_id} is signed by key {signer}, not by yours ({info.key_id}): "
+                               "only its signer can revoke it")
+    record_path = revocation_path(home, episode_id)
+    with holding(home, episode_id):
+        receipt = read_receipt(home, episode_id) or Receipt(episode_id=episode_id, sha256=sha, bytes=size,
+                                                            signer_key_id=signer)
+        already = receipt.revoked is not None and record_path.is_file()
+        if already and receipt.revoked is not None:
+            revoked_at, record = receipt.revoked.revoked_at, record_path.read_bytes()
+        else:
+            revoked_at = now()
+            statement = RevocationStatement(
+                episode_sha256=receipt.sha256, episode_id=episode_id, revoked_at=revoked_at, reason=reason,
+                reviewer=ConsentReviewer(public_key=info.public_b64, key_id=info.key_id))
+            text = json.dumps(statement.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+            signature = private.sign(signed_message(receipt.sha256, text.encode("utf-8")))
+            record = (RevocationRecord(statement=text, signature=base64.b64encode(signature).decode("ascii"))
+                      .model_dump_json(indent=2) + "\n").encode("utf-8")
+            atomic_write(record_path, record)
+            receipt = receipt.model_copy(update={"revoked": Revoked(revoked_at=revoked_at)})
+            write_receipt(home, receipt)
+        receipt, failed = _abandon(receipt, opener), []
+        for delivery in receipt.deliveries:
+            written = receipt.revoked.written_to if receipt.revoked is not None else ()
+            if any(ref.identity == delivery.destination.identity for ref in written):
+                continue
+            try:
+                opener(delivery.destination).put_bytes(revocation_key(receipt.sha256), record)
+            except CodetapeError as exc:
+                failed.append(f"{delivery.destination.describe()}: {exc}")
+                continue
+            assert receipt.revoked is not None
+            receipt = receipt.model_copy(update={"revoked": receipt.revoked.model_copy(
+                update={"written_to": (*written, delivery.destination)})})
+        write_receipt(home, receipt)
+    done = receipt.revoked.written_to if receipt.revoked is not None else ()
+    return Revocation(revoked_at, record_path, tuple(ref.describe() for ref in done), tuple(failed), already)
+
+
+def _identify(path: Path, home: Home) -> tuple[uuid.UUID, str, int, str]:
+    """(episode id, sha256, size, signer key id): from the receipt of what was uploaded when there is one
+    (the local copy may have been damaged since), else from the file, whose signature must verify."""
+    episode: Episode | None = None
+    try:
+        episode = open_episode(path)
+        episode_id: uuid.UUID | None = episode.header.episode_id
+    except EpisodeError:
+        episode_id = _uuid(path.name.removesuffix(".ctape"))
+    receipt = read_receipt(home, episode_id) if episode_id is not None else None
+    if receipt is not None:
+        return receipt.episode_id, receipt.sha256, receipt.bytes, receipt.signer_key_id
+    if episode is None or episode_id is None:
+        raise RevocationFailed(f"{path} is damaged and was never uploaded: nothing to revoke")
+    if episode.consent is None:
+        raise RevocationFailed(f"{episode_id} is not signed, so it never left: discard it instead "
+                               f"(codetape discard {episode_id})")
+    try:
+        signer = check_signature(episode).reviewer.key_id
+    except EpisodeError as exc:
+        raise RevocationFailed(f"{episode_id} fails its signature check ({exc}) and was never uploaded: "
+                               "nothing to revoke") from None
+    sha, size = file_sha256(path)
+    return episode_id, sha, size, signer
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _abandon(receipt: Receipt, opener: Opener) -> Receipt:
+    """Abort unfinished multipart uploads (best effort) and forget them."""
+    for pending in receipt.pending:
+        with contextlib.suppress(CodetapeError):
+            opener(pending.destination).abort(pending.key, Resume(pending.upload_id, pending.part_size))
+    return receipt.model_copy(update={"pending": ()})

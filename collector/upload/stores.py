@@ -1,0 +1,26 @@
+"""Opening the store behind a destination: a directory for file://, a boto3 client for s3:// (boto3 is
+imported only then). Nothing is sent when a store is opened."""
+
+from __future__ import annotations
+
+from collector.upload.destinations import Destination, DestinationRef, Store, parse_destination
+from schemas.settings import UploadSettings
+
+
+def open_store(destination: Destination) -> Store:
+    """The store behind a destination."""
+    if destination.scheme == "file":
+        from collector.upload.file_store import FileStore
+
+        return FileStore(destination)
+    from collector.upload.s3_store import S3Store
+
+    return S3Store(destination)
+
+
+def reopen(ref: DestinationRef, settings: UploadSettings) -> Store:
+    """The store a receipt names, reached the way it was (endpoint, region, profile)."""
+    endpoint = ref.endpoint_url if ref.endpoint_url is not None else ref.endpoint
+    update = {"endpoint_url": endpoint, "region": ref.region, "profile": ref.profile,
+              "allow_insecure": ref.allow_insecure or settings.allow_insecure}
+    return open_store(parse_destination(ref.url, settings.model_copy(update=update)))

@@ -1,0 +1,114 @@
+"""One signed episode to one store: cleared (gate.py), content-addressed, idempotent, resumable.
+
+The episode goes to `episodes/<sha256>.ctape` unless an object of its size is there already (then nothing
+is sent), with its manifest beside it; the receipt records the delivery. While a multipart upload runs its
+upload id is in the receipt, so an interrupted run resumes where it stopped. The receipt is held (a lock)
+for the whole transfer: a second process uploading the same episode waits, then finds it delivered.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from collector import __version__
+from collector.home import Home
+from collector.upload.destinations import Resume, Store, episode_key, manifest_key
+from collector.upload.errors import TransferFailed, UploadRefused
+from collector.upload.gate import Cleared, clear
+from collector.upload.receipts import (
+    Delivery,
+    Pending,
+    Receipt,
+    holding,
+    read_receipt,
+    receipt_path,
+    write_receipt,
+)
+from schemas.upload import UploadManifest
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ignore(_sent: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Where an episode is now, and what this run sent for it."""
+
+    episode_id: uuid.UUID
+    destination: str
+    location: str
+    size: int
+    sent_bytes: int
+    resumed_parts: int
+    already_there: bool
+
+
+def manifest(cleared: Cleared) -> bytes:
+    """The manifest stored beside the episode (sorted keys: the same bytes from every uploader version's
+    fields)."""
+    document = UploadManifest(sha256=cleared.sha256, bytes=cleared.size, episode_id=cleared.episode_id,
+                              signer_key_id=cleared.signer, statement_sha256=cleared.statement_sha256,
+                              codetape_version=__version__)
+    return (json.dumps(document.model_dump(mode="json"), sort_keys=True, indent=2) + "\n").encode("utf-8")
+
+
+def upload_episode(path: Path, home: Home, store: Store, *, progress: Callable[[int], None] = _ignore,
+                   now: Clock = utc_now) -> Delivered:
+    """Clear `path` and put it in `store` (UploadRefused, TransferFailed); nothing is sent twice."""
+    cleared = clear(path, home)
+    with holding(home, cleared.episode_id):
+        receipt = _receipt_for(home, cleared)
+        key = episode_key(cleared.sha256)
+        there = store.size_of(key)
+        if there is not None and there != cleared.size:
+            raise TransferFailed(f"{store.location(key)} already holds {there} bytes, not this episode's "
+                                 f"{cleared.size}: it is not what its name says (ask the store's owner)")
+        resumed, sent, already = 0, 0, there is not None
+        if not already:
+            def started(resume: Resume) -> None:
+                nonlocal receipt
+                pending = Pending(destination=store.ref, key=key, upload_id=resume.upload_id,
+                                  part_size=resume.part_size, started_at=now())
+                receipt = receipt.with_pending(pending)
+                write_receipt(home, receipt)
+
+            result = store.send(key, path, cleared.sha256, cleared.size,
+                                resume=receipt.resume_at(store.ref, key), started=started, progress=progress)
+            resumed, sent, already = result.resumed_parts, result.sent_bytes, result.already_there
+        store.put_bytes(manifest_key(cleared.sha256), manifest(cleared))
+        if not already or receipt.delivered_to(store.ref) is None:  # the first delivery is the one kept
+            receipt = receipt.with_delivery(Delivery(destination=store.ref, key=store.location(key),
+                                                     manifest_key=store.location(manifest_key(cleared.sha256)),
+                                                     uploaded_at=now(), sent_bytes=sent))
+            write_receipt(home, receipt)
+    return Delivered(cleared.episode_id, store.ref.describe(), store.location(key), cleared.size, sent,
+                     resumed, already)
+
+
+def _receipt_for(home: Home, cleared: Cleared) -> Receipt:
+    """The episode's receipt (a new one the first time); refused when it was revoked or names another file."""
+    receipt = read_receipt(home, cleared.episode_id)
+    if receipt is None:
+        return Receipt(episode_id=cleared.episode_id, sha256=cleared.sha256, bytes=cleared.size,
+                       signer_key_id=cleared.signer)
+    if receipt.revoked is not None:
+        when = receipt.revoked.revoked_at.isoformat(timespec="seconds")
+        raise UploadRefused(f"{cleared.episode_id} was revoked at {when}; a revoked episode never leaves "
+                            "again")
+    if receipt.sha256 != cleared.sha256:
+        where = receipt_path(home, cleared.episode_id)
+        raise UploadRefused(f"{cleared.episode_id}: its receipt ({where}) is for another file (sha256 "
+                            f"{receipt.sha256[:16]}...), so this one stays")
+    return receipt
