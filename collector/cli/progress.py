@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 T = TypeVar("T")
 PROGRESS_FROM = 50_000  # steps; below this the work is too quick to need a bar
@@ -25,3 +34,19 @@ def tracked(items: Iterable[T], total: int, label: str) -> Iterator[T]:
             yield item
             if count % 1000 == 0:
                 progress.update(task, completed=count)
+
+
+BYTES_FROM = 32 * 1024 * 1024  # below this an upload is too quick to need a bar
+
+
+@contextlib.contextmanager
+def byte_progress(total: int, label: str, *, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+    """A callback taking bytes done (thread-safe), drawing a bar on stderr when it is a terminal and the
+    work is long; a callback that does nothing otherwise."""
+    if quiet or total < BYTES_FROM or not sys.stderr.isatty():
+        yield lambda _done: None
+        return
+    columns = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda done: progress.advance(task, done)

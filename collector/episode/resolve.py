@@ -1,7 +1,8 @@
 """EPISODE arguments: a path to a `.ctape` file, or an episode id (a unique prefix is enough).
 
-Ids are looked up among the files named `<uuid>.ctape` in the home's `episodes/` directory; dashes
-are optional in a prefix, and case does not matter.
+Ids are looked up among the files named `<uuid>.ctape` in the home's `episodes/` (sealed) and `outbox/`
+(signed, and kept there once uploaded) directories; dashes are optional in a prefix, and case does not
+matter. An id in both (a signed copy whose unsigned original could not be removed) names the signed one.
 """
 
 from __future__ import annotations
@@ -36,27 +37,43 @@ def resolve_episode(ref: str, home: Home) -> Path:
         raise EpisodeNotFound(f"{show(ref)} is not an episode file")
     if os.sep in ref or "/" in ref or ref.endswith(SUFFIX) or not _PREFIX.match(ref):
         raise EpisodeNotFound(f"no episode file at {show(ref)}")
-    known = episode_ids(home)
+    known = episode_files(home)
     wanted = ref.lower().replace("-", "")
-    matches = [eid for eid in known if eid.replace("-", "").startswith(wanted)]
+    matches = sorted(eid for eid in known if eid.replace("-", "").startswith(wanted))
     if len(matches) == 1:
-        return home.episodes / f"{matches[0]}{SUFFIX}"
+        return known[matches[0]]
     if matches:
         raise EpisodeNotFound(f"episode id {ref} is ambiguous: it matches {_listing(matches)}")
+    where = f"{home.episodes} and {home.outbox}"
     if not known:
-        raise EpisodeNotFound(f"no episode file at {ref}, and {home.episodes} holds no episodes")
-    raise EpisodeNotFound(f"no episode file at {ref}, and no episode id in {home.episodes} starts "
-                          f"with it (known: {_listing(known)})")
+        raise EpisodeNotFound(f"no episode file at {ref}, and {home.root} holds no episodes (in episodes/ "
+                              "or outbox/)")
+    raise EpisodeNotFound(f"no episode file at {ref}, and no episode id in {where} starts "
+                          f"with it (known: {_listing(sorted(known))})")
 
 
 def episode_ids(home: Home) -> list[str]:
-    """Ids of the episodes in the home's episodes directory, sorted."""
-    try:
-        names = os.listdir(home.episodes)
-    except OSError:
-        return []
-    stems = (name[: -len(SUFFIX)] for name in names if name.endswith(SUFFIX))
-    return sorted(stem for stem in stems if _UUID.match(stem))
+    """Ids of the episodes in the home's episodes and outbox directories, sorted."""
+    return sorted(episode_files(home))
+
+
+def episode_files(home: Home) -> dict[str, Path]:
+    """Episode id -> file, for `<uuid>.ctape` in episodes/ then outbox/ (the signed copy wins)."""
+    found: dict[str, Path] = {}
+    for directory in (home.episodes, home.outbox):
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        stems = (name[: -len(SUFFIX)] for name in names if name.endswith(SUFFIX))
+        found.update((stem, directory / f"{stem}{SUFFIX}") for stem in stems if _UUID.match(stem))
+    return found
+
+
+def reference(path: Path, home: Home) -> str:
+    """How to name `path` in a command again: its id when it lives in episodes/ or outbox/, else the path."""
+    inside = path.parent in (home.episodes, home.outbox) and _UUID.match(path.name.removesuffix(SUFFIX))
+    return path.name.removesuffix(SUFFIX) if inside else str(path)
 
 
 def _listing(ids: list[str]) -> str:

@@ -25,6 +25,7 @@ from collector.review.dialogs import ConfirmScreen, PromptScreen, SignOff, SignS
 from collector.review.plan import TrimPlan, parse_drop
 from collector.review.session import ReviewSession
 from collector.review.timeline import Row
+from collector.upload.outbox import upload_plan
 
 Choice = Literal["signed", "kept", "discarded"]
 TABS = ("summary", "timeline", "files", "diff")
@@ -294,7 +295,7 @@ class ReviewApp(App[Outcome]):
 
         def sign() -> str:
             queued = self.session.sign(answer.passphrase)
-            return f"signed by {queued.key_id} into the outbox: {queued.path}"
+            return f"signed by {queued.key_id}, {upload_plan(self.session.home)}: {queued.path}"
 
         self._work("signing", sign, None, ending="signed")
 

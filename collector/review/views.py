@@ -12,6 +12,7 @@ from collector.replay.describe import clock, one_line, plural
 from collector.review.session import ReviewSession
 from collector.review.timeline import Row
 from collector.review.trim import TrimResult
+from collector.upload.outbox import upload_plan
 
 DIFF_LIMIT = 20_000  # lines shown in the diff pane
 
@@ -64,7 +65,8 @@ def sign_lines(session: ReviewSession, key: KeyInfo) -> list[str]:
              f"licence   {(terms.licence if terms else None) or '(none given by the policy)'}"]
     if terms is not None and terms.problem:
         lines.append(f"warning   signing will be refused: {terms.problem}")
-    lines.append(f"then      written to {session.home.outbox}; the unsigned episode is removed")
+    lines.append(f"then      written to {session.home.outbox}, the unsigned episode removed; "
+                 f"{upload_plan(session.home)}")
     return lines
 
 

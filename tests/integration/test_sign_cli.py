@@ -127,8 +127,10 @@ def test_sign_trims_signs_and_queues_and_the_result_verifies(setup: tuple[Path, 
     assert done.returncode == 0, done.stderr
     key = json.loads(codetape(home, "keys", "show", "--json").stdout)
     queued = home / "outbox" / episode.name
-    assert done.stdout.splitlines()[-2:] == [f"signed by {key['key_id']}: {queued}",
-                                             f"removed the unsigned episode {episode}"]
+    assert done.stdout.splitlines()[-3:-1] == [f"signed by {key['key_id']}: {queued}",
+                                               f"removed the unsigned episode {episode}"]
+    assert done.stdout.splitlines()[-1].startswith("waiting in the outbox until an upload destination is "
+                                                   "configured")
     assert not episode.exists() and not list((home / "episodes").glob("*"))
     verify = codetape(home, "verify", str(queued), "--key", key["public_key"])
     assert (verify.returncode, verify.stdout) == (0, f"ok (signed by {key['key_id']})\n"), verify.stderr

@@ -1,10 +1,11 @@
-"""`codetape episodes [--json]`: every episode on this machine: sealed, signed, or still recording."""
+"""`codetape episodes [--json]`: every episode on this machine, one line each: recording, sealed, signed
+(in the outbox, waiting for upload), uploaded (where, when, under which key) or revoked."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from collector.episode import open_episode
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.journal import JournalScanner, unpack_header, unpack_payload
+from collector.upload.outbox import Entry, entries
 from schemas import EpisodeHeader
 
 
@@ -26,10 +28,13 @@ class Row:
     steps: int | None = None
     start: str | None = None
     end: str | None = None
+    uploads: list[dict[str, str]] = field(default_factory=list)  # destination, at, key
+    revoked_at: str | None = None
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("episodes", help="list episodes (sealed, signed, recording)", description=__doc__)
+    parser = sub.add_parser("episodes", help="list episodes (recording, sealed, signed, uploaded, revoked)",
+                            description=__doc__)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(func=run)
 
@@ -75,8 +80,23 @@ def journal_row(path: Path) -> Row:
     return _row(path, "recording", header, steps, last_t)
 
 
+def outbox_row(entry: Entry) -> Row:
+    """A signed episode in the outbox, with where it was uploaded, or its revocation."""
+    row = sealed_row(entry.path)
+    receipt = entry.receipt
+    if receipt is None or row.state.startswith("damaged"):
+        return row
+    row.uploads = [{"destination": d.destination.describe(), "at": _iso(d.uploaded_at), "key": d.key}
+                   for d in receipt.deliveries]
+    if receipt.revoked is not None:
+        row.revoked_at = _iso(receipt.revoked.revoked_at)
+    row.state = entry.state
+    return row
+
+
 def list_episodes(home: Home) -> list[Row]:
     rows = [sealed_row(p) for p in sorted(home.episodes.glob("*.ctape"))] if home.episodes.is_dir() else []
+    rows += [outbox_row(entry) for entry in entries(home)]
     if home.journals.is_dir():
         rows += [journal_row(p) for p in sorted(home.journals.glob("*.journal"))]
     return sorted(rows, key=lambda row: (row.start or "", row.id))
@@ -95,5 +115,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"{row.id[:8]}  {row.state}  {row.path}")
             continue
         print(f"{row.id[:8]}  {row.state:<9}  {row.workspace}  {row.steps} steps  {row.start} .. {row.end}"
-              f"  {row.path}")
+              f"  {row.path}{_fate(row)}")
     return 0
+
+
+def _fate(row: Row) -> str:
+    """Where a signed episode went (destination, time, key), and its revocation."""
+    said = [f"uploaded to {u['destination']} at {u['at']}: {u['key']}" for u in row.uploads]
+    if row.revoked_at is not None:
+        said.append(f"revoked at {row.revoked_at}")
+    return "".join(f"; {part}" for part in said)

@@ -1,11 +1,13 @@
-"""`codetape sign EPISODE --yes`: trim as asked, sign with your key, and put the episode in the outbox.
+"""`codetape sign EPISODE --yes`: trim as asked, sign with your key, and queue the episode for upload.
 
 The scriptable form of the review's sign-off. --exclude GLOB takes out files or folders (gitignore-style:
 /notes.md, /private/, *.csv) with every step about them, masking their paths wherever they are written;
 --drop FROM_MS:TO_MS replaces the steps in that time range (milliseconds from the start, both included)
 with one gap that keeps the files right; --redact REGEX masks every match everywhere. Each may be given
 many times, and each must change something, or nothing is signed. The signed episode goes to
-CODETAPE_HOME/outbox; the unsigned one is removed from episodes/ only once that worked.
+CODETAPE_HOME/outbox; the unsigned one is removed from episodes/ only once that worked. From the outbox it
+is uploaded once a destination is configured ([upload] to in CODETAPE_HOME/config.toml): by the collector
+in the background, or with codetape upload; until then it waits there.
 
 Without --yes nothing happens: signing states your consent to share the episode, so say so explicitly,
 after looking at it (codetape review EPISODE).
@@ -30,10 +32,11 @@ from collector.review.locate import workspace_for
 from collector.review.plan import TrimPlan, parse_drop
 from collector.review.trim import trim_episode
 from collector.review.views import done
+from collector.upload.outbox import upload_note
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("sign", help="trim, sign and put an episode in the outbox (needs --yes)",
+    parser = sub.add_parser("sign", help="trim, sign and queue an episode for upload (needs --yes)",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("episode", metavar="EPISODE", help="an episode file, or an episode id (prefix)")
     parser.add_argument("--yes", action="store_true", help="you reviewed it and consent to share it")
@@ -63,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         plan = plan.redact(pattern)
     home = Home.from_env()
     path = resolve_episode(args.episode, home)
-    passphrase = _passphrase(args.passphrase_file, home)
+    passphrase = ask_passphrase(args.passphrase_file, home)
     workspace = workspace_for(open_episode(path).header, home, args.workspace)
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         trimmed = None
@@ -78,10 +81,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"signed by {queued.key_id}: {queued.path}")
     if queued.removed is not None:
         print(f"removed the unsigned episode {queued.removed}")
+    print(upload_note(home, str(queued.statement.content.episode_id)))
     return 0
 
 
-def _passphrase(path: Path | None, home: Home) -> str | None:
+def ask_passphrase(path: Path | None, home: Home) -> str | None:
     """The passphrase from --passphrase-file, or typed at the prompt when the key has one and stdin is a
     terminal; None otherwise (signing then says the key needs one)."""
     if path is not None:

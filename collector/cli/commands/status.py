@@ -1,4 +1,5 @@
-"""`codetape status [--json]`: is the collector up, which workspaces it records, how big each episode is."""
+"""`codetape status [--json]`: is the collector up, which workspaces it records, how big each episode is,
+how many signed episodes wait in the outbox and how the last upload went."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from collector.errors import CollectorError
 from collector.home import Home
 from collector.protocol.client import Client
+from collector.upload.outbox import outbox_status
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,11 +48,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         with client:
             status = {"running": True, "home": str(home.root), **client.request("status")}
+    status["outbox"] = outbox_status(home)
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
     if not status["running"]:
         print("collector: not running (it starts with the editor, or: codetape collector --detach)")
+        print("\n".join(outbox_lines(status["outbox"])))
         return 0
     print(f"collector: running (pid {status['pid']}), socket {status['socket']}")
     if not status["workspaces"]:
@@ -61,4 +65,26 @@ def run(args: argparse.Namespace) -> int:
             print(line)
         for line in stopped(workspace):
             print(line)
+    print("\n".join(outbox_lines(status["outbox"])))
     return 0
+
+
+def outbox_lines(outbox: dict[str, Any]) -> list[str]:
+    """What waits in the outbox, for where, and how the last upload attempt went (why it failed)."""
+    count, where = outbox["waiting"], outbox["destination"]
+    waits = f"{count} signed episode{'s' * (count != 1)} waiting"
+    if outbox["destination_problem"] is not None:
+        lines = [f"outbox: {waits}; the upload destination is not usable: {outbox['destination_problem']}"]
+    elif where is None:
+        lines = [f"outbox: {waits}; no upload destination configured ([upload] to in config.toml)"]
+    else:
+        lines = [f"outbox: {waits} for upload to {where}"]
+    last = outbox["last_attempt"]
+    if last is not None:
+        at = str(last["at"]).split(".")[0].replace("+00:00", "") + "Z"
+        if last["error"] is not None:
+            lines.append(f"last upload attempt {at} to {last['destination']} failed: {last['error']}")
+        else:
+            lines.append(f"last upload attempt {at} to {last['destination']}: {last['uploaded']} uploaded, "
+                         f"{last['already_there']} already there")
+    return lines

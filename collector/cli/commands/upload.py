@@ -1,0 +1,116 @@
+"""`codetape upload [EPISODE...] [--to URL]`: send signed episodes to the upload destination, now.
+
+Without EPISODE: every signed episode in the outbox that is not at the destination yet. The destination
+is `[upload] to` in CODETAPE_HOME/config.toml (file:///DIR or s3://BUCKET/PREFIX), or --to. Before
+anything is sent each episode is checked again: signed with your key, its consent statement matching
+its bytes, allowed by the sharing policy, not revoked; anything else stays, with the reason.
+
+An episode is stored as PREFIX/episodes/<sha256>.ctape with a manifest beside it; one already there is not
+sent again. Large files go in parts, and an interrupted upload resumes where it stopped when rerun.
+S3 credentials, region and endpoint come from the AWS configuration (environment, ~/.aws, [upload]
+profile / endpoint_url); plain http:// endpoints are refused off loopback unless --allow-insecure.
+The collector runs this in the background (`--quiet`) after each signing and when it starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from collector.cli.progress import byte_progress
+from collector.episode.resolve import reference, resolve_episode, show
+from collector.errors import UsageError
+from collector.home import Home
+from collector.upload.destinations import configured
+from collector.upload.errors import TransferFailed, Unreachable
+from collector.upload.outbox import Outcome, drain, record_run, retry_command, waiting
+from collector.upload.stores import open_store
+
+CONFIG_HINT = '[upload] to = "file:///DIR" or "s3://BUCKET/PREFIX"'
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("upload", help="send signed episodes to the upload destination (file://, s3://)",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("episodes", metavar="EPISODE", nargs="*",
+                        help="a signed episode file or id (prefix); default: every one waiting in the outbox")
+    parser.add_argument("--to", metavar="URL", help="file:///DIR or s3://BUCKET/PREFIX (default: [upload] to "
+                        "in config.toml)")
+    parser.add_argument("--allow-insecure", action="store_true",
+                        help="allow a plain http:// S3 endpoint that is not on this machine")
+    parser.add_argument("--quiet", action="store_true", help="print errors only (no progress, no results)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    home = Home.from_env()
+    destination = configured(home, args.to, allow_insecure=args.allow_insecure)
+    if destination is None:
+        raise UsageError(f"no upload destination: set {CONFIG_HINT} in {home.config}, or give --to URL")
+    if args.episodes:
+        paths = [resolve_episode(ref, home) for ref in args.episodes]
+    else:
+        paths = [entry.path for entry in waiting(home, destination.ref())]
+    if not paths:
+        if not args.quiet:
+            print(f"nothing to upload to {destination.url}: every signed episode in {home.outbox} is there "
+                  "(or revoked)")
+        return 0
+    store = open_store(destination)
+    total = sum(path.stat().st_size for path in paths)
+    label = f"uploading {len(paths)} episode{'s' * (len(paths) != 1)}"
+    with byte_progress(total, label, quiet=args.quiet) as progress:
+        outcomes = drain(home, store, paths, concurrency=destination.settings.concurrency, progress=progress)
+    errors = _errors(outcomes, home, args)
+    record_run(home, store.ref.describe(), outcomes, errors[0] if errors else None)
+    if not args.quiet:
+        for outcome in outcomes:
+            if outcome.delivered is not None:
+                print(_said(outcome))
+    for error in errors:
+        print(f"codetape: {show(error)}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _said(outcome: Outcome) -> str:
+    done = outcome.delivered
+    assert done is not None
+    eid = str(done.episode_id)[:8]
+    if done.already_there and not done.sent_bytes:
+        return f"{eid}  already at {done.destination}: {done.location} (nothing sent)"
+    resumed = f", resumed: {done.resumed_parts} parts were already there" if done.resumed_parts else ""
+    return f"{eid}  uploaded to {done.destination}: {done.location} ({_size(done.size)}{resumed})"
+
+
+def _errors(outcomes: list[Outcome], home: Home, args: argparse.Namespace) -> list[str]:
+    """One line per failed episode; one line in all when the store was out of reach."""
+    def retry(failed: list[Outcome]) -> str:
+        refs = [reference(o.path, home) for o in failed] if args.episodes else []
+        return retry_command(refs, args.to, allow_insecure=args.allow_insecure)
+
+    unreachable = next((o for o in outcomes if isinstance(o.error, Unreachable)), None)
+    lines: list[str] = []
+    if unreachable is not None:
+        stuck = [o for o in outcomes if o.skipped or isinstance(o.error, TransferFailed)]
+        lines.append(f"{unreachable.error}: {len(stuck)} of {len(outcomes)} episodes not sent; "
+                     f"retry: {retry(stuck)}")
+    for outcome in outcomes:
+        error = outcome.error
+        if error is None or (unreachable is not None and isinstance(error, TransferFailed)):
+            continue
+        if isinstance(error, TransferFailed):
+            lines.append(f"{reference(outcome.path, home)}: {error}; retry: {retry([outcome])}")
+        else:
+            lines.append(str(error))  # a refusal: it says why, and retrying would not help
+    return lines
+
+
+def _size(size: int) -> str:
+    if size < 1000:
+        return f"{size} B"
+    amount = float(size)
+    for unit in ("KB", "MB", "GB"):
+        amount /= 1000
+        if amount < 1000 or unit == "GB":
+            break
+    return f"{amount:.1f} {unit}"
