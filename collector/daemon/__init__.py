@@ -9,4 +9,5 @@
     capture.py         the session's watchers, started and stopped off the caller's thread
     echo.py            what an episode knows is on disk, so a watcher's echo of an editor's save is dropped
     open_documents.py  what the editors have open, carried across episode boundaries
+    drain.py           the background upload: `codetape upload --quiet` as a child when the outbox changes
 """

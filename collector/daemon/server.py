@@ -2,7 +2,8 @@
 
 A slow client never blocks the others: each connection has its own reader task, writes never wait on
 a peer (a peer that stops reading is disconnected), and sealing runs in a worker thread. Journals left
-by a crash are sealed at start; every open episode is sealed on SIGTERM/SIGINT and on `shutdown`.
+by a crash are sealed at start; every open episode is sealed on SIGTERM/SIGINT and on `shutdown`. When an
+upload destination is configured, the outbox is drained by a child process (drain.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.daemon.capture import StartWatchers
+from collector.daemon.drain import BackgroundUpload
 from collector.daemon.requests import Requests
 from collector.daemon.rundir import Instance, claim, peer_uid
 from collector.daemon.session import Session
@@ -72,6 +74,7 @@ class Collector:
         self.check_interval = check_interval
         self.stopping = asyncio.Event()
         self.requests = Requests(self)
+        self.upload = BackgroundUpload(home)
 
     async def serve(self, instance: Instance) -> None:
         """Serve until SIGTERM, SIGINT or `shutdown`; then seal everything and release the instance."""
@@ -90,6 +93,7 @@ class Collector:
             log.info("collector stopping: sealing open episodes")
             server.close()
             idle.cancel()
+            await self.upload.stop()
             await self._seal_all()  # connected clients get their `sealed` events
             await recovery
             tasks = [conn.task for conn in self.connections if conn.task is not None]
@@ -172,6 +176,7 @@ class Collector:
                 log.warning("%s was removed or replaced: stopping", self.home.socket)
                 self.stopping.set()
                 return
+            self.upload.poke()
             now = time.monotonic()
             for session in list(self.sessions.values()):
                 session.tick()

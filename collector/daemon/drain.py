@@ -1,0 +1,109 @@
+"""The background upload: when a destination is configured, drain the outbox after each signing and at
+start, by running `codetape upload --quiet` as a child process, one at a time.
+
+A child process, not a call: uploading needs the consent layer (signature checks, keys), which sits above
+the daemon, and boto3 and the network stay out of the recording process, so a slow or hung store can
+never hold up a step. The daemon only watches the outbox and config.toml (one stat each per tick) and
+starts the child on the event loop; the child's own `[upload] concurrency` bounds its transfers, its
+retries are botocore's, and a failed run is tried again later, backing off (30 s doubling to 30 min).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from collector.errors import SettingsError
+from collector.home import Home
+from collector.policy.toml import load_model
+from schemas.settings import CodetapeConfig
+
+log = logging.getLogger("codetape.collector")
+FIRST_RETRY_S = 30.0
+LAST_RETRY_S = 30 * 60.0
+STOP_WAIT_S = 5.0
+
+
+def upload_command() -> list[str]:
+    return [sys.executable, "-m", "collector", "upload", "--quiet"]
+
+
+class BackgroundUpload:
+    """Starts the drain when the outbox or config.toml changed, or when a failed run is due again."""
+
+    def __init__(self, home: Home, *, command: Sequence[str] | None = None) -> None:
+        self.home = home
+        self.command = list(command) if command is not None else upload_command()
+        self.task: asyncio.Task[None] | None = None
+        self.process: asyncio.subprocess.Process | None = None
+        self._seen: tuple[int, int] | None = None
+        self._retry_at: float | None = None
+        self._backoff = FIRST_RETRY_S
+
+    def poke(self) -> None:
+        """Called on every tick of the collector's loop; cheap unless something changed."""
+        if self.task is not None and not self.task.done():
+            return
+        stamp = (_mtime(self.home.outbox), _mtime(self.home.config))
+        due = self._retry_at is not None and time.monotonic() >= self._retry_at
+        if stamp == self._seen and not due:
+            return
+        self._seen, self._retry_at = stamp, None
+        if stamp[0] and self._configured():
+            self.task = asyncio.create_task(self._run())
+
+    def _configured(self) -> bool:
+        try:
+            config = load_model(self.home.config, CodetapeConfig, SettingsError)
+        except SettingsError as exc:
+            log.error("background upload: %s", exc)
+            return False
+        return config is not None and config.upload.to is not None
+
+    async def _run(self) -> None:
+        env = {**os.environ, "CODETAPE_HOME": str(self.home.root)}
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                *self.command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE, env=env)
+        except OSError as exc:
+            log.error("background upload could not start: %s", exc)
+            return
+        assert self.process.stderr is not None
+        log.info("background upload started (pid %d)", self.process.pid)
+        while line := await self.process.stderr.readline():
+            log.warning("background upload: %s", line.decode("utf-8", "replace").rstrip()[:2000])
+        code = await self.process.wait()
+        if code == 0:
+            log.info("background upload done")
+            self._backoff = FIRST_RETRY_S
+            return
+        log.warning("background upload failed (exit %d); trying again in %.0f s", code, self._backoff)
+        self._retry_at = time.monotonic() + self._backoff
+        self._backoff = min(self._backoff * 2, LAST_RETRY_S)
+
+    async def stop(self) -> None:
+        """End a running upload (it resumes next time) and wait for it, briefly."""
+        process, task = self.process, self.task
+        if task is None or task.done() or process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_WAIT_S)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await task
+
+
+def _mtime(path: os.PathLike[str]) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
