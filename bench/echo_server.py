@@ -1,73 +1,30 @@
-"""A trivial, fast language server for measuring proxies rather than servers.
+"""A trivial language server for measuring proxies rather than servers, built on pygls.
 
     python -m bench.echo_server
 
-Answers every request at once (`initialize` with incremental sync and hover, anything else with
-`null`), ignores notifications, exits on `exit` or end of input. It parses only messages that may be
-requests (a body holding `"id"`), and writes all the answers to one read's worth of input at once.
+Incremental text sync (pygls keeps the documents), `hover` and `documentSymbol` answered at once with
+`null`; exits on `exit`.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import sys
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
 
-_HEADER_END = b"\r\n\r\n"
-CAPABILITIES = {"capabilities": {"textDocumentSync": {"openClose": True, "change": 2, "save": True},
-                                 "hoverProvider": True, "documentSymbolProvider": True},
-                "serverInfo": {"name": "bench-echo", "version": "1"}}
+server = LanguageServer("bench-echo", "1", text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
 
 
-def answer(body: bytes) -> bytes | None:
-    """The response to one message, or None (a notification)."""
-    if b'"id"' not in body:
-        return None
-    message = json.loads(body)
-    if "id" not in message or "method" not in message:
-        return None
-    result = CAPABILITIES if message["method"] == "initialize" else None
-    out = json.dumps({"jsonrpc": "2.0", "id": message["id"], "result": result},
-                     separators=(",", ":")).encode()
-    return b"Content-Length: %d\r\n\r\n%b" % (len(out), out)
+@server.feature(lsp.TEXT_DOCUMENT_HOVER)
+def hover(ls: LanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    """textDocument/hover: nothing to say, at once."""
+    return None
 
 
-def _length(header: bytes) -> int:
-    for line in header.split(b"\r\n"):
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            return int(value)
-    raise SystemExit("bench.echo_server: a message without Content-Length")
-
-
-def serve(fd_in: int = 0, fd_out: int = 1) -> int:
-    buffer = b""
-    while data := os.read(fd_in, 1 << 20):
-        buffer += data
-        replies: list[bytes] = []
-        position = 0
-        while (end := buffer.find(_HEADER_END, position)) >= 0:
-            start = end + len(_HEADER_END)
-            stop = start + _length(buffer[position:end])
-            if stop > len(buffer):
-                break
-            body = buffer[start:stop]
-            position = stop
-            if b'"exit"' in body and json.loads(body).get("method") == "exit":
-                _write(fd_out, replies)
-                return 0
-            if (reply := answer(body)) is not None:
-                replies.append(reply)
-        buffer = buffer[position:]
-        _write(fd_out, replies)
-    return 0
-
-
-def _write(fd: int, replies: list[bytes]) -> None:
-    view = memoryview(b"".join(replies))
-    while view:
-        view = view[os.write(fd, view):]
+@server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def symbols(ls: LanguageServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol] | None:
+    """textDocument/documentSymbol: no symbols, at once."""
+    return None
 
 
 if __name__ == "__main__":
-    sys.exit(serve())
+    server.start_io()

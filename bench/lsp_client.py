@@ -1,190 +1,145 @@
-"""A minimal synchronous LSP client over a subprocess's pipes, for timing round trips.
+"""The benchmarks' LSP client: pygls's own `LanguageClient`, started the way the benchmarks need it.
 
-No threads and no framework between the clock and the pipe: `request` writes the message with one
-`os.write` and reads the server's stdout until the matching response, answering the server's own
-requests with `null` and counting its notifications on the way. `send_raw` and `read_messages` serve
-pipelined throughput runs, where a separate thread writes.
+- `start_client` runs a server (or a proxy in front of one) with its stderr appended to a file at the
+  OS level (pygls reads the server's stderr through a pipe nobody drains otherwise);
+- `client_converter` is pygls's converter plus the hook lsprotocol 2025.0.0 lacks to read pylsp's
+  `notebookDocumentSync` (tests/integration/test_bridge_harness.py carries the same hook for its tests);
+- `Prebuilt` lets pygls serialize and frame a stream of messages before the clock starts, so a
+  throughput run times the server and the proxy, not the client's JSON encoding.
+
+Why throughput's proxy mode still has a client of its own (`bench/raw_client.py`) is in bench/README.md.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import json
 import os
-import select
-import subprocess
-import time
-from collections.abc import Iterator, Mapping, Sequence
+import typing
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-_HEADER_END = b"\r\n\r\n"
+import cattrs
+from lsprotocol import types as lsp
+from pygls.lsp.client import LanguageClient
+from pygls.protocol import default_converter
 
 
-class ServerGone(Exception):
-    """The server closed its output or did not answer in time."""
+def client_converter() -> cattrs.Converter:
+    """pygls's converter, plus a structure hook for pylsp's `notebookDocumentSync` notebook filters."""
+    converter = default_converter()
+    optional_notebook = typing.get_type_hints(lsp.NotebookDocumentFilterWithCells)["notebook"]
+    kinds = (lsp.NotebookDocumentFilterNotebookType, lsp.NotebookDocumentFilterScheme,
+             lsp.NotebookDocumentFilterPattern)
+
+    def structure(value: Any, _type: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        for kind in kinds:
+            with contextlib.suppress(Exception):
+                return converter.structure(value, kind)
+        raise ValueError(f"not a notebook filter: {value!r}")
+
+    converter.register_structure_hook(optional_notebook, structure)
+    return converter
 
 
-def frame(payload: Mapping[str, Any]) -> bytes:
-    """One LSP message, Content-Length framed (compact JSON, UTF-8)."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return b"Content-Length: %d\r\n\r\n%b" % (len(body), body)
+# What servers tell an editor unasked; a benchmark reads and drops it (pygls would log each as unknown).
+QUIET = (lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, lsp.WINDOW_LOG_MESSAGE, lsp.WINDOW_SHOW_MESSAGE)
 
 
-def write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+def _ignore(client: LanguageClient, params: Any) -> None:
+    """publishDiagnostics, logMessage, showMessage: read, not used."""
 
 
-class LspProcess:
-    """One language server (or a proxy in front of one), driven from the calling thread."""
+async def start_client(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None = None,
+                       stderr: Path | None = None) -> LanguageClient:
+    """A pygls client connected to `argv` over stdio (stderr appended to `stderr`, else discarded)."""
+    client = LanguageClient("codetape-bench", "1", converter_factory=client_converter)
+    for method in QUIET:
+        client.feature(method)(_ignore)
+    sink = str(stderr) if stderr is not None else os.devnull
+    # exec replaces the shell: the server is the client's child, only its stderr goes to the file
+    command = ["/bin/sh", "-c", 'exec "$@" 2>>"$0"', sink, *argv]
+    await client.start_io(*command, cwd=str(cwd), env=dict(env) if env is not None else None)
+    return client
 
-    def __init__(self, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None = None,
-                 stderr: Path | None = None, name: str = "") -> None:
-        self.name = name or Path(argv[0]).name
-        err = open(stderr, "ab") if stderr is not None else subprocess.DEVNULL  # noqa: SIM115
+
+def initialize_params(root: Path, *, encoding: str = "utf-16") -> lsp.InitializeParams:
+    capabilities = lsp.ClientCapabilities(
+        general=lsp.GeneralClientCapabilities(position_encodings=[encoding]),
+        text_document=lsp.TextDocumentClientCapabilities(
+            synchronization=lsp.TextDocumentSyncClientCapabilities(did_save=True),
+            hover=lsp.HoverClientCapabilities(content_format=[lsp.MarkupKind.PlainText]),
+            document_symbol=lsp.DocumentSymbolClientCapabilities(hierarchical_document_symbol_support=True)),
+        window=lsp.WindowClientCapabilities(show_message=lsp.ShowMessageRequestClientCapabilities()))
+    return lsp.InitializeParams(
+        capabilities=capabilities, process_id=os.getpid(), root_uri=root.as_uri(),
+        workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+        client_info=lsp.ClientInfo(name="codetape-bench", version="1"))
+
+
+async def initialize(client: LanguageClient, root: Path, *, timeout: float = 60.0) -> lsp.InitializeResult:
+    result = await asyncio.wait_for(client.initialize_async(initialize_params(root)), timeout)
+    client.initialized(lsp.InitializedParams())
+    return result
+
+
+def open_document(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
+        uri=uri, language_id="python", version=version, text=text)))
+
+
+async def shutdown(client: LanguageClient, timeout: float = 20.0) -> int | None:
+    """shutdown + exit, then wait for the server; killed when it does not go. Returns its exit status."""
+    server = client._server  # the process pygls started
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(client.shutdown_async(None), timeout)
+        client.exit(None)
+    if server is not None:
         try:
-            self.proc = subprocess.Popen(list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=err, cwd=cwd, env=dict(env) if env is not None else None,
-                                         bufsize=0)
-        finally:
-            if not isinstance(err, int):
-                err.close()
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self._in = self.proc.stdin.fileno()
-        self._out = self.proc.stdout.fileno()
-        self._buffer = bytearray()
-        self._ids = 0
-        self.notifications = 0
+            await asyncio.wait_for(server.wait(), timeout)
+        except TimeoutError:
+            server.kill()
+            await server.wait()
+    await client.stop()
+    return None if server is None else server.returncode
 
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
 
-    def next_id(self) -> int:
-        self._ids += 1
-        return self._ids
+class Prebuilt:
+    """pygls's framed output, kept instead of written: build a stream now, write it later at once.
 
-    # -- writing -------------------------------------------------------------------------------------
+        with Prebuilt(client) as stream:
+            client.text_document_did_change(...)      # serialized and framed by pygls, not sent
+            answer = client.text_document_hover(...)  # its future resolves when the answer comes
+        stream.send()                                 # the whole stream to the server, now
+    """
 
-    def send_raw(self, data: bytes) -> None:
-        write_all(self._in, data)
+    def __init__(self, client: LanguageClient) -> None:
+        self.client = client
+        self.chunks: list[bytes] = []
+        self._writer: Any = None
 
-    def notify(self, method: str, params: Any) -> None:
-        self.send_raw(frame({"jsonrpc": "2.0", "method": method, "params": params}))
+    def write(self, data: bytes) -> None:  # pygls's Writer protocol
+        self.chunks.append(data)
 
-    def request_bytes(self, method: str, params: Any) -> tuple[int, bytes]:
-        key = self.next_id()
-        return key, frame({"jsonrpc": "2.0", "id": key, "method": method, "params": params})
+    def close(self) -> None:
+        pass
 
-    # -- reading -------------------------------------------------------------------------------------
-
-    def _fill(self, deadline: float) -> None:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise ServerGone(f"{self.name}: no answer in time")
-        ready, _, _ = select.select([self._out], [], [], left)
-        if not ready:
-            raise ServerGone(f"{self.name}: no answer in time")
-        data = os.read(self._out, 1 << 20)
-        if not data:
-            raise ServerGone(f"{self.name}: the server closed its output")
-        self._buffer += data
-
-    def _take(self) -> bytes | None:
-        end = self._buffer.find(_HEADER_END)
-        if end < 0:
-            return None
-        length = None
-        for line in bytes(self._buffer[:end]).split(b"\r\n"):
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        if length is None:
-            raise ServerGone(f"{self.name}: a message without Content-Length")
-        start = end + len(_HEADER_END)
-        if len(self._buffer) < start + length:
-            return None
-        body = bytes(self._buffer[start:start + length])
-        del self._buffer[:start + length]
-        return body
-
-    def read_body(self, timeout: float = 30.0) -> bytes:
-        """The next message's body, raw."""
-        deadline = time.monotonic() + timeout
-        while (body := self._take()) is None:
-            self._fill(deadline)
-        return body
-
-    def read_messages(self, timeout: float = 30.0) -> Iterator[dict[str, Any]]:
-        """Every message from the server, parsed, until it closes its output or is silent for `timeout`."""
-        while True:
-            try:
-                body = self.read_body(timeout)
-            except ServerGone:
-                return
-            yield json.loads(body)
-
-    def wait_for(self, key: int, timeout: float = 30.0) -> dict[str, Any]:
-        """Read until the response to request `key`; answer the server's requests on the way."""
-        deadline = time.monotonic() + timeout
-        while True:
-            message: dict[str, Any] = json.loads(self.read_body(max(0.0, deadline - time.monotonic())))
-            if "method" in message:
-                if "id" in message:
-                    self.send_raw(frame({"jsonrpc": "2.0", "id": message["id"], "result": None}))
-                else:
-                    self.notifications += 1
-                continue
-            if message.get("id") == key:
-                return message
-
-    def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
-        key, data = self.request_bytes(method, params)
-        self.send_raw(data)
-        message = self.wait_for(key, timeout)
-        if "error" in message:
-            raise ServerGone(f"{self.name}: {method} failed: {message['error']}")
-        return message.get("result")
-
-    # -- the session ---------------------------------------------------------------------------------
-
-    def initialize(self, root: Path, *, encoding: str = "utf-16") -> dict[str, Any]:
-        result = self.request("initialize", {
-            "processId": os.getpid(), "rootUri": root.as_uri(),
-            "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
-            "clientInfo": {"name": "codetape-bench", "version": "1"},
-            "capabilities": {"general": {"positionEncodings": [encoding]},
-                             "textDocument": {"synchronization": {"didSave": True},
-                                              "hover": {"contentFormat": ["plaintext"]},
-                                              "documentSymbol": {"hierarchicalDocumentSymbolSupport": True}},
-                             "window": {"showMessage": {}}}}, timeout=60.0)
-        self.notify("initialized", {})
-        return result if isinstance(result, dict) else {}
-
-    def shutdown(self, timeout: float = 20.0) -> int:
-        """shutdown + exit, then wait; killed when it does not go."""
-        with contextlib.suppress(ServerGone, OSError):
-            self.request("shutdown", None, timeout=timeout)
-            self.notify("exit", None)
-        assert self.proc.stdin is not None
-        with contextlib.suppress(OSError):
-            self.proc.stdin.close()
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return self.proc.wait()
-
-    def __enter__(self) -> LspProcess:
+    def __enter__(self) -> Prebuilt:
+        self._writer = self.client.protocol.writer
+        self.client.protocol.set_writer(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Leaving the block by an exception kills the server; a normal exit expects `shutdown` first."""
-        if exc[0] is not None:
-            self.kill()
+        self.client.protocol.set_writer(self._writer)
 
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
+    @property
+    def messages(self) -> int:
+        return len(self.chunks)
+
+    def send(self) -> None:
+        """Hand the whole stream to the real writer (asyncio writes it out as the pipe takes it)."""
+        self._writer.write(b"".join(self.chunks))
+        self.chunks = []

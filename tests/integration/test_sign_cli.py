@@ -10,17 +10,15 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from collector.demo.lsp_typist import LspTypist
-from collector.demo.project import NEW_FUNCTION, git, scaffold
-from collector.home import Home
+from collector.demo.project import NEW_FUNCTION, scaffold
+from tests.integration.collector_harness import running
+from tests.lsp_typing import Typist, commit_test_and_seal, in_own_loop
 
-BRIDGE = [sys.executable, "-m", "lsp_bridge"]
 TOKEN = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 PLAN = f"Q3 plan: acquire Zephyrine Labs for 12M\nowner: dana@example.org\ndeploy token {TOKEN}\n"
 SECRET_WORDS = ("Zephyrine", "12M", "dana@example.org", "Q3 plan")
@@ -34,45 +32,38 @@ def codetape(home: Path, *args: str, cwd: Path | None = None,
                           stdin=None if stdin is not None else subprocess.DEVNULL, check=False)
 
 
+async def type_the_session(home: Path, project: Path) -> None:
+    """Fix calc.py and type greet() into it, then open private notes and type more into them."""
+    typist = await Typist.start(home, project, name="review-test")
+    typist.open("calc.py", (project / "calc.py").read_text(encoding="utf-8"))
+    typist.replace("calc.py", "a - b", "a + b")
+    typist.save("calc.py")
+    await typist.type("calc.py", NEW_FUNCTION, delay=0.01)
+    typist.save("calc.py")
+    typist.close("calc.py")
+    (project / "private").mkdir()
+    first, rest = PLAN.split("\n", 1)
+    (project / "private" / "plan.md").write_text(first + "\n", encoding="utf-8")
+    typist.open("private/plan.md", first + "\n", language_id="markdown")
+    await typist.type("private/plan.md", rest, delay=0.003)
+    typist.save("private/plan.md")
+    typist.close("private/plan.md")
+    assert await typist.stop() == 0
+
+
 def record_session(base: Path) -> tuple[Path, Path, Path]:
     """Record a real session in `base/project` with `base/home`: fix calc.py and type greet() through the
     bridge, open private notes (private/plan.md) and type more into them, commit both, run pytest, seal.
-    Returns (home, project, the sealed episode)."""
+    Each stage waits for the collector to have recorded the one before. Returns (home, project, the sealed
+    episode)."""
     home, project = base / "home", base / "project"
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
     scaffold(project)
     assert codetape(home, "init", str(project)).returncode == 0
-    try:
-        typist = LspTypist(BRIDGE, project, env=env, client_name="review-test")
-        typist.open("calc.py", (project / "calc.py").read_text(encoding="utf-8"))
-        typist.replace("calc.py", "a - b", "a + b")
-        typist.save("calc.py")
-        time.sleep(0.3)
-        typist.type_text("calc.py", NEW_FUNCTION, delay=0.01)
-        typist.save("calc.py")
-        typist.close("calc.py")
-        time.sleep(0.3)
-        (project / "private").mkdir()
-        first, rest = PLAN.split("\n", 1)
-        (project / "private" / "plan.md").write_text(first + "\n", encoding="utf-8")
-        typist.open("private/plan.md", first + "\n", language_id="markdown")
-        typist.type_text("private/plan.md", rest, delay=0.003)
-        typist.save("private/plan.md")
-        typist.close("private/plan.md")
-        typist.shutdown()
-        git(project, "add", "-A")
-        git(project, "commit", "-q", "-m", "calc: fix add, add greet; notes in private/plan.md")
-        tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project,
-                               env=env, capture_output=True, text=True, timeout=120, check=False)
-        assert tests.returncode == 0, tests.stdout
-        time.sleep(1.0)  # the git watcher's debounce
-        sealed = codetape(home, "seal", str(project), "--json")
-        assert sealed.returncode == 0, sealed.stderr
-    finally:
-        from collector.cli.commands.demo import stop_collector
-
-        stop_collector(Home(home))
-    return home, project, Path(json.loads(sealed.stdout)["path"])
+    with running(home) as daemon:
+        in_own_loop(type_the_session(home, project))
+        episode = commit_test_and_seal(daemon.home, project, saves=3,
+                                       message="calc: fix add, add greet; notes in private/plan.md")
+    return home, project, episode
 
 
 def steps_of(home: Path, episode: Path) -> list[dict[str, Any]]:

