@@ -6,15 +6,18 @@ import json
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from collector.episode import Episode, open_episode
+from collector.home import Home
 from collector.reconstruct.workspace import replay
 from schemas.steps import SaveStep
+from tests.integration.collector_harness import wait_recorded
+from tests.waiting import wait_for
 
 CODETAPE = [sys.executable, "-m", "collector"]
 
@@ -35,14 +38,15 @@ def collector(env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[
     log = open(tmp_path / "collector.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([*CODETAPE, "collector"], env=env, stdout=log, stderr=subprocess.STDOUT)
     socket = Path(env["CODETAPE_HOME"]) / "run" / "collector.sock"
-    deadline = time.monotonic() + 15
-    while not socket.exists():
+
+    def listening() -> bool:
         assert proc.poll() is None, (tmp_path / "collector.log").read_text()
-        assert time.monotonic() < deadline, "collector did not create its socket"
-        time.sleep(0.05)
+        return socket.exists()
+
+    wait_for(listening, what="the collector to create its socket")
     yield proc
     proc.terminate()
-    proc.wait(20)
+    proc.wait(60)
     log.close()
 
 
@@ -57,12 +61,23 @@ def workspace(tmp_path: Path, env: dict[str, str]) -> Path:
     return ws
 
 
-def seal(env: dict[str, str], workspace: Path) -> Episode:
-    """Seal the workspace's episode and open it."""
-    time.sleep(0.5)  # let in-flight steps from the editor's bridge land
+def seal(env: dict[str, str], workspace: Path, until: Callable[[list[dict[str, Any]]], object],
+         what: str) -> Episode:
+    """Seal the workspace's episode once its recorded steps satisfy `until`, and open it.
+
+    The editor has exited, but the last steps its bridge sent may still be on their way to the collector:
+    the test names what it needs recorded (the last save, say), and the seal waits for exactly that.
+    """
+    wait_recorded(Home(Path(env["CODETAPE_HOME"]).resolve()), workspace, until, what)
     out = json.loads(codetape(env, "seal", str(workspace), "--json"))
     assert out and out.get("path"), f"nothing was sealed: {out}"
     return open_episode(Path(out["path"]))
+
+
+def saves_of(relpath: str, count: int) -> Callable[[list[dict[str, Any]]], bool]:
+    """A condition on the recorded steps: `count` saves of `relpath` (an editor's last save is its last step
+    that matters)."""
+    return lambda steps: sum(s["kind"] == "save" and s.get("path") == relpath for s in steps) >= count
 
 
 def saved_texts(episode: Episode, relpath: str) -> list[bytes]:

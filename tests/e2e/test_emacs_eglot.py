@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from schemas.steps import DiagnosticsStep, FileChangeStep, SaveStep
-from tests.e2e.conftest import saved_texts, seal
+from tests.e2e.conftest import saved_texts, saves_of, seal
 
 SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
 (package-initialize)
@@ -64,7 +64,7 @@ def test_eglot_through_proxy_records_edits_and_pylsp_diagnostics(
                           env=env | {"HOME": str(home)}, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
     disk = [(saves / str(n)).read_bytes() for n in range(1, 4)]
-    episode = seal(env, workspace)
+    episode = seal(env, workspace, saves_of("mod.py", len(disk)), "every save")
     assert saved_texts(episode, "mod.py") == disk
     messages = [item.message for step in episode.steps() if isinstance(step, DiagnosticsStep)
                 for item in step.items]

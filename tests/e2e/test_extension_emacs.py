@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from schemas.steps import DiagnosticsStep, NoteStep, TaskStep
-from tests.e2e.conftest import saved_texts, seal
+from tests.e2e.conftest import saved_texts, saves_of, seal
 
 PACKAGE = Path(__file__).resolve().parents[2] / "editor_extensions" / "emacs" / "codetape.el"
 
@@ -70,7 +70,7 @@ def test_codetape_el_wraps_eglot_server_and_records_notes(
     command = (out / "command").read_text(encoding="utf-8").splitlines()
     assert command == [sys.executable, "-m", "collector", "bridge", "--", sys.executable, "-m", "pylsp"]
     disk = [(out / str(n)).read_bytes() for n in range(1, 3)]
-    episode = seal(env, workspace)
+    episode = seal(env, workspace, saves_of("mod.py", len(disk)), "every save")
     assert saved_texts(episode, "mod.py") == disk
     steps = list(episode.steps())
     assert [s.text for s in steps if isinstance(s, NoteStep)] == ["café works"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from schemas.steps import CursorStep, DiagnosticsStep, NoteStep, TaskStep
-from tests.e2e.conftest import saved_texts, seal
+from tests.e2e.conftest import saved_texts, saves_of, seal
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "editor_extensions" / "neovim"
@@ -40,6 +40,29 @@ check(vim.wait(20000, function() return client.initialized end, 20), 'bridge did
 vim.wait(300)
 local function keys(k)
   vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(k, true, false, true), 'xt', false)
+end
+local PYTHON, ROOT = [==[%(python)s]==], [==[%(root)s]==]
+local WAIT_SAVED = [==[
+import sys
+from pathlib import Path
+from collector.home import Home
+from collector.text.digest import sha256_text
+from tests.integration.collector_harness import wait_recorded
+ws, name = Path(sys.argv[1]), sys.argv[2]
+digest = sha256_text((ws / name).read_text(encoding="utf-8"))
+wait_recorded(Home.from_env(), ws, lambda steps: any(s["kind"] == "save" and s.get("path") == name
+                                                     and s.get("sha256") == digest for s in steps),
+              f"the save of {name} as it is on disk")
+]==]
+-- Wait until the collector has recorded the save of the file as it is on disk now: the tests' own wait,
+-- run as a job so that Neovim's loop goes on meanwhile (and sends the bridge what it has to hear).
+local function recorded_save()
+  local code
+  local job = vim.fn.jobstart({ PYTHON, '-c', WAIT_SAVED, WS, vim.fn.fnamemodify(FILE, ':t') },
+    { cwd = ROOT, on_exit = function(_, status) code = status end })
+  check(job > 0, 'could not start the wait for the save')
+  check(vim.wait(120000, function() return code ~= nil end, 50) and code == 0,
+    'the collector did not record the last save')
 end
 local saves = 0
 local function save()  -- write, then keep a copy of exactly what reached the disk
@@ -101,7 +124,7 @@ vim.cmd('stopinsert')  -- the plugin left the developer typing into the review t
 vim.api.nvim_set_current_win(vim.fn.bufwinid(buf))
 keys('Goprint(2)<Esc>')
 save()
-vim.wait(500)  -- like conftest.seal: let the bridge's in-flight steps reach the collector first
+recorded_save()  -- the bridge's last steps reached the collector: the seal will hold them
 vim.cmd('CodetapeSeal')
 terminals(2)
 local f = io.open(SAVES .. '/terms', 'w'); f:write(table.concat(names, '\n')); f:close()
@@ -116,7 +139,8 @@ def run_scenario(nvim: str, workspace: Path, body: str, env: dict[str, str], scr
     result = scratch / "result"
     script = scratch / "scenario.lua"
     script.write_text(PRELUDE % {"ws": workspace, "file": workspace / "app.py", "result": result,
-                                 "saves": saves, "plugin": PLUGIN, "python": sys.executable} + body,
+                                 "saves": saves, "plugin": PLUGIN, "python": sys.executable, "root": ROOT}
+                      + body,
                       encoding="utf-8")
     home = scratch / "nvim-home"
     home.mkdir()
@@ -139,7 +163,7 @@ def test_plugin_records_saves_notes_cursor_and_editor_diagnostics(
     (workspace / "app.py").write_text("# app\n", encoding="utf-8")
     disk = run_scenario(nvim, workspace, SESSION, env, tmp_path)
     assert len(disk) == 2
-    episode = seal(env, workspace)
+    episode = seal(env, workspace, saves_of("app.py", len(disk)), "every save")
     assert saved_texts(episode, "app.py") == disk
     steps = list(episode.steps())
     assert [s.text for s in steps if isinstance(s, NoteStep)] == ["first draft works"]

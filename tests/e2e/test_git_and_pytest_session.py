@@ -7,6 +7,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 from tests.e2e.conftest import seal
 
@@ -66,11 +67,16 @@ def test_git_history_and_test_runs_are_recorded_faithfully(collector: object, wo
                           f"--junitxml={junit_xml}"], cwd=ws, env=env, capture_output=True, text=True)
     assert run.returncode == 1, run.stdout
 
-    episode = seal(env, ws)
+    made = git(ws, "log", "--all", "--reverse", "--format=%H").splitlines()
+
+    def recorded(steps: list[dict[str, Any]]) -> bool:  # every commit made, and the test run
+        shas = {s.get(key) for s in steps if s["kind"] == "git" for key in ("sha", "new")}
+        return set(made) <= shas and any(s["kind"] == "test_run" for s in steps)
+
+    episode = seal(env, ws, recorded, "every commit made and the test run")
     steps = list(episode.steps())
     git_steps = [s for s in steps if s.kind == "git"]
     recorded_commits = [s.sha for s in git_steps if s.op in ("commit", "rebase") and s.sha]
-    made = git(ws, "log", "--all", "--reverse", "--format=%H").splitlines()
     assert set(made) <= set(recorded_commits) | {s.new for s in git_steps if s.new}, (made, git_steps)
     for step in git_steps:
         if step.op == "commit":

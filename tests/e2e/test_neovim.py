@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from collector.demo.neovim import run_neovim
-from tests.e2e.conftest import saved_texts, seal
+from tests.e2e.conftest import saved_texts, saves_of, seal
 
 VENV_NVIM = Path(sys.executable).parent / "nvim"
 NEOVIMS = {"0.11": str(VENV_NVIM), "0.7": "/usr/bin/nvim"}
@@ -30,7 +30,7 @@ def test_neovim_session_reconstructs_every_save(version: str, collector: object,
     assert shutil.which(nvim), f"Neovim {version} is missing at {nvim}: run scripts/setup"
     (workspace / "app.py").write_text("# app\n", encoding="utf-8")
     disk = run_neovim(nvim, workspace, "app.py", BRIDGE, KEYS, env=env, scratch=tmp_path)
-    episode = seal(env, workspace)
+    episode = seal(env, workspace, saves_of("app.py", len(KEYS)), "every save")
     assert saved_texts(episode, "app.py") == disk
     kinds = Counter(step.kind for step in episode.steps())
     assert kinds["open"] == 1 and kinds["save"] == len(KEYS) and kinds["edit"] > 20

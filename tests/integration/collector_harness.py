@@ -14,25 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from collector.episode import open_episode
+from collector.errors import JournalError
 from collector.home import Home
+from collector.journal import JournalScanner, unpack_payload
 from collector.protocol.client import Client
+from tests.waiting import TIMEOUT_S, wait_for
 
-STARTUP_S = 20.0
+STARTUP_S = 60.0
 
 
 def env_for(home: Path) -> dict[str, str]:
     return {**os.environ, "CODETAPE_HOME": str(home)}
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 @dataclass
@@ -127,3 +119,50 @@ def send(client: Client, steps: list[dict[str, Any]], at: int) -> None:
 def settle(client: Client) -> None:
     """Wait until the collector processed everything this client sent before (requests are ordered)."""
     client.request("status")
+
+
+def wait_capturing(client: Client, root: Path,
+                   watchers: tuple[str, ...] = ("GitWatcher", "FileWatcher")) -> None:
+    """Wait until the collector's git and file watchers run for the workspace at `root`."""
+    root = root.resolve()
+
+    def capture() -> list[str]:
+        workspaces = client.request("status")["workspaces"]
+        return next((list(w["capture"]) for w in workspaces if Path(w["root"]) == root), [])
+
+    wait_for(lambda: set(watchers) <= set(capture()), what=f"the watchers of {root} to start",
+             detail=lambda: f"running: {capture()}")
+
+
+def journal_steps(home: Home, root: Path) -> list[dict[str, Any]]:
+    """The steps the collector has recorded so far in the open episode of the workspace at `root`, read
+    from its live journal (none when no episode is open)."""
+    with Client.connect(home, autostart=False, timeout=10.0) as client:
+        workspaces = client.request("status")["workspaces"]
+    root = root.resolve()
+    episode = next((w["episode"] for w in workspaces if Path(w["root"]) == root), None)
+    if episode is None:
+        return []
+    try:
+        frames = list(JournalScanner(home.journals / f"{episode}.journal").frames())
+    except JournalError:  # sealed between the status and the read: nothing is open any more
+        return []
+    return [unpack_payload(frame) for frame in frames[1:]]  # frame 0 is the header
+
+
+def wait_recorded(home: Home, root: Path, until: Callable[[list[dict[str, Any]]], object], what: str,
+                  timeout: float = TIMEOUT_S) -> list[dict[str, Any]]:
+    """Wait until the steps recorded for `root` so far satisfy `until`; returns them."""
+    seen: list[dict[str, Any]] = []
+
+    def recorded() -> bool:
+        seen[:] = journal_steps(home, root)
+        return bool(until(seen))
+
+    wait_for(recorded, timeout, what, detail=lambda: f"recorded so far: {summary(seen)}")
+    return seen
+
+
+def summary(steps: list[dict[str, Any]]) -> list[str]:
+    """Each step as its kind and, where it has one, its path or operation: enough to see what is missing."""
+    return [":".join(str(s[key]) for key in ("kind", "path", "op", "change") if key in s) for s in steps]

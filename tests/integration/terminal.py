@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from tests.waiting import TIMEOUT_S, wait_for
 
 
 class Terminal:
@@ -26,14 +27,13 @@ class Terminal:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p")
 
-    def wait(self, ready: Callable[[str], bool], what: str, seconds: float = 60) -> str:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+    def wait(self, ready: Callable[[str], bool], what: str, seconds: float = TIMEOUT_S) -> str:
+        """The screen, once `ready` holds for it."""
+        def shown() -> str | None:
             screen = self.screen()
-            if ready(screen):
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"no {what} after {seconds} s:\n{self.screen()}")
+            return screen if ready(screen) else None
+
+        return wait_for(shown, seconds, what, detail=lambda: f"the screen:\n{self.screen()}")
 
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", *keys)

@@ -17,6 +17,7 @@ from tests.integration.test_bridge_harness import (
     BRIDGE,
     PYLSP,
     RawClient,
+    at_least,
     daemon,
     seal,
     steps_of,
@@ -24,6 +25,7 @@ from tests.integration.test_bridge_harness import (
     uri,
     ws,
 )
+from tests.waiting import TIMEOUT_S
 
 __all__ = ["daemon", "ws"]
 
@@ -49,7 +51,7 @@ sys.exit(child.wait())
 """
 
 
-def still_answers(client: RawClient, mode: str, ws: Path, timeout: float = 20.0) -> None:
+def still_answers(client: RawClient, mode: str, ws: Path, timeout: float = TIMEOUT_S) -> None:
     """The editor's session still works: a request gets its normal answer."""
     if mode == "observe":
         answer = client.request("workspace/executeCommand", {"command": "codetape.status"}, timeout)
@@ -97,7 +99,7 @@ def test_malformed_json_rpc_is_skipped_and_the_session_goes_on(daemon: Daemon, w
     assert client.shutdown() == 0
     assert "codetape: unreadable message from the editor" in client.stderr
     assert "codetape: skipped textDocument/didChange: contentChanges is not a non-empty list" in client.stderr
-    episode = seal(daemon, ws, at_least=6)
+    episode = seal(daemon, ws, until=at_least(2, "save"), what="both saves")  # pylsp adds diagnostics
     gaps = [s for s in steps_of(episode) if s["kind"] == "gap"]
     assert gaps and all(g["reason"] == "malformed_input" for g in gaps)
     first = "x = 1\n# resynchronised\n"
@@ -125,7 +127,7 @@ def test_out_of_range_unknown_uris_and_version_regressions(daemon: Daemon, ws: P
     assert client.shutdown() == 0
     assert "past the end of a.py" in client.stderr and "went from version 3 back to 2" in client.stderr
     assert "never-opened.py, which was never opened" in client.stderr
-    episode = seal(daemon, ws, at_least=5)
+    episode = seal(daemon, ws, until=at_least(2, "save"), what="both saves")  # pylsp adds diagnostics
     steps = steps_of(episode)
     [gap] = [s for s in steps if s["kind"] == "gap"]
     assert gap["reason"] == "malformed_input" and "past the end" in gap["detail"]
@@ -157,7 +159,7 @@ def test_a_five_megabyte_line(daemon: Daemon, ws: Path, mode: str) -> None:
     assert client.shutdown() == 0
     assert mode == "proxy" or elapsed < 10, f"ten keystrokes on a 5 MB line took {elapsed:.1f} s"
     assert "differs from the tracked text" not in client.stderr
-    episode = seal(daemon, ws, at_least=12)
+    episode = seal(daemon, ws, until=at_least(1, "save"), what="the save")  # pylsp adds diagnostics
     assert texts_at_saves(episode, "a.py") == [text]
 
 
@@ -174,6 +176,6 @@ def test_invalid_utf8_from_the_server_is_forwarded_as_is_and_skipped_by_the_reco
     assert client.shutdown() == 0
     assert b'"caf\xe9 \xff"' in bytes(client.raw)  # the editor got the bytes the server sent
     assert "codetape: unreadable message from the server: invalid JSON" in client.stderr
-    steps = steps_of(seal(daemon, ws, at_least=3))
+    steps = steps_of(seal(daemon, ws, until=at_least(1, "diagnostics"), what="pylsp's diagnostics"))
     assert [s["kind"] for s in steps][:2] == ["gap", "open"] and steps[0]["reason"] == "malformed_input"
     assert "from the server" in steps[0]["detail"] and "diagnostics" in {s["kind"] for s in steps}

@@ -13,9 +13,8 @@ import os
 import subprocess
 import sys
 import threading
-import time
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,8 @@ from collector.episode import Episode, open_episode
 from collector.reconstruct.workspace import replay
 from lsp_bridge.framing import Framer, encode
 from schemas.steps import SaveStep
-from tests.integration.collector_harness import Daemon, env_for, opt_in, running, wait_for
+from tests.integration.collector_harness import Daemon, env_for, opt_in, running, wait_recorded
+from tests.waiting import TIMEOUT_S, wait_for
 
 BRIDGE = [sys.executable, "-m", "lsp_bridge", "--no-autostart"]
 PYLSP = [sys.executable, "-m", "pylsp"]
@@ -151,20 +151,34 @@ def workspace_steps(daemon: Daemon, ws: Path) -> int:
     return sum(w["steps"] for w in status["workspaces"] if w["root"] == str(ws))
 
 
-def settle(daemon: Daemon, ws: Path, at_least: int = 1, quiet_s: float = 0.4) -> int:
-    """Wait until the collector holds at least `at_least` steps of `ws` and no more arrive."""
-    wait_for(lambda: workspace_steps(daemon, ws) >= at_least, 20, f"{at_least} steps to be recorded")
-    count = workspace_steps(daemon, ws)
-    while True:
-        time.sleep(quiet_s)
-        now = workspace_steps(daemon, ws)
-        if now == count:
-            return count
-        count = now
+def wait_steps(daemon: Daemon, ws: Path, steps: int) -> None:
+    """Wait until the collector holds exactly `steps` steps of `ws` (more fail at once)."""
+    def exact() -> bool:
+        count = workspace_steps(daemon, ws)
+        assert count <= steps, f"{count} steps of {ws} were recorded, {steps} expected"
+        return count == steps
+
+    wait_for(exact, what=f"{steps} steps of {ws} to be recorded",
+             detail=lambda: f"{workspace_steps(daemon, ws)} recorded")
 
 
-def seal(daemon: Daemon, ws: Path, at_least: int = 1) -> Episode:
-    settle(daemon, ws, at_least)
+def at_least(n: int, kind: str, **fields: Any) -> Callable[[list[dict[str, Any]]], bool]:
+    """A condition on the recorded steps: `n` or more steps of `kind` with these field values."""
+    def holds(steps: list[dict[str, Any]]) -> bool:
+        return sum(s["kind"] == kind and all(s.get(k) == v for k, v in fields.items()) for s in steps) >= n
+    return holds
+
+
+def seal(daemon: Daemon, ws: Path, steps: int | None = None, *,
+         until: Callable[[list[dict[str, Any]]], object] | None = None, what: str = "") -> Episode:
+    """Seal the open episode of `ws` once what the test expects has been recorded: exactly `steps` steps,
+    or steps that satisfy `until` (where a language server's diagnostics make the number vary)."""
+    assert (steps is None) != (until is None), "give either the number of steps or a condition"
+    if steps is not None:
+        wait_steps(daemon, ws, steps)
+    else:
+        assert until is not None
+        wait_recorded(daemon.home, ws, until, what or "the steps the test expects to be recorded")
     with daemon.client() as client:
         result = client.request("seal", workspace=str(ws))
     assert result is not None, "nothing was recorded"
@@ -195,17 +209,19 @@ class RawClient:
                                      stderr=subprocess.PIPE, env=env, cwd=cwd, bufsize=0)
         self.received: list[dict[str, Any]] = []
         self.raw = bytearray()
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._ids = iter(range(1, 1_000_000))
         self._stderr = bytearray()
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self._stdout_reader = threading.Thread(target=self._read, daemon=True)
+        self._stdout_reader.start()
+        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr_reader.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
         framer = Framer()
         while data := os.read(self.proc.stdout.fileno(), 65536):
-            with self._cond:
+            with self._lock:
                 self.raw += data
                 for frame in framer.feed(data):
                     if frame.body is not None:
@@ -213,9 +229,6 @@ class RawClient:
                             self.received.append(json.loads(frame.body))
                         except ValueError:
                             self.received.append({"unparseable": frame.body})
-                self._cond.notify_all()
-        with self._cond:
-            self._cond.notify_all()
 
     def _read_stderr(self) -> None:
         assert self.proc.stderr is not None
@@ -225,6 +238,12 @@ class RawClient:
     @property
     def stderr(self) -> str:
         return self._stderr.decode("utf-8", "replace")
+
+    def stderr_closed(self, timeout: float = TIMEOUT_S) -> str:
+        """All the bridge wrote to stderr, once the pipe is closed (the bridge has exited)."""
+        self._stderr_reader.join(timeout)
+        assert not self._stderr_reader.is_alive(), f"the bridge's stderr is still open after {timeout:g} s"
+        return self.stderr
 
     def send_bytes(self, data: bytes) -> None:
         assert self.proc.stdin is not None
@@ -237,19 +256,20 @@ class RawClient:
     def notify(self, method: str, params: Any) -> None:
         self.send({"method": method, "params": params})
 
-    def wait(self, predicate: Any, timeout: float = 20.0, what: str = "a message") -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for message in self.received:
-                    if predicate(message):
-                        return message
-                left = deadline - time.monotonic()
-                if left <= 0 or self.proc.poll() is not None:
-                    raise AssertionError(f"no {what} from the bridge; stderr:\n{self.stderr[-3000:]}")
-                self._cond.wait(min(left, 0.2))
+    def wait(self, predicate: Any, timeout: float = TIMEOUT_S, what: str = "a message") -> dict[str, Any]:
+        def found() -> dict[str, Any] | None:
+            gone = self.proc.poll() is not None and not self._stdout_reader.is_alive()  # all it wrote is read
+            with self._lock:
+                match = next((m for m in self.received if predicate(m)), None)
+            if match is None and gone:
+                raise AssertionError(f"the bridge exited ({self.proc.returncode}) without {what}; "
+                                     f"stderr:\n{self.stderr[-3000:]}")
+            return match
 
-    def request(self, method: str, params: Any, timeout: float = 20.0) -> dict[str, Any]:
+        return wait_for(found, timeout, f"{what} from the bridge",
+                        detail=lambda: f"stderr:\n{self.stderr[-3000:]}")
+
+    def request(self, method: str, params: Any, timeout: float = TIMEOUT_S) -> dict[str, Any]:
         key = next(self._ids)
         self.send({"id": key, "method": method, "params": params})
         return self.wait(lambda m: m.get("id") == key and "method" not in m, timeout, f"answer to {method}")
@@ -264,7 +284,7 @@ class RawClient:
         self.notify("initialized", {})
         return answer
 
-    def shutdown(self, timeout: float = 20.0) -> int:
+    def shutdown(self, timeout: float = TIMEOUT_S) -> int:
         self.request("shutdown", None)
         self.notify("exit", None)
         return self.proc.wait(timeout)

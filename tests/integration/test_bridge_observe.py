@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,9 @@ from lsprotocol import types as lsp
 
 from collector.text.positions import units
 from schemas.messages import COMMANDS
-from tests.integration.collector_harness import Daemon, opt_in, wait_for
+from tests.integration.collector_harness import Daemon, opt_in
 from tests.integration.test_bridge_harness import (
+    at_least,
     change,
     daemon,
     init_params,
@@ -22,8 +22,10 @@ from tests.integration.test_bridge_harness import (
     steps_of,
     texts_at_saves,
     uri,
+    wait_steps,
     ws,
 )
+from tests.waiting import wait_for, wait_for_async
 
 __all__ = ["daemon", "ws"]
 START = "# naïve 😀 start\nprint('x')\n"
@@ -54,7 +56,7 @@ async def test_text_sync_is_recorded_in_the_editors_encoding(daemon: Daemon, ws:
     await client.shutdown_session()
     assert client._server is not None and client._server.returncode == 0
 
-    episode = seal(daemon, ws, at_least=7)
+    episode = seal(daemon, ws, 7)
     assert episode.header.position_encoding == encoding
     assert episode.header.client is not None and episode.header.client.name == f"editor-{encoding}"
     assert texts_at_saves(episode, "src/app.py") == [expected_1, "replaced 😀\n"]
@@ -68,7 +70,7 @@ async def test_a_second_editor_in_another_encoding_is_converted(daemon: Daemon, 
     first = await start_bridge(daemon.home.root)
     await first.initialize_session(init_params(ws, ["utf-8"], name="first"))
     open_doc(first, uri(ws, "a.py"), "a = 1\n")
-    await asyncio.sleep(0.3)  # the utf-8 session exists before the second editor says hello
+    wait_steps(daemon, ws, 1)  # the utf-8 session exists before the second editor says hello
     second = await start_bridge(daemon.home.root)
     answer = await second.initialize_session(init_params(ws, None, name="second"))
     assert answer.capabilities.position_encoding == "utf-16"
@@ -80,7 +82,7 @@ async def test_a_second_editor_in_another_encoding_is_converted(daemon: Daemon, 
         text_document=lsp.TextDocumentIdentifier(uri=doc), text="s = '😀é!'\n"))
     await second.shutdown_session()
     await first.shutdown_session()
-    episode = seal(daemon, ws, at_least=4)
+    episode = seal(daemon, ws, 4)
     assert episode.header.position_encoding == "utf-8"
     edit = next(s for s in steps_of(episode) if s["kind"] == "edit")
     assert edit["changes"][0]["range"]["start"]["character"] == units("s = '😀é", "utf-8")
@@ -115,7 +117,7 @@ async def test_files_extensions_and_what_is_not_recorded(daemon: Daemon, ws: Pat
         registered.extend(params.registrations)
 
     await client.initialize_session(init_params(ws, ["utf-16"]))
-    await wait_for_async(lambda: registered, "the bridge to ask for file watching")
+    await wait_for_async(lambda: registered, what="the bridge to ask for file watching")
     assert registered[0].method == lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES
     (ws / "new.py").write_text("created = '✓'\n", encoding="utf-8")
     client.workspace_did_create_files(lsp.CreateFilesParams(files=[lsp.FileCreate(uri=uri(ws, "new.py"))]))
@@ -143,7 +145,9 @@ async def test_files_extensions_and_what_is_not_recorded(daemon: Daemon, ws: Pat
     client.protocol.notify("codetape/cursor", {"uri": a, "selections": []})  # invalid: skipped
     await client.shutdown_session()
 
-    episode = seal(daemon, ws, at_least=9)
+    bridge = 9  # the steps the bridge records; the collector's file watcher may record some files too
+    episode = seal(daemon, ws, until=lambda steps: sum(s["source"] == "bridge" for s in steps) == bridge,
+                   what=f"the bridge's {bridge} steps")
     steps = steps_of(episode)
     changes = [(s["change"], s["path"], s.get("new_path"), s.get("text")) for s in steps
                if s["kind"] == "file_change" and s["source"] == "bridge"]  # the collector watches files too
@@ -160,7 +164,7 @@ async def test_files_extensions_and_what_is_not_recorded(daemon: Daemon, ws: Pat
         ("pytest -q", "src", 1, 1500)
     assert any(s["kind"] == "note" and s["text"] == "trying the cache" for s in steps)
     other = opt_in(tmp_path / "other")
-    other_steps = steps_of(seal(daemon, other))
+    other_steps = steps_of(seal(daemon, other, until=at_least(1, "open", source="bridge"), what="the open"))
     assert [(s["kind"], s["path"]) for s in other_steps if s["source"] == "bridge"] == [("open", "x.py")]
 
 
@@ -184,22 +188,23 @@ async def test_commands_and_the_review_prompt(daemon: Daemon, ws: Path) -> None:
     doc = uri(ws, "a.py")
     open_doc(client, doc, "x = 1\n")
     client.text_document_did_change(change(doc, 1, ((0, 5, 0, 5), "0")))
-    await asyncio.sleep(0.5)
+    wait_steps(daemon, ws, 2)
     status = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="codetape.status"))
     assert [w["root"] for w in status["workspaces"]] == [str(ws)] and status["workspaces"][0]["steps"] == 2
     sealed = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="codetape.seal"))
     assert sealed["steps"] == 2 and Path(sealed["path"]).exists()
-    await wait_for_async(lambda: reviews, "the codetape/review notification")
+    await wait_for_async(lambda: reviews, what="the codetape/review notification")
     assert prompts == ["codetape: episode ready for review (2 steps, 1 files)"]
     assert reviews[0].episode == sealed["episode"]
     assert list(reviews[0].command) == ["codetape", "review", sealed["episode"]]
-    await wait_for_async(lambda: any(sealed["episode"] in m.message for m in client.messages), "the message")
+    await wait_for_async(lambda: any(sealed["episode"] in m.message for m in client.messages),
+                         what="the message naming the episode")
 
     client.text_document_did_change(change(doc, 2, ((0, 6, 0, 6), "0")))  # the next episode starts exact
-    await asyncio.sleep(0.5)
+    wait_steps(daemon, ws, 2)  # the collector's open of the document, then the edit
     second = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="codetape.seal"))
-    await wait_for_async(lambda: len(prompts) == 2, "the second prompt")
-    wait_for(lambda: not Path(second["path"]).exists(), 10, "the discarded episode to be deleted")
+    await wait_for_async(lambda: len(prompts) == 2, what="the second prompt")
+    wait_for(lambda: not Path(second["path"]).exists(), what="the discarded episode to be deleted")
     paused = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
         command="codetape.pause", arguments=[doc]))
     assert paused == {"paused": True}
@@ -208,29 +213,26 @@ async def test_commands_and_the_review_prompt(daemon: Daemon, ws: Path) -> None:
 
 async def test_the_next_episode_begins_with_the_open_documents(daemon: Daemon, ws: Path) -> None:
     client = await start_bridge(daemon.home.root)
+    prompts: list[str] = []
+
+    @client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
+    def ask(params: lsp.ShowMessageRequestParams) -> None:  # the review prompt: dismissed
+        prompts.append(params.message)
+
     await client.initialize_session(init_params(ws, None))
     doc = uri(ws, "a.py")
     open_doc(client, doc, "start\n")
-    await asyncio.sleep(0.3)
-    seal(daemon, ws, at_least=1)
-    await asyncio.sleep(0.5)  # the bridge hears `sealed`
+    seal(daemon, ws, 1)
+    await wait_for_async(lambda: prompts, what="the bridge to hear `sealed` (it prompts for a review)")
     client.text_document_did_change(change(doc, 1, ((1, 0, 1, 0), "more\n")))
     client.text_document_did_save(lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=doc)))
     await client.shutdown_session()
-    episode = seal(daemon, ws, at_least=3)
+    episode = seal(daemon, ws, 3)
     steps = steps_of(episode)
     assert (steps[0]["kind"], steps[0]["source"], steps[0]["path"], steps[0]["text"]) == \
         ("open", "collector", "a.py", "start\n")
     assert [s["kind"] for s in steps].count("gap") == 0
     assert texts_at_saves(episode, "a.py") == ["start\nmore\n"]
-
-
-async def wait_for_async(predicate: Any, what: str, timeout: float = 15.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.05)
 
 
 def test_the_bridge_module_runs_as_codetape_bridge() -> None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +15,12 @@ from lsprotocol import types as lsp
 
 from collector.text.positions import units
 from lsp_bridge.framing import Framer
-from tests.integration.collector_harness import Daemon, env_for, wait_for
+from tests.integration.collector_harness import Daemon, env_for
 from tests.integration.test_bridge_harness import (
     BRIDGE,
     PYLSP,
     RawClient,
+    at_least,
     change,
     daemon,
     init_params,
@@ -31,8 +30,10 @@ from tests.integration.test_bridge_harness import (
     tee,
     texts_at_saves,
     uri,
+    wait_steps,
     ws,
 )
+from tests.waiting import wait_for_async
 
 __all__ = ["daemon", "ws"]
 
@@ -60,7 +61,7 @@ def scripted_session(client: RawClient, ws: Path) -> list[dict[str, Any]]:
     client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", what="diagnostics")
     answers.append(client.request("shutdown", None))
     client.notify("exit", None)
-    assert client.proc.wait(20) == 0
+    assert client.proc.wait(60) == 0
     return answers
 
 
@@ -81,7 +82,7 @@ def test_every_byte_is_forwarded_unchanged_both_ways(daemon: Daemon, ws: Path, t
     assert bytes(through.raw) == (relay_logs / "out.bin").read_bytes()  # and the editor got pylsp's bytes
     assert [a.get("result") for a in proxied_answers] == [a.get("result") for a in direct_answers]
     assert "codetape" not in sent.decode()
-    episode = seal(daemon, ws, at_least=3)
+    episode = seal(daemon, ws, until=at_least(1, "diagnostics"), what="pylsp's diagnostics")
     kinds = [s["kind"] for s in steps_of(episode)]
     assert kinds[:2] == ["open", "edit"] and "diagnostics" in kinds
 
@@ -102,15 +103,16 @@ async def test_text_sync_and_pylsp_diagnostics_are_recorded(daemon: Daemon, ws: 
     saved = "import os\n# note 😀é here\nx = nope\n"
     client.text_document_did_save(lsp.DidSaveTextDocumentParams(
         text_document=lsp.TextDocumentIdentifier(uri=doc), text=saved))
-    await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    deadline = time.monotonic() + 20
-    while not any("nope" in d.message for d in client.diagnostics.get(doc, [])):
-        assert time.monotonic() < deadline, f"pylsp never reported the undefined name: {client.diagnostics}"
-        await asyncio.sleep(0.1)
+    await wait_for_async(lambda: any("nope" in d.message for d in client.diagnostics.get(doc, [])),
+                         what="pylsp to report the undefined name", detail=lambda: client.diagnostics)
     await client.shutdown_session()
     assert client._server is not None and client._server.returncode == 0
 
-    episode = seal(daemon, ws, at_least=4)
+    def reported(steps: list[dict[str, Any]]) -> bool:  # what the editor was shown, recorded
+        messages = [item["message"] for s in steps if s["kind"] == "diagnostics" for item in s["items"]]
+        return any("undefined name 'nope'" in m for m in messages) and at_least(1, "save")(steps)
+
+    episode = seal(daemon, ws, until=reported, what="the save and pylsp's diagnostics of it")
     assert episode.header.position_encoding == "utf-16"
     assert episode.header.client is not None and episode.header.client.name == "proxied-editor"
     assert texts_at_saves(episode, "mod.py") == [saved]
@@ -134,9 +136,8 @@ async def test_an_accepted_completion_becomes_a_note(daemon: Daemon, ws: Path) -
     items = found.items if isinstance(found, lsp.CompletionList) else found or []
     assert any(item.label == "path" for item in items)
     client.text_document_did_change(change(doc, 2, ((1, 3, 1, 5), "path")))
-    await asyncio.sleep(0.3)
     await client.shutdown_session()
-    steps = steps_of(seal(daemon, ws, at_least=3))
+    steps = steps_of(seal(daemon, ws, until=at_least(1, "note"), what="the note"))
     notes = [s["text"] for s in steps if s["kind"] == "note"]
     assert notes == ["lsp completion accepted: path"]
 
@@ -159,11 +160,8 @@ async def test_the_review_prompt_is_answered_by_the_editor_and_kept_from_pylsp(
     doc = uri(ws, "r.py")
     client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
         uri=doc, language_id="python", version=1, text="x = 1\n")))
-    episode = seal(daemon, ws, at_least=1)
-    deadline = time.monotonic() + 15
-    while not reviews:
-        assert time.monotonic() < deadline, "no codetape/review notification"
-        await asyncio.sleep(0.05)
+    episode = seal(daemon, ws, until=at_least(1, "open"), what="the open")
+    await wait_for_async(lambda: reviews, what="the codetape/review notification")
     assert reviews[0].episode == str(episode.header.episode_id)
     hover = await client.text_document_hover_async(lsp.HoverParams(
         text_document=lsp.TextDocumentIdentifier(uri=doc), position=lsp.Position(line=0, character=0)))
@@ -179,7 +177,7 @@ def test_exit_without_shutdown_is_honoured_with_the_servers_status(daemon: Daemo
         client = RawClient(command, env_for(daemon.home.root), cwd=ws)
         client.initialize(ws)
         client.notify("exit", None)
-        statuses.append(client.proc.wait(20))
+        statuses.append(client.proc.wait(60))
     assert statuses[1] == statuses[0]
 
 
@@ -192,19 +190,17 @@ def test_when_the_server_dies_the_editor_sees_the_stream_end_and_the_bridge_exit
                                                             "text": "before death\n"}})
     [server] = [p for p in psutil.Process(client.proc.pid).children() if "pylsp" in " ".join(p.cmdline())]
     os.kill(server.pid, signal.SIGKILL)
-    assert client.proc.wait(20) == 128 + signal.SIGKILL
-    assert client.proc.stdout is not None
-    wait_for(lambda: client.proc.stdout is not None, 5)
-    assert "exited" in client.stderr or client.stderr == "" or "status" in client.stderr
-    episode = seal(daemon, ws, at_least=1)
+    assert client.proc.wait(60) == 128 + signal.SIGKILL
+    stderr = client.stderr_closed()
+    assert "exited" in stderr or stderr == "" or "status" in stderr
+    episode = seal(daemon, ws, 1)
     assert [s["kind"] for s in steps_of(episode)] == ["open"]
 
 
 def test_a_server_that_cannot_start_is_one_line_and_status_1(daemon: Daemon, ws: Path) -> None:
     client = RawClient(proxied("/nonexistent/language-server"), env_for(daemon.home.root), cwd=ws)
-    assert client.proc.wait(20) == 1
-    time.sleep(0.2)
-    assert client.stderr.strip() == \
+    assert client.proc.wait(60) == 1
+    assert client.stderr_closed().strip() == \
         "codetape: cannot start the language server '/nonexistent/language-server': No such file or directory"
 
 
@@ -261,7 +257,7 @@ async def test_code_actions_and_applied_workspace_edits_become_notes(daemon: Dae
     await client.workspace_execute_command_async(greet)
     client.text_document_did_save(lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=doc)))
     await client.shutdown_session()
-    episode = seal(daemon, ws, at_least=6)
+    episode = seal(daemon, ws, 6)
     notes = [s["text"] for s in steps_of(episode) if s["kind"] == "note"]
     assert notes == ["lsp code action: Resolve me", "lsp code action: Add greeting (demo.greet)",
                      "lsp workspace edit applied: greet (1 edits in 1 files)"]
@@ -274,9 +270,9 @@ def test_sigterm_stops_the_server_and_hands_the_recording_over(daemon: Daemon, w
     client.notify("textDocument/didOpen", {"textDocument": {"uri": uri(ws, "t.py"), "languageId": "python",
                                                             "version": 1, "text": "kept\n"}})
     [server] = [p for p in psutil.Process(client.proc.pid).children() if "pylsp" in " ".join(p.cmdline())]
-    time.sleep(0.3)
+    wait_steps(daemon, ws, 1)  # the open went through before the signal comes
     client.proc.send_signal(signal.SIGTERM)
-    status = client.proc.wait(20)
+    status = client.proc.wait(60)
     assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
     assert status == 128 + signal.SIGTERM  # pylsp dies of the SIGTERM passed on; its status comes back
-    assert [s["kind"] for s in steps_of(seal(daemon, ws, at_least=1))] == ["open"]
+    assert [s["kind"] for s in steps_of(seal(daemon, ws, 1))] == ["open"]

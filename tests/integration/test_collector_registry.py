@@ -7,7 +7,8 @@ from pathlib import Path
 
 from collector.home import Home
 from collector.workspace.registry import Registry
-from tests.integration.collector_harness import codetape, episode_steps, git, running, wait_for
+from tests.integration.collector_harness import codetape, episode_steps, git, running
+from tests.waiting import wait_for
 
 
 def watched(daemon_client: object, root: Path) -> bool:
@@ -32,7 +33,7 @@ def test_a_collector_started_later_watches_workspaces_opted_in_before(tmp_path: 
     assert init.returncode == 0 and "starts when the collector runs" in init.stdout
     assert Registry(Home(home.resolve())).roots() == [root]
     with running(home) as daemon, daemon.client() as client:
-        wait_for(lambda: watched(client, root), 20, "the registered workspace to be watched")
+        wait_for(lambda: watched(client, root), what="the registered workspace to be watched")
         steps = commit_and_seal(home, root, "first")
     assert [(s["op"], s["message"]) for s in steps] == [("commit", "first\n")]
 
@@ -44,7 +45,7 @@ def test_init_tells_a_running_collector_to_watch_now(tmp_path: Path) -> None:
     with running(home) as daemon, daemon.client() as client:
         init = codetape(home, "init", str(root))
         assert init.returncode == 0 and "recording now" in init.stdout
-        wait_for(lambda: watched(client, root), 20, "the new workspace to be watched")
+        wait_for(lambda: watched(client, root), what="the new workspace to be watched")
         steps = commit_and_seal(home, root, "second")
     assert [(s["op"], s["message"]) for s in steps] == [("commit", "second\n")]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.integration.collector_harness import episode_steps, git, opt_in, running, wait_for
+from tests.integration.collector_harness import episode_steps, git, opt_in, running
+from tests.waiting import wait_for
 
 
 def test_commit_right_before_seal_lands_in_the_sealed_episode(tmp_path: Path) -> None:
@@ -17,7 +18,7 @@ def test_commit_right_before_seal_lands_in_the_sealed_episode(tmp_path: Path) ->
             workspaces = client.request("status")["workspaces"]
             return any("GitWatcher" in w.get("capture", []) for w in workspaces)
 
-        wait_for(git_watcher_runs, timeout=20, what="the git watcher")
+        wait_for(git_watcher_runs, what="the git watcher")
         for n in range(5):
             (root / "f.txt").write_text(f"version {n}\n", encoding="utf-8")
             git(root, "add", "f.txt")

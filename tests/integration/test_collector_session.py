@@ -20,8 +20,8 @@ from tests.integration.collector_harness import (
     opt_in,
     running,
     settle,
-    wait_for,
 )
+from tests.waiting import wait_for
 
 MARKER = "CODETAPE-MARKER-7f3a9c"
 
@@ -148,7 +148,7 @@ def test_pause_drops_steps_and_resume_records_the_hole(daemon: Daemon, tmp_path:
         other.hello(ws, "shell")
         client.send_step(now_ms(), {**note, "text": "before"})
         assert client.request("pause", workspace=str(ws)) == {"paused": True}
-        assert wait_for(lambda: other.next_event(0.1), 5, "the paused event") == {"event": "paused",
+        assert wait_for(lambda: other.next_event(0.1), what="the paused event") == {"event": "paused",
                                                                                    "workspace": str(ws)}
         assert client.request("status")["workspaces"][0]["paused"] is True
         client.send_step(now_ms(), {**note, "text": MARKER})
@@ -249,7 +249,7 @@ def test_the_session_runs_the_git_and_file_watchers_of_its_workspace(daemon: Dae
         def capturing() -> bool:
             return client.request("status")["workspaces"][0]["capture"] == ["GitWatcher", "FileWatcher"]
 
-        wait_for(capturing, 20, "the watchers to start")
+        wait_for(capturing, what="the watchers to start")
         (ws / "b.py").write_text("y = 2\n")
         (ws / ".env").write_text(f"TOKEN={MARKER}\n")
         git(ws, "add", "b.py")
@@ -259,7 +259,7 @@ def test_the_session_runs_the_git_and_file_watchers_of_its_workspace(daemon: Dae
         def recorded() -> bool:
             return client.request("status")["workspaces"][0]["steps"] >= 3
 
-        wait_for(recorded, 20, "the watchers' steps")
+        wait_for(recorded, what="the watchers' steps")
         assert MARKER.encode() not in every_byte_under(daemon.home.root)
         result = seal(client, ws)
     steps = episode_steps(Path(result["path"]))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,15 @@ from collector.protocol.clock import now_ms
 from collector.reconstruct.workspace import Workspace
 from collector.sources.file_watcher import FileWatcher
 from schemas.steps import step_from_dict
-from tests.integration.collector_harness import codetape, episode_steps, running, wait_for
+from tests.integration.collector_harness import (
+    codetape,
+    episode_steps,
+    running,
+    wait_capturing,
+    wait_recorded,
+)
 from tests.integration.test_git_capture import Recorder
+from tests.waiting import TIMEOUT_S, wait_for
 
 
 def replay(steps: list[dict[str, Any]]) -> Workspace:
@@ -33,14 +39,33 @@ def on_disk(root: Path, names: list[str]) -> dict[str, str]:
     return {name: (root / name).read_bytes().decode() for name in names if (root / name).is_file()}
 
 
-def settle(recorder: Recorder, quiet: float = 0.4, timeout: float = 60.0) -> None:
-    """Until no step arrived for `quiet` seconds."""
-    deadline = time.monotonic() + timeout
-    count = -1
-    while len(recorder.steps) != count:
-        count = len(recorder.steps)
-        time.sleep(quiet)
-        assert time.monotonic() < deadline, "the watcher never went quiet"
+def changes(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s for s in steps if s["kind"] == "file_change"]
+
+
+def wait_replays_to(recorder: Recorder, expected: dict[str, str], what: str,
+                    timeout: float = TIMEOUT_S) -> None:
+    """Wait until the recorded steps replay to `expected` (the files on disk): the watcher caught up.
+
+    The steps are replayed as they arrive, each once, so a poll costs only what came since the last.
+    """
+    workspace = Workspace("utf-16")
+    applied = 0
+
+    def caught_up() -> bool:
+        nonlocal applied
+        new = recorder.steps[applied:]
+        for offset, step in enumerate(new):
+            workspace.apply(step_from_dict({**step, "t_ms": applied + offset}))
+        applied += len(new)
+        return workspace.files() == expected
+
+    def difference() -> str:
+        files = workspace.files()
+        wrong = sorted(p for p in files.keys() | expected.keys() if files.get(p) != expected.get(p))
+        return f"{applied} steps replayed; {len(wrong)} files differ from the disk, e.g. {wrong[:5]}"
+
+    wait_for(caught_up, timeout, what, detail=difference)
 
 
 @pytest.fixture
@@ -57,7 +82,7 @@ def watched(workspace: Path) -> Iterator[tuple[Path, Recorder]]:
     recorder = Recorder()
     watcher = FileWatcher(workspace, Policy.load(workspace), recorder, clock=now_ms)
     watcher.start()
-    time.sleep(0.3)  # the baseline
+    watcher.settle()  # the first pass takes the baseline: what is on disk before the test's changes
     try:
         yield workspace, recorder
     finally:
@@ -70,14 +95,14 @@ def test_changes_outside_the_editor_replay_to_the_disk(watched: tuple[Path, Reco
     (root / "src" / "app.py").write_text("print('héllo 🎉')\r\n")
     (root / "notes.md").write_text("one\n")
     (root / "old.txt").write_text("changed\n")
-    settle(rec)
+    wait_replays_to(rec, on_disk(root, ["src/app.py", "notes.md", "old.txt"]), "the first changes")
     (root / "notes.md").write_text("one\ntwo\n")
     os.rename(root / "src" / "app.py", root / "src" / "main.py")
     (root / "gone.txt").write_text("short-lived\n")
-    settle(rec)
+    wait_replays_to(rec, on_disk(root, ["src/main.py", "notes.md", "old.txt", "gone.txt"]), "the rename")
     (root / "gone.txt").unlink()
     os.rename(root / "src", root / "lib")
-    settle(rec)
+    wait_replays_to(rec, on_disk(root, ["lib/main.py", "notes.md", "old.txt"]), "the directory's rename")
     steps = rec.steps
     old = next(s for s in steps if s["path"] == "old.txt")
     assert (old["change"], old["text"]) == ("modified", "changed\n")
@@ -100,8 +125,9 @@ def test_excluded_binary_large_swap_and_git_files(watched: tuple[Path, Recorder]
     (root / "main.py~").write_text("backup\n")
     (root / ".git").mkdir()
     (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
-    (root / "main.py").write_text("ok\n")
-    settle(rec)
+    (root / "main.py").write_text("ok\n")  # last: once it is recorded, every earlier event was handled
+    wait_for(lambda: {"logo.png", "big.log", "main.py"} <= {s.get("path") for s in rec.steps},
+             what="the recordable files", detail=lambda: f"recorded: {rec.steps}")
     by_path = {s["path"]: s for s in rec.steps}
     assert set(by_path) == {"logo.png", "big.log", "main.py"}
     assert by_path["logo.png"] == {"kind": "file_change", "source": "files", "path": "logo.png",
@@ -113,14 +139,14 @@ def test_excluded_binary_large_swap_and_git_files(watched: tuple[Path, Recorder]
 def test_an_editor_style_atomic_save_is_a_modification(watched: tuple[Path, Recorder]) -> None:
     root, rec = watched
     (root / "a.py").write_text("v1\n")
-    settle(rec)
+    wait_replays_to(rec, {"a.py": "v1\n"}, "the first version")
     tmp = root / ".a.py.tmp1234"
     tmp.write_text("v2\n")
     os.replace(tmp, root / "a.py")  # write a temporary, rename it over the file
     os.rename(root / "a.py", root / "a.py~")  # vim: move the original aside, write anew, drop the backup
     (root / "a.py").write_text("v3\n")
     (root / "a.py~").unlink()
-    settle(rec)
+    wait_replays_to(rec, {"a.py": "v3\n"}, "the saves")
     assert replay(rec.steps).files() == {"a.py": "v3\n"}
     assert all(s["path"] == "a.py" or s.get("new_path") == "a.py" or s["path"].startswith(".a.py.tmp")
                for s in rec.steps)
@@ -136,13 +162,13 @@ def test_a_change_no_event_reports_is_found_by_the_audit(tmp_path: Path, workspa
     watcher = FileWatcher(workspace, Policy.load(workspace), rec, clock=now_ms, audit_interval=1.0)
     watcher.start()
     try:
-        time.sleep(0.3)
+        watcher.settle()  # the baseline, which the change through the hard link must differ from
         old = os.stat(workspace / "linked.txt").st_mtime_ns
         with open(outside / "linked.txt", "r+") as file:
             file.write("after!\n")
         os.utime(outside / "linked.txt", ns=(old - 5_000_000_000, old - 5_000_000_000))  # settled
-        gap = rec.wait(lambda s: s["kind"] == "gap", "audit gap", timeout=10)
-        change = rec.wait(lambda s: s["kind"] == "file_change", "audited change", timeout=10)
+        gap = rec.wait(lambda s: s["kind"] == "gap", "audit gap")
+        change = rec.wait(lambda s: s["kind"] == "file_change", "audited change")
     finally:
         watcher.stop()
     assert gap["reason"] == "watcher_overflow" and gap["detail"].startswith("1 file changes reached no")
@@ -162,7 +188,7 @@ def test_a_50k_file_burst_overflows_into_a_gap_and_a_reconciliation_equal_to_the
             names.append(name)
     (root / "old.txt").unlink()
     (root / "d00" / "f0000.txt").write_text("rewritten during the burst\n")
-    settle(rec, quiet=1.0, timeout=80)
+    wait_replays_to(rec, on_disk(root, names), "the reconciliation after the burst", timeout=180)
     gaps = [s for s in rec.steps if s["kind"] == "gap"]
     assert len(gaps) >= 1 and {g["reason"] for g in gaps} == {"watcher_overflow"}
     state = replay(rec.steps)
@@ -178,20 +204,15 @@ def test_the_collector_records_file_changes_into_the_episode(tmp_path: Path) -> 
     assert codetape(home, "init", str(root)).returncode == 0
     with running(home) as daemon, Client.connect(daemon.home, autostart=False) as client:
         assert client.hello(root, "test")["recording"]
-        time.sleep(0.5)
+        wait_capturing(client, root, ("FileWatcher",))
         subprocess.run(["sh", "-c", "printf 'a\\n' > a.txt && mkdir -p pkg && printf 'b\\n' > pkg/b.txt"
                         " && mv a.txt c.txt && printf 'SECRET=1\\n' > .env"], cwd=root, check=True)
-
-        def recorded() -> int:
-            workspaces = client.request("status")["workspaces"]
-            return int(workspaces[0]["steps"]) if workspaces else 0
-
-        wait_for(lambda: recorded() >= 2, 20, "file_change steps")
-        time.sleep(0.5)
+        disk = on_disk(root, ["c.txt", "pkg/b.txt"])
+        wait_recorded(daemon.home, root, lambda steps: replay(changes(steps)).files() == disk,
+                      "the file changes to be recorded")
         sealed = codetape(home, "seal", "--json", str(root))
         assert sealed.returncode == 0, sealed.stderr
-    steps = [s for s in episode_steps(Path(json.loads(sealed.stdout)["path"]))
-             if s["kind"] == "file_change"]
+    steps = changes(episode_steps(Path(json.loads(sealed.stdout)["path"])))
     assert {s["source"] for s in steps} == {"files"}
     assert replay(steps).files() == on_disk(root, ["c.txt", "pkg/b.txt"])
     assert ".env" not in repr(steps)

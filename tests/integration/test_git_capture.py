@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,14 @@ from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.sources.git_watcher import GitWatcher
 from schemas.steps import step_from_dict
-from tests.integration.collector_harness import codetape, episode_steps, running
+from tests.integration.collector_harness import (
+    codetape,
+    episode_steps,
+    running,
+    wait_capturing,
+    wait_recorded,
+)
+from tests.waiting import TIMEOUT_S, wait_for
 
 ENV = {**os.environ, "GIT_EDITOR": "true", "GIT_AUTHOR_NAME": "Ann Dev", "GIT_COMMITTER_NAME": "Ann Dev",
        "GIT_AUTHOR_EMAIL": "ann@example.org", "GIT_COMMITTER_EMAIL": "ann@example.org",
@@ -55,32 +61,28 @@ class Recorder:
 
     def __init__(self) -> None:
         self.steps: list[dict[str, Any]] = []
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
 
     def __call__(self, at_ms: int, step: dict[str, Any]) -> None:
         assert abs(at_ms - now_ms()) < 5_000
         step_from_dict({**step, "t_ms": 0})  # every step is valid against the schema
-        with self._cond:
+        with self._lock:
             self.steps.append(step)
-            self._cond.notify_all()
 
     def wait(self, predicate: Callable[[dict[str, Any]], bool], what: str,
-             timeout: float = 15.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for step in self.steps:
-                    if predicate(step):
-                        return step
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"no {what} step; got {[s.get('op') for s in self.steps]}")
-                self._cond.wait(0.05)
+             timeout: float = TIMEOUT_S) -> dict[str, Any]:
+        def found() -> dict[str, Any] | None:
+            with self._lock:
+                return next((step for step in self.steps if predicate(step)), None)
 
-    def take(self, op: str, timeout: float = 15.0, **fields: Any) -> dict[str, Any]:
+        return wait_for(found, timeout, f"a {what} step",
+                        detail=lambda: f"got {[s.get('op', s.get('path')) for s in self.steps]}")
+
+    def take(self, op: str, timeout: float = TIMEOUT_S, **fields: Any) -> dict[str, Any]:
         """Wait for the first step of `op` with these fields; later waits see only what came after it."""
         step = self.wait(lambda s: s.get("op") == op and all(s.get(k) == v for k, v in fields.items()),
                          f"{op} {fields}", timeout)
-        with self._cond:
+        with self._lock:
             index = self.steps.index(step)
             skipped, self.steps = self.steps[:index], self.steps[index + 1:]
         assert not [s for s in skipped if s.get("op") not in {"branch_create", "checkout"}], skipped
@@ -255,9 +257,8 @@ def test_a_repository_created_after_the_watcher_started_is_recorded_from_its_fir
     (root / ".codetape.toml").write_text("")
     rec = Recorder()
     watcher = GitWatcher(root, Policy.load(root), rec, clock=now_ms)
-    watcher.start()
+    watcher.start()  # watching `root` for a `.git` to appear from here on
     try:
-        time.sleep(0.2)
         later = Repo(root)
         later("init", "-q", "-b", "main")
         first = later.commit_file("x.py", "x = 1\n", "first")
@@ -326,18 +327,8 @@ def test_every_git_process_the_watcher_starts_is_read_only_and_lock_free(tmp_pat
         assert env == "0" and words[0] == "--no-optional-locks" and words[1] in read_only, line
 
 
-def settled_steps(client: Client, *, at_least: int, quiet: float = 0.5, timeout: float = 30.0) -> int:
-    """The session's step count once it reached `at_least` and stopped growing for `quiet` seconds."""
-    deadline = time.monotonic() + timeout
-    last = -1
-    while True:
-        workspaces = client.request("status")["workspaces"]
-        count = int(workspaces[0]["steps"]) if workspaces else 0
-        if count == last and count >= at_least:
-            return count
-        assert time.monotonic() < deadline, f"only {count} steps recorded"
-        last = count
-        time.sleep(quiet)
+def git_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s for s in steps if s["kind"] == "git"]
 
 
 def test_the_collector_records_git_operations_into_the_episode(tmp_path: Path) -> None:
@@ -350,17 +341,17 @@ def test_the_collector_records_git_operations_into_the_episode(tmp_path: Path) -
     (repo.root / ".git" / "info" / "exclude").write_text(".codetape.toml\n")
     with running(home) as daemon, Client.connect(daemon.home, autostart=False) as client:
         assert client.hello(repo.root, "test")["recording"]
-        time.sleep(0.5)
+        wait_capturing(client, repo.root, ("GitWatcher",))
         repo.commit_file("a.py", "a = 1\n", "first")
         repo("switch", "-q", "-c", "topic")
         repo.commit_file("a.py", "a = 2\n", "second")
         repo.write("a.py", "a = 3\n")
         repo("stash")
         repo("switch", "-q", "main")
-        settled_steps(client, at_least=6)
+        wait_recorded(daemon.home, repo.root, lambda steps: len(git_steps(steps)) >= 6, "the 6 git steps")
         sealed = codetape(home, "seal", "--json", str(repo.root))
         assert sealed.returncode == 0, sealed.stderr
-    steps = [s for s in episode_steps(Path(json.loads(sealed.stdout)["path"])) if s["kind"] == "git"]
+    steps = git_steps(episode_steps(Path(json.loads(sealed.stdout)["path"])))
     commits = [s["sha"] for s in steps if "sha" in s]
     assert commits == repo("log", "--reverse", "--format=%H", "topic").split()
     assert [s["op"] for s in steps] == ["commit", "branch_create", "checkout", "commit", "stash", "checkout"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from collector.policy.recording import Policy
 from collector.protocol.clock import now_ms
 from collector.sources.git_watcher import GitWatcher
 from tests.integration.test_git_capture import ENV, Recorder
+from tests.waiting import wait_for
 
 OPERATIONS = 300
 
@@ -141,10 +141,10 @@ def test_300_operations_never_fail_and_every_commit_is_recorded_in_order(
         dev.made.append(dev.read("rev-parse", "HEAD"))
         while dev.ran < OPERATIONS:
             dev.step()
-        deadline = time.monotonic() + 30
-        while len([s for s in rec.steps if "sha" in s]) < len(dev.made) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(0.3)
+        wait_for(lambda: len([s for s in rec.steps if "sha" in s]) >= len(dev.made),
+                 what=f"the {len(dev.made)} commits made to be recorded",
+                 detail=lambda: f"{len([s for s in rec.steps if 'sha' in s])} recorded")
+        watcher.settle()  # and what came after the last commit (a stash, a tag) is read now too
     finally:
         watcher.stop()
     assert dev.failures == []

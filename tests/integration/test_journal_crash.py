@@ -50,7 +50,7 @@ for line in sys.stdin:
         except BaseException:
             traceback.print_exc()
         os._exit(1)
-    time.sleep(float(kill_after))
+    time.sleep(float(kill_after))  # the random moment of the kill is the scenario: not a wait for anything
     os.kill(pid, signal.SIGKILL)  # the child is ours and not yet reaped: this pid cannot be reused
     _, status = os.waitpid(pid, 0)
     os.write(1, b"reaped %d\\n" % (os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0))

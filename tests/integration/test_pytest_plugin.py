@@ -6,7 +6,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 
 from collector.sources import pytest_plugin
 from schemas.settings import SETTINGS_FILE
-from tests.integration.collector_harness import codetape, env_for, episode_steps, running
+from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
 
 PROJECT = {
     "pytest.ini": "[pytest]\nasyncio_default_fixture_loop_scope = function\n",
@@ -64,7 +63,7 @@ def test_param(n):
     assert n != 2
 
 def test_slow():
-    time.sleep(0.2)
+    time.sleep(0.2)  # the measured duration itself (asserted >= 200 ms): not a wait for anything
 ''',
     "test_broken_import.py": "import module_that_does_not_exist\n",
 }
@@ -120,11 +119,13 @@ def test_recorded_outcomes_match_junit_xml_and_output_is_unchanged(tmp_path: Pat
     home = tmp_path / "home"
     assert codetape(home, "init", str(root)).returncode == 0
     args = ["--continue-on-collection-errors", "-rA", f"--junitxml={tmp_path / 'junit.xml'}"]
-    with running(home):
+    with running(home) as daemon:
         recorded = run_pytest(root, home, *args)
         junit_xml = (tmp_path / "junit.xml").read_bytes()
         plain = run_pytest(root, home, *args, "-p", "no:codetape")
-        time.sleep(0.3)
+        # the plugin sends its step without waiting for an answer: it may still be on its way
+        wait_recorded(daemon.home, root, lambda steps: any(s["kind"] == "test_run" for s in steps),
+                      "the recorded run's test_run step")
         runs = [s for s in sealed_steps(home, root) if s["kind"] == "test_run"]
     assert recorded.returncode == plain.returncode == 1
     assert normalized(recorded.stdout) == normalized(plain.stdout)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from collector.home import Home
 from collector.workspace.registry import LEGACY_FILE, Registry
-from tests.integration.collector_harness import codetape, git, running, wait_for
+from tests.integration.collector_harness import codetape, git, running
 from tests.integration.test_collector_registry import commit_and_seal, watched
+from tests.waiting import wait_for
 
 
 def test_a_workspace_path_with_a_newline_is_watched_after_a_restart(tmp_path: Path) -> None:
@@ -21,7 +22,7 @@ def test_a_workspace_path_with_a_newline_is_watched_after_a_restart(tmp_path: Pa
     assert registry.roots() == [root]
     assert json.loads(registry.path.read_text()) == [str(root)]
     with running(home) as daemon, daemon.client() as client:  # a collector started after the init
-        wait_for(lambda: watched(client, root), 20, "the workspace with a newline to be watched")
+        wait_for(lambda: watched(client, root), what="the workspace with a newline to be watched")
         steps = commit_and_seal(home, root, "newline")
     assert [(s["op"], s["message"]) for s in steps] == [("commit", "newline\n")]
 

@@ -24,6 +24,7 @@ def test_exclude_a_file_drop_a_range_and_sign_on_a_real_terminal(tmp_path: Path)
     original = steps_of(home, episode)
     assert any(step.get("path") == "private/plan.md" for step in original)
     env = {**os.environ, "CODETAPE_HOME": str(home), "TERM": "xterm-256color"}
+    # after the review, the shell prints its status and keeps the pane (and so that line) on the screen
     command = f"{sys.executable} -m collector review {episode.stem[:8]}; echo review exited $?; sleep 120"
     term = Terminal(tmp_path / "tmux.sock")
     term.start(command, env)

@@ -8,14 +8,14 @@ import pty
 import signal
 import subprocess
 import sys
-import time
 import tty
 from pathlib import Path
 from typing import Any
 
 from collector.home import Home
 from collector.protocol.client import Client
-from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_for
+from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
+from tests.waiting import wait_for
 
 CODETAPE = [sys.executable, "-m", "collector", "run", "--"]
 NOISY = ("import sys\nfor i in range(3000):\n    print(f'line {i}')\n"
@@ -58,11 +58,11 @@ def test_a_closed_reader_stops_the_command_as_it_would_without_codetape(tmp_path
 
 
 def test_signals_reach_the_command(tmp_path: Path) -> None:
-    script = ("import signal, sys, time\n"
+    script = ("import signal, sys\n"
               "def on(n, f):\n    print('got', n, flush=True); sys.exit(40 + n)\n"
               "for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):\n"
               "    signal.signal(s, on)\n"
-              "print('ready', flush=True)\ntime.sleep(30)\n")
+              "print('ready', flush=True)\nsignal.pause()\n")  # until the signal comes
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):
         proc = subprocess.Popen([*CODETAPE, sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                                 stdin=subprocess.DEVNULL, env=env_for(tmp_path))
@@ -98,7 +98,10 @@ def recorded_commands(home: Path, root: Path) -> list[dict[str, Any]]:
     sealed = codetape(home, "seal", "--json", str(root))
     assert sealed.returncode == 0, sealed.stderr
     result = json.loads(sealed.stdout)
-    steps = [] if result is None else episode_steps(Path(result["path"]))
+    return commands([] if result is None else episode_steps(Path(result["path"])))
+
+
+def commands(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for s in steps if s["kind"] == "command"]
 
 
@@ -107,13 +110,15 @@ def test_the_command_is_recorded_with_cwd_exit_code_duration_and_output_tail(tmp
     (root / "sub").mkdir(parents=True)
     home = tmp_path / "home"
     assert codetape(home, "init", str(root)).returncode == 0
-    with running(home):
+    with running(home) as daemon:
         direct, wrapped = both([sys.executable, "-c", NOISY], home, root / "sub")
         assert (wrapped.returncode, wrapped.stdout, wrapped.stderr) == \
             (direct.returncode, direct.stdout, direct.stderr)
+        # a command that takes a known time, for its recorded duration
         slow = subprocess.run([*CODETAPE, "sleep", "0.3"], cwd=root, env=env_for(home), check=False)
         assert slow.returncode == 0
-        time.sleep(0.3)
+        # `codetape run` sends its step without waiting for an answer: it may still be on its way
+        wait_recorded(daemon.home, root, lambda steps: len(commands(steps)) == 2, "both command steps")
         steps = recorded_commands(home, root.resolve())
     noisy, sleep = steps
     assert noisy["argv"] == [sys.executable, "-c", NOISY] and noisy["source"] == "run"
@@ -133,7 +138,8 @@ def test_without_a_running_collector_one_is_started_and_the_command_recorded(tmp
                           capture_output=True, text=True, timeout=60, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (4, "hi\n", "")
     try:
-        wait_for(lambda: Home(home.resolve()).socket.exists(), 10, "the autostarted collector")
+        wait_for(lambda: Home(home.resolve()).socket.exists(), what="the autostarted collector")
+        wait_recorded(Home(home.resolve()), root, lambda steps: len(commands(steps)) == 1, "the command step")
         steps = recorded_commands(home, root.resolve())
         assert [(s["argv"], s["exit_code"], s["output_tail"]) for s in steps] == \
             [(["sh", "-c", "echo hi; exit 4"], 4, "hi\n")]

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from collector.home import Home
 from collector.protocol.client import Client
-from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_for
+from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
+from tests.integration.terminal import Terminal
+from tests.waiting import wait_for
 
+# `sleep 0.3` in these sessions is a command typed by the developer, whose recorded duration is checked
 SESSION = """\
 cd {ws}
 echo one
@@ -46,12 +51,33 @@ def rcfile(tmp_path: Path, home: Path, *, hooked: bool) -> Path:
     return rc
 
 
-def interactive_bash(rc: Path, home: Path, script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", "--rcfile", str(rc), "-i"], input=script + "exit\n", cwd=cwd,
-                          env=env_for(home), capture_output=True, text=True, timeout=60, check=False)
+def interactive_bash(rc: Path, home: Path, script: str, cwd: Path, *,
+                     sessions: list[int] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `script` in an interactive bash; with `sessions`, in a session of its own, whose id is added."""
+    with subprocess.Popen(["bash", "--rcfile", str(rc), "-i"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, cwd=cwd, env=env_for(home), text=True,
+                          start_new_session=sessions is not None) as proc:
+        if sessions is not None:
+            sessions.append(proc.pid)
+        out, err = proc.communicate(script + "exit\n", timeout=60)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-def commands(home: Path, ws: Path) -> list[dict[str, Any]]:
+def living(sessions: list[int]) -> list[psutil.Process]:
+    """The processes still running in these sessions (what a shell started and left behind)."""
+    alive = []
+    for proc in psutil.process_iter():
+        with contextlib.suppress(OSError, psutil.Error):
+            if os.getsid(proc.pid) in sessions and proc.status() != psutil.STATUS_ZOMBIE:
+                alive.append(proc)
+    return alive
+
+
+def commands(home: Path, ws: Path, count: int) -> list[dict[str, Any]]:
+    """The command steps of the workspace's episode, sealed once `count` of them are recorded (the
+    recorder sends them without waiting for an answer, so they may still be on their way)."""
+    wait_recorded(Home(home.resolve()), ws, lambda steps: sum(s["kind"] == "command" for s in steps) >= count,
+                  f"{count} command steps")
     sealed = codetape(home, "seal", "--json", str(ws))
     assert sealed.returncode == 0, sealed.stderr
     result = json.loads(sealed.stdout)
@@ -79,8 +105,8 @@ def test_commands_typed_in_an_interactive_bash_become_steps(tmp_path: Path) -> N
         hooked = interactive_bash(rcfile(tmp_path, home, hooked=True), home, session, tmp_path)
         assert (hooked.returncode, hooked.stdout, hooked.stderr) == \
             (plain.returncode, plain.stdout, plain.stderr)
-        wait_for(lambda: recorder_gone(home), 20, "the shell's recorder to finish and exit")
-        steps = commands(home, ws)
+        wait_for(lambda: recorder_gone(home), what="the shell's recorder to finish and exit")
+        steps = commands(home, ws, len(EXPECTED))
     assert [(s["command_line"], s.get("cwd", "."), s.get("exit_code", 0)) for s in steps] == EXPECTED
     assert all(s["source"] == "shell" and "output_tail" not in s and "argv" not in s for s in steps)
     sleep = steps[EXPECTED.index(("sleep 0.3", "sub", 0))]
@@ -105,8 +131,8 @@ def test_the_prompt_waits_for_nothing_measured(tmp_path: Path, capsys: pytest.Ca
     with running(home):
         plain = min(elapsed_us(False) for _ in range(3))
         hooked = min(elapsed_us(True) for _ in range(3))
-        wait_for(lambda: recorder_gone(home), 30, "the recorders to exit")
-        recorded = len(commands(home, ws))
+        wait_for(lambda: recorder_gone(home), what="the recorders to exit")
+        recorded = len(commands(home, ws, 3 * (count + 1)))
     added_ms = (hooked - plain) / count / 1000
     with capsys.disabled():
         print(f"\nprompt delay added by the bash hook: {added_ms:.3f} ms per command "
@@ -120,10 +146,13 @@ def test_outside_opted_in_workspaces_the_hook_does_nothing(tmp_path: Path) -> No
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     script = f"cd {elsewhere}\necho hi\nfalse\n"
-    plain = interactive_bash(rcfile(tmp_path, home, hooked=False), home, script, tmp_path)
-    hooked = interactive_bash(rcfile(tmp_path, home, hooked=True), home, script, tmp_path)
+    sessions: list[int] = []
+    plain = interactive_bash(rcfile(tmp_path, home, hooked=False), home, script, tmp_path, sessions=sessions)
+    hooked = interactive_bash(rcfile(tmp_path, home, hooked=True), home, script, tmp_path, sessions=sessions)
     assert (hooked.returncode, hooked.stdout, hooked.stderr) == (plain.returncode, plain.stdout, plain.stderr)
-    time.sleep(0.5)
+    # whatever the shells started in the background (a recorder would be) has finished its work too
+    wait_for(lambda: not living(sessions), what="every process the shells started to exit",
+             detail=lambda: f"still running: {[p.cmdline() for p in living(sessions)]}")
     assert sorted(p.name for p in Home(home.resolve()).run.iterdir()) == []
     assert not Home(home.resolve()).socket.exists()
 
@@ -133,8 +162,8 @@ def test_without_a_collector_the_recorder_starts_one(tmp_path: Path) -> None:
     ws = workspace(tmp_path, home)
     interactive_bash(rcfile(tmp_path, home, hooked=True), home, f"cd {ws}\necho started\n", tmp_path)
     try:
-        wait_for(lambda: recorder_gone(home) and Home(home.resolve()).socket.exists(), 30, "recording")
-        assert [s["command_line"] for s in commands(home, ws)] == ["echo started"]
+        wait_for(lambda: recorder_gone(home) and Home(home.resolve()).socket.exists(), what="recording")
+        assert [s["command_line"] for s in commands(home, ws, 1)] == ["echo started"]
     finally:
         with Client.connect(Home(home.resolve()), autostart=False) as client:
             client.request("shutdown")
@@ -151,26 +180,33 @@ def test_commands_typed_on_a_real_terminal_in_tmux(shell: str, tmp_path: Path) -
         assert hook.returncode == 0, hook.stderr
         zdot = tmp_path / "zdot"
         zdot.mkdir()
-        (zdot / ".zshrc").write_text(f"PS1='% '\nHISTFILE={tmp_path / 'zhistory'}\n{hook.stdout}")
+        (zdot / ".zshrc").write_text(f"PS1='%% '\nHISTFILE={tmp_path / 'zhistory'}\n{hook.stdout}")
         command = f"env ZDOTDIR={zdot} zsh -i"
-    sock = str(tmp_path / "tmux.sock")
     env = env_for(home)
+    term = Terminal(tmp_path / "tmux.sock")
+    prompt = "$" if shell == "bash" else "%"  # PS1 above
+    typed = ("echo typed", "true | false", "cd sub && pwd", "sleep 0.3")
 
-    def tmux(*args: str) -> None:
-        subprocess.run(["tmux", "-S", sock, *args], env=env, check=True, timeout=30)
+    def prompts(screen: str) -> int:  # tmux leaves out the blanks at the end of a line
+        return sum(line == prompt or line.startswith(f"{prompt} ") for line in screen.splitlines())
 
     with running(home):
-        tmux("new-session", "-d", "-x", "120", "-y", "40", "-c", str(ws), command)
-        for line in ("echo typed", "true | false", "cd sub && pwd", "sleep 0.3"):
-            tmux("send-keys", "-l", line)
-            tmux("send-keys", "Enter")
-            time.sleep(0.5)
-        tmux("send-keys", "-l", "exit")
-        tmux("send-keys", "Enter")
-        wait_for(lambda: subprocess.run(["tmux", "-S", sock, "has-session"], env=env, capture_output=True,
-                                        check=False).returncode != 0, 20, "the tmux session to end")
-        wait_for(lambda: recorder_gone(home), 20, "the recorder to exit")
-        steps = commands(home, ws)
+        term.start(f"cd {ws} && exec {command}", env, width=120, height=40)
+        try:
+            term.wait(lambda screen: prompts(screen) == 1, "the first prompt")
+            for shown, line in enumerate(typed, start=2):  # like a typist, each line once the prompt is back
+                term.keys("-l", line)
+                term.keys("Enter")
+                term.wait(lambda screen, shown=shown: prompts(screen) == shown, f"the prompt after {line!r}")
+            term.keys("-l", "exit")
+            term.keys("Enter")
+            wait_for(lambda: subprocess.run(["tmux", "-S", term.socket, "has-session"], env=env,
+                                            capture_output=True, check=False).returncode != 0,
+                     what="the tmux session to end")
+        finally:
+            term.stop()
+        wait_for(lambda: recorder_gone(home), what="the recorder to exit")
+        steps = commands(home, ws, len(typed))
     assert [(s["command_line"], s.get("cwd", "."), s.get("exit_code", 0)) for s in steps] == \
         [("echo typed", ".", 0), ("true | false", ".", 1), ("cd sub && pwd", ".", 0), ("sleep 0.3", "sub", 0)]
     assert 300 <= steps[-1]["duration_ms"] < 3000

@@ -14,6 +14,7 @@ from collector.errors import JournalCorrupt, JournalError
 from collector.journal import JournalScanner, JournalWriter, scan_journal, unpack_header, unpack_payload
 from schemas import EpisodeHeader, step_to_dict
 from schemas.steps import EditStep, NoteStep, OpenStep
+from tests.waiting import TIMEOUT_S
 
 WriteFn = Callable[[int, bytes | memoryview], int]
 
@@ -63,26 +64,32 @@ def test_each_frame_is_one_write(tmp_path: Path, episode_header: EpisodeHeader) 
 
 
 def test_a_slow_fsync_never_delays_append(tmp_path: Path, episode_header: EpisodeHeader) -> None:
-    fsyncs: list[float] = []
+    """An fsync that does not return until the test lets it (a disk as slow as can be): appends go on."""
+    syncing, release = threading.Event(), threading.Event()
+    fsyncs: list[int] = []
 
-    def slow_fsync(fd: int) -> None:
-        time.sleep(0.3)
+    def stuck_fsync(fd: int) -> None:
+        syncing.set()
+        assert release.wait(TIMEOUT_S), "the test never released the fsync"
         os.fsync(fd)
-        fsyncs.append(time.monotonic())
+        fsyncs.append(fd)
 
     path = tmp_path / "s.journal"
-    writer = JournalWriter.create(path, episode_header, fsync=slow_fsync, interval=0.02)
-    latencies = []
-    started = time.monotonic()
-    while time.monotonic() - started < 1.0:
-        before = time.perf_counter()
-        seq = writer.append(note(len(latencies), "x" * 2000))
-        latencies.append(time.perf_counter() - before)
-        time.sleep(0.002)
-    assert len(fsyncs) >= 2  # appends ran while several slow fsyncs were under way
-    assert writer.durable_seq < seq  # the last appends were acknowledged before they were durable
-    assert max(latencies) < 0.1, f"an append took {max(latencies) * 1000:.0f} ms"
-    assert writer.wait_durable(seq, timeout=5)
+    writer = JournalWriter.create(path, episode_header, fsync=stuck_fsync, interval=0.02)
+    try:
+        writer.append(note(0, "x" * 2000))
+        assert syncing.wait(TIMEOUT_S), "the group commit never started an fsync"
+        latencies = []
+        for t in range(1, 300):  # all of them while that fsync is under way
+            before = time.perf_counter()
+            seq = writer.append(note(t, "x" * 2000))
+            latencies.append(time.perf_counter() - before)
+        assert writer.durable_seq < seq  # the appends were acknowledged before they were durable
+        assert max(latencies) < 0.1, f"an append took {max(latencies) * 1000:.0f} ms"
+    finally:
+        release.set()
+    assert writer.wait_durable(seq, timeout=TIMEOUT_S)
+    assert fsyncs
     writer.close()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-import time
 from pathlib import Path
 
 from watchdog.events import FileOpenedEvent, FileSystemEvent, FileSystemEventHandler
@@ -14,6 +13,7 @@ from watchdog.observers import Observer
 from collector.policy.recording import Policy
 from collector.sources.filestate import is_noise, read_state, walk
 from schemas.settings import WorkspaceSettings
+from tests.waiting import wait_for
 
 
 def policy(root: Path, **settings: object) -> Policy:
@@ -68,6 +68,10 @@ class _Opens(FileSystemEventHandler):
         with self.lock:
             self.paths.add(os.path.basename(str(event.src_path)))
 
+    def seen(self) -> set[str]:
+        with self.lock:
+            return set(self.paths)
+
 
 def test_excluded_files_are_never_opened_by_the_walk_or_the_reader(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("TOKEN=secret\n")
@@ -82,15 +86,15 @@ def test_excluded_files_are_never_opened_by_the_walk_or_the_reader(tmp_path: Pat
         found = dict(walk(tmp_path, rules))
         for name in (".env", "server.pem", "app.py"):
             read_state(tmp_path, name, rules)
-        deadline = time.monotonic() + 5
-        while "app.py" not in opens.paths and time.monotonic() < deadline:
-            time.sleep(0.02)
+        # the events come in order: once the test's own last open is seen, every earlier one has been
+        (tmp_path / "zz-last").open("w").close()
+        wait_for(lambda: "zz-last" in opens.seen(), what="the test's last open to be reported")
     finally:
         observer.stop()
         observer.join()
     assert set(found) == {"app.py"}
-    assert "app.py" in opens.paths  # the watch works: the recorded file was opened
-    assert not {".env", "server.pem"} & opens.paths
+    assert "app.py" in opens.seen()  # the watch works: the recorded file was opened
+    assert not {".env", "server.pem"} & opens.seen()
 
 
 def test_walk_skips_git_noise_excluded_directories_and_given_paths(tmp_path: Path) -> None:
