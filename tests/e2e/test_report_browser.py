@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, 
 
 from bench.sessions import generate
 from collector.episode import write_episode_file
+from tests.lsp_typing import record_calc_session
 from tests.unit.test_report_data import PAYLOAD, write_hostile_episode
 from tests.unit.test_report_templates import ATTACK, ATTACK_PATH, write_template_attack
 
@@ -169,13 +170,8 @@ def assert_quiet(opened: Opened, html: Path) -> None:
 
 def test_a_recorded_session_renders_with_its_chart_and_filters_as_typed(browser: Browser,
                                                                         tmp_path: Path) -> None:
-    env = os.environ | {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    env.pop("CODETAPE_HOME", None)
-    demo = subprocess.run([sys.executable, "-m", "collector", "demo", "--editor", "typist", "--dir",
-                           str(tmp_path / "demo")], env=env, capture_output=True, text=True, timeout=180)
-    assert demo.returncode == 0, demo.stderr
+    episode = record_calc_session(tmp_path / "demo")  # typed through the real bridge (tests/lsp_typing.py)
     home = tmp_path / "demo" / "home"
-    (episode,) = (home / "episodes").glob("*.ctape")
     html = report(home, episode.stem[:8], tmp_path / "demo.html")
     opened = open_page(browser, html)
     page = opened.page

@@ -17,6 +17,7 @@ from collector.episode import open_episode, write_episode_file
 from collector.reconstruct.workspace import workspace_at
 from collector.text.digest import sha256_text
 from schemas import EpisodeHeader, Step, WorkspaceIdentity, step_from_dict, step_to_dict
+from tests.lsp_typing import record_calc_session
 
 
 def codetape(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -31,14 +32,9 @@ def git(repo: Path, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Step]]:
-    """A real session from `codetape demo --editor typist`: edits through the bridge, a save, a commit."""
+    """A real session typed through the bridge (tests/lsp_typing.py): edits, a save, a commit."""
     base = tmp_path_factory.mktemp("demo")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    env.pop("CODETAPE_HOME", None)
-    command = [sys.executable, "-m", "collector", "demo", "--editor", "typist", "--dir", str(base)]
-    proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
-    assert proc.returncode == 0, proc.stderr
-    [episode] = (base / "home" / "episodes").glob("*.ctape")
+    episode = record_calc_session(base)
     return episode, base / "project", list(open_episode(episode).steps())
 
 
