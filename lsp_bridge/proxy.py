@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 CHUNK = 256 * 1024
 TRANSLATE_PACE_S = 0.01  # the translator drains the tap this often; forwarding never wakes it
 IDLE_PACE_S = 0.2  # and backs off to this while nothing comes
+FINISH_TRANSLATING_S = 5.0  # after the server exits, translating what was forwarded may take this long
 SWITCH_INTERVAL_S = 0.0002  # a forwarding thread waits at most this long for the translator's GIL
 TapItem = tuple[str, int, bytes | None, str | None]
 
@@ -150,7 +151,7 @@ def _is_exit(body: bytes) -> bool:
 class Proxy:
     def __init__(self, command: list[str], traffic: Traffic, *, editor_in: int = 0, editor_out: int = 1,
                  clock: Callable[[], int] | None = None, tap: Tap[TapItem] | None = None,
-                 exit_grace_s: float = 3.0) -> None:
+                 exit_grace_s: float = 3.0, finish_translating_s: float = FINISH_TRANSLATING_S) -> None:
         self.command = command
         self.traffic = traffic
         self._editor_in = editor_in
@@ -159,9 +160,11 @@ class Proxy:
         self._clock = clock or now_ms
         self.tap: Tap[TapItem] = tap or Tap()
         self._exit_grace_s = exit_grace_s
+        self._finish_translating_s = finish_translating_s
         self._proc: subprocess.Popen[bytes] | None = None
         self._server_gone = False
         self._stop_timer: threading.Timer | None = None
+        self._abandon = threading.Event()  # set when the server is gone and translating takes too long
 
     def run(self) -> int:
         """Forward until the server exits; returns the server's exit status (128 + N for signal N)."""
@@ -189,7 +192,10 @@ class Proxy:
         if self._stop_timer is not None:
             self._stop_timer.cancel()
         self.tap.close()
-        threads[1].join(5.0)
+        threads[1].join(self._finish_translating_s)
+        if threads[1].is_alive():  # what is left is counted into a gap, not dropped silently
+            self._abandon.set()
+            threads[1].join(self._finish_translating_s)
         if code:
             log.warning("codetape: the language server exited with status %s", code)
         return code if code >= 0 else 128 - code
@@ -281,7 +287,13 @@ class Proxy:
             closed = self.tap.closed
             items, dropped_after = self.tap.drain(pace)
             pace = TRANSLATE_PACE_S if items else min(pace * 2, IDLE_PACE_S)
-            for (side, at, body, error), dropped in items:
+            for index, ((side, at, body, error), dropped) in enumerate(items):
+                if self._abandon.is_set():
+                    left = len(items) - index + sum(d for _, d in items[index:]) + dropped_after
+                    rest, dropped_rest = self.tap.drain(0)
+                    left += len(rest) + sum(d for _, d in rest) + dropped_rest
+                    self.traffic.capture.lost_messages(self._clock(), left)
+                    return
                 if dropped:
                     self.traffic.capture.lost_messages(at, dropped)
                 self.traffic.received(side, at, body, error)
