@@ -7,24 +7,21 @@ sealed episode.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import sys
 import threading
-import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import cattrs
 import pytest
 from lsprotocol import types as lsp
-from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import register_lsp_features
 
+from bench.lsp_client import client_converter
 from collector.episode import Episode, open_episode
 from collector.reconstruct.workspace import replay
 from lsp_bridge.framing import Framer, encode
@@ -80,27 +77,8 @@ def uri(ws: Path, relpath: str) -> str:
     return (ws / relpath).as_uri()
 
 
-def _client_converter() -> cattrs.Converter:
-    """pygls's converter, plus the hook lsprotocol 2025.0.0 lacks to read pylsp's notebookDocumentSync."""
-    converter = default_converter()
-    optional_notebook = typing.get_type_hints(lsp.NotebookDocumentFilterWithCells)["notebook"]
-    kinds = (lsp.NotebookDocumentFilterNotebookType, lsp.NotebookDocumentFilterScheme,
-             lsp.NotebookDocumentFilterPattern)
-
-    def structure(value: Any, _type: Any) -> Any:
-        if value is None or isinstance(value, str):
-            return value
-        for kind in kinds:
-            with contextlib.suppress(Exception):
-                return converter.structure(value, kind)
-        raise ValueError(f"not a notebook filter: {value!r}")
-
-    converter.register_structure_hook(optional_notebook, structure)
-    return converter
-
-
 def _make_client() -> LanguageClient:
-    client = LanguageClient(converter_factory=_client_converter)
+    client = LanguageClient(converter_factory=client_converter)
     register_lsp_features(client)
     return client
 
