@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.seaweed import SeaweedFS, free_ports
+from bench.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS, free_ports
 from bench.upload import signed_episode
 from collector.consent import load_public
 from collector.home import Home
@@ -101,6 +101,11 @@ def test_end_to_end_to_file_and_s3_then_revoked_at_both(seaweed: SeaweedFS, home
     assert at_s3 == at_file and check_revocation(at_s3, public_key=public).episode_sha256 == sha
     [row] = json.loads(codetape(home, "episodes", "--json").stdout)
     assert row["state"] == "revoked" and row["revoked_at"] is not None
+    written = b"".join(path.read_bytes() for root in (home, dest) for path in root.rglob("*")
+                       if path.is_file())
+    written += b"".join(seaweed.client().get_object(Bucket=bucket, Key=name)["Body"].read()
+                        for name in seaweed.keys(bucket) if name.endswith(".json"))
+    assert ACCESS_KEY.encode() not in written and SECRET_KEY.encode() not in written  # no credentials kept
 
 
 def test_a_multipart_upload_cut_by_a_crashed_server_resumes(seaweed: SeaweedFS, tmp_path: Path) -> None:
