@@ -6,6 +6,7 @@ Knows nothing about steps; see schemas/EPISODE_FORMAT.md.
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -100,7 +101,16 @@ def compress(data: bytes, level: int) -> bytes:
     return zstandard.ZstdCompressor(level=level, write_checksum=True, write_content_size=True).compress(data)
 
 
-_DECOMPRESSOR = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW)
+_LOCAL = threading.local()  # a zstd decompression context is not thread-safe: one per thread
+
+
+def _decompressor() -> zstandard.ZstdDecompressor:
+    decompressor: zstandard.ZstdDecompressor | None = getattr(_LOCAL, "decompressor", None)
+    if decompressor is None:
+        decompressor = _LOCAL.decompressor = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW)
+    return decompressor
+
+
 # Compressed bytes fed at a time: a zstd block needs a few input bytes for up to 128 KiB of output, so
 # this bounds what one call can produce (about 8 MiB) before the running total is checked.
 _FEED = 256
@@ -124,7 +134,7 @@ def decompress(frame: Frame) -> bytes:
         raise EpisodeError(f"{what} uses a zstd dictionary or lacks a checksum")
     parts: list[bytes] = []
     produced = fed = 0
-    decoder = _DECOMPRESSOR.decompressobj()
+    decoder = _decompressor().decompressobj()
     payload = memoryview(frame.payload)
     try:
         while fed < len(payload) and not decoder.eof and produced <= size:
