@@ -8,6 +8,11 @@
 Both steps lists come from one long edit-heavy session (bench/sessions.py, ~10 simulated hours).
 
     .venv/bin/python -m bench.episode_speed [--runs 5] [--no-readme]
+    .venv/bin/python -m bench.episode_speed --baseline DIR [--runs 5]
+
+`--baseline DIR` measures only the seal, alternating runs of this tree's and of the codetape tree at DIR
+(another commit, say `git archive COMMIT | tar -x -C DIR`) on the same journal, and prints both and
+their ratio (the README is left alone): on a shared machine only a side-by-side ratio means much.
 """
 
 from __future__ import annotations
@@ -81,9 +86,9 @@ def child(argv: list[str]) -> None:
     print(json.dumps({"seconds": seconds, "cpu": cpu, "rss_mib": peak_rss_mib(), "rss_before_mib": before}))
 
 
-def run_child(*args: str) -> dict[str, Any]:
+def run_child(*args: str, cwd: Path | None = None) -> dict[str, Any]:
     done = subprocess.run([sys.executable, "-m", "bench.episode_speed", "--child", *args],
-                          check=True, capture_output=True, text=True)
+                          check=True, capture_output=True, text=True, cwd=cwd)
     result: dict[str, Any] = json.loads(done.stdout)
     return result
 
@@ -107,6 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--baseline", type=Path, help="seal only, alternating with the codetape tree at DIR")
     args = parser.parse_args()
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     started = time.perf_counter()
@@ -120,6 +126,9 @@ def main() -> None:
         work = Path(tmp)
         journal = work / "bench.journal"
         write_journal(session, SEAL_STEPS, journal)
+        if args.baseline is not None:
+            print(compare(journal, work, args.baseline.resolve(), args.runs, load))
+            return
         episode = work / "bench.ctape"
         write_episode_file(episode, session.header, session.steps[:EPISODE_STEPS])
         seals, checkouts = [], []
@@ -138,6 +147,27 @@ def main() -> None:
     print(body)
     if not args.no_readme:
         write_section("episode-speed", body)
+
+
+def compare(journal: Path, work: Path, baseline: Path, runs: int, load: str) -> str:
+    """Seal the same journal with the baseline tree and with this one, alternating, in fresh processes."""
+    results: dict[str, list[dict[str, Any]]] = {"baseline": [], "this tree": []}
+    for run in range(runs):
+        for name, cwd in (("baseline", baseline), ("this tree", None)):
+            copy = work / f"{name.replace(' ', '-')}{run}.journal"
+            shutil.copyfile(journal, copy)
+            results[name].append(run_child("seal", str(copy), str(work / f"out-{copy.stem}"), cwd=cwd))
+            print(f"run {run + 1} {name}: seal {results[name][-1]['seconds']:.2f} s", flush=True)
+    rows = [[name, f"{median([r['seconds'] for r in rs]):.2f} s", f"{min(r['seconds'] for r in rs):.2f} s",
+             f"{max(r['seconds'] for r in rs):.2f} s", f"{median([r['cpu'] for r in rs]):.2f} s"]
+            for name, rs in results.items()]
+    def ratio(key: str) -> float:
+        return median([r[key] for r in results["this tree"]]) / median([r[key] for r in results["baseline"]])
+    return "\n".join([
+        f"Command: `{command_line()}` ({machine()}); baseline {baseline}; {runs} alternating runs each, "
+        f"fresh processes, load average {load} at the start.\n",
+        table(["seal of a 60,000-step journal", "median wall", "min", "max", "median CPU"], rows), "",
+        f"this tree / baseline: {ratio('seconds'):.2f} x wall, {ratio('cpu'):.2f} x CPU (medians)"])
 
 
 def render(seals: list[dict[str, Any]], checkouts: list[dict[str, Any]], episode_bytes: int,

@@ -10,24 +10,39 @@ six kinds of line credentials are written on (`contexts.py`). Do not tune rules 
 measures anything while nothing was fitted to it.
 
 Every case is one text and the one credential in it (`Case.values`); `Case.family` is the provider,
-`Case.context` the kind of line.
+`Case.context` the kind of line. `paraphrased` words the comment and request lines differently
+(`paraphrases.py`), to check that rules written after seeing this corpus's misses were not fitted to its
+exact wording.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Mapping
 
 from bench.heldout_corpus.contexts import CONTEXTS, value_of
-from bench.heldout_corpus.formats import FORMATS
+from bench.heldout_corpus.formats import FORMATS, Format
+from bench.heldout_corpus.paraphrases import PARAPHRASES
 from bench.redaction_corpus import Case
+
+Place = Callable[[Format, str, random.Random], str]
 
 
 def build(seed: int = 1) -> list[Case]:
     """One case per provider format and kind of line, each with a fresh value."""
-    r = random.Random(f"heldout-{seed}")
+    return _cases(f"heldout-{seed}", CONTEXTS)
+
+
+def paraphrased(seed: int = 1) -> list[Case]:
+    """One case per provider format in other wordings of a comment and of a request (`paraphrases.py`)."""
+    return _cases(f"paraphrased-{seed}", PARAPHRASES)
+
+
+def _cases(seed: str, places: Mapping[str, Place]) -> list[Case]:
+    r = random.Random(seed)
     cases = []
     for fmt in FORMATS:
-        for context, place in CONTEXTS.items():
+        for context, place in places.items():
             value, shown = value_of(fmt, r)
             text = place(fmt, shown, r)
             if value not in text:
@@ -36,4 +51,4 @@ def build(seed: int = 1) -> list[Case]:
     return cases
 
 
-__all__ = ["Case", "build"]
+__all__ = ["Case", "build", "paraphrased"]
