@@ -176,7 +176,7 @@ class Buffer:
         visible: list[Mark] = []
         touched: list[tuple[int, int]] = []
         registry = self.redactor.registry
-        for f in self.redactor.scan(region):
+        for f in self.redactor.scan(region, changed=(a - base, end - base)):
             fs, fe = base + f.start, base + f.end
             secrets, hidden = sp.owners(spans, fs, fe)
             known = registry.get(f.value)

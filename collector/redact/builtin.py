@@ -16,6 +16,7 @@ from collector.redact.values import (
     char_classes,
     entropy,
     is_placeholder,
+    machine_made,
     password_like,
     plausible,
     token_like,
@@ -109,6 +110,18 @@ def _in_pairs(match: re.Match[str]) -> bool:
     return after == ";" or (";" in before and "=" in before)
 
 
+def _header(match: re.Match[str]) -> bool:
+    """A header named like a secret (`X-Api-Key`), or `Authorization` with no scheme before its value."""
+    if match.group("k").lower() in ("authorization", "proxy-authorization"):
+        return token_like(_v(match).rstrip("="))
+    return _named()(match)
+
+
+def _mentioned(match: re.Match[str]) -> bool:
+    """A value named in prose must look machine-made: long, varied, not words, code, a path or a URL."""
+    return machine_made(_v(match))
+
+
 def _has_digit_and_letter(match: re.Match[str]) -> bool:
     value = _v(match)
     return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
@@ -123,7 +136,7 @@ def _prefixed(rule_id: str, body: str, anchors: Sequence[str], prefix: int, *, c
               priority: int = 0, prefilter: str = "") -> Rule:
     """A provider token with a fixed prefix: the whole token is the secret."""
     return Rule(rule_id, _re(TOKEN_START + r"(?P<v>" + body + r")" + TOKEN_END), tuple(anchors),
-                priority=priority, check=check, prefix=prefix, prefilter=prefilter)
+                priority=priority, check=check, prefix=prefix, prefilter=prefilter, token=True)
 
 
 # Prefilters (the engine's dialect, see rule.py) for the rules whose anchors are common words in code:
@@ -216,8 +229,10 @@ BUILTIN: tuple[Rule, ...] = (
     _prefixed("vault-token", r"hv[sbr]\.[A-Za-z0-9_\-]{24,200}", ["hvs.", "hvb.", "hvr."], 4,
               check=_has_digit_and_letter),
     _prefixed("databricks-token", r"dapi[a-f0-9]{32}(?:-\d)?", ["dapi"], 4, check=_has_digit_and_letter),
-    _prefixed("telegram-bot-token", r"\d{8,10}:AA[A-Za-z0-9_\-]{33}", [":AA"], 0,
-              prefilter=r"\d{8,10}:AA[A-Za-z0-9_\-]{33}"),
+    # also in the Bot API's URLs: https://api.telegram.org/bot<token>/getMe
+    Rule("telegram-bot-token", _re(r"(?:(?<=/bot)|" + TOKEN_START + r")(?P<v>\d{8,10}:AA[A-Za-z0-9_\-]{33})"
+                                   + TOKEN_END), (":AA",), priority=0, token=True,
+         prefilter=r"\d{8,10}:AA[A-Za-z0-9_\-]{33}"),
     _prefixed("atlassian-token", r"ATATT3[A-Za-z0-9_\-=]{150,250}", ["ATATT3"], 6),
     _prefixed("postman-key", r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}", ["PMAK-"], 5),
     _prefixed("linear-key", r"lin_(?:api|oauth)_[A-Za-z0-9]{40}", ["lin_api_", "lin_oauth_"], 8),
@@ -253,9 +268,13 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("url-password", _re(r"""(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}://
          [^\s:/?#@'"`<>\[\]{}\\]{0,128}:(?P<v>[^\s/'"`<>\\]{1,256})@(?=[A-Za-z0-9\[._\-])"""),
          ("://",), priority=1, check=_url_password, prefilter=r"://[^\s:/?#@]*:[^\s/]+@"),
+    # a token as the URL's user, without a password: https://<token>@github.com/..., a Sentry DSN
+    Rule("url-token", _re(r"""(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}://
+         (?P<v>[^\s:/?#@'"`<>\[\]{}\\]{16,256})@(?=[A-Za-z0-9\[._\-])"""),
+         ("://",), priority=1, check=lambda m: token_like(_v(m)), prefilter=r"://[^\s:/?#@]{16}[^\s:/?#@]*@"),
     Rule("auth-header", _re(r"""(?i:proxy-)?(?i:authorization)["'`]?\]?[ \t]*[:=,][ \t]*["'`]?
          (?i:bearer|token|basic|digest|apikey|api-key|sso-key|key|ssws|dpop|negotiate)[ \t]+
-         (?P<v>[A-Za-z0-9._~+/\-:]{8,2048}=*)"""),
+         (?P<v>[A-Za-z0-9._~+/\-:!$%]{8,2048}=*)"""),
          ("authorization",), fold=True, priority=2, check=lambda m: token_like(_v(m).rstrip("="))
          or password_like(_v(m))),
     Rule("auth-header", _re(r"""(?i:x-api-key|x-auth-token|api-key|x-access-token|private-token|x-gitlab-token
@@ -264,7 +283,7 @@ BUILTIN: tuple[Rule, ...] = (
          ("api-key", "auth-token", "access-token", "private-token", "gitlab-token", "vault-token", "apikey",
           "subscription-key", "functions-key", "figma-token"), fold=True, priority=2,
          check=lambda m: token_like(_v(m))),
-    Rule("auth-header", _re(r"""(?<![A-Za-z])(?i:bearer)[ \t]+(?P<v>[A-Za-z0-9._~+/\-]{20,2048}=*)"""),
+    Rule("auth-header", _re(r"""(?<![A-Za-z])(?i:bearer)[ \t]+(?P<v>[A-Za-z0-9._~+/\-!$%]{20,2048}=*)"""),
          ("bearer",), fold=True, priority=3, check=lambda m: token_like(_v(m).rstrip("=")),
          prefilter="(?i:bearer)[ \t]+[A-Za-z0-9._~+/-]{20}"),
     Rule("cli-password", _re(r"""(?<![\w\-])--(?P<k>[A-Za-z0-9][\w\-]{0,60})(?:=|[ \t]+)(?P<q>["']?)
@@ -282,6 +301,15 @@ BUILTIN: tuple[Rule, ...] = (
          (?P<v>[^\s"'`]{3,256})(?P=q)"""),
          ("-u", "--user"), priority=2, check=lambda m: password_like(_v(m)) or token_like(_v(m)),
          prefilter=r"(?:-u|--user)[ \t]+[\"']?[^\s:\"'`]+:[^\s\"'`]{3}"),
+    # an API key as the user name, with no password: curl -u sk_...: (HTTP basic auth)
+    Rule("cli-password", _re(r"""(?<![\w\-])(?:-u|--user)(?:=|[ \t]+)(?P<q>["']?)
+         (?P<v>[^\s:"'`]{8,256}):(?P=q)(?=[\s;|&)]|$)"""),
+         ("-u", "--user"), priority=2, check=lambda m: token_like(_v(m)),
+         prefilter=r"(?:-u|--user)[= \t]+[\"']?[^\s:\"'`]{8}[^\s:\"'`]*:"),
+    # a header named like a secret, on the command line: curl -H "X-Api-Key: ...", wget --header=...
+    Rule("auth-header", _re(r"""(?<![\w\-])(?:-H|--header)(?:=|[ \t]+)["']?
+         (?P<k>[A-Za-z][A-Za-z0-9_\-]{1,80})[ \t]*:[ \t]*(?P<v>[^\s"'`]{8,2048})"""),
+         ("-H", "--header"), priority=2, check=_header),
     # query parameters end at `&`; in a libpq DSN (`host=.. password=..`) `&` is part of the value
     Rule("connection-string", _re(r"""(?<=[?&])(?P<k>[\w.\-]{0,40}(?:""" + _CONN_WORDS + r"""|(?i:key|code)))
          =(?P<v>[^;&\s"'`<>(){}\[\],]{1,512})(?=[;&"'\s]|$)"""),
@@ -368,4 +396,14 @@ BUILTIN: tuple[Rule, ...] = (
          |api_key|key|credential)[\w.\-:]{0,40})(?:\ [^>]*)?>(?P<v>[^<\s]{4,512})</(?P=k)>"""),
          ("pass", "pwd", "secret", "token", "key", "credential"), fold=True, priority=4, check=_named(),
          prefilter=r"<[\w.\-:]*(?i:pass|pw|secret|token|key|cred)"),
+    # a secret named in prose, a comment or a log line, a few words before it: `# old API key: 3f9c...`,
+    # `token was ...`, `TODO move to the vault: Acme password ...` (only random-looking values; a quoted
+    # or assigned value is the other rules' to find, once its closing quote is typed)
+    Rule("mentioned-secret", _re(r"""(?<![A-Za-z])
+         (?P<k>(?i:(?:api|auth|access|refresh|session|bearer|client|secret|private)?[\ _\-]?(?:keys?|tokens?)
+         |secrets?|passwords?|passwd|passphrase|pwd|pw|pat|credentials?|creds))(?![A-Za-z])
+         [^\n]{0,48}?(?<![A-Za-z0-9_\-+/.~%$!=:"'`])
+         (?P<v>[A-Za-z0-9_\-+/.~%$!:]{15,511}[A-Za-z0-9_\-+/~%$!]={0,2})(?![A-Za-z0-9_\-+/.~%$!=:])"""),
+         _WORDS, fold=True, priority=5, check=_mentioned,
+         prefilter=r"(?i:key|token|secret|pass|pw|pat|cred)[^\n]*[A-Za-z0-9_\-+/.~%$!:]{16}"),
 )

@@ -26,7 +26,7 @@ _PASSWORD = frozenset({"password", "passwd", "passwords", "pwd", "pw", "pass", "
 _TOKEN = frozenset({"secret", "secrets", "token", "tokens", "apikey", "credential", "credentials",
                     "creds", "bearer", "privatekey", "secretkey", "accesskey", "authtoken", "apitoken",
                     "accesstoken", "refreshtoken", "clientsecret", "sessionkey", "authkey", "apisecret",
-                    "sig", "signature", "pat"})
+                    "sig", "signature", "pat", "authorization"})
 _PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"),
                     ("auth", "key"), ("signing", "key"), ("encryption", "key"), ("master", "key"),
                     ("session", "key"), ("account", "key"), ("storage", "key"), ("app", "key"),
@@ -41,6 +41,8 @@ _PASSWORD_ENDS = ("password", "passwd", "pass")
 _NOT_PASS = frozenset({"getpass", "bypass", "compass", "surpass", "overpass", "underpass", "trespass",
                        "encompass", "firstpass", "onepass", "multipass", "subpass", "renderpass"})
 _TOKEN_ENDS = ("secret", "token", "apikey", "accesskey", "secretkey", "privatekey")
+_NOT_KEY = word_set("""monkey donkey turkey jockey hockey whiskey hotkey passkey latchkey turnkey lowkey
+    sukey dickey mickey malarkey hokey""")  # run-together names ending in `key` that are not keys
 # A name whose last word says it holds something about a secret, not the secret itself.
 _NOT_SECRET_LAST = word_set("""
     name names file files filename path paths dir url urls uri endpoint type types id ids field fields header
@@ -69,6 +71,8 @@ def words(name: str) -> list[str]:
 def strength(name: str) -> Strength | None:
     """How strongly `name` says that its value is a secret; None when it does not."""
     parts = words(name)
+    if parts[-2:] == ["secret", "id"]:
+        return "token"  # a credential, not an id: Vault AppRole's secret_id, SecretId/SecretKey pairs
     if not parts or parts[-1] in _NOT_SECRET_LAST:
         return None
     if any(p in _NOT_SECRET_WORDS for p in parts):
@@ -79,6 +83,6 @@ def strength(name: str) -> Strength | None:
         return "token"
     if any(p in _AUTH for p in parts):
         return "token"
-    if parts[-1] == "key":
-        return "key"
+    if parts[-1] == "key" or (parts[-1].endswith("key") and parts[-1] not in _NOT_KEY):
+        return "key"  # and run together: WRITEKEY, LICENSEKEY
     return None

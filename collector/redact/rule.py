@@ -40,6 +40,7 @@ class Rule:
     prefix: int = 0  # leading characters that are a public, fixed prefix (shown in masked previews)
     lines: int = 0  # lines after an anchor's line the regex may need (a name, then its value below)
     prefilter: str = ""  # the engine's pattern for where this rule may match (default: its anchors)
+    token: bool = False  # a provider token: a match is one credential-shaped token (see scanner.py)
 
     def engine_pattern(self) -> str:
         """The pattern the engine looks for on this rule's behalf, as one capturing group."""

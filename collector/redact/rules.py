@@ -30,9 +30,9 @@ ALLOW_ENTRY = re.compile(r"^(?:sha256:[0-9a-f]{64}|rule:[a-z0-9][a-z0-9_.-]{0,63
 class AnchorIndex:
     """Which rules each anchor can start: scanning first checks which anchors a text holds at all."""
 
-    exact: dict[str, list[int]]
-    folded: dict[str, list[int]]
-    always: list[int]
+    exact: tuple[tuple[str, tuple[int, ...]], ...]
+    folded: tuple[tuple[str, tuple[int, ...]], ...]  # lower case, looked for in the lower-cased text
+    always: tuple[int, ...]
 
     @classmethod
     def of(cls, rules: Sequence[Rule]) -> AnchorIndex:
@@ -44,7 +44,11 @@ class AnchorIndex:
                 always.append(n)
             for anchor in rule.anchors:
                 (folded if rule.fold else exact).setdefault(anchor, []).append(n)
-        return cls(exact, folded, always)
+        return cls(tuple((a, tuple(ns)) for a, ns in exact.items()),
+                   tuple((a, tuple(ns)) for a, ns in folded.items()), tuple(always))
+
+
+_NEVER = Rule("never", re.compile(r"(?!)"), ("\x00never\x00",))  # a rule no text holds the anchor of
 
 
 def value_hash(value: str) -> str:
@@ -88,6 +92,11 @@ class RuleSet:
     @functools.cached_property
     def index(self) -> AnchorIndex:
         return AnchorIndex.of(self.rules)
+
+    @functools.cached_property
+    def context_index(self) -> AnchorIndex:
+        """The anchors of every rule but the provider tokens' (`Rule.token`), numbered as in `rules`."""
+        return AnchorIndex.of([rule if not rule.token else _NEVER for rule in self.rules])
 
     @functools.cached_property
     def prefilters(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.redact.rule import Rule
@@ -54,20 +55,28 @@ class _Candidate:
     priority: int
 
 
-def scan(text: str, rules: RuleSet) -> list[Finding]:
-    """Every secret `rules` find in `text`, in order, without overlaps or allow-listed values."""
-    return scan_allowing(text, rules)[0]
+def scan(text: str, rules: RuleSet, *, changed: tuple[int, int] | None = None) -> list[Finding]:
+    """Every secret `rules` find in `text`, in order, without overlaps or allow-listed values.
+
+    `changed`: only `text[start:end]` changed since the text was scanned last (a keystroke in an editor
+    buffer); what was found then was kept, so the engine and codetape's provider token rules need not run
+    unless the change touches a credential-shaped token (`credential_shaped`); the context rules do."""
+    return scan_allowing(text, rules, changed=changed)[0]
 
 
-def scan_allowing(text: str, rules: RuleSet) -> tuple[list[Finding], list[Allowed]]:
+def scan_allowing(text: str, rules: RuleSet, *,
+                  changed: tuple[int, int] | None = None) -> tuple[list[Finding], list[Allowed]]:
     """What `scan` returns, and the findings the allow-list let through (not overlapping those)."""
     if not text:
         return [], []
     # a short text (a few lines around an edit) costs less searched for anchors in Python than one more
     # call into the engine; the findings are the same either way (tests/unit/test_redact_prefilter.py)
-    own = list(_prefiltered(text, rules) if rules.engine and len(text) >= SIDE_SCAN else _rules(text, rules))
+    shaped = changed is None or credential_shaped(text, *changed)
+    own = list(_prefiltered(text, rules) if rules.engine and len(text) >= SIDE_SCAN
+               else _rules(text, rules, shaped))
+    engine = rules.engine and shaped
     hits = [_Candidate(Finding(hit.rule, hit.start, hit.end, text[hit.start:hit.end]), ENGINE_PRIORITY)
-            for hit in rules.scanner.scan(text)] if rules.engine else []
+            for hit in rules.scanner.scan(text)] if engine else []
     if not own and not hits:
         return [], []
     allowed: list[Allowed] = []
@@ -79,6 +88,26 @@ def scan_allowing(text: str, rules: RuleSet) -> tuple[list[Finding], list[Allowe
     if allowed:
         allowed = _apart(allowed, found)
     return found, allowed
+
+
+_STOPS = frozenset(" \t\r\n\"'`<>()[]{},;")
+SHAPED = 12  # the shortest token the engine is asked about after a keystroke
+
+
+def credential_shaped(text: str, start: int, end: int) -> bool:
+    """The token around `text[start:end]` (up to white space, quotes, brackets, commas) could be, or hold,
+    a credential: at least SHAPED characters with a digit, or letters of both cases switching often, or a
+    URL's user info. An identifier being typed (`position_encoding`, `self.registry.get`) is not."""
+    while start > 0 and text[start - 1] not in _STOPS:
+        start -= 1
+    while end < len(text) and text[end] not in _STOPS:
+        end += 1
+    token = text[start:end]
+    if len(token) < SHAPED:
+        return False
+    if "@" in token or any(ch.isdigit() for ch in token):
+        return True
+    return sum(a.islower() != b.islower() for a, b in pairwise(c for c in token if c.isalpha())) >= 4
 
 
 def own_findings(text: str, rules: RuleSet, *, prefiltered: bool) -> list[Finding]:
@@ -152,15 +181,16 @@ def _prefiltered(text: str, rules: RuleSet) -> Iterator[_Candidate]:
                                                          rule.lines) for start, end in found]))
 
 
-def _rules(text: str, rules: RuleSet) -> Iterator[_Candidate]:
-    """Candidates of codetape's own rules, found without the engine."""
-    index = rules.index
+def _rules(text: str, rules: RuleSet, tokens: bool = True) -> Iterator[_Candidate]:
+    """Candidates of codetape's own rules, found without the engine (without the provider tokens' rules
+    when no token can have changed: see `scan`)."""
+    index = rules.index if tokens else rules.context_index
     lowered = text.lower()
     due: set[int] = set(index.always)
-    for anchors, haystack in ((index.exact, text), (index.folded, lowered)):
-        for anchor, numbers in anchors.items():
-            if anchor in haystack:
-                due.update(numbers)
+    for numbers in [n for anchor, n in index.exact if anchor in text]:
+        due.update(numbers)
+    for numbers in [n for anchor, n in index.folded if anchor in lowered]:
+        due.update(numbers)
     for number in sorted(due):
         rule = rules.rules[number]
         yield from _run(rule, text, _windows(rule, text, lowered if rule.fold else text))

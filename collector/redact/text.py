@@ -19,9 +19,10 @@ class TextRedactor:
         for rule in rules.rules:
             self._prefix.setdefault(rule.id, rule.prefix)
 
-    def scan(self, text: str) -> list[Finding]:
-        """Rule findings and known values in `text`, without overlaps, in order (nothing registered)."""
-        found, allowed = scan_allowing(text, self.rules)
+    def scan(self, text: str, *, changed: tuple[int, int] | None = None) -> list[Finding]:
+        """Rule findings and known values in `text`, without overlaps, in order (nothing registered).
+        `changed`: only that part of `text` changed since it was scanned last (see `scanner.scan`)."""
+        found, allowed = scan_allowing(text, self.rules, changed=changed)
         for item in allowed:
             self.registry.allow(item.finding.rule, item.finding.value, item.entry)
         known = list(self.registry.known_in(text))

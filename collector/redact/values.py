@@ -166,3 +166,18 @@ def token_like(value: str, *, quoted: bool = False) -> bool:
         return plausible(value, min_len=20, min_entropy=3.0, min_classes=2, quoted=quoted)
     return plausible(value, min_len=8, min_entropy=2.8, min_classes=2, quoted=quoted) and \
         any(ch.isdigit() for ch in value)
+
+
+def machine_made(value: str) -> bool:
+    """A value that nothing but a generator writes: long, letters and digits that switch often (a random
+    token without a digit is not told from words), unlike the words joined into identifiers
+    (`pkcs8_priv_key_info_st`, `KEY_WOW64_32KEY`, `include-system-site-packages`). For values found with
+    no assignment to name them (prose)."""
+    if len(value) < 16 or is_placeholder(value) or looks_like_code(value, quoted=True):
+        return False
+    kinds = [0 if ch.islower() else 1 if ch.isupper() else 2 for ch in value if ch.isascii() and ch.isalnum()]
+    if len(kinds) < 16 or 2 not in kinds or len(set(kinds)) < 2:
+        return False
+    switches = sum(a != b for a, b in pairwise(kinds))
+    return switches / (len(kinds) - 1) >= 0.2 and entropy(value) >= 3.0
+

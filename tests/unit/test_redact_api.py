@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from collector.errors import UsageError
 from collector.redact import Finding, RedactionSummary, RuleSet, scan
+from collector.redact.rules import value_hash
 from collector.seal.redacted import seal_transform
 from schemas.steps import NoteStep
 
@@ -16,16 +19,20 @@ def test_scan_finds_a_provider_token_with_its_span() -> None:
 
 
 def test_extra_patterns_and_allow_list_are_explicit() -> None:
-    text = "ticket INTERNAL-7F3K9Q2 and token ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
+    token = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
+    text = f"ticket INTERNAL-7F3K9Q2 and token {token}"
     rules = RuleSet.default()
     assert [f.rule for f in scan(text, rules)] == ["github-token"]
     custom = RuleSet.default(extra_patterns=[r"INTERNAL-[0-9A-Z]{7}"])
     assert [f.rule for f in scan(text, custom)] == ["custom", "github-token"]
     allowed = RuleSet.default(allow=["ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"])
     assert scan(text, allowed) == []
-    # a rule allowed is one rule: the engine's own GitHub rule still finds the token
-    assert [f.rule for f in scan(text, RuleSet.default(allow=["rule:github-token"]))] == ["github-pat"]
-    assert scan(text, RuleSet.default(allow=["rule:github-token", "rule:github-pat"])) == []
+    # a rule allowed is one rule: another (the engine's, or "token" before the value) still finds it
+    found = scan(text, RuleSet.default(allow=["rule:github-token"]))
+    assert [f.value for f in found] == [token] and found[0].rule != "github-token"
+    # a value allowed by its hash is let through whichever rule finds it
+    assert scan(text, RuleSet.default(allow=[value_hash(token)])) == []
+    assert value_hash(token) == "sha256:" + hashlib.sha256(token.encode()).hexdigest()
     # the version names codetape's rules and the engine's, and says when the developer added to them
     assert rules.version == f"{RuleSet.VERSION}+{rules.scanner.version}"
     assert custom.version == f"{rules.version}+custom1"

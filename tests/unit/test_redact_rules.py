@@ -87,6 +87,12 @@ FOUND = [
      "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"),
     ("vault login hvs.CAESIAb3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6k", "vault-token",
      "hvs.CAESIAb3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6k"),
+    ("git clone https://" + RANDOM[:40] + "@github.com/acme/app.git", "url-token", RANDOM[:40]),
+    ("# old Acme API key (rotated on Friday): 9f8e7d6c5b4a39281706f5e4d3c2b1a0", "mentioned-secret",
+     "9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+    ('curl -H "X-Acme-Key: 9f8e7d6c5b4a39281706f5e4d3c2b1a0" https://api.acme.io', "auth-header",
+     "9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+    ("curl -u " + RANDOM[:32] + ": https://api.acme.io/v1", "cli-password", RANDOM[:32]),
 ]
 
 # credential-shaped text that is not a secret: templates, references, code, documentation
