@@ -5,6 +5,7 @@ The file's presence opts the workspace in; every field has a safe default, so an
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
@@ -58,6 +59,30 @@ class SharingPolicy(Model):
         return patterns
 
 
+ALLOW_ENTRY = re.compile(r"^(?:sha256:[0-9a-f]{64}|rule:[a-z0-9][a-z0-9_.-]{0,63})$")
+
+
+class RedactionSettings(Model):
+    """`[redaction]` in `.codetape.toml`: false positives the seal's redaction lets through.
+
+    `allow` entries: `sha256:HEX`, a value whose SHA-256 (of its UTF-8 bytes) is HEX, whichever rule finds
+    it (`printf %s VALUE | sha256sum`), or `rule:ID`, every finding of one rule (the RULE of a
+    `«redacted:RULE:N»` placeholder; another rule may still find the same value). Allowed values stay in
+    the episode as written and the review lists them as allowed. Never the value itself.
+    """
+
+    allow: Annotated[list[str], Field(max_length=10_000)] = []
+
+    @field_validator("allow")
+    @classmethod
+    def _entries(cls, entries: list[str]) -> list[str]:
+        for n, entry in enumerate(entries, start=1):
+            if not ALLOW_ENTRY.match(entry):  # not echoed: it may be the secret itself, written by mistake
+                raise ValueError(f"entry {n} is neither 'sha256:' and the 64 hex digits of a value's SHA-256 "
+                                 "nor 'rule:' and a rule id (never write the value itself)")
+        return entries
+
+
 class WorkspaceSettings(Model):
     """The validated content of one `.codetape.toml`."""
 
@@ -66,6 +91,7 @@ class WorkspaceSettings(Model):
     idle_timeout_s: Annotated[int, Field(ge=1, le=7 * 24 * 3600)] = 1800
     max_file_bytes: Annotated[int, Field(ge=0, le=64 * 1024 * 1024)] = 2 * 1024 * 1024
     policy: SharingPolicy = SharingPolicy()
+    redaction: RedactionSettings = RedactionSettings()
 
     @field_validator("exclude")
     @classmethod

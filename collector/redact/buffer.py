@@ -17,6 +17,7 @@ from collector.redact import spans as sp
 from collector.redact.lineindex import LineIndex
 from collector.redact.placeholders import PLACEHOLDER_RE, Secret
 from collector.redact.spans import Span
+from collector.redact.scanner import Finding
 from collector.redact.text import TextRedactor
 from collector.text.document import Document
 from schemas.common import Position, PositionEncoding, Range
@@ -126,7 +127,7 @@ class Buffer:
         end = a + len(text)
         spans = sp.shifted(old, a, b, len(text))
         spans = sp.added(spans, [Span(a + x, a + y, secret) for x, y, secret in marks])
-        spans, visible, touched = self._found(spans, a, end)
+        spans, visible, touched = self._found(spans, a, end, first_line)
         spans = self._released(spans, touched)
         if shared and not spans:
             return Changed([ContentChange(range=range_, text=text)], a, b, same=True)
@@ -169,14 +170,18 @@ class Buffer:
         self.d = Document(sp.collapsed(self.t.text, 0, self.spans), self.encoding)
         self.di = LineIndex(self.d)
 
-    def _found(self, spans: list[Span], a: int, end: int) -> tuple[list[Span], list[Mark], list[Interval]]:
-        """Scan around the change; the spans with what was found, characters already shown that are now
-        hidden, and the true ranges whose hiding changed."""
-        base, region = self._region(a, end)
+    def _found(self, spans: list[Span], a: int, end: int,
+               line: int | None = None) -> tuple[list[Span], list[Mark], list[Interval]]:
+        """Scan around the change (starting on line `line`, when known); the spans with what was found,
+        characters already shown that are now hidden, and the true ranges whose hiding changed."""
+        base, region = self._region(a, end, line)
         visible: list[Mark] = []
         touched: list[tuple[int, int]] = []
         registry = self.redactor.registry
-        for f in self.redactor.scan(region, changed=(a - base, end - base)):
+        found, allowed = self.redactor.scan_allowing(region, changed=(a - base, end - base))
+        if allowed:
+            spans = self._allowed(spans, base, allowed, touched)
+        for f in found:
             fs, fe = base + f.start, base + f.end
             secrets, hidden = sp.owners(spans, fs, fe)
             known = registry.get(f.value)
@@ -200,6 +205,18 @@ class Buffer:
             touched.append((fs, fe))
         return spans, visible, touched
 
+    def _allowed(self, spans: list[Span], base: int, allowed: list[Finding], touched: list[Interval]) -> list[Span]:
+        """Spans inside a value the allow-list let through, hiding what was found of it while it was typed
+        (a prefix found as a password before its last keystrokes), are shown again."""
+        kept: list[Span] = []
+        for span in spans:
+            inside = [f for f in allowed if base + f.start <= span.start and span.end <= base + f.end]
+            if inside and span.secret.growable and any(span.secret.value in f.value for f in inside):
+                touched.append((span.start, span.end))
+            else:
+                kept.append(span)
+        return kept
+
     def _released(self, spans: list[Span], touched: list[Interval]) -> list[Span]:
         """Spans cut off from their secret's main run and only a few characters long are shown again:
         the text a token was run together with while it was typed (`abc` in `tok = 'ghp_…'abc` before the
@@ -217,11 +234,11 @@ class Buffer:
         touched.extend((s.start, s.end) for s in cut)
         return [s for s in spans if s not in cut]
 
-    def _region(self, a: int, end: int) -> tuple[int, str]:
+    def _region(self, a: int, end: int, line: int | None = None) -> tuple[int, str]:
         """The true text around `[a, end)`: its lines and one more on either side (further back to the
         start of a private key whose end is in view)."""
         ti, lines = self.ti, self.t.lines
-        first = max(0, ti.line_of(a) - 1)
+        first = max(0, (ti.line_of(a) if line is None else line) - 1)
         last = min(len(lines) - 1, ti.line_of(end) + 1)
         text = "".join(lines[first : last + 1])
         if "-----END" in text and "-----BEGIN" not in text.split("-----END", 1)[0]:

@@ -169,10 +169,14 @@ class Registry:
             summary.counts[secret.rule] = summary.counts.get(secret.rule, 0) + 1
             summary.masked.append((secret.placeholder, mask(secret.value, secret.prefix)))
             summary.occurrences[secret.placeholder] = summary.occurrences.get(secret.placeholder, 0) + count
+        listed: dict[tuple[str, str], list[str]] = {}  # (entry, value) -> the rules that found it
         for (rule, value), entry in self.allowed.items():
             # a value typed one key at a time was seen at every length: list only the whole one
-            if any(value in other and value != other and (rule, other) in self.allowed
-                   for _, other in self.allowed):
+            if any(value in other and value != other for _, other in self.allowed):
                 continue
+            rules = listed.setdefault((entry, value), [])
+            if rule not in rules:
+                rules.append(rule)
+        for (entry, value), rules in listed.items():
             shown = entry if entry.startswith(("sha256:", "rule:")) else "value"
-            summary.allowed.append((rule, shown, mask(value)))
+            summary.allowed.append((", ".join(rules), shown, mask(value)))

@@ -22,16 +22,25 @@ class TextRedactor:
     def scan(self, text: str, *, changed: tuple[int, int] | None = None) -> list[Finding]:
         """Rule findings and known values in `text`, without overlaps, in order (nothing registered).
         `changed`: only that part of `text` changed since it was scanned last (see `scanner.scan`)."""
+        return self.scan_allowing(text, changed=changed)[0]
+
+    def scan_allowing(self, text: str, *,
+                      changed: tuple[int, int] | None = None) -> tuple[list[Finding], list[Finding]]:
+        """What `scan` returns, and the findings the allow-list let through (remembered for the summary)."""
         found, allowed = scan_allowing(text, self.rules, changed=changed)
         for item in allowed:
             self.registry.allow(item.finding.rule, item.finding.value, item.entry)
+        let = [item.finding for item in allowed]
         known = list(self.registry.known_in(text))
+        if let:  # what was found of an allowed value while it was typed is not a secret either
+            known = [(start, end, secret) for start, end, secret in known
+                     if not any(f.start <= start and end <= f.end and secret.value in f.value for f in let)]
         if not known:
-            return found
+            return found, let
         cands = [candidate(f, 0) for f in found]
         cands.extend(candidate(Finding(secret.rule, start, end, text[start:end]), KNOWN_PRIORITY)
                      for start, end, secret in known)
-        return resolve(cands)
+        return resolve(cands), let
 
     def secret(self, finding: Finding, *, growable: bool = False) -> Secret:
         """The finding's secret, registered on first sight."""

@@ -3,7 +3,8 @@
 `inspect`'s summary (collector/episode/summary.py: duration, steps by kind, files touched) plus, in the same
 pass over the steps, the commands, test runs with pass/fail, git operations, gaps, notes and tasks, the
 redactions with their masked previews (from the summary written when the episode was sealed: the
-episode itself never holds a value), the file's size, and the sharing policy signing would agree to.
+episode itself never holds a value), the values the workspace's allow-list let through unredacted
+("allowed", from the same summary), the file's size, and the sharing policy signing would agree to.
 `lines()` is the text form (`codetape review --summary`, the review's first screen), `to_json()` the
 `--json` form.
 """
@@ -50,6 +51,15 @@ class Redaction:
 
 
 @dataclass(frozen=True)
+class Allowed:
+    """A value found but not redacted: the workspace's `[redaction] allow` entry let it through."""
+
+    rule: str
+    entry: str  # `sha256:...` or `rule:ID`
+    masked: str
+
+
+@dataclass(frozen=True)
 class Terms:
     """The sharing policy as signing would apply it, or why it cannot be read."""
 
@@ -85,6 +95,7 @@ class ReviewSummary:
     gaps: list[Event] = field(default_factory=list)
     notes: list[Event] = field(default_factory=list)
     redactions: list[Redaction] = field(default_factory=list)
+    allowed: list[Allowed] = field(default_factory=list)
     terms: Terms | None = None
 
     @property
@@ -121,6 +132,7 @@ class ReviewSummary:
             "gaps": [event.to_json() for event in self.gaps],
             "notes": [event.to_json() for event in self.notes],
             "redactions": [vars(redaction) for redaction in self.redactions],
+            "allowed": [vars(item) for item in self.allowed],
             "policy": None if self.terms is None else self.terms.to_json(),
         }
 
@@ -158,6 +170,10 @@ class ReviewSummary:
                      "masked before review")
         lines += _listed([f"{r.placeholder}  {r.masked or '(no preview)'}  ×{r.count}"
                           for r in self.redactions])
+        if self.allowed:
+            lines.append(f"allowed     {plural(len(self.allowed), 'value')} found but not redacted "
+                         "(the workspace's [redaction] allow)")
+            lines += _listed([f"{show(a.masked)}  {a.rule}  by {a.entry}" for a in self.allowed])
         lines += self._terms_lines()
         return lines
 
@@ -196,6 +212,8 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
     summary = ReviewSummary(base, _file_size(episode.path))
     for step in found:
         summary.add(step, previews)
+    if redaction is not None:
+        summary.allowed = [Allowed(rule, entry, masked) for rule, entry, masked in redaction.allowed]
     if policy is not None:
         summary.terms = Terms.of(policy, summary.files)
     return summary

@@ -4,35 +4,57 @@
 encoding) before use. After a seal its `summary` holds the redaction summary, and, given `summaries`,
 the summary is also written next to the episodes as `<episode id>.redactions.json` (0600): the masked
 previews the review shows, which the episode itself must not carry.
+
+The workspace's allow-list (`[redaction] allow` in its `.codetape.toml`) is applied while redacting, so
+a false positive is never redacted and no secret waits unredacted anywhere for someone to decide: the
+allowed values are listed in the summary instead. The workspace is the one given, or else the opted-in
+workspace (CODETAPE_HOME's registry, beside the episodes folder) whose name and remote the episode's
+header records; none, or more than one, means no allow-list: everything found is redacted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from collector.errors import CodetapeError
+from collector.home import Home
+from collector.policy.recording import load_settings
 from collector.redact.placeholders import RedactionSummary
 from collector.redact.rules import RuleSet
 from collector.redact.steps import redact_steps
 from collector.seal.journal import SealResult, seal_journal
 from collector.seal.summaries import SUFFIX, write_summary
+from collector.workspace.identity import identify
+from collector.workspace.registry import FILE, Registry
 from schemas import EpisodeHeader, Step
 from schemas.common import PositionEncoding
 
+log = logging.getLogger(__name__)
+AllowFor = Callable[[EpisodeHeader], Sequence[str]]
+
 
 class SealTransform:
-    """Callable on a step stream. Unbound it assumes the header's default position encoding (utf-16)."""
+    """Callable on a step stream. Unbound it assumes the header's default position encoding (utf-16).
+    `allow_for`, given, says which allow-list entries apply to an episode (bound with its header)."""
 
     def __init__(self, rules: RuleSet, *, summaries: Path | None = None,
-                 header: EpisodeHeader | None = None) -> None:
+                 header: EpisodeHeader | None = None, allow_for: AllowFor | None = None) -> None:
         self.rules = rules
         self.summaries = summaries
         self.header = header
+        self.allow_for = allow_for
         self.summary = RedactionSummary(rules.version)
 
     def with_header(self, header: EpisodeHeader) -> SealTransform:
-        """The same transform for one episode."""
-        return SealTransform(self.rules, summaries=self.summaries, header=header)
+        """The same transform for one episode (with the allow-list of the workspace it was recorded in)."""
+        rules = self.rules
+        if self.allow_for is not None:
+            allow = known_entries(self.allow_for(header))
+            if allow:
+                rules = RuleSet.default(allow=[*self.rules.allow, *allow])
+        return SealTransform(rules, summaries=self.summaries, header=header, allow_for=self.allow_for)
 
     def __call__(self, steps: Iterator[Step]) -> Iterator[Step]:
         encoding: PositionEncoding = self.header.position_encoding if self.header is not None else "utf-16"
@@ -42,12 +64,56 @@ class SealTransform:
             write_summary(self.summaries / f"{self.header.episode_id}{SUFFIX}", self.summary)
 
 
-def seal_transform(rules: RuleSet | None = None, *, summaries: Path | None = None) -> SealTransform:
+def seal_transform(rules: RuleSet | None = None, *, summaries: Path | None = None,
+                   allow_for: AllowFor | None = None) -> SealTransform:
     """The transform the collector daemon passes to `seal_journal`."""
-    return SealTransform(rules if rules is not None else RuleSet.default(), summaries=summaries)
+    return SealTransform(rules if rules is not None else RuleSet.default(), summaries=summaries,
+                         allow_for=allow_for)
 
 
-def seal_redacted(journal: Path, episodes: Path) -> SealResult | None:
-    """Seal a journal the way the collector does: secrets redacted before the episode is written, the
-    redaction summary (with its masked previews) kept beside it."""
-    return seal_journal(journal, episodes, transform=seal_transform(summaries=episodes))
+def seal_redacted(journal: Path, episodes: Path, *, workspace: Path | None = None) -> SealResult | None:
+    """Seal a journal the way the collector does: secrets redacted before the episode is written (but
+    what `workspace`'s allow-list allows, see the module's docstring), the redaction summary (with its
+    masked previews) kept beside it."""
+    allow_for: AllowFor = ((lambda header: workspace_allow(workspace)) if workspace is not None
+                           else (lambda header: recorded_allow(header, episodes)))
+    return seal_journal(journal, episodes, transform=seal_transform(summaries=episodes, allow_for=allow_for))
+
+
+def workspace_allow(root: Path) -> list[str]:
+    """The `[redaction] allow` entries of the workspace at `root` (none when its settings cannot be read:
+    then everything found is redacted)."""
+    try:
+        return list(load_settings(root).redaction.allow)
+    except CodetapeError as exc:
+        log.warning("%s: redaction allow-list not applied: %s", root, exc)
+        return []
+
+
+def recorded_allow(header: EpisodeHeader, episodes: Path) -> list[str]:
+    """The allow-list of the one opted-in workspace the episode was recorded in, found by its header."""
+    if episodes.name != "episodes" or not (episodes.parent / FILE).is_file():
+        return []
+    named = header.workspace.root_name
+    roots = [root for root in Registry(Home(episodes.parent)).roots() if (root.name or "/") == named]
+    matching = [root for root in roots if identify(root).git_remote == header.workspace.git_remote]
+    if len(matching) != 1:
+        if matching:
+            log.warning("%s: %d workspaces match the episode; redaction allow-list not applied",
+                        header.episode_id, len(matching))
+        return []
+    return workspace_allow(matching[0])
+
+
+def known_entries(entries: Sequence[str]) -> list[str]:
+    """The entries that name a known rule or a hash (an unknown rule allows nothing and is logged, so a
+    typo in a policy never stops a seal)."""
+    known: list[str] = []
+    for entry in entries:
+        try:
+            RuleSet.default(allow=[entry])
+        except CodetapeError as exc:
+            log.warning("redaction allow-list: %s", exc)
+            continue
+        known.append(entry)
+    return known

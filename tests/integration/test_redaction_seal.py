@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from collector.episode.container import decompress, iter_frames, read_preamble
+from collector.redact import mask
+from collector.redact.rules import value_hash
 from collector.seal.summaries import read_summary, summary_path
 from collector.text.digest import sha256_text
 from tests.integration.collector_harness import codetape, decoded_episodes, episode_steps, running, settle
@@ -118,3 +120,30 @@ def test_a_sealed_episode_holds_no_secret_and_verifies(tmp_path: Path) -> None:
     assert summary is not None and summary.counts["github-token"] == 1
     assert dict(summary.masked)["«redacted:github-token:1»"] == "ghp_…gU4"
     assert not any(secret in json.dumps(summary.to_dict()) for secret in SECRETS)
+
+
+def test_the_workspace_allow_list_lets_a_false_positive_through(tmp_path: Path) -> None:
+    """`[redaction] allow` in .codetape.toml, applied by the collector's own seal: the allowed value is in
+    the episode as typed, a secret next to it is not, and the review lists the value as allowed."""
+    fixture = "Zx9Qw8Er7Ty6Ui5Op4As"  # shaped like a token, a test fixture in truth
+    home, root = tmp_path / "home", tmp_path / "ws"
+    root.mkdir()
+    assert codetape(home, "init", str(root)).returncode == 0
+    with (root / ".codetape.toml").open("a", encoding="utf-8") as settings:
+        settings.write(f'\n[redaction]\nallow = ["{value_hash(fixture)}"]\n')
+    steps = [{"kind": "note", "source": "cli", "text": f'fixture_token = "{fixture}" and the real one {GH}'},
+             {"kind": "command", "source": "shell", "command_line": f"pytest --token={fixture}"}]
+    with running(home) as daemon, daemon.client() as client:
+        assert client.hello(root.resolve(), "bridge", position_encoding="utf-16")["recording"]
+        client.send_steps([(1_000 + n, step) for n, step in enumerate(steps)])
+        settle(client)
+        sealed = client.request("seal", workspace=str(root.resolve()))
+    assert sealed is not None
+    decoded = decoded_episodes(daemon.home)
+    assert decoded.count(fixture) == 2 and GH not in decoded
+    review = codetape(home, "review", sealed["path"], "--summary")
+    assert review.returncode == 0, review.stderr
+    assert "allowed     1 value found but not redacted (the workspace's [redaction] allow)" in review.stdout
+    listed = next(line for line in review.stdout.splitlines() if value_hash(fixture) in line)
+    assert listed.startswith(f"  {mask(fixture)}  generic-secret, ")
+    assert listed.endswith(f"by {value_hash(fixture)}")
