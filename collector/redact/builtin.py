@@ -171,7 +171,7 @@ BUILTIN: tuple[Rule, ...] = (
          ("accountkey", "sharedaccesskey", "sharedaccesssignature"), fold=True, priority=0,
          check=_random(20, 3.5, 2)),
     Rule("azure-storage-key", _re(r"""(?<![A-Za-z0-9+/])(?P<v>[A-Za-z0-9+/]{86}==)""" + B64_END),
-         ("==",), priority=1, check=_random(88, 4.5, 3), prefilter="[A-Za-z0-9+/]{86}=="),
+         ("==",), priority=1, check=_random(88, 4.5, 3), prefilter="[A-Za-z0-9+/]{86}==", token=True),
     Rule("azure-sas-token", _re(r"""[?&;]sig=(?P<v>[A-Za-z0-9%+/]{30,200}(?:%3[dD]|=){0,2})
          (?![A-Za-z0-9%+/=])"""),
          ("sig=",), priority=0, check=_random(30, 3.5, 2)),

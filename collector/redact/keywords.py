@@ -19,6 +19,7 @@ Strength = Literal["password", "token", "key"]
 
 # Every name `strength` accepts holds one of these (any case): the engine looks for them (builtin.py).
 SECRET_WORDS = ("pass", "pw", "secret", "token", "key", "auth", "cred", "bearer", "sig", "pat")
+WHOLE_WORDS = frozenset({"pat"})  # ...these only as a whole word of a name (`GITHUB_PAT`, not `path`)
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _PASSWORD = frozenset({"password", "passwd", "passwords", "pwd", "pw", "pass", "passphrase", "passcode",
@@ -66,6 +67,21 @@ _NOT_SECRET_WORDS = frozenset({"csrf", "xsrf", "public", "pub", "publishable", "
 
 def words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
+
+
+def holds_word(text: str, lowered: str, word: str) -> bool:
+    """`word` (lower case) is a whole word of some name in `text` (`lowered` is `text.lower()`)."""
+    at = lowered.find(word)
+    while at != -1:
+        start, end = at, at + len(word)
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        if word in words(text[start:end]):
+            return True
+        at = lowered.find(word, at + 1)
+    return False
 
 
 def strength(name: str) -> Strength | None:

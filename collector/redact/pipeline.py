@@ -145,7 +145,8 @@ class StepRedactor:
             outcome.records.append(Record(n, step.path, kind, done.a, done.b, len(change.text)))
             if done.visible:
                 outcome.visible.append((step.path, n, done.visible))
-            outcome.written.update(done.written)
+            if done.written:
+                outcome.written.update(done.written)
             out.extend([change] if done.same else done.changes)
         outcome.step = _with_changes(step, out) if out else None
         return outcome

@@ -26,12 +26,18 @@ RULE_PREFIX = "rule:"
 ALLOW_ENTRY = re.compile(r"^(?:sha256:[0-9a-f]{64}|rule:[a-z0-9][a-z0-9_.-]{0,63})$")
 
 
+Anchors = tuple[tuple[str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]], ...]
+
+
 @dataclass(frozen=True)
 class AnchorIndex:
-    """Which rules each anchor can start: scanning first checks which anchors a text holds at all."""
+    """Which rules each anchor can start: scanning first checks which anchors a text holds at all.
 
-    exact: tuple[tuple[str, tuple[int, ...]], ...]
-    folded: tuple[tuple[str, tuple[int, ...]], ...]  # lower case, looked for in the lower-cased text
+    Anchors are grouped under the shortest anchor they contain (`password`, `api-key` under `pass` and
+    `key`): a text without `key` is not searched for any of them."""
+
+    exact: Anchors
+    folded: Anchors  # lower case, looked for in the lower-cased text
     always: tuple[int, ...]
 
     @classmethod
@@ -44,8 +50,17 @@ class AnchorIndex:
                 always.append(n)
             for anchor in rule.anchors:
                 (folded if rule.fold else exact).setdefault(anchor, []).append(n)
-        return cls(tuple((a, tuple(ns)) for a, ns in exact.items()),
-                   tuple((a, tuple(ns)) for a, ns in folded.items()), tuple(always))
+        return cls(_grouped(exact), _grouped(folded), tuple(always))
+
+
+def _grouped(anchors: dict[str, list[int]]) -> Anchors:
+    """Each anchor under the first shorter anchor it contains, or at the top."""
+    top = [a for a in anchors if not any(b != a and b in a for b in anchors)]
+    under: dict[str, list[str]] = {a: [] for a in top}
+    for a in anchors:
+        if a not in under:
+            under[next(b for b in top if b in a)].append(a)
+    return tuple((a, tuple(anchors[a]), tuple((c, tuple(anchors[c])) for c in under[a])) for a in top)
 
 
 _NEVER = Rule("never", re.compile(r"(?!)"), ("\x00never\x00",))  # a rule no text holds the anchor of

@@ -16,10 +16,12 @@ and returned apart, so the summary can say what was allowed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
+from collector.redact import keywords
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.redact.rule import Rule
 from collector.redact.rules import RuleSet
@@ -29,6 +31,10 @@ LINE_CAP = 4096  # characters either side of an anchor on a very long line
 BLOCK = 70_000  # how far a multi-line rule may reach from its anchor
 SIDE_SCAN = 4096  # texts at least this long are searched for prefilters by the engine
 ENGINE_PRIORITY = 1  # the engine's findings: after codetape's provider rules, before its context rules
+# Rules whose value ends wherever the typing stopped (no closing quote, no assignment): while the value
+# still ends at the keystroke it may be growing into a longer credential that a provider rule or the
+# engine names, so it is left to the next scan (the window hides what was shown meanwhile).
+UNTIL_TYPED = frozenset({"mentioned-secret"})
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,8 @@ def scan(text: str, rules: RuleSet, *, changed: tuple[int, int] | None = None) -
 
     `changed`: only `text[start:end]` changed since the text was scanned last (a keystroke in an editor
     buffer); what was found then was kept, so the engine and codetape's provider token rules need not run
-    unless the change touches a credential-shaped token (`credential_shaped`); the context rules do."""
+    unless the change touches a credential-shaped token (`credential_shaped`); the context rules do.
+    Without it, they need not run on a short text holding no such token at all."""
     return scan_allowing(text, rules, changed=changed)[0]
 
 
@@ -71,9 +78,14 @@ def scan_allowing(text: str, rules: RuleSet, *,
         return [], []
     # a short text (a few lines around an edit) costs less searched for anchors in Python than one more
     # call into the engine; the findings are the same either way (tests/unit/test_redact_prefilter.py)
-    shaped = changed is None or credential_shaped(text, *changed)
+    if changed is not None:
+        shaped = credential_shaped(text, *changed)
+    else:
+        shaped = len(text) >= SIDE_SCAN or holds_credential_shape(text)
     own = list(_prefiltered(text, rules) if rules.engine and len(text) >= SIDE_SCAN
                else _rules(text, rules, shaped))
+    if changed is not None and own:
+        own = [c for c in own if not (c.finding.rule in UNTIL_TYPED and c.finding.end == changed[1])]
     engine = rules.engine and shaped
     hits = [_Candidate(Finding(hit.rule, hit.start, hit.end, text[hit.start:hit.end]), ENGINE_PRIORITY)
             for hit in rules.scanner.scan(text)] if engine else []
@@ -102,12 +114,24 @@ def credential_shaped(text: str, start: int, end: int) -> bool:
         start -= 1
     while end < len(text) and text[end] not in _STOPS:
         end += 1
-    token = text[start:end]
+    return _shaped(text[start:end])
+
+
+def _shaped(token: str) -> bool:
     if len(token) < SHAPED:
         return False
     if "@" in token or any(ch.isdigit() for ch in token):
         return True
     return sum(a.islower() != b.islower() for a, b in pairwise(c for c in token if c.isalpha())) >= 4
+
+
+_RUN = re.compile(r"[^\s\"'`<>()\[\]{},;]{" + str(SHAPED) + ",}")
+
+
+def holds_credential_shape(text: str) -> bool:
+    """Some token of `text` is credential-shaped (see `credential_shaped`): else neither the engine nor a
+    provider token rule can find anything in it (a diagnostic's message, most command lines)."""
+    return any(_shaped(match.group()) for match in _RUN.finditer(text))
 
 
 def own_findings(text: str, rules: RuleSet, *, prefiltered: bool) -> list[Finding]:
@@ -187,13 +211,20 @@ def _rules(text: str, rules: RuleSet, tokens: bool = True) -> Iterator[_Candidat
     index = rules.index if tokens else rules.context_index
     lowered = text.lower()
     due: set[int] = set(index.always)
-    for numbers in [n for anchor, n in index.exact if anchor in text]:
-        due.update(numbers)
-    for numbers in [n for anchor, n in index.folded if anchor in lowered]:
-        due.update(numbers)
+    for anchors, haystack in ((index.exact, text), (index.folded, lowered)):
+        for anchor, numbers, contained in [group for group in anchors if group[0] in haystack]:
+            if anchor in keywords.WHOLE_WORDS and not keywords.holds_word(text, lowered, anchor):
+                continue
+            due.update(numbers)
+            for numbers in [n for longer, n in contained if longer in haystack]:
+                due.update(numbers)
+    windows: dict[tuple[tuple[str, ...], bool, str, int], list[tuple[int, int]]] = {}
     for number in sorted(due):
         rule = rules.rules[number]
-        yield from _run(rule, text, _windows(rule, text, lowered if rule.fold else text))
+        key = (rule.anchors, rule.fold, rule.scope, rule.lines)  # rules with the same anchors share windows
+        if key not in windows:
+            windows[key] = _windows(rule, text, lowered if rule.fold else text)
+        yield from _run(rule, text, windows[key])
 
 
 def _apart(allowed: list[Allowed], found: list[Finding]) -> list[Allowed]:

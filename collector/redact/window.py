@@ -122,7 +122,8 @@ class Window:
     def _flush(self, n: int) -> Iterator[Step]:
         for entry in self.entries[:n]:
             if entry.out is not None:
-                self.occurrences.update(entry.written)
+                if entry.written:
+                    self.occurrences.update(entry.written)
                 yield entry.out
         self.entries = self.entries[n:]
         if self.entries:
