@@ -115,6 +115,26 @@ NOT_FOUND = [
     "RegEnumKey = win32api.RegEnumKey",
     "password: ********",
     'aws_secret_access_key = "YOUR_SECRET_ACCESS_KEY"',
+    # look-alikes of random credentials that are not secret: UUIDs, git SHAs, lockfile hashes, base64 data
+    '{"id": "3f2a6c1e-8b4d-4e9f-a1c3-5d7e9f0b2a4c", "request_id": "9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}',
+    "trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7",
+    "commit 3f2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a\nAuthor: Dev <dev@example.com>\n",
+    "HEAD is now at 3f2a1b9 Fix the token refresh",
+    "git checkout 9fceb02d0ae598e95dc970b74767f19372d61af8",
+    '  "integrity": "sha512-7Xk9mP2vLq8Rt3Ns5Lw1Qz4Yc6Hb8Jd0Fg2Kh4Mj6Nl8Pp0Rr2Tt4Vv6Xx8Zz0Ab2Cd4'
+    'Ef6Gh8Ij0Kl2Mn4Op6Qr8St0Uv2W==",',
+    '{file = "requests-2.31.0-py3-none-any.whl", '
+    'hash = "sha256:58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f"},',
+    'checksum = "0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f"',
+    "golang.org/x/crypto v0.14.0 h1:wBqGXzWJW6m1XrIKlAH0Hs1JJ7+9KBwnIO8v66Q9cHc=",
+    "requests==2.31.0 --hash=sha256:58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f",
+    'PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwA'
+    'ChwGA60e6kgAAAABJRU5ErkJggg==")',
+    '    expected = b"SGVsbG8sIFdvcmxkISBUaGlzIGlzIGEgdGVzdCBmaXh0dXJlIGZvciBiYXNlNjQ="',
+    'self.assertEqual(key.fingerprint, "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8")',
+    "# the session key is regenerated on login; see https://example.com/docs/3f2a6c1e8b4d",
+    "tokens = tokenizer.encode(text)  # token ids for the prompt: 15496 995 1234567890123456",
+    "os.path.join(base, 'fixtures', 'patterns', 'path_9f8e7d6c5b4a3928.json')",
 ]
 
 

@@ -58,7 +58,8 @@ def _stdlib_sample(every: int) -> list[Path]:
 
 
 def test_false_positives_and_speed_on_a_standard_library_sample() -> None:
-    """The bench scans all of it (about 0.01 findings per 1,000 lines, 6 MB/s); here every 8th file."""
+    """The bench scans all of it (about 0.02 findings per 1,000 lines, 20+ MB/s with the engine); here every
+    8th file, with a floor a loaded shared machine keeps."""
     lines = found = size = 0
     seconds = 0.0
     for path in _stdlib_sample(8):
@@ -70,4 +71,4 @@ def test_false_positives_and_speed_on_a_standard_library_sample() -> None:
         seconds += time.perf_counter() - started
     assert lines > 50_000
     assert found / lines * 1000 <= 0.1
-    assert size / 1e6 / seconds >= 1.0
+    assert size / 1e6 / seconds >= 3.0
