@@ -4,7 +4,8 @@
                         formats), codetape's built-in rules (builtin.py, one `Rule` each, rule.py), the
                         developer's extra patterns, and the allow-list (`sha256:HEX`, `rule:ID`)
     scan(text, rules)   Findings in one text (scanner.py): the engine's and the rules' (vetoed by
-                        keywords.py and values.py), resolved into one set
+                        keywords.py and values.py), resolved into one set; shape.py says which texts
+                        could hold a credential at all
     redact_steps(...)   a step stream with every secret replaced by its placeholder (steps.py): a window
                         (window.py) over a step redactor (pipeline.py) for the free-text channels
                         (channels.py) and the editor buffers (buffer.py, spans.py, lineindex.py)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from collector.redact import spans as sp
 from collector.redact.lineindex import LineIndex
 from collector.redact.placeholders import PLACEHOLDER_RE, Secret
-from collector.redact.spans import Span
 from collector.redact.scanner import Finding
+from collector.redact.spans import Span
 from collector.redact.text import TextRedactor
 from collector.text.document import Document
 from schemas.common import Position, PositionEncoding, Range
@@ -205,7 +205,8 @@ class Buffer:
             touched.append((fs, fe))
         return spans, visible, touched
 
-    def _allowed(self, spans: list[Span], base: int, allowed: list[Finding], touched: list[Interval]) -> list[Span]:
+    def _allowed(self, spans: list[Span], base: int, allowed: list[Finding],
+                 touched: list[Interval]) -> list[Span]:
         """Spans inside a value the allow-list let through, hiding what was found of it while it was typed
         (a prefix found as a password before its last keystrokes), are shown again."""
         kept: list[Span] = []

@@ -34,11 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from collector.errors import CodetapeError
+from collector.redact.shape import token_around
 
 PACKAGE = "kingfisher-secret-scanner"
 OWN = "codetape."  # the id prefix of codetape's prefilters in the database
-SHORT = 8  # an engine finding shorter than this is a part of what it found (`_run_around`)
-_STOPS = frozenset(" \t\r\n\"'`<>()[]{},;")
+SHORT = 8  # an engine finding shorter than this is a part of what it found (see `_found`)
 _PREFIXES = ("betterleaks.", "kingfisher.", "veles.secrets/", "custom.")
 _BAD = re.compile(r"[^a-z0-9_.-]+")
 _NL = r"(?:\\r\\n|\\n|\r?\n)?"  # a line break, or one written as an escape in a string literal
@@ -117,19 +117,10 @@ def _found(text: str, scan: Any) -> Found:
             if end <= start:
                 continue
         elif end - start < SHORT:
-            start, end = _run_around(text, start, end)
+            # shorter than any credential: a group of a longer match (a webhook URL's), which it stands for
+            start, end = token_around(text, start, end)
         out.hits.append(Hit(rule_name(engine_id), start, end))
     return out
-
-
-def _run_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The run of characters around `[start, end)` up to white space, a quote or a bracket: a finding
-    shorter than any credential is a group of a longer match (a webhook URL's), which it stands for."""
-    while start > 0 and text[start - 1] not in _STOPS:
-        start -= 1
-    while end < len(text) and text[end] not in _STOPS:
-        end += 1
-    return start, end
 
 
 def _to_chars(data: bytes, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -16,15 +16,14 @@ and returned apart, so the summary can say what was allowed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import pairwise
 
 from collector.redact import keywords
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.redact.rule import Rule
 from collector.redact.rules import RuleSet
+from collector.redact.shape import credential_shaped, holds_credential_shape
 from collector.redact.values import PLACEHOLDER_MARK
 
 LINE_CAP = 4096  # characters either side of an anchor on a very long line
@@ -100,38 +99,6 @@ def scan_allowing(text: str, rules: RuleSet, *,
     if allowed:
         allowed = _apart(allowed, found)
     return found, allowed
-
-
-_STOPS = frozenset(" \t\r\n\"'`<>()[]{},;")
-SHAPED = 12  # the shortest token the engine is asked about after a keystroke
-
-
-def credential_shaped(text: str, start: int, end: int) -> bool:
-    """The token around `text[start:end]` (up to white space, quotes, brackets, commas) could be, or hold,
-    a credential: at least SHAPED characters with a digit, or letters of both cases switching often, or a
-    URL's user info. An identifier being typed (`position_encoding`, `self.registry.get`) is not."""
-    while start > 0 and text[start - 1] not in _STOPS:
-        start -= 1
-    while end < len(text) and text[end] not in _STOPS:
-        end += 1
-    return _shaped(text[start:end])
-
-
-def _shaped(token: str) -> bool:
-    if len(token) < SHAPED:
-        return False
-    if "@" in token or any(ch.isdigit() for ch in token):
-        return True
-    return sum(a.islower() != b.islower() for a, b in pairwise(c for c in token if c.isalpha())) >= 4
-
-
-_RUN = re.compile(r"[^\s\"'`<>()\[\]{},;]{" + str(SHAPED) + ",}")
-
-
-def holds_credential_shape(text: str) -> bool:
-    """Some token of `text` is credential-shaped (see `credential_shaped`): else neither the engine nor a
-    provider token rule can find anything in it (a diagnostic's message, most command lines)."""
-    return any(_shaped(match.group()) for match in _RUN.finditer(text))
 
 
 def own_findings(text: str, rules: RuleSet, *, prefiltered: bool) -> list[Finding]:
