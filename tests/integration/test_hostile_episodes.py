@@ -12,11 +12,9 @@ import hashlib
 import itertools
 import os
 import re
-import resource
 import struct
 import subprocess
 import sys
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,27 +83,41 @@ def area(tmp_path: Path) -> Area:
     return Area(root, tmp_path / "io")
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_LIMIT, ADDRESS_SPACE_LIMIT))
+# The CLI is started by a small launcher process. Linux keeps the peak RSS of the memory a process had
+# before exec (`ru_maxrss` of a child forked from this test process counts this process's size, which
+# grows over a long test run), so the launcher, small after its own exec, forks the CLI under the memory
+# limit and reports the CLI's own peak from wait4.
+LAUNCHER = """
+import os, resource, subprocess, sys
+limit, peak_file = int(sys.argv[1]), sys.argv[2]
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+proc = subprocess.Popen(sys.argv[3:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(peak_file, "w") as out:
+    out.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
 
 
 def codetape(area: Area, *args: str, timeout: float = 60) -> Run:
-    """Run the real CLI in a fresh process; its peak RSS comes from wait4."""
+    """Run the real CLI in a fresh process (through LAUNCHER); its own peak RSS comes from wait4."""
     env = {**os.environ, "CODETAPE_HOME": str(area.root / "home")}
-    out_path, err_path = area.io / "stdout", area.io / "stderr"
+    out_path, err_path, peak_path = area.io / "stdout", area.io / "stderr", area.io / "peak"
+    peak_path.unlink(missing_ok=True)
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "collector", *args], stdout=out, stderr=err,
+        proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(ADDRESS_SPACE_LIMIT), str(peak_path),
+                                 sys.executable, "-m", "collector", *args], stdout=out, stderr=err,
                                 stdin=subprocess.DEVNULL, cwd=area.root / "cwd", env=env,
-                                preexec_fn=_limit_memory)
-    timer = threading.Timer(timeout, proc.kill)
-    timer.start()
+                                start_new_session=True)
     try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.wait()
     stdout, stderr = (path.read_text("utf-8", "replace") for path in (out_path, err_path))
-    return Run(proc.returncode, stdout, stderr, usage.ru_maxrss / 1024)
+    peak_kb = int(peak_path.read_text()) if peak_path.exists() else 0
+    return Run(proc.returncode, stdout, stderr, peak_kb / 1024)
 
 
 def assert_refused(run: Run, code: int = 1, *, says: str = "") -> None:
