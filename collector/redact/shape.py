@@ -1,11 +1,12 @@
 """Could a text hold a credential at all? The token around a keystroke, or any token of a short text.
 
 A credential is one token: a run of characters up to white space, a quote, a bracket, a comma or a
-semicolon (`STOPS`), at least `SHAPED` long, with a digit, an `@` (a URL's user info) or letters of both
-cases switching often. Identifiers being typed (`position_encoding`, `self.registry.get`) and most
-messages are not, so the engine and codetape's provider token rules need not look at them (scanner.py).
-Every engine rule that finds a secret needs 16 characters or more, but for a few component and password
-rules whose contexts codetape's own rules cover.
+semicolon (`STOPS`), at least `SHAPED` long, with a digit, an `@` (a URL's user info), letters of both
+cases switching often, or `LONG` letters of one case in a row (an AWS key id may hold no digit: 1 in 28
+do not). Identifiers being typed (`position_encoding`, `self.registry.get`, `DistutilsPlatformError`)
+and most messages are not, so the engine and codetape's provider token rules need not look at them
+(scanner.py). Every engine rule that finds a secret needs 16 characters or more, but for a few component
+and password rules whose contexts codetape's own rules cover.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from itertools import pairwise
 
 STOPS = frozenset(" \t\r\n\"'`<>()[]{},;")
 SHAPED = 12  # the shortest credential-shaped token
+LONG = 16  # letters and digits in a row that make a token credential-shaped whatever they are
 _RUN = re.compile(r"[^\s\"'`<>()\[\]{},;]{" + str(SHAPED) + ",}")
+_ALNUM = re.compile(r"[A-Za-z0-9]{" + str(LONG) + ",}")
 
 
 def token_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -43,5 +46,7 @@ def shaped(token: str) -> bool:
     if len(token) < SHAPED:
         return False
     if "@" in token or any(ch.isdigit() for ch in token):
+        return True
+    if any(run.isupper() or run.islower() for run in _ALNUM.findall(token)):
         return True
     return sum(a.islower() != b.islower() for a, b in pairwise(c for c in token if c.isalpha())) >= 4
