@@ -1,5 +1,6 @@
 """The workspace at any step of an episode.
 
-    workspace.py  Workspace: every file's text (editor buffers over a disk layer), workspace_at(step)
+    workspace.py  Workspace: every file's text (editor buffers over a disk layer), workspace_at(step);
+                  the memory and work caps every reader (verify, replay, report) replays under
     checkout.py   writing a reconstructed workspace into a directory, never anywhere else
 """

@@ -2,11 +2,19 @@
 
 A pipeline of small pieces: `Workspace.apply(step)` moves the state one step forward; `replay`
 yields (index, step, workspace) so callers can stop, compare or snapshot wherever they like.
+
+Every reader replays through a `Workspace` (verify, replay, report, checkout, diff), so it holds the two
+caps that keep a hostile episode from exhausting the machine: memory (`limit`: the files' estimated size)
+and work (`work_limit`: characters copied to build and edit the files and to read them back whole, list
+slots moved). An edit costs about its own size however long its line (`Document.apply`), so only an
+episode that makes the replay redo the same work over and over reaches the work cap: a large file read
+back at each of thousands of saves, a line inserted at the top of millions of lines thousands of times.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import NoReturn
 
 from collector.errors import ReconstructionError
 from collector.text.digest import sha256_text
@@ -16,6 +24,8 @@ from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep
 
 MAX_WORKSPACE = 512 * 1024 * 1024
 LINE_COST = 64  # bytes a line takes beyond its characters: its str object and its list slot
+MAX_WORK = 8 << 30  # work units (about a character copied each) per replay: seconds of work, not hours
+READ_LINE_WORK = 8  # reading a document back whole costs per line about as much as 8 characters
 
 
 class Workspace:
@@ -28,7 +38,8 @@ class Workspace:
     their content was not recorded.
     """
 
-    def __init__(self, encoding: PositionEncoding, *, limit: int = MAX_WORKSPACE) -> None:
+    def __init__(self, encoding: PositionEncoding, *, limit: int = MAX_WORKSPACE,
+                 work_limit: int = MAX_WORK) -> None:
         self.encoding: PositionEncoding = encoding
         self.buffers: dict[str, Document] = {}
         self.disk: dict[str, str] = {}
@@ -36,6 +47,8 @@ class Workspace:
         self.limit = limit
         self.weight = 0  # estimated bytes the files take in memory, kept below `limit`
         self._weights: dict[str, int] = {}
+        self.work_limit = work_limit
+        self.work = 0  # work units spent so far; checked against `work_limit` before every change
 
     @property
     def omitted(self) -> dict[str, str]:
@@ -43,11 +56,22 @@ class Workspace:
 
     def text(self, path: str) -> str | None:
         doc = self.buffers.get(path)
-        return doc.text if doc is not None else self.disk.get(path)
+        return self.read(doc) if doc is not None else self.disk.get(path)
 
     def files(self) -> dict[str, str]:
-        merged = self.disk | {path: doc.text for path, doc in self.buffers.items()}
+        merged = self.disk | {path: self.read(doc) for path, doc in self.buffers.items()}
         return dict(sorted(merged.items()))
+
+    def read(self, doc: Document) -> str:
+        """A buffer's whole text, joined from its lines: work the next step's check counts."""
+        self.work += doc.size + READ_LINE_WORK * doc.line_count
+        return doc.text
+
+    def _refuse_work(self, step: Step) -> NoReturn:
+        raise ReconstructionError(
+            f"step at {step.t_ms} ms: the replay has already copied or read back "
+            f"{self.work_limit >> 30} G characters of file text, the same large file or long line "
+            "rebuilt or read over and over (a damaged or hostile episode); refusing to go on")
 
     def _on_disk(self, path: str, text: str) -> None:
         self._omitted.pop(path, None)
@@ -60,36 +84,44 @@ class Workspace:
     def _account(self, paths: Iterable[str]) -> None:
         for path in paths:
             doc, text = self.buffers.get(path), self.disk.get(path)
-            weight = 0 if doc is None else doc.size + LINE_COST * len(doc.lines)
+            weight = 0 if doc is None else doc.size + LINE_COST * doc.line_count
             weight += 0 if text is None else len(text) + LINE_COST
             self.weight += weight - self._weights.pop(path, 0)
             if weight:
                 self._weights[path] = weight
 
     def apply(self, step: Step) -> None:
-        """Move one step forward; refuses a step that could take the files above `limit` in memory."""
+        """Move one step forward; refuses a step that could take the files above `limit` in memory, and
+        any step or change once the replay's work has passed `work_limit` (an edit step refused there
+        may be half applied: the workspace is not to be used further)."""
         texts = _texts(step)
         growth = sum(2 * len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2) for text in texts)
         if self.weight + growth > self.limit:
             raise ReconstructionError(f"step at {step.t_ms} ms would take the reconstructed files above "
                                       f"{self.limit >> 20} MiB in memory; refusing to go on")
+        if not isinstance(step, EditStep):  # edits count their own work, change by change
+            if self.work > self.work_limit:
+                self._refuse_work(step)
+            self.work += sum(map(len, texts))  # the documents built from the step's texts
         self._apply(step)
         self._account(_paths(step))
 
     def _apply(self, step: Step) -> None:
         match step:
-            case OpenStep():
-                self.buffers[step.path] = Document(step.text, self.encoding)
-                if step.path not in self.disk:
-                    self._on_disk(step.path, step.text)
-            case EditStep():
+            case EditStep():  # first: most steps are edits
                 doc = self.buffers.get(step.path)
                 if doc is None:
                     raise ReconstructionError(
                         f"edit at {step.t_ms} ms to {step.path}, which is not open (never opened, or closed)"
                     )
                 for change in step.changes:
-                    doc.apply(change.range, change.text)
+                    if self.work > self.work_limit:
+                        self._refuse_work(step)
+                    self.work += doc.apply(change.range, change.text)
+            case OpenStep():
+                self.buffers[step.path] = Document(step.text, self.encoding)
+                if step.path not in self.disk:
+                    self._on_disk(step.path, step.text)
             case SaveStep():
                 if step.text is not None:
                     self.buffers[step.path] = Document(step.text, self.encoding)
@@ -147,10 +179,10 @@ class Workspace:
 def _texts(step: Step) -> list[str]:
     """Every text a step can add to the files."""
     match step:
-        case OpenStep() | SaveStep() | FileChangeStep():
-            return [] if step.text is None else [step.text]
         case EditStep():
             return [change.text for change in step.changes]
+        case OpenStep() | SaveStep() | FileChangeStep():
+            return [] if step.text is None else [step.text]
         case GapStep(state=list() as state):
             return [file.text for file in state if file.text is not None]
         case _:
@@ -160,7 +192,7 @@ def _texts(step: Step) -> list[str]:
 def _paths(step: Step) -> list[str]:
     """Every path a step can change."""
     match step:
-        case OpenStep() | SaveStep() | EditStep() | CloseStep():
+        case EditStep() | OpenStep() | SaveStep() | CloseStep():
             return [step.path]
         case FileChangeStep():
             return [step.path] if step.new_path is None else [step.path, step.new_path]

@@ -6,6 +6,7 @@ Keys follow asciinema's player where it has one: space, `.`, arrows, +/-.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import tzinfo
 from typing import ClassVar
 
@@ -49,7 +50,7 @@ class FilePane(Widget):
             return show(path)
         return show(path) + (" (closed)" if path in workspace.disk else " (not on disk)")
 
-    def _lines(self, path: str) -> list[str]:
+    def _lines(self, path: str) -> Sequence[str]:
         workspace = self.playback.seeker.state.workspace
         doc = workspace.buffers.get(path)
         if doc is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from collector.reconstruct.workspace import Workspace
 from collector.text.document import Document
-from collector.text.positions import caret_after, content_of, to_index, units
+from collector.text.positions import caret_after
 from schemas.common import PositionEncoding
 from schemas.steps import (
     CursorStep,
@@ -123,14 +123,7 @@ class PlayState:
         last = step.changes[-1].range
         if last is None or doc is None:
             return 0, 0
-        line, character = last.start.line, last.start.character
-        if line >= len(doc.lines):
-            line = len(doc.lines) - 1
-            return line, units(content_of(doc.lines[line]), self.encoding)
-        content = content_of(doc.lines[line])
-        if character <= len(content) and (self.encoding == "utf-32" or content.isascii()):
-            return line, character
-        return line, units(content[: to_index(content, character, self.encoding)], self.encoding)
+        return doc.position(last.start.line, last.start.character)
 
     def _note(self, step: Step) -> None:
         match step:
@@ -167,7 +160,7 @@ class PlayState:
         buffers: dict[str, str] = {}
         for path, doc in self.workspace.buffers.items():
             kept = None if previous is None or path in self._dirty else previous.buffers.get(path)
-            buffers[path] = doc.text if kept is None else kept
+            buffers[path] = self.workspace.read(doc) if kept is None else kept
         self._dirty.clear()
         diagnostics = {path: dict(origins) for path, origins in self.diagnostics.items()}
         return Checkpoint(index, buffers, dict(self.workspace.disk), self.workspace.omitted, self.focus,

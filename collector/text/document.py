@@ -1,50 +1,186 @@
 """One text document as a list of lines, edited in place with LSP content changes.
 
-Each edit touches only the lines it spans, so replaying a long session is linear in the edits,
-not quadratic in the document size.
+Each edit touches only the lines it spans, and a line longer than `chunk` characters is held in pieces
+(`longline.LongLine`), so an edit copies what it inserts plus a bounded amount around it: replaying a long
+session is linear in the edits, not quadratic in the size of the document or of its longest line.
+`apply` returns that work (characters copied, list slots moved) for reconstruction to count.
 """
 
 from __future__ import annotations
 
-from collector.text.positions import content_of, split_lines, to_index
+from collections.abc import Iterator, Sequence
+from typing import cast, overload
+
+from collector.text.longline import CHUNK, LongLine, make_line
+from collector.text.positions import content_of, split_lines, to_index, units
 from schemas.common import PositionEncoding, Range
+
+Line = str | LongLine
+_NONE: list[str] = []  # no pieces (never changed)
 
 
 class Document:
-    __slots__ = ("encoding", "lines", "size")
+    __slots__ = ("_lines", "_long", "encoding", "size")
+    chunk = CHUNK  # characters a line may have before it is held in pieces
 
     def __init__(self, text: str, encoding: PositionEncoding) -> None:
         self.encoding: PositionEncoding = encoding
+        self._reset(text)
+
+    def _reset(self, text: str) -> None:
         self.lines = split_lines(text)
         self.size = len(text)  # characters, kept up to date by `apply`
 
     @property
+    def lines(self) -> Sequence[str]:
+        """The lines with their terminators, the last without (read only: `apply` edits them)."""
+        return self._lines if not self._long else Lines(self._lines)  # type: ignore[return-value]
+
+    @lines.setter
+    def lines(self, lines: Sequence[str]) -> None:
+        adopted: list[Line] = list(lines)
+        self._long = 0
+        if adopted and max(map(len, adopted)) > self.chunk:
+            for index, line in enumerate(lines):
+                if len(line) > self.chunk:
+                    adopted[index] = made = make_line(_NONE, line, _NONE, "", self.chunk)
+                    self._long += isinstance(made, LongLine)
+        self._lines = adopted
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    @property
     def text(self) -> str:
-        return "".join(self.lines)
+        return "".join(cast(list[str], self._lines) if not self._long else self._parts())
+
+    def _parts(self) -> Iterator[str]:
+        for line in self._lines:
+            if isinstance(line, str):
+                yield line
+            else:
+                yield from line.pieces
+                yield line.end
+
+    def copy(self) -> Document:
+        new = Document.__new__(type(self))
+        new.encoding, new.size, new._long = self.encoding, self.size, self._long
+        new._lines = [line if isinstance(line, str) else line.copy() for line in self._lines] if self._long \
+            else list(self._lines)
+        return new
 
     def _locate(self, line: int, character: int) -> tuple[int, int]:
         """(line index, python index) for an LSP position, clamped into the document as LSP asks."""
-        if line >= len(self.lines):
-            last = len(self.lines) - 1
-            return last, len(content_of(self.lines[last]))
-        return line, to_index(content_of(self.lines[line]), character, self.encoding)
+        lines = self._lines
+        if line >= len(lines):
+            line, character = len(lines) - 1, 1 << 62
+        found = lines[line]
+        if isinstance(found, str):
+            return line, to_index(content_of(found), character, self.encoding)
+        return line, found.index(character, self.encoding)
 
-    def apply(self, range_: Range | None, text: str) -> None:
+    def position(self, line: int, character: int) -> tuple[int, int]:
+        """An LSP position clamped into the document as `apply` clamps it, counted in code units."""
+        line, index = self._locate(line, character)
+        found = self._lines[line]
+        if isinstance(found, LongLine):
+            return line, found.units_before(index, self.encoding)
+        return line, units(found[:index], self.encoding)
+
+    def apply(self, range_: Range | None, text: str) -> int:
+        """Apply one LSP content change; returns the work it took (characters copied, list slots moved):
+        len(text) plus a piece or two of `chunk` characters for an edit inside one line, however long the
+        line; more for an edit that adds or removes lines in a long document, or jumps along a long line."""
         if range_ is None:
-            self.lines = split_lines(text)
-            self.size = len(text)
-            return
-        sl, sc = self._locate(range_.start.line, range_.start.character)
-        el, ec = self._locate(range_.end.line, range_.end.character)
-        if (el, ec) < (sl, sc):
-            sl, sc, el, ec = el, ec, sl, sc
-        prefix = self.lines[sl][:sc]
-        segment = prefix + text + self.lines[el][ec:]
-        if not prefix and sl > 0 and segment.startswith("\n") and self.lines[sl - 1].endswith("\r"):
+            self._reset(text)
+            return len(text)
+        start, end = range_.start, range_.end
+        sl, sc = self._locate(start.line, start.character)
+        if end.line == start.line and end.character == start.character:  # typing: one lookup
+            el, ec = sl, sc
+        else:
+            el, ec = self._locate(end.line, end.character)
+            if (el, ec) < (sl, sc):
+                sl, sc, el, ec = el, ec, sl, sc
+        lines = self._lines
+        first, last = lines[sl], lines[el]
+        if isinstance(first, str) and isinstance(last, str):
+            head = tail = _NONE
+            prefix, suffix, tail_end = first[:sc], last[ec:], ""
+        elif isinstance(first, LongLine) and first is last and "\n" not in text and "\r" not in text and \
+                first.content_size + len(text) - (ec - sc) > self.chunk:
+            self.size += len(text) - (ec - sc)  # inside one long line, which stays long: edit its pieces
+            return first.replace(sc, ec, text)
+        else:
+            head, prefix = (_NONE, first[:sc]) if isinstance(first, str) else first.head(sc)
+            suffix, tail, tail_end = (last[ec:], _NONE, "") if isinstance(last, str) else last.tail(ec)
+        segment = prefix + text + suffix
+        if not prefix and not head and sl > 0 and segment.startswith("\n") and _lone_cr(lines[sl - 1]):
             sl -= 1  # a lone CR before an inserted LF becomes one CRLF break
-            segment = self.lines[sl] + segment
+            previous = lines[sl]
+            head, prefix = (_NONE, previous) if isinstance(previous, str) else previous.whole()
+            segment = prefix + segment
         replacement = split_lines(segment)
-        if el + 1 < len(self.lines) and replacement[-1] == "":
+        if el + 1 < len(lines) and replacement[-1] == "" and not tail:
             replacement.pop()  # the segment ended with a line break: the next line follows it
-        self.size += sum(map(len, replacement)) - sum(map(len, self.lines[sl : el + 1]))
-        self.lines[sl : el + 1] = replacement
+        old = lines[sl : el + 1]
+        if not (head or tail or self._long or len(segment) > self.chunk):  # short lines only: plain strings
+            self.size += sum(map(len, replacement)) - sum(map(len, old))
+            lines[sl : el + 1] = replacement
+            return len(segment) + len(old) + (len(lines) - el if len(replacement) != len(old) else 0)
+        new = self._joined(head, replacement, tail, tail_end)
+        self.size += sum(map(len, new)) - sum(map(len, old))
+        self._long += _long_lines(new) - _long_lines(old)
+        lines[sl : el + 1] = new
+        spent = sum(line.take_spent() for line in (first, last, *new) if isinstance(line, LongLine))
+        moved = len(lines) - el if len(new) != len(old) else 0
+        return len(segment) + len(head) + len(tail) + len(old) + moved + spent
+
+    def _joined(self, head: list[str], replacement: list[str], tail: list[str], tail_end: str) -> list[Line]:
+        """The new lines: the pieces of the first line cut before the edit, the edited segment's lines,
+        the pieces of the last line after it (with its break)."""
+        new: list[Line] = []
+        final = len(replacement) - 1
+        for number, line in enumerate(replacement):
+            before = head if number == 0 else _NONE
+            after, end = (tail, tail_end) if number == final else (_NONE, "")
+            new.append(make_line(before, line, after, end, self.chunk))
+        return new
+
+
+def _long_lines(lines: Sequence[Line]) -> int:
+    return sum(not isinstance(line, str) for line in lines)
+
+
+def _lone_cr(line: Line) -> bool:
+    return line.endswith("\r") if isinstance(line, str) else line.end == "\r"
+
+
+class Lines(Sequence[str]):
+    """The lines of a document that holds long lines: each long line is joined when read."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list[Line]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [str(line) for line in self._items[index]]
+        return str(self._items[index])
+
+    def __iter__(self) -> Iterator[str]:
+        return map(str, self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented

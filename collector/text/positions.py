@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from schemas.common import PositionEncoding
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CODECS = {"utf-8": ("utf-8", 1), "utf-16": ("utf-16-le", 2)}  # codec, bytes per code unit
 
 
 def split_lines(text: str) -> list[str]:
@@ -30,12 +32,11 @@ def content_of(line: str) -> str:
 
 
 def units(text: str, encoding: PositionEncoding) -> int:
-    """Length of `text` in code units of the encoding."""
+    """Length of `text` in code units of the encoding (at C speed: a line may be megabytes long)."""
     if encoding == "utf-32" or text.isascii():
         return len(text)
-    if encoding == "utf-16":
-        return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
-    return len(text.encode("utf-8", "surrogatepass"))
+    codec, width = _CODECS[encoding]
+    return len(text.encode(codec, "surrogatepass")) // width
 
 
 def _unit_width(ch: str, encoding: PositionEncoding) -> int:
@@ -52,10 +53,26 @@ def _unit_width(ch: str, encoding: PositionEncoding) -> int:
 def to_index(line: str, character: int, encoding: PositionEncoding) -> int:
     """Python index into `line` (no terminator) for an LSP character offset, clamped to the line.
 
-    An offset inside a multi-unit character rounds down to the start of that character.
+    An offset inside a multi-unit character rounds down to the start of that character. The line is
+    encoded once and the units before the offset decoded back, at C speed; only a utf-16 line holding
+    lone surrogates (which the decoder would pair up) is walked character by character.
     """
     if encoding == "utf-32" or line.isascii():
         return min(character, len(line))
+    codec, width = _CODECS[encoding]
+    try:
+        data = line.encode(codec)
+    except UnicodeEncodeError:  # lone surrogates
+        if encoding == "utf-16":
+            return _walk(line, character, encoding)
+        data = line.encode(codec, "surrogatepass")
+    if character * width >= len(data):
+        return len(line)
+    decoder = codecs.getincrementaldecoder(codec)("surrogatepass")
+    return len(decoder.decode(data[: character * width], final=False))  # a cut character stays out
+
+
+def _walk(line: str, character: int, encoding: PositionEncoding) -> int:
     seen = 0
     for index, ch in enumerate(line):
         width = _unit_width(ch, encoding)

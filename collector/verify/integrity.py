@@ -19,7 +19,8 @@ from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep
 def verify_replay(episode: Episode, steps: Iterable[Step] | None = None) -> int:
     """Replay every step; raises ReconstructionError at the first step that does not hold.
 
-    `steps` is `episode.steps()` (the default), possibly wrapped in a progress bar by the caller.
+    `steps` is `episode.steps()` (the default), possibly wrapped in a progress bar by the caller. A save
+    without text is checked against what it wrote to disk, so its buffer is read back once, not twice.
     """
     workspace = Workspace(episode.header.position_encoding)
     open_docs: set[str] = set()
@@ -32,10 +33,8 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None) -> int:
             case EditStep() if step.path not in open_docs:
                 raise ReconstructionError(f"step {index}: edit at {step.t_ms} ms to {show(step.path)}, "
                                           "which is not open")
-            case SaveStep():
-                problem = _save_problem(workspace, step)
-                if problem is not None:
-                    raise ReconstructionError(f"step {index}: {problem}")
+            case SaveStep(text=str()) if step.sha256 is not None:  # against the buffer it replaces
+                _refuse(index, _save_problem(step, workspace.text(step.path)))
             case OpenStep():
                 open_docs.add(step.path)
             case CloseStep():
@@ -53,16 +52,21 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None) -> int:
             workspace.apply(step)
         except ReconstructionError as exc:
             raise ReconstructionError(f"step {index}: {exc}") from None
+        if isinstance(step, SaveStep) and step.text is None and step.sha256 is not None:
+            _refuse(index, _save_problem(step, workspace.disk.get(step.path)))  # what the save wrote
     return index + 1
 
 
-def _save_problem(workspace: Workspace, step: SaveStep) -> str | None:
-    if step.sha256 is None:
-        return None
+def _refuse(index: int, problem: str | None) -> None:
+    if problem is not None:
+        raise ReconstructionError(f"step {index}: {problem}")
+
+
+def _save_problem(step: SaveStep, text: str | None) -> str | None:
+    """Why a save's hash disagrees with `text` (the reconstructed file), or None when it agrees."""
     what = f"save at {step.t_ms} ms of {show(step.path)}"
     if step.text is not None and sha256_text(step.text) != step.sha256:
         return f"{what}: its text does not match its own hash"
-    text = workspace.text(step.path)
     if text is None:
         return None if step.text is not None else f"{what}, which the episode never opened"
     if sha256_text(text) != step.sha256:

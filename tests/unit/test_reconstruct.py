@@ -8,6 +8,7 @@ import pytest
 
 from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import LINE_COST, Workspace, workspace_at
+from collector.text.longline import CHUNK
 from schemas import Step, step_from_dict
 
 
@@ -43,6 +44,28 @@ def test_weight_follows_the_files_and_the_limit_refuses_before_building() -> Non
     workspace.apply(step("close", path="a.py"))
     workspace.apply(step("file_change", path="a.py", change="deleted"))
     assert workspace.weight == 0
+
+
+def test_the_work_limit_refuses_a_file_read_back_over_and_over() -> None:
+    workspace = Workspace("utf-16", work_limit=50_000)
+    workspace.apply(step("open", path="a.py", text="x" * 10_000))
+    for t_ms in range(1, 5):  # each save reads the buffer back whole to put it on disk
+        workspace.apply(step("save", t_ms, path="a.py"))
+    with pytest.raises(ReconstructionError, match=r"step at 5 ms: the replay has already copied or read back "
+                                                  r"0 G characters .* refusing to go on"):
+        workspace.apply(step("save", 5, path="a.py"))
+
+
+def test_edits_inside_a_huge_line_cost_their_size_not_the_line() -> None:
+    line = 4_000_000
+    workspace = Workspace("utf-16")
+    workspace.apply(step("open", path="a.txt", text="a" * line))
+    for t_ms in range(1, 2001):
+        end = {"line": 0, "character": line + t_ms - 1}
+        workspace.apply(step("edit", t_ms, path="a.txt", changes=[{"text": "b", "range": {"start": end,
+                                                                                          "end": end}}]))
+    assert workspace.work < 2 * line + 2000 * 3 * CHUNK  # copying the line at each edit: 8e9
+    assert workspace.text("a.txt") == "a" * line + "b" * 2000
 
 
 def test_edits_need_an_open_document_and_steps_must_exist() -> None:

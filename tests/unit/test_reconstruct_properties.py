@@ -5,6 +5,9 @@ with LSP's rules written out independently of collector/text/positions.py: lines
 character offset counts code units of the encoding; a line past the end means the end of the document;
 an offset past the end of a line means the end of that line (before its break); an offset inside a
 multi-unit character means its start; a reversed range is read start-first.
+
+A document keeps lines longer than its `chunk` in pieces; `SmallChunks` makes that 4 characters, so
+short random texts exercise edits inside, across and around pieces of long lines.
 """
 
 from __future__ import annotations
@@ -91,6 +94,27 @@ def fresh_lines(text: str) -> list[str]:
     return [text[start:end] for (start, _), end in zip(spans, ends, strict=True)]
 
 
+def model_position(text: str, line: int, character: int, encoding: PositionEncoding) -> tuple[int, int]:
+    """Where a change at (line, character) lands, as a clamped position counted in code units."""
+    spans = line_spans(text)
+    at = offset(text, line, character, encoding)
+    line = min(line, len(spans) - 1)
+    return line, sum(width(ch, encoding) for ch in text[spans[line][0] : at])
+
+
+class SmallChunks(Document):
+    """Lines of more than 4 characters held in pieces of 2 to 4."""
+
+    chunk = 4
+
+
+LONG_PIECES = [*PIECES, "abcdefghij", "é€ß😀𝄞éé", "😀😀😀😀😀"]
+long_texts = st.lists(st.sampled_from(LONG_PIECES), max_size=30).map("".join)
+long_ranges = st.tuples(st.integers(0, 4), st.integers(0, 60), st.integers(0, 4), st.integers(0, 60))
+long_change_lists = st.lists(st.tuples(st.one_of(st.just(None), long_ranges, long_ranges, long_ranges,
+                                                 long_ranges), long_texts), min_size=1, max_size=14)
+
+
 # -- properties --------------------------------------------------------------------------------------
 
 
@@ -136,3 +160,23 @@ def test_the_model_itself_follows_lsp_on_known_cases() -> None:
     assert offset(text, 1, 0, "utf-16") == 5 and offset(text, 2, 1, "utf-16") == 8
     assert offset(text, 9, 0, "utf-16") == len(text)
     assert model_apply("x\ry", ((1, 0, 1, 1), "\n"), "utf-16") == "x\r\n"
+
+
+@PROFILE
+@given(encoding=st.sampled_from(ENCODINGS), initial=long_texts, edits=long_change_lists)
+def test_long_lines_held_in_pieces_match_the_reference_model(encoding: PositionEncoding, initial: str,
+                                                            edits: list[Any]) -> None:
+    doc = SmallChunks(initial, encoding)
+    expected = initial
+    for where, new in edits:
+        if where is not None:
+            assert doc.position(where[0], where[1]) == model_position(expected, where[0], where[1], encoding)
+        doc.apply(lsp_range(where), new)
+        expected = model_apply(expected, (where, new), encoding)
+        assert doc.text == expected
+        assert list(doc.lines) == fresh_lines(expected)
+        assert doc.lines == fresh_lines(expected) and len(doc.lines) == len(fresh_lines(expected))
+        assert doc.size == len(expected)
+    copy = doc.copy()
+    copy.apply(lsp_range((0, 0, 1 << 20, 0)), "")  # everything
+    assert copy.text == "" and doc.text == expected  # a copy shares no piece list with its original
