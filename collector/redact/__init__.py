@@ -8,8 +8,10 @@
                         could hold a credential at all
     redact_steps(...)   a step stream with every secret replaced by its placeholder (steps.py): a window
                         (window.py) over a step redactor (pipeline.py) for the free-text channels
-                        (channels.py) and the editor buffers (buffer.py, spans.py, lineindex.py)
-    RedactionSummary    rules version, distinct values per rule, masked previews (placeholders.py)
+                        (channels.py) and the editor buffers (buffer.py, spans.py, lineindex.py), each
+                        text scanned against the rules and the values already known (text.py)
+    RedactionSummary    rules version, distinct values per rule, masked previews, and the values the
+                        allow-list let through (placeholders.py)
 """
 
 from __future__ import annotations
