@@ -34,11 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from collector.errors import CodetapeError
+from collector.redact import keywords
 from collector.redact.shape import token_around
 
 PACKAGE = "kingfisher-secret-scanner"
 OWN = "codetape."  # the id prefix of codetape's prefilters in the database
 SHORT = 8  # an engine finding shorter than this is a part of what it found (see `_found`)
+_IDENTIFIERS = frozenset({"id", "name", "username", "domain", "host", "url", "address", "repository"})
 _PREFIXES = ("betterleaks.", "kingfisher.", "veles.secrets/", "custom.")
 _BAD = re.compile(r"[^a-z0-9_.-]+")
 _NL = r"(?:\\r\\n|\\n|\r?\n)?"  # a line break, or one written as an escape in a string literal
@@ -75,24 +77,42 @@ def rule_name(engine_id: str) -> str:
 
 
 class Engine:
-    """Two compiled Kingfisher databases: its own rules, and codetape's prefilters."""
+    """Two compiled Kingfisher databases: its own rules, and codetape's prefilters. `public`: the ids of
+    its rules that find what is not secret (see `public`)."""
 
-    def __init__(self, main: Any, side: Any | None, names: Sequence[str], version: str) -> None:
+    def __init__(self, main: Any, side: Any | None, names: Sequence[str], version: str,
+                 public: frozenset[str] = frozenset()) -> None:
         self._main = main.scan
         self._side = side.scan if side is not None else None
         self.rules: frozenset[str] = frozenset(names)
         self.version = version
+        self.public = public
 
     def scan(self, text: str) -> list[Hit]:
         """Every secret the engine finds in `text` (overlapping findings too: the caller resolves)."""
-        return _found(text, self._main).hits
+        return _found(text, self._main, self.public).hits
 
     def prefiltered(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Where the prefilter of each of codetape's rules matches in `text` (rule number -> spans)."""
         return _found(text, self._side).positions if self._side is not None else {}
 
 
-def _found(text: str, scan: Any) -> Found:
+def public(meta: dict[str, Any]) -> bool:
+    """A rule that finds an identifier, not a secret. Kingfisher reports some findings only as parts of
+    a pair (not `visible`): an AWS secret key beside its key id, but also a client id beside its secret,
+    an account name, a tenant id, a project URL. Such a part is kept only when its rule's name says it
+    is a secret (`keywords.strength`) and does not end in an identifier's word, or when it is the id half
+    of a key pair (`alibaba-access-key-id`: prefixed key ids are redacted like AWS's `AKIA...`)."""
+    if meta.get("visible", True):
+        return False
+    name = re.sub(r"\.\d+$", "", rule_name(str(meta["id"])))
+    words = keywords.words(name)
+    if words[-2:] == ["key", "id"]:
+        return False
+    return keywords.strength(name) is None or words[-1] in _IDENTIFIERS
+
+
+def _found(text: str, scan: Any, public: frozenset[str] = frozenset()) -> Found:
     out = Found()
     if not text:
         return out
@@ -110,7 +130,7 @@ def _found(text: str, scan: Any) -> Found:
         if engine_id.startswith(OWN):
             out.positions.setdefault(int(engine_id[len(OWN):]), []).append((start, end))
             continue
-        if end <= start:
+        if end <= start or engine_id in public:
             continue
         if text.startswith("-----BEGIN", start):
             start, end = _pem_body(text, start, end)
@@ -164,10 +184,12 @@ def load(prefilters: tuple[str, ...] = ()) -> Engine:
                                          confidence="low") if any(prefilters) else None)
         except (OSError, RuntimeError, ValueError) as exc:
             raise CodetapeError(f"the {PACKAGE} rules cannot be loaded: {exc}") from None
-    names = [rule_name(str(meta["id"])) for meta in main.metadata()]
+    metadata = main.metadata()
+    names = [rule_name(str(meta["id"])) for meta in metadata]
     return Engine(kingfisher_sdk.Scanner(main, base64=False),
                   kingfisher_sdk.Scanner(side, base64=False) if side is not None else None,
-                  names, f"kingfisher-{kingfisher_sdk.__version__}")
+                  names, f"kingfisher-{kingfisher_sdk.__version__}",
+                  frozenset(str(meta["id"]) for meta in metadata if public(meta)))
 
 
 def _paths(path: Path, patterns: Sequence[str]) -> list[str]:

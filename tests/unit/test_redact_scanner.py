@@ -53,6 +53,14 @@ def test_a_token_with_no_digit_in_a_short_text_is_found() -> None:
     assert [f.value for f in scan(text, RULES)] == ["AKIAAUPPUVPAPQFDIBCI"]
 
 
+def test_the_engine_finds_secrets_not_the_identifiers_beside_them() -> None:
+    """Kingfisher reports a tenant and a client id as parts of the pair with a client secret: public."""
+    secret = "abc8Q~Xk2Lr7pZ0wY5vB1mJ6hG3fD9sA2eC8uQ_e"
+    text = (f"AZURE_TENANT_ID=72f988bf-86f1-41af-91ab-2d7cd011db47\n"
+            f"AZURE_CLIENT_ID=04b07795-8ddb-461a-bbee-02f9e1bf7b46\nAZURE_CLIENT_SECRET={secret}\n")
+    assert [f.value for f in scan(text, RULES)] == [secret]
+
+
 def test_empty_and_plain_texts() -> None:
     assert scan("", RULES) == []
     assert scan("def f(x):\n    return x + 1\n", RULES) == []
