@@ -207,7 +207,9 @@ def render(recall: Recall, std: Stdlib, seal: list[Sealing], args: argparse.Name
 
 Command: `{command_line()}` ({machine()}).
 
-**Corpus.** `bench/redaction_corpus/` generates realistic secrets in realistic places, seeded: values in
+**Tuned corpus.** `bench/redaction_corpus/` (written together with codetape's rules, so 100 % here says
+nothing about formats nobody tuned for: see the held-out corpus below) generates realistic secrets in
+realistic places, seeded: values in
 each provider's real format (prefixes, lengths, alphabets; JWTs with real JSON header and claims, PEM and
 OpenSSH keys with real DER/openssh headers, 64/70-column lines) inside the code, configuration, shell
 commands, logs, test output and commit messages that hold them in practice: `~/.aws/credentials`, boto3
@@ -239,7 +241,7 @@ Values missed (first 20):
 ({std.files:,} files, {std.lines:,} lines, {std.mb:.1f} MB), also alone with
 `python -m bench.redaction stdlib`. Findings: **{len(std.findings)}**, i.e. **{fp_rate:.3f} per 1,000 lines**
 (target <= 0.1); by rule: {", ".join(f"{rule} {n}" for rule, n in by_rule.most_common()) or "none"}.
-Throughput: **{std.mb / std.seconds:.1f} MB/s**, {std.lines / std.seconds:,.0f} lines/s (target >= 1 MB/s).
+Throughput: **{std.mb / std.seconds:.1f} MB/s**, {std.lines / std.seconds:,.0f} lines/s (target >= 20 MB/s).
 Every finding, inspected: test fixtures, documentation examples and test vectors that are shaped like
 credentials (a netrc test's passwords, AES test keys, a doc example's `passwd='geheim$parole'`):
 
