@@ -147,7 +147,7 @@ class Collector:
         journal = session.close() if closing else session.detach()
         if journal is None:
             return None
-        result = await asyncio.to_thread(self._seal_redacted, journal)
+        result = await asyncio.to_thread(self._seal_redacted, journal, session.root)
         if result is None:
             return None
         summary = {"episode": result.episode_id, "path": str(result.path), "steps": result.steps,
@@ -156,9 +156,10 @@ class Collector:
         self.broadcast(session, {"event": "sealed", **summary})
         return summary
 
-    def _seal_redacted(self, journal: Path) -> SealResult | None:
-        """Seal a journal, redacting secrets before the episode is written (summary kept beside it)."""
-        return seal_redacted(journal, self.home.ensure(self.home.episodes))
+    def _seal_redacted(self, journal: Path, workspace: Path | None = None) -> SealResult | None:
+        """Seal a journal, redacting secrets before the episode is written (summary kept beside it);
+        the workspace's allow-list applies when it is known (a journal recovered at start: looked up)."""
+        return seal_redacted(journal, self.home.ensure(self.home.episodes), workspace=workspace)
 
     async def _recover(self, journals: list[Path]) -> None:
         for journal in journals:
