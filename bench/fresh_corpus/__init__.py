@@ -1,0 +1,71 @@
+"""The FRESH corpora: credential formats from sources nobody tuned codetape's redaction on, frozen.
+
+    python -m bench.fresh_corpus.extract GIT_DIR        # formats from a TruffleHog checkout (once)
+    python -m bench.fresh_corpus generate trufflehog    # the frozen cases (once, before measuring)
+    python -m bench.redaction fresh                     # recall on them (scan); the seal: the test
+
+Unlike `bench/heldout_corpus/` (whose misses codetape's context rules were written from), nothing here
+may ever be read to write a rule: README.md says where each corpus comes from and the commit that froze
+it. The cases are committed (`*_cases.jsonl`) and `load` reads them back: measurements read the frozen
+file, never a fresh draw.
+
+Each format gets `PER_FORMAT` cases, each with a fresh random value (never a real credential: drawn from
+the format's shape with a seeded `random.Random`) on a different kind of line (`contexts.py`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+from bench.fresh_corpus.contexts import CONTEXTS
+from bench.fresh_corpus.formats import draw, from_json
+from bench.redaction_corpus import Case
+
+HERE = Path(__file__).parent
+PER_FORMAT = 2
+
+
+def generate(source: str, seed: int = 1) -> list[Case]:
+    """`PER_FORMAT` cases per format of `{source}_formats.json`, on kinds of line taken in turn."""
+    formats = json.loads((HERE / f"{source}_formats.json").read_text())["formats"]
+    r = random.Random(f"fresh-{source}-{seed}")
+    kinds = list(CONTEXTS)
+    cases = []
+    for n, fmt in enumerate(formats):
+        shape = from_json(fmt["shape"])
+        for k in range(PER_FORMAT):
+            context = kinds[(n * PER_FORMAT + k) % len(kinds)]
+            value = draw(shape, r)
+            text = CONTEXTS[context](fmt, value, r)
+            if value not in text:
+                raise AssertionError(f"{fmt['provider']}/{context}: the value is not in its text")
+            cases.append(Case(fmt["provider"], context, text, (value,)))
+    return cases
+
+
+def path_of(source: str) -> Path:
+    return HERE / f"{source}_cases.jsonl"
+
+
+def load(source: str) -> list[Case]:
+    """The frozen cases of one source, as committed."""
+    with path_of(source).open(encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines]
+    return [Case(c["provider"], c["context"], c["text"], tuple(c["values"])) for c in rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", choices=["generate"])
+    parser.add_argument("source", help="the NAME of NAME_formats.json beside this file")
+    args = parser.parse_args()
+    cases = generate(args.source)
+    with path_of(args.source).open("w", encoding="utf-8") as out:
+        for c in cases:
+            out.write(json.dumps({"provider": c.family, "context": c.context, "text": c.text,
+                                  "values": list(c.values)}, ensure_ascii=False) + "\n")
+    providers = len({c.family for c in cases})
+    print(f"{len(cases)} cases, {providers} providers -> {path_of(args.source)}")

@@ -1,0 +1,3 @@
+from bench.fresh_corpus import main
+
+main()
