@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
+from collector.episode.lines import step_line
 from collector.episode.resolve import open_ref
-from schemas import step_to_dict
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,8 +20,7 @@ def run(args: argparse.Namespace) -> int:
     episode = open_ref(args.episode)
     out = sys.stdout.buffer
     for step in episode.steps():
-        line = json.dumps(step_to_dict(step), ensure_ascii=False, separators=(",", ":"))
-        out.write(line.encode("utf-8", "surrogatepass") + b"\n")
+        out.write(step_line(step))
     out.flush()
     if episode.skipped:
         print(f"codetape: note: skipped {skipped_note(episode.skipped)}", file=sys.stderr)
