@@ -6,6 +6,8 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from collector.errors import CodetapeError
 from collector.home import Home
@@ -16,6 +18,7 @@ from lsp_bridge.capture import Capture
 from lsp_bridge.errors import BridgeError
 from lsp_bridge.recorder import Limits, Link, Recorder
 from lsp_bridge.review import ReviewPrompt
+from lsp_bridge.status import StatusReport
 from lsp_bridge.workspaces import Workspaces
 
 
@@ -59,24 +62,37 @@ def _observe(recorder: Recorder, workspaces: Workspaces) -> int:
     from lsp_bridge.observe import ObserveEditor, build, serve
 
     server = build(recorder, workspaces)
-    recorder.on_event = ReviewPrompt(recorder, ObserveEditor(server)).on_event
+    editor = ObserveEditor(server)
+    status = StatusReport(recorder, editor)
+    server.on_initialized = status.initialized
+    _on_events(recorder, ReviewPrompt(recorder, editor), status)
     return serve(server)
 
 
 def _proxy(command: list[str], recorder: Recorder, workspaces: Workspaces, tap_messages: int) -> int:
-    from pathlib import Path
-
     from lsp_bridge.proxy import Proxy
     from lsp_bridge.tap import Tap
     from lsp_bridge.traffic import Traffic
 
     traffic = Traffic(Capture(recorder, workspaces), server_name=Path(command[0]).name)
     proxy = Proxy(command, traffic, tap=Tap(max_items=tap_messages))
-    recorder.on_event = ReviewPrompt(recorder, proxy.editor).on_event
+    status = StatusReport(recorder, proxy.editor)
+    traffic.on_initialized = status.initialized
+    _on_events(recorder, ReviewPrompt(recorder, proxy.editor), status)
     try:
         return proxy.run()
     finally:
         recorder.flush()
+
+
+def _on_events(recorder: Recorder, review: ReviewPrompt, status: StatusReport) -> None:
+    """Collector events go to the review prompt and the status report; the report starts."""
+    def on_event(root: Path, event: dict[str, Any]) -> None:
+        review.on_event(root, event)
+        status.on_event(root, event)
+
+    recorder.on_event = on_event
+    status.start()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -123,6 +123,8 @@ class ObserveServer(LanguageServer):
         self.shutdown_requested = False
         self.finished = False
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.experimental: Any = None  # the editor's experimental capabilities
+        self.on_initialized: Callable[[Any], None] = lambda experimental: None
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Errors are logged, never shown: the bridge stays invisible to the developer."""
@@ -154,6 +156,7 @@ class ObserveServer(LanguageServer):
 
 def initialize(ls: ObserveServer, params: lsp.InitializeParams) -> None:
     """initialize: record the editor, the negotiated position encoding and the workspace folders."""
+    ls.experimental = params.capabilities.experimental
     info = params.client_info
     client = {"name": info.name, "version": info.version} if info is not None else None
     folders = [f.uri for f in params.workspace_folders or ()]
@@ -167,6 +170,7 @@ def initialize(ls: ObserveServer, params: lsp.InitializeParams) -> None:
 
 def initialized(ls: ObserveServer, params: lsp.InitializedParams) -> None:
     """initialized: ask to be told about file changes on disk, when the editor can watch files."""
+    ls.on_initialized(ls.experimental)
     workspace = ls.client_capabilities.workspace
     watched = workspace.did_change_watched_files if workspace is not None else None
     if watched is None or not watched.dynamic_registration:

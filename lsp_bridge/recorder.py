@@ -147,6 +147,11 @@ class Recorder:
         with self._lock:
             return [s.root for s in self._sessions.values() if s.state != "refused"]
 
+    def states(self) -> list[tuple[Path, str, str]]:
+        """(root, waiting | recording | refused, why it is not recording) for every session."""
+        with self._lock:
+            return [(s.root, s.state, s.failure) for s in self._sessions.values()]
+
     def record(self, root: Path, item: Outgoing) -> None:
         """Queue one step for a workspace. Never blocks on the collector, never raises."""
         if not item.size:

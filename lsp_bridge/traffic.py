@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ class Traffic:
         self._from_editor: _Pending = _Pending()
         self._from_server: _Pending = _Pending()
         self._initialize: dict[str, Any] = {}
+        self.on_initialized: Callable[[Any], None] = lambda experimental: None  # the editor's experimental
 
     def received(self, side: str, at: int, body: bytes | None, error: str | None) -> None:
         """One forwarded frame from `side` ("editor" or "server"): its body, or what was wrong with it."""
@@ -161,6 +163,8 @@ class Traffic:
         if isinstance(info, dict) and isinstance(info.get("name"), str):
             self.server_name = info["name"][:256]
         self.capture.initialized(encoding, client_info_of(params), folders_of(params))
+        capabilities = params.get("capabilities")
+        self.on_initialized(capabilities.get("experimental") if isinstance(capabilities, dict) else None)
 
 
 def _uri(params: Any) -> str | None:

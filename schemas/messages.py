@@ -13,6 +13,7 @@ negotiated at `initialize`. Unknown fields are ignored so that newer extensions 
 | `codetape/task` | editor -> bridge | `TaskParams` |
 | `codetape/pause`, `codetape/resume` | editor -> bridge | `WorkspaceParams` |
 | `codetape/review` | bridge -> editor | `ReviewParams`: run `command` in a terminal |
+| `codetape/status` | bridge -> editor | `StatusParams`: what the editor shows, sent whenever it changes |
 
 `workspace/executeCommand` with `codetape.status`, `codetape.pause`, `codetape.resume` or `codetape.seal`
 (optional first argument: a file URI naming the workspace) is forwarded to the collector as a request.
@@ -112,6 +113,25 @@ class ReviewParams(Message):
     command: Annotated[list[str], Field(min_length=1, max_length=16)]
 
 
+RecordingState = Literal["recording", "paused", "not_opted_in", "collector_down"]
+
+
+class StatusParams(Message):
+    """`codetape/status`: whether a workspace is being recorded, as its editor must show it.
+
+    `steps` is the collector's own count for the open episode (every source, not only this editor);
+    `detail` says why a workspace is not recorded; `upload_error` is the last background upload's
+    failure (the collector retries), shown beside any state.
+    """
+
+    uri: Uri  # the workspace root, as a file URI
+    state: RecordingState
+    steps: Annotated[int, Field(ge=0)] = 0
+    episode: str | None = None
+    detail: Line = ""
+    upload_error: Line | None = None
+
+
 NOTIFICATIONS: dict[str, type[Message]] = {
     "codetape/diagnostics": DiagnosticsParams,
     "codetape/cursor": CursorParams,
@@ -124,4 +144,5 @@ NOTIFICATIONS: dict[str, type[Message]] = {
 """Notifications an editor extension may send to the bridge, with their params model."""
 
 REVIEW = "codetape/review"
+STATUS = "codetape/status"
 COMMANDS: tuple[str, ...] = ("codetape.status", "codetape.pause", "codetape.resume", "codetape.seal")

@@ -44,6 +44,7 @@ class BackgroundUpload:
         self._seen: tuple[int, int] | None = None
         self._retry_at: float | None = None
         self._backoff = FIRST_RETRY_S
+        self.failure: str | None = None  # why the last run failed (its last line); None after a success
 
     def poke(self) -> None:
         """Called on every tick of the collector's loop; cheap unless something changed."""
@@ -76,13 +77,17 @@ class BackgroundUpload:
             return
         assert self.process.stderr is not None
         log.info("background upload started (pid %d)", self.process.pid)
+        last = ""
         while line := await self.process.stderr.readline():
-            log.warning("background upload: %s", line.decode("utf-8", "replace").rstrip()[:2000])
+            last = line.decode("utf-8", "replace").rstrip()[:2000] or last
+            log.warning("background upload: %s", last)
         code = await self.process.wait()
         if code == 0:
             log.info("background upload done")
             self._backoff = FIRST_RETRY_S
+            self.failure = None
             return
+        self.failure = last.removeprefix("codetape: ") or f"codetape upload exited with status {code}"
         log.warning("background upload failed (exit %d); trying again in %.0f s", code, self._backoff)
         self._retry_at = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, LAST_RETRY_S)

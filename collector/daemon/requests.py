@@ -54,7 +54,8 @@ class Requests:
     async def op_status(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         sessions = sorted(self.collector.sessions.values(), key=lambda s: str(s.root))
         return {"pid": os.getpid(), "socket": str(self.collector.home.socket),
-                "workspaces": [session.status() for session in sessions]}
+                "workspaces": [session.status() for session in sessions],
+                "upload_error": self.collector.upload.failure}
 
     async def op_watch(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         """Start watching a workspace that was just opted in (`codetape init`); answers once it watches."""
