@@ -35,9 +35,11 @@ class Home:
         try:
             folders = [self.root, *(entry for entry in self.root.iterdir() if entry.is_dir())]
         except (FileNotFoundError, NotADirectoryError):
-            if self.root.exists():
+            if not self.root.exists():
+                return  # created private (0700) when first needed
+            if not self.root.is_dir():
                 raise UnsafeHome(f"CODETAPE_HOME {self.root} is not a directory") from None
-            return  # created private (0700) when first needed
+            folders = [self.root]  # another process created it just now: it holds nothing yet
         except OSError as exc:
             raise UnsafeHome(f"cannot read CODETAPE_HOME {self.root}: {exc.strerror}") from None
         for folder in folders:

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if args.spool_steps < 1 or args.tap_messages < 1:
         raise BridgeError("--spool-steps and --tap-messages must be at least 1")
     recorder = Recorder(connect, limits=Limits(spool_items=args.spool_steps))
-    workspaces = Workspaces(find_workspace)
+    workspaces = Workspaces(lambda path: find_workspace(path, home))
     recorder.start()
     if command:
         return _proxy(command, recorder, workspaces, args.tap_messages)

@@ -124,7 +124,7 @@ class Collector:
 
     def session_for(self, path: Path) -> Session:
         """The session of the workspace holding `path`, created on first use."""
-        root = find_workspace(path)
+        root = find_workspace(path, self.home)
         if root is None:
             raise CollectorError(f"workspace {path} is not opted in (run: codetape init {path})")
         session = self.sessions.get(root)

@@ -33,6 +33,7 @@ from collector.journal.rewrite import rewrite_header
 from collector.policy.recording import Policy
 from collector.policy.sharing import load_signing_policy
 from collector.workspace.identity import identify
+from collector.workspace.trust import settings_problem
 from schemas import CaptureSettings, ClientInfo, EpisodeHeader, step_from_dict
 from schemas.common import PositionEncoding
 from schemas.settings import SETTINGS_FILE
@@ -307,10 +308,12 @@ class Session:
         return self._own_state + mandatory
 
     def _refresh_policy(self) -> bool:
-        """Reload `.codetape.toml` when it changed since the last episode; False when it is gone."""
+        """Reload `.codetape.toml` when it changed since the last episode; False when it is gone or no longer
+        the user's alone (workspace/trust.py)."""
+        problem = settings_problem(self.root)
         stamp = self._settings_stamp()
-        if stamp is None:
-            log.warning("%s: %s is gone, not recording", self.root, SETTINGS_FILE)
+        if problem is not None or stamp is None:
+            log.warning("%s: not recording: %s", self.root, problem or f"{SETTINGS_FILE} is gone")
             return False
         if stamp != self._settings_mtime:
             try:

@@ -40,10 +40,10 @@ def workspace_for(header: EpisodeHeader, home: Home, given: Path | None = None) 
     """The workspace directory of an episode: `given` (checked), else the one opted-in workspace with the
     header's name, else None (the policy is then the home's policy.toml alone)."""
     if given is not None:
-        root = find_workspace(given)
+        root = find_workspace(given, home)
         if root is None:
-            raise UsageError(f"--workspace {given} is not an opted-in workspace (no .codetape.toml in it or "
-                             "above it)")
+            raise UsageError(f"--workspace {given} is not an opted-in workspace (run codetape status "
+                             "there to see why)")
         return root
     roots = [root for root in Registry(home).roots() if root.name == header.workspace.root_name]
     return roots[0] if len(roots) == 1 else None

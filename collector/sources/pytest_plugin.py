@@ -29,7 +29,9 @@ MAX_ARG_CHARS = 4096
 
 
 def opted_in_root(path: Path) -> Path | None:
-    """The nearest ancestor of `path` holding the workspace settings file (stat calls only)."""
+    """The nearest ancestor of `path` holding the workspace settings file (stat calls only): a cheap
+    pre-filter; the collector decides which workspace, if any, is opted in (registered, settings the
+    user's own) and answers with its root."""
     current = path.absolute()
     for candidate in (current, *current.parents):
         if os.path.isfile(candidate / SETTINGS_FILE):
@@ -75,13 +77,13 @@ class Recorder:
             return None
         client.request_timeout = REQUEST_TIMEOUT_S
         try:
-            recording = bool(client.hello(root, "pytest").get("recording"))
+            reply = client.hello(root, "pytest")
         except CollectorError:
-            recording = False
-        if not recording:
+            reply = {}
+        if not reply.get("recording") or not isinstance(reply.get("workspace"), str):
             client.close()
             return None
-        return cls(client, root, args)
+        return cls(client, Path(reply["workspace"]), args)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:

@@ -118,7 +118,7 @@ class ShellRecorder:
 
         line = command_line(record, self._previous)
         self._previous = line
-        root = find_workspace(Path(record.cwd))
+        root = find_workspace(Path(record.cwd), self.home)
         if line is None or root is None:
             return
         cwd = Path(record.cwd)

@@ -1,16 +1,46 @@
-"""Which opted-in workspace a path belongs to: the nearest folder holding `.codetape.toml`."""
+"""Which opted-in workspace a path belongs to.
+
+Opt-in is the user's own act: a folder counts only when `codetape init` registered it in the user's
+registry and its `.codetape.toml` is theirs alone (workspace/trust.py). A `.codetape.toml` that is not
+registered (a cloned repository's, another account's in a shared directory) or not trusted is skipped,
+and the walk goes on to the folders above; `ignored_settings` says which were skipped and why.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from collector.home import Home
+from collector.workspace.registry import Registry
+from collector.workspace.trust import settings_problem
 from schemas.settings import SETTINGS_FILE
 
 
-def find_workspace(path: Path) -> Path | None:
-    """The nearest ancestor of `path` (or `path` itself) holding `.codetape.toml`, resolved."""
+def settings_folders(path: Path) -> list[Path]:
+    """`path` (resolved) and its ancestors that hold a `.codetape.toml`, nearest first."""
     current = path.expanduser().resolve()
-    for candidate in (current, *current.parents):
-        if (candidate / SETTINGS_FILE).is_file():
-            return candidate
-    return None
+    return [folder for folder in (current, *current.parents) if (folder / SETTINGS_FILE).is_file()]
+
+
+def find_workspace(path: Path, home: Home) -> Path | None:
+    """The nearest ancestor of `path` (or `path` itself) that is an opted-in workspace, resolved."""
+    candidates = settings_folders(path)
+    if not candidates:
+        return None
+    registered = set(Registry(home).roots())
+    return next((folder for folder in candidates if folder in registered), None)
+
+
+def ignored_settings(path: Path, home: Home) -> list[str]:
+    """Why each `.codetape.toml` at or above `path` does not opt its folder in (empty: none ignored)."""
+    registered = set(Registry(home).registered())
+    reasons = []
+    for folder in settings_folders(path):
+        if folder not in registered:
+            reasons.append(f"{folder / SETTINGS_FILE} is ignored: {folder} was not opted in by you "
+                           f"(if you trust it: codetape init --force {folder})")
+            continue
+        problem = settings_problem(folder)
+        if problem is not None:
+            reasons.append(f"{problem}; it is ignored")
+    return reasons

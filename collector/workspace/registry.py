@@ -14,7 +14,8 @@ from pathlib import Path
 
 from collector.atomic import atomic_write, locked
 from collector.home import Home
-from collector.workspace.find import find_workspace
+from collector.workspace.trust import settings_problem
+from schemas.settings import SETTINGS_FILE
 
 FILE = "workspaces.json"
 LEGACY_FILE = "workspaces.txt"
@@ -57,6 +58,16 @@ class Registry:
             atomic_write(self.path, json.dumps(paths, indent=1) + "\n")
             self._legacy.unlink(missing_ok=True)
 
+    def registered(self) -> list[Path]:
+        """Every remembered workspace, opted in or not any more."""
+        return self._read()
+
     def roots(self) -> list[Path]:
-        """The remembered workspaces that are still opted in (their `.codetape.toml` exists)."""
-        return [root for root in self._read() if find_workspace(root) == root]
+        """The remembered workspaces that are still opted in: their `.codetape.toml` exists and is the
+        user's own (workspace/trust.py)."""
+        return [root for root in self._read() if settings_problem(root) is None]
+
+    def ignored(self) -> list[str]:
+        """Why each remembered workspace whose settings file exists is not opted in any more."""
+        problems = (settings_problem(root) for root in self._read() if (root / SETTINGS_FILE).exists())
+        return [f"{problem}; it is ignored" for problem in problems if problem is not None]

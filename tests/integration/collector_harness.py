@@ -18,6 +18,7 @@ from collector.errors import JournalError
 from collector.home import Home
 from collector.journal import JournalScanner, unpack_payload
 from collector.protocol.client import Client
+from collector.workspace.registry import Registry
 from tests.waiting import TIMEOUT_S, wait_for
 
 STARTUP_S = 60.0
@@ -76,9 +77,14 @@ def running(home: Path) -> Iterator[Daemon]:
             daemon.stop()
 
 
-def opt_in(root: Path, settings: str = "") -> Path:
+def opt_in(root: Path, settings: str = "", *, home: Path) -> Path:
+    """Opt `root` in as `codetape init` does for the user whose CODETAPE_HOME is `home`: its own
+    `.codetape.toml` (0644) and an entry in that home's registry. Returns the resolved root."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / ".codetape.toml").write_text(settings, encoding="utf-8")
+    settings_file = root / ".codetape.toml"
+    settings_file.write_text(settings, encoding="utf-8")
+    settings_file.chmod(0o644)
+    Registry(Home(home.resolve())).add(root.resolve())
     return root.resolve()
 
 

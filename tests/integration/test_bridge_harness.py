@@ -41,7 +41,7 @@ def daemon(tmp_path: Path) -> Iterator[Daemon]:
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    return opt_in(tmp_path / "ws")
+    return opt_in(tmp_path / "ws", home=tmp_path / "h")
 
 
 # A transparent relay that logs every byte each way: what the server really received and answered.

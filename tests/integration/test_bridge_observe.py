@@ -128,7 +128,8 @@ async def test_files_extensions_and_what_is_not_recorded(daemon: Daemon, ws: Pat
     (ws / "disk.py").write_text("from disk\n", encoding="utf-8")
     client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(
         changes=[lsp.FileEvent(uri=uri(ws, "disk.py"), type=lsp.FileChangeType.Changed)]))
-    outside = opt_in(tmp_path / "other") / "x.py"  # opted in, but not this editor's folder: still recorded
+    # opted in, but not this editor's folder: still recorded
+    outside = opt_in(tmp_path / "other", home=daemon.home.root) / "x.py"
     not_opted = tmp_path / "plain" / "y.py"
     for doc in (uri(ws, "a.py"), "untitled:Untitled-1", not_opted.as_uri(), outside.as_uri()):
         open_doc(client, doc, "text\n")
@@ -163,7 +164,7 @@ async def test_files_extensions_and_what_is_not_recorded(daemon: Daemon, ws: Pat
     assert (command["command_line"], command["cwd"], command["exit_code"], command["duration_ms"]) == \
         ("pytest -q", "src", 1, 1500)
     assert any(s["kind"] == "note" and s["text"] == "trying the cache" for s in steps)
-    other = opt_in(tmp_path / "other")
+    other = opt_in(tmp_path / "other", home=daemon.home.root)
     other_steps = steps_of(seal(daemon, other, until=at_least(1, "open", source="bridge"), what="the open"))
     assert [(s["kind"], s["path"]) for s in other_steps if s["source"] == "bridge"] == [("open", "x.py")]
 

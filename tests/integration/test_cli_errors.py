@@ -59,7 +59,7 @@ def test_init_of_a_path_deeper_than_path_max(tmp_path: Path) -> None:
 
 
 def test_a_note_or_task_too_long_is_refused(tmp_path: Path) -> None:
-    home, ws = tmp_path / "home", opt_in(tmp_path / "ws")
+    home, ws = tmp_path / "home", opt_in(tmp_path / "ws", home=tmp_path / "home")
     assert codetape(home, "init", str(ws), "--force").returncode == 0
     try:
         one_line(codetape(home, "note", "n" * 70_000, cwd=ws), 1, "the note is 70,000 characters long")

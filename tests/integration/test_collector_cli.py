@@ -27,7 +27,7 @@ def daemon(tmp_path: Path) -> Iterator[Daemon]:
         yield started
 
 
-def test_init_opts_in_with_commented_defaults_and_refuses_to_overwrite(tmp_path: Path) -> None:
+def test_init_opts_in_with_commented_defaults_and_keeps_settings_that_are_ones_own(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     ws.mkdir()
     first = codetape(tmp_path / "h", "init", str(ws))
@@ -40,11 +40,33 @@ def test_init_opts_in_with_commented_defaults_and_refuses_to_overwrite(tmp_path:
     assert Policy.load(ws).is_excluded("node_modules/x/index.js")
     (ws / ".codetape.toml").write_text("idle_timeout_s = 5\n")
     again = codetape(tmp_path / "h", "init", str(ws))
-    assert again.returncode == 2
-    assert again.stderr.startswith("codetape: ") and "--force" in again.stderr
+    assert (again.returncode, again.stdout) == (0, f"already opted in: {ws.resolve()}\n")
     assert (ws / ".codetape.toml").read_text() == "idle_timeout_s = 5\n"
     forced = codetape(tmp_path / "h", "init", "--force", cwd=ws)
     assert forced.returncode == 0 and "idle_timeout_s = 1800" in (ws / ".codetape.toml").read_text()
+
+
+def test_a_cloned_settings_file_opts_nothing_in_until_init_adopts_it(tmp_path: Path) -> None:
+    home, cloned = tmp_path / "h", tmp_path / "cloned"
+    cloned.mkdir()
+    (cloned / ".codetape.toml").write_text("idle_timeout_s = 7\n")
+    (cloned / ".codetape.toml").chmod(0o664)
+    status = codetape(home, "status", cwd=cloned)
+    ignored = cloned.resolve() / ".codetape.toml"
+    assert f"warning: {ignored} is ignored: {cloned.resolve()} was not opted in by you" in status.stdout
+    run = codetape(home, "run", "--", "true", cwd=cloned)
+    assert (run.returncode, run.stderr) == (0, "")
+    assert not (home / "run" / "collector.sock").exists()  # nothing was started, nothing recorded
+    refused = codetape(home, "init", str(cloned))
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "is writable by group or others; fix it with: chmod go-w" in refused.stderr
+    registry = home / "workspaces.json"
+    assert not registry.exists() or str(cloned) not in registry.read_text()
+    (cloned / ".codetape.toml").chmod(0o644)
+    adopted = codetape(home, "init", str(cloned))
+    assert adopted.returncode == 0 and "keeping the settings" in adopted.stdout
+    assert (cloned / ".codetape.toml").read_text() == "idle_timeout_s = 7\n"
+    assert "warning" not in codetape(home, "status", cwd=cloned).stdout
 
 
 def test_status_without_a_collector_does_not_start_one(tmp_path: Path) -> None:
@@ -57,7 +79,7 @@ def test_status_without_a_collector_does_not_start_one(tmp_path: Path) -> None:
 
 
 def test_status_pause_resume_note_task_and_seal(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     home = daemon.home.root
     assert codetape(home, "task", "start", "make the parser faster", cwd=ws).returncode == 0
     assert codetape(home, "note", "tried caching first", "--dir", str(ws)).returncode == 0
@@ -107,7 +129,7 @@ def _signed_episode(directory: Path) -> Path:
 
 
 def test_episodes_lists_sealed_signed_recording_and_damaged(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     with daemon.client() as client:
         client.hello(ws, "bridge")
         client.send_step(now_ms(), {"kind": "note", "source": "bridge", "text": "one"})
@@ -131,7 +153,7 @@ def test_episodes_lists_sealed_signed_recording_and_damaged(daemon: Daemon, tmp_
 
 
 def test_discard_deletes_unsigned_episodes_and_refuses_signed_ones(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     signed = _signed_episode(daemon.home.episodes)
     with daemon.client() as client:
         client.hello(ws, "bridge")

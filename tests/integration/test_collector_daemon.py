@@ -125,7 +125,7 @@ def test_connect_autostarts_a_detached_collector(tmp_path: Path) -> None:
 
 
 def test_sigterm_seals_open_episodes_and_tells_connected_clients(tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     daemon = start_daemon(tmp_path / "h")
     with daemon.client() as client:
         assert client.hello(ws, "bridge")["recording"]
@@ -140,7 +140,7 @@ def test_sigterm_seals_open_episodes_and_tells_connected_clients(tmp_path: Path)
 
 
 def test_shutdown_request_seals_too(tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     daemon = start_daemon(tmp_path / "h")
     with daemon.client() as client:
         client.hello(ws, "pytest")
@@ -151,7 +151,7 @@ def test_shutdown_request_seals_too(tmp_path: Path) -> None:
 
 
 def test_a_killed_collector_leaves_a_journal_that_the_next_one_seals(tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     daemon = start_daemon(tmp_path / "h")
     with daemon.client() as client:
         client.hello(ws, "bridge")
@@ -210,7 +210,7 @@ def test_clients_autostarting_at_once_share_one_collector(tmp_path: Path) -> Non
 
 
 def test_a_stalled_client_does_not_block_the_others(tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     with running(tmp_path / "h") as daemon:
         stalled = socket.socket(socket.AF_UNIX)
         stalled.connect(str(daemon.home.socket))
@@ -223,7 +223,7 @@ def test_a_stalled_client_does_not_block_the_others(tmp_path: Path) -> None:
 
 
 def test_a_collector_whose_socket_was_removed_stops_instead_of_lingering(tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     daemon = start_daemon(tmp_path / "h")
     with daemon.client() as client:
         client.hello(ws, "bridge")

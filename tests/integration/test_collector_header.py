@@ -21,7 +21,7 @@ def sealed_header_and_kinds(client: object, root: Path) -> tuple[object, list[st
 
 
 def test_the_first_editor_names_an_episode_another_source_opened(tmp_path: Path) -> None:
-    root = opt_in(tmp_path / "ws")
+    root = opt_in(tmp_path / "ws", home=tmp_path / "home")
     with running(tmp_path / "home") as daemon, daemon.client() as plugin, daemon.client() as bridge:
         assert plugin.hello(root, "pytest")["position_encoding"] == "utf-16"  # offered none: told nothing
         plugin.send_step(now_ms(), NOTE)
@@ -38,7 +38,7 @@ def test_the_first_editor_names_an_episode_another_source_opened(tmp_path: Path)
 
 
 def test_once_told_the_encoding_never_changes(tmp_path: Path) -> None:
-    root = opt_in(tmp_path / "ws")
+    root = opt_in(tmp_path / "ws", home=tmp_path / "home")
     with running(tmp_path / "home") as daemon, daemon.client() as first, daemon.client() as second:
         assert first.hello(root, "bridge", position_encoding="utf-16")["position_encoding"] == "utf-16"
         first.send_steps([(now_ms(), OPEN), (now_ms(), EDIT)])

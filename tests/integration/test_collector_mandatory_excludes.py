@@ -15,7 +15,7 @@ def test_organisation_policy_exclusions_never_reach_disk(tmp_path: Path) -> None
     home = tmp_path / "home"
     home.mkdir()
     (home / "policy.toml").write_text('mandatory_exclude = ["customer_data/**"]\n', encoding="utf-8")
-    root = opt_in(tmp_path / "ws", '[policy]\nmandatory_exclude = ["*.private.py"]\n')
+    root = opt_in(tmp_path / "ws", '[policy]\nmandatory_exclude = ["*.private.py"]\n', home=home)
     with running(home) as daemon, daemon.client() as client:
         assert client.hello(root, "bridge", position_encoding="utf-16")["recording"]
         client.send_steps([
@@ -35,7 +35,7 @@ def test_a_broken_policy_file_stops_recording_with_a_clear_reason(tmp_path: Path
     home = tmp_path / "home"
     home.mkdir()
     (home / "policy.toml").write_text("mandatory_exclude = 3\n", encoding="utf-8")
-    root = opt_in(tmp_path / "ws")
+    root = opt_in(tmp_path / "ws", home=home)
     with running(home) as daemon, daemon.client() as client:
         reply = client.hello(root, "bridge")
     assert not reply["recording"]

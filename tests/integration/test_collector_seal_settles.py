@@ -9,7 +9,7 @@ from tests.waiting import wait_for
 
 
 def test_commit_right_before_seal_lands_in_the_sealed_episode(tmp_path: Path) -> None:
-    root = opt_in(tmp_path / "ws")
+    root = opt_in(tmp_path / "ws", home=tmp_path / "home")
     git(root, "init", "-q", "-b", "main")
     with running(tmp_path / "home") as daemon, daemon.client() as client:
         assert client.hello(root, "test")["recording"]

@@ -39,7 +39,7 @@ def seal(client: Client, ws: Path) -> dict:
 
 
 def test_two_sources_merge_into_one_session_on_one_clock(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     (ws / "src").mkdir()
     with daemon.client() as bridge, daemon.client() as tests:
         first = bridge.hello(ws / "src", "bridge", client={"name": "Neovim", "version": "0.11.4"},
@@ -85,7 +85,7 @@ def test_a_workspace_that_is_not_opted_in_records_nothing(daemon: Daemon, tmp_pa
 
 
 def test_excluded_files_never_reach_disk(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws", 'exclude = ["private/**", "*.secret"]\n')
+    ws = opt_in(tmp_path / "ws", 'exclude = ["private/**", "*.secret"]\n', home=tmp_path / "h")
     git(ws, "init", "-q")
     (ws / ".gitignore").write_text("build/\n")
     pos = {"line": 0, "character": 0}
@@ -123,7 +123,7 @@ def test_excluded_files_never_reach_disk(daemon: Daemon, tmp_path: Path) -> None
 
 
 def test_invalid_steps_become_a_malformed_input_gap_naming_the_kind(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     with daemon.client() as client:
         client.hello(ws, "bridge")
         at = now_ms()
@@ -141,7 +141,7 @@ def test_invalid_steps_become_a_malformed_input_gap_naming_the_kind(daemon: Daem
 
 
 def test_pause_drops_steps_and_resume_records_the_hole(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     note = {"kind": "note", "source": "bridge"}
     with daemon.client() as client, daemon.client() as other:
         client.hello(ws, "bridge")
@@ -165,7 +165,7 @@ def test_pause_drops_steps_and_resume_records_the_hole(daemon: Daemon, tmp_path:
 
 
 def test_idle_timeout_seals_and_the_sealed_event_reaches_clients(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws", "idle_timeout_s = 1\n")
+    ws = opt_in(tmp_path / "ws", "idle_timeout_s = 1\n", home=tmp_path / "h")
     with daemon.client() as client:
         client.hello(ws, "bridge")
         client.send_step(now_ms(), {"kind": "note", "source": "bridge", "text": "one"})
@@ -179,7 +179,7 @@ def test_idle_timeout_seals_and_the_sealed_event_reaches_clients(daemon: Daemon,
 
 
 def test_channels_switched_off_are_not_recorded(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws", 'channels = ["edits"]\n')
+    ws = opt_in(tmp_path / "ws", 'channels = ["edits"]\n', home=tmp_path / "h")
     with daemon.client() as client:
         client.hello(ws, "pytest")
         at = now_ms()
@@ -192,7 +192,7 @@ def test_channels_switched_off_are_not_recorded(daemon: Daemon, tmp_path: Path) 
 
 
 def test_header_names_the_git_head_and_a_remote_without_credentials(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     git(ws, "init", "-q")
     git(ws, "remote", "add", "origin", f"https://alice:{MARKER}@example.org/team/repo.git?token={MARKER}")
     (ws / "a.py").write_text("x\n")
@@ -213,7 +213,7 @@ def test_header_names_the_git_head_and_a_remote_without_credentials(daemon: Daem
 
 
 def test_requests_answer_one_line_errors(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     with daemon.client() as client:
         with pytest.raises(Exception, match="unknown request 'teleport'"):
             client.request("teleport")
@@ -225,7 +225,7 @@ def test_requests_answer_one_line_errors(daemon: Daemon, tmp_path: Path) -> None
 
 
 def test_a_codetape_home_inside_the_workspace_is_never_recorded(tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "ws" / "state")
     with running(ws / "state") as daemon, daemon.client() as client:
         client.hello(ws, "bridge")
         at = now_ms()
@@ -237,7 +237,7 @@ def test_a_codetape_home_inside_the_workspace_is_never_recorded(tmp_path: Path) 
 
 
 def test_the_session_runs_the_git_and_file_watchers_of_its_workspace(daemon: Daemon, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     git(ws, "init", "-q")
     (ws / "a.py").write_text("x = 1\n")
     git(ws, "add", "a.py")

@@ -62,7 +62,7 @@ def test_a_home_that_is_a_file_is_one_line(tmp_path: Path) -> None:
 
 def test_everything_written_under_the_home_is_private(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "home")
     assert codetape(home, "init", str(ws), "--force").returncode == 0
     assert codetape(home, "run", "--", "true", cwd=ws).returncode == 0
     assert codetape(home, "pause", cwd=ws).returncode == 0

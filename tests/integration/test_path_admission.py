@@ -18,7 +18,7 @@ from tests.integration.test_tampering import cli
 
 
 def test_paths_are_normalised_at_admission(tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "home")
     outside = tmp_path / "elsewhere.py"
     sent = [str(ws / "abs.py"), "./dot.py", "sub/../up.py", str(outside), "../escape.py", "win\\dows.py"]
     with running(tmp_path / "home") as daemon, daemon.client() as client:

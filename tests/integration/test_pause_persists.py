@@ -15,7 +15,7 @@ from tests.integration.collector_harness import codetape, opt_in, running, settl
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "kill-9"])
 def test_a_pause_survives_a_collector_restart(signum: int, tmp_path: Path) -> None:
-    ws = opt_in(tmp_path / "ws")
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "home")
     home = tmp_path / "home"
     with running(home) as daemon, daemon.client() as client:
         client.hello(ws, "cli")

@@ -45,7 +45,7 @@ def record_and_sign(base: Path) -> tuple[Path, str]:
     """Record a session with the real collector (an editor fixing add() through the protocol the bridge
     speaks, and `codetape run`), seal it, create a key and sign it with `codetape sign`.
     Returns (home, episode id)."""
-    home, ws = base / "home", opt_in(base / "ws")
+    home, ws = base / "home", opt_in(base / "ws", home=base / "home")
     with running(home) as daemon:
         with daemon.client() as client:
             client.hello(ws, "bridge", client={"name": "test-editor", "version": "1.0"})

@@ -10,7 +10,6 @@ import pytest
 from collector.errors import SettingsError
 from collector.policy.globs import glob_regex
 from collector.policy.recording import Policy, is_binary
-from collector.workspace.find import find_workspace
 
 
 def _git(root: Path, *args: str) -> None:
@@ -24,14 +23,6 @@ def workspace(tmp_path: Path) -> Path:
     (root / ".codetape.toml").write_text('exclude = ["generated/**", "*.bak", "/top-only.txt", "cache/"]\n'
                                          "max_file_bytes = 100\n")
     return root
-
-
-def test_find_workspace_walks_up_from_a_file_or_directory(workspace: Path) -> None:
-    (workspace / "src" / "pkg").mkdir(parents=True)
-    (workspace / "src" / "pkg" / "a.py").write_text("x")
-    assert find_workspace(workspace / "src" / "pkg" / "a.py") == workspace.resolve()
-    assert find_workspace(workspace) == workspace.resolve()
-    assert find_workspace(workspace.parent) is None
 
 
 def test_not_opted_in_and_invalid_settings_are_one_line_errors(tmp_path: Path) -> None:

@@ -1,4 +1,8 @@
-"""`codetape init [DIR]`: opt a workspace in by writing its `.codetape.toml` (nothing is recorded without)."""
+"""`codetape init [DIR]`: opt a workspace in: write its `.codetape.toml` and register it as yours.
+
+Nothing is recorded without both: a `.codetape.toml` you did not opt in with `codetape init` (a cloned
+repository's, another account's) is ignored. A settings file that is already there and yours alone is
+kept and registered; --force replaces it with the defaults."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from collector.errors import CodetapeError, CollectorError, UsageError
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.workspace.registry import Registry
+from collector.workspace.trust import settings_problem
 from schemas.settings import ALL_CHANNELS, SETTINGS_FILE, WorkspaceSettings
 
 TEMPLATE = """\
@@ -44,7 +49,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("init", help="opt a workspace in to recording (writes .codetape.toml)",
                             description=__doc__)
     parser.add_argument("dir", nargs="?", type=Path, default=Path("."), help="the workspace (default: .)")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing .codetape.toml")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing .codetape.toml with the defaults (a file that is yours "
+                             "alone is otherwise kept)")
     parser.set_defaults(func=run)
 
 
@@ -62,9 +69,9 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise UsageError(f"{root} is not a directory")
     target = root / SETTINGS_FILE
-    if target.exists() and not args.force:
-        raise UsageError(f"{target} already exists (use --force to overwrite it)")
     home = Home.from_env()  # a home that cannot be used is refused before anything is written
+    if (target.exists() or target.is_symlink()) and not args.force:
+        return adopt(root, home)
     defaults = WorkspaceSettings(channels=list(ALL_CHANNELS), exclude=["*.sqlite", "*.db", "node_modules/"])
     previous = target.read_bytes() if target.exists() else None
     try:
@@ -76,11 +83,32 @@ def run(args: argparse.Namespace) -> int:
         raise CodetapeError(f"cannot opt {root} in: {exc.strerror or exc}"
                             + (f": {exc.filename}" if exc.filename else "")) from None
     print(f"opted in: {root} (settings: {target})")
+    _started(home, root)
+    return 0
+
+
+def adopt(root: Path, home: Home) -> int:
+    """Register an existing settings file that is the user's alone, keeping what it says."""
+    problem = settings_problem(root)
+    if problem is not None:
+        raise UsageError(f"{problem}; to opt in with your own settings: codetape init --force {root}")
+    if root in Registry(home).roots():
+        print(f"already opted in: {root}")
+        return 0
+    try:
+        Registry(home).add(root)
+    except OSError as exc:
+        raise CodetapeError(f"cannot opt {root} in: {exc.strerror or exc}") from None
+    print(f"opted in: {root} (keeping the settings in {root / SETTINGS_FILE}; review them)")
+    _started(home, root)
+    return 0
+
+
+def _started(home: Home, root: Path) -> None:
     if tell_collector(home, root):
         print("recording now: the collector watches this workspace")
     else:
         print("recording starts when the collector runs (the editor's bridge and `codetape run` start it)")
-    return 0
 
 
 def tell_collector(home: Home, root: Path) -> bool:

@@ -44,13 +44,20 @@ class _Link:
         self._thread.start()
 
     def _connect(self) -> None:
-        from collector.workspace.find import find_workspace
+        from collector.workspace.find import find_workspace, settings_folders
 
-        if find_workspace(self.cwd) is None:
+        if not settings_folders(self.cwd):
+            return
+        try:
+            home = Home.from_env()
+        except CodetapeError as exc:  # a settings file is here, so the user expects to be told
+            self.opted_in, self.error = True, str(exc)
+            return
+        if find_workspace(self.cwd, home) is None:
             return
         self.opted_in = True
         try:
-            client = Client.connect(Home.from_env(), autostart=True)
+            client = Client.connect(home, autostart=True)
             reply = client.hello(self.cwd, "run")
         except CodetapeError as exc:
             self.error = str(exc)

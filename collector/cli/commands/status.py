@@ -1,16 +1,20 @@
 """`codetape status [--json]`: is the collector up, which workspaces it records, how big each episode is,
-how many signed episodes wait in the outbox and how the last upload went."""
+how many signed episodes wait in the outbox, how the last upload went, and which `.codetape.toml` files
+are ignored (not opted in by you, or writable by others) and why."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from collector.errors import CollectorError
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.upload.outbox import outbox_status
+from collector.workspace.find import ignored_settings
+from collector.workspace.registry import Registry
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,9 +53,12 @@ def run(args: argparse.Namespace) -> int:
         with client:
             status = {"running": True, "home": str(home.root), **client.request("status")}
     status["outbox"] = outbox_status(home)
+    status["ignored_settings"] = ignored(home)
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
+    for reason in status["ignored_settings"]:
+        print(f"warning: {reason}")
     if not status["running"]:
         print("collector: not running (it starts with the editor, or: codetape collector --detach)")
         print("\n".join(outbox_lines(status["outbox"])))
@@ -67,6 +74,15 @@ def run(args: argparse.Namespace) -> int:
             print(line)
     print("\n".join(outbox_lines(status["outbox"])))
     return 0
+
+
+def ignored(home: Home) -> list[str]:
+    """The `.codetape.toml` files here, above, or in the registry that opt nothing in, and why."""
+    try:
+        here = ignored_settings(Path.cwd(), home)
+    except OSError:  # the current directory was removed
+        here = []
+    return list(dict.fromkeys([*here, *Registry(home).ignored()]))
 
 
 def outbox_lines(outbox: dict[str, Any]) -> list[str]:

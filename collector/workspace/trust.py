@@ -1,0 +1,31 @@
+"""Whether a workspace's `.codetape.toml` is the user's own act: a regular file they own that nobody
+else can write. A settings file planted by another account (in a shared, world-writable directory, say)
+or made group-writable is ignored, and `codetape status` says why."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from schemas.settings import SETTINGS_FILE
+
+
+def settings_problem(root: Path) -> str | None:
+    """Why `root`'s `.codetape.toml` cannot opt it in, or None when it can."""
+    target = root / SETTINGS_FILE
+    try:
+        info = target.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return f"{target} does not exist"
+    except OSError as exc:
+        return f"{target} cannot be checked ({exc.strerror})"
+    if stat.S_ISLNK(info.st_mode):
+        return f"{target} is a symbolic link; the settings must be a file of your own"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{target} is not a regular file"
+    if info.st_uid != os.geteuid():
+        return f"{target} belongs to another user (uid {info.st_uid})"
+    if info.st_mode & 0o022:
+        return f"{target} is writable by group or others; fix it with: chmod go-w {target}"
+    return None
