@@ -4,7 +4,7 @@ the reconstructed text. `codetape verify` runs it; signing and the review run it
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from collector.episode import Episode
 from collector.episode.resolve import show
@@ -15,18 +15,24 @@ from collector.text.paths import path_problem
 from schemas import Step
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
 
+Observer = Callable[[int, Step, Workspace], None]
 
-def verify_replay(episode: Episode, steps: Iterable[Step] | None = None) -> int:
+
+def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
+                  observe: Observer | None = None) -> int:
     """Replay every step; raises ReconstructionError at the first step that does not hold.
 
     `steps` is `episode.steps()` (the default), possibly wrapped in a progress bar by the caller. A save
     without text is checked against what it wrote to disk, so its buffer is read back once, not twice.
+    `observe(index, step, workspace)`, when given, sees the workspace after each step that held (the
+    dataset build takes file texts from it, so the episode is replayed once, not twice).
     """
     workspace = Workspace(episode.header.position_encoding)
     open_docs: set[str] = set()
+    checked: dict[str, str | None] = {}  # path -> its problem: most steps name a path seen before
     index = -1
     for index, step in enumerate(episode.steps() if steps is None else steps):
-        problem = _path_problem(step)
+        problem = _path_problem(step, checked)
         if problem is not None:
             raise ReconstructionError(f"step {index}: {problem}")
         match step:
@@ -54,6 +60,8 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None) -> int:
             raise ReconstructionError(f"step {index}: {exc}") from None
         if isinstance(step, SaveStep) and step.text is None and step.sha256 is not None:
             _refuse(index, _save_problem(step, workspace.disk.get(step.path)))  # what the save wrote
+        if observe is not None:
+            observe(index, step, workspace)
     return index + 1
 
 
@@ -74,14 +82,19 @@ def _save_problem(step: SaveStep, text: str | None) -> str | None:
     return None
 
 
-def _path_problem(step: Step) -> str | None:
-    """The first path of `step` that no episode may hold (the rule `checkout` applies), said plainly."""
-    paths = [getattr(step, "path", None), getattr(step, "new_path", None)]
+def _path_problem(step: Step, checked: dict[str, str | None]) -> str | None:
+    """The first path of `step` that no episode may hold (the rule `checkout` applies), said plainly;
+    `checked` remembers the verdict on each path already seen."""
+    fields = vars(step)  # a model's fields (not getattr: a missing one costs an exception)
+    paths = [fields.get("path"), fields.get("new_path")]
     if isinstance(step, GapStep) and step.state is not None:
         paths += [file.path for file in step.state]
     for path in paths:
         if isinstance(path, str):
-            problem = path_problem(path)
+            if path in checked:
+                problem = checked[path]
+            else:
+                problem = checked[path] = path_problem(path)
             if problem is not None:
                 return f"{step.kind} of {show(path)}: {problem}"
     return None
