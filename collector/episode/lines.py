@@ -11,10 +11,14 @@ from typing import Any
 from schemas import EpisodeHeader, Step, step_to_dict
 
 
+def json_bytes(data: Any) -> bytes:
+    """`data` as compact JSON, UTF-8 (the exports write their documents with it too)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
+
 def json_line(data: Any) -> bytes:
-    """`data` as one compact JSON line, UTF-8, ending with LF."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.encode("utf-8", "surrogatepass") + b"\n"
+    """`data` as one compact JSON line, ending with LF."""
+    return json_bytes(data) + b"\n"
 
 
 def step_line(step: Step) -> bytes:

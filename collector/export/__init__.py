@@ -1,1 +1,45 @@
-"""Exports of episodes to the training formats people use (jsonl, ATIF, zeta, ProgSnap2)."""
+"""Exports of episodes to the training formats people use (jsonl, ATIF, zeta, ProgSnap2).
+
+Public API (what `codetape export` and `codetape dataset build --exports` call):
+
+    FORMATS: dict[str, Format]
+        The formats by name: "jsonl", "atif", "zeta", "progsnap2". `Format.summary` is one line saying
+        what it writes; `Format.open(out_dir, result)` is how export_episodes starts one.
+
+    export_episodes(episodes, fmt, out_dir, *, progress=None) -> ExportResult
+        `episodes`: any iterable of episode paths or of `Episode`s already opened (collector.episode);
+        read one at a time, steps streamed, so memory does not grow with their number. `out_dir` is
+        created if missing; files of the same name in it are replaced (each one atomically), nothing
+        else there is touched or removed. An episode id already exported in this call is skipped and
+        counted. `progress(bytes)` is called after each episode with its file's size.
+        Raises UsageError (exit 2) for an unknown format, EpisodeError (exit 1) naming the first
+        episode that cannot be exported: damaged, hostile, or steps that do not replay.
+
+    ExportResult: format, out_dir, episodes, files, records, skipped (Counter: reason -> count), and
+        describe() -> one line for people.
+
+What each format writes (one file per episode, named by the episode id, except ProgSnap2):
+
+    jsonl       <id>.jsonl        the header's JSON, then each step exactly as `codetape cat` prints it
+    atif        <id>.atif.json    one ATIF v1.8 trajectory (atif.py, atif_steps.py)
+    zeta        <id>.zeta.jsonl   next-edit examples as in Zed's zeta dataset (zeta.py, excerpt.py)
+    progsnap2   DatasetMetadata.csv, MainTable.csv, CodeStates/<id>/ for all the episodes together
+                (progsnap2.py, codestates.py)
+
+Edit bursts (bursts.py) are what atif, zeta and progsnap2 see of typing: a run of edits to one file with
+no other step between them but cursor and diagnostics reports, none more than 3 s after the one before.
+
+    bursts.py      grouping steps into edit bursts while replaying the workspace
+    timestamps.py  step times as UTC timestamps
+    result.py      ExportResult
+    formats.py     FORMATS
+    run.py         export_episodes
+"""
+
+from __future__ import annotations
+
+from collector.export.formats import FORMATS, Exporter, Format
+from collector.export.result import ExportResult
+from collector.export.run import export_episodes
+
+__all__ = ["FORMATS", "ExportResult", "Exporter", "Format", "export_episodes"]

@@ -1,0 +1,63 @@
+"""`codetape export EPISODE... --format F -o OUT`: episodes in a training format, into the directory OUT.
+
+Formats:
+{formats}
+
+OUT is created when missing. An OUT that exists and is not empty is refused unless --force, which writes
+into it: files of the same name are replaced, nothing else there is touched. Episodes are read one at
+a time; the first that cannot be read or replayed stops the export with one line naming it (what was
+written before it stays). An edit burst (atif, zeta, progsnap2) is a run of edits to one file with no
+other step between them but cursor and diagnostics reports, none more than 3 s after the one before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from collector.cli.progress import byte_progress
+from collector.episode.resolve import resolve_episode, show
+from collector.errors import UsageError
+from collector.export import FORMATS, export_episodes
+from collector.home import Home
+
+LISTED = "\n".join(f"  {name:<10} {fmt.summary}" for name, fmt in FORMATS.items())
+DOC = (__doc__ or "").format(formats=LISTED)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("export", help="write episodes as jsonl, ATIF, zeta or ProgSnap2 training data",
+                            description=DOC, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("episodes", metavar="EPISODE", nargs="+",
+                        help="an episode file, or an episode id (prefix)")
+    parser.add_argument("--format", "-f", required=True, choices=list(FORMATS), help="the format to write")
+    parser.add_argument("-o", "--output", metavar="OUT", required=True, type=Path,
+                        help="the directory to write into (created if missing)")
+    parser.add_argument("--force", action="store_true", help="write into OUT even if it is not empty")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    home = Home.from_env()
+    paths = [resolve_episode(ref, home) for ref in args.episodes]
+    check_destination(args.output, force=args.force)
+    total = sum(os.path.getsize(path) for path in paths)
+    label = f"exporting {len(paths)} episode{'s' * (len(paths) != 1)} as {args.format}"
+    with byte_progress(total, label) as progress:
+        result = export_episodes(paths, args.format, args.output, progress=progress)
+    print(f"wrote {result.describe()} to {show(str(args.output))}", file=sys.stderr)
+    return 0
+
+
+def check_destination(out: Path, *, force: bool) -> None:
+    """Refuse, before any work, an OUT that is not a directory, or one that is not empty without --force."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{show(str(out))} exists and is not a directory: give a directory for -o")
+    if not out.is_dir() or force:
+        return
+    with os.scandir(out) as entries:
+        if any(entries):
+            raise UsageError(f"{show(str(out))} is not empty: give a new or empty directory, or --force "
+                             "to write into it (files of the same name are replaced)")

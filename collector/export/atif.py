@@ -1,0 +1,61 @@
+"""`atif`: one ATIF trajectory per episode, `<episode id>.atif.json` (mapping in atif_steps.py).
+
+The document is written as it is built, one step at a time: the root's fields, then `steps`, then
+`final_metrics` and `extra` (the episode's id, start, workspace, editor and the counts), so memory holds
+one step, never the whole trajectory. `agent` names codetape, the system that made the trajectory; its
+`extra` says the actor is a human developer and names the editor.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from collector.atomic import atomic_file
+from collector.episode import Episode
+from collector.episode.lines import json_bytes
+from collector.export.atif_steps import AtifSteps
+from collector.export.bursts import grouped
+from collector.export.result import ExportResult
+from collector.reconstruct.workspace import Workspace
+
+SCHEMA_VERSION = "ATIF-v1.8"
+NOTES = ("A human developer's session recorded by codetape: agent steps are what the developer did "
+         "(edits as edit_file calls with unified diffs, tests, commands, git), not a model's output.")
+
+
+class AtifExporter:
+    suffix = ".atif.json"
+
+    def __init__(self, out_dir: Path, result: ExportResult) -> None:
+        self.out_dir = out_dir
+        self.result = result
+
+    def add(self, episode: Episode) -> None:
+        with atomic_file(self.out_dir / f"{episode.header.episode_id}{self.suffix}") as staged:
+            self.result.records += write_trajectory(staged.file, episode)
+        self.result.files += 1
+
+
+def write_trajectory(out: BinaryIO, episode: Episode) -> int:
+    """Write `episode` as one ATIF document to `out`; returns the number of steps."""
+    header = episode.header
+    client = None if header.client is None else header.client.model_dump(mode="json", exclude_none=True)
+    agent = {"name": "codetape", "version": header.codetape_version,
+             "extra": {"actor": "human developer", **({"editor": client} if client else {})}}
+    out.write(b'{"schema_version":' + json_bytes(SCHEMA_VERSION) + b',"session_id":'
+              + json_bytes(str(header.episode_id)) + b',"agent":' + json_bytes(agent)
+              + b',"notes":' + json_bytes(NOTES) + b',"steps":[')
+    steps = AtifSteps(header)
+    workspace = Workspace(header.position_encoding)
+    for item in grouped(episode.steps(), workspace):
+        for step in steps.feed(item):
+            out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
+    for step in steps.finish():
+        out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
+    extra = {"episode_id": str(header.episode_id), "started_at": header.started_at.isoformat(),
+             "workspace": header.workspace.model_dump(mode="json", exclude_none=True),
+             "position_encoding": header.position_encoding, "codetape_steps": episode.step_count}
+    out.write(b'],"final_metrics":' + json_bytes({"total_steps": steps.count}) + b',"extra":'
+              + json_bytes(extra) + b"}\n")
+    return steps.count

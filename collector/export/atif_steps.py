@@ -1,0 +1,210 @@
+"""An episode's bursts and steps as ATIF steps (Agent Trajectory Interchange Format, v1.8).
+
+The developer is the agent: what they did becomes `agent` steps with one tool call each, what came back
+becomes observations on that step.
+
+| codetape | ATIF step |
+|---|---|
+| task start | `user` step, the task statement as its message |
+| edit burst | `agent` step calling `edit_file` {path, diff}: the burst's unified diff |
+| test_run | `agent` step calling `run_tests` {framework, args}; the outcomes as its observation |
+| command | `agent` step calling `bash` {command, cwd}; exit code and output tail as its observation |
+| git | `agent` step calling `git` {op, ref, sha, message, ...}; the files it touched as its observation |
+| note | `agent` step with the note as its message (the developer's own words) |
+| diagnostics, file_change | observations on the step before (a `system` step when that is not an agent's) |
+| gap, task done | `system` step saying what was not recorded, or the outcome |
+
+open, save, close, cursor and redaction steps have no ATIF counterpart. Every step's `extra` holds its
+timing on the episode's clock (`t_ms`, and `end_t_ms` / `duration_ms` where there is one) and the
+`codetape cat` indexes of the steps it stands for; `timestamp` is the UTC time it started. A step is
+held until the next one starts, so the observations that follow it can still be added; at most
+`MAX_RESULTS` per step, the rest counted in its `extra`.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from collector.export.bursts import Burst, Item, Single
+from collector.export.timestamps import utc_at
+from schemas import EpisodeHeader
+from schemas.steps import (
+    CommandStep,
+    DiagnosticsStep,
+    FileChangeStep,
+    GapStep,
+    GitStep,
+    NoteStep,
+    Step,
+    TaskStep,
+    TestRunStep,
+)
+
+MAX_RESULTS = 1000
+MAX_DIAGNOSTICS = 200  # items listed per diagnostics observation
+SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
+
+
+@dataclass
+class _Pending:
+    """A step not yet written: observations may still arrive (`observer`: it takes them)."""
+
+    step: dict[str, Any]
+    observer: bool = False
+    results: list[dict[str, Any]] = field(default_factory=list)
+    diagnostics: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    omitted: int = 0
+
+    def observe(self, result: dict[str, Any], key: tuple[str, str] | None = None) -> None:
+        if key is not None and key in self.diagnostics:
+            self.diagnostics[key] = result  # a newer set for the same file and origin replaces the older
+        elif len(self.results) + len(self.diagnostics) >= MAX_RESULTS:
+            self.omitted += 1
+        elif key is not None:
+            self.diagnostics[key] = result
+        else:
+            self.results.append(result)
+
+    def done(self, step_id: int) -> dict[str, Any]:
+        step = {"step_id": step_id, **_present(self.step)}
+        step["extra"] = _present(self.step["extra"])
+        results = [_present({**result, "extra": _present(result["extra"])})
+                   for result in (*self.results, *self.diagnostics.values())]
+        if results:
+            step["observation"] = {"results": results}
+        if self.omitted:
+            step["extra"]["omitted_results"] = self.omitted
+        return step
+
+
+class AtifSteps:
+    """Feed items in order, take the finished ATIF steps (numbered from 1) as they come."""
+
+    def __init__(self, header: EpisodeHeader) -> None:
+        self.header = header
+        self.count = 0
+        self._calls = 0
+        self._pending: _Pending | None = None
+
+    def feed(self, item: Item) -> Iterator[dict[str, Any]]:
+        if isinstance(item, Burst):
+            arguments = {"path": item.path, "diff": item.diff()}
+            yield from self._start(self._call(item.start_ms, "edit_file", arguments, end_t_ms=item.end_ms,
+                                              steps=[item.first, item.last], edit_steps=item.edits))
+            return
+        step = item.step
+        if isinstance(step, DiagnosticsStep | FileChangeStep):
+            if self._pending is None or not self._pending.observer:
+                said = step.kind.replace("_", " ")
+                yield from self._start(self._plain(item, "system", said, observer=True))
+            assert self._pending is not None
+            key = (step.path, step.origin) if isinstance(step, DiagnosticsStep) else None
+            self._pending.observe(_observation(item), key)
+            return
+        begun = self._begun(item)
+        if begun is not None:
+            yield from self._start(begun)
+
+    def finish(self) -> Iterator[dict[str, Any]]:
+        if self._pending is not None:
+            self.count += 1
+            yield self._pending.done(self.count)
+            self._pending = None
+
+    def _start(self, pending: _Pending) -> Iterator[dict[str, Any]]:
+        yield from self.finish()
+        self._pending = pending
+
+    def _begun(self, item: Single) -> _Pending | None:
+        """The ATIF step a step begins, or None for steps without a counterpart."""
+        step = item.step
+        match step:
+            case TaskStep(action="start"):
+                return self._plain(item, "user", step.statement or "", task="start")
+            case TaskStep():
+                return self._plain(item, "system", "task done", task="done", outcome=step.outcome)
+            case NoteStep():
+                return self._plain(item, "agent", step.text, note=True)
+            case GapStep():
+                detail = f": {step.detail}" if step.detail else ""
+                said = f"not recorded ({step.reason.replace('_', ' ')}){detail}"
+                return self._plain(item, "system", said, gap=step.reason, until_ms=step.until_ms,
+                                   lost_steps=step.lost_steps)
+            case CommandStep():
+                line = step.command_line if step.command_line is not None else shlex.join(step.argv or [])
+                pending = self._call(step.t_ms, "bash", {"command": line, "cwd": step.cwd},
+                                     steps=[item.index], duration_ms=step.duration_ms)
+                return _result(pending, step.output_tail, exit_code=step.exit_code)
+            case TestRunStep():
+                pending = self._call(step.t_ms, "run_tests", {"framework": step.framework, "args": step.args},
+                                     steps=[item.index], duration_ms=step.duration_ms)
+                return _result(pending, _outcomes(step), exit_status=step.exit_status)
+            case GitStep():
+                arguments = step.model_dump(mode="json", exclude_defaults=True,
+                                            exclude={"t_ms", "source", "files"})
+                pending = self._call(step.t_ms, "git", arguments, steps=[item.index])
+                if step.files:
+                    touched = (f"{f.change} {f.path} +{f.added} -{f.deleted}" for f in step.files)
+                    _result(pending, "\n".join(touched))
+                return pending
+            case _:
+                return None
+
+    def _base(self, t_ms: int, source: str, message: str, **extra: Any) -> dict[str, Any]:
+        return {"timestamp": utc_at(self.header, t_ms), "source": source, "message": message,
+                "extra": {"t_ms": t_ms, **extra}}
+
+    def _plain(self, item: Single, source: str, message: str, *, observer: bool = False,
+               **extra: Any) -> _Pending:
+        step = self._base(item.step.t_ms, source, message, steps=[item.index], **extra)
+        return _Pending(step, observer=observer)
+
+    def _call(self, t_ms: int, name: str, arguments: dict[str, Any], **extra: Any) -> _Pending:
+        self._calls += 1
+        step = self._base(t_ms, "agent", "", **extra)
+        step["tool_calls"] = [{"tool_call_id": f"call_{self._calls}", "function_name": name,
+                               "arguments": arguments}]
+        return _Pending(step, observer=True)
+
+
+def _result(pending: _Pending, content: str | None, **extra: Any) -> _Pending:
+    """`pending` with the result of its tool call observed."""
+    call_id = pending.step["tool_calls"][0]["tool_call_id"]
+    pending.observe({"source_call_id": call_id, "content": content, "extra": extra})
+    return pending
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` without the ones that are None or an empty extra."""
+    return {name: value for name, value in fields.items() if value is not None and value != {}}
+
+
+def _outcomes(step: TestRunStep) -> str:
+    """`2 passed, 1 failed` and a line per test that did not pass."""
+    counts: dict[str, int] = {}
+    for test in step.tests:
+        counts[test.outcome] = counts.get(test.outcome, 0) + 1
+    lines = [", ".join(f"{n} {outcome}" for outcome, n in counts.items()) or "no tests ran"]
+    for test in step.tests:
+        if test.outcome not in ("passed", "xfailed"):
+            said = f": {test.summary}" if test.summary else ""
+            lines.append(f"{test.outcome.upper()} {test.nodeid}{said}")
+    return "\n".join(lines)
+
+
+def _observation(item: Single) -> dict[str, Any]:
+    step: Step = item.step
+    extra: dict[str, Any] = {"t_ms": step.t_ms, "steps": [item.index]}
+    if isinstance(step, DiagnosticsStep):
+        lines = [f"{step.path}:{d.range.start.line + 1}:{d.range.start.character + 1}: "
+                 f"{SEVERITY.get(d.severity or 0, 'diagnostic')}: {d.message}"
+                 + (f" [{d.code}]" if d.code is not None else "") for d in step.items[:MAX_DIAGNOSTICS]]
+        extra.update(kind="diagnostics", path=step.path, origin=step.origin, count=len(step.items))
+        return {"content": "\n".join(lines), "extra": extra}
+    assert isinstance(step, FileChangeStep)
+    moved = f" -> {step.new_path}" if step.new_path is not None else ""
+    extra.update(kind="file_change", omitted=step.omitted)
+    return {"content": f"{step.change} {step.path}{moved}", "extra": extra}

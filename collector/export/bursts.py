@@ -1,0 +1,124 @@
+"""Edit bursts: an episode's steps, with each run of typing in one file grouped into one item.
+
+An **edit burst** is a maximal run of `edit` steps to one file in which
+- no step of another kind comes between two of the edits, except `cursor` and `diagnostics` steps: the
+  editor reports the caret and the language server its diagnostics while the developer types, so these
+  two never end a burst;
+- no two consecutive edits are more than `PAUSE_MS` (3 s) apart. Zed coalesces edit events 1 s apart; a
+  burst is meant to end where the developer stopped, so the pause is longer.
+
+So a burst ends at an edit to another file, at any other step (open, save, close, command, test run, git,
+note, task, gap, file change), at a pause of more than 3 s, or at the end of the episode; once it has
+ended it is *settled*. `grouped(steps, workspace)` yields `Burst`s and, for every step outside a burst,
+a `Single`, in the episode's order. The cursor and diagnostics steps that arrive while a burst is open
+are held and yielded right after it: only the last per file (and origin, for diagnostics), since each
+replaces the one before.
+
+`workspace` (reconstruct's Workspace, with its memory and work caps) is moved forward as the steps are
+read: after each item it holds the files as they were right after that item. A burst knows its file's
+text before its first edit and after its last one, and where its first change started (the caret).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from collector.errors import ReconstructionError
+from collector.reconstruct.workspace import Workspace
+from collector.replay.workdiff import file_diff
+from collector.text.positions import content_of, split_lines, to_index
+from schemas.common import PositionEncoding
+from schemas.steps import CursorStep, DiagnosticsStep, EditStep, Step
+
+PAUSE_MS = 3000
+PASSIVE = (CursorStep, DiagnosticsStep)
+
+
+@dataclass(frozen=True)
+class Single:
+    """A step outside any burst, with its index among the episode's steps (as `codetape cat` counts)."""
+
+    index: int
+    step: Step
+
+
+@dataclass
+class Burst:
+    """One settled edit burst: steps `first`..`last` (indexes), all edits to `path`."""
+
+    path: str
+    first: int
+    last: int
+    start_ms: int
+    end_ms: int
+    before: str
+    caret: tuple[int, int]  # (line, character) where the first change started, in LSP units of `before`
+    edits: int = 1
+    after: str = ""
+
+    def diff(self, *, headers: bool = True) -> str:
+        """The unified diff from `before` to `after`; without the ---/+++ lines when `headers` is false."""
+        lines = list(file_diff(self.path, self.before, self.after))
+        return "".join(lines if headers else lines[2:])
+
+    def caret_offset(self, encoding: PositionEncoding) -> int:
+        """The caret as an index into `before` (LSP line breaks, clamped as LSP clamps)."""
+        lines = split_lines(self.before)
+        line, character = self.caret
+        if line >= len(lines):
+            return len(self.before)
+        start = sum(len(text) for text in lines[:line])
+        return start + to_index(content_of(lines[line]), character, encoding)
+
+
+Item = Burst | Single
+
+
+def grouped(steps: Iterable[Step], workspace: Workspace, pause_ms: int = PAUSE_MS) -> Iterator[Item]:
+    """The steps as bursts and singles, applying each to `workspace` (see the module docstring)."""
+    burst: Burst | None = None
+    held: dict[tuple[str, str, str], Single] = {}
+    for index, step in enumerate(steps):
+        if isinstance(step, PASSIVE) and burst is not None:
+            key = (step.kind, step.path, step.origin if isinstance(step, DiagnosticsStep) else "")
+            held.pop(key, None)  # the latest goes last: held stays in the order of the steps
+            held[key] = Single(index, step)
+            continue
+        if burst is not None and not _continues(burst, step, pause_ms):
+            yield _settled(burst, workspace)
+            yield from held.values()
+            held.clear()
+            burst = None
+        if isinstance(step, EditStep) and burst is None:
+            burst = Burst(step.path, index, index, step.t_ms, step.t_ms, workspace.text(step.path) or "",
+                          _caret(step))
+        _apply(workspace, index, step)
+        if burst is None:
+            yield Single(index, step)
+        elif index != burst.first:
+            burst.last, burst.end_ms, burst.edits = index, step.t_ms, burst.edits + 1
+    if burst is not None:
+        yield _settled(burst, workspace)
+        yield from held.values()
+
+
+def _continues(burst: Burst, step: Step, pause_ms: int) -> bool:
+    return isinstance(step, EditStep) and step.path == burst.path and step.t_ms - burst.end_ms <= pause_ms
+
+
+def _caret(step: EditStep) -> tuple[int, int]:
+    first = step.changes[0].range
+    return (0, 0) if first is None else (first.start.line, first.start.character)
+
+
+def _settled(burst: Burst, workspace: Workspace) -> Burst:
+    burst.after = workspace.text(burst.path) or ""
+    return burst
+
+
+def _apply(workspace: Workspace, index: int, step: Step) -> None:
+    try:
+        workspace.apply(step)
+    except ReconstructionError as exc:
+        raise ReconstructionError(f"step {index}: {exc}") from None

@@ -1,0 +1,153 @@
+"""`progsnap2`: one ProgSnap2 dataset of all the episodes exported together.
+
+- `DatasetMetadata.csv`: Version 6, CodeStateRepresentation `Directory`; events are ordered by `Order`
+  within one `SessionID` (an episode has one clock, episodes have none in common): EventOrderScope
+  `Restricted` on `SessionID`.
+- `MainTable.csv`: one row per event, the spec's required columns (EventID, Order, SubjectID,
+  ToolInstances, EventType, CodeStateID) first, then ClientTimestamp / ClientTimezone (the developer's
+  machine stamped every step; UTC), SessionID (the episode id), ProjectID (the workspace's name) and the
+  event-specific columns; codetape's own columns start with `X-` as the spec asks.
+- `CodeStates/<CodeStateID>/`: the workspace's files at each event (codestates.py).
+
+Events, from which steps, with which event-specific columns:
+- Session.Start, Session.End: the episode's start and its last step.
+- File.Open: `open`; CodeStateSection (the path).
+- File.Edit: each settled edit burst (bursts.py), at its last edit; CodeStateSection, EditType
+  `GenericEdit`.
+- Compile: each `diagnostics` step (a language server checked the file); CodeStateSection, CompileResult.
+- Compile.Error, Compile.Warning: that step's diagnostics of severity error (or none given) and warning;
+  ParentEventID (the Compile), CompileMessageType (the diagnostic's code, else its origin),
+  CompileMessageData (the message), SourceLocation `Text:LINE:COLUMN` (1-based).
+- Run.Program: `command` and `test_run`; X-Command, X-ExitCode.
+- Submit: a `git` commit; X-Commit.
+
+SubjectID is the key id of the episode's signer when its signature checks out (the same pseudonym for
+every episode one person signed), else `local`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+
+from collector.atomic import atomic_file, atomic_write
+from collector.consent import check_signature
+from collector.episode import Episode
+from collector.errors import EpisodeError
+from collector.export.bursts import Burst, Item, grouped
+from collector.export.codestates import CodeStates
+from collector.export.result import ExportResult
+from collector.export.timestamps import utc_at
+from collector.reconstruct.workspace import Workspace
+from schemas.steps import CommandStep, DiagnosticsStep, GitStep, OpenStep, TestRunStep
+
+METADATA = {"Version": "6", "IsEventOrderingConsistent": "true", "EventOrderScope": "Restricted",
+            "EventOrderScopeColumns": "SessionID", "CodeStateRepresentation": "Directory"}
+REQUIRED = ["EventID", "Order", "SubjectID", "ToolInstances", "EventType", "CodeStateID"]
+COLUMNS = [*REQUIRED, "ClientTimestamp", "ClientTimezone", "SessionID", "ProjectID", "CodeStateSection",
+           "EditType", "ParentEventID", "CompileResult", "CompileMessageType", "CompileMessageData",
+           "SourceLocation", "X-Command", "X-ExitCode", "X-Commit"]
+MAX_MESSAGES = 200  # Compile.Error / Compile.Warning rows per Compile
+Row = dict[str, str | int | None]
+
+
+@contextlib.contextmanager
+def progsnap2(out_dir: Path, result: ExportResult) -> Iterator[ProgSnap2Exporter]:
+    """The exporter; MainTable.csv and DatasetMetadata.csv replace older ones only when all went well."""
+    states = CodeStates(out_dir)
+    with atomic_file(out_dir / "MainTable.csv") as staged:
+        text = io.TextIOWrapper(staged.file, encoding="utf-8", errors="surrogatepass", newline="")
+        table = csv.DictWriter(text, fieldnames=COLUMNS)
+        table.writeheader()
+        yield ProgSnap2Exporter(table, states, result)
+        text.flush()
+        text.detach()
+    metadata = "Property,Value\r\n" + "".join(f"{key},{value}\r\n" for key, value in METADATA.items())
+    atomic_write(out_dir / "DatasetMetadata.csv", metadata)
+    result.files += 2 + states.files
+
+
+class ProgSnap2Exporter:
+    def __init__(self, table: csv.DictWriter[str], states: CodeStates, result: ExportResult) -> None:
+        self.table = table
+        self.states = states
+        self.result = result
+
+    def add(self, episode: Episode) -> None:
+        header = episode.header
+        client = header.client
+        tools = ([f"{client.name} {client.version or ''}".strip()] if client else []) + \
+            [f"codetape {header.codetape_version}"]
+        common: Row = {"SubjectID": _subject(episode), "ToolInstances": ";".join(tools),
+                       "SessionID": str(header.episode_id), "ProjectID": header.workspace.root_name}
+        workspace = Workspace(header.position_encoding)
+        state = self.states.id_of(workspace)
+        self._row(common, utc_at(header, 0), state, EventType="Session.Start")
+        last_ms = 0
+        for item in grouped(episode.steps(), workspace):
+            t_ms = item.end_ms if isinstance(item, Burst) else item.step.t_ms
+            last_ms = t_ms
+            if isinstance(item, Burst) or _changes_files(item):
+                state = self.states.id_of(workspace)
+            for row in _events(item):
+                self._row(common, utc_at(header, t_ms), state, **row)
+        self._row(common, utc_at(header, last_ms), state, EventType="Session.End")
+
+    def _row(self, common: Row, when: str, state: str, **fields: str | int | None) -> None:
+        self.result.records += 1
+        event_id = self.result.records
+        parent = fields.pop("ParentEventID", None)
+        self.table.writerow({"EventID": event_id, "Order": event_id, "CodeStateID": state,
+                             "ClientTimestamp": when, "ClientTimezone": "UTC", **common, **fields,
+                             "ParentEventID": None if parent is None else event_id - int(parent)})
+
+
+def _changes_files(item: Item) -> bool:
+    return not isinstance(item, Burst) and item.step.kind in ("open", "save", "close", "file_change", "gap")
+
+
+def _events(item: Item) -> Iterator[Row]:
+    """The rows an item makes; a child's ParentEventID holds how many rows back its parent is."""
+    if isinstance(item, Burst):
+        yield {"EventType": "File.Edit", "CodeStateSection": item.path, "EditType": "GenericEdit"}
+        return
+    step = item.step
+    match step:
+        case OpenStep():
+            yield {"EventType": "File.Open", "CodeStateSection": step.path}
+        case DiagnosticsStep():
+            severities = [d.severity or 1 for d in step.items]
+            result = "Error" if 1 in severities else "Warning" if 2 in severities else "Success"
+            yield {"EventType": "Compile", "CodeStateSection": step.path, "CompileResult": result}
+            reported = [d for d in step.items if (d.severity or 1) <= 2][:MAX_MESSAGES]
+            for back, found in enumerate(reported, start=1):
+                kind = "Compile.Error" if (found.severity or 1) == 1 else "Compile.Warning"
+                start = found.range.start
+                yield {"EventType": kind, "CodeStateSection": step.path, "ParentEventID": back,
+                       "CompileMessageType": step.origin or None if found.code is None else str(found.code),
+                       "CompileMessageData": found.message,
+                       "SourceLocation": f"Text:{start.line + 1}:{start.character + 1}"}
+        case CommandStep():
+            line = step.command_line if step.command_line is not None else shlex.join(step.argv or [])
+            yield {"EventType": "Run.Program", "X-Command": line, "X-ExitCode": step.exit_code}
+        case TestRunStep():
+            yield {"EventType": "Run.Program", "X-Command": shlex.join([step.framework, *step.args]),
+                   "X-ExitCode": step.exit_status}
+        case GitStep(op="commit"):
+            yield {"EventType": "Submit", "X-Commit": step.sha}
+        case _:
+            return
+
+
+def _subject(episode: Episode) -> str:
+    """The signer's key id when the episode's signature checks out, else `local`."""
+    if episode.consent is None:
+        return "local"
+    try:
+        return check_signature(episode).reviewer.key_id
+    except EpisodeError:
+        return "local"

@@ -1,0 +1,41 @@
+"""What an export wrote, counted: returned by `export_episodes`, printed by `codetape export`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class ExportResult:
+    """Counts of one export into `out_dir`.
+
+    `episodes`: episodes exported; `files`: files written (a ProgSnap2 code state's files included);
+    `records`: what the format is made of (JSON lines, ATIF steps, zeta examples, MainTable rows);
+    `skipped`: what was left out, by reason (`duplicate episodes`, zeta's `bursts with no change`,
+    `examples with a redaction placeholder`, ...).
+    """
+
+    format: str
+    out_dir: Path
+    episodes: int = 0
+    files: int = 0
+    records: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def describe(self) -> str:
+        """One line: `3 episodes, 412 ATIF steps in 3 files (skipped: duplicate episodes 1)`."""
+        record = RECORDS.get(self.format, "record")
+        text = (f"{_count(self.episodes, 'episode')}, {_count(self.records, record)} "
+                f"in {_count(self.files, 'file')}")
+        if self.skipped:
+            text += " (skipped: " + ", ".join(f"{why} {n:,}" for why, n in sorted(self.skipped.items())) + ")"
+        return text
+
+
+RECORDS = {"jsonl": "line", "atif": "ATIF step", "zeta": "example", "progsnap2": "event"}
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'s' * (n != 1)}"

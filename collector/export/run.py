@@ -1,0 +1,55 @@
+"""`export_episodes`: the episodes one at a time through one format into one directory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from collector.episode import Episode, open_episode
+from collector.episode.resolve import show
+from collector.errors import CheckoutRefused, EpisodeError, ReconstructionError, UsageError
+from collector.export.formats import FORMATS
+from collector.export.result import ExportResult
+
+UNKNOWN_KINDS = "steps of kinds this codetape does not know"
+
+
+def export_episodes(episodes: Iterable[Path | Episode], fmt: str, out_dir: Path, *,
+                    progress: Callable[[int], None] | None = None) -> ExportResult:
+    """Export `episodes` (paths, or episodes already opened) as `fmt` into `out_dir` (created if missing;
+    files of the same name are replaced). One episode is read at a time; `progress`, when given, is
+    called with each episode's size in bytes once it is done. An episode id seen before is skipped.
+    Raises UsageError for an unknown format and EpisodeError naming the episode that cannot be
+    exported (damaged, hostile, or its steps do not replay); what was written before it stays."""
+    chosen = FORMATS.get(fmt)
+    if chosen is None:
+        raise UsageError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = ExportResult(fmt, out_dir)
+    seen: set[str] = set()
+    with chosen.open(out_dir, result) as exporter:
+        for given in episodes:
+            episode = given if isinstance(given, Episode) else _open(given)
+            episode_id = str(episode.header.episode_id)
+            if episode_id in seen:
+                result.skipped["duplicate episodes"] += 1
+                continue
+            seen.add(episode_id)
+            try:
+                exporter.add(episode)
+            except (EpisodeError, ReconstructionError, CheckoutRefused) as exc:
+                raise EpisodeError(f"cannot export {show(str(episode.path))}: {exc}") from None
+            result.episodes += 1
+            if episode.skipped:
+                result.skipped[UNKNOWN_KINDS] += sum(episode.skipped.values())
+            if progress is not None:
+                progress(os.path.getsize(episode.path))
+    return result
+
+
+def _open(path: Path) -> Episode:
+    try:
+        return open_episode(path)
+    except EpisodeError as exc:
+        raise EpisodeError(f"cannot export {show(str(path))}: {exc}") from None
