@@ -1,0 +1,118 @@
+"""Edit bursts (collector/export/bursts.py): where typing is cut into bursts, and what each one knows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from collector.errors import ReconstructionError
+from collector.export.bursts import PAUSE_MS, Burst, Item, Single, grouped
+from collector.reconstruct.workspace import Workspace
+from schemas import Step, step_from_dict
+from schemas.steps import DiagnosticsStep
+
+
+def step(kind: str, t_ms: int, **fields: Any) -> Step:
+    return step_from_dict({"kind": kind, "t_ms": t_ms, "source": "bridge", **fields})
+
+
+def typed(path: str, t_ms: int, line: int, character: int, text: str) -> Step:
+    at = {"line": line, "character": character}
+    return step("edit", t_ms, path=path, changes=[{"range": {"start": at, "end": at}, "text": text}])
+
+
+def diagnostics(path: str, t_ms: int, message: str, origin: str = "pyflakes") -> Step:
+    where = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}
+    return step("diagnostics", t_ms, path=path, origin=origin,
+                items=[{"range": where, "message": message, "severity": 1}])
+
+
+def cursor(path: str, t_ms: int, character: int) -> Step:
+    at = {"line": 0, "character": character}
+    return step("cursor", t_ms, path=path, selections=[{"anchor": at, "active": at}])
+
+
+def shape(items: list[Item]) -> list[str]:
+    """`burst a.py 1-3` or `single 4 save` per item."""
+    return [f"burst {item.path} {item.first}-{item.last}" if isinstance(item, Burst)
+            else f"single {item.index} {item.step.kind}" for item in items]
+
+
+def run(steps: list[Step], pause_ms: int = PAUSE_MS) -> tuple[list[Item], Workspace]:
+    workspace = Workspace("utf-16")
+    return list(grouped(steps, workspace, pause_ms)), workspace
+
+
+def test_typing_in_one_file_is_one_burst_with_its_texts_and_caret() -> None:
+    steps = [step("open", 0, path="a.py", text="x = 1\n"),
+             typed("a.py", 100, 0, 5, "0"), typed("a.py", 250, 0, 6, "0"), typed("a.py", 400, 0, 7, "!")]
+    items, workspace = run(steps)
+    assert shape(items) == ["single 0 open", "burst a.py 1-3"]
+    burst = items[1]
+    assert isinstance(burst, Burst)
+    assert (burst.before, burst.after, burst.edits) == ("x = 1\n", "x = 100!\n", 3)
+    assert (burst.start_ms, burst.end_ms, burst.caret) == (100, 400, (0, 5))
+    assert burst.caret_offset("utf-16") == 5
+    assert burst.diff() == "--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x = 1\n+x = 100!\n"
+    assert burst.diff(headers=False) == "@@ -1 +1 @@\n-x = 1\n+x = 100!\n"
+    assert workspace.text("a.py") == "x = 100!\n"
+
+
+def test_a_pause_longer_than_the_limit_cuts_a_burst_and_one_as_long_does_not() -> None:
+    steps = [step("open", 0, path="a.py", text=""), typed("a.py", 10, 0, 0, "a"),
+             typed("a.py", 10 + PAUSE_MS, 0, 1, "b"), typed("a.py", 11 + 2 * PAUSE_MS, 0, 2, "c")]
+    items, _ = run(steps)
+    assert shape(items) == ["single 0 open", "burst a.py 1-2", "burst a.py 3-3"]
+    first, second = items[1], items[2]
+    assert isinstance(first, Burst) and isinstance(second, Burst)
+    assert (first.after, second.before, second.after) == ("ab", "ab", "abc")
+
+
+def test_another_file_or_any_other_step_ends_a_burst() -> None:
+    steps = [step("open", 0, path="a.py", text=""), step("open", 1, path="b.py", text=""),
+             typed("a.py", 10, 0, 0, "a"), typed("b.py", 20, 0, 0, "b"), typed("a.py", 30, 0, 1, "a"),
+             step("save", 40, path="a.py"), typed("a.py", 50, 0, 2, "a"),
+             step("note", 60, text="hm"), typed("a.py", 70, 0, 3, "a"),
+             step("command", 80, command_line="make"), typed("a.py", 90, 0, 4, "a")]
+    items, _ = run(steps)
+    assert shape(items) == ["single 0 open", "single 1 open", "burst a.py 2-2", "burst b.py 3-3",
+                            "burst a.py 4-4", "single 5 save", "burst a.py 6-6", "single 7 note",
+                            "burst a.py 8-8", "single 9 command", "burst a.py 10-10"]
+
+
+def test_cursor_and_diagnostics_do_not_end_a_burst_and_only_the_last_of_each_follows_it() -> None:
+    steps = [step("open", 0, path="a.py", text=""), diagnostics("a.py", 1, "before typing"),
+             typed("a.py", 10, 0, 0, "a"), cursor("a.py", 11, 1), diagnostics("a.py", 12, "first"),
+             diagnostics("a.py", 13, "from ruff", origin="ruff"), typed("a.py", 20, 0, 1, "b"),
+             diagnostics("a.py", 21, "second"), cursor("a.py", 22, 2), typed("a.py", 30, 0, 2, "c"),
+             step("save", 40, path="a.py"), diagnostics("a.py", 41, "after the save")]
+    items, _ = run(steps)
+    assert shape(items) == ["single 0 open", "single 1 diagnostics", "burst a.py 2-9",
+                            "single 5 diagnostics", "single 7 diagnostics", "single 8 cursor",
+                            "single 10 save", "single 11 diagnostics"]
+    held = [item.step for item in items[3:6] if isinstance(item, Single)]
+    assert [s.items[0].message for s in held if isinstance(s, DiagnosticsStep)] == ["from ruff", "second"]
+
+
+def test_a_burst_open_at_the_end_is_settled_there() -> None:
+    steps = [step("open", 0, path="a.py", text="abc"), typed("a.py", 5, 0, 3, "d"), cursor("a.py", 6, 4)]
+    items, _ = run(steps)
+    assert shape(items) == ["single 0 open", "burst a.py 1-1", "single 2 cursor"]
+
+
+def test_the_caret_counts_in_the_episode_encoding_and_a_whole_document_change_starts_at_zero() -> None:
+    crlf = "é\r\n😀x\n"
+    steps = [step("open", 0, path="u.txt", text=crlf), typed("u.txt", 5, 1, 2, "!"),
+             step("save", 6, path="u.txt"), step("edit", 7, path="u.txt", changes=[{"text": "new"}])]
+    items, _ = run(steps)
+    first, whole = items[1], items[3]
+    assert isinstance(first, Burst) and isinstance(whole, Burst)
+    assert first.caret_offset("utf-16") == len("é\r\n😀") and first.after == "é\r\n😀!x\n"
+    assert whole.caret == (0, 0) and whole.after == "new"
+
+
+def test_an_edit_the_workspace_cannot_apply_names_its_step() -> None:
+    steps = [step("note", 0, text="start"), typed("never-opened.py", 5, 0, 0, "x")]
+    with pytest.raises(ReconstructionError, match=r"^step 1: edit at 5 ms to never-opened.py"):
+        run(steps)
