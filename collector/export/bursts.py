@@ -42,6 +42,16 @@ class Single:
     index: int
     step: Step
 
+    @property
+    def last(self) -> int:
+        """The last step it stands for (as Burst.last)."""
+        return self.index
+
+    @property
+    def end_ms(self) -> int:
+        """When it ended (as Burst.end_ms)."""
+        return self.step.t_ms
+
 
 @dataclass
 class Burst:

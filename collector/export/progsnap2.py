@@ -6,7 +6,9 @@
 - `MainTable.csv`: one row per event, the spec's required columns (EventID, Order, SubjectID,
   ToolInstances, EventType, CodeStateID) first, then ClientTimestamp / ClientTimezone (the developer's
   machine stamped every step; UTC), SessionID (the episode id), ProjectID (the workspace's name) and the
-  event-specific columns; codetape's own columns start with `X-` as the spec asks.
+  event-specific columns; codetape's own columns start with `X-` as the spec asks. `X-Step` is the
+  index (as `codetape cat` counts) of the step an event stands for: a burst's last edit, none for
+  Session.Start.
 - `CodeStates/<CodeStateID>/`: the workspace's files at each event (codestates.py).
 
 Events, from which steps, with which event-specific columns:
@@ -15,6 +17,8 @@ Events, from which steps, with which event-specific columns:
 - File.Edit: each settled edit burst (bursts.py), at its last edit; CodeStateSection, EditType
   `GenericEdit`.
 - Compile: each `diagnostics` step (a language server checked the file); CodeStateSection, CompileResult.
+  Those reported while a burst was typed come right after its File.Edit, with their own time (the last
+  set per file and origin, bursts.py).
 - Compile.Error, Compile.Warning: that step's diagnostics of severity error (or none given) and warning;
   ParentEventID (the Compile), CompileMessageType (the diagnostic's code, else its origin),
   CompileMessageData (the message), SourceLocation `Text:LINE:COLUMN` (1-based).
@@ -50,7 +54,7 @@ METADATA = {"Version": "6", "IsEventOrderingConsistent": "true", "EventOrderScop
 REQUIRED = ["EventID", "Order", "SubjectID", "ToolInstances", "EventType", "CodeStateID"]
 COLUMNS = [*REQUIRED, "ClientTimestamp", "ClientTimezone", "SessionID", "ProjectID", "CodeStateSection",
            "EditType", "ParentEventID", "CompileResult", "CompileMessageType", "CompileMessageData",
-           "SourceLocation", "X-Command", "X-ExitCode", "X-Commit"]
+           "SourceLocation", "X-Command", "X-ExitCode", "X-Commit", "X-Step"]
 MAX_MESSAGES = 200  # Compile.Error / Compile.Warning rows per Compile
 Row = dict[str, str | int | None]
 
@@ -87,15 +91,14 @@ class ProgSnap2Exporter:
         workspace = Workspace(header.position_encoding)
         state = self.states.id_of(workspace)
         self._row(common, utc_at(header, 0), state, EventType="Session.Start")
-        last_ms = 0
+        end_ms, end_step = 0, None
         for item in grouped(episode.steps(), workspace):
-            t_ms = item.end_ms if isinstance(item, Burst) else item.step.t_ms
-            last_ms = t_ms
+            end_ms, end_step = max(end_ms, item.end_ms), max(end_step or 0, item.last)
             if isinstance(item, Burst) or _changes_files(item):
                 state = self.states.id_of(workspace)
             for row in _events(item):
-                self._row(common, utc_at(header, t_ms), state, **row)
-        self._row(common, utc_at(header, last_ms), state, EventType="Session.End")
+                self._row(common, utc_at(header, item.end_ms), state, **row, **{"X-Step": item.last})
+        self._row(common, utc_at(header, end_ms), state, EventType="Session.End", **{"X-Step": end_step})
 
     def _row(self, common: Row, when: str, state: str, **fields: str | int | None) -> None:
         self.result.records += 1

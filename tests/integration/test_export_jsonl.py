@@ -1,0 +1,48 @@
+"""`codetape export --format jsonl` through the real CLI: the header line, then `codetape cat` exactly."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from collector.episode import open_episode
+from schemas import EpisodeHeader
+from tests.fixtures.make_golden import DIRECTORY
+from tests.integration.export_sessions import calc_session, secret_session  # noqa: F401 (fixtures)
+
+GOLDEN = [DIRECTORY / f"{name}.ctape" for name in ("minimal", "full", "unicode", "future")]
+
+
+def run(home: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "CODETAPE_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "collector", *args], env=env, capture_output=True,
+                          timeout=180, check=False)
+
+
+def test_each_episode_is_its_header_then_exactly_what_cat_prints(
+        tmp_path: Path, secret_session: tuple[Path, Path], calc_session: tuple[Path, Path]) -> None:  # noqa: F811
+    calc_home, calc = calc_session
+    calc_id = calc.name.removesuffix(".ctape")
+    out = tmp_path / "out"
+    done = run(calc_home, "export", *map(str, GOLDEN), str(secret_session[1]), calc_id[:8],
+               "--format", "jsonl", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    stderr = done.stderr.decode()
+    assert stderr.startswith("wrote 6 episodes, ") and stderr.endswith(
+        f" in 6 files (skipped: steps of kinds this codetape does not know 1) to {out}\n"), stderr
+    lines = 0
+    for path in [*GOLDEN, secret_session[1], calc]:
+        episode = open_episode(path)
+        written = (out / f"{episode.header.episode_id}.jsonl").read_bytes()
+        first, rest = written.split(b"\n", 1)
+        assert EpisodeHeader.model_validate_json(first) == episode.header
+        assert json.loads(first) == episode.header.model_dump(mode="json")
+        cat = run(calc_home, "cat", str(path))
+        assert cat.returncode == 0 and rest == cat.stdout, path
+        lines += written.count(b"\n")
+    assert f"episodes, {lines:,} lines in" in stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{open_episode(p).header.episode_id}.jsonl" for p in [*GOLDEN, secret_session[1], calc])
