@@ -50,8 +50,8 @@ def test_every_trajectory_validates_and_is_ordered_on_the_episodes_clock(
         assert trajectory.extra is not None and trajectory.extra["episode_id"] == str(header.episode_id)
         times = [step.extra["t_ms"] for step in trajectory.steps if step.extra]
         assert times == sorted(times) and len(times) == len(trajectory.steps)
-        stamps = [step.timestamp for step in trajectory.steps]
-        assert stamps == sorted(stamps)  # ISO UTC with Z: text order is time order
+        stamps = [step.timestamp or "" for step in trajectory.steps]
+        assert stamps == sorted(stamps) and all(stamps)  # ISO UTC with Z: text order is time order
         ids = [call.tool_call_id for _, call in calls(trajectory)]
         assert len(ids) == len(set(ids))
         if path.name == "full.ctape":  # a trajectory file is one JSON document, nothing around it
