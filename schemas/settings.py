@@ -83,6 +83,23 @@ class RedactionSettings(Model):
         return entries
 
 
+class TestsSettings(Model):
+    """`[tests]` in `.codetape.toml`: where this workspace's test runners write JUnit XML reports, on top
+    of the places runners write to by default and the files a command line names."""
+
+    __test__ = False  # not a pytest test class
+
+    junit: Annotated[list[Glob], Field(max_length=100)] = []
+
+    @field_validator("junit")
+    @classmethod
+    def _inside(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            if pattern.startswith("/") or ".." in pattern.split("/"):
+                raise ValueError(f"junit glob {pattern!r} must stay inside the workspace (relative, no ..)")
+        return patterns
+
+
 class WorkspaceSettings(Model):
     """The validated content of one `.codetape.toml`."""
 
@@ -92,6 +109,7 @@ class WorkspaceSettings(Model):
     max_file_bytes: Annotated[int, Field(ge=0, le=64 * 1024 * 1024)] = 2 * 1024 * 1024
     policy: SharingPolicy = SharingPolicy()
     redaction: RedactionSettings = RedactionSettings()
+    tests: TestsSettings = TestsSettings()
 
     @field_validator("exclude")
     @classmethod

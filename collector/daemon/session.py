@@ -26,6 +26,7 @@ from collector.daemon.capture import Capture, StartWatchers
 from collector.daemon.echo import DiskEcho
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.paused import PausedWorkspaces
+from collector.daemon.test_reports import TestReports
 from collector.errors import CodetapeError, PolicyError, SettingsError
 from collector.home import Home
 from collector.journal import JournalWriter
@@ -73,6 +74,7 @@ class Session:
         self._dropped_while_paused = 0
         self._open_docs = OpenDocuments()
         self._held = HeldChanges()
+        self._reports = TestReports(root, lambda: self.policy, self._add_derived)
         self._told_encoding = False  # once a client was told the encoding, it never changes
         self._settings_mtime = self._settings_stamp()
         self._capture = (Capture(root, start_watchers, self.emit, clock=clock)
@@ -131,6 +133,7 @@ class Session:
             kept = admit(step, self.policy)
             if kept is None:
                 return
+            junit = kept.pop("junit", None)  # `codetape run --junit GLOB`: where to look, not a field
             kept.setdefault("source", source)
             self._release_held(self._clock())
             if kept.get("kind") == "file_change":  # in order, behind any change already held
@@ -138,6 +141,22 @@ class Session:
                 self._release_held(self._clock())
                 return
             self._append(at_ms, kept)
+            if isinstance(at_ms, int) and not isinstance(at_ms, bool):
+                self._derive(at_ms, kept, junit)
+
+    def _derive(self, at_ms: int, step: dict[str, Any], junit: object) -> None:
+        """Hand a command to the test-report reader; note a test run the pytest plugin sent."""
+        if step.get("kind") == "command" and self.policy.settings.records("test_run"):
+            globs = [g for g in junit if isinstance(g, str)][:100] if isinstance(junit, list) else []
+            self._reports.after(at_ms, step, globs)
+        elif step.get("kind") == "test_run" and step.get("source") != "junit":
+            self._reports.saw_test_run(at_ms, step)
+
+    def _add_derived(self, at_ms: int, step: dict[str, Any]) -> None:
+        try:
+            self.add(at_ms, step, source="junit")
+        except CodetapeError as exc:
+            log.error("%s: %s", self.root, exc)
 
     def tick(self) -> None:
         """Record the held file changes that are due (the daemon calls this a few times a second)."""
@@ -190,9 +209,11 @@ class Session:
         return self._capture is None or self._capture.wait_ready(timeout)
 
     def settle(self) -> None:
-        """Let the capture sources record what they have seen so far. Never under the session's lock."""
+        """Let the capture sources record what they have seen so far, and the test reports of the commands
+        recorded so far be read. Never under the session's lock."""
         if self._capture is not None:
             self._capture.settle()
+        self._reports.settle()
 
     def detach(self) -> Path | None:
         """End the current episode: close its journal and return its path for sealing (None: none open)."""
@@ -236,6 +257,7 @@ class Session:
         """
         if self._capture is not None:
             self._capture.close()
+        self._reports.close()
         path = self.detach()
         self.policy.close()
         return path

@@ -240,6 +240,15 @@ class Policy:
                 self._cache[clean] = verdict
         return verdict
 
+    def excluded_by_workspace(self, relpath: str) -> bool:
+        """Whether the workspace's own rules exclude the path (outside, `.git/`, secret-ish, its exclude
+        globs), leaving git's ignore files aside: what may be read for a derived step, such as a test
+        report the build writes into an ignored folder."""
+        clean = self.normalize(relpath)
+        if clean is None:
+            return True
+        return ".git" in clean.split("/") or bool(_SECRETS.match(clean)) or self._user.match(clean)
+
     def invalidate(self) -> None:
         """Forget every answer and restart git's helper (which caches the ignore files it read)."""
         with self._cache_lock:

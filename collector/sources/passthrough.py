@@ -18,7 +18,7 @@ import signal
 import subprocess
 import termios
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 TAIL_BYTES = 8192
@@ -51,8 +51,9 @@ class Tail:
         return bytes(self._data[-self.size:])
 
 
-def run(argv: list[str]) -> Finished:
-    """Run `argv` transparently; raises OSError when it cannot be started (not found, not executable)."""
+def run(argv: list[str], *, watch: Callable[[bytes], None] | None = None) -> Finished:
+    """Run `argv` transparently; raises OSError when it cannot be started (not found, not executable).
+    `watch` sees every chunk of the command's standard output (and its terminal's) as it passes."""
     started = time.monotonic()
     with _outputs() as (child_out, child_err, sources):
         try:
@@ -63,7 +64,7 @@ def run(argv: list[str]) -> Finished:
         tail = Tail()
         master = next((fd for fd in sources if os.isatty(fd)), None)
         with _forwarding(child, master):
-            _copy(sources, child, tail)
+            _copy(sources, child, tail, watch)
         code = child.wait()
     duration_ms = int((time.monotonic() - started) * 1000)
     if code < 0:
@@ -140,7 +141,8 @@ def _in_terminal_foreground() -> bool:
         return False
 
 
-def _copy(sources: dict[int, int], child: subprocess.Popen[bytes], tail: Tail) -> None:
+def _copy(sources: dict[int, int], child: subprocess.Popen[bytes], tail: Tail,
+          watch: Callable[[bytes], None] | None = None) -> None:
     """Copy every source to its destination until all are closed (or drained once the child is gone)."""
     selector = selectors.DefaultSelector()
     for fd in sources:
@@ -159,6 +161,8 @@ def _copy(sources: dict[int, int], child: subprocess.Popen[bytes], tail: Tail) -
                 chunk = b""
             if chunk:
                 tail.add(chunk)
+                if watch is not None and sources[key.fd] == 1:
+                    watch(chunk)
             if not chunk or not _write_all(sources[key.fd], chunk):
                 selector.unregister(key.fd)
                 os.close(key.fd)  # our reader went away: the child gets SIGPIPE, as it would without us

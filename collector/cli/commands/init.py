@@ -42,6 +42,12 @@ idle_timeout_s = {idle}
 
 # Files larger than this (bytes) are recorded without their content (a placeholder step).
 max_file_bytes = {max_bytes}
+
+# Test runs: JUnit XML reports your runners write are read after each recorded command, from the files
+# the command line names and the usual places (junit.xml, TEST-*.xml, target/surefire-reports/, ...).
+# Add where else yours go, relative to this folder:
+# [tests]
+# junit = ["out/**/*.xml"]
 """
 
 

@@ -3,6 +3,10 @@
 Same exit status, output passed through unchanged, stdin and signals reach the command. Recorded in an
 opted-in workspace: argv, the working directory, exit code, duration and the last 8 KB of output.
 The collector is started if it is not running; while the command runs, the connection is made.
+
+Test runs: the collector reads the JUnit XML reports the command wrote (the files its command line
+names, the places runners write by default, the workspace's `[tests] junit` globs and `--junit GLOB`)
+into a `test_run` step; `go test -json` is read from the command's output as it passes.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +26,16 @@ from collector.home import Home
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.sources import passthrough
+from collector.sources.gotest import GoTestStream, is_go_test_json
 
 MAX_ARG_CHARS = 64 * 1024
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("run", help="run a command and record it", description=__doc__)
+    parser.add_argument("--junit", action="append", default=[], metavar="GLOB",
+                        help="JUnit XML reports the command writes, relative to the workspace (repeatable; "
+                             "the usual places are looked at anyway)")
     parser.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD ARGS", help="the command")
     parser.set_defaults(func=run)
 
@@ -67,7 +76,8 @@ class _Link:
         else:
             client.close()
 
-    def record(self, argv: list[str], finished: passthrough.Finished) -> None:
+    def record(self, argv: list[str], finished: passthrough.Finished, *, junit: list[str],
+               go_tests: GoTestStream | None) -> None:
         self._thread.join()
         if self.client is None or self.root is None:
             if self.opted_in and self.error:
@@ -79,8 +89,16 @@ class _Link:
             "exit_code": finished.exit_code, "duration_ms": finished.duration_ms,
             "output_tail": _text(finished.tail),
         }
+        if junit:
+            step["junit"] = junit[:100]  # where the collector looks for reports; not recorded itself
         try:
-            self.client.send_step(now_ms(), step)
+            at = now_ms()
+            if go_tests is not None and (tests := go_tests.tests()):
+                self.client.send_step(at, {
+                    "kind": "test_run", "source": "run", "framework": "go", "tests": tests,
+                    "args": [a[:4096] for a in argv[:1000]], "exit_status": finished.exit_code,
+                    "duration_ms": finished.duration_ms})
+            self.client.send_step(at, step)
         except CodetapeError as exc:
             print(f"codetape: not recorded: {exc}", file=sys.stderr)
         self.client.close()
@@ -94,18 +112,39 @@ def _text(tail: bytes) -> str:
     return tail[start:].decode("utf-8", "replace")
 
 
+def _guarded(feed: Callable[[bytes], None]) -> Callable[[bytes], None]:
+    """A watcher of the output that can never break the command's run (it stops at its first error)."""
+    broken = False
+
+    def watch(chunk: bytes) -> None:
+        nonlocal broken
+        if broken:
+            return
+        try:
+            feed(chunk)
+        except Exception:
+            broken = True
+
+    return watch
+
+
 def run(args: argparse.Namespace) -> int:
     argv = list(args.argv[1:] if args.argv[:1] == ["--"] else args.argv)
     if not argv:
         raise UsageError("nothing to run (usage: codetape run -- CMD ARGS...)")
+    junit = [glob for glob in args.junit if glob]
+    bad = next((g for g in junit if g.startswith("/") or ".." in g.split("/")), None)
+    if bad is not None:
+        raise UsageError(f"--junit {bad}: a glob relative to the workspace, without ..")
     link = _Link(Path.cwd().resolve())
+    go_tests = GoTestStream() if is_go_test_json(argv) else None
     try:
-        finished = passthrough.run(argv)
+        finished = passthrough.run(argv, watch=_guarded(go_tests.feed) if go_tests is not None else None)
     except OSError as exc:
         not_found = isinstance(exc, FileNotFoundError)
         print(f"codetape: {argv[0]}: {'command not found' if not_found else exc.strerror}", file=sys.stderr)
         finished = passthrough.Finished(127 if not_found else 126, None, 0, b"")
-    link.record(argv, finished)
+    link.record(argv, finished, junit=junit, go_tests=go_tests)
     if finished.signal is not None:  # die the way the command died, so a calling shell sees it too
         with contextlib.suppress(OSError, ValueError):  # SIGKILL and SIGSTOP take no handler: kill anyway
             signal.signal(finished.signal, signal.SIG_DFL)
