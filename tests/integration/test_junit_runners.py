@@ -70,12 +70,17 @@ def count(steps: list[dict[str, Any]], kind: str) -> int:
     return sum(step["kind"] == kind for step in steps)
 
 
-def sealed(ws: Path) -> list[dict[str, Any]]:
-    """Seal (which waits for the test reports of every recorded command to be read) and return the steps."""
+def seal(ws: Path) -> Path | None:
+    """Seal (which waits for the test reports of every recorded command to be read): the episode."""
     done = codetape(home_of(ws), "seal", "--json", str(ws))
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    return [] if result is None else episode_steps(Path(result["path"]))
+    return None if result is None else Path(result["path"])
+
+
+def sealed(ws: Path) -> list[dict[str, Any]]:
+    episode = seal(ws)
+    return [] if episode is None else episode_steps(episode)
 
 
 def outcomes(step: dict[str, Any]) -> dict[str, str]:
@@ -93,11 +98,22 @@ def test_node_builtin_runner_with_its_junit_reporter(ws: Path) -> None:
     shutil.copy(SUITES / "calc.test.mjs", ws / "calc.test.mjs")
     run(ws, "node", "--test", "--test-reporter=junit", "--test-reporter-destination=report.xml",
         "calc.test.mjs")
-    step = the_test_run(sealed(ws))
+    episode = seal(ws)
+    assert episode is not None
+    step = the_test_run(episode_steps(episode))
     assert (step["source"], step.get("framework", "pytest"), step["exit_status"]) == ("junit", "node:test", 1)
     assert outcomes(step) == OUTCOMES
     failing = next(t for t in step["tests"] if t["outcome"] == "failed")
     assert "one and one is not three" in failing["summary"] and str(ws) not in failing["summary"]
+    # replay, the review summary and the report see it as they see pytest's runs
+    plain = codetape(home_of(ws), "replay", "--plain", str(episode)).stdout
+    assert any("test_run" in line and "1 passed 1 failed 1 skipped" in line for line in plain.splitlines())
+    summary = json.loads(codetape(home_of(ws), "review", "--summary", "--json", str(episode)).stdout)
+    assert summary["test_outcomes"] == {"failed": 1, "passed": 1, "skipped": 1}
+    assert [run["failed"] for run in summary["test_runs"]] == [True]
+    report = ws.parent / "report.html"
+    assert codetape(home_of(ws), "report", str(episode), "-o", str(report)).returncode == 0
+    assert "1 passed 1 failed 1 skipped" in report.read_text()
 
 
 def test_jest_with_jest_junit(ws: Path) -> None:
