@@ -50,3 +50,26 @@ def byte_progress(total: int, label: str, *, quiet: bool = False) -> Iterator[Ca
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda done: progress.advance(task, done)
+
+
+EpisodeCounts = Callable[[int, int, int, int, int], None]
+
+
+@contextlib.contextmanager
+def episode_progress(label: str, *, quiet: bool = False) -> Iterator[EpisodeCounts]:
+    """A callback taking (episodes done, episodes in all, bytes done, bytes in all, rejected so far),
+    drawing a bar on stderr when it is a terminal; a callback that does nothing otherwise."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda _done, _total, _bytes, _all_bytes, _rejected: None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("episodes"),
+               TextColumn("{task.fields[mb]}"), TextColumn("{task.fields[rejected]} rejected"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=None, mb="", rejected=0)
+
+        def update(done: int, total: int, done_bytes: int, all_bytes: int, rejected: int) -> None:
+            progress.update(task, completed=done, total=total, rejected=rejected,
+                            mb=f"{done_bytes / 1e6:.1f}/{all_bytes / 1e6:.1f} MB")
+
+        yield update

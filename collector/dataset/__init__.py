@@ -1,1 +1,24 @@
-"""Dataset builds: verified signed episodes in, Parquet tables out (local process pool or Ray)."""
+"""Dataset builds: verified signed episodes in, Parquet tables out (local process pool or Ray).
+
+`codetape dataset build SOURCE -o OUT` trusts nothing the source says: every episode is checked again and
+every one left out is a row of `rejected`, with its reason.
+
+    build.py         one build: OUT's manifest, the listing, withdrawals, the engine, the new manifest
+    source.py        SOURCE as the upload laid it out, read through the upload's stores
+    transform.py     the per-episode transform both engines run: checks, then rows
+    reasons.py       why an episode is left out, in the order the checks run
+    revocations.py   a revocation record beside an episode, judged with its signer's key
+    trust.py         --trust: the signers a build accepts
+    rows.py          an episode's steps, file states, test runs and commands, gathered while it replays
+    episode_row.py   its row of `episodes`: header, consent statement, signer, counts
+    tables.py        the tables' Arrow schemas, month partitions, row group sizes
+    known.py         what earlier builds made; the duplicate rule
+    sink.py          where verdicts go: the duplicate rule, `rejected`, the tally behind the progress bar
+    writer.py        Parquet parts (pyarrow.dataset.write_dataset), rewriting a file without some episodes
+    withdraw.py      revoked since built: their rows copied out of the files that hold them
+    output.py        OUT as a pyarrow filesystem (a directory, or s3://)
+    manifest.py      OUT/_manifest.json: inputs, builds, counts, the files that belong to the dataset
+    local.py         the local engine: a process pool over the cores
+    ray_engine.py    the ray engine: Ray Data tasks (imports ray; `codetape[ray]`)
+    errors.py        the dataset error tree
+"""

@@ -2,15 +2,16 @@
 CODETAPE_HOME/config.toml, and the `Store` interface both kinds implement (file_store.py, s3_store.py).
 
 Objects are named by content: `<prefix>/episodes/<sha256>.ctape`, the manifest `<sha256>.json` and a
-revocation `<sha256>.revocation.json` beside it. A destination's text never holds credentials: a URL
-with a user or password in it is refused (S3 credentials come from the standard AWS configuration).
+revocation `<sha256>.revocation.json` beside it; a receiver reads them back through `Readable`. A
+destination's text never holds credentials: a URL with a user or password in it is refused (S3
+credentials come from the standard AWS configuration).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -106,6 +107,24 @@ class Store(Protocol):
 
     def abort(self, key: str, resume: Resume) -> None:
         """Give up an unfinished multipart upload (best effort)."""
+
+
+class Readable(Protocol):
+    """A destination read back by a receiver (`codetape dataset build`): listed, and objects fetched."""
+
+    def location(self, key: str) -> str:
+        """Where the object is, for a person: the bucket's key, or the file's path."""
+
+    def listing(self, under: str) -> Iterator[tuple[str, int]]:
+        """(key, size) of every object whose key starts with `under` (a folder, ending in `/`), in key
+        order; objects whose name starts with `.` (unfinished writes) are left out."""
+
+    def read_bytes(self, key: str, limit: int) -> bytes | None:
+        """A small object's bytes, None when there is none; TransferFailed when it is above `limit`."""
+
+    def fetch(self, key: str, target: Path, limit: int) -> tuple[str, int]:
+        """Copy the object into the local file `target`: (SHA-256 hex, size) of the bytes copied;
+        TransferFailed when it is missing or above `limit` bytes."""
 
 
 def episode_key(sha256: str) -> str:

@@ -2,12 +2,14 @@
 
 An object that exists is never replaced, so a second upload sends nothing. A copy interrupted by a crash
 leaves at most a temporary file beside the target, never a partial object; the next run copies again.
+A receiver lists and copies the objects back (`Readable`); temporary files (named `.*`) are not listed.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from collector.atomic import atomic_file, atomic_write
@@ -79,3 +81,44 @@ class FileStore:
 
     def abort(self, key: str, resume: Resume) -> None:
         return None  # nothing is ever left half written
+
+    def listing(self, under: str) -> Iterator[tuple[str, int]]:
+        folder = self._path(under.rstrip("/"))
+        try:
+            with os.scandir(folder) as entries:
+                found = sorted((entry.name, entry.stat(follow_symlinks=False).st_size) for entry in entries
+                               if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False))
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise TransferFailed(f"cannot list {folder}: {exc.strerror}") from None
+        for name, size in found:
+            yield f"{under}{name}", size
+
+    def read_bytes(self, key: str, limit: int) -> bytes | None:
+        path = self._path(key)
+        try:
+            with open(path, "rb") as source:
+                data = source.read(limit + 1)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise TransferFailed(f"cannot read {path}: {exc.strerror}") from None
+        if len(data) > limit:
+            raise TransferFailed(f"{path} is larger than {limit} bytes")
+        return data
+
+    def fetch(self, key: str, target: Path, limit: int) -> tuple[str, int]:
+        path = self._path(key)
+        digest, size = hashlib.sha256(), 0
+        try:
+            with open(path, "rb") as source, open(target, "wb") as out:
+                while chunk := source.read(COPY_CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        raise TransferFailed(f"{path} is larger than {limit} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+        except OSError as exc:
+            raise TransferFailed(f"cannot copy {path}: {exc.strerror}") from None
+        return digest.hexdigest(), size

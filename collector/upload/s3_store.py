@@ -6,7 +6,7 @@ Credentials, region and endpoint come from the standard AWS configuration (envir
 `If-None-Match: *`, so nothing is ever overwritten, and with its SHA-256 (`ChecksumSHA256`), so the store
 refuses bytes that differ from what was hashed here. Files larger than one part go in parts; the upload id
 is handed to `started` (the receipt keeps it), and a rerun lists the parts already stored and sends only
-the others.
+the others. A receiver lists and reads the objects back (`Readable`), a page of keys at a time.
 """
 
 from __future__ import annotations
@@ -185,6 +185,57 @@ class S3Store:
         # best effort: a store's lifecycle rules clear unfinished uploads too; nothing depends on it
         with contextlib.suppress(TransferFailed):
             self._call("abort_multipart_upload", Key=self._key(key), UploadId=resume.upload_id)
+
+
+    def listing(self, under: str) -> Iterator[tuple[str, int]]:
+        start = len(self._key(""))
+        token: dict[str, str] = {}
+        while True:
+            page = self._call("list_objects_v2", Prefix=self._key(under), **token)
+            for item in page.get("Contents", []):
+                key = str(item["Key"])[start:]
+                if not key.rsplit("/", 1)[-1].startswith("."):
+                    yield key, int(item["Size"])
+            if not page.get("IsTruncated"):
+                return
+            token = {"ContinuationToken": str(page["NextContinuationToken"])}
+
+    def read_bytes(self, key: str, limit: int) -> bytes | None:
+        try:
+            body = self._call("get_object", Key=self._key(key))["Body"]
+        except _Missing:
+            return None
+        with contextlib.closing(body):
+            data = bytes(self._read(body, limit + 1, key))
+        if len(data) > limit:
+            raise TransferFailed(f"{self.location(key)} is larger than {limit} bytes")
+        return data
+
+    def fetch(self, key: str, target: Path, limit: int) -> tuple[str, int]:
+        try:
+            body = self._call("get_object", Key=self._key(key))["Body"]
+        except _Missing:
+            raise TransferFailed(f"{self.location(key)} is gone (listed, then not found)") from None
+        digest, size = hashlib.sha256(), 0
+        try:
+            with contextlib.closing(body), open(target, "wb") as out:
+                while chunk := self._read(body, MIB, key):
+                    size += len(chunk)
+                    if size > limit:
+                        raise TransferFailed(f"{self.location(key)} is larger than {limit} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+        except OSError as exc:
+            raise TransferFailed(f"cannot write {target}: {exc.strerror}") from None
+        return digest.hexdigest(), size
+
+    def _read(self, body: Any, size: int, key: str) -> bytes:
+        """Up to `size` bytes of a response body; Unreachable when the connection drops in the middle."""
+        try:
+            return bytes(body.read(size))
+        except (botocore.exceptions.BotoCoreError, OSError) as exc:
+            raise Unreachable(f"lost the connection to {self.ref.endpoint} while reading "
+                              f"{self.location(key)} ({type(exc).__name__})") from None
 
 
 def _reusable(stored: tuple[int, str] | None, chunk: bytes) -> str | None:

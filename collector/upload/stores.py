@@ -1,14 +1,30 @@
 """Opening the store behind a destination: a directory for file://, a boto3 client for s3:// (boto3 is
-imported only then). Nothing is sent when a store is opened."""
+imported only then), to write episodes (`Store`) or to read them back (`Readable`). Nothing is sent when
+a store is opened."""
 
 from __future__ import annotations
 
-from collector.upload.destinations import Destination, DestinationRef, Store, parse_destination
+from typing import TYPE_CHECKING
+
+from collector.upload.destinations import Destination, DestinationRef, Readable, Store, parse_destination
 from schemas.settings import UploadSettings
+
+if TYPE_CHECKING:
+    from collector.upload.file_store import FileStore
+    from collector.upload.s3_store import S3Store
 
 
 def open_store(destination: Destination) -> Store:
     """The store behind a destination."""
+    return _open(destination)
+
+
+def open_reader(destination: Destination) -> Readable:
+    """The store behind a destination, to list it and read its objects back."""
+    return _open(destination)
+
+
+def _open(destination: Destination) -> FileStore | S3Store:
     if destination.scheme == "file":
         from collector.upload.file_store import FileStore
 

@@ -1,0 +1,107 @@
+"""`codetape dataset build SOURCE -o OUT`: contributors' signed episodes in, verified Parquet tables out.
+
+SOURCE is where episodes were uploaded (a directory, file:///DIR or s3://BUCKET/PREFIX); OUT a directory
+or s3://BUCKET/PREFIX. Every episode is checked again, trusting nothing the source says: its bytes hash
+to its name, the container is intact and within the format's limits, the signature verifies and the
+consent statement is bound to these bytes and describes these steps, the steps replay exactly, the signer
+is one --trust lists. Revoked episodes (a signed revocation record beside them) and duplicates (same
+content or episode id) are left out. Every episode left out is a row of the `rejected` table, with its
+reason.
+
+OUT gets the tables episodes, steps, file_states, test_runs, commands (Parquet, zstd, partitioned by
+the month the episode started: TABLE/month=YYYY-MM/part-*.parquet) and rejected, and _manifest.json
+with the counts and the build's inputs. Run it again to add what is new at SOURCE: only new episodes
+are checked, and an episode revoked since it was built has its rows removed.
+
+--engine local (the default) runs the checks in a process per core; --engine ray as Ray Data tasks, on
+a local Ray or the cluster at --ray-address (pip install 'codetape[ray]'). Both give the same rows.
+For s3://, the endpoint and region are [upload]'s in config.toml or the AWS configuration's, as for
+codetape upload; credentials come from the AWS environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+
+from collector.cli.progress import episode_progress
+from collector.dataset.build import BuildOptions, BuildReport, build_dataset
+from collector.dataset.sink import Tally
+from collector.dataset.trust import parse_trust
+from collector.errors import UsageError
+from collector.home import Home
+from collector.upload.destinations import load_config
+
+TABLE_NAMES = {"episodes": "episode", "steps": "step", "file_states": "file state",
+               "test_runs": "test result", "commands": "command"}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("dataset", help="build verified Parquet datasets from uploaded episodes",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    build = actions.add_parser("build", help="check every episode at SOURCE again and write Parquet to OUT",
+                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    build.add_argument("source", metavar="SOURCE",
+                       help="DIR, file:///DIR or s3://BUCKET/PREFIX (as codetape upload wrote it)")
+    build.add_argument("-o", "--out", metavar="OUT", required=True,
+                       help="DIR, file:///DIR or s3://BUCKET/PREFIX")
+    build.add_argument("--trust", metavar="KEYS",
+                       help="accept only these signers: a file of public keys (one a line, as `codetape keys "
+                       "show` prints them), or keys / key ids separated by commas")
+    build.add_argument("--engine", choices=("local", "ray"), default="local",
+                       help="local: a process per core (default); ray: Ray Data tasks")
+    build.add_argument("--workers", type=int, metavar="N",
+                       help="local engine: processes (default: one per core)")
+    build.add_argument("--ray-address", metavar="ADDR",
+                       help="ray engine: the cluster to run on (default: a local Ray started for the build)")
+    build.add_argument("--allow-insecure", action="store_true",
+                       help="allow a plain http:// S3 endpoint that is not on this machine")
+    build.add_argument("--quiet", action="store_true", help="print errors only (no progress, no summary)")
+    build.set_defaults(func=run_build)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    if args.ray_address is not None and args.engine != "ray":
+        raise UsageError("--ray-address is for --engine ray")
+    if args.workers is not None and (args.engine != "local" or args.workers < 1):
+        raise UsageError("--workers N (N >= 1) is for --engine local")
+    trust = None if args.trust is None else parse_trust(args.trust)
+    settings = load_config(Home.from_env()).upload
+    if args.allow_insecure:
+        settings = settings.model_copy(update={"allow_insecure": True})
+    options = BuildOptions(args.source, args.out, trust=trust, engine=args.engine, workers=args.workers or 0,
+                           ray_address=args.ray_address)
+    with episode_progress("checking", quiet=args.quiet) as update:
+        def progress(tally: Tally) -> None:
+            update(tally.done, tally.total, tally.bytes, tally.total_bytes, sum(tally.rejected.values()))
+
+        report = build_dataset(options, settings, progress=progress)
+    if not args.quiet:
+        print(summary(report))
+    return 0
+
+
+def summary(report: BuildReport) -> str:
+    """What the build did and what the dataset holds now, in a few lines."""
+    tally = report.tally
+    engine = f"{report.engine} engine" + (f", {report.workers} workers" if report.engine == "local" else "")
+    lines = [f"build {report.number} of {report.out} from {report.source} ({engine}, "
+             f"{report.seconds:.1f} s): {_count(tally.total, 'new episode')} ({tally.bytes / 1e6:.1f} MB), "
+             f"{tally.accepted} accepted, {sum(tally.rejected.values())} rejected{_reasons(tally.rejected)}"]
+    if report.withdrawn:
+        gone = _count(sum(report.withdrawn.values()), "episode")
+        lines.append(f"removed: {gone} revoked since built{_reasons(report.withdrawn)}")
+    held = ", ".join(_count(report.rows.get(table, 0), name) for table, name in TABLE_NAMES.items())
+    lines.append(f"dataset: {held}; {_count(sum(report.rejected.values()), 'episode')} rejected "
+                 f"(table rejected){_reasons(Counter(report.rejected))}")
+    return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'s' * (number != 1)}"
+
+
+def _reasons(counts: Counter[str]) -> str:
+    shown = [f"{reason} {count}" for reason, count in sorted(counts.items()) if count]
+    return f" ({', '.join(shown)})" if shown else ""

@@ -1,0 +1,85 @@
+"""`OUT/_manifest.json`: what the dataset holds and how it was built, replaced whole at the end of a build.
+
+It names the build's inputs (SOURCE, --trust, engine, codetape version), every build so far with its
+counts, the rows of each table and the rejections by reason, and every Parquet file that belongs to the
+dataset with its rows. A file under OUT that it does not name is left over from a build that did not
+finish; the next build deletes it. Readers may rely on the files it names.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Literal
+
+import pydantic
+
+from collector import __version__
+from collector.dataset.errors import OutputRefused
+from collector.dataset.output import MANIFEST, Output
+from collector.dataset.tables import TABLES
+
+FORMAT = "codetape-dataset/v1"
+
+
+class _Model(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+
+class BuildRecord(_Model):
+    """One run of `codetape dataset build`."""
+
+    number: int
+    engine: Literal["local", "ray"]
+    codetape_version: str
+    started_at: datetime
+    finished_at: datetime
+    listed: int = pydantic.Field(description="episodes at the source")
+    new: int = pydantic.Field(description="episodes this build checked (not seen by an earlier build)")
+    accepted: int
+    rejected: dict[str, int] = pydantic.Field(description="episodes left out by this build, by reason")
+    withdrawn: int = pydantic.Field(description="episodes built before, revoked since: their rows removed")
+    bytes: int = pydantic.Field(description="bytes of the episodes checked")
+    exports: list[str] = []
+
+
+class DatasetManifest(_Model):
+    format: Literal["codetape-dataset/v1"] = "codetape-dataset/v1"
+    codetape_version: str = __version__
+    source: str
+    trust: list[str] | None = pydantic.Field(default=None, description="--trust: keys or key ids; None: any")
+    rows: dict[str, int] = {}
+    rejected: dict[str, int] = pydantic.Field(default={}, description="episodes left out, by reason")
+    builds: list[BuildRecord] = []
+    files: dict[str, dict[str, int]] = pydantic.Field(
+        default={}, description="table -> Parquet file (relative to OUT) -> rows")
+
+    def known_files(self) -> set[str]:
+        return {path for table in self.files.values() for path in table}
+
+    def add_file(self, table: str, path: str, rows: int) -> None:
+        self.files.setdefault(table, {})[path] = rows
+
+    def drop_file(self, table: str, path: str) -> None:
+        self.files.get(table, {}).pop(path, None)
+
+    def count(self) -> None:
+        """Recompute `rows` from the files."""
+        self.rows = {table: sum(self.files.get(table, {}).values()) for table in TABLES}
+
+
+def read_manifest(out: Output) -> DatasetManifest | None:
+    data = out.read(MANIFEST)
+    if data is None:
+        return None
+    try:
+        return DatasetManifest.model_validate_json(data)
+    except pydantic.ValidationError:
+        raise OutputRefused(f"{out.describe(MANIFEST)} is not a {FORMAT} manifest; build into another "
+                            "directory") from None
+
+
+def write_manifest(out: Output, manifest: DatasetManifest) -> None:
+    manifest.count()
+    text = json.dumps(manifest.model_dump(mode="json"), indent=2, sort_keys=False) + "\n"
+    out.write(MANIFEST, text.encode("utf-8"))

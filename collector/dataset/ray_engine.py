@@ -1,0 +1,158 @@
+"""The ray engine: the same transform (transform.py) as Ray Data tasks, on a local Ray or a cluster.
+
+`ray.data.from_items` over the listing of new episodes, `map` of the transform (its tables carried as
+Arrow IPC bytes), materialized in Ray's object store (spilled to disk when it fills); the driver takes
+only the verdicts (hashes, reasons: a few hundred bytes an episode) and applies the duplicate rule in
+source order, as the local engine does; then, for each table, `map_batches` unpacks the kept episodes'
+rows and `write_parquet` writes them from the workers, partitioned by month, straight to OUT (a
+directory every node sees, or s3://). Ray is imported only here: codetape works without it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import ray
+import ray.data
+from ray.data.datasource import FilenameProvider
+
+from collector.dataset.errors import DatasetError
+from collector.dataset.output import Output
+from collector.dataset.sink import Sink, Tally
+from collector.dataset.source import Entry
+from collector.dataset.tables import COMPRESSION, PARTITION, ROW_GROUP_ROWS, ROWS, TABLES
+from collector.dataset.transform import Context, Outcome, transform
+from collector.dataset.writer import part_prefix
+
+POLL_S = 0.25
+_VERDICT = ["sha256", "key", "location", "size", "episode_id", "content_sha256", "signer_key_id", "reason",
+            "detail"]
+
+
+@ray.remote(num_cpus=0)
+class _Counter:
+    """Episodes done, bytes, refusals: what the driver's progress bar shows while the tasks run."""
+
+    def __init__(self) -> None:
+        self.done, self.bytes, self.rejected = 0, 0, 0
+
+    def add(self, size: int, rejected: bool) -> None:
+        self.done += 1
+        self.bytes += size
+        self.rejected += rejected
+
+    def read(self) -> tuple[int, int, int]:
+        return self.done, self.bytes, self.rejected
+
+
+class _Names(FilenameProvider):
+    """`part-b<build>-r-<write uuid>-<task>`; Ray adds `-<i>.parquet`."""
+
+    def __init__(self, build: int) -> None:
+        super().__init__(file_format="parquet")
+        self.prefix = f"{part_prefix(build)}r-"
+
+    def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
+        return f"{self.prefix}{write_uuid}-{task_index:06d}"
+
+
+def run_ray(entries: Sequence[Entry], context: Context, sink: Sink, out: Output, *,
+            address: str | None) -> dict[str, dict[str, int]]:
+    """Check and write `entries` through Ray; the verdicts go to `sink`; the files written, by table."""
+    if not entries:
+        return {}
+    started = _connect(address)
+    try:
+        return _run(entries, context, sink, out)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _connect(address: str | None) -> bool:
+    """Join the cluster at `address`, or start a local Ray; False when this process already had one."""
+    data = ray.data.DataContext.get_current()
+    data.enable_progress_bars = False  # the build draws its own
+    data.print_on_execution_start = False
+    data.enable_auto_log_stats = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)  # Ray's notes are not the build's output
+    if ray.is_initialized():
+        return False
+    try:
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        where = address or "a local Ray"
+        raise DatasetError(f"cannot start or reach {where}: {str(exc).splitlines()[0]}") from None
+    return True
+
+
+def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> dict[str, dict[str, int]]:
+    counter = _Counter.remote()  # type: ignore[attr-defined]
+    items = [{"key": e.key, "sha256": e.sha256, "size": e.size, "manifest": e.manifest,
+              "revocation": e.revocation} for e in entries]
+    results = ray.data.from_items(items).map(functools.partial(_transform_row, context=context,
+                                                               counter=counter))
+    with ThreadPoolExecutor(1) as thread:
+        running = thread.submit(results.materialize)
+        while not wait([running], timeout=POLL_S).done:
+            done, size, rejected = ray.get(counter.read.remote())
+            sink.progress(Tally(sink.tally.total, sink.tally.total_bytes, done, size, done - rejected))
+        materialized = running.result()
+    verdicts = sorted(materialized.select_columns(_VERDICT).take_all(), key=lambda row: str(row["sha256"]))
+    dropped = {str(row["sha256"]) for row in verdicts if not sink.verdict(_outcome(row))}
+    written: dict[str, dict[str, int]] = {}
+    for table in ROWS:
+        before = set(out.files(table))
+        rows = materialized.map_batches(_unpack, fn_kwargs={"table": table, "dropped": dropped},
+                                        batch_format="pyarrow")
+        rows.write_parquet(out.path(table), filesystem=out.fs, partition_cols=[PARTITION],
+                           filename_provider=_Names(context.build), compression=COMPRESSION,
+                           row_group_size=ROW_GROUP_ROWS[table])
+        written[table] = {path: _rows(out, path) for path in out.files(table) if path not in before}
+    return written
+
+
+def _transform_row(row: dict[str, Any], context: Context, counter: Any) -> dict[str, Any]:
+    """One Ray task's work: the transform, its tables as IPC bytes (b"" when left out)."""
+    outcome = transform(Entry(**row), context)
+    counter.add.remote(outcome.size, not outcome.accepted)
+    verdict = {name: getattr(outcome, name) for name in _VERDICT}
+    strings = {name: "" if value is None else value for name, value in verdict.items() if name != "size"}
+    return {**strings, "size": outcome.size,
+            **{f"rows_{table}": _ipc(outcome.tables[table]) if outcome.accepted else b"" for table in ROWS}}
+
+
+def _outcome(row: dict[str, Any]) -> Outcome:
+    def text(name: str) -> str | None:
+        return str(row[name]) or None
+
+    return Outcome(str(row["sha256"]), str(row["key"]), str(row["location"]), int(row["size"]),
+                   episode_id=text("episode_id"), content_sha256=text("content_sha256"),
+                   signer_key_id=text("signer_key_id"), reason=text("reason"),  # type: ignore[arg-type]
+                   detail=str(row["detail"]))
+
+
+def _unpack(batch: pa.Table, table: str, dropped: set[str]) -> pa.Table:
+    """The rows of `table` of the kept episodes in a batch of transform results."""
+    shas, packed = batch.column("sha256").to_pylist(), batch.column(f"rows_{table}").to_pylist()
+    parts = [pa.ipc.open_stream(data).read_all()
+             for sha, data in zip(shas, packed, strict=True) if data and sha not in dropped]
+    return pa.concat_tables(parts) if parts else TABLES[table].empty_table()
+
+
+def _ipc(rows: pa.Table) -> bytes:
+    stream = pa.BufferOutputStream()
+    with pa.ipc.new_stream(stream, rows.schema) as writer:
+        writer.write_table(rows)
+    return bytes(stream.getvalue().to_pybytes())
+
+
+def _rows(out: Output, path: str) -> int:
+    with out.fs.open_input_file(out.path(path)) as handle:
+        return int(pq.read_metadata(handle).num_rows)

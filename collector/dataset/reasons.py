@@ -1,0 +1,36 @@
+"""Why an episode is left out of a dataset: one reason per row of the `rejected` table, checked in this
+order (the first that applies is the one recorded), and `Rejected`, which the checks raise to say so."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Reason = Literal[
+    "hash_mismatch", "too_large", "format", "unsigned", "signature", "revoked", "revocation_invalid",
+    "untrusted_signer", "manifest_mismatch", "replay", "consent_scope", "duplicate",
+]
+
+REASONS: dict[Reason, str] = {
+    "hash_mismatch": "its bytes do not hash to the name it is stored under (changed at rest, or misnamed)",
+    "too_large": "it is above the build's size caps (the file, or the rows it would become)",
+    "format": "not a readable episode within the format's limits (container, frames, steps)",
+    "unsigned": "it carries no consent frame",
+    "signature": "its signature does not verify, or its statement is not bound to these bytes",
+    "revoked": "its signer revoked it: a signed revocation record is beside it (when it arrived after the "
+               "episode was built, the next build removes its rows)",
+    "revocation_invalid": "a revocation record is beside it that does not verify; left out all the same",
+    "untrusted_signer": "signed by a key that --trust does not list",
+    "manifest_mismatch": "the manifest beside it names other bytes, another episode or another signer",
+    "replay": "its steps do not replay exactly (an edit to a closed file, a save whose hash differs, ...)",
+    "consent_scope": "its consent statement does not describe its steps (files, time range, step count)",
+    "duplicate": "the same content or episode id as an episode already in the dataset",
+}
+
+
+class Rejected(Exception):
+    """An episode is left out, and why (control flow inside the transform: a row, never an error)."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason: Reason = reason
+        self.detail = detail

@@ -1,0 +1,131 @@
+"""One episode's rows of `steps`, `file_states`, `test_runs` and `commands`, gathered while it replays.
+
+`StepRows.observe` is verify_replay's observer: it sees each step with the workspace after it, so the
+file texts are those `codetape checkout --step N` writes: the saved file's text at every save, every
+file's at every commit, every file's at the end (a file recorded without content has no text to give).
+The rows an episode becomes are capped (`limit`, in characters of text): a small episode that unfolds
+into gigabytes of file states is refused, not built.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pyarrow as pa
+
+from collector.dataset.reasons import Rejected
+from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
+from collector.reconstruct.workspace import Workspace
+from collector.text.digest import sha256_text
+from schemas import Step
+from schemas.steps import CommandStep, GitStep, SaveStep, TaskStep, TestRunStep
+
+_COMMON = {"kind", "t_ms", "source", "path"}  # columns of their own in `steps`
+MAX_ROWS_BYTES = 1 << 30
+
+
+class _Columns:
+    """Rows of one table, column by column."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        self.schema = schema
+        self.columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+
+    def add(self, **row: Any) -> None:
+        for name, values in self.columns.items():
+            values.append(row[name])
+
+    def table(self) -> pa.Table:
+        return pa.Table.from_pydict(self.columns, schema=self.schema)
+
+
+class StepRows:
+    """The rows of one episode, filled step by step (`observe`), closed by `finish`."""
+
+    def __init__(self, episode_id: str, month: str, *, limit: int = MAX_ROWS_BYTES) -> None:
+        self.common = {"episode_id": episode_id, "month": month}
+        self.steps, self.file_states = _Columns(STEPS), _Columns(FILE_STATES)
+        self.test_runs, self.commands = _Columns(TEST_RUNS), _Columns(COMMANDS)
+        self.kinds: Counter[str] = Counter()
+        self.commits = 0
+        self.task: str | None = None
+        self.outcome: str | None = None
+        self.limit, self.size = limit, 0
+        self.workspace: Workspace | None = None
+        self.last: tuple[int, int] = (-1, 0)  # index and t_ms of the last step
+
+    def observe(self, index: int, step: Step, workspace: Workspace) -> None:
+        self.workspace, self.last = workspace, (index, step.t_ms)
+        self.kinds[step.kind] += 1
+        data = step.model_dump_json(exclude=_COMMON, exclude_defaults=True)
+        self._grow(len(data))
+        self.steps.add(**self.common, step=index, t_ms=step.t_ms, kind=step.kind, source=step.source,
+                       path=vars(step).get("path"), data=data)
+        match step:
+            case SaveStep():
+                text = workspace.text(step.path)
+                if text is not None:
+                    self._state(index, step.t_ms, "save", step.path, text)
+            case GitStep(op="commit"):
+                self.commits += 1
+                self._states(index, step.t_ms, "commit", workspace)
+            case TestRunStep():
+                self._test_run(index, step)
+            case CommandStep():
+                self.commands.add(**self.common, step=index, t_ms=step.t_ms, source=step.source,
+                                  argv=step.argv, command_line=step.command_line, cwd=step.cwd,
+                                  exit_code=step.exit_code, duration_ms=step.duration_ms,
+                                  output_tail=step.output_tail)
+            case TaskStep(action="start") if self.task is None:
+                self.task = step.statement
+            case TaskStep(action="done"):
+                self.outcome = step.outcome
+            case _:
+                pass
+
+    def finish(self) -> dict[str, pa.Table]:
+        """Every file's text after the last step, then the tables."""
+        if self.workspace is not None:
+            self._states(*self.last, "end", self.workspace)
+        return {"steps": self.steps.table(), "file_states": self.file_states.table(),
+                "test_runs": self.test_runs.table(), "commands": self.commands.table()}
+
+    @property
+    def file_state_count(self) -> int:
+        return len(self.file_states.columns["step"])
+
+    def _test_run(self, index: int, step: TestRunStep) -> None:
+        run = {**self.common, "step": index, "t_ms": step.t_ms, "framework": step.framework,
+               "args": step.args, "exit_status": step.exit_status, "run_duration_ms": step.duration_ms}
+        if not step.tests:
+            self.test_runs.add(**run, nodeid=None, outcome=None, duration_ms=None, summary=None)
+        for test in step.tests:
+            self._grow(len(test.nodeid) + len(test.summary or ""))
+            self.test_runs.add(**run, nodeid=test.nodeid, outcome=test.outcome, duration_ms=test.duration_ms,
+                               summary=test.summary)
+
+    def _states(self, index: int, t_ms: int, at: str, workspace: Workspace) -> None:
+        for path, text in workspace.files().items():
+            self._state(index, t_ms, at, path, text)
+
+    def _state(self, index: int, t_ms: int, at: str, path: str, text: str) -> None:
+        self._grow(len(text))
+        self.file_states.add(**self.common, step=index, t_ms=t_ms, at=at, path=path, sha256=sha256_text(text),
+                             text=_unicode(text))
+
+    def _grow(self, size: int) -> None:
+        self.size += size
+        if self.size > self.limit:
+            raise Rejected("too_large", f"its rows would hold more than {self.limit >> 20} MiB of text "
+                           "(file states at every save and commit, steps, tests)")
+
+
+def _unicode(text: str) -> str:
+    """`text` as Parquet can hold it: a lone surrogate (an edit that split a pair) becomes U+FFFD; the
+    `sha256` column keeps the hash of the text as recorded, the one save steps compare."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text

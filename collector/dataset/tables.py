@@ -1,0 +1,131 @@
+"""The dataset's tables: their Arrow schemas, how they are partitioned and how large their row groups are.
+
+Every table but `rejected` carries `month` (the episode's UTC start, `YYYY-MM`) as its Hive partition:
+`OUT/steps/month=2026-03/part-*.parquet`, the column in the path and not in the files, as DuckDB, Spark,
+Polars and pyarrow read it. `episode_id` joins the tables; it is unique in a dataset (a second episode
+with the same id or content is a duplicate). Row groups hold about 64 MiB of data: many small rows in a
+group for `steps`, a few thousand file texts for `file_states`. Files are zstd-compressed.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+PARTITION = "month"
+COMPRESSION = "zstd"
+
+_ID = pa.field("episode_id", pa.string(), nullable=False)
+_STEP = pa.field("step", pa.int32(), nullable=False)  # the index `codetape cat` and `checkout --step` use
+_T = pa.field("t_ms", pa.int64(), nullable=False)
+_MONTH = pa.field(PARTITION, pa.string(), nullable=False)
+_UTC = pa.timestamp("us", tz="UTC")
+_STRINGS = pa.list_(pa.string())
+
+EPISODES = pa.schema([
+    _ID,
+    pa.field("sha256", pa.string(), nullable=False),  # of the whole file: its name at the source
+    pa.field("source_key", pa.string(), nullable=False),
+    pa.field("bytes", pa.int64(), nullable=False),
+    pa.field("content_sha256", pa.string(), nullable=False),  # of the bytes signed
+    pa.field("statement_sha256", pa.string(), nullable=False),
+    pa.field("build", pa.int32(), nullable=False),
+    pa.field("started_at", _UTC, nullable=False),
+    pa.field("duration_ms", pa.int64(), nullable=False),
+    pa.field("codetape_version", pa.string()),
+    pa.field("position_encoding", pa.string()),
+    pa.field("workspace", pa.string()),
+    pa.field("git_remote", pa.string()),
+    pa.field("head_at_start", pa.string()),
+    pa.field("editor", pa.string()),
+    pa.field("editor_version", pa.string()),
+    pa.field("channels", _STRINGS),
+    pa.field("signer_key_id", pa.string(), nullable=False),
+    pa.field("signer_public_key", pa.string(), nullable=False),
+    pa.field("signed_at", _UTC, nullable=False),
+    pa.field("signed_with", pa.string()),
+    pa.field("purpose", pa.string()),
+    pa.field("licence", pa.string()),
+    pa.field("repository_licences", _STRINGS),
+    pa.field("allowed_licences", _STRINGS),
+    pa.field("excluded", _STRINGS),
+    pa.field("redaction_rules_version", pa.string()),
+    pa.field("redactions", pa.list_(pa.struct([("rule", pa.string()), ("values", pa.int64())]))),
+    pa.field("consent_statement", pa.string(), nullable=False),  # the exact JSON signed
+    pa.field("task", pa.string()),
+    pa.field("task_outcome", pa.string()),
+    pa.field("step_count", pa.int64(), nullable=False),
+    pa.field("file_count", pa.int64(), nullable=False),
+    pa.field("edit_count", pa.int64(), nullable=False),
+    pa.field("save_count", pa.int64(), nullable=False),
+    pa.field("test_run_count", pa.int64(), nullable=False),
+    pa.field("command_count", pa.int64(), nullable=False),
+    pa.field("commit_count", pa.int64(), nullable=False),
+    pa.field("gap_count", pa.int64(), nullable=False),
+    pa.field("file_state_count", pa.int64(), nullable=False),
+    _MONTH,
+])
+
+STEPS = pa.schema([
+    _ID, _STEP, _T,
+    pa.field("kind", pa.string(), nullable=False),
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("path", pa.string()),
+    pa.field("data", pa.string(), nullable=False),  # the kind's other fields as JSON, defaults left out
+    _MONTH,
+])
+
+FILE_STATES = pa.schema([
+    _ID, _STEP, _T,
+    pa.field("at", pa.string(), nullable=False),  # save | commit | end
+    pa.field("path", pa.string(), nullable=False),
+    pa.field("sha256", pa.string(), nullable=False),  # of the text's UTF-8 bytes
+    pa.field("text", pa.large_string(), nullable=False),
+    _MONTH,
+])
+
+TEST_RUNS = pa.schema([
+    _ID, _STEP, _T,
+    pa.field("framework", pa.string(), nullable=False),
+    pa.field("args", _STRINGS),
+    pa.field("exit_status", pa.int64()),
+    pa.field("run_duration_ms", pa.int64(), nullable=False),
+    pa.field("nodeid", pa.string()),  # one row per test; a run without tests is one row with none
+    pa.field("outcome", pa.string()),
+    pa.field("duration_ms", pa.int64()),
+    pa.field("summary", pa.string()),
+    _MONTH,
+])
+
+COMMANDS = pa.schema([
+    _ID, _STEP, _T,
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("argv", _STRINGS),
+    pa.field("command_line", pa.string()),
+    pa.field("cwd", pa.string(), nullable=False),
+    pa.field("exit_code", pa.int64()),
+    pa.field("duration_ms", pa.int64(), nullable=False),
+    pa.field("output_tail", pa.string()),
+    _MONTH,
+])
+
+REJECTED = pa.schema([
+    pa.field("sha256", pa.string(), nullable=False),  # the name it is stored under
+    pa.field("source_key", pa.string(), nullable=False),
+    pa.field("episode_id", pa.string()),  # when it could be read
+    pa.field("signer_key_id", pa.string()),  # when its signature verified
+    pa.field("reason", pa.string(), nullable=False),
+    pa.field("detail", pa.string(), nullable=False),
+    pa.field("build", pa.int32(), nullable=False),
+])
+
+ROWS = {"episodes": EPISODES, "steps": STEPS, "file_states": FILE_STATES, "test_runs": TEST_RUNS,
+        "commands": COMMANDS}  # the tables an accepted episode has rows in, partitioned by month
+TABLES = {**ROWS, "rejected": REJECTED}
+
+# rows per row group: about 64 MiB each at the sizes rows have in recorded sessions
+ROW_GROUP_ROWS = {"episodes": 16_384, "steps": 262_144, "file_states": 4_096, "test_runs": 262_144,
+                  "commands": 65_536, "rejected": 65_536}
+
+
+def partitioned(table: str) -> bool:
+    return table in ROWS

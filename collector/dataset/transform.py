@@ -1,0 +1,172 @@
+"""The one per-episode transform both engines run: an Entry in, its rows or the reason it is left out.
+
+Nothing the source says is taken on trust. The bytes are copied into a private file and hashed on the
+way: they must hash to the name they are stored under. Then, in the order of collector/dataset/reasons.py:
+the container opens within the format's limits (collector.episode), a consent frame is there, its
+signature verifies and its statement is bound to these bytes (collector.consent), no revocation record
+lies beside it, the signer is one --trust lists, the manifest beside it agrees. Then one pass over the
+steps, replayed by collector.verify (every edit lands, every save's hash matches) while the rows are
+gathered (rows.py), after which the statement must describe those steps (files, time range).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pydantic
+
+from collector.consent.statement import unpack_payload
+from collector.consent.verify import check_scope, check_signature
+from collector.dataset.episode_row import episode_table, month_of
+from collector.dataset.reasons import Reason, Rejected
+from collector.dataset.revocations import MAX_RECORD, judge
+from collector.dataset.rows import StepRows
+from collector.dataset.source import Entry, reader_for
+from collector.dataset.trust import Trust
+from collector.episode import Episode, open_episode
+from collector.episode.summary import summarize
+from collector.errors import EpisodeError, ReconstructionError
+from collector.reconstruct.workspace import Workspace
+from collector.upload.destinations import Destination, Readable, manifest_key, revocation_key
+from collector.verify.integrity import verify_replay
+from schemas import Step
+from schemas.consent import ConsentStatement
+from schemas.upload import UploadManifest
+
+MAX_EPISODE_BYTES = 4 << 30
+MAX_MANIFEST = 64 * 1024
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every transform of one build shares (picklable: it travels to worker processes and Ray tasks)."""
+
+    source: Destination
+    build: int
+    trust: Trust | None = None
+    scratch: str | None = None  # where episodes are copied while they are checked (None: the system's)
+    max_bytes: int = MAX_EPISODE_BYTES
+
+
+@dataclass
+class Outcome:
+    """One episode's verdict: its rows (`tables`) when accepted, else the reason it is left out."""
+
+    sha256: str
+    key: str
+    location: str
+    size: int
+    episode_id: str | None = None
+    content_sha256: str | None = None
+    signer_key_id: str | None = None
+    reason: Reason | None = None
+    detail: str = ""
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        return self.reason is None
+
+
+def transform(entry: Entry, context: Context) -> Outcome:
+    """Check one episode of the source and turn it into rows; a refusal is an Outcome, never an error.
+    TransferFailed (the source could not be read) is raised: the build stops, to be run again."""
+    reader = reader_for(context.source)
+    outcome = Outcome(entry.sha256, entry.key, reader.location(entry.key), entry.size)
+    try:
+        if not _SHA256.match(entry.sha256):
+            raise Rejected("hash_mismatch", "its name is not a SHA-256, so its bytes cannot be checked")
+        if entry.size > context.max_bytes:
+            raise Rejected("too_large", f"{entry.size} bytes, above the {context.max_bytes >> 20} MiB cap")
+        with tempfile.NamedTemporaryFile(prefix="codetape-dataset-", suffix=".ctape",
+                                         dir=context.scratch) as copy:
+            sha256, outcome.size = reader.fetch(entry.key, Path(copy.name), context.max_bytes)
+            if sha256 != entry.sha256:
+                raise Rejected("hash_mismatch", f"its bytes hash to {sha256[:16]}..., not to the name it is "
+                               "stored under (changed at rest, or misnamed)")
+            _check(Path(copy.name), entry, context, reader, outcome)
+    except Rejected as refusal:
+        outcome.reason, outcome.detail, outcome.tables = refusal.reason, refusal.detail, {}
+    return outcome
+
+
+def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome: Outcome) -> None:
+    try:
+        episode = open_episode(path)
+    except EpisodeError as exc:
+        raise Rejected("format", str(exc)) from None
+    outcome.episode_id = str(episode.header.episode_id)
+    if episode.consent is None:
+        raise Rejected("unsigned", "it carries no consent frame: it was never signed")
+    try:
+        statement = check_signature(episode)
+        _signature, statement_bytes = unpack_payload(episode.consent)
+    except EpisodeError as exc:
+        raise Rejected("signature", str(exc)) from None
+    outcome.content_sha256, outcome.signer_key_id = statement.content.sha256, statement.reviewer.key_id
+    if entry.revocation:
+        record = reader.read_bytes(revocation_key(entry.sha256), MAX_RECORD)
+        if record is not None:
+            raise judge(record, entry.sha256, statement.reviewer.public_key)
+    if context.trust is not None and not context.trust.admits(statement.reviewer):
+        raise Rejected("untrusted_signer", f"signed by key {statement.reviewer.key_id}, which --trust does "
+                       "not list")
+    if entry.manifest:
+        _check_manifest(reader.read_bytes(manifest_key(entry.sha256), MAX_MANIFEST), outcome, statement_bytes)
+    outcome.tables = _rows(episode, statement, statement_bytes, entry, context, outcome.size)
+
+
+def _check_manifest(data: bytes | None, outcome: Outcome, statement_bytes: bytes) -> None:
+    if data is None:
+        return
+    try:
+        manifest = UploadManifest.model_validate_json(data)
+    except pydantic.ValidationError as exc:
+        raise Rejected("manifest_mismatch", f"the manifest beside it is invalid "
+                       f"({exc.errors(include_url=False)[0]['msg']})") from None
+    said = (manifest.sha256, manifest.bytes, str(manifest.episode_id), manifest.signer_key_id,
+            manifest.statement_sha256)
+    found = (outcome.sha256, outcome.size, outcome.episode_id, outcome.signer_key_id,
+             hashlib.sha256(statement_bytes).hexdigest())
+    names = ("sha256", "bytes", "episode_id", "signer_key_id", "statement_sha256")
+    for name, claimed, real in zip(names, said, found, strict=True):
+        if claimed != real:
+            raise Rejected("manifest_mismatch", f"the manifest beside it says {name} {claimed}, the episode "
+                           f"has {real}")
+
+
+def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes, entry: Entry,
+          context: Context, size: int) -> dict[str, pa.Table]:
+    summary = summarize(episode, ())
+    rows = StepRows(str(episode.header.episode_id), month_of(episode))
+
+    def observe(index: int, step: Step, workspace: Workspace) -> None:
+        summary.add(step)
+        rows.observe(index, step, workspace)
+
+    try:
+        verify_replay(episode, observe=observe)
+    except EpisodeError as exc:
+        raise Rejected("format", str(exc)) from None
+    except ReconstructionError as exc:
+        raise Rejected("replay", str(exc)) from None
+    if episode.skipped:
+        kinds = ", ".join(sorted(episode.skipped))
+        count = sum(episode.skipped.values())
+        raise Rejected("format", f"it holds {count} steps of kinds this codetape does not know ({kinds}); a "
+                       "newer codetape can build it")
+    try:
+        check_scope(statement, summary)
+    except EpisodeError as exc:
+        raise Rejected("consent_scope", str(exc)) from None
+    tables = rows.finish()
+    tables["episodes"] = episode_table(episode, statement, statement_bytes, sha256=entry.sha256,
+                                       key=entry.key, size=size, build=context.build, summary=summary,
+                                       rows=rows)
+    return tables

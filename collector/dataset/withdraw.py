@@ -1,0 +1,87 @@
+"""Revocations that arrived after an episode was built: its rows leave every table on the next build.
+
+The record beside the episode is judged with the signer key its `episodes` row holds (revocations.py).
+Each file of the episode's month partitions that holds its rows is copied without them; the manifest then
+names the copy instead of the original, which is deleted once the manifest is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from collector.dataset.known import Known, table_rows
+from collector.dataset.manifest import DatasetManifest
+from collector.dataset.output import Output
+from collector.dataset.reasons import Rejected
+from collector.dataset.revocations import MAX_RECORD, judge
+from collector.dataset.source import Entry
+from collector.dataset.tables import PARTITION, ROWS
+from collector.dataset.writer import episode_ids, part_prefix, rewrite
+from collector.upload.destinations import Readable, revocation_key
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    sha256: str
+    key: str
+    episode_id: str
+    signer_key_id: str
+    refusal: Rejected
+
+
+@dataclass
+class Removal:
+    """What taking withdrawn episodes out did to the files: (table, old path) -> (new path, rows) or None."""
+
+    withdrawn: list[Withdrawn] = field(default_factory=list)
+    replaced: dict[tuple[str, str], tuple[str, int] | None] = field(default_factory=dict)
+
+
+def find_withdrawn(out: Output, manifest: DatasetManifest, reader: Readable, known: Known,
+                   entries: Iterable[Entry]) -> tuple[list[Withdrawn], set[str]]:
+    """Episodes in the dataset with a revocation record beside them now, and their month partitions."""
+    accepted = set(known.contents.values())
+    candidates = {entry.sha256: entry for entry in entries if entry.revocation and entry.sha256 in accepted}
+    if not candidates:
+        return [], set()
+    withdrawn, months = [], set()
+    columns = ["sha256", "episode_id", "content_sha256", "signer_key_id", "signer_public_key", PARTITION]
+    for batch in table_rows(out, manifest, "episodes", columns, keep=pa.array(sorted(candidates))):
+        for row in batch.to_pylist():
+            entry = candidates[row["sha256"]]
+            record = reader.read_bytes(revocation_key(entry.sha256), MAX_RECORD)
+            if record is None:
+                continue
+            refusal = judge(record, entry.sha256, row["signer_public_key"])
+            refusal.detail += "; it had been built, so its rows were removed"
+            withdrawn.append(Withdrawn(entry.sha256, entry.key, row["episode_id"], row["signer_key_id"],
+                                       refusal))
+            known.forget(entry.sha256, row["content_sha256"], row["episode_id"])
+            months.add(str(row[PARTITION]))
+    return withdrawn, months
+
+
+def remove_rows(out: Output, manifest: DatasetManifest, build: int, withdrawn: list[Withdrawn],
+                months: set[str]) -> Removal:
+    """Copy every file holding rows of `withdrawn` without them (the originals stay until the manifest no
+    longer names them)."""
+    removal = Removal(withdrawn)
+    if not withdrawn:
+        return removal
+    gone = {item.episode_id for item in withdrawn}
+    folders = {f"{PARTITION}={month}/" for month in months}
+    copies = 0
+    for table in ROWS:
+        for path in sorted(manifest.files.get(table, {})):
+            if not any(folder in path for folder in folders) or not episode_ids(out, path) & gone:
+                continue
+            copies += 1
+            target = f"{path.rsplit('/', 1)[0]}/{part_prefix(build)}x{copies:04d}.parquet"
+            rows = rewrite(out, table, path, target, gone)
+            removal.replaced[(table, path)] = (target, rows) if rows else None
+            if not rows:
+                out.delete(target)
+    return removal
