@@ -91,13 +91,16 @@ class ProgSnap2Exporter:
         workspace = Workspace(header.position_encoding)
         state = self.states.id_of(workspace)
         self._row(common, utc_at(header, 0), state, EventType="Session.Start")
-        end_ms, end_step = 0, None
+        end_ms, end_step, changed = 0, None, False
         for item in grouped(episode.steps(), workspace):
             end_ms, end_step = max(end_ms, item.end_ms), max(end_step or 0, item.last)
-            if isinstance(item, Burst) or _changes_files(item):
-                state = self.states.id_of(workspace)
+            changed = changed or isinstance(item, Burst) or _changes_files(item)
             for row in _events(item):
+                if changed:  # a state is written only when an event refers to it
+                    state, changed = self.states.id_of(workspace), False
                 self._row(common, utc_at(header, item.end_ms), state, **row, **{"X-Step": item.last})
+        if changed:
+            state = self.states.id_of(workspace)
         self._row(common, utc_at(header, end_ms), state, EventType="Session.End", **{"X-Step": end_step})
 
     def _row(self, common: Row, when: str, state: str, **fields: str | int | None) -> None:

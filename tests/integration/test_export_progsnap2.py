@@ -1,0 +1,115 @@
+"""`codetape export --format progsnap2` through the real CLI: the spec's required columns and metadata, a
+directory for every CodeStateID equal to `codetape checkout` at its step, the events a session makes,
+and a signed episode's signer as its SubjectID."""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+import json
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+from tests.fixtures.make_golden import DIRECTORY
+from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
+    COMMIT,
+    calc_session,
+    codetape,
+    secret_session,
+)
+
+# ProgSnap2's MainTable columns every event must have (EventType, EventID, SubjectID, ToolInstances,
+# CodeStateID; Order since EventOrderScope is not None), and the timestamp of the clock that made them
+REQUIRED = ["EventType", "EventID", "SubjectID", "ToolInstances", "CodeStateID", "Order", "ClientTimestamp"]
+FULL = DIRECTORY / "full.ctape"
+
+
+def export(home: Path, out: Path, *episodes: Path) -> list[dict[str, str]]:
+    done = codetape(home, "export", *map(str, episodes), "--format", "progsnap2", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    with open(out / "MainTable.csv", newline="", encoding="utf-8") as table:
+        return list(csv.DictReader(table))
+
+
+def test_required_columns_metadata_and_a_directory_for_every_code_state(
+        tmp_path: Path, secret_session: tuple[Path, Path], calc_session: tuple[Path, Path]) -> None:  # noqa: F811
+    out = tmp_path / "out"
+    rows = export(tmp_path, out, FULL, secret_session[1], calc_session[1])
+    with open(out / "DatasetMetadata.csv", newline="", encoding="utf-8") as metadata:
+        properties = {row["Property"]: row["Value"] for row in csv.DictReader(metadata)}
+    assert properties["CodeStateRepresentation"] == "Directory" and properties["EventOrderScope"] == "Restricted"
+    assert properties["EventOrderScopeColumns"] == "SessionID"
+    assert properties["Version"] and properties["IsEventOrderingConsistent"] == "true"
+    assert set(REQUIRED) <= set(rows[0])
+    for row in rows:
+        assert all(row[column] for column in REQUIRED), row
+        assert (out / "CodeStates" / row["CodeStateID"]).is_dir(), row
+    assert len({row["EventID"] for row in rows}) == len(rows)
+    orders: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        orders[row["SessionID"]].append(int(row["Order"]))
+    assert len(orders) == 3 and all(o == sorted(o) for o in orders.values())
+    used = {row["CodeStateID"] for row in rows}
+    assert {p.name for p in (out / "CodeStates").iterdir()} == used  # no stray or half-written state
+
+
+def test_a_session_makes_edits_opens_compiles_errors_runs_and_a_submit(
+        tmp_path: Path, secret_session: tuple[Path, Path]) -> None:  # noqa: F811
+    rows = export(tmp_path, tmp_path / "out", secret_session[1])
+    assert [row["EventType"] for row in rows] == [
+        "Session.Start", "File.Open", "Compile", "File.Edit", "File.Edit", "Compile", "Compile.Error",
+        "Run.Program", "Run.Program", "File.Open", "File.Edit", "File.Open", "File.Edit", "Run.Program",
+        "Submit", "File.Edit", "Session.End"]
+    by_id = {row["EventID"]: row for row in rows}
+    error = next(row for row in rows if row["EventType"] == "Compile.Error")
+    parent = by_id[error["ParentEventID"]]
+    assert parent["EventType"] == "Compile" and parent["CompileResult"] == "Error"
+    assert (error["CompileMessageType"], error["CompileMessageData"], error["SourceLocation"]) == (
+        "E999", "f-string: expecting '}'", "Text:2:15")
+    assert [row["X-Command"] for row in rows if row["EventType"] == "Run.Program"] == [
+        "pytest -q", "pytest -q", "pytest -q"]
+    assert [row["X-ExitCode"] for row in rows if row["EventType"] == "Run.Program"] == ["1", "1", "0"]
+    assert next(row for row in rows if row["EventType"] == "Submit")["X-Commit"] == COMMIT
+    assert {row["ToolInstances"] for row in rows} == {"Neovim 0.11.4;codetape 0.1.0"}
+    assert {row["SubjectID"] for row in rows} == {"local"}
+    edits = [row["CodeStateSection"] for row in rows if row["EventType"] == "File.Edit"]
+    assert edits == ["src/app.py", "src/app.py", "tests/test_app.py", "src/settings.py", "src/app.py"]
+    assert rows[1]["ClientTimestamp"].endswith("Z") and rows[1]["ClientTimezone"] == "UTC"
+
+
+def test_each_code_state_is_the_checkout_at_its_step(
+        tmp_path: Path, secret_session: tuple[Path, Path], calc_session: tuple[Path, Path]) -> None:  # noqa: F811
+    compared = 0
+    for home, episode in (secret_session, calc_session):
+        out = tmp_path / episode.stem
+        for row in export(home, out, episode):
+            if row["EventType"] not in ("File.Edit", "Submit", "Run.Program", "Session.End"):
+                continue
+            checkout = tmp_path / f"checkout-{compared}"
+            done = codetape(home, "checkout", str(episode), str(checkout), "--step", row["X-Step"])
+            assert done.returncode == 0, done.stderr
+            state = out / "CodeStates" / row["CodeStateID"]
+            assert _same_tree(state, checkout), (row, sorted(p.name for p in state.rglob("*")))
+            compared += 1
+    assert compared >= 10
+
+
+def test_a_signed_episode_names_its_signer(tmp_path: Path, calc_session: tuple[Path, Path]) -> None:  # noqa: F811
+    home = tmp_path / "home"
+    shutil.copytree(calc_session[0], home, ignore=shutil.ignore_patterns("run"))
+    assert codetape(home, "keys", "init", "--no-passphrase").returncode == 0
+    signed = codetape(home, "sign", calc_session[1].stem, "--yes")
+    assert signed.returncode == 0, signed.stderr
+    key = json.loads(codetape(home, "keys", "show", "--json").stdout)["key_id"]
+    rows = export(home, tmp_path / "out", home / "outbox" / calc_session[1].name, FULL)
+    subjects = {row["SessionID"]: row["SubjectID"] for row in rows}
+    assert subjects == {calc_session[1].stem: key, "0b5e7e1a-93c4-4d2f-8e61-a7f2c9d40e15": "local"}
+
+
+def _same_tree(left: Path, right: Path) -> bool:
+    compared = filecmp.dircmp(left, right)
+    if compared.left_only or compared.right_only or compared.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(left, right, compared.common_files, shallow=False)
+    return not mismatch and not errors and all(_same_tree(left / d, right / d) for d in compared.common_dirs)
