@@ -38,9 +38,11 @@ def test_required_columns_metadata_and_a_directory_for_every_code_state(
     rows = export(tmp_path, out, FULL, secret_session[1], calc_session[1])
     with open(out / "DatasetMetadata.csv", newline="", encoding="utf-8") as metadata:
         properties = {row["Property"]: row["Value"] for row in csv.DictReader(metadata)}
-    assert properties["CodeStateRepresentation"] == "Directory" and properties["EventOrderScope"] == "Restricted"
-    assert properties["EventOrderScopeColumns"] == "SessionID"
-    assert properties["Version"] and properties["IsEventOrderingConsistent"] == "true"
+    assert {name: properties[name] for name in ("CodeStateRepresentation", "EventOrderScope",
+                                                "EventOrderScopeColumns", "IsEventOrderingConsistent")} == {
+        "CodeStateRepresentation": "Directory", "EventOrderScope": "Restricted",
+        "EventOrderScopeColumns": "SessionID", "IsEventOrderingConsistent": "true"}
+    assert properties["Version"]
     assert set(REQUIRED) <= set(rows[0])
     for row in rows:
         assert all(row[column] for column in REQUIRED), row
