@@ -20,6 +20,7 @@ a stage imports only stages listed below it there, `cli` is on top and `protocol
     report/       the self-contained HTML report
     review/       the terminal review: trim, then sign, keep or discard
     upload/       signed episodes leave: destinations (file://, s3://), outbox, receipts, revocation
+    export/       episodes as training data: jsonl, ATIF trajectories, zeta next-edit examples, ProgSnap2
     demo/         the main job: a real session recorded end to end on a scratch project
     cli/          the `codetape` command on top; nothing imports it
 
