@@ -32,6 +32,7 @@ no other step between them but cursor and diagnostics reports, none more than 3 
     bursts.py      grouping steps into edit bursts while replaying the workspace
     timestamps.py  step times as UTC timestamps
     result.py      ExportResult
+    per_episode.py the formats that write a file per episode, atomically
     formats.py     FORMATS
     run.py         export_episodes
 """

@@ -8,15 +8,13 @@ one step, never the whole trajectory. `agent` names codetape, the system that ma
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import BinaryIO
 
-from collector.atomic import atomic_file
 from collector.episode import Episode
 from collector.episode.lines import json_bytes
 from collector.export.atif_steps import AtifSteps
 from collector.export.bursts import grouped
-from collector.export.result import ExportResult
+from collector.export.per_episode import PerEpisode
 from collector.reconstruct.workspace import Workspace
 
 SCHEMA_VERSION = "ATIF-v1.8"
@@ -24,17 +22,11 @@ NOTES = ("A human developer's session recorded by codetape: agent steps are what
          "(edits as edit_file calls with unified diffs, tests, commands, git), not a model's output.")
 
 
-class AtifExporter:
+class AtifExporter(PerEpisode):
     suffix = ".atif.json"
 
-    def __init__(self, out_dir: Path, result: ExportResult) -> None:
-        self.out_dir = out_dir
-        self.result = result
-
-    def add(self, episode: Episode) -> None:
-        with atomic_file(self.out_dir / f"{episode.header.episode_id}{self.suffix}") as staged:
-            self.result.records += write_trajectory(staged.file, episode)
-        self.result.files += 1
+    def write(self, out: BinaryIO, episode: Episode) -> int:
+        return write_trajectory(out, episode)
 
 
 def write_trajectory(out: BinaryIO, episode: Episode) -> int:

@@ -12,6 +12,7 @@ from typing import Protocol
 from collector.episode import Episode
 from collector.export.atif import AtifExporter
 from collector.export.jsonl import JsonlExporter
+from collector.export.per_episode import PerEpisode
 from collector.export.progsnap2 import progsnap2
 from collector.export.result import ExportResult
 from collector.export.zeta import ZetaExporter
@@ -22,15 +23,17 @@ class Exporter(Protocol):
         """Export one episode, streaming its steps; count what was written in the export's result."""
 
 
+Opener = Callable[[Path, ExportResult], AbstractContextManager[Exporter]]
+
+
 @dataclass(frozen=True)
 class Format:
     name: str
     summary: str  # one line for --help
-    open: Callable[[Path, ExportResult], AbstractContextManager[Exporter]]  # into a directory that exists
+    open: Opener  # into a directory that exists
 
 
-def _per_episode(exporter: type[JsonlExporter | AtifExporter | ZetaExporter]) -> \
-        Callable[[Path, ExportResult], AbstractContextManager[Exporter]]:
+def _per_episode(exporter: type[PerEpisode]) -> Opener:
     return lambda out_dir, result: contextlib.nullcontext(exporter(out_dir, result))
 
 

@@ -3,27 +3,20 @@ prints it (the same serialisation, collector/episode/lines.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import BinaryIO
 
-from collector.atomic import atomic_file
 from collector.episode import Episode
 from collector.episode.lines import header_line, step_line
-from collector.export.result import ExportResult
+from collector.export.per_episode import PerEpisode
 
 
-class JsonlExporter:
+class JsonlExporter(PerEpisode):
     suffix = ".jsonl"
 
-    def __init__(self, out_dir: Path, result: ExportResult) -> None:
-        self.out_dir = out_dir
-        self.result = result
-
-    def add(self, episode: Episode) -> None:
+    def write(self, out: BinaryIO, episode: Episode) -> int:
+        out.write(header_line(episode.header))
         lines = 1
-        with atomic_file(self.out_dir / f"{episode.header.episode_id}{self.suffix}") as staged:
-            staged.file.write(header_line(episode.header))
-            for step in episode.steps():
-                staged.file.write(step_line(step))
-                lines += 1
-        self.result.files += 1
-        self.result.records += lines
+        for step in episode.steps():
+            out.write(step_line(step))
+            lines += 1
+        return lines

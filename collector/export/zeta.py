@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from pathlib import Path
+from typing import BinaryIO
 
-from collector.atomic import atomic_file
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.bursts import Burst, grouped
 from collector.export.excerpt import Excerpt, excerpt
-from collector.export.result import ExportResult
+from collector.export.per_episode import PerEpisode
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 
@@ -34,31 +33,26 @@ MAX_EVENT_CHARS = 8000
 PLACEHOLDER = "redaction placeholder"
 
 
-class ZetaExporter:
+class ZetaExporter(PerEpisode):
     suffix = ".zeta.jsonl"
 
-    def __init__(self, out_dir: Path, result: ExportResult) -> None:
-        self.out_dir = out_dir
-        self.result = result
-
-    def add(self, episode: Episode) -> None:
-        header = episode.header
-        history = History()
-        with atomic_file(self.out_dir / f"{header.episode_id}{self.suffix}") as staged:
-            for item in grouped(episode.steps(), Workspace(header.position_encoding)):
-                if not isinstance(item, Burst):
-                    continue
-                made = excerpt(item, header.position_encoding)
-                events = history.text()
-                if isinstance(made, str):
-                    self.result.skipped[f"bursts with {made}"] += 1
-                elif any(PLACEHOLDER_RE.search(text) for text in (events, made.input, made.output)):
-                    self.result.skipped[f"examples with a {PLACEHOLDER}"] += 1
-                else:
-                    staged.file.write(json_line(example(str(header.episode_id), item, events, made)))
-                    self.result.records += 1
-                history.add(item)
-        self.result.files += 1
+    def write(self, out: BinaryIO, episode: Episode) -> int:
+        header, skipped = episode.header, self.result.skipped
+        history, examples = History(), 0
+        for item in grouped(episode.steps(), Workspace(header.position_encoding)):
+            if not isinstance(item, Burst):
+                continue
+            made = excerpt(item, header.position_encoding)
+            events = history.text()
+            if isinstance(made, str):
+                skipped[f"bursts with {made}"] += 1
+            elif any(PLACEHOLDER_RE.search(text) for text in (events, made.input, made.output)):
+                skipped[f"examples with a {PLACEHOLDER}"] += 1
+            else:
+                out.write(json_line(example(str(header.episode_id), item, events, made)))
+                examples += 1
+            history.add(item)
+        return examples
 
 
 def example(episode_id: str, burst: Burst, events: str, made: Excerpt) -> dict[str, object]:
