@@ -74,6 +74,7 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
     source = locate(options.source, settings)
     reader = reader_for(source)
     out = open_output(options.out, settings)
+    _refuse_foreign(out)  # before the lock file is made there
     with out.exclusive():
         manifest = _prepare(out, source, options.trust)
         number = len(manifest.builds) + 1
@@ -116,9 +117,7 @@ def _prepare(out: Output, source: Destination, trust: Trust | None) -> DatasetMa
     wanted = None if trust is None else trust.describe()
     manifest = read_manifest(out)
     if manifest is None:
-        if not out.is_empty():
-            raise OutputRefused(f"{out.url} holds files but no _manifest.json, so it is not a codetape "
-                                "dataset; build into an empty or new directory")
+        _refuse_foreign(out)
         manifest = DatasetManifest(source=source.url, trust=wanted)
         write_manifest(out, manifest)  # from now on, files it does not name are leftovers
         return manifest
@@ -135,6 +134,12 @@ def _prepare(out: Output, source: Destination, trust: Trust | None) -> DatasetMa
             if path not in names:
                 out.delete(path)  # left by a build that did not finish
     return manifest
+
+
+def _refuse_foreign(out: Output) -> None:
+    if read_manifest(out) is None and not out.is_empty():
+        raise OutputRefused(f"{out.url} holds files but no _manifest.json, so it is not a codetape dataset; "
+                            "build into an empty or new directory")
 
 
 def _record(manifest: DatasetManifest, written: dict[str, dict[str, int]],

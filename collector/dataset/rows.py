@@ -99,19 +99,21 @@ class StepRows:
         run = {**self.common, "step": index, "t_ms": step.t_ms, "framework": step.framework,
                "args": step.args, "exit_status": step.exit_status, "run_duration_ms": step.duration_ms}
         if not step.tests:
-            self.test_runs.add(**run, nodeid=None, outcome=None, duration_ms=None, summary=None)
-        for test in step.tests:
+            self.test_runs.add(**run, test_index=None, nodeid=None, outcome=None, duration_ms=None,
+                               summary=None)
+        for position, test in enumerate(step.tests):
             self._grow(len(test.nodeid) + len(test.summary or ""))
-            self.test_runs.add(**run, nodeid=test.nodeid, outcome=test.outcome, duration_ms=test.duration_ms,
-                               summary=test.summary)
+            self.test_runs.add(**run, test_index=position, nodeid=test.nodeid, outcome=test.outcome,
+                               duration_ms=test.duration_ms, summary=test.summary)
 
-    def _states(self, index: int, t_ms: int, at: str, workspace: Workspace) -> None:
+    def _states(self, index: int, t_ms: int, event: str, workspace: Workspace) -> None:
         for path, text in workspace.files().items():
-            self._state(index, t_ms, at, path, text)
+            self._state(index, t_ms, event, path, text)
 
-    def _state(self, index: int, t_ms: int, at: str, path: str, text: str) -> None:
+    def _state(self, index: int, t_ms: int, event: str, path: str, text: str) -> None:
         self._grow(len(text))
-        self.file_states.add(**self.common, step=index, t_ms=t_ms, at=at, path=path, sha256=sha256_text(text),
+        self.file_states.add(**self.common, step=index, t_ms=t_ms, event=event, path=path,
+                             sha256=sha256_text(text),
                              text=_unicode(text))
 
     def _grow(self, size: int) -> None:

@@ -76,7 +76,7 @@ STEPS = pa.schema([
 
 FILE_STATES = pa.schema([
     _ID, _STEP, _T,
-    pa.field("at", pa.string(), nullable=False),  # save | commit | end
+    pa.field("event", pa.string(), nullable=False),  # save | commit | end
     pa.field("path", pa.string(), nullable=False),
     pa.field("sha256", pa.string(), nullable=False),  # of the text's UTF-8 bytes
     pa.field("text", pa.large_string(), nullable=False),
@@ -89,7 +89,8 @@ TEST_RUNS = pa.schema([
     pa.field("args", _STRINGS),
     pa.field("exit_status", pa.int64()),
     pa.field("run_duration_ms", pa.int64(), nullable=False),
-    pa.field("nodeid", pa.string()),  # one row per test; a run without tests is one row with none
+    pa.field("test_index", pa.int32()),  # one row per test, in the run's order; a run without tests is
+    pa.field("nodeid", pa.string()),  # one row with none
     pa.field("outcome", pa.string()),
     pa.field("duration_ms", pa.int64()),
     pa.field("summary", pa.string()),

@@ -1,0 +1,136 @@
+"""What the dataset tests share: contributors whose sessions (the bench generator's) are signed by the real
+signing code and sent by the real `codetape upload`; the episodes a build must refuse, put where an
+uploader never would; the built tables read back with DuckDB and pyarrow; expected counts computed from
+the episode files themselves."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.dataset as pads
+import pyarrow.fs as pafs
+
+from bench.sessions import generate
+from collector.consent import KeyInfo, init_keys, load_public, sign_episode
+from collector.episode import open_episode, write_episode_file
+from collector.home import Home
+from collector.policy.sharing import SigningPolicy
+from schemas.steps import CommandStep, TestRunStep
+from tests.integration.upload_helpers import codetape
+
+TABLES = ("episodes", "steps", "file_states", "test_runs", "commands", "rejected")
+SCALE = 0.02  # a few hundred to two thousand steps a session: sessions of minutes, not hours
+
+
+@dataclass
+class Contributor:
+    home: Home
+
+    @property
+    def key(self) -> KeyInfo:
+        return load_public(self.home)
+
+    def trust_file(self, where: Path) -> Path:
+        """The contributor's public key as `codetape keys show` hands it over, in a file."""
+        path = where / f"{self.home.root.name}.pub"
+        path.write_text(f"# {self.home.root.name}\n{self.key.public_b64}\n", encoding="utf-8")
+        return path
+
+
+def contributor(base: Path, name: str) -> Contributor:
+    home = Home(base / name)
+    home.ensure(home.root)
+    init_keys(home)
+    return Contributor(home)
+
+
+def session(home: Home, seed: int, profile: str = "mixed") -> Path:
+    """A generated session sealed into an unsigned episode in the home's episodes/."""
+    made = generate(seed, profile, scale=SCALE)
+    path = home.ensure(home.episodes) / f"{made.header.episode_id}.ctape"
+    write_episode_file(path, made.header, made.steps, level=3)
+    return path
+
+
+def sign(person: Contributor, unsigned: Path, *, target: Path | None = None, licence: str = "CC-BY-4.0",
+         now: datetime | None = None) -> Path:
+    """Signed by the real signing code into the outbox (or `target`), for purpose `training`."""
+    episode_id = open_episode(unsigned).header.episode_id
+    target = target or person.home.ensure(person.home.outbox) / f"{episode_id}.ctape"
+    sign_episode(unsigned, target, person.home, workspace_policy=SigningPolicy(purpose="training",
+                                                                                licence=licence), now=now)
+    return target
+
+
+def upload(person: Contributor | Path, to: str, *episodes: Path, env: dict[str, str] | None = None) -> None:
+    """`codetape upload [EPISODE...] --to URL` as the contributor."""
+    home = person.home.root if isinstance(person, Contributor) else person
+    done = codetape(home, "upload", *map(str, episodes), "--to", to, env=env)
+    assert done.returncode == 0, done.stderr
+
+
+def revoke(person: Contributor | Path, episode: Path, env: dict[str, str] | None = None) -> None:
+    home = person.home.root if isinstance(person, Contributor) else person
+    done = codetape(home, "revoke", str(episode), env=env)
+    assert done.returncode == 0, done.stderr
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def place(source: Path, episode: Path) -> str:
+    """Put an episode file at the source by hand, under its content address (as no uploader would)."""
+    sha = file_sha256(episode)
+    folder = source / "episodes"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(episode, folder / f"{sha}.ctape")
+    return sha
+
+
+def duck(out: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with a view per table, read as a data team reads them."""
+    con = duckdb.connect()
+    for table in TABLES:
+        files = f"{out}/{table}/**/*.parquet"
+        if list((out / table).rglob("*.parquet")):
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{files}', "
+                        "hive_partitioning = true)")
+    return con
+
+
+def rows(filesystem: pafs.FileSystem, root: str, table: str) -> list[dict[str, Any]]:
+    """Every row of a table (month read from the paths), sorted, for comparing two builds."""
+    base = f"{root}/{table}"
+    selector = pafs.FileSelector(base, recursive=True, allow_not_found=True)
+    files = sorted(info.path for info in filesystem.get_file_info(selector) if info.path.endswith(".parquet"))
+    if not files:
+        return []
+    dataset = pads.dataset(files, filesystem=filesystem, format="parquet", partitioning="hive",
+                           partition_base_dir=base)
+    found = dataset.to_table().to_pylist()
+    for row in found:
+        if "month" in row:
+            row["month"] = str(row["month"])
+    return sorted(found, key=repr)
+
+
+def expected_counts(episodes: list[Path]) -> dict[str, Any]:
+    """Counts a build must report, from the episode files themselves (not through the dataset code)."""
+    kinds: Counter[str] = Counter()
+    tests = commands = 0
+    for path in episodes:
+        for step in open_episode(path).steps():
+            kinds[step.kind] += 1
+            if isinstance(step, TestRunStep):
+                tests += max(1, len(step.tests))
+            elif isinstance(step, CommandStep):
+                commands += 1
+    return {"kinds": dict(kinds), "test_rows": tests, "commands": commands, "episodes": len(episodes)}
