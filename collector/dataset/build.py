@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from collector import __version__
 from collector.dataset.errors import EngineMissing, OutputRefused
@@ -35,6 +35,13 @@ from collector.upload.destinations import Destination
 from schemas.settings import UploadSettings
 
 Engine = Literal["local", "ray"]
+
+
+class RayEngine(Protocol):
+    def __call__(self, entries: Sequence[Entry], context: Context, sink: Sink, out: Output, *,
+                 address: str | None) -> dict[str, dict[str, int]]: ...
+
+
 RAY_MISSING = "the ray engine needs Ray, which is not installed: pip install 'codetape[ray]'"
 
 
@@ -71,6 +78,7 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
                   now: Callable[[], datetime] = utc_now) -> BuildReport:
     """Build (or add to) the dataset at options.out from options.source; see the module docstring."""
     started, clock = now(), time.monotonic()
+    run_ray = _ray_engine() if options.engine == "ray" else None  # before anything is written
     source = locate(options.source, settings)
     reader = reader_for(source)
     out = open_output(options.out, settings)
@@ -89,8 +97,8 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
         context = Context(source, number, options.trust)
         workers = options.workers or cores()
         extra: dict[str, dict[str, int]] = {}
-        if options.engine == "ray":
-            extra = _ray(options, new, context, sink, out)
+        if run_ray is not None:
+            extra = run_ray(new, context, sink, out, address=options.ray_address)
         else:
             run_local(new, context, sink, workers)
         for item in withdrawn:  # counted as withdrawals, not as this build's refusals
@@ -158,13 +166,12 @@ def _record(manifest: DatasetManifest, written: dict[str, dict[str, int]],
     manifest.rejected = dict(sorted(totals.items()))
 
 
-def _ray(options: BuildOptions, new: Sequence[Entry], context: Context, sink: Sink,
-         out: Output) -> dict[str, dict[str, int]]:
+def _ray_engine() -> RayEngine:
+    """The ray engine's entry point; EngineMissing when Ray is not installed."""
     try:
         from collector.dataset.ray_engine import run_ray
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] == "ray":
             raise EngineMissing(RAY_MISSING) from None
         raise
-    written: dict[str, dict[str, int]] = run_ray(new, context, sink, out, address=options.ray_address)
-    return written
+    return run_ray
