@@ -2,19 +2,21 @@
 
 Every error is one line on stderr starting `codetape:`: CodetapeError with its exit code, a usage error
 (argparse's) with 2, and an OSError nothing below expected (a full disk, a name too long) with 1.
+
+Start-up is part of every command a developer runs: only the named command's module is imported, and the
+top-level help (or a mistyped command) comes from the static table in table.py, importing none.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from collector import __version__
-from collector.cli import commands
+from collector.cli.table import COMMANDS
 from collector.errors import CodetapeError
 
 
@@ -27,16 +29,17 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser for every command, or only for `command` (the others are not even imported)."""
+    """The parser for `command` (only its module is imported), or the list of every command from the
+    static table when none is named (enough for --help, --version and a usage error)."""
     parser = Parser(prog="codetape", description="Consent-first recording of coding sessions.")
     parser.add_argument("--version", action="version", version=f"codetape {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS if command not in COMMANDS else [command]:
-        importlib.import_module(f"collector.cli.commands.{name}").register(sub)
+    if command in COMMANDS:
+        importlib.import_module(f"collector.cli.commands.{command}").register(sub)
+    else:
+        for name, summary in COMMANDS.items():
+            sub.add_parser(name, help=summary)
     return parser
-
-
-COMMANDS = sorted(info.name for info in pkgutil.iter_modules(commands.__path__))
 
 
 def _command_in(argv: Sequence[str]) -> str | None:

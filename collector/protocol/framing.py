@@ -1,18 +1,21 @@
 """Messages on the collector socket: a big-endian u32 length, then one msgpack map, at most 16 MiB.
 
-Both ends use these functions: the client on a blocking socket, the daemon on an asyncio stream.
+Both ends use these functions: the client on a blocking socket, the daemon on an asyncio stream
+(asyncio is imported only there: every short-lived CLI command loads this module).
 """
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import struct
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
 
 from collector.errors import FramingError
+
+if TYPE_CHECKING:
+    import asyncio
 
 MAX_MESSAGE = 16 * 1024 * 1024
 _LENGTH = struct.Struct(">I")
@@ -47,6 +50,8 @@ def check_length(head: bytes) -> int:
 
 async def read_message(reader: asyncio.StreamReader) -> dict[str, Any] | None:
     """The next message from an asyncio stream, or None at a clean end of stream."""
+    import asyncio
+
     try:
         head = await reader.readexactly(_LENGTH.size)
     except asyncio.IncompleteReadError as exc:

@@ -19,7 +19,7 @@ import pytest
 if TYPE_CHECKING:
     from collector.protocol.client import Client
 
-SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE, not imported: pydantic costs 0.2 s
+SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE, not imported: pydantic costs 0.1-0.2 s
 CONNECT_TIMEOUT_S = 0.5
 REQUEST_TIMEOUT_S = 2.0
 SUMMARY_CHARS = 2048  # per failing test

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from collector.home import Home
 from collector.workspace.registry import Registry
-from collector.workspace.trust import settings_problem
-from schemas.settings import SETTINGS_FILE
+from collector.workspace.trust import SETTINGS_FILE, settings_problem
 
 
 def settings_folders(path: Path) -> list[Path]:

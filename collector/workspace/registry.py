@@ -14,8 +14,7 @@ from pathlib import Path
 
 from collector.atomic import atomic_write, locked
 from collector.home import Home
-from collector.workspace.trust import settings_problem
-from schemas.settings import SETTINGS_FILE
+from collector.workspace.trust import SETTINGS_FILE, settings_problem
 
 FILE = "workspaces.json"
 LEGACY_FILE = "workspaces.txt"

@@ -8,7 +8,8 @@ import os
 import stat
 from pathlib import Path
 
-from schemas.settings import SETTINGS_FILE
+SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE, without importing pydantic (every command
+#                                   and the shell hook ask whether a folder is opted in)
 
 
 def settings_problem(root: Path) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter
 
 from schemas.steps.close import CloseStep
 from schemas.steps.command import CommandStep
@@ -33,7 +33,7 @@ STEP_TYPES: tuple[type[Any], ...] = (
 )
 STEP_KINDS: frozenset[str] = frozenset(t.model_fields["kind"].default for t in STEP_TYPES)
 
-step_adapter: TypeAdapter[Step] = TypeAdapter(Step)
+step_adapter: TypeAdapter[Step] = TypeAdapter(Step, config=ConfigDict(defer_build=True))
 
 
 def step_from_dict(data: dict[str, Any]) -> Step:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from collector.sources import pytest_plugin
+from collector.workspace import trust
 from schemas.settings import SETTINGS_FILE
 from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
 
@@ -189,4 +190,4 @@ def test_a_running_collector_records_nothing_for_a_project_that_is_not_opted_in(
 
 
 def test_the_settings_file_name_is_the_schemas_one() -> None:
-    assert pytest_plugin.SETTINGS_FILE == SETTINGS_FILE
+    assert pytest_plugin.SETTINGS_FILE == trust.SETTINGS_FILE == SETTINGS_FILE

@@ -8,6 +8,7 @@ same entry point as the CLI; a representative set runs through the real command.
 
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import json
@@ -38,7 +39,7 @@ from tests.fixtures.make_golden import DIRECTORY, MINIMAL_HEADER
 
 PREAMBLE = 12
 UNKNOWN_OPTIONAL = 0x58
-PARSER = build_parser()
+PARSERS: dict[str, argparse.ArgumentParser] = {}
 
 
 @dataclass
@@ -86,7 +87,8 @@ def replace_statement(frames: list[Frame], payload: bytes) -> list[Frame]:
 
 def cli(argv: list[str]) -> int:
     """`collector.cli.main.main` without building the parser again for every one of thousands of calls."""
-    args = PARSER.parse_args(argv)
+    parser = PARSERS.get(argv[0]) or PARSERS.setdefault(argv[0], build_parser(argv[0]))
+    args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except CodetapeError as exc:

@@ -6,9 +6,6 @@ import argparse
 import json
 import sys
 
-from collector.episode.lines import step_line
-from collector.episode.resolve import open_ref
-
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("cat", help="print every step as one JSON object per line", description=__doc__)
@@ -17,6 +14,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.episode.lines import step_line
+    from collector.episode.resolve import open_ref
+
     episode = open_ref(args.episode)
     out = sys.stdout.buffer
     for step in episode.steps():

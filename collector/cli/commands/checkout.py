@@ -11,11 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from collector.cli.progress import tracked
-from collector.episode.resolve import open_ref, show
 from collector.errors import UsageError
-from collector.reconstruct.checkout import plan_checkout, write_checkout
-from collector.reconstruct.workspace import workspace_at
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +24,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.cli.progress import tracked
+    from collector.episode.resolve import open_ref, show
+    from collector.reconstruct.checkout import plan_checkout, write_checkout
+    from collector.reconstruct.workspace import workspace_at
+
     episode = open_ref(args.episode)
     stop = args.step
     count = episode.step_count

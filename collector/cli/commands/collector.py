@@ -9,8 +9,6 @@ import subprocess
 import sys
 import time
 
-from collector.daemon.rundir import AlreadyRunning, log_path, private_run_dir, read_pid
-from collector.daemon.server import run_collector
 from collector.errors import CollectorError
 from collector.home import Home
 from collector.protocol.client import AUTOSTART_WAIT_S, socket_address
@@ -24,6 +22,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.daemon.rundir import AlreadyRunning
+    from collector.daemon.server import run_collector
+
     home = Home.from_env()
     if args.detach:
         return detach(home)
@@ -46,6 +47,8 @@ def listening(home: Home) -> bool:
 
 def detach(home: Home) -> int:
     """Start `codetape collector` in a new session with its output in the log; wait until it listens."""
+    from collector.daemon.rundir import log_path, private_run_dir, read_pid
+
     if listening(home):
         print(f"codetape: collector already running (pid {read_pid(home)})", file=sys.stderr)
         return 0

@@ -12,8 +12,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from collector.demo.neovim import require_neovim
-from collector.demo.run import run_demo
 from collector.errors import CollectorError
 from collector.home import Home
 
@@ -27,6 +25,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.demo.neovim import require_neovim
+    from collector.demo.run import run_demo
+
     nvim = require_neovim(Path(sys.executable).parent, os.environ.get("PATH", os.defpath))
     base = args.dir or Path(tempfile.mkdtemp(prefix="codetape-demo-"))
     base.mkdir(parents=True, exist_ok=True)

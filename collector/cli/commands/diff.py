@@ -11,10 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from collector.episode.resolve import open_ref
-from collector.replay.moment import parse_moment
-from collector.replay.workdiff import states_at, unified_diff
-
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("diff", help="unified diff of the workspace between two steps or times",
@@ -28,6 +24,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.episode.resolve import open_ref
+    from collector.replay.moment import parse_moment
+    from collector.replay.workdiff import states_at, unified_diff
+
     moments = [parse_moment(args.a, "A"), parse_moment(args.b, "B")]
     episode = open_ref(args.episode)
     old, new = states_at(episode, moments)

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from collector.episode.resolve import resolve_episode
 from collector.home import Home
-from collector.review.choices import discard_episode
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,6 +17,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.episode.resolve import resolve_episode
+    from collector.review.choices import discard_episode
+
     path = resolve_episode(args.episode, Home.from_env())
     discard_episode(path)
     print(f"discarded {path}")

@@ -8,15 +8,14 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pydantic
+if TYPE_CHECKING:
+    from collector.upload.outbox import Entry
+    from schemas import EpisodeHeader
 
-from collector.episode import open_episode
 from collector.errors import CodetapeError
 from collector.home import Home
-from collector.journal import JournalScanner, unpack_header, unpack_payload
-from collector.upload.outbox import Entry, entries
-from schemas import EpisodeHeader
 
 
 @dataclass
@@ -51,6 +50,8 @@ def _iso(moment: datetime) -> str:
 
 def sealed_row(path: Path) -> Row:
     """One episode file; a file that does not open is listed as damaged, with the reason."""
+    from collector.episode import open_episode
+
     try:
         episode = open_episode(path)
         last_t, steps = 0, 0
@@ -64,6 +65,11 @@ def sealed_row(path: Path) -> Row:
 
 def journal_row(path: Path) -> Row:
     """One open journal (an episode being recorded, or left by a crash until the collector seals it)."""
+    import pydantic
+
+    from collector.journal import JournalScanner, unpack_header, unpack_payload
+    from schemas import EpisodeHeader
+
     header: EpisodeHeader | None = None
     steps, last_t = 0, 0
     try:
@@ -95,6 +101,8 @@ def outbox_row(entry: Entry) -> Row:
 
 
 def list_episodes(home: Home) -> list[Row]:
+    from collector.upload.outbox import entries
+
     rows = [sealed_row(p) for p in sorted(home.episodes.glob("*.ctape"))] if home.episodes.is_dir() else []
     rows += [outbox_row(entry) for entry in entries(home)]
     if home.journals.is_dir():

@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 
 from collector.home import Home
-from collector.sources.shell_hook import SHELLS, snippet, spool_dir
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from collector.sources.shell_hook import SHELLS
+
     parser = sub.add_parser("hook", help="print the shell hook that records terminal commands",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("shell", choices=SHELLS, help="the shell to print the hook for")
@@ -21,6 +22,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.sources.shell_hook import snippet, spool_dir
+
     home = Home.from_env()
     spool_dir(home)
     print(snippet(args.shell, home), end="")

@@ -9,14 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from collector.atomic import atomic_write
 from collector.errors import CodetapeError, CollectorError, UsageError
 from collector.home import Home
 from collector.protocol.client import Client
-from collector.workspace.registry import Registry
-from collector.workspace.trust import settings_problem
-from schemas.settings import ALL_CHANNELS, SETTINGS_FILE, WorkspaceSettings
+
+if TYPE_CHECKING:
+    from schemas.settings import WorkspaceSettings
 
 TEMPLATE = """\
 # codetape: this file opts the workspace in. Delete it to stop recording here.
@@ -71,6 +71,10 @@ def render(settings: WorkspaceSettings) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.atomic import atomic_write
+    from collector.workspace.registry import Registry
+    from schemas.settings import ALL_CHANNELS, SETTINGS_FILE, WorkspaceSettings
+
     root = args.dir.expanduser().resolve()
     if not root.is_dir():
         raise UsageError(f"{root} is not a directory")
@@ -95,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
 
 def adopt(root: Path, home: Home) -> int:
     """Register an existing settings file that is the user's alone, keeping what it says."""
+    from collector.workspace.registry import Registry
+    from collector.workspace.trust import settings_problem
+    from schemas.settings import SETTINGS_FILE
+
     problem = settings_problem(root)
     if problem is not None:
         raise UsageError(f"{problem}; to opt in with your own settings: codetape init --force {root}")

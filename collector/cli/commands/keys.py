@@ -13,9 +13,10 @@ import getpass
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from collector.consent import KeyInfo, init_keys, load_public
-from collector.consent.keys import PUBLIC_FILE, key_path
+if TYPE_CHECKING:
+    from collector.consent import KeyInfo
 from collector.errors import UsageError
 from collector.home import Home
 
@@ -61,6 +62,9 @@ def prompt_new_passphrase() -> str | None:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    from collector.consent import init_keys
+    from collector.consent.keys import PUBLIC_FILE, key_path
+
     home = Home.from_env()
     if args.passphrase_file is not None:
         passphrase = read_passphrase_file(args.passphrase_file)
@@ -76,6 +80,9 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    from collector.consent import load_public
+    from collector.consent.keys import key_path
+
     home = Home.from_env()
     info = load_public(home)
     if args.json:
@@ -90,5 +97,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def describe(info: KeyInfo, home: Home) -> dict[str, object]:
+    from collector.consent.keys import key_path
+
     return {"key_id": info.key_id, "public_key": info.public_b64, "algorithm": "ed25519",
             "passphrase": info.protected, "file": str(key_path(home))}

@@ -14,19 +14,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+if TYPE_CHECKING:
+    from collector.episode import Episode
+    from collector.replay.seek import Index
 
-from collector.cli.commands.cat import skipped_note
-from collector.cli.progress import PROGRESS_FROM
-from collector.episode import Episode
-from collector.episode.resolve import open_ref
 from collector.errors import UsageError
-from collector.replay.moment import parse_moment, window
-from collector.replay.plain import plain_lines
-from collector.replay.seek import Index
-from collector.replay.timeline import check_idle_limit, check_speed
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,6 +38,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.cli.commands.cat import skipped_note
+    from collector.episode.resolve import open_ref
+    from collector.replay.moment import parse_moment, window
+    from collector.replay.plain import plain_lines
+    from collector.replay.timeline import check_idle_limit, check_speed
+
     start = None if args.start is None else parse_moment(args.start, "--from")
     stop = None if args.stop is None else parse_moment(args.stop, "--to")
     speed = check_speed(args.speed)
@@ -74,6 +74,12 @@ def run(args: argparse.Namespace) -> int:
 
 def build_index(episode: Episode) -> Index:
     """The seek index, with a progress bar on stderr when it is a terminal and the episode is long."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from collector.cli.progress import PROGRESS_FROM
+    from collector.replay.seek import Index
+
     if episode.step_count < PROGRESS_FROM or not sys.stderr.isatty():
         return Index.build(episode)
     columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn())

@@ -12,10 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from collector.cli.progress import tracked
-from collector.episode.resolve import open_ref, show
 from collector.errors import UsageError
-from collector.report import report_bytes, write_report
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +25,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.cli.progress import tracked
+    from collector.episode.resolve import open_ref, show
+    from collector.report import report_bytes, write_report
+
     episode = open_ref(args.episode)
     steps = tracked(episode.steps(), episode.step_count, "reading")
     if args.output == "-":
@@ -43,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
 def check_destination(output: Path) -> None:
     """Refuse, before the work, a destination that cannot take the page."""
+    from collector.episode.resolve import show
+
     if output.is_dir():
         raise UsageError(f"{show(str(output))} is a directory: give a file name, e.g. -o "
                          f"{show(str(output / 'report.html'))}")

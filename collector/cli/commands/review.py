@@ -17,14 +17,8 @@ import json
 import sys
 from pathlib import Path
 
-from collector.episode.resolve import open_ref, resolve_episode
 from collector.errors import PolicyError, UsageError
 from collector.home import Home
-from collector.policy.sharing import load_signing_policy
-from collector.review.errors import ReviewError
-from collector.review.locate import oldest_unsigned, workspace_for
-from collector.review.summary_view import Terms, build_summary
-from collector.seal.summaries import read_summary
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +35,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.episode.resolve import resolve_episode
+    from collector.review.locate import oldest_unsigned
+
     home = Home.from_env()
     if args.json and not args.summary:
         raise UsageError("--json prints the summary: use codetape review EPISODE --summary --json")
@@ -66,6 +63,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_summary(path: Path, home: Home, workspace: Path | None, *, as_json: bool) -> int:
+    from collector.episode.resolve import open_ref
+    from collector.policy.sharing import load_signing_policy
+    from collector.review.errors import ReviewError
+    from collector.review.locate import workspace_for
+    from collector.review.summary_view import Terms, build_summary
+    from collector.seal.summaries import read_summary
+
     episode = open_ref(str(path), home)
     if episode.consent is not None:
         raise ReviewError(f"{path} is signed; codetape inspect and codetape verify describe it")

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from collector.cli.commands.sign import ask_passphrase
-from collector.episode.resolve import reference, resolve_episode
+if TYPE_CHECKING:
+    from collector.upload.destinations import DestinationRef, Store
 from collector.home import Home
-from collector.upload.destinations import DestinationRef, Store, load_config
-from collector.upload.errors import RevocationFailed
-from collector.upload.revocation import revoke
-from collector.upload.stores import reopen
 
 MAX_REASON = 4096
 
@@ -34,6 +31,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.cli.commands.sign import ask_passphrase
+    from collector.episode.resolve import reference, resolve_episode
+    from collector.upload.destinations import load_config
+    from collector.upload.errors import RevocationFailed
+    from collector.upload.revocation import revoke
+    from collector.upload.stores import reopen
+
     if args.reason is not None and len(args.reason) > MAX_REASON:
         raise RevocationFailed(f"--reason is {len(args.reason)} characters; at most {MAX_REASON}")
     home = Home.from_env()

@@ -21,18 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from collector.cli.commands.keys import read_passphrase_file
-from collector.consent import load_public
-from collector.episode import open_episode
-from collector.episode.resolve import resolve_episode
 from collector.errors import UsageError
 from collector.home import Home
-from collector.review.choices import sign_and_queue
-from collector.review.locate import workspace_for
-from collector.review.plan import TrimPlan, parse_drop
-from collector.review.trim import trim_episode
-from collector.review.views import done
-from collector.upload.outbox import upload_note
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,6 +44,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.episode import open_episode
+    from collector.episode.resolve import resolve_episode
+    from collector.review.choices import sign_and_queue
+    from collector.review.locate import workspace_for
+    from collector.review.plan import TrimPlan, parse_drop
+    from collector.review.trim import trim_episode
+    from collector.review.views import done
+    from collector.upload.outbox import upload_note
+
     if not args.yes:
         raise UsageError(f"not signed: signing consents to sharing {args.episode}; review it first "
                          f"(codetape review {args.episode}), then run this again with --yes")
@@ -88,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
 def ask_passphrase(path: Path | None, home: Home) -> str | None:
     """The passphrase from --passphrase-file, or typed at the prompt when the key has one and stdin is a
     terminal; None otherwise (signing then says the key needs one)."""
+    from collector.cli.commands.keys import read_passphrase_file
+    from collector.consent import load_public
+
     if path is not None:
         return read_passphrase_file(path)
     if load_public(home).protected and sys.stdin.isatty():

@@ -12,9 +12,6 @@ from typing import Any
 from collector.errors import CollectorError
 from collector.home import Home
 from collector.protocol.client import Client
-from collector.upload.outbox import outbox_status
-from collector.workspace.find import ignored_settings
-from collector.workspace.registry import Registry
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,6 +41,8 @@ def stopped(workspace: dict[str, Any]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.upload.outbox import outbox_status
+
     home = Home.from_env()
     try:
         client = Client.connect(home, autostart=False, timeout=1.0)
@@ -78,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
 
 def ignored(home: Home) -> list[str]:
     """The `.codetape.toml` files here, above, or in the registry that opt nothing in, and why."""
+    from collector.workspace.find import ignored_settings
+    from collector.workspace.registry import Registry
+
     try:
         here = ignored_settings(Path.cwd(), home)
     except OSError:  # the current directory was removed

@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from collector.cli.progress import byte_progress
-from collector.episode.resolve import reference, resolve_episode, show
+if TYPE_CHECKING:
+    from collector.upload.outbox import Outcome
 from collector.errors import UsageError
 from collector.home import Home
-from collector.upload.destinations import configured
-from collector.upload.errors import TransferFailed, Unreachable
-from collector.upload.outbox import Outcome, drain, record_run, retry_command, waiting
-from collector.upload.stores import open_store
 
 CONFIG_HINT = '[upload] to = "file:///DIR" or "s3://BUCKET/PREFIX"'
 
@@ -43,6 +40,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.cli.progress import byte_progress
+    from collector.episode.resolve import resolve_episode, show
+    from collector.upload.destinations import configured
+    from collector.upload.outbox import drain, record_run, waiting
+    from collector.upload.stores import open_store
+
     home = Home.from_env()
     destination = configured(home, args.to, allow_insecure=args.allow_insecure)
     if destination is None:
@@ -84,6 +87,10 @@ def _said(outcome: Outcome) -> str:
 
 def _errors(outcomes: list[Outcome], home: Home, args: argparse.Namespace) -> list[str]:
     """One line per failed episode; one line in all when the store was out of reach."""
+    from collector.episode.resolve import reference
+    from collector.upload.errors import TransferFailed, Unreachable
+    from collector.upload.outbox import retry_command
+
     def retry(failed: list[Outcome]) -> str:
         refs = [reference(o.path, home) for o in failed] if args.episodes else []
         return retry_command(refs, args.to, allow_insecure=args.allow_insecure)

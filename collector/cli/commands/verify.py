@@ -11,14 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from collector.cli.commands.cat import skipped_note
-from collector.cli.progress import tracked
-from collector.consent.keys import decode_public
-from collector.consent.verify import check_consent
-from collector.episode.resolve import open_ref
 from collector.errors import EpisodeError, UsageError
-from collector.verify.against_git import against_git
-from collector.verify.integrity import verify_replay
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,6 +28,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.cli.commands.cat import skipped_note
+    from collector.cli.progress import tracked
+    from collector.consent.verify import check_consent
+    from collector.episode.resolve import open_ref
+    from collector.verify.against_git import against_git
+    from collector.verify.integrity import verify_replay
+
     expected = None if args.key is None else _public_key(args.key)
     episode = open_ref(args.episode)
     if episode.consent is None and expected is not None:
@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _public_key(value: str) -> bytes:
+    from collector.consent.keys import decode_public
+
     path = Path(value)
     text = value
     if path.is_file():

@@ -1,0 +1,37 @@
+"""Every `codetape` command and its one-line help, so that `codetape --help` (and a mistyped command)
+answers without importing any command's module. tests/unit/test_cli_table.py fails when a command's own
+`register` says something else, or a command is missing here.
+"""
+
+from __future__ import annotations
+
+COMMANDS: dict[str, str] = {
+    "bridge": "run the LSP bridge (observe mode, or proxy mode: -- CMD ARGS)",
+    "cat": "print every step as one JSON object per line",
+    "checkout": "write the reconstructed workspace after a step",
+    "collector": "run the local collector (one per user)",
+    "dataset": "build verified Parquet datasets from uploaded episodes",
+    "demo": "record a real session on a scratch project, end to end",
+    "diff": "unified diff of the workspace between two steps or times",
+    "discard": "delete an unsigned episode",
+    "episodes": "list episodes (recording, sealed, signed, uploaded, revoked)",
+    "export": "write episodes as jsonl, ATIF, zeta or ProgSnap2 training data",
+    "hook": "print the shell hook that records terminal commands",
+    "init": "opt a workspace in to recording (writes .codetape.toml)",
+    "inspect": "summarise an episode",
+    "keys": "create or show your signing key",
+    "note": "add a note to the recording",
+    "pause": "pause recording in a workspace",
+    "replay": "watch an episode back (full-screen player, or --plain log)",
+    "report": "write a self-contained HTML report of an episode",
+    "resume": "resume recording in a paused workspace",
+    "review": "review an episode: browse, trim, then sign, keep or discard",
+    "revoke": "withdraw a signed episode, here and at every destination",
+    "run": "run a command and record it",
+    "seal": "seal the current episode of a workspace",
+    "sign": "trim, sign and queue an episode for upload (needs --yes)",
+    "status": "show the collector and what it is recording",
+    "task": "mark the start or end of a task",
+    "upload": "send signed episodes to the upload destination (file://, s3://)",
+    "verify": "check that an episode is intact and replays exactly",
+}
