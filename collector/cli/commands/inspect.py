@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from collector.cli.progress import tracked
-from collector.consent.verify import signature_status
-from collector.episode.resolve import open_ref, show
-from collector.episode.summary import FileActivity, Summary, summarize
+if TYPE_CHECKING:
+    from collector.episode.summary import FileActivity, Summary
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,6 +19,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.cli.progress import tracked
+    from collector.consent.verify import signature_status
+    from collector.episode.resolve import open_ref
+    from collector.episode.summary import summarize
+
     episode = open_ref(args.episode)
     summary = summarize(episode, tracked(episode.steps(), episode.step_count, "reading"))
     summary.signed_by, summary.signature_problem = signature_status(episode, summary)
@@ -32,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
 
 def render(summary: Summary) -> list[str]:
     """The summary as aligned lines for a person."""
+    from collector.episode.resolve import show
+
     started = summary.started_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     lines = [
         f"episode    {summary.episode_id}",
