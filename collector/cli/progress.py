@@ -40,10 +40,12 @@ BYTES_FROM = 32 * 1024 * 1024  # below this an upload is too quick to need a bar
 
 
 @contextlib.contextmanager
-def byte_progress(total: int, label: str, *, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+def byte_progress(total: int, label: str, *, quiet: bool = False,
+                  start_at: int = BYTES_FROM) -> Iterator[Callable[[int], None]]:
     """A callback taking bytes done (thread-safe), drawing a bar on stderr when it is a terminal and the
-    work is long; a callback that does nothing otherwise."""
-    if quiet or total < BYTES_FROM or not sys.stderr.isatty():
+    work is long (`start_at` bytes or more: work slower per byte than sending it starts lower); a callback
+    that does nothing otherwise."""
+    if quiet or total < start_at or not sys.stderr.isatty():
         yield lambda _done: None
         return
     columns = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
