@@ -3,9 +3,13 @@ and memory that does not grow with the number of episodes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pty
+import secrets
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -104,6 +108,32 @@ def test_the_same_episode_twice_is_exported_once(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "wrote 1 episode, " in done.stderr and "(skipped: duplicate episodes 1)" in done.stderr
     assert len(list((tmp_path / "o").iterdir())) == 1
+
+
+def test_several_episodes_show_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    steps = [{"kind": "open", "t_ms": 0, "path": "blob.txt", "text": secrets.token_urlsafe(400_000)},
+             {"kind": "edit", "t_ms": 10, "path": "blob.txt", "changes": [{"text": "small now"}]}]
+    paths = [episode(tmp_path / f"big{n}.ctape", steps) for n in range(3)]
+    assert sum(p.stat().st_size for p in paths) > 1 << 20
+    leader, follower = pty.openpty()
+    seen = bytearray()
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            while chunk := os.read(leader, 4096):
+                seen.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    env = {**os.environ, "CODETAPE_HOME": str(tmp_path), "COLUMNS": "100", "TERM": "xterm"}
+    command = [sys.executable, "-m", "collector", "export", *map(str, paths), "-f", "atif", "-o",
+               str(tmp_path / "out")]
+    proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=120)
+    os.close(follower)
+    reader.join(timeout=10)
+    os.close(leader)
+    assert proc.returncode == 0 and proc.stdout == b""
+    assert b"exporting 3 episodes as atif" in seen and b"wrote 3 episodes, 3 ATIF steps in 3 files" in seen
 
 
 def typing_session(bursts: int) -> list[dict[str, Any]]:
