@@ -10,7 +10,8 @@ The editable region is the lines the burst changed (the lines before and after t
 are cut off), widened by `EDIT_MARGIN` lines each way and to the caret's line; `CONTEXT` lines each way
 are context. The output is the same excerpt after the burst, without the caret. A burst that changed
 nothing gives no excerpt; neither does one whose editable region is longer than `MAX_REGION_LINES` lines
-or `MAX_REGION_CHARS` characters on either side (not a next edit anyone predicts).
+or `MAX_REGION_CHARS` characters on either side (not a next edit anyone predicts), nor one in a file whose
+path cannot stand on the fence's line.
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ class Excerpt:
 
 
 def excerpt(burst: Burst, encoding: PositionEncoding) -> Excerpt | str:
-    """The burst's input and output excerpts, or why there are none (`no change`, `too large`)."""
+    """The burst's input and output excerpts, or why there are none (`no change`, `too large`,
+    `an unprintable path`: a line break in it would end the fence)."""
     if burst.before == burst.after:
         return "no change"
+    if not burst.path.isprintable():
+        return "an unprintable path"
     old, new = burst.before.split("\n"), burst.after.split("\n")
     same_head, same_tail = _common(old, new)
     caret = burst.caret_offset(encoding)

@@ -59,3 +59,4 @@ def test_no_change_and_oversized_regions_give_no_excerpt() -> None:
     long = "".join(f"{n}\n" for n in range(MAX_REGION_LINES + 10))
     assert excerpt(burst("x\n", long, (0, 0)), "utf-16") == "too large"
     assert excerpt(burst("x\n", "y" * 9000 + "\n", (0, 0)), "utf-16") == "too large"
+    assert excerpt(burst("x\n", "y\n", (0, 0), path="a\n```\nfake.py"), "utf-16") == "an unprintable path"
