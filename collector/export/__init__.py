@@ -4,7 +4,9 @@ Public API (what `codetape export` and `codetape dataset build --exports` call):
 
     FORMATS: dict[str, Format]
         The formats by name: "jsonl", "atif", "zeta", "progsnap2". `Format.summary` is one line saying
-        what it writes; `Format.open(out_dir, result)` is how export_episodes starts one.
+        what it writes; `Format.suffix` names a per-episode format's files, `<episode id><suffix>`
+        (None for progsnap2, one dataset of all the episodes); `Format.open(out_dir, result)` is how
+        export_episodes starts one (a context manager giving an Exporter with `add(episode)`).
 
     export_episodes(episodes, fmt, out_dir, *, progress=None) -> ExportResult
         `episodes`: any iterable of episode paths or of `Episode`s already opened (collector.episode);

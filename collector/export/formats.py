@@ -31,6 +31,7 @@ class Format:
     name: str
     summary: str  # one line for --help
     open: Opener  # into a directory that exists
+    suffix: str | None = None  # a file per episode, `<episode id><suffix>`; None: one dataset for all
 
 
 def _per_episode(exporter: type[PerEpisode]) -> Opener:
@@ -39,11 +40,11 @@ def _per_episode(exporter: type[PerEpisode]) -> Opener:
 
 FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
     Format("jsonl", "<id>.jsonl: the header line, then every step as `codetape cat` prints it",
-           _per_episode(JsonlExporter)),
+           _per_episode(JsonlExporter), JsonlExporter.suffix),
     Format("atif", "<id>.atif.json: an Agent Trajectory Interchange Format (v1.8) trajectory",
-           _per_episode(AtifExporter)),
+           _per_episode(AtifExporter), AtifExporter.suffix),
     Format("zeta", "<id>.zeta.jsonl: next-edit examples (events, input, output) as in Zed's zeta dataset",
-           _per_episode(ZetaExporter)),
+           _per_episode(ZetaExporter), ZetaExporter.suffix),
     Format("progsnap2", "one ProgSnap2 dataset: DatasetMetadata.csv, MainTable.csv, CodeStates/",
            progsnap2),
 )}
