@@ -1,8 +1,13 @@
-"""A real terminal for tests that drive a full-screen program: one tmux server on its own socket."""
+"""A real terminal for tests that drive a full-screen program: one tmux server on its own socket; and a
+pseudo-terminal as stderr, for tests of what a command shows only on a terminal (progress bars)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pty
 import subprocess
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,3 +46,26 @@ class Terminal:
     def stop(self) -> None:
         subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True, timeout=30,
                        check=False)
+
+
+def stderr_on_a_terminal(command: list[str], env: dict[str, str],
+                         timeout: float = 120) -> tuple[subprocess.CompletedProcess[bytes], bytes]:
+    """Run `command` with stdout piped and stderr on a pseudo-terminal; (the run, what the terminal got)."""
+    leader, follower = pty.openpty()
+    seen = bytearray()
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            while chunk := os.read(leader, 4096):
+                seen.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=timeout,
+                              check=False)
+    finally:
+        os.close(follower)
+        reader.join(timeout=10)
+        os.close(leader)
+    return done, bytes(seen)

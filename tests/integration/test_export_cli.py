@@ -3,13 +3,10 @@ and memory that does not grow with the number of episodes."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pty
 import secrets
 import subprocess
 import sys
-import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ import pytest
 from collector.episode import write_episode_file
 from schemas import step_from_dict
 from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER
+from tests.integration.terminal import stderr_on_a_terminal
 from tests.integration.test_hostile_episodes import LAUNCHER
 
 FULL_FILE = DIRECTORY / "full.ctape"
@@ -115,23 +113,10 @@ def test_several_episodes_show_a_progress_bar_on_a_terminal(tmp_path: Path) -> N
              {"kind": "edit", "t_ms": 10, "path": "blob.txt", "changes": [{"text": "small now"}]}]
     paths = [episode(tmp_path / f"big{n}.ctape", steps) for n in range(3)]
     assert sum(p.stat().st_size for p in paths) > 1 << 20
-    leader, follower = pty.openpty()
-    seen = bytearray()
-
-    def drain() -> None:
-        with contextlib.suppress(OSError):
-            while chunk := os.read(leader, 4096):
-                seen.extend(chunk)
-
-    reader = threading.Thread(target=drain)
-    reader.start()
     env = {**os.environ, "CODETAPE_HOME": str(tmp_path), "COLUMNS": "100", "TERM": "xterm"}
     command = [sys.executable, "-m", "collector", "export", *map(str, paths), "-f", "atif", "-o",
                str(tmp_path / "out")]
-    proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=120)
-    os.close(follower)
-    reader.join(timeout=10)
-    os.close(leader)
+    proc, seen = stderr_on_a_terminal(command, env)
     assert proc.returncode == 0 and proc.stdout == b""
     assert b"exporting 3 episodes as atif" in seen and b"wrote 3 episodes, 3 ATIF steps in 3 files" in seen
 
