@@ -1,8 +1,10 @@
 """Write the JSON Schema of the step union, the episode header, the consent statement, CODETAPE_HOME's
-config.toml and what an upload stores beside an episode (manifest, revocation): `python -m schemas.generate`.
+config.toml and what an upload stores beside an episode (manifest, revocation), and the settings section
+of the VS Code extension's package.json (from schemas/editor.py): `python -m schemas.generate`.
 
 The output is deterministic (sorted keys, two-space indent, trailing newline) and committed;
-tests/unit/test_schema_drift.py fails when the models and the committed files disagree.
+tests/unit/test_schema_drift.py and tests/unit/test_editor_settings.py fail when the models and the
+committed files disagree.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from schemas.consent import ConsentStatement
+from schemas.editor import NAMESPACE, EditorSettings
 from schemas.header import EpisodeHeader
 from schemas.settings import CodetapeConfig
 from schemas.steps import step_adapter
 from schemas.upload import RevocationRecord, RevocationStatement, UploadManifest
 
 DIRECTORY = Path(__file__).resolve().parent
+VSCODE_PACKAGE = DIRECTORY.parent / "editor_extensions" / "vscode" / "package.json"
+_VSCODE_KEYS = ("type", "items", "default", "description", "enum", "minimum", "maximum", "maxItems")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -56,9 +61,30 @@ def render() -> dict[str, str]:
             for name, schema in schemas.items()}
 
 
+def vscode_configuration() -> dict[str, Any]:
+    """`contributes.configuration` of the VS Code extension: EditorSettings as `codetape.<camelCase>`."""
+    schema = EditorSettings.model_json_schema(by_alias=True, mode="validation")
+    properties = {}
+    for name, field in schema["properties"].items():
+        entry = {key: field[key] for key in _VSCODE_KEYS if key in field}
+        if "items" in entry:
+            entry["items"] = {"type": entry["items"]["type"]}
+        properties[f"{NAMESPACE}.{name}"] = {**entry, "scope": "window"}
+    return {"title": "codetape", "properties": properties}
+
+
+def render_package_json(text: str) -> str:
+    """The extension's package.json with its settings regenerated; everything else kept as it is."""
+    package = json.loads(text)
+    package.setdefault("contributes", {})["configuration"] = vscode_configuration()
+    return json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+
+
 def main() -> int:
-    for name, content in render().items():
-        path = DIRECTORY / name
+    outputs = {DIRECTORY / name: content for name, content in render().items()}
+    if VSCODE_PACKAGE.exists():
+        outputs[VSCODE_PACKAGE] = render_package_json(VSCODE_PACKAGE.read_text(encoding="utf-8"))
+    for path, content in outputs.items():
         if not path.exists() or path.read_text(encoding="utf-8") != content:
             path.write_text(content, encoding="utf-8")
             sys.stderr.write(f"wrote {path}\n")

@@ -1,0 +1,36 @@
+// Names shared by the extension's modules: commands, the bridge's notifications, the settings file.
+
+export const SETTINGS_FILE = '.codetape.toml';
+export const CLIENT_ID = 'codetape';
+export const CLIENT_NAME = 'codetape bridge';
+
+export const COMMANDS = {
+    menu: 'codetape.menu',
+    restart: 'codetape.restart',
+    pause: 'codetape.pause',
+    resume: 'codetape.resume',
+    taskStart: 'codetape.taskStart',
+    taskDone: 'codetape.taskDone',
+    note: 'codetape.note',
+    seal: 'codetape.seal',
+    review: 'codetape.review',
+    openReport: 'codetape.openReport',
+    optIn: 'codetape.optIn',
+} as const;
+
+// What the bridge understands (schemas/messages.py) and what it sends back.
+export const NOTIFY = {
+    diagnostics: 'codetape/diagnostics',
+    cursor: 'codetape/cursor',
+    command: 'codetape/command',
+    note: 'codetape/note',
+    task: 'codetape/task',
+    pause: 'codetape/pause',
+    resume: 'codetape/resume',
+} as const;
+export const FROM_BRIDGE = { status: 'codetape/status', review: 'codetape/review' } as const;
+
+// Asked for in `initialize` so that the bridge sends `codetape/status` (lsp_bridge/status.py).
+export const EXPERIMENTAL_CAPABILITIES = { codetape: { status: true } };
+
+export const RESTART_DELAY_MS = 500;

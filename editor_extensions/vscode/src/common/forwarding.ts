@@ -1,0 +1,60 @@
+// What only the editor sees, forwarded to the bridge as it happens: diagnostics from every source,
+// the selection (debounced) and the active editor, terminal commands from shell integration.
+
+import type { TerminalShellExecution, TextEditor, Uri } from 'vscode';
+import { NOTIFY } from './constants';
+import { commandParams, cursorParams, Debouncer, DiagnosticsForwarder } from './forward';
+import { inside } from './workspace';
+import {
+    activeEditor, Disposable, getDiagnostics, onDidChangeActiveTextEditor, onDidChangeDiagnostics,
+    onDidChangeTextEditorSelection, onDidEndTerminalShellExecution, onDidStartTerminalShellExecution,
+} from './vscodeapi';
+
+export type Send = (method: string, params: object) => void;
+
+export function startForwarding(send: Send, roots: () => readonly string[], debounceMs: () => number): Disposable[] {
+    const recorded = (uri: Uri) => uri.scheme === 'file' && roots().some((root) => inside(root, uri.fsPath));
+    const diagnostics = new DiagnosticsForwarder();
+    const debouncer = new Debouncer(debounceMs);
+    const started = new WeakMap<TerminalShellExecution, number>();
+
+    const cursor = (editor: TextEditor | undefined) => {
+        if (editor && recorded(editor.document.uri)) {
+            send(NOTIFY.cursor, cursorParams(editor.document.uri.toString(), editor.selections));
+        }
+    };
+    cursor(activeEditor());  // where the developer is when recording starts
+    return [
+        onDidChangeDiagnostics((event) => {
+            for (const uri of event.uris) {
+                if (recorded(uri)) {
+                    for (const batch of diagnostics.batches(uri.toString(), getDiagnostics(uri))) {
+                        send(NOTIFY.diagnostics, batch);
+                    }
+                }
+            }
+        }),
+        onDidChangeTextEditorSelection((event) => {
+            debouncer.run(event.textEditor.document.uri.toString(), () => cursor(event.textEditor));
+        }),
+        onDidChangeActiveTextEditor((editor) => cursor(editor)),
+        onDidStartTerminalShellExecution((event) => started.set(event.execution, Date.now())),
+        onDidEndTerminalShellExecution((event) => {
+            const cwd = event.execution.cwd ?? event.shellIntegration.cwd;
+            if (cwd && cwd.scheme === 'file' && !roots().some((root) => inside(root, cwd.fsPath))) {
+                return;
+            }
+            const params = commandParams({
+                commandLine: event.execution.commandLine.value,
+                cwd: cwd?.scheme === 'file' ? cwd.toString() : undefined,
+                exitCode: event.exitCode,
+                startedMs: started.get(event.execution),
+                endedMs: Date.now(),
+            });
+            if (params) {
+                send(NOTIFY.command, params);
+            }
+        }),
+        { dispose: () => debouncer.dispose() },
+    ];
+}

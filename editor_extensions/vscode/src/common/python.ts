@@ -1,0 +1,91 @@
+// Which codetape to run: the `codetape.interpreter` setting, else the Python extension's active
+// interpreter when it has codetape installed, else `codetape` on PATH. No VS Code API here: the
+// candidates are passed in, and an interpreter is checked by running it.
+
+import { execFile } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { Settings } from './settings';
+
+/** How to run the codetape CLI: `command ...args SUBCOMMAND ...`. */
+export interface Launcher {
+    command: string;
+    args: string[];
+    from: 'setting' | 'python extension' | 'PATH';
+}
+
+export interface Found {
+    launcher?: Launcher;
+    problem?: string;
+}
+
+const PROBE = 'import collector, lsp_bridge';
+const PROBE_TIMEOUT_MS = 30_000;
+
+/** Whether `python` (an interpreter and leading arguments) can import codetape. */
+export function hasCodetape(python: string[]): Promise<boolean> {
+    return new Promise((resolve) => {
+        execFile(python[0], [...python.slice(1), '-c', PROBE], { timeout: PROBE_TIMEOUT_MS }, (error) =>
+            resolve(error === null));
+    });
+}
+
+/** The executable `name` on a PATH string, if any. */
+export function onPath(name: string, pathVariable: string | undefined): string | undefined {
+    for (const dir of (pathVariable ?? '').split(path.delimiter)) {
+        if (!dir) {
+            continue;
+        }
+        const candidate = path.join(dir, name);
+        try {
+            accessSync(candidate, constants.X_OK);
+            if (statSync(candidate).isFile()) {
+                return candidate;
+            }
+        } catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
+function viaPython(python: string[], from: Launcher['from']): Launcher {
+    return { command: python[0], args: [...python.slice(1), '-m', 'collector'], from };
+}
+
+/** The first candidate that has codetape, or why none does. */
+export async function findLauncher(
+    setting: string[],
+    activeInterpreter: () => Promise<string | undefined>,
+    pathVariable: string | undefined,
+    probe: (python: string[]) => Promise<boolean> = hasCodetape,
+): Promise<Found> {
+    if (setting.length > 0) {
+        if (await probe(setting)) {
+            return { launcher: viaPython(setting, 'setting') };
+        }
+        return { problem: `codetape is not installed for ${setting.join(' ')} (the codetape.interpreter setting)` };
+    }
+    const active = await activeInterpreter();
+    if (active && (await probe([active]))) {
+        return { launcher: viaPython([active], 'python extension') };
+    }
+    const onPathCommand = onPath('codetape', pathVariable);
+    if (onPathCommand) {
+        return { launcher: { command: onPathCommand, args: [], from: 'PATH' } };
+    }
+    const tried = active ? `the Python extension's interpreter ${active} has no codetape and ` : '';
+    return { problem: `${tried}codetape is not on PATH: install it, or set codetape.interpreter` };
+}
+
+/** The bridge's command line (observe mode) for these settings. */
+export function bridgeCommand(launcher: Launcher, settings: Settings): { command: string; args: string[] } {
+    const args = [...launcher.args, 'bridge'];
+    if (!settings.autostartCollector) {
+        args.push('--no-autostart');
+    }
+    if (settings.bridgeLog) {
+        args.push('--log', settings.bridgeLog);
+    }
+    return { command: launcher.command, args };
+}

@@ -1,0 +1,93 @@
+// Every use of the VS Code API (and of vscode-languageclient, which is built on it) goes through here,
+// so that the rest of the extension is plain TypeScript its unit tests run without VS Code.
+
+import * as vscode from 'vscode';
+import { LanguageClient, LanguageClientOptions, ServerOptions, StaticFeature } from 'vscode-languageclient/node';
+
+export type { Disposable, ExtensionContext, LogOutputChannel, StatusBarItem, WebviewPanel } from 'vscode';
+export type { LanguageClient } from 'vscode-languageclient/node';
+
+export const { onDidChangeConfiguration, onDidChangeWorkspaceFolders } = vscode.workspace;
+export const { onDidChangeDiagnostics, getDiagnostics } = vscode.languages;
+export const {
+    onDidChangeTextEditorSelection, onDidChangeActiveTextEditor, onDidStartTerminalShellExecution,
+    onDidEndTerminalShellExecution, showInformationMessage, showErrorMessage, showWarningMessage,
+    showQuickPick, showInputBox,
+} = vscode.window;
+
+export function activeEditor(): vscode.TextEditor | undefined {
+    return vscode.window.activeTextEditor;
+}
+
+export function getSetting(key: string): unknown {
+    return vscode.workspace.getConfiguration('codetape').get(key);
+}
+
+export function workspaceFolderPaths(): string[] {
+    return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
+
+export function createOutputChannel(name: string): vscode.LogOutputChannel {
+    return vscode.window.createOutputChannel(name, { log: true });
+}
+
+export function registerCommand(command: string, callback: (...args: unknown[]) => unknown): vscode.Disposable {
+    return vscode.commands.registerCommand(command, callback);
+}
+
+export function executeCommand(command: string): Thenable<unknown> {
+    return vscode.commands.executeCommand(command);
+}
+
+export function createStatusBarItem(id: string): vscode.StatusBarItem {
+    const item = vscode.window.createStatusBarItem(id, vscode.StatusBarAlignment.Left, 100);
+    item.name = 'codetape recording';
+    return item;
+}
+
+export function warningBackground(on: boolean): vscode.ThemeColor | undefined {
+    return on ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+}
+
+export function createWebviewPanel(title: string): vscode.WebviewPanel {
+    return vscode.window.createWebviewPanel('codetape.review', title, vscode.ViewColumn.Active,
+        { enableScripts: true, localResourceRoots: [], retainContextWhenHidden: true });
+}
+
+export function fileUri(path: string): string {
+    return vscode.Uri.file(path).toString();
+}
+
+/** The active interpreter of the Python extension (ms-python.python), when it is installed. */
+export async function pythonExtensionInterpreter(folder: string | undefined): Promise<string | undefined> {
+    const extension = vscode.extensions.getExtension('ms-python.python');
+    if (!extension) {
+        return undefined;
+    }
+    try {
+        const api = (await extension.activate()) as {
+            environments?: { getActiveEnvironmentPath(resource?: vscode.Uri): { path: string } };
+        };
+        return api.environments?.getActiveEnvironmentPath(folder ? vscode.Uri.file(folder) : undefined).path;
+    } catch {
+        return undefined;
+    }
+}
+
+/** A language client that asks the server for `experimental` capabilities (here: codetape/status). */
+export function createLanguageClient(id: string, name: string, server: ServerOptions, options: LanguageClientOptions,
+    experimental: Record<string, unknown>): LanguageClient {
+    const client = new LanguageClient(id, name, server, options);
+    const feature: StaticFeature = {
+        fillClientCapabilities(capabilities) {
+            capabilities.experimental = { ...(capabilities.experimental as object | undefined), ...experimental };
+        },
+        initialize() {},
+        getState() {
+            return { kind: 'static' };
+        },
+        clear() {},
+    };
+    client.registerFeature(feature);
+    return client;
+}

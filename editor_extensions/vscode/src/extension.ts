@@ -1,0 +1,90 @@
+// codetape for VS Code: a launcher. It finds the Python environment that has codetape, starts
+// `codetape bridge` for the opted-in workspace folders, shows whether you are being recorded, forwards
+// what only the editor sees, and opens the review when an episode is sealed. The bridge, the collector
+// and the CLI hold every decision.
+
+import * as path from 'node:path';
+import { FROM_BRIDGE, RESTART_DELAY_MS } from './common/constants';
+import { Send, startForwarding } from './common/forwarding';
+import { findLauncher } from './common/python';
+import { Recording } from './common/recording';
+import { startBridge, stopBridge } from './common/server';
+import { needsRestart, readSettings } from './common/settings';
+import { optedInRoot } from './common/workspace';
+import {
+    createOutputChannel, ExtensionContext, getSetting, LanguageClient, onDidChangeActiveTextEditor,
+    onDidChangeConfiguration, onDidChangeWorkspaceFolders, pythonExtensionInterpreter, workspaceFolderPaths,
+} from './common/vscodeapi';
+
+let recording: Recording | undefined;
+
+export async function activate(context: ExtensionContext): Promise<void> {
+    const output = createOutputChannel('codetape');
+    const state = new Recording(output, path.join(context.extensionPath, 'media'));
+    recording = state;
+    const settings = () => readSettings(getSetting);
+    let restarting: Promise<void> = Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+
+    const run = async () => {
+        await stopBridge(state.client, output);
+        state.client = undefined;
+        const roots = [...new Set(workspaceFolderPaths().map(optedInRoot).filter((r): r is string => !!r))];
+        const found = await findLauncher(settings().interpreter,
+            () => pythonExtensionInterpreter(roots[0] ?? workspaceFolderPaths()[0]), process.env.PATH);
+        state.launcher = found.launcher;
+        state.reset(roots, found.problem);
+        if (found.problem) {
+            output.error(found.problem);
+        }
+        if (!found.launcher || roots.length === 0) {
+            return;
+        }
+        try {
+            state.client = await startBridge(found.launcher, settings(), roots, output, {
+                [FROM_BRIDGE.status]: (params) => state.onStatus(params),
+                [FROM_BRIDGE.review]: (params) => state.onReview(params),
+            });
+        } catch (error) {
+            output.error(`the bridge did not start: ${error}`);
+            state.reset(roots, `the bridge did not start (${error})`);
+        }
+    };
+    // Restarts are serialised, and a burst of changes (settings, folders) restarts once.
+    const restart = () => new Promise<void>((resolve) => {
+        if (timer) {
+            clearTimeout(timer);
+        }
+        timer = setTimeout(() => {
+            restarting = restarting.then(run, run).finally(resolve);
+        }, RESTART_DELAY_MS);
+    });
+
+    const send: Send = (method, params) => {
+        const client: LanguageClient | undefined = state.client;
+        if (client?.isRunning()) {
+            void client.sendNotification(method, params);
+        }
+    };
+    context.subscriptions.push(
+        output,
+        state,
+        ...state.commands(restart),
+        ...startForwarding(send, () => state.roots, () => settings().cursorDebounceMs),
+        onDidChangeActiveTextEditor(() => state.render()),
+        onDidChangeConfiguration((event) => {
+            if (needsRestart((section) => event.affectsConfiguration(section))) {
+                void restart();
+            }
+        }),
+        onDidChangeWorkspaceFolders(() => void restart()),
+    );
+    restarting = run();
+    await restarting;
+}
+
+export async function deactivate(): Promise<void> {
+    if (recording) {
+        await stopBridge(recording.client, createOutputChannel('codetape'));
+    }
+}

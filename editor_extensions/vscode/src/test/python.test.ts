@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { bridgeCommand, findLauncher, hasCodetape, onPath } from '../common/python';
+import { DEFAULTS } from '../common/settings';
+import { VENV_PYTHON } from './helpers';
+
+const none = async () => undefined;
+
+test('a Python with codetape is found by running it; one without is not', async () => {
+    assert.equal(await hasCodetape([VENV_PYTHON]), true);
+    assert.equal(await hasCodetape([VENV_PYTHON, '-I', '-S']), false); // isolated: site-packages unseen
+    assert.equal(await hasCodetape(['/nonexistent/python']), false);
+});
+
+test('the setting comes first and must have codetape', async () => {
+    const found = await findLauncher([VENV_PYTHON], async () => '/usr/bin/false', '');
+    assert.deepEqual(found.launcher, { command: VENV_PYTHON, args: ['-m', 'collector'], from: 'setting' });
+    const wrong = await findLauncher(['/nonexistent/python'], async () => VENV_PYTHON, '');
+    assert.equal(wrong.launcher, undefined);
+    assert.match(wrong.problem ?? '', /codetape is not installed for \/nonexistent\/python/);
+});
+
+test("then the Python extension's interpreter, then codetape on PATH", async () => {
+    const fromExtension = await findLauncher([], async () => VENV_PYTHON, '');
+    assert.equal(fromExtension.launcher?.from, 'python extension');
+    const bin = mkdtempSync(path.join(tmpdir(), 'codetape-path-'));
+    const script = path.join(bin, 'codetape');
+    writeFileSync(script, '#!/bin/sh\nexit 0\n');
+    chmodSync(script, 0o755);
+    assert.equal(onPath('codetape', `/nonexistent${path.delimiter}${bin}`), script);
+    const fromPath = await findLauncher([], async () => '/nonexistent/python', `/nonexistent${path.delimiter}${bin}`);
+    assert.deepEqual(fromPath.launcher, { command: script, args: [], from: 'PATH' });
+    const nothing = await findLauncher([], none, '/nonexistent');
+    assert.match(nothing.problem ?? '', /codetape is not on PATH/);
+});
+
+test('the bridge command line follows the settings', () => {
+    const launcher = { command: VENV_PYTHON, args: ['-m', 'collector'], from: 'setting' as const };
+    assert.deepEqual(bridgeCommand(launcher, DEFAULTS), { command: VENV_PYTHON, args: ['-m', 'collector', 'bridge'] });
+    assert.deepEqual(bridgeCommand(launcher, { ...DEFAULTS, autostartCollector: false, bridgeLog: '/tmp/b.log' }).args,
+        ['-m', 'collector', 'bridge', '--no-autostart', '--log', '/tmp/b.log']);
+});

@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { COMMANDS } from '../common/constants';
+import { isBridgeStatus, menuItems, statusView } from '../common/status';
+
+const recording = { uri: 'file:///w/app', state: 'recording' as const, steps: 12, episode: 'e1', detail: '' };
+
+test('recording shows the collector\'s step count, singular and plural', () => {
+    assert.equal(statusView(recording).text, '$(record) codetape: recording 12 steps');
+    assert.equal(statusView({ ...recording, steps: 1 }).text, '$(record) codetape: recording 1 step');
+    assert.equal(statusView(recording).warning, false);
+});
+
+test('every state says what it is; an upload failure is shown beside it, as a warning', () => {
+    assert.equal(statusView({ ...recording, state: 'paused' }).text, '$(debug-pause) codetape: paused');
+    assert.equal(statusView({ state: 'not_opted_in', detail: 'x' }).text, '$(circle-slash) codetape: not opted in');
+    const down = statusView({ ...recording, state: 'collector_down', detail: 'no socket' });
+    assert.equal(down.text, '$(warning) codetape: collector down');
+    assert.match(down.tooltip, /no socket/);
+    assert.equal(down.warning, true);
+    const failed = statusView({ ...recording, uploadError: 's3://b: access denied' });
+    assert.equal(failed.text, '$(record) codetape: recording 12 steps · upload failed');
+    assert.match(failed.tooltip, /s3:\/\/b: access denied/);
+    assert.equal(failed.warning, true);
+    assert.equal(statusView({ state: 'bridge_down', detail: 'codetape is not on PATH' }).text,
+        '$(warning) codetape: not recording');
+    assert.doesNotMatch(statusView({ state: 'starting' }).text, /recording/);
+});
+
+test('the menu offers what the state allows', () => {
+    const commands = (items: { command: string }[]) => items.map((item) => item.command);
+    assert.deepEqual(commands(menuItems(recording)), [COMMANDS.pause, COMMANDS.taskStart, COMMANDS.taskDone,
+        COMMANDS.note, COMMANDS.seal, COMMANDS.review, COMMANDS.openReport]);
+    assert.equal(commands(menuItems({ ...recording, state: 'paused' }))[0], COMMANDS.resume);
+    assert.deepEqual(commands(menuItems({ state: 'not_opted_in', detail: '' })),
+        [COMMANDS.optIn, COMMANDS.review, COMMANDS.openReport]);
+    assert.equal(commands(menuItems({ state: 'collector_down', uri: 'file:///w', steps: 0 }))[0], COMMANDS.restart);
+});
+
+test('only well-formed status params are taken', () => {
+    assert.equal(isBridgeStatus(recording), true);
+    assert.equal(isBridgeStatus({ ...recording, state: 'sleeping' }), false);
+    assert.equal(isBridgeStatus({ ...recording, steps: '12' }), false);
+    assert.equal(isBridgeStatus(null), false);
+});

@@ -1,0 +1,30 @@
+import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { inside, optedInRoot, selectors } from '../common/workspace';
+
+test('a folder is opted in by a .codetape.toml in it or above it', () => {
+    const top = mkdtempSync(path.join(tmpdir(), 'codetape-ws-'));
+    const deep = path.join(top, 'src', 'pkg');
+    mkdirSync(deep, { recursive: true });
+    assert.equal(optedInRoot(deep), undefined);
+    mkdirSync(path.join(top, 'src', '.codetape.toml')); // a directory is not the settings file
+    assert.equal(optedInRoot(deep), undefined);
+    writeFileSync(path.join(top, '.codetape.toml'), '');
+    assert.equal(optedInRoot(deep), top);
+    assert.equal(optedInRoot(top), top);
+});
+
+test('inside means at or below the root', () => {
+    assert.equal(inside('/w/app', '/w/app/src/a.py'), true);
+    assert.equal(inside('/w/app', '/w/app'), true);
+    assert.equal(inside('/w/app', '/w/apple/a.py'), false);
+    assert.equal(inside('/w/app', '/w/a.py'), false);
+});
+
+test('document selectors take every file of each root, glob characters in names escaped', () => {
+    assert.deepEqual(selectors(['/w/app', '/w/x[1]{a}']), [
+        { scheme: 'file', pattern: '/w/app/**' }, { scheme: 'file', pattern: '/w/x[[]1[]][{]a[}]/**' }]);
+});

@@ -1,0 +1,32 @@
+"""The VS Code extension's settings are EditorSettings (schemas/editor.py): package.json must agree with the
+model, field for field, default for default; regenerate with `python -m schemas.generate`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from schemas.editor import EditorSettings
+from schemas.generate import VSCODE_PACKAGE, render_package_json
+
+REGENERATE = "package.json disagrees with schemas/editor.py: run `.venv/bin/python -m schemas.generate`"
+
+
+def test_package_json_is_generated_from_the_model() -> None:
+    text = VSCODE_PACKAGE.read_text(encoding="utf-8")
+    assert text == render_package_json(text), REGENERATE
+
+
+def test_every_setting_is_a_field_with_its_default() -> None:
+    package = json.loads(VSCODE_PACKAGE.read_text(encoding="utf-8"))
+    properties = package["contributes"]["configuration"]["properties"]
+    given = {key.removeprefix("codetape."): value["default"] for key, value in properties.items()}
+    assert given == EditorSettings().model_dump(by_alias=True)
+    assert EditorSettings.model_validate(given) == EditorSettings()
+
+
+def test_a_changed_model_is_caught(tmp_path: Path) -> None:
+    package = json.loads(VSCODE_PACKAGE.read_text(encoding="utf-8"))
+    package["contributes"]["configuration"]["properties"]["codetape.cursorDebounceMs"]["default"] = 5
+    stale = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+    assert render_package_json(stale) != stale
