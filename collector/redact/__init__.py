@@ -1,8 +1,9 @@
 """Secret redaction: every channel of every step, before an episode leaves its journal.
 
     RuleSet             the rule set (rules.py): the maintained engine (engine.py, Kingfisher's provider
-                        formats), codetape's built-in rules (builtin.py, one `Rule` each, rule.py), the
-                        developer's extra patterns, and the allow-list (`sha256:HEX`, `rule:ID`)
+                        formats), codetape's built-in rules (builtin.py, one `Rule` each, rule.py; those
+                        for credentials under names no vocabulary knows in unnamed.py), the developer's
+                        extra patterns, and the allow-list (`sha256:HEX`, `rule:ID`)
     scan(text, rules)   Findings in one text (scanner.py): the engine's and the rules' (vetoed by
                         keywords.py and values.py), resolved into one set; shape.py says which texts
                         could hold a credential at all

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from collector.redact import keywords
 from collector.redact.rule import Check, Rule, compile_verbose
+from collector.redact.unnamed import UNNAMED
 from collector.redact.values import (
     PLACEHOLDER_MARK,
     char_classes,
@@ -406,4 +407,5 @@ BUILTIN: tuple[Rule, ...] = (
          (?P<v>[A-Za-z0-9_\-+/.~%$!:]{15,511}[A-Za-z0-9_\-+/~%$!]={0,2})(?![A-Za-z0-9_\-+/.~%$!=:])"""),
          _WORDS, fold=True, priority=5, check=_mentioned,
          prefilter=r"(?i:key|token|secret|pass|pw|pat|cred)[^\n]*[A-Za-z0-9_\-+/.~%$!:]{16}"),
+    *UNNAMED,  # credentials under names no vocabulary knows (unnamed.py)
 )

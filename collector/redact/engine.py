@@ -144,20 +144,20 @@ def _found(text: str, scan: Any, public: frozenset[str] = frozenset()) -> Found:
 
 
 def _to_chars(data: bytes, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Byte offsets into `data` as character offsets into the text it encodes."""
+    """Byte offsets into `data` as character offsets into the text it encodes. A character is one byte
+    that is not a UTF-8 continuation byte, so an offset inside a character (a pattern of the engine's
+    may match a byte of one) stands after that character, and the next offset still counts exactly."""
     offsets = sorted({b for start, end, _ in spans for b in (start, end)})
     chars: dict[int, int] = {}
     last_b = last_c = 0
     for b in offsets:
-        last_c += len(data[last_b:b].decode("utf-8", "surrogatepass" if _whole(data, b) else "replace"))
+        last_c += len(data[last_b:b].translate(None, _CONTINUATION))
         chars[b] = last_c
         last_b = b
     return [(chars[start], chars[end], rule) for start, end, rule in spans]
 
 
-def _whole(data: bytes, at: int) -> bool:
-    """`at` is at a character boundary (not a UTF-8 continuation byte)."""
-    return at >= len(data) or data[at] & 0xC0 != 0x80
+_CONTINUATION = bytes(range(0x80, 0xC0))  # UTF-8 continuation bytes: 10xxxxxx
 
 
 def _pem_body(text: str, start: int, end: int) -> tuple[int, int]:

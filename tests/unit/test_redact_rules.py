@@ -93,6 +93,14 @@ FOUND = [
     ('curl -H "X-Acme-Key: 9f8e7d6c5b4a39281706f5e4d3c2b1a0" https://api.acme.io', "auth-header",
      "9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
     ("curl -u " + RANDOM[:32] + ": https://api.acme.io/v1", "cli-password", RANDOM[:32]),
+    # credentials under names no vocabulary knows (unnamed.py)
+    ('curl -H "X-Acme-Team: ' + RANDOM[:32] + '" https://api.acme.io', "request-header", RANDOM[:32]),
+    ("http GET https://api.acme.io/v1 'X-Acme-Team:" + RANDOM[:32] + "'", "request-header", RANDOM[:32]),
+    ('requests.get(url, headers={"CB-ACCESS-SIGN": "' + RANDOM[:32] + '"})', "request-header", RANDOM[:32]),
+    ("http -a ci:" + RANDOM[:24] + " GET https://api.acme.io/v1", "basic-auth", RANDOM[:24]),
+    ('requests.get(url, auth=("' + RANDOM[:24] + '", ""))', "basic-auth", RANDOM[:24]),
+    ("ACME_HOOK=https://hooks.acme.io/hooks/catch/3790742/4y7xx5/", "webhook-url", "catch/3790742/4y7xx5/"),
+    ("ACME_APPLICATION=" + RANDOM[:32], "machine-secret", RANDOM[:32]),
 ]
 
 # credential-shaped text that is not a secret: templates, references, code, documentation
@@ -135,6 +143,12 @@ NOT_FOUND = [
     "# the session key is regenerated on login; see https://example.com/docs/3f2a6c1e8b4d",
     "tokens = tokenizer.encode(text)  # token ids for the prompt: 15496 995 1234567890123456",
     "os.path.join(base, 'fixtures', 'patterns', 'path_9f8e7d6c5b4a3928.json')",
+    'curl -H "X-Request-Id: 3f2a6c1e-8b4d-4e9f-a1c3-5d7e9f0b2a4c" -H "Accept: application/json" https://x',
+    "'iso8859-15':                           'en_US.ISO8859-15',",
+    'EXEC_PREFIX="/Library/Frameworks/DebugPython.framework/Versions/9.8",',
+    'PNG_BYTES = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwA"',
+    'GREETING_B64 = "SGVsbG8sIFdvcmxkISBUaGlzIGlzIGEgdGVzdCBmaXh0dXJl"',
+    "https://docs.acme.io/webhooks/getting-started/configure",
 ]
 
 
