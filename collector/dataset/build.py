@@ -4,9 +4,11 @@
    files it does not name (a build that did not finish) are deleted. A dataset is built from one SOURCE
    with one --trust: a build that gives others is refused.
 2. The source is listed. Episodes no build has seen are new; episodes in the dataset with a revocation
-   record beside them now are withdrawn: their rows are copied out of the files that hold them.
+   record beside them now are withdrawn: their rows are copied out of the files that hold them, their
+   export files deleted.
 3. The engine (local.py, ray_engine.py) runs the transform on every new episode; accepted ones become
-   rows, the others rows of `rejected` with their reason, duplicates included.
+   rows, the others rows of `rejected` with their reason, duplicates included. Then the exports
+   (exports.py): the kept episodes in every format the dataset has, every episode in a format new to it.
 4. The manifest is written, naming the new files instead of the replaced ones, which are then deleted.
 """
 
@@ -21,8 +23,9 @@ from typing import Literal, Protocol
 
 from collector import __version__
 from collector.dataset.errors import EngineMissing, OutputRefused
-from collector.dataset.known import Admission, load_known
-from collector.dataset.local import cores, run_local
+from collector.dataset.exports import Exported, remove_exports
+from collector.dataset.known import Admission, load_known, table_rows
+from collector.dataset.local import LocalEngine, cores
 from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
 from collector.dataset.output import Output, open_output
 from collector.dataset.sink import Progress, Sink, Tally, no_progress
@@ -30,19 +33,25 @@ from collector.dataset.source import Entry, entries, locate, reader_for
 from collector.dataset.tables import TABLES
 from collector.dataset.transform import Context
 from collector.dataset.trust import Trust
-from collector.dataset.withdraw import find_withdrawn, remove_rows
+from collector.dataset.withdraw import Withdrawn, find_withdrawn, remove_rows
 from collector.upload.destinations import Destination
 from schemas.settings import UploadSettings
 
-Engine = Literal["local", "ray"]
-
-
-class RayEngine(Protocol):
-    def __call__(self, entries: Sequence[Entry], context: Context, sink: Sink, out: Output, *,
-                 address: str | None) -> dict[str, dict[str, int]]: ...
-
-
+EngineName = Literal["local", "ray"]
 RAY_MISSING = "the ray engine needs Ray, which is not installed: pip install 'codetape[ray]'"
+ExportItems = list[tuple[Entry, tuple[str, ...]]]
+
+
+class Engine(Protocol):
+    def rows(self, entries: Sequence[Entry], context: Context, sink: Sink,
+             out: Output) -> dict[str, dict[str, int]]:
+        """Check `entries`, verdicts to `sink`; the files the engine wrote itself, by table."""
+
+    def exports(self, items: Sequence[tuple[Entry, tuple[str, ...]]], context: Context,
+                out: Output) -> Exported:
+        """Export each entry in its formats."""
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -50,9 +59,10 @@ class BuildOptions:
     source: str
     out: str
     trust: Trust | None = None
-    engine: Engine = "local"
+    engine: EngineName = "local"
     workers: int = 0  # local engine: processes (0: one per core)
     ray_address: str | None = None  # ray engine: an existing cluster (None: a local Ray for this build)
+    exports: tuple[str, ...] = ()  # formats (exports.parse_exports) added to the dataset's
 
 
 @dataclass
@@ -60,13 +70,14 @@ class BuildReport:
     number: int
     source: str
     out: str
-    engine: Engine
+    engine: EngineName
     workers: int
     listed: int
     tally: Tally
     withdrawn: Counter[str] = field(default_factory=Counter)
     rows: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)  # in the dataset, by reason
+    exported: Exported = field(default_factory=Exported)
     seconds: float = 0.0
 
 
@@ -78,45 +89,100 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
                   now: Callable[[], datetime] = utc_now) -> BuildReport:
     """Build (or add to) the dataset at options.out from options.source; see the module docstring."""
     started, clock = now(), time.monotonic()
-    run_ray = _ray_engine() if options.engine == "ray" else None  # before anything is written
+    workers = options.workers or cores()
     source = locate(options.source, settings)
-    reader = reader_for(source)
     out = open_output(options.out, settings)
     _refuse_foreign(out)  # before the lock file is made there
-    with out.exclusive():
-        manifest = _prepare(out, source, options.trust)
-        number = len(manifest.builds) + 1
-        known = load_known(out, manifest)
-        listing = list(entries(reader))
-        withdrawn, months = find_withdrawn(out, manifest, reader, known, listing)
-        new = [entry for entry in listing if entry.sha256 not in known.seen]
-        tally = Tally(total=len(new), total_bytes=sum(entry.size for entry in new))
-        progress(tally)
-        removal = remove_rows(out, manifest, number, withdrawn, months)
-        sink = Sink(out, number, Admission(known), tally, progress)
-        context = Context(source, number, options.trust)
-        workers = options.workers or cores()
-        extra: dict[str, dict[str, int]] = {}
-        if run_ray is not None:
-            extra = run_ray(new, context, sink, out, address=options.ray_address)
-        else:
-            run_local(new, context, sink, workers)
-        for item in withdrawn:  # counted as withdrawals, not as this build's refusals
-            sink.reject(item.sha256, item.key, item.episode_id, item.signer_key_id, item.refusal, count=False)
-        written = sink.close()
-        for table, files in extra.items():
-            written.setdefault(table, {}).update(files)
-        gone = Counter[str](item.refusal.reason for item in withdrawn)
-        _record(manifest, written, removal.replaced, tally, gone)
-        manifest.builds.append(BuildRecord(
-            number=number, engine=options.engine, codetape_version=__version__, started_at=started,
-            finished_at=now(), listed=len(listing), new=len(new), accepted=tally.accepted,
-            rejected=dict(sorted(tally.rejected.items())), withdrawn=len(withdrawn), bytes=tally.bytes))
-        write_manifest(out, manifest)
-        for _table, path in removal.replaced:
-            out.delete(path)
-    return BuildReport(number, source.url, out.url, options.engine, workers, len(listing), tally, gone,
-                       dict(manifest.rows), dict(manifest.rejected), time.monotonic() - clock)
+    engine = _engine(options, workers)  # before anything is written: Ray may be missing or out of reach
+    try:
+        with out.exclusive():
+            build = _build(options, source, out, engine, progress)
+            _finish(out, build, options, started, now)
+    finally:
+        engine.close()
+    report = build.report
+    report.workers, report.seconds = workers, time.monotonic() - clock
+    report.rows, report.rejected = dict(build.manifest.rows), dict(build.manifest.rejected)
+    return report
+
+
+@dataclass
+class _Build:
+    """What a build carries from its start to its manifest."""
+
+    report: BuildReport
+    manifest: DatasetManifest
+    withdrawn: list[Withdrawn]
+    new: int
+    written: dict[str, dict[str, int]]
+    replaced: dict[tuple[str, str], tuple[str, int] | None]
+
+
+def _build(options: BuildOptions, source: Destination, out: Output, engine: Engine,
+           progress: Progress) -> _Build:
+    reader = reader_for(source)
+    manifest = _prepare(out, source, options.trust)
+    number = len(manifest.builds) + 1
+    known = load_known(out, manifest)
+    listing = list(entries(reader))
+    withdrawn, months = find_withdrawn(out, manifest, reader, known, listing)
+    new = [entry for entry in listing if entry.sha256 not in known.seen]
+    tally = Tally(total=len(new), total_bytes=sum(entry.size for entry in new))
+    progress(tally)
+    added = [fmt for fmt in options.exports if fmt not in manifest.exports]
+    backfill = _built_entries(out, manifest, {item.sha256 for item in withdrawn}) if added else []
+    removal = remove_rows(out, manifest, number, withdrawn, months)
+    remove_exports(out, manifest.exports, {item.episode_id for item in withdrawn})
+    sink = Sink(out, number, Admission(known), tally, progress)
+    context = Context(source, number, options.trust)
+    written = engine.rows(new, context, sink, out)
+    for item in withdrawn:  # counted as withdrawals, not as this build's refusals
+        sink.reject(item.sha256, item.key, item.episode_id, item.signer_key_id, item.refusal, count=False)
+    for table, files in sink.close().items():
+        written.setdefault(table, {}).update(files)
+    formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))
+    items: ExportItems = [(entry, formats) for entry in sink.kept] if formats else []
+    items += [(entry, tuple(added)) for entry in backfill]
+    exported = engine.exports(items, context, out) if items else Exported()
+    manifest.exports = list(formats)
+    report = BuildReport(number, source.url, out.url, options.engine, 0, len(listing), tally,
+                         Counter[str](item.refusal.reason for item in withdrawn), exported=exported)
+    return _Build(report, manifest, withdrawn, len(new), written, removal.replaced)
+
+
+def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime,
+            now: Callable[[], datetime]) -> None:
+    """Name the new files in the manifest, write it, delete the files it no longer names."""
+    report, manifest, tally = build.report, build.manifest, build.report.tally
+    for table, files in build.written.items():
+        for path, rows in files.items():
+            manifest.add_file(table, path, rows)
+    for (table, path), copy in build.replaced.items():
+        manifest.drop_file(table, path)
+        if copy is not None:
+            manifest.add_file(table, *copy)
+    totals = Counter(manifest.rejected)
+    totals.update(tally.rejected)
+    totals.update(report.withdrawn)
+    manifest.rejected = dict(sorted(totals.items()))
+    manifest.builds.append(BuildRecord(
+        number=report.number, engine=options.engine, codetape_version=__version__, started_at=started,
+        finished_at=now(), listed=report.listed, new=build.new, accepted=tally.accepted,
+        rejected=dict(sorted(tally.rejected.items())), withdrawn=len(build.withdrawn), bytes=tally.bytes,
+        exports=dict(report.exported.episodes), export_failures=len(report.exported.failed)))
+    write_manifest(out, manifest)
+    for _table, path in build.replaced:
+        out.delete(path)
+
+
+def _built_entries(out: Output, manifest: DatasetManifest, without: set[str]) -> list[Entry]:
+    """The episodes in the dataset, as entries of the source (to export them in a format new to it)."""
+    found = []
+    for batch in table_rows(out, manifest, "episodes", ["sha256", "source_key", "bytes"]):
+        for sha, key, size in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
+            if sha not in without:
+                found.append(Entry(key, sha, size))
+    return found
 
 
 def _prepare(out: Output, source: Destination, trust: Trust | None) -> DatasetManifest:
@@ -150,28 +216,13 @@ def _refuse_foreign(out: Output) -> None:
                             "build into an empty or new directory")
 
 
-def _record(manifest: DatasetManifest, written: dict[str, dict[str, int]],
-            replaced: dict[tuple[str, str], tuple[str, int] | None], tally: Tally,
-            gone: Counter[str]) -> None:
-    for table, files in written.items():
-        for path, rows in files.items():
-            manifest.add_file(table, path, rows)
-    for (table, path), copy in replaced.items():
-        manifest.drop_file(table, path)
-        if copy is not None:
-            manifest.add_file(table, *copy)
-    totals = Counter(manifest.rejected)
-    totals.update(tally.rejected)
-    totals.update(gone)
-    manifest.rejected = dict(sorted(totals.items()))
-
-
-def _ray_engine() -> RayEngine:
-    """The ray engine's entry point; EngineMissing when Ray is not installed."""
+def _engine(options: BuildOptions, workers: int) -> Engine:
+    if options.engine == "local":
+        return LocalEngine(workers)
     try:
-        from collector.dataset.ray_engine import run_ray
+        from collector.dataset.ray_engine import RayEngine
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] == "ray":
             raise EngineMissing(RAY_MISSING) from None
         raise
-    return run_ray
+    return RayEngine(options.ray_address)

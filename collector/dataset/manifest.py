@@ -40,7 +40,8 @@ class BuildRecord(_Model):
     rejected: dict[str, int] = pydantic.Field(description="episodes left out by this build, by reason")
     withdrawn: int = pydantic.Field(description="episodes built before, revoked since: their rows removed")
     bytes: int = pydantic.Field(description="bytes of the episodes checked")
-    exports: list[str] = []
+    exports: dict[str, int] = pydantic.Field(default={}, description="episodes exported, by format")
+    export_failures: int = 0
 
 
 class DatasetManifest(_Model):
@@ -48,6 +49,7 @@ class DatasetManifest(_Model):
     codetape_version: str = __version__
     source: str
     trust: list[str] | None = pydantic.Field(default=None, description="--trust: keys or key ids; None: any")
+    exports: list[str] = pydantic.Field(default=[], description="formats in OUT/exports/, kept complete")
     rows: dict[str, int] = {}
     rejected: dict[str, int] = pydantic.Field(default={}, description="episodes left out, by reason")
     builds: list[BuildRecord] = []

@@ -23,6 +23,7 @@ import ray.data
 from ray.data.datasource import FilenameProvider
 
 from collector.dataset.errors import DatasetError
+from collector.dataset.exports import Exported, export_entry
 from collector.dataset.output import Output
 from collector.dataset.sink import Sink, Tally
 from collector.dataset.source import Entry
@@ -62,16 +63,29 @@ class _Names(FilenameProvider):
         return f"{self.prefix}{write_uuid}-{task_index:06d}"
 
 
-def run_ray(entries: Sequence[Entry], context: Context, sink: Sink, out: Output, *,
-            address: str | None) -> dict[str, dict[str, int]]:
-    """Check and write `entries` through Ray; the verdicts go to `sink`; the files written, by table."""
-    if not entries:
-        return {}
-    started = _connect(address)
-    try:
-        return _run(entries, context, sink, out)
-    finally:
-        if started:
+class RayEngine:
+    """Joined to a cluster (or a local Ray started for this build, stopped by `close`)."""
+
+    def __init__(self, address: str | None) -> None:
+        self.started = _connect(address)
+
+    def rows(self, entries: Sequence[Entry], context: Context, sink: Sink,
+             out: Output) -> dict[str, dict[str, int]]:
+        """Check and write `entries`; the verdicts go to `sink`; the files Ray wrote, by table."""
+        return _run(entries, context, sink, out) if entries else {}
+
+    def exports(self, items: Sequence[tuple[Entry, tuple[str, ...]]], context: Context,
+                out: Output) -> Exported:
+        """Each episode exported by a Ray task (exports.py), the counts summed here."""
+        rows = [{**_entry_row(entry), "formats": list(formats)} for entry, formats in items]
+        work = functools.partial(_export_row, context=context, out=out)
+        done = Exported()
+        for row in ray.data.from_items(rows).map(work).take_all():
+            done.add(Exported.from_json(str(row["exported"])))
+        return done
+
+    def close(self) -> None:
+        if self.started:
             ray.shutdown()
 
 
@@ -94,8 +108,7 @@ def _connect(address: str | None) -> bool:
 
 def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> dict[str, dict[str, int]]:
     counter = _Counter.remote()  # type: ignore[attr-defined]
-    items = [{"key": e.key, "sha256": e.sha256, "size": e.size, "manifest": e.manifest,
-              "revocation": e.revocation} for e in entries]
+    items = [_entry_row(entry) for entry in entries]
     results = ray.data.from_items(items).map(functools.partial(_transform_row, context=context,
                                                                counter=counter))
     with ThreadPoolExecutor(1) as thread:
@@ -116,6 +129,16 @@ def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) ->
                            row_group_size=ROW_GROUP_ROWS[table])
         written[table] = {path: _rows(out, path) for path in out.files(table) if path not in before}
     return written
+
+
+def _entry_row(entry: Entry) -> dict[str, Any]:
+    return {"key": entry.key, "sha256": entry.sha256, "size": entry.size, "manifest": entry.manifest,
+            "revocation": entry.revocation}
+
+
+def _export_row(row: dict[str, Any], context: Context, out: Output) -> dict[str, Any]:
+    formats = tuple(row.pop("formats"))
+    return {"exported": export_entry(Entry(**row), context, formats, out).to_json()}
 
 
 def _transform_row(row: dict[str, Any], context: Context, counter: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import pyarrow as pa
 from collector.dataset.known import Admission
 from collector.dataset.output import Output
 from collector.dataset.reasons import Rejected
+from collector.dataset.source import Entry
 from collector.dataset.tables import REJECTED, ROWS
 from collector.dataset.transform import Outcome
 from collector.dataset.writer import TableWriter
@@ -43,6 +44,7 @@ class Sink:
         self.build, self.admission, self.tally, self.progress = build, admission, tally, progress
         self.rows = {table: TableWriter(out, table, build) for table in ROWS}
         self.rejected = TableWriter(out, "rejected", build)
+        self.kept: list[Entry] = []  # the episodes whose rows this build adds
 
     def verdict(self, outcome: Outcome) -> bool:
         """Count `outcome` and say whether its rows are kept (accepted, and not a duplicate)."""
@@ -56,6 +58,7 @@ class Sink:
             self.reject(outcome.sha256, outcome.key, outcome.episode_id, outcome.signer_key_id, refusal)
         else:
             self.tally.accepted += 1
+            self.kept.append(Entry(outcome.key, outcome.sha256, outcome.size))
         self.progress(self.tally)
         return refusal is None
 

@@ -187,7 +187,7 @@ def test_a_second_build_checks_only_new_episodes_and_removes_one_revoked_since(
     revoke(alice, gone)
     gone_id = str(open_episode(gone).header.episode_id)
     done = codetape(world.base / "team", "dataset", "build", str(world.source), "-o", str(world.out),
-                    "--trust", str(first_build["trust"]))
+                    "--trust", str(first_build["trust"]), "--exports", "atif,zeta")
     assert done.returncode == 0, done.stderr
     assert "2 new episodes" in done.stdout and "2 accepted, 0 rejected" in done.stdout
     assert "removed: 1 episode revoked since built (revoked 1)" in done.stdout
@@ -211,6 +211,29 @@ def test_a_second_build_checks_only_new_episodes_and_removes_one_revoked_since(
                      "--trust", str(first_build["trust"]))
     assert again.returncode == 0 and "0 new episodes" in again.stdout, again
     assert json.loads((world.out / "_manifest.json").read_text())["rows"] == manifest["rows"]
+
+
+def test_exports_hold_every_episode_of_the_dataset_as_codetape_export_writes_it(
+        world: World, first_build: dict[str, Any], tmp_path: Path) -> None:
+    """The second build above named --exports atif,zeta: the episodes already built were exported then
+    too, the one revoked in that build was not, and each file is what `codetape export` writes."""
+    manifest = json.loads((world.out / "_manifest.json").read_text())
+    assert manifest["exports"] == ["atif", "zeta"]
+    assert manifest["builds"][1]["exports"] == {"atif": len(world.good), "zeta": len(world.good)}
+    ids = {str(open_episode(path).header.episode_id): path for path in world.good.values()}
+    assert {path.name for path in (world.out / "exports" / "atif").iterdir()} == {f"{eid}.atif.json"
+                                                                                  for eid in ids}
+    assert {path.name for path in (world.out / "exports" / "zeta").iterdir()} == {f"{eid}.zeta.jsonl"
+                                                                                  for eid in ids}
+    sample = min(ids)
+    done = codetape(world.base / "team", "export", str(ids[sample]), "--format", "atif", "-o", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    built = (world.out / "exports" / "atif" / f"{sample}.atif.json").read_bytes()
+    assert built == (tmp_path / f"{sample}.atif.json").read_bytes()
+    assert json.loads(built)["steps"]
+    unknown = codetape(world.base / "team", "dataset", "build", str(world.source), "-o", str(world.out),
+                       "--trust", str(first_build["trust"]), "--exports", "progsnap2")
+    one_error_line(unknown, 2, "--exports: progsnap2 is one dataset of all the episodes")
 
 
 def test_the_readme_query_runs_on_the_dataset(world: World, first_build: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 """The local and the ray engine build the same rows from the same source: every table, refusals included,
-over a first build and an incremental one with a revocation in between. Ray runs for real: a local
-instance this module starts (2 CPUs, no dashboard) and stops."""
+and the same export files, over a first build and an incremental one with a revocation in between. Ray
+runs for real: a local instance this module starts (2 CPUs, no dashboard) and stops."""
 
 from __future__ import annotations
 
@@ -39,8 +39,9 @@ def local_ray() -> Iterator[None]:
 
 
 def build(source: Path, out: Path, engine: str) -> None:
-    build_dataset(BuildOptions(str(source), str(out), engine=engine, workers=2),  # type: ignore[arg-type]
-                  UploadSettings())
+    options = BuildOptions(str(source), str(out), engine=engine, workers=2,  # type: ignore[arg-type]
+                           exports=("atif", "zeta"))
+    build_dataset(options, UploadSettings())
 
 
 def same_rows(first: Path, second: Path) -> None:
@@ -49,6 +50,10 @@ def same_rows(first: Path, second: Path) -> None:
         found = rows(filesystem, str(first), table)
         assert found == rows(filesystem, str(second), table), table
         assert found or table == "commands", table
+    for fmt in ("atif", "zeta"):
+        files = [{path.name: path.read_bytes() for path in (out / "exports" / fmt).iterdir()}
+                 for out in (first, second)]
+        assert files[0] and files[0] == files[1], fmt
 
 
 def test_both_engines_build_the_same_rows(local_ray: None, tmp_path: Path) -> None:
@@ -76,6 +81,7 @@ def test_both_engines_build_the_same_rows(local_ray: None, tmp_path: Path) -> No
     same_rows(local, on_ray)
     episodes = rows(pafs.LocalFileSystem(), str(on_ray), "episodes")
     assert len(episodes) == 4 and file_sha256(signed[1]) not in {row["sha256"] for row in episodes}
+    assert len(list((on_ray / "exports" / "atif").iterdir())) == 4
     assert [path.name for path in (on_ray / "steps").rglob("part-b00002-r-*.parquet")]  # Ray wrote build 2
 
 

@@ -13,6 +13,9 @@ the month the episode started: TABLE/month=YYYY-MM/part-*.parquet) and rejected,
 with the counts and the build's inputs. Run it again to add what is new at SOURCE: only new episodes
 are checked, and an episode revoked since it was built has its rows removed.
 
+--exports atif,zeta also writes the dataset's episodes in those formats (as codetape export does) into
+OUT/exports/FORMAT/, one file per episode; later builds keep them complete.
+
 --engine local (the default) runs the checks in a process per core; --engine ray as Ray Data tasks, on
 a local Ray or the cluster at --ray-address (pip install 'codetape[ray]'). Both give the same rows.
 For s3://, the endpoint and region are [upload]'s in config.toml or the AWS configuration's, as for
@@ -26,6 +29,7 @@ from collections import Counter
 
 from collector.cli.progress import episode_progress
 from collector.dataset.build import BuildOptions, BuildReport, build_dataset
+from collector.dataset.exports import export_formats, parse_exports
 from collector.dataset.sink import Tally
 from collector.dataset.trust import parse_trust
 from collector.errors import UsageError
@@ -55,6 +59,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="local engine: processes (default: one per core)")
     build.add_argument("--ray-address", metavar="ADDR",
                        help="ray engine: the cluster to run on (default: a local Ray started for the build)")
+    build.add_argument("--exports", metavar="FORMATS",
+                       help=f"also write these formats into OUT/exports/FORMAT/, one file per episode "
+                       f"({', '.join(export_formats())}; comma-separated), kept complete by later builds")
     build.add_argument("--allow-insecure", action="store_true",
                        help="allow a plain http:// S3 endpoint that is not on this machine")
     build.add_argument("--quiet", action="store_true", help="print errors only (no progress, no summary)")
@@ -67,11 +74,12 @@ def run_build(args: argparse.Namespace) -> int:
     if args.workers is not None and (args.engine != "local" or args.workers < 1):
         raise UsageError("--workers N (N >= 1) is for --engine local")
     trust = None if args.trust is None else parse_trust(args.trust)
+    exports = () if args.exports is None else parse_exports(args.exports)
     settings = load_config(Home.from_env()).upload
     if args.allow_insecure:
         settings = settings.model_copy(update={"allow_insecure": True})
     options = BuildOptions(args.source, args.out, trust=trust, engine=args.engine, workers=args.workers or 0,
-                           ray_address=args.ray_address)
+                           ray_address=args.ray_address, exports=exports)
     with episode_progress("checking", quiet=args.quiet) as update:
         def progress(tally: Tally) -> None:
             update(tally.done, tally.total, tally.bytes, tally.total_bytes, sum(tally.rejected.values()))
@@ -92,6 +100,13 @@ def summary(report: BuildReport) -> str:
     if report.withdrawn:
         gone = _count(sum(report.withdrawn.values()), "episode")
         lines.append(f"removed: {gone} revoked since built{_reasons(report.withdrawn)}")
+    exported = report.exported
+    if exported.episodes or exported.failed:
+        done = ", ".join(f"{fmt} {_count(count, 'episode')} ({_count(exported.files[fmt], 'file')})"
+                         for fmt, count in sorted(exported.episodes.items()))
+        failed = exported.failed
+        lines.append(f"exports: {done or 'none'}" + (f"; {len(failed)} failed, the first: {failed[0]}"
+                                                     if failed else ""))
     held = ", ".join(_count(report.rows.get(table, 0), name) for table, name in TABLE_NAMES.items())
     lines.append(f"dataset: {held}; {_count(sum(report.rejected.values()), 'episode')} rejected "
                  f"(table rejected){_reasons(Counter(report.rejected))}")

@@ -1,0 +1,125 @@
+"""`--exports atif,zeta`: the dataset's episodes also in training formats, through collector.export's own
+`export_episodes`, into OUT/exports/FORMAT/ (one file per episode, named by its id).
+
+A format, once exported into a dataset, is kept complete: a later build exports its new episodes in it
+too, and a format named for the first time is exported for every episode already in the dataset. An
+episode revoked since it was built loses its export files with its rows. Formats that write one dataset
+for all episodes together (ProgSnap2) cannot grow a build at a time: `codetape export` writes them.
+Each episode is fetched from the source again and its hash checked, in the engine's workers.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+
+from collector.dataset.errors import OutputFailed
+from collector.dataset.output import Output
+from collector.dataset.source import Entry, reader_for
+from collector.dataset.transform import Context
+from collector.episode import open_episode
+from collector.errors import EpisodeError, UsageError
+from collector.export import FORMATS, export_episodes
+
+FOLDER = "exports"
+ONE_DATASET = frozenset({"progsnap2"})  # one dataset of all the episodes, not a file per episode
+
+
+def export_formats() -> list[str]:
+    """The formats a build can export (collector.export's, less those written for all episodes at once)."""
+    return [name for name in FORMATS if name not in ONE_DATASET]
+
+
+def parse_exports(text: str) -> tuple[str, ...]:
+    """`atif,zeta` -> ("atif", "zeta"); UsageError naming a format a build cannot export."""
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    for name in names:
+        if name in ONE_DATASET:
+            raise UsageError(f"--exports: {name} is one dataset of all the episodes, which a build adding "
+                             f"episodes cannot extend; write it with: codetape export EPISODE... --format "
+                             f"{name}")
+        if name not in FORMATS:
+            raise UsageError(f"--exports: unknown format {name!r}; choose from {', '.join(export_formats())}")
+    if not names:
+        raise UsageError(f"--exports names no format; choose from {', '.join(export_formats())}")
+    return names
+
+
+@dataclass
+class Exported:
+    """What exporting episodes did, per format: episodes, files, records, what was skipped, failures."""
+
+    episodes: Counter[str] = field(default_factory=Counter)
+    files: Counter[str] = field(default_factory=Counter)
+    records: Counter[str] = field(default_factory=Counter)
+    failed: list[str] = field(default_factory=list)  # "<format> <episode>: why", one per failure
+
+    def add(self, other: Exported) -> None:
+        self.episodes.update(other.episodes)
+        self.files.update(other.files)
+        self.records.update(other.records)
+        self.failed.extend(other.failed)
+
+    def to_json(self) -> str:
+        return json.dumps({"episodes": self.episodes, "files": self.files, "records": self.records,
+                           "failed": self.failed})
+
+    @classmethod
+    def from_json(cls, text: str) -> Exported:
+        data = json.loads(text)
+        return cls(Counter(data["episodes"]), Counter(data["files"]), Counter(data["records"]),
+                   list(data["failed"]))
+
+
+def export_entry(entry: Entry, context: Context, formats: tuple[str, ...], out: Output) -> Exported:
+    """Export one episode of the dataset in `formats`; a failure is counted, never raised (the episode
+    is in the dataset already: its exports are the extra)."""
+    done = Exported()
+    with tempfile.TemporaryDirectory(prefix="codetape-export-", dir=context.scratch) as scratch:
+        path = Path(scratch) / "episode.ctape"
+        sha256, _size = reader_for(context.source).fetch(entry.key, path, context.max_bytes)
+        for fmt in formats:
+            if sha256 != entry.sha256:
+                done.failed.append(f"{fmt} {entry.key}: it changed at the source after it was built")
+                continue
+            target = out.local / FOLDER / fmt if out.local is not None else Path(scratch) / fmt
+            try:
+                result = export_episodes([open_episode(path)], fmt, target)
+            except EpisodeError as exc:
+                done.failed.append(f"{fmt} {entry.key}: {exc}")
+                continue
+            if out.local is None:
+                _send(target, out, f"{FOLDER}/{fmt}")
+            done.episodes[fmt] += result.episodes
+            done.files[fmt] += result.files
+            done.records[fmt] += result.records
+    return done
+
+
+def _send(folder: Path, out: Output, where: str) -> None:
+    try:
+        pafs.copy_files(str(folder), out.path(where), source_filesystem=pafs.LocalFileSystem(),
+                        destination_filesystem=out.fs)
+    except (OSError, pa.ArrowException) as exc:
+        raise OutputFailed(f"cannot write {out.describe(where)}: {exc}") from None
+
+
+def remove_exports(out: Output, formats: list[str], episode_ids: set[str]) -> None:
+    """Delete the export files of episodes whose rows left the dataset."""
+    if not episode_ids:
+        return
+    for fmt in formats:
+        folder = out.path(f"{FOLDER}/{fmt}")
+        try:
+            infos = out.fs.get_file_info(pafs.FileSelector(folder, allow_not_found=True))
+        except (OSError, pa.ArrowException) as exc:
+            raise OutputFailed(f"cannot list {out.describe(f'{FOLDER}/{fmt}')}: {exc}") from None
+        for info in infos:
+            if info.base_name.split(".", 1)[0] in episode_ids:
+                out.delete(info.path[len(out.root) + 1:])
