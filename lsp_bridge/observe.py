@@ -5,6 +5,10 @@ with their text, file operations, the `codetape.*` commands, and the position en
 prefers. Text sync and `codetape/*` params reach the handlers as plain JSON (`RawNotification`), so
 `Capture` checks them itself and a malformed message costs a gap, never the session. The transport is
 `lsp_bridge.framing` (damaged input is logged and skipped) feeding pygls's JSON-RPC layer.
+
+The text-sync notifications (one per keystroke) take a direct path: parsed once as plain JSON and handed
+to `Capture` without pygls's structuring and dispatch, which cost most of the time per keystroke. Every
+other message, and any message after `shutdown`, goes through pygls as before.
 """
 
 from __future__ import annotations
@@ -40,11 +44,12 @@ log = logging.getLogger(__name__)
 
 _FILE_OPERATIONS = lsp.FileOperationRegistrationOptions(
     filters=[lsp.FileOperationFilter(pattern=lsp.FileOperationPattern(glob="**/*"), scheme="file")])
-RAW_METHODS = frozenset({
+TEXT_SYNC_METHODS = frozenset({
     lsp.TEXT_DOCUMENT_DID_OPEN, lsp.TEXT_DOCUMENT_DID_CHANGE, lsp.TEXT_DOCUMENT_DID_CLOSE,
     lsp.TEXT_DOCUMENT_DID_SAVE, lsp.WORKSPACE_DID_CREATE_FILES, lsp.WORKSPACE_DID_RENAME_FILES,
-    lsp.WORKSPACE_DID_DELETE_FILES, lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, *NOTIFICATIONS,
+    lsp.WORKSPACE_DID_DELETE_FILES, lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
 })
+RAW_METHODS = TEXT_SYNC_METHODS | frozenset(NOTIFICATIONS)
 
 
 @attrs.define
@@ -139,11 +144,16 @@ class ObserveServer(LanguageServer):
             return
         self.received_at = at
         try:
-            message = json.loads(frame.body, object_hook=self.protocol.structure_message)
+            data = json.loads(frame.body)
         except ValueError as exc:
             self.capture.unreadable(at, f"invalid JSON ({exc})", from_editor=True)
             return
+        if (isinstance(data, dict) and "id" not in data and not self.shutdown_requested
+                and data.get("method") in TEXT_SYNC_METHODS and data.get("jsonrpc") == "2.0"):
+            self.capture.handle(data["method"], data.get("params"), at)  # the keystroke path
+            return
         try:
+            message = self.protocol.structure_message(data) if isinstance(data, dict) else data
             self.protocol.handle_message(message)
         except (AttributeError, TypeError) as exc:
             self.capture.unreadable(at, f"not a JSON-RPC message ({exc})", from_editor=True)

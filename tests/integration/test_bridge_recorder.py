@@ -8,6 +8,7 @@ from pathlib import Path
 
 from collector.home import Home
 from collector.protocol.client import Client
+from collector.workspace.registry import Registry
 from lsp_bridge.framing import encode
 from tests.integration.collector_harness import Daemon, env_for, journal_steps, running, start_daemon
 from tests.integration.test_bridge_harness import (
@@ -51,7 +52,9 @@ def save(client: RawClient, ws: Path, text: str | None = None) -> None:
 
 
 def test_without_a_collector_the_editor_never_waits_and_the_loss_is_logged(tmp_path: Path, ws: Path) -> None:
-    client = RawClient(BRIDGE, env_for(tmp_path / "nobody-home"), cwd=ws)
+    home = tmp_path / "nobody-home"  # opted in there too, but no collector runs for it
+    Registry(Home(home.resolve())).add(ws)
+    client = RawClient(BRIDGE, env_for(home), cwd=ws)
     started = time.monotonic()
     client.initialize(ws)
     open_a(client, ws, "\n")
