@@ -1,9 +1,10 @@
 """Proxy mode's reading of the traffic it forwarded (translator thread, never the forwarding path).
 
-Each frame from either side is parsed here, after it was forwarded. Requests are remembered by id (in
-a bounded table) so that responses can be understood: the `initialize` answer gives the negotiated
-position encoding, completion and code action answers feed `Actions`, the editor's answer to the
-server's `workspace/applyEdit` says whether the edit was applied.
+Each frame from either side is parsed here, after it was forwarded, except a server's response while
+no request codetape reads is pending (most of them: hover, definition, ...), which is skipped unparsed.
+Requests are remembered by id (in a bounded table) so that responses can be understood: the
+`initialize` answer gives the negotiated position encoding, completion and code action answers feed
+`Actions`, the editor's answer to the server's `workspace/applyEdit` says whether the edit was applied.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class Traffic:
             return
         if body is None:
             return
+        if not from_editor and not self._from_editor and b'"method"' not in body:
+            return  # a response to nothing codetape reads (hover, definition, ...): not even parsed
         try:
             message = json.loads(body)
         except ValueError as exc:
