@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collector.text.digest import sha256_text
 from lsp_bridge import translate as t
@@ -20,7 +20,9 @@ from lsp_bridge.documents import ENCODINGS, TrackedDocument
 from lsp_bridge.errors import MalformedMessage, OutOfRange
 from lsp_bridge.recorder import Outgoing, Recorder
 from lsp_bridge.workspaces import Located, Workspaces, uri_to_path
-from schemas.common import PositionEncoding
+
+if TYPE_CHECKING:
+    from schemas.common import PositionEncoding
 
 log = logging.getLogger(__name__)
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from collector.text.digest import sha256_text
 from collector.text.document import Document
 from collector.text.positions import content_of
 from lsp_bridge.errors import OutOfRange
 from lsp_bridge.translate import Change, Pos, Rng
-from schemas.common import PositionEncoding, Range
+
+if TYPE_CHECKING:
+    from schemas.common import PositionEncoding, Range
 
 ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 
@@ -166,4 +168,4 @@ class _Range(NamedTuple):
 def _model(where: Rng) -> Range:
     """A range for collector's Document, which reads only `start/end.line/character`: a plain tuple, as
     a validated model would cost more than the rest of a keystroke."""
-    return cast(Range, _Range(_Position(*where.start), _Position(*where.end)))
+    return cast("Range", _Range(_Position(*where.start), _Position(*where.end)))

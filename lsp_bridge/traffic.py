@@ -14,14 +14,16 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsp_bridge import translate as t
 from lsp_bridge.actions import Actions
 from lsp_bridge.capture import Capture
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.extensions import Extensions
-from schemas.common import PositionEncoding
+
+if TYPE_CHECKING:
+    from schemas.common import PositionEncoding
 
 log = logging.getLogger(__name__)
 

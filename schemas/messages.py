@@ -33,7 +33,8 @@ Line = Annotated[str, Field(max_length=64 * 1024)]
 class Message(BaseModel):
     """Lenient on unknown fields, strict on the ones it knows."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, alias_generator=to_camel, populate_by_name=True,
+                              defer_build=True)  # built on first use: the bridge starts faster
 
 
 class LspPosition(Message):

@@ -9,11 +9,13 @@ session is linear in the edits, not quadratic in the size of the document or of 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import cast, overload
+from typing import TYPE_CHECKING, cast, overload
 
 from collector.text.longline import CHUNK, LongLine, make_line
 from collector.text.positions import content_of, split_lines, to_index, units
-from schemas.common import PositionEncoding, Range
+
+if TYPE_CHECKING:
+    from schemas.common import PositionEncoding, Range
 
 Line = str | LongLine
 _NONE: list[str] = []  # no pieces (never changed)

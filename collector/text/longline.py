@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import accumulate, pairwise
+from typing import TYPE_CHECKING
 
 from collector.text.positions import content_of, to_index, units
-from schemas.common import PositionEncoding
+
+if TYPE_CHECKING:
+    from schemas.common import PositionEncoding
 
 CHUNK = 4096  # characters: longer lines are kept in pieces of CHUNK/2 to CHUNK
 SLOT_WORK = 32  # a piece's running total computed, or a piece made, costs about 32 characters copied

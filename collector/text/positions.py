@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import TYPE_CHECKING
 
-from schemas.common import PositionEncoding
+if TYPE_CHECKING:
+    from schemas.common import PositionEncoding
+
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CODECS = {"utf-8": ("utf-8", 1), "utf-16": ("utf-16-le", 2)}  # codec, bytes per code unit
