@@ -9,9 +9,10 @@ credentials come from the standard AWS configuration).
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -22,7 +23,7 @@ import pydantic
 from collector.errors import SettingsError
 from collector.home import Home
 from collector.policy.toml import load_model
-from collector.upload.errors import DestinationError
+from collector.upload.errors import DestinationError, TransferFailed
 from schemas.settings import CodetapeConfig, UploadSettings
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -125,6 +126,23 @@ class Readable(Protocol):
     def fetch(self, key: str, target: Path, limit: int) -> tuple[str, int]:
         """Copy the object into the local file `target`: (SHA-256 hex, size) of the bytes copied;
         TransferFailed when it is missing or above `limit` bytes."""
+
+
+def copy_hashed(chunks: Iterable[bytes], target: Path, limit: int, what: str) -> tuple[str, int]:
+    """Write `chunks` (of the object `what`) into the local file `target`, hashing them on the way:
+    (SHA-256 hex, size); TransferFailed above `limit` bytes, or when a read or the write fails."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(target, "wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise TransferFailed(f"{what} is larger than {limit} bytes")
+                digest.update(chunk)
+                out.write(chunk)
+    except OSError as exc:
+        raise TransferFailed(f"cannot copy {what} to {target}: {exc.strerror}") from None
+    return digest.hexdigest(), size
 
 
 def episode_key(sha256: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from collector.atomic import atomic_file, atomic_write
-from collector.upload.destinations import Destination, Resume, Sent
+from collector.upload.destinations import Destination, Resume, Sent, copy_hashed
 from collector.upload.errors import TransferFailed
 
 COPY_CHUNK = 1024 * 1024
@@ -110,15 +110,8 @@ class FileStore:
 
     def fetch(self, key: str, target: Path, limit: int) -> tuple[str, int]:
         path = self._path(key)
-        digest, size = hashlib.sha256(), 0
         try:
-            with open(path, "rb") as source, open(target, "wb") as out:
-                while chunk := source.read(COPY_CHUNK):
-                    size += len(chunk)
-                    if size > limit:
-                        raise TransferFailed(f"{path} is larger than {limit} bytes")
-                    digest.update(chunk)
-                    out.write(chunk)
+            with open(path, "rb") as source:
+                return copy_hashed(iter(lambda: source.read(COPY_CHUNK), b""), target, limit, str(path))
         except OSError as exc:
-            raise TransferFailed(f"cannot copy {path}: {exc.strerror}") from None
-        return digest.hexdigest(), size
+            raise TransferFailed(f"cannot read {path}: {exc.strerror}") from None

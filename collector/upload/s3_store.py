@@ -24,7 +24,7 @@ import botocore.exceptions
 from botocore.config import Config
 
 from collector import __version__
-from collector.upload.destinations import Destination, Resume, Sent, check_endpoint
+from collector.upload.destinations import Destination, Resume, Sent, check_endpoint, copy_hashed
 from collector.upload.errors import DestinationError, TransferFailed, Unreachable
 
 MIB = 1024 * 1024
@@ -216,18 +216,9 @@ class S3Store:
             body = self._call("get_object", Key=self._key(key))["Body"]
         except _Missing:
             raise TransferFailed(f"{self.location(key)} is gone (listed, then not found)") from None
-        digest, size = hashlib.sha256(), 0
-        try:
-            with contextlib.closing(body), open(target, "wb") as out:
-                while chunk := self._read(body, MIB, key):
-                    size += len(chunk)
-                    if size > limit:
-                        raise TransferFailed(f"{self.location(key)} is larger than {limit} bytes")
-                    digest.update(chunk)
-                    out.write(chunk)
-        except OSError as exc:
-            raise TransferFailed(f"cannot write {target}: {exc.strerror}") from None
-        return digest.hexdigest(), size
+        with contextlib.closing(body):
+            return copy_hashed(iter(lambda: self._read(body, MIB, key), b""), target, limit,
+                               self.location(key))
 
     def _read(self, body: Any, size: int, key: str) -> bytes:
         """Up to `size` bytes of a response body; Unreachable when the connection drops in the middle."""
