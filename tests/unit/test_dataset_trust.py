@@ -1,0 +1,52 @@
+"""--trust KEYS and the source listing of a dataset build: what is accepted, what is refused in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collector.consent import init_keys
+from collector.dataset.source import Entry, entries
+from collector.dataset.trust import parse_trust
+from collector.errors import UsageError
+from collector.home import Home
+from collector.upload.destinations import parse_destination
+from collector.upload.stores import open_reader
+from schemas.consent import ConsentReviewer
+
+
+def test_a_file_of_keys_or_a_list_of_keys_and_ids(tmp_path: Path) -> None:
+    alice, bob = (init_keys(Home(tmp_path / name)) for name in ("alice", "bob"))
+    keys = tmp_path / "team.pub"
+    keys.write_text(f"# the team\n{alice.public_b64}  # alice\n\n", encoding="utf-8")
+    from_file = parse_trust(str(keys))
+    assert from_file.admits(ConsentReviewer(public_key=alice.public_b64, key_id=alice.key_id))
+    assert not from_file.admits(ConsentReviewer(public_key=bob.public_b64, key_id=bob.key_id))
+    listed = parse_trust(f"{bob.key_id}, {alice.public_b64}")
+    assert listed.admits(ConsentReviewer(public_key=bob.public_b64, key_id=bob.key_id))
+    assert listed.describe() == sorted([bob.key_id, alice.public_b64])
+
+
+@pytest.mark.parametrize(("given", "says"), [
+    ("abc", "abc is not a file, a public key"),
+    (",", "names no key"),
+    ("0123456789abcdeg", "is not a file, a public key"),
+])
+def test_what_is_not_a_key_is_one_usage_line(given: str, says: str) -> None:
+    with pytest.raises(UsageError, match=says):
+        parse_trust(given)
+
+
+def test_the_listing_groups_each_episode_with_what_lies_beside_it(tmp_path: Path) -> None:
+    folder = tmp_path / "episodes"
+    folder.mkdir()
+    a, b = "a" * 64, "b" * 64
+    for name in (f"{a}.ctape", f"{a}.json", f"{a}.revocation.json", f"{b}.ctape", f"{'c' * 64}.json",
+                 f".{b}.ctape.1234.tmp", "odd.ctape"):
+        (folder / name).write_bytes(b"x" * 3)
+    (folder / "deeper").mkdir()
+    (folder / "deeper" / f"{a}.ctape").write_bytes(b"x")
+    found = list(entries(open_reader(parse_destination(tmp_path.as_uri()))))
+    assert found == [Entry(f"episodes/{a}.ctape", a, 3, manifest=True, revocation=True),
+                     Entry(f"episodes/{b}.ctape", b, 3), Entry("episodes/odd.ctape", "odd", 3)]
