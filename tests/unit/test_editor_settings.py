@@ -8,6 +8,7 @@ from pathlib import Path
 
 from schemas.editor import EditorSettings
 from schemas.generate import VSCODE_PACKAGE, render_package_json
+from schemas.messages import COMMANDS
 
 REGENERATE = "package.json disagrees with schemas/editor.py: run `.venv/bin/python -m schemas.generate`"
 
@@ -30,3 +31,10 @@ def test_a_changed_model_is_caught(tmp_path: Path) -> None:
     package["contributes"]["configuration"]["properties"]["codetape.cursorDebounceMs"]["default"] = 5
     stale = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
     assert render_package_json(stale) != stale
+
+
+def test_extension_commands_leave_the_bridges_names_free() -> None:
+    """vscode-languageclient registers the bridge's commands (codetape.seal, ...) under their own names."""
+    package = json.loads(VSCODE_PACKAGE.read_text(encoding="utf-8"))
+    ours = {entry["command"] for entry in package["contributes"]["commands"]}
+    assert not ours & set(COMMANDS)

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 STAMP=node_modules/.codetape-code-server-4.100.3
 [ -f "$STAMP" ] && exit 0
-npm install --no-audit --no-fund --ignore-scripts
+npm ci --no-audit --no-fund --ignore-scripts
 npm rebuild argon2
 cd node_modules/code-server/lib/vscode
 npm install --no-audit --no-fund --omit=dev --ignore-scripts

@@ -70,7 +70,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
         output,
         state,
         ...state.commands(restart),
-        ...startForwarding(send, () => state.roots, () => settings().cursorDebounceMs),
+        ...startForwarding(send, () => state.roots, () => settings().cursorDebounceMs, (line) => output.info(line)),
         onDidChangeActiveTextEditor(() => state.render()),
         onDidChangeConfiguration((event) => {
             if (needsRestart((section) => event.affectsConfiguration(section))) {

@@ -4,15 +4,17 @@ export const SETTINGS_FILE = '.codetape.toml';
 export const CLIENT_ID = 'codetape';
 export const CLIENT_NAME = 'codetape bridge';
 
+// Not codetape.pause/resume/seal/status: those are the bridge's own commands, which vscode-languageclient
+// registers under their names.
 export const COMMANDS = {
     menu: 'codetape.menu',
     restart: 'codetape.restart',
-    pause: 'codetape.pause',
-    resume: 'codetape.resume',
+    pause: 'codetape.pauseRecording',
+    resume: 'codetape.resumeRecording',
     taskStart: 'codetape.taskStart',
     taskDone: 'codetape.taskDone',
     note: 'codetape.note',
-    seal: 'codetape.seal',
+    seal: 'codetape.sealEpisode',
     review: 'codetape.review',
     openReport: 'codetape.openReport',
     optIn: 'codetape.optIn',

@@ -10,9 +10,12 @@ import {
     onDidChangeTextEditorSelection, onDidEndTerminalShellExecution, onDidStartTerminalShellExecution,
 } from './vscodeapi';
 
+const SHARED_SCHEMES = new Set(['file', 'vscode-local', 'vscode-remote']);
+
 export type Send = (method: string, params: object) => void;
 
-export function startForwarding(send: Send, roots: () => readonly string[], debounceMs: () => number): Disposable[] {
+export function startForwarding(send: Send, roots: () => readonly string[], debounceMs: () => number,
+    log: (line: string) => void): Disposable[] {
     const recorded = (uri: Uri) => uri.scheme === 'file' && roots().some((root) => inside(root, uri.fsPath));
     const diagnostics = new DiagnosticsForwarder();
     const debouncer = new Debouncer(debounceMs);
@@ -40,13 +43,17 @@ export function startForwarding(send: Send, roots: () => readonly string[], debo
         onDidChangeActiveTextEditor((editor) => cursor(editor)),
         onDidStartTerminalShellExecution((event) => started.set(event.execution, Date.now())),
         onDidEndTerminalShellExecution((event) => {
-            const cwd = event.execution.cwd ?? event.shellIntegration.cwd;
-            if (cwd && cwd.scheme === 'file' && !roots().some((root) => inside(root, cwd.fsPath))) {
+            // code-server reports the terminal's cwd as vscode-local:/path, Remote as vscode-remote://host/path:
+            // the shell and this extension host share that filesystem, so the path is what counts.
+            const uri = event.execution.cwd ?? event.shellIntegration.cwd;
+            const cwd = uri && SHARED_SCHEMES.has(uri.scheme) && uri.path.startsWith('/') ? uri.path : undefined;
+            log(`terminal command ended (exit ${event.exitCode}) in ${uri?.toString() ?? 'an unknown directory'}`);
+            if (cwd && !roots().some((root) => inside(root, cwd))) {
                 return;
             }
             const params = commandParams({
                 commandLine: event.execution.commandLine.value,
-                cwd: cwd?.scheme === 'file' ? cwd.toString() : undefined,
+                cwd,
                 exitCode: event.exitCode,
                 startedMs: started.get(event.execution),
                 endedMs: Date.now(),

@@ -1,0 +1,101 @@
+// Drives real VS Code (code-server) in Debian's Chromium with playwright-core, as a developer would:
+// open the opted-in workspace, watch the codetape status bar, open a file, type, save, run a command in
+// the integrated terminal, seal from the status bar menu, answer Review to the prompt and sign in the
+// review webview after its confirmation. Writes what it saw to OUT as JSON; exits 1 on any failure.
+// Usage: node drive.mjs URL FILE_NAME TEXT COMMAND OUT
+import { writeFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const [url, fileName, text, command, out] = process.argv.slice(2);
+const seen = { statuses: [], steps: {}, timings: {} };
+const started = Date.now();
+const mark = (name) => { seen.timings[name] = Date.now() - started; };
+const TIMEOUT = 90_000;
+
+const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+});
+try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(TIMEOUT);
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor();
+    mark('workbench');
+    const status = page.locator('.statusbar-item').filter({ hasText: 'codetape:' }).first();
+    const statusText = async () => ((await status.textContent()) ?? '').trim();
+    const steps = async () => Number(/recording (\d+) step/.exec(await statusText())?.[1] ?? -1);
+    const waitSteps = async (what, predicate) => {
+        const deadline = Date.now() + TIMEOUT;
+        for (;;) {
+            const text = await statusText();
+            if (seen.statuses.at(-1) !== text) {
+                seen.statuses.push(text);
+            }
+            const n = Number(/recording (\d+) step/.exec(text)?.[1] ?? -1);
+            if (n >= 0 && predicate(n)) {
+                seen.steps[what] = n;
+                return n;
+            }
+            if (Date.now() > deadline) {
+                throw new Error(`status bar never showed ${what}; last: ${text}`);
+            }
+            await page.waitForTimeout(100); // polling the status bar text, which changes on its own
+        }
+    };
+    await status.waitFor();
+    await waitSteps('recording', (n) => n >= 0);
+    mark('recording');
+
+    await page.keyboard.press('Control+P');
+    await page.keyboard.type(fileName);
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines').first().waitFor();
+    const opened = await waitSteps('opened', (n) => n >= 1); // the bridge has the didOpen: typing is an edit
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(text, { delay: 20 });
+    await page.keyboard.press('Control+S');
+    const saved = await waitSteps('saved', (n) => n >= opened + text.length);
+    mark('saved');
+
+    await page.keyboard.press('Control+Backquote');
+    const terminal = page.locator('.xterm').first();
+    await terminal.waitFor();
+    await page.locator('.xterm-rows').filter({ hasText: /[#$]\s*$/ }).first().waitFor(); // the prompt
+    await terminal.click();
+    await page.keyboard.type(command);
+    await page.keyboard.press('Enter');
+    await waitSteps('command', (n) => n > saved);
+    mark('command');
+
+    await status.click();
+    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Seal the episode now' }).click();
+    const toast = page.locator('.notification-toast').filter({ hasText: 'episode ready for review' });
+    await toast.locator('a.monaco-button, .monaco-button').filter({ hasText: /^Review$/ }).click();
+    mark('review prompt answered');
+    const webview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await webview.locator('button[data-codetape-action="sign"]').click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.filter({ hasText: 'Sign episode' }).waitFor();
+    seen.confirmation = ((await dialog.textContent()) ?? '').trim();
+    await dialog.locator('.monaco-button').filter({ hasText: /^Sign & upload$/ }).click();
+    await webview.locator('#codetape-review-said').filter({ hasText: 'signed by' }).waitFor();
+    seen.signed = (await webview.locator('#codetape-review-said').textContent()).trim();
+    mark('signed');
+    await page.screenshot({ path: out.replace(/\.json$/, '.png') });
+    seen.ok = true;
+} catch (error) {
+    seen.ok = false;
+    seen.error = String(error?.stack ?? error);
+    const pages = browser.contexts().flatMap((c) => c.pages());
+    if (pages[0]) {
+        await pages[0].screenshot({ path: out.replace(/\.json$/, '.png') }).catch(() => undefined);
+    }
+} finally {
+    writeFileSync(out, JSON.stringify(seen, null, 2));
+    await browser.close();
+}
+process.exit(seen.ok ? 0 : 1);
