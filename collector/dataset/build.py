@@ -124,9 +124,9 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     manifest = _prepare(out, source, options.trust)
     number = len(manifest.builds) + 1
     known = load_known(out, manifest)
-    listing = list(entries(reader))
+    listing = list(entries(reader))  # with revocations whose episode is gone: for find_withdrawn
     withdrawn, months = find_withdrawn(out, manifest, reader, known, listing)
-    new = [entry for entry in listing if entry.sha256 not in known.seen]
+    new = [entry for entry in listing if entry.present and entry.sha256 not in known.seen]
     tally = Tally(total=len(new), total_bytes=sum(entry.size for entry in new))
     progress(tally)
     added = [fmt for fmt in options.exports if fmt not in manifest.exports]

@@ -25,13 +25,16 @@ FOLDER = "episodes/"
 
 @dataclass(frozen=True)
 class Entry:
-    """One episode at the source: its key, the SHA-256 its name claims, its size, what lies beside it."""
+    """One episode at the source: its key, the SHA-256 its name claims, its size, what lies beside it.
+    `present` is False for a revocation record whose episode is no longer there (its rows must go all the
+    same)."""
 
     key: str
     sha256: str
     size: int
     manifest: bool = False
     revocation: bool = False
+    present: bool = True
 
 
 def locate(where: str, settings: UploadSettings) -> Destination:
@@ -52,7 +55,8 @@ def reader_for(destination: Destination) -> Readable:
 
 
 def entries(reader: Readable) -> Iterator[Entry]:
-    """Every episode file at the source, in key order (by SHA-256), with what lies beside it."""
+    """Every episode file at the source, in key order (by SHA-256), with what lies beside it; and every
+    revocation record whose episode is gone (not `present`)."""
     stem: str | None = None
     found: dict[str, int] = {}
     for key, size in reader.listing(FOLDER):
@@ -61,14 +65,14 @@ def entries(reader: Readable) -> Iterator[Entry]:
             continue  # a deeper folder is not the upload's
         head, _, suffix = name.partition(".")
         if head != stem:
-            if stem is not None and "ctape" in found:
-                yield _entry(stem, found)
+            yield from _entry(stem, found)
             stem, found = head, {}
         found[suffix] = size
-    if stem is not None and "ctape" in found:
-        yield _entry(stem, found)
+    yield from _entry(stem, found)
 
 
-def _entry(stem: str, found: dict[str, int]) -> Entry:
-    return Entry(episode_key(stem), stem, found["ctape"], manifest="json" in found,
-                 revocation="revocation.json" in found)
+def _entry(stem: str | None, found: dict[str, int]) -> Iterator[Entry]:
+    revoked = "revocation.json" in found
+    if stem is not None and ("ctape" in found or revoked):
+        yield Entry(episode_key(stem), stem, found.get("ctape", 0), manifest="json" in found,
+                    revocation=revoked, present="ctape" in found)

@@ -275,3 +275,18 @@ def test_a_build_with_other_inputs_is_refused_in_one_line(world: World, first_bu
     assert [path.name for path in stranger.iterdir()] == ["notes.txt"]
     bad = codetape(home, "dataset", "build", str(world.source), "-o", str(tmp_path / "x"), "--trust", "abc")
     one_error_line(bad, 2, "--trust: abc is not a file, a public key")
+
+
+def test_a_revocation_whose_episode_was_deleted_still_removes_its_rows(world: World,
+                                                                         first_build: dict[str, Any]) -> None:
+    gone = world.good.pop("seed3")
+    revoke(world.alice, gone)
+    (world.source / "episodes" / f"{file_sha256(gone)}.ctape").unlink()  # the bucket's owner tidied up
+    done = codetape(world.base / "team", "dataset", "build", str(world.source), "-o", str(world.out),
+                    "--trust", str(first_build["trust"]))
+    assert done.returncode == 0 and "removed: 1 episode revoked since built" in done.stdout, done
+    gone_id = str(open_episode(gone).header.episode_id)
+    con = duck(world.out)
+    assert con.execute("SELECT count(*) FROM steps WHERE episode_id = ?", [gone_id]).fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM episodes").fetchone() == (len(world.good),)
+    assert not list((world.out / "exports").rglob(f"{gone_id}.*"))

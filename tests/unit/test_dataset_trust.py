@@ -39,14 +39,18 @@ def test_what_is_not_a_key_is_one_usage_line(given: str, says: str) -> None:
 
 
 def test_the_listing_groups_each_episode_with_what_lies_beside_it(tmp_path: Path) -> None:
+    """A revocation whose episode is gone is listed too: the episode's rows must leave the dataset."""
     folder = tmp_path / "episodes"
     folder.mkdir()
     a, b = "a" * 64, "b" * 64
     for name in (f"{a}.ctape", f"{a}.json", f"{a}.revocation.json", f"{b}.ctape", f"{'c' * 64}.json",
+                 f"{'d' * 64}.revocation.json",
                  f".{b}.ctape.1234.tmp", "odd.ctape"):
         (folder / name).write_bytes(b"x" * 3)
     (folder / "deeper").mkdir()
     (folder / "deeper" / f"{a}.ctape").write_bytes(b"x")
     found = list(entries(open_reader(parse_destination(tmp_path.as_uri()))))
     assert found == [Entry(f"episodes/{a}.ctape", a, 3, manifest=True, revocation=True),
-                     Entry(f"episodes/{b}.ctape", b, 3), Entry("episodes/odd.ctape", "odd", 3)]
+                     Entry(f"episodes/{b}.ctape", b, 3),
+                     Entry(f"episodes/{'d' * 64}.ctape", "d" * 64, 0, revocation=True, present=False),
+                     Entry("episodes/odd.ctape", "odd", 3)]
