@@ -30,7 +30,8 @@ vim.cmd('filetype on')
 vim.opt.autoindent = false
 vim.opt.swapfile = false
 vim.cmd('set rtp+=' .. vim.fn.fnameescape([==[%(plugin)s]==]))
-require('codetape').setup({ cmd = { [==[%(python)s]==], '-m', 'lsp_bridge' }, cursor_debounce_ms = 50 })
+require('codetape').setup({ cmd = { [==[%(python)s]==], '-m', 'lsp_bridge'%(bridge_args)s },
+  cursor_debounce_ms = 50 })
 vim.cmd('edit ' .. vim.fn.fnameescape(FILE))
 local buf = vim.api.nvim_get_current_buf()
 local id = vim.b[buf].codetape_client
@@ -132,14 +133,65 @@ finish(true, '')
 """
 
 
-def run_scenario(nvim: str, workspace: Path, body: str, env: dict[str, str], scratch: Path) -> list[bytes]:
+STATUSLINE = r"""
+-- The statusline as Neovim draws it: the default one the plugin installed, evaluated.
+local function line() return vim.api.nvim_eval_statusline(vim.o.statusline, {}).str end
+local lines = {}
+local function wait_line(holds, why)
+  local ok = vim.wait(60000, function()
+    local now = line()
+    if lines[#lines] ~= now then table.insert(lines, now) end
+    return holds(now)
+  end, 50)
+  check(ok, why .. '; statusline: ' .. line())
+end
+local function steps(text) return tonumber(text:match('codetape: recording (%d+) steps?')) end
+local function keep_lines()
+  local f = io.open(SAVES .. '/lines', 'w'); f:write(table.concat(lines, '\n')); f:close()
+end
+check(vim.o.statusline == require('codetape').STATUSLINE and vim.o.laststatus == 2,
+  'no default statusline: ' .. vim.o.statusline)
+"""
+
+RECORDING_VISIBLE = r"""
+wait_line(function(s) return steps(s) ~= nil end, 'the statusline never said recording')
+local before = steps(line())
+keys('Goprint(1)<Esc>')
+save()
+wait_line(function(s) return (steps(s) or -1) > before end, 'the step count did not grow')
+vim.cmd('CodetapePause')
+wait_line(function(s) return s:find('codetape: paused', 1, true) end, 'never paused')
+vim.cmd('CodetapeResume')
+wait_line(function(s) return steps(s) ~= nil end, 'not recording again')
+check(line():find(require('codetape').status(), 1, true) ~= nil, 'status() is not what the statusline shows')
+vim.cmd('edit ' .. vim.fn.fnameescape(WS .. '/../outside.py'))  -- a file in no opted-in workspace
+wait_line(function(s) return s:find('codetape: not opted in', 1, true) end,
+  'an outside file was not "not opted in"')
+keep_lines()
+vim.cmd('bufdo bdelete')
+vim.lsp.stop_client(id)
+finish(true, '')
+"""
+
+COLLECTOR_DOWN = r"""
+wait_line(function(s) return s:find('codetape: collector down', 1, true) end,
+  'never said the collector is down')
+keep_lines()
+vim.lsp.stop_client(id)
+finish(true, '')
+"""
+
+
+def run_scenario(nvim: str, workspace: Path, body: str, env: dict[str, str], scratch: Path,
+                 bridge_args: str = "") -> list[bytes]:
     """Run PRELUDE + body in headless Neovim, with this venv's `codetape` on PATH; the bytes of each save."""
     saves = scratch / "saves"
     saves.mkdir()
     result = scratch / "result"
     script = scratch / "scenario.lua"
     script.write_text(PRELUDE % {"ws": workspace, "file": workspace / "app.py", "result": result,
-                                 "saves": saves, "plugin": PLUGIN, "python": sys.executable, "root": ROOT}
+                                 "saves": saves, "plugin": PLUGIN, "python": sys.executable, "root": ROOT,
+                                 "bridge_args": bridge_args}
                       + body,
                       encoding="utf-8")
     home = scratch / "nvim-home"
@@ -195,3 +247,26 @@ def test_seal_command_and_review_prompt_open_a_terminal(
     ids = sorted(episode["id"] for episode in episodes)
     assert len(ids) == 2, episodes
     assert sorted(name.split("codetape review ", 1)[-1].strip() for name in terminals) == ids, terminals
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_statusline_shows_recording_steps_pause_and_not_opted_in(
+        version: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    run_scenario(NEOVIMS[version], workspace, STATUSLINE + RECORDING_VISIBLE, env, tmp_path)
+    lines = (tmp_path / "saves" / "lines").read_text(encoding="utf-8").splitlines()
+    shown = [line.split("codetape: ", 1)[1].split("  ")[0] for line in lines if "codetape: " in line]
+    counts = [int(text.split()[1]) for text in shown if text.startswith("recording ")]
+    assert counts == sorted(counts) and counts[-1] > counts[0], lines
+    assert "paused" in shown and shown[-1] == "not opted in", lines
+    assert shown.index("paused") > shown.index(next(t for t in shown if t.startswith("recording"))), lines
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_statusline_says_when_the_collector_is_down(
+        version: str, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")  # no collector, and none may be started
+    run_scenario(NEOVIMS[version], workspace, STATUSLINE + COLLECTOR_DOWN, env, tmp_path,
+                 bridge_args=", '--no-autostart'")
+    lines = (tmp_path / "saves" / "lines").read_text(encoding="utf-8").splitlines()
+    assert "codetape: collector down" in lines[-1] and not any("recording" in line for line in lines), lines

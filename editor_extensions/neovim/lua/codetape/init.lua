@@ -5,8 +5,14 @@ local M = {}
 local uv = vim.uv or vim.loop
 local NEW = vim.fn.has('nvim-0.11') == 1 -- 0.11 clients take `self` (client:notify); 0.7 ones do not
 
-local config = { cmd = { 'codetape', 'bridge' }, cursor_debounce_ms = 200 }
+local config = { cmd = { 'codetape', 'bridge' }, cursor_debounce_ms = 200, statusline = true }
 local clients = {} -- workspace root -> client id (one bridge per workspace)
+local statuses = {} -- workspace root -> the bridge's last `codetape/status` params
+-- What the statusline shows, from the bridge's `codetape/status` (the collector's own numbers).
+local STATES = { recording = 'recording', paused = 'paused', not_opted_in = 'not opted in',
+  collector_down = 'collector down' }
+-- The default statusline with the codetape segment before the ruler (set only when none is configured).
+M.STATUSLINE = "%<%f %h%m%r%=%{luaeval(\"require'codetape'.status()\")}  %-14.(%l,%c%V%) %P"
 
 local function root_of(buf)
   local name = vim.api.nvim_buf_get_name(buf)
@@ -47,13 +53,41 @@ local function open_review(_, result)
     vim.log.levels.WARN)
 end
 
+-- `codetape/status`: keep it for the workspace and redraw the statuslines.
+local function status_changed(_, result)
+  if type(result) ~= 'table' or type(result.uri) ~= 'string' then return end
+  statuses[vim.fn.resolve(vim.uri_to_fname(result.uri))] = result
+  vim.cmd('redrawstatus!')
+end
+
+--- The recording state of the buffer's workspace, for any statusline: 'codetape: recording 12 steps',
+--- 'codetape: paused', 'codetape: not opted in', 'codetape: collector down' (' · upload failed' is
+--- added when the last upload failed), 'codetape: connecting' before the bridge has said; '' for
+--- buffers that are not files.
+function M.status(buf)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  if vim.api.nvim_buf_get_name(buf) == '' or vim.bo[buf].buftype ~= '' then return '' end
+  local root = root_of(buf)
+  if not root then return 'codetape: not opted in' end
+  local status = statuses[vim.fn.resolve(root)]
+  if not status then return 'codetape: connecting' end
+  local text = 'codetape: ' .. (STATES[status.state] or tostring(status.state))
+  if status.state == 'recording' then
+    text = text .. ' ' .. status.steps .. (status.steps == 1 and ' step' or ' steps')
+  end
+  if type(status.uploadError) == 'string' then text = text .. ' · upload failed' end
+  return text
+end
+
 local function attach(buf)
   local root = root_of(buf)
   if not root or client_of(buf) then return end
+  local capabilities = vim.lsp.protocol.make_client_capabilities()
+  capabilities.experimental = { codetape = { status = true } } -- ask the bridge for `codetape/status`
   local cfg = {
-    name = 'codetape', cmd = config.cmd, root_dir = root,
+    name = 'codetape', cmd = config.cmd, root_dir = root, capabilities = capabilities,
     flags = { debounce_text_changes = 0 },
-    handlers = { ['codetape/review'] = open_review },
+    handlers = { ['codetape/review'] = open_review, ['codetape/status'] = status_changed },
   }
   local id = clients[root]
   if id and vim.lsp.get_client_by_id(id) then
@@ -158,6 +192,10 @@ end
 
 function M.setup(opts)
   config = vim.tbl_extend('force', config, opts or {})
+  if config.statusline and vim.o.statusline == '' then -- nobody configured one: show the recording state
+    vim.o.statusline = M.STATUSLINE
+    if vim.o.laststatus < 2 then vim.o.laststatus = 2 end
+  end
   local group = vim.api.nvim_create_augroup('codetape', { clear = true })
   vim.api.nvim_create_autocmd({ 'BufReadPost', 'BufNewFile' }, { group = group,
     callback = function(args) attach(args.buf) end })
