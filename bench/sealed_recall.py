@@ -33,6 +33,7 @@ from bench.redaction_corpus import Case
 from collector.episode import open_episode
 from collector.episode.container import decompress, iter_frames, read_preamble
 from collector.journal import JournalWriter
+from collector.redact import RuleSet, scan
 from collector.seal.redacted import seal_redacted
 from collector.text.digest import sha256_text
 from schemas import EpisodeHeader, step_from_dict
@@ -100,12 +101,20 @@ class Sealed:
         return [(c.family, c.context, v) for c in self.cases for v in c.values
                 if v.encode() in self.blob or v in self.cat]
 
+    def found_by_scan(self) -> set[str]:
+        """The values redaction finds in their case's text, scanned alone (the rest are recall misses)."""
+        rules = RuleSet.default()
+        return {v for c in self.cases for v in c.values
+                if any(f.start <= c.text.find(v) and c.text.find(v) + len(v) <= f.end
+                       for f in scan(c.text, rules))}
+
     def recall(self) -> float:
         return 1 - len(self.shown()) / sum(len(c.values) for c in self.cases)
 
-    def typed_shown(self) -> tuple[int, list[tuple[str, str]]]:
-        """Typed cases, and those of them a step shows more than `LEAK` characters of (a piece of a
-        placeholder, `pypi-` of «redacted:pypi-token:1», is no leak)."""
+    def typed_shown(self, only: set[str] | None = None) -> tuple[int, list[tuple[str, str]]]:
+        """Typed cases (those whose value is in `only`, if given), and those of them a step shows more
+        than `LEAK` characters of (a piece of a placeholder, `pypi-` of «redacted:pypi-token:1», is no
+        leak)."""
         by_path: dict[str, list[str]] = {}
         placeholders: list[str] = []
         for step in open_episode(self.episode).step_dicts():
@@ -114,7 +123,8 @@ class Sealed:
             elif "path" in step:
                 dump = repr({k: v for k, v in step.items() if k != "sha256"})
                 by_path.setdefault(str(step["path"]), []).append(dump)
-        typed = [(n, c) for n, c in enumerate(self.cases) if is_typed(n)]
+        typed = [(n, c) for n, c in enumerate(self.cases)
+                 if is_typed(n) and (only is None or set(c.values) <= only)]
         shown = []
         for n, case in typed:
             steps = by_path.get(path_of(n, case), [])

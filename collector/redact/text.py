@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from collector.redact.placeholders import Registry, Secret
 from collector.redact.rules import RuleSet
 from collector.redact.scanner import Finding, candidate, resolve, scan_allowing
 
 KNOWN_PRIORITY = -2
+ESCAPED_BREAK = "\\n"
+_ESCAPE = re.compile(r"\\([nrt'\"\\])")
+_READ = {"n": "\n", "r": "\r", "t": "\t", "'": "'", '"': '"', "\\": "\\"}
+
+
+def read_escapes(text: str) -> str:
+    """`text` with the escapes of a string literal read: `\\n` as a line break, `\\"` as a quote."""
+    return _ESCAPE.sub(lambda m: _READ[m.group(1)], text)
 
 
 class TextRedactor:
@@ -48,7 +58,13 @@ class TextRedactor:
                                         growable=growable)
 
     def find(self, text: str) -> list[tuple[int, int, Secret]]:
-        """Spans of `text` holding secrets, with their (registered) secrets."""
+        """Spans of `text` holding secrets, with their (registered) secrets. A text holding a string
+        literal with escaped line breaks (a test failure's `repr`, JSON) is also read with its escapes
+        read, so that a name and its value on the next line are seen as such; what is found there is
+        registered, and found in `text` as a known value."""
+        if ESCAPED_BREAK in text:
+            for f in self.scan(read_escapes(text)):
+                self.secret(f)
         return [(f.start, f.end, self.secret(f)) for f in self.scan(text)]
 
     def redact(self, text: str) -> str:

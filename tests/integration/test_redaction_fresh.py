@@ -1,0 +1,78 @@
+"""Rules-independent recall: the FRESH corpora (bench/fresh_corpus/), from sources no rule was written
+from and frozen before they were first measured, through the collector's real seal.
+
+The cases are journaled on the collector's channels (files, command lines, `codetape run` output,
+commit messages, test failures, notes, tasks, diagnostics, keys typed one at a time), sealed with
+`seal_redacted`, and searched in the sealed bytes and in `codetape cat` (bench/sealed_recall.py).
+
+The goal is 98 % (issue 10). Measured: TruffleHog's formats 94.8 %, leaked credentials' real names
+90.0 % (bench/README.md, "Fresh corpora"). The recall tests are strict expected failures until the
+goal is met: the threshold is not lowered to the figure, and once redaction reaches it the marker must
+go (an unexpected pass fails the run). So is the channel check, for the leak its reason names.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.fresh_corpus import generate, load, path_of
+from bench.sealed_recall import Sealed, seal_cases
+
+SOURCES = ("trufflehog", "leakin")
+GOAL = 0.98
+MEASURED = {"trufflehog": "94.8 %", "leakin": "90.0 %"}
+
+
+@pytest.fixture(scope="module", params=SOURCES)
+def sealed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Sealed]:
+    source = str(request.param)
+    return source, seal_cases(load(source), tmp_path_factory.mktemp(source), source)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_committed_corpus_is_what_its_generator_froze(source: str) -> None:
+    """The cases measured are the frozen ones: the generator still writes the committed file exactly."""
+    frozen = [json.loads(line) for line in Path(path_of(source)).read_text("utf-8").splitlines()]
+    drawn = [{"provider": c.family, "context": c.context, "text": c.text, "values": list(c.values)}
+             for c in generate(source)]
+    assert drawn == frozen
+    assert len(frozen) >= 400 and len({c["provider"] for c in frozen}) >= 150
+
+
+@pytest.mark.timeout(1200)
+def test_fresh_recall_through_the_seal_reaches_98_percent(
+        sealed: tuple[str, Sealed], request: pytest.FixtureRequest) -> None:
+    source, sealed_ = sealed
+    request.applymarker(pytest.mark.xfail(
+        strict=True, reason=f"{source}: recall {MEASURED[source]} through the seal, goal 98 %"))
+    shown = sealed_.shown()
+    assert sealed_.recall() >= GOAL, f"recall {sealed_.recall():.2%}, {len(shown)} values still shown in full"
+
+
+@pytest.mark.timeout(1200)
+@pytest.mark.xfail(strict=True, reason="a multi-line YAML case split into a command's argv on white space "
+                   "leaves a name and its value in separate arguments, unquoted (3 cases per corpus), and "
+                   "`'NAME=value ...'` in a test failure's repr has a quote before the name (1 leakin case)")
+def test_nothing_the_scan_finds_is_left_in_the_sealed_bytes_or_in_cat(sealed: tuple[str, Sealed]) -> None:
+    """Every channel is covered: a value redaction finds in its case's text is nowhere in full after the
+    seal, neither in the episode's bytes nor in `codetape cat`."""
+    _, sealed_ = sealed
+    found = sealed_.found_by_scan()
+    assert len(found) >= 0.8 * len(sealed_.cases)
+    leaked = [v[:8] for v in found if v.encode() in sealed_.blob or v in sealed_.cat]
+    assert leaked == []
+
+
+@pytest.mark.timeout(1200)
+def test_typed_values_never_show_more_than_four_characters(sealed: tuple[str, Sealed]) -> None:
+    """No step of a case typed one key at a time holds more than four characters of its value, when
+    redaction finds the value in the finished text (a value it never finds is a recall miss, shown as
+    typed)."""
+    _, sealed_ = sealed
+    found = sealed_.found_by_scan()
+    typed, shown = sealed_.typed_shown(found)
+    assert typed >= 30
+    assert shown == []
