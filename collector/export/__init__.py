@@ -41,8 +41,20 @@ no other step between them but cursor and diagnostics reports, none more than 3 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from collector.export.formats import FORMATS, Exporter, Format
 from collector.export.result import ExportResult
-from collector.export.run import export_episodes
+
+if TYPE_CHECKING:
+    from collector.export.run import export_episodes
+
+
+def __getattr__(name: str) -> Any:  # export_episodes loads the episode reader: only when called for
+    if name == "export_episodes":
+        from collector.export.run import export_episodes
+
+        return export_episodes
+    raise AttributeError(f"module 'collector.export' has no attribute {name!r}")
 
 __all__ = ["FORMATS", "ExportResult", "Exporter", "Format", "export_episodes"]

@@ -23,7 +23,6 @@ NOTES = ("A human developer's session recorded by codetape: agent steps are what
 
 
 class AtifExporter(PerEpisode):
-    suffix = ".atif.json"
 
     def write(self, out: BinaryIO, episode: Episode) -> int:
         return write_trajectory(out, episode)

@@ -1,21 +1,22 @@
-"""The export formats by name: how each one starts, what it writes (see each module's docstring)."""
+"""The export formats by name: how each one starts, what it writes (see each module's docstring).
+
+Each format's module is imported when an export in that format starts, so that listing the formats
+(`codetape export --help`) costs nothing."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from collector.episode import Episode
-from collector.export.atif import AtifExporter
-from collector.export.jsonl import JsonlExporter
-from collector.export.per_episode import PerEpisode
-from collector.export.progsnap2 import progsnap2
 from collector.export.result import ExportResult
-from collector.export.zeta import ZetaExporter
+
+if TYPE_CHECKING:
+    from collector.episode import Episode
 
 
 class Exporter(Protocol):
@@ -34,17 +35,27 @@ class Format:
     suffix: str | None = None  # a file per episode, `<episode id><suffix>`; None: one dataset for all
 
 
-def _per_episode(exporter: type[PerEpisode]) -> Opener:
-    return lambda out_dir, result: contextlib.nullcontext(exporter(out_dir, result))
+def _loaded(module: str, name: str) -> Any:
+    return getattr(importlib.import_module(f"collector.export.{module}"), name)
+
+
+def _per_episode(module: str, name: str, suffix: str) -> Opener:
+    """A format writing `<episode id><suffix>` per episode, through the PerEpisode class `name`."""
+    return lambda out_dir, result: contextlib.nullcontext(_loaded(module, name)(out_dir, result, suffix))
+
+
+def _whole(module: str, name: str) -> Opener:
+    """A format writing one dataset for all the episodes, opened by the function `name`."""
+    return lambda out_dir, result: _loaded(module, name)(out_dir, result)
 
 
 FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
     Format("jsonl", "<id>.jsonl: the header line, then every step as `codetape cat` prints it",
-           _per_episode(JsonlExporter), JsonlExporter.suffix),
+           _per_episode("jsonl", "JsonlExporter", ".jsonl"), ".jsonl"),
     Format("atif", "<id>.atif.json: an Agent Trajectory Interchange Format (v1.8) trajectory",
-           _per_episode(AtifExporter), AtifExporter.suffix),
+           _per_episode("atif", "AtifExporter", ".atif.json"), ".atif.json"),
     Format("zeta", "<id>.zeta.jsonl: next-edit examples (events, input, output) as in Zed's zeta dataset",
-           _per_episode(ZetaExporter), ZetaExporter.suffix),
+           _per_episode("zeta", "ZetaExporter", ".zeta.jsonl"), ".zeta.jsonl"),
     Format("progsnap2", "one ProgSnap2 dataset: DatasetMetadata.csv, MainTable.csv, CodeStates/",
-           progsnap2),
+           _whole("progsnap2", "progsnap2")),
 )}

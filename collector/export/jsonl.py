@@ -11,7 +11,6 @@ from collector.export.per_episode import PerEpisode
 
 
 class JsonlExporter(PerEpisode):
-    suffix = ".jsonl"
 
     def write(self, out: BinaryIO, episode: Episode) -> int:
         out.write(header_line(episode.header))

@@ -12,11 +12,10 @@ from collector.export.result import ExportResult
 
 
 class PerEpisode:
-    suffix = ""
-
-    def __init__(self, out_dir: Path, result: ExportResult) -> None:
+    def __init__(self, out_dir: Path, result: ExportResult, suffix: str) -> None:
         self.out_dir = out_dir
         self.result = result
+        self.suffix = suffix  # from the format's entry in FORMATS
 
     def add(self, episode: Episode) -> None:
         with atomic_file(self.out_dir / f"{episode.header.episode_id}{self.suffix}") as staged:

@@ -34,7 +34,6 @@ PLACEHOLDER = "redaction placeholder"
 
 
 class ZetaExporter(PerEpisode):
-    suffix = ".zeta.jsonl"
 
     def write(self, out: BinaryIO, episode: Episode) -> int:
         header, skipped = episode.header, self.result.skipped

@@ -17,10 +17,8 @@ import os
 import sys
 from pathlib import Path
 
-from collector.cli.progress import byte_progress
-from collector.episode.resolve import resolve_episode, show
 from collector.errors import UsageError
-from collector.export import FORMATS, export_episodes
+from collector.export import FORMATS
 from collector.home import Home
 
 BAR_FROM = 1 << 20  # episode bytes: exporting reads about 0.2 MB of episode a second per core, so ~5 s
@@ -41,6 +39,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.cli.progress import byte_progress
+    from collector.episode.resolve import resolve_episode, show
+    from collector.export import export_episodes
+
     home = Home.from_env()
     paths = [resolve_episode(ref, home) for ref in args.episodes]
     check_destination(args.output, force=args.force)
@@ -54,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
 def check_destination(out: Path, *, force: bool) -> None:
     """Refuse, before any work, an OUT that is not a directory, or one that is not empty without --force."""
+    from collector.episode.resolve import show
+
     if out.exists() and not out.is_dir():
         raise UsageError(f"{show(str(out))} exists and is not a directory: give a directory for -o")
     if not out.is_dir() or force:
