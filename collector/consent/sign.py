@@ -1,7 +1,10 @@
-"""Signing an episode: copy its header and step frames, add the signed consent frame, seal a new trailer.
+"""Signing an episode: copy its header, step frames and keyframes, add the signed consent frame, seal a new
+trailer.
 
-The copy is byte for byte (no re-encoding), so what was reviewed is what gets signed. Optional frames
-this codetape does not know are dropped: nobody reviewed them.
+The copy is byte for byte (no re-encoding), so what was reviewed is what gets signed. Keyframes are
+copied (the signature covers them) only after the replay has checked each against the steps, so a
+keyframe holds nothing the reviewed steps do not. Optional frames this codetape does not know are
+dropped: nobody reviewed them.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from collector.episode import Episode, open_episode
 from collector.episode.container import (
     CONSENT,
     HEADER,
+    KEYFRAME,
     OPTIONAL,
     STEPS,
     TRAILER,
@@ -133,7 +137,7 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
 
 
 def _copy_content(source: BinaryIO, out: BinaryIO, episode: Episode, written: Any) -> int:
-    """Copy preamble, header and step frames, hashing them into `written`; returns their length."""
+    """Copy preamble, header, step frames and keyframes, hashing them into `written`; returns their length."""
     read_preamble(source)
     source.seek(0)
     preamble = source.read(PREAMBLE)
@@ -145,7 +149,7 @@ def _copy_content(source: BinaryIO, out: BinaryIO, episode: Episode, written: An
     for frame in iter_frames(source, whole):
         if frame.type == TRAILER:
             break
-        if frame.type not in (HEADER, STEPS):
+        if frame.type not in (HEADER, STEPS, KEYFRAME):
             continue
         data = encode_frame(frame.type, frame.payload, frame.flags)
         written.update(data)

@@ -20,8 +20,8 @@ MAGIC = b"\x89CTP\r\n\x1a\n"
 READ_VERSION = 1  # the newest format version this codetape reads
 WRITE_VERSION = 1
 
-HEADER, STEPS, CONSENT, TRAILER = 0x48, 0x53, 0x43, 0x54
-FRAME_NAMES = {HEADER: "header", STEPS: "steps", CONSENT: "consent", TRAILER: "trailer"}
+HEADER, STEPS, KEYFRAME, CONSENT, TRAILER = 0x48, 0x53, 0x4B, 0x43, 0x54
+FRAME_NAMES = {HEADER: "header", STEPS: "steps", KEYFRAME: "keyframe", CONSENT: "consent", TRAILER: "trailer"}
 OPTIONAL = 0x01
 
 MAX_PAYLOAD = 64 * 1024 * 1024
@@ -97,8 +97,17 @@ def iter_frames(stream: BinaryIO, hasher: object | None = None) -> Iterator[Fram
         offset += _FRAME_HEAD.size + length + _CRC.size
 
 
-def compress(data: bytes, level: int) -> bytes:
-    return zstandard.ZstdCompressor(level=level, write_checksum=True, write_content_size=True).compress(data)
+def compress(data: bytes, level: int, dictionary: bytes = b"") -> bytes:
+    """One zstd frame with its content size and checksum; `dictionary`, when given, is raw content the
+    frame may refer to (a keyframe's, see schemas/EPISODE_FORMAT.md), not a trained zstd dictionary."""
+    return zstandard.ZstdCompressor(level=level, dict_data=_raw_dictionary(dictionary), write_checksum=True,
+                                    write_content_size=True).compress(data)
+
+
+def _raw_dictionary(dictionary: bytes) -> zstandard.ZstdCompressionDict | None:
+    if not dictionary:
+        return None
+    return zstandard.ZstdCompressionDict(dictionary, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
 
 
 _LOCAL = threading.local()  # a zstd decompression context is not thread-safe: one per thread
@@ -116,8 +125,10 @@ def _decompressor() -> zstandard.ZstdDecompressor:
 _FEED = 256
 
 
-def decompress(frame: Frame) -> bytes:
-    """Decode one zstd payload after checking its declared parameters; never beyond the caps."""
+def decompress(frame: Frame, dictionary: bytes = b"") -> bytes:
+    """Decode one zstd payload after checking its declared parameters; never beyond the caps.
+
+    `dictionary` is the raw content the frame was compressed against (keyframes only)."""
     what = f"{frame.name} frame at byte {frame.offset}"
     try:
         params = zstandard.get_frame_parameters(frame.payload)
@@ -134,7 +145,8 @@ def decompress(frame: Frame) -> bytes:
         raise EpisodeError(f"{what} uses a zstd dictionary or lacks a checksum")
     parts: list[bytes] = []
     produced = fed = 0
-    decoder = _decompressor().decompressobj()
+    decoder = (zstandard.ZstdDecompressor(dict_data=_raw_dictionary(dictionary), max_window_size=MAX_WINDOW)
+               if dictionary else _decompressor()).decompressobj()
     payload = memoryview(frame.payload)
     try:
         while fed < len(payload) and not decoder.eof and produced <= size:

@@ -17,6 +17,7 @@ from collector.episode.chunk import iter_chunk
 from collector.episode.container import (
     CONSENT,
     HEADER,
+    KEYFRAME,
     OPTIONAL,
     STEPS,
     TRAILER,
@@ -30,14 +31,14 @@ from collector.errors import EpisodeError
 from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict
 
 VERSION = 1
-_LIMITS = {"max_str_len": 64 * 1024 * 1024, "max_bin_len": 64 * 1024 * 1024,
+MSGPACK_LIMITS = {"max_str_len": 64 * 1024 * 1024, "max_bin_len": 64 * 1024 * 1024,
            "max_array_len": 4_000_000, "max_map_len": 100_000, "max_ext_len": 0}
 
 
 def unpack(data: bytes, what: str) -> Any:
     check_decoded_size(data, what)
     try:
-        return msgpack.unpackb(data, raw=False, strict_map_key=True, **_LIMITS)
+        return msgpack.unpackb(data, raw=False, strict_map_key=True, **MSGPACK_LIMITS)
     except (ValueError, msgpack.UnpackException, msgpack.ExtraData, TypeError, RecursionError) as exc:
         raise EpisodeError(f"{what} is not valid msgpack ({type(exc).__name__})") from None
 
@@ -61,16 +62,24 @@ class Episode:
     consent: bytes | None
     _chunk_offsets: list[int]
     skipped: Counter[str] = field(default_factory=Counter)
+    _keyframe_offsets: list[int] = field(default_factory=list)
 
     @property
     def chunk_count(self) -> int:
         return len(self._chunk_offsets)
 
-    def steps(self) -> Iterator[Step]:
-        """Every step in order, validated; unknown kinds are skipped and counted in `skipped`."""
+    @property
+    def keyframe_count(self) -> int:
+        return len(self._keyframe_offsets)
+
+    def steps(self, first_chunk: int = 0) -> Iterator[Step]:
+        """Every step in order, validated; unknown kinds are skipped and counted in `skipped`.
+
+        From `first_chunk` on when given (after a keyframe): the trailer's step count is then not checked.
+        """
         self.skipped.clear()
         seen = 0
-        for step_dict in self.step_dicts():
+        for step_dict in self.step_dicts(first_chunk):
             seen += 1
             kind = step_dict.get("kind")
             if kind not in STEP_KINDS:
@@ -80,23 +89,39 @@ class Episode:
                 yield step_from_dict(step_dict)
             except pydantic.ValidationError as exc:
                 raise EpisodeError(f"step {seen - 1} ({kind}) is invalid: {first_error(exc)}") from None
-        if seen != self.step_count:
+        if seen != self.step_count and not first_chunk:
             raise EpisodeError(f"episode holds {seen} steps but its trailer says {self.step_count}")
 
-    def step_dicts(self) -> Iterator[dict[str, Any]]:
-        """Plain step dicts, unvalidated, one chunk in memory at a time."""
+    def step_dicts(self, first_chunk: int = 0) -> Iterator[dict[str, Any]]:
+        """Plain step dicts, unvalidated, one chunk in memory at a time (from `first_chunk` on)."""
         encoding = self.header.position_encoding
         with open(self.path, "rb") as stream:
             last_t = 0
-            for offset in self._chunk_offsets:
-                stream.seek(offset)
-                frame = next(iter_frames(stream))
-                chunk = unpack(decompress(frame), f"steps frame at byte {offset}")
+            for offset in self._chunk_offsets[first_chunk:]:
+                chunk = unpack(decompress(_frame_at(stream, offset)), f"steps frame at byte {offset}")
                 for step in iter_chunk(chunk, encoding):
                     if step["t_ms"] < last_t:
                         raise EpisodeError(f"step times go backwards in the steps frame at byte {offset}")
                     last_t = step["t_ms"]
                     yield step
+
+    def frames(self) -> Iterator[Frame]:
+        """The steps frames and keyframes, in file order, each read again and CRC-checked."""
+        offsets = sorted([*self._chunk_offsets, *self._keyframe_offsets])
+        try:
+            with open(self.path, "rb") as stream:
+                for offset in offsets:
+                    yield _frame_at(stream, offset)
+        except OSError as exc:
+            raise EpisodeError(f"cannot read {self.path}: {exc.strerror}") from None
+
+
+def _frame_at(stream: BinaryIO, offset: int) -> Frame:
+    stream.seek(offset)
+    frame = next(iter_frames(stream), None)
+    if frame is None:
+        raise EpisodeError(f"episode changed since it was opened: no frame at byte {offset}")
+    return frame
 
 
 def open_episode(path: Path) -> Episode:
@@ -115,6 +140,7 @@ def _open(path: Path, stream: BinaryIO) -> Episode:
     hasher.update(stream.read(12))
     header: EpisodeHeader | None = None
     offsets: list[int] = []
+    keyframes: list[int] = []
     consent: bytes | None = None
     trailer: Frame | None = None
     for frame in iter_frames(stream, hasher):
@@ -130,6 +156,10 @@ def _open(path: Path, stream: BinaryIO) -> Episode:
             if consent is not None:
                 raise EpisodeError(f"steps frame at byte {frame.offset} follows the consent frame")
             offsets.append(frame.offset)
+        elif frame.type == KEYFRAME:
+            if consent is not None:
+                raise EpisodeError(f"keyframe at byte {frame.offset} follows the consent frame")
+            keyframes.append(frame.offset)
         elif frame.type == CONSENT:
             consent = frame.payload
         elif frame.type == TRAILER:
@@ -145,7 +175,8 @@ def _open(path: Path, stream: BinaryIO) -> Episode:
     step_count, digest = TRAILER_PAYLOAD.unpack(trailer.payload)
     if digest != hasher.digest():
         raise EpisodeError("episode content does not match the hash in its trailer (modified or damaged)")
-    return Episode(path, header, read_version, write_version, step_count, digest, consent, offsets)
+    return Episode(path, header, read_version, write_version, step_count, digest, consent, offsets,
+                   _keyframe_offsets=keyframes)
 
 
 def _decode_header(frame: Frame) -> EpisodeHeader:

@@ -1,4 +1,5 @@
-"""Writing episodes: header, step chunks, trailer. Used by sealing, signing and the test fixtures."""
+"""Writing episodes: header, step chunks, keyframes, trailer. Used by sealing, trimming, signing and the
+test fixtures."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import msgpack
+import pydantic
 
 from collector.atomic import atomic_file
 from collector.episode.chunk import encode_chunk
 from collector.episode.container import (
     HEADER,
+    KEYFRAME,
     MAGIC,
+    OPTIONAL,
     READ_VERSION,
     STEPS,
     TRAILER,
@@ -23,8 +27,9 @@ from collector.episode.container import (
     compress,
     encode_frame,
 )
-from collector.errors import EpisodeError
-from schemas import EpisodeHeader, Step, step_to_dict
+from collector.episode.keyframe import MAX_KEYFRAME, Chain, FileStates
+from collector.errors import EpisodeError, ReconstructionError
+from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, step_to_dict
 
 CHUNK_STEPS = 8192
 CHUNK_TEXT = 4 * 1024 * 1024
@@ -32,9 +37,17 @@ DEFAULT_LEVEL = 19
 
 
 class EpisodeWriter:
-    """Streams an episode to a binary file: `add` steps in time order, then `close` to seal it."""
+    """Streams an episode to a binary file: `add` steps in time order, then `close` to seal it.
 
-    def __init__(self, out: BinaryIO, header: EpisodeHeader, *, level: int = DEFAULT_LEVEL) -> None:
+    Given `states` (a fresh `collector.reconstruct.keyframe_states`), it replays the steps as they come
+    and writes a keyframe after every steps frame it cuts because the frame is full (`chunk_steps` steps
+    or CHUNK_TEXT characters of text), so a reader never replays more than one frame's worth of steps.
+    A step that does not replay, a step of a kind this codetape does not know, or files too large for
+    the states' memory cap end the keyframes for the rest of the file; the steps are written all the same.
+    """
+
+    def __init__(self, out: BinaryIO, header: EpisodeHeader, *, level: int = DEFAULT_LEVEL,
+                 states: FileStates | None = None, chunk_steps: int = CHUNK_STEPS) -> None:
         self._out = out
         self._header = header
         self._level = level
@@ -42,7 +55,11 @@ class EpisodeWriter:
         self._pending: list[dict[str, Any]] = []
         self._pending_text = 0
         self._last_t = 0
+        self._chunk_steps = chunk_steps
+        self._states = states
+        self._chain = Chain() if states is not None else None
         self.step_count = 0
+        self.keyframe_count = 0
         self._emit(MAGIC + struct.pack(">HH", READ_VERSION, WRITE_VERSION))
         self._frame(HEADER, compress(msgpack.packb(header.model_dump(mode="json")), level))
 
@@ -54,18 +71,36 @@ class EpisodeWriter:
         self._emit(encode_frame(frame_type, payload, flags))
 
     def add(self, step: Step) -> None:
-        self.add_dict(step_to_dict(step))
+        self._append(step_to_dict(step), step)
 
     def add_dict(self, data: dict[str, Any]) -> None:
-        """Add a step already in its plain, validated form."""
+        """Add a step already in its plain, validated form (of any kind: one this codetape does not know
+        is written as it is)."""
+        step = None
+        if self._states is not None and data.get("kind") in STEP_KINDS:
+            try:
+                step = step_from_dict(data)
+            except pydantic.ValidationError:
+                step = None
+        self._append(data, step)
+
+    def _append(self, data: dict[str, Any], step: Step | None) -> None:
         if data["t_ms"] < self._last_t:
             raise EpisodeError(f"step at {data['t_ms']} ms comes after one at {self._last_t} ms")
+        if self._states is not None:
+            try:
+                if step is None:  # what it does to the files is unknown here
+                    raise ReconstructionError("a step of a kind this codetape does not know")
+                self._states.apply(step)
+            except ReconstructionError:
+                self._states = self._chain = None
         self._last_t = data["t_ms"]
         self._pending.append(data)
         self.step_count += 1
         self._pending_text += _text_size(data)
-        if len(self._pending) >= CHUNK_STEPS or self._pending_text >= CHUNK_TEXT:
+        if len(self._pending) >= self._chunk_steps or self._pending_text >= CHUNK_TEXT:
             self._flush()
+            self._keyframe()
 
     def extend(self, steps: Iterable[Step]) -> None:
         for step in steps:
@@ -75,9 +110,21 @@ class EpisodeWriter:
         if not self._pending:
             return
         chunk = encode_chunk(self._pending, self._header.position_encoding)
-        self._frame(STEPS, compress(msgpack.packb(chunk, use_bin_type=True), self._level))
+        payload = msgpack.packb(chunk, use_bin_type=True)
+        self._frame(STEPS, compress(payload, self._level))
+        if self._chain is not None:
+            self._chain.add_steps(payload)
         self._pending = []
         self._pending_text = 0
+
+    def _keyframe(self) -> None:
+        """A keyframe of the files after every step written so far (none when it would be too large)."""
+        if self._states is None or self._chain is None:
+            return
+        payload = self._states.keyframe(self.step_count).pack()
+        if len(payload) <= MAX_KEYFRAME:
+            self._frame(KEYFRAME, self._chain.compress(payload, self._level), OPTIONAL)
+            self.keyframe_count += 1
 
     def add_frame(self, frame_type: int, payload: bytes, flags: int) -> None:
         """An extra frame (such as consent) after the steps written so far."""
@@ -99,10 +146,12 @@ def _text_size(data: dict[str, Any]) -> int:
 
 
 def write_episode_file(path: Path, header: EpisodeHeader, steps: Iterable[Step], *,
-                       level: int = DEFAULT_LEVEL) -> int:
-    """Write an episode atomically (collector.atomic); returns the step count."""
+                       level: int = DEFAULT_LEVEL, states: FileStates | None = None,
+                       chunk_steps: int = CHUNK_STEPS) -> int:
+    """Write an episode atomically (collector.atomic); returns the step count. With `states`, keyframes
+    are written from them (see EpisodeWriter)."""
     with atomic_file(path) as staged:
-        writer = EpisodeWriter(staged.file, header, level=level)
+        writer = EpisodeWriter(staged.file, header, level=level, states=states, chunk_steps=chunk_steps)
         writer.extend(steps)
         writer.close()
     return writer.step_count

@@ -13,9 +13,11 @@ back at each of thousands of saves, a line inserted at the top of millions of li
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import NoReturn
 
+from collector.episode.keyframe import Keyframe
+from collector.episode.resolve import show
 from collector.errors import ReconstructionError
 from collector.text.digest import sha256_text
 from collector.text.document import Document
@@ -164,6 +166,45 @@ class Workspace:
         elif step.text is not None:
             self._on_disk(path, step.text)
 
+    def keyframe(self, steps: int) -> Keyframe:
+        """The files as a keyframe holds them, after the first `steps` steps (the writer's `FileStates`)."""
+        buffers = {path: self.read(doc) for path, doc in sorted(self.buffers.items())}
+        return Keyframe(steps, buffers, dict(sorted(self.disk.items())), dict(sorted(self._omitted.items())))
+
+    @classmethod
+    def from_keyframe(cls, keyframe: Keyframe, encoding: PositionEncoding, *, limit: int = MAX_WORKSPACE,
+                      work_limit: int = MAX_WORK) -> Workspace:
+        """The workspace a replay holds where `keyframe` stands; ReconstructionError above `limit`."""
+        workspace = cls(encoding, limit=limit, work_limit=work_limit)
+        texts = [*keyframe.buffers.values(), *keyframe.disk.values()]
+        growth = sum(len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2) for text in texts)
+        if growth > limit:
+            raise ReconstructionError(f"the keyframe after step {keyframe.steps} would take the "
+                                      f"reconstructed files above {limit >> 20} MiB in memory; refusing to "
+                                      "go on")
+        workspace.buffers = {path: Document(text, encoding) for path, text in keyframe.buffers.items()}
+        workspace.disk = dict(keyframe.disk)
+        workspace._omitted = dict(keyframe.omitted)
+        workspace.work = sum(map(len, texts))
+        workspace._account([*keyframe.buffers, *keyframe.disk])
+        return workspace
+
+    def keyframe_problem(self, keyframe: Keyframe) -> str | None:
+        """The first way `keyframe` differs from these files (naming the path, never the text), or None."""
+        layers: list[tuple[str, dict[str, str], Mapping[str, str | Document]]] = [
+            ("editor buffer", keyframe.buffers, self.buffers), ("disk text", keyframe.disk, self.disk),
+            ("omitted file", keyframe.omitted, self._omitted)]
+        for what, kept, replayed in layers:
+            for path in sorted(kept.keys() ^ replayed.keys()):
+                if path in kept:
+                    return f"it has the {what} {show(path)}, which the replay does not have"
+                return f"it lacks the {what} {show(path)}, which the replay has"
+            for path, value in kept.items():
+                found = replayed[path]
+                if (self.read(found) if isinstance(found, Document) else found) != value:
+                    return f"its {what} {show(path)} differs from the replay's"
+        return None
+
     def save_mismatch(self, step: SaveStep) -> str | None:
         """Why a save's hash disagrees with the reconstructed text, or None when it agrees."""
         if step.sha256 is None:
@@ -210,14 +251,19 @@ def replay(encoding: PositionEncoding, steps: Iterable[Step]) -> Iterator[tuple[
         yield index, step, workspace
 
 
-def workspace_at(encoding: PositionEncoding, steps: Iterable[Step], stop: int | None = None) -> Workspace:
-    """The workspace after step `stop` (0-based, inclusive), or after the last step."""
-    workspace = Workspace(encoding)
-    for index, step in enumerate(steps):
+def workspace_at(encoding: PositionEncoding, steps: Iterable[Step], stop: int | None = None, *,
+                 start: Workspace | None = None, first: int = 0) -> Workspace:
+    """The workspace after step `stop` (0-based, inclusive), or after the last step.
+
+    `start` and `first`: the steps begin with step number `first`, applied to `start` (a keyframe's files).
+    """
+    workspace = Workspace(encoding) if start is None else start
+    index = first - 1
+    for index, step in enumerate(steps, start=first):
         workspace.apply(step)
         if index == stop:
             return workspace
     if stop is not None:
         raise ReconstructionError(f"step {stop} does not exist: the episode has only {index + 1} steps"
-                                  if "index" in locals() else "the episode has no steps")
+                                  if index >= 0 else "the episode has no steps")
     return workspace

@@ -9,7 +9,9 @@ they are written, before the pipeline reaches them) and the placeholders already
 are numbered after them). Masking comes before dropping, so a dropped range's gap is built from texts
 already masked. The new file is replayed in full before it is handed back; an episode that would not
 replay is never left behind. The header keeps the episode's id and adds the exclusions to
-`capture.exclude`, which a consent statement lists as what was kept out.
+`capture.exclude`, which a consent statement lists as what was kept out. Keyframes are never copied: the
+writer takes new ones from the trimmed steps, so no excluded file, masked secret or dropped step
+survives in one.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from collector.episode import Episode, open_episode, write_episode_file
 from collector.errors import CodetapeError, ReconstructionError
+from collector.reconstruct.keyframes import keyframe_states
 from collector.redact import RedactionSummary
 from collector.review.drop import Dropped, drop_ranges
 from collector.review.errors import ReviewError
@@ -112,7 +115,8 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
     if plan.drops:
         steps = drop_ranges(steps, encoding, plan.ranges(), result.dropped)
     try:
-        result.steps = write_episode_file(dst, _header(episode.header, plan), steps)
+        result.steps = write_episode_file(dst, _header(episode.header, plan), steps,
+                                          states=keyframe_states(encoding))
     except ReconstructionError as exc:
         raise ReviewError(f"{src} does not replay, so it cannot be trimmed: {exc}") from None
     _check(dst)

@@ -2,7 +2,8 @@
 
 One streaming pass reads the journal's intact prefix, validates every step (`schemas.step_from_dict`,
 `t_ms` never decreasing), runs the optional `transform` (redaction plugs in there) and writes
-`<episodes_dir>/<episode_id>.ctape` with `write_episode_file` (tmp, fsync, rename, fsync dir).
+`<episodes_dir>/<episode_id>.ctape` with `write_episode_file` (tmp, fsync, rename, fsync dir), with
+keyframes taken from the steps as written (after the transform: they hold only what the steps hold).
 Sealing the same journal again after a crash rewrites the same episode, so it is safe to retry.
 
 Damage is never dropped silently. When the journal is damaged in the middle, or a frame does not hold a
@@ -36,6 +37,7 @@ from collector.atomic import fsync_dir
 from collector.episode.writer import DEFAULT_LEVEL, write_episode_file
 from collector.errors import JournalCorrupt, JournalError
 from collector.journal import Frame, JournalScanner, unpack_header, unpack_payload
+from collector.reconstruct.keyframes import keyframe_states
 from collector.seal.gc_pause import gc_paused
 from schemas import EpisodeHeader, Step, step_from_dict
 from schemas.steps import GapStep
@@ -117,7 +119,8 @@ def _seal(journal_path: Path, episodes_dir: Path, transform: Transform | None,
     files: set[str] = set()
     episodes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = episodes_dir / f"{header.episode_id}.ctape"
-    count = write_episode_file(path, header, _note_files(stream, files), level=level)
+    count = write_episode_file(path, header, _note_files(stream, files), level=level,
+                               states=keyframe_states(header.position_encoding))
     _remove(journal_path)  # damaged or not: its readable part is in the episode, redacted
     return SealResult(path, str(header.episode_id), count, len(files), damaged=source.damaged)
 

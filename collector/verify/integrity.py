@@ -1,5 +1,6 @@
 """Whether an episode replays exactly: every edit lands in an open document, every save's hash matches
-the reconstructed text. `codetape verify` runs it; signing and the review run it before they sign.
+the reconstructed text, every keyframe holds the files the replay holds where it stands. `codetape verify`
+runs it; signing and the review run it before they sign.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from collector.episode import Episode
+from collector.episode.keyframe import Placed, read_keyframes
 from collector.episode.resolve import show
 from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import Workspace
@@ -25,9 +27,12 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
     `steps` is `episode.steps()` (the default), possibly wrapped in a progress bar by the caller. A save
     without text is checked against what it wrote to disk, so its buffer is read back once, not twice.
     `observe(index, step, workspace)`, when given, sees the workspace after each step that held (the
-    dataset build takes file texts from it, so the episode is replayed once, not twice).
+    dataset build takes file texts from it, so the episode is replayed once, not twice). Keyframes are
+    read alongside (EpisodeError when one is malformed) and compared with the workspace where each stands.
     """
     workspace = Workspace(episode.header.position_encoding)
+    keyframes = read_keyframes(episode.frames()) if episode.keyframe_count else iter(())
+    keyframe = next(keyframes, None)
     open_docs: set[str] = set()
     checked: dict[str, str | None] = {}  # path -> its problem: most steps name a path seen before
     index = -1
@@ -60,9 +65,22 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
             raise ReconstructionError(f"step {index}: {exc}") from None
         if isinstance(step, SaveStep) and step.text is None and step.sha256 is not None:
             _refuse(index, _save_problem(step, workspace.disk.get(step.path)))  # what the save wrote
+        while keyframe is not None and keyframe.keyframe.steps == index + 1:
+            _refuse(index, _keyframe_problem(keyframe, workspace))
+            keyframe = next(keyframes, None)
         if observe is not None:
             observe(index, step, workspace)
+    if keyframe is not None:
+        raise ReconstructionError(f"the keyframe at byte {keyframe.offset} follows {keyframe.keyframe.steps} "
+                                  f"steps, but only {index + 1} were replayed")
     return index + 1
+
+
+def _keyframe_problem(placed: Placed, workspace: Workspace) -> str | None:
+    problem = workspace.keyframe_problem(placed.keyframe)
+    if problem is None:
+        return None
+    return f"the keyframe at byte {placed.offset} does not hold the files the steps before it make: {problem}"
 
 
 def _refuse(index: int, problem: str | None) -> None:

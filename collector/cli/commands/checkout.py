@@ -1,7 +1,9 @@
 """`codetape checkout EPISODE DIR [--step N]`: write the workspace as it was after step N.
 
-N counts from 0 over the steps `codetape cat` prints; the default is the last step. Every path is
-checked before anything is written (see collector/reconstruct/checkout.py); files recorded without content
+N counts from 0 over the steps `codetape cat` prints; the default is the last step. The files are
+restored from the episode's latest keyframe before step N and the steps after it are replayed (run
+`codetape verify` to check every keyframe against a full replay). Every path is checked before anything
+is written (see collector/reconstruct/checkout.py); files recorded without content
 (binary or too large) are listed on stderr and not written.
 """
 
@@ -27,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.cli.progress import tracked
     from collector.episode.resolve import open_ref, show
     from collector.reconstruct.checkout import plan_checkout, write_checkout
-    from collector.reconstruct.workspace import workspace_at
+    from collector.reconstruct.keyframes import workspace_after
 
     episode = open_ref(args.episode)
     stop = args.step
@@ -35,9 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if stop is not None and not 0 <= stop < count:
         valid = f"0 to {count - 1}" if count else "it has no steps"
         raise UsageError(f"--step {stop} is out of range ({valid})")
-    total = count if stop is None else stop + 1
-    steps = tracked(episode.steps(), total, "reconstructing")
-    workspace = workspace_at(episode.header.position_encoding, steps, stop)
+    workspace = workspace_after(episode, stop, lambda steps, total: tracked(steps, total, "reconstructing"))
     plan = plan_checkout(workspace, args.dir)
     written = write_checkout(plan, args.dir)
     for path, reason in plan.omitted:
