@@ -49,10 +49,50 @@ Wrap GUESS's contact when the buffer is in an opted-in workspace."
       (append (cl-subseq guess 0 3) (list (codetape--wrap (nth 3 guess))) (nthcdr 4 guess))
     guess))
 
+(defvar codetape--statuses (make-hash-table :test #'equal)
+  "Workspace root (a directory name) -> the bridge's last `codetape/status' params.")
+
+(defconst codetape--state-names
+  '(("recording" . "recording") ("paused" . "paused") ("not_opted_in" . "not opted in")
+    ("collector_down" . "collector down"))
+  "How each state of `codetape/status' reads in the mode line.")
+
+(defun codetape--key (directory)
+  (file-name-as-directory (file-truename directory)))
+
+(defun codetape-status (&optional buffer)
+  "The recording state of BUFFER's workspace (default: this buffer), as text.
+\"codetape: recording 12 steps\" (the collector's count for the open
+episode), \"codetape: paused\", \"codetape: not opted in\", \"codetape:
+collector down\", with \" · upload failed\" added when the last upload
+failed; \"codetape: connecting\" until the bridge has said; empty for
+buffers that visit no file."
+  (with-current-buffer (or buffer (current-buffer))
+    (let ((root (and buffer-file-name (codetape--root))))
+      (cond ((not buffer-file-name) "")
+            ((not root) "codetape: not opted in")
+            (t (let ((status (gethash (codetape--key root) codetape--statuses)))
+                 (if (not status)
+                     "codetape: connecting"
+                   (let* ((state (plist-get status :state))
+                          (steps (or (plist-get status :steps) 0)))
+                     (concat "codetape: " (or (cdr (assoc state codetape--state-names)) (format "%s" state))
+                             (if (equal state "recording")
+                                 (format " %d step%s" steps (if (= steps 1) "" "s"))
+                               "")
+                             (if (stringp (plist-get status :uploadError)) " · upload failed" ""))))))))))
+
+(defun codetape--lighter ()
+  "The lighter of `codetape-mode': the recording state (`codetape-status')."
+  (let ((status (codetape-status)))
+    (if (string-empty-p status) "" (concat " " status))))
+
 ;;;###autoload
 (define-minor-mode codetape-mode
-  "Run eglot's servers through `codetape bridge --' in opted-in workspaces."
-  :global t :lighter nil
+  "Run eglot's servers through `codetape bridge --' in opted-in workspaces.
+The mode line says whether this buffer's workspace is being recorded
+\(`codetape-status')."
+  :global t :lighter (:eval (codetape--lighter))
   (if codetape-mode
       (advice-add 'eglot--guess-contact :filter-return #'codetape--guess-contact)
     (advice-remove 'eglot--guess-contact #'codetape--guess-contact)))
@@ -96,11 +136,20 @@ The collector then seals the episode."
   (codetape--notify "resume"))
 
 (defun codetape-seal ()
-  "Seal the workspace's episode with the bridge's codetape.seal command.
-Return the collector's answer."
+  "Seal this workspace's episode now, with `codetape seal DIR --json'.
+The CLI, not the bridge's codetape.seal command: in proxy mode eglot's
+workspace/executeCommand goes to the language server.  Return the
+collector's answer as a plist (nil: nothing was recorded)."
   (interactive)
-  (let ((answer (jsonrpc-request (codetape--server) :workspace/executeCommand
-                                 (list :command "codetape.seal" :arguments (vector (codetape--uri))))))
+  (let* ((root (or (codetape--root) (user-error "codetape: not in an opted-in workspace")))
+         (answer
+          (with-temp-buffer
+            (let ((status (apply #'call-process (car codetape-command) nil t nil
+                                 (append (cdr codetape-command)
+                                         (list "seal" (expand-file-name root) "--json")))))
+              (unless (eq status 0)
+                (user-error "%s" (string-trim (buffer-string))))
+              (json-parse-string (buffer-string) :object-type 'plist :null-object nil)))))
     (message "codetape: %s" (if answer (format "sealed %s" (plist-get answer :path)) "nothing to seal"))
     answer))
 
@@ -113,6 +162,21 @@ When Emacs is not interactive, name the command in a message."
     (let ((buffer (apply #'make-term "codetape-review" (car command) nil (cdr command))))
       (with-current-buffer buffer (term-mode) (term-char-mode))
       (pop-to-buffer buffer))))
+
+(cl-defmethod eglot-client-capabilities :around (_server)
+  "Ask the bridge for `codetape/status'.
+Other servers ignore an unknown experimental capability."
+  (let ((capabilities (cl-call-next-method)))
+    (if codetape-mode
+        (plist-put capabilities :experimental '(:codetape (:status t)))
+      capabilities)))
+
+(cl-defmethod eglot-handle-notification (_server (_method (eql codetape/status)) &key uri state steps
+                                                 uploadError &allow-other-keys)
+  "Handle `codetape/status': keep the workspace's state, redraw mode lines."
+  (puthash (codetape--key (eglot--uri-to-path uri))
+           (list :state state :steps steps :uploadError uploadError) codetape--statuses)
+  (force-mode-line-update t))
 
 (cl-defmethod eglot-handle-notification (_server (_method (eql codetape/review)) &key command
                                                  &allow-other-keys)

@@ -3,6 +3,7 @@ the episode."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -80,3 +81,92 @@ def test_codetape_el_wraps_eglot_server_and_records_notes(
     assert any("undefined_name" in message for message in messages), messages
     assert any("'os' imported but unused" in message for message in messages), messages
     assert episode.header.position_encoding == "utf-16"
+
+
+MODE_LINE = r""";; -*- coding: utf-8; lexical-binding: t -*-
+(package-initialize)
+(load "%(package)s" nil t)
+(setq make-backup-files nil auto-save-default nil create-lockfiles nil
+      native-comp-async-report-warnings-errors 'silent
+      eglot-sync-connect 20
+      codetape-command '("%(python)s" "-m" "collector")
+      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
+(codetape-mode 1)
+(defvar lines nil)
+;; --batch draws no mode line (format-mode-line gives ""): evaluate codetape-mode's entry of
+;; minor-mode-alist, the lighter the mode line shows, as the display would.
+(defun mode-line ()
+  (let ((construct (cadr (assq 'codetape-mode minor-mode-alist))))
+    (if (eq (car-safe construct) :eval) (eval (cadr construct) t) (format "%%s" construct))))
+(defun wait-line (pred what)
+  "Wait until PRED holds for the evaluated mode line, keeping each new one; exit 3 naming WHAT."
+  (let ((deadline (+ (float-time) 60)))
+    (while (and (not (funcall pred (mode-line))) (< (float-time) deadline))
+      (unless (equal (car lines) (mode-line)) (push (mode-line) lines))
+      (accept-process-output nil 0.05))
+    (push (mode-line) lines)
+    (unless (funcall pred (mode-line))
+      (message "never: %%s; mode line: %%s" what (mode-line))
+      (kill-emacs 3))))
+(defun steps (line)
+  (and (string-match "codetape: recording \\([0-9]+\\) steps?" line)
+       (string-to-number (match-string 1 line))))
+(find-file "%(file)s")
+(apply #'eglot (eglot--guess-contact))
+(wait-line #'steps "recording")
+(let ((before (steps (mode-line))))
+  (goto-char (point-max))
+  (execute-kbd-macro "print(1)\r")
+  (eglot--signal-textDocument/didChange)
+  (save-buffer)
+  (wait-line (lambda (line) (> (or (steps line) -1) before)) "a growing count"))
+(codetape-pause)
+(wait-line (lambda (line) (string-search "codetape: paused" line)) "paused")
+(codetape-resume)
+(wait-line #'steps "recording again")
+;; The review prompt after a seal: answer Review as the developer would.
+(advice-add 'completing-read :override (lambda (&rest _) "Review"))
+(codetape-seal)
+(let ((deadline (+ (float-time) 60)))
+  (while (and (not (with-current-buffer "*Messages*"
+                     (save-excursion (goto-char (point-min)) (search-forward "to review the episode" nil t))))
+              (< (float-time) deadline))
+    (accept-process-output nil 0.05)))
+(advice-remove 'completing-read (lambda (&rest _) "Review"))
+(with-temp-file "%(out)s/messages" (insert (with-current-buffer "*Messages*" (buffer-string))))
+(let ((server (eglot-current-server)))
+  (find-file "%(outside)s")
+  (push (mode-line) lines)
+  (with-temp-file "%(out)s/lines" (insert (string-join (reverse lines) "\n")))
+  (eglot-shutdown server))
+(kill-emacs 0)
+"""
+
+
+def test_mode_line_shows_recording_and_the_review_prompt_opens_the_review(
+    collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    assert shutil.which("emacs"), "Emacs is missing: run scripts/setup (apt: emacs-nox elpa-eglot)"
+    (workspace / "mod.py").write_text("x = 1\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    script = tmp_path / "mode-line.el"
+    script.write_text(MODE_LINE % {"package": PACKAGE, "python": sys.executable, "file": workspace / "mod.py",
+                                   "out": out, "outside": tmp_path / "outside.py"}, encoding="utf-8")
+    home = tmp_path / "emacs-home"
+    home.mkdir()
+    proc = subprocess.run(["emacs", "--batch", "-l", str(script)], cwd=workspace, capture_output=True,
+                          env=env | {"HOME": str(home)}, timeout=180)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
+    lines = (out / "lines").read_text(encoding="utf-8").splitlines()
+    shown = [line.split("codetape: ", 1)[1] for line in lines if "codetape: " in line]
+    counts = [int(text.split()[1]) for text in shown if text.startswith("recording ")]
+    assert counts and counts[-1] > counts[0], lines
+    assert any(text.startswith("paused") for text in shown), lines
+    assert shown[-1].startswith("not opted in"), lines
+    episodes = json.loads(subprocess.run([sys.executable, "-m", "collector", "episodes", "--json"], env=env,
+                                         capture_output=True, text=True, timeout=60, check=True).stdout)
+    [sealed] = [episode["id"] for episode in episodes if episode["state"] == "sealed"]
+    messages = (out / "messages").read_text(encoding="utf-8")
+    opened = [line for line in messages.splitlines() if line.startswith("codetape: run")]  # codetape--review
+    assert len(opened) == 1 and f"codetape review {sealed}" in opened[0], messages[-2000:]
