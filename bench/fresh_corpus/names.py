@@ -21,10 +21,10 @@ import argparse
 import json
 import re
 import string
-import subprocess
 from pathlib import Path
 from typing import Any
 
+from bench.fresh_corpus.extract import git
 from bench.fresh_corpus.formats import Literal, Run, Shape
 
 HERE = Path(__file__).parent
@@ -48,11 +48,6 @@ SHAPES: tuple[Shape, ...] = (
     (Run(_ALNUM, 24, 32),),
 )
 PASSWORD: Shape = (Run(_PUNCT, 12, 24),)
-
-
-def git(git_dir: Path, *args: str) -> str:
-    return subprocess.run(["git", "--git-dir", str(git_dir), *args], capture_output=True, text=True,
-                          check=True).stdout
 
 
 def kind_of(name: str) -> str | None:
