@@ -28,6 +28,7 @@ from collector.episode.container import (
     encode_frame,
 )
 from collector.episode.keyframe import MAX_KEYFRAME, Chain, FileStates
+from collector.episode.outline import chunk_texts
 from collector.errors import EpisodeError, ReconstructionError
 from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, step_to_dict
 
@@ -110,10 +111,9 @@ class EpisodeWriter:
         if not self._pending:
             return
         chunk = encode_chunk(self._pending, self._header.position_encoding)
-        payload = msgpack.packb(chunk, use_bin_type=True)
-        self._frame(STEPS, compress(payload, self._level))
+        self._frame(STEPS, compress(msgpack.packb(chunk, use_bin_type=True), self._level))
         if self._chain is not None:
-            self._chain.add_steps(payload)
+            self._chain.add_steps(chunk_texts(chunk))
         self._pending = []
         self._pending_text = 0
 
