@@ -1,0 +1,109 @@
+"""The README's configurations for Helix, Zed, Sublime Text LSP and Kate: each block is parsed as the editor
+would (TOML or JSON), the command line it names is started exactly as written (with this virtualenv's
+`codetape` and `pylsp` first on PATH), and an editor session through it reaches the collector: the
+opened, edited and saved file reconstructs from the sealed episode. Observe mode answers as the bridge,
+proxy mode as pylsp behind it."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.collector_harness import Daemon, env_for
+from tests.integration.test_bridge_harness import (
+    RawClient,
+    at_least,
+    daemon,
+    seal,
+    steps_of,
+    texts_at_saves,
+    ws,
+)
+
+__all__ = ["daemon", "ws"]
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def block(heading: str) -> tuple[str, str]:
+    """(language, text) of the first fenced block under the README heading that starts with `heading`."""
+    text = README.read_text(encoding="utf-8")
+    heading_line = rf"^### {re.escape(heading)}[^\n]*\n"
+    match = re.search(heading_line + r"(?:(?!#)[^\n]*\n)*?```(\w+)\n(.*?)^```", text, re.M | re.S)
+    assert match, f"README.md has no configuration block under '### {heading}'"
+    return match[1], match[2]
+
+
+def helix(config: dict[str, Any]) -> list[str]:
+    server = config["language-server"]["codetape"]
+    [python] = [lang for lang in config["language"] if lang["name"] == "python"]
+    assert "codetape" in python["language-servers"] and len(python["language-servers"]) > 1  # beside pylsp
+    return [server["command"], *server.get("args", [])]
+
+
+def zed(config: dict[str, Any]) -> list[str]:
+    assert "pylsp" in config["languages"]["Python"]["language_servers"]
+    binary = config["lsp"]["pylsp"]["binary"]
+    return [binary["path"], *binary.get("arguments", [])]
+
+
+def sublime(config: dict[str, Any]) -> list[str]:
+    client = config["clients"]["codetape"]
+    assert client["enabled"] is True and client["selector"] == "source.python"
+    return list(client["command"])
+
+
+def kate(config: dict[str, Any]) -> list[str]:
+    server = config["servers"]["python"]
+    assert re.search(server["highlightingModeRegex"], "Python")
+    return list(server["command"])
+
+
+EDITORS: dict[str, tuple[Callable[[dict[str, Any]], list[str]], str]] = {
+    "Helix": (helix, "codetape-bridge"),
+    "Zed": (zed, "pylsp"),
+    "Sublime Text LSP": (sublime, "codetape-bridge"),
+    "Kate": (kate, "pylsp"),
+}
+
+
+def parse(language: str, text: str) -> dict[str, Any]:
+    parsed = tomllib.loads(text) if language == "toml" else json.loads(text)
+    assert isinstance(parsed, dict)
+    return parsed
+
+
+@pytest.mark.parametrize("editor", sorted(EDITORS))
+def test_readme_configuration_runs_against_the_bridge(editor: str, daemon: Daemon, ws: Path) -> None:
+    extract, server_name = EDITORS[editor]
+    command = extract(parse(*block(editor)))
+    assert command[0] == "codetape" and command[1] == "bridge", command
+    env = env_for(daemon.home.root)
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"  # where `codetape` and `pylsp` are
+    client = RawClient(command, env, cwd=ws)
+    doc = (ws / "mod.py").as_uri()
+    answer = client.request("initialize", {
+        "processId": None, "rootUri": ws.as_uri(), "clientInfo": {"name": editor, "version": "0"},
+        "capabilities": {"textDocument": {"synchronization": {"didSave": True}}}})
+    assert answer["result"]["serverInfo"]["name"] == server_name, answer
+    client.notify("initialized", {})
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": doc, "languageId": "python", "version": 1,
+                                                            "text": "x = 1\n"}})
+    end_of_file = {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}}
+    client.notify("textDocument/didChange", {"textDocument": {"uri": doc, "version": 2},
+                                             "contentChanges": [{"range": end_of_file, "text": "y = 2\n"}]})
+    client.notify("textDocument/didSave", {"textDocument": {"uri": doc}, "text": "x = 1\ny = 2\n"})
+    client.request("shutdown", None)
+    client.notify("exit", None)
+    assert client.proc.wait(60) == 0, client.stderr[-3000:]
+    episode = seal(daemon, ws, until=at_least(1, "save", path="mod.py"), what="the save")
+    assert texts_at_saves(episode, "mod.py") == ["x = 1\ny = 2\n"]
+    assert episode.header.client is not None and episode.header.client.name == editor
+    kinds = [s["kind"] for s in steps_of(episode) if s["kind"] in ("open", "edit", "save")]
+    assert kinds == ["open", "edit", "save"]
