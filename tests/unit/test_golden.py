@@ -7,15 +7,23 @@ needs a new format version, not a regenerated fixture.
 
 from __future__ import annotations
 
+import hashlib
+import struct
 from pathlib import Path
 
 import pytest
 
 from collector.cli.main import main as main_cli
 from collector.episode import open_episode
+from collector.episode.container import KEYFRAME, TRAILER, TRAILER_PAYLOAD, encode_frame
+from collector.episode.keyframe import read_keyframes
+from collector.reconstruct.keyframes import workspace_after
+from collector.reconstruct.workspace import workspace_at
 from collector.verify.integrity import verify_replay
 from schemas import STEP_KINDS, step_to_dict
-from tests.fixtures.make_golden import DIRECTORY, GOLDEN, cat_lines, main
+from tests.fixtures.make_golden import DIRECTORY, GOLDEN, KEYFRAME_EVERY, KEYFRAMES, cat_lines, main
+
+UNKNOWN = 0x58  # a frame type no version defines
 
 NAMES = sorted(GOLDEN)
 
@@ -66,3 +74,35 @@ def test_regenerating_gives_the_same_steps(tmp_path: Path) -> None:
         fresh, committed = open_episode(tmp_path / f"{name}.ctape"), open_episode(DIRECTORY / f"{name}.ctape")
         assert fresh.header == committed.header
         assert list(fresh.step_dicts()) == list(committed.step_dicts())
+
+
+def test_the_keyframes_golden_holds_the_files_written_down_for_it() -> None:
+    episode = open_episode(DIRECTORY / "keyframes.ctape")
+    placed = list(read_keyframes(episode.frames()))
+    assert [(p.chunk, p.keyframe.steps, p.keyframe.buffers, p.keyframe.disk, p.keyframe.omitted)
+            for p in placed] == [(frame[0] // KEYFRAME_EVERY, *frame) for frame in KEYFRAMES]
+    assert episode.keyframe_count == len(KEYFRAMES) and episode.chunk_count == len(KEYFRAMES) + 1
+    encoding = episode.header.position_encoding
+    for stop in range(len(GOLDEN["keyframes"][1])):  # from the latest keyframe, as from the first step
+        assert workspace_after(episode, stop).files() == workspace_at(encoding, episode.steps(), stop).files()
+
+
+def test_a_reader_that_does_not_know_keyframes_reads_the_same_steps(tmp_path: Path) -> None:
+    """Keyframes are optional frames: retyped as a frame type nobody knows, the file reads the same."""
+    data = (DIRECTORY / "keyframes.ctape").read_bytes()
+    body, pos = bytearray(data[:12]), 12
+    while pos < len(data):
+        kind, flags, length = struct.unpack_from(">BBI", data, pos)
+        if kind == TRAILER:
+            break
+        payload = data[pos + 6 : pos + 6 + length]
+        body += encode_frame(UNKNOWN if kind == KEYFRAME else kind, payload, flags)
+        pos += 6 + length + 4
+    count = open_episode(DIRECTORY / "keyframes.ctape").step_count
+    path = tmp_path / "unknown.ctape"
+    trailer = encode_frame(TRAILER, TRAILER_PAYLOAD.pack(count, hashlib.sha256(body).digest()))
+    path.write_bytes(bytes(body) + trailer)
+    retyped = open_episode(path)
+    assert retyped.keyframe_count == 0 and list(retyped.step_dicts()) == list(
+        open_episode(DIRECTORY / "keyframes.ctape").step_dicts())
+    assert verify_replay(retyped) == count
