@@ -53,21 +53,28 @@ SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
 """
 
 
-def test_codetape_el_wraps_eglot_server_and_records_notes(
-    collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
-) -> None:
+def run_emacs(scenario: str, workspace: Path, env: dict[str, str], tmp_path: Path) -> Path:
+    """Run the scenario (filled in: package, python, file = mod.py, out, outside) in `emacs --batch` with a
+    private HOME; the directory it wrote its results to."""
     assert shutil.which("emacs"), "Emacs is missing: run scripts/setup (apt: emacs-nox elpa-eglot)"
-    (workspace / "mod.py").write_text("import os\n", encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
     script = tmp_path / "scenario.el"
-    script.write_text(SCENARIO % {"package": PACKAGE, "python": sys.executable, "file": workspace / "mod.py",
-                                  "out": out}, encoding="utf-8")
+    script.write_text(scenario % {"package": PACKAGE, "python": sys.executable, "file": workspace / "mod.py",
+                                  "out": out, "outside": tmp_path / "outside.py"}, encoding="utf-8")
     home = tmp_path / "emacs-home"
     home.mkdir()
     proc = subprocess.run(["emacs", "--batch", "-l", str(script)], cwd=workspace, capture_output=True,
-                          env=env | {"HOME": str(home)}, timeout=120)
+                          env=env | {"HOME": str(home)}, timeout=180)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
+    return out
+
+
+def test_codetape_el_wraps_eglot_server_and_records_notes(
+    collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    (workspace / "mod.py").write_text("import os\n", encoding="utf-8")
+    out = run_emacs(SCENARIO, workspace, env, tmp_path)
     command = (out / "command").read_text(encoding="utf-8").splitlines()
     assert command == [sys.executable, "-m", "collector", "bridge", "--", sys.executable, "-m", "pylsp"]
     disk = [(out / str(n)).read_bytes() for n in range(1, 3)]
@@ -146,18 +153,8 @@ MODE_LINE = r""";; -*- coding: utf-8; lexical-binding: t -*-
 def test_mode_line_shows_recording_and_the_review_prompt_opens_the_review(
     collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
-    assert shutil.which("emacs"), "Emacs is missing: run scripts/setup (apt: emacs-nox elpa-eglot)"
     (workspace / "mod.py").write_text("x = 1\n", encoding="utf-8")
-    out = tmp_path / "out"
-    out.mkdir()
-    script = tmp_path / "mode-line.el"
-    script.write_text(MODE_LINE % {"package": PACKAGE, "python": sys.executable, "file": workspace / "mod.py",
-                                   "out": out, "outside": tmp_path / "outside.py"}, encoding="utf-8")
-    home = tmp_path / "emacs-home"
-    home.mkdir()
-    proc = subprocess.run(["emacs", "--batch", "-l", str(script)], cwd=workspace, capture_output=True,
-                          env=env | {"HOME": str(home)}, timeout=180)
-    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
+    out = run_emacs(MODE_LINE, workspace, env, tmp_path)
     lines = (out / "lines").read_text(encoding="utf-8").splitlines()
     shown = [line.split("codetape: ", 1)[1] for line in lines if "codetape: " in line]
     counts = [int(text.split()[1]) for text in shown if text.startswith("recording ")]
