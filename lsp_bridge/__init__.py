@@ -2,6 +2,8 @@
 
 Layers, as in pygls: `framing` (the wire), `observe` (a pygls server) and `proxy` (a byte-exact relay in
 front of a real server) feed `capture` / `extensions` / `traffic` (LSP to steps, via the pure functions
-of `translate`), which hand steps to the `recorder` (the collector connection, with its spool).
+of `translate`), which hand steps to the `recorder` (the collector connection, with its spool). Back to
+the editor go the `review` prompt after a seal and the `status` report (`codetape/status`, to editors
+that ask for it).
 Nothing here prints: stdout is the LSP transport. Logs go to stderr or to `--log FILE`.
 """

@@ -12,14 +12,16 @@ import { startBridge, stopBridge } from './common/server';
 import { needsRestart, readSettings } from './common/settings';
 import { optedInRoot } from './common/workspace';
 import {
-    createOutputChannel, ExtensionContext, getSetting, LanguageClient, onDidChangeActiveTextEditor,
+    createOutputChannel, ExtensionContext, getSetting, LanguageClient, LogOutputChannel, onDidChangeActiveTextEditor,
     onDidChangeConfiguration, onDidChangeWorkspaceFolders, pythonExtensionInterpreter, workspaceFolderPaths,
 } from './common/vscodeapi';
 
 let recording: Recording | undefined;
+let channel: LogOutputChannel | undefined;
 
 export async function activate(context: ExtensionContext): Promise<void> {
     const output = createOutputChannel('codetape');
+    channel = output;
     const state = new Recording(output, path.join(context.extensionPath, 'media'));
     recording = state;
     const settings = () => readSettings(getSetting);
@@ -84,7 +86,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
 }
 
 export async function deactivate(): Promise<void> {
-    if (recording) {
-        await stopBridge(recording.client, createOutputChannel('codetape'));
+    if (recording && channel) {
+        await stopBridge(recording.client, channel);
     }
 }
