@@ -229,6 +229,15 @@ class Recorder:
             return failed
         return self._requests.submit(self._request, session, op, args)
 
+    def ask(self, op: str, root: Path, **args: Any) -> Any:
+        """Like `request`, answered in the calling thread (one of the caller's own, never the bridge's), so
+        that a caller polling the collector never takes a worker from the editor's requests."""
+        with self._lock:
+            session = self._sessions.get(root)
+        if session is None:
+            raise CollectorError(f"no session for {root}")
+        return self._request(session, op, args)
+
     # -- internals (lock held unless noted) ----------------------------------------------------------
 
     def _session(self, root: Path) -> _Session:

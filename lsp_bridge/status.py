@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,6 @@ from schemas.messages import STATUS, StatusParams
 log = logging.getLogger(__name__)
 
 EVERY_S = 1.0
-ANSWER_S = 5.0
 _REFRESHING_EVENTS = frozenset({"sealed", "paused", "resumed"})
 
 
@@ -109,8 +107,8 @@ class StatusReport:
         recording = [root for root, state, _ in states if state == "recording"]
         if recording:
             try:
-                collector = self.recorder.request("status", recording[0]).result(ANSWER_S)
-            except (CollectorError, FutureTimeout, RuntimeError) as exc:  # RuntimeError: shutting down
+                collector = self.recorder.ask("status", recording[0])
+            except CollectorError as exc:
                 log.debug("codetape: status unavailable: %s", exc)
         for root, state, failure in states:
             params = status_params(root, state, failure, collector if isinstance(collector, dict) else None)
