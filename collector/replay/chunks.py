@@ -1,9 +1,10 @@
-"""The step chunks of an opened episode, each decodable on its own, for seeking (format version 1).
+"""The step chunks and keyframes of an opened episode, for seeking (format version 1).
 
 `Episode.steps()` reads every chunk from the first; seeking wants one chunk in the middle. Chunks are
-independent (each starts its own carets and versions), so `step_frames` keeps every steps frame's
-compressed payload in memory (about the size of the file) and `ChunkSteps` decodes any one of them,
-validating exactly as `Episode.steps()` does.
+independent (each starts its own carets and versions), so `episode_frames` keeps every steps frame's
+and keyframe's compressed payload in memory (about the size of the file), `ChunkSteps` decodes any one
+chunk, validating exactly as `Episode.steps()` does, and `Keyframes` gives the files a keyframe holds
+before any chunk that has one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pydantic
 
 from collector.episode import Episode
 from collector.episode.chunk import iter_chunk
-from collector.episode.container import MAGIC, STEPS, Frame, decompress, iter_frames, read_preamble
+from collector.episode.container import KEYFRAME, MAGIC, STEPS, Frame, decompress, iter_frames, read_preamble
+from collector.episode.keyframe import Placed, read_keyframes
 from collector.episode.reader_v1 import first_error, unpack
 from collector.errors import EpisodeError
 from schemas import STEP_KINDS, Step, step_from_dict
@@ -25,15 +27,16 @@ from schemas.common import PositionEncoding
 PREAMBLE = len(MAGIC) + 4
 
 
-def step_frames(episode: Episode) -> list[Frame]:
-    """Every steps frame of `episode`, read again and checked against the hash it was opened with."""
+def episode_frames(episode: Episode) -> list[Frame]:
+    """Every steps frame and keyframe of `episode`, in file order, read again and checked against the hash
+    it was opened with."""
     hasher = hashlib.sha256()
     try:
         with open(episode.path, "rb") as stream:
             read_preamble(stream)
             stream.seek(0)
             hasher.update(stream.read(PREAMBLE))
-            frames = [frame for frame in iter_frames(stream, hasher) if frame.type == STEPS]
+            frames = [frame for frame in iter_frames(stream, hasher) if frame.type in (STEPS, KEYFRAME)]
     except OSError as exc:
         raise EpisodeError(f"cannot read {episode.path}: {exc.strerror}") from None
     if hasher.digest() != episode.sha256:
@@ -72,3 +75,36 @@ class ChunkSteps:
                 yield step_from_dict(data)
             except pydantic.ValidationError as exc:
                 raise EpisodeError(f"step {number} ({kind}) is invalid: {first_error(exc)}") from None
+
+
+class Keyframes:
+    """The keyframes among an episode's frames, found by the steps frame they stand before (its number
+    among the steps frames). Reading one means walking the compression chain from the first frame; the
+    walk goes on from the last keyframe read when a later one is asked for, and starts again otherwise."""
+
+    def __init__(self, frames: list[Frame]) -> None:
+        self._frames = frames
+        self._walk: Iterator[Placed] = iter(())
+        self._last: Placed | None = None
+        self.before: set[int] = set()  # the steps frames that have a keyframe right before them
+        steps = 0
+        for frame in frames:
+            if frame.type == STEPS:
+                steps += 1
+            else:
+                self.before.add(steps)
+
+    def at(self, chunk: int) -> Placed | None:
+        """The keyframe right before steps frame number `chunk`, or None (none there, or not usable)."""
+        if chunk not in self.before:
+            return None
+        if self._last is not None and self._last.chunk == chunk:
+            return self._last
+        if self._last is None or self._last.chunk > chunk:
+            self._walk = read_keyframes(self._frames)
+        for placed in self._walk:
+            self._last = placed
+            if placed.chunk >= chunk:
+                return placed if placed.chunk == chunk else None
+        self._last = None
+        return None

@@ -1,12 +1,15 @@
 """The full-screen player (Textual): the file being edited, the event stream, a status line, key help.
 
 The app only wires keys and a 30 Hz timer to `control.Playback`, and draws the panes with `render`.
-Keys follow asciinema's player where it has one: space, `.`, arrows, +/-.
+Keys follow asciinema's player where it has one: space, `.`, arrows, +/-. It shows its first screen as
+soon as the index is open (`Index.open`) and runs the index's full pass a slice at a time between
+frames, the event pane saying how far it got; a step that turns out not to replay ends the player, and
+`failure` says why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import tzinfo
 from typing import ClassVar
 
@@ -20,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from collector.episode.resolve import show
+from collector.errors import CodetapeError
 from collector.replay.control import Playback
 from collector.replay.describe import describe
 from collector.replay.render import event_view, file_view, follow, status_view, wall_clock
@@ -27,6 +31,7 @@ from collector.replay.seek import JUMPS, Jump
 from collector.text.positions import split_lines
 
 FPS = 30
+INDEX_SLICE_S = 0.012  # the full pass runs this long at a time, between frames
 JUMP_KEYS: dict[str, Jump] = {name: name for name in JUMPS}
 KEYS = ("space play/pause  . , step  ←/→ 5 s  shift+←/→ 10%  +/- speed  "
         "next m note f failure c commit w file (shift: previous)  q quit")
@@ -81,6 +86,12 @@ class EventPane(Widget):
         super().__init__(id="events")
         self.playback = playback
 
+    def title(self) -> str:
+        index = self.playback.index
+        if index.complete:
+            return "events"
+        return f"events (indexing {100 * index.scanned // max(index.count, 1)} %)"
+
     def render(self) -> RenderableType:
         size = self.content_size
         position = self.playback.position
@@ -126,6 +137,8 @@ class ReplayApp(App[None]):
         self.tz = tz
         self._play_on_mount = play
         self._timer: Timer | None = None
+        self._indexer: Timer | None = None
+        self.failure: CodetapeError | None = None  # why the player stopped early, if it did
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -135,15 +148,43 @@ class ReplayApp(App[None]):
         yield Static(KEYS, id="keys")
 
     def on_mount(self) -> None:
-        self.query_one(EventPane).border_title = "events"
         self._timer = self.set_interval(1 / FPS, self._tick, pause=True)
+        if not self.playback.index.complete:
+            self._indexer = self.set_interval(1 / FPS, self._index_more)
         if self._play_on_mount:
-            self.playback.play()
+            self._guarded(self.playback.play)
         self.update_views()
 
+    def _guarded(self, action: Callable[[], object]) -> bool:
+        """Run a step of playback; a step that does not replay ends the player (see `failure`)."""
+        try:
+            action()
+        except CodetapeError as exc:
+            self._fail(exc)
+            return False
+        return True
+
+    def _fail(self, exc: CodetapeError) -> None:
+        self.failure = exc
+        self.exit()
+
     def _tick(self) -> None:
-        if self.playback.tick() or not self.playback.playing:
+        try:
+            moved = self.playback.tick()
+        except CodetapeError as exc:
+            self._fail(exc)
+            return
+        if moved or not self.playback.playing:
             self.update_views()
+
+    def _index_more(self) -> None:
+        """One slice of the index's full pass; the event pane shows what it found."""
+        index = self.playback.index
+        if self._guarded(lambda: index.scan(budget_s=INDEX_SLICE_S)) and index.complete and self._indexer:
+            self._indexer.stop()
+        events = self.query_one(EventPane)
+        events.border_title = events.title()
+        events.refresh()
 
     def update_views(self) -> None:
         """Redraw after the step or the playback state changed; run the timer only while playing."""
@@ -156,7 +197,9 @@ class ReplayApp(App[None]):
         pane = self.query_one(FilePane)
         pane.border_title = pane.title()
         pane.refresh()
-        self.query_one(EventPane).refresh()
+        events = self.query_one(EventPane)
+        events.border_title = events.title()
+        events.refresh()
         self.query_one("#status", Static).update(self.status())
 
     def status(self) -> Text:
@@ -172,24 +215,24 @@ class ReplayApp(App[None]):
             description="" if step is None else describe(step, seeker.effect))
 
     def action_play_pause(self) -> None:
-        self.playback.toggle()
-        self.update_views()
+        if self._guarded(lambda: self.playback.toggle()):
+            self.update_views()
 
     def action_step(self, count: int) -> None:
-        self.playback.step(count)
-        self.update_views()
+        if self._guarded(lambda: self.playback.step(count)):
+            self.update_views()
 
     def action_seek_time(self, delta_ms: int) -> None:
-        self.playback.seek_time(delta_ms)
-        self.update_views()
+        if self._guarded(lambda: self.playback.seek_time(delta_ms)):
+            self.update_views()
 
     def action_seek_fraction(self, fraction: float) -> None:
-        self.playback.seek_fraction(fraction)
-        self.update_views()
+        if self._guarded(lambda: self.playback.seek_fraction(fraction)):
+            self.update_views()
 
     def action_seek_edge(self, end: int) -> None:
-        self.playback.seek(self.playback.last if end else self.playback.first)
-        self.update_views()
+        if self._guarded(lambda: self.playback.seek(self.playback.last if end else self.playback.first)):
+            self.update_views()
 
     def action_faster(self) -> None:
         self.playback.faster()
@@ -201,6 +244,5 @@ class ReplayApp(App[None]):
 
     def action_jump(self, name: str, direction: int) -> None:
         jump = JUMP_KEYS.get(name)
-        if jump is not None:
-            self.playback.jump(jump, direction)
-        self.update_views()
+        if jump is None or self._guarded(lambda: self.playback.jump(jump, direction)):
+            self.update_views()

@@ -2,10 +2,11 @@
 
 `PlayState.apply` moves one step forward and returns its effect: how an edit changed its document's
 size (for `+12 chars`), or what a diagnostics step replaced (to tell `cleared` from nothing new);
-`snapshot` and `restore` make the checkpoints seeking starts from. A snapshot holds both
-layers of the workspace (what is on disk, what the editor has open) and shares the text of every buffer
-no step touched since the previous snapshot, so checkpoints cost little memory. A restore goes through
-`Workspace.apply` with steps that set the same texts, so the workspace's own bookkeeping stays right.
+`snapshot` and `restore` make the checkpoints seeking starts from (`of`: a state from a keyframe's
+files). A snapshot holds both layers of the workspace (what is on disk, what the editor has open) and
+shares the text of every buffer no step touched since the previous snapshot, so checkpoints cost little
+memory. A restore goes through `Workspace.apply` with steps that set the same texts, so the workspace's
+own bookkeeping stays right.
 """
 
 from __future__ import annotations
@@ -165,6 +166,13 @@ class PlayState:
         diagnostics = {path: dict(origins) for path, origins in self.diagnostics.items()}
         return Checkpoint(index, buffers, dict(self.workspace.disk), self.workspace.omitted, self.focus,
                           dict(self.marks), diagnostics)
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> PlayState:
+        """The state of `workspace`'s files (a keyframe's), nothing shown beside them yet."""
+        state = cls(workspace.encoding)
+        state.workspace = workspace
+        return state
 
     @classmethod
     def restore(cls, checkpoint: Checkpoint, encoding: PositionEncoding) -> PlayState:

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from collector.episode import open_episode
+from collector.episode import open_episode, write_episode_file
+from collector.errors import ReconstructionError
 from collector.replay.control import Playback
 from collector.replay.player import ReplayApp
 from collector.replay.seek import Index
-from tests.fixtures.replay.episodes import write_bugfix
+from schemas import step_from_dict
+from tests.fixtures.replay.episodes import BUGFIX_HEADER, write_bugfix
 from tests.fixtures.replay.make_replay_golden import DIRECTORY, SCREEN_SIZE, SCREENS, screen_text, screens
+from tests.waiting import wait_for_async
 
 REGENERATE = "regenerate with `.venv/bin/python -m tests.fixtures.replay.make_replay_golden`, review, commit"
 CASES = [(name, step) for name, steps in SCREENS.items() for step in steps]
@@ -114,3 +117,31 @@ async def test_the_player_starts_playing_unless_told_otherwise(tmp_path: Path) -
         await pilot.pause(0.3)
         assert app.playback.position == 24 and not app.playback.playing
         assert " ■ 1x  step 24/24" in screen_text(app) and "end: space plays again" in screen_text(app)
+
+
+async def test_the_first_screen_comes_before_the_index_is_complete(tmp_path: Path) -> None:
+    """Opened, not built: the player shows step 0 at once and the full pass fills the events in."""
+    index = Index.open(open_episode(write_bugfix(tmp_path / "bugfix.ctape")))
+    app = ReplayApp(Playback(index, 0, index.count - 1, clock=Clock()), play=False, tz=UTC)
+    async with app.run_test(size=SCREEN_SIZE) as pilot:
+        assert " ❚❚ 1x  step 0/24" in screen_text(app)
+        await wait_for_async(lambda: index.complete, what="the index's full pass")
+        await pilot.pause()
+        assert "─ events ─" in screen_text(app) and "indexing" not in screen_text(app)
+        await pilot.press("f", "f")
+        assert app.playback.position == 19
+        await pilot.press("q")
+    assert app.failure is None
+
+
+async def test_a_step_that_does_not_replay_ends_the_player_and_says_why(tmp_path: Path) -> None:
+    steps = [step_from_dict({"kind": "note", "t_ms": 0, "source": "cli", "text": "n"}),
+             step_from_dict({"kind": "edit", "t_ms": 5, "source": "bridge", "path": "a.py",
+                             "changes": [{"text": "x"}]})]
+    write_episode_file(tmp_path / "bad.ctape", BUGFIX_HEADER, steps)
+    index = Index.open(open_episode(tmp_path / "bad.ctape"))
+    app = ReplayApp(Playback(index, 0, index.count - 1, clock=Clock()), play=False, tz=UTC)
+    async with app.run_test(size=SCREEN_SIZE):
+        await wait_for_async(lambda: not app.is_running, what="the player to stop")
+    assert isinstance(app.failure, ReconstructionError)
+    assert str(app.failure).startswith("step 1: edit at 5 ms to a.py, which is not open")

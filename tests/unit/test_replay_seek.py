@@ -11,6 +11,7 @@ import pytest
 from bench.sessions import generate
 from collector.episode import open_episode, write_episode_file
 from collector.errors import EpisodeError, ReconstructionError
+from collector.reconstruct.keyframes import keyframe_states
 from collector.reconstruct.workspace import workspace_at
 from collector.replay.seek import Index, Seeker
 from collector.replay.state import EditSize, PlayState
@@ -144,3 +145,71 @@ def test_a_file_replaced_after_it_was_opened_is_refused(tmp_path: Path) -> None:
     write_chunked(path, BUGFIX_HEADER, BUGFIX[:-1], 4)
     with pytest.raises(EpisodeError, match="changed since it was opened; run the command again"):
         Index.build(episode)
+
+
+@pytest.fixture(scope="module")
+def keyframed(tmp_path_factory: pytest.TempPathFactory, generated: Generated) -> Path:
+    """The generated session again, written by the episode writer with a keyframe every 97 steps."""
+    session = generate(3, "mixed", scale=0.06)
+    path = tmp_path_factory.mktemp("keyframed") / "mixed.ctape"
+    write_episode_file(path, session.header, session.steps, level=3,
+                       states=keyframe_states(session.header.position_encoding), chunk_steps=97)
+    return path
+
+
+def test_before_the_full_pass_seeking_starts_from_keyframes(generated: Generated, keyframed: Path) -> None:
+    _, digests = generated
+    index = Index.open(open_episode(keyframed))
+    assert index.count == len(digests) and index.scanned == 0 and not index.checkpoints
+    assert index.usable == set(range(1, len(index.chunks)))
+    seeker = Seeker(index)
+    for target in [*random.Random(9).sample(range(index.count), 150), index.count - 1, 97, 96, 0]:
+        seeker.seek(target)
+        files = seeker.state.workspace.files()
+        assert files == digests[target][0], target  # the files, exactly
+        assert (dict(seeker.state.workspace.disk), seeker.state.workspace.omitted) == digests[target][1:3]
+    assert index.scanned == 0  # every seek came from a keyframe, none from the full pass
+    chunk = index.chunks[7]
+    seeker.seek(chunk.first)  # from the keyframe: the carets it does not hold fill in as the steps go on
+    while seeker.position < chunk.first + chunk.count - 1:
+        seeker.advance()
+        marks = digests[seeker.position][5]
+        assert all(marks[path] == mark for path, mark in seeker.state.marks.items()), seeker.position
+    assert seeker.state.marks and seeker.state.focus == digests[seeker.position][4]
+
+
+def test_without_keyframes_seeking_before_the_full_pass_replays_from_the_start(generated: Generated) -> None:
+    path, digests = generated
+    index = Index.open(open_episode(path))
+    assert not index.usable
+    seeker = Seeker(index)
+    seeker.seek(1500)
+    assert seeker.state.workspace.files() == digests[1500][0]
+
+
+def test_the_full_pass_runs_a_slice_at_a_time_and_a_jump_takes_it_as_far_as_it_must(tmp_path: Path) -> None:
+    write_chunked(tmp_path / "full.ctape", FULL_HEADER, FULL, 3)
+    index = Index.open(open_episode(tmp_path / "full.ctape"))
+    assert index.count == 21 and index.events == [] and not index.complete
+    assert not index.scan(5)
+    assert index.scanned == 6 and [event.index for event in index.events] == [0, 1, 4, 5]
+    assert [event.index for event in index.events_until(20, 10)] == [0, 1, 4, 5]  # not further than scanned
+    assert index.jump("commits", 6, 1) == 11 and index.scanned >= 12
+    assert index.jump("markers", 20, -1) == 13
+    assert index.scan(budget_s=10) and index.complete and len(index.checkpoints) == 7
+    full = Index.build(open_episode(tmp_path / "full.ctape"))
+    assert index.events == full.events and index.jumps == full.jumps
+
+
+def test_a_step_that_does_not_replay_is_named_when_seeking_meets_it(tmp_path: Path) -> None:
+    steps = [step_from_dict({"kind": "note", "t_ms": 0, "source": "cli", "text": "n"}),
+             step_from_dict({"kind": "edit", "t_ms": 5, "source": "bridge", "path": "a.py",
+                             "changes": [{"text": "x"}]})]
+    write_episode_file(tmp_path / "bad.ctape", BUGFIX_HEADER, steps)
+    index = Index.open(open_episode(tmp_path / "bad.ctape"))
+    seeker = Seeker(index)
+    seeker.seek(0)
+    with pytest.raises(ReconstructionError, match=r"^step 1: edit at 5 ms to a\.py, which is not open"):
+        seeker.seek(1)
+    with pytest.raises(ReconstructionError, match=r"^step 1: edit at 5 ms to a\.py"):
+        index.scan()

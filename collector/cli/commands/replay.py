@@ -14,11 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from collector.episode import Episode
-    from collector.replay.seek import Index
 
 from collector.errors import UsageError
 
@@ -64,25 +59,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("the player needs a terminal; use --plain for a step log")
     from collector.replay.control import Playback
     from collector.replay.player import ReplayApp
-
-    index = build_index(episode)
-    first, last = window(index.times, start, stop)
-    playback = Playback(index, first, last, speed=speed, idle_limit=idle_limit)
-    ReplayApp(playback, play=not args.paused).run()
-    return 0
-
-
-def build_index(episode: Episode) -> Index:
-    """The seek index, with a progress bar on stderr when it is a terminal and the episode is long."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from collector.cli.progress import PROGRESS_FROM
     from collector.replay.seek import Index
 
-    if episode.step_count < PROGRESS_FROM or not sys.stderr.isatty():
-        return Index.build(episode)
-    columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("indexing", total=episode.step_count)
-        return Index.build(episode, lambda done: progress.update(task, completed=done))
+    index = Index.open(episode)  # the rest of the index is built while the player runs
+    first, last = window(index.times, start, stop)
+    playback = Playback(index, first, last, speed=speed, idle_limit=idle_limit)
+    app = ReplayApp(playback, play=not args.paused)
+    app.run()
+    if app.failure is not None:
+        raise app.failure
+    return 0
