@@ -6,8 +6,9 @@ A pipeline of small pieces, as in asciinema's player:
 - `timeline`: generators from step times to playback delays (`relative_time -> cap_idle -> adjust_speed`);
 - `state`: the workspace plus what the player shows beside it (focus file, caret, diagnostics);
 - `describe`: one short line per step (`+12 chars`, `3 errors`, `5 passed 1 failed`, ...);
-- `chunks` and `seek`: one pass builds an index with a checkpoint per step chunk, so any step is
-  reached by restoring a checkpoint and replaying one chunk at most;
+- `chunks` and `seek`: the index opens from the chunks' outlines (every step's time) at once, its full
+  pass (a checkpoint per step chunk, events, jumps) runs while the player plays, and any step is
+  reached by restoring a checkpoint or the keyframe before its chunk and replaying one chunk at most;
 - `plain`: the `--plain` step log; `workdiff`: unified diffs between two workspaces;
 - `control`: the player's keys and clock without a screen (play, pause, speed, step, seek, jump);
 - `render` and `player`: the Textual player, its panes rendered by pure functions.

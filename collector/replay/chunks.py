@@ -72,9 +72,10 @@ class ChunkSteps:
                 self.skipped[str(kind)] += 1
                 continue
             try:
-                yield step_from_dict(data)
+                step = step_from_dict(data)
             except pydantic.ValidationError as exc:
                 raise EpisodeError(f"step {number} ({kind}) is invalid: {first_error(exc)}") from None
+            yield step  # outside the try: a generator closed at exit is not a validation error
 
 
 class Keyframes:
