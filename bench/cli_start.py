@@ -1,7 +1,10 @@
 """Cold start of `codetape` commands: wall time from exec to exit, median of N runs, beside the floor
 (the interpreter alone, and `import collector`). Issue 14's goal: <= 100 ms for every command.
 
-    .venv/bin/python -m bench.cli_start [--runs 15]
+    .venv/bin/python -m bench.cli_start [--runs 15] [--baseline DIR] [--no-readme]
+
+With --baseline DIR (a checkout of another commit: `git worktree add DIR COMMIT`), every command also
+runs from that tree (PYTHONPATH=DIR), alternating run by run with this one, and the table shows both.
 
 Each command runs in a fresh scratch CODETAPE_HOME with an opted-in workspace (so `run` records into a
 real collector, started once before timing), the way a developer's shell runs it.
@@ -19,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.live_env import code_state
+from bench.report import command_line, machine, table, write_section
 from collector.home import Home
 from collector.protocol.client import Client
 
@@ -38,20 +43,29 @@ COMMANDS: list[tuple[str, list[str]]] = [
 ]
 
 
-def measure(argv: list[str], env: dict[str, str], cwd: Path, runs: int) -> float:
-    times = []
+def once(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return (time.perf_counter() - start) * 1000
+
+
+def measure(argv: list[str], envs: list[dict[str, str]], cwd: Path, runs: int) -> list[float]:
+    """The median wall ms of `argv` under each environment, the environments alternating run by run."""
+    times: list[list[float]] = [[] for _ in envs]
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       check=False)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        for n, env in enumerate(envs):
+            times[n].append(once(argv, env, cwd))
+    return [statistics.median(t) for t in times]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--baseline", type=Path, help="also run every command from the codetape tree at DIR")
+    parser.add_argument("--no-readme", action="store_true", help="print only, leave bench/README.md alone")
     args = parser.parse_args()
+    load = os.getloadavg()
     scratch = Path(tempfile.mkdtemp(prefix="ct-bench-start-"))
     try:
         home, ws = scratch / "home", scratch / "ws"
@@ -61,20 +75,29 @@ def main() -> None:
         subprocess.run([*codetape, "init", str(ws)], env=env, check=True, capture_output=True)
         subprocess.run([*codetape, "collector", "--detach"], env=env, check=True, capture_output=True)
         subprocess.run([*codetape, "run", "--", "true"], env=env, cwd=ws, check=True, capture_output=True)
-        print(f"| command | median wall ms ({args.runs} runs) |\n|---|---:|")
+        envs = [env] if args.baseline is None else [
+            env, {**env, "PYTHONPATH": str(args.baseline.resolve())}]
+        rows = []
         for label, argv in COMMANDS:
             full = argv if argv[0] == sys.executable else [*codetape, *argv]
-            if label.startswith("codetape pause"):
-                pause = measure(full, env, ws, 1)
-                resume = measure([*codetape, "resume"], env, ws, 1)
-                median = statistics.median([pause, resume] + [
-                    measure([*codetape, verb], env, ws, 1) for _ in range(args.runs // 2)
-                    for verb in ("pause", "resume")])
-            else:
-                median = measure(full, env, ws, args.runs)
-            print(f"| `{label}` | {median:.0f} |", flush=True)
+            medians = measure(full, envs, ws, args.runs)
+            if label.startswith("codetape pause"):  # the mean of the two, each measured alike
+                resumes = measure([*codetape, "resume"], envs, ws, args.runs)
+                medians = [(p + r) / 2 for p, r in zip(medians, resumes, strict=True)]
+            shown = [f"{m:.0f}" for m in medians]
+            if len(medians) == 2:
+                shown = [shown[1], shown[0], f"{medians[1] / medians[0]:.1f}x"]
+            rows.append((f"`{label}`", *shown))
+            print(f"{label}: {' / '.join(shown)}", flush=True)
         with Client.connect(Home(home.resolve()), autostart=False) as client:
             client.request("shutdown")
+        body = (f"Command: `{command_line()}` ({machine()}; {code_state()}; load average "
+                f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end).\n\n"
+                + table(["command", f"median wall ms ({args.runs} runs)"] if args.baseline is None else
+                        ["command", f"baseline {args.baseline.name} ms", "now ms", "speed-up"], rows))
+        print(body)
+        if not args.no_readme:
+            write_section("cli-start", body)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

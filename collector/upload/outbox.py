@@ -15,10 +15,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collector.errors import CodetapeError
 from collector.home import Home
+from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import DestinationRef, Store, configured
 from collector.upload.errors import TransferFailed, Unreachable
 from collector.upload.receipts import (
@@ -28,7 +29,9 @@ from collector.upload.receipts import (
     read_receipt,
     write_last_attempt,
 )
-from collector.upload.transfer import Clock, Delivered, upload_episode, utc_now
+
+if TYPE_CHECKING:
+    from collector.upload.transfer import Delivered
 
 SUFFIX = ".ctape"
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -90,6 +93,8 @@ def drain(home: Home, store: Store, paths: list[Path], *, concurrency: int,
           progress: Callable[[int], None] | None = None, now: Clock = utc_now) -> list[Outcome]:
     """Upload `paths` to `store`, `concurrency` at a time; the outcomes in the order given. Once the store
     is out of reach (after botocore's retries), the episodes not yet started are skipped."""
+    from collector.upload.transfer import upload_episode  # the gate, consent checks: not for `status`
+
     out_of_reach = threading.Event()
 
     def one(path: Path) -> Outcome:

@@ -12,11 +12,11 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from collector import __version__
 from collector.home import Home
+from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import Resume, Store, episode_key, manifest_key
 from collector.upload.errors import TransferFailed, UploadRefused
 from collector.upload.gate import Cleared, clear
@@ -30,12 +30,6 @@ from collector.upload.receipts import (
     write_receipt,
 )
 from schemas.upload import UploadManifest
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _ignore(_sent: int) -> None:
