@@ -10,16 +10,16 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from collector.errors import CollectorError
 from lsp_bridge import translate as t
 from lsp_bridge.capture import Capture
 from lsp_bridge.recorder import Outgoing
 from lsp_bridge.workspaces import uri_to_path
-from schemas import messages as m
+
+if TYPE_CHECKING:
+    from schemas import messages as m
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,10 @@ class Extensions:
 
     def handle(self, method: str, params: Any, at: int) -> None:
         """One `codetape/*` notification; invalid params are logged and skipped."""
+        from pydantic import ValidationError  # pydantic and the message models: on the first one only
+
+        from schemas import messages as m
+
         model = m.NOTIFICATIONS.get(method)
         if model is None:
             log.warning("codetape: unknown notification %s: skipped", method)
@@ -64,6 +68,8 @@ class Extensions:
             log.error("codetape: skipped %s: %s", method, exc)
 
     def _dispatch(self, method: str, message: m.Message, params: dict[str, Any], at: int) -> None:
+        from schemas import messages as m
+
         if isinstance(message, m.DiagnosticsParams):
             self.capture.diagnostics(message.uri, message.origin, message.version, params["diagnostics"], at)
         elif isinstance(message, m.CursorParams):

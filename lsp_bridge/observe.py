@@ -38,7 +38,7 @@ from lsp_bridge.extensions import Extensions
 from lsp_bridge.framing import Frame, Framer
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.workspaces import Workspaces
-from schemas.messages import COMMANDS, NOTIFICATIONS
+from schemas.methods import COMMANDS, NOTIFICATION_METHODS
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ TEXT_SYNC_METHODS = frozenset({
     lsp.TEXT_DOCUMENT_DID_SAVE, lsp.WORKSPACE_DID_CREATE_FILES, lsp.WORKSPACE_DID_RENAME_FILES,
     lsp.WORKSPACE_DID_DELETE_FILES, lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
 })
-RAW_METHODS = TEXT_SYNC_METHODS | frozenset(NOTIFICATIONS)
+RAW_METHODS = TEXT_SYNC_METHODS | frozenset(NOTIFICATION_METHODS)
 
 
 @attrs.define
@@ -247,7 +247,7 @@ def build(recorder: Recorder, workspaces: Workspaces,
     for method in (lsp.WORKSPACE_DID_CREATE_FILES, lsp.WORKSPACE_DID_RENAME_FILES,
                    lsp.WORKSPACE_DID_DELETE_FILES):
         server.feature(method, _FILE_OPERATIONS)(text_sync(method))
-    for method in NOTIFICATIONS:
+    for method in NOTIFICATION_METHODS:
         server.feature(method)(custom(method))
     for name in COMMANDS:
         server.command(name)(command(name))

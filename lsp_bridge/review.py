@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from lsp_bridge.recorder import Recorder
-from schemas.messages import REVIEW, ReviewParams
+from schemas.methods import REVIEW
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ def prompt_text(event: dict[str, Any]) -> str:
 
 
 def review_params(episode: str) -> dict[str, Any]:
+    from schemas.messages import ReviewParams  # pydantic: only once there is something to review
+
     params = ReviewParams(episode=episode, command=["codetape", "review", episode])
     return params.model_dump(by_alias=True)
 

@@ -19,7 +19,7 @@ from typing import Any
 from collector.errors import CollectorError
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.review import Editor
-from schemas.messages import STATUS, StatusParams
+from schemas.methods import STATUS
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,11 @@ def status_params(root: Path, state: str, failure: str, collector: dict[str, Any
     """
     uri = root.as_uri()
     if state == "refused":
-        return _wire(StatusParams(uri=uri, state="not_opted_in", detail=failure))
+        return _wire(uri=uri, state="not_opted_in", detail=failure)
     if state == "waiting":
         if not failure:
             return None  # connecting for the first time
-        return _wire(StatusParams(uri=uri, state="collector_down", detail=failure))
+        return _wire(uri=uri, state="collector_down", detail=failure)
     if collector is None:
         return None
     workspaces = collector.get("workspaces") or ()
@@ -49,10 +49,9 @@ def status_params(root: Path, state: str, failure: str, collector: dict[str, Any
         return None
     workspace = mine[0]
     upload_error = collector.get("upload_error")
-    return _wire(StatusParams(
-        uri=uri, state="paused" if workspace.get("paused") else "recording",
-        steps=int(workspace.get("steps") or 0), episode=workspace.get("episode"),
-        upload_error=str(upload_error) if upload_error else None))
+    return _wire(uri=uri, state="paused" if workspace.get("paused") else "recording",
+                 steps=int(workspace.get("steps") or 0), episode=workspace.get("episode"),
+                 upload_error=str(upload_error) if upload_error else None)
 
 
 def wants_status(experimental: Any) -> bool:
@@ -61,8 +60,11 @@ def wants_status(experimental: Any) -> bool:
     return isinstance(codetape, dict) and codetape.get("status") is True
 
 
-def _wire(params: StatusParams) -> dict[str, Any]:
-    return params.model_dump(by_alias=True, mode="json")
+def _wire(**fields: Any) -> dict[str, Any]:
+    """The params, checked against their model (pydantic loads with the first status sent)."""
+    from schemas.messages import StatusParams
+
+    return StatusParams(**fields).model_dump(by_alias=True, mode="json")
 
 
 class StatusReport:

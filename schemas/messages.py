@@ -26,6 +26,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from schemas.methods import COMMANDS, REVIEW, STATUS
+
 Uri = Annotated[str, Field(min_length=1, max_length=8192)]
 Line = Annotated[str, Field(max_length=64 * 1024)]
 
@@ -144,6 +146,4 @@ NOTIFICATIONS: dict[str, type[Message]] = {
 }
 """Notifications an editor extension may send to the bridge, with their params model."""
 
-REVIEW = "codetape/review"
-STATUS = "codetape/status"
-COMMANDS: tuple[str, ...] = ("codetape.status", "codetape.pause", "codetape.resume", "codetape.seal")
+__all__ = ["COMMANDS", "NOTIFICATIONS", "REVIEW", "STATUS"]  # the names live in schemas/methods.py

@@ -88,3 +88,10 @@ def test_header_start_must_be_utc() -> None:
         _header(datetime(2026, 1, 1))
     with pytest.raises(pydantic.ValidationError):
         _header(datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=2))))
+
+
+def test_the_custom_message_names_and_models_agree() -> None:
+    """schemas/methods.py names what schemas/messages.py models (the bridge routes by the names alone)."""
+    from schemas import messages, methods
+
+    assert tuple(messages.NOTIFICATIONS) == methods.NOTIFICATION_METHODS

@@ -1,0 +1,101 @@
+"""Bridge ready: from process start to the `initialize` answer, observe mode, proxy mode in front of
+pylsp, and pylsp alone, medians of N starts (alternating). Issue 14's goals: observe <= 200 ms; proxy
+adds <= 50 ms to the server's own start.
+
+    .venv/bin/python -m bench.bridge_start [--runs 15] [--baseline DIR] [--no-readme]
+
+Each start is a fresh process with a scratch CODETAPE_HOME and an opted-in workspace and a live
+collector, as an editor starts it; the initialize request is written at once, the clock stops at its
+answer. With --baseline DIR (a checkout of another commit), the bridge also runs from that tree
+(PYTHONPATH=DIR), alternating with this one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.live_env import code_state
+from bench.raw_client import LspProcess
+from bench.report import command_line, machine, table, write_section
+from collector.home import Home
+from collector.protocol.client import Client
+
+PYLSP = str(Path(sys.executable).with_name("pylsp"))
+SETUPS = {
+    "pylsp alone": [PYLSP],
+    "observe (codetape bridge)": [sys.executable, "-m", "lsp_bridge"],
+    "proxy (codetape bridge -- pylsp)": [sys.executable, "-m", "lsp_bridge", "--", PYLSP],
+}
+
+
+def ready_ms(argv: list[str], env: dict[str, str], ws: Path) -> float:
+    start = time.perf_counter()
+    server = LspProcess(argv, cwd=ws, env=env)
+    try:
+        server.request("initialize", {"processId": os.getpid(), "rootUri": ws.as_uri(), "capabilities": {},
+                                      "clientInfo": {"name": "bench", "version": "1"}})
+        elapsed = (time.perf_counter() - start) * 1000
+        server.notify("exit", None)
+        server.proc.wait(10)
+    finally:
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--baseline", type=Path, help="also run the bridge from the codetape tree at DIR")
+    parser.add_argument("--no-readme", action="store_true", help="print only, leave bench/README.md alone")
+    args = parser.parse_args()
+    load = os.getloadavg()
+    scratch = Path(tempfile.mkdtemp(prefix="ct-bench-bridge-start-"))
+    try:
+        home, ws = scratch / "home", scratch / "ws"
+        ws.mkdir()
+        env = {**os.environ, "CODETAPE_HOME": str(home)}
+        codetape = [sys.executable, "-m", "collector"]
+        subprocess.run([*codetape, "init", str(ws)], env=env, check=True, capture_output=True)
+        subprocess.run([*codetape, "collector", "--detach"], env=env, check=True, capture_output=True)
+        trees = {"now": env} if args.baseline is None else {
+            "now": env, "baseline": {**env, "PYTHONPATH": str(args.baseline.resolve())}}
+        times: dict[tuple[str, str], list[float]] = {}
+        for _ in range(args.runs):
+            for setup, argv in SETUPS.items():
+                for tree, tree_env in trees.items():
+                    if setup == "pylsp alone" and tree == "baseline":
+                        continue
+                    times.setdefault((setup, tree), []).append(ready_ms(argv, tree_env, ws))
+        with Client.connect(Home(home.resolve()), autostart=False) as client:
+            client.request("shutdown")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    alone = statistics.median(times[("pylsp alone", "now")])
+    rows = []
+    for setup in SETUPS:
+        now = statistics.median(times[(setup, "now")])
+        base = statistics.median(times[(setup, "baseline")]) if (setup, "baseline") in times else None
+        added = f"+{now - alone:.0f}" if setup.startswith("proxy") else ""
+        rows.append((setup, "" if base is None else f"{base:.0f}", f"{now:.0f}", added))
+    head = ["setup", "baseline ms", "now ms", "added to pylsp alone ms"]
+    body = (f"Command: `{command_line()}` ({machine()}; {code_state()}; load average {load[0]:.1f} at the "
+            f"start, {os.getloadavg()[0]:.1f} at the end; medians of {args.runs} starts each).\n\n"
+            + table(head, rows))
+    print(body)
+    if not args.no_readme:
+        write_section("bridge-start", body)
+
+
+if __name__ == "__main__":
+    main()
