@@ -38,7 +38,7 @@ class Bench:
 
 
 BENCHES = (
-    Bench("cli_start"), Bench("episode_size"), Bench("episode_speed"), Bench("replay_seek"),
+    Bench("cli_start"), Bench("bridge_start"), Bench("episode_size"), Bench("episode_speed"), Bench("replay_seek"),
     Bench("throughput"), Bench("lsp_overhead"), Bench("client_cost"), Bench("collector_memory"),
     Bench("redaction"), Bench("redaction_engines"), Bench("fresh_recall"), Bench("dataset_build"),
 )
