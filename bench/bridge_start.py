@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench.live_env import code_state
+from bench.live_env import code_state, live_codetape
 from bench.raw_client import LspProcess
 from bench.report import command_line, machine, table, write_section
-from collector.home import Home
-from collector.protocol.client import Client
 
 PYLSP = str(Path(sys.executable).with_name("pylsp"))
 SETUPS = {
@@ -60,14 +55,8 @@ def main() -> None:
     parser.add_argument("--no-readme", action="store_true", help="print only, leave bench/README.md alone")
     args = parser.parse_args()
     load = os.getloadavg()
-    scratch = Path(tempfile.mkdtemp(prefix="ct-bench-bridge-start-"))
-    try:
-        home, ws = scratch / "home", scratch / "ws"
-        ws.mkdir()
-        env = {**os.environ, "CODETAPE_HOME": str(home)}
-        codetape = [sys.executable, "-m", "collector"]
-        subprocess.run([*codetape, "init", str(ws)], env=env, check=True, capture_output=True)
-        subprocess.run([*codetape, "collector", "--detach"], env=env, check=True, capture_output=True)
+    with live_codetape("ct-bench-bridge-start-") as live:
+        env, ws = live.env, live.workspace
         trees = {"now": env} if args.baseline is None else {
             "now": env, "baseline": {**env, "PYTHONPATH": str(args.baseline.resolve())}}
         times: dict[tuple[str, str], list[float]] = {}
@@ -77,10 +66,6 @@ def main() -> None:
                     if setup == "pylsp alone" and tree == "baseline":
                         continue
                     times.setdefault((setup, tree), []).append(ready_ms(argv, tree_env, ws))
-        with Client.connect(Home(home.resolve()), autostart=False) as client:
-            client.request("shutdown")
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     alone = statistics.median(times[("pylsp alone", "now")])
     rows = []
     for setup in SETUPS:

@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench.live_env import code_state
+from bench.live_env import code_state, live_codetape
 from bench.report import command_line, machine, table, write_section
-from collector.home import Home
-from collector.protocol.client import Client
 
 COMMANDS: list[tuple[str, list[str]]] = [
     ("python -c pass (floor)", [sys.executable, "-c", "pass"]),
@@ -66,14 +62,9 @@ def main() -> None:
     parser.add_argument("--no-readme", action="store_true", help="print only, leave bench/README.md alone")
     args = parser.parse_args()
     load = os.getloadavg()
-    scratch = Path(tempfile.mkdtemp(prefix="ct-bench-start-"))
-    try:
-        home, ws = scratch / "home", scratch / "ws"
-        ws.mkdir()
-        env = {**os.environ, "CODETAPE_HOME": str(home)}
+    with live_codetape("ct-bench-start-") as live:
+        env, ws = live.env, live.workspace
         codetape = [sys.executable, "-m", "collector"]
-        subprocess.run([*codetape, "init", str(ws)], env=env, check=True, capture_output=True)
-        subprocess.run([*codetape, "collector", "--detach"], env=env, check=True, capture_output=True)
         subprocess.run([*codetape, "run", "--", "true"], env=env, cwd=ws, check=True, capture_output=True)
         envs = [env] if args.baseline is None else [
             env, {**env, "PYTHONPATH": str(args.baseline.resolve())}]
@@ -89,8 +80,6 @@ def main() -> None:
                 shown = [shown[1], shown[0], f"{medians[1] / medians[0]:.1f}x"]
             rows.append((f"`{label}`", *shown))
             print(f"{label}: {' / '.join(shown)}", flush=True)
-        with Client.connect(Home(home.resolve()), autostart=False) as client:
-            client.request("shutdown")
         body = (f"Command: `{command_line()}` ({machine()}; {code_state()}; load average "
                 f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end).\n\n"
                 + table(["command", f"median wall ms ({args.runs} runs)"] if args.baseline is None else
@@ -98,8 +87,6 @@ def main() -> None:
         print(body)
         if not args.no_readme:
             write_section("cli-start", body)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
