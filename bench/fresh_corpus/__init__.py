@@ -1,8 +1,9 @@
 """The FRESH corpora: credential formats from sources nobody tuned codetape's redaction on, frozen.
 
     python -m bench.fresh_corpus.extract GIT_DIR        # formats from a TruffleHog checkout (once)
+    python -m bench.fresh_corpus.names GIT_DIR          # names from a secrets-patterns-db checkout (once)
     python -m bench.fresh_corpus generate trufflehog    # the frozen cases (once, before measuring)
-    python -m bench.redaction fresh                     # recall on them (scan); the seal: the test
+    python -m bench.sealed_recall fresh trufflehog      # recall through the real seal (only the figure)
 
 Unlike `bench/heldout_corpus/` (whose misses codetape's context rules were written from), nothing here
 may ever be read to write a rule: README.md says where each corpus comes from and the commit that froze
