@@ -1,17 +1,27 @@
-"""Replay on a 100,000-step episode: building the seek index, seeking anywhere, playing it all through.
+"""Replay on a 100,000-step episode written twice, with keyframes and without: checkout, seeking, the
+player's first screen, playing it all through; what keyframes cost; a long single-line document.
 
-Each operation runs in a fresh process, on the first 100,000 steps of the long edit-heavy session
-(bench/sessions.py, as bench/episode_speed.py uses it):
+Every timed operation runs in a fresh process, `--runs` times (medians), on the first 100,000 steps of
+the long edit-heavy session (bench/sessions.py, as bench/episode_speed.py uses it), written by the
+episode writer with keyframes (as sealing writes them) and without (as before keyframes):
 
-- index: `open_episode` and `collector.replay.seek.Index.build` (one pass: decode, validate, apply, a
-  checkpoint per chunk); the player does this once before it shows anything.
-- seek: `Seeker.seek` to random steps in random order, and the worst case: the last step of every chunk
-  reached from another chunk (restore the checkpoint, decode and apply the whole chunk). Goal < 1 s.
-- play: the real Textual player, headless (`App.run_test`), on a fake clock at full speed, from the
-  first step to the last, the screen redrawn after every tick as on a terminal; RSS sampled every
-  10,000 steps, to show that playing does not grow memory.
+- checkout: `open_episode`, then `collector.reconstruct.keyframes.workspace_after` (what `codetape
+  checkout` runs) at step 50,000 and at the last step. Goal < 0.2 s.
+- seek: `open_episode`, `Index.open` and `Seeker.seek(50_000)`: the player asked for the middle before
+  its index's full pass got there. Goal < 0.2 s.
+- first screen: `open_episode`, `Index.open`, the real Textual player headless (`App.run_test`) until
+  its first screen is drawn; and the same with `Index.build` first, as the player did before. Goal < 0.5 s.
+- random seeks and the worst case (the last step of every chunk, from another chunk), on an opened
+  index (keyframes) and on a built one (exact checkpoints); a playthrough of the player on the built
+  index, RSS sampled every 10,000 steps.
+- writing: `write_episode_file` of the 100,000 steps with keyframes and without (CPU: what sealing pays).
+- size: the bench sessions (`--size-seeds` seeds of each profile) and the long episode, with keyframes
+  and without. Goal <= 5 %.
+- long line: `bench/long_line.py` episodes (a 1 MiB line with 10,000 / 20,000 / 40,000 one-character
+  edits, a 4 MiB line with 10,000) checked out at the end. Goal for 1 MiB and 10,000 edits: < 1 s, and
+  linear in the edits.
 
-    .venv/bin/python -m bench.replay_seek [--seeks 300] [--no-readme]
+    .venv/bin/python -m bench.replay_seek [--runs 5] [--seeks 300] [--size-seeds 5] [--no-readme]
 """
 
 from __future__ import annotations
@@ -25,18 +35,24 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench.episode_speed import EPISODE_STEPS, peak_rss_mib
+from bench.long_line import write_long_line
 from bench.report import command_line, machine, median, table, write_section
-from bench.sessions import generate
+from bench.sessions import PROFILES, generate
 from collector.episode import open_episode, write_episode_file
+from collector.reconstruct.keyframes import keyframe_states, workspace_after
 from collector.replay.seek import Index, Seeker
+from schemas import EpisodeHeader, Step
 
-SEEK_GOAL = 1.0
+SEEK_GOAL, FIRST_GOAL, SIZE_GOAL, LONG_LINE_GOAL = 0.2, 0.5, 5.0, 1.0
+MIDDLE = 50_000
 SAMPLE_EVERY = 10_000
 SCREEN = (120, 40)
+LONG_LINES = [(1 << 20, 10_000), (1 << 20, 20_000), (1 << 20, 40_000), (4 << 20, 10_000)]
 
 
 def rss_mib() -> float:
@@ -46,17 +62,29 @@ def rss_mib() -> float:
     return 0.0
 
 
-def timed_index(path: Path) -> tuple[Index, dict[str, float]]:
+def write(path: Path, header: EpisodeHeader, steps: list[Step], *, keyframes: bool) -> None:
+    states = keyframe_states(header.position_encoding) if keyframes else None
+    write_episode_file(path, header, steps, states=states)
+
+
+def timed(fn: Callable[[], object]) -> dict[str, float]:
+    start, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+
+
+def timed_index(path: Path, *, build: bool = True) -> tuple[Index, dict[str, float]]:
     before = rss_mib()
     start, cpu = time.perf_counter(), time.process_time()
-    index = Index.build(open_episode(path))
+    episode = open_episode(path)
+    index = Index.build(episode) if build else Index.open(episode)
     return index, {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
                    "rss_before_mib": before, "rss_mib": rss_mib(), "peak_mib": peak_rss_mib()}
 
 
-def seeks(path: Path, count: int, seed: int = 1) -> dict[str, Any]:
+def seeks(path: Path, count: int, *, build: bool = True, seed: int = 1) -> dict[str, Any]:
     """Wall and CPU seconds of `count` random seeks, and of the worst case for every chunk."""
-    index, built = timed_index(path)
+    index, built = timed_index(path, build=build)
     seeker = Seeker(index)
     rng = random.Random(seed)
 
@@ -71,7 +99,24 @@ def seeks(path: Path, count: int, seed: int = 1) -> dict[str, Any]:
         seeker.seek(index.chunks[number - 1].first if number else index.count - 1)  # from another chunk
         worst.append(one(chunk.first + chunk.count - 1))
     return {"index": built, "chunks": len(index.chunks), "random": randoms, "worst": worst,
-            "rss_mib": rss_mib(), "peak_mib": peak_rss_mib()}
+            "scanned": index.scanned, "rss_mib": rss_mib(), "peak_mib": peak_rss_mib()}
+
+
+def first_screen(path: Path, *, build: bool) -> dict[str, float]:
+    """From opening the episode to the player's first screen drawn (Textual headless)."""
+    from collector.replay.control import Playback
+    from collector.replay.player import ReplayApp
+
+    start, cpu = time.perf_counter(), time.process_time()
+    index = timed_index(path, build=build)[0]
+    app = ReplayApp(Playback(index, 0, index.count - 1), play=False)
+
+    async def run() -> dict[str, float]:
+        async with app.run_test(size=SCREEN) as pilot:
+            await pilot.pause()
+            return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+
+    return asyncio.run(run())
 
 
 def play(path: Path) -> dict[str, Any]:
@@ -103,10 +148,24 @@ def play(path: Path) -> dict[str, Any]:
             "peak_mib": peak_rss_mib()}
 
 
-def child(argv: list[str]) -> None:
+def child(argv: list[str]) -> dict[str, Any]:
     what, path = argv[0], Path(argv[1])
-    result = seeks(path, int(argv[2])) if what == "seek" else play(path)
-    print(json.dumps(result))
+    if what == "seek":
+        return seeks(path, int(argv[2]), build=argv[3:] != ["open"])
+    if what == "play":
+        return play(path)
+    if what == "checkout":
+        stop = None if argv[2] == "end" else int(argv[2])
+        return timed(lambda: workspace_after(open_episode(path), stop))
+    if what == "middle":
+        return timed(lambda: Seeker(Index.open(open_episode(path))).seek(int(argv[2])))
+    if what == "first":
+        return first_screen(path, build=argv[2] == "build")
+    if what == "write":
+        episode = open_episode(path)
+        steps = list(episode.steps())
+        return timed(lambda: write(Path(argv[2]), episode.header, steps, keyframes=argv[3] == "keyframes"))
+    raise SystemExit(f"unknown child {what}")
 
 
 def run_child(*args: str) -> dict[str, Any]:
@@ -116,68 +175,158 @@ def run_child(*args: str) -> dict[str, Any]:
     return result
 
 
-def long_episode(path: Path) -> str:
-    """Write the 100,000-step episode; returns where its steps come from."""
+def long_episode(path: Path, *, keyframes: bool = True) -> str:
+    """Write the 100,000-step episode (with keyframes, as sealing writes it); returns where its steps
+    come from."""
     session = generate(1, "edit-heavy", scale=3.5)
     if len(session.steps) < EPISODE_STEPS:
         raise SystemExit(f"the long session has only {len(session.steps)} steps; raise its scale")
-    write_episode_file(path, session.header, session.steps[:EPISODE_STEPS])
+    write(path, session.header, session.steps[:EPISODE_STEPS], keyframes=keyframes)
     hours = session.steps[EPISODE_STEPS - 1].t_ms / 3_600_000
-    return (f"the first {EPISODE_STEPS:,} steps of {session.name} at scale 3.5 ({hours:.1f} simulated hours, "
-            f"{path.stat().st_size / 1024:.0f} KiB)")
+    return f"the first {EPISODE_STEPS:,} steps of {session.name} at scale 3.5 ({hours:.1f} simulated hours)"
+
+
+def sizes(seeds: int, work: Path) -> list[dict[str, Any]]:
+    """Bytes of each bench session written without keyframes and with them."""
+    found = []
+    for profile in PROFILES:
+        for seed in range(1, seeds + 1):
+            session = generate(seed, profile)
+            files = {}
+            for keyframes in (False, True):
+                path = work / f"size-{keyframes}.ctape"
+                write(path, session.header, session.steps, keyframes=keyframes)
+                files[keyframes] = path.stat().st_size
+            found.append({"name": session.name, "steps": len(session.steps), "without": files[False],
+                          "with": files[True], "keyframes": open_episode(path).keyframe_count})
+            print(f"size {session.name}: {100 * (files[True] / files[False] - 1):+.2f} %", flush=True)
+    return found
+
+
+def repeated(runs: int, *args: str) -> list[dict[str, Any]]:
+    return [run_child(*args) for _ in range(runs)]
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2:])
+        print(json.dumps(child(sys.argv[2:])))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seeks", type=int, default=300)
+    parser.add_argument("--size-seeds", type=int, default=5)
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        episode = Path(tmp) / "long.ctape"
+        work = Path(tmp)
+        files = {"without": work / "without.ctape", "with": work / "with.ctape"}
         started = time.perf_counter()
-        source = long_episode(episode)
+        source = long_episode(files["without"], keyframes=False)
+        results["write"] = {name: repeated(args.runs, "write", str(files["without"]), str(path), name)
+                            for name, path in (("plain", work / "w0.ctape"), ("keyframes", files["with"]))}
+        results["bytes"] = {name: path.stat().st_size for name, path in files.items()}
+        results["keyframes"] = open_episode(files["with"]).keyframe_count
         print(f"generated {source} in {time.perf_counter() - started:.0f} s", flush=True)
-        seek = run_child("seek", str(episode), str(args.seeks))
-        print(f"seek: index {seek['index']['seconds']:.2f} s, random median "
-              f"{median([w for w, _ in seek['random']]):.3f} s", flush=True)
-        played = run_child("play", str(episode))
-        print(f"play: {played['steps']:,} steps in {played['seconds']:.1f} s", flush=True)
-    body = render(seek, played, args.seeks, load, source)
+        for name, path in files.items():
+            for op, arg in (("checkout", str(MIDDLE)), ("checkout", "end"), ("middle", str(MIDDLE)),
+                            ("first", "open")):
+                results[f"{op}:{arg}:{name}"] = repeated(args.runs, op, str(path), arg)
+                print(f"{op} {arg} {name}: {_median(results[f'{op}:{arg}:{name}']):.3f} s", flush=True)
+        results["first:build:without"] = repeated(args.runs, "first", str(files["without"]), "build")
+        results["seek:open"] = run_child("seek", str(files["with"]), str(args.seeks), "open")
+        results["seek:build"] = run_child("seek", str(files["with"]), str(args.seeks))
+        results["play"] = run_child("play", str(files["with"]))
+        print(f"play: {results['play']['steps']:,} steps in {results['play']['seconds']:.1f} s", flush=True)
+        results["long"] = []
+        for size, edits in LONG_LINES:
+            path = work / f"line-{size}-{edits}.ctape"
+            write_long_line(path, size, edits)
+            results["long"].append((size, edits, repeated(args.runs, "checkout", str(path), "end")))
+        results["sizes"] = sizes(args.size_seeds, work)
+    body = render(results, args, load, source)
     print(body)
     if not args.no_readme:
         write_section("replay-seek", body)
 
 
-def render(seek: dict[str, Any], played: dict[str, Any], count: int, load: str, source: str) -> str:
+def _median(results: list[dict[str, Any]], key: str = "seconds") -> float:
+    return median([r[key] for r in results])
+
+
+def _cell(results: list[dict[str, Any]]) -> str:
+    return f"**{_median(results):.3f} s** ({_median(results, 'cpu'):.3f} s CPU)"
+
+
+def render(results: dict[str, Any], args: argparse.Namespace, load: str, source: str) -> str:
+    def goal(key: str, limit: float) -> str:
+        return goal_text(_median(results[key]), limit)
+
+    without, with_ = results["bytes"]["without"], results["bytes"]["with"]
+    rows = [
+        ["checkout at step 50,000", _cell(results[f"checkout:{MIDDLE}:without"]),
+         _cell(results[f"checkout:{MIDDLE}:with"]), goal(f"checkout:{MIDDLE}:with", SEEK_GOAL)],
+        ["checkout at the last step", _cell(results["checkout:end:without"]),
+         _cell(results["checkout:end:with"]), goal("checkout:end:with", SEEK_GOAL)],
+        ["player: seek to step 50,000, index opened", _cell(results[f"middle:{MIDDLE}:without"]),
+         _cell(results[f"middle:{MIDDLE}:with"]), goal(f"middle:{MIDDLE}:with", SEEK_GOAL)],
+        ["player: first screen, index opened", _cell(results["first:open:without"]),
+         _cell(results["first:open:with"]), goal("first:open:with", FIRST_GOAL)],
+        ["player: first screen after the full index pass (as before)", _cell(results["first:build:without"]),
+         "", ""],
+        ["writing the 100,000 steps (what sealing adds)", _cell(results["write"]["plain"]),
+         _cell(results["write"]["keyframes"]), ""],
+        ["episode size", f"{without / 1024:.0f} KiB",
+         f"{with_ / 1024:.0f} KiB ({results['keyframes']} keyframes, {100 * (with_ / without - 1):+.1f} %)",
+         f"<= {SIZE_GOAL:g} %"],
+    ]
+
     def times(pairs: list[list[float]]) -> list[str]:
         walls, cpus = sorted(w for w, _ in pairs), sorted(c for _, c in pairs)
         p95 = walls[min(len(walls) - 1, int(len(walls) * 0.95))]
         return [f"**{median(walls):.3f} s**", f"{p95:.3f} s", f"{walls[-1]:.3f} s", f"{median(cpus):.3f} s",
-                f"{cpus[-1]:.3f} s", f"< {SEEK_GOAL:g} s: {'met' if walls[-1] < SEEK_GOAL else 'MISSED'}"]
+                f"{cpus[-1]:.3f} s"]
 
-    built = seek["index"]
-    rows = [[f"{count} random steps, random order", *times(seek["random"])],
-            [f"worst case: last step of each of the {seek['chunks']} chunks, from another chunk",
-             *times(seek["worst"])]]
-    head = ["seek", "median wall", "p95 wall", "max wall", "median CPU", "max CPU", "goal (every seek)"]
+    seek_rows = []
+    for key, what in (("seek:open", "index opened (keyframes)"), ("seek:build", "index built (checkpoints)")):
+        seek = results[key]
+        seek_rows += [[f"{args.seeks} random steps, {what}", *times(seek["random"])],
+                      [f"last step of each of the {seek['chunks']} chunks from another, {what}",
+                       *times(seek["worst"])]]
+    opened, built = results["seek:open"], results["seek:build"]["index"]
+    long_rows = []
+    for size, edits, runs in results["long"]:
+        per_edit = 1e6 * _median(runs, "cpu") / edits
+        long_rows.append([f"{size >> 20} MiB", f"{edits:,}", _cell(runs), f"{per_edit:.1f} µs",
+                          goal_text(_median(runs), LONG_LINE_GOAL) if (size, edits) == LONG_LINES[0] else ""])
+    size_rows = [[s["name"], f"{s['steps']:,}", f"{s['without']:,}", f"{s['with']:,}", str(s["keyframes"]),
+                  f"{100 * (s['with'] / s['without'] - 1):+.2f} %"] for s in results["sizes"]]
+    costs = [100 * (s["with"] / s["without"] - 1) for s in results["sizes"]]
+    played = results["play"]
     samples = played["samples"]
     after_first = [rss for position, rss in samples if position >= SAMPLE_EVERY]
-    rss_rows = [[f"{position:,}", f"{rss:.1f} MiB"] for position, rss in samples]
     return "\n".join([
-        f"Command: `{command_line()}` ({machine()}). Load average {load} when it started. Steps: {source}.\n",
-        f"**Index** (open the episode, one pass over every step): {built['seconds']:.2f} s wall, "
-        f"{built['cpu']:.2f} s CPU; RSS {built['rss_before_mib']:.0f} MiB after imports, "
-        f"{built['rss_mib']:.0f} MiB with the index built (peak {built['peak_mib']:.0f} MiB).\n",
-        table(head, rows), "",
-        f"**Play** (the Textual player headless, {SCREEN[0]}x{SCREEN[1]}, every step applied, the screen "
-        f"redrawn each tick): {played['steps']:,} steps in {played['seconds']:.1f} s. RSS by step reached "
-        f"(growth after the first {SAMPLE_EVERY:,} steps: "
-        f"{max(after_first) - min(after_first):+.1f} MiB; process peak {played['peak_mib']:.0f} MiB):\n",
-        table(["step", "RSS"], rss_rows)])
+        f"Command: `{command_line()}` ({machine()}). Load average {load} when it started. Steps: {source}. "
+        f"Each timed row: {args.runs} runs, each in a fresh process, median wall (median CPU).\n",
+        table(["operation", "without keyframes", "with keyframes", "goal (with keyframes)"], rows), "",
+        f"**Seeking in a running player** ({opened['chunks']} chunks; opening the index took "
+        f"{opened['index']['seconds']:.2f} s, building it {built['seconds']:.2f} s, both with the episode "
+        f"opened; RSS {built['rss_mib']:.0f} MiB built):\n",
+        table(["seek", "median wall", "p95 wall", "max wall", "median CPU", "max CPU"], seek_rows), "",
+        "**Long single-line documents** (`bench/long_line.py`; checkout at the end, from the open):\n",
+        table(["line", "edits", "checkout", "CPU per edit", "goal"], long_rows), "",
+        f"**What keyframes cost** on the bench sessions (bytes, with and without; median "
+        f"{median(costs):+.2f} %, largest {max(costs):+.2f} %, goal <= {SIZE_GOAL:g} %):\n",
+        table(["session", "steps", "without", "with", "keyframes", "cost"], size_rows), "",
+        f"**Play** (the Textual player headless, {SCREEN[0]}x{SCREEN[1]}, index built first, every step "
+        f"applied, the screen redrawn each tick): {played['steps']:,} steps in {played['seconds']:.1f} s. "
+        f"RSS growth after the first {SAMPLE_EVERY:,} steps: {max(after_first) - min(after_first):+.1f} MiB "
+        f"(process peak {played['peak_mib']:.0f} MiB)."])
+
+
+def goal_text(seconds: float, limit: float) -> str:
+    return f"< {limit:g} s: {'met' if seconds < limit else 'MISSED'}"
 
 
 if __name__ == "__main__":
