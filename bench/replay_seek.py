@@ -298,7 +298,7 @@ def render(results: dict[str, Any], args: argparse.Namespace, load: str, source:
     long_rows = []
     for size, edits, runs in results["long"]:
         per_edit = 1e6 * _median(runs, "cpu") / edits
-        long_rows.append([f"{size >> 20} MiB", f"{edits:,}", _cell(runs), f"{per_edit:.1f} µs",
+        long_rows.append([f"{size >> 20} MiB line, {edits:,} edits", _cell(runs), f"{per_edit:.1f} µs",
                           goal_text(_median(runs), LONG_LINE_GOAL) if (size, edits) == LONG_LINES[0] else ""])
     size_rows = [[s["name"], f"{s['steps']:,}", f"{s['without']:,}", f"{s['with']:,}", str(s["keyframes"]),
                   f"{100 * (s['with'] / s['without'] - 1):+.2f} %"] for s in results["sizes"]]
@@ -309,16 +309,17 @@ def render(results: dict[str, Any], args: argparse.Namespace, load: str, source:
     return "\n".join([
         f"Command: `{command_line()}` ({machine()}). Load average {load} when it started. Steps: {source}. "
         f"Each timed row: {args.runs} runs, each in a fresh process, median wall (median CPU).\n",
-        table(["operation", "without keyframes", "with keyframes", "goal (with keyframes)"], rows), "",
+        table(["operation", "without keyframes (time, size)", "with keyframes (time, size)",
+               "goal (with keyframes)"], rows), "",
         f"**Seeking in a running player** ({opened['chunks']} chunks; opening the index took "
         f"{opened['index']['seconds']:.2f} s, building it {built['seconds']:.2f} s, both with the episode "
         f"opened; RSS {built['rss_mib']:.0f} MiB built):\n",
         table(["seek", "median wall", "p95 wall", "max wall", "median CPU", "max CPU"], seek_rows), "",
         "**Long single-line documents** (`bench/long_line.py`; checkout at the end, from the open):\n",
-        table(["line", "edits", "checkout", "CPU per edit", "goal"], long_rows), "",
+        table(["document", "checkout time", "CPU time per edit", "goal"], long_rows), "",
         f"**What keyframes cost** on the bench sessions (bytes, with and without; median "
         f"{median(costs):+.2f} %, largest {max(costs):+.2f} %, goal <= {SIZE_GOAL:g} %):\n",
-        table(["session", "steps", "without", "with", "keyframes", "cost"], size_rows), "",
+        table(["session", "steps", "bytes without", "bytes with", "keyframes", "size cost"], size_rows), "",
         f"**Play** (the Textual player headless, {SCREEN[0]}x{SCREEN[1]}, index built first, every step "
         f"applied, the screen redrawn each tick): {played['steps']:,} steps in {played['seconds']:.1f} s. "
         f"RSS growth after the first {SAMPLE_EVERY:,} steps: {max(after_first) - min(after_first):+.1f} MiB "
