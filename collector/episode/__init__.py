@@ -1,4 +1,4 @@
-"""The episode file: container, step chunks, writer, and one reader per format version."""
+"""The episode file: container, step chunks, keyframes, writer, and one reader per format version."""
 
 from __future__ import annotations
 
