@@ -106,3 +106,18 @@ def test_a_reader_that_does_not_know_keyframes_reads_the_same_steps(tmp_path: Pa
     assert retyped.keyframe_count == 0 and list(retyped.step_dicts()) == list(
         open_episode(DIRECTORY / "keyframes.ctape").step_dicts())
     assert verify_replay(retyped) == count
+
+
+def test_codetape_checkout_of_the_keyframes_golden_writes_the_replayed_files(
+        tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    episode = open_episode(DIRECTORY / "keyframes.ctape")
+    for step in (7, 8, 20):  # right before a keyframe, at one, after the last
+        out = tmp_path / str(step)
+        code, _, err = cli(capsysbinary, "checkout", str(DIRECTORY / "keyframes.ctape"), str(out), "--step",
+                           str(step))
+        assert code == 0, err
+        written = {str(path.relative_to(out)): path.read_text(encoding="utf-8")
+                   for path in out.rglob("*") if path.is_file()}
+        replayed = workspace_at(episode.header.position_encoding, episode.steps(), step)
+        assert written == {path: text for path, text in replayed.files().items()
+                           if path not in replayed.omitted}

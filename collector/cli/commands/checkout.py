@@ -1,7 +1,7 @@
 """`codetape checkout EPISODE DIR [--step N]`: write the workspace as it was after step N.
 
 N counts from 0 over the steps `codetape cat` prints; the default is the last step. The files are
-restored from the episode's latest keyframe before step N and the steps after it are replayed (run
+restored from the episode's latest keyframe at or before step N and the steps after it are replayed (run
 `codetape verify` to check every keyframe against a full replay). Every path is checked before anything
 is written (see collector/reconstruct/checkout.py); files recorded without content
 (binary or too large) are listed on stderr and not written.
