@@ -2,8 +2,11 @@
 
 Sealing builds and drops millions of small objects (step models, dicts, strings) that form no reference
 cycles; reference counting frees them, but every collection still rescans the long-lived ones, which
-nearly doubles a long seal. The collector is paused for the batch and run once at the end. The pause is
-process-wide and counted, so concurrent batches (two workspaces sealing at once) end it only together.
+nearly doubles a long seal. The collector is paused for the batch and, at the end, the youngest
+generation is collected once: every object the batch made and still holds is there, so any cycle it
+formed is found, without rescanning the whole heap (a full collection cost about a second after a
+60,000-step seal). The pause is process-wide and counted, so concurrent batches (two workspaces sealing
+at once) end it only together.
 """
 
 from __future__ import annotations
@@ -33,4 +36,4 @@ def gc_paused() -> Iterator[None]:
             _active -= 1
             if _active == 0 and _was_enabled:
                 gc.enable()
-                gc.collect()
+                gc.collect(0)
