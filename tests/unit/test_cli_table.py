@@ -24,7 +24,8 @@ def test_the_table_lists_every_command_with_its_own_help() -> None:
 def test_top_level_help_imports_no_command_and_no_pydantic() -> None:
     probe = ("import sys\nfrom collector.cli.main import main\n"
              "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-             "loaded = [m for m in sys.modules if m.startswith('collector.cli.commands.') or m == 'pydantic']\n"
+             "loaded = [m for m in sys.modules\n"
+             "          if m.startswith('collector.cli.commands.') or m == 'pydantic']\n"
              "print(loaded, file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stderr.strip() == "[]"
