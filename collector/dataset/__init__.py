@@ -22,3 +22,11 @@ every one left out is a row of `rejected`, with its reason.
     ray_engine.py    the ray engine: Ray Data tasks (imports ray; `codetape[ray]`)
     errors.py        the dataset error tree
 """
+
+import os
+
+# Arrow's default allocator (mimalloc) keeps freed memory for reuse, so a build's RSS would creep up by a few
+# hundred MiB after its first writes; jemalloc, told to return memory at once (writer.frugal_memory), stays
+# flat. Arrow reads this when it is first imported, which in `codetape dataset` is below this package (and
+# spawned workers inherit it); a choice of the user's own wins.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")

@@ -34,6 +34,7 @@ from collector.dataset.tables import TABLES
 from collector.dataset.transform import Context
 from collector.dataset.trust import Trust
 from collector.dataset.withdraw import Withdrawn, find_withdrawn, remove_rows
+from collector.dataset.writer import frugal_memory
 from collector.upload.destinations import Destination
 from schemas.settings import UploadSettings
 
@@ -89,6 +90,7 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
                   now: Callable[[], datetime] = utc_now) -> BuildReport:
     """Build (or add to) the dataset at options.out from options.source; see the module docstring."""
     started, clock = now(), time.monotonic()
+    frugal_memory()
     workers = options.workers or cores()
     source = locate(options.source, settings)
     out = open_output(options.out, settings)

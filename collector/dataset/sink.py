@@ -32,7 +32,7 @@ class Tally:
 
 
 Progress = Callable[[Tally], None]
-HOLD_BYTES = 96 << 20  # rows held by all the tables' writers together; the largest is written beyond it
+HOLD_BYTES = 96 << 20  # rows held by all the tables' writers together, written out beyond it
 
 
 def no_progress(_tally: Tally) -> None:
@@ -66,8 +66,9 @@ class Sink:
     def keep(self, outcome: Outcome) -> None:
         for table, writer in self.rows.items():
             writer.add(outcome.tables[table])
-        while sum(writer.held for writer in self.rows.values()) > HOLD_BYTES:  # memory stays bounded
-            max(self.rows.values(), key=lambda writer: writer.held).flush()
+        if sum(writer.held for writer in self.rows.values()) > HOLD_BYTES:
+            for writer in self.rows.values():  # all together: rows freed at different times fragment memory
+                writer.flush()
 
     def reject(self, sha256: str, key: str, episode_id: str | None, signer: str | None,
                refusal: Rejected, *, count: bool = True) -> None:

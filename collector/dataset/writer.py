@@ -22,6 +22,13 @@ from collector.dataset.tables import COMPRESSION, PARTITION, ROW_GROUP_ROWS, TAB
 FLUSH_BYTES = 64 << 20
 
 
+def frugal_memory() -> None:
+    """Have Arrow's jemalloc (chosen in collector/dataset/__init__.py) give memory back as soon as it is
+    free, not keep it for the next write."""
+    if pa.default_memory_pool().backend_name == "jemalloc":
+        pa.jemalloc_set_decay_ms(0)
+
+
 def part_prefix(build: int) -> str:
     return f"part-b{build:05d}-"
 
