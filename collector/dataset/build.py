@@ -93,10 +93,10 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
     frugal_memory()
     workers = options.workers or cores()
     source = locate(options.source, settings)
-    out = open_output(options.out, settings)
-    _refuse_foreign(out)  # before the lock file is made there
     engine = _engine(options, workers)  # before anything is written: Ray may be missing or out of reach
     try:
+        out = open_output(options.out, settings)
+        _refuse_foreign(out)  # before the lock file is made there
         with out.exclusive():
             build = _build(options, source, out, engine, progress)
             _finish(out, build, options, started, now)

@@ -122,8 +122,9 @@ def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) ->
     written: dict[str, dict[str, int]] = {}
     for table in ROWS:
         before = set(out.files(table))
-        rows = materialized.map_batches(_unpack, fn_kwargs={"table": table, "dropped": dropped},
-                                        batch_format="pyarrow")
+        packed = materialized.select_columns(["sha256", f"rows_{table}"])  # not the other tables' bytes
+        rows = packed.map_batches(_unpack, fn_kwargs={"table": table, "dropped": dropped},
+                                  batch_format="pyarrow")
         rows.write_parquet(out.path(table), filesystem=out.fs, partition_cols=[PARTITION],
                            filename_provider=_Names(context.build), compression=COMPRESSION,
                            row_group_size=ROW_GROUP_ROWS[table])
