@@ -25,22 +25,19 @@ from collector.dataset.source import Entry, reader_for
 from collector.dataset.transform import Context
 from collector.episode import open_episode
 from collector.errors import EpisodeError, UsageError
-from collector.export import FORMATS, export_episodes
+from collector.export import FORMATS, export_episodes, per_episode_formats
 
 FOLDER = "exports"
-ONE_DATASET = frozenset({"progsnap2"})  # one dataset of all the episodes, not a file per episode
-
-
 def export_formats() -> list[str]:
     """The formats a build can export (collector.export's, less those written for all episodes at once)."""
-    return [name for name in FORMATS if name not in ONE_DATASET]
+    return per_episode_formats()
 
 
 def parse_exports(text: str) -> tuple[str, ...]:
     """`atif,zeta` -> ("atif", "zeta"); UsageError naming a format a build cannot export."""
     names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
     for name in names:
-        if name in ONE_DATASET:
+        if name in FORMATS and name not in per_episode_formats():
             raise UsageError(f"--exports: {name} is one dataset of all the episodes, which a build adding "
                              f"episodes cannot extend; write it with: codetape export EPISODE... --format "
                              f"{name}")

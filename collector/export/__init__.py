@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from collector.export.formats import FORMATS, Exporter, Format
+from collector.export.formats import FORMATS, Exporter, Format, per_episode_formats
 from collector.export.result import ExportResult
 
 if TYPE_CHECKING:
@@ -57,4 +57,4 @@ def __getattr__(name: str) -> Any:  # export_episodes loads the episode reader: 
         return export_episodes
     raise AttributeError(f"module 'collector.export' has no attribute {name!r}")
 
-__all__ = ["FORMATS", "ExportResult", "Exporter", "Format", "export_episodes"]
+__all__ = ["FORMATS", "ExportResult", "Exporter", "Format", "export_episodes", "per_episode_formats"]

@@ -59,3 +59,8 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
     Format("progsnap2", "one ProgSnap2 dataset: DatasetMetadata.csv, MainTable.csv, CodeStates/",
            _whole("progsnap2", "progsnap2")),
 )}
+
+
+def per_episode_formats() -> list[str]:
+    """The formats that write a file per episode (a dataset build can add to them episode by episode)."""
+    return [name for name, fmt in FORMATS.items() if fmt.suffix is not None]

@@ -26,21 +26,21 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from collector.cli.progress import episode_progress
-from collector.dataset.build import BuildOptions, BuildReport, build_dataset
-from collector.dataset.exports import export_formats, parse_exports
-from collector.dataset.sink import Tally
-from collector.dataset.trust import parse_trust
+if TYPE_CHECKING:
+    from collector.dataset.build import BuildReport
+    from collector.dataset.sink import Tally
 from collector.errors import UsageError
 from collector.home import Home
-from collector.upload.destinations import load_config
 
 TABLE_NAMES = {"episodes": "episode", "steps": "step", "file_states": "file state",
                "test_runs": "test result", "commands": "command"}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from collector.export import per_episode_formats
+
     parser = sub.add_parser("dataset", help="build verified Parquet datasets from uploaded episodes",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -61,7 +61,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="ray engine: the cluster to run on (default: a local Ray started for the build)")
     build.add_argument("--exports", metavar="FORMATS",
                        help=f"also write these formats into OUT/exports/FORMAT/, one file per episode "
-                       f"({', '.join(export_formats())}; comma-separated), kept complete by later builds")
+                       f"({', '.join(per_episode_formats())}; comma-separated), kept complete by later "
+                       "builds")
     build.add_argument("--allow-insecure", action="store_true",
                        help="allow a plain http:// S3 endpoint that is not on this machine")
     build.add_argument("--quiet", action="store_true", help="print errors only (no progress, no summary)")
@@ -69,6 +70,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from collector.cli.progress import episode_progress
+    from collector.dataset.build import BuildOptions, build_dataset
+    from collector.dataset.exports import parse_exports
+    from collector.dataset.trust import parse_trust
+    from collector.upload.destinations import load_config
+
     if args.ray_address is not None and args.engine != "ray":
         raise UsageError("--ray-address is for --engine ray")
     if args.workers is not None and (args.engine != "local" or args.workers < 1):
