@@ -14,11 +14,13 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal, Protocol
 
 from collector import __version__
@@ -135,13 +137,14 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     backfill = _built_entries(out, manifest, {item.sha256 for item in withdrawn}) if added else []
     removal = remove_rows(out, manifest, number, withdrawn, months)
     remove_exports(out, manifest.exports, {item.episode_id for item in withdrawn})
-    sink = Sink(out, number, Admission(known), tally, progress)
     context = Context(source, number, options.trust)
-    written = engine.rows(new, context, sink, out)
-    for item in withdrawn:  # counted as withdrawals, not as this build's refusals
-        sink.reject(item.sha256, item.key, item.episode_id, item.signer_key_id, item.refusal, count=False)
-    for table, files in sink.close().items():
-        written.setdefault(table, {}).update(files)
+    with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
+        sink = Sink(out, number, Admission(known), tally, Path(scratch), progress)
+        written = engine.rows(new, context, sink, out)
+        for item in withdrawn:  # counted as withdrawals, not as this build's refusals
+            sink.reject(item.sha256, item.key, item.episode_id, item.signer_key_id, item.refusal, count=False)
+        for table, files in sink.close().items():
+            written.setdefault(table, {}).update(files)
     formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))
     items: ExportItems = [(entry, formats) for entry in sink.kept] if formats else []
     items += [(entry, tuple(added)) for entry in backfill]

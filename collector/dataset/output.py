@@ -79,6 +79,14 @@ class Output:
             raise OutputFailed(f"cannot list {self.url}: {exc}") from None
         return not [info for info in infos if not info.base_name.startswith(".")]
 
+    def folder(self, relative: str) -> None:
+        """Make a folder for files to go in (an object store needs none)."""
+        if self.local is not None:
+            try:
+                (self.local / relative).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OutputFailed(f"cannot create {self.describe(relative)}: {exc.strerror}") from None
+
     def delete(self, relative: str) -> None:
         try:
             self.fs.delete_file(self.path(relative))

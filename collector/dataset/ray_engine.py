@@ -4,7 +4,8 @@
 Arrow IPC bytes), materialized in Ray's object store (spilled to disk when it fills); the driver takes
 only the verdicts (hashes, reasons: a few hundred bytes an episode) and applies the duplicate rule in
 source order, as the local engine does; then, for each table, `map_batches` unpacks the kept episodes'
-rows and `write_parquet` writes them from the workers, partitioned by month, straight to OUT (a
+rows, `repartition` by month brings each month's rows together (one file a month, as the local engine
+writes) and `write_parquet` writes them from the workers, partitioned by month, straight to OUT (a
 directory every node sees, or s3://). Ray is imported only here: codetape works without it.
 """
 
@@ -32,8 +33,8 @@ from collector.dataset.transform import Context, Outcome, transform
 from collector.dataset.writer import part_prefix
 
 POLL_S = 0.25
-_VERDICT = ["sha256", "key", "location", "size", "episode_id", "content_sha256", "signer_key_id", "reason",
-            "detail"]
+_VERDICT = ["sha256", "key", "location", "size", "episode_id", "month", "content_sha256", "signer_key_id",
+            "reason", "detail"]
 
 
 @ray.remote(num_cpus=0)
@@ -119,12 +120,13 @@ def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) ->
         materialized = running.result()
     verdicts = sorted(materialized.select_columns(_VERDICT).take_all(), key=lambda row: str(row["sha256"]))
     dropped = {str(row["sha256"]) for row in verdicts if not sink.verdict(_outcome(row))}
+    months = len({row["month"] for row in verdicts if str(row["sha256"]) not in dropped})
     written: dict[str, dict[str, int]] = {}
-    for table in ROWS:
+    for table in ROWS if months else ():
         before = set(out.files(table))
         packed = materialized.select_columns(["sha256", f"rows_{table}"])  # not the other tables' bytes
         rows = packed.map_batches(_unpack, fn_kwargs={"table": table, "dropped": dropped},
-                                  batch_format="pyarrow")
+                                  batch_format="pyarrow").repartition(months, keys=[PARTITION])
         rows.write_parquet(out.path(table), filesystem=out.fs, partition_cols=[PARTITION],
                            filename_provider=_Names(context.build), compression=COMPRESSION,
                            row_group_size=ROW_GROUP_ROWS[table])
@@ -157,7 +159,7 @@ def _outcome(row: dict[str, Any]) -> Outcome:
         return str(row[name]) or None
 
     return Outcome(str(row["sha256"]), str(row["key"]), str(row["location"]), int(row["size"]),
-                   episode_id=text("episode_id"), content_sha256=text("content_sha256"),
+                   episode_id=text("episode_id"), month=text("month"), content_sha256=text("content_sha256"),
                    signer_key_id=text("signer_key_id"), reason=text("reason"),  # type: ignore[arg-type]
                    detail=str(row["detail"]))
 

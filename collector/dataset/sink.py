@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -32,7 +33,7 @@ class Tally:
 
 
 Progress = Callable[[Tally], None]
-HOLD_BYTES = 96 << 20  # rows held by all the tables' writers together, written out beyond it
+HOLD_BYTES = 64 << 20  # rows held by all the tables' writers together, spilled beyond it
 
 
 def no_progress(_tally: Tally) -> None:
@@ -40,11 +41,11 @@ def no_progress(_tally: Tally) -> None:
 
 
 class Sink:
-    def __init__(self, out: Output, build: int, admission: Admission, tally: Tally,
+    def __init__(self, out: Output, build: int, admission: Admission, tally: Tally, scratch: Path,
                  progress: Progress = no_progress) -> None:
         self.build, self.admission, self.tally, self.progress = build, admission, tally, progress
-        self.rows = {table: TableWriter(out, table, build) for table in ROWS}
-        self.rejected = TableWriter(out, "rejected", build)
+        self.rows = {table: TableWriter(out, table, build, scratch) for table in ROWS}
+        self.rejected = TableWriter(out, "rejected", build, scratch)
         self.kept: list[Entry] = []  # the episodes whose rows this build adds
 
     def verdict(self, outcome: Outcome) -> bool:
@@ -77,6 +78,8 @@ class Sink:
         row = {"sha256": sha256, "source_key": key, "episode_id": episode_id, "signer_key_id": signer,
                "reason": refusal.reason, "detail": refusal.detail, "build": self.build}
         self.rejected.add(pa.Table.from_pylist([row], schema=REJECTED))
+        if self.rejected.held > HOLD_BYTES:
+            self.rejected.flush()
 
     def close(self) -> dict[str, dict[str, int]]:
         """Write what is held; the files written, by table."""

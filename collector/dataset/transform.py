@@ -63,6 +63,7 @@ class Outcome:
     location: str
     size: int
     episode_id: str | None = None
+    month: str | None = None  # the partition its rows go to
     content_sha256: str | None = None
     signer_key_id: str | None = None
     reason: Reason | None = None
@@ -101,7 +102,7 @@ def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome
         episode = open_episode(path)
     except EpisodeError as exc:
         raise Rejected("format", str(exc)) from None
-    outcome.episode_id = str(episode.header.episode_id)
+    outcome.episode_id, outcome.month = str(episode.header.episode_id), month_of(episode)
     if episode.consent is None:
         raise Rejected("unsigned", "it carries no consent frame: it was never signed")
     try:

@@ -1,25 +1,28 @@
-"""Writing a table's rows as Parquet parts under OUT, with bounded memory.
+"""Writing a table's new rows as Parquet under OUT: one file per month partition per build, bounded memory.
 
-`TableWriter` gathers rows until about FLUSH_BYTES of them are held, then writes them in one call of
-pyarrow.dataset.write_dataset (what Ray's write_parquet calls too): one file per month partition, zstd,
-row groups of ROW_GROUP_ROWS, named `part-b<build>-<stem><n>-<i>.parquet` so no two writers collide.
-`rewrite` copies one file without some episodes' rows, a batch at a time.
+Episodes arrive in source order (by SHA-256), their months mixed, so rows cannot go straight into one file
+per month without holding them all. `TableWriter` holds a few MiB of rows (`flush`), then spills them
+per month as zstd-compressed Arrow IPC into a local scratch directory; `close` copies each month's spill
+into `TABLE/month=YYYY-MM/part-b<build>-<stem><n>.parquet` (zstd, row groups of ROW_GROUP_ROWS, a new
+file every FILE_ROW_GROUPS groups), one row group in memory at a time. `rewrite` copies one file
+without some episodes' rows, a batch at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from collector.dataset.errors import OutputFailed
 from collector.dataset.output import Output
 from collector.dataset.tables import COMPRESSION, PARTITION, ROW_GROUP_ROWS, TABLES, partitioned
 
-FLUSH_BYTES = 64 << 20
+FILE_ROW_GROUPS = 16
+_SPILL = pa.ipc.IpcWriteOptions(compression="zstd")
 
 
 def frugal_memory() -> None:
@@ -33,57 +36,95 @@ def part_prefix(build: int) -> str:
     return f"part-b{build:05d}-"
 
 
-def file_options() -> pads.FileWriteOptions:
-    return pads.ParquetFileFormat().make_write_options(compression=COMPRESSION)
-
-
 class TableWriter:
-    """One table's new rows in this build, written a part at a time."""
+    """One table's new rows in this build: held, spilled per month, written out by `close`."""
 
-    def __init__(self, out: Output, table: str, build: int, stem: str = "w", *,
-                 flush_bytes: int = FLUSH_BYTES) -> None:
+    def __init__(self, out: Output, table: str, build: int, scratch: Path, stem: str = "w") -> None:
         self.out, self.table, self.build, self.stem = out, table, build, stem
         self.schema: pa.Schema = TABLES[table]
-        self.flush_bytes = flush_bytes
+        self.file_schema = self.schema.remove(self.schema.get_field_index(PARTITION)) \
+            if partitioned(table) else self.schema
+        self.scratch = scratch
         self.pending: list[pa.Table] = []
         self.held = 0
-        self.parts = 0
-        self.written: dict[str, int] = {}  # relative path -> rows
+        self.spills: dict[str, tuple[Path, pa.ipc.RecordBatchStreamWriter]] = {}  # partition -> its spill
 
     def add(self, rows: pa.Table) -> None:
-        if not rows.num_rows:
-            return
-        self.pending.append(rows)
-        self.held += rows.nbytes
-        if self.held >= self.flush_bytes:
-            self.flush()
+        if rows.num_rows:
+            self.pending.append(rows)
+            self.held += rows.nbytes
 
     def flush(self) -> None:
+        """Spill what is held, each month to its own file."""
         if not self.pending:
             return
-        self.parts += 1
-        start = len(self.out.root) + 1
-
-        def visit(written: pads.WrittenFile) -> None:
-            assert written.metadata is not None
-            self.written[written.path[start:]] = written.metadata.num_rows
-
-        group = ROW_GROUP_ROWS[self.table]
-        try:
-            pads.write_dataset(
-                self.pending, self.out.path(self.table), schema=self.schema, format="parquet",
-                filesystem=self.out.fs, file_options=file_options(),
-                basename_template=f"{part_prefix(self.build)}{self.stem}{self.parts:04d}-{{i}}.parquet",
-                partitioning=[PARTITION] if partitioned(self.table) else None, partitioning_flavor="hive",
-                existing_data_behavior="overwrite_or_ignore", max_rows_per_group=group,
-                min_rows_per_group=group // 2, file_visitor=visit)
-        except (OSError, pa.ArrowException) as exc:
-            raise OutputFailed(f"cannot write {self.out.describe(self.table)}: {exc}") from None
+        rows = pa.concat_tables(self.pending)
         self.pending, self.held = [], 0
+        if not partitioned(self.table):
+            self._spill("").write_table(rows)
+            return
+        months = rows.column(PARTITION)
+        for month in pc.unique(months).to_pylist():
+            part = rows.filter(pc.equal(months, month)).drop_columns([PARTITION])
+            self._spill(str(month)).write_table(part)
+
+    def _spill(self, partition: str) -> pa.ipc.RecordBatchStreamWriter:
+        if partition not in self.spills:
+            path = self.scratch / f"{self.table}-{self.stem}-{len(self.spills)}.arrows"
+            self.spills[partition] = path, pa.ipc.new_stream(str(path), self.file_schema, options=_SPILL)
+        return self.spills[partition][1]
 
     def close(self) -> dict[str, int]:
+        """Write every month's rows as Parquet under OUT; the files written (relative path -> rows)."""
         self.flush()
-        return self.written
+        written: dict[str, int] = {}
+        for partition, (path, spill) in sorted(self.spills.items()):
+            spill.close()
+            folder = f"{self.table}/{PARTITION}={partition}" if partition else self.table
+            written.update(self._write(path, folder))
+            path.unlink()
+        self.spills = {}
+        return written
+
+    def _write(self, spill: Path, folder: str) -> dict[str, int]:
+        group = ROW_GROUP_ROWS[self.table]
+        written: dict[str, int] = {}
+        writer: pq.ParquetWriter | None = None
+        name, groups = "", 0
+        self.out.folder(folder)
+        try:
+            with pa.memory_map(str(spill)) as source:
+                for rows in _row_groups(pa.ipc.open_stream(source), group):
+                    if writer is None or groups == FILE_ROW_GROUPS:
+                        if writer is not None:
+                            writer.close()
+                        name = f"{folder}/{part_prefix(self.build)}{self.stem}{len(written) + 1:04d}.parquet"
+                        writer = pq.ParquetWriter(self.out.path(name), self.file_schema,
+                                                  filesystem=self.out.fs, compression=COMPRESSION)
+                        groups, written[name] = 0, 0
+                    writer.write_table(rows, row_group_size=group)
+                    groups, written[name] = groups + 1, written[name] + rows.num_rows
+            if writer is not None:
+                writer.close()
+        except (OSError, pa.ArrowException) as exc:
+            raise OutputFailed(f"cannot write {self.out.describe(folder)}: {exc}") from None
+        return written
+
+
+def _row_groups(reader: pa.ipc.RecordBatchStreamReader, rows: int) -> Iterator[pa.Table]:
+    """The spilled batches regrouped into tables of `rows` rows (the last one smaller)."""
+    held: list[pa.RecordBatch] = []
+    count = 0
+    for batch in reader:
+        held.append(batch)
+        count += batch.num_rows
+        while count >= rows:
+            table = pa.Table.from_batches(held)
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            held, count = rest.to_batches(), rest.num_rows
+    if count:
+        yield pa.Table.from_batches(held)
 
 
 def rewrite(out: Output, table: str, source: str, target: str, without: Collection[str]) -> int:
@@ -113,3 +154,4 @@ def episode_ids(out: Output, path: str) -> set[str]:
     except (OSError, pa.ArrowException) as exc:
         raise OutputFailed(f"cannot read {out.describe(path)}: {exc}") from None
     return {str(value) for value in pc.unique(column).to_pylist()}
+

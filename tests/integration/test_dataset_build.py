@@ -110,6 +110,9 @@ def test_every_good_episode_is_built_and_counted(world: World, first_build: dict
     assert con.execute("SELECT count(*) FROM test_runs").fetchone() == (expected["test_rows"],)
     assert con.execute("SELECT count(*) FROM commands").fetchone() == (expected["commands"],)
     assert con.execute("SELECT count(DISTINCT episode_id) FROM steps").fetchone() == (len(world.good),)
+    misplaced = con.execute("SELECT count(*) FROM episodes e JOIN steps s USING (episode_id) WHERE "
+                            "e.month <> strftime(e.started_at, '%Y-%m') OR s.month <> e.month").fetchone()
+    assert misplaced == (0,)  # every row in its episode's month partition
     per_episode = con.execute("SELECT e.step_count = count(s.step) FROM episodes e JOIN steps s "
                               "USING (episode_id) GROUP BY e.episode_id, e.step_count").fetchall()
     assert per_episode == [(True,)] * len(world.good)
