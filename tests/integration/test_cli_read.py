@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import pty
 import shutil
 import subprocess
 import sys
-import threading
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -31,6 +28,7 @@ from tests.fixtures.make_golden import (
     PAGER_FIXED,
     TEST_PAGER,
 )
+from tests.integration.terminal import stderr_on_a_terminal
 
 FULL_FILE = DIRECTORY / "full.ctape"
 UNICODE_FILE = DIRECTORY / "unicode.ctape"
@@ -260,22 +258,9 @@ def test_long_checkout_on_a_terminal_shows_progress_on_stderr_only(tmp_path: Pat
     path = tmp_path / "long.ctape"
     steps = typing_steps(PROGRESS_FROM, "y\n")
     write_episode_file(path, FULL_HEADER, steps, level=1)
-    leader, follower = pty.openpty()
-    seen = bytearray()
-
-    def drain() -> None:
-        with contextlib.suppress(OSError):
-            while chunk := os.read(leader, 4096):
-                seen.extend(chunk)
-
-    reader = threading.Thread(target=drain)
-    reader.start()
     env = {**os.environ, "CODETAPE_HOME": str(tmp_path), "COLUMNS": "100", "TERM": "xterm"}
-    proc = subprocess.run([sys.executable, "-m", "collector", "checkout", str(path), str(tmp_path / "out")],
-                          stdout=subprocess.PIPE, stderr=follower, env=env, timeout=120)
-    os.close(follower)
-    reader.join(timeout=10)
-    os.close(leader)
+    proc, seen = stderr_on_a_terminal(
+        [sys.executable, "-m", "collector", "checkout", str(path), str(tmp_path / "out")], env)
     assert proc.returncode == 0 and proc.stdout == b""
     assert (tmp_path / "out" / "a.txt").read_text() == "y\n" * PROGRESS_FROM
     assert b"reconstructing" in seen and b"wrote 1 file" in seen

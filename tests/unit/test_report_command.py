@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pty
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -23,6 +20,7 @@ from collector.report import write_report
 from collector.report.data import collect
 from collector.report.render import render_page
 from tests.fixtures.make_golden import DIRECTORY, FULL_HEADER
+from tests.integration.terminal import stderr_on_a_terminal
 from tests.unit.test_report_data import insert, step, write_hostile_episode
 
 FULL_FILE = DIRECTORY / "full.ctape"
@@ -125,22 +123,9 @@ def test_a_long_report_on_a_terminal_shows_progress_on_stderr_only(tmp_path: Pat
     steps = [step("open", 0, path="a.txt", text="")]
     steps += [insert(n, "a.txt", n, 0, "y\n") for n in range(PROGRESS_FROM)]
     write_episode_file(path, FULL_HEADER, steps, level=1)
-    leader, follower = pty.openpty()
-    seen = bytearray()
-
-    def drain() -> None:
-        with contextlib.suppress(OSError):
-            while chunk := os.read(leader, 4096):
-                seen.extend(chunk)
-
-    reader = threading.Thread(target=drain)
-    reader.start()
     env = {**os.environ, "CODETAPE_HOME": str(tmp_path), "COLUMNS": "100", "TERM": "xterm"}
     command = [sys.executable, "-m", "collector", "report", str(path), "-o", str(tmp_path / "l.html")]
-    proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=120)
-    os.close(follower)
-    reader.join(timeout=10)
-    os.close(leader)
+    proc, seen = stderr_on_a_terminal(command, env)
     assert proc.returncode == 0 and proc.stdout == b""
     assert b"reading" in seen and b"wrote " in seen
     assert f"{PROGRESS_FROM:,} edits: +{2 * PROGRESS_FROM:,} chars" in (tmp_path / "l.html").read_text()
