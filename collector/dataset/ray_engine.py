@@ -4,15 +4,17 @@
 Arrow IPC bytes), materialized in Ray's object store (spilled to disk when it fills); the driver takes
 only the verdicts (hashes, reasons: a few hundred bytes an episode) and applies the duplicate rule in
 source order, as the local engine does; then, for each table, `map_batches` unpacks the kept episodes'
-rows, `repartition` by month brings each month's rows together (one file a month, as the local engine
-writes) and `write_parquet` writes them from the workers, partitioned by month, straight to OUT (a
-directory every node sees, or s3://). Ray is imported only here: codetape works without it.
+rows, `repartition` gathers them into blocks of up to BLOCK_BYTES (a file per block and month: one a
+month up to 512 MiB of a table's rows) and `write_parquet` writes them from the workers, partitioned
+by month, straight to OUT (a directory every node sees, or s3://). Ray is imported only here: codetape
+works without it.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
@@ -35,6 +37,7 @@ from collector.dataset.writer import part_prefix
 POLL_S = 0.25
 _VERDICT = ["sha256", "key", "location", "size", "episode_id", "month", "content_sha256", "signer_key_id",
             "reason", "detail"]
+BLOCK_BYTES = 512 << 20  # rows of one table per write task, so per file a month: few, large files
 
 
 @ray.remote(num_cpus=0)
@@ -118,20 +121,26 @@ def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) ->
             done, size, rejected = ray.get(counter.read.remote())
             sink.progress(Tally(sink.tally.total, sink.tally.total_bytes, done, size, done - rejected))
         materialized = running.result()
-    verdicts = sorted(materialized.select_columns(_VERDICT).take_all(), key=lambda row: str(row["sha256"]))
+    columns = [*_VERDICT, *(f"size_{table}" for table in ROWS)]
+    verdicts = sorted(materialized.select_columns(columns).take_all(), key=lambda row: str(row["sha256"]))
     dropped = {str(row["sha256"]) for row in verdicts if not sink.verdict(_outcome(row))}
-    months = len({row["month"] for row in verdicts if str(row["sha256"]) not in dropped})
-    written: dict[str, dict[str, int]] = {}
-    for table in ROWS if months else ():
-        before = set(out.files(table))
+    kept = [row for row in verdicts if str(row["sha256"]) not in dropped and not row["reason"]]
+    if not kept:
+        return {}
+
+    def write(table: str) -> dict[str, int]:
+        blocks = max(1, math.ceil(sum(int(row[f"size_{table}"]) for row in kept) / BLOCK_BYTES))
         packed = materialized.select_columns(["sha256", f"rows_{table}"])  # not the other tables' bytes
         rows = packed.map_batches(_unpack, fn_kwargs={"table": table, "dropped": dropped},
-                                  batch_format="pyarrow").repartition(months, keys=[PARTITION])
+                                  batch_format="pyarrow").repartition(blocks)  # few files a month
         rows.write_parquet(out.path(table), filesystem=out.fs, partition_cols=[PARTITION],
                            filename_provider=_Names(context.build), compression=COMPRESSION,
                            row_group_size=ROW_GROUP_ROWS[table])
-        written[table] = {path: _rows(out, path) for path in out.files(table) if path not in before}
-    return written
+        mine = _Names(context.build).prefix  # this build's files written by Ray
+        return {path: _rows(out, path) for path in out.files(table)
+                if path.rsplit("/", 1)[-1].startswith(mine)}
+
+    return {table: write(table) for table in ROWS}
 
 
 def _entry_row(entry: Entry) -> dict[str, Any]:
@@ -150,8 +159,9 @@ def _transform_row(row: dict[str, Any], context: Context, counter: Any) -> dict[
     counter.add.remote(outcome.size, not outcome.accepted)
     verdict = {name: getattr(outcome, name) for name in _VERDICT}
     strings = {name: "" if value is None else value for name, value in verdict.items() if name != "size"}
-    return {**strings, "size": outcome.size,
-            **{f"rows_{table}": _ipc(outcome.tables[table]) if outcome.accepted else b"" for table in ROWS}}
+    packed = {f"rows_{table}": _ipc(outcome.tables[table]) if outcome.accepted else b"" for table in ROWS}
+    return {**strings, "size": outcome.size, **packed,
+            **{f"size_{table}": len(packed[f"rows_{table}"]) for table in ROWS}}
 
 
 def _outcome(row: dict[str, Any]) -> Outcome:
