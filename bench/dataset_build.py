@@ -1,0 +1,211 @@
+"""Dataset build speed and memory (`codetape dataset build`): 1,000 signed episodes from the session
+generator, built by the local engine (one process, then one per core) and by the ray engine.
+
+    .venv/bin/python -m bench.dataset_build [--episodes 1000] [--small 100,300] [--work DIR] [--no-readme]
+
+The episodes: sessions from bench/sessions.py (BASES seeds alternating the two profiles, at SCALE: a few
+hundred to two thousand steps each, minutes of work), each written out under many headers (a new
+episode id, starts spread over a year) so that all are distinct, signed by the real signing code
+(collector.consent.sign_episode) and uploaded to a file:// source by `codetape upload`; the first
+`--small` of them (by content address) form the smaller sources. Each build runs in a fresh process: wall
+and CPU seconds, the build process's own peak RSS (VmHWM) and the peak of the summed RSS of its process
+tree (psutil, sampled every 0.2 s: the workers; for the ray engine Ray's own processes too, shared
+object-store pages counted in each process that maps them). `--work DIR` keeps the signed source
+between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.episode_speed import peak_rss_mib
+from bench.report import command_line, machine, table, write_section
+from bench.sessions import generate
+from collector.consent import init_keys, sign_episode
+from collector.episode import write_episode_file
+from collector.home import Home
+from collector.policy.sharing import SigningPolicy
+
+BASES = 40
+SCALE = 0.02
+GOAL = 50.0  # episodes/s per core
+SAMPLE_S = 0.2
+
+
+def prepare(work: Path, count: int) -> Path:
+    """A file:// source of `count` signed episodes (kept in `work`)."""
+    source = work / "source"
+    if len(list((source / "episodes").glob("*.ctape"))) != count:
+        home = Home(work / "home")
+        home.ensure(home.root)
+        if not (home.keys / "ed25519.key").exists():
+            init_keys(home)
+        bases = [generate(seed, ("mixed", "edit-heavy")[seed % 2], scale=SCALE) for seed in range(BASES)]
+        print(f"generated {BASES} sessions: {sum(len(b.steps) for b in bases) // BASES} steps each on "
+              "average", flush=True)
+        unsigned = []
+        start = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+        for n in range(count):
+            base = bases[n % BASES]
+            header = base.header.model_copy(update={"episode_id": uuid.UUID(int=n + 1, version=4),
+                                                    "started_at": start + timedelta(hours=8.77 * n)})
+            path = home.ensure(home.episodes) / f"{header.episode_id}.ctape"
+            write_episode_file(path, header, base.steps, level=3)
+            unsigned.append(path)
+        with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
+            list(pool.map(_sign, unsigned, [home.root] * count, chunksize=16))
+        upload = [sys.executable, "-m", "collector", "upload", "--quiet", "--to", source.as_uri()]
+        done = subprocess.run(upload, env={**os.environ, "CODETAPE_HOME": str(home.root)}, check=False,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"codetape upload failed: {done.stderr}")
+    return source
+
+
+def subset(source: Path, count: int) -> Path:
+    """A source of the first `count` episodes of `source` (by content address), hard links to its files."""
+    few = source.with_name(f"source-{count}")
+    names = sorted(path.name.split(".")[0] for path in (source / "episodes").glob("*.ctape"))[:count]
+    (few / "episodes").mkdir(parents=True, exist_ok=True)
+    for name in names:
+        for suffix in (".ctape", ".json"):
+            target = few / "episodes" / f"{name}{suffix}"
+            if not target.exists():
+                os.link(source / "episodes" / f"{name}{suffix}", target)
+    return few
+
+
+def _sign(path: Path, home: Path) -> None:
+    target = Home(home).ensure(Home(home).outbox) / path.name
+    if not target.exists():
+        sign_episode(path, target, Home(home), workspace_policy=SigningPolicy(purpose="training",
+                                                                              licence="CC-BY-4.0"))
+
+
+def child(engine: str, workers: int, source: str, out: str) -> dict[str, Any]:
+    """One build in this fresh process, measured."""
+    from collector.dataset.build import BuildOptions, build_dataset
+    from schemas.settings import UploadSettings
+
+    ray_start = 0.0
+    if engine == "ray":
+        import ray
+
+        began = time.perf_counter()
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        ray_start = time.perf_counter() - began
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        me = psutil.Process()
+        while not stop.wait(SAMPLE_S):
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):  # a worker that has just exited
+                    total += process.memory_info().rss
+            peak[0] = max(peak[0], total)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    began, cpu = time.perf_counter(), time.process_time()
+    options = BuildOptions(source, out, engine=engine, workers=workers)  # type: ignore[arg-type]
+    report = build_dataset(options, UploadSettings())
+    seconds = time.perf_counter() - began
+    stop.set()
+    sampler.join()
+    import resource
+
+    workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's, once it has exited
+    children = workers_cpu.ru_utime + workers_cpu.ru_stime if engine == "local" else float("nan")
+    return {"engine": engine, "workers": workers, "episodes": report.tally.done, "bytes": report.tally.bytes,
+            "accepted": report.tally.accepted, "steps": report.rows.get("steps", 0), "seconds": seconds,
+            "cpu": time.process_time() - cpu + children, "rss_mib": peak_rss_mib(),
+            "tree_mib": peak[0] / 2**20, "ray_start": ray_start}
+
+
+def run_child(engine: str, workers: int, source: Path, out: Path) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "bench.dataset_build", "--child", engine, str(workers),
+                           str(source), str(out)], check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the {engine} build failed: {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    print(f"{engine} x{workers}: {result['episodes']} episodes in {result['seconds']:.1f} s", flush=True)
+    return result
+
+
+def render(results: list[dict[str, Any]], load: str, steps: int, size: float) -> str:
+    rows = []
+    for r in results:
+        rate = r["episodes"] / r["seconds"]
+        per_core = rate / r["workers"]
+        rows.append([f"{r['engine']}", f"{r['workers']}", f"{r['episodes']:,}", f"{r['bytes'] / 1e6:.1f} MB",
+                     f"{r['seconds']:.1f} s", f"{rate:.1f}", f"**{per_core:.1f}**",
+                     f"{r['bytes'] / 1e6 / r['seconds'] / r['workers']:.2f}",
+                     f"{r['steps'] / r['seconds'] / r['workers']:,.0f}",
+                     "-" if r["cpu"] != r["cpu"] else f"{r['cpu'] / r['episodes'] * 1000:.0f} ms",
+                     f"{r['rss_mib']:.0f} MiB",
+                     f"{r['tree_mib']:.0f} MiB"])
+    head = ["engine", "processes / Ray CPUs", "episodes", "bytes", "wall", "episodes/s",
+            "episodes/s per core", "MB/s per core", "steps/s per core", "CPU per episode",
+            "peak RSS (build process)",
+            "peak RSS (process tree)"]
+    best = max(r["episodes"] / r["seconds"] / r["workers"] for r in results if r["engine"] == "local")
+    ray_start = max(r["ray_start"] for r in results)
+    return "\n".join([
+        f"Command: `{command_line()}` ({machine()}); load average {load} at the start. Episodes of "
+        f"{steps:,} steps and {size / 1e3:.0f} KB on average (signed, zstd). Ray's own start "
+        f"({ray_start:.1f} s) is not in the ray rows' wall time.\n",
+        table(head, rows), "",
+        f"Goal >= {GOAL:g} episodes/s per core: {'met' if best >= GOAL else 'MISSED'} "
+        f"(best local: {best:.1f})."])
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        engine, workers, source, out = sys.argv[2:6]
+        print(json.dumps(child(engine, int(workers), source, out)))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--episodes", type=int, default=1000)
+    parser.add_argument("--small", default="100,300", help="smaller sources for the local engine, "
+                        "comma-separated (the first one for Ray too)")
+    parser.add_argument("--work", type=Path, help="keep the signed source here between runs")
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args()
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    with tempfile.TemporaryDirectory(prefix="codetape-bench-dataset-") as scratch:
+        work = args.work or Path(scratch)
+        source = prepare(work, args.episodes)
+        smaller = [subset(source, int(count)) for count in args.small.split(",")]
+        cores = os.cpu_count() or 1
+        runs = [*(("local", 1, few) for few in smaller), ("local", 1, source), ("local", cores, source),
+                ("ray", cores, smaller[0]), ("ray", cores, source)]
+        results = [run_child(engine, workers, where, Path(scratch) / f"out-{n}")
+                   for n, (engine, workers, where) in enumerate(runs)]
+        full = results[len(smaller)]
+        body = render(results, load, full["steps"] // max(1, full["accepted"]),
+                      full["bytes"] / max(1, full["episodes"]))
+    print(body)
+    if not args.no_readme:
+        write_section("dataset-build", body)
+
+
+if __name__ == "__main__":
+    main()
