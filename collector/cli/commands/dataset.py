@@ -115,8 +115,8 @@ def summary(report: BuildReport) -> str:
         lines.append(f"exports: {done or 'none'}" + (f"; {len(failed)} failed, the first: {failed[0]}"
                                                      if failed else ""))
     held = ", ".join(_count(report.rows.get(table, 0), name) for table, name in TABLE_NAMES.items())
-    lines.append(f"dataset: {held}; {_count(sum(report.rejected.values()), 'episode')} rejected "
-                 f"(table rejected){_reasons(Counter(report.rejected))}")
+    lines.append(f"dataset: {held}; {_count(sum(report.rejected.values()), 'episode')} left out, each a "
+                 f"row of rejected{_reasons(Counter(report.rejected))}")
     return "\n".join(lines)
 
 
