@@ -3,6 +3,7 @@ a file is whole or absent, and replaces an older one of the same name only once 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import BinaryIO
 
@@ -11,7 +12,7 @@ from collector.episode import Episode
 from collector.export.result import ExportResult
 
 
-class PerEpisode:
+class PerEpisode(ABC):
     def __init__(self, out_dir: Path, result: ExportResult, suffix: str) -> None:
         self.out_dir = out_dir
         self.result = result
@@ -22,6 +23,6 @@ class PerEpisode:
             self.result.records += self.write(staged.file, episode)
         self.result.files += 1
 
+    @abstractmethod
     def write(self, out: BinaryIO, episode: Episode) -> int:
         """Write `episode` to `out`; returns how many records (lines, steps, examples) it wrote."""
-        raise NotImplementedError
