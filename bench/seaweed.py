@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -33,6 +34,8 @@ ACCESS_KEY = "codetape-test-access"
 SECRET_KEY = "codetape-test-secret-not-a-real-one"
 PORTS = ("s3", "s3_grpc", "master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc")
 READY_S = 90.0
+PICK_FROM = 20000
+START_ATTEMPTS = 3  # a port taken between the pick and weed's bind: pick again
 STOP_S = 10.0
 
 
@@ -46,10 +49,27 @@ def weed_binary() -> Path:
 
 
 def free_ports(count: int) -> list[int]:
-    """`count` distinct free TCP ports on 127.0.0.1 (held together while picked, so all differ)."""
-    sockets = []
+    """`count` distinct free TCP ports on 127.0.0.1, held together while picked so all differ.
+
+    They are drawn below the kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range), so an
+    outgoing connection of another process cannot take one between this pick and weed's bind.
+    """
+    low = ephemeral_low()
+    candidates = list(range(PICK_FROM, low)) if low - PICK_FROM >= 4 * count else []
+    random.shuffle(candidates)
+    sockets: list[socket.socket] = []
     try:
-        for _ in range(count):
+        for port in candidates:
+            if len(sockets) == count:
+                break
+            sock = socket.socket()
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                sock.close()
+                continue
+            sockets.append(sock)
+        while len(sockets) < count:  # no room below the ephemeral range: let the kernel pick
             sock = socket.socket()
             sock.bind(("127.0.0.1", 0))
             sockets.append(sock)
@@ -57,6 +77,18 @@ def free_ports(count: int) -> list[int]:
     finally:
         for sock in sockets:
             sock.close()
+
+
+def ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+class PortTaken(RuntimeError):
+    """weed exited because one of its ports was bound by someone else first."""
 
 
 @dataclass
@@ -67,6 +99,7 @@ class SeaweedFS:
     ports: dict[str, int] = field(default_factory=lambda: dict(zip(PORTS, free_ports(len(PORTS)),
                                                                    strict=True)))
     proc: subprocess.Popen[bytes] | None = None
+    started: bool = False
 
     @property
     def endpoint(self) -> str:
@@ -91,6 +124,16 @@ class SeaweedFS:
         identities.write_text(json.dumps({"identities": [{
             "name": "codetape-test", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
             "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}), encoding="utf-8")
+        for _ in range(START_ATTEMPTS - 1):
+            if self.started:
+                break  # a restart keeps its ports: the clients already hold the endpoint
+            try:
+                return self._launch(data, identities)
+            except PortTaken:
+                self.ports = dict(zip(PORTS, free_ports(len(PORTS)), strict=True))
+        return self._launch(data, identities)
+
+    def _launch(self, data: Path, identities: Path) -> SeaweedFS:
         p = self.ports
         command = [
             str(weed_binary()), "server", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
@@ -107,6 +150,7 @@ class SeaweedFS:
             self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, cwd=self.directory)
         self._wait_ready()
+        self.started = True
         return self
 
     def client(self, *, attempts: int = 1) -> Any:
@@ -122,6 +166,8 @@ class SeaweedFS:
         while True:
             assert self.proc is not None
             if self.proc.poll() is not None:
+                if "address already in use" in self.log_tail():
+                    raise PortTaken(f"weed could not bind its ports: {self.log_tail(3)}")
                 raise RuntimeError(f"weed exited {self.proc.returncode}; log: {self.log_tail()}")
             try:
                 with contextlib.suppress(botocore.exceptions.ClientError):  # there after a restart
