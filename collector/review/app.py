@@ -193,8 +193,8 @@ class ReviewApp(App[Outcome]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         focus = FOCUS.get(event.pane.id or "")
-        if focus is not None:
-            self.query_one(focus).focus()
+        if focus is not None:  # at once, not later: a key typed right after the switch reaches the table
+            self.screen.set_focus(self.query_one(focus))
         if event.pane.id == "files":
             self.show_file()
         if event.pane.id == "diff" and self.mark is not None:
