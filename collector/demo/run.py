@@ -81,7 +81,7 @@ def count(kind: str, **fields: object) -> Callable[[list[Step]], int]:
 def run_demo(nvim: str, workspace: Path, scratch: Path, env: dict[str, str], *,
              say: Callable[[str], None]) -> str:
     """Record one session in `workspace` by driving `nvim`, then share it and build the dataset; returns
-    the sealed episode's `inspect` summary and DuckDB's answer over the dataset."""
+    the signed episode's `inspect` summary and DuckDB's answer over the dataset."""
     home = Home.from_env(env)
     say(f"scratch project in {workspace}")
     scaffold(workspace)
@@ -103,8 +103,8 @@ def run_demo(nvim: str, workspace: Path, scratch: Path, env: dict[str, str], *,
     wait_for_steps(home, workspace, lambda steps: runs(steps) == 1, "the test run")
     say("sealing the episode")
     episode = _episode_id(codetape(["seal", str(workspace), "--json"], env, workspace))
-    summary = codetape(["inspect", episode], env, workspace)
     answer = share(episode, scratch, lambda args: codetape(args, env, workspace), say=say)
+    summary = codetape(["inspect", episode], env, workspace)  # signed by now: the summary says by whom
     return f"{summary}\nthe dataset, asked by DuckDB:\n{answer}"
 
 

@@ -41,6 +41,7 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     summary: dict[str, Any] = json.loads(codetape(home, "inspect", str(episode), "--json"))
     assert proc.stdout.startswith(f"episode    {summary['episode_id']}\n")  # it showed this episode
     assert summary["signed"] is True
+    assert f"signed     by {summary['signed_by']} (signature verified)" in proc.stdout  # shown once signed
     [uploaded] = (tmp_path / "uploads" / "episodes").glob("*.ctape")
     assert uploaded.read_bytes() == episode.read_bytes()
     manifest = json.loads((tmp_path / "dataset" / "_manifest.json").read_text())
