@@ -11,44 +11,25 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import unquote, urlsplit
-
-import pydantic
 
 from collector.errors import SettingsError
 from collector.home import Home
-from collector.policy.toml import load_model
 from collector.upload.errors import DestinationError, TransferFailed
-from schemas.settings import CodetapeConfig, UploadSettings
+
+if TYPE_CHECKING:  # pydantic loads only when a config.toml or an s3:// destination needs it (`status`)
+    from collector.upload.ref import DestinationRef
+    from schemas.settings import CodetapeConfig, UploadSettings
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _SEGMENT = re.compile(r"^[A-Za-z0-9!_.*'()-]+$")
 EXAMPLES = "file:///DIR or s3://BUCKET/PREFIX"
-
-
-class DestinationRef(pydantic.BaseModel):
-    """A destination as a receipt remembers it: enough to reach it again, no credentials."""
-
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
-
-    url: str
-    endpoint_url: str | None = None  # as configured (None: the AWS configuration's)
-    endpoint: str | None = None  # where the requests actually went (s3://)
-    region: str | None = None
-    profile: str | None = None
-    allow_insecure: bool = False  # plain http:// off loopback was allowed when it was reached
-
-    @property
-    def identity(self) -> tuple[str, str | None]:
-        return self.url, self.endpoint_url
-
-    def describe(self) -> str:
-        return self.url if self.endpoint is None else f"{self.url} via {self.endpoint}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +44,8 @@ class Destination:
     prefix: str = ""
 
     def ref(self, endpoint: str | None = None) -> DestinationRef:
+        from collector.upload.ref import DestinationRef
+
         if self.scheme == "file":
             return DestinationRef(url=self.url)
         upload = self.settings
@@ -159,11 +142,16 @@ def revocation_key(sha256: str) -> str:
 
 def load_config(home: Home) -> CodetapeConfig:
     """CODETAPE_HOME/config.toml, validated (all defaults when there is none)."""
+    from collector.policy.toml import load_model
+    from schemas.settings import CodetapeConfig
+
     return load_model(home.config, CodetapeConfig, SettingsError) or CodetapeConfig()
 
 
 def configured(home: Home, to: str | None = None, *, allow_insecure: bool = False) -> Destination | None:
     """The destination `to` names (--to), else the one in config.toml; None when there is neither."""
+    if to is None and not os.path.lexists(home.config):
+        return None
     settings = load_config(home).upload
     if allow_insecure:
         settings = settings.model_copy(update={"allow_insecure": True})
@@ -173,7 +161,10 @@ def configured(home: Home, to: str | None = None, *, allow_insecure: bool = Fals
 
 def parse_destination(url: str, settings: UploadSettings | None = None) -> Destination:
     """A `file:///DIR` or `s3://BUCKET/PREFIX` URL; DestinationError saying what is wrong."""
-    settings = UploadSettings() if settings is None else settings
+    if settings is None:
+        from schemas.settings import UploadSettings
+
+        settings = UploadSettings()
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (a malformed port raises here)

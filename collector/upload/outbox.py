@@ -20,17 +20,13 @@ from typing import TYPE_CHECKING, Any
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
-from collector.upload.destinations import DestinationRef, Store, configured
+from collector.upload.destinations import configured
 from collector.upload.errors import TransferFailed, Unreachable
-from collector.upload.receipts import (
-    LastAttempt,
-    Receipt,
-    read_last_attempt,
-    read_receipt,
-    write_last_attempt,
-)
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # receipts are pydantic models: loaded only when there is one to read (`status`)
+    from collector.upload.destinations import Store
+    from collector.upload.receipts import LastAttempt, Receipt
+    from collector.upload.ref import DestinationRef
     from collector.upload.transfer import Delivered
 
 SUFFIX = ".ctape"
@@ -69,6 +65,10 @@ def entries(home: Home) -> list[Entry]:
     except OSError:
         return []
     found = [(path, path.name[: -len(SUFFIX)]) for path in paths]
+    if not found:
+        return []
+    from collector.upload.receipts import read_receipt
+
     return [Entry(path, eid, read_receipt(home, eid)) for path, eid in found if _UUID.match(eid)]
 
 
@@ -121,6 +121,8 @@ def drain(home: Home, store: Store, paths: list[Path], *, concurrency: int,
 def record_run(home: Home, destination: str, outcomes: list[Outcome], error: str | None,
                now: Clock = utc_now) -> None:
     """Keep how a run went (receipts/last-attempt.json) for `codetape status`."""
+    from collector.upload.receipts import LastAttempt, write_last_attempt
+
     delivered = [o.delivered for o in outcomes if o.delivered is not None]
     write_last_attempt(home, LastAttempt(
         at=now(), destination=destination, uploaded=sum(not d.already_there for d in delivered),
@@ -167,7 +169,16 @@ def outbox_status(home: Home) -> dict[str, Any]:
         destination = configured(home)
     except CodetapeError as exc:
         destination, problem = None, str(exc)
-    last = read_last_attempt(home)
+    last = last_attempt(home)
     return {"waiting": len(waiting(home, None if destination is None else destination.ref())),
             "destination": None if destination is None else destination.url, "destination_problem": problem,
             "last_attempt": None if last is None else last.model_dump(mode="json")}
+
+
+def last_attempt(home: Home) -> LastAttempt | None:
+    """How the last upload run went; None before any (no receipts yet, so no pydantic to load)."""
+    if not home.receipts.is_dir():
+        return None
+    from collector.upload.receipts import read_last_attempt
+
+    return read_last_attempt(home)

@@ -21,7 +21,8 @@ import pydantic
 
 from collector.atomic import atomic_write, locked
 from collector.home import Home
-from collector.upload.destinations import DestinationRef, Resume
+from collector.upload.destinations import Resume
+from collector.upload.ref import DestinationRef
 
 MAX_RECEIPT = 4 * 1024 * 1024
 LAST_ATTEMPT = "last-attempt.json"

@@ -31,10 +31,11 @@ from collector.episode import Episode, open_episode
 from collector.errors import CodetapeError, EpisodeError
 from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
-from collector.upload.destinations import DestinationRef, Resume, Store, revocation_key
+from collector.upload.destinations import Resume, Store, revocation_key
 from collector.upload.errors import RevocationFailed
 from collector.upload.gate import file_sha256
 from collector.upload.receipts import Receipt, Revoked, holding, read_receipt, revocation_path, write_receipt
+from collector.upload.ref import DestinationRef
 from schemas.consent import ConsentReviewer
 from schemas.upload import REVOCATION_DOMAIN, RevocationRecord, RevocationStatement
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from collector.upload.destinations import Destination, DestinationRef, Readable, Store, parse_destination
+from collector.upload.destinations import Destination, Readable, Store, parse_destination
+from collector.upload.ref import DestinationRef
 from schemas.settings import UploadSettings
 
 if TYPE_CHECKING:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collector.upload.outbox import Entry
@@ -38,10 +40,42 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=run)
 
 
-def _row(path: Path, state: str, header: EpisodeHeader, steps: int, last_t: int) -> Row:
-    end = header.started_at + timedelta(milliseconds=last_t)
-    return Row(str(header.episode_id), str(path), state, header.workspace.root_name, steps,
-               _iso(header.started_at), _iso(end))
+@dataclass(frozen=True)
+class Shown:
+    """The header fields a row shows."""
+
+    episode_id: str
+    root_name: str
+    started_at: datetime
+
+    @classmethod
+    def of(cls, header: EpisodeHeader) -> Shown:
+        return cls(str(header.episode_id), header.workspace.root_name, header.started_at)
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|\+00:00)$")
+
+
+def shown_plainly(header: dict[str, Any]) -> Shown | None:
+    """The shown fields of a journal's header when each is plainly well formed (as the collector writes
+    them), read without building the pydantic model (it costs more than the rest of the command); None
+    sends the header through `EpisodeHeader`, which says what is wrong."""
+    episode_id, started_at = header.get("episode_id"), header.get("started_at")
+    workspace = header.get("workspace")
+    root_name = workspace.get("root_name") if isinstance(workspace, dict) else None
+    if not (isinstance(episode_id, str) and _UUID.match(episode_id) and isinstance(started_at, str)
+            and _UTC.match(started_at) and isinstance(root_name, str) and len(root_name) <= 1024):
+        return None
+    try:
+        return Shown(str(uuid.UUID(episode_id)), root_name, datetime.fromisoformat(started_at))
+    except ValueError:  # a day or an hour out of range
+        return None
+
+
+def _row(path: Path, state: str, shown: Shown, steps: int, last_t: int) -> Row:
+    end = shown.started_at + timedelta(milliseconds=last_t)
+    return Row(shown.episode_id, str(path), state, shown.root_name, steps, _iso(shown.started_at), _iso(end))
 
 
 def _iso(moment: datetime) -> str:
@@ -60,30 +94,37 @@ def sealed_row(path: Path) -> Row:
     except CodetapeError as exc:
         return Row(path.stem, str(path), f"damaged: {exc}")
     state = "signed" if episode.consent is not None else "sealed"
-    return _row(path, state, episode.header, steps, last_t)
+    return _row(path, state, Shown.of(episode.header), steps, last_t)
 
 
 def journal_row(path: Path) -> Row:
     """One open journal (an episode being recorded, or left by a crash until the collector seals it)."""
-    import pydantic
-
     from collector.journal import JournalScanner, unpack_header, unpack_payload
-    from schemas import EpisodeHeader
 
-    header: EpisodeHeader | None = None
+    header: Shown | None = None
     steps, last_t = 0, 0
     try:
         for frame in JournalScanner(path).frames():
             if frame.seq == 0:
-                header = EpisodeHeader.model_validate(unpack_header(frame))
+                header = _journal_header(unpack_header(frame))
                 continue
             t_ms = unpack_payload(frame).get("t_ms")
             last_t, steps = t_ms if isinstance(t_ms, int) else last_t, steps + 1
-    except (CodetapeError, pydantic.ValidationError) as exc:
+    except (CodetapeError, ValueError) as exc:  # pydantic.ValidationError is a ValueError
         return Row(path.name.split(".")[0], str(path), f"damaged: {str(exc).splitlines()[0]}")
     if header is None:
         return Row(path.name.split(".")[0], str(path), "damaged: the journal holds no header")
     return _row(path, "recording", header, steps, last_t)
+
+
+def _journal_header(header: dict[str, Any]) -> Shown:
+    """The shown fields, plainly when they are well formed, else through `EpisodeHeader` (which raises
+    pydantic.ValidationError saying what is wrong, or reads a form the plain check does not)."""
+    if (plain := shown_plainly(header)) is not None:
+        return plain
+    from schemas import EpisodeHeader
+
+    return Shown.of(EpisodeHeader.model_validate(header))
 
 
 def outbox_row(entry: Entry) -> Row:

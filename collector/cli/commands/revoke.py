@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collector.upload.destinations import DestinationRef, Store
+    from collector.upload.destinations import Store
+    from collector.upload.ref import DestinationRef
 from collector.home import Home
 
 MAX_REASON = 4096
