@@ -14,7 +14,7 @@ import ipaddress
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import unquote, urlsplit
@@ -22,10 +22,11 @@ from urllib.parse import unquote, urlsplit
 from collector.errors import SettingsError
 from collector.home import Home
 from collector.upload.errors import DestinationError, TransferFailed
+from collector.upload.plain_config import PlainUpload, UploadOptions, plain_upload
 
 if TYPE_CHECKING:  # pydantic loads only when a config.toml or an s3:// destination needs it (`status`)
     from collector.upload.ref import DestinationRef
-    from schemas.settings import CodetapeConfig, UploadSettings
+    from schemas.settings import CodetapeConfig
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _SEGMENT = re.compile(r"^[A-Za-z0-9!_.*'()-]+$")
@@ -38,7 +39,7 @@ class Destination:
 
     url: str  # normalised: file:///absolute/dir or s3://bucket[/prefix]
     scheme: Literal["file", "s3"]
-    settings: UploadSettings
+    settings: UploadOptions  # UploadSettings, or PlainUpload when config.toml needed no model
     path: Path | None = None
     bucket: str = ""
     prefix: str = ""
@@ -152,19 +153,19 @@ def configured(home: Home, to: str | None = None, *, allow_insecure: bool = Fals
     """The destination `to` names (--to), else the one in config.toml; None when there is neither."""
     if to is None and not os.path.lexists(home.config):
         return None
-    settings = load_config(home).upload
-    if allow_insecure:
-        settings = settings.model_copy(update={"allow_insecure": True})
+    settings: UploadOptions
+    if (plain := plain_upload(home.config)) is not None:
+        settings = replace(plain, allow_insecure=True) if allow_insecure else plain
+    else:
+        upload = load_config(home).upload
+        settings = upload.model_copy(update={"allow_insecure": True}) if allow_insecure else upload
     url = to if to is not None else settings.to
     return None if url is None else parse_destination(url, settings)
 
 
-def parse_destination(url: str, settings: UploadSettings | None = None) -> Destination:
+def parse_destination(url: str, settings: UploadOptions | None = None) -> Destination:
     """A `file:///DIR` or `s3://BUCKET/PREFIX` URL; DestinationError saying what is wrong."""
-    if settings is None:
-        from schemas.settings import UploadSettings
-
-        settings = UploadSettings()
+    settings = PlainUpload() if settings is None else settings  # the defaults
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (a malformed port raises here)

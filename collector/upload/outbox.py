@@ -170,7 +170,9 @@ def outbox_status(home: Home) -> dict[str, Any]:
     except CodetapeError as exc:
         destination, problem = None, str(exc)
     last = last_attempt(home)
-    return {"waiting": len(waiting(home, None if destination is None else destination.ref())),
+    queued = entries(home)
+    ref = None if destination is None or not queued else destination.ref()  # a pydantic model: only if used
+    return {"waiting": sum(entry.waits_for(ref) for entry in queued),
             "destination": None if destination is None else destination.url, "destination_problem": problem,
             "last_attempt": None if last is None else last.model_dump(mode="json")}
 
