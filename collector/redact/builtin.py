@@ -20,6 +20,7 @@ from collector.redact.values import (
     machine_made,
     password_like,
     plausible,
+    prose_password,
     token_like,
     word_set,
 )
@@ -118,9 +119,30 @@ def _header(match: re.Match[str]) -> bool:
     return _named()(match)
 
 
+_ASSIGNED = re.compile(r"[A-Za-z_][\w.\-]{2,}=[^=]")
+
+
 def _mentioned(match: re.Match[str]) -> bool:
-    """A value named in prose must look machine-made: long, varied, not words, code, a path or a URL."""
-    return machine_made(_v(match))
+    """A value named in prose must look machine-made: long, varied, not words, code, a path or a URL, and
+    not an assignment (`order_id=0bb2...`: its name, not the prose before it, says what it is)."""
+    value = _v(match)
+    return machine_made(value) and not _ASSIGNED.match(value)
+
+
+_MENTIONED = r"""(?i:(?:api|auth|access|refresh|session|bearer|client|secret|private)?[\ _\-]?
+    (?:keys?|tokens?)|secrets?|passwords?|passwd|passphrase|pwd|pw|pat|credentials?|creds)"""
+
+
+def _inline_code(match: re.Match[str]) -> bool:
+    """A value in backticks a few words after a secret's name: machine-made, or a token by its name's test
+    (`keywords.strength` of the word that named it), or a password."""
+    value = _v(match)
+    if machine_made(value):
+        return True
+    level = keywords.strength(match.group("k").replace(" ", "_"))
+    if level == "password":
+        return prose_password(value)
+    return level is not None and len(value) >= 12 and token_like(value, quoted=True)
 
 
 def _has_digit_and_letter(match: re.Match[str]) -> bool:
@@ -328,12 +350,23 @@ BUILTIN: tuple[Rule, ...] = (
          ("password", "pwd"), fold=True, priority=3,
          check=lambda m: _in_pairs(m) and password_like(_v(m), quoted=True),
          prefilter="(?i:password|pwd)[ \t]*="),
-    Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(]))(?:export[ \t]+|set[ \t]+|setx[ \t]+|\$env:)?
+    # NAME=value in a shell, an env file or Markdown inline code (`` `NAME=value` ``)
+    Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(`]))(?:export[ \t]+|set[ \t]+|setx[ \t]+|\$env:)?
          (?P<k>[A-Z][A-Z0-9_]{1,80})[ \t]*=[ \t]*
          (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{1,512}))
-         (?=[ \t]*(?:[\s;&|)\#]|$))""", re.MULTILINE),
+         (?=[ \t]*(?:[\s;&|)\#`]|$))""", re.MULTILINE),
          _WORDS, fold=True, priority=2, check=_named(),
          prefilter=r"[A-Z0-9_]*(?:PASS|PW|SECRET|TOKEN|KEY|AUTH|CRED|BEARER|SIG|PAT)[A-Z0-9_]*[ \t]*=[ \t]*"
+                   r"(?:[\"'][^\n]{6}|[^\s\"'`;&|()<>]{6})"),
+    # ... a name in lower or mixed case only as the shell takes it, no space around `=` (`omise_skey=...
+    # ./bin/sync`), which keyword arguments in code seldom have (`password = self.users[name]`); after the
+    # connection strings' rules (`host=db password=...` is theirs)
+    Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(`]))(?:export[ \t]+|set[ \t]+)?
+         (?P<k>[a-z][A-Za-z0-9_]{1,80})=(?![ \t=])
+         (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{0,511}[^\s"'`;&|()<>,]))
+         (?=[ \t]*(?:[\s;&|)\#`]|$))""", re.MULTILINE),
+         _WORDS, fold=True, priority=4, check=_named(),
+         prefilter=r"(?i:[a-z0-9_]*(?:pass|pw|secret|token|key|auth|cred|bearer|sig|pat)[a-z0-9_]*)="
                    r"(?:[\"'][^\n]{6}|[^\s\"'`;&|()<>]{6})"),
     # fish `set -gx NAME value`, csh `setenv NAME value`
     Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(]))(?:set[ \t]+-[A-Za-z]{1,4}|setenv)[ \t]+
@@ -343,12 +376,16 @@ BUILTIN: tuple[Rule, ...] = (
          prefilter=r"(?:set[ \t]+-[A-Za-z]{1,4}|setenv)[ \t]+\w*" + _K),
     Rule("generic-secret", _re(r"""(?<![\w.\-])
          (?P<k>[A-Za-z_$@][\w.\-]{0,80}|[A-Za-z_$@][\w.\-]{0,40}\[["'][\w.\-]{1,40}["']\])
-         \\?(?P<kq>["'`]?)\]?[ \t]*(?:=|:=|:|=>|==|\?\?=|\|\|=|<-|->)[ \t]*
+         \\?(?P<kq>["'`]?)\]?
+         (?:[ \t]*:[ \t]*[&*]?(?:'[a-z]+[ \t]+)?[A-Za-z_][\w.:<>\[\],?\ ]{0,60}?(?=[ \t]*=[^=])
+         |[ \t]+(?:string|\[\]byte|str|String|&str)(?=[ \t]*=[^=]))?
+         [ \t]*(?:=|:=|:|=>|==|\?\?=|\|\|=|<-|->)[ \t]*
          (?:[\w.$\[\]"']{1,80}[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*)?
          (?:(?:new[ \t]+)?[A-Za-z_][\w.:]{0,40}\([ \t]*)?(?:[rRbBuUfF]{1,2}(?=["']))?
          \\?(?P<q>["'`])(?P<v>(?:(?!(?P=q))[^\n\\]){1,2048})\\?(?P=q)"""),
          _WORDS, fold=True, priority=4, check=_named(),
-         prefilter=_K + r"[\w.\-\[\]\"'$@]*\\?" + _Q + r"?\]?[ \t]*(?:=|:|<-|->|\?\?=|\|\|=)[^\n]*"
+         prefilter=_K + r"[\w.\-\[\]\"'$@]*\\?" + _Q + r"?\]?(?:[ \t]+(?:string|\[\]byte|str|String|&str))?"
+         r"[ \t]*(?:=|:|<-|->|\?\?=|\|\|=)[^\n]*"
          + _Q + r"[^\n\\]{6}"),
     Rule("generic-secret", _re(r"""\([ \t]*(?P<kq>["'`])(?P<k>[\w.\-]{1,80})(?P=kq)[ \t]*,[ \t]*
          (?:[rRbBuUfF]{1,2}(?=["']))?
@@ -403,9 +440,22 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("mentioned-secret", _re(r"""(?<![A-Za-z])
          (?P<k>(?i:(?:api|auth|access|refresh|session|bearer|client|secret|private)?[\ _\-]?(?:keys?|tokens?)
          |secrets?|passwords?|passwd|passphrase|pwd|pw|pat|credentials?|creds))(?![A-Za-z])
-         [^\n]{0,48}?(?<![A-Za-z0-9_\-+/.~%$!=:"'`])
-         (?P<v>[A-Za-z0-9_\-+/.~%$!:]{15,511}[A-Za-z0-9_\-+/~%$!]={0,2})(?![A-Za-z0-9_\-+/.~%$!=:])"""),
+         [^\n]{0,48}?(?<![A-Za-z0-9_\-+/.~%$!=:|"'`])
+         (?P<v>[A-Za-z0-9_\-+/.~%$!:][A-Za-z0-9_\-+/.~%$!:=|]{14,510}[A-Za-z0-9_\-+/~%$!]={0,2})
+         (?![A-Za-z0-9_\-+/.~%$!=:|])"""),
          _WORDS, fold=True, priority=5, check=_mentioned,
-         prefilter=r"(?i:key|token|secret|pass|pw|pat|cred)[^\n]*[A-Za-z0-9_\-+/.~%$!:]{16}"),
+         prefilter=r"(?i:key|token|secret|pass|pw|pat|cred)[^\n]*[A-Za-z0-9_\-+/.~%$!:=|]{16}"),
+    # ... or as Markdown inline code: `Set the API key (e.g. `VALUE`) in the dashboard`
+    Rule("mentioned-secret", _re(r"""(?<![A-Za-z])(?P<k>""" + _MENTIONED + r""")(?![A-Za-z])
+         [^\n`]{0,48}`(?P<v>[^`\s]{8,511})`"""),
+         _WORDS, fold=True, priority=5, check=_inline_code,
+         prefilter=r"(?i:key|token|secret|pass|pw|pat|cred)[^\n`]*`[^`\s]{8}"),
+    # a password named in prose: `// Mysql sandbox password: ^fl=u4ez5w8xQ`, `here is the password ...`
+    # (words between the name and the value, no code: `password.update(x)`, `password == auth[1]`)
+    Rule("mentioned-secret", _re(r"""(?<![A-Za-z_.])(?P<k>(?i:passwords?|passwd|passphrase))(?![A-Za-z_.(])
+         [A-Za-z0-9\ \t:,\-]{0,48}?(?<=[\ \t:])
+         (?P<v>[^\s`'"<>()\[\]{}]{7,127}[^\s.,;:!?`'"<>()\[\]{}])(?=[\s.,;:!?)\]`'"<>]|$)"""),
+         ("pass",), fold=True, priority=5, check=lambda m: prose_password(_v(m)),
+         prefilter=r"(?i:passw|passphrase)[A-Za-z0-9 \t:,\-]*[ \t:][^\s`'\"<>()\[\]{}]{8}"),
     *UNNAMED,  # credentials under names no vocabulary knows (unnamed.py)
 )

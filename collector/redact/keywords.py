@@ -11,6 +11,7 @@ import re
 from itertools import pairwise
 from typing import Literal
 
+from collector.redact import spelling
 from collector.redact.values import word_set
 
 Strength = Literal["password", "token", "key"]
@@ -60,9 +61,19 @@ _NOT_SECRET_LAST = word_set("""
     bits query selector xpath locator button link page route view form schema spec model
     widget dialog window event events action state status result results response request
 """)
-_NOT_SECRET_WORDS = frozenset({"csrf", "xsrf", "public", "pub", "publishable", "sort", "primary_key",
-                               "foreign", "next", "page", "pagination", "continuation", "cursor",
-                               "sync", "lexer", "parser", "token_type", "tokenizer", "ntokens"})
+_NOT_SECRET_WORDS = frozenset({"csrf", "xsrf", "publishable", "sort", "foreign", "lexer", "parser",
+                               "tokenizer", "ntokens"})
+# Paging and syncing tokens (`next_page_token`, `sync_token`) are positions, not credentials: these words
+# say so of a token, not of a secret or a password (`gh_next_unstable_oauth_client_secret`).
+_PAGING = frozenset({"next", "page", "pagination", "continuation", "cursor", "sync"})
+
+
+# A key named public is one (`public_key`, `ssh_pubkey`); a public name with a secret's word in it is not
+# (`MAILGUN_PUB_APIKEY`, `mg_public_api_key`: providers call the keys given to browsers "public" too).
+_PUBLIC = frozenset({"public", "pub", "pubkey"})
+# What a key is stored as: `SSH_KEY_BODY`, `signing_key_data` hold the key itself.
+_KEY_CONTENT = frozenset({"body", "data", "content", "contents", "material", "pem", "b64", "base64",
+                          "value", "bytes", "blob"})
 
 
 def words(name: str) -> list[str]:
@@ -85,20 +96,30 @@ def holds_word(text: str, lowered: str, word: str) -> bool:
 
 
 def strength(name: str) -> Strength | None:
-    """How strongly `name` says that its value is a secret; None when it does not."""
-    parts = words(name)
-    if parts[-2:] == ["secret", "id"]:
-        return "token"  # a credential, not an id: Vault AppRole's secret_id, SecretId/SecretKey pairs
+    """How strongly `name` says that its value is a secret; None when it does not. Words run together or
+    misspelled are read as written out (`spelling.py`)."""
+    parts = spelling.read(words(name))
+    while parts and parts[-1].isdigit():
+        parts.pop()  # numbered: algoliaSearchKey1, TOKEN_2
+    if parts[-2:] in (["secret", "id"], ["accesskey", "id"]) or parts[-3:] == ["access", "key", "id"]:
+        return "token"  # a credential, not an id: Vault AppRole's secret_id, AWS_ACCESS_KEY_ID
+    if parts[-1:] and parts[-1] in _KEY_CONTENT and parts[-2:-1] and parts[-2].endswith("key") \
+            and parts[-2] not in _NOT_KEY:
+        parts = parts[:-1]  # the key itself, as stored
     if not parts or parts[-1] in _NOT_SECRET_LAST:
         return None
     if any(p in _NOT_SECRET_WORDS for p in parts):
         return None
     if any(p in _PASSWORD or (p.endswith(_PASSWORD_ENDS) and p not in _NOT_PASS) for p in parts):
         return "password"
+    if _PAGING.intersection(parts) and not any("secret" in p for p in parts):
+        return None
     if any(p in _TOKEN or p.endswith(_TOKEN_ENDS) for p in parts) or not _PAIRS.isdisjoint(pairwise(parts)):
         return "token"
     if any(p in _AUTH for p in parts):
         return "token"
+    if _PUBLIC.intersection(parts):
+        return None  # a public key
     if parts[-1] == "key" or (parts[-1].endswith("key") and parts[-1] not in _NOT_KEY):
         return "key"  # and run together: WRITEKEY, LICENSEKEY
     return None

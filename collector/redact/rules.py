@@ -81,7 +81,7 @@ class RuleSet:
     extra_patterns: tuple[str, ...] = ()
     engine: bool = False
 
-    VERSION = "2026.12.2"
+    VERSION = "2026.12.3"
 
     @classmethod
     def default(cls, *, extra_patterns: Sequence[str] = (), allow: Sequence[str] = (),

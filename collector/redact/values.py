@@ -11,6 +11,8 @@ import re
 from collections import Counter
 from itertools import pairwise
 
+from collector.redact.letters import gibberish
+
 PLACEHOLDER_MARK = "«redacted:"
 
 
@@ -49,6 +51,7 @@ _CODE_ROOTS = word_set("""self cls this os sys config conf cfg settings env args
 _REGEX = re.compile(r"\(\?[:=!<P]|\[[^\]]*-[^\]]*\][*+?{]|\\[dwsb]|\[\^|\.\*|\.\+|\$\)")
 _FORMAT = re.compile(r"%(?:\(\w+\))?[-+ #0]*\d*(?:\.\d+)?[sdrifxXa](?![A-Za-z0-9])|\{[^{}]*\}|\\[nt]")
 HEX = frozenset("0123456789abcdefABCDEF")
+RANDOM_LETTERS = 12  # letters alone, at least this many, may be a random token (`letters.gibberish`)
 _PATH = re.compile(r"(?:~|\.{1,2})?(?:/[\w.\-@]+)+/?|[A-Za-z]:\\[\w.\\ \-]*|\\\\[\w.\\\-]+")
 
 
@@ -98,13 +101,15 @@ def looks_like_code(value: str, *, quoted: bool = False) -> bool:
     if _NAME.fullmatch(value) and _code_name(value, quoted):
         return True
     if _WORD.fullmatch(value):
+        if len(value) >= RANDOM_LETTERS and gibberish(value):
+            return False  # random letters: no word, no identifier (letters.py)
         # a word or a CamelCase identifier (long runs of lower case); random letters switch case often
         chunks = _CASE_RUN.findall(value)
         return len(value) < 8 or len(chunks) < 3 or len(value) / len(chunks) >= 3.5
     if "://" in value:
         return True
     random = len(value) >= 16 and entropy(value) >= 3.8 and char_classes(value) >= 3
-    if not random and (_FORMAT.search(value) or _REGEX.search(value)):
+    if not random and (_REGEX.search(value) or (_FORMAT.search(value) and _wordy(_FORMAT.sub("", value)))):
         return True  # a format string or a regular expression (a random value may hold `%s` by chance)
     if _PATH.fullmatch(value) and not (entropy(value) >= 4.0 and char_classes(value) >= 3):
         return True
@@ -112,6 +117,12 @@ def looks_like_code(value: str, *, quoted: bool = False) -> bool:
         return True
     return bool(re.search(r"\.(?:pem|key|crt|cer|json|txt|ya?ml|toml|ini|cfg|conf|env|py|sh|p12|pfx|jks|gpg|"
                           r"asc|der|pub|log|html?|xml|csv|db|sqlite3?)$", value, re.IGNORECASE))
+
+
+def _wordy(rest: str) -> bool:
+    """What is left of a format string once its fields are out: words (`user:`, `Bearer `) or nothing
+    but punctuation, not random characters around a `%f` that a password holds by chance."""
+    return not any(ch.isalnum() for ch in rest) or re.search(r"[A-Za-z]{3}", rest) is not None
 
 
 def _code_name(value: str, quoted: bool) -> bool:
@@ -162,10 +173,12 @@ def token_like(value: str, *, quoted: bool = False) -> bool:
     """What follows a token, key or secret keyword: machine-made, varied characters."""
     if len(value) < 8 or any(ch.isspace() for ch in value):
         return False
+    if len(value) >= RANDOM_LETTERS and value.isascii() and value.isalpha() and gibberish(value):
+        return not is_placeholder(value)  # random letters of one case: 1 class, but no word either
     if len(value) >= 20:
         return plausible(value, min_len=20, min_entropy=3.0, min_classes=2, quoted=quoted)
     return plausible(value, min_len=8, min_entropy=2.8, min_classes=2, quoted=quoted) and \
-        any(ch.isdigit() for ch in value)
+        (any(ch.isdigit() for ch in value) or gibberish(value))
 
 
 def machine_made(value: str) -> bool:
@@ -176,8 +189,29 @@ def machine_made(value: str) -> bool:
     if len(value) < 16 or is_placeholder(value) or looks_like_code(value, quoted=True):
         return False
     kinds = [0 if ch.islower() else 1 if ch.isupper() else 2 for ch in value if ch.isascii() and ch.isalnum()]
-    if len(kinds) < 16 or 2 not in kinds or len(set(kinds)) < 2:
+    if len(kinds) < 16:
+        return False
+    if gibberish(value) and entropy(value) >= 3.0:
+        return True  # random letters, with or without digits (letters.py)
+    if 2 not in kinds or len(set(kinds)) < 2:
         return False
     switches = sum(a != b for a, b in pairwise(kinds))
     return switches / (len(kinds) - 1) >= 0.2 and entropy(value) >= 3.0
 
+
+
+_SYMBOLS = frozenset("!@#$%^&*+=?~|_-.")
+_ESCAPES = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[0-7]{3})")  # bytes written out: data
+
+
+def prose_password(value: str) -> bool:
+    """A password a sentence names (`the staging password is ...`): no words of the sentence, code, a path
+    or a URL, but three kinds of character of the four, a digit or a symbol among them, and no run of
+    letters that reads as words (unless the letters are random)."""
+    if not 8 <= len(value) <= 128 or "://" in value or is_placeholder(value) or _ESCAPES.search(value):
+        return False
+    if looks_like_code(value, quoted=True) or char_classes(value) < 3:
+        return False
+    if not any(ch.isdigit() or ch in _SYMBOLS for ch in value):
+        return False
+    return not re.search(r"[A-Za-z]{6}", value) or gibberish(value)
