@@ -37,6 +37,12 @@ COMMANDS: list[tuple[str, list[str]]] = [
     ("codetape dataset --help", ["dataset", "--help"]),
     ("codetape export --help", ["export", "--help"]),
 ]
+# Then with an upload destination in config.toml and one sealed episode (its header and consent are read
+# through the pydantic models), the way a developer who uploads sees them.
+LATER: list[tuple[str, list[str]]] = [
+    ("codetape status ([upload] to in config.toml)", ["status"]),
+    ("codetape episodes (+1 sealed episode)", ["episodes"]),
+]
 
 
 def once(argv: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -69,7 +75,11 @@ def main() -> None:
         envs = [env] if args.baseline is None else [
             env, {**env, "PYTHONPATH": str(args.baseline.resolve())}]
         rows = []
-        for label, argv in COMMANDS:
+        for label, argv in COMMANDS + LATER:
+            if label == LATER[0][0]:
+                destination = (live.home / "dest").as_uri()
+                (live.home / "config.toml").write_text(f'[upload]\nto = "{destination}"\n')
+                live.seal()
             full = argv if argv[0] == sys.executable else [*codetape, *argv]
             medians = measure(full, envs, ws, args.runs)
             if label.startswith("codetape pause"):  # the mean of the two, each measured alike

@@ -9,8 +9,6 @@ credentials come from the standard AWS configuration).
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -115,6 +113,8 @@ class Readable(Protocol):
 def copy_hashed(chunks: Iterable[bytes], target: Path, limit: int, what: str) -> tuple[str, int]:
     """Write `chunks` (of the object `what`) into the local file `target`, hashing them on the way:
     (SHA-256 hex, size); TransferFailed above `limit` bytes, or when a read or the write fails."""
+    import hashlib
+
     digest, size = hashlib.sha256(), 0
     try:
         with open(target, "wb") as out:
@@ -223,6 +223,8 @@ def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
+        import ipaddress  # 10 ms: only for an http:// endpoint
+
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False

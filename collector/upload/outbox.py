@@ -9,10 +9,7 @@ bounded number at a time, and records how the run went for `codetape status`.
 from __future__ import annotations
 
 import re
-import shlex
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,6 +90,9 @@ def drain(home: Home, store: Store, paths: list[Path], *, concurrency: int,
           progress: Callable[[int], None] | None = None, now: Clock = utc_now) -> list[Outcome]:
     """Upload `paths` to `store`, `concurrency` at a time; the outcomes in the order given. Once the store
     is out of reach (after botocore's retries), the episodes not yet started are skipped."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor  # with logging: ~10 ms `status` does not need
+
     from collector.upload.transfer import upload_episode  # the gate, consent checks: not for `status`
 
     out_of_reach = threading.Event()
@@ -132,6 +132,8 @@ def record_run(home: Home, destination: str, outcomes: list[Outcome], error: str
 
 def retry_command(refs: list[str], to: str | None = None, *, allow_insecure: bool = False) -> str:
     """The exact command that retries: `codetape upload [ID...] [--to URL] [--allow-insecure]`."""
+    import shlex
+
     words = ["codetape", "upload", *refs] + (["--to", to] if to is not None else [])
     return " ".join(shlex.quote(word) for word in words + (["--allow-insecure"] if allow_insecure else []))
 
