@@ -353,7 +353,7 @@ BUILTIN: tuple[Rule, ...] = (
     # NAME=value in a shell, an env file or Markdown inline code (`` `NAME=value` ``)
     Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(`]))(?:export[ \t]+|set[ \t]+|setx[ \t]+|\$env:)?
          (?P<k>[A-Z][A-Z0-9_]{1,80})[ \t]*=[ \t]*
-         (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{1,512}))
+         (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{1,2048}))
          (?=[ \t]*(?:[\s;&|)\#`]|$))""", re.MULTILINE),
          _WORDS, fold=True, priority=2, check=_named(),
          prefilter=r"[A-Z0-9_]*(?:PASS|PW|SECRET|TOKEN|KEY|AUTH|CRED|BEARER|SIG|PAT)[A-Z0-9_]*[ \t]*=[ \t]*"

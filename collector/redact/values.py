@@ -51,6 +51,7 @@ _CODE_ROOTS = word_set("""self cls this os sys config conf cfg settings env args
 _REGEX = re.compile(r"\(\?[:=!<P]|\[[^\]]*-[^\]]*\][*+?{]|\\[dwsb]|\[\^|\.\*|\.\+|\$\)")
 _FORMAT = re.compile(r"%(?:\(\w+\))?[-+ #0]*\d*(?:\.\d+)?[sdrifxXa](?![A-Za-z0-9])|\{[^{}]*\}|\\[nt]")
 HEX = frozenset("0123456789abcdefABCDEF")
+LONG_DIGITS = 20  # digits alone under a token's name, at least this many, are a random number
 RANDOM_LETTERS = 12  # letters alone, at least this many, may be a random token (`letters.gibberish`)
 _PATH = re.compile(r"(?:~|\.{1,2})?(?:/[\w.\-@]+)+/?|[A-Za-z]:\\[\w.\\ \-]*|\\\\[\w.\\\-]+")
 
@@ -98,7 +99,7 @@ def looks_like_code(value: str, *, quoted: bool = False) -> bool:
     """An identifier or dotted name, a format string, a path, a URL or a file name, not a secret.
 
     In a string literal (`quoted`) a dotted name of plain words is data (a passphrase), not code."""
-    if _NAME.fullmatch(value) and _code_name(value, quoted):
+    if _NAME.fullmatch(value) and _code_name(value, quoted) and not _random_chunk(value):
         return True
     if _WORD.fullmatch(value):
         if len(value) >= RANDOM_LETTERS and gibberish(value):
@@ -122,7 +123,14 @@ def looks_like_code(value: str, *, quoted: bool = False) -> bool:
 def _wordy(rest: str) -> bool:
     """What is left of a format string once its fields are out: words (`user:`, `Bearer `) or nothing
     but punctuation, not random characters around a `%f` that a password holds by chance."""
-    return not any(ch.isalnum() for ch in rest) or re.search(r"[A-Za-z]{3}", rest) is not None
+    return not any(ch.isalnum() for ch in rest) or (re.search(r"[A-Za-z]{3}", rest) is not None
+                                                     and not gibberish(rest))
+
+
+def _random_chunk(value: str) -> bool:
+    """A piece of a name-shaped value that is no word but random letters (`fw_yfxqwrMAmjWZBNyHxhJOOhIf`):
+    identifiers join words."""
+    return any(len(part) >= RANDOM_LETTERS and gibberish(part) for part in re.split(r"[._:\-]+", value))
 
 
 def _code_name(value: str, quoted: bool) -> bool:
@@ -175,6 +183,8 @@ def token_like(value: str, *, quoted: bool = False) -> bool:
         return False
     if len(value) >= RANDOM_LETTERS and value.isascii() and value.isalpha() and gibberish(value):
         return not is_placeholder(value)  # random letters of one case: 1 class, but no word either
+    if len(value) >= LONG_DIGITS and value.isdigit():
+        return entropy(value) >= 3.0  # a long random number (not 000..., not 123123...)
     if len(value) >= 20:
         return plausible(value, min_len=20, min_entropy=3.0, min_classes=2, quoted=quoted)
     return plausible(value, min_len=8, min_entropy=2.8, min_classes=2, quoted=quoted) and \
@@ -201,17 +211,18 @@ def machine_made(value: str) -> bool:
 
 
 _SYMBOLS = frozenset("!@#$%^&*+=?~|_-.")
+_WORD_RUN = re.compile(r"[A-Z]?[a-z]{5,}|[A-Z]{6,}")  # a word as words are written: `secret`, `Required`
 _ESCAPES = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[0-7]{3})")  # bytes written out: data
 
 
 def prose_password(value: str) -> bool:
     """A password a sentence names (`the staging password is ...`): no words of the sentence, code, a path
     or a URL, but three kinds of character of the four, a digit or a symbol among them, and no run of
-    letters that reads as words (unless the letters are random)."""
+    letters written as a word is (unless the letters are random)."""
     if not 8 <= len(value) <= 128 or "://" in value or is_placeholder(value) or _ESCAPES.search(value):
         return False
     if looks_like_code(value, quoted=True) or char_classes(value) < 3:
         return False
     if not any(ch.isdigit() or ch in _SYMBOLS for ch in value):
         return False
-    return not re.search(r"[A-Za-z]{6}", value) or gibberish(value)
+    return not _WORD_RUN.search(value) or gibberish(value)

@@ -54,7 +54,18 @@ def test_a_token_without_digits_under_a_secret_name_is_one_when_its_letters_are_
     assert not token_like("changemeplease")
 
 
-@pytest.mark.parametrize("value", ["^fl=u4ez5w8xQ", "z8LBw^l.BlNx-6%.J", "9D4f6UeNJPlb*ezYnYiJ@KbU"])
+def test_a_prefixed_token_of_random_letters_is_not_an_identifier() -> None:
+    assert token_like("fw_yfxqwrMAmjWZBNyHxhJOOhIf")
+    assert not token_like("include_system_site_packages")
+
+
+def test_a_long_random_number_under_a_token_name_is_one() -> None:
+    assert token_like("7779503813222884141240456")
+    assert not token_like("00000000000000000000000")
+
+
+@pytest.mark.parametrize("value", ["^fl=u4ez5w8xQ", "z8LBw^l.BlNx-6%.J", "9D4f6UeNJPlb*ezYnYiJ@KbU",
+                                   "K4Hg#0MOeB3KM_%sKooIe", "H?knD!faPiUZORen"])
 def test_passwords_named_in_prose(value: str) -> None:
     assert prose_password(value)
 
