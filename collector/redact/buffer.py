@@ -125,9 +125,14 @@ class Buffer:
         self.t.apply(range_, text)
         ti.invalidate(first_line - 1)
         end = a + len(text)
+        base, region = self._region(a, end, first_line)
+        scanned = self.redactor.scan_allowing(region, changed=(a - base, end - base))
+        if shared and not marks and not scanned[0] and not scanned[1]:
+            # nothing hidden, nothing marked, nothing found: the change passes through (the common case)
+            return Changed([ContentChange.model_construct(range=range_, text=text)], a, b, same=True)
         spans = sp.shifted(old, a, b, len(text))
         spans = sp.added(spans, [Span(a + x, a + y, secret) for x, y, secret in marks])
-        spans, visible, touched = self._found(spans, a, end, first_line)
+        spans, visible, touched = self._found(spans, a, end, base, scanned)
         spans = self._released(spans, touched)
         if shared and not spans:
             return Changed([ContentChange(range=range_, text=text)], a, b, same=True)
@@ -170,15 +175,14 @@ class Buffer:
         self.d = Document(sp.collapsed(self.t.text, 0, self.spans), self.encoding)
         self.di = LineIndex(self.d)
 
-    def _found(self, spans: list[Span], a: int, end: int,
-               line: int | None = None) -> tuple[list[Span], list[Mark], list[Interval]]:
-        """Scan around the change (starting on line `line`, when known); the spans with what was found,
-        characters already shown that are now hidden, and the true ranges whose hiding changed."""
-        base, region = self._region(a, end, line)
+    def _found(self, spans: list[Span], a: int, end: int, base: int,
+               scanned: tuple[list[Finding], list[Finding]]) -> tuple[list[Span], list[Mark], list[Interval]]:
+        """What the scan around the change (its region starts at true offset `base`) found: the spans with
+        it, characters already shown that are now hidden, and the true ranges whose hiding changed."""
         visible: list[Mark] = []
         touched: list[tuple[int, int]] = []
         registry = self.redactor.registry
-        found, allowed = self.redactor.scan_allowing(region, changed=(a - base, end - base))
+        found, allowed = scanned
         if allowed:
             spans = self._allowed(spans, base, allowed, touched)
         for f in found:

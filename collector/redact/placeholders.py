@@ -102,6 +102,7 @@ class Registry:
         self._aliases: dict[str, Secret] = {}
         self._outgrown: dict[str, Secret] = {}  # shorter values of grown secrets (a re-run sees them again)
         self.allowed: dict[tuple[str, str], str] = {}  # (rule, value) -> the allow entry that let it through
+        self.version = 0  # counts the changes to what `known_in` finds (a new value, a grown one, an alias)
 
     def allow(self, rule: str, value: str, entry: str) -> None:
         """Remember a value the allow-list let through (the summary lists it as allowed)."""
@@ -122,6 +123,7 @@ class Registry:
         secret = Secret(rule, placeholder(rule, n), value, prefix, growable)
         self.secrets.append(secret)
         self._by_value[value] = secret
+        self.version += 1
         return secret
 
     def grow(self, secret: Secret, value: str) -> bool:
@@ -133,12 +135,14 @@ class Registry:
         self._outgrown[secret.value] = secret
         secret.value = value
         self._by_value[value] = secret
+        self.version += 1
         return True
 
     def alias(self, text: str, secret: Secret) -> None:
         """Remember text a secret left behind, so it is hidden wherever else it appears."""
         if len(text) >= MIN_ALIAS and self.get(text) is None and not text.isspace():
             self._aliases[text] = secret
+            self.version += 1
 
     def known_in(self, text: str) -> Iterator[tuple[int, int, Secret]]:
         """Occurrences of known values and aliases in `text` (overlapping ones too: the caller resolves).

@@ -10,6 +10,8 @@ from collector.redact.scanner import Finding, candidate, resolve, scan_allowing
 
 KNOWN_PRIORITY = -2
 ESCAPED_BREAK = "\\n"
+MEMO_CHARS = 4 * 1024 * 1024  # characters of texts whose findings `find` remembers (then it starts over)
+MEMO_TEXT = 64 * 1024  # a longer text is not remembered
 _ESCAPE = re.compile(r"\\([nrt'\"\\])")
 _READ = {"n": "\n", "r": "\r", "t": "\t", "'": "'", '"': '"', "\\": "\\"}
 
@@ -28,6 +30,9 @@ class TextRedactor:
         self._prefix: dict[str, int] = {}
         for rule in rules.rules:
             self._prefix.setdefault(rule.id, rule.prefix)
+        # text -> (the registry's version, what `find` found in it)
+        self._memo: dict[str, tuple[int, list[tuple[int, int, Secret]]]] = {}
+        self._memo_chars = 0
 
     def scan(self, text: str, *, changed: tuple[int, int] | None = None) -> list[Finding]:
         """Rule findings and known values in `text`, without overlaps, in order (nothing registered).
@@ -61,11 +66,27 @@ class TextRedactor:
         """Spans of `text` holding secrets, with their (registered) secrets. A text holding a string
         literal with escaped line breaks (a test failure's `repr`, JSON) is also read with its escapes
         read, so that a name and its value on the next line are seen as such; what is found there is
-        registered, and found in `text` as a known value."""
+        registered, and found in `text` as a known value.
+
+        The same text (a diagnostic or a test's name, repeated step after step) is scanned once while the
+        registry does not change: with the same known values the scan finds the same, and registers
+        nothing new (a call that registered something is not remembered)."""
+        version = self.registry.version
+        memo = self._memo.get(text)
+        if memo is not None and memo[0] == version:
+            return list(memo[1])
         if ESCAPED_BREAK in text:
             for f in self.scan(read_escapes(text)):
                 self.secret(f)
-        return [(f.start, f.end, self.secret(f)) for f in self.scan(text)]
+        spans = [(f.start, f.end, self.secret(f)) for f in self.scan(text)]
+        if self.registry.version == version and len(text) <= MEMO_TEXT:
+            if self._memo_chars + len(text) > MEMO_CHARS:
+                self._memo.clear()
+                self._memo_chars = 0
+            if text not in self._memo:
+                self._memo_chars += len(text)
+            self._memo[text] = (version, list(spans))
+        return spans
 
     def redact(self, text: str) -> str:
         """`text` with every secret replaced by its placeholder."""
