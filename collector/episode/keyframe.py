@@ -15,7 +15,8 @@ step of a kind it does not know uses no keyframe after it (the step may have cha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -98,12 +99,16 @@ class Chain:
 
     def compress(self, payload: bytes, level: int) -> bytes:
         """A keyframe's frame payload (the chain then goes on from this keyframe)."""
+        return self.compressing(payload, level)()
+
+    def compressing(self, payload: bytes, level: int) -> Callable[[], bytes]:
+        """What makes a keyframe's frame payload, to run later on any thread; the chain goes on from this
+        keyframe at once."""
         dictionary = self.dictionary()
         if len(dictionary) + len(payload) > SLOW_LEVEL_UP_TO:
             level = min(level, 9)  # the strongest levels take seconds on megabytes
-        compressed = compress(payload, level, dictionary)
         self._restart(payload)
-        return compressed
+        return functools.partial(compress, payload, level, dictionary)
 
     def decompress(self, frame: Frame) -> bytes:
         """A keyframe's payload from its frame (the chain then goes on from this keyframe)."""

@@ -3,9 +3,10 @@ test fixtures."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,6 +29,7 @@ from collector.episode.container import (
     encode_frame,
 )
 from collector.episode.keyframe import MAX_KEYFRAME, Chain, FileStates
+from collector.episode.ordered import OrderedFrames
 from collector.episode.outline import chunk_texts
 from collector.errors import EpisodeError, ReconstructionError
 from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, step_to_dict
@@ -45,6 +47,9 @@ class EpisodeWriter:
     or CHUNK_TEXT characters of text), so a reader never replays more than one frame's worth of steps.
     A step that does not replay, a step of a kind this codetape does not know, or files too large for
     the states' memory cap end the keyframes for the rest of the file; the steps are written all the same.
+
+    Frames are compressed on a background thread (`ordered.OrderedFrames`) while the next steps come;
+    the bytes are the same as compressing in line. `close` (or `abandon`, giving the file up) ends it.
     """
 
     def __init__(self, out: BinaryIO, header: EpisodeHeader, *, level: int = DEFAULT_LEVEL,
@@ -61,12 +66,20 @@ class EpisodeWriter:
         self._chain = Chain() if states is not None else None
         self.step_count = 0
         self.keyframe_count = 0
+        self._frames = OrderedFrames(self._write)
         self._emit(MAGIC + struct.pack(">HH", READ_VERSION, WRITE_VERSION))
         self._frame(HEADER, compress(msgpack.packb(header.model_dump(mode="json")), level))
 
     def _emit(self, data: bytes) -> None:
+        self._frames.put(data)
+
+    def _write(self, data: bytes) -> None:
         self._hash.update(data)
         self._out.write(data)
+
+    def _compressed(self, frame_type: int, compressing: Callable[[], bytes], flags: int = 0) -> None:
+        """A frame whose payload `compressing` makes, on the background thread."""
+        self._frames.compress(functools.partial(_framed, frame_type, compressing, flags))
 
     def _frame(self, frame_type: int, payload: bytes, flags: int = 0) -> None:
         self._emit(encode_frame(frame_type, payload, flags))
@@ -111,7 +124,8 @@ class EpisodeWriter:
         if not self._pending:
             return
         chunk = encode_chunk(self._pending, self._header.position_encoding)
-        self._frame(STEPS, compress(msgpack.packb(chunk, use_bin_type=True), self._level))
+        packed = msgpack.packb(chunk, use_bin_type=True)
+        self._compressed(STEPS, functools.partial(compress, packed, self._level))
         if self._chain is not None:
             self._chain.add_steps(chunk_texts(chunk))
         self._pending = []
@@ -123,7 +137,7 @@ class EpisodeWriter:
             return
         payload = self._states.keyframe(self.step_count).pack()
         if len(payload) <= MAX_KEYFRAME:
-            self._frame(KEYFRAME, self._chain.compress(payload, self._level), OPTIONAL)
+            self._compressed(KEYFRAME, self._chain.compressing(payload, self._level), OPTIONAL)
             self.keyframe_count += 1
 
     def add_frame(self, frame_type: int, payload: bytes, flags: int) -> None:
@@ -134,9 +148,18 @@ class EpisodeWriter:
     def close(self) -> bytes:
         """Write the trailer; returns the SHA-256 it holds."""
         self._flush()
+        self._frames.close()
         digest = self._hash.digest()
         self._out.write(encode_frame(TRAILER, TRAILER_PAYLOAD.pack(self.step_count, digest)))
         return digest
+
+    def abandon(self) -> None:
+        """Give the file up: end the background compression without writing what waits."""
+        self._frames.abandon()
+
+
+def _framed(frame_type: int, compressing: Callable[[], bytes], flags: int) -> bytes:
+    return encode_frame(frame_type, compressing(), flags)
 
 
 def _text_size(data: dict[str, Any]) -> int:
@@ -152,6 +175,9 @@ def write_episode_file(path: Path, header: EpisodeHeader, steps: Iterable[Step],
     are written from them (see EpisodeWriter)."""
     with atomic_file(path) as staged:
         writer = EpisodeWriter(staged.file, header, level=level, states=states, chunk_steps=chunk_steps)
-        writer.extend(steps)
-        writer.close()
+        try:
+            writer.extend(steps)
+            writer.close()
+        finally:
+            writer.abandon()
     return writer.step_count
