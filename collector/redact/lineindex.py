@@ -49,8 +49,10 @@ class LineIndex:
     def line_of(self, offset: int) -> int:
         lines = self.doc.lines
         starts = self._starts
-        while len(starts) < len(lines) and starts[-1] <= offset:
-            self._extend(min(len(lines) - 1, 2 * len(starts) + 16))
+        more = 16  # lines past the known ones, doubled while the offset is further on: typing just after
+        while len(starts) < len(lines) and starts[-1] <= offset:  # the lines known costs O(1)
+            self._extend(min(len(lines) - 1, len(starts) + more))
+            more *= 2
         return max(0, bisect_right(starts, offset) - 1)
 
     def position(self, offset: int) -> Position:

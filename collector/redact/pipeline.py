@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from collector.redact import channels
 from collector.redact.buffer import Buffer, Mark, placeholders_in
@@ -40,8 +40,7 @@ from schemas.steps import (
 Marks = Mapping[tuple[int, int], Sequence[Mark]]  # (step index, change or file index) -> marks
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """How a step changed one buffer: change `change` replaced `[a, b)` with `inserted` characters
     ("edit"), set its whole text ("set"), or closed it ("drop")."""
 
@@ -139,6 +138,7 @@ class StepRedactor:
             return Outcome(_with_changes(step, changes))
         outcome = Outcome(step)
         out: list[ContentChange] = []
+        same = True
         for n, change in enumerate(step.changes):
             done = buf.change(change.range, change.text, marks.get((index, n), ()))
             kind: Literal["edit", "set"] = "set" if change.range is None else "edit"
@@ -147,8 +147,13 @@ class StepRedactor:
                 outcome.visible.append((step.path, n, done.visible))
             if done.written:
                 outcome.written.update(done.written)
-            out.extend([change] if done.same else done.changes)
-        outcome.step = _with_changes(step, out) if out else None
+            if done.same:
+                out.append(change)
+            else:
+                same = False
+                out.extend(done.changes)
+        if not same:
+            outcome.step = _with_changes(step, out) if out else None
         return outcome
 
     def _open(self, step: OpenStep, index: int, marks: Marks) -> Outcome:

@@ -16,6 +16,8 @@ _CODECS = {"utf-8": ("utf-8", 1), "utf-16": ("utf-16-le", 2)}  # codec, bytes pe
 
 def split_lines(text: str) -> list[str]:
     """Lines with their terminators; the last element has none (it may be empty)."""
+    if "\n" not in text and "\r" not in text:  # one line (typing): no search
+        return [text]
     lines = []
     start = 0
     for match in LINE_BREAK.finditer(text):
