@@ -9,17 +9,17 @@ into gigabytes of file states is refused, not built.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import pyarrow as pa
+import pydantic_core
 
 from collector.dataset.reasons import Rejected
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
 from collector.reconstruct.workspace import Workspace
 from collector.text.digest import sha256_text
 from schemas import Step
-from schemas.steps import CommandStep, GitStep, SaveStep, TaskStep, TestRunStep
+from schemas.steps import CommandStep, EditStep, GitStep, SaveStep, TaskStep, TestRunStep
 
 _COMMON = {"kind", "t_ms", "source", "path"}  # columns of their own in `steps`
 MAX_ROWS_BYTES = 1 << 30
@@ -54,7 +54,6 @@ class StepRows:
         columns = self.steps.columns  # the one table every step has a row in, filled directly
         self._step_columns = (columns["step"], columns["t_ms"], columns["kind"], columns["source"],
                               columns["path"], columns["data"])
-        self.kinds: Counter[str] = Counter()
         self.commits = 0
         self.task: str | None = None
         self.outcome: str | None = None
@@ -64,13 +63,20 @@ class StepRows:
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
-        self.kinds[step.kind] += 1
-        data = step.model_dump_json(exclude=_COMMON, exclude_defaults=True)
+        edit = isinstance(step, EditStep)
+        data = edit_data(step) if isinstance(step, EditStep) else \
+            step.model_dump_json(exclude=_COMMON, exclude_defaults=True)
         self._grow(len(data))
-        for values, value in zip(self._step_columns, (index, step.t_ms, step.kind, step.source,
-                                                      vars(step).get("path"), data), strict=True):
-            values.append(value)
+        steps, t_ms, kinds, sources, paths, datas = self._step_columns
+        steps.append(index)
+        t_ms.append(step.t_ms)
+        kinds.append(step.kind)
+        sources.append(step.source)
+        paths.append(vars(step).get("path"))
+        datas.append(data)
         self.steps.rows += 1
+        if edit:  # most steps: no row elsewhere
+            return
         match step:
             case SaveStep():
                 text = workspace.text(step.path)
@@ -130,6 +136,25 @@ class StepRows:
         if self.size > self.limit:
             raise Rejected("too_large", f"its rows would hold more than {self.limit >> 20} MiB of text "
                            "(file states at every save and commit, steps, tests)")
+
+
+def edit_data(step: EditStep) -> str:
+    """The `data` of an edit step's row: what `step.model_dump_json(exclude=_COMMON, exclude_defaults=True)`
+    gives (its version when there is one, its changes, each change's range when it has one), built from
+    the validated model by pydantic's own JSON encoder without the model serializer's per-call cost
+    (edits are most of the steps; tests/unit/test_dataset_rows.py compares the two)."""
+    changes: list[dict[str, Any]] = []
+    for change in step.changes:
+        span = change.range
+        if span is None:
+            changes.append({"text": change.text})
+        else:
+            start, end = span.start, span.end
+            changes.append({"range": {"start": {"line": start.line, "character": start.character},
+                                      "end": {"line": end.line, "character": end.character}},
+                            "text": change.text})
+    data = {"changes": changes} if step.version is None else {"version": step.version, "changes": changes}
+    return pydantic_core.to_json(data).decode()
 
 
 def _unicode(text: str) -> str:

@@ -28,9 +28,10 @@ from collector.episode.container import (
     read_preamble,
 )
 from collector.errors import EpisodeError
-from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict
+from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, steps_from_dicts
 
 VERSION = 1
+BATCH = 16  # steps validated in one call: larger batches keep more young objects for the collector to walk
 MSGPACK_LIMITS = {"max_str_len": 64 * 1024 * 1024, "max_bin_len": 64 * 1024 * 1024,
            "max_array_len": 4_000_000, "max_map_len": 100_000, "max_ext_len": 0}
 
@@ -76,21 +77,50 @@ class Episode:
         """Every step in order, validated; unknown kinds are skipped and counted in `skipped`.
 
         From `first_chunk` on when given (after a keyframe): the trailer's step count is then not checked.
+        Steps are decoded and validated BATCH at a time (one validation call each), yet a reader sees what
+        one at a time would give: every step before the first bad one, then the error naming it.
         """
         self.skipped.clear()
         seen = 0
-        for step_dict in self.step_dicts(first_chunk):
-            seen += 1
+        dicts = self.step_dicts(first_chunk)
+        while True:
+            batch, failure = _take(dicts, BATCH)
+            valid, bad = self._validated(batch, seen)
+            yield from valid
+            if bad is not None:
+                raise bad
+            seen += len(batch)
+            if failure is not None:
+                raise failure
+            if len(batch) < BATCH:
+                break
+        if seen != self.step_count and not first_chunk:
+            raise EpisodeError(f"episode holds {seen} steps but its trailer says {self.step_count}")
+
+    def _validated(self, batch: list[dict[str, Any]], first: int) -> tuple[list[Step], EpisodeError | None]:
+        """The steps of known kinds in `batch` (whose first step is number `first`), validated, and the
+        error naming the first invalid one (the steps returned are those before it)."""
+        known = [step_dict for step_dict in batch if step_dict.get("kind") in STEP_KINDS]
+        try:
+            valid = steps_from_dicts(known)
+        except pydantic.ValidationError:
+            pass
+        else:
+            if len(known) < len(batch):
+                self.skipped.update(str(step_dict.get("kind")) for step_dict in batch
+                                    if step_dict.get("kind") not in STEP_KINDS)
+            return valid, None
+        valid = []  # again one by one: the steps before the invalid one, and its number
+        for number, step_dict in enumerate(batch, first):
             kind = step_dict.get("kind")
             if kind not in STEP_KINDS:
                 self.skipped[str(kind)] += 1
                 continue
             try:
-                yield step_from_dict(step_dict)
+                valid.append(step_from_dict(step_dict))
             except pydantic.ValidationError as exc:
-                raise EpisodeError(f"step {seen - 1} ({kind}) is invalid: {first_error(exc)}") from None
-        if seen != self.step_count and not first_chunk:
-            raise EpisodeError(f"episode holds {seen} steps but its trailer says {self.step_count}")
+                return valid, EpisodeError(f"step {number} ({kind}) is invalid: {first_error(exc)}")
+        raise AssertionError("a batch of steps failed validation, yet each step passed")
 
     def step_dicts(self, first_chunk: int = 0) -> Iterator[dict[str, Any]]:
         """Plain step dicts, unvalidated, one chunk in memory at a time (from `first_chunk` on)."""
@@ -114,6 +144,20 @@ class Episode:
                     yield _frame_at(stream, offset)
         except OSError as exc:
             raise EpisodeError(f"cannot read {self.path}: {exc.strerror}") from None
+
+
+def _take(dicts: Iterator[dict[str, Any]], count: int) -> tuple[list[dict[str, Any]], EpisodeError | None]:
+    """Up to `count` step dicts from `dicts`, and the error that stopped it early (the steps before it are
+    still returned, to be replayed before the error is raised)."""
+    batch: list[dict[str, Any]] = []
+    try:
+        for step_dict in dicts:
+            batch.append(step_dict)
+            if len(batch) == count:
+                break
+    except EpisodeError as exc:
+        return batch, exc
+    return batch, None
 
 
 def _frame_at(stream: BinaryIO, offset: int) -> Frame:

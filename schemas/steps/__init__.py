@@ -34,11 +34,18 @@ STEP_TYPES: tuple[type[Any], ...] = (
 STEP_KINDS: frozenset[str] = frozenset(t.model_fields["kind"].default for t in STEP_TYPES)
 
 step_adapter: TypeAdapter[Step] = TypeAdapter(Step, config=ConfigDict(defer_build=True))
+steps_adapter: TypeAdapter[list[Step]] = TypeAdapter(list[Step], config=ConfigDict(defer_build=True))
 
 
 def step_from_dict(data: dict[str, Any]) -> Step:
     """Validate one plain step dict (as stored) into its model; raises pydantic.ValidationError."""
     return step_adapter.validate_python(data)
+
+
+def steps_from_dicts(data: list[dict[str, Any]]) -> list[Step]:
+    """Validate plain step dicts in one call (what step_from_dict does to each, with one call's overhead
+    for all of them); raises pydantic.ValidationError."""
+    return steps_adapter.validate_python(data)
 
 
 def step_to_dict(step: Step) -> dict[str, Any]:
@@ -51,5 +58,5 @@ __all__ = [
     "Diagnostic", "DiagnosticsStep", "EditStep", "FileChangeStep", "FileState", "GapReason",
     "GapStep", "GitFileStat", "GitOp", "GitStep", "NoteStep", "OpenStep", "RedactionStep",
     "SaveStep", "Selection", "Step", "TaskStep", "TestOutcome", "TestRunStep", "step_adapter",
-    "step_from_dict", "step_to_dict",
+    "step_from_dict", "step_to_dict", "steps_adapter", "steps_from_dicts",
 ]
