@@ -31,15 +31,16 @@ PEM_REACH = 2000  # lines a scan reaches back for the start of a private key who
 
 @dataclass
 class Changed:
-    """What one incoming change became: the changes to write, where it applied in the true text (`[a, b)`
-    replaced), and characters that were already visible in earlier steps but belong to a secret found
-    now (true offsets after the change, with that secret)."""
+    """What one incoming change became: the changes to write (none when `same`: the incoming change is
+    written as it is), where it applied in the true text (`[a, b)` replaced), and characters that were
+    already visible in earlier steps but belong to a secret found now (true offsets after the change,
+    with that secret)."""
 
     changes: list[ContentChange]
     a: int = 0
     b: int = 0
     visible: list[Mark] = field(default_factory=list)
-    same: bool = False  # the incoming change passes through as it is
+    same: bool = False  # the incoming change passes through as it is (`changes` is empty)
     written: Counter[str] = field(default_factory=Counter)  # placeholders this change wrote
 
 
@@ -129,13 +130,13 @@ class Buffer:
         scanned = self.redactor.scan_allowing(region, changed=(a - base, end - base))
         if shared and not marks and not scanned[0] and not scanned[1]:
             # nothing hidden, nothing marked, nothing found: the change passes through (the common case)
-            return Changed([ContentChange.model_construct(range=range_, text=text)], a, b, same=True)
+            return Changed([], a, b, same=True)
         spans = sp.shifted(old, a, b, len(text))
         spans = sp.added(spans, [Span(a + x, a + y, secret) for x, y, secret in marks])
         spans, visible, touched = self._found(spans, a, end, base, scanned)
         spans = self._released(spans, touched)
         if shared and not spans:
-            return Changed([ContentChange(range=range_, text=text)], a, b, same=True)
+            return Changed([], a, b, same=True)
         if shared:
             before = self.t.text
             self.d = Document(before[:a] + deleted + before[end:], self.encoding)

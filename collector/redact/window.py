@@ -71,6 +71,9 @@ class Window:
             known = len(self.registry.secrets)
             outcome = self.pipeline.step(entry.step, entry.index, self.marks)
             entry.out, entry.records, entry.written = outcome.step, outcome.records, outcome.written
+            if not outcome.visible and (not i or len(self.registry.secrets) == known):
+                i += 1  # nothing shown before is hidden now (almost every step)
+                continue
             redo = [self._trace(i, outcome)] if outcome.visible else []
             if i and len(self.registry.secrets) > known:
                 redo.append(self._shown_before(i, known))

@@ -8,6 +8,7 @@ from collector.redact.rules import RuleSet
 from collector.redact.text import TextRedactor
 from collector.text.document import Document
 from schemas.common import Position, PositionEncoding, Range
+from schemas.steps import ContentChange
 
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 PH = "«redacted:github-token:1»"
@@ -32,7 +33,8 @@ class Mirror:
 
     def change(self, range_: Range | None, text: str) -> None:
         self.true.apply(range_, text)
-        for change in self.buf.change(range_, text).changes:
+        done = self.buf.change(range_, text)
+        for change in [ContentChange(range=range_, text=text)] if done.same else done.changes:
             self.seen.apply(change.range, change.text)
         assert self.seen.text == self.buf.redacted_text()
         assert self.buf.true_text() == self.true.text
