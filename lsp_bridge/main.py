@@ -7,19 +7,24 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.protocol.client import Client
+from collector.protocol.clock import now_ms
 from collector.workspace.find import find_workspace
 from lsp_bridge.arguments import add_arguments
-from lsp_bridge.capture import Capture
+from lsp_bridge.early import answer_initialize
 from lsp_bridge.errors import BridgeError
-from lsp_bridge.recorder import Limits, Link, Recorder
-from lsp_bridge.review import ReviewPrompt
-from lsp_bridge.status import StatusReport
-from lsp_bridge.workspaces import Workspaces
+from lsp_bridge.stdin import Stdin, Stdout
+
+if TYPE_CHECKING:  # loaded after the early `initialize` answer
+    from lsp_bridge.early import Early
+    from lsp_bridge.recorder import Link, Recorder
+    from lsp_bridge.review import ReviewPrompt
+    from lsp_bridge.status import StatusReport
+    from lsp_bridge.workspaces import Workspaces
 
 
 def _logging(path: str | None, verbose: bool) -> None:
@@ -41,36 +46,51 @@ def run(args: argparse.Namespace) -> int:
         command = command[1:]
     if args.server and not command:
         raise BridgeError("proxy mode needs a server command after --")
+    if args.spool_steps < 1 or args.tap_messages < 1:
+        raise BridgeError("--spool-steps and --tap-messages must be at least 1")
     _logging(args.log, args.verbose)
     home = Home.from_env()
+    if command:
+        return _proxy(command, *_recording(home, args), args.tap_messages)
+    stdin, stdout = Stdin(sys.stdin.fileno()), Stdout(sys.stdout.buffer)
+    early = answer_initialize(stdin, stdout.write, now_ms)  # before the rest loads (lsp_bridge/early.py)
+    return _observe(*_recording(home, args), stdin, stdout, early)
+
+
+def _recording(home: Home, args: argparse.Namespace) -> tuple[Recorder, Workspaces]:
+    """The recorder, started (it connects to the collector in its own thread), and the workspaces."""
+    from lsp_bridge.recorder import Limits, Recorder
+    from lsp_bridge.workspaces import Workspaces
+
     autostart = not args.no_autostart
 
     def connect() -> Link:
         return Client.connect(home, autostart=autostart)
 
-    if args.spool_steps < 1 or args.tap_messages < 1:
-        raise BridgeError("--spool-steps and --tap-messages must be at least 1")
     recorder = Recorder(connect, limits=Limits(spool_items=args.spool_steps))
     workspaces = Workspaces(lambda path: find_workspace(path, home))
     recorder.start()
-    if command:
-        return _proxy(command, recorder, workspaces, args.tap_messages)
-    return _observe(recorder, workspaces)
+    return recorder, workspaces
 
 
-def _observe(recorder: Recorder, workspaces: Workspaces) -> int:
+def _observe(recorder: Recorder, workspaces: Workspaces, stdin: Stdin, stdout: Stdout, early: Early) -> int:
     from lsp_bridge.observe import ObserveEditor, build, serve
+    from lsp_bridge.review import ReviewPrompt
+    from lsp_bridge.status import StatusReport
 
     server = build(recorder, workspaces)
     editor = ObserveEditor(server)
     status = StatusReport(recorder, editor)
     server.on_initialized = status.initialized
     _on_events(recorder, ReviewPrompt(recorder, editor), status)
-    return serve(server)
+    return serve(server, stdin, stdout, early)
 
 
 def _proxy(command: list[str], recorder: Recorder, workspaces: Workspaces, tap_messages: int) -> int:
+    from lsp_bridge.capture import Capture
     from lsp_bridge.proxy import Proxy
+    from lsp_bridge.review import ReviewPrompt
+    from lsp_bridge.status import StatusReport
     from lsp_bridge.tap import Tap
     from lsp_bridge.traffic import Traffic
 

@@ -17,11 +17,8 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
-import sys
-import threading
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import Any
 
 import attrs
 import cattrs
@@ -34,9 +31,11 @@ from pygls.uris import from_fs_path
 from collector import __version__
 from collector.protocol.clock import now_ms
 from lsp_bridge.capture import Capture
+from lsp_bridge.early import SERVER_NAME, Early
 from lsp_bridge.extensions import Extensions
-from lsp_bridge.framing import Frame, Framer
+from lsp_bridge.framing import Frame
 from lsp_bridge.recorder import Recorder
+from lsp_bridge.stdin import Stdin, Stdout
 from lsp_bridge.workspaces import Workspaces
 from schemas.methods import COMMANDS, NOTIFICATION_METHODS
 
@@ -75,6 +74,11 @@ class BridgeProtocol(LanguageServerProtocol):
     """pygls's LSP protocol, minus its own document store (the bridge tracks documents itself)."""
 
     _server: ObserveServer
+    answered_early: dict[int | str, dict[str, Any]]
+
+    def __init__(self, server: Any, converter: Any) -> None:
+        super().__init__(server, converter)
+        self.answered_early = {}
 
     def get_message_type(self, method: str) -> type[Any] | None:  # type: ignore[override]
         if method in RAW_METHODS:
@@ -96,6 +100,17 @@ class BridgeProtocol(LanguageServerProtocol):
             return
         super().handle_message(message)
 
+    def _send_response(self, msg_id: Any, result: Any | None = None, error: Any | None = None) -> None:
+        """pygls's answer to a request answered early (`initialize`) is dropped, after comparing."""
+        sent = self.answered_early.pop(msg_id, None) if isinstance(msg_id, int | str) else None
+        if sent is None:
+            super()._send_response(msg_id, result, error)
+            return
+        ours = None if error is not None else self._converter.unstructure(result)
+        if ours != sent:
+            log.error("codetape: the early answer to request %r was %s; pygls's is %s", msg_id,
+                      json.dumps(sent), json.dumps(ours) if error is None else error)
+
     @lsp_method(lsp.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: Any) -> Any:
         if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_OPEN)) is not None:
@@ -115,9 +130,11 @@ class BridgeProtocol(LanguageServerProtocol):
 class ObserveServer(LanguageServer):
     """The observe-mode server: state lives here, handlers below take it as `ls`."""
 
+    protocol: BridgeProtocol
+
     def __init__(self, recorder: Recorder, workspaces: Workspaces,
                  clock: Callable[[], int] | None = None) -> None:
-        super().__init__("codetape-bridge", __version__,
+        super().__init__(SERVER_NAME, __version__,
                          text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
                          protocol_cls=BridgeProtocol, converter_factory=_converter)
         self.recorder = recorder
@@ -284,49 +301,30 @@ class ObserveEditor:
             self.server.loop.call_soon_threadsafe(self.server.protocol.notify, method, params)
 
 
-class _Writer:
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-        self._lock = threading.Lock()
-
-    def write(self, data: bytes) -> None:
-        with self._lock:
-            self._stream.write(data)
-            self._stream.flush()
-
-    def close(self) -> None:
-        self._stream.close()
-
-
-def _read_stdin(fd: int, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes]) -> None:
-    while True:
-        try:
-            data = os.read(fd, 256 * 1024)
-        except OSError:
-            data = b""
-        loop.call_soon_threadsafe(queue.put_nowait, data)
-        if not data:
-            return
-
-
-async def _serve(server: ObserveServer, fd: int) -> None:
+async def _serve(server: ObserveServer, stdin: Stdin, early: Early) -> None:
     loop = asyncio.get_running_loop()
     server.loop = loop
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
-    threading.Thread(target=_read_stdin, args=(fd, loop, queue), name="codetape-stdin", daemon=True).start()
-    framer = Framer()
-    while data := await queue.get():
-        at = server.clock()
-        for frame in framer.feed(data):
-            server.receive(frame, at)
+    for frame, at in early.frames:  # read before pygls loaded, the `initialize` request first
+        server.receive(frame, at)
+    framer = early.framer
+    if not early.ended:
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        stdin.hand_over(lambda data: loop.call_soon_threadsafe(queue.put_nowait, data))
+        while data := await queue.get():
+            at = server.clock()
+            for frame in framer.feed(data):
+                server.receive(frame, at)
     if (tail := framer.finish()) is not None:
         server.receive(tail, server.clock())
 
 
-def serve(server: ObserveServer, stdin_fd: int = 0, stdout: BinaryIO | None = None) -> int:
-    """Serve over stdio until exit or end of input; 0 after a proper shutdown, else 1 (as LSP asks)."""
-    server.protocol.set_writer(_Writer(stdout or sys.stdout.buffer))
+def serve(server: ObserveServer, stdin: Stdin, stdout: Stdout, early: Early | None = None) -> int:
+    """Serve over stdio until exit or end of input, after what `early` read and answered; 0 after a
+    proper shutdown, else 1 (as LSP asks)."""
+    early = early or Early()
+    server.protocol.answered_early.update(early.answered)
+    server.protocol.set_writer(stdout)
     with contextlib.suppress(SystemExit):
-        asyncio.run(_serve(server, stdin_fd))
+        asyncio.run(_serve(server, stdin, early))
     server.finish()
     return 0 if server.shutdown_requested else 1

@@ -1,0 +1,74 @@
+"""Observe mode answers `initialize` before pygls loads (lsp_bridge/early.py), with what pygls answers:
+the bridge hands the request to pygls afterwards, compares pygls's answer with the one sent and logs any
+difference. Each case runs a real bridge against a real collector and checks the log holds none, and
+that a malformed `initialize` is still answered by pygls alone (issue 14)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.collector_harness import Daemon, env_for
+from tests.integration.test_bridge_harness import BRIDGE, RawClient, daemon, ws
+
+__all__ = ["daemon", "ws"]
+
+EVERYTHING = {
+    "general": {"positionEncodings": ["utf-32", "utf-8"]},
+    "workspace": {"fileOperations": {"didCreate": True, "didRename": False, "didDelete": True,
+                                     "willCreate": True},
+                  "didChangeWatchedFiles": {"dynamicRegistration": True}, "workspaceFolders": True},
+    "textDocument": {"synchronization": {"didSave": True, "willSave": True, "willSaveWaitUntil": False}},
+    "window": {"showMessage": {}}, "notebookDocument": {"synchronization": {}},
+}
+CAPABILITIES = {
+    "none": {},
+    "everything": EVERYTHING,
+    "unknown encodings": {"general": {"positionEncodings": ["utf-7"]}},
+    "no file operations": {"workspace": {"fileOperations": {}}, "general": {"positionEncodings": []}},
+}
+
+
+def exchange(daemon: Daemon, ws: Path, log: Path, capabilities: Any) -> dict[str, Any]:
+    """The answer to `initialize`, after a session that ends properly (so pygls has compared)."""
+    client = RawClient([*BRIDGE, "--log", str(log)], env_for(daemon.home.root), cwd=ws)
+    try:
+        answer = client.request("initialize", {"processId": os.getpid(), "rootUri": ws.as_uri(),
+                                               "capabilities": capabilities})
+        client.notify("initialized", {})
+        assert client.shutdown() == 0, client.stderr
+        assert [m.get("id") for m in client.received if "method" not in m] == [1, 2]  # one answer each
+        return answer
+    finally:
+        client.kill()
+
+
+@pytest.mark.parametrize("name", list(CAPABILITIES))
+def test_the_early_answer_is_pyglss(daemon: Daemon, ws: Path, tmp_path: Path, name: str) -> None:
+    log = tmp_path / "bridge.log"
+    answer = exchange(daemon, ws, log, CAPABILITIES[name])
+    assert answer["result"]["serverInfo"]["name"] == "codetape-bridge"
+    logged = log.read_text(encoding="utf-8") if log.exists() else ""
+    assert "early answer" not in logged, logged
+
+
+def test_the_encoding_and_file_operations_follow_the_editor(daemon: Daemon, ws: Path, tmp_path: Path) -> None:
+    capabilities = exchange(daemon, ws, tmp_path / "bridge.log", EVERYTHING)["result"]["capabilities"]
+    assert capabilities["positionEncoding"] == "utf-32"
+    assert sorted(capabilities["workspace"]["fileOperations"]) == ["didCreate", "didDelete"]
+    assert capabilities["textDocumentSync"]["willSave"] is False
+
+
+def test_a_malformed_initialize_is_left_to_pygls(daemon: Daemon, ws: Path, tmp_path: Path) -> None:
+    answer = exchange(daemon, ws, tmp_path / "bridge.log", 5)
+    assert "error" in answer and "result" not in answer  # as before: pygls refuses the params
+
+
+def test_what_is_not_plain_pygls_answers(daemon: Daemon, ws: Path, tmp_path: Path) -> None:
+    """pygls reads a string of encodings as a list of letters (none known: utf-16); the bridge does not
+    guess at such params, and pygls's answer is the only one."""
+    answer = exchange(daemon, ws, tmp_path / "bridge.log", {"general": {"positionEncodings": "utf-8"}})
+    assert answer["result"]["capabilities"]["positionEncoding"] == "utf-16"
