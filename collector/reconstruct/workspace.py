@@ -96,30 +96,46 @@ class Workspace:
         """Move one step forward; refuses a step that could take the files above `limit` in memory, and
         any step or change once the replay's work has passed `work_limit` (an edit step refused there
         may be half applied: the workspace is not to be used further)."""
+        if type(step) is EditStep:  # most steps: without the dispatch the other kinds need
+            self._edit(step)
+            return
         texts = _texts(step)
         growth = sum(2 * len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2) for text in texts)
         if self.weight + growth > self.limit:
-            raise ReconstructionError(f"step at {step.t_ms} ms would take the reconstructed files above "
-                                      f"{self.limit >> 20} MiB in memory; refusing to go on")
-        if not isinstance(step, EditStep):  # edits count their own work, change by change
-            if self.work > self.work_limit:
-                self._refuse_work(step)
-            self.work += sum(map(len, texts))  # the documents built from the step's texts
+            self._refuse_memory(step)
+        if self.work > self.work_limit:
+            self._refuse_work(step)
+        self.work += sum(map(len, texts))  # the documents built from the step's texts
         self._apply(step)
         self._account(_paths(step))
 
+    def _edit(self, step: EditStep) -> None:
+        """apply() for an edit: its memory check, then its changes, each counting its own work."""
+        growth = 0
+        for change in step.changes:
+            text = change.text
+            growth += 2 * len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2)
+        if self.weight + growth > self.limit:
+            self._refuse_memory(step)
+        doc = self.buffers.get(step.path)
+        if doc is None:
+            self._refuse_closed(step)
+        for change in step.changes:
+            if self.work > self.work_limit:
+                self._refuse_work(step)
+            self.work += doc.apply(change.range, change.text)
+        self._account((step.path,))
+
+    def _refuse_memory(self, step: Step) -> NoReturn:
+        raise ReconstructionError(f"step at {step.t_ms} ms would take the reconstructed files above "
+                                  f"{self.limit >> 20} MiB in memory; refusing to go on")
+
+    def _refuse_closed(self, step: EditStep) -> NoReturn:
+        raise ReconstructionError(f"edit at {step.t_ms} ms to {step.path}, which is not open (never opened, "
+                                  "or closed)")
+
     def _apply(self, step: Step) -> None:
         match step:
-            case EditStep():  # first: most steps are edits
-                doc = self.buffers.get(step.path)
-                if doc is None:
-                    raise ReconstructionError(
-                        f"edit at {step.t_ms} ms to {step.path}, which is not open (never opened, or closed)"
-                    )
-                for change in step.changes:
-                    if self.work > self.work_limit:
-                        self._refuse_work(step)
-                    self.work += doc.apply(change.range, change.text)
             case OpenStep():
                 self.buffers[step.path] = Document(step.text, self.encoding)
                 if step.path not in self.disk:

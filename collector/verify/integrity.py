@@ -40,25 +40,12 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
         problem = _path_problem(step, checked)
         if problem is not None:
             raise ReconstructionError(f"step {index}: {problem}")
-        match step:
-            case EditStep() if step.path not in open_docs:
+        if isinstance(step, EditStep):  # most steps: none of the cases below
+            if step.path not in open_docs:
                 raise ReconstructionError(f"step {index}: edit at {step.t_ms} ms to {show(step.path)}, "
                                           "which is not open")
-            case SaveStep(text=str()) if step.sha256 is not None:  # against the buffer it replaces
-                _refuse(index, _save_problem(step, workspace.text(step.path)))
-            case OpenStep():
-                open_docs.add(step.path)
-            case CloseStep():
-                open_docs.discard(step.path)
-            case FileChangeStep(change="renamed", new_path=str() as new_path) if step.path in open_docs:
-                open_docs.discard(step.path)
-                open_docs.add(new_path)
-            case GapStep(state=list() as state):
-                # a gap's state stands in for the opens and closes it lost
-                open_docs.update(file.path for file in state if file.text is not None)
-                open_docs.difference_update(file.path for file in state if file.text is None)
-            case _:
-                pass
+        else:
+            _track(index, step, open_docs, workspace)
         try:
             workspace.apply(step)
         except ReconstructionError as exc:
@@ -74,6 +61,27 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
         raise ReconstructionError(f"the keyframe at byte {keyframe.offset} follows {keyframe.keyframe.steps} "
                                   f"steps, but only {index + 1} were replayed")
     return index + 1
+
+
+def _track(index: int, step: Step, open_docs: set[str], workspace: Workspace) -> None:
+    """What a step other than an edit changes in the open documents, and a save's check against the buffer
+    it replaces."""
+    match step:
+        case SaveStep(text=str()) if step.sha256 is not None:  # against the buffer it replaces
+            _refuse(index, _save_problem(step, workspace.text(step.path)))
+        case OpenStep():
+            open_docs.add(step.path)
+        case CloseStep():
+            open_docs.discard(step.path)
+        case FileChangeStep(change="renamed", new_path=str() as new_path) if step.path in open_docs:
+            open_docs.discard(step.path)
+            open_docs.add(new_path)
+        case GapStep(state=list() as state):
+            # a gap's state stands in for the opens and closes it lost
+            open_docs.update(file.path for file in state if file.text is not None)
+            open_docs.difference_update(file.path for file in state if file.text is None)
+        case _:
+            pass
 
 
 def _keyframe_problem(placed: Placed, workspace: Workspace) -> str | None:
