@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import CodetapeError
-from collector.home import Home
-from collector.protocol.client import Client
-from collector.protocol.clock import now_ms
-from collector.workspace.find import find_workspace
 from lsp_bridge.arguments import add_arguments
-from lsp_bridge.early import answer_initialize
 from lsp_bridge.errors import BridgeError
-from lsp_bridge.stdin import Stdin, Stdout
+from lsp_bridge.server import start_server
 
-if TYPE_CHECKING:  # loaded after the early `initialize` answer
+if TYPE_CHECKING:  # loaded after the language server is started, or after the early `initialize` answer
+    from collector.home import Home
     from lsp_bridge.early import Early
     from lsp_bridge.recorder import Link, Recorder
     from lsp_bridge.review import ReviewPrompt
     from lsp_bridge.status import StatusReport
+    from lsp_bridge.stdin import Stdin, Stdout
     from lsp_bridge.workspaces import Workspaces
 
 
 def _logging(path: str | None, verbose: bool) -> None:
+    import logging
+
     handler: logging.Handler = logging.FileHandler(path) if path else logging.StreamHandler(sys.stderr)
     layout = "%(asctime)s %(levelname)s %(message)s" if path else "%(message)s"
     handler.setFormatter(logging.Formatter(layout))
@@ -48,17 +47,42 @@ def run(args: argparse.Namespace) -> int:
         raise BridgeError("proxy mode needs a server command after --")
     if args.spool_steps < 1 or args.tap_messages < 1:
         raise BridgeError("--spool-steps and --tap-messages must be at least 1")
-    _logging(args.log, args.verbose)
-    home = Home.from_env()
     if command:
-        return _proxy(command, *_recording(home, args), args.tap_messages)
+        return _start_proxy(command, args)
+    _logging(args.log, args.verbose)
+    home = _home()
+    from collector.protocol.clock import now_ms
+    from lsp_bridge.early import answer_initialize
+    from lsp_bridge.stdin import Stdin, Stdout
+
     stdin, stdout = Stdin(sys.stdin.fileno()), Stdout(sys.stdout.buffer)
     early = answer_initialize(stdin, stdout.write, now_ms)  # before the rest loads (lsp_bridge/early.py)
     return _observe(*_recording(home, args), stdin, stdout, early)
 
 
+def _start_proxy(command: list[str], args: argparse.Namespace) -> int:
+    """The language server starts first thing, so that its start overlaps the bridge's own."""
+    server = start_server(command)
+    try:
+        _logging(args.log, args.verbose)
+        home = _home()
+    except BaseException:
+        server.kill()
+        server.wait()
+        raise
+    return _proxy(command, server, *_recording(home, args), args.tap_messages)
+
+
+def _home() -> Home:
+    from collector.home import Home
+
+    return Home.from_env()
+
+
 def _recording(home: Home, args: argparse.Namespace) -> tuple[Recorder, Workspaces]:
     """The recorder, started (it connects to the collector in its own thread), and the workspaces."""
+    from collector.protocol.client import Client
+    from collector.workspace.find import find_workspace
     from lsp_bridge.recorder import Limits, Recorder
     from lsp_bridge.workspaces import Workspaces
 
@@ -86,7 +110,8 @@ def _observe(recorder: Recorder, workspaces: Workspaces, stdin: Stdin, stdout: S
     return serve(server, stdin, stdout, early)
 
 
-def _proxy(command: list[str], recorder: Recorder, workspaces: Workspaces, tap_messages: int) -> int:
+def _proxy(command: list[str], server: subprocess.Popen[bytes], recorder: Recorder, workspaces: Workspaces,
+           tap_messages: int) -> int:
     from lsp_bridge.capture import Capture
     from lsp_bridge.proxy import Proxy
     from lsp_bridge.review import ReviewPrompt
@@ -95,7 +120,7 @@ def _proxy(command: list[str], recorder: Recorder, workspaces: Workspaces, tap_m
     from lsp_bridge.traffic import Traffic
 
     traffic = Traffic(Capture(recorder, workspaces), server_name=Path(command[0]).name)
-    proxy = Proxy(command, traffic, tap=Tap(max_items=tap_messages))
+    proxy = Proxy(command, traffic, tap=Tap(max_items=tap_messages), server=server)
     status = StatusReport(recorder, proxy.editor)
     traffic.on_initialized = status.initialized
     _on_events(recorder, ReviewPrompt(recorder, proxy.editor), status)

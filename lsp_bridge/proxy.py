@@ -28,8 +28,8 @@ from collections.abc import Callable
 from typing import Any
 
 from collector.protocol.clock import now_ms
-from lsp_bridge.errors import BridgeError
 from lsp_bridge.framing import Frame, Framer, encode
+from lsp_bridge.server import start_server
 from lsp_bridge.tap import Tap
 from lsp_bridge.traffic import Traffic
 
@@ -151,7 +151,8 @@ def _is_exit(body: bytes) -> bool:
 class Proxy:
     def __init__(self, command: list[str], traffic: Traffic, *, editor_in: int = 0, editor_out: int = 1,
                  clock: Callable[[], int] | None = None, tap: Tap[TapItem] | None = None,
-                 exit_grace_s: float = 3.0, finish_translating_s: float = FINISH_TRANSLATING_S) -> None:
+                 exit_grace_s: float = 3.0, finish_translating_s: float = FINISH_TRANSLATING_S,
+                 server: subprocess.Popen[bytes] | None = None) -> None:
         self.command = command
         self.traffic = traffic
         self._editor_in = editor_in
@@ -161,19 +162,15 @@ class Proxy:
         self.tap: Tap[TapItem] = tap or Tap()
         self._exit_grace_s = exit_grace_s
         self._finish_translating_s = finish_translating_s
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: subprocess.Popen[bytes] | None = server  # started already, or by run()
         self._server_gone = False
         self._stop_timer: threading.Timer | None = None
         self._abandon = threading.Event()  # set when the server is gone and translating takes too long
 
     def run(self) -> int:
         """Forward until the server exits; returns the server's exit status (128 + N for signal N)."""
-        try:
-            self._proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          bufsize=0)
-        except OSError as exc:
-            raise BridgeError(f"cannot start the language server {self.command[0]!r}: "
-                              f"{exc.strerror or exc}") from None
+        if self._proc is None:
+            self._proc = start_server(self.command)
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: self._terminate())
         sys.setswitchinterval(SWITCH_INTERVAL_S)

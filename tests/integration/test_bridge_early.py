@@ -6,9 +6,13 @@ that a malformed `initialize` is still answered by pygls alone (issue 14)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from tests.integration.collector_harness import Daemon, env_for
@@ -72,3 +76,17 @@ def test_what_is_not_plain_pygls_answers(daemon: Daemon, ws: Path, tmp_path: Pat
     guess at such params, and pygls's answer is the only one."""
     answer = exchange(daemon, ws, tmp_path / "bridge.log", {"general": {"positionEncodings": "utf-8"}})
     assert answer["result"]["capabilities"]["positionEncoding"] == "utf-16"
+
+
+def test_proxy_mode_stops_the_server_it_started_when_the_home_is_refused(tmp_path: Path) -> None:
+    """The language server starts before the home is checked (its start overlaps the bridge's); when
+    the home is refused the bridge says why and the server does not outlive it."""
+    not_a_dir = tmp_path / "home"
+    not_a_dir.write_text("a file", encoding="utf-8")
+    marker = f"codetape-test-server-{uuid.uuid4()}"
+    env = {**os.environ, "CODETAPE_HOME": str(not_a_dir)}
+    server = [sys.executable, "-c", "import time; time.sleep(60)", marker]
+    done = subprocess.run([*BRIDGE, "--", *server], env=env, capture_output=True, text=True,
+                          timeout=30, stdin=subprocess.DEVNULL)
+    assert done.returncode != 0 and done.stderr.startswith("codetape: CODETAPE_HOME "), done.stderr
+    assert not [p for p in psutil.process_iter(["cmdline"]) if marker in (p.info["cmdline"] or [])]
