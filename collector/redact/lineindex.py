@@ -31,7 +31,7 @@ class LineIndex:
         starts = self._starts
         have = len(starts)
         if have <= line:
-            lengths = map(len, islice(self.doc.lines, have - 1, line))
+            lengths = map(len, self.doc.lines[have - 1 : line])  # a slice: islice would walk from line 0
             starts.extend(islice(accumulate(lengths, initial=starts[-1]), 1, None))
 
     def start(self, line: int) -> int:
