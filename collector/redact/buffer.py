@@ -115,18 +115,22 @@ class Buffer:
             new = self.reset(text, marks)
             return Changed([ContentChange(text=new)], 0, size, written=placeholders_in(new))
         ti = self.ti
-        a = ti.offset(range_.start.line, range_.start.character)
-        b = ti.offset(range_.end.line, range_.end.character)
+        start, stop = range_.start, range_.end
+        one_line = stop.line == start.line
+        a = ti.offset(start.line, start.character)
+        b = a if one_line and stop.character == start.character else ti.offset(stop.line, stop.character)
         if b < a:
             a, b = b, a
         first_line = ti.line_of(a)
+        # within one line, inserting no line break: the change ends on the line it starts on
+        last_line = first_line if one_line and "\n" not in text and "\r" not in text else None
         shared = self.d is self.t
         deleted = ti.slice(a, b) if shared else ""
         old = self.spans
         self.t.apply(range_, text)
         ti.invalidate(first_line - 1)
         end = a + len(text)
-        base, region = self._region(a, end, first_line)
+        base, region = self._region(a, end, first_line, last_line)
         scanned = self.redactor.scan_allowing(region, changed=(a - base, end - base))
         if shared and not marks and not scanned[0] and not scanned[1]:
             # nothing hidden, nothing marked, nothing found: the change passes through (the common case)
@@ -240,12 +244,14 @@ class Buffer:
         touched.extend((s.start, s.end) for s in cut)
         return [s for s in spans if s not in cut]
 
-    def _region(self, a: int, end: int, line: int | None = None) -> tuple[int, str]:
+    def _region(self, a: int, end: int, line: int | None = None,
+                last_line: int | None = None) -> tuple[int, str]:
         """The true text around `[a, end)`: its lines and one more on either side (further back to the
-        start of a private key whose end is in view)."""
+        start of a private key whose end is in view). `line` and `last_line`: the lines of `a` and `end`,
+        when known."""
         ti, lines = self.ti, self.t.lines
         first = max(0, (ti.line_of(a) if line is None else line) - 1)
-        last = min(len(lines) - 1, ti.line_of(end) + 1)
+        last = min(len(lines) - 1, (ti.line_of(end) if last_line is None else last_line) + 1)
         text = "".join(lines[first : last + 1])
         if "-----END" in text and "-----BEGIN" not in text.split("-----END", 1)[0]:
             for line in range(first - 1, max(-1, first - PEM_REACH), -1):
