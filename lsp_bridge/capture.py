@@ -131,7 +131,8 @@ class Capture:
     # -- text sync -----------------------------------------------------------------------------------
 
     def _targets(self, root: Path) -> tuple[PositionEncoding, ...]:
-        return tuple(e for e in ENCODINGS if e in self.recorder.encodings_for(root) and e != self.encoding)
+        wanted = self.recorder.encodings_for(root)  # () once the session records in the editor's encoding
+        return tuple(e for e in ENCODINGS if e in wanted and e != self.encoding) if wanted else ()
 
     def _record(self, root: Path, at: int, step: dict[str, Any], paths: tuple[str, ...],
                 variants: dict[str, dict[str, Any]] | None = None) -> None:
