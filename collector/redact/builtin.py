@@ -359,14 +359,15 @@ BUILTIN: tuple[Rule, ...] = (
          prefilter=r"[A-Z0-9_]*(?:PASS|PW|SECRET|TOKEN|KEY|AUTH|CRED|BEARER|SIG|PAT)[A-Z0-9_]*[ \t]*=[ \t]*"
                    r"(?:[\"'][^\n]{6}|[^\s\"'`;&|()<>]{6})"),
     # ... a name in lower or mixed case only as the shell takes it, no space around `=` (`omise_skey=...
-    # ./bin/sync`), which keyword arguments in code seldom have (`password = self.users[name]`); after the
-    # connection strings' rules (`host=db password=...` is theirs)
+    # ./bin/sync`), which keyword arguments in code seldom have (`password = self.users[name]`), and not
+    # `key=` alone (`sorted(x, key=len)`); after the connection strings' rules (`host=db password=...`)
     Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(`]))(?:export[ \t]+|set[ \t]+)?
-         (?P<k>[a-z][A-Za-z0-9_]{1,80})=(?![ \t=])
+         (?P<k>[a-z][A-Za-z0-9_]{0,80}(?i:pass|pw|secret|token|auth|cred|bearer|key)[A-Za-z0-9_]{0,80}
+         (?<!^key)(?<![\s;&|(`]key))=(?![ \t=])
          (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{0,511}[^\s"'`;&|()<>,]))
          (?=[ \t]*(?:[\s;&|)\#`]|$))""", re.MULTILINE),
          _WORDS, fold=True, priority=4, check=_named(),
-         prefilter=r"(?i:[a-z0-9_]*(?:pass|pw|secret|token|key|auth|cred|bearer|sig|pat)[a-z0-9_]*)="
+         prefilter=r"(?i:[a-z0-9_]*(?:pass|pw|secret|token|auth|cred|bearer)[a-z0-9_]*|[a-z0-9_]+key[a-z0-9_]*)="
                    r"(?:[\"'][^\n]{6}|[^\s\"'`;&|()<>]{6})"),
     # fish `set -gx NAME value`, csh `setenv NAME value`
     Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(]))(?:set[ \t]+-[A-Za-z]{1,4}|setenv)[ \t]+
