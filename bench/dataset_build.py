@@ -1,7 +1,8 @@
 """Dataset build speed and memory (`codetape dataset build`): 1,000 signed episodes from the session
 generator, built by the local engine (one process, then one per core) and by the ray engine.
 
-    .venv/bin/python -m bench.dataset_build [--episodes 1000] [--small 100,300] [--work DIR] [--no-readme]
+    .venv/bin/python -m bench.dataset_build [--episodes 1000] [--small 100,300] [--work DIR] [--baseline DIR]
+                                            [--no-readme]
 
 The episodes: sessions from bench/sessions.py (BASES seeds alternating the two profiles, at SCALE: a few
 hundred to two thousand steps each, minutes of work), each written out under many headers (a new
@@ -11,7 +12,9 @@ episode id, starts spread over a year) so that all are distinct, signed by the r
 and CPU seconds, the build process's own peak RSS (VmHWM) and the peak of the summed RSS of its process
 tree (psutil, sampled every 0.2 s: the workers; for the ray engine Ray's own processes too, shared
 object-store pages counted in each process that maps them). `--work DIR` keeps the signed source
-between runs.
+between runs. With --baseline DIR (a checkout of another commit: `git worktree add DIR COMMIT`), every
+build also runs with that tree's code (PYTHONPATH=DIR), alternating build by build with this one, and a
+second table sets both side by side.
 """
 
 from __future__ import annotations
@@ -140,14 +143,43 @@ def child(engine: str, workers: int, source: str, out: str) -> dict[str, Any]:
             "tree_mib": peak[0] / 2**20, "ray_start": ray_start}
 
 
-def run_child(engine: str, workers: int, source: Path, out: Path) -> dict[str, Any]:
+def run_child(engine: str, workers: int, source: Path, out: Path, tree: Path | None = None) -> dict[str, Any]:
+    """One build in a fresh process, with this tree's code or (`tree`) another's."""
+    env = os.environ if tree is None else {**os.environ, "PYTHONPATH": str(tree)}
     done = subprocess.run([sys.executable, "-m", "bench.dataset_build", "--child", engine, str(workers),
-                           str(source), str(out)], check=False, capture_output=True, text=True)
+                           str(source), str(out)], check=False, capture_output=True, text=True, env=env,
+                          cwd=tree)
     if done.returncode != 0:
         raise SystemExit(f"the {engine} build failed: {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
-    print(f"{engine} x{workers}: {result['episodes']} episodes in {result['seconds']:.1f} s", flush=True)
+    print(f"{'baseline ' if tree else ''}{engine} x{workers}: {result['episodes']} episodes in "
+          f"{result['seconds']:.1f} s", flush=True)
     return result
+
+
+def compare(before: list[dict[str, Any]], after: list[dict[str, Any]], baseline: Path) -> str:
+    """The baseline's builds and this tree's, side by side."""
+    rows = []
+    for old, new in zip(before, after, strict=True):
+        old_rate = old["episodes"] / old["seconds"] / old["workers"]
+        new_rate = new["episodes"] / new["seconds"] / new["workers"]
+        cpu = "-" if new["cpu"] != new["cpu"] else \
+            f"{old['cpu'] / old['episodes'] * 1000:.0f} / {new['cpu'] / new['episodes'] * 1000:.0f} ms"
+        rows.append([new["engine"], f"{new['workers']}", f"{new['episodes']:,}", f"{old_rate:.1f}",
+                     f"**{new_rate:.1f}**", f"{new_rate / old_rate:.2f}x", cpu,
+                     f"{old['rss_mib']:.0f} / {new['rss_mib']:.0f} MiB"])
+    head = ["engine", "processes / Ray CPUs", "episodes", f"baseline ({baseline.name}) episodes/s per core",
+            "now episodes/s per core", "speed-up", "CPU per episode (baseline / now)",
+            "peak RSS of the build process (baseline / now)"]
+    return "\n".join([f"The same builds with the code of {baseline} (`git -C {baseline} rev-parse --short "
+                      f"HEAD`: {_head(baseline)}), alternating build by build with this tree's:\n",
+                      table(head, rows)])
+
+
+def _head(tree: Path) -> str:
+    done = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], check=False,
+                          capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
 
 
 def render(results: list[dict[str, Any]], load: str, steps: int, size: float) -> str:
@@ -179,14 +211,14 @@ def render(results: list[dict[str, Any]], load: str, steps: int, size: float) ->
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        engine, workers, source, out = sys.argv[2:6]
-        print(json.dumps(child(engine, int(workers), source, out)))
+        print(json.dumps(child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--episodes", type=int, default=1000)
     parser.add_argument("--small", default="100,300", help="smaller sources for the local engine, "
                         "comma-separated (the first one for Ray too)")
     parser.add_argument("--work", type=Path, help="keep the signed source here between runs")
+    parser.add_argument("--baseline", type=Path, help="also run every build with the codetape tree at DIR")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -195,13 +227,21 @@ def main() -> None:
         source = prepare(work, args.episodes)
         smaller = [subset(source, int(count)) for count in args.small.split(",")]
         cores = os.cpu_count() or 1
-        runs = [*(("local", 1, few) for few in smaller), ("local", 1, source), ("local", cores, source),
-                ("ray", cores, smaller[0]), ("ray", cores, source)]
-        results = [run_child(engine, workers, where, Path(scratch) / f"out-{n}")
-                   for n, (engine, workers, where) in enumerate(runs)]
+        runs: list[tuple[str, int, Path]] = [*(("local", 1, few) for few in smaller), ("local", 1, source),
+                                             ("local", cores, source), ("ray", cores, smaller[0]),
+                                             ("ray", cores, source)]
+        results: list[dict[str, Any]] = []
+        before: list[dict[str, Any]] = []
+        for n, (kind, processes, where) in enumerate(runs):
+            if args.baseline is not None:
+                before.append(run_child(kind, processes, where, Path(scratch) / f"base-{n}",
+                                        args.baseline.resolve()))
+            results.append(run_child(kind, processes, where, Path(scratch) / f"out-{n}"))
         full = results[len(smaller)]
         body = render(results, load, full["steps"] // max(1, full["accepted"]),
                       full["bytes"] / max(1, full["episodes"]))
+        if args.baseline is not None:
+            body += "\n\n" + compare(before, results, args.baseline.resolve())
     print(body)
     if not args.no_readme:
         write_section("dataset-build", body)
