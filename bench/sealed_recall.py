@@ -66,7 +66,7 @@ def steps_of(n: int, case: Case) -> list[dict[str, Any]]:
             steps.append({"kind": "edit", "source": "bridge", "path": path,
                           "changes": [{"range": {"start": at, "end": at}, "text": ch}]})
         return [*steps, {"kind": "save", "source": "bridge", "path": path, "sha256": sha256_text(text)}]
-    return [
+    channels: list[list[dict[str, Any]]] = [
         [{"kind": "open", "source": "bridge", "path": path, "text": text},
          {"kind": "save", "source": "bridge", "path": path, "text": text, "sha256": sha256_text(text)}],
         [{"kind": "file_change", "source": "watcher", "path": path, "change": "created", "text": text,
@@ -85,7 +85,8 @@ def steps_of(n: int, case: Case) -> list[dict[str, Any]]:
             {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}},
              "message": f"hard-coded credential? {text}", "severity": 2}]}],
         [{"kind": "command", "source": "shell", "argv": text.split()}],
-    ][n % 10]
+    ]
+    return channels[n % 10]
 
 
 @dataclass(frozen=True)
