@@ -32,8 +32,9 @@ def write(path: Path, header: EpisodeHeader, payloads: list[dict[str, object]]) 
     ({"kind": "note", "t_ms": 0, "source": "cli"}, "holds an invalid step (note.text: Field required)"),
     ({"kind": "note", "t_ms": 1, "source": "cli", "text": "late"}, "goes back in time"),
 ])
-def test_a_bad_frame_in_a_later_batch_ends_the_good_part_there(
-        tmp_path: Path, episode_header: EpisodeHeader, bad: int, payload: dict[str, object], why: str) -> None:
+def test_a_bad_frame_in_a_later_batch_ends_the_good_part_there(tmp_path: Path, episode_header: EpisodeHeader,
+                                                               bad: int, payload: dict[str, object],
+                                                               why: str) -> None:
     payloads = notes(STEPS)
     payloads[bad - 1] = {**payload, "t_ms": 1 if why == "goes back in time" else payloads[bad - 1]["t_ms"]}
     journal = tmp_path / "s.journal"
