@@ -2,7 +2,8 @@
 
 - seal: a 60,000-step journal (collector.journal) sealed into an episode the way the collector seals
   (collector.seal.redacted.seal_redacted: seal_journal with secret redaction over every channel)
-  (read, validate every step, encode, zstd -19, write, fsync). Goal < 5 s.
+  (read, validate every step, encode, zstd -17 on a background thread, write, fsync). Goal < 5 s
+  (issue 14: < 2 s).
 - checkout: open_episode on a 100,000-step episode and replay to step 50,000 with
   collector.reconstruct.workspace.workspace_at (container check, decode, validate, apply). Goal < 1 s.
 Both steps lists come from one long edit-heavy session (bench/sessions.py, ~10 simulated hours).
@@ -11,8 +12,9 @@ Both steps lists come from one long edit-heavy session (bench/sessions.py, ~10 s
     .venv/bin/python -m bench.episode_speed --baseline DIR [--runs 5]
 
 `--baseline DIR` measures only the seal, alternating runs of this tree's and of the codetape tree at DIR
-(another commit, say `git archive COMMIT | tar -x -C DIR`) on the same journal, and prints both and
-their ratio (the README is left alone): on a shared machine only a side-by-side ratio means much. This
+(another commit, say `git worktree add DIR COMMIT`) on the same journal, and prints both and their
+ratio, also into the README's own section for it (`episode-speed-baseline`; not with --no-readme): on a
+shared machine only a side-by-side ratio means much. This
 tree is measured twice: in a fresh process, and "warm", with its secret-scanning engine loaded before
 the clock starts, as in the running collector, which loads it once.
 """
@@ -133,7 +135,10 @@ def main() -> None:
         journal = work / "bench.journal"
         write_journal(session, SEAL_STEPS, journal)
         if args.baseline is not None:
-            print(compare(journal, work, args.baseline.resolve(), args.runs, load))
+            compared = compare(journal, work, args.baseline.resolve(), args.runs, load)
+            print(compared)
+            if not args.no_readme:
+                write_section("episode-speed-baseline", compared)
             return
         episode = work / "bench.ctape"
         write_episode_file(episode, session.header, session.steps[:EPISODE_STEPS])
