@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ if TYPE_CHECKING:  # loaded after the language server is started, or after the e
     from lsp_bridge.review import ReviewPrompt
     from lsp_bridge.status import StatusReport
     from lsp_bridge.stdin import Stdin, Stdout
+    from lsp_bridge.traffic import Traffic
     from lsp_bridge.workspaces import Workspaces
 
 
@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _start_proxy(command: list[str], args: argparse.Namespace) -> int:
-    """The language server starts first thing, so that its start overlaps the bridge's own."""
+    """The language server starts first thing, and the recording (the translator's modules, the recorder,
+    the status report) only once it has spoken: the bridge's own start keeps off the server's."""
     server = start_server(command)
     try:
         _logging(args.log, args.verbose)
@@ -70,7 +71,32 @@ def _start_proxy(command: list[str], args: argparse.Namespace) -> int:
         server.kill()
         server.wait()
         raise
-    return _proxy(command, server, *_recording(home, args), args.tap_messages)
+    from lsp_bridge.proxy import Proxy
+    from lsp_bridge.tap import Tap
+
+    recorders: list[Recorder] = []
+
+    def recording() -> Traffic:
+        """(translator thread) The recording side, built once the server has spoken."""
+        from lsp_bridge.capture import Capture
+        from lsp_bridge.review import ReviewPrompt
+        from lsp_bridge.status import StatusReport
+        from lsp_bridge.traffic import Traffic
+
+        recorder, workspaces = _recording(home, args)
+        recorders.append(recorder)
+        traffic = Traffic(Capture(recorder, workspaces), server_name=Path(command[0]).name)
+        status = StatusReport(recorder, proxy.editor)
+        traffic.on_initialized = status.initialized
+        _on_events(recorder, ReviewPrompt(recorder, proxy.editor), status)
+        return traffic
+
+    proxy = Proxy(command, recording, tap=Tap(max_items=args.tap_messages), server=server)
+    try:
+        return proxy.run()
+    finally:
+        for recorder in recorders:
+            recorder.flush()
 
 
 def _home() -> Home:
@@ -108,26 +134,6 @@ def _observe(recorder: Recorder, workspaces: Workspaces, stdin: Stdin, stdout: S
     server.on_initialized = status.initialized
     _on_events(recorder, ReviewPrompt(recorder, editor), status)
     return serve(server, stdin, stdout, early)
-
-
-def _proxy(command: list[str], server: subprocess.Popen[bytes], recorder: Recorder, workspaces: Workspaces,
-           tap_messages: int) -> int:
-    from lsp_bridge.capture import Capture
-    from lsp_bridge.proxy import Proxy
-    from lsp_bridge.review import ReviewPrompt
-    from lsp_bridge.status import StatusReport
-    from lsp_bridge.tap import Tap
-    from lsp_bridge.traffic import Traffic
-
-    traffic = Traffic(Capture(recorder, workspaces), server_name=Path(command[0]).name)
-    proxy = Proxy(command, traffic, tap=Tap(max_items=tap_messages), server=server)
-    status = StatusReport(recorder, proxy.editor)
-    traffic.on_initialized = status.initialized
-    _on_events(recorder, ReviewPrompt(recorder, proxy.editor), status)
-    try:
-        return proxy.run()
-    finally:
-        recorder.flush()
 
 
 def _on_events(recorder: Recorder, review: ReviewPrompt, status: StatusReport) -> None:

@@ -25,13 +25,15 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collector.protocol.clock import now_ms
 from lsp_bridge.framing import Frame, Framer, encode
 from lsp_bridge.server import start_server
 from lsp_bridge.tap import Tap
-from lsp_bridge.traffic import Traffic
+
+if TYPE_CHECKING:  # built by the translator thread once the server has spoken (see Proxy)
+    from lsp_bridge.traffic import Traffic
 
 log = logging.getLogger(__name__)
 
@@ -149,12 +151,19 @@ def _is_exit(body: bytes) -> bool:
 
 
 class Proxy:
-    def __init__(self, command: list[str], traffic: Traffic, *, editor_in: int = 0, editor_out: int = 1,
+    """`traffic` may be given as a function that builds it: the translator thread calls it once the
+    server has written its first bytes (or is gone), so that loading and starting the recording does not
+    compete with the server's own start; until then the tap holds what was forwarded."""
+
+    def __init__(self, command: list[str], traffic: Traffic | Callable[[], Traffic], *, editor_in: int = 0,
+                 editor_out: int = 1,
                  clock: Callable[[], int] | None = None, tap: Tap[TapItem] | None = None,
                  exit_grace_s: float = 3.0, finish_translating_s: float = FINISH_TRANSLATING_S,
                  server: subprocess.Popen[bytes] | None = None) -> None:
         self.command = command
-        self.traffic = traffic
+        self._make_traffic = traffic if callable(traffic) else None
+        self.traffic: Traffic | None = None if callable(traffic) else traffic
+        self._server_spoke = threading.Event()
         self._editor_in = editor_in
         self.out = EditorOut(editor_out)
         self.editor = ProxyEditor(self.out)
@@ -255,9 +264,11 @@ class Proxy:
             for frame in framer.feed(data):
                 self.out.frame(frame)
                 self._put("server", frame, at)
+            self._server_spoke.set()
         if (tail := framer.finish()) is not None:
             self.out.frame(tail)
             self._put("server", tail, self._clock())
+        self._server_spoke.set()
 
     def _stop_later(self) -> None:
         """The editor said exit or went away: give the server a few seconds, then terminate it."""
@@ -279,6 +290,11 @@ class Proxy:
     # -- translator thread ---------------------------------------------------------------------------------
 
     def _translate(self) -> None:
+        if self._make_traffic is not None:
+            self._server_spoke.wait()
+            self.traffic = self._make_traffic()
+        traffic = self.traffic
+        assert traffic is not None
         pace = TRANSLATE_PACE_S
         while True:
             closed = self.tap.closed
@@ -289,12 +305,12 @@ class Proxy:
                     left = len(items) - index + sum(d for _, d in items[index:]) + dropped_after
                     rest, dropped_rest = self.tap.drain(0)
                     left += len(rest) + sum(d for _, d in rest) + dropped_rest
-                    self.traffic.capture.lost_messages(self._clock(), left)
+                    traffic.capture.lost_messages(self._clock(), left)
                     return
                 if dropped:
-                    self.traffic.capture.lost_messages(at, dropped)
-                self.traffic.received(side, at, body, error)
+                    traffic.capture.lost_messages(at, dropped)
+                traffic.received(side, at, body, error)
             if dropped_after:
-                self.traffic.capture.lost_messages(self._clock(), dropped_after)
+                traffic.capture.lost_messages(self._clock(), dropped_after)
             if closed and not items:
                 return
