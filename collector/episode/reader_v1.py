@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 import msgpack
 import pydantic
 
+from collector.batches import take
 from collector.episode.budget import check_decoded_size
 from collector.episode.chunk import iter_chunk
 from collector.episode.container import (
@@ -84,7 +85,7 @@ class Episode:
         seen = 0
         dicts = self.step_dicts(first_chunk)
         while True:
-            batch, failure = _take(dicts, BATCH)
+            batch, failure = take(dicts, BATCH, EpisodeError)
             valid, bad = self._validated(batch, seen)
             yield from valid
             if bad is not None:
@@ -144,20 +145,6 @@ class Episode:
                     yield _frame_at(stream, offset)
         except OSError as exc:
             raise EpisodeError(f"cannot read {self.path}: {exc.strerror}") from None
-
-
-def _take(dicts: Iterator[dict[str, Any]], count: int) -> tuple[list[dict[str, Any]], EpisodeError | None]:
-    """Up to `count` step dicts from `dicts`, and the error that stopped it early (the steps before it are
-    still returned, to be replayed before the error is raised)."""
-    batch: list[dict[str, Any]] = []
-    try:
-        for step_dict in dicts:
-            batch.append(step_dict)
-            if len(batch) == count:
-                break
-    except EpisodeError as exc:
-        return batch, exc
-    return batch, None
 
 
 def _frame_at(stream: BinaryIO, offset: int) -> Frame:

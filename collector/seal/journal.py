@@ -34,6 +34,7 @@ from typing import Protocol, runtime_checkable
 import pydantic
 
 from collector.atomic import fsync_dir
+from collector.batches import take
 from collector.episode.writer import write_episode_file
 from collector.errors import JournalCorrupt, JournalError
 from collector.journal import Frame, JournalScanner, unpack_header, unpack_payload
@@ -162,7 +163,7 @@ class _JournalSteps:
         anything wrong in it is gone through frame by frame, so the gap says what the first bad frame is."""
         last_t = 0
         while True:
-            batch, corrupt = self._batch()
+            batch, corrupt = take(self._frames, BATCH, JournalCorrupt)
             steps = _valid_batch(batch, last_t)
             if steps is None:
                 for n, frame in enumerate(batch):
@@ -183,18 +184,6 @@ class _JournalSteps:
                 return
             if len(batch) < BATCH:
                 return
-
-    def _batch(self) -> tuple[list[Frame], JournalCorrupt | None]:
-        """The next BATCH intact frames (fewer at the end), and the damage that ended them, if any."""
-        batch: list[Frame] = []
-        try:
-            for frame in self._frames:
-                batch.append(frame)
-                if len(batch) == BATCH:
-                    break
-        except JournalCorrupt as exc:
-            return batch, exc
-        return batch, None
 
     def _count_rest(self, seq: int, read: list[Frame], corrupt: JournalCorrupt | None) -> tuple[int, int]:
         """How many intact frames follow the invalid frame `seq` (`read` of them already read, then
