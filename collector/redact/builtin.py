@@ -396,7 +396,8 @@ BUILTIN: tuple[Rule, ...] = (
          [ \t]*(?::|=|:=)[ \t]*
          (?P<v>[^\s"'`,(){}\[\]]{1,512})(?:[ \t]+[\#;].*|[ \t]*)\r?$""", re.MULTILINE),
          _WORDS, fold=True, priority=4, check=_named(),
-         prefilter=_K + r"[\w.\-]*[ \t]*[:=]{1,2}[ \t]*[^\s\"'`,(){}\[\]]{6}"),
+         prefilter=r"(?m:^)[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]*" + _K
+         + r"[\w.\-]*[ \t]*[:=]{1,2}[ \t]*[^\s\"'`,(){}\[\]]{6}"),
     # a name, and its value in an attribute or on the next line: <add key=".." value="..">, Kubernetes
     # `- name: X` / `value: ..`, Terraform `variable "x" { default = ".." }`
     Rule("generic-secret", _re(r"""(?i:key|name)[ \t]*=[ \t]*(?P<kq>["'])(?P<k>[\w.\-:]{1,80})(?P=kq)[ \t]+
@@ -445,7 +446,9 @@ BUILTIN: tuple[Rule, ...] = (
          (?P<v>[A-Za-z0-9_\-+/.~%$!:][A-Za-z0-9_\-+/.~%$!:=|]{14,510}[A-Za-z0-9_\-+/~%$!]={0,2})
          (?![A-Za-z0-9_\-+/.~%$!=:|])"""),
          _WORDS, fold=True, priority=5, check=_mentioned,
-         prefilter=r"(?i:key|token|secret|pass|pw|pat|cred)[^\n]*[A-Za-z0-9_\-+/.~%$!:=|]{16}"),
+         # (the character before the value is none of its own nor a quote: one report per value start)
+         prefilter=r"(?i:key|token|secret|pass|pw|pat|cred)[^\n]*[^\nA-Za-z0-9_\-+/.~%$!=:|\"'`]"
+         r"[A-Za-z0-9_\-+/.~%$!:=|]{16}"),
     # ... or as Markdown inline code: `Set the API key (e.g. `VALUE`) in the dashboard`
     Rule("mentioned-secret", _re(r"""(?<![A-Za-z])(?P<k>""" + _MENTIONED + r""")(?![A-Za-z])
          [^\n`]{0,48}`(?P<v>[^`\s]{8,511})`"""),
