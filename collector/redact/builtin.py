@@ -150,6 +150,46 @@ def _has_digit_and_letter(match: re.Match[str]) -> bool:
     return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
+_INSERT = re.compile(r"""(?i:insert)\s+(?i:into)\s+[\w."`\[\]]{1,128}\s*\((?P<cols>[^()\n]{1,400})\)\s*
+    (?i:values)\s*\((?P<before>(?:\s*(?:'[^'\n]*'|[\w.\-+]{1,64})\s*,){0,64}\s*)$""", re.VERBOSE)
+_SQL_VALUE = re.compile(r"'[^'\n]*'|[\w.\-+]{1,64}")
+
+
+def _sql_column(match: re.Match[str]) -> bool:
+    """A value of an INSERT's VALUES list whose column, in the list before it, names a secret; the value
+    passes that name's test."""
+    text = match.string
+    insert = _INSERT.search(text, max(0, match.start() - 2048), match.start())
+    if insert is None:
+        return False
+    cols = insert.group("cols").split(",")
+    n = len(_SQL_VALUE.findall(insert.group("before")))
+    if n >= len(cols):
+        return False
+    level = keywords.strength(cols[n].strip().strip("`\"[]"))
+    value = _v(match)
+    if level is None:
+        return False
+    return password_like(value, quoted=True) if level == "password" else token_like(value, quoted=True)
+
+
+def _spaced(match: re.Match[str]) -> bool:
+    """`name value` with nothing between but white space reads like prose too (`password combination.`):
+    a password must pass the prose test, a token its name's."""
+    if keywords.strength(match.group("k")) == "password":
+        return prose_password(_v(match))
+    return _named()(match)
+
+
+def _hcl_default(match: re.Match[str]) -> bool:
+    """A variable's default: by its name's test, or any password- or token-like value when the variable is
+    marked `sensitive = true`."""
+    if match.group("s"):
+        value = _v(match)
+        return password_like(value, quoted=True) or token_like(value, quoted=True)
+    return _named()(match)
+
+
 TOKEN_END = r"(?![A-Za-z0-9_\-])"
 TOKEN_START = r"(?<![A-Za-z0-9_\-])"
 B64_END = r"(?![A-Za-z0-9+/=])"
@@ -461,5 +501,39 @@ BUILTIN: tuple[Rule, ...] = (
          (?P<v>[^\s`'"<>()\[\]{}]{7,127}[^\s.,;:!?`'"<>()\[\]{}])(?=[\s.,;:!?)\]`'"<>]|$)"""),
          ("pass",), fold=True, priority=5, check=lambda m: prose_password(_v(m)),
          prefilter=r"(?i:passw|passphrase)[A-Za-z0-9 \t:,\-]*[ \t:][^\s`'\"<>()\[\]{}]{8}"),
+    # -- configuration syntaxes beyond `NAME = "value"` ------------------------------------------------------
+    # a Terraform variable's default, a few lines into its block; any default of a `sensitive = true` one
+    Rule("generic-secret", _re(r"""(?<![\w.\-])(?:variable|output)[ \t]+"(?P<k>[\w.\-]{1,80})"[ \t]*\{
+         (?=(?P<s>[^{}]{0,600}?(?<![\w.\-])sensitive[ \t]*=[ \t]*true(?![\w.\-]))?)
+         (?:[^{}"]|"[^"\n]*"){0,600}?(?<![\w.\-])default[ \t]*=[ \t]*
+         (?P<q>")(?P<v>[^"\n\\]{1,2048})\""""),
+         ("variable", "output"), priority=4, lines=12, check=_hcl_default,
+         prefilter=r"(?:variable|output)[ \t]+\"[^\"\n]*\"[ \t]*\{"),
+    # a triple-quoted string (TOML, Python): name = """value"""
+    Rule("generic-secret", _re(r"""(?<![\w.\-])(?P<k>[A-Za-z_][\w.\-]{0,80})[ \t]*[:=][ \t]*
+         (?P<q>\"\"\"|''')(?P<v>[^"'\n\\]{1,2048})(?P=q)"""),
+         _WORDS, fold=True, priority=4, check=_named(),
+         prefilter=r"[:=][ \t]*(?:\"\"\"|''')"),
+    # a name and its value apart by white space alone, the whole line: Java `.properties` (`name value`),
+    # Dockerfile `ENV NAME value`, nginx/Apache-style directives
+    Rule("generic-secret", _re(r"""^[ \t]*(?:(?:ENV|ARG)[ \t]+)?(?P<k>[A-Za-z_][\w.\-]{0,80})[ \t]+
+         (?P<v>[^\s"'`=:;{}()<>\[\]\#][^\s"'`]{5,511})[ \t]*;?\r?$""", re.MULTILINE),
+         _WORDS, fold=True, priority=4, check=_spaced,
+         prefilter=r"(?m:^)[ \t]*(?:(?:ENV|ARG)[ \t]+)?[\w.\-]*" + _K + r"[\w.\-]*[ \t]+[^\s\"'`]{6}"),
+    # SQL: `PASSWORD '...'` (CREATE/ALTER ROLE, USER), `IDENTIFIED BY '...'`
+    Rule("generic-secret", _re(r"""(?<![\w.\-])(?P<k>(?i:password|identified[ \t]+by))[ \t]+
+         (?P<q>')(?P<v>[^'\n\\]{1,256})'"""),
+         ("password", "identified"), fold=True, priority=4,
+         check=lambda m: password_like(_v(m), quoted=True),
+         prefilter=r"(?i:password|identified[ \t]+by)[ \t]+'"),
+    # SQL: INSERT INTO t (..., secret, ...) VALUES (..., '...', ...): the value under a secret's column
+    Rule("generic-secret", _re(r"""(?<=[(,])\s{0,8}(?P<q>')(?P<v>[^'\n\\]{1,2048})'(?=\s{0,8}[,)])"""),
+         ("insert",), fold=True, priority=4, lines=1, check=_sql_column,
+         prefilter=r"(?i:insert)[ \t]+(?i:into)"),
+    # a Markdown table row: | `NAME` | `value` |
+    Rule("generic-secret", _re(r"""\|[ \t]*(?P<kq>`?)(?P<k>[A-Za-z_][\w.\-]{0,80})(?P=kq)[ \t]*\|[ \t]*
+         (?P<q>`?)(?P<v>[^\s|`]{6,512})(?P=q)[ \t]*\|"""),
+         _WORDS, fold=True, priority=4, check=_named(),
+         prefilter=r"\|[ \t]*`?[\w.\-]*" + _K + r"[\w.\-]*`?[ \t]*\|"),
     *UNNAMED,  # credentials under names no vocabulary knows (unnamed.py)
 )

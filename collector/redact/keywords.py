@@ -63,6 +63,10 @@ _NOT_SECRET_LAST = word_set("""
 """)
 _NOT_SECRET_WORDS = frozenset({"csrf", "xsrf", "publishable", "sort", "foreign", "lexer", "parser",
                                "tokenizer", "ntokens"})
+# Words after a secret's name that say which one, not what it is: `API_KEY_PROD`, `batchKeyIdentifiable`.
+_QUALIFIERS = frozenset({"prod", "production", "staging", "stage", "dev", "development", "test", "testing",
+                         "live", "sandbox", "local", "primary", "secondary", "old", "new", "current",
+                         "previous", "backup", "identifiable", "encrypted", "encoded", "rotated", "legacy"})
 # Paging and syncing tokens (`next_page_token`, `sync_token`) are positions, not credentials: these words
 # say so of a token, not of a secret or a password (`gh_next_unstable_oauth_client_secret`).
 _PAGING = frozenset({"next", "page", "pagination", "continuation", "cursor", "sync"})
@@ -99,8 +103,8 @@ def strength(name: str) -> Strength | None:
     """How strongly `name` says that its value is a secret; None when it does not. Words run together or
     misspelled are read as written out (`spelling.py`)."""
     parts = spelling.read(words(name))
-    while parts and parts[-1].isdigit():
-        parts.pop()  # numbered: algoliaSearchKey1, TOKEN_2
+    while len(parts) > 1 and (parts[-1].isdigit() or parts[-1] in _QUALIFIERS):
+        parts.pop()  # numbered or qualified: algoliaSearchKey1, TOKEN_2, api_key_prod, key_identifiable
     if parts[-2:] in (["secret", "id"], ["accesskey", "id"]) or parts[-3:] == ["access", "key", "id"]:
         return "token"  # a credential, not an id: Vault AppRole's secret_id, AWS_ACCESS_KEY_ID
     if parts[-1:] and parts[-1] in _KEY_CONTENT and parts[-2:-1] and parts[-2].endswith("key") \
