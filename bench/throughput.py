@@ -1,6 +1,7 @@
 """Throughput of the bridge: keystrokes in observe mode, messages forwarded in proxy mode.
 
     .venv/bin/python -m bench.throughput [--runs 5] [--keystrokes 20000] [--messages 100000] [--no-readme]
+    .venv/bin/python -m bench.throughput --baseline DIR [--runs 5] [--keystrokes 20000]
 
 - observe: `python -m lsp_bridge` next to a live collector, driven by pygls's `LanguageClient`. One
   didOpen (empty), then one didChange per character of a 20,000-character text (the start of the
@@ -16,6 +17,9 @@
   checked after each proxy run: edit steps, and any gap the recorder left when it fell behind. This
   mode uses the byte-level client and server (bench/raw_client.py, bench/raw_echo_server.py): with
   pygls's on either end the run would measure pygls, not the proxy (numbers in bench/README.md).
+- --baseline DIR (a checkout of another commit: `git worktree add DIR COMMIT`): observe mode only, the
+  tree at DIR (its collector and its bridge, through PYTHONPATH) and this one, each with its own live
+  collector, alternating which goes first in each run; printed side by side, not written to the README.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import argparse as argparse_module
 import asyncio
 import contextlib
 import json
+import os
 import sys
 import threading
 import time
@@ -266,14 +271,81 @@ def render(observe: list[dict[str, Any]], proxy: list[dict[str, Any]], loads: tu
     ])
 
 
+@contextlib.contextmanager
+def live_tree(tree: Path | None) -> Iterator[Live]:
+    """A live codetape whose collector and bridge run from `tree` (None: this checkout)."""
+    if tree is None:
+        with live_codetape() as live:
+            yield live
+        return
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(tree.resolve())  # live.env copies it: the collector and the bridge
+    try:
+        with live_codetape(prefix="ct-bench-base-") as live:
+            _restore_pythonpath(saved)
+            yield live
+    finally:
+        _restore_pythonpath(saved)
+
+
+def _restore_pythonpath(saved: str | None) -> None:
+    if saved is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = saved
+
+
+def compare(baseline: Path, runs: int, text: str) -> str:
+    """Observe mode from the tree at `baseline` and from this one, alternating; a side-by-side table."""
+    code = code_state()
+    results: dict[str, list[dict[str, Any]]] = {"baseline": [], "now": []}
+    with live_tree(baseline) as base, live_tree(None) as now:
+        loads = [load()]
+        for run in range(runs):
+            order = [("baseline", base), ("now", now)] if run % 2 == 0 else [("now", now), ("baseline", base)]
+            for name, live in order:
+                results[name].append(asyncio.run(observe_run(live, run, text)))
+                print(f"observe run {run + 1} {name}: {results[name][-1]}", flush=True)
+        loads.append(load())
+    rows = []
+    for run, (b, n) in enumerate(zip(results["baseline"], results["now"], strict=True)):
+        rows.append([run + 1, _rate(b["bridge"]), _rate(n["bridge"]), _rate(b["end_to_end"]),
+                     _rate(n["end_to_end"]), f"{n['end_to_end'] / b['end_to_end']:.2f}",
+                     "yes" if all(r["edits"] == r["expected"] and r["same"] and not r["gaps"]
+                                  for r in (b, n)) else "NO"])
+    medians = {name: (median([r["bridge"] for r in rs]), median([r["end_to_end"] for r in rs]))
+               for name, rs in results.items()}
+    ratios = median([n["end_to_end"] / b["end_to_end"]
+                     for b, n in zip(results["baseline"], results["now"], strict=True)])
+    rows.append(["**median**", _rate(medians["baseline"][0]), _rate(medians["now"][0]),
+                 _rate(medians["baseline"][1]), _rate(medians["now"][1]), f"{ratios:.2f}", ""])
+    return "\n".join([
+        f"Command: `{command_line()}` ({machine()}; now: {code_during(code)}); load average {loads[0]} at "
+        f"the start, {loads[1]} at the end.",
+        "",
+        f"Observe mode, {len(text):,} keystroke didChanges per run (didChange/s), baseline {baseline.name} "
+        "and now alternating:",
+        "",
+        table(["run", f"bridge {baseline.name}", "bridge now", f"end to end {baseline.name}",
+               "end to end now", "ratio (end to end)", "all recorded, text equal"], rows),
+    ])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keystrokes", type=int, default=20_000)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--baseline", type=Path,
+                        help="observe mode only: also run the tree at DIR, alternating")
     args = parser.parse_args()
     text = typed_text(args.keystrokes)
+    if args.baseline is not None:
+        if not (args.baseline / "lsp_bridge").is_dir() or not (args.baseline / "collector").is_dir():
+            raise SystemExit(f"bench.throughput: {args.baseline} is not a codetape checkout")
+        print(compare(args.baseline, args.runs, text))
+        return
     code = code_state()
     observe, proxy = [], []
     with live_codetape() as live:

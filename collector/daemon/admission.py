@@ -8,6 +8,7 @@ placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arrival order.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,10 +33,9 @@ def admit(step: dict[str, Any], policy: Policy) -> dict[str, Any] | None:
         value = step.get(key)
         if not isinstance(value, str):
             continue
-        clean = policy.normalize(value)
+        clean, problem = _clean_path(policy, value)
         if clean is None or policy.is_excluded(clean):
             return None
-        problem = path_problem(clean)
         if problem is not None:
             return {"kind": "gap", "reason": "malformed_input",
                     "detail": f"a {kind_name(step)} step about a path that cannot be recorded: {problem}"}
@@ -53,6 +53,14 @@ def admit(step: dict[str, Any], policy: Policy) -> dict[str, Any] | None:
         if size > policy.settings.max_file_bytes:
             kept.update(text=None, omitted="too_large", size=size)
     return kept
+
+
+@functools.lru_cache(maxsize=4096)
+def _clean_path(policy: Policy, path: str) -> tuple[str | None, str | None]:
+    """The path normalised (None: outside the workspace) and why it cannot be recorded (None: it can).
+    Both depend on the path and the workspace's root alone; a keystroke's step repeats its path."""
+    clean = policy.normalize(path)
+    return clean, path_problem(clean) if clean is not None else None
 
 
 def _unrecordable(path: str, policy: Policy) -> bool:

@@ -215,9 +215,11 @@ class Collector:
             return
         if op == "steps":
             items = message.get("items")
-            for item in items if isinstance(items, list) else []:
-                at, step = item if isinstance(item, list) and len(item) == 2 else (None, item)
-                self._add(conn, at, step)
+            if conn.session is not None and isinstance(items, list):
+                try:
+                    conn.session.add_many(map(_pair, items), source=conn.source)
+                except CodetapeError as exc:
+                    log.error("%s: %s", conn.session.root, exc)
             return
         reply: dict[str, Any] = {"id": message.get("id")}
         try:
@@ -253,6 +255,11 @@ class Collector:
             conn.session.add(at, step, source=conn.source)
         except CodetapeError as exc:
             log.error("%s: %s", conn.session.root, exc)
+
+
+def _pair(item: object) -> tuple[object, object]:
+    """(at_ms, step) of one item of a `steps` message: `[at, step]`, or a bare step without a time."""
+    return (item[0], item[1]) if isinstance(item, list) and len(item) == 2 else (None, item)
 
 
 def _inode(path: Path) -> int | None:

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from collector.daemon.echo import DiskEcho
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.paused import PausedWorkspaces
 from collector.daemon.test_reports import TestReports
-from collector.errors import CodetapeError, PolicyError, SettingsError
+from collector.errors import CodetapeError, JournalError, PolicyError, SettingsError
 from collector.home import Home
 from collector.journal import JournalWriter
 from collector.journal.rewrite import rewrite_header
@@ -35,7 +35,7 @@ from collector.policy.recording import Policy
 from collector.policy.sharing import load_signing_policy
 from collector.workspace.identity import identify
 from collector.workspace.trust import settings_problem
-from schemas import CaptureSettings, ClientInfo, EpisodeHeader, step_from_dict
+from schemas import CaptureSettings, ClientInfo, EpisodeHeader, Step, step_from_dict
 from schemas.common import PositionEncoding
 from schemas.settings import SETTINGS_FILE
 
@@ -71,6 +71,7 @@ class Session:
         self._clock = clock
         self._lock = threading.RLock()
         self._episode: _Episode | None = None
+        self._pending: list[Step] | None = None  # add_many: the open episode's steps not yet written
         self._dropped_while_paused = 0
         self._open_docs = OpenDocuments()
         self._held = HeldChanges()
@@ -143,6 +144,34 @@ class Session:
             self._append(at_ms, kept)
             if isinstance(at_ms, int) and not isinstance(at_ms, bool):
                 self._derive(at_ms, kept, junit)
+
+    def add_many(self, items: Iterable[tuple[object, object]], *, source: str = "collector") -> None:
+        """Record steps in order, each as `add` would (a step's CodetapeError is logged and the next one
+        follows); their journal frames are written together before the lock is released, so what
+        `status` counts is written. JournalError when that write fails (the steps before the failing
+        one are written and counted)."""
+        with self._lock:
+            self._pending = []
+            try:
+                for at_ms, step in items:
+                    try:
+                        self.add(at_ms, step, source=source)
+                    except CodetapeError as exc:
+                        log.error("%s: %s", self.root, exc)
+            finally:
+                self._flush()
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, None
+        episode = self._episode
+        if not pending or episode is None:
+            return
+        before = episode.writer.next_seq
+        try:
+            episode.writer.append_many(pending)
+        except JournalError:
+            episode.steps -= len(pending) - (episode.writer.next_seq - before)
+            raise
 
     def _derive(self, at_ms: int, step: dict[str, Any], junit: object) -> None:
         """Hand a command to the test-report reader; note a test run the pytest plugin sent."""
@@ -286,7 +315,10 @@ class Session:
             gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
                    "detail": f"invalid {kind_name(step)} step ({where}: {error['type']})"}
             model = step_from_dict(gap)
-        episode.writer.append(model)
+        if self._pending is not None:
+            self._pending.append(model)  # written by _flush, before the lock is released
+        else:
+            episode.writer.append(model)
         episode.disk.note(data, at_ms)
         self._open_docs.note(model, episode.writer.header.position_encoding)
         episode.positional = episode.positional or model.kind in ("edit", "diagnostics", "cursor")

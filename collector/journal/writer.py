@@ -1,9 +1,14 @@
-"""Appending to a journal while recording: one os.write per frame, fsync left to the group commit.
+"""Appending to a journal while recording: one os.write per frame (or per batch), fsync left to the
+group commit.
 
 `append` returns a step's sequence number as soon as its frame's os.write returned: the step is then
 acknowledged (it survives the collector being killed; `wait_durable` says when it survives power loss).
+`append_many` writes a batch's frames with one os.write and acknowledges them all when it returned; a
+crash during that write leaves a torn tail that recovery cuts at the last whole frame, so what remains
+is a prefix of the batch and nothing acknowledged is lost.
 A failed write (disk full, file too large, I/O error) is truncated away before JournalError is raised,
-so the journal always ends on its last good frame and nothing acknowledged is lost.
+so the journal always ends on its last good frame and nothing acknowledged is lost; a failed batch is
+then written frame by frame, so it keeps every frame before the one that fails, as `append` would.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -127,6 +132,31 @@ class JournalWriter:
                                    f"in journal {self.path}")
             return self._append_frame(payload, step.t_ms)
 
+    def append_many(self, steps: Sequence[Step]) -> int:
+        """Write steps in order with one os.write; returns the last one's sequence number once that write
+        returned (all acknowledged; -1 for no steps). On an error the frames before the failing step are
+        written, as one `append` per step would have left them, and JournalError is raised."""
+        payloads = [pack_step(step_to_dict(step)) for step in steps]
+        with self._lock:
+            frames: list[tuple[bytes, int]] = []
+            error: JournalError | None = None
+            seq, last_t = self._next_seq, self._last_t
+            for step, payload in zip(steps, payloads, strict=True):
+                if step.t_ms < last_t:
+                    error = JournalError(f"step at {step.t_ms} ms comes after one at {last_t} ms "
+                                         f"in journal {self.path}")
+                    break
+                if len(payload) > MAX_PAYLOAD:
+                    error = _too_large(self.path, len(payload))
+                    break
+                frames.append((encode_frame(seq + len(frames), payload), step.t_ms))
+                last_t = step.t_ms
+            if frames:
+                self._append_frames(frames)
+            if error is not None:
+                raise error
+            return self._next_seq - 1 if frames else -1
+
     def wait_durable(self, seq: int, timeout: float | None = None) -> bool:
         """Block until frames up to `seq` are fsynced; False if `timeout` seconds pass first."""
         return self._commit.wait(seq, timeout)
@@ -156,8 +186,7 @@ class JournalWriter:
             raise JournalError(self._broken)
         self._commit.check()
         if len(payload) > MAX_PAYLOAD:
-            raise JournalError(f"cannot write journal {self.path}: a step of {len(payload)} bytes is above "
-                               f"the {MAX_PAYLOAD}-byte frame cap")
+            raise _too_large(self.path, len(payload))
         seq = self._next_seq
         frame = encode_frame(seq, payload)
         self._write_all(frame)
@@ -165,6 +194,29 @@ class JournalWriter:
         self._next_seq, self._last_t = seq + 1, t_ms
         self._commit.written(seq)
         return seq
+
+    def _append_frames(self, frames: list[tuple[bytes, int]]) -> None:
+        """Write whole (frame, t_ms) numbered from next_seq with one os.write; if that fails (it was cut
+        back), again one at a time, so the frames before the failing one stay."""
+        if self._closed:
+            raise JournalError(f"journal {self.path} is closed")
+        if self._broken is not None:
+            raise JournalError(self._broken)
+        self._commit.check()
+        try:
+            self._write_all(b"".join(frame for frame, _ in frames))
+        except JournalError:
+            if len(frames) == 1 or self._broken is not None:
+                raise
+            for frame, t_ms in frames:
+                self._write_all(frame)
+                self._end += len(frame)
+                self._next_seq, self._last_t = self._next_seq + 1, t_ms
+                self._commit.written(self._next_seq - 1)
+            return
+        self._end += sum(len(frame) for frame, _ in frames)
+        self._next_seq, self._last_t = self._next_seq + len(frames), frames[-1][1]
+        self._commit.written(self._next_seq - 1)
 
     def _write_all(self, frame: bytes) -> None:
         """One os.write; only if the kernel cuts it short (a size limit) is the rest retried, to learn why."""
@@ -192,6 +244,11 @@ def _lock(fd: int, path: Path) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         raise JournalError(f"journal {path} is in use by another writer") from None
+
+
+def _too_large(path: Path, size: int) -> JournalError:
+    return JournalError(f"cannot write journal {path}: a step of {size} bytes is above the "
+                        f"{MAX_PAYLOAD}-byte frame cap")
 
 
 def _recover(path: Path) -> tuple[EpisodeHeader, Frame, int]:

@@ -270,3 +270,65 @@ def test_threads_appending_at_once_get_one_seq_each(tmp_path: Path, episode_head
             thread.join()
     assert sorted(seqs) == list(range(1, 1201))
     assert scan_journal(path).good_frames == 1201
+
+
+def test_a_batch_is_one_write_of_the_frames_one_append_each_would_write(
+        tmp_path: Path, episode_header: EpisodeHeader) -> None:
+    steps = [OpenStep(t_ms=0, source="bridge", path="a.py", text="x = 1\n"), note(5, "é😀"),
+             *(note(6 + t, "x" * t) for t in range(20))]
+    one_by_one, batched = tmp_path / "one.journal", tmp_path / "batch.journal"
+    with JournalWriter.create(one_by_one, episode_header) as writer:
+        for step in steps:
+            writer.append(step)
+    sizes: list[int] = []
+
+    def write(fd: int, data: bytes | memoryview) -> int:
+        sizes.append(len(data))
+        return os.write(fd, data)
+
+    with JournalWriter.create(batched, episode_header, write=write) as writer:
+        assert writer.append_many([]) == -1
+        assert writer.append_many(steps) == len(steps)
+        assert writer.append_many(steps[-1:]) == len(steps) + 1
+        assert writer.next_seq == len(steps) + 2
+    assert batched.read_bytes()[:one_by_one.stat().st_size] == one_by_one.read_bytes()
+    assert len(sizes) == 3  # the header, the batch, the last step
+    assert payloads(batched)[1:] == [step_to_dict(step) for step in [*steps, steps[-1]]]
+
+
+def size_limit(limit: int) -> WriteFn:
+    """os.write on a file that may not grow past `limit` bytes (as RLIMIT_FSIZE): short, then EFBIG."""
+    def write(fd: int, data: bytes | memoryview) -> int:
+        room = limit - os.fstat(fd).st_size
+        if room <= 0:
+            raise OSError(errno.EFBIG, os.strerror(errno.EFBIG))
+        return os.write(fd, data[:room])
+
+    return write
+
+
+def test_a_failed_batch_keeps_every_frame_before_the_failing_one(
+        tmp_path: Path, episode_header: EpisodeHeader) -> None:
+    path = tmp_path / "s.journal"
+    with JournalWriter.create(path, episode_header) as probe:
+        probe.append(note(0, "x" * 1000))
+    header_end = next(JournalScanner(path).frames()).size
+    frame = path.stat().st_size - header_end
+    path.unlink()
+    writer = JournalWriter.create(path, episode_header, write=size_limit(header_end + 4 * frame + frame // 2))
+    with pytest.raises(JournalError, match="cut back to its 5 good frames, so nothing acknowledged"):
+        writer.append_many([note(t, "x" * 1000) for t in range(10)])
+    assert writer.next_seq == 5 and path.stat().st_size == header_end + 4 * frame
+    writer.close()
+    assert len(payloads(path)) == 5
+    assert scan_journal(path).torn_bytes == 0
+
+
+def test_a_batch_going_back_in_time_writes_what_came_before(tmp_path: Path,
+                                                            episode_header: EpisodeHeader) -> None:
+    path = tmp_path / "s.journal"
+    with JournalWriter.create(path, episode_header) as writer:
+        with pytest.raises(JournalError, match="step at 9 ms comes after one at 10 ms"):
+            writer.append_many([note(3), note(10), note(9), note(11)])
+        assert writer.append_many([note(10)]) == 3
+    assert [p["t_ms"] for p in payloads(path)[1:]] == [3, 10, 10]
