@@ -97,9 +97,11 @@ class Live:
         with self.client() as client:
             return client.request(op, **args)
 
-    def steps_recorded(self) -> int:
-        """Steps in the workspace's open episode, as the collector counts them."""
-        for workspace in self.request("status")["workspaces"]:
+    def steps_recorded(self, client: Client | None = None) -> int:
+        """Steps in the workspace's open episode, as the collector counts them (asked over `client`, a
+        connection kept for polling, or a new one)."""
+        status = self.request("status") if client is None else client.request("status")
+        for workspace in status["workspaces"]:
             if Path(workspace["root"]) == self.workspace:
                 return int(workspace["steps"])
         return 0

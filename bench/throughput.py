@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 
@@ -69,12 +70,15 @@ def keystrokes(text: str, *, first_version: int = 2) -> Iterator[tuple[int, int,
 
 
 def wait_recorded(live: Live, steps: int, timeout: float = RECORDED_S) -> bool:
-    """Wait until the collector counts `steps` steps in the open episode; False after `timeout` s."""
+    """Wait until the collector counts `steps` steps in the open episode; False after `timeout` s.
+    One connection asks every 10 ms (a new connection per question cost the collector ~0.75 ms of CPU
+    and the bench process more, both taken from the cores the bridge and the collector share)."""
     deadline = time.perf_counter() + timeout
-    while live.steps_recorded() < steps:
-        if time.perf_counter() > deadline:
-            return False
-        time.sleep(0.01)
+    with live.client() as client:
+        while live.steps_recorded(client) < steps:
+            if time.perf_counter() > deadline:
+                return False
+            time.sleep(0.01)
     return True
 
 
@@ -106,6 +110,7 @@ async def observe_run(live: Live, run: int, text: str) -> dict[str, Any]:
     if not await asyncio.to_thread(wait_recorded, live, opened, 60.0):  # the hello and the open are in
         raise SystemExit("bench.throughput: the collector never recorded the bridge's didOpen")
     before = live.steps_recorded()
+    collector = psutil.Process(live.collector.pid)
     with Prebuilt(client) as stream:
         for version, line, character, ch in keystrokes(text):
             at = lsp.Position(line=line, character=character)
@@ -115,6 +120,7 @@ async def observe_run(live: Live, run: int, text: str) -> dict[str, Any]:
                                                                       text=ch)]))
         sync = client.protocol.send_request("codetape-bench/sync", None)  # unknown: an error, in order
     sent = stream.messages - 1
+    cpu = cpu_seconds(collector)
     started = time.perf_counter()
     stream.send()
     with contextlib.suppress(JsonRpcException):
@@ -122,9 +128,17 @@ async def observe_run(live: Live, run: int, text: str) -> dict[str, Any]:
     bridge_s = time.perf_counter() - started
     await asyncio.to_thread(wait_recorded, live, before + sent)
     total_s = time.perf_counter() - started
+    collector_us = (cpu_seconds(collector) - cpu) / sent * 1e6
     await shutdown(client)
     check = check_episode(live, path, sent, text)
-    return {"n": sent, "bridge": sent / bridge_s, "end_to_end": sent / total_s, **check}
+    return {"n": sent, "bridge": sent / bridge_s, "end_to_end": sent / total_s, "collector_us": collector_us,
+            **check}
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    """User and system CPU time of a process so far (all its threads)."""
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
 # -- proxy mode (byte-level client and server) -------------------------------------------------------
@@ -311,14 +325,17 @@ def compare(baseline: Path, runs: int, text: str) -> str:
     for run, (b, n) in enumerate(zip(results["baseline"], results["now"], strict=True)):
         rows.append([run + 1, _rate(b["bridge"]), _rate(n["bridge"]), _rate(b["end_to_end"]),
                      _rate(n["end_to_end"]), f"{n['end_to_end'] / b['end_to_end']:.2f}",
+                     f"{b['collector_us']:.1f}", f"{n['collector_us']:.1f}",
                      "yes" if all(r["edits"] == r["expected"] and r["same"] and not r["gaps"]
                                   for r in (b, n)) else "NO"])
     medians = {name: (median([r["bridge"] for r in rs]), median([r["end_to_end"] for r in rs]))
                for name, rs in results.items()}
     ratios = median([n["end_to_end"] / b["end_to_end"]
                      for b, n in zip(results["baseline"], results["now"], strict=True)])
+    cpu = {name: median([r["collector_us"] for r in rs]) for name, rs in results.items()}
     rows.append(["**median**", _rate(medians["baseline"][0]), _rate(medians["now"][0]),
-                 _rate(medians["baseline"][1]), _rate(medians["now"][1]), f"{ratios:.2f}", ""])
+                 _rate(medians["baseline"][1]), _rate(medians["now"][1]), f"{ratios:.2f}",
+                 f"{cpu['baseline']:.1f}", f"{cpu['now']:.1f}", ""])
     return "\n".join([
         f"Command: `{command_line()}` ({machine()}; now: {code_during(code)}); load average {loads[0]} at "
         f"the start, {loads[1]} at the end.",
@@ -327,7 +344,8 @@ def compare(baseline: Path, runs: int, text: str) -> str:
         "and now alternating:",
         "",
         table(["run", f"bridge {baseline.name}", "bridge now", f"end to end {baseline.name}",
-               "end to end now", "ratio (end to end)", "all recorded, text equal"], rows),
+               "end to end now", "ratio (end to end)", f"collector CPU µs/step {baseline.name}",
+               "collector CPU µs/step now", "all recorded, text equal"], rows),
     ])
 
 
