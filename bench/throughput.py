@@ -292,14 +292,17 @@ def live_tree(tree: Path | None) -> Iterator[Live]:
         with live_codetape() as live:
             yield live
         return
-    saved = os.environ.get("PYTHONPATH")
+    saved, here = os.environ.get("PYTHONPATH"), Path.cwd()
     os.environ["PYTHONPATH"] = str(tree.resolve())  # live.env copies it: the collector and the bridge
+    os.chdir(tree)  # `python -m collector` puts its working directory first on sys.path
     try:
         with live_codetape(prefix="ct-bench-base-") as live:
             _restore_pythonpath(saved)
+            os.chdir(here)
             yield live
     finally:
         _restore_pythonpath(saved)
+        os.chdir(here)
 
 
 def _restore_pythonpath(saved: str | None) -> None:
