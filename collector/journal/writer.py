@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -38,6 +39,8 @@ from schemas import EpisodeHeader, Step, step_to_dict
 
 WriteFn = Callable[[int, bytes | memoryview], int]
 DEFAULT_INTERVAL = 0.05
+REOPEN_LOCK_WAIT_S = 2.0
+LOCK_POLL_S = 0.005
 
 
 class JournalWriter:
@@ -88,9 +91,12 @@ class JournalWriter:
 
     @classmethod
     def reopen(cls, path: Path, *, fsync: FsyncFn = os.fsync, interval: float = DEFAULT_INTERVAL,
-               write: WriteFn = os.write) -> JournalWriter:
+               write: WriteFn = os.write, lock_wait: float = REOPEN_LOCK_WAIT_S) -> JournalWriter:
         """Continue a journal after a crash: cut its torn tail, append from the next sequence number.
 
+        A lock still held is waited for up to `lock_wait` seconds: a child process another thread forks
+        holds a copy of every open descriptor until it execs, so a journal this process has just closed
+        (or written under another name and swapped in) can stay locked for that moment.
         Raises JournalCorrupt when the journal is damaged in the middle: seal it instead.
         """
         try:
@@ -98,7 +104,7 @@ class JournalWriter:
         except OSError as exc:
             raise JournalError(f"cannot open journal {path}: {exc.strerror}") from None
         try:
-            _lock(fd, path)
+            _lock(fd, path, wait=lock_wait)
             header, last, end = _recover(path)
             if os.fstat(fd).st_size != end:
                 os.ftruncate(fd, end)
@@ -180,20 +186,10 @@ class JournalWriter:
         self.close()
 
     def _append_frame(self, payload: bytes, t_ms: int) -> int:
-        if self._closed:
-            raise JournalError(f"journal {self.path} is closed")
-        if self._broken is not None:
-            raise JournalError(self._broken)
-        self._commit.check()
         if len(payload) > MAX_PAYLOAD:
             raise _too_large(self.path, len(payload))
-        seq = self._next_seq
-        frame = encode_frame(seq, payload)
-        self._write_all(frame)
-        self._end += len(frame)
-        self._next_seq, self._last_t = seq + 1, t_ms
-        self._commit.written(seq)
-        return seq
+        self._append_frames([(encode_frame(self._next_seq, payload), t_ms)])
+        return self._next_seq - 1
 
     def _append_frames(self, frames: list[tuple[bytes, int]]) -> None:
         """Write whole (frame, t_ms) numbered from next_seq with one os.write; if that fails (it was cut
@@ -239,11 +235,16 @@ class JournalWriter:
                                f"{self._next_seq} good frames, so nothing acknowledged was lost") from None
 
 
-def _lock(fd: int, path: Path) -> None:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise JournalError(f"journal {path} is in use by another writer") from None
+def _lock(fd: int, path: Path, *, wait: float = 0.0) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise JournalError(f"journal {path} is in use by another writer") from None
+        time.sleep(LOCK_POLL_S)
 
 
 def _too_large(path: Path, size: int) -> JournalError:
