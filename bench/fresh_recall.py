@@ -30,7 +30,8 @@ from bench.redaction_engines import Run, baseline, stdlib_texts
 from bench.report import command_line, machine, table, write_section
 
 HERE = Path(__file__).parent
-CORPORA = ("tuned", "held-out", "paraphrased", "fresh: trufflehog", "fresh: leakin", "fresh: github")
+CORPORA = ("tuned", "held-out", "paraphrased", "fresh: trufflehog", "fresh: leakin", "fresh: github",
+           "fresh: microsoft")
 
 _CHILD = """
 import importlib.util, json, sys, tempfile
