@@ -69,6 +69,9 @@ class StepBuilder:
         # only the next pass's snapshot shows: what entries explained and created is remembered for a while.
         self._explained: deque[tuple[str, str | None]] = deque(maxlen=10_000)
         self._created: deque[str] = deque(maxlen=10_000)
+        # A commit on a branch writes the branch's reflog, then HEAD's: a pass between the two writes
+        # records the operation from the branch's entry, and the next pass must not record it again.
+        self._branch_keys: deque[tuple[str | None, str | None, str]] = deque(maxlen=10_000)
         self._stash_pushed_s = -10
 
     def build(self, old: RefState, new: RefState, observed: list[Observed]) -> list[dict[str, Any]]:
@@ -86,6 +89,8 @@ class StepBuilder:
                 current, step = self._head(entry, current, old, new, created)
                 if current is not None:
                     explained.add((current, entry.new))
+                if _key(entry) in self._branch_keys:
+                    continue  # recorded by an earlier pass from the branch's own entry
             elif item.log == STASH:
                 self._stash_pushed_s = entry.seconds
                 step = git_step("stash", ref=STASH, new=entry.new, message=entry.message, detail="push")
@@ -97,6 +102,7 @@ class StepBuilder:
                 if item.seq < cutoff.get(item.log, -1) or _key(entry) in head_keys:
                     continue
                 step = self._branch(item.log, entry, created)
+                self._branch_keys.append(_key(entry))
             if step is not None:
                 steps.append(step)
         steps.extend(self._snapshot_diff(old, new, explained, created))
