@@ -241,12 +241,13 @@ def _rate(value: float) -> str:
 
 def render(observe: list[dict[str, Any]], proxy: list[dict[str, Any]], loads: tuple[str, str],
            keystroke_count: int, code: str) -> str:
-    obs_rows = [[i + 1, f"{r['n']:,}", _rate(r["bridge"]), _rate(r["end_to_end"]),
+    obs_rows = [[i + 1, f"{r['n']:,}", _rate(r["bridge"]), _rate(r["end_to_end"]), f"{r['collector_us']:.1f}",
                  f"{r['edits']:,} / {r['expected']:,}", r["gaps"], "equal" if r["same"] else "DIFFERENT"]
                 for i, r in enumerate(observe)]
     bridge = median([r["bridge"] for r in observe])
     e2e = median([r["end_to_end"] for r in observe])
-    obs_rows.append(["**median**", "", f"**{_rate(bridge)}**", f"**{_rate(e2e)}**", "", "", ""])
+    cpu = median([r["collector_us"] for r in observe])
+    obs_rows.append(["**median**", "", f"**{_rate(bridge)}**", f"**{_rate(e2e)}**", f"{cpu:.1f}", "", "", ""])
     direct = [r for r in proxy if r["via"] == "direct"]
     ours = [r for r in proxy if r["via"] == "codetape"]
     prox_rows = []
@@ -266,8 +267,8 @@ def render(observe: list[dict[str, Any]], proxy: list[dict[str, Any]], loads: tu
         "",
         f"Observe mode, {keystroke_count:,} keystroke didChanges per run (didChange/s):",
         "",
-        table(["run", "didChange", "bridge", "end to end (collector)", "edit steps", "gaps", "text"],
-              obs_rows),
+        table(["run", "didChange", "bridge", "end to end (collector)", "collector CPU µs/step", "edit steps",
+               "gaps", "text"], obs_rows),
         "",
         "Proxy mode in front of `bench/raw_echo_server.py`, messages forwarded per second (didChange, "
         "hover requests and their answers; one request per three didChange):",
