@@ -250,8 +250,13 @@ class Buffer:
         start of a private key whose end is in view). `line` and `last_line`: the lines of `a` and `end`,
         when known."""
         ti, lines = self.ti, self.t.lines
-        first = max(0, (ti.line_of(a) if line is None else line) - 1)
+        edited = ti.line_of(a) if line is None else line
+        first = max(0, edited - 1)
         last = min(len(lines) - 1, (ti.line_of(end) if last_line is None else last_line) + 1)
+        for anchors, reach in self.redactor.rules.reach:  # a rule whose match starts further up
+            top = max(0, edited - reach)
+            if top < first and (found := anchors.search(above := "".join(lines[top:first]))):
+                first = top + above.count("\n", 0, found.start())
         text = "".join(lines[first : last + 1])
         if "-----END" in text and "-----BEGIN" not in text.split("-----END", 1)[0]:
             for line in range(first - 1, max(-1, first - PEM_REACH), -1):

@@ -109,6 +109,19 @@ class RuleSet:
         return AnchorIndex.of(self.rules)
 
     @functools.cached_property
+    def reach(self) -> tuple[tuple[re.Pattern[str], int], ...]:
+        """Where a match may begin more than one line above the value it finds (`Rule.lines` > 1: a
+        Terraform `variable` block, a `.netrc` `machine` entry): a pattern of those rules' anchors and how
+        many lines down from an anchor's line they reach. The scan around an editor's keystroke covers
+        the line above it; these say when to look further up."""
+        groups: dict[tuple[bool, int], set[str]] = {}
+        for rule in self.rules:
+            if rule.lines > 1 and rule.anchors:
+                groups.setdefault((rule.fold, rule.lines), set()).update(rule.anchors)
+        return tuple((_anchor_pattern(anchors, fold=fold), lines)
+                     for (fold, lines), anchors in sorted(groups.items()))
+
+    @functools.cached_property
     def context_index(self) -> AnchorIndex:
         """The anchors of every rule but the provider tokens' (`Rule.token`), numbered as in `rules`."""
         return AnchorIndex.of([rule if not rule.token else _NEVER for rule in self.rules])
@@ -166,3 +179,6 @@ def _extra(pattern: str) -> Rule:
         raise UsageError(f"redaction pattern {pattern!r} matches the empty string; make it match the secret")
     return Rule(_EXTRA_ID, compiled, scope="all", priority=-1)
 
+
+def _anchor_pattern(anchors: set[str], *, fold: bool) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, sorted(anchors))), re.IGNORECASE if fold else 0)

@@ -62,10 +62,7 @@ _ARGV_SPLIT = ("a multi-line YAML case split into a command's argv on white spac
                "value in separate arguments, unquoted (3 cases per corpus)")
 CHANNEL_LEAKS = {"trufflehog": _ARGV_SPLIT,
                  "leakin": _ARGV_SPLIT + ", and `'NAME=value ...'` in a test failure's repr has a quote "
-                 "before the name (1 case)",
-                 "github": "a Terraform variable typed one key at a time: the editor buffer scans one line "
-                 "either side of an edit (collector/redact/buffer.py), and the variable's name is three "
-                 "lines above its default (1 case)"}
+                 "before the name (1 case)"}
 
 
 @pytest.mark.timeout(1200)

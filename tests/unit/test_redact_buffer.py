@@ -111,3 +111,18 @@ def test_copies_are_independent() -> None:
     buf.change(at(0, 0), "# ")
     assert copy.true_text() == f"t = {GH}\n" and copy.redacted_text() == f"t = {PH}\n"
     assert buf.redacted_text() == f"# t = {PH}\n"
+
+
+def test_a_value_whose_rule_starts_lines_above_is_found_when_typed_key_by_key() -> None:
+    """The scan around a keystroke reaches up to where a multi-line rule's match starts: a Terraform
+    variable's block header, a .netrc `machine` line (it covered one line above, and leaked these)."""
+    secret = "Vq7mZt2Lw9Kp3xRb"
+    for head, line in [('variable "db_password" {\n  type      = string\n  sensitive = true\n',
+                        f'  default   = "{secret}"'),
+                       ("machine api.example.com\n  login deploy\n", f"  password {secret}")]:
+        mirror = Mirror(head + "\n}\n")
+        row = head.count("\n")
+        for n, ch in enumerate(line):
+            mirror.change(at(row, n), ch)
+        assert secret not in mirror.seen.text, head
+        assert "«redacted:" in mirror.seen.text.splitlines()[row], head
