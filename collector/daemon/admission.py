@@ -8,7 +8,6 @@ placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arrival order.
 
 from __future__ import annotations
 
-import functools
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from collector.text.paths import path_problem
 HOLD_MS = 1000
 
 
-def admit(step: dict[str, Any], policy: Policy) -> dict[str, Any] | None:
+def admit(step: dict[str, Any], policy: Policy, paths: CleanPaths) -> dict[str, Any] | None:
     """The step as it may be written, or None when it must be dropped (excluded path, channel off).
 
     Paths are stored workspace-relative and normalised (`/abs/ws/a.py`, `./a.py` and `b/../a.py` are
@@ -33,7 +32,7 @@ def admit(step: dict[str, Any], policy: Policy) -> dict[str, Any] | None:
         value = step.get(key)
         if not isinstance(value, str):
             continue
-        clean, problem = _clean_path(policy, value)
+        clean, problem = paths.get(policy, value)
         if clean is None or policy.is_excluded(clean):
             return None
         if problem is not None:
@@ -55,12 +54,26 @@ def admit(step: dict[str, Any], policy: Policy) -> dict[str, Any] | None:
     return kept
 
 
-@functools.lru_cache(maxsize=4096)
-def _clean_path(policy: Policy, path: str) -> tuple[str | None, str | None]:
-    """The path normalised (None: outside the workspace) and why it cannot be recorded (None: it can).
-    Both depend on the path and the workspace's root alone; a keystroke's step repeats its path."""
-    clean = policy.normalize(path)
-    return clean, path_problem(clean) if clean is not None else None
+class CleanPaths:
+    """A path's normalised form (None: outside the workspace) and why it cannot be recorded (None: it
+    can), remembered for one workspace: both depend on the path and the workspace's root alone, and a
+    keystroke's step repeats the path of the one before. At most `limit` paths are kept."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._limit = limit
+        self._known: dict[str, tuple[str | None, str | None]] = {}
+
+    def get(self, policy: Policy, path: str) -> tuple[str | None, str | None]:
+        known = self._known.get(path)
+        if known is None:
+            if len(self._known) >= self._limit:
+                self._known.clear()
+            clean = policy.normalize(path)
+            known = self._known[path] = (clean, None if clean is None else path_problem(clean))
+        return known
+
+    def __len__(self) -> int:
+        return len(self._known)
 
 
 def _unrecordable(path: str, policy: Policy) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 import pydantic
 
 from collector import __version__
-from collector.daemon.admission import HeldChanges, admit, kind_name, own_state
+from collector.daemon.admission import CleanPaths, HeldChanges, admit, kind_name, own_state
 from collector.daemon.capture import Capture, StartWatchers
 from collector.daemon.echo import DiskEcho
 from collector.daemon.open_documents import OpenDocuments
@@ -75,6 +75,7 @@ class Session:
         self._dropped_while_paused = 0
         self._open_docs = OpenDocuments()
         self._held = HeldChanges()
+        self._paths = CleanPaths()  # the root never changes, so neither do a path's clean form and problem
         self._reports = TestReports(root, lambda: self.policy, self._add_derived)
         self._told_encoding = False  # once a client was told the encoding, it never changes
         self._settings_mtime = self._settings_stamp()
@@ -131,7 +132,7 @@ class Session:
             if self.paused_at is not None:
                 self._dropped_while_paused += 1
                 return
-            kept = admit(step, self.policy)
+            kept = admit(step, self.policy, self._paths)
             if kept is None:
                 return
             junit = kept.pop("junit", None)  # `codetape run --junit GLOB`: where to look, not a field
