@@ -9,6 +9,8 @@ as they arrive, so no step ever shows the value or any prefix of it.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from collector.redact import spans as sp
 from collector.redact.lineindex import LineIndex
 from collector.redact.placeholders import PLACEHOLDER_RE, Secret
+from collector.redact.rules import Reach
 from collector.redact.scanner import Finding
 from collector.redact.spans import Span
 from collector.redact.text import TextRedactor
@@ -253,10 +256,8 @@ class Buffer:
         edited = ti.line_of(a) if line is None else line
         first = max(0, edited - 1)
         last = min(len(lines) - 1, (ti.line_of(end) if last_line is None else last_line) + 1)
-        for anchors, reach in self.redactor.rules.reach:  # a rule whose match starts further up
-            top = max(0, edited - reach)
-            if top < first and (found := anchors.search(above := "".join(lines[top:first]))):
-                first = top + above.count("\n", 0, found.start())
+        if first > 0 and (reach := self.redactor.rules.reach):  # rules whose match starts further up
+            first = _reached_up(lines, edited, first, reach)
         text = "".join(lines[first : last + 1])
         if "-----END" in text and "-----BEGIN" not in text.split("-----END", 1)[0]:
             for line in range(first - 1, max(-1, first - PEM_REACH), -1):
@@ -303,6 +304,29 @@ class Buffer:
         self.d.apply(range_, text)
         self.di.invalidate(line - 1)
         return [ContentChange(range=range_, text=text)]
+
+
+def _reached_up(lines: Sequence[str], edited: int, first: int, reach: tuple[Reach, ...]) -> int:
+    """The first line of the scan around line `edited`, moved up from `first` to the earliest line above
+    it where a rule of `reach` begins a match that can reach `edited`."""
+    top = max(0, edited - max(rule.lines for rule in reach))
+    if top >= first:
+        return first
+    above = "".join(lines[top:first])
+    lowered = ""
+    starts: list[int] | None = None
+    for rule in reach:
+        if rule.fold and not lowered:
+            lowered = above.lower()
+        haystack = lowered if rule.fold else above
+        if not any(anchor in haystack for anchor in rule.anchors):
+            continue
+        if starts is None:
+            starts = list(itertools.accumulate(map(len, lines[top:first]), initial=0))
+        from_line = max(top, edited - rule.lines)
+        if from_line < first and (found := rule.begins.search(above, starts[from_line - top])):
+            first = min(first, top + bisect.bisect_right(starts, found.start()) - 1)
+    return first
 
 
 def placeholders_in(text: str) -> Counter[str]:

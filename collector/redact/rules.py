@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from collector.errors import UsageError
 from collector.redact import engine as engines
@@ -27,6 +28,15 @@ ALLOW_ENTRY = re.compile(r"^(?:sha256:[0-9a-f]{64}|rule:[a-z0-9][a-z0-9_.-]{0,63
 
 
 Anchors = tuple[tuple[str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]], ...]
+
+
+class Reach(NamedTuple):
+    """A rule whose match can begin `lines` lines above the value: see `RuleSet.reach`."""
+
+    anchors: tuple[str, ...]  # one of them is on the line a match begins on (lower case when `fold`)
+    fold: bool
+    begins: re.Pattern[str]
+    lines: int
 
 
 @dataclass(frozen=True)
@@ -109,17 +119,18 @@ class RuleSet:
         return AnchorIndex.of(self.rules)
 
     @functools.cached_property
-    def reach(self) -> tuple[tuple[re.Pattern[str], int], ...]:
+    def reach(self) -> tuple[Reach, ...]:
         """Where a match may begin more than one line above the value it finds (`Rule.lines` > 1: a
-        Terraform `variable` block, a `.netrc` `machine` entry): a pattern of those rules' anchors and how
-        many lines down from an anchor's line they reach. The scan around an editor's keystroke covers
-        the line above it; these say when to look further up."""
-        groups: dict[tuple[bool, int], set[str]] = {}
+        Terraform `variable` block, a `.netrc` `machine` entry): the rule's anchors, a pattern for the line
+        it begins on (its prefilter, else its anchors) and how many lines down from there it reaches. The
+        scan around an editor's keystroke covers the line above it; these say when to look further up."""
+        found: dict[Reach, None] = {}
         for rule in self.rules:
             if rule.lines > 1 and rule.anchors:
-                groups.setdefault((rule.fold, rule.lines), set()).update(rule.anchors)
-        return tuple((_anchor_pattern(anchors, fold=fold), lines)
-                     for (fold, lines), anchors in sorted(groups.items()))
+                source = rule.prefilter or "|".join(map(re.escape, sorted(rule.anchors)))
+                flags = re.IGNORECASE if rule.fold and not rule.prefilter else 0
+                found[Reach(rule.anchors, rule.fold, re.compile(source, flags), rule.lines)] = None
+        return tuple(found)
 
     @functools.cached_property
     def context_index(self) -> AnchorIndex:
@@ -179,6 +190,3 @@ def _extra(pattern: str) -> Rule:
         raise UsageError(f"redaction pattern {pattern!r} matches the empty string; make it match the secret")
     return Rule(_EXTRA_ID, compiled, scope="all", priority=-1)
 
-
-def _anchor_pattern(anchors: set[str], *, fold: bool) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, sorted(anchors))), re.IGNORECASE if fold else 0)
