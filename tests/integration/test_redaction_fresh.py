@@ -10,6 +10,9 @@ formats 99.6 % and leaked credentials' real names 98.5 %, both SPENT (the genera
 collector/redact/spelling.py and letters.py were tuned on their misses, so they pass a goal they no
 longer measure honestly); GitHub's secret scanning list, on eleven new kinds of line, 89.0 %: the
 honest figure until its misses were read: it is SPENT too, at 99.0 % after the rules written from them.
+Microsoft's own key formats (microsoft/security-utilities), on twelve more new kinds of line (Nix,
+systemd, nginx, Makefiles, Maven, dotfiles, logs, stack traces...), frozen before measuring: 77.56 %, FRESH
+(its misses have not been read).
 A corpus below the goal is a strict expected failure: the threshold is not lowered to
 the figure, and once redaction reaches it the marker must go (an unexpected pass fails the run). So is
 the channel check, for the leak its reason names.
@@ -25,9 +28,11 @@ import pytest
 from bench.fresh_corpus import generate, load, path_of
 from bench.sealed_recall import TYPED_EVERY, Sealed, seal_cases
 
-SOURCES = ("trufflehog", "leakin", "github")
+SOURCES = ("trufflehog", "leakin", "github", "microsoft")
+FEWEST_PROVIDERS = {"microsoft": 75}  # Microsoft's own list has 78 formats; the others 150 or more
 GOAL = 0.98
-BELOW_GOAL: dict[str, str] = {}  # measured recall of the corpora that do not reach the goal yet
+# Measured recall of the corpora that do not reach the goal yet (bench/README.md, "Fresh corpora").
+BELOW_GOAL: dict[str, str] = {"microsoft": "77.56 % (84813ab: 76.07 %)"}
 
 
 @pytest.fixture(scope="module", params=SOURCES)
@@ -43,7 +48,7 @@ def test_the_committed_corpus_is_what_its_generator_froze(source: str) -> None:
     drawn = [{"provider": c.family, "context": c.context, "text": c.text, "values": list(c.values)}
              for c in generate(source)]
     assert drawn == frozen
-    assert len(frozen) >= 400 and len({c["provider"] for c in frozen}) >= 150
+    assert len(frozen) >= 400 and len({c["provider"] for c in frozen}) >= FEWEST_PROVIDERS.get(source, 150)
 
 
 @pytest.mark.timeout(1200)
@@ -62,7 +67,10 @@ _ARGV_SPLIT = ("a multi-line YAML case split into a command's argv on white spac
                "value in separate arguments, unquoted (3 cases per corpus)")
 CHANNEL_LEAKS = {"trufflehog": _ARGV_SPLIT,
                  "leakin": _ARGV_SPLIT + ", and `'NAME=value ...'` in a test failure's repr has a quote "
-                 "before the name (1 case)"}
+                 "before the name (1 case)",
+                 "microsoft": "3 values the scan finds in their case's text are left in full in a "
+                 "diagnostic's message (`hard-coded credential? ` and the text); not looked into, as that "
+                 "would read the cases of a fresh corpus"}
 
 
 @pytest.mark.timeout(1200)
