@@ -23,28 +23,11 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable
 from typing import Any
 
-Place = Callable[[dict[str, Any], str, random.Random], str]
+from bench.fresh_corpus.config_contexts import Place, _camel, _pascal, _snake, _upper
 
-
-def _upper(fmt: dict[str, Any]) -> str:
-    return str(fmt["var"])
-
-
-def _snake(fmt: dict[str, Any]) -> str:
-    return _upper(fmt).lower()
-
-
-def _camel(fmt: dict[str, Any]) -> str:
-    first, *rest = _snake(fmt).split("_")
-    return first + "".join(w.capitalize() for w in rest)
-
-
-def _pascal(fmt: dict[str, Any]) -> str:
-    camel = _camel(fmt)
-    return camel[:1].upper() + camel[1:]
+# The names' casings (`_upper`, `_snake`, `_camel`, `_pascal`) are the third corpus's; the rest are new.
 
 
 def _kebab(fmt: dict[str, Any]) -> str:
