@@ -130,16 +130,17 @@ def _parts(tree: Any) -> list[Part]:
     return out
 
 
-def _captured(tree: Any) -> Any | None:
+def _captured(tree: Any, number: int | None = None) -> Any | None:
+    """The parse tree of capture group `number` in `tree` (None: its first capture group), or None."""
     for op, arg in tree:
-        if op is c.SUBPATTERN and arg[0] is not None:
+        if op is c.SUBPATTERN and arg[0] is not None and number in (None, arg[0]):
             return arg[-1]
         if op in (c.MAX_REPEAT, c.MIN_REPEAT):
-            found = _captured(arg[2])
+            found = _captured(arg[2], number)
         elif op is c.SUBPATTERN:
-            found = _captured(arg[-1])
+            found = _captured(arg[-1], number)
         elif op is c.BRANCH:
-            found = next((f for o in arg[1] if (f := _captured(o)) is not None), None)
+            found = next((f for o in arg[1] if (f := _captured(o, number)) is not None), None)
         else:
             found = None
         if found is not None:
@@ -147,13 +148,20 @@ def _captured(tree: Any) -> Any | None:
     return None
 
 
-def from_regex(pattern: str) -> Shape:
-    """The shape of what `pattern` captures in its first group (or matches, with no group)."""
+def from_regex(pattern: str, group: str | None = None) -> Shape:
+    """The shape of what `pattern` captures in its group named `group` (without a name: in its first
+    group, or what it matches when it has none)."""
     try:
         tree = sre.parse(pattern)
+        number = re.compile(pattern).groupindex.get(group) if group is not None else None
     except re.error as e:
         raise ValueError(str(e)) from e
-    shape = tuple(_parts(_captured(tree) or tree))
+    if group is not None and number is None:
+        raise ValueError(f"no {group} group")
+    captured = _captured(tree, number)
+    if group is not None and captured is None:
+        raise ValueError(f"no {group} group")
+    shape = tuple(_parts(captured or tree))
     if any(ch in text for text in _texts(shape) for ch in " \t\r\n@") or "://" in "".join(_texts(shape)):
         raise ValueError("a URL, an address or whitespace, not a credential alone")
     return shape

@@ -31,40 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.fresh_corpus.extract import git
-from bench.fresh_corpus.formats import Literal, Run, Shape, _parts, from_json, sre  # type: ignore[attr-defined]
+from bench.fresh_corpus.formats import Shape, from_json, from_regex
 
 HERE = Path(__file__).parent
 SOURCE = "GeneratedRegexPatterns/PreciselyClassifiedSecurityKeys.json"
 SHORTEST = 16
 _FORMAT_WORDS = re.compile(r"\b(?:legacy|format|identifiable|common annotated security)\b", re.I)
-
-
-def _group(tree: Any, number: int) -> Any | None:
-    """The parse tree of capture group `number` in `tree`, or None."""
-    for op, arg in tree:
-        if op is sre.SUBPATTERN and arg[0] == number:
-            return arg[-1]
-        bodies = ([arg[2]] if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) else [arg[-1]] if op is sre.SUBPATTERN
-                  else list(arg[1]) if op is sre.BRANCH else [])
-        for body in bodies:
-            found = _group(body, number)
-            if found is not None:
-                return found
-    return None
-
-
-def shape_of(pattern: str) -> Shape:
-    """The shape of what `pattern`'s `refine` group captures (ValueError if a shape cannot say it)."""
-    number = re.compile(pattern).groupindex.get("refine")
-    tree = sre.parse(pattern)
-    group = _group(tree, number) if number is not None else None
-    if group is None:
-        raise ValueError("no refine group")
-    shape = tuple(_parts(group))
-    texts = [p.text if isinstance(p, Literal) else p.chars if isinstance(p, Run) else "" for p in shape]
-    if any(ch in t for t in texts for ch in " \t\r\n@"):
-        raise ValueError("whitespace or an address, not a key alone")
-    return shape
 
 
 def _least(shape: Shape) -> int:
@@ -91,7 +63,7 @@ def formats(entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[s
             left.append(f"{name}: a sample that opens nothing")
             continue
         try:
-            shape = shape_of(str(entry["Pattern"]))
+            shape = from_regex(str(entry["Pattern"]), "refine")
         except ValueError as e:
             left.append(f"{name}: {e}")
             continue
