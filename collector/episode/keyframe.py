@@ -23,8 +23,8 @@ from typing import Any, Protocol
 import msgpack
 
 from collector.episode.container import KEYFRAME, STEPS, Frame, compress, decompress
+from collector.episode.decoding import unpack
 from collector.episode.outline import outline
-from collector.episode.reader_v1 import unpack
 from collector.errors import EpisodeError
 from schemas import STEP_KINDS, Step
 

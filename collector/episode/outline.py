@@ -16,7 +16,7 @@ from typing import Any
 import msgpack
 
 from collector.episode.chunk import EDIT, GENERIC, MAX_CHUNK_STEPS
-from collector.episode.reader_v1 import MSGPACK_LIMITS
+from collector.episode.decoding import MSGPACK_LIMITS
 from collector.errors import EpisodeError
 
 _READ = ("n", "t0", "k", "dt", "ct")

@@ -2,47 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import msgpack
 import pydantic
 
 from collector.batches import take
-from collector.episode.budget import check_decoded_size
 from collector.episode.chunk import iter_chunk
-from collector.episode.container import (
-    CONSENT,
-    HEADER,
-    KEYFRAME,
-    OPTIONAL,
-    STEPS,
-    TRAILER,
-    TRAILER_PAYLOAD,
-    Frame,
-    decompress,
-    iter_frames,
-    read_preamble,
-)
+from collector.episode.container import Frame, decompress, iter_frames
+from collector.episode.decoding import unpack
+from collector.episode.layout import read_layout
 from collector.errors import EpisodeError
 from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, steps_from_dicts
 
 VERSION = 1
 BATCH = 16  # steps validated in one call: larger batches keep more young objects for the collector to walk
-MSGPACK_LIMITS = {"max_str_len": 64 * 1024 * 1024, "max_bin_len": 64 * 1024 * 1024,
-           "max_array_len": 4_000_000, "max_map_len": 100_000, "max_ext_len": 0}
-
-
-def unpack(data: bytes, what: str) -> Any:
-    check_decoded_size(data, what)
-    try:
-        return msgpack.unpackb(data, raw=False, strict_map_key=True, **MSGPACK_LIMITS)
-    except (ValueError, msgpack.UnpackException, msgpack.ExtraData, TypeError, RecursionError) as exc:
-        raise EpisodeError(f"{what} is not valid msgpack ({type(exc).__name__})") from None
 
 
 def first_error(exc: pydantic.ValidationError) -> str:
@@ -157,57 +134,10 @@ def _frame_at(stream: BinaryIO, offset: int) -> Frame:
 
 def open_episode(path: Path) -> Episode:
     """Check the container end to end (streaming, bounded) and decode the header."""
-    try:
-        with open(path, "rb") as stream:
-            return _open(path, stream)
-    except OSError as exc:
-        raise EpisodeError(f"cannot read {path}: {exc.strerror}") from None
-
-
-def _open(path: Path, stream: BinaryIO) -> Episode:
-    hasher = hashlib.sha256()
-    read_version, write_version = read_preamble(stream)
-    stream.seek(0)
-    hasher.update(stream.read(12))
-    header: EpisodeHeader | None = None
-    offsets: list[int] = []
-    keyframes: list[int] = []
-    consent: bytes | None = None
-    trailer: Frame | None = None
-    for frame in iter_frames(stream, hasher):
-        if trailer is not None:
-            raise EpisodeError(f"{frame.name} frame at byte {frame.offset} follows the trailer")
-        if header is None and frame.type != HEADER:
-            raise EpisodeError(f"episode starts with a {frame.name} frame, not the header")
-        if frame.type == HEADER:
-            if header is not None:
-                raise EpisodeError(f"second header frame at byte {frame.offset}")
-            header = _decode_header(frame)
-        elif frame.type == STEPS:
-            if consent is not None:
-                raise EpisodeError(f"steps frame at byte {frame.offset} follows the consent frame")
-            offsets.append(frame.offset)
-        elif frame.type == KEYFRAME:
-            if consent is not None:
-                raise EpisodeError(f"keyframe at byte {frame.offset} follows the consent frame")
-            keyframes.append(frame.offset)
-        elif frame.type == CONSENT:
-            consent = frame.payload
-        elif frame.type == TRAILER:
-            trailer = frame
-        elif not frame.flags & OPTIONAL:
-            raise EpisodeError(f"episode has a required {frame.name} frame this codetape does not know")
-    if header is None:
-        raise EpisodeError("episode has no header frame")
-    if trailer is None:
-        raise EpisodeError("episode is truncated: it has no trailer")
-    if len(trailer.payload) != TRAILER_PAYLOAD.size:
-        raise EpisodeError("episode trailer has the wrong size")
-    step_count, digest = TRAILER_PAYLOAD.unpack(trailer.payload)
-    if digest != hasher.digest():
-        raise EpisodeError("episode content does not match the hash in its trailer (modified or damaged)")
-    return Episode(path, header, read_version, write_version, step_count, digest, consent, offsets,
-                   _keyframe_offsets=keyframes)
+    layout = read_layout(path, _decode_header)
+    return Episode(path, layout.header, layout.read_version, layout.write_version, layout.step_count,
+                   layout.sha256, layout.consent, layout.chunk_offsets,
+                   _keyframe_offsets=layout.keyframe_offsets)
 
 
 def _decode_header(frame: Frame) -> EpisodeHeader:
