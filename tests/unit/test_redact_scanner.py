@@ -61,6 +61,16 @@ def test_the_engine_finds_secrets_not_the_identifiers_beside_them() -> None:
     assert [f.value for f in scan(text, RULES)] == [secret]
 
 
+def test_a_match_its_check_rejects_hides_no_match_after_its_name() -> None:
+    """A rejected match consumes only its name: a diagnostic's message quoting a line (`credential?`
+    then a Makefile assignment) has the prose rule take `credential` and reject the setting's name as
+    its value; the search goes on from there and finds the setting's own name and value."""
+    secret = "pW4nZ8qL2vR6tY0xB3mK7cH1jF5gD9sA"
+    for line in (f"RELEASE_SIGNING_TOKEN ?= {secret}", f"export RELEASE_SIGNING_TOKEN := {secret}"):
+        text = f"hard-coded credential? {line}\n\nall:\n\tmake build\n"
+        assert [f.value for f in scan(text, RULES)] == [secret]
+
+
 def test_empty_and_plain_texts() -> None:
     assert scan("", RULES) == []
     assert scan("def f(x):\n    return x + 1\n", RULES) == []
