@@ -8,11 +8,13 @@ relative to a per-document caret; everything else is stored as a map with its pa
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collector.errors import EpisodeError
 from collector.text.positions import caret_after
-from schemas.common import PositionEncoding
+
+if TYPE_CHECKING:  # a Literal; schemas.common loads pydantic, which outlines need not
+    from schemas.common import PositionEncoding
 
 GENERIC, EDIT = 0, 1
 MAX_CHUNK_STEPS = 65_536
