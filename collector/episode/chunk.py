@@ -7,8 +7,8 @@ relative to a per-document caret; everything else is stored as a map with its pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from collector.errors import EpisodeError
 from collector.text.positions import caret_after
@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # a Literal; schemas.common loads pydantic, which outlines ne
 GENERIC, EDIT = 0, 1
 MAX_CHUNK_STEPS = 65_536
 MAX_STEP_CHANGES = 100_000  # as schemas.steps.EditStep allows
+T = TypeVar("T")
 
 
 class _Interner:
@@ -96,17 +97,51 @@ def decode_chunk(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]
     return list(iter_chunk(chunk, encoding))
 
 
+def edit_dict(t_ms: Any, source: Any, path: Any, version: Any,
+              changes: list[tuple[Any, str]]) -> dict[str, Any]:
+    """An edit step's plain dict, from its values as the columns give them (`changes`: (span or None, text),
+    a span as (start line, start character, end line, end character))."""
+    step = {"kind": "edit", "t_ms": t_ms, "source": source, "path": path}
+    if version is not None:
+        step["version"] = version
+    step["changes"] = plain_changes(changes)
+    return step
+
+
+def plain_changes(changes: list[tuple[Any, str]]) -> list[dict[str, Any]]:
+    """An edit's changes in their plain form (what EditStep's `changes` dump to)."""
+    plain: list[dict[str, Any]] = []
+    for span, text in changes:
+        if span is None:
+            plain.append({"text": text})
+        else:
+            sl, sc, el, ec = span
+            plain.append({"range": {"start": {"line": sl, "character": sc},
+                                    "end": {"line": el, "character": ec}}, "text": text})
+    return plain
+
+
+EditMaker = Callable[[Any, Any, Any, Any, list[tuple[Any, str]]], T]
+
+
 def iter_chunk(chunk: Any, encoding: PositionEncoding) -> Iterator[dict[str, Any]]:
     """Like decode_chunk, one step at a time: only one decoded step is in memory beside the columns."""
+    return iter_chunk_with(chunk, encoding, edit_dict)
+
+
+def iter_chunk_with(chunk: Any, encoding: PositionEncoding,
+                    make_edit: EditMaker[T]) -> Iterator[dict[str, Any] | T]:
+    """iter_chunk, each edit step being what `make_edit(t_ms, source, path, version, changes)` makes of its
+    values as the columns give them (edit_dict's arguments), checked for nothing the schema checks."""
     try:
-        yield from _decode(chunk, encoding)
+        yield from _decode(chunk, encoding, make_edit)
     except EpisodeError:
         raise
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise EpisodeError(f"step chunk is malformed ({type(exc).__name__}: {exc})") from None
 
 
-def _decode(chunk: Any, encoding: PositionEncoding) -> Iterator[dict[str, Any]]:
+def _decode(chunk: Any, encoding: PositionEncoding, make_edit: EditMaker[T]) -> Iterator[dict[str, Any] | T]:
     if not isinstance(chunk, dict):
         raise EpisodeError("step chunk is not a map")
     n = chunk["n"]
@@ -143,18 +178,18 @@ def _decode(chunk: Any, encoding: PositionEncoding) -> Iterator[dict[str, Any]]:
         if not isinstance(count, int) or not 0 < count <= MAX_STEP_CHANGES:
             raise EpisodeError(f"an edit step in the chunk declares {count!r} changes "
                                f"(1 to {MAX_STEP_CHANGES} allowed)")
-        step: dict[str, Any] = {"kind": "edit", **head, "path": paths[path]}
+        path_name, version = paths[path], None
         if dver is not None:
-            versions[path] = step["version"] = versions.get(path, 0) + dver
+            versions[path] = version = versions.get(path, 0) + dver
         line, char = carets.get(path, (0, 0))
-        changes: list[dict[str, Any]] = []
+        changes: list[tuple[Any, str]] = []
         for _ in range(count):
             size = lengths[change_no]
             change_text = text[offset : offset + size]
             offset += size
             if change_no == next_full:
                 next_full = next(full, None)
-                changes.append({"text": change_text})
+                changes.append((None, change_text))
                 line, char = caret_after(0, 0, change_text, encoding)
             else:
                 dl, dc, del_, dec = cols[col : col + 4]
@@ -162,13 +197,11 @@ def _decode(chunk: Any, encoding: PositionEncoding) -> Iterator[dict[str, Any]]:
                 sl = line + dl
                 sc = char + dc if dl == 0 else dc
                 el, ec = sl + del_, sc + dec if del_ == 0 else dec
-                changes.append({"range": {"start": {"line": sl, "character": sc},
-                                          "end": {"line": el, "character": ec}}, "text": change_text})
+                changes.append(((sl, sc, el, ec), change_text))
                 line, char = caret_after(sl, sc, change_text, encoding)
             change_no += 1
         carets[path] = (line, char)
-        step["changes"] = changes
-        yield step
+        yield make_edit(t, head["source"], path_name, version, changes)
     leftover = next(generic, None), next(edits, None), next_full
     if leftover != (None, None, None) or change_no != len(lengths):
         raise EpisodeError("step chunk has entries left over")

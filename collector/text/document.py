@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from schemas.common import PositionEncoding, Range
 
 Line = str | LongLine
+Span = tuple[int, int, int, int]  # a range as (start line, start character, end line, end character)
 _NONE: list[str] = []  # no pieces (never changed)
 
 
@@ -95,14 +96,21 @@ class Document:
         len(text) plus a piece or two of `chunk` characters for an edit inside one line, however long the
         line; more for an edit that adds or removes lines in a long document, or jumps along a long line."""
         if range_ is None:
+            return self.apply_span(None, text)
+        start, end = range_.start, range_.end
+        return self.apply_span((start.line, start.character, end.line, end.character), text)
+
+    def apply_span(self, span: Span | None, text: str) -> int:
+        """`apply` with the range as four ints (start line, start character, end line, end character)."""
+        if span is None:
             self._reset(text)
             return len(text)
-        start, end = range_.start, range_.end
-        sl, sc = self._locate(start.line, start.character)
-        if end.line == start.line and end.character == start.character:  # typing: one lookup
+        start_line, start_char, end_line, end_char = span
+        sl, sc = self._locate(start_line, start_char)
+        if end_line == start_line and end_char == start_char:  # typing: one lookup
             el, ec = sl, sc
         else:
-            el, ec = self._locate(end.line, end.character)
+            el, ec = self._locate(end_line, end_char)
             if (el, ec) < (sl, sc):
                 sl, sc, el, ec = el, ec, sl, sc
         lines = self._lines
