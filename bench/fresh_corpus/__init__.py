@@ -21,7 +21,7 @@ import json
 import random
 from pathlib import Path
 
-from bench.fresh_corpus import config_contexts, ops_contexts
+from bench.fresh_corpus import config_contexts, ops_contexts, request_contexts
 from bench.fresh_corpus.contexts import CONTEXTS, Place
 from bench.fresh_corpus.formats import draw, from_json
 from bench.redaction_corpus import Case
@@ -30,10 +30,13 @@ HERE = Path(__file__).parent
 PER_FORMAT = 2
 # The third corpus (`github`) writes its credentials on kinds of line of its own (config_contexts.py), three
 # a format (it has fewer formats); the first two keep the seven kinds they were frozen with. The fourth
-# (`microsoft`, 78 formats) writes six a format on twelve kinds of line of its own (ops_contexts.py).
+# (`microsoft`, 78 formats) writes six a format on twelve kinds of line of its own (ops_contexts.py). The
+# fifth (`apikey`, 130 formats) four a format on eleven: eight kinds of API call of its own and three kinds
+# of line where the key is kept, from the first and third corpora (request_contexts.py).
 KINDS_OF: dict[str, dict[str, Place]] = {"github": config_contexts.CONTEXTS,
-                                         "microsoft": ops_contexts.CONTEXTS}
-PER_FORMAT_OF = {"github": 3, "microsoft": 6}
+                                         "microsoft": ops_contexts.CONTEXTS,
+                                         "apikey": request_contexts.CONTEXTS}
+PER_FORMAT_OF = {"github": 3, "microsoft": 6, "apikey": 4}
 
 
 def generate(source: str, seed: int = 1) -> list[Case]:
