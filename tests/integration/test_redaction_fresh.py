@@ -12,7 +12,9 @@ longer measure honestly); GitHub's secret scanning list, on eleven new kinds of 
 honest figure until its misses were read: it is SPENT too, at 99.0 % after the rules written from them.
 Microsoft's own key formats (microsoft/security-utilities), on twelve more new kinds of line (Nix,
 systemd, nginx, Makefiles, Maven, dotfiles, logs, stack traces...), frozen before measuring: 77.56 %, FRESH
-(its misses have not been read).
+(its misses have not been read). The API keys of ~130 public web APIs (daffainfo/all-about-apikey), sent as
+each service's example request sends them (.http files, HTTP clients in six languages, raw requests,
+Postman, curl/HTTPie, URLs in logs), frozen before measuring: 90.00 % at 54afe42, FRESH.
 A corpus below the goal is a strict expected failure: the threshold is not lowered to
 the figure, and once redaction reaches it the marker must go (an unexpected pass fails the run). So is
 the channel check, for the leak its reason names.
@@ -28,11 +30,13 @@ import pytest
 from bench.fresh_corpus import generate, load, path_of
 from bench.sealed_recall import TYPED_EVERY, Sealed, seal_cases
 
-SOURCES = ("trufflehog", "leakin", "github", "microsoft")
-FEWEST_PROVIDERS = {"microsoft": 75}  # Microsoft's own list has 78 formats; the others 150 or more
+SOURCES = ("trufflehog", "leakin", "github", "microsoft", "apikey")
+# Microsoft's own list has 78 formats, all-about-apikey 130 kept; the others 150 or more
+FEWEST_PROVIDERS = {"microsoft": 75, "apikey": 125}
 GOAL = 0.98
 # Measured recall of the corpora that do not reach the goal yet (bench/README.md, "Fresh corpora").
-BELOW_GOAL: dict[str, str] = {"microsoft": "77.56 % (84813ab: 76.07 %)"}
+BELOW_GOAL: dict[str, str] = {"microsoft": "77.56 % (84813ab: 76.07 %)",
+                              "apikey": "90.00 % at 54afe42 (c3a4c25: 89.81 %)"}
 
 
 @pytest.fixture(scope="module", params=SOURCES)
