@@ -31,7 +31,7 @@ from bench.report import command_line, machine, table, write_section
 
 HERE = Path(__file__).parent
 CORPORA = ("tuned", "held-out", "paraphrased", "fresh: trufflehog", "fresh: leakin", "fresh: github",
-           "fresh: microsoft")
+           "fresh: microsoft", "fresh: apikey")
 
 _CHILD = """
 import importlib.util, json, sys, tempfile
