@@ -14,7 +14,7 @@ method and the request's path and body, the key's place in them marked `{key}`. 
 
 Decided before anything was measured:
 - a service is left out when its README has no regular expression, one a shape cannot say
-  (`formats.from_regex` refuses it), one shorter than 16 characters at its least (the JSON web token
+  (`formats.kept` refuses it), one shorter than 16 characters at its least (the JSON web token
   expressions with open runs fall here too), or a raw request that does not show where the key goes;
 - a key sent by basic auth (`Authorization: Basic ...`, base64 in the source) is `basic` (the key is the
   user name) or `basic:USER` (the decoded credentials put the placeholder after `USER:`);
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.fresh_corpus.extract import git
-from bench.fresh_corpus.formats import Shape, from_json, from_regex
+from bench.fresh_corpus.formats import kept
 from bench.fresh_corpus.request_contexts import KEY
 
 HERE = Path(__file__).parent
@@ -46,10 +46,6 @@ _REGEX = re.compile(r"^##\s*__Regex__\s*\n```[^\n]*\n([^\n]*)\n", re.M)
 _RAW = re.compile(r"^\*\s*Raw\s*\n```[^\n]*\n(.*?)\n```", re.M | re.S)
 _PLACEHOLDER = re.compile(r"\{\{\s*token\s*\}\}|\{\{\s*(?:api_?key|APIKEY|secret_api_key)\s*\}\}|"
                           r"\$YOUR_API_KEY|\bYOURAPIKEY\b|\bYOUR_TOKEN\b|<YOUR_JWT>|\bAPIKEY\b")
-
-
-def _least(shape: Shape) -> int:
-    return sum(p.least for p in shape)
 
 
 def _basic(value: str) -> str | None:
@@ -123,12 +119,9 @@ def formats(readmes: dict[str, str]) -> tuple[list[dict[str, Any]], list[str]]:
             left.append(f"{folder}: no regular expression")
             continue
         try:
-            shape = from_regex(regex.group(1).strip())
+            json_shape = kept(regex.group(1).strip(), shortest=SHORTEST)
         except ValueError as e:
             left.append(f"{folder}: {e}")
-            continue
-        if _least(shape) < SHORTEST:
-            left.append(f"{folder}: shorter than {SHORTEST}")
             continue
         request = request_of(raw.group(1)) if raw else None
         if request is None:
@@ -137,8 +130,6 @@ def formats(readmes: dict[str, str]) -> tuple[list[dict[str, Any]], list[str]]:
         vendor = title.group(1).strip()
         var = var_of(vendor, request["auth"])
         kind = {"TOKEN": "token", "SECRET": "secret"}.get(var.rsplit("_", 1)[-1], "API key")
-        json_shape = [p.to_json() for p in shape]
-        from_json(json_shape)  # what is written reads back
         out.append({"provider": folder, "vendor": vendor, "var": var, "secret": f"{vendor} {kind}",
                     "type": var.lower(), "label": f"a {vendor} {kind}", **request, "shape": json_shape})
     return out, left

@@ -167,6 +167,17 @@ def from_regex(pattern: str, group: str | None = None) -> Shape:
     return shape
 
 
+def kept(pattern: str, group: str | None = None, shortest: int = 16) -> list[Any]:
+    """What a fresh corpus keeps of `pattern`: the shape of what it captures (`from_regex`), as JSON that
+    reads back. ValueError says why not: what a shape cannot say, or shorter than `shortest` at its least."""
+    shape = from_regex(pattern, group)
+    if sum(p.least for p in shape) < shortest:
+        raise ValueError(f"shorter than {shortest}")
+    json_shape = [p.to_json() for p in shape]
+    from_json(json_shape)  # what is written reads back
+    return json_shape
+
+
 def _texts(shape: Shape) -> list[str]:
     out = []
     for p in shape:

@@ -31,16 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.fresh_corpus.extract import git
-from bench.fresh_corpus.formats import Shape, from_json, from_regex
+from bench.fresh_corpus.formats import kept
 
 HERE = Path(__file__).parent
 SOURCE = "GeneratedRegexPatterns/PreciselyClassifiedSecurityKeys.json"
 SHORTEST = 16
 _FORMAT_WORDS = re.compile(r"\b(?:legacy|format|identifiable|common annotated security)\b", re.I)
-
-
-def _least(shape: Shape) -> int:
-    return sum(p.least for p in shape)
 
 
 def var_of(label: str) -> str:
@@ -63,15 +59,10 @@ def formats(entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[s
             left.append(f"{name}: a sample that opens nothing")
             continue
         try:
-            shape = from_regex(str(entry["Pattern"]), "refine")
+            json_shape = kept(str(entry["Pattern"]), "refine", SHORTEST)
         except ValueError as e:
             left.append(f"{name}: {e}")
             continue
-        if _least(shape) < SHORTEST:
-            left.append(f"{name}: shorter than {SHORTEST}")
-            continue
-        json_shape = [p.to_json() for p in shape]
-        from_json(json_shape)  # what is written reads back
         out.append({"provider": name, "id": str(entry["Id"]), "label": label, "var": var_of(label),
                     "shape": json_shape})
     return out, left
