@@ -7,9 +7,12 @@ info, a command-line flag) check the value (`values.py`) and the name before it 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from collector.redact import keywords
+from collector.redact.layouts import LAYOUTS
+from collector.redact.named import named as _named
+from collector.redact.named import value as _v
 from collector.redact.rule import Check, Rule, compile_verbose
 from collector.redact.unnamed import UNNAMED
 from collector.redact.values import (
@@ -26,31 +29,6 @@ from collector.redact.values import (
 )
 
 _re = compile_verbose
-
-
-def _v(match: re.Match[str]) -> str:
-    """The value: group `v`, or `v2` for rules with an unquoted alternative."""
-    value = match.group("v")
-    return value if value is not None else match.group("v2")
-
-
-def _named(kind: Callable[[str], bool] | None = None) -> Check:
-    """The match's `k` group names a secret, and its value passes the check its name asks for."""
-    def check(match: re.Match[str]) -> bool:
-        level = keywords.strength(match.group("k"))
-        value = _v(match)
-        quoted = bool(match.groupdict().get("q"))
-        if level is None:
-            return False
-        if kind is not None:
-            return kind(value)
-        if level == "password":
-            return password_like(value, quoted=quoted)
-        if level == "token":
-            return token_like(value, quoted=quoted)
-        random = plausible(value, min_len=16, min_entropy=3.5, min_classes=2, quoted=quoted)
-        return random and any(c.isdigit() for c in value)
-    return check
 
 
 def _random(min_len: int, min_entropy: float, min_classes: int) -> Check:
@@ -143,6 +121,12 @@ def _inline_code(match: re.Match[str]) -> bool:
     if level == "password":
         return prose_password(value)
     return level is not None and len(value) >= 12 and token_like(value, quoted=True)
+
+
+def _argument(match: re.Match[str]) -> bool:
+    """A name's argument and its value's: in a call's first two by the name's test, further in a list of
+    arguments (`"AES_KEY", "PKCS7_ISSUER_AND_SERIAL"`) only a machine-made value."""
+    return _named()(match) and (match.group("call") is not None or machine_made(_v(match)))
 
 
 def _has_digit_and_letter(match: re.Match[str]) -> bool:
@@ -349,9 +333,10 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("auth-header", _re(r"""(?<![A-Za-z])(?i:bearer)[ \t]+(?P<v>[A-Za-z0-9._~+/\-!$%]{20,2048}=*)"""),
          ("bearer",), fold=True, priority=3, check=lambda m: token_like(_v(m).rstrip("=")),
          prefilter="(?i:bearer)[ \t]+[A-Za-z0-9._~+/-]{20}"),
-    Rule("cli-password", _re(r"""(?<![\w\-])--(?P<k>[A-Za-z0-9][\w\-]{0,60})(?:=|[ \t]+)(?P<q>["']?)
+    # --name value, and with one dash (Go's flag package, Java's tools): -name=value, -name value
+    Rule("cli-password", _re(r"""(?<![\w\-])--?(?P<k>[A-Za-z0-9][\w\-]{0,60})(?:=|[ \t]+)(?P<q>["']?)
          (?P<v>[^\s"'`\-][^\s"'`]{0,511})(?P=q)"""),
-         ("--",), priority=2, check=_named(), prefilter=r"--[\w\-]*" + _K),
+         _WORDS, fold=True, priority=2, check=_named(), prefilter=r"-[\w\-]*" + _K),
     Rule("cli-password", _re(r"""(?<![\w\-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]*?
          [ \t]-p(?P<q>["']?)(?P<v>[^\s"'`\-][^\s"'`]{2,255})(?P=q)"""),
          ("mysql", "mariadb"), priority=2, check=lambda m: password_like(_v(m))),
@@ -390,8 +375,9 @@ BUILTIN: tuple[Rule, ...] = (
          ("password", "pwd"), fold=True, priority=3,
          check=lambda m: _in_pairs(m) and password_like(_v(m), quoted=True),
          prefilter="(?i:password|pwd)[ \t]*="),
-    # NAME=value in a shell, an env file or Markdown inline code (`` `NAME=value` ``)
-    Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(`]))(?:export[ \t]+|set[ \t]+|setx[ \t]+|\$env:)?
+    # NAME=value in a shell, an env file or Markdown inline code (`` `NAME=value` ``), as a directive's
+    # value (systemd `Environment=NAME=value`) or on a diff's added or removed line (`+NAME=value`)
+    Rule("env-secret", _re(r"""(?:^[+\-]?|(?<=[\s;&|(`=]))(?:export[ \t]+|set[ \t]+|setx[ \t]+|\$env:)?
          (?P<k>[A-Z][A-Z0-9_]{1,80})[ \t]*=[ \t]*
          (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{1,2048}))
          (?=[ \t]*(?:[\s;&|)\#`]|$))""", re.MULTILINE),
@@ -428,15 +414,19 @@ BUILTIN: tuple[Rule, ...] = (
          prefilter=_K + r"[\w.\-\[\]\"'$@]*\\?" + _Q + r"?\]?(?:[ \t]+(?:string|\[\]byte|str|String|&str))?"
          r"[ \t]*(?:=|:|<-|->|\?\?=|\|\|=)[^\n]*"
          + _Q + r"[^\n\\]{6}"),
-    Rule("generic-secret", _re(r"""\([ \t]*(?P<kq>["'`])(?P<k>[\w.\-]{1,80})(?P=kq)[ \t]*,[ \t]*
+    # a name's argument, then its value's: f("NAME", "..."), and further in a list of arguments (a
+    # machine-made value then: lists of names are common), the value in escaped quotes too (Gradle's
+    # buildConfigField "String", "NAME", "\"...\"")
+    Rule("generic-secret", _re(r"""(?:(?P<call>\()|(?<=[,\s]))[ \t]*(?P<kq>["'`])(?P<k>[\w.\-]{1,80})(?P=kq)
+         [ \t]*,[ \t]*
          (?:[rRbBuUfF]{1,2}(?=["']))?
-         (?P<q>["'`])(?P<v>[^"'`\n\\]{1,512}?)(?P=q)"""),
-         _WORDS, fold=True, priority=4, check=_named(), prefilter=r"\([ \t]*" + _Q + r"[\w.\-]*" + _K),
-    Rule("generic-secret", _re(r"""^[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]{0,80})
+         (?P<q>["'`])(?:\\(?P<e>["']))?(?P<v>[^"'`\n\\]{1,512}?)(?(e)\\(?P=e))(?P=q)"""),
+         _WORDS, fold=True, priority=4, check=_argument, prefilter=r"[(,\s][ \t]*" + _Q + r"[\w.\-]*" + _K),
+    Rule("generic-secret", _re(r"""^[+\-]?[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]{0,80})
          [ \t]*(?::|=|:=)[ \t]*
          (?P<v>[^\s"'`,(){}\[\]]{1,512})(?:[ \t]+[\#;].*|[ \t]*)\r?$""", re.MULTILINE),
          _WORDS, fold=True, priority=4, check=_named(),
-         prefilter=r"(?m:^)[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]*" + _K
+         prefilter=r"(?m:^)[+\-]?[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]*" + _K
          + r"[\w.\-]*[ \t]*[:=]{1,2}[ \t]*[^\s\"'`,(){}\[\]]{6}"),
     # a name, and its value in an attribute or on the next line: <add key=".." value="..">, Kubernetes
     # `- name: X` / `value: ..`, Terraform `variable "x" { default = ".." }`
@@ -535,5 +525,6 @@ BUILTIN: tuple[Rule, ...] = (
          (?P<q>`?)(?P<v>[^\s|`]{6,512})(?P=q)[ \t]*\|"""),
          _WORDS, fold=True, priority=4, check=_named(),
          prefilter=r"\|[ \t]*`?[\w.\-]*" + _K + r"[\w.\-]*`?[ \t]*\|"),
+    *LAYOUTS,  # names and values as ops files, logs and issue pastes lay them out (layouts.py)
     *UNNAMED,  # credentials under names no vocabulary knows (unnamed.py)
 )

@@ -267,21 +267,21 @@ def _around(text: str, at: int, width: int, scope: str, lines: int = 0) -> tuple
 
 
 def _run(rule: Rule, text: str, windows: list[tuple[int, int]]) -> Iterator[_Candidate]:
-    """The rule's matches in the windows that pass its check. A match the check rejects consumes nothing
-    but its name: the search goes on from the value it rejected, which may begin another match (in
-    `credential? API_KEY ?= ...` the prose rule's `credential` then `API_KEY` is rejected, and `KEY ?=
-    ...` is the secret)."""
+    """The rule's matches in the windows that pass its check. A match the check rejects consumes nothing:
+    the search goes on from the character after its start, as what it rejected may begin another match
+    (in `credential? API_KEY ?= ...` the prose rule's `credential` then `API_KEY` is rejected, and `KEY
+    ?= ...` is the secret; in `f "String", "API_KEY", "..."` the pair `"String", "API_KEY"` is)."""
     for start, end in windows:
         at = start
         while at < end:
             match = rule.pattern.search(text, at, end)
             if match is None:
                 break
-            v_start, v_end = rule.value_span(match)
+            at = match.start() + 1
             if rule.check is not None and not rule.check(match):
-                at = max(match.start() + 1, v_start)
                 continue
-            at = max(match.end(), match.start() + 1)
+            at = max(match.end(), at)
+            v_start, v_end = rule.value_span(match)
             if v_end > v_start:
                 yield _Candidate(Finding(rule.id, v_start, v_end, text[v_start:v_end]), rule.priority)
 

@@ -30,6 +30,7 @@ import binascii
 import re
 
 from collector.redact import keywords
+from collector.redact.named import value as _v
 from collector.redact.rule import Rule, compile_verbose
 from collector.redact.values import char_classes, entropy, machine_made, password_like, token_like, word_set
 
@@ -49,11 +50,6 @@ _PUBLIC_LAST = word_set("""id ids uuid guid version ver rev revision date time t
     name user username email account org tenant project workspace team-id app-id client-id host url uri
     path dir file endpoint domain data image icon logo blob payload base64 b64 encoded expected sample
     fixture example pattern regex message text template salt nonce iv""")
-
-
-def _v(match: re.Match[str]) -> str:
-    value = match.group("v")
-    return value if value is not None else match.group("v2")
 
 
 def _public_name(name: str) -> bool:

@@ -1,0 +1,75 @@
+"""Names and values as ops files, logs and issue pastes lay them out (layouts.py, and the line syntaxes of
+builtin.py they extend): quoted assignments, a directive's `NAME=value`, diff lines, a name then a quoted
+value, inline code pairs, pgpass lines, a bare `key=` in a log, one-dash flags, a list of arguments. Each
+finds its secret; its look-alikes find nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector.redact import RuleSet, scan
+from collector.redact.scanner import own_findings
+
+RULES = RuleSet.default()
+TOKEN = "Lr8Hc2WqZ5nT0vK7yB4mX9gP3dJ6sF1e"
+PASSWORD = "Xk2#vLq9!mWp4z"
+
+FOUND = [
+    # quoted whole: systemd's Environment=, a compose list, a JVM option
+    (f'[Service]\nEnvironment="PORT=8080" "LEDGER_SIGNING_KEY={TOKEN}"\n', TOKEN),
+    (f'services:\n  app:\n    environment:\n      - "SMTP_RELAY_KEY={TOKEN}"\n', TOKEN),
+    (f"JAVA_TOOL_OPTIONS='-Dpayments.api.key={TOKEN}' java -jar app.jar\n", TOKEN),
+    # a directive's value, a diff's line
+    (f"[Service]\nEnvironment=LEDGER_SIGNING_KEY={TOKEN}\nRestart=always\n", TOKEN),
+    (f"```diff\n-LEDGER_SIGNING_KEY=\n+LEDGER_SIGNING_KEY={TOKEN}\n```\n", TOKEN),
+    (f"@@ -3,2 +3,2 @@\n-  ledger_pw: old\n+  ledger_pw: {PASSWORD}\n", PASSWORD),
+    # a name, white space, the value quoted: web server directives, log lines
+    (f'location / {{\n    proxy_set_header X-Ledger-Token "{TOKEN}";\n}}\n', TOKEN),
+    (f'<VirtualHost *:443>\n  RequestHeader set Ledger-Api-Key "{TOKEN}"\n</VirtualHost>\n', TOKEN),
+    (f"ERROR 401: rejected LedgerAccessKey '{TOKEN}' for tenant acme\n", TOKEN),
+    # inline code pairs
+    (f"1. Set `LEDGER_API_TOKEN` to `{TOKEN}` and restart.\n", TOKEN),
+    # a pgpass line
+    (f"pg.example.net:5432:ledger:ledger_rw:{PASSWORD}\n", PASSWORD),
+    # a bare key= with a machine-made value
+    (f"ledger.Error: 403 Forbidden (key={TOKEN})\n  at ledger.Client.post\n", TOKEN),
+    # one-dash flags
+    (f"sync:\n\tgo run ./cmd/sync -ledger-signing-key={TOKEN} -v\n", TOKEN),
+    (f"java -jar ledger-cli.jar -signingKey {TOKEN} -region eu\n", TOKEN),
+    # a list of arguments, the value in escaped quotes
+    (f'    buildConfigField "String", "LEDGER_API_TOKEN", "\\"{TOKEN}\\""\n', TOKEN),
+]
+
+NOT_FOUND = [
+    'proxy_set_header Host "example.com";\n',
+    'RequestHeader set X-Request-Id "3f2a9c1e-4b7d-4e8a-9c1f-2d3b4a5c6d7e"\n',
+    "WARN token 'expired' for user 'deploy'\n",
+    'Environment="PATH=/usr/local/bin:/usr/bin"\n',
+    'Environment="TOKEN_FILE=/run/secrets/ledger"\n',
+    'data = "key2=value2x&key3=value3&key4=value4"\n',
+    "Set `API_TOKEN` in `settings.py` before running.\n",
+    "localhost:5432:*:postgres:*\n",
+    "aa:11:bb:cc:dd:ee\n",
+    "sorted(names, key=str.lower)\n",
+    "restored cache key=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n",
+    '__all__ = ["API_KEY", "PKCS7_ISSUER_AND_SERIAL", "DEFAULT_TIMEOUT_SECONDS"]\n',
+    "(None, 'joe', 'password', 'proxy.example.com:3128')\n",
+    "openssl s_server -key server.key -cert server.crt -accept 8443\n",
+    "+    token = get_token()\n",
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), FOUND)
+def test_found(text: str, secret: str) -> None:
+    assert [f.value for f in scan(text, RULES)] == [secret]
+
+
+@pytest.mark.parametrize(("text", "secret"), FOUND)
+def test_found_the_same_with_the_engines_prefilters(text: str, secret: str) -> None:
+    """The prefilters (the engine's patterns for where a rule may match) cover every line found."""
+    assert [f.value for f in own_findings(text, RULES, prefiltered=True)] == [secret]
+
+
+@pytest.mark.parametrize("text", NOT_FOUND)
+def test_look_alikes_kept(text: str) -> None:
+    assert scan(text, RULES) == []
