@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.live_env import code_state, live_codetape
+from bench.live_env import Live, code_state, live_codetape
 from bench.report import command_line, machine, table, write_section
 
 COMMANDS: list[tuple[str, list[str]]] = [
@@ -37,12 +37,29 @@ COMMANDS: list[tuple[str, list[str]]] = [
     ("codetape dataset --help", ["dataset", "--help"]),
     ("codetape export --help", ["export", "--help"]),
 ]
-# Then with an upload destination in config.toml and one sealed episode (its header and consent are read
-# through the pydantic models), the way a developer who uploads sees them.
+# Then with an upload destination in config.toml and one sealed episode, then a second one signed and
+# uploaded (the outbox holds it and receipts/ its receipt), the way a developer who uploads sees them.
 LATER: list[tuple[str, list[str]]] = [
     ("codetape status ([upload] to in config.toml)", ["status"]),
     ("codetape episodes (+1 sealed episode)", ["episodes"]),
+    ("codetape episodes (+1 signed, uploaded: a receipt)", ["episodes"]),
 ]
+
+
+def sign_and_upload(live: Live, codetape: list[str]) -> None:
+    """Record and seal a second episode, sign it with a new key and upload it: a receipt in receipts/."""
+    def run(*argv: str) -> None:
+        subprocess.run([*codetape, *argv], env=live.env, cwd=live.workspace, check=True, capture_output=True)
+
+    run("run", "--", "true")
+    sealed = live.seal()
+    if sealed is None:
+        raise SystemExit("the second episode recorded nothing")
+    run("keys", "init")
+    run("sign", str(sealed["path"]), "--yes")
+    run("upload")
+    if not any((live.home / "receipts").glob("*-*.json")):
+        raise SystemExit("the upload left no receipt")
 
 
 def once(argv: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -80,6 +97,8 @@ def main() -> None:
                 destination = (live.home / "dest").as_uri()
                 (live.home / "config.toml").write_text(f'[upload]\nto = "{destination}"\n')
                 live.seal()
+            elif label == LATER[2][0]:
+                sign_and_upload(live, codetape)
             full = argv if argv[0] == sys.executable else [*codetape, *argv]
             medians = measure(full, envs, ws, args.runs)
             if label.startswith("codetape pause"):  # the mean of the two, each measured alike

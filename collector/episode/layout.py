@@ -100,3 +100,12 @@ def scan_layout(stream: BinaryIO, decode_header: Callable[[Frame], H]) -> Layout
     if digest != hasher.digest():
         raise EpisodeError("episode content does not match the hash in its trailer (modified or damaged)")
     return Layout(headers[0], read_version, write_version, step_count, digest, consent, offsets, keyframes)
+
+
+def frame_at(stream: BinaryIO, offset: int) -> Frame:
+    """The frame at `offset` of a file whose layout was read, CRC-checked again."""
+    stream.seek(offset)
+    frame = next(iter_frames(stream), None)
+    if frame is None:
+        raise EpisodeError(f"episode changed since it was opened: no frame at byte {offset}")
+    return frame

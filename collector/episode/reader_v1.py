@@ -6,15 +6,15 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pydantic
 
 from collector.batches import take
 from collector.episode.chunk import iter_chunk
-from collector.episode.container import Frame, decompress, iter_frames
+from collector.episode.container import Frame, decompress
 from collector.episode.decoding import unpack
-from collector.episode.layout import read_layout
+from collector.episode.layout import frame_at, read_layout
 from collector.errors import EpisodeError
 from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, steps_from_dicts
 
@@ -106,7 +106,7 @@ class Episode:
         with open(self.path, "rb") as stream:
             last_t = 0
             for offset in self._chunk_offsets[first_chunk:]:
-                chunk = unpack(decompress(_frame_at(stream, offset)), f"steps frame at byte {offset}")
+                chunk = unpack(decompress(frame_at(stream, offset)), f"steps frame at byte {offset}")
                 for step in iter_chunk(chunk, encoding):
                     if step["t_ms"] < last_t:
                         raise EpisodeError(f"step times go backwards in the steps frame at byte {offset}")
@@ -119,28 +119,21 @@ class Episode:
         try:
             with open(self.path, "rb") as stream:
                 for offset in offsets:
-                    yield _frame_at(stream, offset)
+                    yield frame_at(stream, offset)
         except OSError as exc:
             raise EpisodeError(f"cannot read {self.path}: {exc.strerror}") from None
 
 
-def _frame_at(stream: BinaryIO, offset: int) -> Frame:
-    stream.seek(offset)
-    frame = next(iter_frames(stream), None)
-    if frame is None:
-        raise EpisodeError(f"episode changed since it was opened: no frame at byte {offset}")
-    return frame
-
-
 def open_episode(path: Path) -> Episode:
     """Check the container end to end (streaming, bounded) and decode the header."""
-    layout = read_layout(path, _decode_header)
+    layout = read_layout(path, decode_header)
     return Episode(path, layout.header, layout.read_version, layout.write_version, layout.step_count,
                    layout.sha256, layout.consent, layout.chunk_offsets,
                    _keyframe_offsets=layout.keyframe_offsets)
 
 
-def _decode_header(frame: Frame) -> EpisodeHeader:
+def decode_header(frame: Frame) -> EpisodeHeader:
+    """The header frame as `EpisodeHeader`; EpisodeError naming the first invalid field."""
     data = unpack(decompress(frame), "header frame")
     try:
         return EpisodeHeader.model_validate(data)

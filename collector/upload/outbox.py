@@ -55,18 +55,24 @@ class Entry:
         return not self.receipt.deliveries if ref is None else self.receipt.delivered_to(ref) is None
 
 
-def entries(home: Home) -> list[Entry]:
-    """Every `<episode id>.ctape` in the outbox, by id."""
+def outboxed(home: Home) -> list[tuple[Path, str]]:
+    """Every `<episode id>.ctape` in the outbox and its id, by id; no receipt read."""
     try:
         paths = sorted(home.outbox.glob(f"*{SUFFIX}"))
     except OSError:
         return []
     found = [(path, path.name[: -len(SUFFIX)]) for path in paths]
+    return [(path, eid) for path, eid in found if _UUID.match(eid)]
+
+
+def entries(home: Home) -> list[Entry]:
+    """Every `<episode id>.ctape` in the outbox, by id, with its receipt."""
+    found = outboxed(home)
     if not found:
         return []
     from collector.upload.receipts import read_receipt
 
-    return [Entry(path, eid, read_receipt(home, eid)) for path, eid in found if _UUID.match(eid)]
+    return [Entry(path, eid, read_receipt(home, eid)) for path, eid in found]
 
 
 def waiting(home: Home, ref: DestinationRef | None) -> list[Entry]:

@@ -22,9 +22,9 @@ import pydantic
 from collector.atomic import atomic_write, locked
 from collector.home import Home
 from collector.upload.destinations import Resume
+from collector.upload.receipt_file import read_bounded, receipt_path
 from collector.upload.ref import DestinationRef
 
-MAX_RECEIPT = 4 * 1024 * 1024
 LAST_ATTEMPT = "last-attempt.json"
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -101,10 +101,6 @@ class LastAttempt(_Model):
     error: str | None = None  # the first failure, with its retry command
 
 
-def receipt_path(home: Home, episode_id: uuid.UUID | str) -> Path:
-    return home.receipts / f"{episode_id}.json"
-
-
 def revocation_path(home: Home, episode_id: uuid.UUID | str) -> Path:
     return home.receipts / f"{episode_id}.revocation.json"
 
@@ -137,12 +133,10 @@ def write_last_attempt(home: Home, attempt: LastAttempt) -> None:
 
 
 def _read(path: Path, model: type[M]) -> M | None:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_RECEIPT + 1)
-    except (FileNotFoundError, NotADirectoryError):
+    data = read_bounded(path)
+    if data is None:
         return None
     try:
-        return model.model_validate(json.loads(data)) if len(data) <= MAX_RECEIPT else None
+        return model.model_validate(json.loads(data))
     except (ValueError, RecursionError):  # pydantic.ValidationError is a ValueError
         return None

@@ -20,13 +20,13 @@ from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import Resume, Store, episode_key, manifest_key
 from collector.upload.errors import TransferFailed, UploadRefused
 from collector.upload.gate import Cleared, clear
+from collector.upload.receipt_file import receipt_path
 from collector.upload.receipts import (
     Delivery,
     Pending,
     Receipt,
     holding,
     read_receipt,
-    receipt_path,
     write_receipt,
 )
 from schemas.upload import UploadManifest

@@ -11,7 +11,7 @@ from typing import Any
 import pydantic
 import pytest
 
-from collector.cli.commands.episodes import Shown, _journal_header, shown_plainly
+from collector.episode.shown import Shown, shown, shown_plainly
 from collector.journal import JournalWriter
 from schemas import EpisodeHeader
 from tests.fixtures.make_golden import FULL_HEADER
@@ -36,7 +36,7 @@ def test_a_written_header_reads_plainly_as_pydantic_reads_it() -> None:
 def test_either_way_the_values_are_pydantics(changes: dict[str, Any], plain: bool) -> None:
     header = dumped(**changes)
     assert (shown_plainly(header) is not None) == plain
-    assert _journal_header(header) == Shown.of(EpisodeHeader.model_validate(header))
+    assert shown(header) == Shown.of(EpisodeHeader.model_validate(header))
 
 
 @pytest.mark.parametrize("changes", [
@@ -47,7 +47,7 @@ def test_damaged_headers_say_what_pydantic_says(changes: dict[str, Any]) -> None
     header = dumped(**changes)
     assert shown_plainly(header) is None
     with pytest.raises(pydantic.ValidationError):
-        _journal_header(header)
+        shown(header)
 
 
 def test_listing_a_journal_loads_no_pydantic(tmp_path: Path) -> None:

@@ -1,20 +1,23 @@
 """`codetape episodes [--json]`: every episode on this machine, one line each: recording, sealed, signed
-(in the outbox, waiting for upload), uploaded (where, when, under which key) or revoked."""
+(in the outbox, waiting for upload), uploaded (where, when, under which key) or revoked.
+
+An episode file is listed as damaged when its checksums, its trailer's hash, its header's shown fields
+or its steps frames' outlines (step counts and times) are wrong; the inside of each step is not
+decoded here: `codetape verify EPISODE` checks every step."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collector.upload.outbox import Entry
-    from schemas import EpisodeHeader
+    from collector.upload.fate import Fate
 
+from collector.episode.shown import Shown, shown
 from collector.errors import CodetapeError
 from collector.home import Home
 
@@ -39,42 +42,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=run)
 
 
-@dataclass(frozen=True)
-class Shown:
-    """The header fields a row shows."""
-
-    episode_id: str
-    root_name: str
-    started_at: datetime
-
-    @classmethod
-    def of(cls, header: EpisodeHeader) -> Shown:
-        return cls(str(header.episode_id), header.workspace.root_name, header.started_at)
-
-
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|\+00:00)$")
-
-
-def shown_plainly(header: dict[str, Any]) -> Shown | None:
-    """The shown fields of a journal's header when each is plainly well formed (as the collector writes
-    them), read without building the pydantic model (it costs more than the rest of the command); None
-    sends the header through `EpisodeHeader`, which says what is wrong."""
-    episode_id, started_at = header.get("episode_id"), header.get("started_at")
-    workspace = header.get("workspace")
-    root_name = workspace.get("root_name") if isinstance(workspace, dict) else None
-    if not (isinstance(episode_id, str) and _UUID.match(episode_id) and isinstance(started_at, str)
-            and _UTC.match(started_at) and isinstance(root_name, str) and len(root_name) <= 1024):
-        return None
-    try:
-        return Shown(episode_id, root_name, datetime.fromisoformat(started_at))  # the id: str(UUID(id))
-    except ValueError:  # a day or an hour out of range
-        return None
-
-
-def _row(path: Path, state: str, shown: Shown, steps: int, last_t: int) -> Row:
-    end = shown.started_at + timedelta(milliseconds=last_t)
-    return Row(shown.episode_id, str(path), state, shown.root_name, steps, _iso(shown.started_at), _iso(end))
+def _row(path: Path, state: str, fields: Shown, steps: int, last_t: int) -> Row:
+    end = fields.started_at + timedelta(milliseconds=last_t)
+    start = _iso(fields.started_at)
+    return Row(fields.episode_id, str(path), state, fields.root_name, steps, start, _iso(end))
 
 
 def _iso(moment: datetime) -> str:
@@ -83,17 +54,13 @@ def _iso(moment: datetime) -> str:
 
 def sealed_row(path: Path) -> Row:
     """One episode file; a file that does not open is listed as damaged, with the reason."""
-    from collector.episode import open_episode
+    from collector.episode.listing import list_episode
 
     try:
-        episode = open_episode(path)
-        last_t, steps = 0, 0
-        for step in episode.step_dicts():
-            last_t, steps = step["t_ms"], steps + 1
+        listed = list_episode(path)
     except CodetapeError as exc:
         return Row(path.stem, str(path), f"damaged: {exc}")
-    state = "signed" if episode.consent is not None else "sealed"
-    return _row(path, state, Shown.of(episode.header), steps, last_t)
+    return _row(path, "signed" if listed.signed else "sealed", listed.shown, listed.steps, listed.last_t)
 
 
 def journal_row(path: Path) -> Row:
@@ -105,7 +72,7 @@ def journal_row(path: Path) -> Row:
     try:
         for frame in JournalScanner(path).frames():
             if frame.seq == 0:
-                header = _journal_header(unpack_header(frame))
+                header = shown(unpack_header(frame))
                 continue
             t_ms = unpack_payload(frame).get("t_ms")
             last_t, steps = t_ms if isinstance(t_ms, int) else last_t, steps + 1
@@ -116,35 +83,24 @@ def journal_row(path: Path) -> Row:
     return _row(path, "recording", header, steps, last_t)
 
 
-def _journal_header(header: dict[str, Any]) -> Shown:
-    """The shown fields, plainly when they are well formed, else through `EpisodeHeader` (which raises
-    pydantic.ValidationError saying what is wrong, or reads a form the plain check does not)."""
-    if (plain := shown_plainly(header)) is not None:
-        return plain
-    from schemas import EpisodeHeader
-
-    return Shown.of(EpisodeHeader.model_validate(header))
-
-
-def outbox_row(entry: Entry) -> Row:
-    """A signed episode in the outbox, with where it was uploaded, or its revocation."""
-    row = sealed_row(entry.path)
-    receipt = entry.receipt
-    if receipt is None or row.state.startswith("damaged"):
+def outbox_row(path: Path, fate: Fate | None) -> Row:
+    """A signed episode in the outbox, with where its receipt says it was uploaded, or its revocation."""
+    row = sealed_row(path)
+    if fate is None or row.state.startswith("damaged"):
         return row
-    row.uploads = [{"destination": d.destination.describe(), "at": _iso(d.uploaded_at), "key": d.key}
-                   for d in receipt.deliveries]
-    if receipt.revoked is not None:
-        row.revoked_at = _iso(receipt.revoked.revoked_at)
-    row.state = entry.state
+    row.uploads = [{"destination": d.destination, "at": _iso(d.at), "key": d.key} for d in fate.deliveries]
+    if fate.revoked_at is not None:
+        row.revoked_at = _iso(fate.revoked_at)
+    row.state = fate.state
     return row
 
 
 def list_episodes(home: Home) -> list[Row]:
-    from collector.upload.outbox import entries
+    from collector.upload.fate import read_fate
+    from collector.upload.outbox import outboxed
 
     rows = [sealed_row(p) for p in sorted(home.episodes.glob("*.ctape"))] if home.episodes.is_dir() else []
-    rows += [outbox_row(entry) for entry in entries(home)]
+    rows += [outbox_row(path, read_fate(home, eid)) for path, eid in outboxed(home)]
     if home.journals.is_dir():
         rows += [journal_row(p) for p in sorted(home.journals.glob("*.journal"))]
     return sorted(rows, key=lambda row: (row.start or "", row.id))

@@ -1,0 +1,62 @@
+"""The header fields `codetape episodes` shows (id, workspace, start), read without pydantic when plainly
+well formed.
+
+Building `EpisodeHeader` (importing pydantic, the header's models) costs more than the rest of the
+command. A header whose shown fields are each of the form the collector writes (a lowercase UUID, a UTC
+time in ISO form, a workspace name as the model bounds it) is read here; anything else goes through
+`EpisodeHeader`, which reads the forms it accepts and says what is wrong. A journal's header and an
+episode file's header are read alike (tests/unit/test_episodes_listing.py keeps the two ways in step).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from schemas import EpisodeHeader
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|\+00:00)$")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The header fields a row shows."""
+
+    episode_id: str
+    root_name: str
+    started_at: datetime
+
+    @classmethod
+    def of(cls, header: EpisodeHeader) -> Shown:
+        return cls(str(header.episode_id), header.workspace.root_name, header.started_at)
+
+
+def shown_plainly(header: object) -> Shown | None:
+    """The shown fields when each is plainly well formed (as the collector writes them); None sends the
+    header through `EpisodeHeader`, which says what is wrong."""
+    if not isinstance(header, dict):
+        return None
+    episode_id, started_at = header.get("episode_id"), header.get("started_at")
+    workspace = header.get("workspace")
+    root_name = workspace.get("root_name") if isinstance(workspace, dict) else None
+    if not (isinstance(episode_id, str) and _UUID.match(episode_id) and isinstance(started_at, str)
+            and _UTC.match(started_at) and isinstance(root_name, str) and len(root_name) <= 1024):
+        return None
+    try:
+        return Shown(episode_id, root_name, datetime.fromisoformat(started_at))  # the id: str(UUID(id))
+    except ValueError:  # a day or an hour out of range
+        return None
+
+
+def shown(header: dict[str, Any]) -> Shown:
+    """The shown fields, plainly when they are well formed, else through `EpisodeHeader` (which raises
+    pydantic.ValidationError saying what is wrong, or reads a form the plain check does not)."""
+    if (plain := shown_plainly(header)) is not None:
+        return plain
+    from schemas import EpisodeHeader
+
+    return Shown.of(EpisodeHeader.model_validate(header))
