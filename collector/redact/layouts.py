@@ -50,7 +50,8 @@ LAYOUTS: tuple[Rule, ...] = (
          prefilter=r"`[\w.\-]*" + _K + r"[\w.\-]*`[^`\n]*`[^`\s]{8}"),
     Rule("generic-secret", compile_verbose(r"""^[ \t]*[A-Za-z0-9_.\-*]{1,253}:(?:\d{1,5}|\*):
          [^:\s]{1,128}:[^:\s]{1,128}:(?P<v>(?:[^\s:\\]|\\.){1,512})\r?$""", re.MULTILINE),
-         (":",), priority=4, check=lambda m: password_like(value(m), quoted=True),
+         (":*", *(f":{digit}" for digit in "0123456789")), priority=4,
+         check=lambda m: password_like(value(m), quoted=True),
          prefilter=r"(?m:^)[ \t]*[A-Za-z0-9_.\-*]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:[^\s:]"),
     Rule("generic-secret", compile_verbose(r"""(?<![\w.\-])(?i:key)=
          (?P<v>[A-Za-z0-9+/_\-.~]{16,512}={0,2})(?![\w+/=\-.~])"""),
