@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
-from collector.upload.destinations import configured
 from collector.upload.errors import TransferFailed, Unreachable
 
 if TYPE_CHECKING:  # receipts are pydantic models: loaded only when there is one to read (`status`)
@@ -160,6 +159,8 @@ def upload_note(home: Home, episode_id: str) -> str:
 
 def _plan(home: Home) -> tuple[str, str | None]:
     """(what happens next, the destination's URL when one is configured and usable)."""
+    from collector.upload.destinations import configured  # not for `episodes`, which lists the outbox
+
     try:
         destination = configured(home)
     except CodetapeError as exc:
@@ -172,6 +173,8 @@ def _plan(home: Home) -> tuple[str, str | None]:
 
 def outbox_status(home: Home) -> dict[str, Any]:
     """For `codetape status`: how many signed episodes wait, for which destination, how the last run went."""
+    from collector.upload.destinations import configured
+
     problem = None
     try:
         destination = configured(home)

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from collector.home import Home
+
+if TYPE_CHECKING:
+    import uuid
 
 MAX_RECEIPT = 4 * 1024 * 1024
 
