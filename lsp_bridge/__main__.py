@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from lsp_bridge.main import main
+from lsp_bridge.server import start_early
 
-sys.exit(main())
+
+def _main() -> int:
+    """Proxy mode's language server starts before anything else loads (argparse, the bridge)."""
+    server = start_early(sys.argv[1:])
+    from lsp_bridge.main import main
+
+    return main(server=server)
+
+
+sys.exit(_main())

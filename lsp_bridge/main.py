@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,8 +39,9 @@ def _logging(path: str | None, verbose: bool) -> None:
     logging.getLogger("lsp_bridge").setLevel(level)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the bridge in observe mode, or in proxy mode when a server command follows `--`."""
+def run(args: argparse.Namespace, server: subprocess.Popen[bytes] | None = None) -> int:
+    """Run the bridge in observe mode, or in proxy mode when a server command follows `--` (in front of
+    `server` when it was started with that command already)."""
     command = list(args.server)
     if command and command[0] == "--":
         command = command[1:]
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if args.spool_steps < 1 or args.tap_messages < 1:
         raise BridgeError("--spool-steps and --tap-messages must be at least 1")
     if command:
-        return _start_proxy(command, args)
+        return _start_proxy(command, args, server)
     _logging(args.log, args.verbose)
     home = _home()
     from collector.protocol.clock import now_ms
@@ -60,16 +62,20 @@ def run(args: argparse.Namespace) -> int:
     return _observe(*_recording(home, args), stdin, stdout, early)
 
 
-def _start_proxy(command: list[str], args: argparse.Namespace) -> int:
-    """The language server starts first thing, and the recording (the translator's modules, the recorder,
-    the status report) only once it has spoken: the bridge's own start keeps off the server's."""
-    server = start_server(command)
+def _start_proxy(command: list[str], args: argparse.Namespace,
+                 started: subprocess.Popen[bytes] | None) -> int:
+    """The language server starts first thing (before parsing, `started`), and the recording (the
+    translator's modules, the recorder, the status report) only once it has spoken: the bridge's own
+    start keeps off the server's."""
+    if started is not None and started.args != command:  # argparse read argv otherwise: its reading holds
+        _stop(started)
+        started = None
+    server = started if started is not None else start_server(command)
     try:
         _logging(args.log, args.verbose)
         home = _home()
     except BaseException:
-        server.kill()
-        server.wait()
+        _stop(server)
         raise
     from lsp_bridge.proxy import Proxy
     from lsp_bridge.tap import Tap
@@ -97,6 +103,13 @@ def _start_proxy(command: list[str], args: argparse.Namespace) -> int:
     finally:
         for recorder in recorders:
             recorder.flush()
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """The language server does not outlive the bridge (a no-op once it has exited)."""
+    if server.poll() is None:
+        server.kill()
+        server.wait()
 
 
 def _home() -> Home:
@@ -146,12 +159,17 @@ def _on_events(recorder: Recorder, review: ReviewPrompt, status: StatusReport) -
     status.start()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lsp_bridge", description="The codetape LSP bridge.")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
+def main(argv: Sequence[str] | None = None, server: subprocess.Popen[bytes] | None = None) -> int:
+    """`python -m lsp_bridge`; `server`: proxy mode's language server, started from argv before parsing
+    (lsp_bridge/server.py), which does not outlive a usage error or a refusal."""
     try:
-        return run(args)
+        parser = argparse.ArgumentParser(prog="python -m lsp_bridge", description="The codetape LSP bridge.")
+        add_arguments(parser)
+        args = parser.parse_args(argv)
+        return run(args, server)
     except CodetapeError as exc:  # BridgeError, or the home or the socket refused
         print(f"codetape: {exc}", file=sys.stderr)  # noqa: T201 (stderr, before any LSP traffic)
         return exc.exit_code
+    finally:
+        if server is not None:
+            _stop(server)

@@ -90,3 +90,20 @@ def test_proxy_mode_stops_the_server_it_started_when_the_home_is_refused(tmp_pat
                           timeout=30, stdin=subprocess.DEVNULL)
     assert done.returncode != 0 and done.stderr.startswith("codetape: CODETAPE_HOME "), done.stderr
     assert not [p for p in psutil.process_iter(["cmdline"]) if marker in (p.info["cmdline"] or [])]
+
+
+@pytest.mark.parametrize(("options", "code", "says"), [
+    (["--spool-steps", "0"], 1, "codetape: --spool-steps and --tap-messages must be at least 1"),
+    (["--spool-steps", "many"], 2, "python -m lsp_bridge: error: argument --spool-steps: invalid int value"),
+])
+def test_proxy_mode_stops_the_server_it_started_before_parsing_on_a_usage_error(
+        tmp_path: Path, options: list[str], code: int, says: str) -> None:
+    """The language server starts before argparse reads the command line (lsp_bridge/server.py); a
+    command line argparse or the bridge then refuses does not leave it running."""
+    marker = f"codetape-test-server-{uuid.uuid4()}"
+    server = [sys.executable, "-c", "import time; time.sleep(60)", marker]
+    env = {**os.environ, "CODETAPE_HOME": str(tmp_path / "home")}
+    done = subprocess.run([*BRIDGE, *options, "--", *server], env=env, capture_output=True, text=True,
+                          timeout=30, stdin=subprocess.DEVNULL)
+    assert done.returncode == code and says in done.stderr.splitlines()[-1], done.stderr
+    assert not [p for p in psutil.process_iter(["cmdline"]) if marker in (p.info["cmdline"] or [])]
