@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from schemas import EpisodeHeader
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+PLAIN_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")  # as str(UUID)
 _UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|\+00:00)$")
 
 
@@ -43,11 +43,19 @@ def shown_plainly(header: object) -> Shown | None:
     episode_id, started_at = header.get("episode_id"), header.get("started_at")
     workspace = header.get("workspace")
     root_name = workspace.get("root_name") if isinstance(workspace, dict) else None
-    if not (isinstance(episode_id, str) and _UUID.match(episode_id) and isinstance(started_at, str)
-            and _UTC.match(started_at) and isinstance(root_name, str) and len(root_name) <= 1024):
+    started = plain_utc(started_at)
+    if not (isinstance(episode_id, str) and PLAIN_UUID.match(episode_id) and started is not None
+            and isinstance(root_name, str) and len(root_name) <= 1024):
+        return None
+    return Shown(episode_id, root_name, started)  # the id: str(UUID(id))
+
+
+def plain_utc(value: object) -> datetime | None:
+    """A UTC time in the ISO form codetape writes (`Z` or `+00:00`, up to microseconds); None otherwise."""
+    if not (isinstance(value, str) and _UTC.match(value)):
         return None
     try:
-        return Shown(episode_id, root_name, datetime.fromisoformat(started_at))  # the id: str(UUID(id))
+        return datetime.fromisoformat(value)
     except ValueError:  # a day or an hour out of range
         return None
 

@@ -10,12 +10,12 @@ the rest as no receipt, as every other command does (tests/unit/test_upload_fate
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from collector.episode.shown import PLAIN_UUID, plain_utc
 from collector.home import Home
 from collector.upload.receipt_file import read_bounded, receipt_path
 
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from collector.upload.receipts import Receipt
 
 Check = Callable[[Any], bool]
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|\+00:00)$")
 
 
 @dataclass(frozen=True)
@@ -87,17 +85,13 @@ def _describe(ref: dict[str, Any]) -> str:
 
 
 def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text)  # checked by _is_utc
+    moment = plain_utc(text)
+    assert moment is not None  # checked by _is_utc
+    return moment
 
 
 def _is_utc(value: Any) -> bool:
-    if not (isinstance(value, str) and _UTC.match(value)):
-        return False
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:  # a day or an hour out of range
-        return False
-    return True
+    return plain_utc(value) is not None
 
 
 def _fields(value: Any, checks: dict[str, Check], required: set[str]) -> bool:
@@ -137,7 +131,7 @@ _PENDING: dict[str, Check] = {"destination": _ref, "key": _text, "upload_id": _t
                               "started_at": _is_utc}
 _REVOKED: dict[str, Check] = {"revoked_at": _is_utc, "written_to": _each(_ref)}
 _RECEIPT: dict[str, Check] = {
-    "episode_id": lambda value: isinstance(value, str) and _UUID.match(value) is not None,
+    "episode_id": lambda value: isinstance(value, str) and PLAIN_UUID.match(value) is not None,
     "sha256": _text, "bytes": _number, "signer_key_id": _text,
     "deliveries": _each(lambda value: _fields(value, _DELIVERY, set(_DELIVERY))),
     "pending": _each(lambda value: _fields(value, _PENDING, set(_PENDING))),
