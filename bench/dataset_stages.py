@@ -3,12 +3,13 @@ run on its own over the same episodes of a bench.dataset_build source, in this p
 
     .venv/bin/python -m bench.dataset_stages SOURCE [--episodes 100]
 
-SOURCE is a source `bench.dataset_build --work DIR` left (DIR/source-100, say). Stages: decoding the step
-dicts (collector.episode chunks), validating them into models (decode and validate, less decode),
-replaying them (verify_replay over the validated steps), the rows (StepRows as its observer, less the
-replay), the summary the consent check compares, the rest of the transform (fetch, hash, container,
-signature, consent scope, episode row; the whole transform less the stages above, so it also holds what
-the stages cost together beyond their sum apart), and writing the rows (the build's TableWriters).
+SOURCE is a source `bench.dataset_build --work DIR` left (DIR/source-100, say). Stages: reading the steps
+as the build does (collector.episode.records: chunks decoded, edits checked from their columns, the other
+kinds validated into models), replaying them (verify_replay over the steps read), the rows (StepRows as its
+observer, less the replay), the summary the consent check compares, the rest of the transform (fetch, hash,
+container, signature, consent scope, episode row; the whole transform less the stages above, so it also
+holds what the stages cost together beyond their sum apart), and writing the rows (the build's
+TableWriters).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from collector.dataset.tables import ROWS
 from collector.dataset.transform import Context, Outcome, transform
 from collector.dataset.writer import TableWriter
 from collector.episode import Episode, open_episode
+from collector.episode.edits import Record
+from collector.episode.records import records
 from collector.episode.summary import summarize
 from collector.verify.integrity import verify_replay
-from schemas import Step
 from schemas.settings import UploadSettings
 
 
@@ -48,9 +50,7 @@ def stages(source: Path, count: int) -> tuple[int, int, dict[str, float]]:
     transform(listing[0], Context(where, 1))  # imports and the models' first build, not measured
     StepRows("warm", "2026-01").finish()
     seconds: dict[str, float] = {}
-    seconds["decode"] = cpu(lambda: [sum(1 for _ in episode.step_dicts()) for episode in episodes])
-    seconds["validate"] = cpu(lambda: [sum(1 for _ in episode.steps()) for episode in episodes]) \
-        - seconds["decode"]
+    seconds["read"] = cpu(lambda: [sum(1 for _ in records(episode)) for episode in episodes])
     seconds.update(_after_validation(episodes))
     outcomes: list[Outcome] = []
     whole = cpu(lambda: outcomes.extend(transform(entry, Context(where, 1)) for entry in listing))
@@ -61,20 +61,20 @@ def stages(source: Path, count: int) -> tuple[int, int, dict[str, float]]:
 
 def _after_validation(episodes: list[Episode]) -> dict[str, float]:
     """The replay, the rows and the summary, over steps validated beforehand (held only here)."""
-    validated = [list(episode.steps()) for episode in episodes]
+    validated = [list(records(episode)) for episode in episodes]
     replay = cpu(lambda: [verify_replay(e, steps) for e, steps in zip(episodes, validated, strict=True)])
     return {"replay": replay, "rows": cpu(lambda: _rows(episodes, validated)) - replay,
             "summary": cpu(lambda: _summaries(episodes, validated))}
 
 
-def _rows(episodes: list[Episode], validated: list[list[Step]]) -> None:
+def _rows(episodes: list[Episode], validated: list[list[Record]]) -> None:
     for episode, steps in zip(episodes, validated, strict=True):
         rows = StepRows("bench", "2026-01")
         verify_replay(episode, steps, observe=rows.observe)
         rows.finish()
 
 
-def _summaries(episodes: list[Episode], validated: list[list[Step]]) -> None:
+def _summaries(episodes: list[Episode], validated: list[list[Record]]) -> None:
     for episode, steps in zip(episodes, validated, strict=True):
         summary = summarize(episode, ())
         for step in steps:
@@ -95,7 +95,7 @@ def _write(outcomes: list[Outcome]) -> None:
             writer.close()
 
 
-NAMES = {"decode": "decode the step dicts", "validate": "validate them (pydantic models)",
+NAMES = {"read": "read the steps (records: edits from the columns, other kinds by their models)",
          "replay": "replay (verify_replay)", "rows": "rows (StepRows)", "summary": "summary (consent scope)",
          "rest": "rest of the transform", "write": "write the rows (spill, Parquet)"}
 

@@ -16,6 +16,7 @@ import pydantic_core
 
 from collector.dataset.reasons import Rejected
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
+from collector.episode.edits import Edit
 from collector.reconstruct.workspace import Workspace
 from collector.text.digest import sha256_text
 from schemas import Step
@@ -61,22 +62,18 @@ class StepRows:
         self.workspace: Workspace | None = None
         self.last: tuple[int, int] = (-1, 0)  # index and t_ms of the last step
 
-    def observe(self, index: int, step: Step, workspace: Workspace) -> None:
+    def observe(self, index: int, step: Step | Edit, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
-        edit = isinstance(step, EditStep)
-        data = edit_data(step) if isinstance(step, EditStep) else \
-            step.model_dump_json(exclude=_COMMON, exclude_defaults=True)
-        self._grow(len(data))
-        steps, t_ms, kinds, sources, paths, datas = self._step_columns
-        steps.append(index)
-        t_ms.append(step.t_ms)
-        kinds.append(step.kind)
-        sources.append(step.source)
-        paths.append(vars(step).get("path"))
-        datas.append(data)
-        self.steps.rows += 1
-        if edit:  # most steps: no row elsewhere
+        if isinstance(step, EditStep):
+            step = Edit.from_step(step)
+        if isinstance(step, Edit):  # most steps: no row elsewhere
+            data = edit_data(step)
+            self._grow(len(data))
+            self._step(index, step.t_ms, "edit", step.source, step.path, data)
             return
+        data = step.model_dump_json(exclude=_COMMON, exclude_defaults=True)
+        self._grow(len(data))
+        self._step(index, step.t_ms, step.kind, step.source, vars(step).get("path"), data)
         match step:
             case SaveStep():
                 text = workspace.text(step.path)
@@ -98,6 +95,16 @@ class StepRows:
                 self.outcome = step.outcome
             case _:
                 pass
+
+    def _step(self, index: int, t_ms: int, kind: str, source: str, path: str | None, data: str) -> None:
+        steps, times, kinds, sources, paths, datas = self._step_columns
+        steps.append(index)
+        times.append(t_ms)
+        kinds.append(kind)
+        sources.append(source)
+        paths.append(path)
+        datas.append(data)
+        self.steps.rows += 1
 
     def finish(self) -> dict[str, pa.Table]:
         """Every file's text after the last step, then the tables."""
@@ -138,21 +145,12 @@ class StepRows:
                            "(file states at every save and commit, steps, tests)")
 
 
-def edit_data(step: EditStep) -> str:
-    """The `data` of an edit step's row: what `step.model_dump_json(exclude=_COMMON, exclude_defaults=True)`
-    gives (its version when there is one, its changes, each change's range when it has one), built from
-    the validated model by pydantic's own JSON encoder without the model serializer's per-call cost
-    (edits are most of the steps; tests/unit/test_dataset_rows.py compares the two)."""
-    changes: list[dict[str, Any]] = []
-    for change in step.changes:
-        span = change.range
-        if span is None:
-            changes.append({"text": change.text})
-        else:
-            start, end = span.start, span.end
-            changes.append({"range": {"start": {"line": start.line, "character": start.character},
-                                      "end": {"line": end.line, "character": end.character}},
-                            "text": change.text})
+def edit_data(step: Edit) -> str:
+    """The `data` of an edit step's row: what the EditStep's `model_dump_json(exclude=_COMMON,
+    exclude_defaults=True)` gives (its version when there is one, its changes, each change's range when it
+    has one), built from its values by pydantic's own JSON encoder without the model serializer's per-call
+    cost (edits are most of the steps; tests/unit/test_dataset_rows.py compares the two)."""
+    changes = step.plain_changes()
     data = {"changes": changes} if step.version is None else {"version": step.version, "changes": changes}
     return pydantic_core.to_json(data).decode()
 

@@ -1,12 +1,13 @@
 """The one per-episode transform both engines run: an Entry in, its rows or the reason it is left out.
 
-Nothing the source says is taken on trust. The bytes are copied into a private file and hashed on the
-way: they must hash to the name they are stored under. Then, in the order of collector/dataset/reasons.py:
-the container opens within the format's limits (collector.episode), a consent frame is there, its
-signature verifies and its statement is bound to these bytes (collector.consent), no revocation record
-lies beside it, the signer is one --trust lists, the manifest beside it agrees. Then one pass over the
-steps, replayed by collector.verify (every edit lands, every save's hash matches) while the rows are
-gathered (rows.py), after which the statement must describe those steps (files, time range).
+Nothing the source says is taken on trust. The bytes are copied into a private file and hashed on the way:
+they must hash to the name they are stored under. Then, in the order of collector/dataset/reasons.py: the
+container opens within the format's limits (collector.episode), a consent frame is there, its signature
+verifies and its statement is bound to these bytes (collector.consent), no revocation record lies beside
+it, the signer is one --trust lists, the manifest beside it agrees. Then one pass over the steps (edits
+read straight from their columns: collector/episode/records.py), replayed by collector.verify (every edit
+lands, every save's hash matches) while the rows are gathered (rows.py), after which the statement must
+describe those steps (files, time range).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from collector.dataset.rows import StepRows
 from collector.dataset.source import Entry, reader_for
 from collector.dataset.trust import Trust
 from collector.episode import Episode, open_episode
+from collector.episode.edits import Edit
+from collector.episode.records import records
 from collector.episode.summary import summarize
 from collector.errors import EpisodeError, ReconstructionError
 from collector.reconstruct.workspace import Workspace
@@ -147,12 +150,12 @@ def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes,
     summary = summarize(episode, ())
     rows = StepRows(str(episode.header.episode_id), month_of(episode))
 
-    def observe(index: int, step: Step, workspace: Workspace) -> None:
+    def observe(index: int, step: Step | Edit, workspace: Workspace) -> None:
         summary.add(step)
         rows.observe(index, step, workspace)
 
     try:
-        verify_replay(episode, observe=observe)
+        verify_replay(episode, records(episode), observe=observe)
     except EpisodeError as exc:
         raise Rejected("format", str(exc)) from None
     except ReconstructionError as exc:

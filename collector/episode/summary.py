@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from collector.episode import Episode
+from collector.episode.edits import Edit
 from schemas import ClientInfo, Step, WorkspaceIdentity
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
 
@@ -53,7 +54,7 @@ class Summary:
     def ended_at(self) -> datetime:
         return self.started_at + timedelta(milliseconds=self.duration_ms)
 
-    def add(self, step: Step) -> None:
+    def add(self, step: Step | Edit) -> None:
         if self.first_t_ms is None:
             self.first_t_ms = step.t_ms
         self.last_t_ms = step.t_ms
@@ -64,7 +65,7 @@ class Summary:
                 self._file(step.path).opens += 1
             case CloseStep():
                 self._file(step.path)
-            case EditStep():
+            case Edit() | EditStep():
                 self._file(step.path).edits += 1
             case SaveStep():
                 self._file(step.path).saves += 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NoReturn
 
+from collector.episode.edits import Edit
 from collector.episode.keyframe import Keyframe
 from collector.episode.resolve import show
 from collector.errors import ReconstructionError
@@ -69,7 +70,7 @@ class Workspace:
         self.work += doc.size + READ_LINE_WORK * doc.line_count
         return doc.text
 
-    def _refuse_work(self, step: Step) -> NoReturn:
+    def _refuse_work(self, step: Step | Edit) -> NoReturn:
         raise ReconstructionError(
             f"step at {step.t_ms} ms: the replay has already copied or read back "
             f"{self.work_limit >> 30} G characters of file text, the same large file or long line "
@@ -92,12 +93,15 @@ class Workspace:
             if weight:
                 self._weights[path] = weight
 
-    def apply(self, step: Step) -> None:
+    def apply(self, step: Step | Edit) -> None:
         """Move one step forward; refuses a step that could take the files above `limit` in memory, and
         any step or change once the replay's work has passed `work_limit` (an edit step refused there
-        may be half applied: the workspace is not to be used further)."""
-        if type(step) is EditStep:  # most steps: without the dispatch the other kinds need
+        may be half applied: the workspace is not to be used further). An edit step may come as an Edit."""
+        if isinstance(step, Edit):  # most steps: without the dispatch the other kinds need
             self._edit(step)
+            return
+        if type(step) is EditStep:
+            self._edit(Edit.from_step(step))
             return
         texts = _texts(step)
         growth = sum(2 * len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2) for text in texts)
@@ -109,28 +113,27 @@ class Workspace:
         self._apply(step)
         self._account(_paths(step))
 
-    def _edit(self, step: EditStep) -> None:
+    def _edit(self, step: Edit) -> None:
         """apply() for an edit: its memory check, then its changes, each counting its own work."""
         growth = 0
-        for change in step.changes:
-            text = change.text
+        for _span, text in step.changes:
             growth += 2 * len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2)
         if self.weight + growth > self.limit:
             self._refuse_memory(step)
         doc = self.buffers.get(step.path)
         if doc is None:
             self._refuse_closed(step)
-        for change in step.changes:
+        for span, text in step.changes:
             if self.work > self.work_limit:
                 self._refuse_work(step)
-            self.work += doc.apply(change.range, change.text)
+            self.work += doc.apply_span(span, text)
         self._account((step.path,))
 
-    def _refuse_memory(self, step: Step) -> NoReturn:
+    def _refuse_memory(self, step: Step | Edit) -> NoReturn:
         raise ReconstructionError(f"step at {step.t_ms} ms would take the reconstructed files above "
                                   f"{self.limit >> 20} MiB in memory; refusing to go on")
 
-    def _refuse_closed(self, step: EditStep) -> NoReturn:
+    def _refuse_closed(self, step: Edit) -> NoReturn:
         raise ReconstructionError(f"edit at {step.t_ms} ms to {step.path}, which is not open (never opened, "
                                   "or closed)")
 

@@ -6,8 +6,10 @@ runs it; signing and the review run it before they sign.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from collector.episode import Episode
+from collector.episode.edits import Edit
 from collector.episode.keyframe import Placed, read_keyframes
 from collector.episode.resolve import show
 from collector.errors import ReconstructionError
@@ -17,14 +19,15 @@ from collector.text.paths import path_problem
 from schemas import Step
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
 
-Observer = Callable[[int, Step, Workspace], None]
+Observer = Callable[[int, Step | Edit, Workspace], None]
 
 
-def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
+def verify_replay(episode: Episode, steps: Iterable[Step | Edit] | None = None, *,
                   observe: Observer | None = None) -> int:
     """Replay every step; raises ReconstructionError at the first step that does not hold.
 
-    `steps` is `episode.steps()` (the default), possibly wrapped in a progress bar by the caller. A save
+    `steps` is `episode.steps()` (the default), possibly wrapped in a progress bar by the caller, or
+    `records(episode)` (collector.episode.records: edits as Edits, the same checks). A save
     without text is checked against what it wrote to disk, so its buffer is read back once, not twice.
     `observe(index, step, workspace)`, when given, sees the workspace after each step that held (the
     dataset build takes file texts from it, so the episode is replayed once, not twice). Keyframes are
@@ -40,7 +43,7 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
         problem = _path_problem(step, checked)
         if problem is not None:
             raise ReconstructionError(f"step {index}: {problem}")
-        if isinstance(step, EditStep):  # most steps: none of the cases below
+        if isinstance(step, Edit | EditStep):  # most steps: none of the cases below
             if step.path not in open_docs:
                 raise ReconstructionError(f"step {index}: edit at {step.t_ms} ms to {show(step.path)}, "
                                           "which is not open")
@@ -108,11 +111,14 @@ def _save_problem(step: SaveStep, text: str | None) -> str | None:
     return None
 
 
-def _path_problem(step: Step, checked: dict[str, str | None]) -> str | None:
+def _path_problem(step: Step | Edit, checked: dict[str, str | None]) -> str | None:
     """The first path of `step` that no episode may hold (the rule `checkout` applies), said plainly;
     `checked` remembers the verdict on each path already seen."""
-    fields = vars(step)  # a model's fields (not getattr: a missing one costs an exception)
-    paths = [fields.get("path"), fields.get("new_path")]
+    if isinstance(step, Edit):
+        paths: list[Any] = [step.path]
+    else:
+        fields = vars(step)  # a model's fields (not getattr: a missing one costs an exception)
+        paths = [fields.get("path"), fields.get("new_path")]
     if isinstance(step, GapStep) and step.state is not None:
         paths += [file.path for file in step.state]
     for path in paths:

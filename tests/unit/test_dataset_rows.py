@@ -1,6 +1,6 @@
-"""An edit step's `data` in the `steps` table, written by rows.edit_data, is byte for byte what the model's
-own serializer gives: every text (control characters, quotes, backslashes, non-BMP, line separators),
-ranges present or not, versions present or not, one change or many."""
+"""An edit step's `data` in the `steps` table, written by rows.edit_data from its Edit, is byte for byte
+what the model's own serializer gives: every text (control characters, quotes, backslashes, non-BMP, line
+separators), ranges present or not, versions present or not, one change or many."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.dataset.rows import _COMMON, edit_data
+from collector.episode.edits import Edit
 from schemas import step_from_dict
 from schemas.steps import EditStep
 
@@ -32,5 +33,5 @@ def _edit(version: int | None, changes: list[dict[str, Any]]) -> EditStep:
 @given(st.none() | st.integers(-(2**63), 2**63 - 1), st.lists(CHANGES, min_size=1, max_size=4))
 def test_edit_data_is_the_model_serializer_output(version: int | None, changes: list[dict[str, Any]]) -> None:
     step = _edit(version, changes)
-    assert edit_data(step) == step.model_dump_json(exclude=_COMMON, exclude_defaults=True)
+    assert edit_data(Edit.from_step(step)) == step.model_dump_json(exclude=_COMMON, exclude_defaults=True)
 

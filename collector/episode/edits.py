@@ -1,0 +1,115 @@
+"""Edit steps validated straight from a chunk's columns: `Edit`, the values an `EditStep` holds, without
+the five pydantic objects each edit would be (step, change, range, two positions).
+
+Edits are most of an episode's steps, and a reader that goes through them once (the dataset build) spends
+more time building and validating those objects than doing anything with them. `ColumnEdits` checks an
+edit's values where the chunk decoder makes them: an edit whose values the schema would take unchanged
+(exact ints within the schema's bounds, a source and a path the schema accepts, texts within its cap)
+becomes an `Edit`; any other becomes the plain dict, which the caller validates with the model as
+`Episode.steps()` does, so both refuse the same steps with the same error
+(tests/unit/test_episode_records.py compares them). The bounds are read from the models, not copied.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pydantic
+from pydantic import TypeAdapter
+
+from collector.episode.chunk import edit_dict, plain_changes
+from schemas.common import Position, RelPath, Source, StepBase
+from schemas.steps import ContentChange, EditStep, Step
+
+Span = tuple[int, int, int, int]  # start line, start character, end line, end character
+
+
+def _bound(model: type[pydantic.BaseModel], name: str, which: str) -> Any:
+    """The value of a model field's constraint (`which`: "ge", "le", "max_length")."""
+    for constraint in model.model_fields[name].metadata:
+        if hasattr(constraint, which):
+            return getattr(constraint, which)
+    raise AssertionError(f"{model.__name__}.{name} has no {which} constraint")
+
+
+MAX_POSITION: int = _bound(Position, "line", "le")
+MAX_T_MS: int = _bound(StepBase, "t_ms", "le")
+MAX_TEXT: int = _bound(ContentChange, "text", "max_length")
+assert _bound(Position, "line", "ge") == _bound(StepBase, "t_ms", "ge") == 0  # what _plain and Edit assume
+assert Position.model_fields["character"].metadata == Position.model_fields["line"].metadata
+_SOURCE: TypeAdapter[str] = TypeAdapter(Source)
+_PATH: TypeAdapter[str] = TypeAdapter(RelPath)
+
+
+class Edit:
+    """An edit step's values: `changes` as (span or None, text), a span being four ints."""
+
+    __slots__ = ("changes", "path", "source", "t_ms", "version")
+    kind: ClassVar[str] = "edit"
+
+    def __init__(self, t_ms: int, source: str, path: str, version: int | None,
+                 changes: list[tuple[Span | None, str]]) -> None:
+        self.t_ms, self.source, self.path, self.version, self.changes = t_ms, source, path, version, changes
+
+    @classmethod
+    def from_step(cls, step: EditStep) -> Edit:
+        changes: list[tuple[Span | None, str]] = []
+        for change in step.changes:
+            span = change.range
+            changes.append((None if span is None else
+                            (span.start.line, span.start.character, span.end.line, span.end.character),
+                            change.text))
+        return cls(step.t_ms, step.source, step.path, step.version, changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plain form, as `schemas.step_to_dict` gives it for the same EditStep."""
+        return edit_dict(self.t_ms, self.source, self.path, self.version, self.changes)
+
+    def plain_changes(self) -> list[dict[str, Any]]:
+        return plain_changes(self.changes)
+
+
+Record = Step | Edit  # what a reader of Edits sees: an Edit for every edit step, the model for the others
+
+
+class ColumnEdits:
+    """The chunk decoder's edit maker (chunk.iter_chunk_with) for one chunk: an Edit when every value is
+    what the schema holds unchanged, else the plain dict for the model to judge. A chunk names its sources
+    and paths once each, so each is checked once per chunk."""
+
+    def __init__(self) -> None:
+        self._names: dict[tuple[bool, str], bool] = {}
+
+    def __call__(self, t_ms: Any, source: Any, path: Any, version: Any,
+                 changes: list[tuple[Any, str]]) -> Edit | dict[str, Any]:
+        if type(t_ms) is int and 0 <= t_ms <= MAX_T_MS and (version is None or type(version) is int) \
+                and self._fits(True, source) and self._fits(False, path) and _plain(changes):
+            return Edit(t_ms, source, path, version, changes)
+        return edit_dict(t_ms, source, path, version, changes)
+
+    def _fits(self, is_source: bool, value: Any) -> bool:
+        if type(value) is not str:
+            return False
+        verdict = self._names.get((is_source, value))
+        if verdict is None:
+            adapter = _SOURCE if is_source else _PATH
+            try:
+                verdict = adapter.validate_python(value) == value
+            except pydantic.ValidationError:
+                verdict = False
+            self._names[(is_source, value)] = verdict
+        return verdict
+
+
+def _plain(changes: list[tuple[Any, str]]) -> bool:
+    """Every change's span four ints within the schema's bounds (or none), its text within the cap."""
+    top = MAX_POSITION
+    for span, text in changes:
+        if len(text) > MAX_TEXT:
+            return False
+        if span is not None:
+            sl, sc, el, ec = span
+            if not (type(sl) is int and type(sc) is int and type(el) is int and type(ec) is int
+                    and 0 <= sl <= top and 0 <= sc <= top and 0 <= el <= top and 0 <= ec <= top):
+                return False
+    return True
