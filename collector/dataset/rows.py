@@ -148,11 +148,19 @@ class StepRows:
 def edit_data(step: Edit) -> str:
     """The `data` of an edit step's row: what the EditStep's `model_dump_json(exclude=_COMMON,
     exclude_defaults=True)` gives (its version when there is one, its changes, each change's range when it
-    has one), built from its values by pydantic's own JSON encoder without the model serializer's per-call
-    cost (edits are most of the steps; tests/unit/test_dataset_rows.py compares the two)."""
-    changes = step.plain_changes()
-    data = {"changes": changes} if step.version is None else {"version": step.version, "changes": changes}
-    return pydantic_core.to_json(data).decode()
+    has one), written from its values, each text encoded by pydantic's own JSON encoder unless it is printable
+    without a quote or a backslash, so nothing to escape (edits are most of the steps;
+    tests/unit/test_dataset_rows.py compares the two)."""
+    parts = []
+    for span, text in step.changes:
+        encoded = f'"{text}"' if text.isprintable() and '"' not in text and "\\" not in text else \
+            pydantic_core.to_json(text).decode()
+        parts.append(f'{{"text":{encoded}}}' if span is None else _RANGED % (*span, encoded))
+    head = '{"changes":[' if step.version is None else f'{{"version":{step.version},"changes":['
+    return head + ",".join(parts) + "]}"
+
+
+_RANGED = '{"range":{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}},"text":%s}'
 
 
 def _unicode(text: str) -> str:

@@ -165,12 +165,12 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: EditMaker[T]) -> 
         if not isinstance(dt, int) or dt < 0:
             raise EpisodeError("step times go backwards")
         t += dt
-        head = {"t_ms": t, "source": sources[source_id]}
+        source = sources[source_id]
         if kind == GENERIC:
             entry = dict(_next(generic))
             if "p" in entry:
                 entry["path"] = paths[entry.pop("p")]
-            yield {"kind": entry.pop("kind", None), **head, **entry}
+            yield {"kind": entry.pop("kind", None), "t_ms": t, "source": source, **entry}
             continue
         if kind != EDIT:
             raise EpisodeError(f"unknown step encoding {kind}")
@@ -201,7 +201,7 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: EditMaker[T]) -> 
                 line, char = caret_after(sl, sc, change_text, encoding)
             change_no += 1
         carets[path] = (line, char)
-        yield make_edit(t, head["source"], path_name, version, changes)
+        yield make_edit(t, source, path_name, version, changes)
     leftover = next(generic, None), next(edits, None), next_full
     if leftover != (None, None, None) or change_no != len(lengths):
         raise EpisodeError("step chunk has entries left over")

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import pydantic
 from pydantic import TypeAdapter
 
-from collector.episode.chunk import edit_dict, plain_changes
+from collector.episode.chunk import edit_dict
 from schemas.common import Position, RelPath, Source, StepBase
 from schemas.steps import ContentChange, EditStep, Step
 
@@ -65,9 +65,6 @@ class Edit:
         """The plain form, as `schemas.step_to_dict` gives it for the same EditStep."""
         return edit_dict(self.t_ms, self.source, self.path, self.version, self.changes)
 
-    def plain_changes(self) -> list[dict[str, Any]]:
-        return plain_changes(self.changes)
-
 
 Record = Step | Edit  # what a reader of Edits sees: an Edit for every edit step, the model for the others
 
@@ -78,27 +75,30 @@ class ColumnEdits:
     and paths once each, so each is checked once per chunk."""
 
     def __init__(self) -> None:
-        self._names: dict[tuple[bool, str], bool] = {}
+        self._sources: dict[str, bool] = {}
+        self._paths: dict[str, bool] = {}
 
     def __call__(self, t_ms: Any, source: Any, path: Any, version: Any,
                  changes: list[tuple[Any, str]]) -> Edit | dict[str, Any]:
         if type(t_ms) is int and 0 <= t_ms <= MAX_T_MS and (version is None or type(version) is int) \
-                and self._fits(True, source) and self._fits(False, path) and _plain(changes):
-            return Edit(t_ms, source, path, version, changes)
+                and type(source) is str and type(path) is str and _plain(changes):
+            source_ok = self._sources.get(source)
+            if source_ok is None:
+                source_ok = self._sources[source] = _fits(_SOURCE, source)
+            path_ok = self._paths.get(path)
+            if path_ok is None:
+                path_ok = self._paths[path] = _fits(_PATH, path)
+            if source_ok and path_ok:
+                return Edit(t_ms, source, path, version, changes)
         return edit_dict(t_ms, source, path, version, changes)
 
-    def _fits(self, is_source: bool, value: Any) -> bool:
-        if type(value) is not str:
-            return False
-        verdict = self._names.get((is_source, value))
-        if verdict is None:
-            adapter = _SOURCE if is_source else _PATH
-            try:
-                verdict = adapter.validate_python(value) == value
-            except pydantic.ValidationError:
-                verdict = False
-            self._names[(is_source, value)] = verdict
-        return verdict
+
+def _fits(adapter: TypeAdapter[str], value: str) -> bool:
+    """Whether the schema's type takes `value` as it is."""
+    try:
+        return adapter.validate_python(value) == value
+    except pydantic.ValidationError:
+        return False
 
 
 def _plain(changes: list[tuple[Any, str]]) -> bool:

@@ -60,6 +60,9 @@ class Summary:
         self.last_t_ms = step.t_ms
         self.steps += 1
         self.kinds[step.kind] += 1
+        if type(step) is Edit:  # most steps: without the match below
+            self._file(step.path).edits += 1
+            return
         match step:
             case OpenStep():
                 self._file(step.path).opens += 1
