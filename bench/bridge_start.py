@@ -8,6 +8,9 @@ Each start is a fresh process with a scratch CODETAPE_HOME and an opted-in works
 collector, as an editor starts it; the initialize request is written at once, the clock stops at its
 answer. With --baseline DIR (a checkout of another commit), the bridge also runs from that tree
 (PYTHONPATH=DIR), alternating with this one.
+
+Also, in the same rounds, what the proxy does before its server starts: from the bridge's exec to its
+server's (`sh -c 'date +%s%N > FILE'`, whose own start is a few ms), a figure pylsp's start does not blur.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +28,7 @@ from bench.raw_client import LspProcess
 from bench.report import command_line, machine, table, write_section
 
 PYLSP = str(Path(sys.executable).with_name("pylsp"))
+SPAWN = "proxy: its exec to the server's exec"
 SETUPS = {
     "pylsp alone": [PYLSP],
     "observe (codetape bridge)": [sys.executable, "-m", "lsp_bridge"],
@@ -47,6 +52,17 @@ def ready_ms(argv: list[str], env: dict[str, str], ws: Path) -> float:
     return elapsed
 
 
+def spawn_ms(env: dict[str, str], ws: Path) -> float:
+    """From the proxy's exec to its language server's exec (the server writes the time and exits)."""
+    stamp = ws / ".spawned"
+    stamp.unlink(missing_ok=True)
+    start = time.time_ns()
+    subprocess.run([sys.executable, "-m", "lsp_bridge", "--", "/bin/sh", "-c", f"date +%s%N > '{stamp}'"],
+                   env=env, cwd=ws, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=60, check=False)
+    return (int(stamp.read_text()) - start) / 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -66,12 +82,14 @@ def main() -> None:
                     if setup == "pylsp alone" and tree == "baseline":
                         continue
                     times.setdefault((setup, tree), []).append(ready_ms(argv, tree_env, ws))
+            for tree, tree_env in trees.items():
+                times.setdefault((SPAWN, tree), []).append(spawn_ms(tree_env, ws))
     alone = statistics.median(times[("pylsp alone", "now")])
     rows = []
-    for setup in SETUPS:
+    for setup in [*SETUPS, SPAWN]:
         now = statistics.median(times[(setup, "now")])
         base = statistics.median(times[(setup, "baseline")]) if (setup, "baseline") in times else None
-        added = f"+{now - alone:.0f}" if setup.startswith("proxy") else ""
+        added = f"+{now - alone:.0f}" if setup in SETUPS and setup.startswith("proxy") else ""
         rows.append((setup, "" if base is None else f"{base:.0f}", f"{now:.0f}", added))
     head = ["setup", "baseline ms", "now ms", "added to pylsp alone ms"]
     body = (f"Command: `{command_line()}` ({machine()}; {code_state()}; load average {load[0]:.1f} at the "
