@@ -143,12 +143,17 @@ def _same(encoding: PositionEncoding, chunk_maps: list[Any], count: int) -> tupl
 ENCODINGS: st.SearchStrategy[PositionEncoding] = st.sampled_from(["utf-8", "utf-16", "utf-32"])
 
 
+def _draw(data: st.DataObject) -> tuple[PositionEncoding, list[dict[str, Any]], int]:
+    """An encoding, one or two chunks of valid steps, and how many steps they hold."""
+    encoding = data.draw(ENCODINGS)
+    chunk_maps = data.draw(st.lists(chunks(encoding), min_size=1, max_size=2))
+    return encoding, chunk_maps, sum(chunk["n"] for chunk in chunk_maps)
+
+
 @PROFILE
 @given(st.data())
 def test_valid_chunks_read_the_same_and_edits_come_as_edits(data: st.DataObject) -> None:
-    encoding = data.draw(ENCODINGS)
-    chunk_maps = data.draw(st.lists(chunks(encoding), min_size=1, max_size=2))
-    count = sum(chunk["n"] for chunk in chunk_maps)
+    encoding, chunk_maps, count = _draw(data)
     error, _ = _same(encoding, chunk_maps, count)
     if error is None:  # what the columns could not take as they are went through the model: still an Edit
         with tempfile.TemporaryDirectory() as directory:
@@ -160,9 +165,7 @@ def test_valid_chunks_read_the_same_and_edits_come_as_edits(data: st.DataObject)
 @PROFILE
 @given(st.data())
 def test_damaged_chunks_are_refused_alike_or_read_alike(data: st.DataObject) -> None:
-    encoding = data.draw(ENCODINGS)
-    chunk_maps = data.draw(st.lists(chunks(encoding), min_size=1, max_size=2))
-    count = sum(chunk["n"] for chunk in chunk_maps)
+    encoding, chunk_maps, count = _draw(data)
     spoilt = data.draw(st.integers(0, len(chunk_maps) - 1))
     chunk_maps[spoilt] = data.draw(damaged(chunk_maps[spoilt]))
     _same(encoding, chunk_maps, count + data.draw(st.sampled_from([0, 0, 0, 1])))
