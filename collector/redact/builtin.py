@@ -336,7 +336,7 @@ BUILTIN: tuple[Rule, ...] = (
     # --name value, and with one dash (Go's flag package, Java's tools): -name=value, -name value
     Rule("cli-password", _re(r"""(?<![\w\-])--?(?P<k>[A-Za-z0-9][\w\-]{0,60})(?:=|[ \t]+)(?P<q>["']?)
          (?P<v>[^\s"'`\-][^\s"'`]{0,511})(?P=q)"""),
-         _WORDS, fold=True, priority=2, check=_named(), prefilter=r"-[\w\-]*" + _K),
+         ("-",), priority=2, check=_named(), prefilter=r"-[\w\-]*" + _K + r"[\w\-]*(?:=|[ \t])"),
     Rule("cli-password", _re(r"""(?<![\w\-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]*?
          [ \t]-p(?P<q>["']?)(?P<v>[^\s"'`\-][^\s"'`]{2,255})(?P=q)"""),
          ("mysql", "mariadb"), priority=2, check=lambda m: password_like(_v(m))),
@@ -421,7 +421,8 @@ BUILTIN: tuple[Rule, ...] = (
          [ \t]*,[ \t]*
          (?:[rRbBuUfF]{1,2}(?=["']))?
          (?P<q>["'`])(?:\\(?P<e>["']))?(?P<v>[^"'`\n\\]{1,512}?)(?(e)\\(?P=e))(?P=q)"""),
-         _WORDS, fold=True, priority=4, check=_argument, prefilter=r"[(,\s][ \t]*" + _Q + r"[\w.\-]*" + _K),
+         _WORDS, fold=True, priority=4, check=_argument,
+         prefilter=_K + r"[\w.\-]*" + _Q + r"[ \t]*,[ \t]*(?:[rRbBuUfF]{1,2})?" + _Q),
     Rule("generic-secret", _re(r"""^[+\-]?[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]{0,80})
          [ \t]*(?::|=|:=)[ \t]*
          (?P<v>[^\s"'`,(){}\[\]]{1,512})(?:[ \t]+[\#;].*|[ \t]*)\r?$""", re.MULTILINE),

@@ -39,7 +39,7 @@ LAYOUTS: tuple[Rule, ...] = (
     Rule("env-secret", compile_verbose(r"""(?<![\w\\])(?P<kq>["'])(?:-D)?(?P<k>[A-Za-z_][\w.\-]{0,80})=
          (?P<v>[^\s"'`&]{1,2048})(?P=kq)"""),
          keywords.SECRET_WORDS, fold=True, priority=2, check=named(),
-         prefilter=r"[\"'](?:-D)?[\w.\-]*" + _K + r"[\w.\-]*=[^\s\"'`&]{6}"),
+         prefilter=_K + r"[\w.\-]*=[^\s\"'`&]{6}[^\s\"'`&]*[\"']"),
     Rule("generic-secret", compile_verbose(r"""(?<![\w.\-])(?P<k>[A-Za-z_][\w.\-]{0,80})[ \t]+
          (?P<q>["'])(?P<v>[^"'`\s\\]{8,2048})(?P=q)"""),
          keywords.SECRET_WORDS, fold=True, priority=4, check=named(),
@@ -47,12 +47,11 @@ LAYOUTS: tuple[Rule, ...] = (
     Rule("generic-secret", compile_verbose(r"""`(?P<k>[A-Za-z_][\w.\-]{0,80})`[^`\n]{1,40}?
          `(?P<v>[^`\s]{8,2048})`"""),
          keywords.SECRET_WORDS, fold=True, priority=4, check=named(),
-         prefilter=r"`[\w.\-]*" + _K + r"[\w.\-]*`[^`\n]*`[^`\s]{8}"),
+         prefilter=_K + r"[\w.\-]*`[^`\n]{1,40}`[^`\s]{8}"),
     Rule("generic-secret", compile_verbose(r"""^[ \t]*[A-Za-z0-9_.\-*]{1,253}:(?:\d{1,5}|\*):
          [^:\s]{1,128}:[^:\s]{1,128}:(?P<v>(?:[^\s:\\]|\\.){1,512})\r?$""", re.MULTILINE),
-         (":*", *(f":{digit}" for digit in "0123456789")), priority=4,
-         check=lambda m: password_like(value(m), quoted=True),
-         prefilter=r"(?m:^)[ \t]*[A-Za-z0-9_.\-*]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:[^\s:]"),
+         (":",), priority=4, check=lambda m: password_like(value(m), quoted=True),
+         prefilter=r":(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:[^\s:]"),
     Rule("generic-secret", compile_verbose(r"""(?<![\w.\-])(?i:key)=
          (?P<v>[A-Za-z0-9+/_\-.~]{16,512}={0,2})(?![\w+/=\-.~])"""),
          ("key=",), fold=True, priority=4, check=_bare_key,
