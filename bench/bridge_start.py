@@ -11,6 +11,8 @@ answer. With --baseline DIR (a checkout of another commit), the bridge also runs
 
 Also, in the same rounds, what the proxy does before its server starts: from the bridge's exec to its
 server's (`sh -c 'date +%s%N > FILE'`, whose own start is a few ms), a figure pylsp's start does not blur.
+Proxy mode runs both ways: `codetape bridge -- CMD` (the console script, as editors run it) and
+`python -m lsp_bridge -- CMD`.
 """
 
 from __future__ import annotations
@@ -28,11 +30,17 @@ from bench.raw_client import LspProcess
 from bench.report import command_line, machine, table, write_section
 
 PYLSP = str(Path(sys.executable).with_name("pylsp"))
-SPAWN = "proxy: its exec to the server's exec"
+CODETAPE = str(Path(sys.executable).with_name("codetape"))  # the console script editors run
+MODULE = [sys.executable, "-m", "lsp_bridge"]
 SETUPS = {
     "pylsp alone": [PYLSP],
-    "observe (codetape bridge)": [sys.executable, "-m", "lsp_bridge"],
-    "proxy (codetape bridge -- pylsp)": [sys.executable, "-m", "lsp_bridge", "--", PYLSP],
+    "observe (python -m lsp_bridge)": MODULE,
+    "proxy (python -m lsp_bridge -- pylsp)": [*MODULE, "--", PYLSP],
+    "proxy (codetape bridge -- pylsp)": [CODETAPE, "bridge", "--", PYLSP],
+}
+SPAWNS = {  # what the proxy does before its server starts, each way it is run
+    "proxy (python -m lsp_bridge): its exec to the server's exec": MODULE,
+    "proxy (codetape bridge): its exec to the server's exec": [CODETAPE, "bridge"],
 }
 
 
@@ -52,12 +60,12 @@ def ready_ms(argv: list[str], env: dict[str, str], ws: Path) -> float:
     return elapsed
 
 
-def spawn_ms(env: dict[str, str], ws: Path) -> float:
+def spawn_ms(bridge: list[str], env: dict[str, str], ws: Path) -> float:
     """From the proxy's exec to its language server's exec (the server writes the time and exits)."""
     stamp = ws / ".spawned"
     stamp.unlink(missing_ok=True)
     start = time.time_ns()
-    subprocess.run([sys.executable, "-m", "lsp_bridge", "--", "/bin/sh", "-c", f"date +%s%N > '{stamp}'"],
+    subprocess.run([*bridge, "--", "/bin/sh", "-c", f"date +%s%N > '{stamp}'"],
                    env=env, cwd=ws, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, timeout=60, check=False)
     return (int(stamp.read_text()) - start) / 1e6
@@ -82,11 +90,12 @@ def main() -> None:
                     if setup == "pylsp alone" and tree == "baseline":
                         continue
                     times.setdefault((setup, tree), []).append(ready_ms(argv, tree_env, ws))
-            for tree, tree_env in trees.items():
-                times.setdefault((SPAWN, tree), []).append(spawn_ms(tree_env, ws))
+            for spawn, bridge in SPAWNS.items():
+                for tree, tree_env in trees.items():
+                    times.setdefault((spawn, tree), []).append(spawn_ms(bridge, tree_env, ws))
     alone = statistics.median(times[("pylsp alone", "now")])
     rows = []
-    for setup in [*SETUPS, SPAWN]:
+    for setup in [*SETUPS, *SPAWNS]:
         now = statistics.median(times[(setup, "now")])
         base = statistics.median(times[(setup, "baseline")]) if (setup, "baseline") in times else None
         added = f"+{now - alone:.0f}" if setup in SETUPS and setup.startswith("proxy") else ""

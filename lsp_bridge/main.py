@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from collector.errors import CodetapeError
 from lsp_bridge.arguments import add_arguments
 from lsp_bridge.errors import BridgeError
-from lsp_bridge.server import start_server
+from lsp_bridge.server import start_server, stop_server
 
 if TYPE_CHECKING:  # loaded after the language server is started, or after the early `initialize` answer
     from collector.home import Home
@@ -68,14 +68,14 @@ def _start_proxy(command: list[str], args: argparse.Namespace,
     translator's modules, the recorder, the status report) only once it has spoken: the bridge's own
     start keeps off the server's."""
     if started is not None and started.args != command:  # argparse read argv otherwise: its reading holds
-        _stop(started)
+        stop_server(started)
         started = None
     server = started if started is not None else start_server(command)
     try:
         _logging(args.log, args.verbose)
         home = _home()
     except BaseException:
-        _stop(server)
+        stop_server(server)
         raise
     from lsp_bridge.proxy import Proxy
     from lsp_bridge.tap import Tap
@@ -103,13 +103,6 @@ def _start_proxy(command: list[str], args: argparse.Namespace,
     finally:
         for recorder in recorders:
             recorder.flush()
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    """The language server does not outlive the bridge (a no-op once it has exited)."""
-    if server.poll() is None:
-        server.kill()
-        server.wait()
 
 
 def _home() -> Home:
@@ -172,4 +165,4 @@ def main(argv: Sequence[str] | None = None, server: subprocess.Popen[bytes] | No
         return exc.exit_code
     finally:
         if server is not None:
-            _stop(server)
+            stop_server(server)

@@ -18,6 +18,13 @@ def start_server(command: list[str]) -> subprocess.Popen[bytes]:
         raise BridgeError(f"cannot start the language server {command[0]!r}: {exc.strerror or exc}") from None
 
 
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """The language server does not outlive the bridge (a no-op once it has exited)."""
+    if server.poll() is None:
+        server.kill()
+        server.wait()
+
+
 def early_command(argv: Sequence[str]) -> list[str] | None:
     """The language server command of a plainly formed proxy-mode command line (options the bridge knows,
     then `--` and the command), read before argparse loads; None for anything else, which argparse reads

@@ -4,42 +4,30 @@ Every error is one line on stderr starting `codetape:`: CodetapeError with its e
 (argparse's) with 2, and an OSError nothing below expected (a full disk, a name too long) with 1.
 
 Start-up is part of every command a developer runs: only the named command's module is imported, and the
-top-level help (or a mistyped command) comes from the static table in table.py, importing none.
+top-level help (or a mistyped command) comes from the static table in table.py, importing none. argparse
+itself loads after proxy mode's language server has started (`codetape bridge ... -- CMD`, see
+collector/cli/commands/bridge.py), so that the server's start overlaps the bridge's.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
-from collector import __version__
+from collector.cli.line import one_line as one_line  # also argparse's errors' (collector/cli/parser.py)
 from collector.cli.table import COMMANDS
 from collector.errors import CodetapeError
 
-
-class Parser(argparse.ArgumentParser):
-    """argparse, with its usage errors as one `codetape:` line (exit 2) instead of usage and an error."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"codetape: {one_line(self.prog.removeprefix('codetape').strip() or 'usage')}: "
-                     f"{one_line(message)} (see: {self.prog} --help)\n")
+TYPE_CHECKING = False  # typing itself is not loaded before proxy mode's server starts
+if TYPE_CHECKING:
+    import argparse
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser for `command` (only its module is imported), or the list of every command from the
-    static table when none is named (enough for --help, --version and a usage error)."""
-    parser = Parser(prog="codetape", description="Consent-first recording of coding sessions.")
-    parser.add_argument("--version", action="version", version=f"codetape {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    if command in COMMANDS:
-        importlib.import_module(f"collector.cli.commands.{command}").register(sub)
-    else:
-        for name, summary in COMMANDS.items():
-            sub.add_parser(name, help=summary)
-    return parser
+    """collector/cli/parser.py's parser for `command`, or for the list of every command."""
+    from collector.cli.parser import build_parser as build
+
+    return build(command)
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -50,7 +38,24 @@ def _command_in(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(_command_in(argv)).parse_args(argv)
+    if argv[:1] != ["bridge"]:
+        return _command(argv)
+    from collector.cli.commands.bridge import start_early, stop_server
+
+    server = start_early(argv[1:])  # proxy mode's language server, before argparse and the bridge load
+    try:
+        from argparse import Namespace
+
+        return _command(argv, Namespace(started=server))  # collector/cli/commands/bridge.py hands it over
+    finally:
+        if server is not None:  # a usage error or a refusal does not leave it running
+            stop_server(server)
+
+
+def _command(argv: list[str], namespace: argparse.Namespace | None = None) -> int:
+    """The command argv names, parsed into `namespace` (what was set before parsing), run with its errors
+    as one line."""
+    args = build_parser(_command_in(argv)).parse_args(argv, namespace)
     try:
         code = args.func(args)
     except CodetapeError as exc:
@@ -70,13 +75,6 @@ def fail(message: str, code: int) -> int:
     """Say `message` as the one error line, prefixed once, and return the exit code."""
     print(f"codetape: {one_line(message.removeprefix('codetape: '))}", file=sys.stderr)
     return code
-
-
-def one_line(message: str) -> str:
-    """`message` as one printable line: control characters (newlines, escapes) are shown escaped."""
-    if message.isprintable():
-        return message
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
 
 
 if __name__ == "__main__":

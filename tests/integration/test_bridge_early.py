@@ -78,7 +78,23 @@ def test_what_is_not_plain_pygls_answers(daemon: Daemon, ws: Path, tmp_path: Pat
     assert answer["result"]["capabilities"]["positionEncoding"] == "utf-16"
 
 
-def test_proxy_mode_stops_the_server_it_started_when_the_home_is_refused(tmp_path: Path) -> None:
+# proxy mode as `python -m lsp_bridge` and as `codetape bridge` (the console script editors run), which
+# start the language server before parsing the same way, and what each says about `--spool-steps many`
+ENTRIES = {
+    "python -m lsp_bridge": (BRIDGE,
+                             "python -m lsp_bridge: error: argument --spool-steps: invalid int value"),
+    "codetape bridge": ([str(Path(sys.executable).with_name("codetape")), "bridge", "--no-autostart"],
+                        "codetape: bridge: argument --spool-steps: invalid int value: 'many' (see: codetape "
+                        "bridge --help)"),
+}
+
+
+def server_left(marker: str) -> list[psutil.Process]:
+    return [p for p in psutil.process_iter(["cmdline"]) if marker in (p.info["cmdline"] or [])]
+
+
+@pytest.mark.parametrize("entry", list(ENTRIES))
+def test_proxy_mode_stops_the_server_it_started_when_the_home_is_refused(tmp_path: Path, entry: str) -> None:
     """The language server starts before the home is checked (its start overlaps the bridge's); when
     the home is refused the bridge says why and the server does not outlive it."""
     not_a_dir = tmp_path / "home"
@@ -86,24 +102,26 @@ def test_proxy_mode_stops_the_server_it_started_when_the_home_is_refused(tmp_pat
     marker = f"codetape-test-server-{uuid.uuid4()}"
     env = {**os.environ, "CODETAPE_HOME": str(not_a_dir)}
     server = [sys.executable, "-c", "import time; time.sleep(60)", marker]
-    done = subprocess.run([*BRIDGE, "--", *server], env=env, capture_output=True, text=True,
+    done = subprocess.run([*ENTRIES[entry][0], "--", *server], env=env, capture_output=True, text=True,
                           timeout=30, stdin=subprocess.DEVNULL)
     assert done.returncode != 0 and done.stderr.startswith("codetape: CODETAPE_HOME "), done.stderr
-    assert not [p for p in psutil.process_iter(["cmdline"]) if marker in (p.info["cmdline"] or [])]
+    assert not server_left(marker)
 
 
+@pytest.mark.parametrize("entry", list(ENTRIES))
 @pytest.mark.parametrize(("options", "code", "says"), [
     (["--spool-steps", "0"], 1, "codetape: --spool-steps and --tap-messages must be at least 1"),
-    (["--spool-steps", "many"], 2, "python -m lsp_bridge: error: argument --spool-steps: invalid int value"),
+    (["--spool-steps", "many"], 2, None),  # argparse's error, as each entry words it
 ])
 def test_proxy_mode_stops_the_server_it_started_before_parsing_on_a_usage_error(
-        tmp_path: Path, options: list[str], code: int, says: str) -> None:
+        tmp_path: Path, entry: str, options: list[str], code: int, says: str | None) -> None:
     """The language server starts before argparse reads the command line (lsp_bridge/server.py); a
     command line argparse or the bridge then refuses does not leave it running."""
     marker = f"codetape-test-server-{uuid.uuid4()}"
     server = [sys.executable, "-c", "import time; time.sleep(60)", marker]
     env = {**os.environ, "CODETAPE_HOME": str(tmp_path / "home")}
-    done = subprocess.run([*BRIDGE, *options, "--", *server], env=env, capture_output=True, text=True,
+    bridge, usage = ENTRIES[entry]
+    done = subprocess.run([*bridge, *options, "--", *server], env=env, capture_output=True, text=True,
                           timeout=30, stdin=subprocess.DEVNULL)
-    assert done.returncode == code and says in done.stderr.splitlines()[-1], done.stderr
-    assert not [p for p in psutil.process_iter(["cmdline"]) if marker in (p.info["cmdline"] or [])]
+    assert done.returncode == code and (says or usage) in done.stderr.splitlines()[-1], done.stderr
+    assert not server_left(marker)

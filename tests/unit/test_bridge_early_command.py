@@ -1,13 +1,18 @@
-"""Proxy mode starts its language server before argparse loads (lsp_bridge/server.py): the command it
-reads from a plainly formed command line is the one argparse reads, and anything else is left to
-argparse (issue 14)."""
+"""Proxy mode starts its language server before argparse loads (lsp_bridge/server.py), as
+`python -m lsp_bridge` and as `codetape bridge` (collector/cli/main.py): the command it reads from a
+plainly formed command line is the one argparse reads (the bridge's parser and codetape's), and anything
+else is left to argparse (issue 14)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
 
 import pytest
 
+from collector.cli.main import build_parser
 from lsp_bridge.arguments import add_arguments
 from lsp_bridge.options import FLAGS, VALUED
 from lsp_bridge.server import early_command
@@ -19,12 +24,14 @@ def parser() -> argparse.ArgumentParser:
     return built
 
 
-def parsed_command(argv: list[str]) -> list[str] | None:
-    """The server command as the bridge reads it after argparse (lsp_bridge/main.py's `run`)."""
+def parsed_command(argv: list[str], codetape: bool = False) -> list[str] | None:
+    """The server command as the bridge reads it after argparse (lsp_bridge/main.py's `run`), from
+    `python -m lsp_bridge ARGV` or, with `codetape`, from `codetape bridge ARGV`."""
     try:
-        command = list(parser().parse_args(argv).server)
+        args = build_parser("bridge").parse_args(["bridge", *argv]) if codetape else parser().parse_args(argv)
     except (argparse.ArgumentError, SystemExit):
         return None
+    command = list(args.server)
     return command[1:] if command[:1] == ["--"] else command or None
 
 
@@ -43,7 +50,7 @@ def test_the_plain_reading_knows_every_option_the_bridge_has() -> None:
 ])
 def test_a_plain_command_line_gives_argparses_command(argv: list[str]) -> None:
     command = early_command(argv)
-    assert command is not None and command == parsed_command(argv)
+    assert command is not None and command == parsed_command(argv) == parsed_command(argv, codetape=True)
 
 
 @pytest.mark.parametrize("argv", [
@@ -52,3 +59,35 @@ def test_a_plain_command_line_gives_argparses_command(argv: list[str]) -> None:
 ])
 def test_anything_else_is_left_to_argparse(argv: list[str]) -> None:
     assert early_command(argv) is None
+
+
+# Runs an entry point with an audit hook that notes, at each process the bridge starts, which of the
+# modules the early start keeps off were loaded; `--spool-steps 0` then stops the bridge after parsing.
+PROBE = """
+import json, runpy, sys
+starts = []
+def hook(event, args):
+    if event == "subprocess.Popen":
+        loaded = [m for m in ("argparse", "typing", "lsp_bridge.main") if m in sys.modules]
+        starts.append([args[1][-1], loaded])
+sys.addaudithook(hook)
+argv = ["--spool-steps", "0", "--", sys.executable, "-c", "pass", "the-server"]
+try:
+    if sys.argv[1] == "codetape":
+        from collector.cli.main import main
+        code = main(["bridge", *argv])
+    else:
+        sys.argv = ["lsp_bridge", *argv]
+        runpy.run_module("lsp_bridge", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps([code, starts]))
+"""
+
+
+@pytest.mark.parametrize("entry", ["codetape", "python -m lsp_bridge"])
+def test_the_server_starts_once_before_argparse_and_the_bridge_load(entry: str) -> None:
+    done = subprocess.run([sys.executable, "-c", PROBE, entry], capture_output=True, text=True, timeout=60,
+                          check=True)
+    code, starts = json.loads(done.stdout)
+    assert code == 1 and starts == [["the-server", []]], done.stderr

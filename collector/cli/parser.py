@@ -1,0 +1,36 @@
+"""The `codetape` command line as argparse reads it: the parser for one named command (only its module is
+imported), or the list of every command from the static table (collector/cli/table.py) when none is
+named. Loaded by collector/cli/main.py once it knows argparse is needed, so that what starts before
+parsing (proxy mode's language server) does not wait for argparse to load."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from typing import NoReturn
+
+from collector import __version__
+from collector.cli.line import one_line
+from collector.cli.table import COMMANDS
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors as one `codetape:` line (exit 2) instead of usage and an error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"codetape: {one_line(self.prog.removeprefix('codetape').strip() or 'usage')}: "
+                     f"{one_line(message)} (see: {self.prog} --help)\n")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for `command` (only its module is imported), or the list of every command from the
+    static table when none is named (enough for --help, --version and a usage error)."""
+    parser = Parser(prog="codetape", description="Consent-first recording of coding sessions.")
+    parser.add_argument("--version", action="version", version=f"codetape {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    if command in COMMANDS:
+        importlib.import_module(f"collector.cli.commands.{command}").register(sub)
+    else:
+        for name, summary in COMMANDS.items():
+            sub.add_parser(name, help=summary)
+    return parser
