@@ -84,14 +84,15 @@ def main() -> None:
         trees = {"now": env} if args.baseline is None else {
             "now": env, "baseline": {**env, "PYTHONPATH": str(args.baseline.resolve())}}
         times: dict[tuple[str, str], list[float]] = {}
-        for _ in range(args.runs):
+        for run in range(args.runs):
+            order = list(trees.items()) if run % 2 == 0 else list(trees.items())[::-1]  # alternating
             for setup, argv in SETUPS.items():
-                for tree, tree_env in trees.items():
+                for tree, tree_env in order:
                     if setup == "pylsp alone" and tree == "baseline":
                         continue
                     times.setdefault((setup, tree), []).append(ready_ms(argv, tree_env, ws))
             for spawn, bridge in SPAWNS.items():
-                for tree, tree_env in trees.items():
+                for tree, tree_env in order:
                     times.setdefault((spawn, tree), []).append(spawn_ms(bridge, tree_env, ws))
     alone = statistics.median(times[("pylsp alone", "now")])
     rows = []
