@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING
 
 from collector.text.digest import sha256_text
 from collector.text.document import Document
@@ -19,7 +19,7 @@ from lsp_bridge.errors import OutOfRange
 from lsp_bridge.translate import Change, Pos, Rng
 
 if TYPE_CHECKING:
-    from schemas.common import PositionEncoding, Range
+    from schemas.common import PositionEncoding
 
 ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 
@@ -151,21 +151,6 @@ class TrackedDocument:
                 converted[e].append(change if other is None else Change(other, change.text))
                 if other is not None:
                     variants[e] = converted[e]
-            self.doc.apply(None if where is None else _model(where), change.text)
+            # the range as four ints: neither a validated model nor a tuple of tuples to unpack again
+            self.doc.apply_span(None if where is None else (*where.start, *where.end), change.text)
         return variants
-
-
-class _Position(NamedTuple):
-    line: int
-    character: int
-
-
-class _Range(NamedTuple):
-    start: _Position
-    end: _Position
-
-
-def _model(where: Rng) -> Range:
-    """A range for collector's Document, which reads only `start/end.line/character`: a plain tuple, as
-    a validated model would cost more than the rest of a keystroke."""
-    return cast("Range", _Range(_Position(*where.start), _Position(*where.end)))

@@ -18,6 +18,7 @@ MAX_BODY = 64 * 1024 * 1024
 MAX_HEADER = 64 * 1024
 _HEADER_END = b"\r\n\r\n"
 _FIELD_START = re.compile(rb"content-length[ \t]*:", re.IGNORECASE)
+_PLAIN_HEADER = re.compile(rb"Content-Length: ([0-9]{1,15})\r\n\r\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,22 +97,21 @@ class Framer:
         return piece
 
     def _next(self) -> Frame | None:
-        end = self._buffer.find(_HEADER_END)
-        if end < 0:
-            if len(self._buffer) > self.max_header:
-                keep = len(_HEADER_END) - 1
-                raw = self._take(len(self._buffer) - keep)
-                return Frame(raw, error=f"{len(raw)} bytes without a message header", junk=True)
-            return None
-        header = bytes(self._buffer[:end])
-        length = _content_length(header)
-        if length is None:
-            start = self._resync_point(header)
-            if start > 0:
-                return Frame(self._take(start), error="bytes before a message header", junk=True)
-            raw = self._take(end + len(_HEADER_END))
-            shown = header[:80].decode("ascii", "backslashreplace")
-            return Frame(raw, error=f"header without a valid Content-Length: {shown!r}", junk=True)
+        plain = _PLAIN_HEADER.match(self._buffer)
+        if plain is not None:  # the header every client writes, read as `_content_length` reads it
+            end, length = plain.end() - len(_HEADER_END), int(plain[1])
+        else:
+            end = self._buffer.find(_HEADER_END)
+            if end < 0:
+                if len(self._buffer) > self.max_header:
+                    keep = len(_HEADER_END) - 1
+                    raw = self._take(len(self._buffer) - keep)
+                    return Frame(raw, error=f"{len(raw)} bytes without a message header", junk=True)
+                return None
+            junk = self._header_length(end)
+            if isinstance(junk, Frame):
+                return junk
+            length = junk
         total = end + len(_HEADER_END) + length
         if length > self.max_body:
             raw = self._take(end + len(_HEADER_END))
@@ -123,6 +123,19 @@ class Framer:
             return None
         raw = self._take(total)
         return Frame(raw, body=raw[end + len(_HEADER_END) :])
+
+    def _header_length(self, end: int) -> Frame | int:
+        """The Content-Length of the header block ending at `end`, or the damaged frame it makes."""
+        header = bytes(self._buffer[:end])
+        length = _content_length(header)
+        if length is None:
+            start = self._resync_point(header)
+            if start > 0:
+                return Frame(self._take(start), error="bytes before a message header", junk=True)
+            raw = self._take(end + len(_HEADER_END))
+            shown = header[:80].decode("ascii", "backslashreplace")
+            return Frame(raw, error=f"header without a valid Content-Length: {shown!r}", junk=True)
+        return length
 
     @staticmethod
     def _resync_point(header: bytes) -> int:

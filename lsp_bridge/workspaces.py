@@ -46,6 +46,7 @@ class Workspaces:
         self._ttl = ttl_s
         self._clock = clock
         self._cache: dict[str, tuple[float, Located | None]] = {}
+        self._same: dict[Path, Path] = {}  # each root found, as one object
         self.roots: list[Path] = []
 
     @property
@@ -58,11 +59,21 @@ class Workspaces:
         found = []
         for uri in uris:
             path = uri_to_path(uri)
-            root = self._find(path) if path is not None else None
+            root = self._root(path) if path is not None else None
             if root is not None and root not in self.roots:
                 self.roots.append(root)
                 found.append(root)
         return found
+
+    def _root(self, path: Path) -> Path | None:
+        """The opted-in workspace holding `path`, the same object each time it is found: the recorder's
+        sessions are keyed by it, and a dict finds the very key it holds without comparing paths."""
+        root = self._find(path)
+        if root is None:
+            return None
+        if len(self._same) >= _CACHE_LIMIT:
+            self._same.clear()
+        return self._same.setdefault(root, root)
 
     def locate(self, uri: str) -> Located | None:
         """The opted-in workspace and relative path of a document, or None when it is not recorded."""
@@ -83,7 +94,7 @@ class Workspaces:
             resolved = path.resolve()
         except (OSError, RuntimeError):
             return None
-        root = self._find(resolved)
+        root = self._root(resolved)
         if root is None:
             return None
         try:
@@ -95,7 +106,7 @@ class Workspaces:
     def root_of(self, path: Path) -> Path | None:
         """The opted-in workspace holding an absolute path (or being it)."""
         try:
-            return self._find(path.resolve())
+            return self._root(path.resolve())
         except (OSError, RuntimeError):
             return None
 

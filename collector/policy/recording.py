@@ -215,6 +215,10 @@ class Policy:
 
     def is_excluded(self, relpath: str) -> bool:
         """Whether nothing about this path may be written: outside, `.git/`, secret-ish, excluded, ignored."""
+        with self._cache_lock:  # a clean path asked before (the keys are clean forms, which normalize to
+            cached = self._cache.get(relpath)  # themselves): every keystroke's step asks again
+        if cached is not None:
+            return cached
         clean = self.normalize(relpath)
         if clean is None:
             return True

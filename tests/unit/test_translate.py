@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,3 +166,15 @@ def test_uris_to_workspace_relative_paths(tmp_path: Any) -> None:
     assert uri_to_path("file:///a/../b/%2e%2e/c") == uri_to_path("file:///c")
     assert workspaces.add_folders([root.as_uri(), "file:///nowhere"]) == [root]
     assert workspaces.root_for(None) == root and workspaces.root_for(file.as_uri()) == root
+
+
+def test_each_workspace_root_is_one_object(tmp_path: Path) -> None:
+    """The recorder keys its sessions by root: every document of a workspace gives the very object its
+    folder registered (found anew each time, as collector.workspace.find finds it)."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    workspaces = Workspaces(lambda p: Path(str(root)) if p.is_relative_to(root) else None)
+    [registered] = workspaces.add_folders([root.as_uri()])
+    first, second = (workspaces.locate((root / name).as_uri()) for name in ("a.py", "b.py"))
+    assert first is not None and second is not None
+    assert first.root is registered and second.root is registered and first.path == "a.py"

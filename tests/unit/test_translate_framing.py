@@ -99,3 +99,19 @@ def test_a_stream_that_ends_inside_a_message_reports_what_was_held_back() -> Non
     tail = framer.finish()
     assert tail is not None and "ended inside a message" in (tail.error or "")
     assert framer.finish() is None
+
+
+@given(st.sampled_from([b"Content-Length: %d", b"content-length: %d", b"Content-Length:%d",
+                        b"Content-Length: 000%d", b"Content-Length: %d\r\nContent-Type: x",
+                        b"Content-Type: x\r\nContent-Length: %d"]),
+       st.binary(max_size=40), st.lists(st.integers(0, 120), max_size=6))
+def test_the_usual_header_and_its_variants_frame_alike(header: bytes, body: bytes, cuts: list[int]) -> None:
+    """`Content-Length: N` alone, read on its own fast path, gives what the other forms give."""
+    data = header % len(body) + b"\r\n\r\n" + body
+    assert feed_in_pieces(Framer(), data, cuts) == [Frame(data, body=body)]
+
+
+def test_a_length_of_sixteen_digits_is_damage_on_either_path() -> None:
+    for header in (b"Content-Length: 0000000000000002", b"content-length: 0000000000000002"):
+        frames = Framer().feed(header + b"\r\n\r\n{}")
+        assert frames[0].error is not None and frames[0].body is None
