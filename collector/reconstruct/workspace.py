@@ -13,7 +13,7 @@ back at each of thousands of saves, a line inserted at the top of millions of li
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import NoReturn
 
 from collector.episode.edits import Edit
@@ -21,8 +21,8 @@ from collector.episode.keyframe import Keyframe
 from collector.episode.resolve import show
 from collector.errors import ReconstructionError
 from collector.text.digest import sha256_text
-from collector.text.document import Document
-from schemas.common import PositionEncoding
+from collector.text.document import Document, Span
+from schemas.common import PositionEncoding, Range
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep, Step
 
 MAX_WORKSPACE = 512 * 1024 * 1024
@@ -97,11 +97,8 @@ class Workspace:
         """Move one step forward; refuses a step that could take the files above `limit` in memory, and
         any step or change once the replay's work has passed `work_limit` (an edit step refused there
         may be half applied: the workspace is not to be used further). An edit step may come as an Edit."""
-        if isinstance(step, Edit):  # most steps: without the dispatch the other kinds need
+        if isinstance(step, (Edit, EditStep)):  # most steps: without the dispatch the other kinds need
             self._edit(step)
-            return
-        if type(step) is EditStep:
-            self._edit(Edit.from_step(step))
             return
         texts = _texts(step)
         growth = sum(2 * len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2) for text in texts)
@@ -113,27 +110,30 @@ class Workspace:
         self._apply(step)
         self._account(_paths(step))
 
-    def _edit(self, step: Edit) -> None:
-        """apply() for an edit: its memory check, then its changes, each counting its own work."""
+    def _edit(self, step: Edit | EditStep) -> None:
+        """apply() for an edit (its values or its model): its memory check, then its changes, each counting
+        its own work."""
+        changes: Sequence[tuple[Span | Range | None, str]] = step.changes if isinstance(step, Edit) else \
+            [(change.range, change.text) for change in step.changes]
         growth = 0
-        for _span, text in step.changes:
+        for _span, text in changes:
             growth += 2 * len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2)
         if self.weight + growth > self.limit:
             self._refuse_memory(step)
         doc = self.buffers.get(step.path)
         if doc is None:
             self._refuse_closed(step)
-        for span, text in step.changes:
+        for span, text in changes:
             if self.work > self.work_limit:
                 self._refuse_work(step)
-            self.work += doc.apply_span(span, text)
+            self.work += doc.apply(span, text)
         self._account((step.path,))
 
     def _refuse_memory(self, step: Step | Edit) -> NoReturn:
         raise ReconstructionError(f"step at {step.t_ms} ms would take the reconstructed files above "
                                   f"{self.limit >> 20} MiB in memory; refusing to go on")
 
-    def _refuse_closed(self, step: Edit) -> NoReturn:
+    def _refuse_closed(self, step: Edit | EditStep) -> NoReturn:
         raise ReconstructionError(f"edit at {step.t_ms} ms to {step.path}, which is not open (never opened, "
                                   "or closed)")
 

@@ -91,12 +91,13 @@ class Document:
             return line, found.units_before(index, self.encoding)
         return line, units(found[:index], self.encoding)
 
-    def apply(self, range_: Range | None, text: str) -> int:
+    def apply(self, range_: Range | Span | None, text: str) -> int:
         """Apply one LSP content change; returns the work it took (characters copied, list slots moved):
         len(text) plus a piece or two of `chunk` characters for an edit inside one line, however long the
-        line; more for an edit that adds or removes lines in a long document, or jumps along a long line."""
-        if range_ is None:
-            return self.apply_span(None, text)
+        line; more for an edit that adds or removes lines in a long document, or jumps along a long line.
+        The range may be given as a Span (apply_span)."""
+        if range_ is None or isinstance(range_, tuple):
+            return self.apply_span(range_, text)
         start, end = range_.start, range_.end
         return self.apply_span((start.line, start.character, end.line, end.character), text)
 

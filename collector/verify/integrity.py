@@ -43,7 +43,7 @@ def verify_replay(episode: Episode, steps: Iterable[Step | Edit] | None = None, 
         problem = _path_problem(step, checked)
         if problem is not None:
             raise ReconstructionError(f"step {index}: {problem}")
-        if isinstance(step, Edit | EditStep):  # most steps: none of the cases below
+        if isinstance(step, (Edit, EditStep)):  # most steps: none of the cases below
             if step.path not in open_docs:
                 raise ReconstructionError(f"step {index}: edit at {step.t_ms} ms to {show(step.path)}, "
                                           "which is not open")
