@@ -111,6 +111,7 @@ async def observe_run(live: Live, run: int, text: str) -> dict[str, Any]:
         raise SystemExit("bench.throughput: the collector never recorded the bridge's didOpen")
     before = live.steps_recorded()
     collector = psutil.Process(live.collector.pid)
+    bridge = psutil.Process(client._server.pid) if client._server is not None else None  # sh exec'd it
     with Prebuilt(client) as stream:
         for version, line, character, ch in keystrokes(text):
             at = lsp.Position(line=line, character=character)
@@ -121,6 +122,7 @@ async def observe_run(live: Live, run: int, text: str) -> dict[str, Any]:
         sync = client.protocol.send_request("codetape-bench/sync", None)  # unknown: an error, in order
     sent = stream.messages - 1
     cpu = cpu_seconds(collector)
+    bridge_cpu = cpu_seconds(bridge) if bridge is not None else 0.0
     started = time.perf_counter()
     stream.send()
     with contextlib.suppress(JsonRpcException):
@@ -129,10 +131,11 @@ async def observe_run(live: Live, run: int, text: str) -> dict[str, Any]:
     await asyncio.to_thread(wait_recorded, live, before + sent)
     total_s = time.perf_counter() - started
     collector_us = (cpu_seconds(collector) - cpu) / sent * 1e6
+    bridge_us = (cpu_seconds(bridge) - bridge_cpu) / sent * 1e6 if bridge is not None else float("nan")
     await shutdown(client)
     check = check_episode(live, path, sent, text)
     return {"n": sent, "bridge": sent / bridge_s, "end_to_end": sent / total_s, "collector_us": collector_us,
-            **check}
+            "bridge_us": bridge_us, **check}
 
 
 def cpu_seconds(process: psutil.Process) -> float:
@@ -330,6 +333,7 @@ def compare(baseline: Path, runs: int, text: str) -> str:
         rows.append([run + 1, _rate(b["bridge"]), _rate(n["bridge"]), _rate(b["end_to_end"]),
                      _rate(n["end_to_end"]), f"{n['end_to_end'] / b['end_to_end']:.2f}",
                      f"{b['collector_us']:.1f}", f"{n['collector_us']:.1f}",
+                     f"{b['bridge_us']:.1f}", f"{n['bridge_us']:.1f}",
                      "yes" if all(r["edits"] == r["expected"] and r["same"] and not r["gaps"]
                                   for r in (b, n)) else "NO"])
     medians = {name: (median([r["bridge"] for r in rs]), median([r["end_to_end"] for r in rs]))
@@ -337,9 +341,11 @@ def compare(baseline: Path, runs: int, text: str) -> str:
     ratios = median([n["end_to_end"] / b["end_to_end"]
                      for b, n in zip(results["baseline"], results["now"], strict=True)])
     cpu = {name: median([r["collector_us"] for r in rs]) for name, rs in results.items()}
+    own = {name: median([r["bridge_us"] for r in rs]) for name, rs in results.items()}
     rows.append(["**median**", _rate(medians["baseline"][0]), _rate(medians["now"][0]),
                  _rate(medians["baseline"][1]), _rate(medians["now"][1]), f"{ratios:.2f}",
-                 f"{cpu['baseline']:.1f}", f"{cpu['now']:.1f}", ""])
+                 f"{cpu['baseline']:.1f}", f"{cpu['now']:.1f}", f"{own['baseline']:.1f}",
+                 f"{own['now']:.1f}", ""])
     return "\n".join([
         f"Command: `{command_line()}` ({machine()}; now: {code_during(code)}); load average {loads[0]} at "
         f"the start, {loads[1]} at the end.",
@@ -349,7 +355,8 @@ def compare(baseline: Path, runs: int, text: str) -> str:
         "",
         table(["run", f"bridge {baseline.name}", "bridge now", f"end to end {baseline.name}",
                "end to end now", "ratio (end to end)", f"collector CPU µs/step {baseline.name}",
-               "collector CPU µs/step now", "all recorded, text equal"], rows),
+               "collector CPU µs/step now", f"bridge CPU µs/step {baseline.name}", "bridge CPU µs/step now",
+               "all recorded, text equal"], rows),
     ])
 
 
