@@ -5,6 +5,7 @@ standard library.
     python -m bench.redaction corpus --per-family 40 --seeds 3
     python -m bench.redaction heldout --seeds 3     # the held-out corpus, misses listed
     python -m bench.redaction stdlib --show 20      # every finding on the stdlib, with its line
+    python -m bench.redaction others --show 100     # the same on Go, zsh, git, Neovim, Emacs, JS
     python -m bench.redaction sealing               # redact_steps over generated coding sessions
 
 `bench/redaction_corpus/` is the TUNED corpus (written with codetape's rules), `bench/heldout_corpus/`
@@ -15,15 +16,20 @@ Recall counts a value as found when every character of every occurrence is insid
 `collector.redact.scan`. "Typed" feeds each corpus text through `redact_steps` one character per edit
 step (as an editor sends keystrokes) and counts a case as hidden when no step of the output holds any
 value or any piece of it longer than 4 characters. The standard library scan reads every .py file under
-`sysconfig.get_paths()["stdlib"]` and counts every finding as a false positive.
+`sysconfig.get_paths()["stdlib"]` and counts every finding as a false positive; `others` does the same
+(`false_positives`, one helper) on text other than Python that `scripts/setup` installs (`other_languages`).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import shutil
+import subprocess
 import sysconfig
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +42,7 @@ from collector.text.digest import sha256_text
 from schemas import Step, step_to_dict
 from schemas.steps import EditStep, OpenStep, RedactionStep, SaveStep
 
+NODE_MODULES = Path(__file__).parent.parent / "editor_extensions/vscode/node_modules"
 LEAK = 4  # characters of a secret a step may show (the "few characters" of a stray piece)
 
 
@@ -129,6 +136,8 @@ def heldout(seeds: int) -> Recall:
 
 @dataclass
 class Stdlib:
+    """Every finding on a corpus of files nobody wrote a secret into: each one is a false positive."""
+
     root: Path
     files: int = 0
     lines: int = 0
@@ -137,25 +146,88 @@ class Stdlib:
     findings: list[tuple[str, str, int, str]] = field(default_factory=list)
 
 
-def stdlib() -> Stdlib:
-    root = Path(sysconfig.get_paths()["stdlib"])
-    rules = RuleSet.default()
+def read(path: Path) -> str:
+    """A file's text (a `.gz` one unpacked: Emacs ships its lisp so), undecodable bytes replaced."""
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return data.decode("utf-8", "replace")
+
+
+def false_positives(root: Path, paths: Iterable[Path], rules: RuleSet | None = None) -> Stdlib:
+    """Scan each file under `root` as one text; every finding is listed with its line."""
+    rules = rules or RuleSet.default()
     result = Stdlib(root)
-    for path in sorted(root.rglob("*.py")):
-        if "site-packages" in path.parts or not path.is_file():
-            continue
-        text = path.read_bytes().decode("utf-8", "replace")
+    for path in paths:
+        text = read(path)
         result.files += 1
         result.lines += text.count("\n") + (not text.endswith("\n"))
         result.mb += len(text.encode("utf-8", "surrogatepass")) / 1e6
         started = time.perf_counter()
         found = scan(text, rules)
         result.seconds += time.perf_counter() - started
+        lines = text.splitlines()
         for f in found:
             line = text.count("\n", 0, f.start)
-            source = text.splitlines()[line] if line < len(text.splitlines()) else ""
+            source = lines[line] if line < len(lines) else ""
             result.findings.append((f.rule, str(path.relative_to(root)), line + 1, source.strip()[:100]))
     return result
+
+
+def stdlib() -> Stdlib:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    return false_positives(root, (p for p in sorted(root.rglob("*.py"))
+                                  if "site-packages" not in p.parts and p.is_file()))
+
+
+def _keep(path: Path) -> bool:
+    return False
+
+
+def _files(root: Path, *patterns: str, skip: Callable[[Path], bool] = _keep) -> list[Path]:
+    found = {p for pattern in patterns for p in root.rglob(pattern) if p.is_file() and not skip(p)}
+    return sorted(found)
+
+
+def _go_skip(path: Path) -> bool:
+    return path.name.endswith("_test.go") or "testdata" in path.parts
+
+
+def _shell_script(path: Path) -> bool:
+    with path.open("rb") as file:
+        head = file.read(64)
+    return head.startswith(b"#!") and b"sh" in head.split(b"\n", 1)[0]
+
+
+def other_languages() -> dict[str, tuple[Path, list[Path]]]:
+    """Text other than Python that `scripts/setup` puts on every machine (Debian packages golang-go, zsh,
+    git, neovim, emacs-nox; the VS Code extension's npm packages), by corpus: (root, files). A corpus whose
+    package is missing is left out (`tests/integration/test_redaction_other_languages.py` needs Go, git)."""
+    corpora: dict[str, tuple[Path, list[Path]]] = {}
+    go = shutil.which("go")
+    goroot = ""
+    if go:
+        goroot = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True).stdout.strip()
+    if goroot and (Path(goroot) / "src").is_dir():
+        src = (Path(goroot) / "src").resolve()
+        corpora["Go standard library (non-test .go)"] = (src, _files(src, "*.go", skip=_go_skip))
+        corpora["Go's shell scripts (*.sh, *.bash)"] = (src, _files(src, "*.sh", "*.bash"))
+    emacs = sorted(Path("/usr/share/emacs").glob("[0-9]*/lisp"))
+    candidates = {
+        "zsh functions": (Path("/usr/share/zsh/functions"), ("*",), lambda p: p.suffix == ".zwc"),
+        "git's shell scripts": (Path("/usr/lib/git-core"), ("*",), lambda p: not _shell_script(p)),
+        "Neovim runtime (.vim, .lua)": (Path("/usr/share/nvim/runtime"), ("*.vim", "*.lua"), _keep),
+        "Emacs lisp (.el)": (emacs[-1] if emacs else Path("/nonexistent"), ("*.el.gz", "*.el"), _keep),
+        "VS Code extension's node_modules (.js, .json)": (NODE_MODULES, ("*.js", "*.json"), _keep),
+    }
+    for name, (root, patterns, skip) in candidates.items():
+        if root.is_dir():
+            corpora[name] = (root, _files(root, *patterns, skip=skip))
+    return corpora
+
+
+def others() -> dict[str, Stdlib]:
+    """`false_positives` on each corpus of `other_languages`."""
+    rules = RuleSet.default()
+    return {name: false_positives(root, paths, rules) for name, (root, paths) in other_languages().items()}
 
 
 @dataclass
@@ -259,7 +331,7 @@ at a time costs one re-run of the window (at most 4,096 steps, from its middle w
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("what", nargs="?", default="all",
-                        choices=["all", "corpus", "heldout", "stdlib", "sealing"])
+                        choices=["all", "corpus", "heldout", "stdlib", "others", "sealing"])
     parser.add_argument("--seeds", type=int, default=3, help="corpus seeds (1..N)")
     parser.add_argument("--per-family", type=int, default=40, help="corpus cases per family and seed")
     parser.add_argument("--typed-every", type=int, default=4, help="type every Nth case through redact_steps")
@@ -288,6 +360,14 @@ def main() -> None:
               f"{len(std.findings) / std.lines * 1000:.3f}/1k lines, {std.mb / std.seconds:.1f} MB/s")
         for finding in std.findings[: args.show]:
             print(*finding)
+        return
+    if args.what == "others":
+        for name, found in others().items():
+            rate = len(found.findings) / found.lines * 1000
+            print(f"{name}: {found.files} files, {found.lines} lines, {len(found.findings)} findings, "
+                  f"{rate:.3f}/1k lines, {found.mb / found.seconds:.1f} MB/s")
+            for finding in found.findings[: args.show]:
+                print("   ", *finding)
         return
     if args.what == "sealing":
         for s in sealing(args.sessions):

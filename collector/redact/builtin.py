@@ -129,6 +129,12 @@ def _argument(match: re.Match[str]) -> bool:
     return _named()(match) and (match.group("call") is not None or machine_made(_v(match)))
 
 
+def _flag(match: re.Match[str]) -> bool:
+    """A flag's value by its name's test; with one dash only a machine-made one: one-dash flags are also a
+    compiler's (`-Rpass=...`, `-Wl,...`) and a completion spec's (`'-Rpass=[report ...]'`)."""
+    return _named()(match) and (match.group("two") is not None or machine_made(_v(match)))
+
+
 def _has_digit_and_letter(match: re.Match[str]) -> bool:
     value = _v(match)
     return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
@@ -334,9 +340,9 @@ BUILTIN: tuple[Rule, ...] = (
          ("bearer",), fold=True, priority=3, check=lambda m: token_like(_v(m).rstrip("=")),
          prefilter="(?i:bearer)[ \t]+[A-Za-z0-9._~+/-]{20}"),
     # --name value, and with one dash (Go's flag package, Java's tools): -name=value, -name value
-    Rule("cli-password", _re(r"""(?<![\w\-])--?(?P<k>[A-Za-z0-9][\w\-]{0,60})(?:=|[ \t]+)(?P<q>["']?)
+    Rule("cli-password", _re(r"""(?<![\w\-])-(?P<two>-)?(?P<k>[A-Za-z0-9][\w\-]{0,60})(?:=|[ \t]+)(?P<q>["']?)
          (?P<v>[^\s"'`\-][^\s"'`]{0,511})(?P=q)"""),
-         ("-",), priority=2, check=_named(), prefilter=r"-[\w\-]*" + _K + r"[\w\-]*(?:=|[ \t])"),
+         ("-",), priority=2, check=_flag, prefilter=r"-[\w\-]*" + _K + r"[\w\-]*(?:=|[ \t])"),
     Rule("cli-password", _re(r"""(?<![\w\-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]*?
          [ \t]-p(?P<q>["']?)(?P<v>[^\s"'`\-][^\s"'`]{2,255})(?P=q)"""),
          ("mysql", "mariadb"), priority=2, check=lambda m: password_like(_v(m))),

@@ -35,14 +35,32 @@ def _bare_key(match: re.Match[str]) -> bool:
     return machine_made(found) and not HEX.issuperset(found.rstrip("="))
 
 
+_NAME = re.compile(r"[A-Za-z]+(?:[.\-_/][A-Za-z]+)*")  # words joined: a file, a module, an interface
+
+
+def _quoted_whole(match: re.Match[str]) -> bool:
+    """The name's test; a bare `key` (`'key=value%23more'` in a query string) only with a machine-made value,
+    as for the bare key below."""
+    if keywords.words(match.group("k")) == ["key"]:
+        return _bare_key(match)
+    return named()(match)
+
+
+def _spaced(match: re.Match[str]) -> bool:
+    """The name's test, and a value that is not words joined by `.`, `-`, `_` or `/`: after a name and a
+    blank, that is the next argument (Lisp's `(defconst secrets-interface "org.freedesktop.Secret")`,
+    `(declare-function set-passwd "ange-ftp")`), not a secret."""
+    return named()(match) and not _NAME.fullmatch(value(match))
+
+
 LAYOUTS: tuple[Rule, ...] = (
     Rule("env-secret", compile_verbose(r"""(?<![\w\\])(?P<kq>["'])(?:-D)?(?P<k>[A-Za-z_][\w.\-]{0,80})=
          (?P<v>[^\s"'`&]{1,2048})(?P=kq)"""),
-         keywords.SECRET_WORDS, fold=True, priority=2, check=named(),
+         keywords.SECRET_WORDS, fold=True, priority=2, check=_quoted_whole,
          prefilter=_K + r"[\w.\-]*=[^\s\"'`&]{6}[^\s\"'`&]*[\"']"),
     Rule("generic-secret", compile_verbose(r"""(?<![\w.\-])(?P<k>[A-Za-z_][\w.\-]{0,80})[ \t]+
          (?P<q>["'])(?P<v>[^"'`\s\\]{8,2048})(?P=q)"""),
-         keywords.SECRET_WORDS, fold=True, priority=4, check=named(),
+         keywords.SECRET_WORDS, fold=True, priority=4, check=_spaced,
          prefilter=_K + r"[\w.\-]*[ \t]+[\"'][^\"'`\s\\]{8}"),
     Rule("generic-secret", compile_verbose(r"""`(?P<k>[A-Za-z_][\w.\-]{0,80})`[^`\n]{1,40}?
          `(?P<v>[^`\s]{8,2048})`"""),

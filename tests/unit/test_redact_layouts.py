@@ -73,3 +73,27 @@ def test_found_the_same_with_the_engines_prefilters(text: str, secret: str) -> N
 @pytest.mark.parametrize("text", NOT_FOUND)
 def test_look_alikes_kept(text: str) -> None:
     assert scan(text, RULES) == []
+
+
+# What the layouts and one-dash flags found on text other than Python (`python -m bench.redaction others`),
+# each beside the secret its rule was written for, which it still finds.
+MISFIRES = [
+    # one-dash flags: a compiler's flag in a completion spec; a one-dash flag's value must be machine-made
+    ("'-Rpass=[report transformations performed by optimization passes]:arg' \\\n",
+     f"java -jar ledger-cli.jar -signingKey {TOKEN} -region eu\n", TOKEN),
+    # a name, a blank, a quoted value: Lisp's next argument is words joined by . - /, not a secret
+    ('(defconst secrets-interface-collection "org.freedesktop.Secret.Collection"\n',
+     f"ERROR 401: rejected LedgerPassword '{PASSWORD}' for tenant acme\n", PASSWORD),
+    ('(declare-function ange-ftp-set-passwd "ange-ftp" (host user passwd))\n',
+     f'proxy_set_header X-Ledger-Token "{TOKEN}";\n', TOKEN),
+    # a quoted "key=value": a query string's bare key needs a machine-made value, as the bare key= does
+    ("t.equal(reparsed.query, 'key=value%23still-query', 'hash remains query data')\n",
+     f"env: ['key={TOKEN}']\n", TOKEN),
+]
+
+
+@pytest.mark.parametrize(("misfire", "text", "secret"), MISFIRES)
+def test_misfires_on_other_languages_kept_and_their_secrets_found(misfire: str, text: str,
+                                                                  secret: str) -> None:
+    assert scan(misfire, RULES) == []
+    assert [f.value for f in scan(text, RULES)] == [secret]
