@@ -20,6 +20,7 @@ from collector.redact.values import (
     char_classes,
     entropy,
     is_placeholder,
+    looks_like_code,
     machine_made,
     password_like,
     plausible,
@@ -133,6 +134,15 @@ def _flag(match: re.Match[str]) -> bool:
     """A flag's value by its name's test; with one dash only a machine-made one: one-dash flags are also a
     compiler's (`-Rpass=...`, `-Wl,...`) and a completion spec's (`'-Rpass=[report ...]'`)."""
     return _named()(match) and (match.group("two") is not None or machine_made(_v(match)))
+
+
+def _not_a_statement(match: re.Match[str]) -> bool:
+    """The name's test, unless the value is code ended by a statement's `;` (JavaScript's `this.password =
+    password;`, `exports.ClientSecretCredential = ClientSecretCredential;`): a line syntax has no `;`."""
+    found = _v(match)
+    if found.endswith(";") and looks_like_code(found.rstrip(";"), quoted=False):
+        return False
+    return _named()(match)
 
 
 def _has_digit_and_letter(match: re.Match[str]) -> bool:
@@ -432,7 +442,7 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("generic-secret", _re(r"""^[+\-]?[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]{0,80})
          [ \t]*(?::|=|:=)[ \t]*
          (?P<v>[^\s"'`,(){}\[\]]{1,512})(?:[ \t]+[\#;].*|[ \t]*)\r?$""", re.MULTILINE),
-         _WORDS, fold=True, priority=4, check=_named(),
+         _WORDS, fold=True, priority=4, check=_not_a_statement,
          prefilter=r"(?m:^)[+\-]?[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]*" + _K
          + r"[\w.\-]*[ \t]*[:=]{1,2}[ \t]*[^\s\"'`,(){}\[\]]{6}"),
     # a name, and its value in an attribute or on the next line: <add key=".." value="..">, Kubernetes

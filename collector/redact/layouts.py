@@ -35,7 +35,7 @@ def _bare_key(match: re.Match[str]) -> bool:
     return machine_made(found) and not HEX.issuperset(found.rstrip("="))
 
 
-_NAME = re.compile(r"[A-Za-z]+(?:[.\-_/][A-Za-z]+)*")  # words joined: a file, a module, an interface
+_NAME = re.compile(r"-{0,2}[A-Za-z]+(?:[.\-_/][A-Za-z]+)*")  # words joined: a file, a module, a flag
 
 
 def _quoted_whole(match: re.Match[str]) -> bool:
@@ -47,8 +47,8 @@ def _quoted_whole(match: re.Match[str]) -> bool:
 
 
 def _spaced(match: re.Match[str]) -> bool:
-    """The name's test, and a value that is not words joined by `.`, `-`, `_` or `/`: after a name and a
-    blank, that is the next argument (Lisp's `(defconst secrets-interface "org.freedesktop.Secret")`,
+    """The name's test, and a value that is not words joined by `.`, `-`, `_` or `/` (or a flag): after a name
+    and a blank, that is the next argument (Lisp's `(defconst secrets-interface "org.freedesktop.Secret")`,
     `(declare-function set-passwd "ange-ftp")`), not a secret."""
     return named()(match) and not _NAME.fullmatch(value(match))
 

@@ -86,6 +86,12 @@ MISFIRES = [
      f"ERROR 401: rejected LedgerPassword '{PASSWORD}' for tenant acme\n", PASSWORD),
     ('(declare-function ange-ftp-set-passwd "ange-ftp" (host user passwd))\n',
      f'proxy_set_header X-Ledger-Token "{TOKEN}";\n', TOKEN),
+    ("util.log.info(`to override this pass '--no-yarn' command line flag`);\n",
+     f"ERROR 401: rejected LedgerAccessKey '{TOKEN}' for tenant acme\n", TOKEN),
+    # NAME = value on a line of its own: JavaScript's statement assigns code, not a secret
+    ("    this.password = password;\n", f"password: {PASSWORD}\n", PASSWORD),
+    ("exports.ClientSecretCredential = ClientSecretCredential;\n",
+     f"client_secret = {TOKEN}\n", TOKEN),
     # a quoted "key=value": a query string's bare key needs a machine-made value, as the bare key= does
     ("t.equal(reparsed.query, 'key=value%23still-query', 'hash remains query data')\n",
      f"env: ['key={TOKEN}']\n", TOKEN),
