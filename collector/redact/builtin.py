@@ -233,7 +233,8 @@ BUILTIN: tuple[Rule, ...] = (
          (?P<v>[A-Za-z0-9+/]{20,100}={0,2})""" + B64_END),
          ("accountkey", "sharedaccesskey", "sharedaccesssignature"), fold=True, priority=0,
          check=_random(20, 3.5, 2)),
-    Rule("azure-storage-key", _re(r"""(?<![A-Za-z0-9+/])(?P<v>[A-Za-z0-9+/]{86}==)""" + B64_END),
+    # 88 base64 characters, not a sha512 in Subresource Integrity form (npm lockfiles, <script integrity>)
+    Rule("azure-storage-key", _re(r"""(?<![A-Za-z0-9+/])(?<!sha512-)(?P<v>[A-Za-z0-9+/]{86}==)""" + B64_END),
          ("==",), priority=1, check=_random(88, 4.5, 3), prefilter="[A-Za-z0-9+/]{86}==", token=True),
     Rule("azure-sas-token", _re(r"""[?&;]sig=(?P<v>[A-Za-z0-9%+/]{30,200}(?:%3[dD]|=){0,2})
          (?![A-Za-z0-9%+/=])"""),

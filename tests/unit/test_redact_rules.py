@@ -131,6 +131,9 @@ NOT_FOUND = [
     "git checkout 9fceb02d0ae598e95dc970b74767f19372d61af8",
     '  "integrity": "sha512-7Xk9mP2vLq8Rt3Ns5Lw1Qz4Yc6Hb8Jd0Fg2Kh4Mj6Nl8Pp0Rr2Tt4Vv6Xx8Zz0Ab2Cd4'
     'Ef6Gh8Ij0Kl2Mn4Op6Qr8St0Uv2W==",',
+    # a real sha512's length: 88 base64 characters, an Azure storage key's shape
+    '  "integrity": "sha512-Swi4N7Edy1Eqq82GxgEECXSSLyn6GOb5htRFPzBDdUkECGXtlf12ynO5oJSpWKPw'
+    'CaUssOu7NfhDcCWpIC6Ywg==",',
     '{file = "requests-2.31.0-py3-none-any.whl", '
     'hash = "sha256:58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f"},',
     'checksum = "0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f"',
