@@ -17,11 +17,10 @@ from typing import Any, ClassVar
 import pydantic
 from pydantic import TypeAdapter
 
-from collector.episode.chunk import edit_dict
+from collector.episode.chunk import MAX_STEP_CHANGES, edit_dict
+from collector.text.document import Span
 from schemas.common import Position, RelPath, Source, StepBase
 from schemas.steps import ContentChange, EditStep, Step
-
-Span = tuple[int, int, int, int]  # start line, start character, end line, end character
 
 
 def _bound(model: type[pydantic.BaseModel], name: str, which: str) -> Any:
@@ -37,6 +36,9 @@ MAX_T_MS: int = _bound(StepBase, "t_ms", "le")
 MAX_TEXT: int = _bound(ContentChange, "text", "max_length")
 assert _bound(Position, "line", "ge") == _bound(StepBase, "t_ms", "ge") == 0  # what _plain and Edit assume
 assert Position.model_fields["character"].metadata == Position.model_fields["line"].metadata
+# the chunk decoder refuses an edit of no change or too many, as the model would
+assert _bound(EditStep, "changes", "min_length") == 1
+assert _bound(EditStep, "changes", "max_length") == MAX_STEP_CHANGES
 _SOURCE: TypeAdapter[str] = TypeAdapter(Source)
 _PATH: TypeAdapter[str] = TypeAdapter(RelPath)
 
