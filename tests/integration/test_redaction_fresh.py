@@ -16,7 +16,8 @@ honest figure until its misses were read: it is SPENT, at 100 % after the rules 
 (collector/redact/layouts.py; the scan's rejected matches no longer hide the next).
 The API keys of ~130 public web APIs (daffainfo/all-about-apikey), sent as
 each service's example request sends them (.http files, HTTP clients in six languages, raw requests,
-Postman, curl/HTTPie, URLs in logs), frozen before measuring: 90.00 % at 54afe42, FRESH.
+Postman, curl/HTTPie, URLs in logs), frozen before measuring: 90.00 % at 54afe42 and 90.38 % at f0ba010
+(after the rules written from microsoft's misses), FRESH.
 A corpus below the goal is a strict expected failure: the threshold is not lowered to
 the figure, and once redaction reaches it the marker must go (an unexpected pass fails the run). So is
 the channel check, for the leak its reason names.
@@ -37,7 +38,7 @@ SOURCES = ("trufflehog", "leakin", "github", "microsoft", "apikey")
 FEWEST_PROVIDERS = {"microsoft": 75, "apikey": 125}
 GOAL = 0.98
 # Measured recall of the corpora that do not reach the goal yet (bench/README.md, "Fresh corpora").
-BELOW_GOAL: dict[str, str] = {"apikey": "90.00 % at 54afe42 (c3a4c25: 89.81 %)"}
+BELOW_GOAL: dict[str, str] = {"apikey": "90.38 % at f0ba010 (54afe42: 90.00 %, c3a4c25: 89.81 %)"}
 
 
 @pytest.fixture(scope="module", params=SOURCES)
