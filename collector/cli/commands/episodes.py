@@ -3,7 +3,9 @@
 
 An episode file is listed as damaged when its checksums, its trailer's hash, its header's shown fields
 or its steps frames' outlines (step counts and times) are wrong; the inside of each step is not
-decoded here: `codetape verify EPISODE` checks every step."""
+decoded here: `codetape verify EPISODE` checks every step. A journal being recorded is listed from its
+frames' heads, its header and its last frame: a step damaged in place inside it is named when it is
+sealed (the episode then ends in a gap)."""
 
 from __future__ import annotations
 
@@ -65,6 +67,22 @@ def sealed_row(path: Path) -> Row:
 
 def journal_row(path: Path) -> Row:
     """One open journal (an episode being recorded, or left by a crash until the collector seals it)."""
+    from collector.journal import unpack_header, unpack_payload
+    from collector.journal.outline import outline
+
+    try:
+        found = outline(path)
+        if found is not None:
+            t_ms = unpack_payload(found.last).get("t_ms") if found.steps else 0
+            if isinstance(t_ms, int):
+                return _row(path, "recording", shown(unpack_header(found.header)), found.steps, t_ms)
+    except (CodetapeError, ValueError):
+        pass  # the full pass below names the damage
+    return scanned_journal_row(path)
+
+
+def scanned_journal_row(path: Path) -> Row:
+    """`journal_row` by reading and checking every frame (what a journal that is not plainly intact needs)."""
     from collector.journal import JournalScanner, unpack_header, unpack_payload
 
     header: Shown | None = None
