@@ -18,6 +18,10 @@ The API keys of ~130 public web APIs (daffainfo/all-about-apikey), sent as
 each service's example request sends them (.http files, HTTP clients in six languages, raw requests,
 Postman, curl/HTTPie, URLs in logs), frozen before measuring: 90.00 % at 54afe42 and 90.38 % at f0ba010
 (after the rules written from microsoft's misses), FRESH.
+The secrets SonarSource's text analyzer (sonar-text) and ripsecrets detect, on twelve more new kinds of
+line (C headers, mobile resources, CI pipelines, Windows batch and registry, CSV, e-mail, Python dicts,
+JS objects, CLI config files, Spring, HOCON/EDN, R/Julia), frozen in cebbc2d before measuring: 83.57 % at
+cebbc2d, FRESH.
 A corpus below the goal is a strict expected failure: the threshold is not lowered to
 the figure, and once redaction reaches it the marker must go (an unexpected pass fails the run). So is
 the channel check, for the leak its reason names.
@@ -33,12 +37,14 @@ import pytest
 from bench.fresh_corpus import generate, load, path_of
 from bench.sealed_recall import TYPED_EVERY, Sealed, seal_cases
 
-SOURCES = ("trufflehog", "leakin", "github", "microsoft", "apikey")
-# Microsoft's own list has 78 formats, all-about-apikey 130 kept; the others 150 or more
-FEWEST_PROVIDERS = {"microsoft": 75, "apikey": 125}
+SOURCES = ("trufflehog", "leakin", "github", "microsoft", "apikey", "sonar")
+# Microsoft's own list has 78 formats, all-about-apikey 130 kept, sonar-text and ripsecrets 105; the others
+# 150 or more
+FEWEST_PROVIDERS = {"microsoft": 75, "apikey": 125, "sonar": 100}
 GOAL = 0.98
 # Measured recall of the corpora that do not reach the goal yet (bench/README.md, "Fresh corpora").
-BELOW_GOAL: dict[str, str] = {"apikey": "90.38 % at f0ba010 (54afe42: 90.00 %, c3a4c25: 89.81 %)"}
+BELOW_GOAL: dict[str, str] = {"apikey": "90.38 % at f0ba010 (54afe42: 90.00 %, c3a4c25: 89.81 %)",
+                              "sonar": "83.57 % at cebbc2d"}
 
 
 @pytest.fixture(scope="module", params=SOURCES)
