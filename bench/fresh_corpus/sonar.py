@@ -74,6 +74,17 @@ def random_least(json_shape: list[Any]) -> int:
     return total
 
 
+def shape_of(pattern: str) -> tuple[list[Any] | None, str]:
+    """What this corpus keeps of a rule's pattern (`formats.kept`), or None and why not."""
+    try:
+        json_shape = kept(python_pattern(pattern), shortest=SHORTEST)
+    except ValueError as e:
+        return None, str(e)
+    if random_least(json_shape) < SHORTEST:
+        return None, f"fewer than {SHORTEST} random characters"
+    return json_shape, ""
+
+
 def _singular(word: str) -> str:
     return word[:-1] if word.lower().endswith(("keys", "tokens", "secrets", "passwords", "credentials",
                                                 "urls", "ids")) else word
@@ -111,13 +122,9 @@ def sonar_formats(specs: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]
             if not pattern:
                 left.append(f"{where}: no pattern")
                 continue
-            try:
-                json_shape = kept(python_pattern(pattern), shortest=SHORTEST)
-            except ValueError as e:
-                left.append(f"{where}: {e}")
-                continue
-            if random_least(json_shape) < SHORTEST:
-                left.append(f"{where}: fewer than {SHORTEST} random characters")
+            json_shape, why = shape_of(pattern)
+            if json_shape is None:
+                left.append(f"{where}: {why}")
                 continue
             key = (file, name.lower(), json.dumps(json_shape))
             if key in seen:
@@ -142,13 +149,9 @@ def rip_formats(source: str) -> tuple[list[dict[str, Any]], list[str]]:
         pattern, comment = m.group(1), m.group(2)
         counts[comment] = counts.get(comment, 0) + 1
         where = f"ripsecrets:{comment}" + (f" {counts[comment]}" if counts[comment] > 1 else "")
-        try:
-            json_shape = kept(python_pattern(pattern), shortest=SHORTEST)
-        except ValueError as e:
-            left.append(f"{where}: {e}")
-            continue
-        if random_least(json_shape) < SHORTEST:
-            left.append(f"{where}: fewer than {SHORTEST} random characters")
+        json_shape, why = shape_of(pattern)
+        if json_shape is None:
+            left.append(f"{where}: {why}")
             continue
         if any(isinstance(p, str) and re.search(r"[=/<]", p) for p in json_shape):
             left.append(f"{where}: the value's literal text is a setting or a tag, not the secret alone")
