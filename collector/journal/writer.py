@@ -125,6 +125,11 @@ class JournalWriter:
         return self._next_seq
 
     @property
+    def end(self) -> int:
+        """Where the last whole frame written ends: every byte before it belongs to a complete frame."""
+        return self._end
+
+    @property
     def durable_seq(self) -> int:
         """The highest sequence number known to be on disk (-1 before the header is)."""
         return self._commit.durable

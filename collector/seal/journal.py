@@ -22,6 +22,7 @@ removed and `seal_journal` returns None, as the collector's `seal` returns nil.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import itertools
 import os
@@ -74,12 +75,12 @@ class SealResult:
 def seal_journal(journal_path: Path, episodes_dir: Path, *, transform: Transform | None = None,
                  level: int = SEAL_LEVEL, lock_wait_s: float = LOCK_WAIT_S) -> SealResult | None:
     """Turn a journal into an episode; None (journal removed) when it recorded no step."""
-    with _no_writer(journal_path, lock_wait_s), gc_paused():
+    with no_writer(journal_path, lock_wait_s), gc_paused():
         return _seal(journal_path, episodes_dir, transform, level)
 
 
 @contextlib.contextmanager
-def _no_writer(journal_path: Path, wait_s: float) -> Iterator[None]:
+def no_writer(journal_path: Path, wait_s: float) -> Iterator[None]:
     """Hold the journal's lock while sealing; a journal still being written is refused.
 
     The lock is waited for up to `wait_s`: right after its writer closed, a journal's lock can still be
@@ -115,20 +116,26 @@ def _seal(journal_path: Path, episodes_dir: Path, transform: Transform | None,
     steps = source.steps()
     first = next(steps, None) if header is not None else None
     if header is None or first is None:
-        _remove(journal_path)
+        remove_journal(journal_path)
         return None
-    stream: Iterator[Step] = itertools.chain([first], steps)
     if isinstance(transform, HeaderBound):
         transform = transform.with_header(header)
-    if transform is not None:
-        stream = transform(stream)
+    result = write_sealed(header, itertools.chain([first], steps), episodes_dir, transform, level)
+    remove_journal(journal_path)  # damaged or not: its readable part is in the episode, redacted
+    return result if not source.damaged else dataclasses.replace(result, damaged=True)
+
+
+def write_sealed(header: EpisodeHeader, steps: Iterator[Step], episodes_dir: Path,
+                 transform: Transform | None, level: int = SEAL_LEVEL) -> SealResult:
+    """Write `<episodes_dir>/<episode id>.ctape` from the steps through the (already bound) transform:
+    the one way a seal writes an episode (a seal from the journal, and a seal ahead: collector.seal.ahead)."""
+    stream = transform(steps) if transform is not None else steps
     files: set[str] = set()
     episodes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = episodes_dir / f"{header.episode_id}.ctape"
     count = write_episode_file(path, header, _note_files(stream, files), level=level,
                                states=keyframe_states(header.position_encoding))
-    _remove(journal_path)  # damaged or not: its readable part is in the episode, redacted
-    return SealResult(path, str(header.episode_id), count, len(files), damaged=source.damaged)
+    return SealResult(path, str(header.episode_id), count, len(files))
 
 
 class _JournalSteps:
@@ -153,10 +160,7 @@ class _JournalSteps:
                                  offset=exc.offset, good_frames=0, frames_after=exc.frames_after) from None
         if frame is None:
             return None
-        try:
-            return EpisodeHeader.model_validate(unpack_header(frame))
-        except pydantic.ValidationError as exc:
-            raise JournalError(f"journal {self.path} has an invalid header: {_first_error(exc)}") from None
+        return journal_header(self.path, frame)
 
     def steps(self) -> Iterator[Step]:
         """The steps, validated BATCH frames at a time (one pydantic call for all of them); a batch with
@@ -164,7 +168,7 @@ class _JournalSteps:
         last_t = 0
         while True:
             batch, corrupt = take(self._frames, BATCH, JournalCorrupt)
-            steps = _valid_batch(batch, last_t)
+            steps = valid_batch(batch, last_t)
             if steps is None:
                 for n, frame in enumerate(batch):
                     step = _valid_step(frame, last_t)
@@ -210,7 +214,15 @@ class _JournalSteps:
                        lost_steps=lost)
 
 
-def _valid_batch(frames: list[Frame], last_t: int) -> list[Step] | None:
+def journal_header(path: Path, frame: Frame) -> EpisodeHeader:
+    """The episode header frame 0 holds; JournalError when it is not a valid one."""
+    try:
+        return EpisodeHeader.model_validate(unpack_header(frame))
+    except pydantic.ValidationError as exc:
+        raise JournalError(f"journal {path} has an invalid header: {_first_error(exc)}") from None
+
+
+def valid_batch(frames: list[Frame], last_t: int) -> list[Step] | None:
     """The frames' steps, or None when any frame is not a valid step or goes back in time."""
     try:
         steps = steps_from_dicts([unpack_payload(frame) for frame in frames])
@@ -253,6 +265,6 @@ def _first_error(exc: pydantic.ValidationError) -> str:
     return f"{where}: {error['msg']}" if where else error["msg"]
 
 
-def _remove(journal_path: Path) -> None:
+def remove_journal(journal_path: Path) -> None:
     journal_path.unlink(missing_ok=True)
     fsync_dir(journal_path.parent)
