@@ -43,7 +43,20 @@ LATER: list[tuple[str, list[str]]] = [
     ("codetape status ([upload] to in config.toml)", ["status"]),
     ("codetape episodes (+1 sealed episode)", ["episodes"]),
     ("codetape episodes (+1 signed, uploaded: a receipt)", ["episodes"]),
+    ("codetape episodes (+ a 60,000-step journal being recorded)", ["episodes"]),
 ]
+RECORDING_STEPS = 60_000
+
+
+def recording_journal(live: Live) -> None:
+    """A long session's journal in the journals folder, as `episodes` finds one while it is recorded."""
+    from bench.episode_speed import write_journal
+    from bench.sessions import generate
+
+    session = generate(1, "edit-heavy", scale=3.5)
+    journals = live.home / "journals"
+    journals.mkdir(mode=0o700, exist_ok=True)
+    write_journal(session, RECORDING_STEPS, journals / f"{session.header.episode_id}.journal")
 
 
 def sign_and_upload(live: Live, codetape: list[str]) -> None:
@@ -99,6 +112,8 @@ def main() -> None:
                 live.seal()
             elif label == LATER[2][0]:
                 sign_and_upload(live, codetape)
+            elif label == LATER[3][0]:
+                recording_journal(live)
             full = argv if argv[0] == sys.executable else [*codetape, *argv]
             medians = measure(full, envs, ws, args.runs)
             if label.startswith("codetape pause"):  # the mean of the two, each measured alike
