@@ -10,11 +10,14 @@ import re
 from collections.abc import Sequence
 
 from collector.redact import keywords
+from collector.redact.encoded_auth import ENCODED_AUTH
 from collector.redact.layouts import LAYOUTS
 from collector.redact.named import named as _named
 from collector.redact.named import value as _v
+from collector.redact.records import RECORDS
 from collector.redact.rule import Check, Rule, compile_verbose
 from collector.redact.unnamed import UNNAMED
+from collector.redact.urls import URLS
 from collector.redact.values import (
     PLACEHOLDER_MARK,
     char_classes,
@@ -332,10 +335,11 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("url-password", _re(r"""(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}://
          [^\s:/?#@'"`<>\[\]{}\\]{0,128}:(?P<v>[^\s/'"`<>\\]{1,256})@(?=[A-Za-z0-9\[._\-])"""),
          ("://",), priority=1, check=_url_password, prefilter=r"://[^\s:/?#@]*:[^\s/]+@"),
-    # a token as the URL's user, without a password: https://<token>@github.com/..., a Sentry DSN
+    # a token as the URL's user, without a password: https://<token>@github.com/..., https://<key>:@host/, a
+    # Sentry DSN
     Rule("url-token", _re(r"""(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}://
-         (?P<v>[^\s:/?#@'"`<>\[\]{}\\]{16,256})@(?=[A-Za-z0-9\[._\-])"""),
-         ("://",), priority=1, check=lambda m: token_like(_v(m)), prefilter=r"://[^\s:/?#@]{16}[^\s:/?#@]*@"),
+         (?P<v>[^\s:/?#@'"`<>\[\]{}\\]{16,256}):?@(?=[A-Za-z0-9\[._\-])"""),
+         ("://",), priority=1, check=lambda m: token_like(_v(m)), prefilter=r"://[^\s:/?#@]{16}[^\s:/?#@]*:?@"),
     Rule("auth-header", _re(r"""(?i:proxy-)?(?i:authorization)["'`]?\]?[ \t]*[:=,][ \t]*["'`]?
          (?i:bearer|token|basic|digest|apikey|api-key|sso-key|key|ssws|dpop|negotiate)[ \t]+
          (?P<v>[A-Za-z0-9._~+/\-:!$%]{8,2048}=*)"""),
@@ -395,7 +399,7 @@ BUILTIN: tuple[Rule, ...] = (
     # NAME=value in a shell, an env file or Markdown inline code (`` `NAME=value` ``), as a directive's
     # value (systemd `Environment=NAME=value`) or on a diff's added or removed line (`+NAME=value`)
     Rule("env-secret", _re(r"""(?:^[+\-]?|(?<=[\s;&|(`=]))(?:export[ \t]+|set[ \t]+|setx[ \t]+|\$env:)?
-         (?P<k>[A-Z][A-Z0-9_]{1,80})[ \t]*=[ \t]*
+         (?P<k>[0-9]{0,4}[A-Z][A-Z0-9_]{1,80})[ \t]*=[ \t]*
          (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{1,2048}))
          (?=[ \t]*(?:[\s;&|)\#`]|$))""", re.MULTILINE),
          _WORDS, fold=True, priority=2, check=_named(),
@@ -440,11 +444,14 @@ BUILTIN: tuple[Rule, ...] = (
          (?P<q>["'`])(?:\\(?P<e>["']))?(?P<v>[^"'`\n\\]{1,512}?)(?(e)\\(?P=e))(?P=q)"""),
          _WORDS, fold=True, priority=4, check=_argument,
          prefilter=_K + r"[\w.\-]*" + _Q + r"[ \t]*,[ \t]*(?:[rRbBuUfF]{1,2})?" + _Q),
-    Rule("generic-secret", _re(r"""^[+\-]?[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]{0,80})
+    # a whole `name: value` line; a YAML list's item, a Markdown quote's or `curl -v`'s header line (`> Name:
+    # value`), a `.http` file's variable (`@name = value`)
+    Rule("generic-secret", _re(r"""^[+\-]?[ \t]*(?:-[ \t]+|[<>][ \t]+)?(?:export[ \t]+|@)?
+         (?P<k>[A-Za-z_][\w.\-]{0,80})
          [ \t]*(?::|=|:=)[ \t]*
          (?P<v>[^\s"'`,(){}\[\]]{1,512})(?:[ \t]+[\#;].*|[ \t]*)\r?$""", re.MULTILINE),
          _WORDS, fold=True, priority=4, check=_not_a_statement,
-         prefilter=r"(?m:^)[+\-]?[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]*" + _K
+         prefilter=r"(?m:^)[+\-]?[ \t]*(?:-[ \t]+|[<>][ \t]+)?(?:export[ \t]+|@)?[\w.\-]*" + _K
          + r"[\w.\-]*[ \t]*[:=]{1,2}[ \t]*[^\s\"'`,(){}\[\]]{6}"),
     # a name, and its value in an attribute or on the next line: <add key=".." value="..">, Kubernetes
     # `- name: X` / `value: ..`, Terraform `variable "x" { default = ".." }`
@@ -465,13 +472,15 @@ BUILTIN: tuple[Rule, ...] = (
          \([ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n\\]){1,512})(?P=q)[ \t]*\)"""),
          ("password", "passwd", "secret", "token", "key"), fold=True, priority=4, check=_setter,
          prefilter=r"(?i:password|passwd|secret|token|apikey|api_key)\([ \t]*[\"']"),
-    # user and password as a pair: requests' auth=("user", "..."), HTTPBasicAuth("user", "...")
+    # user and password as a pair: requests' auth=("user", "..."), HTTPBasicAuth("user", "..."), PHP's
+    # 'auth' => ['user', '...']
     Rule("generic-secret", _re(r"""(?P<k>(?i:auth|basic_auth|http_auth|HTTPBasicAuth|HTTPDigestAuth|BasicAuth
-         |NetworkCredential|UsernamePasswordCredentials|credentials|creds))[ \t]*[=(:][ \t]*[(\[]?[ \t]*
+         |NetworkCredential|UsernamePasswordCredentials|credentials|creds))["']?[ \t]*(?:=>|[=(:])[ \t]*
+         [(\[]?[ \t]*
          (?P<u>["'])[^"'\n]{1,128}(?P=u)[ \t]*,[ \t]*(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n\\]){1,512})(?P=q)"""),
          ("auth", "credential", "creds"), fold=True, priority=4,
          check=lambda m: password_like(_v(m), quoted=True) or token_like(_v(m), quoted=True),
-         prefilter=r"(?i:auth|credential|credentials|creds)[ \t]*[=(:][ \t]*[(\[]?[ \t]*[\"']"),
+         prefilter=r"(?i:auth|credential|credentials|creds)[\"']?[ \t]*(?:=>|[=(:])[ \t]*[(\[]?[ \t]*[\"']"),
     Rule("generic-secret", _re(r"""\bmachine[ \t]+\S+(?:[ \t]+|\r?\n[ \t]*)
          login[ \t]+\S+(?:[ \t]+|\r?\n[ \t]*)
          (?P<k>password)[ \t]+(?P<v>\S{1,512})"""),
@@ -544,5 +553,8 @@ BUILTIN: tuple[Rule, ...] = (
          _WORDS, fold=True, priority=4, check=_named(),
          prefilter=r"\|[ \t]*`?[\w.\-]*" + _K + r"[\w.\-]*`?[ \t]*\|"),
     *LAYOUTS,  # names and values as ops files, logs and issue pastes lay them out (layouts.py)
+    *URLS,  # a key in a URL's query or path, on any host (urls.py)
+    *RECORDS,  # a name and its value as fields of one record: Postman, tags, env lists (records.py)
+    *ENCODED_AUTH,  # basic auth's user:password written out in code to be encoded (encoded_auth.py)
     *UNNAMED,  # credentials under names no vocabulary knows (unnamed.py)
 )

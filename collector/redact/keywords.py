@@ -68,7 +68,7 @@ _QUALIFIERS = frozenset({"prod", "production", "staging", "stage", "dev", "devel
                          "live", "sandbox", "local", "primary", "secondary", "old", "new", "current",
                          "previous", "backup", "identifiable", "encrypted", "encoded", "rotated", "legacy"})
 # Paging and syncing tokens (`next_page_token`, `sync_token`) are positions, not credentials: these words
-# say so of a token, not of a secret or a password (`gh_next_unstable_oauth_client_secret`).
+# say so of a token, not of a secret, a key or a password (`gh_next_unstable_oauth_client_secret`).
 _PAGING = frozenset({"next", "page", "pagination", "continuation", "cursor", "sync"})
 
 
@@ -116,8 +116,8 @@ def strength(name: str) -> Strength | None:
         return None
     if any(p in _PASSWORD or (p.endswith(_PASSWORD_ENDS) and p not in _NOT_PASS) for p in parts):
         return "password"
-    if _PAGING.intersection(parts) and not any("secret" in p for p in parts):
-        return None
+    if parts[-1] in ("token", "tokens") and _PAGING.intersection(parts):
+        return None  # a paging token (`next_page_token`), not a key named after a page (`page_rank_api_key`)
     if any(p in _TOKEN or p.endswith(_TOKEN_ENDS) for p in parts) or not _PAIRS.isdisjoint(pairwise(parts)):
         return "token"
     if any(p in _AUTH for p in parts):

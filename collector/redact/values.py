@@ -185,10 +185,28 @@ def token_like(value: str, *, quoted: bool = False) -> bool:
         return not is_placeholder(value)  # random letters of one case: 1 class, but no word either
     if len(value) >= LONG_DIGITS and value.isdigit():
         return entropy(value) >= 3.0  # a long random number (not 000..., not 123123...)
+    if len(value) >= SMALL_ALPHABET_LEN and _small_alphabet(value):
+        return not is_placeholder(value) and not looks_like_code(value, quoted=quoted)
     if len(value) >= 20:
         return plausible(value, min_len=20, min_entropy=3.0, min_classes=2, quoted=quoted)
     return plausible(value, min_len=8, min_entropy=2.8, min_classes=2, quoted=quoted) and \
         (any(ch.isdigit() for ch in value) or gibberish(value))
+
+
+SMALL_ALPHABET_LEN = 32  # a long value may be drawn from few symbols and still be random
+
+
+def _small_alphabet(value: str) -> bool:
+    """Letters and digits drawn at random from a small alphabet (a dozen symbols: less entropy per character
+    than a token's test asks): at least 8 symbols used about equally often (entropy within 10 % of the
+    most they allow), letters and digits switching as often as in a random draw, not as in words."""
+    if not value.isascii() or not value.isalnum():
+        return False
+    symbols = len(set(value))
+    if symbols < 8 or entropy(value) < 0.9 * math.log2(symbols):
+        return False
+    switches = sum(a.isdigit() != b.isdigit() for a, b in pairwise(value))
+    return any(ch.isalpha() for ch in value) and switches / (len(value) - 1) >= 0.3
 
 
 def machine_made(value: str) -> bool:
