@@ -3,7 +3,9 @@
     RuleSet             the rule set (rules.py): the maintained engine (engine.py, Kingfisher's provider
                         formats), codetape's built-in rules (builtin.py, one `Rule` each, rule.py; those
                         for credentials under names no vocabulary knows in unnamed.py, for names and
-                        values as ops files and logs lay them out in layouts.py; named.py, the check
+                        values as ops files and logs lay them out in layouts.py, for keys in URLs in
+                        urls.py, for a name and a value as fields of one record in records.py, for
+                        basic auth written out to be encoded in encoded_auth.py; named.py, the check
                         of a rule that reads a name), the developer's extra patterns, and the
                         allow-list (`sha256:HEX`, `rule:ID`)
     scan(text, rules)   Findings in one text (scanner.py): the engine's and the rules' (vetoed by
