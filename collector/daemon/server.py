@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from collector.daemon.ahead import SealAhead
 from collector.daemon.capture import StartWatchers
 from collector.daemon.drain import BackgroundUpload
 from collector.daemon.requests import Requests
@@ -75,6 +76,7 @@ class Collector:
         self.stopping = asyncio.Event()
         self.requests = Requests(self)
         self.upload = BackgroundUpload(home)
+        self.ahead = SealAhead(home.episodes)
 
     async def serve(self, instance: Instance) -> None:
         """Serve until SIGTERM, SIGINT or `shutdown`; then seal everything and release the instance."""
@@ -102,6 +104,7 @@ class Collector:
             if tasks:  # what the clients sent before the close is still read and recorded...
                 await asyncio.wait(tasks, timeout=5.0)
             await self._seal_all()  # ...and sealed too
+            self.ahead.stop_all()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 2.0)
             instance.release()
@@ -147,7 +150,7 @@ class Collector:
         journal = session.close() if closing else session.detach()
         if journal is None:
             return None
-        result = await asyncio.to_thread(self._seal_redacted, journal, session.root)
+        result = await asyncio.to_thread(self._seal_session, journal, session.root)
         if result is None:
             return None
         summary = {"episode": result.episode_id, "path": str(result.path), "steps": result.steps,
@@ -155,6 +158,11 @@ class Collector:
         log.info("%s: sealed %s (%d steps)", session.root, result.path, result.steps)
         self.broadcast(session, {"event": "sealed", **summary})
         return summary
+
+    def _seal_session(self, journal: Path, workspace: Path) -> SealResult | None:
+        """A closed session's journal sealed by its seal-ahead process, else from the journal."""
+        sealed = self.ahead.finish(journal)
+        return sealed if sealed is not None else self._seal_redacted(journal, workspace)
 
     def _seal_redacted(self, journal: Path, workspace: Path | None = None) -> SealResult | None:
         """Seal a journal, redacting secrets before the episode is written (summary kept beside it);
@@ -181,6 +189,7 @@ class Collector:
             now = time.monotonic()
             for session in list(self.sessions.values()):
                 session.tick()
+                self.ahead.follow(session)
                 idle = session.idle_for(now)
                 if idle is not None and idle >= session.policy.settings.idle_timeout_s:
                     log.info("%s: idle for %.0f s", session.root, idle)

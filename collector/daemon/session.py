@@ -257,6 +257,12 @@ class Session:
             episode.writer.close()
             return episode.writer.path
 
+    def journal_progress(self) -> tuple[JournalWriter, int, int] | None:
+        """The open episode's journal writer, where its whole frames end (bytes) and its step count."""
+        with self._lock:
+            episode = self._episode
+            return None if episode is None else (episode.writer, episode.writer.end, episode.steps)
+
     def idle_for(self, now: float) -> float | None:
         """Seconds since the last recorded step of the open episode (None when no episode is open)."""
         with self._lock:

@@ -1,0 +1,156 @@
+"""Sealing ahead from the daemon's side: one `collector.seal.ahead` process per long open episode.
+
+The idle loop calls `follow` for every session a few times a second. Once an episode has
+AHEAD_AFTER_STEPS steps, a process is started that seals its journal while it is recorded; each later
+call tells it how far the journal holds whole frames (one short line, never waited for: a full pipe
+just skips a word, the next one says more). At the seal, `finish` (in the seal's worker thread, after
+the journal was closed) asks it for the rest and returns its SealResult, then removes the journal; None
+means there is no such process or it could not vouch for its episode (it died, met damage, the
+allow-list changed, ...): one log line says why, its temporary files are removed, and the caller seals
+from the journal as it always did. A journal whose header was rewritten gets a new process. `stop_all`
+ends every process left (the daemon stopping); their temporary files are removed too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from collector.daemon.session import Session
+from collector.journal import JournalWriter
+from collector.seal.ahead import identity
+from collector.seal.journal import SealResult, remove_journal
+
+log = logging.getLogger("codetape.collector")
+AHEAD_AFTER_STEPS = 1000  # shorter episodes seal fast enough from the journal
+FINISH_TIMEOUT_S = 300.0
+
+
+@dataclass
+class _Ahead:
+    proc: subprocess.Popen[bytes]
+    writer: JournalWriter  # the journal's writer it was started for (a header rewrite makes a new one)
+    told: int = 0
+
+    def tell(self, end: int) -> None:
+        if end <= self.told or self.proc.stdin is None:
+            return
+        try:
+            os.write(self.proc.stdin.fileno(), b"%d\n" % end)
+        except BlockingIOError:
+            return  # it is behind; the next word says more
+        except OSError:
+            return  # it is gone; `finish` says why
+        self.told = end
+
+
+class SealAhead:
+    """The seal-ahead processes of the open episodes, by journal path."""
+
+    def __init__(self, episodes: Path) -> None:
+        self.episodes = episodes
+        self._running: dict[Path, _Ahead] = {}
+        self._refused: set[Path] = set()
+        self._lock = threading.Lock()  # `follow` runs in the event loop, `finish` in a seal's thread
+
+    def follow(self, session: Session) -> None:
+        """Start or tell the process of the session's open episode."""
+        progress = session.journal_progress()
+        if progress is None:
+            return
+        writer, end, steps = progress
+        with self._lock:
+            ahead = self._running.get(writer.path)
+            if ahead is not None and ahead.writer is not writer:
+                self._stop(writer.path, "its journal's header was rewritten")
+                ahead = None
+            if ahead is None:
+                if steps < AHEAD_AFTER_STEPS or writer.path in self._refused:
+                    return
+                ahead = self._start(writer, session.root)
+                if ahead is None:
+                    return
+            ahead.tell(end)
+
+    def _start(self, writer: JournalWriter, root: Path) -> _Ahead | None:
+        command = [sys.executable, "-m", "collector.seal.ahead", str(writer.path), str(self.episodes),
+                   str(root), identity()]
+        try:
+            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        except OSError as exc:
+            self._refused.add(writer.path)
+            log.warning("%s: cannot seal ahead (%s); it will be sealed from its journal", root, exc.strerror)
+            return None
+        assert proc.stdin is not None
+        os.set_blocking(proc.stdin.fileno(), False)
+        ahead = _Ahead(proc, writer)
+        self._running[writer.path] = ahead
+        log.info("%s: sealing episode %s ahead (process %d)", root, writer.path.stem, proc.pid)
+        return ahead
+
+    def finish(self, journal: Path) -> SealResult | None:
+        """The episode the process sealed from the closed `journal` (journal removed); None: seal it from
+        the journal (no process, or it could not vouch for its episode: logged)."""
+        with self._lock:
+            ahead = self._running.pop(journal, None)
+            self._refused.discard(journal)
+        if ahead is None:
+            return None
+        assert ahead.proc.stdin is not None
+        os.set_blocking(ahead.proc.stdin.fileno(), True)
+        try:
+            out, _ = ahead.proc.communicate(b"finish\n", timeout=FINISH_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self._end(ahead, journal)
+            return self._fall_back(journal, f"it did not finish in {FINISH_TIMEOUT_S:.0f} s")
+        reply = _reply(out)
+        if ahead.proc.returncode != 0 or not isinstance(reply.get("path"), str):
+            self._clean(ahead, journal)
+            why = reply.get("error") or f"it exited with status {ahead.proc.returncode}"
+            return self._fall_back(journal, str(why))
+        remove_journal(journal)
+        log.info("%s: sealed ahead", journal.stem)
+        return SealResult(Path(reply["path"]), str(reply["episode_id"]), int(reply["steps"]),
+                          int(reply["files"]))
+
+    def stop_all(self) -> None:
+        """End every process left; their temporary files go."""
+        with self._lock:
+            for journal in list(self._running):
+                self._stop(journal, "the collector is stopping")
+
+    def _stop(self, journal: Path, why: str) -> None:
+        ahead = self._running.pop(journal)
+        log.info("%s: sealing ahead stopped: %s", journal.stem, why)
+        self._end(ahead, journal)
+
+    def _end(self, ahead: _Ahead, journal: Path) -> None:
+        ahead.proc.kill()
+        ahead.proc.communicate()
+        self._clean(ahead, journal)
+
+    def _clean(self, ahead: _Ahead, journal: Path) -> None:
+        """Remove what the process left half written (collector.atomic's temporary files bear its pid)."""
+        for path in self.episodes.glob(f".{journal.stem}.*.{ahead.proc.pid}.*.tmp"):
+            path.unlink(missing_ok=True)
+
+    @staticmethod
+    def _fall_back(journal: Path, why: str) -> None:
+        log.warning("%s: sealing from the journal, not ahead: %s", journal.stem, why)
+
+
+def _reply(out: bytes) -> dict[str, Any]:
+    """The process's one JSON line ({} when there is none)."""
+    lines = out.decode("utf-8", "replace").strip().splitlines()
+    try:
+        value = json.loads(lines[-1]) if lines else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
