@@ -10,4 +10,5 @@
     echo.py            what an episode knows is on disk, so a watcher's echo of an editor's save is dropped
     open_documents.py  what the editors have open, carried across episode boundaries
     drain.py           the background upload: `codetape upload --quiet` as a child when the outbox changes
+    ahead.py           sealing ahead: a long episode's seal runs in a child while it is recorded
 """
