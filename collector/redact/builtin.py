@@ -445,14 +445,20 @@ BUILTIN: tuple[Rule, ...] = (
          _WORDS, fold=True, priority=4, check=_argument,
          prefilter=_K + r"[\w.\-]*" + _Q + r"[ \t]*,[ \t]*(?:[rRbBuUfF]{1,2})?" + _Q),
     # a whole `name: value` line; a YAML list's item, a Markdown quote's or `curl -v`'s header line (`> Name:
-    # value`), a `.http` file's variable (`@name = value`)
-    Rule("generic-secret", _re(r"""^[+\-]?[ \t]*(?:-[ \t]+|[<>][ \t]+)?(?:export[ \t]+|@)?
+    # value`)
+    Rule("generic-secret", _re(r"""^[+\-]?[ \t]*(?:-[ \t]+|[<>][ \t]+)?(?:export[ \t]+)?
          (?P<k>[A-Za-z_][\w.\-]{0,80})
          [ \t]*(?::|=|:=)[ \t]*
          (?P<v>[^\s"'`,(){}\[\]]{1,512})(?:[ \t]+[\#;].*|[ \t]*)\r?$""", re.MULTILINE),
          _WORDS, fold=True, priority=4, check=_not_a_statement,
-         prefilter=r"(?m:^)[+\-]?[ \t]*(?:-[ \t]+|[<>][ \t]+)?(?:export[ \t]+|@)?[\w.\-]*" + _K
+         prefilter=r"(?m:^)[+\-]?[ \t]*(?:-[ \t]+|[<>][ \t]+)?(?:export[ \t]+)?[\w.\-]*" + _K
          + r"[\w.\-]*[ \t]*[:=]{1,2}[ \t]*[^\s\"'`,(){}\[\]]{6}"),
+    # a `.http` file's variable (VS Code's REST Client, JetBrains' HTTP client): `@name = value` to the line's
+    # end, also where the file's text is quoted or follows a message (`assert '@name = ...\n...'`)
+    Rule("generic-secret", _re(r"""(?:^|(?<=[\s"'`]))@(?P<k>[A-Za-z_][\w.\-]{0,80})[ \t]*=[ \t]*
+         (?P<v>[^\s"'`\\]{1,512})[ \t]*(?=\r?$|\\[nr]|["'`])""", re.MULTILINE),
+         _WORDS, fold=True, priority=4, check=_named(),
+         prefilter=r"@[\w.\-]*" + _K + r"[\w.\-]*[ \t]*=[ \t]*[^\s\"'`\\]{6}"),
     # a name, and its value in an attribute or on the next line: <add key=".." value="..">, Kubernetes
     # `- name: X` / `value: ..`, Terraform `variable "x" { default = ".." }`
     Rule("generic-secret", _re(r"""(?i:key|name)[ \t]*=[ \t]*(?P<kq>["'])(?P<k>[\w.\-:]{1,80})(?P=kq)[ \t]+

@@ -20,6 +20,8 @@ SMALL = "qth77m4meez72t44etaz4t2achtc22a2hq99zhq4"  # 40 characters of 12 symbol
 FOUND = [
     (f"@weatherlyApiKey = {LOWER}\n\n### Forecast\nGET https://api.weatherly.example/v1/today\n"
      "X-Api-Key: {{weatherlyApiKey}}\n", LOWER),
+    (f"hard-coded credential? @weatherlyApiKey = {LOWER}\n\n### Forecast\n", LOWER),
+    (f"AssertionError: assert '@weatherlyToken = {TOKEN}\\n\\n### Forecast\\n' == ''", TOKEN),
     (f"*   Trying 203.0.113.7:443...\n> GET /v1/me HTTP/2\n> Host: api.example.com\n"
      f"> Authorization: {TOKEN}\n> Accept: */*\n", TOKEN),
     (f"https://{TOKEN}:@people.example.com/v2/find?email=ann@example.com\n", TOKEN),
@@ -30,6 +32,8 @@ FOUND = [
 
 NOT_FOUND = [
     "@baseUrl = https://api.weatherly.example\n@pageSize = 50\n",
+    "@token_required\ndef rotate(key_id: str) -> None: ...\n",
+    "@Value(\"${weatherly.api-key}\")\nprivate String apiKey;\n",
     "> Accept: application/json\n> Authorization: {{token}}\n",
     "< HTTP/2 200\n< content-type: application/json\n< x-request-id: 9f3c1a7e-5b2d-4f60-89ab-1c3d5e7f9012\n",
     "https://ann@example.com/repo.git\n",
