@@ -454,9 +454,10 @@ BUILTIN: tuple[Rule, ...] = (
          prefilter=r"(?m:^)[+\-]?[ \t]*(?:-[ \t]+|[<>][ \t]+)?(?:export[ \t]+)?[\w.\-]*" + _K
          + r"[\w.\-]*[ \t]*[:=]{1,2}[ \t]*[^\s\"'`,(){}\[\]]{6}"),
     # a `.http` file's variable (VS Code's REST Client, JetBrains' HTTP client): `@name = value` to the line's
-    # end, also where the file's text is quoted or follows a message (`assert '@name = ...\n...'`)
+    # end or a comment (`###`), also where the file's text is quoted or follows a message (`assert '@name =
+    # ...\n...'`) or its lines are joined (a command's arguments)
     Rule("generic-secret", _re(r"""(?:^|(?<=[\s"'`]))@(?P<k>[A-Za-z_][\w.\-]{0,80})[ \t]*=[ \t]*
-         (?P<v>[^\s"'`\\]{1,512})[ \t]*(?=\r?$|\\[nr]|["'`])""", re.MULTILINE),
+         (?P<v>[^\s"'`\\]{1,512})[ \t]*(?=\r?$|\\[nr]|["'`\#])""", re.MULTILINE),
          _WORDS, fold=True, priority=4, check=_named(),
          prefilter=r"@[\w.\-]*" + _K + r"[\w.\-]*[ \t]*=[ \t]*[^\s\"'`\\]{6}"),
     # a name, and its value in an attribute or on the next line: <add key=".." value="..">, Kubernetes

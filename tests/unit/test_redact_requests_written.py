@@ -21,6 +21,7 @@ FOUND = [
     (f"@weatherlyApiKey = {LOWER}\n\n### Forecast\nGET https://api.weatherly.example/v1/today\n"
      "X-Api-Key: {{weatherlyApiKey}}\n", LOWER),
     (f"hard-coded credential? @weatherlyApiKey = {LOWER}\n\n### Forecast\n", LOWER),
+    (f"@weatherlyApiKey = {LOWER} ### Forecast GET https://api.weatherly.example/v1/today", LOWER),
     (f"AssertionError: assert '@weatherlyToken = {TOKEN}\\n\\n### Forecast\\n' == ''", TOKEN),
     (f"*   Trying 203.0.113.7:443...\n> GET /v1/me HTTP/2\n> Host: api.example.com\n"
      f"> Authorization: {TOKEN}\n> Accept: */*\n", TOKEN),
