@@ -135,16 +135,26 @@ def _argument(match: re.Match[str]) -> bool:
 
 def _flag(match: re.Match[str]) -> bool:
     """A flag's value by its name's test; with one dash only a machine-made one: one-dash flags are also a
-    compiler's (`-Rpass=...`, `-Wl,...`) and a completion spec's (`'-Rpass=[report ...]'`)."""
+    compiler's (`-Rpass=...`, `-Wl,...`) and a completion spec's (`'-Rpass=[report ...]'`). A value that
+    opens a bracket or begins with `:` is a completion spec's or a usage text's (`'--password=[use this
+    password]:password'`, `'--ftp-password=:password'`), not a secret."""
+    if _v(match).startswith(("[", ":")):
+        return False
     return _named()(match) and (match.group("two") is not None or machine_made(_v(match)))
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 def _not_a_statement(match: re.Match[str]) -> bool:
     """The name's test, unless the value is code ended by a statement's `;` (JavaScript's `this.password =
-    password;`, `exports.ClientSecretCredential = ClientSecretCredential;`): a line syntax has no `;`."""
+    password;`, `exports.ClientSecretCredential = ClientSecretCredential;`, `exports.AuthFlowErrorV2 =
+    AuthFlowErrorV2;`: code or an identifier that no generator wrote): a line syntax has no `;`."""
     found = _v(match)
-    if found.endswith(";") and looks_like_code(found.rstrip(";"), quoted=False):
-        return False
+    if found.endswith(";"):
+        code = found.rstrip(";")
+        if looks_like_code(code, quoted=False) or (_IDENTIFIER.fullmatch(code) and not machine_made(code)):
+            return False
     return _named()(match)
 
 

@@ -28,6 +28,9 @@ _TEMPLATE = re.compile(
     |<[^<>]*>|\[[^\[\]]*\]|\#\{[^}]*\}|@[A-Za-z_][\w.]*@|__[A-Z_]+__""",
     re.VERBOSE,
 )
+# A shell's or a template literal's expansion inside a value: the value is built when it runs
+# (`pat="*.${service[1,-2]}"`, `"$(pass show ci/token)"`), not written out.
+_EXPANSION = re.compile(r"\$\{[A-Za-z_#!@*0-9][^{}\s]*\}|\$\([A-Za-z_][^()]*\)")
 _MASK = re.compile(r"([*xX#.•…_\-?0])\1{2,}|[*•]+[^*•]{0,4}[*•]+")
 _WORDS = word_set("""
     changeme changeit change_me change-me password passwd passw0rd p@ssw0rd p@ssword pass pwd pw secret
@@ -53,6 +56,9 @@ _FORMAT = re.compile(r"%(?:\(\w+\))?[-+ #0]*\d*(?:\.\d+)?[sdrifxXa](?![A-Za-z0-9
 HEX = frozenset("0123456789abcdefABCDEF")
 LONG_DIGITS = 20  # digits alone under a token's name, at least this many, are a random number
 RANDOM_LETTERS = 12  # letters alone, at least this many, may be a random token (`letters.gibberish`)
+_SOURCE_FILE = re.compile(r"(?:\.{1,2}/|/|@)[\w.\-@/]*\.(?:[cm]?js|jsx?|tsx?|json|css|go|rs|java|kt|rb"
+                          r"|php|lua|vim|el|cc?|h|hpp|cpp|md|wasm|node)", re.IGNORECASE)
+_VERSION = re.compile(r"(?:[~^]|[<>]=?|==?)?v?\d{1,6}(?:\.\d{1,6}){1,3}(?:-[0-9A-Za-z.\-]{1,40})?")
 _PATH = re.compile(r"(?:~|\.{1,2})?(?:/[\w.\-@]+)+/?|[A-Za-z]:\\[\w.\\ \-]*|\\\\[\w.\\\-]+")
 
 
@@ -81,14 +87,14 @@ def char_classes(value: str) -> int:
 
 def is_placeholder(value: str) -> bool:
     """A template, a variable reference, a mask, or a word that stands in for a secret."""
-    stripped = value.strip("\"'`")
+    stripped = value.strip("\"'`:")  # quoted, or a symbol (`:password`, a completion spec's `:password:`)
     folded = stripped.lower()
     if not stripped or PLACEHOLDER_MARK in stripped or folded in _WORDS:
         return True
     if folded.startswith(_PREFIX_WORDS) or folded.endswith(("_here", "-here", "here>", "...")):
         return True
     template = stripped.startswith(("${", "{{", "$(")) and _TEMPLATE.match(stripped)
-    if template or _TEMPLATE.fullmatch(stripped):
+    if template or _TEMPLATE.fullmatch(stripped) or _EXPANSION.search(stripped):
         return True
     if _MASK.search(stripped) and len(set(stripped)) <= 4:
         return True
@@ -114,6 +120,8 @@ def looks_like_code(value: str, *, quoted: bool = False) -> bool:
         return True  # a format string or a regular expression (a random value may hold `%s` by chance)
     if _PATH.fullmatch(value) and not (entropy(value) >= 4.0 and char_classes(value) >= 3):
         return True
+    if _SOURCE_FILE.fullmatch(value) or _VERSION.fullmatch(value):
+        return True  # `./azureNamedKeyCredential.js` (a module required), `^7.1.2` (a dependency's version)
     if re.match(r"[A-Za-z_][\w.]*(?:\(.*\)|\[.*\])$", value):
         return True
     return bool(re.search(r"\.(?:pem|key|crt|cer|json|txt|ya?ml|toml|ini|cfg|conf|env|py|sh|p12|pfx|jks|gpg|"

@@ -95,6 +95,20 @@ MISFIRES = [
     # a quoted "key=value": a query string's bare key needs a machine-made value, as the bare key= does
     ("t.equal(reparsed.query, 'key=value%23still-query', 'hash remains query data')\n",
      f"env: ['key={TOKEN}']\n", TOKEN),
+    # zsh's completion specs: a flag's value that opens a description or begins with `:`
+    ("    '--smtp-pass=[specify password to use for SMTP-AUTH]::password' \\\n",
+     f"git send-email --smtp-pass={PASSWORD} outgoing/\n", PASSWORD),
+    ("    '(--password --ask-password)--http-password=:password' \\\n",
+     f"wget --http-password={PASSWORD} https://example.com/a.tgz\n", PASSWORD),
+    ("  -{,-}'password=:password:' \\\n", f"password='{PASSWORD}'\n", PASSWORD),
+    # zsh and shell: a value built by an expansion when it runs
+    ('    pat="*.${service[1,-2]}"\n', f'GITHUB_PAT="{TOKEN}"\n', TOKEN),
+    ('AUTH_TOKEN="$(pass show ci/ledger)"\n', f'AUTH_TOKEN="{TOKEN}"\n', TOKEN),
+    # JavaScript: a module required by its path, an identifier assigned, a dependency's version
+    ('var azureNamedKeyCredential_js_1 = require("./azureNamedKeyCredential.js");\n',
+     f'var ledgerKeyCredential = "{TOKEN}";\n', TOKEN),
+    ("exports.AuthFlowErrorV2 = AuthFlowErrorV2;\n", f"client_secret = {TOKEN}\n", TOKEN),
+    ('    "minipass": "^7.1.2",\n', f'    "ledger_password": "{PASSWORD}",\n', PASSWORD),
 ]
 
 
