@@ -9,12 +9,13 @@ From the journal: the same journal sealed by `seal_redacted` in a fresh process 
 engine loaded first, as the running collector has it (bench/episode_speed.py's "warm" seal).
 The two alternate, RUNS times each; every run checks that both episodes are the same bytes.
 
-    .venv/bin/python -m bench.seal_ahead [--runs 5] [--rate 5000] [--no-readme]
+    .venv/bin/python -m bench.seal_ahead [--runs 5] [--rate 1000] [--no-readme]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -73,13 +74,15 @@ def ahead_run(header: EpisodeHeader, steps: list[Step], work: Path, rate: float)
         raise SystemExit(f"the seal-ahead process failed: {answer.decode(errors='replace')}")
     shutil.copyfile(journal, work / "scratch.journal")  # the same journal for the seal from scratch
     journal.unlink()
-    return {"seconds": wait, "cpu": cpu, "recorded_s": recorded, "episode": next(out.glob("*.ctape"))}
+    behind = json.loads(answer)["behind"]
+    return {"seconds": wait, "cpu": cpu, "recorded_s": recorded, "behind": behind,
+            "episode": next(out.glob("*.ctape"))}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--rate", type=float, default=5000.0, help="steps a second while recording")
+    parser.add_argument("--rate", type=float, default=1000.0, help="steps a second while recording")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -99,7 +102,8 @@ def main() -> None:
             if not same:
                 raise SystemExit(f"run {run + 1}: the episode sealed ahead is not the seal from scratch")
             print(f"run {run + 1}: sealed ahead {aheads[-1]['seconds']:.2f} s (recorded in "
-                  f"{aheads[-1]['recorded_s']:.1f} s), from the journal {scratches[-1]['seconds']:.2f} s; "
+                  f"{aheads[-1]['recorded_s']:.1f} s, {aheads[-1]['behind']} steps behind), "
+                  f"from the journal {scratches[-1]['seconds']:.2f} s; "
                   "same bytes", flush=True)
             shutil.rmtree(work)
     body = render(aheads, scratches, args, f"load average {load} at the start, {code}")
@@ -122,7 +126,8 @@ def render(aheads: list[dict[str, Any]], scratches: list[dict[str, Any]], args: 
         f"Command: `{command_line()}` ({machine()}); {args.runs} alternating runs each, {state}; "
         f"the first {SEAL_STEPS:,} steps of bench/episode_speed.py's session, recorded at "
         f"{args.rate:,.0f} steps/s (median {median([r['recorded_s'] for r in aheads]):.1f} s) in batches "
-        f"of {BATCH}; every run's two episodes are the same bytes.\n",
+        f"of {BATCH}; every run's two episodes are the same bytes. Steps the process had not read when "
+        f"the seal was asked, per run: {', '.join(str(r['behind']) for r in aheads)}.\n",
         table([f"seal of a {SEAL_STEPS:,}-step journal, with redaction: the wait", "median wall", "min",
                "max", "median CPU", "goal"], rows)])
 

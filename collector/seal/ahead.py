@@ -8,7 +8,8 @@ closed the journal. The process runs the very pipeline of `seal_journal` (the sa
 validation, the same redaction transform bound with the workspace's allow-list, `write_sealed`) over
 the frames as they come (seal/tail.py), so at the end of a task only the tail is left to seal. On
 `finish` it takes the journal's lock, reads the rest and writes the episode (tmp, fsync, rename) and its
-redaction summary, then prints one JSON line: the SealResult. The daemon removes the journal.
+redaction summary, then prints one JSON line: the SealResult, and `behind`, the frames it had not read
+when the journal was closed. The daemon removes the journal.
 
 Whenever anything is not plain, it stops with one JSON line `{"error": ...}` and writes nothing final
 (the temporary episode is removed), and the daemon seals from the journal as it always did:
@@ -75,9 +76,11 @@ def words(lines: TextIO) -> Iterator[int | None]:
     raise GivenUp
 
 
-def seal_ahead(journal: Path, episodes: Path, workspace: Path, said: Iterator[int | None]) -> SealResult:
+def seal_ahead(journal: Path, episodes: Path, workspace: Path,
+               said: Iterator[int | None]) -> tuple[SealResult, int]:
     """Seal `journal` into `episodes` as `seal_redacted(journal, episodes, workspace=workspace)` would,
-    following it while it is written; TailDoubt when that cannot be vouched for (nothing final written)."""
+    following it while it is written; TailDoubt when that cannot be vouched for (nothing final written).
+    Also returns how many frames were left to read when the journal was closed."""
     RuleSet.default().scanner  # noqa: B018 (load the scanning engine now, not at the first secret)
     with contextlib.ExitStack() as held:
         def closing() -> None:  # the writer closed: hold its lock as a seal does, and go full speed
@@ -95,7 +98,8 @@ def seal_ahead(journal: Path, episodes: Path, workspace: Path, said: Iterator[in
         start = next(steps, None)
         if start is None:
             raise TailDoubt("the journal holds no step")
-        return write_sealed(header, _chain(start, steps), episodes, transform, SEAL_LEVEL)
+        result = write_sealed(header, _chain(start, steps), episodes, transform, SEAL_LEVEL)
+        return result, tail.read_closed
 
 
 def _steps(tail: JournalTail, workspace: Path, allow: list[str]) -> Iterator[Step]:
@@ -128,7 +132,7 @@ def main(argv: list[str]) -> int:
     try:
         if argv[3] != identity():
             raise TailDoubt(f"the collector runs {argv[3]}, this process {identity()}")
-        result = seal_ahead(journal, episodes, workspace, words(sys.stdin))
+        result, behind = seal_ahead(journal, episodes, workspace, words(sys.stdin))
     except GivenUp:
         return 0
     except (TailDoubt, CodetapeError, OSError) as exc:
@@ -138,7 +142,7 @@ def main(argv: list[str]) -> int:
         _say({"error": f"{type(exc).__name__}: {exc}"[:500]})
         return 1
     _say({"path": str(result.path), "episode_id": result.episode_id, "steps": result.steps,
-          "files": result.files})
+          "files": result.files, "behind": behind})
     return 0
 
 

@@ -48,6 +48,7 @@ class JournalTail:
         self._whole = 0  # bytes known to hold whole frames
         self._crc = 0  # of the bytes read so far
         self.closed = False
+        self.read_closed = 0  # frames read once the journal was closed: how far behind its writer it was
 
     def frames(self, limit: int) -> list[Frame]:
         """The next frames, at most `limit`, waiting for the writer when none is whole yet; [] at the end
@@ -64,6 +65,7 @@ class JournalTail:
                 raise TailDoubt(f"no intact frame {self._seq} at byte {self._offset} of {self.path.name}")
             frames.append(frame)
             self._offset, self._seq = self._offset + frame.size, self._seq + 1
+        self.read_closed += len(frames) if self.closed else 0
         self._stream.seek(start)
         self._crc = zlib.crc32(self._stream.read(self._offset - start), self._crc)
         return frames
