@@ -5,7 +5,8 @@ run on its own over the same episodes of a bench.dataset_build source, in this p
 
 SOURCE is a source `bench.dataset_build --work DIR` left (DIR/source-100, say). Stages: reading the steps
 as the build does (collector.episode.records: chunks decoded, edits checked from their columns, the other
-kinds validated into models), replaying them (verify_replay over the steps read), the rows (StepRows as its
+kinds validated into models), replaying them (verify_replay over the steps read,
+runs of typed characters as one change as the build replays them), the rows (StepRows as its
 observer, less the replay), the summary the consent check compares, the rest of the transform (fetch, hash,
 container, signature, consent scope, episode row; the whole transform less the stages above, so it also
 holds what the stages cost together beyond their sum apart), and writing the rows (the build's
@@ -29,9 +30,10 @@ from collector.dataset.tables import ROWS
 from collector.dataset.transform import Context, Outcome, transform
 from collector.dataset.writer import TableWriter
 from collector.episode import Episode, open_episode
-from collector.episode.edits import Record
+from collector.episode.edits import Edit, Record
 from collector.episode.records import records
 from collector.episode.summary import summarize
+from collector.reconstruct.workspace import Workspace
 from collector.verify.integrity import verify_replay
 from schemas.settings import UploadSettings
 
@@ -62,15 +64,20 @@ def stages(source: Path, count: int) -> tuple[int, int, dict[str, float]]:
 def _after_validation(episodes: list[Episode]) -> dict[str, float]:
     """The replay, the rows and the summary, over steps validated beforehand (held only here)."""
     validated = [list(records(episode)) for episode in episodes]
-    replay = cpu(lambda: [verify_replay(e, steps) for e, steps in zip(episodes, validated, strict=True)])
+    replay = cpu(lambda: [verify_replay(e, steps, observe_run=_no_rows)
+                          for e, steps in zip(episodes, validated, strict=True)])
     return {"replay": replay, "rows": cpu(lambda: _rows(episodes, validated)) - replay,
             "summary": cpu(lambda: _summaries(episodes, validated))}
+
+
+def _no_rows(first: int, edits: list[Edit], workspace: Workspace) -> None:
+    """No observer: the replay alone, runs of typed characters as one change as the build has them."""
 
 
 def _rows(episodes: list[Episode], validated: list[list[Record]]) -> None:
     for episode, steps in zip(episodes, validated, strict=True):
         rows = StepRows("bench", "2026-01")
-        verify_replay(episode, steps, observe=rows.observe)
+        verify_replay(episode, steps, observe=rows.observe, observe_run=rows.observe_run)
         rows.finish()
 
 

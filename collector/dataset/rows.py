@@ -9,6 +9,7 @@ into gigabytes of file states is refused, not built.
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 import pyarrow as pa
@@ -95,6 +96,22 @@ class StepRows:
                 self.outcome = step.outcome
             case _:
                 pass
+
+    def observe_run(self, first: int, edits: list[Edit], workspace: Workspace) -> None:
+        """`observe` for a run of edits replayed as one change (verify_replay's `observe_run`): their rows
+        in `steps`, column by column (edits have no row elsewhere)."""
+        count, last = len(edits), edits[-1]
+        self.workspace, self.last = workspace, (first + count - 1, last.t_ms)
+        data = list(map(edit_data, edits))
+        self._grow(sum(map(len, data)))
+        steps, times, kinds, sources, paths, datas = self._step_columns
+        steps.extend(range(first, first + count))
+        times.extend([edit.t_ms for edit in edits])
+        kinds.extend(repeat("edit", count))
+        sources.extend([edit.source for edit in edits])
+        paths.extend(repeat(last.path, count))  # a run edits one file
+        datas.extend(data)
+        self.steps.rows += count
 
     def _step(self, index: int, t_ms: int, kind: str, source: str, path: str | None, data: str) -> None:
         steps, times, kinds, sources, paths, datas = self._step_columns

@@ -6,8 +6,9 @@ container opens within the format's limits (collector.episode), a consent frame 
 verifies and its statement is bound to these bytes (collector.consent), no revocation record lies beside
 it, the signer is one --trust lists, the manifest beside it agrees. Then one pass over the steps (edits
 read straight from their columns: collector/episode/records.py), replayed by collector.verify (every edit
-lands, every save's hash matches) while the rows are gathered (rows.py), after which the statement must
-describe those steps (files, time range).
+lands, every save's hash matches; a run of typed characters as one change: collector/reconstruct/runs.py)
+while the rows are gathered (rows.py), after which the statement must describe those steps (files, time
+range).
 """
 
 from __future__ import annotations
@@ -154,8 +155,12 @@ def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes,
         summary.add(step)
         rows.observe(index, step, workspace)
 
+    def observe_run(first: int, edits: list[Edit], workspace: Workspace) -> None:
+        summary.add_run(edits)
+        rows.observe_run(first, edits, workspace)
+
     try:
-        verify_replay(episode, records(episode), observe=observe)
+        verify_replay(episode, records(episode), observe=observe, observe_run=observe_run)
     except EpisodeError as exc:
         raise Rejected("format", str(exc)) from None
     except ReconstructionError as exc:

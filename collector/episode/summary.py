@@ -82,6 +82,15 @@ class Summary:
             case _:
                 pass
 
+    def add_run(self, edits: list[Edit]) -> None:
+        """`add` for edits to one file (a run of typed characters)."""
+        if self.first_t_ms is None:
+            self.first_t_ms = edits[0].t_ms
+        self.last_t_ms = edits[-1].t_ms
+        self.steps += len(edits)
+        self.kinds["edit"] += len(edits)
+        self._file(edits[0].path).edits += len(edits)
+
     def _file(self, path: str) -> FileActivity:
         activity = self.files.get(path)
         if activity is None:

@@ -14,7 +14,8 @@ back at each of thousands of saves, a line inserted at the top of millions of li
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import NoReturn
+from itertools import accumulate
+from typing import NamedTuple, NoReturn
 
 from collector.episode.edits import Edit
 from collector.episode.keyframe import Keyframe
@@ -24,6 +25,18 @@ from collector.text.digest import sha256_text
 from collector.text.document import Document, Span
 from schemas.common import PositionEncoding, Range
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep, Step
+
+
+class Typing(NamedTuple):
+    """Typed text to insert as one change (Workspace.plan_typing)."""
+
+    doc: Document
+    row: int
+    at: int  # python index in the line
+    text: str
+    work: int
+    path: str
+
 
 MAX_WORKSPACE = 512 * 1024 * 1024
 LINE_COST = 64  # bytes a line takes beyond its characters: its str object and its list slot
@@ -128,6 +141,39 @@ class Workspace:
                 self._refuse_work(step)
             self.work += doc.apply(span, text)
         self._account((step.path,))
+
+    def plan_typing(self, path: str, line: int, character: int, texts: list[str]) -> Typing | None:
+        """How to apply, as one insert, edits that each insert one of `texts` (none empty, none holding a
+        line break) where the one before ended, the first at (line, character), when the replay surely
+        takes every one of them: an exact position in a short line of an open document without long
+        lines, the line staying short, every edit's memory check and every change's work check passing
+        whatever the ones before it spent. None when in any doubt: then apply them one by one, so the
+        edit refused is refused as ever. The plan's work is what the edits one by one would spend."""
+        doc = self.buffers.get(path)
+        if doc is None:
+            return None
+        point = doc.typing_point(line, character)
+        if point is None:
+            return None
+        row, index, length = point
+        sizes = list(map(len, texts))
+        total = sum(sizes)
+        if length + total > doc.chunk:
+            return None
+        # the check before edit k: weight + sizes before it + 2 * its size + 2 * LINE_COST <= limit
+        if self.weight + total + max(sizes) + 2 * LINE_COST > self.limit:
+            return None
+        # edit k copies its line as it is after the insert, plus one list slot
+        work = len(sizes) * (length + 1) + sum(accumulate(sizes))
+        if self.work + work > self.work_limit:
+            return None
+        return Typing(doc, row, index, "".join(texts), work, path)
+
+    def apply_typing(self, typing: Typing) -> None:
+        """Apply a `plan_typing`'s plan (made just before: nothing changed since)."""
+        typing.doc.insert_plain(typing.row, typing.at, typing.text)
+        self.work += typing.work
+        self._account((typing.path,))
 
     def _refuse_memory(self, step: Step | Edit) -> NoReturn:
         raise ReconstructionError(f"step at {step.t_ms} ms would take the reconstructed files above "

@@ -148,6 +148,28 @@ class Document:
         moved = len(lines) - el if len(new) != len(old) else 0
         return len(segment) + len(head) + len(tail) + len(old) + moved + spent
 
+    def typing_point(self, line: int, character: int) -> tuple[int, int, int] | None:
+        """(line index, python index, line length with its break) when (line, character) is exactly a
+        position inside a line of a document that holds no long line, without clamping; else None. There
+        `insert_plain` inserts text as `apply` would (see `insert_plain`)."""
+        if self._long or line >= len(self._lines):
+            return None
+        found = cast(str, self._lines[line])
+        content = content_of(found)
+        if self.encoding == "utf-32" or content.isascii():
+            return (line, character, len(found)) if character <= len(content) else None
+        index = to_index(content, character, self.encoding)
+        return (line, index, len(found)) if units(content[:index], self.encoding) == character else None
+
+    def insert_plain(self, line: int, index: int, text: str) -> None:
+        """Insert `text` at a `typing_point`, as `apply` does when the text holds no line break and the
+        line stays within `chunk` characters (the caller checks both): the line's one string is rebuilt,
+        the size grows by the text, the line count stays. `apply` would count as its work the line's
+        length after the insert, plus one."""
+        found = cast(str, self._lines[line])
+        self._lines[line] = found[:index] + text + found[index:]
+        self.size += len(text)
+
     def _joined(self, head: list[str], replacement: list[str], tail: list[str], tail_end: str) -> list[Line]:
         """The new lines: the pieces of the first line cut before the edit, the edited segment's lines,
         the pieces of the last line after it (with its break)."""

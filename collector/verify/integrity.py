@@ -13,6 +13,7 @@ from collector.episode.edits import Edit
 from collector.episode.keyframe import Placed, read_keyframes
 from collector.episode.resolve import show
 from collector.errors import ReconstructionError
+from collector.reconstruct.runs import TypedRun, typed_runs
 from collector.reconstruct.workspace import Workspace
 from collector.text.digest import sha256_text
 from collector.text.paths import path_problem
@@ -20,10 +21,12 @@ from schemas import Step
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
 
 Observer = Callable[[int, Step | Edit, Workspace], None]
+RunObserver = Callable[[int, list[Edit], Workspace], None]
+_NO_KEYFRAME = 1 << 62
 
 
 def verify_replay(episode: Episode, steps: Iterable[Step | Edit] | None = None, *,
-                  observe: Observer | None = None) -> int:
+                  observe: Observer | None = None, observe_run: RunObserver | None = None) -> int:
     """Replay every step; raises ReconstructionError at the first step that does not hold.
 
     `steps` is `episode.steps()` (the default), possibly wrapped in a progress bar by the caller, or
@@ -32,6 +35,9 @@ def verify_replay(episode: Episode, steps: Iterable[Step | Edit] | None = None, 
     `observe(index, step, workspace)`, when given, sees the workspace after each step that held (the
     dataset build takes file texts from it, so the episode is replayed once, not twice). Keyframes are
     read alongside (EpisodeError when one is malformed) and compared with the workspace where each stands.
+    `observe_run(first index, edits, workspace)`, when given, has runs of typed characters among Edits
+    replayed as one change (collector/reconstruct/runs.py: the same verdict at the same step) and sees
+    each such run's edits at once, with the workspace after the run; `observe` sees the other steps.
     """
     workspace = Workspace(episode.header.position_encoding)
     keyframes = read_keyframes(episode.frames()) if episode.keyframe_count else iter(())
@@ -39,7 +45,20 @@ def verify_replay(episode: Episode, steps: Iterable[Step | Edit] | None = None, 
     open_docs: set[str] = set()
     checked: dict[str, str | None] = {}  # path -> its problem: most steps name a path seen before
     index = -1
-    for index, step in enumerate(episode.steps() if steps is None else steps):
+
+    def room() -> int:  # steps before the next keyframe is compared
+        return _NO_KEYFRAME if keyframe is None or keyframe.keyframe.steps <= index + 1 else \
+            keyframe.keyframe.steps - index - 1
+
+    given: Iterable[Step | Edit] = episode.steps() if steps is None else steps
+    items = given if observe_run is None else typed_runs(given, workspace, room)
+    step: Step | Edit
+    for item in items:
+        index += 1
+        if isinstance(item, TypedRun):
+            run, step = item, item.edits[0]
+        else:
+            run, step = None, item
         problem = _path_problem(step, checked)
         if problem is not None:
             raise ReconstructionError(f"step {index}: {problem}")
@@ -49,16 +68,23 @@ def verify_replay(episode: Episode, steps: Iterable[Step | Edit] | None = None, 
                                           "which is not open")
         else:
             _track(index, step, open_docs, workspace)
-        try:
-            workspace.apply(step)
-        except ReconstructionError as exc:
-            raise ReconstructionError(f"step {index}: {exc}") from None
+        if run is not None:  # the same path, open: every edit of it holds (its plan says so)
+            workspace.apply_typing(run.typing)
+            index += len(run.edits) - 1
+        else:
+            try:
+                workspace.apply(step)
+            except ReconstructionError as exc:
+                raise ReconstructionError(f"step {index}: {exc}") from None
         if isinstance(step, SaveStep) and step.text is None and step.sha256 is not None:
             _refuse(index, _save_problem(step, workspace.disk.get(step.path)))  # what the save wrote
         while keyframe is not None and keyframe.keyframe.steps == index + 1:
             _refuse(index, _keyframe_problem(keyframe, workspace))
             keyframe = next(keyframes, None)
-        if observe is not None:
+        if run is not None:
+            assert observe_run is not None
+            observe_run(index + 1 - len(run.edits), run.edits, workspace)
+        elif observe is not None:
             observe(index, step, workspace)
     if keyframe is not None:
         raise ReconstructionError(f"the keyframe at byte {keyframe.offset} follows {keyframe.keyframe.steps} "

@@ -1,7 +1,8 @@
 """The rows the dataset build gathers while it replays the steps read by records() (edits straight from the
 chunk's columns) are the rows the plain pydantic path gives: each step's row with its data dumped by the
 model's own serializer, each file state the text a replay of the validated models holds at that step;
-for generated sessions of both profiles (bench/sessions.py)."""
+for generated sessions of both profiles (bench/sessions.py), runs of typed characters replayed as one
+change as the build replays them."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def test_rows_from_the_columns_are_the_rows_from_the_models(tmp_path: Path, seed
     write_episode_file(path, session.header, session.steps, level=1)
     episode = open_episode(path)
     rows = StepRows("e", "2026-01")
-    assert verify_replay(episode, records(episode), observe=rows.observe) == len(session.steps)
+    assert verify_replay(episode, records(episode), observe=rows.observe,
+                         observe_run=rows.observe_run) == len(session.steps)  # typed runs as one change
     tables = rows.finish()
 
     models = list(episode.steps())
