@@ -21,7 +21,7 @@ import json
 import random
 from pathlib import Path
 
-from bench.fresh_corpus import app_contexts, config_contexts, ops_contexts, request_contexts
+from bench.fresh_corpus import app_contexts, config_contexts, dev_contexts, ops_contexts, request_contexts
 from bench.fresh_corpus.contexts import CONTEXTS, Place
 from bench.fresh_corpus.formats import draw, from_json
 from bench.redaction_corpus import Case
@@ -33,12 +33,14 @@ PER_FORMAT = 2
 # (`microsoft`, 78 formats) writes six a format on twelve kinds of line of its own (ops_contexts.py). The
 # fifth (`apikey`, 130 formats) four a format on eleven: eight kinds of API call of its own and three kinds
 # of line where the key is kept, from the first and third corpora (request_contexts.py). The sixth (`sonar`,
-# 105 formats) four a format on twelve kinds of line of its own (app_contexts.py).
+# 105 formats) four a format on twelve kinds of line of its own (app_contexts.py). The seventh (`community`,
+# 64 formats) seven a format on ten kinds of line of its own (dev_contexts.py).
 KINDS_OF: dict[str, dict[str, Place]] = {"github": config_contexts.CONTEXTS,
                                          "microsoft": ops_contexts.CONTEXTS,
                                          "apikey": request_contexts.CONTEXTS,
-                                         "sonar": app_contexts.CONTEXTS}
-PER_FORMAT_OF = {"github": 3, "microsoft": 6, "apikey": 4, "sonar": 4}
+                                         "sonar": app_contexts.CONTEXTS,
+                                         "community": dev_contexts.CONTEXTS}
+PER_FORMAT_OF = {"github": 3, "microsoft": 6, "apikey": 4, "sonar": 4, "community": 7}
 
 
 def generate(source: str, seed: int = 1) -> list[Case]:
