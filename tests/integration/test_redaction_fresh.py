@@ -23,6 +23,10 @@ The secrets SonarSource's text analyzer (sonar-text) and ripsecrets detect, on t
 line (C headers, mobile resources, CI pipelines, Windows batch and registry, CSV, e-mail, Python dicts,
 JS objects, CLI config files, Spring, HOCON/EDN, R/Julia), frozen in cebbc2d before measuring: 83.57 % at
 cebbc2d, FRESH.
+The formats of four community scanners (GitHub's custom secret scanning patterns, detect-secrets, shhgit,
+semgrep-rules' own secret rules), on ten more new kinds of line (test fixtures, secret manager commands,
+IaC other than Terraform, editor settings, REPLs, key-value stores, gRPC/GraphQL, Ruby DSLs, YAML
+anchors/Kustomize, containers), frozen in ad0e0ac before measuring: 81.70 % at ad0e0ac, FRESH.
 A corpus below the goal is a strict expected failure: the threshold is not lowered to
 the figure, and once redaction reaches it the marker must go (an unexpected pass fails the run). So is
 the channel check, for the leak its reason names.
@@ -38,13 +42,13 @@ import pytest
 from bench.fresh_corpus import generate, load, path_of
 from bench.sealed_recall import TYPED_EVERY, Sealed, seal_cases
 
-SOURCES = ("trufflehog", "leakin", "github", "microsoft", "apikey", "sonar")
-# Microsoft's own list has 78 formats, all-about-apikey 130 kept, sonar-text and ripsecrets 105; the others
-# 150 or more
-FEWEST_PROVIDERS = {"microsoft": 75, "apikey": 125, "sonar": 100}
+SOURCES = ("trufflehog", "leakin", "github", "microsoft", "apikey", "sonar", "community")
+# Microsoft's own list has 78 formats, all-about-apikey 130 kept, sonar-text and ripsecrets 105, the four
+# community scanners 64; the others 150 or more
+FEWEST_PROVIDERS = {"microsoft": 75, "apikey": 125, "sonar": 100, "community": 60}
 GOAL = 0.98
 # Measured recall of the corpora that do not reach the goal yet (bench/README.md, "Fresh corpora").
-BELOW_GOAL: dict[str, str] = {"sonar": "83.57 % at cebbc2d"}
+BELOW_GOAL: dict[str, str] = {"sonar": "83.57 % at cebbc2d", "community": "81.70 % at ad0e0ac"}
 
 
 @pytest.fixture(scope="module", params=SOURCES)
