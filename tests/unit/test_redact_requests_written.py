@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from collector.redact import RuleSet, keywords, scan
-from collector.redact.scanner import own_findings
+from collector.redact import keywords
 from collector.redact.values import token_like
+from tests.unit.redact_examples import found, found_where_prefiltered
 
-RULES = RuleSet.default()
 TOKEN = "xrW4cbjZ9os9cbxDki6rjSVVJDXu"
 LOWER = "z5ora1368tlm429k0ciqh17pvk"
 SMALL = "qth77m4meez72t44etaz4t2achtc22a2hq99zhq4"  # 40 characters of 12 symbols
@@ -47,17 +46,12 @@ NOT_FOUND = [
 
 @pytest.mark.parametrize(("text", "secret"), FOUND)
 def test_found(text: str, secret: str) -> None:
-    assert [f.value for f in scan(text, RULES)] == [secret]
-
-
-@pytest.mark.parametrize(("text", "secret"), FOUND)
-def test_found_the_same_with_the_engines_prefilters(text: str, secret: str) -> None:
-    assert [f.value for f in own_findings(text, RULES, prefiltered=True)] == [secret]
+    assert found(text) == found_where_prefiltered(text) == [secret]
 
 
 @pytest.mark.parametrize("text", NOT_FOUND)
 def test_look_alikes_kept(text: str) -> None:
-    assert scan(text, RULES) == []
+    assert found(text) == []
 
 
 def test_a_page_word_names_a_paging_token_only() -> None:
