@@ -20,6 +20,7 @@ from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
 from collector.episode.edits import Edit
 from collector.reconstruct.workspace import Workspace
 from collector.text.digest import sha256_text
+from collector.text.document import Span
 from schemas import Step
 from schemas.steps import CommandStep, EditStep, GitStep, SaveStep, TaskStep, TestRunStep
 
@@ -168,13 +169,16 @@ def edit_data(step: Edit) -> str:
     has one), written from its values, each text encoded by pydantic's own JSON encoder unless it is printable
     without a quote or a backslash, so nothing to escape (edits are most of the steps;
     tests/unit/test_dataset_rows.py compares the two)."""
-    parts = []
-    for span, text in step.changes:
-        encoded = f'"{text}"' if text.isprintable() and '"' not in text and "\\" not in text else \
-            pydantic_core.to_json(text).decode()
-        parts.append(f'{{"text":{encoded}}}' if span is None else _RANGED % (*span, encoded))
     head = '{"changes":[' if step.version is None else f'{{"version":{step.version},"changes":['
-    return head + ",".join(parts) + "]}"
+    if len(step.changes) == 1:  # most edits: the join below without its list
+        return head + _change(*step.changes[0]) + "]}"
+    return head + ",".join(_change(span, text) for span, text in step.changes) + "]}"
+
+
+def _change(span: Span | None, text: str) -> str:
+    encoded = f'"{text}"' if text.isprintable() and '"' not in text and "\\" not in text else \
+        pydantic_core.to_json(text).decode()
+    return f'{{"text":{encoded}}}' if span is None else _RANGED % (*span, encoded)
 
 
 _RANGED = '{"range":{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}},"text":%s}'

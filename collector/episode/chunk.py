@@ -174,7 +174,10 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: EditMaker[T]) -> 
             continue
         if kind != EDIT:
             raise EpisodeError(f"unknown step encoding {kind}")
-        path, dver, count = _next(edits)
+        found: Any = next(edits, _MISSING)
+        if found is _MISSING:
+            raise EpisodeError(_FEWER)
+        path, dver, count = found
         if not isinstance(count, int) or not 0 < count <= MAX_STEP_CHANGES:
             raise EpisodeError(f"an edit step in the chunk declares {count!r} changes "
                                f"(1 to {MAX_STEP_CHANGES} allowed)")
@@ -198,7 +201,10 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: EditMaker[T]) -> 
                 sc = char + dc if dl == 0 else dc
                 el, ec = sl + del_, sc + dec if del_ == 0 else dec
                 changes.append(((sl, sc, el, ec), change_text))
-                line, char = caret_after(sl, sc, change_text, encoding)
+                if change_text.isascii() and "\n" not in change_text and "\r" not in change_text:
+                    line, char = sl, sc + len(change_text)  # typing: caret_after's answer, without its search
+                else:
+                    line, char = caret_after(sl, sc, change_text, encoding)
             change_no += 1
         carets[path] = (line, char)
         yield make_edit(t, source, path_name, version, changes)
@@ -210,8 +216,9 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: EditMaker[T]) -> 
 def _next(entries: Iterator[Any]) -> Any:
     entry = next(entries, _MISSING)
     if entry is _MISSING:
-        raise EpisodeError("step chunk has fewer entries than its kind column says")
+        raise EpisodeError(_FEWER)
     return entry
 
 
 _MISSING = object()
+_FEWER = "step chunk has fewer entries than its kind column says"

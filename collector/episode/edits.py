@@ -106,6 +106,14 @@ def _fits(adapter: TypeAdapter[str], value: str) -> bool:
 def _plain(changes: list[tuple[Any, str]]) -> bool:
     """Every change's span four ints within the schema's bounds (or none), its text within the cap."""
     top = MAX_POSITION
+    if len(changes) == 1:  # most edits (typing): the loop below, unrolled
+        span, text = changes[0]
+        if span is None:
+            return len(text) <= MAX_TEXT
+        sl, sc, el, ec = span
+        return (len(text) <= MAX_TEXT and type(sl) is int and type(sc) is int and type(el) is int
+                and type(ec) is int and 0 <= sl <= top and 0 <= sc <= top and 0 <= el <= top
+                and 0 <= ec <= top)
     for span, text in changes:
         if len(text) > MAX_TEXT:
             return False
