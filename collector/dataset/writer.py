@@ -61,13 +61,15 @@ class TableWriter:
             return
         rows = pa.concat_tables(self.pending)
         self.pending, self.held = [], 0
+        # each month's rows as one batch: spilled as a batch per episode, an episode's few rows of a small
+        # table (episodes, commands) would cost an LZ4 frame per column each, more than copying them
         if not partitioned(self.table):
-            self._spill("").write_table(rows)
+            self._spill("").write_table(rows.combine_chunks())
             return
         months = rows.column(PARTITION)
         for month in pc.unique(months).to_pylist():
             part = rows.filter(pc.equal(months, month)).drop_columns([PARTITION])
-            self._spill(str(month)).write_table(part)
+            self._spill(str(month)).write_table(part.combine_chunks())
 
     def _spill(self, partition: str) -> pa.ipc.RecordBatchStreamWriter:
         if partition not in self.spills:
