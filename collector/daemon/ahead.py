@@ -3,12 +3,14 @@
 The idle loop calls `follow` for every session a few times a second. Once an episode has
 AHEAD_AFTER_STEPS steps, a process is started that seals its journal while it is recorded; each later
 call tells it how far the journal holds whole frames (one short line, never waited for: a full pipe
-just skips a word, the next one says more). At the seal, `finish` (in the seal's worker thread, after
-the journal was closed) asks it for the rest and returns its SealResult, then removes the journal; None
-means there is no such process or it could not vouch for its episode (it died, met damage, the
-allow-list changed, ...): one log line says why, its temporary files are removed, and the caller seals
-from the journal as it always did. A journal whose header was rewritten gets a new process. `stop_all`
-ends every process left (the daemon stopping); their temporary files are removed too.
+just skips a word, the next one says more). While steps come faster than BURST_RATE (a benchmark, a
+replay, a bulk change; never typing) no process is started and none is told more, so it takes no CPU
+from the ingest when the ingest needs it all; it catches up after the burst. At the seal, `finish` (in
+the seal's worker thread, after the journal was closed) asks it for the rest and returns its SealResult,
+then removes the journal; None means there is no such process or it could not vouch for its episode (it
+died, met damage, the allow-list changed, ...): one log line says why, its temporary files are removed,
+and the caller seals from the journal as it always did. A journal whose header was rewritten gets a new
+process. `stop_all` ends every process left (the daemon stopping); their temporary files are removed too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,7 @@ from collector.seal.journal import SealResult, remove_journal
 log = logging.getLogger("codetape.collector")
 AHEAD_AFTER_STEPS = 1000  # shorter episodes seal fast enough from the journal
 FINISH_TIMEOUT_S = 300.0
+BURST_RATE = 2500.0  # steps/s between two calls of `follow` above which the process waits
 
 
 @dataclass
@@ -58,6 +62,7 @@ class SealAhead:
         self.episodes = episodes
         self._running: dict[Path, _Ahead] = {}
         self._refused: set[Path] = set()
+        self._seen: dict[Path, tuple[int, float]] = {}  # steps and time at the last `follow`, by journal
         self._lock = threading.Lock()  # `follow` runs in the event loop, `finish` in a seal's thread
 
     def follow(self, session: Session) -> None:
@@ -66,7 +71,12 @@ class SealAhead:
         if progress is None:
             return
         writer, end, steps = progress
+        now = time.monotonic()
         with self._lock:
+            before, then = self._seen.get(writer.path, (0, now))
+            self._seen[writer.path] = (steps, now)
+            if steps - before > BURST_RATE * max(now - then, 0.05):
+                return  # a burst: the ingest gets the CPU
             ahead = self._running.get(writer.path)
             if ahead is not None and ahead.writer is not writer:
                 self._stop(writer.path, "its journal's header was rewritten")
@@ -101,6 +111,7 @@ class SealAhead:
         with self._lock:
             ahead = self._running.pop(journal, None)
             self._refused.discard(journal)
+            self._seen.pop(journal, None)
         if ahead is None:
             return None
         assert ahead.proc.stdin is not None
