@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from collector.redact import keywords
 from collector.redact.encoded_auth import ENCODED_AUTH
+from collector.redact.generated import GENERATED
 from collector.redact.layouts import LAYOUTS
 from collector.redact.named import named as _named
 from collector.redact.named import value as _v
@@ -574,4 +575,5 @@ BUILTIN: tuple[Rule, ...] = (
     *RECORDS,  # a name and its value as fields of one record: Postman, tags, env lists (records.py)
     *ENCODED_AUTH,  # basic auth's user:password written out in code to be encoded (encoded_auth.py)
     *UNNAMED,  # credentials under names no vocabulary knows (unnamed.py)
+    *GENERATED,  # machine-made tokens wherever they stand, whatever names them (generated.py)
 )

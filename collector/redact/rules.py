@@ -139,8 +139,10 @@ class RuleSet:
 
     @functools.cached_property
     def prefilters(self) -> tuple[str, ...]:
-        """Rule N's pattern for the engine (`Rule.engine_pattern`), "" for a rule that runs everywhere."""
-        patterns = [rule.engine_pattern() if rule.scope != "all" and rule.anchors else ""
+        """Rule N's pattern for the engine (`Rule.engine_pattern`), "" for a rule that runs everywhere. A rule
+        with a prefilter and no anchors runs where the engine finds its prefilter, and over the whole of a
+        text too short for the engine's pass (`scanner.SIDE_SCAN`)."""
+        patterns = [rule.engine_pattern() if rule.scope != "all" and (rule.anchors or rule.prefilter) else ""
                     for rule in self.rules]
         while patterns and not patterns[-1]:  # the developer's patterns: the same database for every set
             patterns.pop()

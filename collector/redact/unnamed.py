@@ -25,14 +25,20 @@ Written from the kinds of line the held-out corpus (`bench/heldout_corpus/`) and
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 
 from collector.redact import keywords
 from collector.redact.named import value as _v
 from collector.redact.rule import Rule, compile_verbose
-from collector.redact.values import char_classes, entropy, machine_made, password_like, token_like, word_set
+from collector.redact.values import (
+    char_classes,
+    encoded_data,
+    entropy,
+    machine_made,
+    password_like,
+    token_like,
+    word_set,
+)
 
 # Headers that carry no credential: content negotiation, caching, tracing and request ids, routing.
 _STANDARD_HEADERS = word_set("""accept accept-charset accept-encoding accept-language cache-control connection
@@ -84,28 +90,13 @@ def _webhook(match: re.Match[str]) -> bool:
     return sum(ch.isalnum() for ch in path) >= 10 and any(ch.isdigit() for ch in path)
 
 
-_ENCODED_TEXT = re.compile(r"[\x20-\x7e\t\r\n]+")
-
-
-def _encoded_data(value: str) -> bool:
-    """Base64 of text or of structured binary data (a test fixture, an image, an encoded header): it
-    decodes to printable text, or to bytes with the zero bytes of a file format, not to random bytes."""
-    try:
-        raw = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    if len(raw) < 8:
-        return False
-    return _ENCODED_TEXT.fullmatch(raw.decode("latin-1")) is not None or raw.count(0) >= 3
-
-
 def _machine_secret(match: re.Match[str]) -> bool:
     """A long mixed-case machine-made value under a setting's name that says nothing public."""
     value = _v(match)
     if _public_name(match.group("k")) or keywords.strength(match.group("k")) is not None:
         return False  # a name that says secret is the named rules' (they ask less of the value)
     return (len(value) >= 24 and char_classes(value) >= 3 and entropy(value) >= 4.0 and machine_made(value)
-            and not _encoded_data(value) and not any(map(_word, value.split("/")[:-1])))
+            and not encoded_data(value) and not any(map(_word, value.split("/")[:-1])))
 
 
 def _word(part: str) -> bool:

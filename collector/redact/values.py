@@ -1,11 +1,15 @@
 """Is a candidate value plausibly a secret? Entropy, character classes, placeholders, code-likeness.
 
-These checks only ever veto candidates found by a rule's structure (a keyword, an assignment, a URL
-with credentials); entropy is a secondary signal, never a detector on its own.
+Most of these checks veto candidates found by a rule's structure (a keyword, an assignment, a URL with
+credentials). One rule now detects on what a value is alone: `generated.py` finds machine-made tokens
+anywhere, with `machine_made`, `letters.gibberish` and entropy as its signals and look-alike filters
+(hex, digests, encoded data, alphabets, joined words) to keep what only looks drawn.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections import Counter
@@ -215,6 +219,56 @@ def _small_alphabet(value: str) -> bool:
         return False
     switches = sum(a.isdigit() != b.isdigit() for a, b in pairwise(value))
     return any(ch.isalpha() for ch in value) and switches / (len(value) - 1) >= 0.3
+
+
+_ENCODED_TEXT = re.compile(r"[\x20-\x7e\t\r\n]+")
+
+
+# The first bytes of file formats that test data and documentation embed as base64.
+_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF", b"\x1f\x8b", b"BZh", b"\xfd7zXZ",
+          b"\x7fELF", b"MZ", b"RIFF", b"OggS", b"\x00asm", b"\xca\xfe\xba\xbe", b"SQLite format")
+
+
+def encoded_data(value: str, *, zeros: int = 3) -> bool:
+    """Base64 of text or of structured binary data (a test fixture, an image, an encoded header): it
+    decodes to text (`text_bytes`), to a file format's first bytes, or to bytes with at least `zeros` zero
+    bytes (a file format's fields), not to random bytes. A key format may hold a few zero bytes of its own
+    (an Azure key's), so the detector of tokens anywhere asks for a share of them (`zeros` < 0: one byte in
+    -`zeros`) and tries the value as a piece cut out of a longer text's base64 (at each of the four
+    alignments)."""
+    for skip in range(4 if zeros < 0 else 1):
+        try:
+            raw = base64.b64decode("A" * skip + value + "=" * (-(len(value) + skip) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        raw = raw[1:] if skip else raw
+        if len(raw) < 8:
+            return False
+        if text_bytes(raw) or raw.startswith(_MAGIC):
+            return True
+        if raw.count(0) >= (zeros if zeros > 0 else max(3, len(raw) // -zeros)):
+            return True
+    return False
+
+
+def text_bytes(raw: bytes) -> bool:
+    """Text in some encoding: printable ASCII (with ISO-2022's escapes) or the most of it (Latin-1), or UTF-8
+    (a character cut at either end, where a piece was cut out of longer text)."""
+    if _ENCODED_TEXT.fullmatch(raw.decode("latin-1")) is not None:
+        return True
+    if sum(0x20 <= b < 0x7f or b in (9, 10, 13, 27) for b in raw) >= TEXT_SHARE * len(raw):
+        return True
+    start = next((i for i, b in enumerate(raw[:3]) if b & 0xC0 != 0x80), 3)
+    for end in range(len(raw), max(start, len(raw) - 3) - 1, -1):
+        try:
+            decoded = raw[start:end].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return len(decoded) >= 4 and all(ch.isprintable() or ch in "\t\r\n\x1b" for ch in decoded)
+    return False
+
+
+TEXT_SHARE = 0.8  # of the bytes printable ASCII: text (random bytes: about 37 %)
 
 
 def machine_made(value: str) -> bool:

@@ -1,0 +1,145 @@
+"""Machine-made tokens wherever they stand: a value only a generator writes, whatever names or surrounds it.
+
+The other rules find a secret by its place (a keyword, a header, a URL, a record's field) or by a
+provider's fixed prefix. Each new source of secrets brings new kinds of line, so those rules always
+trail; this one asks nothing of the line. Any run of token characters (letters, digits, `_-+/.`, base64's
+padding) is a secret when it is drawn at random: letters and digits switching, or upper and lower case
+switching, within one piece, as no word, identifier or name does (`DRAWN`); letters whose pairs are not
+those of words (`letters.gibberish`); varied characters (entropy >= 3.5 bits); `values.machine_made`.
+
+What else is drawn or looks drawn is kept, by what it is:
+
+    hexadecimal        digests, git object names, UUIDs: a hex key cannot be told from them without a
+                       name, so hex values stay the context rules' (`builtin.py`)
+    digest syntax      `sha512-...` (Subresource Integrity, lock files), `sha256:...` and similar: the
+                       algorithm's name says it is a digest of public data
+    encoded data       base64 of text or of structured binary data (`values.encoded_data`)
+    alphabets          characters in order (`ABCDEF...`, `abc...xyz0123456789+/`, `AaBbCc`, an option
+                       string's sorted letters `acdFfGghLl`): tables and lists, written by a person
+    joined words       identifiers, paths and names made of pieces none of which is drawn
+                       (`ssa.OpAMD64CMOVQGTF`, `gccgoSymbolPrefix`, `fqgitdir/gitweb/gitweb.psgi`,
+                       `x86_64-pc-linux-gnu-gcc-4.4.2`)
+
+Entropy alone is not enough (a Go op name has as much as a key): the look-alike filters are what keep
+false positives within budget (`bench/README.md`, the standard library and the other languages' code).
+The engine finds the lines worth looking at with `DRAWN` (a rule without anchors, its prefilter only).
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from collector.redact.letters import gibberish
+from collector.redact.rule import Rule
+from collector.redact.values import encoded_data, entropy, machine_made
+
+MIN_ENTROPY = 3.5  # bits per character: at least a dozen different characters in use
+DIGIT_SWITCHES = 6  # letters and digits switching this often, and in a fifth of the pairs: drawn
+ZERO_SHARE = 4  # base64 decoding to one zero byte in this many is structured data, not a key
+WORD_RUN = 8  # letters in a row that, unless random, are a word: the value joins words and numbers
+LOWER_RUNS = 4  # runs of lower case letters a piece needs to tell how cases switch
+SINGLE_SHARE = 0.4  # of those, one letter long: random (about half), not words (a fifth or fewer)
+MIN_DRAWN = 8  # the shortest piece between separators that may show it was drawn
+ORDERED_SHARE = 0.75  # pairs in alphabetical order: a random draw has about half
+# A piece drawn at random: letters and digits switching four times (`r8TRc9Z`), or cases switching so
+# often that lower case letters stand alone (`hKdWqZ`: `case_drawn`). Words, identifiers and mnemonics
+# switch seldom (`OpAMD64CMOVQGTF`: twice, `auxS390XCCMaskUint8`: three times), and their words' lower
+# case tails are long (`htmlEndTagInBody`).
+_DRAWN_SOURCE = (r"[A-Za-z][0-9]+[A-Za-z]+[0-9]+[A-Za-z]|[0-9][A-Za-z]+[0-9]+[A-Za-z]+[0-9]"
+                 r"|[A-Z][a-z][A-Z0-9]")
+DRAWN = re.compile(_DRAWN_SOURCE)
+_SWITCHING = re.compile(_DRAWN_SOURCE.rsplit("|", 1)[0])
+_LOWER_RUN = re.compile(r"(?<=[A-Z])[a-z]+")  # the lower case letters after a capital
+_SEPARATORS = re.compile(r"[._\-/+]+")
+_HEX = re.compile(r"(?:0[xX])?[0-9A-Fa-f]+")
+_HEX_FLOAT = re.compile(r"0[xX][0-9A-Fa-f]*\.?[0-9A-Fa-f]*[pP][+-]?[0-9]+")
+_LETTER_RUN = re.compile(r"[A-Za-z]{" + str(WORD_RUN) + ",}")
+_BLOCK_LINE = re.compile(r"[ \t\"'`,]*[A-Za-z0-9+/]{40,}={0,2}[ \t\"'`,\\]*")
+_BLOCK_END = re.compile(r"[ \t\"'`,]*[A-Za-z0-9+/]{4,}={0,2}[ \t\"'`,\\]*")  # a block's last line
+_NAMED_END = re.compile(r"\.[a-z]{2,6}")  # a host's or a file's name: `q2g2000vbk.googlegroups.com`
+_DIGEST_NAME = r"(?i:h1|sha-?(?:1|224|256|384|512)|md5|blake2[bs]?(?:-?\d+)?|sha3-?\d+|xxh\d*|crc32)"
+_DIGEST_PREFIX = re.compile(_DIGEST_NAME + r"[-:=~]")
+_DIGEST_BEFORE = re.compile(_DIGEST_NAME + r"[\"']?[ \t]*[-:=~][ \t]*[\"']?$")
+_TOKEN = re.compile(r"""(?<![\w+/\-.])(?P<v>[A-Za-z0-9][A-Za-z0-9_\-+/.]{14,1022}[A-Za-z0-9_\-+/])={0,2}
+    (?![\w+/\-=]|\.[\w+/\-])""", re.VERBOSE)
+
+
+def drawn_piece(piece: str) -> bool:
+    """One piece between separators that switches between letters and digits, or cases, as a draw does."""
+    if len(piece) < MIN_DRAWN or DRAWN.search(piece) is None:
+        return False
+    return _SWITCHING.search(piece) is not None or case_drawn(piece)
+
+
+def case_drawn(piece: str) -> bool:
+    """Lower case letters after a capital that stand alone as often as in a random draw (half of them are one
+    letter long), not the tails of words (`GoAway`, `s390xCCMaskToAux`)."""
+    runs = [len(run) for run in _LOWER_RUN.findall(piece)]
+    return len(runs) >= LOWER_RUNS and runs.count(1) / len(runs) >= SINGLE_SHARE
+
+
+def generated(value: str, before: str = "") -> bool:
+    """A machine-made token that is none of the look-alikes above; `before`: the text just before it."""
+    if not any(drawn_piece(piece) and not _HEX.fullmatch(piece) for piece in _SEPARATORS.split(value)):
+        return False  # hexadecimal (a digest, a UUID, a number), or words and identifiers joined
+    if entropy(value) < MIN_ENTROPY or not machine_made(value):
+        return False
+    if not (gibberish(value) or (digits_drawn(value) and not worded(value))):
+        return False
+    if _HEX_FLOAT.fullmatch(value) or _DIGEST_PREFIX.match(value) or _DIGEST_BEFORE.search(before):
+        return False
+    if _NAMED_END.fullmatch(value, value.rfind(".")):
+        return False
+    return not (ordered(value) or charset(value) or encoded_data(value, zeros=-ZERO_SHARE))
+
+
+def charset(value: str) -> bool:
+    """Letters each written once (`aAbdiuoxXDOUfFeEgGcCsSpn`, a format's conversions, a command's options):
+    a set of characters; twenty random letters repeat one 98 times in 100."""
+    return value.isalpha() and len(set(value)) == len(value)
+
+
+def worded(value: str) -> bool:
+    """A long run of letters that is no draw but a word (`SPECIALNOEQMEM0MEM8`, generated names)."""
+    return any(not gibberish(run) for run in _LETTER_RUN.findall(value))
+
+
+def digits_drawn(value: str) -> bool:
+    """Letters and digits switching as often as in a draw from both (`ta85yexd78dfbly8oadgfryxf3adow`): too
+    few letters side by side to tell words from random letters, but no name switches this often."""
+    switches = sum(a.isdigit() != b.isdigit() for a, b in pairwise(value) if a.isalnum() and b.isalnum())
+    return switches >= DIGIT_SWITCHES and switches / len(value) >= 0.2
+
+
+def ordered(value: str) -> bool:
+    """Characters mostly in alphabetical order, whatever their case: an alphabet or a sorted set."""
+    folded = [ch.lower() for ch in value if ch.isalnum()]
+    steps = [a <= b for a, b in pairwise(folded)]
+    return bool(steps) and sum(steps) / len(steps) >= ORDERED_SHARE
+
+
+def in_block(text: str, start: int, end: int) -> bool:
+    """The token is a line of its own in a block of base64 lines (a certificate's or a test key's body,
+    embedded data): the line above or below is one too. A private key's block is the private key rules'."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    if not _BLOCK_END.fullmatch(text, line_start, line_end):
+        return False
+    above = text.rfind("\n", 0, max(0, line_start - 1)) + 1
+    below = text.find("\n", line_end + 1)
+    below = len(text) if below == -1 else below
+    return ((line_start > 0 and _BLOCK_LINE.fullmatch(text, above, line_start - 1) is not None)
+            or (line_end < len(text) and _BLOCK_LINE.fullmatch(text, line_end + 1, below) is not None))
+
+
+def _check(match: re.Match[str]) -> bool:
+    start = match.start()
+    return (generated(match.group("v"), match.string[max(0, start - 24):start])
+            and not in_block(match.string, start, match.end()))
+
+
+GENERATED: tuple[Rule, ...] = (
+    Rule("generated-token", _TOKEN, priority=6, token=True, check=_check, prefilter=_DRAWN_SOURCE),
+)
