@@ -62,7 +62,7 @@ def typed_runs(steps: Iterable[Record], workspace: Workspace,
                     if span == (line, character, line, character) and _plain(text):
                         edits.append(following)
                         texts.append(text)
-                        character += units(text, encoding)
+                        character += len(text) if text.isascii() else units(text, encoding)
                         if len(edits) == most:
                             break
                         continue
