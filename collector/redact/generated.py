@@ -40,14 +40,15 @@ ZERO_SHARE = 4  # base64 decoding to one zero byte in this many is structured da
 WORD_RUN = 8  # letters in a row that, unless random, are a word: the value joins words and numbers
 LOWER_RUNS = 4  # runs of lower case letters a piece needs to tell how cases switch
 SINGLE_SHARE = 0.4  # of those, one letter long: random (about half), not words (a fifth or fewer)
+URL_REACH = 512  # how far back a URL may begin
 MIN_DRAWN = 8  # the shortest piece between separators that may show it was drawn
 ORDERED_SHARE = 0.75  # pairs in alphabetical order: a random draw has about half
 # A piece drawn at random: letters and digits switching four times (`r8TRc9Z`), or cases switching so
 # often that lower case letters stand alone (`hKdWqZ`: `case_drawn`). Words, identifiers and mnemonics
 # switch seldom (`OpAMD64CMOVQGTF`: twice, `auxS390XCCMaskUint8`: three times), and their words' lower
 # case tails are long (`htmlEndTagInBody`).
-_DRAWN_SOURCE = (r"[A-Za-z][0-9]+[A-Za-z]+[0-9]+[A-Za-z]|[0-9][A-Za-z]+[0-9]+[A-Za-z]+[0-9]"
-                 r"|[A-Z][a-z][A-Z0-9]")
+_DRAWN_SOURCE = (r"[A-Za-z][0-9]+[A-Za-z]+[0-9]+[A-Za-z]"
+                 r"|[A-Z][a-z][A-Z0-9][A-Za-z0-9]{0,6}[A-Z][a-z][A-Z0-9]")
 DRAWN = re.compile(_DRAWN_SOURCE)
 _SWITCHING = re.compile(_DRAWN_SOURCE.rsplit("|", 1)[0])
 _LOWER_RUN = re.compile(r"(?<=[A-Z])[a-z]+")  # the lower case letters after a capital
@@ -57,7 +58,8 @@ _HEX_FLOAT = re.compile(r"0[xX][0-9A-Fa-f]*\.?[0-9A-Fa-f]*[pP][+-]?[0-9]+")
 _LETTER_RUN = re.compile(r"[A-Za-z]{" + str(WORD_RUN) + ",}")
 _BLOCK_LINE = re.compile(r"[ \t\"'`,]*[A-Za-z0-9+/]{40,}={0,2}[ \t\"'`,\\]*")
 _BLOCK_END = re.compile(r"[ \t\"'`,]*[A-Za-z0-9+/]{4,}={0,2}[ \t\"'`,\\]*")  # a block's last line
-_NAMED_END = re.compile(r"\.[a-z]{2,6}")  # a host's or a file's name: `q2g2000vbk.googlegroups.com`
+_RUN_BEFORE = re.compile(r"[^\s\"'`<>()\[\]]*\Z")
+_NAMED_END = re.compile(r"\.[a-z][a-z0-9]{1,5}")  # a host's or a file's name: `q2g2000vbk.googlegroups.com`
 _DIGEST_NAME = r"(?i:h1|sha-?(?:1|224|256|384|512)|md5|blake2[bs]?(?:-?\d+)?|sha3-?\d+|xxh\d*|crc32)"
 _DIGEST_PREFIX = re.compile(_DIGEST_NAME + r"[-:=~]")
 _DIGEST_BEFORE = re.compile(_DIGEST_NAME + r"[\"']?[ \t]*[-:=~][ \t]*[\"']?$")
@@ -134,10 +136,18 @@ def in_block(text: str, start: int, end: int) -> bool:
             or (line_end < len(text) and _BLOCK_LINE.fullmatch(text, line_end + 1, below) is not None))
 
 
+def in_url(text: str, start: int) -> bool:
+    """The token is a part of a URL (its path, its query): those are the URL rules' (`urls.py`), which
+    know a key's parameter from an id's (a video's, a document's, a fingerprinted asset's)."""
+    run = _RUN_BEFORE.search(text, max(0, start - URL_REACH), start)
+    return run is not None and "://" in run.group()
+
+
 def _check(match: re.Match[str]) -> bool:
     start = match.start()
-    return (generated(match.group("v"), match.string[max(0, start - 24):start])
-            and not in_block(match.string, start, match.end()))
+    text = match.string
+    return (generated(match.group("v"), text[max(0, start - 24):start])
+            and not in_url(text, start) and not in_block(text, start, match.end()))
 
 
 GENERATED: tuple[Rule, ...] = (

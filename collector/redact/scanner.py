@@ -16,6 +16,7 @@ and returned apart, so the summary can say what was allowed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -33,7 +34,10 @@ ENGINE_PRIORITY = 1  # the engine's findings: after codetape's provider rules, b
 # Rules whose value ends wherever the typing stopped (no closing quote, no assignment): while the value
 # still ends at the keystroke it may be growing into a longer credential that a provider rule or the
 # engine names, so it is left to the next scan (the window hides what was shown meanwhile).
-UNTIL_TYPED = frozenset({"mentioned-secret"})
+UNTIL_TYPED = frozenset({"mentioned-secret", "generated-token"})
+# Rules that find a token by its look alone (`generated.py`): where another rule or the engine finds
+# anything there, that finding stands.
+LAST_RESORT = frozenset({"generated-token"})
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ def scan_allowing(text: str, rules: RuleSet, *,
     engine = rules.engine and shaped
     hits = [_Candidate(Finding(hit.rule, hit.start, hit.end, text[hit.start:hit.end]), ENGINE_PRIORITY)
             for hit in rules.scanner.scan(text)] if engine else []
+    if own:
+        own = _yielding(own, hits)
     if not own and not hits:
         return [], []
     allowed: list[Allowed] = []
@@ -99,6 +105,17 @@ def scan_allowing(text: str, rules: RuleSet, *,
     if allowed:
         allowed = _apart(allowed, found)
     return found, allowed
+
+
+def _yielding(own: list[_Candidate], hits: list[_Candidate]) -> list[_Candidate]:
+    """Codetape's candidates without those of its last-resort rules (`LAST_RESORT`) that overlap another
+    rule's candidate or one of the engine's: a token is named by the rule that knows its format or its
+    place, and an allow entry for that rule (`rule:ID`) is not undone by a finding of its look alone."""
+    if not any(c.finding.rule in LAST_RESORT for c in own):
+        return own
+    spans = [(c.finding.start, c.finding.end) for c in (*own, *hits) if c.finding.rule not in LAST_RESORT]
+    return [c for c in own if c.finding.rule not in LAST_RESORT
+            or all(c.finding.end <= s or c.finding.start >= e for s, e in spans)]
 
 
 def own_findings(text: str, rules: RuleSet, *, prefiltered: bool) -> list[Finding]:
@@ -222,8 +239,11 @@ def candidate(finding: Finding, priority: int) -> _Candidate:
 
 def _windows(rule: Rule, text: str, haystack: str) -> list[tuple[int, int]]:
     """Merged spans of `text` where the rule's regex is worth running."""
-    if rule.scope == "all" or not rule.anchors:
+    if rule.scope == "all" or not (rule.anchors or rule.prefilter):
         return [(0, len(text))]
+    if not rule.anchors:  # found by its look alone (generated.py): around its prefilter, read as Python's
+        return _merged([_around(text, m.start(), min(m.end() - m.start(), 256), rule.scope, rule.lines)
+                        for m in re.finditer(rule.prefilter, text)])
     spans: list[tuple[int, int]] = []
     for anchor in rule.anchors:
         at = haystack.find(anchor)

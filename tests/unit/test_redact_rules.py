@@ -104,6 +104,8 @@ FOUND = [
     ('requests.get(url, auth=("' + RANDOM[:24] + '", ""))', "basic-auth", RANDOM[:24]),
     ("ACME_HOOK=https://hooks.acme.io/hooks/catch/3790742/4y7xx5/", "webhook-url", "catch/3790742/4y7xx5/"),
     ("ACME_APPLICATION=" + RANDOM[:32], "machine-secret", RANDOM[:32]),
+    # a machine-made token anywhere, whatever names it (generated.py)
+    ("the staging box answers to " + RANDOM[:32] + " until Friday", "generated-token", RANDOM[:32]),
 ]
 
 # credential-shaped text that is not a secret: templates, references, code, documentation
