@@ -33,7 +33,10 @@ from collector.seal.journal import SealResult, remove_journal
 
 log = logging.getLogger("codetape.collector")
 AHEAD_AFTER_STEPS = 1000  # shorter episodes seal fast enough from the journal
-FINISH_TIMEOUT_S = 300.0
+# How long the seal waits for the process before it seals from the journal: a whole seal from scratch
+# takes about 1 s per MiB of journal on a loaded 2-core machine (60,000 steps: 11 MiB, 4-11 s), and the
+# process never has more than that left; a process that takes longer is stuck, not slow
+FINISH_FLOOR_S, FINISH_S_PER_MIB = 10.0, 3.0
 BURST_RATE = 2500.0  # steps/s between two calls of `follow` above which the process waits
 
 
@@ -116,11 +119,12 @@ class SealAhead:
             return None
         assert ahead.proc.stdin is not None
         os.set_blocking(ahead.proc.stdin.fileno(), True)
+        timeout = finish_timeout(journal)
         try:
-            out, _ = ahead.proc.communicate(b"finish\n", timeout=FINISH_TIMEOUT_S)
+            out, _ = ahead.proc.communicate(b"finish\n", timeout=timeout)
         except subprocess.TimeoutExpired:
             self._end(ahead, journal)
-            return self._fall_back(journal, f"it did not finish in {FINISH_TIMEOUT_S:.0f} s")
+            return self._fall_back(journal, f"it did not finish in {timeout:.0f} s")
         reply = _reply(out)
         if ahead.proc.returncode != 0 or not isinstance(reply.get("path"), str):
             self._clean(ahead, journal)
@@ -155,6 +159,15 @@ class SealAhead:
     @staticmethod
     def _fall_back(journal: Path, why: str) -> None:
         log.warning("%s: sealing from the journal, not ahead: %s", journal.stem, why)
+
+
+def finish_timeout(journal: Path) -> float:
+    """The longest a healthy process can take to finish `journal` (see FINISH_S_PER_MIB)."""
+    try:
+        size = journal.stat().st_size
+    except OSError:
+        size = 0
+    return FINISH_FLOOR_S + FINISH_S_PER_MIB * size / 2**20
 
 
 def _reply(out: bytes) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from collector.daemon.ahead import finish_timeout
 from collector.redact.rules import value_hash
 from tests.integration.collector_harness import (
     Daemon,
@@ -84,6 +85,24 @@ def test_a_killed_process_means_a_seal_from_the_journal(tmp_path: Path,
         episode = _seal(daemon, root, journal, tmp_path / "kept.journal")
         log = daemon.log_text()
     assert f"{journal.stem}: sealing from the journal, not ahead: it exited with status -9" in log
+    assert_same_seal(episode, from_scratch(tmp_path / "kept.journal", root, tmp_path / "scratch"))
+
+
+def test_a_stuck_process_is_given_up_after_its_bound(tmp_path: Path, steps: list[dict[str, Any]]) -> None:
+    """A process that never answers (stopped here) is waited for no longer than a seal from scratch could
+    take (`finish_timeout`: 10 s and 3 s a MiB), then killed, and the journal sealed from scratch."""
+    home, root = _workspace(tmp_path)
+    with running(home) as daemon:
+        journal, pid = _record(daemon, root, steps)
+        bound = finish_timeout(journal)
+        assert bound < 12  # ~1,900 steps: a small journal gets little more than the floor
+        os.kill(pid, signal.SIGSTOP)
+        episode = _seal(daemon, root, journal, tmp_path / "kept.journal")
+        log = daemon.log_text()
+    gave_up = re.search(rf"{journal.stem}: sealing from the journal, not ahead: it did not finish in (\d+) s",
+                        log)
+    assert gave_up is not None and abs(int(gave_up.group(1)) - bound) <= 1
+    assert not _alive(pid)
     assert_same_seal(episode, from_scratch(tmp_path / "kept.journal", root, tmp_path / "scratch"))
 
 
