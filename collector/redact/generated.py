@@ -11,18 +11,26 @@ What else is drawn or looks drawn is kept, by what it is:
 
     hexadecimal        digests, git object names, UUIDs: a hex key cannot be told from them without a
                        name, so hex values stay the context rules' (`builtin.py`)
-    digest syntax      `sha512-...` (Subresource Integrity, lock files), `sha256:...` and similar: the
-                       algorithm's name says it is a digest of public data
-    encoded data       base64 of text or of structured binary data (`values.encoded_data`)
+    digest syntax      `sha512-...` (Subresource Integrity, lock files), `sha256:...`, go.sum's `h1:`
+                       and similar: the algorithm's name says it is a digest of public data
+    numbers            hexadecimal floats (`0x1.df11f45f4e61ap+2`)
+    encoded data       base64 of text (in any encoding) or of structured binary data
+                       (`values.encoded_data`), a mail header's encoded word (`=?koi8-r?b?...?=`), a line
+                       of a block of base64 lines (a certificate's body)
     alphabets          characters in order (`ABCDEF...`, `abc...xyz0123456789+/`, `AaBbCc`, an option
-                       string's sorted letters `acdFfGghLl`): tables and lists, written by a person
+                       string's sorted letters `acdFfGghLl`), or letters each written once (a format's
+                       conversions `aAbdiuoxXDOUfFeEgG`): tables and sets, written by a person
     joined words       identifiers, paths and names made of pieces none of which is drawn
                        (`ssa.OpAMD64CMOVQGTF`, `gccgoSymbolPrefix`, `fqgitdir/gitweb/gitweb.psgi`,
-                       `x86_64-pc-linux-gnu-gcc-4.4.2`)
+                       `x86_64-pc-linux-gnu-gcc-4.4.2`), a host's or a file's name (`...googlegroups.com`)
+    in a URL           a URL's path and query are the URL rules' (`urls.py`): they know a key's parameter
+                       from a video's or a document's id
 
 Entropy alone is not enough (a Go op name has as much as a key): the look-alike filters are what keep
 false positives within budget (`bench/README.md`, the standard library and the other languages' code).
 The engine finds the lines worth looking at with `DRAWN` (a rule without anchors, its prefilter only).
+The rule is a last resort (`scanner.LAST_RESORT`): where another rule or the engine finds anything, that
+finding stands, and while its value ends at the keystroke it waits for the next (`scanner.UNTIL_TYPED`).
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ _HEX_FLOAT = re.compile(r"0[xX][0-9A-Fa-f]*\.?[0-9A-Fa-f]*[pP][+-]?[0-9]+")
 _LETTER_RUN = re.compile(r"[A-Za-z]{" + str(WORD_RUN) + ",}")
 _BLOCK_LINE = re.compile(r"[ \t\"'`,]*[A-Za-z0-9+/]{40,}={0,2}[ \t\"'`,\\]*")
 _BLOCK_END = re.compile(r"[ \t\"'`,]*[A-Za-z0-9+/]{4,}={0,2}[ \t\"'`,\\]*")  # a block's last line
+_ENCODED_WORD = re.compile(r"=\?[\w\-.:]+\?[BbQq]\?$")  # a mail header's encoded text: `=?koi8-r?b?...?=`
 _RUN_BEFORE = re.compile(r"[^\s\"'`<>()\[\]]*\Z")
 _NAMED_END = re.compile(r"\.[a-z][a-z0-9]{1,5}")  # a host's or a file's name: `q2g2000vbk.googlegroups.com`
 _DIGEST_NAME = r"(?i:h1|sha-?(?:1|224|256|384|512)|md5|blake2[bs]?(?:-?\d+)?|sha3-?\d+|xxh\d*|crc32)"
@@ -89,7 +98,8 @@ def generated(value: str, before: str = "") -> bool:
         return False
     if not (gibberish(value) or (digits_drawn(value) and not worded(value))):
         return False
-    if _HEX_FLOAT.fullmatch(value) or _DIGEST_PREFIX.match(value) or _DIGEST_BEFORE.search(before):
+    if _HEX_FLOAT.fullmatch(value) or _DIGEST_PREFIX.match(value) or _DIGEST_BEFORE.search(before) \
+            or _ENCODED_WORD.search(before):
         return False
     if _NAMED_END.fullmatch(value, value.rfind(".")):
         return False

@@ -56,6 +56,8 @@ KEPT = [
     # base64 of text, and of a file format's first bytes
     "expected = '" + base64.b64encode(b"Hello, world! This is a fixture.").decode() + "'\n",
     "icon = '" + base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(200, 224))).decode() + "'\n",
+    # a mail header's encoded word
+    "Subject: =?koi8-r?b?8NLP18XSy8EgzsEgxsnOwczYztk=?= zz.\n",
     # an alphabet, a set of option letters
     "B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'\n",
     "pairs = 'AaBbCcDdEeFfGgHhIiJj'\n",
