@@ -67,7 +67,7 @@ _LETTER_RUN = re.compile(r"[A-Za-z]{" + str(WORD_RUN) + ",}")
 _BLOCK_LINE = re.compile(r"[ \t\"'`,]*[A-Za-z0-9+/]{40,}={0,2}[ \t\"'`,\\]*")
 _BLOCK_END = re.compile(r"[ \t\"'`,]*[A-Za-z0-9+/]{4,}={0,2}[ \t\"'`,\\]*")  # a block's last line
 _ENCODED_WORD = re.compile(r"=\?[\w\-.:]+\?[BbQq]\?$")  # a mail header's encoded text: `=?koi8-r?b?...?=`
-_RUN_BEFORE = re.compile(r"[^\s\"'`<>()\[\]]*\Z")
+_RUN_BEFORE = re.compile(r"[^\s\"'`<>()\[\],;]*\Z")  # a URL ends at a comma: a CSV's next field
 _NAMED_END = re.compile(r"\.[a-z][a-z0-9]{1,5}")  # a host's or a file's name: `q2g2000vbk.googlegroups.com`
 _DIGEST_NAME = r"(?i:h1|sha-?(?:1|224|256|384|512)|md5|blake2[bs]?(?:-?\d+)?|sha3-?\d+|xxh\d*|crc32)"
 _DIGEST_PREFIX = re.compile(_DIGEST_NAME + r"[-:=~]")

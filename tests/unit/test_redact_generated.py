@@ -37,6 +37,7 @@ TOKENS = [MIXED, LOWER, UPPER, B64, URLSAFE]
 SYNTAXES = [
     "the box I set up yesterday answers to {} so paste it in before the demo.\n",
     "id,owner,created,blob\n17,ann,2024-05-01,{}\n18,bob,2024-05-02,n/a\n",
+    "name,site,contact,extra\nacme,https://acme.example.com,ops team,{},\n",  # a URL ends at its field
     '#ifndef ACME_H\n#define ACME_H\n#define ACME_UPSTREAM_SEED "{}"\n#endif\n',
     '(setq acme-upstream-seed "{}")\n',
     "deploy:\n\t./tools/push --seed {} --region eu-west-1\n",
