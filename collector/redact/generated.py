@@ -91,19 +91,18 @@ def case_drawn(piece: str) -> bool:
 
 
 def generated(value: str, before: str = "") -> bool:
-    """A machine-made token that is none of the look-alikes above; `before`: the text just before it."""
+    """A machine-made token that is none of the look-alikes above; `before`: the text just before it. The
+    cheap tests first: most candidates are identifiers, which the first two turn away."""
     if not any(drawn_piece(piece) and not _HEX.fullmatch(piece) for piece in _SEPARATORS.split(value)):
         return False  # hexadecimal (a digest, a UUID, a number), or words and identifiers joined
-    if entropy(value) < MIN_ENTROPY or not machine_made(value):
-        return False
-    if not (gibberish(value) or (digits_drawn(value) and not worded(value))):
+    if entropy(value) < MIN_ENTROPY or not (gibberish(value) or (digits_drawn(value) and not worded(value))):
         return False
     if _HEX_FLOAT.fullmatch(value) or _DIGEST_PREFIX.match(value) or _DIGEST_BEFORE.search(before) \
-            or _ENCODED_WORD.search(before):
+            or _ENCODED_WORD.search(before) or _NAMED_END.fullmatch(value, value.rfind(".")):
         return False
-    if _NAMED_END.fullmatch(value, value.rfind(".")):
+    if ordered(value) or charset(value) or not machine_made(value):
         return False
-    return not (ordered(value) or charset(value) or encoded_data(value, zeros=-ZERO_SHARE))
+    return not encoded_data(value, zeros=-ZERO_SHARE)
 
 
 def charset(value: str) -> bool:
