@@ -49,7 +49,8 @@ SOURCES = ("trufflehog", "leakin", "github", "microsoft", "apikey", "sonar", "co
 FEWEST_PROVIDERS = {"microsoft": 75, "apikey": 125, "sonar": 100, "community": 60}
 GOAL = 0.98
 # Measured recall of the corpora that do not reach the goal yet (bench/README.md, "Fresh corpora").
-BELOW_GOAL: dict[str, str] = {"sonar": "91.67 % at 6a004ec (SPENT)", "community": "81.70 % at ad0e0ac"}
+BELOW_GOAL: dict[str, str] = {"sonar": "91.67 % at 6a004ec (SPENT)",
+                              "community": "92.86 % at 3514753 (81.70 % at ad0e0ac)"}
 
 
 @pytest.fixture(scope="module", params=SOURCES)
