@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import json
 import os
 import sys
@@ -98,7 +99,7 @@ def seal_ahead(journal: Path, episodes: Path, workspace: Path,
         start = next(steps, None)
         if start is None:
             raise TailDoubt("the journal holds no step")
-        result = write_sealed(header, _chain(start, steps), episodes, transform, SEAL_LEVEL)
+        result = write_sealed(header, itertools.chain([start], steps), episodes, transform, SEAL_LEVEL)
         return result, tail.read_closed
 
 
@@ -115,11 +116,6 @@ def _steps(tail: JournalTail, workspace: Path, allow: list[str]) -> Iterator[Ste
         yield from steps
     if known_entries(workspace_allow(workspace)) != allow:
         raise TailDoubt("the workspace's redaction allow-list changed while recording")
-
-
-def _chain(first: Step, rest: Iterator[Step]) -> Iterator[Step]:
-    yield first
-    yield from rest
 
 
 def main(argv: list[str]) -> int:
