@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from collector.errors import CodetapeError
 from lsp_bridge.arguments import add_arguments
 from lsp_bridge.errors import BridgeError
-from lsp_bridge.server import start_server, stop_server
+from lsp_bridge.server import ServerProcess, start_server, stop_server
 
 if TYPE_CHECKING:  # loaded after the language server is started, or after the early `initialize` answer
     from collector.home import Home
@@ -39,7 +38,7 @@ def _logging(path: str | None, verbose: bool) -> None:
     logging.getLogger("lsp_bridge").setLevel(level)
 
 
-def run(args: argparse.Namespace, server: subprocess.Popen[bytes] | None = None) -> int:
+def run(args: argparse.Namespace, server: ServerProcess | None = None) -> int:
     """Run the bridge in observe mode, or in proxy mode when a server command follows `--` (in front of
     `server` when it was started with that command already)."""
     command = list(args.server)
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace, server: subprocess.Popen[bytes] | None = None)
 
 
 def _start_proxy(command: list[str], args: argparse.Namespace,
-                 started: subprocess.Popen[bytes] | None) -> int:
+                 started: ServerProcess | None) -> int:
     """The language server starts first thing (before parsing, `started`), and the recording (the
     translator's modules, the recorder, the status report) only once it has spoken: the bridge's own
     start keeps off the server's."""
@@ -152,7 +151,7 @@ def _on_events(recorder: Recorder, review: ReviewPrompt, status: StatusReport) -
     status.start()
 
 
-def main(argv: Sequence[str] | None = None, server: subprocess.Popen[bytes] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, server: ServerProcess | None = None) -> int:
     """`python -m lsp_bridge`; `server`: proxy mode's language server, started from argv before parsing
     (lsp_bridge/server.py), which does not outlive a usage error or a refusal."""
     try:

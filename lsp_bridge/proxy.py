@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from collector.protocol.clock import now_ms
 from lsp_bridge.framing import Frame, Framer, encode
-from lsp_bridge.server import start_server
+from lsp_bridge.server import ServerProcess, start_server
 from lsp_bridge.tap import Tap
 
 if TYPE_CHECKING:  # built by the translator thread once the server has spoken (see Proxy)
@@ -159,7 +159,7 @@ class Proxy:
                  editor_out: int = 1,
                  clock: Callable[[], int] | None = None, tap: Tap[TapItem] | None = None,
                  exit_grace_s: float = 3.0, finish_translating_s: float = FINISH_TRANSLATING_S,
-                 server: subprocess.Popen[bytes] | None = None) -> None:
+                 server: ServerProcess | None = None) -> None:
         self.command = command
         self._make_traffic = traffic if callable(traffic) else None
         self.traffic: Traffic | None = None if callable(traffic) else traffic
@@ -171,7 +171,7 @@ class Proxy:
         self.tap: Tap[TapItem] = tap or Tap()
         self._exit_grace_s = exit_grace_s
         self._finish_translating_s = finish_translating_s
-        self._proc: subprocess.Popen[bytes] | None = server  # started already, or by run()
+        self._proc: ServerProcess | None = server  # started already, or by run()
         self._server_gone = False
         self._stop_timer: threading.Timer | None = None
         self._abandon = threading.Event()  # set when the server is gone and translating takes too long

@@ -61,14 +61,15 @@ def test_anything_else_is_left_to_argparse(argv: list[str]) -> None:
     assert early_command(argv) is None
 
 
-# Runs an entry point with an audit hook that notes, at each process the bridge starts, which of the
-# modules the early start keeps off were loaded; `--spool-steps 0` then stops the bridge after parsing.
+# Runs an entry point with an audit hook that notes, at each process the bridge starts (Popen or
+# posix_spawn), which of the modules the early start keeps off were loaded; `--spool-steps 0` then stops
+# the bridge after parsing.
 PROBE = """
 import json, runpy, sys
 starts = []
 def hook(event, args):
-    if event == "subprocess.Popen":
-        loaded = [m for m in ("argparse", "typing", "lsp_bridge.main") if m in sys.modules]
+    if event in ("subprocess.Popen", "os.posix_spawn"):
+        loaded = [m for m in ("argparse", "typing", "subprocess", "lsp_bridge.main") if m in sys.modules]
         starts.append([args[1][-1], loaded])
 sys.addaudithook(hook)
 argv = ["--spool-steps", "0", "--", sys.executable, "-c", "pass", "the-server"]
