@@ -171,11 +171,18 @@ class Client:
             yield event
 
     def close(self) -> None:
-        """Flush what is queued (briefly), then close the connection and stop both threads."""
+        """Flush what is queued, say that nothing more comes (a half close), and read the collector's
+        answers until it closes its side: each bounded, 2 s. Closing both sides at once would make the
+        collector's answer to a request still in flight fail, and the collector stop reading what was
+        sent after that request."""
         if not self._closed.is_set():
             with contextlib.suppress(queue.Full):
                 self._outbox.put(_CLOSED, timeout=2.0)
             self._writer.join(timeout=2.0)
+            if not self._writer.is_alive() and not self._closed.is_set():
+                with contextlib.suppress(OSError):
+                    self._sock.shutdown(socket.SHUT_WR)
+                self._reader.join(timeout=2.0)
         self._shutdown()
         self._reader.join(timeout=2.0)
 
