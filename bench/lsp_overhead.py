@@ -14,7 +14,9 @@ setup in a fresh random order, so all setups share the machine's conditions. Set
 - lsp-devtools+record: `lsp-devtools agent -p PORT -- SERVER` with `lsp-devtools record -p PORT
   --to-file FILE` listening, so its capture really happens too;
 - lsp-devtools: the agent alone, nobody listening on its port: it forwards and keeps what it captured
-  in memory while it retries the connection.
+  in memory while it retries the connection;
+- relay: `python bench/pipe_relay.py SERVER`, the least a Python proxy can be (two threads copying
+  bytes, no framing, no recording): the floor under what any proxy process written in Python adds.
 
 Operations: `hover` (one request), and `change+request` (a didChange inserting or deleting one
 character, written, then a documentSymbol request; timed from the didChange to the response).
@@ -57,11 +59,12 @@ def main() -> None:
 '''
 HOVER = lsp.Position(line=10, character=11)  # `greet` in main()
 EDIT = lsp.Position(line=11, character=11)  # the end of the comment
-VIAS = ("direct", "codetape", "lsp-devtools+record", "lsp-devtools")
+VIAS = ("direct", "codetape", "lsp-devtools+record", "lsp-devtools", "relay")
 BACKENDS = ("pylsp", "echo")
 OPS = ("hover", "change+request")
 GOAL_P50_MS, GOAL_P99_MS = 0.5, 2.0
 ECHO_SERVER = Path(__file__).with_name("echo_server.py")  # by path: the servers run in the workspace
+PIPE_RELAY = Path(__file__).with_name("pipe_relay.py")
 ANSWER_S = 30.0  # a round trip that takes longer than this ends the run
 
 
@@ -126,6 +129,8 @@ def command_for(via: str, server: list[str], port: int) -> list[str]:
         return server
     if via == "codetape":
         return [tool("codetape"), "bridge", "--", *server]
+    if via == "relay":
+        return [sys.executable, str(PIPE_RELAY), *server]
     return [tool("lsp-devtools"), "agent", "-p", str(port), "--", *server]
 
 
@@ -249,7 +254,7 @@ def verdicts(rows: list[dict[str, Any]]) -> list[str]:
     lines = []
     for op in OPS:
         pick = {r["via"]: r for r in rows if r["backend"] == "pylsp" and r["op"] == op}
-        ours, theirs = pick["codetape"], pick["lsp-devtools+record"]
+        ours, theirs, floor = pick["codetape"], pick["lsp-devtools+record"], pick["relay"]
         p50_ok, p99_ok = ours["add50"] <= GOAL_P50_MS, ours["add99"] <= GOAL_P99_MS
         half50 = ours["add50"] < theirs["add50"] / 2
         half99 = ours["add99"] < theirs["add99"] / 2
@@ -259,7 +264,8 @@ def verdicts(rows: list[dict[str, Any]]) -> list[str]:
             f"{'met' if p99_ok else 'NOT met'}); lsp-devtools+record adds {theirs['add50']:+.3f} / "
             f"{theirs['add99']:+.3f} ms, so codetape adds {_ratio(ours['add50'], theirs['add50'])} of it at "
             f"p50 and {_ratio(ours['add99'], theirs['add99'])} at p99 (goal < 0.5x: "
-            f"{'met' if half50 and half99 else 'NOT met'})")
+            f"{'met' if half50 and half99 else 'NOT met'}); a bare Python relay adds {floor['add50']:+.3f} / "
+            f"{floor['add99']:+.3f} ms")
     return lines
 
 
