@@ -7,12 +7,14 @@ with an `open` step for each, so an episode always replays on its own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from collector.episode.edits import Edit
 from collector.text.digest import sha256_text
-from collector.text.document import Document
-from schemas.common import PositionEncoding
+from collector.text.document import Document, Span
+from schemas.common import PositionEncoding, Range
 from schemas.steps import CloseStep, EditStep, GapStep, OpenStep, SaveStep, Step
 
 
@@ -27,21 +29,17 @@ class OpenDocuments:
     def __init__(self) -> None:
         self._open: dict[str, _Open] = {}
 
-    def note(self, step: Step, encoding: PositionEncoding) -> None:
+    def note(self, step: Step | Edit, encoding: PositionEncoding) -> None:
         """Follow one recorded step (positions in `encoding`, the episode's)."""
         match step:
+            case Edit():
+                self._edit(step.path, step.version, step.changes, encoding)
             case OpenStep():
                 self._open[step.path] = _Open(Document(step.text, encoding), step.language_id, step.version)
             case CloseStep():
                 self._open.pop(step.path, None)
             case EditStep():
-                entry = self._open.get(step.path)
-                if entry is None:
-                    return
-                entry.doc.encoding = encoding
-                for change in step.changes:
-                    entry.doc.apply(change.range, change.text)
-                entry.version = step.version if step.version is not None else entry.version
+                self._edit(step.path, step.version, [(c.range, c.text) for c in step.changes], encoding)
             case SaveStep(text=str() as text) if step.path in self._open:
                 self._open[step.path].doc = Document(text, encoding)
             case GapStep(state=list() as state):  # a resync: these are the editor's documents now
@@ -54,6 +52,16 @@ class OpenDocuments:
                         self._open[file.path] = _Open(Document(file.text, encoding), "", None)
             case _:
                 pass
+
+    def _edit(self, path: str, version: int | None, changes: Sequence[tuple[Range | Span | None, str]],
+              encoding: PositionEncoding) -> None:
+        entry = self._open.get(path)
+        if entry is None:
+            return
+        entry.doc.encoding = encoding
+        for span, text in changes:
+            entry.doc.apply(span, text)
+        entry.version = version if version is not None else entry.version
 
     def holds(self, step: dict[str, Any]) -> bool:
         """True for a created/modified file_change whose content is an open document's current text:

@@ -27,10 +27,13 @@ from collector.daemon.echo import DiskEcho
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.paused import PausedWorkspaces
 from collector.daemon.test_reports import TestReports
+from collector.episode.edits import ColumnEdits, Edit, wire_edit
 from collector.errors import CodetapeError, JournalError, PolicyError, SettingsError
 from collector.home import Home
 from collector.journal import JournalWriter
+from collector.journal.frames import pack_step
 from collector.journal.rewrite import rewrite_header
+from collector.journal.writer import Packed
 from collector.policy.recording import Policy
 from collector.policy.sharing import load_signing_policy
 from collector.workspace.identity import identify
@@ -71,7 +74,8 @@ class Session:
         self._clock = clock
         self._lock = threading.RLock()
         self._episode: _Episode | None = None
-        self._pending: list[Step] | None = None  # add_many: the open episode's steps not yet written
+        self._pending: list[Step | Packed] | None = None  # add_many: the open episode's steps not yet written
+        self._edits = ColumnEdits()  # checks a plain edit's values as the schema would
         self._dropped_while_paused = 0
         self._open_docs = OpenDocuments()
         self._held = HeldChanges()
@@ -314,23 +318,34 @@ class Session:
         data = {**step, "t_ms": t_ms}
         if until is not None:
             data["until_ms"] = max(t_ms, until - episode.start_ms)
-        try:
-            model = step_from_dict(data)
-        except pydantic.ValidationError as exc:
-            error = exc.errors(include_url=False)[0]
-            where = ".".join(str(part) for part in error["loc"][1:]) or "step"
-            gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
-                   "detail": f"invalid {kind_name(step)} step ({where}: {error['type']})"}
-            model = step_from_dict(gap)
-        if self._pending is not None:
-            self._pending.append(model)  # written by _flush, before the lock is released
+        edit = wire_edit(data, self._edits)  # a keystroke's step: no pydantic objects
+        model: Step | Edit
+        written: Step | Packed
+        if edit is not None:
+            model, written = edit, Packed(pack_step(edit.to_dict()), t_ms)  # as its EditStep would be
         else:
-            episode.writer.append(model)
+            model = written = self._validated(data, step, t_ms)
+        if self._pending is not None:
+            self._pending.append(written)  # written by _flush, before the lock is released
+        else:
+            episode.writer.append(written)
         episode.disk.note(data, at_ms)
         self._open_docs.note(model, episode.writer.header.position_encoding)
         episode.positional = episode.positional or model.kind in ("edit", "diagnostics", "cursor")
         episode.last_t, episode.steps = t_ms, episode.steps + 1
         self.last_activity = time.monotonic()
+
+    @staticmethod
+    def _validated(data: dict[str, Any], step: dict[str, Any], t_ms: int) -> Step:
+        """The step's model, or a `malformed_input` gap naming the first field the schema refused."""
+        try:
+            return step_from_dict(data)
+        except pydantic.ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in error["loc"][1:]) or "step"
+            gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
+                   "detail": f"invalid {kind_name(step)} step ({where}: {error['type']})"}
+            return step_from_dict(gap)
 
     def _record_gap(self, at_ms: object, source: str, reason: str, detail: str) -> None:
         at = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) and at_ms >= 0 else self._clock()

@@ -76,9 +76,10 @@ class ColumnEdits:
     what the schema holds unchanged, else the plain dict for the model to judge. A chunk names its sources
     and paths once each, so each is checked once per chunk."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 4096) -> None:
         self._sources: dict[str, bool] = {}
         self._paths: dict[str, bool] = {}
+        self._limit = limit  # answers kept per kind: a long-lived maker (the collector's) stays bounded
 
     def __call__(self, t_ms: Any, source: Any, path: Any, version: Any,
                  changes: list[tuple[Any, str]]) -> Edit | dict[str, Any]:
@@ -86,13 +87,55 @@ class ColumnEdits:
                 and type(source) is str and type(path) is str and _plain(changes):
             source_ok = self._sources.get(source)
             if source_ok is None:
-                source_ok = self._sources[source] = _fits(_SOURCE, source)
+                source_ok = _remember(self._sources, source, _fits(_SOURCE, source), self._limit)
             path_ok = self._paths.get(path)
             if path_ok is None:
-                path_ok = self._paths[path] = _fits(_PATH, path)
+                path_ok = _remember(self._paths, path, _fits(_PATH, path), self._limit)
             if source_ok and path_ok:
                 return Edit(t_ms, source, path, version, changes)
         return edit_dict(t_ms, source, path, version, changes)
+
+
+_WIRE_KEYS = frozenset(("kind", "t_ms", "source", "path", "version", "changes"))
+_CHANGE_KEYS = frozenset(("range", "text"))
+_RANGE_KEYS = frozenset(("start", "end"))
+_POSITION_KEYS = frozenset(("line", "character"))
+
+
+def wire_edit(step: dict[str, Any], edits: ColumnEdits) -> Edit | None:
+    """An edit step's plain dict (LSP's nested ranges, as a client sends it) as an Edit, when the schema
+    would take every value as it is; None for anything else, which the caller validates with the model.
+    Only plain dicts, lists, ints and strs pass: whatever the model would coerce or refuse is its to judge."""
+    if step.get("kind") != "edit" or not step.keys() <= _WIRE_KEYS:
+        return None
+    wire = step.get("changes")
+    if type(wire) is not list or not 0 < len(wire) <= MAX_STEP_CHANGES:
+        return None
+    changes: list[tuple[Any, str]] = []
+    for change in wire:
+        if type(change) is not dict or not change.keys() <= _CHANGE_KEYS:
+            return None
+        text, span = change.get("text"), change.get("range")
+        if type(text) is not str:
+            return None
+        if span is not None:
+            if type(span) is not dict or span.keys() != _RANGE_KEYS:
+                return None
+            start, end = span["start"], span["end"]
+            if type(start) is not dict or type(end) is not dict or start.keys() != _POSITION_KEYS \
+                    or end.keys() != _POSITION_KEYS:
+                return None
+            span = (start["line"], start["character"], end["line"], end["character"])
+        changes.append((span, text))
+    made = edits(step.get("t_ms"), step.get("source"), step.get("path"), step.get("version"), changes)
+    return made if isinstance(made, Edit) else None
+
+
+def _remember(answers: dict[str, bool], value: str, answer: bool, limit: int) -> bool:
+    if len(answers) >= limit:
+        answers.clear()
+    answers[value] = answer
+    return answer
 
 
 def _fits(adapter: TypeAdapter[str], value: str) -> bool:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 import pydantic
 
@@ -38,6 +39,17 @@ from collector.journal.recovery import JournalScanner
 from schemas import EpisodeHeader, Step, step_to_dict
 
 WriteFn = Callable[[int, bytes | memoryview], int]
+
+
+class Packed(NamedTuple):
+    """A step already in its journal form: the bytes `pack_step(step_to_dict(step))` gives, and its time."""
+
+    payload: bytes
+    t_ms: int
+
+
+def _payload(step: Step | Packed) -> bytes:
+    return step.payload if isinstance(step, Packed) else pack_step(step_to_dict(step))
 DEFAULT_INTERVAL = 0.05
 REOPEN_LOCK_WAIT_S = 2.0
 LOCK_POLL_S = 0.005
@@ -134,20 +146,20 @@ class JournalWriter:
         """The highest sequence number known to be on disk (-1 before the header is)."""
         return self._commit.durable
 
-    def append(self, step: Step) -> int:
+    def append(self, step: Step | Packed) -> int:
         """Write one step; returns its sequence number once the write returned (acknowledged)."""
-        payload = pack_step(step_to_dict(step))
+        payload = _payload(step)
         with self._lock:
             if step.t_ms < self._last_t:
                 raise JournalError(f"step at {step.t_ms} ms comes after one at {self._last_t} ms "
                                    f"in journal {self.path}")
             return self._append_frame(payload, step.t_ms)
 
-    def append_many(self, steps: Sequence[Step]) -> int:
+    def append_many(self, steps: Sequence[Step | Packed]) -> int:
         """Write steps in order with one os.write; returns the last one's sequence number once that write
         returned (all acknowledged; -1 for no steps). On an error the frames before the failing step are
         written, as one `append` per step would have left them, and JournalError is raised."""
-        payloads = [pack_step(step_to_dict(step)) for step in steps]
+        payloads = [_payload(step) for step in steps]
         with self._lock:
             frames: list[tuple[bytes, int]] = []
             error: JournalError | None = None
