@@ -32,7 +32,8 @@ CHANGE = st.fixed_dictionaries({"text": TEXTS}, optional={"range": st.none() | s
     {"start": POSITION, "end": POSITION})})
 PLAIN = st.fixed_dictionaries(
     {"kind": st.just("edit"), "t_ms": st.sampled_from([0, 5, MAX_T_MS]),
-     "source": st.sampled_from(["bridge", "cli", "a.b-c_9"]), "path": st.sampled_from(["a.py", "ü/😀 c", "d"]),
+     "source": st.sampled_from(["bridge", "cli", "a.b-c_9"]),
+     "path": st.sampled_from(["a.py", "ü/😀 c", "d"]),
      "changes": st.lists(CHANGE, min_size=1, max_size=3)},
     optional={"version": st.none() | st.integers(-3, 2**40)})
 # What a value may be instead: the near misses of every check (bounds, types pydantic's lax mode converts
@@ -96,7 +97,7 @@ def test_the_maker_forgets_beyond_its_limit() -> None:
     for path in ("a", "b", "c", "d"):
         assert wire_edit({"kind": "edit", "t_ms": 1, "source": "bridge", "path": path,
                           "changes": [{"text": "x"}]}, edits) is not None
-    assert len(edits._paths) <= 2  # noqa: SLF001
+    assert len(edits._paths) <= 2
 
 
 def _record(tmp: Path, steps: list[tuple[int, dict[str, Any]]]) -> tuple[list[bytes], list[dict[str, Any]]]:
@@ -110,7 +111,7 @@ def _record(tmp: Path, steps: list[tuple[int, dict[str, Any]]]) -> tuple[list[by
     session.add(*steps[0], source="bridge")
     journal = next((home.journals).glob("*.journal"))
     frames = [frame.payload for frame in JournalScanner(journal).frames()][1:]  # the header names the episode
-    return frames, session._open_docs.opening_steps()  # noqa: SLF001
+    return frames, session._open_docs.opening_steps()
 
 
 def test_a_session_writes_the_same_journal_and_documents_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
