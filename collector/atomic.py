@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ class Staged:
 @contextlib.contextmanager
 def atomic_file(path: Path, *, mode: int = PRIVATE) -> Iterator[Staged]:
     """Write `path` through a temporary file beside it (tmp, fsync, rename, fsync the directory)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
         with os.fdopen(fd, "wb") as out:
