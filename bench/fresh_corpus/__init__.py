@@ -21,7 +21,14 @@ import json
 import random
 from pathlib import Path
 
-from bench.fresh_corpus import app_contexts, config_contexts, dev_contexts, ops_contexts, request_contexts
+from bench.fresh_corpus import (
+    app_contexts,
+    config_contexts,
+    dev_contexts,
+    ops_contexts,
+    request_contexts,
+    tool_contexts,
+)
 from bench.fresh_corpus.contexts import CONTEXTS, Place
 from bench.fresh_corpus.formats import draw, from_json
 from bench.redaction_corpus import Case
@@ -34,18 +41,20 @@ PER_FORMAT = 2
 # fifth (`apikey`, 130 formats) four a format on eleven: eight kinds of API call of its own and three kinds
 # of line where the key is kept, from the first and third corpora (request_contexts.py). The sixth (`sonar`,
 # 105 formats) four a format on twelve kinds of line of its own (app_contexts.py). The seventh (`community`,
-# 64 formats) seven a format on ten kinds of line of its own (dev_contexts.py).
+# 64 formats) seven a format on ten kinds of line of its own (dev_contexts.py). The eighth (`secretlint`, 51
+# formats) nine a format on eleven kinds of line of its own (tool_contexts.py).
 KINDS_OF: dict[str, dict[str, Place]] = {"github": config_contexts.CONTEXTS,
                                          "microsoft": ops_contexts.CONTEXTS,
                                          "apikey": request_contexts.CONTEXTS,
                                          "sonar": app_contexts.CONTEXTS,
-                                         "community": dev_contexts.CONTEXTS}
-PER_FORMAT_OF = {"github": 3, "microsoft": 6, "apikey": 4, "sonar": 4, "community": 7}
+                                         "community": dev_contexts.CONTEXTS,
+                                         "secretlint": tool_contexts.CONTEXTS}
+PER_FORMAT_OF = {"github": 3, "microsoft": 6, "apikey": 4, "sonar": 4, "community": 7, "secretlint": 9}
 
 
 def generate(source: str, seed: int = 1) -> list[Case]:
     """`PER_FORMAT` cases per format of `{source}_formats.json` (`PER_FORMAT_OF` for some), on kinds of line
-    taken in turn."""
+    taken in turn. The case's value is the secret alone, also when its text holds it inside a URL."""
     formats = json.loads((HERE / f"{source}_formats.json").read_text())["formats"]
     r = random.Random(f"fresh-{source}-{seed}")
     places = KINDS_OF.get(source, CONTEXTS)
@@ -57,7 +66,8 @@ def generate(source: str, seed: int = 1) -> list[Case]:
         for k in range(per_format):
             context = kinds[(n * per_format + k) % len(kinds)]
             value = draw(shape, r)
-            text = places[context](fmt, value, r)
+            # a secret that lives in a URL (`around`: a connection string, basic auth) is written as the URL
+            text = places[context](fmt, str(fmt.get("around", "{value}")).replace("{value}", value), r)
             if value not in text:
                 raise AssertionError(f"{fmt['provider']}/{context}: the value is not in its text")
             cases.append(Case(fmt["provider"], context, text, (value,)))

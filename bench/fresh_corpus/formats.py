@@ -115,6 +115,8 @@ def _parts(tree: Any) -> list[Part]:
             high = low + WIDEST if high == c.MAXREPEAT else high
             if len(inner) == 1 and isinstance(inner[0], Run) and inner[0].low == inner[0].high == 1:
                 out.append(Run(inner[0].chars, low, high))
+            elif len(inner) == 1 and isinstance(inner[0], Literal) and len(inner[0].text) == 1 and low < high:
+                out.append(Run(inner[0].text, low, high))  # `={0,2}`: a run of one character
             elif low == high:
                 out.extend(inner * low)
             elif low == 0 and high == 1:

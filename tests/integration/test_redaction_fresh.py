@@ -43,10 +43,10 @@ import pytest
 from bench.fresh_corpus import generate, load, path_of
 from bench.sealed_recall import TYPED_EVERY, Sealed, seal_cases
 
-SOURCES = ("trufflehog", "leakin", "github", "microsoft", "apikey", "sonar", "community")
+SOURCES = ("trufflehog", "leakin", "github", "microsoft", "apikey", "sonar", "community", "secretlint")
 # Microsoft's own list has 78 formats, all-about-apikey 130 kept, sonar-text and ripsecrets 105, the four
-# community scanners 64; the others 150 or more
-FEWEST_PROVIDERS = {"microsoft": 75, "apikey": 125, "sonar": 100, "community": 60}
+# community scanners 64, secretlint's rules 51; the others 150 or more
+FEWEST_PROVIDERS = {"microsoft": 75, "apikey": 125, "sonar": 100, "community": 60, "secretlint": 50}
 GOAL = 0.98
 # Measured recall of the corpora that do not reach the goal yet (bench/README.md, "Fresh corpora").
 BELOW_GOAL: dict[str, str] = {"sonar": "91.67 % at 6a004ec (SPENT)",
