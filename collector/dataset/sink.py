@@ -66,7 +66,7 @@ class Sink:
 
     def keep(self, outcome: Outcome) -> None:
         for table, writer in self.rows.items():
-            writer.add(outcome.tables[table])
+            writer.add(outcome.tables[table], outcome.month)  # every row of an episode is of its month
         if sum(writer.held for writer in self.rows.values()) > HOLD_BYTES:
             for writer in self.rows.values():  # all together: rows freed at different times fragment memory
                 writer.flush()

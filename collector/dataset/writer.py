@@ -46,30 +46,36 @@ class TableWriter:
         self.file_schema = self.schema.remove(self.schema.get_field_index(PARTITION)) \
             if partitioned(table) else self.schema
         self.scratch = scratch
-        self.pending: list[pa.Table] = []
+        self.pending: dict[str, list[pa.Table]] = {}  # partition -> its rows held, in the order added
         self.held = 0
         self.spills: dict[str, tuple[Path, pa.ipc.RecordBatchStreamWriter]] = {}  # partition -> its spill
 
-    def add(self, rows: pa.Table) -> None:
-        if rows.num_rows:
-            self.pending.append(rows)
-            self.held += rows.nbytes
+    def add(self, rows: pa.Table, month: str | None = None) -> None:
+        """Hold `rows`, each partition's apart (without the partition column: the spill's file says it).
+        `month`, when the caller knows it, is the partition of every row (an episode's rows)."""
+        if not rows.num_rows:
+            return
+        self.held += rows.get_total_buffer_size()  # (nbytes, which leaves out what slices share, is slower)
+        if not partitioned(self.table):
+            self.pending.setdefault("", []).append(rows)
+            return
+        if month is not None:
+            self.pending.setdefault(month, []).append(rows.drop_columns([PARTITION]))
+            return
+        months = rows.column(PARTITION)
+        for value in pc.unique(months).to_pylist():
+            part = rows.filter(pc.equal(months, value)).drop_columns([PARTITION])
+            self.pending.setdefault(str(value), []).append(part)
 
     def flush(self) -> None:
         """Spill what is held, each month to its own file."""
-        if not self.pending:
-            return
-        rows = pa.concat_tables(self.pending)
-        self.pending, self.held = [], 0
+        pending, self.pending, self.held = self.pending, {}, 0
         # each month's rows as one batch: spilled as a batch per episode, an episode's few rows of a small
-        # table (episodes, commands) would cost an LZ4 frame per column each, more than copying them
-        if not partitioned(self.table):
-            self._spill("").write_table(rows.combine_chunks())
-            return
-        months = rows.column(PARTITION)
-        for month in pc.unique(months).to_pylist():
-            part = rows.filter(pc.equal(months, month)).drop_columns([PARTITION])
-            self._spill(str(month)).write_table(part.combine_chunks())
+        # table (episodes, commands) would cost an LZ4 frame per column each, more than copying them; and
+        # gathered by month as they come, not filtered out of all the rows held: a filter of a table of one
+        # chunk per episode costs per chunk and per column
+        for partition, tables in pending.items():
+            self._spill(partition).write_table(pa.concat_tables(tables).combine_chunks())
 
     def _spill(self, partition: str) -> pa.ipc.RecordBatchStreamWriter:
         if partition not in self.spills:
