@@ -3,8 +3,9 @@
 `scan` is the one entry point. The engine (`engine.py`, when the rule set uses it) finds provider formats
 in one native pass. Each of codetape's rules runs only where it may match: on the lines holding a match
 of its prefilter (see `rule.py`; or, for multi-line rules, from it on), found by the engine in a second
-native pass over texts of `SIDE_SCAN` characters or more; in shorter texts (and without the engine)
-around its anchors, found with `str.find` (lower-cased text for case-insensitive anchors).
+native pass over texts of `SIDE_SCAN` characters or more; in shorter texts (a line: the pass costs more
+than it saves) and without the engine around its anchors, found with `str.find` (lower-cased text for
+case-insensitive anchors).
 
 Codetape's findings are resolved among themselves, longest first, then by rule priority, so
 `password = "ghp_..."` is a GitHub token and `postgres://u:p@h` yields only the password. The engine's
@@ -29,7 +30,8 @@ from collector.redact.values import PLACEHOLDER_MARK
 
 LINE_CAP = 4096  # characters either side of an anchor on a very long line
 BLOCK = 70_000  # how far a multi-line rule may reach from its anchor
-SIDE_SCAN = 4096  # texts at least this long are searched for prefilters by the engine
+SIDE_SCAN = 64  # texts at least this long are searched for prefilters by the engine
+LONG = 4096  # a text this long is taken to hold a credential-shaped token (see `scan`) without looking
 ENGINE_PRIORITY = 1  # the engine's findings: after codetape's provider rules, before its context rules
 # Rules whose value ends wherever the typing stopped (no closing quote, no assignment): while the value
 # still ends at the keystroke it may be growing into a longer credential that a provider rule or the
@@ -79,14 +81,15 @@ def scan_allowing(text: str, rules: RuleSet, *,
     """What `scan` returns, and the findings the allow-list let through (not overlapping those)."""
     if not text:
         return [], []
-    # a short text (a few lines around an edit) costs less searched for anchors in Python than one more
-    # call into the engine; the findings are the same either way (tests/unit/test_redact_prefilter.py)
     if changed is not None:
         shaped = credential_shaped(text, *changed)
     else:
-        shaped = len(text) >= SIDE_SCAN or holds_credential_shape(text)
-    own = list(_prefiltered(text, rules) if rules.engine and len(text) >= SIDE_SCAN
-               else _rules(text, rules, shaped))
+        shaped = len(text) >= LONG or holds_credential_shape(text)
+    # from a few lines up (a few lines around an edit), the engine's pass finds where the rules may match
+    # faster than looking for their anchors in Python; the findings are the same either way
+    # (tests/unit/test_redact_prefilter.py). A long text runs the provider token rules whatever changed.
+    own = list(_prefiltered(text, rules, shaped or len(text) >= LONG)
+               if rules.engine and len(text) >= SIDE_SCAN else _rules(text, rules, shaped))
     if changed is not None and own:
         own = [c for c in own if not (c.finding.rule in UNTIL_TYPED and c.finding.end == changed[1])]
     engine = rules.engine and shaped
@@ -118,10 +121,11 @@ def _yielding(own: list[_Candidate], hits: list[_Candidate]) -> list[_Candidate]
             or all(c.finding.end <= s or c.finding.start >= e for s, e in spans)]
 
 
-def own_findings(text: str, rules: RuleSet, *, prefiltered: bool) -> list[Finding]:
+def own_findings(text: str, rules: RuleSet, *, prefiltered: bool, tokens: bool = True) -> list[Finding]:
     """Codetape's own rules' findings in `text`, resolved, the places to run them found by the engine's
-    prefilters or in Python: the two ways must give the same (a check for the prefilters)."""
-    return resolve(_prefiltered(text, rules) if prefiltered else _rules(text, rules))
+    prefilters or in Python (without the provider tokens' rules unless `tokens`): the two ways must give
+    the same (a check for the prefilters)."""
+    return resolve(_prefiltered(text, rules, tokens) if prefiltered else _rules(text, rules, tokens))
 
 
 def _allow(candidates: list[_Candidate], rules: RuleSet, allowed: list[Allowed]) -> list[_Candidate]:
@@ -175,11 +179,14 @@ def _continues(text: str, at: int) -> bool:
     return ch.isalnum() or ch in "+=%_-.~"
 
 
-def _prefiltered(text: str, rules: RuleSet) -> Iterator[_Candidate]:
-    """Candidates of codetape's own rules, each run where the engine found its prefilter."""
+def _prefiltered(text: str, rules: RuleSet, tokens: bool = True) -> Iterator[_Candidate]:
+    """Candidates of codetape's own rules, each run where the engine found its prefilter (without the
+    provider tokens' rules when no token can have changed: see `scan`)."""
     positions = rules.scanner.prefiltered(text)
     prefilters = rules.prefilters
     for number, rule in enumerate(rules.rules):
+        if rule.token and not tokens:
+            continue
         if number >= len(prefilters) or not prefilters[number]:
             yield from _run(rule, text, [(0, len(text))])
             continue
