@@ -132,6 +132,9 @@ def live_codetape(prefix: str = "ct-bench-") -> Iterator[Live]:
     home, workspace = root / "home", root / "ws"
     workspace.mkdir()
     env = {**os.environ, "CODETAPE_HOME": str(home)}
+    # as a developer's machine runs codetape: modules compiled once and cached (a sandbox may set this,
+    # and every process would then compile each module it imports from source)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run([sys.executable, "-m", "collector", "init", str(workspace)], env=env, check=True,
                    stdout=subprocess.DEVNULL)
     home.mkdir(exist_ok=True)
