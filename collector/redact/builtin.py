@@ -10,13 +10,17 @@ import re
 from collections.abc import Sequence
 
 from collector.redact import keywords
+from collector.redact.defaults import DEFAULTS
 from collector.redact.encoded_auth import ENCODED_AUTH
 from collector.redact.generated import GENERATED
 from collector.redact.layouts import LAYOUTS
 from collector.redact.named import named as _named
 from collector.redact.named import value as _v
+from collector.redact.nearby import NEARBY
 from collector.redact.records import RECORDS
 from collector.redact.rule import Check, Rule, compile_verbose
+from collector.redact.siblings import SIBLINGS
+from collector.redact.tables import TABLES
 from collector.redact.unnamed import UNNAMED
 from collector.redact.urls import URLS
 from collector.redact.values import (
@@ -574,6 +578,10 @@ BUILTIN: tuple[Rule, ...] = (
     *URLS,  # a key in a URL's query or path, on any host (urls.py)
     *RECORDS,  # a name and its value as fields of one record: Postman, tags, env lists (records.py)
     *ENCODED_AUTH,  # basic auth's user:password written out in code to be encoded (encoded_auth.py)
+    *NEARBY,  # a name, punctuation, its value: tuples, literals' prefixes, switches, placeholders (nearby.py)
+    *DEFAULTS,  # a secret's default declared with its name: options, settings fields (defaults.py)
+    *SIBLINGS,  # a name and its value in sibling XML elements: <param-name>, <key>/<string> (siblings.py)
+    *TABLES,  # a value under a column named like a secret, in comma-separated rows (tables.py)
     *UNNAMED,  # credentials under names no vocabulary knows (unnamed.py)
     *GENERATED,  # machine-made tokens wherever they stand, whatever names them (generated.py)
 )

@@ -118,6 +118,8 @@ def strength(name: str) -> Strength | None:
         return "password"
     if parts[-1] in ("token", "tokens") and _PAGING.intersection(parts):
         return None  # a paging token (`next_page_token`), not a key named after a page (`page_rank_api_key`)
+    if parts[-1] == "signatures":
+        return "token"  # signatures, last (`shared_access_signatures`): in a longer name they are a subject
     if any(p in _TOKEN or p.endswith(_TOKEN_ENDS) for p in parts) or not _PAIRS.isdisjoint(pairwise(parts)):
         return "token"
     if any(p in _AUTH for p in parts):

@@ -22,6 +22,8 @@ RULES = RuleSet.default()
     ("mailgun_pub_apikey", "token"), ("MG_PUBLIC_API_KEY", "token"), ("public_key", None),
     ("ssh_pubkey", None), ("publishable_key", None), ("SSH_KEY_BODY", "key"), ("algoliaSearchKey1", "key"),
     ("gh_next_oauth_client_secret", "token"), ("next_page_token", None), ("AWS_ACCESS_KEY_ID", "token"),
+    ("azure_shared_access_signatures", "token"), ("eventGridAccessSignatures", "token"),
+    ("Type_0_has_no_signatures_for_which_the_type_argument_list_is_applicable_2635", None),
 ])
 def test_names_are_read_as_written_out(name: str, level: str | None) -> None:
     assert strength(name) == level
