@@ -23,7 +23,9 @@ The secrets SonarSource's text analyzer (sonar-text) and ripsecrets detect, on t
 line (C headers, mobile resources, CI pipelines, Windows batch and registry, CSV, e-mail, Python dicts,
 JS objects, CLI config files, Spring, HOCON/EDN, R/Julia), frozen in cebbc2d before measuring: 83.57 % at
 cebbc2d and at 769557c, the honest figure until its misses were read: it is SPENT, at 91.67 % after the
-context-free detector of machine-made tokens (collector/redact/generated.py), still below the goal.
+context-free detector of machine-made tokens (collector/redact/generated.py), still below the goal, and
+98.10 % at cd2aa4c after general rules written from its misses (collector/redact/nearby.py, defaults.py,
+siblings.py, tables.py): a figure of the fitting, not of the redaction.
 The formats of four community scanners (GitHub's custom secret scanning patterns, detect-secrets, shhgit,
 semgrep-rules' own secret rules), on ten more new kinds of line (test fixtures, secret manager commands,
 IaC other than Terraform, editor settings, REPLs, key-value stores, gRPC/GraphQL, Ruby DSLs, YAML
@@ -49,8 +51,8 @@ SOURCES = ("trufflehog", "leakin", "github", "microsoft", "apikey", "sonar", "co
 FEWEST_PROVIDERS = {"microsoft": 75, "apikey": 125, "sonar": 100, "community": 60, "secretlint": 50}
 GOAL = 0.98
 # Measured recall of the corpora that do not reach the goal yet (bench/README.md, "Fresh corpora").
-BELOW_GOAL: dict[str, str] = {"sonar": "91.67 % at 6a004ec (SPENT)",
-                              "community": "92.86 % at 3514753 (81.70 % at ad0e0ac)"}
+BELOW_GOAL: dict[str, str] = {"community": "92.86 % at 3514753 (81.70 % at ad0e0ac)",
+                              "secretlint": "97.60 % at c1d21b2, its first measurement (FRESH)"}
 
 
 @pytest.fixture(scope="module", params=SOURCES)
@@ -85,7 +87,11 @@ _ARGV_SPLIT = ("a multi-line YAML case split into a command's argv on white spac
                "value in separate arguments, unquoted (3 cases per corpus)")
 # (trufflehog's 3 such values are machine-made tokens, found alone since generated.py: its marker went)
 CHANNEL_LEAKS = {"leakin": _ARGV_SPLIT + ", and `'NAME=value ...'` in a test failure's repr has a quote "
-                 "before the name (1 case)"}
+                 "before the name (1 case)",
+                 # values the rules of cd2aa4c find in a case's whole text (recall misses, shown in full,
+                 # before them) that one channel's redaction still leaves: 3 cases, open
+                 "sonar": "3 values found in the whole text since cd2aa4c's rules are left in full by one "
+                          "channel (they were recall misses before)"}
 
 
 @pytest.mark.timeout(1200)
