@@ -22,17 +22,18 @@ _K = "(?i:" + "|".join(keywords.SECRET_WORDS) + ")"
 _NAME = r"(?=-{0,2}[\w.\-]{0,80}" + _K + r")(?P<k>-{0,2}[A-Za-z_][\w.\-]{0,80}+)"
 # the rest of the same call or declaration, then its default
 _DEFAULT = r"""[^\n();]{0,160}?(?:\([^\n();]{0,160}?)?
-    (?:(?<![\w.])default["'`]?[ \t]*(?:[:=][ \t]*|[ \t]+|\([ \t]*)|\|[ \t]*\*[ \t]*)
+    (?:(?<![\w.])default["'`]?[ \t]*(?:[:=][ \t]*|[ \t]+|\([ \t]*)|\|[ ]?\*[ \t]*)
     (?P<q>["'`])(?P<v>(?:(?!(?P=q))[^\n\\]){1,2048})(?P=q)"""
-_MARK = r"(?:default|\|[ \t]*\*)"
+_MARK = r"(?:default|\|[ ]?\*)"
+_ANCHORS = ("default", "|*", "| *")  # a default's mark: every line a default is read on holds one
 
 DEFAULTS: tuple[Rule, ...] = (
     # an option or a variable named by a whole quoted string: add_argument("--api-token", ..., default="...")
     Rule("generic-secret", compile_verbose(r"""(?<=["'`])""" + _NAME + r"""["'`]""" + _DEFAULT),
-         keywords.SECRET_WORDS, fold=True, priority=4, check=named(),
+         _ANCHORS, priority=4, check=named(),
          prefilter=_K + r"[\w.\-]*[\"'`][^\n;]*" + _MARK),
     # a declared field: api_key: str = Field(default="..."), CUE's api_key: string | *"..."
     Rule("generic-secret", compile_verbose(r"""(?<![\w.\-])""" + _NAME + r"""[ \t]*:""" + _DEFAULT),
-         keywords.SECRET_WORDS, fold=True, priority=4, check=named(),
+         _ANCHORS, priority=4, check=named(),
          prefilter=_K + r"[\w.\-]*[ \t]*:[^\n;]*" + _MARK),
 )

@@ -7,6 +7,7 @@ be short, a token must look machine-made, and a bare `key` must look random.
 
 from __future__ import annotations
 
+import functools
 import re
 from itertools import pairwise
 from typing import Literal
@@ -99,9 +100,11 @@ def holds_word(text: str, lowered: str, word: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=8192)
 def strength(name: str) -> Strength | None:
     """How strongly `name` says that its value is a secret; None when it does not. Words run together or
-    misspelled are read as written out (`spelling.py`)."""
+    misspelled are read as written out (`spelling.py`). Remembered: a scan asks about the same few names
+    (`key`, `password`, `api_key`) again and again."""
     parts = spelling.read(words(name))
     while len(parts) > 1 and (parts[-1].isdigit() or parts[-1] in _QUALIFIERS):
         parts.pop()  # numbered or qualified: algoliaSearchKey1, TOKEN_2, api_key_prod, key_identifiable

@@ -3,10 +3,10 @@
 XML configurations that keep settings as name and value pairs write the name in an element of its own and
 the value in the element right after it: a Java web application's `<context-param>` and `<init-param>`
 (`<param-name>`, `<param-value>`), Hadoop's and Hive's `<property>` (`<name>`, `<value>`), an Apple
-property list's `<key>` and `<string>`, .NET settings (`<setting name="...">` then `<value>`). The rule
-reads an element whose tag ends in `name` or `key`, or a `name="..."` attribute, holding only a name, and
-the element right after it (only white space and its own closing tag between) whose tag ends in `value`,
-`string` or `data`; the name is read with `keywords.py`, the value asked that name's test (`named.py`).
+property list's `<key>` and `<string>`. The rule reads an element whose tag ends in `name` or `key`,
+holding only a name, and the element right after it (only white space and its own closing tag between,
+on the next line at most) whose tag ends in `value`, `string` or `data`; the name is read with
+`keywords.py`, the value asked that name's test (`named.py`).
 
 Written from the kinds of line `bench/fresh_corpus/sonar` missed (that corpus is SPENT: its README).
 """
@@ -25,11 +25,6 @@ SIBLINGS: tuple[Rule, ...] = (
     # <param-name>NAME</param-name> <param-value>...</param-value>; <key>NAME</key> <string>...</string>
     Rule("generic-secret", compile_verbose(r"""<(?P<t>[\w.\-:]{0,40}(?i:name|key))>[ \t]*
          (?P<k>[A-Za-z_][\w.\-:]{0,80})[ \t]*</(?P=t)>""" + _VALUE),
-         keywords.SECRET_WORDS, fold=True, priority=4, lines=2, check=named(),
+         ("name>", "key>"), fold=True, priority=4, lines=1, check=named(),
          prefilter=r"(?i:name|key)>[ \t]*[\w.\-:]*" + _K),
-    # <setting name="NAME" serializeAs="String"> <value>...</value>
-    Rule("generic-secret", compile_verbose(r"""<[\w.\-:]{1,40}[ \t][^<>\n]{0,200}?(?<![\w\-])(?i:name|key)
-         [ \t]*=[ \t]*(?P<kq>["'])(?P<k>[A-Za-z_][\w.\-:]{0,80})(?P=kq)[^<>\n]{0,200}(?<!/)>""" + _VALUE),
-         keywords.SECRET_WORDS, fold=True, priority=4, lines=2, check=named(),
-         prefilter=r"(?i:name|key)[ \t]*=[ \t]*[\"'][\w.\-:]*" + _K + r"[^<>\n]*>"),
 )

@@ -101,7 +101,10 @@ def _in_table(match: re.Match[str]) -> bool:
 TABLES: tuple[Rule, ...] = (
     Rule("generic-secret", compile_verbose(r"""(?:^|(?<=,))[ \t]*(?P<q>"?)(?P<v>[^,"\n\r]{6,512})(?P=q)[ \t]*
          (?=,|\r?$)""", re.MULTILINE),
-         keywords.SECRET_WORDS, fold=True, priority=4, lines=ROWS, check=_in_table,
+         # no anchors: found where its prefilter finds a header (also in Python, for short texts), and so
+         # not looked for further up than the line above an editor's keystroke (`RuleSet.reach`): the
+         # words of a secret are in most lines of code, a header seldom
+         (), priority=4, lines=ROWS, check=_in_table,
          # the header: a name holding a secret's word, then names (quoted, or one word each) to the line's
          # end, or a name holding one last, after a comma
          prefilter=_COLUMN_WORD + r"[\w.\-/#]*\"?[ \t]*(?:," + _ANY_FIELD + r")+\r?(?m:$)"

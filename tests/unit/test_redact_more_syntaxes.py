@@ -60,7 +60,6 @@ SIBLINGS = [
      "</context-param>\n", HEX),
     (f"<property>\n  <name>fs.s3a.secret.key</name>\n  <value>{DRAWN}</value>\n</property>\n", DRAWN),
     (f"<key>ACME_API_KEY</key>\n<string>{DRAWN}</string>\n", DRAWN),
-    (f'<setting name="ApiSecret" serializeAs="String">\n    <value>{DRAWN}</value>\n</setting>\n', DRAWN),
     (f"<init-param>\n  <param-name>db.password</param-name>\n  <param-value>{PASSWORD}</param-value>\n"
      "</init-param>\n", PASSWORD),
 ]
