@@ -10,15 +10,18 @@ import re
 from collections.abc import Sequence
 
 from collector.redact import keywords
+from collector.redact.commands import COMMANDS
 from collector.redact.defaults import DEFAULTS
 from collector.redact.encoded_auth import ENCODED_AUTH
-from collector.redact.generated import GENERATED
+from collector.redact.generated import GENERATED, drawn_piece
 from collector.redact.layouts import LAYOUTS
+from collector.redact.letters import gibberish
 from collector.redact.named import named as _named
 from collector.redact.named import value as _v
 from collector.redact.nearby import NEARBY
 from collector.redact.records import RECORDS
 from collector.redact.rule import Check, Rule, compile_verbose
+from collector.redact.sessions import SESSIONS
 from collector.redact.siblings import SIBLINGS
 from collector.redact.tables import TABLES
 from collector.redact.unnamed import UNNAMED
@@ -161,6 +164,24 @@ def _not_a_statement(match: re.Match[str]) -> bool:
         if looks_like_code(code, quoted=False) or (_IDENTIFIER.fullmatch(code) and not machine_made(code)):
             return False
     return _named()(match)
+
+
+def _printed_field(match: re.Match[str]) -> bool:
+    """A printed field's value by its name's test, unless it is code: an identifier or an attribute no
+    generator wrote (`pw`, `self.api_key`, `Secret.NONE`), a call, or an expression."""
+    found = _v(match)
+    if (_IDENTIFIER.fullmatch(found.replace(".", "_")) and not machine_made(found)) \
+            or looks_like_code(found, quoted=False):
+        return False
+    return _named()(match)
+
+
+def _drawn_user(match: re.Match[str]) -> bool:
+    """A URL's user that a generator wrote, not a person: a token given as the user (`https://<token>:x-oauth-
+    basic@github.com/`), not `deploy-bot` or `ci-user-2024`."""
+    value = _v(match)
+    return token_like(value) and (machine_made(value) or gibberish(value)
+                                  or any(drawn_piece(piece) for piece in re.split(r"[._\-~%]+", value)))
 
 
 def _has_digit_and_letter(match: re.Match[str]) -> bool:
@@ -355,6 +376,12 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("url-token", _re(r"""(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}://
          (?P<v>[^\s:/?#@'"`<>\[\]{}\\]{16,256}):?@(?=[A-Za-z0-9\[._\-])"""),
          ("://",), priority=1, check=lambda m: token_like(_v(m)), prefilter=r"://[^\s:/?#@]{16}[^\s:/?#@]*:?@"),
+    # ... or with one, the token as the user and a fixed word as the password (`https://<token>:x-oauth-basic@`,
+    # `https://<key>:x@`): a user name is a name, so the user must look drawn (machine-made, gibberish, or a
+    # piece switching letters and digits as a draw does); the password is the url-password rule's
+    Rule("url-token", _re(r"""(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,30}://
+         (?P<v>[^\s:/?#@'"`<>\[\]{}\\]{16,256}):[^\s/@'"`<>\\]{1,64}@(?=[A-Za-z0-9\[._\-])"""),
+         ("://",), priority=1, check=_drawn_user, prefilter=r"://[^\s:/?#@]{16}[^\s:/?#@]*:[^\s/@]+@"),
     Rule("auth-header", _re(r"""(?i:proxy-)?(?i:authorization)["'`]?\]?[ \t]*[:=,][ \t]*["'`]?
          (?i:bearer|token|basic|digest|apikey|api-key|sso-key|key|ssws|dpop|negotiate)[ \t]+
          (?P<v>[A-Za-z0-9._~+/\-:!$%]{8,2048}=*)"""),
@@ -426,7 +453,7 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("env-secret", _re(r"""(?:^|(?<=[\s;&|(`]))(?:export[ \t]+|set[ \t]+)?
          (?P<k>[a-z][A-Za-z0-9_]{0,80}(?i:pass|pw|secret|token|auth|cred|bearer|key)[A-Za-z0-9_]{0,80}
          (?<!^key)(?<![\s;&|(`]key))=(?![ \t=])
-         (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{0,511}[^\s"'`;&|()<>,]))
+         (?:(?P<q>["'])(?P<v>(?:(?!(?P=q))[^\n]){1,2048})(?P=q)|(?P<v2>[^\s"'`;&|()<>]{0,511}[^\s"'`;&|()<>,\]]))
          (?=[ \t]*(?:[\s;&|)\#`]|$))""", re.MULTILINE),
          _WORDS, fold=True, priority=4, check=_named(),
          prefilter=r"(?i:[a-z0-9_]*(?:pass|pw|secret|token|auth|cred|bearer)[a-z0-9_]*|[a-z0-9_]+key[a-z0-9_]*)="
@@ -441,13 +468,14 @@ BUILTIN: tuple[Rule, ...] = (
          (?P<k>[A-Za-z_$@][\w.\-]{0,80}|[A-Za-z_$@][\w.\-]{0,40}\[["'][\w.\-]{1,40}["']\])
          \\?(?P<kq>["'`]?)\]?
          (?:[ \t]*:[ \t]*[&*]?(?:'[a-z]+[ \t]+)?[A-Za-z_][\w.:<>\[\],?\ ]{0,60}?(?=[ \t]*=[^=])
-         |[ \t]+(?:string|\[\]byte|str|String|&str)(?=[ \t]*=[^=]))?
+         |[ \t]+(?:(?i:As)[ \t]+)?(?:string|\[\]byte|str|String|&str)(?=[ \t]*=[^=]))?
          [ \t]*(?:=|:=|:|=>|==|\?\?=|\|\|=|<-|->)[ \t]*
          (?:[\w.$\[\]"']{1,80}[ \t]*(?:\|\||\?\?|\bor\b)[ \t]*)?
          (?:(?:new[ \t]+)?[A-Za-z_][\w.:]{0,40}\([ \t]*)?(?:[rRbBuUfF]{1,2}(?=["']))?
          \\?(?P<q>["'`])(?P<v>(?:(?!(?P=q))[^\n\\]){1,2048})\\?(?P=q)"""),
          _WORDS, fold=True, priority=4, check=_named(),
-         prefilter=_K + r"[\w.\-\[\]\"'$@]*\\?" + _Q + r"?\]?(?:[ \t]+(?:string|\[\]byte|str|String|&str))?"
+         prefilter=_K + r"[\w.\-\[\]\"'$@]*\\?" + _Q
+         + r"?\]?(?:[ \t]+(?:(?i:As)[ \t]+)?(?:string|\[\]byte|str|String|&str))?"
          r"[ \t]*(?:=|:|<-|->|\?\?=|\|\|=)[^\n]*"
          + _Q + r"[^\n\\]{6}"),
     # a name's argument, then its value's: f("NAME", "..."), and further in a list of arguments (a
@@ -569,6 +597,14 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("generic-secret", _re(r"""(?<=[(,])\s{0,8}(?P<q>')(?P<v>[^'\n\\]{1,2048})'(?=\s{0,8}[,)])"""),
          ("insert",), fold=True, priority=4, lines=1, check=_sql_column,
          prefilter=r"(?i:insert)[ \t]+(?i:into)"),
+    # a field of an object as a program prints it (Kotlin's data classes, Lombok's and Java records' toString,
+    # Python's reprs of attrs): `Credentials(user=deploy, refreshToken=..., expires=null)`, the value bare
+    # and ended by the next field's `, ` or the closing bracket; code's keyword arguments (`f(password=pw,
+    # key=self.key)`) pass identifiers and expressions, which are left
+    Rule("generic-secret", _re(r"""(?:(?<=[(\[{])|(?<=,[ \t]))(?P<k>[A-Za-z_][\w.\-]{0,80})=
+         (?P<v>[^\s,()\[\]{}"'`=][^\s,()\[\]{}"'`]{0,511})(?=,[ \t]|[)\]}])"""),
+         _WORDS, fold=True, priority=4, check=_printed_field,
+         prefilter=r"[(\[{,][ \t]?[\w.\-]*" + _K + r"[\w.\-]*=[^\s,()\[\]{}\"'`=][^\s,()\[\]{}\"'`]{5}"),
     # a Markdown table row: | `NAME` | `value` |
     Rule("generic-secret", _re(r"""\|[ \t]*(?P<kq>`?)(?P<k>[A-Za-z_][\w.\-]{0,80})(?P=kq)[ \t]*\|[ \t]*
          (?P<q>`?)(?P<v>[^\s|`]{6,512})(?P=q)[ \t]*\|"""),
@@ -581,6 +617,8 @@ BUILTIN: tuple[Rule, ...] = (
     *NEARBY,  # a name, punctuation, its value: tuples, literals' prefixes, switches, placeholders (nearby.py)
     *DEFAULTS,  # a secret's default declared with its name: options, settings fields (defaults.py)
     *SIBLINGS,  # a name and its value in sibling XML elements: <param-name>, <key>/<string> (siblings.py)
+    *SESSIONS,  # a name at a REPL's prompt, its value echoed on the next line (sessions.py)
+    *COMMANDS,  # a secret handed to a command that stores it: flags, pipes (commands.py)
     *TABLES,  # a value under a column named like a secret, in comma-separated rows (tables.py)
     *UNNAMED,  # credentials under names no vocabulary knows (unnamed.py)
     *GENERATED,  # machine-made tokens wherever they stand, whatever names them (generated.py)

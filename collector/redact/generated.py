@@ -93,6 +93,8 @@ def case_drawn(piece: str) -> bool:
 def generated(value: str, before: str = "") -> bool:
     """A machine-made token that is none of the look-alikes above; `before`: the text just before it. The
     cheap tests first: most candidates are identifiers, which the first two turn away."""
+    if "." in value and drawn_host(value):
+        value = value.split(".", 1)[0]  # the token bound to a domain: the domain's words are no test of it
     if not any(drawn_piece(piece) and not _HEX.fullmatch(piece) for piece in _SEPARATORS.split(value)):
         return False  # hexadecimal (a digest, a UUID, a number), or words and identifiers joined
     if entropy(value) < MIN_ENTROPY or not (gibberish(value) or (digits_drawn(value) and not worded(value))):
@@ -103,6 +105,17 @@ def generated(value: str, before: str = "") -> bool:
     if ordered(value) or charset(value) or not machine_made(value):
         return False
     return not encoded_data(value, zeros=-ZERO_SHARE)
+
+
+def drawn_host(value: str) -> bool:
+    """A host's name whose first label mixes cases as a draw does (`1234-aBcD3fGh...apps.example.com`): host
+    names are written in lower case, so this is a token bound to a domain (an OAuth client's id and the
+    like), not a host someone named (`q2g2000vbk.googlegroups.com` is kept)."""
+    label = value.split(".", 1)[0]
+    if value.count(".") < 2 or _NAMED_END.fullmatch(value, value.rfind(".")) is None:
+        return False
+    return any(drawn_piece(piece) and not piece.islower() and not piece.isupper()
+               for piece in _SEPARATORS.split(label))
 
 
 def charset(value: str) -> bool:

@@ -23,16 +23,20 @@ def named(kind: Callable[[str], bool] | None = None) -> Check:
     when given, instead)."""
     def check(match: re.Match[str]) -> bool:
         level = keywords.strength(match.group("k"))
-        found = value(match)
-        quoted = bool(match.groupdict().get("q"))
         if level is None:
             return False
+        found = value(match)
         if kind is not None:
             return kind(found)
-        if level == "password":
-            return password_like(found, quoted=quoted)
-        if level == "token":
-            return token_like(found, quoted=quoted)
-        random = plausible(found, min_len=16, min_entropy=3.5, min_classes=2, quoted=quoted)
-        return random and any(c.isdigit() for c in found)
+        return passes(level, found, quoted=bool(match.groupdict().get("q")))
     return check
+
+
+def passes(level: keywords.Strength, found: str, *, quoted: bool) -> bool:
+    """The value passes the test a name of this strength asks for."""
+    if level == "password":
+        return password_like(found, quoted=quoted)
+    if level == "token":
+        return token_like(found, quoted=quoted)
+    random = plausible(found, min_len=16, min_entropy=3.5, min_classes=2, quoted=quoted)
+    return random and any(c.isdigit() for c in found)

@@ -4,8 +4,9 @@ Password managers export their vaults as CSV (`name,url,username,password,...`),
 fixtures and reports keep credentials in columns: the value stands alone in its row, its name only in the
 header. The rule reads each field of a row of three fields or more, finds its header (the table's first
 line: going up while lines have as many fields, at most `ROWS` up, no blank line between; each of its
-fields a name: words, with blanks only in quotes), and asks the field's value the test its column's name
-asks for (`keywords.py`): a password column a password, a token's or a key's column a token. The column's
+fields a name: words, with blanks only in quotes; a message may come before its first name on its line,
+as in a diagnostic's or a log's text), and asks the field's value the test its column's name asks for
+(`keywords.py`): a password column a password, a token's or a key's column a token. The column's
 name must hold one of `_COLUMN_WORD` (pass, pwd, secret, token, key, auth, cred): the engine looks for
 headers by them. Rows of code are no table: a row holding parentheses, brackets, braces, `;` or an
 assignment outside its quoted fields is not read.
@@ -44,6 +45,16 @@ def _code(row: str) -> bool:
     return _CODE.search(_QUOTED.sub('""', row)) is not None
 
 
+def _after_message(line: str) -> str:
+    """The line from its first field's last word: a table pasted after a message on its first line
+    (`hard-coded credential? name,url,password`, a log's prefix) starts there."""
+    comma = line.find(",")
+    first = line[:comma]
+    if comma < 0 or first.lstrip().startswith('"'):
+        return line
+    return line[max(first.rfind(" "), first.rfind("\t")) + 1:]
+
+
 def _header(text: str, row_start: int, width: int) -> list[str] | None:
     """The header of the row starting at `row_start`: the table's first line (going up while lines have
     `width` fields, at most `ROWS` up, to a blank line or one that is no row), when each field is a name."""
@@ -59,7 +70,11 @@ def _header(text: str, row_start: int, width: int) -> list[str] | None:
         fields = [f.strip() for f in _fields(line)]
         if len(fields) != width:
             break
-        header = fields if _HEADER.fullmatch(line) else None
+        if _HEADER.fullmatch(line):
+            header = fields
+        else:  # the message before the first name is no part of its column's name
+            named = _after_message(line)
+            header = [f.strip() for f in _fields(named)] if _HEADER.fullmatch(named) else None
         end = start - 1
     return header
 

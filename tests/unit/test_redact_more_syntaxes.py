@@ -77,6 +77,8 @@ TABLES = [
     (f"name,url,username,password,extra\nAcme,https://acme.example,ops@acme.test,{DRAWN},\n", DRAWN),
     (f"id,service,api_key,created\n1,billing,{DRAWN},2024-01-02\n", DRAWN),
     (f"service,token,owner\nbilling,{DRAWN}=,ops\n", f"{DRAWN}="),
+    # the table pasted after a message on its first line
+    (f"warning: exported credentials? name,url,password,extra\nAcme,https://acme.example,{DRAWN},\n", DRAWN),
 ]
 TABLES_KEPT = [
     # code whose lines hold commas

@@ -1,0 +1,125 @@
+"""The rules of issue 10's tenth session, each by kind of line: a REPL's echo of a value under a prompt
+naming a secret (sessions.py), a secret handed to a command that stores it (commands.py), DynamoDB's typed
+fields (records.py), a YAML block's `Default:` (defaults.py), an object's fields as a program prints them,
+VB.NET's `As String`, a drawn URL user before a password (builtin.py), a host's first label mixing cases as
+a draw does (generated.py). Each finds its secret, the same by the scan and by the rules run where the
+engine's prefilters say; look-alikes (code, names, ids, hashes, words, placeholders, hosts) find nothing.
+Every value is made up here."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.redact_examples import found, found_where_prefiltered
+
+HEX = "5e0b9a7c13d84f26ab90c4e17d3f62a8"  # 32 hexadecimal digits, made up
+DRAWN = "Wm4kQz8Rb2VxT7nLc5Hs9PdJ3gYf6AeK"  # letters and digits drawn at random, made up
+SHORT = "Pk7wR2mXq9ZtB4vN"  # 16 drawn characters
+PASSWORD = "Lq3!vo-Te8s2Wn"
+
+ECHOES = [
+    (f'>>> import os\n>>> os.environ["ACME_API_TOKEN"]\n\'{HEX}\'\n', HEX),
+    (f"In [7]: config.BILLING_SECRET_KEY\nOut[7]: '{DRAWN}'\n", DRAWN),
+    (f"> process.env.ACME_ACCESS_TOKEN\n'{DRAWN}'\n", DRAWN),
+    (f"irb(main):004:0> ENV['ACME_API_KEY']\n=> \"{DRAWN}\"\n", DRAWN),
+    (f"[2] pry(main)> Rails.application.credentials.stripe_token\n=> \"{DRAWN}\"\n", DRAWN),
+]
+ECHOES_KEPT = [
+    # an echo that is no string, or a word, a path, a placeholder
+    ">>> len(api_token)\n32\n",
+    ">>> os.environ['API_TOKEN']\n'changeme'\n",
+    ">>> settings.TOKEN_FILE\n'/run/secrets/api-token'\n",
+    "In [3]: os.environ.get('API_KEY')\nOut[3]: '<your-api-key>'\n",
+    # a prompt naming no secret, and a Markdown quote above a line
+    f">>> settings.BUILD_ID\n'{DRAWN[:8]}'\n",
+    "> See the token docs\n'quoted text here for you'\n",
+]
+
+COMMANDS = [
+    (f'gh secret set ACME_DEPLOY_TOKEN --body "{DRAWN}" --repo acme/site\n', DRAWN),
+    (f'az keyvault secret set --vault-name ops-kv --name billing-api-key --value "{HEX}"\n', HEX),
+    (f"aws ssm put-parameter --name /prod/billing/api-token --type SecureString --value '{DRAWN}'\n",
+     DRAWN),
+    (f"aws secretsmanager create-secret --name acme/stripe-secret --secret-string {DRAWN}\n", DRAWN),
+    (f"printf '{HEX}' | docker secret create acme-api-key -\n", HEX),
+    (f"printf '%s' '{DRAWN}' | gcloud secrets versions add acme-token --data-file=-\n", DRAWN),
+    (f"echo '{PASSWORD}' | docker login -u deploy --password-stdin registry.acme.test\n", PASSWORD),
+]
+COMMANDS_KEPT = [
+    # variables, files, names and words, not values
+    'gh secret set ACME_DEPLOY_TOKEN --body "$ACME_DEPLOY_TOKEN"\n',
+    "aws ssm put-parameter --name /prod/api-token --type SecureString --value file://token.txt\n",
+    'az keyvault secret set --vault-name ops-kv --name api-key --value "replace-me"\n',
+    'echo "$REGISTRY_PASSWORD" | docker login -u deploy --password-stdin\n',
+    "echo 'building release notes' | tee docs/secrets.md\n",
+    # a pipe that stores nothing
+    f"printf '{HEX}' | sha256sum\n",
+    # a value flag under a name that says nothing secret
+    'aws ssm put-parameter --name /prod/build-id --value "release-2024-11-build"\n',
+]
+
+RECORDS = [
+    ("aws dynamodb put-item --table-name cfg --item '{\"name\": {\"S\": \"billing_api_key\"}, "
+     f"\"value\": {{\"S\": \"{HEX}\"}}}}'\n", HEX),
+]
+RECORDS_KEPT = [
+    "aws dynamodb put-item --table-name cfg --item '{\"name\": {\"S\": \"api_token_ttl\"}, "
+    "\"value\": {\"N\": \"3600\"}}'\n",
+]
+
+DEFAULTS = [
+    (f"Parameters:\n  BillingApiToken:\n    Type: String\n    NoEcho: true\n    Default: {DRAWN}\n", DRAWN),
+    (f"argument_spec:\n  db_password:\n    type: str\n    no_log: true\n    default: '{PASSWORD}'\n",
+     PASSWORD),
+]
+DEFAULTS_KEPT = [
+    # a default that is a reference, a placeholder, a number; a sibling's default, not a child's
+    "Parameters:\n  ApiToken:\n    Type: String\n    NoEcho: true\n    Default: '{{resolve:ssm:/api}}'\n",
+    "Parameters:\n  TokenTtl:\n    Type: Number\n    Default: 3600\n",
+    "Parameters:\n  ApiKey:\n    Type: String\nOutputs:\n  Default: acme-stack-output-name\n",
+]
+
+PRINTED = [
+    (f"Credentials(user=deploy, refreshToken={DRAWN}, expires=null)\n", DRAWN),
+    (f"AcmeConfig[region=eu-west-1, apiSecret={HEX}]\n", HEX),
+    (f"Private Const AcmeAccessToken As String = \"{DRAWN}\"\n", DRAWN),
+    (f"kubectl set env deploy/api GIT_URL=https://{SHORT}:${{GIT_PW}}@git.acme.test/ops/tools.git\n", SHORT),
+]
+PRINTED_KEPT = [
+    # keyword arguments in code: identifiers, attributes, calls
+    "client = Client(user=user, password=password, timeout=30)\n",
+    "conn = connect(host=h, api_key=self.api_key, retries=3)\n",
+    "Token(kind=Kind.BEARER, secret=Secret.NONE, expires=None)\n",
+    "opts = dict(token=os.environ.get('TOKEN'), debug=True)\n",
+    # a URL's user that is a person's or a service's name
+    "git clone https://deploy-bot-service:${GIT_PW}@git.acme.test/ops/tools.git\n",
+    "git clone https://ci-release-user-2024:${GIT_PW}@git.acme.test/ops/tools.git\n",
+]
+
+HOSTS = [
+    (f"oauth_client = '{HEX[:12]}-{DRAWN}.apps.example-cloud.com'\n",
+     f"{HEX[:12]}-{DRAWN}.apps.example-cloud.com"),
+]
+HOSTS_KEPT = [
+    # host names are lower case: a mirror's, a CDN's, a mail server's
+    "mirror = 'q7r2k9x4m1.mirrors.example.org'\n",
+    "cdn: d3k81x9qz2v7pa.cloudfront.example.net\n",
+    # a file's name and a module's
+    "load('AbstractBaseResolverTests.testcase.py')\n",
+]
+
+TABLE_AFTER_MESSAGE = [
+    (f"hard-coded credential? site,login,password,notes\nacme,ops,{PASSWORD},\n", PASSWORD),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"),
+                         ECHOES + COMMANDS + RECORDS + DEFAULTS + PRINTED + HOSTS + TABLE_AFTER_MESSAGE)
+def test_found(text: str, secret: str) -> None:
+    assert found(text) == found_where_prefiltered(text) == [secret]
+
+
+@pytest.mark.parametrize("text", ECHOES_KEPT + COMMANDS_KEPT + RECORDS_KEPT + DEFAULTS_KEPT + PRINTED_KEPT
+                         + HOSTS_KEPT)
+def test_look_alikes_kept(text: str) -> None:
+    assert found(text) == found_where_prefiltered(text) == []
