@@ -27,6 +27,7 @@ from bench.fresh_corpus import (
     dev_contexts,
     ops_contexts,
     request_contexts,
+    stack_contexts,
     tool_contexts,
 )
 from bench.fresh_corpus.contexts import CONTEXTS, Place
@@ -42,14 +43,17 @@ PER_FORMAT = 2
 # of line where the key is kept, from the first and third corpora (request_contexts.py). The sixth (`sonar`,
 # 105 formats) four a format on twelve kinds of line of its own (app_contexts.py). The seventh (`community`,
 # 64 formats) seven a format on ten kinds of line of its own (dev_contexts.py). The eighth (`secretlint`, 51
-# formats) nine a format on eleven kinds of line of its own (tool_contexts.py).
+# formats) nine a format on eleven kinds of line of its own (tool_contexts.py). The ninth (`credsweeper`, 90
+# formats) five a format on twelve kinds of line of its own (stack_contexts.py).
 KINDS_OF: dict[str, dict[str, Place]] = {"github": config_contexts.CONTEXTS,
                                          "microsoft": ops_contexts.CONTEXTS,
                                          "apikey": request_contexts.CONTEXTS,
                                          "sonar": app_contexts.CONTEXTS,
                                          "community": dev_contexts.CONTEXTS,
-                                         "secretlint": tool_contexts.CONTEXTS}
-PER_FORMAT_OF = {"github": 3, "microsoft": 6, "apikey": 4, "sonar": 4, "community": 7, "secretlint": 9}
+                                         "secretlint": tool_contexts.CONTEXTS,
+                                         "credsweeper": stack_contexts.CONTEXTS}
+PER_FORMAT_OF = {"github": 3, "microsoft": 6, "apikey": 4, "sonar": 4, "community": 7, "secretlint": 9,
+                 "credsweeper": 5}
 
 
 def generate(source: str, seed: int = 1) -> list[Case]:
