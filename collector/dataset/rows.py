@@ -9,6 +9,7 @@ into gigabytes of file states is refused, not built.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import repeat
 from typing import Any
 
@@ -17,11 +18,11 @@ import pydantic_core
 
 from collector.dataset.reasons import Rejected
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
-from collector.episode.edits import Edit
+from collector.episode.edits import Edit, EditRun, Record
+from collector.episode.plain_steps import PlainDiagnostics
 from collector.reconstruct.workspace import Workspace
 from collector.text.digest import sha256_text
 from collector.text.document import Span
-from schemas import Step
 from schemas.steps import CommandStep, EditStep, GitStep, SaveStep, TaskStep, TestRunStep
 
 _COMMON = {"kind", "t_ms", "source", "path"}  # columns of their own in `steps`
@@ -41,9 +42,16 @@ class _Columns:
             values.append(row[name])
         self.rows += 1
 
+    def extend(self, count: int, same: dict[str, Any], **each: Iterable[Any]) -> None:
+        """`count` rows at once: the values of `same` in every row, each of `each` one per row."""
+        for name, values in self.columns.items():
+            values.extend(each[name] if name in each else repeat(same[name], count))
+        self.rows += count
+
     def table(self) -> pa.Table:
-        arrays = [pa.array(self.columns.get(field.name) or [self.constants.get(field.name)] * self.rows,
-                           field.type) for field in self.schema]
+        arrays = [pa.array(self.columns[field.name], field.type) if field.name in self.columns else
+                  pa.repeat(pa.scalar(self.constants[field.name], field.type), self.rows)
+                  for field in self.schema]
         return pa.Table.from_arrays(arrays, schema=self.schema)  # (from_pydict with a schema: 25 x slower)
 
 
@@ -64,7 +72,7 @@ class StepRows:
         self.workspace: Workspace | None = None
         self.last: tuple[int, int] = (-1, 0)  # index and t_ms of the last step
 
-    def observe(self, index: int, step: Step | Edit, workspace: Workspace) -> None:
+    def observe(self, index: int, step: Record, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
         if isinstance(step, EditStep):
             step = Edit.from_step(step)
@@ -72,6 +80,10 @@ class StepRows:
             data = edit_data(step)
             self._grow(len(data))
             self._step(index, step.t_ms, "edit", step.source, step.path, data)
+            return
+        if isinstance(step, PlainDiagnostics):  # its data made as it was read
+            self._grow(len(step.data))
+            self._step(index, step.t_ms, "diagnostics", step.source, step.path, step.data)
             return
         data = step.model_dump_json(exclude=_COMMON, exclude_defaults=True)
         self._grow(len(data))
@@ -98,19 +110,19 @@ class StepRows:
             case _:
                 pass
 
-    def observe_run(self, first: int, edits: list[Edit], workspace: Workspace) -> None:
+    def observe_run(self, first: int, run: EditRun, workspace: Workspace) -> None:
         """`observe` for a run of edits replayed as one change (verify_replay's `observe_run`): their rows
         in `steps`, column by column (edits have no row elsewhere)."""
-        count, last = len(edits), edits[-1]
-        self.workspace, self.last = workspace, (first + count - 1, last.t_ms)
-        data = list(map(edit_data, edits))
+        count = len(run)
+        self.workspace, self.last = workspace, (first + count - 1, run.times[-1])
+        data = run_data(run)
         self._grow(sum(map(len, data)))
         steps, times, kinds, sources, paths, datas = self._step_columns
         steps.extend(range(first, first + count))
-        times.extend([edit.t_ms for edit in edits])
+        times.extend(run.times)
         kinds.extend(repeat("edit", count))
-        sources.extend([edit.source for edit in edits])
-        paths.extend(repeat(last.path, count))  # a run edits one file
+        sources.extend(run.sources)
+        paths.extend(repeat(run.path, count))  # a run edits one file
         datas.extend(data)
         self.steps.rows += count
 
@@ -138,13 +150,16 @@ class StepRows:
     def _test_run(self, index: int, step: TestRunStep) -> None:
         run = {"step": index, "t_ms": step.t_ms, "framework": step.framework,
                "args": step.args, "exit_status": step.exit_status, "run_duration_ms": step.duration_ms}
-        if not step.tests:
+        tests = step.tests
+        if not tests:
             self.test_runs.add(**run, test_index=None, nodeid=None, outcome=None, duration_ms=None,
                                summary=None)
-        for position, test in enumerate(step.tests):
-            self._grow(len(test.nodeid) + len(test.summary or ""))
-            self.test_runs.add(**run, test_index=position, nodeid=test.nodeid, outcome=test.outcome,
-                               duration_ms=test.duration_ms, summary=test.summary)
+            return
+        nodeids, summaries = [test.nodeid for test in tests], [test.summary for test in tests]
+        self._grow(sum(map(len, nodeids)) + sum(len(summary or "") for summary in summaries))
+        self.test_runs.extend(len(tests), run, test_index=range(len(tests)), nodeid=nodeids,
+                              outcome=[test.outcome for test in tests],
+                              duration_ms=[test.duration_ms for test in tests], summary=summaries)
 
     def _states(self, index: int, t_ms: int, event: str, workspace: Workspace) -> None:
         for path, text in workspace.files().items():
@@ -182,6 +197,25 @@ def _change(span: Span | None, text: str) -> str:
 
 
 _RANGED = '{"range":{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}},"text":%s}'
+def run_data(run: EditRun) -> list[str]:
+    """The `data` of each edit of a run of typed characters: edit_data's, formatted a run at a time (its
+    line's part once; the texts quoted as they are when none of them needs an escape)."""
+    texts, chars, versions = run.texts, run.chars, run.versions
+    joined = "".join(texts)
+    quote = '"' if joined.isprintable() and '"' not in joined and "\\" not in joined else ""
+    if not quote:
+        texts = [f'"{text}"' if text.isprintable() and '"' not in text and "\\" not in text else
+                 pydantic_core.to_json(text).decode() for text in texts]
+    start = f'"changes":[{{"range":{{"start":{{"line":{run.line},"character":'
+    end = f'}},"end":{{"line":{run.line},"character":'
+    text_at, close = f'}}}},"text":{quote}', f"{quote}}}]}}"
+    if None not in versions:
+        return [f'{{"version":{version},{start}{char}{end}{char}{text_at}{text}{close}'
+                for version, char, text in zip(versions, chars, texts, strict=True)]
+    if versions.count(None) == len(versions):
+        return [f"{{{start}{char}{end}{char}{text_at}{text}{close}"
+                for char, text in zip(chars, texts, strict=True)]
+    return list(map(edit_data, run.edits()))
 
 
 def _unicode(text: str) -> str:

@@ -31,14 +31,13 @@ from collector.dataset.rows import StepRows
 from collector.dataset.source import Entry, reader_for
 from collector.dataset.trust import Trust
 from collector.episode import Episode, open_episode
-from collector.episode.edits import Edit
+from collector.episode.edits import EditRun, Record
 from collector.episode.records import records
 from collector.episode.summary import summarize
 from collector.errors import EpisodeError, ReconstructionError
 from collector.reconstruct.workspace import Workspace
 from collector.upload.destinations import Destination, Readable, manifest_key, revocation_key
 from collector.verify.integrity import verify_replay
-from schemas import Step
 from schemas.consent import ConsentStatement
 from schemas.upload import UploadManifest
 
@@ -151,16 +150,16 @@ def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes,
     summary = summarize(episode, ())
     rows = StepRows(str(episode.header.episode_id), month_of(episode))
 
-    def observe(index: int, step: Step | Edit, workspace: Workspace) -> None:
+    def observe(index: int, step: Record, workspace: Workspace) -> None:
         summary.add(step)
         rows.observe(index, step, workspace)
 
-    def observe_run(first: int, edits: list[Edit], workspace: Workspace) -> None:
-        summary.add_run(edits)
-        rows.observe_run(first, edits, workspace)
+    def observe_run(first: int, run: EditRun, workspace: Workspace) -> None:
+        summary.add_run(run)
+        rows.observe_run(first, run, workspace)
 
     try:
-        verify_replay(episode, records(episode), observe=observe, observe_run=observe_run)
+        verify_replay(episode, records(episode, runs=True), observe=observe, observe_run=observe_run)
     except EpisodeError as exc:
         raise Rejected("format", str(exc)) from None
     except ReconstructionError as exc:

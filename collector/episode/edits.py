@@ -12,7 +12,7 @@ becomes an `Edit`; any other becomes the plain dict, which the caller validates 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import pydantic
 from pydantic import TypeAdapter
@@ -22,8 +22,11 @@ from collector.text.document import Span
 from schemas.common import Position, RelPath, Source, StepBase
 from schemas.steps import ContentChange, EditStep, Step
 
+if TYPE_CHECKING:
+    from collector.episode.plain_steps import PlainDiagnostics
 
-def _bound(model: type[pydantic.BaseModel], name: str, which: str) -> Any:
+
+def field_bound(model: type[pydantic.BaseModel], name: str, which: str) -> Any:
     """The value of a model field's constraint (`which`: "ge", "le", "max_length")."""
     for constraint in model.model_fields[name].metadata:
         if hasattr(constraint, which):
@@ -31,14 +34,15 @@ def _bound(model: type[pydantic.BaseModel], name: str, which: str) -> Any:
     raise AssertionError(f"{model.__name__}.{name} has no {which} constraint")
 
 
-MAX_POSITION: int = _bound(Position, "line", "le")
-MAX_T_MS: int = _bound(StepBase, "t_ms", "le")
-MAX_TEXT: int = _bound(ContentChange, "text", "max_length")
-assert _bound(Position, "line", "ge") == _bound(StepBase, "t_ms", "ge") == 0  # what _plain and Edit assume
+MAX_POSITION: int = field_bound(Position, "line", "le")
+MAX_T_MS: int = field_bound(StepBase, "t_ms", "le")
+MAX_TEXT: int = field_bound(ContentChange, "text", "max_length")
+# what _plain and Edit assume
+assert field_bound(Position, "line", "ge") == field_bound(StepBase, "t_ms", "ge") == 0
 assert Position.model_fields["character"].metadata == Position.model_fields["line"].metadata
 # the chunk decoder refuses an edit of no change or too many, as the model would
-assert _bound(EditStep, "changes", "min_length") == 1
-assert _bound(EditStep, "changes", "max_length") == MAX_STEP_CHANGES
+assert field_bound(EditStep, "changes", "min_length") == 1
+assert field_bound(EditStep, "changes", "max_length") == MAX_STEP_CHANGES
 _SOURCE: TypeAdapter[str] = TypeAdapter(Source)
 _PATH: TypeAdapter[str] = TypeAdapter(RelPath)
 
@@ -68,7 +72,54 @@ class Edit:
         return edit_dict(self.t_ms, self.source, self.path, self.version, self.changes)
 
 
-Record = Step | Edit  # what a reader of Edits sees: an Edit for every edit step, the model for the others
+# what a reader of Edits sees: an Edit for every edit step, PlainDiagnostics for most diagnostics steps
+# (collector/episode/plain_steps.py), the model for the others
+Record: TypeAlias = "Step | Edit | PlainDiagnostics"
+
+
+class EditRun:
+    """Consecutive edit steps to one file, each one change inserting text without a line break where the
+    one before ended (a run of typed characters), as a chunk's columns give them: the values of the Edits
+    they are (`edits()`), column by column. Edit k inserts `texts[k]` at (`line`, `chars[k]`)."""
+
+    __slots__ = ("chars", "line", "path", "sources", "texts", "times", "versions")
+    kind: ClassVar[str] = "edit"
+
+    def __init__(self, times: list[int], sources: list[str], path: str, versions: list[int | None], line: int,
+                 chars: list[int], texts: list[str]) -> None:
+        self.times, self.sources, self.path, self.versions = times, sources, path, versions
+        self.line, self.chars, self.texts = line, chars, texts
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    @property
+    def t_ms(self) -> int:
+        return self.times[0]
+
+    def edits(self) -> list[Edit]:
+        line, path = self.line, self.path
+        values = zip(self.times, self.sources, self.versions, self.chars, self.texts, strict=True)
+        return [Edit(t_ms, source, path, version, [((line, char, line, char), text)])
+                for t_ms, source, version, char, text in values]
+
+    def cut(self, count: int) -> tuple[EditRun, EditRun]:
+        """Its first `count` edits, and the others."""
+        head = EditRun(self.times[:count], self.sources[:count], self.path, self.versions[:count], self.line,
+                       self.chars[:count], self.texts[:count])
+        tail = EditRun(self.times[count:], self.sources[count:], self.path, self.versions[count:], self.line,
+                       self.chars[count:], self.texts[count:])
+        return head, tail
+
+    @classmethod
+    def of(cls, edits: list[Edit]) -> EditRun:
+        """The run that `edits` (each one change inserting where the one before ended) are."""
+        spans = [edit.changes[0][0] for edit in edits]
+        chars = [span[1] for span in spans if span is not None]
+        assert spans[0] is not None and len(chars) == len(edits)
+        texts = [edit.changes[0][1] for edit in edits]
+        return cls([edit.t_ms for edit in edits], [edit.source for edit in edits], edits[0].path,
+                   [edit.version for edit in edits], spans[0][0], chars, texts)
 
 
 class ColumnEdits:
@@ -84,17 +135,33 @@ class ColumnEdits:
     def __call__(self, t_ms: Any, source: Any, path: Any, version: Any,
                  changes: list[tuple[Any, str]]) -> Edit | dict[str, Any]:
         if type(t_ms) is int and 0 <= t_ms <= MAX_T_MS and (version is None or type(version) is int) \
-                and type(source) is str and type(path) is str and _plain(changes):
-            source_ok = self._sources.get(source)
-            if source_ok is None:
-                source_ok = _remember(self._sources, source, _fits(_SOURCE, source), self._limit)
-            path_ok = self._paths.get(path)
-            if path_ok is None:
-                path_ok = _remember(self._paths, path, _fits(_PATH, path), self._limit)
-            if source_ok and path_ok:
-                return Edit(t_ms, source, path, version, changes)
+                and type(source) is str and type(path) is str and _plain(changes) and self.fit(source, path):
+            return Edit(t_ms, source, path, version, changes)
         return edit_dict(t_ms, source, path, version, changes)
 
+    def fit(self, source: str, path: str) -> bool:
+        """Whether the schema takes `source` as a step's source and `path` as its path, as they are."""
+        source_ok = self._sources.get(source)
+        if source_ok is None:
+            source_ok = _remember(self._sources, source, _fits(_SOURCE, source), self._limit)
+        path_ok = self._paths.get(path)
+        if path_ok is None:
+            path_ok = _remember(self._paths, path, _fits(_PATH, path), self._limit)
+        return source_ok and path_ok
+
+    def run(self, times: list[int], sources: list[Any], path: Any, versions: list[int | None], line: int,
+            chars: list[int], texts: list[str]) -> EditRun | None:
+        """A run of typed characters (chunk_runs.py) as an EditRun when each of its edits would be an Edit
+        (its step `k`: `times[k]`, `sources[k]`, `path`, `versions[k]`, `texts[k]` inserted at (`line`,
+        `chars[k]`)), else None (the decoder then makes them one at a time). The decoder gives ints for the
+        times, versions and positions, texts and times in ascending order, the positions too."""
+        if not (times[0] >= 0 and times[-1] <= MAX_T_MS and 0 <= line <= MAX_POSITION and chars[0] >= 0
+                and chars[-1] <= MAX_POSITION and max(map(len, texts)) <= MAX_TEXT and type(path) is str):
+            return None
+        for source in (sources[0],) if sources.count(sources[0]) == len(sources) else set(sources):
+            if type(source) is not str or not self.fit(source, path):
+                return None
+        return EditRun(times, sources, path, versions, line, chars, texts)
 
 _WIRE_KEYS = frozenset(("kind", "t_ms", "source", "path", "version", "changes"))
 _CHANGE_KEYS = frozenset(("range", "text"))

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from collector.episode import Episode
-from collector.episode.edits import Edit
+from collector.episode.edits import Edit, EditRun, Record
+from collector.episode.plain_steps import PlainDiagnostics
 from schemas import ClientInfo, Step, WorkspaceIdentity
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
 
@@ -54,7 +55,7 @@ class Summary:
     def ended_at(self) -> datetime:
         return self.started_at + timedelta(milliseconds=self.duration_ms)
 
-    def add(self, step: Step | Edit) -> None:
+    def add(self, step: Record) -> None:
         if self.first_t_ms is None:
             self.first_t_ms = step.t_ms
         self.last_t_ms = step.t_ms
@@ -62,6 +63,8 @@ class Summary:
         self.kinds[step.kind] += 1
         if type(step) is Edit:  # most steps: without the match below
             self._file(step.path).edits += 1
+            return
+        if type(step) is PlainDiagnostics:  # (no file activity, as DiagnosticsStep below)
             return
         match step:
             case OpenStep():
@@ -82,14 +85,14 @@ class Summary:
             case _:
                 pass
 
-    def add_run(self, edits: list[Edit]) -> None:
-        """`add` for edits to one file (a run of typed characters)."""
+    def add_run(self, run: EditRun) -> None:
+        """`add` for a run of typed characters (edits to one file)."""
         if self.first_t_ms is None:
-            self.first_t_ms = edits[0].t_ms
-        self.last_t_ms = edits[-1].t_ms
-        self.steps += len(edits)
-        self.kinds["edit"] += len(edits)
-        self._file(edits[0].path).edits += len(edits)
+            self.first_t_ms = run.times[0]
+        self.last_t_ms = run.times[-1]
+        self.steps += len(run)
+        self.kinds["edit"] += len(run)
+        self._file(run.path).edits += len(run)
 
     def _file(self, path: str) -> FileActivity:
         activity = self.files.get(path)

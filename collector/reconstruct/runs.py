@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from collector.episode.edits import Edit, Record
+from collector.episode.edits import Edit, EditRun, Record
 from collector.reconstruct.workspace import Typing, Workspace
 from collector.text.positions import units
 
@@ -30,22 +30,35 @@ class TypedRun:
 
     __slots__ = ("edits", "typing")
 
-    def __init__(self, edits: list[Edit], typing: Typing) -> None:
-        self.edits, self.typing = edits, typing
+    def __init__(self, edits: EditRun, typing: Typing) -> None:
+        self.edits, self.typing = edits, typing  # (two edits or more)
 
 
-def typed_runs(steps: Iterable[Record], workspace: Workspace,
+def typed_runs(steps: Iterable[Record | EditRun], workspace: Workspace,
                room: Callable[[], int]) -> Iterator[Record | TypedRun]:
-    """`steps` as they come, but runs of typed characters as TypedRuns. `room()` is how many steps the next
-    run may hold (a keyframe after one of them cuts it there); it and the plan are asked when every step
-    before the run has been replayed. An error reading the step after a run is raised after the run."""
+    """`steps` as they come, but runs of typed characters as TypedRuns: EditRuns (a run the reader found
+    in a chunk's columns) and runs gathered from Edits. `room()` is how many steps the next run gathered
+    may hold (a keyframe after one of them cuts it there); it and the plan are asked when every step before
+    the run has been replayed. An error reading the step after a run is raised after the run."""
     items = iter(steps)
     encoding: PositionEncoding = workspace.encoding
-    ahead: list[Record] = []  # a step read past the run before
+    ahead: list[Record | EditRun] = []  # a step read past the run before, or the rest of an EditRun
     while True:
         step = ahead.pop() if ahead else next(items, None)
         if step is None:
             return
+        if type(step) is EditRun:  # within one steps frame, so no keyframe falls inside it (read_keyframes
+            if len(step) > MAX_RUN:  # refuses one placed otherwise): room() would not cut it
+                step, rest = step.cut(MAX_RUN)
+                ahead.append(rest)
+            if len(step) > 1:
+                typing = workspace.plan_typing(step.path, step.line, step.chars[0], step.texts)
+                if typing is not None:
+                    yield TypedRun(step, typing)
+                    continue
+            yield from step.edits()
+            continue
+        assert not isinstance(step, EditRun)
         start = _typed(step)
         most = min(room(), MAX_RUN) if start is not None else 0
         if start is None or most < 2:
@@ -80,7 +93,7 @@ def _run(edits: list[Edit], texts: list[str], workspace: Workspace,
     if typing is None:
         yield from edits
     else:
-        yield TypedRun(edits, typing)
+        yield TypedRun(EditRun.of(edits), typing)
 
 
 def _typed(step: Record) -> tuple[int, int, str] | None:

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate
 from typing import NamedTuple, NoReturn
 
-from collector.episode.edits import Edit
+from collector.episode.edits import Edit, Record
 from collector.episode.keyframe import Keyframe
+from collector.episode.plain_steps import PlainDiagnostics
 from collector.episode.resolve import show
 from collector.errors import ReconstructionError
 from collector.text.digest import sha256_text
@@ -83,7 +84,7 @@ class Workspace:
         self.work += doc.size + READ_LINE_WORK * doc.line_count
         return doc.text
 
-    def _refuse_work(self, step: Step | Edit) -> NoReturn:
+    def _refuse_work(self, step: Record) -> NoReturn:
         raise ReconstructionError(
             f"step at {step.t_ms} ms: the replay has already copied or read back "
             f"{self.work_limit >> 30} G characters of file text, the same large file or long line "
@@ -106,12 +107,16 @@ class Workspace:
             if weight:
                 self._weights[path] = weight
 
-    def apply(self, step: Step | Edit) -> None:
+    def apply(self, step: Record) -> None:
         """Move one step forward; refuses a step that could take the files above `limit` in memory, and
         any step or change once the replay's work has passed `work_limit` (an edit step refused there
-        may be half applied: the workspace is not to be used further). An edit step may come as an Edit."""
+        may be half applied: the workspace is not to be used further). An edit step may come as an Edit,
+        a diagnostics step as PlainDiagnostics."""
         if isinstance(step, (Edit, EditStep)):  # most steps: without the dispatch the other kinds need
             self._edit(step)
+            return
+        if isinstance(step, PlainDiagnostics):
+            self._hold(step)
             return
         texts = _texts(step)
         growth = sum(2 * len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2) for text in texts)
@@ -122,6 +127,13 @@ class Workspace:
         self.work += sum(map(len, texts))  # the documents built from the step's texts
         self._apply(step)
         self._account(_paths(step))
+
+    def _hold(self, step: Record) -> None:
+        """apply() for a step that adds no text and changes no file (a diagnostics step): its checks."""
+        if self.weight > self.limit:
+            self._refuse_memory(step)
+        if self.work > self.work_limit:
+            self._refuse_work(step)
 
     def _edit(self, step: Edit | EditStep) -> None:
         """apply() for an edit (its values or its model): its memory check, then its changes, each counting
@@ -175,7 +187,7 @@ class Workspace:
         self.work += typing.work
         self._account((typing.path,))
 
-    def _refuse_memory(self, step: Step | Edit) -> NoReturn:
+    def _refuse_memory(self, step: Record) -> NoReturn:
         raise ReconstructionError(f"step at {step.t_ms} ms would take the reconstructed files above "
                                   f"{self.limit >> 20} MiB in memory; refusing to go on")
 

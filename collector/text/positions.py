@@ -14,10 +14,19 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CODECS = {"utf-8": ("utf-8", 1), "utf-16": ("utf-16-le", 2)}  # codec, bytes per code unit
 
 
+# the line breaks of str.splitlines that are not LSP's
+_NOT_LSP_BREAKS = ("\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
 def split_lines(text: str) -> list[str]:
     """Lines with their terminators; the last element has none (it may be empty)."""
     if "\n" not in text and "\r" not in text:  # one line (typing): no search
         return [text]
+    if not any(other in text for other in _NOT_LSP_BREAKS):  # (a file's text: str.splitlines, 7x faster)
+        lines = text.splitlines(keepends=True)  # breaks at CRLF, CR and LF alone, as LINE_BREAK does
+        if text[-1] in "\r\n":
+            lines.append("")
+        return lines
     lines = []
     start = 0
     for match in LINE_BREAK.finditer(text):

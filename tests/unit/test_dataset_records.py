@@ -1,8 +1,8 @@
 """The rows the dataset build gathers while it replays the steps read by records() (edits straight from the
 chunk's columns) are the rows the plain pydantic path gives: each step's row with its data dumped by the
 model's own serializer, each file state the text a replay of the validated models holds at that step;
-for generated sessions of both profiles (bench/sessions.py), runs of typed characters replayed as one
-change as the build replays them."""
+for generated sessions of both profiles (bench/sessions.py), runs of typed characters read from the
+chunks' columns and replayed as one change as the build reads and replays them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from bench.sessions import generate
 from collector.dataset.rows import _COMMON, StepRows
 from collector.episode import open_episode, write_episode_file
+from collector.episode.edits import EditRun
 from collector.episode.records import records
 from collector.reconstruct.workspace import workspace_at
 from collector.text.digest import sha256_text
@@ -26,8 +27,9 @@ def test_rows_from_the_columns_are_the_rows_from_the_models(tmp_path: Path, seed
     write_episode_file(path, session.header, session.steps, level=1)
     episode = open_episode(path)
     rows = StepRows("e", "2026-01")
-    assert verify_replay(episode, records(episode), observe=rows.observe,
+    assert verify_replay(episode, records(episode, runs=True), observe=rows.observe,
                          observe_run=rows.observe_run) == len(session.steps)  # typed runs as one change
+    assert any(isinstance(item, EditRun) for item in records(episode, runs=True))  # (as the build reads)
     tables = rows.finish()
 
     models = list(episode.steps())

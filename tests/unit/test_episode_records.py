@@ -1,8 +1,9 @@
-"""records(episode), the dataset build's reader (edits checked straight from the chunk's columns), and
-Episode.steps(), the pydantic reader, accept and refuse the same episodes: over random chunks, valid and
-then damaged column by column (wrong types, out-of-range numbers, bad sources and paths, lengths that do
-not add up), they give the same steps, the same skipped kinds and the same error (class and message) after
-the same steps; and every golden episode reads and replays the same through both."""
+"""records(episode), the dataset build's reader (edits checked straight from the chunk's columns, most
+diagnostics steps without their models, runs of typed characters read a run at a time with `runs=True`),
+and Episode.steps(), the pydantic reader, accept and refuse the same episodes: over random chunks, valid
+and then damaged column by column (wrong types, out-of-range numbers, bad sources and paths, lengths that
+do not add up), they give the same steps, the same skipped kinds and the same error (class and message)
+after the same steps; and every golden episode reads and replays the same through both."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from hypothesis import strategies as st
 from collector.episode import open_episode
 from collector.episode.chunk import encode_chunk
 from collector.episode.container import HEADER, MAGIC, STEPS, TRAILER, TRAILER_PAYLOAD, compress, encode_frame
-from collector.episode.edits import MAX_POSITION, MAX_T_MS, Edit
+from collector.episode.edits import MAX_POSITION, MAX_T_MS, Edit, EditRun
+from collector.episode.plain_steps import PlainDiagnostics
 from collector.episode.records import records
 from collector.errors import EpisodeError
 from collector.verify.integrity import verify_replay
@@ -43,6 +45,10 @@ POSITIONS = st.fixed_dictionaries({"line": SMALL, "character": SMALL}) | st.fixe
     {"line": st.integers(MAX_POSITION - 3, MAX_POSITION), "character": st.integers(0, MAX_POSITION)})
 CHANGES = st.builds(lambda span, text: {"text": text} if span is None else {"range": span, "text": text},
                     st.none() | st.fixed_dictionaries({"start": POSITIONS, "end": POSITIONS}), TEXTS)
+DIAGNOSTICS = st.fixed_dictionaries(
+    {"range": st.fixed_dictionaries({"start": POSITIONS, "end": POSITIONS}), "message": TEXTS},
+    optional={"severity": st.integers(1, 4), "code": st.sampled_from(["E501", 3]),
+              "source": st.just("pyflakes")})
 STEP = st.one_of(
     st.fixed_dictionaries({"kind": st.just("edit"), "path": PATHS,
                            "changes": st.lists(CHANGES, min_size=1, max_size=3)},
@@ -50,6 +56,9 @@ STEP = st.one_of(
     st.fixed_dictionaries({"kind": st.just("note"), "text": TEXTS}),
     st.fixed_dictionaries({"kind": st.just("open"), "path": PATHS, "text": TEXTS}),
     st.fixed_dictionaries({"kind": st.just("close"), "path": PATHS}),
+    st.fixed_dictionaries({"kind": st.just("diagnostics"), "path": PATHS,
+                           "items": st.lists(DIAGNOSTICS, max_size=2)},
+                          optional={"origin": st.sampled_from(["", "pylsp"]), "version": st.integers(-3, 9)}),
     st.fixed_dictionaries({"kind": st.just("hologram")}),  # a kind no reader knows: skipped, counted
 )
 # What a damaged column may hold instead: the near misses of every check (bounds, types pydantic's lax
@@ -117,16 +126,17 @@ def _episode(directory: Path, encoding: PositionEncoding, chunk_maps: list[Any],
 
 def _plain(step: Any) -> str:
     """A step's plain form as JSON, so that True and 1, 1.0 and 1 differ."""
-    return json.dumps(step.to_dict() if isinstance(step, Edit) else step_to_dict(step))
+    return json.dumps(step.to_dict() if isinstance(step, (Edit, PlainDiagnostics)) else step_to_dict(step))
 
 
 def _read(path: Path, reader: str) -> tuple[list[str], str | None, dict[str, int]]:
-    """What one reader gives: the steps before it stopped, its error (class: message), the skipped kinds."""
+    """What one reader gives: the steps before it stopped, its error (class: message), the skipped kinds
+    (reader "steps": Episode.steps(); "records": records(); "runs": records(runs=True), each run's edits)."""
     episode = open_episode(path)
     seen: list[str] = []
     try:
-        for step in episode.steps() if reader == "steps" else records(episode):
-            seen.append(_plain(step))
+        for step in episode.steps() if reader == "steps" else records(episode, runs=reader == "runs"):
+            seen.extend(map(_plain, step.edits()) if isinstance(step, EditRun) else [_plain(step)])
     except EpisodeError as exc:
         return seen, f"{type(exc).__name__}: {exc}", dict(episode.skipped)
     return seen, None, dict(episode.skipped)
@@ -135,8 +145,9 @@ def _read(path: Path, reader: str) -> tuple[list[str], str | None, dict[str, int
 def _same(encoding: PositionEncoding, chunk_maps: list[Any], count: int) -> tuple[str | None, int]:
     with tempfile.TemporaryDirectory() as directory:
         path = _episode(Path(directory), encoding, chunk_maps, count)
-        by_models, by_columns = _read(path, "steps"), _read(path, "records")
+        by_models, by_columns, by_runs = _read(path, "steps"), _read(path, "records"), _read(path, "runs")
     assert by_columns == by_models
+    assert by_runs == by_models
     return by_models[1], len(by_models[0])
 
 

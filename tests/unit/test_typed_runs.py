@@ -1,10 +1,14 @@
 """Runs of typed characters replayed as one change (collector/reconstruct/runs.py) replay exactly as the
 edits one by one: over random typing sessions, valid and damaged (edits to files not open, positions past a
 line's end, line breaks and deletions inside runs, bad save hashes, damaged chunk columns, keyframes inside
-runs), verify_replay with `observe_run` gives the same verdict (the same error class and message, so the
-same step) and the same rows as without, and after every step both observe, the same files, memory
-estimate and work count. With small memory and work caps, the workspace refuses the same step of a run
-with the same message."""
+runs, sources and paths the schema refuses, times past its bound, versions or none), verify_replay with
+`observe_run` over `records(..., runs=True)` (runs found in the chunk's columns: chunk_runs.py) gives the
+same verdict (the same error class and message, so the same step) and the same rows as without, and as
+over the models `verify` reads (Episode.steps(): a diagnostics step's path checked whether or not it is
+read without its model), and after every step they observe the same files, memory estimate and work
+count. With small memory and work caps,
+the workspace refuses the same step of a run with the same message, the run given as Edits or as an
+EditRun."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from hypothesis import strategies as st
 from collector.dataset.rows import StepRows
 from collector.episode import open_episode, write_episode_file
 from collector.episode.chunk import encode_chunk
-from collector.episode.edits import Edit, Record
+from collector.episode.edits import MAX_POSITION, MAX_T_MS, Edit, EditRun, Record
 from collector.episode.records import records
 from collector.errors import EpisodeError, ReconstructionError
 from collector.reconstruct.keyframes import keyframe_states
@@ -38,9 +42,11 @@ from tests.unit.test_episode_records import _episode, damaged
 PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=400,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ENCODINGS: st.SearchStrategy[PositionEncoding] = st.sampled_from(["utf-8", "utf-16", "utf-32"])
-KEYS = st.sampled_from(["a", "b", " ", "é", "😀", "ab", "x😀y", "\t", "a", "b", "\n", "\r", "\r\n", ""])
+KEYS = st.sampled_from(["a", "b", " ", "é", "😀", "ab", "x😀y", "\t", "a", "b", "\n", "\r", "\r\n", "", '"',
+                        "\\", "a", "b", "\x7f"])
 LINES = st.lists(st.sampled_from(["", "x", "def f():", "é😀é", "  pass"]), max_size=4)
 PATHS = st.sampled_from(["a.py", "a.py", "a.py", "b.py", "b.py", "../up.py"])
+SOURCES = st.sampled_from(["bridge", "bridge", "bridge", "bridge", "cli", "Bad"])  # "Bad": the schema refuses
 
 
 def _header(encoding: PositionEncoding) -> EpisodeHeader:
@@ -49,21 +55,27 @@ def _header(encoding: PositionEncoding) -> EpisodeHeader:
                          workspace=WorkspaceIdentity(root_name="runs"))
 
 
-def _edit(t_ms: int, path: str, line: int, character: int, text: str, end: tuple[int, int] | None = None
-          ) -> dict[str, Any]:
+def _edit(t_ms: int, path: str, line: int, character: int, text: str, end: tuple[int, int] | None = None,
+          source: str = "bridge", version: int | None = None) -> dict[str, Any]:
     el, ec = end or (line, character)
-    return {"kind": "edit", "t_ms": t_ms, "source": "bridge", "path": path,
+    step = {"kind": "edit", "t_ms": t_ms, "source": source, "path": path,
             "changes": [{"range": {"start": {"line": line, "character": character},
                                    "end": {"line": el, "character": ec}}, "text": text}]}
+    return step if version is None else {**step, "version": version}
 
 
 @st.composite
-def sessions(draw: st.DrawFn, encoding: PositionEncoding) -> list[dict[str, Any]]:
+def sessions(draw: st.DrawFn, encoding: PositionEncoding, valid: bool = True) -> list[dict[str, Any]]:
     """Steps of a typing session: opens, bursts of keys each typed where the one before ended (now and
-    then a deletion, a jump, another file), saves with the right hash or a wrong one, closes."""
+    then a deletion, a jump, another file, another source, diagnostics), saves with the right hash or a
+    wrong one, closes; edits with versions, without, or either; the session's times from 0 or from below
+    the schema's bound. Unless `valid`, now and then a source or a path the schema refuses or a jump to a
+    character just below its bound, and times that may pass its bound."""
     steps: list[dict[str, Any]] = []
     texts: dict[str, str] = {}
-    t_ms = 0
+    t_ms = draw(st.sampled_from([0, 0, 0, MAX_T_MS - 5000] if valid else [0, 0, MAX_T_MS - 12, MAX_T_MS - 3]))
+    versions = draw(st.sampled_from(["all", "none", "some"]))
+    version = draw(st.integers(-2, 3))
     for _ in range(draw(st.integers(1, 6))):
         t_ms += 1
         path = draw(PATHS) if steps else "a.py"
@@ -78,19 +90,33 @@ def sessions(draw: st.DrawFn, encoding: PositionEncoding) -> list[dict[str, Any]
             for _ in range(draw(st.integers(1, 30))):
                 key = draw(KEYS)
                 twist = draw(st.integers(0, 19))
+                version += draw(st.sampled_from([1, 1, 2]))
+                numbered = versions == "all" or (versions == "some" and draw(st.booleans()))
                 if twist == 0:  # a backspace
-                    steps.append(_edit(t_ms, path, line, max(character - 1, 0), "", (line, character)))
+                    steps.append(_edit(t_ms, path, line, max(character - 1, 0), "", (line, character),
+                                       version=version if numbered else None))
                     character = max(character - 1, 0)
                     continue
                 if twist == 1:  # the caret jumps
                     line, character = draw(st.integers(0, 4)), draw(st.integers(0, 9))
                 if twist == 2:  # another file
-                    path = draw(PATHS)
+                    path = draw(PATHS if valid else st.sampled_from(["a.py", "b.py", ""]))
+                if twist == 5 and not valid:  # typing past the schema's bound
+                    character = MAX_POSITION - draw(st.integers(0, 2))
                 if twist == 3:  # a unit off the caret: inside the character just typed, or past it
                     character = max(character + draw(st.sampled_from([-1, 1])), 0)
-                steps.append(_edit(t_ms, path, line, character, key))
+                if twist == 6:  # a language server's diagnostics between two keys
+                    steps.append({"kind": "diagnostics", "t_ms": t_ms, "source": "bridge", "path": path,
+                                  "items": [] if draw(st.booleans()) else [
+                                      {"range": {"start": {"line": line, "character": 0},
+                                                 "end": {"line": line, "character": character}},
+                                       "message": draw(KEYS), "severity": 2}]})
+                source = draw(SOURCES.filter(lambda name: name != "Bad") if valid else SOURCES) \
+                    if twist == 4 else "bridge"
+                steps.append(_edit(t_ms, path, line, character, key, source=source,
+                                   version=version if numbered else None))
                 line, character = caret_after(line, character, key, encoding)
-                t_ms += draw(st.sampled_from([0, 1]))
+                t_ms += draw(st.sampled_from([0, 1, 1, 5]))
         elif action == "save":
             right = draw(st.booleans())
             steps.append({"kind": "save", "t_ms": t_ms, "source": "bridge", "path": path,
@@ -109,9 +135,11 @@ def _write(directory: Path, encoding: PositionEncoding, steps: list[dict[str, An
     return path
 
 
-def _replay(path: Path, runs: bool) -> tuple[str, dict[int, tuple[Any, ...]], dict[str, list[Any]]]:
+def _replay(path: Path, reader: str) -> tuple[str, dict[int, tuple[Any, ...]], dict[str, list[Any]]]:
     """The verdict (steps replayed, or the error), what the workspace is after each step observed (files,
-    memory estimate, work), and the rows gathered (also when refused)."""
+    memory estimate, work), and the rows gathered (also when refused); `reader` "models": the steps as
+    `verify` reads them (Episode.steps()), "records": records(), "runs": records(runs=True) with runs of
+    typed characters replayed as one change, as the dataset build reads and replays them."""
     episode = open_episode(path)
     rows = StepRows("e", "2026-01")
     seen: dict[int, tuple[Any, ...]] = {}
@@ -124,22 +152,24 @@ def _replay(path: Path, runs: bool) -> tuple[str, dict[int, tuple[Any, ...]], di
         look(index, workspace)
         rows.observe(index, step, workspace)
 
-    def observe_run(first: int, edits: list[Edit], workspace: Workspace) -> None:
-        assert len(edits) > 1
-        look(first + len(edits) - 1, workspace)
-        rows.observe_run(first, edits, workspace)
+    def observe_run(first: int, run: EditRun, workspace: Workspace) -> None:
+        assert len(run) > 1
+        look(first + len(run) - 1, workspace)
+        rows.observe_run(first, run, workspace)
 
     try:
-        verdict = str(verify_replay(episode, records(episode), observe=observe,
-                                    observe_run=observe_run if runs else None))
+        steps = episode.steps() if reader == "models" else records(episode, runs=reader == "runs")
+        verdict = str(verify_replay(episode, steps, observe=observe,
+                                    observe_run=observe_run if reader == "runs" else None))
     except (EpisodeError, ReconstructionError) as exc:
         verdict = f"{type(exc).__name__}: {exc}"
     return verdict, seen, rows.steps.columns
 
 
 def _same(path: Path) -> tuple[str, int]:
-    """Both replays agree; (the verdict, how many steps went in runs)."""
-    one_by_one, runs = _replay(path, False), _replay(path, True)
+    """The three replays agree; (the verdict, how many steps went in runs)."""
+    models, one_by_one, runs = _replay(path, "models"), _replay(path, "records"), _replay(path, "runs")
+    assert one_by_one == models
     assert runs[0] == one_by_one[0]
     assert runs[2] == one_by_one[2]
     assert set(runs[1]) <= set(one_by_one[1])
@@ -159,11 +189,24 @@ def test_typed_runs_replay_as_the_edits_one_by_one(data: st.DataObject) -> None:
 
 @PROFILE
 @given(st.data())
+def test_chunks_the_schema_refuses_stop_both_replays_at_the_same_step(data: st.DataObject) -> None:
+    """Sources and paths the schema refuses, times and positions past its bounds, in one or two chunks as
+    the encoder writes them: a run the columns hold is refused at the same step as its edits one by one."""
+    encoding = data.draw(ENCODINGS)
+    steps = data.draw(sessions(encoding, valid=False))
+    cut = data.draw(st.integers(1, len(steps)))
+    chunk_maps = [encode_chunk(part, encoding) for part in (steps[:cut], steps[cut:]) if part]
+    with tempfile.TemporaryDirectory() as directory:
+        _same(_episode(Path(directory), encoding, chunk_maps, len(steps)))
+
+
+@PROFILE
+@given(st.data())
 def test_damaged_chunks_stop_both_replays_at_the_same_step(data: st.DataObject) -> None:
     """A chunk refused by the reader just after a run: the run is replayed (and refused where it fails)
     before the reader's error, as one by one."""
     encoding = data.draw(ENCODINGS)
-    steps = data.draw(sessions(encoding))
+    steps = data.draw(sessions(encoding, valid=False))
     cut = data.draw(st.integers(1, len(steps)))
     chunk_maps = [encode_chunk(part, encoding) for part in (steps[:cut], steps[cut:]) if part]
     spoilt = data.draw(st.integers(0, len(chunk_maps) - 1))
