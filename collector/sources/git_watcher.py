@@ -142,11 +142,14 @@ class GitWatcher:
 
     def _catch_up(self) -> None:
         """Read reflogs written before their directory was watched: HEAD's first, so order is kept."""
-        refs = self._logs / "refs"
-        names = sorted(p.relative_to(self._logs).as_posix() for p in refs.rglob("*") if p.is_file())
         with self._lock:
-            for log in ["HEAD", *names]:
+            for log in ["HEAD", *self._branch_logs()]:
                 self._read_log(log)
+
+    def _branch_logs(self) -> list[str]:
+        """The reflogs under logs/refs/ on disk, by name (`refs/heads/main`)."""
+        refs = self._logs / "refs"
+        return sorted(p.relative_to(self._logs).as_posix() for p in refs.rglob("*") if p.is_file())
 
     def _tail(self, log: str) -> ReflogTail:
         tail = self._tails.get(log)
@@ -201,9 +204,13 @@ class GitWatcher:
             self._attach(reader, fresh=True)
         new = self._reader.snapshot()
         with self._lock:  # reflogs are written before refs move: everything `new` shows is in them now
-            for log in ["HEAD", STASH, *(n for n in new.refs if n.startswith(LOGGED))]:
+            # A branch made since the snapshot (`git switch -c` running now, its events not read yet): its
+            # reflog first, as git wrote it before HEAD's entry for the same command.
+            made = [log for log in self._branch_logs() if log not in new.refs]
+            for log in [*made, "HEAD", STASH, *(n for n in new.refs if n.startswith(LOGGED))]:
                 self._read_log(log)
-            for gone in [n for n in self._tails if n.startswith(LOGGED) and n not in new.refs]:
+            kept = {*new.refs, *made}
+            for gone in [n for n in self._tails if n.startswith(LOGGED) and n not in kept]:
                 del self._tails[gone]  # a branch made again later starts a new reflog
             observed, self._observed = self._observed, []
         old, self._state = self._state, new

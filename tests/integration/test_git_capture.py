@@ -111,6 +111,27 @@ def watched(repo: Repo) -> Iterator[tuple[Repo, Recorder]]:
         watcher.stop()
 
 
+def test_a_pass_during_switch_c_keeps_the_branch_before_the_checkout(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The debounced pass can run while `git switch -c` writes: its ref snapshot, taken first, lacks the new
+    branch, whose reflog git wrote before HEAD's. The pass reads that reflog before HEAD's, so the branch's
+    creation comes before the checkout (it came after, once, in a full run of the suite)."""
+    repo.commit_file("a.py", "a = 1\n", "first")
+    rec = Recorder()
+    watcher = GitWatcher(repo.root, Policy.load(repo.root), rec, clock=now_ms)
+    watcher._tick()  # the pass that reads the repository as it is, with its commit
+    reader = watcher._reader
+    assert reader is not None
+    before = reader.snapshot()
+    repo("switch", "-q", "-c", "topic")
+    monkeypatch.setattr(reader, "snapshot", lambda: before)  # taken just before git wrote anything
+    watcher._tick()
+    monkeypatch.undo()
+    watcher._tick()  # the next pass sees the branch's ref: nothing more to say
+    assert [s["op"] for s in rec.steps] == ["commit", "branch_create", "checkout"]
+    assert rec.steps[1]["ref"] == "refs/heads/topic"
+
+
 def test_every_kind_of_operation_becomes_its_step(watched: tuple[Repo, Recorder]) -> None:
     repo, rec = watched
     first = repo.commit_file("a.txt", "one\ntwo\n", "first")
