@@ -68,6 +68,10 @@ class Framer:
 
     def feed(self, data: bytes) -> list[Frame]:
         """Frames completed by `data`, in order."""
+        # most reads: one whole message with the plain header, framed without the buffer
+        plain = None if self._buffer or self._passthrough else _PLAIN_HEADER.match(data)
+        if plain is not None and len(data) - plain.end() == int(plain[1]) <= self.max_body:
+            return [Frame(data, body=data[plain.end():])]
         frames: list[Frame] = []
         if self._passthrough and data:
             piece = data[: self._passthrough]

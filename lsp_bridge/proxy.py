@@ -253,6 +253,7 @@ class Proxy:
         assert self._proc is not None and self._proc.stdout is not None
         fd = self._proc.stdout.fileno()
         framer = Framer()
+        spoke = False
         while True:
             try:
                 data = os.read(fd, CHUNK)
@@ -264,7 +265,9 @@ class Proxy:
             for frame in framer.feed(data):
                 self.out.frame(frame)
                 self._put("server", frame, at)
-            self._server_spoke.set()
+            if not spoke:  # (Event.set takes a lock: once is enough)
+                self._server_spoke.set()
+                spoke = True
         if (tail := framer.finish()) is not None:
             self.out.frame(tail)
             self._put("server", tail, self._clock())
