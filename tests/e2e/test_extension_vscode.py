@@ -29,8 +29,10 @@ from pathlib import Path
 import pytest
 
 from collector.episode import open_episode
+from collector.home import Home
 from schemas.steps import CommandStep
 from tests.e2e.conftest import codetape, saved_texts
+from tests.integration.collector_harness import wait_recorded
 from tests.waiting import wait_for
 
 EXTENSION = Path(__file__).resolve().parents[2] / "editor_extensions" / "vscode"
@@ -155,11 +157,17 @@ def test_vscode_records_reviews_and_signs_an_episode(
     codetape(env, "keys", "init")
     (workspace / "app.py").write_text("# app\n", encoding="utf-8")
     out = tmp_path / "seen.json"
-    driver = subprocess.run(
-        [tool("node"), str(E2E / "drive.mjs"), f"http://127.0.0.1:{port}/?folder={workspace}", "app.py", TEXT,
-         COMMAND, str(out)], cwd=E2E, capture_output=True, text=True, timeout=600)
+    url = f"http://127.0.0.1:{port}/?folder={workspace}"
+    argv = [tool("node"), str(E2E / "drive.mjs"), url, "app.py", TEXT, COMMAND, str(out)]
+    with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True) as driver:
+        try:
+            command_recorded(driver, out, env, workspace, tmp_path)
+            _, stderr = driver.communicate(timeout=600)
+        finally:
+            driver.kill()
     seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-    assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), driver.stderr[-3000:],
+    assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:],
                                                        seen.get("statuses"))
     statuses = seen["statuses"]
     counts = [int(s.split("recording ")[1].split()[0]) for s in statuses if "recording " in s]
@@ -180,3 +188,31 @@ def test_vscode_records_reviews_and_signs_an_episode(
     commands = [s for s in episode.steps() if isinstance(s, CommandStep)]
     assert [(c.command_line, c.cwd, c.exit_code) for c in commands] == [(COMMAND, ".", 0)], commands
     print(f"vscode e2e: {time.monotonic() - began:.1f} s in the test, driver timings (ms) {seen['timings']}")
+
+
+def command_recorded(driver: subprocess.Popen[str], out: Path, env: dict[str, str], workspace: Path,
+                     tmp_path: Path) -> None:
+    """Once the driver has typed the terminal command, wait for its step in the collector's journal and let
+    the driver go on to seal: the status bar's count also grows with cursor and diagnostics steps, so only
+    the journal says that the command itself arrived before the seal."""
+    typed = out.with_name(out.name + ".typed")
+
+    def driver_typed() -> bool:
+        if driver.poll() is not None:
+            seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+            pytest.fail(f"the driver stopped before typing the command: {seen.get('error')}")
+        return typed.exists()
+
+    wait_for(driver_typed, 300, "the driver to type the terminal command")
+    try:
+        wait_recorded(Home(Path(env["CODETAPE_HOME"]).resolve()), workspace,
+                      lambda steps: any(s["kind"] == "command" for s in steps), "the terminal command's step")
+    except AssertionError as error:
+        raise AssertionError(f"{error}\nthe extension's log: {extension_log(tmp_path)}") from None
+    out.with_name(out.name + ".recorded").touch()
+
+
+def extension_log(tmp_path: Path) -> str:
+    """The tail of the codetape output channel code-server keeps under its user data directory."""
+    logs = sorted((tmp_path / "user" / "logs").rglob("*codetape*.log"))
+    return "\n".join(log.read_text(errors="replace")[-2000:] for log in logs) or "none found"

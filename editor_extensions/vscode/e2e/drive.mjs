@@ -3,7 +3,7 @@
 // the integrated terminal, seal from the status bar menu, answer Review to the prompt and sign in the
 // review webview after its confirmation. Writes what it saw to OUT as JSON; exits 1 on any failure.
 // Usage: node drive.mjs URL FILE_NAME TEXT COMMAND OUT
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const [url, fileName, text, command, out] = process.argv.slice(2);
@@ -11,6 +11,15 @@ const seen = { statuses: [], steps: {}, timings: {} };
 const started = Date.now();
 const mark = (name) => { seen.timings[name] = Date.now() - started; };
 const TIMEOUT = 90_000;
+const waitFile = async (path, what) => {
+    const deadline = Date.now() + TIMEOUT;
+    while (!existsSync(path)) {
+        if (Date.now() > deadline) {
+            throw new Error(`never saw ${what} (${path})`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50)); // polling for a file another process writes
+    }
+};
 
 const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -68,6 +77,10 @@ try {
     await terminal.click();
     await page.keyboard.type(command);
     await page.keyboard.press('Enter');
+    // The status bar's count also grows with cursor and diagnostics steps, so it cannot say that the command
+    // itself was recorded: the test reads the collector's journal for it, and says so by creating OUT.recorded.
+    writeFileSync(`${out}.typed`, '');
+    await waitFile(`${out}.recorded`, 'the test to see the command in the journal');
     await waitSteps('command', (n) => n > saved);
     mark('command');
 
