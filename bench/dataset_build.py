@@ -243,12 +243,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="codetape-bench-dataset-") as scratch:
         work = args.work or Path(scratch)
         source = prepare(work, args.episodes)
-        smaller = [subset(source, int(count)) for count in args.small.split(",")]
+        smaller = [subset(source, int(count)) for count in args.small.split(",") if count]
         cores = os.cpu_count() or 1
         engines = args.engines.split(",")
         runs: list[tuple[str, int, Path]] = [*(("local", 1, few) for few in smaller), ("local", 1, source),
-                                             ("local", cores, source), ("ray", cores, smaller[0]),
-                                             ("ray", cores, source)]
+                                             ("local", cores, source),
+                                             *(("ray", cores, few) for few in smaller[:1]), ("ray", cores, source)]
         runs = [run for run in runs if run[0] in engines]
         results: list[dict[str, Any]] = []
         before: list[dict[str, Any]] = []
