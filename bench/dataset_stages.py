@@ -23,13 +23,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.report import command_line, machine, table
+from collector.dataset.kept import KeptRows
 from collector.dataset.output import open_output
 from collector.dataset.rows import StepRows
-from collector.dataset.sink import HOLD_BYTES
 from collector.dataset.source import entries, locate, reader_for
-from collector.dataset.tables import ROWS
 from collector.dataset.transform import Context, Outcome, transform
-from collector.dataset.writer import TableWriter
 from collector.episode import Episode, open_episode
 from collector.episode.edits import EditRun, Record
 from collector.episode.records import records
@@ -95,15 +93,10 @@ def _summaries(episodes: list[Episode], validated: list[list[Record | EditRun]])
 def _write(outcomes: list[Outcome]) -> None:
     with tempfile.TemporaryDirectory() as out_dir, tempfile.TemporaryDirectory() as scratch:
         out = open_output(out_dir, UploadSettings())
-        writers = {name: TableWriter(out, name, 1, Path(scratch)) for name in ROWS}
+        kept = KeptRows(out, 1, Path(scratch))  # as the build keeps them
         for outcome in outcomes:
-            for name, writer in writers.items():
-                writer.add(outcome.tables[name])
-            if sum(writer.held for writer in writers.values()) > HOLD_BYTES:
-                for writer in writers.values():
-                    writer.flush()
-        for writer in writers.values():
-            writer.close()
+            kept.add(outcome)
+        kept.close()
 
 
 NAMES = {"read": "read the steps (records: edits from the columns, other kinds by their models)",

@@ -14,11 +14,14 @@ every one left out is a row of `rejected`, with its reason.
     tables.py        the tables' Arrow schemas, month partitions, row group sizes
     known.py         what earlier builds made; the duplicate rule
     sink.py          where verdicts go: the duplicate rule, `rejected`, the tally behind the progress bar
-    writer.py        Parquet parts (pyarrow.dataset.write_dataset), rewriting a file without some episodes
+    kept.py          the rows one process keeps: a writer per table, spilled together, Parquet at the end
+    writer.py        one table's rows: held, spilled per month, Parquet parts; rewriting a file without
+                     some episodes
     withdraw.py      revoked since built: their rows copied out of the files that hold them
     output.py        OUT as a pyarrow filesystem (a directory, or s3://)
     manifest.py      OUT/_manifest.json: inputs, builds, counts, the files that belong to the dataset
-    local.py         the local engine: a process pool over the cores
+    local.py         the local engine: a process pool over the cores, each worker writing its own rows
+    workers.py       its worker processes: spawned at once, kept for the build, calls sent to each
     ray_engine.py    the ray engine: Ray Data tasks (imports ray; `codetape[ray]`)
     errors.py        the dataset error tree
 """

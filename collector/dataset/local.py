@@ -1,33 +1,28 @@
-"""The local engine: the transform in a pool of worker processes, one per core, the rows written here.
+"""The local engine: the transform in a pool of worker processes, one per core (workers.py), or in this
+process when there is one.
 
-Episodes go to the workers in source order, at most WINDOW per worker ahead of the one being written, and
-their outcomes come back in that order: memory holds a bounded number of episodes whatever the source
-holds, and the duplicate rule sees them in the order the ray engine sorts them into. Workers are spawned
-(not forked: the parent may hold threads and open S3 clients); a program that calls build_dataset must
-guard its entry point with `if __name__ == "__main__":`, as multiprocessing requires.
+With a pool, every worker writes the rows of the episodes it transformed (kept.py) and sends back only
+their verdicts, which come back here in source order: the duplicate rule sees them in the order the ray
+engine sorts them into, and the rows of the episodes it finds duplicates are left out when the workers
+write their Parquet files, at the end, side by side. Memory: each worker holds its share of the rows
+held before spilling, and this process a few verdicts.
 """
 
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
-from collector.dataset.errors import DatasetError
+from collector.dataset import workers as pool
 from collector.dataset.exports import Exported, export_entry
+from collector.dataset.kept import HOLD_BYTES, KeptRows, Written
 from collector.dataset.output import Output
 from collector.dataset.sink import Sink
 from collector.dataset.source import Entry
-from collector.dataset.transform import Context, transform
-
-WINDOW = 2
-T = TypeVar("T")
-R = TypeVar("R")
+from collector.dataset.transform import Context, Outcome, transform
 
 
 def cores() -> int:
@@ -35,50 +30,73 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+@dataclass(frozen=True)
+class RowsJob:
+    """What a worker needs to keep a build's rows: where they go and how much it may hold."""
+
+    out: Output
+    build: int
+    scratch: str
+    hold: int
+
+
 class LocalEngine:
     def __init__(self, workers: int) -> None:
         self.workers = workers
+        self.pool = pool.Workers(workers) if workers > 1 else None  # started now: they import meanwhile
 
-    def rows(self, entries: Sequence[Entry], context: Context, sink: Sink,
-             out: Output) -> dict[str, dict[str, int]]:
-        """Check every entry; the sink writes what is kept (so no files of the engine's own)."""
-        for outcome in ordered_map(functools.partial(transform, context=context), entries, self.workers):
-            if sink.verdict(outcome):
-                sink.keep(outcome)
-        return {}
+    def rows(self, entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> Written:
+        """Check every entry, the verdicts to `sink`; the files the workers wrote, by table."""
+        if self.pool is None or not entries:
+            for outcome in map(functools.partial(transform, context=context), entries):
+                if sink.verdict(outcome):
+                    sink.keep(outcome)
+            return {}
+        job = RowsJob(out, context.build, str(sink.scratch), HOLD_BYTES // self.workers)
+        dropped: set[str] = set()  # accepted by a worker, found duplicates here
+        check = functools.partial(_transform_and_keep, context=context, job=job)
+        for outcome in self.pool.map(check, entries):
+            if not sink.verdict(outcome) and outcome.accepted:
+                dropped.add(outcome.sha256)
+        written: Written = {}
+        for files in self.pool.each(functools.partial(_write_kept, job=job, dropped=frozenset(dropped))):
+            for table, paths in files.items():
+                written.setdefault(table, {}).update(paths)
+        return written
 
     def exports(self, items: Sequence[tuple[Entry, tuple[str, ...]]], context: Context,
                 out: Output) -> Exported:
         done = Exported()
         work = functools.partial(_export, context=context, out=out)
-        for exported in ordered_map(work, items, self.workers):
+        for exported in map(work, items) if self.pool is None else self.pool.map(work, items):
             done.add(exported)
         return done
 
     def close(self) -> None:
-        return None
+        if self.pool is not None:
+            self.pool.close()
+
+
+_KEPT: dict[str, KeptRows] = {}  # in a worker: the rows it keeps, by the scratch directory of their build
+
+
+def _transform_and_keep(entry: Entry, context: Context, job: RowsJob) -> Outcome:
+    """In a worker: one episode's verdict, its rows (when accepted) kept here, not sent back."""
+    outcome = transform(entry, context)
+    if outcome.accepted:
+        if job.scratch not in _KEPT:
+            _KEPT[job.scratch] = KeptRows(job.out, job.build, Path(job.scratch), hold=job.hold,
+                                          stem=f"w{pool.number}-")
+        _KEPT[job.scratch].add(outcome)
+    outcome.tables = {}
+    return outcome
+
+
+def _write_kept(job: RowsJob, dropped: Collection[str]) -> Written:
+    """In a worker: the rows it kept written as Parquet, those of `dropped` episodes left out."""
+    kept = _KEPT.pop(job.scratch, None)
+    return {} if kept is None else kept.close(dropped)
 
 
 def _export(item: tuple[Entry, tuple[str, ...]], context: Context, out: Output) -> Exported:
     return export_entry(item[0], context, item[1], out)
-
-
-def ordered_map(work: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
-    """`work(item)` for every item, in order, in `workers` processes (here when there is one)."""
-    if workers <= 1 or len(items) <= 1:
-        yield from map(work, items)
-        return
-    pool = ProcessPoolExecutor(min(workers, len(items)), mp_context=multiprocessing.get_context("spawn"))
-    window: deque[Future[R]] = deque()
-    try:
-        for item in items:
-            window.append(pool.submit(work, item))
-            if len(window) >= WINDOW * workers:
-                yield window.popleft().result()
-        while window:
-            yield window.popleft().result()
-    except BrokenProcessPool:
-        raise DatasetError("a worker process of the build died (out of memory?); nothing of this build was "
-                           "kept, run it again") from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,6 +1,6 @@
 """Where a build's verdicts go, whichever engine reached them: the duplicate rule (known.Admission), the
-refusals to `rejected`, the counts to the tally the progress bar shows, and (for the local engine) the
-accepted rows to one TableWriter per table."""
+refusals to `rejected`, the counts to the tally the progress bar shows, and (for the local engine's
+single process) the accepted rows to its KeptRows (kept.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from collector.dataset.kept import HOLD_BYTES, KeptRows, Written
 from collector.dataset.known import Admission
 from collector.dataset.output import Output
 from collector.dataset.reasons import Rejected
 from collector.dataset.source import Entry
-from collector.dataset.tables import REJECTED, ROWS
+from collector.dataset.tables import REJECTED
 from collector.dataset.transform import Outcome
 from collector.dataset.writer import TableWriter
 
@@ -33,7 +34,6 @@ class Tally:
 
 
 Progress = Callable[[Tally], None]
-HOLD_BYTES = 64 << 20  # rows held by all the tables' writers together, spilled beyond it
 
 
 def no_progress(_tally: Tally) -> None:
@@ -44,7 +44,8 @@ class Sink:
     def __init__(self, out: Output, build: int, admission: Admission, tally: Tally, scratch: Path,
                  progress: Progress = no_progress) -> None:
         self.build, self.admission, self.tally, self.progress = build, admission, tally, progress
-        self.rows = {table: TableWriter(out, table, build, scratch) for table in ROWS}
+        self.out, self.scratch = out, scratch
+        self.rows = KeptRows(out, build, scratch)
         self.rejected = TableWriter(out, "rejected", build, scratch)
         self.kept: list[Entry] = []  # the episodes whose rows this build adds
 
@@ -65,11 +66,7 @@ class Sink:
         return refusal is None
 
     def keep(self, outcome: Outcome) -> None:
-        for table, writer in self.rows.items():
-            writer.add(outcome.tables[table], outcome.month)  # every row of an episode is of its month
-        if sum(writer.held for writer in self.rows.values()) > HOLD_BYTES:
-            for writer in self.rows.values():  # all together: rows freed at different times fragment memory
-                writer.flush()
+        self.rows.add(outcome)
 
     def reject(self, sha256: str, key: str, episode_id: str | None, signer: str | None,
                refusal: Rejected, *, count: bool = True) -> None:
@@ -81,8 +78,8 @@ class Sink:
         if self.rejected.held > HOLD_BYTES:
             self.rejected.flush()
 
-    def close(self) -> dict[str, dict[str, int]]:
+    def close(self) -> Written:
         """Write what is held; the files written, by table."""
-        written = {table: writer.close() for table, writer in self.rows.items()}
+        written = self.rows.close()
         written["rejected"] = self.rejected.close()
         return written

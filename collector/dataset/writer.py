@@ -5,13 +5,14 @@ per month without holding them all. `TableWriter` holds a few MiB of rows (`flus
 per month as LZ4-compressed Arrow IPC (less CPU than zstd, about twice the size) into a local scratch
 directory; `close` copies each month's spill into `TABLE/month=YYYY-MM/part-b<build>-<stem><n>.parquet`
 (zstd, row groups of ROW_GROUP_ROWS, a new file every FILE_ROW_GROUPS groups), one row group in memory at
-a time. `rewrite` copies one file
-without some episodes' rows, a batch at a time.
+a time, leaving out the rows of episodes found to be duplicates after their rows were added (the local
+engine's workers write before the parent has ruled). `rewrite` copies one file without some episodes'
+rows, a batch at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -49,10 +50,12 @@ class TableWriter:
         self.pending: dict[str, list[pa.Table]] = {}  # partition -> its rows held, in the order added
         self.held = 0
         self.spills: dict[str, tuple[Path, pa.ipc.RecordBatchStreamWriter]] = {}  # partition -> its spill
+        self.episodes: dict[str, list[tuple[str, int]]] = {}  # partition -> (episode sha256, rows), in order
 
-    def add(self, rows: pa.Table, month: str | None = None) -> None:
+    def add(self, rows: pa.Table, month: str | None = None, sha256: str | None = None) -> None:
         """Hold `rows`, each partition's apart (without the partition column: the spill's file says it).
-        `month`, when the caller knows it, is the partition of every row (an episode's rows)."""
+        `month`, when the caller knows it, is the partition of every row (an episode's rows); `sha256`, when
+        given with it, names their episode, so that `close` can leave them out."""
         if not rows.num_rows:
             return
         self.held += rows.get_total_buffer_size()  # (nbytes, which leaves out what slices share, is slower)
@@ -61,6 +64,8 @@ class TableWriter:
             return
         if month is not None:
             self.pending.setdefault(month, []).append(rows.drop_columns([PARTITION]))
+            if sha256 is not None:
+                self.episodes.setdefault(month, []).append((sha256, rows.num_rows))
             return
         months = rows.column(PARTITION)
         for value in pc.unique(months).to_pylist():
@@ -83,19 +88,20 @@ class TableWriter:
             self.spills[partition] = path, pa.ipc.new_stream(str(path), self.file_schema, options=_SPILL)
         return self.spills[partition][1]
 
-    def close(self) -> dict[str, int]:
-        """Write every month's rows as Parquet under OUT; the files written (relative path -> rows)."""
+    def close(self, dropped: Collection[str] = ()) -> dict[str, int]:
+        """Write every month's rows as Parquet under OUT, but those of the episodes `dropped` (by sha256,
+        as `add` was told); the files written (relative path -> rows)."""
         self.flush()
         written: dict[str, int] = {}
         for partition, (path, spill) in sorted(self.spills.items()):
             spill.close()
             folder = f"{self.table}/{PARTITION}={partition}" if partition else self.table
-            written.update(self._write(path, folder))
+            written.update(self._write(path, folder, _kept(self.episodes.get(partition, []), dropped)))
             path.unlink()
-        self.spills = {}
+        self.spills, self.episodes = {}, {}
         return written
 
-    def _write(self, spill: Path, folder: str) -> dict[str, int]:
+    def _write(self, spill: Path, folder: str, kept: pa.Array | None) -> dict[str, int]:
         group = ROW_GROUP_ROWS[self.table]
         written: dict[str, int] = {}
         writer: pq.ParquetWriter | None = None
@@ -103,7 +109,7 @@ class TableWriter:
         self.out.folder(folder)
         try:
             with pa.memory_map(str(spill)) as source:
-                for rows in _row_groups(pa.ipc.open_stream(source), group):
+                for rows in _row_groups(_filtered(pa.ipc.open_stream(source), kept), group):
                     if writer is None or groups == FILE_ROW_GROUPS:
                         if writer is not None:
                             writer.close()
@@ -120,7 +126,28 @@ class TableWriter:
         return written
 
 
-def _row_groups(reader: pa.ipc.RecordBatchStreamReader, rows: int) -> Iterator[pa.Table]:
+def _kept(episodes: list[tuple[str, int]], dropped: Collection[str]) -> pa.Array | None:
+    """A mask over a partition's rows, false for those of `dropped` episodes; None when it keeps them all."""
+    if not dropped or not any(sha256 in dropped for sha256, _rows in episodes):
+        return None
+    return pa.concat_arrays([pa.repeat(sha256 not in dropped, rows) for sha256, rows in episodes])
+
+
+def _filtered(batches: Iterable[pa.RecordBatch], kept: pa.Array | None) -> Iterator[pa.RecordBatch]:
+    """The spilled batches, in order, each without the rows `kept` (over all of them) leaves out."""
+    offset = 0
+    for batch in batches:
+        if kept is None:
+            yield batch
+            continue
+        mask = kept.slice(offset, batch.num_rows)
+        offset += batch.num_rows
+        if len(mask) != batch.num_rows:
+            raise OutputFailed("a spill holds rows of episodes it was not told of; this is a bug in codetape")
+        yield batch.filter(mask)
+
+
+def _row_groups(reader: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
     """The spilled batches regrouped into tables of `rows` rows (the last one smaller)."""
     held: list[pa.RecordBatch] = []
     count = 0

@@ -1,0 +1,39 @@
+"""The rows of the episodes one process keeps: a TableWriter per table (writer.py), spilled all together
+when they hold more than their share of memory, written as Parquet by `close`.
+
+The local engine's parent keeps them when it runs the transform itself (one process); with a pool, every
+worker keeps the rows of the episodes it transformed, and the parent, which rules on duplicates after the
+rows were kept, names at `close` the episodes whose rows are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from collector.dataset.output import Output
+from collector.dataset.tables import ROWS
+from collector.dataset.transform import Outcome
+from collector.dataset.writer import TableWriter
+
+HOLD_BYTES = 64 << 20  # rows held by all the tables' writers of a build together, spilled beyond it
+Written = dict[str, dict[str, int]]  # table -> the files written (relative path -> rows)
+
+
+class KeptRows:
+    def __init__(self, out: Output, build: int, scratch: Path, *, hold: int = HOLD_BYTES,
+                 stem: str = "w") -> None:
+        self.hold = hold
+        self.writers = {table: TableWriter(out, table, build, scratch, stem) for table in ROWS}
+
+    def add(self, outcome: Outcome) -> None:
+        """Hold an accepted episode's rows (every row of an episode is of its month)."""
+        for table, writer in self.writers.items():
+            writer.add(outcome.tables[table], outcome.month, outcome.sha256)
+        if sum(writer.held for writer in self.writers.values()) > self.hold:
+            for writer in self.writers.values():  # all at once: rows freed at different times fragment memory
+                writer.flush()
+
+    def close(self, dropped: Collection[str] = ()) -> Written:
+        """Write what is held as Parquet under OUT, but the rows of the episodes `dropped` (by sha256)."""
+        return {table: writer.close(dropped) for table, writer in self.writers.items()}
