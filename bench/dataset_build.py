@@ -246,9 +246,9 @@ def main() -> None:
         smaller = [subset(source, int(count)) for count in args.small.split(",") if count]
         cores = os.cpu_count() or 1
         engines = args.engines.split(",")
-        runs: list[tuple[str, int, Path]] = [*(("local", 1, few) for few in smaller), ("local", 1, source),
-                                             ("local", cores, source),
-                                             *(("ray", cores, few) for few in smaller[:1]), ("ray", cores, source)]
+        runs: list[tuple[str, int, Path]] = [
+            *(("local", 1, few) for few in smaller), ("local", 1, source), ("local", cores, source),
+            *(("ray", cores, few) for few in smaller[:1]), ("ray", cores, source)]
         runs = [run for run in runs if run[0] in engines]
         results: list[dict[str, Any]] = []
         before: list[dict[str, Any]] = []
