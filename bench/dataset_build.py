@@ -40,7 +40,7 @@ from typing import Any
 import psutil
 
 from bench.episode_speed import peak_rss_mib
-from bench.report import command_line, machine, table, write_section
+from bench.report import command_line, machine, python_ms, table, write_section
 from bench.sessions import generate
 from collector.consent import init_keys, sign_episode
 from collector.episode import write_episode_file
@@ -239,7 +239,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="each build this many times: the median")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
-    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg()) + f", bench.report.python_ms {python_ms():.0f} ms"
     with tempfile.TemporaryDirectory(prefix="codetape-bench-dataset-") as scratch:
         work = args.work or Path(scratch)
         source = prepare(work, args.episodes)
@@ -247,7 +247,8 @@ def main() -> None:
         cores = os.cpu_count() or 1
         engines = args.engines.split(",")
         runs: list[tuple[str, int, Path]] = [
-            *(("local", 1, few) for few in smaller), ("local", 1, source), ("local", cores, source),
+            *(("local", 1, few) for few in smaller), ("local", 1, source),
+            *(("local", cores, few) for few in smaller), ("local", cores, source),
             *(("ray", cores, few) for few in smaller[:1]), ("ray", cores, source)]
         runs = [run for run in runs if run[0] in engines]
         results: list[dict[str, Any]] = []
