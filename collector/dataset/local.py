@@ -43,7 +43,8 @@ class RowsJob:
 class LocalEngine:
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.pool = pool.Workers(workers) if workers > 1 else None  # started now: they import meanwhile
+        # started now, importing the transform while the build lists its source
+        self.pool = pool.Workers(workers, preload=(__name__,)) if workers > 1 else None
 
     def rows(self, entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> Written:
         """Check every entry, the verdicts to `sink`; the files the workers wrote, by table."""

@@ -11,6 +11,7 @@ the whole process group: the parent decides what happens then.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import signal
 from collections.abc import Callable, Generator, Iterable, Sequence
@@ -32,7 +33,8 @@ number: int | None = None  # in a worker: which one it is (0, 1, ...), for the n
 
 
 class Workers:
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, preload: tuple[str, ...] = ()) -> None:
+        """`count` workers, each importing the modules `preload` names as soon as it starts."""
         spawn = multiprocessing.get_context("spawn")
         self.links: list[Connection] = []
         self.processes: list[BaseProcess] = []
@@ -40,8 +42,8 @@ class Workers:
         self.stale = False  # a map was left unfinished: its answers may still come, so nothing more is sent
         for index in range(count):
             mine, theirs = spawn.Pipe()
-            process = spawn.Process(target=_serve, args=(theirs, index), name=f"codetape-dataset-{index}",
-                                    daemon=True)
+            process = spawn.Process(target=_serve, args=(theirs, index, preload),
+                                    name=f"codetape-dataset-{index}", daemon=True)
             process.start()
             theirs.close()
             self.links.append(mine)
@@ -129,12 +131,14 @@ class Workers:
         return answers
 
 
-def _serve(link: Connection, index: int) -> None:
+def _serve(link: Connection, index: int, preload: tuple[str, ...]) -> None:
     """A worker: each call `(work, args)` answered `(True, work(*args))` or `(False, the exception)`; None
     ends."""
     global number
     number = index
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for module in preload:
+        importlib.import_module(module)
     while (call := link.recv()) is not None:
         work, args = call
         try:
