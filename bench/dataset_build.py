@@ -214,6 +214,12 @@ def render(results: list[dict[str, Any]], load: str, steps: int, size: float) ->
     verdicts = "; ".join(f"{workers} process{'es' if workers > 1 else ''} {rate:.1f} "
                          f"{'met' if rate >= GOAL else 'MISSED'}"
                          for workers, rate in sorted(by_workers.items()))
+    most = max(r["episodes"] for r in local)  # the pool against one process over the largest source:
+    rates = {r["workers"]: r["episodes"] / r["seconds"] / r["workers"]
+             for r in local if r["episodes"] == most}
+    scaling = "".join(f" Per core, {workers} processes give {rate / rates[1]:.0%} of one process's rate over "
+                      f"{most:,} episodes." for workers, rate in sorted(rates.items())
+                      if workers > 1 and 1 in rates)
     ray_start = max(r["ray_start"] for r in results)
     ray = f" Ray's own start ({ray_start:.1f} s) is not in the ray rows' wall time." \
         if any(r["engine"] == "ray" for r in results) else ""
@@ -222,7 +228,7 @@ def render(results: list[dict[str, Any]], load: str, steps: int, size: float) ->
         f"{steps:,} steps and {size / 1e3:.0f} KB on average (signed, zstd).{ray}\n",
         table(head, rows), "",
         f"Goal >= {GOAL:g} episodes/s per core: {'met' if best >= GOAL else 'MISSED'} "
-        f"(best {local[0]['engine']}: {best:.1f}; by pool size, {local[0]['engine']}: {verdicts})."])
+        f"(best {local[0]['engine']}: {best:.1f}; by pool size, {local[0]['engine']}: {verdicts}).{scaling}"])
 
 
 def main() -> None:
