@@ -44,7 +44,7 @@ class Sink:
     def __init__(self, out: Output, build: int, admission: Admission, tally: Tally, scratch: Path,
                  progress: Progress = no_progress) -> None:
         self.build, self.admission, self.tally, self.progress = build, admission, tally, progress
-        self.out, self.scratch = out, scratch
+        self.scratch = scratch  # the local engine's workers spill there too
         self.rows = KeptRows(out, build, scratch)
         self.rejected = TableWriter(out, "rejected", build, scratch)
         self.kept: list[Entry] = []  # the episodes whose rows this build adds

@@ -135,11 +135,11 @@ def _kept(episodes: list[tuple[str, int]], dropped: Collection[str]) -> pa.Array
 
 def _filtered(batches: Iterable[pa.RecordBatch], kept: pa.Array | None) -> Iterator[pa.RecordBatch]:
     """The spilled batches, in order, each without the rows `kept` (over all of them) leaves out."""
+    if kept is None:
+        yield from batches
+        return
     offset = 0
     for batch in batches:
-        if kept is None:
-            yield batch
-            continue
         mask = kept.slice(offset, batch.num_rows)
         offset += batch.num_rows
         if len(mask) != batch.num_rows:

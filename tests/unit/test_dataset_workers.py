@@ -19,7 +19,7 @@ from collector.dataset.writer import TableWriter
 from schemas.settings import UploadSettings
 
 
-def square_where(item: int) -> tuple[int, int | None, int]:
+def answered_where(item: int) -> tuple[int, int | None, int]:
     return item, pool.number, os.getpid()
 
 
@@ -47,7 +47,7 @@ def workers() -> Iterator[pool.Workers]:
 
 
 def test_map_answers_in_the_order_of_the_items_from_every_worker(workers: pool.Workers) -> None:
-    answers = list(workers.map(square_where, list(range(40))))
+    answers = list(workers.map(answered_where, list(range(40))))
     assert [item for item, _number, _pid in answers] == list(range(40))
     assert {number for _item, number, _pid in answers} == {0, 1}
     assert os.getpid() not in {pid for _item, _number, pid in answers}
@@ -58,7 +58,7 @@ def test_each_runs_once_in_every_worker_and_they_keep_their_state_between_calls(
     first = workers.each(which)
     assert [number for number, _pid in first] == [0, 1]
     assert len({pid for _number, pid in first}) == 2
-    pids = {pid for _item, _number, pid in workers.map(square_where, list(range(10)))}
+    pids = {pid for _item, _number, pid in workers.map(answered_where, list(range(10)))}
     assert pids == {pid for _number, pid in first}
     assert workers.each(which) == first
 
@@ -82,7 +82,7 @@ def test_workers_never_used_are_stopped_at_once() -> None:
 
 
 def test_after_a_map_left_unfinished_nothing_more_is_sent(workers: pool.Workers) -> None:
-    answers = workers.map(square_where, list(range(10)))
+    answers = workers.map(answered_where, list(range(10)))
     assert next(answers)[0] == 0
     answers.close()
     with pytest.raises(DatasetError, match="still owe answers"):
