@@ -106,7 +106,7 @@ class FileWatcher:
         self._queue: list[_Event] = []
         self._overflow: str | None = None
         self._dropped = 0
-        self._baseline = False
+        self._first_flush = True
         self._prefix = f"{self.root}/"
         self._observer = new_observer()
         self._debouncer = Debouncer(self._flush, quiet=quiet, max_delay=max_delay, name="codetape-files")
@@ -119,8 +119,14 @@ class FileWatcher:
             raise RuntimeError(f"watching {self.root} failed ({exc.strerror}; raise "
                                "fs.inotify.max_user_watches or max_user_instances)") from exc
         _live.add(self)
+        # The baseline before start returns: a change made once the watcher runs differs from it. Taken in
+        # the first flush instead, a file written between start and that flush was in the baseline, and
+        # its event, which watchdog delivers up to half a second late, found nothing to record.
+        self.policy.refresh()
+        self._known = {rel: Known(st.st_size, st.st_mtime_ns, None)
+                       for rel, st in walk(self.root, self.policy, skip=self.skip)}
         self._debouncer.start()
-        self._debouncer.poke()  # the first flush takes the baseline
+        self._debouncer.poke()  # the first flush records what changed during the walk
         self._auditor.start()
 
     def settle(self) -> None:
@@ -186,16 +192,12 @@ class FileWatcher:
 
     def _flush(self) -> None:
         self.policy.refresh()
-        first = not self._baseline
-        if first:
-            self._known = {rel: Known(st.st_size, st.st_mtime_ns, None)
-                           for rel, st in walk(self.root, self.policy, skip=self.skip)}
-            self._baseline = True
+        first, self._first_flush = self._first_flush, False
         with self._lock:
             events, self._queue = self._queue, []
             overflow = self._overflow
         if overflow is None:
-            # paths touched before the baseline was complete may be in it already: record them as they are
+            # paths touched while the baseline was walked may be in it already: record them as they are
             self._apply(events, force=first)
             if self._audit_due:
                 self._audit_due = False

@@ -81,8 +81,7 @@ def workspace(tmp_path: Path) -> Path:
 def watched(workspace: Path) -> Iterator[tuple[Path, Recorder]]:
     recorder = Recorder()
     watcher = FileWatcher(workspace, Policy.load(workspace), recorder, clock=now_ms)
-    watcher.start()
-    watcher.settle()  # the first pass takes the baseline: what is on disk before the test's changes
+    watcher.start()  # takes the baseline: what is on disk before the test's changes
     try:
         yield workspace, recorder
     finally:
@@ -152,6 +151,23 @@ def test_an_editor_style_atomic_save_is_a_modification(watched: tuple[Path, Reco
                for s in rec.steps)
 
 
+def test_what_changes_as_soon_as_the_watcher_started_is_recorded(workspace: Path) -> None:
+    """start returns with the baseline taken: a file deleted at once was in it, so its deletion is a step
+    (taken by the first pass, the baseline would already lack the file and nothing would be recorded)."""
+    rec = Recorder()
+    watcher = FileWatcher(workspace, Policy.load(workspace), rec, clock=now_ms, quiet=0.5)
+    watcher.start()
+    try:
+        (workspace / "old.txt").unlink()
+        (workspace / "new.txt").write_text("right away\n")
+        rec.wait(lambda s: s.get("path") == "new.txt", "the new file")
+        rec.wait(lambda s: s.get("path") == "old.txt", "the deleted file")
+    finally:
+        watcher.stop()
+    assert [(s["path"], s["change"]) for s in changes(rec.steps)] == [("old.txt", "deleted"),
+                                                                      ("new.txt", "created")]
+
+
 def test_a_change_no_event_reports_is_found_by_the_audit(tmp_path: Path, workspace: Path) -> None:
     """Writing through a hard link outside the watched tree raises no inotify event in it."""
     outside = tmp_path / "outside"
@@ -162,7 +178,6 @@ def test_a_change_no_event_reports_is_found_by_the_audit(tmp_path: Path, workspa
     watcher = FileWatcher(workspace, Policy.load(workspace), rec, clock=now_ms, audit_interval=1.0)
     watcher.start()
     try:
-        watcher.settle()  # the baseline, which the change through the hard link must differ from
         old = os.stat(workspace / "linked.txt").st_mtime_ns
         with open(outside / "linked.txt", "r+") as file:
             file.write("after!\n")
