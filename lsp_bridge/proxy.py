@@ -8,7 +8,8 @@ parses JSON (except a small body that may answer one of the bridge's own request
 recorder.
 
 The bridge's own requests to the editor use string ids `codetape-N`; the editor's answers to them are
-kept from the server. When the server exits, the editor's stream is closed and the bridge exits with
+kept from the server. When the server exits, what the editor had already sent is still read and
+recorded (for at most FINISH_READING_S), then the editor's stream is closed and the bridge exits with
 the server's status; when the editor goes away, the server's input is closed and it gets a few seconds
 to exit before it is terminated.
 """
@@ -20,6 +21,7 @@ import itertools
 import json
 import logging
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -41,6 +43,7 @@ CHUNK = 256 * 1024
 TRANSLATE_PACE_S = 0.01  # the translator drains the tap this often; forwarding never wakes it
 IDLE_PACE_S = 0.2  # and backs off to this while nothing comes
 FINISH_TRANSLATING_S = 5.0  # after the server exits, translating what was forwarded may take this long
+FINISH_READING_S = 1.0  # and reading what the editor had sent by then (an editor that never stops: no longer)
 SWITCH_INTERVAL_S = 0.0002  # a forwarding thread waits at most this long for the translator's GIL
 TapItem = tuple[str, int, bytes | None, str | None]
 
@@ -175,6 +178,7 @@ class Proxy:
         self._server_gone = False
         self._stop_timer: threading.Timer | None = None
         self._abandon = threading.Event()  # set when the server is gone and translating takes too long
+        self._ending_r, self._ending_w = os.pipe()  # written once the server is gone: read what is left
 
     def run(self) -> int:
         """Forward until the server exits; returns the server's exit status (128 + N for signal N)."""
@@ -194,6 +198,11 @@ class Proxy:
             log.warning("codetape: the language server closed its output but did not exit; terminating it")
             self._terminate()
             code = self._proc.wait()
+        os.write(self._ending_w, b"x")  # what the editor sent before the server went is the developer's work
+        threads[0].join(FINISH_READING_S)
+        if not threads[0].is_alive():
+            os.close(self._ending_r)
+            os.close(self._ending_w)
         self.out.close()
         if self._stop_timer is not None:
             self._stop_timer.cancel()
@@ -224,9 +233,21 @@ class Proxy:
         body = frame.body
         self.tap.put((side, at, body, frame.error), 256 + (len(body) if body is not None else 0))
 
+    def _editor_sent(self, poller: select.poll) -> bool:
+        """Wait until the editor has sent something (True), or the server is gone and the editor has sent
+        nothing more (False)."""
+        try:
+            ready = {fd for fd, _ in poller.poll()}
+        except OSError:
+            return True  # the read says what is wrong
+        return self._editor_in in ready or self._ending_r not in ready
+
     def _editor_pump(self) -> None:
         framer = Framer()
-        while True:
+        poller = select.poll()
+        poller.register(self._editor_in, select.POLLIN)
+        poller.register(self._ending_r, select.POLLIN)
+        while self._editor_sent(poller):
             try:
                 data = os.read(self._editor_in, CHUNK)
             except OSError:

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from lsp_bridge.proxy import Proxy
+from lsp_bridge.server import start_server
 
 MESSAGES = 200
 SILENT_SERVER = "import sys\nwhile sys.stdin.buffer.read(65536): pass\n"
@@ -55,3 +56,35 @@ def test_what_is_left_untranslated_at_exit_becomes_a_gap() -> None:
     os.close(from_proxy)
     assert traffic.lost and traffic.translated < MESSAGES, (traffic.translated, traffic.lost)
     assert traffic.translated + sum(traffic.lost) == MESSAGES
+
+
+class CountingTraffic:
+    """Stands in for lsp_bridge.traffic.Traffic: counts what it is given from each side."""
+
+    def __init__(self) -> None:
+        self.capture = self
+        self.editor = 0
+        self.lost: list[int] = []
+
+    def received(self, side: str, at: int, body: bytes | None, error: str | None) -> None:
+        self.editor += side == "editor"
+
+    def lost_messages(self, at: int, count: int) -> None:
+        self.lost.append(count)
+
+
+def test_what_the_editor_sent_before_the_server_died_is_still_recorded() -> None:
+    """The server is gone before the bridge reads a byte of the editor's (found in CI under load: a
+    didOpen sent just before pylsp was killed was never recorded); the editor stays connected."""
+    server = start_server([sys.executable, "-c", "import sys; sys.exit(3)"])
+    server.wait(60)
+    editor_in, to_proxy = os.pipe()
+    from_proxy, editor_out = os.pipe()
+    traffic = CountingTraffic()
+    proxy = Proxy(server.args, traffic, editor_in=editor_in, editor_out=editor_out,  # type: ignore[arg-type]
+                  server=server)
+    os.write(to_proxy, b"".join(frame(n) for n in range(MESSAGES)))
+    assert proxy.run() == 3
+    os.close(to_proxy)
+    os.close(from_proxy)
+    assert (traffic.editor, traffic.lost) == (MESSAGES, [])
