@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -178,7 +179,7 @@ class Proxy:
         self._server_gone = False
         self._stop_timer: threading.Timer | None = None
         self._abandon = threading.Event()  # set when the server is gone and translating takes too long
-        self._ending_r, self._ending_w = os.pipe()  # written once the server is gone: read what is left
+        self._editor_waiting = False  # the editor thread waits in read: all it read before is in the tap
 
     def run(self) -> int:
         """Forward until the server exits; returns the server's exit status (128 + N for signal N)."""
@@ -198,11 +199,7 @@ class Proxy:
             log.warning("codetape: the language server closed its output but did not exit; terminating it")
             self._terminate()
             code = self._proc.wait()
-        os.write(self._ending_w, b"x")  # what the editor sent before the server went is the developer's work
-        threads[0].join(FINISH_READING_S)
-        if not threads[0].is_alive():
-            os.close(self._ending_r)
-            os.close(self._ending_w)
+        self._finish_reading(threads[0])
         self.out.close()
         if self._stop_timer is not None:
             self._stop_timer.cancel()
@@ -233,25 +230,28 @@ class Proxy:
         body = frame.body
         self.tap.put((side, at, body, frame.error), 256 + (len(body) if body is not None else 0))
 
-    def _editor_sent(self, poller: select.poll) -> bool:
-        """Wait until the editor has sent something (True), or the server is gone and the editor has sent
-        nothing more (False)."""
-        try:
-            ready = {fd for fd, _ in poller.poll()}
-        except OSError:
-            return True  # the read says what is wrong
-        return self._editor_in in ready or self._ending_r not in ready
+    def _finish_reading(self, pump: threading.Thread) -> None:
+        """The server is gone: what the editor had sent by now is still the developer's work. Wait until the
+        editor thread has read and tapped all of it (it waits in read and nothing more is pending), or
+        has ended, or FINISH_READING_S has passed (an editor that never stops sending)."""
+        pending = select.poll()
+        pending.register(self._editor_in, select.POLLIN)
+        deadline = time.monotonic() + FINISH_READING_S
+        while pump.is_alive() and time.monotonic() < deadline:
+            # nothing pending, then the thread back in read: all that was pending has been tapped
+            if not pending.poll(0) and self._editor_waiting:
+                return
+            pump.join(0.002)
 
     def _editor_pump(self) -> None:
         framer = Framer()
-        poller = select.poll()
-        poller.register(self._editor_in, select.POLLIN)
-        poller.register(self._ending_r, select.POLLIN)
-        while self._editor_sent(poller):
+        while True:
+            self._editor_waiting = True
             try:
                 data = os.read(self._editor_in, CHUNK)
             except OSError:
                 data = b""
+            self._editor_waiting = False
             if not data:
                 break
             at = self._clock()
