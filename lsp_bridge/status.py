@@ -2,7 +2,8 @@
 
 The truth comes from two places, never from disk: the recorder's session (waiting for the collector,
 recording, or refused because the workspace is not opted in) and the collector's own `status` answer
-(paused, how many steps the open episode holds from every source, whether the last background upload
+(paused, not recording because `.codetape.toml` cannot be used and why, what the file says that does not
+apply, how many steps the open episode holds from every source, whether the last background upload
 failed). A thread of its own asks the collector once a second, and at once after a `sealed`, `paused`
 or `resumed` event; the forwarding path never waits for it. Only editors that ask for it get it
 (`"experimental": {"codetape": {"status": true}}` in their `initialize` capabilities: the extensions in
@@ -48,10 +49,12 @@ def status_params(root: Path, state: str, failure: str, collector: dict[str, Any
     if not mine:
         return None
     workspace = mine[0]
-    upload_error = collector.get("upload_error")
+    upload_error = str(collector.get("upload_error") or "") or None
+    if workspace.get("problem"):
+        return _wire(uri=uri, state="not_recording", detail=str(workspace["problem"]), upload_error=upload_error)
     return _wire(uri=uri, state="paused" if workspace.get("paused") else "recording",
                  steps=int(workspace.get("steps") or 0), episode=workspace.get("episode"),
-                 upload_error=str(upload_error) if upload_error else None)
+                 detail=str(workspace.get("settings_note") or ""), upload_error=upload_error)
 
 
 def wants_status(experimental: Any) -> bool:

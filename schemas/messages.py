@@ -116,14 +116,16 @@ class ReviewParams(Message):
     command: Annotated[list[str], Field(min_length=1, max_length=16)]
 
 
-RecordingState = Literal["recording", "paused", "not_opted_in", "collector_down"]
+RecordingState = Literal["recording", "paused", "not_recording", "not_opted_in", "collector_down"]
 
 
 class StatusParams(Message):
     """`codetape/status`: whether a workspace is being recorded, as its editor must show it.
 
     `steps` is the collector's own count for the open episode (every source, not only this editor);
-    `detail` says why a workspace is not recorded; `upload_error` is the last background upload's
+    `detail` says why a workspace is not recorded (`not_recording`: its `.codetape.toml` cannot be used,
+    `FILE:LINE: what`), or, while recording or paused, that the file loosens what the user accepted and
+    only the stricter of both applies (empty otherwise); `upload_error` is the last background upload's
     failure (the collector retries), shown beside any state.
     """
 

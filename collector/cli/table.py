@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "sign": "trim, sign and queue an episode for upload (needs --yes)",
     "status": "show the collector and what it is recording",
     "task": "mark the start or end of a task",
+    "trust": "accept a workspace's .codetape.toml as it is now",
     "upload": "send signed episodes to the upload destination (file://, s3://)",
     "verify": "check that an episode is intact and replays exactly",
 }

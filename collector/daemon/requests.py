@@ -41,6 +41,15 @@ class Requests:
             raise CollectorError("workspace must be an absolute path")
         return self.collector.session_for(Path(workspace))
 
+    def _recording(self, conn: Connection, args: dict[str, Any]) -> Session:
+        """The session a request records a step into; CollectorError (`not recording: FILE:LINE: what`)
+        while its settings cannot be used."""
+        session = self._session(conn, args)
+        session.check_settings()
+        if session.problem is not None:
+            raise CollectorError(f"not recording: {session.problem}")
+        return session
+
     def _text(self, args: dict[str, Any], key: str) -> str:
         value = args.get(key)
         if not isinstance(value, str) or not value.strip():
@@ -53,6 +62,8 @@ class Requests:
 
     async def op_status(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         sessions = sorted(self.collector.sessions.values(), key=lambda s: str(s.root))
+        for session in sessions:
+            session.check_settings()
         return {"pid": os.getpid(), "socket": str(self.collector.home.socket),
                 "workspaces": [session.status() for session in sessions],
                 "upload_error": self.collector.upload.failure}
@@ -80,19 +91,19 @@ class Requests:
 
     async def op_note(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         step = {"kind": "note", "text": self._text(args, "text")}
-        self._session(conn, args).add(self.collector.clock(), step, source=_source(conn))
+        self._recording(conn, args).add(self.collector.clock(), step, source=_source(conn))
         return {}
 
     async def op_task_start(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         step = {"kind": "task", "action": "start", "statement": self._text(args, "statement")}
-        self._session(conn, args).add(self.collector.clock(), step, source=_source(conn))
+        self._recording(conn, args).add(self.collector.clock(), step, source=_source(conn))
         return {}
 
     async def op_task_done(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any] | None:
         outcome = args.get("outcome")
         if outcome is not None and outcome not in OUTCOMES:
             raise CollectorError(f"outcome must be one of {', '.join(OUTCOMES)}")
-        session = self._session(conn, args)
+        session = self._recording(conn, args)
         step: dict[str, Any] = {"kind": "task", "action": "done"}
         if outcome is not None:
             step["outcome"] = outcome

@@ -32,7 +32,7 @@ from collector.protocol.framing import encode, read_message
 from collector.seal.journal import SealResult
 from collector.seal.redacted import seal_redacted
 from collector.sources.watchers import start_watchers
-from collector.workspace.find import find_workspace
+from collector.workspace.find import find_workspace, ignored_settings
 from collector.workspace.registry import Registry
 
 log = logging.getLogger("codetape.collector")
@@ -129,7 +129,9 @@ class Collector:
         """The session of the workspace holding `path`, created on first use."""
         root = find_workspace(path, self.home)
         if root is None:
-            raise CollectorError(f"workspace {path} is not opted in (run: codetape init {path})")
+            ignored = ignored_settings(path, self.home)
+            raise CollectorError(f"not recording: {ignored[0]}" if ignored else
+                                 f"workspace {path} is not opted in (run: codetape init {path})")
         session = self.sessions.get(root)
         if session is None:
             session = Session(root, self.home, clock=self.clock, start_watchers=self.start_watchers)
@@ -167,7 +169,8 @@ class Collector:
     def _seal_redacted(self, journal: Path, workspace: Path | None = None) -> SealResult | None:
         """Seal a journal, redacting secrets before the episode is written (summary kept beside it);
         the workspace's allow-list applies when it is known (a journal recovered at start: looked up)."""
-        return seal_redacted(journal, self.home.ensure(self.home.episodes), workspace=workspace)
+        episodes = self.home.ensure(self.home.episodes)
+        return seal_redacted(journal, episodes, workspace=workspace, home=self.home)
 
     async def _recover(self, journals: list[Path]) -> None:
         for journal in journals:
@@ -253,9 +256,11 @@ class Collector:
             return {"ok": True, "recording": False, "reason": str(exc)}
         conn.session = session
         encoding = session.hello(message.get("client"), message.get("position_encoding"))
+        session.check_settings()
         return {"ok": True, "recording": True, "workspace": str(session.root),
                 "episode": session.status()["episode"] or str(session.next_episode_id),
-                "paused": session.paused_at is not None, "position_encoding": encoding}
+                "paused": session.paused_at is not None, "position_encoding": encoding,
+                "problem": session.problem}
 
     def _add(self, conn: Connection, at: object, step: object) -> None:
         if conn.session is None:

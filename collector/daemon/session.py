@@ -4,6 +4,12 @@ Every source of the workspace (bridges, the pytest plugin, the shell hook, the w
 `add`. Thread-safe: one lock orders steps, so `t_ms` never decreases. What a step must pass before it is
 written (the recording policy, the hold queue for watcher changes) is admission.py; invalid steps become
 a `gap` step (`malformed_input`).
+
+The session looks at `.codetape.toml` (and what the user accepted of it, policy/effective.py) again a
+few times a second and before every request that records: while it cannot be used (invalid, gone, no
+longer the user's alone) nothing is recorded, `problem` says why, and the steps that came are counted
+into a `gap` (reason `other`) once it can be used again. New settings apply when no episode is open,
+else with the next episode (its header names them).
 """
 
 from __future__ import annotations
@@ -34,16 +40,20 @@ from collector.journal import JournalWriter
 from collector.journal.frames import pack_step
 from collector.journal.rewrite import rewrite_header
 from collector.journal.writer import Packed
+from collector.policy.effective import effective_settings
 from collector.policy.recording import Policy
-from collector.policy.sharing import load_signing_policy
+from collector.policy.sharing import POLICY_FILE, load_signing_policy
 from collector.workspace.identity import identify
+from collector.workspace.registry import FILE as REGISTRY_FILE
 from collector.workspace.trust import settings_problem
 from schemas import CaptureSettings, ClientInfo, EpisodeHeader, Step, step_from_dict
 from schemas.common import PositionEncoding
-from schemas.settings import SETTINGS_FILE
+from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 
 log = logging.getLogger("codetape.collector")
 _ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
+_NOTHING = WorkspaceSettings(channels=[])  # the policy until the settings were read (nothing is admitted)
+_Stat = tuple[int, int, int, int, int, int] | None
 
 
 @dataclass
@@ -64,7 +74,15 @@ class Session:
         self.root = root
         self.home = home
         self._own_state = own_state(root, home)
-        self.policy = Policy.load(root, also_exclude=self._excludes())
+        self.policy = Policy(root, _NOTHING)
+        self.problem: str | None = None  # why nothing is recorded now: the settings cannot be used
+        self.settings_note: str | None = None  # what `status` says while the file loosens what was accepted
+        self.withheld: tuple[str, ...] = ()  # ...and what it loosens, one line each
+        self._settings_key: tuple[_Stat, ...] | None = None
+        self._wanted: tuple[WorkspaceSettings, tuple[str, ...]] | None = None
+        self._applied: tuple[WorkspaceSettings, tuple[str, ...]] | None = None
+        self._unusable_since = 0
+        self._dropped_while_unusable = 0
         self._paused = PausedWorkspaces(home)
         self.paused_at: int | None = self._paused.since(root)  # a pause outlives the collector
         self.client: ClientInfo | None = None
@@ -82,11 +100,9 @@ class Session:
         self._paths = CleanPaths()  # the root never changes, so neither do a path's clean form and problem
         self._reports = TestReports(root, lambda: self.policy, self._add_derived)
         self._told_encoding = False  # once a client was told the encoding, it never changes
-        self._settings_mtime = self._settings_stamp()
         self._capture = (Capture(root, start_watchers, self.emit, clock=clock)
                          if start_watchers is not None else None)
-        if self._capture is not None:
-            self._capture.switch(self.policy)
+        self.check_settings()
 
     # -- sources -----------------------------------------------------------------------------------------
 
@@ -135,6 +151,9 @@ class Session:
                 return
             if self.paused_at is not None:
                 self._dropped_while_paused += 1
+                return
+            if self.problem is not None:
+                self._dropped_while_unusable += 1
                 return
             kept = admit(step, self.policy, self._paths)
             if kept is None:
@@ -193,10 +212,21 @@ class Session:
             log.error("%s: %s", self.root, exc)
 
     def tick(self) -> None:
-        """Record the held file changes that are due (the daemon calls this a few times a second)."""
+        """Record the held file changes that are due, look at the settings again (the daemon calls this a
+        few times a second)."""
         self.policy.refresh()  # git's ignore files outside the work tree changed: the editor's steps see it
         with self._lock:
             self._release_held(self._clock())
+            self.check_settings()
+
+    def check_settings(self) -> None:
+        """Read `.codetape.toml` again when it, the registry (what the user accepted) or policy.toml changed
+        since the last look: a problem stops recording at once, its end records the `gap`; new settings
+        apply now when no episode is open, else when the next one opens."""
+        with self._lock:
+            self._look_at_settings()
+            if self._episode is None:
+                self._apply_settings()
 
     def _release_held(self, now: int, *, everything: bool = False) -> None:
         """Append the held file changes that are due (all of them with `everything`), in order."""
@@ -282,7 +312,9 @@ class Session:
                 except OSError:
                     size = 0
             return {
-                "root": str(self.root), "recording": True, "paused": self.paused_at is not None,
+                "root": str(self.root), "recording": self.problem is None, "problem": self.problem,
+                "settings_note": self.settings_note, "withheld": list(self.withheld),
+                "paused": self.paused_at is not None,
                 "episode": str(episode.writer.header.episode_id) if episode else None,
                 "steps": episode.steps if episode else 0, "bytes": size,
                 "started_at": episode.writer.header.started_at.isoformat() if episode else None,
@@ -349,13 +381,17 @@ class Session:
 
     def _record_gap(self, at_ms: object, source: str, reason: str, detail: str) -> None:
         at = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) and at_ms >= 0 else self._clock()
-        if self.paused_at is None:
+        if self.paused_at is None and self.problem is None:
             self._append(at, {"kind": "gap", "source": "collector", "reason": reason, "detail": detail})
 
     def _open(self, start_ms: int) -> _Episode | None:
-        """Start a new episode (its journal, its header); None when the workspace was opted out."""
-        if not self._refresh_policy():
+        """Start a new episode (its journal, its header) under the settings as they are now; None while
+        they cannot be used."""
+        if self.problem is None:
+            self._look_at_settings()  # finds a problem, never ends one (which records a gap: an episode)
+        if self.problem is not None:
             return None
+        self._apply_settings()
         settings = self.policy.settings
         header = EpisodeHeader(
             codetape_version=__version__, episode_id=self.next_episode_id,
@@ -383,30 +419,61 @@ class Session:
             raise SettingsError(f"{self.root}: cannot record without its sharing policy: {exc}") from None
         return self._own_state + mandatory
 
-    def _refresh_policy(self) -> bool:
-        """Reload `.codetape.toml` when it changed since the last episode; False when it is gone or no longer
-        the user's alone (workspace/trust.py)."""
+    def _look_at_settings(self) -> None:
+        """(lock held) Read the settings again when their files changed since the last look."""
+        key = (_stat(self.root / SETTINGS_FILE), _stat(self.home.root / REGISTRY_FILE),
+               _stat(self.home.root / POLICY_FILE))
+        if key == self._settings_key:
+            return
+        self._settings_key = key
         problem = settings_problem(self.root)
-        stamp = self._settings_stamp()
-        if problem is not None or stamp is None:
-            log.warning("%s: not recording: %s", self.root, problem or f"{SETTINGS_FILE} is gone")
-            return False
-        if stamp != self._settings_mtime:
+        if problem is None:
             try:
-                policy = Policy.load(self.root, also_exclude=self._excludes())
+                effective = effective_settings(self.root, self.home)
+                self._wanted = (effective.settings, self._excludes())
             except SettingsError as exc:
-                log.error("%s", exc)
-                return False
-            retired, self.policy, self._settings_mtime = self.policy, policy, stamp
-            if self._capture is not None:
-                self._capture.switch(policy, retired)
+                problem = str(exc)
             else:
-                retired.close()
-        return True
+                self.settings_note, self.withheld = effective.note(), effective.withheld
+        self._set_problem(problem)
 
-    def _settings_stamp(self) -> int | None:
-        try:
-            return (self.root / SETTINGS_FILE).stat().st_mtime_ns
-        except OSError:
-            return None
+    def _set_problem(self, problem: str | None) -> None:
+        """(lock held) Stop recording while the settings cannot be used; once they can, record the hole as a
+        `gap` if an episode is open or steps fell in it."""
+        was, self.problem = self.problem, problem
+        if problem is not None:
+            if was is None:
+                self._unusable_since, self._dropped_while_unusable = self._clock(), 0
+            if problem != was:
+                log.warning("%s: not recording: %s", self.root, problem)
+            return
+        if was is None:
+            return
+        log.info("%s: recording again: %s can be used", self.root, SETTINGS_FILE)
+        dropped, self._dropped_while_unusable = self._dropped_while_unusable, 0
+        if self._episode is None and not dropped:
+            return
+        gap: dict[str, Any] = {"kind": "gap", "source": "collector", "reason": "other", "lost_steps": dropped,
+                               "detail": f"not recorded while {SETTINGS_FILE} could not be used"}
+        self._append(self._unusable_since, gap, until=self._clock())
 
+    def _apply_settings(self) -> None:
+        """(lock held, no episode open) Record under the settings last read, when they differ from the
+        policy's: the capture sources restart under the new policy."""
+        if self.problem is not None or self._wanted is None or self._wanted == self._applied:
+            return
+        settings, excludes = self._applied = self._wanted
+        retired, self.policy = self.policy, Policy.under(self.root, settings, also_exclude=excludes)
+        if self._capture is not None:
+            self._capture.switch(self.policy, retired)
+        else:
+            retired.close()
+
+
+def _stat(path: Path) -> _Stat:
+    """What changes when a file is written, replaced, chmod-ed or given away (None: it cannot be stat-ed)."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_mode, info.st_uid)

@@ -25,7 +25,7 @@ from typing import Literal
 
 from collector.errors import SettingsError
 from collector.policy.globs import Globs, glob_regex
-from collector.policy.toml import load_model
+from collector.policy.toml import parse_model, read_text
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 
 Verdict = Literal["record", "excluded", "binary", "too_large"]
@@ -44,11 +44,18 @@ _Stamp = tuple[tuple[int, int, int, int] | None, ...]
 
 
 def load_settings(root: Path) -> WorkspaceSettings:
-    """Read and validate `root/.codetape.toml`; SettingsError names the file and the first problem."""
-    settings = load_model(root / SETTINGS_FILE, WorkspaceSettings, SettingsError)
-    if settings is None:
+    """Read and validate `root/.codetape.toml` as it is, accepted or not (what a session records under is
+    policy/effective.py's); SettingsError names the file, the line and the first problem."""
+    return read_settings(root)[1]
+
+
+def read_settings(root: Path) -> tuple[str, WorkspaceSettings]:
+    """The text of `root/.codetape.toml` and its validated content; SettingsError as `load_settings`."""
+    path = root / SETTINGS_FILE
+    text = read_text(path, SettingsError)
+    if text is None:
         raise SettingsError(f"{root} is not opted in (run: codetape init {root})")
-    return settings
+    return text, parse_model(text, WorkspaceSettings, SettingsError, path)
 
 
 _SECRETS = Globs(SECRET_PATTERNS)
@@ -183,6 +190,7 @@ class Policy:
                  also_exclude: tuple[str, ...] = ()) -> None:
         self.root = root
         self.settings = settings
+        self.also_exclude = also_exclude
         self._user = Globs([*settings.exclude, *also_exclude])
         self._own = [*_SECRETS_OWN, *(glob_regex(p) for p in [*settings.exclude, *also_exclude])]
         self._git = git
@@ -194,12 +202,17 @@ class Policy:
 
     @classmethod
     def load(cls, root: Path, *, also_exclude: tuple[str, ...] = ()) -> Policy:
-        """The policy of the workspace at `root`; SettingsError when it is not opted in or invalid.
-
-        `also_exclude` adds globs the workspace cannot switch off (the collector's own state dir).
+        """The policy of the workspace at `root` under its `.codetape.toml` as it is (a session records
+        under the settings its user accepted, policy/effective.py); SettingsError when it is missing or
+        invalid. `also_exclude` adds globs the workspace cannot switch off (the collector's own state dir).
         """
         root = root.expanduser().resolve()
-        return cls(root, load_settings(root), git=GitIgnore(root), also_exclude=also_exclude)
+        return cls.under(root, load_settings(root), also_exclude=also_exclude)
+
+    @classmethod
+    def under(cls, root: Path, settings: WorkspaceSettings, *, also_exclude: tuple[str, ...] = ()) -> Policy:
+        """The policy of the workspace at `root` (resolved) under these settings and git's ignore rules."""
+        return cls(root, settings, git=GitIgnore(root), also_exclude=also_exclude)
 
     def normalize(self, relpath: str) -> str | None:
         """The clean workspace-relative POSIX form of a path, or None when it lies outside the workspace."""

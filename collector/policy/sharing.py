@@ -1,5 +1,6 @@
 """The sharing policy in force when an episode is signed: `[policy]` in the workspace's `.codetape.toml`
-merged with the user's or organisation's `policy.toml` in CODETAPE_HOME.
+(as far as the user accepted it, policy/effective.py) merged with the user's or organisation's
+`policy.toml` in CODETAPE_HOME.
 
 Merging: `purpose` and `licence` come from `policy.toml` when it sets them (it speaks for where the
 data goes), else from the workspace; both files' `allowed_licences` apply (a licence must be allowed
@@ -13,9 +14,9 @@ from pathlib import Path
 
 from collector.errors import PolicyError, SettingsError
 from collector.home import Home
+from collector.policy.effective import effective_settings
 from collector.policy.globs import Globs
 from collector.policy.licence import FoundLicence, find_licences
-from collector.policy.recording import load_settings
 from collector.policy.toml import load_model
 from schemas.consent import ConsentTerms
 from schemas.settings import SETTINGS_FILE, SharingPolicy
@@ -97,7 +98,7 @@ def load_signing_policy(home: Home, workspace: Path | None) -> SigningPolicy:
         root = workspace.expanduser().resolve()
         if (root / SETTINGS_FILE).is_file():
             try:
-                local = load_settings(root).policy
+                local = effective_settings(root, home).settings.policy
             except SettingsError as exc:
                 raise PolicyError(str(exc)) from None
     return merge(personal, local, root)

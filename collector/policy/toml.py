@@ -1,12 +1,16 @@
 """The one loader of codetape's TOML files: read, parse, validate against a pydantic model.
 
-Every problem becomes one line naming the file and the first thing wrong (`path: key.sub: message`),
-raised as the caller's error class, so the recording settings and the sharing policy fail alike.
+Every problem becomes one line naming the file, the line where it is when that can be told, and the first
+thing wrong (`path:LINE: key.sub: message`), raised as the caller's error class, so the recording
+settings and the sharing policy fail alike. The line of a validation error is found by reading the text
+again for the key the error names (`key_line`): the table it is in, then the key.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,18 +20,72 @@ from collector.errors import CodetapeError
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
+_AT_LINE = re.compile(r"^(?P<what>.*?) \(at line (?P<line>\d+), column \d+\)$")
+_HEADER = re.compile(r"^\s*\[\[?\s*(?P<key>[^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_ASSIGN = re.compile(r"^\s*(?P<key>[A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*|\"[^\"]*\"|'[^']*')\s*=")
+
 
 def load_model(path: Path, model: type[M], error: type[CodetapeError]) -> M | None:
     """`path` parsed and validated as `model`; None when the file does not exist."""
+    text = read_text(path, error)
+    return None if text is None else parse_model(text, model, error, path)
+
+
+def read_text(path: Path, error: type[CodetapeError]) -> str | None:
+    """The text of `path` (UTF-8); None when the file does not exist."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
         return None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{path}: {exc}") from None
+
+
+def parse_model(text: str, model: type[M], error: type[CodetapeError], path: Path) -> M:
+    """`text` (the content of `path`) parsed and validated as `model`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _AT_LINE.match(str(exc))
+        if found is None:
+            raise error(f"{path}: {exc}") from None
+        raise error(f"{path}:{found['line']}: {found['what']}") from None
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
+        first = exc.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"]) or "file"
-        raise error(f"{path}: {where}: {first['msg']}") from None
+        line = key_line(text, [str(part) for part in first["loc"] if isinstance(part, str)])
+        raise error(f"{path}{'' if line is None else f':{line}'}: {where}: {first['msg']}") from None
+
+
+def key_line(text: str, key: Sequence[str]) -> int | None:
+    """The line (1-based) where the deepest part of the dotted `key` is written in the TOML `text`: the
+    assignment of the key or of a table above it, or the header of its table; None when none is."""
+    best: tuple[int, int] | None = None  # (parts matched, line)
+    table: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header is not None:
+            table, path = _parts(header["key"]), _parts(header["key"])
+        elif (assign := _ASSIGN.match(line)) is not None:
+            path = [*table, *_parts(assign["key"])]
+        else:
+            continue
+        depth = _common(path, key)
+        if depth == len(path) and depth and (best is None or depth > best[0]):
+            best = (depth, number)
+    return None if best is None else best[1]
+
+
+def _parts(dotted: str) -> list[str]:
+    return [part.strip().strip("\"'") for part in dotted.split(".")]
+
+
+def _common(path: Sequence[str], key: Sequence[str]) -> int:
+    depth = 0
+    for mine, wanted in zip(path, key, strict=False):
+        if mine != wanted:
+            break
+        depth += 1
+    return depth

@@ -35,6 +35,7 @@ from typing import TextIO
 
 from collector import __version__
 from collector.errors import CodetapeError
+from collector.home import Home
 from collector.redact.rules import RuleSet
 from collector.seal.gc_pause import gc_paused
 from collector.seal.journal import (
@@ -93,9 +94,10 @@ def seal_ahead(journal: Path, episodes: Path, workspace: Path,
         if not first:
             raise TailDoubt("the journal has no header")
         header = journal_header(journal, first[0])
-        allow = known_entries(workspace_allow(workspace))
+        home = Home(episodes.parent)  # the collector's: its registry says what the user accepted
+        allow = known_entries(workspace_allow(workspace, home))
         transform = seal_transform(summaries=episodes, allow_for=lambda _: allow).with_header(header)
-        steps = _steps(tail, workspace, allow)
+        steps = _steps(tail, workspace, home, allow)
         start = next(steps, None)
         if start is None:
             raise TailDoubt("the journal holds no step")
@@ -103,7 +105,7 @@ def seal_ahead(journal: Path, episodes: Path, workspace: Path,
         return result, tail.read_closed
 
 
-def _steps(tail: JournalTail, workspace: Path, allow: list[str]) -> Iterator[Step]:
+def _steps(tail: JournalTail, workspace: Path, home: Home, allow: list[str]) -> Iterator[Step]:
     """The journal's steps, validated as `seal_journal` validates them; TailDoubt where it would write a
     gap, and at the end when the workspace's allow-list is no longer the one the steps were redacted with."""
     last_t = 0
@@ -114,7 +116,7 @@ def _steps(tail: JournalTail, workspace: Path, allow: list[str]) -> Iterator[Ste
         if steps:
             last_t = steps[-1].t_ms
         yield from steps
-    if known_entries(workspace_allow(workspace)) != allow:
+    if known_entries(workspace_allow(workspace, home)) != allow:
         raise TailDoubt("the workspace's redaction allow-list changed while recording")
 
 

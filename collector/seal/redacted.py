@@ -7,9 +7,11 @@ previews the review shows, which the episode itself must not carry.
 
 The workspace's allow-list (`[redaction] allow` in its `.codetape.toml`) is applied while redacting, so
 a false positive is never redacted and no secret waits unredacted anywhere for someone to decide: the
-allowed values are listed in the summary instead. The workspace is the one given, or else the opted-in
-workspace (CODETAPE_HOME's registry, beside the episodes folder) whose name and remote the episode's
-header records; none, or more than one, means no allow-list: everything found is redacted.
+allowed values are listed in the summary instead. Only what the user accepted applies (the entries both
+the file and the content accepted in CODETAPE_HOME's registry list, policy/effective.py): an entry a
+`git pull` added is not. The workspace is the one given, or else the opted-in workspace (the registry of
+the CODETAPE_HOME the episodes folder is in) whose name and remote the episode's header records; none,
+or more than one, means no allow-list: everything found is redacted.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from collector.errors import CodetapeError
 from collector.home import Home
-from collector.policy.recording import load_settings
+from collector.policy.effective import effective_settings
 from collector.redact.placeholders import RedactionSummary
 from collector.redact.rules import RuleSet
 from collector.redact.steps import redact_steps
@@ -71,20 +73,22 @@ def seal_transform(rules: RuleSet | None = None, *, summaries: Path | None = Non
                          allow_for=allow_for)
 
 
-def seal_redacted(journal: Path, episodes: Path, *, workspace: Path | None = None) -> SealResult | None:
+def seal_redacted(journal: Path, episodes: Path, *, workspace: Path | None = None,
+                  home: Home | None = None) -> SealResult | None:
     """Seal a journal the way the collector does: secrets redacted before the episode is written (but
-    what `workspace`'s allow-list allows, see the module's docstring), the redaction summary (with its
-    masked previews) kept beside it."""
-    allow_for: AllowFor = ((lambda header: workspace_allow(workspace)) if workspace is not None
+    what `workspace`'s allow-list allows as accepted in `home`, by default the home `episodes` is in; see
+    the module's docstring), the redaction summary (with its masked previews) kept beside it."""
+    registry_home = home if home is not None else Home(episodes.parent)
+    allow_for: AllowFor = ((lambda header: workspace_allow(workspace, registry_home)) if workspace is not None
                            else (lambda header: recorded_allow(header, episodes)))
     return seal_journal(journal, episodes, transform=seal_transform(summaries=episodes, allow_for=allow_for))
 
 
-def workspace_allow(root: Path) -> list[str]:
-    """The `[redaction] allow` entries of the workspace at `root` (none when its settings cannot be read:
-    then everything found is redacted)."""
+def workspace_allow(root: Path, home: Home) -> list[str]:
+    """The `[redaction] allow` entries that apply in the workspace at `root` for the user of `home` (none
+    when its settings cannot be read: then everything found is redacted)."""
     try:
-        return list(load_settings(root).redaction.allow)
+        return list(effective_settings(root, home).settings.redaction.allow)
     except CodetapeError as exc:
         log.warning("%s: redaction allow-list not applied: %s", root, exc)
         return []
@@ -95,14 +99,15 @@ def recorded_allow(header: EpisodeHeader, episodes: Path) -> list[str]:
     if episodes.name != "episodes" or not (episodes.parent / FILE).is_file():
         return []
     named = header.workspace.root_name
-    roots = [root for root in Registry(Home(episodes.parent)).roots() if (root.name or "/") == named]
+    home = Home(episodes.parent)
+    roots = [root for root in Registry(home).roots() if (root.name or "/") == named]
     matching = [root for root in roots if identify(root).git_remote == header.workspace.git_remote]
     if len(matching) != 1:
         if matching:
             log.warning("%s: %d workspaces match the episode; redaction allow-list not applied",
                         header.episode_id, len(matching))
         return []
-    return workspace_allow(matching[0])
+    return workspace_allow(matching[0], home)
 
 
 def known_entries(entries: Sequence[str]) -> list[str]:

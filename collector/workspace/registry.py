@@ -1,16 +1,22 @@
-"""The workspaces this user opted in, so the collector watches them (git, files) whenever it runs.
+"""The workspaces this user opted in, so the collector watches them (git, files) whenever it runs, and the
+`.codetape.toml` content the user accepted for each.
 
 `codetape init` adds a workspace; the collector starts a session for each one still opted in when it
 starts, so git work done before any editor connects is recorded too. `workspaces.json` holds a JSON list
-of absolute paths (any character a path may hold, newlines included); every change is a locked
-read-modify-write replaced atomically (collector.atomic). A `workspaces.txt` of older versions (one path
-per line) is read until the next change rewrites it as JSON.
+with one entry per workspace: its absolute path (any character a path may hold, newlines included), or
+`{"root": PATH, "accepted": {"sha256": HEX, "text": TEXT}}` once the user accepted a content of its
+settings file (`codetape init`, `codetape trust`): what the file may loosen is bounded by that content
+(collector/policy/effective.py). Every change is a locked read-modify-write replaced atomically
+(collector.atomic). A `workspaces.txt` of older versions (one path per line) is read until the next
+change rewrites it as JSON.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from collector.atomic import atomic_write, locked
 from collector.home import Home
@@ -20,53 +26,97 @@ FILE = "workspaces.json"
 LEGACY_FILE = "workspaces.txt"
 
 
+def digest(text: str) -> str:
+    """The SHA-256 of a settings file's text (its UTF-8 bytes), as the registry keeps it."""
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 class Registry:
     def __init__(self, home: Home) -> None:
         self.path = home.root / FILE
         self._legacy = home.root / LEGACY_FILE
         self._home = home
 
-    def _read(self) -> list[Path]:
+    def _entries(self) -> dict[Path, str | None]:
+        """Every remembered workspace, in order, with the settings text accepted for it (None: none)."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8", errors="surrogateescape"))
         except (FileNotFoundError, NotADirectoryError):
-            return self._read_legacy()
+            return dict.fromkeys(self._read_legacy())
         except (OSError, ValueError):
-            return []
+            return {}
         if not isinstance(data, list):
-            return []
-        return [Path(p) for p in dict.fromkeys(data) if isinstance(p, str) and p.startswith("/")]
+            return {}
+        entries: dict[Path, str | None] = {}
+        for item in data:
+            root, accepted = _entry(item)
+            if root is not None and root not in entries:
+                entries[root] = accepted
+        return entries
 
     def _read_legacy(self) -> list[Path]:
         try:
             text = self._legacy.read_text(encoding="utf-8", errors="surrogateescape")
-        except (FileNotFoundError, NotADirectoryError):
-            return []
         except OSError:
             return []
         return [Path(line) for line in dict.fromkeys(text.splitlines()) if line.startswith("/")]
 
+    def _write(self, entries: dict[Path, str | None]) -> None:
+        items: list[Any] = [str(root) if accepted is None else
+                            {"root": str(root), "accepted": {"sha256": digest(accepted), "text": accepted}}
+                            for root, accepted in entries.items()]
+        atomic_write(self.path, json.dumps(items, indent=1) + "\n")
+        self._legacy.unlink(missing_ok=True)
+
     def add(self, root: Path) -> None:
-        """Remember an opted-in workspace (idempotent; the file is private)."""
+        """Remember an opted-in workspace (idempotent, what it accepted is kept; the file is private)."""
         self._home.ensure(self._home.root)
         with locked(self.path):
-            roots = self._read()
-            if root in roots:
+            entries = self._entries()
+            if root in entries:
                 return
-            paths = [str(path) for path in [*roots, root]]
-            atomic_write(self.path, json.dumps(paths, indent=1) + "\n")
-            self._legacy.unlink(missing_ok=True)
+            entries[root] = None
+            self._write(entries)
+
+    def accept(self, root: Path, text: str) -> None:
+        """Remember an opted-in workspace and that its user accepted this content of its settings file."""
+        self._home.ensure(self._home.root)
+        with locked(self.path):
+            entries = self._entries()
+            entries[root] = text
+            self._write(entries)
+
+    def accepted(self, root: Path) -> str | None:
+        """The settings text the user accepted for `root`, None when they accepted none (or it is unknown)."""
+        return self._entries().get(root)
 
     def registered(self) -> list[Path]:
         """Every remembered workspace, opted in or not any more."""
-        return self._read()
+        return list(self._entries())
 
     def roots(self) -> list[Path]:
         """The remembered workspaces that are still opted in: their `.codetape.toml` exists and is the
         user's own (workspace/trust.py)."""
-        return [root for root in self._read() if settings_problem(root) is None]
+        return [root for root in self._entries() if settings_problem(root) is None]
 
     def ignored(self) -> list[str]:
         """Why each remembered workspace whose settings file exists is not opted in any more."""
-        problems = (settings_problem(root) for root in self._read() if (root / SETTINGS_FILE).exists())
+        problems = (settings_problem(root) for root in self._entries() if (root / SETTINGS_FILE).exists())
         return [f"{problem}; it is ignored" for problem in problems if problem is not None]
+
+
+def _entry(item: object) -> tuple[Path | None, str | None]:
+    """(root, accepted text) of one item of the JSON list; an acceptance whose hash does not match its
+    text counts as none."""
+    if isinstance(item, str):
+        return (Path(item) if item.startswith("/") else None), None
+    root = item.get("root") if isinstance(item, dict) else None
+    if not isinstance(item, dict) or not isinstance(root, str) or not root.startswith("/"):
+        return None, None
+    accepted = item.get("accepted")
+    if not isinstance(accepted, dict):
+        return Path(root), None
+    text = accepted.get("text")
+    if not isinstance(text, str) or accepted.get("sha256") != digest(text):
+        return Path(root), None
+    return Path(root), text

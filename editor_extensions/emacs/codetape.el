@@ -53,8 +53,8 @@ Wrap GUESS's contact when the buffer is in an opted-in workspace."
   "Workspace root (a directory name) -> the bridge's last `codetape/status' params.")
 
 (defconst codetape--state-names
-  '(("recording" . "recording") ("paused" . "paused") ("not_opted_in" . "not opted in")
-    ("collector_down" . "collector down"))
+  '(("recording" . "recording") ("paused" . "paused") ("not_recording" . "not recording")
+    ("not_opted_in" . "not opted in") ("collector_down" . "collector down"))
   "How each state of `codetape/status' reads in the mode line.")
 
 (defun codetape--key (directory)

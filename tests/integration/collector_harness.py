@@ -78,13 +78,14 @@ def running(home: Path) -> Iterator[Daemon]:
 
 
 def opt_in(root: Path, settings: str = "", *, home: Path) -> Path:
-    """Opt `root` in as `codetape init` does for the user whose CODETAPE_HOME is `home`: its own
-    `.codetape.toml` (0644) and an entry in that home's registry. Returns the resolved root."""
+    """Opt `root` in as `codetape init` and `codetape trust` do for the user whose CODETAPE_HOME is `home`:
+    its own `.codetape.toml` (0644) and an entry in that home's registry that accepts these settings.
+    Returns the resolved root."""
     root.mkdir(parents=True, exist_ok=True)
     settings_file = root / ".codetape.toml"
     settings_file.write_text(settings, encoding="utf-8")
     settings_file.chmod(0o644)
-    Registry(Home(home.resolve())).add(root.resolve())
+    Registry(Home(home.resolve())).accept(root.resolve(), settings)
     return root.resolve()
 
 

@@ -111,10 +111,10 @@ def test_a_broken_policy_file_is_named(tmp_path: Path) -> None:
     home.root.mkdir()
     path = home.root / POLICY_FILE
     path.write_text("purpose = [unclosed\n", encoding="utf-8")
-    with pytest.raises(PolicyError, match=f"^{path}: "):
+    with pytest.raises(PolicyError, match=f"^{path}:1: Invalid value$"):
         load_signing_policy(home, None)
     path.write_text("allowed_licences = \"MIT\"\n", encoding="utf-8")
-    with pytest.raises(PolicyError, match=f"^{path}: allowed_licences: "):
+    with pytest.raises(PolicyError, match=f"^{path}:1: allowed_licences: "):
         load_signing_policy(home, None)
     path.write_text("", encoding="utf-8")
     root = workspace(tmp_path, "channels = 3\n")

@@ -10,11 +10,13 @@ import pydantic
 import pytest
 
 from collector.episode import open_episode
+from collector.home import Home
 from collector.journal import JournalWriter
 from collector.redact import RuleSet, mask, scan
 from collector.redact.rules import value_hash
 from collector.seal.redacted import seal_redacted
 from collector.seal.summaries import read_summary
+from collector.workspace.registry import Registry
 from schemas import EpisodeHeader, Step
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 from schemas.steps import NoteStep, OpenStep
@@ -75,8 +77,9 @@ def _journal(path: Path, steps: list[Step], root_name: str) -> Path:
 def test_the_seal_applies_the_workspace_allow_list(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     root = tmp_path / "ws"
     root.mkdir()
-    (root / SETTINGS_FILE).write_text(
-        f'[redaction]\nallow = ["{value_hash(FIXTURE)}", "rule:no-such-rule"]\n', encoding="utf-8")
+    settings = f'[redaction]\nallow = ["{value_hash(FIXTURE)}", "rule:no-such-rule"]\n'
+    (root / SETTINGS_FILE).write_text(settings, encoding="utf-8")
+    Registry(Home(tmp_path)).accept(root, settings)  # the home the episodes folder is in
     episodes = tmp_path / "episodes"
     episodes.mkdir()
     journal = _journal(tmp_path / "a.journal", [NoteStep(t_ms=0, source="cli", text=f"{LINE}\n{GH}")], "ws")
@@ -88,6 +91,17 @@ def test_the_seal_applies_the_workspace_allow_list(tmp_path: Path, caplog: pytes
     assert FIXTURE in text and GH not in text
     summary = read_summary(result.path)
     assert summary is not None and [entry for _, entry, _ in summary.allowed] == [value_hash(FIXTURE)]
+
+
+def test_an_allow_list_entry_the_user_did_not_accept_is_not_applied(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    root.mkdir()
+    Registry(Home(tmp_path)).accept(root, "")  # opted in with an empty file; a pull then added an entry
+    (root / SETTINGS_FILE).write_text(f'[redaction]\nallow = ["{value_hash(FIXTURE)}"]\n', encoding="utf-8")
+    journal = _journal(tmp_path / "a.journal", [NoteStep(t_ms=0, source="cli", text=LINE)], "ws")
+    result = seal_redacted(journal, tmp_path / "episodes", workspace=root)
+    assert result is not None
+    assert FIXTURE not in repr(list(open_episode(result.path).step_dicts()))
 
 
 def test_without_a_workspace_everything_found_is_redacted(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ else can write. Anything else is ignored, the walk goes on upwards, and the reas
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from collector.home import Home
 from collector.workspace.find import find_workspace, ignored_settings
-from collector.workspace.registry import Registry
+from collector.workspace.registry import Registry, digest
 from collector.workspace.trust import settings_problem
 
 OTHER_UID = 4242
@@ -87,3 +88,19 @@ def test_a_settings_file_another_user_owns_is_ignored_even_when_registered(tmp_p
     os.chown(ws / ".codetape.toml", OTHER_UID, OTHER_UID)
     assert find_workspace(ws, home) is None
     assert f"belongs to another user (uid {OTHER_UID})" in (settings_problem(ws) or "")
+
+
+def test_the_registry_keeps_the_content_accepted_for_each_workspace(tmp_path: Path, home: Home) -> None:
+    ws, older = own(tmp_path / "ws"), own(tmp_path / "older", home)  # `older`: registered, nothing accepted
+    registry = Registry(home)
+    registry.accept(ws, 'exclude = ["x"]\n')
+    registry.add(ws)  # opting in again keeps what was accepted
+    assert registry.roots() == [older, ws]
+    assert (registry.accepted(ws), registry.accepted(older)) == ('exclude = ["x"]\n', None)
+    entries = json.loads(registry.path.read_text())
+    assert entries[0] == str(older)
+    assert entries[1] == {"root": str(ws), "accepted": {"sha256": digest('exclude = ["x"]\n'),
+                                                        "text": 'exclude = ["x"]\n'}}
+    entries[1]["accepted"]["text"] = "exclude = []\n"  # edited by hand: the hash no longer matches
+    registry.path.write_text(json.dumps(entries))
+    assert registry.accepted(ws) is None and registry.roots() == [older, ws]

@@ -2,7 +2,9 @@
 
 Nothing is recorded without both: a `.codetape.toml` you did not opt in with `codetape init` (a cloned
 repository's, another account's) is ignored. A settings file that is already there and yours alone is
-kept and registered; --force replaces it with the defaults."""
+kept and registered; what it loosens beyond the defaults (a `[redaction] allow` list, a larger
+`max_file_bytes`, ...) is listed and applies only once you accept it with `codetape trust`. --force
+replaces it with the defaults."""
 
 from __future__ import annotations
 
@@ -86,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     previous = target.read_bytes() if target.exists() else None
     try:
         atomic_write(target, render(defaults), mode=0o644)
-        Registry(home).add(root)
+        Registry(home).accept(root, render(defaults))
     except OSError as exc:  # a failed init leaves the workspace as it was: not opted in
         if previous is None:
             target.unlink(missing_ok=True)
@@ -98,22 +100,39 @@ def run(args: argparse.Namespace) -> int:
 
 
 def adopt(root: Path, home: Home) -> int:
-    """Register an existing settings file that is the user's alone, keeping what it says."""
+    """Register an existing settings file that is the user's alone, keeping what it says; accept it when it
+    loosens nothing beyond the defaults, else list what it loosens (`codetape trust` accepts it)."""
+    from collector.policy.effective import effective_settings
+    from collector.policy.recording import read_settings
+    from collector.policy.stricter import loosened
     from collector.workspace.registry import Registry
     from collector.workspace.trust import settings_problem
-    from schemas.settings import SETTINGS_FILE
+    from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 
     problem = settings_problem(root)
     if problem is not None:
         raise UsageError(f"{problem}; to opt in with your own settings: codetape init --force {root}")
-    if root in Registry(home).roots():
+    text, settings = read_settings(root)  # an invalid file is named with its line, and nothing is registered
+    registry = Registry(home)
+    if root in registry.roots():
         print(f"already opted in: {root}")
+        if (note := effective_settings(root, home).note()) is not None:
+            print(note)
         return 0
+    loosens = loosened(WorkspaceSettings(), settings)
     try:
-        Registry(home).add(root)
+        if loosens:
+            registry.add(root)
+        else:
+            registry.accept(root, text)
     except OSError as exc:
         raise CodetapeError(f"cannot opt {root} in: {exc.strerror or exc}") from None
-    print(f"opted in: {root} (keeping the settings in {root / SETTINGS_FILE}; review them)")
+    if loosens:
+        print(f"opted in: {root}, keeping the settings in {root / SETTINGS_FILE}; what they loosen beyond "
+              f"the defaults does not apply until you accept it (codetape trust {root}):")
+        print("\n".join(f"  {line}" for line in loosens))
+    else:
+        print(f"opted in: {root} (keeping the settings in {root / SETTINGS_FILE}; review them)")
     _started(home, root)
     return 0
 

@@ -2,7 +2,9 @@
 
 Same exit status, output passed through unchanged, stdin and signals reach the command. Recorded in an
 opted-in workspace: argv, the working directory, exit code, duration and the last 8 KB of output.
-The collector is started if it is not running; while the command runs, the connection is made.
+The collector is started if it is not running; while the command runs, the connection is made. When the
+workspace's `.codetape.toml` cannot be used (invalid, not yours alone), the command still runs and exits
+as it does, and one line on stderr says it was not recorded and why (`FILE:LINE: what`).
 
 Test runs: the collector reads the JUnit XML reports the command wrote (the files its command line
 names, the places runners write by default, the workspace's `[tests] junit` globs and `--junit GLOB`)
@@ -71,10 +73,12 @@ class _Link:
         except CodetapeError as exc:
             self.error = str(exc)
             return
-        if reply.get("recording"):
+        if reply.get("recording") and not reply.get("problem"):
             self.client, self.root = client, Path(reply["workspace"])
-        else:
-            client.close()
+            return
+        client.close()
+        if reply.get("problem"):  # the settings cannot be used: the command runs, unrecorded, and says so
+            self.error = str(reply["problem"])
 
     def record(self, argv: list[str], finished: passthrough.Finished, *, junit: list[str],
                go_tests: GoTestStream | None) -> None:

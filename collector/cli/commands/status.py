@@ -1,6 +1,8 @@
 """`codetape status [--json]`: is the collector up, which workspaces it records, how big each episode is,
-how many signed episodes wait in the outbox, how the last upload went, and which `.codetape.toml` files
-are ignored (not opted in by you, or writable by others) and why."""
+how many signed episodes wait in the outbox, how the last upload went, which `.codetape.toml` files
+are ignored (not opted in by you, or writable by others) and why, which opted-in workspaces record nothing
+because their settings are invalid (`not recording: FILE:LINE: what`), and where the settings file loosens
+what you accepted (only the stricter of both applies until `codetape trust`)."""
 
 from __future__ import annotations
 
@@ -21,11 +23,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def describe(workspace: dict[str, Any]) -> str:
+    if workspace.get("problem"):
+        return f"{workspace['root']}: not recording: {workspace['problem']}"
     state = "paused" if workspace["paused"] else "recording"
     if not workspace["episode"]:
         return f"{workspace['root']}: {state}, no open episode"
     return (f"{workspace['root']}: {state}, episode {workspace['episode']} since {workspace['started_at']}: "
             f"{workspace['steps']} steps, journal {workspace['bytes']} bytes")
+
+
+def settings_lines(workspace: dict[str, Any]) -> list[str]:
+    """What the settings file says that does not apply (it loosens what you accepted), if anything."""
+    if not workspace.get("settings_note"):
+        return []
+    withheld = (f"    not applied: {line}" for line in workspace["withheld"])
+    return [f"  {workspace['settings_note']}", *withheld]
 
 
 def watching(workspace: dict[str, Any]) -> str:
@@ -52,12 +64,18 @@ def run(args: argparse.Namespace) -> int:
         with client:
             status = {"running": True, "home": str(home.root), **client.request("status")}
     status["outbox"] = outbox_status(home)
-    status["ignored_settings"] = ignored(home)
+    workspaces = status.get("workspaces", [])
+    status["ignored_settings"] = ignored(home, [Path(w["root"]) for w in workspaces if w.get("problem")])
+    status["unwatched"] = unwatched(home, [Path(w["root"]) for w in workspaces])
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
     for reason in status["ignored_settings"]:
         print(f"warning: {reason}")
+    for workspace in status["unwatched"]:
+        print(describe(workspace) if workspace["problem"] else f"{workspace['root']}:")
+        for line in settings_lines(workspace):
+            print(line)
     if not status["running"]:
         print("collector: not running (it starts with the editor, or: codetape collector --detach)")
         print("\n".join(outbox_lines(status["outbox"])))
@@ -67,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         print("no workspace recorded since it started")
     for workspace in status["workspaces"]:
         print(describe(workspace))
+        for line in settings_lines(workspace):
+            print(line)
         if line := watching(workspace):
             print(line)
         for line in stopped(workspace):
@@ -75,16 +95,42 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def ignored(home: Home) -> list[str]:
-    """The `.codetape.toml` files here, above, or in the registry that opt nothing in, and why."""
+def ignored(home: Home, reported: list[Path]) -> list[str]:
+    """The `.codetape.toml` files here, above, or in the registry that opt nothing in, and why (but those of
+    the `reported` workspaces, which the collector says are not recording, and why)."""
     from collector.workspace.find import ignored_settings
     from collector.workspace.registry import Registry
+    from schemas.settings import SETTINGS_FILE
 
     try:
         here = ignored_settings(Path.cwd(), home)
     except OSError:  # the current directory was removed
         here = []
-    return list(dict.fromkeys([*here, *Registry(home).ignored()]))
+    told = tuple(f"{root / SETTINGS_FILE} " for root in reported)
+    reasons = dict.fromkeys([*here, *Registry(home).ignored()])
+    return [reason for reason in reasons if not reason.startswith(told)]
+
+
+def unwatched(home: Home, listed: list[Path]) -> list[dict[str, Any]]:
+    """The opted-in workspaces the collector does not list (it is not running, or could not watch them)
+    whose settings are invalid or loosen what you accepted: why nothing or less is recorded there."""
+    from collector.errors import SettingsError
+    from collector.policy.effective import effective_settings
+    from collector.workspace.registry import Registry
+
+    found: list[dict[str, Any]] = []
+    for root in Registry(home).roots():
+        if root in listed:
+            continue
+        try:
+            effective = effective_settings(root, home)
+        except SettingsError as exc:
+            found.append({"root": str(root), "problem": str(exc), "settings_note": None, "withheld": []})
+            continue
+        if effective.note() is not None:
+            found.append({"root": str(root), "problem": None, "settings_note": effective.note(),
+                          "withheld": list(effective.withheld)})
+    return found
 
 
 def outbox_lines(outbox: dict[str, Any]) -> list[str]:

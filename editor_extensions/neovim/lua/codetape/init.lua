@@ -9,8 +9,8 @@ local config = { cmd = { 'codetape', 'bridge' }, cursor_debounce_ms = 200, statu
 local clients = {} -- workspace root -> client id (one bridge per workspace)
 local statuses = {} -- workspace root -> the bridge's last `codetape/status` params
 -- What the statusline shows, from the bridge's `codetape/status` (the collector's own numbers).
-local STATES = { recording = 'recording', paused = 'paused', not_opted_in = 'not opted in',
-  collector_down = 'collector down' }
+local STATES = { recording = 'recording', paused = 'paused', not_recording = 'not recording',
+  not_opted_in = 'not opted in', collector_down = 'collector down' }
 -- The default statusline with the codetape segment before the ruler (set only when none is configured).
 M.STATUSLINE = "%<%f %h%m%r%=%{luaeval(\"require'codetape'.status()\")}  %-14.(%l,%c%V%) %P"
 

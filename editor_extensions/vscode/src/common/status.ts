@@ -7,7 +7,7 @@ import { COMMANDS } from './constants';
 /** `codetape/status` params (schemas/messages.py StatusParams). */
 export interface BridgeStatus {
     uri: string;
-    state: 'recording' | 'paused' | 'not_opted_in' | 'collector_down';
+    state: 'recording' | 'paused' | 'not_recording' | 'not_opted_in' | 'collector_down';
     steps: number;
     episode?: string | null;
     detail?: string;
@@ -34,13 +34,16 @@ function plural(n: number, word: string): string {
 export function isBridgeStatus(value: unknown): value is BridgeStatus {
     const v = value as BridgeStatus;
     return typeof v === 'object' && v !== null && typeof v.uri === 'string' && typeof v.steps === 'number'
-        && ['recording', 'paused', 'not_opted_in', 'collector_down'].includes(v.state);
+        && ['recording', 'paused', 'not_recording', 'not_opted_in', 'collector_down'].includes(v.state);
 }
 
 export function statusView(shown: Shown): View {
     const upload = 'uploadError' in shown && shown.uploadError ? shown.uploadError : undefined;
-    const suffix = upload ? ' · upload failed' : '';
-    const uploadLine = upload ? `\nThe last upload failed: ${upload} (the collector retries).` : '';
+    // While recording or paused, a detail says the settings file loosens what was accepted (the stricter applies).
+    const changed = (shown.state === 'recording' || shown.state === 'paused') && shown.detail ? shown.detail : undefined;
+    const suffix = (changed ? ' · settings changed' : '') + (upload ? ' · upload failed' : '');
+    const uploadLine = (changed ? `\n${changed}.` : '')
+        + (upload ? `\nThe last upload failed: ${upload} (the collector retries).` : '');
     switch (shown.state) {
         case 'recording':
             return {
@@ -48,13 +51,19 @@ export function statusView(shown: Shown): View {
                 tooltip: `codetape is recording this workspace: ${plural(shown.steps, 'step')} in the open episode`
                     + `${shown.episode ? ` ${shown.episode}` : ''}. Nothing leaves this machine until you review `
                     + `and sign it.${uploadLine}`,
-                warning: Boolean(upload),
+                warning: Boolean(upload || changed),
             };
         case 'paused':
             return {
                 text: `$(debug-pause) codetape: paused${suffix}`,
                 tooltip: `codetape is paused here: nothing is recorded until you resume.${uploadLine}`,
-                warning: Boolean(upload),
+                warning: Boolean(upload || changed),
+            };
+        case 'not_recording':
+            return {
+                text: `$(warning) codetape: not recording${suffix}`,
+                tooltip: `Not recording: ${shown.detail}.${uploadLine}`,
+                warning: true,
             };
         case 'not_opted_in':
             return {
@@ -107,6 +116,8 @@ export function menuItems(shown: Shown): MenuItem[] {
             ];
         case 'not_opted_in':
             return [item('$(add) Opt this workspace in (codetape init)', COMMANDS.optIn), ...episodes];
+        case 'not_recording':
+            return episodes;
         case 'collector_down':
         case 'bridge_down':
         case 'starting':

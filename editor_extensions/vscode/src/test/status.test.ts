@@ -25,6 +25,12 @@ test('every state says what it is; an upload failure is shown beside it, as a wa
     assert.equal(statusView({ state: 'bridge_down', detail: 'codetape is not on PATH' }).text,
         '$(warning) codetape: not recording');
     assert.doesNotMatch(statusView({ state: 'starting' }).text, /recording/);
+    const invalid = statusView({ ...recording, state: 'not_recording', detail: '/w/app/.codetape.toml:3: chanels: x' });
+    assert.equal(invalid.text, '$(warning) codetape: not recording');
+    assert.match(invalid.tooltip, /\.codetape\.toml:3: chanels/);
+    const changed = statusView({ ...recording, detail: 'settings changed since you accepted them' });
+    assert.equal(changed.text, '$(record) codetape: recording 12 steps · settings changed');
+    assert.equal(changed.warning, true);
 });
 
 test('the menu offers what the state allows', () => {
