@@ -51,7 +51,8 @@ def status_params(root: Path, state: str, failure: str, collector: dict[str, Any
     workspace = mine[0]
     upload_error = str(collector.get("upload_error") or "") or None
     if workspace.get("problem"):
-        return _wire(uri=uri, state="not_recording", detail=str(workspace["problem"]), upload_error=upload_error)
+        return _wire(uri=uri, state="not_recording", detail=str(workspace["problem"]),
+                     upload_error=upload_error)
     return _wire(uri=uri, state="paused" if workspace.get("paused") else "recording",
                  steps=int(workspace.get("steps") or 0), episode=workspace.get("episode"),
                  detail=str(workspace.get("settings_note") or ""), upload_error=upload_error)

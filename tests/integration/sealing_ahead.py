@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.sessions import generate
+from collector.home import Home
 from collector.seal.redacted import seal_redacted
 from collector.seal.summaries import summary_path
 from schemas import step_to_dict
@@ -24,12 +25,13 @@ def session_steps(seed: int, scale: float) -> list[dict[str, Any]]:
     return steps[:middle] + secret_steps()[0] + steps[middle:]
 
 
-def from_scratch(journal: Path, workspace: Path, out: Path) -> Path:
-    """The episode the collector's seal from the journal makes of a copy of `journal`."""
+def from_scratch(journal: Path, workspace: Path, out: Path, home: Path | None = None) -> Path:
+    """The episode the collector's seal from the journal makes of a copy of `journal` (with the allow-list
+    the user of `home` accepted, by default that of the home `out` is in)."""
     copy = out / journal.name
     out.mkdir(parents=True, exist_ok=True)
     copy.write_bytes(journal.read_bytes())
-    result = seal_redacted(copy, out, workspace=workspace)
+    result = seal_redacted(copy, out, workspace=workspace, home=Home(home.resolve()) if home else None)
     assert result is not None
     return result.path
 

@@ -1,6 +1,7 @@
 """`codetape/status` from a real bridge (observe and proxy mode) fed by a real collector: recording with
-the collector's growing count, paused, sealed back to zero, the collector down, a workspace refused; and
-the background upload's failure as the collector reports it. Editors that do not ask get nothing:
+the collector's growing count, paused, sealed back to zero, the collector down, invalid settings (not
+recording, with the file's line) and settings that loosen what was accepted; and the background upload's
+failure as the collector reports it. Editors that do not ask get nothing:
 test_bridge_proxy's byte-for-byte test holds the editor's stream to the server's own bytes."""
 
 from __future__ import annotations
@@ -96,13 +97,19 @@ async def test_collector_down_then_up_in_proxy_mode(tmp_path: Path, ws: Path) ->
         started.stop()
 
 
-async def test_a_refused_workspace_is_not_opted_in(daemon: Daemon, ws: Path) -> None:
-    (ws / ".codetape.toml").write_text("idle_timeout_s = -5\n", encoding="utf-8")  # the collector refuses it
+async def test_invalid_settings_say_not_recording_with_their_line_until_fixed(daemon: Daemon,
+                                                                             ws: Path) -> None:
+    settings = ws / ".codetape.toml"
+    settings.write_text("# mine\nidle_timeout_s = -5\n", encoding="utf-8")  # a typo: nothing is recorded
     client = await start_bridge(daemon.home.root)
     seen = listen(client)
     await client.initialize_session(asking(init_params(ws, None)))
-    await wait_for_async(last(seen, state="not_opted_in"), what="not opted in", detail=lambda: seen)
-    assert "idle_timeout_s" in seen[-1]["detail"]
+    await wait_for_async(last(seen, state="not_recording"), what="not recording", detail=lambda: seen)
+    assert seen[-1]["detail"] == f"{settings}:2: idle_timeout_s: Input should be greater than or equal to 1"
+    settings.write_text('[redaction]\nallow = ["rule:jwt"]\n', encoding="utf-8")  # valid, but not accepted
+    await wait_for_async(last(seen, state="recording"), what="recording again", detail=lambda: seen)
+    assert seen[-1]["detail"] == ("settings changed since you accepted them (.codetape.toml): using the "
+                                  f"stricter of both; accept with `codetape trust {ws}`")
     await client.shutdown_session()
 
 

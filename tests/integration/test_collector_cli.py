@@ -38,9 +38,11 @@ def test_init_opts_in_with_commented_defaults_and_keeps_settings_that_are_ones_o
     assert settings["channels"] == ["edits", "diagnostics", "tests", "commands", "git", "files"]
     assert settings["idle_timeout_s"] == 1800 and settings["max_file_bytes"] == 2 * 1024 * 1024
     assert Policy.load(ws).is_excluded("node_modules/x/index.js")
-    (ws / ".codetape.toml").write_text("idle_timeout_s = 5\n")
+    (ws / ".codetape.toml").write_text("idle_timeout_s = 5\n")  # also drops the default exclusions
     again = codetape(tmp_path / "h", "init", str(ws))
-    assert (again.returncode, again.stdout) == (0, f"already opted in: {ws.resolve()}\n")
+    assert (again.returncode, again.stdout) == (
+        0, f"already opted in: {ws.resolve()}\nsettings changed since you accepted them (.codetape.toml): "
+           f"using the stricter of both; accept with `codetape trust {ws.resolve()}`\n")
     assert (ws / ".codetape.toml").read_text() == "idle_timeout_s = 5\n"
     forced = codetape(tmp_path / "h", "init", "--force", cwd=ws)
     assert forced.returncode == 0 and "idle_timeout_s = 1800" in (ws / ".codetape.toml").read_text()

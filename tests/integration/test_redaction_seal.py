@@ -131,6 +131,7 @@ def test_the_workspace_allow_list_lets_a_false_positive_through(tmp_path: Path) 
     assert codetape(home, "init", str(root)).returncode == 0
     with (root / ".codetape.toml").open("a", encoding="utf-8") as settings:
         settings.write(f'\n[redaction]\nallow = ["{value_hash(fixture)}"]\n')
+    assert codetape(home, "trust", str(root), "--yes").returncode == 0  # an allow-list applies once accepted
     steps = [{"kind": "note", "source": "cli", "text": f'fixture_token = "{fixture}" and the real one {GH}'},
              {"kind": "command", "source": "shell", "command_line": f"pytest --token={fixture}"}]
     with running(home) as daemon, daemon.client() as client:

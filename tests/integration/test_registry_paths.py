@@ -20,7 +20,7 @@ def test_a_workspace_path_with_a_newline_is_watched_after_a_restart(tmp_path: Pa
     assert codetape(home, "init", str(root)).returncode == 0
     registry = Registry(Home(home.resolve()))
     assert registry.roots() == [root]
-    assert json.loads(registry.path.read_text()) == [str(root)]
+    assert [entry["root"] for entry in json.loads(registry.path.read_text())] == [str(root)]
     with running(home) as daemon, daemon.client() as client:  # a collector started after the init
         wait_for(lambda: watched(client, root), what="the workspace with a newline to be watched")
         steps = commit_and_seal(home, root, "newline")

@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
+from collector.home import Home
 from collector.journal import JournalWriter
 from collector.seal.ahead import identity
+from collector.workspace.registry import Registry
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
 from tests.integration.sealing_ahead import assert_same_seal, from_scratch, leftovers, session_steps
 from tests.waiting import wait_for
@@ -105,6 +107,7 @@ def test_an_allow_list_changed_while_recording_is_not_vouched_for(tmp_path: Path
     _record(writer, session_steps(3, 0.02), proc)
     wait_for(lambda: leftovers(episodes), what="the process to start writing (it read the allow-list)")
     (workspace / ".codetape.toml").write_text('[redaction]\nallow = ["rule:github-token"]\n')
+    Registry(Home(tmp_path)).accept(workspace, '[redaction]\nallow = ["rule:github-token"]\n')  # trusted
     writer.close()
     reply = _finish(proc)
     assert proc.returncode == 1

@@ -115,11 +115,12 @@ def test_an_allow_list_changed_while_recording_means_a_seal_from_the_journal(
                  "allow-list)", detail=daemon.log_text)
         with (root / ".codetape.toml").open("a", encoding="utf-8") as settings:
             settings.write(f'\n[redaction]\nallow = ["{value_hash(GH)}"]\n')
+        assert codetape(home, "trust", str(root), "--yes").returncode == 0
         episode = _seal(daemon, root, journal, tmp_path / "kept.journal")
         log = daemon.log_text()
     assert "not ahead: the workspace's redaction allow-list changed while recording" in log
     assert GH in repr(episode_steps(episode))  # the allow-list at the seal is the one applied
-    assert_same_seal(episode, from_scratch(tmp_path / "kept.journal", root, tmp_path / "scratch"),
+    assert_same_seal(episode, from_scratch(tmp_path / "kept.journal", root, tmp_path / "scratch", home),
                      allowed=frozenset({GH}))
 
 

@@ -114,8 +114,8 @@ def test_what_applies_is_the_accepted_content_or_the_stricter_of_both(tmp_path: 
     effective = effective_settings(root, home)
     assert (effective.settings.exclude, effective.settings.redaction.allow) == (["secrets/"], ["rule:jwt"])
     assert effective.withheld == ('exclude: drops "secrets/"', f'[redaction] allow: adds "{HASH}"')
-    assert effective.note() == ("settings changed since you accepted them (.codetape.toml): using the stricter "
-                                f"of both; accept with `codetape trust {root}`")
+    assert effective.note() == ("settings changed since you accepted them (.codetape.toml): using the "
+                                f"stricter of both; accept with `codetape trust {root}`")
 
     Registry(home).accept(root, settings.read_text())  # codetape trust
     effective = effective_settings(root, home)
