@@ -69,8 +69,10 @@ class Requests:
                 "upload_error": self.collector.upload.failure}
 
     async def op_watch(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
-        """Start watching a workspace that was just opted in (`codetape init`); answers once it watches."""
+        """Start watching a workspace that was just opted in (`codetape init`), or under the settings just
+        accepted (`codetape trust`, when no episode is open); answers once it watches."""
         session = self._session(conn, args)
+        session.check_settings()
         await asyncio.to_thread(session.wait_capture)
         return {"root": str(session.root)}
 

@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.cli.commands.init import tell_collector
     from collector.policy.effective import accepted_settings
     from collector.policy.recording import read_settings
     from collector.policy.stricter import loosened
@@ -34,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     from schemas.settings import SETTINGS_FILE
 
     root = args.dir.expanduser().resolve()
-    registry = Registry(Home.from_env())
+    home = Home.from_env()
+    registry = Registry(home)
     if root not in registry.registered():
         raise UsageError(f"{root} is not opted in (run: codetape init {root})")
     problem = settings_problem(root)
@@ -60,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CodetapeError(f"cannot accept {target}: {exc.strerror or exc}") from None
     print(f"accepted: {target} (sha256 {digest(text)})")
+    if tell_collector(home, root):  # it records under it now, or from the episode it has open's end
+        print("the collector uses it from its next episode, and its allow-list from the next seal")
     return 0
 
 
