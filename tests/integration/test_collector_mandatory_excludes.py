@@ -38,5 +38,7 @@ def test_a_broken_policy_file_stops_recording_with_a_clear_reason(tmp_path: Path
     root = opt_in(tmp_path / "ws", home=home)
     with running(home) as daemon, daemon.client() as client:
         reply = client.hello(root, "bridge")
-    assert not reply["recording"]
-    assert "cannot record without its sharing policy" in reply["reason"] and "policy.toml" in reply["reason"]
+        status = client.request("status")["workspaces"][0]
+    assert reply["problem"] == status["problem"] and status["recording"] is False  # nothing is recorded
+    assert "cannot record without its sharing policy" in reply["problem"]
+    assert f"{home.resolve() / 'policy.toml'}:1: mandatory_exclude: " in reply["problem"]
