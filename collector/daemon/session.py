@@ -427,6 +427,7 @@ class Session:
             return
         self._settings_key = key
         problem = settings_problem(self.root)
+        note, withheld = None, ()
         if problem is None:
             try:
                 effective = effective_settings(self.root, self.home)
@@ -434,7 +435,8 @@ class Session:
             except SettingsError as exc:
                 problem = str(exc)
             else:
-                self.settings_note, self.withheld = effective.note(), effective.withheld
+                note, withheld = effective.note(), effective.withheld
+        self.settings_note, self.withheld = note, withheld
         self._set_problem(problem)
 
     def _set_problem(self, problem: str | None) -> None:

@@ -86,9 +86,10 @@ def run(args: argparse.Namespace) -> int:
         return adopt(root, home)
     defaults = WorkspaceSettings(channels=list(ALL_CHANNELS), exclude=["*.sqlite", "*.db", "node_modules/"])
     previous = target.read_bytes() if target.exists() else None
+    text = render(defaults)
     try:
-        atomic_write(target, render(defaults), mode=0o644)
-        Registry(home).accept(root, render(defaults))
+        atomic_write(target, text, mode=0o644)
+        Registry(home).accept(root, text)
     except OSError as exc:  # a failed init leaves the workspace as it was: not opted in
         if previous is None:
             target.unlink(missing_ok=True)
