@@ -427,7 +427,8 @@ class Session:
             return
         self._settings_key = key
         problem = settings_problem(self.root)
-        note, withheld = None, ()
+        note: str | None = None
+        withheld: tuple[str, ...] = ()
         if problem is None:
             try:
                 effective = effective_settings(self.root, self.home)
