@@ -12,7 +12,14 @@ from lsprotocol import types as lsp
 
 from collector.text.positions import units
 from schemas.messages import COMMANDS
-from tests.integration.collector_harness import Daemon, codetape, opt_in, wait_recorded
+from tests.integration.collector_harness import (
+    SECRET,
+    Daemon,
+    codetape,
+    opt_in,
+    outside_config,
+    wait_recorded,
+)
 from tests.integration.test_bridge_harness import (
     at_least,
     change,
@@ -26,7 +33,6 @@ from tests.integration.test_bridge_harness import (
     wait_steps,
     ws,
 )
-from tests.integration.test_file_capture import SECRET, outside_config
 from tests.waiting import wait_for, wait_for_async
 
 __all__ = ["daemon", "ws"]

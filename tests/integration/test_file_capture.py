@@ -18,8 +18,11 @@ from collector.reconstruct.workspace import Workspace
 from collector.sources.file_watcher import FileWatcher
 from schemas.steps import step_from_dict
 from tests.integration.collector_harness import (
+    SECRET,
     codetape,
     episode_steps,
+    journal_bytes,
+    outside_config,
     running,
     wait_capturing,
     wait_recorded,
@@ -234,20 +237,6 @@ def test_the_collector_records_file_changes_into_the_episode(tmp_path: Path) -> 
 
 
 # -- links: recorded as links, never followed out of the workspace ------------------------------------
-
-SECRET = "zebra-quartz-7731-never-recorded"  # a word no redaction rule touches: only not reading it hides it
-
-
-def outside_config(tmp_path: Path) -> Path:
-    """`~/.docker` stand-in beside the workspace: a config.json holding the recognisable secret."""
-    outside = tmp_path / "dotdocker"
-    outside.mkdir()
-    (outside / "config.json").write_text(f'{{"auths": {{"registry.example": "{SECRET}"}}}}\n')
-    return outside
-
-
-def journal_bytes(home: Path) -> bytes:
-    return b"".join(path.read_bytes() for path in sorted((home / "journals").glob("*.journal*")))
 
 
 def test_a_directory_swapped_for_a_link_out_is_recorded_as_a_link_never_followed(tmp_path: Path) -> None:
