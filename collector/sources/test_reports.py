@@ -66,7 +66,8 @@ def named_reports(words: Iterable[str]) -> list[str]:
 
 def written_reports(policy: Policy, cwd: Path, words: Sequence[str], since_ns: int,
                     globs: Sequence[str] = ()) -> list[Path]:
-    """The report files the command most likely wrote: candidates modified since it started."""
+    """The report files the command most likely wrote (their real paths, inside the workspace): candidates
+    modified since it started."""
     root = policy.root
     candidates: dict[Path, None] = {}
     for name in named_reports(words):
@@ -81,14 +82,15 @@ def written_reports(policy: Policy, cwd: Path, words: Sequence[str], since_ns: i
     for path in list(candidates)[:MAX_CANDIDATES]:
         try:
             info = path.stat()
-            relpath = path.resolve().relative_to(root).as_posix()
+            real = path.resolve()
+            relpath = real.relative_to(root).as_posix()
         except (OSError, ValueError):  # gone, or outside the workspace (through a link too)
             continue
         if info.st_mtime_ns + CLOCK_SLACK_NS < since_ns or not path.is_file():
             continue
         if policy.excluded_by_workspace(relpath):
             continue
-        found.append((info.st_mtime_ns, path))
+        found.append((info.st_mtime_ns, real))
     found.sort(key=lambda item: item[0], reverse=True)
     return [path for _, path in found[:MAX_REPORTS]]
 
