@@ -6,7 +6,9 @@ Each component of a path is opened relative to its parent's descriptor with O_NO
 replaced by a link (a branch checkout turning `cfg/` into `cfg -> ../../.docker`, another user racing in a
 shared folder) is refused at any depth, whenever the swap happens: nothing outside the root is ever
 reached. A link is never opened, only read as a link (`link_beneath`: its target string). Paths are
-relative, `/`-separated, without empty, `.` or `..` segments.
+relative, `/`-separated, without empty, `.` or `..` segments. Where a link inside the workspace may be
+honoured (a report a command names, a LICENSE that is a link to docs/), `real_relpath` says where a path
+really lies, and the file is then opened there, beneath the root, like any other.
 
 A root given as a path is reached the same way from `/`, so it must be its real path (`Path.resolve()`):
 a root that is, or passes through, a link is refused too. A root given as a descriptor (a checkout's DIR,
@@ -20,7 +22,7 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Iterator
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 Root = PurePath | int  # a real path (pathlib.Path included), or an open directory descriptor
 
@@ -78,6 +80,17 @@ def _parent(root: Root, parts: list[str], *, make: bool = False) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def real_relpath(root: PurePath, path: PurePath) -> str | None:
+    """The path of `path`'s real location relative to `root` (a real path), following links only to
+    decide where it lies; None when that is outside `root` (or is `root`) or cannot be resolved. Open
+    the answer with `open_beneath`: a link swapped in meanwhile is refused there."""
+    try:
+        relpath = Path(path).resolve().relative_to(root).as_posix()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return None if relpath == "." else relpath
 
 
 def open_beneath(root: Root, relpath: str, flags: int = os.O_RDONLY, mode: int = 0o666, *,
