@@ -194,10 +194,11 @@ def scan_beneath(root: Root, under: str = "", *, skip: Callable[[str], bool] = l
                         continue
             except OSError:
                 pass
-            if subdirectories and len(held) < MAX_HELD:
-                held[relpath] = [fd, len(subdirectories)]
-            else:
-                os.close(fd)
+            finally:
+                if subdirectories and len(held) < MAX_HELD:
+                    held[relpath] = [fd, len(subdirectories)]
+                else:
+                    os.close(fd)
             stack.extend(reversed(subdirectories))
     finally:
         for fd, _ in held.values():
