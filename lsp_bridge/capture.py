@@ -4,22 +4,30 @@
 translator thread in proxy mode) with params as plain JSON values and the wall-clock ms at which the
 message arrived. Anything malformed is logged and becomes a `gap` (text sync: the document goes stale
 until the editor sends its whole text again) or a skip; it never raises.
+
+Nothing is recorded through a link that leads out of the workspace: what the bridge reads from disk is
+read through collector.workspace.beneath, and text the editor has just read from disk (an open, a whole
+document sent again on reload, a save with its text) is recorded only if its path still lies in the
+workspace where it did; a document whose folder became a link out is closed, its text not recorded.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.text.digest import sha256_text
+from collector.workspace.beneath import open_beneath
 from lsp_bridge import translate as t
 from lsp_bridge.documents import ENCODINGS, TrackedDocument
 from lsp_bridge.errors import MalformedMessage, OutOfRange
 from lsp_bridge.recorder import Outgoing, Recorder
-from lsp_bridge.workspaces import Located, Workspaces, uri_to_path
+from lsp_bridge.workspaces import Located, Workspaces
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -27,18 +35,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-ReadFile = Callable[[Path, int], bytes | None]
+ReadFile = Callable[[Path, str, int], bytes | None]  # (workspace root, relative path, limit)
 TEXT_SYNC = frozenset({"textDocument/didOpen", "textDocument/didChange", "textDocument/didClose",
                        "textDocument/didSave"})
 _WATCHED = {1: "created", 2: "modified", 3: "deleted"}
 
 
-def read_file(path: Path, limit: int) -> bytes | None:
-    """Up to limit + 1 bytes of a regular file; None for directories and unreadable files."""
+def read_file(root: Path, relpath: str, limit: int) -> bytes | None:
+    """Up to limit + 1 bytes of the regular file `relpath` in the workspace `root` (its real path); None
+    for directories, links, unreadable files and a path that passes through a link."""
     try:
-        if not path.is_file():
-            return None
-        with path.open("rb") as handle:
+        with open(open_beneath(root, relpath, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
             return handle.read(limit + 1)
     except OSError:
         return None
@@ -148,7 +157,7 @@ class Capture:
         language_id = language if isinstance(language, str) else ""
         self.docs.pop(uri, None)
         self.too_large.discard(uri)
-        located = self.workspaces.locate(uri)
+        located = self.workspaces.locate(uri, fresh=True)
         if located is None:
             return
         if t.too_large(text):
@@ -175,6 +184,8 @@ class Capture:
         if version is not None and doc.version is not None and version <= doc.version:
             log.warning("codetape: %s went from version %s back to %s", doc.path, doc.version, version)
         doc.version = version
+        if any(change.range is None for change in changes) and not self._still_there(doc, at):
+            return
         if doc.stale:
             fulls = [i for i, change in enumerate(changes) if change.range is None]
             if not fulls:
@@ -215,8 +226,10 @@ class Capture:
         if text is not None and t.too_large(text):
             text = None
         doc = self.docs.get(uri)
+        if doc is not None and text is not None and not self._still_there(doc, at):
+            return
         if doc is None:
-            located = self.workspaces.locate(uri)
+            located = self.workspaces.locate(uri, fresh=True)
             if located is not None and text is not None:
                 self._record(located.root, at, t.save_step(located.path, sha256_text(text), text),
                              (located.path,))
@@ -232,21 +245,30 @@ class Capture:
             step = t.save_step(doc.path, doc.sha256())
         self._record(doc.root, at, step, (doc.path,))
 
+    def _still_there(self, doc: TrackedDocument, at: int) -> bool:
+        """Whether an open document still lies where it did; if not (a folder on its way became a link,
+        out of the workspace or elsewhere in it), it is closed and what the editor sends is not recorded."""
+        if self.workspaces.locate(doc.uri, fresh=True) == Located(doc.root, doc.path):
+            return True
+        log.warning("codetape: %s does not lie in the workspace where it did (a link?): closed", doc.path)
+        del self.docs[doc.uri]
+        self._record(doc.root, at, t.close_step(doc.path), (doc.path,))
+        return False
+
     # -- files ----------------------------------------------------------------------------------------
 
-    def _content(self, uri: str) -> dict[str, Any] | None:
-        path = uri_to_path(uri)
-        data = self._read(path, self._max_file_bytes) if path is not None else None
+    def _content(self, located: Located) -> dict[str, Any] | None:
+        data = self._read(located.root, located.path, self._max_file_bytes)
         if data is None:
             return None
         return t.file_content(data, max_bytes=self._max_file_bytes)
 
-    def _file(self, located: Located, at: int, change: str, uri: str) -> None:
+    def _file(self, located: Located, at: int, change: str) -> None:
         if ".git" in located.path.split("/"):
             return  # git's own files: never recorded, so never read
         content = None
         if change != "deleted":
-            content = self._content(uri)
+            content = self._content(located)
             if content is None:
                 return  # a directory, or gone again already
         self._record(located.root, at, t.file_change_step(located.path, change, content=content),
@@ -256,7 +278,7 @@ class Capture:
         """workspace/didCreateFiles"""
         for uri in t.file_uris(params, "uri"):
             if (located := self.workspaces.locate(uri)) is not None:
-                self._file(located, at, "created", uri)
+                self._file(located, at, "created")
 
     def did_delete_files(self, params: Any, at: int) -> None:
         """workspace/didDeleteFiles"""
@@ -277,7 +299,7 @@ class Capture:
             if old is not None:
                 self._record(old.root, at, t.file_change_step(old.path, "deleted"), (old.path,))
             if new is not None:
-                self._file(new, at, "created", new_uri)
+                self._file(new, at, "created")
 
     def did_change_watched_files(self, params: Any, at: int) -> None:
         """workspace/didChangeWatchedFiles (documents open in the editor are the editor's business)."""
@@ -294,7 +316,7 @@ class Capture:
             if uri in self.docs and kind != "deleted":
                 continue
             if (located := self.workspaces.locate(uri)) is not None:
-                self._file(located, at, kind, uri)
+                self._file(located, at, kind)
 
     # -- diagnostics and cursors ------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """Where a document belongs: `file://` URIs to opted-in workspaces and workspace-relative POSIX paths.
 
 Nothing outside an opted-in workspace is recorded, so every URI goes through `Workspaces.locate`;
-non-file URIs and paths outside every opted-in workspace locate to None. Answers are cached for a few
-seconds, so `codetape init` in a running editor takes effect without a restart.
+non-file URIs and paths outside every opted-in workspace, through a link too, locate to None. Answers
+are cached for a few seconds, so `codetape init` in a running editor takes effect without a restart;
+text the editor has just read from disk is located afresh.
 """
 
 from __future__ import annotations
@@ -75,10 +76,12 @@ class Workspaces:
             self._same.clear()
         return self._same.setdefault(root, root)
 
-    def locate(self, uri: str) -> Located | None:
-        """The opted-in workspace and relative path of a document, or None when it is not recorded."""
+    def locate(self, uri: str, *, fresh: bool = False) -> Located | None:
+        """The opted-in workspace and relative path of a document, or None when it is not recorded.
+        `fresh` looks at the disk now instead of trusting a cached answer (text the editor just read
+        from disk: a folder on the way may have become a link since)."""
         now = self._clock()
-        cached = self._cache.get(uri)
+        cached = None if fresh else self._cache.get(uri)
         if cached is not None and now - cached[0] < self._ttl:
             return cached[1]
         path = uri_to_path(uri)

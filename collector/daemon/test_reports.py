@@ -95,7 +95,8 @@ class TestReports:
             if not self._first_time(path):
                 continue
             try:
-                report = read_junit(path, max_tests=MAX_TESTS - len(tests))
+                report = read_junit(policy.root, path.relative_to(policy.root).as_posix(),
+                                    max_tests=MAX_TESTS - len(tests))
             except NotJUnit:
                 continue
             except BadReport as exc:

@@ -1,10 +1,11 @@
 """Keyframes: every file as it stands after a steps frame, so a reader can start there instead of at the
 first step (schemas/EPISODE_FORMAT.md, "Keyframes").
 
-A keyframe holds the editor buffers, the texts known to be on disk and the files on disk recorded without
-content, exactly what a replay holds at that point (`collector.reconstruct.Workspace`). It is derived
-from the steps and adds nothing to them, so it is compressed against what the reader already has: the
-previous keyframe and the texts of the steps frames since (`Chain`). Unchanged files then cost a few
+A keyframe holds the editor buffers, the texts known to be on disk, the files on disk recorded without
+content and the links on disk (their targets), exactly what a replay holds at that point
+(`collector.reconstruct.Workspace`). It is derived from the steps and adds nothing to them, so it is
+compressed against what the reader already has: the previous keyframe and the texts of the steps frames
+since (`Chain`). Unchanged files then cost a few
 bytes, and the text typed since is found in the steps' own texts: a keyframe costs about a third of a
 percent of the file per 8,192 steps instead of a full copy of the workspace.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import msgpack
@@ -42,11 +43,16 @@ class Keyframe:
     buffers: dict[str, str]  # documents open in the editor: path -> text
     disk: dict[str, str]  # files on disk whose text is known: path -> text
     omitted: dict[str, str]  # files on disk recorded without content: path -> reason
+    links: dict[str, str] = field(default_factory=dict)  # links on disk: path -> target
 
     def pack(self) -> bytes:
-        """The msgpack map stored (a disk text equal to its buffer's is stored as nil)."""
+        """The msgpack map stored (a disk text equal to its buffer's is stored as nil; `l` only when there
+        are links, so a keyframe without any is the same bytes as before links were recorded)."""
         disk = {path: None if self.buffers.get(path) == text else text for path, text in self.disk.items()}
-        packed: bytes = msgpack.packb({"n": self.steps, "b": self.buffers, "d": disk, "o": self.omitted})
+        data = {"n": self.steps, "b": self.buffers, "d": disk, "o": self.omitted}
+        if self.links:
+            data["l"] = self.links
+        packed: bytes = msgpack.packb(data)
         return packed
 
     @classmethod
@@ -56,11 +62,13 @@ class Keyframe:
         if not isinstance(data, dict):
             raise EpisodeError(f"{what} is not a map")
         steps, buffers, disk, omitted = (data.get(key) for key in ("n", "b", "d", "o"))
+        links = data.get("l", {})
         if not isinstance(steps, int) or steps < 1:
             raise EpisodeError(f"{what} does not say how many steps come before it")
-        if not _texts(buffers) or not _texts(omitted) or not _texts(disk, nil=True):
+        if not _texts(buffers) or not _texts(omitted) or not _texts(disk, nil=True) or not _texts(links):
             raise EpisodeError(f"{what} holds a path or text that is not a string")
         assert isinstance(buffers, dict) and isinstance(disk, dict) and isinstance(omitted, dict)
+        assert isinstance(links, dict)
         for path, text in disk.items():
             if text is None:
                 if path not in buffers:
@@ -68,7 +76,9 @@ class Keyframe:
                 disk[path] = buffers[path]
         if any(reason not in OMITTED_REASONS for reason in omitted.values()) or omitted.keys() & disk.keys():
             raise EpisodeError(f"{what} lists an omitted file wrongly")
-        return cls(steps, buffers, disk, omitted)
+        if links.keys() & (disk.keys() | omitted.keys()) or not all(links.values()):
+            raise EpisodeError(f"{what} lists a link wrongly")
+        return cls(steps, buffers, disk, omitted, links)
 
 
 def _texts(value: Any, *, nil: bool = False) -> bool:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from collector.workspace.beneath import open_beneath, real_relpath
 from schemas.consent import LICENCE_IDS
 
 _NAME = re.compile(r"^(?:un)?licen[cs]e(?:[-._].*)?$|^copying(?:[-._].*)?$", re.IGNORECASE)
@@ -112,11 +113,15 @@ def find_licences(root: Path) -> list[FoundLicence]:
     Not counted: an LGPL's accompanying GPL text, and a short file that only points at the others
     ("under the terms of either of the licenses found in LICENSE.APACHE or LICENSE.BSD").
     """
+    root = root.resolve()
     paths = licence_files(root)
     found: list[FoundLicence] = []
     for path in paths:
+        relpath = real_relpath(root, path)  # a link to docs/LICENSE.md counts, one out of the workspace not
+        if relpath is None:
+            continue
         try:
-            with open(path, "rb") as handle:
+            with open(open_beneath(root, relpath, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
                 text = handle.read(_MAX_READ).decode("utf-8", "replace")
         except OSError:
             continue

@@ -52,7 +52,7 @@ class Workspace:
     saved, or changed outside the editor. A change on disk to a file open in the editor does not
     touch its buffer (the editor decides whether to reload, and says so with its own steps); closing
     a buffer falls back to the disk. A gap's state sets both layers. `omitted` files exist on disk but
-    their content was not recorded.
+    their content was not recorded; `links` are symbolic links on disk, by their target string.
     """
 
     def __init__(self, encoding: PositionEncoding, *, limit: int = MAX_WORKSPACE,
@@ -61,6 +61,7 @@ class Workspace:
         self.buffers: dict[str, Document] = {}
         self.disk: dict[str, str] = {}
         self._omitted: dict[str, str] = {}
+        self.links: dict[str, str] = {}
         self.limit = limit
         self.weight = 0  # estimated bytes the files take in memory, kept below `limit`
         self._weights: dict[str, int] = {}
@@ -92,17 +93,26 @@ class Workspace:
 
     def _on_disk(self, path: str, text: str) -> None:
         self._omitted.pop(path, None)
+        self.links.pop(path, None)
         self.disk[path] = text
 
     def _off_disk(self, path: str) -> None:
         self.disk.pop(path, None)
         self._omitted.pop(path, None)
+        self.links.pop(path, None)
+
+    def _link(self, path: str, target: str) -> None:
+        self.disk.pop(path, None)
+        self._omitted.pop(path, None)
+        self.links[path] = target
 
     def _account(self, paths: Iterable[str]) -> None:
         for path in paths:
             doc, text = self.buffers.get(path), self.disk.get(path)
             weight = 0 if doc is None else doc.size + LINE_COST * doc.line_count
             weight += 0 if text is None else len(text) + LINE_COST
+            link = self.links.get(path)
+            weight += 0 if link is None else len(link) + LINE_COST
             self.weight += weight - self._weights.pop(path, 0)
             if weight:
                 self._weights[path] = weight
@@ -231,14 +241,19 @@ class Workspace:
             if step.new_path is None:
                 raise ReconstructionError(f"rename at {step.t_ms} ms of {step.path} has no new path")
             text, reason = self.disk.pop(step.path, None), self._omitted.pop(step.path, None)
+            target = self.links.pop(step.path, None)
             path = step.new_path
             if text is not None:
                 self._on_disk(path, text)
             elif reason is not None:
-                self.disk.pop(path, None)
+                self._off_disk(path)
                 self._omitted[path] = reason
-        if step.omitted is not None:
-            self.disk.pop(path, None)
+            elif target is not None:
+                self._link(path, target)
+        if step.link is not None:
+            self._link(path, step.link)
+        elif step.omitted is not None:
+            self._off_disk(path)
             self._omitted[path] = step.omitted
         elif step.text is not None:
             self._on_disk(path, step.text)
@@ -246,14 +261,15 @@ class Workspace:
     def keyframe(self, steps: int) -> Keyframe:
         """The files as a keyframe holds them, after the first `steps` steps (the writer's `FileStates`)."""
         buffers = {path: self.read(doc) for path, doc in sorted(self.buffers.items())}
-        return Keyframe(steps, buffers, dict(sorted(self.disk.items())), dict(sorted(self._omitted.items())))
+        return Keyframe(steps, buffers, dict(sorted(self.disk.items())), dict(sorted(self._omitted.items())),
+                        dict(sorted(self.links.items())))
 
     @classmethod
     def from_keyframe(cls, keyframe: Keyframe, encoding: PositionEncoding, *, limit: int = MAX_WORKSPACE,
                       work_limit: int = MAX_WORK) -> Workspace:
         """The workspace a replay holds where `keyframe` stands; ReconstructionError above `limit`."""
         workspace = cls(encoding, limit=limit, work_limit=work_limit)
-        texts = [*keyframe.buffers.values(), *keyframe.disk.values()]
+        texts = [*keyframe.buffers.values(), *keyframe.disk.values(), *keyframe.links.values()]
         growth = sum(len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2) for text in texts)
         if growth > limit:
             raise ReconstructionError(f"the keyframe after step {keyframe.steps} would take the "
@@ -262,15 +278,16 @@ class Workspace:
         workspace.buffers = {path: Document(text, encoding) for path, text in keyframe.buffers.items()}
         workspace.disk = dict(keyframe.disk)
         workspace._omitted = dict(keyframe.omitted)
+        workspace.links = dict(keyframe.links)
         workspace.work = sum(map(len, texts))
-        workspace._account([*keyframe.buffers, *keyframe.disk])
+        workspace._account([*keyframe.buffers, *keyframe.disk, *keyframe.links])
         return workspace
 
     def keyframe_problem(self, keyframe: Keyframe) -> str | None:
         """The first way `keyframe` differs from these files (naming the path, never the text), or None."""
         layers: list[tuple[str, dict[str, str], Mapping[str, str | Document]]] = [
             ("editor buffer", keyframe.buffers, self.buffers), ("disk text", keyframe.disk, self.disk),
-            ("omitted file", keyframe.omitted, self._omitted)]
+            ("omitted file", keyframe.omitted, self._omitted), ("link", keyframe.links, self.links)]
         for what, kept, replayed in layers:
             for path in sorted(kept.keys() ^ replayed.keys()):
                 if path in kept:
@@ -299,7 +316,9 @@ def _texts(step: Step) -> list[str]:
     match step:
         case EditStep():
             return [change.text for change in step.changes]
-        case OpenStep() | SaveStep() | FileChangeStep():
+        case FileChangeStep():
+            return [text for text in (step.text, step.link) if text is not None]
+        case OpenStep() | SaveStep():
             return [] if step.text is None else [step.text]
         case GapStep(state=list() as state):
             return [file.text for file in state if file.text is not None]

@@ -224,6 +224,10 @@ class StepRedactor:
             entry = self.disk.pop(step.path, None)
             target = step.new_path
             self.disk[target] = entry
+        if step.link is not None:  # a link's target string is a text like any other
+            self.disk.pop(target, None)
+            link = self.redactor.redact(step.link)
+            return step if link == step.link else step.model_copy(update={"link": link})
         if step.text is None:
             return step
         red = self._disk_text(target, step.text)
@@ -299,9 +303,11 @@ def texts(step: Step) -> Iterator[str]:
             yield from (c.text for c in step.changes)
         case OpenStep() | NoteStep():
             yield step.text
-        case SaveStep() | FileChangeStep():
+        case SaveStep():
             if step.text is not None:
                 yield step.text
+        case FileChangeStep():
+            yield from (t for t in (step.text, step.link) if t is not None)
         case GapStep():
             yield step.detail
             yield from (f.text for f in step.state or () if f.text is not None)

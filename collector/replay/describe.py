@@ -183,6 +183,8 @@ def _file_change(step: FileChangeStep) -> str:
         return f"renamed to {one_line(step.new_path or '?', 200)}"
     if step.change == "deleted":
         return "deleted"
+    if step.link is not None:
+        return f"{step.change} (link to {one_line(step.link, 200)}, not followed)"
     if step.omitted is not None:
         what = "binary" if step.omitted == "binary" else "too large"
         size = f", {plural(step.size, 'byte')}" if step.size is not None else ""

@@ -83,6 +83,7 @@ class Checkpoint:
     focus: str | None
     marks: dict[str, Mark]
     diagnostics: Diagnostics = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
 
 
 class PlayState:
@@ -165,7 +166,7 @@ class PlayState:
         self._dirty.clear()
         diagnostics = {path: dict(origins) for path, origins in self.diagnostics.items()}
         return Checkpoint(index, buffers, dict(self.workspace.disk), self.workspace.omitted, self.focus,
-                          dict(self.marks), diagnostics)
+                          dict(self.marks), diagnostics, dict(self.workspace.links))
 
     @classmethod
     def of(cls, workspace: Workspace) -> PlayState:
@@ -183,6 +184,8 @@ class PlayState:
         for path, reason in checkpoint.omitted.items():
             apply(FileChangeStep(t_ms=0, source=RESTORE_SOURCE, path=path, change="created",
                                  omitted="binary" if reason == "binary" else "too_large"))
+        for path, target in checkpoint.links.items():
+            apply(FileChangeStep(t_ms=0, source=RESTORE_SOURCE, path=path, change="created", link=target))
         for path, text in checkpoint.buffers.items():
             apply(OpenStep(t_ms=0, source=RESTORE_SOURCE, path=path, text=text))
         state.focus = checkpoint.focus

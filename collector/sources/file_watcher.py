@@ -13,17 +13,23 @@ no event reported is recorded after a `gap` saying so.
 A change of a `.gitignore` (or of `.git/info/exclude`, seen in the same event stream) makes the policy
 forget what git ignored before the next change is looked at. Directories are walked without recursion
 (filestate.walk, observer), so no depth stops the watcher; if it stops anyway, `failure` says why.
+
+Every file is looked at through collector.workspace.beneath: a link is recorded as a link (`link`: its
+target string) and never followed, so a directory that becomes a link pointing out of the workspace
+(`cfg/` turning into `cfg -> ../../.docker`) is recorded as that link, and the files known below it as
+deleted, whichever pass (events, reconcile, audit) finds it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import weakref
 from collections.abc import Callable
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISLNK, S_ISREG
 from typing import Any
 
 from watchdog.events import (
@@ -45,6 +51,7 @@ from collector.sources.emit import Emit
 from collector.sources.filestate import Known, is_noise, read_state, walk
 from collector.sources.observer import failure as observer_failure
 from collector.sources.observer import new_observer
+from collector.workspace.beneath import stat_beneath
 
 SOURCE = "files"
 BURST_LIMIT = 4096
@@ -256,21 +263,21 @@ class FileWatcher:
     def _sync(self, rel: str, *, force: bool = False) -> None:
         """Record the difference between what is known of `rel` and what is on disk now, if any."""
         before = self._known.get(rel)
-        try:
-            st = (self.root / rel).lstat()
-        except OSError:
-            st = None
+        st = self._lstat(rel)
         if before is not None and st is not None and before.same_stat(st) and not force:
             return
-        state = read_state(self.root, rel, self.policy) if st is not None and S_ISREG(st.st_mode) else None
+        recordable = st is not None and (S_ISREG(st.st_mode) or S_ISLNK(st.st_mode))
+        state = read_state(self.root, rel, self.policy) if recordable else None
         if state is None:
-            if before is not None and (st is None or not S_ISREG(st.st_mode)):
+            if before is not None and not recordable:
                 del self._known[rel]
                 self._emit({"kind": "file_change", "source": SOURCE, "path": rel, "change": "deleted"})
             return
         fields, known = state
         self._known[rel] = known
-        if before is not None and before.sha256 is not None and before.sha256 == known.sha256 and not force:
+        same = (before is not None and before.sha256 is not None and before.sha256 == known.sha256) or \
+            (before is not None and before.link is not None and before.link == known.link)
+        if same and not force:
             return
         change = "created" if before is None else "modified"
         self._emit({"kind": "file_change", "source": SOURCE, "path": rel, "change": change, **fields})
@@ -294,7 +301,7 @@ class FileWatcher:
             before = self._known.get(rel)
             if (before is None or not before.same_stat(st)) and st.st_mtime_ns < settled:
                 missed.append(rel)
-        missed += [rel for rel in self._known if rel not in seen and not (self.root / rel).exists()]
+        missed += [rel for rel in self._known if rel not in seen and self._lstat(rel) is None]
         if not missed:
             return
         detail = (f"{len(missed)} file changes reached no file event (inotify watch limit reached, or a "
@@ -302,6 +309,13 @@ class FileWatcher:
         self._emit({"kind": "gap", "source": SOURCE, "reason": "watcher_overflow", "detail": detail})
         for rel in missed:
             self._sync(rel)
+
+    def _lstat(self, rel: str) -> os.stat_result | None:
+        """What is at `rel` now (a link as a link), or None when nothing is, or only through a link."""
+        try:
+            return stat_beneath(self.root, rel)
+        except OSError:
+            return None
 
     def _emit(self, step: dict[str, Any]) -> None:
         self.emit(self.clock(), {key: value for key, value in step.items() if value is not None})

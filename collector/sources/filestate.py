@@ -3,10 +3,13 @@
 The policy decides before any byte is read: excluded files are never opened (not even stat'ed by the
 walk, whose excluded directories are skipped whole), binary and too-large files are recorded by size
 only. Text is the file's exact UTF-8 content with its sha256, so reconstruction stays byte-exact.
+Files are reached through collector.workspace.beneath, never through a link: a link is recorded as a
+link (its target string), and what lies behind it is never read, inside the workspace or out.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.policy.recording import Policy
+from collector.workspace.beneath import link_beneath, open_beneath, scan_beneath, stat_beneath
 
 HEAD_BYTES = 8192
 
@@ -38,22 +42,29 @@ def is_noise(relpath: str) -> bool:
 
 @dataclass(frozen=True)
 class Known:
-    """The last recorded state of one file. `sha256` is None for omitted (binary, too large) files."""
+    """The last recorded state of one file. `sha256` is None for omitted (binary, too large) files and
+    links; `link` is a link's target."""
 
     size: int
     mtime_ns: int
     sha256: str | None
+    link: str | None = None
 
     def same_stat(self, st: os.stat_result) -> bool:
         return self.size == st.st_size and self.mtime_ns == st.st_mtime_ns
 
 
 def read_state(root: Path, relpath: str, policy: Policy) -> tuple[dict[str, Any], Known] | None:
-    """The `file_change` fields for a file's content now, or None when it is excluded, gone or not a file."""
+    """The `file_change` fields for a file's content now (a link's: its target), or None when it is
+    excluded, gone, not a file or link, or reached only through a link. `root` is a real path."""
     if policy.is_excluded(relpath):
         return None
     try:
-        with open(root / relpath, "rb", opener=_no_follow) as file:
+        fd = open_beneath(root, relpath, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        return _link_state(root, relpath) if exc.errno == errno.ELOOP else None
+    try:
+        with os.fdopen(fd, "rb") as file:
             st = os.fstat(file.fileno())
             if not stat.S_ISREG(st.st_mode):
                 return None
@@ -75,30 +86,23 @@ def read_state(root: Path, relpath: str, policy: Policy) -> tuple[dict[str, Any]
     return {"text": text, "sha256": digest}, Known(len(data), st.st_mtime_ns, digest)
 
 
-def _no_follow(path: str, flags: int) -> int:
-    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+def _link_state(root: Path, relpath: str) -> tuple[dict[str, Any], Known] | None:
+    """A link's `file_change` fields: its target string, never what it points to."""
+    try:
+        st = stat_beneath(root, relpath)
+        target = link_beneath(root, relpath)
+    except OSError:
+        return None
+    return {"link": target}, Known(st.st_size, st.st_mtime_ns, None, target)
 
 
 def walk(root: Path, policy: Policy, *, under: str = "", skip: tuple[Path, ...] = ()) -> Iterator[
         tuple[str, os.stat_result]]:
-    """(relpath, lstat) of every regular file below `under` that may be recorded; symlinks not followed."""
-    start = root / under if under else root
-    stack = [start]
-    while stack:
-        directory = stack.pop()
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue
-        for entry in entries:
-            path = Path(entry.path)
-            relpath = path.relative_to(root).as_posix()
-            if is_noise(relpath) or path in skip or policy.is_excluded(relpath):
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(path)
-                elif entry.is_file(follow_symlinks=False):
-                    yield relpath, entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
+    """(relpath, lstat) of every regular file and link below `under` that may be recorded; no link is
+    followed (collector.workspace.beneath), so a directory that became a link is not entered."""
+    skipped = {path.relative_to(root).as_posix() for path in skip if path.is_relative_to(root)}
+
+    def leave_out(relpath: str) -> bool:
+        return is_noise(relpath) or relpath in skipped or policy.is_excluded(relpath)
+
+    yield from scan_beneath(root, under, skip=leave_out)

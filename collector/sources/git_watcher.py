@@ -120,7 +120,7 @@ class GitWatcher:
             self._prefix = self.root.relative_to(reader.worktree).as_posix() + "/"
         self._logs = reader.common_dir / "logs"
         self._git_dirs = {reader.git_dir, reader.common_dir}
-        self._tails["HEAD"] = ReflogTail(reader.git_dir / "logs" / "HEAD")
+        self._tails["HEAD"] = ReflogTail(reader.git_dir, "logs/HEAD")
         if not fresh:
             self._state = reader.snapshot()
             for name in ["HEAD", *(n for n in self._state.refs if n.startswith(LOGGED))]:
@@ -154,7 +154,7 @@ class GitWatcher:
     def _tail(self, log: str) -> ReflogTail:
         tail = self._tails.get(log)
         if tail is None:
-            tail = self._tails[log] = ReflogTail(self._logs / log)
+            tail = self._tails[log] = ReflogTail(self._logs.parent, f"logs/{log}")
         return tail
 
     # -- reading reflogs as they change (watchdog's thread) --------------------------------------------------

@@ -3,15 +3,20 @@
 Every git process started here (gitpython's persistent `cat-file` included) runs with
 `--no-optional-locks` and `GIT_OPTIONAL_LOCKS=0`, so it never takes `index.lock` or any other lock a
 developer's git command could trip over. Only plumbing that reads is used: `for-each-ref`, `rev-list`,
-`diff-tree`, `cat-file`.
+`diff-tree`, `cat-file`. The git directories are taken at their real paths, and the files read here
+directly (HEAD, and the reflogs in reflog.py) are read below them through collector.workspace.beneath,
+never through a link.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import git
+
+from collector.workspace.beneath import open_beneath
 
 LOCK_FREE_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
 MAX_MESSAGE_CHARS = 64 * 1024
@@ -57,8 +62,8 @@ class GitReader:
         self.repo = repo
         repo.git.update_environment(**LOCK_FREE_ENV)
         repo.git.set_persistent_git_options(no_optional_locks=True)
-        self.git_dir = Path(repo.git_dir)
-        self.common_dir = Path(repo.common_dir)
+        self.git_dir = Path(repo.git_dir).resolve()
+        self.common_dir = Path(repo.common_dir).resolve()
         self.worktree = Path(repo.working_tree_dir).resolve() if repo.working_tree_dir else None
 
     @classmethod
@@ -99,7 +104,8 @@ class GitReader:
 
     def _head(self, refs: dict[str, str]) -> tuple[str | None, str | None]:
         try:
-            content = (self.git_dir / "HEAD").read_text("utf-8").strip()
+            with open(open_beneath(self.git_dir, "HEAD", os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+                content = file.read(4096).decode("utf-8").strip()
         except (OSError, UnicodeDecodeError):
             return None, None
         if content.startswith("ref: "):

@@ -21,6 +21,7 @@ from defusedxml import DefusedXmlException
 from junitparser import Error, Failure, Skipped, TestCase
 
 from collector.errors import CodetapeError
+from collector.workspace.beneath import open_beneath
 
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 MAX_TESTS = 100_000
@@ -46,10 +47,13 @@ class Report:
     dropped: int = 0  # tests past the cap, counted only
 
 
-def read_junit(path: Path, *, max_bytes: int = MAX_REPORT_BYTES, max_tests: int = MAX_TESTS) -> Report:
-    """The outcomes in the JUnit XML file at `path`."""
+def read_junit(root: Path, relpath: str, *, max_bytes: int = MAX_REPORT_BYTES,
+               max_tests: int = MAX_TESTS) -> Report:
+    """The outcomes in the JUnit XML file `relpath` of the workspace `root` (its real path), read through
+    collector.workspace.beneath: a report that is a link, or lies behind one, is not read."""
+    path = Path(relpath)
     try:
-        with open(path, "rb") as stream:
+        with open(open_beneath(root, relpath, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
             if size > max_bytes:
                 raise BadReport(f"{path.name} is {size:,} bytes, above the {max_bytes:,} a report may have")

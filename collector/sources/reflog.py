@@ -2,16 +2,20 @@
 
 A reflog line is `OLD NEW NAME <EMAIL> SECONDS TZ<TAB>MESSAGE`. Reading the files directly takes no
 lock and starts no process. `ReflogTail` remembers where it stopped and notices when git rewrote the
-file (`git stash drop`, `git reflog expire`, a branch deleted and created again).
+file (`git stash drop`, `git reflog expire`, a branch deleted and created again). A reflog is read below
+its git directory through collector.workspace.beneath: one that is a link (or lies behind one) reads as
+empty, so nothing a link points to is read.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from collector.sources.gitread import null_sha
+from collector.workspace.beneath import open_beneath
 
 _LINE = re.compile(rb"^([0-9a-f]{40,64}) ([0-9a-f]{40,64}) .*? (\d+) [+-]\d{4}\t?(.*)$", re.DOTALL)
 
@@ -38,10 +42,13 @@ def parse(data: bytes) -> list[ReflogEntry]:
 
 
 class ReflogTail:
-    """The entries appended to one reflog file since the last read."""
+    """The entries appended to one reflog file (`relpath` in the git directory `git_dir`, its real path)
+    since the last read."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, git_dir: Path, relpath: str) -> None:
+        self.git_dir = git_dir
+        self.relpath = relpath
+        self.path = git_dir / relpath
         self._offset = 0
         self._last_line = b""
 
@@ -80,9 +87,9 @@ class ReflogTail:
 
     def _read_from(self, offset: int) -> bytes:
         try:
-            with self.path.open("rb") as file:
+            with open(open_beneath(self.git_dir, self.relpath, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
                 if offset:
                     file.seek(offset)
                 return file.read()
-        except (FileNotFoundError, NotADirectoryError):
+        except OSError:  # gone, a link, behind a link, or not a file
             return b""

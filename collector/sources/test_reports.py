@@ -19,10 +19,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from collector.policy.recording import Policy
+from collector.workspace.beneath import real_relpath, stat_beneath
 
 BUILTIN = (
     "junit.xml", "junit-*.xml", "*.junit.xml", "TEST-*.xml", "test-results/**/*.xml", "test-reports/**/*.xml",
@@ -66,7 +68,8 @@ def named_reports(words: Iterable[str]) -> list[str]:
 
 def written_reports(policy: Policy, cwd: Path, words: Sequence[str], since_ns: int,
                     globs: Sequence[str] = ()) -> list[Path]:
-    """The report files the command most likely wrote: candidates modified since it started."""
+    """The report files the command most likely wrote (their real paths, inside the workspace): candidates
+    modified since it started."""
     root = policy.root
     candidates: dict[Path, None] = {}
     for name in named_reports(words):
@@ -79,16 +82,18 @@ def written_reports(policy: Policy, cwd: Path, words: Sequence[str], since_ns: i
         _glob_into(candidates, root, pattern)
     found: list[tuple[int, Path]] = []
     for path in list(candidates)[:MAX_CANDIDATES]:
-        try:
-            info = path.stat()
-            relpath = path.resolve().relative_to(root).as_posix()
-        except (OSError, ValueError):  # gone, or outside the workspace (through a link too)
+        relpath = real_relpath(root, path)
+        if relpath is None:  # gone, or outside the workspace (through a link too)
             continue
-        if info.st_mtime_ns + CLOCK_SLACK_NS < since_ns or not path.is_file():
+        try:
+            info = stat_beneath(root, relpath)
+        except OSError:
+            continue
+        if info.st_mtime_ns + CLOCK_SLACK_NS < since_ns or not stat.S_ISREG(info.st_mode):
             continue
         if policy.excluded_by_workspace(relpath):
             continue
-        found.append((info.st_mtime_ns, path))
+        found.append((info.st_mtime_ns, root / relpath))
     found.sort(key=lambda item: item[0], reverse=True)
     return [path for _, path in found[:MAX_REPORTS]]
 

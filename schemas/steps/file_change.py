@@ -2,14 +2,20 @@
 
 `text` is the full new content, enough to keep reconstruction exact. Binary files and files
 above the size cap carry `omitted` instead of content, so readers know the file exists but
-not what it holds.
+not what it holds. A symbolic link carries `link`, its target string exactly as the link holds it
+(relative or absolute, inside the workspace or not): the link is recorded, never followed, so nothing
+it points to is ever read.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from schemas.common import RelPath, Sha256Hex, StepBase, Text
+
+LINK_TARGET_MAX = 4096  # PATH_MAX: no link holds a longer target
 
 
 class FileChangeStep(StepBase):
@@ -21,3 +27,4 @@ class FileChangeStep(StepBase):
     sha256: Sha256Hex | None = None
     size: int | None = None
     omitted: Literal["binary", "too_large"] | None = None
+    link: Annotated[str, Field(min_length=1, max_length=LINK_TARGET_MAX)] | None = None

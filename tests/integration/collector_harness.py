@@ -113,6 +113,22 @@ def every_byte_under(root: Path) -> bytes:
     return b"".join(chunks)
 
 
+SECRET = "zebra-quartz-7731-never-recorded"  # a word no redaction rule touches: only not reading it hides it
+
+
+def outside_config(tmp_path: Path) -> Path:
+    """A `~/.docker` stand-in beside the workspace (`tmp_path/dotdocker`): a config.json holding SECRET."""
+    outside = tmp_path / "dotdocker"
+    outside.mkdir()
+    (outside / "config.json").write_text(f'{{"auths": {{"registry.example": "{SECRET}"}}}}\n')
+    return outside
+
+
+def journal_bytes(home: Path) -> bytes:
+    """Every byte of the journals under CODETAPE_HOME `home`."""
+    return b"".join(path.read_bytes() for path in sorted((home / "journals").glob("*.journal*")))
+
+
 def decoded_episodes(home: Home) -> str:
     """The decompressed steps of every sealed episode, as text, to search for what must not be there."""
     return "".join(repr(episode_steps(p)) for p in sorted(home.episodes.glob("*.ctape")))

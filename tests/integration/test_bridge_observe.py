@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,14 @@ from lsprotocol import types as lsp
 
 from collector.text.positions import units
 from schemas.messages import COMMANDS
-from tests.integration.collector_harness import Daemon, opt_in
+from tests.integration.collector_harness import (
+    SECRET,
+    Daemon,
+    codetape,
+    opt_in,
+    outside_config,
+    wait_recorded,
+)
 from tests.integration.test_bridge_harness import (
     at_least,
     change,
@@ -167,6 +175,42 @@ async def test_files_extensions_and_what_is_not_recorded(daemon: Daemon, ws: Pat
     other = opt_in(tmp_path / "other", home=daemon.home.root)
     other_steps = steps_of(seal(daemon, other, until=at_least(1, "open", source="bridge"), what="the open"))
     assert [(s["kind"], s["path"]) for s in other_steps if s["source"] == "bridge"] == [("open", "x.py")]
+
+
+async def test_a_document_whose_folder_becomes_a_link_out_is_not_read_or_recorded_through_it(
+        daemon: Daemon, ws: Path, tmp_path: Path) -> None:
+    """`cfg/` turns into `cfg -> ../dotdocker` while `cfg/config.json` is open: the editor reloads the
+    buffer, reports the file changed, closes and opens it again (all within the bridge's 5 s cache of
+    where a document lies). Neither what the editor sends nor what the bridge reads from disk reaches the
+    episode."""
+    secret_text = (outside_config(tmp_path) / "config.json").read_text()
+    (ws / "cfg").mkdir()
+    (ws / "cfg" / "config.json").write_text('{"auths": {}}\n')
+    client = await start_bridge(daemon.home.root)
+    await client.initialize_session(init_params(ws, ["utf-16"]))
+    doc = uri(ws, "cfg/config.json")
+    open_doc(client, doc, '{"auths": {}}\n')
+    client.text_document_did_change(change(doc, 1, ((0, 1, 0, 1), " ")))
+    wait_recorded(daemon.home, ws, at_least(1, "edit"), "the edit before the swap")
+    shutil.rmtree(ws / "cfg")
+    (ws / "cfg").symlink_to("../dotdocker", target_is_directory=True)
+    client.text_document_did_change(change(doc, 2, (None, secret_text)))  # the editor reloads from disk
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(
+        changes=[lsp.FileEvent(uri=doc, type=lsp.FileChangeType.Changed)]))
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(
+        text_document=lsp.TextDocumentIdentifier(uri=doc), text=secret_text))
+    client.text_document_did_close(lsp.DidCloseTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=doc)))
+    open_doc(client, doc, secret_text, version=3)
+    client.protocol.notify("codetape/note", {"text": "the end"})
+    await client.shutdown_session()
+    episode = seal(daemon, ws, until=at_least(1, "note"), what="the closing note")
+    steps = steps_of(episode)
+    assert SECRET not in repr(steps)
+    cat = codetape(daemon.home.root, "cat", str(episode.path))
+    assert cat.returncode == 0 and SECRET not in cat.stdout
+    bridge = [(s["kind"], s.get("path")) for s in steps if s["source"] == "bridge"]
+    assert bridge[:2] == [("open", "cfg/config.json"), ("edit", "cfg/config.json")]
+    assert ("close", "cfg/config.json") in bridge[2:] and bridge[-1] == ("note", None)
 
 
 async def test_commands_and_the_review_prompt(daemon: Daemon, ws: Path) -> None:

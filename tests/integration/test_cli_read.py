@@ -222,13 +222,37 @@ def test_checkout_writes_the_workspace_after_the_last_step(tmp_path: Path) -> No
                      "NOTES.md": b"# Notes\n\nAWS key \xc2\xabredacted:aws-access-key:1\xc2\xbb\n"}
 
 
+def test_checkout_refuses_a_folder_that_is_not_empty_naming_what_it_would_replace(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "src").mkdir(parents=True)
+    (out / "src" / "pager.py").write_text("unsaved work\n")
+    (out / "unrelated.txt").write_text("stays")
+    proc = codetape(tmp_path, "checkout", str(FULL_FILE), str(out), "--step", "7")
+    one_error_line(proc, 1, f"{out} is not empty; the checkout would replace src/pager.py (--force")
+    assert (out / "src" / "pager.py").read_text() == "unsaved work\n"
+    assert sorted(p.name for p in out.rglob("*")) == ["pager.py", "src", "unrelated.txt"]
+    (out / "src" / "pager.py").unlink()
+    proc = codetape(tmp_path, "checkout", str(FULL_FILE), str(out))
+    one_error_line(proc, 1, f"{out} is not empty; the checkout would replace no file in it (--force")
+    many = tmp_path / "many.ctape"
+    write_episode_file(many, FULL_HEADER, [step_from_dict(
+        {"kind": "file_change", "t_ms": n, "source": "files", "path": f"f{n}.txt", "change": "created",
+         "text": f"{n}\n"}) for n in range(9)], level=1)
+    for n in range(9):
+        (out / f"f{n}.txt").write_text("mine\n")
+    proc = codetape(tmp_path, "checkout", str(many), str(out))
+    one_error_line(proc, 1, "would replace f0.txt, f1.txt, f2.txt, f3.txt, f4.txt and 4 more (--force")
+    assert {(out / f"f{n}.txt").read_text() for n in range(9)} == {"mine\n"}
+    assert "--force" in codetape(tmp_path, "checkout", "--help").stdout
+
+
 def test_checkout_at_a_step_lists_omitted_files_on_stderr(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "unrelated.txt").write_text("stays")
     (out / "src").mkdir()
     (out / "src" / "pager.py").write_text("old content, overwritten")
-    proc = codetape(tmp_path, "checkout", str(FULL_FILE), str(out), "--step", "7")
+    proc = codetape(tmp_path, "checkout", str(FULL_FILE), str(out), "--step", "7", "--force")
     assert proc.returncode == 0 and proc.stdout == ""
     assert "omitted (binary, recorded without content): docs/diagram.png" in proc.stderr
     assert not (out / "docs").exists()

@@ -18,8 +18,11 @@ from collector.reconstruct.workspace import Workspace
 from collector.sources.file_watcher import FileWatcher
 from schemas.steps import step_from_dict
 from tests.integration.collector_harness import (
+    SECRET,
     codetape,
     episode_steps,
+    journal_bytes,
+    outside_config,
     running,
     wait_capturing,
     wait_recorded,
@@ -231,3 +234,67 @@ def test_the_collector_records_file_changes_into_the_episode(tmp_path: Path) -> 
     assert {s["source"] for s in steps} == {"files"}
     assert replay(steps).files() == on_disk(root, ["c.txt", "pkg/b.txt"])
     assert ".env" not in repr(steps)
+
+
+# -- links: recorded as links, never followed out of the workspace ------------------------------------
+
+
+def test_a_directory_swapped_for_a_link_out_is_recorded_as_a_link_never_followed(tmp_path: Path) -> None:
+    """A branch checkout turns `cfg/` into `cfg -> ../dotdocker` during a real collector session, and a
+    file link to the secret appears: the journal and the sealed episode hold the links' target strings,
+    never a byte read through them."""
+    outside_config(tmp_path)
+    root = tmp_path / "ws"
+    (root / "cfg").mkdir(parents=True)
+    (root / "cfg" / "config.json").write_text('{"auths": {}}\n')
+    home = tmp_path / "home"
+    assert codetape(home, "init", str(root)).returncode == 0
+    with running(home) as daemon, Client.connect(daemon.home, autostart=False) as client:
+        assert client.hello(root, "test")["recording"]
+        wait_capturing(client, root, ("FileWatcher",))
+        subprocess.run(["sh", "-c", "rm -r cfg && ln -s ../dotdocker cfg && ln -s ../dotdocker/config.json "
+                        "token.json && printf 'after\\n' > after.txt"], cwd=root, check=True)
+        wait_recorded(daemon.home, root, lambda steps: any(s.get("path") == "after.txt" for s in steps),
+                      "the change after the swap")
+        sealed = codetape(home, "seal", "--json", str(root))
+        assert sealed.returncode == 0, sealed.stderr
+        journal = journal_bytes(home)
+    episode = Path(json.loads(sealed.stdout)["path"])
+    cat = codetape(home, "cat", str(episode))
+    assert cat.returncode == 0, cat.stderr
+    assert SECRET not in cat.stdout and SECRET.encode() not in episode.read_bytes()
+    assert SECRET.encode() not in journal
+    steps = changes([json.loads(line) for line in cat.stdout.splitlines()])
+    links = {s["path"]: s["link"] for s in steps if "link" in s}
+    assert links == {"cfg": "../dotdocker", "token.json": "../dotdocker/config.json"}
+    assert ("cfg/config.json", "deleted") in [(s["path"], s["change"]) for s in steps]
+
+
+def test_the_reconcile_pass_after_lost_events_never_reads_through_a_link(tmp_path: Path,
+                                                                        workspace: Path) -> None:
+    """Events lost in a burst: the pass that compares every known file with the disk finds
+    `cfg/config.json` known, and `cfg` now a link to a folder holding a config.json of its own."""
+    outside_config(tmp_path)
+    (workspace / "cfg").mkdir()
+    (workspace / "cfg" / "config.json").write_text('{"auths": {}}\n')
+    rec = Recorder()
+    watcher = FileWatcher(workspace, Policy.load(workspace), rec, clock=now_ms, burst_limit=4,
+                          overflow_quiet=0.2)
+    watcher.start()
+    try:
+        (workspace / "cfg" / "config.json").unlink()
+        (workspace / "cfg").rmdir()
+        (workspace / "cfg").symlink_to("../dotdocker", target_is_directory=True)
+        for n in range(10):
+            (workspace / f"burst{n}.txt").write_text(f"{n}\n")
+        rec.wait(lambda s: s["kind"] == "gap", "overflow gap")
+        rec.wait(lambda s: s.get("path") == "cfg/config.json", "the known file's fate")
+        assert SECRET not in repr(rec.steps)
+        rec.wait(lambda s: s.get("path") == "cfg", "the link")
+    finally:
+        watcher.stop()
+    assert SECRET not in repr(rec.steps)
+    by_path = {s["path"]: s for s in changes(rec.steps)}
+    assert by_path["cfg/config.json"]["change"] == "deleted"
+    assert by_path["cfg"] == {"kind": "file_change", "source": "files", "path": "cfg", "change": "created",
+                              "link": "../dotdocker"}

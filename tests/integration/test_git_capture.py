@@ -20,6 +20,7 @@ from collector.protocol.clock import now_ms
 from collector.sources.git_watcher import GitWatcher
 from schemas.steps import step_from_dict
 from tests.integration.collector_harness import (
+    SECRET,
     codetape,
     episode_steps,
     running,
@@ -376,3 +377,35 @@ def test_the_collector_records_git_operations_into_the_episode(tmp_path: Path) -
     commits = [s["sha"] for s in steps if "sha" in s]
     assert commits == repo("log", "--reverse", "--format=%H", "topic").split()
     assert [s["op"] for s in steps] == ["commit", "branch_create", "checkout", "commit", "stash", "checkout"]
+
+
+def test_a_reflog_that_became_a_link_out_of_the_repository_is_never_read(tmp_path: Path) -> None:
+    """The real daemon: `.git/logs/HEAD` is swapped for a link to a file outside, which holds a reflog
+    line naming the secret; git then commits through the link. The commit is recorded (found from the
+    refs), the line behind the link never is."""
+    repo = Repo(tmp_path / "ws")
+    repo.root.mkdir()
+    repo("init", "-q", "-b", "main")
+    home = tmp_path / "home"
+    assert codetape(home, "init", str(repo.root)).returncode == 0
+    (repo.root / ".git" / "info" / "exclude").write_text(".codetape.toml\n")
+    first = repo.commit_file("a.py", "a = 1\n", "first")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    with running(home) as daemon, Client.connect(daemon.home, autostart=False) as client:
+        assert client.hello(repo.root, "test")["recording"]
+        wait_capturing(client, repo.root, ("GitWatcher",))
+        log = repo.root / ".git" / "logs" / "HEAD"
+        shutil.move(log, outside / "HEAD")
+        log.symlink_to(outside / "HEAD")
+        with open(outside / "HEAD", "a") as lines:
+            lines.write(f"{first} {first} Ann <a@b.c> 1700000000 +0000\treset: moving to {SECRET}\n")
+        second = repo.commit_file("a.py", "a = 2\n", "second")
+        wait_recorded(daemon.home, repo.root, lambda steps: any(s.get("sha") == second for s in steps),
+                      "the second commit")
+        sealed = codetape(home, "seal", "--json", str(repo.root))
+        assert sealed.returncode == 0, sealed.stderr
+    episode = Path(json.loads(sealed.stdout)["path"])
+    cat = codetape(home, "cat", str(episode))
+    assert cat.returncode == 0 and SECRET not in cat.stdout
+    assert [s.get("sha") for s in git_steps(episode_steps(episode))] == [second]

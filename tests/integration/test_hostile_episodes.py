@@ -249,9 +249,49 @@ def test_checkout_refuses_symlinks_inside_dir_and_writes_nothing(area: Area) -> 
             {"kind": "open", "t_ms": 1, "source": "bridge", "path": target, "text": "pwned\n"}])
         before = area.snapshot()
         assert_refused(codetape(area, "checkout", episode, str(area.out)), says="is a symlink")
+        assert_refused(codetape(area, "checkout", episode, str(area.out), "--force"), says="is a symlink")
         assert area.snapshot() == before
         assert sorted(p.name for p in area.out.iterdir()) == ["f.py", "link"]
     assert victim.read_text() == "keep me\n" and not list(outside.iterdir())
+
+
+def link(path: str, target: str, t_ms: int = 1) -> dict[str, Any]:
+    return {"kind": "file_change", "t_ms": t_ms, "source": "files", "path": path, "change": "created",
+            "link": target}
+
+
+def test_checkout_makes_links_that_stay_inside_and_no_other(area: Area) -> None:
+    """Recorded links come back as links when they cannot lead out of DIR, whatever other links they
+    meet; a link out (absolute, climbing too high, climbing again after a folder that may be a link) is
+    not made, and stderr says which."""
+    outside = [("cfg", "../../.docker"), ("abs", "/etc/passwd"), ("a/up", "../../x"), ("a/s", "."),
+               ("through", "a/s/../../x"), ("sneaky", "a/../../x")]
+    inside = [("a/readme", "../README.md"), ("a/b/c", "../../a/readme"), ("dir", "a"), ("a/self", "./b/")]
+    episode = write_steps(area, "links.ctape", [
+        {"kind": "file_change", "t_ms": 0, "source": "files", "path": "README.md", "change": "created",
+         "text": "hello\n"},
+        *(link(path, target) for path, target in outside + inside)])
+    before = area.snapshot()
+    run = codetape(area, "checkout", episode, str(area.out))
+    assert run.code == 0, run
+    assert area.snapshot() == before
+    made = {str(p.relative_to(area.out)): os.readlink(p) for p in area.out.rglob("*") if p.is_symlink()}
+    assert made == {**dict(inside), "a/s": "."}  # `.` alone stays where it is
+    refused = [line for line in run.stderr.splitlines() if line.startswith("not made")]
+    assert sorted(refused) == sorted(f"not made (a link to {target}, which could lead out of DIR): {path}"
+                                     for path, target in outside if path != "a/s")
+    assert (area.out / "a" / "readme").read_text() == "hello\n"
+    assert run.stderr.splitlines()[-1] == f"wrote 1 file and {len(inside) + 1} links to {area.out}"
+
+
+@pytest.mark.parametrize("target", ["../outside", "sub"])
+def test_a_file_behind_a_recorded_link_is_refused_not_written_through_it(area: Area, target: str) -> None:
+    episode = write_steps(area, "through.ctape", [link("cfg", target, 0), {
+        "kind": "file_change", "t_ms": 1, "source": "files", "path": "cfg/config.json", "change": "created",
+        "text": "pwned\n"}])
+    run = codetape(area, "checkout", episode, str(area.out))
+    assert_refused(run, says="both as a link and as a directory")
+    assert not area.out.exists()
 
 
 def test_checkout_refuses_a_path_that_is_both_file_and_directory(area: Area) -> None:

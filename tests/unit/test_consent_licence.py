@@ -131,3 +131,15 @@ def test_dual_licences_pointer_files_and_lgpl_with_its_gpl_text(tmp_path: Path) 
     (odd / "LICENSE").write_text(PROPRIETARY, encoding="utf-8")
     (odd / "LICENSE-MIT").write_text(MIT, encoding="utf-8")
     assert find_licences(odd) == [FoundLicence("LICENSE", None), FoundLicence("LICENSE-MIT", "MIT")]
+
+
+def test_a_licence_file_is_read_through_a_link_inside_the_workspace_never_one_out(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "LICENSE").write_text(MIT, encoding="utf-8")
+    root = tmp_path / "ws"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "LICENSE.md").write_text(BSD_3, encoding="utf-8")
+    (root / "LICENSE").symlink_to("docs/LICENSE.md")
+    (root / "LICENSE-MIT").symlink_to(outside / "LICENSE")
+    assert find_licences(root) == [FoundLicence("LICENSE", "BSD-3-Clause")]

@@ -52,6 +52,21 @@ def test_the_files_from_the_latest_keyframe_are_those_of_a_full_replay(tmp_path:
     assert placed is not None and placed.keyframe.steps == 183 and placed.chunk == 3
 
 
+def test_links_are_kept_by_keyframes_and_checked_against_the_replay(tmp_path: Path) -> None:
+    links = [step_from_dict({"kind": "file_change", "t_ms": FULL[3].t_ms, "source": "files", "path": path,
+                             "change": "created", "link": target})
+             for path, target in [("cfg", "../../.docker"), ("docs/readme", "../README.md")]]
+    steps = [*FULL[:4], *links, *FULL[4:]]
+    episode = open_episode(keyframed(tmp_path / "links.ctape", steps, 6))
+    placed = list(read_keyframes(episode.frames()))
+    assert placed and all(p.keyframe.links == {"cfg": "../../.docker", "docs/readme": "../README.md"}
+                          for p in placed)
+    assert verify_replay(episode) == len(steps)
+    assert workspace_after(episode).links == {"cfg": "../../.docker", "docs/readme": "../README.md"}
+    plain = open_episode(keyframed(tmp_path / "plain.ctape", FULL, 6))
+    assert all("l" not in msgpack.unpackb(p.keyframe.pack()) for p in read_keyframes(plain.frames()))
+
+
 def test_a_step_that_does_not_replay_ends_the_keyframes_not_the_steps(tmp_path: Path) -> None:
     broken = step_from_dict({"kind": "edit", "t_ms": 199_000, "source": "bridge", "path": "never-opened.py",
                              "changes": [{"text": "x"}]})

@@ -32,6 +32,19 @@ def test_renames_deletes_and_omitted_content() -> None:
     assert workspace.files() == {"c.py": "c"} and workspace.omitted == {}
 
 
+def test_links_are_a_layer_of_their_own_replaced_renamed_and_deleted_like_files() -> None:
+    workspace = Workspace("utf-16")
+    workspace.apply(step("file_change", path="cfg", change="created", link="../../.docker"))
+    workspace.apply(step("file_change", path="a.py", change="created", text="a\n"))
+    assert workspace.links == {"cfg": "../../.docker"} and workspace.files() == {"a.py": "a\n"}
+    workspace.apply(step("file_change", path="a.py", change="modified", link="b.py"))
+    workspace.apply(step("file_change", path="cfg", change="renamed", new_path="conf"))
+    assert workspace.links == {"a.py": "b.py", "conf": "../../.docker"} and workspace.files() == {}
+    workspace.apply(step("file_change", path="a.py", change="modified", text="text again\n"))
+    workspace.apply(step("file_change", path="conf", change="deleted"))
+    assert workspace.links == {} and workspace.files() == {"a.py": "text again\n"}
+
+
 def test_weight_follows_the_files_and_the_limit_refuses_before_building() -> None:
     workspace = Workspace("utf-8", limit=1000)
     workspace.apply(step("open", path="a.py", text="ab\ncd"))

@@ -46,17 +46,38 @@ def test_binary_non_utf8_and_too_large_files_carry_only_their_size(tmp_path: Pat
     assert fields(tmp_path, "big.log", rules) == {"omitted": "too_large", "size": 20_001}
 
 
-def test_excluded_files_symlinks_and_fifos_give_nothing(tmp_path: Path) -> None:
+def test_excluded_files_and_fifos_give_nothing_and_a_link_only_its_target(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("TOKEN=secret\n")
     (tmp_path / "notes.md").write_text("mine\n")
     (tmp_path / "link.md").symlink_to(tmp_path / "notes.md")
+    (tmp_path / ".env.link").symlink_to("notes.md")
     os.mkfifo(tmp_path / "pipe")
     rules = policy(tmp_path, exclude=["notes.md"])
     assert read_state(tmp_path, ".env", rules) is None
     assert read_state(tmp_path, "notes.md", rules) is None
-    assert read_state(tmp_path, "link.md", rules) is None
+    assert fields(tmp_path, "link.md", rules) == {"link": str(tmp_path / "notes.md")}
+    assert read_state(tmp_path, ".env.link", rules) is None  # excluded by its own name
     assert read_state(tmp_path, "pipe", rules) is None
     assert read_state(tmp_path, "missing.txt", rules) is None
+
+
+def test_nothing_is_read_or_walked_through_a_directory_that_is_a_link(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "deeper").mkdir(parents=True)
+    (outside / "config.json").write_text("outside secret\n")
+    (outside / "deeper" / "x.txt").write_text("outside too\n")
+    root = tmp_path / "ws"
+    (root / "real").mkdir(parents=True)
+    (root / "real" / "a.txt").write_text("inside\n")
+    (root / "cfg").symlink_to("../outside", target_is_directory=True)
+    (root / "real" / "up").symlink_to("../../outside", target_is_directory=True)
+    rules = policy(root)
+    assert read_state(root, "cfg/config.json", rules) is None
+    assert read_state(root, "real/up/deeper/x.txt", rules) is None
+    assert fields(root, "cfg", rules) == {"link": "../outside"}
+    assert dict(walk(root, rules)).keys() == {"real/a.txt", "cfg", "real/up"}
+    assert list(walk(root, rules, under="cfg")) == []
+    assert list(walk(root, rules, under="real/up/deeper")) == []
 
 
 class _Opens(FileSystemEventHandler):

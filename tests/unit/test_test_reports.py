@@ -32,7 +32,7 @@ SUREFIRE = """<?xml version="1.0" encoding="UTF-8"?>
 def test_a_surefire_report_maps_onto_the_test_run_vocabulary(tmp_path: Path) -> None:
     path = tmp_path / "TEST-com.example.CalcTest.xml"
     path.write_text(SUREFIRE)
-    report = read_junit(path)
+    report = read_junit(tmp_path, path.name)
     assert report.name == "com.example.CalcTest" and report.dropped == 0
     assert [(t["nodeid"], t["outcome"], t["duration_ms"]) for t in report.tests] == [
         ("com.example.CalcTest::adds", "passed", 4), ("com.example.CalcTest::fails", "failed", 10),
@@ -43,17 +43,30 @@ def test_a_surefire_report_maps_onto_the_test_run_vocabulary(tmp_path: Path) -> 
 def test_other_xml_hostile_xml_and_caps(tmp_path: Path) -> None:
     (tmp_path / "pom.xml").write_text("<project><modelVersion>4.0.0</modelVersion></project>")
     with pytest.raises(NotJUnit):
-        read_junit(tmp_path / "pom.xml")
+        read_junit(tmp_path, "pom.xml")
     (tmp_path / "dtd.xml").write_text('<!DOCTYPE x [<!ENTITY e "e">]><testsuites/>')
     with pytest.raises(BadReport, match="DTDForbidden"):
-        read_junit(tmp_path / "dtd.xml")
+        read_junit(tmp_path, "dtd.xml")
     (tmp_path / "big.xml").write_text("<testsuites>" + " " * 2000 + "</testsuites>")
     with pytest.raises(BadReport, match="above the 1,000 a report may have"):
-        read_junit(tmp_path / "big.xml", max_bytes=1000)
+        read_junit(tmp_path, "big.xml", max_bytes=1000)
     cases = "".join(f'<testcase name="t{i}"/>' for i in range(10))
     (tmp_path / "many.xml").write_text(f"<testsuites><testsuite name='s'>{cases}</testsuite></testsuites>")
-    capped = read_junit(tmp_path / "many.xml", max_tests=3)
+    capped = read_junit(tmp_path, "many.xml", max_tests=3)
     assert [t["nodeid"] for t in capped.tests] == ["s::t0", "s::t1", "s::t2"] and capped.dropped == 7
+
+
+def test_a_report_that_is_a_link_or_behind_one_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "junit.xml").write_text(SUREFIRE)
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "junit.xml").symlink_to(outside / "junit.xml")
+    (root / "reports").symlink_to(outside, target_is_directory=True)
+    for relpath in ("junit.xml", "reports/junit.xml"):
+        with pytest.raises(BadReport, match="cannot be read"):
+            read_junit(root, relpath)
 
 
 def events(*items: dict[str, object]) -> bytes:
