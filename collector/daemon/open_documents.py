@@ -112,12 +112,16 @@ class OpenDocuments:
         for entry in self._open.values():
             entry.written = False
 
-    def release(self, owner: object) -> None:
-        """`owner` (a bridge's connection) is gone: it has no document open any more."""
+    def release(self, owner: object) -> int:
+        """`owner` (a bridge's connection) is gone: it has no document open any more. Returns how many
+        documents nobody has open now."""
+        closed = 0
         for path, entry in list(self._open.items()):
             entry.owners.discard(owner)
             if not entry.owners:
                 del self._open[path]
+                closed += 1
+        return closed
 
     def holds(self, step: dict[str, Any]) -> bool:
         """True for a created/modified file_change whose content is an open document's current text:

@@ -255,7 +255,9 @@ class Session:
         """A connection is gone (its bridge exited or lost the collector): the documents it had open are
         closed for it, so no later episode carries them on its account."""
         with self._lock:
-            self._open_docs.release(owner)
+            closed = self._open_docs.release(owner)
+        if closed:
+            log.info("%s: a connection closed: %d documents it had open are closed", self.root, closed)
 
     def detach(self) -> Path | None:
         """End the current episode: close its journal and return its path for sealing (None: none open)."""
