@@ -38,7 +38,7 @@ class OpenDocuments:
         self._open: dict[str, _Open] = {}
 
     def note(self, step: Step | Edit, encoding: PositionEncoding, owner: object = None) -> None:
-        """Follow one step written to the episode (positions in `encoding`, the episode's), sent by `owner`."""
+        """Follow one step written to the episode (positions in `encoding`, the episode's) `owner` sent."""
         match step:
             case Edit():
                 self._edit(step.path, step.version, step.changes, encoding)
@@ -136,7 +136,8 @@ class OpenDocuments:
         entry = self._open.get(path)
         return entry is not None and entry.written
 
-    def _carry(self, path: str, text: str, encoding: PositionEncoding, owner: object, *, written: bool) -> None:
+    def _carry(self, path: str, text: str, encoding: PositionEncoding, owner: object, *,
+               written: bool) -> None:
         entry = self._open.get(path)
         if entry is None:
             self._open[path] = _Open(Document(text, encoding), "", None, {owner}, written)

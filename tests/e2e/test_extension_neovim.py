@@ -306,8 +306,8 @@ def test_a_document_left_open_across_seals_is_written_only_into_the_episode_that
     (workspace / "b.py").write_text("# b\n", encoding="utf-8")
     disk = run_scenario(NEOVIMS[version], workspace, CARRIED, env, tmp_path)
     third = seal(env, workspace, saves_of("app.py", 1), "the save of app.py")
-    first, second, last = sorted((open_episode(path) for path in (tmp_path / "home" / "episodes").glob("*.ctape")),
-                                 key=lambda episode: episode.header.started_at)
+    episodes = (open_episode(path) for path in (tmp_path / "home" / "episodes").glob("*.ctape"))
+    first, second, last = sorted(episodes, key=lambda episode: episode.header.started_at)
     assert last.header.episode_id == third.header.episode_id
     assert saved_texts(first, "app.py") == disk[:1]
     # the second episode: b.py only; app.py, open all along, is neither written nor listed as touched

@@ -101,7 +101,8 @@ def test_what_the_episode_does_not_hold_is_withheld_and_followed() -> None:
     follow(docs, step("open", path="a.py", source="collector", text="a2"))
     # once held, the gap's state for it is written (the episode's replay needs it), the rest kept back
     assert docs.withhold(resync | {"lost_steps": 3}, "utf-16", EDITOR) == {
-        "kind": "gap", "reason": "collector_unreachable", "lost_steps": 3, "state": [{"path": "a.py", "text": "a2"}]}
+        "kind": "gap", "reason": "collector_unreachable", "lost_steps": 3,
+        "state": [{"path": "a.py", "text": "a2"}]}
     assert docs.withhold(close | {"path": "a.py"}, "utf-16", EDITOR) == close | {"path": "a.py"}
     assert docs.opening({**EDIT, "path": "new.py"})["text"] == "n"  # type: ignore[index]
 
