@@ -30,12 +30,12 @@ class _Open:
     language_id: str
     version: int | None
     owners: set[object] = field(default_factory=set)  # the connections that have it open (None: unknown)
-    written: bool = True  # the open episode holds the document (its replay has it open, with this text)
 
 
 class OpenDocuments:
     def __init__(self) -> None:
         self._open: dict[str, _Open] = {}
+        self._held: set[str] = set()  # the documents the open episode holds: its replay has them open
 
     def note(self, step: Step | Edit, encoding: PositionEncoding, owner: object = None) -> None:
         """Follow one step written to the episode (positions in `encoding`, the episode's) `owner` sent."""
@@ -49,7 +49,9 @@ class OpenDocuments:
                 owners = ({owner} | before.owners) if before is not None else {owner}
                 self._open[step.path] = _Open(Document(step.text, encoding), step.language_id, step.version,
                                               owners)
+                self._held.add(step.path)
             case CloseStep():
+                self._held.discard(step.path)
                 self._close(step.path, owner)
             case EditStep():
                 self._edit(step.path, step.version, [(c.range, c.text) for c in step.changes], encoding)
@@ -59,8 +61,10 @@ class OpenDocuments:
                 for file in state:
                     if file.text is None:
                         self._open.pop(file.path, None)
+                        self._held.discard(file.path)
                     else:
-                        self._carry(file.path, file.text, encoding, owner, written=True)
+                        self._carry(file.path, file.text, encoding, owner)
+                        self._held.add(file.path)
             case _:
                 pass
 
@@ -70,7 +74,7 @@ class OpenDocuments:
         of a document the episode never had open, a gap whose state names only such documents and that
         lost no step. What is left out is followed all the same (a gap's text is kept for later)."""
         kind, path = step.get("kind"), step.get("path")
-        if kind == "close" and isinstance(path, str) and not self._holds(path):
+        if kind == "close" and isinstance(path, str) and path not in self._held:
             self._close(path, owner)
             return None
         state = step.get("state") if kind == "gap" else None
@@ -79,10 +83,10 @@ class OpenDocuments:
         kept = []
         for file in state:
             name = file.get("path") if isinstance(file, dict) else None
-            if not isinstance(name, str) or self._holds(name):
+            if not isinstance(name, str) or name in self._held:
                 kept.append(file)  # (one the schema refuses makes the whole gap a malformed_input gap)
             elif isinstance(file.get("text"), str):
-                self._carry(name, file["text"], encoding, owner, written=False)
+                self._carry(name, file["text"], encoding, owner)
             else:
                 self._open.pop(name, None)
         if len(kept) == len(state):
@@ -97,10 +101,12 @@ class OpenDocuments:
         """The `open` step (without t_ms) to write just before `step` when it touches a document the episode
         does not hold yet; None otherwise. The document then counts as held."""
         path = step.get("path")
-        entry = self._open.get(path) if step.get("kind") in TOUCHING and isinstance(path, str) else None
-        if entry is None or entry.written:
+        if step.get("kind") not in TOUCHING or not isinstance(path, str) or path in self._held:
             return None
-        entry.written = True
+        entry = self._open.get(path)
+        if entry is None:
+            return None
+        self._held.add(path)
         opening: dict[str, Any] = {"kind": "open", "source": "collector", "path": path,
                                    "language_id": entry.language_id, "text": entry.doc.text}
         if entry.version is not None:
@@ -109,12 +115,11 @@ class OpenDocuments:
 
     def episode_ended(self) -> None:
         """The episode was sealed: the next one holds none of the documents until it touches them."""
-        for entry in self._open.values():
-            entry.written = False
+        self._held.clear()
 
     def release(self, owner: object) -> int:
-        """`owner` (a bridge's connection) is gone: it has no document open any more. Returns how many
-        documents nobody has open now."""
+        """`owner` (a bridge's connection) is gone: it has no document open any more (the open episode
+        still holds what it held). Returns how many documents nobody has open now."""
         closed = 0
         for path, entry in list(self._open.items()):
             entry.owners.discard(owner)
@@ -132,29 +137,22 @@ class OpenDocuments:
         entry = self._open.get(path) if isinstance(path, str) else None
         return entry is not None and digest is not None and sha256_text(entry.doc.text) == digest
 
-    def _holds(self, path: str) -> bool:
-        entry = self._open.get(path)
-        return entry is not None and entry.written
-
-    def _carry(self, path: str, text: str, encoding: PositionEncoding, owner: object, *,
-               written: bool) -> None:
+    def _carry(self, path: str, text: str, encoding: PositionEncoding, owner: object) -> None:
         entry = self._open.get(path)
         if entry is None:
-            self._open[path] = _Open(Document(text, encoding), "", None, {owner}, written)
+            self._open[path] = _Open(Document(text, encoding), "", None, {owner})
             return
         entry.doc = Document(text, encoding)
         entry.owners.add(owner)
-        entry.written = entry.written or written
 
     def _close(self, path: str, owner: object) -> None:
-        """`owner` closed the document: it stays open (no longer held by the episode) while another
-        connection has it open; one that never opened it closes it for everyone."""
+        """`owner` closed the document: it stays open while another connection has it open; one that
+        never opened it closes it for everyone."""
         entry = self._open.get(path)
         if entry is None:
             return
         if owner in entry.owners and len(entry.owners) > 1:
             entry.owners.discard(owner)
-            entry.written = False
         else:
             del self._open[path]
 

@@ -107,6 +107,15 @@ def test_what_the_episode_does_not_hold_is_withheld_and_followed() -> None:
     assert docs.opening({**EDIT, "path": "new.py"})["text"] == "n"  # type: ignore[index]
 
 
+def test_a_bridge_reconnecting_within_the_episode_resyncs_what_the_episode_holds() -> None:
+    docs = OpenDocuments()
+    follow(docs, step("open", path="a.py", text="a"))
+    assert docs.release(EDITOR) == 1  # the collector dropped the connection: the bridge comes back
+    resync = {"kind": "gap", "reason": "collector_unreachable", "lost_steps": 2,
+              "state": [{"path": "a.py", "text": "a2"}]}
+    assert docs.withhold(resync, "utf-16", OTHER) == resync  # the episode's replay needs the new text
+
+
 def test_the_watchers_view_of_an_editor_write_is_recognised_before_the_save_step() -> None:
     docs = OpenDocuments()
     follow(docs, step("open", path="a.py", text="x"), step("edit", path="a.py", changes=[{"text": "typed"}]))
