@@ -429,7 +429,7 @@ class Recorder:
             if key in self._seen_events:
                 return
             self._seen_events.add(key)
-            with self._lock:  # the collector begins the next episode with the open documents itself
+            with self._lock:  # the collector writes open documents into the next episode where touched
                 session.episode = None
         try:
             self.on_event(session.root, event)

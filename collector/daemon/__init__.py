@@ -8,7 +8,7 @@
     paused.py          the paused workspaces, kept in CODETAPE_HOME so a pause outlives the collector
     capture.py         the session's watchers, started and stopped off the caller's thread
     echo.py            what an episode knows is on disk, so a watcher's echo of an editor's save is dropped
-    open_documents.py  what the editors have open, carried across episode boundaries
+    open_documents.py  what the editors have open, written into an episode only once it touches them
     drain.py           the background upload: `codetape upload --quiet` as a child when the outbox changes
     ahead.py           sealing ahead: a long episode's seal runs in a child while it is recorded
 """

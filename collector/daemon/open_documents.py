@@ -1,14 +1,18 @@
 """The documents the editors have open, with their current text, across episode boundaries.
 
 When an episode is sealed the editors keep working: the next keystroke edits a document the new
-episode has never seen. The session tracks open documents as steps go by and starts every new episode
-with an `open` step for each, so an episode always replays on its own.
+episode has never seen. The session follows open documents as steps go by, each with the connections
+(bridges) that have it open: a bridge that closes it, exits or disconnects closes it for itself, and a
+document nobody has open any more is forgotten. A new episode holds none of them at first: `opening`
+gives the `open` step (the document's current text) to write just before the first step that needs it
+(an edit or a save), so an episode replays on its own and holds no text of documents it never touched.
+A close, or a gap's state, about a document the episode does not hold is followed but not written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from collector.episode.edits import Edit
@@ -17,27 +21,38 @@ from collector.text.document import Document, Span
 from schemas.common import PositionEncoding, Range
 from schemas.steps import CloseStep, EditStep, GapStep, OpenStep, SaveStep, Step
 
+TOUCHING = frozenset({"edit", "save"})  # the step kinds that need the document's text in the episode
+
 
 @dataclass
 class _Open:
     doc: Document
     language_id: str
     version: int | None
+    owners: set[object] = field(default_factory=set)  # the connections that have it open (None: unknown)
 
 
 class OpenDocuments:
     def __init__(self) -> None:
         self._open: dict[str, _Open] = {}
+        self._held: set[str] = set()  # the documents the open episode holds: its replay has them open
 
-    def note(self, step: Step | Edit, encoding: PositionEncoding) -> None:
-        """Follow one recorded step (positions in `encoding`, the episode's)."""
+    def note(self, step: Step | Edit, encoding: PositionEncoding, owner: object = None) -> None:
+        """Follow one step written to the episode (positions in `encoding`, the episode's) `owner` sent."""
         match step:
             case Edit():
                 self._edit(step.path, step.version, step.changes, encoding)
+            case OpenStep(source="collector") if step.path in self._open:
+                pass  # `opening`'s step: the document as followed, nobody opened it again
             case OpenStep():
-                self._open[step.path] = _Open(Document(step.text, encoding), step.language_id, step.version)
+                before = self._open.get(step.path)
+                owners = ({owner} | before.owners) if before is not None else {owner}
+                self._open[step.path] = _Open(Document(step.text, encoding), step.language_id, step.version,
+                                              owners)
+                self._held.add(step.path)
             case CloseStep():
-                self._open.pop(step.path, None)
+                self._held.discard(step.path)
+                self._close(step.path, owner)
             case EditStep():
                 self._edit(step.path, step.version, [(c.range, c.text) for c in step.changes], encoding)
             case SaveStep(text=str() as text) if step.path in self._open:
@@ -46,22 +61,72 @@ class OpenDocuments:
                 for file in state:
                     if file.text is None:
                         self._open.pop(file.path, None)
-                    elif file.path in self._open:
-                        self._open[file.path].doc = Document(file.text, encoding)
+                        self._held.discard(file.path)
                     else:
-                        self._open[file.path] = _Open(Document(file.text, encoding), "", None)
+                        self._carry(file.path, file.text, encoding, owner)
+                        self._held.add(file.path)
             case _:
                 pass
 
-    def _edit(self, path: str, version: int | None, changes: Sequence[tuple[Range | Span | None, str]],
-              encoding: PositionEncoding) -> None:
+    def withhold(self, step: dict[str, Any], encoding: PositionEncoding,
+                 owner: object = None) -> dict[str, Any] | None:
+        """`step` as the episode is to hold it, or None when it is about nothing the episode holds: a close
+        of a document the episode never had open, a gap whose state names only such documents and that
+        lost no step. What is left out is followed all the same (a gap's text is kept for later)."""
+        kind, path = step.get("kind"), step.get("path")
+        if kind == "close" and isinstance(path, str) and path not in self._held:
+            self._close(path, owner)
+            return None
+        state = step.get("state") if kind == "gap" else None
+        if not isinstance(state, list) or not state:
+            return step
+        kept = []
+        for file in state:
+            name = file.get("path") if isinstance(file, dict) else None
+            if not isinstance(name, str) or name in self._held:
+                kept.append(file)  # (one the schema refuses makes the whole gap a malformed_input gap)
+            elif isinstance(file.get("text"), str):
+                self._carry(name, file["text"], encoding, owner)
+            else:
+                self._open.pop(name, None)
+        if len(kept) == len(state):
+            return step
+        if kept:
+            return {**step, "state": kept}
+        if not step.get("lost_steps"):
+            return None
+        return {key: value for key, value in step.items() if key != "state"}
+
+    def opening(self, step: dict[str, Any]) -> dict[str, Any] | None:
+        """The `open` step (without t_ms) to write just before `step` when it touches a document the episode
+        does not hold yet; None otherwise. The document then counts as held."""
+        path = step.get("path")
+        if step.get("kind") not in TOUCHING or not isinstance(path, str) or path in self._held:
+            return None
         entry = self._open.get(path)
         if entry is None:
-            return
-        entry.doc.encoding = encoding
-        for span, text in changes:
-            entry.doc.apply(span, text)
-        entry.version = version if version is not None else entry.version
+            return None
+        self._held.add(path)
+        opening: dict[str, Any] = {"kind": "open", "source": "collector", "path": path,
+                                   "language_id": entry.language_id, "text": entry.doc.text}
+        if entry.version is not None:
+            opening["version"] = entry.version
+        return opening
+
+    def episode_ended(self) -> None:
+        """The episode was sealed: the next one holds none of the documents until it touches them."""
+        self._held.clear()
+
+    def release(self, owner: object) -> int:
+        """`owner` (a bridge's connection) is gone: it has no document open any more (the open episode
+        still holds what it held). Returns how many documents nobody has open now."""
+        closed = 0
+        for path, entry in list(self._open.items()):
+            entry.owners.discard(owner)
+            if not entry.owners:
+                del self._open[path]
+                closed += 1
+        return closed
 
     def holds(self, step: dict[str, Any]) -> bool:
         """True for a created/modified file_change whose content is an open document's current text:
@@ -72,13 +137,31 @@ class OpenDocuments:
         entry = self._open.get(path) if isinstance(path, str) else None
         return entry is not None and digest is not None and sha256_text(entry.doc.text) == digest
 
-    def opening_steps(self) -> list[dict[str, Any]]:
-        """An `open` step (without t_ms) for every open document, to begin a new episode with."""
-        steps = []
-        for path, entry in sorted(self._open.items()):
-            step: dict[str, Any] = {"kind": "open", "source": "collector", "path": path,
-                                    "language_id": entry.language_id, "text": entry.doc.text}
-            if entry.version is not None:
-                step["version"] = entry.version
-            steps.append(step)
-        return steps
+    def _carry(self, path: str, text: str, encoding: PositionEncoding, owner: object) -> None:
+        entry = self._open.get(path)
+        if entry is None:
+            self._open[path] = _Open(Document(text, encoding), "", None, {owner})
+            return
+        entry.doc = Document(text, encoding)
+        entry.owners.add(owner)
+
+    def _close(self, path: str, owner: object) -> None:
+        """`owner` closed the document: it stays open while another connection has it open; one that
+        never opened it closes it for everyone."""
+        entry = self._open.get(path)
+        if entry is None:
+            return
+        if owner in entry.owners and len(entry.owners) > 1:
+            entry.owners.discard(owner)
+        else:
+            del self._open[path]
+
+    def _edit(self, path: str, version: int | None, changes: Sequence[tuple[Range | Span | None, str]],
+              encoding: PositionEncoding) -> None:
+        entry = self._open.get(path)
+        if entry is None:
+            return
+        entry.doc.encoding = encoding
+        for span, text in changes:
+            entry.doc.apply(span, text)
+        entry.version = version if version is not None else entry.version

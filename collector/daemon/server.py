@@ -218,6 +218,8 @@ class Collector:
             pass
         finally:
             self.connections.discard(conn)
+            for session in list(self.sessions.values()):
+                session.release(conn)  # a bridge gone: its documents are closed
             writer.close()
 
     async def _dispatch(self, conn: Connection, message: dict[str, Any]) -> None:
@@ -229,7 +231,7 @@ class Collector:
             items = message.get("items")
             if conn.session is not None and isinstance(items, list):
                 try:
-                    conn.session.add_many(map(_pair, items), source=conn.source)
+                    conn.session.add_many(map(_pair, items), source=conn.source, owner=conn)
                 except CodetapeError as exc:
                     log.error("%s: %s", conn.session.root, exc)
             return
@@ -266,7 +268,7 @@ class Collector:
         if conn.session is None:
             return
         try:
-            conn.session.add(at, step, source=conn.source)
+            conn.session.add(at, step, source=conn.source, owner=conn)
         except CodetapeError as exc:
             log.error("%s: %s", conn.session.root, exc)
 

@@ -143,8 +143,9 @@ class Session:
             rewrite_header(path, header.model_copy(update=changes))
             episode.writer = JournalWriter.reopen(path)
 
-    def add(self, at_ms: object, step: object, *, source: str = "collector") -> None:
-        """Record one step that happened at `at_ms` (unix epoch ms), or drop it as the policy says."""
+    def add(self, at_ms: object, step: object, *, source: str = "collector", owner: object = None) -> None:
+        """Record one step that happened at `at_ms` (unix epoch ms), or drop it as the policy says; `owner`
+        is the connection that sent it (the documents it opens are open while it is connected)."""
         with self._lock:
             if not isinstance(step, dict):
                 self._record_gap(at_ms, source, "malformed_input", "a step that is not a map")
@@ -165,11 +166,12 @@ class Session:
                 self._held.hold(at_ms, kept, self._clock())
                 self._release_held(self._clock())
                 return
-            self._append(at_ms, kept)
+            self._append(at_ms, kept, owner=owner)
             if isinstance(at_ms, int) and not isinstance(at_ms, bool):
                 self._derive(at_ms, kept, junit)
 
-    def add_many(self, items: Iterable[tuple[object, object]], *, source: str = "collector") -> None:
+    def add_many(self, items: Iterable[tuple[object, object]], *, source: str = "collector",
+                 owner: object = None) -> None:
         """Record steps in order, each as `add` would (a step's CodetapeError is logged and the next one
         follows); their journal frames are written together before the lock is released, so what
         `status` counts is written. JournalError when that write fails (the steps before the failing
@@ -179,7 +181,7 @@ class Session:
             try:
                 for at_ms, step in items:
                     try:
-                        self.add(at_ms, step, source=source)
+                        self.add(at_ms, step, source=source, owner=owner)
                     except CodetapeError as exc:
                         log.error("%s: %s", self.root, exc)
             finally:
@@ -279,6 +281,14 @@ class Session:
             self._capture.settle()
         self._reports.settle()
 
+    def release(self, owner: object) -> None:
+        """A connection is gone (its bridge exited or lost the collector): the documents it had open are
+        closed for it, so no later episode carries them on its account."""
+        with self._lock:
+            closed = self._open_docs.release(owner)
+        if closed:
+            log.info("%s: a connection closed: %d documents it had open are closed", self.root, closed)
+
     def detach(self) -> Path | None:
         """End the current episode: close its journal and return its path for sealing (None: none open)."""
         with self._lock:
@@ -288,6 +298,7 @@ class Session:
             if episode is None:
                 return None
             self.next_episode_id = uuid.uuid4()
+            self._open_docs.episode_ended()
             episode.writer.close()
             return episode.writer.path
 
@@ -336,39 +347,49 @@ class Session:
 
     # -- internals ---------------------------------------------------------------------------------------
 
-    def _append(self, at_ms: object, step: dict[str, Any], *, until: int | None = None) -> None:
+    def _append(self, at_ms: object, step: dict[str, Any], *, until: int | None = None,
+                owner: object = None) -> None:
         if not isinstance(at_ms, int) or isinstance(at_ms, bool) or at_ms < 0:
             self._record_gap(None, str(step.get("source", "collector")), "malformed_input",
                              f"a {kind_name(step)} step without a valid time")
             return
+        held = self._open_docs.withhold(step, self.encoding or "utf-16", owner)
+        if held is None or self._open_docs.holds(held):
+            return  # about documents the episode does not hold, or the watcher's view of an editor's write
         episode = self._episode or self._open(min(at_ms, self._clock()))
-        if episode is None:
-            return
-        if episode.disk.is_echo(step, at_ms) or self._open_docs.holds(step):
+        if episode is None or episode.disk.is_echo(held, at_ms):
             return  # the file watcher saw the editor write what the episode already knows
         t_ms = max(episode.last_t, min(at_ms, self._clock()) - episode.start_ms)
-        data = {**step, "t_ms": t_ms}
+        opening = self._open_docs.opening(held)
+        if opening is not None:  # a document the editor had open before the episode, touched: its text now
+            self._write(episode, {**opening, "t_ms": t_ms}, at_ms, owner)
+        data = {**held, "t_ms": t_ms}
         if until is not None:
             data["until_ms"] = max(t_ms, until - episode.start_ms)
+        self._write(episode, data, at_ms, owner)
+
+    def _write(self, episode: _Episode, data: dict[str, Any], at_ms: int, owner: object) -> None:
+        """Write one step (with its t_ms) to the episode and follow what it changes."""
+        t_ms = data["t_ms"]
         edit = wire_edit(data, self._edits)  # a keystroke's step: no pydantic objects
         model: Step | Edit
         written: Step | Packed
         if edit is not None:
             model, written = edit, Packed(pack_step(edit.to_dict()), t_ms)  # as its EditStep would be
         else:
-            model = written = self._validated(data, step, t_ms)
+            model = written = self._validated(data, t_ms)
         if self._pending is not None:
             self._pending.append(written)  # written by _flush, before the lock is released
         else:
             episode.writer.append(written)
         episode.disk.note(data, at_ms)
-        self._open_docs.note(model, episode.writer.header.position_encoding)
+        self._open_docs.note(model, episode.writer.header.position_encoding, owner)
         episode.positional = episode.positional or model.kind in ("edit", "diagnostics", "cursor")
         episode.last_t, episode.steps = t_ms, episode.steps + 1
         self.last_activity = time.monotonic()
 
     @staticmethod
-    def _validated(data: dict[str, Any], step: dict[str, Any], t_ms: int) -> Step:
+    def _validated(data: dict[str, Any], t_ms: int) -> Step:
         """The step's model, or a `malformed_input` gap naming the first field the schema refused."""
         try:
             return step_from_dict(data)
@@ -376,7 +397,7 @@ class Session:
             error = exc.errors(include_url=False)[0]
             where = ".".join(str(part) for part in error["loc"][1:]) or "step"
             gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
-                   "detail": f"invalid {kind_name(step)} step ({where}: {error['type']})"}
+                   "detail": f"invalid {kind_name(data)} step ({where}: {error['type']})"}
             return step_from_dict(gap)
 
     def _record_gap(self, at_ms: object, source: str, reason: str, detail: str) -> None:
@@ -404,9 +425,6 @@ class Session:
         journals = self.home.ensure(self.home.journals)
         writer = JournalWriter.create(journals / f"{header.episode_id}.journal", header)
         self._episode = _Episode(writer, start_ms)
-        for opening in self._open_docs.opening_steps():  # what the editors still have open
-            writer.append(step_from_dict({**opening, "t_ms": 0}))
-            self._episode.steps += 1
         log.info("%s: episode %s started", self.root, header.episode_id)
         return self._episode
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from schemas.steps import CursorStep, DiagnosticsStep, NoteStep, TaskStep
+from collector.episode import open_episode
+from collector.episode.summary import summarize
+from schemas.steps import CursorStep, DiagnosticsStep, NoteStep, OpenStep, TaskStep
 from tests.e2e.conftest import saved_texts, saves_of, seal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,14 +57,16 @@ wait_recorded(Home.from_env(), ws, lambda steps: any(s["kind"] == "save" and s.g
                                                      and s.get("sha256") == digest for s in steps),
               f"the save of {name} as it is on disk")
 ]==]
--- Wait until the collector has recorded the save of the file as it is on disk now: the tests' own wait,
--- run as a job so that Neovim's loop goes on meanwhile (and sends the bridge what it has to hear).
-local function recorded_save()
+-- Run a command as a job, so that Neovim's loop goes on meanwhile (and sends the bridge what it has to hear).
+local function run(cmd, why)
   local code
-  local job = vim.fn.jobstart({ PYTHON, '-c', WAIT_SAVED, WS, vim.fn.fnamemodify(FILE, ':t') },
-    { cwd = ROOT, on_exit = function(_, status) code = status end })
-  check(job > 0, 'could not start the wait for the save')
-  check(vim.wait(120000, function() return code ~= nil end, 50) and code == 0,
+  local job = vim.fn.jobstart(cmd, { cwd = ROOT, on_exit = function(_, status) code = status end })
+  check(job > 0, 'could not start: ' .. why)
+  check(vim.wait(120000, function() return code ~= nil end, 50) and code == 0, why)
+end
+-- Wait until the collector has recorded the save of the file (default: FILE) as it is on disk now.
+local function recorded_save(name)
+  run({ PYTHON, '-c', WAIT_SAVED, WS, name or vim.fn.fnamemodify(FILE, ':t') },
     'the collector did not record the last save')
 end
 local saves = 0
@@ -129,6 +133,29 @@ recorded_save()  -- the bridge's last steps reached the collector: the seal will
 vim.cmd('CodetapeSeal')
 terminals(2)
 local f = io.open(SAVES .. '/terms', 'w'); f:write(table.concat(names, '\n')); f:close()
+finish(true, '')
+"""
+
+
+CARRIED = r"""
+-- app.py stays open through two seals: the second episode edits only b.py, the third edits app.py again.
+vim.lsp.handlers['window/showMessageRequest'] = function() return { title = 'Later' } end
+local function seal_now() run({ PYTHON, '-m', 'collector', 'seal', WS }, 'codetape seal failed') end
+keys('Goa = "carried é😀"<Esc>')
+save()
+recorded_save()
+seal_now()
+vim.cmd('edit ' .. vim.fn.fnameescape(WS .. '/b.py'))
+keys('Gob = 2<Esc>')
+vim.cmd('silent write')
+recorded_save('b.py')
+seal_now()
+vim.cmd('buffer ' .. buf)
+keys('Goc = 3<Esc>')
+save()
+recorded_save()
+vim.lsp.stop_client(id)
+vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
 finish(true, '')
 """
 
@@ -270,3 +297,32 @@ def test_statusline_says_when_the_collector_is_down(
                  bridge_args=", '--no-autostart'")
     lines = (tmp_path / "saves" / "lines").read_text(encoding="utf-8").splitlines()
     assert "codetape: collector down" in lines[-1] and not any("recording" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_a_document_left_open_across_seals_is_written_only_into_the_episode_that_edits_it(
+        version: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    (workspace / "b.py").write_text("# b\n", encoding="utf-8")
+    disk = run_scenario(NEOVIMS[version], workspace, CARRIED, env, tmp_path)
+    third = seal(env, workspace, saves_of("app.py", 1), "the save of app.py")
+    episodes = (open_episode(path) for path in (tmp_path / "home" / "episodes").glob("*.ctape"))
+    first, second, last = sorted(episodes, key=lambda episode: episode.header.started_at)
+    assert last.header.episode_id == third.header.episode_id
+    assert saved_texts(first, "app.py") == disk[:1]
+    # the second episode: b.py only; app.py, open all along, is neither written nor listed as touched
+    assert set(summarize(second).files) == {"b.py"}
+    assert "carried" not in json.dumps(list(second.step_dicts()), ensure_ascii=False)
+    assert not any(step.kind in ("open", "edit", "save") and step.path == "app.py"  # type: ignore[union-attr]
+                   for step in second.steps())
+    # the third edits app.py: its text is written where the episode first needs it, and replays exactly
+    opening = next(step for step in third.steps() if isinstance(step, OpenStep))
+    assert (opening.path, opening.source, opening.text) == ("app.py", "collector", disk[0].decode())
+    assert set(summarize(third).files) == {"app.py"}
+    assert saved_texts(third, "app.py") == disk[1:]
+    subprocess.run([sys.executable, "-m", "collector", "verify", str(third.path)], env=env, check=True,
+                   capture_output=True, timeout=60)
+    out = tmp_path / "checkout"
+    subprocess.run([sys.executable, "-m", "collector", "checkout", str(third.path), str(out)], env=env,
+                   check=True, capture_output=True, timeout=60)
+    assert (out / "app.py").read_bytes() == disk[1] and not (out / "b.py").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from collections import Counter
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from collector.demo.neovim import run_neovim
-from tests.e2e.conftest import saved_texts, saves_of, seal
+from collector.episode.summary import summarize
+from schemas.steps import NoteStep
+from tests.e2e.conftest import codetape, saved_texts, saves_of, seal
 
 VENV_NVIM = Path(sys.executable).parent / "nvim"
 NEOVIMS = {"0.11": str(VENV_NVIM), "0.7": "/usr/bin/nvim"}
@@ -37,3 +40,19 @@ def test_neovim_session_reconstructs_every_save(version: str, collector: object,
     assert episode.header.client is not None and episode.header.client.name.lower().startswith("neovim")
     assert episode.header.position_encoding == ("utf-8" if version == "0.11" else "utf-16")
     assert "😀" in disk[-1].decode() and "hi ✨" in disk[-1].decode()
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_a_file_closed_with_the_editor_never_comes_back(version: str, collector: object, workspace: Path,
+                                                        env: dict[str, str], tmp_path: Path) -> None:
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    disk = run_neovim(NEOVIMS[version], workspace, "app.py", BRIDGE, KEYS[:1], env=env, scratch=tmp_path)
+    first = seal(env, workspace, saves_of("app.py", 1), "the save")
+    assert saved_texts(first, "app.py") == disk
+    assert json.loads(codetape(env, "seal", str(workspace), "--json")) is None  # nothing new: no episode
+    codetape(env, "note", "after the editor exited", cwd=workspace)
+    second = seal(env, workspace, lambda steps: steps, "the note")
+    steps = list(second.steps())
+    assert len(steps) == 1, [s.kind for s in steps]
+    assert isinstance(steps[0], NoteStep) and steps[0].text == "after the editor exited"
+    assert summarize(second).files == {}  # the review lists no file as touched

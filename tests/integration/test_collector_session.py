@@ -19,6 +19,7 @@ from tests.integration.collector_harness import (
     git,
     opt_in,
     running,
+    send,
     settle,
 )
 from tests.waiting import wait_for
@@ -268,3 +269,30 @@ def test_the_session_runs_the_git_and_file_watchers_of_its_workspace(daemon: Dae
     changes = [s for s in steps if s["kind"] == "file_change"]
     assert {c["path"] for c in changes} == {"b.py"}
     assert MARKER not in repr(steps)
+
+
+def test_documents_come_into_a_new_episode_only_while_open_and_only_when_touched(daemon: Daemon,
+                                                                                 tmp_path: Path) -> None:
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
+    opened = {"kind": "open", "source": "bridge", "path": "a.py", "text": MARKER}
+    edit = {"kind": "edit", "source": "bridge", "path": "a.py", "changes": [{"text": "typed"}]}
+    with daemon.client() as editor, daemon.client() as cli:
+        editor.hello(ws, "bridge")
+        send(editor, [opened, opened | {"path": "b.py"}], now_ms())
+        settle(editor)
+        seal(cli, ws)
+        editor.send_step(now_ms(), {"kind": "close", "source": "bridge", "path": "b.py"})
+        settle(editor)  # a document the new episode never held, closed: nothing happened in it
+        assert cli.request("status")["workspaces"][0]["steps"] == 0
+        assert cli.request("seal", workspace=str(ws)) is None
+        cli.request("note", workspace=str(ws), text="the editor still has a.py open")
+        untouched = episode_steps(Path(seal(cli, ws)["path"]))
+    assert [s["kind"] for s in untouched] == ["note"]
+    wait_for(lambda: "1 documents it had open are closed" in daemon.log_text(), what="the editor's exit")
+    with daemon.client() as other:  # a.py, closed with its editor, never comes back
+        other.hello(ws, "bridge")
+        send(other, [edit, {"kind": "note", "source": "bridge", "text": "later"}], now_ms())
+        settle(other)
+        later = episode_steps(Path(seal(other, ws)["path"]))
+    assert [s["kind"] for s in later] == ["edit", "note"]
+    assert MARKER not in repr(untouched) + repr(later)

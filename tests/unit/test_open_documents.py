@@ -7,6 +7,8 @@ from collector.reconstruct.workspace import workspace_at
 from collector.text.digest import sha256_text
 from schemas import Step, step_from_dict
 
+EDITOR, OTHER = "editor", "another editor"  # the connections (owners) that send the steps
+
 
 def step(kind: str, **fields: Any) -> Step:
     return step_from_dict({"kind": kind, "t_ms": 0, "source": "bridge", **fields})
@@ -17,38 +19,106 @@ def at(line: int, character: int) -> dict[str, Any]:
     return {"start": position, "end": position}
 
 
-def test_a_new_episode_opens_what_the_editor_has_open_with_its_current_text() -> None:
+def follow(docs: OpenDocuments, *steps: Step, owner: object = EDITOR) -> None:
+    for s in steps:
+        docs.note(s, "utf-16", owner)
+
+
+EDIT = {"kind": "edit", "path": "a.py", "changes": [{"text": "x"}]}
+
+
+def test_a_new_episode_opens_a_document_only_where_it_first_touches_it_with_its_current_text() -> None:
     docs = OpenDocuments()
-    for s in (step("open", path="a.py", language_id="python", version=1, text="x = 1\n"),
-              step("edit", path="a.py", version=2, changes=[{"range": at(1, 0), "text": "y = 😀\n"}]),
-              step("edit", path="a.py", version=3, changes=[{"range": at(1, 6), "text": "!"}]),
-              step("open", path="b.py", text="gone"), step("close", path="b.py"),
-              step("open", path="c.py", text="c"),
-              step("gap", reason="other", state=[{"path": "c.py", "text": None},
-                                                 {"path": "d.py", "text": "d"}]),
-              step("close", path="d.py")):
-        docs.note(s, "utf-16")
-    opening = docs.opening_steps()
-    assert opening == [{"kind": "open", "source": "collector", "path": "a.py", "language_id": "python",
-                        "text": "x = 1\ny = 😀!\n", "version": 3}]
+    follow(docs, step("open", path="a.py", language_id="python", version=1, text="x = 1\n"),
+           step("edit", path="a.py", version=2, changes=[{"range": at(1, 0), "text": "y = 😀\n"}]),
+           step("edit", path="a.py", version=3, changes=[{"range": at(1, 6), "text": "!"}]),
+           step("open", path="b.py", text="gone"), step("close", path="b.py"),
+           step("open", path="c.py", text="c"),
+           step("gap", reason="other", state=[{"path": "c.py", "text": None}, {"path": "d.py", "text": "d"}]),
+           step("close", path="d.py"))
+    assert docs.opening(EDIT) is None  # the episode that opened it holds it
+    docs.episode_ended()
+    assert docs.opening({"kind": "cursor", "path": "a.py"}) is None  # needs no text: none is written
+    assert docs.opening({**EDIT, "path": "b.py"}) is None  # closed: never comes back
+    opening = docs.opening(EDIT)
+    assert opening == {"kind": "open", "source": "collector", "path": "a.py", "language_id": "python",
+                       "text": "x = 1\ny = 😀!\n", "version": 3}
+    assert docs.opening(EDIT) is None  # once per episode
     # the next episode replays on its own: its first edits apply to the text it opens with
-    replayed = [step_from_dict({**opening[0], "t_ms": 0}),
+    replayed = [step_from_dict({**opening, "t_ms": 0}),
                 step("edit", path="a.py", version=4, changes=[{"range": at(2, 0), "text": "z"}])]
     assert workspace_at("utf-16", replayed).files() == {"a.py": "x = 1\ny = 😀!\nz"}
 
 
 def test_saves_with_text_resynchronise_and_unknown_edits_are_ignored() -> None:
     docs = OpenDocuments()
-    docs.note(step("edit", path="never-opened.py", changes=[{"text": "x"}]), "utf-8")
-    docs.note(step("open", path="a.py", text="old"), "utf-8")
-    docs.note(step("save", path="a.py", text="from the editor"), "utf-8")
-    assert [s["text"] for s in docs.opening_steps()] == ["from the editor"]
+    follow(docs, step("edit", path="never-opened.py", changes=[{"text": "x"}]))
+    follow(docs, step("open", path="a.py", text="old"), step("save", path="a.py", text="from the editor"))
+    docs.episode_ended()
+    assert docs.opening({**EDIT, "path": "never-opened.py"}) is None
+    opening = docs.opening({"kind": "save", "path": "a.py", "sha256": sha256_text("from the editor")})
+    assert opening is not None and opening["text"] == "from the editor"
+
+
+def test_a_document_is_open_while_a_connection_that_opened_it_is() -> None:
+    docs = OpenDocuments()
+    follow(docs, step("open", path="a.py", text="a"), step("open", path="b.py", text="b"))
+    follow(docs, step("open", path="b.py", text="b"), owner=OTHER)
+    docs.release(EDITOR)  # the first editor exited: a.py is closed, the other editor still has b.py
+    docs.episode_ended()
+    assert docs.opening(EDIT) is None
+    assert docs.opening({**EDIT, "path": "b.py"}) is not None
+    follow(docs, step("close", path="b.py"), owner=OTHER)
+    docs.episode_ended()
+    assert docs.opening({**EDIT, "path": "b.py"}) is None
+
+
+def test_a_close_by_one_of_two_editors_leaves_it_open_but_no_longer_held_by_the_episode() -> None:
+    docs = OpenDocuments()
+    follow(docs, step("open", path="a.py", text="a"))
+    follow(docs, step("open", path="a.py", text="a"), owner=OTHER)
+    follow(docs, step("close", path="a.py"))  # written: the episode's replay closed it
+    assert docs.opening(EDIT) == {"kind": "open", "source": "collector", "path": "a.py", "language_id": "",
+                                  "text": "a"}
+
+
+def test_what_the_episode_does_not_hold_is_withheld_and_followed() -> None:
+    docs = OpenDocuments()
+    follow(docs, step("open", path="a.py", text="a"), step("open", path="b.py", text="b"))
+    docs.episode_ended()
+    close = {"kind": "close", "path": "b.py"}
+    assert docs.withhold(close, "utf-16", EDITOR) is None  # never written: b.py is closed all the same
+    assert docs.withhold({**EDIT, "path": "b.py"}, "utf-16", EDITOR) == {**EDIT, "path": "b.py"}
+    assert docs.opening({**EDIT, "path": "b.py"}) is None
+    # a resync naming only documents the episode does not hold, having lost nothing: nothing to write
+    resync = {"kind": "gap", "reason": "collector_unreachable",
+              "state": [{"path": "a.py", "text": "a2"}, {"path": "new.py", "text": "n"}]}
+    assert docs.withhold(resync, "utf-16", EDITOR) is None
+    assert docs.withhold(resync | {"lost_steps": 3}, "utf-16", EDITOR) == {
+        "kind": "gap", "reason": "collector_unreachable", "lost_steps": 3}
+    assert docs.opening(EDIT) == {"kind": "open", "source": "collector", "path": "a.py", "language_id": "",
+                                  "text": "a2"}
+    follow(docs, step("open", path="a.py", source="collector", text="a2"))
+    # once held, the gap's state for it is written (the episode's replay needs it), the rest kept back
+    assert docs.withhold(resync | {"lost_steps": 3}, "utf-16", EDITOR) == {
+        "kind": "gap", "reason": "collector_unreachable", "lost_steps": 3,
+        "state": [{"path": "a.py", "text": "a2"}]}
+    assert docs.withhold(close | {"path": "a.py"}, "utf-16", EDITOR) == close | {"path": "a.py"}
+    assert docs.opening({**EDIT, "path": "new.py"})["text"] == "n"  # type: ignore[index]
+
+
+def test_a_bridge_reconnecting_within_the_episode_resyncs_what_the_episode_holds() -> None:
+    docs = OpenDocuments()
+    follow(docs, step("open", path="a.py", text="a"))
+    assert docs.release(EDITOR) == 1  # the collector dropped the connection: the bridge comes back
+    resync = {"kind": "gap", "reason": "collector_unreachable", "lost_steps": 2,
+              "state": [{"path": "a.py", "text": "a2"}]}
+    assert docs.withhold(resync, "utf-16", OTHER) == resync  # the episode's replay needs the new text
 
 
 def test_the_watchers_view_of_an_editor_write_is_recognised_before_the_save_step() -> None:
     docs = OpenDocuments()
-    docs.note(step("open", path="a.py", text="x"), "utf-8")
-    docs.note(step("edit", path="a.py", changes=[{"text": "typed"}]), "utf-8")
+    follow(docs, step("open", path="a.py", text="x"), step("edit", path="a.py", changes=[{"text": "typed"}]))
     written = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("typed")}
     assert docs.holds(written)
     assert not docs.holds(written | {"sha256": sha256_text("x")})

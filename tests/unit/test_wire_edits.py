@@ -111,7 +111,8 @@ def _record(tmp: Path, steps: list[tuple[int, dict[str, Any]]]) -> tuple[list[by
     session.add(*steps[0], source="bridge")
     journal = next((home.journals).glob("*.journal"))
     frames = [frame.payload for frame in JournalScanner(journal).frames()][1:]  # the header names the episode
-    return frames, session._open_docs.opening_steps()
+    session.detach()  # what the next episode would write where it first edits a.py: the text followed
+    return frames, [session._open_docs.opening({"kind": "edit", "path": "a.py"}) or {}]
 
 
 def test_a_session_writes_the_same_journal_and_documents_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
