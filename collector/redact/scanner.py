@@ -132,8 +132,8 @@ def decoded(text: str, rules: RuleSet, found: list[Finding], allowed: list[Allow
             changed: tuple[int, int] | None, depth: int) -> list[Finding]:
     """`found`, and every base64 run no finding covers whose decoded text holds a secret by the same rules
     (`_holds_secret`; or is basic auth's `user:password`): the whole run, rule `base64-secret`, in place
-    of the findings inside it. Allowed runs go to `allowed`. With `changed` (a keystroke), not a run that the change
-    made longer at its end: it may still be growing (a run pasted whole is complete)."""
+    of the findings inside it. Allowed runs go to `allowed`. With `changed` (a keystroke), not a run that
+    the change made longer at its end: it may still be growing (a run pasted whole is complete)."""
     runs: list[Finding] = []
     for start, end, plain in encoded_runs(text):
         if changed is not None and end == changed[1] and start < changed[0]:
