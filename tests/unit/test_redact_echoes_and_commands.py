@@ -72,7 +72,7 @@ PASSWORDS_GIVEN = [
     (f"sshpass -p '{PASSWORD}' ssh deploy@10.0.3.17 uptime\n", PASSWORD),
     (f"echo {SHORT} | docker login -u deploy --password-stdin registry.acme.test\n", SHORT),
     (f"echo -n '{PASSWORD}' | podman login -u deploy --password-stdin quay.io\n", PASSWORD),
-    (f"printf '%s\\n' '{PASSWORD}' | helm registry login -u ci --password-stdin registry.acme.io\n", PASSWORD),
+    (f"printf '%s\\n' '{PASSWORD}' | helm registry login -u ci --password-stdin acme.io\n", PASSWORD),
     (f"cat <<< '{PASSWORD}' | docker login -u deploy --password-stdin\n", PASSWORD),
     (f"docker login -u deploy --password-stdin registry.acme.test <<< '{PASSWORD}'\n", PASSWORD),
     (f"cat <<EOF | docker login -u deploy --password-stdin registry.acme.test\n{PASSWORD}\nEOF\n", PASSWORD),
