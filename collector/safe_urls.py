@@ -42,13 +42,26 @@ def safe_text(text: str) -> str:
     return "".join(out)
 
 
+def without_credentials(url: str) -> str:
+    """`url` (all of it one URL) with its user information and the `@` after it removed."""
+    scheme = _SCHEME.search(url)
+    start = scheme.end() if scheme is not None else 0
+    at = _userinfo_end(url, start, len(url))
+    return url if at < 0 else url[:start] + url[at + 1:]
+
+
 def holds_credentials(url: str) -> bool:
     """`url` has user information (a user, a password or both) by `safe_url`'s reading."""
     return safe_url(url) != url
 
 
 def _masked(url: str, start: int, stop: int) -> str:
+    at = _userinfo_end(url, start, stop)
+    return url if at < 0 else url[:start] + MASK + url[at:]
+
+
+def _userinfo_end(url: str, start: int, stop: int) -> int:
+    """Where the user information of the URL in `url[start:stop]` (after its `scheme://`) ends: its last
+    `@`; -1 when there is none (no `@`, nothing before it, or a path: `file:///dir/@x`)."""
     at = url.rfind("@", start, stop)
-    if at < 0 or url.startswith("/", start) or at == start:
-        return url
-    return url[:start] + MASK + url[at:]
+    return -1 if at <= start or url.startswith("/", start) else at
