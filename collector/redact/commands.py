@@ -44,6 +44,8 @@ _STDIN = r"(?<![\w\-])(?:--password-stdin|--with-token|--token-stdin)(?![\w\-])"
 # a literal as the shell reads it: quoted (`'...'`, `"..."`), or a bare word with nothing the shell expands
 _LITERAL = (r"""(?:(?P<q>["'])(?P<v>[^"'\n\\]{6,1024})(?P=q)"""
             r"""|(?P<v2>[^\s"'`$;&|()<>\\]{6,1024})(?![^\s;&|)]))""")
+# an argument: quoted (anything but a line break), or a bare word not taken for an option
+_ARGUMENT = r"""(?:(?P<q>["'])(?P<v>[^"'\n]{3,511})(?P=q)|(?P<v2>[^\s"'`|;&<>\-][^\s"'`|;&<>]{2,511}))"""
 _NAME_WORD = re.compile(r"[A-Za-z_][\w.\-]*")
 _TAKES_VALUE = frozenset({"-C", "-r"})  # htpasswd's options with an argument (bcrypt cost, rounds)
 
@@ -96,10 +98,9 @@ COMMANDS: tuple[Rule, ...] = (
          (?P<v>[^\s"'`\-][^\s"'`]{2,511})(?P=q)"""),
          ("sshpass", "login"), priority=2, check=_given),
     Rule("cli-password", compile_verbose(r"""(?<![\w\-])redis-cli\b[^\n|;&]*?[ \t](?:-a|--pass)(?:=|[ \t]+)
-         (?P<q>["']?)(?P<v>[^\s"'`\-][^\s"'`]{2,511})(?P=q)"""),
-         ("redis-cli",), priority=2, check=_given),
+         """ + _ARGUMENT), ("redis-cli",), priority=2, check=_given),
     Rule("cli-password", compile_verbose(r"""(?<![\w\-])htpasswd(?P<a>(?:[ \t]+[^\s"'`|;&<>]{1,256}){2,8}?)
-         [ \t]+(?P<q>["']?)(?P<v>[^\s"'`|;&<>]{1,256})(?P=q)(?=[ \t]*(?:[|;&)<>\r\n]|$))"""),
+         [ \t]+""" + _ARGUMENT + r"""(?=[ \t]*(?:[|;&)<>\r\n]|$))"""),
          ("htpasswd",), priority=2, check=_htpasswd),
     # -- a secret handed to a command that stores it -------------------------------------------------------
     Rule("generic-secret", compile_verbose(
