@@ -73,10 +73,10 @@ _SHORTEST = b"a" * MIN_RUN
 _TAIL = re.compile(rb"a*={0,2}")
 # the characters base64 of text can begin with: its first byte printable ASCII, a tab or a line break
 # (6-bit values 2, 3, 8-31), or a UTF-8 sequence's first byte (48-61)
+_FIRST = frozenset("CDIJKLMNOPQRSTUVWXYZabcdefwxyz0123456789")
 _PADS = ("", "", "==", "=")  # padding for a run of so many characters past a multiple of 4
 _WHITE = str.maketrans("", "", "\t\r\n")
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # control characters
-_FIRST = frozenset("CDIJKLMNOPQRSTUVWXYZabcdefwxyz0123456789")
 
 
 def encoded_runs(text: str) -> Iterator[tuple[int, int, str]]:

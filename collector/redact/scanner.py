@@ -36,7 +36,8 @@ LONG = 4096  # a text this long is taken to hold a credential-shaped token (see 
 ENGINE_PRIORITY = 1  # the engine's findings: after codetape's provider rules, before its context rules
 # Rules whose value ends wherever the typing stopped (no closing quote, no assignment): while the value
 # still ends at the keystroke it may be growing into a longer credential that a provider rule or the
-# engine names, so it is left to the next scan (the window hides what was shown meanwhile).
+# engine names, so it is left to the next scan (the window hides what was shown meanwhile). A value the
+# change inserted whole (a paste) is complete: nothing may come after it to find it then.
 UNTIL_TYPED = frozenset({"mentioned-secret", "generated-token"})
 # Rules that find a token by its look alone (`generated.py`): where another rule or the engine finds
 # anything there, that finding stands.
@@ -109,7 +110,8 @@ def _found(text: str, rules: RuleSet,
     own = list(_prefiltered(text, rules, shaped or len(text) >= LONG)
                if rules.engine and len(text) >= SIDE_SCAN else _rules(text, rules, shaped))
     if changed is not None and own:
-        own = [c for c in own if not (c.finding.rule in UNTIL_TYPED and c.finding.end == changed[1])]
+        own = [c for c in own if not (c.finding.rule in UNTIL_TYPED and c.finding.end == changed[1]
+                                      and c.finding.start < changed[0])]
     engine = rules.engine and shaped
     hits = [_Candidate(Finding(hit.rule, hit.start, hit.end, text[hit.start:hit.end]), ENGINE_PRIORITY)
             for hit in rules.scanner.scan(text)] if engine else []

@@ -439,3 +439,19 @@ def test_a_secret_in_a_file_name_is_renamed_the_same_in_every_step() -> None:
     counts = {s.placeholder: s.count for s in out if isinstance(s, RedactionStep)}
     written = "".join(repr(step_to_dict(s)) for s in out if not isinstance(s, RedactionStep))
     assert counts == {p: written.count(p) for p in counts}
+
+
+@pytest.mark.parametrize("pasted", [
+    "x = Wm4kQz8Rb2VxT7nLc5Hs9PdJ3gYf6AeK",  # a token found by its look alone (generated.py)
+    "  .env: " + "U0xBQ0tfVE9LRU49eG94Yi0xMjM0NTY3ODkwMTItYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4",  # base64
+])
+def test_a_value_pasted_whole_at_the_end_of_a_line_is_hidden_with_nothing_typed_after_it(pasted: str) -> None:
+    """A value that waits while typed (it may still grow) is complete when one change inserted it whole:
+    issue 24 found a paste left in full when no keystroke followed it before the save."""
+    value = pasted.split()[-1]
+    steps: list[Step] = [OpenStep(t_ms=0, source="bridge", path="s.py", text="\n"),
+                         edit(1, "s.py", (0, 0), (0, 0), pasted),
+                         SaveStep(t_ms=2, source="bridge", path="s.py", sha256=sha256_text(pasted + "\n"))]
+    out, workspace, _ = run(steps)
+    assert_hidden(out, [value])
+    assert PLACEHOLDER_RE.search(workspace.text("s.py") or "")
