@@ -58,19 +58,17 @@ ENCODED_AUTH: tuple[Rule, ...] = (
 
 
 def _table() -> bytes:
-    """Each byte of a text's Latin-1 form (`encoded_runs`) as its class: base64's alphabet `a`, padding `=`,
-    a token's characters that base64 lacks (`_`, `-`) `x`, anything else a space."""
+    """Each byte of a text's Latin-1 form (`encoded_runs`) as its class: base64's alphabet `a`, anything
+    else a space."""
     table = bytearray(b" " * 256)
     for byte in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/":
         table[byte] = ord("a")
-    table[ord("=")] = ord("=")
-    table[ord("_")] = table[ord("-")] = ord("x")
     return bytes(table)
 
 
 _CLASSES = _table()
 _SHORTEST = b"a" * MIN_RUN
-_TAIL = re.compile(rb"a*={0,2}")
+_TOKEN = frozenset("_-=")  # a token's characters that are not base64's alphabet: no run begins or ends so
 # the characters base64 of text can begin with: its first byte printable ASCII, a tab or a line break
 # (6-bit values 2, 3, 8-31), or a UTF-8 sequence's first byte (48-61)
 _FIRST = frozenset("CDIJKLMNOPQRSTUVWXYZabcdefwxyz0123456789")
@@ -90,9 +88,12 @@ def encoded_runs(text: str) -> Iterator[tuple[int, int, str]]:
     classes = text.encode("ascii" if text.isascii() else "latin-1", "replace").translate(_CLASSES)
     at, size = 0, len(classes)
     while (found := classes.find(_SHORTEST, at)) >= 0:
-        tail = _TAIL.match(classes, found + MIN_RUN)
-        at = end = tail.end() if tail is not None else found + MIN_RUN
-        if (found and classes[found - 1] in b"x=") or (end < size and classes[end] in b"ax="):
+        at = end = classes.find(b" ", found + MIN_RUN) % (size + 1)  # -1 (to the end): size
+        if end < size and text[end] == "=":  # padding
+            end += 2 if text.startswith("==", end) else 1
+            at = end
+        if (found and text[found - 1] in _TOKEN) or (end < size and (text[end] in _TOKEN
+                                                                      or classes[end] == 0x61)):
             continue  # a piece of a token base64 has no letter for, or a run padded mid-way
         start = found
         if text[start] not in _FIRST:
