@@ -509,6 +509,27 @@ def k8s_env(r: random.Random) -> Made:
             "          - name: LOG_LEVEL\n            value: info\n", [value])
 
 
+def k8s_secret_base64(r: random.Random) -> Made:
+    """Credentials wrapped in base64: a Kubernetes Secret's `data` (a Docker config, a whole `.env`), or
+    decoded in a shell. The whole run is the secret: a part of an encoding hides nothing."""
+    pw = tk.password(r)
+    form = r.choice(["dockerconfigjson", "docker-auth", "dotenv", "decode"])
+    if form in ("dockerconfigjson", "docker-auth"):
+        entry = {"auth": tk.base64_text(f"{_user(r)}:{pw}")}
+        if form == "dockerconfigjson":
+            entry = {"username": _user(r), "password": pw, **entry}
+        value = tk.base64_text(json.dumps({"auths": {"registry.acme.io": entry}}))
+        return ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\n"
+                f"type: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {value}\n", [value])
+    name = r.choice(ENV_NAMES)
+    env = (f"DEBUG=false\n{name}={_env_value(r, name)}\n"
+           f"DATABASE_URL=postgres://{_user(r)}:{tk.url_password(r)}@{_host(r)}:5432/app\n")
+    value = tk.base64_text(env)
+    if form == "dotenv":
+        return f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-env\ndata:\n  .env: {value}\n", [value]
+    return f"echo {value} | base64 -d > .env\n", [value]
+
+
 def inline_env_command(r: random.Random) -> Made:
     name = r.choice(["PGPASSWORD", "MYSQL_PWD", "API_KEY", "REDIS_PASSWORD", "VAULT_TOKEN"])
     value = tk.password(r).replace("'", "") if "PASS" in name or "PWD" in name else tk.generic_token(r)
@@ -571,7 +592,8 @@ def generic_config(r: random.Random) -> Made:
 def generic_cli(r: random.Random) -> Made:
     value = tk.generic_token(r)
     pw = tk.password(r).replace("'", "")
-    form = r.choice(["flag", "flag-eq", "header", "mysql", "docker", "curl-user", "sshpass", "helm"])
+    form = r.choice(["flag", "flag-eq", "header", "mysql", "docker", "curl-user", "sshpass", "helm", "redis",
+                     "htpasswd", "stdin", "here-string"])
     if form == "flag":
         return f"./bin/sync --api-key {value} --region eu\n", [value]
     if form == "flag-eq":
@@ -587,6 +609,16 @@ def generic_cli(r: random.Random) -> Made:
                 [pw])
     if form == "sshpass":
         return f"sshpass -p '{pw}' ssh deploy@10.0.3.17 'systemctl restart api'\n", [pw]
+    if form == "redis":
+        return f"redis-cli -h {_host(r)} -p 6379 -a '{pw}' --no-auth-warning info keyspace\n", [pw]
+    if form == "htpasswd":
+        flags = r.choice(["-b", "-bc", "-bB", "-Bb -C 12"])
+        return f"htpasswd {flags} /etc/nginx/.htpasswd {_user(r)} '{pw}'\n", [pw]
+    if form == "stdin":
+        feed = r.choice([f"echo '{pw}'", f"echo -n '{pw}'", f"printf '%s' '{pw}'", f"cat <<< '{pw}'"])
+        return f"{feed} | docker login registry.acme.io -u {_user(r)} --password-stdin\n", [pw]
+    if form == "here-string":
+        return f"podman login quay.io -u {_user(r)} --password-stdin <<< '{pw}'\n", [pw]
     return f"helm repo add acme https://charts.acme.io --username ci --password '{pw}'\n", [pw]
 
 
@@ -686,7 +718,7 @@ FAMILIES: dict[str, list[Context]] = {
     "private-key": [pem_file, pem_in_yaml, pem_in_python, pem_in_terminal, pem_truncated_tail,
                     pem_json_escaped],
     "url-password": [db_url, jdbc_url, ado_connection, libpq_dsn],
-    "env": [dotenv_file, dockerfile_env, k8s_env, inline_env_command],
+    "env": [dotenv_file, dockerfile_env, k8s_env, inline_env_command, k8s_secret_base64],
     "generic": [generic_code, generic_config, generic_cli, generic_log, basic_auth_pair, shell_variants,
                 dotted_token],
     "other-tokens": [other_vendor_tokens, other_vendor_tokens, okta_ssws],

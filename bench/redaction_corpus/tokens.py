@@ -31,6 +31,11 @@ def b64(r: random.Random, nbytes: int, *, urlsafe: bool = False, pad: bool = Tru
     return text if pad else text.rstrip("=")
 
 
+def base64_text(text: str) -> str:
+    """`text` base64-encoded, as a Kubernetes Secret's `data` or `base64` without wrapping writes it."""
+    return base64.b64encode(text.encode()).decode()
+
+
 def aws_access_key_id(r: random.Random) -> str:
     return r.choice(["AKIA", "AKIA", "AKIA", "ASIA"]) + pick(r, BASE32, 16)
 

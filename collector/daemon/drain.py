@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from collector.errors import SettingsError
 from collector.home import Home
 from collector.policy.toml import load_model
+from collector.safe_urls import safe_text
 from schemas.settings import CodetapeConfig
 
 log = logging.getLogger("codetape.collector")
@@ -79,7 +80,7 @@ class BackgroundUpload:
         log.info("background upload started (pid %d)", self.process.pid)
         last = ""
         while line := await self.process.stderr.readline():
-            last = line.decode("utf-8", "replace").rstrip()[:2000] or last
+            last = safe_text(line.decode("utf-8", "replace").rstrip()[:2000]) or last
             log.warning("background upload: %s", last)
         code = await self.process.wait()
         if code == 0:

@@ -400,14 +400,6 @@ BUILTIN: tuple[Rule, ...] = (
     Rule("cli-password", _re(r"""(?<![\w\-])-(?P<two>-)?(?P<k>[A-Za-z0-9][\w\-]{0,60})(?:=|[ \t]+)(?P<q>["']?)
          (?P<v>[^\s"'`\-][^\s"'`]{0,511})(?P=q)"""),
          ("-",), priority=2, check=_flag, prefilter=r"-[\w\-]*" + _K + r"[\w\-]*(?:=|[ \t])"),
-    Rule("cli-password", _re(r"""(?<![\w\-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]*?
-         [ \t]-p(?P<q>["']?)(?P<v>[^\s"'`\-][^\s"'`]{2,255})(?P=q)"""),
-         ("mysql", "mariadb"), priority=2, check=lambda m: password_like(_v(m))),
-    Rule("cli-password", _re(r"""(?<![\w\-])(?:sshpass[ \t]+-p
-         |(?:docker|podman|helm|oras|buildah|skopeo|az|oc|cf|nerdctl)[ \t]+(?:registry[ \t]+)?login\b
-         [^\n|;&]*?[ \t]-p)[ \t]*(?P<q>["']?)
-         (?P<v>[^\s"'`\-][^\s"'`]{2,511})(?P=q)"""),
-         ("sshpass", "login"), priority=2, check=_not_placeholder),
     Rule("cli-password", _re(r"""(?<![\w\-])(?:-u|--user)[ \t]+(?P<q>["']?)[^\s:"'`]{1,128}:
          (?P<v>[^\s"'`]{3,256})(?P=q)"""),
          ("-u", "--user"), priority=2, check=lambda m: password_like(_v(m)) or token_like(_v(m)),
@@ -618,7 +610,7 @@ BUILTIN: tuple[Rule, ...] = (
     *DEFAULTS,  # a secret's default declared with its name: options, settings fields (defaults.py)
     *SIBLINGS,  # a name and its value in sibling XML elements: <param-name>, <key>/<string> (siblings.py)
     *SESSIONS,  # a name at a REPL's prompt, its value echoed on the next line (sessions.py)
-    *COMMANDS,  # a secret handed to a command that stores it: flags, pipes (commands.py)
+    *COMMANDS,  # passwords tools take as arguments; secrets given to commands that store them (commands.py)
     *TABLES,  # a value under a column named like a secret, in comma-separated rows (tables.py)
     *UNNAMED,  # credentials under names no vocabulary knows (unnamed.py)
     *GENERATED,  # machine-made tokens wherever they stand, whatever names them (generated.py)

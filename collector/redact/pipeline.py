@@ -1,4 +1,5 @@
-"""One step at a time: every channel of every step kind, the editor buffers, and what is on disk.
+"""One step at a time: every channel of every step kind, the editor buffers, what is on disk, and the paths
+(paths.py).
 
 `StepRedactor.step` returns the step to write (None when nothing of it is left: the keystrokes of a
 secret typed one at a time after its placeholder), the records the window needs to trace characters back
@@ -14,6 +15,7 @@ from typing import Literal, NamedTuple
 
 from collector.redact import channels
 from collector.redact.buffer import Buffer, Mark, placeholders_in
+from collector.redact.paths import PathRedactor
 from collector.redact.text import TextRedactor
 from collector.text.digest import sha256_text
 from schemas.common import Position, PositionEncoding, Range
@@ -75,6 +77,7 @@ class StepRedactor:
     def __init__(self, encoding: PositionEncoding, redactor: TextRedactor) -> None:
         self.encoding: PositionEncoding = encoding
         self.redactor = redactor
+        self.paths = PathRedactor(redactor)
         self.buffers: dict[str, Buffer] = {}
         # paths on disk -> (true text, redacted text) when redaction changed it, None when it did not
         self.disk: dict[str, tuple[str, str] | None] = {}
@@ -91,6 +94,8 @@ class StepRedactor:
         if outcome.step is not None and outcome.step is not step and not isinstance(outcome.step, EditStep):
             for text in texts(outcome.step):
                 outcome.written.update(placeholders_in(text))
+        if outcome.step is not None:  # secrets in file names (paths.py)
+            outcome.step = self.paths.step(outcome.step, outcome.written)
         return outcome
 
     def _step(self, step: Step, index: int, marks: Marks) -> Outcome:

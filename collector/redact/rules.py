@@ -19,6 +19,7 @@ from typing import NamedTuple
 from collector.errors import UsageError
 from collector.redact import engine as engines
 from collector.redact.builtin import BUILTIN
+from collector.redact.encoded_auth import DECODED
 from collector.redact.rule import Rule
 
 _EXTRA_ID = "custom"
@@ -105,7 +106,7 @@ class RuleSet:
     def check_allow(self) -> None:
         """UsageError naming the first `rule:` entry that names no rule."""
         named = {entry[len(RULE_PREFIX):] for entry in self.allow if entry.startswith(RULE_PREFIX)}
-        own = {rule.id for rule in self.rules}
+        own = {rule.id for rule in self.rules} | {DECODED}
         unknown = named - own
         if unknown and self.engine:
             unknown -= self.scanner.rules

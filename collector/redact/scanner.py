@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from collector.redact import keywords
+from collector.redact.encoded_auth import DECODED, basic_credentials, encoded_runs
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.redact.rule import Rule
 from collector.redact.rules import RuleSet
@@ -35,11 +36,13 @@ LONG = 4096  # a text this long is taken to hold a credential-shaped token (see 
 ENGINE_PRIORITY = 1  # the engine's findings: after codetape's provider rules, before its context rules
 # Rules whose value ends wherever the typing stopped (no closing quote, no assignment): while the value
 # still ends at the keystroke it may be growing into a longer credential that a provider rule or the
-# engine names, so it is left to the next scan (the window hides what was shown meanwhile).
+# engine names, so it is left to the next scan (the window hides what was shown meanwhile). A value the
+# change inserted whole (a paste) is complete: nothing may come after it to find it then.
 UNTIL_TYPED = frozenset({"mentioned-secret", "generated-token"})
 # Rules that find a token by its look alone (`generated.py`): where another rule or the engine finds
 # anything there, that finding stands.
 LAST_RESORT = frozenset({"generated-token"})
+DECODE_DEPTH = 2  # base64 inside base64 (a Docker config's `auth` in a Kubernetes Secret) is decoded too
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,21 @@ def scan(text: str, rules: RuleSet, *, changed: tuple[int, int] | None = None) -
 def scan_allowing(text: str, rules: RuleSet, *,
                   changed: tuple[int, int] | None = None) -> tuple[list[Finding], list[Allowed]]:
     """What `scan` returns, and the findings the allow-list let through (not overlapping those)."""
+    return _scan(text, rules, changed, 0)
+
+
+def _scan(text: str, rules: RuleSet, changed: tuple[int, int] | None,
+          depth: int) -> tuple[list[Finding], list[Allowed]]:
+    """The rules' and the engine's findings, then the base64 runs whose decoded text holds a secret
+    (`decoded`; `depth`: how many encodings this text is inside)."""
+    found, allowed = _found(text, rules, changed)
+    if text and depth < DECODE_DEPTH:
+        found = decoded(text, rules, found, allowed, changed, depth)
+    return found, allowed
+
+
+def _found(text: str, rules: RuleSet,
+           changed: tuple[int, int] | None) -> tuple[list[Finding], list[Allowed]]:
     if not text:
         return [], []
     if changed is not None:
@@ -92,7 +110,8 @@ def scan_allowing(text: str, rules: RuleSet, *,
     own = list(_prefiltered(text, rules, shaped or len(text) >= LONG)
                if rules.engine and len(text) >= SIDE_SCAN else _rules(text, rules, shaped))
     if changed is not None and own:
-        own = [c for c in own if not (c.finding.rule in UNTIL_TYPED and c.finding.end == changed[1])]
+        own = [c for c in own if not (c.finding.rule in UNTIL_TYPED and c.finding.end == changed[1]
+                                      and c.finding.start < changed[0])]
     engine = rules.engine and shaped
     hits = [_Candidate(Finding(hit.rule, hit.start, hit.end, text[hit.start:hit.end]), ENGINE_PRIORITY)
             for hit in rules.scanner.scan(text)] if engine else []
@@ -109,6 +128,37 @@ def scan_allowing(text: str, rules: RuleSet, *,
     if allowed:
         allowed = _apart(allowed, found)
     return found, allowed
+
+
+def decoded(text: str, rules: RuleSet, found: list[Finding], allowed: list[Allowed],
+            changed: tuple[int, int] | None, depth: int) -> list[Finding]:
+    """`found`, and every base64 run no finding covers whose decoded text holds a secret by the same rules
+    (`_holds_secret`; or is basic auth's `user:password`): the whole run, rule `base64-secret`, in place
+    of the findings inside it. Allowed runs go to `allowed`. With `changed` (a keystroke), not a run that
+    the change made longer at its end: it may still be growing (a run pasted whole is complete)."""
+    runs: list[Finding] = []
+    for start, end, plain in encoded_runs(text):
+        if changed is not None and end == changed[1] and start < changed[0]:
+            continue
+        if any(f.start <= start and end <= f.end for f in found):
+            continue
+        if not basic_credentials(plain) and not _holds_secret(plain, rules, depth + 1):
+            continue
+        run = Finding(DECODED, start, end, text[start:end])
+        entry = rules.allowed(DECODED, run.value)
+        if entry is None:
+            runs.append(run)
+        else:
+            allowed.append(Allowed(run, entry))
+    if not runs:
+        return found
+    return resolve([*(_Candidate(f, 0) for f in found), *(_Candidate(f, 0) for f in runs)])
+
+
+def _holds_secret(plain: str, rules: RuleSet, depth: int) -> bool:
+    """A decoded text holds a secret by a rule that knows its format or its place: a token found by its
+    look alone (`LAST_RESORT`) in decoded text is more often a piece of more encoded data than a key."""
+    return any(f.rule not in LAST_RESORT for f in _scan(plain, rules, None, depth)[0])
 
 
 def _yielding(own: list[_Candidate], hits: list[_Candidate]) -> list[_Candidate]:

@@ -4,7 +4,7 @@ CODETAPE_HOME/config.toml, and the `Store` interface both kinds implement (file_
 Objects are named by content: `<prefix>/episodes/<sha256>.ctape`, the manifest `<sha256>.json` and a
 revocation `<sha256>.revocation.json` beside it; a receiver reads them back through `Readable`. A
 destination's text never holds credentials: a URL with a user or password in it is refused (S3
-credentials come from the standard AWS configuration).
+credentials come from the standard AWS configuration), and no message quotes them (`safe_url`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from collector.errors import SettingsError
 from collector.home import Home
+from collector.safe_urls import safe_url
 from collector.upload.errors import DestinationError, TransferFailed
 from collector.upload.plain_config import PlainUpload, UploadOptions, plain_upload
 
@@ -170,53 +171,55 @@ def configured(home: Home, to: str | None = None, *, allow_insecure: bool = Fals
 def parse_destination(url: str, settings: UploadOptions | None = None) -> Destination:
     """A `file:///DIR` or `s3://BUCKET/PREFIX` URL; DestinationError saying what is wrong."""
     settings = PlainUpload() if settings is None else settings  # the defaults
+    shown = safe_url(url)  # what a message may quote of it (collector/safe_urls.py)
+    if shown != url:  # before parsing: a malformed URL's parse error would quote its password
+        raise DestinationError(f"destination {shown!r}: a destination URL must not hold credentials; for "
+                               "s3:// they come from the AWS configuration (environment, ~/.aws, a profile)")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (a malformed port raises here)
     except ValueError as exc:
-        raise DestinationError(f"destination {url!r} is not a URL ({exc}); use {EXAMPLES}") from None
-    if parts.username is not None or parts.password is not None:
-        raise DestinationError("a destination URL must not hold credentials; for s3:// they come from the "
-                               "AWS configuration (environment, ~/.aws, a profile)")
+        raise DestinationError(f"destination {shown!r} is not a URL ({exc}); use {EXAMPLES}") from None
     if parts.query or parts.fragment:
-        raise DestinationError(f"destination {url!r}: no ?query or #fragment; use {EXAMPLES}")
+        raise DestinationError(f"destination {shown!r}: no ?query or #fragment; use {EXAMPLES}")
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost"):
-            raise DestinationError(f"destination {url!r}: a file:// URL names a local directory "
+            raise DestinationError(f"destination {shown!r}: a file:// URL names a local directory "
                                    "(file:///absolute/path)")
         path = Path(unquote(parts.path))
         if not path.is_absolute() or ".." in path.parts:
-            raise DestinationError(f"destination {url!r}: give an absolute directory, file:///absolute/path")
+            raise DestinationError(f"destination {shown!r}: give an absolute directory, file:///absolute/path")
         return Destination(path.as_uri(), "file", settings, path=path)
     if parts.scheme == "s3":
         bucket = parts.netloc
         if not _BUCKET.match(bucket) or ".." in bucket or parts.port is not None:
-            raise DestinationError(f"destination {url!r}: {bucket!r} is not an S3 bucket name")
+            raise DestinationError(f"destination {shown!r}: {bucket!r} is not an S3 bucket name")
         segments = [segment for segment in unquote(parts.path).split("/") if segment]
         bad = next((seg for seg in segments if seg in (".", "..") or not _SEGMENT.match(seg)), None)
         if bad is not None:
-            raise DestinationError(f"destination {url!r}: prefix part {bad!r} is not a plain name")
+            raise DestinationError(f"destination {shown!r}: prefix part {bad!r} is not a plain name")
         prefix = "/".join(segments)
         check_endpoint(settings.endpoint_url, settings.allow_insecure)
         return Destination(f"s3://{bucket}" + (f"/{prefix}" if prefix else ""), "s3", settings,
                            bucket=bucket, prefix=prefix)
-    raise DestinationError(f"destination {url!r}: unsupported; use {EXAMPLES}")
+    raise DestinationError(f"destination {shown!r}: unsupported; use {EXAMPLES}")
 
 
 def check_endpoint(endpoint: str | None, allow_insecure: bool) -> None:
     """Refuse an endpoint with credentials in it, or plain http:// off loopback unless allowed."""
     if endpoint is None:
         return
+    shown = safe_url(endpoint)
+    if shown != endpoint:  # before parsing, as for a destination
+        raise DestinationError(f"endpoint {shown!r}: the endpoint URL must not hold credentials; they come "
+                               "from the AWS configuration")
     try:
         parts = urlsplit(endpoint)
         host = parts.hostname
     except ValueError:
         host = None
     if host is None or parts.scheme not in ("http", "https"):
-        raise DestinationError(f"endpoint {endpoint!r} is not an http(s):// URL")
-    if parts.username is not None or parts.password is not None:
-        raise DestinationError("the endpoint URL must not hold credentials; they come from the AWS "
-                               "configuration")
+        raise DestinationError(f"endpoint {shown!r} is not an http(s):// URL")
     if parts.scheme == "http" and not allow_insecure and not is_loopback(host):
         raise DestinationError(f"refusing plain http:// to {host}: episodes would cross the network "
                                "unencrypted; use https://, or --allow-insecure (allow_insecure = true in "

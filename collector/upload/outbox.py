@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
+from collector.safe_urls import safe_text
 from collector.upload.errors import TransferFailed, Unreachable
 
 if TYPE_CHECKING:  # receipts are pydantic models: loaded only when there is one to read (`status`)
@@ -179,13 +180,16 @@ def outbox_status(home: Home) -> dict[str, Any]:
     try:
         destination = configured(home)
     except CodetapeError as exc:
-        destination, problem = None, str(exc)
+        destination, problem = None, safe_text(str(exc))
     last = last_attempt(home)
     queued = entries(home)
     ref = None if destination is None or not queued else destination.ref()  # a pydantic model: only if used
+    attempt = None if last is None else last.model_dump(mode="json")
+    if attempt is not None and attempt.get("error"):
+        attempt["error"] = safe_text(attempt["error"])
     return {"waiting": sum(entry.waits_for(ref) for entry in queued),
             "destination": None if destination is None else destination.url, "destination_problem": problem,
-            "last_attempt": None if last is None else last.model_dump(mode="json")}
+            "last_attempt": attempt}
 
 
 def last_attempt(home: Home) -> LastAttempt | None:

@@ -24,6 +24,7 @@ import botocore.exceptions
 from botocore.config import Config
 
 from collector import __version__
+from collector.safe_urls import safe_text
 from collector.upload.destinations import Destination, Resume, Sent, check_endpoint, copy_hashed
 from collector.upload.errors import DestinationError, TransferFailed, Unreachable
 
@@ -57,7 +58,7 @@ class S3Store:
             raise DestinationError(f"AWS profile {upload.profile!r} is not in the AWS "
                                    "configuration") from None
         except (botocore.exceptions.BotoCoreError, ValueError) as exc:
-            raise DestinationError(f"cannot set up S3 for {destination.url}: {exc}") from None
+            raise DestinationError(f"cannot set up S3 for {destination.url}: {safe_text(str(exc))}") from None
         endpoint = str(self.client.meta.endpoint_url)
         check_endpoint(endpoint, upload.allow_insecure)  # also when it came from the AWS configuration
         self.ref = destination.ref(endpoint)

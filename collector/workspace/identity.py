@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
+from collector.safe_urls import without_credentials
 from schemas import WorkspaceIdentity
 
 _SHA = re.compile(r"^[0-9a-f]{7,64}$")
+_QUERY = re.compile(r"[?#]")
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -26,14 +27,12 @@ def _git(root: Path, *args: str) -> str | None:
 
 
 def strip_credentials(url: str) -> str:
-    """The remote URL without user, password, token, query or fragment (scp-like `git@host:x` stays)."""
+    """The remote URL without user, password, token, query or fragment (scp-like `git@host:x` stays), also
+    when no parser accepts it (`https://u:pa/ss@host/x`, `https://u:p@[bad`): the user information ends at
+    its last `@` (`collector.safe_urls`)."""
     if "://" not in url:
         return url
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return _QUERY.split(without_credentials(url), maxsplit=1)[0]
 
 
 def identify(root: Path) -> WorkspaceIdentity:

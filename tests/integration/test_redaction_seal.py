@@ -148,3 +148,62 @@ def test_the_workspace_allow_list_lets_a_false_positive_through(tmp_path: Path) 
     listed = next(line for line in review.stdout.splitlines() if value_hash(fixture) in line)
     assert listed.startswith(f"  {mask(fixture)}  generic-secret, ")
     assert listed.endswith(f"by {value_hash(fixture)}")
+
+
+def test_secrets_in_file_names_base64_and_command_lines_never_reach_the_episode(tmp_path: Path) -> None:
+    """Issue 24, through the real collector's seal: a token as a folder's name, credentials wrapped in base64
+    (a Kubernetes Secret, `echo ... | base64 -d`) and passwords given on command lines are gone from the
+    sealed bytes; the paths are renamed the same in every step, so the episode verifies and checks out."""
+    import base64
+
+    password = "Hx7#pLq2vR9z"  # made up, as every value here
+    config = json.dumps({"auths": {"registry.acme.test": {"username": "ci", "password": DB_PASSWORD}}})
+    dockerconfig = base64.b64encode(config.encode()).decode()
+    dotenv = base64.b64encode(f"STRIPE_KEY={STRIPE}\n".encode()).decode()
+    regcred = ("kind: Secret\ntype: kubernetes.io/dockerconfigjson\n"
+               f"data:\n  .dockerconfigjson: {dockerconfig}\n")
+    settings = "x = 1\n"
+    home, root = tmp_path / "home", tmp_path / "ws"
+    root.mkdir()
+    assert codetape(home, "init", str(root)).returncode == 0
+    folder = f"keys/{GH}"
+    path = f"{folder}/settings.py"
+    steps: list[dict[str, Any]] = [
+        {"kind": "open", "source": "bridge", "path": path, "version": 1, "text": ""},
+        {"kind": "edit", "source": "bridge", "path": path, "changes": [_change(0, 0, settings)]},
+        {"kind": "save", "source": "bridge", "path": path, "sha256": sha256_text(settings)},
+        {"kind": "open", "source": "bridge", "path": "deploy/regcred.yaml", "text": regcred},
+        {"kind": "save", "source": "bridge", "path": "deploy/regcred.yaml", "sha256": sha256_text(regcred)},
+        {"kind": "command", "source": "shell", "command_line": f"echo {dotenv} | base64 -d > .env.local"},
+        {"kind": "command", "source": "shell", "command_line": f"redis-cli -h cache -a {password} ping"},
+        {"kind": "command", "source": "shell", "command_line": f"htpasswd -b .htpasswd admin {password}"},
+        {"kind": "command", "source": "shell", "cwd": folder,
+         "command_line": f"cat <<< '{password}' | docker login -u ci --password-stdin registry.acme.test"},
+    ]
+    with running(home) as daemon, daemon.client() as client:
+        assert client.hello(root.resolve(), "bridge", position_encoding="utf-16")["recording"]
+        client.send_steps([(1_000 + n, step) for n, step in enumerate(steps)])
+        settle(client)
+        sealed = client.request("seal", workspace=str(root.resolve()))
+    assert sealed is not None
+    episode = Path(sealed["path"])
+    decoded = decoded_episodes(daemon.home)
+    with episode.open("rb") as stream:
+        read_preamble(stream)
+        frames = b"".join(decompress(f) if f.type in (0x48, 0x53) else f.payload for f in iter_frames(stream))
+    for secret in (GH, dockerconfig, dotenv, DB_PASSWORD, STRIPE, password):
+        assert secret not in decoded
+        assert secret.encode() not in frames and secret[: len(secret) // 2].encode() not in frames
+    renamed = "keys/«redacted:github-token:1»/settings.py"
+    paths = {s.get("path") for s in episode_steps(episode) if s["kind"] in ("open", "edit", "save")}
+    assert paths == {renamed, "deploy/regcred.yaml"}
+    assert "«redacted:base64-secret:1»" in decoded and "«redacted:cli-password:1»" in decoded
+
+    verify = codetape(home, "verify", str(episode))
+    assert verify.returncode == 0, verify.stderr
+    checkout = tmp_path / "out"
+    done = codetape(home, "checkout", str(episode), str(checkout))
+    assert done.returncode == 0, done.stderr
+    assert (checkout / renamed).read_text(encoding="utf-8") == settings
+    assert (checkout / "deploy/regcred.yaml").read_text(encoding="utf-8") == regcred.replace(
+        dockerconfig, "«redacted:base64-secret:1»")

@@ -153,6 +153,36 @@ def test_destinations_are_checked_before_anything_is_sent(home: Path) -> None:
     one_error_line(codetape(home, "upload"), 1, "config.toml: upload.to")
 
 
+AWS_KEY_ID, AWS_SECRET = "AKIAQ3EGUIJ2ZK4PLMXW", "tN4q8Xk2Lr7/pZ0wY5vB1mJ6hG3fD9sA2eC8uQe"  # made up
+
+
+@pytest.mark.parametrize(("settings", "secrets"), [
+    ('to = "https://deploy:p@ss-W0rd9@host:port/"', ["p@ss-W0rd9", "ss-W0rd9"]),
+    (f'to = "s3://{AWS_KEY_ID}:{AWS_SECRET}@bucket"', [AWS_KEY_ID, AWS_SECRET, AWS_SECRET[:8]]),
+    ('to = "s3://ci:Sup3rSecretPW@bucket:port/x"', ["Sup3rSecretPW"]),
+    ('to = "postgres://u:Sup3rSecretPW@[bad"', ["Sup3rSecretPW"]),
+    ('to = "s3://bucket/x"\nendpoint_url = "https://minio:Sup3rSecretPW@[minio.internal"', ["Sup3rSecretPW"]),
+    ('to = "s3://bucket/x"\nendpoint_url = "ftp://minio:Sup3rSecretPW@minio.internal:x"', ["Sup3rSecretPW"]),
+])
+def test_a_url_with_credentials_is_never_quoted_back(home: Path, settings: str, secrets: list[str]) -> None:
+    """Issue 24: a malformed URL holding credentials in config.toml is refused in one line that names the
+    URL with its user and password masked, by `codetape upload`, `codetape status`, and the collector's
+    background upload in its log."""
+    (home / "config.toml").write_text(f"[upload]\n{settings}\n", encoding="utf-8")
+    said = [codetape(home, "upload"), codetape(home, "status"), codetape(home, "status", "--json")]
+    assert "must not hold credentials" in one_error_line(said[0], 2, "***@")
+    assert "the upload destination is not usable" in said[1].stdout
+    with running(home) as daemon:
+        wait_for(lambda: "background upload failed" in daemon.log_text(), timeout=120,
+                 what="the background upload to fail")
+        said.append(codetape(home, "status"))
+    assert "must not hold credentials" in said[-1].stdout and "***@" in daemon.log_text()
+    for secret in secrets:
+        for done in said:
+            assert secret not in done.stdout + done.stderr
+        assert secret not in daemon.log_text()
+
+
 def test_the_collector_drains_the_outbox_at_start_and_after_each_signing(
         home: Path, recorded: tuple[Path, str], tmp_path: Path) -> None:
     eid = recorded[1]

@@ -58,6 +58,40 @@ COMMANDS_KEPT = [
     'aws ssm put-parameter --name /prod/build-id --value "release-2024-11-build"\n',
 ]
 
+# issue 24: passwords a tool takes as an argument, and literals fed to a login's standard input
+PASSWORDS_GIVEN = [
+    (f"redis-cli -h cache.internal -p 6379 -a {SHORT} --no-auth-warning ping\n", SHORT),
+    ("redis-cli -a hunter22 ping\n", "hunter22"),
+    (f"redis-cli --pass '{PASSWORD}' -h cache.internal\n", PASSWORD),
+    (f"htpasswd -b /etc/nginx/.htpasswd admin '{PASSWORD}'\n", PASSWORD),
+    ("htpasswd -bc .htpasswd alice s3cr3tPw9\n", "s3cr3tPw9"),
+    (f"htpasswd -nbB deploy {SHORT} > users.txt\n", SHORT),
+    ("mysql -h db.internal -u root -pS3cretPw9 orders < dump.sql\n", "S3cretPw9"),
+    (f"mysqldump -uroot -p'{PASSWORD}' orders > orders.sql\n", PASSWORD),
+    ("mysql --user=root --password=S3cretPw9 orders\n", "S3cretPw9"),
+    (f"sshpass -p '{PASSWORD}' ssh deploy@10.0.3.17 uptime\n", PASSWORD),
+    (f"echo {SHORT} | docker login -u deploy --password-stdin registry.acme.test\n", SHORT),
+    (f"echo -n '{PASSWORD}' | podman login -u deploy --password-stdin quay.io\n", PASSWORD),
+    (f"printf '%s\\n' '{PASSWORD}' | helm registry login -u ci --password-stdin acme.io\n", PASSWORD),
+    (f"cat <<< '{PASSWORD}' | docker login -u deploy --password-stdin\n", PASSWORD),
+    (f"docker login -u deploy --password-stdin registry.acme.test <<< '{PASSWORD}'\n", PASSWORD),
+    (f"cat <<EOF | docker login -u deploy --password-stdin registry.acme.test\n{PASSWORD}\nEOF\n", PASSWORD),
+]
+PASSWORDS_GIVEN_KEPT = [
+    # variables, prompts, files, and a tool's other arguments
+    'redis-cli -a "$REDIS_PASSWORD" ping\n',
+    "redis-cli -h cache.internal -p 6379 --askpass ping\n",
+    "htpasswd -c /etc/nginx/.htpasswd alice\n",
+    'htpasswd -b /etc/nginx/.htpasswd alice "$ADMIN_PASSWORD"\n',
+    "htpasswd -v /etc/nginx/.htpasswd alice\n",
+    "htpasswd -B .htpasswd alice Pa55w0rd!xyz\n",
+    "mysql -h db.internal -u root -p orders\n",
+    "cat ~/.registry-password | docker login -u deploy --password-stdin\n",
+    "echo building | docker login -u deploy --password-stdin\n",
+    'cat <<EOF | docker login -u deploy --password-stdin\n$REGISTRY_PASSWORD\nEOF\n',
+    'docker login -u deploy --password-stdin <<< "$REGISTRY_PASSWORD"\n',
+]
+
 RECORDS = [
     ("aws dynamodb put-item --table-name cfg --item '{\"name\": {\"S\": \"billing_api_key\"}, "
      f"\"value\": {{\"S\": \"{HEX}\"}}}}'\n", HEX),
@@ -114,12 +148,13 @@ TABLE_AFTER_MESSAGE = [
 
 
 @pytest.mark.parametrize(("text", "secret"),
-                         ECHOES + COMMANDS + RECORDS + DEFAULTS + PRINTED + HOSTS + TABLE_AFTER_MESSAGE)
+                         ECHOES + COMMANDS + PASSWORDS_GIVEN + RECORDS + DEFAULTS + PRINTED + HOSTS
+                         + TABLE_AFTER_MESSAGE)
 def test_found(text: str, secret: str) -> None:
     assert found(text) == found_where_prefiltered(text) == [secret]
 
 
-@pytest.mark.parametrize("text", ECHOES_KEPT + COMMANDS_KEPT + RECORDS_KEPT + DEFAULTS_KEPT + PRINTED_KEPT
-                         + HOSTS_KEPT)
+@pytest.mark.parametrize("text", ECHOES_KEPT + COMMANDS_KEPT + PASSWORDS_GIVEN_KEPT + RECORDS_KEPT
+                         + DEFAULTS_KEPT + PRINTED_KEPT + HOSTS_KEPT)
 def test_look_alikes_kept(text: str) -> None:
     assert found(text) == found_where_prefiltered(text) == []

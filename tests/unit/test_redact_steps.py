@@ -392,3 +392,66 @@ def test_files_a_gap_state_sets_are_editable_and_their_saves_still_verify() -> N
     out, workspace, _ = run(steps)
     assert_hidden(out, [token])
     assert PLACEHOLDER_RE.search(workspace.text("cfg.py") or "")
+
+
+def test_a_secret_in_a_file_name_is_renamed_the_same_in_every_step() -> None:
+    """Issue 24: every path a step carries is scanned; a path is renamed the same way wherever it appears,
+    so the episode still replays, and a text naming the file holds the same placeholder."""
+    folder = f"keys/{GH}"
+    notes = f"notes/{AWS_ID}.txt"
+    steps: list[Step] = [
+        OpenStep(t_ms=0, source="bridge", path=f"{folder}/config.py", text="x = 1\n"),
+        *typed(1, f"{folder}/config.py", 1, 0, "y = 2"),
+        SaveStep(t_ms=10, source="bridge", path=f"{folder}/config.py", sha256=sha256_text("x = 1\ny = 2")),
+        DiagnosticsStep.model_validate({"t_ms": 11, "source": "bridge", "path": f"{folder}/config.py",
+                                        "items": [{"range": {"start": {"line": 0, "character": 0},
+                                                             "end": {"line": 0, "character": 1}},
+                                                   "message": "unused"}]}),
+        CursorStep.model_validate({"t_ms": 12, "source": "bridge", "path": f"{folder}/config.py",
+                                   "selections": [{"anchor": {"line": 0, "character": 1},
+                                                   "active": {"line": 0, "character": 1}}]}),
+        CloseStep(t_ms=13, source="bridge", path=f"{folder}/config.py"),
+        FileChangeStep(t_ms=14, source="watcher", path="todo.txt", change="created", text="rotate\n",
+                       sha256=sha256_text("rotate\n")),
+        FileChangeStep(t_ms=15, source="watcher", path="todo.txt", change="renamed", new_path=notes),
+        GapStep(t_ms=16, source="collector", reason="recorder_behind",
+                state=[{"path": f"{folder}/config.py", "text": "x = 3\n"},
+                       {"path": notes, "text": "done\n"}]),
+        GitStep.model_validate({"t_ms": 17, "source": "git", "op": "commit", "sha": "0123abcd",
+                                "message": "keys", "files": [{"path": f"{folder}/config.py", "added": 1},
+                                                             {"path": notes, "change": "A"}]}),
+        CommandStep(t_ms=18, source="shell", command_line=f"cat {notes}", cwd=folder),
+    ]
+    out, workspace, summary = run(steps)
+    assert_hidden(out, [GH, AWS_ID])
+    renamed = "keys/«redacted:github-token:1»/config.py"
+    assert workspace.text(renamed) == "x = 3\n"
+    assert workspace.text("notes/«redacted:aws-access-key:1».txt") == "done\n"
+    paths = {s.path for s in out if isinstance(s, (OpenStep, EditStep, SaveStep, DiagnosticsStep, CursorStep,
+                                                   CloseStep))}
+    assert paths == {renamed}
+    commit = next(s for s in out if isinstance(s, GitStep))
+    assert [f.path for f in commit.files] == [renamed, "notes/«redacted:aws-access-key:1».txt"]
+    command = next(s for s in out if isinstance(s, CommandStep))
+    assert (command.cwd, command.command_line) == ("keys/«redacted:github-token:1»",
+                                                   "cat notes/«redacted:aws-access-key:1».txt")
+    assert summary.counts == {"github-token": 1, "aws-access-key": 1}
+    counts = {s.placeholder: s.count for s in out if isinstance(s, RedactionStep)}
+    written = "".join(repr(step_to_dict(s)) for s in out if not isinstance(s, RedactionStep))
+    assert counts == {p: written.count(p) for p in counts}
+
+
+@pytest.mark.parametrize("pasted", [
+    "x = Wm4kQz8Rb2VxT7nLc5Hs9PdJ3gYf6AeK",  # a token found by its look alone (generated.py)
+    "  .env: " + "U0xBQ0tfVE9LRU49eG94Yi0xMjM0NTY3ODkwMTItYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4",  # base64
+])
+def test_a_value_pasted_whole_at_the_end_of_a_line_is_hidden_with_nothing_typed_after_it(pasted: str) -> None:
+    """A value that waits while typed (it may still grow) is complete when one change inserted it whole:
+    issue 24 found a paste left in full when no keystroke followed it before the save."""
+    value = pasted.split()[-1]
+    steps: list[Step] = [OpenStep(t_ms=0, source="bridge", path="s.py", text="\n"),
+                         edit(1, "s.py", (0, 0), (0, 0), pasted),
+                         SaveStep(t_ms=2, source="bridge", path="s.py", sha256=sha256_text(pasted + "\n"))]
+    out, workspace, _ = run(steps)
+    assert_hidden(out, [value])
+    assert PLACEHOLDER_RE.search(workspace.text("s.py") or "")

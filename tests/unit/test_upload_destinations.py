@@ -43,6 +43,24 @@ def test_malformed_or_unsafe_destinations_are_refused(url: str, says: str) -> No
         parse_destination(url)
 
 
+@pytest.mark.parametrize(("url", "secret"), [
+    ("https://deploy:p@ss-W0rd9@host:port/", "ss-W0rd9"),
+    ("s3://AKIAQ3EGUIJ2ZK4PLMXW:tN4q8Xk2/Lr7pZ0wY5vB@bucket", "tN4q8Xk2"),
+    ("s3://ci:Sup3rSecretPW@bucket:port/x", "Sup3rSecretPW"),
+    ("postgres://u:Sup3rSecretPW@[bad", "Sup3rSecretPW"),
+    ("s3://AKIAQ3EGUIJ2ZK4PLMXW@bucket", "AKIAQ3EGUIJ2ZK4PLMXW"),
+])
+def test_a_malformed_url_with_credentials_is_refused_without_quoting_them(url: str, secret: str) -> None:
+    """Issue 24: the parser's own error would quote a piece of the password (`Port could not be cast to
+    integer value as '...'`); credentials are refused first, and the URL is quoted masked."""
+    with pytest.raises(DestinationError, match="must not hold credentials") as refused:
+        parse_destination(url)
+    assert secret not in str(refused.value) and "***@" in str(refused.value)
+    with pytest.raises(DestinationError, match="must not hold credentials") as refused:
+        check_endpoint(url.replace("s3://", "https://").replace("postgres://", "https://"), False)
+    assert secret not in str(refused.value)
+
+
 def test_plain_http_endpoints_only_on_loopback_unless_allowed() -> None:
     for endpoint in ("https://s3.example.org", "http://127.0.0.1:8333", "http://localhost:9000",
                      "http://[::1]:9000", "http://127.8.9.10"):

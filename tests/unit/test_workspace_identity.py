@@ -16,6 +16,10 @@ from collector.workspace.identity import identify, strip_credentials
     ("ssh://git@host.example/o/r.git", "ssh://host.example/o/r.git"),
     ("git@github.com:o/r.git", "git@github.com:o/r.git"),
     ("/srv/git/r.git", "/srv/git/r.git"),
+    # issue 24: malformed, the password holding `/` or `@`, or the host unparsable
+    ("https://u:1234/xyz@github.com/o/r.git", "https://github.com/o/r.git"),
+    ("https://u:p@ss@github.com/o/r.git", "https://github.com/o/r.git"),
+    ("https://u:tok3n@[bad/o/r.git", "https://[bad/o/r.git"),
 ])
 def test_strip_credentials(url: str, clean: str) -> None:
     assert strip_credentials(url) == clean
