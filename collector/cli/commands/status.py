@@ -1,6 +1,7 @@
 """`codetape status [--json]`: is the collector up, which workspaces it records, how big each episode is,
 how many signed episodes wait in the outbox, how the last upload went, and which `.codetape.toml` files
-are ignored (not opted in by you, or writable by others) and why."""
+are ignored (not opted in by you, or writable by others) and why. `--json` also lists the workspaces
+opted in (`opted_in`), which editor extensions ask before they start anything for a folder."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
             status = {"running": True, "home": str(home.root), **client.request("status")}
     status["outbox"] = outbox_status(home)
     status["ignored_settings"] = ignored(home)
+    status["opted_in"] = opted_in(home)
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
@@ -85,6 +87,13 @@ def ignored(home: Home) -> list[str]:
     except OSError:  # the current directory was removed
         here = []
     return list(dict.fromkeys([*here, *Registry(home).ignored()]))
+
+
+def opted_in(home: Home) -> list[str]:
+    """The workspaces opted in now: registered by `codetape init` and their `.codetape.toml` the user's."""
+    from collector.workspace.registry import Registry
+
+    return [str(root) for root in Registry(home).roots()]
 
 
 def outbox_lines(outbox: dict[str, Any]) -> list[str]:
