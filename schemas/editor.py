@@ -16,7 +16,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
-from pydantic.json_schema import JsonDict
+from pydantic.config import JsonDict
 
 NAMESPACE = "codetape"
 USER_ONLY: JsonDict = {"scope": "machine"}

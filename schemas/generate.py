@@ -77,7 +77,8 @@ def vscode_configuration() -> dict[str, Any]:
 
 def vscode_untrusted_workspaces() -> dict[str, Any]:
     """`capabilities.untrustedWorkspaces`: limited, the user's own settings restricted (never a folder's)."""
-    restricted = [key for key, entry in vscode_configuration()["properties"].items() if entry["scope"] == "machine"]
+    properties = vscode_configuration()["properties"]
+    restricted = [key for key, entry in properties.items() if entry["scope"] == "machine"]
     return {
         "supported": "limited",
         "description": "In Restricted Mode codetape still records the folders you opted in with `codetape "
