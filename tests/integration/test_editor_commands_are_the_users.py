@@ -226,7 +226,8 @@ def test_emacs_runs_only_its_own_codetape_command(tmp_path: Path) -> None:
     server = [sys.executable, str(paths["fake_bridge.py"]), str(paths["hostile"])]
     assert out["command"] == [str(paths["codetape"]), "bridge", "--", *server, EPISODE]
     assert logged(paths) == [["seal", f"{opted}/", "--json"], out["command"][1:]]
-    reviews = [line for line in out["messages"].splitlines() if line.startswith("codetape: run")]
+    quoted = out["messages"].replace("\u2018", "`").replace("\u2019", "'")  # whichever text-quoting-style
+    reviews = [line for line in quoted.splitlines() if line.startswith("codetape: run")]
     assert reviews == [f"codetape: run `{paths['codetape']} review {EPISODE}' to review the episode"]
     assert f"fake bridge: sent {OTHER_EPISODE}" in out["messages"]  # heard, and not listened to
     assert not paths["MARKER"].exists(), paths["MARKER"].read_text()
