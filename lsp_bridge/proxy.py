@@ -1,7 +1,9 @@
 """Proxy mode: `codetape bridge -- CMD ARGS...` between the editor and a real language server.
 
 Two forwarding threads copy messages unchanged and in order, editor -> server and server -> editor
-(bytes that form no message at all are dropped and logged, so that neither end loses its framing). A
+(bytes that form no message at all are dropped and logged, so that neither end loses its framing). The
+one message a server may not send is a `codetape/*` one (lsp_bridge/reserved.py): it is dropped, logged
+once, and a request among them is answered with an error so that the server does not wait. A
 message is written first; only then is a reference to its body handed to the tap, a bounded in-memory
 queue that never blocks, read by the translator thread. Nothing on the forwarding path touches disk,
 parses JSON (except a small body that may answer one of the bridge's own requests) or waits for the
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from collector.protocol.clock import now_ms
 from lsp_bridge.framing import Frame, Framer, encode
+from lsp_bridge.reserved import Reserved, refusal, reserved_method
 from lsp_bridge.server import ServerProcess, start_server
 from lsp_bridge.tap import Tap
 
@@ -56,11 +59,13 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-class EditorOut:
-    """Everything written to the editor: the server's frames, and the bridge's messages between them."""
+class Outlet:
+    """Everything written to one end (`peer`): the other end's frames, and the bridge's own messages
+    between them (held while a frame passed through in pieces is incomplete)."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, peer: str) -> None:
         self._fd = fd
+        self._peer = peer
         self._lock = threading.Lock()
         self._inside = False
         self._held: list[bytes] = []
@@ -90,20 +95,24 @@ class EditorOut:
             _write_all(self._fd, data)
         except OSError as exc:
             self.broken = True
-            log.warning("codetape: the editor stopped reading: %s", exc)
+            log.warning("codetape: the %s stopped reading: %s", self._peer, exc)
 
-    def close(self) -> None:
+    def close(self, closer: Callable[[], None] | None = None) -> None:
+        """Write nothing more; close the descriptor (with `closer` when a file object owns it)."""
         with self._lock:
             if not self.broken:
                 self.broken = True
                 with contextlib.suppress(OSError):
-                    os.close(self._fd)
+                    if closer is None:
+                        os.close(self._fd)
+                    else:
+                        closer()
 
 
 class ProxyEditor:
-    """The bridge's own requests and notifications to the editor (review prompt), over `EditorOut`."""
+    """The bridge's own requests and notifications to the editor (review prompt), over an `Outlet`."""
 
-    def __init__(self, out: EditorOut) -> None:
+    def __init__(self, out: Outlet) -> None:
         self._out = out
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -169,14 +178,15 @@ class Proxy:
         self.traffic: Traffic | None = None if callable(traffic) else traffic
         self._server_spoke = threading.Event()
         self._editor_in = editor_in
-        self.out = EditorOut(editor_out)
+        self.out = Outlet(editor_out, "editor")
+        self.server_in: Outlet | None = None  # the server's stdin, once it runs
         self.editor = ProxyEditor(self.out)
         self._clock = clock or now_ms
         self.tap: Tap[TapItem] = tap or Tap()
         self._exit_grace_s = exit_grace_s
         self._finish_translating_s = finish_translating_s
         self._proc: ServerProcess | None = server  # started already, or by run()
-        self._server_gone = False
+        self._refused_once = False
         self._stop_timer: threading.Timer | None = None
         self._abandon = threading.Event()  # set when the server is gone and translating takes too long
         self._editor_waiting = False  # the editor thread waits in read: all it read before is in the tap
@@ -185,6 +195,8 @@ class Proxy:
         """Forward until the server exits; returns the server's exit status (128 + N for signal N)."""
         if self._proc is None:
             self._proc = start_server(self.command)
+        assert self._proc.stdin is not None
+        self.server_in = Outlet(self._proc.stdin.fileno(), "language server")
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: self._terminate())
         sys.setswitchinterval(SWITCH_INTERVAL_S)
@@ -214,15 +226,15 @@ class Proxy:
 
     # -- forwarding threads ------------------------------------------------------------------------------
 
-    def _to_server(self, data: bytes) -> None:
-        if self._server_gone:
-            return
-        assert self._proc is not None and self._proc.stdin is not None
-        try:
-            _write_all(self._proc.stdin.fileno(), data)
-        except OSError as exc:
-            self._server_gone = True
-            log.warning("codetape: the language server stopped reading: %s", exc)
+    def _refuse(self, reserved: Reserved) -> None:
+        """(server thread) Keep a server's codetape/* message from the editor; answer a request."""
+        if not self._refused_once:
+            self._refused_once = True
+            log.warning("codetape: the language server sent %s; codetape/* messages come only from the "
+                        "bridge, so it was not forwarded to the editor (nor will any more be)",
+                        reserved.method)
+        if reserved.request_id is not None and self.server_in is not None:
+            self.server_in.inject(encode(refusal(reserved)))
 
     def _put(self, side: str, frame: Frame, at: int) -> None:
         if frame.body is None and frame.error is None:
@@ -245,6 +257,8 @@ class Proxy:
 
     def _editor_pump(self) -> None:
         framer = Framer()
+        server_in = self.server_in
+        assert server_in is not None and self._proc is not None and self._proc.stdin is not None
         while True:
             self._editor_waiting = True
             try:
@@ -258,16 +272,13 @@ class Proxy:
             for frame in framer.feed(data):
                 if frame.body is not None and self.editor.claim(frame.body):
                     continue
-                if not frame.junk:
-                    self._to_server(frame.raw)
+                server_in.frame(frame)
                 if frame.body is not None and _is_exit(frame.body):
                     self._stop_later()
                 self._put("editor", frame, at)
         if (tail := framer.finish()) is not None:
             self._put("editor", tail, self._clock())
-        assert self._proc is not None and self._proc.stdin is not None
-        with contextlib.suppress(OSError):
-            self._proc.stdin.close()
+        server_in.close(self._proc.stdin.close)
         self._stop_later()
 
     def _server_pump(self) -> None:
@@ -284,6 +295,9 @@ class Proxy:
                 break
             at = self._clock()
             for frame in framer.feed(data):
+                if frame.body is not None and (reserved := reserved_method(frame.body)) is not None:
+                    self._refuse(reserved)
+                    continue
                 self.out.frame(frame)
                 self._put("server", frame, at)
             if not spoke:  # (Event.set takes a lock: once is enough)

@@ -1,8 +1,9 @@
 """The review prompt: when the collector seals an episode of this editor's workspace, ask the developer.
 
 "codetape: episode ready for review (N steps, M files)" with Review / Later / Discard. Review sends the
-editor a `codetape/review` notification (extensions open a terminal running the command) and a message
-naming the command; Discard asks the collector to discard the episode; Later does nothing.
+editor a `codetape/review` notification naming the episode (extensions run their own configured codetape
+with `review EPISODE`; the message carries no command) and a message naming the command; Discard asks
+the collector to discard the episode; Later does nothing.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def prompt_text(event: dict[str, Any]) -> str:
 def review_params(episode: str) -> dict[str, Any]:
     from schemas.messages import ReviewParams  # pydantic: only once there is something to review
 
-    params = ReviewParams(episode=episode, command=["codetape", "review", episode])
+    params = ReviewParams(episode=episode)
     return params.model_dump(by_alias=True)
 
 

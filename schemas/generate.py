@@ -1,6 +1,7 @@
 """Write the JSON Schema of the step union, the episode header, the consent statement, CODETAPE_HOME's
 config.toml and what an upload stores beside an episode (manifest, revocation), and the settings section
-of the VS Code extension's package.json (from schemas/editor.py): `python -m schemas.generate`.
+and untrusted-workspace capability of the VS Code extension's package.json (from schemas/editor.py):
+`python -m schemas.generate`.
 
 The output is deterministic (sorted keys, two-space indent, trailing newline) and committed;
 tests/unit/test_schema_drift.py and tests/unit/test_editor_settings.py fail when the models and the
@@ -62,20 +63,36 @@ def render() -> dict[str, str]:
 
 
 def vscode_configuration() -> dict[str, Any]:
-    """`contributes.configuration` of the VS Code extension: EditorSettings as `codetape.<camelCase>`."""
+    """`contributes.configuration` of the VS Code extension: EditorSettings as `codetape.<camelCase>`, each
+    with its scope (`machine` for the user's own, schemas/editor.py USER_ONLY; else `window`)."""
     schema = EditorSettings.model_json_schema(by_alias=True, mode="validation")
     properties = {}
     for name, field in schema["properties"].items():
         entry = {key: field[key] for key in _VSCODE_KEYS if key in field}
         if "items" in entry:
             entry["items"] = {"type": entry["items"]["type"]}
-        properties[f"{NAMESPACE}.{name}"] = {**entry, "scope": "window"}
+        properties[f"{NAMESPACE}.{name}"] = {**entry, "scope": field.get("scope", "window")}
     return {"title": "codetape", "properties": properties}
 
 
+def vscode_untrusted_workspaces() -> dict[str, Any]:
+    """`capabilities.untrustedWorkspaces`: limited, the user's own settings restricted (never a folder's)."""
+    properties = vscode_configuration()["properties"]
+    restricted = [key for key, entry in properties.items() if entry["scope"] == "machine"]
+    return {
+        "supported": "limited",
+        "description": "In Restricted Mode codetape still records the folders you opted in with `codetape "
+        "init`, with codetape from your user settings or PATH; it never runs the Python extension's "
+        "interpreter there, and never takes a program or a file to write from a folder's settings.",
+        "restrictedConfigurations": restricted,
+    }
+
+
 def render_package_json(text: str) -> str:
-    """The extension's package.json with its settings regenerated; everything else kept as it is."""
+    """The extension's package.json with its settings and untrusted-workspace capability regenerated;
+    everything else kept as it is."""
     package = json.loads(text)
+    package.setdefault("capabilities", {})["untrustedWorkspaces"] = vscode_untrusted_workspaces()
     package.setdefault("contributes", {})["configuration"] = vscode_configuration()
     return json.dumps(package, indent=2, ensure_ascii=False) + "\n"
 

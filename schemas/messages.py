@@ -12,7 +12,7 @@ negotiated at `initialize`. Unknown fields are ignored so that newer extensions 
 | `codetape/note` | editor -> bridge | `NoteParams` |
 | `codetape/task` | editor -> bridge | `TaskParams` |
 | `codetape/pause`, `codetape/resume` | editor -> bridge | `WorkspaceParams` |
-| `codetape/review` | bridge -> editor | `ReviewParams`: run `command` in a terminal |
+| `codetape/review` | bridge -> editor | `ReviewParams`: review `episode` (the editor builds the command) |
 | `codetape/status` | bridge -> editor | `StatusParams`: what the editor shows, sent whenever it changes |
 
 `workspace/executeCommand` with `codetape.status`, `codetape.pause`, `codetape.resume` or `codetape.seal`
@@ -110,10 +110,10 @@ class TaskParams(WorkspaceParams):
 
 
 class ReviewParams(Message):
-    """`codetape/review`: the developer chose to review an episode; the editor runs `command`."""
+    """`codetape/review`: the developer chose to review an episode. It names no command: the editor runs
+    its own configured codetape with `review EPISODE`, after checking that `episode` is an episode id."""
 
     episode: Annotated[str, Field(min_length=1, max_length=128)]
-    command: Annotated[list[str], Field(min_length=1, max_length=16)]
 
 
 RecordingState = Literal["recording", "paused", "not_recording", "not_opted_in", "collector_down"]

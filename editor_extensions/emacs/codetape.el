@@ -10,11 +10,17 @@
 ;; every configured language server behind `codetape bridge --' (proxy mode), so the bridge sees the
 ;; editor's traffic.  Commands send codetape's notifications through that eglot connection; the bridge
 ;; and the collector hold all the logic.  Enable with (codetape-mode 1).
+;;
+;; Every program it runs comes from `codetape-command' as you set it (its global value: a directory's
+;; local variables cannot set it), never from a message: the review command is built here from
+;; `codetape-command' and a checked episode id.
 
 ;;; Code:
 
 (require 'eglot)
+(require 'seq)
 (require 'subr-x)
+(declare-function jsonrpc--process "jsonrpc")
 (declare-function make-term "term")
 (declare-function term-mode "term")
 (declare-function term-char-mode "term")
@@ -22,8 +28,22 @@
 (defgroup codetape nil "Record coding sessions with codetape." :group 'tools)
 
 (defcustom codetape-command '("codetape")
-  "The codetape program and leading arguments; `bridge -- SERVER...' is appended."
-  :type '(repeat string))
+  "The codetape program and leading arguments; `bridge -- SERVER...' is appended.
+Only its global value is used: file and directory local variables
+cannot set it (it is a risky local variable, and is read with
+`default-value')."
+  :type '(repeat string)
+  :risky t)
+
+(defun codetape--command (&rest args)
+  "The user's `codetape-command', then ARGS.
+Its global value: never a buffer-local one."
+  (append (default-value 'codetape-command) args))
+
+(defconst codetape--episode-id
+  (rx bos (= 8 hex) "-" (= 4 hex) "-" (= 4 hex) "-" (= 4 hex) "-" (= 12 hex) eos)
+  "An episode id as codetape writes it (a UUID).
+Such an id can only be read as one argument.")
 
 (defun codetape--root (&optional dir)
   "The opted-in workspace containing DIR (default: `default-directory'), or nil."
@@ -36,7 +56,7 @@ Only program contacts are wrapped; others are returned unchanged."
         ((and (stringp (car-safe contact)) (not (memq :autoport contact))
               (not (equal (cadr contact) "bridge")))
          (let ((probe (cl-position-if #'keywordp contact)))
-           (append codetape-command '("bridge" "--") (cl-subseq contact 0 probe)
+           (append (codetape--command "bridge" "--") (cl-subseq contact 0 probe)
                    (and probe (cl-subseq contact probe)))))
         (t contact)))
 
@@ -144,24 +164,36 @@ collector's answer as a plist (nil: nothing was recorded)."
   (let* ((root (or (codetape--root) (user-error "codetape: not in an opted-in workspace")))
          (answer
           (with-temp-buffer
-            (let ((status (apply #'call-process (car codetape-command) nil t nil
-                                 (append (cdr codetape-command)
-                                         (list "seal" (expand-file-name root) "--json")))))
+            (let* ((command (codetape--command "seal" (expand-file-name root) "--json"))
+                   (status (apply #'call-process (car command) nil t nil (cdr command))))
               (unless (eq status 0)
                 (user-error "%s" (string-trim (buffer-string))))
               (json-parse-string (buffer-string) :object-type 'plist :null-object nil)))))
     (message "codetape: %s" (if answer (format "sealed %s" (plist-get answer :path)) "nothing to seal"))
     answer))
 
-(defun codetape--review (command)
-  "Run COMMAND (a list of strings) in a terminal buffer.
-When Emacs is not interactive, name the command in a message."
-  (if noninteractive
-      (message "codetape: run `%s' to review the episode" (combine-and-quote-strings command))
-    (require 'term)
-    (let ((buffer (apply #'make-term "codetape-review" (car command) nil (cdr command))))
-      (with-current-buffer buffer (term-mode) (term-char-mode))
-      (pop-to-buffer buffer))))
+(defun codetape--review (episode)
+  "Review EPISODE (an episode id) with `codetape review' in a terminal buffer.
+The command is `codetape-command', `review' and the id; anything but an
+episode id is ignored.  When Emacs is not interactive, name the command
+in a message."
+  (when (and (stringp episode) (string-match-p codetape--episode-id episode))
+    (let ((command (codetape--command "review" episode)))
+      (if noninteractive
+          (message "codetape: run `%s' to review the episode" (combine-and-quote-strings command))
+        (require 'term)
+        (let ((buffer (apply #'make-term "codetape-review" (car command) nil (cdr command))))
+          (with-current-buffer buffer (term-mode) (term-char-mode))
+          (pop-to-buffer buffer))))))
+
+(defun codetape--bridge-p (server)
+  "Whether SERVER (an eglot connection) runs behind `codetape bridge'.
+Only the bridge speaks `codetape/*': it keeps the real server's
+`codetape/*' messages from the editor."
+  (let* ((process (ignore-errors (jsonrpc--process server)))
+         (command (and (processp process) (process-command process)))
+         (prefix (codetape--command "bridge")))
+    (equal (seq-take command (length prefix)) prefix)))
 
 (cl-defmethod eglot-client-capabilities :around (_server)
   "Ask the bridge for `codetape/status'.
@@ -171,17 +203,21 @@ Other servers ignore an unknown experimental capability."
         (plist-put capabilities :experimental '(:codetape (:status t)))
       capabilities)))
 
-(cl-defmethod eglot-handle-notification (_server (_method (eql codetape/status)) &key uri state steps
+(cl-defmethod eglot-handle-notification (server (_method (eql codetape/status)) &key uri state steps
                                                  uploadError &allow-other-keys)
-  "Handle `codetape/status': keep the workspace's state, redraw mode lines."
-  (puthash (codetape--key (eglot--uri-to-path uri))
-           (list :state state :steps steps :uploadError uploadError) codetape--statuses)
-  (force-mode-line-update t))
+  "Handle `codetape/status' from the bridge.
+Keep the workspace's state, redraw mode lines."
+  (when (and (codetape--bridge-p server) (stringp uri))
+    (puthash (codetape--key (eglot--uri-to-path uri))
+             (list :state state :steps steps :uploadError uploadError) codetape--statuses)
+    (force-mode-line-update t)))
 
-(cl-defmethod eglot-handle-notification (_server (_method (eql codetape/review)) &key command
-                                                 &allow-other-keys)
-  "Handle `codetape/review': the developer chose to review a sealed episode."
-  (codetape--review (append command nil)))
+(cl-defmethod eglot-handle-notification (server (_method (eql codetape/review)) &key episode
+                                                &allow-other-keys)
+  "Handle `codetape/review' from the bridge: the developer chose to review EPISODE.
+A `command' in the message is ignored: `codetape--review' builds its own."
+  (when (codetape--bridge-p server)
+    (codetape--review episode)))
 
 (provide 'codetape)
 ;;; codetape.el ends here

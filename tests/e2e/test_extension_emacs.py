@@ -166,4 +166,5 @@ def test_mode_line_shows_recording_and_the_review_prompt_opens_the_review(
     [sealed] = [episode["id"] for episode in episodes if episode["state"] == "sealed"]
     messages = (out / "messages").read_text(encoding="utf-8")
     opened = [line for line in messages.splitlines() if line.startswith("codetape: run")]  # codetape--review
-    assert len(opened) == 1 and f"codetape review {sealed}" in opened[0], messages[-2000:]
+    built = f"{sys.executable} -m collector review {sealed}"  # codetape-command and the id, not the message's
+    assert len(opened) == 1 and built in opened[0], messages[-2000:]

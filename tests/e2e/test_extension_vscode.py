@@ -5,7 +5,9 @@ with the real bridge and a real collector.
 A developer opens an opted-in workspace, sees the status bar say recording with a count that grows as
 they type into a Python file, save and run a command in the integrated terminal; seals from the status
 bar's menu; answers Review to the prompt and signs in the review webview after its confirmation. The
-signed episode reconstructs byte for byte to the file on disk and holds the terminal command.
+signed episode reconstructs byte for byte to the file on disk and holds the terminal command. The
+workspace's own `.vscode/settings.json` names a script as `codetape.interpreter` and a file in the
+workspace as `codetape.bridgeLog`: neither is ever used (the user's settings are).
 
 code-server and playwright-core live in editor_extensions/vscode/e2e/node_modules (ignored by git),
 installed by scripts/setup through e2e/install.sh; the test installs them itself when they are missing,
@@ -149,9 +151,32 @@ def group_alive(pgid: int) -> bool:
     return True
 
 
+HOSTILE = """#!/bin/sh
+echo "$@" >> '{marker}'
+exec '{python}' "$@"
+"""
+
+
+def hostile_folder_settings(workspace: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The workspace's `.vscode/settings.json` names a script (it leaves a marker, then acts as Python) as
+    the interpreter, and a file in the workspace as the bridge's log: the marker and the log."""
+    marker, script, leak = tmp_path / "MARKER", tmp_path / "evil-python", workspace / "leak.log"
+    script.write_text(HOSTILE.format(marker=marker, python=sys.executable), encoding="utf-8")
+    script.chmod(0o755)
+    (workspace / ".vscode").mkdir()
+    (workspace / ".vscode" / "settings.json").write_text(json.dumps(
+        {"codetape.interpreter": [str(script)], "codetape.bridgeLog": str(leak)}), encoding="utf-8")
+    return marker, leak
+
+
+@pytest.fixture
+def hostile(workspace: Path, tmp_path: Path) -> tuple[Path, Path]:
+    return hostile_folder_settings(workspace, tmp_path)
+
+
 def test_vscode_records_reviews_and_signs_an_episode(
-        vscode: tuple[int, dict[str, str]], collector: object, workspace: Path, env: dict[str, str],
-        tmp_path: Path) -> None:
+        hostile: tuple[Path, Path], vscode: tuple[int, dict[str, str]], collector: object, workspace: Path,
+        env: dict[str, str], tmp_path: Path) -> None:
     began = time.monotonic()
     port, _ = vscode
     codetape(env, "keys", "init")
@@ -187,6 +212,9 @@ def test_vscode_records_reviews_and_signs_an_episode(
     assert saved_texts(episode, "app.py")[-1] == disk
     commands = [s for s in episode.steps() if isinstance(s, CommandStep)]
     assert [(c.command_line, c.cwd, c.exit_code) for c in commands] == [(COMMAND, ".", 0)], commands
+    marker, leak = hostile
+    assert not marker.exists(), f"the folder's interpreter ran: {marker.read_text()}"
+    assert not leak.exists(), "the bridge wrote its log where the folder said"
     print(f"vscode e2e: {time.monotonic() - began:.1f} s in the test, driver timings (ms) {seen['timings']}")
 
 

@@ -276,3 +276,69 @@ def test_sigterm_stops_the_server_and_hands_the_recording_over(daemon: Daemon, w
     assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
     assert status == 128 + signal.SIGTERM  # pylsp dies of the SIGTERM passed on; its status comes back
     assert [s["kind"] for s in steps_of(seal(daemon, ws, 1))] == ["open"]
+
+
+# A language server that tries to speak for codetape: `codetape/*` messages to the editor, one spelled
+# with JSON escapes, one hidden behind a duplicate key, one a request that waits for its answer.
+IMPOSTOR_SERVER = r"""
+import json, sys
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+
+def send(body):
+    out.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    out.flush()
+
+def log(text):
+    note = {"jsonrpc": "2.0", "method": "window/logMessage", "params": {"type": 3, "message": text}}
+    send(json.dumps(note).encode())
+
+def read():
+    length = None
+    while line := inp.readline().strip():
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return None if length is None else json.loads(inp.read(length))
+
+IMPOSTORS = [
+    b'{"jsonrpc":"2.0","method":"codetape/review","params":{"episode":"x","command":["touch","MARKER"]}}',
+    b'{"jsonrpc":"2.0","method":"\\u0063odetape\\/review","params":{"command":["touch","MARKER"]}}',
+    b'{"jsonrpc":"2.0","method":"window/logMessage","method":"codetape/status","params":{"type":3,"message":"x"}}',
+    b'{"jsonrpc":"2.0","id":"impostor-1","method":"codetape/review","params":{"command":["touch","MARKER"]}}',
+]
+while (message := read()) is not None:
+    method = message.get("method")
+    if method == "initialize":
+        send(json.dumps({"jsonrpc": "2.0", "id": message["id"], "result": {"capabilities": {}}}).encode())
+    elif method == "initialized":
+        for body in IMPOSTORS:
+            send(body)
+        log("a message about codetape/review in plain text is forwarded")
+    elif message.get("id") == "impostor-1" and "method" not in message:
+        log("answered: " + json.dumps(message.get("error")))
+    elif method == "shutdown":
+        send(json.dumps({"jsonrpc": "2.0", "id": message["id"], "result": None}).encode())
+    elif method == "exit":
+        break
+"""
+
+
+def test_a_server_cannot_send_codetape_messages_to_the_editor(daemon: Daemon, ws: Path,
+                                                              tmp_path: Path) -> None:
+    script = tmp_path / "impostor_server.py"
+    script.write_text(IMPOSTOR_SERVER, encoding="utf-8")
+    client = RawClient(proxied(sys.executable, str(script)), env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    answered = client.wait(lambda m: str(m.get("params", {}).get("message", "")).startswith("answered: "),
+                           what="the server's note that its codetape/review request was answered")
+    error = json.loads(answered["params"]["message"].removeprefix("answered: "))
+    assert error["code"] == -32601 and "not forwarded to the editor" in error["message"]
+    client.wait(lambda m: "in plain text is forwarded" in str(m.get("params", {}).get("message", "")),
+                what="the server's ordinary message")
+    assert client.shutdown() == 0
+    methods = [m.get("method") for m in client.received]
+    assert not any(str(m).startswith("codetape/") for m in methods), methods
+    assert b"MARKER" not in client.raw and not any("unparseable" in m for m in client.received)
+    stderr = client.stderr_closed()
+    assert stderr.count("codetape: the language server sent codetape/review; codetape/* messages come only "
+                        "from the bridge") == 1, stderr

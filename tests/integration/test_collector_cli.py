@@ -49,6 +49,7 @@ def test_init_opts_in_with_commented_defaults_and_keeps_settings_that_are_ones_o
 
 
 def test_a_cloned_settings_file_opts_nothing_in_until_init_adopts_it(tmp_path: Path) -> None:
+    """`status --json` lists it under `opted_in` (what editor extensions ask) only once adopted."""
     home, cloned = tmp_path / "h", tmp_path / "cloned"
     cloned.mkdir()
     (cloned / ".codetape.toml").write_text("idle_timeout_s = 7\n")
@@ -56,6 +57,7 @@ def test_a_cloned_settings_file_opts_nothing_in_until_init_adopts_it(tmp_path: P
     status = codetape(home, "status", cwd=cloned)
     ignored = cloned.resolve() / ".codetape.toml"
     assert f"warning: {ignored} is ignored: {cloned.resolve()} was not opted in by you" in status.stdout
+    assert json.loads(codetape(home, "status", "--json", cwd=cloned).stdout)["opted_in"] == []
     run = codetape(home, "run", "--", "true", cwd=cloned)
     assert (run.returncode, run.stderr) == (0, "")
     assert not (home / "run" / "collector.sock").exists()  # nothing was started, nothing recorded
@@ -69,6 +71,7 @@ def test_a_cloned_settings_file_opts_nothing_in_until_init_adopts_it(tmp_path: P
     assert adopted.returncode == 0 and "keeping the settings" in adopted.stdout
     assert (cloned / ".codetape.toml").read_text() == "idle_timeout_s = 7\n"
     assert "warning" not in codetape(home, "status", cwd=cloned).stdout
+    assert json.loads(codetape(home, "status", "--json").stdout)["opted_in"] == [str(cloned.resolve())]
 
 
 def test_status_without_a_collector_does_not_start_one(tmp_path: Path) -> None:

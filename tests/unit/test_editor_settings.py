@@ -38,3 +38,14 @@ def test_extension_commands_leave_the_bridges_names_free() -> None:
     package = json.loads(VSCODE_PACKAGE.read_text(encoding="utf-8"))
     ours = {entry["command"] for entry in package["contributes"]["commands"]}
     assert not ours & set(COMMANDS)
+
+
+def test_settings_naming_a_program_or_a_file_are_the_users_alone() -> None:
+    """A folder's .vscode/settings.json cannot set them (scope machine), nor can an untrusted workspace."""
+    package = json.loads(VSCODE_PACKAGE.read_text(encoding="utf-8"))
+    properties = package["contributes"]["configuration"]["properties"]
+    machine = {key for key, value in properties.items() if value["scope"] == "machine"}
+    assert machine == {"codetape.interpreter", "codetape.bridgeLog"}
+    assert {value["scope"] for key, value in properties.items() if key not in machine} == {"window"}
+    untrusted = package["capabilities"]["untrustedWorkspaces"]
+    assert untrusted["supported"] == "limited" and set(untrusted["restrictedConfigurations"]) == machine

@@ -2,7 +2,8 @@
 how many signed episodes wait in the outbox, how the last upload went, which `.codetape.toml` files
 are ignored (not opted in by you, or writable by others) and why, which opted-in workspaces record nothing
 because their settings are invalid (`not recording: FILE:LINE: what`), and where the settings file loosens
-what you accepted (only the stricter of both applies until `codetape trust`)."""
+what you accepted (only the stricter of both applies until `codetape trust`). `--json` also lists the
+workspaces opted in (`opted_in`), which editor extensions ask before they start anything for a folder."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     workspaces = status.get("workspaces", [])
     status["ignored_settings"] = ignored(home, [Path(w["root"]) for w in workspaces if w.get("problem")])
     status["unwatched"] = unwatched(home, [Path(w["root"]) for w in workspaces])
+    status["opted_in"] = opted_in(home)
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
@@ -131,6 +133,13 @@ def unwatched(home: Home, listed: list[Path]) -> list[dict[str, Any]]:
             found.append({"root": str(root), "problem": None, "settings_note": effective.note(),
                           "withheld": list(effective.withheld)})
     return found
+
+
+def opted_in(home: Home) -> list[str]:
+    """The workspaces opted in now: registered by `codetape init` and their `.codetape.toml` the user's."""
+    from collector.workspace.registry import Registry
+
+    return [str(root) for root in Registry(home).roots()]
 
 
 def outbox_lines(outbox: dict[str, Any]) -> list[str]:

@@ -1,19 +1,20 @@
 // codetape for VS Code: a launcher. It finds the Python environment that has codetape, starts
-// `codetape bridge` for the opted-in workspace folders, shows whether you are being recorded, forwards
-// what only the editor sees, and opens the review when an episode is sealed. The bridge, the collector
-// and the CLI hold every decision.
+// `codetape bridge` for the workspace folders codetape says are opted in (launch.ts: nothing runs for a
+// folder without a `.codetape.toml`), shows whether you are being recorded, forwards what only the editor
+// sees, and opens the review when an episode is sealed. The bridge, the collector and the CLI hold every
+// decision.
 
 import * as path from 'node:path';
 import { FROM_BRIDGE, RESTART_DELAY_MS } from './common/constants';
 import { Send, startForwarding } from './common/forwarding';
-import { findLauncher } from './common/python';
+import { LaunchInputs, locate, planLaunch } from './common/launch';
 import { Recording } from './common/recording';
 import { startBridge, stopBridge } from './common/server';
-import { needsRestart, readSettings } from './common/settings';
-import { optedInRoot } from './common/workspace';
+import { needsRestart, readSettings, userValue } from './common/settings';
 import {
-    createOutputChannel, ExtensionContext, getSetting, LanguageClient, LogOutputChannel, onDidChangeActiveTextEditor,
-    onDidChangeConfiguration, onDidChangeWorkspaceFolders, pythonExtensionInterpreter, workspaceFolderPaths,
+    createOutputChannel, ExtensionContext, getSetting, inspectSetting, isTrusted, LanguageClient, LogOutputChannel,
+    onDidChangeActiveTextEditor, onDidChangeConfiguration, onDidChangeWorkspaceFolders, onDidGrantWorkspaceTrust,
+    pythonExtensionInterpreter, workspaceFolderPaths,
 } from './common/vscodeapi';
 
 let recording: Recording | undefined;
@@ -24,16 +25,23 @@ export async function activate(context: ExtensionContext): Promise<void> {
     channel = output;
     const state = new Recording(output, path.join(context.extensionPath, 'media'));
     recording = state;
-    const settings = () => readSettings(getSetting);
+    const settings = () => readSettings(getSetting, (key) => userValue(inspectSetting(key)));
+    const inputs = (): LaunchInputs => {
+        const folders = workspaceFolderPaths();
+        return {
+            folders, interpreter: settings().interpreter, trusted: isTrusted(), pathVariable: process.env.PATH,
+            activeInterpreter: () => pythonExtensionInterpreter(folders[0]),
+        };
+    };
+    state.locate = () => locate(inputs());
     let restarting: Promise<void> = Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
 
     const run = async () => {
         await stopBridge(state.client, output);
         state.client = undefined;
-        const roots = [...new Set(workspaceFolderPaths().map(optedInRoot).filter((r): r is string => !!r))];
-        const found = await findLauncher(settings().interpreter,
-            () => pythonExtensionInterpreter(roots[0] ?? workspaceFolderPaths()[0]), process.env.PATH);
+        const found = await planLaunch(inputs());
+        const roots = found.roots;
         state.launcher = found.launcher;
         state.reset(roots, found.problem);
         if (found.problem) {
@@ -80,6 +88,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
             }
         }),
         onDidChangeWorkspaceFolders(() => void restart()),
+        onDidGrantWorkspaceTrust(() => void restart()),
     );
     restarting = run();
     await restarting;

@@ -1,11 +1,14 @@
 -- codetape for Neovim (0.7+): start `codetape bridge` in observe mode for buffers of opted-in workspaces,
 -- forward what only the editor sees (all diagnostics, the cursor), and expose the codetape commands.
 -- A launcher: the bridge and the collector hold every decision; this file only moves messages.
+-- Every command it runs comes from setup() (the user's configuration), never from a project's files or
+-- from a message: the review command is built here from `codetape` and a checked episode id.
 local M = {}
 local uv = vim.uv or vim.loop
 local NEW = vim.fn.has('nvim-0.11') == 1 -- 0.11 clients take `self` (client:notify); 0.7 ones do not
 
-local config = { cmd = { 'codetape', 'bridge' }, cursor_debounce_ms = 200, statusline = true }
+-- codetape: the codetape program and leading arguments; cmd: the bridge (default: codetape .. { 'bridge' }).
+local config = { codetape = { 'codetape' }, cmd = nil, cursor_debounce_ms = 200, statusline = true }
 local clients = {} -- workspace root -> client id (one bridge per workspace)
 local statuses = {} -- workspace root -> the bridge's last `codetape/status` params
 -- What the statusline shows, from the bridge's `codetape/status` (the collector's own numbers).
@@ -41,16 +44,38 @@ local function position(client, buf, row, col)
   return { line = row, character = ok and character or col }
 end
 
--- `codetape/review` (the developer chose Review after a seal): run the command in a terminal split.
+-- An episode id as codetape writes it (a UUID), so that it can only be read as one argument.
+local EPISODE_ID = '^' .. string.rep('%x', 8) .. '%-' .. string.rep('%x', 4) .. '%-' .. string.rep('%x', 4)
+  .. '%-' .. string.rep('%x', 4) .. '%-' .. string.rep('%x', 12) .. '$'
+
+--- The command that reviews `episode`: the configured codetape, `review`, the id (nil: not an episode id).
+function M.review_command(episode)
+  if type(episode) ~= 'string' or not episode:match(EPISODE_ID) then return nil end
+  local command = vim.deepcopy(config.codetape)
+  vim.list_extend(command, { 'review', episode })
+  return command
+end
+
+-- `codetape/review` (the developer chose Review after a seal): review the episode in a terminal split.
+-- Only its `episode` is read: the command is ours (a `command` in the message is ignored).
 local function open_review(_, result)
-  if type(result) ~= 'table' or type(result.command) ~= 'table' then return end
+  local command = M.review_command(type(result) == 'table' and result.episode or nil)
+  if not command then return end
   vim.cmd('botright new')
-  local ok, err = pcall(NEW and function() vim.fn.jobstart(result.command, { term = true }) end
-    or function() vim.fn.termopen(result.command) end)
+  local ok, err = pcall(NEW and function() vim.fn.jobstart(command, { term = true }) end
+    or function() vim.fn.termopen(command) end)
   if ok then return vim.cmd('startinsert') end
   vim.cmd('close')
-  vim.notify('codetape: run `' .. table.concat(result.command, ' ') .. '` (' .. tostring(err) .. ')',
+  vim.notify('codetape: run `' .. table.concat(command, ' ') .. '` (' .. tostring(err) .. ')',
     vim.log.levels.WARN)
+end
+
+-- The bridge's command line: `cmd` when given, else the configured codetape with `bridge`.
+local function bridge_command()
+  if config.cmd then return config.cmd end
+  local command = vim.deepcopy(config.codetape)
+  table.insert(command, 'bridge')
+  return command
 end
 
 -- `codetape/status`: keep it for the workspace and redraw the statuslines.
@@ -85,7 +110,7 @@ local function attach(buf)
   local capabilities = vim.lsp.protocol.make_client_capabilities()
   capabilities.experimental = { codetape = { status = true } } -- ask the bridge for `codetape/status`
   local cfg = {
-    name = 'codetape', cmd = config.cmd, root_dir = root, capabilities = capabilities,
+    name = 'codetape', cmd = bridge_command(), root_dir = root, capabilities = capabilities,
     flags = { debounce_text_changes = 0 },
     handlers = { ['codetape/review'] = open_review, ['codetape/status'] = status_changed },
   }

@@ -46,6 +46,13 @@ export function runCli(launcher: Launcher, args: string[], options: { input?: st
     });
 }
 
+const EPISODE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `text` is an episode id as codetape writes it (a UUID): one argument, never an option or path. */
+export function isEpisodeId(text: unknown): text is string {
+    return typeof text === 'string' && EPISODE_ID.test(text);
+}
+
 /** The one line a failed command said (codetape's errors are one line on stderr). */
 export function failure(ran: Ran): string {
     const lines = ran.stderr.trim().split('\n').filter((line) => line.trim());

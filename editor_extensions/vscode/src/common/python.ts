@@ -1,6 +1,7 @@
-// Which codetape to run: the `codetape.interpreter` setting, else the Python extension's active
-// interpreter when it has codetape installed, else `codetape` on PATH. No VS Code API here: the
-// candidates are passed in, and an interpreter is checked by running it.
+// Which codetape to run: the `codetape.interpreter` setting (the user's own), else `codetape` on PATH,
+// else the Python extension's active interpreter when it has codetape installed (the caller passes that
+// candidate only for a trusted workspace: a folder can choose it). No VS Code API here: the candidates
+// are passed in, and an interpreter is checked by running it.
 
 import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
@@ -30,10 +31,11 @@ export function hasCodetape(python: string[]): Promise<boolean> {
     });
 }
 
-/** The executable `name` on a PATH string, if any. */
+/** The executable `name` on a PATH string, if any (relative entries, which would name the folder the
+ * editor runs in, are skipped). */
 export function onPath(name: string, pathVariable: string | undefined): string | undefined {
     for (const dir of (pathVariable ?? '').split(path.delimiter)) {
-        if (!dir) {
+        if (!path.isAbsolute(dir)) {
             continue;
         }
         const candidate = path.join(dir, name);
@@ -66,16 +68,16 @@ export async function findLauncher(
         }
         return { problem: `codetape is not installed for ${setting.join(' ')} (the codetape.interpreter setting)` };
     }
-    const active = await activeInterpreter();
-    if (active && (await probe([active]))) {
-        return { launcher: viaPython([active], 'python extension') };
-    }
     const onPathCommand = onPath('codetape', pathVariable);
     if (onPathCommand) {
         return { launcher: { command: onPathCommand, args: [], from: 'PATH' } };
     }
-    const tried = active ? `the Python extension's interpreter ${active} has no codetape and ` : '';
-    return { problem: `${tried}codetape is not on PATH: install it, or set codetape.interpreter` };
+    const active = await activeInterpreter();
+    if (active && (await probe([active]))) {
+        return { launcher: viaPython([active], 'python extension') };
+    }
+    const tried = active ? ` and the Python extension's interpreter ${active} has no codetape` : '';
+    return { problem: `codetape is not on PATH${tried}: install it, or set codetape.interpreter in your user settings` };
 }
 
 /** The bridge's command line (observe mode) for these settings. */

@@ -4,11 +4,11 @@
 
 import { fileURLToPath } from 'node:url';
 import { COMMANDS, NOTIFY } from './constants';
-import { EpisodeRow, failure, newestEpisode, runCli } from './cli';
-import { Launcher } from './python';
+import { EpisodeRow, failure, isEpisodeId, newestEpisode, runCli } from './cli';
+import { Found, Launcher } from './python';
 import { openEpisode } from './reviewPanel';
 import { BridgeStatus, isBridgeStatus, menuItems, Shown, statusView } from './status';
-import { inside, optedInRoot } from './workspace';
+import { inside } from './workspace';
 import {
     activeEditor, createStatusBarItem, Disposable, executeCommand, fileUri, LanguageClient, LogOutputChannel,
     registerCommand, showErrorMessage, showInformationMessage, showInputBox, showQuickPick, StatusBarItem,
@@ -19,6 +19,8 @@ export class Recording implements Disposable {
     readonly item: StatusBarItem = createStatusBarItem('codetape.status');
     client: LanguageClient | undefined;
     launcher: Launcher | undefined;
+    /** Finds codetape when the developer asks for something and no folder needed it yet. */
+    locate: (() => Promise<Found>) | undefined;
     roots: string[] = [];
     problem: string | undefined;
     private readonly statuses = new Map<string, BridgeStatus>();
@@ -40,7 +42,7 @@ export class Recording implements Disposable {
             return { state: 'bridge_down', detail: this.problem };
         }
         if (!root) {
-            return { state: 'not_opted_in', detail: 'no workspace folder has a .codetape.toml (run: codetape init)' };
+            return { state: 'not_opted_in', detail: 'no workspace folder is opted in (run: codetape init)' };
         }
         return this.statuses.get(root) ?? { state: 'starting' };
     }
@@ -73,9 +75,10 @@ export class Recording implements Disposable {
         this.render();
     }
 
+    /** `codetape/review` from the bridge: only an episode id is taken from it. */
     onReview(params: unknown): void {
         const episode = (params as { episode?: unknown })?.episode;
-        if (typeof episode === 'string') {
+        if (isEpisodeId(episode)) {
             void this.open(episode, true);
         }
     }
@@ -164,7 +167,7 @@ export class Recording implements Disposable {
     }
 
     private async optIn(restart: () => Promise<void>): Promise<void> {
-        const candidates = workspaceFolderPaths().filter((folder) => !optedInRoot(folder));
+        const candidates = workspaceFolderPaths().filter((folder) => !this.roots.some((root) => inside(root, folder)));
         const folder = candidates.length === 1 ? candidates[0]
             : await showQuickPick(candidates, { placeHolder: 'Opt which folder in?' });
         if (folder && (await this.cli(['init', folder])) !== undefined) {
@@ -173,13 +176,27 @@ export class Recording implements Disposable {
         }
     }
 
-    private async open(episode: string, actions: boolean): Promise<void> {
+    /** The codetape to run for a command of the developer's: the running one, else found now. */
+    private async found(): Promise<Launcher | undefined> {
+        let problem = this.problem;
+        if (!this.launcher && this.locate) {
+            const found = await this.locate();
+            this.launcher = found.launcher;
+            problem ??= found.problem;
+        }
         if (!this.launcher) {
-            void showErrorMessage(`codetape: ${this.problem ?? 'codetape was not found'}`);
+            void showErrorMessage(`codetape: ${problem ?? 'codetape was not found'}`);
+        }
+        return this.launcher;
+    }
+
+    private async open(episode: string, actions: boolean): Promise<void> {
+        const launcher = await this.found();
+        if (!launcher) {
             return;
         }
         try {
-            await openEpisode({ launcher: this.launcher, output: this.output, mediaDir: this.mediaDir }, episode, actions);
+            await openEpisode({ launcher, output: this.output, mediaDir: this.mediaDir }, episode, actions);
         } catch (error) {
             void showErrorMessage(`codetape: ${error instanceof Error ? error.message : error}`);
         }
@@ -187,11 +204,11 @@ export class Recording implements Disposable {
 
     /** Run the CLI; its stdout, or undefined after showing its one-line error. */
     private async cli(args: string[]): Promise<string | undefined> {
-        if (!this.launcher) {
-            void showErrorMessage(`codetape: ${this.problem ?? 'codetape was not found'}`);
+        const launcher = await this.found();
+        if (!launcher) {
             return undefined;
         }
-        const ran = await runCli(this.launcher, args);
+        const ran = await runCli(launcher, args);
         if (ran.code !== 0) {
             void showErrorMessage(failure(ran));
             return undefined;

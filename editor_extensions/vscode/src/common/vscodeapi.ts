@@ -23,6 +23,18 @@ export function getSetting(key: string): unknown {
     return vscode.workspace.getConfiguration('codetape').get(key);
 }
 
+/** How a setting is set at each level (user, workspace, folder). */
+export function inspectSetting(key: string): { globalValue?: unknown; workspaceValue?: unknown } | undefined {
+    return vscode.workspace.getConfiguration('codetape').inspect(key);
+}
+
+/** Whether the user trusts this workspace (Workspace Trust; false in Restricted Mode). */
+export function isTrusted(): boolean {
+    return vscode.workspace.isTrusted;
+}
+
+export const { onDidGrantWorkspaceTrust } = vscode.workspace;
+
 export function workspaceFolderPaths(): string[] {
     return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
 }

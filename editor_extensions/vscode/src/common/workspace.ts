@@ -1,7 +1,8 @@
-// Which workspace folders are opted in: a `.codetape.toml` in the folder or above it (the bridge and the
-// collector then check that `codetape init` registered it, and say so through `codetape/status`).
+// Which workspace folders are opted in. A `.codetape.toml` in the folder or above it makes a candidate
+// (found without running anything); only codetape itself says whether `codetape init` opted it in
+// (`codetape status --json`, its `opted_in` list, see launch.ts).
 
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { SETTINGS_FILE } from './constants';
 
@@ -15,6 +16,26 @@ export function optedInRoot(dir: string): string | undefined {
             }
         } catch {
             // not here
+        }
+        const parent = path.dirname(current);
+        if (parent === current) {
+            return undefined;
+        }
+        current = parent;
+    }
+}
+
+/** The workspace that holds `dir` among those codetape says are opted in (real paths): the nearest
+ * ancestor of `dir` (or `dir`) whose real path is one of them, as a path under `dir`'s own spelling. */
+export function confirmedRoot(dir: string, optedIn: ReadonlySet<string>): string | undefined {
+    let current = path.resolve(dir);
+    for (;;) {
+        try {
+            if (optedIn.has(realpathSync(current))) {
+                return current;
+            }
+        } catch {
+            // gone or unreadable: not a workspace
         }
         const parent = path.dirname(current);
         if (parent === current) {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { failure, newestEpisode, runCli } from '../common/cli';
+import { failure, isEpisodeId, newestEpisode, runCli } from '../common/cli';
 import { FIXTURE_EPISODE, VENV_PYTHON } from './helpers';
 
 const launcher = { command: VENV_PYTHON, args: ['-m', 'collector'], from: 'setting' as const };
@@ -29,4 +29,12 @@ test('the newest finished episode is the one the report opens', () => {
     ];
     assert.equal(newestEpisode(rows)?.id, 'c');
     assert.equal(newestEpisode([]), undefined);
+});
+
+test('only an episode id as codetape writes it is taken from the bridge', () => {
+    assert.equal(isEpisodeId('0f8fad5b-d9cb-469f-a165-70867728950e'), true);
+    for (const text of ['--output=/tmp/x', '../0f8fad5b-d9cb-469f-a165-70867728950e', '0f8fad5b', '',
+        '0f8fad5b-d9cb-469f-a165-70867728950e\n--yes', 42, undefined]) {
+        assert.equal(isEpisodeId(text), false, String(text));
+    }
 });

@@ -23,16 +23,26 @@ test('the setting comes first and must have codetape', async () => {
     assert.match(wrong.problem ?? '', /codetape is not installed for \/nonexistent\/python/);
 });
 
-test("then the Python extension's interpreter, then codetape on PATH", async () => {
-    const fromExtension = await findLauncher([], async () => VENV_PYTHON, '');
-    assert.equal(fromExtension.launcher?.from, 'python extension');
+test("then codetape on PATH (absolute entries only), then the Python extension's interpreter", async () => {
     const bin = mkdtempSync(path.join(tmpdir(), 'codetape-path-'));
     const script = path.join(bin, 'codetape');
     writeFileSync(script, '#!/bin/sh\nexit 0\n');
     chmodSync(script, 0o755);
     assert.equal(onPath('codetape', `/nonexistent${path.delimiter}${bin}`), script);
-    const fromPath = await findLauncher([], async () => '/nonexistent/python', `/nonexistent${path.delimiter}${bin}`);
+    const cwd = process.cwd();
+    try {
+        process.chdir(bin); // a relative PATH entry would name the folder the editor runs in
+        assert.equal(onPath('codetape', `.${path.delimiter}bin`), undefined);
+    } finally {
+        process.chdir(cwd);
+    }
+    let asked = false;
+    const fromPath = await findLauncher([], async () => { asked = true; return VENV_PYTHON; },
+        `/nonexistent${path.delimiter}${bin}`);
     assert.deepEqual(fromPath.launcher, { command: script, args: [], from: 'PATH' });
+    assert.equal(asked, false);
+    const fromExtension = await findLauncher([], async () => VENV_PYTHON, '/nonexistent');
+    assert.equal(fromExtension.launcher?.from, 'python extension');
     const nothing = await findLauncher([], none, '/nonexistent');
     assert.match(nothing.problem ?? '', /codetape is not on PATH/);
 });

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { inside, optedInRoot, selectors } from '../common/workspace';
+import { confirmedRoot, inside, optedInRoot, selectors } from '../common/workspace';
 
 test('a folder is opted in by a .codetape.toml in it or above it', () => {
     const top = mkdtempSync(path.join(tmpdir(), 'codetape-ws-'));
@@ -27,4 +27,16 @@ test('inside means at or below the root', () => {
 test('document selectors take every file of each root, glob characters in names escaped', () => {
     assert.deepEqual(selectors(['/w/app', '/w/x[1]{a}']), [
         { scheme: 'file', pattern: '/w/app/**' }, { scheme: 'file', pattern: '/w/x[[]1[]][{]a[}]/**' }]);
+});
+
+test('the workspace codetape confirms is the nearest one above the folder, spelled as the folder is', () => {
+    const top = realpathSync(mkdtempSync(path.join(tmpdir(), 'codetape-ws-')));
+    const inner = path.join(top, 'inner');
+    mkdirSync(path.join(inner, 'src'), { recursive: true });
+    const link = path.join(top, 'link');
+    symlinkSync(inner, link);
+    assert.equal(confirmedRoot(path.join(inner, 'src'), new Set()), undefined);
+    assert.equal(confirmedRoot(path.join(inner, 'src'), new Set([top])), top);
+    assert.equal(confirmedRoot(path.join(inner, 'src'), new Set([top, inner])), inner);
+    assert.equal(confirmedRoot(path.join(link, 'src'), new Set([inner])), link);
 });
