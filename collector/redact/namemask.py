@@ -12,10 +12,11 @@ Where a name counts as written (so that `a` or `dev` as a login does not mask ev
   `_`, `-`, or a `.` that one follows). `/home/al` is not masked in `/home/alice`.
 - A login or host name of at least MIN_WORD characters that is not a stock name (`STOCK`: `root`,
   `user`, `ubuntu`, ...) as a whole word anywhere: not next to a letter or digit, so `_`, `-`, `.`, `/`
-  and `@` end a word (`pytest-of-alice`, `alice@example.org`). Host names ignore case; a host name's first
-  label (`alice-laptop` of `alice-laptop.example.org`) counts as the name too.
-- A shorter or stock name only where it names something: as a whole word in an absolute path after the
-  path's first component (`/tmp/pytest-of-dev/`, `/srv/dev/`, never `/dev/null`), or next to `@` (`dev@vm`).
+  and `@` end a word (`pytest-of-alice`, `alice@example.org`). A host name counts as given, in lower case
+  and in upper case; its first label (`alice-laptop` of `alice-laptop.example.org`) counts as the name too.
+- A shorter or stock name only where it names something: as a whole word next to `@` (`dev@vm`), or
+  ending a component of an absolute path after the path's first component: the whole component or its
+  last word after `-` (`/srv/dev/`, `/tmp/pytest-of-dev/`; never `/dev/null`, `/srv/dev-tools/`).
 - `localhost` and its kin are never masked; nothing inside a placeholder (`«...»`) is.
 
 `NameMask.find` returns these spans as findings; the text redactor (text.py) adds them to the secrets it
@@ -26,8 +27,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from collector.redact.localnames import LocalNames
@@ -42,19 +42,34 @@ STOCK = frozenset({"root", "user", "admin", "guest", "test", "node", "runner", "
                    "raspberrypi"})
 NEVER = frozenset({"localhost", "localhost.localdomain", "localdomain", "ip6-localhost", "ip6-loopback",
                    "(none)"})
-_NOT_BEFORE_PATH = r"(?:(?<=://)|(?<![\w.~/-]))"
-_NOT_AFTER_PATH = r"(?![\w-]|\.[\w-])"
-_WORD_START, _WORD_END = r"(?<![^\W_])", r"(?![^\W_])"  # no letter or digit next to it
+_PATH_CHARS = frozenset("_-.~/")  # with letters and digits: what continues a path's name
 _PLACEHOLDER = re.compile(r"«[^«»\n]{1,80}»")
 _TOKEN_END = frozenset(" \t\r\n\"'`=:,;()[]{}<>|&")  # what ends a path written in text
 TOKEN_REACH = 4096  # how far back from a short name the start of its path is looked for
 
 
-@dataclass(frozen=True)
-class _Words:
-    rule: str
-    pattern: re.Pattern[str]
-    named: bool  # only where it names something: in a path past its first component, or next to `@`
+class _Literals:
+    """Finding any of a few strings, the longest that fits at each place (`fits` says), overlapping ones
+    too. The strings
+    are searched as one alternation of literals (no look-around, so the regex engine's fast paths apply:
+    about 100 MB/s for a few unrelated names, far more for paths sharing a `/` prefix)."""
+
+    def __init__(self, strings: Iterable[str]) -> None:
+        self.ordered = sorted(set(strings), key=lambda value: (-len(value), value))
+        self.pattern = re.compile("|".join(map(re.escape, self.ordered))) if self.ordered else None
+
+    def find(self, text: str, fits: Callable[[str, int, int], bool]) -> Iterator[tuple[int, int, str]]:
+        if self.pattern is None:
+            return
+        at = 0
+        while (m := self.pattern.search(text, at)) is not None:
+            start, value = m.start(), m.group()
+            if not fits(text, start, m.end()):  # a shorter one may fit here (`/home/al` in `/home/al/appx`)
+                value = next((v for v in self.ordered if len(v) < len(m.group()) and text.startswith(v, start)
+                              and fits(text, start, start + len(v))), "")
+            if value:
+                yield start, start + len(value), value  # overlapping ones too: the caller resolves
+            at = start + 1
 
 
 class NameMask:
@@ -64,21 +79,34 @@ class NameMask:
     def __init__(self, names: LocalNames, workspace: Path | str | None = None) -> None:
         self.secrets = {rule: Secret(rule, placeholder, rule, fixed=True)
                         for rule, placeholder in PLACEHOLDERS.items()}
-        self._paths: dict[str, str] = {}  # path -> rule
+        paths: dict[str, str] = {}  # path -> rule
         for path in workspace_forms(workspace, names.homes):
-            self._paths.setdefault(path, WORKSPACE)
+            paths.setdefault(path, WORKSPACE)
         for path in names.homes:
-            self._paths.setdefault(path, HOME)
-        self._paths = {path: rule for path, rule in self._paths.items() if len(path.rstrip("/")) > 1}
-        ordered = sorted(self._paths, key=lambda path: (-len(path), path))
-        alternatives = "|".join(map(re.escape, ordered))
-        pattern = f"{_NOT_BEFORE_PATH}(?:{alternatives}){_NOT_AFTER_PATH}"
-        self._path_re = re.compile(pattern) if ordered else None
+            paths.setdefault(path, HOME)
+        self._paths = {path: rule for path, rule in paths.items() if len(path.rstrip("/")) > 1}
+        self._path_literals = _Literals(self._paths)
+        # names masked as words -> rule; a shorter or stock name written with what makes it name
+        # something (`/dev`, `-dev`, `dev@`, `@dev`) -> (rule, characters before and after the name)
+        self._names: dict[str, str] = {}
+        self._short: dict[str, tuple[str, int, int]] = {}
         hosts = [*names.hosts, *(host.split(".", 1)[0] for host in names.hosts)]
-        self._words = [*_words(USER, names.logins, 0), *_words(HOST, hosts, re.IGNORECASE)]
+        for rule, values in ((USER, list(names.logins)),
+                             (HOST, [*hosts, *map(str.lower, hosts), *map(str.upper, hosts)])):
+            for name in values:
+                if not name or name.lower() in NEVER:
+                    continue
+                if len(name) >= MIN_WORD and name.lower() not in STOCK:
+                    self._names.setdefault(name, rule)
+                    continue
+                for written, before, after in ((f"/{name}", 1, 0), (f"-{name}", 1, 0), (f"@{name}", 1, 0),
+                                               (f"{name}@", 0, 1)):
+                    self._short.setdefault(written, (rule, before, after))
+        self._name_literals = _Literals(self._names)
+        self._short_literals = _Literals(self._short)
 
     def __bool__(self) -> bool:
-        return bool(self._path_re is not None or self._words)
+        return bool(self._paths or self._names or self._short)
 
     def secret(self, rule: str) -> Secret | None:
         """The fixed secret (its placeholder) of a name rule; None for any other rule."""
@@ -109,15 +137,21 @@ class NameMask:
 
     def _candidates(self, text: str) -> Iterator[Finding]:
         paths: dict[int, int] = {}  # where a masked path starts -> where it ends
-        if self._path_re is not None and "/" in text:
-            for m in self._path_re.finditer(text):
-                paths[m.start()] = m.end()
-                yield Finding(self._paths[m.group()], m.start(), m.end(), m.group())
-        words: list[Finding] = []
-        for w in self._words:
-            for m in w.pattern.finditer(text):
-                if not w.named or _names_something(text, m.start(), m.end(), paths):
-                    words.append(Finding(w.rule, m.start(), m.end(), m.group()))
+        if "/" in text:
+            for start, end, value in self._path_literals.find(text, _written_as_path):
+                paths[start] = end
+                yield Finding(self._paths[value], start, end, value)
+        words = [Finding(self._names[value], start, end, value)
+                 for start, end, value in self._name_literals.find(text, _whole_word)]
+        if self._short:
+            def names_something(text: str, start: int, end: int) -> bool:
+                _, before, after = self._short[text[start:end]]
+                return _names_something(text, start + before, end - after, paths)
+
+            for start, end, written in self._short_literals.find(text, names_something):
+                rule, before, after = self._short[written]
+                name = written[before : len(written) - after]
+                words.append(Finding(rule, start + before, end - after, name))
         words.sort(key=lambda f: (f.start - f.end, f.start))
         yield from words
 
@@ -136,29 +170,36 @@ def workspace_forms(workspace: Path | str | None, homes: Iterable[str]) -> list[
     return list(dict.fromkeys(form for form in forms if os.path.isabs(form)))
 
 
-def _words(rule: str, names: Iterable[str], flags: int) -> list[_Words]:
-    """One pattern for the names masked as words anywhere, one for those masked only where they name
-    something."""
-    loose: list[str] = []
-    named: list[str] = []
-    for name in dict.fromkeys(names):
-        if not name or name.lower() in NEVER:
-            continue
-        (named if len(name) < MIN_WORD or name.lower() in STOCK else loose).append(name)
-    out = []
-    for group, only_named in ((loose, False), (named, True)):
-        if group:
-            alternatives = "|".join(re.escape(name) for name in sorted(group, key=lambda n: (-len(n), n)))
-            out.append(_Words(rule, re.compile(f"{_WORD_START}(?:{alternatives}){_WORD_END}", flags),
-                              only_named))
-    return out
+def _written_as_path(text: str, start: int, end: int) -> bool:
+    """Nothing before `[start, end)` continues a name into it (but `scheme://` may), nothing after it does
+    (a `.` may end a sentence)."""
+    if start and (text[start - 1].isalnum() or text[start - 1] in _PATH_CHARS) \
+            and not (start >= 3 and text.startswith("://", start - 3)):
+        return False
+    if end < len(text):
+        after = text[end]
+        if after.isalnum() or after in "_-":
+            return False
+        if after == "." and end + 1 < len(text) and (text[end + 1].isalnum() or text[end + 1] in "_-"):
+            return False
+    return True
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """No letter or digit right before or after `[start, end)`."""
+    return not (start and text[start - 1].isalnum()) and not (end < len(text) and text[end].isalnum())
 
 
 def _names_something(text: str, start: int, end: int, paths: dict[int, int]) -> bool:
-    """The word at `[start, end)` is next to `@`, or in an absolute path after its first component. A
-    path that begins with a masked path (`paths`: start -> end) begins after it (`~/dev` is relative)."""
+    """The name at `[start, end)` is a whole word next to `@`, or ends a path component (the whole
+    component, or its last word after `-`) of an absolute path after the path's first component. A path
+    that begins with a masked path (`paths`: start -> end) begins after it (`~/dev` is relative)."""
+    if not _whole_word(text, start, end):
+        return False
     if text[start - 1 : start] == "@" or text[end : end + 1] == "@":
         return True
+    if end < len(text) and text[end] != "/" and text[end] not in _TOKEN_END:
+        return False
     at = start
     floor = max(0, start - TOKEN_REACH)
     while at > floor and text[at - 1] not in _TOKEN_END:
