@@ -19,8 +19,8 @@ from schemas import Step, step_to_dict
 from schemas.steps import CommandStep, DiagnosticsStep, OpenStep, RedactionStep, SaveStep
 from tests.unit.test_redact_steps import GH, assert_hidden, typed
 
-ALICE = NameMask(LocalNames.of(homes=["/home/alice"], logins=["alice"], hosts=["alice-laptop.corp.example.org"]),
-                 "/home/alice/app")
+ALICE = NameMask(LocalNames.of(homes=["/home/alice"], logins=["alice"],
+                               hosts=["alice-laptop.corp.example.org"]), "/home/alice/app")
 DEV = NameMask(LocalNames.of(homes=["/home/dev"], logins=["dev"], hosts=["vm"]), "/home/dev/work/app")
 ONE = NameMask(LocalNames.of(homes=["/home/a"], logins=["a"], hosts=["localhost"]))
 
@@ -72,8 +72,9 @@ def test_ordinary_code_is_left_alone() -> None:
                           hosts=["vm", "localhost", "ubuntu"])
     mask = NameMask(names, "/home/dev/app")
     stdlib = Path(sys.modules["os"].__file__ or "").parent
-    for name in ("os.py", "pathlib.py", "subprocess.py", "shutil.py", "tempfile.py", "getpass.py", "socket.py",
-                 "argparse.py", "logging/__init__.py", "json/decoder.py", "unittest/case.py", "typing.py"):
+    for name in ("os.py", "pathlib.py", "subprocess.py", "shutil.py", "tempfile.py", "getpass.py",
+                 "socket.py", "argparse.py", "logging/__init__.py", "json/decoder.py", "unittest/case.py",
+                 "typing.py"):
         text = (stdlib / name).read_text(encoding="utf-8")
         assert mask.find(text) == [], name
 
@@ -111,7 +112,8 @@ def test_a_home_path_typed_one_key_at_a_time_never_shows_and_the_buffer_replays(
     out, workspace = _redacted(steps, ALICE)
     assert_hidden(out, ["/home/alice", "alice-laptop"], longest=3)
     assert "alice" not in repr([step_to_dict(s) for s in out])
-    assert workspace.text("a.py") == 'import os\nLOG = "~/logs"  # on «host», token = "«redacted:github-token:1»"\n'
+    assert workspace.text("a.py") == \
+        'import os\nLOG = "~/logs"  # on «host», token = "«redacted:github-token:1»"\n'
     diagnostics = next(s for s in out if isinstance(s, DiagnosticsStep)).items[0]
     assert diagnostics.message == "~ does not exist"
     assert (diagnostics.range.start.character, diagnostics.range.end.character) == (7, 8)  # the placeholder
