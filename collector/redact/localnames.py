@@ -1,16 +1,16 @@
 """Who and where the developer is on this machine: home directory, login name, host name.
 
 `LocalNames.of_this_machine(env)` reads them once, from one place: the environment the process was given
-(`HOME`; `LOGNAME`, `USER`, `LNAME`, `USERNAME` as `getpass.getuser` reads them; `HOSTNAME`), the
-password database (the account's home and name) and `socket.gethostname()`. Every value found is kept
-(a `HOME` that differs from the account's home, a `USER` that differs from the account's name): all of
-them are masked (namemask.py). The collector computes them at start and passes them to every seal; the
-seal-ahead process, started by the collector with its environment, reads the same. Tests give the
-daemon their own `HOME`, `USER` and `HOSTNAME`.
+(`HOME`; `LOGNAME`, `USER`, `LNAME` or `USERNAME`, as `getpass.getuser` reads them; `HOSTNAME`) and, for
+what it does not set, the password database (the account's home and name) and `socket.gethostname()`.
+The collector reads them at start and passes them to every seal; the seal-ahead process, started by the
+collector with its environment, reads the same. Tests give the daemon their own `HOME`, `USER` and
+`HOSTNAME`. Masking them is namemask.py's job.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import socket
@@ -31,21 +31,23 @@ class LocalNames:
 
     @classmethod
     def of_this_machine(cls, env: Mapping[str, str] | None = None, *, uid: int | None = None) -> LocalNames:
-        """The names `env` (default: this process's environment), the account `uid` (default: this
-        process's) and the host name give."""
+        """The names `env` (default: this process's environment) sets; for the others, those of the
+        account `uid` (default: this process's) and the system's host name."""
         env = os.environ if env is None else env
-        try:
-            account: pwd.struct_passwd | None = pwd.getpwuid(os.getuid() if uid is None else uid)
-        except KeyError:  # an account the password database does not know (a container's uid)
-            account = None
-        homes = [env.get("HOME", ""), account.pw_dir if account is not None else ""]
-        logins = [next((env[name] for name in LOGIN_VARIABLES if env.get(name)), ""),
-                  account.pw_name if account is not None else ""]
-        try:
-            hostname = socket.gethostname()
-        except OSError:
-            hostname = ""
-        return cls.of(homes=homes, logins=logins, hosts=[env.get("HOSTNAME", ""), hostname])
+        home = env.get("HOME", "")
+        login = next((env[name] for name in LOGIN_VARIABLES if env.get(name)), "")
+        host = env.get("HOSTNAME", "")
+        account: pwd.struct_passwd | None = None
+        if not os.path.isabs(home) or not login:
+            with contextlib.suppress(KeyError):  # an account the password database does not know
+                account = pwd.getpwuid(os.getuid() if uid is None else uid)
+        if account is not None:
+            home = home if os.path.isabs(home) else account.pw_dir
+            login = login or account.pw_name
+        if not host:
+            with contextlib.suppress(OSError):
+                host = socket.gethostname()
+        return cls.of(homes=[home], logins=[login], hosts=[host])
 
     @classmethod
     def of(cls, *, homes: Iterable[str] = (), logins: Iterable[str] = (),

@@ -10,17 +10,21 @@ Where a name counts as written (so that `a` or `dev` as a login does not mask ev
   under the home as given) where it is written as a path: not continuing a name before it (a letter,
   digit, `_`, `-`, `.`, `~` or `/`, though `scheme://` may come before) nor after it (a letter, digit,
   `_`, `-`, or a `.` that one follows). `/home/al` is not masked in `/home/alice`.
-- A login or host name of at least MIN_WORD characters that is not a stock name (`STOCK`: `root`,
-  `user`, `ubuntu`, ...) as a whole word anywhere: not next to a letter or digit, so `_`, `-`, `.`, `/`
-  and `@` end a word (`pytest-of-alice`, `alice@example.org`). A host name counts as given, in lower case
-  and in upper case; its first label (`alice-laptop` of `alice-laptop.example.org`) counts as the name too.
-- A shorter or stock name only where it names something: as a whole word next to `@` (`dev@vm`), or
-  ending a component of an absolute path after the path's first component: the whole component or its
-  last word after `-` (`/srv/dev/`, `/tmp/pytest-of-dev/`; never `/dev/null`, `/srv/dev-tools/`).
-- `localhost` and its kin are never masked; nothing inside a placeholder (`«...»`) is.
+- A login or host name of at least MIN_WORD characters as a whole word anywhere: not next to a letter
+  or digit, so `_`, `-`, `.`, `/` and `@` end a word (`pytest-of-alice`, `alice@example.org`). A host
+  name counts as given, in lower case and in upper case; its first label (`alice-laptop` of
+  `alice-laptop.example.org`) counts as the name too.
+- A shorter name only where it names something: as a whole word next to `@` (`dev@vm`), or ending a
+  component of an absolute path after the path's first component: the whole component or its last word
+  after `-` (`/srv/dev/`, `/tmp/pytest-of-dev/`; never `/dev/null`, `/srv/dev-tools/`).
+- Names every machine has (`ANYONE`: `root`, `user`, `runner`, `ubuntu`, `localhost`, ...) identify
+  nobody and are never masked (a home directory is, whatever its name). Nothing inside a placeholder
+  (`«...»`) is masked.
 
 `NameMask.find` returns these spans as findings; the text redactor (text.py) adds them to the secrets it
 finds, so every channel, and every buffer with its positions, is masked by the one pass that redacts.
+In an editor buffer a span once masked stays masked while the text around it changes, as a secret's
+does (buffer.py): typing `2` after `/home/alice` shows `~2`.
 """
 
 from __future__ import annotations
@@ -37,11 +41,11 @@ from collector.redact.scanner import Finding
 WORKSPACE, HOME, USER, HOST = "local-workspace", "local-home", "local-user", "local-host"
 PLACEHOLDERS = {WORKSPACE: ".", HOME: "~", USER: "«user»", HOST: "«host»"}
 MIN_WORD = 4  # shorter names are masked only where they name something (see the module's docstring)
-STOCK = frozenset({"root", "user", "admin", "guest", "test", "node", "runner", "build", "docker", "jenkins",
-                   "vagrant", "nobody", "vscode", "jovyan", "ubuntu", "debian", "fedora", "centos", "alpine",
-                   "raspberrypi"})
-NEVER = frozenset({"localhost", "localhost.localdomain", "localdomain", "ip6-localhost", "ip6-loopback",
-                   "(none)"})
+ANYONE = frozenset({  # stock account and host names: in anyone's output, they identify nobody
+    "root", "user", "admin", "administrator", "guest", "test", "nobody", "node", "runner", "build", "builder",
+    "docker", "jenkins", "vagrant", "vscode", "codespace", "jovyan", "ubuntu", "debian", "fedora", "centos",
+    "alpine", "raspberrypi", "localhost", "localhost.localdomain", "localdomain", "ip6-localhost",
+    "ip6-loopback", "(none)"})
 _PATH_CHARS = frozenset("_-.~/")  # with letters and digits: what continues a path's name
 _PLACEHOLDER = re.compile(r"«[^«»\n]{1,80}»")
 _TOKEN_END = frozenset(" \t\r\n\"'`=:,;()[]{}<>|&")  # what ends a path written in text
@@ -86,7 +90,7 @@ class NameMask:
             paths.setdefault(path, HOME)
         self._paths = {path: rule for path, rule in paths.items() if len(path.rstrip("/")) > 1}
         self._path_literals = _Literals(self._paths)
-        # names masked as words -> rule; a shorter or stock name written with what makes it name
+        # names masked as words -> rule; a shorter name written with what makes it name
         # something (`/dev`, `-dev`, `dev@`, `@dev`) -> (rule, characters before and after the name)
         self._names: dict[str, str] = {}
         self._short: dict[str, tuple[str, int, int]] = {}
@@ -94,9 +98,9 @@ class NameMask:
         for rule, values in ((USER, list(names.logins)),
                              (HOST, [*hosts, *map(str.lower, hosts), *map(str.upper, hosts)])):
             for name in values:
-                if not name or name.lower() in NEVER:
+                if not name or name.lower() in ANYONE:
                     continue
-                if len(name) >= MIN_WORD and name.lower() not in STOCK:
+                if len(name) >= MIN_WORD:
                     self._names.setdefault(name, rule)
                     continue
                 for written, before, after in ((f"/{name}", 1, 0), (f"-{name}", 1, 0), (f"@{name}", 1, 0),
