@@ -81,7 +81,7 @@ def _episode_text(path: Path) -> str:
 def test_no_local_name_reaches_the_sealed_episode(tmp_path: Path) -> None:
     ct_home = tmp_path / "ct"
     user_home = tmp_path / "users" / LOGIN
-    root = user_home / "src" / "app"
+    root = user_home / "src" / f"{LOGIN}-app"  # the workspace's name holds the login too
     (root / "src").mkdir(parents=True)
     (root / "tests").mkdir()
     names = {"HOME": str(user_home), "USER": LOGIN, "LOGNAME": LOGIN, "HOSTNAME": HOST,
@@ -143,7 +143,12 @@ def test_no_local_name_reaches_the_sealed_episode(tmp_path: Path) -> None:
     diagnostic = next(s for s in steps if s["kind"] == "diagnostics")["items"][0]
     assert diagnostic["message"] == "'~/logs' does not exist"
     assert diagnostic["range"]["end"]["character"] - diagnostic["range"]["start"]["character"] == 1
-    assert json.loads(inspect.stdout)["workspace"]["git_remote"] == "~/remotes/app.git"
+    assert json.loads(inspect.stdout)["workspace"] == {
+        "root_name": "«user»-app", "git_remote": "~/remotes/app.git", "head_at_start": None}
+    # the review on this machine still finds the workspace the masked name stands for
+    review = codetape(ct_home, "review", str(episode), "--summary", "--json", env=names)
+    assert review.returncode == 0, review.stderr
+    assert json.loads(review.stdout)["workspace_dir"] == str(root)
 
     # the developer's code as it was, the home path in it masked; the episode replays exactly
     verify = codetape(ct_home, "verify", str(episode))
