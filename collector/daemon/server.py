@@ -29,6 +29,7 @@ from collector.errors import CodetapeError, CollectorError, FramingError, Settin
 from collector.home import Home
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import encode, read_message
+from collector.redact.localnames import LocalNames
 from collector.seal.journal import SealResult
 from collector.seal.redacted import seal_redacted
 from collector.sources.watchers import start_watchers
@@ -66,8 +67,12 @@ class Collector:
     """The state of the running collector: sessions by workspace root, connected clients."""
 
     def __init__(self, home: Home, *, clock: Callable[[], int] = now_ms,
-                 start_watchers: StartWatchers | None = None, check_interval: float = 0.2) -> None:
+                 start_watchers: StartWatchers | None = None, check_interval: float = 0.2,
+                 names: LocalNames | None = None) -> None:
         self.home = home
+        # the home, login and host names every seal masks, read once (the seal-ahead processes read the
+        # same from the environment they inherit)
+        self.names = names if names is not None else LocalNames.of_this_machine()
         self.clock = clock
         self.sessions: dict[Path, Session] = {}
         self.connections: set[Connection] = set()
@@ -167,10 +172,11 @@ class Collector:
         return sealed if sealed is not None else self._seal_redacted(journal, workspace)
 
     def _seal_redacted(self, journal: Path, workspace: Path | None = None) -> SealResult | None:
-        """Seal a journal, redacting secrets before the episode is written (summary kept beside it);
+        """Seal a journal, redacting secrets and masking local names before the episode is written
+        (summary kept beside it);
         the workspace's allow-list applies when it is known (a journal recovered at start: looked up)."""
-        episodes = self.home.ensure(self.home.episodes)
-        return seal_redacted(journal, episodes, workspace=workspace, home=self.home)
+        return seal_redacted(journal, self.home.ensure(self.home.episodes), workspace=workspace,
+                             home=self.home, names=self.names)
 
     async def _recover(self, journals: list[Path]) -> None:
         for journal in journals:

@@ -20,10 +20,15 @@
                         known (text.py)
     RedactionSummary    rules version, distinct values per rule, masked previews, and the values the
                         allow-list let through (placeholders.py)
+    NameMask            the developer's local names (workspace and home paths, login and host names,
+                        read once by localnames.py) found where they count as written (namemask.py);
+                        given to `redact_steps`, masked in the same pass as `.`, `~`, `«user»`, `«host»`
 """
 
 from __future__ import annotations
 
+from collector.redact.localnames import LocalNames
+from collector.redact.namemask import NameMask
 from collector.redact.placeholders import PLACEHOLDER_RE, RedactionSummary, mask, placeholder
 from collector.redact.rule import Rule
 from collector.redact.rules import RuleSet
@@ -31,6 +36,6 @@ from collector.redact.scanner import Finding, scan
 from collector.redact.steps import redact_steps
 
 __all__ = [
-    "PLACEHOLDER_RE", "Finding", "RedactionSummary", "Rule", "RuleSet", "mask", "placeholder",
-    "redact_steps", "scan",
+    "PLACEHOLDER_RE", "Finding", "LocalNames", "NameMask", "RedactionSummary", "Rule", "RuleSet", "mask",
+    "placeholder", "redact_steps", "scan",
 ]

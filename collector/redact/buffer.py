@@ -196,7 +196,7 @@ class Buffer:
         for f in found:
             fs, fe = base + f.start, base + f.end
             secrets, hidden = sp.owners(spans, fs, fe)
-            known = registry.get(f.value)
+            known = self.redactor.known(f)
             if hidden == fe - fs and len(secrets) == 1:
                 (only,) = secrets
                 if known is None or known is only:
@@ -238,8 +238,8 @@ class Buffer:
         for span in spans:
             runs.setdefault(span.secret, []).append(span)
         cut: set[Span] = set()
-        for pieces in runs.values():
-            if len(pieces) > 1:
+        for secret, pieces in runs.items():
+            if len(pieces) > 1 and not secret.fixed:  # a local name is hidden wherever it stands
                 main = max(pieces, key=lambda s: s.end - s.start)
                 cut.update(p for p in pieces if p is not main and p.end - p.start <= RELEASE)
         if not cut:

@@ -1,4 +1,5 @@
-"""The free-text channels of every step kind: commands, test output, commits, diagnostics, notes, tasks.
+"""The free-text channels of every step kind: commands (and their working directory), test output,
+commits, diagnostics, notes, tasks.
 
 Each is redacted as a whole text. Argument vectors are also scanned joined, so `--password hunter2`
 split over two arguments is still seen as one flag and its value.
@@ -42,6 +43,7 @@ def command(step: CommandStep, redactor: TextRedactor) -> CommandStep:
         update["command_line"] = redactor.redact(step.command_line)
     if step.output_tail is not None:
         update["output_tail"] = redactor.redact(step.output_tail)
+    update["cwd"] = redactor.redact(step.cwd)
     return _changed(step, update)
 
 

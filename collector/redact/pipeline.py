@@ -319,6 +319,7 @@ def texts(step: Step) -> Iterator[str]:
         case DiagnosticsStep():
             yield from (d.message for d in step.items)
         case CommandStep():
+            yield step.cwd
             yield from step.argv or ()
             yield from (t for t in (step.command_line, step.output_tail) if t is not None)
         case TestRunStep():

@@ -38,13 +38,16 @@ def mask(value: str, prefix: int = 0) -> str:
 @dataclass(eq=False)
 class Secret:
     """One redacted value. `growable`: found while it was being typed in a document and not seen anywhere
-    else, so a longer value typed on (the rest of a password) still belongs to it."""
+    else, so a longer value typed on (the rest of a password) still belongs to it. `fixed`: not a value
+    but a kind of text with one placeholder and rules of its own (a local name, namemask.py): never
+    registered, never aliased, never shown again in part."""
 
     rule: str
     placeholder: str
     value: str
     prefix: int = 0
     growable: bool = False
+    fixed: bool = False
 
 
 @dataclass
@@ -140,7 +143,7 @@ class Registry:
 
     def alias(self, text: str, secret: Secret) -> None:
         """Remember text a secret left behind, so it is hidden wherever else it appears."""
-        if len(text) >= MIN_ALIAS and self.get(text) is None and not text.isspace():
+        if len(text) >= MIN_ALIAS and not secret.fixed and self.get(text) is None and not text.isspace():
             self._aliases[text] = secret
             self.version += 1
 

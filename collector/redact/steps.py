@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from collector.redact.namemask import NameMask
 from collector.redact.pipeline import StepRedactor
 from collector.redact.placeholders import RedactionSummary, Registry
 from collector.redact.rules import RuleSet
@@ -19,13 +20,15 @@ from schemas.steps import Step
 
 
 def redact_steps(steps: Iterable[Step], encoding: PositionEncoding, rules: RuleSet,
-                 summary: RedactionSummary | None = None, *, window: int = WINDOW) -> Iterator[Step]:
+                 summary: RedactionSummary | None = None, *, window: int = WINDOW,
+                 names: NameMask | None = None) -> Iterator[Step]:
     """The steps with every secret replaced by its placeholder, then one `redaction` step per secret.
 
     `summary`, when given, is filled in as the last step is produced (its counts also seed the numbering:
-    see `RedactionSummary`)."""
+    see `RedactionSummary`). `names`, when given, also masks the developer's local names (workspace and
+    home paths, login and host names) in the same pass, wherever a secret would be found."""
     registry = Registry(summary.counts if summary is not None else None)
-    redactor = TextRedactor(rules, registry)
+    redactor = TextRedactor(rules, registry, names)
     held = Window(StepRedactor(encoding, redactor), registry, size=window)
     for step in steps:
         yield from held.push(step)

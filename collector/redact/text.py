@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from collector.redact.namemask import NameMask
 from collector.redact.placeholders import Registry, Secret
 from collector.redact.rules import RuleSet
 from collector.redact.scanner import Finding, candidate, resolve, scan_allowing
@@ -22,11 +23,14 @@ def read_escapes(text: str) -> str:
 
 
 class TextRedactor:
-    """The rules plus the episode's registry: every value found gets its one placeholder."""
+    """The rules plus the episode's registry: every value found gets its one placeholder. With `names`,
+    the developer's local names (namemask.py) are found too, where no secret is, with their own fixed
+    placeholders."""
 
-    def __init__(self, rules: RuleSet, registry: Registry) -> None:
+    def __init__(self, rules: RuleSet, registry: Registry, names: NameMask | None = None) -> None:
         self.rules = rules
         self.registry = registry
+        self.names = names if names else None
         self._prefix: dict[str, int] = {}
         for rule in rules.rules:
             self._prefix.setdefault(rule.id, rule.prefix)
@@ -42,6 +46,14 @@ class TextRedactor:
     def scan_allowing(self, text: str, *,
                       changed: tuple[int, int] | None = None) -> tuple[list[Finding], list[Finding]]:
         """What `scan` returns, and the findings the allow-list let through (remembered for the summary)."""
+        found, let = self._secrets(text, changed)
+        if self.names is None:
+            return found, let
+        names = [f for f in self.names.find(text) if all(f.end <= g.start or f.start >= g.end for g in found)]
+        return (sorted([*found, *names], key=lambda f: f.start) if names else found), let
+
+    def _secrets(self, text: str, changed: tuple[int, int] | None) -> tuple[list[Finding], list[Finding]]:
+        """The rules' findings and the known values in `text`, resolved; the findings allowed."""
         found, allowed = scan_allowing(text, self.rules, changed=changed)
         for item in allowed:
             self.registry.allow(item.finding.rule, item.finding.value, item.entry)
@@ -57,8 +69,16 @@ class TextRedactor:
                      for start, end, secret in known)
         return resolve(cands), let
 
+    def known(self, finding: Finding) -> Secret | None:
+        """The secret a finding already has: a local name's fixed one, or its value's registered one."""
+        fixed = self.names.secret(finding.rule) if self.names is not None else None
+        return fixed if fixed is not None else self.registry.get(finding.value)
+
     def secret(self, finding: Finding, *, growable: bool = False) -> Secret:
-        """The finding's secret, registered on first sight."""
+        """The finding's secret, registered on first sight (a local name's: its fixed one)."""
+        fixed = self.names.secret(finding.rule) if self.names is not None else None
+        if fixed is not None:
+            return fixed
         return self.registry.secret_for(finding.rule, finding.value, prefix=self._prefix.get(finding.rule, 0),
                                         growable=growable)
 

@@ -2,8 +2,9 @@
 
 The default is the oldest sealed episode in CODETAPE_HOME/episodes that nobody signed yet (damaged files
 are skipped: `codetape episodes` names them). An episode's header names its workspace only by its
-directory name, so the workspace is the one opted-in workspace (`codetape init`) with that name, when
-exactly one has it; `--workspace DIR` says which one otherwise.
+directory name (with this machine's names masked, as the seal masks them), so the workspace is the one
+opted-in workspace (`codetape init`) with that name, when exactly one has it; `--workspace DIR` says
+which one otherwise.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from collector.episode import open_episode
 from collector.errors import CodetapeError, UsageError
 from collector.home import Home
+from collector.redact.localnames import LocalNames
+from collector.redact.namemask import NameMask
 from collector.review.errors import ReviewError
 from collector.workspace.find import find_workspace
 from collector.workspace.registry import Registry
@@ -36,14 +39,18 @@ def oldest_unsigned(home: Home) -> Path:
     return min(found)[1]
 
 
-def workspace_for(header: EpisodeHeader, home: Home, given: Path | None = None) -> Path | None:
+def workspace_for(header: EpisodeHeader, home: Home, given: Path | None = None,
+                  names: LocalNames | None = None) -> Path | None:
     """The workspace directory of an episode: `given` (checked), else the one opted-in workspace with the
-    header's name, else None (the policy is then the home's policy.toml alone)."""
+    header's name (as the seal wrote it: with this machine's `names` masked, namemask.py), else None (the
+    policy is then the home's policy.toml alone)."""
     if given is not None:
         root = find_workspace(given, home)
         if root is None:
             raise UsageError(f"--workspace {given} is not an opted-in workspace (run codetape status "
                              "there to see why)")
         return root
-    roots = [root for root in Registry(home).roots() if root.name == header.workspace.root_name]
+    mask = NameMask(names if names is not None else LocalNames.of_this_machine()).mask
+    named = header.workspace.root_name
+    roots = [root for root in Registry(home).roots() if named in (root.name, mask(root.name))]
     return roots[0] if len(roots) == 1 else None

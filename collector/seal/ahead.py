@@ -5,7 +5,8 @@
 The collector daemon starts this process (collector.daemon.ahead) for a long episode and tells it, one
 line on stdin at a time, how far the journal holds whole frames (a byte offset), then `finish` once it
 closed the journal. The process runs the very pipeline of `seal_journal` (the same header, the same
-validation, the same redaction transform bound with the workspace's allow-list, `write_sealed`) over
+validation, the same redaction transform bound with the workspace's allow-list and root, and the local
+names read from the environment the daemon passed on, `write_sealed`) over
 the frames as they come (seal/tail.py), so at the end of a task only the tail is left to seal. On
 `finish` it takes the journal's lock, reads the rest and writes the episode (tmp, fsync, rename) and its
 redaction summary, then prints one JSON line: the SealResult, and `behind`, the frames it had not read
@@ -36,6 +37,7 @@ from typing import TextIO
 from collector import __version__
 from collector.errors import CodetapeError
 from collector.home import Home
+from collector.redact.localnames import LocalNames
 from collector.redact.rules import RuleSet
 from collector.seal.gc_pause import gc_paused
 from collector.seal.journal import (
@@ -96,7 +98,9 @@ def seal_ahead(journal: Path, episodes: Path, workspace: Path,
         header = journal_header(journal, first[0])
         home = Home(episodes.parent)  # the collector's: its registry says what the user accepted
         allow = known_entries(workspace_allow(workspace, home))
-        transform = seal_transform(summaries=episodes, allow_for=lambda _: allow).with_header(header)
+        transform = seal_transform(summaries=episodes, allow_for=lambda _: allow,
+                                   root_for=lambda _: workspace,
+                                   names=LocalNames.of_this_machine()).with_header(header)
         steps = _steps(tail, workspace, home, allow)
         start = next(steps, None)
         if start is None:

@@ -3,7 +3,8 @@
 One streaming pass reads the journal's intact prefix, validates every step (`schemas.step_from_dict`,
 `t_ms` never decreasing), runs the optional `transform` (redaction plugs in there) and writes
 `<episodes_dir>/<episode_id>.ctape` with `write_episode_file` (tmp, fsync, rename, fsync dir), with
-keyframes taken from the steps as written (after the transform: they hold only what the steps hold).
+keyframes taken from the steps as written (after the transform: they hold only what the steps hold), and
+the header as the transform rewrites it, when it does (`HeaderMasking`).
 Sealing the same journal again after a crash rewrites the same episode, so it is safe to retry.
 
 Damage is never dropped silently. When the journal is damaged in the middle, or a frame does not hold a
@@ -58,6 +59,13 @@ class HeaderBound(Protocol):
     """A transform that needs the episode's header (redaction needs its position encoding)."""
 
     def with_header(self, header: EpisodeHeader) -> Transform: ...
+
+
+@runtime_checkable
+class HeaderMasking(Protocol):
+    """A transform that also rewrites the header the episode is written with (local names masked)."""
+
+    def sealed_header(self, header: EpisodeHeader) -> EpisodeHeader: ...
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,8 @@ def write_sealed(header: EpisodeHeader, steps: Iterator[Step], episodes_dir: Pat
     """Write `<episodes_dir>/<episode id>.ctape` from the steps through the (already bound) transform:
     the one way a seal writes an episode (a seal from the journal, and a seal ahead: collector.seal.ahead)."""
     stream = transform(steps) if transform is not None else steps
+    if isinstance(transform, HeaderMasking):
+        header = transform.sealed_header(header)
     files: set[str] = set()
     episodes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = episodes_dir / f"{header.episode_id}.ctape"

@@ -12,6 +12,12 @@ the file and the content accepted in CODETAPE_HOME's registry list, policy/effec
 `git pull` added is not. The workspace is the one given, or else the opted-in workspace (the registry of
 the CODETAPE_HOME the episodes folder is in) whose name and remote the episode's header records; none,
 or more than one, means no allow-list: everything found is redacted.
+
+The same pass masks the developer's local names (collector.redact.namemask): the workspace root (that
+same workspace; when none is found, paths in it are masked as paths in the home), the home directory,
+the login and host names, in every step and in the header's workspace name, remote and excludes. The
+names are the ones given (the collector reads them once at start), else this process's
+(`LocalNames.of_this_machine`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from pathlib import Path
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.policy.effective import effective_settings
+from collector.redact.localnames import LocalNames
+from collector.redact.namemask import NameMask
 from collector.redact.placeholders import RedactionSummary
 from collector.redact.rules import RuleSet
 from collector.redact.steps import redact_steps
@@ -35,53 +43,87 @@ from schemas.common import PositionEncoding
 
 log = logging.getLogger(__name__)
 AllowFor = Callable[[EpisodeHeader], Sequence[str]]
+RootFor = Callable[[EpisodeHeader], Path | None]
 
 
 class SealTransform:
     """Callable on a step stream. Unbound it assumes the header's default position encoding (utf-16).
-    `allow_for`, given, says which allow-list entries apply to an episode (bound with its header)."""
+    `allow_for`, given, says which allow-list entries apply to an episode, `root_for` in which workspace
+    it was recorded (both bound with its header); `names`, given, are the local names to mask."""
 
     def __init__(self, rules: RuleSet, *, summaries: Path | None = None,
-                 header: EpisodeHeader | None = None, allow_for: AllowFor | None = None) -> None:
+                 header: EpisodeHeader | None = None, allow_for: AllowFor | None = None,
+                 names: LocalNames | None = None, root_for: RootFor | None = None,
+                 mask: NameMask | None = None) -> None:
         self.rules = rules
         self.summaries = summaries
         self.header = header
         self.allow_for = allow_for
+        self.names = names
+        self.root_for = root_for
+        self.mask = mask if mask is not None else NameMask(names) if names is not None else None
         self.summary = RedactionSummary(rules.version)
 
     def with_header(self, header: EpisodeHeader) -> SealTransform:
-        """The same transform for one episode (with the allow-list of the workspace it was recorded in)."""
+        """The same transform for one episode (with the allow-list of the workspace it was recorded in,
+        and that workspace's root among the names to mask)."""
         rules = self.rules
         if self.allow_for is not None:
             allow = known_entries(self.allow_for(header))
             if allow:
                 rules = RuleSet.default(allow=[*self.rules.allow, *allow])
-        return SealTransform(rules, summaries=self.summaries, header=header, allow_for=self.allow_for)
+        root = self.root_for(header) if self.root_for is not None else None
+        mask = NameMask(self.names, root) if self.names is not None else None
+        return SealTransform(rules, summaries=self.summaries, header=header, allow_for=self.allow_for,
+                             names=self.names, root_for=self.root_for, mask=mask)
+
+    def sealed_header(self, header: EpisodeHeader) -> EpisodeHeader:
+        """The header the episode is written with: the local names masked in its workspace's name and
+        remote and in the excludes."""
+        if self.mask is None:
+            return header
+        workspace, capture = header.workspace, header.capture
+        remote = workspace.git_remote
+        return header.model_copy(update={
+            "workspace": workspace.model_copy(update={
+                "root_name": self.mask.mask(workspace.root_name),
+                "git_remote": self.mask.mask(remote) if remote is not None else None}),
+            "capture": capture.model_copy(update={"exclude": [self.mask.mask(g) for g in capture.exclude]}),
+        })
 
     def __call__(self, steps: Iterator[Step]) -> Iterator[Step]:
         encoding: PositionEncoding = self.header.position_encoding if self.header is not None else "utf-16"
         self.summary = RedactionSummary(self.rules.version)
-        yield from redact_steps(steps, encoding, self.rules, self.summary)
+        yield from redact_steps(steps, encoding, self.rules, self.summary, names=self.mask)
         if self.summaries is not None and self.header is not None:
             write_summary(self.summaries / f"{self.header.episode_id}{SUFFIX}", self.summary)
 
 
 def seal_transform(rules: RuleSet | None = None, *, summaries: Path | None = None,
-                   allow_for: AllowFor | None = None) -> SealTransform:
+                   allow_for: AllowFor | None = None, names: LocalNames | None = None,
+                   root_for: RootFor | None = None) -> SealTransform:
     """The transform the collector daemon passes to `seal_journal`."""
     return SealTransform(rules if rules is not None else RuleSet.default(), summaries=summaries,
-                         allow_for=allow_for)
+                         allow_for=allow_for, names=names, root_for=root_for)
 
 
 def seal_redacted(journal: Path, episodes: Path, *, workspace: Path | None = None,
-                  home: Home | None = None) -> SealResult | None:
-    """Seal a journal the way the collector does: secrets redacted before the episode is written (but
-    what `workspace`'s allow-list allows as accepted in `home`, by default the home `episodes` is in; see
-    the module's docstring), the redaction summary (with its masked previews) kept beside it."""
+                  home: Home | None = None, names: LocalNames | None = None) -> SealResult | None:
+    """Seal a journal the way the collector does: secrets redacted and local names masked before the
+    episode is written (but what `workspace`'s allow-list allows as accepted in `home`, by default the
+    home `episodes` is in; see the module's docstring), the redaction summary (with its masked previews)
+    kept beside it."""
     registry_home = home if home is not None else Home(episodes.parent)
-    allow_for: AllowFor = ((lambda header: workspace_allow(workspace, registry_home)) if workspace is not None
-                           else (lambda header: recorded_allow(header, episodes)))
-    return seal_journal(journal, episodes, transform=seal_transform(summaries=episodes, allow_for=allow_for))
+    root_for: RootFor = ((lambda header: workspace) if workspace is not None
+                         else (lambda header: recorded_root(header, episodes)))
+
+    def allow_for(header: EpisodeHeader) -> list[str]:
+        root = root_for(header)
+        return workspace_allow(root, registry_home) if root is not None else []
+
+    transform = seal_transform(summaries=episodes, allow_for=allow_for, root_for=root_for,
+                               names=names if names is not None else LocalNames.of_this_machine())
+    return seal_journal(journal, episodes, transform=transform)
 
 
 def workspace_allow(root: Path, home: Home) -> list[str]:
@@ -94,20 +136,22 @@ def workspace_allow(root: Path, home: Home) -> list[str]:
         return []
 
 
-def recorded_allow(header: EpisodeHeader, episodes: Path) -> list[str]:
-    """The allow-list of the one opted-in workspace the episode was recorded in, found by its header."""
+def recorded_root(header: EpisodeHeader, episodes: Path) -> Path | None:
+    """The one opted-in workspace the episode was recorded in, found by its header (None: none, or more
+    than one, match)."""
     if episodes.name != "episodes" or not (episodes.parent / FILE).is_file():
-        return []
+        return None
     named = header.workspace.root_name
     home = Home(episodes.parent)
     roots = [root for root in Registry(home).roots() if (root.name or "/") == named]
     matching = [root for root in roots if identify(root).git_remote == header.workspace.git_remote]
     if len(matching) != 1:
         if matching:
-            log.warning("%s: %d workspaces match the episode; redaction allow-list not applied",
+            log.warning("%s: %d workspaces match the episode; redaction allow-list not applied, "
+                        "paths in the workspace masked as paths in the home",
                         header.episode_id, len(matching))
-        return []
-    return workspace_allow(matching[0], home)
+        return None
+    return matching[0]
 
 
 def known_entries(entries: Sequence[str]) -> list[str]:

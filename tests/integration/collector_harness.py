@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,9 @@ from tests.waiting import TIMEOUT_S, wait_for
 STARTUP_S = 60.0
 
 
-def env_for(home: Path) -> dict[str, str]:
-    return {**os.environ, "CODETAPE_HOME": str(home)}
+def env_for(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment with CODETAPE_HOME set to `home` (and `extra`: a fake HOME, USER, ...)."""
+    return {**os.environ, **(extra or {}), "CODETAPE_HOME": str(home)}
 
 
 @dataclass
@@ -48,11 +49,12 @@ class Daemon:
         return self.log.read_text(errors="replace")
 
 
-def start_daemon(home: Path, *, check_ready: bool = True) -> Daemon:
+def start_daemon(home: Path, *, check_ready: bool = True, env: Mapping[str, str] | None = None) -> Daemon:
+    """A collector for CODETAPE_HOME `home`, its environment this process's plus `env`."""
     home.mkdir(parents=True, exist_ok=True)
     log = home.parent / f"{home.name}-collector-{time.monotonic_ns()}.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "collector", "collector"], env=env_for(home),
+        proc = subprocess.Popen([sys.executable, "-m", "collector", "collector"], env=env_for(home, env),
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
     daemon = Daemon(Home(home.resolve()), proc, log)
     if check_ready:
@@ -68,8 +70,8 @@ def start_daemon(home: Path, *, check_ready: bool = True) -> Daemon:
 
 
 @contextlib.contextmanager
-def running(home: Path) -> Iterator[Daemon]:
-    daemon = start_daemon(home)
+def running(home: Path, env: Mapping[str, str] | None = None) -> Iterator[Daemon]:
+    daemon = start_daemon(home, env=env)
     try:
         yield daemon
     finally:
@@ -95,8 +97,9 @@ def git(root: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def codetape(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "collector", *args], env=env_for(home), cwd=cwd,
+def codetape(home: Path, *args: str, cwd: Path | None = None,
+             env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "collector", *args], env=env_for(home, env), cwd=cwd,
                           capture_output=True, text=True, timeout=60, check=False)
 
 

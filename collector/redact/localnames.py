@@ -1,0 +1,64 @@
+"""Who and where the developer is on this machine: home directory, login name, host name.
+
+`LocalNames.of_this_machine(env)` reads them once, from one place: the environment the process was given
+(`HOME`; `LOGNAME`, `USER`, `LNAME` or `USERNAME`, as `getpass.getuser` reads them; `HOSTNAME`) and, for
+what it does not set, the password database (the account's home and name) and `socket.gethostname()`.
+The collector reads them at start and passes them to every seal; the seal-ahead process, started by the
+collector with its environment, reads the same. Tests give the daemon their own `HOME`, `USER` and
+`HOSTNAME`. Masking them is namemask.py's job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import socket
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+LOGIN_VARIABLES = ("LOGNAME", "USER", "LNAME", "USERNAME")  # as getpass.getuser reads them
+
+
+@dataclass(frozen=True)
+class LocalNames:
+    """Absolute home directories (as given and resolved), login names and host names, each without
+    duplicates, in the order found."""
+
+    homes: tuple[str, ...] = ()
+    logins: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+
+    @classmethod
+    def of_this_machine(cls, env: Mapping[str, str] | None = None, *, uid: int | None = None) -> LocalNames:
+        """The names `env` (default: this process's environment) sets; for the others, those of the
+        account `uid` (default: this process's) and the system's host name."""
+        env = os.environ if env is None else env
+        home = env.get("HOME", "")
+        login = next((env[name] for name in LOGIN_VARIABLES if env.get(name)), "")
+        host = env.get("HOSTNAME", "")
+        account: pwd.struct_passwd | None = None
+        if not os.path.isabs(home) or not login:
+            with contextlib.suppress(KeyError):  # an account the password database does not know
+                account = pwd.getpwuid(os.getuid() if uid is None else uid)
+        if account is not None:
+            home = home if os.path.isabs(home) else account.pw_dir
+            login = login or account.pw_name
+        if not host:
+            with contextlib.suppress(OSError):
+                host = socket.gethostname()
+        return cls.of(homes=[home], logins=[login], hosts=[host])
+
+    @classmethod
+    def of(cls, *, homes: Iterable[str] = (), logins: Iterable[str] = (),
+           hosts: Iterable[str] = ()) -> LocalNames:
+        """Names as given, cleaned: homes absolute (and each one's resolved path too), none empty."""
+        paths: list[str] = []
+        for home in homes:
+            if os.path.isabs(home):
+                paths += [os.path.normpath(home), os.path.realpath(home)]
+        return cls(_unique(paths), _unique(s.strip() for s in logins), _unique(s.strip() for s in hosts))
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(value for value in values if value))
