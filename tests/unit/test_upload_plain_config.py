@@ -5,6 +5,7 @@ everything else still gets the model's one-line error (issue 14)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
 import tempfile
@@ -63,7 +64,9 @@ def test_what_is_not_plain_goes_to_the_model(tmp_path: Path, text: str, message:
         return
     with pytest.raises(SettingsError) as caught:
         configured(home)
-    assert str(caught.value).startswith(f"{home.config}: ") and message in str(caught.value)
+    # the file and, where the key is found, its line: `config.toml:2: upload.concurrency: ...`
+    assert re.match(rf"{re.escape(str(home.config))}(:\d+)?: ", str(caught.value))
+    assert message in str(caught.value)
 
 
 def test_a_plain_config_gives_the_destination_the_model_would(tmp_path: Path) -> None:

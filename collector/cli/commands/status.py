@@ -102,7 +102,7 @@ def ignored(home: Home, reported: list[Path]) -> list[str]:
     the `reported` workspaces, which the collector says are not recording, and why)."""
     from collector.workspace.find import ignored_settings
     from collector.workspace.registry import Registry
-    from schemas.settings import SETTINGS_FILE
+    from collector.workspace.trust import SETTINGS_FILE
 
     try:
         here = ignored_settings(Path.cwd(), home)
