@@ -116,14 +116,16 @@ def ignored(home: Home, reported: list[Path]) -> list[str]:
 def unwatched(home: Home, listed: list[Path]) -> list[dict[str, Any]]:
     """The opted-in workspaces the collector does not list (it is not running, or could not watch them)
     whose settings are invalid or loosen what you accepted: why nothing or less is recorded there."""
-    from collector.errors import SettingsError
-    from collector.policy.effective import effective_settings
     from collector.workspace.registry import Registry
 
+    unlisted = [root for root in Registry(home).roots() if root not in listed]
+    if not unlisted:
+        return []  # nothing to check: a plain status loads no settings models (pydantic)
+    from collector.errors import SettingsError
+    from collector.policy.effective import effective_settings
+
     found: list[dict[str, Any]] = []
-    for root in Registry(home).roots():
-        if root in listed:
-            continue
+    for root in unlisted:
         try:
             effective = effective_settings(root, home)
         except SettingsError as exc:
