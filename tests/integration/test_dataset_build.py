@@ -280,6 +280,28 @@ def test_a_build_with_other_inputs_is_refused_in_one_line(world: World, first_bu
     one_error_line(bad, 2, "--trust: abc is not a file, a public key")
 
 
+def test_trust_takes_what_keys_show_prints_for_several_signers(world: World, first_build: dict[str, Any],
+                                                               tmp_path: Path) -> None:
+    """The trust file is what `codetape keys show` (and `--json`) printed for each contributor, with
+    comments: both are accepted, so bob's episode is built where --trust naming alice alone refused it."""
+    shown = [codetape(person.home.root, "keys", "show", *flags)
+             for person, flags in ((world.alice, ()), (world.bob, ("--json",)))]
+    assert all(done.returncode == 0 for done in shown), shown
+    trust = tmp_path / "team.pub"
+    trust.write_text(f"# alice, from her laptop\n{shown[0].stdout}\n# bob\n{shown[1].stdout}",
+                     encoding="utf-8")
+    out = tmp_path / "out"
+    done = codetape(world.base / "team", "dataset", "build", str(world.source), "-o", str(out), "--trust",
+                    str(trust))
+    assert done.returncode == 0, done.stderr
+    con = duck(out)
+    signers = {row[0] for row in con.execute("SELECT DISTINCT signer_key_id FROM episodes").fetchall()}
+    assert signers == {world.alice.key.key_id, world.bob.key.key_id}
+    assert con.execute("SELECT count(*) FROM rejected WHERE reason = 'untrusted_signer'").fetchone() == (0,)
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert manifest["trust"] == sorted([world.alice.key.public_b64, world.bob.key.public_b64])
+
+
 def test_a_revocation_whose_episode_was_deleted_still_removes_its_rows(world: World,
                                                                          first_build: dict[str, Any]) -> None:
     gone = world.good.pop("seed3")

@@ -51,8 +51,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build.add_argument("-o", "--out", metavar="OUT", required=True,
                        help="DIR, file:///DIR or s3://BUCKET/PREFIX")
     build.add_argument("--trust", metavar="KEYS",
-                       help="accept only these signers: a file of public keys (one a line, as `codetape keys "
-                       "show` prints them), or keys / key ids separated by commas")
+                       help="accept only these signers: a file of what `codetape keys show` (or --json) "
+                       "printed for each, or of public keys / key ids one a line (# starts a comment); or "
+                       "keys / key ids separated by commas")
     build.add_argument("--engine", choices=("local", "ray"), default="local",
                        help="local: a process per core (default); ray: Ray Data tasks")
     build.add_argument("--workers", type=int, metavar="N",
