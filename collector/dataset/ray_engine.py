@@ -26,7 +26,7 @@ import ray.data
 from ray.data.datasource import FilenameProvider
 
 from collector.dataset.errors import DatasetError
-from collector.dataset.exports import Exported, export_entry
+from collector.dataset.exports import Exported, ExportItem, export_entry
 from collector.dataset.output import Output
 from collector.dataset.sink import Sink, Tally
 from collector.dataset.source import Entry
@@ -36,7 +36,7 @@ from collector.dataset.writer import part_prefix
 
 POLL_S = 0.25
 _VERDICT = ["sha256", "key", "location", "size", "episode_id", "month", "content_sha256", "signer_key_id",
-            "reason", "detail"]
+            "reason", "detail", "unverified"]
 BLOCK_BYTES = 512 << 20  # rows of one table per write task, so per file a month: few, large files
 
 
@@ -78,10 +78,10 @@ class RayEngine:
         """Check and write `entries`; the verdicts go to `sink`; the files Ray wrote, by table."""
         return _run(entries, context, sink, out) if entries else {}
 
-    def exports(self, items: Sequence[tuple[Entry, tuple[str, ...]]], context: Context,
-                out: Output) -> Exported:
+    def exports(self, items: Sequence[ExportItem], context: Context, out: Output) -> Exported:
         """Each episode exported by a Ray task (exports.py), the counts summed here."""
-        rows = [{**_entry_row(entry), "formats": list(formats)} for entry, formats in items]
+        rows = [{**_entry_row(item.entry), "signer": item.signer, "formats": list(item.formats)}
+                for item in items]
         work = functools.partial(_export_row, context=context, out=out)
         done = Exported()
         for row in ray.data.from_items(rows).map(work).take_all():
@@ -143,14 +143,17 @@ def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) ->
     return {table: write(table) for table in ROWS}
 
 
+_ENTRY = ("key", "sha256", "size", "manifest", "revocation")
+
+
 def _entry_row(entry: Entry) -> dict[str, Any]:
-    return {"key": entry.key, "sha256": entry.sha256, "size": entry.size, "manifest": entry.manifest,
-            "revocation": entry.revocation}
+    return {name: getattr(entry, name) for name in _ENTRY}
 
 
 def _export_row(row: dict[str, Any], context: Context, out: Output) -> dict[str, Any]:
-    formats = tuple(row.pop("formats"))
-    return {"exported": export_entry(Entry(**row), context, formats, out).to_json()}
+    entry = Entry(**{name: row[name] for name in _ENTRY})
+    item = ExportItem(entry, str(row["signer"]), tuple(row["formats"]))
+    return {"exported": export_entry(item, context, out).to_json()}
 
 
 def _transform_row(row: dict[str, Any], context: Context, counter: Any) -> dict[str, Any]:
@@ -171,7 +174,7 @@ def _outcome(row: dict[str, Any]) -> Outcome:
     return Outcome(str(row["sha256"]), str(row["key"]), str(row["location"]), int(row["size"]),
                    episode_id=text("episode_id"), month=text("month"), content_sha256=text("content_sha256"),
                    signer_key_id=text("signer_key_id"), reason=text("reason"),  # type: ignore[arg-type]
-                   detail=str(row["detail"]))
+                   detail=str(row["detail"]), unverified=str(row["unverified"]))
 
 
 def _unpack(batch: pa.Table, table: str, dropped: set[str]) -> pa.Table:

@@ -51,7 +51,8 @@ def same_rows(first: Path, second: Path) -> None:
         assert found == rows(filesystem, str(second), table), table
         assert found or table == "commands", table
     for fmt in ("atif", "zeta"):
-        files = [{path.name: path.read_bytes() for path in (out / "exports" / fmt).iterdir()}
+        files = [{path.relative_to(out).as_posix(): path.read_bytes()
+                  for path in (out / "exports" / fmt).rglob("*") if path.is_file()}
                  for out in (first, second)]
         assert files[0] and files[0] == files[1], fmt
 
@@ -81,7 +82,7 @@ def test_both_engines_build_the_same_rows(local_ray: None, tmp_path: Path) -> No
     same_rows(local, on_ray)
     episodes = rows(pafs.LocalFileSystem(), str(on_ray), "episodes")
     assert len(episodes) == 4 and file_sha256(signed[1]) not in {row["sha256"] for row in episodes}
-    assert len(list((on_ray / "exports" / "atif").iterdir())) == 4
+    assert len([path for path in (on_ray / "exports" / "atif").rglob("*") if path.is_file()]) == 4
     assert [path.name for path in (on_ray / "steps").rglob("part-b00002-r-*.parquet")]  # Ray wrote build 2
 
 
