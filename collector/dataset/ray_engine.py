@@ -6,8 +6,9 @@ only the verdicts (hashes, reasons: a few hundred bytes an episode) and applies 
 source order, as the local engine does; then, for each table, `map_batches` unpacks the kept episodes'
 rows, `repartition` gathers them into blocks of up to BLOCK_BYTES (a file per block and month: one a
 month up to 512 MiB of a table's rows) and `write_parquet` writes them from the workers, partitioned
-by month, straight to OUT (a directory every node sees, or s3://). Ray is imported only here: codetape
-works without it.
+by month, straight to OUT (a directory every node sees, or s3://). Without --ray-address, a local Ray is
+started for the build, on loopback only and with token authentication (ray_local.py). Ray is imported
+only here: codetape works without it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ray.data.datasource import FilenameProvider
 from collector.dataset.errors import DatasetError
 from collector.dataset.exports import Exported, ExportItem, export_entry
 from collector.dataset.output import Output
+from collector.dataset.ray_local import LocalRay
 from collector.dataset.sink import Sink, Tally
 from collector.dataset.source import Entry
 from collector.dataset.tables import COMPRESSION, PARTITION, ROW_GROUP_ROWS, ROWS, TABLES
@@ -71,7 +73,7 @@ class RayEngine:
     """Joined to a cluster (or a local Ray started for this build, stopped by `close`)."""
 
     def __init__(self, address: str | None) -> None:
-        self.started = _connect(address)
+        self.started, self.local = _connect(address)
 
     def rows(self, entries: Sequence[Entry], context: Context, sink: Sink,
              out: Output) -> dict[str, dict[str, int]]:
@@ -89,25 +91,30 @@ class RayEngine:
         return done
 
     def close(self) -> None:
-        if self.started:
+        if self.local is not None:
+            self.local.close()
+        elif self.started:
             ray.shutdown()
 
 
-def _connect(address: str | None) -> bool:
-    """Join the cluster at `address`, or start a local Ray; False when this process already had one."""
+def _connect(address: str | None) -> tuple[bool, LocalRay | None]:
+    """Join the cluster at `address`, or start a local Ray (returned, to be closed); False when this process
+    already had one."""
     data = ray.data.DataContext.get_current()
     data.enable_progress_bars = False  # the build draws its own
     data.print_on_execution_start = False
     data.enable_auto_log_stats = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)  # Ray's notes are not the build's output
     if ray.is_initialized():
-        return False
+        return False, None
     try:
+        if address is None:
+            return True, LocalRay()
         ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = address or "a local Ray"
         raise DatasetError(f"cannot start or reach {where}: {str(exc).splitlines()[0]}") from None
-    return True
+    return True, None
 
 
 def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> dict[str, dict[str, int]]:
