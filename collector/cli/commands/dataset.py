@@ -21,8 +21,8 @@ OUT/exports/FORMAT/SIGNER/, one file per episode; later builds keep them complet
 
 --engine local (the default) runs the checks in a process per core; --engine ray as Ray Data tasks, on
 a local Ray or the cluster at --ray-address (pip install 'codetape[ray]'). Both give the same rows.
-For s3://, the endpoint and region are [upload]'s in config.toml or the AWS configuration's, as for
-codetape upload; credentials come from the AWS environment.
+For s3:// (SOURCE and OUT alike), the endpoint, region and credentials are resolved as for codetape
+upload: [upload] in config.toml (endpoint_url, region, profile), then the AWS configuration.
 """
 
 from __future__ import annotations
