@@ -32,7 +32,6 @@ REASONS: dict[Reason, str] = {
     "revocation_unverified": "a revocation record beside the episode does not verify against the key that "
                              "signed it: the record is ignored, the episode stays (not an episode left out)",
 }
-EPISODE_REASONS = frozenset(REASONS) - {"revocation_unverified"}  # the reasons an episode is left out
 
 
 class Rejected(Exception):
