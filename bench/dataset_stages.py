@@ -49,7 +49,7 @@ def stages(source: Path, count: int) -> tuple[int, int, dict[str, float]]:
     listing = list(entries(reader_for(where)))[:count]
     episodes = [open_episode(source / entry.key) for entry in listing]
     transform(listing[0], Context(where, 1))  # imports and the models' first build, not measured
-    StepRows("warm", "2026-01").finish()
+    StepRows("warm", "k", "2026-01").finish()
     seconds: dict[str, float] = {}
     seconds["read"] = cpu(lambda: [sum(1 for _ in records(episode, runs=True)) for episode in episodes])
     seconds.update(_after_validation(episodes))
@@ -75,7 +75,7 @@ def _no_rows(first: int, run: EditRun, workspace: Workspace) -> None:
 
 def _rows(episodes: list[Episode], validated: list[list[Record | EditRun]]) -> None:
     for episode, steps in zip(episodes, validated, strict=True):
-        rows = StepRows("bench", "2026-01")
+        rows = StepRows("bench", "k", "2026-01")
         verify_replay(episode, steps, observe=rows.observe, observe_run=rows.observe_run)
         rows.finish()
 

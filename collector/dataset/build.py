@@ -4,10 +4,12 @@
    files it does not name (a build that did not finish) are deleted. A dataset is built from one SOURCE
    with one --trust: a build that gives others is refused.
 2. The source is listed. Episodes no build has seen are new; episodes in the dataset with a revocation
-   record beside them now are withdrawn: their rows are copied out of the files that hold them, their
-   export files deleted.
+   record beside them now that verifies against their signer's key are withdrawn: their rows are copied
+   out of the files that hold them, their export files deleted. A record that does not verify is
+   ignored, and noted once as a row of `rejected` (revocations.py).
 3. The engine (local.py, ray_engine.py) runs the transform on every new episode; accepted ones become
-   rows, the others rows of `rejected` with their reason, duplicates included. Then the exports
+   rows, the others rows of `rejected` with their reason, duplicates and id conflicts included (known.py).
+   Then the exports
    (exports.py): the kept episodes in every format the dataset has, every episode in a format new to it.
 4. The manifest is written, naming the new files instead of the replaced ones, which are then deleted.
 """
@@ -25,7 +27,7 @@ from typing import Literal, Protocol
 
 from collector import __version__
 from collector.dataset.errors import EngineMissing, OutputRefused
-from collector.dataset.exports import Exported, remove_exports
+from collector.dataset.exports import Exported, ExportItem, remove_exports
 from collector.dataset.known import Admission, load_known, table_rows
 from collector.dataset.local import LocalEngine, cores
 from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
@@ -42,7 +44,6 @@ from schemas.settings import UploadSettings
 
 EngineName = Literal["local", "ray"]
 RAY_MISSING = "the ray engine needs Ray, which is not installed: pip install 'codetape[ray]'"
-ExportItems = list[tuple[Entry, tuple[str, ...]]]
 
 
 class Engine(Protocol):
@@ -50,9 +51,8 @@ class Engine(Protocol):
              out: Output) -> dict[str, dict[str, int]]:
         """Check `entries`, verdicts to `sink`; the files the engine wrote itself, by table."""
 
-    def exports(self, items: Sequence[tuple[Entry, tuple[str, ...]]], context: Context,
-                out: Output) -> Exported:
-        """Export each entry in its formats."""
+    def exports(self, items: Sequence[ExportItem], context: Context, out: Output) -> Exported:
+        """Export each episode in its formats."""
 
     def close(self) -> None: ...
 
@@ -78,6 +78,7 @@ class BuildReport:
     listed: int
     tally: Tally
     withdrawn: Counter[str] = field(default_factory=Counter)
+    unverified: int = 0  # revocation records ignored by this build (their episodes stay)
     rows: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)  # in the dataset, by reason
     exported: Exported = field(default_factory=Exported)
@@ -129,29 +130,33 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     number = len(manifest.builds) + 1
     known = load_known(out, manifest)
     listing = list(entries(reader))  # with revocations whose episode is gone: for find_withdrawn
-    withdrawn, months = find_withdrawn(out, manifest, reader, known, listing)
+    revocations = find_withdrawn(out, manifest, reader, known, listing)
+    withdrawn = revocations.withdrawn
     new = [entry for entry in listing if entry.present and entry.sha256 not in known.seen]
     tally = Tally(total=len(new), total_bytes=sum(entry.size for entry in new))
     progress(tally)
     added = [fmt for fmt in options.exports if fmt not in manifest.exports]
     backfill = _built_entries(out, manifest, {item.sha256 for item in withdrawn}) if added else []
-    removal = remove_rows(out, manifest, number, withdrawn, months)
-    remove_exports(out, manifest.exports, {item.episode_id for item in withdrawn})
+    removal = remove_rows(out, manifest, number, withdrawn, revocations.months)
+    remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
     context = Context(source, number, options.trust)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
         sink = Sink(out, number, Admission(known), tally, Path(scratch), progress)
         written = engine.rows(new, context, sink, out)
         for item in withdrawn:  # counted as withdrawals, not as this build's refusals
             sink.reject(item.sha256, item.key, item.episode_id, item.signer_key_id, item.refusal, count=False)
+        for item in revocations.ignored:
+            sink.unverified(item.sha256, item.episode_id, item.signer_key_id, item.refusal.detail)
         for table, files in sink.close().items():
             written.setdefault(table, {}).update(files)
     formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))
-    items: ExportItems = [(entry, formats) for entry in sink.kept] if formats else []
-    items += [(entry, tuple(added)) for entry in backfill]
+    items = [ExportItem(entry, signer, formats) for entry, signer in sink.kept] if formats else []
+    items += [ExportItem(entry, signer, tuple(added)) for entry, signer in backfill]
     exported = engine.exports(items, context, out) if items else Exported()
     manifest.exports = list(formats)
     report = BuildReport(number, source.url, out.url, options.engine, 0, len(listing), tally,
-                         Counter[str](item.refusal.reason for item in withdrawn), exported=exported)
+                         Counter[str](item.refusal.reason for item in withdrawn), tally.unverified,
+                         exported=exported)
     return _Build(report, manifest, withdrawn, len(new), written, removal.replaced)
 
 
@@ -170,23 +175,26 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
     totals.update(tally.rejected)
     totals.update(report.withdrawn)
     manifest.rejected = dict(sorted(totals.items()))
+    manifest.unverified_revocations += report.unverified
     manifest.builds.append(BuildRecord(
         number=report.number, engine=options.engine, codetape_version=__version__, started_at=started,
         finished_at=now(), listed=report.listed, new=build.new, accepted=tally.accepted,
-        rejected=dict(sorted(tally.rejected.items())), withdrawn=len(build.withdrawn), bytes=tally.bytes,
+        rejected=dict(sorted(tally.rejected.items())), withdrawn=len(build.withdrawn),
+        unverified_revocations=report.unverified, bytes=tally.bytes,
         exports=dict(report.exported.episodes), export_failures=len(report.exported.failed)))
     write_manifest(out, manifest)
     for _table, path in build.replaced:
         out.delete(path)
 
 
-def _built_entries(out: Output, manifest: DatasetManifest, without: set[str]) -> list[Entry]:
-    """The episodes in the dataset, as entries of the source (to export them in a format new to it)."""
+def _built_entries(out: Output, manifest: DatasetManifest, without: set[str]) -> list[tuple[Entry, str]]:
+    """The episodes in the dataset, as entries of the source with their signer (to export them in a format
+    new to it)."""
     found = []
-    for batch in table_rows(out, manifest, "episodes", ["sha256", "source_key", "bytes"]):
-        for sha, key, size in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
+    for batch in table_rows(out, manifest, "episodes", ["sha256", "source_key", "bytes", "signer_key_id"]):
+        for sha, key, size, signer in zip(*(batch.column(i).to_pylist() for i in range(4)), strict=True):
             if sha not in without:
-                found.append(Entry(key, sha, size))
+                found.append((Entry(key, sha, size), signer))
     return found
 
 

@@ -1,5 +1,6 @@
 """`--exports atif,zeta`: the dataset's episodes also in training formats, through collector.export's own
-`export_episodes`, into OUT/exports/FORMAT/ (one file per episode, named by its id).
+`export_episodes`, into OUT/exports/FORMAT/SIGNER/ (one file per episode, named by its id, in the folder
+of its signer's key id: two signers' episodes under one id are two episodes, known.py).
 
 A format, once exported into a dataset, is kept complete: a later build exports its new episodes in it
 too, and a format named for the first time is exported for every episode already in the dataset. An
@@ -23,6 +24,7 @@ from collector.dataset.errors import OutputFailed
 from collector.dataset.output import Output
 from collector.dataset.source import Entry, reader_for
 from collector.dataset.transform import Context
+from collector.dataset.writer import EpisodeKey
 from collector.episode import open_episode
 from collector.errors import EpisodeError, UsageError
 from collector.export import FORMATS, export_episodes, per_episode_formats
@@ -46,6 +48,15 @@ def parse_exports(text: str) -> tuple[str, ...]:
     if not names:
         raise UsageError(f"--exports names no format; choose from {', '.join(export_formats())}")
     return names
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    """An episode of the dataset to export: where it is at the source, its signer's key id, the formats."""
+
+    entry: Entry
+    signer: str
+    formats: tuple[str, ...]
 
 
 @dataclass
@@ -74,25 +85,26 @@ class Exported:
                    list(data["failed"]))
 
 
-def export_entry(entry: Entry, context: Context, formats: tuple[str, ...], out: Output) -> Exported:
-    """Export one episode of the dataset in `formats`; a failure is counted, never raised (the episode
+def export_entry(item: ExportItem, context: Context, out: Output) -> Exported:
+    """Export one episode of the dataset in its formats; a failure is counted, never raised (the episode
     is in the dataset already: its exports are the extra)."""
-    done = Exported()
+    entry, done = item.entry, Exported()
     with tempfile.TemporaryDirectory(prefix="codetape-export-", dir=context.scratch) as scratch:
         path = Path(scratch) / "episode.ctape"
         sha256, _size = reader_for(context.source).fetch(entry.key, path, context.max_bytes)
-        for fmt in formats:
+        for fmt in item.formats:
             if sha256 != entry.sha256:
                 done.failed.append(f"{fmt} {entry.key}: it changed at the source after it was built")
                 continue
-            target = out.local / FOLDER / fmt if out.local is not None else Path(scratch) / fmt
+            where = f"{FOLDER}/{fmt}/{item.signer}"
+            target = out.local / where if out.local is not None else Path(scratch) / fmt
             try:
                 result = export_episodes([open_episode(path)], fmt, target)
             except EpisodeError as exc:
                 done.failed.append(f"{fmt} {entry.key}: {exc}")
                 continue
             if out.local is None:
-                _send(target, out, f"{FOLDER}/{fmt}")
+                _send(target, out, where)
             done.episodes[fmt] += result.episodes
             done.files[fmt] += result.files
             done.records[fmt] += result.records
@@ -107,16 +119,17 @@ def _send(folder: Path, out: Output, where: str) -> None:
         raise OutputFailed(f"cannot write {out.describe(where)}: {exc}") from None
 
 
-def remove_exports(out: Output, formats: list[str], episode_ids: set[str]) -> None:
+def remove_exports(out: Output, formats: list[str], episodes: set[EpisodeKey]) -> None:
     """Delete the export files of episodes whose rows left the dataset."""
-    if not episode_ids:
+    if not episodes:
         return
     for fmt in formats:
-        folder = out.path(f"{FOLDER}/{fmt}")
-        try:
-            infos = out.fs.get_file_info(pafs.FileSelector(folder, allow_not_found=True))
-        except (OSError, pa.ArrowException) as exc:
-            raise OutputFailed(f"cannot list {out.describe(f'{FOLDER}/{fmt}')}: {exc}") from None
-        for info in infos:
-            if info.base_name.split(".", 1)[0] in episode_ids:
-                out.delete(info.path[len(out.root) + 1:])
+        for signer in {signer for _episode_id, signer in episodes}:
+            where = f"{FOLDER}/{fmt}/{signer}"
+            try:
+                infos = out.fs.get_file_info(pafs.FileSelector(out.path(where), allow_not_found=True))
+            except (OSError, pa.ArrowException) as exc:
+                raise OutputFailed(f"cannot list {out.describe(where)}: {exc}") from None
+            for info in infos:
+                if (info.base_name.split(".", 1)[0], signer) in episodes:
+                    out.delete(info.path[len(out.root) + 1:])

@@ -1,10 +1,17 @@
 """What earlier builds left in OUT: which episodes were seen, which were accepted, and the duplicate rule.
 
-An incremental build checks only episodes no build has seen (accepted or rejected), and a new episode is a
-duplicate when its content (the SHA-256 its signature covers) or its episode id is already in the
-dataset; of several new ones, the first in source order (by SHA-256) stays. Both engines admit through
-`Admission`, so they keep the same episodes. Memory: about 200 bytes per episode already built (their
-hashes and ids), read a column at a time from the tables themselves.
+An incremental build checks only episodes no build has seen (accepted or rejected). An episode is one
+signer's: its episode id and its signer's key id name it in every table. A new episode is
+- a `duplicate` when the same key signed the same content (the SHA-256 its signature covers) already in
+  the dataset: the same episode signed again;
+- an `id_conflict` when the same key signed another content under the same episode id already in the
+  dataset: which one the signer meant cannot be told, so the one already there stays.
+Another signer's episode is never either, whatever id or content it carries: it is kept apart, so nobody
+can push someone else's episode out by signing something under its id. An episode in the dataset is
+never replaced by a later one; of several new ones, the first in source order (by SHA-256) stays, which
+only the signer of both can arrange. Both engines admit through `Admission`, so they keep the same
+episodes. Memory: about 250 bytes per episode already built (hashes, ids, keys), read a column at a time
+from the tables themselves.
 """
 
 from __future__ import annotations
@@ -21,19 +28,22 @@ from collector.dataset.manifest import DatasetManifest
 from collector.dataset.output import Output
 from collector.dataset.reasons import Rejected
 
+Named = tuple[str, str]  # (signer key id, content sha256 or episode id)
+
 
 @dataclass
 class Known:
     seen: set[str] = field(default_factory=set)  # sha256 of every episode checked by an earlier build
-    contents: dict[str, str] = field(default_factory=dict)  # content sha256 -> sha256 of the episode kept
-    ids: dict[str, str] = field(default_factory=dict)  # episode id -> sha256 of the episode kept
+    contents: dict[Named, str] = field(default_factory=dict)  # (signer, content) -> sha256 of the one kept
+    ids: dict[Named, str] = field(default_factory=dict)  # (signer, episode id) -> sha256 of the one kept
+    unverified: set[str] = field(default_factory=set)  # episodes whose ignored revocation has its row
 
-    def forget(self, sha256: str, content: str, episode_id: str) -> None:
+    def forget(self, sha256: str, signer: str, content: str, episode_id: str) -> None:
         """An episode's rows are gone (revoked since): its content and id no longer make duplicates."""
-        if self.contents.get(content) == sha256:
-            del self.contents[content]
-        if self.ids.get(episode_id) == sha256:
-            del self.ids[episode_id]
+        if self.contents.get((signer, content)) == sha256:
+            del self.contents[(signer, content)]
+        if self.ids.get((signer, episode_id)) == sha256:
+            del self.ids[(signer, episode_id)]
 
 
 def table_rows(out: Output, manifest: DatasetManifest, table: str, columns: Sequence[str],
@@ -54,13 +64,17 @@ def table_rows(out: Output, manifest: DatasetManifest, table: str, columns: Sequ
 
 def load_known(out: Output, manifest: DatasetManifest) -> Known:
     known = Known()
-    for batch in table_rows(out, manifest, "episodes", ["sha256", "content_sha256", "episode_id"]):
-        for sha, content, eid in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
+    columns = ["sha256", "signer_key_id", "content_sha256", "episode_id"]
+    for batch in table_rows(out, manifest, "episodes", columns):
+        for sha, signer, content, eid in zip(*(batch.column(i).to_pylist() for i in range(4)), strict=True):
             known.seen.add(sha)
-            known.contents.setdefault(content, sha)
-            known.ids.setdefault(eid, sha)
-    for batch in table_rows(out, manifest, "rejected", ["sha256"]):
-        known.seen.update(batch.column(0).to_pylist())
+            known.contents.setdefault((signer, content), sha)
+            known.ids.setdefault((signer, eid), sha)
+    for batch in table_rows(out, manifest, "rejected", ["sha256", "reason"]):
+        for sha, reason in zip(*(batch.column(i).to_pylist() for i in range(2)), strict=True):
+            known.seen.add(sha)
+            if reason == "revocation_unverified":
+                known.unverified.add(sha)
     return known
 
 
@@ -70,15 +84,17 @@ class Admission:
     def __init__(self, known: Known) -> None:
         self.known = known
 
-    def check(self, sha256: str, content: str, episode_id: str) -> Rejected | None:
-        """None when the episode is kept (and remembered), else why it is a duplicate."""
-        same = self.known.contents.get(content)
+    def check(self, sha256: str, signer: str, content: str, episode_id: str) -> Rejected | None:
+        """None when the episode is kept (and remembered), else why it is a duplicate or an id conflict."""
+        same = self.known.contents.get((signer, content))
         if same is not None:
-            return Rejected("duplicate", f"the same content as {same[:16]}..., already in the dataset")
-        same = self.known.ids.get(episode_id)
+            return Rejected("duplicate", f"the same content signed by the same key as {same[:16]}..., "
+                            "already in the dataset")
+        same = self.known.ids.get((signer, episode_id))
         if same is not None:
-            return Rejected("duplicate", f"the same episode id as {same[:16]}..., already in the dataset "
-                            "(another signing of it)")
-        self.known.contents[content] = sha256
-        self.known.ids[episode_id] = sha256
+            return Rejected("id_conflict", f"the same episode id and signer as {same[:16]}..., already in "
+                            "the dataset, with other content: which one the signer meant cannot be told, and "
+                            "the one already there stays")
+        self.known.contents[(signer, content)] = sha256
+        self.known.ids[(signer, episode_id)] = sha256
         return None

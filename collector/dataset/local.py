@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collector.dataset import workers as pool
-from collector.dataset.exports import Exported, export_entry
+from collector.dataset.exports import Exported, ExportItem, export_entry
 from collector.dataset.kept import HOLD_BYTES, KeptRows, Written
 from collector.dataset.output import Output
 from collector.dataset.sink import Sink
@@ -65,10 +65,9 @@ class LocalEngine:
                 written.setdefault(table, {}).update(paths)
         return written
 
-    def exports(self, items: Sequence[tuple[Entry, tuple[str, ...]]], context: Context,
-                out: Output) -> Exported:
+    def exports(self, items: Sequence[ExportItem], context: Context, out: Output) -> Exported:
         done = Exported()
-        work = functools.partial(_export, context=context, out=out)
+        work = functools.partial(export_entry, context=context, out=out)
         for exported in map(work, items) if self.pool is None else self.pool.map(work, items):
             done.add(exported)
         return done
@@ -97,7 +96,3 @@ def _write_kept(job: RowsJob, dropped: Collection[str]) -> Written:
     """In a worker: the rows it kept written as Parquet, those of `dropped` episodes left out."""
     kept = _KEPT.pop(job.scratch, None)
     return {} if kept is None else kept.close(dropped)
-
-
-def _export(item: tuple[Entry, tuple[str, ...]], context: Context, out: Output) -> Exported:
-    return export_entry(item[0], context, item[1], out)

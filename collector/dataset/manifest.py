@@ -8,6 +8,7 @@ finish; the next build deletes it. Readers may rely on the files it names.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import datetime
 from typing import Literal
@@ -19,7 +20,7 @@ from collector.dataset.errors import OutputRefused
 from collector.dataset.output import MANIFEST, Output
 from collector.dataset.tables import TABLES
 
-FORMAT = "codetape-dataset/v1"
+FORMAT = "codetape-dataset/v2"  # v2: an episode is its id and its signer's key id, in every table
 
 
 class _Model(pydantic.BaseModel):
@@ -39,19 +40,23 @@ class BuildRecord(_Model):
     accepted: int
     rejected: dict[str, int] = pydantic.Field(description="episodes left out by this build, by reason")
     withdrawn: int = pydantic.Field(description="episodes built before, revoked since: their rows removed")
+    unverified_revocations: int = pydantic.Field(
+        default=0, description="revocation records ignored: they do not verify against the episode's signer")
     bytes: int = pydantic.Field(description="bytes of the episodes checked")
     exports: dict[str, int] = pydantic.Field(default={}, description="episodes exported, by format")
     export_failures: int = 0
 
 
 class DatasetManifest(_Model):
-    format: Literal["codetape-dataset/v1"] = "codetape-dataset/v1"
+    format: Literal["codetape-dataset/v2"] = "codetape-dataset/v2"
     codetape_version: str = __version__
     source: str
     trust: list[str] | None = pydantic.Field(default=None, description="--trust: keys or key ids; None: any")
     exports: list[str] = pydantic.Field(default=[], description="formats in OUT/exports/, kept complete")
     rows: dict[str, int] = {}
     rejected: dict[str, int] = pydantic.Field(default={}, description="episodes left out, by reason")
+    unverified_revocations: int = pydantic.Field(
+        default=0, description="revocation records ignored, each a row of rejected; their episodes stay")
     builds: list[BuildRecord] = []
     files: dict[str, dict[str, int]] = pydantic.Field(
         default={}, description="table -> Parquet file (relative to OUT) -> rows")
@@ -77,8 +82,13 @@ def read_manifest(out: Output) -> DatasetManifest | None:
     try:
         return DatasetManifest.model_validate_json(data)
     except pydantic.ValidationError:
-        raise OutputRefused(f"{out.describe(MANIFEST)} is not a {FORMAT} manifest; build into another "
-                            "directory") from None
+        pass
+    with contextlib.suppress(ValueError, AttributeError):
+        older = json.loads(data).get("format")
+        if isinstance(older, str) and older.startswith("codetape-dataset/") and older != FORMAT:
+            raise OutputRefused(f"{out.url} is a {older} dataset, whose tables differ from {FORMAT}'s; build "
+                                "it again into a new OUT")
+    raise OutputRefused(f"{out.describe(MANIFEST)} is not a {FORMAT} manifest; build into another directory")
 
 
 def write_manifest(out: Output, manifest: DatasetManifest) -> None:

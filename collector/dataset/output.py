@@ -1,11 +1,13 @@
 """OUT: a local directory or `s3://BUCKET/PREFIX`, as the pyarrow filesystem the Parquet writers (and Ray's)
 write through.
 
-For s3://, the endpoint and region are resolved as for the source (the upload's S3 client: `[upload]` in
-config.toml, AWS_ENDPOINT_URL, ...; plain http:// only on loopback); credentials come from the AWS
-environment of whichever machine writes (AWS_ACCESS_KEY_ID, AWS_PROFILE, an instance role): they are
-never passed along, so Ray workers on other nodes use their own. Files appear whole: a local file is
-renamed into place, an S3 object exists once its upload completes.
+For s3://, the endpoint, region and credentials are resolved as for the source, by the upload's S3 client
+(boto3: `[upload]` in config.toml, its `profile` included, then AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
+AWS_PROFILE, the shared files, an instance role; plain http:// only on loopback), and handed to Arrow,
+which writes. They are resolved again in every process that writes (`S3Output` travels as where it
+writes, never as the credentials it holds), so a local worker or a Ray task on another node uses that
+machine's AWS configuration with the same `[upload]` settings, exactly as it does to read the source.
+Files appear whole: a local file is renamed into place, an S3 object exists once its upload completes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pyarrow as pa
@@ -22,7 +25,7 @@ import pyarrow.fs as pafs
 
 from collector.atomic import atomic_write, locked
 from collector.dataset.errors import OutputFailed
-from collector.upload.destinations import parse_destination
+from collector.upload.destinations import Destination, parse_destination
 from schemas.settings import UploadSettings
 
 MANIFEST = "_manifest.json"
@@ -108,6 +111,37 @@ class Output:
             yield
 
 
+class S3Output(pafs.S3FileSystem):  # type: ignore[misc]  # (pyarrow has no type hints)
+    """Arrow's S3 filesystem for OUT, with the credentials boto3 resolved for it; pickled (to a worker, a Ray
+    task) as the destination alone, and opened again there."""
+
+    def __init__(self, destination: Destination, **options: Any) -> None:
+        super().__init__(**options)
+        self.destination = destination
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return s3_filesystem, (self.destination,)
+
+
+def s3_filesystem(destination: Destination) -> S3Output:
+    """OUT's filesystem: the endpoint, region and credentials the upload's S3 client resolves."""
+    from collector.upload.s3_store import S3Store  # boto3, configured as for upload and for the source
+
+    store = S3Store(destination)
+    endpoint = urlsplit(str(store.client.meta.endpoint_url))
+    region = store.client.meta.region_name or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    options: dict[str, Any] = {"region": region}
+    if not (endpoint.hostname or "").endswith(".amazonaws.com"):  # AWS itself: Arrow's own addressing
+        options.update(endpoint_override=endpoint.netloc, scheme=endpoint.scheme)
+    credentials = store.session.get_credentials()
+    if credentials is not None:
+        frozen = credentials.get_frozen_credentials()
+        options.update(access_key=frozen.access_key, secret_key=frozen.secret_key)
+        if frozen.token:
+            options["session_token"] = frozen.token
+    return S3Output(destination, **options)
+
+
 def open_output(where: str, settings: UploadSettings) -> Output:
     """OUT as a directory (a path, or file:///DIR) or s3://BUCKET/PREFIX (DestinationError otherwise)."""
     if "://" not in where:
@@ -119,15 +153,5 @@ def open_output(where: str, settings: UploadSettings) -> Output:
         except OSError as exc:
             raise OutputFailed(f"cannot create {destination.path}: {exc.strerror}") from None
         return Output(destination.url, pafs.LocalFileSystem(), str(destination.path), destination.path)
-    from collector.upload.s3_store import S3Store  # boto3 resolves the endpoint and region, as for upload
-
-    client = S3Store(destination).client
-    endpoint = urlsplit(str(client.meta.endpoint_url))
-    region = client.meta.region_name or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    if (endpoint.hostname or "").endswith(".amazonaws.com"):
-        filesystem = pafs.S3FileSystem(region=region)  # AWS itself: Arrow's own addressing
-    else:
-        filesystem = pafs.S3FileSystem(endpoint_override=endpoint.netloc, scheme=endpoint.scheme,
-                                       region=region)
     root = "/".join(part for part in (destination.bucket, destination.prefix) if part)
-    return Output(destination.url, filesystem, root)
+    return Output(destination.url, s3_filesystem(destination), root)

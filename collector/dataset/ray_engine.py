@@ -6,8 +6,9 @@ only the verdicts (hashes, reasons: a few hundred bytes an episode) and applies 
 source order, as the local engine does; then, for each table, `map_batches` unpacks the kept episodes'
 rows, `repartition` gathers them into blocks of up to BLOCK_BYTES (a file per block and month: one a
 month up to 512 MiB of a table's rows) and `write_parquet` writes them from the workers, partitioned
-by month, straight to OUT (a directory every node sees, or s3://). Ray is imported only here: codetape
-works without it.
+by month, straight to OUT (a directory every node sees, or s3://). Without --ray-address, a local Ray is
+started for the build, on loopback only and with token authentication (ray_local.py). Ray is imported
+only here: codetape works without it.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ import ray.data
 from ray.data.datasource import FilenameProvider
 
 from collector.dataset.errors import DatasetError
-from collector.dataset.exports import Exported, export_entry
+from collector.dataset.exports import Exported, ExportItem, export_entry
 from collector.dataset.output import Output
+from collector.dataset.ray_local import LocalRay
 from collector.dataset.sink import Sink, Tally
 from collector.dataset.source import Entry
 from collector.dataset.tables import COMPRESSION, PARTITION, ROW_GROUP_ROWS, ROWS, TABLES
@@ -36,7 +38,7 @@ from collector.dataset.writer import part_prefix
 
 POLL_S = 0.25
 _VERDICT = ["sha256", "key", "location", "size", "episode_id", "month", "content_sha256", "signer_key_id",
-            "reason", "detail"]
+            "reason", "detail", "unverified"]
 BLOCK_BYTES = 512 << 20  # rows of one table per write task, so per file a month: few, large files
 
 
@@ -71,17 +73,17 @@ class RayEngine:
     """Joined to a cluster (or a local Ray started for this build, stopped by `close`)."""
 
     def __init__(self, address: str | None) -> None:
-        self.started = _connect(address)
+        self.started, self.local = _connect(address)
 
     def rows(self, entries: Sequence[Entry], context: Context, sink: Sink,
              out: Output) -> dict[str, dict[str, int]]:
         """Check and write `entries`; the verdicts go to `sink`; the files Ray wrote, by table."""
         return _run(entries, context, sink, out) if entries else {}
 
-    def exports(self, items: Sequence[tuple[Entry, tuple[str, ...]]], context: Context,
-                out: Output) -> Exported:
+    def exports(self, items: Sequence[ExportItem], context: Context, out: Output) -> Exported:
         """Each episode exported by a Ray task (exports.py), the counts summed here."""
-        rows = [{**_entry_row(entry), "formats": list(formats)} for entry, formats in items]
+        rows = [{**_entry_row(item.entry), "signer": item.signer, "formats": list(item.formats)}
+                for item in items]
         work = functools.partial(_export_row, context=context, out=out)
         done = Exported()
         for row in ray.data.from_items(rows).map(work).take_all():
@@ -89,25 +91,30 @@ class RayEngine:
         return done
 
     def close(self) -> None:
-        if self.started:
+        if self.local is not None:
+            self.local.close()
+        elif self.started:
             ray.shutdown()
 
 
-def _connect(address: str | None) -> bool:
-    """Join the cluster at `address`, or start a local Ray; False when this process already had one."""
+def _connect(address: str | None) -> tuple[bool, LocalRay | None]:
+    """Join the cluster at `address`, or start a local Ray (returned, to be closed); False when this process
+    already had one."""
     data = ray.data.DataContext.get_current()
     data.enable_progress_bars = False  # the build draws its own
     data.print_on_execution_start = False
     data.enable_auto_log_stats = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)  # Ray's notes are not the build's output
     if ray.is_initialized():
-        return False
+        return False, None
     try:
+        if address is None:
+            return True, LocalRay()
         ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = address or "a local Ray"
         raise DatasetError(f"cannot start or reach {where}: {str(exc).splitlines()[0]}") from None
-    return True
+    return True, None
 
 
 def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> dict[str, dict[str, int]]:
@@ -143,14 +150,17 @@ def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) ->
     return {table: write(table) for table in ROWS}
 
 
+_ENTRY = ("key", "sha256", "size", "manifest", "revocation")
+
+
 def _entry_row(entry: Entry) -> dict[str, Any]:
-    return {"key": entry.key, "sha256": entry.sha256, "size": entry.size, "manifest": entry.manifest,
-            "revocation": entry.revocation}
+    return {name: getattr(entry, name) for name in _ENTRY}
 
 
 def _export_row(row: dict[str, Any], context: Context, out: Output) -> dict[str, Any]:
-    formats = tuple(row.pop("formats"))
-    return {"exported": export_entry(Entry(**row), context, formats, out).to_json()}
+    entry = Entry(**{name: row[name] for name in _ENTRY})
+    item = ExportItem(entry, str(row["signer"]), tuple(row["formats"]))
+    return {"exported": export_entry(item, context, out).to_json()}
 
 
 def _transform_row(row: dict[str, Any], context: Context, counter: Any) -> dict[str, Any]:
@@ -171,7 +181,7 @@ def _outcome(row: dict[str, Any]) -> Outcome:
     return Outcome(str(row["sha256"]), str(row["key"]), str(row["location"]), int(row["size"]),
                    episode_id=text("episode_id"), month=text("month"), content_sha256=text("content_sha256"),
                    signer_key_id=text("signer_key_id"), reason=text("reason"),  # type: ignore[arg-type]
-                   detail=str(row["detail"]))
+                   detail=str(row["detail"]), unverified=str(row["unverified"]))
 
 
 def _unpack(batch: pa.Table, table: str, dropped: set[str]) -> pa.Table:

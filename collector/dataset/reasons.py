@@ -1,13 +1,17 @@
 """Why an episode is left out of a dataset: one reason per row of the `rejected` table, checked in this
-order (the first that applies is the one recorded), and `Rejected`, which the checks raise to say so."""
+order (the first that applies is the one recorded), and `Rejected`, which the checks raise to say so.
+
+One reason is not an episode's: `revocation_unverified` is the row of a revocation record that does not
+verify against the key that signed the episode beside it. The record is ignored and the episode stays
+(whoever can write to the source cannot withdraw someone else's episode); the row says it was seen."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 Reason = Literal[
-    "hash_mismatch", "too_large", "format", "unsigned", "signature", "revoked", "revocation_invalid",
-    "untrusted_signer", "manifest_mismatch", "replay", "consent_scope", "duplicate",
+    "hash_mismatch", "too_large", "format", "unsigned", "signature", "revoked", "untrusted_signer",
+    "manifest_mismatch", "replay", "consent_scope", "duplicate", "id_conflict", "revocation_unverified",
 ]
 
 REASONS: dict[Reason, str] = {
@@ -18,12 +22,15 @@ REASONS: dict[Reason, str] = {
     "signature": "its signature does not verify, or its statement is not bound to these bytes",
     "revoked": "its signer revoked it: a signed revocation record is beside it (when it arrived after the "
                "episode was built, the next build removes its rows)",
-    "revocation_invalid": "a revocation record is beside it that does not verify; left out all the same",
     "untrusted_signer": "signed by a key that --trust does not list",
     "manifest_mismatch": "the manifest beside it names other bytes, another episode or another signer",
     "replay": "its steps do not replay exactly (an edit to a closed file, a save whose hash differs, ...)",
     "consent_scope": "its consent statement does not describe its steps (files, time range, step count)",
-    "duplicate": "the same content or episode id as an episode already in the dataset",
+    "duplicate": "the same content, signed by the same key, as an episode already in the dataset",
+    "id_conflict": "the same episode id and signer as an episode already in the dataset, with other content: "
+                   "which one the signer meant cannot be told, and the one already there stays",
+    "revocation_unverified": "a revocation record beside the episode does not verify against the key that "
+                             "signed it: the record is ignored, the episode stays (not an episode left out)",
 }
 
 

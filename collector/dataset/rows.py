@@ -58,8 +58,9 @@ class _Columns:
 class StepRows:
     """The rows of one episode, filled step by step (`observe`), closed by `finish`."""
 
-    def __init__(self, episode_id: str, month: str, *, limit: int = MAX_ROWS_BYTES) -> None:
-        common = {"episode_id": episode_id, "month": month}
+    def __init__(self, episode_id: str, signer_key_id: str, month: str, *,
+                 limit: int = MAX_ROWS_BYTES) -> None:
+        common = {"episode_id": episode_id, "signer_key_id": signer_key_id, "month": month}
         self.steps, self.file_states = _Columns(STEPS, common), _Columns(FILE_STATES, common)
         self.test_runs, self.commands = _Columns(TEST_RUNS, common), _Columns(COMMANDS, common)
         columns = self.steps.columns  # the one table every step has a row in, filled directly

@@ -1,6 +1,7 @@
 """Where a build's verdicts go, whichever engine reached them: the duplicate rule (known.Admission), the
-refusals to `rejected`, the counts to the tally the progress bar shows, and (for the local engine's
-single process) the accepted rows to its KeptRows (kept.py)."""
+refusals to `rejected` (and the revocation records ignored, each a row of its own), the counts to the
+tally the progress bar shows, and (for the local engine's single process) the accepted rows to its
+KeptRows (kept.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from collector.dataset.source import Entry
 from collector.dataset.tables import REJECTED
 from collector.dataset.transform import Outcome
 from collector.dataset.writer import TableWriter
+from collector.upload.destinations import revocation_key
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Tally:
     bytes: int = 0
     accepted: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
+    unverified: int = 0  # revocation records ignored (each a row of `rejected`; their episodes stay)
 
 
 Progress = Callable[[Tally], None]
@@ -47,26 +50,37 @@ class Sink:
         self.scratch = scratch  # the local engine's workers spill there too
         self.rows = KeptRows(out, build, scratch)
         self.rejected = TableWriter(out, "rejected", build, scratch)
-        self.kept: list[Entry] = []  # the episodes whose rows this build adds
+        self.kept: list[tuple[Entry, str]] = []  # the episodes whose rows this build adds, with their signer
 
     def verdict(self, outcome: Outcome) -> bool:
         """Count `outcome` and say whether its rows are kept (accepted, and not a duplicate)."""
         refusal = None if outcome.reason is None else Rejected(outcome.reason, outcome.detail)
         if refusal is None:
             assert outcome.content_sha256 is not None and outcome.episode_id is not None
-            refusal = self.admission.check(outcome.sha256, outcome.content_sha256, outcome.episode_id)
+            assert outcome.signer_key_id is not None
+            refusal = self.admission.check(outcome.sha256, outcome.signer_key_id, outcome.content_sha256,
+                                           outcome.episode_id)
+        if outcome.unverified:
+            self.unverified(outcome.sha256, outcome.episode_id, outcome.signer_key_id, outcome.unverified)
         self.tally.done += 1
         self.tally.bytes += outcome.size
         if refusal is not None:
             self.reject(outcome.sha256, outcome.key, outcome.episode_id, outcome.signer_key_id, refusal)
         else:
             self.tally.accepted += 1
-            self.kept.append(Entry(outcome.key, outcome.sha256, outcome.size))
+            assert outcome.signer_key_id is not None
+            self.kept.append((Entry(outcome.key, outcome.sha256, outcome.size), outcome.signer_key_id))
         self.progress(self.tally)
         return refusal is None
 
     def keep(self, outcome: Outcome) -> None:
         self.rows.add(outcome)
+
+    def unverified(self, sha256: str, episode_id: str | None, signer: str | None, detail: str) -> None:
+        """The row of a revocation record that does not withdraw the episode `sha256` beside it."""
+        self.tally.unverified += 1
+        self.reject(sha256, revocation_key(sha256), episode_id, signer,
+                    Rejected("revocation_unverified", detail), count=False)
 
     def reject(self, sha256: str, key: str, episode_id: str | None, signer: str | None,
                refusal: Rejected, *, count: bool = True) -> None:

@@ -2,9 +2,10 @@
 
 Every table but `rejected` carries `month` (the episode's UTC start, `YYYY-MM`) as its Hive partition:
 `OUT/steps/month=2026-03/part-*.parquet`, the column in the path and not in the files, as DuckDB, Spark,
-Polars and pyarrow read it. `episode_id` joins the tables; it is unique in a dataset (a second episode
-with the same id or content is a duplicate). Row groups hold about 64 MiB of data: many small rows in a
-group for `steps`, a few thousand file texts for `file_states`. Files are zstd-compressed.
+Polars and pyarrow read it. `episode_id` and `signer_key_id` together join the tables: they are unique
+in a dataset (one signer's episode id is one episode; another signer's episode under the same id is
+another episode, kept apart by its signer: known.py). Row groups hold about 64 MiB of data: many small
+rows in a group for `steps`, a few thousand file texts for `file_states`. Files are zstd-compressed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ PARTITION = "month"
 COMPRESSION = "zstd"
 
 _ID = pa.field("episode_id", pa.string(), nullable=False)
+_SIGNER = pa.field("signer_key_id", pa.string(), nullable=False)  # with episode_id: which episode
 _STEP = pa.field("step", pa.int32(), nullable=False)  # the index `codetape cat` and `checkout --step` use
 _T = pa.field("t_ms", pa.int64(), nullable=False)
 _MONTH = pa.field(PARTITION, pa.string(), nullable=False)
@@ -39,7 +41,7 @@ EPISODES = pa.schema([
     pa.field("editor", pa.string()),
     pa.field("editor_version", pa.string()),
     pa.field("channels", _STRINGS),
-    pa.field("signer_key_id", pa.string(), nullable=False),
+    _SIGNER,
     pa.field("signer_public_key", pa.string(), nullable=False),
     pa.field("signed_at", _UTC, nullable=False),
     pa.field("signed_with", pa.string()),
@@ -66,7 +68,7 @@ EPISODES = pa.schema([
 ])
 
 STEPS = pa.schema([
-    _ID, _STEP, _T,
+    _ID, _SIGNER, _STEP, _T,
     pa.field("kind", pa.string(), nullable=False),
     pa.field("source", pa.string(), nullable=False),
     pa.field("path", pa.string()),
@@ -75,7 +77,7 @@ STEPS = pa.schema([
 ])
 
 FILE_STATES = pa.schema([
-    _ID, _STEP, _T,
+    _ID, _SIGNER, _STEP, _T,
     pa.field("event", pa.string(), nullable=False),  # save | commit | end
     pa.field("path", pa.string(), nullable=False),
     pa.field("sha256", pa.string(), nullable=False),  # of the text's UTF-8 bytes
@@ -84,7 +86,7 @@ FILE_STATES = pa.schema([
 ])
 
 TEST_RUNS = pa.schema([
-    _ID, _STEP, _T,
+    _ID, _SIGNER, _STEP, _T,
     pa.field("framework", pa.string(), nullable=False),
     pa.field("args", _STRINGS),
     pa.field("exit_status", pa.int64()),
@@ -98,7 +100,7 @@ TEST_RUNS = pa.schema([
 ])
 
 COMMANDS = pa.schema([
-    _ID, _STEP, _T,
+    _ID, _SIGNER, _STEP, _T,
     pa.field("source", pa.string(), nullable=False),
     pa.field("argv", _STRINGS),
     pa.field("command_line", pa.string()),
@@ -111,7 +113,7 @@ COMMANDS = pa.schema([
 
 REJECTED = pa.schema([
     pa.field("sha256", pa.string(), nullable=False),  # the name it is stored under
-    pa.field("source_key", pa.string(), nullable=False),
+    pa.field("source_key", pa.string(), nullable=False),  # the episode's, or the revocation record's
     pa.field("episode_id", pa.string()),  # when it could be read
     pa.field("signer_key_id", pa.string()),  # when its signature verified
     pa.field("reason", pa.string(), nullable=False),

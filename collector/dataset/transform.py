@@ -3,12 +3,13 @@
 Nothing the source says is taken on trust. The bytes are copied into a private file and hashed on the way:
 they must hash to the name they are stored under. Then, in the order of collector/dataset/reasons.py: the
 container opens within the format's limits (collector.episode), a consent frame is there, its signature
-verifies and its statement is bound to these bytes (collector.consent), no revocation record lies beside
-it, the signer is one --trust lists, the manifest beside it agrees. Then one pass over the steps (edits
-read straight from their columns: collector/episode/records.py), replayed by collector.verify (every edit
-lands, every save's hash matches; a run of typed characters as one change: collector/reconstruct/runs.py)
-while the rows are gathered (rows.py), after which the statement must describe those steps (files, time
-range).
+verifies and its statement is bound to these bytes (collector.consent), no revocation record that
+verifies against its signer's key lies beside it (one that does not is noted and ignored:
+revocations.py), the signer is one --trust lists, the manifest beside it agrees. Then one pass over the
+steps (edits read straight from their columns: collector/episode/records.py), replayed by
+collector.verify (every edit lands, every save's hash matches; a run of typed characters as one change:
+collector/reconstruct/runs.py) while the rows are gathered (rows.py), after which the statement must
+describe those steps (files, time range).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Outcome:
     signer_key_id: str | None = None
     reason: Reason | None = None
     detail: str = ""
+    unverified: str = ""  # why a revocation record beside it was ignored (none: "")
     tables: dict[str, pa.Table] = field(default_factory=dict)
 
     @property
@@ -117,7 +119,10 @@ def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome
     if entry.revocation:
         record = reader.read_bytes(revocation_key(entry.sha256), MAX_RECORD)
         if record is not None:
-            raise judge(record, entry.sha256, statement.reviewer.public_key)
+            verdict = judge(record, entry.sha256, statement.reviewer.public_key)
+            if verdict.reason == "revoked":
+                raise verdict
+            outcome.unverified = verdict.detail
     if context.trust is not None and not context.trust.admits(statement.reviewer):
         raise Rejected("untrusted_signer", f"signed by key {statement.reviewer.key_id}, which --trust does "
                        "not list")
@@ -148,7 +153,7 @@ def _check_manifest(data: bytes | None, outcome: Outcome, statement_bytes: bytes
 def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes, entry: Entry,
           context: Context, size: int) -> dict[str, pa.Table]:
     summary = summarize(episode, ())
-    rows = StepRows(str(episode.header.episode_id), month_of(episode))
+    rows = StepRows(str(episode.header.episode_id), statement.reviewer.key_id, month_of(episode))
 
     def observe(index: int, step: Record, workspace: Workspace) -> None:
         summary.add(step)

@@ -7,7 +7,7 @@ directory; `close` copies each month's spill into `TABLE/month=YYYY-MM/part-b<bu
 (zstd, row groups of ROW_GROUP_ROWS, a new file every FILE_ROW_GROUPS groups), one row group in memory at
 a time, leaving out the rows of episodes found to be duplicates after their rows were added (the local
 engine's workers write before the parent has ruled). `rewrite` copies one file without some episodes'
-rows, a batch at a time.
+rows (an episode: its id and its signer's key id), a batch at a time.
 """
 
 from __future__ import annotations
@@ -163,9 +163,12 @@ def _row_groups(reader: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Tabl
         yield pa.Table.from_batches(held)
 
 
-def rewrite(out: Output, table: str, source: str, target: str, without: Collection[str]) -> int:
+EpisodeKey = tuple[str, str]  # (episode id, signer key id): one episode in every table
+
+
+def rewrite(out: Output, table: str, source: str, target: str, without: Collection[EpisodeKey]) -> int:
     """Copy the Parquet file `source` to `target` leaving out the rows of episodes `without`; its rows."""
-    keep = pa.array(sorted(without), pa.string())
+    keep = pa.array(sorted(_joined(*key) for key in without), pa.string())
     rows = 0
     try:
         with out.fs.open_input_file(out.path(source)) as handle:
@@ -173,7 +176,7 @@ def rewrite(out: Output, table: str, source: str, target: str, without: Collecti
             with pq.ParquetWriter(out.path(target), parquet.schema_arrow, filesystem=out.fs,
                                   compression=COMPRESSION) as writer:
                 for batch in parquet.iter_batches(batch_size=ROW_GROUP_ROWS[table]):
-                    kept = batch.filter(pc.invert(pc.is_in(batch.column("episode_id"), value_set=keep)))
+                    kept = batch.filter(pc.invert(pc.is_in(_keys(batch), value_set=keep)))
                     if kept.num_rows:
                         writer.write_batch(kept, row_group_size=ROW_GROUP_ROWS[table])
                         rows += kept.num_rows
@@ -182,12 +185,21 @@ def rewrite(out: Output, table: str, source: str, target: str, without: Collecti
     return rows
 
 
-def episode_ids(out: Output, path: str) -> set[str]:
+def episodes_in(out: Output, path: str) -> set[EpisodeKey]:
     """The episodes a Parquet file under OUT has rows of."""
     try:
         with out.fs.open_input_file(out.path(path)) as handle:
-            column = pq.read_table(handle, columns=["episode_id"]).column("episode_id")
+            found = pq.read_table(handle, columns=["episode_id", "signer_key_id"]).group_by(
+                ["episode_id", "signer_key_id"]).aggregate([])
     except (OSError, pa.ArrowException) as exc:
         raise OutputFailed(f"cannot read {out.describe(path)}: {exc}") from None
-    return {str(value) for value in pc.unique(column).to_pylist()}
+    return set(zip(found.column("episode_id").to_pylist(), found.column("signer_key_id").to_pylist(),
+                   strict=True))
 
+
+def _keys(rows: pa.RecordBatch) -> pa.Array:
+    return pc.binary_join_element_wise(rows.column("episode_id"), rows.column("signer_key_id"), "/")
+
+
+def _joined(episode_id: str, signer: str) -> str:
+    return f"{episode_id}/{signer}"

@@ -27,6 +27,11 @@ Events, from which steps, with which event-specific columns:
 
 SubjectID is the key id of the episode's signer when its signature checks out (the same pseudonym for
 every episode one person signed), else `local`.
+
+Text cells are written so that spreadsheets do not evaluate them (OWASP's advice on CSV injection): a
+cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'` in front, and so does one
+that begins with `'`, so that taking one leading `'` off any cell that has one gives the original text.
+Numbers (Order, X-ExitCode, ...) are written as they are.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ COLUMNS = [*REQUIRED, "ClientTimestamp", "ClientTimezone", "SessionID", "Project
            "SourceLocation", "X-Command", "X-ExitCode", "X-Commit", "X-Step"]
 MAX_MESSAGES = 200  # Compile.Error / Compile.Warning rows per Compile
 Row = dict[str, str | int | None]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")  # what a spreadsheet could evaluate; the escape
 
 
 @contextlib.contextmanager
@@ -107,9 +113,15 @@ class ProgSnap2Exporter:
         self.result.records += 1
         event_id = self.result.records
         parent = fields.pop("ParentEventID", None)
-        self.table.writerow({"EventID": event_id, "Order": event_id, "CodeStateID": state,
-                             "ClientTimestamp": when, "ClientTimezone": "UTC", **common, **fields,
-                             "ParentEventID": None if parent is None else event_id - int(parent)})
+        row: Row = {"EventID": event_id, "Order": event_id, "CodeStateID": state, "ClientTimestamp": when,
+                    "ClientTimezone": "UTC", **common, **fields,
+                    "ParentEventID": None if parent is None else event_id - int(parent)}
+        self.table.writerow({name: inert(value) for name, value in row.items()})
+
+
+def inert(value: str | int | None) -> str | int | None:
+    """A cell a spreadsheet shows as text: `'` in front of text that starts like a formula, or with `'`."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def _changes_files(item: Item) -> bool:

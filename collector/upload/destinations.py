@@ -86,8 +86,8 @@ class Store(Protocol):
              started: Callable[[Resume], None], progress: Callable[[int], None]) -> Sent:
         """Store the file (its bytes must hash to `sha256`) unless an object is already there."""
 
-    def put_bytes(self, key: str, data: bytes) -> bool:
-        """Store a small object unless one is there; False when it was."""
+    def put_bytes(self, key: str, data: bytes, *, replace: bool = False) -> bool:
+        """Store a small object unless one is there (False when it was); with `replace`, in its place."""
 
     def abort(self, key: str, resume: Resume) -> None:
         """Give up an unfinished multipart upload (best effort)."""

@@ -69,9 +69,9 @@ class FileStore:
             raise TransferFailed(f"cannot write {target}: {exc.strerror}") from None
         return Sent(sent)
 
-    def put_bytes(self, key: str, data: bytes) -> bool:
+    def put_bytes(self, key: str, data: bytes, *, replace: bool = False) -> bool:
         target = self._folder(key)
-        if target.exists():
+        if target.exists() and not replace:
             return False
         try:
             atomic_write(target, data)

@@ -5,7 +5,9 @@ Ed25519 signature over `b"codetape/revocation/v1\\0" + episode sha256 (32 raw by
 own domain tag, so no consent signature can pass for a revocation or the reverse. It is kept in
 CODETAPE_HOME/receipts/<id>.revocation.json and written as `episodes/<sha256>.revocation.json` at every
 destination the receipt names; a destination that cannot be reached is retried by revoking again, which
-sends the same record. Unfinished multipart uploads are abandoned. Receivers must honour the record.
+sends the same record, in the place of any other record found there (receivers honour only one that
+verifies against the key that signed the episode, so a record put there first by someone else must not
+keep the signer's out). Unfinished multipart uploads are abandoned. Receivers must honour the record.
 """
 
 from __future__ import annotations
@@ -113,7 +115,9 @@ def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = N
             if any(ref.identity == delivery.destination.identity for ref in written):
                 continue
             try:
-                opener(delivery.destination).put_bytes(revocation_key(receipt.sha256), record)
+                # in the place of whatever lies there: a record someone else put first must not stand
+                # in for the signer's (receivers ignore it, collector/dataset/revocations.py)
+                opener(delivery.destination).put_bytes(revocation_key(receipt.sha256), record, replace=True)
             except CodetapeError as exc:
                 failed.append(f"{delivery.destination.describe()}: {exc}")
                 continue

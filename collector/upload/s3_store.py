@@ -52,8 +52,8 @@ class S3Store:
                         response_checksum_validation="when_required",
                         user_agent_appid=f"codetape-{__version__}")
         try:
-            session = boto3.session.Session(profile_name=upload.profile, region_name=upload.region)
-            self.client: Any = session.client("s3", endpoint_url=upload.endpoint_url, config=config)
+            self.session = boto3.session.Session(profile_name=upload.profile, region_name=upload.region)
+            self.client: Any = self.session.client("s3", endpoint_url=upload.endpoint_url, config=config)
         except botocore.exceptions.ProfileNotFound:
             raise DestinationError(f"AWS profile {upload.profile!r} is not in the AWS "
                                    "configuration") from None
@@ -93,9 +93,10 @@ class S3Store:
             return None
         return int(head["ContentLength"])
 
-    def put_bytes(self, key: str, data: bytes) -> bool:
+    def put_bytes(self, key: str, data: bytes, *, replace: bool = False) -> bool:
+        unless = {} if replace else {"IfNoneMatch": "*"}
         try:
-            self._call("put_object", Key=self._key(key), Body=data, IfNoneMatch="*",
+            self._call("put_object", Key=self._key(key), Body=data, **unless,
                        ChecksumSHA256=_b64(hashlib.sha256(data).digest()), ContentType="application/json")
         except _Exists:
             return False

@@ -5,11 +5,14 @@ the episode files themselves."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import shutil
+import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +22,14 @@ import pyarrow.fs as pafs
 
 from bench.sessions import generate
 from collector.consent import KeyInfo, init_keys, load_public, sign_episode
+from collector.consent.keys import load_private
 from collector.episode import open_episode, write_episode_file
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy
+from collector.upload.revocation import signed_message
+from schemas.consent import ConsentReviewer
 from schemas.steps import CommandStep, TestRunStep
+from schemas.upload import RevocationRecord, RevocationStatement
 from tests.integration.upload_helpers import codetape
 
 TABLES = ("episodes", "steps", "file_states", "test_runs", "commands", "rejected")
@@ -57,6 +64,39 @@ def session(home: Home, seed: int, profile: str = "mixed") -> Path:
     path = home.ensure(home.episodes) / f"{made.header.episode_id}.ctape"
     write_episode_file(path, made.header, made.steps, level=3)
     return path
+
+
+def session_as(home: Home, seed: int, episode_id: uuid.UUID) -> Path:
+    """A generated session (its own steps) under an episode id someone else's episode has."""
+    made = generate(seed, "mixed", scale=SCALE)
+    path = home.ensure(home.episodes) / f"{episode_id}-{seed}.ctape"
+    write_episode_file(path, made.header.model_copy(update={"episode_id": episode_id}), made.steps, level=3)
+    return path
+
+
+def signed_before(person: Contributor, unsigned: Path, other: Path, target: Path) -> Path:
+    """`unsigned` signed by `person`, signed again (a second later each time) until the file's SHA-256 sorts
+    before `other`'s: first in source order, as anyone can arrange for their own episode."""
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    for attempt in range(64):
+        sign(person, unsigned, target=target, now=start + timedelta(seconds=attempt))
+        if file_sha256(target) < file_sha256(other):
+            return target
+        target.unlink()
+    raise AssertionError("no signing sorted first in 64 attempts")
+
+
+def forged_revocation(person: Contributor, episode: Path) -> bytes:
+    """A revocation record of `episode` signed by `person`'s key (not the key that signed the episode): it
+    verifies on its own, as every record does, just not against the episode's signer."""
+    private, info = load_private(person.home, None)
+    sha = file_sha256(episode)
+    statement = RevocationStatement(episode_sha256=sha, episode_id=open_episode(episode).header.episode_id,
+                                    revoked_at=datetime.now(UTC), reason="forged",
+                                    reviewer=ConsentReviewer(public_key=info.public_b64, key_id=info.key_id))
+    text = json.dumps(statement.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    signature = base64.b64encode(private.sign(signed_message(sha, text.encode("utf-8")))).decode("ascii")
+    return RevocationRecord(statement=text, signature=signature).model_dump_json().encode("utf-8")
 
 
 def sign(person: Contributor, unsigned: Path, *, target: Path | None = None, licence: str = "CC-BY-4.0",

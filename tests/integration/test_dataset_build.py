@@ -23,10 +23,13 @@ from tests.integration.dataset_helpers import (
     duck,
     expected_counts,
     file_sha256,
+    forged_revocation,
     place,
     revoke,
     session,
+    session_as,
     sign,
+    signed_before,
     upload,
 )
 from tests.integration.upload_helpers import codetape, one_error_line, record_and_sign, tampered
@@ -224,14 +227,15 @@ def test_exports_hold_every_episode_of_the_dataset_as_codetape_export_writes_it(
     assert manifest["exports"] == ["atif", "zeta"]
     assert manifest["builds"][1]["exports"] == {"atif": len(world.good), "zeta": len(world.good)}
     ids = {str(open_episode(path).header.episode_id): path for path in world.good.values()}
-    assert {path.name for path in (world.out / "exports" / "atif").iterdir()} == {f"{eid}.atif.json"
-                                                                                  for eid in ids}
-    assert {path.name for path in (world.out / "exports" / "zeta").iterdir()} == {f"{eid}.zeta.jsonl"
-                                                                                  for eid in ids}
+    signer = world.alice.key.key_id  # each signer's exports in a folder of their own
+    assert {path.name for path in (world.out / "exports" / "atif" / signer).iterdir()} == {
+        f"{eid}.atif.json" for eid in ids}
+    assert {path.name for path in (world.out / "exports" / "zeta" / signer).iterdir()} == {
+        f"{eid}.zeta.jsonl" for eid in ids}
     sample = min(ids)
     done = codetape(world.base / "team", "export", str(ids[sample]), "--format", "atif", "-o", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    built = (world.out / "exports" / "atif" / f"{sample}.atif.json").read_bytes()
+    built = (world.out / "exports" / "atif" / signer / f"{sample}.atif.json").read_bytes()
     assert built == (tmp_path / f"{sample}.atif.json").read_bytes()
     assert json.loads(built)["steps"]
     unknown = codetape(world.base / "team", "dataset", "build", str(world.source), "-o", str(world.out),
@@ -280,6 +284,28 @@ def test_a_build_with_other_inputs_is_refused_in_one_line(world: World, first_bu
     one_error_line(bad, 2, "--trust: abc is not a file, a public key")
 
 
+def test_trust_takes_what_keys_show_prints_for_several_signers(world: World, first_build: dict[str, Any],
+                                                               tmp_path: Path) -> None:
+    """The trust file is what `codetape keys show` (and `--json`) printed for each contributor, with
+    comments: both are accepted, so bob's episode is built where --trust naming alice alone refused it."""
+    shown = [codetape(person.home.root, "keys", "show", *flags)
+             for person, flags in ((world.alice, ()), (world.bob, ("--json",)))]
+    assert all(done.returncode == 0 for done in shown), shown
+    trust = tmp_path / "team.pub"
+    trust.write_text(f"# alice, from her laptop\n{shown[0].stdout}\n# bob\n{shown[1].stdout}",
+                     encoding="utf-8")
+    out = tmp_path / "out"
+    done = codetape(world.base / "team", "dataset", "build", str(world.source), "-o", str(out), "--trust",
+                    str(trust))
+    assert done.returncode == 0, done.stderr
+    con = duck(out)
+    signers = {row[0] for row in con.execute("SELECT DISTINCT signer_key_id FROM episodes").fetchall()}
+    assert signers == {world.alice.key.key_id, world.bob.key.key_id}
+    assert con.execute("SELECT count(*) FROM rejected WHERE reason = 'untrusted_signer'").fetchone() == (0,)
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert manifest["trust"] == sorted([world.alice.key.public_b64, world.bob.key.public_b64])
+
+
 def test_a_revocation_whose_episode_was_deleted_still_removes_its_rows(world: World,
                                                                          first_build: dict[str, Any]) -> None:
     gone = world.good.pop("seed3")
@@ -293,3 +319,104 @@ def test_a_revocation_whose_episode_was_deleted_still_removes_its_rows(world: Wo
     assert con.execute("SELECT count(*) FROM steps WHERE episode_id = ?", [gone_id]).fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM episodes").fetchone() == (len(world.good),)
     assert not list((world.out / "exports").rglob(f"{gone_id}.*"))
+
+
+def team_trust(where: Path, *people: Contributor) -> Path:
+    """A --trust file of what `codetape keys show` printed for each of `people`."""
+    shown = [codetape(person.home.root, "keys", "show") for person in people]
+    assert all(done.returncode == 0 for done in shown), shown
+    path = where / "team.pub"
+    path.write_text("".join(done.stdout for done in shown), encoding="utf-8")
+    return path
+
+
+def build(home: Path, source: Path, out: Path, trust: Path, *more: str) -> str:
+    done = codetape(home, "dataset", "build", str(source), "-o", str(out), "--trust", str(trust), *more)
+    assert done.returncode == 0 and done.stderr == "", done
+    return done.stdout
+
+
+def test_only_a_revocation_signed_by_the_episodes_signer_withdraws_it(tmp_path: Path) -> None:
+    """Mallory can write to the source. Her revocation of alice's episode (signed with her own key), bytes
+    that are no record, a genuine revocation of another episode copied beside one: each is a row of
+    `rejected` (revocation_unverified) and the episode stays, built or not. A record she put first does not
+    keep alice's own `codetape revoke` out: that one withdraws the episode, as mallory's own does hers."""
+    source, out, home = tmp_path / "source", tmp_path / "out", tmp_path / "team"
+    alice, mallory = contributor(tmp_path, "alice"), contributor(tmp_path, "mallory")
+    forged, garbled, copied = (sign(alice, session(alice.home, seed)) for seed in (41, 42, 43))
+    upload(alice, source.as_uri())
+    hers = sign(mallory, session(mallory.home, 44))
+    upload(mallory, source.as_uri())
+    folder = source / "episodes"
+    (folder / f"{file_sha256(forged)}.revocation.json").write_bytes(forged_revocation(mallory, forged))
+    (folder / f"{file_sha256(garbled)}.revocation.json").write_bytes(b"{}")
+    trust = team_trust(tmp_path, alice, mallory)
+    said = build(home, source, out, trust)
+    assert "ignored: 2 revocation records" in said and "4 accepted, 0 rejected" in said, said
+    con = duck(out)
+    assert con.execute("SELECT count(*) FROM episodes").fetchone() == (4,)
+    noted = con.execute("SELECT sha256, source_key, signer_key_id, detail FROM rejected WHERE reason = "
+                        "'revocation_unverified' ORDER BY detail").fetchall()
+    assert {row[0] for row in noted} == {file_sha256(forged), file_sha256(garbled)}
+    assert all(row[1] == f"episodes/{row[0]}.revocation.json" and row[2] == alice.key.key_id for row in noted)
+    assert "not the expected one" in noted[0][3] and "revocation record is invalid" in noted[1][3], noted
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert (manifest["rejected"], manifest["unverified_revocations"]) == ({}, 2)
+
+    revoke(mallory, hers)  # genuine: hers, by her key
+    revoke(alice, forged)  # in the place of mallory's record
+    shutil.copyfile(folder / f"{file_sha256(forged)}.revocation.json",
+                    folder / f"{file_sha256(copied)}.revocation.json")  # alice's own, but of another episode
+    said = build(home, source, out, trust)
+    assert "removed: 2 episodes revoked since built (revoked 2)" in said, said
+    assert "ignored: 1 revocation record" in said, said
+    con = duck(out)
+    kept = {row[0] for row in con.execute("SELECT sha256 FROM episodes").fetchall()}
+    assert kept == {file_sha256(garbled), file_sha256(copied)}
+    reasons = con.execute("SELECT reason, count(*) FROM rejected GROUP BY reason ORDER BY reason").fetchall()
+    assert reasons == [("revocation_unverified", 3), ("revoked", 2)]  # the garbled one noted once
+    assert con.execute("SELECT detail FROM rejected WHERE sha256 = ? AND build = 2",
+                       [file_sha256(copied)]).fetchone() == (
+        f"the revocation record beside it names another episode ({file_sha256(forged)[:16]}...); ignored, "
+        "the episode stays",)
+    assert json.loads((out / "_manifest.json").read_text())["unverified_revocations"] == 3
+
+
+def test_nobody_pushes_an_episode_out_by_signing_another_under_its_id(tmp_path: Path) -> None:
+    """Mallory signs her own steps under alice's episode id, again and again until her file sorts first.
+    With --trust listing both, both are built, told apart by their signer in every table and export; a
+    second content alice signs under the same id later is an id conflict, and the same content signed
+    again a duplicate: the episode already built stays."""
+    source, out, home = tmp_path / "source", tmp_path / "out", tmp_path / "team"
+    alice, mallory = contributor(tmp_path, "alice"), contributor(tmp_path, "mallory")
+    unsigned = session(alice.home, 51)
+    genuine = sign(alice, unsigned)
+    episode_id = open_episode(genuine).header.episode_id
+    upload(alice, source.as_uri())
+    fake = signed_before(mallory, session_as(mallory.home, 52, episode_id), genuine, tmp_path / "fake.ctape")
+    upload(mallory, source.as_uri(), fake)
+    trust = team_trust(tmp_path, alice, mallory)
+    said = build(home, source, out, trust, "--exports", "atif")
+    assert "2 accepted, 0 rejected" in said, said
+    con = duck(out)
+    both = con.execute("SELECT signer_key_id, sha256, step_count FROM episodes WHERE episode_id = ? ORDER BY "
+                       "sha256", [str(episode_id)]).fetchall()
+    assert both == [(mallory.key.key_id, file_sha256(fake), len(list(open_episode(fake).steps()))),
+                    (alice.key.key_id, file_sha256(genuine), len(list(open_episode(genuine).steps())))]
+    per_signer = dict(con.execute("SELECT signer_key_id, count(*) FROM steps WHERE episode_id = ? GROUP BY "
+                                  "ALL", [str(episode_id)]).fetchall())
+    assert per_signer == {signer: steps for signer, _sha, steps in both}
+    for person in (alice, mallory):
+        assert (out / "exports" / "atif" / person.key.key_id / f"{episode_id}.atif.json").is_file()
+
+    again = sign(alice, unsigned, target=tmp_path / "again.ctape", now=datetime(2026, 7, 1, tzinfo=UTC))
+    other = signed_before(alice, session_as(alice.home, 53, episode_id), genuine, tmp_path / "other.ctape")
+    for path in (again, other):
+        place(source, path)
+    said = build(home, source, out, trust)
+    assert "0 accepted, 2 rejected (duplicate 1, id_conflict 1)" in said, said
+    con = duck(out)
+    assert con.execute("SELECT sha256 FROM episodes WHERE signer_key_id = ?",
+                       [alice.key.key_id]).fetchall() == [(file_sha256(genuine),)]
+    refused = dict(con.execute("SELECT sha256, reason FROM rejected").fetchall())
+    assert refused == {file_sha256(again): "duplicate", file_sha256(other): "id_conflict"}

@@ -1,20 +1,27 @@
 """The local and the ray engine build the same rows from the same source: every table, refusals included,
 and the same export files, over a first build and an incremental one with a revocation in between. Ray
-runs for real: a local instance this module starts (2 CPUs, no dashboard) and stops."""
+runs for real: a local instance this module starts (2 CPUs, no dashboard) and stops; and first, the local
+Ray a build starts itself, looked at while it runs: what listens, where its token is, who may connect."""
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import psutil
 import pyarrow.fs as pafs
 import pytest
 import ray
 
 from collector.dataset.build import BuildOptions, build_dataset
+from collector.dataset.sink import Tally
 from schemas.settings import UploadSettings
 from tests.integration.dataset_helpers import (
     TABLES,
@@ -27,6 +34,61 @@ from tests.integration.dataset_helpers import (
     sign,
     upload,
 )
+
+
+def test_the_local_ray_of_a_build_listens_on_loopback_only_and_wants_its_token(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While `--engine ray` without --ray-address builds: every socket a Ray process listens on is a loopback
+    address (none on 0.0.0.0 or ::), no dashboard runs (Ray's head process runs without one and listens
+    nowhere), token authentication is on with the token in a 0600 file (nothing readable by others under
+    ~/.ray either), and a client on this machine without the token is turned away. Afterwards the token
+    file is gone and this process's environment is as it was."""
+    assert not ray.is_initialized(), "this test starts its own Ray: it must run before the module's Ray"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # where Ray would put ~/.ray/auth_token
+    before = {name: os.environ.get(name) for name in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH")}
+    source, alice = tmp_path / "source", contributor(tmp_path, "alice")
+    upload(alice, source.as_uri(), sign(alice, session(alice.home, 28)))
+    seen: dict[str, Any] = {}
+
+    def look(_tally: Tally) -> None:  # called once the source is listed, with Ray running
+        if seen:
+            return
+        processes = [psutil.Process(), *psutil.Process().children(recursive=True)]
+        seen["listening"] = {(process.name(), connection.laddr.ip, connection.laddr.port)
+                             for process in processes for connection in process.net_connections("inet")
+                             if connection.status == psutil.CONN_LISTEN}
+        commands = {process: " ".join(process.cmdline()) for process in processes}
+        seen["dashboards"] = {command: process.net_connections("inet")
+                              for process, command in commands.items() if "dashboard/dashboard.py" in command}
+        gcs = next(process for process in processes if process.name() == "gcs_server")
+        seen["environment"] = environment = gcs.environ()
+        tokens = list((tmp_path / "home").rglob("*token*"))
+        tokens += [Path(environment["RAY_AUTH_TOKEN_PATH"])] if "RAY_AUTH_TOKEN_PATH" in environment else []
+        seen["tokens"] = {path: stat.S_IMODE(path.stat().st_mode) for path in tokens}
+        address = ray.get_runtime_context().gcs_address
+        without = {name: value for name, value in os.environ.items() if not name.startswith("RAY_AUTH")}
+        seen["stranger"] = subprocess.run(  # on this machine, as the build's Ray is, without its token
+            [sys.executable, "-c", f"import ray; ray.init(address={address!r}); print('connected')"],
+            env={**without, "HOME": str(tmp_path / "stranger")}, capture_output=True, text=True, timeout=180,
+            check=False)
+
+    build_dataset(BuildOptions(str(source), str(tmp_path / "out"), engine="ray"), UploadSettings(),
+                  progress=look)
+    assert {name for name, _ip, _port in seen["listening"]} >= {"gcs_server", "raylet"}, seen["listening"]
+    for name, ip, port in seen["listening"]:
+        address = ipaddress.ip_address(ip)
+        mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+        assert (mapped or address).is_loopback, (name, ip, port)
+        assert port != 8265, name  # the dashboard's
+    for command, connections in seen["dashboards"].items():  # Ray's head process, started for usage stats:
+        assert "--minimal" in command and "--disable-frontend" in command, command  # no dashboard in it
+        assert not [found for found in connections if found.status == psutil.CONN_LISTEN], connections
+    assert seen["environment"].get("RAY_AUTH_MODE") == "token"
+    assert seen["tokens"] and set(seen["tokens"].values()) == {0o600}, seen["tokens"]
+    assert seen["stranger"].returncode != 0 and "connected" not in seen["stranger"].stdout
+    assert "Authentication token is missing or incorrect" in seen["stranger"].stderr
+    assert not any(path.exists() for path in seen["tokens"])  # removed with the build's Ray
+    assert {name: os.environ.get(name) for name in before} == before and not ray.is_initialized()
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +113,8 @@ def same_rows(first: Path, second: Path) -> None:
         assert found == rows(filesystem, str(second), table), table
         assert found or table == "commands", table
     for fmt in ("atif", "zeta"):
-        files = [{path.name: path.read_bytes() for path in (out / "exports" / fmt).iterdir()}
+        files = [{path.relative_to(out).as_posix(): path.read_bytes()
+                  for path in (out / "exports" / fmt).rglob("*") if path.is_file()}
                  for out in (first, second)]
         assert files[0] and files[0] == files[1], fmt
 
@@ -81,7 +144,7 @@ def test_both_engines_build_the_same_rows(local_ray: None, tmp_path: Path) -> No
     same_rows(local, on_ray)
     episodes = rows(pafs.LocalFileSystem(), str(on_ray), "episodes")
     assert len(episodes) == 4 and file_sha256(signed[1]) not in {row["sha256"] for row in episodes}
-    assert len(list((on_ray / "exports" / "atif").iterdir())) == 4
+    assert len([path for path in (on_ray / "exports" / "atif").rglob("*") if path.is_file()]) == 4
     assert [path.name for path in (on_ray / "steps").rglob("part-b00002-r-*.parquet")]  # Ray wrote build 2
 
 

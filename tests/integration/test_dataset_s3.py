@@ -6,6 +6,7 @@ episode's rows from both on the next, and the bucket holds exactly the files the
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pyarrow.fs as pafs
@@ -83,3 +84,32 @@ def test_s3_in_and_out(seaweed: SeaweedFS, tmp_path: Path) -> None:
     assert reasons == [("revoked",)]
     kinds = dict(con.execute("SELECT kind, count(*) FROM steps GROUP BY kind").fetchall())
     assert kinds == expected_counts(signed[1:])["kinds"]
+
+
+def test_the_dataset_is_written_with_the_upload_profile_that_reads_the_source(seaweed: SeaweedFS,
+                                                                             tmp_path: Path) -> None:
+    """The team's config.toml names `[upload] profile`; its keys are in the AWS credentials file under that
+    profile alone, none in the environment. The build reads the source and writes the dataset into the
+    bucket with them."""
+    bucket = seaweed.bucket("dataset-profile")
+    source, out = f"s3://{bucket}/team/codetape", f"s3://{bucket}/built"
+    alice = contributor(tmp_path, "alice")
+    configure(alice.home.root, seaweed)
+    upload(alice, source, sign(alice, session(alice.home, 34)), env=seaweed.env())
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "config.toml").write_text(f'[upload]\nendpoint_url = "{seaweed.endpoint}"\nprofile = "codetape"\n'
+                                      'region = "us-east-1"\n', encoding="utf-8")
+    keys = tmp_path / "aws-credentials"
+    keys.write_text(f"[codetape]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n",
+                    encoding="utf-8")
+    assert not {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"} & set(os.environ)
+    done = codetape(team, "dataset", "build", source, "-o", out,
+                    env={"AWS_SHARED_CREDENTIALS_FILE": str(keys)})  # (AWS_CONFIG_FILE: none)
+    assert done.returncode == 0 and done.stderr == "", done
+    assert "1 accepted, 0 rejected" in done.stdout
+    stored = seaweed.client().get_object(Bucket=bucket, Key="built/_manifest.json")
+    manifest = json.loads(stored["Body"].read())
+    assert manifest["rows"]["episodes"] == 1
+    assert bucket_files(seaweed, bucket, "built") == {path for files in manifest["files"].values()
+                                                      for path in files}

@@ -8,10 +8,16 @@ import csv
 import filecmp
 import json
 import shutil
+import uuid
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
+from collector.episode import write_episode_file
+from collector.text.digest import sha256_text
+from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
 from tests.fixtures.make_golden import DIRECTORY
+from tests.integration.dataset_helpers import contributor, sign
 from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
     COMMIT,
     calc_session,
@@ -107,6 +113,48 @@ def test_a_signed_episode_names_its_signer(tmp_path: Path, calc_session: tuple[P
     rows = export(home, tmp_path / "out", home / "outbox" / calc_session[1].name, FULL)
     subjects = {row["SessionID"]: row["SubjectID"] for row in rows}
     assert subjects == {calc_session[1].stem: key, "0b5e7e1a-93c4-4d2f-8e61-a7f2c9d40e15": "local"}
+
+
+def test_no_cell_is_a_formula_a_spreadsheet_would_evaluate(tmp_path: Path) -> None:
+    """A signed episode whose project, file, diagnostics, commands and test runner start like formulas (=, +,
+    -, @, a tab, a carriage return) or with the escape itself: every such cell starts with ', and taking
+    that ' off gives the recorded text."""
+    path, text = "=1+2.py", "x = 1\n"
+    texts = {"project": "@SUM(1+1)", "path": path, "message": "+cmd|' /C calc'!A0", "code": "-2+3",
+             "command": "=cmd|' /C notepad'!A1", "tab": "\t=1+1", "cr": "\r=1+1", "quote": "'=kept as typed",
+             "runner": "@pytest"}
+    steps = [
+        {"kind": "open", "t_ms": 0, "source": "bridge", "path": path, "language_id": "python", "version": 1,
+         "text": text},
+        {"kind": "edit", "t_ms": 500, "source": "bridge", "path": path, "version": 2,
+         "changes": [{"range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}},
+                      "text": "y = 2\n"}]},
+        {"kind": "save", "t_ms": 900, "source": "bridge", "path": path,
+         "sha256": sha256_text(text + "y = 2\n")},
+        {"kind": "diagnostics", "t_ms": 1000, "source": "bridge", "path": path, "origin": "pyflakes",
+         "items": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}},
+                    "severity": 1, "code": texts["code"], "message": texts["message"]}]},
+        *({"kind": "command", "t_ms": 2000 + n, "source": "shell", "command_line": texts[name], "cwd": ".",
+           "exit_code": -1} for n, name in enumerate(("command", "tab", "cr", "quote"))),
+        {"kind": "test_run", "t_ms": 3000, "source": "pytest", "framework": texts["runner"], "args": ["-q"],
+         "exit_status": 0, "duration_ms": 5, "tests": [{"nodeid": "=t.py::test", "outcome": "passed"}]},
+    ]
+    header = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.uuid4(),
+                           started_at=datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
+                           workspace=WorkspaceIdentity(root_name=texts["project"]))
+    signer = contributor(tmp_path, "mallory")
+    unsigned = signer.home.ensure(signer.home.episodes) / f"{header.episode_id}.ctape"
+    write_episode_file(unsigned, header, [step_from_dict(step) for step in steps])
+    rows = export(signer.home.root, tmp_path / "out", sign(signer, unsigned))
+    cells = [cell for row in rows for cell in row.values() if cell]
+    risky = [cell for cell in cells if cell.startswith(("=", "+", "@", "\t", "\r"))
+             or (cell.startswith("-") and not cell.lstrip("-").isdigit())]
+    assert risky == []
+    assert "-1" in {row["X-ExitCode"] for row in rows}  # numbers are written as they are
+    escaped = {cell[1:] for cell in cells if cell.startswith("'")}
+    expected = {*texts.values()} - {"@pytest"} | {"@pytest -q"}
+    assert expected <= escaped, expected - escaped
+    assert {row["CodeStateSection"] for row in rows if row["EventType"] == "File.Edit"} == {f"'{path}"}
 
 
 def _same_tree(left: Path, right: Path) -> bool:

@@ -26,7 +26,7 @@ def test_rows_from_the_columns_are_the_rows_from_the_models(tmp_path: Path, seed
     path = tmp_path / "e.ctape"
     write_episode_file(path, session.header, session.steps, level=1)
     episode = open_episode(path)
-    rows = StepRows("e", "2026-01")
+    rows = StepRows("e", "k", "2026-01")
     assert verify_replay(episode, records(episode, runs=True), observe=rows.observe,
                          observe_run=rows.observe_run) == len(session.steps)  # typed runs as one change
     assert any(isinstance(item, EditRun) for item in records(episode, runs=True))  # (as the build reads)

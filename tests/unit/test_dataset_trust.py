@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,21 @@ def test_a_file_of_keys_or_a_list_of_keys_and_ids(tmp_path: Path) -> None:
     listed = parse_trust(f"{bob.key_id}, {alice.public_b64}")
     assert listed.admits(ConsentReviewer(public_key=bob.public_b64, key_id=bob.key_id))
     assert listed.describe() == sorted([bob.key_id, alice.public_b64])
+
+
+def test_what_keys_show_prints_several_times_over_with_comments(tmp_path: Path) -> None:
+    alice, bob, carol = (init_keys(Home(tmp_path / name)) for name in ("alice", "bob", "carol"))
+    shown = (f"key id      {alice.key_id}\npublic key  {alice.public_b64}\nalgorithm   ed25519\n"
+             f"passphrase  no\nfile        /home/alice/#keys/ed25519.key\n")
+    as_json = json.dumps({"key_id": bob.key_id, "public_key": bob.public_b64, "algorithm": "ed25519"})
+    keys = tmp_path / "team.pub"
+    keys.write_text(f"# the team\n{shown}\n# bob, --json\n{as_json}\n{carol.key_id}  # by id\n",
+                    encoding="utf-8")
+    assert parse_trust(str(keys)).describe() == sorted([alice.public_b64, bob.public_b64, carol.key_id])
+    keys.write_text(shown.replace(alice.public_b64, bob.public_b64), encoding="utf-8")
+    with pytest.raises(UsageError, match=f"team.pub:1: key id {alice.key_id} is not the id of the public key "
+                       "on line 2"):
+        parse_trust(str(keys))
 
 
 @pytest.mark.parametrize(("given", "says"), [

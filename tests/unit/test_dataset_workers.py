@@ -91,8 +91,9 @@ def test_after_a_map_left_unfinished_nothing_more_is_sent(workers: pool.Workers)
 
 def steps(episode: str, count: int) -> pa.Table:
     return pa.Table.from_pylist(
-        [{"episode_id": episode, "step": i, "t_ms": i, "kind": "edit", "source": "bridge", "path": "a.py",
-          "data": "{}", "month": "2026-03"} for i in range(count)], schema=STEPS)
+        [{"episode_id": episode, "signer_key_id": "k", "step": i, "t_ms": i, "kind": "edit",
+          "source": "bridge", "path": "a.py", "data": "{}", "month": "2026-03"} for i in range(count)],
+        schema=STEPS)
 
 
 def test_close_leaves_out_the_rows_of_dropped_episodes_across_spills(tmp_path: Path) -> None:

@@ -141,7 +141,7 @@ def _replay(path: Path, reader: str) -> tuple[str, dict[int, tuple[Any, ...]], d
     `verify` reads them (Episode.steps()), "records": records(), "runs": records(runs=True) with runs of
     typed characters replayed as one change, as the dataset build reads and replays them."""
     episode = open_episode(path)
-    rows = StepRows("e", "2026-01")
+    rows = StepRows("e", "k", "2026-01")
     seen: dict[int, tuple[Any, ...]] = {}
 
     def look(index: int, workspace: Workspace) -> None:

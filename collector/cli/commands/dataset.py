@@ -4,9 +4,12 @@ SOURCE is where episodes were uploaded (a directory, file:///DIR or s3://BUCKET/
 or s3://BUCKET/PREFIX. Every episode is checked again, trusting nothing the source says: its bytes hash
 to its name, the container is intact and within the format's limits, the signature verifies and the
 consent statement is bound to these bytes and describes these steps, the steps replay exactly, the signer
-is one --trust lists. Revoked episodes (a signed revocation record beside them) and duplicates (same
-content or episode id) are left out. Every episode left out is a row of the `rejected` table, with its
-reason.
+is one --trust lists. Revoked episodes (a revocation record beside them that verifies against the key that
+signed them) are left out; a record that does not verify is ignored, the episode kept. An episode is its
+id and its signer: the same content signed again by the same key is a duplicate, the same id with other
+content from the same key an id conflict (the one already built stays); another signer's episode is
+never either. Every episode left out is a row of the `rejected` table, with its reason, and so is every
+revocation record ignored (revocation_unverified).
 
 OUT gets the tables episodes, steps, file_states, test_runs, commands (Parquet, zstd, partitioned by
 the month the episode started: TABLE/month=YYYY-MM/part-*.parquet) and rejected, and _manifest.json
@@ -14,12 +17,12 @@ with the counts and the build's inputs. Run it again to add what is new at SOURC
 are checked, and an episode revoked since it was built has its rows removed.
 
 --exports atif,zeta also writes the dataset's episodes in those formats (as codetape export does) into
-OUT/exports/FORMAT/, one file per episode; later builds keep them complete.
+OUT/exports/FORMAT/SIGNER/, one file per episode; later builds keep them complete.
 
 --engine local (the default) runs the checks in a process per core; --engine ray as Ray Data tasks, on
 a local Ray or the cluster at --ray-address (pip install 'codetape[ray]'). Both give the same rows.
-For s3://, the endpoint and region are [upload]'s in config.toml or the AWS configuration's, as for
-codetape upload; credentials come from the AWS environment.
+For s3:// (SOURCE and OUT alike), the endpoint, region and credentials are resolved as for codetape
+upload: [upload] in config.toml (endpoint_url, region, profile), then the AWS configuration.
 """
 
 from __future__ import annotations
@@ -51,8 +54,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build.add_argument("-o", "--out", metavar="OUT", required=True,
                        help="DIR, file:///DIR or s3://BUCKET/PREFIX")
     build.add_argument("--trust", metavar="KEYS",
-                       help="accept only these signers: a file of public keys (one a line, as `codetape keys "
-                       "show` prints them), or keys / key ids separated by commas")
+                       help="accept only these signers: a file of what `codetape keys show` (or --json) "
+                       "printed for each, or of public keys / key ids one a line (# starts a comment); or "
+                       "keys / key ids separated by commas")
     build.add_argument("--engine", choices=("local", "ray"), default="local",
                        help="local: a process per core (default); ray: Ray Data tasks")
     build.add_argument("--workers", type=int, metavar="N",
@@ -60,7 +64,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build.add_argument("--ray-address", metavar="ADDR",
                        help="ray engine: the cluster to run on (default: a local Ray started for the build)")
     build.add_argument("--exports", metavar="FORMATS",
-                       help=f"also write these formats into OUT/exports/FORMAT/, one file per episode "
+                       help=f"also write these formats into OUT/exports/FORMAT/SIGNER/, one file per episode "
                        f"({', '.join(per_episode_formats())}; comma-separated), kept complete by later "
                        "builds")
     build.add_argument("--allow-insecure", action="store_true",
@@ -107,6 +111,10 @@ def summary(report: BuildReport) -> str:
     if report.withdrawn:
         gone = _count(sum(report.withdrawn.values()), "episode")
         lines.append(f"removed: {gone} revoked since built{_reasons(report.withdrawn)}")
+    if report.unverified:
+        records = _count(report.unverified, "revocation record")
+        lines.append(f"ignored: {records} not verifying against the key that signed the episode "
+                     "(revocation_unverified in rejected); the episode stays")
     exported = report.exported
     if exported.episodes or exported.failed:
         done = ", ".join(f"{fmt} {_count(count, 'episode')} ({_count(exported.files[fmt], 'file')})"
