@@ -150,7 +150,7 @@ def test_destinations_are_checked_before_anything_is_sent(home: Path) -> None:
                                              "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"})
     one_error_line(from_env, 2, "refusing plain http:// to 192.0.2.7")
     (home / "config.toml").write_text('[upload]\nto = 7\n', encoding="utf-8")
-    one_error_line(codetape(home, "upload"), 1, "config.toml: upload.to")
+    one_error_line(codetape(home, "upload"), 1, "config.toml:2: upload.to")
 
 
 AWS_KEY_ID, AWS_SECRET = "AKIAQ3EGUIJ2ZK4PLMXW", "tN4q8Xk2Lr7/pZ0wY5vB1mJ6hG3fD9sA2eC8uQe"  # made up
