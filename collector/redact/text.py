@@ -6,7 +6,7 @@ import re
 
 from collector.redact.placeholders import Registry, Secret
 from collector.redact.rules import RuleSet
-from collector.redact.scanner import Finding, candidate, resolve, scan_allowing
+from collector.redact.scanner import Finding, candidate, outside_placeholders, resolve, scan_allowing
 
 KNOWN_PRIORITY = -2
 ESCAPED_BREAK = "\\n"
@@ -55,7 +55,8 @@ class TextRedactor:
         cands = [candidate(f, 0) for f in found]
         cands.extend(candidate(Finding(secret.rule, start, end, text[start:end]), KNOWN_PRIORITY)
                      for start, end, secret in known)
-        return resolve(cands), let
+        # a known value is never found inside a placeholder (`redacted`, a rule's name) either
+        return outside_placeholders(text, resolve(cands)), let
 
     def secret(self, finding: Finding, *, growable: bool = False) -> Secret:
         """The finding's secret, registered on first sight."""

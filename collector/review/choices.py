@@ -57,7 +57,8 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     summary = read_summary(original) if trimmed is None else trimmed.redaction
     statement = sign_episode(source, target, home, passphrase=passphrase, workspace_policy=policy,
                              redaction=None if summary is None else summary.to_dict(),
-                             scope_files=scope_files)
+                             scope_files=scope_files,
+                             excluded=() if trimmed is None else trimmed.plan.excludes)
     return Queued(target, statement, _take_out(original, home))
 
 

@@ -153,7 +153,7 @@ def test_excluding_a_folder_removes_every_step_content_and_path_mention(tmp_path
     assert {"kind": "file_change", "t_ms": 1300, "source": "watcher", "path": "app.py",
             "change": "deleted"} in steps
     assert result.new_counts == {"excluded-path": 1}
-    assert open_episode(result.path).header.capture.exclude == ["/private/"]
+    assert open_episode(result.path).header.capture.exclude == []  # the glob itself is not published
 
 
 def test_excluding_keeps_the_other_files_exactly(tmp_path: Path) -> None:
