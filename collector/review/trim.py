@@ -54,6 +54,7 @@ class TrimResult:
     dropped: list[Dropped]
     redaction: RedactionSummary  # the episode's own summary plus the values the review masked
     new_counts: dict[str, int] = field(default_factory=dict)  # rule -> values masked by the review
+    renamed: dict[str, str] = field(default_factory=dict)  # a kept file's path -> its masked path
     unmatched_globs: list[str] = field(default_factory=list)
 
     def unused(self) -> list[str]:
@@ -126,7 +127,8 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
             steps = mask_contents(steps, lines, summary)
         if redactor is not None:
             header = mask_header(header, redactor, written)
-            steps = mask_names(steps, path_names(found.paths - masked_paths, redactor), redactor, written)
+            result.renamed = path_names(found.paths - masked_paths, redactor)
+            steps = mask_names(steps, result.renamed, redactor, written)
             steps = mask_spans(steps, encoding, redactor, summary, written)
         if plan.drops:
             steps = drop_ranges(steps, encoding, plan.ranges(), result.dropped)

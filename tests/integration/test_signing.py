@@ -5,6 +5,7 @@ refusals, and the offline check documented in EPISODE_FORMAT.md run as written.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow.dataset as pads
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -32,6 +34,7 @@ from collector.consent import (
 from collector.consent.exclusions import exclusions_digest
 from collector.consent.keys import key_path, load_private
 from collector.consent.statement import encode_statement
+from collector.consent.verify import check_consent
 from collector.episode import EpisodeWriter, open_episode, write_episode_file
 from collector.errors import EpisodeError
 from collector.home import Home
@@ -142,6 +145,22 @@ def test_redaction_summary_and_policy_terms_are_recorded(home: Home, full: Path,
     with pytest.raises(SigningRefused, match=r"the redaction summary is invalid: counts\.aws: "):
         sign_episode(full, tmp_path / "t.ctape", home, redaction={"counts": {"aws": -1}})
     assert not (tmp_path / "t.ctape").exists()
+
+
+def test_an_episode_signed_before_exclusions_were_hashed_still_verifies_and_builds(tmp_path: Path) -> None:
+    """signed-v1.ctape: full.ctape as codetape signed it while statements listed `scope.excluded` in clear."""
+    signed = DIRECTORY / "signed-v1.ctape"
+    statement = check_consent(open_episode(signed))
+    assert statement.scope.excluded == ["build/**"] and statement.scope.excluded_sha256 is None
+    done = codetape(tmp_path / "home", "verify", str(signed))
+    assert (done.returncode, done.stdout) == (0, f"ok (signed by {statement.reviewer.key_id})\n"), done.stderr
+    source = tmp_path / "uploads" / "episodes"
+    source.mkdir(parents=True)
+    shutil.copyfile(signed, source / f"{hashlib.sha256(signed.read_bytes()).hexdigest()}.ctape")
+    built = codetape(tmp_path / "home", "dataset", "build", str(source.parent), "-o", str(tmp_path / "out"))
+    assert built.returncode == 0, built.stderr
+    (row,) = pads.dataset(tmp_path / "out" / "episodes", format="parquet").to_table().to_pylist()
+    assert row["excluded_sha256"] is None and "excluded" not in row
 
 
 def test_the_documented_offline_check_runs_as_written(home: Home, full: Path, tmp_path: Path) -> None:
