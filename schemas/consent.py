@@ -44,12 +44,18 @@ class ConsentContent(Model):
 
 
 class ConsentScope(Model):
-    """What the episode covers: the files its steps touch, the channels recorded, what was left out."""
+    """What the episode covers: the files its steps touch, the channels recorded, and a keyed hash of the
+    globs that were left out (their text can name what they hide, so it is not published)."""
 
     files: Annotated[list[RelPath], Field(max_length=1_000_000)]
     channels: Annotated[list[str], Field(max_length=64)]
+    excluded_sha256: Sha256Hex | None = Field(
+        default=None, description="HMAC-SHA256, keyed from the signer's private key, over the episode id "
+        "and the globs kept out at capture, by the sharing policy and in review "
+        "(collector/consent/exclusions.py)")
     excluded: Annotated[list[str], Field(max_length=20_000)] = Field(
-        default=[], description="globs kept out at capture and by the sharing policy")
+        default=[], exclude=True, description="statements signed before `excluded_sha256`: the globs kept "
+        "out, in clear; read, never written")
 
 
 class ConsentRedaction(Model):

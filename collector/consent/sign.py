@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -21,6 +21,7 @@ import pydantic
 from collector import __version__
 from collector.atomic import atomic_file
 from collector.consent.errors import SigningRefused
+from collector.consent.exclusions import exclusions_digest
 from collector.consent.keys import load_private
 from collector.consent.statement import (
     MAX_STATEMENT,
@@ -65,7 +66,8 @@ MAX_STATEMENT_FILES = 1_000_000
 
 def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = None,
                  workspace_policy: SigningPolicy | None = None, redaction: Mapping[str, Any] | None = None,
-                 scope_files: list[str] | None = None, now: datetime | None = None) -> ConsentStatement:
+                 scope_files: list[str] | None = None, now: datetime | None = None,
+                 excluded: Iterable[str] = ()) -> ConsentStatement:
     """Write `src` signed to `dst` (atomically; `dst` may be `src`) and return the statement signed.
 
     Refuses (SigningRefused, KeyProblem, EpisodeError) an episode already signed, damaged, holding step
@@ -73,6 +75,8 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     exclusion, or from a repository whose licence the policy does not allow. `redaction` is the
     redaction summary (`RedactionSummary.to_dict()`: `rules_version`, `counts` of distinct values per
     rule; other keys are not recorded); without it, the counts come from the redaction steps.
+    `excluded`: the globs the review took out, bound (with the header's and the policy's, as a keyed hash:
+    see `exclusions.py`) but not written.
     """
     private, info = load_private(home, passphrase)
     if dst.exists() and not (src.exists() and os.path.samefile(src, dst)):
@@ -108,7 +112,8 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
                                started_at=header.started_at, step_count=episode.step_count,
                                first_t_ms=summary.first_t_ms, last_t_ms=summary.last_t_ms),
         scope=ConsentScope(files=files, channels=list(header.capture.channels),
-                           excluded=sorted({*header.capture.exclude, *policy.mandatory_exclude})),
+                           excluded_sha256=exclusions_digest(private, header.episode_id, [
+                               *header.capture.exclude, *policy.mandatory_exclude, *excluded])),
         redaction=_redaction(redaction, redactions),
         terms=policy.terms(),
         reviewer=ConsentReviewer(public_key=info.public_b64, key_id=info.key_id),

@@ -49,7 +49,7 @@ EPISODES = pa.schema([
     pa.field("licence", pa.string()),
     pa.field("repository_licences", _STRINGS),
     pa.field("allowed_licences", _STRINGS),
-    pa.field("excluded", _STRINGS),
+    pa.field("excluded_sha256", pa.string()),  # a keyed hash of the globs kept out, never the globs
     pa.field("redaction_rules_version", pa.string()),
     pa.field("redactions", pa.list_(pa.struct([("rule", pa.string()), ("values", pa.int64())]))),
     pa.field("consent_statement", pa.string(), nullable=False),  # the exact JSON signed

@@ -123,8 +123,7 @@ def _found(text: str, rules: RuleSet,
     if rules.allow:
         own, hits = _allow(own, rules, allowed), _allow(hits, rules, allowed)
     found = widened(resolve(own), resolve(hits), text)
-    if PLACEHOLDER_MARK in text:
-        found = [f for f in found if not _touches_placeholder(text, f)]
+    found = outside_placeholders(text, found)
     if allowed:
         allowed = _apart(allowed, found)
     return found, allowed
@@ -364,10 +363,25 @@ def _run(rule: Rule, text: str, windows: list[tuple[int, int]]) -> Iterator[_Can
                 yield _Candidate(Finding(rule.id, v_start, v_end, text[v_start:v_end]), rule.priority)
 
 
-def _touches_placeholder(text: str, finding: Finding) -> bool:
-    """A finding that overlaps a placeholder already in the text (redacted before) is not a new secret."""
-    lo = text.rfind(PLACEHOLDER_MARK, 0, finding.start)
-    for match in PLACEHOLDER_RE.finditer(text, max(0, lo), finding.end):
-        if match.start() < finding.end and match.end() > finding.start:
-            return True
-    return False
+def outside_placeholders(text: str, findings: list[Finding]) -> list[Finding]:
+    """`findings` without the characters of placeholders already in `text` (redacted before): a finding
+    inside one is no new secret and goes; one that covers a placeholder is cut into the pieces around it,
+    each kept when it holds more than blanks, so what a rule found next to an old secret is still hidden
+    and the old placeholder stays whole."""
+    if PLACEHOLDER_MARK not in text or not findings:
+        return findings
+    spans = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
+    if not spans:
+        return findings
+    out: list[Finding] = []
+    for f in findings:
+        cuts = [(s, e) for s, e in spans if s < f.end and e > f.start]
+        if not cuts:
+            out.append(f)
+            continue
+        start = f.start
+        for s, e in [*cuts, (f.end, f.end)]:
+            if s > start and text[start:s].strip():
+                out.append(Finding(f.rule, start, s, text[start:s]))
+            start = max(start, e)
+    return out

@@ -7,6 +7,7 @@ written says which rule found it, its placeholder and how many times it was writ
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from collector.redact.namemask import NameMask
@@ -21,18 +22,25 @@ from schemas.steps import Step
 
 def redact_steps(steps: Iterable[Step], encoding: PositionEncoding, rules: RuleSet,
                  summary: RedactionSummary | None = None, *, window: int = WINDOW,
-                 names: NameMask | None = None) -> Iterator[Step]:
+                 names: NameMask | None = None, redactor: TextRedactor | None = None,
+                 written: Counter[str] | None = None) -> Iterator[Step]:
     """The steps with every secret replaced by its placeholder, then one `redaction` step per secret.
 
     `summary`, when given, is filled in as the last step is produced (its counts also seed the numbering:
     see `RedactionSummary`). `names`, when given, also masks the developer's local names (workspace and
-    home paths, login and host names) in the same pass, wherever a secret would be found."""
-    registry = Registry(summary.counts if summary is not None else None)
-    redactor = TextRedactor(rules, registry, names)
+    home paths, login and host names) in the same pass, wherever a secret would be found. `redactor`: one
+    already in use for the same episode (its rules are `rules`, its names `names`), so what it masked
+    elsewhere (the header, the paths) keeps its placeholders here; `written` counts the placeholders it
+    wrote there, read once the last step went by, so their redaction steps count them."""
+    if redactor is None:
+        redactor = TextRedactor(rules, Registry(summary.counts if summary is not None else None), names)
+    registry = redactor.registry
     held = Window(StepRedactor(encoding, redactor), registry, size=window)
     for step in steps:
         yield from held.push(step)
     yield from held.close()
+    if written:
+        held.occurrences.update(written)
     yield from registry.steps(held.occurrences, held.last_t)
     if summary is not None:
         summary.rules_version = rules.version

@@ -7,7 +7,7 @@ import re
 from collector.redact.namemask import NameMask
 from collector.redact.placeholders import Registry, Secret
 from collector.redact.rules import RuleSet
-from collector.redact.scanner import Finding, candidate, resolve, scan_allowing
+from collector.redact.scanner import Finding, candidate, outside_placeholders, resolve, scan_allowing
 
 KNOWN_PRIORITY = -2
 ESCAPED_BREAK = "\\n"
@@ -67,7 +67,8 @@ class TextRedactor:
         cands = [candidate(f, 0) for f in found]
         cands.extend(candidate(Finding(secret.rule, start, end, text[start:end]), KNOWN_PRIORITY)
                      for start, end, secret in known)
-        return resolve(cands), let
+        # a known value is never found inside a placeholder (`redacted`, a rule's name) either
+        return outside_placeholders(text, resolve(cands)), let
 
     def known(self, finding: Finding) -> Secret | None:
         """The secret a finding already has: a local name's fixed one, or its value's registered one."""

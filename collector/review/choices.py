@@ -1,9 +1,11 @@
 """How a review ends: sign into the outbox, keep for later (nothing to do), or discard.
 
 Signing goes through `collector.consent.sign_episode` with the workspace's sharing policy and the
-redaction summary (the sealing summary plus what the review masked). The signed episode is written to
-CODETAPE_HOME/outbox as `<episode id>.ctape`; only once it is there is the unsigned original removed from
-episodes/ (with its redaction summary). An episode outside episodes/ is left where it is.
+redaction summary (the sealing summary plus what the review masked); files the review renamed (a pattern
+matched their path) are held to the policy's mandatory exclusions under their own names too. The signed
+episode is written to CODETAPE_HOME/outbox as `<episode id>.ctape`; only once it is there is the unsigned
+original removed from episodes/ (with its redaction summary). An episode outside episodes/ is left where
+it is.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from collector.atomic import fsync_dir
 from collector.consent import sign_episode
+from collector.consent.sign import require_policy
 from collector.consent.verify import find_consent
 from collector.episode import open_episode
 from collector.errors import EpisodeError
@@ -53,11 +56,14 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     target = outbox / f"{episode.header.episode_id}{SUFFIX}"
     if target.exists():
         raise ReviewError(f"{target} is already in the outbox; this episode was signed before")
+    if trimmed is not None and trimmed.renamed:  # the policy's globs know the files by their own names
+        require_policy(policy, sorted(trimmed.renamed))
     source = original if trimmed is None else trimmed.path
     summary = read_summary(original) if trimmed is None else trimmed.redaction
     statement = sign_episode(source, target, home, passphrase=passphrase, workspace_policy=policy,
                              redaction=None if summary is None else summary.to_dict(),
-                             scope_files=scope_files)
+                             scope_files=scope_files,
+                             excluded=() if trimmed is None else trimmed.plan.excludes)
     return Queued(target, statement, _take_out(original, home))
 
 

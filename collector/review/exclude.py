@@ -6,7 +6,7 @@ An excluded file stays excluded when it is renamed: its new name is excluded fro
 content under it is the excluded content. A kept file renamed to an excluded name is deleted, as far as
 the kept files can tell. Mentions of the paths in free text are masked afterwards (see `spans`), which
 needs them all before the steps go by: `excluded_paths` works them out from a list of the episode's paths
-and renames.
+and renames, `excluded_folders` the folders excluded whole above them.
 """
 
 from __future__ import annotations
@@ -66,6 +66,17 @@ def excluded_paths(paths: Iterable[str], renames: Iterable[tuple[str, str]], exc
         if old in out:
             out.add(new)
     return out
+
+
+def excluded_folders(paths: Iterable[str], excluded: Excluded) -> set[str]:
+    """The folders above `paths` that are excluded themselves (`notes` for `notes/`), to mask where a
+    path below them is written."""
+    return {folder for path in paths for folder in _parents(path) if excluded(folder)}
+
+
+def _parents(path: str) -> Iterator[str]:
+    parts = path.split("/")
+    return ("/".join(parts[:n]) for n in range(1, len(parts)))
 
 
 def _keep(step: Step, out: Excluded, renamed: set[str], excluded: Excluded) -> Step | None:

@@ -4,35 +4,51 @@ Both go through the redaction pipeline (`redact_steps`), so a masked span gets a
 everywhere it appears (edits typed one key at a time, saves, snapshots, commands, commit messages...)
 and the episode still replays. A reviewer's pattern masks its whole match, or its first group when it
 has groups; the N-th pattern's rule is `custom-N`, so what each one found can be counted. An excluded
-path is masked wherever it is written as a path (not as part of a longer name) under the rule
-`excluded-path`; paths shorter than 4 characters are left alone, since as words they would mask
-ordinary text.
+path is masked wherever it is written as a path (not as part of a longer name), in any spelling: after
+`./` or an absolute directory, with `\\` between its parts as Windows writes it; an excluded folder is
+masked where a path goes on below it (`notes/...`). All under the rule `excluded-path`; paths shorter
+than 4 characters are left alone, since as words they would mask ordinary text. No rule ever matches
+inside a placeholder already there (see `scanner.outside_placeholders`).
+
+One `TextRedactor` (the review's rules over one registry, numbered after the episode's placeholders)
+masks the header, the paths and then the steps, so a value has one placeholder wherever it is written.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from collector.redact import RedactionSummary, Rule, RuleSet, redact_steps
+from collector.redact.placeholders import Registry
+from collector.redact.text import TextRedactor
 from schemas.common import PositionEncoding
 from schemas.steps import Step
 
 PATH_RULE = "excluded-path"
 CUSTOM_RULE = "custom"
 MIN_PATH = 4
+_SEPARATOR = r"[/\\]"
 
 
-def review_rules(patterns: Iterable[str], paths: Iterable[str]) -> RuleSet:
+def review_rules(patterns: Iterable[str], paths: Iterable[str], folders: Iterable[str] = ()) -> RuleSet:
     """Only the review's rules: the reviewer's patterns and one rule for the excluded paths."""
     patterns = tuple(patterns)
     extra = [rule for rule in RuleSet.default(extra_patterns=patterns).rules if rule.id == CUSTOM_RULE]
     rules = [replace(rule, id=pattern_rule(n)) for n, rule in enumerate(extra, start=1)]
-    regex = path_regex(paths)
+    regex = path_regex(paths, folders)
     if regex is not None:
         rules.append(Rule(PATH_RULE, regex, scope="all", priority=-1))
     return RuleSet(tuple(rules), frozenset(), patterns)
+
+
+def review_redactor(patterns: Iterable[str], paths: Iterable[str], folders: Iterable[str],
+                    summary: RedactionSummary) -> TextRedactor | None:
+    """The review's rules over a registry numbered after `summary`'s counts; None when there are none."""
+    rules = review_rules(patterns, paths, folders)
+    return TextRedactor(rules, Registry(summary.counts)) if rules.rules else None
 
 
 def pattern_rule(number: int) -> str:
@@ -40,23 +56,25 @@ def pattern_rule(number: int) -> str:
     return f"{CUSTOM_RULE}-{number}"
 
 
-def path_regex(paths: Iterable[str]) -> re.Pattern[str] | None:
-    """Any of `paths` written as a path: not inside a longer name, `./` in front allowed."""
-    names = sorted({path for path in paths if len(path) >= MIN_PATH}, key=lambda path: (-len(path), path))
-    if not names:
+def path_regex(paths: Iterable[str], folders: Iterable[str] = ()) -> re.Pattern[str] | None:
+    """Any of `paths` written as a path (not inside a longer name; `/` or `\\` between its parts, any
+    directory in front), or any of `folders` followed by a separator."""
+    def spelled(names: Iterable[str]) -> str:
+        kept = sorted({name for name in names if len(name) >= MIN_PATH}, key=lambda name: (-len(name), name))
+        return "|".join(_SEPARATOR.join(re.escape(part) for part in name.split("/")) for name in kept)
+
+    files, dirs = spelled(paths), spelled(folders)
+    if not files and not dirs:
         return None
-    alternatives = "|".join(re.escape(name) for name in names)
-    return re.compile(rf"(?:(?<=\./)|(?<![\w.\-/]))(?:{alternatives})(?![\w\-/])")
+    either = [f"(?:{files})(?![\\w\\-/\\\\])" if files else "", f"(?:{dirs})(?={_SEPARATOR})" if dirs else ""]
+    return re.compile(r"(?<![\w.\-])(?:" + "|".join(part for part in either if part) + ")")
 
 
-def mask_spans(steps: Iterable[Step], encoding: PositionEncoding, patterns: Iterable[str],
-               paths: Iterable[str], summary: RedactionSummary) -> Iterator[Step]:
-    """`steps` with the review's spans masked; `summary` (seeded with the episode's counts, so numbering
-    goes on after its placeholders) gets the new values' counts and masked previews."""
-    rules = review_rules(patterns, paths)
-    if not rules.rules:
-        yield from steps
-        return
+def mask_spans(steps: Iterable[Step], encoding: PositionEncoding, redactor: TextRedactor,
+               summary: RedactionSummary, written: Counter[str]) -> Iterator[Step]:
+    """`steps` with the review's spans masked by `redactor`; `summary` (seeded with the episode's counts,
+    so numbering goes on after its placeholders) gets the new values' counts and masked previews.
+    `written`: placeholders the same redactor wrote outside the steps' texts (header, paths)."""
     version = summary.rules_version
-    yield from redact_steps(steps, encoding, rules, summary)
+    yield from redact_steps(steps, encoding, redactor.rules, summary, redactor=redactor, written=written)
     summary.rules_version = version

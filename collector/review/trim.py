@@ -2,20 +2,24 @@
 
 A pipeline over the steps, one generator per kind of change, then the writer:
 
-    episode.steps() -> exclude_files -> mask_spans -> drop_ranges -> write_episode_file (atomic)
+    episode.steps() -> exclude_files -> mask_contents -> mask_names -> mask_spans -> drop_ranges
+                    -> write_episode_file (atomic)
 
 A survey pass first collects every path the episode names (so the excluded ones can be masked wherever
-they are written, before the pipeline reaches them) and the placeholders already there (so new ones
-are numbered after them). Masking comes before dropping, so a dropped range's gap is built from texts
-already masked. The new file is replayed in full before it is handed back; an episode that would not
-replay is never left behind. The header keeps the episode's id and adds the exclusions to
-`capture.exclude`, which a consent statement lists as what was kept out. Keyframes are never copied: the
-writer takes new ones from the trimmed steps, so no excluded file, masked secret or dropped step
-survives in one.
+they are written, and the others renamed where a pattern matches them, before the pipeline reaches them)
+and the placeholders already there (so new ones are numbered after them); when files are excluded, their
+texts are replayed from their steps, so the lines they held can be masked in the free text kept. Masking
+comes before dropping, so a dropped range's gap is built from texts already masked. The new file is
+replayed in full before it is handed back; an episode that would not replay is never left behind. The
+header keeps the episode's id, with the review's masks applied to what it says of the workspace; the
+exclusions themselves are not written anywhere in the episode (the consent statement binds a keyed hash
+of them). Keyframes are never copied: the writer takes new ones from the trimmed steps, so no excluded
+file, masked secret or dropped step survives in one.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +28,15 @@ from collector.episode import Episode, open_episode, write_episode_file
 from collector.errors import CodetapeError, ReconstructionError
 from collector.reconstruct.keyframes import keyframe_states
 from collector.redact import RedactionSummary
+from collector.review.contents import CONTENT_RULE, excluded_lines, mask_contents
 from collector.review.drop import Dropped, drop_ranges
 from collector.review.errors import ReviewError
-from collector.review.exclude import ExcludeReport, exclude_files, excluded_paths
+from collector.review.exclude import ExcludeReport, exclude_files, excluded_folders, excluded_paths
+from collector.review.names import mask_header, mask_names, path_names
 from collector.review.plan import Exclusions, TrimPlan
-from collector.review.spans import PATH_RULE, mask_spans, pattern_rule
+from collector.review.spans import PATH_RULE, mask_spans, pattern_rule, review_redactor
 from collector.seal.summaries import read_summary
-from schemas import EpisodeHeader, Step
+from schemas import Step
 from schemas.steps import FileChangeStep, GapStep, GitStep, RedactionStep
 
 REVIEW_MARK = "+review"
@@ -48,6 +54,7 @@ class TrimResult:
     dropped: list[Dropped]
     redaction: RedactionSummary  # the episode's own summary plus the values the review masked
     new_counts: dict[str, int] = field(default_factory=dict)  # rule -> values masked by the review
+    renamed: dict[str, str] = field(default_factory=dict)  # a kept file's path -> its masked path
     unmatched_globs: list[str] = field(default_factory=list)
 
     def unused(self) -> list[str]:
@@ -105,25 +112,35 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
     result = TrimResult(dst, plan, 0, ExcludeReport(), [], summary)
     result.unmatched_globs = [glob for glob in plan.excludes
                               if not any(Exclusions((glob,))(path) for path in found.paths)]
-    masked_paths = sorted(excluded_paths(found.paths, found.renames, excluded))
+    masked_paths = excluded_paths(found.paths, found.renames, excluded)
     encoding = episode.header.position_encoding
-    steps: Iterator[Step] = episode.steps()
-    if plan.excludes:
-        steps = exclude_files(steps, excluded, result.excluded)
-    if plan.patterns or masked_paths:
-        steps = mask_spans(steps, encoding, plan.patterns, masked_paths, summary)
-    if plan.drops:
-        steps = drop_ranges(steps, encoding, plan.ranges(), result.dropped)
+    header = episode.header
     try:
-        result.steps = write_episode_file(dst, _header(episode.header, plan), steps,
-                                          states=keyframe_states(encoding))
+        lines = excluded_lines(episode.steps(), encoding, masked_paths) if masked_paths else set()
+        redactor = review_redactor(plan.patterns, masked_paths, excluded_folders(masked_paths, excluded),
+                                   summary)
+        written: Counter[str] = Counter()  # the review's placeholders written outside the steps' texts
+        steps: Iterator[Step] = episode.steps()
+        if plan.excludes:
+            steps = exclude_files(steps, excluded, result.excluded)
+        if lines:
+            steps = mask_contents(steps, lines, summary)
+        if redactor is not None:
+            header = mask_header(header, redactor, written)
+            result.renamed = path_names(found.paths - masked_paths, redactor)
+            steps = mask_names(steps, result.renamed, redactor, written)
+            steps = mask_spans(steps, encoding, redactor, summary, written)
+        if plan.drops:
+            steps = drop_ranges(steps, encoding, plan.ranges(), result.dropped)
+        result.steps = write_episode_file(dst, header, steps, states=keyframe_states(encoding))
     except ReconstructionError as exc:
         raise ReviewError(f"{src} does not replay, so it cannot be trimmed: {exc}") from None
     _check(dst)
     result.new_counts = {rule: count - seed.get(rule, 0) for rule, count in summary.counts.items()
                          if count > seed.get(rule, 0)}
     if result.new_counts:
-        summary.rules_version = _version(summary.rules_version, plan, PATH_RULE in result.new_counts)
+        own = sum(rule in result.new_counts for rule in (PATH_RULE, CONTENT_RULE))
+        summary.rules_version = _version(summary.rules_version, plan, own)
     return result
 
 
@@ -136,16 +153,10 @@ def _seed(src: Path, placeholders: RedactionSummary) -> RedactionSummary:
     return summary
 
 
-def _header(header: EpisodeHeader, plan: TrimPlan) -> EpisodeHeader:
-    if not plan.excludes:
-        return header
-    exclude = list(dict.fromkeys([*header.capture.exclude, *plan.excludes]))
-    return header.model_copy(update={"capture": header.capture.model_copy(update={"exclude": exclude})})
-
-
-def _version(base: str, plan: TrimPlan, paths: bool) -> str:
-    """The rules version with the review's rules marked (`2026.11.1+review2`)."""
-    mark = f"{REVIEW_MARK}{len(plan.patterns) + paths}"
+def _version(base: str, plan: TrimPlan, own: int) -> str:
+    """The rules version with the review's rules marked (`2026.11.1+review2`): the reviewer's patterns
+    and `own` rules of the review's (excluded paths, excluded contents)."""
+    mark = f"{REVIEW_MARK}{len(plan.patterns) + own}"
     return (base or "unknown")[: MAX_VERSION - len(mark)] + mark
 
 

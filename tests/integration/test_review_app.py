@@ -13,6 +13,8 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea
 from textual.widgets.text_area import Selection
 
 from collector.consent import init_keys
+from collector.consent.exclusions import exclusions_digest
+from collector.consent.keys import load_private
 from collector.consent.verify import check_consent
 from collector.episode import open_episode
 from collector.home import Home
@@ -186,7 +188,9 @@ async def test_exclude_drop_redact_undo_then_sign_and_queue(home: Home, episode:
     signed = open_episode(queued)
     statement = check_consent(signed)
     verify_replay(signed)
-    assert statement.scope.files == ["app.py", "main.py"] and "/private/" in statement.scope.excluded
+    assert statement.scope.files == ["app.py", "main.py"] and not statement.scope.excluded
+    assert statement.scope.excluded_sha256 == exclusions_digest(
+        load_private(home, None)[0], statement.content.episode_id, ["/private/"])
     assert statement.redaction.counts == {"excluded-path": 1}
     session.close()
 

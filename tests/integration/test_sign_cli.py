@@ -181,6 +181,10 @@ def test_the_sharing_policy_is_enforced(setup: tuple[Path, Path, Path]) -> None:
     done = codetape(home, "sign", str(episode), "--yes")
     one_error_line(done, 1, "mandatory exclusion 'private/'")
     assert "--exclude 'private/'" in done.stderr and episode.exists()
+    # masking the folder's name in its paths does not take the files out from under the policy
+    one_error_line(codetape(home, "sign", str(episode), "--yes", "--redact", "priv[a-z]+"), 1,
+                   "private/plan.md falls under the policy's mandatory exclusion 'private/'")
+    assert episode.exists() and not list((home / "outbox").glob("*"))
     done = codetape(home, "sign", str(episode), "--yes", "--exclude", "private/")
     assert done.returncode == 0, done.stderr
     statement = json.loads(codetape(home, "inspect", str(home / "outbox" / episode.name), "--json").stdout)

@@ -5,6 +5,7 @@ refusals, and the offline check documented in EPISODE_FORMAT.md run as written.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -17,8 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow.dataset as pads
 import pytest
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from collector import __version__
 from collector.consent import (
@@ -28,7 +31,10 @@ from collector.consent import (
     load_public,
     sign_episode,
 )
-from collector.consent.keys import key_path
+from collector.consent.exclusions import exclusions_digest
+from collector.consent.keys import key_path, load_private
+from collector.consent.statement import encode_statement
+from collector.consent.verify import check_consent
 from collector.episode import EpisodeWriter, open_episode, write_episode_file
 from collector.errors import EpisodeError
 from collector.home import Home
@@ -54,6 +60,10 @@ def one_error_line(proc: subprocess.CompletedProcess[str], code: int, says: str)
     assert proc.returncode == code, proc
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("codetape: ") and says in lines[0], proc.stderr
+
+
+def private_key(home: Home) -> Ed25519PrivateKey:
+    return load_private(home, None)[0]
 
 
 @pytest.fixture
@@ -101,7 +111,9 @@ def test_the_statement_describes_what_was_signed(home: Home, full: Path, tmp_pat
     assert statement.scope.files == ["NOTES.md", "docs/diagram.png", "scratch.txt", "src/pager.py",
                                      "tests/test_pager.py", "tests/test_paginate.py"]
     assert statement.scope.channels == FULL_HEADER.capture.channels
-    assert statement.scope.excluded == ["build/**"]
+    assert statement.scope.excluded_sha256 == exclusions_digest(private_key(home), content.episode_id,
+                                                                ["build/**"])
+    assert "build/**" not in encode_statement(statement).decode()
     assert (statement.redaction.rules_version, statement.redaction.counts) == (None, {"aws-access-key": 1})
     assert statement.signed_at == NOW
     assert statement.software.model_dump() == {"codetape_version": __version__, "recorded_with": "0.1.0",
@@ -126,12 +138,29 @@ def test_redaction_summary_and_policy_terms_are_recorded(home: Home, full: Path,
     assert statement.terms.model_dump() == {
         "purpose": "Training code models at Example", "licence": "CC-BY-4.0", "repository_licences": ["MIT"],
         "allowed_licences": ["Apache-2.0", "MIT"]}
-    assert statement.scope.excluded == ["build/**", "vendor/"]
+    assert statement.scope.excluded_sha256 == exclusions_digest(
+        private_key(home), statement.content.episode_id, ["vendor/", "build/**"])
     empty = sign_episode(full, tmp_path / "e.ctape", home, redaction={"rules_version": "", "counts": {}})
     assert empty.redaction.model_dump() == {"rules_version": None, "counts": {}}
     with pytest.raises(SigningRefused, match=r"the redaction summary is invalid: counts\.aws: "):
         sign_episode(full, tmp_path / "t.ctape", home, redaction={"counts": {"aws": -1}})
     assert not (tmp_path / "t.ctape").exists()
+
+
+def test_an_episode_signed_before_exclusions_were_hashed_still_verifies_and_builds(tmp_path: Path) -> None:
+    """signed-v1.ctape: full.ctape as codetape signed it while statements listed `scope.excluded` in clear."""
+    signed = DIRECTORY / "signed-v1.ctape"
+    statement = check_consent(open_episode(signed))
+    assert statement.scope.excluded == ["build/**"] and statement.scope.excluded_sha256 is None
+    done = codetape(tmp_path / "home", "verify", str(signed))
+    assert (done.returncode, done.stdout) == (0, f"ok (signed by {statement.reviewer.key_id})\n"), done.stderr
+    source = tmp_path / "uploads" / "episodes"
+    source.mkdir(parents=True)
+    shutil.copyfile(signed, source / f"{hashlib.sha256(signed.read_bytes()).hexdigest()}.ctape")
+    built = codetape(tmp_path / "home", "dataset", "build", str(source.parent), "-o", str(tmp_path / "out"))
+    assert built.returncode == 0, built.stderr
+    (row,) = pads.dataset(tmp_path / "out" / "episodes", format="parquet").to_table().to_pylist()
+    assert row["excluded_sha256"] is None and "excluded" not in row
 
 
 def test_the_documented_offline_check_runs_as_written(home: Home, full: Path, tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ def statement_for(key: Ed25519PrivateKey, digest: bytes = DIGEST, **changes: obj
         content=ConsentContent(sha256=digest.hex(), bytes=len(CONTENT), episode_id=uuid.UUID(int=7),
                                started_at=datetime(2026, 1, 2, tzinfo=UTC), step_count=3, first_t_ms=0,
                                last_t_ms=90),
-        scope=ConsentScope(files=["src/a.py"], channels=["edits"], excluded=["*.env"]),
+        scope=ConsentScope(files=["src/a.py"], channels=["edits"], excluded_sha256="ab" * 32),
         redaction=ConsentRedaction(rules_version="2026.1", counts={"aws-access-key": 1}),
         terms=ConsentTerms(purpose="research", licence="CC-BY-4.0", repository_licences=["MIT"]),
         reviewer=ConsentReviewer(public_key=base64.b64encode(public).decode(), key_id=key_id(public)),
@@ -69,6 +69,16 @@ def test_the_statement_bytes_are_compact_sorted_json() -> None:
     assert data == json.dumps(json.loads(data), sort_keys=True, separators=(",", ":")).encode()
     assert data.startswith(b'{"content":{"bytes":34,') and b'"domain":"codetape/consent/v1"' in data
     assert parse_statement(data) == statement_for(key)
+
+
+def test_a_statement_of_before_the_exclusions_were_hashed_reads_but_its_globs_are_never_written() -> None:
+    key = Ed25519PrivateKey.generate()
+    old = json.loads(encode_statement(statement_for(key)))
+    del old["scope"]["excluded_sha256"]
+    old["scope"]["excluded"] = ["/acme-merger/"]
+    statement = parse_statement(json.dumps(old).encode())
+    assert statement.scope.excluded == ["/acme-merger/"] and statement.scope.excluded_sha256 is None
+    assert b"acme-merger" not in encode_statement(statement)
 
 
 def test_the_signature_is_over_domain_tag_content_hash_and_statement() -> None:

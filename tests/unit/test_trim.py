@@ -153,7 +153,7 @@ def test_excluding_a_folder_removes_every_step_content_and_path_mention(tmp_path
     assert {"kind": "file_change", "t_ms": 1300, "source": "watcher", "path": "app.py",
             "change": "deleted"} in steps
     assert result.new_counts == {"excluded-path": 1}
-    assert open_episode(result.path).header.capture.exclude == ["/private/"]
+    assert open_episode(result.path).header.capture.exclude == []  # the glob itself is not published
 
 
 def test_excluding_keeps_the_other_files_exactly(tmp_path: Path) -> None:
@@ -177,6 +177,24 @@ def test_a_glob_matching_nothing_is_reported(tmp_path: Path) -> None:
     src = write(tmp_path / "src.ctape", two_files())
     result = trim_episode(src, tmp_path / "out.ctape", TrimPlan().exclude("/privat/").exclude("*.md"))
     assert result.unused() == ["exclude /privat/ matches no file in the episode"]
+
+
+def test_an_excluded_file_is_masked_in_every_spelling_and_its_lines_in_free_text(tmp_path: Path) -> None:
+    steps = [step for step in two_files() if step["t_ms"] < 1300]
+    steps.append({"kind": "command", "t_ms": 1250, "source": "run", "argv": ["cat", "private\\plan.md"],
+                  "output_tail": f"/home/dev/w/private/plan.md:\n{PLAN_TEXT}", "exit_code": 0})
+    steps.append({"kind": "test_run", "t_ms": 1260, "source": "pytest", "exit_status": 1, "tests": [
+        {"nodeid": "tests/test_app.py::test_plan", "outcome": "failed",
+         "summary": f"AssertionError: assert {PLAN_TEXT[:14]!r}...{PLAN_TEXT[-12:]!r} == ''"}]})
+    result = trim_episode(write(tmp_path / "src.ctape", steps), tmp_path / "out.ctape",
+                          TrimPlan().exclude("/private/"))
+    text = dumped(result.path)
+    for secret in ("BLUEHERON", "launch plan", "budget 40k", "private/plan.md", "private\\\\plan.md",
+                   "private/"):
+        assert secret not in text, secret
+    assert "/home/dev/w/«redacted:excluded-path:1»:" in text
+    assert set(result.new_counts) == {"excluded-path", "excluded-content"}
+    verify_replay(open_episode(result.path))
 
 
 # -- drop ------------------------------------------------------------------------------------------------
@@ -353,6 +371,62 @@ def test_new_placeholders_are_numbered_after_the_episode_s_own(tmp_path: Path) -
     src = write(tmp_path / "src.ctape", steps)
     result = trim_episode(src, tmp_path / "out.ctape", TrimPlan().exclude("/docs/"))
     assert "see «redacted:excluded-path:3» and «redacted:excluded-path:4»" in dumped(result.path)
+
+
+def test_a_pattern_renames_the_paths_it_matches_and_masks_the_header(tmp_path: Path) -> None:
+    client = "src/acme_client.py"
+    steps: list[dict[str, Any]] = [
+        {"kind": "open", "t_ms": 0, "source": "bridge", "path": client, "language_id": "python", "text": APP},
+        edit(100, client, 1, 12, "  # acme"),
+        save(200, client, APP.replace("1\n", "1  # acme\n")),
+        {"kind": "diagnostics", "t_ms": 300, "source": "bridge", "path": client, "origin": "acme-lint",
+         "items": [{"range": {"start": _at(0, 0), "end": _at(0, 3)}, "message": "ok", "source": "acme-lint",
+                    "code": "ACME1"}]},
+        {"kind": "close", "t_ms": 400, "source": "bridge", "path": client},
+        {"kind": "file_change", "t_ms": 500, "source": "watcher", "path": client, "change": "renamed",
+         "new_path": "src/acme/api.py"},
+        {"kind": "command", "t_ms": 600, "source": "run", "argv": ["ls"], "cwd": "src/acme", "exit_code": 0},
+        {"kind": "git", "t_ms": 700, "source": "git", "op": "commit", "sha": "a1b2c3d", "message": "move",
+         "files": [{"path": "src/acme/api.py", "added": 2}]},
+        {"kind": "gap", "t_ms": 800, "source": "collector", "reason": "recorder_behind",
+         "state": [{"path": "src/acme/api.py", "text": APP}]},
+    ]
+    header = HEADER.model_copy(update={"workspace": WorkspaceIdentity(
+        root_name="acme-tools", git_remote="git@example.org:team/acme-tools.git")})
+    src = write(tmp_path / "src.ctape", steps, header)
+    result = trim_episode(src, tmp_path / "out.ctape", TrimPlan().redact("(?i)acme"))
+    episode = open_episode(result.path)
+    text = dumped(result.path) + episode.header.model_dump_json()
+    assert "acme" not in text.lower()
+    masked = "«redacted:custom-1:1»"
+    assert episode.header.workspace.root_name == f"{masked}-tools"
+    paths = [step_to_dict(step).get("path") for step in episode.steps()]
+    assert paths[:6] == [f"src/{masked}_client.py"] * 6
+    assert next(step for step in episode.steps() if step.kind == "command").cwd == f"src/{masked}"
+    assert result.renamed == {client: f"src/{masked}_client.py", "src/acme/api.py": f"src/{masked}/api.py"}
+    verify_replay(episode)
+
+
+def test_two_files_masked_into_one_name_are_refused(tmp_path: Path) -> None:
+    steps = [{"kind": "open", "t_ms": 0, "source": "bridge", "path": path, "text": ""}
+             for path in ("secret.py", "«redacted:custom-1:1».py")]
+    src = write(tmp_path / "src.ctape", steps)
+    with pytest.raises(ReviewError, match=r"would give .* one name"):
+        trim_episode(src, tmp_path / "out.ctape", TrimPlan().redact("secret"))
+
+
+def test_a_pattern_never_matches_inside_a_placeholder(tmp_path: Path) -> None:
+    steps = [{"kind": "open", "t_ms": 0, "source": "bridge", "path": "app.py",
+              "text": 'TOKEN = "«redacted:github-token:1»"  # redacted by hand\n'},
+             {"kind": "note", "t_ms": 100, "source": "cli",
+              "text": "token «redacted:github-token:1» was redacted"},
+             {"kind": "redaction", "t_ms": 200, "source": "redact", "rule": "github-token",
+              "placeholder": "«redacted:github-token:1»", "count": 2}]
+    result = trim_episode(write(tmp_path / "src.ctape", steps), tmp_path / "out.ctape",
+                          TrimPlan().redact("redacted").redact("token «.*"))
+    texts = [step_to_dict(step) for step in open_episode(result.path).steps()]
+    assert texts[0]["text"] == 'TOKEN = "«redacted:github-token:1»"  # «redacted:custom-1:1» by hand\n'
+    assert texts[1]["text"] == "«redacted:custom-2:1»«redacted:github-token:1»«redacted:custom-2:2»"
 
 
 # -- refusals and the plan -------------------------------------------------------------------------------

@@ -1,0 +1,122 @@
+"""The review's masks on names: the paths the steps are about, and what the header says of the workspace.
+
+A path is masked where one of the review's rules matches it (`tests/test_acme.py` with `--redact acme`
+becomes `tests/test_«redacted:custom-1:1».py`), with the placeholder the same value gets in every text.
+Every path of the episode is worked out before the steps go by, from the path alone, so a file has one
+name from its first step to its last and the episode still replays; two files that would end up under
+one name are refused. The same goes for a command's directory, a commit's file list and a gap's files,
+and for the names a language server or the editor gives (a diagnostic's origin, source and code, a
+document's language). The header's workspace name, git remote, editor and capture exclusions are masked
+the same way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from collector.redact.buffer import placeholders_in
+from collector.redact.scanner import scan
+from collector.redact.text import TextRedactor
+from collector.review.errors import ReviewError
+from schemas import EpisodeHeader, Step
+from schemas.steps import (
+    CommandStep,
+    DiagnosticsStep,
+    FileChangeStep,
+    GapStep,
+    GitStep,
+    OpenStep,
+    TestRunStep,
+)
+
+
+def path_names(paths: Iterable[str], redactor: TextRedactor) -> dict[str, str]:
+    """Each of `paths` the review's rules match, and its masked name (registered with the redactor)."""
+    renamed: dict[str, str] = {}
+    for path in sorted(paths):
+        found = scan(path, redactor.rules)
+        if not found:
+            continue
+        out, last = [], 0
+        for finding in found:
+            out += [path[last:finding.start], redactor.secret(finding).placeholder]
+            last = finding.end
+        renamed[path] = "".join([*out, path[last:]])
+    targets: dict[str, str] = {}
+    for path in sorted(paths):
+        target = renamed.get(path, path)
+        if target in targets:
+            raise ReviewError(f"masking paths would give {targets[target]!r} and {path!r} one name; "
+                              "change the pattern so that they stay apart")
+        targets[target] = path
+    return renamed
+
+
+def mask_names(steps: Iterable[Step], renamed: dict[str, str], redactor: TextRedactor,
+               written: Counter[str]) -> Iterator[Step]:
+    """`steps` with their paths renamed as `renamed` says, and the names around them masked; `written`
+    counts the placeholders that puts into the steps."""
+    def name(path: str) -> str:
+        new = renamed.get(path, path)
+        if new is not path:
+            written.update(placeholders_in(new))
+        return new
+
+    def free(update: dict[str, Any], model: Any, *fields: str) -> None:
+        for field in fields:
+            text = getattr(model, field)
+            new = redactor.redact(text) if isinstance(text, str) else text
+            if new != text:
+                written.update(placeholders_in(new))
+                update[field] = new
+
+    for step in steps:
+        update: dict[str, Any] = {}
+        path = getattr(step, "path", None)
+        if isinstance(path, str) and path in renamed:
+            update["path"] = name(path)
+        match step:
+            case FileChangeStep(new_path=str() as new_path) if new_path in renamed:
+                update["new_path"] = name(new_path)
+            case GapStep(state=list() as state) if any(file.path in renamed for file in state):
+                update["state"] = [file.model_copy(update={"path": name(file.path)}) for file in state]
+            case GitStep(files=files) if any(stat.path in renamed for stat in files):
+                update["files"] = [stat.model_copy(update={"path": name(stat.path)}) for stat in files]
+            case CommandStep():
+                free(update, step, "cwd")
+            case DiagnosticsStep():
+                free(update, step, "origin")
+                items = []
+                for item in step.items:
+                    names: dict[str, Any] = {}
+                    free(names, item, "source", "code")
+                    items.append(item.model_copy(update=names) if names else item)
+                if any(new is not old for new, old in zip(items, step.items, strict=True)):
+                    update["items"] = items
+            case OpenStep():
+                free(update, step, "language_id")
+            case TestRunStep():
+                free(update, step, "framework")
+            case _:
+                pass
+        yield step.model_copy(update=update) if update else step
+
+
+def mask_header(header: EpisodeHeader, redactor: TextRedactor, written: Counter[str]) -> EpisodeHeader:
+    """The header with the workspace's name and remote, the editor and the capture exclusions masked."""
+    def free(text: str | None) -> str | None:
+        new = None if text is None else redactor.redact(text)
+        if new != text and new is not None:
+            written.update(placeholders_in(new))
+        return new
+
+    workspace, client, capture = header.workspace, header.client, header.capture
+    return header.model_copy(update={
+        "workspace": workspace.model_copy(update={"root_name": free(workspace.root_name),
+                                                  "git_remote": free(workspace.git_remote)}),
+        "client": None if client is None else client.model_copy(update={"name": free(client.name),
+                                                                        "version": free(client.version)}),
+        "capture": capture.model_copy(update={"exclude": [free(glob) or glob for glob in capture.exclude]}),
+    })
