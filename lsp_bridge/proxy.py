@@ -11,7 +11,8 @@ recorder.
 
 The bridge's own requests to the editor use string ids `codetape-N`; the editor's answers to them are
 kept from the server. When the server exits, what the editor had already sent is still read and
-recorded (for at most FINISH_READING_S), then the editor's stream is closed and the bridge exits with
+recorded (the editor thread says when it is all in the tap; at most FINISH_READING_S), then the
+editor's stream is closed and the bridge exits with
 the server's status; when the editor goes away, the server's input is closed and it gets a few seconds
 to exit before it is terminated.
 """
@@ -189,7 +190,8 @@ class Proxy:
         self._refused_once = False
         self._stop_timer: threading.Timer | None = None
         self._abandon = threading.Event()  # set when the server is gone and translating takes too long
-        self._editor_waiting = False  # the editor thread waits in read: all it read before is in the tap
+        self._server_gone = threading.Event()
+        self._editor_drained = threading.Event()  # server gone, and all the editor had sent is in the tap
 
     def run(self) -> int:
         """Forward until the server exits; returns the server's exit status (128 + N for signal N)."""
@@ -211,7 +213,7 @@ class Proxy:
             log.warning("codetape: the language server closed its output but did not exit; terminating it")
             self._terminate()
             code = self._proc.wait()
-        self._finish_reading(threads[0])
+        self._finish_reading()
         self.out.close()
         if self._stop_timer is not None:
             self._stop_timer.cancel()
@@ -242,30 +244,34 @@ class Proxy:
         body = frame.body
         self.tap.put((side, at, body, frame.error), 256 + (len(body) if body is not None else 0))
 
-    def _finish_reading(self, pump: threading.Thread) -> None:
+    def _finish_reading(self) -> None:
         """The server is gone: what the editor had sent by now is still the developer's work. Wait until the
-        editor thread has read and tapped all of it (it waits in read and nothing more is pending), or
-        has ended, or FINISH_READING_S has passed (an editor that never stops sending)."""
-        pending = select.poll()
-        pending.register(self._editor_in, select.POLLIN)
-        deadline = time.monotonic() + FINISH_READING_S
-        while pump.is_alive() and time.monotonic() < deadline:
-            # nothing pending, then the thread back in read: all that was pending has been tapped
-            if not pending.poll(0) and self._editor_waiting:
-                return
-            pump.join(0.002)
+        editor thread says it has tapped all of it, or has ended, or FINISH_READING_S has passed (an editor
+        that never stops sending, or one idle in a read begun before the server went)."""
+        self._server_gone.set()
+        self._editor_drained.wait(FINISH_READING_S)
 
     def _editor_pump(self) -> None:
+        try:
+            self._forward_editor()
+        finally:
+            self._editor_drained.set()
+
+    def _forward_editor(self) -> None:
+        """Only this thread knows when a chunk it read is in the tap: once the server is gone, it says so
+        between reads while nothing more is pending (one flag read a chunk until then)."""
         framer = Framer()
         server_in = self.server_in
         assert server_in is not None and self._proc is not None and self._proc.stdin is not None
+        pending = select.poll()
+        pending.register(self._editor_in, select.POLLIN)
         while True:
-            self._editor_waiting = True
+            if self._server_gone.is_set() and not pending.poll(0):
+                self._editor_drained.set()
             try:
                 data = os.read(self._editor_in, CHUNK)
             except OSError:
                 data = b""
-            self._editor_waiting = False
             if not data:
                 break
             at = self._clock()

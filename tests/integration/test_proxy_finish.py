@@ -10,6 +10,9 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
+from lsp_bridge import proxy as proxy_module
 from lsp_bridge.proxy import Proxy
 from lsp_bridge.server import start_server
 
@@ -87,4 +90,43 @@ def test_what_the_editor_sent_before_the_server_died_is_still_recorded() -> None
     assert proxy.run() == 3
     os.close(to_proxy)
     os.close(from_proxy)
+    assert (traffic.editor, traffic.lost) == (MESSAGES, [])
+
+
+
+class StallingOs:
+    """`os` for lsp_bridge.proxy whose first read in the editor thread returns only 0.3 s after it took
+    the bytes from the pipe: the thread descheduled (or waiting for the GIL) right after its read."""
+
+    def __init__(self) -> None:
+        self.stalled = threading.Event()
+
+    def read(self, fd: int, n: int) -> bytes:
+        data = os.read(fd, n)
+        if threading.current_thread().name == "codetape-editor" and not self.stalled.is_set():
+            self.stalled.set()
+            time.sleep(0.3)  # the cost being modelled: the pipe is empty, the chunk not yet tapped
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+
+def test_a_chunk_read_just_as_the_server_died_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found in CI under load (all 200 messages lost): the main thread saw the pipe empty and the editor
+    thread still marked as waiting in its read, which had already returned."""
+    stalling = StallingOs()
+    monkeypatch.setattr(proxy_module, "os", stalling)
+    server = start_server([sys.executable, "-c", "import sys; sys.exit(3)"])
+    server.wait(60)
+    editor_in, to_proxy = os.pipe()
+    from_proxy, editor_out = os.pipe()
+    traffic = CountingTraffic()
+    proxy = Proxy(server.args, traffic, editor_in=editor_in, editor_out=editor_out,  # type: ignore[arg-type]
+                  server=server)
+    os.write(to_proxy, b"".join(frame(n) for n in range(MESSAGES)))
+    assert proxy.run() == 3
+    os.close(to_proxy)
+    os.close(from_proxy)
+    assert stalling.stalled.is_set()
     assert (traffic.editor, traffic.lost) == (MESSAGES, [])
