@@ -38,6 +38,7 @@ from collector.sources.gitread import GitReader, RefState
 from collector.sources.observer import failure as observer_failure
 from collector.sources.observer import new_observer
 from collector.sources.reflog import ReflogEntry, ReflogTail
+from collector.sources.reflog_order import Read, in_git_order
 
 _WATCHED = ("HEAD", "packed-refs", "refs", "logs")
 # Writes only: git opens HEAD, refs and config many times per command, and those opens are noise.
@@ -141,10 +142,9 @@ class GitWatcher:
                     self._catch_up()
 
     def _catch_up(self) -> None:
-        """Read reflogs written before their directory was watched: HEAD's first, so order is kept."""
+        """Read reflogs written before their directory was watched, in git's order."""
         with self._lock:
-            for log in ["HEAD", *self._branch_logs()]:
-                self._read_log(log)
+            self._observe(self._in_git_order(self._branch_logs()))
 
     def _branch_logs(self) -> list[str]:
         """The reflogs under logs/refs/ on disk, by name (`refs/heads/main`)."""
@@ -169,28 +169,34 @@ class GitWatcher:
             relative = "HEAD"
         if relative is not None:
             with self._lock:
-                self._read_log(relative)
+                self._observe(self._read_log(relative))
         self._debouncer.poke()
 
-    def _read_log(self, log: str) -> None:
-        if log == STASH:
-            self._read_stash()
-        elif log == "HEAD" or (log.startswith(LOGGED) and not log.endswith("/HEAD")):  # origin/HEAD: a symref
-            for entry in self._tail(log).read_new() or []:
-                self._observed.append(Observed(next(self._seq), log, entry))
+    def _in_git_order(self, logs: list[str]) -> list[Read]:
+        """The new entries of HEAD and of `logs`, read one file after another, in the order git wrote them."""
+        head = [entry for _, entry in self._read_log("HEAD")]
+        return in_git_order(head, [read for log in logs for read in self._read_log(log)])
 
-    def _read_stash(self) -> None:
+    def _observe(self, read: list[Read]) -> None:
+        self._observed.extend(Observed(next(self._seq), log, entry) for log, entry in read)
+
+    def _read_log(self, log: str) -> list[Read]:
+        """The entries of `log` not read before (none for a log that records no operation)."""
+        if log == STASH:
+            return self._read_stash()
+        if log == "HEAD" or (log.startswith(LOGGED) and not log.endswith("/HEAD")):  # origin/HEAD: a symref
+            return [(log, entry) for entry in self._tail(log).read_new() or []]
+        return []
+
+    def _read_stash(self) -> list[Read]:
         """Stash entries come and go (pop, drop rewrite the reflog): diff the whole list."""
         now = self._tail(STASH).entries()
         before = {(e.new, e.seconds, e.message) for e in self._stash_seen}
         after = {(e.new, e.seconds, e.message) for e in now}
-        for entry in self._stash_seen:
-            if (entry.new, entry.seconds, entry.message) not in after:
-                self._observed.append(Observed(next(self._seq), STASH_DROP, entry))
-        for entry in now:
-            if (entry.new, entry.seconds, entry.message) not in before:
-                self._observed.append(Observed(next(self._seq), STASH, entry))
+        read = [(STASH_DROP, e) for e in self._stash_seen if (e.new, e.seconds, e.message) not in after]
+        read += [(STASH, e) for e in now if (e.new, e.seconds, e.message) not in before]
         self._stash_seen = now
+        return read
 
     # -- one pass after a quiet period (the debouncer's thread) ----------------------------------------------
 
@@ -204,11 +210,10 @@ class GitWatcher:
             self._attach(reader, fresh=True)
         new = self._reader.snapshot()
         with self._lock:  # reflogs are written before refs move: everything `new` shows is in them now
-            # A branch made since the snapshot (`git switch -c` running now, its events not read yet): its
-            # reflog first, as git wrote it before HEAD's entry for the same command.
+            # What the events not read yet would have read (the pass may run mid-burst), in git's order;
+            # a branch made since the snapshot (`git switch -c` running now) included.
             made = [log for log in self._branch_logs() if log not in new.refs]
-            for log in [*made, "HEAD", STASH, *(n for n in new.refs if n.startswith(LOGGED))]:
-                self._read_log(log)
+            self._observe(self._in_git_order([*made, STASH, *(n for n in new.refs if n.startswith(LOGGED))]))
             kept = {*new.refs, *made}
             for gone in [n for n in self._tails if n.startswith(LOGGED) and n not in kept]:
                 del self._tails[gone]  # a branch made again later starts a new reflog
