@@ -76,9 +76,8 @@ class CountingTraffic:
         self.lost.append(count)
 
 
-def test_what_the_editor_sent_before_the_server_died_is_still_recorded() -> None:
-    """The server is gone before the bridge reads a byte of the editor's (found in CI under load: a
-    didOpen sent just before pylsp was killed was never recorded); the editor stays connected."""
+def run_after_the_server_died() -> CountingTraffic:
+    """The server is gone before the bridge reads a byte of the editor's; the editor stays connected."""
     server = start_server([sys.executable, "-c", "import sys; sys.exit(3)"])
     server.wait(60)
     editor_in, to_proxy = os.pipe()
@@ -90,8 +89,13 @@ def test_what_the_editor_sent_before_the_server_died_is_still_recorded() -> None
     assert proxy.run() == 3
     os.close(to_proxy)
     os.close(from_proxy)
-    assert (traffic.editor, traffic.lost) == (MESSAGES, [])
+    return traffic
 
+
+def test_what_the_editor_sent_before_the_server_died_is_still_recorded() -> None:
+    """Found in CI under load: a didOpen sent just before pylsp was killed was never recorded."""
+    traffic = run_after_the_server_died()
+    assert (traffic.editor, traffic.lost) == (MESSAGES, [])
 
 
 class StallingOs:
@@ -117,16 +121,6 @@ def test_a_chunk_read_just_as_the_server_died_is_recorded(monkeypatch: pytest.Mo
     thread still marked as waiting in its read, which had already returned."""
     stalling = StallingOs()
     monkeypatch.setattr(proxy_module, "os", stalling)
-    server = start_server([sys.executable, "-c", "import sys; sys.exit(3)"])
-    server.wait(60)
-    editor_in, to_proxy = os.pipe()
-    from_proxy, editor_out = os.pipe()
-    traffic = CountingTraffic()
-    proxy = Proxy(server.args, traffic, editor_in=editor_in, editor_out=editor_out,  # type: ignore[arg-type]
-                  server=server)
-    os.write(to_proxy, b"".join(frame(n) for n in range(MESSAGES)))
-    assert proxy.run() == 3
-    os.close(to_proxy)
-    os.close(from_proxy)
+    traffic = run_after_the_server_died()
     assert stalling.stalled.is_set()
     assert (traffic.editor, traffic.lost) == (MESSAGES, [])

@@ -59,7 +59,8 @@ def test_nothing_is_lost_or_repeated_when_the_habits_disagree_with_the_file_orde
     checkout = entry(A, A, "checkout: moving from main to topic")
     late_commit = entry(A, B, "commit: on topic")
     head = [late_commit, checkout]  # HEAD's copy first, the branch's creation after it in the file
-    late = [("refs/heads/topic", late_commit), ("refs/heads/topic", entry(None, A, "branch: Created from HEAD"))]
+    created = entry(None, A, "branch: Created from HEAD")
+    late = [("refs/heads/topic", late_commit), ("refs/heads/topic", created)]
     merged = in_git_order(head, late)
     assert sorted(names(merged)) == sorted(names([*(("HEAD", e) for e in head), *late]))
     topic = [e.message for log, e in merged if log == "refs/heads/topic"]
