@@ -39,7 +39,7 @@ def write_trajectory(out: Writes, episode: Episode, work: DiffWork | None = None
               + json_bytes(str(header.episode_id)) + b',"agent":' + json_bytes(agent)
               + b',"notes":' + json_bytes(NOTES) + b',"steps":[')
     steps = AtifSteps(header)
-    workspace = Workspace(header.position_encoding)
+    workspace = Workspace(header.position_encoding, limit=episode.limits.files)
     for item in grouped(episode.steps(), workspace, work=work):
         for step in steps.feed(item):
             out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))

@@ -133,7 +133,7 @@ class ProgSnap2Exporter:
             [f"codetape {header.codetape_version}"]
         common: Row = {"SubjectID": _subject(episode), "ToolInstances": ";".join(tools),
                        "SessionID": str(header.episode_id), "ProjectID": header.workspace.root_name}
-        workspace = Workspace(header.position_encoding)
+        workspace = Workspace(header.position_encoding, limit=episode.limits.files)
         allowance = self.meter.allowance = Allowance.of(episode)
         state = self.states.id_of(workspace, allowance)
         self._row(common, utc_at(header, 0), state, EventType="Session.Start")

@@ -38,7 +38,8 @@ class ZetaExporter(PerEpisode):
     def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
         header, skipped = episode.header, self.result.skipped
         history, examples = History(), 0
-        for item in grouped(episode.steps(), Workspace(header.position_encoding), work=allowance.diffs):
+        workspace = Workspace(header.position_encoding, limit=episode.limits.files)
+        for item in grouped(episode.steps(), workspace, work=allowance.diffs):
             if not isinstance(item, Burst):
                 continue
             made = excerpt(item, header.position_encoding)

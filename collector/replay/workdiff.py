@@ -58,7 +58,7 @@ def states_at(episode: Episode, moments: list[Moment]) -> list[Files]:
         try:
             workspace.apply(step)
         except ReconstructionError as exc:
-            raise ReconstructionError(f"step {index}: {exc}") from None
+            raise type(exc)(f"step {index}: {exc}") from None
         for number, moment in pending:
             if moment.step == index:
                 found[number] = Files.of(workspace)
