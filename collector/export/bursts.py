@@ -18,7 +18,9 @@ replaces the one before.
 read: after each item it holds the files as they were right after that item. A burst knows its file's
 text before its first edit and after its last one, and where its first change started (the caret). Its
 diff is made once, when first asked for, spending from the `DiffWork` the bursts of an episode share
-(collector/text/linediff.py): past it, a burst's diff is coarse (`Burst.coarse`).
+(collector/text/linediff.py): past it, a burst's diff is coarse (`Burst.coarse`). A burst in a file of
+more than MAX_TEXT characters (before or after it) holds neither text and has no diff (`Burst.too_large`):
+its texts are never read back, so a few such files edited over and over cost no copies of them.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from schemas.common import PositionEncoding
 from schemas.steps import CursorStep, DiagnosticsStep, EditStep, Step
 
 PAUSE_MS = 3000
+MAX_TEXT = 4 << 20  # characters of a file whose bursts are diffed
 PASSIVE = (CursorStep, DiagnosticsStep)
 
 
@@ -69,6 +72,7 @@ class Burst:
     edits: int = 1
     after: str = ""
     work: DiffWork | None = None  # what its diff may spend (None: a budget of its own)
+    too_large: bool = False  # its file had more than MAX_TEXT characters: no texts, no diff
     _made: tuple[str, bool] | None = field(default=None, repr=False)
 
     def diff(self, *, headers: bool = True) -> str:
@@ -118,8 +122,10 @@ def grouped(steps: Iterable[Step], workspace: Workspace, pause_ms: int = PAUSE_M
             held.clear()
             burst = None
         if isinstance(step, EditStep) and burst is None:
-            burst = Burst(step.path, index, index, step.t_ms, step.t_ms, workspace.text(step.path) or "",
-                          _caret(step), work=work)
+            large = (workspace.size(step.path) or 0) > MAX_TEXT
+            burst = Burst(step.path, index, index, step.t_ms, step.t_ms,
+                          "" if large else workspace.text(step.path) or "", _caret(step), work=work,
+                          too_large=large)
         _apply(workspace, index, step)
         if burst is None:
             yield Single(index, step)
@@ -140,7 +146,10 @@ def _caret(step: EditStep) -> tuple[int, int]:
 
 
 def _settled(burst: Burst, workspace: Workspace) -> Burst:
-    burst.after = workspace.text(burst.path) or ""
+    if burst.too_large or (workspace.size(burst.path) or 0) > MAX_TEXT:
+        burst.before, burst.too_large = "", True
+    else:
+        burst.after = workspace.text(burst.path) or ""
     return burst
 
 
@@ -148,4 +157,4 @@ def _apply(workspace: Workspace, index: int, step: Step) -> None:
     try:
         workspace.apply(step)
     except ReconstructionError as exc:
-        raise ReconstructionError(f"step {index}: {exc}") from None
+        raise type(exc)(f"step {index}: {exc}") from None

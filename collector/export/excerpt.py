@@ -44,6 +44,8 @@ class Excerpt:
 def excerpt(burst: Burst, encoding: PositionEncoding) -> Excerpt | str:
     """The burst's input and output excerpts, or why there are none (`no change`, `too large`,
     `an unprintable path`: a line break in it would end the fence)."""
+    if burst.too_large:
+        return "too large"
     if burst.before == burst.after:
         return "no change"
     if not burst.path.isprintable():
