@@ -32,6 +32,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -228,7 +229,9 @@ def run(case: Case, episodes: list[Path], work: Path, tree: Path) -> Run:
     stdout, stderr = proc.communicate()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = usage.ru_utime + usage.ru_stime - spent.ru_utime - spent.ru_stime  # the workers' too: joined
-    said = (stderr.strip().splitlines() or stdout.strip().splitlines() or [""])[-1]
+    verdict = re.search(r"(\d+) accepted, (\d+) rejected(?: \((.*?)\))?", stdout)  # (a build's)
+    last = (stderr.strip().splitlines() or stdout.strip().splitlines() or [""])[-1]
+    said = verdict.group() if verdict else last
     return Run(proc.returncode, cpu, max(peaks.values(), default=0.0), _bytes(out), said, proc.returncode < 0)
 
 
@@ -283,7 +286,9 @@ def _bytes(folder: Path) -> int:
 
 def _cell(result: Run) -> tuple[str, str, str, str]:
     cpu = f"> {LIMIT_S} (killed)" if result.killed else f"{result.cpu_s:.1f}"
-    outcome = "killed" if result.killed else ("ok" if result.code == 0 else f"refused (exit {result.code})")
+    built = re.fullmatch(r"(\d+) accepted, (\d+) rejected(?: \((\w+) \d+\))?", result.said)
+    outcome = "killed" if result.killed else f"refused (exit {result.code})" if result.code else \
+        "written" if not built else f"{built[1]} built" if built[2] == "0" else f"refused: {built[3]}"
     return cpu, f"{result.out_bytes / (1 << 20):,.1f}", f"{result.peak_mb:,.0f}", outcome
 
 
