@@ -194,6 +194,7 @@ def test_a_change_no_event_reports_is_found_by_the_audit(tmp_path: Path, workspa
     assert rec.steps.index(gap) < rec.steps.index(change)
 
 
+@pytest.mark.eval
 def test_a_50k_file_burst_overflows_into_a_gap_and_a_reconciliation_equal_to_the_disk(
         watched: tuple[Path, Recorder]) -> None:
     root, rec = watched

@@ -20,6 +20,8 @@ import pytest
 from bench.heldout_corpus import build
 from bench.sealed_recall import Sealed, seal_cases
 
+pytestmark = pytest.mark.eval  # an evaluation: scripts/test --all runs it
+
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory: pytest.TempPathFactory) -> Sealed:
