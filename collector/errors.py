@@ -6,6 +6,7 @@
     │   └── EpisodeNotFound   no episode at that path or with that id prefix
     ├── ReconstructionError   the steps do not replay (edit to an unknown document, hash mismatch)
     ├── CheckoutRefused       a path would land outside the target directory, or is a symlink
+    ├── GitDirRefused         a workspace's repository lies through a link: its git watcher does not run
     ├── JournalError          a journal cannot be written or read
     │   └── JournalCorrupt    damage in the middle of a journal (not a torn tail)
     ├── UnsafeHome            CODETAPE_HOME is not this user's alone (owner, permissions)
@@ -41,6 +42,10 @@ class ReconstructionError(CodetapeError):
 
 
 class CheckoutRefused(CodetapeError):
+    pass
+
+
+class GitDirRefused(CodetapeError):
     pass
 
 
