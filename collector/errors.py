@@ -3,8 +3,10 @@
     CodetapeError
     ├── UsageError            bad arguments or a reference that names nothing (exit 2)
     ├── EpisodeError          an episode file is damaged, hostile or unsupported (exit 1)
-    │   └── EpisodeNotFound   no episode at that path or with that id prefix
+    │   ├── EpisodeNotFound   no episode at that path or with that id prefix
+    │   └── EpisodeTooLarge   a frame, or a payload once decompressed or decoded, above a reader's limits
     ├── ReconstructionError   the steps do not replay (edit to an unknown document, hash mismatch)
+    │   └── FilesTooLarge     the files rebuilt would take more memory than the reader's limit
     ├── CheckoutRefused       a path would land outside the target directory, or is a symlink
     ├── GitDirRefused         a workspace's repository lies through a link: its git watcher does not run
     ├── JournalError          a journal cannot be written or read
@@ -37,7 +39,15 @@ class EpisodeNotFound(EpisodeError):
     exit_code = 2
 
 
+class EpisodeTooLarge(EpisodeError):
+    pass
+
+
 class ReconstructionError(CodetapeError):
+    pass
+
+
+class FilesTooLarge(ReconstructionError):
     pass
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collector.episode.limits import Limits
     from collector.episode.reader_v1 import Episode
     from collector.episode.writer import EpisodeWriter, write_episode_file
 
@@ -18,12 +19,14 @@ _HOME = {"Episode": "collector.episode.reader_v1", "EpisodeWriter": "collector.e
          "write_episode_file": "collector.episode.writer"}
 
 
-def open_episode(path: Path) -> Episode:
-    """Open with the newest reader; the container's read_version check refuses what none can read."""
+def open_episode(path: Path, limits: Limits | None = None) -> Episode:
+    """Open with the newest reader, within `limits` (collector/episode/limits.py; a reader's own when
+    None); the container's read_version check refuses what none can read."""
     from collector.episode import reader_v1
+    from collector.episode.limits import READER
 
     readers = {reader_v1.VERSION: reader_v1.open_episode}
-    return readers[max(readers)](path)
+    return readers[max(readers)](path, READER if limits is None else limits)
 
 
 def __getattr__(name: str) -> Any:

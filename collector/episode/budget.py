@@ -4,14 +4,16 @@ msgpack is compact: one byte becomes a 72-byte empty list, three a 200-byte dict
 of a few kilobytes can decompress to 128 MiB that unpacks into gigabytes of Python objects, without
 breaking any per-container cap. `check_decoded_size` walks the encoded structure without building
 anything and refuses a payload whose objects would take more than a budget. Payloads small enough
-that even the worst case fits are not walked at all.
+that even the worst case fits are not walked at all. A string's characters take 1, 2 or 4 bytes each,
+the widest of them deciding for all: one emoji in megabytes of ASCII makes Python hold every character
+in 4, so a long string's cost is its size times the widest its UTF-8 lead bytes allow.
 """
 
 from __future__ import annotations
 
 import re
 
-from collector.errors import EpisodeError
+from collector.errors import EpisodeError, EpisodeTooLarge
 
 MAX_DECODED = 256 * 1024 * 1024
 WORST_PER_BYTE = 96  # an upper bound on decoded bytes per encoded byte (empty containers)
@@ -26,6 +28,9 @@ _BIN_LEN = {0xC4: 1, 0xC5: 2, 0xC6: 4}
 _ARRAY_LEN = {0xDC: 2, 0xDD: 4}
 _MAP_LEN = {0xDE: 2, 0xDF: 4}
 _SHARED_RUN = re.compile(rb"[\x00-\x7f\xc0\xc2\xc3\xe0-\xff]+")
+_WIDE = re.compile(rb"[\xf0-\xf4]")  # the lead byte of a character above U+FFFF: 4 bytes each
+_HALF_WIDE = re.compile(rb"[\xc4-\xef]")  # of one above U+00FF: 2 bytes each
+_SCANNED = 256  # strings at least this long are looked into for their width
 _NUMBER_LEN = {0xCA: 4, 0xCB: 8, 0xCC: 1, 0xCD: 2, 0xCE: 4, 0xCF: 8, 0xD0: 1, 0xD1: 2, 0xD2: 4, 0xD3: 8}
 
 
@@ -35,8 +40,8 @@ def check_decoded_size(data: bytes, what: str, budget: int = MAX_DECODED) -> Non
         return
     cost, end = _walk(data, budget)
     if cost > budget:
-        raise EpisodeError(f"{what} would take more than {budget >> 20} MiB once decoded "
-                           "(msgpack amplification)")
+        raise EpisodeTooLarge(f"{what} would take more than {budget >> 20} MiB once decoded "
+                              "(msgpack amplification)")
     if end < len(data):  # refused here: msgpack's ExtraData would copy all of the rest
         raise EpisodeError(f"{what} has {len(data) - end} bytes after its msgpack value")
 
@@ -87,8 +92,11 @@ def _walk(data: bytes, budget: int) -> tuple[int, int]:
             count = int.from_bytes(data[pos : pos + width], "big")
             pos += width
             if byte in _STR_LEN or byte in _BIN_LEN:
+                if byte in _BIN_LEN:
+                    cost += _BYTES + count
+                elif not is_key:
+                    cost += _STR + count * _width(data, pos, pos + count)
                 pos += count
-                cost += 0 if is_key and byte in _STR_LEN else (_STR if byte in _STR_LEN else _BYTES) + count
                 continue
         stack.append((left, in_map))
         in_map = byte < 0x90 or byte in _MAP_LEN
@@ -98,3 +106,10 @@ def _walk(data: bytes, budget: int) -> tuple[int, int]:
         else:
             cost += _DICT + _DICT_ENTRY * max(0, count - 5) if count else _EMPTY_DICT
     return cost, min(pos, end)
+
+
+def _width(data: bytes, start: int, end: int) -> int:
+    """Bytes per character of the string encoded in `data[start:end]` once decoded (at most)."""
+    if end - start < _SCANNED:
+        return 1
+    return 4 if _WIDE.search(data, start, end) else 2 if _HALF_WIDE.search(data, start, end) else 1

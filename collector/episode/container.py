@@ -10,11 +10,11 @@ import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 import zstandard
 
-from collector.errors import EpisodeError
+from collector.errors import EpisodeError, EpisodeTooLarge
 
 MAGIC = b"\x89CTP\r\n\x1a\n"
 READ_VERSION = 1  # the newest format version this codetape reads
@@ -65,8 +65,10 @@ def read_preamble(stream: BinaryIO) -> tuple[int, int]:
     return read_version, write_version
 
 
-def iter_frames(stream: BinaryIO, hasher: object | None = None) -> Iterator[Frame]:
-    """Frames in order, each CRC-checked; `hasher.update` sees every byte before the trailer frame."""
+def iter_frames(stream: BinaryIO, hasher: object | None = None,
+                max_payload: int = MAX_PAYLOAD) -> Iterator[Frame]:
+    """Frames in order, each CRC-checked, none whose head declares more than `max_payload` bytes read;
+    `hasher.update` sees every byte before the trailer frame."""
     update = getattr(hasher, "update", None)
     offset = stream.tell()
     while True:
@@ -76,8 +78,9 @@ def iter_frames(stream: BinaryIO, hasher: object | None = None) -> Iterator[Fram
         if len(head) < _FRAME_HEAD.size:
             raise EpisodeError(f"episode is truncated inside a frame header at byte {offset}")
         frame_type, flags, length = _FRAME_HEAD.unpack(head)
-        if length > MAX_PAYLOAD:
-            raise EpisodeError(f"frame at byte {offset} declares {length} bytes, above the {MAX_PAYLOAD} cap")
+        if length > max_payload:
+            raise EpisodeTooLarge(f"frame at byte {offset} declares {length} bytes, above the {max_payload} "
+                                  "cap")
         if flags & ~OPTIONAL:
             raise EpisodeError(f"frame at byte {offset} has reserved flag bits set")
         payload = stream.read(length)
@@ -113,7 +116,9 @@ def _raw_dictionary(dictionary: bytes) -> zstandard.ZstdCompressionDict | None:
 _LOCAL = threading.local()  # a zstd decompression context is not thread-safe: one per thread
 
 
-def _decompressor() -> zstandard.ZstdDecompressor:
+def _decompressor(dictionary: bytes = b"") -> zstandard.ZstdDecompressor:
+    if dictionary:
+        return zstandard.ZstdDecompressor(dict_data=_raw_dictionary(dictionary), max_window_size=MAX_WINDOW)
     decompressor: zstandard.ZstdDecompressor | None = getattr(_LOCAL, "decompressor", None)
     if decompressor is None:
         decompressor = _LOCAL.decompressor = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW)
@@ -125,10 +130,13 @@ def _decompressor() -> zstandard.ZstdDecompressor:
 _FEED = 256
 
 
-def decompress(frame: Frame, dictionary: bytes = b"") -> bytes:
-    """Decode one zstd payload after checking its declared parameters; never beyond the caps.
+def decompress(frame: Frame, dictionary: bytes = b"", *, limit: int = MAX_DECOMPRESSED) -> bytes:
+    """Decode one zstd payload after checking its declared parameters (its content size at most `limit`);
+    never beyond the caps, into one buffer of the size it declares.
 
-    `dictionary` is the raw content the frame was compressed against (keyframes only)."""
+    `dictionary` is the raw content the frame was compressed against (keyframes only). An honest frame is
+    decoded in one call; one that lies about its size, holds more than one frame or is damaged is decoded
+    again a few bytes at a time, to say what is wrong with it without producing more than it declared."""
     what = f"{frame.name} frame at byte {frame.offset}"
     try:
         params = zstandard.get_frame_parameters(frame.payload)
@@ -137,23 +145,34 @@ def decompress(frame: Frame, dictionary: bytes = b"") -> bytes:
     size = params.content_size
     if size == zstandard.CONTENTSIZE_UNKNOWN or size == zstandard.CONTENTSIZE_ERROR:
         raise EpisodeError(f"{what} does not declare its decompressed size")
-    if size > MAX_DECOMPRESSED:
-        raise EpisodeError(f"{what} declares {size} decompressed bytes, above the {MAX_DECOMPRESSED} cap")
+    if size > limit:
+        raise EpisodeTooLarge(f"{what} declares {size} decompressed bytes, above the {limit} cap")
     if params.window_size > MAX_WINDOW:
         raise EpisodeError(f"{what} asks for a {params.window_size}-byte zstd window, above the cap")
     if params.dict_id or not params.has_checksum:
         raise EpisodeError(f"{what} uses a zstd dictionary or lacks a checksum")
-    parts: list[bytes] = []
+    try:
+        data = _decompressor(dictionary).decompress(frame.payload, max_output_size=size,
+                                                    allow_extra_data=False)
+    except zstandard.ZstdError:
+        pass  # why, below
+    else:
+        if len(data) == size:
+            return data
+        del data
+    _refuse(frame, size, dictionary, what)
+
+
+def _refuse(frame: Frame, size: int, dictionary: bytes, what: str) -> NoReturn:
+    """EpisodeError saying why `frame`, declaring `size` bytes, does not decompress to them."""
     produced = fed = 0
-    decoder = (zstandard.ZstdDecompressor(dict_data=_raw_dictionary(dictionary), max_window_size=MAX_WINDOW)
-               if dictionary else _decompressor()).decompressobj()
+    decoder = _decompressor(dictionary).decompressobj()
     payload = memoryview(frame.payload)
     try:
         while fed < len(payload) and not decoder.eof and produced <= size:
             part = decoder.decompress(payload[fed:fed + _FEED])
             fed = min(fed + _FEED, len(payload))
             produced += len(part)
-            parts.append(part)
     except zstandard.ZstdError as exc:
         raise EpisodeError(f"{what} does not decompress ({exc})") from None
     if produced != size or not decoder.eof:
@@ -161,4 +180,4 @@ def decompress(frame: Frame, dictionary: bytes = b"") -> bytes:
         raise EpisodeError(f"{what} decompresses to {more}{produced} bytes, not the {size} it declares")
     if decoder.unused_data or fed < len(payload):
         raise EpisodeError(f"{what} has bytes after its zstd frame (the format allows exactly one)")
-    return b"".join(parts)
+    raise EpisodeError(f"{what} does not decompress")

@@ -23,8 +23,10 @@ from typing import Any, Protocol
 
 import msgpack
 
-from collector.episode.container import KEYFRAME, STEPS, Frame, compress, decompress
+from collector.episode.budget import MAX_DECODED
+from collector.episode.container import KEYFRAME, MAX_DECOMPRESSED, STEPS, Frame, compress, decompress
 from collector.episode.decoding import unpack
+from collector.episode.limits import READER, Limits
 from collector.episode.outline import outline
 from collector.errors import EpisodeError
 from schemas import STEP_KINDS, Step
@@ -56,9 +58,9 @@ class Keyframe:
         return packed
 
     @classmethod
-    def unpack(cls, payload: bytes, what: str) -> Keyframe:
+    def unpack(cls, payload: bytes, what: str, budget: int = MAX_DECODED) -> Keyframe:
         """A keyframe from its msgpack map; EpisodeError naming what is wrong with it."""
-        data = unpack(payload, what)
+        data = unpack(payload, what, budget)
         if not isinstance(data, dict):
             raise EpisodeError(f"{what} is not a map")
         steps, buffers, disk, omitted = (data.get(key) for key in ("n", "b", "d", "o"))
@@ -120,9 +122,9 @@ class Chain:
         self._restart(payload)
         return functools.partial(compress, payload, level, dictionary)
 
-    def decompress(self, frame: Frame) -> bytes:
+    def decompress(self, frame: Frame, limit: int = MAX_DECOMPRESSED) -> bytes:
         """A keyframe's payload from its frame (the chain then goes on from this keyframe)."""
-        payload = decompress(frame, self.dictionary())
+        payload = decompress(frame, self.dictionary(), limit=limit)
         self._restart(payload)
         return payload
 
@@ -148,9 +150,10 @@ class Placed:
     keyframe: Keyframe
 
 
-def read_keyframes(frames: Iterable[Frame],
-                   known: frozenset[str] | set[str] = STEP_KINDS) -> Iterator[Placed]:
-    """The keyframes among an episode's steps frames and keyframes (in file order), decoded and placed.
+def read_keyframes(frames: Iterable[Frame], known: frozenset[str] | set[str] = STEP_KINDS,
+                   limits: Limits = READER) -> Iterator[Placed]:
+    """The keyframes among an episode's steps frames and keyframes (in file order), decoded within
+    `limits` and placed.
 
     Stops before the first keyframe that follows a step whose kind is not in `known`: what that step did
     to the files is unknown to this reader. EpisodeError when a keyframe is malformed, placed before any
@@ -160,14 +163,15 @@ def read_keyframes(frames: Iterable[Frame],
     chunks = steps = 0
     for frame in frames:
         if frame.type == STEPS:
-            shape = outline(decompress(frame), f"steps frame at byte {frame.offset}")
+            what = f"steps frame at byte {frame.offset}"
+            shape = outline(decompress(frame, limit=limits.decompressed), what)
             chain.add_steps(shape.texts)
             chunks, steps = chunks + 1, steps + shape.count
             if shape.unknown(known):
                 return
         elif frame.type == KEYFRAME:
             what = f"keyframe at byte {frame.offset}"
-            keyframe = Keyframe.unpack(chain.decompress(frame), what)
+            keyframe = Keyframe.unpack(chain.decompress(frame, limits.decompressed), what, limits.decoded)
             if keyframe.steps != steps:
                 raise EpisodeError(f"{what} says it follows {keyframe.steps} steps, but {steps} come "
                                    "before it")

@@ -19,6 +19,7 @@ from collector.episode.container import (
     CONSENT,
     HEADER,
     KEYFRAME,
+    MAX_PAYLOAD,
     OPTIONAL,
     STEPS,
     TRAILER,
@@ -27,7 +28,7 @@ from collector.episode.container import (
     iter_frames,
     read_preamble,
 )
-from collector.errors import EpisodeError
+from collector.errors import EpisodeError, EpisodeTooLarge
 
 H = TypeVar("H")
 
@@ -47,16 +48,20 @@ class Layout(Generic[H]):
     keyframe_offsets: list[int]
 
 
-def read_layout(path: Path, decode_header: Callable[[Frame], H]) -> Layout[H]:
-    """The layout of the episode at `path`; EpisodeError (one line) when it is not intact."""
+def read_layout(path: Path, decode_header: Callable[[Frame], H], max_payload: int = MAX_PAYLOAD,
+                max_frames: int | None = None) -> Layout[H]:
+    """The layout of the episode at `path`; EpisodeError (one line) when it is not intact, EpisodeTooLarge
+    when a frame declares more than `max_payload` bytes or it holds more than `max_frames` steps frames
+    and keyframes."""
     try:
         with open(path, "rb") as stream:
-            return scan_layout(stream, decode_header)
+            return scan_layout(stream, decode_header, max_payload, max_frames)
     except OSError as exc:
         raise EpisodeError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def scan_layout(stream: BinaryIO, decode_header: Callable[[Frame], H]) -> Layout[H]:
+def scan_layout(stream: BinaryIO, decode_header: Callable[[Frame], H], max_payload: int = MAX_PAYLOAD,
+                max_frames: int | None = None) -> Layout[H]:
     """The layout of the episode in `stream`, read from its start in one pass."""
     hasher = hashlib.sha256()
     read_version, write_version = read_preamble(stream)
@@ -67,7 +72,7 @@ def scan_layout(stream: BinaryIO, decode_header: Callable[[Frame], H]) -> Layout
     keyframes: list[int] = []
     consent: bytes | None = None
     trailer: Frame | None = None
-    for frame in iter_frames(stream, hasher):
+    for frame in iter_frames(stream, hasher, max_payload):
         if trailer is not None:
             raise EpisodeError(f"{frame.name} frame at byte {frame.offset} follows the trailer")
         if not headers and frame.type != HEADER:
@@ -76,6 +81,9 @@ def scan_layout(stream: BinaryIO, decode_header: Callable[[Frame], H]) -> Layout
             if headers:
                 raise EpisodeError(f"second header frame at byte {frame.offset}")
             headers.append(decode_header(frame))
+        elif frame.type in (STEPS, KEYFRAME) and max_frames is not None and \
+                len(offsets) + len(keyframes) >= max_frames:
+            raise EpisodeTooLarge(f"episode holds more than {max_frames} steps frames and keyframes")
         elif frame.type == STEPS:
             if consent is not None:
                 raise EpisodeError(f"steps frame at byte {frame.offset} follows the consent frame")
@@ -102,10 +110,10 @@ def scan_layout(stream: BinaryIO, decode_header: Callable[[Frame], H]) -> Layout
     return Layout(headers[0], read_version, write_version, step_count, digest, consent, offsets, keyframes)
 
 
-def frame_at(stream: BinaryIO, offset: int) -> Frame:
+def frame_at(stream: BinaryIO, offset: int, max_payload: int = MAX_PAYLOAD) -> Frame:
     """The frame at `offset` of a file whose layout was read, CRC-checked again."""
     stream.seek(offset)
-    frame = next(iter_frames(stream), None)
+    frame = next(iter_frames(stream, max_payload=max_payload), None)
     if frame is None:
         raise EpisodeError(f"episode changed since it was opened: no frame at byte {offset}")
     return frame

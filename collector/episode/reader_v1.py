@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from collector.episode.chunk import iter_chunk
 from collector.episode.container import Frame, decompress
 from collector.episode.decoding import unpack
 from collector.episode.layout import frame_at, read_layout
+from collector.episode.limits import READER, Limits
 from collector.errors import EpisodeError
 from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, steps_from_dicts
 
@@ -42,6 +44,7 @@ class Episode:
     _chunk_offsets: list[int]
     skipped: Counter[str] = field(default_factory=Counter)
     _keyframe_offsets: list[int] = field(default_factory=list)
+    limits: Limits = READER  # what reading it may take (collector/episode/limits.py)
 
     @property
     def chunk_count(self) -> int:
@@ -102,11 +105,13 @@ class Episode:
 
     def step_dicts(self, first_chunk: int = 0) -> Iterator[dict[str, Any]]:
         """Plain step dicts, unvalidated, one chunk in memory at a time (from `first_chunk` on)."""
-        encoding = self.header.position_encoding
+        encoding, limits = self.header.position_encoding, self.limits
         with open(self.path, "rb") as stream:
             last_t = 0
             for offset in self._chunk_offsets[first_chunk:]:
-                chunk = unpack(decompress(frame_at(stream, offset)), f"steps frame at byte {offset}")
+                data = decompress(frame_at(stream, offset, limits.payload), limit=limits.decompressed)
+                chunk = unpack(data, f"steps frame at byte {offset}", limits.decoded)
+                del data
                 for step in iter_chunk(chunk, encoding):
                     if step["t_ms"] < last_t:
                         raise EpisodeError(f"step times go backwards in the steps frame at byte {offset}")
@@ -119,22 +124,22 @@ class Episode:
         try:
             with open(self.path, "rb") as stream:
                 for offset in offsets:
-                    yield frame_at(stream, offset)
+                    yield frame_at(stream, offset, self.limits.payload)
         except OSError as exc:
             raise EpisodeError(f"cannot read {self.path}: {exc.strerror}") from None
 
 
-def open_episode(path: Path) -> Episode:
-    """Check the container end to end (streaming, bounded) and decode the header."""
-    layout = read_layout(path, decode_header)
+def open_episode(path: Path, limits: Limits = READER) -> Episode:
+    """Check the container end to end (streaming, bounded by `limits`) and decode the header."""
+    layout = read_layout(path, functools.partial(decode_header, limits=limits), limits.payload, limits.frames)
     return Episode(path, layout.header, layout.read_version, layout.write_version, layout.step_count,
                    layout.sha256, layout.consent, layout.chunk_offsets,
-                   _keyframe_offsets=layout.keyframe_offsets)
+                   _keyframe_offsets=layout.keyframe_offsets, limits=limits)
 
 
-def decode_header(frame: Frame) -> EpisodeHeader:
+def decode_header(frame: Frame, limits: Limits = READER) -> EpisodeHeader:
     """The header frame as `EpisodeHeader`; EpisodeError naming the first invalid field."""
-    data = unpack(decompress(frame), "header frame")
+    data = unpack(decompress(frame, limit=limits.decompressed), "header frame", limits.decoded)
     try:
         return EpisodeHeader.model_validate(data)
     except pydantic.ValidationError as exc:

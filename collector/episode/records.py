@@ -38,19 +38,23 @@ def records(episode: Episode, *, runs: bool = False) -> Iterator[Record | EditRu
     for frame in episode.frames():
         if frame.type != STEPS:
             continue
-        chunk = unpack(decompress(frame), f"steps frame at byte {frame.offset}")
+        offset, limits = frame.offset, episode.limits
+        data = decompress(frame, limit=limits.decompressed)
+        del frame  # its payload: the chunk's objects are what the steps need
+        chunk = unpack(data, f"steps frame at byte {offset}", limits.decoded)
+        del data
         maker = ColumnEdits()
         for item in iter_chunk_with(chunk, encoding, maker, maker.run if runs else None):
             if isinstance(item, EditRun):  # its times ascend from the first
                 if item.times[0] < last_t:
-                    raise EpisodeError(f"step times go backwards in the steps frame at byte {frame.offset}")
+                    raise EpisodeError(f"step times go backwards in the steps frame at byte {offset}")
                 last_t = item.times[-1]
                 number += len(item)
                 yield item
                 continue
             t_ms = item.t_ms if isinstance(item, Edit) else item["t_ms"]
             if t_ms < last_t:
-                raise EpisodeError(f"step times go backwards in the steps frame at byte {frame.offset}")
+                raise EpisodeError(f"step times go backwards in the steps frame at byte {offset}")
             last_t = t_ms
             record = item if isinstance(item, Edit) else _model(item, number, episode.skipped, maker)
             if record is not None:

@@ -15,10 +15,11 @@ Public API (what `codetape export` and `codetape dataset build --exports` call):
         else there is touched or removed. An episode id already exported in this call is skipped and
         counted. `progress(bytes)` is called after each episode with its file's size.
         Raises UsageError (exit 2) for an unknown format, EpisodeError (exit 1) naming the first
-        episode that cannot be exported: damaged, hostile, or steps that do not replay.
+        episode that cannot be exported: damaged, hostile (its export would pass its allowance,
+        allowance.py), or steps that do not replay.
 
-    ExportResult: format, out_dir, episodes, files, records, skipped (Counter: reason -> count), and
-        describe() -> one line for people.
+    ExportResult: format, out_dir, episodes, files, records, skipped (Counter: reason -> count),
+        coarse_diffs, and describe() -> one line for people.
 
 What each format writes (one file per episode, named by the episode id, except ProgSnap2):
 
@@ -32,6 +33,7 @@ Edit bursts (bursts.py) are what atif, zeta and progsnap2 see of typing: a run o
 no other step between them but cursor and diagnostics reports, none more than 3 s after the one before.
 
     bursts.py      grouping steps into edit bursts while replaying the workspace
+    allowance.py   what one episode may make an export write and spend on diffs, by its size
     timestamps.py  step times as UTC timestamps
     result.py      ExportResult
     per_episode.py the formats that write a file per episode, atomically

@@ -8,14 +8,14 @@ one step, never the whole trajectory. `agent` names codetape, the system that ma
 
 from __future__ import annotations
 
-from typing import BinaryIO
-
 from collector.episode import Episode
 from collector.episode.lines import json_bytes
+from collector.export.allowance import Allowance, Writes
 from collector.export.atif_steps import AtifSteps
 from collector.export.bursts import grouped
 from collector.export.per_episode import PerEpisode
 from collector.reconstruct.workspace import Workspace
+from collector.text.linediff import DiffWork
 
 SCHEMA_VERSION = "ATIF-v1.8"
 NOTES = ("A human developer's session recorded by codetape: agent steps are what the developer did "
@@ -24,12 +24,13 @@ NOTES = ("A human developer's session recorded by codetape: agent steps are what
 
 class AtifExporter(PerEpisode):
 
-    def write(self, out: BinaryIO, episode: Episode) -> int:
-        return write_trajectory(out, episode)
+    def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
+        return write_trajectory(out, episode, allowance.diffs)
 
 
-def write_trajectory(out: BinaryIO, episode: Episode) -> int:
-    """Write `episode` as one ATIF document to `out`; returns the number of steps."""
+def write_trajectory(out: Writes, episode: Episode, work: DiffWork | None = None) -> int:
+    """Write `episode` as one ATIF document to `out`, its bursts' diffs spending `work`; returns the number
+    of steps."""
     header = episode.header
     client = None if header.client is None else header.client.model_dump(mode="json", exclude_none=True)
     agent = {"name": "codetape", "version": header.codetape_version,
@@ -38,8 +39,8 @@ def write_trajectory(out: BinaryIO, episode: Episode) -> int:
               + json_bytes(str(header.episode_id)) + b',"agent":' + json_bytes(agent)
               + b',"notes":' + json_bytes(NOTES) + b',"steps":[')
     steps = AtifSteps(header)
-    workspace = Workspace(header.position_encoding)
-    for item in grouped(episode.steps(), workspace):
+    workspace = Workspace(header.position_encoding, limit=episode.limits.files)
+    for item in grouped(episode.steps(), workspace, work=work):
         for step in steps.feed(item):
             out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
     for step in steps.finish():

@@ -18,7 +18,10 @@ open, save, close, cursor and redaction steps have no ATIF counterpart. Every st
 timing on the episode's clock (`t_ms`, and `end_t_ms` / `duration_ms` where there is one) and the
 `codetape cat` indexes of the steps it stands for; `timestamp` is the UTC time it started. A step is
 held until the next one starts, so the observations that follow it can still be added; at most
-`MAX_RESULTS` per step, the rest counted in its `extra`.
+`MAX_RESULTS` per step, the rest counted in its `extra`. An `edit_file` step whose diff is coarse (every
+line between the burst's first change and its last replaced: a smallest diff would have cost more than the
+episode's allowance, allowance.py) says so with `extra.coarse_diff`; one in a file too large to diff
+(bursts.py, MAX_TEXT) has no `diff` argument and says so with `extra.diff_omitted`.
 """
 
 from __future__ import annotations
@@ -91,9 +94,11 @@ class AtifSteps:
 
     def feed(self, item: Item) -> Iterator[dict[str, Any]]:
         if isinstance(item, Burst):
-            arguments = {"path": item.path, "diff": item.diff()}
+            arguments = {"path": item.path} if item.too_large else {"path": item.path, "diff": item.diff()}
             yield from self._start(self._call(item.start_ms, "edit_file", arguments, end_t_ms=item.end_ms,
-                                              steps=[item.first, item.last], edit_steps=item.edits))
+                                              steps=[item.first, item.last], edit_steps=item.edits,
+                                              coarse_diff=item.coarse or None,
+                                              diff_omitted=item.too_large or None))
             return
         step = item.step
         if isinstance(step, DiagnosticsStep | FileChangeStep):

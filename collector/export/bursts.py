@@ -16,22 +16,27 @@ replaces the one before.
 
 `workspace` (reconstruct's Workspace, with its memory and work caps) is moved forward as the steps are
 read: after each item it holds the files as they were right after that item. A burst knows its file's
-text before its first edit and after its last one, and where its first change started (the caret).
+text before its first edit and after its last one, and where its first change started (the caret). Its
+diff is made once, when first asked for, spending from the `DiffWork` the bursts of an episode share
+(collector/text/linediff.py): past it, a burst's diff is coarse (`Burst.coarse`). A burst in a file of
+more than MAX_TEXT characters (before or after it) holds neither text and has no diff (`Burst.too_large`):
+its texts are never read back, so a few such files edited over and over cost no copies of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import Workspace
-from collector.replay.workdiff import file_diff
-from collector.text.positions import content_of, split_lines, to_index
+from collector.text.linediff import DiffWork, line_diff
+from collector.text.positions import line_end, line_start, to_index
 from schemas.common import PositionEncoding
 from schemas.steps import CursorStep, DiagnosticsStep, EditStep, Step
 
 PAUSE_MS = 3000
+MAX_TEXT = 4 << 20  # characters of a file whose bursts are diffed
 PASSIVE = (CursorStep, DiagnosticsStep)
 
 
@@ -66,27 +71,43 @@ class Burst:
     caret: tuple[int, int]  # (line, character) where the first change started, in LSP units of `before`
     edits: int = 1
     after: str = ""
+    work: DiffWork | None = None  # what its diff may spend (None: a budget of its own)
+    too_large: bool = False  # its file had more than MAX_TEXT characters: no texts, no diff
+    _made: tuple[str, bool] | None = field(default=None, repr=False)
 
     def diff(self, *, headers: bool = True) -> str:
         """The unified diff from `before` to `after`; without the ---/+++ lines when `headers` is false."""
-        lines = list(file_diff(self.path, self.before, self.after))
-        return "".join(lines if headers else lines[2:])
+        hunks = self._hunks()[0]
+        return f"--- a/{self.path}\n+++ b/{self.path}\n{hunks}" if hunks and headers else hunks
+
+    @property
+    def coarse(self) -> bool:
+        """Whether its diff is coarse: every line between the first change and the last replaced, since
+        a smallest diff would have cost more than was left (collector/text/linediff.py)."""
+        return self._hunks()[1]
+
+    def _hunks(self) -> tuple[str, bool]:
+        if self._made is None:
+            made = line_diff(self.before, self.after, work=self.work)
+            self._made = ("".join(made.parts), made.coarse)
+        return self._made
 
     def caret_offset(self, encoding: PositionEncoding) -> int:
         """The caret as an index into `before` (LSP line breaks, clamped as LSP clamps)."""
-        lines = split_lines(self.before)
         line, character = self.caret
-        if line >= len(lines):
+        start = line_start(self.before, line)
+        if start is None:
             return len(self.before)
-        start = sum(len(text) for text in lines[:line])
-        return start + to_index(content_of(lines[line]), character, encoding)
+        return start + to_index(self.before[start:line_end(self.before, start)], character, encoding)
 
 
 Item = Burst | Single
 
 
-def grouped(steps: Iterable[Step], workspace: Workspace, pause_ms: int = PAUSE_MS) -> Iterator[Item]:
-    """The steps as bursts and singles, applying each to `workspace` (see the module docstring)."""
+def grouped(steps: Iterable[Step], workspace: Workspace, pause_ms: int = PAUSE_MS,
+            work: DiffWork | None = None) -> Iterator[Item]:
+    """The steps as bursts and singles, applying each to `workspace` (see the module docstring); the
+    bursts' diffs spend from `work`."""
     burst: Burst | None = None
     held: dict[tuple[str, str, str], Single] = {}
     for index, step in enumerate(steps):
@@ -101,8 +122,10 @@ def grouped(steps: Iterable[Step], workspace: Workspace, pause_ms: int = PAUSE_M
             held.clear()
             burst = None
         if isinstance(step, EditStep) and burst is None:
-            burst = Burst(step.path, index, index, step.t_ms, step.t_ms, workspace.text(step.path) or "",
-                          _caret(step))
+            large = (workspace.size(step.path) or 0) > MAX_TEXT
+            burst = Burst(step.path, index, index, step.t_ms, step.t_ms,
+                          "" if large else workspace.text(step.path) or "", _caret(step), work=work,
+                          too_large=large)
         _apply(workspace, index, step)
         if burst is None:
             yield Single(index, step)
@@ -123,7 +146,10 @@ def _caret(step: EditStep) -> tuple[int, int]:
 
 
 def _settled(burst: Burst, workspace: Workspace) -> Burst:
-    burst.after = workspace.text(burst.path) or ""
+    if burst.too_large or (workspace.size(burst.path) or 0) > MAX_TEXT:
+        burst.before, burst.too_large = "", True
+    else:
+        burst.after = workspace.text(burst.path) or ""
     return burst
 
 
@@ -131,4 +157,4 @@ def _apply(workspace: Workspace, index: int, step: Step) -> None:
     try:
         workspace.apply(step)
     except ReconstructionError as exc:
-        raise ReconstructionError(f"step {index}: {exc}") from None
+        raise type(exc)(f"step {index}: {exc}") from None

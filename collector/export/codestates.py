@@ -5,6 +5,13 @@ on disk; files recorded without content are left out), written by the same check
 episode path is checked before anything is written. Its id is the first 20 hex digits of a SHA-256 over
 the paths and texts, so identical states (in one episode or across episodes) share one directory, which
 is written once: into a temporary directory beside it, then renamed into place.
+
+A file's bytes are stored once per export too: a file whose bytes an earlier state of this export holds
+(or an earlier path of the same state) is another name of that file, a hard link, so a state costs the
+files that changed, not the whole workspace again. Where the file system will not link (or a file has
+as many names as it takes), the bytes are written again. Every file counts against the episode's
+allowance (allowance.py) before it is written: its bytes when they are written, ENTRY_BYTES for its name.
+The states an episode wrote are removed again when it is refused (`discard`).
 """
 
 from __future__ import annotations
@@ -17,11 +24,14 @@ from pathlib import Path
 
 from collector.episode.resolve import show
 from collector.errors import CheckoutRefused
-from collector.reconstruct.checkout import plan_checkout, write_checkout
+from collector.export.allowance import Allowance
+from collector.reconstruct.checkout import CheckoutPlan, plan_checkout, write_checkout
 from collector.reconstruct.workspace import Workspace
+from collector.workspace.beneath import hardlink_beneath
 
 DIRECTORY = "CodeStates"
 ID_HEX = 20
+ENTRY_BYTES = 512  # what a file of a code state costs besides its bytes: its name and its inode
 
 
 class CodeStates:
@@ -32,27 +42,64 @@ class CodeStates:
         if self.root.is_symlink():
             raise CheckoutRefused(f"refusing to write code states: {show(str(self.root))} is a symlink")
         self.root.mkdir(exist_ok=True)
-        self.files = 0  # files written by this export
+        self.real = self.root.resolve()
+        self.files = 0  # files written or linked by this export
+        self.stored: dict[bytes, str] = {}  # SHA-256 of a file's bytes -> a file holding them, under root
+        self.written: list[tuple[Path, int]] = []  # the states this export wrote, with their files
 
-    def id_of(self, workspace: Workspace) -> str:
+    def discard(self, since: int) -> None:
+        """Remove the states written after the first `since` (those of an episode refused)."""
+        gone = {target.name for target, _files in self.written[since:]}
+        for target, files in self.written[since:]:
+            shutil.rmtree(target, ignore_errors=True)
+            self.files -= files
+        del self.written[since:]
+        self.stored = {key: path for key, path in self.stored.items() if path.split("/", 1)[0] not in gone}
+
+    def id_of(self, workspace: Workspace, allowance: Allowance) -> str:
         digest = hashlib.sha256()
         for path, text in workspace.files().items():
             for part in (path.encode("utf-8", "surrogatepass"), text.encode("utf-8", "surrogatepass")):
-                digest.update(len(part).to_bytes(8, "big") + part)
+                digest.update(len(part).to_bytes(8, "big"))
+                digest.update(part)
         state_id = digest.hexdigest()[:ID_HEX]
         target = self.root / state_id
         if not target.is_dir():
-            self._write(workspace, target)
+            self._write(workspace, target, allowance)
         return state_id
 
-    def _write(self, workspace: Workspace, target: Path) -> None:
+    def _write(self, workspace: Workspace, target: Path, allowance: Allowance) -> None:
         staging = self.root / f".{target.name}.{os.getpid()}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            written = write_checkout(plan_checkout(workspace, staging), staging)
+            plan = plan_checkout(workspace, staging)
+            first: dict[bytes, str] = {}  # the bytes this state stores itself -> where
+            fresh: list[tuple[tuple[str, ...], str]] = []
+            again: list[tuple[tuple[str, ...], str, str]] = []  # (path, text, the file holding its bytes)
+            for parts, text in plan.files:
+                data = text.encode("utf-8", "surrogatepass")
+                key = hashlib.sha256(data).digest()
+                source = self.stored.get(key) or (f"{staging.name}/{first[key]}" if key in first else None)
+                allowance.spend(ENTRY_BYTES + (len(data) if source is None else 0))
+                if source is None:
+                    first[key] = "/".join(parts)
+                    fresh.append((parts, text))
+                else:
+                    again.append((parts, text, source))
+            write_checkout(CheckoutPlan(files=fresh), staging)
+            for parts, text, source in again:
+                try:
+                    hardlink_beneath(self.real / staging.name, "/".join(parts), self.real, source,
+                                     make_dirs=True)
+                except OSError:  # no links here, or too many names for one file: the bytes again
+                    allowance.spend(len(text.encode("utf-8", "surrogatepass")))
+                    write_checkout(CheckoutPlan(files=[(parts, text)]), staging)
+            write_checkout(CheckoutPlan(links=plan.links), staging)
             os.rename(staging, target)
         except BaseException:
             with contextlib.suppress(OSError):
                 shutil.rmtree(staging)
             raise
-        self.files += written
+        self.files += len(plan.files)
+        self.written.append((target, len(plan.files)))
+        self.stored.update((key, f"{target.name}/{path}") for key, path in first.items())

@@ -1,14 +1,15 @@
 """Formats that write one file per episode, `<episode id><suffix>` in the export's directory, atomically:
-a file is whole or absent, and replaces an older one of the same name only once it is complete."""
+a file is whole or absent, and replaces an older one of the same name only once it is complete. What an
+episode may make its file take, and its diffs cost, is its Allowance (allowance.py)."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import BinaryIO
 
 from collector.atomic import atomic_file
 from collector.episode import Episode
+from collector.export.allowance import Allowance, Capped, Writes
 from collector.export.result import ExportResult
 
 
@@ -19,10 +20,13 @@ class PerEpisode(ABC):
         self.suffix = suffix  # from the format's entry in FORMATS
 
     def add(self, episode: Episode) -> None:
+        allowance = Allowance.of(episode)
         with atomic_file(self.out_dir / f"{episode.header.episode_id}{self.suffix}") as staged:
-            self.result.records += self.write(staged.file, episode)
+            self.result.records += self.write(Capped(staged.file, allowance), episode, allowance)
         self.result.files += 1
+        self.result.coarse_diffs += allowance.diffs.coarse
 
     @abstractmethod
-    def write(self, out: BinaryIO, episode: Episode) -> int:
-        """Write `episode` to `out`; returns how many records (lines, steps, examples) it wrote."""
+    def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
+        """Write `episode` to `out` (its bursts' diffs spending `allowance.diffs`); returns how many records
+        (lines, steps, examples) it wrote."""

@@ -25,6 +25,9 @@ Events, from which steps, with which event-specific columns:
 - Run.Program: `command` and `test_run`; X-Command, X-ExitCode.
 - Submit: a `git` commit; X-Commit.
 
+What an episode adds (its rows, its code states) counts against its allowance (allowance.py): an episode
+that would make the export pass it is refused, and MainTable.csv is not written.
+
 SubjectID is the key id of the episode's signer when its signature checks out (the same pseudonym for
 every episode one person signed), else `local`.
 
@@ -47,6 +50,7 @@ from collector.atomic import atomic_file, atomic_write
 from collector.consent import check_signature
 from collector.episode import Episode
 from collector.errors import EpisodeError
+from collector.export.allowance import Allowance, Writes
 from collector.export.bursts import Burst, Item, grouped
 from collector.export.codestates import CodeStates
 from collector.export.result import ExportResult
@@ -70,10 +74,11 @@ def progsnap2(out_dir: Path, result: ExportResult) -> Iterator[ProgSnap2Exporter
     """The exporter; MainTable.csv and DatasetMetadata.csv replace older ones only when all went well."""
     states = CodeStates(out_dir)
     with atomic_file(out_dir / "MainTable.csv") as staged:
-        text = io.TextIOWrapper(staged.file, encoding="utf-8", errors="surrogatepass", newline="")
+        meter = Meter(staged.file)
+        text = io.TextIOWrapper(meter, encoding="utf-8", errors="surrogatepass", newline="")
         table = csv.DictWriter(text, fieldnames=COLUMNS)
         table.writeheader()
-        yield ProgSnap2Exporter(table, states, result)
+        yield ProgSnap2Exporter(table, states, result, meter)
         text.flush()
         text.detach()
     metadata = "Property,Value\r\n" + "".join(f"{key},{value}\r\n" for key, value in METADATA.items())
@@ -81,21 +86,56 @@ def progsnap2(out_dir: Path, result: ExportResult) -> Iterator[ProgSnap2Exporter
     result.files += 2 + states.files
 
 
+class Meter(io.BufferedIOBase):
+    """MainTable.csv's bytes on their way to the file, counted against the allowance of the episode whose
+    rows they are (give or take the few kilobytes a text stream holds back)."""
+
+    def __init__(self, out: Writes) -> None:
+        super().__init__()
+        self.out = out
+        self.allowance: Allowance | None = None
+
+    @property
+    def name(self) -> str:
+        return "MainTable.csv"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes, /) -> int:  # type: ignore[override]  # (bytes from the text stream only)
+        if self.allowance is not None:
+            self.allowance.spend(len(data))
+        self.out.write(data)
+        return len(data)
+
+
 class ProgSnap2Exporter:
-    def __init__(self, table: csv.DictWriter[str], states: CodeStates, result: ExportResult) -> None:
+    def __init__(self, table: csv.DictWriter[str], states: CodeStates, result: ExportResult,
+                 meter: Meter) -> None:
         self.table = table
         self.states = states
         self.result = result
+        self.meter = meter
 
     def add(self, episode: Episode) -> None:
+        """The episode's rows and code states; the states it wrote are removed when it is refused."""
+        since = len(self.states.written)
+        try:
+            self._add(episode)
+        except Exception:
+            self.states.discard(since)
+            raise
+
+    def _add(self, episode: Episode) -> None:
         header = episode.header
         client = header.client
         tools = ([f"{client.name} {client.version or ''}".strip()] if client else []) + \
             [f"codetape {header.codetape_version}"]
         common: Row = {"SubjectID": _subject(episode), "ToolInstances": ";".join(tools),
                        "SessionID": str(header.episode_id), "ProjectID": header.workspace.root_name}
-        workspace = Workspace(header.position_encoding)
-        state = self.states.id_of(workspace)
+        workspace = Workspace(header.position_encoding, limit=episode.limits.files)
+        allowance = self.meter.allowance = Allowance.of(episode)
+        state = self.states.id_of(workspace, allowance)
         self._row(common, utc_at(header, 0), state, EventType="Session.Start")
         end_ms, end_step, changed = 0, None, False
         for item in grouped(episode.steps(), workspace):
@@ -103,10 +143,10 @@ class ProgSnap2Exporter:
             changed = changed or isinstance(item, Burst) or _changes_files(item)
             for row in _events(item):
                 if changed:  # a state is written only when an event refers to it
-                    state, changed = self.states.id_of(workspace), False
+                    state, changed = self.states.id_of(workspace, allowance), False
                 self._row(common, utc_at(header, item.end_ms), state, **row, **{"X-Step": item.last})
         if changed:
-            state = self.states.id_of(workspace)
+            state = self.states.id_of(workspace, allowance)
         self._row(common, utc_at(header, end_ms), state, EventType="Session.End", **{"X-Step": end_step})
 
     def _row(self, common: Row, when: str, state: str, **fields: str | int | None) -> None:

@@ -14,7 +14,8 @@ class ExportResult:
     `episodes`: episodes exported; `files`: files written (a ProgSnap2 code state's files included);
     `records`: what the format is made of (JSON lines, ATIF steps, zeta examples, MainTable rows);
     `skipped`: what was left out, by reason (`duplicate episodes`, zeta's `bursts with no change`,
-    `examples with a redaction placeholder`, ...).
+    `examples with a redaction placeholder`, ...); `coarse_diffs`: edit bursts whose diff is coarse, its
+    smallest costing more than the episode's allowance (allowance.py).
     """
 
     format: str
@@ -23,6 +24,7 @@ class ExportResult:
     files: int = 0
     records: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    coarse_diffs: int = 0
 
     def describe(self) -> str:
         """One line: `3 episodes, 412 ATIF steps in 3 files (skipped: duplicate episodes 1)`."""
@@ -31,6 +33,8 @@ class ExportResult:
                 f"in {_count(self.files, 'file')}")
         if self.skipped:
             text += " (skipped: " + ", ".join(f"{why} {n:,}" for why, n in sorted(self.skipped.items())) + ")"
+        if self.coarse_diffs:
+            text += f"; {_count(self.coarse_diffs, 'coarse diff')} (a smallest one would cost too much)"
         return text
 
 

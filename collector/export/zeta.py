@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from typing import BinaryIO
 
 from collector.episode import Episode
 from collector.episode.lines import json_line
+from collector.export.allowance import Allowance, Writes
 from collector.export.bursts import Burst, grouped
 from collector.export.excerpt import Excerpt, excerpt
 from collector.export.per_episode import PerEpisode
@@ -35,10 +35,11 @@ PLACEHOLDER = "redaction placeholder"
 
 class ZetaExporter(PerEpisode):
 
-    def write(self, out: BinaryIO, episode: Episode) -> int:
+    def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
         header, skipped = episode.header, self.result.skipped
         history, examples = History(), 0
-        for item in grouped(episode.steps(), Workspace(header.position_encoding)):
+        workspace = Workspace(header.position_encoding, limit=episode.limits.files)
+        for item in grouped(episode.steps(), workspace, work=allowance.diffs):
             if not isinstance(item, Burst):
                 continue
             made = excerpt(item, header.position_encoding)

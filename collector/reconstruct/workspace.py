@@ -19,9 +19,10 @@ from typing import NamedTuple, NoReturn
 
 from collector.episode.edits import Edit, Record
 from collector.episode.keyframe import Keyframe
+from collector.episode.limits import MAX_FILES
 from collector.episode.plain_steps import PlainDiagnostics
 from collector.episode.resolve import show
-from collector.errors import ReconstructionError
+from collector.errors import FilesTooLarge, ReconstructionError
 from collector.text.digest import sha256_text
 from collector.text.document import Document, Span
 from schemas.common import PositionEncoding, Range
@@ -39,7 +40,7 @@ class Typing(NamedTuple):
     path: str
 
 
-MAX_WORKSPACE = 512 * 1024 * 1024
+MAX_WORKSPACE = MAX_FILES  # (a reader's: an episode opened with other limits carries its own)
 LINE_COST = 64  # bytes a line takes beyond its characters: its str object and its list slot
 MAX_WORK = 8 << 30  # work units (about a character copied each) per replay: seconds of work, not hours
 READ_LINE_WORK = 8  # reading a document back whole costs per line about as much as 8 characters
@@ -67,18 +68,45 @@ class Workspace:
         self._weights: dict[str, int] = {}
         self.work_limit = work_limit
         self.work = 0  # work units spent so far; checked against `work_limit` before every change
+        self._clean: dict[str, str] = {}  # buffer -> its text on disk, for a buffer not edited since
 
     @property
     def omitted(self) -> dict[str, str]:
         return {path: why for path, why in self._omitted.items() if path not in self.buffers}
 
     def text(self, path: str) -> str | None:
+        """A file's text: its buffer's when it is open (the disk's string itself while the buffer is as it
+        was opened or saved: nothing joined, no copy), else the disk's."""
         doc = self.buffers.get(path)
-        return self.read(doc) if doc is not None else self.disk.get(path)
+        if doc is None:
+            return self.disk.get(path)
+        clean = self._clean.get(path)
+        return self.read(doc) if clean is None else clean
+
+    def size(self, path: str) -> int | None:
+        """The characters `text(path)` gives, known without joining a buffer's lines."""
+        doc = self.buffers.get(path)
+        if doc is not None:
+            return doc.size
+        text = self.disk.get(path)
+        return None if text is None else len(text)
+
+    def files_size(self) -> int:
+        """The characters `files()` gives, known without joining anything."""
+        return sum(doc.size for doc in self.buffers.values()) + \
+            sum(len(text) for path, text in self.disk.items() if path not in self.buffers)
+
+    def paths(self) -> list[str]:
+        """The paths `files()` holds, in its order."""
+        return sorted(self.disk.keys() | self.buffers.keys())
 
     def files(self) -> dict[str, str]:
-        merged = self.disk | {path: self.read(doc) for path, doc in self.buffers.items()}
+        merged = self.disk | {path: self._buffer_text(path, doc) for path, doc in self.buffers.items()}
         return dict(sorted(merged.items()))
+
+    def _buffer_text(self, path: str, doc: Document) -> str:
+        clean = self._clean.get(path)
+        return self.read(doc) if clean is None else clean
 
     def read(self, doc: Document) -> str:
         """A buffer's whole text, joined from its lines: work the next step's check counts."""
@@ -92,16 +120,19 @@ class Workspace:
             "rebuilt or read over and over (a damaged or hostile episode); refusing to go on")
 
     def _on_disk(self, path: str, text: str) -> None:
+        self._clean.pop(path, None)
         self._omitted.pop(path, None)
         self.links.pop(path, None)
         self.disk[path] = text
 
     def _off_disk(self, path: str) -> None:
+        self._clean.pop(path, None)
         self.disk.pop(path, None)
         self._omitted.pop(path, None)
         self.links.pop(path, None)
 
     def _link(self, path: str, target: str) -> None:
+        self._clean.pop(path, None)
         self.disk.pop(path, None)
         self._omitted.pop(path, None)
         self.links[path] = target
@@ -128,7 +159,7 @@ class Workspace:
         if isinstance(step, PlainDiagnostics):
             self._hold(step)
             return
-        texts = _texts(step)
+        texts = step_texts(step)
         growth = sum(2 * len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2) for text in texts)
         if self.weight + growth > self.limit:
             self._refuse_memory(step)
@@ -158,6 +189,7 @@ class Workspace:
         doc = self.buffers.get(step.path)
         if doc is None:
             self._refuse_closed(step)
+        self._clean.pop(step.path, None)
         for span, text in changes:
             if self.work > self.work_limit:
                 self._refuse_work(step)
@@ -193,13 +225,14 @@ class Workspace:
 
     def apply_typing(self, typing: Typing) -> None:
         """Apply a `plan_typing`'s plan (made just before: nothing changed since)."""
+        self._clean.pop(typing.path, None)
         typing.doc.insert_plain(typing.row, typing.at, typing.text)
         self.work += typing.work
         self._account((typing.path,))
 
     def _refuse_memory(self, step: Record) -> NoReturn:
-        raise ReconstructionError(f"step at {step.t_ms} ms would take the reconstructed files above "
-                                  f"{self.limit >> 20} MiB in memory; refusing to go on")
+        raise FilesTooLarge(f"step at {step.t_ms} ms would take the reconstructed files above "
+                            f"{self.limit >> 20} MiB in memory; refusing to go on")
 
     def _refuse_closed(self, step: Edit | EditStep) -> NoReturn:
         raise ReconstructionError(f"edit at {step.t_ms} ms to {step.path}, which is not open (never opened, "
@@ -209,16 +242,23 @@ class Workspace:
         match step:
             case OpenStep():
                 self.buffers[step.path] = Document(step.text, self.encoding)
+                self._clean.pop(step.path, None)
                 if step.path not in self.disk:
                     self._on_disk(step.path, step.text)
+                if self.disk.get(step.path) == step.text:
+                    self._clean[step.path] = self.disk[step.path]
             case SaveStep():
                 if step.text is not None:
                     self.buffers[step.path] = Document(step.text, self.encoding)
+                    self._clean.pop(step.path, None)
                 saved = self.text(step.path) if step.text is None else step.text
                 if saved is not None:
                     self._on_disk(step.path, saved)
+                    if step.path in self.buffers:
+                        self._clean[step.path] = saved
             case CloseStep():
                 self.buffers.pop(step.path, None)
+                self._clean.pop(step.path, None)
             case FileChangeStep():
                 self._apply_file_change(step)
             case GapStep(state=list() as state):
@@ -229,6 +269,7 @@ class Workspace:
                     else:  # after a hole we cannot know what the editor has open: editable
                         self.buffers[file.path] = Document(file.text, self.encoding)
                         self._on_disk(file.path, file.text)
+                        self._clean[file.path] = file.text
             case _:
                 pass
 
@@ -240,6 +281,7 @@ class Workspace:
         if step.change == "renamed":
             if step.new_path is None:
                 raise ReconstructionError(f"rename at {step.t_ms} ms of {step.path} has no new path")
+            self._clean.pop(step.path, None)  # (its string: no longer on disk, not kept beside the buffer)
             text, reason = self.disk.pop(step.path, None), self._omitted.pop(step.path, None)
             target = self.links.pop(step.path, None)
             path = step.new_path
@@ -260,7 +302,7 @@ class Workspace:
 
     def keyframe(self, steps: int) -> Keyframe:
         """The files as a keyframe holds them, after the first `steps` steps (the writer's `FileStates`)."""
-        buffers = {path: self.read(doc) for path, doc in sorted(self.buffers.items())}
+        buffers = {path: self._buffer_text(path, doc) for path, doc in sorted(self.buffers.items())}
         return Keyframe(steps, buffers, dict(sorted(self.disk.items())), dict(sorted(self._omitted.items())),
                         dict(sorted(self.links.items())))
 
@@ -272,7 +314,7 @@ class Workspace:
         texts = [*keyframe.buffers.values(), *keyframe.disk.values(), *keyframe.links.values()]
         growth = sum(len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2) for text in texts)
         if growth > limit:
-            raise ReconstructionError(f"the keyframe after step {keyframe.steps} would take the "
+            raise FilesTooLarge(f"the keyframe after step {keyframe.steps} would take the "
                                       f"reconstructed files above {limit >> 20} MiB in memory; refusing to "
                                       "go on")
         workspace.buffers = {path: Document(text, encoding) for path, text in keyframe.buffers.items()}
@@ -311,7 +353,7 @@ class Workspace:
         return None
 
 
-def _texts(step: Step) -> list[str]:
+def step_texts(step: Step) -> list[str]:
     """Every text a step can add to the files."""
     match step:
         case EditStep():

@@ -4,12 +4,12 @@ Files are compared by path: created files come from /dev/null, deleted ones go t
 LF as git sees them (a CR stays part of its line), and a last line without one gets git's
 `\\ No newline at end of file`.
 A file whose content was not recorded (binary or too large) on one side is named, not diffed; one
-recorded without content on both sides is left out, since nothing says whether it changed.
+recorded without content on both sides is left out, since nothing says whether it changed. Each file's
+hunks come from collector/text/linediff.py, at a bounded cost (a diff that would cost more is coarse).
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,8 +17,7 @@ from collector.episode import Episode
 from collector.errors import ReconstructionError, UsageError
 from collector.reconstruct.workspace import Workspace
 from collector.replay.moment import Moment
-
-NO_NEWLINE = "\\ No newline at end of file\n"
+from collector.text.linediff import DiffWork, LineDiff, line_diff
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def states_at(episode: Episode, moments: list[Moment]) -> list[Files]:
         try:
             workspace.apply(step)
         except ReconstructionError as exc:
-            raise ReconstructionError(f"step {index}: {exc}") from None
+            raise type(exc)(f"step {index}: {exc}") from None
         for number, moment in pending:
             if moment.step == index:
                 found[number] = Files.of(workspace)
@@ -89,30 +88,21 @@ def unified_diff(old: Files, new: Files, context: int = 3) -> Iterator[str]:
         yield from file_diff(path, before, after, context)
 
 
-def file_diff(path: str, before: str | None, after: str | None, context: int = 3) -> Iterator[str]:
-    """The diff of one file (None: the file does not exist on that side)."""
-    head = [f"--- {'/dev/null' if before is None else 'a/' + path}\n",
-            f"+++ {'/dev/null' if after is None else 'b/' + path}\n"]
-    old_lines, new_lines = _lines(before), _lines(after)
-    body = list(difflib.unified_diff(old_lines, new_lines, n=context, lineterm=""))[2:]
-    if not body:
+def file_diff(path: str, before: str | None, after: str | None, context: int = 3,
+              work: DiffWork | None = None) -> Iterator[str]:
+    """The diff of one file (None: the file does not exist on that side), in whole lines."""
+    return with_headers(path, before, after, line_diff(before or "", after or "", context, work))
+
+
+def with_headers(path: str, before: str | None, after: str | None, diff: LineDiff) -> Iterator[str]:
+    """`diff`'s hunks after the ---/+++ lines naming `path`; nothing when it has none."""
+    first = next(diff.parts, None)
+    if first is None:
         return
-    yield from head
-    for line in body:
-        if line.startswith("@@"):
-            yield line + "\n"
-        elif line.endswith("\n"):
-            yield line
-        else:
-            yield line + "\n" + NO_NEWLINE
-
-
-def _lines(text: str | None) -> list[str]:
-    if not text:
-        return []
-    pieces = text.split("\n")
-    lines = [piece + "\n" for piece in pieces[:-1]]
-    return [*lines, pieces[-1]] if pieces[-1] else lines
+    yield f"--- {'/dev/null' if before is None else 'a/' + path}\n"
+    yield f"+++ {'/dev/null' if after is None else 'b/' + path}\n"
+    yield first
+    yield from diff.parts
 
 
 def _omitted(path: str, old: Files, new: Files) -> Iterator[str]:

@@ -5,4 +5,5 @@
     longline.py   a line too long to copy at each edit, held in pieces of a few thousand characters
     digest.py     sha256_text(): the content hash save steps carry
     paths.py      path_problem(): the one rule for paths an episode may hold
+    linediff.py   unified diffs of two texts at a bounded cost (coarse past a budget)
 """

@@ -42,8 +42,9 @@ def verify_replay(episode: Episode, steps: Iterable[Record | EditRun] | None = N
     replayed as one change (collector/reconstruct/runs.py: the same verdict at the same step) and sees
     each such run's edits at once, with the workspace after the run; `observe` sees the other steps.
     """
-    workspace = Workspace(episode.header.position_encoding)
-    keyframes = read_keyframes(episode.frames()) if episode.keyframe_count else iter(())
+    workspace = Workspace(episode.header.position_encoding, limit=episode.limits.files)
+    keyframes = read_keyframes(episode.frames(), limits=episode.limits) if episode.keyframe_count else \
+        iter(())
     keyframe = next(keyframes, None)
     open_docs: set[str] = set()
     checked: dict[str, str | None] = {}  # path -> its problem: most steps name a path seen before
@@ -81,7 +82,7 @@ def verify_replay(episode: Episode, steps: Iterable[Record | EditRun] | None = N
             try:
                 workspace.apply(step)
             except ReconstructionError as exc:
-                raise ReconstructionError(f"step {index}: {exc}") from None
+                raise type(exc)(f"step {index}: {exc}") from None
             while keyframe is not None and keyframe.keyframe.steps == index + 1:
                 _refuse(index, _keyframe_problem(keyframe, workspace))
                 keyframe = next(keyframes, None)
@@ -97,7 +98,7 @@ def verify_replay(episode: Episode, steps: Iterable[Record | EditRun] | None = N
         try:
             workspace.apply(step)
         except ReconstructionError as exc:
-            raise ReconstructionError(f"step {index}: {exc}") from None
+            raise type(exc)(f"step {index}: {exc}") from None
         if isinstance(step, SaveStep) and step.text is None and step.sha256 is not None:
             _refuse(index, _save_problem(step, workspace.disk.get(step.path)))  # what the save wrote
         while keyframe is not None and keyframe.keyframe.steps == index + 1:

@@ -5,7 +5,8 @@
 Each component of a path is opened relative to its parent's descriptor with O_NOFOLLOW, so a directory
 replaced by a link (a branch checkout turning `cfg/` into `cfg -> ../../.docker`, another user racing in a
 shared folder) is refused at any depth, whenever the swap happens: nothing outside the root is ever
-reached. A link is never opened, only read as a link (`link_beneath`: its target string). Paths are
+reached. A link is never opened, only read as a link (`link_beneath`: its target string), and a file
+is given another name only when neither name is reached through one (`hardlink_beneath`). Paths are
 relative, `/`-separated, without empty, `.` or `..` segments. Where a link inside the workspace may be
 honoured (a report a command names, a LICENSE that is a link to docs/), `real_relpath` says where a path
 really lies, and the file is then opened there, beneath the root, like any other.
@@ -158,6 +159,27 @@ def replace_with_link(root: Root, relpath: str, target: str, *, make_dirs: bool 
             os.symlink(target, parts[-1], dir_fd=parent)
     finally:
         os.close(parent)
+
+
+def hardlink_beneath(root: Root, relpath: str, source_root: Root, source: str, *,
+                     make_dirs: bool = False) -> None:
+    """Make `root/relpath` another name of the regular file `source_root/source`, neither reached through
+    a link (EINVAL when the source is not a regular file; EEXIST when something is at `relpath`)."""
+    parts, source_parts = _segments(relpath), _segments(source)
+    if not parts or not source_parts:
+        raise OSError(errno.EINVAL, "the root cannot be linked")
+    source_parent = _parent(source_root, source_parts)
+    try:
+        if not stat.S_ISREG(os.stat(source_parts[-1], dir_fd=source_parent, follow_symlinks=False).st_mode):
+            raise OSError(errno.EINVAL, f"not a regular file: {source!r}")
+        parent = _parent(root, parts, make=make_dirs)
+        try:
+            os.link(source_parts[-1], parts[-1], src_dir_fd=source_parent, dst_dir_fd=parent,
+                    follow_symlinks=False)
+        finally:
+            os.close(parent)
+    finally:
+        os.close(source_parent)
 
 
 def scan_beneath(root: Root, under: str = "", *, skip: Callable[[str], bool] = lambda _relpath: False

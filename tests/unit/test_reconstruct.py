@@ -59,14 +59,38 @@ def test_weight_follows_the_files_and_the_limit_refuses_before_building() -> Non
     assert workspace.weight == 0
 
 
+def typed(t_ms: int, path: str) -> Step:
+    at = {"line": 0, "character": 0}
+    return step("edit", t_ms, path=path, changes=[{"text": "y", "range": {"start": at, "end": at}}])
+
+
 def test_the_work_limit_refuses_a_file_read_back_over_and_over() -> None:
     workspace = Workspace("utf-16", work_limit=50_000)
-    workspace.apply(step("open", path="a.py", text="x" * 10_000))
-    for t_ms in range(1, 5):  # each save reads the buffer back whole to put it on disk
-        workspace.apply(step("save", t_ms, path="a.py"))
-    with pytest.raises(ReconstructionError, match=r"step at 5 ms: the replay has already copied or read back "
+    workspace.apply(step("open", path="a.py", text=("x" * 99 + "\n") * 100))
+    for t_ms in range(1, 5):  # each save of an edited buffer reads it back whole to put it on disk
+        workspace.apply(typed(2 * t_ms - 1, "a.py"))
+        workspace.apply(step("save", 2 * t_ms, path="a.py"))
+    with pytest.raises(ReconstructionError, match=r"step at 9 ms: the replay has already copied or read back "
                                                   r"0 G characters .* refusing to go on"):
-        workspace.apply(step("save", 5, path="a.py"))
+        workspace.apply(typed(9, "a.py"))
+
+
+def test_a_buffer_as_it_was_opened_or_saved_is_the_disks_string_not_a_copy() -> None:
+    workspace = Workspace("utf-16")
+    text = "x" * 10_000
+    workspace.apply(step("open", path="a.py", text=text))
+    assert workspace.text("a.py") is text and workspace.files()["a.py"] is text
+    work = workspace.work
+    for t_ms in range(1, 100):  # saving what did not change reads nothing back
+        workspace.apply(step("save", t_ms, path="a.py"))
+    assert workspace.work == work and workspace.text("a.py") is text
+    workspace.apply(typed(100, "a.py"))
+    assert workspace.text("a.py") == "y" + text and workspace.disk["a.py"] is text
+    workspace.apply(step("save", 101, path="a.py"))
+    saved = workspace.disk["a.py"]
+    assert saved == "y" + text and workspace.text("a.py") is saved
+    workspace.apply(step("file_change", 102, path="a.py", change="modified", text="on disk"))
+    assert workspace.text("a.py") == "y" + text  # the buffer, read back: the disk no longer holds it
 
 
 def test_edits_inside_a_huge_line_cost_their_size_not_the_line() -> None:

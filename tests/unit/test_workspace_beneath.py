@@ -10,6 +10,7 @@ import pytest
 
 from collector.workspace import beneath
 from collector.workspace.beneath import (
+    hardlink_beneath,
     link_beneath,
     open_beneath,
     real_relpath,
@@ -114,3 +115,17 @@ def test_real_relpath_says_where_a_path_really_lies(tree: Path) -> None:
     assert real_relpath(tree, tree / "cfg" / "config.json") is None
     assert real_relpath(tree, tree / "token.json") is None
     assert real_relpath(tree, tree) is None
+
+
+def test_hardlink_beneath_names_a_regular_file_again_never_through_a_link(tree: Path) -> None:
+    hardlink_beneath(tree, "new/dir/a.py", tree, "src/deep/a.py", make_dirs=True)
+    assert (tree / "new" / "dir" / "a.py").stat().st_ino == (tree / "src" / "deep" / "a.py").stat().st_ino
+    for source, code in [("token.json", errno.EINVAL), ("cfg/config.json", errno.ENOTDIR),
+                         ("alias/deep/a.py", errno.ENOTDIR)]:
+        with pytest.raises(OSError) as refused:
+            hardlink_beneath(tree, "copy", tree, source)
+        assert refused.value.errno == code, source
+    with pytest.raises(OSError) as through:
+        hardlink_beneath(tree, "cfg/stolen.py", tree, "src/deep/a.py")
+    assert through.value.errno == errno.ENOTDIR
+    assert sorted(p.name for p in (tree.parent / "outside").iterdir()) == ["config.json"]

@@ -1,0 +1,280 @@
+"""Hostile episodes through the real exports and the real dataset build (issue 25, items 5 and 6): the CPU
+seconds, the bytes left on disk and the peak RSS each costs, with this tree's code and, given --baseline
+DIR (a checkout of another commit: `git worktree add DIR COMMIT`), with that tree's (PYTHONPATH=DIR).
+
+    .venv/bin/python -m bench.hostile_exports [--work DIR] [--baseline DIR] [--only NAME,...] [--no-readme]
+
+Every input is a few kilobytes, crafted here as plain steps and signed by the real signing code (the
+tests craft theirs with the same functions: tests/integration/test_export_bombs.py,
+tests/integration/test_dataset_bombs.py):
+
+- `quadratic`: a file of 160,000 lines drawn from 101 distinct ones, then edit bursts changing one line
+  each. difflib's first longest-match search visits every pair of equal lines (~1.6e8) at every burst.
+- `growing`: a 4 MiB file, then 100 bursts typing one character: 101 distinct code states of 4 MiB each.
+- `shared`: 20 files of 100 KB that never change and one small file edited in 30 bursts: each code state
+  copied all 21 files.
+- `big-opens`: a 16 MiB file opened and closed 8 times: 8 lines of 16 MiB of JSON.
+- `saved-again`: a 60 MiB file saved 20 times: a dataset build's rows held its text at every save.
+
+Each command runs in a fresh process tree under a CPU limit of LIMIT_S seconds per process (RLIMIT_CPU;
+a row says when it was reached). Peak RSS is each process's VmHWM, sampled every 20 ms (the largest
+worker's for a build); bytes are what the output directory holds afterwards (hard links counted once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.report import command_line, machine, table, write_section
+from collector.consent import init_keys, load_public, sign_episode
+from collector.episode import write_episode_file
+from collector.home import Home
+from collector.policy.sharing import SigningPolicy
+from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
+
+LIMIT_S = 300
+SAMPLE_S = 0.02
+Steps = list[dict[str, Any]]
+
+
+# -- the inputs -------------------------------------------------------------------------------------
+
+
+def edit(t_ms: int, path: str, line: int, character: int, text: str) -> dict[str, Any]:
+    at = {"line": line, "character": character}
+    return {"kind": "edit", "t_ms": t_ms, "source": "bridge", "path": path,
+            "changes": [{"range": {"start": at, "end": at}, "text": text}]}
+
+
+def opened(t_ms: int, path: str, text: str) -> dict[str, Any]:
+    return {"kind": "open", "t_ms": t_ms, "source": "bridge", "path": path, "text": text}
+
+
+def quadratic(bursts: int = 3, lines: int = 160_000, distinct: int = 101) -> Steps:
+    """A file no line of which is common enough for difflib to skip, then `bursts` one-line changes."""
+    text = "".join(f"line {n % distinct}\n" for n in range(lines))
+    return [opened(0, "big.txt", text),
+            *(edit(10_000 * (burst + 1), "big.txt", lines // 2 + burst, 0, "x") for burst in range(bursts))]
+
+
+def growing(size: int = 4 << 20, bursts: int = 100) -> Steps:
+    """One large file changed a character at a time, in bursts 10 s apart."""
+    return [opened(0, "big.txt", "a" * size),
+            *(edit(10_000 * (burst + 1), "big.txt", 0, 0, "x") for burst in range(bursts))]
+
+
+def shared(files: int = 20, size: int = 100_000, bursts: int = 30) -> Steps:
+    """Files that never change, and one small file edited in bursts."""
+    steps = [opened(0, f"lib/{n:02}.txt", f"{n}\n" * (size // (len(str(n)) + 1))) for n in range(files)]
+    steps.append(opened(1, "main.py", "x = 0\n"))
+    steps += [edit(10_000 * (burst + 1), "main.py", 0, 0, "#") for burst in range(bursts)]
+    return steps
+
+
+def big_opens(size: int = 16 << 20, times: int = 8) -> Steps:
+    steps: Steps = []
+    for n in range(times):
+        steps.append(opened(2 * n, "big.txt", "a" * size))
+        steps.append({"kind": "close", "t_ms": 2 * n + 1, "source": "bridge", "path": "big.txt"})
+    return steps
+
+
+def saved_again(size: int = 60 << 20, saves: int = 20) -> Steps:
+    return [opened(0, "big.txt", "a" * size),
+            *({"kind": "save", "t_ms": 1000 * (n + 1), "source": "bridge", "path": "big.txt"}
+              for n in range(saves))]
+
+
+def signer(home: Path) -> Home:
+    """A home with a signing key (made the first time)."""
+    made = Home(home)
+    if not (made.keys.exists() and any(made.keys.iterdir())):
+        made.ensure(made.root)
+        init_keys(made)
+    return made
+
+
+def signed(home: Home, path: Path, steps: Steps) -> Path:
+    """`steps` written as an episode and signed by `home`'s key into `path` (its unsigned copy beside)."""
+    header = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.uuid4(),
+                           started_at=datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
+                           workspace=WorkspaceIdentity(root_name="hostile"))
+    unsigned = path.with_name(path.name + ".unsigned")
+    unsigned.unlink(missing_ok=True)
+    path.unlink(missing_ok=True)
+    write_episode_file(unsigned, header, [step_from_dict(step) for step in steps])
+    policy = SigningPolicy(purpose="training", licence="CC-BY-4.0")
+    sign_episode(unsigned, path, home, workspace_policy=policy)
+    unsigned.unlink()
+    return path
+
+
+def source_of(episode: Path, source: Path) -> Path:
+    """A file:// dataset source holding `episode` under its content address."""
+    shutil.rmtree(source, ignore_errors=True)
+    folder = source / "episodes"
+    folder.mkdir(parents=True)
+    shutil.copyfile(episode, folder / f"{hashlib.sha256(episode.read_bytes()).hexdigest()}.ctape")
+    return source
+
+
+# -- running ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    what: str  # the input, for the table
+    steps: Callable[[], Steps]
+    command: str  # export FORMAT, or build
+
+
+CASES = (
+    Case("quadratic", "160,000-line file, 3 one-line bursts", quadratic, "export atif"),
+    Case("quadratic-zeta", "the same", quadratic, "export zeta"),
+    Case("growing", "4 MiB file, 100 one-character bursts", growing, "export progsnap2"),
+    Case("shared", "20 unchanged 100 KB files, 30 bursts to a 6-byte one", shared, "export progsnap2"),
+    Case("big-opens", "16 MiB file opened 8 times", big_opens, "export jsonl"),
+    Case("saved-again", "60 MiB file saved 20 times", saved_again, "build"),
+)
+
+
+@dataclass
+class Run:
+    code: int
+    cpu_s: float
+    peak_mb: float  # the largest process's (a worker's for a build)
+    out_bytes: int
+    said: str
+    killed: bool
+
+
+def run(case: Case, episode: Path, work: Path, tree: Path) -> Run:
+    home = work / "home"
+    out = work / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    if case.command == "build":
+        trust = work / "trust.pub"
+        trust.write_text(load_public(Home(home)).public_b64 + "\n", encoding="utf-8")
+        args = ["dataset", "build", str(source_of(episode, work / "source")), "-o", str(out), "--trust",
+                str(trust), "--workers", "2"]
+    else:
+        args = ["export", str(episode), "--format", case.command.split()[1], "-o", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(tree), "CODETAPE_HOME": str(work / "team")}
+    spent = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.Popen([sys.executable, "-m", "collector", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_limit_cpu)
+    peaks = _sample(proc.pid, lambda: proc.poll() is not None)
+    stdout, stderr = proc.communicate()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - spent.ru_utime - spent.ru_stime  # the workers' too: joined
+    said = (stderr.strip().splitlines() or stdout.strip().splitlines() or [""])[-1]
+    return Run(proc.returncode, cpu, max(peaks.values(), default=0.0), _bytes(out), said, proc.returncode < 0)
+
+
+def _limit_cpu() -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (LIMIT_S, LIMIT_S))
+
+
+def _sample(pid: int, done: Callable[[], bool]) -> dict[int, float]:
+    """Each process's peak RSS in MiB (VmHWM), the tree sampled until `done`."""
+    peaks: dict[int, float] = {}
+    root = psutil.Process(pid)
+    while not done():
+        try:
+            processes = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            processes = []
+        for process in processes:
+            if "resource_tracker" in " ".join(_cmdline(process)):
+                continue
+            try:
+                status = Path(f"/proc/{process.pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks[process.pid] = max(peaks.get(process.pid, 0.0), int(line.split()[1]) / 1024)
+        time.sleep(SAMPLE_S)
+    return peaks
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
+
+
+def _bytes(folder: Path) -> int:
+    """Bytes under `folder`, each file's once however many names it has."""
+    seen: set[int] = set()
+    total = 0
+    for path in folder.rglob("*") if folder.exists() else ():
+        info = path.lstat()
+        if path.is_file() and info.st_ino not in seen:
+            seen.add(info.st_ino)
+            total += info.st_size
+    return total
+
+
+# -- the report -----------------------------------------------------------------------------------------
+
+
+def _cell(result: Run) -> tuple[str, str, str, str]:
+    cpu = f"> {LIMIT_S} (killed)" if result.killed else f"{result.cpu_s:.1f}"
+    outcome = "killed" if result.killed else ("ok" if result.code == 0 else f"refused (exit {result.code})")
+    return cpu, f"{result.out_bytes / (1 << 20):,.1f}", f"{result.peak_mb:,.0f}", outcome
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.hostile_exports", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/codetape-hostile-exports"))
+    parser.add_argument("--baseline", type=Path, help="another tree to run the same inputs with")
+    parser.add_argument("--only", help="comma-separated case names")
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args()
+    here = Path(__file__).resolve().parents[1]
+    chosen = [case for case in CASES if not args.only or case.name in args.only.split(",")]
+    args.work.mkdir(parents=True, exist_ok=True)
+    home = signer(args.work / "home")
+    rows = []
+    for case in chosen:
+        episode = signed(home, args.work / f"{case.name}.ctape", case.steps())
+        size = episode.stat().st_size
+        after = run(case, episode, args.work, here)
+        before = run(case, episode, args.work, args.baseline) if args.baseline else None
+        print(json.dumps({"case": case.name, "bytes": size, "after": vars(after),
+                          "before": vars(before) if before else None}), flush=True)
+        row = [case.name, case.what, f"{size:,}", case.command.replace("build", "dataset build")]
+        for result in (before, after) if before else (after,):
+            row += _cell(result)
+        rows.append(row)
+    columns = ["CPU s", "output MiB", "peak RSS MiB", "outcome"]
+    head = ["case", "input", "episode bytes", "command"]
+    head += [f"before: {c}" for c in columns] + [f"after: {c}" for c in columns] if args.baseline else columns
+    body = (f"{machine()}\n\n`{command_line()}`\n\n{table(head, rows)}\n")
+    print(body)
+    if not args.no_readme:
+        write_section("hostile-exports", body)
+
+
+if __name__ == "__main__":
+    main()
