@@ -14,7 +14,12 @@ tests/integration/test_dataset_bombs.py):
 - `shared`: 20 files of 100 KB that never change and one small file edited in 30 bursts: each code state
   copied all 21 files.
 - `big-opens`: a 16 MiB file opened and closed 8 times: 8 lines of 16 MiB of JSON.
-- `saved-again`: a 60 MiB file saved 20 times: a dataset build's rows held its text at every save.
+- `saved-again`: a 60 MiB file saved 20 times: a dataset build's rows held its text at every save
+  (`saved-again-6`: 6 MiB, a file a worker can rebuild).
+- `escaped`: 6 MiB of control characters, each of which a step's JSON row writes as six.
+- `many-tests`: one test run of 100,000 tests with 170-character names.
+- `astral`: 4 MB of ASCII lines and one emoji: Python holds every character of the text in 4 bytes.
+- `two-files`: two 4 MiB files edited and saved, as large an episode as a build takes (`-x8`: eight).
 
 Each command runs in a fresh process tree under a CPU limit of LIMIT_S seconds per process (RLIMIT_CPU;
 a row says when it was reached). Peak RSS is each process's VmHWM, sampled every 20 ms (the largest
@@ -96,9 +101,38 @@ def big_opens(size: int = 16 << 20, times: int = 8) -> Steps:
 
 
 def saved_again(size: int = 60 << 20, saves: int = 20) -> Steps:
-    return [opened(0, "big.txt", "a" * size),
-            *({"kind": "save", "t_ms": 1000 * (n + 1), "source": "bridge", "path": "big.txt"}
-              for n in range(saves))]
+    return [opened(0, "big.txt", "a" * size), *(saved(1000 * (n + 1), "big.txt") for n in range(saves))]
+
+
+def saved(t_ms: int, path: str) -> dict[str, Any]:
+    return {"kind": "save", "t_ms": t_ms, "source": "bridge", "path": path}
+
+
+def escaped(size: int = 6 << 20) -> Steps:
+    """A file of control characters, each of which JSON writes as six."""
+    return [opened(0, "ctl.txt", "\x01" * size), saved(1, "ctl.txt")]
+
+
+def many_tests(tests: int = 100_000, length: int = 150) -> Steps:
+    """One test run of many tests with long names."""
+    outcomes = [{"nodeid": f"tests/test_{n:07}.py::" + "t" * length, "outcome": "passed"}
+                for n in range(tests)]
+    return [{"kind": "test_run", "t_ms": 0, "source": "pytest", "framework": "pytest", "tests": outcomes}]
+
+
+def astral(size: int = 4_000_000) -> Steps:
+    """ASCII lines and one emoji: Python holds every character of the whole text in 4 bytes."""
+    text = "".join("x" * 99 + "\n" for _ in range(size // 100)) + "\U0001F600\n"
+    return [opened(0, "wide.txt", text), saved(1, "wide.txt"), edit(10_000, "wide.txt", 3, 0, "y"),
+            saved(10_001, "wide.txt")]
+
+
+def two_files(size: int = 4 << 20) -> Steps:
+    """Two large files opened, edited and saved: an episode as large as a build takes."""
+    lines = "".join(f"{n:09} " + "x" * 90 + "\n" for n in range(size // 100))
+    return [opened(0, "a.txt", lines), opened(1, "b.txt", lines.replace("x", "y")),
+            edit(10_000, "a.txt", 5, 0, "z"), saved(10_001, "a.txt"), edit(20_000, "b.txt", 7, 0, "w"),
+            saved(20_001, "b.txt")]
 
 
 def signer(home: Path) -> Home:
@@ -125,12 +159,13 @@ def signed(home: Home, path: Path, steps: Steps) -> Path:
     return path
 
 
-def source_of(episode: Path, source: Path) -> Path:
-    """A file:// dataset source holding `episode` under its content address."""
+def source_of(episodes: list[Path], source: Path) -> Path:
+    """A file:// dataset source holding `episodes` under their content addresses."""
     shutil.rmtree(source, ignore_errors=True)
     folder = source / "episodes"
     folder.mkdir(parents=True)
-    shutil.copyfile(episode, folder / f"{hashlib.sha256(episode.read_bytes()).hexdigest()}.ctape")
+    for episode in episodes:
+        shutil.copyfile(episode, folder / f"{hashlib.sha256(episode.read_bytes()).hexdigest()}.ctape")
     return source
 
 
@@ -142,7 +177,8 @@ class Case:
     name: str
     what: str  # the input, for the table
     steps: Callable[[], Steps]
-    command: str  # export FORMAT, or build
+    command: str  # export FORMAT, or build [OPTIONS]
+    copies: int = 1  # episodes of these steps in the build's source (each signed under its own id)
 
 
 CASES = (
@@ -152,6 +188,13 @@ CASES = (
     Case("shared", "20 unchanged 100 KB files, 30 bursts to a 6-byte one", shared, "export progsnap2"),
     Case("big-opens", "16 MiB file opened 8 times", big_opens, "export jsonl"),
     Case("saved-again", "60 MiB file saved 20 times", saved_again, "build"),
+    Case("saved-again-6", "6 MiB file saved 20 times", lambda: saved_again(6 << 20), "build"),
+    Case("escaped", "6 MiB of control characters, saved", escaped, "build"),
+    Case("many-tests", "a test run of 100,000 tests", many_tests, "build"),
+    Case("astral", "4 MB of ASCII lines and one emoji, edited and saved", astral,
+         "build --exports atif,zeta,jsonl"),
+    Case("two-files", "two 4 MiB files edited and saved", two_files, "build --exports atif,zeta,jsonl"),
+    Case("two-files-x8", "8 such episodes in one build", two_files, "build", copies=8),
 )
 
 
@@ -165,21 +208,22 @@ class Run:
     killed: bool
 
 
-def run(case: Case, episode: Path, work: Path, tree: Path) -> Run:
+def run(case: Case, episodes: list[Path], work: Path, tree: Path) -> Run:
     home = work / "home"
     out = work / "out"
     shutil.rmtree(out, ignore_errors=True)
-    if case.command == "build":
+    if case.command.startswith("build"):
         trust = work / "trust.pub"
         trust.write_text(load_public(Home(home)).public_b64 + "\n", encoding="utf-8")
-        args = ["dataset", "build", str(source_of(episode, work / "source")), "-o", str(out), "--trust",
-                str(trust), "--workers", "2"]
+        args = ["dataset", "build", str(source_of(episodes, work / "source")), "-o", str(out), "--trust",
+                str(trust), "--workers", "2", *case.command.split()[1:]]
     else:
-        args = ["export", str(episode), "--format", case.command.split()[1], "-o", str(out)]
+        args = ["export", *map(str, episodes), "--format", case.command.split()[1], "-o", str(out)]
     env = {**os.environ, "PYTHONPATH": str(tree), "CODETAPE_HOME": str(work / "team")}
     spent = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen([sys.executable, "-m", "collector", *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=_limit_cpu)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_limit_cpu,
+                            cwd=work)  # (not this tree's folder: `-m` would import from there first)
     peaks = _sample(proc.pid, lambda: proc.poll() is not None)
     stdout, stderr = proc.communicate()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -257,10 +301,11 @@ def main() -> None:
     home = signer(args.work / "home")
     rows = []
     for case in chosen:
-        episode = signed(home, args.work / f"{case.name}.ctape", case.steps())
-        size = episode.stat().st_size
-        after = run(case, episode, args.work, here)
-        before = run(case, episode, args.work, args.baseline) if args.baseline else None
+        steps = case.steps()
+        episodes = [signed(home, args.work / f"{case.name}-{n}.ctape", steps) for n in range(case.copies)]
+        size = sum(episode.stat().st_size for episode in episodes)
+        after = run(case, episodes, args.work, here)
+        before = run(case, episodes, args.work, args.baseline) if args.baseline else None
         print(json.dumps({"case": case.name, "bytes": size, "after": vars(after),
                           "before": vars(before) if before else None}), flush=True)
         row = [case.name, case.what, f"{size:,}", case.command.replace("build", "dataset build")]

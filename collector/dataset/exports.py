@@ -23,8 +23,8 @@ import pyarrow.fs as pafs
 from collector.dataset.errors import OutputFailed
 from collector.dataset.output import Output
 from collector.dataset.source import Entry, reader_for
-from collector.dataset.transform import Context
-from collector.dataset.writer import EpisodeKey
+from collector.dataset.transform import WORKER_LIMITS, Context
+from collector.dataset.writer import EpisodeKey, frugal_memory
 from collector.episode import open_episode
 from collector.errors import EpisodeError, UsageError
 from collector.export import FORMATS, export_episodes, per_episode_formats
@@ -88,6 +88,7 @@ class Exported:
 def export_entry(item: ExportItem, context: Context, out: Output) -> Exported:
     """Export one episode of the dataset in its formats; a failure is counted, never raised (the episode
     is in the dataset already: its exports are the extra)."""
+    frugal_memory()
     entry, done = item.entry, Exported()
     with tempfile.TemporaryDirectory(prefix="codetape-export-", dir=context.scratch) as scratch:
         path = Path(scratch) / "episode.ctape"
@@ -99,7 +100,7 @@ def export_entry(item: ExportItem, context: Context, out: Output) -> Exported:
             where = f"{FOLDER}/{fmt}/{item.signer}"
             target = out.local / where if out.local is not None else Path(scratch) / fmt
             try:
-                result = export_episodes([open_episode(path)], fmt, target)
+                result = export_episodes([open_episode(path, WORKER_LIMITS)], fmt, target)
             except EpisodeError as exc:
                 done.failed.append(f"{fmt} {entry.key}: {exc}")
                 continue

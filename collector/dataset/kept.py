@@ -16,7 +16,7 @@ from collector.dataset.tables import ROWS
 from collector.dataset.transform import Outcome
 from collector.dataset.writer import TableWriter
 
-HOLD_BYTES = 64 << 20  # rows held by all the tables' writers of a build together, spilled beyond it
+HOLD_BYTES = 32 << 20  # rows held by all the tables' writers of a build together, spilled beyond it
 Written = dict[str, dict[str, int]]  # table -> the files written (relative path -> rows)
 
 

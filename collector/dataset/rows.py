@@ -4,7 +4,8 @@
 file texts are those `codetape checkout --step N` writes: the saved file's text at every save, every
 file's at every commit, every file's at the end (a file recorded without content has no text to give).
 The rows an episode becomes are capped (`limit`, in characters of text): a small episode that unfolds
-into gigabytes of file states is refused, not built.
+into gigabytes of file states is refused, not built, and refused before the text that would pass the cap
+is made (a file's text read back, a step's JSON), from the sizes the workspace and the step already know.
 """
 
 from __future__ import annotations
@@ -20,39 +21,57 @@ from collector.dataset.reasons import Rejected
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
 from collector.episode.edits import Edit, EditRun, Record
 from collector.episode.plain_steps import PlainDiagnostics
-from collector.reconstruct.workspace import Workspace
+from collector.reconstruct.workspace import Workspace, step_texts
 from collector.text.digest import sha256_text
 from collector.text.document import Span
 from schemas.steps import CommandStep, EditStep, GitStep, SaveStep, TaskStep, TestRunStep
 
 _COMMON = {"kind", "t_ms", "source", "path"}  # columns of their own in `steps`
-MAX_ROWS_BYTES = 1 << 30
+MAX_ROWS_BYTES = 32 << 20  # what a worker holds of one episode's rows, beside its files
+SEAL_EVERY = 4 << 20  # characters of rows gathered before they are turned into Arrow
+_SHORT = 256  # a text this short is not scanned for what JSON escapes: 6 characters each at most
+_ESCAPES = {chr(code): 1 if chr(code) in '"\\\b\f\n\r\t' else 5 for code in (*range(32), 34, 92)}
 
 
 class _Columns:
-    """Rows of one table, column by column; `constants` are the columns every row of an episode shares."""
+    """Rows of one table, column by column; `constants` are the columns every row of an episode shares.
+    `seal` turns the rows gathered so far into Arrow and lets their Python values go, so an episode's
+    text is held once, not as Python strings and again as Arrow when the table is made."""
 
     def __init__(self, schema: pa.Schema, constants: dict[str, str]) -> None:
         self.schema, self.constants = schema, constants
         self.columns: dict[str, list[Any]] = {name: [] for name in schema.names if name not in constants}
         self.rows = 0
+        self.pending = 0  # rows not sealed yet
+        self.batches: list[pa.RecordBatch] = []
 
     def add(self, **row: Any) -> None:
         for name, values in self.columns.items():
             values.append(row[name])
         self.rows += 1
+        self.pending += 1
 
     def extend(self, count: int, same: dict[str, Any], **each: Iterable[Any]) -> None:
         """`count` rows at once: the values of `same` in every row, each of `each` one per row."""
         for name, values in self.columns.items():
             values.extend(each[name] if name in each else repeat(same[name], count))
         self.rows += count
+        self.pending += count
+
+    def seal(self) -> None:
+        """The rows gathered since the last seal as one Arrow batch; the columns start empty again."""
+        if not self.pending and self.batches:
+            return
+        columns, self.columns = self.columns, {name: [] for name in self.columns}
+        arrays = [pa.array(columns.pop(field.name), field.type) if field.name in columns else
+                  pa.repeat(pa.scalar(self.constants[field.name], field.type), self.pending)
+                  for field in self.schema]  # (each column's values let go once it is made)
+        self.batches.append(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
+        self.pending = 0
 
     def table(self) -> pa.Table:
-        arrays = [pa.array(self.columns[field.name], field.type) if field.name in self.columns else
-                  pa.repeat(pa.scalar(self.constants[field.name], field.type), self.rows)
-                  for field in self.schema]
-        return pa.Table.from_arrays(arrays, schema=self.schema)  # (from_pydict with a schema: 25 x slower)
+        self.seal()
+        return pa.Table.from_batches(self.batches, schema=self.schema)  # (from_pydict: 25 x slower)
 
 
 class StepRows:
@@ -63,9 +82,8 @@ class StepRows:
         common = {"episode_id": episode_id, "signer_key_id": signer_key_id, "month": month}
         self.steps, self.file_states = _Columns(STEPS, common), _Columns(FILE_STATES, common)
         self.test_runs, self.commands = _Columns(TEST_RUNS, common), _Columns(COMMANDS, common)
-        columns = self.steps.columns  # the one table every step has a row in, filled directly
-        self._step_columns = (columns["step"], columns["t_ms"], columns["kind"], columns["source"],
-                              columns["path"], columns["data"])
+        self._step_columns = self._steps_columns()
+        self._sealed_at = 0  # `size` when the rows were last sealed
         self.commits = 0
         self.task: str | None = None
         self.outcome: str | None = None
@@ -74,10 +92,15 @@ class StepRows:
         self.last: tuple[int, int] = (-1, 0)  # index and t_ms of the last step
 
     def observe(self, index: int, step: Record, workspace: Workspace) -> None:
+        self._observe(index, step, workspace)
+        self._seal_when_due()
+
+    def _observe(self, index: int, step: Record, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
         if isinstance(step, EditStep):
             step = Edit.from_step(step)
         if isinstance(step, Edit):  # most steps: no row elsewhere
+            self._room(sum(json_size(text) for _span, text in step.changes))
             data = edit_data(step)
             self._grow(len(data))
             self._step(index, step.t_ms, "edit", step.source, step.path, data)
@@ -86,11 +109,13 @@ class StepRows:
             self._grow(len(step.data))
             self._step(index, step.t_ms, "diagnostics", step.source, step.path, step.data)
             return
+        self._room(sum(map(json_size, step_texts(step))))  # (a file's text: the rest of a step is short)
         data = step.model_dump_json(exclude=_COMMON, exclude_defaults=True)
         self._grow(len(data))
         self._step(index, step.t_ms, step.kind, step.source, vars(step).get("path"), data)
         match step:
             case SaveStep():
+                self._room(workspace.size(step.path) or 0)
                 text = workspace.text(step.path)
                 if text is not None:
                     self._state(index, step.t_ms, "save", step.path, text)
@@ -126,6 +151,8 @@ class StepRows:
         paths.extend(repeat(run.path, count))  # a run edits one file
         datas.extend(data)
         self.steps.rows += count
+        self.steps.pending += count
+        self._seal_when_due()
 
     def _step(self, index: int, t_ms: int, kind: str, source: str, path: str | None, data: str) -> None:
         steps, times, kinds, sources, paths, datas = self._step_columns
@@ -136,11 +163,14 @@ class StepRows:
         paths.append(path)
         datas.append(data)
         self.steps.rows += 1
+        self.steps.pending += 1
 
     def finish(self) -> dict[str, pa.Table]:
         """Every file's text after the last step, then the tables."""
         if self.workspace is not None:
             self._states(*self.last, "end", self.workspace)
+            self._seal_when_due()
+            self.workspace = None  # (its files are not kept beside the tables)
         return {"steps": self.steps.table(), "file_states": self.file_states.table(),
                 "test_runs": self.test_runs.table(), "commands": self.commands.table()}
 
@@ -163,8 +193,14 @@ class StepRows:
                               duration_ms=[test.duration_ms for test in tests], summary=summaries)
 
     def _states(self, index: int, t_ms: int, event: str, workspace: Workspace) -> None:
-        for path, text in workspace.files().items():
-            self._state(index, t_ms, event, path, text)
+        """Every file's text, one at a time (not all joined at once)."""
+        self._room(workspace.files_size())
+        for path in workspace.paths():
+            text = workspace.text(path)
+            if text is not None:
+                self._state(index, t_ms, event, path, text)
+                del text
+                self._seal_when_due()
 
     def _state(self, index: int, t_ms: int, event: str, path: str, text: str) -> None:
         self._grow(len(text))
@@ -172,9 +208,29 @@ class StepRows:
                              sha256=sha256_text(text),
                              text=_unicode(text))
 
+    def _steps_columns(self) -> tuple[list[Any], ...]:
+        """The columns of `steps`, the one table every step has a row in, filled directly."""
+        columns = self.steps.columns
+        return (columns["step"], columns["t_ms"], columns["kind"], columns["source"], columns["path"],
+                columns["data"])
+
     def _grow(self, size: int) -> None:
+        """Count `size` more characters, about to be added."""
+        self._room(size)
         self.size += size
-        if self.size > self.limit:
+
+    def _seal_when_due(self) -> None:
+        """Seal every table once the rows gathered since the last seal hold SEAL_EVERY characters (called
+        when a step's rows are all in)."""
+        if self.size - self._sealed_at > SEAL_EVERY:
+            self._sealed_at = self.size
+            for columns in (self.steps, self.file_states, self.test_runs, self.commands):
+                columns.seal()
+            self._step_columns = self._steps_columns()
+
+    def _room(self, size: int) -> None:
+        """Refuse the episode when `size` more characters would take its rows above the limit."""
+        if self.size + size > self.limit:
             raise Rejected("too_large", f"its rows would hold more than {self.limit >> 20} MiB of text "
                            "(file states at every save and commit, steps, tests)")
 
@@ -217,6 +273,16 @@ def run_data(run: EditRun) -> list[str]:
         return [f"{{{start}{char}{end}{char}{text_at}{text}{close}"
                 for char, text in zip(chars, texts, strict=True)]
     return list(map(edit_data, run.edits()))
+
+
+def json_size(text: str) -> int:
+    """The characters `text` takes as a JSON string (at most: a short text is not scanned), counted at C
+    speed without making it: a control character takes 6."""
+    if len(text) <= _SHORT:
+        return 6 * len(text) + 2
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return len(text) + 2
+    return len(text) + 2 + sum(text.count(char) * extra for char, extra in _ESCAPES.items())
 
 
 def _unicode(text: str) -> str:

@@ -10,6 +10,12 @@ steps (edits read straight from their columns: collector/episode/records.py), re
 collector.verify (every edit lands, every save's hash matches; a run of typed characters as one change:
 collector/reconstruct/runs.py) while the rows are gathered (rows.py), after which the statement must
 describe those steps (files, time range).
+
+A worker takes one episode at a time and must stay within its memory whatever it is sent (a 5 KB episode
+once took one to 1.3 GiB): the episode is read within WORKER_LIMITS (collector/episode/limits.py: frames,
+what each decompresses and decodes to, the files rebuilt) and its rows within rows.MAX_ROWS_BYTES, each
+checked on the sizes the episode declares before what they describe is made. What passes them is left
+out as `too_large`.
 """
 
 from __future__ import annotations
@@ -31,11 +37,13 @@ from collector.dataset.revocations import MAX_RECORD, judge
 from collector.dataset.rows import StepRows
 from collector.dataset.source import Entry, reader_for
 from collector.dataset.trust import Trust
+from collector.dataset.writer import frugal_memory
 from collector.episode import Episode, open_episode
 from collector.episode.edits import EditRun, Record
+from collector.episode.limits import Limits
 from collector.episode.records import records
 from collector.episode.summary import summarize
-from collector.errors import EpisodeError, ReconstructionError
+from collector.errors import EpisodeError, EpisodeTooLarge, FilesTooLarge, ReconstructionError
 from collector.reconstruct.workspace import Workspace
 from collector.upload.destinations import Destination, Readable, manifest_key, revocation_key
 from collector.verify.integrity import verify_replay
@@ -44,6 +52,12 @@ from schemas.upload import UploadManifest
 
 MAX_EPISODE_BYTES = 4 << 30
 MAX_MANIFEST = 64 * 1024
+# What reading one episode may take in a worker (a reader's own limits are 4 to 21 times these). The
+# writer cuts a steps frame at 4 MiB of text and keeps no keyframe above 16 MiB packed; files rebuilt of
+# 24 MiB (their text, a copy of what is on disk, 64 bytes a line) hold about 10 MiB of text, so what
+# these refuse has files larger than that, or was not made by codetape.
+WORKER_LIMITS = Limits(payload=16 << 20, decompressed=16 << 20, decoded=16 << 20, files=24 << 20,
+                       frames=1 << 16)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -83,6 +97,7 @@ class Outcome:
 def transform(entry: Entry, context: Context) -> Outcome:
     """Check one episode of the source and turn it into rows; a refusal is an Outcome, never an error.
     TransferFailed (the source could not be read) is raised: the build stops, to be run again."""
+    frugal_memory()  # (in a worker process: the first call is what counts)
     reader = reader_for(context.source)
     outcome = Outcome(entry.sha256, entry.key, reader.location(entry.key), entry.size)
     try:
@@ -104,7 +119,9 @@ def transform(entry: Entry, context: Context) -> Outcome:
 
 def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome: Outcome) -> None:
     try:
-        episode = open_episode(path)
+        episode = open_episode(path, WORKER_LIMITS)
+    except EpisodeTooLarge as exc:
+        raise Rejected("too_large", str(exc)) from None
     except EpisodeError as exc:
         raise Rejected("format", str(exc)) from None
     outcome.episode_id, outcome.month = str(episode.header.episode_id), month_of(episode)
@@ -165,6 +182,8 @@ def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes,
 
     try:
         verify_replay(episode, records(episode, runs=True), observe=observe, observe_run=observe_run)
+    except (EpisodeTooLarge, FilesTooLarge) as exc:
+        raise Rejected("too_large", str(exc)) from None
     except EpisodeError as exc:
         raise Rejected("format", str(exc)) from None
     except ReconstructionError as exc:

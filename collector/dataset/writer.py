@@ -4,14 +4,17 @@ Episodes arrive in source order (by SHA-256), their months mixed, so rows cannot
 per month without holding them all. `TableWriter` holds a few MiB of rows (`flush`), then spills them
 per month as LZ4-compressed Arrow IPC (less CPU than zstd, about twice the size) into a local scratch
 directory; `close` copies each month's spill into `TABLE/month=YYYY-MM/part-b<build>-<stem><n>.parquet`
-(zstd, row groups of ROW_GROUP_ROWS, a new file every FILE_ROW_GROUPS groups), one row group in memory at
-a time, leaving out the rows of episodes found to be duplicates after their rows were added (the local
-engine's workers write before the parent has ruled). `rewrite` copies one file without some episodes'
+(zstd, row groups of ROW_GROUP_ROWS, or fewer when they would hold more than ROW_GROUP_BYTES: a few file
+states can hold megabytes each; a new file every FILE_ROW_GROUPS groups), one row group in memory at a
+time (the spill is read, not mapped: mapped pages would count as the process's memory), leaving out the
+rows of episodes found to be duplicates after their rows were added (the local engine's workers write
+before the parent has ruled). `rewrite` copies one file without some episodes'
 rows (an episode: its id and its signer's key id), a batch at a time.
 """
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
@@ -24,14 +27,26 @@ from collector.dataset.output import Output
 from collector.dataset.tables import COMPRESSION, PARTITION, ROW_GROUP_ROWS, TABLES, partitioned
 
 FILE_ROW_GROUPS = 16
+ROW_GROUP_BYTES = 16 << 20
 _SPILL = pa.ipc.IpcWriteOptions(compression="lz4")  # fast: the rows are compressed again as Parquet
 
 
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter (malloc.h)
+
+
 def frugal_memory() -> None:
-    """Have Arrow's jemalloc (chosen in collector/dataset/__init__.py) give memory back as soon as it is
-    free, not keep it for the next write."""
+    """Have the allocators give memory back as soon as it is free, not keep it for the next episode:
+    Arrow's jemalloc (chosen in collector/dataset/__init__.py), and glibc's malloc for blocks of 128 KiB
+    or more (it otherwise raises that threshold as such blocks are freed, then keeps what the next large
+    file text takes: a worker crept up by 70 MB over a few such episodes). Once per process is enough;
+    again costs nothing."""
     if pa.default_memory_pool().backend_name == "jemalloc":
         pa.jemalloc_set_decay_ms(0)
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # glibc's; elsewhere there is none, and nothing to do
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, 128 << 10)
 
 
 def part_prefix(build: int) -> str:
@@ -108,7 +123,7 @@ class TableWriter:
         name, groups = "", 0
         self.out.folder(folder)
         try:
-            with pa.memory_map(str(spill)) as source:
+            with pa.OSFile(str(spill)) as source:
                 for rows in _row_groups(_filtered(pa.ipc.open_stream(source), kept), group):
                     if writer is None or groups == FILE_ROW_GROUPS:
                         if writer is not None:
@@ -147,20 +162,34 @@ def _filtered(batches: Iterable[pa.RecordBatch], kept: pa.Array | None) -> Itera
         yield batch.filter(mask)
 
 
-def _row_groups(reader: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
-    """The spilled batches regrouped into tables of `rows` rows (the last one smaller)."""
+def _row_groups(reader: Iterable[pa.RecordBatch], rows: int,
+                size: int = ROW_GROUP_BYTES) -> Iterator[pa.Table]:
+    """The spilled batches regrouped into tables of `rows` rows (the last one smaller), or fewer rows
+    where they would take more than about `size` bytes."""
     held: list[pa.RecordBatch] = []
-    count = 0
+    count = held_bytes = 0
     for batch in reader:
-        held.append(batch)
-        count += batch.num_rows
-        while count >= rows:
-            table = pa.Table.from_batches(held)
-            yield table.slice(0, rows)
-            rest = table.slice(rows)
-            held, count = rest.to_batches(), rest.num_rows
+        for piece in _pieces(batch, size):
+            held.append(piece)
+            count, held_bytes = count + piece.num_rows, held_bytes + piece.nbytes
+            while count >= rows:
+                table = pa.Table.from_batches(held)
+                yield table.slice(0, rows)
+                rest = table.slice(rows)
+                held, count, held_bytes = rest.to_batches(), rest.num_rows, rest.nbytes
+            if held_bytes >= size:
+                yield pa.Table.from_batches(held)
+                held, count, held_bytes = [], 0, 0
     if count:
         yield pa.Table.from_batches(held)
+
+
+def _pieces(batch: pa.RecordBatch, size: int) -> list[pa.RecordBatch]:
+    """`batch` in slices of about `size` bytes at most (one row each at the least)."""
+    if batch.nbytes <= size or batch.num_rows <= 1:
+        return [batch]
+    step = max(1, batch.num_rows * size // batch.nbytes)
+    return [batch.slice(start, step) for start in range(0, batch.num_rows, step)]
 
 
 EpisodeKey = tuple[str, str]  # (episode id, signer key id): one episode in every table

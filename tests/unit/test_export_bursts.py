@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from collector.errors import ReconstructionError
-from collector.export.bursts import PAUSE_MS, Burst, Item, Single, grouped
+from collector.export.bursts import MAX_TEXT, PAUSE_MS, Burst, Item, Single, grouped
+from collector.export.excerpt import excerpt
 from collector.reconstruct.workspace import Workspace
 from schemas import Step, step_from_dict
 from schemas.steps import DiagnosticsStep
@@ -116,3 +117,12 @@ def test_an_edit_the_workspace_cannot_apply_names_its_step() -> None:
     steps = [step("note", 0, text="start"), typed("never-opened.py", 5, 0, 0, "x")]
     with pytest.raises(ReconstructionError, match=r"^step 1: edit at 5 ms to never-opened.py"):
         run(steps)
+
+
+def test_a_burst_in_a_file_too_large_to_diff_holds_no_texts_and_says_so() -> None:
+    steps = [step("open", 0, path="big.py", text="x" * MAX_TEXT + "\n"), typed("big.py", 100, 0, 0, "y"),
+             step("open", 5000, path="small.py", text="a\n"), typed("small.py", 5100, 0, 0, "b")]
+    big, small = (item for item in run(steps)[0] if isinstance(item, Burst))
+    assert big.too_large and (big.before, big.after, big.diff()) == ("", "", "")
+    assert excerpt(big, "utf-16") == "too large"
+    assert not small.too_large and small.diff(headers=False) == "@@ -1 +1 @@\n-a\n+ba\n"

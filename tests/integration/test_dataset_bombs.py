@@ -1,0 +1,88 @@
+"""Memory bombs through the real `codetape dataset build`: signed episodes of a few kilobytes, crafted by
+bench/hostile_exports.py, that unfold into hundreds of megabytes once decompressed, replayed and turned
+into rows (bench/README.md, "Hostile exports", has their figures before and after).
+
+Each build runs with two workers in a process tree of its own. LAUNCHER (test_hostile_episodes.py) reports
+the peak RSS of the largest process in it: wait4 gives the larger of a process's own and that of the
+children it waited for, and the build joins its workers. It must stay under CAP_MB whatever the input;
+what was refused is refused as `too_large`, what fits is built.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow.dataset as pads
+import pytest
+
+from bench.hostile_exports import escaped, many_tests, saved_again, signed, signer, source_of, two_files
+from collector.consent import load_public
+from collector.home import Home
+from tests.integration.test_hostile_episodes import ADDRESS_SPACE_LIMIT, CAP_MB, LAUNCHER
+
+Steps = Callable[[], list[dict[str, object]]]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    return signer(tmp_path_factory.mktemp("signer") / "home")
+
+
+def build(home: Home, tmp_path: Path, episodes: list[Path]) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`codetape dataset build` of `episodes` with two workers: what it said, and its tree's peak RSS (MB)."""
+    trust = tmp_path / "trust.pub"
+    trust.write_text(load_public(home).public_b64 + "\n", encoding="utf-8")
+    peak = tmp_path / "peak"
+    env = {**os.environ, "CODETAPE_HOME": str(tmp_path / "team")}
+    source, out = source_of(episodes, tmp_path / "source"), tmp_path / "out"
+    command = [sys.executable, "-m", "collector", "dataset", "build", str(source), "-o", str(out), "--trust",
+               str(trust), "--workers", "2"]
+    done = subprocess.run([sys.executable, "-c", LAUNCHER, str(ADDRESS_SPACE_LIMIT), str(peak), *command],
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    return done, int(peak.read_text()) / 1024
+
+
+def rejected(out: Path) -> list[tuple[str, str]]:
+    if not (out / "rejected").exists():
+        return []
+    table = pads.dataset(out / "rejected", format="parquet", partitioning="hive").to_table()
+    return list(zip(table.column("reason").to_pylist(), table.column("detail").to_pylist(), strict=True))
+
+
+@pytest.mark.parametrize(("steps", "says"), [
+    # 3 KB: a 60 MiB file saved 20 times; its rows held its text at every save (1.3 GiB, then refused)
+    (saved_again, "decompressed bytes, above the 16777216 cap"),
+    # 2 KB: a 6 MiB file saved 20 times: the save that would take its rows past their cap is refused
+    # before its text is read back
+    (lambda: saved_again(6 << 20), "its rows would hold more than 32 MiB"),
+    # 2 KB: 6 MiB of control characters, each of which the open step's JSON row would write as six
+    (escaped, "its rows would hold more than 32 MiB"),
+    # 95 KB: a test run of 100,000 tests with long names
+    (many_tests, "decompressed bytes, above the 16777216 cap"),
+], ids=["saved-60mib", "saved-6mib", "escaped", "many-tests"])
+def test_an_episode_that_would_unfold_past_a_workers_memory_is_refused_before_it_does(
+        tmp_path: Path, home: Home, steps: Steps, says: str) -> None:
+    episode = signed(home, tmp_path / "bomb.ctape", steps())
+    done, peak_mb = build(home, tmp_path, [episode])
+    assert done.returncode == 0, done.stderr
+    assert peak_mb < CAP_MB, f"peak RSS {peak_mb:.0f} MB"
+    assert "0 accepted, 1 rejected (too_large 1)" in done.stdout, done.stdout
+    ((reason, detail),) = rejected(tmp_path / "out")
+    assert reason == "too_large" and says in detail, detail
+
+
+def test_episodes_as_large_as_a_build_takes_are_built_one_after_another_within_a_workers_memory(
+        tmp_path: Path, home: Home) -> None:
+    """Eight episodes of two 4 MiB files each, edited and saved: every one is built, and a worker that held
+    four of them and wrote their Parquet stayed within CAP_MB (today: 334 MB)."""
+    steps = two_files()
+    episodes = [signed(home, tmp_path / f"large-{n}.ctape", steps) for n in range(8)]
+    done, peak_mb = build(home, tmp_path, episodes)
+    assert done.returncode == 0, done.stderr
+    assert peak_mb < CAP_MB, f"peak RSS {peak_mb:.0f} MB"
+    assert "8 accepted, 0 rejected" in done.stdout, done.stdout
+    assert not rejected(tmp_path / "out")
