@@ -8,6 +8,7 @@
     ├── ReconstructionError   the steps do not replay (edit to an unknown document, hash mismatch)
     │   └── FilesTooLarge     the files rebuilt would take more memory than the reader's limit
     ├── CheckoutRefused       a path would land outside the target directory, or is a symlink
+    ├── GitDirRefused         a workspace's repository lies through a link: its git watcher does not run
     ├── JournalError          a journal cannot be written or read
     │   └── JournalCorrupt    damage in the middle of a journal (not a torn tail)
     ├── UnsafeHome            CODETAPE_HOME is not this user's alone (owner, permissions)
@@ -51,6 +52,10 @@ class FilesTooLarge(ReconstructionError):
 
 
 class CheckoutRefused(CodetapeError):
+    pass
+
+
+class GitDirRefused(CodetapeError):
     pass
 
 

@@ -93,8 +93,8 @@ class Capture:
             handler(params, at)
         except MalformedMessage as exc:
             self.refused(method, params, at, str(exc))
-        except Exception as exc:
-            log.exception("codetape: %s failed", method)
+        except Exception as exc:  # one line (refused's); the traceback only with --verbose
+            log.debug("codetape: %s failed", method, exc_info=True)
             self.refused(method, params, at, f"internal error: {exc!r}")
 
     # -- failures ------------------------------------------------------------------------------------

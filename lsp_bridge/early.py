@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collector import __version__
-from lsp_bridge.framing import Frame, Framer
+from lsp_bridge.errors import MalformedMessage
+from lsp_bridge.framing import Frame, Framer, parse
 from lsp_bridge.stdin import Stdin
 from schemas.methods import COMMANDS
 
@@ -84,8 +85,8 @@ def _message(frame: Frame) -> dict[str, Any] | None:
     if frame.body is None:
         return None
     try:
-        message = json.loads(frame.body)
-    except ValueError:
+        message = parse(frame.body)
+    except MalformedMessage:  # pygls's turn: the frame is handed over, and costs a gap there
         return None
     return message if isinstance(message, dict) else None
 

@@ -2,7 +2,7 @@
 
     CodetapeError                 (collector/errors.py)
     └── BridgeError               the bridge cannot start (bad arguments, the server command fails)
-        └── MalformedMessage      an LSP message or params the bridge cannot translate
+        └── MalformedMessage      an LSP message the bridge cannot read, or params it cannot translate
             └── OutOfRange        a position outside the tracked document
 """
 

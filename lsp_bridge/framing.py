@@ -4,15 +4,19 @@
 fed. Damage never stops the stream: bytes that do not form a message become a `junk` frame with an
 `error` (a proxy drops them, so both ends stay in step), and a message larger than the cap is passed
 through in pieces (`complete` is False until its last byte). Every message is forwarded as its `raw`
-bytes, unchanged; only the recorder looks at `body`.
+bytes, unchanged; only the recorder looks at `body`, and every look goes through `parse`, which refuses
+what json.loads cannot read without raising anything else (deep nesting raises RecursionError there).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from lsp_bridge.errors import MalformedMessage
 
 MAX_BODY = 64 * 1024 * 1024
 MAX_HEADER = 64 * 1024
@@ -148,6 +152,22 @@ class Framer:
             if match.start() > 0 and _content_length(header[match.start() :]) is not None:
                 return match.start()
         return 0
+
+
+def parse(body: bytes | str, *,
+          object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
+    """A message body as JSON values; MalformedMessage, with one line saying why, when it cannot be read.
+
+    json.loads raises RecursionError, not ValueError, for a body nested deeper than the interpreter's
+    recursion limit (about 3 KB of `[` and `]` is enough): caught here, so no reader of editor or server
+    JSON stops on it.
+    """
+    try:
+        return json.loads(body, object_pairs_hook=object_pairs_hook)
+    except ValueError as exc:
+        raise MalformedMessage(f"invalid JSON ({exc})") from None
+    except RecursionError:
+        raise MalformedMessage("JSON nested too deeply to read") from None
 
 
 def encode(payload: dict[str, Any]) -> bytes:

@@ -33,7 +33,8 @@ def _logging(path: str | None, verbose: bool) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
-    logging.getLogger("pygls").setLevel(logging.DEBUG if verbose else logging.ERROR)
+    # pygls's own errors come with tracebacks; each is also reported in one line by the bridge
+    logging.getLogger("pygls").setLevel(logging.DEBUG if verbose else logging.CRITICAL)
     level = logging.DEBUG if verbose else logging.INFO if path else logging.WARNING
     logging.getLogger("lsp_bridge").setLevel(level)
 

@@ -32,8 +32,9 @@ from collector import __version__
 from collector.protocol.clock import now_ms
 from lsp_bridge.capture import Capture
 from lsp_bridge.early import SERVER_NAME, Early
+from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.extensions import Extensions
-from lsp_bridge.framing import Frame
+from lsp_bridge.framing import Frame, parse
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.stdin import Stdin, Stdout
 from lsp_bridge.workspaces import Workspaces
@@ -153,7 +154,8 @@ class ObserveServer(LanguageServer):
         log.error("codetape: %s", error)
 
     def receive(self, frame: Frame, at: int) -> None:
-        """One frame from the editor: damaged input is logged and skipped."""
+        """One frame from the editor: what cannot be read or handled is one log line and a gap, and the
+        session goes on with the next frame."""
         if frame.error is not None:
             self.capture.unreadable(at, frame.error, from_editor=True)
             return
@@ -161,19 +163,23 @@ class ObserveServer(LanguageServer):
             return
         self.received_at = at
         try:
-            data = json.loads(frame.body)
-        except ValueError as exc:
-            self.capture.unreadable(at, f"invalid JSON ({exc})", from_editor=True)
+            data = parse(frame.body)
+            if not isinstance(data, dict):
+                raise MalformedMessage("not a JSON-RPC message (not an object)")
+            method, notification = data.get("method"), "id" not in data
+            if notification and method is not None and not isinstance(method, str):  # pygls answers a request
+                raise MalformedMessage("a notification whose method is not a string")
+        except MalformedMessage as exc:
+            self.capture.unreadable(at, str(exc), from_editor=True)
             return
-        if (isinstance(data, dict) and "id" not in data and not self.shutdown_requested
-                and data.get("method") in TEXT_SYNC_METHODS and data.get("jsonrpc") == "2.0"):
-            self.capture.handle(data["method"], data.get("params"), at)  # the keystroke path
+        if (notification and isinstance(method, str) and method in TEXT_SYNC_METHODS
+                and not self.shutdown_requested and data.get("jsonrpc") == "2.0"):
+            self.capture.handle(method, data.get("params"), at)  # the keystroke path
             return
         try:
-            message = self.protocol.structure_message(data) if isinstance(data, dict) else data
-            self.protocol.handle_message(message)
-        except (AttributeError, TypeError) as exc:
-            self.capture.unreadable(at, f"not a JSON-RPC message ({exc})", from_editor=True)
+            self.protocol.handle_message(self.protocol.structure_message(data))
+        except Exception as exc:  # pygls reports what its handlers raise; this is what it did not read
+            self.capture.unreadable(at, f"not a JSON-RPC message ({exc!r})", from_editor=True)
 
     def finish(self) -> None:
         if not self.finished:

@@ -6,7 +6,8 @@ one message a server may not send is a `codetape/*` one (lsp_bridge/reserved.py)
 once, and a request among them is answered with an error so that the server does not wait. A
 message is written first; only then is a reference to its body handed to the tap, a bounded in-memory
 queue that never blocks, read by the translator thread. Nothing on the forwarding path touches disk,
-parses JSON (except a small body that may answer one of the bridge's own requests) or waits for the
+parses JSON (except a small body that may answer one of the bridge's own requests, or name a codetape
+method, or say exit; each through `framing.parse`, which cannot raise past a refusal) or waits for the
 recorder.
 
 The bridge's own requests to the editor use string ids `codetape-N`; the editor's answers to them are
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import logging
 import os
 import select
@@ -33,7 +33,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from collector.protocol.clock import now_ms
-from lsp_bridge.framing import Frame, Framer, encode
+from lsp_bridge.errors import MalformedMessage
+from lsp_bridge.framing import Frame, Framer, encode, parse
 from lsp_bridge.reserved import Reserved, refusal, reserved_method
 from lsp_bridge.server import ServerProcess, start_server
 from lsp_bridge.tap import Tap
@@ -137,8 +138,8 @@ class ProxyEditor:
         if len(body) > 65536 or b'"codetape-' not in body:
             return False
         try:
-            message = json.loads(body)
-        except ValueError:
+            message = parse(body)
+        except MalformedMessage:  # forwarded, and the translator makes it a gap
             return False
         if not isinstance(message, dict) or "method" in message or not isinstance(message.get("id"), str):
             return False
@@ -157,8 +158,8 @@ def _is_exit(body: bytes) -> bool:
     if len(body) > 512 or b'"exit"' not in body:
         return False
     try:
-        message = json.loads(body)
-    except ValueError:
+        message = parse(body)
+    except MalformedMessage:
         return False
     return isinstance(message, dict) and message.get("method") == "exit"
 

@@ -6,6 +6,9 @@ drains the spool; while the collector is unreachable the spool keeps up to its b
 it could not keep. When there is room again, the next step is preceded by one `gap` step with the count
 and the current text of every file the lost steps touched, so replay stays exact across the hole.
 
+A request (a note, a task, a seal) waits, briefly, until the steps the editor sent before it have been
+handed to the connection, so the collector sees them in the editor's order.
+
 Steps carry positions in the editor's encoding, plus variants for the other encodings when they
 differ; the session's encoding (from `hello`) picks which one is sent.
 """
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 BATCH_ITEMS = 512
 PACE_S = 0.02  # the recorder thread wakes this often (or when a batch is full), not once per step
 IDLE_PACE_S = 0.2  # and this often when nothing is spooled (collector events wait at most this long)
+TURN_WAIT_S = 2.0  # a request waits at most this long for the steps sent before it to be handed over
 BATCH_BYTES = 2 * 1024 * 1024  # characters: at most 8 MiB of UTF-8, below the 16 MiB message cap
 
 
@@ -93,6 +97,8 @@ class _Session:
     connected_once: bool = False
     ready: threading.Event = field(default_factory=threading.Event)
     failure: str = ""
+    queued: int = 0  # steps ever spooled
+    handed: int = 0  # of those, handed to the connection (or counted as lost): a request waits for its turn
 
 
 class Recorder:
@@ -161,8 +167,7 @@ class Recorder:
             if session.state == "refused":
                 return
             if session.due is None and self._fits(session, item.size):
-                session.spool.append(item)
-                session.spool_bytes += item.size
+                self._spool(session, item)
             else:
                 if session.due is None:
                     log.error("codetape: cannot keep up with %s (%s); counting lost steps",
@@ -221,13 +226,14 @@ class Recorder:
                 session = candidates[0] if candidates else None
             else:
                 session = self._session(root)
-            self._wake.notify()
+            self._wake.notify_all()
+            turn = session.queued if session is not None else 0
         if session is None:
             failed: Future[Any] = Future()
             reason = "no workspace of this editor is opted in (run: codetape init)"
             failed.set_exception(CollectorError(reason))
             return failed
-        return self._requests.submit(self._request, session, op, args)
+        return self._requests.submit(self._request, session, op, args, turn)
 
     def ask(self, op: str, root: Path, **args: Any) -> Any:
         """Like `request`, answered in the calling thread (one of the caller's own, never the bridge's), so
@@ -264,16 +270,18 @@ class Recorder:
             detail = f"the collector was unreachable: {session.failure or 'connection lost'}"
         gap = gap_step(session.due, detail, lost=session.lost or None, state=state or None)
         size = step_size(gap)
-        session.spool.append(Outgoing(at_ms, gap, size=size))
-        session.spool_bytes += size
+        self._spool(session, Outgoing(at_ms, gap, size=size))
         session.lost = 0
         session.lost_paths = set()
         session.due = None
         session.resync = False
 
-    def _request(self, session: _Session, op: str, args: dict[str, Any]) -> Any:
-        """(request thread) Wait briefly for the session's connection, then ask."""
+    def _request(self, session: _Session, op: str, args: dict[str, Any], turn: int = 0) -> Any:
+        """(request thread) Wait briefly for the session's connection and for the steps the editor sent
+        before the request (`turn` of them) to be handed over, so the collector sees them first; then ask."""
         session.ready.wait(5.0)
+        with self._lock:
+            self._wake.wait_for(lambda: session.handed >= turn or session.state != "recording", TURN_WAIT_S)
         link = session.link
         if session.state == "refused":
             raise CollectorError(f"not recording {session.root}: {session.failure}")
@@ -328,7 +336,25 @@ class Recorder:
                     for item in batch:
                         session.lost_paths.update(item.paths)
                     self._disconnected(session, str(exc))
+                    self._handed(session, len(batch))
                 return
+            with self._lock:
+                self._handed(session, len(batch))
+
+    def _spool(self, session: _Session, item: Outgoing) -> None:
+        session.spool.append(item)
+        session.spool_bytes += item.size
+        session.queued += 1
+
+    def _drop_spool(self, session: _Session) -> None:
+        session.spool.clear()
+        session.spool_bytes = 0
+        self._handed(session, session.queued - session.handed)
+
+    def _handed(self, session: _Session, count: int) -> None:
+        """`count` more spooled steps are with the connection, or settled otherwise (lock held)."""
+        session.handed += count
+        self._wake.notify_all()
 
     def _take_batch(self, session: _Session) -> list[Outgoing]:
         batch: list[Outgoing] = []
@@ -360,8 +386,7 @@ class Recorder:
                 session.state = "refused"
                 session.failure = str(reply.get("reason") or "not recording")
                 log.warning("codetape: not recording %s: %s", session.root, session.failure)
-                session.spool.clear()
-                session.spool_bytes = 0
+                self._drop_spool(session)
                 session.lost = 0
                 link.close()
                 session.ready.set()
@@ -372,8 +397,7 @@ class Recorder:
                     session.lost += len(session.spool)
                     for item in session.spool:
                         session.lost_paths.update(item.paths)
-                    session.spool.clear()
-                    session.spool_bytes = 0
+                    self._drop_spool(session)
                 session.due = "collector_unreachable"
                 session.resync = True
             session.link = link

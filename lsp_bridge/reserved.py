@@ -10,10 +10,12 @@ parser might read more into it than Python's).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from lsp_bridge.errors import MalformedMessage
+from lsp_bridge.framing import parse
 
 PREFIX = "codetape/"
 METHOD_NOT_FOUND = -32601
@@ -42,9 +44,9 @@ def reserved_method(body: bytes) -> Reserved | None:
     if b"codetape" not in body and (b"\\u00" not in body or _ESCAPED_LETTER.search(body) is None):
         return None
     try:
-        message = json.loads(body.decode("utf-8"), object_pairs_hook=_keep_reserved)
-    except ValueError:
-        return Reserved("(a message that is not JSON and may name a codetape method)")
+        message = parse(body.decode("utf-8"), object_pairs_hook=_keep_reserved)
+    except (UnicodeDecodeError, MalformedMessage):  # not UTF-8, not JSON, or nested too deeply to read
+        return Reserved("(a message that cannot be read as JSON and may name a codetape method)")
     for item in message if isinstance(message, list) else [message]:
         method = item.get("method") if isinstance(item, dict) else None
         if isinstance(method, str) and method.startswith(PREFIX):

@@ -9,7 +9,6 @@ Requests are remembered by id (in a bounded table) so that responses can be unde
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from lsp_bridge.actions import Actions
 from lsp_bridge.capture import Capture
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.extensions import Extensions
+from lsp_bridge.framing import parse
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -81,14 +81,11 @@ class Traffic:
         if not from_editor and not self._from_editor and b'"method"' not in body:
             return  # a response to nothing codetape reads (hover, definition, ...): not even parsed
         try:
-            message = json.loads(body)
-        except ValueError as exc:
-            self.capture.unreadable(at, f"invalid JSON ({exc})", from_editor=from_editor)
-            return
-        try:
-            self._message(from_editor, message, at)
-        except Exception as exc:
-            log.exception("codetape: could not interpret a message from the %s", side)
+            self._message(from_editor, parse(body), at)
+        except MalformedMessage as exc:
+            self.capture.unreadable(at, str(exc), from_editor=from_editor)
+        except Exception as exc:  # one line; the traceback only with --verbose
+            log.debug("codetape: could not interpret a message from the %s", side, exc_info=True)
             self.capture.unreadable(at, f"uninterpretable message: {exc!r}", from_editor=from_editor)
 
     def _message(self, from_editor: bool, message: Any, at: int) -> None:

@@ -26,7 +26,10 @@ class ClientInfo(Model):
 
 class CaptureSettings(Model):
     channels: Annotated[list[str], Field(max_length=64)] = []
-    exclude: Annotated[list[str], Field(max_length=10_000)] = []
+    exclude: Annotated[list[str], Field(max_length=10_000)] = Field(
+        default=[], description="episodes sealed before the globs left the header: the workspace's capture "
+        "exclusions. Writers leave it empty (the globs can name what they hide; the consent statement binds "
+        "them as a keyed hash, `scope.excluded_sha256`)")
     idle_timeout_s: int = 1800
     max_file_bytes: int = 2 * 1024 * 1024
 

@@ -135,7 +135,8 @@ class UploadSettings(Model):
 
     `to` is `file:///absolute/dir` or `s3://bucket/prefix`. For s3://, credentials come from the
     standard AWS configuration (environment, shared files, profiles), never from this file; an
-    `endpoint_url` (or the AWS configuration's) points at another S3-compatible store.
+    `endpoint_url` (or the AWS configuration's) points at another S3-compatible store. A store that does
+    not answer is given up on after a time the timeouts and attempts bound (collector/upload/patience.py).
     """
 
     to: DestinationUrl | None = Field(default=None, description="file:///DIR or s3://BUCKET/PREFIX")
@@ -151,7 +152,13 @@ class UploadSettings(Model):
         default=8, description="multipart part size; files larger than one part go in parts")
     retry_mode: Literal["standard", "adaptive"] = Field(default="standard", description="botocore retries")
     max_attempts: Annotated[int, Field(ge=1, le=20)] = Field(
-        default=5, description="attempts per request, the first included (botocore retries)")
+        default=3, description="attempts per request, the first included (botocore retries)")
+    connect_timeout_s: Annotated[int, Field(ge=1, le=300)] = Field(
+        default=5, description="seconds an attempt waits for a connection to the store, and for the store to "
+        "take each block of what is sent")
+    read_timeout_s: Annotated[int, Field(ge=1, le=3600)] = Field(
+        default=20, description="seconds an attempt waits for the store's answer; a store that never answers "
+        "is given up on after max_attempts x (connect_timeout_s + 1 + read_timeout_s) s and a little backoff")
 
 
 class CodetapeConfig(Model):

@@ -593,7 +593,7 @@ def generic_cli(r: random.Random) -> Made:
     value = tk.generic_token(r)
     pw = tk.password(r).replace("'", "")
     form = r.choice(["flag", "flag-eq", "header", "mysql", "docker", "curl-user", "sshpass", "helm", "redis",
-                     "htpasswd", "stdin", "here-string"])
+                     "htpasswd", "stdin", "here-string", "sudo", "chpasswd"])
     if form == "flag":
         return f"./bin/sync --api-key {value} --region eu\n", [value]
     if form == "flag-eq":
@@ -615,10 +615,18 @@ def generic_cli(r: random.Random) -> Made:
         flags = r.choice(["-b", "-bc", "-bB", "-Bb -C 12"])
         return f"htpasswd {flags} /etc/nginx/.htpasswd {_user(r)} '{pw}'\n", [pw]
     if form == "stdin":
-        feed = r.choice([f"echo '{pw}'", f"echo -n '{pw}'", f"printf '%s' '{pw}'", f"cat <<< '{pw}'"])
+        feed = r.choice([f"echo '{pw}'", f"echo -n '{pw}'", f"printf '%s' '{pw}'", f"printf %s '{pw}'",
+                         f"printf '%s\\n' '{pw}'", f"cat <<< '{pw}'"])
         return f"{feed} | docker login registry.acme.io -u {_user(r)} --password-stdin\n", [pw]
     if form == "here-string":
         return f"podman login quay.io -u {_user(r)} --password-stdin <<< '{pw}'\n", [pw]
+    if form == "sudo":
+        command = r.choice(["systemctl restart nginx", "-u postgres psql -c 'select 1'", "apt-get update"])
+        if r.random() < 0.5:
+            return f"sudo -S {command} <<< '{pw}'\n", [pw]
+        return f"echo '{pw}' | sudo -S {command}\n", [pw]
+    if form == "chpasswd":
+        return f"echo '{_user(r)}:{pw}' | chpasswd\n", [pw]
     return f"helm repo add acme https://charts.acme.io --username ci --password '{pw}'\n", [pw]
 
 

@@ -75,8 +75,9 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     exclusion, or from a repository whose licence the policy does not allow. `redaction` is the
     redaction summary (`RedactionSummary.to_dict()`: `rules_version`, `counts` of distinct values per
     rule; other keys are not recorded); without it, the counts come from the redaction steps.
-    `excluded`: the globs the review took out, bound (with the header's and the policy's, as a keyed hash:
-    see `exclusions.py`) but not written.
+    `excluded`: more globs kept out (the review's, the workspace's capture exclusions kept beside the
+    sealed episode), bound with the header's and the policy's as a keyed hash (`exclusions.py`), never
+    written.
     """
     private, info = load_private(home, passphrase)
     if dst.exists() and not (src.exists() and os.path.samefile(src, dst)):

@@ -2,8 +2,10 @@
 
 Every problem becomes one line naming the file, the line where it is when that can be told, and the first
 thing wrong (`path:LINE: key.sub: message`), raised as the caller's error class, so the recording
-settings and the sharing policy fail alike. The line of a validation error is found by reading the text
-again for the key the error names (`key_line`): the table it is in, then the key.
+settings and the sharing policy fail alike. A syntax error found at the end of the text (an array never
+closed) is put on the line where the open statement begins (`open_line`). The line of a validation error
+is found by reading the text again for the key the error names (`key_line`): the table it is in, then
+the key.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collector.errors import CodetapeError
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 _AT_LINE = re.compile(r"^(?P<what>.*?) \(at line (?P<line>\d+), column \d+\)$")
+_AT_END = " (at end of document)"
 _HEADER = re.compile(r"^\s*\[\[?\s*(?P<key>[^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
 _ASSIGN = re.compile(r"^\s*(?P<key>[A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*|\"[^\"]*\"|'[^']*')\s*=")
 
@@ -47,9 +50,12 @@ def parse_model(text: str, model: type[M], error: type[CodetapeError], path: Pat
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = _AT_LINE.match(str(exc))
-        if found is None:
+        if found is not None:
+            raise error(f"{path}:{found['line']}: {found['what']}") from None
+        what = str(exc).removesuffix(_AT_END)
+        if what == str(exc):
             raise error(f"{path}: {exc}") from None
-        raise error(f"{path}:{found['line']}: {found['what']}") from None
+        raise error(f"{path}:{open_line(text)}: {what} (still open at the end of the file)") from None
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -57,6 +63,27 @@ def parse_model(text: str, model: type[M], error: type[CodetapeError], path: Pat
         where = ".".join(str(part) for part in first["loc"]) or "file"
         line = key_line(text, [str(part) for part in first["loc"] if isinstance(part, str)])
         raise error(f"{path}{'' if line is None else f':{line}'}: {where}: {first['msg']}") from None
+
+
+def open_line(text: str) -> int:
+    """The line (1-based) where the statement still open at the end of the TOML `text` begins (an array, a
+    string, a table header never closed): the first line that is neither blank nor a comment after the
+    longest run of whole lines that parses (the last line that is not blank if none is).
+
+    tomllib reads forward, so a prefix ending inside that statement fails as the whole text does, and one
+    ending before it parses. Only called for a text that failed at its end: a settings file, a few lines.
+    """
+    lines = text.split("\n")
+    for kept in range(len(lines) - 1, -1, -1):
+        try:
+            tomllib.loads("\n".join(lines[:kept]) + "\n")  # each line with its break (a CRLF file too)
+        except tomllib.TOMLDecodeError:
+            continue
+        for number in range(kept + 1, len(lines) + 1):
+            if (stripped := lines[number - 1].strip()) and not stripped.startswith("#"):
+                return number
+        break
+    return max((number for number, line in enumerate(lines, start=1) if line.strip()), default=1)
 
 
 def key_line(text: str, key: Sequence[str]) -> int | None:

@@ -18,11 +18,15 @@ gcloud secrets versions add api-key --data-file=-`, `echo '...' | docker login -
   line named like a secret (`keywords.py`; a path's last segment, `/prod/app/api-token`): the value is
   asked that name's test (`named.py`).
 - A literal written into a pipe whose command stores a secret (it says `secret` or `secrets`, or reads a
-  password or a token from its input: `--password-stdin`, `--with-token`): by `echo`/`printf` (quoted or
-  not), by `cat <<< ...`, by a here-document (`cat <<EOF | docker login --password-stdin`, the value on
-  the next line), or given to that command as a here-string (`docker login --password-stdin <<< ...`).
-  A password by the password test when the command names a password, else a token by the token test.
-  Variables (`"$TOKEN"`) are not values.
+  token from its input: `--with-token`, `--token-stdin`) or reads a password from its input (a registry
+  login's `--password-stdin`: docker, podman, helm, oras, skopeo, buildah, nerdctl, crane, finch;
+  regctl's `--pass-stdin`; `sudo -S`/`--stdin` among sudo's options; `passwd --stdin`; `htpasswd -i`;
+  gpg's `--passphrase-fd 0`; openssl's `-pass stdin`): by `echo` or `printf` (quoted or not, after a
+  format `%s`, `'%s\n'`, `--`), by `cat <<< ...`, by a here-document (`cat <<EOF | sudo -S ...`, the
+  value on the next line), or given to that command as a here-string (`sudo -S ... <<< ...`). A command
+  that reads a password, or names one (`db-password`), asks the password test or the token test (a
+  registry's token may be long); any other the token test. Variables (`"$TOKEN"`) are not values.
+- `echo 'USER:PASS' | chpasswd` (through `sudo` or not): PASS, as a password given to a tool.
 
 Written from the kinds of line `bench/fresh_corpus/community` missed (that corpus is SPENT: its README),
 and from issue 24's list of passwords a command line gave away.
@@ -39,14 +43,27 @@ from collector.redact.values import is_placeholder, password_like, token_like
 
 _K = "(?i:" + "|".join(keywords.SECRET_WORDS) + ")"
 _VALUE_FLAG = r"--(?:value|body|secret-string|secret-value)"
-_SINK = r"(?<![\w\-])(?:secrets?|--password-stdin|--with-token|--token-stdin)(?![\w\-])"
-_STDIN = r"(?<![\w\-])(?:--password-stdin|--with-token|--token-stdin)(?![\w\-])"
+# a command that reads a password from its input (sudo's options before `-S` may take an argument)
+_READS_PASSWORD = r"""(?<![\w\-])(?:--password-stdin|--pass-stdin
+    |sudo(?:[ \t]+(?:-[A-Za-z]*[ugCDhprtTU][ \t]+[^\s\-|;&]\S*|-[A-Za-z]+|--[a-z][\w\-]*(?:=\S*)?))*?
+     [ \t]+(?:-[A-Za-z]*S[A-Za-z]*|--stdin)
+    |passwd[ \t](?:[^\n|;&]*?[ \t])?--stdin|htpasswd(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*i[A-Za-z]*
+    |--passphrase-fd(?:=|[ \t]+)0|-pass(?:in)?[ \t]+(?:stdin|fd:0))(?![\w\-])"""
+_READS_PASSWORD_RE = re.compile(_READS_PASSWORD, re.VERBOSE)
+_SINK = r"(?:(?<![\w\-])(?:secrets?|--with-token|--token-stdin)(?![\w\-])|" + _READS_PASSWORD + ")"
+_STDIN = r"(?:(?<![\w\-])(?:--with-token|--token-stdin)(?![\w\-])|" + _READS_PASSWORD + ")"
+# the engine's pattern for a word of such a command (a superset: the rules' own regexes decide)
+_SINK_WORDS = r"(?:secret|-stdin|--with-token|sudo|passwd|-pass)"
+# echo's flags, or printf's `--` and a format that prints its argument as it is
+_FEED = r"""(?:echo(?:[ \t]+-[neE]{1,3})*
+    |printf(?:[ \t]+--)?(?:[ \t]+(?P<f>["']?)%s(?:\\{1,2}n)?(?P=f)(?![^\s|;&]))?)[ \t]+"""
 # a literal as the shell reads it: quoted (`'...'`, `"..."`), or a bare word with nothing the shell expands
 _LITERAL = (r"""(?:(?P<q>["'])(?P<v>[^"'\n\\]{6,1024})(?P=q)"""
             r"""|(?P<v2>[^\s"'`$;&|()<>\\]{6,1024})(?![^\s;&|)]))""")
 # an argument: quoted (anything but a line break), or a bare word not taken for an option
 _ARGUMENT = r"""(?:(?P<q>["'])(?P<v>[^"'\n]{3,511})(?P=q)|(?P<v2>[^\s"'`|;&<>\-][^\s"'`|;&<>]{2,511}))"""
 _NAME_WORD = re.compile(r"[A-Za-z_][\w.\-]*")
+_FIELD = re.compile(r"%(?:\w+%|[({])")  # cmd's `%NAME%`, a format's `%(name)s` or `%{name}`: no literal
 _TAKES_VALUE = frozenset({"-C", "-r"})  # htpasswd's options with an argument (bcrypt cost, rounds)
 
 
@@ -57,15 +74,19 @@ def _given(match: re.Match[str]) -> bool:
 
 
 def _piped(match: re.Match[str]) -> bool:
-    """A literal fed to a command that stores a secret (group `s`): the password test when a word of that
-    command names a password (`db-password`, `--password-stdin`), else the token test."""
+    """A literal fed to a command that stores a secret (group `s`): when that command reads a password
+    (`--password-stdin`, `sudo -S`) or a word of it names one (`db-password`), the password test or the
+    token test (a registry's token may be longer than a password); else the token test."""
     found = value(match)
-    if found.startswith(("$", "%")):
+    if found.startswith("$") or _FIELD.match(found):
         return False
+    if found.startswith("%") and match[0].startswith("printf"):
+        return False  # printf's format
     quoted = bool(match.group("q"))
-    levels = {keywords.strength(word) for word in _NAME_WORD.findall(match.group("s"))}
-    if "password" in levels:
-        return password_like(found, quoted=quoted)
+    sink = match.group("s")
+    levels = {keywords.strength(word) for word in _NAME_WORD.findall(sink)}
+    if "password" in levels or _READS_PASSWORD_RE.search(sink):
+        return password_like(found, quoted=quoted) or token_like(found, quoted=quoted)
     return token_like(found, quoted=quoted)
 
 
@@ -111,21 +132,26 @@ COMMANDS: tuple[Rule, ...] = (
         prefilter=_K + r"[\w.\-]*[\"']?[ \t][^\n]*" + _VALUE_FLAG + r"[= \t]"),
     # ... written into its input by echo, printf or `cat <<<`
     Rule("generic-secret", compile_verbose(
-        r"""(?<![\w\-])(?:(?:echo|printf)(?:[ \t]+-[neE]{1,3})*(?:[ \t]+(?P<f>["'])%s\\?n?(?P=f))?[ \t]+
-        |cat[ \t]*<<<[ \t]*)""" + _LITERAL + r"""[ \t]*\|[ \t]*
+        r"""(?<![\w\-])(?:""" + _FEED + r"""|cat[ \t]*<<<[ \t]*)""" + _LITERAL + r"""[ \t]*\|[ \t]*
         (?=(?P<s>[^\n|;&]{0,160}?""" + _SINK + r"""[^\n|;&]*))"""),
         ("echo", "printf", "cat"), priority=4, check=_piped,
-        prefilter=r"(?:echo|printf|cat)[^\n|]*\|[^\n|;&]*(?:secret|-stdin|--with-token)"),
+        prefilter=r"(?:echo|printf|cat)[^\n|]*\|[^\n|;&]*" + _SINK_WORDS),
     # ... as a here-document, its one line the value
     Rule("generic-secret", compile_verbose(
         r"""(?<![\w\-])cat[ \t]*<<-?[ \t]*(?P<d>["']?)(?P<t>[A-Za-z_]\w{0,31})(?P=d)[ \t]*\|[ \t]*
         (?P<s>[^\n|;&]{0,160}?""" + _SINK + r"""[^\n|;&]*)\r?\n[ \t]*
         (?P<q>)(?P<v>[^\s"'`$]{6,1024})[ \t]*\r?\n[ \t]*(?P=t)(?![\w])"""),
         ("cat",), priority=4, lines=2, check=_piped,
-        prefilter=r"cat[ \t]*<<[^\n|]*\|[^\n|;&]*(?:secret|-stdin|--with-token)"),
+        prefilter=r"cat[ \t]*<<[^\n|]*\|[^\n|;&]*" + _SINK_WORDS),
     # ... or as a here-string after it
     Rule("generic-secret", compile_verbose(
         r"""(?P<s>""" + _STDIN + r"""[^\n|;&]{0,160}?)<<<[ \t]*""" + _LITERAL),
-        ("-stdin", "--with-token"), priority=4, check=_piped,
-        prefilter=r"(?:-stdin|--with-token)[^\n|;&]*<<<"),
+        ("-stdin", "--with-token", "sudo", "passwd", "-pass"), priority=4, check=_piped,
+        prefilter=_SINK_WORDS + r"[^\n|;&]*<<<"),
+    # -- `echo 'USER:PASS' | chpasswd`: the password after the user's name ---------------------------------
+    Rule("cli-password", compile_verbose(
+        r"""(?<![\w\-])""" + _FEED + r"""(?P<q>["']?)[A-Za-z_][\w.\-]{0,31}:
+        (?P<v>[^\s"'`$:\\][^\s"'`:\\]{2,255})(?P=q)
+        [ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[^\s|;&]+)*[ \t]+)?chpasswd(?![\w\-])"""),
+        ("chpasswd",), priority=2, check=_given),
 )

@@ -2,7 +2,10 @@
 
 Signing goes through `collector.consent.sign_episode` with the workspace's sharing policy and the
 redaction summary (the sealing summary plus what the review masked); files the review renamed (a pattern
-matched their path) are held to the policy's mandatory exclusions under their own names too. The signed
+matched their path) are held to the policy's mandatory exclusions under their own names too. The statement
+binds (as a keyed hash, never their text) the review's exclusions and the workspace's capture exclusions
+kept beside the sealed episode; an episode sealed while its header still held those globs is first
+rewritten without them (a trim that takes nothing out), so they are not published either. The signed
 episode is written to CODETAPE_HOME/outbox as `<episode id>.ctape`; only once it is there is the unsigned
 original removed from episodes/ (with its redaction summary). An episode outside episodes/ is left where
 it is.
@@ -11,6 +14,7 @@ it is.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +27,9 @@ from collector.errors import EpisodeError
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy, load_signing_policy
 from collector.review.errors import ReviewError
-from collector.review.trim import TrimResult
-from collector.seal.summaries import read_summary, summary_path
+from collector.review.plan import TrimPlan
+from collector.review.trim import TrimResult, trim_episode
+from collector.seal.summaries import read_capture_exclude, read_summary, summary_path
 from schemas.consent import ConsentStatement
 
 SUFFIX = ".ctape"
@@ -58,12 +63,16 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
         raise ReviewError(f"{target} is already in the outbox; this episode was signed before")
     if trimmed is not None and trimmed.renamed:  # the policy's globs know the files by their own names
         require_policy(policy, sorted(trimmed.renamed))
-    source = original if trimmed is None else trimmed.path
-    summary = read_summary(original) if trimmed is None else trimmed.redaction
-    statement = sign_episode(source, target, home, passphrase=passphrase, workspace_policy=policy,
-                             redaction=None if summary is None else summary.to_dict(),
-                             scope_files=scope_files,
-                             excluded=() if trimmed is None else trimmed.plan.excludes)
+    captured = [*episode.header.capture.exclude, *read_capture_exclude(original)]
+    with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
+        if trimmed is None and episode.header.capture.exclude:  # sealed when headers still held them
+            trimmed = trim_episode(original, Path(scratch) / original.name, TrimPlan())
+        source = original if trimmed is None else trimmed.path
+        summary = read_summary(original) if trimmed is None else trimmed.redaction
+        statement = sign_episode(source, target, home, passphrase=passphrase, workspace_policy=policy,
+                                 redaction=None if summary is None else summary.to_dict(),
+                                 scope_files=scope_files,
+                                 excluded=[*captured, *(() if trimmed is None else trimmed.plan.excludes)])
     return Queued(target, statement, _take_out(original, home))
 
 

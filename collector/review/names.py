@@ -6,8 +6,7 @@ Every path of the episode is worked out before the steps go by, from the path al
 name from its first step to its last and the episode still replays; two files that would end up under
 one name are refused. The same goes for a command's directory, a commit's file list and a gap's files,
 and for the names a language server or the editor gives (a diagnostic's origin, source and code, a
-document's language). The header's workspace name, git remote, editor and capture exclusions are masked
-the same way.
+document's language). The header's workspace name, git remote and editor are masked the same way.
 """
 
 from __future__ import annotations
@@ -105,18 +104,17 @@ def mask_names(steps: Iterable[Step], renamed: dict[str, str], redactor: TextRed
 
 
 def mask_header(header: EpisodeHeader, redactor: TextRedactor, written: Counter[str]) -> EpisodeHeader:
-    """The header with the workspace's name and remote, the editor and the capture exclusions masked."""
+    """The header with the workspace's name and remote and the editor masked."""
     def free(text: str | None) -> str | None:
         new = None if text is None else redactor.redact(text)
         if new != text and new is not None:
             written.update(placeholders_in(new))
         return new
 
-    workspace, client, capture = header.workspace, header.client, header.capture
+    workspace, client = header.workspace, header.client
     return header.model_copy(update={
         "workspace": workspace.model_copy(update={"root_name": free(workspace.root_name),
                                                   "git_remote": free(workspace.git_remote)}),
         "client": None if client is None else client.model_copy(update={"name": free(client.name),
                                                                         "version": free(client.version)}),
-        "capture": capture.model_copy(update={"exclude": [free(glob) or glob for glob in capture.exclude]}),
     })

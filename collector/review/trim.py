@@ -11,10 +11,11 @@ and the placeholders already there (so new ones are numbered after them); when f
 texts are replayed from their steps, so the lines they held can be masked in the free text kept. Masking
 comes before dropping, so a dropped range's gap is built from texts already masked. The new file is
 replayed in full before it is handed back; an episode that would not replay is never left behind. The
-header keeps the episode's id, with the review's masks applied to what it says of the workspace; the
-exclusions themselves are not written anywhere in the episode (the consent statement binds a keyed hash
-of them). Keyframes are never copied: the writer takes new ones from the trimmed steps, so no excluded
-file, masked secret or dropped step survives in one.
+header keeps the episode's id, with the review's masks applied to what it says of the workspace; no
+exclusion glob is written anywhere in the episode, neither the review's nor the workspace's capture
+exclusions (which the header of an episode sealed before they left it still holds): the consent statement
+binds a keyed hash of them. Keyframes are never copied: the writer takes new ones from the trimmed steps,
+so no excluded file, masked secret or dropped step survives in one.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from collector.review.exclude import ExcludeReport, exclude_files, excluded_fold
 from collector.review.names import mask_header, mask_names, path_names
 from collector.review.plan import Exclusions, TrimPlan
 from collector.review.spans import PATH_RULE, mask_spans, pattern_rule, review_redactor
-from collector.seal.summaries import read_summary
+from collector.seal.summaries import published_header, read_summary
 from schemas import Step
 from schemas.steps import FileChangeStep, GapStep, GitStep, RedactionStep
 
@@ -114,7 +115,7 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
                               if not any(Exclusions((glob,))(path) for path in found.paths)]
     masked_paths = excluded_paths(found.paths, found.renames, excluded)
     encoding = episode.header.position_encoding
-    header = episode.header
+    header = published_header(episode.header)
     try:
         lines = excluded_lines(episode.steps(), encoding, masked_paths) if masked_paths else set()
         redactor = review_redactor(plan.patterns, masked_paths, excluded_folders(masked_paths, excluded),

@@ -4,7 +4,9 @@ One streaming pass reads the journal's intact prefix, validates every step (`sch
 `t_ms` never decreasing), runs the optional `transform` (redaction plugs in there) and writes
 `<episodes_dir>/<episode_id>.ctape` with `write_episode_file` (tmp, fsync, rename, fsync dir), with
 keyframes taken from the steps as written (after the transform: they hold only what the steps hold), and
-the header as the transform rewrites it, when it does (`HeaderMasking`).
+the header as the transform rewrites it, when it does (`HeaderMasking`), never with the workspace's capture
+exclusions (`published_header`: the globs can name what they hide; the transform keeps them beside the
+episode).
 Sealing the same journal again after a crash rewrites the same episode, so it is safe to retry.
 
 Damage is never dropped silently. When the journal is damaged in the middle, or a frame does not hold a
@@ -42,6 +44,7 @@ from collector.errors import JournalCorrupt, JournalError
 from collector.journal import Frame, JournalScanner, unpack_header, unpack_payload
 from collector.reconstruct.keyframes import keyframe_states
 from collector.seal.gc_pause import gc_paused
+from collector.seal.summaries import published_header
 from schemas import EpisodeHeader, Step, step_from_dict, steps_from_dicts
 from schemas.steps import GapStep
 
@@ -140,6 +143,7 @@ def write_sealed(header: EpisodeHeader, steps: Iterator[Step], episodes_dir: Pat
     stream = transform(steps) if transform is not None else steps
     if isinstance(transform, HeaderMasking):
         header = transform.sealed_header(header)
+    header = published_header(header)
     files: set[str] = set()
     episodes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = episodes_dir / f"{header.episode_id}.ctape"

@@ -3,7 +3,7 @@
 `seal_transform()` returns a transform that `seal_journal` binds to the episode's header (its position
 encoding) before use. After a seal its `summary` holds the redaction summary, and, given `summaries`,
 the summary is also written next to the episodes as `<episode id>.redactions.json` (0600): the masked
-previews the review shows, which the episode itself must not carry.
+previews the review shows and the header's capture exclusions, which the episode itself must not carry.
 
 The workspace's allow-list (`[redaction] allow` in its `.codetape.toml`) is applied while redacting, so
 a false positive is never redacted and no secret waits unredacted anywhere for someone to decide: the
@@ -15,7 +15,7 @@ or more than one, means no allow-list: everything found is redacted.
 
 The same pass masks the developer's local names (collector.redact.namemask): the workspace root (that
 same workspace; when none is found, paths in it are masked as paths in the home), the home directory,
-the login and host names, in every step and in the header's workspace name, remote and excludes. The
+the login and host names, in every step and in the header's workspace name and remote. The
 names are the ones given (the collector reads them once at start), else this process's
 (`LocalNames.of_this_machine`).
 """
@@ -79,24 +79,22 @@ class SealTransform:
 
     def sealed_header(self, header: EpisodeHeader) -> EpisodeHeader:
         """The header the episode is written with: the local names masked in its workspace's name and
-        remote and in the excludes."""
+        remote."""
         if self.mask is None:
             return header
-        workspace, capture = header.workspace, header.capture
+        workspace = header.workspace
         remote = workspace.git_remote
-        return header.model_copy(update={
-            "workspace": workspace.model_copy(update={
-                "root_name": self.mask.mask(workspace.root_name),
-                "git_remote": self.mask.mask(remote) if remote is not None else None}),
-            "capture": capture.model_copy(update={"exclude": [self.mask.mask(g) for g in capture.exclude]}),
-        })
+        return header.model_copy(update={"workspace": workspace.model_copy(update={
+            "root_name": self.mask.mask(workspace.root_name),
+            "git_remote": self.mask.mask(remote) if remote is not None else None})})
 
     def __call__(self, steps: Iterator[Step]) -> Iterator[Step]:
         encoding: PositionEncoding = self.header.position_encoding if self.header is not None else "utf-16"
         self.summary = RedactionSummary(self.rules.version)
         yield from redact_steps(steps, encoding, self.rules, self.summary, names=self.mask)
         if self.summaries is not None and self.header is not None:
-            write_summary(self.summaries / f"{self.header.episode_id}{SUFFIX}", self.summary)
+            write_summary(self.summaries / f"{self.header.episode_id}{SUFFIX}", self.summary,
+                          self.header.capture.exclude)
 
 
 def seal_transform(rules: RuleSet | None = None, *, summaries: Path | None = None,

@@ -4,6 +4,7 @@
     emit          what a watcher is (start, settle, stop, failure) and the callback it feeds
     observer      watchdog's observer for both watchers: walks without recursion, `failure()` if it stops
     git_watcher   .git -> reflog lines (reflog) + ref snapshots (gitread) -> operations (gitops, git_steps)
+    gitdir        the repository git would use for a workspace, found without following a link
     file_watcher  the work tree -> file states (filestate) -> file_change / gap, bursts debounced (debounce)
     passthrough   `codetape run`: a command run transparently, its output tail kept
     shell_hook    the snippets `codetape hook bash|zsh` prints (builtins only at the prompt)

@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from collector.errors import CodetapeError
+
 Emit = Callable[[int, dict[str, Any]], None]
 
 
 def reason(exc: BaseException) -> str:
-    """An exception as the reason a watcher gives for failing: its type and message."""
+    """An exception as the reason a watcher gives for failing: its type and message (only the message for
+    a CodetapeError, written for a person)."""
+    if isinstance(exc, CodetapeError) and str(exc):
+        return str(exc)
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 

@@ -6,6 +6,10 @@ reports their file changed (plain appends, no process, no lock), which keeps the
 and catches `git stash && git stash pop` within one burst. Once a burst goes quiet, one pass reads the
 refs (`for-each-ref`) and hands both to git_steps. Nothing here writes to the repository; gitread
 explains the lock-free reads.
+
+A repository reached through a link (gitdir.py) is never read: `start` raises GitDirRefused when `.git`
+is a link already, and when one appears later (a `.git` made a link, or swapped for one mid-session) the
+pass records nothing and `failure` says why, so the session stops the watcher and records a `gap`.
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 
+from collector.errors import GitDirRefused
 from collector.policy.recording import Policy
 from collector.sources.debounce import Debouncer
 from collector.sources.emit import Emit
 from collector.sources.git_steps import LOGGED, SOURCE, STASH, STASH_DROP, Observed, StepBuilder, printable
+from collector.sources.gitdir import find_git_dir
 from collector.sources.gitread import GitReader, RefState
 from collector.sources.observer import failure as observer_failure
 from collector.sources.observer import new_observer
@@ -85,9 +91,11 @@ class GitWatcher:
         self._builder = StepBuilder(self._describe, self._new_commits)
         self._observer = new_observer()
         self._stopped = False
+        self._refused: str | None = None  # why the repository is no longer read (it lies through a link)
         self._debouncer = Debouncer(self._tick, quiet=quiet, max_delay=max_delay, name="codetape-git")
 
     def start(self) -> None:
+        """Watch the repository, or `root` for one to appear; GitDirRefused when `.git` is a link."""
         self._reader = GitReader.open(self.root)
         if self._reader is None:  # not a repository yet: wait for `git init`
             handler = _Handler(lambda p: Path(p).name == ".git", lambda _p: self._debouncer.poke())
@@ -113,11 +121,13 @@ class GitWatcher:
     def failure(self) -> str | None:
         if self._stopped:
             return None
+        if self._refused is not None:
+            return self._refused
         return "its worker thread ended" if not self._debouncer.alive else observer_failure(self._observer)
 
     def _attach(self, reader: GitReader, *, fresh: bool) -> None:
         """Start from the repository as it is now or, when it was just created, from nothing."""
-        if reader.worktree is not None and reader.worktree != self.root:
+        if reader.worktree != self.root:
             self._prefix = self.root.relative_to(reader.worktree).as_posix() + "/"
         self._logs = reader.common_dir / "logs"
         self._git_dirs = {reader.git_dir, reader.common_dir}
@@ -202,12 +212,20 @@ class GitWatcher:
 
     def _tick(self) -> None:
         self.policy.refresh()
-        if self._reader is None:
-            reader = GitReader.open(self.root)
-            if reader is None:
-                return
-            self._reader = reader
-            self._attach(reader, fresh=True)
+        if self._refused is not None:
+            return
+        try:
+            if self._reader is None:
+                reader = GitReader.open(self.root)
+                if reader is None:
+                    return
+                self._reader = reader
+                self._attach(reader, fresh=True)
+            else:
+                find_git_dir(self.root)  # `.git` swapped for a link since: git would follow it now
+        except GitDirRefused as exc:
+            self._refused = str(exc)
+            return
         new = self._reader.snapshot()
         with self._lock:  # reflogs are written before refs move: everything `new` shows is in them now
             # What the events not read yet would have read (the pass may run mid-burst), in git's order;

@@ -3,9 +3,10 @@
 Every git process started here (gitpython's persistent `cat-file` included) runs with
 `--no-optional-locks` and `GIT_OPTIONAL_LOCKS=0`, so it never takes `index.lock` or any other lock a
 developer's git command could trip over. Only plumbing that reads is used: `for-each-ref`, `rev-list`,
-`diff-tree`, `cat-file`. The git directories are taken at their real paths, and the files read here
-directly (HEAD, and the reflogs in reflog.py) are read below them through collector.workspace.beneath,
-never through a link.
+`diff-tree`, `cat-file`. The repository is found by gitdir.py, never through a link (a `.git` that is
+one is refused), and every git process is pointed at that git directory (`GIT_DIR`) rather than left to
+find one again. The files read here directly (HEAD, and the reflogs in reflog.py) are read below it
+through collector.workspace.beneath, never through a link.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import git
 
+from collector.sources.gitdir import GitDir, find_git_dir
 from collector.workspace.beneath import open_beneath
 
 LOCK_FREE_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
@@ -58,24 +60,29 @@ def null_sha(sha: str) -> str | None:
 class GitReader:
     """One repository, opened read-only. `open` returns None when `root` is not inside a work tree."""
 
-    def __init__(self, repo: git.Repo) -> None:
+    def __init__(self, repo: git.Repo, found: GitDir) -> None:
         self.repo = repo
-        repo.git.update_environment(**LOCK_FREE_ENV)
+        repo.git.update_environment(GIT_DIR=str(found.git_dir), **LOCK_FREE_ENV)
         repo.git.set_persistent_git_options(no_optional_locks=True)
-        self.git_dir = Path(repo.git_dir).resolve()
-        self.common_dir = Path(repo.common_dir).resolve()
-        self.worktree = Path(repo.working_tree_dir).resolve() if repo.working_tree_dir else None
+        self.git_dir = found.git_dir
+        self.common_dir = found.common_dir
+        self.worktree = found.worktree
 
     @classmethod
     def open(cls, root: Path) -> GitReader | None:
+        """The repository of the work tree holding `root` (a real path). GitDirRefused when it is reached
+        through a link."""
+        found = find_git_dir(root)
+        if found is None:
+            return None
         try:
-            repo = git.Repo(root, search_parent_directories=True)
+            repo = git.Repo(found.worktree)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             return None
-        if repo.bare:
+        if repo.bare or os.path.normpath(repo.git_dir) != str(found.git_dir):  # changed since it was found
             repo.close()
             return None
-        return cls(repo)
+        return cls(repo, found)
 
     def close(self) -> None:
         self.repo.close()

@@ -37,6 +37,10 @@ class UploadOptions(Protocol):
     def retry_mode(self) -> str: ...
     @property
     def max_attempts(self) -> int: ...
+    @property
+    def connect_timeout_s(self) -> int: ...
+    @property
+    def read_timeout_s(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,9 @@ class PlainUpload:
     concurrency: int = 4
     part_size_mib: int = 8
     retry_mode: str = "standard"
-    max_attempts: int = 5
+    max_attempts: int = 3
+    connect_timeout_s: int = 5
+    read_timeout_s: int = 20
 
 
 def _text(low: int, high: int) -> Callable[[Any], bool]:
@@ -66,7 +72,7 @@ PLAIN: dict[str, Callable[[Any], bool]] = {
     "to": _text(1, 4096), "endpoint_url": _text(1, 4096), "region": _text(1, 256), "profile": _text(1, 256),
     "allow_insecure": lambda value: type(value) is bool, "concurrency": _number(1, 16),
     "part_size_mib": _number(5, 5120), "retry_mode": lambda value: value in ("standard", "adaptive"),
-    "max_attempts": _number(1, 20),
+    "max_attempts": _number(1, 20), "connect_timeout_s": _number(1, 300), "read_timeout_s": _number(1, 3600),
 }
 
 

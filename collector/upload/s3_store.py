@@ -2,7 +2,9 @@
 
 Credentials, region and endpoint come from the standard AWS configuration (environment, shared files,
 `[upload] profile`), or `[upload] endpoint_url`. Retries are botocore's own (`[upload] retry_mode`,
-`max_attempts`: standard or adaptive mode, exponential backoff with jitter). Every object is written with
+`max_attempts`: standard or adaptive mode, exponential backoff with jitter), and so are the timeouts
+(`connect_timeout_s`, `read_timeout_s`): a store that does not answer is given up on in a bounded time,
+and said to be waited for meanwhile (patience.py). Every object is written with
 `If-None-Match: *`, so nothing is ever overwritten, and with its SHA-256 (`ChecksumSHA256`), so the store
 refuses bytes that differ from what was hashed here. Files larger than one part go in parts; the upload id
 is handed to `started` (the receipt keeps it), and a rerun lists the parts already stored and sends only
@@ -27,6 +29,7 @@ from collector import __version__
 from collector.safe_urls import safe_text
 from collector.upload.destinations import Destination, Resume, Sent, check_endpoint, copy_hashed
 from collector.upload.errors import DestinationError, TransferFailed, Unreachable
+from collector.upload.patience import Patience, client_options
 
 MIB = 1024 * 1024
 MAX_PARTS = 10_000
@@ -40,14 +43,13 @@ def _b64(digest: bytes) -> str:
 
 
 class S3Store:
-    """A bucket (and prefix) taking episodes."""
+    """A bucket (and prefix) taking episodes; `waiting` hears one line when a request waits too long."""
 
-    def __init__(self, destination: Destination) -> None:
+    def __init__(self, destination: Destination, *, waiting: Callable[[str], None] | None = None) -> None:
         upload = destination.settings
         self.bucket, self.prefix = destination.bucket, destination.prefix
         self.part_size = upload.part_size_mib * MIB
-        config = Config(retries={"mode": upload.retry_mode, "max_attempts": upload.max_attempts},
-                        connect_timeout=10, read_timeout=120, max_pool_connections=2 * upload.concurrency + 2,
+        config = Config(**client_options(upload), max_pool_connections=2 * upload.concurrency + 2,
                         request_checksum_calculation="when_required",
                         response_checksum_validation="when_required",
                         user_agent_appid=f"codetape-{__version__}")
@@ -62,6 +64,7 @@ class S3Store:
         endpoint = str(self.client.meta.endpoint_url)
         check_endpoint(endpoint, upload.allow_insecure)  # also when it came from the AWS configuration
         self.ref = destination.ref(endpoint)
+        self.patience = Patience(endpoint, upload, waiting)
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
@@ -72,19 +75,28 @@ class S3Store:
     def _call(self, operation: str, **params: Any) -> Any:
         """One request (botocore retries it); TransferFailed saying what went wrong, in one line."""
         try:
-            return getattr(self.client, operation)(Bucket=self.bucket, **params)
+            with self.patience.watching():
+                return getattr(self.client, operation)(Bucket=self.bucket, **params)
         except botocore.exceptions.ClientError as exc:
             raise _refused(exc, operation) from None
         except (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError):
             raise TransferFailed("no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
                                  "AWS_PROFILE, or [upload] profile)") from None
-        except botocore.exceptions.EndpointConnectionError:
-            raise Unreachable(f"cannot reach {self.ref.endpoint} (no connection, after retries)") from None
         except (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError) as exc:
-            raise Unreachable(f"lost the connection to {self.ref.endpoint} ({type(exc).__name__}, after "
-                              "retries)") from None
+            raise self._unreachable(exc) from None
         except botocore.exceptions.BotoCoreError as exc:
             raise TransferFailed(f"{operation} failed: {exc}") from None
+
+    def _unreachable(self, exc: Exception) -> Unreachable:
+        """The store out of reach after every attempt: no connection, no answer, or the connection lost."""
+        where, upload, tries = self.ref.endpoint, self.patience.upload, self.patience.attempts
+        if isinstance(exc, botocore.exceptions.ConnectTimeoutError):
+            return Unreachable(f"no connection to {where} within {upload.connect_timeout_s} s ({tries})")
+        if isinstance(exc, botocore.exceptions.ReadTimeoutError):
+            return Unreachable(f"no answer from {where} within {upload.read_timeout_s} s ({tries})")
+        if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+            return Unreachable(f"cannot reach {where} (no connection, after {tries})")
+        return Unreachable(f"lost the connection to {where} ({type(exc).__name__}, after {tries})")
 
     def size_of(self, key: str) -> int | None:
         try:

@@ -4,6 +4,7 @@ a store is opened."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from collector.upload.destinations import Destination, Readable, Store, parse_destination
@@ -15,9 +16,9 @@ if TYPE_CHECKING:
     from collector.upload.s3_store import S3Store
 
 
-def open_store(destination: Destination) -> Store:
-    """The store behind a destination."""
-    return _open(destination)
+def open_store(destination: Destination, *, waiting: Callable[[str], None] | None = None) -> Store:
+    """The store behind a destination; `waiting` hears one line when a request to it waits too long."""
+    return _open(destination, waiting)
 
 
 def open_reader(destination: Destination) -> Readable:
@@ -25,14 +26,14 @@ def open_reader(destination: Destination) -> Readable:
     return _open(destination)
 
 
-def _open(destination: Destination) -> FileStore | S3Store:
+def _open(destination: Destination, waiting: Callable[[str], None] | None = None) -> FileStore | S3Store:
     if destination.scheme == "file":
         from collector.upload.file_store import FileStore
 
         return FileStore(destination)
     from collector.upload.s3_store import S3Store
 
-    return S3Store(destination)
+    return S3Store(destination, waiting=waiting)
 
 
 def reopen(ref: DestinationRef, settings: UploadSettings) -> Store:

@@ -6,9 +6,10 @@
 
 ;;; Commentary:
 
-;; A launcher: in workspaces opted in with `codetape init' (a `.codetape.toml' found upward), eglot runs
-;; every configured language server behind `codetape bridge --' (proxy mode), so the bridge sees the
-;; editor's traffic.  Commands send codetape's notifications through that eglot connection; the bridge
+;; A launcher: in workspaces opted in with `codetape init', eglot runs every configured language server
+;; behind `codetape bridge --' (proxy mode), so the bridge sees the editor's traffic.  Nothing runs for a
+;; file without a `.codetape.toml' above it; for one with it, `codetape status --json' is asked in the
+;; background which workspaces are opted in, and only those get the bridge.  Commands send codetape's notifications through that eglot connection; the bridge
 ;; and the collector hold all the logic.  Enable with (codetape-mode 1).
 ;;
 ;; Every program it runs comes from `codetape-command' as you set it (its global value: a directory's
@@ -45,9 +46,80 @@ Its global value: never a buffer-local one."
   "An episode id as codetape writes it (a UUID).
 Such an id can only be read as one argument.")
 
+(defvar codetape-mode)
+
 (defun codetape--root (&optional dir)
-  "The opted-in workspace containing DIR (default: `default-directory'), or nil."
+  "The workspace with a `.codetape.toml' holding DIR, or nil.
+DIR defaults to `default-directory'.  Only a candidate: whether it is
+opted in, `codetape--opted-in-root' says."
   (locate-dominating-file (or dir default-directory) ".codetape.toml"))
+
+(defun codetape--key (directory)
+  (file-name-as-directory (file-truename directory)))
+
+(defvar codetape--opted-in 'unknown
+  "The workspaces `codetape status --json' last listed as opted in.
+As `codetape--key's; `unknown' before codetape answered.")
+
+(defvar codetape--asking nil
+  "The running `codetape status --json' process, until its answer is read.")
+
+(defconst codetape--ask-timeout 60
+  "Seconds to wait at most for `codetape status --json' to start a server.")
+
+(defun codetape--answered (process _event)
+  "Read PROCESS's answer (`codetape status --json'): which workspaces are opted in."
+  (unless (process-live-p process)
+    (let* ((buffer (process-buffer process))
+           (status (and (eq (process-exit-status process) 0)
+                        (ignore-errors (with-current-buffer buffer
+                                         (json-parse-string (buffer-string) :object-type 'plist
+                                                            :array-type 'list :null-object nil)))))
+           (listed (plist-get status :opted_in))
+           (ok (and (plist-member status :opted_in) (listp listed) (seq-every-p #'stringp listed))))
+      (setq codetape--asking nil
+            codetape--opted-in (and ok (mapcar #'codetape--key listed)))
+      (unless ok
+        (message "codetape: `%s' did not say which workspaces are opted in (%s): nothing is recorded"
+                 (combine-and-quote-strings (codetape--command "status" "--json"))
+                 (with-current-buffer (get-buffer-create " *codetape-status-errors*")
+                   (or (car (last (split-string (buffer-string) "\n" t)))
+                       (format "exit status %s" (process-exit-status process))))))
+      (kill-buffer buffer)
+      (force-mode-line-update t))))
+
+(defun codetape--ask ()
+  "Ask `codetape status --json' in the background which workspaces are opted in.
+Only when the visited file has a `.codetape.toml' above it: nothing
+runs for other folders."
+  (when (and codetape-mode buffer-file-name (codetape--root) (not codetape--asking))
+    (let ((errors (get-buffer-create " *codetape-status-errors*"))
+          (out (generate-new-buffer " *codetape-status*")))
+      (with-current-buffer errors (erase-buffer))
+      (condition-case err
+          (setq codetape--asking
+                (make-process :name "codetape-status" :buffer out :command (codetape--command "status" "--json")
+                              :connection-type 'pipe :noquery t :sentinel #'codetape--answered
+                              :stderr (make-pipe-process :name "codetape-status-errors" :buffer errors
+                                                         :noquery t :sentinel #'ignore)))
+        (error (kill-buffer out)
+               (setq codetape--opted-in nil)
+               (message "codetape: cannot run `%s': %s" (car (codetape--command))
+                        (error-message-string err)))))))
+
+(defun codetape--opted-in-root (&optional wait)
+  "The workspace holding `default-directory' that codetape lists as opted in.
+Nil if none.  With WAIT, first wait for an answer on its way (or ask,
+if codetape never answered)."
+  (when (codetape--root)
+    (when wait
+      (when (eq codetape--opted-in 'unknown) (codetape--ask))
+      (let ((deadline (+ (float-time) codetape--ask-timeout)))
+        (while (and codetape--asking (< (float-time) deadline))
+          (accept-process-output nil 0.05))))
+    (and (listp codetape--opted-in)
+         (locate-dominating-file default-directory
+                                 (lambda (dir) (member (codetape--key dir) codetape--opted-in))))))
 
 (defun codetape--wrap (contact)
   "CONTACT (an eglot server contact) run behind `codetape bridge --'.
@@ -60,12 +132,11 @@ Only program contacts are wrapped; others are returned unchanged."
                    (and probe (cl-subseq contact probe)))))
         (t contact)))
 
-(defvar codetape-mode)
-
 (defun codetape--guess-contact (guess)
   "Filter for `eglot--guess-contact'.
-Wrap GUESS's contact when the buffer is in an opted-in workspace."
-  (if (and codetape-mode (codetape--root))
+Wrap GUESS's contact when the buffer is in a workspace codetape lists
+as opted in."
+  (if (and codetape-mode (codetape--opted-in-root t))
       (append (cl-subseq guess 0 3) (list (codetape--wrap (nth 3 guess))) (nthcdr 4 guess))
     guess))
 
@@ -77,9 +148,6 @@ Wrap GUESS's contact when the buffer is in an opted-in workspace."
     ("not_opted_in" . "not opted in") ("collector_down" . "collector down"))
   "How each state of `codetape/status' reads in the mode line.")
 
-(defun codetape--key (directory)
-  (file-name-as-directory (file-truename directory)))
-
 (defun codetape-status (&optional buffer)
   "The recording state of BUFFER's workspace (default: this buffer), as text.
 \"codetape: recording 12 steps\" (the collector's count for the open
@@ -88,8 +156,9 @@ collector down\", with \" · upload failed\" added when the last upload
 failed; \"codetape: connecting\" until the bridge has said; empty for
 buffers that visit no file."
   (with-current-buffer (or buffer (current-buffer))
-    (let ((root (and buffer-file-name (codetape--root))))
+    (let ((root (and buffer-file-name (codetape--opted-in-root))))
       (cond ((not buffer-file-name) "")
+            ((and (not root) codetape--asking (codetape--root)) "codetape: connecting")
             ((not root) "codetape: not opted in")
             (t (let ((status (gethash (codetape--key root) codetape--statuses)))
                  (if (not status)
@@ -114,8 +183,10 @@ The mode line says whether this buffer's workspace is being recorded
 \(`codetape-status')."
   :global t :lighter (:eval (codetape--lighter))
   (if codetape-mode
-      (advice-add 'eglot--guess-contact :filter-return #'codetape--guess-contact)
-    (advice-remove 'eglot--guess-contact #'codetape--guess-contact)))
+      (progn (advice-add 'eglot--guess-contact :filter-return #'codetape--guess-contact)
+             (add-hook 'find-file-hook #'codetape--ask))
+    (advice-remove 'eglot--guess-contact #'codetape--guess-contact)
+    (remove-hook 'find-file-hook #'codetape--ask)))
 
 (defun codetape--server ()
   "The eglot connection of this buffer, which must run through the bridge."

@@ -36,8 +36,10 @@ require('codetape').setup({ cmd = { [==[%(python)s]==], '-m', 'lsp_bridge'%(brid
   cursor_debounce_ms = 50 })
 vim.cmd('edit ' .. vim.fn.fnameescape(FILE))
 local buf = vim.api.nvim_get_current_buf()
+-- the plugin asks `codetape status --json` in the background whether the workspace is opted in
+check(vim.wait(20000, function() return vim.b[buf].codetape_client ~= nil end, 20),
+  'the plugin did not start the bridge for a file in an opted-in workspace')
 local id = vim.b[buf].codetape_client
-check(id ~= nil, 'the plugin did not start the bridge for a file in an opted-in workspace')
 local client = vim.lsp.get_client_by_id(id)
 check(vim.wait(20000, function() return client.initialized end, 20), 'bridge did not initialize')
 vim.wait(300)
@@ -191,6 +193,11 @@ wait_line(function(s) return s:find('codetape: paused', 1, true) end, 'never pau
 vim.cmd('CodetapeResume')
 wait_line(function(s) return steps(s) ~= nil end, 'not recording again')
 check(line():find(require('codetape').status(), 1, true) ~= nil, 'status() is not what the statusline shows')
+vim.cmd('edit ' .. vim.fn.fnameescape(WS .. '/../listed/x.py'))  -- a .codetape.toml not opted in
+wait_line(function(s) return s:find('codetape: not opted in', 1, true) end,
+  'a folder not opted in was not "not opted in"')
+check(vim.b.codetape_client == nil and #(vim.lsp.get_clients or vim.lsp.get_active_clients)() == 1,
+  'a bridge for a folder not opted in')
 vim.cmd('edit ' .. vim.fn.fnameescape(WS .. '/../outside.py'))  -- a file in no opted-in workspace
 wait_line(function(s) return s:find('codetape: not opted in', 1, true) end,
   'an outside file was not "not opted in"')
@@ -280,6 +287,9 @@ def test_seal_command_and_review_prompt_open_a_terminal(
 def test_statusline_shows_recording_steps_pause_and_not_opted_in(
         version: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
     (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    listed = tmp_path / "listed"  # a cloned repository's settings: `codetape init` did not opt it in
+    listed.mkdir()
+    (listed / ".codetape.toml").write_text("", encoding="utf-8")
     run_scenario(NEOVIMS[version], workspace, STATUSLINE + RECORDING_VISIBLE, env, tmp_path)
     lines = (tmp_path / "saves" / "lines").read_text(encoding="utf-8").splitlines()
     shown = [line.split("codetape: ", 1)[1].split("  ")[0] for line in lines if "codetape: " in line]

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from collector.home import Home
 from schemas.steps import CommandStep
 from tests.e2e.conftest import codetape, saved_texts
 from tests.integration.collector_harness import wait_recorded
+from tests.unit.test_editor_settings import assert_settings_are_the_users
 from tests.waiting import wait_for
 
 EXTENSION = Path(__file__).resolve().parents[2] / "editor_extensions" / "vscode"
@@ -87,6 +89,15 @@ def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     "--allow-missing-repository", "-o", str(out)], cwd=EXTENSION, check=True, timeout=300,
                    capture_output=True)
     return out
+
+
+def test_the_packaged_extension_leaves_programs_and_files_to_the_users_settings(vsix: Path) -> None:
+    """What VS Code installs is the .vsix: its package.json, not the source's, decides which settings a
+    folder or an untrusted workspace can set (the same check as tests/unit/test_editor_settings.py)."""
+    with zipfile.ZipFile(vsix) as packaged:
+        package = json.loads(packaged.read("extension/package.json"))
+        assert f"extension/{package['main'].removeprefix('./')}" in packaged.namelist()  # it runs
+    assert_settings_are_the_users(package)
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ import pytest
 
 from collector.text.positions import units
 from lsp_bridge.framing import encode
-from tests.integration.collector_harness import Daemon, env_for
+from tests.integration.collector_harness import Daemon, env_for, wait_recorded
 from tests.integration.test_bridge_harness import (
     BRIDGE,
     PYLSP,
@@ -31,24 +31,36 @@ __all__ = ["daemon", "ws"]
 
 MODES = {"observe": BRIDGE, "proxy": [*BRIDGE, "--", *PYLSP]}
 
-# pylsp, with one message of invalid UTF-8 slipped into its output after it answers initialize.
-CORRUPT = r"""
+# pylsp (argv[2:]), with the frames in the file argv[1] slipped into its output after it answers initialize.
+INJECT = r"""
 import os, subprocess, sys, threading
-child = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+bad = open(sys.argv[1], "rb").read()
+child = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
 def pump_in():
     while data := os.read(0, 65536):
         os.write(child.stdin.fileno(), data)
     child.stdin.close()
 threading.Thread(target=pump_in, daemon=True).start()
-bad = b'{"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":"caf\xe9 \xff"}}'
 sent = False
 while data := os.read(child.stdout.fileno(), 65536):
     os.write(1, data)
     if not sent and b'"capabilities"' in data:
-        os.write(1, b"Content-Length: %d\r\n\r\n" % len(bad) + bad)
+        os.write(1, bad)
         sent = True
 sys.exit(child.wait())
 """
+
+
+def frame(body: bytes) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def injecting(tmp_path: Path, *bodies: bytes) -> list[str]:
+    """Proxy mode in front of pylsp, which also sends `bodies` once it has answered initialize."""
+    script, frames = tmp_path / "inject.py", tmp_path / "injected.bin"
+    script.write_text(INJECT, encoding="utf-8")
+    frames.write_bytes(b"".join(frame(body) for body in bodies))
+    return [*BRIDGE, "--", sys.executable, str(script), str(frames), *PYLSP]
 
 
 def still_answers(client: RawClient, mode: str, ws: Path, timeout: float = TIMEOUT_S) -> None:
@@ -165,11 +177,10 @@ def test_a_five_megabyte_line(daemon: Daemon, ws: Path, mode: str) -> None:
 
 def test_invalid_utf8_from_the_server_is_forwarded_as_is_and_skipped_by_the_recorder(
         daemon: Daemon, ws: Path, tmp_path: Path) -> None:
-    script = tmp_path / "corrupt.py"
-    script.write_text(CORRUPT, encoding="utf-8")
-    command = [*BRIDGE, "--", sys.executable, str(script), *PYLSP]
-    client = RawClient(command, env_for(daemon.home.root), cwd=ws)
+    bad = b'{"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":"caf\xe9 \xff"}}'
+    client = RawClient(injecting(tmp_path, bad), env_for(daemon.home.root), cwd=ws)
     client.initialize(ws)
+    wait_recorded(daemon.home, ws, at_least(1, "gap"), "the gap for the server's message")  # then the open
     open_a(client, ws, "import os\n")
     client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", what="diagnostics")
     still_answers(client, "proxy", ws)
@@ -179,3 +190,70 @@ def test_invalid_utf8_from_the_server_is_forwarded_as_is_and_skipped_by_the_reco
     steps = steps_of(seal(daemon, ws, until=at_least(1, "diagnostics"), what="pylsp's diagnostics"))
     assert [s["kind"] for s in steps][:2] == ["gap", "open"] and steps[0]["reason"] == "malformed_input"
     assert "from the server" in steps[0]["detail"] and "diagnostics" in {s["kind"] for s in steps}
+
+
+# About 3 KB nested 1,500 levels deep: json.loads raises RecursionError on it, not ValueError.
+DEEP = b"[" * 1500 + b"]" * 1500
+# A message that parses, of a shape the bridge cannot read (and pylsp survives): an unhashable method, an
+# object for an id.
+SHAPES = {"observe": b'{"jsonrpc":"2.0","method":["textDocument/didChange"],"params":{}}',
+          "proxy": b'{"jsonrpc":"2.0","id":{"n":1},"method":"textDocument/hover","params":{}}'}
+WRONG_TYPES = b'{"jsonrpc":"2.0","id":99,"method":"textDocument/hover","params":{"textDocument":5}}'
+
+
+def bridge_lines(stderr: str, mode: str) -> list[str]:
+    """The bridge's log lines, once it is sure no traceback went through it (pylsp logs its own)."""
+    assert "/lsp_bridge/" not in stderr and (mode == "proxy" or "Traceback" not in stderr), stderr[-3000:]
+    return [line for line in stderr.splitlines() if line.startswith("codetape:")]
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_json_nested_too_deep_or_of_a_hostile_shape_is_a_gap_and_the_session_goes_on(
+        daemon: Daemon, ws: Path, mode: str) -> None:
+    client = RawClient(MODES[mode], env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    open_a(client, ws, "x = 1\n")
+    document = b'{"uri":"%s","version":2}' % uri(ws, "a.py").encode()
+    hostile = [DEEP,
+               b'{"jsonrpc":"2.0","id":"codetape-1","result":%s}' % DEEP,  # as if it answered the bridge
+               b'{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":%s,'
+               b'"contentChanges":%s}}' % (document, DEEP),
+               SHAPES[mode]]
+    client.send_bytes(b"".join(frame(body) for body in [*hostile, WRONG_TYPES]))
+    still_answers(client, mode, ws)
+    save(client, ws, "x = 1\n# resynchronised\n")
+    edit(client, ws, 4, (2, 0), (2, 0), "y = 3\n")
+    save(client, ws, "x = 1\n# resynchronised\ny = 3\n")
+    still_answers(client, mode, ws)
+    assert "error" in client.wait(lambda m: m.get("id") == 99, what="the answer to a hover of wrong types")
+    assert client.shutdown() == 0
+    lines = bridge_lines(client.stderr_closed(), mode)
+    assert sum("unreadable message from the editor" in line for line in lines) == len(hostile), lines
+    refused = "codetape: refused textDocument/hover: params do not match the LSP types"
+    assert mode == "proxy" or refused in lines  # pygls's own traceback is not shown
+    episode = seal(daemon, ws, until=at_least(2, "save"), what="both saves")  # pylsp adds diagnostics
+    gaps = [s for s in steps_of(episode) if s["kind"] == "gap"]
+    assert len(gaps) == len(hostile) and all(g["reason"] == "malformed_input" for g in gaps)
+    assert "nested too deeply" in gaps[0]["detail"]
+    first = "x = 1\n# resynchronised\n"
+    assert texts_at_saves(episode, "a.py") == [first, first + "y = 3\n"]
+
+
+def test_json_nested_too_deep_from_the_server_is_a_gap_and_the_session_goes_on(
+        daemon: Daemon, ws: Path, tmp_path: Path) -> None:
+    deep = b'{"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":%s}}' % DEEP
+    named = b'{"jsonrpc":"2.0","method":"codetape/status","params":%s}' % DEEP  # may name a codetape method
+    client = RawClient(injecting(tmp_path, deep, named), env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    wait_recorded(daemon.home, ws, at_least(1, "gap"), "the gap for the server's message")  # then the open
+    open_a(client, ws, "import os\n")
+    client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", what="diagnostics")
+    still_answers(client, "proxy", ws)
+    assert client.shutdown() == 0
+    assert frame(deep) in bytes(client.raw) and b"codetape/status" not in bytes(client.raw)
+    lines = bridge_lines(client.stderr_closed(), "proxy")
+    assert [line for line in lines if "from the server" in line] == [
+        "codetape: unreadable message from the server: JSON nested too deeply to read"], lines
+    steps = steps_of(seal(daemon, ws, until=at_least(1, "diagnostics"), what="pylsp's diagnostics"))
+    assert [s["kind"] for s in steps][:2] == ["gap", "open"] and steps[0]["reason"] == "malformed_input"
+    assert "from the server" in steps[0]["detail"]

@@ -205,7 +205,7 @@ class RawClient:
                     if frame.body is not None:
                         try:
                             self.received.append(json.loads(frame.body))
-                        except ValueError:
+                        except (ValueError, RecursionError):  # RecursionError: nested too deep
                             self.received.append({"unparseable": frame.body})
 
     def _read_stderr(self) -> None:

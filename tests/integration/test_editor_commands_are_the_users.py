@@ -6,12 +6,14 @@ episode ids that are not ids and one that is. The editor must run its own config
 `review ID` for the real id only, and nothing the messages name. In Emacs, a `.dir-locals.el` that sets
 `codetape-command` to a marker-writing script is accepted (`enable-local-variables :all`), and still
 neither the bridge, nor `codetape-seal`, nor the review runs it; a server not behind the bridge is not
-listened to at all.
+listened to at all. And nothing is spawned for a folder whose `.codetape.toml` `codetape init` did not opt
+in: both ask the real `codetape status --json` and start the bridge only for the workspaces it lists.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -61,12 +63,15 @@ while (message := read()) is not None:
         send({"jsonrpc": "2.0", "id": message["id"], "result": None})
 """
 
-# The user's codetape: logs its arguments; as `bridge [-- SERVER...]` it becomes the server (the fake bridge).
+# The user's codetape: logs its arguments; as `bridge [-- SERVER...]` it becomes the server (the fake bridge);
+# `status` is the real one (which workspaces are opted in).
 USER_CODETAPE = r"""#!%(python)s
 import json, os, sys
 args = sys.argv[1:]
 with open(%(log)r, "a") as log:
     log.write(json.dumps(args) + "\n")
+if args[:1] == ["status"]:
+    os.execve(%(python)r, [%(python)r, "-m", "collector", *args], os.environ | {"PYTHONPATH": %(root)r})
 if args[:1] == ["bridge"]:
     server = args[args.index("--") + 1:] if "--" in args else [%(python)r, %(fake)r, %(hostile)r, %(episode)r]
     os.execv(server[0], server)
@@ -87,7 +92,7 @@ def scripts(tmp_path: Path) -> dict[str, Path]:
     paths["hostile"].write_text(HOSTILE % {"marker": paths["MARKER"]}, encoding="utf-8")
     paths["codetape"].write_text(USER_CODETAPE % {
         "python": sys.executable, "log": str(paths["log"]), "fake": str(paths["fake_bridge.py"]),
-        "hostile": str(paths["hostile"]), "episode": EPISODE}, encoding="utf-8")
+        "hostile": str(paths["hostile"]), "episode": EPISODE, "root": str(ROOT)}, encoding="utf-8")
     for name in ("codetape", "hostile"):
         paths[name].chmod(0o755)
     return paths
@@ -98,11 +103,16 @@ def logged(paths: dict[str, Path]) -> list[list[str]]:
     return [json.loads(line) for line in text.splitlines()]
 
 
-def project(tmp_path: Path, name: str, *, opted_in: bool) -> Path:
+def project(tmp_path: Path, name: str, *, settings: bool, opted_in: bool = False) -> Path:
+    """A folder with a.py; a `.codetape.toml` if `settings`; opted in with `codetape init` if `opted_in`."""
     folder = tmp_path / name
     folder.mkdir()
-    if opted_in:
+    if settings and not opted_in:
         (folder / ".codetape.toml").write_text("", encoding="utf-8")
+    if opted_in:  # writes the file
+        env = os.environ | {"CODETAPE_HOME": str(tmp_path / "codetape-home"), "PYTHONPATH": str(ROOT)}
+        subprocess.run([sys.executable, "-m", "collector", "init", str(folder)], check=True, timeout=60,
+                       capture_output=True, env=env)
     (folder / "a.py").write_text("x = 1\n", encoding="utf-8")
     return folder
 
@@ -124,13 +134,13 @@ end
 vim.cmd('set rtp+=' .. vim.fn.fnameescape([==[%(plugin)s]==]))
 require('codetape').setup({ codetape = { [==[%(codetape)s]==] }, cmd = { [==[%(codetape)s]==], 'bridge' },
   statusline = false })
-vim.cmd('edit ' .. vim.fn.fnameescape([==[%(file)s]==]))
 local function reviewed()
   local f = io.open(LOG, 'r')
   if not f then return false end
   local text = f:read('*a'); f:close()
   return text:find('"review"', 1, true) ~= nil
 end
+vim.cmd('edit ' .. vim.fn.fnameescape([==[%(file)s]==]))
 if not vim.wait(20000, reviewed, 20) then finish(false, 'no review was started') end
 vim.wait(300)  -- any other terminal the messages could have opened has started by now
 local terminals = 0
@@ -142,24 +152,57 @@ finish(true, '')
 """
 
 
-@pytest.mark.parametrize("version", sorted(NEOVIMS))
-def test_neovim_reviews_with_its_own_codetape_and_a_checked_id(version: str, tmp_path: Path) -> None:
-    nvim = NEOVIMS[version]
-    assert shutil.which(nvim), f"Neovim {version} is missing at {nvim}: run scripts/setup"
-    paths = scripts(tmp_path)
-    ws = project(tmp_path, "ws", opted_in=True)
+def run_neovim(nvim: str, scenario: str, values: dict[str, object], tmp_path: Path, cwd: Path) -> None:
+    """Run the scenario (filled in with `values`, result, log, plugin, codetape: see scripts()) in headless
+    Neovim."""
+    assert shutil.which(nvim), f"Neovim {nvim} is missing: run scripts/setup"
     result = tmp_path / "result"
     script = tmp_path / "scenario.lua"
-    script.write_text(NEOVIM_SCENARIO % {"result": result, "log": paths["log"], "plugin": NEOVIM_PLUGIN,
-                                         "codetape": paths["codetape"], "file": ws / "a.py"},
-                      encoding="utf-8")
-    env = private_env(tmp_path)
-    proc = subprocess.run([nvim, "--headless", "--clean", "-S", str(script)], cwd=ws, env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True, timeout=90)
+    script.write_text(scenario % {"result": result, "log": tmp_path / "log", "plugin": NEOVIM_PLUGIN,
+                                  "codetape": tmp_path / "codetape", **values}, encoding="utf-8")
+    command = [nvim, "--headless", "--clean", "-S", str(script)]
+    proc = subprocess.run(command, cwd=cwd, env=private_env(tmp_path), stdin=subprocess.DEVNULL,
+                          capture_output=True, timeout=90)
     outcome = result.read_text(encoding="utf-8") if result.exists() else "no result"
     assert proc.returncode == 0 and outcome == "ok", (outcome, proc.stderr.decode(errors="replace")[-3000:])
-    assert logged(paths) == [["bridge"], ["review", EPISODE]]
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_neovim_reviews_with_its_own_codetape_and_a_checked_id(version: str, tmp_path: Path) -> None:
+    paths = scripts(tmp_path)
+    ws = project(tmp_path, "ws", settings=True, opted_in=True)
+    run_neovim(NEOVIMS[version], NEOVIM_SCENARIO, {"file": ws / "a.py"}, tmp_path, ws)
+    assert logged(paths) == [["status", "--json"], ["bridge"], ["review", EPISODE]]
     assert not paths["MARKER"].exists(), paths["MARKER"].read_text()
+
+
+NEOVIM_NOT_OPTED_IN = NEOVIM_SCENARIO.split("vim.cmd('edit '")[0] + r"""
+local codetape = require('codetape')
+vim.cmd('edit ' .. vim.fn.fnameescape([==[%(listed)s/a.py]==]))
+local listed = vim.api.nvim_get_current_buf()
+-- 'connecting' while codetape is asked; then the answer
+if not vim.wait(20000, function() return codetape.status(listed) == 'codetape: not opted in' end, 20) then
+  finish(false, 'the folder not opted in: ' .. codetape.status(listed))
+end
+vim.cmd('edit ' .. vim.fn.fnameescape([==[%(opted)s/a.py]==]))
+local opted = vim.api.nvim_get_current_buf()
+if not vim.wait(20000, reviewed, 20) then finish(false, 'the opted-in folder got no bridge') end
+if vim.b[listed].codetape_client ~= nil then finish(false, 'a bridge for the folder not opted in') end
+local client = vim.lsp.get_client_by_id(vim.b[opted].codetape_client)
+if client.config.root_dir ~= [==[%(opted)s]==] then finish(false, 'root ' .. client.config.root_dir) end
+finish(true, '')
+"""
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_neovim_starts_no_bridge_for_a_folder_not_opted_in(version: str, tmp_path: Path) -> None:
+    """A `.codetape.toml` that `codetape init` did not opt in (a cloned repository's): `codetape status
+    --json` does not list it, and no bridge is started; an opted-in folder in the same session gets one."""
+    paths = scripts(tmp_path)
+    listed = project(tmp_path, "listed", settings=True)
+    opted = project(tmp_path, "opted", settings=True, opted_in=True)
+    run_neovim(NEOVIMS[version], NEOVIM_NOT_OPTED_IN, {"listed": listed, "opted": opted}, tmp_path, listed)
+    assert logged(paths) == [["status", "--json"], ["status", "--json"], ["bridge"], ["review", EPISODE]]
 
 
 EMACS_SCENARIO = r""";; -*- lexical-binding: t -*-
@@ -207,10 +250,10 @@ EMACS_SCENARIO = r""";; -*- lexical-binding: t -*-
 def test_emacs_runs_only_its_own_codetape_command(tmp_path: Path) -> None:
     assert shutil.which("emacs"), "Emacs is missing: run scripts/setup (apt: emacs-nox elpa-eglot)"
     paths = scripts(tmp_path)
-    opted = project(tmp_path, "opted", opted_in=True)
+    opted = project(tmp_path, "opted", settings=True, opted_in=True)
     (opted / ".dir-locals.el").write_text(f'((nil . ((codetape-command . ("{paths["hostile"]}")))))\n',
                                           encoding="utf-8")
-    plain = project(tmp_path, "plain", opted_in=False)  # its server runs as configured, not behind codetape
+    plain = project(tmp_path, "plain", settings=False)  # its server runs as configured, not behind codetape
     result = tmp_path / "result.json"
     script = tmp_path / "scenario.el"
     script.write_text(EMACS_SCENARIO % {
@@ -225,9 +268,64 @@ def test_emacs_runs_only_its_own_codetape_command(tmp_path: Path) -> None:
     assert out["seal"] is None  # `codetape seal` ran, and said there was nothing to seal
     server = [sys.executable, str(paths["fake_bridge.py"]), str(paths["hostile"])]
     assert out["command"] == [str(paths["codetape"]), "bridge", "--", *server, EPISODE]
-    assert logged(paths) == [["seal", f"{opted}/", "--json"], out["command"][1:]]
+    # `status` (which workspaces are opted in) runs in the background from visiting the file: before the
+    # bridge, maybe after the seal
+    assert [args for args in logged(paths) if args[0] != "status"] == [["seal", f"{opted}/", "--json"],
+                                                                        out["command"][1:]]
+    assert logged(paths).count(["status", "--json"]) == 1
     quoted = out["messages"].replace("\u2018", "`").replace("\u2019", "'")  # whichever text-quoting-style
     reviews = [line for line in quoted.splitlines() if line.startswith("codetape: run")]
     assert reviews == [f"codetape: run `{paths['codetape']} review {EPISODE}' to review the episode"]
     assert f"fake bridge: sent {OTHER_EPISODE}" in out["messages"]  # heard, and not listened to
     assert not paths["MARKER"].exists(), paths["MARKER"].read_text()
+
+
+EMACS_NOT_OPTED_IN = r""";; -*- lexical-binding: t -*-
+(package-initialize)
+(load "%(package)s" nil t)
+(setq make-backup-files nil auto-save-default nil create-lockfiles nil
+      native-comp-async-report-warnings-errors 'silent
+      eglot-sync-connect 20
+      codetape-command '("%(codetape)s")
+      eglot-server-programs '((python-mode "%(python)s" "%(fake)s" "%(hostile)s" "%(episode)s")))
+(codetape-mode 1)
+(defun wait-until (pred secs)
+  (let ((deadline (+ (float-time) secs)))
+    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
+    (funcall pred)))
+(defvar out nil)
+(dolist (folder '("%(listed)s" "%(opted)s"))
+  (find-file (concat folder "/a.py"))
+  (apply #'eglot (eglot--guess-contact))
+  (unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+  (push (vector folder (vconcat (process-command (jsonrpc--process (eglot-current-server))))
+                (codetape-status))
+        out))
+(with-temp-file "%(result)s" (insert (json-encode (vconcat (reverse out)))))
+(dolist (server (hash-table-values eglot--servers-by-project))
+  (mapc #'eglot-shutdown server))
+(kill-emacs 0)
+"""
+
+
+def test_emacs_runs_no_bridge_for_a_folder_not_opted_in(tmp_path: Path) -> None:
+    """A `.codetape.toml` that `codetape init` did not opt in: `codetape status --json` does not list it,
+    and eglot runs the server as configured, not behind the bridge; an opted-in folder still gets it."""
+    assert shutil.which("emacs"), "Emacs is missing: run scripts/setup (apt: emacs-nox elpa-eglot)"
+    paths = scripts(tmp_path)
+    listed = project(tmp_path, "listed", settings=True)
+    opted = project(tmp_path, "opted", settings=True, opted_in=True)
+    result = tmp_path / "result.json"
+    script = tmp_path / "scenario.el"
+    script.write_text(EMACS_NOT_OPTED_IN % {
+        "package": EMACS_PACKAGE, "codetape": paths["codetape"], "python": sys.executable,
+        "fake": paths["fake_bridge.py"], "hostile": paths["hostile"], "episode": EPISODE, "opted": opted,
+        "listed": listed, "result": result}, encoding="utf-8")
+    proc = subprocess.run(["emacs", "--batch", "-l", str(script)], cwd=tmp_path, env=private_env(tmp_path),
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
+    server = [sys.executable, str(paths["fake_bridge.py"]), str(paths["hostile"]), EPISODE]
+    assert json.loads(result.read_text(encoding="utf-8")) == [
+        [str(listed), server, "codetape: not opted in"],
+        [str(opted), [str(paths["codetape"]), "bridge", "--", *server], "codetape: connecting"]]
+    assert [args for args in logged(paths) if args[0] != "status"] == [["bridge", "--", *server]]

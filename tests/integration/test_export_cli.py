@@ -150,6 +150,7 @@ def peak_mb(tmp_path: Path, *args: str) -> float:
     return int(peak.read_text()) / 1024
 
 
+@pytest.mark.eval
 @pytest.mark.parametrize("fmt", ["atif", "zeta", "progsnap2"])
 def test_memory_does_not_grow_with_the_number_of_episodes(tmp_path: Path, fmt: str) -> None:
     steps = typing_session(150)

@@ -194,6 +194,7 @@ def test_a_change_no_event_reports_is_found_by_the_audit(tmp_path: Path, workspa
     assert rec.steps.index(gap) < rec.steps.index(change)
 
 
+@pytest.mark.eval
 def test_a_50k_file_burst_overflows_into_a_gap_and_a_reconciliation_equal_to_the_disk(
         watched: tuple[Path, Recorder]) -> None:
     root, rec = watched
@@ -268,6 +269,46 @@ def test_a_directory_swapped_for_a_link_out_is_recorded_as_a_link_never_followed
     links = {s["path"]: s["link"] for s in steps if "link" in s}
     assert links == {"cfg": "../dotdocker", "token.json": "../dotdocker/config.json"}
     assert ("cfg/config.json", "deleted") in [(s["path"], s["change"]) for s in steps]
+
+
+def test_links_out_in_place_before_the_session_are_never_followed(tmp_path: Path) -> None:
+    """A folder link and a file link out of the workspace, and one deeper down, are there before `codetape
+    init` and the session's first walk; then what they lead to changes, outside, and the file link is
+    pointed elsewhere. The journal, the sealed episode and `cat` hold the link's target string, never a
+    byte read through a link."""
+    outside = outside_config(tmp_path)
+    root = tmp_path / "ws"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "app.py").write_text("app = 1\n")
+    (root / "cfg").symlink_to("../dotdocker", target_is_directory=True)
+    (root / "token.json").symlink_to("../dotdocker/config.json")
+    (root / "src" / "deep").symlink_to("../../dotdocker", target_is_directory=True)
+    home = tmp_path / "home"
+    assert codetape(home, "init", str(root)).returncode == 0
+    with running(home) as daemon, Client.connect(daemon.home, autostart=False) as client:
+        assert client.hello(root, "test")["recording"]
+        wait_capturing(client, root, ("FileWatcher",))
+        (outside / "config.json").write_text(f'{{"auths": {{"registry.example": "{SECRET}-changed"}}}}\n')
+        (outside / "new.json").write_text(f"{SECRET}-new\n")
+        (outside / "nested").mkdir()
+        (outside / "nested" / "more.json").write_text(f"{SECRET}-nested\n")
+        subprocess.run(["ln", "-sfn", "../dotdocker/new.json", "token.json"], cwd=root, check=True)
+        (root / "after.txt").write_text("after\n")
+        journal = wait_recorded(daemon.home, root, lambda steps: any(s.get("path") == "after.txt"
+                                                                     for s in steps), "the change after")
+        raw = journal_bytes(home)
+        sealed = codetape(home, "seal", "--json", str(root))
+        assert sealed.returncode == 0, sealed.stderr
+    episode = Path(json.loads(sealed.stdout)["path"])
+    cat = codetape(home, "cat", str(episode))
+    assert cat.returncode == 0, cat.stderr
+    for text in (repr(journal), raw.decode("utf-8", "replace"), repr(episode_steps(episode)), cat.stdout):
+        assert SECRET not in text and "registry.example" not in text
+    steps = changes([json.loads(line) for line in cat.stdout.splitlines()])
+    assert {s["path"] for s in steps} == {"token.json", "after.txt"}, steps
+    assert [{**s, "t_ms": 0} for s in steps if s["path"] == "token.json"] == [
+        {"kind": "file_change", "source": "files", "path": "token.json", "change": "modified",
+         "link": "../dotdocker/new.json", "t_ms": 0}]
 
 
 def test_the_reconcile_pass_after_lost_events_never_reads_through_a_link(tmp_path: Path,

@@ -349,6 +349,67 @@ def test_every_git_process_the_watcher_starts_is_read_only_and_lock_free(tmp_pat
         assert env == "0" and words[0] == "--no-optional-locks" and words[1] in read_only, line
 
 
+@pytest.mark.parametrize("when", ["before any repository", "in place of the repository"])
+def test_a_dot_git_that_becomes_a_link_is_never_followed(tmp_path: Path, when: str) -> None:
+    """While the watcher runs, `.git` appears as a link to another repository where there was none, or
+    the workspace's own `.git` is swapped for one: the next pass reads nothing through it, and `failure`
+    says why (the session then stops the watcher and records a `gap`)."""
+    other = Repo(tmp_path / "other")
+    other.root.mkdir()
+    other("init", "-q", "-b", "main")
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".codetape.toml").write_text("")
+    ws = Repo(root)
+    if when == "in place of the repository":
+        ws("init", "-q", "-b", "main")
+    rec = Recorder()
+    watcher = GitWatcher(root, Policy.load(root), rec, clock=now_ms)
+    watcher.start()
+    try:
+        own = []
+        if when == "in place of the repository":
+            own.append(ws.commit_file("a.py", "a = 1\n", "first"))
+            rec.take("commit", sha=own[0])
+            (root / ".git").rename(tmp_path / "moved.git")
+        (root / ".git").symlink_to("../other/.git", target_is_directory=True)
+        outside = other.commit_file(f"{SECRET}.py", "s = 1\n", f"secret {SECRET}")
+        watcher.settle()  # the pass a commit there would have started, run now
+        assert SECRET not in repr(rec.steps) and outside not in repr(rec.steps), rec.steps
+        assert rec.steps == [], rec.steps
+        why = watcher.failure()
+    finally:
+        watcher.stop()
+    assert why is not None and why.startswith(".git is a link (to ../other/.git)"), why
+
+
+def test_a_worktree_and_a_submodule_are_found_through_their_gitfiles(tmp_path: Path) -> None:
+    """`git worktree add` and `git submodule add` leave a `.git` file naming a git directory outside the
+    work tree (`gitdir: PATH`): that is followed, and their commits are recorded."""
+    main = Repo(tmp_path / "main")
+    main.root.mkdir()
+    main("init", "-q", "-b", "main")
+    main.commit_file("base.py", "base = 1\n", "base")
+    main("worktree", "add", "-q", str(tmp_path / "wt"))
+    source = Repo(tmp_path / "source")
+    source.root.mkdir()
+    source("init", "-q", "-b", "main")
+    source.commit_file("lib.py", "lib = 1\n", "lib")
+    main("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(source.root), "sub")
+    for root in (tmp_path / "wt", main.root / "sub"):
+        assert (root / ".git").is_file()
+        (root / ".codetape.toml").write_text("")
+        rec = Recorder()
+        watcher = GitWatcher(root, Policy.load(root), rec, clock=now_ms)
+        watcher.start()
+        try:
+            sha = Repo(root).commit_file("x.py", "x = 1\n", "in the gitfile's repository")
+            step = rec.take("commit", sha=sha)
+        finally:
+            watcher.stop()
+        assert step["files"] == [{"path": "x.py", "added": 1, "deleted": 0, "change": "A"}], root
+
+
 def git_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for s in steps if s["kind"] == "git"]
 
@@ -409,3 +470,50 @@ def test_a_reflog_that_became_a_link_out_of_the_repository_is_never_read(tmp_pat
     cat = codetape(home, "cat", str(episode))
     assert cat.returncode == 0 and SECRET not in cat.stdout
     assert [s.get("sha") for s in git_steps(episode_steps(episode))] == [second]
+
+
+def test_a_dot_git_that_is_a_link_to_another_repository_is_never_read(tmp_path: Path) -> None:
+    """The real daemon: the workspace's `.git` is a link to another repository's, in place before the
+    session starts; commits are made there and through the link. Nothing of that repository (message,
+    file names, shas) reaches the journal, the episode or `codetape cat`; the status and a `gap` say why."""
+    other = Repo(tmp_path / "other")
+    other.root.mkdir()
+    other("init", "-q", "-b", "main")
+    shas = [other.commit_file(f"{SECRET}-1.py", "a = 1\n", f"first {SECRET}")]
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".git").symlink_to("../other/.git", target_is_directory=True)
+    home = tmp_path / "home"
+    assert codetape(home, "init", str(root)).returncode == 0
+    with running(home) as daemon, Client.connect(daemon.home, autostart=False) as client:
+        assert client.hello(root, "test")["recording"]
+        wait_capturing(client, root, ("FileWatcher",))
+        shas.append(other.commit_file(f"{SECRET}-2.py", "a = 2\n", f"second {SECRET}"))
+        shas.append(Repo(root).commit_file("through.py", "a = 3\n", f"through the link {SECRET}"))
+        (root / "after.txt").write_text("after\n")
+        journal = wait_recorded(daemon.home, root, lambda steps: any(s.get("path") == "after.txt"
+                                                                     for s in steps), "the change after")
+        assert [s["kind"] for s in from_git(journal)] == ["gap"], from_git(journal)
+        status = next(w for w in client.request("status")["workspaces"] if Path(w["root"]) == root.resolve())
+        logged = [line for line in daemon.log_text().splitlines() if ".git is a link" in line]
+        sealed = codetape(home, "seal", "--json", str(root))
+        assert sealed.returncode == 0, sealed.stderr
+    episode = Path(json.loads(sealed.stdout)["path"])
+    cat = codetape(home, "cat", str(episode))
+    assert cat.returncode == 0, cat.stderr
+    for text in (repr(journal), repr(episode_steps(episode)), cat.stdout):
+        assert SECRET not in text and not [sha for sha in shas if sha[:12] in text]
+    why = (".git is a link (to ../other/.git), which codetape never follows, so git operations are not "
+           "recorded; make .git the repository itself to record them")
+    assert len(logged) == 1, logged
+    assert logged[0].endswith(f"ERROR {root.resolve()}: GitWatcher could not start: {why}"), logged
+    assert "GitWatcher" not in status["capture"]
+    assert status["capture_stopped"] == {"GitWatcher": f"the git watcher could not start ({why})"}
+    [gap] = from_git(episode_steps(episode))
+    assert gap["kind"] == "gap", gap
+    assert gap["detail"].startswith(f"the git watcher could not start ({why}): "), gap
+
+
+def from_git(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The steps the git watcher recorded, and the `gap` its session recorded for it."""
+    return [s for s in steps if s.get("source") == "git"]

@@ -19,6 +19,8 @@ from collector.sources.git_watcher import GitWatcher
 from tests.integration.test_git_capture import ENV, Recorder
 from tests.waiting import wait_for
 
+pytestmark = pytest.mark.eval  # an evaluation: scripts/test --all runs it
+
 OPERATIONS = 300
 
 

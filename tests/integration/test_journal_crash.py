@@ -157,7 +157,7 @@ def check_recovered(journal: Path, acked: set[int], scratch: Path, *, read_back:
     return result.good_frames, result.torn_bytes
 
 
-@pytest.mark.slow
+@pytest.mark.eval
 def test_sigkill_at_random_moments_loses_no_acknowledged_step(tmp_path: Path) -> None:
     rng = random.Random(20260102)
     zygote = Zygote()

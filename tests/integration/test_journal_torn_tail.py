@@ -92,7 +92,7 @@ def recovered(path: Path) -> tuple[list[tuple[int, bytes]], JournalScanner]:
     return [(frame.offset, frame.payload) for frame in scanner.frames()], scanner
 
 
-@pytest.mark.slow
+@pytest.mark.eval
 def test_torn_tails_give_back_exactly_the_frames_before_the_damage(
         tmp_path: Path, original: tuple[bytes, list[tuple[int, int]]]) -> None:
     data, spans = original
@@ -143,7 +143,7 @@ def middle_damage(data: bytes, spans: list[tuple[int, int]], rng: random.Random)
     return bytes(damaged)
 
 
-@pytest.mark.slow
+@pytest.mark.eval
 def test_damage_in_the_middle_is_always_reported_never_skipped(
         tmp_path: Path, original: tuple[bytes, list[tuple[int, int]]]) -> None:
     data, spans = original

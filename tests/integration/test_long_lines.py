@@ -81,6 +81,7 @@ def run_timed(area: Area, *args: str) -> Run:
     return run
 
 
+@pytest.mark.eval
 @pytest.mark.parametrize("command", ["verify", "replay", "report"])
 def test_thousands_of_edits_to_a_huge_line_replay_in_seconds(area: Area, command: str) -> None:
     path = long_line_episode(area)

@@ -59,6 +59,8 @@ import pytest
 from bench.fresh_corpus import generate, load, path_of
 from bench.sealed_recall import TYPED_EVERY, Sealed, seal_cases
 
+pytestmark = pytest.mark.eval  # an evaluation: scripts/test --all runs it
+
 SOURCES = ("trufflehog", "leakin", "github", "microsoft", "apikey", "sonar", "community", "secretlint",
            "credsweeper")
 # Microsoft's own list has 78 formats, all-about-apikey 130 kept, sonar-text and ripsecrets 105, the four

@@ -20,15 +20,17 @@ import pytest
 from bench.heldout_corpus import build
 from bench.sealed_recall import Sealed, seal_cases
 
+pytestmark = pytest.mark.eval  # an evaluation: scripts/test --all runs it
+
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory: pytest.TempPathFactory) -> Sealed:
     return seal_cases(build(1), tmp_path_factory.mktemp("heldout"), "heldout")
 
 
-def test_held_out_recall_through_the_seal_is_at_least_98_percent(sealed: Sealed) -> None:
+def test_held_out_recall_through_the_seal_is_at_least_99_percent(sealed: Sealed) -> None:
     shown = [(f, c, v[:8]) for f, c, v in sealed.shown()]
-    assert sealed.recall() >= 0.98, f"recall {sealed.recall():.1%}; still shown: {shown}"
+    assert sealed.recall() >= 0.99, f"recall {sealed.recall():.1%}; still shown: {shown}"
 
 
 def test_nothing_the_scan_finds_is_left_in_the_sealed_bytes_or_in_cat(sealed: Sealed) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from bench.replay_seek import SAMPLE_EVERY, long_episode
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.eval
 GROWTH_MIB = 16  # the workspace itself grows as files are typed; keeping every step would take ~300 MiB
 
 

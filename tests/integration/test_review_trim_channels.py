@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -243,7 +244,7 @@ def test_an_excluded_folder_a_dropped_range_and_a_redacted_word_are_gone_everywh
 
 def test_an_excluded_file_is_masked_in_every_spelling_and_its_glob_is_not_published(
         setup: tuple[Path, Path, Path], tmp_path: Path) -> None:
-    home, _project, episode = setup
+    home, project, episode = setup
     glob = "/notes/secret-plan.txt"
     signed = sign(home, episode, "--exclude", glob, "--redact", "redacted")
     text = everything(home, signed, tmp_path / "out")
@@ -252,7 +253,8 @@ def test_an_excluded_file_is_masked_in_every_spelling_and_its_glob_is_not_publis
     assert "«redacted:github-token:1»" in text and broken_placeholders(text) == []
     # the statement binds the exclusions (the workspace's own and the review's) by a keyed hash
     statement = check_consent(open_episode(signed))
-    header = open_episode(signed).header
+    own = tomllib.loads((project / ".codetape.toml").read_text(encoding="utf-8"))["exclude"]
+    assert own and open_episode(signed).header.capture.exclude == []
     assert statement.scope.excluded_sha256 == exclusions_digest(
-        load_private(Home(home), None)[0], header.episode_id, [*header.capture.exclude, glob])
+        load_private(Home(home), None)[0], statement.content.episode_id, [*own, glob])
 

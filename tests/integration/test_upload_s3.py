@@ -1,12 +1,17 @@
 """`codetape upload` to s3:// on a real S3-compatible server (SeaweedFS on loopback, the `seaweed` fixture):
 end to end to both destinations, a multipart upload that resumes after the server was killed in the
-middle, the one line a refused connection gives, and episodes that must never reach the bucket."""
+middle, the one line a refused connection gives, a store that never answers given up on in the time its
+timeouts allow, and episodes that must never reach the bucket."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
+import signal
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -24,14 +29,19 @@ from collector.upload.stores import open_store
 from tests.fixtures.make_golden import DIRECTORY
 from tests.integration.upload_helpers import (
     codetape,
+    environment,
     foreign_signed,
     one_error_line,
     record_and_sign,
+    stalled_store,
     tampered,
+    unconnectable_store,
     unsigned_in_outbox,
 )
+from tests.waiting import wait_for
 
 MIB = 1024 * 1024
+STARTUP_S = 60  # beyond what the timeouts allow: the interpreter's start and the checks, on a busy machine
 
 
 @pytest.fixture(scope="module")
@@ -161,12 +171,74 @@ def test_a_refused_connection_is_one_line_with_the_retry_command(home: Path,
     configure(home, "s3://no-server/x", nobody, "max_attempts = 2\n")
     env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y", "AWS_DEFAULT_REGION": "us-east-1"}
     one_error_line(codetape(home, "upload", env=env), 1, f"cannot reach {nobody}",
-                   "1 of 1 episodes not sent; retry: codetape upload")
+                   "1 of 1 episodes not sent (it stays in the outbox); retry: codetape upload")
     line = one_error_line(codetape(home, "upload", eid[:8], "--to", "s3://no-server/y", env=env), 1)
     assert line.endswith(f"retry: codetape upload {eid} --to s3://no-server/y")
     status = codetape(home, "status").stdout
     assert "1 signed episode waiting for upload to s3://no-server/x" in status
     assert f"failed: cannot reach {nobody}" in status
+
+
+def test_a_stalled_store_is_given_up_on_in_one_line_and_the_episode_stays(home: Path,
+                                                                          recorded: tuple[Path, str]) -> None:
+    """A store that accepts connections and never answers (issue 25): a line on stderr while the command
+    waits; then, within what the configured timeouts allow, exit 1 and one `codetape:` line naming the
+    endpoint and saying the episode stays in the outbox, where it still waits."""
+    eid = recorded[1]
+    connect, read, attempts = 1, 3, 2
+    bound = attempts * (connect + 1 + read) + 1  # README: attempts x (connect + 1 + read) + backoff (1 s)
+    secret = "stalled-store-secret"
+    env = {"AWS_ACCESS_KEY_ID": "stalled-store-key", "AWS_SECRET_ACCESS_KEY": secret,
+           "AWS_DEFAULT_REGION": "us-east-1"}
+    with stalled_store() as store:
+        endpoint = store.url
+        configure(home, "s3://stalled/x", endpoint,
+                  f"connect_timeout_s = {connect}\nread_timeout_s = {read}\nmax_attempts = {attempts}\n")
+        with subprocess.Popen([sys.executable, "-m", "collector", "upload"], env=environment(home, env),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, encoding="utf-8") as upload:
+            assert upload.stdout is not None and upload.stderr is not None
+            deadline = threading.Timer(bound + STARTUP_S, upload.kill)
+            deadline.start()
+            try:
+                waiting = upload.stderr.readline()
+                said_while_waiting = upload.poll() is None
+                rest, out = upload.stderr.read(), upload.stdout.read()
+                code = upload.wait()
+            finally:
+                deadline.cancel()
+        wait_for(lambda: len(store.held) >= attempts, what=f"{attempts} connections to the stalled store",
+                 detail=lambda: len(store.held))
+    assert len(store.held) == attempts  # max_attempts counts the first attempt (botocore's own, the retries)
+    assert code != -signal.SIGKILL, f"still waiting for a stalled store after {bound + STARTUP_S} s"
+    assert code == 1 and out == "", (code, waiting, rest, out)
+    assert waiting.startswith(f"waiting for {endpoint}: no answer for {connect} s"), waiting
+    assert f"after {bound} s at most" in waiting, waiting
+    assert said_while_waiting
+    [line] = rest.splitlines()
+    assert line.startswith(f"codetape: no answer from {endpoint} within {read} s ({attempts} attempts)"), line
+    assert line.endswith("1 of 1 episodes not sent (it stays in the outbox); retry: codetape upload"), line
+    assert secret not in waiting + rest
+    assert (home / "outbox" / f"{eid}.ctape").is_file()
+    [row] = json.loads(codetape(home, "episodes", "--json").stdout)
+    assert row["state"] == "signed" and row["uploads"] == []
+
+
+def test_a_store_that_takes_no_connection_is_given_up_on_after_the_connect_timeouts(
+        home: Path, recorded: tuple[Path, str]) -> None:
+    """Connections that are never made (SYNs dropped, as by a firewall): the same, after `max_attempts`
+    connect timeouts."""
+    eid = recorded[1]
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y", "AWS_DEFAULT_REGION": "us-east-1"}
+    with unconnectable_store() as endpoint:
+        configure(home, "s3://unconnectable/x", endpoint, "connect_timeout_s = 1\nmax_attempts = 3\n")
+        done = codetape(home, "upload", env=env)
+    assert done.returncode == 1, done
+    waiting, line = done.stderr.splitlines()
+    assert waiting.startswith(f"waiting for {endpoint}: no answer for 1 s"), waiting
+    assert line == (f"codetape: no connection to {endpoint} within 1 s (3 attempts): 1 of 1 episodes not "
+                    "sent (it stays in the outbox); retry: codetape upload"), line
+    assert (home / "outbox" / f"{eid}.ctape").is_file()
 
 
 def test_episodes_that_may_not_leave_never_reach_the_bucket(

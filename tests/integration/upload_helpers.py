@@ -1,14 +1,19 @@
 """What the upload tests share: a session recorded by the real collector and signed by `codetape sign`,
-the command line with an AWS configuration of the test's own, and the episodes that must never leave
-(unsigned, tampered, signed by someone else, against the policy)."""
+the command line with an AWS configuration of the test's own, the episodes that must never leave
+(unsigned, tampered, signed by someone else, against the policy), and a store that never answers."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from collector.consent import init_keys, sign_episode
@@ -24,13 +29,63 @@ TEXT = "def add(a, b):\n    return a - b\n"
 FIXED = TEXT.replace("a - b", "a + b")
 
 
+def environment(home: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """This environment with CODETAPE_HOME=home, no AWS configuration of the user's; `env` adds to it."""
+    return {**os.environ, "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull, **(env or {}), "CODETAPE_HOME": str(home)}
+
+
 def codetape(home: Path, *args: str, env: dict[str, str] | None = None,
              cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """`codetape ARGS` with CODETAPE_HOME=home; `env` adds to (and overrides) the environment."""
-    full = {**os.environ, "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull, **(env or {}), "CODETAPE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "collector", *args], env=full, cwd=cwd, capture_output=True,
-                          text=True, encoding="utf-8", timeout=300, stdin=subprocess.DEVNULL, check=False)
+    return subprocess.run([sys.executable, "-m", "collector", *args], env=environment(home, env), cwd=cwd,
+                          capture_output=True, text=True, encoding="utf-8", timeout=300,
+                          stdin=subprocess.DEVNULL, check=False)
+
+
+@dataclass
+class Stalled:
+    """A store that accepts connections and never answers: its URL, and the connections it took."""
+
+    url: str
+    held: list[socket.socket] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def stalled_store() -> Iterator[Stalled]:
+    """A TCP server on loopback that accepts every connection and never answers, as a hung store does.
+    The connections stay open (unread) until the end."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stalled = Stalled(f"http://127.0.0.1:{server.getsockname()[1]}")
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # the listening socket was shut down: the end
+            while True:
+                stalled.held.append(server.accept()[0])
+
+    thread = threading.Thread(target=accept, name="stalled-store", daemon=True)
+    thread.start()
+    try:
+        yield stalled
+    finally:
+        server.shutdown(socket.SHUT_RDWR)  # wakes accept() on Linux
+        thread.join(10)
+        server.close()
+        for connection in stalled.held:
+            connection.close()
+
+
+@contextlib.contextmanager
+def unconnectable_store() -> Iterator[str]:
+    """A loopback URL whose listener never accepts and whose queue is full: a connection to it is never
+    made (the kernel drops the SYN, as a firewall does), so every attempt's connect times out."""
+    server = socket.create_server(("127.0.0.1", 0), backlog=0)
+    filler = socket.create_connection(server.getsockname(), timeout=10)  # the one place in the queue
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        filler.close()
+        server.close()
 
 
 def one_error_line(done: subprocess.CompletedProcess[str], code: int, *says: str) -> str:

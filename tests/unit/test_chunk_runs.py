@@ -23,10 +23,11 @@ from collector.errors import EpisodeError
 from collector.text.positions import caret_after
 from collector.verify.integrity import verify_replay
 from schemas.common import PositionEncoding
+from tests.examples import examples
 from tests.unit.test_episode_records import _episode, _read
 from tests.unit.test_typed_runs import ENCODINGS, _edit, _same, _write, sessions
 
-PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=500,
+PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=examples(500),
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ODD: st.SearchStrategy[Any] = st.sampled_from([0.0, 1.0, -1.0, True, False, -1, 1, 2, MAX_POSITION + 1, "0",
                                                None, 2**64 - 1])

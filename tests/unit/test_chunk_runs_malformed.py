@@ -22,11 +22,12 @@ from collector.episode.records import records
 from collector.errors import EpisodeError
 from collector.text.positions import caret_after
 from schemas.common import PositionEncoding
+from tests.examples import examples
 from tests.unit.test_chunk_runs import _readers_agree
 from tests.unit.test_episode_records import _episode
 from tests.unit.test_typed_runs import ENCODINGS, _edit, sessions
 
-PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=1500,
+PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=examples(1500),
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ODD: st.SearchStrategy[Any] = st.sampled_from([0, 0.0, 1.0, -1.0, True, False, -1, 1, 2, 4, -4, MAX_POSITION,
                                                MAX_POSITION + 1, "0", "", None, 2**64 - 1, -(2**63), b"\x01"])
@@ -111,7 +112,7 @@ def test_malformed_chunks_decode_alike_with_and_without_runs(data: st.DataObject
     event("a run read at once" if _agree(chunk, encoding) else "no run read at once")
 
 
-@settings(derandomize=True, database=None, deadline=None, max_examples=150,
+@settings(derandomize=True, database=None, deadline=None, max_examples=examples(150),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_malformed_chunks_read_alike_by_records_with_runs_and_by_the_models(data: st.DataObject) -> None:
@@ -147,7 +148,7 @@ def test_named_widths_versions_and_texts_decode_alike() -> None:
                         _agree({**chunk, "ct": text[:at] + other + text[at + 1:]}, encoding)
 
 
-@settings(derandomize=True, database=None, deadline=None, max_examples=300,
+@settings(derandomize=True, database=None, deadline=None, max_examples=examples(300),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_a_chunk_that_starts_before_the_one_before_ended_is_refused_alike(data: st.DataObject) -> None:

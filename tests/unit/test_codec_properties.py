@@ -24,9 +24,10 @@ from collector.episode.container import OPTIONAL
 from collector.errors import EpisodeError
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict, step_to_dict
 from schemas.common import PositionEncoding
+from tests.examples import examples
 
 ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
-PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=200,
+PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=examples(200),
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 PIECES = ["a", "def f():", " ", "é", "€", "😀", "𝄞", "\u200d", "\r", "\n", "\r\n", "\t", ""]

@@ -13,6 +13,7 @@ from collector.dataset.rows import _COMMON, edit_data, run_data
 from collector.episode.edits import Edit, EditRun
 from schemas import step_from_dict
 from schemas.steps import EditStep
+from tests.examples import examples
 
 TEXTS = st.text(st.characters(exclude_categories=["Cs"]), max_size=20) | st.sampled_from(
     ["", '"', "\\", "\x00\x1f\x7f", "</script>", "😀\r\n\t\b\f", "\u2028\u2029"])
@@ -29,7 +30,7 @@ def _edit(version: int | None, changes: list[dict[str, Any]]) -> EditStep:
     return step
 
 
-@settings(derandomize=True, database=None, deadline=None, max_examples=400)
+@settings(derandomize=True, database=None, deadline=None, max_examples=examples(400))
 @given(st.none() | st.integers(-(2**63), 2**63 - 1), st.lists(CHANGES, min_size=1, max_size=4))
 def test_edit_data_is_the_model_serializer_output(version: int | None, changes: list[dict[str, Any]]) -> None:
     step = _edit(version, changes)
@@ -37,7 +38,7 @@ def test_edit_data_is_the_model_serializer_output(version: int | None, changes: 
 
 
 
-@settings(derandomize=True, database=None, deadline=None, max_examples=300)
+@settings(derandomize=True, database=None, deadline=None, max_examples=examples(300))
 @given(st.sampled_from(["all", "none", "some"]), st.integers(-5, 2**40), st.integers(0, 2**31 - 64),
        st.lists(TEXTS.filter(lambda text: text != "" and "\n" not in text and "\r" not in text), min_size=1,
                 max_size=6), st.data())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from schemas.editor import EditorSettings
 from schemas.generate import VSCODE_PACKAGE, render_package_json
@@ -41,8 +42,14 @@ def test_extension_commands_leave_the_bridges_names_free() -> None:
 
 
 def test_settings_naming_a_program_or_a_file_are_the_users_alone() -> None:
-    """A folder's .vscode/settings.json cannot set them (scope machine), nor can an untrusted workspace."""
-    package = json.loads(VSCODE_PACKAGE.read_text(encoding="utf-8"))
+    """A folder's .vscode/settings.json cannot set them (scope machine), nor can an untrusted workspace.
+    The packaged .vsix is checked the same way (tests/e2e/test_extension_vscode.py)."""
+    assert_settings_are_the_users(json.loads(VSCODE_PACKAGE.read_text(encoding="utf-8")))
+
+
+def assert_settings_are_the_users(package: dict[str, Any]) -> None:
+    """`package` (a package.json) scopes the settings naming a program or a file to the machine, and
+    restricts them in an untrusted workspace."""
     properties = package["contributes"]["configuration"]["properties"]
     machine = {key for key, value in properties.items() if value["scope"] == "machine"}
     assert machine == {"codetape.interpreter", "codetape.bridgeLog"}

@@ -31,9 +31,10 @@ from collector.errors import EpisodeError
 from collector.verify.integrity import verify_replay
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict, step_to_dict
 from schemas.common import PositionEncoding
+from tests.examples import examples
 from tests.fixtures.make_golden import DIRECTORY, GOLDEN
 
-PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=600,
+PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=examples(600),
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 TEXTS = st.lists(st.sampled_from(["a", "é", "😀", "\r", "\n", "\r\n", "\t", "", "def f():"]),

@@ -22,8 +22,9 @@ from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import Workspace
 from schemas import step_from_dict, step_to_dict
 from schemas.steps import DiagnosticsStep
+from tests.examples import examples
 
-PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=800)
+PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=examples(800))
 TEXTS = st.text(st.characters(exclude_categories=["Cs"]), max_size=12) | st.sampled_from(
     ["", '"', "\\", "\x00\x1f\x7f", "😀\r\n\t", "\u2028", "undefined name 'x'"])
 # the near misses: what pydantic's lax mode converts (bools, integral floats, numeric strings) or refuses

@@ -22,10 +22,11 @@ from collector.reconstruct.workspace import LINE_COST, Workspace
 from collector.text.document import Document
 from schemas.common import PositionEncoding, Range
 from schemas.steps import EditStep, OpenStep
+from tests.examples import examples
 
 ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 BREAK = re.compile(r"\r\n|\r|\n")
-PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=400,
+PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=examples(400),
                    suppress_health_check=[HealthCheck.too_slow])
 
 # -- the reference model --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ HEX = "5e0b9a7c13d84f26ab90c4e17d3f62a8"  # 32 hexadecimal digits, made up
 DRAWN = "Wm4kQz8Rb2VxT7nLc5Hs9PdJ3gYf6AeK"  # letters and digits drawn at random, made up
 SHORT = "Pk7wR2mXq9ZtB4vN"  # 16 drawn characters
 PASSWORD = "Lq3!vo-Te8s2Wn"
+WORDS_AND_DIGITS = "Dragon77"  # a person's password: a word and digits, no token's look
 
 ECHOES = [
     (f'>>> import os\n>>> os.environ["ACME_API_TOKEN"]\n\'{HEX}\'\n', HEX),
@@ -92,6 +93,52 @@ PASSWORDS_GIVEN_KEPT = [
     'docker login -u deploy --password-stdin <<< "$REGISTRY_PASSWORD"\n',
 ]
 
+# issue 24's audit: a password piped into a command that reads it from its input, by `printf` with any
+# format (`%s` unquoted), into a registry login, `sudo -S`, `passwd --stdin`, `htpasswd -i`, `chpasswd`,
+# gpg's `--passphrase-fd 0`, openssl's `-pass stdin`
+PASSWORDS_PIPED = [
+    (f"printf %s '{PASSWORD}' | docker login -u deploy --password-stdin registry.acme.test\n", PASSWORD),
+    (f"printf %s {WORDS_AND_DIGITS} | docker login -u deploy --password-stdin\n", WORDS_AND_DIGITS),
+    (f"printf '%s\\n' {WORDS_AND_DIGITS} | podman login -u ci --password-stdin quay.io\n", WORDS_AND_DIGITS),
+    (f"printf -- '%s' '{PASSWORD}' | nerdctl login -u ci --password-stdin ghcr.io\n", PASSWORD),
+    (f"echo {WORDS_AND_DIGITS} | docker login -u deploy --password-stdin\n", WORDS_AND_DIGITS),
+    (f"echo {WORDS_AND_DIGITS} | regctl registry login -u ci --pass-stdin ghcr.io\n", WORDS_AND_DIGITS),
+    (f"echo '{PASSWORD}' | sudo -S systemctl restart nginx\n", PASSWORD),
+    (f"echo {WORDS_AND_DIGITS} | sudo -u postgres -S psql -c 'select 1'\n", WORDS_AND_DIGITS),
+    (f'echo -n "{PASSWORD}" | sudo --stdin --reset-timestamp apt-get update\n', PASSWORD),
+    (f"printf '%s\\n' '{PASSWORD}' | sudo -kS ls /root\n", PASSWORD),
+    (f"sudo -S apt-get install -y nginx <<< '{PASSWORD}'\n", PASSWORD),
+    (f"cat <<EOF | sudo -S apt-get update\n{PASSWORD}\nEOF\n", PASSWORD),
+    (f"echo '{PASSWORD}' | passwd --stdin deploy\n", PASSWORD),
+    (f"echo {WORDS_AND_DIGITS} | htpasswd -i /etc/nginx/.htpasswd alice\n", WORDS_AND_DIGITS),
+    (f"echo 'deploy:{PASSWORD}' | chpasswd\n", PASSWORD),
+    (f'RUN echo "root:{WORDS_AND_DIGITS}" | sudo chpasswd\n', WORDS_AND_DIGITS),
+    (f"echo '{PASSWORD}' | gpg --batch --passphrase-fd 0 -d backup.tar.gpg\n", PASSWORD),
+    (f"echo {WORDS_AND_DIGITS} | openssl enc -d -aes-256-cbc -pass stdin -in notes.enc\n", WORDS_AND_DIGITS),
+    # a password may begin with `%` (echo prints it as it is; printf reads it as its format)
+    ("echo -n '%x0_x+3^hxk38*daDH^n' | docker login -u ci --password-stdin\n", "%x0_x+3^hxk38*daDH^n"),
+]
+PASSWORDS_PIPED_KEPT = [
+    # variables, words, and commands that read something else from their input
+    'printf %s "$REGISTRY_PASSWORD" | docker login -u deploy --password-stdin\n',
+    "printf '%s\\n' \"${CI_REGISTRY_PASSWORD}\" | docker login -u ci --password-stdin\n",
+    'echo "$SUDO_PASSWORD" | sudo -S apt-get update\n',
+    "echo building | sudo -S true\n",
+    "echo 'deb http://deb.debian.org/debian bookworm main' | sudo tee /etc/apt/sources.list\n",
+    "echo vm.swappiness=10 | sudo tee -a /etc/sysctl.conf\n",
+    "echo linux-headers-generic | sudo pacman -S -\n",
+    "printf '%s\\n' release-2024-11 | sudo tee /etc/release\n",
+    'echo "deploy:$DEPLOY_PASSWORD" | chpasswd\n',
+    "echo 'root:${ROOT_PW}' | sudo chpasswd\n",
+    "echo 'alice:changeme' | chpasswd\n",
+    "echo keepalive | openssl s_client -connect acme.test:443\n",
+    "echo 'add an index' | git commit --file -\n",
+    # cmd's variables and a format's fields
+    "echo %REGISTRY_PASSWORD% | docker login -u ci --password-stdin\n",
+    "'echo %(password)s | sudo -S apt-get update' % settings\n",
+    "printf '%-12s%s\\n' | sudo -S true\n",
+]
+
 RECORDS = [
     ("aws dynamodb put-item --table-name cfg --item '{\"name\": {\"S\": \"billing_api_key\"}, "
      f"\"value\": {{\"S\": \"{HEX}\"}}}}'\n", HEX),
@@ -148,13 +195,13 @@ TABLE_AFTER_MESSAGE = [
 
 
 @pytest.mark.parametrize(("text", "secret"),
-                         ECHOES + COMMANDS + PASSWORDS_GIVEN + RECORDS + DEFAULTS + PRINTED + HOSTS
-                         + TABLE_AFTER_MESSAGE)
+                         ECHOES + COMMANDS + PASSWORDS_GIVEN + PASSWORDS_PIPED + RECORDS + DEFAULTS + PRINTED
+                         + HOSTS + TABLE_AFTER_MESSAGE)
 def test_found(text: str, secret: str) -> None:
     assert found(text) == found_where_prefiltered(text) == [secret]
 
 
-@pytest.mark.parametrize("text", ECHOES_KEPT + COMMANDS_KEPT + PASSWORDS_GIVEN_KEPT + RECORDS_KEPT
-                         + DEFAULTS_KEPT + PRINTED_KEPT + HOSTS_KEPT)
+@pytest.mark.parametrize("text", ECHOES_KEPT + COMMANDS_KEPT + PASSWORDS_GIVEN_KEPT + PASSWORDS_PIPED_KEPT
+                         + RECORDS_KEPT + DEFAULTS_KEPT + PRINTED_KEPT + HOSTS_KEPT)
 def test_look_alikes_kept(text: str) -> None:
     assert found(text) == found_where_prefiltered(text) == []

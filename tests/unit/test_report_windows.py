@@ -8,9 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.report.timeline import Bin, TimelineView
+from tests.examples import examples
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(span=st.integers(1, 10**8), fine_exp=st.integers(0, 20), count=st.integers(1, 300), data=st.data())
 def test_every_time_a_bin_counts_is_inside_its_window(span: int, fine_exp: int, count: int,
                                                       data: st.DataObject) -> None:

@@ -34,3 +34,4 @@ def test_a_request_is_answered_with_its_id_and_unreadable_json_is_refused() -> N
     assert reserved_method(b'{"id":true,"method":"codetape/x"}') == Reserved("codetape/x")
     assert reserved_method(b'{"method":"codetape/review",') is not None
     assert reserved_method(b'{"method":"codetape/review","x":"\xff"}') is not None
+    assert reserved_method(b'{"method":"codetape/review","x":' + b"[" * 1500 + b"]" * 1500 + b"}") is not None

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.text.positions import LINE_BREAK, split_lines
+from tests.examples import examples
 
 BREAKS = ["\n", "\r", "\r\n", "\n\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
 TEXTS = st.lists(st.sampled_from([*BREAKS, "a", "bc", "é", "😀", " ", ""]), max_size=30).map("".join)
@@ -22,7 +23,7 @@ def _by_the_expression(text: str) -> list[str]:
     return [*lines, text[start:]]
 
 
-@settings(derandomize=True, database=None, max_examples=3000)
+@settings(derandomize=True, database=None, max_examples=examples(3000))
 @given(TEXTS)
 def test_lines_break_where_lsp_breaks_them(text: str) -> None:
     assert split_lines(text) == _by_the_expression(text)

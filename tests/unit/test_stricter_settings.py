@@ -149,3 +149,23 @@ def test_an_invalid_file_names_its_line(tmp_path: Path) -> None:
     settings.write_text('channels = ["edits", "telepathy"]\n')
     with pytest.raises(SettingsError, match=rf"^{settings}:1: channels\.1: Input should be"):
         effective_settings(root, home)
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ('exclude = ["a",', 1),
+    ('exclude = ["a", "b"', 1),
+    ('# codetape\nidle_timeout_s = 60\n\n# mine\nexclude = [\n  "a",\n  "b",\n', 5),
+    ('exclude = [\n  "a",\n]\nmax_file_bytes = 3\r\n\r\n[redaction', 6),
+    ('exclude = ["a"]\n\n# why\nidle_timeout_s =', 4),
+])
+def test_a_statement_left_open_at_the_end_names_the_line_it_begins_on(
+        tmp_path: Path, text: str, line: int) -> None:
+    """tomllib says only "(at end of document)" when the file ends inside a statement (an array never
+    closed): the error names the line where that statement begins."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    settings = root / ".codetape.toml"
+    settings.write_bytes(text.encode())
+    with pytest.raises(SettingsError, match=
+                       rf"^{settings}:{line}: .+ \(still open at the end of the file\)$"):
+        effective_settings(root, Home(tmp_path / "home"))

@@ -15,6 +15,7 @@ from lsp_bridge.documents import ENCODINGS, TrackedDocument, convert_character, 
 from lsp_bridge.errors import OutOfRange
 from lsp_bridge.translate import Change, Rng
 from schemas.common import Position, PositionEncoding, Range
+from tests.examples import examples
 
 ROOT = Path("/ws")
 ALPHABET = st.sampled_from(list("ab \t\r\né€😀👩‍💻x\n"))
@@ -44,7 +45,7 @@ def edits(draw: st.DrawFn) -> tuple[str, PositionEncoding, list[tuple[int, int, 
     return text, encoding, steps
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(edits())
 def test_variants_replay_to_the_same_text_in_every_encoding(case: tuple[str, PositionEncoding, list]) -> None:
     text, encoding, steps = case

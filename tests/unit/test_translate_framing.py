@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lsp_bridge.framing import Frame, Framer, encode
+from lsp_bridge.errors import MalformedMessage
+from lsp_bridge.framing import Frame, Framer, encode, parse
 
 
 def message(n: int, text: str = "x") -> bytes:
@@ -115,3 +117,19 @@ def test_a_length_of_sixteen_digits_is_damage_on_either_path() -> None:
     for header in (b"Content-Length: 0000000000000002", b"content-length: 0000000000000002"):
         frames = Framer().feed(header + b"\r\n\r\n{}")
         assert frames[0].error is not None and frames[0].body is None
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b"[" * 1500 + b"]" * 1500, "JSON nested too deeply to read"),  # RecursionError in json.loads
+    (b'{"a":[' * 1500 + b"]}" * 1500, "JSON nested too deeply to read"),
+    (b"{not json", "invalid JSON (Expecting property name"),
+    (b'"caf\xe9"', "invalid JSON ('utf-8' codec can't decode"),
+])
+def test_parse_refuses_what_json_cannot_read_with_one_error(body: bytes, reason: str) -> None:
+    with pytest.raises(MalformedMessage) as refused:
+        parse(body)
+    assert str(refused.value).startswith(reason)
+
+
+def test_parse_reads_nesting_well_below_the_limit() -> None:
+    assert parse(b"[" * 200 + b"]" * 200) is not None

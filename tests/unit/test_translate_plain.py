@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from lsp_bridge import translate as t
 from lsp_bridge.errors import MalformedMessage
+from tests.examples import examples
 
 NUMBERS = st.one_of(st.integers(-2, 3), st.just(t.MAX_POSITION), st.just(t.MAX_POSITION + 1), st.booleans(),
                     st.floats(0, 3), st.none(), st.text(max_size=2))
@@ -34,7 +35,7 @@ def checked(item: Any) -> t.Change | str:
         return str(exc)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(CHANGES)
 def test_a_plain_change_is_what_the_checks_read(item: Any) -> None:
     plain = t._plain_change(item)

@@ -37,9 +37,10 @@ from collector.text.positions import caret_after
 from collector.verify.integrity import verify_replay
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
 from schemas.common import PositionEncoding
+from tests.examples import examples
 from tests.unit.test_episode_records import _episode, damaged
 
-PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=400,
+PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=examples(400),
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ENCODINGS: st.SearchStrategy[PositionEncoding] = st.sampled_from(["utf-8", "utf-16", "utf-32"])
 KEYS = st.sampled_from(["a", "b", " ", "é", "😀", "ab", "x😀y", "\t", "a", "b", "\n", "\r", "\r\n", "", '"',

@@ -22,6 +22,7 @@ from collector.home import Home
 from collector.upload.destinations import configured
 from collector.upload.plain_config import PLAIN, PlainUpload, plain_upload
 from schemas.settings import UploadSettings
+from tests.examples import examples
 
 VALUES = st.one_of(st.booleans(), st.integers(-3, 6000), st.floats(allow_nan=False, allow_infinity=False),
                    st.sampled_from(["standard", "adaptive", "", "file:///x", "s3://b/p", "4", " x"]),
@@ -34,7 +35,7 @@ def test_the_plain_reader_names_the_models_fields_and_defaults() -> None:
     assert dataclasses.asdict(PlainUpload()) == UploadSettings().model_dump()
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(UPLOADS)
 def test_whatever_reads_plainly_the_model_reads_alike(upload: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as scratch:

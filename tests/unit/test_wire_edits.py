@@ -21,8 +21,9 @@ from collector.journal import JournalScanner
 from collector.journal.frames import pack_step
 from collector.workspace.registry import Registry
 from schemas import step_from_dict, step_to_dict
+from tests.examples import examples
 
-PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=1500,
+PROFILE = settings(derandomize=True, database=None, deadline=None, max_examples=examples(1500),
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 TEXTS = st.lists(st.sampled_from(["a", "é", "😀", "\r", "\n", "\t", "", "def f():"]), max_size=5).map("".join)

@@ -9,6 +9,9 @@ An episode is stored as PREFIX/episodes/<sha256>.ctape with a manifest beside it
 sent again. Large files go in parts, and an interrupted upload resumes where it stopped when rerun.
 S3 credentials, region and endpoint come from the AWS configuration (environment, ~/.aws, [upload]
 profile / endpoint_url); plain http:// endpoints are refused off loopback unless --allow-insecure.
+A store that does not answer is given up on after max_attempts x (connect_timeout_s + 1 +
+read_timeout_s) seconds and a little backoff (81 s by default; [upload] in config.toml), with a line
+saying so while it is waited for; the episodes stay in the outbox.
 The collector runs this in the background (`--quiet`) after each signing and when it starts.
 """
 
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"nothing to upload to {destination.url}: every signed episode in {home.outbox} is there "
                   "(or revoked)")
         return 0
-    store = open_store(destination)
+    store = open_store(destination, waiting=None if args.quiet else _say)
     total = sum(path.stat().st_size for path in paths)
     label = f"uploading {len(paths)} episode{'s' * (len(paths) != 1)}"
     with byte_progress(total, label, quiet=args.quiet) as progress:
@@ -73,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
     for error in errors:
         print(f"codetape: {show(error)}", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _said(outcome: Outcome) -> str:
@@ -99,8 +106,9 @@ def _errors(outcomes: list[Outcome], home: Home, args: argparse.Namespace) -> li
     lines: list[str] = []
     if unreachable is not None:
         stuck = [o for o in outcomes if o.skipped or isinstance(o.error, TransferFailed)]
-        lines.append(f"{unreachable.error}: {len(stuck)} of {len(outcomes)} episodes not sent; "
-                     f"retry: {retry(stuck)}")
+        stay = "it stays" if len(stuck) == 1 else "they stay"
+        lines.append(f"{unreachable.error}: {len(stuck)} of {len(outcomes)} episodes not sent ({stay} in the "
+                     f"outbox); retry: {retry(stuck)}")
     for outcome in outcomes:
         error = outcome.error
         if error is None or (unreachable is not None and isinstance(error, TransferFailed)):

@@ -10,6 +10,7 @@ local NEW = vim.fn.has('nvim-0.11') == 1 -- 0.11 clients take `self` (client:not
 -- codetape: the codetape program and leading arguments; cmd: the bridge (default: codetape .. { 'bridge' }).
 local config = { codetape = { 'codetape' }, cmd = nil, cursor_debounce_ms = 200, statusline = true }
 local clients = {} -- workspace root -> client id (one bridge per workspace)
+local waiting -- buffers waiting for the running `codetape status --json` (nil: none is running)
 local statuses = {} -- workspace root -> the bridge's last `codetape/status` params
 -- What the statusline shows, from the bridge's `codetape/status` (the collector's own numbers).
 local STATES = { recording = 'recording', paused = 'paused', not_recording = 'not recording',
@@ -92,8 +93,10 @@ end
 function M.status(buf)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
   if vim.api.nvim_buf_get_name(buf) == '' or vim.bo[buf].buftype ~= '' then return '' end
-  local root = root_of(buf)
-  if not root then return 'codetape: not opted in' end
+  local root = vim.b[buf].codetape_root
+  if not root then
+    return (waiting and waiting[buf] and 'codetape: connecting') or 'codetape: not opted in'
+  end
   local status = statuses[vim.fn.resolve(root)]
   if not status then return 'codetape: connecting' end
   local text = 'codetape: ' .. (STATES[status.state] or tostring(status.state))
@@ -104,9 +107,19 @@ function M.status(buf)
   return text
 end
 
-local function attach(buf)
-  local root = root_of(buf)
-  if not root or client_of(buf) then return end
+-- The workspace holding `dir` among those codetape says are opted in (real paths): the nearest ancestor of
+-- `dir` (or `dir`) whose real path is one of them, spelled as `dir` is.
+local function confirmed_root(dir, opted_in)
+  while true do
+    if opted_in[uv.fs_realpath(dir) or ''] then return dir end
+    local parent = vim.fn.fnamemodify(dir, ':h')
+    if parent == dir then return nil end
+    dir = parent
+  end
+end
+
+local function start(buf, root)
+  if client_of(buf) then return end
   local capabilities = vim.lsp.protocol.make_client_capabilities()
   capabilities.experimental = { codetape = { status = true } } -- ask the bridge for `codetape/status`
   local cfg = {
@@ -125,7 +138,51 @@ local function attach(buf)
   end
   if not id then return end
   clients[root] = id
+  vim.b[buf].codetape_root = root
   vim.b[buf].codetape_client = id
+end
+
+-- `codetape status --json` answered: start the bridge for the waiting buffers in an opted-in workspace.
+local function answered(buffers, code, out)
+  local ok, status = pcall(vim.fn.json_decode, table.concat(out, '\n'))
+  local listed = ok and type(status) == 'table' and status.opted_in
+  if code ~= 0 or type(listed) ~= 'table' then
+    return vim.notify('codetape: `' .. table.concat(config.codetape, ' ') .. ' status --json` did not say '
+      .. 'which workspaces are opted in (exit ' .. code .. '): nothing is recorded', vim.log.levels.WARN)
+  end
+  local opted_in = {}
+  for _, root in ipairs(listed) do opted_in[root] = true end
+  for buf in pairs(buffers) do
+    local name = vim.api.nvim_buf_is_loaded(buf) and vim.api.nvim_buf_get_name(buf) or ''
+    local root = name ~= '' and confirmed_root(vim.fn.fnamemodify(name, ':p:h'), opted_in)
+    if root then start(buf, root) end
+  end
+  vim.cmd('redrawstatus!')
+end
+
+-- A buffer under a `.codetape.toml` (found without running anything): ask codetape, in the background,
+-- whether its workspace is opted in; the bridge starts only when it is (nothing runs for other folders).
+local function attach(buf)
+  local candidate = root_of(buf)
+  if not candidate or client_of(buf) then return end
+  if clients[candidate] and vim.lsp.get_client_by_id(clients[candidate]) then return start(buf, candidate) end
+  if waiting then waiting[buf] = true return end
+  local buffers, out = { [buf] = true }, {}
+  local command = vim.deepcopy(config.codetape)
+  vim.list_extend(command, { 'status', '--json' })
+  local ok, job = pcall(vim.fn.jobstart, command, {
+    stdout_buffered = true,
+    on_stdout = function(_, data) out = data end,
+    on_exit = function(_, code)
+      waiting = nil
+      answered(buffers, code, out)
+    end,
+  })
+  if not ok or job <= 0 then
+    return vim.notify('codetape: cannot run `' .. table.concat(command, ' ') .. '` (set `codetape` in '
+      .. 'setup()): nothing is recorded', vim.log.levels.WARN)
+  end
+  waiting = buffers
 end
 
 local sent = {} -- buf -> { origin = true } for origins last sent non-empty, so clearing is forwarded too
