@@ -20,6 +20,7 @@ from collector.export.excerpt import (
 )
 from collector.text.positions import content_of, split_lines, to_index
 from schemas.common import PositionEncoding
+from tests.examples import examples
 
 
 def burst(before: str, after: str, caret: tuple[int, int], path: str = "src/m.py") -> Burst:
@@ -116,7 +117,7 @@ def reference(burst: Burst, encoding: PositionEncoding) -> Excerpt | str:
 pieces = st.lists(st.sampled_from(["a", "b", "\n", "\r\n", "\r", "😀", "xyz\n"]), max_size=40).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(derandomize=True, database=None, max_examples=examples(400), deadline=None)
 @given(pieces, pieces, st.integers(0, 12), st.integers(0, 6), st.sampled_from(["utf-8", "utf-16", "utf-32"]))
 def test_the_excerpt_is_the_one_made_by_splitting_whole_files(
         before: str, after: str, line: int, character: int, encoding: PositionEncoding) -> None:

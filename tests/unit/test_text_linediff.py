@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.text.linediff import MAX_LINES, DiffWork, line_diff, shared_prefix, shared_suffix
+from tests.examples import examples
 from tests.unified import applied
 
 
@@ -21,7 +22,7 @@ def diff_text(before: str, after: str, work: DiffWork | None = None, context: in
 texts = st.lists(st.sampled_from(["a\n", "b\n", "c\n", "\n", "a", "x\r\n", "é\n"]), max_size=30).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(derandomize=True, database=None, max_examples=examples(300), deadline=None)
 @given(texts, texts, st.integers(0, 4))
 def test_exact_and_coarse_diffs_both_turn_the_old_text_into_the_new(before: str, after: str,
                                                                      context: int) -> None:
@@ -34,7 +35,7 @@ def test_exact_and_coarse_diffs_both_turn_the_old_text_into_the_new(before: str,
     assert (exact == "") == (before == after) == (forced == "")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(derandomize=True, database=None, max_examples=examples(200), deadline=None)
 @given(st.text("ab\n", max_size=40), st.text("ab\n", max_size=40))
 def test_shared_ends_are_what_the_texts_share(a: str, b: str) -> None:
     prefix, suffix = shared_prefix(a, b), shared_suffix(a, b)
