@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from collector import __version__
+from collector.dataset.allocator import frugal_memory
 from collector.dataset.errors import EngineMissing, OutputRefused
 from collector.dataset.exports import Exported, ExportItem, remove_exports
 from collector.dataset.known import Admission, load_known, table_rows
@@ -38,7 +39,6 @@ from collector.dataset.tables import TABLES
 from collector.dataset.transform import Context
 from collector.dataset.trust import Trust
 from collector.dataset.withdraw import Withdrawn, find_withdrawn, remove_rows
-from collector.dataset.writer import frugal_memory
 from collector.upload.destinations import Destination
 from schemas.settings import UploadSettings
 
