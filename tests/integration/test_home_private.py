@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from collector.daemon.rundir import pid_path
 from collector.home import Home
 from collector.protocol.client import Client
 from tests.integration.collector_harness import codetape, opt_in
+from tests.waiting import wait_for
 
 OTHER_UID = 4242
 
@@ -77,6 +79,8 @@ def test_everything_written_under_the_home_is_private(tmp_path: Path) -> None:
     assert signed.returncode == 0, signed
     with Client.connect(Home(home.resolve()), autostart=False) as client:
         client.request("shutdown")
+    # the collector removes its socket, then its pid file, as it leaves: walk the home once it has gone
+    wait_for(lambda: not pid_path(Home(home.resolve())).exists(), what="the collector to stop")
     assert any((home / "outbox").iterdir())
     loose = []
     for path in [home, *home.rglob("*")]:
