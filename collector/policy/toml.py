@@ -19,6 +19,7 @@ from typing import TypeVar
 import pydantic
 
 from collector.errors import CodetapeError
+from collector.text.validation import first_error
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -59,10 +60,9 @@ def parse_model(text: str, model: type[M], error: type[CodetapeError], path: Pat
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"]) or "file"
-        line = key_line(text, [str(part) for part in first["loc"] if isinstance(part, str)])
-        raise error(f"{path}{'' if line is None else f':{line}'}: {where}: {first['msg']}") from None
+        loc = exc.errors(include_url=False)[0]["loc"]
+        line = key_line(text, [str(part) for part in loc if isinstance(part, str)])
+        raise error(f"{path}{'' if line is None else f':{line}'}: {first_error(exc, 'file')}") from None
 
 
 def open_line(text: str) -> int:
