@@ -6,7 +6,7 @@ import msgspec
 import pydantic
 import pytest
 
-from collector.text.validation import WHERE_LIMIT, first_error
+from collector.text.validation import WHERE_LIMIT, error_path, first_error
 
 
 class Model(pydantic.BaseModel, extra="forbid"):
@@ -41,7 +41,26 @@ def test_a_key_from_the_input_cannot_break_the_line_or_fill_it() -> None:
     assert line == "k" * (WHERE_LIMIT - 1) + "…: Extra inputs are not permitted"
 
 
-def test_msgspec_says_its_own_line() -> None:
+def test_msgspec_reads_as_pydantic_does() -> None:
     with pytest.raises(msgspec.ValidationError) as caught:
         msgspec.convert({"t_ms": "1"}, Struct)
-    assert first_error(caught.value) == "Expected `int`, got `str` - at `$.t_ms`"
+    assert first_error(caught.value) == "t_ms: Expected `int`, got `str`"
+
+
+class Nested(msgspec.Struct, forbid_unknown_fields=True):
+    items: list[Struct]
+    named: dict[str, int] = {}
+
+
+def test_msgspec_paths_name_fields_indexes_and_unknown_fields() -> None:
+    cases: list[tuple[object, str, tuple[str | int, ...]]] = [
+        ({"items": [{"t_ms": 1}, {"t_ms": None}]}, "items.1.t_ms", ("items", 1, "t_ms")),
+        ({"items": [], "colour": 1}, "colour", ("colour",)),  # the unknown field, as pydantic's loc has it
+        ({"items": [], "named": {"a": "x"}}, "named....", ("named", "...")),  # msgspec does not name the key
+        ([], "input", ()),
+    ]
+    for data, where, path in cases:
+        with pytest.raises(msgspec.ValidationError) as caught:
+            msgspec.convert(data, Nested)
+        assert error_path(caught.value) == path
+        assert first_error(caught.value, "input").startswith(f"{where}: ")
