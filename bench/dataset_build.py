@@ -109,7 +109,7 @@ def child(engine: str, workers: int, source: str, out: str) -> dict[str, Any]:
 
     os.environ.update(arrow_environment(os.environ))  # before pyarrow is imported
     from collector.dataset.build import BuildOptions, build_dataset
-    from schemas.settings import UploadSettings
+    from schemas.config import UploadSettings
 
     ray_start = 0.0
     if engine == "ray":

@@ -34,7 +34,7 @@ from collector.episode.records import records
 from collector.episode.summary import summarize
 from collector.reconstruct.workspace import Workspace
 from collector.verify.integrity import verify_replay
-from schemas.settings import UploadSettings
+from schemas.config import UploadSettings
 
 
 def cpu(work: Callable[[], object]) -> float:

@@ -26,7 +26,10 @@ def child(source: Path, episodes: int, rounds: int) -> dict[str, float]:
     that it imports nothing of this tree's bench/ a baseline may not have)."""
     from collector.dataset.source import entries, locate, reader_for
     from collector.dataset.transform import Context, transform
-    from schemas.settings import UploadSettings
+    try:
+        from schemas.config import UploadSettings
+    except ImportError:  # a baseline from before schemas/config.py (issue 26)
+        from schemas.settings import UploadSettings  # type: ignore[attr-defined,no-redef]
 
     where = locate(str(source), UploadSettings())
     listing = list(entries(reader_for(where)))[:episodes]

@@ -49,6 +49,7 @@ class Extensions:
         """One `codetape/*` notification; invalid params are logged and skipped."""
         from pydantic import ValidationError  # pydantic and the message models: on the first one only
 
+        from collector.text.validation import first_error
         from schemas import messages as m
 
         model = m.NOTIFICATIONS.get(method)
@@ -58,9 +59,7 @@ class Extensions:
         try:
             message = model.model_validate(params)
         except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(part) for part in error["loc"]) or "params"
-            log.error("codetape: skipped %s: %s: %s", method, where, error["msg"])
+            log.error("codetape: skipped %s: %s", method, first_error(exc, "params"))
             return
         try:
             self._dispatch(method, message, params, at)

@@ -10,15 +10,18 @@ committed files disagree.
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+from schemas.config import CodetapeConfig
 from schemas.consent import ConsentStatement
 from schemas.editor import NAMESPACE, EditorSettings
 from schemas.header import EpisodeHeader
-from schemas.settings import CodetapeConfig
 from schemas.steps import step_adapter
 from schemas.upload import RevocationRecord, RevocationStatement, UploadManifest
 
@@ -30,6 +33,14 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 def _document(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:
     return {**schema, "$schema": DRAFT, "title": title, "description": description}
+
+
+def _cleaned(schema: dict[str, Any]) -> dict[str, Any]:
+    """msgspec's schema with its classes' descriptions dedented, as pydantic writes a docstring."""
+    for definition in schema.get("$defs", {}).values():
+        if "description" in definition:
+            definition["description"] = inspect.cleandoc(definition["description"])
+    return schema
 
 
 def render() -> dict[str, str]:
@@ -45,8 +56,8 @@ def render() -> dict[str, str]:
             ConsentStatement.model_json_schema(mode="validation"), "codetape consent statement",
             "The signed statement in a codetape episode's consent frame (schemas/consent.py)."),
         "config.schema.json": _document(
-            CodetapeConfig.model_json_schema(mode="validation"), "codetape config.toml",
-            "CODETAPE_HOME/config.toml (schemas/settings.py)."),
+            _cleaned(msgspec.json.schema(CodetapeConfig)), "codetape config.toml",
+            "CODETAPE_HOME/config.toml (schemas/config.py)."),
         "upload-manifest.schema.json": _document(
             UploadManifest.model_json_schema(mode="validation"), "codetape upload manifest",
             "The JSON stored beside an uploaded episode at a destination (schemas/upload.py)."),

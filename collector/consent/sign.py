@@ -45,12 +45,12 @@ from collector.episode.container import (
     iter_frames,
     read_preamble,
 )
-from collector.episode.reader_v1 import first_error
 from collector.episode.summary import summarize
 from collector.errors import EpisodeError, ReconstructionError
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy, load_signing_policy
 from collector.protocol.clock import utc_now
+from collector.text.validation import first_error
 from schemas import Step
 from schemas.consent import (
     ConsentContent,

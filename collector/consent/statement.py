@@ -12,8 +12,8 @@ from typing import Any
 
 import pydantic
 
-from collector.episode.reader_v1 import first_error
 from collector.errors import EpisodeError
+from collector.text.validation import first_error
 from schemas.consent import CONSENT_DOMAIN, ConsentStatement
 
 DOMAIN_TAG = CONSENT_DOMAIN.encode("ascii") + b"\0"

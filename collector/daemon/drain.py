@@ -20,9 +20,9 @@ from collections.abc import Sequence
 
 from collector.errors import SettingsError
 from collector.home import Home
-from collector.policy.toml import load_model
+from collector.policy.toml import load_struct
 from collector.safe_urls import safe_text
-from schemas.settings import CodetapeConfig
+from schemas.config import CodetapeConfig
 
 log = logging.getLogger("codetape.collector")
 FIRST_RETRY_S = 30.0
@@ -61,7 +61,7 @@ class BackgroundUpload:
 
     def _configured(self) -> bool:
         try:
-            config = load_model(self.home.config, CodetapeConfig, SettingsError)
+            config = load_struct(self.home.config, CodetapeConfig, SettingsError)
         except SettingsError as exc:
             log.error("background upload: %s", exc)
             return False

@@ -41,7 +41,7 @@ from collector.dataset.trust import Trust
 from collector.dataset.withdraw import Withdrawn, find_withdrawn, remove_rows
 from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import Destination
-from schemas.settings import UploadSettings
+from schemas.config import UploadSettings
 
 EngineName = Literal["local", "ray"]
 RAY_MISSING = "the ray engine needs Ray, which is not installed: pip install 'codetape[ray]'"

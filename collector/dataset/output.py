@@ -26,7 +26,7 @@ import pyarrow.fs as pafs
 from collector.atomic import atomic_write, locked
 from collector.dataset.errors import OutputFailed
 from collector.upload.destinations import Destination, parse_destination
-from schemas.settings import UploadSettings
+from schemas.config import UploadSettings
 
 MANIFEST = "_manifest.json"
 

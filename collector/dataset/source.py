@@ -18,7 +18,7 @@ from pathlib import Path
 from collector.errors import UsageError
 from collector.upload.destinations import Destination, Readable, episode_key, parse_destination
 from collector.upload.stores import open_reader
-from schemas.settings import UploadSettings
+from schemas.config import UploadSettings
 
 FOLDER = "episodes/"
 

@@ -45,6 +45,7 @@ from collector.episode.records import records
 from collector.episode.summary import summarize
 from collector.errors import EpisodeError, EpisodeTooLarge, FilesTooLarge, ReconstructionError
 from collector.reconstruct.workspace import Workspace
+from collector.text.validation import first_error
 from collector.upload.destinations import Destination, Readable, manifest_key, revocation_key
 from collector.verify.integrity import verify_replay
 from schemas.consent import ConsentStatement
@@ -154,8 +155,8 @@ def _check_manifest(data: bytes | None, outcome: Outcome, statement_bytes: bytes
     try:
         manifest = UploadManifest.model_validate_json(data)
     except pydantic.ValidationError as exc:
-        raise Rejected("manifest_mismatch", f"the manifest beside it is invalid "
-                       f"({exc.errors(include_url=False)[0]['msg']})") from None
+        raise Rejected("manifest_mismatch",
+                       f"the manifest beside it is invalid ({first_error(exc)})") from None
     said = (manifest.sha256, manifest.bytes, str(manifest.episode_id), manifest.signer_key_id,
             manifest.statement_sha256)
     found = (outcome.sha256, outcome.size, outcome.episode_id, outcome.signer_key_id,

@@ -18,16 +18,11 @@ from collector.episode.decoding import unpack
 from collector.episode.layout import frame_at, read_layout
 from collector.episode.limits import READER, Limits
 from collector.errors import EpisodeError
+from collector.text.validation import first_error as first_error  # (records.py imports it from here)
 from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, steps_from_dicts
 
 VERSION = 1
 BATCH = 16  # steps validated in one call: larger batches keep more young objects for the collector to walk
-
-
-def first_error(exc: pydantic.ValidationError) -> str:
-    error = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else error["msg"]
 
 
 @dataclass

@@ -36,6 +36,7 @@ from collector.journal.frames import (
     unpack_payload,
 )
 from collector.journal.recovery import JournalScanner
+from collector.text.validation import first_error
 from schemas import EpisodeHeader, Step, step_to_dict
 
 WriteFn = Callable[[int, bytes | memoryview], int]
@@ -279,8 +280,7 @@ def _recover(path: Path) -> tuple[EpisodeHeader, Frame, int]:
             try:
                 header = EpisodeHeader.model_validate(unpack_header(frame))
             except pydantic.ValidationError as exc:
-                reason = exc.errors()[0]["msg"]
-                raise JournalError(f"journal {path} has an invalid header: {reason}") from None
+                raise JournalError(f"journal {path} has an invalid header: {first_error(exc)}") from None
         last = frame
     if header is None or last is None:
         raise JournalError(f"journal {path} holds no header frame, so it recorded nothing; delete it")

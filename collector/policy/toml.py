@@ -1,4 +1,5 @@
-"""The one loader of codetape's TOML files: read, parse, validate against a pydantic model.
+"""The one loader of codetape's TOML files: read, parse, validate against a pydantic model (`load_model`,
+`parse_model`) or a msgspec Struct (`load_struct`: the config `codetape status` reads, without pydantic).
 
 Every problem becomes one line naming the file, the line where it is when that can be told, and the first
 thing wrong (`path:LINE: key.sub: message`), raised as the caller's error class, so the recording
@@ -14,13 +15,18 @@ import re
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pydantic
+import msgspec
 
 from collector.errors import CodetapeError
+from collector.text.validation import error_path, first_error
 
-M = TypeVar("M", bound=pydantic.BaseModel)
+if TYPE_CHECKING:
+    import pydantic
+
+M = TypeVar("M", bound="pydantic.BaseModel")
+S = TypeVar("S", bound=msgspec.Struct)
 
 _AT_LINE = re.compile(r"^(?P<what>.*?) \(at line (?P<line>\d+), column \d+\)$")
 _AT_END = " (at end of document)"
@@ -44,10 +50,40 @@ def read_text(path: Path, error: type[CodetapeError]) -> str | None:
         raise error(f"{path}: {exc}") from None
 
 
+def load_struct(path: Path, struct: type[S], error: type[CodetapeError]) -> S | None:
+    """`path` parsed and validated as the msgspec Struct `struct`; None when the file does not exist."""
+    text = read_text(path, error)
+    if text is None:
+        return None
+    data = _parsed(text, error, path)
+    try:
+        return msgspec.convert(data, struct)
+    except msgspec.ValidationError as exc:
+        raise _refused(exc, text, error, path) from None
+
+
 def parse_model(text: str, model: type[M], error: type[CodetapeError], path: Path) -> M:
     """`text` (the content of `path`) parsed and validated as `model`."""
+    import pydantic
+
+    data = _parsed(text, error, path)
     try:
-        data = tomllib.loads(text)
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise _refused(exc, text, error, path) from None
+
+
+def _refused(exc: pydantic.ValidationError | msgspec.ValidationError, text: str, error: type[CodetapeError],
+             path: Path) -> CodetapeError:
+    """The validator's first refusal as `error`: `path:LINE: key.sub: message`, LINE where the key is."""
+    line = key_line(text, [part for part in error_path(exc) if isinstance(part, str)])
+    return error(f"{path}{'' if line is None else f':{line}'}: {first_error(exc, 'file')}")
+
+
+def _parsed(text: str, error: type[CodetapeError], path: Path) -> dict[str, Any]:
+    """`text` (the content of `path`) parsed as TOML; `error` naming the line of a syntax error."""
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = _AT_LINE.match(str(exc))
         if found is not None:
@@ -56,13 +92,6 @@ def parse_model(text: str, model: type[M], error: type[CodetapeError], path: Pat
         if what == str(exc):
             raise error(f"{path}: {exc}") from None
         raise error(f"{path}:{open_line(text)}: {what} (still open at the end of the file)") from None
-    try:
-        return model.model_validate(data)
-    except pydantic.ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"]) or "file"
-        line = key_line(text, [str(part) for part in first["loc"] if isinstance(part, str)])
-        raise error(f"{path}{'' if line is None else f':{line}'}: {where}: {first['msg']}") from None
 
 
 def open_line(text: str) -> int:

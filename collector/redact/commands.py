@@ -27,9 +27,6 @@ gcloud secrets versions add api-key --data-file=-`, `echo '...' | docker login -
   that reads a password, or names one (`db-password`), asks the password test or the token test (a
   registry's token may be long); any other the token test. Variables (`"$TOKEN"`) are not values.
 - `echo 'USER:PASS' | chpasswd` (through `sudo` or not): PASS, as a password given to a tool.
-
-Written from the kinds of line `bench/fresh_corpus/community` missed (that corpus is SPENT: its README),
-and from issue 24's list of passwords a command line gave away.
 """
 
 from __future__ import annotations

@@ -11,9 +11,6 @@ string (an option, an environment variable) or a declared field (`name:`), and t
 default after it in the same call or declaration (`default=`, `default:`, `default "..."`, CUE's `| *`):
 no statement's end (`;`) and at most one parenthesis opened between them. The name is read with
 `keywords.py`, the value asked that name's test (`named.py`).
-
-Written from the kinds of line `bench/fresh_corpus/sonar` missed (that corpus is SPENT: its README); the
-YAML block's default from those `community` missed (SPENT too).
 """
 
 from __future__ import annotations

@@ -14,9 +14,6 @@ scanner (`scanner.py`) scans the decoded text with the same rules, and when it h
 itself basic auth's `user:password` (`basic_credentials`, the same test as the written-out password:
 a Docker config's `auth`), the whole run is the secret (rule `base64-secret`): a part of an encoding
 hides nothing.
-
-Written from the kinds of line `bench/fresh_corpus/apikey` missed (that corpus is SPENT: see its README),
-and from issue 24's list of credentials wrapped in base64.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ What else is drawn or looks drawn is kept, by what it is:
                        from a video's or a document's id
 
 Entropy alone is not enough (a Go op name has as much as a key): the look-alike filters are what keep
-false positives within budget (`bench/README.md`, the standard library and the other languages' code).
+names, data and code from being taken for tokens.
 The engine finds the lines worth looking at with `DRAWN` (a rule without anchors, its prefilter only).
 The rule is a last resort (`scanner.LAST_RESORT`): where another rule or the engine finds anything, that
 finding stands, and while its value ends at the keystroke it waits for the next (`scanner.UNTIL_TYPED`).

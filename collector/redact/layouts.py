@@ -13,8 +13,6 @@ whatever the vendor; only the way the two stand on the line is new:
     pgpass line         `host:port:database:user:password`, the libpq password file's line
     bare key            `key=...` alone (a log's `(key=...)`), only with a machine-made value: `key=` names
                         everything in code (`sorted(x, key=len)`), so the value must say it is random
-
-Written from the kinds of line `bench/fresh_corpus/microsoft` missed (that corpus is SPENT: see its README).
 """
 
 from __future__ import annotations

@@ -15,8 +15,6 @@ and, because code puts names and other words behind this punctuation far more of
 value must be drawn: a token as `generated.py` finds one anywhere, or 32 hexadecimal digits or more (a
 UUID's too, or after a vendor's word: `WORD-...`, `word_live_...`). A name inside a token (the `PAT` of
 a base64 hash's `...DxPAT0d...`) is none: the name begins after none of a token's characters.
-
-Written from the kinds of line `bench/fresh_corpus/sonar` missed (that corpus is SPENT: its README).
 """
 
 from __future__ import annotations

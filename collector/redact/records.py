@@ -9,9 +9,6 @@ the same record: a few lines down at most, no brace between
 them and no other name or value field. Fields given with `=` are left out: in code, `key = ...` and
 `value = ...` are two variables (`const value = cache.get(key)`), not a record. The name is read with
 `keywords.py`, the value asked that name's test (`named.py`).
-
-Written from the kinds of line `bench/fresh_corpus/apikey` missed (that corpus is SPENT: see its README);
-the typed fields from those `community` missed (SPENT too).
 """
 
 from __future__ import annotations

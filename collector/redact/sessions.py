@@ -7,8 +7,6 @@ then `'...'` (Node), `irb(main):002:0> ENV['API_TOKEN']` then `=> "..."` (irb, p
 value the quoted string echoed alone on the next line (a REPL quotes the strings it echoes, so bare words and
 numbers there, which are output of other kinds, are not read). The name is read with `keywords.py`, the value
 asked that name's test (`named.py`).
-
-Written from the kinds of line `bench/fresh_corpus/community` missed (that corpus is SPENT: its README).
 """
 
 from __future__ import annotations

@@ -7,8 +7,6 @@ property list's `<key>` and `<string>`. The rule reads an element whose tag ends
 holding only a name, and the element right after it (only white space and its own closing tag between,
 on the next line at most) whose tag ends in `value`, `string` or `data`; the name is read with
 `keywords.py`, the value asked that name's test (`named.py`).
-
-Written from the kinds of line `bench/fresh_corpus/sonar` missed (that corpus is SPENT: its README).
 """
 
 from __future__ import annotations

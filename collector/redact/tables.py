@@ -10,8 +10,6 @@ as in a diagnostic's or a log's text), and asks the field's value the test its c
 name must hold one of `_COLUMN_WORD` (pass, pwd, secret, token, key, auth, cred): the engine looks for
 headers by them. Rows of code are no table: a row holding parentheses, brackets, braces, `;` or an
 assignment outside its quoted fields is not read.
-
-Written from the kinds of line `bench/fresh_corpus/sonar` missed (that corpus is SPENT: its README).
 """
 
 from __future__ import annotations

@@ -18,9 +18,6 @@ machine-made, so that a word, a path, an id or a hash there is left alone:
 
 Every value here is one credential-shaped token (`shape.py`), so the rules are `token` rules: a keystroke
 that leaves no such token around it does not run them.
-
-Written from the kinds of line the held-out corpus (`bench/heldout_corpus/`) and its paraphrases missed
-(never from the fresh corpora's misses: `bench/fresh_corpus/README.md`).
 """
 
 from __future__ import annotations

@@ -15,8 +15,6 @@ An API that takes its key in the URL puts it in one of two places, whatever the 
                       numbers joined by `-` or `_` (slugs, versions), and segments with a `.` (file
                       names, fingerprinted assets). A random token of hexadecimal digits alone is not told
                       from a digest, so it is left too.
-
-Written from the kinds of line `bench/fresh_corpus/apikey` missed (that corpus is SPENT: see its README).
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from collector.episode.chunk import iter_chunk
 from collector.episode.container import KEYFRAME, MAGIC, STEPS, Frame, decompress, iter_frames, read_preamble
 from collector.episode.decoding import unpack
 from collector.episode.keyframe import Placed, read_keyframes
-from collector.episode.reader_v1 import first_error
 from collector.errors import EpisodeError
+from collector.text.validation import first_error
 from schemas import STEP_KINDS, Step, step_from_dict
 from schemas.common import PositionEncoding
 

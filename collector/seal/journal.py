@@ -45,6 +45,7 @@ from collector.journal import Frame, JournalScanner, unpack_header, unpack_paylo
 from collector.reconstruct.keyframes import keyframe_states
 from collector.seal.gc_pause import gc_paused
 from collector.seal.summaries import published_header
+from collector.text.validation import first_error
 from schemas import EpisodeHeader, Step, step_from_dict, steps_from_dicts
 from schemas.steps import GapStep
 
@@ -233,7 +234,7 @@ def journal_header(path: Path, frame: Frame) -> EpisodeHeader:
     try:
         return EpisodeHeader.model_validate(unpack_header(frame))
     except pydantic.ValidationError as exc:
-        raise JournalError(f"journal {path} has an invalid header: {_first_error(exc)}") from None
+        raise JournalError(f"journal {path} has an invalid header: {first_error(exc)}") from None
 
 
 def valid_batch(frames: list[Frame], last_t: int) -> list[Step] | None:
@@ -256,7 +257,7 @@ def _valid_step(frame: Frame, last_t: int) -> Step | str:
     except JournalError:
         return f"frame {frame.seq} is not a msgpack map"
     except pydantic.ValidationError as exc:
-        return f"frame {frame.seq} holds an invalid step ({_first_error(exc)})"
+        return f"frame {frame.seq} holds an invalid step ({first_error(exc)})"
     if step.t_ms < last_t:
         return f"frame {frame.seq} goes back in time ({step.t_ms} ms after {last_t} ms)"
     return step
@@ -271,12 +272,6 @@ def _note_files(steps: Iterator[Step], files: set[str]) -> Iterator[Step]:
             if isinstance(value, str):
                 files.add(value)
         yield step
-
-
-def _first_error(exc: pydantic.ValidationError) -> str:
-    error = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else error["msg"]
 
 
 def remove_journal(journal_path: Path) -> None:

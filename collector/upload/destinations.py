@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import unquote, urlsplit
@@ -21,11 +21,10 @@ from collector.errors import SettingsError
 from collector.home import Home
 from collector.safe_urls import safe_url
 from collector.upload.errors import DestinationError, TransferFailed
-from collector.upload.plain_config import PlainUpload, UploadOptions, plain_upload
 
-if TYPE_CHECKING:  # pydantic loads only when a config.toml or an s3:// destination needs it (`status`)
+if TYPE_CHECKING:  # pydantic loads only for an s3:// destination's reference; msgspec only with a config.toml
     from collector.upload.ref import DestinationRef
-    from schemas.settings import CodetapeConfig
+    from schemas.config import CodetapeConfig, UploadSettings
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _SEGMENT = re.compile(r"^[A-Za-z0-9!_.*'()-]+$")
@@ -38,7 +37,7 @@ class Destination:
 
     url: str  # normalised: file:///absolute/dir or s3://bucket[/prefix]
     scheme: Literal["file", "s3"]
-    settings: UploadOptions  # UploadSettings, or PlainUpload when config.toml needed no model
+    settings: UploadSettings
     path: Path | None = None
     bucket: str = ""
     prefix: str = ""
@@ -148,29 +147,31 @@ def revocation_key(sha256: str) -> str:
 
 def load_config(home: Home) -> CodetapeConfig:
     """CODETAPE_HOME/config.toml, validated (all defaults when there is none)."""
-    from collector.policy.toml import load_model
-    from schemas.settings import CodetapeConfig
+    from collector.policy.toml import load_struct
+    from schemas.config import CodetapeConfig
 
-    return load_model(home.config, CodetapeConfig, SettingsError) or CodetapeConfig()
+    return load_struct(home.config, CodetapeConfig, SettingsError) or CodetapeConfig()
 
 
 def configured(home: Home, to: str | None = None, *, allow_insecure: bool = False) -> Destination | None:
     """The destination `to` names (--to), else the one in config.toml; None when there is neither."""
     if to is None and not os.path.lexists(home.config):
         return None
-    settings: UploadOptions
-    if (plain := plain_upload(home.config)) is not None:
-        settings = replace(plain, allow_insecure=True) if allow_insecure else plain
-    else:
-        upload = load_config(home).upload
-        settings = upload.model_copy(update={"allow_insecure": True}) if allow_insecure else upload
+    settings = load_config(home).upload
+    if allow_insecure:
+        from msgspec.structs import replace
+
+        settings = replace(settings, allow_insecure=True)
     url = to if to is not None else settings.to
     return None if url is None else parse_destination(url, settings)
 
 
-def parse_destination(url: str, settings: UploadOptions | None = None) -> Destination:
+def parse_destination(url: str, settings: UploadSettings | None = None) -> Destination:
     """A `file:///DIR` or `s3://BUCKET/PREFIX` URL; DestinationError saying what is wrong."""
-    settings = PlainUpload() if settings is None else settings  # the defaults
+    if settings is None:
+        from schemas.config import UploadSettings
+
+        settings = UploadSettings()  # the defaults
     shown = safe_url(url)  # what a message may quote of it (collector/safe_urls.py)
     if shown != url:  # before parsing: a malformed URL's parse error would quote its password
         raise DestinationError(f"destination {shown!r}: a destination URL must not hold credentials; for "

@@ -6,14 +6,13 @@ when the sharing policy in force now (CODETAPE_HOME/policy.toml) still allows wh
 licence, repository licences, mandatory exclusions), and when it has not been revoked. Anything else is
 UploadRefused with the reason; nothing is sent.
 
-Checks run one at a time, whatever the number of upload threads: the episode reader shares one zstd
-decompressor, which is not thread-safe (and the checks are CPU-bound Python, so nothing is lost).
+The upload threads check their episodes side by side: the episode reader keeps a zstd decompressor per
+thread (collector/episode/container.py), and nothing else here is shared.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,6 @@ from collector.upload.errors import UploadRefused
 from schemas.consent import ConsentStatement
 
 HASH_CHUNK = 1024 * 1024
-_ONE_AT_A_TIME = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -54,11 +52,6 @@ def clear(path: Path, home: Home) -> Cleared:
     """Check `path` as the module docstring says; UploadRefused naming the first reason it may not leave.
 
     The file is hashed before and after the checks: the hash the upload sends under is of checked bytes."""
-    with _ONE_AT_A_TIME:
-        return _clear(path, home)
-
-
-def _clear(path: Path, home: Home) -> Cleared:
     before = file_sha256(path)
     try:
         episode = open_episode(path)

@@ -20,13 +20,13 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from collector.upload.plain_config import UploadOptions
+from schemas.config import UploadSettings
 
 EXPECT_CONTINUE_S = 1  # botocore waits this long for `100 Continue` before sending a PUT's body
 BACKOFF_CAP_S = 20  # botocore's longest pause between attempts
 
 
-def give_up_after(upload: UploadOptions) -> int:
+def give_up_after(upload: UploadSettings) -> int:
     """Seconds after which a request to a store that accepts connections and never answers has failed,
     every attempt and pause between them included (an upper bound)."""
     connect, read = upload.connect_timeout_s, upload.read_timeout_s
@@ -35,7 +35,7 @@ def give_up_after(upload: UploadOptions) -> int:
     return upload.max_attempts * attempt + backoff
 
 
-def client_options(upload: UploadOptions) -> dict[str, Any]:
+def client_options(upload: UploadSettings) -> dict[str, Any]:
     """The timeouts and retries of botocore's `Config`, from the `[upload]` settings."""
     return {"retries": {"mode": upload.retry_mode, "total_max_attempts": upload.max_attempts},
             "connect_timeout": upload.connect_timeout_s, "read_timeout": upload.read_timeout_s}
@@ -44,7 +44,7 @@ def client_options(upload: UploadOptions) -> dict[str, Any]:
 class Patience:
     """The requests to one store, watched: `say` hears one line the first time one waits too long."""
 
-    def __init__(self, endpoint: str, upload: UploadOptions, say: Callable[[str], None] | None) -> None:
+    def __init__(self, endpoint: str, upload: UploadSettings, say: Callable[[str], None] | None) -> None:
         self.endpoint, self.upload, self.say = endpoint, upload, say
         self._lock = threading.Lock()
         self._said = False

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from collector.upload.destinations import Destination, Readable, Store, parse_destination
 from collector.upload.ref import DestinationRef
-from schemas.settings import UploadSettings
+from schemas.config import UploadSettings
 
 if TYPE_CHECKING:
     from collector.upload.file_store import FileStore
@@ -39,6 +41,6 @@ def _open(destination: Destination, waiting: Callable[[str], None] | None = None
 def reopen(ref: DestinationRef, settings: UploadSettings) -> Store:
     """The store a receipt names, reached the way it was (endpoint, region, profile)."""
     endpoint = ref.endpoint_url if ref.endpoint_url is not None else ref.endpoint
-    update = {"endpoint_url": endpoint, "region": ref.region, "profile": ref.profile,
-              "allow_insecure": ref.allow_insecure or settings.allow_insecure}
-    return open_store(parse_destination(ref.url, settings.model_copy(update=update)))
+    reached = msgspec.structs.replace(settings, endpoint_url=endpoint, region=ref.region, profile=ref.profile,
+                                      allow_insecure=ref.allow_insecure or settings.allow_insecure)
+    return open_store(parse_destination(ref.url, reached))

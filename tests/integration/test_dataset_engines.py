@@ -22,7 +22,7 @@ import ray
 
 from collector.dataset.build import BuildOptions, build_dataset
 from collector.dataset.sink import Tally
-from schemas.settings import UploadSettings
+from schemas.config import UploadSettings
 from tests.integration.dataset_helpers import (
     TABLES,
     contributor,

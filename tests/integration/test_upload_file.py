@@ -210,7 +210,7 @@ def test_the_collector_drains_the_outbox_at_start_and_after_each_signing(
 
 def test_many_episodes_go_four_at_a_time_and_all_arrive(tmp_path: Path) -> None:
     """Forty signed episodes drained with the default concurrency: each arrives intact, once (the checks
-    before sending read episodes one at a time: the reader's zstd decompressor is not thread-safe)."""
+    before sending read episodes side by side, each thread with its own zstd decompressor)."""
     home = Home(tmp_path / "home")
     home.ensure(home.root)
     assert codetape(home.root, "keys", "init", "--no-passphrase").returncode == 0

@@ -16,7 +16,7 @@ from collector.dataset.errors import DatasetError, OutputFailed
 from collector.dataset.output import open_output
 from collector.dataset.tables import STEPS
 from collector.dataset.writer import TableWriter
-from schemas.settings import UploadSettings
+from schemas.config import UploadSettings
 
 
 def answered_where(item: int) -> tuple[int, int | None, int]:

@@ -9,7 +9,7 @@ import pytest
 from collector.upload.destinations import check_endpoint, episode_key, is_loopback, parse_destination
 from collector.upload.errors import DestinationError
 from collector.upload.outbox import retry_command
-from schemas.settings import UploadSettings
+from schemas.config import UploadSettings
 
 
 @pytest.mark.parametrize(("url", "normal", "bucket", "prefix"), [

@@ -78,6 +78,8 @@ def run_build(args: argparse.Namespace) -> int:
     from collector.dataset.allocator import arrow_environment
 
     os.environ.update(arrow_environment(os.environ))  # this process builds: before pyarrow is imported
+    import msgspec
+
     from collector.cli.progress import episode_progress
     from collector.dataset.build import BuildOptions, build_dataset
     from collector.dataset.exports import parse_exports
@@ -92,7 +94,7 @@ def run_build(args: argparse.Namespace) -> int:
     exports = () if args.exports is None else parse_exports(args.exports)
     settings = load_config(Home.from_env()).upload
     if args.allow_insecure:
-        settings = settings.model_copy(update={"allow_insecure": True})
+        settings = msgspec.structs.replace(settings, allow_insecure=True)
     options = BuildOptions(args.source, args.out, trust=trust, engine=args.engine, workers=args.workers or 0,
                            ray_address=args.ray_address, exports=exports)
     with episode_progress("checking", quiet=args.quiet) as update:

@@ -1,0 +1,54 @@
+"""CODETAPE_HOME/config.toml: where signed episodes go, and how.
+
+msgspec Structs, not pydantic models: `codetape status` reads this file on every run, and importing
+pydantic would cost it more than everything else it does (bench/README.md, "Cold start of every
+command"). Validated by `msgspec.convert` (collector/policy/toml.py); the JSON Schema
+(schemas/config.schema.json) is generated from these classes like every other (schemas/generate.py).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct, field
+
+CONFIG_FILE = "config.toml"
+DestinationUrl = Annotated[str, Meta(min_length=1, max_length=4096)]
+ShortName = Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class UploadSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """`[upload]` in CODETAPE_HOME/config.toml: where signed episodes go, and how.
+
+    `to` is `file:///absolute/dir` or `s3://bucket/prefix`. For s3://, credentials come from the
+    standard AWS configuration (environment, shared files, profiles), never from this file; an
+    `endpoint_url` (or the AWS configuration's) points at another S3-compatible store. A store that does
+    not answer is given up on after a time the timeouts and attempts bound (collector/upload/patience.py).
+    """
+
+    to: Annotated[DestinationUrl | None, Meta(description="file:///DIR or s3://BUCKET/PREFIX")] = None
+    endpoint_url: Annotated[DestinationUrl | None, Meta(
+        description="an S3-compatible endpoint (MinIO, Ceph RGW, R2, SeaweedFS); plain http:// only on "
+        "loopback unless allow_insecure")] = None
+    region: ShortName | None = None
+    profile: Annotated[ShortName | None, Meta(description="a profile of the AWS configuration")] = None
+    allow_insecure: Annotated[bool, Meta(description="allow a plain http:// endpoint off loopback")] = False
+    concurrency: Annotated[int, Meta(ge=1, le=16, description="episodes sent at the same time")] = 4
+    part_size_mib: Annotated[int, Meta(
+        ge=5, le=5120, description="multipart part size; files larger than one part go in parts")] = 8
+    retry_mode: Annotated[Literal["standard", "adaptive"], Meta(description="botocore retries")] = "standard"
+    max_attempts: Annotated[int, Meta(
+        ge=1, le=20, description="attempts per request, the first included (botocore retries)")] = 3
+    connect_timeout_s: Annotated[int, Meta(
+        ge=1, le=300, description="seconds an attempt waits for a connection to the store, and for the store "
+        "to take each block of what is sent")] = 5
+    read_timeout_s: Annotated[int, Meta(
+        ge=1, le=3600, description="seconds an attempt waits for the store's answer; a store that never "
+        "answers is given up on after max_attempts x (connect_timeout_s + 1 + read_timeout_s) s and a "
+        "little backoff")] = 20
+
+
+class CodetapeConfig(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The validated content of CODETAPE_HOME/config.toml."""
+
+    upload: UploadSettings = field(default_factory=UploadSettings)
