@@ -199,8 +199,10 @@ DEEP = b"[" * 1500 + b"]" * 1500
 SHAPES = {"observe": b'{"jsonrpc":"2.0","method":["textDocument/didChange"],"params":{}}',
           "proxy": b'{"jsonrpc":"2.0","id":{"n":1},"method":"textDocument/hover","params":{}}'}
 # A request of a method each mode serves, whose params are of the wrong types: answered with an error.
-WRONG_TYPES = {"observe": b'{"jsonrpc":"2.0","id":99,"method":"workspace/executeCommand","params":{"command":5}}',
-               "proxy": b'{"jsonrpc":"2.0","id":99,"method":"textDocument/hover","params":{"textDocument":5}}'}
+WRONG_TYPES = {
+    "observe": b'{"jsonrpc":"2.0","id":99,"method":"workspace/executeCommand","params":{"command":5}}',
+    "proxy": b'{"jsonrpc":"2.0","id":99,"method":"textDocument/hover","params":{"textDocument":5}}',
+}
 
 
 def bridge_lines(stderr: str, mode: str) -> list[str]:
