@@ -5,7 +5,8 @@ collector's client, the workspaces, the translator) takes a while to import on a
 bridge reads the first frames itself and answers a well-formed `initialize` at once with the one answer
 observe mode gives (`initialize.initialize_result`). Every frame read so far, that request too, is then
 handed to the `Observer` in order with the time it arrived; it sets the session up from the request and
-does not answer it again. A request it cannot answer here is left to the `Observer`, which refuses it.
+does not answer it again. An `initialize` not answered here (malformed, or not the first message) is
+the `Observer`'s to answer or refuse.
 """
 
 from __future__ import annotations
