@@ -131,6 +131,9 @@ class Observer:
                 handler(params)
             except MalformedMessage as exc:
                 log.error("codetape: skipped %s: %s", method, exc)
+            except Exception as exc:  # one line; the traceback only with --verbose
+                log.debug("codetape: %s failed", method, exc_info=True)
+                log.error("codetape: skipped %s: %r", method, exc)
 
     def _request(self, key: int | str, method: str, params: Any) -> None:
         if self.shutdown_requested:
