@@ -1,7 +1,7 @@
 """Text sync, file operations and diagnostics, as both modes see them, turned into steps.
 
-`Capture` owns the tracked documents and is called from one thread (pygls's loop in observe mode, the
-translator thread in proxy mode) with params as plain JSON values and the wall-clock ms at which the
+`Capture` owns the tracked documents and is called from one thread (the reading thread in observe mode,
+the translator thread in proxy mode) with params as plain JSON values and the wall-clock ms at which the
 message arrived. Anything malformed is logged and becomes a `gap` (text sync: the document goes stale
 until the editor sends its whole text again) or a skip; it never raises.
 

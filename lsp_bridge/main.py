@@ -16,10 +16,10 @@ from lsp_bridge.server import ServerProcess, start_server, stop_server
 if TYPE_CHECKING:  # loaded after the language server is started, or after the early `initialize` answer
     from collector.home import Home
     from lsp_bridge.early import Early
+    from lsp_bridge.pipes import Outlet, Stdin
     from lsp_bridge.recorder import Link, Recorder
     from lsp_bridge.review import ReviewPrompt
     from lsp_bridge.status import StatusReport
-    from lsp_bridge.stdin import Stdin, Stdout
     from lsp_bridge.traffic import Traffic
     from lsp_bridge.workspaces import Workspaces
 
@@ -33,8 +33,6 @@ def _logging(path: str | None, verbose: bool) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
-    # pygls's own errors come with tracebacks; each is also reported in one line by the bridge
-    logging.getLogger("pygls").setLevel(logging.DEBUG if verbose else logging.CRITICAL)
     level = logging.DEBUG if verbose else logging.INFO if path else logging.WARNING
     logging.getLogger("lsp_bridge").setLevel(level)
 
@@ -55,10 +53,10 @@ def run(args: argparse.Namespace, server: ServerProcess | None = None) -> int:
     home = _home()
     from collector.protocol.clock import now_ms
     from lsp_bridge.early import answer_initialize
-    from lsp_bridge.stdin import Stdin, Stdout
+    from lsp_bridge.pipes import Outlet, Stdin
 
-    stdin, stdout = Stdin(sys.stdin.fileno()), Stdout(sys.stdout.buffer)
-    early = answer_initialize(stdin, stdout.write, now_ms)  # before the rest loads (lsp_bridge/early.py)
+    stdin, stdout = Stdin(sys.stdin.fileno()), Outlet(sys.stdout.fileno(), "editor")
+    early = answer_initialize(stdin, stdout.inject, now_ms)  # before the rest loads (lsp_bridge/early.py)
     return _observe(*_recording(home, args), stdin, stdout, early)
 
 
@@ -129,17 +127,16 @@ def _recording(home: Home, args: argparse.Namespace) -> tuple[Recorder, Workspac
     return recorder, workspaces
 
 
-def _observe(recorder: Recorder, workspaces: Workspaces, stdin: Stdin, stdout: Stdout, early: Early) -> int:
-    from lsp_bridge.observe import ObserveEditor, build, serve
+def _observe(recorder: Recorder, workspaces: Workspaces, stdin: Stdin, stdout: Outlet, early: Early) -> int:
+    from lsp_bridge.observe import Observer, serve
     from lsp_bridge.review import ReviewPrompt
     from lsp_bridge.status import StatusReport
 
-    server = build(recorder, workspaces)
-    editor = ObserveEditor(server)
-    status = StatusReport(recorder, editor)
-    server.on_initialized = status.initialized
-    _on_events(recorder, ReviewPrompt(recorder, editor), status)
-    return serve(server, stdin, stdout, early)
+    observer = Observer(recorder, workspaces, stdout.inject, answered_early=early.answered)
+    status = StatusReport(recorder, observer.editor)
+    observer.on_initialized = status.initialized
+    _on_events(recorder, ReviewPrompt(recorder, observer.editor), status)
+    return serve(observer, stdin, early)
 
 
 def _on_events(recorder: Recorder, review: ReviewPrompt, status: StatusReport) -> None:

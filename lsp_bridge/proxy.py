@@ -10,18 +10,16 @@ parses JSON (except a small body that may answer one of the bridge's own request
 method, or say exit; each through `framing.parse`, which cannot raise past a refusal) or waits for the
 recorder.
 
-The bridge's own requests to the editor use string ids `codetape-N`; the editor's answers to them are
-kept from the server. When the server exits, what the editor had already sent is still read and
-recorded (the editor thread says when it is all in the tap; at most FINISH_READING_S), then the
-editor's stream is closed and the bridge exits with
-the server's status; when the editor goes away, the server's input is closed and it gets a few seconds
-to exit before it is terminated.
+The bridge's own requests to the editor (lsp_bridge/editor.py, as in observe mode) use string ids
+`codetape-N`; the editor's answers to them are kept from the server. When the server exits, what the
+editor had already sent is still read and recorded (the editor thread says when it is all in the tap; at
+most FINISH_READING_S), then the editor's stream is closed and the bridge exits with the server's
+status; when the editor goes away, the server's input is closed and it gets a few seconds to exit
+before it is terminated.
 """
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 import logging
 import os
 import select
@@ -30,11 +28,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from collector.protocol.clock import now_ms
+from lsp_bridge.editor import Editor
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.framing import Frame, Framer, encode, parse
+from lsp_bridge.pipes import Outlet
 from lsp_bridge.reserved import Reserved, refusal, reserved_method
 from lsp_bridge.server import ServerProcess, start_server
 from lsp_bridge.tap import Tap
@@ -51,107 +51,6 @@ FINISH_TRANSLATING_S = 5.0  # after the server exits, translating what was forwa
 FINISH_READING_S = 1.0  # and reading what the editor had sent by then (an editor that never stops: no longer)
 SWITCH_INTERVAL_S = 0.0002  # a forwarding thread waits at most this long for the translator's GIL
 TapItem = tuple[str, int, bytes | None, str | None]
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-class Outlet:
-    """Everything written to one end (`peer`): the other end's frames, and the bridge's own messages
-    between them (held while a frame passed through in pieces is incomplete)."""
-
-    def __init__(self, fd: int, peer: str) -> None:
-        self._fd = fd
-        self._peer = peer
-        self._lock = threading.Lock()
-        self._inside = False
-        self._held: list[bytes] = []
-        self.broken = False
-
-    def frame(self, frame: Frame) -> None:
-        with self._lock:
-            if not frame.junk:
-                self._write(frame.raw)
-            self._inside = not frame.complete
-            if not self._inside and self._held:
-                for data in self._held:
-                    self._write(data)
-                self._held.clear()
-
-    def inject(self, data: bytes) -> None:
-        with self._lock:
-            if self._inside:
-                self._held.append(data)
-            else:
-                self._write(data)
-
-    def _write(self, data: bytes) -> None:
-        if self.broken:
-            return
-        try:
-            _write_all(self._fd, data)
-        except OSError as exc:
-            self.broken = True
-            log.warning("codetape: the %s stopped reading: %s", self._peer, exc)
-
-    def close(self, closer: Callable[[], None] | None = None) -> None:
-        """Write nothing more; close the descriptor (with `closer` when a file object owns it)."""
-        with self._lock:
-            if not self.broken:
-                self.broken = True
-                with contextlib.suppress(OSError):
-                    if closer is None:
-                        os.close(self._fd)
-                    else:
-                        closer()
-
-
-class ProxyEditor:
-    """The bridge's own requests and notifications to the editor (review prompt), over an `Outlet`."""
-
-    def __init__(self, out: Outlet) -> None:
-        self._out = out
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-        self._waiting: dict[str, Callable[[str | None], None]] = {}
-
-    def ask(self, message: str, actions: tuple[str, ...], answer: Callable[[str | None], None]) -> None:
-        key = f"codetape-{next(self._ids)}"
-        with self._lock:
-            self._waiting[key] = answer
-        self._out.inject(encode({"jsonrpc": "2.0", "id": key, "method": "window/showMessageRequest",
-                                 "params": {"type": 3, "message": message,
-                                            "actions": [{"title": a} for a in actions]}}))
-
-    def notify(self, method: str, params: dict[str, Any]) -> None:
-        self._out.inject(encode({"jsonrpc": "2.0", "method": method, "params": params}))
-
-    def claim(self, body: bytes) -> bool:
-        """(forwarding thread) True when `body` answers one of the bridge's own requests.
-
-        Such an answer is kept from the server; the developer's choice is handled on another thread.
-        """
-        if len(body) > 65536 or b'"codetape-' not in body:
-            return False
-        try:
-            message = parse(body)
-        except MalformedMessage:  # forwarded, and the translator makes it a gap
-            return False
-        if not isinstance(message, dict) or "method" in message or not isinstance(message.get("id"), str):
-            return False
-        with self._lock:
-            answer = self._waiting.pop(message["id"], None)
-        if answer is None:
-            return False
-        result = message.get("result")
-        choice = result.get("title") if isinstance(result, dict) else None
-        threading.Thread(target=answer, args=(choice if isinstance(choice, str) else None,),
-                         name="codetape-answer", daemon=True).start()
-        return True
 
 
 def _is_exit(body: bytes) -> bool:
@@ -181,7 +80,7 @@ class Proxy:
         self._editor_in = editor_in
         self.out = Outlet(editor_out, "editor")
         self.server_in: Outlet | None = None  # the server's stdin, once it runs
-        self.editor = ProxyEditor(self.out)
+        self.editor = Editor(self.out.inject)
         self._clock = clock or now_ms
         self.tap: Tap[TapItem] = tap or Tap()
         self._exit_grace_s = exit_grace_s

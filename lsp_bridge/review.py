@@ -9,11 +9,11 @@ the collector to discard the episode; Later does nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from lsp_bridge.editor import Editor
 from lsp_bridge.recorder import Recorder
 from schemas.methods import REVIEW
 
@@ -21,14 +21,6 @@ log = logging.getLogger(__name__)
 
 ACTIONS = ("Review", "Later", "Discard")
 INFO = 3
-
-
-class Editor(Protocol):
-    """How the bridge talks to the editor in either mode. Both methods may be called from any thread."""
-
-    def ask(self, message: str, actions: tuple[str, ...], answer: Callable[[str | None], None]) -> None: ...
-
-    def notify(self, method: str, params: dict[str, Any]) -> None: ...
 
 
 def prompt_text(event: dict[str, Any]) -> str:

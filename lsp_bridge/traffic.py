@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsp_bridge import translate as t
@@ -21,6 +20,7 @@ from lsp_bridge.capture import Capture
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.extensions import Extensions
 from lsp_bridge.framing import parse
+from lsp_bridge.initialize import client_info_of, folders_of
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -37,26 +37,6 @@ class _Pending(OrderedDict[Any, tuple[str, Any]]):
         self[key] = value
         if len(self) > PENDING_LIMIT:
             self.popitem(last=False)
-
-
-def folders_of(params: dict[str, Any]) -> list[str]:
-    """The editor's workspace folders as URIs (workspaceFolders, else rootUri, else rootPath)."""
-    folders = params.get("workspaceFolders")
-    uris = [f["uri"] for f in folders if isinstance(f, dict) and isinstance(f.get("uri"), str)] \
-        if isinstance(folders, list) else []
-    if not uris and isinstance(params.get("rootUri"), str):
-        uris = [params["rootUri"]]
-    if not uris and isinstance(params.get("rootPath"), str) and params["rootPath"].startswith("/"):
-        uris = [Path(params["rootPath"]).as_uri()]
-    return uris
-
-
-def client_info_of(params: dict[str, Any]) -> dict[str, Any] | None:
-    info = params.get("clientInfo")
-    if not isinstance(info, dict) or not isinstance(info.get("name"), str):
-        return None
-    version = info.get("version")
-    return {"name": info["name"][:256], "version": version[:256] if isinstance(version, str) else None}
 
 
 class Traffic:

@@ -198,7 +198,11 @@ DEEP = b"[" * 1500 + b"]" * 1500
 # object for an id.
 SHAPES = {"observe": b'{"jsonrpc":"2.0","method":["textDocument/didChange"],"params":{}}',
           "proxy": b'{"jsonrpc":"2.0","id":{"n":1},"method":"textDocument/hover","params":{}}'}
-WRONG_TYPES = b'{"jsonrpc":"2.0","id":99,"method":"textDocument/hover","params":{"textDocument":5}}'
+# A request of a method each mode serves, whose params are of the wrong types: answered with an error.
+WRONG_TYPES = {
+    "observe": b'{"jsonrpc":"2.0","id":99,"method":"workspace/executeCommand","params":{"command":5}}',
+    "proxy": b'{"jsonrpc":"2.0","id":99,"method":"textDocument/hover","params":{"textDocument":5}}',
+}
 
 
 def bridge_lines(stderr: str, mode: str) -> list[str]:
@@ -219,18 +223,18 @@ def test_json_nested_too_deep_or_of_a_hostile_shape_is_a_gap_and_the_session_goe
                b'{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":%s,'
                b'"contentChanges":%s}}' % (document, DEEP),
                SHAPES[mode]]
-    client.send_bytes(b"".join(frame(body) for body in [*hostile, WRONG_TYPES]))
+    client.send_bytes(b"".join(frame(body) for body in [*hostile, WRONG_TYPES[mode]]))
     still_answers(client, mode, ws)
     save(client, ws, "x = 1\n# resynchronised\n")
     edit(client, ws, 4, (2, 0), (2, 0), "y = 3\n")
     save(client, ws, "x = 1\n# resynchronised\ny = 3\n")
     still_answers(client, mode, ws)
-    assert "error" in client.wait(lambda m: m.get("id") == 99, what="the answer to a hover of wrong types")
+    assert "error" in client.wait(lambda m: m.get("id") == 99, what="the answer to params of wrong types")
     assert client.shutdown() == 0
     lines = bridge_lines(client.stderr_closed(), mode)
     assert sum("unreadable message from the editor" in line for line in lines) == len(hostile), lines
-    refused = "codetape: refused textDocument/hover: params do not match the LSP types"
-    assert mode == "proxy" or refused in lines  # pygls's own traceback is not shown
+    refused = "codetape: refused workspace/executeCommand: executeCommand params name no command"
+    assert mode == "proxy" or refused in lines
     episode = seal(daemon, ws, until=at_least(2, "save"), what="both saves")  # pylsp adds diagnostics
     gaps = [s for s in steps_of(episode) if s["kind"] == "gap"]
     assert len(gaps) == len(hostile) and all(g["reason"] == "malformed_input" for g in gaps)

@@ -1,7 +1,7 @@
-"""Observe mode answers `initialize` before pygls loads (lsp_bridge/early.py), with what pygls answers:
-the bridge hands the request to pygls afterwards, compares pygls's answer with the one sent and logs any
-difference. Each case runs a real bridge against a real collector and checks the log holds none, and
-that a malformed `initialize` is still answered by pygls alone (issue 14)."""
+"""Observe mode answers `initialize` before the recording side loads (lsp_bridge/early.py), with the one
+answer it gives (lsp_bridge/initialize.py); the Observer then sets the session up from the same request
+without answering it again. Each case runs a real bridge against a real collector: one answer per
+request, whichever path gave it, and what it says follows the editor's capabilities (issue 14)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 import psutil
 import pytest
 
+from lsp_bridge.initialize import initialize_result
 from tests.integration.collector_harness import Daemon, env_for
 from tests.integration.test_bridge_harness import BRIDGE, RawClient, daemon, ws
 
@@ -36,10 +37,13 @@ CAPABILITIES = {
 }
 
 
-def exchange(daemon: Daemon, ws: Path, log: Path, capabilities: Any) -> dict[str, Any]:
-    """The answer to `initialize`, after a session that ends properly (so pygls has compared)."""
+def exchange(daemon: Daemon, ws: Path, log: Path, capabilities: Any, *,
+             before: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
+    """The answer to `initialize` (after the notifications `before`), once the session ended properly."""
     client = RawClient([*BRIDGE, "--log", str(log)], env_for(daemon.home.root), cwd=ws)
     try:
+        for notification in before:
+            client.notify(notification["method"], notification["params"])
         answer = client.request("initialize", {"processId": os.getpid(), "rootUri": ws.as_uri(),
                                                "capabilities": capabilities})
         client.notify("initialized", {})
@@ -51,29 +55,41 @@ def exchange(daemon: Daemon, ws: Path, log: Path, capabilities: Any) -> dict[str
 
 
 @pytest.mark.parametrize("name", list(CAPABILITIES))
-def test_the_early_answer_is_pyglss(daemon: Daemon, ws: Path, tmp_path: Path, name: str) -> None:
+def test_initialize_is_answered_once_whatever_the_editor_offers(daemon: Daemon, ws: Path, tmp_path: Path,
+                                                                 name: str) -> None:
     log = tmp_path / "bridge.log"
     answer = exchange(daemon, ws, log, CAPABILITIES[name])
+    assert answer["result"] == initialize_result({"capabilities": CAPABILITIES[name]})
     assert answer["result"]["serverInfo"]["name"] == "codetape-bridge"
-    logged = log.read_text(encoding="utf-8") if log.exists() else ""
-    assert "early answer" not in logged, logged
+    logged = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    assert not [line for line in logged if " ERROR " in line or " WARNING " in line], logged
+
+
+def test_an_initialize_after_another_message_is_answered_by_the_observer(daemon: Daemon, ws: Path,
+                                                                         tmp_path: Path) -> None:
+    """The early path answers only a first message; an `initialize` after a notification is the
+    Observer's to answer, with the same answer."""
+    trace = {"method": "$/setTrace", "params": {"value": "off"}}
+    answer = exchange(daemon, ws, tmp_path / "bridge.log", EVERYTHING, before=(trace,))
+    assert answer["result"] == initialize_result({"capabilities": EVERYTHING})
 
 
 def test_the_encoding_and_file_operations_follow_the_editor(daemon: Daemon, ws: Path, tmp_path: Path) -> None:
     capabilities = exchange(daemon, ws, tmp_path / "bridge.log", EVERYTHING)["result"]["capabilities"]
     assert capabilities["positionEncoding"] == "utf-32"
     assert sorted(capabilities["workspace"]["fileOperations"]) == ["didCreate", "didDelete"]
-    assert capabilities["textDocumentSync"]["willSave"] is False
+    assert capabilities["textDocumentSync"] == {"openClose": True, "change": 2, "save": {"includeText": True}}
 
 
-def test_a_malformed_initialize_is_left_to_pygls(daemon: Daemon, ws: Path, tmp_path: Path) -> None:
-    answer = exchange(daemon, ws, tmp_path / "bridge.log", 5)
-    assert "error" in answer and "result" not in answer  # as before: pygls refuses the params
+def test_a_malformed_initialize_is_refused_and_the_session_goes_on(daemon: Daemon, ws: Path,
+                                                                   tmp_path: Path) -> None:
+    log = tmp_path / "bridge.log"
+    answer = exchange(daemon, ws, log, 5)
+    assert answer["error"]["code"] == -32602 and "result" not in answer
+    assert "codetape: refused initialize: initialize params have no capabilities object" in log.read_text()
 
 
-def test_what_is_not_plain_pygls_answers(daemon: Daemon, ws: Path, tmp_path: Path) -> None:
-    """pygls reads a string of encodings as a list of letters (none known: utf-16); the bridge does not
-    guess at such params, and pygls's answer is the only one."""
+def test_encodings_that_are_not_a_list_are_not_guessed_at(daemon: Daemon, ws: Path, tmp_path: Path) -> None:
     answer = exchange(daemon, ws, tmp_path / "bridge.log", {"general": {"positionEncodings": "utf-8"}})
     assert answer["result"]["capabilities"]["positionEncoding"] == "utf-16"
 
