@@ -14,7 +14,7 @@ import pytest
 
 from collector.home import Home
 from collector.protocol.client import Client
-from tests.integration.collector_harness import codetape, opt_in
+from tests.integration.collector_harness import codetape, codetape_process, opt_in
 
 OTHER_UID = 4242
 
@@ -64,7 +64,7 @@ def test_everything_written_under_the_home_is_private(tmp_path: Path) -> None:
     home = tmp_path / "home"
     ws = opt_in(tmp_path / "ws", home=tmp_path / "home")
     assert codetape(home, "init", str(ws), "--force").returncode == 0
-    assert codetape(home, "run", "--", "true", cwd=ws).returncode == 0
+    assert codetape_process(home, "run", "--", "true", cwd=ws).returncode == 0
     assert codetape(home, "pause", cwd=ws).returncode == 0
     assert codetape(home, "resume", cwd=ws).returncode == 0
     sealed = codetape(home, "seal", cwd=ws)
