@@ -57,7 +57,8 @@ def codetape_bytes(home: Path, *args: str, cwd: Path | None = None, env: Mapping
 
 
 def codetape_process(home: Path, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
-                     stdin: str | None = None, timeout: float = TIMEOUT_S) -> subprocess.CompletedProcess[str]:
+                     stdin: str | None = None, timeout: float = TIMEOUT_S,
+                     ) -> subprocess.CompletedProcess[str]:
     """`codetape ARGS` in a fresh `python -m collector` (stdin empty unless given)."""
     return subprocess.run([sys.executable, "-m", "collector", *args], env=environment(home, env), cwd=cwd,
                           capture_output=True, text=True, encoding="utf-8", timeout=timeout, input=stdin,

@@ -18,6 +18,7 @@ from collector.cli.progress import PROGRESS_FROM
 from collector.episode import EpisodeWriter, write_episode_file
 from collector.episode.container import CONSENT, OPTIONAL
 from schemas import EpisodeHeader, Step, step_from_dict
+from tests.cli import codetape
 from tests.fixtures.make_golden import (
     DIRECTORY,
     FAMILY_FINAL,
@@ -32,12 +33,6 @@ from tests.integration.terminal import stderr_on_a_terminal
 
 FULL_FILE = DIRECTORY / "full.ctape"
 UNICODE_FILE = DIRECTORY / "unicode.ctape"
-
-
-def codetape(home: Path, *args: str, stdin: int | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "collector", *args], capture_output=True, text=True,
-                          encoding="utf-8", env=env, timeout=120, stdin=stdin)
 
 
 def one_error_line(proc: subprocess.CompletedProcess[str], code: int, says: str) -> None:

@@ -19,17 +19,13 @@ from collector.home import Home
 from collector.report import write_report
 from collector.report.data import collect
 from collector.report.render import render_page
+from tests.cli import codetape_bytes as codetape
 from tests.fixtures.make_golden import DIRECTORY, FULL_HEADER
 from tests.integration.terminal import stderr_on_a_terminal
 from tests.unit.test_report_data import insert, step, write_hostile_episode
 
 FULL_FILE = DIRECTORY / "full.ctape"
 
-
-def codetape(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "collector", *args], capture_output=True, env=env,
-                          cwd=cwd, timeout=120, stdin=subprocess.DEVNULL)
 
 
 def one_error_line(proc: subprocess.CompletedProcess[bytes], code: int, says: str) -> None:
