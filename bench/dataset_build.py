@@ -104,7 +104,10 @@ def _sign(path: Path, home: Path) -> None:
 
 
 def child(engine: str, workers: int, source: str, out: str) -> dict[str, Any]:
-    """One build in this fresh process, measured."""
+    """One build in this fresh process, measured (Arrow's allocator chosen as `codetape dataset` does)."""
+    from collector.dataset.allocator import arrow_environment
+
+    os.environ.update(arrow_environment(os.environ))  # before pyarrow is imported
     from collector.dataset.build import BuildOptions, build_dataset
     from schemas.settings import UploadSettings
 

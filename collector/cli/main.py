@@ -5,8 +5,9 @@
 that a caller (the tests) can run many commands with different homes in one process. What a command
 prints goes to `sys.stdout` and `sys.stderr` as they are when it runs.
 
-Every error is one line on stderr starting `codetape:`: CodetapeError with its exit code, a usage error
-(argparse's) with 2, and an OSError nothing below expected (a full disk, a name too long) with 1.
+Every error is one line on stderr starting `codetape:`, quoting no URL's user or password (safe_urls.py):
+CodetapeError with its exit code, a usage error (argparse's) with 2, and an OSError nothing below expected
+(a full disk, a name too long) with 1.
 
 Start-up is part of every command a developer runs: only the named command's module is imported, and the
 top-level help (or a mistyped command) comes from the static table in table.py, importing none. argparse
@@ -20,9 +21,10 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from collector.cli.line import one_line as one_line  # also argparse's errors' (collector/cli/parser.py)
 from collector.cli.table import COMMANDS
 from collector.errors import CodetapeError
+from collector.safe_urls import safe_text
+from collector.text.oneline import one_line
 
 TYPE_CHECKING = False  # typing itself is not loaded before proxy mode's server starts
 if TYPE_CHECKING:
@@ -86,8 +88,9 @@ def _command(argv: list[str], env: Mapping[str, str], namespace: argparse.Namesp
 
 
 def fail(message: str, code: int) -> int:
-    """Say `message` as the one error line, prefixed once, and return the exit code."""
-    print(f"codetape: {one_line(message.removeprefix('codetape: '))}", file=sys.stderr)
+    """Say `message` as the one error line, prefixed once (a URL's credentials masked), and return the exit
+    code."""
+    print(f"codetape: {one_line(safe_text(message.removeprefix('codetape: ')))}", file=sys.stderr)
     return code
 
 

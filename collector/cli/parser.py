@@ -10,8 +10,9 @@ import importlib
 from typing import NoReturn
 
 from collector import __version__
-from collector.cli.line import one_line
 from collector.cli.table import COMMANDS
+from collector.safe_urls import safe_text
+from collector.text.oneline import one_line
 
 
 class Parser(argparse.ArgumentParser):
@@ -19,7 +20,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"codetape: {one_line(self.prog.removeprefix('codetape').strip() or 'usage')}: "
-                     f"{one_line(message)} (see: {self.prog} --help)\n")
+                     f"{one_line(safe_text(message))} (see: {self.prog} --help)\n")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

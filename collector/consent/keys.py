@@ -16,7 +16,6 @@ import os
 import stat
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from collector.atomic import atomic_write
 from collector.consent.errors import KeyProblem
 from collector.home import Home
+from collector.protocol.clock import utc_now
 
 KEY_FILE = "ed25519.key"
 PUBLIC_FILE = "ed25519.pub"
@@ -92,7 +92,7 @@ def init_keys(home: Home, *, passphrase: str | None = None, force: bool = False)
     public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     document: dict[str, Any] = {
         "format": KEY_FORMAT, "algorithm": "ed25519", "public_key": encode_public(public),
-        "key_id": key_id(public), "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "key_id": key_id(public), "created_at": utc_now().isoformat(timespec="seconds"),
         "private": _seal(seed, public, passphrase) if passphrase is not None else
         {"encoding": "raw", "seed": _b64(seed)},
     }

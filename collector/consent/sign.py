@@ -50,6 +50,7 @@ from collector.episode.summary import summarize
 from collector.errors import EpisodeError, ReconstructionError
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy, load_signing_policy
+from collector.protocol.clock import utc_now
 from schemas import Step
 from schemas.consent import (
     ConsentContent,
@@ -118,7 +119,7 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
         redaction=_redaction(redaction, redactions),
         terms=policy.terms(),
         reviewer=ConsentReviewer(public_key=info.public_b64, key_id=info.key_id),
-        signed_at=(now or datetime.now(UTC)).astimezone(UTC),
+        signed_at=(now or utc_now()).astimezone(UTC),
         software=ConsentSoftware(codetape_version=__version__, recorded_with=header.codetape_version,
                                  editor=header.client),
     )

@@ -4,6 +4,7 @@
     requests.py        the answered requests, one method each (docs/collector-protocol.md)
     rundir.py          the runtime directory: one instance per user (a lock), pid file, socket
     session.py         a workspace's session: one clock, the episode lifecycle (journal open, detach, seal)
+    open_episode.py    the open episode: its journal and header, its steps' times, checks and count
     admission.py       what a step must pass before the journal: the recording policy, the hold queue
     paused.py          the paused workspaces, kept in CODETAPE_HOME so a pause outlives the collector
     capture.py         the session's watchers, started and stopped off the caller's thread

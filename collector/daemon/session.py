@@ -2,8 +2,9 @@
 
 Every source of the workspace (bridges, the pytest plugin, the shell hook, the watchers' threads) feeds
 `add`. Thread-safe: one lock orders steps, so `t_ms` never decreases. What a step must pass before it is
-written (the recording policy, the hold queue for watcher changes) is admission.py; invalid steps become
-a `gap` step (`malformed_input`).
+written (the recording policy, the hold queue for watcher changes) is admission.py; how the open episode
+writes it (its journal, its times, the schema's check: invalid steps become a `malformed_input` gap) is
+open_episode.py.
 
 The session looks at `.codetape.toml` (and what the user accepted of it, policy/effective.py) again a
 few times a second and before every request that records: while it cannot be used (invalid, gone, no
@@ -16,37 +17,29 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pydantic
 
-from collector import __version__
 from collector.daemon.admission import CleanPaths, HeldChanges, admit, kind_name, own_state
 from collector.daemon.capture import Capture, StartWatchers
-from collector.daemon.echo import DiskEcho
 from collector.daemon.open_documents import OpenDocuments
+from collector.daemon.open_episode import OpenEpisode
 from collector.daemon.paused import PausedWorkspaces
 from collector.daemon.test_reports import TestReports
-from collector.episode.edits import ColumnEdits, Edit, wire_edit
-from collector.errors import CodetapeError, JournalError, PolicyError, SettingsError
+from collector.errors import CodetapeError, PolicyError, SettingsError
 from collector.home import Home
 from collector.journal import JournalWriter
-from collector.journal.frames import pack_step
-from collector.journal.rewrite import rewrite_header
-from collector.journal.writer import Packed
 from collector.policy.effective import effective_settings
 from collector.policy.recording import Policy
 from collector.policy.sharing import POLICY_FILE, load_signing_policy
 from collector.workspace.identity import identify
 from collector.workspace.registry import FILE as REGISTRY_FILE
 from collector.workspace.trust import settings_problem
-from schemas import CaptureSettings, ClientInfo, EpisodeHeader, Step, step_from_dict
+from schemas import ClientInfo
 from schemas.common import PositionEncoding
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 
@@ -54,16 +47,6 @@ log = logging.getLogger("codetape.collector")
 _ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 _NOTHING = WorkspaceSettings(channels=[])  # the policy until the settings were read (nothing is admitted)
 _Stat = tuple[int, int, int, int, int, int] | None
-
-
-@dataclass
-class _Episode:
-    writer: JournalWriter
-    start_ms: int
-    last_t: int = 0
-    steps: int = 0
-    disk: DiskEcho = field(default_factory=DiskEcho)
-    positional: bool = False  # a step with positions (edit, diagnostics, cursor) was written
 
 
 class Session:
@@ -88,12 +71,10 @@ class Session:
         self.client: ClientInfo | None = None
         self.encoding: PositionEncoding | None = None
         self.next_episode_id = uuid.uuid4()
-        self.last_activity = time.monotonic()
         self._clock = clock
         self._lock = threading.RLock()
-        self._episode: _Episode | None = None
-        self._pending: list[Step | Packed] | None = None  # add_many: the open episode's steps not yet written
-        self._edits = ColumnEdits()  # checks a plain edit's values as the schema would
+        self._episode: OpenEpisode | None = None
+        self._batching = False  # add_many: the open episode keeps its steps until the batch is over
         self._dropped_while_paused = 0
         self._open_docs = OpenDocuments()
         self._held = HeldChanges()
@@ -127,7 +108,7 @@ class Session:
         episode = self._episode
         if episode is None:
             return
-        header = episode.writer.header
+        header = episode.header
         changes: dict[str, Any] = {}
         if header.client is None and self.client is not None:
             changes["client"] = self.client
@@ -138,10 +119,7 @@ class Session:
             else:
                 changes["position_encoding"] = wanted
         if changes:
-            path = episode.writer.path
-            episode.writer.close()
-            rewrite_header(path, header.model_copy(update=changes))
-            episode.writer = JournalWriter.reopen(path)
+            episode.rewrite_header(changes)
 
     def add(self, at_ms: object, step: object, *, source: str = "collector", owner: object = None) -> None:
         """Record one step that happened at `at_ms` (unix epoch ms), or drop it as the policy says; `owner`
@@ -177,7 +155,9 @@ class Session:
         `status` counts is written. JournalError when that write fails (the steps before the failing
         one are written and counted)."""
         with self._lock:
-            self._pending = []
+            self._batching = True
+            if self._episode is not None:
+                self._episode.batch()
             try:
                 for at_ms, step in items:
                     try:
@@ -185,19 +165,9 @@ class Session:
                     except CodetapeError as exc:
                         log.error("%s: %s", self.root, exc)
             finally:
-                self._flush()
-
-    def _flush(self) -> None:
-        pending, self._pending = self._pending, None
-        episode = self._episode
-        if not pending or episode is None:
-            return
-        before = episode.writer.next_seq
-        try:
-            episode.writer.append_many(pending)
-        except JournalError:
-            episode.steps -= len(pending) - (episode.writer.next_seq - before)
-            raise
+                self._batching = False
+                if self._episode is not None:
+                    self._episode.flush()
 
     def _derive(self, at_ms: int, step: dict[str, Any], junit: object) -> None:
         """Hand a command to the test-report reader; note a test run the pytest plugin sent."""
@@ -299,8 +269,7 @@ class Session:
                 return None
             self.next_episode_id = uuid.uuid4()
             self._open_docs.episode_ended()
-            episode.writer.close()
-            return episode.writer.path
+            return episode.close()
 
     def journal_progress(self) -> tuple[JournalWriter, int, int] | None:
         """The open episode's journal writer, where its whole frames end (bytes) and its step count."""
@@ -311,24 +280,18 @@ class Session:
     def idle_for(self, now: float) -> float | None:
         """Seconds since the last recorded step of the open episode (None when no episode is open)."""
         with self._lock:
-            return None if self._episode is None else now - self.last_activity
+            return None if self._episode is None else now - self._episode.last_activity
 
     def status(self) -> dict[str, Any]:
         with self._lock:
             episode = self._episode
-            size = 0
-            if episode is not None:
-                try:
-                    size = episode.writer.path.stat().st_size
-                except OSError:
-                    size = 0
             return {
                 "root": str(self.root), "recording": self.problem is None, "problem": self.problem,
                 "settings_note": self.settings_note, "withheld": list(self.withheld),
                 "paused": self.paused_at is not None,
-                "episode": str(episode.writer.header.episode_id) if episode else None,
-                "steps": episode.steps if episode else 0, "bytes": size,
-                "started_at": episode.writer.header.started_at.isoformat() if episode else None,
+                "episode": str(episode.header.episode_id) if episode else None,
+                "steps": episode.steps if episode else 0, "bytes": episode.size() if episode else 0,
+                "started_at": episode.header.started_at.isoformat() if episode else None,
                 "capture": self._capture.running if self._capture is not None else [],
                 "capture_stopped": self._capture.stopped if self._capture is not None else {},
             }
@@ -357,9 +320,9 @@ class Session:
         if held is None or self._open_docs.holds(held):
             return  # about documents the episode does not hold, or the watcher's view of an editor's write
         episode = self._episode or self._open(min(at_ms, self._clock()))
-        if episode is None or episode.disk.is_echo(held, at_ms):
+        if episode is None or episode.is_echo(held, at_ms):
             return  # the file watcher saw the editor write what the episode already knows
-        t_ms = max(episode.last_t, min(at_ms, self._clock()) - episode.start_ms)
+        t_ms = episode.t_ms(at_ms, self._clock())
         opening = self._open_docs.opening(held)
         if opening is not None:  # a document the editor had open before the episode, touched: its text now
             self._write(episode, {**opening, "t_ms": t_ms}, at_ms, owner)
@@ -368,65 +331,31 @@ class Session:
             data["until_ms"] = max(t_ms, until - episode.start_ms)
         self._write(episode, data, at_ms, owner)
 
-    def _write(self, episode: _Episode, data: dict[str, Any], at_ms: int, owner: object) -> None:
-        """Write one step (with its t_ms) to the episode and follow what it changes."""
-        t_ms = data["t_ms"]
-        edit = wire_edit(data, self._edits)  # a keystroke's step: no pydantic objects
-        model: Step | Edit
-        written: Step | Packed
-        if edit is not None:
-            model, written = edit, Packed(pack_step(edit.to_dict()), t_ms)  # as its EditStep would be
-        else:
-            model = written = self._validated(data, t_ms)
-        if self._pending is not None:
-            self._pending.append(written)  # written by _flush, before the lock is released
-        else:
-            episode.writer.append(written)
-        episode.disk.note(data, at_ms)
-        self._open_docs.note(model, episode.writer.header.position_encoding, owner)
-        episode.positional = episode.positional or model.kind in ("edit", "diagnostics", "cursor")
-        episode.last_t, episode.steps = t_ms, episode.steps + 1
-        self.last_activity = time.monotonic()
-
-    @staticmethod
-    def _validated(data: dict[str, Any], t_ms: int) -> Step:
-        """The step's model, or a `malformed_input` gap naming the first field the schema refused."""
-        try:
-            return step_from_dict(data)
-        except pydantic.ValidationError as exc:
-            error = exc.errors(include_url=False)[0]
-            where = ".".join(str(part) for part in error["loc"][1:]) or "step"
-            gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
-                   "detail": f"invalid {kind_name(data)} step ({where}: {error['type']})"}
-            return step_from_dict(gap)
+    def _write(self, episode: OpenEpisode, data: dict[str, Any], at_ms: int, owner: object) -> None:
+        """Write one step (with its t_ms) to the episode; the documents follow what it changes."""
+        model = episode.write(data, at_ms)
+        self._open_docs.note(model, episode.header.position_encoding, owner)
 
     def _record_gap(self, at_ms: object, source: str, reason: str, detail: str) -> None:
         at = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) and at_ms >= 0 else self._clock()
         if self.paused_at is None and self.problem is None:
             self._append(at, {"kind": "gap", "source": "collector", "reason": reason, "detail": detail})
 
-    def _open(self, start_ms: int) -> _Episode | None:
-        """Start a new episode (its journal, its header) under the settings as they are now; None while
-        they cannot be used."""
+    def _open(self, start_ms: int) -> OpenEpisode | None:
+        """Start a new episode under the settings as they are now; None while they cannot be used."""
         if self.problem is None:
             self._look_at_settings()  # finds a problem, never ends one (which records a gap: an episode)
         if self.problem is not None:
             return None
         self._apply_settings()
-        settings = self.policy.settings
-        header = EpisodeHeader(
-            codetape_version=__version__, episode_id=self.next_episode_id,
-            started_at=datetime.fromtimestamp(start_ms / 1000, UTC), workspace=identify(self.root),
-            position_encoding=self.encoding or "utf-16", client=self.client,
-            capture=CaptureSettings(channels=list(settings.channels), exclude=list(settings.exclude),
-                                    idle_timeout_s=settings.idle_timeout_s,
-                                    max_file_bytes=settings.max_file_bytes),
-        )
-        journals = self.home.ensure(self.home.journals)
-        writer = JournalWriter.create(journals / f"{header.episode_id}.journal", header)
-        self._episode = _Episode(writer, start_ms)
-        log.info("%s: episode %s started", self.root, header.episode_id)
-        return self._episode
+        episode = self._episode = OpenEpisode.start(
+            self.home.ensure(self.home.journals), self.next_episode_id, start_ms,
+            workspace=identify(self.root), encoding=self.encoding or "utf-16", client=self.client,
+            settings=self.policy.settings)
+        if self._batching:
+            episode.batch()
+        log.info("%s: episode %s started", self.root, episode.header.episode_id)
+        return episode
 
     def _excludes(self) -> tuple[str, ...]:
         """Never recorded on top of the workspace's own rules: codetape's state, the sharing policy's

@@ -23,13 +23,7 @@ every one left out is a row of `rejected`, with its reason.
     local.py         the local engine: a process pool over the cores, each worker writing its own rows
     workers.py       its worker processes: spawned at once, kept for the build, calls sent to each
     ray_engine.py    the ray engine: Ray Data tasks (imports ray; `codetape[ray]`)
+    ray_local.py     the local Ray a build starts without --ray-address: loopback only, a token
+    allocator.py     Arrow's allocator in a build's processes (jemalloc), glibc's malloc giving memory back
     errors.py        the dataset error tree
 """
-
-import os
-
-# Arrow's default allocator (mimalloc) keeps freed memory for reuse, so a build's RSS would creep up by a few
-# hundred MiB after its first writes; jemalloc, told to return memory at once (writer.frugal_memory), stays
-# flat. Arrow reads this when it is first imported, which in `codetape dataset` is below this package (and
-# spawned workers inherit it); a choice of the user's own wins.
-os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")

@@ -21,11 +21,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
 from collector import __version__
+from collector.dataset.allocator import frugal_memory
 from collector.dataset.errors import EngineMissing, OutputRefused
 from collector.dataset.exports import Exported, ExportItem, remove_exports
 from collector.dataset.known import Admission, load_known, table_rows
@@ -38,7 +39,7 @@ from collector.dataset.tables import TABLES
 from collector.dataset.transform import Context
 from collector.dataset.trust import Trust
 from collector.dataset.withdraw import Withdrawn, find_withdrawn, remove_rows
-from collector.dataset.writer import frugal_memory
+from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import Destination
 from schemas.settings import UploadSettings
 
@@ -85,12 +86,8 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: Progress = no_progress,
-                  now: Callable[[], datetime] = utc_now) -> BuildReport:
+                  now: Clock = utc_now) -> BuildReport:
     """Build (or add to) the dataset at options.out from options.source; see the module docstring."""
     started, clock = now(), time.monotonic()
     frugal_memory()

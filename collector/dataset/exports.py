@@ -20,11 +20,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.fs as pafs
 
+from collector.dataset.allocator import frugal_memory
 from collector.dataset.errors import OutputFailed
 from collector.dataset.output import Output
 from collector.dataset.source import Entry, reader_for
 from collector.dataset.transform import WORKER_LIMITS, Context
-from collector.dataset.writer import EpisodeKey, frugal_memory
+from collector.dataset.writer import EpisodeKey
 from collector.episode import open_episode
 from collector.errors import EpisodeError, UsageError
 from collector.export import FORMATS, export_episodes, per_episode_formats

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collector.dataset import workers as pool
+from collector.dataset.allocator import arrow_environment
 from collector.dataset.exports import Exported, ExportItem, export_entry
 from collector.dataset.kept import HOLD_BYTES, KeptRows, Written
 from collector.dataset.output import Output
@@ -44,7 +45,8 @@ class LocalEngine:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         # started now, importing the transform while the build lists its source
-        self.pool = pool.Workers(workers, preload=(__name__,)) if workers > 1 else None
+        self.pool = (pool.Workers(workers, preload=(__name__,), environment=arrow_environment(os.environ))
+                     if workers > 1 else None)
 
     def rows(self, entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> Written:
         """Check every entry, the verdicts to `sink`; the files the workers wrote, by table."""

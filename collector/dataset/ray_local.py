@@ -9,6 +9,7 @@
   this build (RAY_AUTH_TOKEN_PATH), never Ray's shared `~/.ray/auth_token`.
 - No dashboard; Ray's session files (logs, sockets, objects spilled to disk: episode data) in that
   directory too, not in the world-readable /tmp/ray.
+- Its processes allocate Arrow's memory as a build's do (allocator.py).
 - `close` stops Ray, deletes the directory and gives this process its environment back.
 
 Ray reads these variables when it is imported, when its configuration is loaded and when it first needs
@@ -32,6 +33,7 @@ import ray
 from ray._private import ray_constants
 from ray._raylet import AuthenticationTokenLoader, Config  # type: ignore[attr-defined]  # (not in its stubs)
 
+from collector.dataset.allocator import arrow_environment
 from collector.dataset.errors import DatasetError
 
 LOOPBACK = "127.0.0.1"
@@ -47,7 +49,7 @@ class LocalRay:
         with os.fdopen(handle, "w", encoding="ascii") as file:
             file.write(secrets.token_hex(32))
         wanted = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_AUTH_MODE": "token",
-                  "RAY_AUTH_TOKEN_PATH": str(token)}
+                  "RAY_AUTH_TOKEN_PATH": str(token), **arrow_environment(os.environ)}
         self.saved = {name: os.environ.get(name) for name in wanted}
         self.cluster = ray_constants.ENABLE_RAY_CLUSTER
         os.environ.update(wanted)

@@ -31,13 +31,13 @@ import pydantic
 
 from collector.consent.statement import unpack_payload
 from collector.consent.verify import check_scope, check_signature
+from collector.dataset.allocator import frugal_memory
 from collector.dataset.episode_row import episode_table, month_of
 from collector.dataset.reasons import Reason, Rejected
 from collector.dataset.revocations import MAX_RECORD, judge
 from collector.dataset.rows import StepRows
 from collector.dataset.source import Entry, reader_for
 from collector.dataset.trust import Trust
-from collector.dataset.writer import frugal_memory
 from collector.episode import Episode, open_episode
 from collector.episode.edits import EditRun, Record
 from collector.episode.limits import Limits

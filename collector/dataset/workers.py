@@ -13,8 +13,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import multiprocessing
+import os
 import signal
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
@@ -33,8 +34,10 @@ number: int | None = None  # in a worker: which one it is (0, 1, ...), for the n
 
 
 class Workers:
-    def __init__(self, count: int, preload: tuple[str, ...] = ()) -> None:
-        """`count` workers, each importing the modules `preload` names as soon as it starts."""
+    def __init__(self, count: int, preload: tuple[str, ...] = (),
+                 environment: Mapping[str, str] | None = None) -> None:
+        """`count` workers, each adding `environment` to its own variables, then importing the modules
+        `preload` names, as soon as it starts."""
         spawn = multiprocessing.get_context("spawn")
         self.links: list[Connection] = []
         self.processes: list[BaseProcess] = []
@@ -42,7 +45,7 @@ class Workers:
         self.stale = False  # a map was left unfinished: its answers may still come, so nothing more is sent
         for index in range(count):
             mine, theirs = spawn.Pipe()
-            process = spawn.Process(target=_serve, args=(theirs, index, preload),
+            process = spawn.Process(target=_serve, args=(theirs, index, preload, dict(environment or {})),
                                     name=f"codetape-dataset-{index}", daemon=True)
             process.start()
             theirs.close()
@@ -131,12 +134,13 @@ class Workers:
         return answers
 
 
-def _serve(link: Connection, index: int, preload: tuple[str, ...]) -> None:
+def _serve(link: Connection, index: int, preload: tuple[str, ...], environment: dict[str, str]) -> None:
     """A worker: each call `(work, args)` answered `(True, work(*args))` or `(False, the exception)`; None
     ends."""
     global number
     number = index
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ.update(environment)  # this process's own, before the modules that read it are imported
     for module in preload:
         importlib.import_module(module)
     while (call := link.recv()) is not None:

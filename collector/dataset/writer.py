@@ -14,7 +14,6 @@ rows (an episode: its id and its signer's key id), a batch at a time.
 
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
@@ -29,24 +28,6 @@ from collector.dataset.tables import COMPRESSION, PARTITION, ROW_GROUP_ROWS, TAB
 FILE_ROW_GROUPS = 16
 ROW_GROUP_BYTES = 16 << 20
 _SPILL = pa.ipc.IpcWriteOptions(compression="lz4")  # fast: the rows are compressed again as Parquet
-
-
-_M_MMAP_THRESHOLD = -3  # mallopt's parameter (malloc.h)
-
-
-def frugal_memory() -> None:
-    """Have the allocators give memory back as soon as it is free, not keep it for the next episode:
-    Arrow's jemalloc (chosen in collector/dataset/__init__.py), and glibc's malloc for blocks of 128 KiB
-    or more (it otherwise raises that threshold as such blocks are freed, then keeps what the next large
-    file text takes: a worker crept up by 70 MB over a few such episodes). Once per process is enough;
-    again costs nothing."""
-    if pa.default_memory_pool().backend_name == "jemalloc":
-        pa.jemalloc_set_decay_ms(0)
-    try:
-        mallopt = ctypes.CDLL(None).mallopt  # glibc's; elsewhere there is none, and nothing to do
-    except (OSError, AttributeError):
-        return
-    mallopt(_M_MMAP_THRESHOLD, 128 << 10)
 
 
 def part_prefix(build: int) -> str:

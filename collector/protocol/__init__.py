@@ -2,5 +2,6 @@
 
     framing.py    messages on the collector socket: a u32 length, then one msgpack map (16 MiB at most)
     client.py     the client side of the socket (never blocks its caller; autostarts the collector)
-    clock.py      now_ms(): the unix epoch in integer milliseconds, the `at` of every step sent
+    clock.py      now_ms(): the unix epoch in integer milliseconds, the `at` of every step sent; durations
+                  (monotonic_ms), the UTC time of day (utc_now)
 """

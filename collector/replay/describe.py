@@ -13,6 +13,9 @@ import shlex
 from collections import Counter
 
 from collector.replay.state import DiagnosticsChange, EditSize, Effect
+from collector.text.oneline import (
+    one_line as one_line,  # (collector/verify/against_git.py takes it from here)
+)
 from collector.text.positions import split_lines
 from schemas.steps import (
     CloseStep,
@@ -43,13 +46,6 @@ def clock(ms: int) -> str:
     minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02}:{seconds:02}.{millis:03}"
-
-
-def one_line(text: str, limit: int = TEXT_LIMIT) -> str:
-    """`text` on one printable line (control characters escaped), cut to `limit` characters with `…`."""
-    if not text.isprintable():
-        text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def plural(count: int, noun: str) -> str:
@@ -93,10 +89,10 @@ def describe(step: Step, effect: Effect = None) -> str:
         case FileChangeStep():
             return _file_change(step)
         case NoteStep():
-            return one_line(step.text)
+            return one_line(step.text, TEXT_LIMIT)
         case TaskStep():
             if step.action == "start":
-                return "start" + (f": {one_line(step.statement)}" if step.statement else "")
+                return "start" + (f": {one_line(step.statement, TEXT_LIMIT)}" if step.statement else "")
             return "done" + (f": {step.outcome}" if step.outcome else "")
         case GapStep():
             return _gap(step)

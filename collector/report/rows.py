@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from collector.replay.describe import describe, one_line, plural, step_path, test_failed
+from collector.replay.describe import describe, plural, step_path, test_failed
 from collector.replay.state import EditSize
+from collector.text.oneline import one_line
 from schemas.steps import CommandStep, DiagnosticsStep, GapStep, Step, TaskStep, TestRunStep
 
 MAX_ROWS = 10_000

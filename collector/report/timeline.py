@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from collector.replay.describe import clock, describe, one_line, test_failed
+from collector.replay.describe import clock, describe, test_failed
 from collector.replay.state import EditSize
+from collector.text.oneline import one_line
 from schemas.steps import (
     CloseStep,
     CommandStep,

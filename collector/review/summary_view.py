@@ -22,7 +22,8 @@ from collector.episode.resolve import show
 from collector.episode.summary import FileActivity, Summary, summarize
 from collector.policy.sharing import SigningPolicy
 from collector.redact import RedactionSummary
-from collector.replay.describe import OUTCOMES, clock, describe, one_line, plural, test_failed
+from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
+from collector.text.oneline import one_line
 from schemas import Step
 from schemas.steps import CommandStep, GapStep, GitStep, NoteStep, RedactionStep, TaskStep, TestRunStep
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from rich.text import Text
 
 from collector.consent import KeyInfo
-from collector.replay.describe import clock, one_line, plural
+from collector.replay.describe import clock, plural
 from collector.review.session import ReviewSession
 from collector.review.timeline import Row
 from collector.review.trim import TrimResult
+from collector.text.oneline import one_line
 from collector.upload.outbox import upload_plan
 
 DIFF_LIMIT = 20_000  # lines shown in the diff pane

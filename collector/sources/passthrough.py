@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from collector.protocol.clock import monotonic_ms
+
 TAIL_BYTES = 8192
 FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 _FROM_TERMINAL = (signal.SIGINT, signal.SIGQUIT)
@@ -54,7 +56,7 @@ class Tail:
 def run(argv: list[str], *, watch: Callable[[bytes], None] | None = None) -> Finished:
     """Run `argv` transparently; raises OSError when it cannot be started (not found, not executable).
     `watch` sees every chunk of the command's standard output (and its terminal's) as it passes."""
-    started = time.monotonic()
+    started = monotonic_ms()
     with _outputs() as (child_out, child_err, sources):
         try:
             child = subprocess.Popen(argv, stdout=child_out, stderr=child_err, close_fds=True)
@@ -66,7 +68,7 @@ def run(argv: list[str], *, watch: Callable[[bytes], None] | None = None) -> Fin
         with _forwarding(child, master):
             _copy(sources, child, tail, watch)
         code = child.wait()
-    duration_ms = int((time.monotonic() - started) * 1000)
+    duration_ms = monotonic_ms() - started
     if code < 0:
         return Finished(128 - code, -code, duration_ms, tail.value())
     return Finished(code, None, duration_ms, tail.value())

@@ -10,7 +10,6 @@ and a collector is already running there; it never prints, never changes the exi
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,10 +56,12 @@ class Recorder:
     """Collects one session's reports and sends them as a `test_run` step at the end."""
 
     def __init__(self, client: Client, root: Path, args: list[str]) -> None:
+        from collector.protocol.clock import monotonic_ms
+
         self.client = client
         self.root = f"{root}{os.sep}"
         self.args = args[:1000]
-        self.started = time.monotonic()
+        self.started = monotonic_ms()
         self.tests: dict[str, dict[str, Any]] = {}
         self.summary_budget = SUMMARIES_CHARS
 
@@ -138,13 +139,13 @@ class Recorder:
             return
 
     def _send(self, exitstatus: int) -> None:
-        from collector.protocol.clock import now_ms
+        from collector.protocol.clock import monotonic_ms, now_ms
 
         tests = [{"nodeid": t["nodeid"], "outcome": t["outcome"], "duration_ms": int(t["seconds"] * 1000),
                   **({"summary": t["summary"]} if t.get("summary") else {})}
                  for t in self.tests.values() if t["outcome"] is not None]
         step = {"kind": "test_run", "source": "pytest", "framework": "pytest", "args": self.args,
-                "exit_status": exitstatus, "duration_ms": int((time.monotonic() - self.started) * 1000),
+                "exit_status": exitstatus, "duration_ms": monotonic_ms() - self.started,
                 "tests": tests}
         self.client.send_step(now_ms(), step)
 

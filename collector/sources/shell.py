@@ -24,6 +24,7 @@ from typing import Any
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.protocol.client import Client
+from collector.protocol.clock import now_ms
 
 FIELDS = 7
 MAGIC = b"ct1"
@@ -147,7 +148,7 @@ class ShellRecorder:
         self._clients[root] = client
         lost = self._lost.pop(root, 0)
         if lost:
-            client.send_step(int(time.time() * 1000), {
+            client.send_step(now_ms(), {
                 "kind": "gap", "source": "shell", "reason": "collector_unreachable", "lost_steps": lost,
                 "detail": f"{lost} shell commands were not recorded: the collector could not be reached"})
         return client

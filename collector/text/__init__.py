@@ -6,4 +6,5 @@
     digest.py     sha256_text(): the content hash save steps carry
     paths.py      path_problem(): the one rule for paths an episode may hold
     linediff.py   unified diffs of two texts at a bounded cost (coarse past a budget)
+    oneline.py    one_line(): text shown on one printable line (control characters escaped), cut to a limit
 """

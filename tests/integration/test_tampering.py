@@ -26,7 +26,7 @@ import pytest
 import zstandard
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from collector.cli.main import build_parser, one_line
+from collector.cli.main import build_parser
 from collector.consent import init_keys, sign_episode
 from collector.consent.keys import key_id, load_private
 from collector.consent.statement import encode_statement, pack_payload, parse_statement, signed_message
@@ -34,6 +34,7 @@ from collector.episode import EpisodeWriter
 from collector.episode.container import CONSENT, OPTIONAL, STEPS, TRAILER, TRAILER_PAYLOAD, encode_frame
 from collector.errors import CodetapeError
 from collector.home import Home
+from collector.text.oneline import one_line
 from schemas import step_from_dict
 from tests.fixtures.make_golden import DIRECTORY, MINIMAL_HEADER
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from collector.replay.describe import clock, describe, line_count, one_line, step_path
+from collector.replay.describe import clock, describe, line_count, step_path
 from collector.replay.state import EditSize, PlayState
 from schemas import Step, step_from_dict
 
@@ -100,8 +100,6 @@ def test_edit_sizes_come_from_the_document_as_replayed() -> None:
 
 def test_helpers() -> None:
     assert clock(0) == "0:00:00.000" and clock(3_723_045) == "1:02:03.045"
-    assert one_line("a\x1b[31mb\n") == "a\\x1b[31mb\\n"
-    assert one_line("x" * 100, 10) == "x" * 9 + "…"
     assert line_count("a\nb") == 2 and line_count("a\n") == 1 and line_count("") == 0
     assert step_path(step("note", text="n")) == "" and step_path(step("close", path="dir/ä.py")) == "dir/ä.py"
 

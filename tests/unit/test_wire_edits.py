@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collector.daemon import session as session_module
+from collector.daemon import open_episode
 from collector.daemon.session import Session
 from collector.episode.edits import MAX_POSITION, MAX_T_MS, ColumnEdits, Edit, wire_edit
 from collector.home import Home
@@ -135,7 +135,7 @@ def test_a_session_writes_the_same_journal_and_documents_either_way(monkeypatch:
         steps.append((start + i, step))
     with tempfile.TemporaryDirectory() as fast_dir:
         fast = _record(Path(fast_dir), steps)
-    monkeypatch.setattr(session_module, "wire_edit", lambda step, edits: None)
+    monkeypatch.setattr(open_episode, "wire_edit", lambda step, edits: None)
     with tempfile.TemporaryDirectory() as slow_dir:
         slow = _record(Path(slow_dir), steps)
     assert len(fast[0]) == len(steps) + 1

@@ -28,6 +28,7 @@ upload: [upload] in config.toml (endpoint_url, region, profile), then the AWS co
 from __future__ import annotations
 
 import argparse
+import os
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from collector.dataset.allocator import arrow_environment
+
+    os.environ.update(arrow_environment(os.environ))  # this process builds: before pyarrow is imported
     from collector.cli.progress import episode_progress
     from collector.dataset.build import BuildOptions, build_dataset
     from collector.dataset.exports import parse_exports

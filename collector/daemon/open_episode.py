@@ -1,0 +1,154 @@
+"""The one open episode of a session: its journal, its header, its steps' times, checks and count.
+
+The session decides when an episode opens and ends and which steps reach it; an `OpenEpisode` turns
+them into journal frames. `start` creates the journal under a new header; `t_ms` places a step in the
+episode (milliseconds from its start, never before the last step); `write` checks a step against the
+schema (a keystroke's edit without pydantic objects, anything refused becomes a `malformed_input` gap)
+and writes it, or keeps it for `flush` while a batch is written; `close` ends the journal for sealing.
+Not thread-safe: the session's lock guards it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from collector import __version__
+from collector.daemon.admission import kind_name
+from collector.daemon.echo import DiskEcho
+from collector.episode.edits import ColumnEdits, Edit, wire_edit
+from collector.errors import JournalError
+from collector.journal import JournalWriter
+from collector.journal.frames import pack_step
+from collector.journal.rewrite import rewrite_header
+from collector.journal.writer import Packed
+from schemas import CaptureSettings, ClientInfo, EpisodeHeader, Step, WorkspaceIdentity, step_from_dict
+from schemas.common import PositionEncoding
+from schemas.settings import WorkspaceSettings
+
+_POSITIONAL = ("edit", "diagnostics", "cursor")
+
+
+class OpenEpisode:
+    """An episode being recorded: the only writer of its journal."""
+
+    def __init__(self, writer: JournalWriter, start_ms: int) -> None:
+        self.writer = writer
+        self.start_ms = start_ms  # unix epoch ms of `t_ms` 0
+        self.last_t = 0
+        self.steps = 0  # written, or kept for `flush`
+        self.positional = False  # a step with positions (edit, diagnostics, cursor) was written
+        self.last_activity = time.monotonic()  # when the last step was written (time.monotonic)
+        self._disk = DiskEcho()
+        self._edits = ColumnEdits()  # checks a plain edit's values as the schema would
+        self._batch: list[Step | Packed] | None = None  # steps kept for `flush`
+
+    @classmethod
+    def start(cls, journals: Path, episode_id: uuid.UUID, start_ms: int, *, workspace: WorkspaceIdentity,
+              encoding: PositionEncoding, client: ClientInfo | None,
+              settings: WorkspaceSettings) -> OpenEpisode:
+        """Create the episode's journal in `journals`, its header naming the settings it records under."""
+        header = EpisodeHeader(
+            codetape_version=__version__, episode_id=episode_id,
+            started_at=datetime.fromtimestamp(start_ms / 1000, UTC), workspace=workspace,
+            position_encoding=encoding, client=client,
+            capture=CaptureSettings(channels=list(settings.channels), exclude=list(settings.exclude),
+                                    idle_timeout_s=settings.idle_timeout_s,
+                                    max_file_bytes=settings.max_file_bytes),
+        )
+        return cls(JournalWriter.create(journals / f"{episode_id}.journal", header), start_ms)
+
+    @property
+    def header(self) -> EpisodeHeader:
+        return self.writer.header
+
+    @property
+    def path(self) -> Path:
+        return self.writer.path
+
+    def t_ms(self, at_ms: int, now: int) -> int:
+        """The time in the episode of a step that happened at `at_ms` (unix epoch ms; a time after `now`
+        counts as `now`): milliseconds from the start, never before the last step written."""
+        return max(self.last_t, min(at_ms, now) - self.start_ms)
+
+    def is_echo(self, step: dict[str, Any], at_ms: int) -> bool:
+        """Whether `step` is the file watcher's view of content this episode already recorded."""
+        return self._disk.is_echo(step, at_ms)
+
+    def write(self, data: dict[str, Any], at_ms: int) -> Step | Edit:
+        """Write one step (`data` holds its `t_ms`) that happened at `at_ms`; returns what was written:
+        the step's model, or the `malformed_input` gap that replaced it."""
+        t_ms = data["t_ms"]
+        edit = wire_edit(data, self._edits)  # a keystroke's step: no pydantic objects
+        model: Step | Edit
+        written: Step | Packed
+        if edit is not None:
+            model, written = edit, Packed(pack_step(edit.to_dict()), t_ms)  # as its EditStep would be
+        else:
+            model = written = _validated(data, t_ms)
+        if self._batch is not None:
+            self._batch.append(written)
+        else:
+            self.writer.append(written)
+        self._disk.note(data, at_ms)
+        self.positional = self.positional or model.kind in _POSITIONAL
+        self.last_t, self.steps = t_ms, self.steps + 1
+        self.last_activity = time.monotonic()
+        return model
+
+    def batch(self) -> None:
+        """Keep the steps written from now on until `flush` writes them together."""
+        if self._batch is None:
+            self._batch = []
+
+    def flush(self) -> None:
+        """Write the steps kept since `batch` with one write. JournalError when that write fails (the
+        steps before the failing one are written and counted)."""
+        kept, self._batch = self._batch, None
+        if not kept:
+            return
+        before = self.writer.next_seq
+        try:
+            self.writer.append_many(kept)
+        except JournalError:
+            self.steps -= len(kept) - (self.writer.next_seq - before)
+            raise
+
+    def rewrite_header(self, changes: dict[str, Any]) -> None:
+        """Give the journal's header the field values in `changes` (the steps written stay)."""
+        path = self.writer.path
+        self.writer.close()
+        rewrite_header(path, self.header.model_copy(update=changes))
+        self.writer = JournalWriter.reopen(path)
+
+    def size(self) -> int:
+        """The journal's size in bytes (0 when it cannot be stat-ed)."""
+        try:
+            return self.writer.path.stat().st_size
+        except OSError:
+            return 0
+
+    def close(self) -> Path:
+        """Write what a batch kept, close the journal; returns its path, for sealing."""
+        try:
+            self.flush()
+        finally:
+            self.writer.close()
+        return self.writer.path
+
+
+def _validated(data: dict[str, Any], t_ms: int) -> Step:
+    """The step's model, or a `malformed_input` gap naming the first field the schema refused."""
+    try:
+        return step_from_dict(data)
+    except pydantic.ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in error["loc"][1:]) or "step"
+        gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
+               "detail": f"invalid {kind_name(data)} step ({where}: {error['type']})"}
+        return step_from_dict(gap)

@@ -1,0 +1,40 @@
+"""Arrow's allocator in a build's processes: jemalloc, told to give memory back as soon as it is free.
+
+Arrow's default allocator (mimalloc) keeps freed memory for reuse, so a build's RSS would creep up by a
+few hundred MiB after its first writes; jemalloc with its decay at 0 (`frugal_memory`) stays flat. Arrow
+reads its choice from ARROW_DEFAULT_MEMORY_POOL once, when pyarrow is imported (the Parquet and IPC
+writers allocate from that pool whatever `pyarrow.set_memory_pool` says), so each process that builds
+gets the variable before it imports pyarrow: `codetape dataset` itself, the local engine's workers
+(workers.py) and the processes of the local Ray (ray_local.py). A choice of the user's own wins.
+This module does not import pyarrow, so a process can read it first.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Mapping
+
+POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter (malloc.h)
+
+
+def arrow_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables to add to `environ` before a process imports pyarrow to build: jemalloc as Arrow's
+    allocator, unless `environ` names one."""
+    return {} if POOL_VARIABLE in environ else {POOL_VARIABLE: "jemalloc"}
+
+
+def frugal_memory() -> None:
+    """Have the allocators give memory back as soon as it is free, not keep it for the next episode:
+    Arrow's jemalloc, and glibc's malloc for blocks of 128 KiB or more (it otherwise raises that threshold
+    as such blocks are freed, then keeps what the next large file text takes: a worker crept up by 70 MB
+    over a few such episodes). Once per process is enough; again costs nothing."""
+    import pyarrow as pa
+
+    if pa.default_memory_pool().backend_name == "jemalloc":
+        pa.jemalloc_set_decay_ms(0)
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # glibc's; elsewhere there is none, and nothing to do
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, 128 << 10)
