@@ -30,6 +30,7 @@ from tests.fixtures.make_golden import (
     TEST_PAGER,
 )
 from tests.integration.terminal import stderr_on_a_terminal
+from tests.unit.test_report_data import insert, step
 
 FULL_FILE = DIRECTORY / "full.ctape"
 UNICODE_FILE = DIRECTORY / "unicode.ctape"
@@ -283,3 +284,18 @@ def test_long_checkout_on_a_terminal_shows_progress_on_stderr_only(tmp_path: Pat
     assert proc.returncode == 0 and proc.stdout == b""
     assert (tmp_path / "out" / "a.txt").read_text() == "y\n" * PROGRESS_FROM
     assert b"reconstructing" in seen and b"wrote 1 file" in seen
+
+
+def test_a_long_report_on_a_terminal_shows_progress_on_stderr_only(tmp_path: Path) -> None:
+    path = tmp_path / "long.ctape"
+    steps = [step("open", 0, path="a.txt", text="")]
+    steps += [insert(n, "a.txt", n, 0, "y\n") for n in range(PROGRESS_FROM)]
+    write_episode_file(path, FULL_HEADER, steps, level=1)
+    env = {**os.environ, "CODETAPE_HOME": str(tmp_path), "COLUMNS": "100", "TERM": "xterm"}
+    command = [sys.executable, "-m", "collector", "report", str(path), "-o", str(tmp_path / "l.html")]
+    proc, seen = stderr_on_a_terminal(command, env)
+    assert proc.returncode == 0 and proc.stdout == b""
+    assert b"reading" in seen and b"wrote " in seen
+    assert f"{PROGRESS_FROM:,} edits: +{2 * PROGRESS_FROM:,} chars" in (tmp_path / "l.html").read_text()
+    quiet = codetape(tmp_path, "report", str(path), "-o", str(tmp_path / "q.html"))
+    assert "reading" not in quiet.stderr  # not a terminal: no bar

@@ -3,16 +3,12 @@ well formed, and through `EpisodeHeader` otherwise: same values, same damage mes
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pydantic
 import pytest
 
 from collector.episode.shown import Shown, shown, shown_plainly
-from collector.journal import JournalWriter
 from schemas import EpisodeHeader
 from tests.fixtures.make_golden import FULL_HEADER
 
@@ -48,15 +44,3 @@ def test_damaged_headers_say_what_pydantic_says(changes: dict[str, Any]) -> None
     assert shown_plainly(header) is None
     with pytest.raises(pydantic.ValidationError):
         shown(header)
-
-
-def test_listing_a_journal_loads_no_pydantic(tmp_path: Path) -> None:
-    journals = tmp_path / "home" / "journals"
-    journals.mkdir(parents=True, mode=0o700)
-    JournalWriter.create(journals / f"{FULL_HEADER.episode_id}.journal", FULL_HEADER).close()
-    probe = ("import sys\nfrom collector.cli.main import main\nmain(['episodes'])\n"
-             "print('pydantic' in sys.modules, file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                          env={"CODETAPE_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"})
-    assert done.stderr.strip() == "False"
-    assert done.stdout.startswith(f"{str(FULL_HEADER.episode_id)[:8]}  recording  pager  0 steps")

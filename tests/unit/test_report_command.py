@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from markupsafe import escape
 
-from collector.cli.progress import PROGRESS_FROM
 from collector.consent import init_keys, sign_episode
-from collector.episode import open_episode, write_episode_file
+from collector.episode import open_episode
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.report import write_report
@@ -21,11 +18,9 @@ from collector.report.data import collect
 from collector.report.render import render_page
 from tests.cli import codetape_bytes as codetape
 from tests.fixtures.make_golden import DIRECTORY, FULL_HEADER
-from tests.integration.terminal import stderr_on_a_terminal
-from tests.unit.test_report_data import insert, step, write_hostile_episode
+from tests.unit.test_report_data import write_hostile_episode
 
 FULL_FILE = DIRECTORY / "full.ctape"
-
 
 
 def one_error_line(proc: subprocess.CompletedProcess[bytes], code: int, says: str) -> None:
@@ -112,18 +107,3 @@ def test_a_hostile_episode_makes_a_page_that_is_valid_utf8(tmp_path: Path) -> No
     assert codetape(tmp_path, "report", str(episode), "-o", str(tmp_path / "h.html")).returncode == 0
     page = (tmp_path / "h.html").read_bytes().decode("utf-8")
     assert escape("<script>alert(1)</script>") in page
-
-
-def test_a_long_report_on_a_terminal_shows_progress_on_stderr_only(tmp_path: Path) -> None:
-    path = tmp_path / "long.ctape"
-    steps = [step("open", 0, path="a.txt", text="")]
-    steps += [insert(n, "a.txt", n, 0, "y\n") for n in range(PROGRESS_FROM)]
-    write_episode_file(path, FULL_HEADER, steps, level=1)
-    env = {**os.environ, "CODETAPE_HOME": str(tmp_path), "COLUMNS": "100", "TERM": "xterm"}
-    command = [sys.executable, "-m", "collector", "report", str(path), "-o", str(tmp_path / "l.html")]
-    proc, seen = stderr_on_a_terminal(command, env)
-    assert proc.returncode == 0 and proc.stdout == b""
-    assert b"reading" in seen and b"wrote " in seen
-    assert f"{PROGRESS_FROM:,} edits: +{2 * PROGRESS_FROM:,} chars" in (tmp_path / "l.html").read_text()
-    quiet = codetape(tmp_path, "report", str(path), "-o", str(tmp_path / "q.html"))
-    assert b"reading" not in quiet.stderr  # not a terminal: no bar

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
-import pytest
-
-from collector.home import Home
 from collector.sources.shell import Record, command_line, parse
-from collector.sources.shell_hook import SHELLS, snippet
 
 
 def record(status: int, cwd: str, mode: str, text: str) -> bytes:
@@ -42,13 +35,3 @@ def test_command_line_by_mode() -> None:
     assert command_line(rec("d", ""), "make test") == "make test"
     assert command_line(rec("d", ""), None) is None
     assert command_line(rec("c", " spaced "), None) == " spaced "
-
-
-@pytest.mark.parametrize("shell", SHELLS)
-def test_snippets_quote_the_home_and_interpreter(shell: str, tmp_path: Path) -> None:
-    home = Home(tmp_path / "it's a home")
-    text = snippet(shell, home, python="/opt/py $HOME/python")
-    assert "'/opt/py $HOME/python'" in text
-    assert str(home.run).replace("'", "'\"'\"'") in text
-    if shell == "bash":
-        assert subprocess.run(["bash", "-n"], input=text, text=True, check=False).returncode == 0

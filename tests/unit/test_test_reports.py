@@ -4,16 +4,13 @@ files a command wrote and which runner wrote them (test_reports.py)."""
 from __future__ import annotations
 
 import json
-import os
-import time
 from pathlib import Path
 
 import pytest
 
-from collector.policy.recording import Policy
 from collector.sources.gotest import GoTestStream, is_go_test_json
 from collector.sources.junit import BadReport, NotJUnit, read_junit
-from collector.sources.test_reports import command_words, framework, named_reports, written_reports
+from collector.sources.test_reports import command_words, framework, named_reports
 
 SUREFIRE = """<?xml version="1.0" encoding="UTF-8"?>
 <testsuite name="com.example.CalcTest" tests="4" failures="1" errors="1" skipped="1">
@@ -105,22 +102,3 @@ def test_report_names_on_command_lines_and_the_runner_they_name() -> None:
     assert framework(["make", "check"], "jest tests", []) == "jest"
     assert framework(["python", "-m", "pytest"], None, ["pytest"]) == "pytest"
     assert framework(["make"], None, []) == "junit"
-
-
-def test_only_fresh_reports_inside_the_workspace_that_it_does_not_exclude(tmp_path: Path) -> None:
-    root = tmp_path / "ws"
-    (root / "target" / "surefire-reports").mkdir(parents=True)
-    (root / "private").mkdir()
-    (root / ".codetape.toml").write_text('exclude = ["private/"]\n')
-    old = root / "junit.xml"
-    old.write_text("<testsuites/>")
-    past = time.time() - 60
-    os.utime(old, (past, past))
-    since = time.time_ns()
-    fresh = root / "target" / "surefire-reports" / "TEST-a.xml"
-    fresh.write_text("<testsuite/>")
-    (root / "private" / "r.xml").write_text("<testsuites/>")
-    (tmp_path / "outside.xml").write_text("<testsuites/>")
-    policy = Policy.load(root)
-    found = written_reports(policy, root, ["make", "--out=private/r.xml", "../outside.xml"], since)
-    assert found == [fresh]

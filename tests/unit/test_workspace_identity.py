@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 
-from collector.workspace.identity import identify, strip_credentials
+from collector.workspace.identity import strip_credentials
 
 
 @pytest.mark.parametrize(("url", "clean"), [
@@ -23,13 +20,3 @@ from collector.workspace.identity import identify, strip_credentials
 ])
 def test_strip_credentials(url: str, clean: str) -> None:
     assert strip_credentials(url) == clean
-
-
-def test_identify_a_plain_directory_and_a_repository_without_commits(tmp_path: Path) -> None:
-    plain = identify(tmp_path)
-    assert (plain.root_name, plain.git_remote, plain.head_at_start) == (tmp_path.name, None, None)
-    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    remote = ["git", "remote", "add", "upstream", "https://u:p@example.org/x.git"]
-    subprocess.run(remote, cwd=tmp_path, check=True)
-    empty = identify(tmp_path)
-    assert empty.git_remote == "https://example.org/x.git" and empty.head_at_start is None
