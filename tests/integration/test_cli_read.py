@@ -141,6 +141,7 @@ def test_ambiguous_or_unknown_ids_exit_2_and_list_candidates(tmp_path: Path) -> 
 # -- cat --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.eval  # a memory goal: scripts/test --all runs it
 def test_cat_streams_one_chunk_at_a_time(tmp_path: Path) -> None:
     """60 MB of edits in 15 chunks: cat's peak memory stays near one chunk's, not the whole episode's."""
     path = tmp_path / "long.ctape"

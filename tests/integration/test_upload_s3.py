@@ -118,6 +118,7 @@ def test_end_to_end_to_file_and_s3_then_revoked_at_both(seaweed: SeaweedFS, home
     assert ACCESS_KEY.encode() not in written and SECRET_KEY.encode() not in written  # no credentials kept
 
 
+@pytest.mark.eval  # a crash and recovery of 40 MB: scripts/test --all runs it
 def test_a_multipart_upload_cut_by_a_crashed_server_resumes(seaweed: SeaweedFS, tmp_path: Path) -> None:
     """The server is killed (SIGKILL) after three parts; the run fails with the store out of reach and the
     upload id kept in the receipt; after a restart `codetape upload` sends only the missing parts, and the

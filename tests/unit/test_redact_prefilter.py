@@ -5,6 +5,7 @@ engine's pass reads a long text in pieces of whole lines with the same matches a
 
 from __future__ import annotations
 
+import functools
 import random
 import sysconfig
 import warnings
@@ -18,6 +19,7 @@ from bench.redaction_corpus import build as tuned
 from collector.redact import RuleSet
 from collector.redact.engine import PIECE
 from collector.redact.scanner import own_findings
+from tests.examples import ALL
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -28,10 +30,15 @@ RULES = RuleSet.default()
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 
 
+@functools.cache
 def _texts() -> list[str]:
-    texts = [case.text for case in tuned(1, 12)] + [case.text for case in heldout(1)]
+    """Both corpora and a sample of the standard library (a twenty-fourth of its modules), all under
+    `scripts/test --all`, a quarter of the cases and a tenth of the modules otherwise (tests/examples.py);
+    long lines and non-ASCII text."""
+    cases = [case.text for case in tuned(1, 12)] + [case.text for case in heldout(1)]
+    texts = cases if ALL else cases[::4]
     root = Path(sysconfig.get_paths()["stdlib"])
-    files = sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts)[::24]
+    files = sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts)[::24 if ALL else 240]
     texts += [p.read_bytes().decode("utf-8", "replace") for p in files]
     texts.append("var a=1;" * 20_000 + f'var password="Xk9#mP2vLq8";var t="{GH}";' + "var b=2;" * 20_000)
     texts.append("é ü 漢字 🙂\n" * 50 + f'DB_PASSWORD="Vq7#mK2p!Lx9sRt" token = "{GH}"\n' + "🙂 key=\n" * 50)
