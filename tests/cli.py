@@ -7,9 +7,9 @@ code, stdout and stderr decoded as a real process decodes them. A command starts
 of the half second a new interpreter takes to import it, which is most of a CLI test's time.
 
 `codetape_process` is the same call in a fresh `python -m collector`: for the commands that own the
-process (`run`, `collector`, `bridge`, an interactive `review` or `replay`), for what the environment
-changes below the command line (AWS credentials, HOME), and for one smoke test per command family that the
-real entry point still works.
+process (`run`, `collector`, `bridge`, `demo`), for an environment of the test's own (HOME, USER, AWS
+credentials: the in-process call hands the command CODETAPE_HOME only, and what reads the environment below
+the command line reads this process's), and for the smoke tests that the real entry point works.
 """
 
 from __future__ import annotations
@@ -35,15 +35,15 @@ def environment(home: Path, env: Mapping[str, str] | None = None) -> dict[str, s
     return {**os.environ, **(env or {}), "CODETAPE_HOME": str(home)}
 
 
-def codetape(home: Path, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+def codetape(home: Path, *args: str, cwd: Path | None = None,
              stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """`codetape ARGS` run in this process, its output as text (newlines translated, as with text=True)."""
-    done = codetape_bytes(home, *args, cwd=cwd, env=env, stdin=None if stdin is None else stdin.encode())
+    done = codetape_bytes(home, *args, cwd=cwd, stdin=None if stdin is None else stdin.encode())
     return subprocess.CompletedProcess(done.args, done.returncode, _text(done.stdout, "surrogateescape"),
                                        _text(done.stderr, "replace"))
 
 
-def codetape_bytes(home: Path, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+def codetape_bytes(home: Path, *args: str, cwd: Path | None = None,
                    stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     """`codetape ARGS` run in this process, its output as the bytes a process would have written."""
     command = next((arg for arg in args if not arg.startswith("-")), "")
@@ -52,7 +52,7 @@ def codetape_bytes(home: Path, *args: str, cwd: Path | None = None, env: Mapping
     out, err = io.BytesIO(), io.BytesIO()
     with _standard_streams(stdin or b"", out, err), contextlib.chdir(cwd or Path.cwd()):
         try:
-            code = main(list(args), environment(home, env))
+            code = main(list(args), environment(home))
         except SystemExit as exc:  # argparse: --help, --version and usage errors
             code = _exit_code(exc)
     return subprocess.CompletedProcess(["codetape", *args], code, out.getvalue(), err.getvalue())
