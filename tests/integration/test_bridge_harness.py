@@ -21,7 +21,6 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import register_lsp_features
 
-from bench.lsp_client import client_converter
 from collector.episode import Episode, open_episode
 from collector.reconstruct.workspace import replay
 from lsp_bridge.framing import Framer, encode
@@ -33,6 +32,7 @@ from tests.integration.collector_harness import (
     running,
     wait_recorded,
 )
+from tests.support.lsp_client import client_converter
 from tests.waiting import TIMEOUT_S, wait_for
 
 BRIDGE = [sys.executable, "-m", "lsp_bridge", "--no-autostart"]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.sessions import Session, generate
 from collector.episode import write_episode_file
 from tests.cli import codetape_bytes
 from tests.fixtures.make_golden import DIRECTORY
+from tests.support.sessions import Session, generate
 
 FULL = DIRECTORY / "full.ctape"
 

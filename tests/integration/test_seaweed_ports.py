@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.seaweed import PORTS, SeaweedFS, free_ports
+from tests.support.seaweed import PORTS, SeaweedFS, free_ports
 
 
 @pytest.mark.eval  # a third server start, for a race seen under load in CI: scripts/test --all runs it

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.buffer import Buffer
-from bench.sessions import Session, generate
 from collector.episode import open_episode, write_episode_file
 from collector.reconstruct.workspace import replay
 from collector.text.document import Document
 from schemas import step_to_dict
 from schemas.common import Position, Range
+from tests.support.buffer import Buffer
+from tests.support.sessions import Session, generate
 
 
 @pytest.fixture(scope="module")

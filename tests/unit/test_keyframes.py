@@ -9,7 +9,6 @@ from pathlib import Path
 import msgpack
 import pytest
 
-from bench.sessions import generate
 from collector.episode import EpisodeWriter, open_episode, write_episode_file
 from collector.episode.chunk import decode_chunk, encode_chunk
 from collector.episode.keyframe import MAX_DICTIONARY, MAX_KEYFRAME, Chain, read_keyframes
@@ -20,6 +19,7 @@ from collector.verify.integrity import verify_replay
 from schemas import STEP_KINDS, Step, step_from_dict, step_to_dict
 from tests.fixtures.make_golden import FULL, FULL_HEADER
 from tests.fixtures.replay.episodes import BUGFIX, BUGFIX_HEADER
+from tests.support.sessions import generate
 
 
 def keyframed(path: Path, steps: list[Step], every: int) -> Path:

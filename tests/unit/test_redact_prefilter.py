@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from bench.heldout_corpus import build as heldout
-from bench.redaction_corpus import build as tuned
 from collector.redact import RuleSet
 from collector.redact.engine import PIECE
 from collector.redact.scanner import own_findings
+from corpora.heldout_corpus import build as heldout
+from corpora.redaction_corpus import build as tuned
 from tests.examples import ALL
 
 with warnings.catch_warnings():

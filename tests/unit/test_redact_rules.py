@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.redaction_corpus import build
 from collector.redact import RuleSet, scan
+from corpora.redaction_corpus import build
 
 RULES = RuleSet.default()
 AWS_SECRET = "tN4+q8Xk2Lr7pZ0wY5vB1mJ6hG3fD9sA2eC8uQ/e"

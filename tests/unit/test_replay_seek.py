@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from bench.sessions import generate
 from collector.episode import open_episode, write_episode_file
 from collector.errors import EpisodeError, ReconstructionError
 from collector.reconstruct.keyframes import keyframe_states
@@ -18,6 +17,7 @@ from collector.replay.state import EditSize, PlayState
 from schemas import step_from_dict
 from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER
 from tests.fixtures.replay.episodes import BUGFIX, BUGFIX_HEADER, write_bugfix, write_chunked
+from tests.support.sessions import generate
 
 Generated = tuple[Path, list[tuple[Any, ...]]]
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from bench.sessions import Session, generate
 from collector.consent import init_keys, sign_episode
 from collector.episode import open_episode, write_episode_file
 from collector.errors import UsageError
@@ -30,6 +29,7 @@ from collector.text.digest import sha256_text
 from collector.verify.integrity import verify_replay
 from schemas import EpisodeHeader, Step, WorkspaceIdentity, step_from_dict, step_to_dict
 from schemas.steps import GapStep, SaveStep
+from tests.support.sessions import Session, generate
 
 HEADER = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.UUID("0f0e0d0c-0b0a-4908-8706-050403020100"),
                        started_at=datetime(2026, 5, 4, 9, 0, tzinfo=UTC),
