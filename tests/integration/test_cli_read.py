@@ -30,7 +30,7 @@ from tests.fixtures.make_golden import (
     TEST_PAGER,
 )
 from tests.integration.terminal import stderr_on_a_terminal
-from tests.unit.test_report_data import insert, step
+from tests.unit.report.test_data import insert, step
 
 FULL_FILE = DIRECTORY / "full.ctape"
 UNICODE_FILE = DIRECTORY / "unicode.ctape"

@@ -11,7 +11,7 @@ from pathlib import Path
 from collector.cli.table import COMMANDS
 from collector.journal import JournalWriter
 from tests.fixtures.make_golden import FULL_HEADER
-from tests.unit.test_episode_listing import GOLDEN, damaged, reader_error
+from tests.unit.episode.test_listing import GOLDEN, damaged, reader_error
 
 
 def test_top_level_help_imports_no_command_and_no_pydantic() -> None:

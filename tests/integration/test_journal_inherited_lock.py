@@ -13,7 +13,7 @@ import pytest
 from collector.errors import JournalError
 from collector.journal import JournalWriter
 from schemas import EpisodeHeader
-from tests.unit.test_journal_writer import note, payloads
+from tests.unit.journal.test_writer import note, payloads
 from tests.waiting import TIMEOUT_S
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.redact_examples import found, found_where_prefiltered
+from tests.unit.redact.examples import found, found_where_prefiltered
 
 HEX = "9c41e07bd25f8a3361fe04c7b9d8a2e5"  # 32 hexadecimal digits, made up
 DRAWN = "Tq7mXv2KcR9pLw4ZsB8nYd3HfJ6gQa1E"  # letters and digits drawn at random, made up

@@ -14,7 +14,7 @@ import pytest
 from collector.redact import RuleSet, scan
 from collector.redact.encoded_auth import encoded_runs
 from collector.redact.rules import value_hash
-from tests.unit.redact_examples import RULES, found, found_where_prefiltered
+from tests.unit.redact.examples import RULES, found, found_where_prefiltered
 
 TOKEN = "xrW4cbjZ9os9cbxDki6rjSVVJDXu"
 PASSWORD = "Tq8!vN3#pL6z"

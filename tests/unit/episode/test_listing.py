@@ -32,7 +32,7 @@ from collector.seal.journal import seal_journal
 from schemas import EpisodeHeader, step_from_dict
 from tests.fixtures.make_golden import FULL_HEADER
 
-GOLDEN = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "episodes").glob("*.ctape"))
+GOLDEN = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "episodes").glob("*.ctape"))
 
 
 def full_reader(path: Path) -> Listed:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.redact_examples import found, found_where_prefiltered
+from tests.unit.redact.examples import found, found_where_prefiltered
 
 HEX = "5e0b9a7c13d84f26ab90c4e17d3f62a8"  # 32 hexadecimal digits, made up
 DRAWN = "Wm4kQz8Rb2VxT7nLc5Hs9PdJ3gYf6AeK"  # letters and digits drawn at random, made up

@@ -10,7 +10,7 @@ import pytest
 
 from collector.redact import keywords
 from collector.redact.values import token_like
-from tests.unit.redact_examples import found, found_where_prefiltered
+from tests.unit.redact.examples import found, found_where_prefiltered
 
 TOKEN = "xrW4cbjZ9os9cbxDki6rjSVVJDXu"
 LOWER = "z5ora1368tlm429k0ciqh17pvk"

@@ -23,7 +23,7 @@ from collector.report.render import render_page, script_json
 from collector.report.rows import Rows
 from collector.report.templating import environment
 from collector.report.timeline import Timeline
-from tests.unit.test_report_data import PAYLOAD, insert, step, write, write_hostile_episode
+from tests.unit.report.test_data import PAYLOAD, insert, step, write, write_hostile_episode
 
 TAGS = {"html", "head", "meta", "title", "style", "body", "header", "div", "h1", "h2", "span", "p", "b",
         "main", "section", "dl", "dt", "dd", "small", "svg", "defs", "pattern", "rect", "line", "text",

@@ -16,8 +16,8 @@ from collector.redact import RuleSet, scan
 from collector.redact.generated import generated
 from collector.text.digest import sha256_text
 from schemas.steps import NoteStep, OpenStep, SaveStep
-from tests.unit.redact_examples import found, found_where_prefiltered
-from tests.unit.test_redact_steps import assert_hidden, run, typed
+from tests.unit.redact.examples import found, found_where_prefiltered
+from tests.unit.redact.test_steps import assert_hidden, run, typed
 
 _RANDOM = random.Random(20261123)
 

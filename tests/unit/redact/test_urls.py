@@ -9,7 +9,7 @@ import hashlib
 
 import pytest
 
-from tests.unit.redact_examples import found, found_where_prefiltered
+from tests.unit.redact.examples import found, found_where_prefiltered
 
 TOKEN = "xrW4cbjZ9os9cbxDki6rjSVVJDXu"
 LOWER = "z5ora1368tlm429k0ciqh17pvk"  # letters of one case and digits

@@ -1,7 +1,7 @@
 """Long lines in a Document: an edit costs about its own size however long the line, positions in a line of
 non-BMP characters count utf-16 units exactly, and readers still see one string per line.
 
-The reference-model properties (tests/unit/test_reconstruct_properties.py) cover edits of every shape with
+The reference-model properties (tests/unit/reconstruct/test_properties.py) cover edits of every shape with
 tiny pieces; these cover real sizes.
 """
 

@@ -24,15 +24,15 @@ from collector.report.assets import CSP, KIND_CSS, SCRIPT, STYLE, static
 from collector.report.data import collect
 from collector.report.render import render_page
 from collector.report.templating import environment, rawtext, template
-from tests.unit.test_report_data import header, insert, step, write
-from tests.unit.test_report_render import TAGS, Page
+from tests.unit.report.test_data import header, insert, step, write
+from tests.unit.report.test_render import TAGS, Page
 
 HTML_ATTACKS = ["<script>alert(1)</script>", '"onmouseover=alert(1) x="',
                 "</style><style>body{display:none}</style>"]
 TEMPLATE_ATTACKS = ["{{ 7*7 }}", "{% if true %}evaluated{% endif %}", "{# comment #}"]
 ATTACK = " ".join(HTML_ATTACKS + TEMPLATE_ATTACKS)
 ATTACK_PATH = f"src/{ATTACK}.py"
-REPORT = Path(__file__).resolve().parents[2] / "collector" / "report"
+REPORT = Path(__file__).resolve().parents[3] / "collector" / "report"
 
 
 def write_template_attack(path: Path) -> Path:

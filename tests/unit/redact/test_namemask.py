@@ -18,7 +18,7 @@ from collector.redact.namemask import NameMask
 from collector.text.digest import sha256_text
 from schemas import Step, step_to_dict
 from schemas.steps import CommandStep, DiagnosticsStep, OpenStep, RedactionStep, SaveStep
-from tests.unit.test_redact_steps import GH, assert_hidden, typed
+from tests.unit.redact.test_steps import GH, assert_hidden, typed
 
 ALICE = NameMask(LocalNames.of(homes=["/home/alice"], logins=["alice"],
                                hosts=["alice-laptop.corp.example.org"]), "/home/alice/app")

@@ -18,7 +18,7 @@ from collector.report.data import collect
 from collector.report.render import render_page
 from tests.cli import codetape_bytes as codetape
 from tests.fixtures.make_golden import DIRECTORY, FULL_HEADER
-from tests.unit.test_report_data import write_hostile_episode
+from tests.unit.report.test_data import write_hostile_episode
 
 FULL_FILE = DIRECTORY / "full.ctape"
 

@@ -20,7 +20,7 @@ from collector.workspace.registry import Registry
 from schemas import EpisodeHeader, Step
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 from schemas.steps import NoteStep, OpenStep
-from tests.unit.test_redact_steps import run, typed
+from tests.unit.redact.test_steps import run, typed
 
 FIXTURE = "Zx9Qw8Er7Ty6Ui5Op4As"  # a test fixture shaped like a token: the false positive to allow
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
