@@ -51,7 +51,7 @@ RECORDING_STEPS = 60_000
 def recording_journal(live: Live) -> None:
     """A long session's journal in the journals folder, as `episodes` finds one while it is recorded."""
     from bench.episode_speed import write_journal
-    from bench.sessions import generate
+    from tests.support.sessions import generate
 
     session = generate(1, "edit-heavy", scale=3.5)
     journals = live.home / "journals"

@@ -31,10 +31,10 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from bench.live_env import Live, code_during, code_state, live_codetape, load, percentile, tool
-from bench.lsp_client import Prebuilt, initialize, open_document, shutdown, start_client
 from bench.raw_client import LspProcess
 from bench.report import command_line, machine, table, write_section
 from bench.throughput import REQUEST_EVERY, batched, keystrokes, proxy_stream, typed_text, writer
+from tests.support.lsp_client import Prebuilt, initialize, open_document, shutdown, start_client
 
 SERVERS = {"pygls": Path(__file__).with_name("echo_server.py"),
            "byte-level": Path(__file__).with_name("raw_echo_server.py")}

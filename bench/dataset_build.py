@@ -4,8 +4,8 @@ generator, built by the local engine (one process, then one per core) and by the
     .venv/bin/python -m bench.dataset_build [--episodes 1000] [--small 100,300] [--work DIR] [--baseline DIR]
                                             [--engines local,ray] [--repeat 1] [--no-readme]
 
-The episodes: sessions from bench/sessions.py (BASES seeds alternating the two profiles, at SCALE: a few
-hundred to two thousand steps each, minutes of work), each written out under many headers (a new
+The episodes: sessions from tests/support/sessions.py (BASES seeds alternating the two profiles, at SCALE: a
+few hundred to two thousand steps each, minutes of work), each written out under many headers (a new
 episode id, starts spread over a year) so that all are distinct, signed by the real signing code
 (collector.consent.sign_episode) and uploaded to a file:// source by `codetape upload`; the first
 `--small` of them (by content address) form the smaller sources. Each build runs in a fresh process: wall
@@ -41,11 +41,11 @@ import psutil
 
 from bench.episode_speed import peak_rss_mib
 from bench.report import command_line, machine, python_ms, table, write_section
-from bench.sessions import generate
 from collector.consent import init_keys, sign_episode
 from collector.episode import write_episode_file
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy
+from tests.support.sessions import generate
 
 BASES = 40
 SCALE = 0.02

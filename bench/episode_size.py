@@ -1,6 +1,6 @@
 """Bytes per step: codetape's .ctape against the raw LSP traffic of the same sessions.
 
-For each profile and seed, one generated session (bench/sessions.py) is measured as
+For each profile and seed, one generated session (tests/support/sessions.py) is measured as
   (a) a codetape episode (write_episode_file, default zstd level 19),
   (b) the raw LSP wire: Content-Length framed JSON-RPC, both directions, uncompressed,
   (c) the same messages as JSONL with millisecond timestamps, zstd -3,
@@ -21,13 +21,13 @@ from pathlib import Path
 
 import msgpack
 
-from bench import wire
 from bench.report import command_line, machine, median, table, write_section
-from bench.sessions import PROFILES, Session, generate
 from collector.episode import write_episode_file
 from collector.episode.chunk import encode_chunk
 from collector.episode.writer import CHUNK_STEPS
 from schemas import step_to_dict
+from tests.support import wire
+from tests.support.sessions import PROFILES, Session, generate
 
 SIZE_TARGET = 8.0  # bytes per step, median edit-heavy session
 RATIO_TARGET = 0.8  # of raw LSP JSONL at zstd -19

@@ -6,7 +6,7 @@
   (issue 14: < 2 s).
 - checkout: open_episode on a 100,000-step episode and replay to step 50,000 with
   collector.reconstruct.workspace.workspace_at (container check, decode, validate, apply). Goal < 1 s.
-Both steps lists come from one long edit-heavy session (bench/sessions.py, ~10 simulated hours).
+Both steps lists come from one long edit-heavy session (tests/support/sessions.py, ~10 simulated hours).
 
     .venv/bin/python -m bench.episode_speed [--runs 5] [--no-readme]
     .venv/bin/python -m bench.episode_speed --baseline DIR [--runs 5]
@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import command_line, machine, median, table, write_section
-from bench.sessions import Session, generate
 from collector.episode import open_episode, write_episode_file
 from collector.reconstruct.workspace import workspace_at
+from tests.support.sessions import Session, generate
 
 SEAL_STEPS, EPISODE_STEPS, CHECKOUT_AT = 60_000, 100_000, 50_000
 SEAL_GOAL, CHECKOUT_GOAL = 5.0, 1.0

@@ -5,9 +5,9 @@ this tree and, with `--baseline NAME=DIR`, other trees (older commits) side by s
     python -m bench.fresh_recall --no-readme
     python -m bench.fresh_recall --corpus tuned --corpus "fresh: github" --no-readme   # only these
 
-Corpora: TUNED (`bench/redaction_corpus/`, seed 1, 20 a family), HELD-OUT and PARAPHRASED
-(`bench/heldout_corpus/`, seed 1), and the FRESH ones (`bench/fresh_corpus/`, frozen). Every corpus is
-sealed by the tree measured (`bench/sealed_recall.py`, run in a child process in that tree with this
+Corpora: TUNED (`corpora/redaction_corpus/`, seed 1, 20 a family), HELD-OUT and PARAPHRASED
+(`corpora/heldout_corpus/`, seed 1), and the FRESH ones (`corpora/fresh_corpus/`, frozen). Every corpus is
+sealed by the tree measured (`corpora/sealed_recall.py`, run in a child process in that tree with this
 tree's corpora and harness); recall is the share of values nowhere in full in the sealed bytes or in
 `codetape cat`. Only figures are printed: no miss of a fresh corpus is listed.
 
@@ -24,11 +24,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import heldout_corpus
-from bench.fresh_corpus import load
-from bench.redaction_corpus import Case, build
 from bench.redaction_engines import Run, baseline, stdlib_texts
 from bench.report import command_line, machine, table, write_section
+from corpora import heldout_corpus
+from corpora.fresh_corpus import load
+from corpora.redaction_corpus import Case, build
 
 HERE = Path(__file__).parent
 CORPORA = ("tuned", "held-out", "paraphrased", "fresh: trufflehog", "fresh: leakin", "fresh: github",
@@ -41,7 +41,7 @@ sys.path.insert(0, ".")
 spec = importlib.util.spec_from_file_location("sealed_recall", sys.argv[1])
 harness = sys.modules["sealed_recall"] = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(harness)
-from bench.redaction_corpus import Case
+from corpora.redaction_corpus import Case
 cases = [Case(c[0], c[1], c[2], tuple(c[3])) for c in json.load(sys.stdin)]
 with tempfile.TemporaryDirectory() as tmp:
     sealed = harness.seal_cases(cases, Path(tmp))

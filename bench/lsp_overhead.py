@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.lsp_overhead [--rounds 5000] [--warmup 200] [--no-readme]
 
-The editor is pygls's `LanguageClient` (bench/lsp_client.py), one per setup, all in one event loop.
+The editor is pygls's `LanguageClient` (tests/support/lsp_client.py), one per setup, all in one event loop.
 Every setup runs at once, each with its own server process, and each round times one round trip per
 setup in a fresh random order, so all setups share the machine's conditions. Setups, for each backend
 (a real `pylsp` with pyflakes, and `bench/echo_server.py`, a pygls server that answers at once):
@@ -39,10 +39,10 @@ from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
 from bench.live_env import Live, code_during, code_state, live_codetape, load, percentile, tool
-from bench.lsp_client import initialize, open_document, shutdown, start_client
 from bench.report import command_line, machine, median, table, write_section
 from collector.episode import open_episode
 from collector.reconstruct.workspace import workspace_at
+from tests.support.lsp_client import initialize, open_document, shutdown, start_client
 
 SAMPLE = '''"""A module for the benchmark: hover over a call, edit a comment."""
 import os

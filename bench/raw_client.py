@@ -1,6 +1,6 @@
 """A byte-level LSP client over a subprocess's pipes, for throughput's proxy mode only.
 
-Every other benchmark drives servers with pygls's client (`bench/lsp_client.py`). Here a stream of
+Every other benchmark drives servers with pygls's client (`tests/support/lsp_client.py`). Here a stream of
 pre-framed messages is written from one thread while this one reads the answers; nothing but `os.read`,
 a header scan and a `json.loads` of the answers stands between the pipe and the count. Why: measured in
 bench/README.md ("Why two clients and two echo servers"), pygls's client gets through such a stream at

@@ -8,7 +8,7 @@ standard library.
     python -m bench.redaction others --show 100     # the same on Go, zsh, git, Neovim, Emacs, JS
     python -m bench.redaction sealing               # redact_steps over generated coding sessions
 
-`bench/redaction_corpus/` is the TUNED corpus (written with codetape's rules), `bench/heldout_corpus/`
+`corpora/redaction_corpus/` is the TUNED corpus (written with codetape's rules), `corpora/heldout_corpus/`
 the HELD-OUT one (written from the providers' key formats, never used to write a rule); the engines
 compared and the held-out figures per engine are in `bench/redaction_engines.py`.
 
@@ -33,14 +33,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.heldout_corpus import build as heldout_cases
-from bench.redaction_corpus import Case, build
 from bench.report import command_line, machine, table, write_section
-from bench.sessions import generate
 from collector.redact import RedactionSummary, RuleSet, redact_steps, scan
 from collector.text.digest import sha256_text
+from corpora.heldout_corpus import build as heldout_cases
+from corpora.redaction_corpus import Case, build
 from schemas import Step, step_to_dict
 from schemas.steps import EditStep, OpenStep, RedactionStep, SaveStep
+from tests.support.sessions import generate
 
 NODE_MODULES = Path(__file__).parent.parent / "editor_extensions/vscode/node_modules"
 LEAK = 4  # characters of a secret a step may show (the "few characters" of a stray piece)
@@ -279,7 +279,7 @@ def render(recall: Recall, std: Stdlib, seal: list[Sealing], args: argparse.Name
 
 Command: `{command_line()}` ({machine()}).
 
-**Tuned corpus.** `bench/redaction_corpus/` (written together with codetape's rules, so 100 % here says
+**Tuned corpus.** `corpora/redaction_corpus/` (written together with codetape's rules, so 100 % here says
 nothing about formats nobody tuned for: see the held-out corpus below) generates realistic secrets in
 realistic places, seeded: values in
 each provider's real format (prefixes, lengths, alphabets; JWTs with real JSON header and claims, PEM and
@@ -295,7 +295,7 @@ character per edit through `redact_steps`.
 
 {table(["family", "cases", "values", "recall (scan)", "typed: hidden in every step"], rows)}
 
-**Held-out corpus** (`bench/heldout_corpus/`, {args.seeds} seeds: ~280 provider formats from the providers'
+**Held-out corpus** (`corpora/heldout_corpus/`, {args.seeds} seeds: ~280 provider formats from the providers'
 own descriptions of their keys, never used to write a rule; engines compared in the next section):
 
 {table(["kind of line", "values", "recall (scan)"], held_rows)}
@@ -319,8 +319,8 @@ credentials (a netrc test's passwords, AES test keys, a doc example's `passwd='g
 
 {listed or "- none"}
 
-**Sealing.** `redact_steps` over the generated coding sessions of `bench/sessions.py` (every keystroke an
-edit step; no secrets in them, so this is the cost every seal pays on top of `seal_journal`'s own 2 s per
+**Sealing.** `redact_steps` over the generated coding sessions of `tests/support/sessions.py` (every keystroke
+an edit step; no secrets in them, so this is the cost every seal pays on top of `seal_journal`'s own 2 s per
 60,000 steps): the window, the buffers, and a scan of the lines around every edit. A secret typed one key
 at a time costs one re-run of the window (at most 4,096 steps, from its middle when it can).
 

@@ -41,11 +41,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.heldout_corpus import build as heldout
-from bench.heldout_corpus import paraphrased
-from bench.redaction_corpus import Case
-from bench.redaction_corpus import build as tuned
 from bench.report import command_line, machine, table, write_section
+from corpora.heldout_corpus import build as heldout
+from corpora.heldout_corpus import paraphrased
+from corpora.redaction_corpus import Case
+from corpora.redaction_corpus import build as tuned
 
 Span = tuple[int, int]
 Scanner = Callable[[str], list[Span]]
@@ -338,9 +338,9 @@ def render(rows: str, corpora: dict[str, list[Case]], lines: int, std: list[str]
 Command: `{command_line()}` ({machine()}, load average {load} at the end).
 {f"Versions: {versions}." if versions else ""}
 
-Three corpora, kept apart. **Tuned**: `bench/redaction_corpus/` ({len(corpora['tuned']):,} cases), written
+Three corpora, kept apart. **Tuned**: `corpora/redaction_corpus/` ({len(corpora['tuned']):,} cases), written
 together with codetape's rules (they reach 100 % on it by construction). **Held-out**:
-`bench/heldout_corpus/` ({len(corpora['held-out']):,} cases: ~280 provider formats written from the
+`corpora/heldout_corpus/` ({len(corpora['held-out']):,} cases: ~280 provider formats written from the
 providers' own descriptions of their keys, independently of every rule set compared here, each on six
 kinds of line). **Paraphrased**: the held-out formats in other wordings of its comment and request lines
 ({len(corpora['paraphrased']):,} cases), written before codetape's new context rules and never used to

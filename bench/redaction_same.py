@@ -6,8 +6,8 @@ nothing the scan finds or how a secret typed key by key is hidden.
 
 Whole texts, each scanned by `collector.redact.scan` of each tree (in a child process in that tree, as
 `bench.redaction_engines.baseline` times it) and compared finding by finding as (rule, start, end,
-value): every `.py` file of the standard library, the TUNED corpus (`bench/redaction_corpus/`, seeds 1-3,
-40 cases a family), the HELD-OUT corpus and its paraphrases (`bench/heldout_corpus/`, seeds 1-3), and
+value): every `.py` file of the standard library, the TUNED corpus (`corpora/redaction_corpus/`, seeds 1-3,
+40 cases a family), the HELD-OUT corpus and its paraphrases (`corpora/heldout_corpus/`, seeds 1-3), and
 with `--others` the other languages' files of `bench.redaction others`. Typed: every `--typed-every`th
 text of those corpora, and the first `--typed-chars` characters of every `--typed-stdlib`th standard
 library file, typed one character per edit through `redact_steps` (the buffers' scans around each edit,
@@ -28,11 +28,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.heldout_corpus import build as heldout
-from bench.heldout_corpus import paraphrased
 from bench.redaction import other_languages, read
-from bench.redaction_corpus import build as tuned
 from bench.redaction_engines import stdlib_texts
+from corpora.heldout_corpus import build as heldout
+from corpora.heldout_corpus import paraphrased
+from corpora.redaction_corpus import build as tuned
 
 HERE = Path(__file__).parent
 SEEDS = (1, 2, 3)

@@ -2,7 +2,7 @@
 player's first screen, playing it all through; what keyframes cost; a long single-line document.
 
 Every timed operation runs in a fresh process, `--runs` times (medians), on the first 100,000 steps of
-the long edit-heavy session (bench/sessions.py, as bench/episode_speed.py uses it), written by the
+the long edit-heavy session (tests/support/sessions.py, as bench/episode_speed.py uses it), written by the
 episode writer with keyframes (as sealing writes them) and without (as before keyframes):
 
 - checkout: `open_episode`, then `collector.reconstruct.keyframes.workspace_after` (what `codetape
@@ -42,11 +42,11 @@ from typing import Any
 from bench.episode_speed import EPISODE_STEPS, peak_rss_mib
 from bench.long_line import write_long_line
 from bench.report import command_line, machine, median, table, write_section
-from bench.sessions import PROFILES, generate
 from collector.episode import open_episode, write_episode_file
 from collector.reconstruct.keyframes import keyframe_states, workspace_after
 from collector.replay.seek import Index, Seeker
 from schemas import EpisodeHeader, Step
+from tests.support.sessions import PROFILES, generate
 
 SEEK_GOAL, FIRST_GOAL, SIZE_GOAL, LONG_LINE_GOAL = 0.2, 0.5, 5.0, 1.0
 MIDDLE = 50_000

@@ -33,12 +33,12 @@ from typing import Any
 from bench.episode_speed import SEAL_STEPS, run_child
 from bench.live_env import code_state
 from bench.report import command_line, machine, median, table, write_section
-from bench.sessions import generate
 from collector.home import Home
 from collector.journal import JournalWriter
 from collector.protocol.client import Client
 from collector.seal.ahead import identity
 from schemas import EpisodeHeader, Step, step_to_dict
+from tests.support.sessions import generate
 
 GOAL_S = 2.0
 BATCH = 50

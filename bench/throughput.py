@@ -42,12 +42,12 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 
 from bench.live_env import Live, code_during, code_state, live_codetape, load, tool
-from bench.lsp_client import Prebuilt, initialize, open_document, shutdown, start_client
 from bench.raw_client import LspProcess, frame, write_all
 from bench.report import command_line, machine, median, table, write_section
 from collector.episode import open_episode
 from collector.reconstruct.workspace import workspace_at
 from collector.text.positions import caret_after
+from tests.support.lsp_client import Prebuilt, initialize, open_document, shutdown, start_client
 
 TAIL = "\n# naïve café, 3 € — 😀 non-BMP, done\n"
 OBSERVE_GOAL, PROXY_GOAL = 10_000, 20_000  # observe: end to end, every keystroke recorded (issue 26)

@@ -1,4 +1,4 @@
-"""Upload throughput to a local SeaweedFS (bench/seaweed.py): 100 signed episodes, then one of 200 MB.
+"""Upload throughput to a local SeaweedFS (tests/support/seaweed.py): 100 signed episodes, then one of 200 MB.
 
     python -m bench.upload [--episodes 100] [--small-kb 256] [--big-mb 200] [--write-readme]
 
@@ -25,13 +25,13 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.seaweed import SeaweedFS
 from collector.consent import init_keys
 from collector.episode import write_episode_file
 from collector.home import Home
 from collector.review.choices import sign_and_queue
 from collector.upload.gate import clear
 from schemas import EpisodeHeader, Step, WorkspaceIdentity, step_from_dict
+from tests.support.seaweed import SeaweedFS
 
 BLOCK = 3 * 1024 * 1024  # characters per opened file (below the writer's 4 MiB chunk of text)
 RATIO = 0.76  # bytes of episode per character of base64 text at zstd level 1 (measured)

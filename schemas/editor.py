@@ -2,7 +2,7 @@
 
 VS Code shows them as `codetape.<camelCaseName>` (`python -m schemas.generate` writes
 `contributes.configuration` and `capabilities.untrustedWorkspaces` of editor_extensions/vscode/package.json;
-tests/unit/test_editor_settings.py fails on drift). Neovim's `setup({...})` takes the same names in
+tests/unit/schemas/test_editor_settings.py fails on drift). Neovim's `setup({...})` takes the same names in
 snake_case where it has them.
 
 A setting that names a program to run, its arguments or a file to write is the user's alone: its VS Code

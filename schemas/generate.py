@@ -4,7 +4,7 @@ and untrusted-workspace capability of the VS Code extension's package.json (from
 `python -m schemas.generate`.
 
 The output is deterministic (sorted keys, two-space indent, trailing newline) and committed;
-tests/unit/test_schema_drift.py and tests/unit/test_editor_settings.py fail when the models and the
+tests/unit/schemas/test_drift.py and tests/unit/schemas/test_editor_settings.py fail when the models and the
 committed files disagree.
 """
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 
 from schemas import EpisodeHeader, WorkspaceIdentity
+from tests.cli import NO_AWS_OF_THE_USERS
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No test reads the developer's AWS configuration or waits for EC2's metadata service: the commands
+    tests run in-process (tests/cli.py) read this process's environment, and boto3 reads it."""
+    os.environ.update(NO_AWS_OF_THE_USERS)
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ from collector.demo.run import count, wait_for_steps
 from collector.home import Home
 from collector.text.positions import caret_after, units
 from schemas.common import PositionEncoding
+from tests import cli
 from tests.integration.collector_harness import running
 from tests.integration.test_bridge_harness import change, init_params, start_bridge
 
@@ -131,9 +132,8 @@ def in_own_loop(coroutine: Coroutine[Any, Any, None]) -> None:
 
 
 def codetape(home: Path, *args: str) -> str:
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    done = subprocess.run([sys.executable, "-m", "collector", *args], env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=120, check=False)
+    """`codetape ARGS` (in-process) for CODETAPE_HOME `home`, which must succeed; its stdout."""
+    done = cli.codetape(home, *args)
     assert done.returncode == 0, f"codetape {' '.join(args)}: {done.stderr}"
     return done.stdout
 

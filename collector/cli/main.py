@@ -1,5 +1,10 @@
 """The `codetape` command: one module per command under collector/cli/commands/, errors caught here only.
 
+`main(argv, env)` runs one command line in this process: `env` is the environment the command reads
+(CODETAPE_HOME first of all; this process's when not given), handed to the command as `args.env`, so
+that a caller (the tests) can run many commands with different homes in one process. What a command
+prints goes to `sys.stdout` and `sys.stderr` as they are when it runs.
+
 Every error is one line on stderr starting `codetape:`, quoting no URL's user or password (safe_urls.py):
 CodetapeError with its exit code, a usage error (argparse's) with 2, and an OSError nothing below expected
 (a full disk, a name too long) with 1.
@@ -12,8 +17,9 @@ collector/cli/commands/bridge.py), so that the server's start overlaps the bridg
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from collector.cli.table import COMMANDS
 from collector.errors import CodetapeError
@@ -38,25 +44,33 @@ def _command_in(argv: Sequence[str]) -> str | None:
     return first if first in COMMANDS else None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run the command line `argv` (this process's when None) with the environment `env`; its exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    env = os.environ if env is None else env
     if argv[:1] != ["bridge"]:
-        return _command(argv)
+        return _command(argv, env)
     from collector.cli.commands.bridge import start_early, stop_server
 
     server = start_early(argv[1:])  # proxy mode's language server, before argparse and the bridge load
     try:
         from argparse import Namespace
 
-        return _command(argv, Namespace(started=server))  # collector/cli/commands/bridge.py hands it over
+        # collector/cli/commands/bridge.py hands it over
+        return _command(argv, env, Namespace(started=server))
     finally:
         if server is not None:  # a usage error or a refusal does not leave it running
             stop_server(server)
 
 
-def _command(argv: list[str], namespace: argparse.Namespace | None = None) -> int:
-    """The command argv names, parsed into `namespace` (what was set before parsing), run with its errors
-    as one line."""
+def _command(argv: list[str], env: Mapping[str, str], namespace: argparse.Namespace | None = None) -> int:
+    """The command argv names, parsed into `namespace` (what was set before parsing) with `env` as
+    `args.env`, run with its errors as one line."""
+    if namespace is None:
+        from argparse import Namespace
+
+        namespace = Namespace()
+    namespace.env = env
     args = build_parser(_command_in(argv)).parse_args(argv, namespace)
     try:
         code = args.func(args)

@@ -25,8 +25,10 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser for `command` (only its module is imported), or the list of every command from the
-    static table when none is named (enough for --help, --version and a usage error)."""
+    static table when none is named (enough for --help, --version and a usage error). `args.env`, the
+    environment a command reads, is this process's unless the namespace parsed into holds another."""
     parser = Parser(prog="codetape", description="Consent-first recording of coding sessions.")
+    parser.set_defaults(env=None)
     parser.add_argument("--version", action="version", version=f"codetape {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     if command in COMMANDS:

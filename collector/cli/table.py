@@ -1,5 +1,5 @@
 """Every `codetape` command and its one-line help, so that `codetape --help` (and a mistyped command)
-answers without importing any command's module. tests/unit/test_cli_table.py fails when a command's own
+answers without importing any command's module. tests/unit/cli/test_table.py fails when a command's own
 `register` says something else, or a command is missing here.
 """
 

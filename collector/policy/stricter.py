@@ -83,7 +83,7 @@ RULES: dict[str, Rule] = {
     "redaction.allow": ONLY_BOTH,
     "tests.junit": ONLY_BOTH,
 }
-"""Every leaf field of WorkspaceSettings, dotted (tests/unit/test_stricter_settings.py checks that none
+"""Every leaf field of WorkspaceSettings, dotted (tests/unit/policy/test_stricter.py checks that none
 is missing)."""
 
 

@@ -19,7 +19,7 @@ alone), and codetape's prefilters match far more often than secrets occur. That 
 in pieces of whole lines (`PIECE`): Kingfisher's work for each match grows with the match's offset in
 what it scans (about 1 ms a match 5 MB into a text, 6 microseconds in a 15 KB one), and on the standard
 library's long files that was most of the scan's time. A prefilter never matches a line break and uses
-no anchor a piece would move (`tests/unit/test_redact_prefilter.py` checks each), so the pieces give the
+no anchor a piece would move (`tests/unit/redact/test_prefilter.py` checks each), so the pieces give the
 same matches as the whole text.
 
 The databases are compiled once per process (about 20 s the first time on a machine, then read from

@@ -105,7 +105,7 @@ def _found(text: str, rules: RuleSet,
         shaped = len(text) >= LONG or holds_credential_shape(text)
     # from a few lines up (more than the few around an edit) the engine's pass finds where the rules may
     # match faster than looking for their anchors in Python (a file of 1,000 characters: ~40 against ~375
-    # microseconds); the findings are the same either way (tests/unit/test_redact_prefilter.py). A long
+    # microseconds); the findings are the same either way (tests/unit/redact/test_prefilter.py). A long
     # text runs the provider token rules whatever changed.
     own = list(_prefiltered(text, rules, shaped or len(text) >= LONG)
                if rules.engine and len(text) >= SIDE_SCAN else _rules(text, rules, shaped))

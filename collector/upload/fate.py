@@ -4,7 +4,7 @@ receipt is plainly well formed.
 Importing pydantic and building the receipt models (`receipts.py`) cost more than the rest of the
 command. A receipt whose every field has the exact type `Receipt` declares, its times in UTC as codetape
 writes them, is read here; anything else goes through `Receipt`, which reads what it accepts and treats
-the rest as no receipt, as every other command does (tests/unit/test_upload_fate.py keeps the two in step).
+the rest as no receipt, as every other command does (tests/unit/upload/test_fate.py keeps the two in step).
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -30,29 +31,47 @@ def codetape(env: dict[str, str], *args: str, cwd: Path | None = None) -> str:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return os.environ | {"CODETAPE_HOME": str(tmp_path / "home")}
+    return environment(tmp_path)
 
 
 @pytest.fixture
 def collector(env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    log = open(tmp_path / "collector.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([*CODETAPE, "collector"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    socket = Path(env["CODETAPE_HOME"]) / "run" / "collector.sock"
-
-    def listening() -> bool:
-        assert proc.poll() is None, (tmp_path / "collector.log").read_text()
-        return socket.exists()
-
-    wait_for(listening, what="the collector to create its socket")
-    yield proc
-    proc.terminate()
-    proc.wait(60)
-    log.close()
+    with running_collector(env, tmp_path / "collector.log") as proc:
+        yield proc
 
 
 @pytest.fixture
 def workspace(tmp_path: Path, env: dict[str, str]) -> Path:
-    ws = tmp_path / "ws"
+    return opted_in_repository(tmp_path / "ws", env)
+
+
+def environment(base: Path) -> dict[str, str]:
+    """This process's environment with CODETAPE_HOME=`base`/home."""
+    return os.environ | {"CODETAPE_HOME": str(base / "home")}
+
+
+@contextlib.contextmanager
+def running_collector(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `codetape collector` for env's CODETAPE_HOME, its output in `log_path`, once it listens."""
+    log = open(log_path, "wb")  # noqa: SIM115
+    proc = subprocess.Popen([*CODETAPE, "collector"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    socket = Path(env["CODETAPE_HOME"]) / "run" / "collector.sock"
+
+    def listening() -> bool:
+        assert proc.poll() is None, log_path.read_text()
+        return socket.exists()
+
+    try:
+        wait_for(listening, what="the collector to create its socket")
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(60)
+        log.close()
+
+
+def opted_in_repository(ws: Path, env: dict[str, str]) -> Path:
+    """A new git repository at `ws`, opted in with `codetape init`."""
     ws.mkdir()
     for args in (["init", "-q", "-b", "main"], ["config", "user.email", "e2e@codetape.invalid"],
                  ["config", "user.name", "e2e"]):

@@ -36,7 +36,7 @@ from collector.home import Home
 from schemas.steps import CommandStep
 from tests.e2e.conftest import codetape, saved_texts
 from tests.integration.collector_harness import wait_recorded
-from tests.unit.test_editor_settings import assert_settings_are_the_users
+from tests.unit.schemas.test_editor_settings import assert_settings_are_the_users
 from tests.waiting import wait_for
 
 EXTENSION = Path(__file__).resolve().parents[2] / "editor_extensions" / "vscode"
@@ -93,7 +93,8 @@ def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_packaged_extension_leaves_programs_and_files_to_the_users_settings(vsix: Path) -> None:
     """What VS Code installs is the .vsix: its package.json, not the source's, decides which settings a
-    folder or an untrusted workspace can set (the same check as tests/unit/test_editor_settings.py)."""
+    folder or an untrusted workspace can set (the same check as
+    tests/unit/schemas/test_editor_settings.py)."""
     with zipfile.ZipFile(vsix) as packaged:
         package = json.loads(packaged.read("extension/package.json"))
         assert f"extension/{package['main'].removeprefix('./')}" in packaged.namelist()  # it runs

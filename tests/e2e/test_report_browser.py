@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, sync_playwright
 
-from bench.sessions import generate
 from collector.episode import write_episode_file
 from tests.lsp_typing import record_calc_session
-from tests.unit.test_report_data import PAYLOAD, write_hostile_episode
-from tests.unit.test_report_templates import ATTACK, ATTACK_PATH, write_template_attack
+from tests.support.sessions import generate
+from tests.unit.report.test_data import PAYLOAD, write_hostile_episode
+from tests.unit.report.test_templates import ATTACK, ATTACK_PATH, write_template_attack
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]

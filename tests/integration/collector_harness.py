@@ -19,6 +19,8 @@ from collector.home import Home
 from collector.journal import JournalScanner, unpack_payload
 from collector.protocol.client import Client
 from collector.workspace.registry import Registry
+from tests.cli import codetape as codetape
+from tests.cli import codetape_process as codetape_process
 from tests.waiting import TIMEOUT_S, wait_for
 
 STARTUP_S = 60.0
@@ -95,12 +97,6 @@ def git(root: Path, *args: str) -> str:
     done = subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=root,
                           check=True, capture_output=True, text=True)
     return done.stdout.strip()
-
-
-def codetape(home: Path, *args: str, cwd: Path | None = None,
-             env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "collector", *args], env=env_for(home, env), cwd=cwd,
-                          capture_output=True, text=True, timeout=60, check=False)
 
 
 def episode_steps(path: Path) -> list[dict[str, Any]]:

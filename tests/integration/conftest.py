@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench.seaweed import SeaweedFS
+from tests.support.seaweed import SeaweedFS
 
 
 @pytest.fixture(scope="session")

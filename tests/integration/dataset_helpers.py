@@ -20,7 +20,6 @@ import duckdb
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 
-from bench.sessions import generate
 from collector.consent import KeyInfo, init_keys, load_public, sign_episode
 from collector.consent.keys import load_private
 from collector.episode import open_episode, write_episode_file
@@ -31,6 +30,7 @@ from schemas.consent import ConsentReviewer
 from schemas.steps import CommandStep, TestRunStep
 from schemas.upload import RevocationRecord, RevocationStatement
 from tests.integration.upload_helpers import codetape
+from tests.support.sessions import generate
 
 TABLES = ("episodes", "steps", "file_states", "test_runs", "commands", "rejected")
 SCALE = 0.02  # a few hundred to two thousand steps a session: sessions of minutes, not hours

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +19,7 @@ import pytest
 
 from collector.protocol.clock import now_ms
 from collector.text.digest import sha256_text
+from tests.cli import codetape
 from tests.integration.collector_harness import running, settle
 from tests.lsp_typing import record_calc_session
 
@@ -36,12 +34,6 @@ SETTINGS = f'TOKEN = "{TOKEN}"\n'
 APP_LAST = APP_FINAL + "# done\n"
 STATEMENT = "Make greet() greet by name"
 COMMIT = "4f9a2c1d7e3b5a6c8d0e2f4a6b8c0d1e3f5a7b9c"
-
-
-def codetape(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "collector", *args], env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=180, check=False)
 
 
 def _at(line: int, character: int) -> dict[str, Any]:

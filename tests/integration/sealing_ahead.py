@@ -7,17 +7,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bench.sessions import generate
 from collector.home import Home
 from collector.seal.redacted import seal_redacted
 from collector.seal.summaries import summary_path
 from schemas import step_to_dict
 from tests.integration.test_redaction_seal import SECRETS
 from tests.integration.test_redaction_seal import _session as secret_steps
+from tests.support.sessions import generate
 
 
 def session_steps(seed: int, scale: float) -> list[dict[str, Any]]:
-    """A generated coding session (bench/sessions.py) with, in its middle, secrets typed one key at a
+    """A generated coding session (tests/support/sessions.py) with, in its middle, secrets typed one key at a
     time and sent in every other channel; plain step dicts without their times."""
     steps = [{k: v for k, v in step_to_dict(step).items() if k != "t_ms"}
              for step in generate(seed, "mixed", scale=scale).steps]

@@ -21,26 +21,53 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import register_lsp_features
 
-from bench.lsp_client import client_converter
 from collector.episode import Episode, open_episode
 from collector.reconstruct.workspace import replay
 from lsp_bridge.framing import Framer, encode
 from schemas.steps import SaveStep
-from tests.integration.collector_harness import Daemon, env_for, opt_in, running, wait_recorded
+from tests.integration.collector_harness import (
+    Daemon,
+    env_for,
+    opt_in,
+    running,
+    wait_recorded,
+)
+from tests.support.lsp_client import client_converter
 from tests.waiting import TIMEOUT_S, wait_for
 
 BRIDGE = [sys.executable, "-m", "lsp_bridge", "--no-autostart"]
 PYLSP = [sys.executable, "-m", "pylsp"]
 
 
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
+    """One collector for the tests of a module, as a user has one for every workspace: each test opts a
+    workspace of its own in for it (`ws`) and looks only at what that workspace recorded."""
+    with running(tmp_path_factory.mktemp("collector") / "h") as started:
+        yield started
+
+
 @pytest.fixture
-def daemon(tmp_path: Path) -> Iterator[Daemon]:
+def ws(tmp_path: Path, daemon: Daemon) -> Path:
+    """This test's workspace, opted in for the module's collector and given to it as `codetape init`
+    does (a collector started after the opt-in takes it up as it starts)."""
+    root = opt_in(tmp_path / "ws", home=daemon.home.root)
+    with daemon.client() as client:
+        client.request("watch", workspace=str(root))
+    return root
+
+
+@pytest.fixture
+def own_daemon(tmp_path: Path) -> Iterator[Daemon]:
+    """A collector of the test's own, for the home tmp_path/"h" (`own_ws`): for what depends on the
+    collector's start (when its watchers first look at the workspace)."""
     with running(tmp_path / "h") as started:
         yield started
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
+def own_ws(tmp_path: Path) -> Path:
+    """A workspace opted in for the home tmp_path/"h", whose collector the test starts (or not) itself."""
     return opt_in(tmp_path / "ws", home=tmp_path / "h")
 
 

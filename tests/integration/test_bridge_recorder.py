@@ -16,6 +16,7 @@ from tests.integration.test_bridge_harness import (
     RawClient,
     at_least,
     daemon,
+    own_ws,
     seal,
     steps_of,
     tee,
@@ -26,7 +27,7 @@ from tests.integration.test_bridge_harness import (
 )
 from tests.waiting import wait_for
 
-__all__ = ["daemon", "ws"]
+__all__ = ["daemon", "own_ws", "ws"]
 
 
 def type_line(client: RawClient, ws: Path, line: int, text: str, first_version: int) -> int:
@@ -51,14 +52,15 @@ def save(client: RawClient, ws: Path, text: str | None = None) -> None:
     client.notify("textDocument/didSave", params)
 
 
-def test_without_a_collector_the_editor_never_waits_and_the_loss_is_logged(tmp_path: Path, ws: Path) -> None:
+def test_without_a_collector_the_editor_never_waits_and_the_loss_is_logged(tmp_path: Path,
+                                                                           own_ws: Path) -> None:
     home = tmp_path / "nobody-home"  # opted in there too, but no collector runs for it
-    Registry(Home(home.resolve())).add(ws)
-    client = RawClient(BRIDGE, env_for(home), cwd=ws)
+    Registry(Home(home.resolve())).add(own_ws)
+    client = RawClient(BRIDGE, env_for(home), cwd=own_ws)
     started = time.monotonic()
-    client.initialize(ws)
-    open_a(client, ws, "\n")
-    type_line(client, ws, 0, "x = 1", 2)
+    client.initialize(own_ws)
+    open_a(client, own_ws, "\n")
+    type_line(client, own_ws, 0, "x = 1", 2)
     answer = client.request("workspace/executeCommand", {"command": "codetape.status"})
     assert "collector unreachable" in answer["error"]["message"]
     assert client.shutdown() == 0
@@ -66,37 +68,38 @@ def test_without_a_collector_the_editor_never_waits_and_the_loss_is_logged(tmp_p
     assert "codetape: 6 steps for" in client.stderr and "were not recorded" in client.stderr
 
 
-def test_the_spool_is_handed_over_when_the_collector_starts_late(tmp_path: Path, ws: Path) -> None:
+def test_the_spool_is_handed_over_when_the_collector_starts_late(tmp_path: Path, own_ws: Path) -> None:
     home = tmp_path / "h"
-    client = RawClient(BRIDGE, env_for(home), cwd=ws)
-    client.initialize(ws)
-    open_a(client, ws, "\n")
-    version = type_line(client, ws, 0, "early = 'é'", 2)
+    client = RawClient(BRIDGE, env_for(home), cwd=own_ws)
+    client.initialize(own_ws)
+    open_a(client, own_ws, "\n")
+    version = type_line(client, own_ws, 0, "early = 'é'", 2)
     with running(home) as late:
-        wait_steps(late, ws, 12)  # the spooled steps arrived
-        type_line(client, ws, 1, "late = 1", version)
-        save(client, ws)
+        wait_steps(late, own_ws, 12)  # the spooled steps arrived
+        type_line(client, own_ws, 1, "late = 1", version)
+        save(client, own_ws)
         assert client.shutdown() == 0
-        episode = seal(late, ws, 21)
+        episode = seal(late, own_ws, 21)
     assert [s["kind"] for s in steps_of(episode)] == ["open"] + ["edit"] * 19 + ["save"]
     assert texts_at_saves(episode, "a.py") == ["early = 'é'\nlate = 1"]
 
 
-def test_what_the_spool_could_not_keep_becomes_one_gap_with_the_files_state(tmp_path: Path, ws: Path) -> None:
+def test_what_the_spool_could_not_keep_becomes_one_gap_with_the_files_state(tmp_path: Path,
+                                                                            own_ws: Path) -> None:
     home = tmp_path / "h"
-    client = RawClient([*BRIDGE, "--spool-steps", "5"], env_for(home), cwd=ws)
-    client.initialize(ws)
-    open_a(client, ws, "\n")
-    version = type_line(client, ws, 0, "lost_in_the_gap = 1", 2)  # 4 edits kept, 15 counted
+    client = RawClient([*BRIDGE, "--spool-steps", "5"], env_for(home), cwd=own_ws)
+    client.initialize(own_ws)
+    open_a(client, own_ws, "\n")
+    version = type_line(client, own_ws, 0, "lost_in_the_gap = 1", 2)  # 4 edits kept, 15 counted
     # Answered (an error: no such method) only once every edit before it is handled, with the collector
     # still down: the bridge answers `initialize` before pygls loads and handles what follows after.
     client.request("codetape-test/sync", None)
     with running(home) as late:
-        wait_steps(late, ws, 5)  # the spooled steps arrived
-        type_line(client, ws, 1, "ok", version)
-        save(client, ws)
+        wait_steps(late, own_ws, 5)  # the spooled steps arrived
+        type_line(client, own_ws, 1, "ok", version)
+        save(client, own_ws)
         assert client.shutdown() == 0
-        episode = seal(late, ws, 9)
+        episode = seal(late, own_ws, 9)
     steps = steps_of(episode)
     assert [s["kind"] for s in steps] == ["open", *["edit"] * 4, "gap", "edit", "edit", "save"]
     gap = steps[5]
@@ -105,12 +108,12 @@ def test_what_the_spool_could_not_keep_becomes_one_gap_with_the_files_state(tmp_
     assert texts_at_saves(episode, "a.py") == ["lost_in_the_gap = 1\nok"]
 
 
-def test_autostart_starts_the_collector_the_bridge_needs(tmp_path: Path, ws: Path) -> None:
+def test_autostart_starts_the_collector_the_bridge_needs(tmp_path: Path, own_ws: Path) -> None:
     home = tmp_path / "h"
-    client = RawClient([*BRIDGE[:-1]], env_for(home), cwd=ws)  # without --no-autostart
-    client.initialize(ws)
-    open_a(client, ws, "auto\n")
-    save(client, ws)
+    client = RawClient([*BRIDGE[:-1]], env_for(home), cwd=own_ws)  # without --no-autostart
+    client.initialize(own_ws)
+    open_a(client, own_ws, "auto\n")
+    save(client, own_ws)
     wait_for(lambda: (home / "run" / "collector.sock").exists(), what="the collector to start")
     with Client.connect(Home(home.resolve()), autostart=False, timeout=10.0) as collector:
         def recorded() -> int:
@@ -118,29 +121,29 @@ def test_autostart_starts_the_collector_the_bridge_needs(tmp_path: Path, ws: Pat
 
         wait_for(lambda: recorded() == 2, what="2 steps")
         assert client.shutdown() == 0
-        sealed = collector.request("seal", workspace=str(ws))
+        sealed = collector.request("seal", workspace=str(own_ws))
         collector.request("shutdown")
     assert sealed["steps"] == 2
 
 
-def test_a_collector_restart_resynchronises_the_open_documents(tmp_path: Path, ws: Path) -> None:
+def test_a_collector_restart_resynchronises_the_open_documents(tmp_path: Path, own_ws: Path) -> None:
     home = tmp_path / "h"
     first = start_daemon(home)
     log = tmp_path / "bridge.log"  # where the bridge says each time it is connected and recording
-    client = RawClient([*BRIDGE, "--log", str(log)], env_for(home), cwd=ws)
-    client.initialize(ws)
-    open_a(client, ws, "one\n")
-    version = type_line(client, ws, 1, "two", 2)
-    wait_steps(first, ws, 4)
+    client = RawClient([*BRIDGE, "--log", str(log)], env_for(home), cwd=own_ws)
+    client.initialize(own_ws)
+    open_a(client, own_ws, "one\n")
+    version = type_line(client, own_ws, 1, "two", 2)
+    wait_steps(first, own_ws, 4)
     assert first.stop() == 0  # seals the first episode
     second = start_daemon(home)
     try:
         wait_for(lambda: log.read_text(encoding="utf-8").count("codetape: recording") == 2,
                  what="the bridge to notice and reconnect", detail=lambda: log.read_text(encoding="utf-8"))
-        version = type_line(client, ws, 1, "2", version)
-        save(client, ws)
+        version = type_line(client, own_ws, 1, "2", version)
+        save(client, own_ws)
         assert client.shutdown() == 0
-        episode = seal(second, ws, 3)
+        episode = seal(second, own_ws, 3)
     finally:
         second.stop()
     steps = steps_of(episode)

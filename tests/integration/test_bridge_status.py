@@ -24,13 +24,14 @@ from tests.integration.test_bridge_harness import (
     change,
     daemon,
     init_params,
+    own_ws,
     start_bridge,
     uri,
     ws,
 )
 from tests.waiting import wait_for_async
 
-__all__ = ["daemon", "ws"]
+__all__ = ["daemon", "own_ws", "ws"]
 
 
 def asking(params: lsp.InitializeParams) -> lsp.InitializeParams:
@@ -81,11 +82,11 @@ async def test_observe_mode_reports_recording_steps_pause_and_seal(daemon: Daemo
     await client.shutdown_session()
 
 
-async def test_collector_down_then_up_in_proxy_mode(tmp_path: Path, ws: Path) -> None:
+async def test_collector_down_then_up_in_proxy_mode(tmp_path: Path, own_ws: Path) -> None:
     home = tmp_path / "h"  # the collector is not running yet, and the bridge may not start it
     client = await start_bridge(home, "--", *PYLSP)
     seen = listen(client)
-    await client.initialize_session(asking(init_params(ws, None)))
+    await client.initialize_session(asking(init_params(own_ws, None)))
     await wait_for_async(last(seen, state="collector_down"), what="collector down", detail=lambda: seen)
     assert seen[-1]["detail"]  # why: the socket is not there
     started = start_daemon(home)

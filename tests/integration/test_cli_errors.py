@@ -14,7 +14,7 @@ import pytest
 from collector.home import Home
 from collector.protocol.client import Client
 from tests.fixtures.make_golden import DIRECTORY
-from tests.integration.collector_harness import codetape, opt_in
+from tests.integration.collector_harness import codetape, codetape_process, opt_in
 
 
 def one_line(done: subprocess.CompletedProcess[str], code: int, says: str) -> str:
@@ -72,7 +72,8 @@ def test_a_note_or_task_too_long_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
 def test_run_exits_as_a_shell_would_when_the_command_is_killed(signum: int, tmp_path: Path) -> None:
-    done = codetape(tmp_path / "home", "run", "--", "sh", "-c", f"kill -{int(signum)} $$", cwd=tmp_path)
+    done = codetape_process(tmp_path / "home", "run", "--", "sh", "-c", f"kill -{int(signum)} $$",
+                            cwd=tmp_path)
     assert done.returncode == -signum, done  # died of the same signal: a shell shows 128 + signal
     assert "Traceback" not in done.stderr and done.stdout == ""
     shell = subprocess.run(["sh", "-c", f'"$0" run -- sh -c "kill -{int(signum)} \\$\\$"; echo $?',

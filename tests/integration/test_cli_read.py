@@ -18,6 +18,7 @@ from collector.cli.progress import PROGRESS_FROM
 from collector.episode import EpisodeWriter, write_episode_file
 from collector.episode.container import CONSENT, OPTIONAL
 from schemas import EpisodeHeader, Step, step_from_dict
+from tests.cli import codetape
 from tests.fixtures.make_golden import (
     DIRECTORY,
     FAMILY_FINAL,
@@ -29,15 +30,10 @@ from tests.fixtures.make_golden import (
     TEST_PAGER,
 )
 from tests.integration.terminal import stderr_on_a_terminal
+from tests.unit.report.test_data import insert, step
 
 FULL_FILE = DIRECTORY / "full.ctape"
 UNICODE_FILE = DIRECTORY / "unicode.ctape"
-
-
-def codetape(home: Path, *args: str, stdin: int | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "collector", *args], capture_output=True, text=True,
-                          encoding="utf-8", env=env, timeout=120, stdin=stdin)
 
 
 def one_error_line(proc: subprocess.CompletedProcess[str], code: int, says: str) -> None:
@@ -145,6 +141,7 @@ def test_ambiguous_or_unknown_ids_exit_2_and_list_candidates(tmp_path: Path) -> 
 # -- cat --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.eval  # a memory goal: scripts/test --all runs it
 def test_cat_streams_one_chunk_at_a_time(tmp_path: Path) -> None:
     """60 MB of edits in 15 chunks: cat's peak memory stays near one chunk's, not the whole episode's."""
     path = tmp_path / "long.ctape"
@@ -288,3 +285,18 @@ def test_long_checkout_on_a_terminal_shows_progress_on_stderr_only(tmp_path: Pat
     assert proc.returncode == 0 and proc.stdout == b""
     assert (tmp_path / "out" / "a.txt").read_text() == "y\n" * PROGRESS_FROM
     assert b"reconstructing" in seen and b"wrote 1 file" in seen
+
+
+def test_a_long_report_on_a_terminal_shows_progress_on_stderr_only(tmp_path: Path) -> None:
+    path = tmp_path / "long.ctape"
+    steps = [step("open", 0, path="a.txt", text="")]
+    steps += [insert(n, "a.txt", n, 0, "y\n") for n in range(PROGRESS_FROM)]
+    write_episode_file(path, FULL_HEADER, steps, level=1)
+    env = {**os.environ, "CODETAPE_HOME": str(tmp_path), "COLUMNS": "100", "TERM": "xterm"}
+    command = [sys.executable, "-m", "collector", "report", str(path), "-o", str(tmp_path / "l.html")]
+    proc, seen = stderr_on_a_terminal(command, env)
+    assert proc.returncode == 0 and proc.stdout == b""
+    assert b"reading" in seen and b"wrote " in seen
+    assert f"{PROGRESS_FROM:,} edits: +{2 * PROGRESS_FROM:,} chars" in (tmp_path / "l.html").read_text()
+    quiet = codetape(tmp_path, "report", str(path), "-o", str(tmp_path / "q.html"))
+    assert "reading" not in quiet.stderr  # not a terminal: no bar

@@ -18,7 +18,15 @@ from collector.policy.recording import Policy
 from collector.protocol.clock import now_ms
 from schemas import EpisodeHeader, WorkspaceIdentity
 from schemas.steps import NoteStep
-from tests.integration.collector_harness import Daemon, codetape, episode_steps, opt_in, running, settle
+from tests.integration.collector_harness import (
+    Daemon,
+    codetape,
+    codetape_process,
+    episode_steps,
+    opt_in,
+    running,
+    settle,
+)
 
 
 @pytest.fixture
@@ -58,7 +66,7 @@ def test_a_cloned_settings_file_opts_nothing_in_until_init_adopts_it(tmp_path: P
     ignored = cloned.resolve() / ".codetape.toml"
     assert f"warning: {ignored} is ignored: {cloned.resolve()} was not opted in by you" in status.stdout
     assert json.loads(codetape(home, "status", "--json", cwd=cloned).stdout)["opted_in"] == []
-    run = codetape(home, "run", "--", "true", cwd=cloned)
+    run = codetape_process(home, "run", "--", "true", cwd=cloned)
     assert (run.returncode, run.stderr) == (0, "")
     assert not (home / "run" / "collector.sock").exists()  # nothing was started, nothing recorded
     refused = codetape(home, "init", str(cloned))

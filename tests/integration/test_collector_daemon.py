@@ -19,7 +19,7 @@ from collector.home import Home
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from tests.integration.collector_harness import (
-    codetape,
+    codetape_process,
     episode_steps,
     opt_in,
     running,
@@ -93,10 +93,10 @@ def test_another_user_cannot_connect_even_when_the_permissions_are_opened() -> N
 
 def test_a_second_collector_exits_cleanly_saying_one_runs(tmp_path: Path) -> None:
     with running(tmp_path / "h") as daemon:
-        second = codetape(daemon.home.root, "collector")
+        second = codetape_process(daemon.home.root, "collector")
         assert second.returncode == 0
         assert f"already running (pid {daemon.proc.pid})" in second.stderr
-        detached = codetape(daemon.home.root, "collector", "--detach")
+        detached = codetape_process(daemon.home.root, "collector", "--detach")
         assert detached.returncode == 0
         assert daemon.proc.poll() is None
         with daemon.client() as client:

@@ -75,6 +75,7 @@ def test_an_episode_that_would_unfold_past_a_workers_memory_is_refused_before_it
     assert reason == "too_large" and says in detail, detail
 
 
+@pytest.mark.eval  # a memory goal: scripts/test --all runs it
 def test_episodes_as_large_as_a_build_takes_are_built_one_after_another_within_a_workers_memory(
         tmp_path: Path, home: Home) -> None:
     """Eight episodes of two 4 MiB files each, edited and saved: every one is built, and a worker that held

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pyarrow.fs as pafs
 
-from bench.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
 from collector.episode import open_episode
 from tests.integration.dataset_helpers import (
     TABLES,
@@ -26,6 +25,7 @@ from tests.integration.dataset_helpers import (
     upload,
 )
 from tests.integration.upload_helpers import codetape
+from tests.support.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
 
 
 def configure(home: Path, seaweed: SeaweedFS) -> None:

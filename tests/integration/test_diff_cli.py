@@ -3,26 +3,23 @@ and gives exactly the checkout of B."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from bisect import bisect_right
 from pathlib import Path
 
 import pytest
 
-from bench.sessions import Session, generate
 from collector.episode import write_episode_file
+from tests.cli import codetape_bytes
 from tests.fixtures.make_golden import DIRECTORY
+from tests.support.sessions import Session, generate
 
 FULL = DIRECTORY / "full.ctape"
 
 
 def codetape(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The real CLI; stdout decoded without newline translation (diffs keep their CRs)."""
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    done = subprocess.run([sys.executable, "-m", "collector", *args], capture_output=True, env=env,
-                          timeout=120)
+    """The command line in-process; stdout decoded without newline translation (diffs keep their CRs)."""
+    done = codetape_bytes(home, *args)
     out = done.stdout.decode("utf-8", "surrogateescape")
     err = done.stderr.decode("utf-8", "replace")
     return subprocess.CompletedProcess(done.args, done.returncode, out, err)

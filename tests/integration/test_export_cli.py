@@ -15,17 +15,12 @@ import pytest
 
 from collector.episode import write_episode_file
 from schemas import step_from_dict
+from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER
 from tests.integration.terminal import stderr_on_a_terminal
 from tests.integration.test_hostile_episodes import LAUNCHER
 
 FULL_FILE = DIRECTORY / "full.ctape"
-
-
-def codetape(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "collector", *args], env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=180, check=False)
 
 
 def one_error_line(done: subprocess.CompletedProcess[str], code: int, says: str) -> None:

@@ -15,7 +15,7 @@ import pytest
 from collector.daemon.rundir import pid_path
 from collector.home import Home
 from collector.protocol.client import Client
-from tests.integration.collector_harness import codetape, opt_in
+from tests.integration.collector_harness import codetape, codetape_process, opt_in
 from tests.waiting import wait_for
 
 OTHER_UID = 4242
@@ -66,7 +66,7 @@ def test_everything_written_under_the_home_is_private(tmp_path: Path) -> None:
     home = tmp_path / "home"
     ws = opt_in(tmp_path / "ws", home=tmp_path / "home")
     assert codetape(home, "init", str(ws), "--force").returncode == 0
-    assert codetape(home, "run", "--", "true", cwd=ws).returncode == 0
+    assert codetape_process(home, "run", "--", "true", cwd=ws).returncode == 0
     assert codetape(home, "pause", cwd=ws).returncode == 0
     assert codetape(home, "resume", cwd=ws).returncode == 0
     sealed = codetape(home, "seal", cwd=ws)

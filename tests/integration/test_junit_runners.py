@@ -213,6 +213,7 @@ def test_a_hostile_report_is_a_gap_and_recording_goes_on(ws: Path, name: str) ->
     assert "root:" not in json.dumps(steps)  # /etc/passwd was never read into the episode
 
 
+@pytest.mark.eval  # stress: scripts/test --all runs it
 def test_a_huge_report_is_refused_and_a_million_tests_are_capped(ws: Path) -> None:
     huge = ("import os\nwith open('TEST-huge.xml', 'wb') as f:\n"
             "    f.write(b'<testsuites>'); f.truncate(65 * 1024 * 1024)\n")

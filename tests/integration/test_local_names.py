@@ -14,6 +14,7 @@ from collector.episode.container import decompress, iter_frames, read_preamble
 from collector.text.digest import sha256_text
 from tests.integration.collector_harness import (
     codetape,
+    codetape_process,
     env_for,
     running,
     settle,
@@ -90,7 +91,7 @@ def test_no_local_name_reaches_the_sealed_episode(tmp_path: Path) -> None:
     env = env_for(ct_home, names)
     _git(root, env, "init", "-q")
     _git(root, env, "remote", "add", "origin", f"{user_home}/remotes/app.git")
-    assert codetape(ct_home, "init", str(root), env=names).returncode == 0
+    assert codetape_process(ct_home, "init", str(root), env=names).returncode == 0
     editor, final = _editor_steps(user_home)
     with running(ct_home, env=names) as daemon:
         with daemon.client() as client:
@@ -110,14 +111,14 @@ def test_no_local_name_reaches_the_sealed_episode(tmp_path: Path) -> None:
         assert tests.returncode == 1, tests.stdout
         _git(root, env, "add", "-A")
         _git(root, env, "commit", "-q", "-m", f"Fix the paths on {HOST}\n\nSeen by {LOGIN} in {root}")
-        assert codetape(ct_home, "note", f"see {user_home}/notes.txt on {HOST}", "--dir", str(root),
-                        env=names).returncode == 0
+        assert codetape_process(ct_home, "note", f"see {user_home}/notes.txt on {HOST}", "--dir", str(root),
+                                env=names).returncode == 0
         recorded = wait_recorded(daemon.home, root, _every_channel, "every channel")
         journal = json.dumps(recorded)
         # what the sources sent holds every name (so the episode below is a real test)
         for name in (str(root), str(user_home), LOGIN, HOST):
             assert name in journal
-        sealed = codetape(ct_home, "seal", "--json", str(root), env=names)
+        sealed = codetape_process(ct_home, "seal", "--json", str(root), env=names)
     assert sealed.returncode == 0, sealed.stderr
     episode = Path(json.loads(sealed.stdout)["path"])
 
@@ -146,7 +147,7 @@ def test_no_local_name_reaches_the_sealed_episode(tmp_path: Path) -> None:
     assert json.loads(inspect.stdout)["workspace"] == {
         "root_name": "«user»-app", "git_remote": "~/remotes/app.git", "head_at_start": None}
     # the review on this machine still finds the workspace the masked name stands for
-    review = codetape(ct_home, "review", str(episode), "--summary", "--json", env=names)
+    review = codetape_process(ct_home, "review", str(episode), "--summary", "--json", env=names)
     assert review.returncode == 0, review.stderr
     assert json.loads(review.stdout)["workspace_dir"] == str(root)
 

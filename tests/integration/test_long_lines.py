@@ -103,6 +103,7 @@ def test_thousands_of_edits_to_a_huge_line_replay_in_seconds(area: Area, command
     assert area.snapshot() == before
 
 
+@pytest.mark.eval  # stress: 8 G characters of work: scripts/test --all runs it
 def test_a_replay_that_would_redo_the_same_work_is_refused_with_one_line(area: Area) -> None:
     lines = 4_000_000
     steps = [{"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.txt", "text": "\n" * lines}]

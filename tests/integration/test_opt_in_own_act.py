@@ -17,7 +17,7 @@ import pytest
 
 from collector.home import Home
 from collector.workspace.registry import Registry
-from tests.integration.collector_harness import codetape, opt_in, running
+from tests.integration.collector_harness import codetape, codetape_process, opt_in, running
 
 NOBODY = 65534
 SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin")  # one that user nobody can run
@@ -57,8 +57,8 @@ def test_a_settings_file_planted_by_another_account_records_nothing(shared: Path
     project = shared / "project"
     project.mkdir()
     with running(home) as daemon:
-        assert codetape(home, "run", "--", "echo", "planted", cwd=project).returncode == 0
-        assert codetape(home, "run", "--", "echo", "mine", cwd=mine).returncode == 0
+        assert codetape_process(home, "run", "--", "echo", "planted", cwd=project).returncode == 0
+        assert codetape_process(home, "run", "--", "echo", "mine", cwd=mine).returncode == 0
         with daemon.client() as client:
             reply = client.hello(project, "bridge")
             assert reply["recording"] is False and "not opted in" in reply["reason"]

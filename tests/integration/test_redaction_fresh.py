@@ -1,9 +1,9 @@
-"""Rules-independent recall: the FRESH corpora (bench/fresh_corpus/), from sources no rule was written
+"""Rules-independent recall: the FRESH corpora (corpora/fresh_corpus/), from sources no rule was written
 from and frozen before they were first measured, through the collector's real seal.
 
 The cases are journaled on the collector's channels (files, command lines, `codetape run` output,
 commit messages, test failures, notes, tasks, diagnostics, keys typed one at a time), sealed with
-`seal_redacted`, and searched in the sealed bytes and in `codetape cat` (bench/sealed_recall.py).
+`seal_redacted`, and searched in the sealed bytes and in `codetape cat` (corpora/sealed_recall.py).
 
 The goal is 98 % (issue 10). Measured through the seal (bench/README.md, "Fresh corpora"): TruffleHog's
 formats 99.6 % and leaked credentials' real names 98.5 %, both SPENT (the general rules of
@@ -56,8 +56,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.fresh_corpus import generate, load, path_of
-from bench.sealed_recall import TYPED_EVERY, Sealed, seal_cases
+from corpora.fresh_corpus import generate, load, path_of
+from corpora.sealed_recall import TYPED_EVERY, Sealed, seal_cases
 
 pytestmark = pytest.mark.eval  # an evaluation: scripts/test --all runs it
 

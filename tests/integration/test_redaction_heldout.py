@@ -1,4 +1,4 @@
-"""Recall on the HELD-OUT corpus (bench/heldout_corpus/, credential formats written from the providers'
+"""Recall on the HELD-OUT corpus (corpora/heldout_corpus/, credential formats written from the providers'
 descriptions) through the collector's real seal.
 
 Since codetape's context rules were written from this corpus's misses it is no longer held out: its
@@ -9,7 +9,7 @@ Every case's text goes into the journal on one channel (a file opened and saved,
 disk, a command line, a command's output, a commit message, a test's failure, a note, a task statement,
 a diagnostic, and some typed one key at a time into a buffer), the journal is written with the
 collector's JournalWriter and sealed with `seal_redacted`, and the sealed episode is searched, byte for
-byte and as `codetape cat` prints it (bench/sealed_recall.py). Recall: the share of values no longer
+byte and as `codetape cat` prints it (corpora/sealed_recall.py). Recall: the share of values no longer
 anywhere in full.
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.heldout_corpus import build
-from bench.sealed_recall import Sealed, seal_cases
+from corpora.heldout_corpus import build
+from corpora.sealed_recall import Sealed, seal_cases
 
 pytestmark = pytest.mark.eval  # an evaluation: scripts/test --all runs it
 

@@ -5,7 +5,11 @@ lists them, read by eye: Go's are constants named like tokens, and a doc comment
 
 from __future__ import annotations
 
+import pytest
+
 from bench.redaction import false_positives, other_languages
+
+pytestmark = pytest.mark.eval  # an evaluation on corpora (1.5 M lines): scripts/test --all runs it
 
 PINNED = ("Go standard library (non-test .go)", "Go's shell scripts (*.sh, *.bash)", "git's shell scripts")
 

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY
 from tests.fixtures.replay.make_replay_golden import DIRECTORY as REPLAY
-
-
-def codetape(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "collector", *args], capture_output=True, text=True,
-                          encoding="utf-8", env=env, timeout=120, stdin=subprocess.DEVNULL)
 
 
 def one_error_line(proc: subprocess.CompletedProcess[str], code: int, says: str) -> None:

@@ -24,7 +24,7 @@ from collector.review.session import ReviewSession
 from collector.verify.integrity import verify_replay
 from schemas import step_to_dict
 from schemas.steps import GapStep
-from tests.unit.test_trim import HEADER, PLAN_TEXT, two_files, write
+from tests.unit.review.test_trim import HEADER, PLAN_TEXT, two_files, write
 
 SIZE = (150, 45)
 

@@ -14,6 +14,7 @@ import pytest
 
 from collector.home import Home
 from collector.protocol.client import Client
+from collector.sources.shell_hook import SHELLS, snippet
 from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
 from tests.integration.terminal import Terminal
 from tests.waiting import wait_for
@@ -210,3 +211,13 @@ def test_commands_typed_on_a_real_terminal_in_tmux(shell: str, tmp_path: Path) -
     assert [(s["command_line"], s.get("cwd", "."), s.get("exit_code", 0)) for s in steps] == \
         [("echo typed", ".", 0), ("true | false", ".", 1), ("cd sub && pwd", ".", 0), ("sleep 0.3", "sub", 0)]
     assert 300 <= steps[-1]["duration_ms"] < 3000
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_snippets_quote_the_home_and_interpreter(shell: str, tmp_path: Path) -> None:
+    home = Home(tmp_path / "it's a home")
+    text = snippet(shell, home, python="/opt/py $HOME/python")
+    assert "'/opt/py $HOME/python'" in text
+    assert str(home.run).replace("'", "'\"'\"'") in text
+    if shell == "bash":
+        assert subprocess.run(["bash", "-n"], input=text, text=True, check=False).returncode == 0

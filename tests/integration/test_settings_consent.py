@@ -22,6 +22,7 @@ from collector.redact.rules import value_hash
 from tests.integration.collector_harness import (
     Daemon,
     codetape,
+    codetape_process,
     episode_steps,
     git,
     running,
@@ -123,7 +124,7 @@ def test_a_typo_stops_recording_loudly_until_it_is_fixed(daemon: Daemon, tmp_pat
     for command in (["note", "during"], ["task", "start", "during"]):
         refused = codetape(home, *command, "--dir", str(root))
         assert (refused.returncode, refused.stderr) == (1, f"codetape: not recording: {line}\n")
-    ran = codetape(home, "run", "--", "sh", "-c", "echo ran; exit 3", cwd=root)
+    ran = codetape_process(home, "run", "--", "sh", "-c", "echo ran; exit 3", cwd=root)
     assert (ran.returncode, ran.stdout, ran.stderr) == (3, "ran\n", f"codetape: not recorded: {line}\n")
 
     settings.chmod(0o664)  # others may write it now...

@@ -6,30 +6,21 @@ session on two files (one of them private notes), then sign trims, signs and que
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from collector.demo.project import NEW_FUNCTION, scaffold
+from tests.cli import codetape
 from tests.integration.collector_harness import running
 from tests.lsp_typing import Typist, commit_test_and_seal, in_own_loop
 
 TOKEN = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 PLAN = f"Q3 plan: acquire Zephyrine Labs for 12M\nowner: dana@example.org\ndeploy token {TOKEN}\n"
 SECRET_WORDS = ("Zephyrine", "12M", "dana@example.org", "Q3 plan")
-
-
-def codetape(home: Path, *args: str, cwd: Path | None = None,
-             stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "collector", *args], env=env, cwd=cwd, capture_output=True,
-                          text=True, encoding="utf-8", timeout=120, input=stdin,
-                          stdin=None if stdin is not None else subprocess.DEVNULL, check=False)
 
 
 async def type_the_session(home: Path, project: Path) -> None:

@@ -12,7 +12,6 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +39,7 @@ from collector.errors import EpisodeError
 from collector.home import Home
 from collector.policy.sharing import POLICY_FILE, load_signing_policy
 from schemas import step_from_dict
+from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER, MINIMAL, MINIMAL_HEADER
 
 FORMAT_DOC = Path(__file__).resolve().parents[2] / "schemas" / "EPISODE_FORMAT.md"
@@ -47,13 +47,6 @@ GPL3 = Path("/usr/share/common-licenses/GPL-3")
 MIT = ("MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this "
        "software and associated documentation files (the \"Software\").\n")
 NOW = datetime(2026, 3, 15, 10, 0, 0, tzinfo=UTC)
-
-
-def codetape(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "collector", *args], capture_output=True, text=True,
-                          encoding="utf-8", env=env, timeout=120, input=stdin,
-                          stdin=None if stdin is not None else subprocess.DEVNULL)
 
 
 def one_error_line(proc: subprocess.CompletedProcess[str], code: int, says: str) -> None:

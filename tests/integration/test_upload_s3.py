@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from bench.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS, free_ports
 from bench.upload import signed_episode
 from collector.consent import load_public
 from collector.home import Home
@@ -38,6 +37,7 @@ from tests.integration.upload_helpers import (
     unconnectable_store,
     unsigned_in_outbox,
 )
+from tests.support.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS, free_ports
 from tests.waiting import wait_for
 
 MIB = 1024 * 1024
@@ -118,6 +118,7 @@ def test_end_to_end_to_file_and_s3_then_revoked_at_both(seaweed: SeaweedFS, home
     assert ACCESS_KEY.encode() not in written and SECRET_KEY.encode() not in written  # no credentials kept
 
 
+@pytest.mark.eval  # a crash and recovery of 40 MB: scripts/test --all runs it
 def test_a_multipart_upload_cut_by_a_crashed_server_resumes(seaweed: SeaweedFS, tmp_path: Path) -> None:
     """The server is killed (SIGKILL) after three parts; the run fails with the store out of reach and the
     upload id kept in the receipt; after a restart `codetape upload` sends only the missing parts, and the

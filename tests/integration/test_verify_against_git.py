@@ -3,9 +3,7 @@ are caught, one line per mismatch."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,13 +15,8 @@ from collector.episode import open_episode, write_episode_file
 from collector.reconstruct.workspace import workspace_at
 from collector.text.digest import sha256_text
 from schemas import EpisodeHeader, Step, WorkspaceIdentity, step_from_dict, step_to_dict
+from tests.cli import codetape
 from tests.lsp_typing import record_calc_session
-
-
-def codetape(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "collector", *args], capture_output=True, text=True,
-                          encoding="utf-8", env=env, timeout=180)
 
 
 def git(repo: Path, *args: str) -> str:

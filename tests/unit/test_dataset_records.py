@@ -1,7 +1,7 @@
 """The rows the dataset build gathers while it replays the steps read by records() (edits straight from the
 chunk's columns) are the rows the plain pydantic path gives: each step's row with its data dumped by the
 model's own serializer, each file state the text a replay of the validated models holds at that step;
-for generated sessions of both profiles (bench/sessions.py), runs of typed characters read from the
+for generated sessions of both profiles (tests/support/sessions.py), runs of typed characters read from the
 chunks' columns and replayed as one change as the build reads and replays them."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from bench.sessions import generate
 from collector.dataset.rows import _COMMON, StepRows
 from collector.episode import open_episode, write_episode_file
 from collector.episode.edits import EditRun
@@ -18,6 +17,7 @@ from collector.episode.records import records
 from collector.reconstruct.workspace import workspace_at
 from collector.text.digest import sha256_text
 from collector.verify.integrity import verify_replay
+from tests.support.sessions import generate
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

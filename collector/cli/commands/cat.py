@@ -16,8 +16,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from collector.episode.lines import step_line
     from collector.episode.resolve import open_ref
+    from collector.home import Home
 
-    episode = open_ref(args.episode)
+    episode = open_ref(args.episode, Home.from_env(args.env))
     out = sys.stdout.buffer
     for step in episode.steps():
         out.write(step_line(step))

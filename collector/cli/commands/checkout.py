@@ -33,10 +33,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from collector.cli.progress import tracked
     from collector.episode.resolve import open_ref, show
+    from collector.home import Home
     from collector.reconstruct.checkout import plan_checkout, write_checkout
     from collector.reconstruct.keyframes import workspace_after
 
-    episode = open_ref(args.episode)
+    episode = open_ref(args.episode, Home.from_env(args.env))
     stop = args.step
     count = episode.step_count
     if stop is not None and not 0 <= stop < count:

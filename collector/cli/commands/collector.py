@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.daemon.rundir import AlreadyRunning
     from collector.daemon.server import run_collector
 
-    home = Home.from_env()
+    home = Home.from_env(args.env)
     if args.detach:
         return detach(home)
     try:

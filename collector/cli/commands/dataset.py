@@ -92,7 +92,7 @@ def run_build(args: argparse.Namespace) -> int:
         raise UsageError("--workers N (N >= 1) is for --engine local")
     trust = None if args.trust is None else parse_trust(args.trust)
     exports = () if args.exports is None else parse_exports(args.exports)
-    settings = load_config(Home.from_env()).upload
+    settings = load_config(Home.from_env(args.env)).upload
     if args.allow_insecure:
         settings = msgspec.structs.replace(settings, allow_insecure=True)
     options = BuildOptions(args.source, args.out, trust=trust, engine=args.engine, workers=args.workers or 0,

@@ -30,11 +30,12 @@ def run(args: argparse.Namespace) -> int:
     from collector.demo.neovim import require_neovim
     from collector.demo.run import run_demo
 
-    nvim = require_neovim(Path(sys.executable).parent, os.environ.get("PATH", os.defpath))
+    environ = os.environ if args.env is None else args.env
+    nvim = require_neovim(Path(sys.executable).parent, environ.get("PATH", os.defpath))
     base = args.dir or Path(tempfile.mkdtemp(prefix="codetape-demo-"))
     base.mkdir(parents=True, exist_ok=True)
     home = base / "home"
-    env = os.environ | {"CODETAPE_HOME": str(home)}
+    env = {**environ, "CODETAPE_HOME": str(home)}
 
     def say(line: str) -> None:
         print(f"▸ {line}", file=sys.stderr, flush=True)

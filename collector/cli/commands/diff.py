@@ -25,11 +25,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from collector.episode.resolve import open_ref
+    from collector.home import Home
     from collector.replay.moment import parse_moment
     from collector.replay.workdiff import states_at, unified_diff
 
     moments = [parse_moment(args.a, "A"), parse_moment(args.b, "B")]
-    episode = open_ref(args.episode)
+    episode = open_ref(args.episode, Home.from_env(args.env))
     old, new = states_at(episode, moments)
     out = sys.stdout.buffer
     for line in unified_diff(old, new, max(args.unified, 0)):

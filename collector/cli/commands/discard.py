@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.episode.resolve import resolve_episode
     from collector.review.choices import discard_episode
 
-    path = resolve_episode(args.episode, Home.from_env())
+    path = resolve_episode(args.episode, Home.from_env(args.env))
     discard_episode(path)
     print(f"discarded {path}")
     return 0

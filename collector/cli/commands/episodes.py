@@ -125,7 +125,7 @@ def list_episodes(home: Home) -> list[Row]:
 
 
 def run(args: argparse.Namespace) -> int:
-    rows = list_episodes(Home.from_env())
+    rows = list_episodes(Home.from_env(args.env))
     if args.json:
         print(json.dumps([asdict(row) for row in rows], indent=2))
         return 0

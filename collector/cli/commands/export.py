@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.episode.resolve import resolve_episode, show
     from collector.export import export_episodes
 
-    home = Home.from_env()
+    home = Home.from_env(args.env)
     paths = [resolve_episode(ref, home) for ref in args.episodes]
     check_destination(args.output, force=args.force)
     total = sum(os.path.getsize(path) for path in paths)

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from collector.sources.shell_hook import snippet, spool_dir
 
-    home = Home.from_env()
+    home = Home.from_env(args.env)
     spool_dir(home)
     print(snippet(args.shell, home), end="")
     return 0

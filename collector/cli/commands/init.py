@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise UsageError(f"{root} is not a directory")
     target = root / SETTINGS_FILE
-    home = Home.from_env()  # a home that cannot be used is refused before anything is written
+    home = Home.from_env(args.env)  # a home that cannot be used is refused before anything is written
     if (target.exists() or target.is_symlink()) and not args.force:
         return adopt(root, home)
     defaults = WorkspaceSettings(channels=list(ALL_CHANNELS), exclude=["*.sqlite", "*.db", "node_modules/"])

@@ -23,8 +23,9 @@ def run(args: argparse.Namespace) -> int:
     from collector.consent.verify import signature_status
     from collector.episode.resolve import open_ref
     from collector.episode.summary import summarize
+    from collector.home import Home
 
-    episode = open_ref(args.episode)
+    episode = open_ref(args.episode, Home.from_env(args.env))
     summary = summarize(episode, tracked(episode.steps(), episode.step_count, "reading"))
     summary.signed_by, summary.signature_problem = signature_status(episode, summary)
     if args.json:

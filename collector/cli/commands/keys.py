@@ -65,7 +65,7 @@ def run_init(args: argparse.Namespace) -> int:
     from collector.consent import init_keys
     from collector.consent.keys import PUBLIC_FILE, key_path
 
-    home = Home.from_env()
+    home = Home.from_env(args.env)
     if args.passphrase_file is not None:
         passphrase = read_passphrase_file(args.passphrase_file)
     elif args.no_passphrase or not sys.stdin.isatty():
@@ -83,7 +83,7 @@ def run_show(args: argparse.Namespace) -> int:
     from collector.consent import load_public
     from collector.consent.keys import key_path
 
-    home = Home.from_env()
+    home = Home.from_env(args.env)
     info = load_public(home)
     if args.json:
         print(json.dumps(describe(info, home)))

@@ -17,6 +17,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with Client.connect(Home.from_env(), autostart=True) as client:
+    with Client.connect(Home.from_env(args.env), autostart=True) as client:
         client.request("note", workspace=str(args.dir.expanduser().resolve()), text=args.text)
     return 0

@@ -35,6 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from collector.cli.commands.cat import skipped_note
     from collector.episode.resolve import open_ref
+    from collector.home import Home
     from collector.replay.moment import parse_moment, window
     from collector.replay.plain import plain_lines
     from collector.replay.timeline import check_idle_limit, check_speed
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     stop = None if args.stop is None else parse_moment(args.stop, "--to")
     speed = check_speed(args.speed)
     idle_limit = check_idle_limit(args.idle_limit)
-    episode = open_ref(args.episode)
+    episode = open_ref(args.episode, Home.from_env(args.env))
     if args.plain:
         if args.paused or speed != 1.0 or idle_limit is not None:
             raise UsageError("--plain prints every step at once: --speed, --idle-limit and --paused are "

@@ -27,9 +27,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from collector.cli.progress import tracked
     from collector.episode.resolve import open_ref, show
+    from collector.home import Home
     from collector.report import report_bytes, write_report
 
-    episode = open_ref(args.episode)
+    episode = open_ref(args.episode, Home.from_env(args.env))
     steps = tracked(episode.steps(), episode.step_count, "reading")
     if args.output == "-":
         sys.stdout.buffer.write(report_bytes(episode, steps))

@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     workspace = args.dir.expanduser().resolve()
-    with Client.connect(Home.from_env(), autostart=True) as client:
+    with Client.connect(Home.from_env(args.env), autostart=True) as client:
         client.request("resume", workspace=str(workspace))
     print(f"recording: {workspace}")
     return 0

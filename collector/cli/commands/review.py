@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.episode.resolve import resolve_episode
     from collector.review.locate import oldest_unsigned
 
-    home = Home.from_env()
+    home = Home.from_env(args.env)
     if args.json and not args.summary:
         raise UsageError("--json prints the summary: use codetape review EPISODE --summary --json")
     path = oldest_unsigned(home) if args.episode is None else resolve_episode(args.episode, home)

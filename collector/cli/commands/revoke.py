@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.reason is not None and len(args.reason) > MAX_REASON:
         raise RevocationFailed(f"--reason is {len(args.reason)} characters; at most {MAX_REASON}")
-    home = Home.from_env()
+    home = Home.from_env(args.env)
     path = resolve_episode(args.episode, home)
     settings = load_config(home).upload
 

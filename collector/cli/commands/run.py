@@ -19,7 +19,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +45,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 class _Link:
     """The collector connection, opened on a thread while the command runs."""
 
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
+    def __init__(self, cwd: Path, env: Mapping[str, str] | None) -> None:
+        self.cwd, self.env = cwd, env
         self.client: Client | None = None
         self.root: Path | None = None
         self.error: str | None = None
@@ -60,7 +60,7 @@ class _Link:
         if not settings_folders(self.cwd):
             return
         try:
-            home = Home.from_env()
+            home = Home.from_env(self.env)
         except CodetapeError as exc:  # a settings file is here, so the user expects to be told
             self.opted_in, self.error = True, str(exc)
             return
@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     bad = next((g for g in junit if g.startswith("/") or ".." in g.split("/")), None)
     if bad is not None:
         raise UsageError(f"--junit {bad}: a glob relative to the workspace, without ..")
-    link = _Link(Path.cwd().resolve())
+    link = _Link(Path.cwd().resolve(), args.env)
     go_tests = GoTestStream() if is_go_test_json(argv) else None
     try:
         finished = passthrough.run(argv, watch=_guarded(go_tests.feed) if go_tests is not None else None)

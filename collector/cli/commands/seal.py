@@ -29,7 +29,7 @@ def report(result: dict[str, Any] | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with Client.connect(Home.from_env(), autostart=True) as client:
+    with Client.connect(Home.from_env(args.env), autostart=True) as client:
         result = client.request("seal", workspace=str(args.dir.expanduser().resolve()))
     if args.json:
         print(json.dumps(result))

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         plan = plan.drop(*parse_drop(text))
     for pattern in args.redact:
         plan = plan.redact(pattern)
-    home = Home.from_env()
+    home = Home.from_env(args.env)
     path = resolve_episode(args.episode, home)
     passphrase = ask_passphrase(args.passphrase_file, home)
     workspace = workspace_for(open_episode(path).header, home, args.workspace)

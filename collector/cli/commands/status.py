@@ -56,7 +56,7 @@ def stopped(workspace: dict[str, Any]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from collector.upload.outbox import outbox_status
 
-    home = Home.from_env()
+    home = Home.from_env(args.env)
     try:
         client = Client.connect(home, autostart=False, timeout=1.0)
     except CollectorError:

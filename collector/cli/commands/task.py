@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     workspace = str(args.dir.expanduser().resolve())
-    with Client.connect(Home.from_env(), autostart=True) as client:
+    with Client.connect(Home.from_env(args.env), autostart=True) as client:
         if args.action == "start":
             client.request("task_start", workspace=workspace, statement=args.statement)
             print("task started")

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from schemas.settings import SETTINGS_FILE
 
     root = args.dir.expanduser().resolve()
-    home = Home.from_env()
+    home = Home.from_env(args.env)
     registry = Registry(home)
     if root not in registry.registered():
         raise UsageError(f"{root} is not opted in (run: codetape init {root})")

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.upload.outbox import drain, record_run, waiting
     from collector.upload.stores import open_store
 
-    home = Home.from_env()
+    home = Home.from_env(args.env)
     destination = configured(home, args.to, allow_insecure=args.allow_insecure)
     if destination is None:
         raise UsageError(f"no upload destination: set {CONFIG_HINT} in {home.config}, or give --to URL")

@@ -32,11 +32,12 @@ def run(args: argparse.Namespace) -> int:
     from collector.cli.progress import tracked
     from collector.consent.verify import check_consent
     from collector.episode.resolve import open_ref
+    from collector.home import Home
     from collector.verify.against_git import against_git
     from collector.verify.integrity import verify_replay
 
     expected = None if args.key is None else _public_key(args.key)
-    episode = open_ref(args.episode)
+    episode = open_ref(args.episode, Home.from_env(args.env))
     if episode.consent is None and expected is not None:
         raise EpisodeError("episode is not signed (no consent frame), and --key asks for a signature")
     signer = None

@@ -1,3 +1,0 @@
-from bench.fresh_corpus import main
-
-main()

@@ -1,0 +1,3 @@
+from corpora.fresh_corpus import main
+
+main()

@@ -1,0 +1,67 @@
+"""What a command loads before it answers, seen in a fresh interpreter: the top-level help no command's
+module and no pydantic, `codetape episodes` no pydantic for sealed, uploaded and recording episodes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from collector.cli.table import COMMANDS
+from collector.journal import JournalWriter
+from tests.fixtures.make_golden import FULL_HEADER
+from tests.unit.episode.test_listing import GOLDEN, damaged, reader_error
+
+
+def test_top_level_help_imports_no_command_and_no_pydantic() -> None:
+    probe = ("import sys\nfrom collector.cli.main import main\n"
+             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "loaded = [m for m in sys.modules\n"
+             "          if m.startswith('collector.cli.commands.') or m == 'pydantic']\n"
+             "print(loaded, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stderr.strip() == "[]"
+    assert all(name in done.stdout for name in COMMANDS)
+
+
+def test_the_command_lists_sealed_and_uploaded_episodes_without_pydantic(tmp_path: Path) -> None:
+    """A sealed episode, and a signed one in the outbox with its receipt: listed by the real command, with
+    pydantic never loaded; a damaged file is its row's one line."""
+    home = tmp_path / "home"
+    for folder in ("episodes", "outbox", "receipts"):
+        (home / folder).mkdir(parents=True, mode=0o700)
+    (home / "episodes" / "full.ctape").write_bytes((GOLDEN[0].parent / "full.ctape").read_bytes())
+    damaged(home / "episodes", "flipped")
+    eid = "d2a9c3f4-5e6b-4a7c-8d9e-0f1a2b3c4d5e"  # unicode.ctape's id
+    (home / "outbox" / f"{eid}.ctape").write_bytes((GOLDEN[0].parent / "unicode.ctape").read_bytes())
+    destination = {"url": "file:///srv/ct", "endpoint_url": None, "endpoint": None, "region": None,
+                   "profile": None, "allow_insecure": False}
+    (home / "receipts" / f"{eid}.json").write_text(json.dumps({
+        "episode_id": eid, "sha256": "0" * 64, "bytes": 1, "signer_key_id": "k",
+        "deliveries": [{"destination": destination, "key": "/srv/ct/episodes/x.ctape",
+                        "manifest_key": "/srv/ct/episodes/x.json", "uploaded_at": "2026-11-22T21:18:36.5Z",
+                        "sent_bytes": 1}], "pending": [], "revoked": None}))
+    probe = ("import sys\nfrom collector.cli.main import main\nmain(['episodes', '--json'])\n"
+             "print('pydantic' in sys.modules, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env={"CODETAPE_HOME": str(home), "PATH": "/usr/bin:/bin"})
+    assert done.stderr.strip() == "False"
+    rows = {row["id"]: row for row in json.loads(done.stdout)}
+    assert rows["flipped"]["state"] == f"damaged: {reader_error(home / 'episodes' / 'flipped.ctape')}"
+    delivered = {"destination": "file:///srv/ct", "at": "2026-11-22T21:18:36.500000Z",
+                 "key": "/srv/ct/episodes/x.ctape"}
+    assert (rows[eid]["state"], rows[eid]["steps"], rows[eid]["uploads"]) == ("uploaded", 14, [delivered])
+    assert rows[str(FULL_HEADER.episode_id)]["steps"] == 21
+
+
+def test_listing_a_journal_loads_no_pydantic(tmp_path: Path) -> None:
+    journals = tmp_path / "home" / "journals"
+    journals.mkdir(parents=True, mode=0o700)
+    JournalWriter.create(journals / f"{FULL_HEADER.episode_id}.journal", FULL_HEADER).close()
+    probe = ("import sys\nfrom collector.cli.main import main\nmain(['episodes'])\n"
+             "print('pydantic' in sys.modules, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env={"CODETAPE_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"})
+    assert done.stderr.strip() == "False"
+    assert done.stdout.startswith(f"{str(FULL_HEADER.episode_id)[:8]}  recording  pager  0 steps")

@@ -1,0 +1,114 @@
+"""What a developer does between bursts of typing: run the tests, look at git, commit.
+
+Test runs arrive as a `test_run` step from the pytest plugin plus the shell hook's `command` step;
+commits as the git watcher's `git` step plus the `git commit` command line.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.support.recorder import Recorder
+
+VERBS = ["Add", "Fix", "Handle", "Refactor", "Simplify", "Document", "Test", "Rename", "Speed up", "Clean up"]
+OBJECTS = ["parsing of edge cases", "error messages", "the public API", "type hints", "None inputs",
+           "the main loop", "caching", "unicode input", "helper functions", "module docstring"]
+FAILURES = ["AssertionError: assert None == 3", "NameError: name '{name}' is not defined",
+            "AttributeError: 'NoneType' object has no attribute '{name}'",
+            "TypeError: {name}() missing 1 required positional argument: 'value'",
+            "SyntaxError: '(' was never closed"]
+OTHER_COMMANDS = ["git status", "git diff --stat", "git log --oneline -5", "ls src", "python -m {mod}"]
+
+
+@dataclass
+class Activity:
+    rng: random.Random
+    recorder: Recorder
+    defs: dict[str, list[str]]  # path -> function names, for test node ids
+    _test_due: int = 0
+    _commit_due: int = 0
+    _head: str = field(default="")
+    _committed: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._head = self._sha()
+        self._test_due = self.rng.randint(5, 20) * 60_000
+        self._commit_due = self.rng.randint(20, 45) * 60_000
+
+    def _sha(self) -> str:
+        return f"{self.rng.getrandbits(160):040x}"
+
+    def between_bursts(self, progress: float) -> None:
+        if self.recorder.t >= self._test_due:
+            self.test_run(progress)
+        if self.recorder.t >= self._commit_due:
+            self.commit()
+        if self.rng.random() < 0.15:
+            line = self.rng.choice(OTHER_COMMANDS).format(mod="src")
+            self.command(line, 0, self.rng.randint(20, 900), None)
+
+    def finish(self) -> None:
+        self.test_run(1.0)
+        self.commit()
+
+    def command(self, line: str, exit_code: int, duration: int, tail: str | None) -> None:
+        self.recorder.advance(self.rng.randint(1500, 8000) + duration)
+        data = {"kind": "command", "source": "shell", "command_line": line, "exit_code": exit_code,
+                "duration_ms": duration}
+        if tail:
+            data["output_tail"] = tail
+        self.recorder.custom(data)
+
+    def test_run(self, progress: float) -> None:
+        self.recorder.save_all()
+        fail = 0.02 + 0.3 * (1 - progress)
+        tests: list[dict[str, Any]] = []
+        for path, names in self.defs.items():
+            stem = path.rsplit("/", 1)[-1].removesuffix(".py")
+            for name in names:
+                failed = self.rng.random() < fail
+                entry = {"nodeid": f"tests/test_{stem}.py::test_{name.lstrip('_')}",
+                         "outcome": "failed" if failed else "passed", "duration_ms": self.rng.randint(0, 40)}
+                if failed:
+                    entry["summary"] = self.rng.choice(FAILURES).format(name=name)
+                tests.append(entry)
+        duration = sum(t["duration_ms"] for t in tests) + self.rng.randint(300, 1500)
+        failures = [t for t in tests if t["outcome"] == "failed"]
+        self.recorder.advance(self.rng.randint(2000, 6000) + duration)
+        self.recorder.custom({"kind": "test_run", "source": "pytest", "args": ["-q"],
+                              "exit_status": int(bool(failures)), "duration_ms": duration, "tests": tests})
+        summary = "\n".join(f"FAILED {t['nodeid']} - {t['summary']}" for t in failures[-10:])
+        summary += f"\n{len(failures)} failed, {len(tests) - len(failures)} passed in {duration / 1000:.2f}s"
+        self.recorder.advance(self.rng.randint(5, 60))
+        self.recorder.custom({"kind": "command", "source": "shell", "command_line": "python -m pytest -q",
+                              "exit_code": int(bool(failures)), "duration_ms": duration,
+                              "output_tail": summary.strip()})
+        self._test_due = self.recorder.t + self.rng.randint(6, 25) * 60_000
+
+    def commit(self) -> None:
+        self.recorder.save_all()
+        files: list[dict[str, Any]] = []
+        for path, doc in self.recorder.docs.items():
+            lines = len(doc.buf.lines)
+            before = self._committed.get(path, 0)
+            if lines != before:
+                files.append({"path": path, "added": max(lines - before, 0) + self.rng.randint(0, 5),
+                              "deleted": max(before - lines, 0) + self.rng.randint(0, 3),
+                              "change": "M" if before else "A"})
+                self._committed[path] = lines
+        if not files:
+            return
+        message = f"{self.rng.choice(VERBS)} {self.rng.choice(OBJECTS)}"
+        sha, parent = self._sha(), self._head
+        self._head = sha
+        added = sum(f["added"] for f in files)
+        deleted = sum(f["deleted"] for f in files)
+        self.command(f"git commit -am '{message}'", 0, self.rng.randint(40, 400),
+                     f"[main {sha[:7]}] {message}\n {len(files)} files changed, {added} insertions(+), "
+                     f"{deleted} deletions(-)")
+        self.recorder.advance(self.rng.randint(20, 300))
+        self.recorder.custom({"kind": "git", "source": "git", "op": "commit", "sha": sha, "message": message,
+                              "parents": [parent], "files": files, "ref": "refs/heads/main"})
+        self._commit_due = self.recorder.t + self.rng.randint(20, 50) * 60_000

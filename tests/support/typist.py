@@ -1,0 +1,223 @@
+"""A simulated programmer typing target lines into a Buffer, one keystroke per content change.
+
+What VS Code does while someone types Python, reproduced closely enough for a benchmark:
+- Enter inserts a line break plus auto-indent (the previous line's indent, one level more after `:`
+  or an opening bracket, one less after `return`/`pass`/`raise`/`break`/`continue`); Enter on a line
+  holding only auto-indent replaces that whitespace (trimAutoWhitespace). Tab inserts 4 spaces,
+  Backspace in leading whitespace deletes back to the previous tab stop.
+- Brackets and single-line quotes whose partner is on the same line are auto-closed; typing the
+  partner later types over it (a caret move, no content change).
+- Identifiers of 4+ characters are often completed: 1-3 typed characters, then one change replacing
+  them with the whole word. Typos (a neighbouring key, sometimes followed by more characters) are
+  noticed and backspaced. Now and then a word is deleted (Ctrl+Backspace) and retyped, or a block
+  of lines is pasted.
+Every keystroke is `wait(delay_ms)` (time passes, the editor and linter act on their own) and then,
+unless it only moved the caret, `emit(change)` with the change it made to the buffer.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.support.buffer import Buffer, Change
+from tests.support.timing import Timing
+
+Wait = Callable[[int], None]
+Emit = Callable[[Change], None]
+
+OPENERS = {"(": ")", "[": "]", "{": "}"}
+QUOTES = ("'", '"')
+DEDENT_AFTER = re.compile(r"\s*(return|pass|raise|break|continue)\b")
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{3,}")
+WORDISH = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_. ")
+KEYBOARD = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
+NEIGHBOURS = {
+    ch: "".join(row[j] for j in (i - 1, i + 1) if 0 <= j < len(row))
+    for row in KEYBOARD for i, ch in enumerate(row)
+}
+
+
+@dataclass
+class Habits:
+    """How often this programmer does each thing (per character or per line)."""
+
+    typo: float = 0.025
+    complete: float = 0.45
+    retype_word: float = 0.004
+    paste: float = 0.008
+
+
+def indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def auto_pairs(content: str) -> dict[int, int]:
+    """Opening index -> partner index for brackets and one-line quotes closed on the same line."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    i = 0
+    while i < len(content):
+        ch = content[i]
+        if ch == "#":
+            break
+        if ch in QUOTES:
+            if content.startswith(ch * 3, i):
+                return pairs  # a triple-quoted string: type the rest of the line literally
+            j = i + 1
+            while j < len(content) and content[j] != ch:
+                j += 2 if content[j] == "\\" else 1
+            if j >= len(content):
+                return pairs
+            pairs[i] = j
+            i = j + 1
+            continue
+        if ch in OPENERS:
+            stack.append(i)
+        elif ch in ")]}" and stack:
+            opener = stack.pop()
+            if OPENERS.get(content[opener]) == ch:
+                pairs[opener] = i
+        i += 1
+    return pairs
+
+
+class Typist:
+    """Types lines into one buffer at a time; all randomness from `rng`."""
+
+    def __init__(self, rng: random.Random, timing: Timing, habits: Habits, wait: Wait, emit: Emit) -> None:
+        self.rng = rng
+        self.timing = timing
+        self.habits = habits
+        self.wait = wait
+        self.emit = emit
+
+    def enter(self, buf: Buffer, delay: int) -> None:
+        current = buf.current
+        if current.strip() == "":
+            self.wait(delay)
+            self.emit(buf.replace(buf.line, 0, buf.line, buf.col, "\n" + current))
+            return
+        indent = indent_of(current)
+        if current.rstrip().endswith((":", "(", "[", "{")):
+            indent += 4
+        elif DEDENT_AFTER.match(current):
+            indent = max(indent - 4, 0)
+        self.wait(delay)
+        self.emit(buf.type("\n" + " " * indent))
+
+    def indent_to(self, buf: Buffer, target: int) -> None:
+        """From auto-indent to the target indent with Tab, Backspace and spaces."""
+        have = buf.col
+        while have < target:
+            step = 4 if target - have >= 4 and have % 4 == 0 else 1
+            self.wait(self.timing.repeat())
+            self.emit(buf.type(" " * step))
+            have += step
+        while have > target:
+            step = have % 4 or 4
+            self.wait(self.timing.repeat())
+            self.emit(buf.backspace(step))
+            have -= step
+            if have < target:
+                self.wait(self.timing.repeat())
+                self.emit(buf.type(" " * (target - have)))
+                have = target
+
+    def type_lines(self, buf: Buffer, lines: list[str], *, first_enter: bool = True) -> None:
+        """Type `lines` after the caret's line (or, without first_enter, starting at the caret)."""
+        k = 0
+        while k < len(lines):
+            block = k == 0 or lines[k].lstrip().startswith(("def ", "class ", "async def ", "@")) or (
+                lines[k - 1].strip() == "")
+            delay = self.timing.line_end(block) + self.timing.key()
+            if first_enter or k > 0:
+                self.enter(buf, delay)
+                delay = self.timing.key()
+            remaining = len(lines) - k
+            if remaining > 2 and lines[k].strip() and self.rng.random() < self.habits.paste:
+                count = min(remaining, self.rng.randint(2, 14))
+                self.wait(delay + self.timing.choose())
+                self.emit(buf.replace_left(buf.col, "\n".join(lines[k : k + count])))
+                k += count
+                continue
+            line = lines[k]
+            if line.strip():
+                self.indent_to(buf, indent_of(line))
+                self.type_content(buf, line, indent_of(line))
+            k += 1
+        if buf.current.strip() == "" and buf.col > 0:
+            self.wait(self.timing.repeat())
+            self.emit(buf.backspace(buf.col))  # leave no trailing whitespace
+
+    def type_content(self, buf: Buffer, line: str, start: int) -> None:
+        pairs = auto_pairs(line)
+        buf.typing = True
+        closers: list[int] = []  # partner indexes of auto-inserted closers right of the caret
+        i = start
+        while i < len(line):
+            ch = line[i]
+            delay = self.timing.key()
+            word = IDENT.match(line, i)
+            at_word_start = i == 0 or not (line[i - 1].isalnum() or line[i - 1] == "_")
+            if word and at_word_start and self.rng.random() < self.habits.complete:
+                i = self._complete(buf, word.group(), i)
+                continue
+            if ch.isalpha() and self.rng.random() < self.habits.typo:
+                self._typo(buf, line, i)
+            if ch == " " and i > start and self.rng.random() < self.habits.retype_word:
+                back = self._retype_word(buf, line, i)
+                if back != i:
+                    i = back
+                    continue
+            self.wait(delay)
+            if closers and closers[-1] == i:
+                closers.pop()
+                buf.move(buf.line, buf.col + 1)  # typing over the auto-inserted closer
+            elif i in pairs:
+                closers.append(pairs[i])
+                change = buf.type(ch + line[pairs[i]])
+                buf.move(buf.line, buf.col - 1)  # the caret stays between the pair
+                self.emit(change)
+            else:
+                self.emit(buf.type(ch))
+            if not ch.isalnum():
+                self.wait(self.timing.after_word())
+            i += 1
+        buf.typing = False
+
+    def _complete(self, buf: Buffer, word: str, i: int) -> int:
+        typed = self.rng.randint(1, min(3, len(word) - 2))
+        for ch in word[:typed]:
+            self.wait(self.timing.key())
+            self.emit(buf.type(ch))
+        self.wait(self.timing.choose())
+        self.emit(buf.replace_left(typed, word))
+        return i + len(word)
+
+    def _typo(self, buf: Buffer, line: str, i: int) -> None:
+        wrong = self.rng.choice(NEIGHBOURS.get(line[i].lower(), "e"))
+        self.wait(self.timing.key())
+        self.emit(buf.type(wrong))
+        extra = 0
+        while extra < 2 and i + extra < len(line) and line[i + extra] in WORDISH and self.rng.random() < 0.4:
+            self.wait(self.timing.key())
+            self.emit(buf.type(line[i + extra]))
+            extra += 1
+        delay = self.timing.notice()
+        for _ in range(extra + 1):
+            self.wait(delay)
+            self.emit(buf.backspace())
+            delay = self.timing.repeat()
+
+    def _retype_word(self, buf: Buffer, line: str, i: int) -> int:
+        start = i
+        while start > 0 and (line[start - 1].isalnum() or line[start - 1] == "_"):
+            start -= 1
+        if start == i or start <= indent_of(line):
+            return i
+        self.wait(self.timing.notice())
+        self.emit(buf.backspace(i - start))
+        return start
