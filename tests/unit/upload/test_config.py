@@ -1,11 +1,8 @@
 """CODETAPE_HOME/config.toml (schemas/config.py), read by `collector.upload.destinations`: what it says
-becomes the destination, what is wrong is one line naming the file, the line and the key, and reading it
-loads no pydantic (`codetape status` reads it on every run)."""
+becomes the destination, what is wrong is one line naming the file, the line and the key."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -62,12 +59,3 @@ def test_no_config_no_destination(tmp_path: Path) -> None:
     given = configured(home, "file:///x")
     assert given is not None and given.settings == UploadSettings()
 
-
-def test_status_with_a_config_loads_no_pydantic(tmp_path: Path) -> None:
-    home = home_with(tmp_path, f'[upload]\nto = "{(tmp_path / "dest").as_uri()}"\nconcurrency = 2\n')
-    probe = ("import sys\nfrom collector.cli.main import main\nmain(['status'])\n"
-             "print('pydantic' in sys.modules, file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                          cwd=tmp_path, env={"CODETAPE_HOME": str(home.root), "PATH": "/usr/bin:/bin"})
-    assert done.stderr.strip() == "False"
-    assert f"0 signed episodes waiting for upload to {(tmp_path / 'dest').as_uri()}" in done.stdout
