@@ -26,8 +26,12 @@ class Terminal:
         return done.stdout
 
     def start(self, command: str, env: dict[str, str], width: int = 160, height: int = 45) -> None:
-        subprocess.run(["tmux", "-S", self.socket, "new-session", "-d", "-x", str(width), "-y", str(height),
-                        command], env=env, check=True, timeout=30)
+        """Start the server (no configuration read) with one window of `width` x `height` running `command`.
+        COLUMNS and LINES are left out of its environment: the program takes its size from the terminal
+        (pytest-xdist's workers set them to 80 x 24, which a full-screen program would believe)."""
+        env = {name: value for name, value in env.items() if name not in ("COLUMNS", "LINES")}
+        subprocess.run(["tmux", "-S", self.socket, "-f", "/dev/null", "new-session", "-d", "-x", str(width),
+                        "-y", str(height), command], env=env, check=True, timeout=30)
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p")

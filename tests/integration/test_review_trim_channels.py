@@ -192,8 +192,11 @@ def shown(text: str, *needles: str) -> list[str]:
 
 
 def broken_placeholders(text: str) -> list[str]:
-    """What in `text` opens like a placeholder but is not a whole one (one masked inside another)."""
-    return sorted({found for found in re.findall(r"«[^»]*»", text) if not PLACEHOLDER_RE.fullmatch(found)})
+    """What in `text` opens like a placeholder but is not a whole one (one masked inside another). A match
+    that holds a character no text has (a control character, or U+FFFD: bytes that are not UTF-8) runs
+    across binary data (a compressed frame that happens to hold the bytes of `«`), not across text."""
+    return sorted({found for found in re.findall(r"«[^»]*»", text)
+                   if found.isprintable() and "\ufffd" not in found and not PLACEHOLDER_RE.fullmatch(found)})
 
 
 def sign(home: Path, episode: Path, *trim: str) -> Path:
