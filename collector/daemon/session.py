@@ -33,22 +33,20 @@ from collector.daemon.echo import DiskEcho
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.paused import PausedWorkspaces
 from collector.daemon.test_reports import TestReports
-from collector.episode.edits import ColumnEdits, Edit, wire_edit
 from collector.errors import CodetapeError, JournalError, PolicyError, SettingsError
 from collector.home import Home
 from collector.journal import JournalWriter
-from collector.journal.frames import pack_step
 from collector.journal.rewrite import rewrite_header
-from collector.journal.writer import Packed
 from collector.policy.effective import effective_settings
 from collector.policy.recording import Policy
 from collector.policy.sharing import POLICY_FILE, load_signing_policy
 from collector.workspace.identity import identify
 from collector.workspace.registry import FILE as REGISTRY_FILE
 from collector.workspace.trust import settings_problem
-from schemas import CaptureSettings, ClientInfo, EpisodeHeader, Step, step_from_dict
+from schemas import CaptureSettings, ClientInfo, EpisodeHeader, Step, StepError, step_from_dict
 from schemas.common import PositionEncoding
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
+from schemas.steps import step_error_line
 
 log = logging.getLogger("codetape.collector")
 _ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
@@ -92,8 +90,7 @@ class Session:
         self._clock = clock
         self._lock = threading.RLock()
         self._episode: _Episode | None = None
-        self._pending: list[Step | Packed] | None = None  # add_many: the open episode's steps not yet written
-        self._edits = ColumnEdits()  # checks a plain edit's values as the schema would
+        self._pending: list[Step] | None = None  # add_many: the open episode's steps not yet written
         self._dropped_while_paused = 0
         self._open_docs = OpenDocuments()
         self._held = HeldChanges()
@@ -371,17 +368,11 @@ class Session:
     def _write(self, episode: _Episode, data: dict[str, Any], at_ms: int, owner: object) -> None:
         """Write one step (with its t_ms) to the episode and follow what it changes."""
         t_ms = data["t_ms"]
-        edit = wire_edit(data, self._edits)  # a keystroke's step: no pydantic objects
-        model: Step | Edit
-        written: Step | Packed
-        if edit is not None:
-            model, written = edit, Packed(pack_step(edit.to_dict()), t_ms)  # as its EditStep would be
-        else:
-            model = written = self._validated(data, t_ms)
+        model = self._validated(data, t_ms)
         if self._pending is not None:
-            self._pending.append(written)  # written by _flush, before the lock is released
+            self._pending.append(model)  # written by _flush, before the lock is released
         else:
-            episode.writer.append(written)
+            episode.writer.append(model)
         episode.disk.note(data, at_ms)
         self._open_docs.note(model, episode.writer.header.position_encoding, owner)
         episode.positional = episode.positional or model.kind in ("edit", "diagnostics", "cursor")
@@ -393,11 +384,9 @@ class Session:
         """The step's model, or a `malformed_input` gap naming the first field the schema refused."""
         try:
             return step_from_dict(data)
-        except pydantic.ValidationError as exc:
-            error = exc.errors(include_url=False)[0]
-            where = ".".join(str(part) for part in error["loc"][1:]) or "step"
+        except StepError as exc:
             gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
-                   "detail": f"invalid {kind_name(data)} step ({where}: {error['type']})"}
+                   "detail": f"invalid {kind_name(data)} step ({step_error_line(exc, values=False)})"}
             return step_from_dict(gap)
 
     def _record_gap(self, at_ms: object, source: str, reason: str, detail: str) -> None:

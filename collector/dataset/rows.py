@@ -14,19 +14,17 @@ from collections.abc import Iterable
 from itertools import repeat
 from typing import Any
 
+import msgspec
 import pyarrow as pa
-import pydantic_core
 
 from collector.dataset.reasons import Rejected
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
-from collector.episode.edits import Edit, EditRun, Record
-from collector.episode.plain_steps import PlainDiagnostics
 from collector.reconstruct.workspace import Workspace, step_texts
 from collector.text.digest import sha256_text
-from collector.text.document import Span
-from schemas.steps import CommandStep, EditStep, GitStep, SaveStep, TaskStep, TestRunStep
+from schemas.steps import CommandStep, GitStep, SaveStep, Step, TaskStep, TestRunStep, step_fields
 
-_COMMON = {"kind", "t_ms", "source", "path"}  # columns of their own in `steps`
+_COMMON = ("kind", "t_ms", "source", "path")  # columns of their own in `steps`
+_ENCODE = msgspec.json.Encoder().encode
 MAX_ROWS_BYTES = 32 << 20  # what a worker holds of one episode's rows, beside its files
 SEAL_EVERY = 4 << 20  # characters of rows gathered before they are turned into Arrow
 _SHORT = 256  # a text this short is not scanned for what JSON escapes: 6 characters each at most
@@ -91,28 +89,16 @@ class StepRows:
         self.workspace: Workspace | None = None
         self.last: tuple[int, int] = (-1, 0)  # index and t_ms of the last step
 
-    def observe(self, index: int, step: Record, workspace: Workspace) -> None:
+    def observe(self, index: int, step: Step, workspace: Workspace) -> None:
         self._observe(index, step, workspace)
         self._seal_when_due()
 
-    def _observe(self, index: int, step: Record, workspace: Workspace) -> None:
+    def _observe(self, index: int, step: Step, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
-        if isinstance(step, EditStep):
-            step = Edit.from_step(step)
-        if isinstance(step, Edit):  # most steps: no row elsewhere
-            self._room(sum(json_size(text) for _span, text in step.changes))
-            data = edit_data(step)
-            self._grow(len(data))
-            self._step(index, step.t_ms, "edit", step.source, step.path, data)
-            return
-        if isinstance(step, PlainDiagnostics):  # its data made as it was read
-            self._grow(len(step.data))
-            self._step(index, step.t_ms, "diagnostics", step.source, step.path, step.data)
-            return
         self._room(sum(map(json_size, step_texts(step))))  # (a file's text: the rest of a step is short)
-        data = step.model_dump_json(exclude=_COMMON, exclude_defaults=True)
+        data = _ENCODE(step_fields(step, _COMMON)).decode()
         self._grow(len(data))
-        self._step(index, step.t_ms, step.kind, step.source, vars(step).get("path"), data)
+        self._step(index, step.t_ms, step.kind, step.source, getattr(step, "path", None), data)
         match step:
             case SaveStep():
                 self._room(workspace.size(step.path) or 0)
@@ -135,24 +121,6 @@ class StepRows:
                 self.outcome = step.outcome
             case _:
                 pass
-
-    def observe_run(self, first: int, run: EditRun, workspace: Workspace) -> None:
-        """`observe` for a run of edits replayed as one change (verify_replay's `observe_run`): their rows
-        in `steps`, column by column (edits have no row elsewhere)."""
-        count = len(run)
-        self.workspace, self.last = workspace, (first + count - 1, run.times[-1])
-        data = run_data(run)
-        self._grow(sum(map(len, data)))
-        steps, times, kinds, sources, paths, datas = self._step_columns
-        steps.extend(range(first, first + count))
-        times.extend(run.times)
-        kinds.extend(repeat("edit", count))
-        sources.extend(run.sources)
-        paths.extend(repeat(run.path, count))  # a run edits one file
-        datas.extend(data)
-        self.steps.rows += count
-        self.steps.pending += count
-        self._seal_when_due()
 
     def _step(self, index: int, t_ms: int, kind: str, source: str, path: str | None, data: str) -> None:
         steps, times, kinds, sources, paths, datas = self._step_columns
@@ -233,46 +201,6 @@ class StepRows:
         if self.size + size > self.limit:
             raise Rejected("too_large", f"its rows would hold more than {self.limit >> 20} MiB of text "
                            "(file states at every save and commit, steps, tests)")
-
-
-def edit_data(step: Edit) -> str:
-    """The `data` of an edit step's row: what the EditStep's `model_dump_json(exclude=_COMMON,
-    exclude_defaults=True)` gives (its version when there is one, its changes, each change's range when it
-    has one), written from its values, each text encoded by pydantic's own JSON encoder unless it is printable
-    without a quote or a backslash, so nothing to escape (edits are most of the steps;
-    tests/unit/test_dataset_rows.py compares the two)."""
-    head = '{"changes":[' if step.version is None else f'{{"version":{step.version},"changes":['
-    if len(step.changes) == 1:  # most edits: the join below without its list
-        return head + _change(*step.changes[0]) + "]}"
-    return head + ",".join(_change(span, text) for span, text in step.changes) + "]}"
-
-
-def _change(span: Span | None, text: str) -> str:
-    encoded = f'"{text}"' if text.isprintable() and '"' not in text and "\\" not in text else \
-        pydantic_core.to_json(text).decode()
-    return f'{{"text":{encoded}}}' if span is None else _RANGED % (*span, encoded)
-
-
-_RANGED = '{"range":{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}},"text":%s}'
-def run_data(run: EditRun) -> list[str]:
-    """The `data` of each edit of a run of typed characters: edit_data's, formatted a run at a time (its
-    line's part once; the texts quoted as they are when none of them needs an escape)."""
-    texts, chars, versions = run.texts, run.chars, run.versions
-    joined = "".join(texts)
-    quote = '"' if joined.isprintable() and '"' not in joined and "\\" not in joined else ""
-    if not quote:
-        texts = [f'"{text}"' if text.isprintable() and '"' not in text and "\\" not in text else
-                 pydantic_core.to_json(text).decode() for text in texts]
-    start = f'"changes":[{{"range":{{"start":{{"line":{run.line},"character":'
-    end = f'}},"end":{{"line":{run.line},"character":'
-    text_at, close = f'}}}},"text":{quote}', f"{quote}}}]}}"
-    if None not in versions:
-        return [f'{{"version":{version},{start}{char}{end}{char}{text_at}{text}{close}'
-                for version, char, text in zip(versions, chars, texts, strict=True)]
-    if versions.count(None) == len(versions):
-        return [f"{{{start}{char}{end}{char}{text_at}{text}{close}"
-                for char, text in zip(chars, texts, strict=True)]
-    return list(map(edit_data, run.edits()))
 
 
 def json_size(text: str) -> int:

@@ -18,7 +18,8 @@ from collector.episode.decoding import unpack
 from collector.episode.layout import frame_at, read_layout
 from collector.episode.limits import READER, Limits
 from collector.errors import EpisodeError
-from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, steps_from_dicts
+from schemas import STEP_KINDS, EpisodeHeader, Step, StepError, step_from_dict, steps_from_dicts
+from schemas.steps import step_error_line
 
 VERSION = 1
 BATCH = 16  # steps validated in one call: larger batches keep more young objects for the collector to walk
@@ -84,7 +85,7 @@ class Episode:
         known = [step_dict for step_dict in batch if step_dict.get("kind") in STEP_KINDS]
         try:
             valid = steps_from_dicts(known)
-        except pydantic.ValidationError:
+        except StepError:
             pass
         else:
             if len(known) < len(batch):
@@ -99,8 +100,8 @@ class Episode:
                 continue
             try:
                 valid.append(step_from_dict(step_dict))
-            except pydantic.ValidationError as exc:
-                return valid, EpisodeError(f"step {number} ({kind}) is invalid: {first_error(exc)}")
+            except StepError as exc:
+                return valid, EpisodeError(f"step {number} ({kind}) is invalid: {step_error_line(exc)}")
         raise AssertionError("a batch of steps failed validation, yet each step passed")
 
     def step_dicts(self, first_chunk: int = 0) -> Iterator[dict[str, Any]]:

@@ -15,7 +15,8 @@ from collector.text.longline import CHUNK, LongLine, make_line
 from collector.text.positions import content_of, split_lines, to_index, units
 
 if TYPE_CHECKING:
-    from schemas.common import PositionEncoding, Range
+    from schemas.common import PositionEncoding
+    from schemas.steps.base import Range
 
 Line = str | LongLine
 Span = tuple[int, int, int, int]  # a range as (start line, start character, end line, end character)
