@@ -265,9 +265,8 @@ def _valid_step(frame: Frame, last_t: int) -> Step | str:
 def _note_files(steps: Iterator[Step], files: set[str]) -> Iterator[Step]:
     """Pass steps through, noting every workspace path a step names (`path`, and `new_path` of renames)."""
     for step in steps:
-        fields = vars(step)  # field values (getattr of a field its kind lacks takes pydantic's slow path)
         for name in ("path", "new_path"):
-            value = fields.get(name)
+            value = getattr(step, name, None)
             if isinstance(value, str):
                 files.add(value)
         yield step

@@ -62,8 +62,8 @@ def test_every_step_before_an_invalid_one_is_yielded_then_it_is_named(tmp_path: 
     steps.insert(0, {"kind": "from-the-future", "t_ms": 0, "source": "cli"})
     seen, error, skipped = _read(_episode(tmp_path, steps))
     assert seen == list(range(bad))
-    assert error is not None and str(error) == (f"step {bad + 1} (note) is invalid: note.text: String should "
-                                                "have at most 65536 characters")
+    assert error is not None and str(error) == (f"step {bad + 1} (note) is invalid: text: Expected `str` of "
+                                                "length <= 65536")
     assert skipped == {"from-the-future": 1}
 
 

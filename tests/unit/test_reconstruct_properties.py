@@ -20,9 +20,11 @@ from hypothesis import strategies as st
 
 from collector.reconstruct.workspace import LINE_COST, Workspace
 from collector.text.document import Document
-from schemas.common import PositionEncoding, Range
+from schemas.common import PositionEncoding
 from schemas.steps import EditStep, OpenStep
+from schemas.steps.base import Range
 from tests.examples import examples
+from tests.structs import make
 
 ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 BREAK = re.compile(r"\r\n|\r|\n")
@@ -85,7 +87,7 @@ change_lists = st.lists(st.tuples(st.one_of(st.just(None), ranges, ranges, range
 def lsp_range(where: tuple[int, int, int, int] | None) -> Range | None:
     if where is None:
         return None
-    return Range.model_validate({"start": {"line": where[0], "character": where[1]},
+    return make(Range, {"start": {"line": where[0], "character": where[1]},
                                  "end": {"line": where[2], "character": where[3]}})
 
 
@@ -141,7 +143,7 @@ def test_workspace_replays_edit_steps_like_the_model(encoding: PositionEncoding,
     workspace.apply(OpenStep(t_ms=0, source="bridge", path="a.txt", text=initial))
     expected = initial
     for t_ms, step_changes in enumerate(steps, start=1):
-        edit = EditStep.model_validate({"t_ms": t_ms, "source": "bridge", "path": "a.txt", "changes": [
+        edit = make(EditStep, {"t_ms": t_ms, "source": "bridge", "path": "a.txt", "changes": [
             {"text": new} if where is None else {"range": lsp_range(where), "text": new}
             for where, new in step_changes]})
         workspace.apply(edit)
