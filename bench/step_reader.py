@@ -10,13 +10,14 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from pathlib import Path
 
 from collector.episode import open_episode
 from collector.verify.integrity import verify_replay
 
 
 def main() -> None:
-    episode = open_episode(sys.argv[1])
+    episode = open_episode(Path(sys.argv[1]))
     reads: list[float] = []
     replays: list[float] = []
     count = 0
