@@ -7,8 +7,8 @@ relative to a per-document caret; everything else is stored as a map with its pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from collector.errors import EpisodeError
 from collector.text.positions import caret_after
@@ -16,6 +16,9 @@ from collector.text.positions import caret_after
 if TYPE_CHECKING:  # a Literal; schemas.common loads pydantic, which outlines need not
     from schemas.common import PositionEncoding
 
+T = TypeVar("T")
+# what makes an edit of its values: (t_ms, source, path, version, [(span or None, text)])
+MakeEdit = Callable[[Any, Any, Any, Any, list[tuple[Any, str]]], T]
 GENERIC, EDIT = 0, 1
 MAX_CHUNK_STEPS = 65_536
 MAX_STEP_CHANGES = 100_000  # as schemas.steps.EditStep allows
@@ -93,7 +96,7 @@ def encode_chunk(steps: list[dict[str, Any]], encoding: PositionEncoding) -> dic
 
 def decode_chunk(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
     """Step dicts from one chunk's columns; raises EpisodeError naming the inconsistency."""
-    return list(iter_chunk(chunk, encoding))
+    return list(iter_chunk(chunk, encoding, edit_dict))
 
 
 def edit_dict(t_ms: Any, source: Any, path: Any, version: Any,
@@ -120,17 +123,20 @@ def plain_changes(changes: list[tuple[Any, str]]) -> list[dict[str, Any]]:
     return plain
 
 
-def iter_chunk(chunk: Any, encoding: PositionEncoding) -> Iterator[dict[str, Any]]:
-    """Like decode_chunk, one step at a time: only one decoded step is in memory beside the columns."""
+def iter_chunk(chunk: Any, encoding: PositionEncoding,
+               make_edit: MakeEdit[T]) -> Iterator[dict[str, Any] | T]:
+    """Like decode_chunk, one step at a time: only one decoded step is in memory beside the columns. An
+    edit is what `make_edit` makes of its values: `edit_dict` makes its plain dict; the reader makes
+    EditSteps directly (collector/episode/edit_structs.py)."""
     try:
-        yield from _decode(chunk, encoding)
+        yield from _decode(chunk, encoding, make_edit)
     except EpisodeError:
         raise
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise EpisodeError(f"step chunk is malformed ({type(exc).__name__}: {exc})") from None
 
 
-def _decode(chunk: Any, encoding: PositionEncoding) -> Iterator[dict[str, Any]]:
+def _decode(chunk: Any, encoding: PositionEncoding, make_edit: MakeEdit[T]) -> Iterator[dict[str, Any] | T]:
     if not isinstance(chunk, dict):
         raise EpisodeError("step chunk is not a map")
     n = chunk["n"]
@@ -196,7 +202,7 @@ def _decode(chunk: Any, encoding: PositionEncoding) -> Iterator[dict[str, Any]]:
                     line, char = caret_after(sl, sc, change_text, encoding)
             change_no += 1
         carets[path] = (line, char)
-        yield edit_dict(t, source, path_name, version, changes)
+        yield make_edit(t, source, path_name, version, changes)
     leftover = next(generic, None), next(edits, None), next_full
     if leftover != (None, None, None) or change_no != len(lengths):
         raise EpisodeError("step chunk has entries left over")

@@ -25,6 +25,7 @@ from collector.text.document import Document
 from schemas.common import PositionEncoding
 from schemas.steps import (
     CloseStep,
+    ContentChange,
     DiagnosticsStep,
     EditStep,
     FileChangeStep,
@@ -172,6 +173,8 @@ class Workspace:
     def _edit(self, step: EditStep) -> None:
         """apply() for an edit: its memory check, then its changes, each counting its own work."""
         changes = step.changes
+        if len(changes) == 1 and self._type_on(step.path, changes[0]):
+            return
         growth = 0
         for change in changes:
             text = change.text
@@ -187,6 +190,23 @@ class Workspace:
                 self._refuse_work(step)
             self.work += doc.apply(change.range, change.text)
         self._account((step.path,))
+
+    def _type_on(self, path: str, change: ContentChange) -> bool:
+        """An edit that types on where the one before it typed (Document.type_on), with the checks and
+        the accounting `_edit` would give it; False, having done nothing, for any other edit or one that
+        the checks refuse (`_edit` then applies or refuses it as ever)."""
+        doc, text = self.buffers.get(path), change.text
+        if doc is None or change.range is None or self.work > self.work_limit or \
+                self.weight + 2 * len(text) + 2 * LINE_COST > self.limit:  # (text without a line break)
+            return False
+        work = doc.type_on(change.range, text)
+        if work is None:
+            return False
+        self._clean.pop(path, None)
+        self.work += work
+        self.weight += len(text)  # (as `_account` counts it: the size grew by the text, the lines did not)
+        self._weights[path] += len(text)
+        return True
 
     def _refuse_memory(self, step: Step) -> NoReturn:
         raise FilesTooLarge(f"step at {step.t_ms} ms would take the reconstructed files above "

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from collector.episode import Episode
-from collector.episode.chunk import iter_chunk
+from collector.episode.chunk import edit_dict, iter_chunk
 from collector.episode.container import KEYFRAME, MAGIC, STEPS, Frame, decompress, iter_frames, read_preamble
 from collector.episode.decoding import unpack
 from collector.episode.keyframe import Placed, read_keyframes
@@ -60,7 +60,7 @@ class ChunkSteps:
     def __iter__(self) -> Iterator[Step]:
         frame = self.frame
         chunk = unpack(decompress(frame), f"steps frame at byte {frame.offset}")
-        for data in iter_chunk(chunk, self.encoding):
+        for data in iter_chunk(chunk, self.encoding, edit_dict):
             number = self.seen_before + self.seen
             self.seen += 1
             if data["t_ms"] < self.last_t:
