@@ -4,10 +4,8 @@ run on its own over the same episodes of a bench.dataset_build source, in this p
     .venv/bin/python -m bench.dataset_stages SOURCE [--episodes 100]
 
 SOURCE is a source `bench.dataset_build --work DIR` left (DIR/source-100, say). Stages: reading the steps
-as the build does (collector.episode.records: chunks decoded, runs of typed characters read a run at a
-time and edits checked from their columns, most diagnostics without their models, the other kinds
-validated into models), replaying them (verify_replay over the steps read,
-runs of typed characters as one change as the build replays them), the rows (StepRows as its
+as the build does (`Episode.steps()`: chunks decoded, each step validated into its struct), replaying
+them (verify_replay over the steps read), the rows (StepRows as its
 observer, less the replay), the summary the consent check compares, the rest of the transform (fetch, hash,
 container, signature, consent scope, episode row; the whole transform less the stages above, so it also
 holds what the stages cost together beyond their sum apart), and writing the rows (the build's
@@ -29,11 +27,9 @@ from collector.dataset.rows import StepRows
 from collector.dataset.source import entries, locate, reader_for
 from collector.dataset.transform import Context, Outcome, transform
 from collector.episode import Episode, open_episode
-from collector.episode.edits import EditRun, Record
-from collector.episode.records import records
 from collector.episode.summary import summarize
-from collector.reconstruct.workspace import Workspace
 from collector.verify.integrity import verify_replay
+from schemas import Step
 from schemas.config import UploadSettings
 
 
@@ -51,7 +47,7 @@ def stages(source: Path, count: int) -> tuple[int, int, dict[str, float]]:
     transform(listing[0], Context(where, 1))  # imports and the models' first build, not measured
     StepRows("warm", "k", "2026-01").finish()
     seconds: dict[str, float] = {}
-    seconds["read"] = cpu(lambda: [sum(1 for _ in records(episode, runs=True)) for episode in episodes])
+    seconds["read"] = cpu(lambda: [sum(1 for _ in episode.steps()) for episode in episodes])
     seconds.update(_after_validation(episodes))
     outcomes: list[Outcome] = []
     whole = cpu(lambda: outcomes.extend(transform(entry, Context(where, 1)) for entry in listing))
@@ -62,32 +58,25 @@ def stages(source: Path, count: int) -> tuple[int, int, dict[str, float]]:
 
 def _after_validation(episodes: list[Episode]) -> dict[str, float]:
     """The replay, the rows and the summary, over steps validated beforehand (held only here)."""
-    validated = [list(records(episode, runs=True)) for episode in episodes]
-    replay = cpu(lambda: [verify_replay(e, steps, observe_run=_no_rows)
+    validated = [list(episode.steps()) for episode in episodes]
+    replay = cpu(lambda: [verify_replay(e, steps)
                           for e, steps in zip(episodes, validated, strict=True)])
     return {"replay": replay, "rows": cpu(lambda: _rows(episodes, validated)) - replay,
             "summary": cpu(lambda: _summaries(episodes, validated))}
 
 
-def _no_rows(first: int, run: EditRun, workspace: Workspace) -> None:
-    """No observer: the replay alone, runs of typed characters as one change as the build has them."""
-
-
-def _rows(episodes: list[Episode], validated: list[list[Record | EditRun]]) -> None:
+def _rows(episodes: list[Episode], validated: list[list[Step]]) -> None:
     for episode, steps in zip(episodes, validated, strict=True):
         rows = StepRows("bench", "k", "2026-01")
-        verify_replay(episode, steps, observe=rows.observe, observe_run=rows.observe_run)
+        verify_replay(episode, steps, observe=rows.observe)
         rows.finish()
 
 
-def _summaries(episodes: list[Episode], validated: list[list[Record | EditRun]]) -> None:
+def _summaries(episodes: list[Episode], validated: list[list[Step]]) -> None:
     for episode, steps in zip(episodes, validated, strict=True):
         summary = summarize(episode, ())
         for step in steps:
-            if isinstance(step, EditRun):
-                summary.add_run(step)
-            else:
-                summary.add(step)
+            summary.add(step)
 
 
 def _write(outcomes: list[Outcome]) -> None:

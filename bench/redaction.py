@@ -39,7 +39,8 @@ from collector.text.digest import sha256_text
 from corpora.heldout_corpus import build as heldout_cases
 from corpora.redaction_corpus import Case, build
 from schemas import Step, step_to_dict
-from schemas.steps import EditStep, OpenStep, RedactionStep, SaveStep
+from schemas.steps import ContentChange, EditStep, OpenStep, RedactionStep, SaveStep
+from schemas.steps.base import Position, Range
 from tests.support.sessions import generate
 
 NODE_MODULES = Path(__file__).parent.parent / "editor_extensions/vscode/node_modules"
@@ -91,8 +92,8 @@ def typed_steps(text: str) -> list[Step]:
     line = col = 0
     for n, ch in enumerate(text):
         at = {"line": line, "character": col}
-        steps.append(EditStep.model_validate({"t_ms": n + 1, "source": "bridge", "path": "case.txt",
-                                              "changes": [{"range": {"start": at, "end": at}, "text": ch}]}))
+        steps.append(EditStep(t_ms=n + 1, source="bridge", path="case.txt", changes=[
+            ContentChange(range=Range(start=Position(**at), end=Position(**at)), text=ch)]))
         line, col = (line + 1, 0) if ch == "\n" else (line, col + (2 if ord(ch) > 0xFFFF else 1))
     steps.append(SaveStep(t_ms=len(text) + 1, source="bridge", path="case.txt", sha256=sha256_text(text)))
     return steps

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from schemas.header import FORMAT_VERSION, CaptureSettings, ClientInfo, EpisodeHeader, WorkspaceIdentity
-    from schemas.steps import STEP_KINDS, Step, step_adapter, step_from_dict, step_to_dict, steps_from_dicts
+    from schemas.steps import STEP_KINDS, Step, StepError, step_from_dict, step_to_dict, steps_from_dicts
 
 _HOME = {
     "FORMAT_VERSION": "schemas.header", "CaptureSettings": "schemas.header", "ClientInfo": "schemas.header",
     "EpisodeHeader": "schemas.header", "WorkspaceIdentity": "schemas.header",
-    "STEP_KINDS": "schemas.steps", "Step": "schemas.steps", "step_adapter": "schemas.steps",
+    "STEP_KINDS": "schemas.steps", "Step": "schemas.steps", "StepError": "schemas.steps",
     "step_from_dict": "schemas.steps", "step_to_dict": "schemas.steps", "steps_from_dicts": "schemas.steps",
 }
 
@@ -32,5 +32,5 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "FORMAT_VERSION", "STEP_KINDS", "CaptureSettings", "ClientInfo", "EpisodeHeader", "Step",
-    "WorkspaceIdentity", "step_adapter", "step_from_dict", "step_to_dict", "steps_from_dicts",
+    "StepError", "WorkspaceIdentity", "step_from_dict", "step_to_dict", "steps_from_dicts",
 ]

@@ -1,4 +1,5 @@
-"""Types shared by every step: positions, ranges, the step base and its clock."""
+"""Types the pydantic models share (header, consent, upload, settings): the base model and constrained
+values. The steps' own (msgspec structs) are in schemas/steps/base.py."""
 
 from __future__ import annotations
 
@@ -24,24 +25,3 @@ class Model(BaseModel):
     """Strict, immutable base for everything in an episode."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class Position(Model):
-    """A zero-based line and character offset, counted in the episode's position encoding."""
-
-    line: Annotated[int, Field(ge=0, le=2**31)]
-    character: Annotated[int, Field(ge=0, le=2**31)]
-
-
-class Range(Model):
-    """A half-open span between two positions, as in LSP."""
-
-    start: Position
-    end: Position
-
-
-class StepBase(Model):
-    """Every step: when it happened (ms since the episode start) and which component saw it."""
-
-    t_ms: Millis
-    source: Source

@@ -22,7 +22,7 @@ from schemas.config import CodetapeConfig
 from schemas.consent import ConsentStatement
 from schemas.editor import NAMESPACE, EditorSettings
 from schemas.header import EpisodeHeader
-from schemas.steps import step_adapter
+from schemas.steps import step_json_schema
 from schemas.upload import RevocationRecord, RevocationStatement, UploadManifest
 
 DIRECTORY = Path(__file__).resolve().parent
@@ -47,7 +47,7 @@ def render() -> dict[str, str]:
     """File name -> content for every generated schema file."""
     schemas = {
         "step.schema.json": _document(
-            step_adapter.json_schema(mode="validation"), "codetape step",
+            step_json_schema(), "codetape step",
             "One step of a codetape episode (schemas/steps/), discriminated by `kind`."),
         "episode-header.schema.json": _document(
             EpisodeHeader.model_json_schema(mode="validation"), "codetape episode header",

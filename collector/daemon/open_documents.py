@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from collector.episode.edits import Edit
 from collector.text.digest import sha256_text
 from collector.text.document import Document, Span
-from schemas.common import PositionEncoding, Range
+from schemas.common import PositionEncoding
 from schemas.steps import CloseStep, EditStep, GapStep, OpenStep, SaveStep, Step
+from schemas.steps.base import Range
 
 TOUCHING = frozenset({"edit", "save"})  # the step kinds that need the document's text in the episode
 
@@ -37,11 +37,9 @@ class OpenDocuments:
         self._open: dict[str, _Open] = {}
         self._held: set[str] = set()  # the documents the open episode holds: its replay has them open
 
-    def note(self, step: Step | Edit, encoding: PositionEncoding, owner: object = None) -> None:
+    def note(self, step: Step, encoding: PositionEncoding, owner: object = None) -> None:
         """Follow one step written to the episode (positions in `encoding`, the episode's) `owner` sent."""
         match step:
-            case Edit():
-                self._edit(step.path, step.version, step.changes, encoding)
             case OpenStep(source="collector") if step.path in self._open:
                 pass  # `opening`'s step: the document as followed, nobody opened it again
             case OpenStep():

@@ -3,9 +3,8 @@
 The session decides when an episode opens and ends and which steps reach it; an `OpenEpisode` turns
 them into journal frames. `start` creates the journal under a new header; `t_ms` places a step in the
 episode (milliseconds from its start, never before the last step); `write` checks a step against the
-schema (a keystroke's edit without pydantic objects, anything refused becomes a `malformed_input` gap)
-and writes it, or keeps it for `flush` while a batch is written; `close` ends the journal for sealing.
-Not thread-safe: the session's lock guards it.
+schema (anything refused becomes a `malformed_input` gap) and writes it, or keeps it for `flush` while
+a batch is written; `close` ends the journal for sealing. Not thread-safe: the session's lock guards it.
 """
 
 from __future__ import annotations
@@ -16,20 +15,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pydantic
-
 from collector import __version__
 from collector.daemon.admission import kind_name
 from collector.daemon.echo import DiskEcho
-from collector.episode.edits import ColumnEdits, Edit, wire_edit
 from collector.errors import JournalError
 from collector.journal import JournalWriter
-from collector.journal.frames import pack_step
 from collector.journal.rewrite import rewrite_header
-from collector.journal.writer import Packed
-from schemas import CaptureSettings, ClientInfo, EpisodeHeader, Step, WorkspaceIdentity, step_from_dict
+from schemas import (
+    CaptureSettings,
+    ClientInfo,
+    EpisodeHeader,
+    Step,
+    StepError,
+    WorkspaceIdentity,
+    step_from_dict,
+)
 from schemas.common import PositionEncoding
 from schemas.settings import WorkspaceSettings
+from schemas.steps import step_error_line
 
 _POSITIONAL = ("edit", "diagnostics", "cursor")
 
@@ -45,8 +48,7 @@ class OpenEpisode:
         self.positional = False  # a step with positions (edit, diagnostics, cursor) was written
         self.last_activity = time.monotonic()  # when the last step was written (time.monotonic)
         self._disk = DiskEcho()
-        self._edits = ColumnEdits()  # checks a plain edit's values as the schema would
-        self._batch: list[Step | Packed] | None = None  # steps kept for `flush`
+        self._batch: list[Step] | None = None  # steps kept for `flush`
 
     @classmethod
     def start(cls, journals: Path, episode_id: uuid.UUID, start_ms: int, *, workspace: WorkspaceIdentity,
@@ -80,21 +82,15 @@ class OpenEpisode:
         """Whether `step` is the file watcher's view of content this episode already recorded."""
         return self._disk.is_echo(step, at_ms)
 
-    def write(self, data: dict[str, Any], at_ms: int) -> Step | Edit:
+    def write(self, data: dict[str, Any], at_ms: int) -> Step:
         """Write one step (`data` holds its `t_ms`) that happened at `at_ms`; returns what was written:
-        the step's model, or the `malformed_input` gap that replaced it."""
+        the step, or the `malformed_input` gap that replaced it."""
         t_ms = data["t_ms"]
-        edit = wire_edit(data, self._edits)  # a keystroke's step: no pydantic objects
-        model: Step | Edit
-        written: Step | Packed
-        if edit is not None:
-            model, written = edit, Packed(pack_step(edit.to_dict()), t_ms)  # as its EditStep would be
-        else:
-            model = written = _validated(data, t_ms)
+        model = _validated(data, t_ms)
         if self._batch is not None:
-            self._batch.append(written)
+            self._batch.append(model)
         else:
-            self.writer.append(written)
+            self.writer.append(model)
         self._disk.note(data, at_ms)
         self.positional = self.positional or model.kind in _POSITIONAL
         self.last_t, self.steps = t_ms, self.steps + 1
@@ -146,9 +142,7 @@ def _validated(data: dict[str, Any], t_ms: int) -> Step:
     """The step's model, or a `malformed_input` gap naming the first field the schema refused."""
     try:
         return step_from_dict(data)
-    except pydantic.ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in error["loc"][1:]) or "step"
+    except StepError as exc:
         gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
-               "detail": f"invalid {kind_name(data)} step ({where}: {error['type']})"}
+               "detail": f"invalid {kind_name(data)} step ({step_error_line(exc, values=False)})"}
         return step_from_dict(gap)

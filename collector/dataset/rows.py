@@ -14,19 +14,41 @@ from collections.abc import Iterable
 from itertools import repeat
 from typing import Any
 
+import msgspec
 import pyarrow as pa
-import pydantic_core
 
 from collector.dataset.reasons import Rejected
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
-from collector.episode.edits import Edit, EditRun, Record
-from collector.episode.plain_steps import PlainDiagnostics
 from collector.reconstruct.workspace import Workspace, step_texts
 from collector.text.digest import sha256_text
-from collector.text.document import Span
-from schemas.steps import CommandStep, EditStep, GitStep, SaveStep, TaskStep, TestRunStep
+from schemas.steps import (
+    STEP_TYPES,
+    CommandStep,
+    EditStep,
+    GitStep,
+    SaveStep,
+    Step,
+    TaskStep,
+    TestRunStep,
+)
 
-_COMMON = {"kind", "t_ms", "source", "path"}  # columns of their own in `steps`
+_HEAD = len('{"kind":"","t_ms":,"source":"",')  # a step's encoding starts with these, values put in
+_PATH_HEAD = len('"path":,')
+_CUT_PATH = frozenset(kind for kind in STEP_TYPES if "path" in kind.__struct_fields__)
+
+
+def _front_holds(kind: type[Step]) -> bool:
+    """Whether a step type's encoding starts as step_data expects: `t_ms`, `source`, then `path` when it
+    has one, each required (never left out as a default)."""
+    front = ("t_ms", "source", "path") if kind in _CUT_PATH else ("t_ms", "source")
+    fields = msgspec.structs.fields(kind)[:len(front)]
+    return tuple(field.name for field in fields) == front and all(field.required for field in fields)
+
+
+if not all(map(_front_holds, STEP_TYPES)):
+    raise ImportError("step_data cuts t_ms, source and path from the front of a step's encoding: a step "
+                      "type declares them in another order")
+_ENCODE = msgspec.json.Encoder().encode
 MAX_ROWS_BYTES = 32 << 20  # what a worker holds of one episode's rows, beside its files
 SEAL_EVERY = 4 << 20  # characters of rows gathered before they are turned into Arrow
 _SHORT = 256  # a text this short is not scanned for what JSON escapes: 6 characters each at most
@@ -91,28 +113,32 @@ class StepRows:
         self.workspace: Workspace | None = None
         self.last: tuple[int, int] = (-1, 0)  # index and t_ms of the last step
 
-    def observe(self, index: int, step: Record, workspace: Workspace) -> None:
+    def observe(self, index: int, step: Step, workspace: Workspace) -> None:
+        self.workspace, self.last = workspace, (index, step.t_ms)
+        if type(step) is EditStep:  # most steps: a row in `steps` and nothing else
+            self._edit(index, step)
+            return
         self._observe(index, step, workspace)
         self._seal_when_due()
 
-    def _observe(self, index: int, step: Record, workspace: Workspace) -> None:
-        self.workspace, self.last = workspace, (index, step.t_ms)
-        if isinstance(step, EditStep):
-            step = Edit.from_step(step)
-        if isinstance(step, Edit):  # most steps: no row elsewhere
-            self._room(sum(json_size(text) for _span, text in step.changes))
-            data = edit_data(step)
-            self._grow(len(data))
-            self._step(index, step.t_ms, "edit", step.source, step.path, data)
-            return
-        if isinstance(step, PlainDiagnostics):  # its data made as it was read
-            self._grow(len(step.data))
-            self._step(index, step.t_ms, "diagnostics", step.source, step.path, step.data)
-            return
-        self._room(sum(map(json_size, step_texts(step))))  # (a file's text: the rest of a step is short)
-        data = step.model_dump_json(exclude=_COMMON, exclude_defaults=True)
+    def _edit(self, index: int, step: EditStep) -> None:
+        """observe() for an edit, inline: most steps are edits."""
+        changes = step.changes
+        texts = len(changes[0].text) if len(changes) == 1 else sum(len(change.text) for change in changes)
+        most = 6 * texts  # (the characters of their JSON, at most: as json_size counts)
+        if self.size + most > self.limit:
+            self._room(most)
+        data = step_data(step)
         self._grow(len(data))
-        self._step(index, step.t_ms, step.kind, step.source, vars(step).get("path"), data)
+        self._step(index, step.t_ms, "edit", step.source, step.path, data)
+        if self.size - self._sealed_at > SEAL_EVERY:
+            self._seal_when_due()
+
+    def _observe(self, index: int, step: Step, workspace: Workspace) -> None:
+        self._room(sum(map(json_size, step_texts(step))))  # (a file's text: the rest of a step is short)
+        data = step_data(step)
+        self._grow(len(data))
+        self._step(index, step.t_ms, step.kind, step.source, getattr(step, "path", None), data)
         match step:
             case SaveStep():
                 self._room(workspace.size(step.path) or 0)
@@ -135,24 +161,6 @@ class StepRows:
                 self.outcome = step.outcome
             case _:
                 pass
-
-    def observe_run(self, first: int, run: EditRun, workspace: Workspace) -> None:
-        """`observe` for a run of edits replayed as one change (verify_replay's `observe_run`): their rows
-        in `steps`, column by column (edits have no row elsewhere)."""
-        count = len(run)
-        self.workspace, self.last = workspace, (first + count - 1, run.times[-1])
-        data = run_data(run)
-        self._grow(sum(map(len, data)))
-        steps, times, kinds, sources, paths, datas = self._step_columns
-        steps.extend(range(first, first + count))
-        times.extend(run.times)
-        kinds.extend(repeat("edit", count))
-        sources.extend(run.sources)
-        paths.extend(repeat(run.path, count))  # a run edits one file
-        datas.extend(data)
-        self.steps.rows += count
-        self.steps.pending += count
-        self._seal_when_due()
 
     def _step(self, index: int, t_ms: int, kind: str, source: str, path: str | None, data: str) -> None:
         steps, times, kinds, sources, paths, datas = self._step_columns
@@ -235,44 +243,17 @@ class StepRows:
                            "(file states at every save and commit, steps, tests)")
 
 
-def edit_data(step: Edit) -> str:
-    """The `data` of an edit step's row: what the EditStep's `model_dump_json(exclude=_COMMON,
-    exclude_defaults=True)` gives (its version when there is one, its changes, each change's range when it
-    has one), written from its values, each text encoded by pydantic's own JSON encoder unless it is printable
-    without a quote or a backslash, so nothing to escape (edits are most of the steps;
-    tests/unit/test_dataset_rows.py compares the two)."""
-    head = '{"changes":[' if step.version is None else f'{{"version":{step.version},"changes":['
-    if len(step.changes) == 1:  # most edits: the join below without its list
-        return head + _change(*step.changes[0]) + "]}"
-    return head + ",".join(_change(span, text) for span, text in step.changes) + "]}"
-
-
-def _change(span: Span | None, text: str) -> str:
-    encoded = f'"{text}"' if text.isprintable() and '"' not in text and "\\" not in text else \
-        pydantic_core.to_json(text).decode()
-    return f'{{"text":{encoded}}}' if span is None else _RANGED % (*span, encoded)
-
-
-_RANGED = '{"range":{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}},"text":%s}'
-def run_data(run: EditRun) -> list[str]:
-    """The `data` of each edit of a run of typed characters: edit_data's, formatted a run at a time (its
-    line's part once; the texts quoted as they are when none of them needs an escape)."""
-    texts, chars, versions = run.texts, run.chars, run.versions
-    joined = "".join(texts)
-    quote = '"' if joined.isprintable() and '"' not in joined and "\\" not in joined else ""
-    if not quote:
-        texts = [f'"{text}"' if text.isprintable() and '"' not in text and "\\" not in text else
-                 pydantic_core.to_json(text).decode() for text in texts]
-    start = f'"changes":[{{"range":{{"start":{{"line":{run.line},"character":'
-    end = f'}},"end":{{"line":{run.line},"character":'
-    text_at, close = f'}}}},"text":{quote}', f"{quote}}}]}}"
-    if None not in versions:
-        return [f'{{"version":{version},{start}{char}{end}{char}{text_at}{text}{close}'
-                for version, char, text in zip(versions, chars, texts, strict=True)]
-    if versions.count(None) == len(versions):
-        return [f"{{{start}{char}{end}{char}{text_at}{text}{close}"
-                for char, text in zip(chars, texts, strict=True)]
-    return list(map(edit_data, run.edits()))
+def step_data(step: Step) -> str:
+    """The `data` column of a step: its fields as JSON but those with columns of their own (`kind`,
+    `t_ms`, `source`, `path`), defaults left out. The step's own encoding (one call into msgspec) with
+    those cut from its front, where they always are: the tag, then the base's fields, then `path` first
+    of the fields of every kind that has one (_CUT_PATH, checked on import). Equal to encoding
+    `step_fields(step, ("kind", "t_ms", "source", "path"))`, twice as fast as making that dict."""
+    encoded = _ENCODE(step)
+    head = _HEAD + len(step.kind) + len(str(step.t_ms)) + len(step.source)
+    if type(step) in _CUT_PATH:
+        head += _PATH_HEAD + len(_ENCODE(step.path))  # type: ignore[union-attr]
+    return "{" + encoded[head:].decode() if len(encoded) > head else "{}"
 
 
 def json_size(text: str) -> int:

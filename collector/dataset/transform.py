@@ -6,9 +6,8 @@ container opens within the format's limits (collector.episode), a consent frame 
 verifies and its statement is bound to these bytes (collector.consent), no revocation record that
 verifies against its signer's key lies beside it (one that does not is noted and ignored:
 revocations.py), the signer is one --trust lists, the manifest beside it agrees. Then one pass over the
-steps (edits read straight from their columns: collector/episode/records.py), replayed by
-collector.verify (every edit lands, every save's hash matches; a run of typed characters as one change:
-collector/reconstruct/runs.py) while the rows are gathered (rows.py), after which the statement must
+steps (`Episode.steps()`), replayed by collector.verify (every edit lands, every save's hash matches)
+while the rows are gathered (rows.py), after which the statement must
 describe those steps (files, time range).
 
 A worker takes one episode at a time and must stay within its memory whatever it is sent (a 5 KB episode
@@ -39,15 +38,14 @@ from collector.dataset.rows import StepRows
 from collector.dataset.source import Entry, reader_for
 from collector.dataset.trust import Trust
 from collector.episode import Episode, open_episode
-from collector.episode.edits import EditRun, Record
 from collector.episode.limits import Limits
-from collector.episode.records import records
 from collector.episode.summary import summarize
 from collector.errors import EpisodeError, EpisodeTooLarge, FilesTooLarge, ReconstructionError
 from collector.reconstruct.workspace import Workspace
 from collector.text.validation import first_error
 from collector.upload.destinations import Destination, Readable, manifest_key, revocation_key
 from collector.verify.integrity import verify_replay
+from schemas import Step
 from schemas.consent import ConsentStatement
 from schemas.upload import UploadManifest
 
@@ -173,16 +171,12 @@ def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes,
     summary = summarize(episode, ())
     rows = StepRows(str(episode.header.episode_id), statement.reviewer.key_id, month_of(episode))
 
-    def observe(index: int, step: Record, workspace: Workspace) -> None:
+    def observe(index: int, step: Step, workspace: Workspace) -> None:
         summary.add(step)
         rows.observe(index, step, workspace)
 
-    def observe_run(first: int, run: EditRun, workspace: Workspace) -> None:
-        summary.add_run(run)
-        rows.observe_run(first, run, workspace)
-
     try:
-        verify_replay(episode, records(episode, runs=True), observe=observe, observe_run=observe_run)
+        verify_replay(episode, observe=observe)
     except (EpisodeTooLarge, FilesTooLarge) as exc:
         raise Rejected("too_large", str(exc)) from None
     except EpisodeError as exc:

@@ -8,23 +8,20 @@ relative to a per-document caret; everything else is stored as a map with its pa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from itertools import accumulate, islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from collector.episode import chunk_runs
-from collector.episode.chunk_runs import typing_runs
 from collector.errors import EpisodeError
 from collector.text.positions import caret_after
 
 if TYPE_CHECKING:  # a Literal; schemas.common loads pydantic, which outlines need not
     from schemas.common import PositionEncoding
 
+T = TypeVar("T")
+# what makes an edit of its values: (t_ms, source, path, version, [(span or None, text)])
+MakeEdit = Callable[[Any, Any, Any, Any, list[tuple[Any, str]]], T]
 GENERIC, EDIT = 0, 1
 MAX_CHUNK_STEPS = 65_536
 MAX_STEP_CHANGES = 100_000  # as schemas.steps.EditStep allows
-assert (chunk_runs.GENERIC, chunk_runs.EDIT, chunk_runs.MAX_CHANGES) == (GENERIC, EDIT, MAX_STEP_CHANGES)
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 class _Interner:
@@ -99,7 +96,7 @@ def encode_chunk(steps: list[dict[str, Any]], encoding: PositionEncoding) -> dic
 
 def decode_chunk(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
     """Step dicts from one chunk's columns; raises EpisodeError naming the inconsistency."""
-    return list(iter_chunk(chunk, encoding))
+    return list(iter_chunk(chunk, encoding, edit_dict))
 
 
 def edit_dict(t_ms: Any, source: Any, path: Any, version: Any,
@@ -126,37 +123,20 @@ def plain_changes(changes: list[tuple[Any, str]]) -> list[dict[str, Any]]:
     return plain
 
 
-EditMaker = Callable[[Any, Any, Any, Any, list[tuple[Any, str]]], T]
-# (times, sources, path, versions, line, characters, texts): a run of typed characters, or None
-RunMaker = Callable[[list[int], list[Any], Any, list[int | None], int, list[int], list[str]], R | None]
-
-
-def iter_chunk(chunk: Any, encoding: PositionEncoding) -> Iterator[dict[str, Any]]:
-    """Like decode_chunk, one step at a time: only one decoded step is in memory beside the columns."""
-    return iter_chunk_with(chunk, encoding, edit_dict)
-
-
-def iter_chunk_with(chunk: Any, encoding: PositionEncoding, make_edit: EditMaker[T],
-                    make_run: RunMaker[R] | None = None) -> Iterator[dict[str, Any] | T | R]:
-    """iter_chunk, each edit step being what `make_edit(t_ms, source, path, version, changes)` makes of its
-    values as the columns give them (edit_dict's arguments), checked for nothing the schema checks.
-
-    With `make_run`, a run of typed characters (chunk_runs.py) is read at once and offered to it: what it
-    makes of the run stands for the run's steps; when it makes nothing (None), the steps come one by one.
-    Its arguments are the run's steps' times, sources, path and versions, the line, the position of each
-    insert on it and the texts inserted (as the columns give them, the sources and the path possibly not
-    strs; the rest ints and strs: the times and positions ascending, no text empty or holding a line
-    break)."""
+def iter_chunk(chunk: Any, encoding: PositionEncoding,
+               make_edit: MakeEdit[T]) -> Iterator[dict[str, Any] | T]:
+    """Like decode_chunk, one step at a time: only one decoded step is in memory beside the columns. An
+    edit is what `make_edit` makes of its values: `edit_dict` makes its plain dict; the reader makes
+    EditSteps directly (collector/episode/edit_structs.py)."""
     try:
-        yield from _decode(chunk, encoding, make_edit, make_run)
+        yield from _decode(chunk, encoding, make_edit)
     except EpisodeError:
         raise
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise EpisodeError(f"step chunk is malformed ({type(exc).__name__}: {exc})") from None
 
 
-def _decode(chunk: Any, encoding: PositionEncoding, make_edit: EditMaker[T],
-            make_run: RunMaker[R] | None) -> Iterator[dict[str, Any] | T | R]:
+def _decode(chunk: Any, encoding: PositionEncoding, make_edit: MakeEdit[T]) -> Iterator[dict[str, Any] | T]:
     if not isinstance(chunk, dict):
         raise EpisodeError("step chunk is not a map")
     n = chunk["n"]
@@ -175,11 +155,8 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: EditMaker[T],
     carets: dict[int, tuple[int, int]] = {}
     versions: dict[int, int] = {}
     t = chunk["t0"]
-    change_no = col = offset = edit_no = 0
-    runs = None if make_run is None else typing_runs(chunk, encoding)
-    ends = {} if runs is None else runs.ends  # first edit of a run -> the edit after it
-    steps = enumerate(zip(kinds, dts, source_ids, strict=True))
-    for step_no, (kind, dt, source_id) in steps:
+    change_no = col = offset = 0
+    for kind, dt, source_id in zip(kinds, dts, source_ids, strict=True):
         if not isinstance(dt, int) or dt < 0:
             raise EpisodeError("step times go backwards")
         t += dt
@@ -200,40 +177,6 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: EditMaker[T],
             raise EpisodeError(f"an edit step in the chunk declares {count!r} changes "
                                f"(1 to {MAX_STEP_CHANGES} allowed)")
         path_name, version = paths[path], None
-        if ends and edit_no in ends:  # typing_runs trusts the chunk's columns: every value below is an int
-            assert runs is not None and make_run is not None
-            end = ends[edit_no]
-            size = end - edit_no
-            line, char = carets.get(path, (0, 0))
-            sl = line + cols[col]
-            sc = char + cols[col + 1] if cols[col] == 0 else cols[col + 1]
-            widths = runs.widths[change_no : change_no + size]
-            chars = list(accumulate(widths, initial=sc))
-            caret = chars.pop()
-            last = step_no + size
-            named = [source] * size if source_ids.count(source_id, step_no, last) == size else \
-                [sources[number] for number in source_ids[step_no:last]]
-            base = versions.get(path, 0)
-            run_versions = list(accumulate(chunk["ev"][edit_no:end], initial=base))[1:] if runs.versioned \
-                else _versions(base, chunk["ev"][edit_no:end])
-            made = make_run(runs.times[step_no:last], named, path_name, run_versions, sl, chars,
-                            runs.texts[change_no : change_no + size])
-            if made is not None:
-                next(islice(steps, size - 1, size - 1), None)  # the run's other steps, read
-                next(islice(edits, size - 1, size - 1), None)
-                t = runs.times[last - 1]
-                for version in reversed(run_versions):
-                    if version is not None:
-                        versions[path] = version
-                        break
-                carets[path] = (sl, caret)
-                change_no += size
-                col += 4 * size
-                offset = runs.offsets[change_no]
-                edit_no = end
-                yield made
-                continue
-        edit_no += 1
         if dver is not None:
             versions[path] = version = versions.get(path, 0) + dver
         line, char = carets.get(path, (0, 0))
@@ -263,20 +206,6 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: EditMaker[T],
     leftover = next(generic, None), next(edits, None), next_full
     if leftover != (None, None, None) or change_no != len(lengths):
         raise EpisodeError("step chunk has entries left over")
-
-
-def _versions(base: int, dvers: list[int | None]) -> list[int | None]:
-    """The versions of a run's edits: each version column entry adds to the file's version (None: none)."""
-    if None not in dvers:
-        return list(accumulate(dvers, initial=base))[1:]
-    found: list[int | None] = []
-    for dver in dvers:
-        if dver is None:
-            found.append(None)
-        else:
-            base += dver
-            found.append(base)
-    return found
 
 
 def _next(entries: Iterator[Any]) -> Any:

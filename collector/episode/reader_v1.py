@@ -7,22 +7,23 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic
 
-from collector.batches import take
-from collector.episode.chunk import iter_chunk
+from collector.episode.chunk import MakeEdit, edit_dict, iter_chunk
 from collector.episode.container import Frame, decompress
 from collector.episode.decoding import unpack
+from collector.episode.edit_structs import EditMaker
 from collector.episode.layout import frame_at, read_layout
 from collector.episode.limits import READER, Limits
 from collector.errors import EpisodeError
-from collector.text.validation import first_error as first_error  # (records.py imports it from here)
-from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, steps_from_dicts
+from collector.text.validation import first_error
+from schemas import STEP_KINDS, EpisodeHeader, Step, StepError, step_from_dict
+from schemas.steps import step_error_line
 
 VERSION = 1
-BATCH = 16  # steps validated in one call: larger batches keep more young objects for the collector to walk
+T = TypeVar("T")
 
 
 @dataclass
@@ -53,53 +54,39 @@ class Episode:
         """Every step in order, validated; unknown kinds are skipped and counted in `skipped`.
 
         From `first_chunk` on when given (after a keyframe): the trailer's step count is then not checked.
-        Steps are decoded and validated BATCH at a time (one validation call each), yet a reader sees what
-        one at a time would give: every step before the first bad one, then the error naming it.
+        Edits are made as EditSteps from the columns (collector/episode/edit_structs.py), the other steps
+        validated one at a time; a reader sees every step before the first bad one, then the error naming
+        it.
         """
         self.skipped.clear()
         seen = 0
-        dicts = self.step_dicts(first_chunk)
-        while True:
-            batch, failure = take(dicts, BATCH, EpisodeError)
-            valid, bad = self._validated(batch, seen)
-            yield from valid
-            if bad is not None:
-                raise bad
-            seen += len(batch)
-            if failure is not None:
-                raise failure
-            if len(batch) < BATCH:
-                break
+        for item in self._decoded(first_chunk, EditMaker()):
+            step: Step
+            if type(item) is dict:
+                kind = item.get("kind")
+                if kind not in STEP_KINDS:
+                    self.skipped[str(kind)] += 1
+                    seen += 1
+                    continue
+                try:
+                    step = step_from_dict(item)
+                except StepError as exc:
+                    raise EpisodeError(f"step {seen} ({kind}) is invalid: {step_error_line(exc)}") from None
+            else:
+                step = item  # type: ignore[assignment]
+            seen += 1
+            yield step
         if seen != self.step_count and not first_chunk:
             raise EpisodeError(f"episode holds {seen} steps but its trailer says {self.step_count}")
 
-    def _validated(self, batch: list[dict[str, Any]], first: int) -> tuple[list[Step], EpisodeError | None]:
-        """The steps of known kinds in `batch` (whose first step is number `first`), validated, and the
-        error naming the first invalid one (the steps returned are those before it)."""
-        known = [step_dict for step_dict in batch if step_dict.get("kind") in STEP_KINDS]
-        try:
-            valid = steps_from_dicts(known)
-        except pydantic.ValidationError:
-            pass
-        else:
-            if len(known) < len(batch):
-                self.skipped.update(str(step_dict.get("kind")) for step_dict in batch
-                                    if step_dict.get("kind") not in STEP_KINDS)
-            return valid, None
-        valid = []  # again one by one: the steps before the invalid one, and its number
-        for number, step_dict in enumerate(batch, first):
-            kind = step_dict.get("kind")
-            if kind not in STEP_KINDS:
-                self.skipped[str(kind)] += 1
-                continue
-            try:
-                valid.append(step_from_dict(step_dict))
-            except pydantic.ValidationError as exc:
-                return valid, EpisodeError(f"step {number} ({kind}) is invalid: {first_error(exc)}")
-        raise AssertionError("a batch of steps failed validation, yet each step passed")
-
     def step_dicts(self, first_chunk: int = 0) -> Iterator[dict[str, Any]]:
         """Plain step dicts, unvalidated, one chunk in memory at a time (from `first_chunk` on)."""
+        return self._decoded(first_chunk, edit_dict)
+
+    def _decoded(self, first_chunk: int, make_edit: MakeEdit[T]) -> Iterator[dict[str, Any] | T]:
+        """The steps of the chunks from `first_chunk` on, edits made by `make_edit` (chunk.iter_chunk),
+        the others plain dicts. Times never go backwards within a chunk (its columns hold increments), so
+        only each chunk's first step is compared with the one before it."""
         encoding, limits = self.header.position_encoding, self.limits
         with open(self.path, "rb") as stream:
             last_t = 0
@@ -107,11 +94,16 @@ class Episode:
                 data = decompress(frame_at(stream, offset, limits.payload), limit=limits.decompressed)
                 chunk = unpack(data, f"steps frame at byte {offset}", limits.decoded)
                 del data
-                for step in iter_chunk(chunk, encoding):
-                    if step["t_ms"] < last_t:
-                        raise EpisodeError(f"step times go backwards in the steps frame at byte {offset}")
-                    last_t = step["t_ms"]
+                step: Any = None
+                first = True
+                for step in iter_chunk(chunk, encoding, make_edit):
+                    if first:
+                        if _t_ms(step) < last_t:
+                            raise EpisodeError(f"step times go backwards in the steps frame at byte {offset}")
+                        first = False
                     yield step
+                if step is not None:
+                    last_t = _t_ms(step)
 
     def frames(self) -> Iterator[Frame]:
         """The steps frames and keyframes, in file order, each read again and CRC-checked."""
@@ -139,3 +131,7 @@ def decode_header(frame: Frame, limits: Limits = READER) -> EpisodeHeader:
         return EpisodeHeader.model_validate(data)
     except pydantic.ValidationError as exc:
         raise EpisodeError(f"episode header is invalid: {first_error(exc)}") from None
+
+
+def _t_ms(step: Any) -> Any:
+    return step["t_ms"] if type(step) is dict else step.t_ms

@@ -5,7 +5,7 @@ Building `EpisodeHeader` (importing pydantic, the header's models) costs more th
 command. A header whose shown fields are each of the form the collector writes (a lowercase UUID, a UTC
 time in ISO form, a workspace name as the model bounds it) is read here; anything else goes through
 `EpisodeHeader`, which reads the forms it accepts and says what is wrong. A journal's header and an
-episode file's header are read alike (tests/unit/test_episodes_listing.py keeps the two ways in step).
+episode file's header are read alike (tests/unit/episode/test_listing.py keeps the two ways in step).
 """
 
 from __future__ import annotations

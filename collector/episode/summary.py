@@ -9,8 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from collector.episode import Episode
-from collector.episode.edits import Edit, EditRun, Record
-from collector.episode.plain_steps import PlainDiagnostics
 from schemas import ClientInfo, Step, WorkspaceIdentity
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
 
@@ -55,24 +53,20 @@ class Summary:
     def ended_at(self) -> datetime:
         return self.started_at + timedelta(milliseconds=self.duration_ms)
 
-    def add(self, step: Record) -> None:
+    def add(self, step: Step) -> None:
         if self.first_t_ms is None:
             self.first_t_ms = step.t_ms
         self.last_t_ms = step.t_ms
         self.steps += 1
         self.kinds[step.kind] += 1
-        if type(step) is Edit:  # most steps: without the match below
+        if type(step) is EditStep:  # most steps: without the match below
             self._file(step.path).edits += 1
-            return
-        if type(step) is PlainDiagnostics:  # (no file activity, as DiagnosticsStep below)
             return
         match step:
             case OpenStep():
                 self._file(step.path).opens += 1
             case CloseStep():
                 self._file(step.path)
-            case Edit() | EditStep():
-                self._file(step.path).edits += 1
             case SaveStep():
                 self._file(step.path).saves += 1
             case FileChangeStep():
@@ -84,15 +78,6 @@ class Summary:
                     self._file(file.path).changes += 1
             case _:
                 pass
-
-    def add_run(self, run: EditRun) -> None:
-        """`add` for a run of typed characters (edits to one file)."""
-        if self.first_t_ms is None:
-            self.first_t_ms = run.times[0]
-        self.last_t_ms = run.times[-1]
-        self.steps += len(run)
-        self.kinds["edit"] += len(run)
-        self._file(run.path).edits += len(run)
 
     def _file(self, path: str) -> FileActivity:
         activity = self.files.get(path)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import msgpack
-import pydantic
 
 from collector.atomic import atomic_file
 from collector.episode.chunk import encode_chunk
@@ -33,6 +32,7 @@ from collector.episode.ordered import OrderedFrames
 from collector.episode.outline import chunk_texts
 from collector.errors import EpisodeError, ReconstructionError
 from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, step_to_dict
+from schemas.steps import StepError
 
 CHUNK_STEPS = 8192
 CHUNK_TEXT = 4 * 1024 * 1024
@@ -94,7 +94,7 @@ class EpisodeWriter:
         if self._states is not None and data.get("kind") in STEP_KINDS:
             try:
                 step = step_from_dict(data)
-            except pydantic.ValidationError:
+            except StepError:
                 step = None
         self._append(data, step)
 

@@ -44,6 +44,7 @@ from schemas.steps import (
     Step,
     TaskStep,
     TestRunStep,
+    step_fields,
 )
 
 MAX_RESULTS = 1000
@@ -148,8 +149,7 @@ class AtifSteps:
                                      steps=[item.index], duration_ms=step.duration_ms)
                 return _result(pending, _outcomes(step), exit_status=step.exit_status)
             case GitStep():
-                arguments = step.model_dump(mode="json", exclude_defaults=True,
-                                            exclude={"t_ms", "source", "files"})
+                arguments = step_fields(step, ("kind", "t_ms", "source", "files"))
                 pending = self._call(step.t_ms, "git", arguments, steps=[item.index])
                 if step.files:
                     touched = (f"{f.change} {f.path} +{f.added} -{f.deleted}" for f in step.files)

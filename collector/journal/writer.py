@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
 
+import msgspec
 import pydantic
 
 from collector.errors import JournalError
@@ -31,26 +31,22 @@ from collector.journal.frames import (
     Frame,
     encode_frame,
     pack_header,
-    pack_step,
     unpack_header,
     unpack_payload,
 )
 from collector.journal.recovery import JournalScanner
 from collector.text.validation import first_error
-from schemas import EpisodeHeader, Step, step_to_dict
+from schemas import EpisodeHeader, Step
 
 WriteFn = Callable[[int, bytes | memoryview], int]
 
 
-class Packed(NamedTuple):
-    """A step already in its journal form: the bytes `pack_step(step_to_dict(step))` gives, and its time."""
+def _payload(step: Step) -> bytes:
+    """The step's journal form: its plain form (`schemas.step_to_dict`) as msgpack."""
+    payload: bytes = msgspec.msgpack.encode(step)
+    return payload
 
-    payload: bytes
-    t_ms: int
 
-
-def _payload(step: Step | Packed) -> bytes:
-    return step.payload if isinstance(step, Packed) else pack_step(step_to_dict(step))
 DEFAULT_INTERVAL = 0.05
 REOPEN_LOCK_WAIT_S = 2.0
 LOCK_POLL_S = 0.005
@@ -147,7 +143,7 @@ class JournalWriter:
         """The highest sequence number known to be on disk (-1 before the header is)."""
         return self._commit.durable
 
-    def append(self, step: Step | Packed) -> int:
+    def append(self, step: Step) -> int:
         """Write one step; returns its sequence number once the write returned (acknowledged)."""
         payload = _payload(step)
         with self._lock:
@@ -156,7 +152,7 @@ class JournalWriter:
                                    f"in journal {self.path}")
             return self._append_frame(payload, step.t_ms)
 
-    def append_many(self, steps: Sequence[Step | Packed]) -> int:
+    def append_many(self, steps: Sequence[Step]) -> int:
         """Write steps in order with one os.write; returns the last one's sequence number once that write
         returned (all acknowledged; -1 for no steps). On an error the frames before the failing step are
         written, as one `append` per step would have left them, and JournalError is raised."""

@@ -13,32 +13,27 @@ back at each of thousands of saves, a line inserted at the top of millions of li
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import accumulate
-from typing import NamedTuple, NoReturn
+from collections.abc import Iterable, Iterator, Mapping
+from typing import NoReturn
 
-from collector.episode.edits import Edit, Record
 from collector.episode.keyframe import Keyframe
 from collector.episode.limits import MAX_FILES
-from collector.episode.plain_steps import PlainDiagnostics
 from collector.episode.resolve import show
 from collector.errors import FilesTooLarge, ReconstructionError
 from collector.text.digest import sha256_text
-from collector.text.document import Document, Span
-from schemas.common import PositionEncoding, Range
-from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep, Step
-
-
-class Typing(NamedTuple):
-    """Typed text to insert as one change (Workspace.plan_typing)."""
-
-    doc: Document
-    row: int
-    at: int  # python index in the line
-    text: str
-    work: int
-    path: str
-
+from collector.text.document import Document
+from schemas.common import PositionEncoding
+from schemas.steps import (
+    CloseStep,
+    ContentChange,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    GapStep,
+    OpenStep,
+    SaveStep,
+    Step,
+)
 
 MAX_WORKSPACE = MAX_FILES  # (a reader's: an episode opened with other limits carries its own)
 LINE_COST = 64  # bytes a line takes beyond its characters: its str object and its list slot
@@ -113,7 +108,7 @@ class Workspace:
         self.work += doc.size + READ_LINE_WORK * doc.line_count
         return doc.text
 
-    def _refuse_work(self, step: Record) -> NoReturn:
+    def _refuse_work(self, step: Step) -> NoReturn:
         raise ReconstructionError(
             f"step at {step.t_ms} ms: the replay has already copied or read back "
             f"{self.work_limit >> 30} G characters of file text, the same large file or long line "
@@ -148,15 +143,14 @@ class Workspace:
             if weight:
                 self._weights[path] = weight
 
-    def apply(self, step: Record) -> None:
+    def apply(self, step: Step) -> None:
         """Move one step forward; refuses a step that could take the files above `limit` in memory, and
         any step or change once the replay's work has passed `work_limit` (an edit step refused there
-        may be half applied: the workspace is not to be used further). An edit step may come as an Edit,
-        a diagnostics step as PlainDiagnostics."""
-        if isinstance(step, (Edit, EditStep)):  # most steps: without the dispatch the other kinds need
+        may be half applied: the workspace is not to be used further)."""
+        if type(step) is EditStep:  # most steps: without the dispatch the other kinds need
             self._edit(step)
             return
-        if isinstance(step, PlainDiagnostics):
+        if type(step) is DiagnosticsStep:
             self._hold(step)
             return
         texts = step_texts(step)
@@ -169,20 +163,21 @@ class Workspace:
         self._apply(step)
         self._account(_paths(step))
 
-    def _hold(self, step: Record) -> None:
+    def _hold(self, step: Step) -> None:
         """apply() for a step that adds no text and changes no file (a diagnostics step): its checks."""
         if self.weight > self.limit:
             self._refuse_memory(step)
         if self.work > self.work_limit:
             self._refuse_work(step)
 
-    def _edit(self, step: Edit | EditStep) -> None:
-        """apply() for an edit (its values or its model): its memory check, then its changes, each counting
-        its own work."""
-        changes: Sequence[tuple[Span | Range | None, str]] = step.changes if isinstance(step, Edit) else \
-            [(change.range, change.text) for change in step.changes]
+    def _edit(self, step: EditStep) -> None:
+        """apply() for an edit: its memory check, then its changes, each counting its own work."""
+        changes = step.changes
+        if len(changes) == 1 and self._type_on(step.path, changes[0]):
+            return
         growth = 0
-        for _span, text in changes:
+        for change in changes:
+            text = change.text
             growth += 2 * len(text) + LINE_COST * (text.count("\n") + text.count("\r") + 2)
         if self.weight + growth > self.limit:
             self._refuse_memory(step)
@@ -190,51 +185,34 @@ class Workspace:
         if doc is None:
             self._refuse_closed(step)
         self._clean.pop(step.path, None)
-        for span, text in changes:
+        for change in changes:
             if self.work > self.work_limit:
                 self._refuse_work(step)
-            self.work += doc.apply(span, text)
+            self.work += doc.apply(change.range, change.text)
         self._account((step.path,))
 
-    def plan_typing(self, path: str, line: int, character: int, texts: list[str]) -> Typing | None:
-        """How to apply, as one insert, edits that each insert one of `texts` (none empty, none holding a
-        line break) where the one before ended, the first at (line, character), when the replay surely
-        takes every one of them: an exact position in a short line of an open document without long
-        lines, the line staying short, every edit's memory check and every change's work check passing
-        whatever the ones before it spent. None when in any doubt: then apply them one by one, so the
-        edit refused is refused as ever. The plan's work is what the edits one by one would spend."""
-        doc = self.buffers.get(path)
-        if doc is None:
-            return None
-        point = doc.typing_point(line, character)
-        if point is None:
-            return None
-        row, index, length = point
-        sizes = list(map(len, texts))
-        total = sum(sizes)
-        if length + total > doc.chunk:
-            return None
-        # the check before edit k: weight + sizes before it + 2 * its size + 2 * LINE_COST <= limit
-        if self.weight + total + max(sizes) + 2 * LINE_COST > self.limit:
-            return None
-        # edit k copies its line as it is after the insert, plus one list slot
-        work = len(sizes) * (length + 1) + sum(accumulate(sizes))
-        if self.work + work > self.work_limit:
-            return None
-        return Typing(doc, row, index, "".join(texts), work, path)
+    def _type_on(self, path: str, change: ContentChange) -> bool:
+        """An edit that types on where the one before it typed (Document.type_on), with the checks and
+        the accounting `_edit` would give it; False, having done nothing, for any other edit or one that
+        the checks refuse (`_edit` then applies or refuses it as ever)."""
+        doc, text = self.buffers.get(path), change.text
+        if doc is None or change.range is None or self.work > self.work_limit or \
+                self.weight + 2 * len(text) + 2 * LINE_COST > self.limit:  # (text without a line break)
+            return False
+        work = doc.type_on(change.range, text)
+        if work is None:
+            return False
+        self._clean.pop(path, None)
+        self.work += work
+        self.weight += len(text)  # (as `_account` counts it: the size grew by the text, the lines did not)
+        self._weights[path] += len(text)
+        return True
 
-    def apply_typing(self, typing: Typing) -> None:
-        """Apply a `plan_typing`'s plan (made just before: nothing changed since)."""
-        self._clean.pop(typing.path, None)
-        typing.doc.insert_plain(typing.row, typing.at, typing.text)
-        self.work += typing.work
-        self._account((typing.path,))
-
-    def _refuse_memory(self, step: Record) -> NoReturn:
+    def _refuse_memory(self, step: Step) -> NoReturn:
         raise FilesTooLarge(f"step at {step.t_ms} ms would take the reconstructed files above "
                             f"{self.limit >> 20} MiB in memory; refusing to go on")
 
-    def _refuse_closed(self, step: Edit | EditStep) -> NoReturn:
+    def _refuse_closed(self, step: EditStep) -> NoReturn:
         raise ReconstructionError(f"edit at {step.t_ms} ms to {step.path}, which is not open (never opened, "
                                   "or closed)")
 

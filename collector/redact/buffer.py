@@ -23,8 +23,9 @@ from collector.redact.scanner import Finding
 from collector.redact.spans import Span
 from collector.redact.text import TextRedactor
 from collector.text.document import Document
-from schemas.common import Position, PositionEncoding, Range
+from schemas.common import PositionEncoding
 from schemas.steps import ContentChange
+from schemas.steps.base import Position, Range
 
 Interval = tuple[int, int]
 Mark = tuple[int, int, Secret]  # characters [x, y) of an inserted or set text belong to a secret

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from msgspec.structs import replace
+
 from collector.redact.text import TextRedactor
 from schemas.steps import (
     CommandStep,
@@ -71,7 +73,7 @@ def diagnostics(step: DiagnosticsStep, redactor: TextRedactor,
     new = [_changed(d, {"message": redactor.redact(d.message)}) for d in source]
     if items is None and all(a is b for a, b in zip(new, step.items, strict=True)):
         return step
-    return step.model_copy(update={"items": new})
+    return replace(step, items=new)
 
 
 def note(step: NoteStep, redactor: TextRedactor) -> NoteStep:
@@ -89,4 +91,4 @@ def gap_detail(step: GapStep, redactor: TextRedactor) -> GapStep:
 def _changed(model: M, update: dict[str, object]) -> M:
     """The model with `update` applied, or the model itself when nothing differs (no copy)."""
     diff = {key: value for key, value in update.items() if getattr(model, key) != value}
-    return model.model_copy(update=diff) if diff else model
+    return replace(model, **diff) if diff else model

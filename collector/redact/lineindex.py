@@ -11,7 +11,7 @@ from itertools import accumulate, islice
 
 from collector.text.document import Document
 from collector.text.positions import content_of, to_index, units
-from schemas.common import Position
+from schemas.steps.base import Position
 
 
 class LineIndex:

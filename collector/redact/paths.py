@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from msgspec.structs import replace
+
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.redact.text import TextRedactor
 from collector.text.paths import MAX_NAME_BYTES, path_problem
@@ -80,19 +82,19 @@ class PathRedactor:
                     self._field(step.new_path, "new_path", update, written)
             case GapStep() if step.state:
                 state = [file if (new := self._counted(file.path, written)) == file.path
-                         else file.model_copy(update={"path": new}) for file in step.state]
+                         else replace(file, path=new) for file in step.state]
                 if any(new is not old for new, old in zip(state, step.state, strict=True)):
                     update["state"] = state
             case GitStep() if step.files:
                 files = [file if (new := self._counted(file.path, written)) == file.path
-                         else file.model_copy(update={"path": new}) for file in step.files]
+                         else replace(file, path=new) for file in step.files]
                 if any(new is not old for new, old in zip(files, step.files, strict=True)):
                     update["files"] = files
             case CommandStep() if step.cwd != ".":
                 self._field(step.cwd, "cwd", update, written)
             case _:
                 pass
-        return step.model_copy(update=update) if update else step
+        return replace(step, **update) if update else step
 
     def _field(self, path: str, name: str, update: dict[str, object], written: Counter[str]) -> None:
         renamed = self._counted(path, written)

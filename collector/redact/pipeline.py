@@ -13,12 +13,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+from msgspec.structs import replace
+
 from collector.redact import channels
 from collector.redact.buffer import Buffer, Mark, placeholders_in
 from collector.redact.paths import PathRedactor
 from collector.redact.text import TextRedactor
 from collector.text.digest import sha256_text
-from schemas.common import Position, PositionEncoding, Range
+from schemas.common import PositionEncoding
 from schemas.steps import (
     CloseStep,
     CommandStep,
@@ -38,6 +40,7 @@ from schemas.steps import (
     TaskStep,
     TestRunStep,
 )
+from schemas.steps.base import Position, Range
 
 Marks = Mapping[tuple[int, int], Sequence[Mark]]  # (step index, change or file index) -> marks
 
@@ -138,7 +141,7 @@ class StepRedactor:
         buf = self.buffers.get(step.path)
         if buf is None:  # an edit to a buffer never opened: it will not replay, but it must not leak
             redact = self.redactor.redact
-            changes = [c if (t := redact(c.text)) == c.text else c.model_copy(update={"text": t})
+            changes = [c if (t := redact(c.text)) == c.text else replace(c, text=t)
                        for c in step.changes]
             return Outcome(_with_changes(step, changes))
         outcome = Outcome(step)
@@ -171,7 +174,7 @@ class StepRedactor:
             text = buf.redacted_text()
         if step.path not in self.disk:
             self.disk[step.path] = (step.text, text) if text != step.text else None
-        out = step if text == step.text else step.model_copy(update={"text": text})
+        out = step if text == step.text else replace(step, text=text)
         return Outcome(out, [Record(0, step.path, "set")])
 
     def _save(self, step: SaveStep, index: int, marks: Marks) -> Outcome:
@@ -203,7 +206,7 @@ class StepRedactor:
         if step.sha256 is not None and true is not None and red is not None and true != red \
                 and sha256_text(true) == step.sha256:
             update["sha256"] = sha256_text(red)
-        return Outcome(step.model_copy(update=update) if update else step, records)
+        return Outcome(replace(step, **update) if update else step, records)
 
     def _remember(self, buf: Buffer | None) -> None:
         """What secrets left in a buffer (edited values) stays hidden wherever it appears."""
@@ -232,7 +235,7 @@ class StepRedactor:
         if step.link is not None:  # a link's target string is a text like any other
             self.disk.pop(target, None)
             link = self.redactor.redact(step.link)
-            return step if link == step.link else step.model_copy(update={"link": link})
+            return step if link == step.link else replace(step, link=link)
         if step.text is None:
             return step
         red = self._disk_text(target, step.text)
@@ -241,7 +244,7 @@ class StepRedactor:
         update: dict[str, object] = {"text": red}
         if step.sha256 is not None and step.sha256 == sha256_text(step.text):
             update["sha256"] = sha256_text(red)
-        return step.model_copy(update=update)
+        return replace(step, **update)
 
     def _gap(self, step: GapStep, index: int, marks: Marks) -> Outcome:
         out = channels.gap_detail(step, self.redactor)
@@ -265,9 +268,9 @@ class StepRedactor:
                 red = buf.redacted_text()
             records.append(Record(n, file.path, "set"))
             self.disk[file.path] = (file.text, red) if red != file.text else None
-            state.append(file if red == file.text else file.model_copy(update={"text": red}))
+            state.append(file if red == file.text else replace(file, text=red))
         if any(new is not old for new, old in zip(state, step.state, strict=True)):
-            out = out.model_copy(update={"state": state})
+            out = replace(out, state=state)
         return Outcome(out, records)
 
     # -- positions in buffers ------------------------------------------------------------------------------
@@ -276,7 +279,7 @@ class StepRedactor:
         buf = self.buffers.get(step.path)
         if buf is None or not buf.hidden:
             return channels.diagnostics(step, self.redactor)
-        items = [d.model_copy(update={"range": buf.map_range(d.range)}) for d in step.items]
+        items = [replace(d, range=buf.map_range(d.range)) for d in step.items]
         return channels.diagnostics(step, self.redactor, items)
 
     def _cursor(self, step: CursorStep) -> CursorStep:
@@ -288,7 +291,7 @@ class StepRedactor:
             anchor = buf.map_range(_point(sel.anchor)).start
             active = buf.map_range(_point(sel.active)).start
             selections.append(Selection(anchor=anchor, active=active))
-        return step.model_copy(update={"selections": selections})
+        return replace(step, selections=selections)
 
 
 def _point(position: Position) -> Range:
@@ -298,7 +301,7 @@ def _point(position: Position) -> Range:
 def _with_changes(step: EditStep, changes: list[ContentChange]) -> EditStep:
     if len(changes) == len(step.changes) and all(a is b for a, b in zip(changes, step.changes, strict=True)):
         return step
-    return step.model_copy(update={"changes": changes})
+    return replace(step, changes=changes)
 
 
 def texts(step: Step) -> Iterator[str]:

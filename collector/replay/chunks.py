@@ -13,17 +13,15 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator
 
-import pydantic
-
 from collector.episode import Episode
-from collector.episode.chunk import iter_chunk
+from collector.episode.chunk import edit_dict, iter_chunk
 from collector.episode.container import KEYFRAME, MAGIC, STEPS, Frame, decompress, iter_frames, read_preamble
 from collector.episode.decoding import unpack
 from collector.episode.keyframe import Placed, read_keyframes
 from collector.errors import EpisodeError
-from collector.text.validation import first_error
-from schemas import STEP_KINDS, Step, step_from_dict
+from schemas import STEP_KINDS, Step, StepError, step_from_dict
 from schemas.common import PositionEncoding
+from schemas.steps import step_error_line
 
 PREAMBLE = len(MAGIC) + 4
 
@@ -62,7 +60,7 @@ class ChunkSteps:
     def __iter__(self) -> Iterator[Step]:
         frame = self.frame
         chunk = unpack(decompress(frame), f"steps frame at byte {frame.offset}")
-        for data in iter_chunk(chunk, self.encoding):
+        for data in iter_chunk(chunk, self.encoding, edit_dict):
             number = self.seen_before + self.seen
             self.seen += 1
             if data["t_ms"] < self.last_t:
@@ -74,8 +72,8 @@ class ChunkSteps:
                 continue
             try:
                 step = step_from_dict(data)
-            except pydantic.ValidationError as exc:
-                raise EpisodeError(f"step {number} ({kind}) is invalid: {first_error(exc)}") from None
+            except StepError as exc:
+                raise EpisodeError(f"step {number} ({kind}) is invalid: {step_error_line(exc)}") from None
             yield step  # outside the try: a generator closed at exit is not a validation error
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from msgspec.structs import replace
+
 from collector.reconstruct.workspace import Workspace
 from collector.redact import RedactionSummary, RuleSet
 from collector.redact import channels as ch
@@ -62,7 +64,7 @@ def excluded_lines(steps: Iterable[Step], encoding: PositionEncoding, paths: set
                 files = [file for file in state if file.path in paths]
                 if not files:
                     continue
-                mine, touched = step.model_copy(update={"state": files}), [file.path for file in files]
+                mine, touched = replace(step, state=files), [file.path for file in files]
             case FileChangeStep(change="renamed", new_path=str() as new_path) if step.path in paths:
                 touched = [new_path]
             case OpenStep() | EditStep() | SaveStep() | CloseStep() | FileChangeStep() if step.path in paths:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from msgspec.structs import replace
+
 from schemas.steps import (
     CloseStep,
     CommandStep,
@@ -99,10 +101,10 @@ def _keep(step: Step, out: Excluded, renamed: set[str], excluded: Excluded) -> S
             kept = [file for file in state if not out(file.path)]
             if len(kept) == len(state):
                 return step
-            return step.model_copy(update={"state": kept or None})
+            return replace(step, state=kept or None)
         case GitStep(files=files) if files:
             stats = [stat for stat in files if not out(stat.path)]
-            return step if len(stats) == len(files) else step.model_copy(update={"files": stats})
+            return step if len(stats) == len(files) else replace(step, files=stats)
         case CommandStep(cwd=cwd) if cwd not in (".", "") and excluded(cwd.strip("/")):
             return None
         case _:

@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from msgspec.structs import replace
+
 from collector.redact.buffer import placeholders_in
 from collector.redact.scanner import scan
 from collector.redact.text import TextRedactor
@@ -80,9 +82,9 @@ def mask_names(steps: Iterable[Step], renamed: dict[str, str], redactor: TextRed
             case FileChangeStep(new_path=str() as new_path) if new_path in renamed:
                 update["new_path"] = name(new_path)
             case GapStep(state=list() as state) if any(file.path in renamed for file in state):
-                update["state"] = [file.model_copy(update={"path": name(file.path)}) for file in state]
+                update["state"] = [replace(file, path=name(file.path)) for file in state]
             case GitStep(files=files) if any(stat.path in renamed for stat in files):
-                update["files"] = [stat.model_copy(update={"path": name(stat.path)}) for stat in files]
+                update["files"] = [replace(stat, path=name(stat.path)) for stat in files]
             case CommandStep():
                 free(update, step, "cwd")
             case DiagnosticsStep():
@@ -91,7 +93,7 @@ def mask_names(steps: Iterable[Step], renamed: dict[str, str], redactor: TextRed
                 for item in step.items:
                     names: dict[str, Any] = {}
                     free(names, item, "source", "code")
-                    items.append(item.model_copy(update=names) if names else item)
+                    items.append(replace(item, **names) if names else item)
                 if any(new is not old for new, old in zip(items, step.items, strict=True)):
                     update["items"] = items
             case OpenStep():
@@ -100,7 +102,7 @@ def mask_names(steps: Iterable[Step], renamed: dict[str, str], redactor: TextRed
                 free(update, step, "framework")
             case _:
                 pass
-        yield step.model_copy(update=update) if update else step
+        yield replace(step, **update) if update else step
 
 
 def mask_header(header: EpisodeHeader, redactor: TextRedactor, written: Counter[str]) -> EpisodeHeader:

@@ -47,7 +47,7 @@ from collector.seal.gc_pause import gc_paused
 from collector.seal.summaries import published_header
 from collector.text.validation import first_error
 from schemas import EpisodeHeader, Step, step_from_dict, steps_from_dicts
-from schemas.steps import GapStep
+from schemas.steps import GapStep, StepError, step_error_line
 
 Transform = Callable[[Iterator[Step]], Iterator[Step]]
 # zstd level of a sealed episode: 17 against the writer's 19 costs 1.0 % more bytes (276.7 against 274.0 KiB)
@@ -241,7 +241,7 @@ def valid_batch(frames: list[Frame], last_t: int) -> list[Step] | None:
     """The frames' steps, or None when any frame is not a valid step or goes back in time."""
     try:
         steps = steps_from_dicts([unpack_payload(frame) for frame in frames])
-    except (JournalError, pydantic.ValidationError):
+    except (JournalError, StepError):
         return None
     for step in steps:
         if step.t_ms < last_t:
@@ -256,8 +256,8 @@ def _valid_step(frame: Frame, last_t: int) -> Step | str:
         step = step_from_dict(unpack_payload(frame))
     except JournalError:
         return f"frame {frame.seq} is not a msgpack map"
-    except pydantic.ValidationError as exc:
-        return f"frame {frame.seq} holds an invalid step ({first_error(exc)})"
+    except StepError as exc:
+        return f"frame {frame.seq} holds an invalid step ({step_error_line(exc)})"
     if step.t_ms < last_t:
         return f"frame {frame.seq} goes back in time ({step.t_ms} ms after {last_t} ms)"
     return step
@@ -266,9 +266,8 @@ def _valid_step(frame: Frame, last_t: int) -> Step | str:
 def _note_files(steps: Iterator[Step], files: set[str]) -> Iterator[Step]:
     """Pass steps through, noting every workspace path a step names (`path`, and `new_path` of renames)."""
     for step in steps:
-        fields = vars(step)  # field values (getattr of a field its kind lacks takes pydantic's slow path)
         for name in ("path", "new_path"):
-            value = fields.get(name)
+            value = getattr(step, name, None)
             if isinstance(value, str):
                 files.add(value)
         yield step

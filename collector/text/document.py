@@ -15,15 +15,29 @@ from collector.text.longline import CHUNK, LongLine, make_line
 from collector.text.positions import content_of, split_lines, to_index, units
 
 if TYPE_CHECKING:
-    from schemas.common import PositionEncoding, Range
+    from schemas.common import PositionEncoding
+    from schemas.steps.base import Range
 
 Line = str | LongLine
 Span = tuple[int, int, int, int]  # a range as (start line, start character, end line, end character)
 _NONE: list[str] = []  # no pieces (never changed)
 
 
+class _Typing:
+    """Characters typed one edit at a time where the edit before ended, in a short ASCII line, not yet in
+    the line: they are put in it (`Document._settle`) when anything reads the lines or edits elsewhere."""
+
+    __slots__ = ("at", "column", "length", "line", "pieces")
+
+    def __init__(self, line: int, column: int, length: int) -> None:
+        self.line = line  # the line's index, which its position's line is (never clamped)
+        self.column = self.at = column  # where the next typed text goes; where the pending pieces go
+        self.length = length  # the line's length with the pieces, its break included
+        self.pieces: list[str] = []
+
+
 class Document:
-    __slots__ = ("_lines", "_long", "encoding", "size")
+    __slots__ = ("_lines", "_long", "_typing", "encoding", "size")
     chunk = CHUNK  # characters a line may have before it is held in pieces
 
     def __init__(self, text: str, encoding: PositionEncoding) -> None:
@@ -31,16 +45,19 @@ class Document:
         self._reset(text)
 
     def _reset(self, text: str) -> None:
+        self._typing: _Typing | None = None
         self.lines = split_lines(text)
         self.size = len(text)  # characters, kept up to date by `apply`
 
     @property
     def lines(self) -> Sequence[str]:
         """The lines with their terminators, the last without (read only: `apply` edits them)."""
+        self._settle()
         return self._lines if not self._long else Lines(self._lines)  # type: ignore[return-value]
 
     @lines.setter
     def lines(self, lines: Sequence[str]) -> None:
+        self._typing = None
         adopted: list[Line] = list(lines)
         self._long = 0
         if adopted and max(map(len, adopted)) > self.chunk:
@@ -56,6 +73,7 @@ class Document:
 
     @property
     def text(self) -> str:
+        self._settle()
         return "".join(cast(list[str], self._lines) if not self._long else self._parts())
 
     def _parts(self) -> Iterator[str]:
@@ -67,8 +85,9 @@ class Document:
                 yield line.end
 
     def copy(self) -> Document:
+        self._settle()
         new = Document.__new__(type(self))
-        new.encoding, new.size, new._long = self.encoding, self.size, self._long
+        new.encoding, new.size, new._long, new._typing = self.encoding, self.size, self._long, None
         new._lines = [line if isinstance(line, str) else line.copy() for line in self._lines] if self._long \
             else list(self._lines)
         return new
@@ -85,6 +104,7 @@ class Document:
 
     def position(self, line: int, character: int) -> tuple[int, int]:
         """An LSP position clamped into the document as `apply` clamps it, counted in code units."""
+        self._settle()
         line, index = self._locate(line, character)
         found = self._lines[line]
         if isinstance(found, LongLine):
@@ -98,17 +118,50 @@ class Document:
         The range may be given as a Span (apply_span)."""
         if range_ is None or isinstance(range_, tuple):
             return self.apply_span(range_, text)
+        if self._typing is not None:
+            work = self.type_on(range_, text)
+            if work is not None:
+                return work
         start, end = range_.start, range_.end
         return self.apply_span((start.line, start.character, end.line, end.character), text)
 
+    def type_on(self, range_: Range, text: str) -> int | None:
+        """Apply an edit that types `text` exactly where the typing before it ended (see `_Typing`): a
+        few comparisons and an append, where `apply` would rebuild the line. Returns the work `apply`
+        would count (the line's length after the insert, plus one); None, having done nothing, for any
+        other edit (then `apply` it)."""
+        typing = self._typing
+        if typing is None:
+            return None
+        start = range_.start
+        if start.line != typing.line or start.character != typing.column or range_.end != start or \
+                not _typed(text) or typing.length + len(text) > self.chunk:
+            return None
+        typing.pieces.append(text)
+        typing.column += len(text)
+        typing.length += len(text)
+        self.size += len(text)
+        return typing.length + 1
+
+    def _settle(self) -> None:
+        """Put the typed pieces not yet in their line in it."""
+        typing = self._typing
+        if typing is not None:
+            self._typing = None
+            if typing.pieces:
+                found = cast(str, self._lines[typing.line])
+                self._lines[typing.line] = found[:typing.at] + "".join(typing.pieces) + found[typing.at:]
+
     def apply_span(self, span: Span | None, text: str) -> int:
         """`apply` with the range as four ints (start line, start character, end line, end character)."""
+        self._settle()
         if span is None:
             self._reset(text)
             return len(text)
         start_line, start_char, end_line, end_char = span
         sl, sc = self._locate(start_line, start_char)
-        if end_line == start_line and end_char == start_char:  # typing: one lookup
+        typing = end_line == start_line and end_char == start_char
+        if typing:  # one lookup
             el, ec = sl, sc
         else:
             el, ec = self._locate(end_line, end_char)
@@ -139,6 +192,9 @@ class Document:
         if not (head or tail or self._long or len(segment) > self.chunk):  # short lines only: plain strings
             self.size += sum(map(len, replacement)) - sum(map(len, old))
             lines[sl : el + 1] = replacement
+            if typing and sl == start_line and sc == start_char and cast(str, first).isascii() and \
+                    _typed(text):  # (an ASCII line: the position is the index) the next edit may type on
+                self._typing = _Typing(sl, sc + len(text), len(segment))
             return len(segment) + len(old) + (len(lines) - el if len(replacement) != len(old) else 0)
         new = self._joined(head, replacement, tail, tail_end)
         self.size += sum(map(len, new)) - sum(map(len, old))
@@ -147,28 +203,6 @@ class Document:
         spent = sum(line.take_spent() for line in (first, last, *new) if isinstance(line, LongLine))
         moved = len(lines) - el if len(new) != len(old) else 0
         return len(segment) + len(head) + len(tail) + len(old) + moved + spent
-
-    def typing_point(self, line: int, character: int) -> tuple[int, int, int] | None:
-        """(line index, python index, line length with its break) when (line, character) is exactly a
-        position inside a line of a document that holds no long line, without clamping; else None. There
-        `insert_plain` inserts text as `apply` would (see `insert_plain`)."""
-        if self._long or line >= len(self._lines):
-            return None
-        found = cast(str, self._lines[line])
-        content = content_of(found)
-        if self.encoding == "utf-32" or content.isascii():
-            return (line, character, len(found)) if character <= len(content) else None
-        index = to_index(content, character, self.encoding)
-        return (line, index, len(found)) if units(content[:index], self.encoding) == character else None
-
-    def insert_plain(self, line: int, index: int, text: str) -> None:
-        """Insert `text` at a `typing_point`, as `apply` does when the text holds no line break and the
-        line stays within `chunk` characters (the caller checks both): the line's one string is rebuilt,
-        the size grows by the text, the line count stays. `apply` would count as its work the line's
-        length after the insert, plus one."""
-        found = cast(str, self._lines[line])
-        self._lines[line] = found[:index] + text + found[index:]
-        self.size += len(text)
 
     def _joined(self, head: list[str], replacement: list[str], tail: list[str], tail_end: str) -> list[Line]:
         """The new lines: the pieces of the first line cut before the edit, the edited segment's lines,
@@ -180,6 +214,12 @@ class Document:
             after, end = (tail, tail_end) if number == final else (_NONE, "")
             new.append(make_line(before, line, after, end, self.chunk))
         return new
+
+
+def _typed(text: str) -> bool:
+    """Text typing may go on with: ASCII (a character is one code unit in every encoding), not empty,
+    no line break."""
+    return bool(text) and text.isascii() and "\n" not in text and "\r" not in text
 
 
 def _long_lines(lines: Sequence[Line]) -> int:

@@ -1,10 +1,13 @@
-"""The step vocabulary: one module per kind, joined in one discriminated union on `kind`."""
+"""The step vocabulary: one module per kind, joined in one tagged union on `kind` (msgspec structs,
+schemas/steps/base.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from collections.abc import Collection
+from typing import Any, TypeAlias
 
-from pydantic import ConfigDict, Field, TypeAdapter
+import msgspec
 
 from schemas.steps.close import CloseStep
 from schemas.steps.command import CommandStep
@@ -21,42 +24,100 @@ from schemas.steps.save import SaveStep
 from schemas.steps.task import TaskStep
 from schemas.steps.test_run import TestOutcome, TestRunStep
 
-Step = Annotated[
+Step: TypeAlias = (
     OpenStep | CloseStep | EditStep | SaveStep | DiagnosticsStep | TestRunStep | CommandStep
-    | GitStep | FileChangeStep | CursorStep | NoteStep | TaskStep | GapStep | RedactionStep,
-    Field(discriminator="kind"),
-]
+    | GitStep | FileChangeStep | CursorStep | NoteStep | TaskStep | GapStep | RedactionStep
+)
 
-STEP_TYPES: tuple[type[Any], ...] = (
+STEP_TYPES: tuple[type[Step], ...] = (
     OpenStep, CloseStep, EditStep, SaveStep, DiagnosticsStep, TestRunStep, CommandStep,
     GitStep, FileChangeStep, CursorStep, NoteStep, TaskStep, GapStep, RedactionStep,
 )
-STEP_KINDS: frozenset[str] = frozenset(t.model_fields["kind"].default for t in STEP_TYPES)
-
-step_adapter: TypeAdapter[Step] = TypeAdapter(Step, config=ConfigDict(defer_build=True))
-steps_adapter: TypeAdapter[list[Step]] = TypeAdapter(list[Step], config=ConfigDict(defer_build=True))
-
-
-def step_from_dict(data: dict[str, Any]) -> Step:
-    """Validate one plain step dict (as stored) into its model; raises pydantic.ValidationError."""
-    return step_adapter.validate_python(data)
+STEP_KINDS: frozenset[str] = frozenset(t.kind for t in STEP_TYPES)
+_QUOTED = re.compile(r"'.*'")
+_UNKNOWN_FIELD = re.compile(r"unknown field `.*`")
+# what a refused step raises: its message one line naming the field, e.g. "Expected `int`, got `str` -
+# at `$.t_ms`"
+StepError = msgspec.ValidationError
 
 
-def steps_from_dicts(data: list[dict[str, Any]]) -> list[Step]:
-    """Validate plain step dicts in one call (what step_from_dict does to each, with one call's overhead
-    for all of them); raises pydantic.ValidationError."""
-    return steps_adapter.validate_python(data)
+def step_error_line(exc: StepError, *, values: bool = True) -> str:
+    r"""What a refused step's error says, as one line: where, then what (`items.3.range: Expected
+    \`object\`, got \`str\``), or only what when it is about the whole step. Without `values`, the
+    refused value and an unknown field's name are left out (for a line that is itself recorded)."""
+    message = str(exc).splitlines()[0] if str(exc) else "invalid"
+    if not values:
+        message = _UNKNOWN_FIELD.sub("an unknown field", _QUOTED.sub("a value", message))
+    what, at, where = message.rpartition(" - at `$")
+    if not at:
+        return message
+    path = where.rstrip("`").replace("][", ".").replace("[", ".").replace("]", "").lstrip(".")
+    return f"{path}: {what}" if path else what
+
+
+def step_fields(step: Step, leave_out: Collection[str] = ()) -> dict[str, Any]:
+    """The plain form of a step's fields but those in `leave_out` (`kind` among them), defaults left out."""
+    plain: dict[str, Any] = msgspec.to_builtins(step)
+    for name in leave_out:
+        plain.pop(name, None)
+    return plain
+
+
+def step_from_dict(data: Any) -> Step:
+    """One plain step dict (as stored, as a client sends it) as its step; raises StepError naming the
+    first value the schema refuses (an unknown kind is refused as an invalid `kind`)."""
+    step: Step = msgspec.convert(data, Step)
+    return step
+
+
+def steps_from_dicts(data: list[Any]) -> list[Step]:
+    """Plain step dicts as steps, in one call; raises StepError at the first refused."""
+    return msgspec.convert(data, list[Step])
 
 
 def step_to_dict(step: Step) -> dict[str, Any]:
-    """The plain form of a step, without defaulted fields, as stored and as `codetape cat` prints."""
-    return {"kind": step.kind, **step.model_dump(mode="json", exclude_defaults=True)}
+    """The plain form of a step, `kind` first, defaulted fields left out, as stored and as `codetape cat`
+    prints."""
+    plain: dict[str, Any] = msgspec.to_builtins(step)
+    return plain
+
+
+def step_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the step union (draft 2020-12), its definitions under `$defs`."""
+    return msgspec.json.schema(Step)
 
 
 __all__ = [
-    "STEP_KINDS", "STEP_TYPES", "CloseStep", "CommandStep", "ContentChange", "CursorStep",
-    "Diagnostic", "DiagnosticsStep", "EditStep", "FileChangeStep", "FileState", "GapReason",
-    "GapStep", "GitFileStat", "GitOp", "GitStep", "NoteStep", "OpenStep", "RedactionStep",
-    "SaveStep", "Selection", "Step", "TaskStep", "TestOutcome", "TestRunStep", "step_adapter",
-    "step_from_dict", "step_to_dict", "steps_adapter", "steps_from_dicts",
+    "STEP_KINDS",
+    "STEP_TYPES",
+    "CloseStep",
+    "CommandStep",
+    "ContentChange",
+    "CursorStep",
+    "Diagnostic",
+    "DiagnosticsStep",
+    "EditStep",
+    "FileChangeStep",
+    "FileState",
+    "GapReason",
+    "GapStep",
+    "GitFileStat",
+    "GitOp",
+    "GitStep",
+    "NoteStep",
+    "OpenStep",
+    "RedactionStep",
+    "SaveStep",
+    "Selection",
+    "Step",
+    "StepError",
+    "TaskStep",
+    "TestOutcome",
+    "TestRunStep",
+    "step_error_line",
+    "step_fields",
+    "step_from_dict",
+    "step_json_schema",
+    "step_to_dict",
+    "steps_from_dicts",
 ]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
-from schemas.common import RelPath, StepBase
+from schemas.steps.base import RelPath, StepBase
 
 
-class CloseStep(StepBase):
-    kind: Literal["close"] = "close"
+class CloseStep(StepBase, tag="close", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["close"]] = "close"
     path: RelPath

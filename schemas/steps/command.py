@@ -5,18 +5,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+import msgspec
 
-from schemas.common import Millis, ShortText, StepBase
+from schemas.steps.base import Millis, ShortText, StepBase
 
 
-class CommandStep(StepBase):
-    kind: Literal["command"] = "command"
-    argv: Annotated[list[str], Field(max_length=10_000)] | None = None
+class CommandStep(StepBase, tag="command", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["command"]] = "command"
+    argv: Annotated[list[str], msgspec.Meta(max_length=10_000)] | None = None
     command_line: ShortText | None = None
-    cwd: str = Field(default=".", max_length=4096)
+    cwd: Annotated[str, msgspec.Meta(max_length=4096)] = "."
     exit_code: int | None = None
     duration_ms: Millis = 0
     output_tail: ShortText | None = None

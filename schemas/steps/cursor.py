@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+import msgspec
 
-from schemas.common import Model, Position, RelPath, StepBase
+from schemas.steps.base import Position, RelPath, StepBase, Struct
 
 
-class Selection(Model):
+class Selection(Struct, frozen=True, kw_only=True):
     anchor: Position
     active: Position
 
 
-class CursorStep(StepBase):
-    kind: Literal["cursor"] = "cursor"
+class CursorStep(StepBase, tag="cursor", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["cursor"]] = "cursor"
     path: RelPath
-    selections: Annotated[list[Selection], Field(min_length=1, max_length=1000)]
+    selections: Annotated[list[Selection], msgspec.Meta(min_length=1, max_length=1000)]

@@ -5,24 +5,24 @@ An empty `items` list means the origin cleared its diagnostics for that document
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+import msgspec
 
-from schemas.common import Model, Range, RelPath, ShortText, StepBase
+from schemas.steps.base import Range, RelPath, ShortText, StepBase, Struct
 
 
-class Diagnostic(Model):
+class Diagnostic(Struct, frozen=True, kw_only=True):
     range: Range
-    severity: Annotated[int, Field(ge=1, le=4)] | None = None
+    severity: Annotated[int, msgspec.Meta(ge=1, le=4)] | None = None
     message: ShortText
     code: str | int | None = None
-    source: str | None = Field(default=None, max_length=256)
+    source: Annotated[str, msgspec.Meta(max_length=256)] | None = None
 
 
-class DiagnosticsStep(StepBase):
-    kind: Literal["diagnostics"] = "diagnostics"
+class DiagnosticsStep(StepBase, tag="diagnostics", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["diagnostics"]] = "diagnostics"
     path: RelPath
-    origin: str = Field(default="", max_length=256)
+    origin: Annotated[str, msgspec.Meta(max_length=256)] = ""
     version: int | None = None
-    items: Annotated[list[Diagnostic], Field(max_length=10_000)]
+    items: Annotated[list[Diagnostic], msgspec.Meta(max_length=10_000)]

@@ -6,20 +6,20 @@ a change without one replaces the whole document.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+import msgspec
 
-from schemas.common import Model, Range, RelPath, StepBase, Text
+from schemas.steps.base import Range, RelPath, StepBase, Struct, Text
 
 
-class ContentChange(Model):
+class ContentChange(Struct, frozen=True, kw_only=True):
     range: Range | None = None
     text: Text
 
 
-class EditStep(StepBase):
-    kind: Literal["edit"] = "edit"
+class EditStep(StepBase, tag="edit", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["edit"]] = "edit"
     path: RelPath
     version: int | None = None
-    changes: Annotated[list[ContentChange], Field(min_length=1, max_length=100_000)]
+    changes: Annotated[list[ContentChange], msgspec.Meta(min_length=1, max_length=100_000)]

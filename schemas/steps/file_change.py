@@ -9,17 +9,17 @@ it points to is ever read.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+import msgspec
 
-from schemas.common import RelPath, Sha256Hex, StepBase, Text
+from schemas.steps.base import RelPath, Sha256Hex, StepBase, Text
 
 LINK_TARGET_MAX = 4096  # PATH_MAX: no link holds a longer target
 
 
-class FileChangeStep(StepBase):
-    kind: Literal["file_change"] = "file_change"
+class FileChangeStep(StepBase, tag="file_change", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["file_change"]] = "file_change"
     path: RelPath
     change: Literal["created", "modified", "deleted", "renamed"]
     new_path: RelPath | None = None
@@ -27,4 +27,4 @@ class FileChangeStep(StepBase):
     sha256: Sha256Hex | None = None
     size: int | None = None
     omitted: Literal["binary", "too_large"] | None = None
-    link: Annotated[str, Field(min_length=1, max_length=LINK_TARGET_MAX)] | None = None
+    link: Annotated[str, msgspec.Meta(min_length=1, max_length=LINK_TARGET_MAX)] | None = None

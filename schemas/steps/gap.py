@@ -6,11 +6,11 @@ that text (None: the file no longer exists), so reconstruction stays exact acros
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+import msgspec
 
-from schemas.common import Millis, Model, RelPath, ShortText, StepBase, Text
+from schemas.steps.base import Millis, RelPath, ShortText, StepBase, Struct, Text
 
 GapReason = Literal[
     "paused", "collector_unreachable", "recorder_behind", "watcher_overflow", "journal_corrupt",
@@ -18,15 +18,15 @@ GapReason = Literal[
 ]
 
 
-class FileState(Model):
+class FileState(Struct, frozen=True, kw_only=True):
     path: RelPath
     text: Text | None
 
 
-class GapStep(StepBase):
-    kind: Literal["gap"] = "gap"
+class GapStep(StepBase, tag="gap", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["gap"]] = "gap"
     reason: GapReason
     detail: ShortText = ""
     until_ms: Millis | None = None
     lost_steps: int | None = None
-    state: Annotated[list[FileState], Field(max_length=1_000_000)] | None = None
+    state: Annotated[list[FileState], msgspec.Meta(max_length=1_000_000)] | None = None

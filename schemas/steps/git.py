@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+import msgspec
 
-from schemas.common import Model, RelPath, ShortText, StepBase
+from schemas.steps.base import RelPath, ShortText, StepBase, Struct, whole
 
 GitOp = Literal[
     "commit", "checkout", "branch_create", "branch_delete", "merge", "rebase", "reset",
     "stash", "cherry_pick", "fetch", "pull", "tag", "ref_update",
 ]
-Sha = Annotated[str, Field(pattern=r"^[0-9a-f]{7,64}$")]
+Sha = Annotated[str, msgspec.Meta(pattern=whole(r"^[0-9a-f]{7,64}"))]
 
 
-class GitFileStat(Model):
+class GitFileStat(Struct, frozen=True, kw_only=True):
     path: RelPath
     added: int = 0
     deleted: int = 0
@@ -24,14 +24,14 @@ class GitFileStat(Model):
     escaped: bool = False
 
 
-class GitStep(StepBase):
-    kind: Literal["git"] = "git"
+class GitStep(StepBase, tag="git", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["git"]] = "git"
     op: GitOp
     sha: Sha | None = None
     message: ShortText | None = None
-    parents: Annotated[list[Sha], Field(max_length=64)] = []
-    files: Annotated[list[GitFileStat], Field(max_length=100_000)] = []
-    ref: str | None = Field(default=None, max_length=1024)
+    parents: Annotated[list[Sha], msgspec.Meta(max_length=64)] = []
+    files: Annotated[list[GitFileStat], msgspec.Meta(max_length=100_000)] = []
+    ref: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
     old: Sha | None = None
     new: Sha | None = None
     detail: ShortText | None = None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
-from schemas.common import ShortText, StepBase
+from schemas.steps.base import ShortText, StepBase
 
 
-class NoteStep(StepBase):
-    kind: Literal["note"] = "note"
+class NoteStep(StepBase, tag="note", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["note"]] = "note"
     text: ShortText

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+import msgspec
 
-from schemas.common import RelPath, StepBase, Text
+from schemas.steps.base import RelPath, StepBase, Text
 
 
-class OpenStep(StepBase):
-    kind: Literal["open"] = "open"
+class OpenStep(StepBase, tag="open", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["open"]] = "open"
     path: RelPath
-    language_id: str = Field(default="", max_length=128)
+    language_id: Annotated[str, msgspec.Meta(max_length=128)] = ""
     version: int | None = None
     text: Text

@@ -8,15 +8,17 @@ ordinary text. This step records that it happened, never the value.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+import msgspec
 
-from schemas.common import StepBase
+from schemas.steps.base import StepBase, whole
+
+RULE = r"^[a-z0-9][a-z0-9_.-]{0,63}"  # a rule id
 
 
-class RedactionStep(StepBase):
-    kind: Literal["redaction"] = "redaction"
-    rule: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-    placeholder: str = Field(pattern=r"^«redacted:[a-z0-9][a-z0-9_.-]{0,63}:[0-9]{1,9}»$")
-    count: int = Field(ge=1)
+class RedactionStep(StepBase, tag="redaction", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["redaction"]] = "redaction"
+    rule: Annotated[str, msgspec.Meta(pattern=whole(RULE))]
+    placeholder: Annotated[str, msgspec.Meta(pattern=whole(r"^«redacted:" + RULE[1:] + r":[0-9]{1,9}»"))]
+    count: Annotated[int, msgspec.Meta(ge=1)]

@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
-from schemas.common import RelPath, Sha256Hex, StepBase, Text
+from schemas.steps.base import RelPath, Sha256Hex, StepBase, Text
 
 
-class SaveStep(StepBase):
-    kind: Literal["save"] = "save"
+class SaveStep(StepBase, tag="save", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["save"]] = "save"
     path: RelPath
     sha256: Sha256Hex | None = None
     text: Text | None = None

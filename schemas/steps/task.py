@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
-from schemas.common import ShortText, StepBase
+from schemas.steps.base import ShortText, StepBase
 
 
-class TaskStep(StepBase):
-    kind: Literal["task"] = "task"
+class TaskStep(StepBase, tag="task", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["task"]] = "task"
     action: Literal["start", "done"]
     statement: ShortText | None = None
     outcome: Literal["pass", "fail", "abandoned"] | None = None

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+import msgspec
 
-from schemas.common import Millis, Model, ShortText, StepBase
+from schemas.steps.base import Millis, ShortText, StepBase, Struct
 
 Outcome = Literal["passed", "failed", "skipped", "error", "xfailed", "xpassed"]
 
 
-class TestOutcome(Model):
-    nodeid: str = Field(max_length=4096)
+class TestOutcome(Struct, frozen=True, kw_only=True):
+    nodeid: Annotated[str, msgspec.Meta(max_length=4096)]
     outcome: Outcome
     duration_ms: Millis = 0
     summary: ShortText | None = None
 
 
-class TestRunStep(StepBase):
-    kind: Literal["test_run"] = "test_run"
-    framework: str = Field(default="pytest", max_length=64)
-    args: Annotated[list[str], Field(max_length=1000)] = []
+class TestRunStep(StepBase, tag="test_run", frozen=True, kw_only=True):
+    kind: ClassVar[Literal["test_run"]] = "test_run"
+    framework: Annotated[str, msgspec.Meta(max_length=64)] = "pytest"
+    args: Annotated[list[str], msgspec.Meta(max_length=1000)] = []
     exit_status: int | None = None
     duration_ms: Millis = 0
-    tests: Annotated[list[TestOutcome], Field(max_length=1_000_000)] = []
+    tests: Annotated[list[TestOutcome], msgspec.Meta(max_length=1_000_000)] = []

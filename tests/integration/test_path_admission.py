@@ -33,7 +33,7 @@ def test_paths_are_normalised_at_admission(tmp_path: Path) -> None:
     gaps = [step for step in steps if step.kind == "gap"]
     assert [gap.reason for gap in gaps] == ["malformed_input"]
     assert "backslash" in (gaps[0].detail or "") and "dows" not in (gaps[0].detail or "")
-    assert str(tmp_path) not in repr([step.model_dump() for step in steps])
+    assert str(tmp_path) not in repr(steps)
 
 
 @pytest.mark.parametrize(("path", "says"), [

@@ -21,6 +21,7 @@ import pyarrow.dataset as pads
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from msgspec.structs import replace
 
 from collector import __version__
 from collector.consent import (
@@ -221,7 +222,7 @@ def test_damaged_unreadable_and_unreplayable_episodes_are_not_signed(home: Home,
                                              "upgrade codetape to review and sign it"):
         sign_episode(future, tmp_path / "out.ctape", home)
     lying = tmp_path / "lying.ctape"
-    steps = [step.model_copy(update={"sha256": "0" * 64}) if step.kind == "save" else step
+    steps = [replace(step, sha256="0" * 64) if step.kind == "save" else step
              for step in MINIMAL]
     write_episode_file(lying, MINIMAL_HEADER, steps, level=1)
     with pytest.raises(SigningRefused, match="does not replay, so it cannot be signed: step 2: save at 2015"):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from collector.episode import open_episode, write_episode_file
 from collector.reconstruct.workspace import workspace_at
@@ -40,7 +41,7 @@ def rewrite(path: Path, source: Path, steps: list[Step]) -> Path:
         if step.kind == "save" and step.sha256 is not None:
             text = workspace_at(header.position_encoding, fixed).text(step.path)
             assert text is not None
-            step = step.model_copy(update={"sha256": sha256_text(text)})
+            step = replace(step, sha256=sha256_text(text))
         fixed.append(step)
     write_episode_file(path, header, fixed)
     assert codetape(path.parent, "verify", str(path)).stdout.startswith("ok")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import msgpack
 import pytest
+from msgspec.structs import replace
 
 from collector.episode import EpisodeWriter, open_episode, write_episode_file
 from collector.episode.chunk import decode_chunk, encode_chunk
@@ -70,7 +71,7 @@ def test_links_are_kept_by_keyframes_and_checked_against_the_replay(tmp_path: Pa
 def test_a_step_that_does_not_replay_ends_the_keyframes_not_the_steps(tmp_path: Path) -> None:
     broken = step_from_dict({"kind": "edit", "t_ms": 199_000, "source": "bridge", "path": "never-opened.py",
                              "changes": [{"text": "x"}]})
-    later = [step.model_copy(update={"t_ms": 200_000 + n}) for n, step in enumerate(BUGFIX)]
+    later = [replace(step, t_ms=200_000 + n) for n, step in enumerate(BUGFIX)]
     steps = [*BUGFIX, broken, *later]
     path = tmp_path / "broken.ctape"
     write_episode_file(path, BUGFIX_HEADER, steps, level=3, states=keyframe_states("utf-16"), chunk_steps=5)

@@ -164,4 +164,4 @@ def test_damage_inside_a_step_is_left_to_verify(tmp_path: Path) -> None:
     path = write(tmp_path, container(header_frame(), steps_frame({"kind": "note", "t_ms": 1, "text": 7}),
                                      step_count=1))
     assert list_episode(path) == Listed(Shown.of(FULL_HEADER), 1, 1, False)
-    assert reader_error(path).startswith("step 0 (note) is invalid: note.text:")
+    assert reader_error(path).startswith("step 0 (note) is invalid: text:")

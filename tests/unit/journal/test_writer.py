@@ -14,6 +14,7 @@ from collector.errors import JournalCorrupt, JournalError
 from collector.journal import JournalScanner, JournalWriter, scan_journal, unpack_header, unpack_payload
 from schemas import EpisodeHeader, step_to_dict
 from schemas.steps import EditStep, NoteStep, OpenStep
+from tests.structs import make
 from tests.waiting import TIMEOUT_S
 
 WriteFn = Callable[[int, bytes | memoryview], int]
@@ -41,7 +42,7 @@ def test_a_new_journal_is_private_and_starts_with_its_header(tmp_path: Path,
 def test_steps_get_contiguous_seqs_in_their_plain_form(tmp_path: Path, episode_header: EpisodeHeader) -> None:
     path = tmp_path / "s.journal"
     steps = [OpenStep(t_ms=0, source="bridge", path="a.py", text="x = 1\n"), note(5, "é😀"),
-             EditStep.model_validate({"t_ms": 5, "source": "bridge", "path": "a.py",
+             make(EditStep, {"t_ms": 5, "source": "bridge", "path": "a.py",
                                       "changes": [{"text": "y"}]})]
     with JournalWriter.create(path, episode_header) as writer:
         assert [writer.append(step) for step in steps] == [1, 2, 3]

@@ -14,7 +14,8 @@ from collector.text.positions import split_lines, to_index, units
 from lsp_bridge.documents import ENCODINGS, TrackedDocument, convert_character, count_units, index_of
 from lsp_bridge.errors import OutOfRange
 from lsp_bridge.translate import Change, Rng
-from schemas.common import Position, PositionEncoding, Range
+from schemas.common import PositionEncoding
+from schemas.steps.base import Position, Range
 from tests.examples import examples
 
 ROOT = Path("/ws")

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from collector.reconstruct.workspace import LINE_COST, Workspace
 from collector.text.document import Document
-from schemas.common import PositionEncoding, Range
+from schemas.common import PositionEncoding
 from schemas.steps import EditStep, OpenStep
+from schemas.steps.base import Range
 from tests.examples import examples
+from tests.structs import make
 
 ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 BREAK = re.compile(r"\r\n|\r|\n")
@@ -85,7 +88,7 @@ change_lists = st.lists(st.tuples(st.one_of(st.just(None), ranges, ranges, range
 def lsp_range(where: tuple[int, int, int, int] | None) -> Range | None:
     if where is None:
         return None
-    return Range.model_validate({"start": {"line": where[0], "character": where[1]},
+    return make(Range, {"start": {"line": where[0], "character": where[1]},
                                  "end": {"line": where[2], "character": where[3]}})
 
 
@@ -141,7 +144,7 @@ def test_workspace_replays_edit_steps_like_the_model(encoding: PositionEncoding,
     workspace.apply(OpenStep(t_ms=0, source="bridge", path="a.txt", text=initial))
     expected = initial
     for t_ms, step_changes in enumerate(steps, start=1):
-        edit = EditStep.model_validate({"t_ms": t_ms, "source": "bridge", "path": "a.txt", "changes": [
+        edit = make(EditStep, {"t_ms": t_ms, "source": "bridge", "path": "a.txt", "changes": [
             {"text": new} if where is None else {"range": lsp_range(where), "text": new}
             for where, new in step_changes]})
         workspace.apply(edit)
@@ -181,3 +184,83 @@ def test_long_lines_held_in_pieces_match_the_reference_model(encoding: PositionE
     copy = doc.copy()
     copy.apply(lsp_range((0, 0, 1 << 20, 0)), "")  # everything
     assert copy.text == "" and doc.text == expected  # a copy shares no piece list with its original
+
+
+TYPED = ["a", "b", "xyz", " ", "\t", "é", "😀", "\n", ""]  # the last four end a typing run
+ascii_texts = st.lists(st.sampled_from(["a", "b", "xyz", " ", "\t", "\n", "\r\n"]), max_size=24).map("".join)
+bursts = st.tuples(st.integers(0, 4), st.integers(0, 8), st.lists(st.sampled_from(TYPED), min_size=1,
+                                                                  max_size=12))
+typing_sessions = st.lists(st.one_of(bursts.map(lambda burst: ("type", burst)),
+                                     change_lists.map(lambda changes: ("edit", changes)),
+                                     st.just(("read", None)), st.just(("copy", None))), max_size=8)
+
+
+def typed_on(text: str, line: int, character: int, piece: str,
+             encoding: PositionEncoding) -> tuple[int, int]:
+    """Where the caret is after typing `piece` at (line, character) of `text`: the next edit types there."""
+    line, units = model_position(text, line, character, encoding)
+    if piece == "\n":
+        return line + 1, 0
+    return line, units + sum(width(ch, encoding) for ch in piece)
+
+
+@PROFILE
+@given(encoding=st.sampled_from(ENCODINGS), initial=st.one_of(ascii_texts, texts), session=typing_sessions)
+def test_typing_one_edit_at_a_time_matches_the_reference_model(encoding: PositionEncoding, initial: str,
+                                                               session: list[Any]) -> None:
+    """Typing goes on where the edit before ended: the document takes such an edit without rebuilding the
+    line (Document.type_on), and puts what was typed in the line when anything reads it or edits elsewhere;
+    reads, copies and other edits come between."""
+    doc = Document(initial, encoding)
+    expected = initial
+    for what, value in session:
+        if what == "type":
+            line, character, pieces = value
+            for piece in pieces:
+                where = (line, character, line, character)
+                work = doc.apply(lsp_range(where), piece)
+                line, character = typed_on(expected, line, character, piece, encoding)
+                expected = model_apply(expected, (where, piece), encoding)
+                assert doc.size == len(expected)  # (kept as it goes, without putting the text in the line)
+                assert work >= len(piece)
+        elif what == "edit":
+            for where, new in value:
+                doc.apply(lsp_range(where), new)
+                expected = model_apply(expected, (where, new), encoding)
+        elif what == "read":
+            assert doc.text == expected
+        else:
+            copy = doc.copy()
+            assert copy.text == expected
+    assert doc.text == expected
+    assert doc.lines == fresh_lines(expected)
+    assert doc.line_count == len(fresh_lines(expected)) and doc.size == len(expected)
+
+
+@PROFILE
+@given(encoding=st.sampled_from(ENCODINGS), initial=st.one_of(ascii_texts, texts), session=typing_sessions)
+def test_typing_counts_the_memory_and_work_that_applying_each_edit_would(
+        encoding: PositionEncoding, initial: str, session: list[Any]) -> None:
+    """A workspace that takes typing on (Document.type_on) has after every edit the weight and the work of
+    one that applies every edit in full, and ends with the same text."""
+    fast, full = Workspace(encoding), Workspace(encoding)
+    t_ms = 0
+    for workspace in (fast, full):
+        workspace.apply(OpenStep(t_ms=0, source="bridge", path="a.txt", text=initial))
+    expected = initial
+    for what, value in session:
+        if what != "type":
+            continue
+        line, character, pieces = value
+        for piece in pieces:
+            t_ms += 1
+            where = (line, character, line, character)
+            edit = make(EditStep, {"t_ms": t_ms, "source": "bridge", "path": "a.txt",
+                                   "changes": [{"range": lsp_range(where), "text": piece}]})
+            fast.apply(edit)
+            with mock.patch.object(Document, "type_on", lambda self, range_, text: None):
+                full.apply(edit)  # every edit applied in full: nothing taken on as typing
+            line, character = typed_on(expected, line, character, piece, encoding)
+            expected = model_apply(expected, (where, piece), encoding)
+            assert (fast.weight, fast.work) == (full.weight, full.work)
+    assert fast.text("a.txt") == full.text("a.txt") == expected

@@ -7,8 +7,9 @@ from collector.redact.placeholders import Registry
 from collector.redact.rules import RuleSet
 from collector.redact.text import TextRedactor
 from collector.text.document import Document
-from schemas.common import Position, PositionEncoding, Range
+from schemas.common import PositionEncoding
 from schemas.steps import ContentChange
+from schemas.steps.base import Position, Range
 
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 PH = "«redacted:github-token:1»"

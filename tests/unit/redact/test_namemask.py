@@ -18,6 +18,7 @@ from collector.redact.namemask import NameMask
 from collector.text.digest import sha256_text
 from schemas import Step, step_to_dict
 from schemas.steps import CommandStep, DiagnosticsStep, OpenStep, RedactionStep, SaveStep
+from tests.structs import make
 from tests.unit.redact.test_steps import GH, assert_hidden, typed
 
 ALICE = NameMask(LocalNames.of(homes=["/home/alice"], logins=["alice"],
@@ -111,7 +112,7 @@ def test_a_home_path_typed_one_key_at_a_time_never_shows_and_the_buffer_replays(
     steps: list[Step] = [OpenStep(t_ms=0, source="bridge", path="a.py", text="import os\n\n")]
     steps += typed(1, "a.py", 1, 0, line)
     final = "import os\n" + line + "\n"
-    steps.append(DiagnosticsStep.model_validate({"t_ms": 200, "source": "bridge", "path": "a.py", "items": [
+    steps.append(make(DiagnosticsStep, {"t_ms": 200, "source": "bridge", "path": "a.py", "items": [
         {"range": {"start": {"line": 1, "character": 7}, "end": {"line": 1, "character": 18}},
          "message": "/home/alice does not exist"}]}))
     steps.append(SaveStep(t_ms=201, source="bridge", path="a.py", sha256=sha256_text(final)))

@@ -21,6 +21,7 @@ from schemas.steps import (
     DiagnosticsStep,
     EditStep,
     FileChangeStep,
+    FileState,
     GapStep,
     GitStep,
     NoteStep,
@@ -30,6 +31,7 @@ from schemas.steps import (
     TaskStep,
 )
 from schemas.steps import TestRunStep as RunStep
+from tests.structs import make
 
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 AWS_ID = "AKIAQ3EGUIJ2ZK4PLMXW"
@@ -43,7 +45,7 @@ PEM = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(PEM_BODY) + "\n-----END RS
 
 
 def edit(t: int, path: str, start: tuple[int, int], end: tuple[int, int], text: str) -> EditStep:
-    return EditStep.model_validate({"t_ms": t, "source": "bridge", "path": path, "changes": [
+    return make(EditStep, {"t_ms": t, "source": "bridge", "path": path, "changes": [
         {"range": {"start": {"line": start[0], "character": start[1]},
                    "end": {"line": end[0], "character": end[1]}}, "text": text}]})
 
@@ -183,12 +185,12 @@ def test_secrets_in_test_output_commands_diagnostics_and_gaps() -> None:
            "kX9vR2mT5qL8wN1zB4cF7hJ0dG3sA6eY9uI2oP5rK8m")
     steps: list[Step] = [
         OpenStep(t_ms=0, source="bridge", path="t.py", text=f'TOKEN = "{GH}"\n'),
-        DiagnosticsStep.model_validate({"t_ms": 1, "source": "bridge", "path": "t.py", "items": [
+        make(DiagnosticsStep, {"t_ms": 1, "source": "bridge", "path": "t.py", "items": [
             {"range": {"start": {"line": 0, "character": 9}, "end": {"line": 0, "character": 49}},
              "message": f"'{GH}' is not a valid identifier"}]}),
-        CursorStep.model_validate({"t_ms": 2, "source": "bridge", "path": "t.py", "selections": [
+        make(CursorStep, {"t_ms": 2, "source": "bridge", "path": "t.py", "selections": [
             {"anchor": {"line": 0, "character": 49}, "active": {"line": 0, "character": 50}}]}),
-        RunStep.model_validate({"t_ms": 3, "source": "pytest", "args": ["-k", f"token and {GH}"],
+        make(RunStep, {"t_ms": 3, "source": "pytest", "args": ["-k", f"token and {GH}"],
                                     "exit_status": 1, "tests": [
             {"nodeid": "test_api.py::test_login", "outcome": "failed",
              "summary": f"AssertionError: assert 'Bearer {jwt}' == 'Bearer None'"}]}),
@@ -197,7 +199,7 @@ def test_secrets_in_test_output_commands_diagnostics_and_gaps() -> None:
         CommandStep(t_ms=5, source="shell", command_line="mysql -u root -pS3cr3tPw9 orders"),
         CommandStep(t_ms=6, source="run", argv=["./sync", "--password", "S3cr3tPw9", "--dry-run"]),
         GapStep(t_ms=7, source="collector", reason="recorder_behind", detail=f"lost while {GH} was typed",
-                state=[{"path": "t.py", "text": f'TOKEN = "{GH}"  # again\n'}]),
+                state=[FileState(path="t.py", text=f'TOKEN = "{GH}"  # again\n')]),
     ]
     out, workspace, _ = run(steps)
     assert_hidden(out, [GH, jwt, "S3cr3tPw9"])
@@ -385,7 +387,7 @@ def test_random_sessions_reconstruct_to_the_redacted_text(seed: int) -> None:
 def test_files_a_gap_state_sets_are_editable_and_their_saves_still_verify() -> None:
     token = GH
     gap = GapStep(t_ms=1, source="bridge", reason="recorder_behind",
-                  state=[{"path": "cfg.py", "text": "name = 1\n"}])
+                  state=[FileState(path="cfg.py", text="name = 1\n")])
     steps: list[Step] = [gap, *typed(2, "cfg.py", 1, 0, f"key = '{token}'"),
                          SaveStep(t_ms=200, source="bridge", path="cfg.py",
                                   sha256=sha256_text(f"name = 1\nkey = '{token}'"))]
@@ -403,11 +405,11 @@ def test_a_secret_in_a_file_name_is_renamed_the_same_in_every_step() -> None:
         OpenStep(t_ms=0, source="bridge", path=f"{folder}/config.py", text="x = 1\n"),
         *typed(1, f"{folder}/config.py", 1, 0, "y = 2"),
         SaveStep(t_ms=10, source="bridge", path=f"{folder}/config.py", sha256=sha256_text("x = 1\ny = 2")),
-        DiagnosticsStep.model_validate({"t_ms": 11, "source": "bridge", "path": f"{folder}/config.py",
+        make(DiagnosticsStep, {"t_ms": 11, "source": "bridge", "path": f"{folder}/config.py",
                                         "items": [{"range": {"start": {"line": 0, "character": 0},
                                                              "end": {"line": 0, "character": 1}},
                                                    "message": "unused"}]}),
-        CursorStep.model_validate({"t_ms": 12, "source": "bridge", "path": f"{folder}/config.py",
+        make(CursorStep, {"t_ms": 12, "source": "bridge", "path": f"{folder}/config.py",
                                    "selections": [{"anchor": {"line": 0, "character": 1},
                                                    "active": {"line": 0, "character": 1}}]}),
         CloseStep(t_ms=13, source="bridge", path=f"{folder}/config.py"),
@@ -415,9 +417,9 @@ def test_a_secret_in_a_file_name_is_renamed_the_same_in_every_step() -> None:
                        sha256=sha256_text("rotate\n")),
         FileChangeStep(t_ms=15, source="watcher", path="todo.txt", change="renamed", new_path=notes),
         GapStep(t_ms=16, source="collector", reason="recorder_behind",
-                state=[{"path": f"{folder}/config.py", "text": "x = 3\n"},
-                       {"path": notes, "text": "done\n"}]),
-        GitStep.model_validate({"t_ms": 17, "source": "git", "op": "commit", "sha": "0123abcd",
+                state=[FileState(path=f"{folder}/config.py", text="x = 3\n"),
+                       FileState(path=notes, text="done\n")]),
+        make(GitStep, {"t_ms": 17, "source": "git", "op": "commit", "sha": "0123abcd",
                                 "message": "keys", "files": [{"path": f"{folder}/config.py", "added": 1},
                                                              {"path": notes, "change": "A"}]}),
         CommandStep(t_ms=18, source="shell", command_line=f"cat {notes}", cwd=folder),

@@ -10,6 +10,7 @@ from collector.redact.text import TextRedactor
 from collector.redact.window import MAX_RERUNS, Window, _back
 from schemas import Step
 from schemas.steps import EditStep, NoteStep, OpenStep
+from tests.structs import make
 
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 
@@ -37,7 +38,7 @@ def _window(size: int = 4096, max_reruns: int = MAX_RERUNS) -> tuple[Window, Reg
 
 def _key(t: int, col: int, ch: str) -> EditStep:
     at = {"line": 0, "character": col}
-    return EditStep.model_validate({"t_ms": t, "source": "b", "path": "a.py",
+    return make(EditStep, {"t_ms": t, "source": "b", "path": "a.py",
                                     "changes": [{"range": {"start": at, "end": at}, "text": ch}]})
 
 

@@ -20,6 +20,7 @@ from collector.replay.state import Mark
 from schemas import step_from_dict
 from schemas.steps import Diagnostic
 from tests.fixtures.make_golden import FULL_HEADER
+from tests.structs import make
 
 LINES = ["def f(x):\n", "    return x + 1\n", "\n", "print(f(2))\n", ""]
 
@@ -71,10 +72,10 @@ def test_positions_count_utf16_units_and_tabs_and_controls_stay_in_place() -> No
 
 
 def test_diagnostics_are_underlined_and_flagged_in_the_gutter() -> None:
-    warning = Diagnostic.model_validate({"range": {"start": {"line": 0, "character": 4},
+    warning = make(Diagnostic, {"range": {"start": {"line": 0, "character": 4},
                                                    "end": {"line": 0, "character": 5}},
                                          "severity": 2, "message": "w"})
-    error = Diagnostic.model_validate({"range": {"start": {"line": 0, "character": 6},
+    error = make(Diagnostic, {"range": {"start": {"line": 0, "character": 6},
                                                  "end": {"line": 1, "character": 10}},
                                        "severity": 1, "message": "e"})
     text = file_view(LINES, None, [warning, error], "utf-16", 0, 3, 40)

@@ -29,7 +29,8 @@ def write(path: Path, header: EpisodeHeader, payloads: list[dict[str, object]]) 
 
 @pytest.mark.parametrize("bad", [BATCH + 7, BATCH, BATCH + 1, 2 * BATCH + 49])
 @pytest.mark.parametrize(("payload", "why"), [
-    ({"kind": "note", "t_ms": 0, "source": "cli"}, "holds an invalid step (note.text: Field required)"),
+    ({"kind": "note", "t_ms": 0, "source": "cli"},
+     "holds an invalid step (Object missing required field `text`)"),
     ({"kind": "note", "t_ms": 1, "source": "cli", "text": "late"}, "goes back in time"),
 ])
 def test_a_bad_frame_in_a_later_batch_ends_the_good_part_there(tmp_path: Path, episode_header: EpisodeHeader,

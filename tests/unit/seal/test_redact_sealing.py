@@ -13,6 +13,7 @@ from collector.seal.summaries import read_summary
 from collector.text.digest import sha256_text
 from schemas import EpisodeHeader, Step
 from schemas.steps import EditStep, OpenStep, SaveStep
+from tests.structs import make
 
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 
@@ -25,7 +26,7 @@ def test_sealing_redacts_with_the_episodes_position_encoding(tmp_path: Path,
     col = len("s = 'é😀'".encode())  # utf-8 units: the token typed after the non-ASCII text
     for n, ch in enumerate(f" + '{GH}'"):
         at = {"line": 0, "character": col + n}
-        steps.append(EditStep.model_validate({"t_ms": n + 1, "source": "bridge", "path": "a.py",
+        steps.append(make(EditStep, {"t_ms": n + 1, "source": "bridge", "path": "a.py",
                                               "changes": [{"range": {"start": at, "end": at}, "text": ch}]}))
     final = f"s = 'é😀' + '{GH}'\n"
     steps.append(SaveStep(t_ms=100, source="bridge", path="a.py", sha256=sha256_text(final)))

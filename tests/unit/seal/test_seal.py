@@ -13,6 +13,7 @@ from collector.journal.frames import pack_header, pack_step
 from collector.seal.journal import seal_journal
 from schemas import EpisodeHeader, Step, step_to_dict
 from schemas.steps import EditStep, FileChangeStep, GapStep, NoteStep, OpenStep, SaveStep
+from tests.structs import make
 
 LEVEL = 3
 
@@ -20,7 +21,7 @@ LEVEL = 3
 def session() -> list[Step]:
     return [
         OpenStep(t_ms=0, source="bridge", path="src/a.py", text="x = 1\n"),
-        EditStep.model_validate({"t_ms": 40, "source": "bridge", "path": "src/a.py", "version": 2,
+        make(EditStep, {"t_ms": 40, "source": "bridge", "path": "src/a.py", "version": 2,
                                  "changes": [{"range": {"start": {"line": 0, "character": 4},
                                                         "end": {"line": 0, "character": 5}}, "text": "2"}]}),
         SaveStep(t_ms=90, source="bridge", path="src/a.py"),
@@ -124,7 +125,7 @@ def test_damage_in_the_middle_seals_the_good_part_and_a_gap(tmp_path: Path,
 
 @pytest.mark.parametrize(("payload", "why"), [
     ({"kind": "note", "t_ms": 50, "source": "cli"},
-     "frame 3 holds an invalid step (note.text: Field required)"),
+     "frame 3 holds an invalid step (Object missing required field `text`)"),
     ({"kind": "note", "t_ms": 10, "source": "cli", "text": "late"}, "frame 3 goes back in time"),
 ])
 def test_a_frame_that_is_not_a_valid_step_ends_the_good_part(

@@ -10,7 +10,7 @@ from collector.episode import open_episode, write_episode_file
 from collector.reconstruct.workspace import replay
 from collector.text.document import Document
 from schemas import step_to_dict
-from schemas.common import Position, Range
+from schemas.steps.base import Position, Range
 from tests.support.buffer import Buffer
 from tests.support.sessions import Session, generate
 

@@ -13,13 +13,15 @@ import pytest
 
 from collector.text.document import Document
 from collector.text.longline import CHUNK
-from schemas.common import PositionEncoding, Range
+from schemas.common import PositionEncoding
+from schemas.steps.base import Range
+from tests.structs import make
 
 LINE = 1_000_000
 
 
 def at(line: int, character: int, end_line: int | None = None, end_character: int | None = None) -> Range:
-    return Range.model_validate({"start": {"line": line, "character": character}, "end": {
+    return make(Range, {"start": {"line": line, "character": character}, "end": {
         "line": line if end_line is None else end_line,
         "character": character if end_character is None else end_character}})
 
