@@ -5,18 +5,40 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from collector.episode import open_episode
 from collector.errors import CollectorError, EpisodeError
 from schemas.common import SHORT_TEXT_MAX
 
 if TYPE_CHECKING:
-    from collector.daemon.server import Collector, Connection
+    from collector.daemon.connection import Connection
     from collector.daemon.session import Session
+    from collector.home import Home
 
 OUTCOMES = ("pass", "fail", "abandoned")
+
+
+class _Upload(Protocol):
+    failure: str | None
+
+
+class Collector(Protocol):
+    """What the requests use of the running collector (collector/daemon/server.py `Collector`)."""
+
+    home: Home
+    clock: Callable[[], int]
+    sessions: dict[Path, Session]
+    upload: _Upload
+    stopping: asyncio.Event
+
+    def session_for(self, path: Path) -> Session: ...
+
+    def broadcast(self, session: Session, event: dict[str, Any]) -> None: ...
+
+    async def seal(self, session: Session, *, closing: bool = False) -> dict[str, Any] | None: ...
 
 
 class Requests:

@@ -21,6 +21,7 @@ from typing import Any
 
 from collector.daemon.ahead import SealAhead
 from collector.daemon.capture import StartWatchers
+from collector.daemon.connection import Connection
 from collector.daemon.drain import BackgroundUpload
 from collector.daemon.requests import Requests
 from collector.daemon.rundir import Instance, claim, peer_uid
@@ -28,7 +29,7 @@ from collector.daemon.session import Session
 from collector.errors import CodetapeError, CollectorError, FramingError, SettingsError
 from collector.home import Home
 from collector.protocol.clock import now_ms
-from collector.protocol.framing import encode, read_message
+from collector.protocol.framing import read_message
 from collector.redact.localnames import LocalNames
 from collector.seal.journal import SealResult
 from collector.seal.redacted import seal_redacted
@@ -37,30 +38,11 @@ from collector.workspace.find import find_workspace, ignored_settings
 from collector.workspace.registry import Registry
 
 log = logging.getLogger("codetape.collector")
-MAX_PENDING_WRITE = 32 * 1024 * 1024  # a peer that leaves this much unread is disconnected
 
 
 def default_start_watchers(home: Home) -> StartWatchers:
     """The capture sources' entry point, bound to this collector's home (whose files it never watches)."""
     return functools.partial(start_watchers, home=home)
-
-
-class Connection:
-    """One client: its source name and, after a recording hello, its session."""
-
-    def __init__(self, writer: asyncio.StreamWriter) -> None:
-        self.writer = writer
-        self.source = "client"
-        self.session: Session | None = None
-        self.task = asyncio.current_task()
-
-    def send(self, message: dict[str, Any]) -> None:
-        if self.writer.is_closing():
-            return
-        self.writer.write(encode(message))
-        if self.writer.transport.get_write_buffer_size() > MAX_PENDING_WRITE:
-            log.warning("disconnecting a client that stopped reading")
-            self.writer.transport.abort()
 
 
 class Collector:
