@@ -34,6 +34,7 @@ STEP_TYPES: tuple[type[Step], ...] = (
     GitStep, FileChangeStep, CursorStep, NoteStep, TaskStep, GapStep, RedactionStep,
 )
 STEP_KINDS: frozenset[str] = frozenset(t.kind for t in STEP_TYPES)
+_BY_KIND: dict[object, type[Step]] = {t.kind: t for t in STEP_TYPES}
 _QUOTED = re.compile(r"'.*'")
 _UNKNOWN_FIELD = re.compile(r"unknown field `.*`")
 # what a refused step raises: its message one line naming the field, e.g. "Expected `int`, got `str` -
@@ -65,8 +66,11 @@ def step_fields(step: Step, leave_out: Collection[str] = ()) -> dict[str, Any]:
 
 def step_from_dict(data: Any) -> Step:
     """One plain step dict (as stored, as a client sends it) as its step; raises StepError naming the
-    first value the schema refuses (an unknown kind is refused as an invalid `kind`)."""
-    step: Step = msgspec.convert(data, Step)
+    first value the schema refuses (an unknown kind is refused as an invalid `kind`). Converted to its
+    kind's type, whose checks msgspec keeps compiled (into the union it would compile them again on
+    every call: 17 µs instead of 2); what names no known kind goes to the union, which says why."""
+    kind = _BY_KIND.get(data.get("kind")) if type(data) is dict else None
+    step: Step = msgspec.convert(data, Step if kind is None else kind)
     return step
 
 
