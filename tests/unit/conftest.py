@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from typing import ClassVar
 
+import git  # noqa: F401  (GitPython runs `git version` once, when first imported: here, not in a test)
 import psutil
 import pytest
 

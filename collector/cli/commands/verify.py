@@ -33,7 +33,6 @@ def run(args: argparse.Namespace) -> int:
     from collector.consent.verify import check_consent
     from collector.episode.resolve import open_ref
     from collector.home import Home
-    from collector.verify.against_git import against_git
     from collector.verify.integrity import verify_replay
 
     expected = None if args.key is None else _public_key(args.key)
@@ -47,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     notes = ([] if signer is None else [f"signed by {signer}"]) + (
         [f"skipped {skipped_note(episode.skipped)}"] if episode.skipped else [])
     if args.against_git is not None:
+        from collector.verify.against_git import against_git  # (loads GitPython, which runs git)
+
         notes.append(against_git(episode, args.against_git, print))
     print(f"ok ({'; '.join(notes)})" if notes else "ok")
     return 0
