@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
+from collector.daemon.rundir import pid_path
 from collector.home import Home
+from collector.protocol.client import Client
 from tests.integration.collector_harness import (
     codetape,
     env_for,
@@ -229,3 +231,27 @@ def test_a_huge_report_is_refused_and_a_million_tests_are_capped(ws: Path) -> No
     assert len(the_test_run(steps)["tests"]) == 100_000
     [capped] = [s for s in steps if s["kind"] == "gap" and s["source"] == "junit"]
     assert capped["detail"].startswith("900,000 more tests")
+
+
+def test_the_run_that_starts_the_collector_keeps_its_report(tmp_path: Path) -> None:
+    """Issue 27, item 11: the first `codetape run` of a session starts the collector while its command
+    runs; the report the command wrote is still read. It was dropped when the command ended before the
+    collector was up: the step said it ended when the connection was ready, and the report looked older
+    than the command. Here the command only writes a report node made beforehand, in milliseconds."""
+    home = tmp_path / "home"
+    ws = opt_in(tmp_path / "ws", home=home)
+    shutil.copy(SUITES / "calc.test.mjs", ws / "calc.test.mjs")
+    made = subprocess.run(["node", "--test", "--test-reporter=junit", "--test-reporter-destination=made.xml",
+                           "calc.test.mjs"], cwd=ws, capture_output=True, check=False, timeout=120)
+    assert made.returncode == 1 and (ws / "made.xml").exists(), made.stderr
+    try:
+        done = codetape_env(home, ["run", "--junit", "report.xml", "--", "cp", "made.xml", "report.xml"],
+                            cwd=ws)
+        assert done.returncode == 0, done.stderr
+        step = the_test_run(sealed(ws))
+        assert (step["source"], step["exit_status"]) == ("junit", 0)
+        assert outcomes(step) == OUTCOMES
+    finally:
+        with Client.connect(Home(home.resolve()), autostart=False) as client:
+            client.request("shutdown")
+        wait_for(lambda: not pid_path(Home(home.resolve())).exists(), what="the collector to stop")

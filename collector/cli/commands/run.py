@@ -80,8 +80,12 @@ class _Link:
         if reply.get("problem"):  # the settings cannot be used: the command runs, unrecorded, and says so
             self.error = str(reply["problem"])
 
-    def record(self, argv: list[str], finished: passthrough.Finished, *, junit: list[str],
+    def record(self, argv: list[str], finished: passthrough.Finished, ended_ms: int, *, junit: list[str],
                go_tests: GoTestStream | None) -> None:
+        """Send the command's step (and its `go test -json` run), as of `ended_ms`, when it ended: not when
+        the connection is ready, which is later when this run started the collector, and the collector
+        takes for the command's start `ended_ms` less its duration (the reports it wrote are those
+        changed since)."""
         self._thread.join()
         if self.client is None or self.root is None:
             if self.opted_in and self.error:
@@ -96,7 +100,7 @@ class _Link:
         if junit:
             step["junit"] = junit[:100]  # where the collector looks for reports; not recorded itself
         try:
-            at = now_ms()
+            at = ended_ms
             if go_tests is not None and (tests := go_tests.tests()):
                 self.client.send_step(at, {
                     "kind": "test_run", "source": "run", "framework": "go", "tests": tests,
@@ -148,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
         not_found = isinstance(exc, FileNotFoundError)
         print(f"codetape: {argv[0]}: {'command not found' if not_found else exc.strerror}", file=sys.stderr)
         finished = passthrough.Finished(127 if not_found else 126, None, 0, b"")
-    link.record(argv, finished, junit=junit, go_tests=go_tests)
+    link.record(argv, finished, now_ms(), junit=junit, go_tests=go_tests)
     if finished.signal is not None:  # die the way the command died, so a calling shell sees it too
         with contextlib.suppress(OSError, ValueError):  # SIGKILL and SIGSTOP take no handler: kill anyway
             signal.signal(finished.signal, signal.SIG_DFL)
