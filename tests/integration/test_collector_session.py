@@ -11,8 +11,10 @@ import pytest
 from collector.episode import open_episode
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
+from collector.text.digest import sha256_text
 from tests.integration.collector_harness import (
     Daemon,
+    codetape,
     decoded_episodes,
     episode_steps,
     every_byte_under,
@@ -21,6 +23,7 @@ from tests.integration.collector_harness import (
     running,
     send,
     settle,
+    wait_capturing,
 )
 from tests.waiting import wait_for
 
@@ -296,3 +299,33 @@ def test_documents_come_into_a_new_episode_only_while_open_and_only_when_touched
         later = episode_steps(Path(seal(other, ws)["path"]))
     assert [s["kind"] for s in later] == ["edit", "note"]
     assert MARKER not in repr(untouched) + repr(later)
+
+
+def test_an_editor_write_without_a_save_step_is_recorded_as_a_save(daemon: Daemon, tmp_path: Path) -> None:
+    """Issue 27, item 8: behind the proxy, a server that asks for no save notifications (ruff's) keeps the
+    editor from sending any, so the file watcher's view of the write was dropped as the buffer's echo and
+    the episode had no save. It is a `save` now; after an editor's own save step the echo is still
+    dropped (one save each)."""
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
+    typed, more = "print('saved')\n", "print('saved twice')\n"
+    with daemon.client() as editor:
+        editor.hello(ws, "bridge")
+        send(editor, [{"kind": "open", "source": "bridge", "path": "a.py", "text": ""},
+                      {"kind": "edit", "source": "bridge", "path": "a.py", "changes": [{"text": typed}]}],
+             now_ms())
+        settle(editor)
+        wait_capturing(editor, ws, ("FileWatcher",))
+        (ws / "a.py").write_text(typed)  # the editor writes its buffer and says nothing
+        wait_for(lambda: editor.request("status")["workspaces"][0]["steps"] == 3, what="the write as a step")
+        send(editor, [{"kind": "edit", "source": "bridge", "path": "a.py", "changes": [{"text": more}]},
+                      {"kind": "save", "source": "bridge", "path": "a.py", "text": more,
+                       "sha256": sha256_text(more)}], now_ms())  # as the bridge sends a save
+        settle(editor)
+        (ws / "a.py").write_text(more)  # this write the editor's save step told of
+        episode = Path(seal(editor, ws)["path"])
+    steps = episode_steps(episode)
+    assert [(s["kind"], s["source"]) for s in steps] == [
+        ("open", "bridge"), ("edit", "bridge"), ("save", "files"), ("edit", "bridge"), ("save", "bridge")]
+    assert "text" not in steps[2] and len(steps[2]["sha256"]) == 64
+    verified = codetape(tmp_path / "h", "verify", str(episode))
+    assert verified.returncode == 0, verified.stderr
