@@ -4,7 +4,9 @@ Each frame from either side is parsed here, after it was forwarded, except a ser
 no request codetape reads is pending (most of them: hover, definition, ...), which is skipped unparsed.
 Requests are remembered by id (in a bounded table) so that responses can be understood: the
 `initialize` answer gives the negotiated position encoding, completion and code action answers feed
-`Actions`, the editor's answer to the server's `workspace/applyEdit` says whether the edit was applied.
+`Actions`, pulled diagnostics (`textDocument/diagnostic`, `workspace/diagnostic`) become diagnostics steps
+as published ones do, the editor's answer to the server's `workspace/applyEdit` says whether the edit was
+applied.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ log = logging.getLogger(__name__)
 
 PENDING_LIMIT = 10_000
 ENCODINGS: dict[Any, PositionEncoding] = {"utf-8": "utf-8", "utf-16": "utf-16", "utf-32": "utf-32"}
-_EDITOR_REQUESTS = frozenset({"initialize", "textDocument/completion", "textDocument/codeAction"})
+_EDITOR_REQUESTS = frozenset({"initialize", "textDocument/completion", "textDocument/codeAction",
+                              "textDocument/diagnostic", "workspace/diagnostic"})
+PULLED_LIMIT = 1000  # documents whose last full pulled report is kept (an `unchanged` report repeats it)
 
 
 class _Pending(OrderedDict[Any, tuple[str, Any]]):
@@ -48,6 +52,7 @@ class Traffic:
         self._from_editor: _Pending = _Pending()
         self._from_server: _Pending = _Pending()
         self._initialize: dict[str, Any] = {}
+        self._pulled: OrderedDict[str, Any] = OrderedDict()  # uri -> the items of its last full report
         self.on_initialized: Callable[[Any], None] = lambda experimental: None  # the editor's experimental
 
     def received(self, side: str, at: int, body: bytes | None, error: str | None) -> None:
@@ -118,10 +123,9 @@ class Traffic:
         if not isinstance(uri, str):
             log.error("codetape: skipped publishDiagnostics without a uri")
             return
-        version = params.get("version")
-        version = version if isinstance(version, int) and not isinstance(version, bool) else None
         try:
-            self.capture.diagnostics(uri, self.server_name, version, params.get("diagnostics"), at)
+            self.capture.diagnostics(uri, self.server_name, _version(params.get("version")),
+                                     params.get("diagnostics"), at)
         except MalformedMessage as exc:
             log.error("codetape: skipped publishDiagnostics for %s: %s", uri, exc)
 
@@ -136,17 +140,68 @@ class Traffic:
             self.actions.code_actions(_uri(params), result)
         elif method == "workspace/applyEdit":
             self.actions.edit_applied(params, result, at)
+        elif method == "textDocument/diagnostic":
+            uri = _uri(params)
+            if uri is not None:
+                self._pulled_report(uri, result, None, at, related=True)
+        elif method == "workspace/diagnostic":
+            reports = result.get("items") if isinstance(result, dict) else None
+            for report in reports if isinstance(reports, list) else []:
+                uri = report.get("uri") if isinstance(report, dict) else None
+                if isinstance(uri, str):
+                    self._pulled_report(uri, report, _version(report.get("version")), at, related=False)
+
+    def _pulled_report(self, uri: str, report: Any, version: int | None, at: int, *, related: bool) -> None:
+        """A document's diagnostics the editor pulled (LSP 3.17 `textDocument/diagnostic`,
+        `workspace/diagnostic`) as a diagnostics step like a published set: a `full` report's items, an
+        `unchanged` one's from the last full report of that document; with `related`, the reports of the
+        related documents too."""
+        if not isinstance(report, dict):
+            return
+        if report.get("kind") == "full":
+            items = report.get("items")
+            self._pulled[uri] = items
+            self._pulled.move_to_end(uri)
+            while len(self._pulled) > PULLED_LIMIT:
+                self._pulled.popitem(last=False)
+        elif report.get("kind") == "unchanged" and uri in self._pulled:
+            items = self._pulled[uri]
+        else:
+            return
+        try:
+            self.capture.diagnostics(uri, self.server_name, version, items, at)
+        except MalformedMessage as exc:
+            log.error("codetape: skipped pulled diagnostics for %s: %s", uri, exc)
+        others = report.get("relatedDocuments") if related else None
+        for other, other_report in (others.items() if isinstance(others, dict) else ()):
+            if isinstance(other, str):
+                self._pulled_report(other, other_report, None, at, related=False)
 
     def _initialized(self, params: dict[str, Any], result: Any) -> None:
-        capabilities = result.get("capabilities") if isinstance(result, dict) else None
-        chosen = capabilities.get("positionEncoding") if isinstance(capabilities, dict) else None
-        encoding = ENCODINGS.get(chosen, "utf-16") if isinstance(chosen, str) else "utf-16"
+        encoding = negotiated_encoding(result)
         info = result.get("serverInfo") if isinstance(result, dict) else None
         if isinstance(info, dict) and isinstance(info.get("name"), str):
             self.server_name = info["name"][:256]
         self.capture.initialized(encoding, client_info_of(params), folders_of(params))
         capabilities = params.get("capabilities")
         self.on_initialized(capabilities.get("experimental") if isinstance(capabilities, dict) else None)
+
+
+def negotiated_encoding(result: Any) -> PositionEncoding:
+    """The position encoding both sides count in, from the server's `initialize` answer: its
+    `capabilities.positionEncoding` (LSP 3.17), else clangd's earlier `offsetEncoding` extension (its
+    answer, beside the capabilities, when the editor offered it, as Neovim does), else utf-16."""
+    if not isinstance(result, dict):
+        return "utf-16"
+    capabilities = result.get("capabilities")
+    offered = [capabilities.get("positionEncoding") if isinstance(capabilities, dict) else None,
+               result.get("offsetEncoding")]
+    chosen = next((value for value in offered if value is not None), None)
+    return ENCODINGS.get(chosen, "utf-16") if isinstance(chosen, str) else "utf-16"
+
+
+def _version(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _uri(params: Any) -> str | None:
