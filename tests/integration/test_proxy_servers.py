@@ -1,0 +1,53 @@
+"""Proxy mode in front of servers other than pylsp (issue 27, item 6): the episode's positions are counted
+as the editor and the server agreed, whatever way they said so. clangd answers an editor that offers its
+pre-3.17 `offsetEncoding` extension (as Neovim does) with `offsetEncoding: "utf-8"` beside its
+capabilities; typing after an emoji must check out byte-exact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from collector.text.positions import units
+from tests.integration.collector_harness import Daemon, env_for
+from tests.integration.test_bridge_harness import (
+    BRIDGE,
+    RawClient,
+    at_least,
+    daemon,
+    seal,
+    texts_at_saves,
+    uri,
+    ws,
+)
+
+__all__ = ["daemon", "ws"]
+
+
+def test_clangds_offset_encoding_is_the_episodes(daemon: Daemon, ws: Path) -> None:
+    client = RawClient([*BRIDGE, "--", "clangd", "--log=error"], env_for(daemon.home.root), cwd=ws)
+    try:
+        answer = client.request("initialize", {
+            "processId": None, "rootUri": ws.as_uri(), "clientInfo": {"name": "raw", "version": "0"},
+            "capabilities": {"offsetEncoding": ["utf-8", "utf-16"],
+                             "textDocument": {"synchronization": {"didSave": True}}}})
+        assert answer["result"]["offsetEncoding"] == "utf-8", answer
+        client.notify("initialized", {})
+        doc, text = uri(ws, "main.c"), "/* 😀 */\nint x;\n"
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": doc, "languageId": "c", "version": 1,
+                                                                "text": text}})
+        after = units("/* 😀", "utf-8")  # 7 bytes; 5 code units in utf-16, which would land after " *"
+        at = {"line": 0, "character": after}
+        client.notify("textDocument/didChange", {"textDocument": {"uri": doc, "version": 2},
+                                                 "contentChanges": [{"range": {"start": at, "end": at},
+                                                                     "text": "é中"}]})
+        saved = "/* 😀é中 */\nint x;\n"
+        (ws / "main.c").write_text(saved, encoding="utf-8")
+        client.notify("textDocument/didSave", {"textDocument": {"uri": doc}, "text": saved})
+        assert client.shutdown() == 0
+    finally:
+        client.kill()
+    episode = seal(daemon, ws, until=at_least(1, "save"), what="the save")
+    assert episode.header.position_encoding == "utf-8"
+    assert texts_at_saves(episode, "main.c") == [saved]
+    save = next(step for step in episode.steps() if step.kind == "save")
+    assert save.text is None  # the bridge's copy agreed with the editor's: no resync needed
