@@ -30,6 +30,7 @@ class _Open:
     language_id: str
     version: int | None
     owners: set[object] = field(default_factory=set)  # the connections that have it open (None: unknown)
+    edited: bool = False  # edited since it was opened, saved or resynchronised: its text not yet on disk
 
 
 class OpenDocuments:
@@ -53,8 +54,11 @@ class OpenDocuments:
                 self._close(step.path, owner)
             case EditStep():
                 self._edit(step.path, step.version, [(c.range, c.text) for c in step.changes], encoding)
-            case SaveStep(text=str() as text) if step.path in self._open:
-                self._open[step.path].doc = Document(text, encoding)
+            case SaveStep() if step.path in self._open:
+                entry = self._open[step.path]
+                if step.text is not None:
+                    entry.doc = Document(step.text, encoding)
+                entry.edited = False
             case GapStep(state=list() as state):  # a resync: these are the editor's documents now
                 for file in state:
                     if file.text is None:
@@ -126,6 +130,13 @@ class OpenDocuments:
                 closed += 1
         return closed
 
+    def unsaid_save(self, step: dict[str, Any]) -> bool:
+        """True for a file change `holds` says is an open document's text, edited since it was last opened
+        or saved: the editor wrote its buffer, and no save step has said so (yet)."""
+        path = step.get("path")
+        entry = self._open.get(path) if isinstance(path, str) else None
+        return entry is not None and entry.edited and self.holds(step)
+
     def holds(self, step: dict[str, Any]) -> bool:
         """True for a created/modified file_change whose content is an open document's current text:
         the editor writing its buffer, seen by the file watcher (before or after the `save` step)."""
@@ -141,6 +152,7 @@ class OpenDocuments:
             self._open[path] = _Open(Document(text, encoding), "", None, {owner})
             return
         entry.doc = Document(text, encoding)
+        entry.edited = False  # (a gap's state: not known to differ from the disk, so no save is derived)
         entry.owners.add(owner)
 
     def _close(self, path: str, owner: object) -> None:
@@ -160,6 +172,7 @@ class OpenDocuments:
         if entry is None:
             return
         entry.doc.encoding = encoding
+        entry.edited = True
         for span, text in changes:
             entry.doc.apply(span, text)
         entry.version = version if version is not None else entry.version

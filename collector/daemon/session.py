@@ -320,8 +320,8 @@ class Session:
         if held is None:
             return  # about documents the episode does not hold
         if self._open_docs.holds(held):  # the watcher saw an open document's text written to disk
-            if self._episode is not None and self._episode.is_echo(held, at_ms):
-                return  # and the editor's save step said so
+            if not self._open_docs.unsaid_save(held):
+                return  # as it was opened or last saved: the editor's save step said so, or nothing changed
             held = _unsaid_save(held)
         episode = self._episode or self._open(min(at_ms, self._clock()))
         if episode is None or episode.is_echo(held, at_ms):

@@ -124,3 +124,19 @@ def test_the_watchers_view_of_an_editor_write_is_recognised_before_the_save_step
     assert not docs.holds(written | {"sha256": sha256_text("x")})
     assert not docs.holds(written | {"change": "deleted"})
     assert not docs.holds(written | {"path": "b.py"})
+
+
+def test_a_write_is_an_unsaid_save_only_of_text_edited_since_it_was_opened_or_saved() -> None:
+    """Issue 27, item 8: the watcher's view of an open document's text is a save the editor did not tell of
+    only when that text was edited since the document was opened or saved (else it is the file as opened,
+    or the echo of a save step)."""
+    docs = OpenDocuments()
+    opened = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("x")}
+    follow(docs, step("open", path="a.py", text="x"))
+    assert docs.holds(opened) and not docs.unsaid_save(opened)  # the file as the editor opened it
+    follow(docs, step("edit", path="a.py", changes=[{"text": "typed"}]))
+    written = opened | {"sha256": sha256_text("typed")}
+    assert docs.unsaid_save(written) and not docs.unsaid_save(opened)
+    follow(docs, step("save", path="a.py", sha256=sha256_text("typed")))
+    assert docs.holds(written) and not docs.unsaid_save(written)  # the save step said so: its echo
+    assert not docs.unsaid_save(written | {"path": "b.py"})
