@@ -1,11 +1,15 @@
-"""Proxy mode in front of servers other than pylsp (issue 27, item 6): the episode's positions are counted
-as the editor and the server agreed, whatever way they said so. clangd answers an editor that offers its
-pre-3.17 `offsetEncoding` extension (as Neovim does) with `offsetEncoding: "utf-8"` beside its
-capabilities; typing after an emoji must check out byte-exact."""
+"""Proxy mode in front of servers other than pylsp (issue 27, items 6 and 7).
+
+The episode's positions are counted as the editor and the server agreed, whatever way they said so:
+clangd answers an editor that offers its pre-3.17 `offsetEncoding` extension (as Neovim does) with
+`offsetEncoding: "utf-8"` beside its capabilities; typing after an emoji must check out byte-exact. And
+diagnostics the editor pulls (LSP 3.17 `textDocument/diagnostic`, vscode-json-language-server's way)
+are recorded as published ones are."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from collector.text.positions import units
 from tests.integration.collector_harness import Daemon, env_for
@@ -21,6 +25,8 @@ from tests.integration.test_bridge_harness import (
 )
 
 __all__ = ["daemon", "ws"]
+JSON_SERVER = Path(__file__).parents[1] / "fixtures" / "servers" / "node_modules" / ".bin" / \
+    "vscode-json-language-server"
 
 
 def test_clangds_offset_encoding_is_the_episodes(daemon: Daemon, ws: Path) -> None:
@@ -51,3 +57,29 @@ def test_clangds_offset_encoding_is_the_episodes(daemon: Daemon, ws: Path) -> No
     assert texts_at_saves(episode, "main.c") == [saved]
     save = next(step for step in episode.steps() if step.kind == "save")
     assert save.text is None  # the bridge's copy agreed with the editor's: no resync needed
+
+
+def test_pulled_diagnostics_of_vscode_json_language_server_are_recorded(daemon: Daemon, ws: Path) -> None:
+    client = RawClient([*BRIDGE, "--", str(JSON_SERVER), "--stdio"], env_for(daemon.home.root), cwd=ws)
+    try:
+        answer = client.request("initialize", {
+            "processId": None, "rootUri": ws.as_uri(), "clientInfo": {"name": "raw", "version": "0"},
+            "capabilities": {"textDocument": {"diagnostic": {"dynamicRegistration": False}}}})
+        assert "diagnosticProvider" in answer["result"]["capabilities"], answer  # it wants to be asked
+        client.notify("initialized", {})
+        doc = uri(ws, "a.json")
+        opened = {"uri": doc, "languageId": "json", "version": 1, "text": '{"a": 1,,}'}
+        client.notify("textDocument/didOpen", {"textDocument": opened})
+        pulled = client.request("textDocument/diagnostic", {"textDocument": {"uri": doc}})
+        assert pulled["result"]["kind"] == "full" and pulled["result"]["items"], pulled
+        assert client.shutdown() == 0
+    finally:
+        client.kill()
+
+    def reported(steps: list[dict[str, Any]]) -> bool:
+        return any(step["kind"] == "diagnostics" and step["items"] for step in steps)
+
+    episode = seal(daemon, ws, until=reported, what="the pulled diagnostics")
+    [step] = [step for step in episode.steps() if step.kind == "diagnostics"]
+    assert step.path == "a.json" and [item.message for item in step.items] == [
+        item["message"] for item in pulled["result"]["items"]]
