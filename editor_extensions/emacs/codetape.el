@@ -184,9 +184,39 @@ The mode line says whether this buffer's workspace is being recorded
   :global t :lighter (:eval (codetape--lighter))
   (if codetape-mode
       (progn (advice-add 'eglot--guess-contact :filter-return #'codetape--guess-contact)
-             (add-hook 'find-file-hook #'codetape--ask))
+             (add-hook 'find-file-hook #'codetape--ask)
+             (add-hook 'post-command-hook #'codetape--cursor-moved))
     (advice-remove 'eglot--guess-contact #'codetape--guess-contact)
-    (remove-hook 'find-file-hook #'codetape--ask)))
+    (remove-hook 'find-file-hook #'codetape--ask)
+    (remove-hook 'post-command-hook #'codetape--cursor-moved)))
+
+(defcustom codetape-cursor-debounce 0.2
+  "Seconds the cursor rests before the bridge is told where it is."
+  :type 'number)
+
+(defvar codetape--cursor-timer nil
+  "The timer that forwards the cursor once it rests.")
+
+(defun codetape--cursor-moved ()
+  "After a command: forward the cursor once it rests (`codetape-cursor-debounce').
+Only in a buffer whose eglot server runs behind the bridge."
+  (when (and (bound-and-true-p eglot--managed-mode) buffer-file-name)
+    (when codetape--cursor-timer (cancel-timer codetape--cursor-timer))
+    (setq codetape--cursor-timer
+          (run-with-timer codetape-cursor-debounce nil #'codetape--forward-cursor (current-buffer)))))
+
+(defun codetape--forward-cursor (buffer)
+  "Send `codetape/cursor' with BUFFER's point.
+The anchor is the mark when the region is active, else the point."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (let ((server (eglot-current-server)))
+        (when (and server (codetape--bridge-p server))
+          (let ((active (eglot--pos-to-lsp-position (point)))
+                (anchor (eglot--pos-to-lsp-position (if (region-active-p) (mark) (point)))))
+            (jsonrpc-notify server 'codetape/cursor
+                            (list :uri (codetape--uri)
+                                  :selections (vector (list :anchor anchor :active active))))))))))
 
 (defun codetape--server ()
   "The eglot connection of this buffer, which must run through the bridge."

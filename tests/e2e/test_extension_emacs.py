@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from schemas.steps import DiagnosticsStep, NoteStep, TaskStep
+from schemas.steps import CursorStep, DiagnosticsStep, NoteStep, TaskStep
 from tests.e2e.conftest import saved_texts, saves_of, seal
 
 PACKAGE = Path(__file__).resolve().parents[2] / "editor_extensions" / "emacs" / "codetape.el"
@@ -33,7 +33,9 @@ SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
   (save-buffer)
   (setq saves (1+ saves))
   (copy-file buffer-file-name (format "%(out)s/%%d" saves) t)
-  (accept-process-output nil 1.2))  ; pylsp debounces linting by 0.5 s: let it publish
+  ;; pylsp debounces linting by 0.5 s: let it publish. (accept-process-output returns early when output
+  ;; comes or a timer runs, codetape's cursor timer among them: wait out the whole time.)
+  (let ((deadline (+ (float-time) 1.2))) (while (< (float-time) deadline) (accept-process-output nil 0.05))))
 (find-file "%(file)s")
 (apply #'eglot (eglot--guess-contact))
 (unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
@@ -88,6 +90,9 @@ def test_codetape_el_wraps_eglot_server_and_records_notes(
     assert any("undefined_name" in message for message in messages), messages
     assert any("'os' imported but unused" in message for message in messages), messages
     assert episode.header.position_encoding == "utf-16"
+    cursors = [s for s in steps if isinstance(s, CursorStep)]  # issue 27, item 12: forwarded, debounced
+    assert any(s.path == "mod.py" and s.selections[0].active.line == 2 for s in cursors), cursors
+    assert len(cursors) < 10  # a line typed, debounced: not a step a keystroke
 
 
 MODE_LINE = r""";; -*- coding: utf-8; lexical-binding: t -*-
