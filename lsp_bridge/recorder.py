@@ -36,6 +36,8 @@ BATCH_ITEMS = 512
 PACE_S = 0.02  # the recorder thread wakes this often (or when a batch is full), not once per step
 IDLE_PACE_S = 0.2  # and this often when nothing is spooled (collector events wait at most this long)
 TURN_WAIT_S = 2.0  # a request waits at most this long for the steps sent before it to be handed over
+# and this long for a first hello still under way (a failed attempt wakes it at once, with the reason)
+CONNECT_WAIT_S = 30.0
 BATCH_BYTES = 2 * 1024 * 1024  # characters: at most 8 MiB of UTF-8, below the 16 MiB message cap
 
 
@@ -279,7 +281,7 @@ class Recorder:
     def _request(self, session: _Session, op: str, args: dict[str, Any], turn: int = 0) -> Any:
         """(request thread) Wait briefly for the session's connection and for the steps the editor sent
         before the request (`turn` of them) to be handed over, so the collector sees them first; then ask."""
-        session.ready.wait(5.0)
+        session.ready.wait(CONNECT_WAIT_S)
         with self._lock:
             self._wake.wait_for(lambda: session.handed >= turn or session.state != "recording", TURN_WAIT_S)
         link = session.link
