@@ -5,6 +5,16 @@ the translator thread in proxy mode) with params as plain JSON values and the wa
 message arrived. Anything malformed is logged and becomes a `gap` (text sync: the document goes stale
 until the editor sends its whole text again) or a skip; it never raises.
 
+Changes are applied in version order: one whose predecessor has not arrived yet (Helix sends
+`7, 11, 8, 12, ...` after a buffer opens) is held, for at most HOLD_MS of the editor's later traffic
+and never past a save or close of its document. An editor whose versions skip numbers (Neovim counts
+`b:changedtick`) is noticed the first time a hold runs out with nothing filled, and not held again.
+
+At each save the bridge's copy is checked against the editor's (the save's text, else the file on disk):
+when it drifted (versions lost or late, positions counted in another encoding than the one negotiated) a
+`gap` with reason `resync` carries the true text, so the episode still replays exactly. A save text that
+disagrees with both the copy and the file on disk (ALE's literal `\n`) is the odd one out and ignored.
+
 Nothing is recorded through a link that leads out of the workspace: what the bridge reads from disk is
 read through collector.workspace.beneath, and text the editor has just read from disk (an open, a whole
 document sent again on reload, a save with its text) is recorded only if its path still lies in the
@@ -13,11 +23,13 @@ workspace where it did; a document whose folder became a link out is closed, its
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import logging
 import os
 import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,10 +47,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+HOLD_MS = 250  # a change whose predecessor has not arrived waits at most this long of later traffic
+HOLD_CHANGES = 256  # and at most this many changes wait per document
 ReadFile = Callable[[Path, str, int], bytes | None]  # (workspace root, relative path, limit)
 TEXT_SYNC = frozenset({"textDocument/didOpen", "textDocument/didChange", "textDocument/didClose",
                        "textDocument/didSave"})
 _WATCHED = {1: "created", 2: "modified", 3: "deleted"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A change that arrived before its predecessor."""
+    version: int
+    at: int
+    changes: list[t.Change]
 
 
 def read_file(root: Path, relpath: str, limit: int) -> bytes | None:
@@ -63,6 +85,9 @@ class Capture:
         self.encoding: PositionEncoding = "utf-16"
         self._read = read
         self._max_file_bytes = max_file_bytes
+        self._held: dict[str, list[_Held]] = {}  # uri -> changes waiting for their predecessor, by version
+        self._versions_skip = False  # the editor's versions skip numbers: changes apply as they arrive
+        self._filled = False  # a held change's predecessor arrived late at least once (real reordering)
         self.handlers: dict[str, Callable[[Any, int], None]] = {
             "textDocument/didOpen": self.did_open,
             "textDocument/didChange": self.did_change,
@@ -90,6 +115,10 @@ class Capture:
             return
         self.recorder.admit(at)
         try:
+            if self.holding:
+                self.expire(at)
+                if method != "textDocument/didChange":  # what the editor sent before this comes first
+                    self.release(t.document_uri(params) if method in TEXT_SYNC else None, at)
             handler(params, at)
         except MalformedMessage as exc:
             self.refused(method, params, at, str(exc))
@@ -172,7 +201,7 @@ class Capture:
         self._record(doc.root, at, t.open_step(doc.path, language_id, version, text), (doc.path,))
 
     def did_change(self, params: Any, at: int) -> None:
-        """textDocument/didChange"""
+        """textDocument/didChange, in version order (module docstring)."""
         uri = t.document_uri(params)
         version = t.document_version(params)
         changes = t.content_changes(params)
@@ -181,8 +210,53 @@ class Capture:
             if uri not in self.too_large and self.workspaces.locate(uri) is not None:
                 log.warning("codetape: didChange for %s, which was never opened: skipped", uri)
             return
+        if version is not None and doc.version is not None and version > doc.version + 1 \
+                and not self._versions_skip:
+            waiting = self._held.setdefault(uri, [])
+            bisect.insort(waiting, _Held(version, at, changes), key=lambda h: h.version)
+            if len(waiting) > HOLD_CHANGES:
+                self.release(uri, at)
+            return
+        self._change(doc, version, changes, at)
+        held = self._held.get(uri)
+        while held and doc.version is not None and held[0].version == doc.version + 1:
+            self._filled = True
+            waited = held.pop(0)
+            self._change(doc, waited.version, waited.changes, waited.at)
+        if held == []:
+            del self._held[uri]
+
+    @property
+    def holding(self) -> bool:
+        return bool(self._held)
+
+    def expire(self, at: int) -> None:
+        """Apply the changes that have waited HOLD_MS for a predecessor that did not come."""
+        for uri in [u for u, held in self._held.items() if held[0].at + HOLD_MS <= at]:
+            if not self._filled and not self._versions_skip:
+                self._versions_skip = True
+                log.info("codetape: this editor's document versions skip numbers; changes apply as they "
+                         "arrive")
+            self.release(uri, at)
+
+    def release(self, uri: str | None, at: int) -> None:
+        """Apply the held changes of one document (`uri`), or of all (None), in version order."""
+        for key in list(self._held) if uri is None else [uri]:
+            held = self._held.pop(key, None)
+            doc = self.docs.get(key)
+            if not held or doc is None:
+                continue
+            for waited in held:
+                if doc.version is not None and waited.version > doc.version + 1:
+                    first, last = doc.version + 1, waited.version - 1
+                    doc.drift = f"version {first} never arrived" if first == last else \
+                        f"versions {first} to {last} never arrived"
+                self._change(doc, waited.version, waited.changes, waited.at)
+
+    def _change(self, doc: TrackedDocument, version: int | None, changes: list[t.Change], at: int) -> None:
         if version is not None and doc.version is not None and version <= doc.version:
             log.warning("codetape: %s went from version %s back to %s", doc.path, doc.version, version)
+            doc.drift = f"version {version} arrived after version {doc.version}"
         doc.version = version
         if any(change.range is None for change in changes) and not self._still_there(doc, at):
             return
@@ -219,7 +293,7 @@ class Capture:
             self._record(doc.root, at, t.close_step(doc.path), (doc.path,))
 
     def did_save(self, params: Any, at: int) -> None:
-        """textDocument/didSave (with the text when the editor includes it)."""
+        """textDocument/didSave (with the text when the editor includes it), checked against the copy."""
         uri = t.document_uri(params)
         raw = params.get("text")
         text = None if raw is None else t.string(raw, "text")
@@ -234,16 +308,54 @@ class Capture:
                 self._record(located.root, at, t.save_step(located.path, sha256_text(text), text),
                              (located.path,))
             return
-        if text is not None and (doc.stale or text != doc.text):
-            if not doc.stale:
-                log.warning("codetape: %s on disk differs from the tracked text: resynchronised", doc.path)
-            doc.replace(text)
-            step = t.save_step(doc.path, sha256_text(text), text)
-        elif doc.stale:
+        truth, why = self._saved(doc, text)
+        if truth is None:
             step = t.save_step(doc.path, None)
         else:
-            step = t.save_step(doc.path, doc.sha256())
+            if why:
+                self._resync(doc, truth, why, at)
+            step = t.save_step(doc.path, sha256_text(truth))
         self._record(doc.root, at, step, (doc.path,))
+
+    def _saved(self, doc: TrackedDocument, text: str | None) -> tuple[str | None, str]:
+        """What the save wrote (None: cannot tell) and, when the copy drifted from it, why.
+
+        The save's own text is the editor's word on that save; the file on disk may have changed since
+        (the next save), so it decides only when the save has no text, or when it agrees with the copy
+        and the save's text is the odd one out."""
+        tracked = None if doc.stale else doc.text
+        if text is not None and text == tracked:
+            return tracked, ""
+        disk = self._disk_text(doc) if text is None or tracked is not None else None
+        if disk is not None and disk == tracked:
+            if text is not None:
+                log.warning("codetape: the editor's save text for %s differs from both its edits and the "
+                            "file on disk: ignored", doc.path)
+            return tracked, ""
+        truth = text if text is not None else disk
+        if truth is None:
+            return tracked, ""
+        what = "the file on disk after the save" if text is None else "the editor's save text"
+        copy = "the edits were lost" if tracked is None else "the edits the editor sent do not make it"
+        cause = f" ({doc.drift})" if doc.drift and tracked is not None else ""
+        return truth, f"{doc.path}: {what} is the true text; {copy}{cause}"
+
+    def _disk_text(self, doc: TrackedDocument) -> str | None:
+        """The document's file as text (a leading byte order mark dropped), or None when it cannot be read
+        as text within the size limit."""
+        content = t.file_content(self._read(doc.root, doc.path, self._max_file_bytes),
+                                 max_bytes=self._max_file_bytes)
+        text = content.get("text")
+        if not isinstance(text, str):
+            return None
+        return text.removeprefix("\ufeff")
+
+    def _resync(self, doc: TrackedDocument, truth: str, why: str, at: int) -> None:
+        log.warning("codetape: resynchronised %s", why)
+        doc.replace(truth)
+        doc.drift = ""
+        gap = t.gap_step("resync", why, state=[{"path": doc.path, "text": truth}])
+        self._record(doc.root, at, gap, (doc.path,))
 
     def _still_there(self, doc: TrackedDocument, at: int) -> bool:
         """Whether an open document still lies where it did; if not (a folder on its way became a link,

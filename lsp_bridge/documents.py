@@ -66,7 +66,7 @@ class _Lines(Document):
 
 
 class TrackedDocument:
-    __slots__ = ("doc", "language_id", "path", "root", "stale", "uri", "version")
+    __slots__ = ("doc", "drift", "language_id", "path", "root", "stale", "uri", "version")
 
     def __init__(self, uri: str, root: Path, path: str, text: str, encoding: PositionEncoding,
                  *, version: int | None = None, language_id: str = "") -> None:
@@ -77,6 +77,7 @@ class TrackedDocument:
         self.language_id = language_id
         self.doc = _Lines(text, encoding)
         self.stale = False
+        self.drift = ""  # why the copy may no longer be the editor's (said by the resync that corrects it)
 
     @property
     def encoding(self) -> PositionEncoding:
@@ -93,6 +94,7 @@ class TrackedDocument:
         """The editor sent the whole text: the copy is exact again."""
         self.doc = _Lines(text, self.doc.encoding)
         self.stale = False
+        self.drift = ""
 
     def _line(self, line: int) -> str:
         lines = self.doc.lines

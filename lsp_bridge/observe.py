@@ -227,6 +227,7 @@ class Observer:
     def finish(self) -> None:
         if not self.finished:
             self.finished = True
+            self.capture.release(None, self.clock())  # changes still waiting for a predecessor
             self.recorder.flush()
 
 

@@ -255,5 +255,8 @@ class Proxy:
                 traffic.received(side, at, body, error)
             if dropped_after:
                 traffic.capture.lost_messages(self._clock(), dropped_after)
+            if traffic.capture.holding:  # changes waiting for a predecessor wait HOLD_MS at most
+                traffic.capture.expire(self._clock())
             if closed and not items:
+                traffic.capture.release(None, self._clock())
                 return

@@ -2,6 +2,12 @@
 
 When `state` is present the gap is also a state jump: after it, each listed file has exactly
 that text (None: the file no longer exists), so reconstruction stays exact across the hole.
+
+A `resync` is the bridge's own correction: its copy of a document disagreed with the editor's (a save's
+text, the file on disk after a save, versions that arrived out of order or not at all, positions counted
+in another encoding than the one negotiated), so the edits before it do not make the text the editor
+has. Its `state` holds the true text, its `detail` why it was needed; replay, verify, checkout, the
+dataset and every export take it as the new state of the file, and `codetape verify` lists each one.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from schemas.steps.base import Millis, RelPath, ShortText, StepBase, Struct, Tex
 
 GapReason = Literal[
     "paused", "collector_unreachable", "recorder_behind", "watcher_overflow", "journal_corrupt",
-    "dropped_by_review", "malformed_input", "unreadable_file", "other",
+    "dropped_by_review", "malformed_input", "unreadable_file", "resync", "other",
 ]
 
 

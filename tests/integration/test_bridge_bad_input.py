@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from collector.text.positions import units
+from collector.verify.integrity import verify_replay
 from lsp_bridge.framing import encode
 from tests.integration.collector_harness import Daemon, env_for, wait_recorded
 from tests.integration.test_bridge_harness import (
@@ -113,9 +114,13 @@ def test_malformed_json_rpc_is_skipped_and_the_session_goes_on(daemon: Daemon, w
     assert "codetape: skipped textDocument/didChange: contentChanges is not a non-empty list" in client.stderr
     episode = seal(daemon, ws, until=at_least(2, "save"), what="both saves")  # pylsp adds diagnostics
     gaps = [s for s in steps_of(episode) if s["kind"] == "gap"]
-    assert gaps and all(g["reason"] == "malformed_input" for g in gaps)
     first = "x = 1\n# resynchronised\n"
+    *malformed, resync = gaps  # the save's text is the truth: a resync carries it
+    assert malformed and all(g["reason"] == "malformed_input" for g in malformed)
+    assert resync["reason"] == "resync" and resync["state"] == [{"path": "a.py", "text": first}]
+    assert "the edits were lost" in resync["detail"]
     assert texts_at_saves(episode, "a.py") == [first, first + "y = 3\n"]
+    verify_replay(episode)
 
 
 @pytest.mark.parametrize("mode", sorted(MODES))
@@ -141,12 +146,13 @@ def test_out_of_range_unknown_uris_and_version_regressions(daemon: Daemon, ws: P
     assert "never-opened.py, which was never opened" in client.stderr
     episode = seal(daemon, ws, until=at_least(2, "save"), what="both saves")  # pylsp adds diagnostics
     steps = steps_of(episode)
-    [gap] = [s for s in steps if s["kind"] == "gap"]
+    gap, resync = [s for s in steps if s["kind"] == "gap"]
     assert gap["reason"] == "malformed_input" and "past the end" in gap["detail"]
-    saves = [s for s in steps if s["kind"] == "save"]
-    assert saves[0]["text"] == "one\ntwo\nthree\n" and "text" not in saves[1]
+    assert resync["reason"] == "resync" and resync["state"] == [{"path": "a.py", "text": "one\ntwo\nthree\n"}]
+    assert not any("text" in s for s in steps if s["kind"] == "save")  # (the resync holds it)
     assert texts_at_saves(episode, "a.py") == ["one\ntwo\nthree\n", "one\ntwo\nthree\nfour\n"]
     assert [s["version"] for s in steps if s["kind"] == "edit"] == [2]
+    verify_replay(episode)
 
 
 @pytest.mark.parametrize("mode", sorted(MODES))
@@ -236,11 +242,13 @@ def test_json_nested_too_deep_or_of_a_hostile_shape_is_a_gap_and_the_session_goe
     refused = "codetape: refused workspace/executeCommand: executeCommand params name no command"
     assert mode == "proxy" or refused in lines
     episode = seal(daemon, ws, until=at_least(2, "save"), what="both saves")  # pylsp adds diagnostics
-    gaps = [s for s in steps_of(episode) if s["kind"] == "gap"]
+    *gaps, resync = [s for s in steps_of(episode) if s["kind"] == "gap"]
     assert len(gaps) == len(hostile) and all(g["reason"] == "malformed_input" for g in gaps)
     assert "nested too deeply" in gaps[0]["detail"]
     first = "x = 1\n# resynchronised\n"
+    assert resync["reason"] == "resync" and resync["state"] == [{"path": "a.py", "text": first}]
     assert texts_at_saves(episode, "a.py") == [first, first + "y = 3\n"]
+    verify_replay(episode)
 
 
 def test_json_nested_too_deep_from_the_server_is_a_gap_and_the_session_goes_on(

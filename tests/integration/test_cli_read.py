@@ -206,6 +206,20 @@ def test_verify_names_the_first_step_that_does_not_replay(tmp_path: Path) -> Non
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "ok\n", "")
 
 
+def test_verify_accepts_a_resync_and_names_it(tmp_path: Path) -> None:
+    """The bridge's copy drifted (a lost change): the resync carries the true text, the save after it
+    holds, and `ok` says where; the same save without the resync is refused."""
+    opened = {"kind": "open", "t_ms": 0, "path": "a.py", "text": "ab\n"}
+    saved = {"kind": "save", "t_ms": 1500, "path": "a.py", "sha256": hashlib.sha256(b"abc\n").hexdigest()}
+    resync = {"kind": "gap", "t_ms": 1500, "reason": "resync", "detail": "a.py: version 3 never arrived",
+              "state": [{"path": "a.py", "text": "abc\n"}]}
+    proc = codetape(tmp_path, "verify", _episode(tmp_path, opened, resync, saved))
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout == "ok (1 resync of a document the editor's edits did not make: a.py at 1.5 s)\n"
+    one_error_line(codetape(tmp_path, "verify", _episode(tmp_path, opened, saved)), 1,
+                   "the reconstructed text does not match the saved hash")
+
+
 # -- checkout -----------------------------------------------------------------------------------------
 
 

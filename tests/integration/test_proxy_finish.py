@@ -75,6 +75,11 @@ class CountingTraffic:
     def lost_messages(self, at: int, count: int) -> None:
         self.lost.append(count)
 
+    holding = False  # (Capture: no change waits for a predecessor)
+
+    def release(self, uri: str | None, at: int) -> None:
+        pass
+
 
 def run_after_the_server_died() -> CountingTraffic:
     """The server is gone before the bridge reads a byte of the editor's; the editor stays connected."""

@@ -2,16 +2,27 @@
 
 The replay checks every save's sha256 against the reconstructed text and that edits only touch open
 documents. A signed episode's signature is checked too (`ok (signed by KEY_ID)`); with --key, the
-episode must be signed, and by that key. With --against-git REPO, every recorded commit is compared
-with that commit's tree in REPO as well (see collector/verify/), one line per mismatch.
+episode must be signed, and by that key. Where the bridge corrected its copy of a document (a
+`resync`: the editor's edits did not make the text it saved), the episode replays across it and `ok`
+names each one. With --against-git REPO, every recorded commit is compared with that commit's tree in
+REPO as well (see collector/verify/), one line per mismatch.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from collector.errors import EpisodeError, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from schemas import Step
+    from schemas.steps import GapStep
+
+RESYNCS_SHOWN = 5
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,15 +53,39 @@ def run(args: argparse.Namespace) -> int:
     signer = None
     if episode.consent is not None:
         signer = check_consent(episode, expected_key=expected).reviewer.key_id
-    verify_replay(episode, tracked(episode.steps(), episode.step_count, "verifying"))
+    resyncs: list[GapStep] = []
+    steps = tracked(episode.steps(), episode.step_count, "verifying")
+    verify_replay(episode, _noting_resyncs(steps, resyncs))
     notes = ([] if signer is None else [f"signed by {signer}"]) + (
         [f"skipped {skipped_note(episode.skipped)}"] if episode.skipped else [])
+    if resyncs:
+        notes.append(_resyncs_note(resyncs))
     if args.against_git is not None:
         from collector.verify.against_git import against_git  # (loads GitPython, which runs git)
 
         notes.append(against_git(episode, args.against_git, print))
     print(f"ok ({'; '.join(notes)})" if notes else "ok")
     return 0
+
+
+def _noting_resyncs(steps: Iterable[Step], resyncs: list[GapStep]) -> Iterator[Step]:
+    from schemas.steps import GapStep
+
+    for step in steps:
+        if type(step) is GapStep and step.reason == "resync":
+            resyncs.append(step)
+        yield step
+
+
+def _resyncs_note(resyncs: list[GapStep]) -> str:
+    """Where the bridge corrected its copy of a document (accepted: the episode replays across each)."""
+    from collector.replay.describe import plural
+
+    where = [f"{', '.join(file.path for file in step.state or [])} at {step.t_ms / 1000:g} s"
+             for step in resyncs]
+    more = f", and {len(where) - RESYNCS_SHOWN} more" if len(where) > RESYNCS_SHOWN else ""
+    return f"{plural(len(resyncs), 'resync')} of a document the editor's edits did not make: " \
+        f"{'; '.join(where[:RESYNCS_SHOWN])}{more}"
 
 
 def _public_key(value: str) -> bytes:
