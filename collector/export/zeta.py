@@ -4,7 +4,8 @@ One JSON line per settled edit burst (bursts.py):
 - `events`: the developer's recent edits before the burst, oldest first, each as Zed writes an edit
   event: `User edited "PATH":` and a ```` ```diff ```` block with the unified diff's hunks; events are
   joined by a blank line. At most `MAX_EVENTS` bursts back and `MAX_EVENT_CHARS` characters (the
-  oldest go first);
+  oldest go first), and none from before a `gap` (a hole in the recording, or a resync: the edits
+  before it do not lead to the text after it);
 - `input`: the excerpt around the caret before the burst, with the editable-region and cursor markers
   (excerpt.py); `output`: the same excerpt after the burst;
 - `codetape`: where it comes from: episode id, path, the `codetape cat` indexes of the burst's first
@@ -27,6 +28,7 @@ from collector.export.excerpt import Excerpt, excerpt
 from collector.export.per_episode import PerEpisode
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
+from schemas.steps import GapStep
 
 MAX_EVENTS = 8
 MAX_EVENT_CHARS = 8000
@@ -41,6 +43,8 @@ class ZetaExporter(PerEpisode):
         workspace = Workspace(header.position_encoding, limit=episode.limits.files)
         for item in grouped(episode.steps(), workspace, work=allowance.diffs):
             if not isinstance(item, Burst):
+                if isinstance(item.step, GapStep):  # a hole, or a resync: the edits before are not the path
+                    history.clear()
                 continue
             made = excerpt(item, header.position_encoding)
             events = history.text()
@@ -80,3 +84,7 @@ class History:
 
     def text(self) -> str:
         return "\n\n".join(self._events)
+
+    def clear(self) -> None:
+        self._events.clear()
+        self._chars = 0
