@@ -82,7 +82,8 @@ class Capture:
         self.workspaces = workspaces
         self.docs: dict[str, TrackedDocument] = {}
         self.too_large: set[str] = set()
-        self.encoding: PositionEncoding = "utf-16"
+        self.encoding: PositionEncoding = "utf-16"  # negotiated: what the steps are recorded in
+        self.units: PositionEncoding | None = None  # how the editor really counts, when it is not that
         self._read = read
         self._max_file_bytes = max_file_bytes
         self._held: dict[str, list[_Held]] = {}  # uri -> changes waiting for their predecessor, by version
@@ -195,8 +196,8 @@ class Capture:
             gap = t.gap_step("other", f"{located.path} is too large to record ({len(text)} characters)")
             self.recorder.record(located.root, Outgoing(at, gap))
             return
-        doc = TrackedDocument(uri, located.root, located.path, text, self.encoding, version=version,
-                              language_id=language_id)
+        doc = TrackedDocument(uri, located.root, located.path, text, self.units or self.encoding,
+                              version=version, language_id=language_id)
         self.docs[uri] = doc
         self._record(doc.root, at, t.open_step(doc.path, language_id, version, text), (doc.path,))
 
@@ -271,8 +272,15 @@ class Capture:
             gap = t.gap_step("other", f"a change to {doc.path} is too large to record", lost=1)
             self.recorder.record(doc.root, Outgoing(at, gap))
             return
+        targets = self._targets(doc.root)
         try:
-            variants = doc.apply(changes, self._targets(doc.root))
+            if doc.encoding == self.encoding:
+                variants = doc.apply(changes, targets)
+            else:  # the editor's positions, counted as it really counts, recorded as negotiated
+                raw, variants = changes, doc.apply(changes, (*targets, self.encoding))
+                changes = variants.pop(self.encoding, raw)
+                if doc.encoding in targets:
+                    variants[doc.encoding] = raw
         except OutOfRange as exc:
             doc.stale = True
             log.error("codetape: skipped a change to %s: %s", doc.path, exc)
@@ -338,7 +346,24 @@ class Capture:
         what = "the file on disk after the save" if text is None else "the editor's save text"
         copy = "the edits were lost" if tracked is None else "the edits the editor sent do not make it"
         cause = f" ({doc.drift})" if doc.drift and tracked is not None else ""
+        if tracked is not None and (units := self._counted(doc, truth)) is not None:
+            cause = f" (the editor counts columns in {units} though it negotiated {self.encoding}; read so " \
+                "from here on)"
         return truth, f"{doc.path}: {what} is the true text; {copy}{cause}"
+
+    def _counted(self, doc: TrackedDocument, truth: str) -> PositionEncoding | None:
+        """The encoding the editor's positions are really counted in, when the changes since the copy was
+        last exact make `truth` in it (lsp-mode negotiates utf-16 and counts code points); from then on,
+        every document reads the editor's positions so."""
+        for units in ENCODINGS:
+            if units != doc.encoding and doc.reread(units) == truth:
+                log.warning("codetape: the editor counts columns in %s though it negotiated %s", units,
+                            self.encoding)
+                self.units = None if units == self.encoding else units
+                for each in self.docs.values():
+                    each.count_in(units)
+                return units
+        return None
 
     def _disk_text(self, doc: TrackedDocument) -> str | None:
         """The document's file as text (a leading byte order mark dropped), or None when it cannot be read
@@ -448,7 +473,7 @@ class Capture:
         variants: dict[str, dict[str, Any]] = {}
         if doc is not None and not doc.stale:
             for encoding in self._targets(doc.root):
-                moved = [(doc.convert(where, encoding), kept) for where, kept in items]
+                moved = [(doc.convert(where, encoding, self.encoding), kept) for where, kept in items]
                 if any(m[0] != i[0] for m, i in zip(moved, items, strict=True)):
                     variants[encoding] = t.diagnostics_step(located.path, origin, version, moved)
         self._record(located.root, at, step, (located.path,), variants)
@@ -461,7 +486,7 @@ class Capture:
         variants: dict[str, dict[str, Any]] = {}
         if doc is not None and not doc.stale:
             for encoding in self._targets(doc.root):
-                moved = [tuple(doc.convert(t.Rng(a, b), encoding)) for a, b in selections]
+                moved = [tuple(doc.convert(t.Rng(a, b), encoding, self.encoding)) for a, b in selections]
                 if any(tuple(m) != s for m, s in zip(moved, selections, strict=True)):
                     variants[encoding] = t.cursor_step(located.path, [(m[0], m[1]) for m in moved])
         self._record(located.root, at, t.cursor_step(located.path, selections), (located.path,), variants)

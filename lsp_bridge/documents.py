@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from schemas.common import PositionEncoding
 
 ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
+HISTORY_CHANGES = 4096  # the changes kept since the copy was last exact, to tell how an editor counts,
+HISTORY_CHARS = 1 << 20  # and the characters they may insert in all
 
 
 _CODECS = {"utf-8": ("utf-8", 1), "utf-16": ("utf-16-le", 2)}
@@ -66,7 +68,8 @@ class _Lines(Document):
 
 
 class TrackedDocument:
-    __slots__ = ("doc", "drift", "language_id", "path", "root", "stale", "uri", "version")
+    __slots__ = ("_base", "_since", "_since_chars", "doc", "drift", "language_id", "path", "root", "stale",
+                 "uri", "version")
 
     def __init__(self, uri: str, root: Path, path: str, text: str, encoding: PositionEncoding,
                  *, version: int | None = None, language_id: str = "") -> None:
@@ -78,6 +81,9 @@ class TrackedDocument:
         self.doc = _Lines(text, encoding)
         self.stale = False
         self.drift = ""  # why the copy may no longer be the editor's (said by the resync that corrects it)
+        self._base: str | None = text  # the text when the copy was last exact, and the changes since
+        self._since: list[Change] = []
+        self._since_chars = 0
 
     @property
     def encoding(self) -> PositionEncoding:
@@ -95,6 +101,23 @@ class TrackedDocument:
         self.doc = _Lines(text, self.doc.encoding)
         self.stale = False
         self.drift = ""
+        self._base, self._since, self._since_chars = text, [], 0
+
+    def count_in(self, encoding: PositionEncoding) -> None:
+        """Read the editor's later positions in `encoding`."""
+        self.doc = _Lines(self.doc.text, encoding)
+
+    def reread(self, encoding: PositionEncoding) -> str | None:
+        """The text the changes since the copy was last exact make when their positions are counted in
+        `encoding`; None when that cannot be told (too many changes since, or one lands past the end)."""
+        if self._base is None:
+            return None
+        other = TrackedDocument(self.uri, self.root, self.path, self._base, encoding)
+        try:
+            other.apply(self._since, ())
+        except OutOfRange:
+            return None
+        return other.text
 
     def _line(self, line: int) -> str:
         lines = self.doc.lines
@@ -107,9 +130,10 @@ class TrackedDocument:
                 raise OutOfRange(f"position {line}:{character} is past the end of {self.path} "
                                  f"({count} lines)")
 
-    def convert(self, where: Rng, target: PositionEncoding) -> Rng:
-        """A range of the current text, counted in another encoding (characters past a line end clamp)."""
-        source = self.doc.encoding
+    def convert(self, where: Rng, target: PositionEncoding, source: PositionEncoding | None = None) -> Rng:
+        """A range of the current text counted in `source` (the copy's own encoding unless given), counted
+        in another encoding (characters past a line end clamp)."""
+        source = source or self.doc.encoding
 
         def one(pos: Pos) -> Pos:
             return pos[0], convert_character(self._line(pos[0]), pos[1], source, target)
@@ -155,4 +179,11 @@ class TrackedDocument:
                     variants[e] = converted[e]
             # the range as four ints: neither a validated model nor a tuple of tuples to unpack again
             self.doc.apply_span(None if where is None else (*where.start, *where.end), change.text)
+        if changes and changes[-1].range is None:  # the whole text: exact again
+            self._base, self._since, self._since_chars = self.doc.text, [], 0
+        elif self._base is not None:
+            self._since.extend(changes)
+            self._since_chars += sum(len(c.text) for c in changes)
+            if len(self._since) > HISTORY_CHANGES or self._since_chars > HISTORY_CHARS:
+                self._base, self._since = None, []
         return variants

@@ -206,3 +206,22 @@ def test_the_changes_held_for_a_document_are_bounded(session: Session) -> None:
     text = "a" * (HOLD_CHANGES + 1) + "\n"
     session.save("a.py", text, disk=text)
     assert session.texts_at_saves("a.py") == [text]
+
+
+def test_an_editor_that_counts_code_points_is_found_out_at_its_first_save(session: Session) -> None:
+    """lsp-mode negotiates utf-16 and counts columns in code points: each emoji shifts the later columns
+    of its line by one. The first save resyncs and says so; from then on its positions are read as it
+    counts them, and recorded in the negotiated utf-16."""
+    session.open("a.py", "😀x\n", 1)
+    session.change("a.py", 2, (0, 1), (0, 1), "a")  # after the emoji, in code points
+    session.save("a.py", "😀ax\n", disk="😀ax\n")
+    session.change("a.py", 3, (0, 2), (0, 2), "b")  # after the "a", in code points (utf-16: 3)
+    session.change("a.py", 4, (0, 0), (0, 1), "é")  # replaces the emoji
+    session.save("a.py", "éabx\n", disk="éabx\n")
+    steps = session.steps()
+    [resync] = resyncs(steps)
+    assert "(the editor counts columns in utf-32 though it negotiated utf-16; read so from here on)" in \
+        resync["detail"]
+    edits = [s["changes"][0]["range"] for s in steps if s["kind"] == "edit"]
+    assert [(r["start"]["character"], r["end"]["character"]) for r in edits[1:]] == [(3, 3), (0, 2)]
+    assert session.texts_at_saves("a.py") == ["😀ax\n", "éabx\n"]
