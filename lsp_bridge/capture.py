@@ -116,7 +116,7 @@ class Capture:
             return
         self.recorder.admit(at)
         try:
-            if self.holding:
+            if self._held:  # (the keystroke path: no property call)
                 self.expire(at)
                 if method != "textDocument/didChange":  # what the editor sent before this comes first
                     self.release(t.document_uri(params) if method in TEXT_SYNC else None, at)

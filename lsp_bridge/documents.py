@@ -183,7 +183,8 @@ class TrackedDocument:
             self._base, self._since, self._since_chars = self.doc.text, [], 0
         elif self._base is not None:
             self._since.extend(changes)
-            self._since_chars += sum(len(c.text) for c in changes)
+            self._since_chars += len(changes[0].text) if len(changes) == 1 else \
+                sum(len(change.text) for change in changes)
             if len(self._since) > HISTORY_CHANGES or self._since_chars > HISTORY_CHARS:
                 self._base, self._since = None, []
         return variants
