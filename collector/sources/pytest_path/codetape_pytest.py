@@ -26,7 +26,7 @@ import pytest
 
 MYPY = False
 if MYPY:  # typing is not imported at run time (an old interpreter may lack what is named here)
-    from typing import Any, Callable, Dict, List, Optional, TypeVar, Union  # noqa: F401 (type comments)
+    from typing import Any, Callable, Dict, List, Mapping, Optional, TypeVar, Union  # noqa: F401 (type comments)
 
     Reply = Dict[str, Any]
     Report = Union[pytest.TestReport, pytest.CollectReport]
@@ -82,16 +82,16 @@ def configure(config, socket_path):
         if not address:
             return
         args = [str(a)[:MAX_ARG_CHARS] for a in config.invocation_params.args][:1000]
-        config.pluginmanager.register(Recorder(address, root, args, _wait()), "codetape-recorder")
+        config.pluginmanager.register(Recorder(address, root, args, wait_s(os.environ)), "codetape-recorder")
     except Exception:  # recording must never disturb a test run, whatever goes wrong
         return
 
 
-def _wait():
-    # type: () -> float
+def wait_s(environ):
+    # type: (Mapping[str, str]) -> float
     """How long to wait for a collector that is being started (seconds, bounded); 0 unless told."""
     try:
-        return min(MAX_WAIT_S, max(0.0, float(os.environ.get(WAIT_ENV) or 0)))
+        return min(MAX_WAIT_S, max(0.0, float(environ.get(WAIT_ENV) or 0)))
     except ValueError:
         return 0.0
 
