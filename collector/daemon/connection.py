@@ -24,11 +24,12 @@ class Connection:
         self.source = "client"
         self.session: Session | None = None
         self.task = asyncio.current_task()
+        self.as_json: bool | None = None  # the dialect of its first message (framing.py), kept in answers
 
     def send(self, message: dict[str, Any]) -> None:
         if self.writer.is_closing():
             return
-        self.writer.write(encode(message))
+        self.writer.write(encode(message, as_json=bool(self.as_json)))
         if self.writer.transport.get_write_buffer_size() > MAX_PENDING_WRITE:
             log.warning("disconnecting a client that stopped reading")
             self.writer.transport.abort()

@@ -29,7 +29,7 @@ from collector.daemon.session import Session
 from collector.errors import CodetapeError, CollectorError, FramingError, SettingsError
 from collector.home import Home
 from collector.protocol.clock import now_ms
-from collector.protocol.framing import read_message
+from collector.protocol.framing import decode_body, is_json, read_body
 from collector.redact.localnames import LocalNames
 from collector.seal.journal import SealResult
 from collector.seal.redacted import seal_redacted
@@ -198,8 +198,10 @@ class Collector:
         conn = Connection(writer)
         self.connections.add(conn)
         try:
-            while (message := await read_message(reader)) is not None:
-                await self._dispatch(conn, message)
+            while (body := await read_body(reader)) is not None:
+                if conn.as_json is None:
+                    conn.as_json = is_json(body)
+                await self._dispatch(conn, decode_body(body))
         except FramingError as exc:
             conn.send({"ok": False, "error": str(exc)})
         except (ConnectionError, asyncio.IncompleteReadError):

@@ -1,11 +1,16 @@
 """Messages on the collector socket: a big-endian u32 length, then one msgpack map, at most 16 MiB.
 
+A body may instead be a JSON object (it starts with `{`, which no msgpack map does): the pytest plugin
+speaks JSON, because it runs in interpreters that have only the standard library
+(collector/sources/pytest_path/). The daemon answers a connection in the dialect of its first message.
+
 Both ends use these functions: the client on a blocking socket, the daemon on an asyncio stream
 (asyncio is imported only there: every short-lived CLI command loads this module).
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import struct
 from typing import TYPE_CHECKING, Any
@@ -21,20 +26,36 @@ MAX_MESSAGE = 16 * 1024 * 1024
 _LENGTH = struct.Struct(">I")
 
 
-def encode(message: dict[str, Any]) -> bytes:
-    """The framed bytes of one message; refuses messages above MAX_MESSAGE."""
-    body: bytes = msgpack.packb(message, use_bin_type=True)
+def encode(message: dict[str, Any], *, as_json: bool = False) -> bytes:
+    """The framed bytes of one message (msgpack, or JSON for a JSON client); refuses messages above
+    MAX_MESSAGE."""
+    if as_json:
+        body = json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+            "utf-8", "replace")
+    else:
+        body = msgpack.packb(message, use_bin_type=True)
     if len(body) > MAX_MESSAGE:
         raise FramingError(f"message of {len(body)} bytes is above the {MAX_MESSAGE}-byte cap")
     return _LENGTH.pack(len(body)) + body
 
 
+def is_json(body: bytes) -> bool:
+    """Whether a message body is in the JSON dialect."""
+    return body[:1] == b"{"
+
+
 def decode_body(body: bytes) -> dict[str, Any]:
-    """One message body back into its map; anything else is a FramingError."""
-    try:
-        message = msgpack.unpackb(body, raw=False)
-    except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as exc:
-        raise FramingError(f"message is not valid msgpack: {exc}") from None
+    """One message body (msgpack or JSON) back into its map; anything else is a FramingError."""
+    if is_json(body):
+        try:
+            message = json.loads(body)
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+            raise FramingError(f"message is not valid JSON: {exc}") from None
+    else:
+        try:
+            message = msgpack.unpackb(body, raw=False)
+        except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as exc:
+            raise FramingError(f"message is not valid msgpack: {exc}") from None
     if not isinstance(message, dict):
         raise FramingError(f"message is a {type(message).__name__}, expected a map")
     return message
@@ -50,6 +71,12 @@ def check_length(head: bytes) -> int:
 
 async def read_message(reader: asyncio.StreamReader) -> dict[str, Any] | None:
     """The next message from an asyncio stream, or None at a clean end of stream."""
+    body = await read_body(reader)
+    return None if body is None else decode_body(body)
+
+
+async def read_body(reader: asyncio.StreamReader) -> bytes | None:
+    """The next message's body, not decoded, from an asyncio stream; None at a clean end of stream."""
     import asyncio
 
     try:
@@ -63,7 +90,7 @@ async def read_message(reader: asyncio.StreamReader) -> dict[str, Any] | None:
         body = await reader.readexactly(length)
     except asyncio.IncompleteReadError:
         raise FramingError(f"connection closed inside a {length}-byte message") from None
-    return decode_body(body)
+    return body
 
 
 def _recv_exactly(sock: socket.socket, size: int) -> bytes:

@@ -9,7 +9,10 @@
     passthrough   `codetape run`: a command run transparently, its output tail kept
     shell_hook    the snippets `codetape hook bash|zsh` prints (builtins only at the prompt)
     shell         the shell hook's recorder: command lines spooled by the shell -> command steps
-    pytest_plugin the `pytest11` plugin: each test session becomes one test_run step
+    pytest_path   the plugin any interpreter's pytest loads (codetape_pytest: stdlib only, any syntax):
+                  each test session becomes one test_run step, sent over the socket as JSON
+    pytest_env    what a launcher (`codetape run`, the hook, VS Code's terminals) adds so pytest finds it
+    pytest_plugin codetape's own `pytest11` entry point: the same plugin, told this home's socket
 
 Watchers run inside the collector and feed `emit(at_ms, step)` from their own threads (steps in JSON form,
 no `t_ms`, paths workspace-relative POSIX). The others run in the developer's processes and send steps

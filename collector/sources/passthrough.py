@@ -18,7 +18,7 @@ import signal
 import subprocess
 import termios
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from collector.protocol.clock import monotonic_ms
@@ -53,13 +53,15 @@ class Tail:
         return bytes(self._data[-self.size:])
 
 
-def run(argv: list[str], *, watch: Callable[[bytes], None] | None = None) -> Finished:
-    """Run `argv` transparently; raises OSError when it cannot be started (not found, not executable).
-    `watch` sees every chunk of the command's standard output (and its terminal's) as it passes."""
+def run(argv: list[str], *, watch: Callable[[bytes], None] | None = None,
+        env: Mapping[str, str] | None = None) -> Finished:
+    """Run `argv` transparently (in `env`, else ours); raises OSError when it cannot be started (not found,
+    not executable). `watch` sees every chunk of the command's standard output (and its terminal's) as it
+    passes."""
     started = monotonic_ms()
     with _outputs() as (child_out, child_err, sources):
         try:
-            child = subprocess.Popen(argv, stdout=child_out, stderr=child_err, close_fds=True)
+            child = subprocess.Popen(argv, stdout=child_out, stderr=child_err, close_fds=True, env=env)
         finally:
             for fd in dict.fromkeys([child_out, child_err]):
                 os.close(fd)

@@ -4,6 +4,10 @@ exit status and duration (never its output) in workspaces opted in with `codetap
 What runs at each prompt is builtins only: find `.codetape.toml` above the directory, append one record
 to this shell's spool file. A recorder process per shell (collector/sources/shell.py), started in the
 background the first time, sends the records on. Nothing at the prompt waits for the collector.
+
+The hook also exports the pytest plugin's folder first on `PYTHONPATH` and the collector's socket
+(sources/pytest_env.py), so that any pytest run from this shell records its tests in opted-in
+workspaces, whichever virtualenv or interpreter runs it.
 """
 
 from __future__ import annotations
@@ -13,10 +17,17 @@ import sys
 from pathlib import Path
 
 from collector.home import Home
+from collector.sources.pytest_env import PLUGIN_DIR
+from collector.sources.pytest_path.codetape_pytest import SOCKET_ENV
 
 SHELLS = ("bash", "zsh")
 
 _COMMON = r"""
+case ":${PYTHONPATH-}:" in
+  *:@PLUGIN@:*) ;;
+  *) export PYTHONPATH=@PLUGIN@${PYTHONPATH:+:$PYTHONPATH} ;;
+esac
+export @SOCKET_ENV@=@SOCKET@
 __codetape_in_workspace() {
   local d=$1
   while [[ -n $d ]]; do
@@ -144,6 +155,8 @@ def snippet(shell: str, home: Home, python: str | None = None) -> str:
     template = {"bash": BASH, "zsh": ZSH}[shell]
     common = _COMMON.replace("@HOME@", shlex.quote(str(home.root)))
     common = common.replace("@PYTHON@", shlex.quote(python or sys.executable))
+    common = common.replace("@PLUGIN@", shlex.quote(str(PLUGIN_DIR))).replace("@SOCKET_ENV@", SOCKET_ENV)
+    common = common.replace("@SOCKET@", shlex.quote(str(home.socket)))
     return template.replace("@COMMON@", common.strip("\n")).replace("@RUN@", shlex.quote(str(home.run)))
 
 

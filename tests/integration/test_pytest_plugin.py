@@ -1,4 +1,5 @@
-"""The pytest plugin in real pytest runs of a small project, against pytest's own junit XML."""
+"""The pytest plugin of codetape's own environment in real pytest runs of a small project, against pytest's
+own junit XML (the same plugin in other interpreters and launchers: test_pytest_anywhere.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from collector.sources import pytest_plugin
+from collector.sources.pytest_path import codetape_pytest
 from collector.workspace import trust
 from schemas.settings import SETTINGS_FILE
 from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
@@ -151,9 +152,10 @@ def test_recorded_outcomes_match_junit_xml_and_output_is_unchanged(tmp_path: Pat
     assert "boom" in ours["test_sample.py::test_fail"]["summary"]
     assert "setup broke" in ours["test_sample.py::test_setup_error"]["summary"]
     assert ours["test_sample.py::test_skip"]["summary"] == "Skipped: not today"
-    assert all(len(t.get("summary", "")) <= pytest_plugin.SUMMARY_CHARS for t in run["tests"])
+    assert all(len(t.get("summary", "")) <= codetape_pytest.SUMMARY_CHARS for t in run["tests"])
     long = ours["test_sample.py::test_long_failure"]["summary"]
-    assert len(long) == pytest_plugin.SUMMARY_CHARS and long.startswith("test_sample.py:11: ValueError: xxx")
+    assert len(long) == codetape_pytest.SUMMARY_CHARS
+    assert long.startswith("test_sample.py:11: ValueError: xxx")
     assert str(root) not in repr(run)
     assert "passed" not in {t["outcome"] for t in run["tests"] if "summary" in t}
 
@@ -165,7 +167,8 @@ def test_silent_and_inert_without_a_collector_or_outside_workspaces(tmp_path: Pa
     (root / "conftest.py").write_text(
         "import sys\n"
         "def pytest_unconfigure(config):\n"
-        "    names = ('collector.protocol.client', 'collector.policy.recording', 'pydantic')\n"
+        "    names = ('collector.home', 'collector.protocol.client', 'collector.policy.recording',\n"
+        "             'pydantic')\n"
         "    loaded = sorted(m for m in names if m in sys.modules)\n"
         "    open('loaded.txt', 'w').write(' '.join(loaded))\n")
     if opted_in:
@@ -178,7 +181,8 @@ def test_silent_and_inert_without_a_collector_or_outside_workspaces(tmp_path: Pa
     assert with_plugin.stderr == without.stderr
     assert not (home / "run").exists(), "the plugin must never start a collector"
     assert "collector.policy.recording" not in loaded and "pydantic" not in loaded
-    assert ("collector.protocol.client" in loaded) == opted_in  # only looked for a collector where opted in
+    assert "collector.protocol.client" not in loaded  # the plugin speaks to the socket itself
+    assert ("collector.home" in loaded) == opted_in  # only looked for a collector where opted in
 
 
 def test_a_running_collector_records_nothing_for_a_project_that_is_not_opted_in(tmp_path: Path) -> None:
@@ -191,4 +195,4 @@ def test_a_running_collector_records_nothing_for_a_project_that_is_not_opted_in(
 
 
 def test_the_settings_file_name_is_the_schemas_one() -> None:
-    assert pytest_plugin.SETTINGS_FILE == trust.SETTINGS_FILE == SETTINGS_FILE
+    assert codetape_pytest.SETTINGS_FILE == trust.SETTINGS_FILE == SETTINGS_FILE

@@ -6,9 +6,11 @@ The collector is started if it is not running; while the command runs, the conne
 workspace's `.codetape.toml` cannot be used (invalid, not yours alone), the command still runs and exits
 as it does, and one line on stderr says it was not recorded and why (`FILE:LINE: what`).
 
-Test runs: the collector reads the JUnit XML reports the command wrote (the files its command line
-names, the places runners write by default, the workspace's `[tests] junit` globs and `--junit GLOB`)
-into a `test_run` step; `go test -json` is read from the command's output as it passes.
+Test runs: any pytest the command starts, whatever interpreter runs it, records its tests itself (in a
+workspace, the command gets the pytest plugin's folder on `PYTHONPATH`: sources/pytest_env.py); the
+collector reads the JUnit XML reports the command wrote (the files its command line names, the places
+runners write by default, the workspace's `[tests] junit` globs and `--junit GLOB`) into a `test_run`
+step; `go test -json` is read from the command's output as it passes.
 """
 
 from __future__ import annotations
@@ -112,6 +114,24 @@ class _Link:
         self.client.close()
 
 
+def _command_env(cwd: Path, env: Mapping[str, str]) -> dict[str, str] | None:
+    """The command's environment: ours, and in a folder with workspace settings the variables through
+    which any pytest it starts records its tests; None (ours unchanged) elsewhere."""
+    from collector.protocol.client import AUTOSTART_WAIT_S
+    from collector.sources.pytest_env import pytest_env
+    from collector.workspace.find import find_workspace, settings_folders
+
+    if not settings_folders(cwd):
+        return None
+    try:
+        home = Home.from_env(env)
+    except CodetapeError:  # said once the link is made; the command runs as usual
+        return None
+    # in an opted-in workspace the link starts the collector if it is down: a pytest may wait for it
+    starting = AUTOSTART_WAIT_S if find_workspace(cwd, home) is not None else 0.0
+    return {**env, **pytest_env(home, env, starting_s=starting)}
+
+
 def _text(tail: bytes) -> str:
     """The tail as text; a character the 8 KB cut in half at the start is dropped, not mangled."""
     start = 0
@@ -144,10 +164,12 @@ def run(args: argparse.Namespace) -> int:
     bad = next((g for g in junit if g.startswith("/") or ".." in g.split("/")), None)
     if bad is not None:
         raise UsageError(f"--junit {bad}: a glob relative to the workspace, without ..")
-    link = _Link(Path.cwd().resolve(), args.env)
+    cwd = Path.cwd().resolve()
+    link = _Link(cwd, args.env)
     go_tests = GoTestStream() if is_go_test_json(argv) else None
     try:
-        finished = passthrough.run(argv, watch=_guarded(go_tests.feed) if go_tests is not None else None)
+        finished = passthrough.run(argv, watch=_guarded(go_tests.feed) if go_tests is not None else None,
+                                   env=_command_env(cwd, args.env))
     except OSError as exc:
         not_found = isinstance(exc, FileNotFoundError)
         print(f"codetape: {argv[0]}: {'command not found' if not_found else exc.strerror}", file=sys.stderr)

@@ -3,7 +3,9 @@ how many signed episodes wait in the outbox, how the last upload went, which `.c
 are ignored (not opted in by you, or writable by others) and why, which opted-in workspaces record nothing
 because their settings are invalid (`not recording: FILE:LINE: what`), and where the settings file loosens
 what you accepted (only the stricter of both applies until `codetape trust`). `--json` also lists the
-workspaces opted in (`opted_in`), which editor extensions ask before they start anything for a folder."""
+workspaces opted in (`opted_in`), which editor extensions ask before they start anything for a folder,
+and the variables through which a pytest started in an editor's terminal records its tests
+(`pytest_env`, for this command's own `PYTHONPATH`: sources/pytest_env.py)."""
 
 from __future__ import annotations
 
@@ -70,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
     status["unwatched"] = unwatched(home, [Path(w["root"]) for w in workspaces])
     status["opted_in"] = opted_in(home)
     if args.json:
+        from collector.sources.pytest_env import pytest_env
+
+        status["pytest_env"] = pytest_env(home, args.env)
         print(json.dumps(status, indent=2))
         return 0
     for reason in status["ignored_settings"]:

@@ -10,6 +10,7 @@ import { Send, startForwarding } from './common/forwarding';
 import { LaunchInputs, locate, planLaunch } from './common/launch';
 import { Recording } from './common/recording';
 import { startBridge, stopBridge } from './common/server';
+import { applyTerminalEnv } from './common/terminalEnv';
 import { needsRestart, readSettings, userValue } from './common/settings';
 import {
     createOutputChannel, ExtensionContext, getSetting, inspectSetting, isTrusted, LanguageClient, LogOutputChannel,
@@ -44,6 +45,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
         const roots = found.roots;
         state.launcher = found.launcher;
         state.reset(roots, found.problem);
+        applyTerminalEnv(context.environmentVariableCollection, found.pytestEnv);
         if (found.problem) {
             output.error(found.problem);
         }

@@ -66,3 +66,21 @@ def test_asyncio_reader_refuses_oversized_length() -> None:
 
     with pytest.raises(FramingError):
         asyncio.run(run())
+
+
+def test_a_json_body_is_the_same_message_and_answers_can_be_json() -> None:
+    """The pytest plugin's dialect (standard library only): a JSON object after the same length prefix."""
+    message = {"op": "hello", "id": 1, "workspace": "/w", "source": "pytest", "client": None}
+    body = b'{"op":"hello","id":1,"workspace":"/w","source":"pytest","client":null}'
+    assert decode_body(body) == message
+    framed = encode({"ok": True, "note": "héllo 😀"}, as_json=True)
+    assert framed[4:5] == b"{" and struct.unpack(">I", framed[:4])[0] == len(framed) - 4
+    assert decode_body(framed[4:]) == {"ok": True, "note": "héllo 😀"}
+    assert decode_body(encode(message)[4:]) == message  # msgpack never starts with `{`
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"{" + b'"a":' * 1 + b"[" * 200_000 + b"]" * 200_000 + b"}",
+                                  b'{"a": "\xff"}'], ids=["broken", "deep", "not-utf8"])
+def test_a_bad_json_body_is_a_framing_error(body: bytes) -> None:
+    with pytest.raises(FramingError, match="not valid JSON"):
+        decode_body(body)

@@ -1,6 +1,7 @@
 // What to start for the open folders, decided before anything runs. Nothing is spawned unless a folder
 // has a `.codetape.toml` (in it or above it); then codetape is found (python.ts) and asked which
-// workspaces are opted in (`codetape status --json`); the bridge starts only for those. The program
+// workspaces are opted in (`codetape status --json`); the bridge starts only for those, and only then do
+// terminals get the variables through which pytest records its tests (terminalEnv.ts). The program
 // comes from the user's settings or PATH; the Python extension's interpreter, which a folder can
 // choose, is a candidate only in a trusted workspace.
 
@@ -20,26 +21,42 @@ export interface Launch {
     launcher?: Launcher;
     roots: string[];
     problem?: string;
+    pytestEnv?: Record<string, string>; // for terminals, when a root is recorded
+}
+
+export interface OptedIn {
+    roots: Set<string>;
+    pytestEnv: Record<string, string>;
 }
 
 const STATUS_TIMEOUT_MS = 60_000;
 
-/** The workspaces this codetape says are opted in (real paths), or why it could not say. */
-export async function optedInRoots(launcher: Launcher): Promise<Set<string> | string> {
+/** The workspaces this codetape says are opted in (real paths) and the variables pytest records its
+ * tests through (none from a codetape too old to say), or why it could not say. */
+export async function optedInRoots(launcher: Launcher): Promise<OptedIn | string> {
     const ran = await runCli(launcher, ['status', '--json'], { timeoutMs: STATUS_TIMEOUT_MS });
     if (ran.code !== 0) {
         return failure(ran);
     }
     try {
-        const listed = (JSON.parse(ran.stdout) as { opted_in?: unknown }).opted_in;
+        const status = JSON.parse(ran.stdout) as { opted_in?: unknown; pytest_env?: unknown };
+        const listed = status.opted_in;
         if (Array.isArray(listed) && listed.every((root) => typeof root === 'string')) {
-            return new Set(listed as string[]);
+            return { roots: new Set(listed as string[]), pytestEnv: stringsOnly(status.pytest_env) };
         }
     } catch {
         // not JSON: said below
     }
     return 'this codetape does not say which workspaces are opted in (`codetape status --json` has no '
         + '`opted_in`): update codetape';
+}
+
+function stringsOnly(value: unknown): Record<string, string> {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return {};
+    }
+    return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] =>
+        typeof entry[1] === 'string'));
 }
 
 /** The codetape to run (also for the commands the developer gives, such as opting a folder in). */
@@ -51,7 +68,7 @@ export function locate(inputs: LaunchInputs, probe = hasCodetape): Promise<Found
 
 /** The launcher and the opted-in roots to start the bridge for (none: start nothing). */
 export async function planLaunch(inputs: LaunchInputs, probe = hasCodetape,
-    askOptedIn: (launcher: Launcher) => Promise<Set<string> | string> = optedInRoots): Promise<Launch> {
+    askOptedIn: (launcher: Launcher) => Promise<OptedIn | string> = optedInRoots): Promise<Launch> {
     if (!inputs.folders.some((folder) => optedInRoot(folder))) {
         return { roots: [] };
     }
@@ -63,6 +80,10 @@ export async function planLaunch(inputs: LaunchInputs, probe = hasCodetape,
     if (typeof optedIn === 'string') {
         return { launcher: found.launcher, roots: [], problem: optedIn };
     }
-    const roots = inputs.folders.map((folder) => confirmedRoot(folder, optedIn)).filter((r): r is string => !!r);
-    return { launcher: found.launcher, roots: [...new Set(roots)] };
+    const roots = inputs.folders.map((folder) => confirmedRoot(folder, optedIn.roots))
+        .filter((r): r is string => !!r);
+    if (roots.length === 0) {
+        return { launcher: found.launcher, roots: [] };
+    }
+    return { launcher: found.launcher, roots: [...new Set(roots)], pytestEnv: optedIn.pytestEnv };
 }

@@ -80,6 +80,11 @@ test("a folder's interpreter setting is never run; codetape itself says whether 
         const opted = await planLaunch(inputs([ws], settings.interpreter, true, '', second.calls), second.probe,
             second.ask);
         assert.deepEqual(opted.roots, [ws]);
+        // terminals get the pytest plugin's folder and the collector's socket of this CODETAPE_HOME
+        assert.match(opted.pytestEnv?.PYTHONPATH ?? '', /collector\/sources\/pytest_path$/);
+        assert.equal(opted.pytestEnv?.CODETAPE_COLLECTOR_SOCKET,
+            path.join(process.env.CODETAPE_HOME as string, 'run', 'collector.sock'));
+        assert.equal(cloned.pytestEnv, undefined, 'no terminal variables for a folder nobody opted in');
         assert.equal(existsSync(marker), false, existsSync(marker) ? readFileSync(marker, 'utf8') : '');
     });
 

@@ -1,0 +1,286 @@
+"""codetape's pytest plugin: each test session in an opted-in workspace becomes one `test_run` step.
+
+Per test: node id, outcome (passed, failed, skipped, error, xfailed, xpassed), duration over setup, call
+and teardown, and for failures a bounded summary. Per session: the arguments, the exit status and the
+duration. Sent at the end of the session to the collector socket named by `CODETAPE_COLLECTOR_SOCKET`
+(the collector's framing, a JSON body), as the source `pytest`; the collector decides whether the
+workspace is recorded, and never is one started from here.
+
+It runs in whatever interpreter runs pytest: `codetape run`, the shell hook and the VS Code extension put
+this folder on `PYTHONPATH` (pytest finds the plugin through the `pytest11` entry point beside it), and
+codetape's own environment registers it as its `codetape` entry point (collector/sources/pytest_plugin.py).
+So it imports only the standard library, and its syntax compiles on any Python (type comments, no
+f-strings): an interpreter older than 3.8, a pytest older than 5.1 or anything going wrong leaves it out
+of the way. It never prints, never changes the exit status, costs a few `stat` calls outside opted-in
+workspaces, and `-p no:codetape` disables it.
+"""
+
+import json
+import os
+import socket
+import struct
+import sys
+import time
+
+import pytest
+
+MYPY = False
+if MYPY:  # typing is not imported at run time (an old interpreter may lack what is named here)
+    from typing import Any, Callable, Dict, List, Mapping, Optional, TypeVar, Union  # noqa: F401 (type comments)
+
+    Reply = Dict[str, Any]
+    Report = Union[pytest.TestReport, pytest.CollectReport]
+    Hook = TypeVar("Hook", bound=Callable[..., None])
+
+SOCKET_ENV = "CODETAPE_COLLECTOR_SOCKET"
+WAIT_ENV = "CODETAPE_COLLECTOR_WAIT_S"  # set by `codetape run` while it starts the collector itself
+MAX_WAIT_S = 30.0
+SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE (this module imports no codetape)
+CONNECT_TIMEOUT_S = 0.5
+REQUEST_TIMEOUT_S = 2.0
+SUMMARY_CHARS = 2048  # per failing test
+SUMMARIES_CHARS = 256 * 1024  # per session; past it, only the crash line is kept
+MAX_TESTS = 100000
+MAX_ARG_CHARS = 4096
+MAX_REPLY = 1 << 20
+_LENGTH = struct.Struct(">I")
+
+
+def opted_in_root(path):
+    # type: (str) -> Optional[str]
+    """The nearest ancestor of `path` holding the workspace settings file (stat calls only): a cheap
+    pre-filter; the collector decides which workspace, if any, is opted in (registered, settings the
+    user's own) and answers with its root."""
+    current = os.path.abspath(path)
+    while True:
+        if os.path.isfile(os.path.join(current, SETTINGS_FILE)):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def pytest_configure(config):
+    # type: (pytest.Config) -> None
+    """Record this session when a launcher named the collector's socket."""
+    configure(config, lambda: os.environ.get(SOCKET_ENV) or None)
+
+
+def configure(config, socket_path):
+    # type: (pytest.Config, Callable[[], Optional[str]]) -> None
+    """Register a recorder for this session when its root lies in a workspace with settings; `socket_path`
+    (asked then, not before) is where the collector listens, or None."""
+    try:
+        if sys.version_info < (3, 8) or hasattr(config, "workerinput") or hasattr(config, "slaveinput"):
+            return  # an xdist worker: the controller sees every report and records the session
+        folder = getattr(config, "rootpath", None) or getattr(config, "rootdir", None)  # < 6.1: rootdir
+        root = opted_in_root(str(folder)) if folder is not None else None
+        if root is None:
+            return
+        address = socket_path()
+        if not address:
+            return
+        args = [str(a)[:MAX_ARG_CHARS] for a in config.invocation_params.args][:1000]
+        config.pluginmanager.register(Recorder(address, root, args, wait_s(os.environ)), "codetape-recorder")
+    except Exception:  # recording must never disturb a test run, whatever goes wrong
+        return
+
+
+def wait_s(environ):
+    # type: (Mapping[str, str]) -> float
+    """How long to wait for a collector that is being started (seconds, bounded); 0 unless told."""
+    try:
+        return min(MAX_WAIT_S, max(0.0, float(environ.get(WAIT_ENV) or 0)))
+    except ValueError:
+        return 0.0
+
+
+def _hookimpl(**order):
+    # type: (bool) -> Callable[[Hook], Hook]
+    """`pytest.hookimpl(**order)`, or nothing on a pytest too old to have it (no recorder runs there)."""
+    hookimpl = getattr(pytest, "hookimpl", None)
+    if hookimpl is None:
+        return lambda hook: hook
+    marker = hookimpl(**order)  # type: Callable[[Hook], Hook]
+    return marker
+
+
+class Recorder(object):
+    """Collects one session's reports and sends them as a `test_run` step at the end."""
+
+    def __init__(self, address, root, args, wait_s=0.0):
+        # type: (str, str, List[str], float) -> None
+        self.address = address
+        self.wait_s = wait_s
+        self.root = root
+        self.args = args
+        self.started = time.monotonic()
+        self.tests = {}  # type: Dict[str, Dict[str, Any]]
+        self.summaries = []  # type: List[Report]
+
+    @_hookimpl(tryfirst=True)
+    def pytest_collectreport(self, report):
+        # type: (pytest.CollectReport) -> None
+        try:
+            if report.failed:
+                self._note(report.nodeid, "error", 0.0, report)
+        except Exception:  # an odd report (another plugin's) is not recorded; the run goes on untouched
+            return
+
+    @_hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report):
+        # type: (pytest.TestReport) -> None
+        try:
+            self._note(report.nodeid, _outcome(report), report.duration, report)
+        except Exception:  # an odd report (another plugin's) is not recorded; the run goes on untouched
+            return
+
+    def _note(self, nodeid, outcome, duration, report):
+        # type: (str, Optional[str], float, Report) -> None
+        test = self.tests.get(nodeid)
+        if test is None:
+            if len(self.tests) >= MAX_TESTS:
+                return
+            test = self.tests[nodeid] = {"nodeid": nodeid[:4096], "outcome": None, "seconds": 0.0}
+        test["seconds"] += duration
+        if outcome is None or (outcome == "error" and test["outcome"] == "failed"):
+            return
+        test["outcome"] = outcome
+        test["report"] = report if outcome in ("failed", "error", "skipped", "xfailed") else None
+
+    @_hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session, exitstatus):
+        # type: (pytest.Session, int) -> None
+        try:
+            self._send(int(exitstatus))
+        except Exception:  # no collector, a slow one, an odd report: the run itself is unaffected
+            return
+
+    def _send(self, exitstatus):
+        # type: (int) -> None
+        duration_ms = int((time.monotonic() - self.started) * 1000)
+        sock = self._connect()
+        try:
+            sock.settimeout(max(REQUEST_TIMEOUT_S, self.wait_s))
+            _write(sock, {"op": "hello", "id": 1, "workspace": self.root, "source": "pytest",
+                          "pid": os.getpid(), "client": None, "position_encoding": None})
+            reply = _read(sock)
+            workspace = reply.get("workspace")
+            if reply.get("id") != 1 or not reply.get("recording") or not isinstance(workspace, str):
+                return
+            step = {"kind": "test_run", "source": "pytest", "framework": "pytest", "args": self.args,
+                    "exit_status": exitstatus, "duration_ms": duration_ms, "tests": self._tests(workspace)}
+            _write(sock, {"op": "step", "at": int(time.time() * 1000), "step": step})
+            sock.shutdown(socket.SHUT_WR)  # then read to the end: the collector has read everything sent
+            deadline = time.monotonic() + REQUEST_TIMEOUT_S
+            while sock.recv(65536) and time.monotonic() < deadline:
+                pass
+        finally:
+            sock.close()
+
+    def _connect(self):
+        # type: () -> socket.socket
+        """A connection to the collector; while `codetape run` is starting it, retried for `wait_s`."""
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.settimeout(CONNECT_TIMEOUT_S)
+                sock.connect(self.address)
+                return sock
+            except (FileNotFoundError, ConnectionRefusedError):
+                sock.close()
+                if time.monotonic() >= deadline:
+                    raise
+            except BaseException:
+                sock.close()
+                raise
+            time.sleep(0.05)
+
+    def _tests(self, workspace):
+        # type: (str) -> List[Dict[str, Any]]
+        prefix = workspace + os.sep
+        budget = [SUMMARIES_CHARS]
+        tests = []
+        for test in self.tests.values():
+            if test["outcome"] is None:
+                continue
+            entry = {"nodeid": test["nodeid"], "outcome": test["outcome"],
+                     "duration_ms": int(test["seconds"] * 1000)}
+            summary = _summary(test["report"], prefix, budget) if test.get("report") is not None else None
+            if summary:
+                entry["summary"] = summary
+            tests.append(entry)
+        return tests
+
+
+def _summary(report, prefix, budget):
+    # type: (Report, str, List[int]) -> Optional[str]
+    """A failure's crash line and the end of its text, a skip's reason, paths relative to the workspace;
+    `budget` is what is left of the session's characters."""
+    if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason)
+        text = str(report.longrepr[2])
+    elif getattr(report, "wasxfail", ""):
+        text = "xfail: " + str(report.wasxfail)
+    else:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        head = "%s:%s: %s" % (crash.path, crash.lineno, crash.message) if crash is not None else ""
+        head = head[:512]
+        if head.startswith(prefix):
+            head = head[len(prefix):]
+        room = max(0, min(SUMMARY_CHARS, budget[0]) - len(head) - 1)
+        tail = report.longreprtext[-room:] if room else ""
+        text = head + "\n" + tail if head and tail else head or tail
+    text = text.replace(prefix, "")[:SUMMARY_CHARS]
+    budget[0] -= len(text)
+    return text or None
+
+
+def _outcome(report):
+    # type: (pytest.TestReport) -> Optional[str]
+    """The test's outcome as this phase shows it; None when the phase says nothing new (a passing setup)."""
+    xfail = hasattr(report, "wasxfail")
+    if report.when == "call":
+        if report.passed:
+            return "xpassed" if xfail else "passed"
+        if report.skipped:
+            return "xfailed" if xfail else "skipped"
+        return "failed"
+    if report.failed:
+        return "error"
+    if report.skipped:
+        return "xfailed" if xfail else "skipped"
+    return None
+
+
+def _write(sock, message):
+    # type: (socket.socket, Reply) -> None
+    """One message in the collector's framing: a big-endian u32 length, then a JSON object."""
+    body = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
+    sock.sendall(_LENGTH.pack(len(body)) + body)
+
+
+def _read(sock):
+    # type: (socket.socket) -> Reply
+    """The collector's next message (its answers to a JSON client are JSON); {} at the end of the stream."""
+    head = _exactly(sock, _LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return {}
+    length = _LENGTH.unpack(head)[0]
+    if length > MAX_REPLY:
+        return {}
+    message = json.loads(_exactly(sock, length).decode("utf-8"))
+    return message if isinstance(message, dict) else {}
+
+
+def _exactly(sock, size):
+    # type: (socket.socket, int) -> bytes
+    chunks = []
+    while size > 0:
+        chunk = sock.recv(min(size, 65536))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
