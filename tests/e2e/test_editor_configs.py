@@ -1,8 +1,8 @@
-"""The README's configurations for Helix, Zed, Sublime Text LSP and Kate: each block is parsed as the editor
-would (TOML or JSON), the command line it names is started exactly as written (with this virtualenv's
-`codetape` and `pylsp` first on PATH), and an editor session through it reaches the collector: the
-opened, edited and saved file reconstructs from the sealed episode. Observe mode answers as the bridge,
-proxy mode as pylsp behind it."""
+"""The shipped configurations for Helix (editor_extensions/helix/languages.toml), Zed, Sublime Text LSP and
+Kate (the README's blocks): each is parsed as the editor would (TOML or JSON), the command line it names is
+started exactly as written (with this virtualenv's `codetape` and `pylsp` first on PATH), and an editor
+session through it reaches the collector: the opened, edited and saved file reconstructs from the sealed
+episode. Observe mode answers as the bridge, proxy mode as pylsp behind it."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ from tests.integration.test_bridge_harness import (
 )
 
 __all__ = ["daemon", "ws"]
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+HELIX = ROOT / "editor_extensions" / "helix" / "languages.toml"
 
 
 def block(heading: str) -> tuple[str, str]:
@@ -41,10 +43,14 @@ def block(heading: str) -> tuple[str, str]:
 
 
 def helix(config: dict[str, Any]) -> list[str]:
-    server = config["language-server"]["codetape"]
-    [python] = [lang for lang in config["language"] if lang["name"] == "python"]
-    assert "codetape" in python["language-servers"] and len(python["language-servers"]) > 1  # beside pylsp
-    return [server["command"], *server.get("args", [])]
+    """pylsp's command (the bridge in front of it); every language has the bridge, observing or in front of
+    pylsp (Python, Snakemake)."""
+    servers = config["language-server"]
+    assert [servers["codetape"]["command"], *servers["codetape"]["args"]] == ["codetape", "bridge"]
+    for language in config["language"]:
+        names = [s if isinstance(s, str) else s["name"] for s in language["language-servers"]]
+        assert "codetape" in names or "pylsp" in names, language
+    return [servers["pylsp"]["command"], *servers["pylsp"].get("args", [])]
 
 
 def zed(config: dict[str, Any]) -> list[str]:
@@ -66,11 +72,16 @@ def kate(config: dict[str, Any]) -> list[str]:
 
 
 EDITORS: dict[str, tuple[Callable[[dict[str, Any]], list[str]], str]] = {
-    "Helix": (helix, "codetape-bridge"),
+    "Helix": (helix, "pylsp"),
     "Zed": (zed, "pylsp"),
     "Sublime Text LSP": (sublime, "codetape-bridge"),
     "Kate": (kate, "pylsp"),
 }
+
+
+def shipped(editor: str) -> tuple[str, str]:
+    """(language, text) of the configuration shipped for `editor`."""
+    return ("toml", HELIX.read_text(encoding="utf-8")) if editor == "Helix" else block(editor)
 
 
 def parse(language: str, text: str) -> dict[str, Any]:
@@ -82,7 +93,7 @@ def parse(language: str, text: str) -> dict[str, Any]:
 @pytest.mark.parametrize("editor", sorted(EDITORS))
 def test_readme_configuration_runs_against_the_bridge(editor: str, daemon: Daemon, ws: Path) -> None:
     extract, server_name = EDITORS[editor]
-    command = extract(parse(*block(editor)))
+    command = extract(parse(*shipped(editor)))
     assert command[0] == "codetape" and command[1] == "bridge", command
     env = env_for(daemon.home.root)
     env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"  # where `codetape` and `pylsp` are

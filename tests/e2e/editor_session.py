@@ -1,0 +1,103 @@
+"""What the Helix, Vim + ALE and Emacs + lsp-mode sessions share: a recorded session in an opted-in
+repository (collector, workspace, the file on disk at each save), and the checks every one of them must
+pass: each save reconstructs byte-exact, the sealed episode checks out byte-exact and `codetape verify`
+accepts it.
+
+Where today's bridge fails a check only because of an editor's own bug (issue 27: item 1, Helix's
+out-of-order changes; item 3, lsp-mode's code-point columns and ALE's literal backslash-n), the check is
+marked expected to fail at that point, naming the item and the evidence found in the episode itself, so
+the fix turns it into a pass. Any other failure fails."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from collector.episode import Episode
+from collector.reconstruct.workspace import replay
+from schemas.steps import EditStep, SaveStep
+
+VENV_BIN = Path(sys.executable).parent  # `codetape` and `pylsp` of this checkout's virtualenv
+Explain = Callable[["Recorded"], str | None]  # the editor's known bug the episode shows, if any
+
+
+@dataclass
+class Recorded:
+    """One editor session: the workspace, the sealed episode and each file's bytes on disk at its saves."""
+
+    workspace: Path
+    env: dict[str, str]
+    episode: Episode
+    disk: dict[str, list[bytes]] = field(default_factory=dict)
+
+
+def save_problems(recorded: Recorded) -> list[str]:
+    """Where a save of the episode is not the file that was on disk then (or fails its own hash)."""
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    encoding = recorded.episode.header.position_encoding
+    for index, step, workspace in replay(encoding, recorded.episode.steps()):
+        if not isinstance(step, SaveStep) or step.path not in recorded.disk:
+            continue
+        number = seen.get(step.path, 0)
+        seen[step.path] = number + 1
+        disk = recorded.disk[step.path]
+        text = workspace.text(step.path)
+        mismatch = workspace.save_mismatch(step)
+        if mismatch is not None:
+            problems.append(f"step {index} (save {number + 1} of {step.path}): {mismatch}")
+        if number < len(disk) and (text is None or text.encode("utf-8") != disk[number]):
+            problems.append(f"step {index} (save {number + 1} of {step.path}): reconstructed "
+                            f"{None if text is None else text.encode('utf-8')!r}, on disk {disk[number]!r}")
+    for path, disk in recorded.disk.items():
+        if seen.get(path, 0) != len(disk):
+            problems.append(f"{path}: {seen.get(path, 0)} save steps for {len(disk)} saves")
+    return problems
+
+
+def checkout_problems(recorded: Recorded, dest: Path) -> list[str]:
+    """`codetape checkout` of the sealed episode into `dest`, compared with the workspace's files now."""
+    command = [sys.executable, "-m", "collector", "checkout", str(recorded.episode.path), str(dest)]
+    done = subprocess.run(command, env=recorded.env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    problems = []
+    for path in recorded.disk:
+        out, real = dest / path, recorded.workspace / path
+        if not out.exists() or out.read_bytes() != real.read_bytes():
+            problems.append(f"{path}: checked out {out.read_bytes() if out.exists() else None!r}, "
+                            f"on disk {real.read_bytes()!r}")
+    return problems
+
+
+def verify_problem(recorded: Recorded) -> str | None:
+    """`codetape verify`'s complaint about the sealed episode, or None when it accepts it."""
+    done = subprocess.run([sys.executable, "-m", "collector", "verify", str(recorded.episode.path)],
+                          env=recorded.env, capture_output=True, text=True, timeout=120)
+    return None if done.returncode == 0 else (done.stderr.strip() or done.stdout.strip())
+
+
+def expect(problems: list[str] | str | None, recorded: Recorded, explain: Explain, what: str) -> None:
+    """Fail on `problems`, unless the episode shows the editor bug `explain` names: then xfail with it."""
+    if not problems:
+        return
+    cause = explain(recorded)
+    if cause is not None:
+        first = problems if isinstance(problems, str) else problems[0]
+        pytest.xfail(f"{what}: {cause}; first problem: {first}")
+    pytest.fail(f"{what}: {problems}")
+
+
+def versions_out_of_order(recorded: Recorded) -> dict[str, list[int]]:
+    """Per file, the didChange versions as the bridge received them, for files whose versions went back."""
+    versions: dict[str, list[int]] = {}
+    for step in recorded.episode.steps():
+        if isinstance(step, EditStep) and step.version is not None:
+            versions.setdefault(step.path, []).append(step.version)
+    return {path: seen for path, seen in versions.items()
+            if any(later < earlier for earlier, later in itertools.pairwise(seen))}

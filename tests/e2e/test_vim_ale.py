@@ -1,0 +1,178 @@
+"""Real Vim 9 with ALE 3.3 (Debian's vim and vim-ale) in tmux, with codetape's shipped
+`editor_extensions/vim/codetape.vim` sourced from the user's vimrc: pylsp behind the bridge for Python, the
+bridge as an ALE language server for every other file type (here text). One session per module, typed as a
+person would: non-ASCII mid-line, undo, a substitution and a visual-block insert (several lines changed at
+once), saves, a new file, a text file."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector.home import Home
+from schemas.steps import DiagnosticsStep, SaveStep
+from tests.e2e.conftest import environment, opted_in_repository, running_collector, seal
+from tests.e2e.editor_session import (
+    VENV_BIN,
+    Recorded,
+    checkout_problems,
+    expect,
+    save_problems,
+    verify_problem,
+)
+from tests.integration.collector_harness import wait_recorded
+from tests.integration.terminal import Terminal
+from tests.waiting import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "editor_extensions" / "vim" / "codetape.vim"
+# the user's own vimrc: a status line with the file name and its modified flag, and codetape's file
+VIMRC = """set nocompatible
+filetype plugin indent on
+set noswapfile nobackup nowritebackup laststatus=2 statusline=%%f%%m
+source %s
+"""
+
+
+def item_3(recorded: Recorded) -> str | None:
+    literal = [step.text for step in recorded.episode.steps()
+               if isinstance(step, SaveStep) and step.text is not None and "\\n" in step.text
+               and "\n" not in step.text]
+    return (f"issue 27 item 3: ALE's didSave text has a literal backslash-n for each newline: {literal[0]!r}"
+            if literal else None)
+
+
+class Vim:
+    """Vim in a tmux window, typed into key by key, waited on by what its screen shows."""
+
+    def __init__(self, term: Terminal, home: Home, workspace: Path, disk: dict[str, list[bytes]]) -> None:
+        self.term, self.home, self.workspace, self.disk = term, home, workspace, disk
+
+    def recorded(self, kind: str, relpath: str, count: int = 1) -> None:
+        """Wait until the collector has `count` steps of `kind` for `relpath`."""
+        def enough(steps: list[dict[str, Any]]) -> bool:
+            return sum(s["kind"] == kind and s.get("path") == relpath for s in steps) >= count
+
+        wait_recorded(self.home, self.workspace, enough, f"{count} {kind} steps of {relpath}")
+
+    def type(self, text: str) -> None:
+        self.term.keys("-l", text)
+
+    def normal(self) -> None:
+        """Leave insert mode, once Vim shows it (the keys before may still be on their way)."""
+        self.term.wait(lambda s: "-- INSERT --" in s, "Vim in insert mode")
+        self.term.keys("Escape")
+        self.term.wait(lambda s: "-- INSERT --" not in s, "Vim in normal mode")
+
+    def edit(self, relpath: str) -> None:
+        """`:e relpath`, and wait until its server has the buffer (ALE starts it on opening)."""
+        self.term.keys(f":e {relpath}", "Enter")
+        self.recorded("open", relpath)
+
+    def save(self, relpath: str) -> None:
+        """`:w`, once Vim says it wrote the file (the status line drops [+]); keep the bytes it wrote."""
+        count = len(self.disk.setdefault(relpath, []))
+        self.term.wait(lambda s: f"{relpath}[+]" in s, f"{relpath} modified before its save")
+        self.term.keys(":w", "Enter")
+        self.term.wait(lambda s: f"{relpath}[+]" not in s and "written" in s, f"{relpath} written")
+        self.disk[relpath].append((self.workspace / relpath).read_bytes())
+        self.recorded("save", relpath, count + 1)
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
+    assert shutil.which("vim") and Path("/usr/share/vim-ale").is_dir(), (
+        "Vim or ALE is missing: run scripts/setup (apt: vim vim-ale)")
+    assert shutil.which("tmux"), "tmux is missing: run scripts/setup"
+    base = tmp_path_factory.mktemp("vim")
+    env = environment(base)
+    vimrc = base / ".vimrc"
+    vimrc.write_text(VIMRC % SHIPPED, encoding="utf-8")
+    with running_collector(env, base / "collector.log"):
+        workspace = opted_in_repository(base / "ws", env)
+        (workspace / "app.py").write_text("import os\n", encoding="utf-8")
+        term = Terminal(base / "tmux.sock")
+        editor_env = env | {"PATH": f"{VENV_BIN}:{env['PATH']}", "TERM": "xterm-256color", "HOME": str(base)}
+        term.start(f"cd {workspace} && exec vim app.py", editor_env, width=120, height=30)
+        disk: dict[str, list[bytes]] = {}
+        editor = Vim(term, Home(Path(env["CODETAPE_HOME"]).resolve()), workspace, disk)
+        try:
+            term.wait(lambda s: "imported but unused" in s, "pylsp's first diagnostic, through the bridge")
+            editor.recorded("open", "app.py")
+            term.keys("G", "o")
+            editor.type('name = "café 中文 done"')
+            editor.normal()
+            term.keys("0", "f", "d", "i")  # back into the middle of the line, before "done"
+            editor.type("😀 ")
+            editor.normal()
+            editor.save("app.py")
+            term.keys("u")  # undo the emoji
+            term.wait(lambda s: "😀" not in s, "the undo")
+            editor.save("app.py")
+            term.keys("G", "o")
+            editor.type("value = 1")
+            term.keys("Enter")
+            editor.type("value += value")
+            editor.normal()
+            editor.type(":%s/value/tötal/g")
+            term.keys("Enter")
+            term.wait(lambda s: "3 substitutions on 2 lines" in s, "the substitution")
+            term.keys("g", "g", "j", "C-v", "j", "I")  # a visual block over lines 2 and 3, inserted before
+            editor.type("# ")
+            term.keys("Escape")
+            term.wait(lambda s: "# tötal = 1" in s, "the visual-block insert")
+            editor.save("app.py")
+            editor.edit("new.py")
+            term.keys("i")
+            editor.type('print("新 ✨")')
+            editor.normal()
+            editor.save("new.py")
+            editor.edit("notes.txt")
+            term.keys("i")
+            editor.type("notes: héllo 😀 bye")
+            editor.normal()
+            term.keys("b", "b", "i")
+            editor.type("中 ")
+            editor.normal()
+            editor.save("notes.txt")
+            term.keys(":qa", "Enter")
+            wait_for(lambda: subprocess.run(["tmux", "-S", term.socket, "has-session"],
+                                            capture_output=True).returncode != 0, what="Vim to exit")
+        finally:
+            term.stop()
+        saves = sum(map(len, disk.values()))
+        episode = seal(env, workspace, lambda got: [s["kind"] for s in got].count("save") >= saves, "saves")
+        yield Recorded(workspace, env, episode, disk)
+
+
+def test_vim_typed_what_the_session_meant(recorded: Recorded) -> None:
+    app, new, notes = (recorded.workspace / name for name in ("app.py", "new.py", "notes.txt"))
+    typed = 'import os\n# name = "café 中文 done"\n# tötal = 1\ntötal += tötal\n'
+    assert app.read_text(encoding="utf-8") == typed
+    assert recorded.disk["app.py"][0] == 'import os\nname = "café 中文 😀 done"\n'.encode()
+    assert new.read_text(encoding="utf-8") == 'print("新 ✨")\n'
+    assert notes.read_text(encoding="utf-8") == "notes: héllo 中 😀 bye\n"
+
+
+def test_vim_every_save_reconstructs_byte_exact(recorded: Recorded) -> None:
+    expect(save_problems(recorded), recorded, item_3, "the saves")
+
+
+def test_vim_episode_checks_out_byte_exact(recorded: Recorded, tmp_path: Path) -> None:
+    expect(checkout_problems(recorded, tmp_path / "checkout"), recorded, item_3, "the checkout")
+
+
+def test_vim_episode_verifies(recorded: Recorded) -> None:
+    expect(verify_problem(recorded), recorded, item_3, "codetape verify")
+
+
+def test_vim_records_pylsp_diagnostics_through_the_proxy(recorded: Recorded) -> None:
+    messages = [item.message for step in recorded.episode.steps() if isinstance(step, DiagnosticsStep)
+                for item in step.items]
+    assert any("'os' imported but unused" in message for message in messages), messages
+    assert any("undefined name 'tötal'" in message for message in messages), messages
