@@ -31,7 +31,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from collector.text.digest import sha256_text
 from collector.workspace.beneath import open_beneath
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 HOLD_MS = 250  # a change whose predecessor has not arrived waits at most this long of later traffic
 HOLD_CHANGES = 256  # and at most this many changes wait per document
-ReadFile = Callable[[Path, str, int], bytes | None]  # (workspace root, relative path, limit)
+ReadFile = Callable[[Path, str, int], "OnDisk | None"]  # (workspace root, relative path, limit)
 TEXT_SYNC = frozenset({"textDocument/didOpen", "textDocument/didChange", "textDocument/didClose",
                        "textDocument/didSave"})
 _WATCHED = {1: "created", 2: "modified", 3: "deleted"}
@@ -63,14 +63,20 @@ class _Held:
     changes: list[t.Change]
 
 
-def read_file(root: Path, relpath: str, limit: int) -> bytes | None:
-    """Up to limit + 1 bytes of the regular file `relpath` in the workspace `root` (its real path); None
-    for directories, links, unreadable files and a path that passes through a link."""
+class OnDisk(NamedTuple):
+    data: bytes  # up to the limit + 1 bytes
+    modified_ms: int  # when it was last written (wall clock, as messages are stamped)
+
+
+def read_file(root: Path, relpath: str, limit: int) -> OnDisk | None:
+    """Up to limit + 1 bytes of the regular file `relpath` in the workspace `root` (its real path), and
+    when it was written; None for directories, links, unreadable files and a path through a link."""
     try:
         with open(open_beneath(root, relpath, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
                 return None
-            return handle.read(limit + 1)
+            return OnDisk(handle.read(limit + 1), status.st_mtime_ns // 1_000_000)
     except OSError:
         return None
 
@@ -316,7 +322,7 @@ class Capture:
                 self._record(located.root, at, t.save_step(located.path, sha256_text(text), text),
                              (located.path,))
             return
-        truth, why = self._saved(doc, text)
+        truth, why = self._saved(doc, text, at)
         if truth is None:
             step = t.save_step(doc.path, None)
         else:
@@ -325,25 +331,30 @@ class Capture:
             step = t.save_step(doc.path, sha256_text(truth))
         self._record(doc.root, at, step, (doc.path,))
 
-    def _saved(self, doc: TrackedDocument, text: str | None) -> tuple[str | None, str]:
+    def _saved(self, doc: TrackedDocument, text: str | None, at: int) -> tuple[str | None, str]:
         """What the save wrote (None: cannot tell) and, when the copy drifted from it, why.
 
-        The save's own text is the editor's word on that save; the file on disk may have changed since
-        (the next save), so it decides only when the save has no text, or when it agrees with the copy
-        and the save's text is the odd one out."""
+        The file on disk as the save left it is the truth when it can be read (not written since: lsp-mode
+        saved three times within 20 ms while proxy mode's translator read the first save's file); a save
+        text that disagrees with both it and the copy is the odd one out (ALE's literal backslash-n).
+        Otherwise the save's own text is the editor's word on that save."""
         tracked = None if doc.stale else doc.text
         if text is not None and text == tracked:
             return tracked, ""
-        disk = self._disk_text(doc) if text is None or tracked is not None else None
+        disk = self._disk_text(doc, at) if text is None or tracked is not None else None
         if disk is not None and disk == tracked:
             if text is not None:
                 log.warning("codetape: the editor's save text for %s differs from both its edits and the "
                             "file on disk: ignored", doc.path)
             return tracked, ""
-        truth = text if text is not None else disk
-        if truth is None:
+        if text is not None and disk is not None and disk != text:  # all three differ: what is on disk
+            truth, what = disk, "the file on disk after the save (the editor's save text differs from it too)"
+        elif text is not None:
+            truth, what = text, "the editor's save text"
+        elif disk is not None:
+            truth, what = disk, "the file on disk after the save"
+        else:
             return tracked, ""
-        what = "the file on disk after the save" if text is None else "the editor's save text"
         copy = "the edits were lost" if tracked is None else "the edits the editor sent do not make it"
         cause = f" ({doc.drift})" if doc.drift and tracked is not None else ""
         if tracked is not None and (units := self._counted(doc, truth)) is not None:
@@ -365,15 +376,15 @@ class Capture:
                 return units
         return None
 
-    def _disk_text(self, doc: TrackedDocument) -> str | None:
-        """The document's file as text (a leading byte order mark dropped), or None when it cannot be read
-        as text within the size limit."""
-        content = t.file_content(self._read(doc.root, doc.path, self._max_file_bytes),
-                                 max_bytes=self._max_file_bytes)
-        text = content.get("text")
-        if not isinstance(text, str):
+    def _disk_text(self, doc: TrackedDocument, at: int) -> str | None:
+        """The document's file as the save at `at` left it, as text (a leading byte order mark dropped);
+        None when it cannot be read as text within the size limit, or was written after `at` (a later
+        save: proxy mode's translator may read a save's file some milliseconds late)."""
+        found = self._read(doc.root, doc.path, self._max_file_bytes)
+        if found is None or found.modified_ms > at:
             return None
-        return text.removeprefix("\ufeff")
+        text = t.file_content(found.data, max_bytes=self._max_file_bytes).get("text")
+        return text.removeprefix("\ufeff") if isinstance(text, str) else None
 
     def _resync(self, doc: TrackedDocument, truth: str, why: str, at: int) -> None:
         log.warning("codetape: resynchronised %s", why)
@@ -395,10 +406,10 @@ class Capture:
     # -- files ----------------------------------------------------------------------------------------
 
     def _content(self, located: Located) -> dict[str, Any] | None:
-        data = self._read(located.root, located.path, self._max_file_bytes)
-        if data is None:
+        found = self._read(located.root, located.path, self._max_file_bytes)
+        if found is None:
             return None
-        return t.file_content(data, max_bytes=self._max_file_bytes)
+        return t.file_content(found.data, max_bytes=self._max_file_bytes)
 
     def _file(self, located: Located, at: int, change: str) -> None:
         if ".git" in located.path.split("/"):

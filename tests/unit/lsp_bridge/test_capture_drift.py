@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from collector.reconstruct.workspace import replay
-from lsp_bridge.capture import HOLD_CHANGES, HOLD_MS, Capture
+from lsp_bridge.capture import HOLD_CHANGES, HOLD_MS, Capture, OnDisk
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.workspaces import Workspaces
 from schemas import step_from_dict
@@ -31,13 +31,15 @@ class Session:
         self.collected = Collected()
         self.recorder = Recorder(lambda: self.collected)
         self.disk: dict[str, bytes] = {}
+        self.written: dict[str, int] = {}  # when a file on disk was written, if not at the last message
         found = Workspaces(lambda path: root if path == root or root in path.parents else None)
         self.capture = Capture(self.recorder, found, read=self._read)
         self.capture.initialized("utf-16", None, [root.as_uri()])
         self.at = 1000
 
-    def _read(self, root: Path, relpath: str, limit: int) -> bytes | None:
-        return self.disk.get(relpath)
+    def _read(self, root: Path, relpath: str, limit: int) -> OnDisk | None:
+        data = self.disk.get(relpath)
+        return None if data is None else OnDisk(data, self.written.get(relpath, self.at))
 
     def uri(self, path: str) -> str:
         return (self.root / path).as_uri()
@@ -225,3 +227,31 @@ def test_an_editor_that_counts_code_points_is_found_out_at_its_first_save(sessio
     edits = [s["changes"][0]["range"] for s in steps if s["kind"] == "edit"]
     assert [(r["start"]["character"], r["end"]["character"]) for r in edits[1:]] == [(3, 3), (0, 2)]
     assert session.texts_at_saves("a.py") == ["😀ax\n", "éabx\n"]
+
+
+def test_when_the_save_text_the_copy_and_the_disk_all_differ_the_disk_is_the_truth(session: Session) -> None:
+    """ALE's literal backslash-n, on a copy that also missed a change: what the save wrote is on disk."""
+    session.open("a.vim", "let a = 1\n", 1)
+    session.change("a.vim", 2, (1, 0), (1, 0), "let b = 2\n")  # version 3 (let c) never comes
+    session.save("a.vim", "let a = 1\\nlet b = 2\\nlet c = 3\\n", disk="let a = 1\nlet b = 2\nlet c = 3\n")
+    [resync] = resyncs(session.steps())
+    assert resync["state"] == [{"path": "a.vim", "text": "let a = 1\nlet b = 2\nlet c = 3\n"}]
+    assert "the file on disk after the save (the editor's save text differs from it too)" in resync["detail"]
+    assert session.texts_at_saves("a.vim") == ["let a = 1\nlet b = 2\nlet c = 3\n"]
+
+
+@pytest.mark.parametrize("with_text", [True, False])
+def test_a_file_written_after_the_save_arrived_is_a_later_save_not_this_ones(session: Session,
+                                                                           with_text: bool) -> None:
+    """Proxy mode's translator reads a save's file late: by then the editor may have saved again."""
+    session.open("a.py", "one\n", 1)
+    session.change("a.py", 2, (1, 0), (1, 0), "two\n")  # version 3 (three) never comes
+    session.written["a.py"] = session.at + 5  # the next save's text, written 4 ms after this save arrived
+    session.save("a.py", "one\ntwo\nthree\n" if with_text else None, disk="one\ntwo\nthree\nfour\n")
+    steps = session.steps()
+    if with_text:
+        [resync] = resyncs(steps)
+        assert resync["state"] == [{"path": "a.py", "text": "one\ntwo\nthree\n"}]
+        assert session.texts_at_saves("a.py") == ["one\ntwo\nthree\n"]
+    else:  # nothing to tell by: the save holds what the copy holds, and the next save corrects it
+        assert not resyncs(steps) and session.texts_at_saves("a.py") == ["one\ntwo\n"]
