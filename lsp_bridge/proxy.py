@@ -3,7 +3,9 @@
 Two forwarding threads copy messages unchanged and in order, editor -> server and server -> editor
 (bytes that form no message at all are dropped and logged, so that neither end loses its framing). The
 one message a server may not send is a `codetape/*` one (lsp_bridge/reserved.py): it is dropped, logged
-once, and a request among them is answered with an error so that the server does not wait. A
+once, and a request among them is answered with an error so that the server does not wait. The
+editor's `codetape/*` notifications (an extension's cursor, diagnostics, notes) are for the bridge alone:
+they are translated, never forwarded to the server, which would only log them as unknown. A
 message is written first; only then is a reference to its body handed to the tap, a bounded in-memory
 queue that never blocks, read by the translator thread. Nothing on the forwarding path touches disk,
 parses JSON (except a small body that may answer one of the bridge's own requests, or name a codetape
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import select
 import signal
 import subprocess
@@ -35,7 +38,7 @@ from lsp_bridge.editor import Editor
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.framing import Frame, Framer, encode, parse
 from lsp_bridge.pipes import Outlet
-from lsp_bridge.reserved import Reserved, refusal, reserved_method
+from lsp_bridge.reserved import PREFIX, Reserved, refusal, reserved_method
 from lsp_bridge.server import ServerProcess, start_server
 from lsp_bridge.tap import Tap
 
@@ -51,6 +54,26 @@ FINISH_TRANSLATING_S = 5.0  # after the server exits, translating what was forwa
 FINISH_READING_S = 1.0  # and reading what the editor had sent by then (an editor that never stops: no longer)
 SWITCH_INTERVAL_S = 0.0002  # a forwarding thread waits at most this long for the translator's GIL
 TapItem = tuple[str, int, bytes | None, str | None]
+
+
+_CODETAPE_METHOD = re.compile(rb'"method"\s*:\s*"codetape/')  # (a quote inside a JSON string is escaped)
+OWN_NOTIFICATION_LIMIT = 1 << 20  # a larger body that names a codetape method is forwarded, not parsed
+
+
+def _is_own_notification(body: bytes) -> bool:
+    """(editor thread) Whether `body` is a `codetape/*` notification from the editor's extension: only a
+    body with a `"method": "codetape/` key in the clear, below OWN_NOTIFICATION_LIMIT, is parsed."""
+    if (len(body) > OWN_NOTIFICATION_LIMIT or b"codetape/" not in body
+            or _CODETAPE_METHOD.search(body) is None):
+        return False
+    try:
+        message = parse(body)
+    except MalformedMessage:  # forwarded, and the translator makes it a gap
+        return False
+    if not isinstance(message, dict) or "id" in message:
+        return False
+    method = message.get("method")
+    return isinstance(method, str) and method.startswith(PREFIX)
 
 
 def _is_exit(body: bytes) -> bool:
@@ -176,6 +199,9 @@ class Proxy:
             at = self._clock()
             for frame in framer.feed(data):
                 if frame.body is not None and self.editor.claim(frame.body):
+                    continue
+                if frame.body is not None and _is_own_notification(frame.body):
+                    self._put("editor", frame, at)  # the bridge's alone
                     continue
                 server_in.frame(frame)
                 if frame.body is not None and _is_exit(frame.body):
