@@ -22,6 +22,7 @@ before it is terminated.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -114,6 +115,7 @@ class Proxy:
         self._abandon = threading.Event()  # set when the server is gone and translating takes too long
         self._server_gone = threading.Event()
         self._editor_drained = threading.Event()  # server gone, and all the editor had sent is in the tap
+        self._wake_read, self._wake_write = -1, -1  # a pipe that wakes the idle editor thread (made by run)
 
     def run(self) -> int:
         """Forward until the server exits; returns the server's exit status (128 + N for signal N)."""
@@ -124,6 +126,7 @@ class Proxy:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: self._terminate())
         sys.setswitchinterval(SWITCH_INTERVAL_S)
+        self._wake_read, self._wake_write = os.pipe()
         threads = [threading.Thread(target=self._editor_pump, name="codetape-editor", daemon=True),
                    threading.Thread(target=self._translate, name="codetape-translator", daemon=True)]
         for thread in threads:
@@ -136,6 +139,7 @@ class Proxy:
             self._terminate()
             code = self._proc.wait()
         self._finish_reading()
+        os.close(self._wake_write)
         self.out.close()
         if self._stop_timer is not None:
             self._stop_timer.cancel()
@@ -167,10 +171,12 @@ class Proxy:
         self.tap.put((side, at, body, frame.error), 256 + (len(body) if body is not None else 0))
 
     def _finish_reading(self) -> None:
-        """The server is gone: what the editor had sent by now is still the developer's work. Wait until the
-        editor thread says it has tapped all of it, or has ended, or FINISH_READING_S has passed (an editor
-        that never stops sending, or one idle in a read begun before the server went)."""
+        """The server is gone: what the editor had sent by now is still the developer's work. Wake the
+        editor thread (an idle editor: it waits for input) and wait until it says it has tapped all of it,
+        or has ended, or FINISH_READING_S has passed (an editor that never stops sending)."""
         self._server_gone.set()
+        with contextlib.suppress(OSError):  # (the editor thread has ended, and closed the other end)
+            os.write(self._wake_write, b"x")
         self._editor_drained.wait(FINISH_READING_S)
 
     def _editor_pump(self) -> None:
@@ -178,18 +184,26 @@ class Proxy:
             self._forward_editor()
         finally:
             self._editor_drained.set()
+            os.close(self._wake_read)
 
     def _forward_editor(self) -> None:
         """Only this thread knows when a chunk it read is in the tap: once the server is gone, it says so
-        between reads while nothing more is pending (one flag read a chunk until then)."""
+        between reads while nothing more is pending (one flag read a chunk until then). It waits for the
+        editor's input or the wake-up `_finish_reading` sends, never in a read that nothing may end."""
         framer = Framer()
         server_in = self.server_in
         assert server_in is not None and self._proc is not None and self._proc.stdin is not None
-        pending = select.poll()
-        pending.register(self._editor_in, select.POLLIN)
+        editor = select.poll()
+        editor.register(self._editor_in, select.POLLIN)
+        either = select.poll()
+        either.register(self._editor_in, select.POLLIN)
+        either.register(self._wake_read, select.POLLIN)
         while True:
-            if self._server_gone.is_set() and not pending.poll(0):
+            if self._server_gone.is_set() and not editor.poll(0):
                 self._editor_drained.set()
+            if not any(fd == self._editor_in for fd, _ in either.poll()):
+                either.unregister(self._wake_read)  # woken once: the server is gone, say so above
+                continue
             try:
                 data = os.read(self._editor_in, CHUNK)
             except OSError:

@@ -3,7 +3,8 @@
 -- fixed places, save, stop the server. What Neovim received is written as JSON to CONFIG.output.
 -- Run as: nvim --headless --clean -S servers_session.lua, with CODETAPE_E2E_SESSION naming the config.
 local CFG = vim.fn.json_decode(table.concat(vim.fn.readfile(vim.env.CODETAPE_E2E_SESSION), '\n'))
-local out = { raw = {}, timings = {} }
+local out = { timings = {} }
+local raw = {} -- the diagnostics as the server sent them, the last of each way (pushed, pulled)
 local started = vim.uv.hrtime()
 local function mark(what) table.insert(out.timings, { what, (vim.uv.hrtime() - started) / 1e6 }) end
 local function finish(ok, why)
@@ -22,11 +23,11 @@ local capabilities = vim.lsp.protocol.make_client_capabilities()
 if CFG.offset_encoding then capabilities.offsetEncoding = { 'utf-8', 'utf-16' } end -- as nvim-lspconfig's clangd
 local handlers = { -- keep the diagnostics as they came, then let Neovim's own handlers take them
   ['textDocument/publishDiagnostics'] = function(err, result, ctx, config)
-    if result and result.uri == uri then out.raw.published = result.diagnostics end
+    if result and result.uri == uri then raw.published = result.diagnostics end
     return vim.lsp.diagnostic.on_publish_diagnostics(err, result, ctx, config)
   end,
   ['textDocument/diagnostic'] = function(err, result, ctx, config)
-    if result and result.kind == 'full' then out.raw.pulled = result.items end
+    if result and result.kind == 'full' then raw.pulled = result.items end
     return vim.lsp.diagnostic.on_diagnostic(err, result, ctx, config)
   end,
 }
@@ -82,6 +83,7 @@ end
 check(vim.wait(20000, arrived, 20), ('no diagnostic %q at %d:%d after typing; got %s'):format(
   CFG.diagnostic.message, row, col, vim.inspect(vim.diagnostic.get(buf))))
 mark('diagnostics')
+out.raw = vim.deepcopy(raw) -- (what came with the awaited set: a server may publish again on save)
 out.diagnostics = {}
 for _, d in ipairs(vim.diagnostic.get(buf)) do
   table.insert(out.diagnostics, { lnum = d.lnum, col = d.col, end_lnum = d.end_lnum, end_col = d.end_col,
