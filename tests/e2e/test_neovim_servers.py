@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
+from schemas.steps import DiagnosticsStep
 from tests.e2e.conftest import CODETAPE, codetape, seal
 
 VENV_BIN = Path(sys.executable).parent
@@ -188,6 +190,10 @@ def test_a_neovim_session_through_the_proxy_receives_what_it_receives_directly(
 
     episode = seal(env, workspace, saved_or_changed(case.path, proxied["saves"]), "the save")
     assert episode.header.position_encoding == proxied["offset_encoding"]
+    [received] = proxied["raw"].values()  # pushed or pulled, the episode holds it as Neovim got it
+    recorded = [[(item.message, msgspec.to_builtins(item.range)) for item in step.items]
+                for step in episode.steps() if isinstance(step, DiagnosticsStep) and step.path == case.path]
+    assert [(d["message"], d["range"]) for d in received] in recorded, recorded
     out = tmp_path / "checkout"
     codetape(env, "checkout", str(episode.path), str(out))
     assert (out / case.path).read_bytes() == disk
