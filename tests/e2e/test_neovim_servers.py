@@ -4,9 +4,13 @@ same session talking to the server directly (issue 27, item 9).
 Each case runs one scripted session twice in the same workspace: first Neovim starts the server itself,
 then `codetape bridge -- SERVER` (the workspace opted in only now, so the first run is not recorded). The
 session types é中😀 mid-line, waits for the server's diagnostics of the typed text, asks hover and
-completion at fixed places and saves (tests/e2e/servers_session.lua). What Neovim received must be the
-same both times; the proxied run's sealed episode must check out byte-exact as the file on disk and pass
-`codetape verify`. A server that is not installed fails: scripts/setup installs every one.
+completion at fixed places and saves (tests/e2e/servers_session.lua). What Neovim received (hover,
+completion, diagnostics as sent and as Neovim placed them, the position encoding) must be the same both
+times; the proxied run's sealed episode must hold those diagnostics as received, check out byte-exact as
+the file on disk and pass `codetape verify`. clangd runs twice: plainly, and offered `offsetEncoding` with
+nvim-lspconfig's `on_init` that counts as clangd answered. A server that is not installed fails:
+scripts/setup installs every one. ruff's server asks for no save notifications, so Neovim sends none and
+the episode has no save step (issue 27, item 8): that one check is an expected failure until it does.
 """
 
 from __future__ import annotations
