@@ -3,7 +3,9 @@
 Two forwarding threads copy messages unchanged and in order, editor -> server and server -> editor
 (bytes that form no message at all are dropped and logged, so that neither end loses its framing). The
 one message a server may not send is a `codetape/*` one (lsp_bridge/reserved.py): it is dropped, logged
-once, and a request among them is answered with an error so that the server does not wait. A
+once, and a request among them is answered with an error so that the server does not wait. The
+editor's `codetape/*` notifications (an extension's cursor, diagnostics, notes) are for the bridge alone:
+they are translated, never forwarded to the server, which would only log them as unknown. A
 message is written first; only then is a reference to its body handed to the tap, a bounded in-memory
 queue that never blocks, read by the translator thread. Nothing on the forwarding path touches disk,
 parses JSON (except a small body that may answer one of the bridge's own requests, or name a codetape
@@ -20,8 +22,10 @@ before it is terminated.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import re
 import select
 import signal
 import subprocess
@@ -35,7 +39,7 @@ from lsp_bridge.editor import Editor
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.framing import Frame, Framer, encode, parse
 from lsp_bridge.pipes import Outlet
-from lsp_bridge.reserved import Reserved, refusal, reserved_method
+from lsp_bridge.reserved import PREFIX, Reserved, refusal, reserved_method
 from lsp_bridge.server import ServerProcess, start_server
 from lsp_bridge.tap import Tap
 
@@ -51,6 +55,26 @@ FINISH_TRANSLATING_S = 5.0  # after the server exits, translating what was forwa
 FINISH_READING_S = 1.0  # and reading what the editor had sent by then (an editor that never stops: no longer)
 SWITCH_INTERVAL_S = 0.0002  # a forwarding thread waits at most this long for the translator's GIL
 TapItem = tuple[str, int, bytes | None, str | None]
+
+
+_CODETAPE_METHOD = re.compile(rb'"method"\s*:\s*"codetape/')  # (a quote inside a JSON string is escaped)
+OWN_NOTIFICATION_LIMIT = 1 << 20  # a larger body that names a codetape method is forwarded, not parsed
+
+
+def _is_own_notification(body: bytes) -> bool:
+    """(editor thread) Whether `body` is a `codetape/*` notification from the editor's extension: only a
+    body with a `"method": "codetape/` key in the clear, below OWN_NOTIFICATION_LIMIT, is parsed."""
+    if (len(body) > OWN_NOTIFICATION_LIMIT or b"codetape/" not in body
+            or _CODETAPE_METHOD.search(body) is None):
+        return False
+    try:
+        message = parse(body)
+    except MalformedMessage:  # forwarded, and the translator makes it a gap
+        return False
+    if not isinstance(message, dict) or "id" in message:
+        return False
+    method = message.get("method")
+    return isinstance(method, str) and method.startswith(PREFIX)
 
 
 def _is_exit(body: bytes) -> bool:
@@ -91,6 +115,7 @@ class Proxy:
         self._abandon = threading.Event()  # set when the server is gone and translating takes too long
         self._server_gone = threading.Event()
         self._editor_drained = threading.Event()  # server gone, and all the editor had sent is in the tap
+        self._wake_read, self._wake_write = -1, -1  # a pipe that wakes the idle editor thread (made by run)
 
     def run(self) -> int:
         """Forward until the server exits; returns the server's exit status (128 + N for signal N)."""
@@ -101,6 +126,7 @@ class Proxy:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: self._terminate())
         sys.setswitchinterval(SWITCH_INTERVAL_S)
+        self._wake_read, self._wake_write = os.pipe()
         threads = [threading.Thread(target=self._editor_pump, name="codetape-editor", daemon=True),
                    threading.Thread(target=self._translate, name="codetape-translator", daemon=True)]
         for thread in threads:
@@ -113,6 +139,7 @@ class Proxy:
             self._terminate()
             code = self._proc.wait()
         self._finish_reading()
+        os.close(self._wake_write)
         self.out.close()
         if self._stop_timer is not None:
             self._stop_timer.cancel()
@@ -144,10 +171,12 @@ class Proxy:
         self.tap.put((side, at, body, frame.error), 256 + (len(body) if body is not None else 0))
 
     def _finish_reading(self) -> None:
-        """The server is gone: what the editor had sent by now is still the developer's work. Wait until the
-        editor thread says it has tapped all of it, or has ended, or FINISH_READING_S has passed (an editor
-        that never stops sending, or one idle in a read begun before the server went)."""
+        """The server is gone: what the editor had sent by now is still the developer's work. Wake the
+        editor thread (an idle editor: it waits for input) and wait until it says it has tapped all of it,
+        or has ended, or FINISH_READING_S has passed (an editor that never stops sending)."""
         self._server_gone.set()
+        with contextlib.suppress(OSError):  # (the editor thread has ended, and closed the other end)
+            os.write(self._wake_write, b"x")
         self._editor_drained.wait(FINISH_READING_S)
 
     def _editor_pump(self) -> None:
@@ -155,18 +184,26 @@ class Proxy:
             self._forward_editor()
         finally:
             self._editor_drained.set()
+            os.close(self._wake_read)
 
     def _forward_editor(self) -> None:
         """Only this thread knows when a chunk it read is in the tap: once the server is gone, it says so
-        between reads while nothing more is pending (one flag read a chunk until then)."""
+        between reads while nothing more is pending (one flag read a chunk until then). It waits for the
+        editor's input or the wake-up `_finish_reading` sends, never in a read that nothing may end."""
         framer = Framer()
         server_in = self.server_in
         assert server_in is not None and self._proc is not None and self._proc.stdin is not None
-        pending = select.poll()
-        pending.register(self._editor_in, select.POLLIN)
+        editor = select.poll()
+        editor.register(self._editor_in, select.POLLIN)
+        either = select.poll()
+        either.register(self._editor_in, select.POLLIN)
+        either.register(self._wake_read, select.POLLIN)
         while True:
-            if self._server_gone.is_set() and not pending.poll(0):
+            if self._server_gone.is_set() and not editor.poll(0):
                 self._editor_drained.set()
+            if not any(fd == self._editor_in for fd, _ in either.poll()):
+                either.unregister(self._wake_read)  # woken once: the server is gone, say so above
+                continue
             try:
                 data = os.read(self._editor_in, CHUNK)
             except OSError:
@@ -176,6 +213,9 @@ class Proxy:
             at = self._clock()
             for frame in framer.feed(data):
                 if frame.body is not None and self.editor.claim(frame.body):
+                    continue
+                if frame.body is not None and _is_own_notification(frame.body):
+                    self._put("editor", frame, at)  # the bridge's alone
                     continue
                 server_in.frame(frame)
                 if frame.body is not None and _is_exit(frame.body):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from collector.episode import Episode, open_episode
@@ -18,6 +19,7 @@ from collector.home import Home
 from collector.reconstruct.workspace import replay
 from schemas.steps import SaveStep
 from tests.integration.collector_harness import wait_recorded
+from tests.integration.dataset_helpers import duck
 from tests.waiting import wait_for
 
 CODETAPE = [sys.executable, "-m", "collector"]
@@ -91,6 +93,18 @@ def seal(env: dict[str, str], workspace: Path, until: Callable[[list[dict[str, A
     out = json.loads(codetape(env, "seal", str(workspace), "--json"))
     assert out and out.get("path"), f"nothing was sealed: {out}"
     return open_episode(Path(out["path"]))
+
+
+def built_dataset(env: dict[str, str], episode: Episode, scratch: Path) -> duckdb.DuckDBPyConnection:
+    """`episode` the whole way a developer's goes: signed (`codetape sign`), uploaded to a file://
+    destination, built into a dataset with `codetape dataset build`; the dataset's tables as DuckDB
+    reads them."""
+    uploads, out = scratch / "uploads", scratch / "dataset"
+    codetape(env, "keys", "init", "--no-passphrase")
+    codetape(env, "sign", str(episode.header.episode_id), "--yes")
+    codetape(env, "upload", "--to", uploads.as_uri(), "--quiet")
+    codetape(env, "dataset", "build", uploads.as_uri(), "-o", str(out), "--quiet")
+    return duck(out)
 
 
 def saves_of(relpath: str, count: int) -> Callable[[list[dict[str, Any]]], bool]:

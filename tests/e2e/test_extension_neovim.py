@@ -9,12 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from collector.episode import open_episode
 from collector.episode.summary import summarize
 from schemas.steps import CursorStep, DiagnosticsStep, NoteStep, OpenStep, TaskStep
-from tests.e2e.conftest import saved_texts, saves_of, seal
+from tests.e2e.conftest import built_dataset, saved_texts, saves_of, seal
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "editor_extensions" / "neovim"
@@ -32,8 +33,7 @@ vim.cmd('filetype on')
 vim.opt.autoindent = false
 vim.opt.swapfile = false
 vim.cmd('set rtp+=' .. vim.fn.fnameescape([==[%(plugin)s]==]))
-require('codetape').setup({ cmd = { [==[%(python)s]==], '-m', 'lsp_bridge'%(bridge_args)s },
-  cursor_debounce_ms = 50 })
+require('codetape').setup({ cmd = { [==[%(python)s]==], '-m', 'lsp_bridge'%(bridge_args)s } })
 vim.cmd('edit ' .. vim.fn.fnameescape(FILE))
 local buf = vim.api.nvim_get_current_buf()
 -- the plugin asks `codetape status --json` in the background whether the workspace is opted in
@@ -85,9 +85,21 @@ SESSION = r"""
 keys('Goname = "é😀"; x = undefined<Esc>')
 save()
 -- CursorMoved only fires from the main loop, not while this script runs: type 'gg' as a user would
--- (typeahead, mode 'n'), and continue once the script has returned and Neovim has processed it.
+-- (typeahead, mode 'n'), and continue once Neovim has moved the cursor and the collector has recorded
+-- the caret on line 1, after the plugin's default debounce.
+local WAIT_CURSOR = [==[
+import sys
+from pathlib import Path
+from collector.home import Home
+from tests.integration.collector_harness import wait_recorded
+wait_recorded(Home.from_env(), Path(sys.argv[1]), lambda steps: any(
+    s["kind"] == "cursor" and s["selections"][0]["active"]["line"] == 0 for s in steps),
+    "the caret on line 1")
+]==]
 vim.api.nvim_feedkeys('gg', 'n', false)
-vim.defer_fn(function()
+vim.api.nvim_create_autocmd('CursorMoved', { once = true, callback = function() vim.schedule(function()
+check(vim.api.nvim_win_get_cursor(0)[1] == 1, 'gg did not move the cursor to line 1')
+run({ PYTHON, '-c', WAIT_CURSOR, WS }, 'the collector did not record the caret on line 1')
 local ns = vim.api.nvim_create_namespace('e2e-linter')
 local line = vim.api.nvim_buf_get_lines(buf, 1, 2, false)[1]
 local col = line:find('undefined', 1, true) - 1
@@ -102,7 +114,7 @@ vim.cmd('bdelete')
 vim.lsp.stop_client(id)
 vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
 finish(true, '')
-end, 500)
+end) end })
 """
 
 REVIEW = r"""
@@ -268,6 +280,11 @@ def test_plugin_records_saves_notes_cursor_and_editor_diagnostics(
     assert (item.range.start.line, item.range.start.character) == (1, character)
     assert (item.range.end.line, item.range.end.character) == (1, character + 9)
     assert episode.header.position_encoding == ("utf-8" if version == "0.11" else "utf-16")
+    # the caret reaches the dataset too: what the next-edit exports learn from
+    dataset = built_dataset(env, episode, tmp_path)
+    rows = dataset.execute("SELECT path, data FROM steps WHERE kind = 'cursor' ORDER BY step").fetchall()
+    assert [(path, json.loads(data)["selections"]) for path, data in rows] == [
+        (s.path, [msgspec.to_builtins(selection) for selection in s.selections]) for s in cursors], rows
 
 
 @pytest.mark.parametrize("version", sorted(NEOVIMS))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -85,6 +86,32 @@ def test_every_byte_is_forwarded_unchanged_both_ways(daemon: Daemon, ws: Path, t
     episode = seal(daemon, ws, until=at_least(1, "diagnostics"), what="pylsp's diagnostics")
     kinds = [s["kind"] for s in steps_of(episode)]
     assert kinds[:2] == ["open", "edit"] and "diagnostics" in kinds
+
+
+def test_the_editors_codetape_notifications_are_recorded_and_kept_from_the_server(
+        daemon: Daemon, ws: Path, tmp_path: Path) -> None:
+    relay_cmd, relay_logs = tee(tmp_path, "proxied")
+    client = RawClient(proxied(*relay_cmd), env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    doc = uri(ws, "mod.py")
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": doc, "languageId": "python", "version": 1,
+                                                            "text": SESSION_TEXT}})
+    caret = {"line": 1, "character": 3}
+    client.notify("codetape/cursor", {"uri": doc, "selections": [{"anchor": caret, "active": caret}]})
+    # spaced as another editor may write it, and a text that merely mentions a codetape method
+    spaced = b'{ "jsonrpc" : "2.0" , "method" : "codetape/cursor" , "params" : {"uri": "not a uri"} }'
+    client.send_bytes(b"Content-Length: %d\r\n\r\n%s" % (len(spaced), spaced))
+    client.notify("workspace/didChangeConfiguration", {"settings": {"note": '"method": "codetape/cursor"'}})
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": doc},
+                                                  "position": {"line": 1, "character": 9}})
+    assert "result" in hover, hover  # pylsp still answers in order after what it was not sent
+    assert client.shutdown() == 0
+    sent = (relay_logs / "in.bin").read_bytes().decode()
+    assert re.search(r'"method"\s*:\s*"codetape/', sent) is None, sent
+    assert 'codetape/cursor\\"' in sent  # the configuration that only mentions one was forwarded
+    episode = seal(daemon, ws, until=at_least(1, "cursor"), what="the cursor")
+    [cursor] = [step for step in steps_of(episode) if step["kind"] == "cursor"]
+    assert cursor["path"] == "mod.py" and cursor["selections"] == [{"anchor": caret, "active": caret}], cursor
 
 
 @pytest.mark.parametrize("offered", [["utf-8", "utf-16"], None])

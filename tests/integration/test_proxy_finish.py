@@ -129,3 +129,26 @@ def test_a_chunk_read_just_as_the_server_died_is_recorded(monkeypatch: pytest.Mo
     traffic = run_after_the_server_died()
     assert stalling.stalled.is_set()
     assert (traffic.editor, traffic.lost) == (MESSAGES, [])
+
+
+def test_an_idle_editor_does_not_hold_the_bridge_after_the_server_exits(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen in every Neovim session through the proxy (tests/e2e/test_neovim_servers.py): the editor, idle
+    after `exit`, kept the bridge waiting the whole FINISH_READING_S before it exited."""
+    monkeypatch.setattr(proxy_module, "FINISH_READING_S", 600.0)
+    server = start_server([sys.executable, "-c", "import sys; sys.exit(0)"])
+    server.wait(60)
+    editor_in, to_proxy = os.pipe()  # the editor stays connected and sends nothing more
+    from_proxy, editor_out = os.pipe()
+    traffic = CountingTraffic()
+    proxy = Proxy(server.args, traffic, editor_in=editor_in, editor_out=editor_out,  # type: ignore[arg-type]
+                  server=server)
+    os.write(to_proxy, frame(1))
+    codes: list[int] = []
+    running = threading.Thread(target=lambda: codes.append(proxy.run()), daemon=True)
+    running.start()
+    running.join(60)
+    os.close(to_proxy)
+    os.close(from_proxy)
+    assert codes == [0], "the bridge still waits for an idle editor after its server exited"
+    assert (traffic.editor, traffic.lost) == (1, [])
