@@ -18,13 +18,14 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pydantic
 
-from collector.daemon.admission import CleanPaths, HeldChanges, admit, kind_name, own_state
+from collector.daemon.admission import HOLD_MS, CleanPaths, HeldChanges, admit, kind_name, own_state
 from collector.daemon.capture import Capture, StartWatchers
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.open_episode import OpenEpisode
@@ -78,6 +79,7 @@ class Session:
         self._dropped_while_paused = 0
         self._open_docs = OpenDocuments()
         self._held = HeldChanges()
+        self._leaving: deque[tuple[int, object]] = deque()  # (when, connection): its documents close then
         self._paths = CleanPaths()  # the root never changes, so neither do a path's clean form and problem
         self._reports = TestReports(root, lambda: self.policy, self._add_derived)
         self._told_encoding = False  # once a client was told the encoding, it never changes
@@ -204,6 +206,7 @@ class Session:
         """Append the held file changes that are due (all of them with `everything`), in order."""
         for at_ms, step in self._held.due(now, everything=everything):
             self._append(at_ms, step)
+        self._let_go(now, everything=everything)
 
     def emit(self, at_ms: int, step: dict[str, Any]) -> None:
         """The callback given to the capture sources (called from their threads)."""
@@ -253,11 +256,18 @@ class Session:
 
     def release(self, owner: object) -> None:
         """A connection is gone (its bridge exited or lost the collector): the documents it had open are
-        closed for it, so no later episode carries them on its account."""
-        with self._lock:
+        closed for it, so no later episode carries them on its account: after HOLD_MS, so that the file
+        watcher's view of a buffer written without a save step (issue 27, item 8) is still that save."""
+        with self._lock:  # HOLD_MS later: the file watcher may not have seen its last buffers written yet,
+            self._leaving.append((self._clock() + HOLD_MS, owner))  # which are saves it never said
+
+    def _let_go(self, now: int, *, everything: bool = False) -> None:
+        """Close the documents of the connections gone HOLD_MS ago (all of them with `everything`)."""
+        while self._leaving and (everything or self._leaving[0][0] <= now):
+            _, owner = self._leaving.popleft()
             closed = self._open_docs.release(owner)
-        if closed:
-            log.info("%s: a connection closed: %d documents it had open are closed", self.root, closed)
+            if closed:
+                log.info("%s: a connection closed: %d documents it had open are closed", self.root, closed)
 
     def detach(self) -> Path | None:
         """End the current episode: close its journal and return its path for sealing (None: none open)."""

@@ -3,17 +3,15 @@ repository (collector, workspace, the file on disk at each save), and the checks
 pass: each save reconstructs byte-exact, the sealed episode checks out byte-exact and `codetape verify`
 accepts it.
 
-Where today's bridge fails a check only because of an editor's own bug (issue 27: item 1, Helix's
-out-of-order changes; item 3, lsp-mode's code-point columns and ALE's literal backslash-n), the check is
-marked expected to fail at that point, naming the item and the evidence found in the episode itself, so
-the fix turns it into a pass. Any other failure fails."""
+Each editor has its own bug the bridge gets past (issue 27: item 1, Helix's out-of-order changes; item
+3, lsp-mode's code-point columns and ALE's literal backslash-n); each module also checks the episode
+shows how."""
 
 from __future__ import annotations
 
 import itertools
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +22,6 @@ from collector.reconstruct.workspace import replay
 from schemas.steps import EditStep, SaveStep
 
 VENV_BIN = Path(sys.executable).parent  # `codetape` and `pylsp` of this checkout's virtualenv
-Explain = Callable[["Recorded"], str | None]  # the editor's known bug the episode shows, if any
 
 
 @dataclass
@@ -82,15 +79,10 @@ def verify_problem(recorded: Recorded) -> str | None:
     return None if done.returncode == 0 else (done.stderr.strip() or done.stdout.strip())
 
 
-def expect(problems: list[str] | str | None, recorded: Recorded, explain: Explain, what: str) -> None:
-    """Fail on `problems`, unless the episode shows the editor bug `explain` names: then xfail with it."""
-    if not problems:
-        return
-    cause = explain(recorded)
-    if cause is not None:
-        first = problems if isinstance(problems, str) else problems[0]
-        pytest.xfail(f"{what}: {cause}; first problem: {first}")
-    pytest.fail(f"{what}: {problems}")
+def expect(problems: list[str] | str | None, what: str) -> None:
+    """Fail on `problems`, naming `what` was checked."""
+    if problems:
+        pytest.fail(f"{what}: {problems}")
 
 
 def versions_out_of_order(recorded: Recorded) -> dict[str, list[int]]:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from collector.home import Home
-from schemas.steps import DiagnosticsStep
+from schemas.steps import DiagnosticsStep, GapStep
 from tests.e2e.conftest import environment, opted_in_repository, running_collector, seal
 from tests.e2e.editor_session import (
     VENV_BIN,
@@ -102,18 +102,6 @@ SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
 """
 
 
-def item_3(recorded: Recorded) -> str | None:
-    """lsp-mode 8 negotiates no encoding (so utf-16) and counts columns in code points: an edit after an
-    emoji on its line lands one column early per emoji."""
-    client = recorded.episode.header.client
-    astral = any(ord(char) > 0xFFFF for disk in recorded.disk.values() for char in disk[-1].decode())
-    utf16 = recorded.episode.header.position_encoding == "utf-16"
-    if client is not None and client.name == "emacs" and utf16 and astral:
-        return ("issue 27 item 3: lsp-mode counts utf-16 columns in code points, and a line has an emoji "
-                "before an edit")
-    return None
-
-
 def every_save(steps: list[dict[str, Any]]) -> bool:
     """The bridge's saves of the Python files, and the file watcher's notes.txt."""
     bridged = {"app.py": 3, "new.py": 1}
@@ -171,15 +159,24 @@ def test_lsp_mode_edited_what_the_session_meant(recorded: Recorded) -> None:
 def test_lsp_mode_every_save_reconstructs_byte_exact(recorded: Recorded) -> None:
     bridged = Recorded(recorded.workspace, recorded.env, recorded.episode,
                        {path: texts for path, texts in recorded.disk.items() if path != "notes.txt"})
-    expect(save_problems(bridged), recorded, item_3, "the saves")
+    expect(save_problems(bridged), "the saves")
 
 
 def test_lsp_mode_episode_checks_out_byte_exact(recorded: Recorded, tmp_path: Path) -> None:
-    expect(checkout_problems(recorded, tmp_path / "checkout"), recorded, item_3, "the checkout")
+    expect(checkout_problems(recorded, tmp_path / "checkout"), "the checkout")
+
+
+def test_lsp_modes_code_point_columns_are_found_out_at_the_first_save(recorded: Recorded) -> None:
+    """lsp-mode negotiates utf-16 and counts columns in code points: the first save after an emoji resyncs
+    and says so, and the later edits are read as it counts (issue 27, item 3)."""
+    resyncs = [step for step in recorded.episode.steps()
+               if isinstance(step, GapStep) and step.reason == "resync"]
+    assert resyncs and "counts columns in utf-32 though it negotiated utf-16" in resyncs[0].detail
+    assert len(resyncs) == 1, [step.detail for step in resyncs]
 
 
 def test_lsp_mode_episode_verifies(recorded: Recorded) -> None:
-    expect(verify_problem(recorded), recorded, item_3, "codetape verify")
+    expect(verify_problem(recorded), "codetape verify")
 
 
 def test_lsp_mode_records_pylsp_diagnostics_through_the_proxy(recorded: Recorded) -> None:
