@@ -17,10 +17,11 @@ import msgspec
 from collector.episode.chunk import edit_dict
 from schemas.steps import ContentChange, EditStep
 from schemas.steps.base import MAX_MILLIS, MAX_POSITION, PATH_MAX, SOURCE_PATTERN, TEXT_MAX, Position, Range
-from schemas.steps.edit import ORIGIN_DETAIL_MAX, EditOrigin
+from schemas.steps.edit import ORIGIN_DETAIL_PATTERN, EditOrigin
 
 _SOURCE = re.compile(SOURCE_PATTERN)  # as msgspec checks `Source`
 _ORIGINS = frozenset(get_args(EditOrigin))
+_DETAIL = re.compile(ORIGIN_DETAIL_PATTERN)
 
 
 class EditMaker:
@@ -46,11 +47,12 @@ class EditMaker:
 
     def _with_origin(self, t_ms: Any, source: Any, path: Any, version: Any, changes: list[tuple[Any, str]],
                      origin: tuple[Any, Any]) -> EditStep | dict[str, Any]:
-        """An edit with an origin (the few that have one): its values checked as any edit's, and its origin."""
+        """An edit with an origin (few have one): its values checked as any edit's, then its origin."""
         step = self(t_ms, source, path, version, changes)
         name, detail = origin
-        if not isinstance(step, EditStep) or (name is not None and (type(name) is not str or name not in _ORIGINS)) or \
-                (detail is not None and not (type(detail) is str and 0 < len(detail) <= ORIGIN_DETAIL_MAX)):
+        good_name = name is None or (type(name) is str and name in _ORIGINS)
+        good_detail = detail is None or (type(detail) is str and _DETAIL.search(detail) is not None)
+        if not (isinstance(step, EditStep) and good_name and good_detail):
             return edit_dict(t_ms, source, path, version, changes, origin)
         return msgspec.structs.replace(step, origin=name, origin_detail=detail)
 

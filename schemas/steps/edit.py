@@ -12,8 +12,9 @@ Whose work an edit is: `origin`, one of
 - `undo`, `redo`;
 - `unknown`: no evidence either way, which an edit without `origin` means too (older episodes have none).
 
-and `origin_detail`, the evidence: which signal said so, `<where>:<what>` (`lsp:textDocument/completion`,
-`lsp:textDocument/formatting`, `nvim:vim.paste`, `vscode:editor.action.inlineSuggest.commit`). A recorder
+and `origin_detail`, the evidence: which signal said so, `<where>:<what>` on one line
+(`lsp:textDocument/completion`, `lsp:textDocument/formatting`, `nvim:vim.paste`,
+`vscode:editor.action.inlineSuggest.commit`). A recorder
 never guesses silently: a heuristic says it is one in `origin_detail`, and no evidence is `unknown`.
 """
 
@@ -23,12 +24,14 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
-from schemas.steps.base import Range, RelPath, StepBase, Struct, Text
+from schemas.steps.base import Range, RelPath, StepBase, Struct, Text, whole
 
-EditOrigin = Literal["typed", "paste", "cut", "completion", "ai_completion", "agent", "snippet", "code_action",
-                     "rename", "format", "undo", "redo", "unknown"]
-ORIGIN_DETAIL_MAX = 256
-OriginDetail = Annotated[str, msgspec.Meta(min_length=1, max_length=ORIGIN_DETAIL_MAX)]
+EditOrigin = Literal["typed", "paste", "cut", "completion", "ai_completion", "agent", "snippet",
+                     "code_action", "rename", "format", "undo", "redo", "unknown"]
+# `<where>:<what>`: where the evidence comes from (lsp, nvim, vscode, emacs, claude-code, ...), then what
+# said so, on one line without control characters
+ORIGIN_DETAIL_PATTERN = whole(r"^[a-z0-9][a-z0-9_.-]{0,31}:[^\x00-\x1f\x7f]{1,200}")
+OriginDetail = Annotated[str, msgspec.Meta(pattern=ORIGIN_DETAIL_PATTERN)]
 
 
 class ContentChange(Struct, frozen=True, kw_only=True):

@@ -16,7 +16,7 @@ from collector.episode.chunk import decode_chunk, encode_chunk, iter_chunk
 from collector.episode.edit_structs import EditMaker
 from collector.errors import EpisodeError
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict, step_to_dict
-from schemas.steps import EditStep
+from schemas.steps import EditStep, StepError
 
 
 def typing(count: int) -> list[dict[str, Any]]:
@@ -62,7 +62,7 @@ def test_origins_round_trip_as_dicts_and_as_edit_structs_with_generic_steps_betw
     steps = typing(6)
     steps.insert(2, {"kind": "note", "t_ms": 1, "source": "cli", "text": "between"})
     marks = {0: ("typed", None), 3: ("format", "lsp:textDocument/formatting"), 4: ("unknown", None),
-             6: (None, "detail alone")}
+             6: (None, "test:detail alone")}
     steps = with_origins(steps, marks)
     chunk = encode_chunk(steps, "utf-16")
     assert decode_chunk(chunk, "utf-16") == steps
@@ -71,16 +71,18 @@ def test_origins_round_trip_as_dicts_and_as_edit_structs_with_generic_steps_betw
     edits = [step for step in made if isinstance(step, EditStep)]
     assert [(e.origin, e.origin_detail) for e in edits] == [
         ("typed", None), (None, None), ("format", "lsp:textDocument/formatting"), ("unknown", None),
-        (None, None), (None, "detail alone")]
+        (None, None), (None, "test:detail alone")]
     assert [step_to_dict(e) for e in edits] == [s for s in steps if s["kind"] == "edit"]
 
 
-def test_a_bad_origin_value_reaches_the_schema_which_names_it() -> None:
+@pytest.mark.parametrize("pair", [["guessed", None], ["typed", "no evidence prefix"], ["typed", "x:a\nb"],
+                                  [3, None], ["paste", ["a"]]])
+def test_a_bad_origin_value_reaches_the_schema_which_names_it(pair: list[Any]) -> None:
     chunk = encode_chunk(typing(2), "utf-16")
-    chunk["O"], chunk["eo"] = [["guessed", None]], [1, 0]
+    chunk["O"], chunk["eo"] = [pair], [1, 0]
     made = list(iter_chunk(chunk, "utf-16", EditMaker()))
     assert isinstance(made[0], EditStep) and isinstance(made[1], dict)
-    with pytest.raises(Exception, match="origin"):
+    with pytest.raises(StepError, match="origin"):
         step_from_dict(made[1])
 
 
@@ -96,13 +98,14 @@ def test_a_bad_origin_value_reaches_the_schema_which_names_it() -> None:
 def test_malformed_origin_columns_are_refused(columns: dict[str, Any]) -> None:
     chunk = encode_chunk(typing(2), "utf-16")
     chunk.update(columns)
-    with pytest.raises(EpisodeError, match="origin|left over"):
+    with pytest.raises(EpisodeError, match=r"origin|left over"):
         decode_chunk(chunk, "utf-16")
 
 
 def test_a_file_keeps_origins_and_older_chunks_read_as_unknown(tmp_path: Path) -> None:
     header = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.uuid4(),
-                           started_at=datetime(2026, 1, 1, tzinfo=UTC), workspace=WorkspaceIdentity(root_name="w"))
+                           started_at=datetime(2026, 1, 1, tzinfo=UTC),
+                           workspace=WorkspaceIdentity(root_name="w"))
     steps = [step_from_dict(s) for s in with_origins(typing(4), {1: ("paste", "nvim:vim.paste")})]
     write_episode_file(tmp_path / "e.ctape", header, steps)
     read = list(open_episode(tmp_path / "e.ctape").steps())
