@@ -3,9 +3,11 @@
 Two kinds of evidence, both tied to the `didChange` that applies them, never guessed:
 
 - **The editor says so**: a `codetape/origin` notification names a document version. It may come before
-  that version's didChange (kept ORIGIN_WAIT_MS) or after it: once an editor has sent one, each edit
-  without evidence is held in the recorder's spool up to ORIGIN_WAIT_MS (lsp_bridge/recorder.py) so a
-  late notification can still label it; the editor never waits, only the hand-over to the collector.
+  that version's didChange (kept ORIGIN_WAIT_MS) or after it: from an editor that says it sends them
+  (`"experimental": {"codetape": {"origin": true}}` in its `initialize` capabilities) or has sent one,
+  each edit without evidence is held in the recorder's spool up to ORIGIN_WAIT_MS
+  (lsp_bridge/recorder.py) so a late notification can still label it; the editor never waits, only the
+  hand-over to the collector.
 - **The server's answer is applied** (proxy mode, fed by lsp_bridge/traffic.py): formatting, range and
   on-type formatting, rename, a code action's edit (resolved or not) and the server's
   `workspace/applyEdit` are *expected effects*: the next didChange of that document, from the version
@@ -89,6 +91,18 @@ class Origins:
         self._waiting: OrderedDict[tuple[str, int], Outgoing] = OrderedDict()  # changes recorded, held
 
     # -- the editor's word ----------------------------------------------------------------------------
+
+    def initialized(self, experimental: Any) -> None:
+        """The editor's `capabilities.experimental`: `{"codetape": {"origin": true}}` says it sends
+        codetape/origin, so its edits wait for one a little from the first."""
+        codetape = experimental.get("codetape") if isinstance(experimental, dict) else None
+        if isinstance(codetape, dict) and codetape.get("origin") is True:
+            self.announcing = True
+            # the notifications' model, loaded now (pydantic: half a second on a busy machine) rather than
+            # at the first notification, which would come too late for the change it names
+            from schemas.messages import OriginParams
+
+            OriginParams.model_rebuild()
 
     def said(self, uri: str, version: int, origin: str, detail: str, at: int) -> None:
         """codetape/origin: the change that made `version` of the document is `origin`'s work."""

@@ -216,7 +216,9 @@ class Traffic:
             self.server_name = info["name"][:256]
         self.capture.initialized(encoding, client_info_of(params), folders_of(params))
         capabilities = params.get("capabilities")
-        self.on_initialized(capabilities.get("experimental") if isinstance(capabilities, dict) else None)
+        experimental = capabilities.get("experimental") if isinstance(capabilities, dict) else None
+        self.capture.origins.initialized(experimental)
+        self.on_initialized(experimental)
 
 
 def negotiated_encoding(result: Any) -> PositionEncoding:
