@@ -38,6 +38,7 @@ from collector.workspace.beneath import open_beneath
 from lsp_bridge import translate as t
 from lsp_bridge.documents import ENCODINGS, TrackedDocument
 from lsp_bridge.errors import MalformedMessage, OutOfRange
+from lsp_bridge.origins import Origins
 from lsp_bridge.recorder import Outgoing, Recorder
 from lsp_bridge.workspaces import Located, Workspaces
 
@@ -95,6 +96,7 @@ class Capture:
         self._held: dict[str, list[_Held]] = {}  # uri -> changes waiting for their predecessor, by version
         self._versions_skip = False  # the editor's versions skip numbers: changes apply as they arrive
         self._filled = False  # a held change's predecessor arrived late at least once (real reordering)
+        self.origins = Origins(recorder)  # whose work each edit is (lsp_bridge/origins.py)
         self.handlers: dict[str, Callable[[Any, int], None]] = {
             "textDocument/didOpen": self.did_open,
             "textDocument/didChange": self.did_change,
@@ -261,6 +263,7 @@ class Capture:
                 self._change(doc, waited.version, waited.changes, waited.at)
 
     def _change(self, doc: TrackedDocument, version: int | None, changes: list[t.Change], at: int) -> None:
+        previous = doc.version  # (what a server's edits were computed for: lsp_bridge/origins.py)
         if version is not None and doc.version is not None and version <= doc.version:
             log.warning("codetape: %s went from version %s back to %s", doc.path, doc.version, version)
             doc.drift = f"version {version} arrived after version {doc.version}"
@@ -279,6 +282,7 @@ class Capture:
             self.recorder.record(doc.root, Outgoing(at, gap))
             return
         targets = self._targets(doc.root)
+        before = doc.text if self.origins.wanted(doc.uri) else None  # (only while a server's edits are due)
         try:
             if doc.encoding == self.encoding:
                 variants = doc.apply(changes, targets)
@@ -296,12 +300,20 @@ class Capture:
         doc.stale = False
         step = t.edit_step(doc.path, version, changes)
         others = {str(e): t.edit_step(doc.path, version, c) for e, c in variants.items()}
-        self._record(doc.root, at, step, (doc.path,), others)
+        origin = self.origins.of(doc.uri, version, previous, changes, before, doc.doc, self.encoding, at)
+        if origin is not None:
+            for each in (step, *others.values()):
+                each["origin"], each["origin_detail"] = origin
+        item = Outgoing(at, step, others or None, (doc.path,))
+        if origin is None:
+            self.origins.held(doc.uri, version, item)
+        self.recorder.record(doc.root, item)
 
     def did_close(self, params: Any, at: int) -> None:
         """textDocument/didClose"""
         uri = t.document_uri(params)
         self.too_large.discard(uri)
+        self.origins.closed(uri)
         doc = self.docs.pop(uri, None)
         if doc is not None:
             self._record(doc.root, at, t.close_step(doc.path), (doc.path,))

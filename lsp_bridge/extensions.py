@@ -2,7 +2,7 @@
 
 Params are validated with the models in `schemas/messages.py`; invalid ones are logged and skipped.
 Notes, tasks, pause and resume become collector requests (the collector records them and may seal);
-diagnostics, cursors and terminal commands become steps.
+diagnostics, cursors and terminal commands become steps; an origin labels the edit it names.
 """
 
 from __future__ import annotations
@@ -75,6 +75,8 @@ class Extensions:
             selections = [((s.anchor.line, s.anchor.character), (s.active.line, s.active.character))
                           for s in message.selections]
             self.capture.cursor(message.uri, selections, at)
+        elif isinstance(message, m.OriginParams):
+            self.capture.origins.said(message.uri, message.version, message.origin, message.detail, at)
         elif isinstance(message, m.CommandParams):
             self._command(message, at)
         elif isinstance(message, m.NoteParams):

@@ -206,6 +206,7 @@ class Observer:
     def initialized(self, params: Any) -> None:
         """initialized: ask to be told about file changes on disk, when the editor can watch files."""
         self.on_initialized(self.capabilities.get("experimental"))
+        self.capture.origins.initialized(self.capabilities.get("experimental"))
         watched = capability(self.capabilities, "workspace", "didChangeWatchedFiles", "dynamicRegistration")
         if watched is True:
             self.editor.request("client/registerCapability", WATCH_EVERY_FILE)

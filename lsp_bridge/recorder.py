@@ -71,6 +71,8 @@ class Outgoing:
     variants: dict[str, dict[str, Any]] | None = None
     paths: tuple[str, ...] = ()
     size: int = 0
+    hold_until: float = 0.0  # (monotonic s) spooled until then unless amended (lsp_bridge/origins.py)
+    taken: bool = False  # handed to the connection (or lost): amending it is too late
 
 
 @dataclass
@@ -180,6 +182,17 @@ class Recorder:
                 session.lost_paths.update(item.paths)
             if len(session.spool) == BATCH_ITEMS:
                 self._wake.notify()
+
+    def amend(self, item: Outgoing, **fields: Any) -> bool:
+        """Give a spooled step (and its variants) more fields and let it go; False when it has gone."""
+        with self._lock:
+            if item.taken:
+                return False
+            for step in (item.step, *(item.variants or {}).values()):
+                step.update(fields)
+            item.hold_until = 0.0
+            self._wake.notify()
+            return True
 
     def admit(self, at_ms: int) -> None:
         """Queue the gaps that are due (where there is room again), with the documents' state now.
@@ -310,7 +323,9 @@ class Recorder:
                         return
 
     def _full(self) -> bool:
-        return any(s.state == "recording" and len(s.spool) >= BATCH_ITEMS for s in self._sessions.values())
+        now = time.monotonic()
+        return any(s.state == "recording" and len(s.spool) >= BATCH_ITEMS and s.spool[0].hold_until <= now
+                   for s in self._sessions.values())
 
     def _serve(self, session: _Session, stopping: bool) -> None:
         if session.state == "waiting" and time.monotonic() >= session.next_attempt:
@@ -321,7 +336,7 @@ class Recorder:
         assert link is not None
         while True:
             with self._lock:
-                batch = self._take_batch(session)
+                batch = self._take_batch(session, stopping)
                 encoding = session.encoding
                 client_encoding = self.encoding
             if not batch:
@@ -349,6 +364,8 @@ class Recorder:
         session.queued += 1
 
     def _drop_spool(self, session: _Session) -> None:
+        for item in session.spool:
+            item.taken = True
         session.spool.clear()
         session.spool_bytes = 0
         self._handed(session, session.queued - session.handed)
@@ -358,11 +375,16 @@ class Recorder:
         session.handed += count
         self._wake.notify_all()
 
-    def _take_batch(self, session: _Session) -> list[Outgoing]:
+    def _take_batch(self, session: _Session, stopping: bool = False) -> list[Outgoing]:
+        """The next steps to send, up to the first one still held (an edit whose origin may yet come)."""
         batch: list[Outgoing] = []
         size = 0
+        now = 0.0 if stopping else time.monotonic()
         while session.spool and len(batch) < BATCH_ITEMS and size < BATCH_BYTES:
+            if session.spool[0].hold_until > now:
+                break
             item = session.spool.popleft()
+            item.taken = True
             session.spool_bytes -= item.size
             size += item.size
             batch.append(item)

@@ -6,7 +6,8 @@ Requests are remembered by id (in a bounded table) so that responses can be unde
 `initialize` answer gives the negotiated position encoding, completion and code action answers feed
 `Actions`, pulled diagnostics (`textDocument/diagnostic`, `workspace/diagnostic`) become diagnostics steps
 as published ones do, the editor's answer to the server's `workspace/applyEdit` says whether the edit was
-applied.
+applied. The edits the server proposes (completion items, formatting, rename, code actions, applyEdit)
+are the evidence lsp_bridge/origins.py matches to the didChange that applies them.
 """
 
 from __future__ import annotations
@@ -31,8 +32,12 @@ log = logging.getLogger(__name__)
 
 PENDING_LIMIT = 10_000
 ENCODINGS: dict[Any, PositionEncoding] = {"utf-8": "utf-8", "utf-16": "utf-16", "utf-32": "utf-32"}
+_FORMATTING = frozenset({"textDocument/formatting", "textDocument/rangeFormatting",
+                         "textDocument/onTypeFormatting"})
 _EDITOR_REQUESTS = frozenset({"initialize", "textDocument/completion", "textDocument/codeAction",
-                              "textDocument/diagnostic", "workspace/diagnostic"})
+                              "textDocument/diagnostic", "workspace/diagnostic", "completionItem/resolve",
+                              "codeAction/resolve", "textDocument/rename", *_FORMATTING})
+MAX_ACTIONS = 50  # code actions of one answer whose edits are expected
 PULLED_LIMIT = 1000  # documents whose last full pulled report is kept (an `unchanged` report repeats it)
 
 
@@ -86,6 +91,8 @@ class Traffic:
                 self._editor_request(key, method, params, at)
             elif method == "workspace/applyEdit":
                 self._from_server.remember(key, (method, params))
+                self._expect_workspace_edit(params.get("edit") if isinstance(params, dict) else None,
+                                            ("code_action", "lsp:workspace/applyEdit"), at)
         elif isinstance(method, str):
             if from_editor:
                 self._editor_notification(method, params, at)
@@ -136,8 +143,24 @@ class Traffic:
             uri = _uri(params)
             if uri is not None:
                 self.actions.completion_result(uri, result)
+                self.capture.origins.completion(uri, params, result, at)
+        elif method == "completionItem/resolve":
+            self.capture.origins.resolved(result)
+        elif method in _FORMATTING:
+            uri = _uri(params)
+            if uri is not None:
+                origin = ("format", f"lsp:{method}")
+                self.capture.origins.expect(uri, self._version_of(uri), result, origin, at)
+        elif method == "textDocument/rename":
+            self._expect_workspace_edit(result, ("rename", "lsp:textDocument/rename"), at)
+        elif method == "codeAction/resolve":
+            edit = result.get("edit") if isinstance(result, dict) else None
+            self._expect_workspace_edit(edit, ("code_action", "lsp:codeAction/resolve"), at)
         elif method == "textDocument/codeAction":
             self.actions.code_actions(_uri(params), result)
+            for action in result[:MAX_ACTIONS] if isinstance(result, list) else ():
+                edit = action.get("edit") if isinstance(action, dict) else None
+                self._expect_workspace_edit(edit, ("code_action", "lsp:textDocument/codeAction"), at)
         elif method == "workspace/applyEdit":
             self.actions.edit_applied(params, result, at)
         elif method == "textDocument/diagnostic":
@@ -150,6 +173,15 @@ class Traffic:
                 uri = report.get("uri") if isinstance(report, dict) else None
                 if isinstance(uri, str):
                     self._pulled_report(uri, report, _version(report.get("version")), at, related=False)
+
+    def _version_of(self, uri: str) -> int | None:
+        doc = self.capture.docs.get(uri)
+        return None if doc is None else doc.version
+
+    def _expect_workspace_edit(self, edit: Any, origin: tuple[str, str], at: int) -> None:
+        if isinstance(edit, dict):
+            versions = {uri: doc.version for uri, doc in self.capture.docs.items()}
+            self.capture.origins.expect_workspace_edit(edit, versions, origin, at)
 
     def _pulled_report(self, uri: str, report: Any, version: int | None, at: int, *, related: bool) -> None:
         """A document's diagnostics the editor pulled (LSP 3.17 `textDocument/diagnostic`,
@@ -184,7 +216,9 @@ class Traffic:
             self.server_name = info["name"][:256]
         self.capture.initialized(encoding, client_info_of(params), folders_of(params))
         capabilities = params.get("capabilities")
-        self.on_initialized(capabilities.get("experimental") if isinstance(capabilities, dict) else None)
+        experimental = capabilities.get("experimental") if isinstance(capabilities, dict) else None
+        self.capture.origins.initialized(experimental)
+        self.on_initialized(experimental)
 
 
 def negotiated_encoding(result: Any) -> PositionEncoding:

@@ -8,6 +8,7 @@ negotiated at `initialize`. Unknown fields are ignored so that newer extensions 
 |---|---|---|
 | `codetape/diagnostics` | editor -> bridge | `DiagnosticsParams`: all the editor shows, by origin |
 | `codetape/cursor` | editor -> bridge | `CursorParams` |
+| `codetape/origin` | editor -> bridge | `OriginParams`: whose work the change making a version is |
 | `codetape/command` | editor -> bridge | `CommandParams`: a terminal command finished |
 | `codetape/note` | editor -> bridge | `NoteParams` |
 | `codetape/task` | editor -> bridge | `TaskParams` |
@@ -21,12 +22,14 @@ negotiated at `initialize`. Unknown fields are ignored so that newer extensions 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from schemas.methods import COMMANDS, REVIEW, STATUS
+from schemas.steps.edit import ORIGIN_DETAIL_PATTERN, EditOrigin
 
 Uri = Annotated[str, Field(min_length=1, max_length=8192)]
 Line = Annotated[str, Field(max_length=64 * 1024)]
@@ -78,6 +81,26 @@ class CursorParams(Message):
 
     uri: Uri
     selections: Annotated[list[LspSelection], Field(min_length=1, max_length=1000)]
+
+
+def _evidence(detail: str) -> str:
+    if re.search(ORIGIN_DETAIL_PATTERN, detail) is None:
+        raise ValueError("is not `<where>:<what>` on one line (where: up to 32 of a-z 0-9 _ . -)")
+    return detail
+
+
+class OriginParams(Message):
+    """`codetape/origin`: the change that made `version` of the document (its didChange's
+    `textDocument.version`) is `origin`'s work, as `detail` says (schemas/steps/edit.py: the vocabulary
+    and the evidence's form, e.g. `vscode:editor.action.inlineSuggest.commit`). Sent just before or just
+    after that didChange: the bridge waits a moment for whichever comes second (lsp_bridge/origins.py),
+    from the first when the editor's `initialize` capabilities hold
+    `"experimental": {"codetape": {"origin": true}}`."""
+
+    uri: Uri
+    version: Annotated[int, Field(ge=0, le=2**53)]
+    origin: EditOrigin
+    detail: Annotated[str, AfterValidator(_evidence)]
 
 
 class CommandParams(Message):
@@ -145,6 +168,7 @@ NOTIFICATIONS: dict[str, type[Message]] = {
     "codetape/task": TaskParams,
     "codetape/pause": WorkspaceParams,
     "codetape/resume": WorkspaceParams,
+    "codetape/origin": OriginParams,
 }
 """Notifications an editor extension may send to the bridge, with their params model."""
 

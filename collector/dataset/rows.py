@@ -25,6 +25,7 @@ from schemas.steps import (
     STEP_TYPES,
     CommandStep,
     EditStep,
+    FileChangeStep,
     GitStep,
     SaveStep,
     Step,
@@ -108,6 +109,7 @@ class StepRows:
         self._sealed_at = 0  # `size` when the rows were last sealed
         self.commits = 0
         self.task: str | None = None
+        self.inserted: dict[str, int] = {}  # characters the edits inserted, per origin
         self.outcome: str | None = None
         self.limit, self.size = limit, 0
         self.workspace: Workspace | None = None
@@ -130,7 +132,10 @@ class StepRows:
             self._room(most)
         data = step_data(step)
         self._grow(len(data))
-        self._step(index, step.t_ms, "edit", step.source, step.path, data)
+        origin = step.origin
+        self._step(index, step.t_ms, "edit", step.source, step.path, data, origin, step.origin_detail)
+        origin = origin or "unknown"
+        self.inserted[origin] = self.inserted.get(origin, 0) + texts
         if self.size - self._sealed_at > SEAL_EVERY:
             self._seal_when_due()
 
@@ -138,7 +143,9 @@ class StepRows:
         self._room(sum(map(json_size, step_texts(step))))  # (a file's text: the rest of a step is short)
         data = step_data(step)
         self._grow(len(data))
-        self._step(index, step.t_ms, step.kind, step.source, getattr(step, "path", None), data)
+        origin, detail = (step.origin, step.origin_detail) if type(step) is FileChangeStep else (None, None)
+        path = getattr(step, "path", None)
+        self._step(index, step.t_ms, step.kind, step.source, path, data, origin, detail)
         match step:
             case SaveStep():
                 self._room(workspace.size(step.path) or 0)
@@ -162,14 +169,17 @@ class StepRows:
             case _:
                 pass
 
-    def _step(self, index: int, t_ms: int, kind: str, source: str, path: str | None, data: str) -> None:
-        steps, times, kinds, sources, paths, datas = self._step_columns
+    def _step(self, index: int, t_ms: int, kind: str, source: str, path: str | None, data: str,
+              origin: str | None, detail: str | None) -> None:
+        steps, times, kinds, sources, paths, datas, origins, details = self._step_columns
         steps.append(index)
         times.append(t_ms)
         kinds.append(kind)
         sources.append(source)
         paths.append(path)
         datas.append(data)
+        origins.append(origin)
+        details.append(detail)
         self.steps.rows += 1
         self.steps.pending += 1
 
@@ -181,6 +191,12 @@ class StepRows:
             self.workspace = None  # (its files are not kept beside the tables)
         return {"steps": self.steps.table(), "file_states": self.file_states.table(),
                 "test_runs": self.test_runs.table(), "commands": self.commands.table()}
+
+    def inserted_by_origin(self) -> list[dict[str, Any]]:
+        """The episode row's `inserted_by_origin`: characters inserted per origin and their share."""
+        total = sum(self.inserted.values())
+        return [{"origin": origin, "chars": chars, "share": chars / total if total else 0.0}
+                for origin, chars in sorted(self.inserted.items())]
 
     @property
     def file_state_count(self) -> int:
@@ -220,7 +236,7 @@ class StepRows:
         """The columns of `steps`, the one table every step has a row in, filled directly."""
         columns = self.steps.columns
         return (columns["step"], columns["t_ms"], columns["kind"], columns["source"], columns["path"],
-                columns["data"])
+                columns["data"], columns["origin"], columns["origin_detail"])
 
     def _grow(self, size: int) -> None:
         """Count `size` more characters, about to be added."""

@@ -64,6 +64,10 @@ EPISODES = pa.schema([
     pa.field("commit_count", pa.int64(), nullable=False),
     pa.field("gap_count", pa.int64(), nullable=False),
     pa.field("file_state_count", pa.int64(), nullable=False),
+    # the characters the edits inserted, per origin (`unknown` for edits without one), sorted by origin;
+    # share: of all inserted characters (0 when none were)
+    pa.field("inserted_by_origin", pa.list_(pa.struct([("origin", pa.string()), ("chars", pa.int64()),
+                                                       ("share", pa.float64())]))),
     _MONTH,
 ])
 
@@ -73,6 +77,10 @@ STEPS = pa.schema([
     pa.field("source", pa.string(), nullable=False),
     pa.field("path", pa.string()),
     pa.field("data", pa.string(), nullable=False),  # the kind's other fields as JSON, defaults left out
+    # whose work an edit or file_change is (schemas/steps/edit.py); null when it says none (unknown,
+    # external) and for every other kind (a diagnostics step's `origin`, its producer, stays in `data`)
+    pa.field("origin", pa.string()),
+    pa.field("origin_detail", pa.string()),
     _MONTH,
 ])
 

@@ -2,7 +2,8 @@
 
 Pure functions over plain step dicts (the JSON form of schemas.steps), so they can be tested and
 benchmarked without files. Edits, the bulk of any episode, are split into columns with ranges stored
-relative to a per-document caret; everything else is stored as a map with its path interned.
+relative to a per-document caret; everything else is stored as a map with its path interned. An edit's
+origin is a sparse column: only the edits that have one cost anything.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ if TYPE_CHECKING:  # a Literal; schemas.common loads pydantic, which outlines ne
     from schemas.common import PositionEncoding
 
 T = TypeVar("T")
-# what makes an edit of its values: (t_ms, source, path, version, [(span or None, text)])
-MakeEdit = Callable[[Any, Any, Any, Any, list[tuple[Any, str]]], T]
+# what makes an edit of its values: (t_ms, source, path, version, [(span or None, text)], origin), where
+# origin is None or an (origin, origin_detail) pair from the chunk's `O` table, either part maybe None
+MakeEdit = Callable[[Any, Any, Any, Any, list[tuple[Any, str]], Any], T]
 GENERIC, EDIT = 0, 1
 MAX_CHUNK_STEPS = 65_536
 MAX_STEP_CHANGES = 100_000  # as schemas.steps.EditStep allows
@@ -40,6 +42,9 @@ class _Interner:
 def encode_chunk(steps: list[dict[str, Any]], encoding: PositionEncoding) -> dict[str, Any]:
     """Columns for a non-empty list of step dicts in time order."""
     paths, sources = _Interner(), _Interner()
+    origins: dict[tuple[Any, Any], int] = {}
+    origin_at: list[int] = []  # edit number since the previous entry's, index into `origins`; flat
+    last_origin = 0
     kinds, dts, source_ids = bytearray(), [], bytearray()
     generic: list[dict[str, Any]] = []
     ep: list[int] = []
@@ -64,6 +69,11 @@ def encode_chunk(steps: list[dict[str, Any]], encoding: PositionEncoding) -> dic
             generic.append(entry)
             continue
         kinds.append(EDIT)
+        origin = step.get("origin"), step.get("origin_detail")
+        if origin != (None, None):
+            edit_no = len(ep)
+            origin_at += (edit_no - last_origin, origins.setdefault(origin, len(origins)))
+            last_origin = edit_no
         path = paths(step["path"])
         ep.append(path)
         version = step.get("version")
@@ -87,11 +97,15 @@ def encode_chunk(steps: list[dict[str, Any]], encoding: PositionEncoding) -> dic
             lengths.append(len(text))
             texts.append(text)
         carets[path] = (line, char)
-    return {
+    chunk = {
         "n": len(steps), "t0": steps[0]["t_ms"], "k": bytes(kinds), "dt": dts,
         "S": sources.items, "s": bytes(source_ids), "P": paths.items, "g": generic,
         "ep": ep, "ev": ev, "en": en, "cf": cf, "c": cols, "cl": lengths, "ct": "".join(texts),
     }
+    if origin_at:
+        chunk["O"] = [list(pair) for pair in origins]
+        chunk["eo"] = origin_at
+    return chunk
 
 
 def decode_chunk(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
@@ -100,13 +114,18 @@ def decode_chunk(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]
 
 
 def edit_dict(t_ms: Any, source: Any, path: Any, version: Any,
-              changes: list[tuple[Any, str]]) -> dict[str, Any]:
+              changes: list[tuple[Any, str]], origin: Any = None) -> dict[str, Any]:
     """An edit step's plain dict, from its values as the columns give them (`changes`: (span or None, text),
-    a span as (start line, start character, end line, end character))."""
+    a span as (start line, start character, end line, end character); `origin`: None or (origin, detail))."""
     step = {"kind": "edit", "t_ms": t_ms, "source": source, "path": path}
     if version is not None:
         step["version"] = version
     step["changes"] = plain_changes(changes)
+    if origin is not None:
+        if origin[0] is not None:
+            step["origin"] = origin[0]
+        if origin[1] is not None:
+            step["origin_detail"] = origin[1]
     return step
 
 
@@ -152,6 +171,9 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: MakeEdit[T]) -> I
         raise EpisodeError("step chunk text column does not match its lengths")
     generic = iter(chunk["g"])
     edits = iter(zip(chunk["ep"], chunk["ev"], chunk["en"], strict=True))
+    origins, origin_at = _origins(chunk)
+    next_origin = next(origin_at, None)
+    edit_no = 0
     carets: dict[int, tuple[int, int]] = {}
     versions: dict[int, int] = {}
     t = chunk["t0"]
@@ -202,10 +224,37 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: MakeEdit[T]) -> I
                     line, char = caret_after(sl, sc, change_text, encoding)
             change_no += 1
         carets[path] = (line, char)
-        yield make_edit(t, source, path_name, version, changes)
-    leftover = next(generic, None), next(edits, None), next_full
-    if leftover != (None, None, None) or change_no != len(lengths):
+        origin = None
+        if edit_no == next_origin:
+            origin = origins[next(origin_at)]
+            next_origin = next(origin_at, None)
+            if next_origin is not None:
+                next_origin += edit_no
+        edit_no += 1
+        yield make_edit(t, source, path_name, version, changes, origin)
+    leftover = next(generic, None), next(edits, None), next_full, next_origin
+    if leftover != (None, None, None, None) or change_no != len(lengths):
         raise EpisodeError("step chunk has entries left over")
+
+
+def _origins(chunk: dict[Any, Any]) -> tuple[list[tuple[Any, Any]], Iterator[Any]]:
+    """The chunk's origin table as (origin, detail) pairs, and its `eo` column: the first edit's number,
+    then (index into the table, the next edit's number minus this one's) ... ending with an index."""
+    table, flat = chunk.get("O"), chunk.get("eo")
+    if table is None and flat is None:
+        return [], iter(())
+    if not isinstance(table, list) or not isinstance(flat, list) or len(flat) % 2:
+        raise EpisodeError("step chunk origin columns are malformed")
+    pairs = []
+    for pair in table:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise EpisodeError("step chunk origin table holds something else than pairs")
+        pairs.append((pair[0], pair[1]))
+    for position, value in enumerate(flat):
+        if type(value) is not int or value < (1 if position % 2 == 0 and position else 0) or \
+                (position % 2 and value >= len(pairs)):
+            raise EpisodeError("step chunk origin column holds a bad entry")
+    return pairs, iter(flat)
 
 
 def _next(entries: Iterator[Any]) -> Any:

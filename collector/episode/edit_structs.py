@@ -10,13 +10,18 @@ in the words it always has, and a value these checks are stricter about than the
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, get_args
+
+import msgspec
 
 from collector.episode.chunk import edit_dict
 from schemas.steps import ContentChange, EditStep
 from schemas.steps.base import MAX_MILLIS, MAX_POSITION, PATH_MAX, SOURCE_PATTERN, TEXT_MAX, Position, Range
+from schemas.steps.edit import ORIGIN_DETAIL_PATTERN, EditOrigin
 
 _SOURCE = re.compile(SOURCE_PATTERN)  # as msgspec checks `Source`
+_ORIGINS = frozenset(get_args(EditOrigin))
+_DETAIL = re.compile(ORIGIN_DETAIL_PATTERN)
 
 
 class EditMaker:
@@ -27,7 +32,9 @@ class EditMaker:
         self._sources: dict[Any, bool] = {}
 
     def __call__(self, t_ms: Any, source: Any, path: Any, version: Any,
-                 changes: list[tuple[Any, str]]) -> EditStep | dict[str, Any]:
+                 changes: list[tuple[Any, str]], origin: Any = None) -> EditStep | dict[str, Any]:
+        if origin is not None:
+            return self._with_origin(t_ms, source, path, version, changes, origin)
         made = self._changes(changes)
         good_source = self._sources.get(source)
         if good_source is None:
@@ -37,6 +44,17 @@ class EditMaker:
                 (version is not None and type(version) is not int):
             return edit_dict(t_ms, source, path, version, changes)
         return EditStep(t_ms=t_ms, source=source, path=path, version=version, changes=made)
+
+    def _with_origin(self, t_ms: Any, source: Any, path: Any, version: Any, changes: list[tuple[Any, str]],
+                     origin: tuple[Any, Any]) -> EditStep | dict[str, Any]:
+        """An edit with an origin (few have one): its values checked as any edit's, then its origin."""
+        step = self(t_ms, source, path, version, changes)
+        name, detail = origin
+        good_name = name is None or (type(name) is str and name in _ORIGINS)
+        good_detail = detail is None or (type(detail) is str and _DETAIL.search(detail) is not None)
+        if not (isinstance(step, EditStep) and good_name and good_detail):
+            return edit_dict(t_ms, source, path, version, changes, origin)
+        return msgspec.structs.replace(step, origin=name, origin_detail=detail)
 
     @staticmethod
     def _changes(changes: list[tuple[Any, str]]) -> list[ContentChange] | None:

@@ -13,7 +13,7 @@ from schemas.steps.close import CloseStep
 from schemas.steps.command import CommandStep
 from schemas.steps.cursor import CursorStep, Selection
 from schemas.steps.diagnostics import Diagnostic, DiagnosticsStep
-from schemas.steps.edit import ContentChange, EditStep
+from schemas.steps.edit import ContentChange, EditOrigin, EditStep
 from schemas.steps.file_change import FileChangeStep
 from schemas.steps.gap import FileState, GapReason, GapStep
 from schemas.steps.git import GitFileStat, GitOp, GitStep
@@ -100,6 +100,7 @@ __all__ = [
     "CursorStep",
     "Diagnostic",
     "DiagnosticsStep",
+    "EditOrigin",
     "EditStep",
     "FileChangeStep",
     "FileState",

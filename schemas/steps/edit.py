@@ -2,6 +2,20 @@
 
 A change with a range replaces that range (positions in the header's position encoding);
 a change without one replaces the whole document.
+
+Whose work an edit is: `origin`, one of
+
+- `typed`: keystrokes; `paste`, `cut`: the clipboard;
+- `completion`: an accepted completion item (a language server's, or the editor's own word completion);
+- `ai_completion`: an accepted inline AI suggestion; `agent`: an AI agent's or a chat's "apply";
+- `snippet`, `code_action`, `rename`, `format`: what the editor or a language server did on request;
+- `undo`, `redo`;
+- `unknown`: no evidence either way, which an edit without `origin` means too (older episodes have none).
+
+and `origin_detail`, the evidence: which signal said so, `<where>:<what>` on one line
+(`lsp:textDocument/completion`, `lsp:textDocument/formatting`, `nvim:vim.paste`,
+`vscode:editor.action.inlineSuggest.commit`). A recorder
+never guesses silently: a heuristic says it is one in `origin_detail`, and no evidence is `unknown`.
 """
 
 from __future__ import annotations
@@ -10,7 +24,14 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
-from schemas.steps.base import Range, RelPath, StepBase, Struct, Text
+from schemas.steps.base import Range, RelPath, StepBase, Struct, Text, whole
+
+EditOrigin = Literal["typed", "paste", "cut", "completion", "ai_completion", "agent", "snippet",
+                     "code_action", "rename", "format", "undo", "redo", "unknown"]
+# `<where>:<what>`: where the evidence comes from (lsp, nvim, vscode, emacs, claude-code, ...), then what
+# said so, on one line without control characters
+ORIGIN_DETAIL_PATTERN = whole(r"^[a-z0-9][a-z0-9_.-]{0,31}:[^\x00-\x1f\x7f]{1,200}")
+OriginDetail = Annotated[str, msgspec.Meta(pattern=ORIGIN_DETAIL_PATTERN)]
 
 
 class ContentChange(Struct, frozen=True, kw_only=True):
@@ -23,3 +44,5 @@ class EditStep(StepBase, tag="edit", frozen=True, kw_only=True):
     path: RelPath
     version: int | None = None
     changes: Annotated[list[ContentChange], msgspec.Meta(min_length=1, max_length=100_000)]
+    origin: EditOrigin | None = None
+    origin_detail: OriginDetail | None = None

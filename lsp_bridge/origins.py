@@ -1,0 +1,358 @@
+"""Whose work an edit is, from evidence the bridge sees (schemas/steps/edit.py has the vocabulary).
+
+Two kinds of evidence, both tied to the `didChange` that applies them, never guessed:
+
+- **The editor says so**: a `codetape/origin` notification names a document version. It may come before
+  that version's didChange (kept ORIGIN_WAIT_MS) or after it: from an editor that says it sends them
+  (`"experimental": {"codetape": {"origin": true}}` in its `initialize` capabilities) or has sent one,
+  each edit without evidence is held in the recorder's spool up to ORIGIN_WAIT_MS
+  (lsp_bridge/recorder.py) so a late notification can still label it; the editor never waits, only the
+  hand-over to the collector.
+- **The server's answer is applied** (proxy mode, fed by lsp_bridge/traffic.py): formatting, range and
+  on-type formatting, rename, a code action's edit (resolved or not) and the server's
+  `workspace/applyEdit` are *expected effects*: the next didChange of that document, from the version
+  they were computed for and within EVIDENCE_MS, matches when the document it leaves is exactly the one
+  the response's edits make (edits compared by what they do, so an editor that sends them as a smaller
+  diff, as Neovim does, still matches; a change that does anything else does not, and ends the
+  expectation). A completion matches when a content change *is* an item's edit: its `textEdit` (range
+  start and text equal; the end may lie further on the line, where the caret went on while the list was
+  open) or, for items without one, its text replacing the word up to the caret on the request's line;
+  the item's `additionalTextEdits` may come in the same didChange. A change that inserts only the tail of
+  an item's text at the caret (Neovim's diff of an accepted item) matches as a named heuristic
+  (`... tail`) when it inserts at least two characters: one character is what a keystroke inserts.
+
+Everything here runs on the thread that translates (never the forwarding path) and is bounded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from collector.text.document import Document
+from collector.text.positions import content_of
+from lsp_bridge import translate as t
+from lsp_bridge.documents import index_of
+from lsp_bridge.errors import MalformedMessage
+from lsp_bridge.recorder import Outgoing, Recorder
+from lsp_bridge.snippets import strip_snippet
+
+if TYPE_CHECKING:
+    from schemas.common import PositionEncoding
+
+ORIGIN_WAIT_MS = 400  # an editor's codetape/origin and the didChange it names may be this far apart
+EVIDENCE_MS = 10_000  # a server's edits are applied this soon after its answer, or not by this answer
+COMPLETION_MS = 60_000  # a completion list stays open at most this long
+COMPLETION_CHANGES = 32  # and for at most this many changes that accept nothing
+MAX_ITEMS = 2000  # completion items kept of one answer
+MAX_EXPECTED = 64  # expected effects kept per document
+MAX_EDITS = 10_000  # text edits of one expected effect
+MAX_DOCUMENTS = 256
+Origin = tuple[str, str]  # (origin, origin_detail)
+
+
+@dataclass(frozen=True, slots=True)
+class _Effect:
+    version: int | None  # the document version the edits were computed for; None: whatever it is then
+    edits: tuple[t.Change, ...]
+    origin: Origin
+    until: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    text: str  # what the item inserts (a snippet's placeholders filled with their defaults)
+    edit: t.Rng | None  # its textEdit's range (an InsertReplaceEdit's insert range), None: the editor picks
+    other: t.Rng | None  # an InsertReplaceEdit's replace range
+    additional: frozenset[t.Change]
+    resolved: bool = False  # as completionItem/resolve gave it
+
+
+@dataclass(slots=True)
+class _Completion:
+    position: t.Pos
+    items: list[_Item]
+    until: int
+    changes_left: int = COMPLETION_CHANGES
+    labels: dict[str, int] = field(default_factory=dict)  # label -> index in items (for a resolve)
+
+
+class Origins:
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self.announcing = False  # the editor has said it sends codetape/origin: edits wait for it a little
+        self._effects: dict[str, list[_Effect]] = {}
+        self._completions: dict[str, _Completion] = {}
+        self._last_completion: str | None = None
+        self._said: OrderedDict[tuple[str, int], tuple[Origin, int]] = OrderedDict()  # before the change
+        self._waiting: OrderedDict[tuple[str, int], Outgoing] = OrderedDict()  # changes recorded, held
+
+    # -- the editor's word ----------------------------------------------------------------------------
+
+    def initialized(self, experimental: Any) -> None:
+        """The editor's `capabilities.experimental`: `{"codetape": {"origin": true}}` says it sends
+        codetape/origin, so its edits wait for one a little from the first."""
+        codetape = experimental.get("codetape") if isinstance(experimental, dict) else None
+        if isinstance(codetape, dict) and codetape.get("origin") is True:
+            self.announcing = True
+            # the notifications' model, loaded now (pydantic: half a second on a busy machine) rather than
+            # at the first notification, which would come too late for the change it names
+            from schemas.messages import OriginParams
+
+            OriginParams.model_rebuild()
+
+    def said(self, uri: str, version: int, origin: str, detail: str, at: int) -> None:
+        """codetape/origin: the change that made `version` of the document is `origin`'s work."""
+        self.announcing = True
+        evidence = (origin, detail)
+        held = self._waiting.pop((uri, version), None)
+        if held is not None and self.recorder.amend(held, origin=origin, origin_detail=detail):
+            return
+        self._said[(uri, version)] = (evidence, at + ORIGIN_WAIT_MS)
+        while len(self._said) > MAX_DOCUMENTS:
+            self._said.popitem(last=False)
+
+    # -- the server's answers (proxy mode) ----------------------------------------------------------------
+
+    def expect(self, uri: str, version: int | None, edits: Any, origin: Origin, at: int) -> None:
+        """A server's TextEdit[] for a document, which the editor may apply next."""
+        changes = _text_edits(edits)
+        if not changes:
+            return
+        effects = self._effects.setdefault(uri, [])
+        effects.append(_Effect(version, tuple(changes), origin, at + EVIDENCE_MS))
+        del effects[:-MAX_EXPECTED]
+        self._bound(self._effects)
+
+    def expect_workspace_edit(self, edit: Any, versions: dict[str, int | None], origin: Origin,
+                              at: int) -> None:
+        """A WorkspaceEdit (`changes` and `documentChanges`): an expected effect per document. `versions`:
+        the tracked documents' versions now (a document not open yet matches at whatever version)."""
+        if not isinstance(edit, dict):
+            return
+        changes = edit.get("changes")
+        for uri, edits in (changes.items() if isinstance(changes, dict) else ()):
+            if isinstance(uri, str):
+                self.expect(uri, versions.get(uri), edits, origin, at)
+        document_changes = edit.get("documentChanges")
+        for change in document_changes[:MAX_DOCUMENTS] if isinstance(document_changes, list) else ():
+            target = change.get("textDocument") if isinstance(change, dict) else None
+            if isinstance(target, dict) and isinstance(target.get("uri"), str):
+                version = target.get("version")
+                given = version if isinstance(version, int) and not isinstance(version, bool) else None
+                uri = target["uri"]
+                self.expect(uri, given if given is not None else versions.get(uri), change.get("edits"),
+                            origin, at)
+
+    def completion(self, uri: str, params: Any, result: Any, at: int) -> None:
+        """The server's completion list for a document (a new list replaces the last)."""
+        self._completions.pop(uri, None)
+        try:
+            position = t.position(t.obj(params, "params").get("position"))
+        except MalformedMessage:
+            return
+        raw = result.get("items") if isinstance(result, dict) else result
+        if not isinstance(raw, list):
+            return
+        defaults = result.get("itemDefaults") if isinstance(result, dict) else None
+        default_range = defaults.get("editRange") if isinstance(defaults, dict) else None
+        done = _Completion(position, [], at + COMPLETION_MS)
+        for entry in raw[:MAX_ITEMS]:
+            item = _item(entry, default_range)
+            if item is not None:
+                done.labels[entry["label"]] = len(done.items)
+                done.items.append(item)
+        if done.items:
+            self._completions[uri] = done
+            self._last_completion = uri
+            self._bound(self._completions)
+
+    def resolved(self, result: Any) -> None:
+        """completionItem/resolve's answer: the item as the editor will apply it (a text edit, additional
+        edits such as an import, may come only now)."""
+        pending = self._completions.get(self._last_completion or "")
+        if pending is None or not isinstance(result, dict):
+            return
+        index = pending.labels.get(result.get("label"))  # type: ignore[arg-type]
+        item = _item(result, None)
+        if index is None or item is None:
+            return
+        if item.edit is None and pending.items[index].edit is not None:  # resolve may leave out the edit
+            item = _Item(item.text, pending.items[index].edit, pending.items[index].other, item.additional)
+        pending.items[index] = _Item(item.text, item.edit, item.other, item.additional, resolved=True)
+
+    def closed(self, uri: str) -> None:
+        self._effects.pop(uri, None)
+        self._completions.pop(uri, None)
+
+    # -- the change --------------------------------------------------------------------------------------
+
+    def wanted(self, uri: str) -> bool:
+        """Whether the document's text before its next change is needed (an expected effect is pending)."""
+        return uri in self._effects
+
+    def of(self, uri: str, version: int | None, previous: int | None, changes: list[t.Change],
+           before: str | None, after: Document, encoding: PositionEncoding, at: int) -> Origin | None:
+        """The evidence for a change to `uri` (from `previous` to `version`; positions in the negotiated
+        `encoding`; `before`: the text before it when `wanted`, `after`: the document after it)."""
+        if version is not None:
+            said = self._said.pop((uri, version), None)
+            if said is not None and said[1] >= at:
+                self._completions.pop(uri, None)
+                return said[0]
+        found = self._effect(uri, previous, changes, before, after, encoding, at)
+        if found is None:
+            found = self._completed(uri, changes, after, encoding, at)
+        return found
+
+    def held(self, uri: str, version: int | None, item: Outgoing) -> None:
+        """An edit recorded without evidence: while the editor sends codetape/origin, it waits in the
+        spool a little for a notification that names it."""
+        if not self.announcing or version is None:
+            return
+        item.hold_until = time.monotonic() + ORIGIN_WAIT_MS / 1000
+        self._waiting[(uri, version)] = item
+        while len(self._waiting) > MAX_DOCUMENTS:
+            self._waiting.popitem(last=False)
+
+    def _effect(self, uri: str, previous: int | None, changes: list[t.Change], before: str | None,
+                after: Document,
+                encoding: PositionEncoding, at: int) -> Origin | None:
+        effects = self._effects.pop(uri, None)
+        if not effects or before is None:
+            return None
+        text = after.text
+        for effect in effects:
+            if effect.until < at or (effect.version is not None and effect.version != previous) or \
+                    not _within(changes, effect.edits):
+                continue
+            made = _applied(before, effect.edits, encoding)
+            if made is not None and made == text and made != before:
+                self._completions.pop(uri, None)
+                return effect.origin
+        return None
+
+    def _completed(self, uri: str, changes: list[t.Change], after: Document, encoding: PositionEncoding,
+                   at: int) -> Origin | None:
+        pending = self._completions.get(uri)
+        if pending is None:
+            return None
+        if pending.until < at:
+            del self._completions[uri]
+            return None
+        for item in pending.items:
+            how = _accepts(item, pending.position, changes, after, encoding)
+            if how is not None:
+                del self._completions[uri]
+                message = "completionItem/resolve" if item.resolved else "textDocument/completion"
+                return "completion", f"lsp:{message}{how}"
+        pending.changes_left -= 1
+        if pending.changes_left <= 0:
+            del self._completions[uri]
+        return None
+
+    @staticmethod
+    def _bound(table: dict[str, Any]) -> None:
+        while len(table) > MAX_DOCUMENTS:
+            del table[next(iter(table))]
+
+
+def _text_edits(edits: Any) -> list[t.Change]:
+    """TextEdit[] (AnnotatedTextEdit and SnippetTextEdit too) as changes; [] when any is malformed."""
+    if not isinstance(edits, list) or len(edits) > MAX_EDITS:
+        return []
+    out = []
+    for edit in edits:
+        if not isinstance(edit, dict):
+            return []
+        text = edit.get("newText")
+        snippet = edit.get("snippet")
+        if text is None and isinstance(snippet, dict) and isinstance(snippet.get("value"), str):
+            text = strip_snippet(snippet["value"])
+        try:
+            out.append(t.Change(t.range_(edit.get("range")), t.string(text, "newText")))
+        except MalformedMessage:
+            return []
+    return out
+
+
+def _within(changes: list[t.Change], edits: tuple[t.Change, ...]) -> bool:
+    """Whether every ranged change lies in the lines the edits span (an editor's smaller diff of them
+    does; typing elsewhere does not): a cheap test before the texts are compared."""
+    first = min(edit.range.start[0] for edit in edits if edit.range is not None)
+    last = max(edit.range.end[0] for edit in edits if edit.range is not None)
+    return all(change.range is None or (first <= change.range.start[0] and change.range.end[0] <= last)
+               for change in changes)
+
+
+def _applied(before: str, edits: tuple[t.Change, ...], encoding: PositionEncoding) -> str | None:
+    """The text LSP text edits (all relative to `before`, none overlapping) make of it; None when they
+    overlap."""
+    ordered = sorted(edits, key=lambda change: (change.range.start, change.range.end) if change.range else
+                     ((0, 0), (0, 0)))
+    for first, second in itertools.pairwise(ordered):
+        if first.range is None or second.range is None or first.range.end > second.range.start:
+            return None
+    doc = Document(before, encoding)
+    for change in reversed(ordered):
+        assert change.range is not None
+        doc.apply_span((*change.range.start, *change.range.end), change.text)
+    return doc.text
+
+
+def _item(entry: Any, default_range: Any) -> _Item | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("label"), str):
+        return None
+    label: str = entry["label"]
+    edit = entry.get("textEdit")
+    text = edit.get("newText") if isinstance(edit, dict) else \
+        entry.get("textEditText", entry.get("insertText"))
+    if not isinstance(text, str):
+        text = label
+    if entry.get("insertTextFormat") == 2:
+        text = strip_snippet(text)
+    where = other = None
+    try:
+        if isinstance(edit, dict) and "range" in edit:
+            where = t.range_(edit["range"])
+        elif isinstance(edit, dict):  # InsertReplaceEdit
+            where, other = t.range_(edit.get("insert")), t.range_(edit.get("replace"))
+        elif isinstance(default_range, dict) and "start" in default_range:
+            where = t.range_(default_range)
+        elif isinstance(default_range, dict):
+            where, other = t.range_(default_range.get("insert")), t.range_(default_range.get("replace"))
+    except MalformedMessage:
+        return None
+    additional = frozenset(_text_edits(entry.get("additionalTextEdits")))
+    return _Item(text, where, other, additional)
+
+
+def _accepts(item: _Item, position: t.Pos, changes: list[t.Change], after: Document,
+             encoding: PositionEncoding) -> str | None:
+    """How `changes` apply the item: "" (exactly its edit), " tail" (the heuristic: its text's tail
+    inserted at the caret), None (they do not)."""
+    rest = [change for change in changes if change not in item.additional]
+    if len(rest) != 1 or len(changes) - 1 != len(item.additional & frozenset(changes)):
+        return None
+    change = rest[0]
+    where = change.range
+    if where is None or where.start[0] != where.end[0] or where.start[0] != position[0]:
+        return None
+    if change.text == item.text:
+        if item.edit is None:  # the editor replaces the word up to the caret
+            return "" if where.start[1] <= position[1] <= where.end[1] else None
+        for edit in (item.edit, item.other):
+            if edit is not None and where.start == edit.start and edit.end[0] == where.end[0] and \
+                    edit.end[1] <= where.end[1]:
+                return ""
+        return None
+    if where.start != where.end or len(change.text) < 2 or not item.text.endswith(change.text) or \
+            where.start[1] < position[1]:
+        return None
+    line = after.lines[where.start[0]] if where.start[0] < len(after.lines) else ""
+    content = content_of(line)
+    caret = index_of(content, where.start[1], encoding) + len(change.text)
+    return " tail" if content[:caret].endswith(item.text) else None

@@ -1,0 +1,77 @@
+"""The dataset carries whose work each edit is: `steps.origin` and `steps.origin_detail` (null for an edit
+without one, and for every step of an episode from before origins), and each episode row the characters
+inserted per origin with their share, as DuckDB reads them from the built Parquet."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import msgspec
+
+from collector.episode import open_episode, write_episode_file
+from schemas.steps import EditStep, Step
+from tests.integration.dataset_helpers import SCALE, contributor, duck, session, sign, upload
+from tests.integration.upload_helpers import codetape
+from tests.support.sessions import generate
+
+MARKS = (("completion", "lsp:textDocument/completion"), ("paste", "nvim:vim.paste"), ("typed", None))
+
+
+def tagged(home_episodes: Path, seed: int) -> tuple[Path, dict[int, tuple[str, str | None]], dict[str, int]]:
+    """A generated session whose every 7th edit carries an origin: the file, origin by step index, and the
+    characters inserted per origin (`unknown` for the rest), counted here from the steps."""
+    made = generate(seed, "mixed", scale=SCALE)
+    steps: list[Step] = []
+    marks: dict[int, tuple[str, str | None]] = {}
+    inserted: dict[str, int] = {}
+    edits = 0
+    for index, step in enumerate(made.steps):
+        if isinstance(step, EditStep):
+            origin = "unknown"
+            if edits % 7 == 0:
+                origin, detail = MARKS[(edits // 7) % len(MARKS)]
+                step = msgspec.structs.replace(step, origin=origin, origin_detail=detail)
+                marks[index] = (origin, detail)
+            inserted[origin] = inserted.get(origin, 0) + sum(len(c.text) for c in step.changes)
+            edits += 1
+        steps.append(step)
+    path = home_episodes / f"{made.header.episode_id}.ctape"
+    write_episode_file(path, made.header, steps, level=3)
+    return path, marks, inserted
+
+
+def test_steps_and_episodes_carry_origins(tmp_path: Path) -> None:
+    alice = contributor(tmp_path, "alice")
+    unsigned, marks, inserted = tagged(alice.home.ensure(alice.home.episodes), 11)
+    with_origins = sign(alice, unsigned)
+    before = sign(alice, session(alice.home, 12))  # no origin anywhere: as every episode until now
+    upload(alice, (tmp_path / "source").as_uri())
+    out = tmp_path / "out"
+    done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                    "--trust", str(alice.trust_file(tmp_path)))
+    assert done.returncode == 0, done.stderr
+    con = duck(out)
+    new_id = str(open_episode(with_origins).header.episode_id)
+    old_id = str(open_episode(before).header.episode_id)
+
+    found = con.execute("SELECT step, origin, origin_detail FROM steps WHERE episode_id = ? "
+                        "AND origin IS NOT NULL ORDER BY step", [new_id]).fetchall()
+    assert {step: (origin, detail) for step, origin, detail in found} == marks
+    assert con.execute("SELECT count(*) FROM steps WHERE episode_id = ? AND (origin IS NOT NULL OR "
+                       "origin_detail IS NOT NULL)", [old_id]).fetchone() == (0,)
+    # a data team keeps the human's typing and pastes
+    kept = con.execute("SELECT count(*) FROM steps WHERE kind = 'edit' AND origin IN ('typed', 'paste')"
+                       ).fetchone()
+    assert kept == (sum(1 for origin, _ in marks.values() if origin in ("typed", "paste")),)
+    assert json.loads(con.execute("SELECT data FROM steps WHERE episode_id = ? AND origin = 'paste' LIMIT 1",
+                                  [new_id]).fetchone()[0])["origin"] == "paste"
+
+    shares = con.execute("SELECT s.origin, s.chars, s.share FROM (SELECT unnest(inserted_by_origin) AS s "
+                         "FROM episodes WHERE episode_id = ?) ORDER BY 1", [new_id]).fetchall()
+    total = sum(inserted.values())
+    assert [(origin, chars) for origin, chars, _ in shares] == sorted(inserted.items())
+    assert all(abs(share - inserted[origin] / total) < 1e-12 for origin, _, share in shares)
+    old = con.execute("SELECT s.origin, s.share FROM (SELECT unnest(inserted_by_origin) AS s FROM episodes "
+                      "WHERE episode_id = ?)", [old_id]).fetchall()
+    assert old == [("unknown", 1.0)]

@@ -1,0 +1,169 @@
+"""Whose work an edit is, from the evidence proxy mode sees (lsp_bridge/origins.py), in process: the real
+traffic reader, capture and recorder in front of a collector connection that keeps what it is sent."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lsp_bridge.capture import Capture
+from lsp_bridge.origins import ORIGIN_WAIT_MS
+from lsp_bridge.recorder import Recorder
+from lsp_bridge.traffic import Traffic
+from lsp_bridge.workspaces import Workspaces
+from tests.unit.lsp_bridge.test_observe import Collected
+from tests.unit.lsp_bridge.test_traffic import message
+from tests.waiting import wait_for
+
+TEXT = "import os\nvalue = os.pa\nprint( value )\n"
+
+
+@pytest.fixture
+def proxied(tmp_path: Path) -> Iterator[tuple[Traffic, Collected, str]]:
+    root = tmp_path.resolve()
+    collected = Collected()
+    recorder = Recorder(lambda: collected)
+    recorder.start()
+    traffic = Traffic(Capture(recorder, Workspaces(lambda p: root if root in (p, *p.parents) else None)),
+                      server_name="server")
+    uri = (root / "a.py").as_uri()
+    message(traffic, "editor", {"id": 1, "method": "initialize", "params": {"rootUri": root.as_uri(),
+                                                                             "capabilities": {}}})
+    message(traffic, "server", {"id": 1, "result": {"capabilities": {}}})
+    message(traffic, "editor", {"method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "python", "version": 1, "text": TEXT}}})
+    try:
+        yield traffic, collected, uri
+    finally:
+        recorder.flush()
+
+
+def rng(sl: int, sc: int, el: int, ec: int) -> dict[str, Any]:
+    return {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}
+
+
+def change(traffic: Traffic, uri: str, version: int, *changes: tuple[dict[str, Any] | None, str]) -> None:
+    message(traffic, "editor", {"method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": uri, "version": version},
+        "contentChanges": [{"text": text} if where is None else {"range": where, "text": text}
+                           for where, text in changes]}})
+
+
+def ask(traffic: Traffic, key: int, method: str, params: dict[str, Any], result: Any) -> None:
+    message(traffic, "editor", {"id": key, "method": method, "params": params})
+    message(traffic, "server", {"id": key, "result": result})
+
+
+def completion(traffic: Traffic, uri: str, items: list[dict[str, Any]], key: int = 10) -> None:
+    ask(traffic, key, "textDocument/completion", {"textDocument": {"uri": uri},
+                                                  "position": {"line": 1, "character": 13}}, {"items": items})
+
+
+def origins(collected: Collected, count: int) -> list[tuple[Any, Any]]:
+    wait_for(lambda: collected.kinds().count("edit") >= count, what=f"{count} edits")
+    return [(s.get("origin"), s.get("origin_detail")) for s in collected.steps if s["kind"] == "edit"]
+
+
+PATH_ITEM = {"label": "path", "textEdit": {"range": rng(1, 11, 1, 13), "newText": "path"}}
+
+
+def test_an_accepted_completion_item_is_its_edit(proxied: tuple[Traffic, Collected, str]) -> None:
+    traffic, collected, uri = proxied
+    pardir = {"label": "pardir", "textEdit": {"range": rng(1, 11, 1, 13), "newText": "pardir"}}
+    completion(traffic, uri, [pardir, PATH_ITEM])
+    change(traffic, uri, 2, (rng(1, 11, 1, 13), "path"))
+    assert origins(collected, 1) == [("completion", "lsp:textDocument/completion")]
+
+
+def test_typing_after_a_completion_list_is_not_a_completion(proxied: tuple[Traffic, Collected, str]) -> None:
+    traffic, collected, uri = proxied
+    completion(traffic, uri, [PATH_ITEM, {"label": "pathsep", "insertText": "pathsep"}])
+    change(traffic, uri, 2, (rng(1, 13, 1, 13), "t"))  # "os.pat": a keystroke, no item's edit
+    change(traffic, uri, 3, (rng(1, 14, 1, 14), "h"))  # "os.path": what the item makes, typed
+    assert origins(collected, 2) == [(None, None), (None, None)]
+
+
+def test_an_item_without_a_text_edit_replaces_the_word_or_inserts_its_tail(
+        proxied: tuple[Traffic, Collected, str]) -> None:
+    traffic, collected, uri = proxied
+    completion(traffic, uri, [{"label": "pathsep", "insertText": "pathsep"}])
+    change(traffic, uri, 2, (rng(1, 11, 1, 13), "pathsep"))  # VS Code: the word up to the caret replaced
+    completion(traffic, uri, [{"label": "pathsep()", "insertText": "pathsep()"}], key=11)
+    change(traffic, uri, 3, (rng(1, 18, 1, 18), "()"))  # Neovim's diff: the tail at the caret
+    assert origins(collected, 2) == [("completion", "lsp:textDocument/completion"),
+                                     ("completion", "lsp:textDocument/completion tail")]
+
+
+def test_a_resolved_item_with_an_import_matches_as_resolved(proxied: tuple[Traffic, Collected, str]) -> None:
+    traffic, collected, uri = proxied
+    completion(traffic, uri, [{"label": "path", "insertText": "path"}])
+    ask(traffic, 12, "completionItem/resolve", {"label": "path"}, {
+        "label": "path", "textEdit": {"range": rng(1, 11, 1, 13), "newText": "path"},
+        "additionalTextEdits": [{"range": rng(0, 9, 0, 9), "newText": ", sys"}]})
+    change(traffic, uri, 2, (rng(1, 11, 1, 13), "path"), (rng(0, 9, 0, 9), ", sys"))
+    assert origins(collected, 1) == [("completion", "lsp:completionItem/resolve")]
+
+
+FORMATTED = "import os\nvalue = os.pa\nprint(value)\n"
+
+
+@pytest.mark.parametrize("applied", [
+    [(rng(0, 0, 3, 0), FORMATTED)],  # the server's edit as it is
+    [(rng(2, 12, 2, 13), ""), (rng(2, 6, 2, 7), "")],  # an editor's smaller diff, from the end
+])
+def test_a_formatting_answer_applied_is_format(proxied: tuple[Traffic, Collected, str],
+                                               applied: list[tuple[dict[str, Any], str]]) -> None:
+    traffic, collected, uri = proxied
+    ask(traffic, 20, "textDocument/formatting", {"textDocument": {"uri": uri}, "options": {}},
+        [{"range": rng(0, 0, 3, 0), "newText": FORMATTED}])
+    change(traffic, uri, 2, *applied)
+    assert origins(collected, 1) == [("format", "lsp:textDocument/formatting")]
+    assert traffic.capture.docs[uri].text == FORMATTED
+
+
+def test_a_formatting_answer_not_applied_labels_nothing(proxied: tuple[Traffic, Collected, str]) -> None:
+    traffic, collected, uri = proxied
+    ask(traffic, 20, "textDocument/rangeFormatting", {"textDocument": {"uri": uri}, "options": {}},
+        [{"range": rng(2, 6, 2, 7), "newText": ""}])
+    change(traffic, uri, 2, (rng(2, 0, 2, 0), "#"))  # something else first: the answer is stale
+    change(traffic, uri, 3, (rng(2, 7, 2, 8), ""))
+    assert origins(collected, 2) == [(None, None), (None, None)]
+
+
+def test_a_rename_and_an_applied_workspace_edit(proxied: tuple[Traffic, Collected, str]) -> None:
+    traffic, collected, uri = proxied
+    ask(traffic, 30, "textDocument/rename", {"textDocument": {"uri": uri}, "newName": "v"}, {
+        "documentChanges": [{"textDocument": {"uri": uri, "version": 1},
+                             "edits": [{"range": rng(1, 0, 1, 5), "newText": "v"},
+                                       {"range": rng(2, 7, 2, 12), "newText": "v"}]}]})
+    change(traffic, uri, 2, (rng(2, 7, 2, 12), "v"), (rng(1, 0, 1, 5), "v"))
+    message(traffic, "server", {"id": 5, "method": "workspace/applyEdit", "params": {
+        "edit": {"changes": {uri: [{"range": rng(0, 0, 0, 0), "newText": "# top\n"}]}}}})
+    change(traffic, uri, 3, (rng(0, 0, 0, 0), "# top\n"))
+    message(traffic, "editor", {"id": 5, "result": {"applied": True}})
+    assert origins(collected, 2) == [("rename", "lsp:textDocument/rename"),
+                                     ("code_action", "lsp:workspace/applyEdit")]
+
+
+def test_the_editors_word_before_or_after_its_change(proxied: tuple[Traffic, Collected, str]) -> None:
+    traffic, collected, uri = proxied
+
+    def said(version: int, origin: str, detail: str) -> None:
+        message(traffic, "editor", {"method": "codetape/origin", "params": {
+            "uri": uri, "version": version, "origin": origin, "detail": detail}})
+
+    said(2, "paste", "test:paste before")
+    change(traffic, uri, 2, (rng(3, 0, 3, 0), "x = 1\n"))
+    change(traffic, uri, 3, (rng(4, 0, 4, 0), "y"))
+    said(3, "ai_completion", "test:accepted after")  # comes after its change, within the wait
+    said(4, "typed", "bad detail")  # refused: not `<where>:<what>`
+    change(traffic, uri, 4, (rng(4, 1, 4, 1), "z"))
+    change(traffic, uri, 5, (rng(4, 2, 4, 2), "w"))
+    time.sleep(ORIGIN_WAIT_MS / 1000 + 0.2)
+    said(5, "typed", "test:too late")  # the change went on its way without it
+    assert origins(collected, 4) == [("paste", "test:paste before"), ("ai_completion", "test:accepted after"),
+                                     (None, None), (None, None)]
