@@ -61,7 +61,7 @@ def zed(config: dict[str, Any]) -> list[str]:
 
 def sublime(config: dict[str, Any]) -> list[str]:
     client = config["clients"]["codetape"]
-    assert client["enabled"] is True and client["selector"] == "source.python"
+    assert client["enabled"] is True and client["selector"] == "source | text"  # every file type
     return list(client["command"])
 
 
