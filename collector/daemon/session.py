@@ -45,6 +45,7 @@ from schemas.common import PositionEncoding
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 
 log = logging.getLogger("codetape.collector")
+LEAVING_MS = 2 * HOLD_MS  # a connection's documents stay open this long after it is gone (`release`)
 _ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 _NOTHING = WorkspaceSettings(channels=[])  # the policy until the settings were read (nothing is admitted)
 _Stat = tuple[int, int, int, int, int, int] | None
@@ -256,15 +257,18 @@ class Session:
 
     def release(self, owner: object) -> None:
         """A connection is gone (its bridge exited or lost the collector): the documents it had open are
-        closed for it, so no later episode carries them on its account: after HOLD_MS, so that the file
+        closed for it, so no later episode carries them on its account: after LEAVING_MS, so that the file
         watcher's view of a buffer written without a save step (issue 27, item 8) is still that save."""
-        with self._lock:  # HOLD_MS later: the file watcher may not have seen its last buffers written yet,
-            self._leaving.append((self._clock() + HOLD_MS, owner))  # which are saves it never said
+        with self._lock:  # later: the file watcher may not have seen its last buffers written yet, which
+            self._leaving.append((self._clock() + LEAVING_MS, owner))  # are saves it never said
 
     def _let_go(self, now: int, *, everything: bool = False) -> None:
-        """Close the documents of the connections gone HOLD_MS ago (all of them with `everything`)."""
+        """Close the documents of the connections gone LEAVING_MS ago (all of them with `everything`), once
+        the file changes held until then are recorded against them."""
         while self._leaving and (everything or self._leaving[0][0] <= now):
             _, owner = self._leaving.popleft()
+            for at_ms, step in self._held.due(now, everything=True):  # seen before its documents close
+                self._append(at_ms, step)
             closed = self._open_docs.release(owner)
             if closed:
                 log.info("%s: a connection closed: %d documents it had open are closed", self.root, closed)
