@@ -93,3 +93,18 @@ def versions_out_of_order(recorded: Recorded) -> dict[str, list[int]]:
             versions.setdefault(step.path, []).append(step.version)
     return {path: seen for path, seen in versions.items()
             if any(later < earlier for earlier, later in itertools.pairwise(seen))}
+
+
+# The checks every editor's session passes: each module imports them, and its own `recorded` fixture
+# (one session per module) is what they check.
+
+def test_every_save_reconstructs_byte_exact(recorded: Recorded) -> None:
+    expect(save_problems(recorded), "the saves")
+
+
+def test_the_episode_checks_out_byte_exact(recorded: Recorded, tmp_path: Path) -> None:
+    expect(checkout_problems(recorded, tmp_path / "checkout"), "the checkout")
+
+
+def test_the_episode_verifies(recorded: Recorded) -> None:
+    expect(verify_problem(recorded), "codetape verify")

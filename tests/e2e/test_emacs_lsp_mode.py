@@ -17,13 +17,13 @@ import pytest
 from collector.home import Home
 from schemas.steps import DiagnosticsStep, GapStep
 from tests.e2e.conftest import environment, opted_in_repository, running_collector, seal
-from tests.e2e.editor_session import (
+from tests.e2e.editor_session import (  # the checks every editor's session passes
     VENV_BIN,
     Recorded,
-    checkout_problems,
     expect,
     save_problems,
-    verify_problem,
+    test_the_episode_checks_out_byte_exact,  # noqa: F401
+    test_the_episode_verifies,  # noqa: F401
 )
 from tests.integration.collector_harness import wait_recorded
 from tests.waiting import wait_for
@@ -162,10 +162,6 @@ def test_lsp_mode_every_save_reconstructs_byte_exact(recorded: Recorded) -> None
     expect(save_problems(bridged), "the saves")
 
 
-def test_lsp_mode_episode_checks_out_byte_exact(recorded: Recorded, tmp_path: Path) -> None:
-    expect(checkout_problems(recorded, tmp_path / "checkout"), "the checkout")
-
-
 def test_lsp_modes_code_point_columns_are_found_out_at_the_first_save(recorded: Recorded) -> None:
     """lsp-mode negotiates utf-16 and counts columns in code points: the first save after an emoji resyncs
     and says so, and the later edits are read as it counts (issue 27, item 3)."""
@@ -173,10 +169,6 @@ def test_lsp_modes_code_point_columns_are_found_out_at_the_first_save(recorded: 
                if isinstance(step, GapStep) and step.reason == "resync"]
     assert resyncs and "counts columns in utf-32 though it negotiated utf-16" in resyncs[0].detail
     assert len(resyncs) == 1, [step.detail for step in resyncs]
-
-
-def test_lsp_mode_episode_verifies(recorded: Recorded) -> None:
-    expect(verify_problem(recorded), "codetape verify")
 
 
 def test_lsp_mode_records_pylsp_diagnostics_through_the_proxy(recorded: Recorded) -> None:

@@ -19,13 +19,12 @@ from collector.home import Home
 from editor_extensions.helix.generate import generate
 from schemas.steps import DiagnosticsStep
 from tests.e2e.conftest import environment, opted_in_repository, running_collector, seal
-from tests.e2e.editor_session import (
+from tests.e2e.editor_session import (  # the checks every editor's session passes
     VENV_BIN,
     Recorded,
-    checkout_problems,
-    expect,
-    save_problems,
-    verify_problem,
+    test_every_save_reconstructs_byte_exact,  # noqa: F401
+    test_the_episode_checks_out_byte_exact,  # noqa: F401
+    test_the_episode_verifies,  # noqa: F401
     versions_out_of_order,
 )
 from tests.integration.collector_harness import wait_recorded
@@ -180,22 +179,10 @@ def test_helix_typed_what_the_session_meant(recorded: Recorded) -> None:
     assert header.client is not None and header.client.name == "helix"
 
 
-def test_helix_every_save_reconstructs_byte_exact(recorded: Recorded) -> None:
-    expect(save_problems(recorded), "the saves")
-
-
-def test_helix_episode_checks_out_byte_exact(recorded: Recorded, tmp_path: Path) -> None:
-    expect(checkout_problems(recorded, tmp_path / "checkout"), "the checkout")
-
-
 def test_helix_changes_are_recorded_in_version_order(recorded: Recorded) -> None:
     """Helix sends didChange out of version order (one task per notification): the bridge applies them
     in order (issue 27, item 1)."""
     assert versions_out_of_order(recorded) == {}
-
-
-def test_helix_episode_verifies(recorded: Recorded) -> None:
-    expect(verify_problem(recorded), "codetape verify")
 
 
 def test_helix_records_pylsp_diagnostics_through_the_proxy(recorded: Recorded) -> None:

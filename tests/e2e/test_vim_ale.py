@@ -18,13 +18,12 @@ from collector.home import Home
 from collector.reconstruct.workspace import step_texts
 from schemas.steps import DiagnosticsStep
 from tests.e2e.conftest import environment, opted_in_repository, running_collector, seal
-from tests.e2e.editor_session import (
+from tests.e2e.editor_session import (  # the checks every editor's session passes
     VENV_BIN,
     Recorded,
-    checkout_problems,
-    expect,
-    save_problems,
-    verify_problem,
+    test_every_save_reconstructs_byte_exact,  # noqa: F401
+    test_the_episode_checks_out_byte_exact,  # noqa: F401
+    test_the_episode_verifies,  # noqa: F401
 )
 from tests.integration.collector_harness import wait_recorded
 from tests.integration.terminal import Terminal
@@ -152,23 +151,11 @@ def test_vim_typed_what_the_session_meant(recorded: Recorded) -> None:
     assert notes.read_text(encoding="utf-8") == "notes: héllo 中 😀 bye\n"
 
 
-def test_vim_every_save_reconstructs_byte_exact(recorded: Recorded) -> None:
-    expect(save_problems(recorded), "the saves")
-
-
-def test_vim_episode_checks_out_byte_exact(recorded: Recorded, tmp_path: Path) -> None:
-    expect(checkout_problems(recorded, tmp_path / "checkout"), "the checkout")
-
-
 def test_ales_literal_backslash_n_never_reaches_the_episode(recorded: Recorded) -> None:
     """ALE's didSave text joins lines with a literal backslash-n: the bridge sees it disagree with both its
     copy and the file on disk, and ignores it (issue 27, item 3)."""
     texts = [text for step in recorded.episode.steps() for text in step_texts(step)]
     assert texts and not any("\\n" in text for text in texts)
-
-
-def test_vim_episode_verifies(recorded: Recorded) -> None:
-    expect(verify_problem(recorded), "codetape verify")
 
 
 def test_vim_records_pylsp_diagnostics_through_the_proxy(recorded: Recorded) -> None:
