@@ -346,11 +346,15 @@ class Capture:
     def _saved(self, doc: TrackedDocument, text: str | None, at: int) -> tuple[str | None, str]:
         """What the save wrote (None: cannot tell) and, when the copy drifted from it, why.
 
-        The file on disk as the save left it is the truth when it can be read (not written since: lsp-mode
-        saved three times within 20 ms while proxy mode's translator read the first save's file); a save
-        text that disagrees with both it and the copy is the odd one out (ALE's literal backslash-n).
-        Otherwise the save's own text is the editor's word on that save."""
+        The save's own text is the editor's word on that save, unless it is the copy with its line breaks
+        spelt `\\n` (ALE's join), or the copy and the file on disk agree on another (the odd one out). A save
+        without text is checked against the file on disk, unless that was written after the save arrived."""
         tracked = None if doc.stale else doc.text
+        if text is not None and tracked is not None and "\n" in tracked and \
+                text == tracked.replace("\n", "\\n"):
+            log.warning("codetape: the editor's save text for %s has its line breaks written as backslash-n "
+                        "(ALE's): the edits' text is kept", doc.path)  # (ALE may send it before Vim wrote)
+            text = tracked
         if text is not None and text == tracked:
             return tracked, ""
         disk = self._disk_text(doc, at) if text is None or tracked is not None else None
@@ -359,9 +363,8 @@ class Capture:
                 log.warning("codetape: the editor's save text for %s differs from both its edits and the "
                             "file on disk: ignored", doc.path)
             return tracked, ""
-        if text is not None and disk is not None and disk != text:  # all three differ: what is on disk
-            truth, what = disk, "the file on disk after the save (the editor's save text differs from it too)"
-        elif text is not None:
+        if text is not None:  # (the disk may already hold a later save: its mtime, from the kernel's
+            # coarse clock, cannot tell within milliseconds; lsp-mode saved three times within 20 ms)
             truth, what = text, "the editor's save text"
         elif disk is not None:
             truth, what = disk, "the file on disk after the save"

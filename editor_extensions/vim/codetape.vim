@@ -3,6 +3,9 @@
 " recorded with the edits and saves. Every other file type: the bridge as one more ALE language server,
 " observing (edits and saves). ALE sends a document's full text when it lints (on changes in normal mode,
 " on leaving insert mode, on save), so edits are recorded at that grain, not per keystroke.
+" Advised: `set hidden`. Without it `:e other` unloads the buffer, and an ALE lint still under way then
+" sends that document as empty (seen under load): the episode would hold what ALE said, an empty file,
+" until its next save.
 
 packadd! ale  " Debian's vim-ale is an optional package; drop this line if ALE is loaded another way
 

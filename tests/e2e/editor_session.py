@@ -34,8 +34,14 @@ class Recorded:
     disk: dict[str, list[bytes]] = field(default_factory=dict)
 
 
-def save_problems(recorded: Recorded) -> list[str]:
-    """Where a save of the episode is not the file that was on disk then (or fails its own hash)."""
+def save_problems(recorded: Recorded, *, lint_saves: bool = False) -> list[str]:
+    """Where a save of the episode is not the file that was on disk then (or fails its own hash).
+
+    `lint_saves`: the editor also sends didSave without writing (ALE does, to have servers lint), so the
+    episode may hold more saves than writes: each write must be a save's text, in order, and every save
+    must hold its hash."""
+    if lint_saves:
+        return _writes_among_saves(recorded)
     problems: list[str] = []
     seen: dict[str, int] = {}
     encoding = recorded.episode.header.position_encoding
@@ -55,6 +61,24 @@ def save_problems(recorded: Recorded) -> list[str]:
     for path, disk in recorded.disk.items():
         if seen.get(path, 0) != len(disk):
             problems.append(f"{path}: {seen.get(path, 0)} save steps for {len(disk)} saves")
+    return problems
+
+
+def _writes_among_saves(recorded: Recorded) -> list[str]:
+    problems: list[str] = []
+    texts: dict[str, list[bytes]] = {}
+    encoding = recorded.episode.header.position_encoding
+    for index, step, workspace in replay(encoding, recorded.episode.steps()):
+        if isinstance(step, SaveStep) and step.path in recorded.disk:
+            if (mismatch := workspace.save_mismatch(step)) is not None:
+                problems.append(f"step {index} (a save of {step.path}): {mismatch}")
+            texts.setdefault(step.path, []).append((workspace.text(step.path) or "").encode("utf-8"))
+    for path, writes in recorded.disk.items():
+        saved = iter(texts.get(path, []))
+        missing = [number for number, write in enumerate(writes, 1) if not any(s == write for s in saved)]
+        if missing:
+            problems.append(f"{path}: the writes {missing} are no save's text, in order (saves: "
+                            f"{texts.get(path, [])!r}, writes: {writes!r})")
     return problems
 
 

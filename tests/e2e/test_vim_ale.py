@@ -18,10 +18,11 @@ from collector.home import Home
 from collector.reconstruct.workspace import step_texts
 from schemas.steps import DiagnosticsStep
 from tests.e2e.conftest import environment, opted_in_repository, running_collector, seal
-from tests.e2e.editor_session import (  # the checks every editor's session passes
+from tests.e2e.editor_session import (  # and the checks every editor's session passes
     VENV_BIN,
     Recorded,
-    test_every_save_reconstructs_byte_exact,  # noqa: F401
+    expect,
+    save_problems,
     test_the_episode_checks_out_byte_exact,  # noqa: F401
     test_the_episode_verifies,  # noqa: F401
 )
@@ -35,6 +36,7 @@ SHIPPED = ROOT / "editor_extensions" / "vim" / "codetape.vim"
 VIMRC = """set nocompatible
 filetype plugin indent on
 set noswapfile nobackup nowritebackup laststatus=2 statusline=%%f%%m
+set hidden  " as codetape.vim advises: ALE sends a buffer unloaded mid-lint as empty
 source %s
 """
 
@@ -149,6 +151,11 @@ def test_vim_typed_what_the_session_meant(recorded: Recorded) -> None:
     assert recorded.disk["app.py"][0] == 'import os\nname = "café 中文 😀 done"\n'.encode()
     assert new.read_text(encoding="utf-8") == 'print("新 ✨")\n'
     assert notes.read_text(encoding="utf-8") == "notes: héllo 中 😀 bye\n"
+
+
+def test_vim_every_write_is_a_save_that_reconstructs_byte_exact(recorded: Recorded) -> None:
+    """ALE also sends didSave when it lints, without a write: each write is a save's text, in order."""
+    expect(save_problems(recorded, lint_saves=True), "the saves")
 
 
 def test_ales_literal_backslash_n_never_reaches_the_episode(recorded: Recorded) -> None:
