@@ -3,7 +3,6 @@ traffic reader, capture and recorder in front of a collector connection that kee
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,6 @@ from typing import Any
 import pytest
 
 from lsp_bridge.capture import Capture
-from lsp_bridge.origins import ORIGIN_WAIT_MS
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.traffic import Traffic
 from lsp_bridge.workspaces import Workspaces
@@ -163,7 +161,7 @@ def test_the_editors_word_before_or_after_its_change(proxied: tuple[Traffic, Col
     said(4, "typed", "bad detail")  # refused: not `<where>:<what>`
     change(traffic, uri, 4, (rng(4, 1, 4, 1), "z"))
     change(traffic, uri, 5, (rng(4, 2, 4, 2), "w"))
-    time.sleep(ORIGIN_WAIT_MS / 1000 + 0.2)
+    handed = origins(collected, 4)  # held up to ORIGIN_WAIT_MS for a word after them, then handed over
     said(5, "typed", "test:too late")  # the change went on its way without it
-    assert origins(collected, 4) == [("paste", "test:paste before"), ("ai_completion", "test:accepted after"),
-                                     (None, None), (None, None)]
+    assert handed == origins(collected, 4) == [
+        ("paste", "test:paste before"), ("ai_completion", "test:accepted after"), (None, None), (None, None)]
