@@ -14,12 +14,16 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from collector.episode import Episode
+from collector.home import Home
 from collector.reconstruct.workspace import replay
 from schemas.steps import EditStep, SaveStep
+from tests.integration.collector_harness import wait_recorded
+from tests.integration.terminal import Terminal
 
 VENV_BIN = Path(sys.executable).parent  # `codetape` and `pylsp` of this checkout's virtualenv
 
@@ -32,6 +36,21 @@ class Recorded:
     env: dict[str, str]
     episode: Episode
     disk: dict[str, list[bytes]] = field(default_factory=dict)
+
+
+class TerminalEditor:
+    """A terminal editor in a tmux window, typed into key by key, waited on by what its screen shows and
+    by what the collector has recorded."""
+
+    def __init__(self, term: Terminal, home: Home, workspace: Path, disk: dict[str, list[bytes]]) -> None:
+        self.term, self.home, self.workspace, self.disk = term, home, workspace, disk
+
+    def recorded(self, kind: str, relpath: str, count: int = 1) -> None:
+        """Wait until the collector has `count` steps of `kind` for `relpath`."""
+        def enough(steps: list[dict[str, Any]]) -> bool:
+            return sum(s["kind"] == kind and s.get("path") == relpath for s in steps) >= count
+
+        wait_recorded(self.home, self.workspace, enough, f"{count} {kind} steps of {relpath}")
 
 
 def save_problems(recorded: Recorded, *, lint_saves: bool = False) -> list[str]:

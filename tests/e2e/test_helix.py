@@ -22,12 +22,12 @@ from tests.e2e.conftest import environment, opted_in_repository, running_collect
 from tests.e2e.editor_session import (  # the checks every editor's session passes
     VENV_BIN,
     Recorded,
+    TerminalEditor,
     test_every_save_reconstructs_byte_exact,  # noqa: F401
     test_the_episode_checks_out_byte_exact,  # noqa: F401
     test_the_episode_verifies,  # noqa: F401
     versions_out_of_order,
 )
-from tests.integration.collector_harness import wait_recorded
 from tests.integration.terminal import Terminal
 from tests.waiting import wait_for
 
@@ -53,18 +53,8 @@ def status(screen: str) -> str:
     return next((line for line in reversed(lines) if " sel" in line), "")
 
 
-class Helix:
+class Helix(TerminalEditor):
     """Helix in a tmux window, typed into key by key, waited on by what its screen shows."""
-
-    def __init__(self, term: Terminal, home: Home, workspace: Path, disk: dict[str, list[bytes]]) -> None:
-        self.term, self.home, self.workspace, self.disk = term, home, workspace, disk
-
-    def recorded(self, kind: str, relpath: str, count: int = 1) -> None:
-        """Wait until the collector has `count` steps of `kind` for `relpath`."""
-        def enough(steps: list[dict[str, Any]]) -> bool:
-            return sum(s["kind"] == kind and s.get("path") == relpath for s in steps) >= count
-
-        wait_recorded(self.home, self.workspace, enough, f"{count} {kind} steps of {relpath}")
 
     def open(self, relpath: str) -> None:
         """`:o relpath`, and wait until the bridge has the buffer (typing before its server is up folds the

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,12 +20,12 @@ from tests.e2e.conftest import environment, opted_in_repository, running_collect
 from tests.e2e.editor_session import (  # and the checks every editor's session passes
     VENV_BIN,
     Recorded,
+    TerminalEditor,
     expect,
     save_problems,
     test_the_episode_checks_out_byte_exact,  # noqa: F401
     test_the_episode_verifies,  # noqa: F401
 )
-from tests.integration.collector_harness import wait_recorded
 from tests.integration.terminal import Terminal
 from tests.waiting import wait_for
 
@@ -41,18 +40,8 @@ source %s
 """
 
 
-class Vim:
+class Vim(TerminalEditor):
     """Vim in a tmux window, typed into key by key, waited on by what its screen shows."""
-
-    def __init__(self, term: Terminal, home: Home, workspace: Path, disk: dict[str, list[bytes]]) -> None:
-        self.term, self.home, self.workspace, self.disk = term, home, workspace, disk
-
-    def recorded(self, kind: str, relpath: str, count: int = 1) -> None:
-        """Wait until the collector has `count` steps of `kind` for `relpath`."""
-        def enough(steps: list[dict[str, Any]]) -> bool:
-            return sum(s["kind"] == kind and s.get("path") == relpath for s in steps) >= count
-
-        wait_recorded(self.home, self.workspace, enough, f"{count} {kind} steps of {relpath}")
 
     def type(self, text: str) -> None:
         self.term.keys("-l", text)
