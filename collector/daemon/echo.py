@@ -5,12 +5,18 @@ An editor's save reaches the collector twice: as the bridge's `save` step and, a
 same content. The second says nothing new and would store the whole file again. It is an echo when its
 hash is what the disk is known to hold now, or what a save of that path wrote within `window_ms` of it;
 older content coming back later (a checkout restoring it) is a real change and is kept.
+
+The other way round too: when the editor's own `save` comes later than the watcher's hold, the watcher's
+view was recorded as the save the editor had not said (`source` "files"); the editor's save of the same
+content, with nothing recorded on that path in between, says nothing new and is an echo as well.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from typing import Any
+
+from collector.sources.file_watcher import SOURCE as WATCHER
 
 RECENT = 8
 
@@ -20,10 +26,14 @@ class DiskEcho:
         self.window_ms = window_ms
         self._known: dict[str, str] = {}
         self._saves: dict[str, deque[tuple[str, int]]] = {}
+        self._unsaid: dict[str, str] = {}  # path -> hash of the watcher's save, the path's latest step
 
     def is_echo(self, step: dict[str, Any], at_ms: int) -> bool:
-        """True for a created/modified file_change whose content the disk is known to hold."""
+        """True for a created/modified file_change whose content the disk is known to hold, or an editor's
+        save repeating the watcher's save of the same content."""
         path, digest = step.get("path"), step.get("sha256")
+        if step.get("kind") == "save" and step.get("source") != WATCHER:
+            return isinstance(path, str) and digest is not None and self._unsaid.get(path) == digest
         if (step.get("kind") != "file_change" or step.get("change") not in ("created", "modified")
                 or not isinstance(path, str) or digest is None):
             return False
@@ -37,6 +47,9 @@ class DiskEcho:
         kind, path = step.get("kind"), step.get("path")
         if not isinstance(path, str):
             return
+        self._unsaid.pop(path, None)
+        if kind == "save" and step.get("source") == WATCHER and isinstance(step.get("sha256"), str):
+            self._unsaid[path] = step["sha256"]
         if kind == "save" and isinstance(step.get("sha256"), str):
             self._known[path] = step["sha256"]
             self._saves.setdefault(path, deque(maxlen=RECENT)).append((step["sha256"], at_ms))

@@ -44,3 +44,15 @@ def test_an_echo_released_after_a_later_save_is_still_an_echo_but_old_content_la
     echo.note({"kind": "save", "path": "x.py", "sha256": B}, 10_500)
     assert echo.is_echo(change("x.py", "modified", A), 10_020)  # the first save, seen by the watcher
     assert not echo.is_echo(change("x.py", "modified", A), 60_000)  # content A restored a minute later
+
+
+def test_an_editors_save_after_the_watchers_save_of_the_same_content_is_an_echo() -> None:
+    """The editor's save step came later than the watcher's hold: the watcher's view was recorded as the
+    save the editor had not said; the editor's own save of that content says nothing new."""
+    echo = DiskEcho()
+    editor = {"kind": "save", "source": "bridge", "path": "x.py", "sha256": A}
+    echo.note({"kind": "save", "source": "files", "path": "x.py", "sha256": A}, 0)
+    assert echo.is_echo(editor, 5000) and not echo.is_echo(editor | {"sha256": B}, 0)
+    assert not echo.is_echo(editor | {"path": "y.py"}, 0)
+    echo.note({"kind": "edit", "source": "bridge", "path": "x.py"}, 0)  # edited since: a save again
+    assert not echo.is_echo(editor, 0)
