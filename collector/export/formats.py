@@ -56,6 +56,9 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
            _per_episode("atif", "AtifExporter", ".atif.json"), ".atif.json"),
     Format("zeta", "<id>.zeta.jsonl: next-edit examples (events, input, output) as in Zed's zeta dataset",
            _per_episode("zeta", "ZetaExporter", ".zeta.jsonl"), ".zeta.jsonl"),
+    Format("agent-trace",
+           "<id>.agent-trace.jsonl: an Agent Trace 0.1 record per commit, who wrote which of its lines",
+           _per_episode("agent_trace", "AgentTraceExporter", ".agent-trace.jsonl"), ".agent-trace.jsonl"),
     Format("progsnap2", "one ProgSnap2 dataset: DatasetMetadata.csv, MainTable.csv, CodeStates/",
            _whole("progsnap2", "progsnap2")),
 )}

@@ -161,7 +161,7 @@ class Workspace:
             self._refuse_work(step)
         self.work += sum(map(len, texts))  # the documents built from the step's texts
         self._apply(step)
-        self._account(_paths(step))
+        self._account(step_paths(step))
 
     def _hold(self, step: Step) -> None:
         """apply() for a step that adds no text and changes no file (a diagnostics step): its checks."""
@@ -346,7 +346,7 @@ def step_texts(step: Step) -> list[str]:
             return []
 
 
-def _paths(step: Step) -> list[str]:
+def step_paths(step: Step) -> list[str]:
     """Every path a step can change."""
     match step:
         case EditStep() | OpenStep() | SaveStep() | CloseStep():

@@ -1,0 +1,82 @@
+"""`agent-trace`: `<episode id>.agent-trace.jsonl`, one Agent Trace record per commit made in the episode.
+
+Agent Trace (https://github.com/cursor/agent-trace, RFC 0.1, January 2026) says which lines of a revision
+a human, an AI, both (`mixed`) or someone unknown wrote. A record here, one JSON line per `git` commit
+step, in order:
+
+- `version` "0.1.0" (MAJOR.MINOR.PATCH, as the specification says since its "Schema version semver");
+- `id`: a UUID made from the episode's id and the commit's (the same export writes the same ids);
+- `timestamp`: when the commit step was recorded; `vcs`: git and the commit's SHA (left out when the step
+  has no full 40 or 64 digit SHA); `tool`: codetape and its version;
+- `files`: each file the commit touched (not deleted) with lines this episode's editor or an agent wrote,
+  as they stand in the workspace at the commit: one conversation per contributor, its ranges 1-based and
+  inclusive (authors.py says how each line gets its contributor from the edits' `origin`s);
+- `metadata["dev.codetape"]`: the episode id, the commit step's index (as `codetape cat` numbers it), and
+  which origins make which contributor.
+
+Line numbers are the working copy's at the commit: a commit of some of a file's changes (`git add -p`)
+has other lines than the workspace, and its ranges say where the lines were in the workspace then.
+Paths and line numbers only: no text of the files leaves the episode.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from collector.episode import Episode
+from collector.episode.lines import json_line
+from collector.export.allowance import Allowance, Writes
+from collector.export.authors import CONTRIBUTOR, Authors, Contributor, replayed
+from collector.export.per_episode import PerEpisode
+from collector.export.timestamps import utc_at
+from collector.reconstruct.workspace import Workspace
+from schemas.steps import GitStep
+
+VERSION = "0.1.0"
+NAMESPACE = uuid.UUID("5e4c0d1e-7a61-4c8e-9a3b-2f0c6d8e1b47")  # codetape's, for the records' ids
+FULL_SHA = (40, 64)
+
+
+class AgentTraceExporter(PerEpisode):
+
+    def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
+        header = episode.header
+        workspace = Workspace(header.position_encoding, limit=episode.limits.files)
+        records = 0
+        for index, step, authors in replayed(workspace, episode.steps()):
+            if isinstance(step, GitStep) and step.op == "commit":
+                record = trace_record(episode, index, step, authors)
+                out.write(json_line(record))
+                records += 1
+        return records
+
+
+def trace_record(episode: Episode, index: int, step: GitStep, authors: Authors) -> dict[str, object]:
+    header = episode.header
+    episode_id = str(header.episode_id)
+    record: dict[str, object] = {
+        "version": VERSION,
+        "id": str(uuid.uuid5(NAMESPACE, f"{episode_id}/{index}/{step.sha or ''}")),
+        "timestamp": utc_at(header, step.t_ms),
+    }
+    if step.sha is not None and len(step.sha) in FULL_SHA:
+        record["vcs"] = {"type": "git", "revision": step.sha}
+    record["tool"] = {"name": "codetape", "version": header.codetape_version}
+    record["files"] = [entry for entry in (_file(authors, stat.path) for stat in step.files
+                                           if stat.change != "D") if entry is not None]
+    origins: dict[str, list[str]] = {}
+    for origin, contributor in CONTRIBUTOR.items():
+        origins.setdefault(contributor, []).append(origin)
+    record["metadata"] = {"dev.codetape": {"episode_id": episode_id, "step": index,
+                                           "contributors": origins}}
+    return record
+
+
+def _file(authors: Authors, path: str) -> dict[str, object] | None:
+    by: dict[Contributor, list[dict[str, int]]] = {}
+    for contributor, first, last in authors.ranges(path):
+        by.setdefault(contributor, []).append({"start_line": first, "end_line": last})
+    if not by:
+        return None
+    return {"path": path, "conversations": [{"contributor": {"type": contributor}, "ranges": ranges}
+                                            for contributor, ranges in sorted(by.items())]}

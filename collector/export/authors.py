@@ -1,0 +1,153 @@
+"""Who wrote each line of each file, as an episode replays: the Agent Trace contributor of every line.
+
+Each line carries a contributor, or None for a line this episode's editor did not write (it was there
+when the file was first seen, or a program outside the editor wrote it):
+
+- an edit makes the lines it inserts its origin's contributor (`CONTRIBUTOR`); a line it only adds to
+  (typing on a line already there) merges the two: `human` and `ai` make `mixed`, and `unknown` with
+  either stays `unknown` (what the rest of the line is cannot be told);
+- a change of a whole file (an agent's write seen on disk, a resync, a checkout, a buffer reopened with
+  other text) gives the lines between what the old and the new text share at their start and end
+  (collector/text/linediff.py `between`, bounded) to `ai` when an agent claimed the write, else takes
+  their contributor away (None);
+- deleted lines take theirs with them.
+
+Lines are the replay's (LSP's: a CR alone ends one too), the last one without a line break included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Literal
+
+import msgspec
+
+from collector.reconstruct.workspace import Workspace, step_paths
+from collector.text.linediff import between
+from collector.text.positions import split_lines
+from schemas.steps import EditStep, FileChangeStep, Step
+
+Contributor = Literal["human", "ai", "mixed", "unknown"]
+Label = Contributor | None
+
+CONTRIBUTOR: dict[str, Contributor] = {
+    "typed": "human", "paste": "human", "cut": "human", "completion": "human", "snippet": "human",
+    "code_action": "human", "rename": "human", "format": "human",
+    "ai_completion": "ai", "agent": "ai",
+    "undo": "unknown", "redo": "unknown", "unknown": "unknown",  # (undo and redo put back text of anyone's)
+}
+_FAR = 1 << 62  # a column past any line's end: Document.position clamps it to the end
+
+
+def merge(*labels: Label) -> Label:
+    """One line's contributor when several wrote on it."""
+    found = {label for label in labels if label is not None}
+    if len(found) <= 1:
+        return next(iter(found), None)
+    return "mixed" if found <= {"human", "ai", "mixed"} else "unknown"
+
+
+class Authors:
+    """Replays an episode's steps (`apply`, in place of Workspace.apply) keeping every line's contributor."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.lines: dict[str, list[Label]] = {}
+
+    def apply(self, step: Step) -> None:
+        if type(step) is EditStep:
+            self._edit(step)
+            return
+        paths = step_paths(step)
+        before = {path: self.workspace.text(path) for path in paths}
+        self.workspace.apply(step)
+        if type(step) is FileChangeStep and step.new_path is not None:
+            moved = self.lines.pop(step.path, None)
+            if moved is not None:
+                self.lines[step.new_path] = moved
+            return
+        written: Label = "ai" if type(step) is FileChangeStep and step.origin == "agent" else None
+        for path in paths:
+            self._rewritten(path, before[path], self.workspace.text(path), written)
+
+    def ranges(self, path: str) -> Iterator[tuple[Contributor, int, int]]:
+        """(contributor, first line, last line), 1-based, of each run of lines one contributor wrote."""
+        labels = self.lines.get(path, [])
+        text = self.workspace.text(path)
+        count = len(labels) - (1 if text is not None and labels and split_lines(text)[-1] == "" else 0)
+        start = 0
+        for index in range(1, count + 1):
+            if index == count or labels[index] != labels[start]:
+                label = labels[start]
+                if label is not None:
+                    yield label, start + 1, index
+                start = index
+
+    def _edit(self, step: EditStep) -> None:
+        label: Label = CONTRIBUTOR.get(step.origin or "unknown", "unknown")
+        doc = self.workspace.buffers.get(step.path)
+        if doc is not None and len(step.changes) > 1:  # each change against the text the one before left
+            for change in step.changes:
+                self._edit(msgspec.structs.replace(step, changes=[change]))
+            return
+        change = step.changes[0]
+        if doc is None or change.range is None:  # (a closed file's edit: the workspace refuses it)
+            before = None if doc is None else self.workspace.read(doc)
+            self.workspace.apply(step)
+            self._rewritten(step.path, before, self.workspace.text(step.path), label)
+            return
+        labels = self._labels(step.path, doc.line_count)
+        first, first_col = doc.position(change.range.start.line, change.range.start.character)
+        last, last_col = doc.position(change.range.end.line, change.range.end.character)
+        ends = last_col >= doc.position(last, _FAR)[1]  # nothing of the last line is left after the range
+        prefix = labels[first] if first_col > 0 else None
+        suffix = None if ends else labels[last]
+        new = split_lines(change.text)
+        if len(new) == 1:
+            made = [merge(prefix, label if change.text else None, suffix)]
+        else:
+            made = [merge(prefix, label) if new[0].rstrip("\r\n") or first_col == 0 else prefix]
+            made += [label] * (len(new) - 2)
+            made.append(merge(suffix, label if new[-1] or ends else None))
+        self.workspace.apply(step)
+        labels[first:last + 1] = made
+        if len(labels) != doc.line_count:  # (what it cannot follow, e.g. a clamp it did not foresee)
+            self.lines[step.path] = [None] * doc.line_count
+
+    def _labels(self, path: str, count: int) -> list[Label]:
+        labels = self.lines.get(path)
+        if labels is None or len(labels) != count:
+            labels = self.lines[path] = [None] * count
+        return labels
+
+    def _rewritten(self, path: str, before: str | None, after: str | None, written: Label) -> None:
+        if after is None:
+            self.lines.pop(path, None)
+            return
+        if before is None:
+            self.lines[path] = [written] * len(split_lines(after))
+            return
+        labels = self.lines.get(path)
+        if labels is None or len(labels) != len(split_lines(before)):
+            labels = self.lines[path] = [None] * len(split_lines(before))
+        if before == after:
+            return
+        start, old_end, new_end = between(before, after)
+        first = len(split_lines(before[:start])) - 1
+        labels[first:first + _count(before[start:old_end], old_end == len(before))] = \
+            [written] * _count(after[start:new_end], new_end == len(after))
+        if len(labels) != len(split_lines(after)):
+            self.lines[path] = [None] * len(split_lines(after))
+
+
+def _count(region: str, at_end: bool) -> int:
+    """The lines a region of whole lines holds (at the text's end, its last may have no line break)."""
+    return len(split_lines(region)) - 1 + (1 if at_end and region and region[-1] not in "\r\n" else 0)
+
+
+def replayed(workspace: Workspace, steps: Iterable[Step]) -> Iterator[tuple[int, Step, Authors]]:
+    """(index, step, the lines' contributors after it) for every step."""
+    authors = Authors(workspace)
+    for index, step in enumerate(steps):
+        authors.apply(step)
+        yield index, step, authors

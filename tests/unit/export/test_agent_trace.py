@@ -1,0 +1,140 @@
+"""Who wrote each line (collector/export/authors.py) and the Agent Trace records made of it, checked against
+the specification's record schema (tests/fixtures/agent-trace)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from collector.episode import open_episode, write_episode_file
+from collector.export.agent_trace import AgentTraceExporter
+from collector.export.authors import Authors, merge, replayed
+from collector.export.result import ExportResult
+from collector.reconstruct.workspace import Workspace
+from schemas import EpisodeHeader, Step, step_from_dict
+
+SCHEMA = json.loads((Path(__file__).parents[2] / "fixtures" / "agent-trace" / "trace-record.schema.json")
+                    .read_text(encoding="utf-8"))
+SHA = "a" * 40
+
+
+def step(kind: str, t_ms: int, **fields: Any) -> Step:
+    return step_from_dict({"kind": kind, "t_ms": t_ms, "source": "test", **fields})
+
+
+def edit(t_ms: int, line: int, col: int, end_line: int, end_col: int, text: str, origin: str | None,
+         path: str = "a.py") -> Step:
+    fields: dict[str, Any] = {"path": path, "changes": [{"range": {
+        "start": {"line": line, "character": col}, "end": {"line": end_line, "character": end_col}},
+        "text": text}]}
+    if origin is not None:
+        fields["origin"] = origin
+    return step("edit", t_ms, **fields)
+
+
+def authors(steps: list[Step]) -> Authors:
+    found = [authors for _, _, authors in replayed(Workspace("utf-16"), steps)]
+    return found[-1]
+
+
+def test_lines_take_the_contributor_of_what_wrote_them_and_typing_on_keeps_a_line_mixed() -> None:
+    found = authors([
+        step("open", 0, path="a.py", text="old = 0\n"),
+        edit(1, 1, 0, 1, 0, "typed = 1\n", "typed"),  # line 2, typed
+        edit(2, 2, 0, 2, 0, "def f():\n    return 2\n", "ai_completion"),  # lines 3-4, an AI's
+        edit(3, 3, 12, 3, 12, "  # checked", "typed"),  # a comment typed on the AI's line 4: mixed
+        edit(4, 1, 0, 1, 5, "TYPED", "paste"),  # a paste inside the typed line: still the human's
+        edit(5, 4, 0, 4, 0, "undone\n", "undo"),  # what an undo puts back: whose, it cannot tell
+    ])
+    assert list(found.ranges("a.py")) == [("human", 2, 2), ("ai", 3, 3), ("mixed", 4, 4), ("unknown", 5, 5)]
+
+
+def test_a_line_typed_after_an_ai_line_is_the_humans_and_a_line_moved_down_keeps_its_own() -> None:
+    found = authors([
+        step("open", 0, path="a.py", text="x = 1\ny = 2"),
+        edit(1, 0, 5, 0, 5, "  # ai", "ai_completion"),
+        edit(2, 0, 11, 0, 11, "\n", "typed"),  # Enter at the end of the AI's line
+        edit(3, 1, 0, 1, 0, "z = 3", "typed"),
+        edit(4, 0, 0, 0, 0, "import os\n", "agent"),  # inserted above: every line below moves down
+    ])
+    assert list(found.ranges("a.py")) == [("ai", 1, 2), ("human", 3, 3)]  # `y = 2` stays no one's
+    assert found.workspace.text("a.py") == "import os\nx = 1  # ai\nz = 3\ny = 2"
+
+
+def test_deleting_lines_takes_their_contributors_and_a_whole_file_write_relabels_only_what_changed() -> None:
+    found = authors([
+        step("open", 0, path="a.py", text="a\nb\nc\n"),
+        edit(1, 1, 0, 1, 1, "B", "ai_completion"),
+        edit(2, 2, 0, 2, 1, "C", "typed"),
+        edit(3, 0, 0, 1, 0, "", "cut"),  # line 1 cut: B and C move up
+        step("save", 4, path="a.py"),
+        step("close", 5, path="a.py"),
+        step("file_change", 6, path="a.py", change="modified", text="B\nC\nd\n", origin="agent",
+             origin_detail="claude-code:PostToolUse Write"),  # B, C as they were, d the agent's
+    ])
+    assert list(found.ranges("a.py")) == [("ai", 1, 1), ("human", 2, 2), ("ai", 3, 3)]
+
+
+def test_an_external_write_leaves_its_lines_no_ones_and_a_rename_keeps_them() -> None:
+    found = authors([
+        step("open", 0, path="a.py", text="a\n"),
+        edit(1, 1, 0, 1, 0, "b\n", "typed"),
+        step("save", 2, path="a.py"),
+        step("close", 2, path="a.py"),
+        step("file_change", 3, path="a.py", change="modified", text="a\nb\nformatted\n"),
+        step("file_change", 4, path="a.py", change="renamed", new_path="c.py"),
+    ])
+    assert list(found.ranges("c.py")) == [("human", 2, 2)] and list(found.ranges("a.py")) == []
+
+
+def test_contributors_merge_to_mixed_only_for_human_and_ai() -> None:
+    assert merge(None, "human") == "human" and merge("human", "ai") == "mixed"
+    assert merge("mixed", "human") == "mixed" and merge("unknown", "ai") == "unknown"
+    assert merge(None, None) is None
+
+
+@pytest.fixture
+def exported(tmp_path: Path, episode_header: EpisodeHeader) -> list[dict[str, Any]]:
+    steps = [
+        step("open", 0, path="a.py", text="base = 0\n"),
+        edit(10, 1, 0, 1, 0, "typed = 1\n", "typed"),
+        edit(20, 2, 0, 2, 0, "suggested = 2\n", "ai_completion"),
+        step("save", 30, path="a.py"),
+        step("file_change", 40, path="b.py", change="created", text="def g():\n    pass\n", origin="agent",
+             origin_detail="claude-code:PostToolUse Write"),
+        step("git", 50, op="commit", sha=SHA, message="first",
+             files=[{"path": "a.py", "added": 2}, {"path": "b.py", "added": 2, "change": "A"},
+                    {"path": "gone.py", "deleted": 3, "change": "D"}]),
+        edit(60, 0, 0, 0, 4, "BASE", "typed"),
+        step("git", 70, op="commit", sha="b" * 40, files=[{"path": "a.py", "added": 1, "deleted": 1}]),
+    ]
+    path = tmp_path / f"{episode_header.episode_id}.ctape"
+    write_episode_file(path, episode_header, steps)
+    result = ExportResult("agent-trace", tmp_path)
+    AgentTraceExporter(tmp_path, result, ".agent-trace.jsonl").add(open_episode(path))
+    assert result.records == 2 and result.files == 1
+    written = tmp_path / f"{episode_header.episode_id}.agent-trace.jsonl"
+    return [json.loads(line) for line in written.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_record_per_commit_valid_against_the_specifications_schema(exported: list[dict[str, Any]]) -> None:
+    for record in exported:
+        jsonschema.validate(record, SCHEMA)
+    first, second = exported
+    assert first["vcs"] == {"type": "git", "revision": SHA}
+    assert first["timestamp"] == "2026-01-02T03:04:05.050Z"
+    assert first["files"] == [
+        {"path": "a.py", "conversations": [
+            {"contributor": {"type": "ai"}, "ranges": [{"start_line": 3, "end_line": 3}]},
+            {"contributor": {"type": "human"}, "ranges": [{"start_line": 2, "end_line": 2}]}]},
+        {"path": "b.py", "conversations": [
+            {"contributor": {"type": "ai"}, "ranges": [{"start_line": 1, "end_line": 2}]}]}]
+    assert second["files"][0]["conversations"] == [
+        {"contributor": {"type": "ai"}, "ranges": [{"start_line": 3, "end_line": 3}]},
+        {"contributor": {"type": "human"}, "ranges": [{"start_line": 1, "end_line": 2}]}]
+    assert first["id"] != second["id"] and first["metadata"]["dev.codetape"]["step"] == 5
+    assert "ai_completion" in first["metadata"]["dev.codetape"]["contributors"]["ai"]
