@@ -32,6 +32,7 @@ from collector.dataset.exports import Exported, ExportItem, remove_exports
 from collector.dataset.known import Admission, load_known, table_rows
 from collector.dataset.local import LocalEngine, cores
 from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
+from collector.dataset.origins import OriginFilter
 from collector.dataset.output import Output, open_output
 from collector.dataset.sink import Progress, Sink, Tally, no_progress
 from collector.dataset.source import Entry, entries, locate, reader_for
@@ -63,6 +64,7 @@ class BuildOptions:
     source: str
     out: str
     trust: Trust | None = None
+    origins: OriginFilter | None = None  # --origin, --origin-share
     engine: EngineName = "local"
     workers: int = 0  # local engine: processes (0: one per core)
     ray_address: str | None = None  # ray engine: an existing cluster (None: a local Ray for this build)
@@ -123,7 +125,7 @@ class _Build:
 def _build(options: BuildOptions, source: Destination, out: Output, engine: Engine,
            progress: Progress) -> _Build:
     reader = reader_for(source)
-    manifest = _prepare(out, source, options.trust)
+    manifest = _prepare(out, source, options.trust, options.origins)
     number = len(manifest.builds) + 1
     known = load_known(out, manifest)
     listing = list(entries(reader))  # with revocations whose episode is gone: for find_withdrawn
@@ -136,7 +138,7 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     backfill = _built_entries(out, manifest, {item.sha256 for item in withdrawn}) if added else []
     removal = remove_rows(out, manifest, number, withdrawn, revocations.months)
     remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
-    context = Context(source, number, options.trust)
+    context = Context(source, number, options.trust, options.origins)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
         sink = Sink(out, number, Admission(known), tally, Path(scratch), progress)
         written = engine.rows(new, context, sink, out)
@@ -195,14 +197,16 @@ def _built_entries(out: Output, manifest: DatasetManifest, without: set[str]) ->
     return found
 
 
-def _prepare(out: Output, source: Destination, trust: Trust | None) -> DatasetManifest:
+def _prepare(out: Output, source: Destination, trust: Trust | None,
+             origins: OriginFilter | None) -> DatasetManifest:
     """The manifest of OUT (a new one for an empty OUT), checked against this build's inputs; files it does
     not name are deleted."""
     wanted = None if trust is None else trust.describe()
+    kept = None if origins is None else origins.describe()
     manifest = read_manifest(out)
     if manifest is None:
         _refuse_foreign(out)
-        manifest = DatasetManifest(source=source.url, trust=wanted)
+        manifest = DatasetManifest(source=source.url, trust=wanted, origins=kept)
         write_manifest(out, manifest)  # from now on, files it does not name are leftovers
         return manifest
     if manifest.source != source.url:
@@ -212,6 +216,10 @@ def _prepare(out: Output, source: Destination, trust: Trust | None) -> DatasetMa
         said = "any signer" if manifest.trust is None else f"--trust {','.join(manifest.trust)}"
         raise OutputRefused(f"{out.url} was built accepting {said}; give the same --trust, or build into "
                             "another OUT")
+    if manifest.origins != kept:
+        said = "every episode" if manifest.origins is None else f"--origin {manifest.origins}"
+        raise OutputRefused(f"{out.url} was built keeping {said}; give the same --origin and --origin-share, "
+                            "or build into another OUT")
     names = manifest.known_files()
     for table in TABLES:
         for path in out.files(table):

@@ -11,7 +11,8 @@ from typing import Literal
 
 Reason = Literal[
     "hash_mismatch", "too_large", "format", "unsigned", "signature", "revoked", "untrusted_signer",
-    "manifest_mismatch", "replay", "consent_scope", "duplicate", "id_conflict", "revocation_unverified",
+    "manifest_mismatch", "replay", "consent_scope", "origin", "duplicate", "id_conflict",
+    "revocation_unverified",
 ]
 
 REASONS: dict[Reason, str] = {
@@ -26,6 +27,8 @@ REASONS: dict[Reason, str] = {
     "manifest_mismatch": "the manifest beside it names other bytes, another episode or another signer",
     "replay": "its steps do not replay exactly (an edit to a closed file, a save whose hash differs, ...)",
     "consent_scope": "its consent statement does not describe its steps (files, time range, step count)",
+    "origin": "less of what it wrote is of the origins --origin keeps than --origin-share wants "
+              "(collector/dataset/origins.py)",
     "duplicate": "the same content, signed by the same key, as an episode already in the dataset",
     "id_conflict": "the same episode id and signer as an episode already in the dataset, with other content: "
                    "which one the signer meant cannot be told, and the one already there stays",

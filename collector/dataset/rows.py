@@ -110,6 +110,7 @@ class StepRows:
         self.commits = 0
         self.task: str | None = None
         self.inserted: dict[str, int] = {}  # characters the edits inserted, per origin
+        self.agent_written = 0  # characters of the files an agent wrote to disk (their whole new text)
         self.outcome: str | None = None
         self.limit, self.size = limit, 0
         self.workspace: Workspace | None = None
@@ -162,6 +163,8 @@ class StepRows:
                                   argv=step.argv, command_line=step.command_line, cwd=step.cwd,
                                   exit_code=step.exit_code, duration_ms=step.duration_ms,
                                   output_tail=step.output_tail)
+            case FileChangeStep(origin="agent", text=str() as text):
+                self.agent_written += len(text)
             case TaskStep(action="start") if self.task is None:
                 self.task = step.statement
             case TaskStep(action="done"):

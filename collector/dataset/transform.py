@@ -32,6 +32,7 @@ from collector.consent.statement import unpack_payload
 from collector.consent.verify import check_scope, check_signature
 from collector.dataset.allocator import frugal_memory
 from collector.dataset.episode_row import episode_table, month_of
+from collector.dataset.origins import OriginFilter
 from collector.dataset.reasons import Reason, Rejected
 from collector.dataset.revocations import MAX_RECORD, judge
 from collector.dataset.rows import StepRows
@@ -67,6 +68,7 @@ class Context:
     source: Destination
     build: int
     trust: Trust | None = None
+    origins: OriginFilter | None = None  # --origin: the episodes kept by whose work they hold
     scratch: str | None = None  # where episodes are copied while they are checked (None: the system's)
     max_bytes: int = MAX_EPISODE_BYTES
 
@@ -192,6 +194,8 @@ def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes,
         check_scope(statement, summary)
     except EpisodeError as exc:
         raise Rejected("consent_scope", str(exc)) from None
+    if context.origins is not None:
+        context.origins.check(rows.inserted, rows.agent_written)
     tables = rows.finish()
     tables["episodes"] = episode_table(episode, statement, statement_bytes, sha256=entry.sha256,
                                        key=entry.key, size=size, build=context.build, summary=summary,

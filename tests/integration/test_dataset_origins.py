@@ -75,3 +75,40 @@ def test_steps_and_episodes_carry_origins(tmp_path: Path) -> None:
     old = con.execute("SELECT s.origin, s.share FROM (SELECT unnest(inserted_by_origin) AS s FROM episodes "
                       "WHERE episode_id = ?)", [old_id]).fetchall()
     assert old == [("unknown", 1.0)]
+
+
+def test_origin_keeps_the_episodes_whose_writing_is_of_the_origins_wanted(tmp_path: Path) -> None:
+    """`--origin unknown`: the episode from before origins (all unknown) is kept; the one whose edits are
+    partly typed, pasted and completed is a row of rejected saying how much was of what. With
+    --origin-share 0.5 both are kept; a later build into the first OUT with another --origin is refused."""
+    alice = contributor(tmp_path, "alice")
+    unsigned, _, inserted = tagged(alice.home.ensure(alice.home.episodes), 13)
+    tagged_id = str(open_episode(sign(alice, unsigned)).header.episode_id)
+    old_id = str(open_episode(sign(alice, session(alice.home, 14))).header.episode_id)
+    upload(alice, (tmp_path / "source").as_uri())
+    trust = str(alice.trust_file(tmp_path))
+
+    def build(out: Path, *origin: str) -> tuple[int, str]:
+        done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                        "--trust", trust, *origin)
+        return done.returncode, done.stderr
+
+    assert build(tmp_path / "strict", "--origin", "unknown") == (0, "")
+    con = duck(tmp_path / "strict")
+    assert con.execute("SELECT episode_id FROM episodes").fetchall() == [(old_id,)]
+    reason, detail = con.execute("SELECT reason, detail FROM rejected WHERE episode_id = ?",
+                                 [tagged_id]).fetchone()
+    share = inserted["unknown"] / sum(inserted.values())
+    assert reason == "origin" and detail.startswith(f"{share:.0%} of the {sum(inserted.values()):,} characters")
+    assert all(origin in detail for origin in ("typed", "paste", "completion")), detail
+    manifest = json.loads((tmp_path / "strict" / "_manifest.json").read_text(encoding="utf-8"))
+    assert manifest["origins"] == "unknown"
+
+    assert build(tmp_path / "lenient", "--origin", "unknown", "--origin-share", "0.5") == (0, "")
+    kept = duck(tmp_path / "lenient").execute("SELECT episode_id FROM episodes ORDER BY 1").fetchall()
+    assert kept == sorted([(old_id,), (tagged_id,)])
+
+    code, stderr = build(tmp_path / "strict", "--origin", "typed")
+    assert code == 2 and "was built keeping --origin unknown" in stderr
+    code, stderr = build(tmp_path / "other", "--origin", "typing")
+    assert code == 2 and "typing is not an origin" in stderr

@@ -16,6 +16,11 @@ the month the episode started: TABLE/month=YYYY-MM/part-*.parquet) and rejected,
 with the counts and the build's inputs. Run it again to add what is new at SOURCE: only new episodes
 are checked, and an episode revoked since it was built has its rows removed.
 
+--origin typed,paste keeps only the episodes whose writing is the developer's typing and pasting (the
+characters its edits inserted by their origin, and what agents wrote to disk); --origin-share 0.9 keeps
+those where at least nine tenths is. The rest are rows of `rejected` (reason origin, saying how much was
+of what). An episode is kept or left out whole: its steps replay only together.
+
 --exports atif,zeta also writes the dataset's episodes in those formats (as codetape export does) into
 OUT/exports/FORMAT/SIGNER/, one file per episode; later builds keep them complete.
 
@@ -58,6 +63,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="accept only these signers: a file of what `codetape keys show` (or --json) "
                        "printed for each, or of public keys / key ids one a line (# starts a comment); or "
                        "keys / key ids separated by commas")
+    build.add_argument("--origin", metavar="ORIGINS",
+                       help="keep only episodes whose writing is of these origins (typed, paste, completion, "
+                       "ai_completion, agent, ..., unknown; comma-separated): the rest are rows of rejected, "
+                       "reason origin")
+    build.add_argument("--origin-share", type=float, metavar="S",
+                       help="with --origin: keep an episode when at least S of the characters it wrote are "
+                       "of those origins (default 1: all of them)")
     build.add_argument("--engine", choices=("local", "ray"), default="local",
                        help="local: a process per core (default); ray: Ray Data tasks")
     build.add_argument("--workers", type=int, metavar="N",
@@ -83,6 +95,7 @@ def run_build(args: argparse.Namespace) -> int:
     from collector.cli.progress import episode_progress
     from collector.dataset.build import BuildOptions, build_dataset
     from collector.dataset.exports import parse_exports
+    from collector.dataset.origins import parse_origins
     from collector.dataset.trust import parse_trust
     from collector.upload.destinations import load_config
 
@@ -92,11 +105,14 @@ def run_build(args: argparse.Namespace) -> int:
         raise UsageError("--workers N (N >= 1) is for --engine local")
     trust = None if args.trust is None else parse_trust(args.trust)
     exports = () if args.exports is None else parse_exports(args.exports)
+    if args.origin_share is not None and args.origin is None:
+        raise UsageError("--origin-share is for --origin")
+    origins = None if args.origin is None else parse_origins(args.origin, args.origin_share)
     settings = load_config(Home.from_env(args.env)).upload
     if args.allow_insecure:
         settings = msgspec.structs.replace(settings, allow_insecure=True)
-    options = BuildOptions(args.source, args.out, trust=trust, engine=args.engine, workers=args.workers or 0,
-                           ray_address=args.ray_address, exports=exports)
+    options = BuildOptions(args.source, args.out, trust=trust, origins=origins, engine=args.engine,
+                           workers=args.workers or 0, ray_address=args.ray_address, exports=exports)
     with episode_progress("checking", quiet=args.quiet) as update:
         def progress(tally: Tally) -> None:
             update(tally.done, tally.total, tally.bytes, tally.total_bytes, sum(tally.rejected.values()))
