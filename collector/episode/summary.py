@@ -21,6 +21,13 @@ class FileActivity:
     edits: int = 0
     saves: int = 0
     changes: int = 0
+    # characters written, by whose work (schemas/steps/edit.py's origins; an edit without one: unknown):
+    # what the edits inserted, and as `agent` the text of what an agent wrote to disk
+    written: Counter[str] = field(default_factory=Counter)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"opens": self.opens, "edits": self.edits, "saves": self.saves, "changes": self.changes,
+                "written": dict(sorted(self.written.items()))}
 
 
 @dataclass
@@ -45,6 +52,14 @@ class Summary:
     files: dict[str, FileActivity] = field(default_factory=dict)
 
     @property
+    def written(self) -> Counter[str]:
+        """Characters written in the whole episode, by origin."""
+        total: Counter[str] = Counter()
+        for activity in self.files.values():
+            total.update(activity.written)
+        return total
+
+    @property
     def duration_ms(self) -> int:
         """From the episode's start to its last step."""
         return self.last_t_ms or 0
@@ -60,7 +75,11 @@ class Summary:
         self.steps += 1
         self.kinds[step.kind] += 1
         if type(step) is EditStep:  # most steps: without the match below
-            self._file(step.path).edits += 1
+            activity = self._file(step.path)
+            activity.edits += 1
+            changes = step.changes
+            activity.written[step.origin or "unknown"] += \
+                len(changes[0].text) if len(changes) == 1 else sum(len(change.text) for change in changes)
             return
         match step:
             case OpenStep():
@@ -71,6 +90,8 @@ class Summary:
                 self._file(step.path).saves += 1
             case FileChangeStep():
                 self._file(step.path).changes += 1
+                if step.origin == "agent" and step.text:
+                    self._file(step.path).written["agent"] += len(step.text)
                 if step.new_path is not None:
                     self._file(step.new_path).changes += 1
             case GapStep(state=list() as state):
@@ -97,7 +118,8 @@ class Summary:
             "steps": self.steps,
             "kinds": dict(sorted(self.kinds.items())),
             "skipped_unknown_kinds": dict(sorted(self.skipped.items())),
-            "files": {path: vars(activity) for path, activity in sorted(self.files.items())},
+            "files": {path: activity.to_json() for path, activity in sorted(self.files.items())},
+            "written": dict(sorted(self.written.items())),
             "position_encoding": self.position_encoding,
             "client": None if self.client is None else self.client.model_dump(mode="json"),
             "workspace": self.workspace.model_dump(mode="json"),
@@ -128,6 +150,19 @@ def summarize(episode: Episode, steps: Iterable[Step] | None = None) -> Summary:
         summary.add(step)
     summary.skipped.update(episode.skipped)
     return summary
+
+
+def shares(written: Counter[str]) -> list[tuple[str, float]]:
+    """(origin, its share of the characters written), the largest first."""
+    total = sum(written.values())
+    return [(origin, chars / total) for origin, chars in
+            sorted(written.items(), key=lambda item: (-item[1], item[0])) if chars] if total else []
+
+
+def shares_text(written: Counter[str]) -> str:
+    """`typed 80%, paste 15%, ai_completion 5%` (a share under half a percent: `<1%`)."""
+    return ", ".join(f"{origin} {'<1%' if share < 0.005 else f'{share:.0%}'}"
+                     for origin, share in shares(written))
 
 
 def _utc(moment: datetime) -> str:

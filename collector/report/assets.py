@@ -34,6 +34,14 @@ KIND_COLOURS = {
     "task": COLOURS["note"], "gap": "#475569", "redaction": "#be185d",
 }
 
+# whose work (schemas/steps/edit.py's origins): the developer's own in blues and greens, tools in slate,
+# AI in purples, what cannot be told in light grey
+ORIGIN_COLOURS = {
+    "typed": "#2563eb", "paste": "#0ea5e9", "cut": "#38bdf8", "completion": "#0d9488", "snippet": "#14b8a6",
+    "code_action": "#64748b", "rename": "#64748b", "format": "#94a3b8", "ai_completion": "#c026d3",
+    "agent": "#7c3aed", "undo": "#cbd5e1", "redo": "#cbd5e1", "unknown": "#e2e8f0",
+}
+
 
 def static(name: str) -> str:
     """The text of `static/<name>`, shipped with the package."""

@@ -13,14 +13,15 @@ only. The Content-Security-Policy allows the page's own style and script by hash
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from collector import __version__
-from collector.episode.summary import FileActivity, Summary
+from collector.episode.summary import FileActivity, Summary, shares, shares_text
 from collector.replay.describe import clock, plural
-from collector.report.assets import CSP, SCRIPT, STYLE
+from collector.report.assets import CSP, ORIGIN_COLOURS, SCRIPT, STYLE
 from collector.report.chart import layout
 from collector.report.data import ReportData
 from collector.report.files import FileReport
@@ -77,6 +78,8 @@ def page_context(data: ReportData) -> dict[str, Any]:
         "client_text": _client_text(summary),
         "skipped": sorted(summary.skipped.items()),
         "cards": _cards(data),
+        "written": _written(summary.written), "written_text": shares_text(summary.written),
+        "written_total": sum(summary.written.values()),
         "chart": layout(data.timeline),
         "files": _files(data),
         "rows": rows,
@@ -140,7 +143,28 @@ def _activity(activity: FileActivity | None) -> str:
         return ""
     parts = [(activity.opens, "open"), (activity.edits, "edit"), (activity.saves, "save"),
              (activity.changes, "change on disk")]
-    return " · ".join(plural(count, name) for count, name in parts if count)
+    done = " · ".join(plural(count, name) for count, name in parts if count)
+    return done + (f" · {shares_text(activity.written)}" if activity.written else "")
+
+
+@dataclass(frozen=True)
+class Share:
+    """One origin's piece of the whose-work bar (an SVG 100 units wide)."""
+
+    origin: str
+    share: float
+    x: float
+    width: float
+    colour: str
+
+
+def _written(written: Counter[str]) -> list[Share]:
+    out, x = [], 0.0
+    for origin, share in shares(written):
+        colour = ORIGIN_COLOURS.get(origin, ORIGIN_COLOURS["unknown"])
+        out.append(Share(origin, share, round(x, 3), round(100 * share, 3), colour))
+        x += 100 * share
+    return out
 
 
 def _blocks(report: FileReport) -> list[str]:

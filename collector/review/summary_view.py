@@ -1,6 +1,7 @@
 """What the review shows first: everything a developer needs to decide whether to share an episode.
 
-`inspect`'s summary (collector/episode/summary.py: duration, steps by kind, files touched) plus, in the same
+`inspect`'s summary (collector/episode/summary.py: duration, steps by kind, files touched, and how much of
+what was written is typed, pasted, completed, an AI's suggestion or an agent's, per file) plus, in the same
 pass over the steps, the commands, test runs with pass/fail, git operations, gaps, notes and tasks, the
 redactions with their masked previews (from the summary written when the episode was sealed: the
 episode itself never holds a value), the values the workspace's allow-list let through unredacted
@@ -19,7 +20,7 @@ from typing import Any
 
 from collector.episode import Episode
 from collector.episode.resolve import show
-from collector.episode.summary import FileActivity, Summary, summarize
+from collector.episode.summary import FileActivity, Summary, shares_text, summarize
 from collector.policy.sharing import SigningPolicy
 from collector.redact import RedactionSummary
 from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
@@ -152,6 +153,10 @@ class ReviewSummary:
             + (f": {_counts(base.kinds)}" if base.kinds else ""),
             f"files       {len(base.files)} touched",
         ]
+        written = base.written
+        if written:
+            lines.insert(-1, f"written     {plural(sum(written.values()), 'character')}, whose: "
+                         f"{shares_text(written)}")
         lines += _listed([f"{show(path)}  {_activity(activity)}"
                           for path, activity in sorted(base.files.items())])
         lines.append(f"commands    {len(self.commands)}")
@@ -258,4 +263,5 @@ def _counts(counts: Counter[str]) -> str:
 def _activity(activity: FileActivity) -> str:
     parts = [(activity.opens, "open"), (activity.edits, "edit"), (activity.saves, "save"),
              (activity.changes, "on-disk change")]
-    return ", ".join(plural(count, name) for count, name in parts if count) or "referenced"
+    done = ", ".join(plural(count, name) for count, name in parts if count) or "referenced"
+    return done + (f"  ({shares_text(activity.written)})" if activity.written else "")

@@ -18,6 +18,7 @@ from collector.cli.progress import PROGRESS_FROM
 from collector.episode import EpisodeWriter, write_episode_file
 from collector.episode.container import CONSENT, OPTIONAL
 from schemas import EpisodeHeader, Step, step_from_dict
+from schemas.steps import EditStep
 from tests.cli import codetape
 from tests.fixtures.make_golden import (
     DIRECTORY,
@@ -84,7 +85,11 @@ def test_inspect_json_is_complete_and_counts_right(tmp_path: Path) -> None:
     assert summary["skipped_unknown_kinds"] == {}
     assert set(summary["files"]) == {"src/pager.py", "tests/test_pager.py", "tests/test_paginate.py",
                                      "docs/diagram.png", "NOTES.md", "scratch.txt"}
-    assert summary["files"]["src/pager.py"] == {"opens": 1, "edits": 1, "saves": 1, "changes": 0}
+    typed = sum(len(change.text) for step in FULL if isinstance(step, EditStep)
+                and step.path == "src/pager.py" for change in step.changes)  # (no origin: unknown's)
+    assert summary["files"]["src/pager.py"] == {"opens": 1, "edits": 1, "saves": 1, "changes": 0,
+                                                "written": {"unknown": typed}}
+    assert summary["written"] == {"unknown": typed}
     assert summary["position_encoding"] == "utf-16"
     assert summary["client"] == {"name": "Neovim", "version": "0.11.4"}
     assert summary["workspace"]["root_name"] == "pager"

@@ -98,8 +98,9 @@ def test_origin_keeps_the_episodes_whose_writing_is_of_the_origins_wanted(tmp_pa
     assert con.execute("SELECT episode_id FROM episodes").fetchall() == [(old_id,)]
     reason, detail = con.execute("SELECT reason, detail FROM rejected WHERE episode_id = ?",
                                  [tagged_id]).fetchone()
-    share = inserted["unknown"] / sum(inserted.values())
-    assert reason == "origin" and detail.startswith(f"{share:.0%} of the {sum(inserted.values()):,} characters")
+    total = sum(inserted.values())
+    assert reason == "origin"
+    assert detail.startswith(f"{inserted['unknown'] / total:.0%} of the {total:,} characters")
     assert all(origin in detail for origin in ("typed", "paste", "completion")), detail
     manifest = json.loads((tmp_path / "strict" / "_manifest.json").read_text(encoding="utf-8"))
     assert manifest["origins"] == "unknown"

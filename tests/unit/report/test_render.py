@@ -23,7 +23,7 @@ from collector.report.render import render_page, script_json
 from collector.report.rows import Rows
 from collector.report.templating import environment
 from collector.report.timeline import Timeline
-from tests.unit.report.test_data import PAYLOAD, insert, step, write, write_hostile_episode
+from tests.unit.report.test_data import PAYLOAD, at, insert, step, write, write_hostile_episode
 
 TAGS = {"html", "head", "meta", "title", "style", "body", "header", "div", "h1", "h2", "span", "p", "b",
         "main", "section", "dl", "dt", "dd", "small", "svg", "defs", "pattern", "rect", "line", "text",
@@ -179,3 +179,26 @@ def test_the_chart_has_a_lane_per_kind_and_a_column_per_slice() -> None:
 def test_time_ticks_are_round_and_few(span: int, step_ms: int, labels: list[str]) -> None:
     assert tick_step(span) == step_ms
     assert [tick_label(ms, step_ms, span) for ms in range(0, step_ms * len(labels), step_ms)] == labels
+
+
+def test_the_page_shows_whose_work_was_written_as_a_bar_and_per_file(tmp_path: Path) -> None:
+    """Issue 28: the characters written by origin, in the summary (text and bar) and on each file."""
+    steps = [step("open", 0, path="a.py", text=""),
+             step("edit", 1, path="a.py", changes=[{"text": "x" * 75}], origin="typed",
+                  origin_detail="nvim:InsertCharPre"),
+             step("edit", 2, path="a.py", changes=[{"range": {"start": at(0, 75), "end": at(0, 75)},
+                                                    "text": "y" * 20}], origin="ai_completion",
+                  origin_detail="vscode:editor.action.inlineSuggest.commit"),
+             step("file_change", 3, path="b.py", change="created", text="zzzzz", origin="agent",
+                  origin_detail="claude-code:PostToolUse Write")]
+    page = render_page(collect(open_episode(write(tmp_path / "o.ctape", steps))))
+    facts = dict(re.findall(r"<div><dt>(.*?)</dt><dd>(.*?)</dd></div>", page, re.S))
+    assert facts["Whose work"].startswith("100 characters written: typed 75%, ai_completion 20%, agent 5%")
+    rect = r'<rect x="([\d.]+)" y="0" width="([\d.]+)" height="4" fill="(#\w+)"><title>(.*?)</title>'
+    assert re.findall(rect, facts["Whose work"]) == [
+        ("0.0", "75.0", "#2563eb", "typed 75.0%"), ("75.0", "20.0", "#c026d3", "ai_completion 20.0%"),
+        ("95.0", "5.0", "#7c3aed", "agent 5.0%")]
+    assert "1 open · 2 edits · typed 79%, ai_completion 21%" in page
+    assert "1 change on disk · agent 100%" in page
+    unlabelled = render_page(collect(open_episode(write(tmp_path / "u.ctape", steps[:1]))))
+    assert "Whose work" not in unlabelled  # nothing written: no bar
