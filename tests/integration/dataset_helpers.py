@@ -113,7 +113,7 @@ def upload(person: Contributor | Path, to: str, *episodes: Path, env: dict[str, 
     """`codetape upload [EPISODE...] --to URL` as the contributor."""
     home = person.home.root if isinstance(person, Contributor) else person
     done = codetape(home, "upload", *map(str, episodes), "--to", to, env=env)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr or done.stdout}"
 
 
 def revoke(person: Contributor | Path, episode: Path, env: dict[str, str] | None = None) -> None:
