@@ -112,7 +112,9 @@ def _agent(step: AgentStep) -> str:
     """`claude-code asked: fix the test`, `codex ran apply_patch on a.py, b.py`, `cursor answered`."""
     said = f"{step.agent} {_AGENT_EVENTS[step.event]}"
     if step.event == "prompt":
-        return f"{said}: {one_line(step.prompt, TEXT_LIMIT)}" if step.prompt is not None else f"{said} (left out)"
+        if step.prompt is None:
+            return f"{said} (left out)"
+        return f"{said}: {one_line(step.prompt, TEXT_LIMIT)}"
     if step.tool is not None:
         said += f" {one_line(step.tool, 40)}"
     if step.targets:
