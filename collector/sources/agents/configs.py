@@ -84,6 +84,9 @@ def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
         doc = _toml(text, where)
         hooks = _toml_hooks(doc, where, create=True)
         assert hooks is not None
+        if text is not None and all(_holds_toml(hooks.get(event), matcher, command)
+                                    for event, matcher in EVENTS[agent].items()):
+            return text  # as codetape would write it already: tomlkit would only move blank lines
         for event, matcher in EVENTS[agent].items():
             groups = _without_ours_toml(hooks.get(event), agent, where)
             table = tomlkit.table()
@@ -215,6 +218,13 @@ def _toml_hooks(doc: tomlkit.TOMLDocument, where: Path, *, create: bool) -> Tabl
     if not isinstance(hooks, Table):
         raise ConfigError(f"{where}: [hooks] is not a table; fix it first")
     return hooks
+
+
+def _holds_toml(groups: object, matcher: str | None, command: str) -> bool:
+    """Whether an event's groups hold codetape's hook as `installed` writes it."""
+    return isinstance(groups, AoT) and any(
+        group.get("matcher") == matcher and isinstance(group.get("hooks"), AoT)
+        and any(h.get("command") == command for h in group["hooks"]) for group in groups)
 
 
 def _without_ours_toml(groups: object, agent: Agent, where: Path) -> AoT:
