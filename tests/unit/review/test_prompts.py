@@ -8,9 +8,11 @@ from schemas import step_from_dict
 
 STEPS = [
     step_from_dict({"kind": "agent", "t_ms": 1, "source": "agent", "agent": "cursor",
-                    "hook": "beforeSubmitPrompt", "event": "prompt", "prompt": "my private plan", "session": "c"}),
+                    "hook": "beforeSubmitPrompt", "event": "prompt", "prompt": "my private plan",
+                    "session": "c"}),
     step_from_dict({"kind": "agent", "t_ms": 2, "source": "agent", "agent": "cursor",
-                    "hook": "afterShellExecution", "event": "tool_result", "command_line": "make", "session": "c"}),
+                    "hook": "afterShellExecution", "event": "tool_result", "command_line": "make",
+                    "session": "c"}),
     step_from_dict({"kind": "note", "t_ms": 3, "source": "cli", "text": "my private plan"}),
 ]
 
