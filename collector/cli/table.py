@@ -6,6 +6,7 @@ answers without importing any command's module. tests/unit/cli/test_table.py fai
 from __future__ import annotations
 
 COMMANDS: dict[str, str] = {
+    "agent": "record what AI agents (Claude Code, Codex, Cursor) do",
     "bridge": "run the LSP bridge (observe mode, or proxy mode: -- CMD ARGS)",
     "cat": "print every step as one JSON object per line",
     "checkout": "write the reconstructed workspace after a step",

@@ -2,8 +2,8 @@
 changes the watcher saw, a short hold so the editor's own steps can explain them first.
 
 `admit` drops steps about excluded paths and channels the workspace does not record, strips excluded
-paths from gap states and git file lists, and turns an over-large file text into a `too_large`
-placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arrival order.
+paths from gap states, git file lists and an agent's tool targets, and turns an over-large file text into
+a `too_large` placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arrival order.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ def admit(step: dict[str, Any], policy: Policy, paths: CleanPaths) -> dict[str, 
         if isinstance(entries, list):
             kept[key] = [_entry(e, policy) for e in entries if not (
                 isinstance(e, dict) and isinstance(e.get("path"), str) and _unrecordable(e["path"], policy))]
+    if kind == "agent":
+        _agent_targets(kept, policy, paths)
     if kind == "file_change" and isinstance(kept.get("text"), str):
         size = len(kept["text"].encode("utf-8", "surrogatepass"))
         if size > policy.settings.max_file_bytes:
@@ -74,6 +76,20 @@ class CleanPaths:
 
     def __len__(self) -> int:
         return len(self._known)
+
+
+def _agent_targets(step: dict[str, Any], policy: Policy, paths: CleanPaths) -> None:
+    """An agent step keeps the targets it may name: inside the workspace, not excluded, recordable, in
+    their clean form; and its command line only where commands are recorded."""
+    targets = step.get("targets")
+    if isinstance(targets, list):
+        clean = (paths.get(policy, t) if isinstance(t, str) else (None, None) for t in targets)
+        step["targets"] = [path for path, problem in clean
+                           if path is not None and problem is None and not policy.is_excluded(path)]
+        if not step["targets"]:
+            del step["targets"]
+    if not policy.settings.records("command"):
+        step.pop("command_line", None)
 
 
 def _unrecordable(path: str, policy: Policy) -> bool:

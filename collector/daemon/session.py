@@ -26,6 +26,7 @@ from typing import Any
 import pydantic
 
 from collector.daemon.admission import HOLD_MS, CleanPaths, HeldChanges, admit, kind_name, own_state
+from collector.daemon.agent_claims import AgentClaims
 from collector.daemon.capture import Capture, StartWatchers
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.open_episode import OpenEpisode
@@ -80,6 +81,7 @@ class Session:
         self._dropped_while_paused = 0
         self._open_docs = OpenDocuments()
         self._held = HeldChanges()
+        self._claims = AgentClaims()  # the files an AI agent's tool calls claim (agent_claims.py)
         self._leaving: deque[tuple[int, object]] = deque()  # (when, connection): its documents close then
         self._paths = CleanPaths()  # the root never changes, so neither do a path's clean form and problem
         self._reports = TestReports(root, lambda: self.policy, self._add_derived)
@@ -150,6 +152,8 @@ class Session:
             self._append(at_ms, kept, owner=owner)
             if isinstance(at_ms, int) and not isinstance(at_ms, bool):
                 self._derive(at_ms, kept, junit)
+                if kept.get("kind") == "agent":
+                    self._claims.note(at_ms, kept)
 
     def add_many(self, items: Iterable[tuple[object, object]], *, source: str = "collector",
                  owner: object = None) -> None:
@@ -206,7 +210,7 @@ class Session:
     def _release_held(self, now: int, *, everything: bool = False) -> None:
         """Append the held file changes that are due (all of them with `everything`), in order."""
         for at_ms, step in self._held.due(now, everything=everything):
-            self._append(at_ms, step)
+            self._append(at_ms, self._claims.attribute(at_ms, step))
         self._let_go(now, everything=everything)
 
     def emit(self, at_ms: int, step: dict[str, Any]) -> None:
@@ -268,7 +272,7 @@ class Session:
         while self._leaving and (everything or self._leaving[0][0] <= now):
             _, owner = self._leaving.popleft()
             for at_ms, step in self._held.due(now, everything=True):  # seen before its documents close
-                self._append(at_ms, step)
+                self._append(at_ms, self._claims.attribute(at_ms, step))
             closed = self._open_docs.release(owner)
             if closed:
                 log.info("%s: a connection closed: %d documents it had open are closed", self.root, closed)

@@ -13,6 +13,7 @@ from msgspec.structs import replace
 
 from collector.redact.text import TextRedactor
 from schemas.steps import (
+    AgentStep,
     CommandStep,
     Diagnostic,
     DiagnosticsStep,
@@ -24,7 +25,8 @@ from schemas.steps import (
     TestRunStep,
 )
 
-M = TypeVar("M", CommandStep, TestRunStep, TestOutcome, GitStep, Diagnostic, NoteStep, TaskStep, GapStep)
+M = TypeVar("M", AgentStep, CommandStep, TestRunStep, TestOutcome, GitStep, Diagnostic, NoteStep, TaskStep,
+            GapStep)
 
 
 def _opt(text: str | None, redactor: TextRedactor) -> str | None:
@@ -78,6 +80,13 @@ def diagnostics(step: DiagnosticsStep, redactor: TextRedactor,
 
 def note(step: NoteStep, redactor: TextRedactor) -> NoteStep:
     return _changed(step, {"text": redactor.redact(step.text)})
+
+
+def agent(step: AgentStep, redactor: TextRedactor) -> AgentStep:
+    """An agent's prompt (the developer's words), its command line and details, secrets replaced."""
+    return _changed(step, {"prompt": _opt(step.prompt, redactor),
+                           "command_line": _opt(step.command_line, redactor),
+                           "detail": _opt(step.detail, redactor), "tool": _opt(step.tool, redactor)})
 
 
 def task(step: TaskStep, redactor: TextRedactor) -> TaskStep:

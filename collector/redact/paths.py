@@ -2,8 +2,8 @@
 
 A path segment can be a secret (`keys/ghp_.../config.py`, `notes/AKIA....txt`): each path a step names
 (the file of an edit, open, save, close, cursor or diagnostics step; a file change's old and new path; a
-gap's files; a commit's files; a command's working directory) is scanned like any text, and each secret
-in it replaced by its placeholder (`«redacted:github-token:1»`).
+gap's files; a commit's files; a command's working directory; an agent's tool targets) is scanned like
+any text, and each secret in it replaced by its placeholder (`«redacted:github-token:1»`).
 
 One path is renamed once per episode and then always the same (`PathRedactor` remembers it), so the
 steps about a file still name one file and the episode still replays; the same secret in two paths, or
@@ -22,6 +22,7 @@ from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.redact.text import TextRedactor
 from collector.text.paths import MAX_NAME_BYTES, path_problem
 from schemas.steps import (
+    AgentStep,
     CloseStep,
     CommandStep,
     CursorStep,
@@ -92,6 +93,10 @@ class PathRedactor:
                     update["files"] = files
             case CommandStep() if step.cwd != ".":
                 self._field(step.cwd, "cwd", update, written)
+            case AgentStep() if step.targets:
+                targets = [self._counted(target, written) for target in step.targets]
+                if targets != step.targets:
+                    update["targets"] = targets
             case _:
                 pass
         return replace(step, **update) if update else step

@@ -22,6 +22,7 @@ from collector.redact.text import TextRedactor
 from collector.text.digest import sha256_text
 from schemas.common import PositionEncoding
 from schemas.steps import (
+    AgentStep,
     CloseStep,
     CommandStep,
     ContentChange,
@@ -132,6 +133,8 @@ class StepRedactor:
                 return Outcome(channels.note(step, r))
             case TaskStep():
                 return Outcome(channels.task(step, r))
+            case AgentStep():
+                return Outcome(channels.agent(step, r))
             case _:
                 return Outcome(step)
 
@@ -336,5 +339,7 @@ def texts(step: Step) -> Iterator[str]:
         case TaskStep():
             if step.statement is not None:
                 yield step.statement
+        case AgentStep():
+            yield from (t for t in (step.prompt, step.command_line, step.detail, step.tool) if t is not None)
         case _:
             pass

@@ -18,6 +18,7 @@ from collector.text.oneline import (
 )
 from collector.text.positions import split_lines
 from schemas.steps import (
+    AgentStep,
     CloseStep,
     CommandStep,
     CursorStep,
@@ -98,7 +99,30 @@ def describe(step: Step, effect: Effect = None) -> str:
             return _gap(step)
         case RedactionStep():
             return f"{plural(step.count, 'value')} replaced by {step.placeholder} ({step.rule})"
+        case AgentStep():
+            return _agent(step)
     return step.kind
+
+
+_AGENT_EVENTS = {"session_start": "session started", "session_end": "session ended", "stop": "answered",
+                 "tool_call": "runs", "tool_result": "ran", "prompt": "asked"}
+
+
+def _agent(step: AgentStep) -> str:
+    """`claude-code asked: fix the test`, `codex ran apply_patch on a.py, b.py`, `cursor answered`."""
+    said = f"{step.agent} {_AGENT_EVENTS[step.event]}"
+    if step.event == "prompt":
+        if step.prompt is None:
+            return f"{said} (left out)"
+        return f"{said}: {one_line(step.prompt, TEXT_LIMIT)}"
+    if step.tool is not None:
+        said += f" {one_line(step.tool, 40)}"
+    if step.targets:
+        more = f" (+{len(step.targets) - 3} more)" if len(step.targets) > 3 else ""
+        said += " on " + ", ".join(one_line(target, 80) for target in step.targets[:3]) + more
+    if step.command_line is not None:
+        said += f": {one_line(step.command_line, TEXT_LIMIT)}"
+    return said + (f" ({one_line(step.detail, 40)})" if step.detail is not None else "")
 
 
 def _edit(step: EditStep, size: EditSize | None) -> str:

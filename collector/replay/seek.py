@@ -36,6 +36,7 @@ from collector.replay.describe import describe, step_path, test_failed
 from collector.replay.state import Checkpoint, DiagnosticsChange, Effect, PlayState
 from schemas import STEP_KINDS, EpisodeHeader, Step
 from schemas.steps import (
+    AgentStep,
     CommandStep,
     CursorStep,
     DiagnosticsStep,
@@ -178,7 +179,7 @@ class Index:
         if switched:
             self.jumps["switches"].append(number)
         match step:
-            case NoteStep() | TaskStep():
+            case NoteStep() | TaskStep() | AgentStep(event="prompt"):
                 self.jumps["markers"].append(number)
             case TestRunStep() if test_failed(step):
                 self.jumps["failures"].append(number)
@@ -252,7 +253,7 @@ def tone(step: Step) -> Tone:
             return "fail" if any(item.severity in (1, None) for item in step.items) else "warn"
         case GitStep():
             return "git"
-        case NoteStep() | TaskStep():
+        case NoteStep() | TaskStep() | AgentStep(event="prompt"):
             return "marker"
         case GapStep() | RedactionStep():
             return "gap"

@@ -63,6 +63,7 @@ class ReviewApp(App[Outcome]):
         Binding("x", "exclude", "exclude"),
         Binding("d", "drop", "drop range"),
         Binding("r", "redact", "redact"),
+        Binding("p", "prompts", "leave out agent prompts"),
         Binding("m", "mark", "mark"),
         Binding("u", "undo", "undo"),
         Binding("o", "report", "report"),
@@ -235,6 +236,14 @@ class ReviewApp(App[Outcome]):
                      "text selected in the file pane. Every match everywhere becomes a placeholder.")
         self.push_screen(PromptScreen("Redact more text", help_text, re.escape(selected) if selected else ""),
                          self._answer(lambda pattern: self.session.plan.redact(pattern)))
+
+    def action_prompts(self) -> None:
+        plan = self.session.plan
+        if plan.prompts:
+            self.notify("agent prompts are left out already (u undoes it)")
+            return
+        self._work("applying", lambda: self.session.apply(plan.without_prompts()),
+                   lambda: self._changed("applied"))
 
     def action_mark(self) -> None:
         row = self.cursor_row()

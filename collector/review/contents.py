@@ -25,6 +25,7 @@ from collector.redact.placeholders import Registry, Secret
 from collector.redact.text import TextRedactor
 from schemas.common import PositionEncoding
 from schemas.steps import (
+    AgentStep,
     CloseStep,
     CommandStep,
     DiagnosticsStep,
@@ -162,6 +163,8 @@ def _free_text(step: Step, redactor: TextRedactor) -> Step:
             return ch.diagnostics(step, redactor)
         case NoteStep():
             return ch.note(step, redactor)
+        case AgentStep():
+            return ch.agent(step, redactor)
         case TaskStep():
             return ch.task(step, redactor)
         case GapStep():

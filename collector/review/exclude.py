@@ -1,7 +1,8 @@
 """Excluding files: every step about an excluded file goes, and every trace of its path in the steps kept.
 
 Steps about one file (open, close, edit, save, cursor, diagnostics, file changes) are dropped; a gap's
-state and a commit's file list lose the file's entries; a command run inside an excluded folder goes.
+state, a commit's file list and an agent's tool targets lose the file's entries; a command run inside an
+excluded folder goes.
 An excluded file stays excluded when it is renamed: its new name is excluded from then on, since the
 content under it is the excluded content. A kept file renamed to an excluded name is deleted, as far as
 the kept files can tell. Mentions of the paths in free text are masked afterwards (see `spans`), which
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from msgspec.structs import replace
 
 from schemas.steps import (
+    AgentStep,
     CloseStep,
     CommandStep,
     CursorStep,
@@ -107,5 +109,8 @@ def _keep(step: Step, out: Excluded, renamed: set[str], excluded: Excluded) -> S
             return step if len(stats) == len(files) else replace(step, files=stats)
         case CommandStep(cwd=cwd) if cwd not in (".", "") and excluded(cwd.strip("/")):
             return None
+        case AgentStep(targets=targets) if targets:
+            kept_targets = [target for target in targets if not out(target)]
+            return step if len(kept_targets) == len(targets) else replace(step, targets=kept_targets)
         case _:
             return step

@@ -23,6 +23,7 @@ from collector.redact.text import TextRedactor
 from collector.review.errors import ReviewError
 from schemas import EpisodeHeader, Step
 from schemas.steps import (
+    AgentStep,
     CommandStep,
     DiagnosticsStep,
     FileChangeStep,
@@ -87,6 +88,8 @@ def mask_names(steps: Iterable[Step], renamed: dict[str, str], redactor: TextRed
                 update["files"] = [replace(stat, path=name(stat.path)) for stat in files]
             case CommandStep():
                 free(update, step, "cwd")
+            case AgentStep(targets=targets) if any(target in renamed for target in targets):
+                update["targets"] = [name(target) for target in targets]
             case DiagnosticsStep():
                 free(update, step, "origin")
                 items = []

@@ -4,6 +4,7 @@
                matched against a path and each of its parent directories, as `.codetape.toml` does
     drops      time ranges FROM_MS:TO_MS (inclusive, milliseconds from the episode's start)
     patterns   regular expressions whose matches are masked everywhere (rule `custom`)
+    prompts    leave out what the developer typed to AI agents (each `agent` step's prompt)
 
 A plan is a value: every change makes a new one, so the review can undo and re-apply from the original.
 """
@@ -25,10 +26,11 @@ class TrimPlan:
     excludes: tuple[str, ...] = ()
     drops: tuple[tuple[int, int], ...] = ()
     patterns: tuple[str, ...] = ()
+    prompts: bool = False
 
     @property
     def empty(self) -> bool:
-        return not (self.excludes or self.drops or self.patterns)
+        return not (self.excludes or self.drops or self.patterns or self.prompts)
 
     def exclude(self, glob: str) -> TrimPlan:
         return replace(self, excludes=(*self.excludes, check_glob(glob)))
@@ -38,6 +40,9 @@ class TrimPlan:
 
     def redact(self, pattern: str) -> TrimPlan:
         return replace(self, patterns=(*self.patterns, check_pattern(pattern)))
+
+    def without_prompts(self) -> TrimPlan:
+        return replace(self, prompts=True)
 
     def ranges(self) -> list[tuple[int, int]]:
         """The drop ranges sorted, overlapping or touching ones merged."""
@@ -53,7 +58,8 @@ class TrimPlan:
         """One line per change, for the review's pending list and the sign command's report."""
         return ([f"exclude {glob}" for glob in self.excludes]
                 + [f"drop {start} ms to {end} ms" for start, end in self.drops]
-                + [f"redact /{pattern}/" for pattern in self.patterns])
+                + [f"redact /{pattern}/" for pattern in self.patterns]
+                + (["leave out agent prompts"] if self.prompts else []))
 
 
 @dataclass

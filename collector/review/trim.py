@@ -2,8 +2,8 @@
 
 A pipeline over the steps, one generator per kind of change, then the writer:
 
-    episode.steps() -> exclude_files -> mask_contents -> mask_names -> mask_spans -> drop_ranges
-                    -> write_episode_file (atomic)
+    episode.steps() -> leave_out_prompts -> exclude_files -> mask_contents -> mask_names -> mask_spans
+                    -> drop_ranges -> write_episode_file (atomic)
 
 A survey pass first collects every path the episode names (so the excluded ones can be masked wherever
 they are written, and the others renamed where a pattern matches them, before the pipeline reaches them)
@@ -35,10 +35,11 @@ from collector.review.errors import ReviewError
 from collector.review.exclude import ExcludeReport, exclude_files, excluded_folders, excluded_paths
 from collector.review.names import mask_header, mask_names, path_names
 from collector.review.plan import Exclusions, TrimPlan
+from collector.review.prompts import PromptsReport, leave_out_prompts
 from collector.review.spans import PATH_RULE, mask_spans, pattern_rule, review_redactor
 from collector.seal.summaries import published_header, read_summary
 from schemas import Step
-from schemas.steps import FileChangeStep, GapStep, GitStep, RedactionStep
+from schemas.steps import AgentStep, FileChangeStep, GapStep, GitStep, RedactionStep
 
 REVIEW_MARK = "+review"
 MAX_VERSION = 64
@@ -57,6 +58,7 @@ class TrimResult:
     new_counts: dict[str, int] = field(default_factory=dict)  # rule -> values masked by the review
     renamed: dict[str, str] = field(default_factory=dict)  # a kept file's path -> its masked path
     unmatched_globs: list[str] = field(default_factory=list)
+    prompts: PromptsReport = field(default_factory=PromptsReport)  # agent prompts left out
 
     def unused(self) -> list[str]:
         """Each part of the plan that changed nothing (a mistyped glob, range or pattern)."""
@@ -64,6 +66,8 @@ class TrimResult:
         lines += [f"drop {d.start_ms}:{d.end_ms} holds no steps" for d in self.dropped if not d.steps]
         lines += [f"redact /{pattern}/ matches nothing" for n, pattern in enumerate(self.plan.patterns, 1)
                   if not self.new_counts.get(pattern_rule(n))]
+        if self.plan.prompts and not self.prompts.prompts:
+            lines.append("leave out agent prompts: the episode holds none")
         return lines
 
 
@@ -91,6 +95,8 @@ def survey(episode: Episode) -> Survey:
                 paths.update(file.path for file in state)
             case GitStep(files=files):
                 paths.update(stat.path for stat in files)
+            case AgentStep(targets=targets):
+                paths.update(targets)
             case RedactionStep():
                 redactions.append(step)
             case _:
@@ -122,6 +128,8 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
                                    summary)
         written: Counter[str] = Counter()  # the review's placeholders written outside the steps' texts
         steps: Iterator[Step] = episode.steps()
+        if plan.prompts:
+            steps = leave_out_prompts(steps, result.prompts)
         if plan.excludes:
             steps = exclude_files(steps, excluded, result.excluded)
         if lines:

@@ -50,6 +50,8 @@ def done(result: TrimResult) -> str:
     masked = sum(result.new_counts.values())
     if masked:
         parts.append(f"{plural(masked, 'value')} masked")
+    if result.prompts.prompts:
+        parts.append(f"{plural(result.prompts.prompts, 'agent prompt')} left out")
     return ", ".join(parts) + f"; {plural(result.steps, 'step')} left"
 
 

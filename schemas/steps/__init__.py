@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 
 import msgspec
 
+from schemas.steps.agent import AgentStep
 from schemas.steps.close import CloseStep
 from schemas.steps.command import CommandStep
 from schemas.steps.cursor import CursorStep, Selection
@@ -26,12 +27,12 @@ from schemas.steps.test_run import TestOutcome, TestRunStep
 
 Step: TypeAlias = (
     OpenStep | CloseStep | EditStep | SaveStep | DiagnosticsStep | TestRunStep | CommandStep
-    | GitStep | FileChangeStep | CursorStep | NoteStep | TaskStep | GapStep | RedactionStep
+    | GitStep | FileChangeStep | CursorStep | NoteStep | TaskStep | GapStep | RedactionStep | AgentStep
 )
 
 STEP_TYPES: tuple[type[Step], ...] = (
     OpenStep, CloseStep, EditStep, SaveStep, DiagnosticsStep, TestRunStep, CommandStep,
-    GitStep, FileChangeStep, CursorStep, NoteStep, TaskStep, GapStep, RedactionStep,
+    GitStep, FileChangeStep, CursorStep, NoteStep, TaskStep, GapStep, RedactionStep, AgentStep,
 )
 STEP_KINDS: frozenset[str] = frozenset(t.kind for t in STEP_TYPES)
 _BY_KIND: dict[object, type[Step]] = {t.kind: t for t in STEP_TYPES}
@@ -94,6 +95,7 @@ def step_json_schema() -> dict[str, Any]:
 __all__ = [
     "STEP_KINDS",
     "STEP_TYPES",
+    "AgentStep",
     "CloseStep",
     "CommandStep",
     "ContentChange",

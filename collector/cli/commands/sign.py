@@ -4,7 +4,8 @@ The scriptable form of the review's sign-off. --exclude GLOB takes out files or 
 /notes.md, /private/, *.csv) with every step about them, masking their paths wherever they are written;
 --drop FROM_MS:TO_MS replaces the steps in that time range (milliseconds from the start, both included)
 with one gap that keeps the files right; --redact REGEX masks every match everywhere. Each may be given
-many times, and each must change something, or nothing is signed. The signed episode goes to
+many times, and each must change something, or nothing is signed. --leave-out-prompts keeps what you typed
+to AI agents (Claude Code, Codex, Cursor) out of what is shared. The signed episode goes to
 CODETAPE_HOME/outbox; the unsigned one is removed from episodes/ only once that worked. From the outbox it
 is uploaded once a destination is configured ([upload] to in CODETAPE_HOME/config.toml): by the collector
 in the background, or with codetape upload; until then it waits there.
@@ -36,6 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         help="drop the steps in a time range (repeatable)")
     parser.add_argument("--redact", action="append", default=[], metavar="REGEX",
                         help="mask every match of a regular expression (repeatable)")
+    parser.add_argument("--leave-out-prompts", action="store_true",
+                        help="leave out what you typed to AI agents (each agent prompt's text)")
     parser.add_argument("--passphrase-file", type=Path, metavar="FILE",
                         help="the signing key's passphrase, on FILE's first line (- for stdin)")
     parser.add_argument("--workspace", type=Path, metavar="DIR",
@@ -63,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         plan = plan.drop(*parse_drop(text))
     for pattern in args.redact:
         plan = plan.redact(pattern)
+    if args.leave_out_prompts:
+        plan = plan.without_prompts()
     home = Home.from_env(args.env)
     path = resolve_episode(args.episode, home)
     passphrase = ask_passphrase(args.passphrase_file, home)

@@ -26,6 +26,7 @@ REQUIRED = {
     "task": {"action": "start", "statement": "fix it"},
     "gap": {"reason": "paused"},
     "redaction": {"rule": "aws-access-key", "placeholder": "«redacted:aws-access-key:1»", "count": 2},
+    "agent": {"agent": "claude-code", "hook": "UserPromptSubmit", "event": "prompt"},
 }
 
 

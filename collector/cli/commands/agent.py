@@ -1,0 +1,96 @@
+"""`codetape agent hook install|uninstall|run`: record what the AI agents you work with do.
+
+install writes codetape's hook into an agent's own hook configuration, after showing the change and asking
+(or with --yes): Claude Code's .claude/settings.local.json in the workspace (personal, not committed),
+Cursor's ~/.cursor/hooks.json, Codex CLI's ~/.codex/config.toml (or $CODEX_HOME/config.toml). Every other
+setting in those files stays. uninstall takes out exactly codetape's entries.
+
+The agent then runs `codetape agent hook run --agent NAME` at each prompt you submit, each tool call it
+makes on files or the shell, and when its session starts and ends. In workspaces opted in with
+`codetape init` (and only there) that becomes an `agent` step: your prompt (redacted like any text when the
+episode is sealed; the review can leave prompts out), the tool and the files it worked on, or its command
+line; the file writes that follow are recorded as the agent's. Nothing leaves this machine but through
+the review and your signature. The hook never waits for codetape: no collector running, nothing recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from collector.errors import UsageError
+from collector.home import Home
+
+if TYPE_CHECKING:
+    from collector.sources.agents.payloads import Agent
+
+AGENTS = ("claude-code", "codex", "cursor")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("agent", help="record what AI agents (Claude Code, Codex, Cursor) do",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    what = parser.add_subparsers(dest="what", metavar="hook", required=True)
+    hook = what.add_parser("hook", help="install, remove or run codetape's hook in an agent")
+    actions = hook.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, summary in (("install", "write codetape's hook into an agent's hook configuration"),
+                          ("uninstall", "take codetape's hook out of an agent's hook configuration")):
+        action = actions.add_parser(name, help=summary, description=summary)
+        action.add_argument("--agent", choices=AGENTS, action="append", metavar="AGENT",
+                            help="claude-code, codex or cursor (repeatable; default: all three)")
+        action.add_argument("--dir", type=Path, default=Path("."),
+                            help="the workspace, for Claude Code's project settings (default: here)")
+        action.add_argument("--yes", action="store_true", help="write without asking")
+        action.set_defaults(func=change, install=name == "install")
+    run_parser = actions.add_parser("run", help="what the installed hook runs (reads the agent's payload)")
+    run_parser.add_argument("--agent", choices=AGENTS, required=True)
+    run_parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from collector.sources.agents.hook import main
+
+    return main(args.agent, Home.from_env(args.env))
+
+
+def change(args: argparse.Namespace) -> int:
+    from collector.atomic import atomic_write
+    from collector.sources.agents.configs import config_path, diff, hook_command, installed, uninstalled
+
+    home = Home.from_env(args.env)
+    workspace = args.dir.expanduser().resolve()
+    env = dict(args.env) if args.env is not None else None
+    for agent in cast("list[Agent]", args.agent or list(AGENTS)):
+        where = config_path(agent, workspace, env)
+        before = where.read_text(encoding="utf-8") if where.is_file() else None
+        if args.install:
+            after: str | None = installed(agent, before, hook_command(agent, home), where)
+        elif before is None:
+            print(f"{agent}: {where} does not exist; nothing to remove")
+            continue
+        else:
+            after = uninstalled(agent, before, where)
+        if after == before:
+            print(f"{agent}: {where} already {'holds' if args.install else 'lacks'} codetape's hook")
+            continue
+        print(diff(where, before, after), end="")
+        if not args.yes and not _confirm(f"{'write' if after is not None else 'remove'} {where}?"):
+            print(f"{agent}: left {where} as it was")
+            continue
+        if after is None:
+            where.unlink()
+        else:
+            where.parent.mkdir(parents=True, exist_ok=True)
+            mode = where.stat().st_mode & 0o777 if before is not None else 0o600
+            atomic_write(where, after, mode=mode)
+        print(f"{agent}: {'installed in' if args.install else 'removed from'} {where}")
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        raise UsageError(f"not written: {question.rstrip('?')} needs your yes; run this again with --yes "
+                         "after reading the diff above")
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")

@@ -1,0 +1,251 @@
+"""Where each agent reads its hooks, and codetape's hook written into (and taken out of) that file.
+
+- Claude Code reads hooks from `~/.claude/settings.json` (user), `.claude/settings.json` (the project's,
+  committed and shared with the team) and `.claude/settings.local.json` (the project's, personal, not
+  committed): https://code.claude.com/docs/en/settings, https://code.claude.com/docs/en/hooks. Recording
+  is per workspace and personal, so codetape writes the workspace's `.claude/settings.local.json`:
+  `{"hooks": {EVENT: [{"matcher": TOOLS, "hooks": [{"type": "command", "command": ..., "timeout": S}]}]}}`.
+- Cursor reads `~/.cursor/hooks.json` (user) and `<project>/.cursor/hooks.json` (the project's, committed):
+  https://cursor.com/docs/agent/hooks. Its project file is shared, so codetape writes the user's file:
+  `{"version": 1, "hooks": {EVENT: [{"command": ...}]}}`; the hook records nothing outside opted-in
+  workspaces anyway.
+- Codex CLI reads hooks from `hooks.json` or inline `[hooks]` tables of `config.toml` in `~/.codex`
+  (`$CODEX_HOME`) and in a project's `.codex/`, the latter only once the project is trusted:
+  https://developers.openai.com/codex/hooks, https://developers.openai.com/codex/config-advanced. codetape
+  writes the user's `config.toml` (through tomlkit, so every other setting, comment and layout stays):
+  `[[hooks.EVENT]]` with `matcher`, then `[[hooks.EVENT.hooks]]` with `type`, `command`, `timeout`.
+
+Each install shows the file's diff first. codetape's entries are the ones whose command runs `agent hook
+run --agent NAME`: installing again replaces them, uninstalling removes exactly them (and the event lists
+and tables left empty by that; the file itself when nothing else is left in it).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+import tomlkit.exceptions
+from tomlkit.items import AoT, Table
+
+from collector.errors import CodetapeError
+from collector.home import Home
+from collector.sources.agents.payloads import Agent
+
+TIMEOUT_S = 10
+CLAUDE_TOOLS = "Edit|MultiEdit|Write|NotebookEdit|Bash"
+CODEX_TOOLS = "^(Bash|apply_patch)$"
+# event -> the matcher codetape's hook uses (None: the event takes none)
+EVENTS: dict[Agent, dict[str, str | None]] = {
+    "claude-code": {"SessionStart": None, "UserPromptSubmit": None, "PreToolUse": CLAUDE_TOOLS,
+                    "PostToolUse": CLAUDE_TOOLS, "Stop": None, "SessionEnd": None},
+    "codex": {"SessionStart": None, "UserPromptSubmit": None, "PreToolUse": CODEX_TOOLS,
+              "PostToolUse": CODEX_TOOLS, "Stop": None},
+    "cursor": {"beforeSubmitPrompt": None, "afterFileEdit": None, "afterShellExecution": None, "stop": None},
+}
+
+
+class ConfigError(CodetapeError):
+    """An agent's configuration file codetape cannot edit without losing what is in it."""
+
+
+def config_path(agent: Agent, workspace: Path, env: dict[str, str] | None = None) -> Path:
+    """The file codetape's hook for `agent` goes into."""
+    env = dict(os.environ) if env is None else env
+    home = Path(env.get("HOME") or Path.home())
+    if agent == "claude-code":
+        return workspace / ".claude" / "settings.local.json"
+    if agent == "cursor":
+        return home / ".cursor" / "hooks.json"
+    return Path(env.get("CODEX_HOME") or home / ".codex") / "config.toml"
+
+
+def hook_command(agent: Agent, home: Home, python: str | None = None) -> str:
+    """The shell command the agent runs: this interpreter, bound to this CODETAPE_HOME."""
+    argv = [python or sys.executable, "-m", "collector", "agent", "hook", "run", "--agent", agent]
+    return f"CODETAPE_HOME={shlex.quote(str(home.root))} {shlex.join(argv)}"
+
+
+def is_ours(command: object, agent: Agent) -> bool:
+    return isinstance(command, str) and re.search(rf"\bagent hook run --agent {re.escape(agent)}$",
+                                                  command.strip()) is not None
+
+
+def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
+    """The file's text with codetape's hook in it (replacing any earlier one of codetape's)."""
+    if agent == "codex":
+        doc = _toml(text, where)
+        hooks = _toml_hooks(doc, where, create=True)
+        assert hooks is not None
+        if text is not None and all(_holds_toml(hooks.get(event), matcher, command)
+                                    for event, matcher in EVENTS[agent].items()):
+            return text  # as codetape would write it already: tomlkit would only move blank lines
+        for event, matcher in EVENTS[agent].items():
+            groups = _without_ours_toml(hooks.get(event), agent, where)
+            table = tomlkit.table()
+            if matcher is not None:
+                table["matcher"] = matcher
+            handler = tomlkit.table()
+            handler.update({"type": "command", "command": command, "timeout": TIMEOUT_S})
+            handlers = tomlkit.aot()
+            handlers.append(handler)
+            table["hooks"] = handlers
+            groups.append(table)
+            hooks[event] = groups
+        return tomlkit.dumps(doc)
+    data = _json(text, where)
+    if agent == "cursor":
+        data.setdefault("version", 1)
+    hooks = data.setdefault("hooks", {})
+    if not isinstance(hooks, dict):
+        raise ConfigError(f"{where}: `hooks` is not an object; fix it by hand first")
+    for event, matcher in EVENTS[agent].items():
+        entries = _without_ours_json(hooks.get(event), agent, where, event)
+        if agent == "cursor":
+            entries.append({"command": command})
+        else:
+            group: dict[str, Any] = {"matcher": matcher} if matcher is not None else {}
+            group["hooks"] = [{"type": "command", "command": command, "timeout": TIMEOUT_S}]
+            entries.append(group)
+        hooks[event] = entries
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def uninstalled(agent: Agent, text: str, where: Path) -> str | None:
+    """The file's text without codetape's hook; None when nothing else is left in it."""
+    if agent == "codex":
+        doc = _toml(text, where)
+        hooks = _toml_hooks(doc, where, create=False)
+        if hooks is not None:
+            for event in list(hooks):
+                if event in EVENTS[agent]:
+                    groups = _without_ours_toml(hooks[event], agent, where)
+                    if groups:
+                        hooks[event] = groups
+                    else:
+                        del hooks[event]
+            if not hooks:
+                del doc["hooks"]
+        out = tomlkit.dumps(doc).rstrip("\n")  # tomlkit put a blank line before the tables it added
+        return out + "\n" if out.strip() else None
+    data = _json(text, where)
+    hooks = data.get("hooks")
+    if isinstance(hooks, dict):
+        for event in list(hooks):
+            if event in EVENTS[agent]:
+                entries = _without_ours_json(hooks[event], agent, where, event)
+                if entries:
+                    hooks[event] = entries
+                else:
+                    del hooks[event]
+        if not hooks:
+            del data["hooks"]
+    if data in ({}, {"version": 1}):
+        return None
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def diff(where: Path, before: str | None, after: str | None) -> str:
+    """A unified diff of the file's change (`/dev/null` for a file created or removed)."""
+    return "".join(difflib.unified_diff(
+        (before or "").splitlines(keepends=True), (after or "").splitlines(keepends=True),
+        fromfile=str(where) if before is not None else "/dev/null",
+        tofile=str(where) if after is not None else "/dev/null"))
+
+
+# -- JSON (Claude Code, Cursor) -----------------------------------------------------------------------------
+
+def _json(text: str | None, where: Path) -> dict[str, Any]:
+    if text is None or not text.strip():
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{where} is not valid JSON ({str(exc).splitlines()[0]}); fix it first") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where} does not hold a JSON object; fix it first")
+    return data
+
+
+def _without_ours_json(entries: object, agent: Agent, where: Path, event: str) -> list[Any]:
+    """An event's entries without codetape's (Cursor: a command each; Claude Code: matcher groups, each
+    losing codetape's handlers, and going when none is left)."""
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise ConfigError(f"{where}: hooks.{event} is not a list; fix it first")
+    kept: list[Any] = []
+    for entry in entries:
+        if agent == "cursor":
+            if not (isinstance(entry, dict) and is_ours(entry.get("command"), agent)):
+                kept.append(entry)
+            continue
+        handlers = entry.get("hooks") if isinstance(entry, dict) else None
+        if not isinstance(handlers, list):
+            kept.append(entry)
+            continue
+        mine = [h for h in handlers if isinstance(h, dict) and is_ours(h.get("command"), agent)]
+        if not mine:
+            kept.append(entry)
+        elif len(mine) < len(handlers):
+            kept.append({**entry, "hooks": [h for h in handlers if h not in mine]})
+    return kept
+
+
+# -- TOML (Codex) -------------------------------------------------------------------------------------------
+
+def _toml(text: str | None, where: Path) -> tomlkit.TOMLDocument:
+    try:
+        return tomlkit.parse(text or "")
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"{where} is not valid TOML ({exc}); fix it first") from None
+
+
+def _toml_hooks(doc: tomlkit.TOMLDocument, where: Path, *, create: bool) -> Table | None:
+    hooks = doc.get("hooks")
+    if hooks is None:
+        if not create:
+            return None
+        hooks = tomlkit.table(is_super_table=True)
+        doc["hooks"] = hooks
+    if not isinstance(hooks, Table):
+        raise ConfigError(f"{where}: [hooks] is not a table; fix it first")
+    return hooks
+
+
+def _holds_toml(groups: object, matcher: str | None, command: str) -> bool:
+    """Whether an event's groups hold codetape's hook as `installed` writes it."""
+    return isinstance(groups, AoT) and any(
+        group.get("matcher") == matcher and isinstance(group.get("hooks"), AoT)
+        and any(h.get("command") == command for h in group["hooks"]) for group in groups)
+
+
+def _without_ours_toml(groups: object, agent: Agent, where: Path) -> AoT:
+    kept = tomlkit.aot()
+    if groups is None:
+        return kept
+    if not isinstance(groups, AoT):
+        raise ConfigError(f"{where}: a [hooks] event is not an array of tables; fix it first")
+    for group in groups:
+        handlers = group.get("hooks")
+        if not isinstance(handlers, AoT):
+            kept.append(group)
+            continue
+        mine = [h for h in handlers if is_ours(h.get("command"), agent)]
+        if not mine:
+            kept.append(group)
+        elif len(mine) < len(handlers):
+            rest = tomlkit.aot()
+            for handler in handlers:
+                if handler not in mine:
+                    rest.append(handler)
+            group["hooks"] = rest
+            kept.append(group)
+    return kept

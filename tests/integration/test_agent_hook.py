@@ -1,0 +1,208 @@
+"""`codetape agent hook`: installed into real config files and taken out again, and the real hook command
+against a real collector and an opted-in git workspace."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from collector.home import Home
+from tests.integration.collector_harness import env_for, git, opt_in, running, wait_capturing, wait_recorded
+
+CLAUDE = {"permissions": {"allow": ["Bash(npm run lint)"]}, "model": "opus",
+          "hooks": {"PostToolUse": [{"matcher": "Write",
+                                     "hooks": [{"type": "command", "command": "prettier -w"}]}],
+                    "Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]}}
+CURSOR = {"version": 1, "hooks": {"afterFileEdit": [{"command": "./hooks/format.sh"}]}}
+CODEX = ('# my settings\nmodel = "gpt-5-codex"  # the default\n\n[features]\nhooks = true\n\n'
+         '[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "notify-send done"\n')
+
+
+def codetape(home: Path, *args: str, env: dict[str, str], cwd: Path | None = None,
+             stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "collector", *args], input=stdin, capture_output=True,
+                          env=env_for(home, env), cwd=cwd, timeout=60, check=False)
+
+
+def test_install_and_uninstall_keep_every_other_setting(tmp_path: Path) -> None:
+    user, ws, home = tmp_path / "user", tmp_path / "ws", tmp_path / "ct"
+    ws.mkdir()
+    env = {"HOME": str(user)}
+    claude, cursor = ws / ".claude/settings.local.json", user / ".cursor/hooks.json"
+    codex = user / ".codex/config.toml"
+    for path, text in ((claude, json.dumps(CLAUDE, indent=2) + "\n"),
+                       (cursor, json.dumps(CURSOR, indent=2) + "\n"), (codex, CODEX)):
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+    before = {path: path.read_text() for path in (claude, cursor, codex)}
+
+    refused = codetape(home, "agent", "hook", "install", "--dir", str(ws), env=env, stdin=b"")
+    assert refused.returncode == 2 and b"needs your yes" in refused.stderr
+    assert {path: path.read_text() for path in before} == before  # asked, not answered: nothing written
+    # the diff was shown
+    assert b"+" in refused.stdout and b"agent hook run --agent claude-code" in refused.stdout
+
+    done = codetape(home, "agent", "hook", "install", "--yes", "--dir", str(ws), env=env)
+    assert done.returncode == 0, done.stderr
+    installed_claude = json.loads(claude.read_text())
+    kept = ("permissions", "model")
+    assert {k: installed_claude[k] for k in kept} == {k: CLAUDE[k] for k in kept}
+    assert installed_claude["hooks"]["PostToolUse"][0] == CLAUDE["hooks"]["PostToolUse"][0]
+    ours = installed_claude["hooks"]["PostToolUse"][1]
+    assert ours["matcher"] == "Edit|MultiEdit|Write|NotebookEdit|Bash"
+    assert ours["hooks"][0]["command"].endswith("agent hook run --agent claude-code")
+    assert set(installed_claude["hooks"]) == {"SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse",
+                                              "Stop", "SessionEnd"}
+    installed_cursor = json.loads(cursor.read_text())
+    assert installed_cursor["hooks"]["afterFileEdit"][0] == {"command": "./hooks/format.sh"}
+    assert set(installed_cursor["hooks"]) == {"beforeSubmitPrompt", "afterFileEdit", "afterShellExecution",
+                                              "stop"}
+    installed_codex = codex.read_text()
+    assert installed_codex.startswith(CODEX.rstrip("\n"))  # comments and layout kept
+    parsed = tomlkit.parse(installed_codex)
+    assert parsed["hooks"]["Stop"][0]["hooks"][0]["command"] == "notify-send done"
+    assert parsed["hooks"]["PostToolUse"][0]["matcher"] == "^(Bash|apply_patch)$"
+
+    again = codetape(home, "agent", "hook", "install", "--yes", "--dir", str(ws), env=env)
+    assert again.returncode == 0 and again.stdout.count(b"already holds codetape's hook") == 3
+
+    removed = codetape(home, "agent", "hook", "uninstall", "--yes", "--dir", str(ws), env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert json.loads(claude.read_text()) == CLAUDE and json.loads(cursor.read_text()) == CURSOR
+    assert codex.read_text() == CODEX
+
+
+def test_files_codetape_created_are_removed_again(tmp_path: Path) -> None:
+    user, ws, home = tmp_path / "user", tmp_path / "ws", tmp_path / "ct"
+    ws.mkdir()
+    env = {"HOME": str(user), "CODEX_HOME": str(tmp_path / "codex")}
+    assert codetape(home, "agent", "hook", "install", "--yes", "--agent", "codex", "--agent", "cursor",
+                    env=env, cwd=ws).returncode == 0
+    assert (tmp_path / "codex/config.toml").is_file() and (user / ".cursor/hooks.json").is_file()
+    assert not (ws / ".claude").exists()
+    assert codetape(home, "agent", "hook", "uninstall", "--yes", env=env, cwd=ws).returncode == 0
+    assert not (tmp_path / "codex/config.toml").exists() and not (user / ".cursor/hooks.json").exists()
+
+
+def test_a_broken_config_is_left_alone_with_one_line(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / ".claude").mkdir(parents=True)
+    (ws / ".claude/settings.local.json").write_text("{ nope")
+    done = codetape(tmp_path / "ct", "agent", "hook", "install", "--yes", "--agent", "claude-code", "--dir",
+                    str(ws), env={"HOME": str(tmp_path)})
+    assert done.returncode == 1 and done.stderr.decode().count("\n") == 1
+    assert b"is not valid JSON" in done.stderr
+    assert (ws / ".claude/settings.local.json").read_text() == "{ nope"
+
+
+def hook(home: Path, agent: str, payload: dict[str, Any] | bytes,
+         cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """The command the installed hook runs, fed the agent's payload on stdin."""
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return subprocess.run([sys.executable, "-m", "collector", "agent", "hook", "run", "--agent", agent],
+                          input=data, capture_output=True, env=env_for(home), cwd=cwd, timeout=30,
+                          check=False)
+
+
+def test_prompt_edit_and_the_write_become_agent_steps_and_an_agent_s_file_change(tmp_path: Path) -> None:
+    home = tmp_path / "ct"
+    root = opt_in(tmp_path / "ws", 'exclude = ["private/"]\n', home=home)
+    git(root, "init", "-q")
+    (root / "app.py").write_text("def add(a, b):\n    return a - b\n")
+    (root / "private").mkdir()
+    with running(home) as daemon, daemon.client() as client:
+        wait_capturing(client, root)
+        base = {"session_id": "abc123", "transcript_path": "/t.jsonl", "cwd": str(root),
+                "permission_mode": "default"}
+        secret = "AKIAIOSFODNN7EXAMPLE"
+        ran = [hook(home, "claude-code", {**base, "hook_event_name": "UserPromptSubmit",
+                                          "prompt": f"fix add; the key is {secret}"}, root)]
+        edit = {"tool_name": "Edit", "tool_input": {"file_path": str(root / "app.py"), "old_string": "a - b",
+                                                    "new_string": "a + b"}, "tool_use_id": "toolu_1"}
+        ran.append(hook(home, "claude-code", {**base, "hook_event_name": "PreToolUse", **edit}, root))
+        (root / "app.py").write_text("def add(a, b):\n    return a + b\n")  # what the Edit tool writes
+        response = {"filePath": str(root / "app.py"), "success": True}
+        ran.append(hook(home, "claude-code", {**base, "hook_event_name": "PostToolUse", **edit,
+                                              "tool_response": response}, root))
+        ran.append(hook(home, "claude-code", {**base, "hook_event_name": "PostToolUse", "tool_name": "Write",
+                                              "tool_input": {"file_path": str(root / "private/key.txt"),
+                                                             "content": "x"}}, root))
+        for done in ran:
+            assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+        steps = wait_recorded(daemon.home, root, lambda s: any(x.get("path") == "app.py" for x in s)
+                              and sum(x["kind"] == "agent" for x in s) == 4,
+                              "the agent's steps and its write")
+    agent = [s for s in steps if s["kind"] == "agent"]
+    assert [(s["hook"], s["event"]) for s in agent] == [
+        ("UserPromptSubmit", "prompt"), ("PreToolUse", "tool_call"), ("PostToolUse", "tool_result"),
+        ("PostToolUse", "tool_result")]
+    assert agent[1]["targets"] == ["app.py"] and agent[1]["tool"] == "Edit"
+    assert "targets" not in agent[3]  # the excluded file is never written, not even its name
+    for journal in daemon.home.journals.glob("*"):
+        assert b"private/key.txt" not in journal.read_bytes() and b"key.txt" not in journal.read_bytes()
+    change = next(s for s in steps if s["kind"] == "file_change" and s["path"] == "app.py")
+    assert change["origin"] == "agent" and change["origin_detail"].startswith("claude-code:P")
+    assert change["origin_detail"].endswith("ToolUse Edit")
+    sealed = seal(home, root)
+    prompt = next(s for s in sealed if s["kind"] == "agent" and s["event"] == "prompt")
+    assert secret not in prompt["prompt"] and "«redacted:" in prompt["prompt"]
+
+
+def seal(home: Path, root: Path) -> list[dict[str, Any]]:
+    from tests.integration.collector_harness import episode_steps
+
+    done = subprocess.run([sys.executable, "-m", "collector", "seal", str(root)], capture_output=True,
+                          env=env_for(home), timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    episodes = sorted(Home(home.resolve()).episodes.glob("*.ctape"))
+    assert len(episodes) == 1
+    return episode_steps(episodes[0])
+
+
+def test_a_workspace_not_opted_in_records_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "ct"
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    other = opt_in(tmp_path / "ws", home=home)
+    with running(home) as daemon, daemon.client() as client:
+        wait_capturing(client, other)
+        done = hook(home, "cursor", {"hook_event_name": "beforeSubmitPrompt", "conversation_id": "c",
+                                     "generation_id": "g", "workspace_roots": [str(plain)],
+                                     "prompt": "hello"},
+                    plain)
+        assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+        status = client.request("status")
+    assert [Path(w["root"]) for w in status["workspaces"]] == [other]
+    assert all(w["steps"] == 0 for w in status["workspaces"])
+
+
+def test_a_collector_that_is_down_leaves_the_hook_exiting_0_fast(tmp_path: Path) -> None:
+    home = tmp_path / "ct"
+    root = opt_in(tmp_path / "ws", home=home)
+    start = time.monotonic()
+    done = hook(home, "codex", {"hook_event_name": "UserPromptSubmit", "session_id": "s", "turn_id": "1",
+                                "transcript_path": None, "cwd": str(root), "model": "m",
+                                "permission_mode": "default", "prompt": "hi"}, root)
+    took = time.monotonic() - start
+    assert done.returncode == 0 and done.stdout == b""
+    assert done.stderr.decode().startswith("codetape: agent hook: not recorded: collector not running")
+    assert done.stderr.count(b"\n") == 1 and took < 3.0
+    assert not (Home(home.resolve()).root / "run" / "collector.pid").exists()  # not started by the hook
+
+
+def test_a_malformed_payload_is_a_gap_and_one_line(tmp_path: Path) -> None:
+    home = tmp_path / "ct"
+    root = opt_in(tmp_path / "ws", home=home)
+    with running(home) as daemon:
+        done = hook(home, "claude-code", b'{"hook_event_name": "UserPromptSubmit"', root)
+        assert done.returncode == 0 and done.stdout == b""
+        assert done.stderr.decode().startswith("codetape: agent hook: the payload is not JSON")
+        steps = wait_recorded(daemon.home, root, lambda s: any(x["kind"] == "gap" for x in s), "the gap")
+    gap = next(s for s in steps if s["kind"] == "gap")
+    assert gap["reason"] == "malformed_input" and gap["detail"].startswith("a claude-code hook payload")

@@ -1,0 +1,119 @@
+"""Each agent's documented hook payloads (tests/fixtures/agents/) read as the `agent` step they describe."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector.sources.agents.payloads import AGENTS, PayloadError, cut_at_space, parse, to_step
+from schemas import step_from_dict
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "agents"
+
+# (agent, fixture) -> the step it makes, written by hand from the documentation's example
+EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
+    ("claude-code", "UserPromptSubmit"): {
+        "hook": "UserPromptSubmit", "event": "prompt", "session": "abc123",
+        "prompt": "Write a function to calculate the factorial of a number"},
+    ("claude-code", "PreToolUse"): {"hook": "PreToolUse", "event": "tool_call", "session": "abc123",
+                                    "tool": "Write", "targets": ["/path/to/file.txt"]},
+    ("claude-code", "PostToolUse"): {"hook": "PostToolUse", "event": "tool_result", "session": "abc123",
+                                     "tool": "Write", "targets": ["/path/to/file.txt"]},
+    ("claude-code", "PreToolUse-Bash"): {"hook": "PreToolUse", "event": "tool_call", "session": "abc123",
+                                         "tool": "Bash", "command_line": "psql -c 'SELECT * FROM users'"},
+    ("claude-code", "SessionStart"): {"hook": "SessionStart", "event": "session_start", "session": "abc123",
+                                      "detail": "startup"},
+    ("claude-code", "SessionEnd"): {"hook": "SessionEnd", "event": "session_end", "session": "abc123",
+                                    "detail": "other"},
+    ("claude-code", "Stop"): {"hook": "Stop", "event": "stop", "session": "abc123"},
+    ("codex", "UserPromptSubmit"): {"hook": "UserPromptSubmit", "event": "prompt",
+                                    "session": "019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b",
+                                    "prompt": "fix the failing test in src/app.py"},
+    ("codex", "PreToolUse-Bash"): {"hook": "PreToolUse", "event": "tool_call",
+                                   "session": "019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b", "tool": "Bash",
+                                   "command_line": "pytest -q"},
+    ("codex", "PostToolUse-apply_patch"): {
+        "hook": "PostToolUse", "event": "tool_result", "session": "019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b",
+        "tool": "apply_patch",
+        "targets": ["/home/dev/project/src/app.py", "/home/dev/project/tests/test_add.py"]},
+    ("cursor", "beforeSubmitPrompt"): {"hook": "beforeSubmitPrompt", "event": "prompt", "session": "conv-123",
+                                       "prompt": "Fix the bug in main.ts"},
+    ("cursor", "afterFileEdit"): {"hook": "afterFileEdit", "event": "tool_result", "session": "conv-123",
+                                  "targets": ["/path/to/main.ts"]},
+    ("cursor", "afterShellExecution"): {"hook": "afterShellExecution", "event": "tool_result",
+                                        "session": "conv-123", "command_line": "npm install express"},
+    ("cursor", "stop"): {"hook": "stop", "event": "stop", "session": "conv-123", "detail": "completed"},
+}
+
+
+def test_every_fixture_has_its_expected_step() -> None:
+    found = {(path.parent.name, path.stem) for path in FIXTURES.glob("*/*.json")}
+    assert found == set(EXPECTED)
+    assert {agent for agent, _ in found} == set(AGENTS)
+
+
+@pytest.mark.parametrize(("agent", "name"), sorted(EXPECTED))
+def test_a_documented_payload_makes_its_step(agent: str, name: str) -> None:
+    data = (FIXTURES / agent / f"{name}.json").read_bytes()
+    step = to_step(parse(agent, data))  # type: ignore[arg-type]
+    assert step == {"kind": "agent", "agent": agent, **EXPECTED[agent, name]}
+    # what the schema makes of it, once the collector made the targets workspace-relative
+    relative = {**step, "targets": [t.lstrip("/") for t in step.get("targets", [])] or []}
+    assert step_from_dict({**relative, "t_ms": 0, "source": "agent"}).kind == "agent"
+
+
+def test_nothing_of_a_file_or_a_tool_s_output_is_kept() -> None:
+    for path in FIXTURES.glob("*/*.json"):
+        step = to_step(parse(path.parent.name, path.read_bytes()))  # type: ignore[arg-type]
+        text = json.dumps(step)
+        for secret_ish in ("file content", "const foo = 2", "added 1 package", "assert add(1, 2)",
+                           "transcript", "toolu_01ABC123"):
+            assert secret_ish not in text, (path, secret_ish)
+
+
+def test_origin_detail_names_the_agent_the_hook_and_the_tool() -> None:
+    call = parse("claude-code", (FIXTURES / "claude-code" / "PostToolUse.json").read_bytes())
+    assert call.origin_detail == "claude-code:PostToolUse Write"
+    assert parse("cursor", (FIXTURES / "cursor" / "afterFileEdit.json").read_bytes()).origin_detail == \
+        "cursor:afterFileEdit"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"{not json", "the payload is not JSON"),
+    (b"[1, 2]", "the payload is not a JSON object"),
+    (b'{"prompt": "x"}', "the payload has no hook_event_name"),
+    (b'{"hook_event_name": "Notification"}', "claude-code hook 'Notification' is not one codetape records"),
+    (b'{"hook_event_name": "UserPromptSubmit", "prompt": 3}',
+     "the UserPromptSubmit payload has no prompt string"),
+    (b"[" * 100_000, "the payload is not JSON"),
+])
+def test_malformed_payloads_are_one_clear_line(data: bytes, message: str) -> None:
+    with pytest.raises(PayloadError) as caught:
+        parse("claude-code", data)
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_a_huge_payload_is_refused_without_being_parsed() -> None:
+    with pytest.raises(PayloadError, match="bytes; at most"):
+        parse("cursor", b"{" + b" " * (16 << 20) + b"}")
+
+
+def test_a_long_prompt_is_cut_at_a_space_never_inside_a_word() -> None:
+    token = "ghp_" + "a" * 36
+    prompt = ("word " * 13_100) + token + " tail"  # the token straddles the 64 Ki character limit
+    payload = {"hook_event_name": "UserPromptSubmit", "session_id": "s", "cwd": "/w", "prompt": prompt}
+    step = to_step(parse("claude-code", json.dumps(payload).encode()))
+    assert step["truncated"] is True and len(step["prompt"]) <= 64 * 1024
+    assert step["prompt"].endswith("word") and "ghp_" not in step["prompt"]
+    assert cut_at_space("short", 10) == ("short", False)
+    assert cut_at_space("x" * 20, 10) == ("", True)
+
+
+def test_relative_targets_are_placed_in_the_agent_s_directory_and_control_characters_leave_labels() -> None:
+    payload = {"hook_event_name": "PostToolUse", "session_id": "a\nb", "cwd": "/w", "tool_name": "Edit\x1b",
+               "tool_input": {"file_path": "src/a.py"}}
+    step = to_step(parse("claude-code", json.dumps(payload).encode()))
+    assert step["targets"] == ["/w/src/a.py"] and step["tool"] == "Edit" and step["session"] == "a b"
