@@ -31,7 +31,7 @@ KIND_COLOURS = {
     "edit": COLOURS["edit"], "cursor": "#93c5fd", "save": COLOURS["save"], "open": COLOURS["file"],
     "close": COLOURS["file"], "file_change": COLOURS["file"], "diagnostics": COLOURS["warning"],
     "test_run": COLOURS["pass"], "command": "#0f172a", "git": COLOURS["git"], "note": COLOURS["note"],
-    "task": COLOURS["note"], "gap": "#475569", "redaction": "#be185d",
+    "task": COLOURS["note"], "gap": "#475569", "redaction": "#be185d", "agent": "#7c3aed",
 }
 
 # whose work (schemas/steps/edit.py's origins): the developer's own in blues and greens, tools in slate,

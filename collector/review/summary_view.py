@@ -26,10 +26,19 @@ from collector.redact import RedactionSummary
 from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
 from collector.text.oneline import one_line
 from schemas import Step
-from schemas.steps import CommandStep, GapStep, GitStep, NoteStep, RedactionStep, TaskStep, TestRunStep
+from schemas.steps import (
+    AgentStep,
+    CommandStep,
+    GapStep,
+    GitStep,
+    NoteStep,
+    RedactionStep,
+    TaskStep,
+    TestRunStep,
+)
 
 SHOWN = 12  # lines per list in the text form; the JSON form has them all
-LISTED = (CommandStep, TestRunStep, GitStep, GapStep, NoteStep, TaskStep, RedactionStep)
+LISTED = (CommandStep, TestRunStep, GitStep, GapStep, NoteStep, TaskStep, RedactionStep, AgentStep)
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,8 @@ class ReviewSummary:
     git: list[Event] = field(default_factory=list)
     gaps: list[Event] = field(default_factory=list)
     notes: list[Event] = field(default_factory=list)
+    agents: list[Event] = field(default_factory=list)  # what AI agents were asked and did
+    prompts: int = 0  # of them, prompts the developer gave (with or without their text)
     redactions: list[Redaction] = field(default_factory=list)
     allowed: list[Allowed] = field(default_factory=list)
     terms: Terms | None = None
@@ -117,6 +128,9 @@ class ReviewSummary:
                 self.gaps.append(Event(step.t_ms, describe(step)))
             case NoteStep() | TaskStep():
                 self.notes.append(Event(step.t_ms, f"{step.kind} {describe(step)}"))
+            case AgentStep():
+                self.agents.append(Event(step.t_ms, describe(step)))
+                self.prompts += step.event == "prompt"
             case RedactionStep():
                 self.redactions.append(Redaction(step.placeholder, step.rule, step.count,
                                                  previews.get(step.placeholder)))
@@ -133,6 +147,7 @@ class ReviewSummary:
             "git": [event.to_json() for event in self.git],
             "gaps": [event.to_json() for event in self.gaps],
             "notes": [event.to_json() for event in self.notes],
+            "agents": [event.to_json() for event in self.agents],
             "redactions": [vars(redaction) for redaction in self.redactions],
             "allowed": [vars(item) for item in self.allowed],
             "policy": None if self.terms is None else self.terms.to_json(),
@@ -172,6 +187,10 @@ class ReviewSummary:
         if self.notes:
             lines.append(f"notes       {len(self.notes)}")
             lines += _listed([_event(event) for event in self.notes])
+        if self.agents:
+            lines.append(f"agents      {plural(len(self.agents), 'step')}, {plural(self.prompts, 'prompt')} "
+                         "(p in the review, or sign --leave-out-prompts, leaves their text out)")
+            lines += _listed([_event(event) for event in self.agents])
         lines.append(f"redactions  {len(self.redactions)} distinct value{'s' * (len(self.redactions) != 1)} "
                      "masked before review")
         lines += _listed([f"{r.placeholder}  {r.masked or '(no preview)'}  ×{r.count}"

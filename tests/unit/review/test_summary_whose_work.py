@@ -27,3 +27,17 @@ def test_the_summary_gives_the_shares_of_what_was_written_overall_and_per_file(t
     assert summary.to_json()["written"] == {"paste": 60, "typed": 1, "unknown": 39}
     quiet = build_summary(open_episode(write(tmp_path / "q.ctape", steps[:1]))).lines()
     assert not any(line.startswith("written") for line in quiet)
+
+
+def test_the_summary_lists_what_agents_were_asked_and_did(tmp_path: Path) -> None:
+    steps = [step("agent", 0, agent="claude-code", hook="UserPromptSubmit", event="prompt",
+                  prompt="make the parser strict"),
+             step("agent", 1, agent="claude-code", hook="PostToolUse", event="tool_result", tool="Edit",
+                  targets=["a.py"]),
+             step("agent", 2, agent="claude-code", hook="UserPromptSubmit", event="prompt")]  # left out
+    lines = build_summary(open_episode(write(tmp_path / "a.ctape", steps))).lines()
+    start = lines.index("agents      3 steps, 2 prompts (p in the review, or sign --leave-out-prompts, "
+                        "leaves their text out)")
+    assert lines[start + 1:start + 4] == ["  0:00:00.000  claude-code asked: make the parser strict",
+                                          "  0:00:00.001  claude-code ran Edit on a.py",
+                                          "  0:00:00.002  claude-code asked (left out)"]
