@@ -185,10 +185,12 @@ The mode line says whether this buffer's workspace is being recorded
   (if codetape-mode
       (progn (advice-add 'eglot--guess-contact :filter-return #'codetape--guess-contact)
              (add-hook 'find-file-hook #'codetape--ask)
-             (add-hook 'post-command-hook #'codetape--cursor-moved))
+             (add-hook 'post-command-hook #'codetape--cursor-moved)
+             (advice-add 'jsonrpc-shutdown :before #'codetape--let-exit))
     (advice-remove 'eglot--guess-contact #'codetape--guess-contact)
     (remove-hook 'find-file-hook #'codetape--ask)
-    (remove-hook 'post-command-hook #'codetape--cursor-moved)))
+    (remove-hook 'post-command-hook #'codetape--cursor-moved)
+    (advice-remove 'jsonrpc-shutdown #'codetape--let-exit)))
 
 (defcustom codetape-cursor-debounce 0.2
   "Seconds the cursor rests before the bridge is told where it is."
@@ -295,6 +297,20 @@ Only the bridge speaks `codetape/*': it keeps the real server's
          (command (and (processp process) (process-command process)))
          (prefix (codetape--command "bridge")))
     (equal (seq-take command (length prefix)) prefix)))
+
+(defconst codetape--exit-wait 3
+  "Seconds a shutdown waits at most for the bridge to exit by itself.
+After eglot's `exit' the bridge hands its last steps to the collector
+and exits; jsonrpc would kill it at once.")
+
+(defun codetape--let-exit (connection &rest _)
+  "Before jsonrpc kills CONNECTION's process: let the bridge exit first.
+Only a connection behind the bridge, for `codetape--exit-wait' at most."
+  (when (codetape--bridge-p connection)
+    (let ((process (jsonrpc--process connection))
+          (deadline (+ (float-time) codetape--exit-wait)))
+      (while (and (process-live-p process) (< (float-time) deadline))
+        (accept-process-output process 0.05)))))
 
 (cl-defmethod eglot-client-capabilities :around (_server)
   "Ask the bridge for `codetape/status'.
