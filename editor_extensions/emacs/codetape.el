@@ -281,7 +281,7 @@ Nil: its name is neither in `codetape--origins' nor starts with one of
              (cdr (seq-find (lambda (prefix) (string-prefix-p (car prefix) name))
                             codetape--origin-prefixes))))))
 
-(defun codetape--changed (&rest _)
+(defun codetape--changed (_beg _end _length)
   "In `after-change-functions': keep the command that made this change.
 Between commands (timers, process filters) `real-this-command' is nil.
 An `undo' redoes when it undoes an undo (as its \\='Redo\\=' message says):
