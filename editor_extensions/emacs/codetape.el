@@ -185,10 +185,18 @@ The mode line says whether this buffer's workspace is being recorded
   (if codetape-mode
       (progn (advice-add 'eglot--guess-contact :filter-return #'codetape--guess-contact)
              (add-hook 'find-file-hook #'codetape--ask)
-             (add-hook 'post-command-hook #'codetape--cursor-moved))
+             (add-hook 'post-command-hook #'codetape--cursor-moved)
+             (add-hook 'eglot-managed-mode-hook #'codetape--watch-origins)
+             (advice-add 'eglot--signal-textDocument/didChange :before #'codetape--send-origin)
+             (advice-add 'eglot--signal-textDocument/didOpen :before #'codetape--forget-origins)
+             (advice-add 'jsonrpc-shutdown :before #'codetape--let-exit))
     (advice-remove 'eglot--guess-contact #'codetape--guess-contact)
     (remove-hook 'find-file-hook #'codetape--ask)
-    (remove-hook 'post-command-hook #'codetape--cursor-moved)))
+    (remove-hook 'post-command-hook #'codetape--cursor-moved)
+    (remove-hook 'eglot-managed-mode-hook #'codetape--watch-origins)
+    (advice-remove 'eglot--signal-textDocument/didChange #'codetape--send-origin)
+    (advice-remove 'eglot--signal-textDocument/didOpen #'codetape--forget-origins)
+    (advice-remove 'jsonrpc-shutdown #'codetape--let-exit)))
 
 (defcustom codetape-cursor-debounce 0.2
   "Seconds the cursor rests before the bridge is told where it is."
@@ -217,6 +225,110 @@ The anchor is the mark when the region is active, else the point."
             (jsonrpc-notify server 'codetape/cursor
                             (list :uri (codetape--uri)
                                   :selections (vector (list :anchor anchor :active active))))))))))
+
+;;; Whose work each edit is: the command that made it, told to the bridge with the didChange
+
+(defconst codetape--origins
+  '((self-insert-command . "typed") (newline . "typed")
+    (yank . "paste") (yank-pop . "paste") (clipboard-yank . "paste")
+    (kill-region . "cut") (clipboard-kill-region . "cut") (kill-line . "cut")
+    (undo . "undo") (undo-only . "undo") (undo-redo . "redo")
+    (completion-at-point . "completion") (dabbrev-expand . "completion") (corfu-insert . "completion")
+    (indent-region . "format") (eglot-rename . "rename") (eglot-code-actions . "code_action")
+    (yas-expand . "snippet"))
+  "Commands whose changes are an origin's work, by name.
+The origins are codetape's (schemas/steps/edit.py).")
+
+(defconst codetape--origin-prefixes
+  '(("company-complete" . "completion") ("copilot-accept-completion" . "ai_completion")
+    ("undo-tree-redo" . "redo") ("undo-tree-visualize-redo" . "redo")
+    ("undo-tree-undo" . "undo") ("undo-tree-visualize-undo" . "undo")
+    ("eglot-format" . "format") ("format-all-" . "format"))
+  "Commands whose changes are the work of an origin, by the start of their name.")
+
+(defvar-local codetape--origins-p nil
+  "Whether the bridge hears who made this buffer's changes.
+True when the buffer's eglot server runs behind it.")
+
+(defvar-local codetape--commands nil
+  "The commands that made the changes eglot has not sent yet.
+Newest first, each once, at most 8 (then `codetape--others').  A
+command is `real-this-command' (commands never change it); nil for a
+change made outside any command (a timer, a process filter, Lisp), and
+`codetape--redo' for an `undo' that Emacs calls a Redo.")
+
+(defvar-local codetape--batch-origin nil
+  "The origin of all those changes: an origin's name, nil (a change of
+no origin) or `mixed' (changes of different origins).")
+
+(defun codetape--watch-origins ()
+  "In `eglot-managed-mode-hook': note each change's command.
+Only when the buffer's server runs behind the bridge."
+  (setq codetape--origins-p (and eglot--managed-mode (codetape--bridge-p (eglot-current-server)) t)
+        codetape--commands nil)
+  (if codetape--origins-p
+      (add-hook 'after-change-functions #'codetape--changed nil t)
+    (remove-hook 'after-change-functions #'codetape--changed t)))
+
+(defun codetape--origin-of (command)
+  "The origin of COMMAND's changes (a string), or nil.
+Nil: its name is neither in `codetape--origins' nor starts with one of
+`codetape--origin-prefixes'."
+  (cond ((eq command 'codetape--redo) "redo")
+        ((not (and command (symbolp command))) nil)
+        ((cdr (assq command codetape--origins)))
+        (t (let ((name (symbol-name command)))
+             (cdr (seq-find (lambda (prefix) (string-prefix-p (car prefix) name))
+                            codetape--origin-prefixes))))))
+
+(defun codetape--changed (_beg _end _length)
+  "In `after-change-functions': keep the command that made this change.
+Between commands (timers, process filters) `real-this-command' is nil.
+An `undo' redoes when it undoes an undo (as its \\='Redo\\=' message says):
+`pending-undo-list' is still the list it started from while it changes
+the buffer."
+  (let ((command (if (and (eq real-this-command 'undo) (not undo-no-redo) (consp pending-undo-list)
+                          (gethash pending-undo-list undo-equiv-table))
+                     'codetape--redo
+                   real-this-command)))
+    (unless (and codetape--commands (eq command (car codetape--commands)))
+      (let ((origin (codetape--origin-of command)))
+        (setq codetape--batch-origin (if (or (null codetape--commands) (equal origin codetape--batch-origin))
+                                         origin
+                                       'mixed))
+        (unless (or (memq command codetape--commands) (memq 'codetape--others codetape--commands))
+          (push (if (nthcdr 7 codetape--commands) 'codetape--others command) codetape--commands))))))
+
+(defun codetape--command-name (command)
+  (cond ((eq command 'codetape--redo) "undo (Redo)")
+        ((eq command 'codetape--others) "...")
+        ((and command (symbolp command)) (symbol-name command))
+        (command "an anonymous command")
+        (t "no command")))
+
+(defun codetape--send-origin ()
+  "Before eglot's didChange: send `codetape/origin' for the version it sends.
+The changes eglot batched into it are the work of their commands' origin
+when they all agree; of `unknown' when they do not (named in the detail);
+nothing is said when none has an origin: the bridge's evidence or none."
+  (when (and codetape--origins-p codetape--commands eglot--recent-changes)
+    (let ((origin codetape--batch-origin)
+          (commands (mapconcat #'codetape--command-name (reverse codetape--commands) ", ")))
+      (when origin
+        (with-demoted-errors "codetape: cannot send codetape/origin: %S"
+          (jsonrpc-notify (eglot-current-server) 'codetape/origin
+                          (list :uri (plist-get (eglot--TextDocumentIdentifier) :uri)
+                                :version eglot--versioned-identifier
+                                :origin (if (eq origin 'mixed) "unknown" origin)
+                                :detail (concat "emacs:" (truncate-string-to-width
+                                                          (concat (if (eq origin 'mixed) "mixed: " "") commands)
+                                                          200))))))))
+  (codetape--forget-origins))
+
+(defun codetape--forget-origins ()
+  "Forget the commands of the changes eglot has not sent.
+It sends them now, or opens the document afresh."
+  (setq codetape--commands nil codetape--batch-origin nil))
 
 (defun codetape--server ()
   "The eglot connection of this buffer, which must run through the bridge."
@@ -296,12 +408,26 @@ Only the bridge speaks `codetape/*': it keeps the real server's
          (prefix (codetape--command "bridge")))
     (equal (seq-take command (length prefix)) prefix)))
 
+(defconst codetape--exit-wait 3
+  "Seconds a shutdown waits at most for the bridge to exit by itself.
+After eglot's `exit' the bridge hands its last steps to the collector
+and exits; jsonrpc would kill it at once.")
+
+(defun codetape--let-exit (connection &rest _)
+  "Before jsonrpc kills CONNECTION's process: let the bridge exit first.
+Only a connection behind the bridge, for `codetape--exit-wait' at most."
+  (when (codetape--bridge-p connection)
+    (let ((process (jsonrpc--process connection))
+          (deadline (+ (float-time) codetape--exit-wait)))
+      (while (and (process-live-p process) (< (float-time) deadline))
+        (accept-process-output process 0.05)))))
+
 (cl-defmethod eglot-client-capabilities :around (_server)
-  "Ask the bridge for `codetape/status'.
+  "Ask the bridge for `codetape/status', tell it `codetape/origin' comes.
 Other servers ignore an unknown experimental capability."
   (let ((capabilities (cl-call-next-method)))
     (if codetape-mode
-        (plist-put capabilities :experimental '(:codetape (:status t)))
+        (plist-put capabilities :experimental '(:codetape (:status t :origin t)))
       capabilities)))
 
 (cl-defmethod eglot-handle-notification (server (_method (eql codetape/status)) &key uri state steps

@@ -1,5 +1,5 @@
 """codetape.el in real Emacs --batch + eglot: the configured pylsp runs behind the bridge, notes reach
-the episode."""
+the episode, each edit carries the origin of the command that made it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from schemas.steps import CursorStep, DiagnosticsStep, NoteStep, TaskStep
+from schemas.steps import CursorStep, DiagnosticsStep, EditStep, NoteStep, TaskStep
 from tests.e2e.conftest import saved_texts, saves_of, seal
 
 PACKAGE = Path(__file__).resolve().parents[2] / "editor_extensions" / "emacs" / "codetape.el"
@@ -173,3 +173,84 @@ def test_mode_line_shows_recording_and_the_review_prompt_opens_the_review(
     opened = [line for line in messages.splitlines() if line.startswith("codetape: run")]  # codetape--review
     built = f"{sys.executable} -m collector review {sealed}"  # codetape-command and the id, not the message's
     assert len(opened) == 1 and built in opened[0], messages[-2000:]
+
+
+ORIGINS = r""";; -*- coding: utf-8; lexical-binding: t -*-
+(package-initialize)
+(load "%(package)s" nil t)
+(setq make-backup-files nil auto-save-default nil create-lockfiles nil
+      native-comp-async-report-warnings-errors 'silent
+      eglot-sync-connect 20
+      codetape-command '("%(python)s" "-m" "collector")
+      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
+(codetape-mode 1)
+(defun wait-until (pred secs)
+  (let ((deadline (+ (float-time) secs)))
+    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
+    (funcall pred)))
+(defvar batches nil)
+(defun sent (what)
+  "Send eglot's batch of changes (--batch runs no idle timer); note the version it made and WHAT did."
+  (eglot--signal-textDocument/didChange)
+  (push (format "%%d %%s" eglot--versioned-identifier what) batches))
+(defun keys (keys)
+  "Type KEYS: each runs as a command, as from the keyboard."
+  (execute-kbd-macro (kbd keys)))
+(find-file "%(file)s")
+(apply #'eglot (eglot--guess-contact))
+(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+(goto-char (point-max))
+(execute-kbd-macro "x = 1\r") (sent "typed")
+(kill-new "y = 2\n") (keys "C-y") (sent "yank")
+(keys "C-/") (sent "undo")
+(keys "C-a C-/") (sent "undo again")  ; another command broke the undo chain: this undo undoes the undo
+(forward-line -1) (set-mark (point)) (end-of-line) (keys "C-w") (sent "kill-region")
+(keys "C-a C-k") (sent "kill-line")
+(goto-char (point-max))
+(execute-kbd-macro "z = uniq") (sent "typed a prefix")
+(keys "C-M-i") (sent "completion-at-point")
+(execute-kbd-macro "\rw = unique_f") (sent "typed another")
+(keys "M-/") (sent "dabbrev-expand")
+(kill-new "3") (execute-kbd-macro "\rv = ") (keys "C-y") (sent "typed and yanked")
+(insert "\nu = 4\n") (sent "inserted by Lisp")
+(save-buffer)
+(copy-file buffer-file-name "%(out)s/saved" t)
+(with-temp-file "%(out)s/batches" (insert (string-join (reverse batches) "\n")))
+(with-temp-file "%(out)s/messages" (insert (with-current-buffer "*Messages*" (buffer-string))))
+(let ((server (eglot-current-server))) (kill-buffer) (eglot-shutdown server))  ; right after the save
+(kill-emacs 0)
+"""
+
+# What each batch the scenario sent is, by the commands that made it (codetape.el: real-this-command)
+EXPECTED = {
+    "typed": ("typed", "emacs:self-insert-command, newline"),
+    "yank": ("paste", "emacs:yank"),
+    "undo": ("undo", "emacs:undo"),
+    "undo again": ("redo", "emacs:undo (Redo)"),
+    "kill-region": ("cut", "emacs:kill-region"),
+    "kill-line": ("cut", "emacs:kill-line"),
+    "typed a prefix": ("typed", "emacs:self-insert-command"),
+    "completion-at-point": ("completion", "emacs:completion-at-point"),
+    "typed another": ("typed", "emacs:newline, self-insert-command"),
+    "dabbrev-expand": ("completion", "emacs:dabbrev-expand"),
+    "typed and yanked": ("unknown", "emacs:mixed: newline, self-insert-command, yank"),
+    "inserted by Lisp": (None, None),  # no command: codetape.el says nothing, the bridge has no evidence
+}
+
+
+def test_each_edit_carries_the_origin_of_the_emacs_command_that_made_it(
+    collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    (workspace / "mod.py").write_text("def unique_function_name():\n    return 1\n", encoding="utf-8")
+    out = run_emacs(ORIGINS, workspace, env, tmp_path)
+    versions = {what: int(version) for version, what in
+                (line.split(" ", 1) for line in (out / "batches").read_text().splitlines())}
+    # shut down right after the save: the bridge still hands it over (codetape.el lets it exit by itself)
+    episode = seal(env, workspace, saves_of("mod.py", 1), "the save")
+    assert saved_texts(episode, "mod.py") == [(out / "saved").read_bytes()]
+    edits = {s.version: (s.origin, s.origin_detail) for s in episode.steps() if isinstance(s, EditStep)}
+    assert set(edits) == set(versions.values()), (edits, versions)  # one edit step a didChange
+    assert {what: edits[version] for what, version in versions.items()} == EXPECTED
+    saved = (out / "saved").read_text(encoding="utf-8")
+    assert "z = unique_function_name\nw = unique_function_name\nv = 3\n" in saved, saved
+    assert "Redo" in (out / "messages").read_text(encoding="utf-8")  # Emacs called the second undo a redo
