@@ -229,9 +229,12 @@ The anchor is the mark when the region is active, else the point."
 ;;; Whose work each edit is: the command that made it, told to the bridge with the didChange
 
 (defconst codetape--origins
-  '((self-insert-command . "typed") (newline . "typed")
+  '((self-insert-command . "typed") (newline . "typed") (newline-and-indent . "typed")
+    (delete-backward-char . "typed") (delete-char . "typed") (backward-delete-char-untabify . "typed")
+    (python-indent-dedent-line-backspace . "typed") (delete-forward-char . "typed")
     (yank . "paste") (yank-pop . "paste") (clipboard-yank . "paste")
-    (kill-region . "cut") (clipboard-kill-region . "cut") (kill-line . "cut")
+    (kill-region . "cut") (clipboard-kill-region . "cut") (kill-line . "cut") (kill-whole-line . "cut")
+    (kill-word . "cut") (backward-kill-word . "cut")
     (undo . "undo") (undo-only . "undo") (undo-redo . "redo")
     (completion-at-point . "completion") (dabbrev-expand . "completion") (corfu-insert . "completion")
     (indent-region . "format") (eglot-rename . "rename") (eglot-code-actions . "code_action")

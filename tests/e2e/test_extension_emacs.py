@@ -201,6 +201,7 @@ ORIGINS = r""";; -*- coding: utf-8; lexical-binding: t -*-
 (unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
 (goto-char (point-max))
 (execute-kbd-macro "x = 1\r") (sent "typed")
+(execute-kbd-macro "t = 99") (keys "DEL") (execute-kbd-macro "\r") (sent "typed and corrected")
 (kill-new "y = 2\n") (keys "C-y") (sent "yank")
 (keys "C-/") (sent "undo")
 (keys "C-a C-/") (sent "undo again")  ; another command broke the undo chain: this undo undoes the undo
@@ -224,6 +225,8 @@ ORIGINS = r""";; -*- coding: utf-8; lexical-binding: t -*-
 # What each batch the scenario sent is, by the commands that made it (codetape.el: real-this-command)
 EXPECTED = {
     "typed": ("typed", "emacs:self-insert-command, newline"),
+    "typed and corrected": ("typed",
+                            "emacs:self-insert-command, python-indent-dedent-line-backspace, newline"),
     "yank": ("paste", "emacs:yank"),
     "undo": ("undo", "emacs:undo"),
     "undo again": ("redo", "emacs:undo (Redo)"),
