@@ -1,9 +1,11 @@
 // What only the editor sees, forwarded to the bridge as it happens: diagnostics from every source,
-// the selection (debounced) and the active editor, terminal commands from shell integration.
+// the selection (debounced) and the active editor, terminal commands from shell integration, and whose
+// work each edit is (originEvents.ts).
 
 import type { TerminalShellExecution, TextEditor, Uri } from 'vscode';
 import { NOTIFY } from './constants';
 import { commandParams, cursorParams, Debouncer, DiagnosticsForwarder } from './forward';
+import { startOrigins } from './originEvents';
 import { inside } from './workspace';
 import {
     activeEditor, Disposable, getDiagnostics, onDidChangeActiveTextEditor, onDidChangeDiagnostics,
@@ -28,6 +30,7 @@ export function startForwarding(send: Send, roots: () => readonly string[], debo
     };
     cursor(activeEditor());  // where the developer is when recording starts
     return [
+        ...startOrigins(send, recorded),
         onDidChangeDiagnostics((event) => {
             for (const uri of event.uris) {
                 if (recorded(uri)) {
