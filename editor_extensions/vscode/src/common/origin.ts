@@ -58,7 +58,7 @@ const REDO: Evidence = { origin: 'redo', detail: 'vscode:TextDocumentChangeReaso
 
 export const SETTLE_MS = 30; // the selection event follows its change within this (same batch from the renderer)
 export const PASTE_MS = 1000; // a paste's change follows the providers' answer within this
-export const COMMAND_GRACE_MS = 100;
+const COMMAND_GRACE_MS = 100;
 const MAX_PENDING = 256;
 const MAX_MARKS = 32;
 
@@ -66,7 +66,7 @@ interface Mark extends Evidence {
     uri: string | undefined; // undefined: any document
     since: number;
     until: number; // Infinity while the command runs
-    once: boolean; // consumed by the first change it labels
+    labelled: Set<string>; // documents whose change it labelled: one change each
     pasted?: string;
 }
 
@@ -116,12 +116,12 @@ export class OriginTracker {
     /** The editor asked the paste providers for `uri`: its next change inserting `text` is a paste. */
     pasting(uri: string, text: string): void {
         const at = this.now();
-        this.mark({ ...PASTE, uri, since: at, until: at + PASTE_MS, once: true, pasted: text });
+        this.mark({ ...PASTE, uri, since: at, until: at + PASTE_MS, labelled: new Set(), pasted: text });
     }
 
     /** A wrapped command starts (on `uri`, or any document); call the result when it has returned. */
     running(evidence: Evidence, uri: string | undefined, graceMs = COMMAND_GRACE_MS): () => void {
-        const mark: Mark = { origin: evidence.origin, detail: evidence.detail, uri, since: this.now(), until: Infinity, once: uri !== undefined };
+        const mark: Mark = { origin: evidence.origin, detail: evidence.detail, uri, since: this.now(), until: Infinity, labelled: new Set() };
         this.mark(mark);
         return () => {
             mark.until = this.now() + graceMs;
@@ -155,11 +155,9 @@ export class OriginTracker {
     private take(change: Pending, fits: (mark: Mark) => boolean): Evidence | undefined {
         for (let i = this.marks.length - 1; i >= 0; i--) {
             const mark = this.marks[i];
-            if ((mark.uri === undefined || mark.uri === change.uri) && mark.since <= change.at && change.at <= mark.until
-                && fits(mark)) {
-                if (mark.once) {
-                    this.marks.splice(i, 1);
-                }
+            if ((mark.uri === undefined || mark.uri === change.uri) && !mark.labelled.has(change.uri)
+                && mark.since <= change.at && change.at <= mark.until && fits(mark)) {
+                mark.labelled.add(change.uri);
                 return { origin: mark.origin, detail: mark.detail };
             }
         }

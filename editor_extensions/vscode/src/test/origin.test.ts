@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { COMMAND_GRACE_MS, OriginParams, OriginTracker, PASTE_MS, SETTLE_MS, WRAPPED } from '../common/origin';
+import { OriginParams, OriginTracker, PASTE_MS, SETTLE_MS, WRAPPED } from '../common/origin';
 
 const A = 'file:///w/a.py';
 const B = 'file:///w/b.py';
@@ -87,20 +87,23 @@ test('a wrapped command labels the change it makes in its document; typing while
     assert.deepEqual(said(), [['a', 2, 'typed', typed], ['a', 3, 'format', 'vscode:editor.action.formatDocument']]);
 });
 
-test('a command on any document labels each change until a moment after it returns', () => {
+test('a command on any document labels one change in each until a moment after it returns', () => {
     const { origins, tick, said } = tracker();
     const done = origins.running(WRAPPED['editor.action.rename'], undefined);
     origins.changed(A, 2, undefined, ['total']);
     origins.changed(B, 9, undefined, ['total']);
+    origins.changed(A, 3, undefined, ['']); // a second change in a document it changed is not its
     tick(SETTLE_MS);
     done();
-    tick(COMMAND_GRACE_MS / 2);
-    origins.changed(A, 3, undefined, ['total']);
-    tick(COMMAND_GRACE_MS);
-    origins.changed(A, 4, undefined, ['z']);
+    const later = origins.running(WRAPPED.acceptSelectedCodeAction, undefined, 200);
+    later();
+    tick(150);
+    origins.changed(A, 4, undefined, ['import os\n']); // the action widget's edit, after its command returned
+    tick(200);
+    origins.changed(A, 5, undefined, ['']);
     tick(SETTLE_MS);
     assert.deepEqual(said(), [['a', 2, 'rename', 'vscode:editor.action.rename'],
-        ['b', 9, 'rename', 'vscode:editor.action.rename'], ['a', 3, 'rename', 'vscode:editor.action.rename']]);
+        ['b', 9, 'rename', 'vscode:editor.action.rename'], ['a', 4, 'code_action', 'vscode:acceptSelectedCodeAction']]);
 });
 
 test('accepting a suggestion or an inline suggestion labels the accepted text', () => {
