@@ -1,12 +1,10 @@
 // What only the editor sees, forwarded to the bridge as it happens: diagnostics from every source,
-// the selection (debounced) and the active editor, terminal commands from shell integration, and whose
-// work each edit is (originEvents.ts).
+// the selection (debounced) and the active editor, terminal commands from shell integration.
 
 import type { TerminalShellExecution, TextEditor, Uri } from 'vscode';
 import { NOTIFY } from './constants';
 import { commandParams, cursorParams, Debouncer, DiagnosticsForwarder } from './forward';
-import { startOrigins } from './originEvents';
-import { inside } from './workspace';
+import { inside, recordedUri } from './workspace';
 import {
     activeEditor, Disposable, getDiagnostics, onDidChangeActiveTextEditor, onDidChangeDiagnostics,
     onDidChangeTextEditorSelection, onDidEndTerminalShellExecution, onDidStartTerminalShellExecution,
@@ -18,7 +16,7 @@ export type Send = (method: string, params: object) => void;
 
 export function startForwarding(send: Send, roots: () => readonly string[], debounceMs: () => number,
     log: (line: string) => void): Disposable[] {
-    const recorded = (uri: Uri) => uri.scheme === 'file' && roots().some((root) => inside(root, uri.fsPath));
+    const recorded = (uri: Uri) => recordedUri(roots(), uri);
     const diagnostics = new DiagnosticsForwarder();
     const debouncer = new Debouncer(debounceMs);
     const started = new WeakMap<TerminalShellExecution, number>();
@@ -30,7 +28,6 @@ export function startForwarding(send: Send, roots: () => readonly string[], debo
     };
     cursor(activeEditor());  // where the developer is when recording starts
     return [
-        ...startOrigins(send, recorded),
         onDidChangeDiagnostics((event) => {
             for (const uri of event.uris) {
                 if (recorded(uri)) {
