@@ -3,9 +3,11 @@ with the packaged .vsix installed, driven by playwright-core in Debian's Chromiu
 with the real bridge and a real collector.
 
 A developer opens an opted-in workspace, sees the status bar say recording with a count that grows as
-they type into a Python file, save and run a command in the integrated terminal; seals from the status
-bar's menu; answers Review to the prompt and signs in the review webview after its confirmation. The
-signed episode reconstructs byte for byte to the file on disk and holds the terminal command. The
+they type into a Python file, save, paste, type, accept a word from the suggest widget, undo and redo it,
+format a JSON file with Format Document and run a command in the integrated terminal; seals from the
+status bar's menu; answers Review to the prompt and signs in the review webview after its confirmation.
+The signed episode reconstructs byte for byte to the files on disk, holds the terminal command, and says
+whose work each edit was, with the extension's evidence (issue 28). The
 workspace's own `.vscode/settings.json` names a script as `codetape.interpreter` and a file in the
 workspace as `codetape.bridgeLog`: neither is ever used (the user's settings are).
 
@@ -31,9 +33,9 @@ from pathlib import Path
 
 import pytest
 
-from collector.episode import open_episode
+from collector.episode import Episode, open_episode
 from collector.home import Home
-from schemas.steps import CommandStep
+from schemas.steps import CommandStep, EditStep
 from tests.e2e.conftest import codetape, saved_texts
 from tests.integration.collector_harness import wait_recorded
 from tests.unit.schemas.test_editor_settings import assert_settings_are_the_users
@@ -45,6 +47,9 @@ CODE_SERVER = E2E / "node_modules" / ".bin" / "code-server"
 STAMP = E2E / "node_modules" / ".codetape-code-server-4.100.3"
 TEXT = 'greeting = "héllo 😀"\n'
 COMMAND = "echo codetape-e2e-terminal"
+PASTED = "pasted = 1\n"
+TYPED = "x = gre"  # then the suggest widget's `greeting`, undone and redone
+JSON_TEXT = '{"a":1,"b":[1,2]}\n'
 USER_SETTINGS = {
     "workbench.startupEditor": "none", "security.workspace.trust.enabled": False,
     "editor.autoClosingBrackets": "never", "editor.autoClosingQuotes": "never", "editor.autoIndent": "none",
@@ -193,9 +198,11 @@ def test_vscode_records_reviews_and_signs_an_episode(
     port, _ = vscode
     codetape(env, "keys", "init")
     (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    (workspace / "data.json").write_text(JSON_TEXT, encoding="utf-8")
     out = tmp_path / "seen.json"
     url = f"http://127.0.0.1:{port}/?folder={workspace}"
-    argv = [tool("node"), str(E2E / "drive.mjs"), url, "app.py", TEXT, COMMAND, str(out)]
+    argv = [tool("node"), str(E2E / "drive.mjs"), url, "app.py", TEXT, COMMAND, str(out), PASTED, TYPED,
+            "data.json"]
     with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True) as driver:
         try:
@@ -214,7 +221,7 @@ def test_vscode_records_reviews_and_signs_an_episode(
     assert "signed by" in seen["signed"]
 
     disk = (workspace / "app.py").read_bytes()
-    assert disk == ("# app\n" + TEXT).encode("utf-8")
+    assert disk == ("# app\n" + TEXT + PASTED + TYPED.replace("gre", "greeting")).encode("utf-8")
     signed = sorted(Path(env["CODETAPE_HOME"], "outbox").glob("*.ctape"))
     assert len(signed) == 1, signed
     episode = open_episode(signed[0])
@@ -222,12 +229,32 @@ def test_vscode_records_reviews_and_signs_an_episode(
     assert episode.header.client is not None
     assert (episode.header.client.name, episode.header.client.version) == ("code-server", "1.100.3")
     assert saved_texts(episode, "app.py")[-1] == disk
+    formatted = (workspace / "data.json").read_bytes()
+    assert saved_texts(episode, "data.json")[-1] == formatted != JSON_TEXT.encode()
+    assert_origins(episode)
     commands = [s for s in episode.steps() if isinstance(s, CommandStep)]
     assert [(c.command_line, c.cwd, c.exit_code) for c in commands] == [(COMMAND, ".", 0)], commands
     marker, leak = hostile
     assert not marker.exists(), f"the folder's interpreter ran: {marker.read_text()}"
     assert not leak.exists(), "the bridge wrote its log where the folder said"
     print(f"vscode e2e: {time.monotonic() - began:.1f} s in the test, driver timings (ms) {seen['timings']}")
+
+
+def assert_origins(episode: Episode) -> None:
+    """Each edit says whose work it was, with the extension's evidence: the typed characters (a line break
+    gets no keyboard selection kind from VS Code: no evidence, unknown), the paste, the accepted word, the
+    undo and redo of it, the formatting."""
+    origins: dict[str, list[tuple[str | None, str | None]]] = {"app.py": [], "data.json": []}
+    for step in episode.steps():
+        if isinstance(step, EditStep):
+            origins[step.path].append((step.origin, step.origin_detail))
+    typed = [("typed", "vscode:TextEditorSelectionChangeKind.Keyboard")]
+    assert TEXT.endswith("\n") and "\n" not in TEXT[:-1] + TYPED
+    assert origins["app.py"] == typed * (len(TEXT) - 1) + [(None, None)] + \
+        [("paste", "vscode:DocumentPasteEditProvider")] + typed * len(TYPED) + \
+        [("completion", "vscode:acceptSelectedSuggestion"), ("undo", "vscode:TextDocumentChangeReason.Undo"),
+         ("redo", "vscode:TextDocumentChangeReason.Redo")], origins["app.py"]
+    assert origins["data.json"] == [("format", "vscode:editor.action.formatDocument")], origins["data.json"]
 
 
 def command_recorded(driver: subprocess.Popen[str], out: Path, env: dict[str, str], workspace: Path,

@@ -1,12 +1,13 @@
 // Drives real VS Code (code-server) in Debian's Chromium with playwright-core, as a developer would:
-// open the opted-in workspace, watch the codetape status bar, open a file, type, save, run a command in
-// the integrated terminal, seal from the status bar menu, answer Review to the prompt and sign in the
-// review webview after its confirmation. Writes what it saw to OUT as JSON; exits 1 on any failure.
-// Usage: node drive.mjs URL FILE_NAME TEXT COMMAND OUT
+// open the opted-in workspace, watch the codetape status bar, open a file, type, save; paste, type, accept a
+// word from the suggest widget, undo and redo it, save; open JSON_NAME and run Format Document on it; run a
+// command in the integrated terminal, seal from the status bar menu, answer Review to the prompt and sign in
+// the review webview after its confirmation. Writes what it saw to OUT as JSON; exits 1 on any failure.
+// Usage: node drive.mjs URL FILE_NAME TEXT COMMAND OUT PASTE TYPED JSON_NAME
 import { existsSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const [url, fileName, text, command, out] = process.argv.slice(2);
+const [url, fileName, text, command, out, pasted, typed, jsonName] = process.argv.slice(2);
 const seen = { statuses: [], steps: {}, timings: {} };
 const started = Date.now();
 const mark = (name) => { seen.timings[name] = Date.now() - started; };
@@ -27,7 +28,9 @@ const browser = await chromium.launch({
         '--disable-component-update', '--disable-sync'],
 });
 try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
+    const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT);
     await page.goto(url);
     await page.locator('.monaco-workbench').waitFor();
@@ -67,8 +70,60 @@ try {
     await page.keyboard.press('Control+End');
     await page.keyboard.type(text, { delay: 20 });
     await page.keyboard.press('Control+S');
-    const saved = await waitSteps('saved', (n) => n >= opened + text.length);
+    let saved = await waitSteps('saved', (n) => n >= opened + text.length);
     mark('saved');
+
+    // Whose work: a paste, typing, a word accepted from the suggest widget, undone and redone (Ctrl+Z,
+    // Ctrl+Shift+Z), then Format Document on a JSON file; each waits for what it does to show.
+    const lines = page.locator('.monaco-editor .view-lines').first();
+    const shows = async (what) => {
+        await page.waitForFunction(([selector, what]) => document.querySelector(selector)?.textContent
+            .replace(/\u00a0/g, ' ').includes(what), ['.monaco-editor .view-lines', what]);
+    };
+    await page.evaluate((pasted) => navigator.clipboard.writeText(pasted), pasted);
+    await page.keyboard.press('Control+V');
+    await shows(pasted.trimEnd());
+    await page.keyboard.type(typed, { delay: 20 });
+    await page.keyboard.press('Control+Space');
+    const word = text.split(' ')[0];
+    await page.locator('.suggest-widget .monaco-list-row').filter({ hasText: word }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const accepted = typed.slice(0, typed.lastIndexOf(' ') + 1) + word;
+    await shows(accepted);
+    await page.keyboard.press('Control+Z');
+    await page.waitForFunction(([selector, accepted]) => !document.querySelector(selector)?.textContent
+        .replace(/\u00a0/g, ' ').includes(accepted), ['.monaco-editor .view-lines', accepted]);
+    await page.keyboard.press('Control+Shift+Z');
+    await shows(accepted);
+    await page.keyboard.press('Control+S');
+    saved = await waitSteps('origins', (n) => n > saved);
+    mark('origins');
+
+    await page.keyboard.press('Control+P');
+    await page.keyboard.type(jsonName);
+    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: jsonName }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active').filter({ hasText: jsonName }).waitFor();
+    saved = await waitSteps('json opened', (n) => n > saved); // the bridge has its didOpen
+    // JSON's formatter indents with four spaces. It exists once the JSON language server has started:
+    // until then VS Code says there is no formatter, and the command is run again.
+    const noFormatter = page.locator('.monaco-dialog-box').filter({ hasText: 'no formatter' });
+    for (let formatted = false; !formatted;) {
+        await lines.click();
+        await page.keyboard.press('F1');
+        await page.keyboard.type('Format Document');
+        await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: /^Format Document/ }).first().waitFor();
+        await page.keyboard.press('Enter');
+        formatted = await Promise.race([shows('    "').then(() => true), noFormatter.waitFor().then(() => false)]);
+        if (!formatted) {
+            seen.timings['no formatter yet'] = Date.now() - started;
+            await noFormatter.locator('.monaco-button').filter({ hasText: /^Cancel$/ }).click();
+            await noFormatter.waitFor({ state: 'hidden' });
+        }
+    }
+    await page.keyboard.press('Control+S');
+    saved = await waitSteps('formatted', (n) => n > saved);
+    mark('formatted');
 
     await page.keyboard.press('Control+Backquote');
     const terminal = page.locator('.xterm').first();

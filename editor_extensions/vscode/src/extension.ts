@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { FROM_BRIDGE, RESTART_DELAY_MS } from './common/constants';
 import { Send, startForwarding } from './common/forwarding';
 import { LaunchInputs, locate, planLaunch } from './common/launch';
+import { Origins } from './common/originEvents';
 import { Recording } from './common/recording';
 import { startBridge, stopBridge } from './common/server';
 import { applyTerminalEnv } from './common/terminalEnv';
@@ -37,8 +38,16 @@ export async function activate(context: ExtensionContext): Promise<void> {
     state.locate = () => locate(inputs());
     let restarting: Promise<void> = Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
+    const send: Send = (method, params) => {
+        const client: LanguageClient | undefined = state.client;
+        if (client?.isRunning()) {
+            void client.sendNotification(method, params);
+        }
+    };
+    const origins = new Origins(send, () => state.roots);
 
     const run = async () => {
+        origins.recording(false);
         await stopBridge(state.client, output);
         state.client = undefined;
         const found = await planLaunch(inputs());
@@ -57,6 +66,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
                 [FROM_BRIDGE.status]: (params) => state.onStatus(params),
                 [FROM_BRIDGE.review]: (params) => state.onReview(params),
             });
+            origins.recording(true);
         } catch (error) {
             output.error(`the bridge did not start: ${error}`);
             state.reset(roots, `the bridge did not start (${error})`);
@@ -71,16 +81,10 @@ export async function activate(context: ExtensionContext): Promise<void> {
             restarting = restarting.then(run, run).finally(resolve);
         }, RESTART_DELAY_MS);
     });
-
-    const send: Send = (method, params) => {
-        const client: LanguageClient | undefined = state.client;
-        if (client?.isRunning()) {
-            void client.sendNotification(method, params);
-        }
-    };
     context.subscriptions.push(
         output,
         state,
+        origins,
         ...state.commands(restart),
         ...startForwarding(send, () => state.roots, () => settings().cursorDebounceMs, (line) => output.info(line)),
         onDidChangeActiveTextEditor(() => state.render()),

@@ -29,10 +29,12 @@ export const NOTIFY = {
     task: 'codetape/task',
     pause: 'codetape/pause',
     resume: 'codetape/resume',
+    origin: 'codetape/origin',
 } as const;
 export const FROM_BRIDGE = { status: 'codetape/status', review: 'codetape/review' } as const;
 
-// Asked for in `initialize` so that the bridge sends `codetape/status` (lsp_bridge/status.py).
-export const EXPERIMENTAL_CAPABILITIES = { codetape: { status: true } };
+// Asked for in `initialize` so that the bridge sends `codetape/status` (lsp_bridge/status.py); `origin`
+// says this editor sends `codetape/origin`, so the bridge holds each edit a moment for it (lsp_bridge/origins.py).
+export const EXPERIMENTAL_CAPABILITIES = { codetape: { status: true, origin: true } };
 
 export const RESTART_DELAY_MS = 500;

@@ -4,7 +4,7 @@
 import type { TerminalShellExecution, TextEditor, Uri } from 'vscode';
 import { NOTIFY } from './constants';
 import { commandParams, cursorParams, Debouncer, DiagnosticsForwarder } from './forward';
-import { inside } from './workspace';
+import { inside, recordedUri } from './workspace';
 import {
     activeEditor, Disposable, getDiagnostics, onDidChangeActiveTextEditor, onDidChangeDiagnostics,
     onDidChangeTextEditorSelection, onDidEndTerminalShellExecution, onDidStartTerminalShellExecution,
@@ -16,7 +16,7 @@ export type Send = (method: string, params: object) => void;
 
 export function startForwarding(send: Send, roots: () => readonly string[], debounceMs: () => number,
     log: (line: string) => void): Disposable[] {
-    const recorded = (uri: Uri) => uri.scheme === 'file' && roots().some((root) => inside(root, uri.fsPath));
+    const recorded = (uri: Uri) => recordedUri(roots(), uri);
     const diagnostics = new DiagnosticsForwarder();
     const debouncer = new Debouncer(debounceMs);
     const started = new WeakMap<TerminalShellExecution, number>();

@@ -7,7 +7,7 @@ import { LanguageClient, LanguageClientOptions, ServerOptions, StaticFeature } f
 export type { Disposable, ExtensionContext, LogOutputChannel, StatusBarItem, WebviewPanel } from 'vscode';
 export type { LanguageClient } from 'vscode-languageclient/node';
 
-export const { onDidChangeConfiguration, onDidChangeWorkspaceFolders } = vscode.workspace;
+export const { onDidChangeConfiguration, onDidChangeWorkspaceFolders, onDidChangeTextDocument } = vscode.workspace;
 export const { onDidChangeDiagnostics, getDiagnostics } = vscode.languages;
 export const {
     onDidChangeTextEditorSelection, onDidChangeActiveTextEditor, onDidStartTerminalShellExecution,
@@ -49,6 +49,76 @@ export function registerCommand(command: string, callback: (...args: unknown[]) 
 
 export function executeCommand(command: string): Thenable<unknown> {
     return vscode.commands.executeCommand(command);
+}
+
+/** What a document change says about itself: undo, redo, or nothing (TextDocumentChangeEvent.reason). */
+export function changeReason(event: vscode.TextDocumentChangeEvent): 'undo' | 'redo' | undefined {
+    return event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo'
+        : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
+}
+
+export function fromKeyboard(event: vscode.TextEditorSelectionChangeEvent): boolean {
+    return event.kind === vscode.TextEditorSelectionChangeKind.Keyboard;
+}
+
+export function activeDocumentUri(): string | undefined {
+    return vscode.window.activeTextEditor?.document.uri.toString();
+}
+
+/**
+ * Runs `around` each time the editor's own command `id` runs, by registering the same id (the newest
+ * registration of a command is the one that runs) and calling the editor's through `run`, with this
+ * registration taken away for the call (the extension host would call it back otherwise). Only for the
+ * editor's commands: another extension's id cannot be registered twice in one extension host.
+ */
+export function wrapCommand(id: string, around: (run: () => Thenable<unknown>) => Thenable<unknown>): vscode.Disposable {
+    let registration: vscode.Disposable | undefined;
+    let disposed = false;
+    const register = () => {
+        if (!registration && !disposed) {
+            registration = vscode.commands.registerCommand(id, handler);
+        }
+    };
+    const handler = (...args: unknown[]) => around(async () => {
+        registration?.dispose();
+        registration = undefined;
+        try {
+            return await vscode.commands.executeCommand(id, ...args);
+        } finally {
+            register();
+        }
+    });
+    register();
+    return new vscode.Disposable(() => {
+        disposed = true;
+        registration?.dispose();
+    });
+}
+
+// DocumentPasteEditProvider is stable API from VS Code 1.97; this extension runs from 1.93 (its types).
+interface PasteApi {
+    registerDocumentPasteEditProvider?(selector: vscode.DocumentSelector, provider: {
+        provideDocumentPasteEdits(document: vscode.TextDocument, ranges: readonly vscode.Range[],
+            dataTransfer: vscode.DataTransfer): Promise<undefined>;
+    }, metadata: { providedPasteEditKinds: readonly unknown[]; pasteMimeTypes: readonly string[] }): vscode.Disposable;
+}
+
+/**
+ * Tells `pasting` about every paste of text into a file document, before it is applied: a paste provider
+ * that offers no edit of its own (the editor pastes as it would without it). Undefined where the API is
+ * missing (VS Code before 1.97).
+ */
+export function onPaste(pasting: (uri: string, text: string) => void): vscode.Disposable | undefined {
+    const api = vscode.languages as unknown as PasteApi;
+    return api.registerDocumentPasteEditProvider?.({ scheme: 'file' }, {
+        async provideDocumentPasteEdits(document, _ranges, dataTransfer) {
+            const text = await dataTransfer.get('text/plain')?.asString();
+            if (text !== undefined) {
+                pasting(document.uri.toString(), text);
+            }
+            return undefined;
+        },
+    }, { providedPasteEditKinds: [], pasteMimeTypes: ['text/plain'] });
 }
 
 export function createStatusBarItem(id: string): vscode.StatusBarItem {

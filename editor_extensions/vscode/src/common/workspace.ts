@@ -45,6 +45,11 @@ export function confirmedRoot(dir: string, optedIn: ReadonlySet<string>): string
     }
 }
 
+/** Whether a document is recorded: a file inside one of the opted-in roots. */
+export function recordedUri(roots: readonly string[], uri: { scheme: string; fsPath: string }): boolean {
+    return uri.scheme === 'file' && roots.some((root) => inside(root, uri.fsPath));
+}
+
 /** Whether `file` lies inside `root` (both absolute). */
 export function inside(root: string, file: string): boolean {
     const relative = path.relative(root, file);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { confirmedRoot, inside, optedInRoot, selectors } from '../common/workspace';
+import { confirmedRoot, inside, optedInRoot, recordedUri, selectors } from '../common/workspace';
 
 test('a folder is opted in by a .codetape.toml in it or above it', () => {
     const top = mkdtempSync(path.join(tmpdir(), 'codetape-ws-'));
@@ -22,6 +22,13 @@ test('inside means at or below the root', () => {
     assert.equal(inside('/w/app', '/w/app'), true);
     assert.equal(inside('/w/app', '/w/apple/a.py'), false);
     assert.equal(inside('/w/app', '/w/a.py'), false);
+});
+
+test('a document is recorded when it is a file inside an opted-in root', () => {
+    assert.equal(recordedUri(['/w/app'], { scheme: 'file', fsPath: '/w/app/src/a.py' }), true);
+    assert.equal(recordedUri(['/w/app'], { scheme: 'file', fsPath: '/w/apple/a.py' }), false);
+    assert.equal(recordedUri(['/w/app'], { scheme: 'untitled', fsPath: '/w/app/a.py' }), false);
+    assert.equal(recordedUri([], { scheme: 'file', fsPath: '/w/app/a.py' }), false);
 });
 
 test('document selectors take every file of each root, glob characters in names escaped', () => {
