@@ -30,6 +30,7 @@ from collector.dataset.allocator import frugal_memory
 from collector.dataset.errors import EngineMissing, OutputRefused
 from collector.dataset.exports import Exported, ExportItem, remove_exports
 from collector.dataset.known import Admission, load_known, table_rows
+from collector.dataset.licences import LicenceFilter
 from collector.dataset.local import LocalEngine, cores
 from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
 from collector.dataset.origins import OriginFilter
@@ -65,6 +66,7 @@ class BuildOptions:
     out: str
     trust: Trust | None = None
     origins: OriginFilter | None = None  # --origin, --origin-share
+    licences: LicenceFilter | None = None  # --allow-licence
     engine: EngineName = "local"
     workers: int = 0  # local engine: processes (0: one per core)
     ray_address: str | None = None  # ray engine: an existing cluster (None: a local Ray for this build)
@@ -125,7 +127,7 @@ class _Build:
 def _build(options: BuildOptions, source: Destination, out: Output, engine: Engine,
            progress: Progress) -> _Build:
     reader = reader_for(source)
-    manifest = _prepare(out, source, options.trust, options.origins)
+    manifest = _prepare(out, source, options)
     number = len(manifest.builds) + 1
     known = load_known(out, manifest)
     listing = list(entries(reader))  # with revocations whose episode is gone: for find_withdrawn
@@ -138,7 +140,7 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     backfill = _built_entries(out, manifest, {item.sha256 for item in withdrawn}) if added else []
     removal = remove_rows(out, manifest, number, withdrawn, revocations.months)
     remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
-    context = Context(source, number, options.trust, options.origins)
+    context = Context(source, number, options.trust, options.origins, options.licences)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
         sink = Sink(out, number, Admission(known), tally, Path(scratch), progress)
         written = engine.rows(new, context, sink, out)
@@ -197,16 +199,17 @@ def _built_entries(out: Output, manifest: DatasetManifest, without: set[str]) ->
     return found
 
 
-def _prepare(out: Output, source: Destination, trust: Trust | None,
-             origins: OriginFilter | None) -> DatasetManifest:
+def _prepare(out: Output, source: Destination, options: BuildOptions) -> DatasetManifest:
     """The manifest of OUT (a new one for an empty OUT), checked against this build's inputs; files it does
     not name are deleted."""
+    trust, origins, licences = options.trust, options.origins, options.licences
     wanted = None if trust is None else trust.describe()
     kept = None if origins is None else origins.describe()
+    allowed = None if licences is None else licences.describe()
     manifest = read_manifest(out)
     if manifest is None:
         _refuse_foreign(out)
-        manifest = DatasetManifest(source=source.url, trust=wanted, origins=kept)
+        manifest = DatasetManifest(source=source.url, trust=wanted, origins=kept, allowed_licences=allowed)
         write_manifest(out, manifest)  # from now on, files it does not name are leftovers
         return manifest
     if manifest.source != source.url:
@@ -216,6 +219,11 @@ def _prepare(out: Output, source: Destination, trust: Trust | None,
         said = "any signer" if manifest.trust is None else f"--trust {','.join(manifest.trust)}"
         raise OutputRefused(f"{out.url} was built accepting {said}; give the same --trust, or build into "
                             "another OUT")
+    if manifest.allowed_licences != allowed:
+        said = "any licence" if manifest.allowed_licences is None else \
+            f"--allow-licence {','.join(manifest.allowed_licences)}"
+        raise OutputRefused(f"{out.url} was built accepting {said}; give the same --allow-licence, or build "
+                            "into another OUT")
     if manifest.origins != kept:
         said = "every episode" if manifest.origins is None else f"--origin {manifest.origins}"
         raise OutputRefused(f"{out.url} was built keeping {said}; give the same --origin and --origin-share, "

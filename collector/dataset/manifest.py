@@ -52,6 +52,8 @@ class DatasetManifest(_Model):
     codetape_version: str = __version__
     source: str
     trust: list[str] | None = pydantic.Field(default=None, description="--trust: keys or key ids; None: any")
+    allowed_licences: list[str] | None = pydantic.Field(
+        default=None, description="--allow-licence: SPDX ids permitting an episode's licence; None: any")
     origins: str | None = pydantic.Field(
         default=None, description="--origin (and @--origin-share): the origins kept; None: every episode")
     exports: list[str] = pydantic.Field(default=[], description="formats in OUT/exports/, kept complete")

@@ -11,7 +11,7 @@ from typing import Literal
 
 Reason = Literal[
     "hash_mismatch", "too_large", "format", "unsigned", "signature", "revoked", "untrusted_signer",
-    "manifest_mismatch", "replay", "consent_scope", "origin", "duplicate", "id_conflict",
+    "licence", "manifest_mismatch", "replay", "consent_scope", "origin", "duplicate", "id_conflict",
     "revocation_unverified",
 ]
 
@@ -24,6 +24,7 @@ REASONS: dict[Reason, str] = {
     "revoked": "its signer revoked it: a signed revocation record is beside it (when it arrived after the "
                "episode was built, the next build removes its rows)",
     "untrusted_signer": "signed by a key that --trust does not list",
+    "licence": "signed without a licence, or under one --allow-licence does not permit",
     "manifest_mismatch": "the manifest beside it names other bytes, another episode or another signer",
     "replay": "its steps do not replay exactly (an edit to a closed file, a save whose hash differs, ...)",
     "consent_scope": "its consent statement does not describe its steps (files, time range, step count)",

@@ -32,6 +32,7 @@ from collector.consent.statement import unpack_payload
 from collector.consent.verify import check_scope, check_signature
 from collector.dataset.allocator import frugal_memory
 from collector.dataset.episode_row import episode_table, month_of
+from collector.dataset.licences import LicenceFilter
 from collector.dataset.origins import OriginFilter
 from collector.dataset.reasons import Reason, Rejected
 from collector.dataset.revocations import MAX_RECORD, judge
@@ -69,6 +70,7 @@ class Context:
     build: int
     trust: Trust | None = None
     origins: OriginFilter | None = None  # --origin: the episodes kept by whose work they hold
+    licences: LicenceFilter | None = None  # --allow-licence
     scratch: str | None = None  # where episodes are copied while they are checked (None: the system's)
     max_bytes: int = MAX_EPISODE_BYTES
 
@@ -144,6 +146,8 @@ def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome
     if context.trust is not None and not context.trust.admits(statement.reviewer):
         raise Rejected("untrusted_signer", f"signed by key {statement.reviewer.key_id}, which --trust does "
                        "not list")
+    if context.licences is not None:
+        context.licences.check(statement.terms.licence)
     if entry.manifest:
         _check_manifest(reader.read_bytes(manifest_key(entry.sha256), MAX_MANIFEST), outcome, statement_bytes)
     outcome.tables = _rows(episode, statement, statement_bytes, entry, context, outcome.size)

@@ -17,6 +17,7 @@ from collector.home import Home
 from collector.policy.effective import effective_settings
 from collector.policy.globs import Globs
 from collector.policy.licence import FoundLicence, find_licences
+from collector.policy.spdx import spdx_problem
 from collector.policy.toml import load_model
 from schemas.consent import ConsentTerms
 from schemas.settings import SETTINGS_FILE, SharingPolicy
@@ -36,7 +37,12 @@ class SigningPolicy:
     licences: tuple[FoundLicence, ...] = ()
 
     def licence_problem(self) -> str | None:
-        """Why the repository's licence forbids signing, or None when it does not."""
+        """Why the licence the episode would be shared under is not an SPDX expression, or the repository's
+        licence forbids signing; None when neither."""
+        if self.licence:
+            problem = spdx_problem(self.licence)
+            if problem is not None:
+                return f"the policy's licence {problem} (set `licence` under [policy])"
         if self.allowed_licences is None:
             return None
         allowed = ", ".join(self.allowed_licences) or "none"

@@ -23,7 +23,8 @@ def setup(recorded: tuple[Path, Path, Path], tmp_path: Path) -> tuple[Path, Path
     copy = tmp_path / "home"
     shutil.copytree(home, copy, ignore=shutil.ignore_patterns("run"))
     (copy / "policy.toml").write_text('purpose = "Training open code assistants"\n'
-                                      'licence = "CC-BY-4.0 for the recorded steps"\n', encoding="utf-8")
+                                      'licence = "CC-BY-4.0 AND LicenseRef-recorded-steps"\n',
+                                      encoding="utf-8")
     return copy, project, copy / "episodes" / episode.name
 
 
@@ -41,7 +42,7 @@ def test_the_summary_says_what_would_be_shared(setup: tuple[Path, Path, Path]) -
     message = '"calc: fix add, add greet; notes in private/plan.md"'
     assert any(line.startswith("  0:00:0") and "commit" in line and message in line for line in lines)
     assert "purpose     Training open code assistants" in lines
-    assert "licence     CC-BY-4.0 for the recorded steps" in lines
+    assert "licence     CC-BY-4.0 AND LicenseRef-recorded-steps" in lines
     assert "redactions  1 distinct value masked before review" in lines
     assert text.count("\n") == len(lines) and "size        " in text
 

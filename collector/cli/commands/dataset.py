@@ -16,6 +16,10 @@ the month the episode started: TABLE/month=YYYY-MM/part-*.parquet) and rejected,
 with the counts and the build's inputs. Run it again to add what is new at SOURCE: only new episodes
 are checked, and an episode revoked since it was built has its rows removed.
 
+--allow-licence MIT,Apache-2.0 keeps only the episodes their developers signed under a licence the list
+permits (an SPDX expression: A OR B when either is listed, A AND B when both are); the rest are rows of
+`rejected` (reason licence).
+
 --origin typed,paste keeps only the episodes whose writing is the developer's typing and pasting (the
 characters its edits inserted by their origin, and what agents wrote to disk); --origin-share 0.9 keeps
 those where at least nine tenths is. The rest are rows of `rejected` (reason origin, saying how much was
@@ -63,6 +67,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="accept only these signers: a file of what `codetape keys show` (or --json) "
                        "printed for each, or of public keys / key ids one a line (# starts a comment); or "
                        "keys / key ids separated by commas")
+    build.add_argument("--allow-licence", metavar="SPDX",
+                       help="keep only episodes signed under a licence these permit (SPDX ids, "
+                       "comma-separated: MIT,Apache-2.0); the rest are rows of rejected, reason licence")
     build.add_argument("--origin", metavar="ORIGINS",
                        help="keep only episodes whose writing is of these origins (typed, paste, completion, "
                        "ai_completion, agent, ..., unknown; comma-separated): the rest are rows of rejected, "
@@ -95,6 +102,7 @@ def run_build(args: argparse.Namespace) -> int:
     from collector.cli.progress import episode_progress
     from collector.dataset.build import BuildOptions, build_dataset
     from collector.dataset.exports import parse_exports
+    from collector.dataset.licences import parse_licences
     from collector.dataset.origins import parse_origins
     from collector.dataset.trust import parse_trust
     from collector.upload.destinations import load_config
@@ -108,11 +116,13 @@ def run_build(args: argparse.Namespace) -> int:
     if args.origin_share is not None and args.origin is None:
         raise UsageError("--origin-share is for --origin")
     origins = None if args.origin is None else parse_origins(args.origin, args.origin_share)
+    licences = None if args.allow_licence is None else parse_licences(args.allow_licence)
     settings = load_config(Home.from_env(args.env)).upload
     if args.allow_insecure:
         settings = msgspec.structs.replace(settings, allow_insecure=True)
-    options = BuildOptions(args.source, args.out, trust=trust, origins=origins, engine=args.engine,
-                           workers=args.workers or 0, ray_address=args.ray_address, exports=exports)
+    options = BuildOptions(args.source, args.out, trust=trust, origins=origins, licences=licences,
+                           engine=args.engine, workers=args.workers or 0, ray_address=args.ray_address,
+                           exports=exports)
     with episode_progress("checking", quiet=args.quiet) as update:
         def progress(tally: Tally) -> None:
             update(tally.done, tally.total, tally.bytes, tally.total_bytes, sum(tally.rejected.values()))
