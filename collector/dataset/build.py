@@ -86,6 +86,7 @@ class BuildReport:
     unverified: int = 0  # revocation records ignored by this build (their episodes stay)
     rows: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)  # in the dataset, by reason
+    near_duplicates: int = 0  # episodes in the dataset whose steps_sha256 another one shares
     exported: Exported = field(default_factory=Exported)
     seconds: float = 0.0
 
@@ -109,6 +110,7 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
     report = build.report
     report.workers, report.seconds = workers, time.monotonic() - clock
     report.rows, report.rejected = dict(build.manifest.rows), dict(build.manifest.rejected)
+    report.near_duplicates = build.manifest.near_duplicates
     return report
 
 
@@ -177,6 +179,7 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
     totals.update(report.withdrawn)
     manifest.rejected = dict(sorted(totals.items()))
     manifest.unverified_revocations += report.unverified
+    manifest.near_duplicates = near_duplicates(out, manifest)
     manifest.builds.append(BuildRecord(
         number=report.number, engine=options.engine, codetape_version=__version__, started_at=started,
         finished_at=now(), listed=report.listed, new=build.new, accepted=tally.accepted,
@@ -186,6 +189,15 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
     write_manifest(out, manifest)
     for _table, path in build.replaced:
         out.delete(path)
+
+
+def near_duplicates(out: Output, manifest: DatasetManifest) -> int:
+    """Episodes of the dataset whose steps (steps_sha256) another episode has too: the same session signed
+    again under another id, or by someone else."""
+    seen: Counter[str] = Counter()
+    for batch in table_rows(out, manifest, "episodes", ["steps_sha256"]):
+        seen.update(batch.column(0).to_pylist())
+    return sum(count for count in seen.values() if count > 1)
 
 
 def _built_entries(out: Output, manifest: DatasetManifest, without: set[str]) -> list[tuple[Entry, str]]:

@@ -47,6 +47,7 @@ def episode_table(episode: Episode, statement: ConsentStatement, statement_bytes
         "command_count": summary.kinds["command"], "commit_count": rows.commits,
         "gap_count": summary.kinds["gap"], "file_state_count": rows.file_state_count,
         "inserted_by_origin": rows.inserted_by_origin(),
+        "steps_sha256": rows.content.hexdigest(),
         "month": month_of(episode),
     }
     return pa.Table.from_pylist([row], schema=EPISODES)

@@ -20,7 +20,8 @@ from collector.dataset.errors import OutputRefused
 from collector.dataset.output import MANIFEST, Output
 from collector.dataset.tables import TABLES
 
-FORMAT = "codetape-dataset/v2"  # v2: an episode is its id and its signer's key id, in every table
+FORMAT = "codetape-dataset/v3"  # v2: an episode is its id and its signer's key id, in every table; v3: whose
+# work (origin columns, --origin, --allow-licence) and each episode's steps_sha256
 
 
 class _Model(pydantic.BaseModel):
@@ -48,7 +49,7 @@ class BuildRecord(_Model):
 
 
 class DatasetManifest(_Model):
-    format: Literal["codetape-dataset/v2"] = "codetape-dataset/v2"
+    format: Literal["codetape-dataset/v3"] = "codetape-dataset/v3"
     codetape_version: str = __version__
     source: str
     trust: list[str] | None = pydantic.Field(default=None, description="--trust: keys or key ids; None: any")
@@ -61,6 +62,8 @@ class DatasetManifest(_Model):
     rejected: dict[str, int] = pydantic.Field(default={}, description="episodes left out, by reason")
     unverified_revocations: int = pydantic.Field(
         default=0, description="revocation records ignored, each a row of rejected; their episodes stay")
+    near_duplicates: int = pydantic.Field(
+        default=0, description="episodes whose steps_sha256 another episode of the dataset shares")
     builds: list[BuildRecord] = []
     files: dict[str, dict[str, int]] = pydantic.Field(
         default={}, description="table -> Parquet file (relative to OUT) -> rows")

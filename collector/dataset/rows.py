@@ -10,6 +10,7 @@ is made (a file's text read back, a step's JSON), from the sizes the workspace a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from itertools import repeat
 from typing import Any
@@ -111,6 +112,7 @@ class StepRows:
         self.task: str | None = None
         self.inserted: dict[str, int] = {}  # characters the edits inserted, per origin
         self.agent_written = 0  # characters of the files an agent wrote to disk (their whole new text)
+        self.content = hashlib.sha256()  # over each step's kind, path and data, in order (not its time)
         self.outcome: str | None = None
         self.limit, self.size = limit, 0
         self.workspace: Workspace | None = None
@@ -133,6 +135,7 @@ class StepRows:
             self._room(most)
         data = step_data(step)
         self._grow(len(data))
+        self._hash("edit", step.path, data)
         origin = step.origin
         self._step(index, step.t_ms, "edit", step.source, step.path, data, origin, step.origin_detail)
         origin = origin or "unknown"
@@ -146,6 +149,7 @@ class StepRows:
         self._grow(len(data))
         origin, detail = (step.origin, step.origin_detail) if type(step) is FileChangeStep else (None, None)
         path = getattr(step, "path", None)
+        self._hash(step.kind, path, data)
         self._step(index, step.t_ms, step.kind, step.source, path, data, origin, detail)
         match step:
             case SaveStep():
@@ -171,6 +175,11 @@ class StepRows:
                 self.outcome = step.outcome
             case _:
                 pass
+
+    def _hash(self, kind: str, path: str | None, data: str) -> None:
+        self.content.update(f"{kind}\x00{path or ''}\x00".encode())
+        self.content.update(data.encode("utf-8", "surrogatepass"))
+        self.content.update(b"\x00")
 
     def _step(self, index: int, t_ms: int, kind: str, source: str, path: str | None, data: str,
               origin: str | None, detail: str | None) -> None:

@@ -68,6 +68,9 @@ EPISODES = pa.schema([
     # share: of all inserted characters (0 when none were)
     pa.field("inserted_by_origin", pa.list_(pa.struct([("origin", pa.string()), ("chars", pa.int64()),
                                                        ("share", pa.float64())]))),
+    # of the steps' content in order (each step's kind, path and fields, not its time): episodes with the
+    # same steps (one session signed twice, or by two people) share it
+    pa.field("steps_sha256", pa.string(), nullable=False),
     _MONTH,
 ])
 

@@ -13,27 +13,48 @@ from tests.integration.upload_helpers import codetape
 
 def test_allow_licence_keeps_what_the_list_permits(tmp_path: Path) -> None:
     alice = contributor(tmp_path, "alice")
-    ids = {licence: str(open_episode(sign(alice, session(alice.home, seed), licence=licence)).header.episode_id)
-           for seed, licence in ((41, "MIT OR GPL-3.0-only"), (42, "CC-BY-4.0"), (43, "MIT AND CC-BY-4.0"))}
+    licences = ((41, "MIT OR GPL-3.0-only"), (42, "CC-BY-4.0"), (43, "MIT AND CC-BY-4.0"))
+    signed = {licence: sign(alice, session(alice.home, seed), licence=licence) for seed, licence in licences}
+    ids = {licence: str(open_episode(path).header.episode_id) for licence, path in signed.items()}
     upload(alice, (tmp_path / "source").as_uri())
     out = tmp_path / "out"
 
     def build(*extra: str) -> tuple[int, str]:
-        done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out), *extra)
+        done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                        *extra)
         return done.returncode, done.stderr
 
     assert build("--allow-licence", "mit,Apache-2.0") == (0, "")
     con = duck(out)
     assert con.execute("SELECT episode_id, licence FROM episodes").fetchall() == [
         (ids["MIT OR GPL-3.0-only"], "MIT OR GPL-3.0-only")]
-    rejected = dict(con.execute("SELECT episode_id, detail FROM rejected WHERE reason = 'licence'").fetchall())
-    assert rejected == {
-        ids["CC-BY-4.0"]: "it is licensed CC-BY-4.0, which --allow-licence Apache-2.0, MIT does not permit",
-        ids["MIT AND CC-BY-4.0"]: "it is licensed MIT AND CC-BY-4.0, which --allow-licence Apache-2.0, MIT does "
-                                  "not permit"}
+    rejected = con.execute("SELECT episode_id, detail FROM rejected WHERE reason = 'licence'").fetchall()
+    said = "which --allow-licence Apache-2.0, MIT does not permit"
+    assert dict(rejected) == {ids["CC-BY-4.0"]: f"it is licensed CC-BY-4.0, {said}",
+                              ids["MIT AND CC-BY-4.0"]: f"it is licensed MIT AND CC-BY-4.0, {said}"}
     manifest = json.loads((out / "_manifest.json").read_text(encoding="utf-8"))
     assert manifest["allowed_licences"] == ["Apache-2.0", "MIT"]
     code, stderr = build()
     assert code == 2 and "was built accepting --allow-licence Apache-2.0,MIT" in stderr
     code, stderr = build("--allow-licence", "MIT or")
     assert code == 2 and "is not an SPDX licence id" in stderr
+
+
+def test_episodes_with_the_same_steps_share_steps_sha256_and_the_build_counts_them(tmp_path: Path) -> None:
+    """One session signed by two people (two episodes, two signers), another session alone: the first two
+    share steps_sha256, and the build says there are 2 near duplicates."""
+    alice, bob = contributor(tmp_path, "alice"), contributor(tmp_path, "bob")
+    shared = session(alice.home, 51)
+    sign(alice, shared)
+    sign(bob, shared, target=bob.home.ensure(bob.home.outbox) / shared.name)
+    sign(alice, session(alice.home, 52))
+    for person in (alice, bob):
+        upload(person, (tmp_path / "source").as_uri())
+    out = tmp_path / "out"
+    done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "near duplicates: 2 episodes with the same steps as another (episodes.steps_sha256)" in done.stdout
+    rows = duck(out).execute("SELECT signer_key_id, steps_sha256 FROM episodes ORDER BY 2").fetchall()
+    hashes = [digest for _, digest in rows]
+    assert len(rows) == 3 and len(set(hashes)) == 2 and all(len(digest) == 64 for digest in hashes)
+    assert json.loads((out / "_manifest.json").read_text(encoding="utf-8"))["near_duplicates"] == 2

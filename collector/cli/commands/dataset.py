@@ -154,6 +154,9 @@ def summary(report: BuildReport) -> str:
         failed = exported.failed
         lines.append(f"exports: {done or 'none'}" + (f"; {len(failed)} failed, the first: {failed[0]}"
                                                      if failed else ""))
+    if report.near_duplicates:
+        lines.append(f"near duplicates: {_count(report.near_duplicates, 'episode')} with the same steps as "
+                     "another (episodes.steps_sha256)")
     held = ", ".join(_count(report.rows.get(table, 0), name) for table, name in TABLE_NAMES.items())
     lines.append(f"dataset: {held}; {_count(sum(report.rejected.values()), 'episode')} left out, each a "
                  f"row of rejected{_reasons(Counter(report.rejected))}")
