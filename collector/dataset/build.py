@@ -27,6 +27,7 @@ from typing import Literal, Protocol
 
 from collector import __version__
 from collector.dataset.allocator import frugal_memory
+from collector.dataset.card import write_card
 from collector.dataset.errors import EngineMissing, OutputRefused
 from collector.dataset.exports import Exported, ExportItem, remove_exports
 from collector.dataset.known import Admission, load_known, table_rows
@@ -187,6 +188,7 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
         unverified_revocations=report.unverified, bytes=tally.bytes,
         exports=dict(report.exported.episodes), export_failures=len(report.exported.failed)))
     write_manifest(out, manifest)
+    write_card(out, manifest)
     for _table, path in build.replaced:
         out.delete(path)
 

@@ -1,0 +1,274 @@
+"""The dataset card, written into OUT by every build: `README.md` and `croissant.json`.
+
+- `README.md`: Hugging Face's card metadata (one `configs` entry per table with rows, so
+  `datasets.load_dataset(OUT, "steps")` loads that table and not whatever `datasets` guesses), what the
+  dataset holds, how it was made (consent, redaction, revocation), its licences and purposes, and the
+  data dictionary (dictionary.py) for every table;
+- `croissant.json`: the same tables as Croissant 1.0 (mlcommons.org/croissant) record sets, every field
+  typed and described, `month` read from the partition's path, and the Responsible AI fields
+  (collection, timeframe, preprocessing and redaction, personal and sensitive information, the uses the
+  developers consented to, limitations).
+
+Both are made from the manifest and the `episodes` table alone; a text from an episode (a purpose, a
+licence) is written as a table cell that cannot break the Markdown or the YAML around it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from collector import __version__
+from collector.dataset.dictionary import TABLES as DOCS
+from collector.dataset.known import table_rows
+from collector.dataset.manifest import DatasetManifest
+from collector.dataset.output import Output
+from collector.dataset.tables import PARTITION, TABLES
+from collector.policy.spdx import spdx_problem
+
+README = "README.md"
+CROISSANT = "croissant.json"
+CELL_LIMIT = 200
+
+# Croissant 1.0's JSON-LD context, as the specification and mlcroissant give it
+CONTEXT: dict[str, Any] = {
+    "@language": "en", "@vocab": "https://schema.org/", "citeAs": "cr:citeAs", "column": "cr:column",
+    "conformsTo": "dct:conformsTo", "cr": "http://mlcommons.org/croissant/",
+    "rai": "http://mlcommons.org/croissant/RAI/", "data": {"@id": "cr:data", "@type": "@json"},
+    "dataType": {"@id": "cr:dataType", "@type": "@vocab"}, "dct": "http://purl.org/dc/terms/",
+    "equivalentProperty": "cr:equivalentProperty", "examples": {"@id": "cr:examples", "@type": "@json"},
+    "extract": "cr:extract", "field": "cr:field", "fileProperty": "cr:fileProperty",
+    "fileObject": "cr:fileObject", "fileSet": "cr:fileSet", "format": "cr:format", "includes": "cr:includes",
+    "isLiveDataset": "cr:isLiveDataset", "jsonPath": "cr:jsonPath", "key": "cr:key", "md5": "cr:md5",
+    "parentField": "cr:parentField", "path": "cr:path", "recordSet": "cr:recordSet",
+    "references": "cr:references", "regex": "cr:regex", "repeated": "cr:repeated", "replace": "cr:replace",
+    "samplingRate": "cr:samplingRate", "sc": "https://schema.org/", "separator": "cr:separator",
+    "source": "cr:source", "subField": "cr:subField", "transform": "cr:transform",
+}
+
+
+@dataclass
+class Facts:
+    """What the card says of the episodes, read from the `episodes` table."""
+
+    episodes: int = 0
+    signers: int = 0
+    licences: list[tuple[str, int]] = field(default_factory=list)
+    purposes: list[tuple[str, int]] = field(default_factory=list)
+    first: datetime | None = None
+    last: datetime | None = None
+    inserted: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def timeframe(self) -> str:
+        if self.first is None or self.last is None:
+            return "nothing yet"
+        return f"{self.first:%Y-%m-%d} to {self.last:%Y-%m-%d} (UTC)"
+
+
+def read_facts(out: Output, manifest: DatasetManifest) -> Facts:
+    facts, signers = Facts(), set()
+    licences: Counter[str] = Counter()
+    purposes: Counter[str] = Counter()
+    columns = ["signer_key_id", "licence", "purpose", "started_at", "duration_ms", "inserted_by_origin"]
+    for batch in table_rows(out, manifest, "episodes", columns):
+        signer, licence, purpose, started, duration, inserted = (batch.column(i).to_pylist()
+                                                                  for i in range(len(columns)))
+        facts.episodes += batch.num_rows
+        signers.update(signer)
+        licences.update(value or "(none given)" for value in licence)
+        purposes.update(value or "(none given)" for value in purpose)
+        for start, ms, shares in zip(started, duration, inserted, strict=True):
+            end = start + timedelta(milliseconds=ms)
+            facts.first = start if facts.first is None else min(facts.first, start)
+            facts.last = end if facts.last is None else max(facts.last, end)
+            facts.inserted.update({share["origin"]: share["chars"] for share in shares or ()})
+    facts.signers = len(signers)
+    facts.licences = sorted(licences.items(), key=lambda item: (-item[1], item[0]))
+    facts.purposes = sorted(purposes.items(), key=lambda item: (-item[1], item[0]))
+    return facts
+
+
+def write_card(out: Output, manifest: DatasetManifest) -> None:
+    """Write README.md and croissant.json into OUT for the dataset as the manifest now describes it."""
+    facts = read_facts(out, manifest)
+    out.write(README, readme(out.url, manifest, facts).encode("utf-8"))
+    out.write(CROISSANT, (json.dumps(croissant(out.url, manifest, facts), indent=1, ensure_ascii=False)
+                          + "\n").encode("utf-8"))
+
+
+def readme(url: str, manifest: DatasetManifest, facts: Facts) -> str:
+    rejected = sum(manifest.rejected.values())
+    total = sum(facts.inserted.values())
+    origins = ", ".join(f"{origin} {chars / total:.0%}" for origin, chars in facts.inserted.most_common(6))
+    context = {
+        "version": __version__, "manifest": manifest, "facts": facts,
+        "last_build": manifest.builds[-1].finished_at.strftime("%Y-%m-%d %H:%M UTC") if manifest.builds
+        else "none yet",
+        "hf_licence": _hf_licence(facts),
+        "configs": [name for name in TABLES if manifest.rows.get(name, 0)],
+        "rejected_total": rejected,
+        "rejected_text": ", ".join(f"{reason} {count:,}" for reason, count in manifest.rejected.items())
+        or "none",
+        "trust_text": "any signer" if manifest.trust is None else f"{len(manifest.trust)} listed (--trust)",
+        "allowed_text": "any" if manifest.allowed_licences is None else ", ".join(manifest.allowed_licences),
+        "origins_text": f"of the characters the edits inserted: {origins}" if total else "no edits yet",
+        "tables": [_table(name, manifest) for name in TABLES],
+    }
+    return _environment().get_template("card.md.j2").render(context)
+
+
+def croissant(url: str, manifest: DatasetManifest, facts: Facts) -> dict[str, Any]:
+    uses = "; ".join(f"{purpose} ({count} episode{'s' * (count != 1)})" for purpose, count in facts.purposes)
+    licences = [f"https://spdx.org/licenses/{licence}" for licence, _ in facts.licences
+                if spdx_problem(licence) is None and " " not in licence and not licence.startswith("(")]
+    data: dict[str, Any] = {
+        "@context": CONTEXT, "@type": "sc:Dataset",
+        "name": "codetape-dataset",
+        "description": "Developers' recorded work (edits, saves, diagnostics, test runs, terminal commands, "
+                       "git operations) as timestamped steps, each episode reviewed and signed by its "
+                       "developer before it was shared; built by codetape.",
+        "conformsTo": "http://mlcommons.org/croissant/1.0",
+        "citeAs": "codetape dataset built from " + manifest.source,
+        "url": url,
+        "version": f"{len(manifest.builds)}.0.0",
+        "datePublished": manifest.builds[-1].finished_at.strftime("%Y-%m-%d") if manifest.builds else None,
+        "license": licences or None,
+        "rai:dataCollection": (
+            "Recorded on developers' own machines by codetape: a language-server bridge beside their editor "
+            "(edits, saves, diagnostics, cursor), a file watcher, git, the shell hook and test reports, in "
+            "workspaces each developer opted in. Each episode was reviewed (files excluded, time ranges "
+            "dropped, text trimmed) and signed by its developer before upload."),
+        "rai:dataCollectionType": ["Direct measurement"],
+        "rai:dataCollectionTimeframe": [facts.first.strftime("%Y-%m-%d"), facts.last.strftime("%Y-%m-%d")]
+        if facts.first is not None and facts.last is not None else None,
+        "rai:dataPreprocessingProtocol": (
+            "Secrets replaced by placeholders («redacted:RULE:N») before an episode left its journal; files "
+            "excluded by the workspace or organisation policy never recorded; the developer's trims applied "
+            "before signing. The build verified every episode's hash, signature, consent scope and replay, "
+            "and left out the rest (table rejected), and revoked episodes."),
+        "rai:personalSensitiveInformation": (
+            "Source code, file paths, terminal commands and their output, test names and messages from the "
+            "contributors' workspaces, and the editor they used. Secrets matching the redaction rules were "
+            "replaced, but code and output may still hold personal data (names, e-mail addresses in "
+            "comments or commits) that no rule recognises. Signers are identified by their public keys."),
+        "rai:dataUseCases": uses or None,
+        "rai:dataLimitations": (
+            "Only what the editor, the watchers and the hooks reported: work outside opted-in workspaces, in "
+            "other tools, or while recording was paused is missing (gap steps say where). Whose work an edit "
+            "is (origin) is known only where an editor or agent gave evidence; the rest is unknown."),
+        "distribution": [_file_set(name) for name in TABLES],
+        "recordSet": [_record_set(name) for name in TABLES],
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    type: str
+    nullable: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    rows: int
+    doc: Any
+    columns: list[_Column]
+
+
+def _table(name: str, manifest: DatasetManifest) -> _Table:
+    schema, doc = TABLES[name], DOCS[name]
+    return _Table(name, manifest.rows.get(name, 0), doc,
+                  [_Column(f.name, str(f.type), f.nullable, doc.columns[f.name]) for f in schema])
+
+
+def _file_set(name: str) -> dict[str, Any]:
+    return {"@type": "cr:FileSet", "@id": f"{name}-files", "name": f"{name}-files",
+            "description": f"the Parquet files of {name}", "encodingFormat": "application/x-parquet",
+            "includes": f"{name}/**/*.parquet"}
+
+
+def _record_set(name: str) -> dict[str, Any]:
+    doc = DOCS[name]
+    fields = [_field(name, arrow) for arrow in TABLES[name]]
+    return {"@type": "cr:RecordSet", "@id": name, "name": name, "description": doc.summary, "field": fields}
+
+
+def _field(table: str, arrow: pa.Field) -> dict[str, Any]:
+    described = DOCS[table].columns[arrow.name]
+    made: dict[str, Any] = {"@type": "cr:Field", "@id": f"{table}/{arrow.name}", "name": arrow.name,
+                            "description": described}
+    source: dict[str, Any] = {"fileSet": {"@id": f"{table}-files"}}
+    if arrow.name == PARTITION:  # in the path, not in the files
+        source["extract"] = {"fileProperty": "fullpath"}
+        source["transform"] = {"regex": f"^.*{PARTITION}=([0-9]{{4}}-[0-9]{{2}})/.*$"}
+        made.update(dataType="sc:Text", source=source)
+        return made
+    source["extract"] = {"column": arrow.name}
+    kind = arrow.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        made["repeated"] = True
+        kind = kind.value_type
+    if pa.types.is_struct(kind):
+        made["subField"] = [{"@type": "cr:Field", "@id": f"{table}/{arrow.name}/{child.name}",
+                             "name": child.name, "dataType": _data_type(child.type),
+                             "source": {"fileSet": {"@id": f"{table}-files"},
+                                        "extract": {"column": arrow.name}, "transform": {
+                                            "jsonPath": child.name}}}
+                            for child in kind]
+        made["dataType"] = "sc:Text"
+    else:
+        made["dataType"] = _data_type(kind)
+    made["source"] = source
+    return made
+
+
+def _data_type(kind: pa.DataType) -> str:
+    if pa.types.is_integer(kind):
+        return "sc:Integer"
+    if pa.types.is_floating(kind):
+        return "sc:Float"
+    if pa.types.is_boolean(kind):
+        return "sc:Boolean"
+    if pa.types.is_timestamp(kind):
+        return "sc:Date"
+    return "sc:Text"
+
+
+def _hf_licence(facts: Facts) -> str:
+    """Hugging Face's `license`: the SPDX id in lower case when every episode shares one plain licence."""
+    if len(facts.licences) == 1:
+        licence = facts.licences[0][0]
+        if spdx_problem(licence) is None and all(c.isalnum() or c in ".-" for c in licence):
+            return licence.lower()
+    return "other"
+
+
+def _cell(value: object) -> str:
+    """A text as one Markdown table cell: one line, `|` escaped, HTML's specials as entities."""
+    text = " ".join(str(value).split())
+    if len(text) > CELL_LIMIT:
+        text = text[:CELL_LIMIT] + "…"
+    return html.escape(text, quote=False).replace("|", "\\|")
+
+
+def _count(value: int) -> str:
+    return f"{value:,}"
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("collector.dataset", "templates"), undefined=StrictUndefined,
+                      autoescape=False, keep_trailing_newline=True)
+    env.filters.update(count=_count)
+    env.finalize = _cell
+    return env

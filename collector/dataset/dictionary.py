@@ -1,0 +1,125 @@
+"""The dataset's data dictionary: what each table is, its key and order, and what every column means.
+
+The dataset card (card.py) prints it and croissant.json gives each field its description; a test checks
+that every column of every table (tables.py) is described here, so a column cannot be added unexplained.
+Units: times are milliseconds (`*_ms`) from the episode's start unless they are timestamps (UTC);
+positions are the episode's `position_encoding` code units; hashes are SHA-256, lowercase hex.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TableDoc:
+    summary: str
+    key: str  # the columns that identify a row
+    order: str  # the order rows come in within a file
+    columns: dict[str, str]
+
+
+_EPISODE = "the episode's id (a UUID); with signer_key_id it identifies the episode in every table"
+_SIGNER = "the 16-hex-digit id of the key that signed the episode (the first 16 hex digits of its SHA-256)"
+_STEP = "the step's index in the episode, from 0, as `codetape cat` and `codetape checkout --step` number it"
+_T = "milliseconds from the episode's start to the step"
+_MONTH = "the month the episode started (UTC, YYYY-MM): the Hive partition, in the path, not in the files"
+_COMMON = {"episode_id": _EPISODE, "signer_key_id": _SIGNER, "step": _STEP, "t_ms": _T, "month": _MONTH}
+_BY_STEP = "episode_id, signer_key_id, step"
+
+TABLES: dict[str, TableDoc] = {
+    "episodes": TableDoc(
+        "One row per accepted episode: its header, the consent statement its developer signed, the terms it "
+        "was shared under, and counts of what it holds.",
+        "episode_id, signer_key_id", "as built, episode by episode",
+        {"episode_id": _EPISODE, "signer_key_id": _SIGNER, "month": _MONTH,
+         "sha256": "SHA-256 of the episode file: the name it is stored under at the source",
+         "source_key": "where the episode file is at the source (the key under SOURCE)",
+         "bytes": "size of the episode file",
+         "content_sha256": "SHA-256 of the bytes the signature covers (the episode but its consent frame)",
+         "statement_sha256": "SHA-256 of the consent statement's exact JSON (`consent_statement`)",
+         "build": "the build (1, 2, ...) that added the episode; the manifest lists each build",
+         "started_at": "when the episode started (UTC timestamp)",
+         "duration_ms": "from the episode's start to its last step",
+         "codetape_version": "the codetape that recorded the episode",
+         "position_encoding": "how positions in the episode count characters: utf-8, utf-16 or utf-32 code "
+                              "units (LSP's positionEncoding)",
+         "workspace": "the workspace folder's name (never its path)",
+         "git_remote": "the repository's remote URL at the start, credentials removed; null without one",
+         "head_at_start": "the git commit checked out at the start; null outside git",
+         "editor": "the editor's name as it told the language server (clientInfo); null when it did not",
+         "editor_version": "the editor's version as it told it; null when it did not",
+         "channels": "what was recorded: editor, files, git, commands, tests (the workspace's settings)",
+         "signer_public_key": "the signer's Ed25519 public key (base64)",
+         "signed_at": "when the developer signed (UTC timestamp)",
+         "signed_with": "the codetape version that signed",
+         "purpose": "the purpose the developer agreed to share for; null when the policy named none",
+         "licence": "the SPDX licence expression the developer shared under; null when none was given",
+         "repository_licences": "SPDX ids of the licence files found in the repository",
+         "allowed_licences": "the repository licences the policy allowed sharing from; null: no such rule",
+         "excluded_sha256": "a keyed hash of the exclusion globs (the globs themselves are never shared)",
+         "redaction_rules_version": "the version of the secret rules redaction ran with",
+         "redactions": "per redaction rule, how many distinct values it replaced; empty: nothing redacted",
+         "consent_statement": "the exact consent statement JSON the signature covers",
+         "task": "the first task the developer stated (`codetape task start`); null without one",
+         "task_outcome": "the outcome the developer gave when the task was done; null without one",
+         "step_count": "steps in the episode", "file_count": "files the episode touched",
+         "edit_count": "edit steps", "save_count": "save steps", "test_run_count": "test_run steps",
+         "command_count": "command steps", "commit_count": "git commits recorded", "gap_count": "gap steps",
+         "file_state_count": "rows the episode has in file_states",
+         "inserted_by_origin": "characters the edits inserted, per origin (typed, paste, completion, "
+                               "ai_completion, agent, ..., unknown for edits without one), with their share "
+                               "of all inserted characters; empty: no edit inserted anything",
+         "steps_sha256": "SHA-256 over the steps' content in order (kind, path, fields; not their times): "
+                         "episodes that share it hold the same session"}),
+    "steps": TableDoc(
+        "One row per step of every accepted episode, every kind, in order.",
+        _BY_STEP, "by episode, then step",
+        {**_COMMON,
+         "kind": "the step's kind: open, edit, save, close, cursor, diagnostics, file_change, git, command, "
+                 "test_run, note, task, gap, redaction, agent (schemas/EPISODE_FORMAT.md)",
+         "source": "what recorded it: bridge, files, git, shell, pytest, junit, collector, ...",
+         "path": "the workspace-relative path the step is about; null for steps about none",
+         "data": "the kind's other fields as JSON (defaults left out), as `codetape cat` prints them",
+         "origin": "whose work an edit or file_change is (typed, paste, cut, completion, ai_completion, "
+                   "agent, snippet, code_action, rename, format, undo, redo, external); null: unknown",
+         "origin_detail": "the evidence for origin, `<where>:<what>` (nvim:vim.paste, lsp:completionItem, "
+                          "claude-code:PostToolUse Edit); null without origin"}),
+    "file_states": TableDoc(
+        "The text of files at moments that matter: the saved file at each save, every file at each commit, "
+        "every file at the end (as `codetape checkout --step` writes them).",
+        _BY_STEP + ", event, path", "by episode, then step, then path",
+        {**_COMMON, "event": "save, commit or end",
+         "path": "the workspace-relative path", "sha256": "SHA-256 of the text's UTF-8 bytes",
+         "text": "the file's whole text"}),
+    "test_runs": TableDoc(
+        "One row per test of every test run (a run without tests: one row with test_index null).",
+        _BY_STEP + ", test_index", "by episode, then step, then the run's order",
+        {**_COMMON, "framework": "pytest, jest, go, junit, ...",
+         "args": "the runner's arguments", "exit_status": "the run's exit status; null when unknown",
+         "run_duration_ms": "how long the run took", "test_index": "the test's place in the run, from 0",
+         "nodeid": "the test's id (pytest's node id, or suite and name)",
+         "outcome": "passed, failed, error, skipped, xfailed or xpassed",
+         "duration_ms": "how long the test took; null when unknown",
+         "summary": "the failure's short message; null when it passed"}),
+    "commands": TableDoc(
+        "One row per terminal command recorded (`codetape run`, the shell hook, an editor's terminal).",
+        _BY_STEP, "by episode, then step",
+        {**_COMMON, "source": "what recorded it: shell, run, vscode-terminal",
+         "argv": "the command's arguments when known; null when only the line is",
+         "command_line": "the command line as typed (redacted like any text)",
+         "cwd": "the directory it ran in, workspace-relative",
+         "exit_code": "its exit code; null when unknown",
+         "duration_ms": "how long it ran", "output_tail": "the end of its output, when recorded"}),
+    "rejected": TableDoc(
+        "One row per episode left out of the dataset, and per revocation record ignored, with the reason.",
+        "sha256, reason", "as built",
+        {"sha256": "the name it is stored under at the source",
+         "source_key": "the episode's key at the source, or the revocation record's",
+         "episode_id": "the episode's id when it could be read; else null",
+         "signer_key_id": "the signer's key id when the signature verified; else null",
+         "reason": "why (collector/dataset/reasons.py): hash_mismatch, too_large, format, unsigned, "
+                   "signature, revoked, untrusted_signer, licence, manifest_mismatch, replay, "
+                   "consent_scope, origin, duplicate, id_conflict, revocation_unverified",
+         "detail": "the reason in a sentence", "build": "the build that left it out"}),
+}

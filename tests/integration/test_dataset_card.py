@@ -1,0 +1,75 @@
+"""The dataset card a build writes (collector/dataset/card.py), read by the tools it is for: Hugging Face
+`datasets` loads each table by its config, `mlcroissant` validates croissant.json and reads records
+through it, and the README's data dictionary describes every column."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import datasets
+import mlcroissant
+import pytest
+import yaml
+
+from collector.dataset.tables import TABLES
+from tests.integration.dataset_helpers import contributor, duck, session, sign, upload
+from tests.integration.upload_helpers import codetape
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("card")
+    alice = contributor(base, "alice")
+    sign(alice, session(alice.home, 61), licence="MIT")
+    sign(alice, session(alice.home, 62), licence="MIT")
+    upload(alice, (base / "source").as_uri())
+    (base / "source" / "episodes" / ("0" * 64 + ".ctape")).write_bytes(b"no episode")  # a rejected row
+    out = base / "out"
+    done = codetape(base / "team", "dataset", "build", str(base / "source"), "-o", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def front_matter(readme: str) -> dict[str, Any]:
+    assert readme.startswith("---\n")
+    loaded = yaml.safe_load(readme.split("---\n", 2)[1])
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_each_table_with_rows_is_a_config_datasets_loads(built: Path) -> None:
+    meta = front_matter((built / "README.md").read_text(encoding="utf-8"))
+    rows = json.loads((built / "_manifest.json").read_text(encoding="utf-8"))["rows"]
+    configs = {config["config_name"]: config for config in meta["configs"]}
+    assert set(configs) == {name for name in TABLES if rows.get(name)}
+    assert configs["episodes"]["default"] is True and meta["license"] == "mit"
+    for name in ("episodes", "steps", "rejected"):
+        table = datasets.load_dataset(str(built), name, split="train")
+        assert table.num_rows == rows[name], name
+        assert set(TABLES[name].names) - {"month"} <= set(table.column_names)
+
+
+def test_the_readme_describes_every_column_and_what_was_left_out(built: Path) -> None:
+    readme = (built / "README.md").read_text(encoding="utf-8")
+    for name, schema in TABLES.items():
+        assert f"### `{name}`" in readme
+        for column in schema.names:
+            assert f"| `{column}` |" in readme, (name, column)
+    assert "| MIT | 2 |" in readme and "episodes | 2 from 1 signer |" in readme
+    assert "by reason: hash_mismatch 1" in readme or "by reason: format 1" in readme
+
+
+def test_croissant_validates_and_reads_the_records(built: Path) -> None:
+    dataset = mlcroissant.Dataset(jsonld=built / "croissant.json")  # raises on any validation error
+    metadata = json.loads((built / "croissant.json").read_text(encoding="utf-8"))
+    assert metadata["conformsTo"] == "http://mlcommons.org/croissant/1.0"
+    assert metadata["license"] == ["https://spdx.org/licenses/MIT"]
+    assert {"rai:dataCollection", "rai:dataCollectionTimeframe", "rai:dataPreprocessingProtocol",
+            "rai:personalSensitiveInformation", "rai:dataUseCases"} <= set(metadata)
+    records = list(dataset.records("episodes"))
+    expected = duck(built).execute("SELECT episode_id, month FROM episodes ORDER BY 1").fetchall()
+    found = sorted((record["episodes/episode_id"].decode(), record["episodes/month"].decode())
+                   for record in records)
+    assert found == expected
