@@ -42,6 +42,8 @@ ORIGIN_COLOURS = {
     "agent": "#7c3aed", "undo": "#cbd5e1", "redo": "#cbd5e1", "unknown": "#e2e8f0",
 }
 
+LANGUAGE_COLOURS = ("#0f766e", "#2563eb", "#ca8a04", "#9333ea", "#db2777", "#64748b")  # by rank
+
 
 def static(name: str) -> str:
     """The text of `static/<name>`, shipped with the package."""

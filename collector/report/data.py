@@ -20,6 +20,7 @@ from collector.replay.state import EditSize
 from collector.report.files import Baselines, FileReport, file_reports
 from collector.report.rows import Rows
 from collector.report.timeline import Timeline, TimelineView
+from collector.stats.activity import Activity
 from schemas.steps import EditStep, RedactionStep, Step, TaskStep
 
 
@@ -42,6 +43,7 @@ class ReportData:
     errors_at_end: int
     warnings_at_end: int
     problem: str | None  # why the files stop before the end of the episode
+    activity: Activity = field(default_factory=Activity)  # active time by language (as `codetape stats`)
 
 
 def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows | None = None) -> ReportData:
@@ -53,8 +55,11 @@ def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows
     redactions: dict[str, RuleRedactions] = {}
     tasks: list[TaskStep] = []
     problem: str | None = None
+    activity = Activity()
+    counting = activity.episode(episode.header.workspace.root_name, episode.header.started_at)
     for index, step in enumerate(episode.steps() if steps is None else steps):
         summary.add(step)
+        counting.feed(step)
         size: EditSize | None = None
         if problem is None:
             try:
@@ -73,13 +78,14 @@ def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows
         elif isinstance(step, TaskStep):
             tasks.append(step)
     rows.close()
+    counting.finish()
     summary.skipped.update(episode.skipped)
     summary.signed_by, summary.signature_problem = signature_status(episode, summary)
     return ReportData(
         summary=summary, timeline=timeline.view(), files=file_reports(baselines, workspace, summary.files),
         rows=rows, redactions=dict(sorted(redactions.items())), tasks=tasks,
         errors_at_end=timeline.diagnostics.errors, warnings_at_end=timeline.diagnostics.warnings,
-        problem=problem,
+        problem=problem, activity=activity,
     )
 
 

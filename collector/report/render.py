@@ -21,7 +21,7 @@ from typing import Any
 from collector import __version__
 from collector.episode.summary import FileActivity, Summary, shares, shares_text
 from collector.replay.describe import clock, plural
-from collector.report.assets import CSP, ORIGIN_COLOURS, SCRIPT, STYLE
+from collector.report.assets import CSP, LANGUAGE_COLOURS, ORIGIN_COLOURS, SCRIPT, STYLE
 from collector.report.chart import layout
 from collector.report.data import ReportData
 from collector.report.files import FileReport
@@ -80,6 +80,7 @@ def page_context(data: ReportData) -> dict[str, Any]:
         "cards": _cards(data),
         "written": _written(summary.written), "written_text": shares_text(summary.written),
         "written_total": sum(summary.written.values()),
+        "active": _active(data.activity.by_language), "active_total": data.activity.total_ms,
         "chart": layout(data.timeline),
         "files": _files(data),
         "rows": rows,
@@ -156,6 +157,25 @@ class Share:
     x: float
     width: float
     colour: str
+
+
+def _active(by_language: Counter[str]) -> list[Share]:
+    """Active time by language as pieces of a bar, the largest first (colours by rank)."""
+    total = sum(by_language.values())
+    out, x = [], 0.0
+    for rank, (language, ms) in enumerate(by_language.most_common()):
+        if not ms:
+            continue
+        share = ms / total
+        out.append(Share(f"{language} {_minutes(ms)}", share, round(x, 3), round(100 * share, 3),
+                         LANGUAGE_COLOURS[rank % len(LANGUAGE_COLOURS)]))
+        x += 100 * share
+    return out
+
+
+def _minutes(ms: int) -> str:
+    minutes, seconds = divmod(round(ms / 1000), 60)
+    return f"{minutes} min {seconds:02} s" if minutes else f"{seconds} s"
 
 
 def _written(written: Counter[str]) -> list[Share]:

@@ -27,7 +27,8 @@ DOC = (__doc__ or "").format(formats=LISTED)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("export", help="write episodes as jsonl, ATIF, zeta or ProgSnap2 training data",
+    parser = sub.add_parser("export",
+                            help="write episodes as jsonl, ATIF, zeta, Agent Trace or ProgSnap2 data",
                             description=DOC, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("episodes", metavar="EPISODE", nargs="+",
                         help="an episode file, or an episode id (prefix)")

@@ -202,3 +202,15 @@ def test_the_page_shows_whose_work_was_written_as_a_bar_and_per_file(tmp_path: P
     assert "1 change on disk · agent 100%" in page
     unlabelled = render_page(collect(open_episode(write(tmp_path / "u.ctape", steps[:1]))))
     assert "Whose work" not in unlabelled  # nothing written: no bar
+
+
+def test_the_page_shows_active_time_by_language_as_codetape_stats_counts_it(tmp_path: Path) -> None:
+    steps = [step("open", 0, path="a.py", text="", language_id="python"), insert(60_000, "a.py", 0, 0, "x"),
+             step("open", 90_000, path="b.md", text=""), insert(120_000, "b.md", 0, 0, "y")]
+    page = render_page(collect(open_episode(write(tmp_path / "t.ctape", steps))))
+    facts = dict(re.findall(r"<div><dt>(.*?)</dt><dd>(.*?)</dd></div>", page, re.S))
+    active = facts["Active time"]
+    assert active.startswith("0:02:00.000 (no pause over 15 min): python 1 min 30 s, markdown 30 s")
+    rect = r'<rect x="([\d.]+)" y="0" width="([\d.]+)" height="4" fill="#\w+"><title>(.*?)</title>'
+    assert re.findall(rect, active) == [("0.0", "75.0", "python 1 min 30 s"),
+                                        ("75.0", "25.0", "markdown 30 s")]

@@ -1,0 +1,1 @@
+"""What a developer's own recordings say of their work (`codetape stats`): time, languages, whose work."""
