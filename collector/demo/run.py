@@ -99,7 +99,8 @@ def run_demo(nvim: str, workspace: Path, scratch: Path, env: dict[str, str], *,
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=workspace,
                            env=env, capture_output=True, text=True)
     if tests.returncode != 0:
-        raise CodetapeError(f"the demo's tests failed: {tests.stdout.strip().splitlines()[-1:]}")
+        said = (tests.stdout.strip() or tests.stderr.strip()).splitlines()[-1:] or ["nothing"]
+        raise CodetapeError(f"the demo's tests failed (pytest exit {tests.returncode}): {said[0]}")
     wait_for_steps(home, workspace, lambda steps: runs(steps) == 1, "the test run")
     say("sealing the episode")
     episode = _episode_id(codetape(["seal", str(workspace), "--json"], env, workspace))
