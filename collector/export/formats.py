@@ -52,6 +52,8 @@ def _whole(module: str, name: str) -> Opener:
 FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
     Format("jsonl", "<id>.jsonl: the header line, then every step as `codetape cat` prints it",
            _per_episode("jsonl", "JsonlExporter", ".jsonl"), ".jsonl"),
+    Format("jsonl-rows", "<id>.rows.jsonl: the jsonl lines as rows of one shape, for Hugging Face datasets",
+           _per_episode("jsonl_rows", "JsonlRowsExporter", ".rows.jsonl"), ".rows.jsonl"),
     Format("atif", "<id>.atif.json: an Agent Trajectory Interchange Format (v1.8) trajectory",
            _per_episode("atif", "AtifExporter", ".atif.json"), ".atif.json"),
     Format("zeta", "<id>.zeta.jsonl: next-edit examples (events, input, output) as in Zed's zeta dataset",

@@ -54,7 +54,8 @@ def _edit(t_ms: int, path: str, line: int, character: int, text: str) -> tuple[i
 
 def _cursor(t_ms: int, path: str, line: int, character: int) -> tuple[int, dict[str, Any]]:
     at = {"line": line, "character": character}
-    return t_ms, {"kind": "cursor", "source": "bridge", "path": path, "selections": [{"anchor": at, "active": at}]}
+    return t_ms, {"kind": "cursor", "source": "bridge", "path": path,
+                  "selections": [{"anchor": at, "active": at}]}
 
 
 def _steps() -> list[tuple[int, dict[str, Any]]]:

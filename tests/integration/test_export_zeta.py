@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import datasets
+
 from collector.episode import open_episode
 from collector.export.excerpt import CURSOR, REGION_END, REGION_START, START_OF_FILE
 from collector.export.split import split_of
@@ -117,3 +119,18 @@ def test_no_example_crosses_a_redaction_placeholder(
     written = (tmp_path / "out" / f"{episode.stem}.zeta.jsonl").read_text(encoding="utf-8")
     assert "«redacted:" not in written and "redacted" not in written and TOKEN[:8] not in written
     assert all("src/settings.py" not in e["events"] + e["input"] for e in examples)
+
+
+def test_zeta_files_of_many_episodes_load_in_hugging_face_datasets(
+        tmp_path: Path, secret_session: tuple[Path, Path], calc_session: tuple[Path, Path]) -> None:  # noqa: F811
+    out = tmp_path / "out"
+    for home, episode in (secret_session, calc_session):  # one with examples, one with none (an empty file)
+        done = codetape(home, "export", str(episode), "--format", "zeta", "-o", str(out), "--force")
+        assert done.returncode == 0, done.stderr
+    files = sorted(str(p) for p in out.iterdir())
+    assert len(files) == 2
+    loaded = datasets.load_dataset("json", data_files=files, split="train", cache_dir=str(tmp_path / "hf"))
+    assert loaded.num_rows == 3 and loaded.column_names == ["events", "input", "output", "codetape"]
+    assert [row["codetape"]["errors"] for row in loaded] == [None, 1, None]
+    eval_side = loaded.filter(lambda row: row["codetape"]["split"] == "eval")
+    assert eval_side.num_rows in (0, 3)  # an episode is on one side
