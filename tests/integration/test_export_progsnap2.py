@@ -29,6 +29,17 @@ from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
 # CodeStateID; Order since EventOrderScope is not None), and the timestamp of the clock that made them
 REQUIRED = ["EventType", "EventID", "SubjectID", "ToolInstances", "CodeStateID", "Order", "ClientTimestamp"]
 FULL = DIRECTORY / "full.ctape"
+# and the columns each event type requires, as CSSPLICE/ProgSnapToolbox's src/spec/progsnap2.yaml lists them
+BY_EVENT = {
+    "Session.Start": ["SessionID"], "Session.End": ["SessionID"],
+    **{f"File.{name}": ["CodeStateSection"] for name in ("Create", "Delete", "Open", "Close", "Save")},
+    "File.Rename": ["CodeStateSection", "DestinationCodeStateSection"],
+    "File.Edit": ["CodeStateSection", "EditType"], "Compile": ["CodeStateSection", "CompileResult"],
+    **{kind: ["ParentEventID", "CodeStateSection", "CompileMessageType", "CompileMessageData",
+              "SourceLocation"] for kind in ("Compile.Error", "Compile.Warning")},
+    "Submit": [], "Run.Program": ["ExecutionResult"],
+    "Run.Test": ["ExecutionID", "TestID", "ExecutionResult"]}
+EXECUTION_RESULTS = {"Success", "Timeout", "Error", "TestFailed"}
 
 
 def export(home: Path, out: Path, *episodes: Path) -> list[dict[str, str]]:
@@ -52,8 +63,11 @@ def test_required_columns_metadata_and_a_directory_for_every_code_state(
     assert set(REQUIRED) <= set(rows[0])
     for row in rows:
         assert all(row[column] for column in REQUIRED), row
+        assert all(row[column] for column in BY_EVENT.get(row["EventType"], [])), row
+        assert row["EventType"] in BY_EVENT, row
         assert (out / "CodeStates" / row["CodeStateID"]).is_dir(), row
     assert len({row["EventID"] for row in rows}) == len(rows)
+    assert {row["ExecutionResult"] for row in rows if row["ExecutionResult"]} <= EXECUTION_RESULTS
     orders: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         orders[row["SessionID"]].append(int(row["Order"]))
@@ -67,8 +81,10 @@ def test_a_session_makes_edits_opens_compiles_errors_runs_and_a_submit(
     rows = export(tmp_path, tmp_path / "out", secret_session[1])
     assert [row["EventType"] for row in rows] == [
         "Session.Start", "File.Open", "Compile", "File.Edit", "File.Edit", "Compile", "Compile.Error",
-        "Run.Program", "Run.Program", "File.Open", "File.Edit", "File.Open", "File.Edit", "Run.Program",
-        "Submit", "File.Edit", "Session.End"]
+        "File.Save", "Run.Program", "Run.Test", "Run.Program", "File.Open", "File.Edit", "File.Save",
+        "File.Open", "File.Edit", "File.Save", "Run.Program", "Run.Test", "Submit", "File.Edit", "File.Save",
+        "Session.End"]
+    assert [row["EventID"] for row in rows] == [f"{secret_session[1].stem}-{n}" for n in range(1, 24)]
     by_id = {row["EventID"]: row for row in rows}
     error = next(row for row in rows if row["EventType"] == "Compile.Error")
     parent = by_id[error["ParentEventID"]]
@@ -78,6 +94,17 @@ def test_a_session_makes_edits_opens_compiles_errors_runs_and_a_submit(
     assert [row["X-Command"] for row in rows if row["EventType"] == "Run.Program"] == [
         "pytest -q", "pytest -q", "pytest -q"]
     assert [row["X-ExitCode"] for row in rows if row["EventType"] == "Run.Program"] == ["1", "1", "0"]
+    assert [row["ExecutionResult"] for row in rows if row["EventType"] == "Run.Program"] == [
+        "Error", "Error", "Success"]
+    tests = [row for row in rows if row["EventType"] == "Run.Test"]
+    run = [by_id[t["ExecutionID"]] for t in tests]  # each test's Run.Program, the one just before it
+    assert [(r["EventType"], r["ExecutionID"], r["Order"]) for r in run] == [
+        ("Run.Program", t["ExecutionID"], str(int(t["Order"]) - 1)) for t in tests]
+    assert [(t["TestID"], t["ExecutionResult"], t["Score"], t["X-Outcome"]) for t in tests] == [
+        ("tests/test_app.py::test_greet", "TestFailed", "0.0", "failed"),
+        ("tests/test_app.py::test_greet", "Success", "1.0", "passed")]
+    assert [row["CodeStateSection"] for row in rows if row["EventType"] == "File.Save"] == [
+        "src/app.py", "tests/test_app.py", "src/settings.py", "src/app.py"]
     assert next(row for row in rows if row["EventType"] == "Submit")["X-Commit"] == COMMIT
     assert {row["ToolInstances"] for row in rows} == {"Neovim 0.11.4;codetape 0.1.0"}
     assert {row["SubjectID"] for row in rows} == {"local"}
