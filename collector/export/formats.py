@@ -63,6 +63,8 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
            _per_episode("agent_trace", "AgentTraceExporter", ".agent-trace.jsonl"), ".agent-trace.jsonl"),
     Format("progsnap2", "one ProgSnap2 dataset: DatasetMetadata.csv, MainTable.csv, CodeStates/",
            _whole("progsnap2", "progsnap2")),
+    Format("progsnap2-zip", "<id>.progsnap2.zip: one ProgSnap2 dataset per episode (for dataset builds)",
+           _per_episode("progsnap2_zip", "ProgSnap2ZipExporter", ".progsnap2.zip"), ".progsnap2.zip"),
 )}
 
 

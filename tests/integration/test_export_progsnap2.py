@@ -9,15 +9,16 @@ import filecmp
 import json
 import shutil
 import uuid
+import zipfile
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from collector.episode import write_episode_file
+from collector.episode import open_episode, write_episode_file
 from collector.text.digest import sha256_text
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
 from tests.fixtures.make_golden import DIRECTORY
-from tests.integration.dataset_helpers import contributor, sign
+from tests.integration.dataset_helpers import contributor, sign, upload
 from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
     COMMIT,
     calc_session,
@@ -190,3 +191,52 @@ def _same_tree(left: Path, right: Path) -> bool:
         return False
     _, mismatch, errors = filecmp.cmpfiles(left, right, compared.common_files, shallow=False)
     return not mismatch and not errors and all(_same_tree(left / d, right / d) for d in compared.common_dirs)
+
+
+def _dataset(zipped: Path, into: Path) -> list[dict[str, str]]:
+    """A progsnap2-zip file opened as a ProgSnap2 consumer would: unzipped, its MainTable's rows."""
+    with zipfile.ZipFile(zipped) as archive:
+        assert {"DatasetMetadata.csv", "MainTable.csv"} <= set(archive.namelist())
+        archive.extractall(into)
+    with open(into / "MainTable.csv", newline="", encoding="utf-8") as table:
+        return list(csv.DictReader(table))
+
+
+def test_one_dataset_per_episode_zipped_joins_into_the_dataset_of_all(
+        tmp_path: Path, secret_session: tuple[Path, Path], calc_session: tuple[Path, Path]) -> None:  # noqa: F811
+    episodes = [FULL, secret_session[1], calc_session[1]]
+    whole = export(tmp_path, tmp_path / "whole", *episodes)
+    done = codetape(tmp_path, "export", *map(str, episodes), "--format", "progsnap2-zip", "-o",
+                    str(tmp_path / "zips"))
+    assert done.returncode == 0, done.stderr
+    assert f"wrote 3 episodes, {len(whole)} events in 3 files" in done.stderr
+    joined: list[dict[str, str]] = []
+    for episode in episodes:
+        episode_id = str(open_episode(episode).header.episode_id)
+        unzipped = tmp_path / "unzipped" / episode_id
+        rows = _dataset(tmp_path / "zips" / f"{episode_id}.progsnap2.zip", unzipped)
+        assert {row["SessionID"] for row in rows} == {episode_id}
+        for row in rows:  # every state it names is in it, and is the one the dataset of all holds
+            state = row["CodeStateID"]
+            assert _same_tree(unzipped / "CodeStates" / state, tmp_path / "whole" / "CodeStates" / state), row
+        joined += rows
+    assert joined == whole  # the MainTables concatenate into the one of all the episodes
+
+
+def test_a_dataset_build_exports_progsnap2_one_zip_per_episode(
+        tmp_path: Path, calc_session: tuple[Path, Path]) -> None:  # noqa: F811
+    alice = contributor(tmp_path, "alice")
+    unsigned = alice.home.ensure(alice.home.episodes) / calc_session[1].name
+    shutil.copy(calc_session[1], unsigned)
+    signed = sign(alice, unsigned)
+    source = tmp_path / "source"
+    upload(alice, source.as_uri(), signed)
+    out = tmp_path / "out"
+    done = codetape(tmp_path / "team", "dataset", "build", source.as_uri(), "-o", str(out),
+                    "--trust", str(alice.trust_file(tmp_path)), "--exports", "progsnap2-zip")
+    assert done.returncode == 0, done.stderr
+    built = out / "exports" / "progsnap2-zip" / alice.key.key_id / f"{calc_session[1].stem}.progsnap2.zip"
+    rows = _dataset(built, tmp_path / "unzipped")
+    assert rows == export(alice.home.root, tmp_path / "direct", signed)  # what codetape export writes
+    assert {row["SubjectID"] for row in rows} == {alice.key.key_id}
+    assert "Run.Test" in {row["EventType"] for row in rows}
