@@ -42,8 +42,8 @@ def parse_exports(text: str) -> tuple[str, ...]:
     for name in names:
         if name in FORMATS and name not in per_episode_formats():
             raise UsageError(f"--exports: {name} is one dataset of all the episodes, which a build adding "
-                             f"episodes cannot extend; write it with: codetape export EPISODE... --format "
-                             f"{name}")
+                             f"episodes cannot extend; a build writes {name}-zip (one {name} dataset per "
+                             f"episode), or write it with: codetape export EPISODE... --format {name}")
         if name not in FORMATS:
             raise UsageError(f"--exports: unknown format {name!r}; choose from {', '.join(export_formats())}")
     if not names:

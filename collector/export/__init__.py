@@ -3,7 +3,8 @@
 Public API (what `codetape export` and `codetape dataset build --exports` call):
 
     FORMATS: dict[str, Format]
-        The formats by name: "jsonl", "atif", "zeta", "progsnap2". `Format.summary` is one line saying
+        The formats by name: "jsonl", "jsonl-rows", "atif", "zeta", "agent-trace", "progsnap2",
+        "progsnap2-zip". `Format.summary` is one line saying
         what it writes; `Format.suffix` names a per-episode format's files, `<episode id><suffix>`
         (None for progsnap2, one dataset of all the episodes); `Format.open(out_dir, result)` is how
         export_episodes starts one (a context manager giving an Exporter with `add(episode)`).
@@ -24,10 +25,12 @@ Public API (what `codetape export` and `codetape dataset build --exports` call):
 What each format writes (one file per episode, named by the episode id, except ProgSnap2):
 
     jsonl       <id>.jsonl        the header's JSON, then each step exactly as `codetape cat` prints it
+    jsonl-rows  <id>.rows.jsonl   the same lines as rows of one shape, for HF datasets (jsonl_rows.py)
     atif        <id>.atif.json    one ATIF v1.8 trajectory (atif.py, atif_steps.py)
-    zeta        <id>.zeta.jsonl   next-edit examples as in Zed's zeta dataset (zeta.py, excerpt.py)
+    zeta        <id>.zeta.jsonl   next-edit examples as in Zed's zeta dataset (zeta.py, excerpt.py, split.py)
     progsnap2   DatasetMetadata.csv, MainTable.csv, CodeStates/<id>/ for all the episodes together
                 (progsnap2.py, codestates.py)
+    progsnap2-zip  <id>.progsnap2.zip  the same, one dataset per episode (progsnap2_zip.py)
 
 Edit bursts (bursts.py) are what atif, zeta and progsnap2 see of typing: a run of edits to one file with
 no other step between them but cursor and diagnostics reports, none more than 3 s after the one before.

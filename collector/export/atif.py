@@ -2,8 +2,9 @@
 
 The document is written as it is built, one step at a time: the root's fields, then `steps`, then
 `final_metrics` and `extra` (the episode's id, start, workspace, editor and the counts), so memory holds
-one step, never the whole trajectory. `agent` names codetape, the system that made the trajectory; its
-`extra` says the actor is a human developer and names the editor.
+one step, never the whole trajectory. `agent` names codetape, the system that made the trajectory, and
+declares the tools the developer's actions are written as (`tool_definitions`); its `extra` says the
+actor is a human developer and names the editor.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collector.episode import Episode
 from collector.episode.lines import json_bytes
 from collector.export.allowance import Allowance, Writes
-from collector.export.atif_steps import AtifSteps
+from collector.export.atif_steps import TOOL_DEFINITIONS, AtifSteps
 from collector.export.bursts import grouped
 from collector.export.per_episode import PerEpisode
 from collector.reconstruct.workspace import Workspace
@@ -34,6 +35,7 @@ def write_trajectory(out: Writes, episode: Episode, work: DiffWork | None = None
     header = episode.header
     client = None if header.client is None else header.client.model_dump(mode="json", exclude_none=True)
     agent = {"name": "codetape", "version": header.codetape_version,
+             "tool_definitions": TOOL_DEFINITIONS,
              "extra": {"actor": "human developer", **({"editor": client} if client else {})}}
     out.write(b'{"schema_version":' + json_bytes(SCHEMA_VERSION) + b',"session_id":'
               + json_bytes(str(header.episode_id)) + b',"agent":' + json_bytes(agent)

@@ -6,6 +6,7 @@ becomes observations on that step.
 | codetape | ATIF step |
 |---|---|
 | task start | `user` step, the task statement as its message |
+| open | `agent` step calling `read_file` {path}; the text the editor opened as its observation |
 | edit burst | `agent` step calling `edit_file` {path, diff}: the burst's unified diff |
 | test_run | `agent` step calling `run_tests` {framework, args}; the outcomes as its observation |
 | command | `agent` step calling `bash` {command, cwd}; exit code and output tail as its observation |
@@ -14,7 +15,11 @@ becomes observations on that step.
 | diagnostics, file_change | observations on the step before (a `system` step when that is not an agent's) |
 | gap, task done | `system` step saying what was not recorded, or the outcome |
 
-open, save, close, cursor and redaction steps have no ATIF counterpart. Every step's `extra` holds its
+save, close, cursor and redaction steps have no ATIF counterpart. Every observation result on a step
+with a tool call names it (`source_call_id`): a diagnostics report or a file change is what came back
+after that call; the results of a step are in the order they came (`extra.t_ms`). The tools the
+developer used are declared once, `TOOL_DEFINITIONS` (OpenAI-style function definitions, the agent's
+`tool_definitions`). Every step's `extra` holds its
 timing on the episode's clock (`t_ms`, and `end_t_ms` / `duration_ms` where there is one) and the
 `codetape cat` indexes of the steps it stands for; `timestamp` is the UTC time it started. A step is
 held until the next one starts, so the observations that follow it can still be added; at most
@@ -41,6 +46,7 @@ from schemas.steps import (
     GapStep,
     GitStep,
     NoteStep,
+    OpenStep,
     Step,
     TaskStep,
     TestRunStep,
@@ -50,6 +56,30 @@ from schemas.steps import (
 MAX_RESULTS = 1000
 MAX_DIAGNOSTICS = 200  # items listed per diagnostics observation
 SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
+
+
+def _tool(name: str, description: str, **properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "function", "function": {
+        "name": name, "description": description,
+        "parameters": {"type": "object", "properties": properties, "required": list(properties)[:1]}}}
+
+
+_TEXT, _TEXTS = {"type": "string"}, {"type": "array", "items": {"type": "string"}}
+TOOL_DEFINITIONS = [
+    _tool("read_file", "Open a workspace file in the editor; returns its text.",
+          path={**_TEXT, "description": "the file, relative to the workspace"}),
+    _tool("edit_file", "Change a workspace file in the editor by a unified diff.",
+          path={**_TEXT, "description": "the file, relative to the workspace"},
+          diff={**_TEXT, "description": "the unified diff of the change"}),
+    _tool("run_tests", "Run the project's tests; returns the counts and each test that did not pass.",
+          framework={**_TEXT, "description": "the test runner, e.g. pytest"},
+          args={**_TEXTS, "description": "its arguments"}),
+    _tool("bash", "Run a shell command; returns its exit code and the tail of its output.",
+          command={**_TEXT, "description": "the command line"},
+          cwd={**_TEXT, "description": "the directory it ran in"}),
+    _tool("git", "A git operation (commit, checkout, merge, ...); returns the files it touched.",
+          op={**_TEXT, "description": "the operation"}, ref=_TEXT, sha=_TEXT, message=_TEXT),
+]
 
 
 @dataclass
@@ -63,6 +93,9 @@ class _Pending:
     omitted: int = 0
 
     def observe(self, result: dict[str, Any], key: tuple[str, str] | None = None) -> None:
+        calls = self.step.get("tool_calls")
+        if calls and "source_call_id" not in result:  # what came back after the step's call
+            result = {"source_call_id": calls[0]["tool_call_id"], **result}
         if key is not None and key in self.diagnostics:
             self.diagnostics[key] = result  # a newer set for the same file and origin replaces the older
         elif len(self.results) + len(self.diagnostics) >= MAX_RESULTS:
@@ -75,8 +108,9 @@ class _Pending:
     def done(self, step_id: int) -> dict[str, Any]:
         step = {"step_id": step_id, **_present(self.step)}
         step["extra"] = _present(self.step["extra"])
-        results = [_present({**result, "extra": _present(result["extra"])})
-                   for result in (*self.results, *self.diagnostics.values())]
+        ordered = sorted((*self.results, *self.diagnostics.values()),
+                         key=lambda result: result["extra"].get("t_ms", -1))  # the call's own result first
+        results = [_present({**result, "extra": _present(result["extra"])}) for result in ordered]
         if results:
             step["observation"] = {"results": results}
         if self.omitted:
@@ -128,6 +162,9 @@ class AtifSteps:
         """The ATIF step a step begins, or None for steps without a counterpart."""
         step = item.step
         match step:
+            case OpenStep():
+                pending = self._call(step.t_ms, "read_file", {"path": step.path}, steps=[item.index])
+                return _result(pending, step.text)
             case TaskStep(action="start"):
                 return self._plain(item, "user", step.statement or "", task="start")
             case TaskStep():

@@ -16,7 +16,11 @@ replaces the one before.
 
 `workspace` (reconstruct's Workspace, with its memory and work caps) is moved forward as the steps are
 read: after each item it holds the files as they were right after that item. A burst knows its file's
-text before its first edit and after its last one, and where its first change started (the caret). Its
+text before its first edit and after its last one, and where the caret was just before its first edit
+(`Burst.caret`, never where its change starts: that would tell a model the answer): the position of the
+editor's last `cursor` report for the file, or, when an edit to the file came after that report, the end
+of that edit (where an editor leaves the caret after typing); None when the file had neither since it was
+last opened, closed, changed on disk or the recording had a gap (`Burst.caret_from` says which). Its
 diff is made once, when first asked for, spending from the `DiffWork` the bursts of an episode share
 (collector/text/linediff.py): past it, a burst's diff is coarse (`Burst.coarse`). A burst in a file of
 more than MAX_TEXT characters (before or after it) holds neither text and has no diff (`Burst.too_large`):
@@ -31,9 +35,18 @@ from dataclasses import dataclass, field
 from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork, line_diff
-from collector.text.positions import line_end, line_start, to_index
+from collector.text.positions import caret_after, line_end, line_start, to_index
 from schemas.common import PositionEncoding
-from schemas.steps import CursorStep, DiagnosticsStep, EditStep, Step
+from schemas.steps import (
+    CloseStep,
+    CursorStep,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    GapStep,
+    OpenStep,
+    Step,
+)
 
 PAUSE_MS = 3000
 MAX_TEXT = 4 << 20  # characters of a file whose bursts are diffed
@@ -68,7 +81,8 @@ class Burst:
     start_ms: int
     end_ms: int
     before: str
-    caret: tuple[int, int]  # (line, character) where the first change started, in LSP units of `before`
+    caret: tuple[int, int] | None  # (line, character) of the caret before the burst, in LSP units of `before`
+    caret_from: str | None = None  # "cursor": the editor's report; "edit": the end of the last edit before
     edits: int = 1
     after: str = ""
     work: DiffWork | None = None  # what its diff may spend (None: a budget of its own)
@@ -93,7 +107,9 @@ class Burst:
         return self._made
 
     def caret_offset(self, encoding: PositionEncoding) -> int:
-        """The caret as an index into `before` (LSP line breaks, clamped as LSP clamps)."""
+        """The caret as an index into `before` (LSP line breaks, clamped as LSP clamps); the caret must be
+        known."""
+        assert self.caret is not None
         line, character = self.caret
         start = line_start(self.before, line)
         if start is None:
@@ -110,8 +126,10 @@ def grouped(steps: Iterable[Step], workspace: Workspace, pause_ms: int = PAUSE_M
     bursts' diffs spend from `work`."""
     burst: Burst | None = None
     held: dict[tuple[str, str, str], Single] = {}
+    carets = Carets(workspace.encoding)
     for index, step in enumerate(steps):
         if isinstance(step, PASSIVE) and burst is not None:
+            carets.see(step)
             key = (step.kind, step.path, step.origin if isinstance(step, DiagnosticsStep) else "")
             held.pop(key, None)  # the latest goes last: held stays in the order of the steps
             held[key] = Single(index, step)
@@ -123,10 +141,12 @@ def grouped(steps: Iterable[Step], workspace: Workspace, pause_ms: int = PAUSE_M
             burst = None
         if isinstance(step, EditStep) and burst is None:
             large = (workspace.size(step.path) or 0) > MAX_TEXT
+            caret, caret_from = carets.get(step.path)
             burst = Burst(step.path, index, index, step.t_ms, step.t_ms,
-                          "" if large else workspace.text(step.path) or "", _caret(step), work=work,
+                          "" if large else workspace.text(step.path) or "", caret, caret_from, work=work,
                           too_large=large)
         _apply(workspace, index, step)
+        carets.see(step)
         if burst is None:
             yield Single(index, step)
         elif index != burst.first:
@@ -140,9 +160,35 @@ def _continues(burst: Burst, step: Step, pause_ms: int) -> bool:
     return isinstance(step, EditStep) and step.path == burst.path and step.t_ms - burst.end_ms <= pause_ms
 
 
-def _caret(step: EditStep) -> tuple[int, int]:
-    first = step.changes[0].range
-    return (0, 0) if first is None else (first.start.line, first.start.character)
+class Carets:
+    """Where the caret was last seen in each file: reported by the editor, or left by an edit."""
+
+    def __init__(self, encoding: PositionEncoding) -> None:
+        self.encoding = encoding
+        self.known: dict[str, tuple[tuple[int, int], str]] = {}
+
+    def get(self, path: str) -> tuple[tuple[int, int] | None, str | None]:
+        found = self.known.get(path)
+        return (None, None) if found is None else found
+
+    def see(self, step: Step) -> None:
+        match step:
+            case CursorStep():
+                active = step.selections[0].active
+                self.known[step.path] = ((active.line, active.character), "cursor")
+            case EditStep():
+                caret = (0, 0)
+                for change in step.changes:  # applied in order: the caret ends after the last one
+                    start = (0, 0) if change.range is None else \
+                        (change.range.start.line, change.range.start.character)
+                    caret = caret_after(*start, change.text, self.encoding)
+                self.known[step.path] = (caret, "edit")
+            case OpenStep() | CloseStep() | FileChangeStep():
+                self.known.pop(step.path, None)
+            case GapStep():
+                self.known.clear()
+            case _:
+                return
 
 
 def _settled(burst: Burst, workspace: Workspace) -> Burst:

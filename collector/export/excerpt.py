@@ -1,18 +1,25 @@
-"""The excerpt around an edit burst, marked up as Zed's zeta model reads it (`input`) and answers (`output`).
+"""The excerpt around the caret before an edit burst, marked up as Zed's zeta model reads it (`input`) and
+answers (`output`).
 
-As Zed's `excerpt_for_cursor_position` writes it: a fence opened with the path, `<|start_of_file|>` when
-the excerpt starts at the file's first line, the context lines before, `<|editable_region_start|>` on a
-line of its own, the editable lines (the input with `<|user_cursor_is_here|>` where the caret was), then
-`<|editable_region_end|>` right after the last editable line and the context lines after it, and the
-closing fence. Lines are split at LF (a CR stays part of its line), so the text is kept exactly.
+As Zed's `excerpt_for_cursor_position` writes it (zed-industries/zed, crates/zeta/src/zeta1/input_excerpt.rs):
+a fence opened with the path, `<|start_of_file|>` when the excerpt starts at the file's first line, the
+context lines before, `<|editable_region_start|>` on a line of its own, the editable lines (the input with
+`<|user_cursor_is_here|>` where the caret was), then `<|editable_region_end|>` right after the last
+editable line and the context lines after it, and the closing fence. Lines are split at LF (a CR stays
+part of its line), so the text is kept exactly.
 
-The editable region is the lines the burst changed (the lines before and after them that it left alone
-are cut off), widened by `EDIT_MARGIN` lines each way and to the caret's line; `CONTEXT` lines each way
-are context. The output is the same excerpt after the burst, without the caret. A burst that changed
-nothing gives no excerpt; neither does one whose editable region is longer than `MAX_REGION_LINES` lines
-or `MAX_REGION_CHARS` characters on either side (not a next edit anyone predicts), nor one in a file whose
-path cannot stand on the fence's line. The lines the two sides share at their start and end are counted at
-C speed (collector/text/linediff.py) and only the excerpt's lines are cut out: a burst costs the same
+The regions are sized as Zed sizes them (crates/zeta/src/zeta1.rs): the editable region is the caret's
+line grown a line at a time, one above then one below, while any of `REWRITE_TOKENS` (350) is left, each
+line costing its UTF-8 bytes / `BYTES_PER_TOKEN` (3) tokens (Zed's `expand_range`; Zed first tries the
+largest syntax node around the caret that fits, codetape has no syntax tree and grows by lines, which is
+what Zed does past that node); the context is the editable region grown the same way by `CONTEXT_TOKENS`
+(150). The region comes from the caret, never from the change, so a change the region does not hold is
+no example of a next edit at the caret: it is left out (`a change outside the editable region`), as is a
+burst with no known caret (bursts.py). The output is the same excerpt after the burst, without the caret.
+A burst that changed nothing gives no excerpt; neither does one whose editable region is longer than
+`MAX_REGION_CHARS` characters after it (a paste, not a predicted edit), nor one in a file whose path
+cannot stand on the fence's line. The lines the two sides share at their start and end are counted at C
+speed (collector/text/linediff.py) and only the excerpt's lines are looked at: a burst costs the same
 however long its file.
 """
 
@@ -29,9 +36,9 @@ CURSOR = "<|user_cursor_is_here|>"
 START_OF_FILE = "<|start_of_file|>"
 REGION_START = "<|editable_region_start|>"
 REGION_END = "<|editable_region_end|>"
-EDIT_MARGIN = 2
-CONTEXT = 8
-MAX_REGION_LINES = 80
+REWRITE_TOKENS = 350  # Zed's MAX_REWRITE_TOKENS
+CONTEXT_TOKENS = 150  # Zed's MAX_CONTEXT_TOKENS
+BYTES_PER_TOKEN = 3  # Zed's BYTES_PER_TOKEN_GUESS
 MAX_REGION_CHARS = 8000
 
 
@@ -41,42 +48,97 @@ class Excerpt:
     output: str
 
 
+def tokens(text: str) -> int:
+    """Zed's guess of a text's tokens: its UTF-8 bytes / 3."""
+    return len(text.encode("utf-8", "surrogatepass")) // BYTES_PER_TOKEN
+
+
 def excerpt(burst: Burst, encoding: PositionEncoding) -> Excerpt | str:
-    """The burst's input and output excerpts, or why there are none (`no change`, `too large`,
-    `an unprintable path`: a line break in it would end the fence)."""
+    """The burst's input and output excerpts, or why there are none (`no change`, `no known caret`,
+    `too large`, `a change outside the editable region`, `an unprintable path`: a line break in it would
+    end the fence)."""
     if burst.too_large:
         return "too large"
     if burst.before == burst.after:
         return "no change"
+    if burst.caret is None:
+        return "no known caret"
     if not burst.path.isprintable():
         return "an unprintable path"
     before, after = burst.before, burst.after
-    old_count, new_count = before.count("\n") + 1, after.count("\n") + 1  # lines as split("\n") cuts them
-    same_head, same_tail = _common(before, after)
     caret = burst.caret_offset(encoding)
+    lines = Lines(before)
     caret_line = before.count("\n", 0, caret)
-    caret_column = caret - (before.rfind("\n", 0, caret) + 1)
-    start = max(0, min(same_head, caret_line) - EDIT_MARGIN)
-    end = min(old_count, max(old_count - same_tail, caret_line + 1) + EDIT_MARGIN)
+    start, end = lines.grow(caret_line, caret_line + 1, REWRITE_TOKENS)
+    first, last = lines.grow(start, end, CONTEXT_TOKENS)
+    old_count, new_count = lines.count, after.count("\n") + 1  # lines as split("\n") cuts them
+    same_head, same_tail = _common(before, after)
     new_end = new_count - (old_count - end)  # the lines after `end` are the same on both sides
-    if max(end - start, new_end - start) > MAX_REGION_LINES:
+    if same_head < start or same_tail < old_count - end or new_end <= start:
+        return "a change outside the editable region"
+    new_at = lines.span(start)[0]  # the lines before `start` are the same on both sides
+    new_stop = len(after) - (len(before) - lines.span(end - 1)[1])
+    region_new = after[new_at:new_stop]
+    if len(region_new) > MAX_REGION_CHARS:
         return "too large"
-    first = max(0, start - CONTEXT)
-    old_spans, new_spans = _spans(before, first, end + CONTEXT - first), _spans(after, start, new_end - start)
-    regions = (old_spans[start - first:end - first], new_spans)
-    if max(sum(stop - at for at, stop in spans) for spans in regions) > MAX_REGION_CHARS:
-        return "too large"
-    old = [before[at:stop] for at, stop in old_spans]
-    region_old, region_new = old[start - first:end - first], [after[at:stop] for at, stop in new_spans]
-    marked = list(region_old)
-    row = caret_line - start
-    marked[row] = marked[row][:caret_column] + CURSOR + marked[row][caret_column:]
-    head, tail = old[:start - first], old[end - first:]
+    region_old = [lines.text(n) for n in range(start, end)]
+    row, column = caret_line - start, caret - lines.span(caret_line)[0]
+    region_old[row] = region_old[row][:column] + CURSOR + region_old[row][column:]
     opening = f"```{burst.path}\n" + (f"{START_OF_FILE}\n" if first == 0 else "")
-    before_region = opening + "".join(line + "\n" for line in head) + REGION_START + "\n"
-    after_region = "\n" + REGION_END + "".join("\n" + line for line in tail) + "\n```"
-    return Excerpt(before_region + "\n".join(marked) + after_region,
-                   before_region + "\n".join(region_new) + after_region)
+    before_region = opening + "".join(lines.text(n) + "\n" for n in range(first, start)) + REGION_START + "\n"
+    after_region = "\n" + REGION_END + "".join("\n" + lines.text(n) for n in range(end, last)) + "\n```"
+    return Excerpt(before_region + "\n".join(region_old) + after_region,
+                   before_region + region_new + after_region)
+
+
+class Lines:
+    """The lines of a text as split("\n") cuts them, found around a line without splitting the text."""
+
+    def __init__(self, text: str) -> None:
+        self.source = text
+        self.count = text.count("\n") + 1
+        self._spans: dict[int, tuple[int, int]] = {}
+
+    def span(self, line: int) -> tuple[int, int]:
+        """Where line `line` starts and ends (before its LF): found from a neighbour already found, or from
+        the start of the text."""
+        known = self._spans.get(line)
+        if known is not None:
+            return known
+        text = self.source
+        if line - 1 in self._spans:
+            at = self._spans[line - 1][1] + 1
+        elif line + 1 in self._spans:
+            at = text.rfind("\n", 0, self._spans[line + 1][0] - 1) + 1
+        else:  # at C speed: a caret may sit a million lines down a file
+            found_at = re.match(rf"(?:[^\n]*+\n){{{line}}}+", text) if line else None
+            at = 0 if found_at is None else found_at.end()
+        stop = text.find("\n", at)
+        found = (at, len(text) if stop < 0 else stop)
+        self._spans[line] = found
+        return found
+
+    def text(self, line: int) -> str:
+        at, stop = self.span(line)
+        return self.source[at:stop]
+
+    def grow(self, start: int, end: int, budget: int) -> tuple[int, int]:
+        """Lines `start`..`end` grown a line above, then a line below, while any of `budget` tokens is
+        left, each line costing its tokens (Zed's `expand_range`)."""
+        self.span(start)
+        self.span(end - 1)
+        while True:
+            grown = False
+            if budget > 0 and start > 0:
+                start -= 1
+                budget = max(0, budget - tokens(self.text(start)))
+                grown = True
+            if budget > 0 and end < self.count:
+                end += 1
+                budget = max(0, budget - tokens(self.text(end - 1)))
+                grown = True
+            if not grown:
+                return start, end
 
 
 def _common(before: str, after: str) -> tuple[int, int]:
@@ -94,20 +156,3 @@ def _common(before: str, after: str) -> tuple[int, int]:
         tail += 1
     lines = min(before.count("\n"), after.count("\n")) + 1
     return head, min(tail, lines - head)
-
-
-def _spans(text: str, first: int, count: int) -> list[tuple[int, int]]:
-    """Where lines `first` to `first + count` (at most) of `text` start and end, as split("\n") cuts them,
-    found without cutting the text."""
-    if first > text.count("\n"):
-        return []
-    at = 0 if first == 0 else re.match(rf"(?:[^\n]*+\n){{{first}}}+", text).end()  # type: ignore[union-attr]
-    spans: list[tuple[int, int]] = []
-    while len(spans) < count:
-        newline = text.find("\n", at)
-        if newline < 0:
-            spans.append((at, len(text)))
-            break
-        spans.append((at, newline))
-        at = newline + 1
-    return spans

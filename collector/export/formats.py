@@ -52,6 +52,8 @@ def _whole(module: str, name: str) -> Opener:
 FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
     Format("jsonl", "<id>.jsonl: the header line, then every step as `codetape cat` prints it",
            _per_episode("jsonl", "JsonlExporter", ".jsonl"), ".jsonl"),
+    Format("jsonl-rows", "<id>.rows.jsonl: the jsonl lines as rows of one shape, for Hugging Face datasets",
+           _per_episode("jsonl_rows", "JsonlRowsExporter", ".rows.jsonl"), ".rows.jsonl"),
     Format("atif", "<id>.atif.json: an Agent Trajectory Interchange Format (v1.8) trajectory",
            _per_episode("atif", "AtifExporter", ".atif.json"), ".atif.json"),
     Format("zeta", "<id>.zeta.jsonl: next-edit examples (events, input, output) as in Zed's zeta dataset",
@@ -61,6 +63,8 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
            _per_episode("agent_trace", "AgentTraceExporter", ".agent-trace.jsonl"), ".agent-trace.jsonl"),
     Format("progsnap2", "one ProgSnap2 dataset: DatasetMetadata.csv, MainTable.csv, CodeStates/",
            _whole("progsnap2", "progsnap2")),
+    Format("progsnap2-zip", "<id>.progsnap2.zip: one ProgSnap2 dataset per episode (for dataset builds)",
+           _per_episode("progsnap2_zip", "ProgSnap2ZipExporter", ".progsnap2.zip"), ".progsnap2.zip"),
 )}
 
 

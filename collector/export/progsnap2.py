@@ -6,14 +6,19 @@
 - `MainTable.csv`: one row per event, the spec's required columns (EventID, Order, SubjectID,
   ToolInstances, EventType, CodeStateID) first, then ClientTimestamp / ClientTimezone (the developer's
   machine stamped every step; UTC), SessionID (the episode id), ProjectID (the workspace's name) and the
-  event-specific columns; codetape's own columns start with `X-` as the spec asks. `X-Step` is the
-  index (as `codetape cat` counts) of the step an event stands for: a burst's last edit, none for
-  Session.Start.
-- `CodeStates/<CodeStateID>/`: the workspace's files at each event (codestates.py).
+  event-specific columns; codetape's own columns start with `X-` as the spec asks. EventID is
+  `<episode id>-<Order>` and Order counts an episode's events from 1, so the events of different
+  exports never share an id: MainTables concatenate. `X-Step` is the index (as `codetape cat` counts)
+  of the step an event stands for: a burst's last edit, none for Session.Start.
+- `CodeStates/<CodeStateID>/`: the workspace's files at each event (codestates.py), one directory per
+  distinct state, named by a hash of its paths and texts: the same state in two exports has one name.
 
-Events, from which steps, with which event-specific columns:
+Events, from which steps, with which event-specific columns (the required ones are those of the spec as
+CSSPLICE/ProgSnapToolbox codifies it, src/spec/progsnap2.yaml):
 - Session.Start, Session.End: the episode's start and its last step.
-- File.Open: `open`; CodeStateSection (the path).
+- File.Open, File.Save, File.Close: `open`, `save`, `close`; CodeStateSection (the path).
+- File.Create, File.Delete, File.Rename: a `file_change` created, deleted or renamed on disk;
+  CodeStateSection, and DestinationCodeStateSection (the new path) for a rename.
 - File.Edit: each settled edit burst (bursts.py), at its last edit; CodeStateSection, EditType
   `GenericEdit`.
 - Compile: each `diagnostics` step (a language server checked the file); CodeStateSection, CompileResult.
@@ -22,7 +27,12 @@ Events, from which steps, with which event-specific columns:
 - Compile.Error, Compile.Warning: that step's diagnostics of severity error (or none given) and warning;
   ParentEventID (the Compile), CompileMessageType (the diagnostic's code, else its origin),
   CompileMessageData (the message), SourceLocation `Text:LINE:COLUMN` (1-based).
-- Run.Program: `command` and `test_run`; X-Command, X-ExitCode.
+- Run.Program: `command` and `test_run`; ExecutionResult `Success` (exit status 0), `Timeout` (ended by
+  a signal, or its end was not recorded) or `Error` (any other status); ExecutionID (its EventID) on a
+  test run; X-Command, X-ExitCode.
+- Run.Test: each test of a `test_run` that ran (not skipped), after its Run.Program: ExecutionID (the
+  Run.Program's), TestID (the test's node id), ExecutionResult `Success` (passed, xfailed), `TestFailed`
+  (failed, xpassed) or `Error`, Score 1.0 or 0.0; X-Outcome (the runner's word).
 - Submit: a `git` commit; X-Commit.
 
 What an episode adds (its rows, its code states) counts against its allowance (allowance.py): an episode
@@ -56,16 +66,28 @@ from collector.export.codestates import CodeStates
 from collector.export.result import ExportResult
 from collector.export.timestamps import utc_at
 from collector.reconstruct.workspace import Workspace
-from schemas.steps import CommandStep, DiagnosticsStep, GitStep, OpenStep, TestRunStep
+from schemas.steps import (
+    CloseStep,
+    CommandStep,
+    DiagnosticsStep,
+    FileChangeStep,
+    GitStep,
+    OpenStep,
+    SaveStep,
+    TestRunStep,
+)
 
 METADATA = {"Version": "6", "IsEventOrderingConsistent": "true", "EventOrderScope": "Restricted",
             "EventOrderScopeColumns": "SessionID", "CodeStateRepresentation": "Directory"}
 REQUIRED = ["EventID", "Order", "SubjectID", "ToolInstances", "EventType", "CodeStateID"]
 COLUMNS = [*REQUIRED, "ClientTimestamp", "ClientTimezone", "SessionID", "ProjectID", "CodeStateSection",
-           "EditType", "ParentEventID", "CompileResult", "CompileMessageType", "CompileMessageData",
-           "SourceLocation", "X-Command", "X-ExitCode", "X-Commit", "X-Step"]
+           "DestinationCodeStateSection", "EditType", "ParentEventID", "CompileResult", "CompileMessageType",
+           "CompileMessageData", "SourceLocation", "ExecutionID", "TestID", "ExecutionResult", "Score",
+           "X-Command", "X-ExitCode", "X-Outcome", "X-Commit", "X-Step"]
+TEST_RESULT = {"passed": "Success", "xfailed": "Success", "failed": "TestFailed", "xpassed": "TestFailed",
+               "error": "Error"}  # skipped tests did not run: no Run.Test
 MAX_MESSAGES = 200  # Compile.Error / Compile.Warning rows per Compile
-Row = dict[str, str | int | None]
+Row = dict[str, str | int | float | None]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")  # what a spreadsheet could evaluate; the escape
 
 
@@ -116,6 +138,7 @@ class ProgSnap2Exporter:
         self.states = states
         self.result = result
         self.meter = meter
+        self.session, self.order = "", 0  # the episode being added, and its events so far
 
     def add(self, episode: Episode) -> None:
         """The episode's rows and code states; the states it wrote are removed when it is refused."""
@@ -135,6 +158,7 @@ class ProgSnap2Exporter:
                        "SessionID": str(header.episode_id), "ProjectID": header.workspace.root_name}
         workspace = Workspace(header.position_encoding, limit=episode.limits.files)
         allowance = self.meter.allowance = Allowance.of(episode)
+        self.session, self.order = str(header.episode_id), 0
         state = self.states.id_of(workspace, allowance)
         self._row(common, utc_at(header, 0), state, EventType="Session.Start")
         end_ms, end_step, changed = 0, None, False
@@ -149,17 +173,22 @@ class ProgSnap2Exporter:
             state = self.states.id_of(workspace, allowance)
         self._row(common, utc_at(header, end_ms), state, EventType="Session.End", **{"X-Step": end_step})
 
-    def _row(self, common: Row, when: str, state: str, **fields: str | int | None) -> None:
+    def _row(self, common: Row, when: str, state: str, **fields: str | int | float | None) -> None:
         self.result.records += 1
-        event_id = self.result.records
-        parent = fields.pop("ParentEventID", None)
-        row: Row = {"EventID": event_id, "Order": event_id, "CodeStateID": state, "ClientTimestamp": when,
-                    "ClientTimezone": "UTC", **common, **fields,
-                    "ParentEventID": None if parent is None else event_id - int(parent)}
+        self.order += 1
+        parent, execution = fields.pop("ParentEventID", None), fields.pop("ExecutionID", None)
+        row: Row = {"EventID": self._id(0), "Order": self.order, "CodeStateID": state,
+                    "ClientTimestamp": when, "ClientTimezone": "UTC", **common, **fields,
+                    "ParentEventID": None if parent is None else self._id(int(parent)),
+                    "ExecutionID": None if execution is None else self._id(int(execution))}
         self.table.writerow({name: inert(value) for name, value in row.items()})
 
+    def _id(self, back: int) -> str:
+        """The EventID of the event `back` rows before this one (0: this one)."""
+        return f"{self.session}-{self.order - back}"
 
-def inert(value: str | int | None) -> str | int | None:
+
+def inert(value: str | int | float | None) -> str | int | float | None:
     """A cell a spreadsheet shows as text: `'` in front of text that starts like a formula, or with `'`."""
     return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
@@ -168,8 +197,16 @@ def _changes_files(item: Item) -> bool:
     return not isinstance(item, Burst) and item.step.kind in ("open", "save", "close", "file_change", "gap")
 
 
+def _execution(exit_code: int | None) -> str:
+    """Run.Program's ExecutionResult from an exit status (None: its end was not recorded)."""
+    if exit_code == 0:
+        return "Success"
+    return "Timeout" if exit_code is None or exit_code < 0 else "Error"
+
+
 def _events(item: Item) -> Iterator[Row]:
-    """The rows an item makes; a child's ParentEventID holds how many rows back its parent is."""
+    """The rows an item makes; a child's ParentEventID or ExecutionID holds how many rows back its parent
+    is (0: itself)."""
     if isinstance(item, Burst):
         yield {"EventType": "File.Edit", "CodeStateSection": item.path, "EditType": "GenericEdit"}
         return
@@ -177,6 +214,17 @@ def _events(item: Item) -> Iterator[Row]:
     match step:
         case OpenStep():
             yield {"EventType": "File.Open", "CodeStateSection": step.path}
+        case SaveStep():
+            yield {"EventType": "File.Save", "CodeStateSection": step.path}
+        case CloseStep():
+            yield {"EventType": "File.Close", "CodeStateSection": step.path}
+        case FileChangeStep(change="created"):
+            yield {"EventType": "File.Create", "CodeStateSection": step.path}
+        case FileChangeStep(change="deleted"):
+            yield {"EventType": "File.Delete", "CodeStateSection": step.path}
+        case FileChangeStep(change="renamed"):
+            yield {"EventType": "File.Rename", "CodeStateSection": step.path,
+                   "DestinationCodeStateSection": step.new_path}
         case DiagnosticsStep():
             severities = [d.severity or 1 for d in step.items]
             result = "Error" if 1 in severities else "Warning" if 2 in severities else "Success"
@@ -191,10 +239,18 @@ def _events(item: Item) -> Iterator[Row]:
                        "SourceLocation": f"Text:{start.line + 1}:{start.character + 1}"}
         case CommandStep():
             line = step.command_line if step.command_line is not None else shlex.join(step.argv or [])
-            yield {"EventType": "Run.Program", "X-Command": line, "X-ExitCode": step.exit_code}
+            yield {"EventType": "Run.Program", "ExecutionResult": _execution(step.exit_code),
+                   "X-Command": line, "X-ExitCode": step.exit_code}
         case TestRunStep():
-            yield {"EventType": "Run.Program", "X-Command": shlex.join([step.framework, *step.args]),
+            yield {"EventType": "Run.Program", "ExecutionResult": _execution(step.exit_status),
+                   "ExecutionID": 0, "X-Command": shlex.join([step.framework, *step.args]),
                    "X-ExitCode": step.exit_status}
+            ran = [test for test in step.tests if test.outcome in TEST_RESULT]
+            for back, test in enumerate(ran, start=1):
+                result = TEST_RESULT[test.outcome]
+                yield {"EventType": "Run.Test", "ExecutionID": back, "TestID": test.nodeid,
+                       "ExecutionResult": result, "Score": 1.0 if result == "Success" else 0.0,
+                       "X-Outcome": test.outcome}
         case GitStep(op="commit"):
             yield {"EventType": "Submit", "X-Commit": step.sha}
         case _:

@@ -38,7 +38,8 @@ class ExportResult:
         return text
 
 
-RECORDS = {"jsonl": "line", "atif": "ATIF step", "zeta": "example", "progsnap2": "event"}
+RECORDS = {"jsonl": "line", "jsonl-rows": "line", "atif": "ATIF step", "zeta": "example",
+           "progsnap2": "event", "progsnap2-zip": "event"}
 
 
 def _count(n: int, what: str) -> str:

@@ -1,37 +1,51 @@
 """`zeta`: next-edit prediction examples as in Zed's public `zeta` dataset, `<episode id>.zeta.jsonl`.
 
-One JSON line per settled edit burst (bursts.py):
+One JSON line per settled edit burst (bursts.py) whose caret is known:
 - `events`: the developer's recent edits before the burst, oldest first, each as Zed writes an edit
   event: `User edited "PATH":` and a ```` ```diff ```` block with the unified diff's hunks; events are
-  joined by a blank line. At most `MAX_EVENTS` bursts back and `MAX_EVENT_CHARS` characters (the
-  oldest go first), and none from before a `gap` (a hole in the recording, or a resync: the edits
-  before it do not lead to the text after it);
-- `input`: the excerpt around the caret before the burst, with the editable-region and cursor markers
-  (excerpt.py); `output`: the same excerpt after the burst;
-- `codetape`: where it comes from: episode id, path, the `codetape cat` indexes of the burst's first
-  and last edit, and its time range in ms.
+  joined by a blank line. As Zed's `prompt_for_events` (crates/zeta/src/zeta1.rs) takes them: newest
+  first while they fit `EVENT_TOKENS` (500, Zed's MAX_EVENT_TOKENS; an event costs its UTF-8 bytes / 3),
+  stopping at the first that does not; none from before a `gap` (a hole in the recording, or a resync:
+  the edits before it do not lead to the text after it);
+- `input`: the excerpt around the caret before the burst, with the editable-region and cursor markers,
+  sized as Zed sizes it (excerpt.py); `output`: the same excerpt after the burst;
+- `codetape`: where it comes from and what became of it:
+  `episode_id`, `path`, `first_step` / `last_step` (the `codetape cat` indexes of the burst's first and
+  last edit), `start_ms` / `end_ms`;
+  `split`: `train` or `eval`, by episode (split.py): every example of an episode is on one side;
+  `caret_from`: `cursor` (the editor's last caret report) or `edit` (the end of the edit before);
+  `saved`: whether the file was saved after the burst, before the next burst began;
+  `errors` / `warnings`: how many the language servers reported for the file after the burst began and
+  before the next burst (the latest report of each server), None when none reported;
+  `error_messages`: the first `MAX_MESSAGES` errors as `LINE:COLUMN: message` (1-based). An example
+  whose output was saved with errors says so here (`saved` and `errors`): filter it or keep it.
 
-An example whose events, input or output would hold a redaction placeholder (`«redacted:RULE:N»`) is
-left out, never cut around the placeholder; left-out examples are counted by reason in the result.
+A burst with no known caret (bursts.py) gives no example: its caret would have to be guessed from the
+change, which tells a model where the answer is. An example whose events, input or output would hold a
+redaction placeholder (`«redacted:RULE:N»`) is left out, never cut around the placeholder; left-out
+bursts and examples are counted by reason in the result.
 """
 
 from __future__ import annotations
 
 import json
 from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
 
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, grouped
-from collector.export.excerpt import Excerpt, excerpt
+from collector.export.bursts import Burst, Single, grouped
+from collector.export.excerpt import Excerpt, excerpt, tokens
 from collector.export.per_episode import PerEpisode
+from collector.export.split import split_of
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
-from schemas.steps import GapStep
+from schemas.steps import DiagnosticsStep, GapStep, SaveStep
 
-MAX_EVENTS = 8
-MAX_EVENT_CHARS = 8000
+EVENT_TOKENS = 500  # Zed's MAX_EVENT_TOKENS
+MAX_MESSAGES = 20
 PLACEHOLDER = "redaction placeholder"
 
 
@@ -39,13 +53,21 @@ class ZetaExporter(PerEpisode):
 
     def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
         header, skipped = episode.header, self.result.skipped
+        episode_id = str(header.episode_id)
+        split = split_of(episode_id)
         history, examples = History(), 0
+        pending: Pending | None = None
         workspace = Workspace(header.position_encoding, limit=episode.limits.files)
         for item in grouped(episode.steps(), workspace, work=allowance.diffs):
-            if not isinstance(item, Burst):
+            if isinstance(item, Single):
+                if pending is not None:
+                    pending.see(item)
                 if isinstance(item.step, GapStep):  # a hole, or a resync: the edits before are not the path
                     history.clear()
                 continue
+            if pending is not None:
+                out.write(json_line(pending.example()))
+                examples, pending = examples + 1, None
             made = excerpt(item, header.position_encoding)
             events = history.text()
             if isinstance(made, str):
@@ -53,38 +75,74 @@ class ZetaExporter(PerEpisode):
             elif any(PLACEHOLDER_RE.search(text) for text in (events, made.input, made.output)):
                 skipped[f"examples with a {PLACEHOLDER}"] += 1
             else:
-                out.write(json_line(example(str(header.episode_id), item, events, made)))
-                examples += 1
+                pending = Pending(episode_id, split, item, events, made)
             history.add(item)
+        if pending is not None:
+            out.write(json_line(pending.example()))
+            examples += 1
         return examples
 
 
-def example(episode_id: str, burst: Burst, events: str, made: Excerpt) -> dict[str, object]:
-    return {"events": events, "input": made.input, "output": made.output,
-            "codetape": {"episode_id": episode_id, "path": burst.path, "first_step": burst.first,
-                         "last_step": burst.last, "start_ms": burst.start_ms, "end_ms": burst.end_ms}}
+@dataclass
+class Pending:
+    """An example written once the next burst begins (or the episode ends): what became of its file until
+    then (saved, diagnostics) goes into its metadata."""
+
+    episode_id: str
+    split: str
+    burst: Burst
+    events: str
+    made: Excerpt
+    saved: bool = False
+    reports: dict[str, DiagnosticsStep] = field(default_factory=dict)  # the latest per server
+
+    def see(self, item: Single) -> None:
+        step = item.step
+        if isinstance(step, SaveStep) and step.path == self.burst.path:
+            self.saved = True
+        elif isinstance(step, DiagnosticsStep) and step.path == self.burst.path and \
+                step.t_ms >= self.burst.start_ms:
+            self.reports[step.origin] = step
+
+    def example(self) -> dict[str, object]:
+        burst = self.burst
+        found = [d for report in self.reports.values() for d in report.items]
+        errors = [d for d in found if (d.severity or 1) == 1]
+        meta: dict[str, Any] = {
+            "episode_id": self.episode_id, "path": burst.path, "first_step": burst.first,
+            "last_step": burst.last, "start_ms": burst.start_ms, "end_ms": burst.end_ms, "split": self.split,
+            "caret_from": burst.caret_from, "saved": self.saved,
+            "errors": len(errors) if self.reports else None,
+            "warnings": sum(d.severity == 2 for d in found) if self.reports else None,
+            "error_messages": [f"{d.range.start.line + 1}:{d.range.start.character + 1}: {d.message}"
+                               for d in errors[:MAX_MESSAGES]]}
+        return {"events": self.events, "input": self.made.input, "output": self.made.output, "codetape": meta}
 
 
 class History:
-    """The last bursts as Zed's edit events, within MAX_EVENTS and MAX_EVENT_CHARS."""
+    """The last bursts as Zed's edit events, as many of the newest as fit EVENT_TOKENS."""
 
     def __init__(self) -> None:
-        self._events: deque[str] = deque()
-        self._chars = 0
+        self._events: deque[tuple[str, int]] = deque()
+        self._tokens = 0
 
     def add(self, burst: Burst) -> None:
         hunks = burst.diff(headers=False)
         if not hunks:
             return
         event = f"User edited {json.dumps(burst.path, ensure_ascii=False)}:\n```diff\n{hunks}\n```"
-        self._events.append(event)
-        self._chars += len(event)
-        while self._events and (len(self._events) > MAX_EVENTS or self._chars > MAX_EVENT_CHARS):
-            self._chars -= len(self._events.popleft())
+        cost = tokens(event)
+        if cost > EVENT_TOKENS:  # Zed stops at the first event that does not fit: none before it counts
+            self.clear()
+            return
+        self._events.append((event, cost))
+        self._tokens += cost
+        while self._tokens > EVENT_TOKENS:
+            self._tokens -= self._events.popleft()[1]
 
     def text(self) -> str:
-        return "\n\n".join(self._events)
+        return "\n\n".join(event for event, _cost in self._events)
 
     def clear(self) -> None:
         self._events.clear()
-        self._chars = 0
+        self._tokens = 0

@@ -3,7 +3,8 @@
 - `calc_session`: the demo's session through the real bridge (tests/lsp_typing.py): fix add() in
   calc.py, type greet() one key at a time, save, a real git commit, a real pytest run, sealed.
 - `secret_session`: steps sent to a real collector as the bridge, the language server, the shell hook,
-  pytest and the git watcher send them, with pauses, then sealed (redacted): a task; five edit bursts
+  pytest and the git watcher send them, with pauses, then sealed (redacted): a task; the editor's caret
+  reports before the first edit of each file; five edit bursts
   (one cut by a 5 s pause, one typing a GitHub token into src/settings.py); diagnostics with an error
   while typing; saves, a failing then a passing test run, a command, a commit, a note; task done.
 """
@@ -51,6 +52,12 @@ def _edit(t_ms: int, path: str, line: int, character: int, text: str) -> tuple[i
                   "changes": [{"range": _at(line, character), "text": text}]}
 
 
+def _cursor(t_ms: int, path: str, line: int, character: int) -> tuple[int, dict[str, Any]]:
+    at = {"line": line, "character": character}
+    return t_ms, {"kind": "cursor", "source": "bridge", "path": path,
+                  "selections": [{"anchor": at, "active": at}]}
+
+
 def _steps() -> list[tuple[int, dict[str, Any]]]:
     """(ms from the start, step) of the whole session."""
     error = {"range": {"start": {"line": 1, "character": 14}, "end": {"line": 1, "character": 18}},
@@ -61,10 +68,9 @@ def _steps() -> list[tuple[int, dict[str, Any]]]:
                "text": APP}),
         (200, {"kind": "diagnostics", "source": "bridge", "path": "src/app.py", "origin": "pyflakes",
                "items": []}),
+        _cursor(900, "src/app.py", 0, 10),
         *_typed("src/app.py", 1000, 0, 10, "name", 150),  # burst 1: def greet(name):
-        (1200, {"kind": "cursor", "source": "bridge", "path": "src/app.py",
-                "selections": [{"anchor": {"line": 0, "character": 12},
-                                "active": {"line": 0, "character": 12}}]}),
+        _cursor(1200, "src/app.py", 0, 12),
         # burst 2, after a 5 s pause: 'hi' -> f'hi {name}', errors reported while it is typed
         _edit(7000, "src/app.py", 1, 11, "f"),
         *_typed("src/app.py", 7200, 1, 15, " {name}", 100),
@@ -79,6 +85,7 @@ def _steps() -> list[tuple[int, dict[str, Any]]]:
         (11500, {"kind": "command", "source": "shell", "command_line": "pytest -q", "exit_code": 1,
                  "duration_ms": 900}),
         (12000, {"kind": "open", "source": "bridge", "path": "tests/test_app.py", "text": TEST}),
+        _cursor(12050, "tests/test_app.py", 1, 0),
         # burst 3: the test, a line at a time
         _edit(12100, "tests/test_app.py", 1, 0, "\n"),
         _edit(12200, "tests/test_app.py", 2, 0, "\ndef test_greet():"),
@@ -86,6 +93,7 @@ def _steps() -> list[tuple[int, dict[str, Any]]]:
         (14000, {"kind": "save", "source": "bridge", "path": "tests/test_app.py",
                  "sha256": sha256_text(TEST_FINAL)}),
         (15000, {"kind": "open", "source": "bridge", "path": "src/settings.py", "text": ""}),
+        _cursor(15050, "src/settings.py", 0, 0),
         *_typed("src/settings.py", 15100, 0, 0, SETTINGS, 20),  # burst 4: the token, typed
         (16500, {"kind": "save", "source": "bridge", "path": "src/settings.py",
                  "sha256": sha256_text(SETTINGS)}),

@@ -13,6 +13,7 @@ import atif
 from collector.episode import open_episode
 from tests.fixtures.make_golden import DIRECTORY
 from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
+    APP,
     COMMIT,
     PLACEHOLDER,
     STATEMENT,
@@ -66,11 +67,22 @@ def test_a_session_maps_to_a_task_tool_calls_observations_and_messages(
     shape = [(s.source, s.tool_calls[0].function_name if s.tool_calls else s.message)
              for s in trajectory.steps]
     assert shape == [
-        ("user", STATEMENT), ("system", "diagnostics"), ("agent", "edit_file"), ("agent", "edit_file"),
-        ("agent", "run_tests"), ("agent", "bash"), ("agent", "edit_file"), ("agent", "edit_file"),
-        ("agent", "run_tests"), ("agent", "git"), ("agent", "remember to rotate the token"),
-        ("agent", "edit_file"), ("system", "task done")]
+        ("user", STATEMENT), ("agent", "read_file"), ("agent", "edit_file"), ("agent", "edit_file"),
+        ("agent", "run_tests"), ("agent", "bash"), ("agent", "read_file"), ("agent", "edit_file"),
+        ("agent", "read_file"), ("agent", "edit_file"), ("agent", "run_tests"), ("agent", "git"),
+        ("agent", "remember to rotate the token"), ("agent", "edit_file"), ("system", "task done")]
     steps = trajectory.steps
+    assert trajectory.agent.tool_definitions is not None
+    declared = [tool["function"]["name"] for tool in trajectory.agent.tool_definitions]
+    assert sorted(declared) == sorted({call.function_name for _, call in calls(trajectory)})
+    opened = steps[1]  # the text the editor opened, then the diagnostics the server sent for it
+    assert opened.tool_calls is not None and opened.tool_calls[0].arguments == {"path": "src/app.py"}
+    assert opened.observation is not None
+    assert [(r.source_call_id, r.content) for r in opened.observation.results] == [
+        (opened.tool_calls[0].tool_call_id, APP), (opened.tool_calls[0].tool_call_id, "")]
+    for step in steps:  # every result on a step with a call names it
+        if step.tool_calls and step.observation:
+            assert {r.source_call_id for r in step.observation.results} == {step.tool_calls[0].tool_call_id}
     first = steps[2]
     assert first.tool_calls is not None and first.extra is not None
     assert first.tool_calls[0].arguments == {"path": "src/app.py", "diff": (
@@ -97,10 +109,10 @@ def test_a_session_maps_to_a_task_tool_calls_observations_and_messages(
     assert bash.tool_calls is not None
     assert bash.tool_calls[0].arguments == {"command": "pytest -q", "cwd": "."}
     assert bash.observation is not None and bash.observation.results[0].extra == {"exit_code": 1}
-    git = steps[9]
+    git = steps[11]
     assert git.tool_calls is not None and git.tool_calls[0].arguments["sha"] == COMMIT
     assert git.observation is not None and git.observation.results[0].content == "M src/app.py +2 -2"
-    assert steps[12].extra is not None and steps[12].extra["outcome"] == "pass"
+    assert steps[14].extra is not None and steps[14].extra["outcome"] == "pass"
     text = (tmp_path / "out" / f"{open_episode(episode).header.episode_id}.atif.json").read_text("utf-8")
     assert TOKEN not in text and PLACEHOLDER in text  # the token's burst shows its placeholder, as recorded
 

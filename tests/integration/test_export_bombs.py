@@ -63,13 +63,16 @@ def test_diffs_of_a_file_that_makes_difflib_quadratic_are_exact_and_cost_its_siz
     diff is the exact one-line diff and every zeta example is there, within a CPU limit today's exports
     pass 6 times over (~45 s a burst, for each format)."""
     steps = quadratic(bursts=8)
+    caret = {"line": 80_000, "character": 0}  # the editor's caret before the first burst: zeta needs one
+    steps.insert(1, {"kind": "cursor", "t_ms": 5_000, "source": "bridge", "path": "big.txt",
+                     "selections": [{"anchor": caret, "active": caret}]})
     episode = signed(home, tmp_path / "quadratic.ctape", steps)
     text = steps[0]["text"]
     for fmt in ("atif", "zeta"):
         done = codetape(tmp_path, "export", str(episode), "--format", fmt, "-o", str(tmp_path / fmt))
         assert done.returncode == 0, (fmt, done.returncode, done.stderr[-2000:])
         assert "coarse" not in done.stderr
-    calls = [step for step in trajectory(tmp_path / "atif")["steps"] if step.get("tool_calls")]
+    calls = [step for step in trajectory(tmp_path / "atif")["steps"] if _edits(step)]
     assert len(calls) == 8
     lines = text.splitlines(keepends=True)
     for burst, step in enumerate(calls):
@@ -97,7 +100,7 @@ def test_bursts_past_the_episodes_diff_allowance_get_coarse_diffs_that_say_so_an
     done = codetape(tmp_path, "export", str(episode), "--format", "atif", "-o", str(tmp_path / "atif"))
     assert done.returncode == 0, done.stderr
     assert "6 coarse diffs (a smallest one would cost too much)" in done.stderr
-    calls = [step for step in trajectory(tmp_path / "atif")["steps"] if step.get("tool_calls")]
+    calls = [step for step in trajectory(tmp_path / "atif")["steps"] if _edits(step)]
     text = "".join(lines)
     for burst, step in enumerate(calls):
         assert step["extra"]["coarse_diff"] is True
@@ -153,3 +156,8 @@ def test_code_states_store_each_files_bytes_once(tmp_path: Path, home: Home) -> 
     assert len(states) == 52 and complete == 31  # the empty start, after each of 21 opens and 30 bursts
     distinct = sum(len(text) for text in texts.values())
     assert stored_bytes(out / "CodeStates") < distinct + 31 * 64  # and each state's own main.py
+
+
+def _edits(step: dict[str, Any]) -> bool:
+    """Whether an ATIF step is an edit_file call (not the read_file of the file's opening)."""
+    return any(call["function_name"] == "edit_file" for call in step.get("tool_calls", []))

@@ -113,7 +113,7 @@ def test_several_episodes_show_a_progress_bar_on_a_terminal(tmp_path: Path) -> N
                str(tmp_path / "out")]
     proc, seen = stderr_on_a_terminal(command, env)
     assert proc.returncode == 0 and proc.stdout == b""
-    assert b"exporting 3 episodes as atif" in seen and b"wrote 3 episodes, 3 ATIF steps in 3 files" in seen
+    assert b"exporting 3 episodes as atif" in seen and b"wrote 3 episodes, 6 ATIF steps in 3 files" in seen
 
 
 def typing_session(bursts: int) -> list[dict[str, Any]]:

@@ -9,15 +9,16 @@ import filecmp
 import json
 import shutil
 import uuid
+import zipfile
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from collector.episode import write_episode_file
+from collector.episode import open_episode, write_episode_file
 from collector.text.digest import sha256_text
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
 from tests.fixtures.make_golden import DIRECTORY
-from tests.integration.dataset_helpers import contributor, sign
+from tests.integration.dataset_helpers import contributor, sign, upload
 from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
     COMMIT,
     calc_session,
@@ -29,6 +30,17 @@ from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
 # CodeStateID; Order since EventOrderScope is not None), and the timestamp of the clock that made them
 REQUIRED = ["EventType", "EventID", "SubjectID", "ToolInstances", "CodeStateID", "Order", "ClientTimestamp"]
 FULL = DIRECTORY / "full.ctape"
+# and the columns each event type requires, as CSSPLICE/ProgSnapToolbox's src/spec/progsnap2.yaml lists them
+BY_EVENT = {
+    "Session.Start": ["SessionID"], "Session.End": ["SessionID"],
+    **{f"File.{name}": ["CodeStateSection"] for name in ("Create", "Delete", "Open", "Close", "Save")},
+    "File.Rename": ["CodeStateSection", "DestinationCodeStateSection"],
+    "File.Edit": ["CodeStateSection", "EditType"], "Compile": ["CodeStateSection", "CompileResult"],
+    **{kind: ["ParentEventID", "CodeStateSection", "CompileMessageType", "CompileMessageData",
+              "SourceLocation"] for kind in ("Compile.Error", "Compile.Warning")},
+    "Submit": [], "Run.Program": ["ExecutionResult"],
+    "Run.Test": ["ExecutionID", "TestID", "ExecutionResult"]}
+EXECUTION_RESULTS = {"Success", "Timeout", "Error", "TestFailed"}
 
 
 def export(home: Path, out: Path, *episodes: Path) -> list[dict[str, str]]:
@@ -52,8 +64,11 @@ def test_required_columns_metadata_and_a_directory_for_every_code_state(
     assert set(REQUIRED) <= set(rows[0])
     for row in rows:
         assert all(row[column] for column in REQUIRED), row
+        assert all(row[column] for column in BY_EVENT.get(row["EventType"], [])), row
+        assert row["EventType"] in BY_EVENT, row
         assert (out / "CodeStates" / row["CodeStateID"]).is_dir(), row
     assert len({row["EventID"] for row in rows}) == len(rows)
+    assert {row["ExecutionResult"] for row in rows if row["ExecutionResult"]} <= EXECUTION_RESULTS
     orders: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         orders[row["SessionID"]].append(int(row["Order"]))
@@ -67,8 +82,10 @@ def test_a_session_makes_edits_opens_compiles_errors_runs_and_a_submit(
     rows = export(tmp_path, tmp_path / "out", secret_session[1])
     assert [row["EventType"] for row in rows] == [
         "Session.Start", "File.Open", "Compile", "File.Edit", "File.Edit", "Compile", "Compile.Error",
-        "Run.Program", "Run.Program", "File.Open", "File.Edit", "File.Open", "File.Edit", "Run.Program",
-        "Submit", "File.Edit", "Session.End"]
+        "File.Save", "Run.Program", "Run.Test", "Run.Program", "File.Open", "File.Edit", "File.Save",
+        "File.Open", "File.Edit", "File.Save", "Run.Program", "Run.Test", "Submit", "File.Edit", "File.Save",
+        "Session.End"]
+    assert [row["EventID"] for row in rows] == [f"{secret_session[1].stem}-{n}" for n in range(1, 24)]
     by_id = {row["EventID"]: row for row in rows}
     error = next(row for row in rows if row["EventType"] == "Compile.Error")
     parent = by_id[error["ParentEventID"]]
@@ -78,6 +95,17 @@ def test_a_session_makes_edits_opens_compiles_errors_runs_and_a_submit(
     assert [row["X-Command"] for row in rows if row["EventType"] == "Run.Program"] == [
         "pytest -q", "pytest -q", "pytest -q"]
     assert [row["X-ExitCode"] for row in rows if row["EventType"] == "Run.Program"] == ["1", "1", "0"]
+    assert [row["ExecutionResult"] for row in rows if row["EventType"] == "Run.Program"] == [
+        "Error", "Error", "Success"]
+    tests = [row for row in rows if row["EventType"] == "Run.Test"]
+    run = [by_id[t["ExecutionID"]] for t in tests]  # each test's Run.Program, the one just before it
+    assert [(r["EventType"], r["ExecutionID"], r["Order"]) for r in run] == [
+        ("Run.Program", t["ExecutionID"], str(int(t["Order"]) - 1)) for t in tests]
+    assert [(t["TestID"], t["ExecutionResult"], t["Score"], t["X-Outcome"]) for t in tests] == [
+        ("tests/test_app.py::test_greet", "TestFailed", "0.0", "failed"),
+        ("tests/test_app.py::test_greet", "Success", "1.0", "passed")]
+    assert [row["CodeStateSection"] for row in rows if row["EventType"] == "File.Save"] == [
+        "src/app.py", "tests/test_app.py", "src/settings.py", "src/app.py"]
     assert next(row for row in rows if row["EventType"] == "Submit")["X-Commit"] == COMMIT
     assert {row["ToolInstances"] for row in rows} == {"Neovim 0.11.4;codetape 0.1.0"}
     assert {row["SubjectID"] for row in rows} == {"local"}
@@ -163,3 +191,52 @@ def _same_tree(left: Path, right: Path) -> bool:
         return False
     _, mismatch, errors = filecmp.cmpfiles(left, right, compared.common_files, shallow=False)
     return not mismatch and not errors and all(_same_tree(left / d, right / d) for d in compared.common_dirs)
+
+
+def _dataset(zipped: Path, into: Path) -> list[dict[str, str]]:
+    """A progsnap2-zip file opened as a ProgSnap2 consumer would: unzipped, its MainTable's rows."""
+    with zipfile.ZipFile(zipped) as archive:
+        assert {"DatasetMetadata.csv", "MainTable.csv"} <= set(archive.namelist())
+        archive.extractall(into)
+    with open(into / "MainTable.csv", newline="", encoding="utf-8") as table:
+        return list(csv.DictReader(table))
+
+
+def test_one_dataset_per_episode_zipped_joins_into_the_dataset_of_all(
+        tmp_path: Path, secret_session: tuple[Path, Path], calc_session: tuple[Path, Path]) -> None:  # noqa: F811
+    episodes = [FULL, secret_session[1], calc_session[1]]
+    whole = export(tmp_path, tmp_path / "whole", *episodes)
+    done = codetape(tmp_path, "export", *map(str, episodes), "--format", "progsnap2-zip", "-o",
+                    str(tmp_path / "zips"))
+    assert done.returncode == 0, done.stderr
+    assert f"wrote 3 episodes, {len(whole)} events in 3 files" in done.stderr
+    joined: list[dict[str, str]] = []
+    for episode in episodes:
+        episode_id = str(open_episode(episode).header.episode_id)
+        unzipped = tmp_path / "unzipped" / episode_id
+        rows = _dataset(tmp_path / "zips" / f"{episode_id}.progsnap2.zip", unzipped)
+        assert {row["SessionID"] for row in rows} == {episode_id}
+        for row in rows:  # every state it names is in it, and is the one the dataset of all holds
+            state = row["CodeStateID"]
+            assert _same_tree(unzipped / "CodeStates" / state, tmp_path / "whole" / "CodeStates" / state), row
+        joined += rows
+    assert joined == whole  # the MainTables concatenate into the one of all the episodes
+
+
+def test_a_dataset_build_exports_progsnap2_one_zip_per_episode(
+        tmp_path: Path, calc_session: tuple[Path, Path]) -> None:  # noqa: F811
+    alice = contributor(tmp_path, "alice")
+    unsigned = alice.home.ensure(alice.home.episodes) / calc_session[1].name
+    shutil.copy(calc_session[1], unsigned)
+    signed = sign(alice, unsigned)
+    source = tmp_path / "source"
+    upload(alice, source.as_uri(), signed)
+    out = tmp_path / "out"
+    done = codetape(tmp_path / "team", "dataset", "build", source.as_uri(), "-o", str(out),
+                    "--trust", str(alice.trust_file(tmp_path)), "--exports", "progsnap2-zip")
+    assert done.returncode == 0, done.stderr
+    built = out / "exports" / "progsnap2-zip" / alice.key.key_id / f"{calc_session[1].stem}.progsnap2.zip"
+    rows = _dataset(built, tmp_path / "unzipped")
+    assert rows == export(alice.home.root, tmp_path / "direct", signed)  # what codetape export writes
+    assert {row["SubjectID"] for row in rows} == {alice.key.key_id}
+    assert "Run.Test" in {row["EventType"] for row in rows}

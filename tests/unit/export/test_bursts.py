@@ -45,16 +45,16 @@ def run(steps: list[Step], pause_ms: int = PAUSE_MS) -> tuple[list[Item], Worksp
     return list(grouped(steps, workspace, pause_ms)), workspace
 
 
-def test_typing_in_one_file_is_one_burst_with_its_texts_and_caret() -> None:
-    steps = [step("open", 0, path="a.py", text="x = 1\n"),
+def test_typing_in_one_file_is_one_burst_with_its_texts_and_the_caret_the_editor_reported() -> None:
+    steps = [step("open", 0, path="a.py", text="x = 1\n"), cursor("a.py", 50, 2),
              typed("a.py", 100, 0, 5, "0"), typed("a.py", 250, 0, 6, "0"), typed("a.py", 400, 0, 7, "!")]
     items, workspace = run(steps)
-    assert shape(items) == ["single 0 open", "burst a.py 1-3"]
-    burst = items[1]
+    assert shape(items) == ["single 0 open", "single 1 cursor", "burst a.py 2-4"]
+    burst = items[2]
     assert isinstance(burst, Burst)
     assert (burst.before, burst.after, burst.edits) == ("x = 1\n", "x = 100!\n", 3)
-    assert (burst.start_ms, burst.end_ms, burst.caret) == (100, 400, (0, 5))
-    assert burst.caret_offset("utf-16") == 5
+    assert (burst.start_ms, burst.end_ms, burst.caret, burst.caret_from) == (100, 400, (0, 2), "cursor")
+    assert burst.caret_offset("utf-16") == 2
     assert burst.diff() == "--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x = 1\n+x = 100!\n"
     assert burst.diff(headers=False) == "@@ -1 +1 @@\n-x = 1\n+x = 100!\n"
     assert workspace.text("a.py") == "x = 100!\n"
@@ -102,15 +102,31 @@ def test_a_burst_open_at_the_end_is_settled_there() -> None:
     assert shape(items) == ["single 0 open", "burst a.py 1-1", "single 2 cursor"]
 
 
-def test_the_caret_counts_in_the_episode_encoding_and_a_whole_document_change_starts_at_zero() -> None:
+def test_the_caret_counts_in_the_episode_encoding_and_an_edit_leaves_it_after_its_text() -> None:
     crlf = "é\r\n😀x\n"
-    steps = [step("open", 0, path="u.txt", text=crlf), typed("u.txt", 5, 1, 2, "!"),
-             step("save", 6, path="u.txt"), step("edit", 7, path="u.txt", changes=[{"text": "new"}])]
+    at = {"line": 1, "character": 2}
+    steps = [step("open", 0, path="u.txt", text=crlf),
+             step("cursor", 1, path="u.txt", selections=[{"anchor": at, "active": at}]),
+             typed("u.txt", 5, 1, 2, "!\r\nab"), step("save", 6, path="u.txt"),
+             step("edit", 7, path="u.txt", changes=[{"text": "new"}]), step("save", 8, path="u.txt"),
+             typed("u.txt", 9, 0, 0, "x")]
     items, _ = run(steps)
-    first, whole = items[1], items[3]
-    assert isinstance(first, Burst) and isinstance(whole, Burst)
-    assert first.caret_offset("utf-16") == len("é\r\n😀") and first.after == "é\r\n😀!x\n"
-    assert whole.caret == (0, 0) and whole.after == "new"
+    first, whole, last = items[2], items[4], items[6]
+    assert isinstance(first, Burst) and isinstance(whole, Burst) and isinstance(last, Burst)
+    assert first.caret_offset("utf-16") == len("é\r\n😀") and first.after == "é\r\n😀!\r\nabx\n"
+    assert (whole.caret, whole.caret_from) == ((2, 2), "edit")  # after "ab", where the editor left it
+    assert whole.caret_offset("utf-16") == len("é\r\n😀!\r\nab") and whole.after == "new"
+    assert (last.caret, last.caret_from) == ((0, 3), "edit")  # after the whole document's new text
+
+
+def test_no_caret_before_a_file_is_edited_and_none_across_a_reopen_or_a_gap() -> None:
+    steps = [step("open", 0, path="a.py", text="abc"), typed("a.py", 5, 0, 3, "d"),
+             step("close", 10, path="a.py"), step("open", 20, path="a.py", text="abcd"),
+             typed("a.py", 30, 0, 0, "z"), cursor("a.py", 31, 1), step("save", 32, path="a.py"),
+             step("gap", 40, reason="paused", until_ms=50), typed("a.py", 60, 0, 0, "y")]
+    bursts = [item for item in run(steps)[0] if isinstance(item, Burst)]
+    assert [(b.caret, b.caret_from) for b in bursts] == [(None, None), (None, None), (None, None)]
+    assert excerpt(bursts[0], "utf-16") == "no known caret"
 
 
 def test_an_edit_the_workspace_cannot_apply_names_its_step() -> None:

@@ -1,4 +1,5 @@
-"""Zeta excerpts (collector/export/excerpt.py): Zed's markers, where the regions start and end, refusals."""
+"""Zeta excerpts (collector/export/excerpt.py): Zed's markers, regions grown from the caret by Zed's token
+budgets, refusals."""
 
 from __future__ import annotations
 
@@ -7,24 +8,23 @@ from hypothesis import strategies as st
 
 from collector.export.bursts import Burst
 from collector.export.excerpt import (
-    CONTEXT,
     CURSOR,
-    EDIT_MARGIN,
     MAX_REGION_CHARS,
-    MAX_REGION_LINES,
     REGION_END,
     REGION_START,
+    REWRITE_TOKENS,
     START_OF_FILE,
     Excerpt,
     excerpt,
+    tokens,
 )
 from collector.text.positions import content_of, split_lines, to_index
 from schemas.common import PositionEncoding
 from tests.examples import examples
 
 
-def burst(before: str, after: str, caret: tuple[int, int], path: str = "src/m.py") -> Burst:
-    return Burst(path, 3, 9, 100, 900, before, caret, edits=7, after=after)
+def burst(before: str, after: str, caret: tuple[int, int] | None, path: str = "src/m.py") -> Burst:
+    return Burst(path, 3, 9, 100, 900, before, caret, "cursor", edits=7, after=after)
 
 
 def region(text: str) -> str:
@@ -40,24 +40,29 @@ def test_a_small_file_is_all_editable_and_starts_with_the_start_of_file_marker()
         "def f():\n    return 42\n\n<|editable_region_end|>\n```")
 
 
-def test_in_a_long_file_the_region_is_the_change_with_margins_and_context_around_it() -> None:
-    lines = [f"line {n}" for n in range(100)]
+def test_the_regions_grow_from_the_caret_by_zeds_token_budgets() -> None:
+    lines = [f"{n:02} " + "x" * 26 for n in range(100)]  # 29 bytes and a LF: 9 tokens a line
     before = "\n".join(lines) + "\n"
-    changed = [*lines[:50], "line 50 changed", "inserted", *lines[51:]]
-    made = excerpt(burst(before, "\n".join(changed) + "\n", (50, 7)), "utf-8")
+    after = before.replace("50 x", "50 changed x")
+    made = excerpt(burst(before, after, (50, 3)), "utf-8")
     assert isinstance(made, Excerpt)
-    first, last = 50 - EDIT_MARGIN, 50 + EDIT_MARGIN  # the region's first and last line before
-    head = "".join(f"line {n}\n" for n in range(first - CONTEXT, first))
-    tail = "".join(f"\nline {n}" for n in range(last + 1, last + 1 + CONTEXT))
-    region = [f"line {n}" for n in range(first, last + 1)]
-    expected_in = region.copy()
-    expected_in[EDIT_MARGIN] = "line 50<|user_cursor_is_here|>"
-    assert made.input == ("```src/m.py\n" + head + "<|editable_region_start|>\n" + "\n".join(expected_in)
-                          + "\n<|editable_region_end|>" + tail + "\n```")
-    expected_out = [*region[:EDIT_MARGIN], "line 50 changed", "inserted", *region[EDIT_MARGIN + 1:]]
-    assert made.output == ("```src/m.py\n" + head + "<|editable_region_start|>\n" + "\n".join(expected_out)
-                           + "\n<|editable_region_end|>" + tail + "\n```")
-    assert "<|start_of_file|>" not in made.input
+    # 350 tokens: 39 lines taken one above, one below, the 39th leaving 350 - 39 * 9 < 0; then 150: 17
+    assert region(made.input).count("\n") + 1 == 1 + 39
+    assert made.input.startswith("```src/m.py\n" + lines[50 - 20 - 9] + "\n")
+    assert "\n" + REGION_START + "\n" + lines[50 - 20] + "\n" in made.input
+    assert made.input.endswith("\n" + lines[50 + 19 + 8] + "\n```")
+    assert "50 <|user_cursor_is_here|>x" in made.input and "50 changed x" in made.output
+    assert START_OF_FILE not in made.input
+    grown = [line for line in region(made.input).split("\n") if CURSOR not in line]
+    assert sum(map(tokens, grown)) - tokens(grown[-1]) < REWRITE_TOKENS <= sum(map(tokens, grown))
+
+
+def test_a_change_the_region_around_the_caret_does_not_hold_is_no_example() -> None:
+    lines = [f"{n:02} " + "x" * 26 for n in range(100)]
+    before = "\n".join(lines) + "\n"
+    after = before.replace("90 x", "90 changed x")
+    assert excerpt(burst(before, after, (10, 0)), "utf-8") == "a change outside the editable region"
+    assert excerpt(burst(before, after, None), "utf-8") == "no known caret"
 
 
 def test_the_region_reaches_the_caret_and_keeps_cr_and_non_bmp_text() -> None:
@@ -73,16 +78,17 @@ def test_the_region_reaches_the_caret_and_keeps_cr_and_non_bmp_text() -> None:
 
 def test_no_change_and_oversized_regions_give_no_excerpt() -> None:
     assert excerpt(burst("same\n", "same\n", (0, 0)), "utf-16") == "no change"
-    long = "".join(f"{n}\n" for n in range(MAX_REGION_LINES + 10))
-    assert excerpt(burst("x\n", long, (0, 0)), "utf-16") == "too large"
+    assert excerpt(burst("x\n", "y" * (MAX_REGION_CHARS + 1) + "\n", (0, 0)), "utf-16") == "too large"
     assert excerpt(burst("x\n", "y" * 9000 + "\n", (0, 0)), "utf-16") == "too large"
     assert excerpt(burst("x\n", "y\n", (0, 0), path="a\n```\nfake.py"), "utf-16") == "an unprintable path"
 
 
 def reference(burst: Burst, encoding: PositionEncoding) -> Excerpt | str:
-    """The excerpt as it was made before it stopped splitting whole files into lines (codetape 0.1)."""
+    """The excerpt made by splitting whole files into lines, Zed's `expand_range` written out."""
     if burst.before == burst.after:
         return "no change"
+    if burst.caret is None:
+        return "no known caret"
     old, new = burst.before.split("\n"), burst.after.split("\n")
     limit = min(len(old), len(new))
     same_head = 0
@@ -97,28 +103,42 @@ def reference(burst: Burst, encoding: PositionEncoding) -> Excerpt | str:
         sum(map(len, lines[:line])) + to_index(content_of(lines[line]), character, encoding)
     caret_line = burst.before.count("\n", 0, caret)
     caret_column = caret - (burst.before.rfind("\n", 0, caret) + 1)
-    start = max(0, min(same_head, caret_line) - EDIT_MARGIN)
-    end = min(len(old), max(len(old) - same_tail, caret_line + 1) + EDIT_MARGIN)
+
+    def grow(start: int, end: int, budget: int) -> tuple[int, int]:
+        while True:
+            grown = False
+            if budget > 0 and start > 0:
+                start, grown = start - 1, True
+                budget = max(0, budget - len(old[start].encode()) // 3)
+            if budget > 0 and end < len(old):
+                end, grown = end + 1, True
+                budget = max(0, budget - len(old[end - 1].encode()) // 3)
+            if not grown:
+                return start, end
+
+    start, end = grow(caret_line, caret_line + 1, 350)
+    first, last = grow(start, end, 150)
     new_end = len(new) - (len(old) - end)
-    region_old, region_new = old[start:end], new[start:new_end]
-    if max(len(region_old), len(region_new)) > MAX_REGION_LINES or \
-            max(sum(map(len, region_old)), sum(map(len, region_new))) > MAX_REGION_CHARS:
+    if same_head < start or same_tail < len(old) - end or new_end <= start:
+        return "a change outside the editable region"
+    region_new = "\n".join(new[start:new_end])
+    if len(region_new) > MAX_REGION_CHARS:
         return "too large"
-    marked = list(region_old)
+    marked = old[start:end]
     row = caret_line - start
     marked[row] = marked[row][:caret_column] + CURSOR + marked[row][caret_column:]
-    head, tail = old[max(0, start - CONTEXT):start], old[end:end + CONTEXT]
-    opening = f"```{burst.path}\n" + (f"{START_OF_FILE}\n" if start - len(head) == 0 else "")
-    before = opening + "".join(line + "\n" for line in head) + REGION_START + "\n"
-    after = "\n" + REGION_END + "".join("\n" + line for line in tail) + "\n```"
-    return Excerpt(before + "\n".join(marked) + after, before + "\n".join(region_new) + after)
+    opening = f"```{burst.path}\n" + (f"{START_OF_FILE}\n" if first == 0 else "")
+    before = opening + "".join(line + "\n" for line in old[first:start]) + REGION_START + "\n"
+    after = "\n" + REGION_END + "".join("\n" + line for line in old[end:last]) + "\n```"
+    return Excerpt(before + "\n".join(marked) + after, before + region_new + after)
 
 
-pieces = st.lists(st.sampled_from(["a", "b", "\n", "\r\n", "\r", "😀", "xyz\n"]), max_size=40).map("".join)
+pieces = st.lists(st.sampled_from(["a", "b", "\n", "\r\n", "\r", "😀", "xyz\n", "w" * 90 + "\n"]),
+                  max_size=40).map("".join)
 
 
 @settings(derandomize=True, database=None, max_examples=examples(400), deadline=None)
-@given(pieces, pieces, st.integers(0, 12), st.integers(0, 6), st.sampled_from(["utf-8", "utf-16", "utf-32"]))
+@given(pieces, pieces, st.integers(0, 30), st.integers(0, 6), st.sampled_from(["utf-8", "utf-16", "utf-32"]))
 def test_the_excerpt_is_the_one_made_by_splitting_whole_files(
         before: str, after: str, line: int, character: int, encoding: PositionEncoding) -> None:
     made = burst(before, after, (line, character))
