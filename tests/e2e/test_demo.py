@@ -55,6 +55,7 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     assert set(kinds) == {"open", "edit", "save", "git", "test_run"}, kinds
     assert (kinds["open"], kinds["save"], kinds["git"], kinds["test_run"]) == (1, 2, 1, 1), kinds
     assert kinds["edit"] >= len('def greet(name):    return "héllo, " + name + " 👋"'), kinds
+    written = summary["files"]["calc.py"].pop("written")
     assert summary["files"] == {"calc.py": {"opens": 1, "edits": kinds["edit"], "saves": 2, "changes": 0}}
     assert summary["client"]["name"].startswith("Neovim"), summary["client"]
     assert summary["position_encoding"] in ("utf-8", "utf-16")
@@ -62,6 +63,10 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     steps = [json.loads(line) for line in codetape(home, "cat", str(episode)).splitlines()]
     order = [step["kind"] for step in steps if step["kind"] != "edit"]
     assert order == ["open", "save", "save", "git", "test_run"]  # each recorded before the next began
+    typed = [len(change["text"]) for step in steps if step["kind"] == "edit" for change in step["changes"]]
+    assert sum(written.values()) == sum(typed) and set(written) <= {"typed", "unknown"}, written
+    # how to look further, with the codetape that ran (not on PATH here: named by how it was started)
+    assert f"look around: CODETAPE_HOME={home} {sys.executable} -m collector episodes" in proc.stderr
     commit = next(step for step in steps if step["kind"] == "git")
     assert commit["op"] == "commit" and commit["sha"] == git(project, "rev-parse", "HEAD").strip()
     assert commit["message"].startswith("calc: fix add, add greet")

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from collector.errors import CollectorError
@@ -45,8 +48,22 @@ def run(args: argparse.Namespace) -> int:
     finally:
         stop_collector(Home(home))
     print(summary, end="")
-    say(f"look around: CODETAPE_HOME={home} codetape episodes")
+    say(f"look around: CODETAPE_HOME={shlex.quote(str(home))} {invoked_as(environ)} episodes")
     return 0
+
+
+def invoked_as(environ: Mapping[str, str]) -> str:
+    """How to run this codetape again from the same directory: `codetape` when PATH finds this one, else
+    the path it was started by (`.venv/bin/codetape` after scripts/demo), else `python -m collector`."""
+    started = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if started is None or started.name != "codetape" or not started.exists():
+        return f"{shlex.quote(sys.executable)} -m collector"
+    found = shutil.which("codetape", path=environ.get("PATH", os.defpath))
+    if found is not None and Path(found).resolve() == started.resolve():
+        return "codetape"
+    relative = os.path.relpath(started.resolve())
+    nearby = "/" in relative and not relative.startswith("..")
+    return shlex.quote(relative if nearby else str(started.resolve()))
 
 
 def stop_collector(home: Home) -> None:
