@@ -33,6 +33,7 @@ class Collector(Protocol):
     sessions: dict[Path, Session]
     upload: _Upload
     stopping: asyncio.Event
+    started: dict[str, Any] | None
 
     def session_for(self, path: Path) -> Session: ...
 
@@ -87,7 +88,7 @@ class Requests:
         for session in sessions:
             session.check_settings()
         return {"pid": os.getpid(), "socket": str(self.collector.home.socket),
-                "workspaces": [session.status() for session in sessions],
+                "started": self.collector.started, "workspaces": [session.status() for session in sessions],
                 "upload_error": self.collector.upload.failure}
 
     async def op_watch(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from collector.daemon.drain import BackgroundUpload
 from collector.daemon.requests import Requests
 from collector.daemon.rundir import Instance, claim, peer_uid
 from collector.daemon.session import Session
+from collector.daemon.started import how_started
 from collector.errors import CodetapeError, CollectorError, FramingError, SettingsError
 from collector.home import Home
 from collector.protocol.clock import now_ms
@@ -50,8 +51,9 @@ class Collector:
 
     def __init__(self, home: Home, *, clock: Callable[[], int] = now_ms,
                  start_watchers: StartWatchers | None = None, check_interval: float = 0.2,
-                 names: LocalNames | None = None) -> None:
+                 names: LocalNames | None = None, started: dict[str, Any] | None = None) -> None:
         self.home = home
+        self.started = started  # how this process was started (daemon/started.py), when it is one
         # the home, login and host names every seal masks, read once (the seal-ahead processes read the
         # same from the environment they inherit)
         self.names = names if names is not None else LocalNames.of_this_machine()
@@ -279,6 +281,8 @@ def run_collector(home: Home, *, check_interval: float = 0.2) -> None:
     """Run the collector in the foreground until it is stopped; AlreadyRunning when one lives."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     os.umask(0o077)  # journals, episodes and logs are the developer's alone
+    started = how_started(os.environ, os.getpid(), os.getppid())
     instance = claim(home)
-    collector = Collector(home, start_watchers=default_start_watchers(home), check_interval=check_interval)
+    collector = Collector(home, start_watchers=default_start_watchers(home), check_interval=check_interval,
+                          started=started)
     asyncio.run(collector.serve(instance))

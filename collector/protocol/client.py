@@ -25,6 +25,7 @@ from collector.errors import CollectorError, FramingError
 from collector.home import Home
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import encode, recv_message
+from collector.protocol.starter import STARTED_BY, handover, starter
 
 AUTOSTART_WAIT_S = 15.0
 _CLOSED = object()
@@ -52,8 +53,10 @@ def _open_socket(home: Home, timeout: float) -> socket.socket:
 
 
 def start_detached(home: Home, *, wait_s: float = AUTOSTART_WAIT_S) -> None:
-    """Run `codetape collector --detach` for this home; it returns once the socket accepts connections."""
-    env = {**os.environ, "CODETAPE_HOME": str(home.root)}
+    """Run `codetape collector --detach` for this home; it returns once the socket accepts connections.
+    The collector is told which command started it (`codetape status` says so)."""
+    env = {**os.environ, "CODETAPE_HOME": str(home.root),
+           STARTED_BY: handover("autostart", by=starter(sys.argv), pid=os.getpid())}
     try:
         done = subprocess.run(
             [sys.executable, "-m", "collector", "collector", "--detach"],

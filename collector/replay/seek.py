@@ -6,8 +6,9 @@ steps) its compressed frame, and where the episode's keyframes stand. That is al
 show its first screen. The full pass (`Index.scan`, a little at a time, or all of it in `Index.build`)
 then decodes and applies every step: it keeps per chunk an exact checkpoint of the state before it
 (texts shared between checkpoints when untouched); per event step (anything but edits, cursor moves and
-diagnostics that change nothing) its short description; and the step numbers of notes and task
-markers, failing test runs, commits and file switches, for jumping.
+diagnostics that change nothing) its short description; the step numbers of notes and task
+markers, failing test runs, commits and file switches, for jumping; and how each file was first seen
+(replay/baselines.py), for diffs.
 
 `Seeker.seek(n)` restores the state before n's chunk (unless the current state is already on the way),
 decodes that one chunk and applies its steps up to n. Before the full pass has reached a chunk, that
@@ -31,6 +32,7 @@ from collector.episode.container import STEPS, Frame, decompress
 from collector.episode.outline import outline
 from collector.errors import EpisodeError, ReconstructionError
 from collector.reconstruct.workspace import Workspace
+from collector.replay.baselines import Baselines
 from collector.replay.chunks import ChunkSteps, Keyframes, episode_frames
 from collector.replay.describe import describe, step_path, test_failed
 from collector.replay.state import Checkpoint, DiagnosticsChange, Effect, PlayState
@@ -89,6 +91,7 @@ class Index:
     skipped: Counter[str] = field(default_factory=Counter)
     keyframes: Keyframes = field(default_factory=lambda: Keyframes([]))
     usable: set[int] = field(default_factory=set)  # chunks (by list position) with a keyframe before them
+    baselines: Baselines = field(default_factory=Baselines)  # how the full pass first saw each file
     scanned: int = 0  # steps the full pass has applied
     _pass: Iterator[None] | None = None
 
@@ -170,6 +173,7 @@ class Index:
                     effect = state.apply(step)
                 except ReconstructionError as exc:
                     raise ReconstructionError(f"step {self.scanned}: {exc}") from None
+                self.baselines.after(self.scanned, step, state.workspace)
                 self._note(step, effect, switched=state.focus is not None and state.focus != focus)
                 self.scanned += 1
                 yield

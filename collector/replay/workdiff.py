@@ -1,5 +1,9 @@
 """Unified diffs between two states of a workspace, in the form `git apply` and `patch -p1` read.
 
+The state at a step holds, beside the files the episode knows then, those it first recorded later, as
+first recorded (collector/replay/baselines.py): a file opened after the start was there all along, and
+a diff from the start shows what changed in it, as the HTML report does, not the whole file as new.
+
 Files are compared by path: created files come from /dev/null, deleted ones go to it. Lines end at
 LF as git sees them (a CR stays part of its line), and a last line without one gets git's
 `\\ No newline at end of file`.
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from collector.episode import Episode
 from collector.errors import ReconstructionError, UsageError
 from collector.reconstruct.workspace import Workspace
+from collector.replay.baselines import Baselines
 from collector.replay.moment import Moment
 from collector.text.linediff import DiffWork, LineDiff, line_diff
 
@@ -31,6 +36,17 @@ class Files:
     def of(cls, workspace: Workspace) -> Files:
         return cls(workspace.files(), dict(workspace.omitted))
 
+    def with_unseen(self, baselines: Baselines, step: int) -> Files:
+        """These files (the state after step `step`, -1: before the first) with those the episode first
+        recorded after it, as first recorded; one whose text then is unknown is named, not diffed."""
+        texts, omitted = baselines.unseen(step)
+        known = self.texts.keys() | self.omitted.keys()
+        texts = {path: text for path, text in texts.items() if path not in known}
+        omitted = {path: why for path, why in omitted.items() if path not in known}
+        if not texts and not omitted:
+            return self
+        return Files(dict(sorted((self.texts | texts).items())), self.omitted | omitted)
+
 
 EMPTY = Files({}, {})
 
@@ -38,36 +54,40 @@ EMPTY = Files({}, {})
 def states_at(episode: Episode, moments: list[Moment]) -> list[Files]:
     """The files at each moment, in one pass that stops at the last one needed.
 
-    `start` is the empty workspace before the first step; a time is the state after the last step at
-    or before it; a step number is the state after that step.
+    `start` is the state before the first step: the files as the episode first recorded them; a time is
+    the state after the last step at or before it; a step number is the state after that step. Files the
+    episode first recorded after a moment are in its state as first recorded (`Files.with_unseen`).
     """
-    found: dict[int, Files] = {}
+    found: dict[int, tuple[int, Files]] = {}
     pending: list[tuple[int, Moment]] = []
     for number, moment in enumerate(moments):
         if moment.edge == "start":
-            found[number] = EMPTY
+            found[number] = (-1, EMPTY)
         else:
             pending.append((number, moment))
     workspace = Workspace(episode.header.position_encoding)
+    baselines = Baselines()
+    index = -1
     for index, step in enumerate(episode.steps()):
         if not pending:
             break
         for number, moment in pending:
             if moment.ms is not None and step.t_ms > moment.ms:
-                found[number] = Files.of(workspace)
+                found[number] = (index - 1, Files.of(workspace))
         try:
             workspace.apply(step)
         except ReconstructionError as exc:
             raise type(exc)(f"step {index}: {exc}") from None
+        baselines.after(index, step, workspace)
         for number, moment in pending:
             if moment.step == index:
-                found[number] = Files.of(workspace)
+                found[number] = (index, Files.of(workspace))
         pending = [(number, moment) for number, moment in pending if number not in found]
     for number, moment in pending:
         if moment.step is not None:
             raise UsageError(f"step {moment.text} does not exist: the episode has {len_known(episode)} steps")
-        found[number] = Files.of(workspace)
-    return [found[number] for number in range(len(moments))]
+        found[number] = (index, Files.of(workspace))
+    return [found[number][1].with_unseen(baselines, found[number][0]) for number in range(len(moments))]
 
 
 def len_known(episode: Episode) -> int:

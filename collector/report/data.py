@@ -15,9 +15,10 @@ from collector.episode import Episode
 from collector.episode.summary import Summary, summarize
 from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import Workspace
+from collector.replay.baselines import Baselines
 from collector.replay.describe import clock
 from collector.replay.state import EditSize
-from collector.report.files import Baselines, FileReport, file_reports
+from collector.report.files import FileReport, file_reports
 from collector.report.rows import Rows
 from collector.report.timeline import Timeline, TimelineView
 from collector.stats.activity import Activity
@@ -68,7 +69,7 @@ def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows
                 problem = (f"step {index:,} at {clock(step.t_ms)} does not replay ({exc}); files are shown "
                            "as they were before it")
             else:
-                baselines.after(step, workspace)
+                baselines.after(index, step, workspace)
         timeline.add(index, step, size)
         rows.add(index, step, size)
         if isinstance(step, RedactionStep):

@@ -1,9 +1,9 @@
 """Every file the episode knows, with its diff from how the episode first saw it to how it ended.
 
-A file's starting text is what the episode first recorded of it: the text it was opened with, what a
-gap reset it to, the text of its first save; a file created or renamed into place during the episode
-starts as absent. A file first seen being changed on disk or deleted has no recorded starting text,
-and its entry says so. Diffs are cut so a report stays small (`codetape diff` gives them whole).
+A file's starting text is what the episode first recorded of it (collector/replay/baselines.py, as
+`codetape diff` and the review's diff tab compare); a file first seen being changed on disk or deleted
+has no recorded starting text, and its entry says so. Diffs are cut so a report stays small
+(`codetape diff` gives them whole).
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 
 from collector.episode.summary import FileActivity
 from collector.reconstruct.workspace import Workspace
-from collector.replay.describe import clock
+from collector.replay.baselines import Baselines
 from collector.replay.workdiff import file_diff
-from schemas.steps import FileChangeStep, GapStep, OpenStep, SaveStep, Step
 
 MAX_FILE_LINES = 2_000  # diff lines shown per file
 MAX_TOTAL_LINES = 20_000  # diff lines shown over all files
@@ -43,53 +42,6 @@ class FileReport:
         return self.total_lines - len(self.lines)
 
 
-class Baselines:
-    """The first recorded text of each path (None: absent at first), fed each step after it applied."""
-
-    def __init__(self) -> None:
-        self.first: dict[str, str | None] = {}
-        self.unknown: set[str] = set()  # paths whose starting text was never recorded
-        self.notes: dict[str, str] = {}
-
-    def _unknown(self, path: str, why: str) -> None:
-        if path not in self.first:
-            self.first[path] = None
-            self.unknown.add(path)
-            self.notes[path] = why
-
-    def after(self, step: Step, workspace: Workspace) -> None:
-        match step:
-            case OpenStep() | SaveStep():
-                if step.path not in self.first and (text := workspace.text(step.path)) is not None:
-                    self.first[step.path] = text
-            case GapStep(state=list() as state):
-                for file in state:
-                    self.first.setdefault(file.path, file.text)
-            case FileChangeStep():
-                self._file_change(step, workspace)
-            case _:
-                pass
-
-    def _file_change(self, step: FileChangeStep, workspace: Workspace) -> None:
-        path, when = step.path, clock(step.t_ms)
-        if step.change == "created":
-            self.first.setdefault(path, None)
-        elif step.change == "renamed" and step.new_path is not None:
-            moved = workspace.text(step.new_path)
-            if moved is None:
-                self._unknown(path, f"renamed at {when} before its content was recorded")
-            else:
-                self.first.setdefault(path, moved)
-            self.first.setdefault(step.new_path, None)
-            self.notes.setdefault(path, f"renamed to {step.new_path} at {when}")
-            self.notes.setdefault(step.new_path, f"renamed from {path} at {when}")
-        elif step.change == "deleted":
-            self._unknown(path, f"deleted at {when} before its content was recorded")
-        elif path not in self.first:
-            self.first[path] = workspace.text(path)
-            self.notes[path] = f"first recorded when changed on disk at {when}; earlier content unknown"
-
-
 def file_reports(baselines: Baselines, workspace: Workspace,
                  activity: dict[str, FileActivity]) -> list[FileReport]:
     """One entry per path: changed files first, then by path; diffs cut to the caps."""
@@ -115,7 +67,8 @@ def _report(path: str, baselines: Baselines, end: dict[str, str], omitted: dict[
     if before == after:
         if before is not None:
             return FileReport(path, "unchanged", note=note)
-        return FileReport(path, "deleted" if path in baselines.unknown else "created and deleted", note=note)
+        status = "deleted" if baselines.gone_unseen(path) else "created and deleted"
+        return FileReport(path, status, note=note)
     report = FileReport(path, "created" if before is None else "deleted" if after is None else "modified",
                         note=note)
     if len(before or "") + len(after or "") > MAX_DIFFED:

@@ -2,7 +2,8 @@
 between two steps; exclude, drop and redact; and the explicit end: sign and queue, keep, or discard.
 
 The app wires keys to a `ReviewSession` and draws what `views` renders. Changes to the plan and
-signing run in a worker thread, one at a time. Ctrl-C keeps the episode for later, as `k` does.
+signing run in a worker thread, one at a time. Ctrl-C keeps the episode for later, as `k` does, asking
+first when the reviewer's changes would be lost.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Outcome:
 
     choice: Choice
     message: str
+    stop: bool = False  # Ctrl-C: a review of several episodes stops here (the others are kept)
 
 
 class ReviewApp(App[Outcome]):
@@ -70,16 +72,19 @@ class ReviewApp(App[Outcome]):
         Binding("s", "sign", "sign & queue"),
         Binding("k,q", "keep", "keep for later"),
         Binding("D", "discard", "discard"),
-        Binding("ctrl+c", "keep", "keep for later", show=False, priority=True),
+        Binding("ctrl+c", "keep(True)", "keep for later", show=False, priority=True),
         Binding("escape", "leave", "leave the input", show=False),
     ]
 
-    def __init__(self, session: ReviewSession) -> None:
+    def __init__(self, session: ReviewSession, place: str = "") -> None:
         super().__init__()
         self.session = session
+        self.place = place  # "2 of 5" when several episodes are reviewed in turn
         self.step = session.browser.count - 1  # the step the file pane shows the files at
         self.mark: Row | None = None
         self.busy: str | None = None  # what the worker is doing, while it does it
+        self.asking_to_leave = False  # the question before leaving without the changes is on screen
+        self.stopping = False  # leaving by Ctrl-C: no further episode
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,7 +108,8 @@ class ReviewApp(App[Outcome]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = self.session.episode_id
+        episode = self.session.episode_id
+        self.sub_title = f"{episode}  ({self.place})" if self.place else episode
         self.query_one("#timeline-table", DataTable).add_columns("step", "time", "kind", "file", "what")
         self.query_one("#files-table", DataTable).add_columns("file", "in the episode")
         if self.session.policy_excludes:
@@ -225,9 +231,10 @@ class ReviewApp(App[Outcome]):
             return
         first = self.mark if self.mark is not None else row
         start, end = min(first.t_ms, row.t_ms), max(first.end_ms, row.end_ms)
-        help_text = ("FROM_MS:TO_MS, milliseconds from the start, both included. The steps give way to one "
-                     "gap that keeps the files as they were at its end.")
-        self.push_screen(PromptScreen("Drop a time range", help_text, f"{start}:{end}"),
+        help_text = ("FROM-TO, times as the timeline shows them (2:38-3:10, 0:02:38.500-0:03:10; an end "
+                     "given in whole seconds takes in that second), or milliseconds FROM_MS:TO_MS; both ends "
+                     "included. The steps give way to one gap that keeps the files as they were at its end.")
+        self.push_screen(PromptScreen("Drop a time range", help_text, f"{clock(start)}-{clock(end)}"),
                          self._answer(lambda text: self.session.plan.drop(*parse_drop(text))))
 
     def action_redact(self) -> None:
@@ -308,12 +315,29 @@ class ReviewApp(App[Outcome]):
 
         self._work("signing", sign, None, ending="signed")
 
-    def action_keep(self) -> None:
+    def action_keep(self, stop: bool = False) -> None:
+        """k, q or Ctrl-C (`stop`: and no further episode): keep the episode for later, unchanged; asks
+        first when changes would be lost (a second Ctrl-C while it asks leaves)."""
         if self.busy == "signing":
             self.notify("signing is under way; it finishes in a moment", severity="warning")
             return
+        self.stopping = self.stopping or stop
+        if self.asking_to_leave or not self.session.history:  # nothing changed (policy exclusions are redone)
+            self._left(True)
+            return
+        self.asking_to_leave = True
+        changes = "; ".join(self.session.plan.describe())
+        text = (f"Your changes are not saved: {changes}. Leaving keeps the episode as recorded, without "
+                "them (sign it to share it trimmed). Ctrl-C again leaves too.")
+        self.push_screen(ConfirmScreen("Leave without your changes?", text, "Leave", no="Stay"), self._left)
+
+    def _left(self, yes: bool | None) -> None:
+        self.asking_to_leave = False
+        if not yes:
+            self.stopping = False
+            return
         self.exit(Outcome("kept", f"kept for later, unchanged: {self.session.original} "
-                                  f"(codetape review {self.session.episode_id[:8]})"))
+                                  f"(codetape review {self.session.episode_id[:8]})", stop=self.stopping))
 
     def action_discard(self) -> None:
         text = (f"Delete episode {self.session.episode_id} ({self.session.original}) for good? Nothing of it "

@@ -2,7 +2,9 @@
 
 Built on the replay's seek index (one pass, a checkpoint per step chunk, so any step is reached
 quickly) and its workspace diff, so the review shows files exactly as `codetape replay` and
-`codetape diff` do. Step numbers count from 0; -1 is the empty workspace before the first step.
+`codetape diff` do. Step numbers count from 0; -1 is the state before the first step. The files at a
+step include those the episode first recorded later, as first recorded (replay/baselines.py), so a diff
+from the start shows what changed in a file opened later, not the whole file.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ class Browser:
         return self.index.times[step] if 0 <= step < self.count else 0
 
     def files_at(self, step: int) -> Files:
-        """The files after step `step` (clamped to the last step; -1: before the first)."""
+        """The files after step `step` (clamped to the last step; -1: before the first), with those first
+        recorded later as first recorded."""
         if step < 0 or self._seeker is None:
-            return EMPTY
+            return EMPTY.with_unseen(self.index.baselines, -1)
         self._seeker.seek(step)
-        return Files.of(self._seeker.state.workspace)
+        return Files.of(self._seeker.state.workspace).with_unseen(self.index.baselines,
+                                                                  min(step, self.count - 1))
 
     def text_at(self, step: int, path: str) -> str | None:
         """One file's text after step `step` (None: it does not exist then, or its content is unknown)."""

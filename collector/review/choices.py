@@ -76,14 +76,19 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     return Queued(target, statement, _take_out(original, home))
 
 
-def discard_episode(path: Path) -> None:
-    """Delete an unsigned episode and its redaction summary; a signed one is refused (revoke it instead)."""
+def check_discardable(path: Path) -> None:
+    """ReviewError when `path` may not be discarded: it is signed (revoke it instead), or unreadable."""
     try:
         consent = find_consent(path)
     except EpisodeError as exc:
         raise ReviewError(f"cannot tell whether {path} is signed ({exc}); it stays") from None
     if consent is not None:
         raise ReviewError(f"{path} is signed; it stays (revoke it instead: codetape revoke)")
+
+
+def discard_episode(path: Path) -> None:
+    """Delete an unsigned episode and its redaction summary; a signed one is refused (revoke it instead)."""
+    check_discardable(path)
     try:
         path.unlink()
     except OSError as exc:

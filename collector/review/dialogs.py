@@ -59,16 +59,16 @@ class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = CSS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, title: str, text: str, yes: str) -> None:
+    def __init__(self, title: str, text: str, yes: str, *, no: str = "Cancel") -> None:
         super().__init__()
-        self._title, self._text, self._yes = title, text, yes
+        self._title, self._text, self._yes, self._no = title, text, yes, no
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self._title, classes="title", markup=False)
             yield Static(self._text, markup=False)
             with Horizontal():
-                yield Button("Cancel", id="no")
+                yield Button(self._no, id="no")
                 yield Button(self._yes, variant="error", id="yes")
 
     def on_mount(self) -> None:

@@ -25,6 +25,12 @@ from schemas import EpisodeHeader
 
 def oldest_unsigned(home: Home) -> Path:
     """The oldest sealed, unsigned episode in the home's episodes directory."""
+    return all_unsigned(home)[0]
+
+
+def all_unsigned(home: Home) -> list[Path]:
+    """Every sealed, unsigned episode in the home's episodes directory, oldest first; ReviewError when
+    there is none."""
     found: list[tuple[datetime, Path]] = []
     paths = sorted(home.episodes.glob("*.ctape")) if home.episodes.is_dir() else []
     for path in paths:
@@ -36,7 +42,7 @@ def oldest_unsigned(home: Home) -> Path:
             found.append((episode.header.started_at, path))
     if not found:
         raise ReviewError(f"nothing to review: no sealed, unsigned episode in {home.episodes}")
-    return min(found)[1]
+    return [path for _started, path in sorted(found)]
 
 
 def workspace_for(header: EpisodeHeader, home: Home, given: Path | None = None,

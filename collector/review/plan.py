@@ -2,7 +2,8 @@
 
     excludes   gitignore-style globs ("/notes.md" one file, "/private/" a folder, "*.csv" anywhere),
                matched against a path and each of its parent directories, as `.codetape.toml` does
-    drops      time ranges FROM_MS:TO_MS (inclusive, milliseconds from the episode's start)
+    drops      time ranges (inclusive, from the episode's start): FROM-TO as the review shows times
+               (2:38-3:10, 0:02:38.500-0:03:10), or FROM_MS:TO_MS in milliseconds
     patterns   regular expressions whose matches are masked everywhere (rule `custom`)
     prompts    leave out what the developer typed to AI agents (each `agent` step's prompt)
 
@@ -17,8 +18,10 @@ from dataclasses import dataclass, field, replace
 from collector.errors import UsageError
 from collector.policy.globs import Globs
 from collector.redact import RuleSet
+from collector.replay.moment import parse_moment
 
 _DROP = re.compile(r"^\s*(\d+)\s*(?:ms)?\s*:\s*(\d+)\s*(?:ms)?\s*$")
+_BETWEEN = re.compile(r"\s*(?:\.\.|-)\s*")
 
 
 @dataclass(frozen=True)
@@ -94,11 +97,41 @@ def check_range(start_ms: int, end_ms: int) -> tuple[int, int]:
 
 
 def parse_drop(text: str) -> tuple[int, int]:
-    """`FROM_MS:TO_MS` (milliseconds from the episode's start, both included) as a pair."""
+    """A time range, both ends included, as (from, to) in milliseconds from the episode's start: times as
+    the review shows them, `FROM-TO` (`2:38-3:10`, `0:02:38-0:03:10.500`, `90s-2m`; a TO written in whole
+    seconds takes in that whole second), or milliseconds, `FROM_MS:TO_MS` (`158000:190999`)."""
     match = _DROP.match(text)
-    if match is None:
-        raise UsageError(f"drop range {text!r} is not FROM_MS:TO_MS (milliseconds, e.g. 12000:45000)")
-    return check_range(int(match.group(1)), int(match.group(2)))
+    if match is not None:
+        return check_range(int(match.group(1)), int(match.group(2)))
+    parts = _BETWEEN.split(text.strip())
+    if len(parts) == 2:
+        start, end = _time_ms(parts[0], text), _time_ms(parts[1], text)
+        if _whole_second(parts[1]):
+            end += 999
+        return check_range(start, end)
+    raise UsageError(f"drop range {text!r} is neither FROM-TO (times as the review shows them, e.g. "
+                     "2:38-3:10 or 0:02:38.500-0:03:10) nor FROM_MS:TO_MS (milliseconds, e.g. 12000:45000)")
+
+
+def _time_ms(part: str, text: str) -> int:
+    """One end of a `FROM-TO` range: a time (`2:38`, `0:02:38.500`, `90s`) or milliseconds."""
+    value = part.strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = parse_moment(value, "drop range end")
+    except UsageError:
+        moment = None
+    if moment is None or moment.ms is None:
+        raise UsageError(f"drop range {text!r}: {value!r} is not a time (2:38, 0:02:38.500, 90s) nor "
+                         "milliseconds")
+    return moment.ms
+
+
+def _whole_second(part: str) -> bool:
+    """Whether a range's end is a time given to the second (`3:10`, `90s`), not to the millisecond."""
+    value = part.strip().lower()
+    return not value.isdigit() and "." not in value and not value.endswith("ms")
 
 
 def check_pattern(pattern: str) -> str:

@@ -151,6 +151,40 @@ finish(true, '')
 """
 
 
+DISCARD = r"""
+-- The developer answers "Discard" to the bridge's prompt after each seal; the plugin asks again before it
+-- lets that through: kept the first time, discarded the second.
+vim.lsp.handlers['window/showMessageRequest'] = function() return { title = 'Discard' } end
+local asked, answers = {}, { 'Keep the episode', 'Discard it for good' }
+vim.ui.select = function(items, opts, on_choice)
+  table.insert(asked, opts.prompt .. table.concat(items, ' | '))
+  on_choice(answers[#asked])
+end
+local function seal_now() run({ PYTHON, '-m', 'collector', 'seal', WS }, 'codetape seal failed') end
+local function prompted(n)
+  check(vim.wait(20000, function() return #asked == n end, 20), 'asked ' .. #asked .. ' times, not ' .. n)
+end
+keys('Goprint(1)<Esc>')
+save()
+recorded_save()
+seal_now()
+prompted(1)
+keys('Goprint(2)<Esc>')
+save()
+recorded_save()
+seal_now()
+prompted(2)
+-- two sealed, one discarded: wait for the bridge's discard to reach the collector
+run({ PYTHON, '-c', 'from collector.home import Home; from tests.waiting import wait_for; '
+  .. 'wait_for(lambda: len(list(Home.from_env().episodes.glob("*.ctape"))) == 1, what="one episode left")' },
+  'the second episode was not discarded')
+local f = io.open(SAVES .. '/asked', 'w'); f:write(table.concat(asked, '\n')); f:close()
+vim.lsp.stop_client(id)
+vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
+finish(true, '')
+"""
+
+
 CARRIED = r"""
 -- app.py stays open through two seals: the second episode edits only b.py, the third edits app.py again.
 vim.lsp.handlers['window/showMessageRequest'] = function() return { title = 'Later' } end
@@ -298,6 +332,21 @@ def test_seal_command_and_review_prompt_open_a_terminal(
     ids = sorted(episode["id"] for episode in episodes)
     assert len(ids) == 2, episodes
     assert sorted(name.split("codetape review ", 1)[-1].strip() for name in terminals) == ids, terminals
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_discard_in_the_review_prompt_is_asked_again(
+        version: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    run_scenario(NEOVIMS[version], workspace, DISCARD, env, tmp_path)
+    asked = (tmp_path / "saves" / "asked").read_text(encoding="utf-8").splitlines()
+    assert asked == ["codetape: discard the episode? Nothing of it is shared: Keep the episode | "
+                     "Discard it for good"] * 2
+    episodes = json.loads(subprocess.run([sys.executable, "-m", "collector", "episodes", "--json"], env=env,
+                                         capture_output=True, text=True, timeout=60, check=True).stdout)
+    [kept] = episodes  # the first, answered Keep; the second is gone
+    text = saved_texts(open_episode(Path(kept["path"])), "app.py")[-1].decode("utf-8")
+    assert "print(1)" in text and "print(2)" not in text
 
 
 @pytest.mark.parametrize("version", sorted(NEOVIMS))

@@ -1,5 +1,7 @@
-"""`codetape diff EPISODE A B` through the real CLI: the diff applies with `git apply` to a checkout of A
-and gives exactly the checkout of B."""
+"""`codetape diff EPISODE A B` through the real CLI: the diff applies with `git apply` to the workspace
+at A and gives exactly the workspace at B. The workspace at a step is its checkout plus the files the
+episode first recorded later, as it first recorded them (opened, or in a gap's state): they were there,
+and a diff shows what changed in them, not their whole text as new."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from collector.episode import write_episode_file
+from collector.episode import open_episode, write_episode_file
+from schemas.steps import FileChangeStep, GapStep, OpenStep
 from tests.cli import codetape_bytes
 from tests.fixtures.make_golden import DIRECTORY
 from tests.support.sessions import Session, generate
@@ -36,13 +39,47 @@ def checkout(home: Path, episode: Path, dest: Path, step: str | None) -> dict[st
     return tree(dest)
 
 
+def first_seen_after(episode: Path, step: str) -> dict[str, bytes]:
+    """The files the episode first recorded after `step` (`end`: none), by their first text there."""
+    seen: set[str] = set()
+    found: dict[str, bytes] = {}
+    for index, item in enumerate(open_episode(episode).steps()):
+        later = step != "end" and index > int(step)
+        files: list[tuple[str, str | None]] = []
+        match item:
+            case OpenStep():
+                files = [(item.path, item.text)]
+            case GapStep(state=list() as state):
+                files = [(file.path, file.text) for file in state]
+            case FileChangeStep():
+                files = [(item.path, None)] + ([(item.new_path, None)] if item.new_path else [])
+            case _:
+                pass
+        for path, text in files:
+            if path not in seen and later and text is not None:
+                found[path] = text.encode("utf-8", "surrogatepass")
+            seen.add(path)
+    return found
+
+
+def workspace_at(home: Path, episode: Path, dest: Path, step: str) -> dict[str, bytes]:
+    """The checkout after `step`, with the files first recorded later written as first recorded."""
+    files = checkout(home, episode, dest, None if step == "end" else step)
+    for path, text in first_seen_after(episode, step).items():
+        if path not in files:
+            (dest / path).parent.mkdir(parents=True, exist_ok=True)
+            (dest / path).write_bytes(text)
+    return tree(dest)
+
+
 def round_trip(tmp_path: Path, episode: Path, a: str, b: str) -> str:
-    """Check out A, apply `diff A B` with git apply, compare with the checkout of B; returns the diff."""
+    """Write the workspace at A, apply `diff A B` with git apply, compare with the workspace at B; returns
+    the diff."""
     home = tmp_path / "home"
     work = tmp_path / f"at-{a}-{b}"
     work.mkdir()
-    before = checkout(home, episode, work / "a", None if a == "end" else a)
-    after = checkout(home, episode, work / "b", None if b == "end" else b)
+    before = workspace_at(home, episode, work / "a", a)
+    after = workspace_at(home, episode, work / "b", b)
     proc = codetape(home, "diff", str(episode), a, b)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     patch = work / "change.diff"
@@ -58,11 +95,12 @@ def round_trip(tmp_path: Path, episode: Path, a: str, b: str) -> str:
 
 def test_the_golden_episode_between_an_edit_and_the_end(tmp_path: Path) -> None:
     out = round_trip(tmp_path, FULL, "1", "end")
-    assert out.startswith("--- /dev/null\n+++ b/NOTES.md\n")
-    assert "--- a/src/pager.py\n+++ b/src/pager.py\n@@ -1,5 +1,5 @@\n" in out
+    assert out.startswith("--- a/src/pager.py\n+++ b/src/pager.py\n@@ -1,5 +1,5 @@\n")
     assert ("-    for start in range(0, len(items) - 1, size):\n"
             "+    for start in range(0, len(items), size):\n") in out
-    assert round_trip(tmp_path, FULL, "end", "1").startswith("--- a/NOTES.md\n+++ /dev/null\n")
+    assert "NOTES.md" not in out  # first seen later (in a gap's state), unchanged since
+    assert "--- /dev/null\n+++ b/tests/test_paginate.py\n" in out  # created during the episode
+    assert round_trip(tmp_path, FULL, "end", "1").startswith("--- a/src/pager.py\n+++ b/src/pager.py\n")
     assert round_trip(tmp_path, FULL, "3", "5") == ""  # a save changes no text
 
 
@@ -94,7 +132,11 @@ def test_times_name_the_state_after_the_last_step_before_them(tmp_path: Path,
     by_step = codetape(tmp_path, "diff", str(episode), str(a), str(b))
     assert by_time.returncode == 0 and by_time.stdout == by_step.stdout != ""
     everything = codetape(tmp_path, "diff", str(episode), "start", "end")
-    assert everything.stdout.count("--- /dev/null\n") == len(session.expected)
+    assert everything.stdout.count("+++ b/") == len(session.expected)
+    opened = {step.path: step.text for step in session.steps if isinstance(step, OpenStep)}
+    for path, text in opened.items():  # from how each file was opened: its whole text only if it was empty
+        whole = f"--- a/{path}\n+++ b/{path}\n@@ -0,0 +1,"
+        assert (whole in everything.stdout) == (text == ""), path
 
 
 def test_bad_moments_are_usage_errors_on_one_line(tmp_path: Path) -> None:

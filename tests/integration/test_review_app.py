@@ -18,6 +18,7 @@ from collector.consent.keys import load_private
 from collector.consent.verify import check_consent
 from collector.episode import open_episode
 from collector.home import Home
+from collector.replay.describe import clock
 from collector.review.app import Outcome, ReviewApp
 from collector.review.dialogs import ConfirmScreen, PromptScreen, SignScreen
 from collector.review.session import ReviewSession
@@ -144,8 +145,10 @@ async def test_exclude_drop_redact_undo_then_sign_and_queue(home: Home, episode:
         await pilot.press("d")
         prompt = app.screen
         assert isinstance(prompt, PromptScreen)
-        expected = f"{rows[first].t_ms}:{rows[first + 2].end_ms}"
+        # offered as the timeline shows times, to the millisecond
+        expected = f"{clock(rows[first].t_ms)}-{clock(rows[first + 2].end_ms)}"
         assert prompt.query_one("#answer", Input).value == expected
+        assert table.get_row_at(first)[1] in expected  # the time the timeline shows, as it shows it
         await pilot.press("enter")
         await settle(app, pilot)
         gaps = [s for s in open_episode(session.current).steps() if isinstance(s, GapStep)]
@@ -195,7 +198,8 @@ async def test_exclude_drop_redact_undo_then_sign_and_queue(home: Home, episode:
     session.close()
 
 
-async def test_ctrl_c_keeps_the_episode_as_it_was(home: Home, episode: Path) -> None:
+async def test_ctrl_c_keeps_the_episode_as_it_was_once_asked_about_the_changes(home: Home,
+                                                                             episode: Path) -> None:
     before = episode.read_bytes()
     session = ReviewSession(episode, home)
     app = Recorded(session)
@@ -204,6 +208,27 @@ async def test_ctrl_c_keeps_the_episode_as_it_was(home: Home, episode: Path) -> 
         await pilot.press("x", "enter")
         await settle(app, pilot)
         assert session.trimmed is not None
+        # unsaved changes: Ctrl-C asks, and Stay (the focused answer) keeps the review going
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        assert any("exclude /private/plan.md" in str(widget.render()) for widget in dialog.query(Static))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen) and app.return_value is None
+        assert session.plan.excludes == ("/private/plan.md",)
+        # k asks the same; Escape stays too
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen) and app.return_value is None
+        # Ctrl-C twice leaves
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("ctrl+c")
         await pilot.pause()
     outcome = app.return_value
@@ -211,6 +236,47 @@ async def test_ctrl_c_keeps_the_episode_as_it_was(home: Home, episode: Path) -> 
     session.close()
     assert episode.read_bytes() == before and not home.outbox.exists()
     assert session.trimmed is not None and not session.trimmed.path.exists()
+
+
+async def test_ctrl_c_leaves_at_once_when_nothing_was_changed_or_all_was_undone(home: Home,
+                                                                              episode: Path) -> None:
+    session = ReviewSession(episode, home)
+    app = Recorded(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_file(app, pilot, "private/plan.md")
+        await pilot.press("x", "enter")
+        await settle(app, pilot)
+        await pilot.press("u")
+        await settle(app, pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    outcome = app.return_value
+    assert isinstance(outcome, Outcome) and outcome.choice == "kept" and episode.exists()
+    session.close()
+
+
+async def test_a_drop_range_takes_the_times_the_screens_show(home: Home, episode: Path) -> None:
+    session = ReviewSession(episode, home)
+    app = Recorded(session)
+    rows = session.timeline.rows
+    first = next(n for n, row in enumerate(rows) if row.kind == "command")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        table = app.query_one("#timeline-table", DataTable)
+        shown = str(table.get_row_at(first)[1])  # h:mm:ss.mmm (FROM-TO for a row of several steps)
+        await pilot.press("d")
+        app.screen.query_one("#answer", Input).value = shown if "-" in shown else f"{shown}-{shown}"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert session.plan.drops == ((rows[first].t_ms, rows[first].end_ms),)
+        assert any(isinstance(s, GapStep) and s.reason == "dropped_by_review"
+                   for s in open_episode(session.current).steps())
+        await pilot.press("d")
+        app.screen.query_one("#answer", Input).value = "soon-later"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert any("is not a time" in said for said in app.said) and len(session.plan.drops) == 1
+    session.close()
 
 
 async def test_discard_asks_first_and_cancel_is_the_default(home: Home, episode: Path) -> None:

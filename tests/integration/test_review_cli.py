@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from collector.seal.summaries import summary_path
 from tests.integration.test_sign_cli import TOKEN, codetape, one_error_line, record_session
+from tests.unit.review.test_trim import HEADER, two_files, write
 
 
 @pytest.fixture(scope="module")
@@ -111,18 +116,91 @@ def test_discard_deletes_an_unsigned_episode_and_refuses_a_signed_one(setup: tup
     keep = tmp_path / "copy.ctape"
     shutil.copy(episode, keep)
     assert summary_path(episode).exists()
-    done = codetape(home, "discard", episode.name[:8])
+    # without a terminal to ask on, nothing is deleted unless --yes says so
+    one_error_line(codetape(home, "discard", episode.name[:8]), 2, "for good; run it again with --yes")
+    assert episode.exists()
+    done = codetape(home, "discard", episode.name[:8], "--yes")
     assert (done.returncode, done.stdout) == (0, f"discarded {episode}\n"), done.stderr
     assert not episode.exists() and not summary_path(episode).exists()
-    one_error_line(codetape(home, "discard", episode.name[:8]), 2, "no episode")
+    one_error_line(codetape(home, "discard", episode.name[:8], "--yes"), 2, "no episode")
 
     assert codetape(home, "keys", "init", "--no-passphrase").returncode == 0
     assert codetape(home, "sign", str(keep), "--yes").returncode == 0
     signed = home / "outbox" / episode.name
-    one_error_line(codetape(home, "discard", str(signed)), 1, "is signed; it stays")
+    one_error_line(codetape(home, "discard", str(signed)), 1, "is signed; it stays")  # before asking
     assert signed.exists() and keep.exists()  # a copy outside episodes/ is not removed by signing
 
     stray = tmp_path / "notes.txt"
     stray.write_text("not an episode", encoding="utf-8")
-    one_error_line(codetape(home, "discard", str(stray)), 1, "cannot tell whether")
+    one_error_line(codetape(home, "discard", str(stray), "--yes"), 1, "cannot tell whether")
     assert stray.exists()
+
+
+def discard_on_a_terminal(home: Path, episode: Path, answer: str) -> subprocess.CompletedProcess[str]:
+    """`codetape discard EPISODE` in a process whose stdin is a terminal (a pty), typing `answer`."""
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, answer.encode() + b"\n")  # typed ahead: the terminal holds it until read
+        return subprocess.run([sys.executable, "-m", "collector", "discard", episode.name[:8]],
+                              stdin=terminal, capture_output=True, text=True, timeout=60, check=False,
+                              env={**os.environ, "CODETAPE_HOME": str(home)})
+    finally:
+        os.close(terminal)
+        os.close(controller)
+
+
+def test_discard_asks_on_a_terminal_and_no_is_the_default(setup: tuple[Path, Path, Path]) -> None:
+    home, _project, episode = setup
+    kept = discard_on_a_terminal(home, episode, "")
+    assert kept.returncode == 0 and kept.stdout == f"not discarded: {episode}\n", kept.stderr
+    assert kept.stderr.startswith(f"delete {episode} (") and kept.stderr.endswith(
+        "for good? nothing of it is shared [y/N] ")
+    assert episode.exists()
+    gone = discard_on_a_terminal(home, episode, "y")
+    assert (gone.returncode, gone.stdout) == (0, f"discarded {episode}\n"), gone.stderr
+    assert not episode.exists()
+
+
+@pytest.fixture
+def week(setup: tuple[Path, Path, Path]) -> tuple[Path, list[Path]]:
+    """The recorded episode and an older one beside it (the session of test_trim), both sealed, unsigned."""
+    home, _project, episode = setup
+    older = write(home / "episodes" / f"{HEADER.episode_id}.ctape", two_files())
+    return home, [older, episode]
+
+
+def test_several_episodes_summaries_one_after_another(week: tuple[Path, list[Path]]) -> None:
+    home, (older, recorded) = week
+    done = codetape(home, "review", "--all-sealed", "--summary")
+    assert done.returncode == 0, done.stderr
+    heads = [line for line in done.stdout.splitlines() if line.startswith("episode     ")]
+    assert heads == [f"episode     {older.stem}", f"episode     {recorded.stem}"]  # oldest first
+    both = codetape(home, "review", recorded.name[:8], older.name[:8], "--summary", "--json")
+    listed = json.loads(both.stdout)
+    assert [data["path"] for data in listed] == [str(recorded), str(older)]  # in the order given
+    assert all("files" in data and "steps" in data for data in listed)
+    one = json.loads(codetape(home, "review", older.name[:8], "--summary", "--json").stdout)
+    assert isinstance(one, dict) and one["path"] == str(older)  # one episode: one object, as ever
+    one_error_line(codetape(home, "review", older.name[:8], "--all-sealed", "--summary"), 2, "not both")
+
+
+def test_sign_several_episodes_or_all_sealed(week: tuple[Path, list[Path]]) -> None:
+    home, (older, recorded) = week
+    assert codetape(home, "keys", "init", "--no-passphrase").returncode == 0
+    one_error_line(codetape(home, "sign", "--all-sealed"), 2, "--yes")
+    one_error_line(codetape(home, "sign", "--all-sealed", "--yes", "--drop", "1:00-2:00"), 2,
+                   "--drop names times of one episode")
+    # an exclusion that changes nothing in one of them: that one stays, the other is signed
+    done = codetape(home, "sign", "--all-sealed", "--yes", "--exclude", "/calc.py")
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"[1/2] episode {older.stem}; recorded 2026-05-04T09:00:00Z (UTC)")
+    assert any(line.startswith(f"[2/2] episode {recorded.stem}; recorded ") for line in lines)
+    assert lines[-1] == "signed 1 of 2 episodes"
+    assert done.stderr.splitlines() == [
+        f"codetape: {older.name}: not signed: exclude /calc.py matches no file in the episode"]
+    assert older.exists() and not recorded.exists() and (home / "outbox" / recorded.name).exists()
+    # what is left: signed by name, then nothing left to sign
+    again = codetape(home, "sign", older.name[:8], "--yes")
+    assert again.returncode == 0 and "signed by " in again.stdout and not older.exists()
+    one_error_line(codetape(home, "sign", "--all-sealed", "--yes"), 1, "nothing to review")

@@ -9,10 +9,13 @@ import json
 import os
 import re
 import sys
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from tests.integration.terminal import Terminal
 from tests.integration.test_sign_cli import PLAN, SECRET_WORDS, codetape, record_session, steps_of
+from tests.unit.review.test_trim import HEADER, two_files, write
 
 TIMELINE = re.compile(r"step\s+time\s+kind\s+file\s+what")
 # a timeline row: its first step, its last (for a range), its kind, its edits (for a row of edits)
@@ -79,3 +82,28 @@ def test_exclude_a_file_drop_a_range_and_sign_on_a_real_terminal(tmp_path: Path)
     # the row's steps, and any other at the same times as its first and last (a range is dropped by time)
     assert gaps[0]["lost_steps"] >= last - first + 1 >= edits, (gaps, first, last, edits)
     assert len(signed) < len(original)
+
+
+def test_several_episodes_are_reviewed_in_turn_and_ctrl_c_stops(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "episodes").mkdir(parents=True)
+    later = HEADER.model_copy(update={"episode_id": uuid.UUID(int=7),
+                                      "started_at": HEADER.started_at + timedelta(days=1)})
+    episodes = [write(home / "episodes" / f"{header.episode_id}.ctape", two_files(), header)
+                for header in (HEADER, later, later.model_copy(update={"episode_id": uuid.UUID(int=8)}))]
+    env = {**os.environ, "CODETAPE_HOME": str(home), "TERM": "xterm-256color"}
+    command = f"{sys.executable} -m collector review --all-sealed; echo review exited $?; sleep 120"
+    term = Terminal(tmp_path / "tmux.sock")
+    term.start(command, env)
+    try:
+        term.wait(lambda s: f"episode     {HEADER.episode_id}" in s and "(1 of 3)" in s, "the first summary")
+        term.keys("k")  # keep this one, go on
+        term.wait(lambda s: f"episode     {later.episode_id}" in s and "(2 of 3)" in s, "the second summary")
+        term.keys("C-c")  # keep this one and stop
+        screen = term.wait(lambda s: "review exited" in s, "the review to end")
+    finally:
+        term.stop()
+    assert "review exited 0" in screen
+    assert f"kept for later, unchanged: {episodes[0]}" in screen.replace("\n", "")
+    assert "stopped: 1 more kept for later, unreviewed" in screen
+    assert all(path.exists() for path in episodes)

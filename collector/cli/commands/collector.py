@@ -1,21 +1,37 @@
-"""`codetape collector [--detach]`: run the per-user collector (foreground, or detached with a log)."""
+"""`codetape collector [--detach]`: run the per-user collector (foreground, or detached with a log).
+
+`codetape collector stop` stops the running one as SIGTERM does: every open episode is sealed (what
+the clients sent until then included), then it exits, its lock released last; the command waits for the
+lock to be free and names what was sealed. Stopping a collector that is not running says so and
+succeeds. `codetape status` says how the collector was started (by an editor's bridge, `--detach`,
+systemd, in the foreground).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
-from collector.errors import CollectorError
+from collector.errors import CollectorError, UsageError
 from collector.home import Home
-from collector.protocol.client import AUTOSTART_WAIT_S, socket_address
+from collector.protocol.client import AUTOSTART_WAIT_S, Client, socket_address
+from collector.protocol.starter import STARTED_BY, handover
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("collector", help="run the local collector (one per user)", description=__doc__)
+    parser = sub.add_parser("collector", help="run the local collector (one per user)", description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", nargs="?", choices=["stop"],
+                        help="stop: seal what the running collector holds and stop it")
     parser.add_argument("--detach", action="store_true",
                         help="start it in the background (log: CODETAPE_HOME/run/collector.log) and return")
     parser.set_defaults(func=run)
@@ -26,8 +42,12 @@ def run(args: argparse.Namespace) -> int:
     from collector.daemon.server import run_collector
 
     home = Home.from_env(args.env)
+    if args.action == "stop":
+        if args.detach:
+            raise UsageError("stop takes no --detach")
+        return stop(home)
     if args.detach:
-        return detach(home)
+        return detach(home, args.env)
     try:
         run_collector(home)
     except AlreadyRunning as exc:
@@ -45,8 +65,9 @@ def listening(home: Home) -> bool:
     return True
 
 
-def detach(home: Home) -> int:
-    """Start `codetape collector` in a new session with its output in the log; wait until it listens."""
+def detach(home: Home, env: Mapping[str, str]) -> int:
+    """Start `codetape collector` in a new session with its output in the log; wait until it listens. It
+    is told it was detached, or, when a client autostarts it through this command, by which client."""
     from collector.daemon.rundir import log_path, private_run_dir, read_pid
 
     if listening(home):
@@ -58,7 +79,9 @@ def detach(home: Home) -> int:
     try:
         child = subprocess.Popen(
             [sys.executable, "-m", "collector", "collector"], stdin=subprocess.DEVNULL, stdout=fd, stderr=fd,
-            start_new_session=True, cwd="/", env={**os.environ, "CODETAPE_HOME": str(home.root)},
+            start_new_session=True, cwd="/",
+            env={**os.environ, "CODETAPE_HOME": str(home.root),
+                 STARTED_BY: env.get(STARTED_BY) or handover("detach")},
         )
     finally:
         os.close(fd)
@@ -74,3 +97,80 @@ def detach(home: Home) -> int:
         time.sleep(0.05)
     tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
     raise CollectorError(f"the collector did not start ({tail[0] if tail else 'no log'}); see {log}")
+
+
+STOP_WAIT_S = 120.0  # sealing a long episode takes a while
+
+
+def stop(home: Home, *, wait_s: float = STOP_WAIT_S) -> int:
+    """Ask the running collector to stop (as SIGTERM does: every open episode is sealed, what its clients
+    sent until then included), wait until its lock is free, and say what it sealed."""
+    from collector.daemon.rundir import log_path, read_pid
+
+    try:
+        client = Client.connect(home, autostart=False, timeout=1.0)
+    except CollectorError:
+        print("collector: not running")
+        return 0
+    pid = read_pid(home)
+    with client:
+        status: dict[str, Any] = client.request("status")
+        client.request("shutdown")
+    held = [(str(w["root"]), str(w["episode"])) for w in status.get("workspaces", []) if w.get("episode")]
+    count = f"{len(held)} open episode{'s' * (len(held) != 1)}"
+    print(f"stopping the collector (pid {pid or status.get('pid')}): sealing {count}", file=sys.stderr)
+    if not stopped(home, pid, wait_s):
+        raise CollectorError(f"the collector (pid {pid}) is still stopping after {wait_s:.0f} s (sealing "
+                             f"what it holds); see {log_path(home)}")
+    for root, episode in held:
+        if (home.episodes / f"{episode}.ctape").exists():
+            print(f"sealed {episode} ({root})")
+        else:
+            print(f"{root}: episode {episode} was not sealed (nothing to seal, or see {log_path(home)})")
+    print("collector: stopped")
+    return 0
+
+
+def stopped(home: Home, pid: int | None, wait_s: float) -> bool:
+    """Wait until no collector holds this home's lock and its process `pid` has exited (True), at most
+    `wait_s` seconds (False)."""
+    deadline = time.monotonic() + wait_s
+    while _locked(home) or (pid is not None and _alive(pid)):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie waiting for its parent to reap it does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+def _locked(home: Home) -> bool:
+    try:
+        fd = os.open(home.run / "collector.lock", os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)

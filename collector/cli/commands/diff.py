@@ -2,8 +2,10 @@
 
 A and B are step numbers (the state after that step, counted as `codetape cat` prints them), times
 from the episode's start (`90s`, `2m`, `1:30`: the state after the last step at or before it), `start`
-(the empty workspace before the first step) or `end`. The output applies with `git apply` or
-`patch -p1` to a checkout of A (`codetape checkout EPISODE DIR --step A`).
+(before the first step) or `end`. A file the episode first recorded after a moment (opened later, say)
+is in that moment's state as it was first recorded, so the diff shows what changed in it, as the HTML
+report does; a file whose earlier text was never recorded is named, not diffed. The output applies with
+`git apply` or `patch -p1` to the workspace as it was at A.
 """
 
 from __future__ import annotations

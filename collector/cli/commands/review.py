@@ -1,14 +1,17 @@
-"""`codetape review [EPISODE]`: look at an episode before anything of it is shared, trim it, then decide.
+"""`codetape review [EPISODE ...] [--all-sealed]`: look at episodes before anything of them is shared,
+trim them, then decide.
 
 The review opens on a summary (duration, steps, files, commands, test runs, git, redactions with masked
 previews, size, the sharing policy's purpose and licence), then lets you browse the timeline, any file
 at any step and the diff between two steps; exclude files or folders, drop a time range, redact more
 text; and ends with an explicit choice: sign into the outbox, keep for later, or discard. Ctrl-C
-keeps. Without EPISODE it opens the oldest sealed episode nobody signed yet.
+keeps (asking first when your changes would be lost). Without EPISODE it opens the oldest sealed
+episode nobody signed yet; with several, or --all-sealed (every one nobody signed, oldest first), each
+in turn, on its own summary; Ctrl-C keeps the one on screen and stops (k goes on to the next).
 
---summary prints the summary and exits (--json: as one JSON object). The same changes and the sign-off
-are scriptable: codetape sign EPISODE --yes [--exclude GLOB] [--drop FROM_MS:TO_MS] [--redact REGEX].
-"""
+--summary prints the summary and exits (--json: as one JSON object, a list of them for several). The
+same changes and the sign-off are scriptable: codetape sign EPISODE... --yes [--exclude GLOB]
+[--drop FROM-TO] [--redact REGEX]."""
 
 from __future__ import annotations
 
@@ -16,16 +19,22 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from collector.errors import PolicyError, UsageError
 from collector.home import Home
+
+if TYPE_CHECKING:
+    from collector.review.app import Outcome
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("review", help="review an episode: browse, trim, then sign, keep or discard",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("episode", metavar="EPISODE", nargs="?",
-                        help="an episode file or id (prefix); default: the oldest unsigned one")
+    parser.add_argument("episode", metavar="EPISODE", nargs="*",
+                        help="episode files or ids (prefix); default: the oldest unsigned one")
+    parser.add_argument("--all-sealed", action="store_true",
+                        help="every sealed episode nobody signed yet, oldest first")
     parser.add_argument("--summary", action="store_true", help="print the summary and exit")
     parser.add_argument("--json", action="store_true", help="with --summary: one JSON object")
     parser.add_argument("--workspace", type=Path, metavar="DIR",
@@ -35,34 +44,66 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from collector.episode.resolve import resolve_episode
-    from collector.review.locate import oldest_unsigned
-
     home = Home.from_env(args.env)
     if args.json and not args.summary:
         raise UsageError("--json prints the summary: use codetape review EPISODE --summary --json")
-    path = oldest_unsigned(home) if args.episode is None else resolve_episode(args.episode, home)
+    paths = chosen(args.episode, args.all_sealed, home)
     if args.summary:
-        return print_summary(path, home, args.workspace, as_json=args.json)
+        return print_summaries(paths, home, args.workspace, as_json=args.json)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the review needs a terminal; use --summary to print the summary, and codetape sign "
                          "or codetape discard to decide")
-    from collector.review.app import ReviewApp
-    from collector.review.session import ReviewSession
-
-    session = ReviewSession(path, home, workspace=args.workspace)
-    try:
-        outcome = ReviewApp(session).run()
-    finally:
-        session.close()
-    if outcome is None:
-        print(f"kept for later, unchanged: {path}")
-        return 0
-    print(outcome.message)
+    for number, path in enumerate(paths, 1):
+        outcome = review(path, home, args.workspace, f"{number} of {len(paths)}" if len(paths) > 1 else "")
+        if outcome is None:
+            print(f"kept for later, unchanged: {path}")
+            continue
+        print(outcome.message)
+        if outcome.stop and number < len(paths):
+            print(f"stopped: {len(paths) - number} more kept for later, unreviewed")
+            break
     return 0
 
 
-def print_summary(path: Path, home: Home, workspace: Path | None, *, as_json: bool) -> int:
+def chosen(episodes: list[str], all_sealed: bool, home: Home) -> list[Path]:
+    """The episodes named (in the order given, each once), every unsigned one, or the oldest."""
+    from collector.episode.resolve import resolve_episode
+    from collector.review.locate import all_unsigned, oldest_unsigned
+
+    if all_sealed and episodes:
+        raise UsageError("give EPISODEs or --all-sealed, not both")
+    if all_sealed:
+        return all_unsigned(home)
+    if not episodes:
+        return [oldest_unsigned(home)]
+    return list(dict.fromkeys(resolve_episode(episode, home) for episode in episodes))
+
+
+def review(path: Path, home: Home, workspace: Path | None, place: str) -> Outcome | None:
+    """One episode's review in the terminal app; how it ended (None: the app was closed otherwise)."""
+    from collector.review.app import ReviewApp
+    from collector.review.session import ReviewSession
+
+    session = ReviewSession(path, home, workspace=workspace)
+    try:
+        return ReviewApp(session, place).run()
+    finally:
+        session.close()
+
+
+def print_summaries(paths: list[Path], home: Home, workspace: Path | None, *, as_json: bool) -> int:
+    """Each episode's summary: as text, one after another; as JSON, one object (a list for several)."""
+    found = [summary_of(path, home, workspace) for path in paths]
+    if as_json:
+        data = found[0][0] if len(found) == 1 else [data for data, _lines in found]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write("\n".join("".join(f"{line}\n" for line in lines) for _data, lines in found))
+    return 0
+
+
+def summary_of(path: Path, home: Home, workspace: Path | None) -> tuple[dict[str, Any], list[str]]:
+    """An episode's summary as JSON data and as lines for a person."""
     from collector.episode.resolve import open_ref
     from collector.policy.sharing import load_signing_policy
     from collector.review.errors import ReviewError
@@ -82,9 +123,5 @@ def print_summary(path: Path, home: Home, workspace: Path | None, *, as_json: bo
     summary = build_summary(episode, redaction=read_summary(path), policy=policy)
     if error is not None:
         summary.terms = Terms(problem=error)
-    if as_json:
-        data = {"path": str(path), "workspace_dir": None if root is None else str(root), **summary.to_json()}
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    else:
-        sys.stdout.write("".join(f"{line}\n" for line in summary.lines()))
-    return 0
+    data = {"path": str(path), "workspace_dir": None if root is None else str(root), **summary.to_json()}
+    return data, summary.lines()

@@ -1,17 +1,23 @@
-"""`codetape sign EPISODE --yes`: trim as asked, sign with your key, and queue the episode for upload.
+"""`codetape sign EPISODE... --yes`: trim as asked, sign with your key, and queue the episodes for upload.
 
 The scriptable form of the review's sign-off. --exclude GLOB takes out files or folders (gitignore-style:
 /notes.md, /private/, *.csv) with every step about them, masking their paths wherever they are written;
---drop FROM_MS:TO_MS replaces the steps in that time range (milliseconds from the start, both included)
-with one gap that keeps the files right; --redact REGEX masks every match everywhere. Each may be given
+--drop FROM-TO replaces the steps in that time range (both ends included: times as the review shows
+them, 2:38-3:10 or 0:02:38.500-0:03:10, or milliseconds from the start, FROM_MS:TO_MS) with one gap
+that keeps the files right; --redact REGEX masks every match everywhere. Each may be given
 many times, and each must change something, or nothing is signed. --leave-out-prompts keeps what you typed
 to AI agents (Claude Code, Codex, Cursor) out of what is shared. The signed episode goes to
 CODETAPE_HOME/outbox; the unsigned one is removed from episodes/ only once that worked. From the outbox it
 is uploaded once a destination is configured ([upload] to in CODETAPE_HOME/config.toml): by the collector
 in the background, or with codetape upload; until then it waits there.
 
+Several episodes (a week's, say), or --all-sealed (every sealed one nobody signed, oldest first), are
+signed one after another with the same --exclude, --redact and --leave-out-prompts (--drop names times
+of one episode: it takes one), each after a short summary of it; one that cannot be signed (a trim that
+changes nothing in it, say) is named and left as it is, the others go on, and the exit status is 1.
+
 Without --yes nothing happens: signing states your consent to share the episode, so say so explicitly,
-after looking at it (codetape review EPISODE).
+after looking at it (codetape review EPISODE, or codetape review --all-sealed --summary).
 """
 
 from __future__ import annotations
@@ -21,20 +27,27 @@ import getpass
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from collector.errors import UsageError
 from collector.home import Home
+
+if TYPE_CHECKING:
+    from collector.review.plan import TrimPlan
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("sign", help="trim, sign and queue an episode for upload (needs --yes)",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("episode", metavar="EPISODE", help="an episode file, or an episode id (prefix)")
+    parser.add_argument("episode", metavar="EPISODE", nargs="*",
+                        help="episode files, or episode ids (prefix)")
+    parser.add_argument("--all-sealed", action="store_true",
+                        help="every sealed episode nobody signed yet, oldest first")
     parser.add_argument("--yes", action="store_true", help="you reviewed it and consent to share it")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                         help="leave out files or folders (repeatable)")
-    parser.add_argument("--drop", action="append", default=[], metavar="FROM_MS:TO_MS",
-                        help="drop the steps in a time range (repeatable)")
+    parser.add_argument("--drop", action="append", default=[], metavar="FROM-TO",
+                        help="drop the steps in a time range: 2:38-3:10, or FROM_MS:TO_MS (repeatable)")
     parser.add_argument("--redact", action="append", default=[], metavar="REGEX",
                         help="mask every match of a regular expression (repeatable)")
     parser.add_argument("--leave-out-prompts", action="store_true",
@@ -47,18 +60,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from collector.episode import open_episode
-    from collector.episode.resolve import resolve_episode
-    from collector.review.choices import sign_and_queue
-    from collector.review.locate import workspace_for
+    from collector.errors import CodetapeError
     from collector.review.plan import TrimPlan, parse_drop
-    from collector.review.trim import trim_episode
-    from collector.review.views import done
-    from collector.upload.outbox import upload_note
+    from collector.text.oneline import one_line
 
+    if not args.episode and not args.all_sealed:
+        raise UsageError("name the EPISODEs to sign, or --all-sealed")
+    if args.episode and args.all_sealed:
+        raise UsageError("give EPISODEs or --all-sealed, not both")
+    named = " ".join(args.episode) if args.episode else "--all-sealed"
     if not args.yes:
-        raise UsageError(f"not signed: signing consents to sharing {args.episode}; review it first "
-                         f"(codetape review {args.episode}), then run this again with --yes")
+        raise UsageError(f"not signed: signing consents to sharing {named}; review it first "
+                         f"(codetape review {named}), then run this again with --yes")
     plan = TrimPlan()
     for glob in args.exclude:
         plan = plan.exclude(glob)
@@ -69,9 +82,55 @@ def run(args: argparse.Namespace) -> int:
     if args.leave_out_prompts:
         plan = plan.without_prompts()
     home = Home.from_env(args.env)
-    path = resolve_episode(args.episode, home)
+    paths = episodes(args.episode, args.all_sealed, home)
+    if len(paths) > 1 and args.drop:
+        raise UsageError("--drop names times of one episode: sign the episodes it applies to one at a time")
     passphrase = ask_passphrase(args.passphrase_file, home)
-    workspace = workspace_for(open_episode(path).header, home, args.workspace)
+    if len(paths) == 1:
+        sign_one(paths[0], plan, home, passphrase, args.workspace)
+        return 0
+    failed = 0
+    for number, path in enumerate(paths, 1):
+        print(f"[{number}/{len(paths)}] {headline(path, home)}")
+        try:
+            sign_one(path, plan, home, passphrase, args.workspace)
+        except CodetapeError as exc:
+            print(f"codetape: {path.name}: {one_line(str(exc).removeprefix('codetape: '))}", file=sys.stderr)
+            failed += 1
+    print(f"signed {len(paths) - failed} of {len(paths)} episodes")
+    return 1 if failed else 0
+
+
+def episodes(named: list[str], all_sealed: bool, home: Home) -> list[Path]:
+    """The episodes named (in the order given, each once), or every unsigned one."""
+    from collector.episode.resolve import resolve_episode
+    from collector.review.locate import all_unsigned
+
+    if all_sealed:
+        return all_unsigned(home)
+    return list(dict.fromkeys(resolve_episode(episode, home) for episode in named))
+
+
+def headline(path: Path, home: Home) -> str:
+    """An episode in a few words before it is signed: id, when, how long, in what, its size."""
+    from collector.episode.resolve import open_ref
+    from collector.review.summary_view import build_summary
+
+    lines = build_summary(open_ref(str(path), home)).lines()
+    return "; ".join(" ".join(line.split()) for line in lines[:3])
+
+
+def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
+             workspace_dir: Path | None) -> None:
+    """Trim one episode by `plan`, sign it and queue it; say what was done."""
+    from collector.episode import open_episode
+    from collector.review.choices import sign_and_queue
+    from collector.review.locate import workspace_for
+    from collector.review.trim import trim_episode
+    from collector.review.views import done
+    from collector.upload.outbox import upload_note
+
+    workspace = workspace_for(open_episode(path).header, home, workspace_dir)
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         trimmed = None
         if not plan.empty:
@@ -86,7 +145,6 @@ def run(args: argparse.Namespace) -> int:
     if queued.removed is not None:
         print(f"removed the unsigned episode {queued.removed}")
     print(upload_note(home, str(queued.statement.content.episode_id)))
-    return 0
 
 
 def ask_passphrase(path: Path | None, home: Home) -> str | None:

@@ -1,11 +1,12 @@
-"""`codetape status [--json]`: is the collector up, which workspaces it records, how big each episode is,
-how many signed episodes wait in the outbox, how the last upload went, which `.codetape.toml` files
-are ignored (not opted in by you, or writable by others) and why, which opted-in workspaces record nothing
-because their settings are invalid (`not recording: FILE:LINE: what`), and where the settings file loosens
-what you accepted (only the stricter of both applies until `codetape trust`). `--json` also lists the
-workspaces opted in (`opted_in`), which editor extensions ask before they start anything for a folder,
-and the variables through which a pytest started in an editor's terminal records its tests
-(`pytest_env`, for this command's own `PYTHONPATH`: sources/pytest_env.py)."""
+"""`codetape status [--json]`: is the collector up (and how it was started), which workspaces it
+records, how big each episode is, how many signed episodes wait in the outbox, how the last upload
+went, which `.codetape.toml` files are ignored (not opted in by you, or writable by others) and why,
+which opted-in workspaces record nothing because their settings are invalid (`not recording:
+FILE:LINE: what`), and where the settings file loosens what you accepted (only the stricter of both
+applies until `codetape trust`). `--json` also lists the workspaces opted in (`opted_in`), which editor
+extensions ask before they start anything for a folder, and the variables through which a pytest
+started in an editor's terminal records its tests (`pytest_env`, for this command's own `PYTHONPATH`:
+sources/pytest_env.py)."""
 
 from __future__ import annotations
 
@@ -88,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(outbox_lines(status["outbox"])))
         return 0
     print(f"collector: running (pid {status['pid']}), socket {status['socket']}")
+    if status.get("started"):
+        print(f"  {status['started']['text']}; stop it with: codetape collector stop")
     if not status["workspaces"]:
         print("no workspace recorded since it started")
     for workspace in status["workspaces"]:

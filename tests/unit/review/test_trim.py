@@ -445,7 +445,13 @@ def test_a_signed_episode_is_not_trimmed(tmp_path: Path) -> None:
 def test_drop_ranges_globs_and_patterns_are_checked() -> None:
     assert parse_drop("1200:3400") == (1200, 3400)
     assert parse_drop(" 5ms : 9 ms ") == (5, 9)
-    for bad in ("", "12", "a:b", "-1:5", "9:3", "1:2:3"):
+    # times as the review shows them; an end given to the second takes in that whole second
+    assert parse_drop("2:38-3:10") == parse_drop("0:02:38 - 0:03:10") == (158_000, 190_999)
+    assert parse_drop("0:02:38.500-0:03:10.250") == parse_drop("0:02:38.500..0:03:10.250") == \
+        (158_500, 190_250)
+    assert parse_drop("90s-2m") == (90_000, 120_999) and parse_drop("1500ms-2000") == (1_500, 2_000)
+    for bad in ("", "12", "a:b", "-1:5", "9:3", "1:2:3", "2:38-", "3:10-2:38", "2:38-3:10-4:00",
+                "2:61-3:00"):
         with pytest.raises(UsageError):
             parse_drop(bad)
     with pytest.raises(UsageError, match="names nothing"):

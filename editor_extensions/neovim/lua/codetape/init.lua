@@ -71,6 +71,25 @@ local function open_review(_, result)
     vim.log.levels.WARN)
 end
 
+-- The bridge's prompt after a seal (Review / Later / Discard), answered as Neovim answers any server's;
+-- Discard deletes the episode for good, so it is asked again (vim.ui.select), and anything but a yes
+-- answers the prompt as dismissed (the bridge then does nothing, as for Later).
+local SURE = { 'Keep the episode', 'Discard it for good' }
+local function prompt(err, params, ctx, cfg)
+  local answer = vim.lsp.handlers['window/showMessageRequest'](err, params, ctx, cfg)
+  if type(answer) ~= 'table' or answer.title ~= 'Discard' then return answer end
+  local opts = { prompt = 'codetape: discard the episode? Nothing of it is shared: ' }
+  local co, main = coroutine.running()
+  local chosen
+  if co and not main then -- 0.11: the handler may wait, as Neovim's own does
+    vim.ui.select(SURE, opts, function(choice) vim.schedule(function() coroutine.resume(co, choice) end) end)
+    chosen = coroutine.yield()
+  else
+    vim.ui.select(SURE, opts, function(choice) chosen = choice end)
+  end
+  return chosen == SURE[2] and answer or vim.NIL
+end
+
 -- The bridge's command line: `cmd` when given, else the configured codetape with `bridge`.
 local function bridge_command()
   if config.cmd then return config.cmd end
@@ -125,7 +144,8 @@ local function start(buf, root)
   local cfg = {
     name = 'codetape', cmd = bridge_command(), root_dir = root, capabilities = capabilities,
     flags = { debounce_text_changes = 0 },
-    handlers = { ['codetape/review'] = open_review, ['codetape/status'] = status_changed },
+    handlers = { ['codetape/review'] = open_review, ['codetape/status'] = status_changed,
+      ['window/showMessageRequest'] = prompt },
   }
   local id = clients[root]
   if id and vim.lsp.get_client_by_id(id) then

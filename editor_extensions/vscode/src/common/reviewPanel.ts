@@ -124,7 +124,8 @@ async function act(context: ReviewContext, panel: WebviewPanel, episode: string,
             modal: true, detail: 'It is deleted for good; nothing of it is shared.',
         }, DISCARD);
         if (answer === DISCARD) {
-            await finished(context, await runCli(context.launcher, ['discard', episode]), 'discarded', post);
+            const ran = await runCli(context.launcher, ['discard', episode, '--yes']); // confirmed just above
+            await finished(context, ran, 'discarded', post);
         }
         return;
     }
