@@ -15,9 +15,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from collector.home import Home
-from collector.sources.pytest_path.codetape_pytest import SOCKET_ENV, WAIT_ENV
 
 PLUGIN_DIR = Path(__file__).resolve().parent / "pytest_path"
+# the plugin's own names for them (codetape_pytest imports pytest, which codetape's commands must not need:
+# a codetape installed without the test tools runs `status` and `hook` too); a test keeps them equal
+SOCKET_ENV = "CODETAPE_COLLECTOR_SOCKET"
+WAIT_ENV = "CODETAPE_COLLECTOR_WAIT_S"
 
 
 def pytest_env(home: Home, environ: Mapping[str, str], *, starting_s: float = 0.0) -> dict[str, str]:

@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 from collector.home import Home
-from collector.sources.pytest_env import PLUGIN_DIR
-from collector.sources.pytest_path.codetape_pytest import SOCKET_ENV
+from collector.sources.pytest_env import PLUGIN_DIR, SOCKET_ENV
 
 SHELLS = ("bash", "zsh")
 

@@ -32,7 +32,7 @@ if MYPY:  # typing is not imported at run time (an old interpreter may lack what
     Report = Union[pytest.TestReport, pytest.CollectReport]
     Hook = TypeVar("Hook", bound=Callable[..., None])
 
-SOCKET_ENV = "CODETAPE_COLLECTOR_SOCKET"
+SOCKET_ENV = "CODETAPE_COLLECTOR_SOCKET"  # collector.sources.pytest_env's (this module imports no codetape)
 WAIT_ENV = "CODETAPE_COLLECTOR_WAIT_S"  # set by `codetape run` while it starts the collector itself
 MAX_WAIT_S = 30.0
 SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE (this module imports no codetape)

@@ -87,3 +87,12 @@ def test_what_a_launcher_sets(tmp_path: Path) -> None:
 def test_the_wait_for_a_starting_collector_is_bounded(value: str | None, wait: float) -> None:
     environ = {} if value is None else {codetape_pytest.WAIT_ENV: value}
     assert codetape_pytest.wait_s(environ) == wait
+
+
+def test_the_launchers_and_the_plugin_name_the_same_variables() -> None:
+    """pytest_env keeps its own copies (codetape's commands must not import pytest through the plugin)."""
+    from collector.sources import pytest_env
+    from collector.sources.pytest_path import codetape_pytest
+
+    assert pytest_env.SOCKET_ENV == codetape_pytest.SOCKET_ENV
+    assert pytest_env.WAIT_ENV == codetape_pytest.WAIT_ENV
