@@ -229,19 +229,15 @@ def _prepare(out: Output, source: Destination, options: BuildOptions) -> Dataset
     if manifest.source != source.url:
         raise OutputRefused(f"{out.url} was built from {manifest.source}, not {source.url}; build into "
                             "another OUT, or from the same SOURCE")
-    if manifest.trust != wanted:
-        said = "any signer" if manifest.trust is None else f"--trust {','.join(manifest.trust)}"
-        raise OutputRefused(f"{out.url} was built accepting {said}; give the same --trust, or build into "
-                            "another OUT")
-    if manifest.allowed_licences != allowed:
-        said = "any licence" if manifest.allowed_licences is None else \
-            f"--allow-licence {','.join(manifest.allowed_licences)}"
-        raise OutputRefused(f"{out.url} was built accepting {said}; give the same --allow-licence, or build "
-                            "into another OUT")
-    if manifest.origins != kept:
-        said = "every episode" if manifest.origins is None else f"--origin {manifest.origins}"
-        raise OutputRefused(f"{out.url} was built keeping {said}; give the same --origin and --origin-share, "
-                            "or build into another OUT")
+    inputs = ((manifest.trust, wanted, "any signer", "--trust"),
+              (manifest.allowed_licences, allowed, "any licence", "--allow-licence"),
+              (manifest.origins, kept, "every episode", "--origin"))
+    for found, given, anything, flag in inputs:
+        if found != given:
+            value = found if isinstance(found, str) else ",".join(found or ())
+            said = anything if found is None else f"{flag} {value}"
+            raise OutputRefused(f"{out.url} was built accepting {said}; give the same {flag}, or build into "
+                                "another OUT")
     names = manifest.known_files()
     for table in TABLES:
         for path in out.files(table):
