@@ -111,6 +111,26 @@ class Document:
             return line, found.units_before(index, self.encoding)
         return line, units(found[:index], self.encoding)
 
+    def extract(self, range_: Range | None) -> tuple[int, int, str]:
+        """What a change over `range_` replaces: (start, end, text), its range as character offsets into
+        the text, clamped and ordered as `apply` clamps and orders it (None: the whole text)."""
+        self._settle()
+        if range_ is None:
+            return 0, self.size, self.text
+        sl, sc = self._locate(range_.start.line, range_.start.character)
+        el, ec = self._locate(range_.end.line, range_.end.character)
+        if (el, ec) < (sl, sc):
+            sl, sc, el, ec = el, ec, sl, sc
+        lines = self._lines
+        first = str(lines[sl])
+        if sl == el:
+            replaced = first[sc:ec]
+        else:
+            last = str(lines[el])
+            replaced = first[sc:] + "".join(map(str, lines[sl + 1:el])) + last[:ec]
+        start = sum(map(len, lines[:sl])) + sc
+        return start, start + len(replaced), replaced
+
     def apply(self, range_: Range | Span | None, text: str) -> int:
         """Apply one LSP content change; returns the work it took (characters copied, list slots moved):
         len(text) plus a piece or two of `chunk` characters for an edit inside one line, however long the
