@@ -9,7 +9,6 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import polars as pl
@@ -24,7 +23,7 @@ from tests.integration.dataset_helpers import (
     TABLES,
     contributor,
     duck,
-    file_sha256,
+    replay_against_checkout,
     revoke,
     session,
     sign,
@@ -153,43 +152,6 @@ def test_transitions_replayed_over_blobs_are_checkout_at_the_same_step(built: So
                                         for path in (built.episodes["alice1"], built.episodes["alice2"])},
                                        tmp_path, samples=4)
     assert replayed >= 8
-
-
-def replay_against_checkout(out: Path, home: Path, episodes: dict[Any, Path], tmp_path: Path,
-                            samples: int) -> int:
-    """For each episode, the files after `samples` transitions spread over it (and after the last), by
-    replaying every row's after_sha256 over `blobs`, compared with `codetape checkout --step`; how many."""
-    con = duck(out)
-    blobs = dict(con.execute("SELECT sha256, text FROM blobs").fetchall())
-    compared = 0
-    for episode_id, path in episodes.items():
-        signer = con.execute("SELECT signer_key_id FROM episodes WHERE episode_id = ? AND sha256 = ?",
-                             [str(episode_id), file_sha256(path)]).fetchone()
-        assert signer is not None
-        rows = con.execute("""SELECT action, last_step, path, before_sha256, after_sha256 FROM transitions
-                              WHERE episode_id = ? AND signer_key_id = ? ORDER BY action, path""",
-                           [str(episode_id), signer[0]]).fetchall()
-        ends = sorted({row[1] for row in rows})
-        chosen = {ends[-1], *(ends[len(ends) * k // samples] for k in range(samples))}
-        files: dict[str, str] = {}
-        for index, (action, last, file, before, after) in enumerate(rows):
-            if file is not None:
-                assert files.get(file) == (None if before is None else blobs[before]), (action, file)
-                if after is None:
-                    files.pop(file, None)
-                else:
-                    files[file] = blobs[after]
-            following = rows[index + 1][0] if index + 1 < len(rows) else None
-            if last in chosen and following != action:
-                chosen.discard(last)
-                target = tmp_path / f"{episode_id}-{last}"
-                done = codetape(home, "checkout", str(path), str(target), "--step", str(last))
-                assert done.returncode == 0, done.stderr
-                written = {item.relative_to(target).as_posix(): item.read_bytes().decode("utf-8")
-                           for item in target.rglob("*") if item.is_file()}
-                assert written == files, (episode_id, last)
-                compared += 1
-    return compared
 
 
 def test_each_text_is_one_blob_and_a_shared_one_stays_until_both_episodes_are_revoked(
