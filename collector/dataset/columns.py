@@ -20,6 +20,13 @@ class Columns:
         self.rows = 0
         self.pending = 0  # rows not sealed yet
         self.batches: list[pa.RecordBatch] = []
+        self.tuples: list[tuple[Any, ...]] = []  # rows given whole (`append`), turned into columns by `seal`
+
+    def append(self, row: tuple[Any, ...]) -> None:
+        """One row, its values in the order of `columns` (one append: cheaper than `add` for many rows)."""
+        self.tuples.append(row)
+        self.rows += 1
+        self.pending += 1
 
     def add(self, **row: Any) -> None:
         for name, values in self.columns.items():
@@ -39,6 +46,10 @@ class Columns:
         if not self.pending and self.batches:
             return
         columns, self.columns = self.columns, {name: [] for name in self.columns}
+        if self.tuples:
+            for values, more in zip(columns.values(), zip(*self.tuples, strict=True), strict=True):
+                values.extend(more)
+            self.tuples = []
         arrays = [pa.array(columns.pop(field.name), field.type) if field.name in columns else
                   pa.repeat(pa.scalar(self.constants[field.name], field.type), self.pending)
                   for field in self.schema]  # (each column's values let go once it is made)

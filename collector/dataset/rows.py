@@ -264,6 +264,8 @@ def json_size(text: str) -> int:
 def _unicode(text: str) -> str:
     """`text` as Parquet can hold it: a lone surrogate (an edit that split a pair) becomes U+FFFD; the
     `sha256` column keeps the hash of the text as recorded, the one save steps compare."""
+    if text.isascii():
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

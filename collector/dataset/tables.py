@@ -201,7 +201,9 @@ TRANSITIONS = pa.schema([
     pa.field("path", pa.string()),
     pa.field("before_sha256", pa.string()),  # the file's text before (null: it did not exist): `blobs`
     pa.field("after_sha256", pa.string()),  # and after the action (null: deleted, or not recorded)
-    pa.field("diff", pa.large_string()),  # unified, git's form; null when either text is too large
+    # unified, git's form; null when the file was created or deleted (its blob is the text) or either
+    # text is too large
+    pa.field("diff", pa.large_string()),
     pa.field("diff_coarse", pa.bool_()),  # one hunk from the first change to the last (linediff.py)
     # the state the action started from: the caret last recorded in `path`, in the episode's encoding
     pa.field("caret_line", pa.int32()),

@@ -164,8 +164,8 @@ class TransitionRows:
             self.rows.add(**row, path=None, before_sha256=None, after_sha256=None, diff=None,
                           diff_coarse=None)
         for path, before, after, text in changed:
-            diff, coarse = (None, None) if path in action.large else \
-                self._diff(path, action.before[path], text)
+            made = path not in action.large and before is not None and after is not None
+            diff, coarse = self._diff(path, action.before[path], text) if made else (None, None)
             self.rows.add(**row, path=path, before_sha256=before, after_sha256=after, diff=diff,
                           diff_coarse=coarse)
 

@@ -51,11 +51,9 @@ class TypedRows:
             if work is not doc:
                 work.apply(change.range, change.text)
             start_line, start_character, end_line, end_character = _span(change.range)
-            self.edits.add(step=index, change=number, t_ms=step.t_ms, path=step.path, version=step.version,
-                           start_line=start_line, start_character=start_character, end_line=end_line,
-                           end_character=end_character, start_offset=start, end_offset=end,
-                           inserted=self.clean(change.text), deleted=self.clean(deleted),
-                           origin=step.origin, origin_detail=step.origin_detail)
+            self.edits.append((index, number, step.t_ms, step.path, step.version, start_line, start_character,
+                               end_line, end_character, start, end, self.clean(change.text),
+                               self.clean(deleted), step.origin, step.origin_detail))  # (EDITS's order)
 
     def observe(self, index: int, step: Step) -> None:
         """The rows of a step other than an edit (none for most kinds)."""
