@@ -182,7 +182,7 @@ def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes,
         rows.observe(index, step, workspace)
 
     try:
-        verify_replay(episode, observe=observe)
+        verify_replay(episode, observe=observe, before=rows.before)
     except (EpisodeTooLarge, FilesTooLarge) as exc:
         raise Rejected("too_large", str(exc)) from None
     except EpisodeError as exc:
