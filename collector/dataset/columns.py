@@ -14,7 +14,7 @@ class Columns:
     `seal` turns the rows gathered so far into Arrow and lets their Python values go, so an episode's
     text is held once, not as Python strings and again as Arrow when the table is made."""
 
-    def __init__(self, schema: pa.Schema, constants: dict[str, str]) -> None:
+    def __init__(self, schema: pa.Schema, constants: dict[str, str | None]) -> None:
         self.schema, self.constants = schema, constants
         self.columns: dict[str, list[Any]] = {name: [] for name in schema.names if name not in constants}
         self.rows = 0

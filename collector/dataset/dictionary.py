@@ -24,7 +24,9 @@ _SIGNER = "the 16-hex-digit id of the key that signed the episode (the first 16 
 _STEP = "the step's index in the episode, from 0, as `codetape cat` and `codetape checkout --step` number it"
 _T = "milliseconds from the episode's start to the step"
 _MONTH = "the month the episode started (UTC, YYYY-MM): the Hive partition, in the path, not in the files"
-_COMMON = {"episode_id": _EPISODE, "signer_key_id": _SIGNER, "step": _STEP, "t_ms": _T, "month": _MONTH}
+_LICENCE = "the SPDX licence expression the episode was shared under (as episodes.licence); null: none given"
+_COMMON = {"episode_id": _EPISODE, "signer_key_id": _SIGNER, "step": _STEP, "t_ms": _T, "month": _MONTH,
+           "licence": _LICENCE}
 _BY_STEP = "episode_id, signer_key_id, step"
 _POS = "a position in the episode's position_encoding (line, then code units into it), from 0"
 _ORIGIN = ("whose work it is: typed, paste, cut, completion, ai_completion, agent, snippet, code_action, "
@@ -165,7 +167,7 @@ TABLES: dict[str, TableDoc] = {
         "close, save, file_change, gap); an action that changed no file is one row with path null. "
         "Replaying every row's after_sha256 in order gives the files `codetape checkout` writes.",
         "episode_id, signer_key_id, action, path", "by episode, then action",
-        {"episode_id": _EPISODE, "signer_key_id": _SIGNER, "month": _MONTH,
+        {"episode_id": _EPISODE, "signer_key_id": _SIGNER, "month": _MONTH, "licence": _LICENCE,
          "action": "the action's number in the episode, from 0",
          "kind": "edit, command, test_run, git (the developer's actions), or open, close, save, "
                  "file_change, gap",

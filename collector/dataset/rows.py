@@ -65,9 +65,10 @@ _ESCAPES = {chr(code): 1 if chr(code) in '"\\\b\f\n\r\t' else 5 for code in (*ra
 class StepRows:
     """The rows of one episode, filled step by step (`observe`), closed by `finish`."""
 
-    def __init__(self, episode_id: str, signer_key_id: str, month: str, *,
+    def __init__(self, episode_id: str, signer_key_id: str, month: str, *, licence: str | None = None,
                  limit: int = MAX_ROWS_BYTES) -> None:
-        common = {"episode_id": episode_id, "signer_key_id": signer_key_id, "month": month}
+        common = {"episode_id": episode_id, "signer_key_id": signer_key_id, "month": month,
+                  "licence": licence}
         self.steps, self.file_states = Columns(STEPS, common), Columns(FILE_STATES, common)
         self.test_runs, self.commands = Columns(TEST_RUNS, common), Columns(COMMANDS, common)
         self.typed = TypedRows(common, self._grow, _unicode)  # edits, diagnostics, git, cursor

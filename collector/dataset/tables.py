@@ -20,6 +20,9 @@ _SIGNER = pa.field("signer_key_id", pa.string(), nullable=False)  # with episode
 _STEP = pa.field("step", pa.int32(), nullable=False)  # the index `codetape cat` and `checkout --step` use
 _T = pa.field("t_ms", pa.int64(), nullable=False)
 _MONTH = pa.field(PARTITION, pa.string(), nullable=False)
+# the SPDX licence expression the episode was shared under (episodes.licence), on every row of its
+# tables: a table read on its own still says under what terms each row may be used
+_LICENCE = pa.field("licence", pa.string())
 _UTC = pa.timestamp("us", tz="UTC")
 _STRINGS = pa.list_(pa.string())
 
@@ -84,6 +87,7 @@ STEPS = pa.schema([
     # external) and for every other kind (a diagnostics step's `origin`, its producer, stays in `data`)
     pa.field("origin", pa.string()),
     pa.field("origin_detail", pa.string()),
+    _LICENCE,
     _MONTH,
 ])
 
@@ -92,6 +96,7 @@ FILE_STATES = pa.schema([
     pa.field("event", pa.string(), nullable=False),  # save | commit | end
     pa.field("path", pa.string(), nullable=False),
     pa.field("sha256", pa.string(), nullable=False),  # of the text's UTF-8 bytes: its row of `blobs`
+    _LICENCE,
     _MONTH,
 ])
 
@@ -106,6 +111,7 @@ TEST_RUNS = pa.schema([
     pa.field("outcome", pa.string()),
     pa.field("duration_ms", pa.int64()),
     pa.field("summary", pa.string()),
+    _LICENCE,
     _MONTH,
 ])
 
@@ -118,6 +124,7 @@ COMMANDS = pa.schema([
     pa.field("exit_code", pa.int64()),
     pa.field("duration_ms", pa.int64(), nullable=False),
     pa.field("output_tail", pa.string()),
+    _LICENCE,
     _MONTH,
 ])
 
@@ -138,6 +145,7 @@ EDITS = pa.schema([
     pa.field("deleted", pa.large_string(), nullable=False),
     pa.field("origin", pa.string()),  # as `steps.origin`: null when unknown
     pa.field("origin_detail", pa.string()),
+    _LICENCE,
     _MONTH,
 ])
 
@@ -152,6 +160,7 @@ DIAGNOSTICS = pa.schema([
     pa.field("message", pa.string()),
     pa.field("code", pa.string()),
     pa.field("source", pa.string()),
+    _LICENCE,
     _MONTH,
 ])
 
@@ -168,6 +177,7 @@ GIT = pa.schema([
     pa.field("old", pa.string()),
     pa.field("new", pa.string()),
     pa.field("detail", pa.string()),
+    _LICENCE,
     _MONTH,
 ])
 
@@ -179,6 +189,7 @@ CURSOR = pa.schema([
     pa.field("selections", pa.list_(pa.struct([("anchor_line", pa.int32()), ("anchor_character", pa.int32()),
                                                ("active_line", pa.int32()),
                                                ("active_character", pa.int32())]))),
+    _LICENCE,
     _MONTH,
 ])
 
@@ -218,6 +229,7 @@ TRANSITIONS = pa.schema([
     pa.field("tests_passed", pa.int32()),
     pa.field("tests_failed", pa.int32()),  # failed or error
     pa.field("failing", _STRINGS),  # their node ids (at most 64)
+    _LICENCE,
     _MONTH,
 ])
 

@@ -67,7 +67,7 @@ class _Action:
 
 
 class TransitionRows:
-    def __init__(self, constants: dict[str, str], grow: Grow, clean: Clean) -> None:
+    def __init__(self, constants: dict[str, str | None], grow: Grow, clean: Clean) -> None:
         self.rows = Columns(TRANSITIONS, constants)
         self.blobs = Columns(BLOBS, {})
         self.grow, self.clean = grow, clean

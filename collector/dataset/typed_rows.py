@@ -31,7 +31,7 @@ def _span(range_: Range | None) -> tuple[int | None, int | None, int | None, int
 
 
 class TypedRows:
-    def __init__(self, constants: dict[str, str], grow: Grow, clean: Clean) -> None:
+    def __init__(self, constants: dict[str, str | None], grow: Grow, clean: Clean) -> None:
         self.edits = Columns(TYPED["edits"], constants)
         self.diagnostics = Columns(TYPED["diagnostics"], constants)
         self.git = Columns(TYPED["git"], constants)
