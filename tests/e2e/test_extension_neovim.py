@@ -260,6 +260,24 @@ act('redo', typing('<C-r>'))
 act('register put', typing('"ayy"ap'))
 act('insert register', typing('o<C-r>a<Esc>'))
 act('repeat', typing('.'))
+-- ruff's language server next to the bridge; its formatting applied by vim.lsp.buf.format (formatting_sync
+-- on 0.7), then an edit of the developer's own: not the format's
+act('open', typing('Go<Esc>'))
+act('typed', typing('Ax=[1,2]<Esc>'))
+local RUFF = vim.fn.fnamemodify(PYTHON, ':h') .. '/ruff'
+local ruff = vim.lsp.start_client({ name = 'ruff', cmd = { RUFF, 'server' }, root_dir = WS })
+vim.lsp.buf_attach_client(buf, ruff)
+check(vim.wait(20000, function()  -- (0.11: once ruff has registered its formatting, dynamically)
+  local c = vim.lsp.get_client_by_id(ruff)
+  return c.initialized and (vim.fn.has('nvim-0.11') == 0 or c:supports_method('textDocument/formatting', buf))
+end, 20), 'ruff server did not initialize')
+act('format', function()
+  if vim.lsp.buf.format then vim.lsp.buf.format({ bufnr = buf, name = 'ruff', timeout_ms = 10000 })
+  else vim.lsp.buf.formatting_sync(nil, 10000) end
+end)
+save()
+act('delete', typing('dd'))
+vim.lsp.stop_client(ruff)
 save()
 local f = io.open(SAVES .. '/actions.json', 'w'); f:write(vim.fn.json_encode(actions)); f:close()
 vim.lsp.stop_client(id)
@@ -270,11 +288,14 @@ finish(true, '')
 # What each action's edits must say: (origin, origin_detail) for every edit, or a check of the list.
 TYPED = ("typed", "nvim:InsertCharPre")
 EXPECTED: dict[str, tuple[str, str] | None] = {
-    "open": None, "delete": None, "repeat": None,  # no evidence: unknown (a `.` replays keys nobody typed now)
+    # no evidence: unknown (a `.` replays keys nobody typed now)
+    "open": None, "delete": None, "repeat": None,
     "typed": TYPED, "paste": ("paste", "nvim:vim.paste"), "put": ("paste", "nvim:p"),
     "undo": ("undo", "nvim:undotree"), "redo": ("redo", "nvim:undotree"),
     "register put": ("paste", 'nvim:"ap'), "insert register": ("paste", "nvim:i_CTRL-R"),
 }
+FORMATS = {"0.11": ("format", "nvim:vim.lsp.buf.format"),
+           "0.7": ("format", "nvim:vim.lsp.buf.formatting_sync")}
 
 
 def run_scenario(nvim: str, workspace: Path, body: str, env: dict[str, str], scratch: Path,
@@ -411,21 +432,25 @@ def test_every_edit_says_whose_work_it_is(version: str, collector: object, works
     disk = run_scenario(NEOVIMS[version], workspace, ORIGINS, env, tmp_path)
     episode = seal(env, workspace, saves_of("app.py", len(disk)), "the save")
     assert saved_texts(episode, "app.py") == disk
-    assert disk[-1].decode().splitlines()[:5] == ["# app", "total = 1", "pasted = 2", "", "total += 3"]
+    formatted, last = disk[-2].decode(), disk[-1].decode()
+    assert last.splitlines()[:5] == ["# app", "total = 1", "pasted = 2", "", "total += 3"]
+    assert "\nx = [1, 2]\n" in formatted and "x = [1, 2]" not in last  # ruff formatted it, dd deleted it
     edits = [step for step in episode.steps() if isinstance(step, EditStep)]
     actions = json.loads((tmp_path / "saves" / "actions.json").read_text(encoding="utf-8"))
     seen = 0
     for action in actions:
-        mine = [(e.origin, e.origin_detail) for e in edits if action["from"] < (e.version or 0) <= action["to"]]
+        mine = [(e.origin, e.origin_detail) for e in edits
+                if action["from"] < (e.version or 0) <= action["to"]]
         seen += len(mine)
         assert mine, action
         name = action["name"]
         if name == "completion":  # `to` typed, <C-n> puts `total` in (in steps), <C-y> accepts it, ` += 3`
             assert mine[:2] == [TYPED] * 2 and mine[-5:] == [TYPED] * 5, mine
-            assert mine[2:-5] and all(origin == "completion" for origin, _ in mine[2:-5]), mine
-            assert {detail for _, detail in mine[2:-5]} <= {"nvim:ins-completion keyword", "nvim:CompleteDone"}, mine
-        elif name == "insert register":  # `o` opens a line (unknown), CTRL-R feeds the register's text as keys
+            assert mine[2:-5] and set(mine[2:-5]) == {("completion", "nvim:ins-completion keyword")}, mine
+        elif name == "insert register":  # `o` opens a line (unknown); CTRL-R types the register's text
             assert mine[0] == (None, None) and mine[1:] and set(mine[1:]) == {EXPECTED[name]}, mine
+        elif name == "format":
+            assert set(mine) == {FORMATS[version]}, mine
         else:
             assert set(mine) == {EXPECTED[name] or (None, None)}, (name, mine)
     assert seen == len(edits)  # every edit belongs to an action
