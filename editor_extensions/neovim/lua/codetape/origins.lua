@@ -4,8 +4,8 @@
 -- ties it to that didChange (lsp_bridge/origins.py); a change without evidence is sent nothing: unknown.
 --
 -- The evidence, each named in `detail`:
---   typed        InsertCharPre, for a key the user typed (0.10+: vim.on_key's `typed`; 0.7 cannot tell a
---                key replayed by `.` or a mapping from a typed one, see `untyped`)
+--   typed        InsertCharPre, for a key the user typed (0.10+: vim.on_key's `typed`; 0.7 cannot tell the
+--                keys a mapping or `:normal` types from typed ones; a `.` repeat it can, see `untyped`)
 --   paste        vim.paste (a terminal's bracketed paste), a put (`p`, `"+p`, `gP`, `]p`, ... as the keys
 --                say), Insert mode's CTRL-R {register} (its text comes as keys, untyped)
 --   completion   a change made by a completion key while Insert mode completion is active (<C-n>, <C-p>,
