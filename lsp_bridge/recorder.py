@@ -16,6 +16,7 @@ differ; the session's encoding (from `hello`) picks which one is sent.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import deque
@@ -379,7 +380,7 @@ class Recorder:
         """The next steps to send, up to the first one still held (an edit whose origin may yet come)."""
         batch: list[Outgoing] = []
         size = 0
-        now = 0.0 if stopping else time.monotonic()
+        now = math.inf if stopping else time.monotonic()  # stopping: an edit held for its origin goes now
         while session.spool and len(batch) < BATCH_ITEMS and size < BATCH_BYTES:
             if session.spool[0].hold_until > now:
                 break

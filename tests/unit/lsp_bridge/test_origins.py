@@ -165,3 +165,21 @@ def test_the_editors_word_before_or_after_its_change(proxied: tuple[Traffic, Col
     said(5, "typed", "test:too late")  # the change went on its way without it
     assert handed == origins(collected, 4) == [
         ("paste", "test:paste before"), ("ai_completion", "test:accepted after"), (None, None), (None, None)]
+
+
+def test_an_edit_held_for_its_origin_is_handed_over_when_the_bridge_stops(tmp_path: Path) -> None:
+    root = tmp_path.resolve()
+    collected = Collected()
+    recorder = Recorder(lambda: collected)
+    recorder.start()
+    traffic = Traffic(Capture(recorder, Workspaces(lambda p: root if root in (p, *p.parents) else None)),
+                      server_name="server")
+    uri = (root / "a.py").as_uri()
+    message(traffic, "editor", {"id": 1, "method": "initialize", "params": {
+        "rootUri": root.as_uri(), "capabilities": {"experimental": {"codetape": {"origin": True}}}}})
+    message(traffic, "server", {"id": 1, "result": {"capabilities": {}}})
+    message(traffic, "editor", {"method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "python", "version": 1, "text": TEXT}}})
+    change(traffic, uri, 2, (rng(3, 0, 3, 0), "x"))  # no word for it yet: held up to ORIGIN_WAIT_MS
+    recorder.flush()  # the editor quit at once (Neovim's `:qa` right after an edit)
+    assert collected.kinds().count("edit") == 1

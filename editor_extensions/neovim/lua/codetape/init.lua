@@ -6,6 +6,7 @@
 local M = {}
 local uv = vim.uv or vim.loop
 local NEW = vim.fn.has('nvim-0.11') == 1 -- 0.11 clients take `self` (client:notify); 0.7 ones do not
+local origins = require('codetape.origins')
 
 -- codetape: the codetape program and leading arguments; cmd: the bridge (default: codetape .. { 'bridge' }).
 local config = { codetape = { 'codetape' }, cmd = nil, cursor_debounce_ms = 200, statusline = true }
@@ -137,10 +138,19 @@ local function confirmed_root(dir, opted_in)
   end
 end
 
+-- `codetape/origin` for the buffer's labelled edits (lua/codetape/origins.lua has the evidence).
+local function label(buf)
+  origins.attach(buf, function(params)
+    local client = client_of(buf)
+    if client then notify(client, 'codetape/origin', params) end
+  end)
+end
+
 local function start(buf, root)
-  if client_of(buf) then return end
+  if client_of(buf) then return label(buf) end
   local capabilities = vim.lsp.protocol.make_client_capabilities()
-  capabilities.experimental = { codetape = { status = true } } -- ask the bridge for `codetape/status`
+  -- ask the bridge for `codetape/status`; say that edits come with `codetape/origin`
+  capabilities.experimental = { codetape = { status = true, origin = true } }
   local cfg = {
     name = 'codetape', cmd = bridge_command(), root_dir = root, capabilities = capabilities,
     flags = { debounce_text_changes = 0 },
@@ -160,6 +170,7 @@ local function start(buf, root)
   clients[root] = id
   vim.b[buf].codetape_root = root
   vim.b[buf].codetape_client = id
+  label(buf)
 end
 
 -- `codetape status --json` answered: start the bridge for the waiting buffers in an opted-in workspace.
@@ -304,7 +315,11 @@ function M.setup(opts)
   vim.api.nvim_create_autocmd('DiagnosticChanged', { group = group,
     callback = function(args) forward_diagnostics(args.buf) end })
   vim.api.nvim_create_autocmd({ 'CursorMoved', 'CursorMovedI' }, { group = group, callback = cursor_moved })
-  vim.api.nvim_create_autocmd('BufWipeout', { group = group, callback = function(args) sent[args.buf] = nil end })
+  vim.api.nvim_create_autocmd('BufWipeout', { group = group, callback = function(args)
+    sent[args.buf] = nil
+    origins.detach(args.buf)
+  end })
+  origins.setup()
   local command = vim.api.nvim_create_user_command
   command('CodetapeNote', function(o) send('codetape/note', { text = o.args }) end, { nargs = '+' })
   command('CodetapeTask', task, { nargs = '+' })

@@ -1,0 +1,219 @@
+-- Whose work each edit is (issue 28): the evidence only the editor sees, sent to the bridge as
+-- `codetape/origin` {uri, version, origin, detail} for the change that made each labelled version (the
+-- buffer's changedtick, which Neovim's client sends as the didChange's textDocument.version). The bridge
+-- ties it to that didChange (lsp_bridge/origins.py); a change without evidence is sent nothing: unknown.
+--
+-- The evidence, each named in `detail`:
+--   typed        InsertCharPre, for a key the user typed (0.10+: vim.on_key's `typed`; 0.7 cannot tell the
+--                keys a mapping or `:normal` types from typed ones; a `.` repeat it can, see `untyped`)
+--   paste        vim.paste (a terminal's bracketed paste), a put (`p`, `"+p`, `gP`, `]p`, ... as the keys
+--                say), Insert mode's CTRL-R {register} (its text comes as keys, untyped)
+--   completion   a change made by a completion key while Insert mode completion is active (<C-n>, <C-p>,
+--                <C-y>, <C-x>...), and after CompleteDone with a non-empty v:completed_item (an LSP item's
+--                extra edits); the detail names the completion's kind (`keyword`, `omni`, ...)
+--   undo, redo   the undo tree's current change number (changenr()) going back or forth across the change
+--   format, rename, code_action   edits applied by vim.lsp.util while vim.lsp.buf.format (formatting on
+--                0.7), rename or code_action awaits its answer
+-- Cheap: per key a few table writes (vim.on_key), per change a table write; the notifications are sent
+-- from a scheduled callback once the keys at hand are done, never on the keystroke itself.
+local M = {}
+local api = vim.api
+local uv = vim.uv or vim.loop
+
+local ASKED_MS = 60000 -- an LSP request's edits come this soon after it (rename and code_action ask first)
+local CTRL_N, CTRL_P, CTRL_R, CTRL_X, CTRL_Y = '\14', '\16', '\18', '\24', '\25'
+-- keys after which `p` is an argument, not a put (`rp`, `fp`, `mp`, `qp`, `@p`, `'p`, `"p`)
+local ARGUMENT = { r = true, f = true, F = true, t = true, T = true, m = true, q = true, ['@'] = true,
+  ["'"] = true, ['`'] = true, ['"'] = true }
+local PUT_PREFIX = { g = true, ['['] = true, [']'] = true, z = true } -- gp, ]p, [p, zp
+
+local senders = {} -- buf -> function(params): sends one codetape/origin for the buffer
+local key, prev, before -- the key being executed and the two before it (vim.on_key, after mappings)
+local live = false -- a key is being executed (on_key) and the scheduled flush has not run since
+local typed_key = true -- the user typed `key` (0.10+ tells; 0.7 passes no `typed`: every key counts)
+local put_mode -- the mode a `p`/`P` key came in ('n' or visual for a put; 'no', 'R', 'i' for none)
+local typed = false -- InsertCharPre for this key: its change is typed
+local untyped -- keys that are replayed ('.') or a register's text (i_CTRL-R: a paste) until the flush
+local accepted -- CompleteDone accepted an item: edits vim.lsp.util applies in this key are the item's
+local pasting = false -- vim.paste is running
+local asked -- { origin, detail, until }: an LSP request whose edits vim.lsp.util may apply
+local applying -- the asked request's edits are being applied
+local pending = {} -- { buf, tick, origin, detail } to send
+local unsure = {} -- { buf, tick, seq }: changes without evidence; the undo tree says after the key
+local scheduled = false
+
+-- The changes without evidence whose key is done: the current change number moved back (undo) or
+-- forth (redo) across them; a new change already has its number when Neovim reports it.
+local function settle()
+  local buf, now = api.nvim_get_current_buf(), vim.fn.changenr()
+  for _, change in ipairs(unsure) do
+    if change.buf == buf and change.seq ~= now then
+      table.insert(pending, { buf = buf, tick = change.tick, origin = now < change.seq and 'undo' or 'redo',
+        detail = 'nvim:undotree' })
+    end
+  end
+  unsure = {}
+end
+
+local function flush()
+  scheduled = false
+  if #unsure > 0 then settle() end
+  live, typed, untyped, accepted, put_mode = false, false, nil, nil, nil -- later changes are not this key's
+  local out = pending
+  pending = {}
+  for _, change in ipairs(out) do
+    local send = senders[change.buf]
+    if send then
+      send({ uri = vim.uri_from_bufnr(change.buf), version = change.tick, origin = change.origin,
+        detail = change.detail })
+    end
+  end
+end
+
+local function on_key(k, t)
+  if #unsure > 0 then settle() end -- the last key is done: the undo tree says what it did
+  before, prev, key = prev, key, k
+  live, typed, accepted = true, false, nil
+  typed_key = t == nil or t ~= ''
+  if untyped and t ~= nil and typed_key then untyped = nil end
+  if k == 'p' or k == 'P' then
+    put_mode = api.nvim_get_mode().mode
+  elseif k == '.' or prev == CTRL_R or (before == CTRL_R and (prev == CTRL_R or prev == '\15' or prev == CTRL_P)) then
+    local mode = api.nvim_get_mode().mode
+    if k == '.' and mode == 'n' then
+      untyped = { origin = nil }
+    elseif k ~= '.' and k ~= CTRL_R and k ~= '\15' and k ~= CTRL_P and mode:match('^[iR]') then
+      untyped = { origin = 'paste', detail = 'nvim:i_CTRL-R' }
+    end
+  end
+end
+
+-- The completion a key in Insert mode makes: 'nvim:ins-completion keyword', ... (nil: none).
+local function completing(mode)
+  if not mode:match('^i') or not (key == CTRL_N or key == CTRL_P or prev == CTRL_X or
+      (key == CTRL_Y and (mode == 'ic' or mode == 'ix'))) then
+    return nil -- (<C-y> with no completion active copies the character above the cursor)
+  end
+  local info = vim.fn.complete_info({ 'mode' }).mode
+  if info == '' and prev ~= CTRL_X and key ~= CTRL_Y then info = 'keyword' end -- i_CTRL-N, i_CTRL-P: words
+  if info == 'omni' and vim.bo.omnifunc == 'v:lua.vim.lsp.omnifunc' then info = 'omni vim.lsp.omnifunc' end
+  return 'nvim:ins-completion' .. (info ~= '' and ' ' .. info or '')
+end
+
+-- The put a `p`/`P` key ends: 'nvim:"+p', 'nvim:gP', ... (nil: not a put).
+local function put(mode)
+  if (key ~= 'p' and key ~= 'P') or not put_mode or not put_mode:match('^[nvV\22]$') or
+      not mode:match('^[nvV\22]$') then
+    return nil
+  end
+  if before == '"' then return 'nvim:"' .. prev .. key end
+  if ARGUMENT[prev] then return nil end
+  return 'nvim:' .. (PUT_PREFIX[prev] and prev or '') .. key
+end
+
+local function evidence()
+  if pasting then return 'paste', 'nvim:vim.paste' end
+  if applying then return applying.origin, applying.detail end
+  if untyped then return untyped.origin, untyped.detail end
+  if typed then
+    typed = false
+    return 'typed', 'nvim:InsertCharPre'
+  end
+  if not live then return nil end
+  local mode = api.nvim_get_mode().mode
+  local detail = completing(mode)
+  if detail then return 'completion', detail end
+  detail = put(mode)
+  if detail then return 'paste', detail end
+  return nil
+end
+
+local function on_lines(_, buf, tick)
+  if not senders[buf] then return true end -- detached
+  local origin, detail = evidence()
+  if asked and not applying then asked = nil end -- a change that is not the request's: it asked in vain
+  if origin then
+    table.insert(pending, { buf = buf, tick = tick, origin = origin, detail = detail })
+  elseif buf == api.nvim_get_current_buf() and not (untyped and untyped.origin == nil) then
+    table.insert(unsure, { buf = buf, tick = tick, seq = vim.fn.changenr() })
+  end
+  if not scheduled then
+    scheduled = true
+    vim.schedule(flush)
+  end
+end
+
+--- Label the buffer's edits from now on; `send(params)` sends one codetape/origin.
+function M.attach(buf, send)
+  if senders[buf] then
+    senders[buf] = send
+    return
+  end
+  senders[buf] = send
+  api.nvim_buf_attach(buf, false, { on_lines = on_lines, on_detach = function() senders[buf] = nil end })
+  local group = api.nvim_create_augroup('codetape-origins-' .. buf, { clear = true })
+  api.nvim_create_autocmd('InsertCharPre', { group = group, buffer = buf,
+    callback = function() typed = typed_key and not untyped end })
+  api.nvim_create_autocmd('CompleteDone', { group = group, buffer = buf, callback = function()
+    local item = vim.v.completed_item
+    asked = nil
+    if type(item) ~= 'table' or (item.word or '') == '' then return end
+    local lsp = type(item.user_data) == 'table' and type(item.user_data.nvim) == 'table'
+      and item.user_data.nvim.lsp ~= nil
+    accepted = 'nvim:CompleteDone' .. (lsp and ' lsp' or '')
+  end })
+end
+
+function M.detach(buf)
+  senders[buf] = nil
+  pcall(api.nvim_del_augroup_by_name, 'codetape-origins-' .. buf)
+end
+
+-- `f` with `flag` set while it runs (errors pass through).
+local function while_running(f, set)
+  return function(...)
+    local restore = set(true)
+    local result = { pcall(f, ...) }
+    set(false, restore)
+    if not result[1] then error(result[2], 0) end
+    return (table.unpack or unpack)(result, 2)
+  end
+end
+
+local REQUESTS = { format = 'format', formatting = 'format', formatting_sync = 'format',
+  range_formatting = 'format', rename = 'rename', code_action = 'code_action' }
+
+--- Install the global evidence once: vim.on_key, vim.paste, the LSP requests and the edits they apply.
+function M.setup()
+  if M.installed then return end
+  M.installed = true
+  vim.on_key(on_key, api.nvim_create_namespace('codetape-origins'))
+  vim.paste = while_running(vim.paste, function(on) pasting = on end)
+  for name, origin in pairs(REQUESTS) do
+    local request = vim.lsp.buf[name]
+    if request then
+      vim.lsp.buf[name] = function(...)
+        asked = { origin = origin, detail = 'nvim:vim.lsp.buf.' .. name, ['until'] = uv.now() + ASKED_MS }
+        return request(...)
+      end
+    end
+  end
+  local util = vim.lsp.util
+  for _, name in ipairs({ 'apply_text_edits', 'apply_workspace_edit' }) do
+    util[name] = while_running(util[name], function(on, was)
+      if not on then
+        applying = was
+        return nil
+      end
+      local outer = applying
+      if not applying and asked and asked['until'] >= uv.now() then
+        applying = asked
+      elseif not applying and accepted then -- an accepted LSP item's additionalTextEdits
+        applying = { origin = 'completion', detail = accepted }
+      end
+      return outer
+    end)
+  end
+end
+
+return M
