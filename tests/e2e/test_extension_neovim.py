@@ -503,3 +503,25 @@ def test_every_edit_says_whose_work_it_is(version: str, collector: object, works
         else:
             assert set(mine) == {EXPECTED[name] or (None, None)}, (name, mine)
     assert seen == len(edits)  # every edit belongs to an action
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_statusline_says_when_codetape_cannot_be_run(version: str, workspace: Path, tmp_path: Path) -> None:
+    """Issue 30: with no codetape to run, the statusline said `connecting` (or `not opted in`) for ever."""
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    script = tmp_path / "missing.lua"
+    script.write_text(f"""
+vim.opt.runtimepath:append('{PLUGIN}')
+require('codetape').setup({{ codetape = {{ 'codetape-is-not-installed' }} }})
+vim.cmd('edit {workspace / "app.py"}')
+local said = vim.wait(10000, function()
+  return require('codetape').status():find('not found', 1, true) end, 20)
+io.stdout:write(require('codetape').status())
+vim.cmd(said and 'qa!' or 'cq')
+""", encoding="utf-8")
+    home = tmp_path / "home"
+    done = subprocess.run([NEOVIMS[version], "--headless", "--clean", "-S", str(script)], cwd=workspace,
+                          env={"HOME": str(home), "PATH": "/usr/bin:/bin", "XDG_STATE_HOME": str(home)},
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert done.stdout == "codetape: not found (install it, or set `codetape` in setup())"

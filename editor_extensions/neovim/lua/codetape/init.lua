@@ -13,6 +13,7 @@ local config = { codetape = { 'codetape' }, cmd = nil, cursor_debounce_ms = 200,
 local clients = {} -- workspace root -> client id (one bridge per workspace)
 local waiting -- buffers waiting for the running `codetape status --json` (nil: none is running)
 local statuses = {} -- workspace root -> the bridge's last `codetape/status` params
+local problem -- why codetape could not be asked (shown for buffers under a `.codetape.toml`), or nil
 -- What the statusline shows, from the bridge's `codetape/status` (the collector's own numbers).
 local STATES = { recording = 'recording', paused = 'paused', not_recording = 'not recording',
   not_opted_in = 'not opted in', collector_down = 'collector down' }
@@ -108,14 +109,15 @@ end
 
 --- The recording state of the buffer's workspace, for any statusline: 'codetape: recording 12 steps',
 --- 'codetape: paused', 'codetape: not opted in', 'codetape: collector down' (' · upload failed' is
---- added when the last upload failed), 'codetape: connecting' before the bridge has said; '' for
---- buffers that are not files.
+--- added when the last upload failed), 'codetape: connecting' before the bridge has said, 'codetape: not
+--- found (...)' when the codetape program cannot be run; '' for buffers that are not files.
 function M.status(buf)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
   if vim.api.nvim_buf_get_name(buf) == '' or vim.bo[buf].buftype ~= '' then return '' end
   local root = vim.b[buf].codetape_root
   if not root then
-    return (waiting and waiting[buf] and 'codetape: connecting') or 'codetape: not opted in'
+    if waiting and waiting[buf] then return 'codetape: connecting' end
+    return (problem and root_of(buf) and 'codetape: ' .. problem) or 'codetape: not opted in'
   end
   local status = statuses[vim.fn.resolve(root)]
   if not status then return 'codetape: connecting' end
@@ -178,9 +180,12 @@ local function answered(buffers, code, out)
   local ok, status = pcall(vim.fn.json_decode, table.concat(out, '\n'))
   local listed = ok and type(status) == 'table' and status.opted_in
   if code ~= 0 or type(listed) ~= 'table' then
+    problem = 'failed (see :messages)'
+    vim.cmd('redrawstatus!')
     return vim.notify('codetape: `' .. table.concat(config.codetape, ' ') .. ' status --json` did not say '
       .. 'which workspaces are opted in (exit ' .. code .. '): nothing is recorded', vim.log.levels.WARN)
   end
+  problem = nil
   local opted_in = {}
   for _, root in ipairs(listed) do opted_in[root] = true end
   for buf in pairs(buffers) do
@@ -210,6 +215,8 @@ local function attach(buf)
     end,
   })
   if not ok or job <= 0 then
+    problem = 'not found (install it, or set `codetape` in setup())'
+    vim.cmd('redrawstatus!')
     return vim.notify('codetape: cannot run `' .. table.concat(command, ' ') .. '` (set `codetape` in '
       .. 'setup()): nothing is recorded', vim.log.levels.WARN)
   end
