@@ -64,6 +64,15 @@ def test_max_file_bytes_the_smaller_cap() -> None:
     assert both({"max_file_bytes": 1000}, {"max_file_bytes": 10})[0].max_file_bytes == 10
 
 
+def test_snapshot_the_one_that_records_less() -> None:
+    merged, said = both({}, {"snapshot": "tracked"})  # a clone's file cannot switch it on
+    assert merged.snapshot == "none" and said == ["snapshot: none -> tracked"]
+    merged, said = both({"snapshot": "tracked"}, {"snapshot": "none"})  # ...and may always switch it off
+    assert merged.snapshot == "none" and said == []
+    tracked = {"snapshot": "tracked"}
+    assert both(tracked, tracked) == (WorkspaceSettings(snapshot="tracked"), [])
+
+
 def test_redaction_allow_only_entries_both_list() -> None:
     merged, said = both({"redaction": {"allow": [HASH]}}, {"redaction": {"allow": [HASH, OTHER, "rule:jwt"]}})
     assert merged.redaction.allow == [HASH]
