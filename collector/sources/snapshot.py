@@ -64,7 +64,8 @@ class Snapshot:
         if self.problem is not None:
             return f"no snapshot of the files git tracks: {self.problem}"
         lines = [f"snapshot of the files git tracks: {len(self.state)} recorded ({self.bytes} bytes)"]
-        for reason, paths in self.left_out.items():
+        for reason in [reason for reason in REASONS if reason in self.left_out]:
+            paths = self.left_out[reason]
             cap = f" of {MAX_FILES} files and {MAX_BYTES} bytes" if reason == "cap" else ""
             lines.append(f"left out, {REASONS[reason]}{cap} ({len(paths)}):")
             lines += [f"{INDENT}{path}" for path in paths[:NAMED]]
