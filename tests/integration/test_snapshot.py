@@ -20,6 +20,9 @@ from typing import Any
 import pyarrow.dataset as pads
 import pytest
 
+from collector.policy.recording import Policy
+from collector.sources.snapshot import take_snapshot
+from schemas.settings import WorkspaceSettings
 from tests.integration.collector_harness import (
     SECRET,
     Daemon,
@@ -173,3 +176,53 @@ def test_a_cloned_setting_records_no_snapshot_until_trusted(daemon: Daemon, tmp_
     trusted = episode_steps(seal(home, root))
     assert [file["path"] for file in snapshot_of(trusted)["state"]] == [".codetape.toml", "app.py"]
     assert [s["kind"] for s in trusted] == ["gap", "note"]
+
+
+def test_bounded_in_files_and_bytes_naming_what_is_past_the_cap_but_never_an_excluded_file(
+        tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    for name in ("a", "b", "c", "d", "e"):
+        (root / f"{name}.txt").write_text(name * 10, encoding="utf-8")
+    (root / "c-secret.txt").write_text("never", encoding="utf-8")
+    git(root, "add", ".")
+    root = root.resolve()
+    policy = Policy.under(root, WorkspaceSettings(exclude=["c-secret.txt"]))
+    try:
+        by_files = take_snapshot(root, policy, max_files=2)
+        assert [file["path"] for file in by_files.state] == ["a.txt", "b.txt"]
+        assert by_files.left_out == {"cap": ["c.txt", "d.txt", "e.txt"]}
+        by_bytes = take_snapshot(root, policy, max_bytes=25)  # a and b fit (20 bytes), c would not
+        assert [file["path"] for file in by_bytes.state] == ["a.txt", "b.txt"]
+        assert by_bytes.left_out == {"cap": ["c.txt", "d.txt", "e.txt"]} and by_bytes.bytes == 20
+        assert "c-secret" not in by_files.detail() + by_bytes.detail()
+    finally:
+        policy.close()
+
+
+def test_inside_a_larger_repository_only_the_workspace_and_never_through_a_linked_git(tmp_path: Path) -> None:
+    top = tmp_path / "mono"
+    (top / "svc").mkdir(parents=True)
+    git(top, "init", "-q", "-b", "main")
+    (top / "other.py").write_text("elsewhere\n", encoding="utf-8")
+    (top / "svc" / "main.py").write_text("here\n", encoding="utf-8")
+    git(top, "add", ".")
+    workspace = (top / "svc").resolve()
+    policy = Policy.under(workspace, WorkspaceSettings())
+    try:
+        assert take_snapshot(workspace, policy).state == [{"path": "main.py", "text": "here\n"}]
+    finally:
+        policy.close()
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    os.symlink(top / ".git", linked / ".git")
+    (linked / "main.py").write_text("here\n", encoding="utf-8")
+    for root, says in ((linked.resolve(), ".git is a link"), (tmp_path.resolve(), "not in a git repository")):
+        policy = Policy.under(root, WorkspaceSettings())
+        try:
+            taken = take_snapshot(root, policy)
+        finally:
+            policy.close()
+        assert taken.state == [] and taken.problem is not None and says in taken.problem, taken.problem
+        assert taken.step()["detail"].startswith("no snapshot of the files git tracks: ")
