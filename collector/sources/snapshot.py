@@ -5,13 +5,16 @@ git tracks in the workspace, as the `gap` step with reason `snapshot` that opens
 Git only names the files (`git ls-files`, read-only, taking no lock, on the repository `gitdir.py` finds
 without following a link; none found or one reached through a link: a snapshot without state that says
 why). Each file is then read as the file watcher reads one (`filestate.read_state`): the workspace's
-policy decides before a byte is read (git's ignore rules, the secret-ish files, the exclude globs, the
-mandatory exclusions), no link is followed on the way or at the end, binary files and files above
-`max_file_bytes` give no content. Redaction applies at sealing, to this state as to every other text.
+rules decide before a byte is read (`.git`, the secret-ish files, the exclude globs, the mandatory
+exclusions; git's ignore files are not asked, since they never apply to a file git tracks, as `git
+check-ignore` says, and asking costs a round trip per file), no link is followed on the way or at the
+end, binary files and files above `max_file_bytes` give no content. Redaction applies at sealing, to
+this state as to every other text.
 
-Bounded: at most MAX_FILES files and MAX_BYTES bytes of text, taken in git's order (sorted paths); the
-step's `detail` counts and names (up to NAMED per reason) what was left out: binary, above
-`max_file_bytes`, a link, past the snapshot's cap. An excluded file is neither counted nor named.
+Bounded: at most MAX_FILES files and MAX_BYTES bytes of text,
+taken in git's order (sorted paths) until the first that does not fit; the step's `detail` counts and
+names (up to NAMED per reason) what was left out: binary, above `max_file_bytes`, a link, past the
+snapshot's cap (counted up to COUNTED). An excluded file is neither counted nor named.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ MAX_FILES = 5_000
 # episode (collector/dataset/transform.py, WORKER_LIMITS: 24 MiB of memory, about 10 MiB of text).
 MAX_BYTES = 4 << 20
 NAMED = 20  # paths the detail names per reason
+COUNTED = 10_000  # files past the cap checked against the workspace's rules, to count them (not name them)
 GIT_TIMEOUT_S = 10.0
 MAX_LISTING = 64 << 20  # bytes of `git ls-files` output read (NUL-separated paths)
 
@@ -49,6 +53,17 @@ class Snapshot:
     left_out: dict[str, list[str]] = field(default_factory=dict)
     problem: str | None = None
     bytes: int = 0
+    uncounted: bool = False  # more files were past the cap than COUNTED: the detail gives no number
+
+    def past_cap(self, rest: list[str], policy: Policy) -> None:
+        """Note the files not taken: those the workspace's rules let through, up to COUNTED of them."""
+        kept = self.left_out.setdefault("cap", [])
+        for n, relpath in enumerate(rest):
+            if n >= COUNTED:
+                self.uncounted = True
+                return
+            if not policy.excluded_by_workspace(relpath):
+                kept.append(relpath)
 
     def step(self) -> dict[str, Any]:
         """The `gap` step (without `t_ms`) that records it."""
@@ -67,10 +82,11 @@ class Snapshot:
         for reason in [reason for reason in REASONS if reason in self.left_out]:
             paths = self.left_out[reason]
             cap = f" of {MAX_FILES} files and {MAX_BYTES} bytes" if reason == "cap" else ""
-            lines.append(f"left out, {REASONS[reason]}{cap} ({len(paths)}):")
+            uncounted = reason == "cap" and self.uncounted
+            lines.append(f"left out, {REASONS[reason]}{cap} ({'more than ' * uncounted}{len(paths)}):")
             lines += [f"{INDENT}{path}" for path in paths[:NAMED]]
-            if len(paths) > NAMED:
-                lines.append(f"{MORE}{len(paths) - NAMED} more)")
+            if len(paths) > NAMED or uncounted:
+                lines.append(f"{MORE}{'more than ' * uncounted}{len(paths) - NAMED} more)")
         return "\n".join(lines)
 
 
@@ -89,16 +105,16 @@ def take_snapshot(root: Path, policy: Policy, *, max_files: int = MAX_FILES,
     snapshot = Snapshot()
     for n, relpath in enumerate(tracked):
         if len(snapshot.state) >= max_files or snapshot.bytes >= max_bytes:
-            snapshot.left_out.setdefault("cap", []).extend(
-                path for path in tracked[n:] if not policy.is_excluded(path))
+            snapshot.past_cap(tracked[n:], policy)
             break
-        read = read_state(root, relpath, policy)
+        read = read_state(root, relpath, policy, tracked=True)
         if read is None:
             continue  # excluded, gone (a sparse checkout, a deletion not staged), not a file
         fields, known = read
         reason = "link" if "link" in fields else fields.get("omitted")
         if reason is None and snapshot.bytes + known.size > max_bytes:
-            reason = "cap"
+            snapshot.past_cap(tracked[n:], policy)
+            break
         if reason is not None:
             snapshot.left_out.setdefault(reason, []).append(relpath)
             continue

@@ -27,3 +27,10 @@ def test_a_snapshot_that_could_not_be_taken_says_why_and_holds_no_state() -> Non
                             "detail": "no snapshot of the files git tracks: the workspace is not in a git "
                                       "repository"}
     assert named_in(taken.detail()) == []
+
+
+def test_past_a_count_of_the_rest_the_detail_says_more_than() -> None:
+    taken = Snapshot(left_out={"cap": [f"f{n}" for n in range(30)]}, uncounted=True)
+    lines = taken.detail().split("\n")
+    assert lines[1].endswith("bytes (more than 30):") and lines[-1] == "  (and more than 10 more)"
+    assert len(named_in(taken.detail())) == NAMED
