@@ -9,9 +9,11 @@
    ignored, and noted once as a row of `rejected` (revocations.py).
 3. The engine (local.py, ray_engine.py) runs the transform on every new episode; accepted ones become
    rows, the others rows of `rejected` with their reason, duplicates and id conflicts included (known.py).
-   Then the exports
+   The texts of the kept episodes that the dataset lacks are written to `blobs`, each once (blob_store.py;
+   a build that withdrew episodes first takes out the texts no episode left names). Then the exports
    (exports.py): the kept episodes in every format the dataset has, every episode in a format new to it.
-4. The manifest is written, naming the new files instead of the replaced ones, which are then deleted.
+4. Every table without rows gets its empty file, the schemas are written (layout.py), and the manifest,
+   naming the new files instead of the replaced ones, which are then deleted.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from typing import Literal, Protocol
 
 from collector import __version__
 from collector.dataset.allocator import frugal_memory
+from collector.dataset.blob_store import collect, current, held_texts, write_new
 from collector.dataset.card import write_card
 from collector.dataset.errors import EngineMissing, OutputRefused
 from collector.dataset.exports import Exported, ExportItem, remove_exports
 from collector.dataset.known import Admission, load_known, table_rows
+from collector.dataset.layout import settle_empty, write_schemas
 from collector.dataset.licences import LicenceFilter
 from collector.dataset.local import LocalEngine, cores
 from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
@@ -142,6 +146,9 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     added = [fmt for fmt in options.exports if fmt not in manifest.exports]
     backfill = _built_entries(out, manifest, {item.sha256 for item in withdrawn}) if added else []
     removal = remove_rows(out, manifest, number, withdrawn, revocations.months)
+    if withdrawn:
+        collect(out, manifest, removal.replaced, number)  # the texts no episode left names
+    held = held_texts(out, current(manifest, "blobs", removal.replaced))
     remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
     context = Context(source, number, options.trust, options.origins, options.licences)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
@@ -153,6 +160,8 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
             sink.unverified(item.sha256, item.episode_id, item.signer_key_id, item.refusal.detail)
         for table, files in sink.close().items():
             written.setdefault(table, {}).update(files)
+        kept = (entry.sha256 for entry, _signer in sink.kept)
+        written["blobs"] = write_new(out, number, Path(scratch), kept, held)
     formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))
     items = [ExportItem(entry, signer, formats) for entry, signer in sink.kept] if formats else []
     items += [ExportItem(entry, signer, tuple(added)) for entry, signer in backfill]
@@ -187,9 +196,13 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
         rejected=dict(sorted(tally.rejected.items())), withdrawn=len(build.withdrawn),
         unverified_revocations=report.unverified, bytes=tally.bytes,
         exports=dict(report.exported.episodes), export_failures=len(report.exported.failed)))
+    stale = settle_empty(out, manifest)
+    write_schemas(out)
     write_manifest(out, manifest)
     write_card(out, manifest)
     for _table, path in build.replaced:
+        out.delete(path)
+    for path in stale:
         out.delete(path)
 
 
@@ -229,19 +242,15 @@ def _prepare(out: Output, source: Destination, options: BuildOptions) -> Dataset
     if manifest.source != source.url:
         raise OutputRefused(f"{out.url} was built from {manifest.source}, not {source.url}; build into "
                             "another OUT, or from the same SOURCE")
-    if manifest.trust != wanted:
-        said = "any signer" if manifest.trust is None else f"--trust {','.join(manifest.trust)}"
-        raise OutputRefused(f"{out.url} was built accepting {said}; give the same --trust, or build into "
-                            "another OUT")
-    if manifest.allowed_licences != allowed:
-        said = "any licence" if manifest.allowed_licences is None else \
-            f"--allow-licence {','.join(manifest.allowed_licences)}"
-        raise OutputRefused(f"{out.url} was built accepting {said}; give the same --allow-licence, or build "
-                            "into another OUT")
-    if manifest.origins != kept:
-        said = "every episode" if manifest.origins is None else f"--origin {manifest.origins}"
-        raise OutputRefused(f"{out.url} was built keeping {said}; give the same --origin and --origin-share, "
-                            "or build into another OUT")
+    inputs = ((manifest.trust, wanted, "any signer", "--trust"),
+              (manifest.allowed_licences, allowed, "any licence", "--allow-licence"),
+              (manifest.origins, kept, "every episode", "--origin"))
+    for found, given, anything, flag in inputs:
+        if found != given:
+            value = found if isinstance(found, str) else ",".join(found or ())
+            said = anything if found is None else f"{flag} {value}"
+            raise OutputRefused(f"{out.url} was built accepting {said}; give the same {flag}, or build into "
+                                "another OUT")
     names = manifest.known_files()
     for table in TABLES:
         for path in out.files(table):

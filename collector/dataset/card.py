@@ -107,7 +107,8 @@ def write_card(out: Output, manifest: DatasetManifest) -> None:
 def readme(url: str, manifest: DatasetManifest, facts: Facts) -> str:
     rejected = sum(manifest.rejected.values())
     total = sum(facts.inserted.values())
-    origins = ", ".join(f"{origin} {chars / total:.0%}" for origin, chars in facts.inserted.most_common(6))
+    origins = ", ".join(f"{origin} {chars / total:.0%}" for origin, chars in facts.inserted.most_common(6)
+                        ) if total else ""
     context = {
         "version": __version__, "manifest": manifest, "facts": facts,
         "last_build": manifest.builds[-1].finished_at.strftime("%Y-%m-%d %H:%M UTC") if manifest.builds
@@ -150,7 +151,7 @@ def croissant(url: str, manifest: DatasetManifest, facts: Facts) -> dict[str, An
         "rai:dataCollectionTimeframe": [facts.first.strftime("%Y-%m-%d"), facts.last.strftime("%Y-%m-%d")]
         if facts.first is not None and facts.last is not None else None,
         "rai:dataPreprocessingProtocol": (
-            "Secrets replaced by placeholders («redacted:RULE:N») before an episode left its journal; files "
+            "Secrets replaced by placeholders naming their rule before an episode left its journal; files "
             "excluded by the workspace or organisation policy never recorded; the developer's trims applied "
             "before signing. The build verified every episode's hash, signature, consent scope and replay, "
             "and left out the rest (table rejected), and revoked episodes."),

@@ -24,8 +24,14 @@ _SIGNER = "the 16-hex-digit id of the key that signed the episode (the first 16 
 _STEP = "the step's index in the episode, from 0, as `codetape cat` and `codetape checkout --step` number it"
 _T = "milliseconds from the episode's start to the step"
 _MONTH = "the month the episode started (UTC, YYYY-MM): the Hive partition, in the path, not in the files"
-_COMMON = {"episode_id": _EPISODE, "signer_key_id": _SIGNER, "step": _STEP, "t_ms": _T, "month": _MONTH}
+_LICENCE = "the SPDX licence expression the episode was shared under (as episodes.licence); null: none given"
+_COMMON = {"episode_id": _EPISODE, "signer_key_id": _SIGNER, "step": _STEP, "t_ms": _T, "month": _MONTH,
+           "licence": _LICENCE}
 _BY_STEP = "episode_id, signer_key_id, step"
+_POS = "a position in the episode's position_encoding (line, then code units into it), from 0"
+_ORIGIN = ("whose work it is: typed, paste, cut, completion, ai_completion, agent, snippet, code_action, "
+           "rename, format, undo, redo; null: unknown")
+_DETAIL = "the evidence for origin, `<where>:<what>`; null without origin"
 
 TABLES: dict[str, TableDoc] = {
     "episodes": TableDoc(
@@ -87,11 +93,11 @@ TABLES: dict[str, TableDoc] = {
                           "claude-code:PostToolUse Edit); null without origin"}),
     "file_states": TableDoc(
         "The text of files at moments that matter: the saved file at each save, every file at each commit, "
-        "every file at the end (as `codetape checkout --step` writes them).",
+        "every file at the end (as `codetape checkout --step` writes them), by their text's hash in `blobs`.",
         _BY_STEP + ", event, path", "by episode, then step, then path",
         {**_COMMON, "event": "save, commit or end",
-         "path": "the workspace-relative path", "sha256": "SHA-256 of the text's UTF-8 bytes",
-         "text": "the file's whole text"}),
+         "path": "the workspace-relative path",
+         "sha256": "SHA-256 of the text's UTF-8 bytes; the text is the row of `blobs` with this sha256"}),
     "test_runs": TableDoc(
         "One row per test of every test run (a run without tests: one row with test_index null).",
         _BY_STEP + ", test_index", "by episode, then step, then the run's order",
@@ -111,6 +117,85 @@ TABLES: dict[str, TableDoc] = {
          "cwd": "the directory it ran in, workspace-relative",
          "exit_code": "its exit code; null when unknown",
          "duration_ms": "how long it ran", "output_tail": "the end of its output, when recorded"}),
+    "edits": TableDoc(
+        "One row per content change of every edit step, in the order the editor applied them.",
+        _BY_STEP + ", change", "by episode, then step, then change",
+        {**_COMMON, "change": "the change's index within its step, from 0",
+         "path": "the workspace-relative path of the edited document",
+         "version": "the document version the editor gave the edit; null when it gave none",
+         "start_line": _POS + "; null: the change replaced the whole text",
+         "start_character": _POS + "; null: the change replaced the whole text",
+         "end_line": _POS + "; null: the change replaced the whole text",
+         "end_character": _POS + "; null: the change replaced the whole text",
+         "start_offset": "characters (code points) into the file's text before this change where it starts",
+         "end_offset": "characters (code points) into the file's text before this change where it ends",
+         "inserted": "the text the change put in; empty: a deletion",
+         "deleted": "the text the change took out; empty: an insertion",
+         "origin": _ORIGIN, "origin_detail": _DETAIL}),
+    "diagnostics": TableDoc(
+        "One row per diagnostic of every diagnostics step (the full set one producer reported for one file "
+        "at that moment); a step that cleared them is one row with item null.",
+        _BY_STEP + ", item", "by episode, then step, then item",
+        {**_COMMON, "path": "the workspace-relative path the diagnostics are about",
+         "origin": "who produced them (a language server, a linter); empty when not said",
+         "version": "the document version they were computed for; null when not said",
+         "item": "the diagnostic's index in the set, from 0; null: the step cleared the set",
+         "start_line": _POS, "start_character": _POS, "end_line": _POS, "end_character": _POS,
+         "severity": "1 error, 2 warning, 3 information, 4 hint (LSP); null when not said",
+         "message": "the diagnostic's message", "code": "its code (a string); null without one",
+         "source": "its source as the producer named it; null without one"}),
+    "git": TableDoc(
+        "One row per git operation recorded (commit, checkout, merge, rebase, reset, ...).",
+        _BY_STEP, "by episode, then step",
+        {**_COMMON, "op": "commit, checkout, branch_create, branch_delete, merge, rebase, reset, stash, "
+                          "cherry_pick, fetch, pull, tag or ref_update",
+         "sha": "the commit it made or moved to; null when none", "message": "a commit's message",
+         "parents": "a commit's parents; empty otherwise",
+         "files": "the files a commit changed: path, lines added and deleted, change (A, M, D, R, C, T, U, "
+                  "X) and whether the path was escaped (not UTF-8); empty otherwise",
+         "ref": "the branch or ref it concerned; null when none", "old": "the ref's previous commit",
+         "new": "the ref's new commit", "detail": "what else git said of it, in a line"}),
+    "cursor": TableDoc(
+        "One row per cursor step: where the caret and the selections were.",
+        _BY_STEP, "by episode, then step",
+        {**_COMMON, "path": "the workspace-relative path of the document",
+         "line": _POS + ": the caret (the first selection's active end)", "character": _POS + ": the caret",
+         "selections": "every selection: anchor and active ends (line, character)"}),
+    "transitions": TableDoc(
+        "State, action, state: one row per action and file it changed (an edit burst once it settles, a "
+        "command, a test run, a git operation, and every other step that changed a file's text: open, "
+        "close, save, file_change, gap); an action that changed no file is one row with path null. "
+        "Replaying every row's after_sha256 in order gives the files `codetape checkout` writes.",
+        "episode_id, signer_key_id, action, path", "by episode, then action",
+        {"episode_id": _EPISODE, "signer_key_id": _SIGNER, "month": _MONTH, "licence": _LICENCE,
+         "action": "the action's number in the episode, from 0",
+         "kind": "edit, command, test_run, git (the developer's actions), or open, close, save, "
+                 "file_change, gap",
+         "first_step": "the action's first step (`codetape cat`'s index)", "last_step": "its last step",
+         "start_ms": "milliseconds from the episode's start to the action's first step",
+         "end_ms": "to its last step", "edits": "edit steps in the burst; 0 for other kinds",
+         "path": "the workspace-relative path the row is about; null: the action changed no file",
+         "before_sha256": "the file's text before the action (in `blobs`); null: it did not exist",
+         "after_sha256": "its text after the action (in `blobs`); null: deleted, or not recorded",
+         "diff": "the unified diff (git's form); null when the file was created or deleted (its blob is the "
+                 "text) or a text was too large",
+         "diff_coarse": "the diff is one hunk from the first change to the last (its smallest form cost "
+                        "more than the episode's budget)",
+         "caret_line": _POS + ": the caret last recorded in the file before the action; null when none",
+         "caret_character": _POS + ": the caret; null when none",
+         "diagnostics": "the diagnostics current when the action started (the action's file first, errors "
+                        "first; at most 64)",
+         "diagnostic_count": "how many there were in all", "test_run_step": "the last test run before the "
+         "action (its rows are in test_runs); null when none",
+         "tests_passed": "that run's passed tests; null without a run",
+         "tests_failed": "its failed or errored tests; null without a run",
+         "failing": "their node ids (at most 64); empty when none failed"}),
+    "blobs": TableDoc(
+        "Every file text the dataset refers to (transitions, file_states), once, by its SHA-256 (of the "
+        "text's UTF-8 bytes as recorded); not partitioned. A text stays while any episode refers to it.",
+        "sha256", "as built",
+        {"sha256": "SHA-256 of the text's UTF-8 bytes: the key transitions and file_states use",
+         "text": "the text (a lone surrogate, which Parquet cannot hold, is stored as U+FFFD)"}),
     "rejected": TableDoc(
         "One row per episode left out of the dataset, and per revocation record ignored, with the reason.",
         "sha256, reason", "as built",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
+from collector.dataset.blob_store import BlobSpill
 from collector.dataset.output import Output
 from collector.dataset.tables import ROWS
 from collector.dataset.transform import Outcome
@@ -25,15 +26,20 @@ class KeptRows:
                  stem: str = "w") -> None:
         self.hold = hold
         self.writers = {table: TableWriter(out, table, build, scratch, stem) for table in ROWS}
+        self.blobs = BlobSpill(scratch, stem)  # written by the build (blob_store.py), once per text
 
     def add(self, outcome: Outcome) -> None:
         """Hold an accepted episode's rows (every row of an episode is of its month)."""
         for table, writer in self.writers.items():
             writer.add(outcome.tables[table], outcome.month, outcome.sha256)
-        if sum(writer.held for writer in self.writers.values()) > self.hold:
+        self.blobs.add(outcome.tables["blobs"], outcome.sha256)
+        if sum(writer.held for writer in self.writers.values()) + self.blobs.held > self.hold:
             for writer in self.writers.values():  # all at once: rows freed at different times fragment memory
                 writer.flush()
+            self.blobs.flush()
 
     def close(self, dropped: Collection[str] = ()) -> Written:
-        """Write what is held as Parquet under OUT, but the rows of the episodes `dropped` (by sha256)."""
+        """Write what is held as Parquet under OUT, but the rows of the episodes `dropped` (by sha256); the
+        blobs to the scratch directory, for the build to write (blob_store.write_new)."""
+        self.blobs.close()
         return {table: writer.close(dropped) for table, writer in self.writers.items()}

@@ -6,7 +6,8 @@ only the verdicts (hashes, reasons: a few hundred bytes an episode) and applies 
 source order, as the local engine does; then, for each table, `map_batches` unpacks the kept episodes'
 rows, `repartition` gathers them into blocks of up to BLOCK_BYTES (a file per block and month: one a
 month up to 512 MiB of a table's rows) and `write_parquet` writes them from the workers, partitioned
-by month, straight to OUT (a directory every node sees, or s3://). Without --ray-address, a local Ray is
+by month, straight to OUT (a directory every node sees, or s3://); the blob rows come to the driver,
+which writes each new text once (blob_store.py). Without --ray-address, a local Ray is
 started for the build, on loopback only and with token authentication (ray_local.py). Ray is imported
 only here: codetape works without it.
 """
@@ -26,6 +27,7 @@ import ray
 import ray.data
 from ray.data.datasource import FilenameProvider
 
+from collector.dataset.blob_store import BlobSpill
 from collector.dataset.errors import DatasetError
 from collector.dataset.exports import Exported, ExportItem, export_entry
 from collector.dataset.output import Output
@@ -39,6 +41,7 @@ from collector.dataset.writer import part_prefix
 POLL_S = 0.25
 _VERDICT = ["sha256", "key", "location", "size", "episode_id", "month", "content_sha256", "signer_key_id",
             "reason", "detail", "unverified"]
+PACKED = (*ROWS, "blobs")  # the tables a task sends back
 BLOCK_BYTES = 512 << 20  # rows of one table per write task, so per file a month: few, large files
 
 
@@ -147,7 +150,23 @@ def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) ->
         return {path: _rows(out, path) for path in out.files(table)
                 if path.rsplit("/", 1)[-1].startswith(mine)}
 
-    return {table: write(table) for table in ROWS}
+    written = {table: write(table) for table in ROWS}
+    _spill_blobs(materialized, {str(row["sha256"]) for row in kept}, sink)
+    return written
+
+
+def _spill_blobs(materialized: Any, kept: set[str], sink: Sink) -> None:
+    """The kept episodes' blob rows, to the build's scratch directory here (blob_store.write_new writes
+    each new text once, which tasks writing apart could not)."""
+    spill = BlobSpill(sink.scratch, "r")
+    for batch in materialized.select_columns(["sha256", "rows_blobs"]).iter_batches(batch_format="pyarrow"):
+        for sha256, data in zip(batch.column("sha256").to_pylist(), batch.column("rows_blobs").to_pylist(),
+                                strict=True):
+            if data and sha256 in kept:
+                spill.add(pa.ipc.open_stream(data).read_all(), sha256)
+                if spill.held > BLOCK_BYTES // 16:
+                    spill.flush()
+    spill.close()
 
 
 _ENTRY = ("key", "sha256", "size", "manifest", "revocation")
@@ -169,9 +188,9 @@ def _transform_row(row: dict[str, Any], context: Context, counter: Any) -> dict[
     counter.add.remote(outcome.size, not outcome.accepted)
     verdict = {name: getattr(outcome, name) for name in _VERDICT}
     strings = {name: "" if value is None else value for name, value in verdict.items() if name != "size"}
-    packed = {f"rows_{table}": _ipc(outcome.tables[table]) if outcome.accepted else b"" for table in ROWS}
+    packed = {f"rows_{table}": _ipc(outcome.tables[table]) if outcome.accepted else b"" for table in PACKED}
     return {**strings, "size": outcome.size, **packed,
-            **{f"size_{table}": len(packed[f"rows_{table}"]) for table in ROWS}}
+            **{f"size_{table}": len(packed[f"rows_{table}"]) for table in PACKED}}
 
 
 def _outcome(row: dict[str, Any]) -> Outcome:

@@ -1,25 +1,30 @@
-"""One episode's rows of `steps`, `file_states`, `test_runs` and `commands`, gathered while it replays.
+"""One episode's rows of `steps`, `file_states`, `test_runs` and `commands`, gathered while it replays,
+with those of the typed tables (typed_rows.py) and of `transitions` and `blobs` (transitions.py).
 
 `StepRows.observe` is verify_replay's observer: it sees each step with the workspace after it, so the
 file texts are those `codetape checkout --step N` writes: the saved file's text at every save, every
-file's at every commit, every file's at the end (a file recorded without content has no text to give).
+file's at every commit, every file's at the end (a file recorded without content has no text to give),
+each a row of `file_states` naming its text in `blobs` by its hash. `StepRows.before` sees each step
+before it is applied (what an edit replaces, the text a burst starts from).
 The rows an episode becomes are capped (`limit`, in characters of text): a small episode that unfolds
-into gigabytes of file states is refused, not built, and refused before the text that would pass the cap
-is made (a file's text read back, a step's JSON), from the sizes the workspace and the step already know.
+into gigabytes of rows is refused, not built, and refused before the text that would pass the cap is
+added (a step's JSON from the sizes the step knows; a file's text read back is bounded by the replay's
+own memory cap, and counted when it is held as a blob).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from itertools import repeat
 from typing import Any
 
 import msgspec
 import pyarrow as pa
 
+from collector.dataset.columns import Columns
 from collector.dataset.reasons import Rejected
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
+from collector.dataset.transitions import TransitionRows
+from collector.dataset.typed_rows import TypedRows
 from collector.reconstruct.workspace import Workspace, step_texts
 from collector.text.digest import sha256_text
 from schemas.steps import (
@@ -57,55 +62,17 @@ _SHORT = 256  # a text this short is not scanned for what JSON escapes: 6 charac
 _ESCAPES = {chr(code): 1 if chr(code) in '"\\\b\f\n\r\t' else 5 for code in (*range(32), 34, 92)}
 
 
-class _Columns:
-    """Rows of one table, column by column; `constants` are the columns every row of an episode shares.
-    `seal` turns the rows gathered so far into Arrow and lets their Python values go, so an episode's
-    text is held once, not as Python strings and again as Arrow when the table is made."""
-
-    def __init__(self, schema: pa.Schema, constants: dict[str, str]) -> None:
-        self.schema, self.constants = schema, constants
-        self.columns: dict[str, list[Any]] = {name: [] for name in schema.names if name not in constants}
-        self.rows = 0
-        self.pending = 0  # rows not sealed yet
-        self.batches: list[pa.RecordBatch] = []
-
-    def add(self, **row: Any) -> None:
-        for name, values in self.columns.items():
-            values.append(row[name])
-        self.rows += 1
-        self.pending += 1
-
-    def extend(self, count: int, same: dict[str, Any], **each: Iterable[Any]) -> None:
-        """`count` rows at once: the values of `same` in every row, each of `each` one per row."""
-        for name, values in self.columns.items():
-            values.extend(each[name] if name in each else repeat(same[name], count))
-        self.rows += count
-        self.pending += count
-
-    def seal(self) -> None:
-        """The rows gathered since the last seal as one Arrow batch; the columns start empty again."""
-        if not self.pending and self.batches:
-            return
-        columns, self.columns = self.columns, {name: [] for name in self.columns}
-        arrays = [pa.array(columns.pop(field.name), field.type) if field.name in columns else
-                  pa.repeat(pa.scalar(self.constants[field.name], field.type), self.pending)
-                  for field in self.schema]  # (each column's values let go once it is made)
-        self.batches.append(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
-        self.pending = 0
-
-    def table(self) -> pa.Table:
-        self.seal()
-        return pa.Table.from_batches(self.batches, schema=self.schema)  # (from_pydict: 25 x slower)
-
-
 class StepRows:
     """The rows of one episode, filled step by step (`observe`), closed by `finish`."""
 
-    def __init__(self, episode_id: str, signer_key_id: str, month: str, *,
+    def __init__(self, episode_id: str, signer_key_id: str, month: str, *, licence: str | None = None,
                  limit: int = MAX_ROWS_BYTES) -> None:
-        common = {"episode_id": episode_id, "signer_key_id": signer_key_id, "month": month}
-        self.steps, self.file_states = _Columns(STEPS, common), _Columns(FILE_STATES, common)
-        self.test_runs, self.commands = _Columns(TEST_RUNS, common), _Columns(COMMANDS, common)
+        common = {"episode_id": episode_id, "signer_key_id": signer_key_id, "month": month,
+                  "licence": licence}
+        self.steps, self.file_states = Columns(STEPS, common), Columns(FILE_STATES, common)
+        self.test_runs, self.commands = Columns(TEST_RUNS, common), Columns(COMMANDS, common)
+        self.typed = TypedRows(common, self._grow, _unicode)  # edits, diagnostics, git, cursor
+        self.transitions = TransitionRows(common, self._grow, _unicode)  # and the blobs
         self._step_columns = self._steps_columns()
         self._sealed_at = 0  # `size` when the rows were last sealed
         self.commits = 0
@@ -117,6 +84,14 @@ class StepRows:
         self.limit, self.size = limit, 0
         self.workspace: Workspace | None = None
         self.last: tuple[int, int] = (-1, 0)  # index and t_ms of the last step
+
+    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+        """See a step before the replay applies it (an edit's rows need the text it changes)."""
+        if type(step) is EditStep:
+            doc = workspace.buffers.get(step.path)
+            if doc is not None:  # (else the replay refuses the step)
+                self.typed.edit(index, step, doc)
+        self.transitions.before(index, step, workspace)
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
@@ -151,9 +126,10 @@ class StepRows:
         path = getattr(step, "path", None)
         self._hash(step.kind, path, data)
         self._step(index, step.t_ms, step.kind, step.source, path, data, origin, detail)
+        self.typed.observe(index, step)
+        self.transitions.observe(index, step, workspace)
         match step:
             case SaveStep():
-                self._room(workspace.size(step.path) or 0)
                 text = workspace.text(step.path)
                 if text is not None:
                     self._state(index, step.t_ms, "save", step.path, text)
@@ -197,12 +173,14 @@ class StepRows:
 
     def finish(self) -> dict[str, pa.Table]:
         """Every file's text after the last step, then the tables."""
+        transitions = self.transitions.finish(self.workspace)
         if self.workspace is not None:
             self._states(*self.last, "end", self.workspace)
             self._seal_when_due()
             self.workspace = None  # (its files are not kept beside the tables)
         return {"steps": self.steps.table(), "file_states": self.file_states.table(),
-                "test_runs": self.test_runs.table(), "commands": self.commands.table()}
+                "test_runs": self.test_runs.table(), "commands": self.commands.table(),
+                **self.typed.tables(), **transitions}
 
     def inserted_by_origin(self) -> list[dict[str, Any]]:
         """The episode row's `inserted_by_origin`: characters inserted per origin and their share."""
@@ -230,7 +208,6 @@ class StepRows:
 
     def _states(self, index: int, t_ms: int, event: str, workspace: Workspace) -> None:
         """Every file's text, one at a time (not all joined at once)."""
-        self._room(workspace.files_size())
         for path in workspace.paths():
             text = workspace.text(path)
             if text is not None:
@@ -239,10 +216,9 @@ class StepRows:
                 self._seal_when_due()
 
     def _state(self, index: int, t_ms: int, event: str, path: str, text: str) -> None:
-        self._grow(len(text))
-        self.file_states.add(step=index, t_ms=t_ms, event=event, path=path,
-                             sha256=sha256_text(text),
-                             text=_unicode(text))
+        sha256 = sha256_text(text)
+        self.transitions.blob(sha256, text)  # (held already, as a transition's text, but for a gap's)
+        self.file_states.add(step=index, t_ms=t_ms, event=event, path=path, sha256=sha256)
 
     def _steps_columns(self) -> tuple[list[Any], ...]:
         """The columns of `steps`, the one table every step has a row in, filled directly."""
@@ -260,7 +236,8 @@ class StepRows:
         when a step's rows are all in)."""
         if self.size - self._sealed_at > SEAL_EVERY:
             self._sealed_at = self.size
-            for columns in (self.steps, self.file_states, self.test_runs, self.commands):
+            for columns in (self.steps, self.file_states, self.test_runs, self.commands,
+                            *self.typed.columns(), *self.transitions.columns()):
                 columns.seal()
             self._step_columns = self._steps_columns()
 
@@ -268,7 +245,7 @@ class StepRows:
         """Refuse the episode when `size` more characters would take its rows above the limit."""
         if self.size + size > self.limit:
             raise Rejected("too_large", f"its rows would hold more than {self.limit >> 20} MiB of text "
-                           "(file states at every save and commit, steps, tests)")
+                           "(file texts, steps, edits, diffs, tests)")
 
 
 def step_data(step: Step) -> str:
@@ -297,6 +274,8 @@ def json_size(text: str) -> int:
 def _unicode(text: str) -> str:
     """`text` as Parquet can hold it: a lone surrogate (an edit that split a pair) becomes U+FFFD; the
     `sha256` column keeps the hash of the text as recorded, the one save steps compare."""
+    if text.isascii():
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

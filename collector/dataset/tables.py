@@ -20,6 +20,9 @@ _SIGNER = pa.field("signer_key_id", pa.string(), nullable=False)  # with episode
 _STEP = pa.field("step", pa.int32(), nullable=False)  # the index `codetape cat` and `checkout --step` use
 _T = pa.field("t_ms", pa.int64(), nullable=False)
 _MONTH = pa.field(PARTITION, pa.string(), nullable=False)
+# the SPDX licence expression the episode was shared under (episodes.licence), on every row of its
+# tables: a table read on its own still says under what terms each row may be used
+_LICENCE = pa.field("licence", pa.string())
 _UTC = pa.timestamp("us", tz="UTC")
 _STRINGS = pa.list_(pa.string())
 
@@ -84,6 +87,7 @@ STEPS = pa.schema([
     # external) and for every other kind (a diagnostics step's `origin`, its producer, stays in `data`)
     pa.field("origin", pa.string()),
     pa.field("origin_detail", pa.string()),
+    _LICENCE,
     _MONTH,
 ])
 
@@ -91,8 +95,8 @@ FILE_STATES = pa.schema([
     _ID, _SIGNER, _STEP, _T,
     pa.field("event", pa.string(), nullable=False),  # save | commit | end
     pa.field("path", pa.string(), nullable=False),
-    pa.field("sha256", pa.string(), nullable=False),  # of the text's UTF-8 bytes
-    pa.field("text", pa.large_string(), nullable=False),
+    pa.field("sha256", pa.string(), nullable=False),  # of the text's UTF-8 bytes: its row of `blobs`
+    _LICENCE,
     _MONTH,
 ])
 
@@ -107,6 +111,7 @@ TEST_RUNS = pa.schema([
     pa.field("outcome", pa.string()),
     pa.field("duration_ms", pa.int64()),
     pa.field("summary", pa.string()),
+    _LICENCE,
     _MONTH,
 ])
 
@@ -119,7 +124,121 @@ COMMANDS = pa.schema([
     pa.field("exit_code", pa.int64()),
     pa.field("duration_ms", pa.int64(), nullable=False),
     pa.field("output_tail", pa.string()),
+    _LICENCE,
     _MONTH,
+])
+
+# Typed tables of the steps whose shape is fixed (typed_rows.py): `steps` keeps them too, in `data`.
+_POSITIONS = [pa.field(name, pa.int32()) for name in ("start_line", "start_character", "end_line",
+                                                       "end_character")]  # in the episode's encoding
+EDITS = pa.schema([
+    _ID, _SIGNER, _STEP,
+    pa.field("change", pa.int32(), nullable=False),  # the change's index in its step, applied in order
+    _T,
+    pa.field("path", pa.string(), nullable=False),
+    pa.field("version", pa.int64()),
+    *_POSITIONS,  # null: the change replaced the whole text
+    # characters (code points) into the file's text before this change, clamped as LSP clamps
+    pa.field("start_offset", pa.int64(), nullable=False),
+    pa.field("end_offset", pa.int64(), nullable=False),
+    pa.field("inserted", pa.large_string(), nullable=False),
+    pa.field("deleted", pa.large_string(), nullable=False),
+    pa.field("origin", pa.string()),  # as `steps.origin`: null when unknown
+    pa.field("origin_detail", pa.string()),
+    _LICENCE,
+    _MONTH,
+])
+
+DIAGNOSTICS = pa.schema([
+    _ID, _SIGNER, _STEP, _T,
+    pa.field("path", pa.string(), nullable=False),
+    pa.field("origin", pa.string(), nullable=False),  # who produced them ("" when not said)
+    pa.field("version", pa.int64()),
+    pa.field("item", pa.int32()),  # one row per diagnostic; a step that cleared them: one row with none
+    *_POSITIONS,
+    pa.field("severity", pa.int8()),  # 1 error, 2 warning, 3 information, 4 hint (LSP)
+    pa.field("message", pa.string()),
+    pa.field("code", pa.string()),
+    pa.field("source", pa.string()),
+    _LICENCE,
+    _MONTH,
+])
+
+GIT = pa.schema([
+    _ID, _SIGNER, _STEP, _T,
+    pa.field("op", pa.string(), nullable=False),
+    pa.field("sha", pa.string()),
+    pa.field("message", pa.string()),
+    pa.field("parents", _STRINGS),
+    pa.field("files", pa.list_(pa.struct([("path", pa.string()), ("added", pa.int64()),
+                                          ("deleted", pa.int64()), ("change", pa.string()),
+                                          ("escaped", pa.bool_())]))),
+    pa.field("ref", pa.string()),
+    pa.field("old", pa.string()),
+    pa.field("new", pa.string()),
+    pa.field("detail", pa.string()),
+    _LICENCE,
+    _MONTH,
+])
+
+CURSOR = pa.schema([
+    _ID, _SIGNER, _STEP, _T,
+    pa.field("path", pa.string(), nullable=False),
+    pa.field("line", pa.int32(), nullable=False),  # the caret: the first selection's active end
+    pa.field("character", pa.int32(), nullable=False),
+    pa.field("selections", pa.list_(pa.struct([("anchor_line", pa.int32()), ("anchor_character", pa.int32()),
+                                               ("active_line", pa.int32()),
+                                               ("active_character", pa.int32())]))),
+    _LICENCE,
+    _MONTH,
+])
+
+TYPED = {"edits": EDITS, "diagnostics": DIAGNOSTICS, "git": GIT, "cursor": CURSOR}
+
+# `transitions`: one row per action and file it changed (transitions.py), an action that changed no file
+# one row without a path. `kind`: edit (a settled burst of edits to one file), command, test_run, git
+# (the developer's actions), or open, close, save, file_change, gap (what changed the files otherwise:
+# replaying every row's after_sha256 in order gives the files `codetape checkout` writes)
+_DIAGNOSTIC = pa.struct([("path", pa.string()), ("origin", pa.string()), ("severity", pa.int8()),
+                         ("message", pa.string()), ("start_line", pa.int32()),
+                         ("start_character", pa.int32()), ("end_line", pa.int32()),
+                         ("end_character", pa.int32())])
+TRANSITIONS = pa.schema([
+    _ID, _SIGNER,
+    pa.field("action", pa.int32(), nullable=False),  # the action's number in the episode, from 0
+    pa.field("kind", pa.string(), nullable=False),
+    pa.field("first_step", pa.int32(), nullable=False),
+    pa.field("last_step", pa.int32(), nullable=False),
+    pa.field("start_ms", pa.int64(), nullable=False),
+    pa.field("end_ms", pa.int64(), nullable=False),
+    pa.field("edits", pa.int32(), nullable=False),  # edit steps in the burst (0 for other kinds)
+    pa.field("path", pa.string()),
+    pa.field("before_sha256", pa.string()),  # the file's text before (null: it did not exist): `blobs`
+    pa.field("after_sha256", pa.string()),  # and after the action (null: deleted, or not recorded)
+    # unified, git's form; null when the file was created or deleted (its blob is the text) or either
+    # text is too large
+    pa.field("diff", pa.large_string()),
+    pa.field("diff_coarse", pa.bool_()),  # one hunk from the first change to the last (linediff.py)
+    # the state the action started from: the caret last recorded in `path`, in the episode's encoding
+    pa.field("caret_line", pa.int32()),
+    pa.field("caret_character", pa.int32()),
+    # the diagnostics then current (every file's, the action's file first, errors first; at most 64)
+    pa.field("diagnostics", pa.list_(_DIAGNOSTIC)),
+    pa.field("diagnostic_count", pa.int32(), nullable=False),  # all of them, beyond the 64
+    pa.field("test_run_step", pa.int32()),  # the last test run before the action (its rows: test_runs)
+    pa.field("tests_passed", pa.int32()),
+    pa.field("tests_failed", pa.int32()),  # failed or error
+    pa.field("failing", _STRINGS),  # their node ids (at most 64)
+    _LICENCE,
+    _MONTH,
+])
+
+# `blobs`: every file text the dataset refers to (transitions, file_states), once, by its SHA-256
+# (of the text's UTF-8 bytes as recorded; a lone surrogate, which Parquet cannot hold, becomes U+FFFD).
+# Not partitioned: a text two episodes share is one row, kept while one of them is in the dataset.
+BLOBS = pa.schema([
+    pa.field("sha256", pa.string(), nullable=False),
+    pa.field("text", pa.large_string(), nullable=False),
 ])
 
 REJECTED = pa.schema([
@@ -133,12 +252,14 @@ REJECTED = pa.schema([
 ])
 
 ROWS = {"episodes": EPISODES, "steps": STEPS, "file_states": FILE_STATES, "test_runs": TEST_RUNS,
-        "commands": COMMANDS}  # the tables an accepted episode has rows in, partitioned by month
-TABLES = {**ROWS, "rejected": REJECTED}
+        "commands": COMMANDS, **TYPED,
+        "transitions": TRANSITIONS}  # the tables an accepted episode has rows in, partitioned by month
+TABLES = {**ROWS, "blobs": BLOBS, "rejected": REJECTED}
 
 # rows per row group: about 64 MiB each at the sizes rows have in recorded sessions
-ROW_GROUP_ROWS = {"episodes": 16_384, "steps": 262_144, "file_states": 4_096, "test_runs": 262_144,
-                  "commands": 65_536, "rejected": 65_536}
+ROW_GROUP_ROWS = {"episodes": 16_384, "steps": 262_144, "file_states": 65_536, "test_runs": 262_144,
+                  "commands": 65_536, "edits": 262_144, "diagnostics": 262_144, "git": 65_536,
+                  "cursor": 262_144, "transitions": 16_384, "blobs": 4_096, "rejected": 65_536}
 
 
 def partitioned(table: str) -> bool:

@@ -175,14 +175,15 @@ def _check_manifest(data: bytes | None, outcome: Outcome, statement_bytes: bytes
 def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes, entry: Entry,
           context: Context, size: int) -> dict[str, pa.Table]:
     summary = summarize(episode, ())
-    rows = StepRows(str(episode.header.episode_id), statement.reviewer.key_id, month_of(episode))
+    rows = StepRows(str(episode.header.episode_id), statement.reviewer.key_id, month_of(episode),
+                    licence=statement.terms.licence)
 
     def observe(index: int, step: Step, workspace: Workspace) -> None:
         summary.add(step)
         rows.observe(index, step, workspace)
 
     try:
-        verify_replay(episode, observe=observe)
+        verify_replay(episode, observe=observe, before=rows.before)
     except (EpisodeTooLarge, FilesTooLarge) as exc:
         raise Rejected("too_large", str(exc)) from None
     except EpisodeError as exc:

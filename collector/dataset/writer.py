@@ -14,7 +14,7 @@ rows (an episode: its id and its signer's key id), a batch at a time.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -178,7 +178,14 @@ EpisodeKey = tuple[str, str]  # (episode id, signer key id): one episode in ever
 
 def rewrite(out: Output, table: str, source: str, target: str, without: Collection[EpisodeKey]) -> int:
     """Copy the Parquet file `source` to `target` leaving out the rows of episodes `without`; its rows."""
-    keep = pa.array(sorted(_joined(*key) for key in without), pa.string())
+    gone = pa.array(sorted(_joined(*key) for key in without), pa.string())
+    return copy_without(out, table, source, target, lambda batch: pc.is_in(_keys(batch), value_set=gone))
+
+
+def copy_without(out: Output, table: str, source: str, target: str,
+                 leave: Callable[[pa.RecordBatch], pa.Array]) -> int:
+    """Copy the Parquet file `source` to `target` without the rows `leave` marks, a batch at a time; its
+    rows."""
     rows = 0
     try:
         with out.fs.open_input_file(out.path(source)) as handle:
@@ -186,7 +193,7 @@ def rewrite(out: Output, table: str, source: str, target: str, without: Collecti
             with pq.ParquetWriter(out.path(target), parquet.schema_arrow, filesystem=out.fs,
                                   compression=COMPRESSION) as writer:
                 for batch in parquet.iter_batches(batch_size=ROW_GROUP_ROWS[table]):
-                    kept = batch.filter(pc.invert(pc.is_in(_keys(batch), value_set=keep)))
+                    kept = batch.filter(pc.invert(leave(batch)))
                     if kept.num_rows:
                         writer.write_batch(kept, row_group_size=ROW_GROUP_ROWS[table])
                         rows += kept.num_rows

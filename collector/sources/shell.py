@@ -25,6 +25,7 @@ from collector.errors import CodetapeError
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
+from collector.protocol.process import alive
 
 FIELDS = 7
 MAGIC = b"ct1"
@@ -85,7 +86,7 @@ class ShellRecorder:
     def run(self) -> None:
         idle_since = time.monotonic()
         try:
-            while _alive(self.shell_pid):
+            while alive(self.shell_pid):
                 if self.drain():
                     idle_since = time.monotonic()
                 elif time.monotonic() - idle_since > IDLE_EXIT_S:
@@ -152,16 +153,6 @@ class ShellRecorder:
                 "kind": "gap", "source": "shell", "reason": "collector_unreachable", "lost_steps": lost,
                 "detail": f"{lost} shell commands were not recorded: the collector could not be reached"})
         return client
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def main(argv: list[str]) -> int:

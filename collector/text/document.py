@@ -37,7 +37,7 @@ class _Typing:
 
 
 class Document:
-    __slots__ = ("_lines", "_long", "_typing", "encoding", "size")
+    __slots__ = ("_before", "_lines", "_long", "_typing", "encoding", "size")
     chunk = CHUNK  # characters a line may have before it is held in pieces
 
     def __init__(self, text: str, encoding: PositionEncoding) -> None:
@@ -58,6 +58,7 @@ class Document:
     @lines.setter
     def lines(self, lines: Sequence[str]) -> None:
         self._typing = None
+        self._before = (-1, 0)  # (line, characters before it): `extract`'s, kept while no edit is above
         adopted: list[Line] = list(lines)
         self._long = 0
         if adopted and max(map(len, adopted)) > self.chunk:
@@ -88,6 +89,7 @@ class Document:
         self._settle()
         new = Document.__new__(type(self))
         new.encoding, new.size, new._long, new._typing = self.encoding, self.size, self._long, None
+        new._before = self._before
         new._lines = [line if isinstance(line, str) else line.copy() for line in self._lines] if self._long \
             else list(self._lines)
         return new
@@ -110,6 +112,40 @@ class Document:
         if isinstance(found, LongLine):
             return line, found.units_before(index, self.encoding)
         return line, units(found[:index], self.encoding)
+
+    def extract(self, range_: Range | None) -> tuple[int, int, str]:
+        """What a change over `range_` replaces: (start, end, text), its range as character offsets into
+        the text, clamped and ordered as `apply` clamps and orders it (None: the whole text)."""
+        typing, start_at = self._typing, range_.start if range_ is not None else None
+        if typing is not None and start_at is not None and range_ is not None and range_.end == start_at and \
+                start_at.line == typing.line and start_at.character == typing.column:
+            start = self._characters_before(typing.line) + typing.column  # typing on: nothing to settle
+            return start, start, ""
+        self._settle()
+        if range_ is None:
+            return 0, self.size, self.text
+        sl, sc = self._locate(range_.start.line, range_.start.character)
+        el, ec = self._locate(range_.end.line, range_.end.character)
+        if (el, ec) < (sl, sc):
+            sl, sc, el, ec = el, ec, sl, sc
+        lines = self._lines
+        first = str(lines[sl])
+        if sl == el:
+            replaced = first[sc:ec]
+        else:
+            last = str(lines[el])
+            replaced = first[sc:] + "".join(map(str, lines[sl + 1:el])) + last[:ec]
+        start = self._characters_before(sl) + sc
+        return start, start + len(replaced), replaced
+
+    def _characters_before(self, line: int) -> int:
+        """The characters of the lines before `line` (those lines hold no typing not yet settled: typing is
+        on `line` or the caller settled it). Kept for the next call, since typing stays on one line."""
+        cached, count = self._before
+        if cached != line:
+            count = sum(map(len, self._lines[:line]))
+            self._before = (line, count)
+        return count
 
     def apply(self, range_: Range | Span | None, text: str) -> int:
         """Apply one LSP content change; returns the work it took (characters copied, list slots moved):
@@ -137,6 +173,8 @@ class Document:
         if start.line != typing.line or start.character != typing.column or range_.end != start or \
                 not _typed(text) or typing.length + len(text) > self.chunk:
             return None
+        if typing.line < self._before[0]:
+            self._before = (-1, 0)
         typing.pieces.append(text)
         typing.column += len(text)
         typing.length += len(text)
@@ -167,6 +205,8 @@ class Document:
             el, ec = self._locate(end_line, end_char)
             if (el, ec) < (sl, sc):
                 sl, sc, el, ec = el, ec, sl, sc
+        if sl < self._before[0]:
+            self._before = (-1, 0)  # (an edit on a line leaves the lines before it as they were)
         lines = self._lines
         first, last = lines[sl], lines[el]
         if isinstance(first, str) and isinstance(last, str):
@@ -182,6 +222,8 @@ class Document:
         segment = prefix + text + suffix
         if not prefix and not head and sl > 0 and segment.startswith("\n") and _lone_cr(lines[sl - 1]):
             sl -= 1  # a lone CR before an inserted LF becomes one CRLF break
+            if sl < self._before[0]:
+                self._before = (-1, 0)
             previous = lines[sl]
             head, prefix = (_NONE, previous) if isinstance(previous, str) else previous.whole()
             segment = prefix + segment

@@ -24,13 +24,14 @@ _ONE_PATH = (EditStep, DiagnosticsStep)  # the steps whose one path is `path` (m
 
 
 def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
-                  observe: Observer | None = None) -> int:
+                  observe: Observer | None = None, before: Observer | None = None) -> int:
     """Replay every step; raises ReconstructionError at the first step that does not hold.
 
     `steps` is `episode.steps()` (the default), possibly wrapped in a progress bar by the caller. A save
     without text is checked against what it wrote to disk, so its buffer is read back once, not twice.
     `observe(index, step, workspace)`, when given, sees the workspace after each step that held (the
-    dataset build takes file texts from it, so the episode is replayed once, not twice). Keyframes are
+    dataset build takes file texts from it, so the episode is replayed once, not twice); `before`, when
+    given, sees the workspace before each step that passed its checks is applied. Keyframes are
     read alongside (EpisodeError when one is malformed) and compared with the workspace where each stands.
     """
     workspace = Workspace(episode.header.position_encoding, limit=episode.limits.files)
@@ -51,6 +52,8 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
                                           "which is not open")
         else:
             _track(index, step, open_docs, workspace)
+        if before is not None:
+            before(index, step, workspace)
         try:
             workspace.apply(step)
         except ReconstructionError as exc:

@@ -18,6 +18,7 @@ from collector.episode import Episode
 from collector.episode.summary import summarize
 from schemas.steps import NoteStep
 from tests.e2e.conftest import (
+    built_dataset,
     codetape,
     environment,
     opted_in_repository,
@@ -26,6 +27,7 @@ from tests.e2e.conftest import (
     saves_of,
     seal,
 )
+from tests.integration.dataset_helpers import replay_against_checkout
 
 VENV_NVIM = Path(sys.executable).parent / "nvim"
 NEOVIMS = {"0.11": str(VENV_NVIM), "0.7": "/usr/bin/nvim"}
@@ -48,6 +50,7 @@ class Session:
     episode: Episode
     empty_seal: object  # `codetape seal --json` right after: null
     after: Episode  # the note's episode
+    env: dict[str, str]  # its CODETAPE_HOME
 
 
 @pytest.fixture(scope="module", params=sorted(NEOVIMS))
@@ -65,7 +68,7 @@ def session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         empty_seal = json.loads(codetape(env, "seal", str(workspace), "--json"))
         codetape(env, "note", "after the editor exited", cwd=workspace)
         after = seal(env, workspace, lambda steps: steps, "the note")
-        yield Session(version, disk, episode, empty_seal, after)
+        yield Session(version, disk, episode, empty_seal, after, env)
 
 
 def test_neovim_session_reconstructs_every_save(session: Session) -> None:
@@ -84,3 +87,27 @@ def test_a_file_closed_with_the_editor_never_comes_back(session: Session) -> Non
     assert len(steps) == 1, [s.kind for s in steps]
     assert isinstance(steps[0], NoteStep) and steps[0].text == "after the editor exited"
     assert summarize(session.after).files == {}  # the review lists no file as touched
+
+
+def test_the_sessions_transitions_replay_over_blobs_into_checkout_and_its_edits_into_each_burst(
+        session: Session, tmp_path: Path) -> None:
+    """Last: signing moves the episode to the outbox."""
+    dataset = built_dataset(session.env, session.episode, tmp_path)
+    [uploaded] = (tmp_path / "uploads" / "episodes").glob("*.ctape")
+    assert replay_against_checkout(tmp_path / "dataset", tmp_path / "team",
+                                   {session.episode.header.episode_id: uploaded}, tmp_path, samples=3) >= 3
+    blobs = dict(dataset.execute("SELECT sha256, text FROM blobs").fetchall())
+    bursts = dataset.execute("SELECT first_step, last_step, before_sha256, after_sha256, diff "
+                             "FROM transitions WHERE kind = 'edit' AND path = 'app.py' "
+                             "ORDER BY action").fetchall()
+    assert len(bursts) >= 2
+    for first, last, before, after, diff in bursts:
+        text = blobs[before]
+        for start, end, inserted, deleted in dataset.execute(
+                "SELECT start_offset, end_offset, inserted, deleted FROM edits WHERE step BETWEEN ? AND ? "
+                "ORDER BY step, change", [first, last]).fetchall():
+            assert text[start:end] == deleted  # offsets in characters, whatever the episode's encoding
+            text = text[:start] + inserted + text[end:]
+        assert text == blobs[after]
+        assert diff.startswith("--- a/app.py\n+++ b/app.py\n@@ ") or before == after
+    assert "😀" in blobs[bursts[-1][3]]

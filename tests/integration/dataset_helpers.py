@@ -32,7 +32,9 @@ from schemas.upload import RevocationRecord, RevocationStatement
 from tests.integration.upload_helpers import codetape
 from tests.support.sessions import generate
 
-TABLES = ("episodes", "steps", "file_states", "test_runs", "commands", "rejected")
+TABLES = ("episodes", "steps", "file_states", "test_runs", "commands", "edits", "diagnostics", "git",
+          "cursor", "transitions", "blobs", "rejected")
+ROW_TABLES = TABLES[:-2]  # the tables with rows of an episode: `episode_id` in every one
 SCALE = 0.02  # a few hundred to two thousand steps a session: sessions of minutes, not hours
 
 
@@ -136,13 +138,12 @@ def place(source: Path, episode: Path) -> str:
 
 
 def duck(out: Path) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with a view per table, read as a data team reads them."""
+    """A DuckDB connection with a view per table, read as a data team reads them (every table has a file,
+    an empty one when it has no rows)."""
     con = duckdb.connect()
     for table in TABLES:
         files = f"{out}/{table}/**/*.parquet"
-        if list((out / table).rglob("*.parquet")):
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{files}', "
-                        "hive_partitioning = true)")
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{files}', hive_partitioning = true)")
     return con
 
 
@@ -174,3 +175,40 @@ def expected_counts(episodes: list[Path]) -> dict[str, Any]:
             elif isinstance(step, CommandStep):
                 commands += 1
     return {"kinds": dict(kinds), "test_rows": tests, "commands": commands, "episodes": len(episodes)}
+
+
+def replay_against_checkout(out: Path, home: Path, episodes: dict[Any, Path], tmp_path: Path,
+                            samples: int) -> int:
+    """For each episode, the files after `samples` transitions spread over it (and after the last), by
+    replaying every row's after_sha256 over `blobs`, compared with `codetape checkout --step`; how many."""
+    con = duck(out)
+    blobs = dict(con.execute("SELECT sha256, text FROM blobs").fetchall())
+    compared = 0
+    for episode_id, path in episodes.items():
+        signer = con.execute("SELECT signer_key_id FROM episodes WHERE episode_id = ? AND sha256 = ?",
+                             [str(episode_id), file_sha256(path)]).fetchone()
+        assert signer is not None
+        rows = con.execute("""SELECT action, last_step, path, before_sha256, after_sha256 FROM transitions
+                              WHERE episode_id = ? AND signer_key_id = ? ORDER BY action, path""",
+                           [str(episode_id), signer[0]]).fetchall()
+        ends = sorted({row[1] for row in rows})
+        chosen = {ends[-1], *(ends[len(ends) * k // samples] for k in range(samples))}
+        files: dict[str, str] = {}
+        for index, (action, last, file, before, after) in enumerate(rows):
+            if file is not None:
+                assert files.get(file) == (None if before is None else blobs[before]), (action, file)
+                if after is None:
+                    files.pop(file, None)
+                else:
+                    files[file] = blobs[after]
+            following = rows[index + 1][0] if index + 1 < len(rows) else None
+            if last in chosen and following != action:
+                chosen.discard(last)
+                target = tmp_path / f"{episode_id}-{last}"
+                done = codetape(home, "checkout", str(path), str(target), "--step", str(last))
+                assert done.returncode == 0, done.stderr
+                written = {item.relative_to(target).as_posix(): item.read_bytes().decode("utf-8")
+                           for item in target.rglob("*") if item.is_file()}
+                assert written == files, (episode_id, last)
+                compared += 1
+    return compared

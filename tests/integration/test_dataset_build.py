@@ -18,6 +18,7 @@ import pytest
 from collector.episode import open_episode
 from collector.home import Home
 from tests.integration.dataset_helpers import (
+    ROW_TABLES,
     Contributor,
     contributor,
     duck,
@@ -145,7 +146,7 @@ def test_every_refusal_is_a_row_of_rejected_and_none_reaches_the_tables(world: W
     out_ids = [row[0] for row in con.execute("SELECT episode_id FROM rejected WHERE episode_id IS NOT NULL "
                                           "AND reason <> 'duplicate'").fetchall()]
     assert out_ids  # the ones that could be read name their episode
-    for table in ("episodes", "steps", "file_states", "test_runs", "commands"):
+    for table in ROW_TABLES:
         leaked = con.execute(f"SELECT count(*) FROM {table} WHERE episode_id IN (SELECT episode_id "
                              "FROM rejected WHERE reason <> 'duplicate')").fetchone()
         assert leaked == (0,), table
@@ -174,8 +175,9 @@ def test_file_states_equal_checkout_at_the_same_step(world: World, first_build: 
         assert done.returncode == 0, done.stderr
         written = {path.relative_to(target).as_posix(): path.read_text(encoding="utf-8")
                    for path in target.rglob("*") if path.is_file()}
-        states = dict(con.execute("SELECT path, text FROM file_states WHERE episode_id = ? AND step = ? "
-                                  "AND event = ?", [episode_id, step, event]).fetchall())
+        states = dict(con.execute("SELECT path, text FROM file_states JOIN blobs USING (sha256) "
+                                  "WHERE episode_id = ? AND step = ? AND event = ?",
+                                  [episode_id, step, event]).fetchall())
         assert states, (sha, step, event)
         if event == "save":
             assert all(written[path] == text for path, text in states.items())
@@ -203,7 +205,7 @@ def test_a_second_build_checks_only_new_episodes_and_removes_one_revoked_since(
     assert con.execute("SELECT count(*) FROM episodes").fetchone() == (len(world.good),)
     assert dict(con.execute("SELECT kind, count(*) FROM steps GROUP BY kind").fetchall()) == expected["kinds"]
     assert before != con.execute("SELECT count(*) FROM steps").fetchone()
-    for table in ("episodes", "steps", "file_states", "test_runs", "commands"):
+    for table in ROW_TABLES:
         assert con.execute(f"SELECT count(*) FROM {table} WHERE episode_id = ?", [gone_id]).fetchone() == (0,)
     reason, detail, build = con.execute("SELECT reason, detail, build FROM rejected WHERE episode_id = ?",
                                         [gone_id]).fetchone() or ("", "", 0)

@@ -34,6 +34,10 @@ def test_allow_licence_keeps_what_the_list_permits(tmp_path: Path) -> None:
                               ids["MIT AND CC-BY-4.0"]: f"it is licensed MIT AND CC-BY-4.0, {said}"}
     manifest = json.loads((out / "_manifest.json").read_text(encoding="utf-8"))
     assert manifest["allowed_licences"] == ["Apache-2.0", "MIT"]
+    for table in ("steps", "edits", "file_states", "transitions"):  # every row says its terms
+        found = con.execute(f"SELECT DISTINCT licence FROM read_parquet('{out}/{table}/**/*.parquet', "
+                            "hive_partitioning = true)").fetchall()
+        assert found == [("MIT OR GPL-3.0-only",)], table
     code, stderr = build()
     assert code == 2 and "was built accepting --allow-licence Apache-2.0,MIT" in stderr
     code, stderr = build("--allow-licence", "MIT or")

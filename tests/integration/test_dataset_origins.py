@@ -110,6 +110,6 @@ def test_origin_keeps_the_episodes_whose_writing_is_of_the_origins_wanted(tmp_pa
     assert kept == sorted([(old_id,), (tagged_id,)])
 
     code, stderr = build(tmp_path / "strict", "--origin", "typed")
-    assert code == 2 and "was built keeping --origin unknown" in stderr
+    assert code == 2 and "was built accepting --origin unknown" in stderr
     code, stderr = build(tmp_path / "other", "--origin", "typing")
     assert code == 2 and "typing is not an origin" in stderr

@@ -27,16 +27,22 @@ def typed(t_ms: int, line: int, character: int, text: str) -> dict[str, Any]:
             "changes": [{"range": {"start": at(line, character), "end": at(line, character)}, "text": text}]}
 
 
+def caret(t_ms: int, line: int, character: int) -> dict[str, Any]:
+    return {"kind": "cursor", "t_ms": t_ms, "path": "calc.py",
+            "selections": [{"anchor": at(line, character), "active": at(line, character)}]}
+
+
 BEFORE = "def add(a, b):\n    return a\n"
 TRUE = "def add(a, b):\n    return a + b  # é中😀\n"
 STEPS = [
     {"kind": "open", "t_ms": 0, "path": "calc.py", "text": BEFORE},
+    caret(500, 1, 12),  # (zeta needs the caret the editor reported)
     typed(1000, 1, 12, " +"), typed(1100, 1, 14, " b"),  # a burst: zeta's first example
     {"kind": "gap", "t_ms": 5000, "reason": "resync", "state": [{"path": "calc.py", "text": TRUE}],
      "detail": "calc.py: the editor's save text is the true text; the edits the editor sent do not make it "
                "(version 4 never arrived)"},
     {"kind": "save", "t_ms": 5000, "path": "calc.py", "sha256": hashlib.sha256(TRUE.encode()).hexdigest()},
-    typed(9000, 2, 0, "\n"), typed(9100, 3, 0, "x = add(1, 2)\n"),  # a burst after the resync
+    caret(8900, 2, 0), typed(9000, 2, 0, "\n"), typed(9100, 3, 0, "x = add(1, 2)\n"),  # after the resync
     {"kind": "save", "t_ms": 9500, "path": "calc.py",
      "sha256": hashlib.sha256((TRUE + "\nx = add(1, 2)\n").encode()).hexdigest()},
 ]
@@ -48,8 +54,8 @@ def test_a_resync_is_the_new_state_of_its_file_everywhere(tmp_path: Path) -> Non
     home = tmp_path / "home"
     done = codetape(home, "verify", str(episode))
     assert done.returncode == 0 and "1 resync" in done.stdout and "calc.py at 5 s" in done.stdout, done
-    assert checkout_text(home, episode, 2, "calc.py", tmp_path / "co") == "def add(a, b):\n    return a + b\n"
-    assert checkout_text(home, episode, 3, "calc.py", tmp_path / "co") == TRUE
+    assert checkout_text(home, episode, 3, "calc.py", tmp_path / "co") == "def add(a, b):\n    return a + b\n"
+    assert checkout_text(home, episode, 4, "calc.py", tmp_path / "co") == TRUE
     last = len(STEPS) - 1
     assert checkout_text(home, episode, last, "calc.py", tmp_path / "co") == TRUE + "\nx = add(1, 2)\n"
     for name in FORMATS:

@@ -152,8 +152,10 @@ def frames(path: Path) -> Iterator[str]:
 
 
 def files_under(root: Path) -> Iterator[str]:
+    """Every file's text but Parquet's, and but a dataset's OUT/schemas/: codetape's own table schemas, the
+    same for every dataset (the step schema's pattern of a placeholder is not one)."""
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix != ".parquet":
+        if path.is_file() and path.suffix != ".parquet" and path.parent.name != "schemas":
             yield path.read_bytes().decode("utf-8", "replace")
 
 

@@ -18,12 +18,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from collector.errors import CollectorError, UsageError
 from collector.home import Home
 from collector.protocol.client import AUTOSTART_WAIT_S, Client, socket_address
+from collector.protocol.process import alive
 from collector.protocol.starter import STARTED_BY, handover
 
 
@@ -135,28 +135,13 @@ def stopped(home: Home, pid: int | None, wait_s: float) -> bool:
     """Wait until no collector holds this home's lock and its process `pid` has exited (True), at most
     `wait_s` seconds (False)."""
     deadline = time.monotonic() + wait_s
-    while _locked(home) or (pid is not None and _alive(pid)):
+    while _locked(home) or (pid is not None and alive(pid)):
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.05)
     return True
 
 
-def _alive(pid: int) -> bool:
-    """Whether process `pid` still runs (a zombie waiting for its parent to reap it does not)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    except OSError:  # no /proc: ask the kernel
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def _locked(home: Home) -> bool:

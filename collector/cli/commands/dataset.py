@@ -11,10 +11,12 @@ content from the same key an id conflict (the one already built stays); another 
 never either. Every episode left out is a row of the `rejected` table, with its reason, and so is every
 revocation record ignored (revocation_unverified).
 
-OUT gets the tables episodes, steps, file_states, test_runs, commands (Parquet, zstd, partitioned by
-the month the episode started: TABLE/month=YYYY-MM/part-*.parquet) and rejected, and _manifest.json
-with the counts and the build's inputs. Run it again to add what is new at SOURCE: only new episodes
-are checked, and an episode revoked since it was built has its rows removed.
+OUT gets the tables episodes, steps, file_states, test_runs, commands, edits, diagnostics, git, cursor,
+transitions (Parquet, zstd, partitioned by the month the episode started:
+TABLE/month=YYYY-MM/part-*.parquet), blobs (every file text once, by SHA-256) and rejected, a table
+without rows as TABLE/empty.parquet, each table's JSON Schema and Arrow schema in OUT/schemas/, and
+_manifest.json with the counts and the build's inputs. Run it again to add what is new at SOURCE: only
+new episodes are checked, and an episode revoked since it was built has its rows removed.
 
 --allow-licence MIT,Apache-2.0 keeps only the episodes their developers signed under a licence the list
 permits (an SPDX expression: A OR B when either is listed, A AND B when both are); the rest are rows of

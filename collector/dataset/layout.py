@@ -1,0 +1,95 @@
+"""What OUT holds besides the rows: every table's schema, and a file for every table that has no rows.
+
+`OUT/schemas/TABLE.json` is the JSON Schema of one row of TABLE and `OUT/schemas/TABLE.arrow` its Arrow
+schema (an Arrow IPC file without batches: `pyarrow.ipc.open_file(path).schema`); `step.schema.json` is
+the schema of a step, which `steps.data` holds but for `kind`, `t_ms`, `source` and `path`. Written by
+every build (they are small), so they describe the tables as this codetape writes them.
+
+A table without rows is `OUT/TABLE/empty.parquet`: its schema and no rows (the partition column `month`
+in the file, since no folder names it), so `TABLE/**/*.parquet` finds a file and DuckDB, pyarrow and
+Polars return no rows instead of "no files found". A build that gives the table rows deletes it (a reader
+that cannot take a file of no rows, Hugging Face `datasets`, then finds none).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from collector.dataset.errors import OutputFailed
+from collector.dataset.manifest import DatasetManifest
+from collector.dataset.output import Output
+from collector.dataset.tables import COMPRESSION, TABLES
+from schemas.generate import DRAFT, render
+
+EMPTY = "empty.parquet"
+SCHEMAS = "schemas"
+
+
+def empty_file(table: str) -> str:
+    return f"{table}/{EMPTY}"
+
+
+def settle_empty(out: Output, manifest: DatasetManifest) -> list[str]:
+    """An empty file for every table without files, named in the manifest; the empty files of tables
+    that now have rows, dropped from it (returned: to delete once the manifest no longer names them)."""
+    stale = []
+    for table, schema in TABLES.items():
+        files, empty = manifest.files.get(table, {}), empty_file(table)
+        if any(path != empty for path in files):
+            if empty in files:
+                manifest.drop_file(table, empty)
+                stale.append(empty)
+        elif empty not in files:
+            out.folder(table)
+            try:
+                pq.write_table(schema.empty_table(), out.path(empty), filesystem=out.fs,
+                               compression=COMPRESSION)
+            except (OSError, pa.ArrowException) as exc:
+                raise OutputFailed(f"cannot write {out.describe(empty)}: {exc}") from None
+            manifest.add_file(table, empty, 0)
+    return stale
+
+
+def write_schemas(out: Output) -> None:
+    out.folder(SCHEMAS)
+    for table, schema in TABLES.items():
+        document = {"$schema": DRAFT, "title": f"codetape dataset: a row of {table}", **_object(schema)}
+        out.write(f"{SCHEMAS}/{table}.json", (json.dumps(document, indent=2) + "\n").encode())
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_file(sink, schema):
+            pass
+        out.write(f"{SCHEMAS}/{table}.arrow", sink.getvalue().to_pybytes())
+    out.write(f"{SCHEMAS}/step.schema.json", render()["step.schema.json"].encode())
+
+
+def _object(fields: pa.Schema | pa.StructType) -> dict[str, Any]:
+    members = list(fields)
+    return {"type": "object", "additionalProperties": False,
+            "properties": {field.name: _nullable(_json(field.type), field.nullable) for field in members},
+            "required": [field.name for field in members]}
+
+
+def _nullable(schema: dict[str, Any], nullable: bool) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]} if nullable else schema
+
+
+def _json(kind: pa.DataType) -> dict[str, Any]:
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return {"type": "string"}
+    if pa.types.is_integer(kind):
+        return {"type": "integer"}
+    if pa.types.is_floating(kind):
+        return {"type": "number"}
+    if pa.types.is_boolean(kind):
+        return {"type": "boolean"}
+    if pa.types.is_timestamp(kind):
+        return {"type": "string", "format": "date-time"}
+    if pa.types.is_list(kind):
+        return {"type": "array", "items": _nullable(_json(kind.value_type), kind.value_field.nullable)}
+    if pa.types.is_struct(kind):
+        return _object(kind)
+    raise TypeError(f"no JSON Schema for the Arrow type {kind}")

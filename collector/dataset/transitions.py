@@ -1,0 +1,209 @@
+"""One episode's `transitions` (state -> action -> state) and the file texts they refer to (`blobs`).
+
+An action is what the developer did: an edit burst once it settles (collector/export/bursts.py's notion:
+edits to one file, none more than PAUSE_MS after the one before, cursor and diagnostics steps between
+them ending nothing), a command, a test run, a git operation. Its row holds the state it started from
+(the caret last recorded in its file, the diagnostics then current, the last test run's outcomes: what
+arrives while a burst goes on is the next action's state, never this one's) and what it did to the files:
+one row per file whose text it changed (`before_sha256` -> `after_sha256`, with the unified diff), or one
+row without a path when it changed none. Files also change without an action of the developer's (opened
+from disk, written by another program, closed over an unsaved buffer, a gap's state): each such step
+that changed a file's text is a row too (`kind` is the step's), so replaying every row's `after_sha256`
+in order gives, after any row, the files `codetape checkout --step LAST_STEP` writes.
+
+Every text a row names is in `blobs` once per episode (the dataset keeps it once: blob_store.py); texts
+and diffs count against the episode's rows cap. Diffs are made by collector/text/linediff.py within
+DIFF_WORK per episode (past it, coarse), and only of texts up to bursts.MAX_TEXT characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from collector.dataset.columns import Columns
+from collector.dataset.tables import BLOBS, TRANSITIONS
+from collector.export.bursts import MAX_TEXT, PAUSE_MS
+from collector.reconstruct.workspace import Workspace, step_paths
+from collector.text.digest import sha256_text
+from collector.text.linediff import DiffWork, line_diff
+from schemas.steps import (
+    CommandStep,
+    CursorStep,
+    Diagnostic,
+    DiagnosticsStep,
+    EditStep,
+    GitStep,
+    Step,
+    TestRunStep,
+)
+
+LISTED = 64  # diagnostics and failing tests a row lists
+MAX_DIFF = 1 << 20  # characters of a diff kept (a longer one is null: the blobs hold both texts)
+DIFF_WORK = 64_000_000  # linediff's work per episode: a few seconds at most
+ACTIONS = (CommandStep, TestRunStep, GitStep)  # a row even when they change no file
+Grow = Callable[[int], None]
+Clean = Callable[[str], str]
+
+
+@dataclass
+class _Action:
+    """An action under way: its steps, the state it started from, the texts before it (by path)."""
+
+    kind: str
+    first: int
+    start_ms: int
+    context: dict[str, Any]
+    before: dict[str, str | None]  # None: no text, or one too large to diff (then in `large`)
+    large: set[str]
+    path: str | None = None
+    last: int = 0
+    end_ms: int = 0
+    edits: int = 0
+    paths: list[str] = field(default_factory=list)
+
+
+class TransitionRows:
+    def __init__(self, constants: dict[str, str | None], grow: Grow, clean: Clean) -> None:
+        self.rows = Columns(TRANSITIONS, constants)
+        self.blobs = Columns(BLOBS, {})
+        self.grow, self.clean = grow, clean
+        self.held: set[str] = set()  # the texts in this episode's blobs, by sha256
+        self.state: dict[str, str] = {}  # path -> the sha256 of its text as checkout writes it
+        self.burst: _Action | None = None
+        self.single: _Action | None = None
+        self.diagnostics: dict[tuple[str, str], list[Diagnostic]] = {}  # (path, origin) -> current items
+        self.carets: dict[str, tuple[int, int]] = {}
+        self.tests: dict[str, Any] = {"test_run_step": None, "tests_passed": None, "tests_failed": None,
+                                      "failing": None}
+        self.work = DiffWork(DIFF_WORK)
+        self.actions = 0
+
+    def columns(self) -> tuple[Columns, ...]:
+        return self.rows, self.blobs
+
+    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+        """See `step` before the replay applies it: a burst it ends settles, an action it starts begins."""
+        if type(step) in (CursorStep, DiagnosticsStep):
+            return
+        burst = self.burst
+        if burst is not None:
+            if type(step) is EditStep and step.path == burst.path and step.t_ms - burst.end_ms <= PAUSE_MS:
+                burst.last, burst.end_ms, burst.edits = index, step.t_ms, burst.edits + 1
+                return
+            self._settle(burst, workspace)
+        if type(step) is EditStep:
+            path = step.path
+            self.burst = _Action("edit", index, step.t_ms, self._context(path), *_texts([path], workspace),
+                                 path, index, step.t_ms, 1, [path])
+            return
+        paths = step_paths(step)
+        if paths or isinstance(step, ACTIONS):
+            self.single = _Action(step.kind, index, step.t_ms, self._context(paths[0] if paths else None),
+                                  *_texts(paths, workspace), None, index, step.t_ms, 0, paths)
+
+    def observe(self, index: int, step: Step, workspace: Workspace) -> None:
+        """See `step` applied: its rows, once it ends an action; what it says about the state."""
+        match step:
+            case CursorStep():
+                caret = step.selections[0].active
+                self.carets[step.path] = (caret.line, caret.character)
+            case DiagnosticsStep():
+                key = (step.path, step.origin)
+                if step.items:
+                    self.diagnostics[key] = step.items
+                else:
+                    self.diagnostics.pop(key, None)
+            case _:
+                single, self.single = self.single, None
+                if single is not None:
+                    self._emit(single, workspace, always=isinstance(step, ACTIONS))
+                if type(step) is TestRunStep:
+                    self._tested(index, step)
+
+    def finish(self, workspace: Workspace | None) -> dict[str, pa.Table]:
+        """The tables, once the burst under way (if any) has settled in `workspace` (after the last step)."""
+        if self.burst is not None and workspace is not None:
+            self._settle(self.burst, workspace)
+        return {"transitions": self.rows.table(), "blobs": self.blobs.table()}
+
+    def blob(self, sha256: str, text: str) -> None:
+        """Hold `text` (whose hash is `sha256`) in this episode's blobs, once."""
+        if sha256 not in self.held:
+            self.grow(len(text))
+            self.held.add(sha256)
+            self.blobs.add(sha256=sha256, text=self.clean(text))
+
+    def _settle(self, burst: _Action, workspace: Workspace) -> None:
+        self.burst = None
+        self._emit(burst, workspace, always=True)
+
+    def _emit(self, action: _Action, workspace: Workspace, *, always: bool) -> None:
+        changed = []
+        for path in action.paths:
+            text = workspace.text(path)
+            after = None if text is None else sha256_text(text)
+            before = self.state.get(path)
+            if after is not None:
+                self.blob(after, text)  # type: ignore[arg-type]  # (after is None when text is)
+                self.state[path] = after
+            else:
+                self.state.pop(path, None)
+            if after != before or action.kind == "edit":
+                changed.append((path, before, after, text))
+        if not changed and not always:
+            return
+        row = {"action": self.actions, "kind": action.kind, "first_step": action.first,
+               "last_step": action.last, "start_ms": action.start_ms, "end_ms": action.end_ms,
+               "edits": action.edits, **action.context}
+        self.actions += 1
+        if not changed:
+            self.rows.add(**row, path=None, before_sha256=None, after_sha256=None, diff=None,
+                          diff_coarse=None)
+        for path, before, after, text in changed:
+            made = path not in action.large and before is not None and after is not None
+            diff, coarse = self._diff(path, action.before[path], text) if made else (None, None)
+            self.rows.add(**row, path=path, before_sha256=before, after_sha256=after, diff=diff,
+                          diff_coarse=coarse)
+
+    def _diff(self, path: str, before: str | None, after: str | None) -> tuple[str | None, bool | None]:
+        if len(after or "") > MAX_TEXT:
+            return None, None  # (a text too large to diff)
+        made = line_diff(before or "", after or "", work=self.work)
+        hunks = "".join(made.parts)
+        if len(hunks) > MAX_DIFF:
+            return None, made.coarse
+        diff = f"--- a/{path}\n+++ b/{path}\n{hunks}" if hunks else ""
+        self.grow(len(diff))
+        return self.clean(diff), made.coarse
+
+    def _context(self, path: str | None) -> dict[str, Any]:
+        """The state an action starts from, as its row's columns."""
+        caret = None if path is None else self.carets.get(path)
+        items = [(item_path != path, item.severity or 1, item_path, origin, item)
+                 for (item_path, origin), found in self.diagnostics.items() for item in found]
+        count = len(items)
+        items.sort(key=lambda entry: entry[:4])
+        listed = [{"path": item_path, "origin": origin, "severity": item.severity, "message": item.message,
+                   "start_line": item.range.start.line, "start_character": item.range.start.character,
+                   "end_line": item.range.end.line, "end_character": item.range.end.character}
+                  for _other, _severity, item_path, origin, item in items[:LISTED]]
+        self.grow(sum(len(item.message) for *_key, item in items[:LISTED]))
+        return {"caret_line": None if caret is None else caret[0],
+                "caret_character": None if caret is None else caret[1],
+                "diagnostics": listed, "diagnostic_count": count, **self.tests}
+
+    def _tested(self, index: int, step: TestRunStep) -> None:
+        failing = [test.nodeid for test in step.tests if test.outcome in ("failed", "error")]
+        self.tests = {"test_run_step": index,
+                      "tests_passed": sum(test.outcome == "passed" for test in step.tests),
+                      "tests_failed": len(failing), "failing": failing[:LISTED]}
+
+
+def _texts(paths: list[str], workspace: Workspace) -> tuple[dict[str, str | None], set[str]]:
+    """The texts of `paths` now (None: none), but those of more than MAX_TEXT characters (`large`)."""
+    large = {path for path in paths if (workspace.size(path) or 0) > MAX_TEXT}
+    return {path: None if path in large else workspace.text(path) for path in paths}, large
