@@ -144,11 +144,20 @@ def test_the_files_git_tracks_at_the_start(daemon: Daemon, tmp_path: Path) -> No
     rejected = dataset / "rejected"
     assert not list(rejected.rglob("*.parquet")) or \
         pads.dataset(rejected, format="parquet", partitioning="hive").to_table().num_rows == 0
-    table = pads.dataset(dataset / "steps", format="parquet", partitioning="hive").to_table()
-    first = min(table.to_pylist(), key=lambda row: row["step"])
+    first = min(rows(dataset, "steps"), key=lambda row: row["step"])
     assert (first["kind"], first["t_ms"]) == ("gap", 0)
-    states = pads.dataset(dataset / "file_states", format="parquet", partitioning="hive").to_table()
-    assert {"app.py", "config.py"} <= set(states.column("path").to_pylist())  # never touched, yet there
+    assert {"app.py", "config.py"} <= {row["path"] for row in rows(dataset, "file_states")}  # never touched
+    blobs = {row["sha256"]: row["text"] for row in rows(dataset, "blobs")}
+    jumps = {row["path"]: row for row in rows(dataset, "transitions") if row["kind"] == "gap"}
+    assert sorted(jumps) == ["app.py", "config.py"]
+    assert all(row["first_step"] == 0 and row["before_sha256"] is None for row in jumps.values())
+    assert blobs[jumps["app.py"]["after_sha256"]] == APP
+    assert blobs[jumps["config.py"]["after_sha256"]] == state["config.py"]  # the redacted text
+    assert not any(AWS_ID in text or "test_add" in text for text in blobs.values())
+
+
+def rows(dataset: Path, table: str) -> list[dict[str, Any]]:
+    return pads.dataset(dataset / table, format="parquet", partitioning="hive").to_table().to_pylist()
 
 
 def test_a_cloned_setting_records_no_snapshot_until_trusted(daemon: Daemon, tmp_path: Path) -> None:
