@@ -235,3 +235,20 @@ def test_inside_a_larger_repository_only_the_workspace_and_never_through_a_linke
             policy.close()
         assert taken.state == [] and taken.problem is not None and says in taken.problem, taken.problem
         assert taken.step()["detail"].startswith("no snapshot of the files git tracks: ")
+
+
+def test_init_snapshot_tracked_is_the_users_consent_but_never_rewrites_a_file_there(
+        daemon: Daemon, tmp_path: Path) -> None:
+    home, root = daemon.home.root, (tmp_path / "fresh").resolve()
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "app.py").write_text(APP, encoding="utf-8")
+    git(root, "add", "app.py")
+    ok(codetape(home, "init", "--snapshot", "tracked", str(root)))
+    assert 'snapshot = "tracked"' in (root / ".codetape.toml").read_text(encoding="utf-8")
+    ok(codetape(home, "note", "go", "--dir", str(root)))
+    assert snapshot_of(episode_steps(seal(home, root)))["state"] == [{"path": "app.py", "text": APP}]
+    before = (root / ".codetape.toml").read_text(encoding="utf-8")
+    refused = codetape(home, "init", "--snapshot", "none", str(root))
+    assert refused.returncode == 2 and "codetape trust" in refused.stderr
+    assert (root / ".codetape.toml").read_text(encoding="utf-8") == before
