@@ -13,6 +13,8 @@ from pydantic import Field, field_validator
 from schemas.common import Model
 from schemas.consent import LICENCE_IDS, PolicyText
 
+Snapshot = Literal["none", "tracked"]  # in the order of what they record: a later one records more
+SNAPSHOTS: tuple[Snapshot, ...] = ("none", "tracked")
 Channel = Literal["edits", "diagnostics", "tests", "commands", "git", "files"]
 ALL_CHANNELS: tuple[Channel, ...] = ("edits", "diagnostics", "tests", "commands", "git", "files")
 
@@ -107,6 +109,10 @@ class WorkspaceSettings(Model):
     exclude: Annotated[list[Glob], Field(max_length=10_000)] = []
     idle_timeout_s: Annotated[int, Field(ge=1, le=7 * 24 * 3600)] = 1800
     max_file_bytes: Annotated[int, Field(ge=0, le=64 * 1024 * 1024)] = 2 * 1024 * 1024
+    snapshot: Snapshot = Field(default="none", description=(
+        '"tracked": at the start of each episode, also record the text of every file git tracks in the '
+        "workspace (under the exclusions, the size cap and redaction), as a `gap` step with reason "
+        '`snapshot`; "none": only the files the episode touches'))
     policy: SharingPolicy = SharingPolicy()
     redaction: RedactionSettings = RedactionSettings()
     tests: TestsSettings = TestsSettings()

@@ -38,6 +38,7 @@ from collector.journal import JournalWriter
 from collector.policy.effective import effective_settings
 from collector.policy.recording import Policy
 from collector.policy.sharing import POLICY_FILE, load_signing_policy
+from collector.sources.snapshot import take_snapshot
 from collector.workspace.identity import identify
 from collector.workspace.registry import FILE as REGISTRY_FILE
 from collector.workspace.trust import settings_problem
@@ -377,7 +378,16 @@ class Session:
         if self._batching:
             episode.batch()
         log.info("%s: episode %s started", self.root, episode.header.episode_id)
+        if self.policy.settings.snapshot == "tracked":
+            self._snapshot(episode, start_ms)
         return episode
+
+    def _snapshot(self, episode: OpenEpisode, start_ms: int) -> None:
+        """(lock held) The repository at the episode's start, its first step (sources/snapshot.py). Not
+        followed as the editor's documents: the files are on disk, none is open because of it."""
+        taken = take_snapshot(self.root, self.policy)
+        episode.write({**taken.step(), "t_ms": 0}, start_ms)
+        log.info("%s: snapshot of %d tracked files (%d bytes)", self.root, len(taken.state), taken.bytes)
 
     def _excludes(self) -> tuple[str, ...]:
         """Never recorded on top of the workspace's own rules: codetape's state, the sharing policy's

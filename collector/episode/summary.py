@@ -21,13 +21,19 @@ class FileActivity:
     edits: int = 0
     saves: int = 0
     changes: int = 0
+    snapshot: bool = False  # in the repository's snapshot at the episode's start (a `snapshot` gap)
     # characters written, by whose work (schemas/steps/edit.py's origins; an edit without one: unknown):
     # what the edits inserted, and as `agent` the text of what an agent wrote to disk
     written: Counter[str] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
         return {"opens": self.opens, "edits": self.edits, "saves": self.saves, "changes": self.changes,
-                "written": dict(sorted(self.written.items()))}
+                "snapshot": self.snapshot, "written": dict(sorted(self.written.items()))}
+
+    @property
+    def touched(self) -> bool:
+        """Whether the episode did anything to the file beyond holding it in its snapshot."""
+        return bool(self.opens or self.edits or self.saves or self.changes or not self.snapshot)
 
 
 @dataclass
@@ -94,6 +100,9 @@ class Summary:
                     self._file(step.path).written["agent"] += len(step.text)
                 if step.new_path is not None:
                     self._file(step.new_path).changes += 1
+            case GapStep(state=list() as state) if step.on_disk_only:
+                for file in state:
+                    self._file(file.path).snapshot = True
             case GapStep(state=list() as state):
                 for file in state:
                     self._file(file.path).changes += 1

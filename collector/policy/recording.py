@@ -292,6 +292,10 @@ class Policy:
         """`excluded` first, then `too_large` (above max_file_bytes), then `binary` (head), else `record`."""
         if self.is_excluded(relpath):
             return "excluded"
+        return self.content(size=size, head=head)
+
+    def content(self, *, size: int | None = None, head: bytes | None = None) -> Verdict:
+        """`classify` of a file already known not to be excluded: `too_large`, `binary` or `record`."""
         if size is not None and size > self.settings.max_file_bytes:
             return "too_large"
         if head is not None and is_binary(head):

@@ -5,6 +5,7 @@ user accepted (collector/policy/effective.py), defined here per field, once.
     [policy] allowed_licences                    only what both allow (a list beats "any licence")
     exclude, [policy] mandatory_exclude          what either lists (a file cannot drop one)
     max_file_bytes                               the smaller cap
+    snapshot                                     the one that records less ("none" before "tracked")
     idle_timeout_s, [policy] purpose, licence    the file's own: when an episode ends, and the terms the
                                                  review shows before you sign, record nothing more
 
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from schemas.settings import WorkspaceSettings
+from schemas.settings import SNAPSHOTS, WorkspaceSettings
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ ONLY_BOTH = Rule(_both_list, _adds)
 EITHER = Rule(_either_lists, _drops)
 BOTH_ALLOW = Rule(_both_allow, _allows_more)
 SMALLER = Rule(min, _raises)
+FEWER_SNAPSHOT = Rule(lambda accepted, current: min(accepted, current, key=SNAPSHOTS.index), _raises)
 CURRENT = Rule(lambda accepted, current: current, _raises)
 
 RULES: dict[str, Rule] = {
@@ -76,6 +78,7 @@ RULES: dict[str, Rule] = {
     "exclude": EITHER,
     "idle_timeout_s": CURRENT,
     "max_file_bytes": SMALLER,
+    "snapshot": FEWER_SNAPSHOT,
     "policy.purpose": CURRENT,
     "policy.licence": CURRENT,
     "policy.allowed_licences": BOTH_ALLOW,

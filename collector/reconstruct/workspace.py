@@ -47,8 +47,9 @@ class Workspace:
     An open document's buffer is what the developer sees; the disk layer is what was last opened,
     saved, or changed outside the editor. A change on disk to a file open in the editor does not
     touch its buffer (the editor decides whether to reload, and says so with its own steps); closing
-    a buffer falls back to the disk. A gap's state sets both layers. `omitted` files exist on disk but
-    their content was not recorded; `links` are symbolic links on disk, by their target string.
+    a buffer falls back to the disk. A gap's state sets both layers, a snapshot's (GapStep.on_disk_only)
+    the disk only. `omitted` files exist on disk but their content was not recorded; `links` are
+    symbolic links on disk, by their target string.
     """
 
     def __init__(self, encoding: PositionEncoding, *, limit: int = MAX_WORKSPACE,
@@ -239,6 +240,12 @@ class Workspace:
                 self._clean.pop(step.path, None)
             case FileChangeStep():
                 self._apply_file_change(step)
+            case GapStep(state=list() as state) if step.on_disk_only:  # a snapshot: files no editor has open
+                for file in state:
+                    if file.text is None:
+                        self._off_disk(file.path)
+                    else:  # as a change on disk: a buffer open over it stays as the editor has it
+                        self._on_disk(file.path, file.text)
             case GapStep(state=list() as state):
                 for file in state:
                     if file.text is None:

@@ -253,6 +253,11 @@ class StepRedactor:
         out = channels.gap_detail(step, self.redactor)
         if step.state is None:
             return Outcome(out)
+        if step.on_disk_only:  # a snapshot: texts on disk, as a file change's
+            disk = [file if file.text is None or (red := self._disk_text(file.path, file.text)) == file.text
+                    else replace(file, text=red) for file in step.state]
+            changed = any(new is not old for new, old in zip(disk, step.state, strict=True))
+            return Outcome(replace(out, state=disk) if changed else out)
         records: list[Record] = []
         state: list[FileState] = []
         for n, file in enumerate(step.state):

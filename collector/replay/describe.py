@@ -221,6 +221,7 @@ def _gap(step: GapStep) -> str:
     if step.detail:
         text += f": {one_line(step.detail, 60)}"
     counts = [plural(step.lost_steps, "step") + " lost" if step.lost_steps else "",
-              plural(len(step.state), "file") + " reset" if step.state is not None else ""]
+              plural(len(step.state), "file") + (" on disk" if step.on_disk_only else " reset")
+              if step.state is not None else ""]
     shown = ", ".join(count for count in counts if count)
     return f"{text} ({shown})" if shown else text

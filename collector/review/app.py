@@ -133,7 +133,7 @@ class ReviewApp(App[Outcome]):
         files = self.query_one("#files-table", DataTable)
         files.clear()
         for path, activity in sorted(session.summary.base.files.items()):
-            files.add_row(path, plural(activity.edits, "edit"), key=path)
+            files.add_row(path, plural(activity.edits, "edit") + ", snapshot" * activity.snapshot, key=path)
         excluded = sorted(session.trimmed.excluded.paths) if session.trimmed is not None else []
         for path in excluded:
             files.add_row(path, "excluded", key=f"excluded:{path}")

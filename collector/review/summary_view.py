@@ -166,14 +166,19 @@ class ReviewSummary:
             f"in {show(base.workspace.root_name)}" + (f" with {editor}" if editor else ""),
             f"size        {_size(self.size)}, {plural(base.steps, 'step')}"
             + (f": {_counts(base.kinds)}" if base.kinds else ""),
-            f"files       {len(base.files)} touched",
+            f"files       {sum(activity.touched for activity in base.files.values())} touched",
         ]
         written = base.written
         if written:
             lines.insert(-1, f"written     {plural(sum(written.values()), 'character')}, whose: "
                          f"{shares_text(written)}")
         lines += _listed([f"{show(path)}  {_activity(activity)}"
-                          for path, activity in sorted(base.files.items())])
+                          for path, activity in sorted(base.files.items()) if activity.touched])
+        snapshot = sorted(path for path, activity in base.files.items() if activity.snapshot)
+        if snapshot:
+            lines.append(f"snapshot    {plural(len(snapshot), 'file')} git tracks, as at the start "
+                         "(x excludes any of them)")
+            lines += _listed([show(path) for path in snapshot])
         lines.append(f"commands    {len(self.commands)}")
         lines += _listed([_event(event) for event in self.commands])
         outcomes = " ".join(f"{self.outcomes[name]} {name}" for name in OUTCOMES if self.outcomes[name])
@@ -282,5 +287,6 @@ def _counts(counts: Counter[str]) -> str:
 def _activity(activity: FileActivity) -> str:
     parts = [(activity.opens, "open"), (activity.edits, "edit"), (activity.saves, "save"),
              (activity.changes, "on-disk change")]
-    done = ", ".join(plural(count, name) for count, name in parts if count) or "referenced"
+    done = ", ".join(["in the snapshot"] * activity.snapshot
+                     + [plural(count, name) for count, name in parts if count]) or "referenced"
     return done + (f"  ({shares_text(activity.written)})" if activity.written else "")

@@ -38,6 +38,7 @@ from collector.review.plan import Exclusions, TrimPlan
 from collector.review.prompts import PromptsReport, leave_out_prompts
 from collector.review.spans import PATH_RULE, mask_spans, pattern_rule, review_redactor
 from collector.seal.summaries import published_header, read_summary
+from collector.sources.snapshot import named_in
 from schemas import Step
 from schemas.steps import AgentStep, FileChangeStep, GapStep, GitStep, RedactionStep
 
@@ -91,8 +92,10 @@ def survey(episode: Episode) -> Survey:
             case FileChangeStep(change="renamed", new_path=str() as new_path):
                 paths.add(new_path)
                 renames.append((step.path, new_path))
-            case GapStep(state=list() as state):
-                paths.update(file.path for file in state)
+            case GapStep():
+                paths.update(file.path for file in step.state or ())
+                if step.on_disk_only:  # and the files a snapshot names as left out
+                    paths.update(named_in(step.detail))
             case GitStep(files=files):
                 paths.update(stat.path for stat in files)
             case AgentStep(targets=targets):

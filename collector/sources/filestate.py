@@ -54,10 +54,12 @@ class Known:
         return self.size == st.st_size and self.mtime_ns == st.st_mtime_ns
 
 
-def read_state(root: Path, relpath: str, policy: Policy) -> tuple[dict[str, Any], Known] | None:
+def read_state(root: Path, relpath: str, policy: Policy, *, tracked: bool = False) -> tuple[
+        dict[str, Any], Known] | None:
     """The `file_change` fields for a file's content now (a link's: its target), or None when it is
-    excluded, gone, not a file or link, or reached only through a link. `root` is a real path."""
-    if policy.is_excluded(relpath):
+    excluded, gone, not a file or link, or reached only through a link. `root` is a real path. `tracked`:
+    git tracks the file, so git's ignore files, which never apply to a tracked file, are not asked."""
+    if policy.excluded_by_workspace(relpath) if tracked else policy.is_excluded(relpath):
         return None
     try:
         fd = open_beneath(root, relpath, os.O_RDONLY | os.O_NONBLOCK)
@@ -69,13 +71,13 @@ def read_state(root: Path, relpath: str, policy: Policy) -> tuple[dict[str, Any]
             if not stat.S_ISREG(st.st_mode):
                 return None
             limit = policy.settings.max_file_bytes
-            if policy.classify(relpath, size=st.st_size) == "too_large":
+            if policy.content(size=st.st_size) == "too_large":
                 return {"omitted": "too_large", "size": st.st_size}, Known(st.st_size, st.st_mtime_ns, None)
             data = file.read(limit + 1)
     except OSError:
         return None
     known = Known(len(data), st.st_mtime_ns, None)
-    verdict = policy.classify(relpath, size=len(data), head=data[:HEAD_BYTES])
+    verdict = policy.content(size=len(data), head=data[:HEAD_BYTES])
     if verdict in {"too_large", "binary"}:
         return {"omitted": verdict, "size": len(data)}, known
     try:

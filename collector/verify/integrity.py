@@ -86,8 +86,8 @@ def _track(index: int, step: Step, open_docs: set[str], workspace: Workspace) ->
         case FileChangeStep(change="renamed", new_path=str() as new_path) if step.path in open_docs:
             open_docs.discard(step.path)
             open_docs.add(new_path)
-        case GapStep(state=list() as state):
-            # a gap's state stands in for the opens and closes it lost
+        case GapStep(state=list() as state) if not step.on_disk_only:
+            # a gap's state stands in for the opens and closes it lost (a snapshot's opens nothing)
             open_docs.update(file.path for file in state if file.text is not None)
             open_docs.difference_update(file.path for file in state if file.text is None)
         case _:

@@ -8,6 +8,12 @@ text, the file on disk after a save, versions that arrived out of order or not a
 in another encoding than the one negotiated), so the edits before it do not make the text the editor
 has. Its `state` holds the true text, its `detail` why it was needed; replay, verify, checkout, the
 dataset and every export take it as the new state of the file, and `codetape verify` lists each one.
+
+A `snapshot` is the repository at the episode's start (opt-in: `snapshot = "tracked"` in `.codetape.toml`):
+the first step, at `t_ms` 0, its `state` the text of every git-tracked text file the workspace's rules let
+through, its `detail` what was left out and why (binary, above the size cap, a link, past the snapshot's
+own cap; excluded files are never named). Its state is what is on disk, not what an editor has open
+(`on_disk_only`): reconstruction sets the disk layer only, so a file changed on disk later reads as changed.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from schemas.steps.base import Millis, RelPath, ShortText, StepBase, Struct, Tex
 
 GapReason = Literal[
     "paused", "collector_unreachable", "recorder_behind", "watcher_overflow", "journal_corrupt",
-    "dropped_by_review", "malformed_input", "unreadable_file", "resync", "other",
+    "dropped_by_review", "malformed_input", "unreadable_file", "resync", "snapshot", "other",
 ]
 
 
@@ -36,3 +42,9 @@ class GapStep(StepBase, tag="gap", frozen=True, kw_only=True):
     until_ms: Millis | None = None
     lost_steps: int | None = None
     state: Annotated[list[FileState], msgspec.Meta(max_length=1_000_000)] | None = None
+
+    @property
+    def on_disk_only(self) -> bool:
+        """Whether the state is files on disk that no editor has open (a snapshot), rather than the
+        documents an editor holds after a hole or a resync (on disk too)."""
+        return self.reason == "snapshot"

@@ -4,7 +4,9 @@ Nothing is recorded without both: a `.codetape.toml` you did not opt in with `co
 repository's, another account's) is ignored. A settings file that is already there and yours alone is
 kept and registered; what it loosens beyond the defaults (a `[redaction] allow` list, a larger
 `max_file_bytes`, ...) is listed and applies only once you accept it with `codetape trust`. --force
-replaces it with the defaults."""
+replaces it with the defaults. `--snapshot tracked` writes a new file that also records the files git
+tracks at each episode's start (an existing file says so itself: `snapshot = "tracked"`, then
+`codetape trust`)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from collector.protocol.client import Client
 
 if TYPE_CHECKING:
     from schemas.settings import WorkspaceSettings
+
+SNAPSHOT_CHOICES = ("none", "tracked")  # schemas.settings.SNAPSHOTS (the parser is built without pydantic)
 
 TEMPLATE = """\
 # codetape: this file opts the workspace in. Delete it to stop recording here.
@@ -45,6 +49,12 @@ idle_timeout_s = {idle}
 # Files larger than this (bytes) are recorded without their content (a placeholder step).
 max_file_bytes = {max_bytes}
 
+# The repository at the start: "tracked" also records, when an episode starts, the text of every file
+# git tracks here (what the rules above let through; binary and larger files, links and, past 5,000 files
+# or 4 MiB, the rest are named without content), redacted like everything else; you can exclude any of
+# them in the review. "none" records only the files the episode touches.
+snapshot = "{snapshot}"
+
 # Test runs: JUnit XML reports your runners write are read after each recorded command, from the files
 # the command line names and the usual places (junit.xml, TEST-*.xml, target/surefire-reports/, ...).
 # Add where else yours go, relative to this folder:
@@ -60,6 +70,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--force", action="store_true",
                         help="replace an existing .codetape.toml with the defaults (a file that is yours "
                              "alone is otherwise kept)")
+    parser.add_argument("--snapshot", choices=SNAPSHOT_CHOICES, default=None,
+                        help='"tracked": also record the files git tracks at each episode\'s start '
+                             '(default "none": only the files an episode touches)')
     parser.set_defaults(func=run)
 
 
@@ -69,7 +82,8 @@ def render(settings: WorkspaceSettings) -> str:
         return json.dumps(items, ensure_ascii=False)
 
     return TEMPLATE.format(channels=array(list(settings.channels)), exclude=array(list(settings.exclude)),
-                           idle=settings.idle_timeout_s, max_bytes=settings.max_file_bytes)
+                           idle=settings.idle_timeout_s, max_bytes=settings.max_file_bytes,
+                           snapshot=settings.snapshot)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,8 +97,13 @@ def run(args: argparse.Namespace) -> int:
     target = root / SETTINGS_FILE
     home = Home.from_env(args.env)  # a home that cannot be used is refused before anything is written
     if (target.exists() or target.is_symlink()) and not args.force:
+        if args.snapshot is not None:  # the file says what is recorded; accepting more is `trust`'s
+            raise UsageError(f"{target} exists: set snapshot = \"{args.snapshot}\" in it and run "
+                             f"codetape trust {root} (or replace it: codetape init --force --snapshot "
+                             f"{args.snapshot} {root})")
         return adopt(root, home)
-    defaults = WorkspaceSettings(channels=list(ALL_CHANNELS), exclude=["*.sqlite", "*.db", "node_modules/"])
+    defaults = WorkspaceSettings(channels=list(ALL_CHANNELS), exclude=["*.sqlite", "*.db", "node_modules/"],
+                                 snapshot=args.snapshot or "none")
     previous = target.read_bytes() if target.exists() else None
     text = render(defaults)
     try:

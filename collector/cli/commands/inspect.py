@@ -51,7 +51,9 @@ def render(summary: Summary) -> list[str]:
     if summary.skipped:
         lines.append(f"skipped    {sum(summary.skipped.values())} of unknown kinds: "
                      f"{_counts(summary.skipped, quote=True)}")
-    lines.append(f"files      {len(summary.files)} touched")
+    snapshot = sum(activity.snapshot for activity in summary.files.values())
+    lines.append(f"files      {sum(activity.touched for activity in summary.files.values())} touched"
+                 + (f", {snapshot} in the snapshot at the start" if snapshot else ""))
     width = min(max((len(show(path)) for path in summary.files), default=0), 60)
     for path, activity in sorted(summary.files.items()):
         lines.append(f"  {show(path):<{width}}  {_activity(activity)}")
@@ -89,4 +91,5 @@ def _counts(counts: dict[str, int], *, quote: bool = False) -> str:
 def _activity(activity: FileActivity) -> str:
     parts = [(activity.opens, "open"), (activity.edits, "edit"), (activity.saves, "save"),
              (activity.changes, "on-disk change")]
-    return ", ".join(f"{count} {name}{'s' * (count != 1)}" for count, name in parts if count) or "referenced"
+    done = [f"{count} {name}{'s' * (count != 1)}" for count, name in parts if count]
+    return ", ".join(["in the snapshot"] * activity.snapshot + done) or "referenced"

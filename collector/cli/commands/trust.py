@@ -2,10 +2,10 @@
 
 What a settings file says applies only as far as you accepted it on this machine: a file a repository
 ships or changes (a clone, a `git pull`) may make recording stricter, never looser. `trust` prints what
-the file loosens beyond what you accepted (channels, exclusions, `max_file_bytes`, `[redaction] allow`,
-`[tests] junit`, licences), then accepts exactly that content: after you confirm on a terminal, else only
-with --yes. A file that loosens nothing is accepted at once. `codetape status` says when there is
-something to accept."""
+the file loosens beyond what you accepted (channels, exclusions, `max_file_bytes`, `snapshot`,
+`[redaction] allow`, `[tests] junit`, licences), then accepts exactly that content: after you confirm on a
+terminal, else only with --yes. A file that loosens nothing is accepted at once. `codetape status` says
+when there is something to accept."""
 
 from __future__ import annotations
 

@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
+from collector.cli.commands.init import SNAPSHOT_CHOICES
 from collector.errors import SettingsError
 from collector.home import Home
 from collector.policy.effective import effective_settings
 from collector.policy.stricter import RULES, loosened, stricter
 from collector.workspace.registry import Registry
-from schemas.settings import WorkspaceSettings
+from schemas.settings import SNAPSHOTS, WorkspaceSettings
 
 HASH = "sha256:" + "a" * 64
 OTHER = "sha256:" + "b" * 64
@@ -62,6 +63,16 @@ def test_max_file_bytes_the_smaller_cap() -> None:
     merged, said = both({"max_file_bytes": 1000}, {"max_file_bytes": 50_000_000})
     assert merged.max_file_bytes == 1000 and said == ["max_file_bytes: 1000 -> 50000000"]
     assert both({"max_file_bytes": 1000}, {"max_file_bytes": 10})[0].max_file_bytes == 10
+
+
+def test_snapshot_the_one_that_records_less() -> None:
+    merged, said = both({}, {"snapshot": "tracked"})  # a clone's file cannot switch it on
+    assert merged.snapshot == "none" and said == ["snapshot: none -> tracked"]
+    merged, said = both({"snapshot": "tracked"}, {"snapshot": "none"})  # ...and may always switch it off
+    assert merged.snapshot == "none" and said == []
+    tracked = {"snapshot": "tracked"}
+    assert both(tracked, tracked) == (WorkspaceSettings(snapshot="tracked"), [])
+    assert SNAPSHOT_CHOICES == SNAPSHOTS  # what `codetape init --snapshot` offers (parsed without pydantic)
 
 
 def test_redaction_allow_only_entries_both_list() -> None:

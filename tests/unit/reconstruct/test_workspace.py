@@ -143,3 +143,23 @@ def test_closing_an_unsaved_buffer_falls_back_to_the_disk() -> None:
     assert workspace.text("a.py") == "jumped\n"
     workspace.apply(step("edit", path="a.py", changes=[{"text": "edited after the hole\n"}]))
     assert workspace.text("a.py") == "edited after the hole\n"
+
+
+def test_a_snapshot_is_on_disk_only_so_a_later_change_on_disk_reads_as_changed() -> None:
+    """A snapshot's state (GapStep.on_disk_only) is what is on disk, not a document an editor has open: a
+    file written by another program afterwards reads as written, and no edit lands without an open."""
+    workspace = Workspace("utf-16")
+    workspace.apply(step("gap", reason="snapshot", state=[{"path": "a.py", "text": "at the start\n"},
+                                                          {"path": "t.py", "text": "t\n"}]))
+    assert workspace.files() == {"a.py": "at the start\n", "t.py": "t\n"} and workspace.buffers == {}
+    workspace.apply(step("file_change", path="a.py", change="modified", text="by git checkout\n"))
+    assert workspace.text("a.py") == "by git checkout\n"
+    with pytest.raises(ReconstructionError, match="not open"):
+        workspace.apply(step("edit", path="t.py", changes=[{"text": "x"}]))
+    workspace.apply(step("open", path="t.py", text="t\n"))
+    workspace.apply(step("edit", path="t.py", changes=[{"text": "edited\n"}]))
+    assert workspace.text("t.py") == "edited\n" and workspace.disk["t.py"] == "t\n"
+    resync = Workspace("utf-16")  # any other gap's state is what the editor holds: it stays over the disk
+    resync.apply(step("gap", reason="resync", state=[{"path": "a.py", "text": "at the start\n"}]))
+    resync.apply(step("file_change", path="a.py", change="modified", text="by git checkout\n"))
+    assert resync.text("a.py") == "at the start\n"

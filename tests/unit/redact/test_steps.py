@@ -457,3 +457,20 @@ def test_a_value_pasted_whole_at_the_end_of_a_line_is_hidden_with_nothing_typed_
     out, workspace, _ = run(steps)
     assert_hidden(out, [value])
     assert PLACEHOLDER_RE.search(workspace.text("s.py") or "")
+
+
+def test_a_snapshot_is_redacted_as_disk_text_and_keeps_its_placeholder_when_the_file_is_opened() -> None:
+    config = f'AWS_ACCESS_KEY_ID = "{AWS_ID}"\n'
+    steps: list[Step] = [
+        GapStep(t_ms=0, source="collector", reason="snapshot", detail="snapshot of the files git tracks",
+                state=[FileState(path="config.py", text=config), FileState(path="app.py", text="x = 1\n")]),
+        OpenStep(t_ms=5, source="bridge", path="config.py", text=config),
+        SaveStep(t_ms=6, source="bridge", path="config.py", sha256=sha256_text(config)),
+    ]
+    out, workspace, summary = run(steps)
+    assert_hidden(out, [AWS_ID])
+    snapshot = out[0]
+    assert isinstance(snapshot, GapStep) and snapshot.state is not None
+    assert snapshot.state[0].text == 'AWS_ACCESS_KEY_ID = "«redacted:aws-access-key:1»"\n'
+    assert snapshot.state[1] is steps[0].state[1]  # type: ignore[union-attr]  (nothing to redact: as it was)
+    assert workspace.text("config.py") == snapshot.state[0].text and summary.counts == {"aws-access-key": 1}
