@@ -173,8 +173,10 @@ class AtifSteps:
                 return self._plain(item, "agent", step.text, note=True)
             case GapStep():
                 detail = f": {step.detail}" if step.detail else ""
-                said = f"not recorded ({step.reason.replace('_', ' ')}){detail}" if step.reason != "resync" \
-                    else f"the editor's text taken again{detail}"
+                files = len(step.state or [])
+                said = {"resync": f"the editor's text taken again{detail}",
+                        "snapshot": f"the repository's tracked files at the start ({files}){detail}",
+                        }.get(step.reason, f"not recorded ({step.reason.replace('_', ' ')}){detail}")
                 return self._plain(item, "system", said, gap=step.reason, until_ms=step.until_ms,
                                    lost_steps=step.lost_steps)
             case CommandStep():
