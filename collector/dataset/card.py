@@ -99,12 +99,12 @@ def read_facts(out: Output, manifest: DatasetManifest) -> Facts:
 def write_card(out: Output, manifest: DatasetManifest) -> None:
     """Write README.md and croissant.json into OUT for the dataset as the manifest now describes it."""
     facts = read_facts(out, manifest)
-    out.write(README, readme(out.url, manifest, facts).encode("utf-8"))
+    out.write(README, readme(manifest, facts).encode("utf-8"))
     out.write(CROISSANT, (json.dumps(croissant(out.url, manifest, facts), indent=1, ensure_ascii=False)
                           + "\n").encode("utf-8"))
 
 
-def readme(url: str, manifest: DatasetManifest, facts: Facts) -> str:
+def readme(manifest: DatasetManifest, facts: Facts) -> str:
     rejected = sum(manifest.rejected.values())
     total = sum(facts.inserted.values())
     origins = ", ".join(f"{origin} {chars / total:.0%}" for origin, chars in facts.inserted.most_common(6)

@@ -25,7 +25,7 @@ def test_texts_from_episodes_stay_inside_their_table_cells() -> None:
     facts = Facts(episodes=1, signers=1, licences=[(hostile, 1)], purposes=[(hostile, 1)],
                   first=datetime(2026, 1, 2, tzinfo=UTC), last=datetime(2026, 1, 3, tzinfo=UTC))
     manifest = DatasetManifest(source="file:///src", rows={"episodes": 1, "steps": 3})
-    card = readme("file:///out", manifest, facts)
+    card = readme(manifest, facts)
     meta = yaml.safe_load(card.split("---\n", 2)[1])
     assert [config["config_name"] for config in meta["configs"]] == ["episodes", "steps"]
     assert meta["license"] == "other"
