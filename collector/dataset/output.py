@@ -103,11 +103,15 @@ class Output:
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
-        """One build at a time in a local OUT (a lock file beside the manifest); on S3 that is up to you."""
-        if self.local is None:
-            yield
+        """One build at a time: a lock file beside the manifest in a local OUT, a lock object made by a
+        conditional write in an s3:// one (s3_lock.py)."""
+        if self.local is not None:
+            with locked(self.local / MANIFEST):
+                yield
             return
-        with locked(self.local / MANIFEST):
+        from collector.dataset.s3_lock import s3_build_lock
+
+        with s3_build_lock(self.fs.destination, self.url):
             yield
 
 

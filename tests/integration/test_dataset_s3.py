@@ -113,3 +113,32 @@ def test_the_dataset_is_written_with_the_upload_profile_that_reads_the_source(se
     assert manifest["rows"]["episodes"] == 1
     assert bucket_files(seaweed, bucket, "built") == {path for files in manifest["files"].values()
                                                       for path in files}
+
+
+def test_one_build_at_a_time_in_an_s3_out(seaweed: SeaweedFS, tmp_path: Path) -> None:
+    """Issue 29, item 13's guard: a build holds `OUT/.build.lock`, made by a conditional write; another build
+    meanwhile (here: the lock another one left, as a crash leaves it) is refused and names the holder; a
+    build leaves no lock behind."""
+    bucket = seaweed.bucket("dataset-lock")
+    env = seaweed.env()
+    source, out = f"s3://{bucket}/source", f"s3://{bucket}/built"
+    alice = contributor(tmp_path, "alice")
+    configure(alice.home.root, seaweed)
+    sign(alice, session(alice.home, 7))
+    upload(alice, source, env=env)
+    team = tmp_path / "team"
+    configure(team, seaweed)
+    client = seaweed.client()
+    held = {"host": "builder-2", "pid": 4242, "since": "2026-11-25T03:00:00+00:00"}
+    client.put_object(Bucket=bucket, Key="built/.build.lock", Body=json.dumps(held).encode())
+    refused = codetape(team, "dataset", "build", source, "-o", out, env=env)
+    assert refused.returncode == 2, refused
+    assert refused.stderr.strip() == (
+        f"codetape: {out} is being built by another build (host builder-2, pid 4242, since "
+        f"2026-11-25T03:00:00+00:00); if none runs (one crashed), delete {out}/.build.lock and build again")
+    assert "built/_manifest.json" not in seaweed.keys(bucket)  # nothing written under another's lock
+    client.delete_object(Bucket=bucket, Key="built/.build.lock")
+    done = codetape(team, "dataset", "build", source, "-o", out, env=env)
+    assert done.returncode == 0, done.stderr
+    keys = seaweed.keys(bucket)
+    assert "built/_manifest.json" in keys and "built/.build.lock" not in keys
