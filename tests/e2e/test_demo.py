@@ -56,6 +56,7 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     assert (kinds["open"], kinds["save"], kinds["git"], kinds["test_run"]) == (1, 2, 1, 1), kinds
     assert kinds["edit"] >= len('def greet(name):    return "héllo, " + name + " 👋"'), kinds
     written = summary["files"]["calc.py"].pop("written")
+    assert summary["files"]["calc.py"].pop("snapshot") is False  # (the demo's workspace takes none)
     assert summary["files"] == {"calc.py": {"opens": 1, "edits": kinds["edit"], "saves": 2, "changes": 0}}
     assert summary["client"]["name"].startswith("Neovim"), summary["client"]
     assert summary["position_encoding"] in ("utf-8", "utf-16")

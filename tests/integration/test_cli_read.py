@@ -88,7 +88,7 @@ def test_inspect_json_is_complete_and_counts_right(tmp_path: Path) -> None:
     typed = sum(len(change.text) for step in FULL if isinstance(step, EditStep)
                 and step.path == "src/pager.py" for change in step.changes)  # (no origin: unknown's)
     assert summary["files"]["src/pager.py"] == {"opens": 1, "edits": 1, "saves": 1, "changes": 0,
-                                                "written": {"unknown": typed}}
+                                                "written": {"unknown": typed}, "snapshot": False}
     assert summary["written"] == {"unknown": typed}
     assert summary["position_encoding"] == "utf-16"
     assert summary["client"] == {"name": "Neovim", "version": "0.11.4"}

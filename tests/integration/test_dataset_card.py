@@ -39,14 +39,16 @@ def front_matter(readme: str) -> dict[str, Any]:
     return loaded
 
 
-def test_each_table_with_rows_is_a_config_datasets_loads(built: Path) -> None:
+def test_each_table_with_rows_is_a_config_datasets_loads(built: Path, tmp_path: Path) -> None:
     meta = front_matter((built / "README.md").read_text(encoding="utf-8"))
     rows = json.loads((built / "_manifest.json").read_text(encoding="utf-8"))["rows"]
     configs = {config["config_name"]: config for config in meta["configs"]}
     assert set(configs) == {name for name in TABLES if rows.get(name)}
     assert configs["episodes"]["default"] is True and meta["license"] == "mit"
     for name in ("episodes", "steps", "rejected"):
-        table = datasets.load_dataset(str(built), name, split="train")
+        # (a cache of its own: `datasets` keys a folder's cache by the folder's name and the config, so a
+        # dataset built earlier into another `out` would be read back with that one's columns)
+        table = datasets.load_dataset(str(built), name, split="train", cache_dir=str(tmp_path / "hf"))
         assert table.num_rows == rows[name], name
         assert set(TABLES[name].names) - {"month"} <= set(table.column_names)
 
