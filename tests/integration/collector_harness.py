@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -54,7 +55,10 @@ class Daemon:
 def start_daemon(home: Path, *, check_ready: bool = True, env: Mapping[str, str] | None = None) -> Daemon:
     """A collector for CODETAPE_HOME `home`, its environment this process's plus `env`."""
     home.mkdir(parents=True, exist_ok=True)
-    log = home.parent / f"{home.name}-collector-{time.monotonic_ns()}.log"
+    # beside the home, unless the home is inside a workspace (a test of exactly that): the log would be a
+    # file of the workspace, which the collector rightly records as one
+    beside = home.parent if not (home.parent / ".codetape.toml").exists() else Path(tempfile.mkdtemp())
+    log = beside / f"{home.name}-collector-{time.monotonic_ns()}.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "collector", "collector"], env=env_for(home, env),
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)

@@ -237,7 +237,8 @@ def test_a_codetape_home_inside_the_workspace_is_never_recorded(tmp_path: Path) 
                               "change": "modified", "text": MARKER})
         client.send_step(at, {"kind": "note", "source": "bridge", "text": "kept"})
         result = seal(client, ws)
-    assert [s["kind"] for s in episode_steps(Path(result["path"]))] == ["note"]
+    found = episode_steps(Path(result["path"]))
+    assert [s["kind"] for s in found] == ["note"], found
 
 
 def test_the_session_runs_the_git_and_file_watchers_of_its_workspace(daemon: Daemon, tmp_path: Path) -> None:

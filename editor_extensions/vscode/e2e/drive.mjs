@@ -12,6 +12,8 @@ const seen = { statuses: [], steps: {}, timings: {} };
 const started = Date.now();
 const mark = (name) => { seen.timings[name] = Date.now() - started; };
 const TIMEOUT = 90_000;
+const FORMAT_TRY_MS = 20_000; // one try of Format Document: the formatted text, or VS Code saying there is no formatter
+const FORMAT_TRIES = 6;
 const waitFile = async (path, what) => {
     const deadline = Date.now() + TIMEOUT;
     while (!existsSync(path)) {
@@ -76,9 +78,9 @@ try {
     // Whose work: a paste, typing, a word accepted from the suggest widget, undone and redone (Ctrl+Z,
     // Ctrl+Shift+Z), then Format Document on a JSON file; each waits for what it does to show.
     const lines = page.locator('.monaco-editor .view-lines').first();
-    const shows = async (what) => {
+    const shows = async (what, timeout = TIMEOUT) => {
         await page.waitForFunction(([selector, what]) => document.querySelector(selector)?.textContent
-            .replace(/\u00a0/g, ' ').includes(what), ['.monaco-editor .view-lines', what]);
+            .replace(/\u00a0/g, ' ').includes(what), ['.monaco-editor .view-lines', what], { timeout });
     };
     await page.evaluate((pasted) => navigator.clipboard.writeText(pasted), pasted);
     await page.keyboard.press('Control+V');
@@ -107,15 +109,21 @@ try {
     saved = await waitSteps('json opened', (n) => n > saved); // the bridge has its didOpen
     // JSON's formatter indents with four spaces. It exists once the JSON language server has started:
     // until then VS Code says there is no formatter, and the command is run again.
+    // Under load the server can also take the request and answer late, or VS Code drop it while the server
+    // starts: each try waits FORMAT_TRY_MS for either answer, and a try that sees neither runs it again.
     const noFormatter = page.locator('.monaco-dialog-box').filter({ hasText: 'no formatter' });
-    for (let formatted = false; !formatted;) {
+    const settled = (promise, value) => promise.then(() => value, () => 'neither');
+    for (let formatted = false, tries = 0; !formatted; tries++) {
+        if (tries === FORMAT_TRIES) throw new Error(`Format Document changed nothing in ${tries} tries`);
         await lines.click();
         await page.keyboard.press('F1');
         await page.keyboard.type('Format Document');
         await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: /^Format Document/ }).first().waitFor();
         await page.keyboard.press('Enter');
-        formatted = await Promise.race([shows('    "').then(() => true), noFormatter.waitFor().then(() => false)]);
-        if (!formatted) {
+        const outcome = await Promise.race([settled(shows('    "', FORMAT_TRY_MS), 'formatted'),
+            settled(noFormatter.waitFor({ timeout: FORMAT_TRY_MS }), 'no formatter')]);
+        formatted = outcome === 'formatted';
+        if (outcome === 'no formatter') {
             seen.timings['no formatter yet'] = Date.now() - started;
             await noFormatter.locator('.monaco-button').filter({ hasText: /^Cancel$/ }).click();
             await noFormatter.waitFor({ state: 'hidden' });
