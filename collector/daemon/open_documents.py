@@ -7,6 +7,11 @@ document nobody has open any more is forgotten. A new episode holds none of them
 gives the `open` step (the document's current text) to write just before the first step that needs it
 (an edit or a save), so an episode replays on its own and holds no text of documents it never touched.
 A close, or a gap's state, about a document the episode does not hold is followed but not written.
+
+A document edited and never saved when the last connection that had it open went away is remembered until
+the episode ends (`_gone`): the file watcher's view of its buffer written for a save no step told of may
+come after its editor has gone (a loaded machine, an editor that quits right after `:w`), and its content,
+not the time it came, says it is that save.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from schemas.steps import CloseStep, EditStep, GapStep, OpenStep, SaveStep, Step
 from schemas.steps.base import Range
 
 TOUCHING = frozenset({"edit", "save"})  # the step kinds that need the document's text in the episode
+GONE_LIMIT = 256  # edited documents remembered after their editors went (the oldest forgotten first)
 
 
 @dataclass
@@ -37,9 +43,11 @@ class OpenDocuments:
     def __init__(self) -> None:
         self._open: dict[str, _Open] = {}
         self._held: set[str] = set()  # the documents the open episode holds: its replay has them open
+        self._gone: dict[str, _Open] = {}  # edited, unsaved, nobody has them open: held by the episode
 
     def note(self, step: Step, encoding: PositionEncoding, owner: object = None) -> None:
         """Follow one step written to the episode (positions in `encoding`, the episode's) `owner` sent."""
+        self._gone.pop(getattr(step, "path", None) or "", None)  # its save, or what came after it
         match step:
             case OpenStep(source="collector") if step.path in self._open:
                 pass  # `opening`'s step: the document as followed, nobody opened it again
@@ -118,6 +126,7 @@ class OpenDocuments:
     def episode_ended(self) -> None:
         """The episode was sealed: the next one holds none of the documents until it touches them."""
         self._held.clear()
+        self._gone.clear()
 
     def release(self, owner: object) -> int:
         """`owner` (a bridge's connection) is gone: it has no document open any more (the open episode
@@ -128,23 +137,32 @@ class OpenDocuments:
             if not entry.owners:
                 del self._open[path]
                 closed += 1
+                if entry.edited and path in self._held:  # its unsaid save may still be on its way
+                    self._gone[path] = entry
+                    while len(self._gone) > GONE_LIMIT:
+                        del self._gone[next(iter(self._gone))]
         return closed
 
     def unsaid_save(self, step: dict[str, Any]) -> bool:
         """True for a file change `holds` says is an open document's text, edited since it was last opened
         or saved: the editor wrote its buffer, and no save step has said so (yet)."""
-        path = step.get("path")
-        entry = self._open.get(path) if isinstance(path, str) else None
+        entry = self._last(step.get("path"))
         return entry is not None and entry.edited and self.holds(step)
 
     def holds(self, step: dict[str, Any]) -> bool:
         """True for a created/modified file_change whose content is an open document's current text:
         the editor writing its buffer, seen by the file watcher (before or after the `save` step)."""
-        path, digest = step.get("path"), step.get("sha256")
+        digest = step.get("sha256")
         if step.get("kind") != "file_change" or step.get("change") not in ("created", "modified"):
             return False
-        entry = self._open.get(path) if isinstance(path, str) else None
+        entry = self._last(step.get("path"))
         return entry is not None and digest is not None and sha256_text(entry.doc.text) == digest
+
+    def _last(self, path: object) -> _Open | None:
+        """The open document at `path`, else the edited one its editors left there unsaved."""
+        if not isinstance(path, str):
+            return None
+        return self._open.get(path) or self._gone.get(path)
 
     def _carry(self, path: str, text: str, encoding: PositionEncoding, owner: object) -> None:
         entry = self._open.get(path)

@@ -140,3 +140,22 @@ def test_a_write_is_an_unsaid_save_only_of_text_edited_since_it_was_opened_or_sa
     follow(docs, step("save", path="a.py", sha256=sha256_text("typed")))
     assert docs.holds(written) and not docs.unsaid_save(written)  # the save step said so: its echo
     assert not docs.unsaid_save(written | {"path": "b.py"})
+
+
+def test_the_unsaid_save_of_a_document_its_editor_left_is_known_by_its_content_in_the_episode() -> None:
+    """The watcher's view of a buffer written just before the editor quit may come after the collector let
+    the editor's documents go (under load: Neovim wrote, stopped, and the change came over 2 s later)."""
+    docs = OpenDocuments()
+    follow(docs, step("open", path="a.py", text="x"), step("edit", path="a.py", changes=[{"text": "typed"}]),
+           step("open", path="b.py", text="b"))
+    written = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("typed")}
+    assert docs.release(EDITOR) == 2
+    assert docs.unsaid_save(written)  # edited, never saved: its write is still that save
+    assert not docs.holds(written | {"path": "b.py", "sha256": sha256_text("b")})  # b.py was never edited
+    assert not docs.unsaid_save(written | {"sha256": sha256_text("x")})  # other content: somebody else's
+    follow(docs, step("save", path="a.py", sha256=sha256_text("typed")))
+    assert not docs.unsaid_save(written)  # said once
+    follow(docs, step("open", path="c.py", text="c"), step("edit", path="c.py", changes=[{"text": "cc"}]))
+    docs.release(EDITOR)
+    docs.episode_ended()
+    assert not docs.unsaid_save(written | {"path": "c.py", "sha256": sha256_text("cc")})  # another episode
