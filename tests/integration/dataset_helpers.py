@@ -147,6 +147,12 @@ def duck(out: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def table_files(out: Path) -> set[str]:
+    """The Parquet files of OUT's tables (relative paths): not the schemas' (schemas/TABLE.empty.parquet)."""
+    return {path.relative_to(out).as_posix() for path in out.rglob("*.parquet")
+            if path.relative_to(out).parts[0] != "schemas"}
+
+
 def rows(filesystem: pafs.FileSystem, root: str, table: str) -> list[dict[str, Any]]:
     """Every row of a table (month read from the paths), sorted, for comparing two builds."""
     base = f"{root}/{table}"

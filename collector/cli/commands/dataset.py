@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collector.dataset.build import BuildReport
     from collector.dataset.sink import Tally
+from collector.cli import dataset_snapshots
 from collector.errors import UsageError
 from collector.home import Home
 
@@ -93,6 +94,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="allow a plain http:// S3 endpoint that is not on this machine")
     build.add_argument("--quiet", action="store_true", help="print errors only (no progress, no summary)")
     build.set_defaults(func=run_build)
+    dataset_snapshots.register(actions)
 
 
 def run_build(args: argparse.Namespace) -> int:
