@@ -1,7 +1,8 @@
 """`codetape dataset build`: one build, from listing the source to writing the manifest.
 
-1. OUT is opened (one build at a time in a local OUT); its manifest says what earlier builds made, and
-   files it does not name (a build that did not finish) are deleted. A dataset is built from one SOURCE
+1. OUT is opened (one build at a time); its manifest says what earlier builds made; a purge the last
+   build did not finish is finished, and files neither it nor a snapshot names (a build that did not
+   finish) are deleted. A dataset is built from one SOURCE
    with one --trust: a build that gives others is refused.
 2. The source is listed. Episodes no build has seen are new; episodes in the dataset with a revocation
    record beside them now that verifies against their signer's key are withdrawn: their rows are copied
@@ -12,8 +13,10 @@
    The texts of the kept episodes that the dataset lacks are written to `blobs`, each once (blob_store.py;
    a build that withdrew episodes first takes out the texts no episode left names). Then the exports
    (exports.py): the kept episodes in every format the dataset has, every episode in a format new to it.
-4. Every table without rows gets its empty file, the schemas are written (layout.py), and the manifest,
-   naming the new files instead of the replaced ones, which are then deleted.
+4. Every table without rows gets its empty file, the schemas are written (layout.py), the build's
+   snapshot record (snapshots.py), and the manifest, naming the new files instead of the replaced ones:
+   it commits the build. Then every earlier snapshot that named a replaced file is rewritten to name its
+   copy (a revocation leaves every snapshot), and the replaced files are deleted.
 """
 
 from __future__ import annotations

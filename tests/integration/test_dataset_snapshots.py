@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 
@@ -81,6 +82,7 @@ def test_a_pinned_build_keeps_its_rows_and_a_revocation_purges_every_snapshot(tm
     assert at_two == current_rows(out) and len(at_two["episodes"]) == 3
     listed = codetape(team, "dataset", "files", str(out), "--build", "1", "--table", "steps")
     assert listed.stdout.splitlines() == one["steps"]
+    assert pl.read_parquet(one["steps"], hive_partitioning=True).height == len(at_one["steps"])
 
     gone = first[0]
     gone_id = str(open_episode(gone).header.episode_id)
