@@ -2,8 +2,8 @@
 
 1. OUT is opened (one build at a time); its manifest says what earlier builds made; a purge the last
    build did not finish is finished, and files neither it nor a snapshot names (a build that did not
-   finish) are deleted. A dataset is built from one SOURCE
-   with one --trust: a build that gives others is refused.
+   finish) are deleted. A dataset is built from one SOURCE with one --trust: a build that gives others
+   is refused.
 2. The source is listed. Episodes no build has seen are new; episodes in the dataset with a revocation
    record beside them now that verifies against their signer's key are withdrawn: their rows are copied
    out of the files that hold them, their export files deleted. A record that does not verify is
