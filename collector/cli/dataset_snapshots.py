@@ -19,7 +19,7 @@ FILES_HELP = """Print the files of one build's snapshot, one a line (a path, or 
 pins a build by its number and reads exactly that build's rows, however many builds came after.
 
     codetape dataset files OUT --build 3 --table steps      # then, in DuckDB:
-    SELECT kind, count(*) FROM read_parquet(['OUT/steps/month=2026-05/part-b00001-w0001.parquet', ...],
+    SELECT kind, count(*) FROM read_parquet(['OUT/steps/month=2026-05/part-b00001-w0-0001.parquet', ...],
                                             hive_partitioning = true) GROUP BY kind;
 
 With --json, one object (its "tables" hold each table's files) for pyarrow.dataset.dataset(paths),
