@@ -20,6 +20,8 @@ every one left out is a row of `rejected`, with its reason.
     withdraw.py      revoked since built: their rows copied out of the files that hold them
     output.py        OUT as a pyarrow filesystem (a directory, or s3://)
     manifest.py      OUT/_manifest.json: inputs, builds, counts, the files that belong to the dataset
+    snapshots.py     OUT/_builds/bNNNNN.json: each build's exact files, for a run to pin; a revocation's
+                     purge of every snapshot
     local.py         the local engine: a process pool over the cores, each worker writing its own rows
     workers.py       its worker processes: spawned at once, kept for the build, calls sent to each
     ray_engine.py    the ray engine: Ray Data tasks (imports ray; `codetape[ray]`)

@@ -1,8 +1,9 @@
 """`codetape dataset build`: one build, from listing the source to writing the manifest.
 
-1. OUT is opened (one build at a time in a local OUT); its manifest says what earlier builds made, and
-   files it does not name (a build that did not finish) are deleted. A dataset is built from one SOURCE
-   with one --trust: a build that gives others is refused.
+1. OUT is opened (one build at a time); its manifest says what earlier builds made; a purge the last
+   build did not finish is finished, and files neither it nor a snapshot names (a build that did not
+   finish) are deleted. A dataset is built from one SOURCE with one --trust: a build that gives others
+   is refused.
 2. The source is listed. Episodes no build has seen are new; episodes in the dataset with a revocation
    record beside them now that verifies against their signer's key are withdrawn: their rows are copied
    out of the files that hold them, their export files deleted. A record that does not verify is
@@ -12,8 +13,10 @@
    The texts of the kept episodes that the dataset lacks are written to `blobs`, each once (blob_store.py;
    a build that withdrew episodes first takes out the texts no episode left names). Then the exports
    (exports.py): the kept episodes in every format the dataset has, every episode in a format new to it.
-4. Every table without rows gets its empty file, the schemas are written (layout.py), and the manifest,
-   naming the new files instead of the replaced ones, which are then deleted.
+4. Every table without rows gets its empty file, the schemas are written (layout.py), the build's
+   snapshot record (snapshots.py), and the manifest, naming the new files instead of the replaced ones:
+   it commits the build. Then every earlier snapshot that named a replaced file is rewritten to name its
+   copy (a revocation leaves every snapshot), and the replaced files are deleted.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manife
 from collector.dataset.origins import OriginFilter
 from collector.dataset.output import Output, open_output
 from collector.dataset.sink import Progress, Sink, Tally, no_progress
+from collector.dataset.snapshots import purge_earlier, recover, take, write_snapshot
 from collector.dataset.source import Entry, entries, locate, reader_for
 from collector.dataset.tables import TABLES
 from collector.dataset.transform import Context
@@ -129,6 +133,7 @@ class _Build:
     new: int
     written: dict[str, dict[str, int]]
     replaced: dict[tuple[str, str], tuple[str, int] | None]
+    exports_gone: list[str]  # the export files of the withdrawn episodes, deleted
 
 
 def _build(options: BuildOptions, source: Destination, out: Output, engine: Engine,
@@ -149,7 +154,7 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     if withdrawn:
         collect(out, manifest, removal.replaced, number)  # the texts no episode left names
     held = held_texts(out, current(manifest, "blobs", removal.replaced))
-    remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
+    exports_gone = remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
     context = Context(source, number, options.trust, options.origins, options.licences)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
         sink = Sink(out, number, Admission(known), tally, Path(scratch), progress)
@@ -170,7 +175,7 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     report = BuildReport(number, source.url, out.url, options.engine, 0, len(listing), tally,
                          Counter[str](item.refusal.reason for item in withdrawn), tally.unverified,
                          exported=exported)
-    return _Build(report, manifest, withdrawn, len(new), written, removal.replaced)
+    return _Build(report, manifest, withdrawn, len(new), written, removal.replaced, exports_gone)
 
 
 def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime,
@@ -198,8 +203,13 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
         exports=dict(report.exported.episodes), export_failures=len(report.exported.failed)))
     stale = settle_empty(out, manifest)
     write_schemas(out)
+    replaced = {path: None if copy is None else copy[0] for (_table, path), copy in build.replaced.items()}
+    replaced.update(dict.fromkeys(build.exports_gone))
+    snapshot = take(out, manifest, manifest.builds[-1], replaced)
+    write_snapshot(out, snapshot)  # before the manifest, which commits the build
     write_manifest(out, manifest)
     write_card(out, manifest)
+    purge_earlier(out, snapshot)  # every earlier snapshot without the withdrawn rows
     for _table, path in build.replaced:
         out.delete(path)
     for path in stale:
@@ -251,7 +261,7 @@ def _prepare(out: Output, source: Destination, options: BuildOptions) -> Dataset
             said = anything if found is None else f"{flag} {value}"
             raise OutputRefused(f"{out.url} was built accepting {said}; give the same {flag}, or build into "
                                 "another OUT")
-    names = manifest.known_files()
+    names = manifest.known_files() | recover(out, manifest)  # a purge finished, an unfinished build's records
     for table in TABLES:
         for path in out.files(table):
             if path not in names:

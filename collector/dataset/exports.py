@@ -4,8 +4,9 @@ of its signer's key id: two signers' episodes under one id are two episodes, kno
 
 A format, once exported into a dataset, is kept complete: a later build exports its new episodes in it
 too, and a format named for the first time is exported for every episode already in the dataset. An
-episode revoked since it was built loses its export files with its rows. Formats that write one dataset
-for all episodes together (ProgSnap2) cannot grow a build at a time: `codetape export` writes them.
+episode revoked since it was built loses its export files with its rows, in every snapshot (snapshots.py).
+Formats that write one dataset for all episodes together (ProgSnap2) cannot grow a build at a time:
+`codetape export` writes them.
 Each episode is fetched from the source again and its hash checked, in the engine's workers.
 """
 
@@ -121,17 +122,19 @@ def _send(folder: Path, out: Output, where: str) -> None:
         raise OutputFailed(f"cannot write {out.describe(where)}: {exc}") from None
 
 
-def remove_exports(out: Output, formats: list[str], episodes: set[EpisodeKey]) -> None:
-    """Delete the export files of episodes whose rows left the dataset."""
-    if not episodes:
-        return
-    for fmt in formats:
+def remove_exports(out: Output, formats: list[str], episodes: set[EpisodeKey]) -> list[str]:
+    """Delete the export files of episodes whose rows leave the dataset (before this build exports an
+    episode under the id and key of one of them); the files deleted (relative paths)."""
+    found: list[str] = []
+    for fmt in formats if episodes else ():
         for signer in {signer for _episode_id, signer in episodes}:
             where = f"{FOLDER}/{fmt}/{signer}"
             try:
                 infos = out.fs.get_file_info(pafs.FileSelector(out.path(where), allow_not_found=True))
             except (OSError, pa.ArrowException) as exc:
                 raise OutputFailed(f"cannot list {out.describe(where)}: {exc}") from None
-            for info in infos:
-                if (info.base_name.split(".", 1)[0], signer) in episodes:
-                    out.delete(info.path[len(out.root) + 1:])
+            found += [info.path[len(out.root) + 1:] for info in infos
+                      if (info.base_name.split(".", 1)[0], signer) in episodes]
+    for path in found:
+        out.delete(path)
+    return sorted(found)

@@ -2,8 +2,12 @@
 
 `OUT/schemas/TABLE.json` is the JSON Schema of one row of TABLE and `OUT/schemas/TABLE.arrow` its Arrow
 schema (an Arrow IPC file without batches: `pyarrow.ipc.open_file(path).schema`); `step.schema.json` is
-the schema of a step, which `steps.data` holds but for `kind`, `t_ms`, `source` and `path`. Written by
-every build (they are small), so they describe the tables as this codetape writes them.
+the schema of a step, which `steps.data` holds but for `kind`, `t_ms`, `source` and `path`;
+`OUT/schemas/TABLE.empty.parquet` is the table's schema as a Parquet file of no rows (the partition column
+`month` in the file), which a build's snapshot names for a table it has no rows of (snapshots.py).
+Every build writes the ones that differ from what OUT holds (a file there is never rewritten with the
+same bytes), so they describe the tables as this codetape writes them; the tables are those of the
+manifest's format, which a codetape writing other tables refuses (manifest.py).
 
 A table without rows is `OUT/TABLE/empty.parquet`: its schema and no rows (the partition column `month`
 in the file, since no folder names it), so `TABLE/**/*.parquet` finds a file and DuckDB, pyarrow and
@@ -19,7 +23,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from collector.dataset.errors import OutputFailed
 from collector.dataset.manifest import DatasetManifest
 from collector.dataset.output import Output
 from collector.dataset.tables import COMPRESSION, TABLES
@@ -45,25 +48,48 @@ def settle_empty(out: Output, manifest: DatasetManifest) -> list[str]:
                 stale.append(empty)
         elif empty not in files:
             out.folder(table)
-            try:
-                pq.write_table(schema.empty_table(), out.path(empty), filesystem=out.fs,
-                               compression=COMPRESSION)
-            except (OSError, pa.ArrowException) as exc:
-                raise OutputFailed(f"cannot write {out.describe(empty)}: {exc}") from None
+            _write_empty(out, empty, schema)
             manifest.add_file(table, empty, 0)
     return stale
 
 
+def empty_schema_file(table: str) -> str:
+    return f"{SCHEMAS}/{table}.empty.parquet"
+
+
 def write_schemas(out: Output) -> None:
+    """The schema files that OUT lacks or holds other bytes of."""
     out.folder(SCHEMAS)
     for table, schema in TABLES.items():
         document = {"$schema": DRAFT, "title": f"codetape dataset: a row of {table}", **_object(schema)}
-        out.write(f"{SCHEMAS}/{table}.json", (json.dumps(document, indent=2) + "\n").encode())
+        _write_changed(out, f"{SCHEMAS}/{table}.json", (json.dumps(document, indent=2) + "\n").encode())
         sink = pa.BufferOutputStream()
         with pa.ipc.new_file(sink, schema):
             pass
-        out.write(f"{SCHEMAS}/{table}.arrow", sink.getvalue().to_pybytes())
-    out.write(f"{SCHEMAS}/step.schema.json", render()["step.schema.json"].encode())
+        _write_changed(out, f"{SCHEMAS}/{table}.arrow", sink.getvalue().to_pybytes())
+        if not _holds_schema(out, empty_schema_file(table), schema):  # (its bytes name the pyarrow version)
+            _write_empty(out, empty_schema_file(table), schema)
+    _write_changed(out, f"{SCHEMAS}/step.schema.json", render()["step.schema.json"].encode())
+
+
+def _write_changed(out: Output, relative: str, data: bytes) -> None:
+    if out.read(relative) != data:
+        out.write(relative, data)
+
+
+def _holds_schema(out: Output, relative: str, schema: pa.Schema) -> bool:
+    data = out.read(relative)
+    try:
+        return data is not None and pq.read_schema(pa.BufferReader(data)).equals(schema)
+    except (OSError, pa.ArrowException):
+        return False
+
+
+def _write_empty(out: Output, relative: str, schema: pa.Schema) -> None:
+    """A Parquet file of `schema` and no rows, all or nothing."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(schema.empty_table(), sink, compression=COMPRESSION)
+    out.write(relative, sink.getvalue().to_pybytes())
 
 
 def _object(fields: pa.Schema | pa.StructType) -> dict[str, Any]:

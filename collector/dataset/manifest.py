@@ -3,7 +3,8 @@
 It names the build's inputs (SOURCE, --trust, engine, codetape version), every build so far with its
 counts, the rows of each table and the rejections by reason, and every Parquet file that belongs to the
 dataset with its rows. A file under OUT that it does not name is left over from a build that did not
-finish; the next build deletes it. Readers may rely on the files it names.
+finish; the next build deletes it. Readers may rely on the files it names: the last build's snapshot
+(each build's is in OUT/_builds/, snapshots.py).
 """
 
 from __future__ import annotations

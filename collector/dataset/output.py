@@ -66,14 +66,19 @@ class Output:
 
     def files(self, folder: str) -> list[str]:
         """Every Parquet file under `folder` (relative paths, sorted); hidden ones are unfinished writes."""
+        return sorted(self.sizes(folder))
+
+    def sizes(self, folder: str, suffix: str = ".parquet") -> dict[str, int]:
+        """Every file under `folder` whose name ends with `suffix`, but hidden ones (unfinished writes): its
+        relative path -> bytes."""
         try:
             infos = self.fs.get_file_info(pafs.FileSelector(self.path(folder), recursive=True,
                                                             allow_not_found=True))
         except (OSError, pa.ArrowException) as exc:
             raise OutputFailed(f"cannot list {self.describe(folder)}: {exc}") from None
         start = len(self.root) + 1
-        return sorted(info.path[start:] for info in infos if info.type == pafs.FileType.File
-                      and info.base_name.endswith(".parquet") and not info.base_name.startswith("."))
+        return {info.path[start:]: info.size for info in infos if info.type == pafs.FileType.File
+                and info.base_name.endswith(suffix) and not info.base_name.startswith(".")}
 
     def is_empty(self) -> bool:
         try:
@@ -146,14 +151,16 @@ def s3_filesystem(destination: Destination) -> S3Output:
     return S3Output(destination, **options)
 
 
-def open_output(where: str, settings: UploadSettings) -> Output:
-    """OUT as a directory (a path, or file:///DIR) or s3://BUCKET/PREFIX (DestinationError otherwise)."""
+def open_output(where: str, settings: UploadSettings, *, create: bool = True) -> Output:
+    """OUT as a directory (a path, or file:///DIR) or s3://BUCKET/PREFIX (DestinationError otherwise); a
+    directory is made unless `create` is false (to read a dataset)."""
     if "://" not in where:
         where = Path(where).expanduser().resolve().as_uri()
     destination = parse_destination(where, settings)
     if destination.path is not None:
         try:
-            destination.path.mkdir(parents=True, exist_ok=True)
+            if create:
+                destination.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputFailed(f"cannot create {destination.path}: {exc.strerror}") from None
         return Output(destination.url, pafs.LocalFileSystem(), str(destination.path), destination.path)

@@ -3,8 +3,9 @@
 The record beside the episode is judged with the signer key its `episodes` row holds (revocations.py):
 only one that verifies against it withdraws the episode; one that does not is ignored (its row of
 `rejected` written once) and the episode stays. Each file of a withdrawn episode's month partitions that
-holds its rows is copied without them; the manifest then names the copy instead of the original, which
-is deleted once the manifest is written.
+holds its rows is copied without them; the manifest then names the copy instead of the original, and so
+does every earlier snapshot that named it (snapshots.purge_earlier); the original is deleted once the
+manifest is written.
 """
 
 from __future__ import annotations

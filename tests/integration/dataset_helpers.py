@@ -7,24 +7,31 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import shutil
 import uuid
+import zipfile
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import msgspec
+import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
+import pyarrow.parquet as pq
 
 from collector.consent import KeyInfo, init_keys, load_public, sign_episode
 from collector.consent.keys import load_private
 from collector.episode import open_episode, write_episode_file
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy
+from collector.reconstruct.keyframes import workspace_after
 from collector.upload.revocation import signed_message
 from schemas.consent import ConsentReviewer
 from schemas.steps import CommandStep, TestRunStep
@@ -147,6 +154,12 @@ def duck(out: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def table_files(out: Path) -> set[str]:
+    """The Parquet files of OUT's tables (relative paths): not the schemas' (schemas/TABLE.empty.parquet)."""
+    return {path.relative_to(out).as_posix() for path in out.rglob("*.parquet")
+            if path.relative_to(out).parts[0] != "schemas"}
+
+
 def rows(filesystem: pafs.FileSystem, root: str, table: str) -> list[dict[str, Any]]:
     """Every row of a table (month read from the paths), sorted, for comparing two builds."""
     base = f"{root}/{table}"
@@ -212,3 +225,81 @@ def replay_against_checkout(out: Path, home: Path, episodes: dict[Any, Path], tm
                 assert written == files, (episode_id, last)
                 compared += 1
     return compared
+
+
+def snapshot_files(team: Path, out: str | Path, build: int | None = None,
+                   env: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """`codetape dataset files OUT [--build N] --json`: each table's files of that build's snapshot."""
+    done = codetape(team, "dataset", "files", str(out), "--json",
+                    *(() if build is None else ("--build", str(build))), env=env)
+    assert done.returncode == 0 and done.stderr == "", done
+    tables = json.loads(done.stdout)["tables"]
+    return {table: [item["path"] for item in files] for table, files in tables.items()}
+
+
+def pinned_rows(files: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
+    """Every row of each table as DuckDB reads the file list a run pinned (sorted, to compare)."""
+    con = duckdb.connect()
+    found = {}
+    for table, paths in files.items():
+        read = con.sql(f"SELECT * FROM read_parquet({paths!r}, hive_partitioning = true)").to_arrow_table()
+        found[table] = sorted(read.to_pylist(), key=repr)
+    return found
+
+
+def canaries(episode: Path, others: Iterable[Path], count: int = 6) -> list[str]:
+    """Lines of `episode`'s files (as they end) that no other episode holds, in its files or in any step:
+    a file under OUT that holds one holds that episode's data."""
+    theirs = []
+    for path in others:
+        opened = open_episode(path)
+        theirs.append("\n".join(workspace_after(opened).files().values()))
+        theirs.extend(msgspec.json.encode(step).decode() for step in opened.steps())
+    found: list[str] = []
+    for text in workspace_after(open_episode(episode)).files().values():
+        for line in (line.strip() for line in text.splitlines()):
+            if len(line) >= 24 and line.isascii() and not set(line) & set("'\"\\") and line not in found \
+                    and not any(line in other for other in theirs):
+                found.append(line)
+                if len(found) == count:
+                    return found
+    raise AssertionError(f"{episode.name} has fewer than {count} lines of its own")
+
+
+def files_under(out: Path) -> Iterator[tuple[str, bytes]]:
+    """Every file under a directory OUT, hidden ones too: its relative path and bytes."""
+    for path in sorted(out.rglob("*")):
+        if path.is_file():
+            yield path.relative_to(out).as_posix(), path.read_bytes()
+
+
+def holding(files: Iterable[tuple[str, bytes]], needles: list[str]) -> list[str]:
+    """The files any of `needles` is in: in its bytes, in a Parquet file's rows and statistics (decoded, not
+    the compressed pages), in a zip's members."""
+    found = []
+    for name, data in files:
+        texts = [data.decode("utf-8", "replace")]
+        if name.endswith(".parquet"):
+            parquet = pq.ParquetFile(pa.BufferReader(data))
+            texts += _strings(parquet.read().to_pylist())
+            meta = parquet.metadata
+            texts += [str(meta.row_group(group).column(column).statistics)
+                      for group in range(meta.num_row_groups) for column in range(meta.num_columns)]
+        elif name.endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                texts += [archive.read(member).decode("utf-8", "replace") for member in archive.namelist()]
+        if any(needle in text for needle in needles for text in texts):
+            found.append(name)
+    return found
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, bytes):
+        return [value.decode("utf-8", "replace")]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _strings(item)]
+    return []

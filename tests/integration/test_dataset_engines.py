@@ -1,5 +1,6 @@
 """The local and the ray engine build the same rows from the same source: every table, refusals included,
-and the same export files, over a first build and an incremental one with a revocation in between. Ray
+and the same export files, over a first build and an incremental one with a revocation in between (and
+the first build, pinned, then reads the same rows less the revoked episode's from either). Ray
 runs for real: a local instance this module starts (2 CPUs, no dashboard) and stops; and first, the local
 Ray a build starts itself, looked at while it runs: what listens, where its token is, who may connect."""
 
@@ -22,16 +23,20 @@ import ray
 
 from collector.dataset.build import BuildOptions, build_dataset
 from collector.dataset.sink import Tally
+from collector.episode import open_episode
 from schemas.config import UploadSettings
 from tests.integration.dataset_helpers import (
+    ROW_TABLES,
     TABLES,
     contributor,
     file_sha256,
+    pinned_rows,
     place,
     revoke,
     rows,
     session,
     sign,
+    snapshot_files,
     upload,
 )
 
@@ -136,12 +141,18 @@ def test_both_engines_build_the_same_rows(local_ray: None, tmp_path: Path) -> No
     assert {row["reason"] for row in rows(pafs.LocalFileSystem(), str(local), "rejected")} == {"duplicate",
                                                                                                "unsigned"}
     assert len({row["month"] for row in rows(pafs.LocalFileSystem(), str(on_ray), "episodes")}) == 3
+    at_one = pinned_rows(snapshot_files(tmp_path / "team", on_ray, 1))
 
     upload(alice, source.as_uri(), sign(alice, session(alice.home, 26)))
     revoke(alice, signed[1])
     build(source, local, "local")
     build(source, on_ray, "ray")
     same_rows(local, on_ray)
+    pinned = [pinned_rows(snapshot_files(tmp_path / "team", out, 1)) for out in (local, on_ray)]
+    assert pinned[0] == pinned[1]  # build 1 as a run pinned it, less the episode revoked since
+    gone = str(open_episode(signed[1]).header.episode_id)
+    for table in ROW_TABLES:
+        assert pinned[1][table] == [row for row in at_one[table] if row["episode_id"] != gone], table
     episodes = rows(pafs.LocalFileSystem(), str(on_ray), "episodes")
     assert len(episodes) == 4 and file_sha256(signed[1]) not in {row["sha256"] for row in episodes}
     assert len([path for path in (on_ray / "exports" / "atif").rglob("*") if path.is_file()]) == 4

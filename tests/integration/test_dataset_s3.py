@@ -34,8 +34,9 @@ def configure(home: Path, seaweed: SeaweedFS) -> None:
 
 
 def bucket_files(seaweed: SeaweedFS, bucket: str, prefix: str) -> set[str]:
-    return {key[len(prefix) + 1:] for key in seaweed.keys(bucket)
-            if key.startswith(f"{prefix}/") and key.endswith(".parquet")}
+    """The Parquet files of the tables under `prefix` (not the schemas' empty ones, as table_files)."""
+    return {key[len(prefix) + 1:] for key in seaweed.keys(bucket) if key.startswith(f"{prefix}/")
+            and key.endswith(".parquet") and not key.startswith(f"{prefix}/schemas/")}
 
 
 def test_s3_in_and_out(seaweed: SeaweedFS, tmp_path: Path) -> None:

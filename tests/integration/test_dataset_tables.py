@@ -27,6 +27,7 @@ from tests.integration.dataset_helpers import (
     revoke,
     session,
     sign,
+    table_files,
     upload,
 )
 from tests.integration.upload_helpers import codetape
@@ -123,8 +124,7 @@ def test_a_build_that_keeps_nothing_has_every_table_empty_for_every_reader(built
     built.build(out, "--trust", str(nobody))
     counts = _every_reader_agrees(out)
     assert counts.pop("rejected") == 3 and set(counts.values()) == {0}
-    found = {path.relative_to(out).as_posix() for path in out.rglob("*.parquet")}
-    assert {path for path in found if not path.startswith("rejected/")} == {
+    assert {path for path in table_files(out) if not path.startswith("rejected/")} == {
         f"{table}/empty.parquet" for table in TABLES if table != "rejected"}
 
 
@@ -181,7 +181,6 @@ def test_each_text_is_one_blob_and_a_shared_one_stays_until_both_episodes_are_re
     after_both, left = references()
     assert after_both == set(left) and 0 < len(left) < len(blobs)
     assert not list(built.out.glob("blobs/empty.parquet"))
-    on_disk = {path.relative_to(built.out).as_posix() for path in built.out.rglob("*.parquet")}
     manifest = json.loads((built.out / "_manifest.json").read_text())
-    assert on_disk == {path for files in manifest["files"].values() for path in files}
+    assert table_files(built.out) == {path for files in manifest["files"].values() for path in files}
 

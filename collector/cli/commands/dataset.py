@@ -18,6 +18,12 @@ without rows as TABLE/empty.parquet, each table's JSON Schema and Arrow schema i
 _manifest.json with the counts and the build's inputs. Run it again to add what is new at SOURCE: only
 new episodes are checked, and an episode revoked since it was built has its rows removed.
 
+Every build is a snapshot a training run can pin: it never rewrites a file an earlier build wrote, and
+OUT/_builds/bNNNNN.json names its exact files (codetape dataset builds OUT lists them; codetape dataset
+files OUT --build N prints one's files, for DuckDB's read_parquet([...])). A revocation purges the
+episode from every snapshot (consent withdrawn means gone): a pinned build then reads its rows less the
+episode's, from copies of the files that held them.
+
 --allow-licence MIT,Apache-2.0 keeps only the episodes their developers signed under a licence the list
 permits (an SPDX expression: A OR B when either is listed, A AND B when both are); the rest are rows of
 `rejected` (reason licence).
@@ -46,6 +52,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collector.dataset.build import BuildReport
     from collector.dataset.sink import Tally
+from collector.cli import dataset_snapshots
 from collector.errors import UsageError
 from collector.home import Home
 
@@ -93,6 +100,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="allow a plain http:// S3 endpoint that is not on this machine")
     build.add_argument("--quiet", action="store_true", help="print errors only (no progress, no summary)")
     build.set_defaults(func=run_build)
+    dataset_snapshots.register(actions)
 
 
 def run_build(args: argparse.Namespace) -> int:

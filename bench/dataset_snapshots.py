@@ -1,0 +1,85 @@
+"""Snapshots over many builds: what each build's record costs, how the files grow without compaction, how
+fast a pinned build is read, and what a revocation's purge of every snapshot costs:
+
+    .venv/bin/python -m bench.dataset_snapshots WORK BUILDS PER_BUILD
+
+WORK keeps the signed source (bench.dataset_build.prepare: BUILDS x PER_BUILD episodes) and the dataset.
+Each build adds PER_BUILD episodes (a source growing by hard links, as subset() makes them); then one
+episode of build 1 is revoked and one more build purges it from every snapshot. Prints per build its wall
+time, the Parquet files and the record's bytes; then DuckDB reading build 1 pinned against the whole
+dataset globbed, and the purging build against a build with nothing to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from bench.dataset_build import prepare
+
+
+def codetape(work: Path, *args: str, home: Path | None = None) -> str:
+    env = {**os.environ, "CODETAPE_HOME": str(home or work / "team-home")}
+    done = subprocess.run([sys.executable, "-m", "collector", *args], env=env, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def timed_build(work: Path, source: Path, out: Path) -> float:
+    start = time.monotonic()
+    codetape(work, "dataset", "build", source.as_uri(), "-o", str(out), "--quiet")
+    return time.monotonic() - start
+
+
+def read(files: list[str]) -> tuple[int, float]:
+    start = time.monotonic()
+    found = duckdb.sql(f"SELECT count(*) FROM read_parquet({files!r}, hive_partitioning = true)").fetchall()
+    return found[0][0], time.monotonic() - start
+
+
+def main() -> None:
+    work, builds, per_build = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    source = prepare(work, builds * per_build)
+    names = sorted(path.name.split(".")[0] for path in (source / "episodes").glob("*.ctape"))
+    growing, out = work / "growing", work / "out"
+    shutil.rmtree(growing, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    (growing / "episodes").mkdir(parents=True)
+    print("build  seconds  parquet-files  record-bytes")
+    for number in range(1, builds + 1):
+        for name in names[(number - 1) * per_build:number * per_build]:
+            for suffix in (".ctape", ".json"):
+                os.link(source / "episodes" / f"{name}{suffix}", growing / "episodes" / f"{name}{suffix}")
+        seconds = timed_build(work, growing, out)
+        parquet = len([path for path in out.rglob("*.parquet") if path.parts[-2] != "schemas"])
+        record = (out / "_builds" / f"b{number:05d}.json").stat().st_size
+        print(f"{number:5d}  {seconds:7.2f}  {parquet:13d}  {record:12d}", flush=True)
+    pinned = json.loads(codetape(work, "dataset", "files", str(out), "--build", "1", "--json"))["tables"]
+    rows, seconds = read([item["path"] for item in pinned["steps"]])
+    print(f"build 1 pinned: {rows} steps in {len(pinned['steps'])} files, {seconds * 1000:.0f} ms")
+    rows, seconds = read([f"{out}/steps/**/*.parquet"])
+    print(f"the dataset globbed: {rows} steps, {seconds * 1000:.0f} ms")
+    print(f"a build with nothing new: {timed_build(work, growing, out):.2f} s")
+    outbox = work / "home" / "outbox"
+    first = next(path for path in outbox.glob("*.ctape")
+                 if subprocess.run(["sha256sum", str(path)], capture_output=True, text=True,
+                                   check=True).stdout.split()[0] in names[:per_build])
+    codetape(work, "revoke", str(first), home=work / "home")
+    for record in source.glob("episodes/*.revocation.json"):
+        shutil.copyfile(record, growing / "episodes" / record.name)
+        record.unlink()  # (the next run's source stays unrevoked)
+    seconds = timed_build(work, growing, out)
+    purged = sum(1 for path in (out / "_builds").glob("*.json") if json.loads(path.read_text())["purged"])
+    print(f"the build purging one episode of build 1 from {purged} snapshots: {seconds:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
