@@ -32,7 +32,8 @@ class KeptRows:
         """Hold an accepted episode's rows (every row of an episode is of its month)."""
         for table, writer in self.writers.items():
             writer.add(outcome.tables[table], outcome.month, outcome.sha256)
-        self.blobs.add(outcome.tables["blobs"], outcome.sha256)
+        if "blobs" in outcome.tables:  # (the ray engine's writing tasks get rows without their texts)
+            self.blobs.add(outcome.tables["blobs"], outcome.sha256)
         if sum(writer.held for writer in self.writers.values()) + self.blobs.held > self.hold:
             for writer in self.writers.values():  # all at once: rows freed at different times fragment memory
                 writer.flush()

@@ -145,7 +145,7 @@ def test_both_engines_build_the_same_rows(local_ray: None, tmp_path: Path) -> No
     episodes = rows(pafs.LocalFileSystem(), str(on_ray), "episodes")
     assert len(episodes) == 4 and file_sha256(signed[1]) not in {row["sha256"] for row in episodes}
     assert len([path for path in (on_ray / "exports" / "atif").rglob("*") if path.is_file()]) == 4
-    assert [path.name for path in (on_ray / "steps").rglob("part-b00002-r-*.parquet")]  # Ray wrote build 2
+    assert [path.name for path in (on_ray / "steps").rglob("part-b00002-r*.parquet")]  # Ray wrote build 2
 
 
 def test_without_ray_the_ray_engine_is_one_line(tmp_path: Path) -> None:
