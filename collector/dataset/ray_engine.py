@@ -26,16 +26,16 @@ import functools
 import logging
 import math
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import ray
 import ray.data
 import ray.exceptions
 
+from collector.dataset.batches import HOLD_BYTES, Packed, batches, check_batch
 from collector.dataset.blob_store import BlobSpill
 from collector.dataset.errors import DatasetError
 from collector.dataset.exports import Exported, ExportItem, export_entry
@@ -44,15 +44,12 @@ from collector.dataset.output import Output
 from collector.dataset.ray_local import LocalRay
 from collector.dataset.sink import Sink, Tally
 from collector.dataset.source import Entry
-from collector.dataset.transform import Context, Outcome, transform
+from collector.dataset.tables import ROWS
+from collector.dataset.transform import Context, Outcome
 from collector.errors import CodetapeError
 
 POLL_S = 0.25
-BATCH_EPISODES = 16  # episodes a task checks, at most: a fraction of a second's work each, a few ms of Ray's
-BATCH_BYTES = 4 << 20  # of the source's bytes a batch takes, about (at least one episode)
-TASKS_PER_CPU = 4  # batches for each CPU at the least, so that no CPU waits long for the last ones
-HOLD_BYTES = 32 << 20  # rows a checking task holds before it returns what it did
-WRITE_BYTES = 256 << 20  # rows a writing task takes at the least: few, large files
+WRITE_BYTES = 64 << 20  # rows a writing task takes at the least: few, large files
 
 
 @ray.remote(num_cpus=0)
@@ -76,6 +73,8 @@ class RayEngine:
 
     def __init__(self, address: str | None) -> None:
         self.started, self.local = _connect(address)
+        for _cpu in range(_cpus()):  # Ray's workers import the transform while the build lists its source
+            _warm.remote()
 
     def rows(self, entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> Written:
         """Check and write `entries`; the verdicts go to `sink`; the files Ray wrote, by table."""
@@ -118,18 +117,9 @@ def _connect(address: str | None) -> tuple[bool, LocalRay | None]:
     return True, None
 
 
-def batches(entries: Sequence[Entry], cpus: int) -> list[tuple[int, int]]:
-    """`entries` as batches (start, end) in order: BATCH_EPISODES at most, fewer so that each of `cpus`
-    CPUs gets TASKS_PER_CPU of them; and no more than BATCH_BYTES of the source's bytes (one episode at
-    the least)."""
-    count = max(1, min(BATCH_EPISODES, math.ceil(len(entries) / max(1, cpus * TASKS_PER_CPU))))
-    found, start, held = [], 0, 0
-    for end, entry in enumerate(entries):
-        if end > start and (end - start == count or held + entry.size > BATCH_BYTES):
-            found.append((start, end))
-            start, held = end, 0
-        held += entry.size
-    return [*found, (start, len(entries))] if entries else found
+@ray.remote
+def _warm() -> None:
+    """Nothing: a worker imports this module (and the transform) to run it."""
 
 
 @dataclass
@@ -139,60 +129,29 @@ class _Batch:
     start: int
     verdicts: list[Outcome]
     held: int  # bytes of rows
-    rows: Any  # ObjectRef of list[Outcome] (the accepted, with their rows but the blobs)
-    blobs: Any  # ObjectRef of list[tuple[str, pa.Table]] (episode sha256, its blob rows)
+    rows: Any  # ObjectRef of Packed: the rows of the accepted ones, every table's but the blobs
+    blobs: Any  # ObjectRef of Packed: their blob rows
     kept: set[str] = field(default_factory=set)  # the episodes the duplicate rule kept
-
-
-@dataclass
-class Checked:
-    """What a checking task sends back: the verdicts of the episodes it did, in order, the accepted ones'
-    rows (their blobs apart) and the bytes they hold, their blob rows by episode."""
-
-    verdicts: list[Outcome] = field(default_factory=list)
-    rows: list[Outcome] = field(default_factory=list)
-    held: int = 0
-    blobs: list[tuple[str, pa.Table]] = field(default_factory=list)
-
-
-def check_batch(entries: Sequence[Entry], context: Context, count: Callable[[int, bool], object],
-                hold: int = HOLD_BYTES) -> Checked:
-    """The transform of `entries` in order, each counted (`count(size, rejected)`), stopping after the
-    episode that takes the rows held past `hold`: the episodes after it are not done."""
-    checked = Checked()
-    for entry in entries:
-        outcome = transform(entry, context)
-        count(outcome.size, not outcome.accepted)
-        tables, outcome.tables = outcome.tables, {}
-        checked.verdicts.append(outcome)
-        if outcome.accepted:
-            checked.blobs.append((outcome.sha256, tables.pop("blobs")))
-            checked.rows.append(Outcome(outcome.sha256, outcome.key, outcome.location, outcome.size,
-                                        month=outcome.month, tables=tables))
-            checked.held += sum(table.get_total_buffer_size() for table in tables.values())
-            if checked.held > hold:
-                break
-    return checked
 
 
 @ray.remote(num_returns=3)
 def _check(entries: list[Entry], context: Context, counter: Any) -> tuple[
-        tuple[list[Outcome], int], list[Outcome], list[tuple[str, pa.Table]]]:
-    """A batch checked in a task: (its verdicts, bytes of rows), its rows, its blob rows (three objects:
-    the driver fetches the first, the writing tasks the second, the driver the third once it has ruled)."""
+        tuple[list[Outcome], int], Packed, Packed]:
+    """A batch checked in a task (batches.py): (its verdicts, bytes of rows), its rows, its blob rows,
+    three objects: the driver fetches the first, the writing tasks the second, the driver the third once
+    it has ruled."""
     checked = check_batch(entries, context, lambda size, rejected: counter.add.remote(size, rejected))
-    return (checked.verdicts, checked.held), checked.rows, checked.blobs
+    return (checked.verdicts, checked.rows.size), checked.rows, checked.blobs
 
 
 @ray.remote
 def _write(parts: list[Any], kept: set[str], out: Output, build: int, stem: str) -> Written:
-    """The rows of the `kept` episodes in `parts` (ObjectRefs of `_check`'s rows), written as Parquet."""
+    """The rows of the `kept` episodes in `parts` (ObjectRefs of Packed rows), written as Parquet."""
     with tempfile.TemporaryDirectory(prefix="codetape-ray-rows-") as scratch:
         writer = KeptRows(out, build, Path(scratch), stem=stem)
         for part in parts:
-            for outcome in ray.get(part):
-                if outcome.sha256 in kept:
-                    writer.add(outcome)
+            packed: Packed = ray.get(part)
+            writer.add_rows({table: packed.table(table, kept) for table in ROWS})
         return writer.close()
 
 
@@ -208,7 +167,7 @@ def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) ->
     spill = BlobSpill(sink.scratch, "r")  # the texts: to the build, which writes each new one once
     for batch in done:
         if batch.kept:
-            for sha256, rows in _get(batch.blobs):
+            for sha256, rows in _get(batch.blobs).by_episode("blobs"):
                 if sha256 in batch.kept:
                     spill.add(rows, sha256)
             if spill.held > HOLD_BYTES:
