@@ -1,13 +1,12 @@
 """The ray engine: the same transform (transform.py) as Ray tasks, on a local Ray or a cluster.
 
-1. Checks. The new episodes go out in batches, in source order, a Ray task each: at most BATCH_EPISODES
-   and about BATCH_BYTES of the source's bytes, fewer when the listing is small, so that every CPU of
-   the cluster gets several (`batches`). A task runs the transform on its episodes one after the other
-   and returns three objects: their verdicts (hashes, reasons: a few hundred bytes an episode), the
-   accepted ones' rows, and their blob rows; rows stay in Ray's object store (spilled to disk when it
-   fills). A task stops once it holds HOLD_BYTES of rows, so it holds at most that and one episode's
-   (rows.MAX_ROWS_BYTES); the driver sends the episodes it did not reach as a batch of their own.
-   Each episode done is counted by a `_Counter` actor, which the progress bar reads.
+1. Checks. The new episodes go out in batches (batches.py: a few for every CPU of the cluster, each of
+   a bounded count and size), a Ray task each, which runs the transform on its episodes one after the
+   other and returns three objects: their verdicts (hashes, reasons: a few hundred bytes an episode),
+   the accepted ones' rows and their blob rows (Arrow IPC, a stream a table); rows stay in Ray's object
+   store (spilled to disk when it fills). A task stops once it holds HOLD_BYTES of rows; the driver
+   sends the episodes it did not reach as a batch of their own. Each episode done is counted by a
+   `_Counter` actor, which the progress bar reads.
 2. The driver takes only the verdicts and applies the duplicate rule in source order, as the local
    engine does.
 3. Writing. Runs of batches, in source order, go to a task each (WRITE_BYTES of rows at least, one a
