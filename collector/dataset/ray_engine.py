@@ -110,8 +110,8 @@ def _connect(address: str | None) -> tuple[bool, LocalRay | None]:
         if address is None:
             return True, LocalRay()
         ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        where = address or "a local Ray"
+    except (ConnectionError, RuntimeError, ValueError, ray.exceptions.AuthenticationError) as exc:
+        where = address or "a local Ray"  # (without the cluster's token: AuthenticationError)
         raise DatasetError(f"cannot start or reach {where}: {str(exc).splitlines()[0]}") from None
     return True, None
 
