@@ -11,7 +11,8 @@ episode id, starts spread over a year) so that all are distinct, signed by the r
 `--small` of them (by content address) form the smaller sources. Each build runs in a fresh process: wall
 and CPU seconds, the build process's own peak RSS (VmHWM) and the peak of the summed RSS of its process
 tree (psutil, sampled every 0.2 s: the workers; for the ray engine Ray's own processes too, shared
-object-store pages counted in each process that maps them). `--work DIR` keeps the signed source
+object-store pages counted in each process that maps them), and CPU time: the pool's from the kernel
+once it has exited, Ray's processes' from the same samples. `--work DIR` keeps the signed source
 between runs. With --baseline DIR (a checkout of another commit: `git worktree add DIR COMMIT`), every
 build also runs with that tree's code (PYTHONPATH=DIR), alternating build by build with this one, and a
 second table sets both side by side. `--engines local` leaves the ray builds out; `--repeat N` runs every
