@@ -11,7 +11,8 @@ episode id, starts spread over a year) so that all are distinct, signed by the r
 `--small` of them (by content address) form the smaller sources. Each build runs in a fresh process: wall
 and CPU seconds, the build process's own peak RSS (VmHWM) and the peak of the summed RSS of its process
 tree (psutil, sampled every 0.2 s: the workers; for the ray engine Ray's own processes too, shared
-object-store pages counted in each process that maps them). `--work DIR` keeps the signed source
+object-store pages counted in each process that maps them), and CPU time: the pool's from the kernel
+once it has exited, Ray's processes' from the same samples. `--work DIR` keeps the signed source
 between runs. With --baseline DIR (a checkout of another commit: `git worktree add DIR COMMIT`), every
 build also runs with that tree's code (PYTHONPATH=DIR), alternating build by build with this one, and a
 second table sets both side by side. `--engines local` leaves the ray builds out; `--repeat N` runs every
@@ -119,17 +120,25 @@ def child(engine: str, workers: int, source: str, out: str) -> dict[str, Any]:
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
         ray_start = time.perf_counter() - began
     peak = [0]
+    cpu_seen: dict[int, float] = {}  # pid -> CPU seconds when last sampled (the Ray engine's processes)
     stop = threading.Event()
 
-    def sample() -> None:
+    def tree_sample() -> None:
         me = psutil.Process()
-        while not stop.wait(SAMPLE_S):
-            total = 0
-            for process in [me, *me.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):  # a worker that has just exited
-                    total += process.memory_info().rss
-            peak[0] = max(peak[0], total)
+        total = 0
+        for process in [me, *me.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):  # a worker that has just exited
+                total += process.memory_info().rss
+                times = process.cpu_times()
+                cpu_seen[process.pid] = times.user + times.system
+        peak[0] = max(peak[0], total)
 
+    def sample() -> None:
+        while not stop.wait(SAMPLE_S):
+            tree_sample()
+
+    tree_sample()
+    cpu_before = dict(cpu_seen)  # Ray's processes, started before the build
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     began, cpu = time.perf_counter(), time.process_time()
@@ -138,13 +147,17 @@ def child(engine: str, workers: int, source: str, out: str) -> dict[str, Any]:
     seconds = time.perf_counter() - began
     stop.set()
     sampler.join()
+    tree_sample()  # (Ray is still up: its processes' CPU time, to the end of the build)
     import resource
 
     workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's, once it has exited
-    children = workers_cpu.ru_utime + workers_cpu.ru_stime if engine == "local" else float("nan")
+    if engine == "local":
+        used = time.process_time() - cpu + workers_cpu.ru_utime + workers_cpu.ru_stime
+    else:  # Ray's workers are not this process's children: the process tree's, as sampled
+        used = sum(seconds_ - cpu_before.get(pid, 0.0) for pid, seconds_ in cpu_seen.items())
     return {"engine": engine, "workers": workers, "episodes": report.tally.done, "bytes": report.tally.bytes,
             "accepted": report.tally.accepted, "steps": report.rows.get("steps", 0), "seconds": seconds,
-            "cpu": time.process_time() - cpu + children, "rss_mib": peak_rss_mib(),
+            "cpu": used, "rss_mib": peak_rss_mib(),
             "tree_mib": peak[0] / 2**20, "ray_start": ray_start}
 
 

@@ -24,7 +24,7 @@ every one left out is a row of `rejected`, with its reason.
                      purge of every snapshot
     local.py         the local engine: a process pool over the cores, each worker writing its own rows
     workers.py       its worker processes: spawned at once, kept for the build, calls sent to each
-    ray_engine.py    the ray engine: Ray Data tasks (imports ray; `codetape[ray]`)
+    ray_engine.py    the ray engine: batches of episodes as Ray tasks (imports ray; `codetape[ray]`)
     ray_local.py     the local Ray a build starts without --ray-address: loopback only, a token
     allocator.py     Arrow's allocator in a build's processes (jemalloc), glibc's malloc giving memory back
     errors.py        the dataset error tree

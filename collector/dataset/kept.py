@@ -8,8 +8,10 @@ rows were kept, names at `close` the episodes whose rows are left out.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
+
+import pyarrow as pa
 
 from collector.dataset.blob_store import BlobSpill
 from collector.dataset.output import Output
@@ -33,6 +35,16 @@ class KeptRows:
         for table, writer in self.writers.items():
             writer.add(outcome.tables[table], outcome.month, outcome.sha256)
         self.blobs.add(outcome.tables["blobs"], outcome.sha256)
+        self._spill_when_full()
+
+    def add_rows(self, tables: Mapping[str, pa.Table]) -> None:
+        """Hold rows of any episodes and months (a row's `month` says which), none to be left out at
+        `close` (the ray engine's writing tasks: rows of batches of episodes, their texts apart)."""
+        for table, rows in tables.items():
+            self.writers[table].add(rows)
+        self._spill_when_full()
+
+    def _spill_when_full(self) -> None:
         if sum(writer.held for writer in self.writers.values()) + self.blobs.held > self.hold:
             for writer in self.writers.values():  # all at once: rows freed at different times fragment memory
                 writer.flush()

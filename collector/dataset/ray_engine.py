@@ -1,15 +1,22 @@
-"""The ray engine: the same transform (transform.py) as Ray Data tasks, on a local Ray or a cluster.
+"""The ray engine: the same transform (transform.py) as Ray tasks, on a local Ray or a cluster.
 
-`ray.data.from_items` over the listing of new episodes, `map` of the transform (its tables carried as
-Arrow IPC bytes), materialized in Ray's object store (spilled to disk when it fills); the driver takes
-only the verdicts (hashes, reasons: a few hundred bytes an episode) and applies the duplicate rule in
-source order, as the local engine does; then, for each table, `map_batches` unpacks the kept episodes'
-rows, `repartition` gathers them into blocks of up to BLOCK_BYTES (a file per block and month: one a
-month up to 512 MiB of a table's rows) and `write_parquet` writes them from the workers, partitioned
-by month, straight to OUT (a directory every node sees, or s3://); the blob rows come to the driver,
-which writes each new text once (blob_store.py). Without --ray-address, a local Ray is
-started for the build, on loopback only and with token authentication (ray_local.py). Ray is imported
-only here: codetape works without it.
+1. Checks. The new episodes go out in batches (batches.py: a few for every CPU of the cluster, each of
+   a bounded count and size), a Ray task each, which runs the transform on its episodes one after the
+   other and returns three objects: their verdicts (hashes, reasons: a few hundred bytes an episode),
+   the accepted ones' rows and their blob rows (Arrow IPC, a stream a table); rows stay in Ray's object
+   store (spilled to disk when it fills). A task stops once it holds HOLD_BYTES of rows; the driver
+   sends the episodes it did not reach as a batch of their own. Each episode done is counted by a
+   `_Counter` actor, which the progress bar reads.
+2. The driver takes only the verdicts and applies the duplicate rule in source order, as the local
+   engine does.
+3. Writing. Runs of batches, in source order, go to a task each (WRITE_BYTES of rows at least, one a
+   CPU at most), which keeps the kept episodes' rows as a local worker does (kept.py: spilled per month
+   to its node's temporary directory) and writes them as Parquet straight to OUT (a directory every node
+   sees, or s3://). Meanwhile the driver takes the blob rows of the kept episodes, to write each new
+   text once (blob_store.py).
+
+Without --ray-address, a local Ray is started for the build, on loopback only and with token
+authentication (ray_local.py). Ray is imported only here: codetape works without it.
 """
 
 from __future__ import annotations
@@ -17,32 +24,31 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import ray
 import ray.data
-from ray.data.datasource import FilenameProvider
+import ray.exceptions
 
+from collector.dataset.batches import HOLD_BYTES, Packed, batches, check_batch
 from collector.dataset.blob_store import BlobSpill
 from collector.dataset.errors import DatasetError
 from collector.dataset.exports import Exported, ExportItem, export_entry
+from collector.dataset.kept import KeptRows, Written
 from collector.dataset.output import Output
 from collector.dataset.ray_local import LocalRay
 from collector.dataset.sink import Sink, Tally
 from collector.dataset.source import Entry
-from collector.dataset.tables import COMPRESSION, PARTITION, ROW_GROUP_ROWS, ROWS, TABLES
-from collector.dataset.transform import Context, Outcome, transform
-from collector.dataset.writer import part_prefix
+from collector.dataset.tables import ROWS
+from collector.dataset.transform import Context, Outcome
+from collector.errors import CodetapeError
 
 POLL_S = 0.25
-_VERDICT = ["sha256", "key", "location", "size", "episode_id", "month", "content_sha256", "signer_key_id",
-            "reason", "detail", "unverified"]
-PACKED = (*ROWS, "blobs")  # the tables a task sends back
-BLOCK_BYTES = 512 << 20  # rows of one table per write task, so per file a month: few, large files
+WRITE_BYTES = 64 << 20  # rows a writing task takes at the least: few, large files
 
 
 @ray.remote(num_cpus=0)
@@ -61,25 +67,15 @@ class _Counter:
         return self.done, self.bytes, self.rejected
 
 
-class _Names(FilenameProvider):
-    """`part-b<build>-r-<write uuid>-<task>`; Ray adds `-<i>.parquet`."""
-
-    def __init__(self, build: int) -> None:
-        super().__init__(file_format="parquet")
-        self.prefix = f"{part_prefix(build)}r-"
-
-    def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
-        return f"{self.prefix}{write_uuid}-{task_index:06d}"
-
-
 class RayEngine:
     """Joined to a cluster (or a local Ray started for this build, stopped by `close`)."""
 
     def __init__(self, address: str | None) -> None:
         self.started, self.local = _connect(address)
+        for _cpu in range(_cpus()):  # Ray's workers import the transform while the build lists its source
+            _warm.remote()
 
-    def rows(self, entries: Sequence[Entry], context: Context, sink: Sink,
-             out: Output) -> dict[str, dict[str, int]]:
+    def rows(self, entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> Written:
         """Check and write `entries`; the verdicts go to `sink`; the files Ray wrote, by table."""
         return _run(entries, context, sink, out) if entries else {}
 
@@ -114,59 +110,129 @@ def _connect(address: str | None) -> tuple[bool, LocalRay | None]:
         if address is None:
             return True, LocalRay()
         ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        where = address or "a local Ray"
+    except (ConnectionError, RuntimeError, ValueError, ray.exceptions.AuthenticationError) as exc:
+        where = address or "a local Ray"  # (without the cluster's token: AuthenticationError)
         raise DatasetError(f"cannot start or reach {where}: {str(exc).splitlines()[0]}") from None
     return True, None
 
 
-def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> dict[str, dict[str, int]]:
-    counter = _Counter.remote()  # type: ignore[attr-defined]
-    items = [_entry_row(entry) for entry in entries]
-    results = ray.data.from_items(items).map(functools.partial(_transform_row, context=context,
-                                                               counter=counter))
-    with ThreadPoolExecutor(1) as thread:
-        running = thread.submit(results.materialize)
-        while not wait([running], timeout=POLL_S).done:
-            done, size, rejected = ray.get(counter.read.remote())
-            sink.progress(Tally(sink.tally.total, sink.tally.total_bytes, done, size, done - rejected))
-        materialized = running.result()
-    columns = [*_VERDICT, *(f"size_{table}" for table in ROWS)]
-    verdicts = sorted(materialized.select_columns(columns).take_all(), key=lambda row: str(row["sha256"]))
-    dropped = {str(row["sha256"]) for row in verdicts if not sink.verdict(_outcome(row))}
-    kept = [row for row in verdicts if str(row["sha256"]) not in dropped and not row["reason"]]
-    if not kept:
+@ray.remote
+def _warm() -> None:
+    """Nothing: a worker imports this module (and the transform) to run it."""
+
+
+@dataclass
+class _Batch:
+    """One checking task's answer: its verdicts and (in the object store) its rows and blob rows."""
+
+    start: int
+    verdicts: list[Outcome]
+    held: int  # bytes of rows
+    rows: Any  # ObjectRef of Packed: the rows of the accepted ones, every table's but the blobs
+    blobs: Any  # ObjectRef of Packed: their blob rows
+    kept: set[str] = field(default_factory=set)  # the episodes the duplicate rule kept
+
+
+@ray.remote(num_returns=3)
+def _check(entries: list[Entry], context: Context, counter: Any) -> tuple[
+        tuple[list[Outcome], int], Packed, Packed]:
+    """A batch checked in a task (batches.py): (its verdicts, bytes of rows), its rows, its blob rows,
+    three objects: the driver fetches the first, the writing tasks the second, the driver the third once
+    it has ruled."""
+    checked = check_batch(entries, context, lambda size, rejected: counter.add.remote(size, rejected))
+    return (checked.verdicts, checked.rows.size), checked.rows, checked.blobs
+
+
+@ray.remote
+def _write(parts: list[Any], kept: set[str], out: Output, build: int, stem: str) -> Written:
+    """The rows of the `kept` episodes in `parts` (ObjectRefs of Packed rows), written as Parquet."""
+    with tempfile.TemporaryDirectory(prefix="codetape-ray-rows-") as scratch:
+        writer = KeptRows(out, build, Path(scratch), stem=stem)
+        for part in parts:
+            packed: Packed = ray.get(part)
+            writer.add_rows({table: packed.table(table, kept) for table in ROWS})
+        return writer.close()
+
+
+def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> Written:
+    done = _check_all(entries, context, sink)
+    for batch in done:  # in source order
+        batch.kept.update(outcome.sha256 for outcome in batch.verdicts if sink.verdict(outcome))
+    if not any(batch.kept for batch in done):
         return {}
-
-    def write(table: str) -> dict[str, int]:
-        blocks = max(1, math.ceil(sum(int(row[f"size_{table}"]) for row in kept) / BLOCK_BYTES))
-        packed = materialized.select_columns(["sha256", f"rows_{table}"])  # not the other tables' bytes
-        rows = packed.map_batches(_unpack, fn_kwargs={"table": table, "dropped": dropped},
-                                  batch_format="pyarrow").repartition(blocks)  # few files a month
-        rows.write_parquet(out.path(table), filesystem=out.fs, partition_cols=[PARTITION],
-                           filename_provider=_Names(context.build), compression=COMPRESSION,
-                           row_group_size=ROW_GROUP_ROWS[table])
-        mine = _Names(context.build).prefix  # this build's files written by Ray
-        return {path: _rows(out, path) for path in out.files(table)
-                if path.rsplit("/", 1)[-1].startswith(mine)}
-
-    written = {table: write(table) for table in ROWS}
-    _spill_blobs(materialized, {str(row["sha256"]) for row in kept}, sink)
+    runs = _runs(done, _cpus())
+    writing = [_write.remote([batch.rows for batch in run], {sha for batch in run for sha in batch.kept}, out,
+                             context.build, f"r{number}-") for number, run in enumerate(runs)]
+    spill = BlobSpill(sink.scratch, "r")  # the texts: to the build, which writes each new one once
+    for batch in done:
+        if batch.kept:
+            for sha256, rows in _get(batch.blobs).by_episode("blobs"):
+                if sha256 in batch.kept:
+                    spill.add(rows, sha256)
+            if spill.held > HOLD_BYTES:
+                spill.flush()
+    spill.close()
+    written: Written = {}
+    for files in _get(writing):
+        for table, paths in files.items():
+            written.setdefault(table, {}).update(paths)
     return written
 
 
-def _spill_blobs(materialized: Any, kept: set[str], sink: Sink) -> None:
-    """The kept episodes' blob rows, to the build's scratch directory here (blob_store.write_new writes
-    each new text once, which tasks writing apart could not)."""
-    spill = BlobSpill(sink.scratch, "r")
-    for batch in materialized.select_columns(["sha256", "rows_blobs"]).iter_batches(batch_format="pyarrow"):
-        for sha256, data in zip(batch.column("sha256").to_pylist(), batch.column("rows_blobs").to_pylist(),
-                                strict=True):
-            if data and sha256 in kept:
-                spill.add(pa.ipc.open_stream(data).read_all(), sha256)
-                if spill.held > BLOCK_BYTES // 16:
-                    spill.flush()
-    spill.close()
+def _check_all(entries: Sequence[Entry], context: Context, sink: Sink) -> list[_Batch]:
+    """Every entry checked by a task of a batch; the batches' answers in source order."""
+    counter = _Counter.remote()  # type: ignore[attr-defined]
+    shared = ray.put(context)
+    running: dict[Any, tuple[int, int, Any, Any]] = {}  # verdicts ref -> (start, end, rows ref, blobs ref)
+
+    def send(start: int, end: int) -> None:
+        refs: Any = _check.remote(list(entries[start:end]), shared, counter)  # (num_returns=3: three refs)
+        verdicts, rows, blobs = refs
+        running[verdicts] = start, end, rows, blobs
+
+    for start, end in batches(entries, _cpus()):
+        send(start, end)
+    done: list[_Batch] = []
+    while running:
+        ready, _ = ray.wait(list(running), num_returns=len(running), timeout=POLL_S)
+        for ref in ready:
+            start, end, rows, blobs = running.pop(ref)
+            verdicts, held = _get(ref)
+            done.append(_Batch(start, verdicts, held, rows, blobs))
+            if start + len(verdicts) < end:  # it stopped at HOLD_BYTES: the rest as a batch of its own
+                send(start + len(verdicts), end)
+        count, size, rejected = _get(counter.read.remote())
+        sink.progress(Tally(sink.tally.total, sink.tally.total_bytes, count, size, count - rejected))
+    return sorted(done, key=lambda batch: batch.start)
+
+
+def _runs(done: list[_Batch], cpus: int) -> list[list[_Batch]]:
+    """The batches with kept rows, as runs in source order for the writing tasks: about as many rows
+    each, WRITE_BYTES at least, one a CPU at most."""
+    batches_ = [batch for batch in done if batch.kept]
+    total = sum(batch.held for batch in batches_)
+    count = max(1, min(cpus, len(batches_), math.ceil(total / WRITE_BYTES)))
+    runs: list[list[_Batch]] = [[] for _ in range(count)]
+    before = 0
+    for batch in batches_:
+        runs[min(count - 1, before * count // max(1, total))].append(batch)
+        before += batch.held
+    return [run for run in runs if run]
+
+
+def _cpus() -> int:
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))  # type: ignore[no-untyped-call]
+
+
+def _get(refs: Any) -> Any:
+    """`ray.get`, with an error of codetape's that a task raised raised as itself (TransferFailed: the
+    source could not be read)."""
+    try:
+        return ray.get(refs)
+    except ray.exceptions.RayTaskError as exc:
+        if isinstance(exc.cause, CodetapeError):
+            raise exc.cause from None
+        raise
 
 
 _ENTRY = ("key", "sha256", "size", "manifest", "revocation")
@@ -180,44 +246,3 @@ def _export_row(row: dict[str, Any], context: Context, out: Output) -> dict[str,
     entry = Entry(**{name: row[name] for name in _ENTRY})
     item = ExportItem(entry, str(row["signer"]), tuple(row["formats"]))
     return {"exported": export_entry(item, context, out).to_json()}
-
-
-def _transform_row(row: dict[str, Any], context: Context, counter: Any) -> dict[str, Any]:
-    """One Ray task's work: the transform, its tables as IPC bytes (b"" when left out)."""
-    outcome = transform(Entry(**row), context)
-    counter.add.remote(outcome.size, not outcome.accepted)
-    verdict = {name: getattr(outcome, name) for name in _VERDICT}
-    strings = {name: "" if value is None else value for name, value in verdict.items() if name != "size"}
-    packed = {f"rows_{table}": _ipc(outcome.tables[table]) if outcome.accepted else b"" for table in PACKED}
-    return {**strings, "size": outcome.size, **packed,
-            **{f"size_{table}": len(packed[f"rows_{table}"]) for table in PACKED}}
-
-
-def _outcome(row: dict[str, Any]) -> Outcome:
-    def text(name: str) -> str | None:
-        return str(row[name]) or None
-
-    return Outcome(str(row["sha256"]), str(row["key"]), str(row["location"]), int(row["size"]),
-                   episode_id=text("episode_id"), month=text("month"), content_sha256=text("content_sha256"),
-                   signer_key_id=text("signer_key_id"), reason=text("reason"),  # type: ignore[arg-type]
-                   detail=str(row["detail"]), unverified=str(row["unverified"]))
-
-
-def _unpack(batch: pa.Table, table: str, dropped: set[str]) -> pa.Table:
-    """The rows of `table` of the kept episodes in a batch of transform results."""
-    shas, packed = batch.column("sha256").to_pylist(), batch.column(f"rows_{table}").to_pylist()
-    parts = [pa.ipc.open_stream(data).read_all()
-             for sha, data in zip(shas, packed, strict=True) if data and sha not in dropped]
-    return pa.concat_tables(parts) if parts else TABLES[table].empty_table()
-
-
-def _ipc(rows: pa.Table) -> bytes:
-    stream = pa.BufferOutputStream()
-    with pa.ipc.new_stream(stream, rows.schema) as writer:
-        writer.write_table(rows)
-    return bytes(stream.getvalue().to_pybytes())
-
-
-def _rows(out: Output, path: str) -> int:
-    with out.fs.open_input_file(out.path(path)) as handle:
-        return int(pq.read_metadata(handle).num_rows)

@@ -21,8 +21,11 @@ import pyarrow.fs as pafs
 import pytest
 import ray
 
+from collector.dataset.batches import batches, check_batch
 from collector.dataset.build import BuildOptions, build_dataset
 from collector.dataset.sink import Tally
+from collector.dataset.source import entries, locate, reader_for
+from collector.dataset.transform import Context
 from collector.episode import open_episode
 from schemas.config import UploadSettings
 from tests.integration.dataset_helpers import (
@@ -156,7 +159,7 @@ def test_both_engines_build_the_same_rows(local_ray: None, tmp_path: Path) -> No
     episodes = rows(pafs.LocalFileSystem(), str(on_ray), "episodes")
     assert len(episodes) == 4 and file_sha256(signed[1]) not in {row["sha256"] for row in episodes}
     assert len([path for path in (on_ray / "exports" / "atif").rglob("*") if path.is_file()]) == 4
-    assert [path.name for path in (on_ray / "steps").rglob("part-b00002-r-*.parquet")]  # Ray wrote build 2
+    assert [path.name for path in (on_ray / "steps").rglob("part-b00002-r*.parquet")]  # Ray wrote build 2
 
 
 def test_without_ray_the_ray_engine_is_one_line(tmp_path: Path) -> None:
@@ -172,3 +175,57 @@ def test_without_ray_the_ray_engine_is_one_line(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == ("codetape: the ray engine needs Ray, which is not installed: "
                            "pip install 'codetape[ray]'\n")
+
+
+def test_the_ray_engine_checks_several_episodes_a_task_with_the_local_engines_rows(
+        local_ray: None, tmp_path: Path) -> None:
+    """Ten new episodes on two CPUs go out as batches of two (batches.py): five accepted, five left out
+    (four unsigned, one a duplicate), so at least one batch holds an episode left out beside one kept;
+    every table has the rows the local engine builds."""
+    source, alice = tmp_path / "source", contributor(tmp_path, "alice")
+    for seed in (31, 62, 93, 34):
+        sign(alice, session(alice.home, seed, "edit-heavy" if seed % 2 else "mixed"))
+    twice = session(alice.home, 35)
+    sign(alice, twice, now=datetime(2026, 6, 1, tzinfo=UTC))
+    upload(alice, source.as_uri())
+    place(source, sign(alice, twice, target=tmp_path / "again.ctape", now=datetime(2026, 6, 2, tzinfo=UTC)))
+    for seed in (36, 37, 38, 39):
+        place(source, session(alice.home, seed))
+    listing = [entry for entry in entries(reader_for(locate(str(source), UploadSettings()))) if entry.present]
+    plan = batches(listing, 2)
+    assert len(listing) == 10 and [end - start for start, end in plan] == [2] * 5
+    for engine in ("local", "ray"):
+        build_dataset(BuildOptions(str(source), str(tmp_path / engine), engine=engine, workers=2),
+                      UploadSettings())
+    filesystem = pafs.LocalFileSystem()
+    for table in TABLES:
+        found = rows(filesystem, str(tmp_path / "ray"), table)
+        assert found == rows(filesystem, str(tmp_path / "local"), table), table
+    left_out = {row["sha256"]: row["reason"] for row in rows(filesystem, str(tmp_path / "ray"), "rejected")}
+    assert sorted(left_out.values()) == ["duplicate", *["unsigned"] * 4]
+    assert len(rows(filesystem, str(tmp_path / "ray"), "episodes")) == 5
+    mixed = [(start, end) for start, end in plan
+             if len({listing[i].sha256 in left_out for i in range(start, end)}) == 2]
+    assert mixed, plan  # (five kept in pairs: one pair at least is mixed)
+
+
+def test_a_checking_task_stops_once_its_rows_pass_its_budget(tmp_path: Path) -> None:
+    """check_batch (what a Ray task runs) with no room for rows: the episode left out and the first
+    accepted one are done, counted and packed; the episode after them is not (the driver sends it
+    again)."""
+    source, alice = tmp_path / "source", contributor(tmp_path, "alice")
+    upload(alice, source.as_uri(), sign(alice, session(alice.home, 41)), sign(alice, session(alice.home, 42)))
+    unsigned = place(source, session(alice.home, 43))
+    where = locate(str(source), UploadSettings())
+    listing = sorted(entries(reader_for(where)), key=lambda entry: entry.sha256 != unsigned)  # it first
+    counted: list[tuple[int, bool]] = []
+    checked = check_batch(listing, Context(where, 1), lambda size, rejected: counted.append((size, rejected)),
+                          hold=0)
+    assert [(outcome.sha256, outcome.reason) for outcome in checked.verdicts] == [
+        (unsigned, "unsigned"), (listing[1].sha256, None)]
+    assert [rejected for _size, rejected in counted] == [True, False]
+    assert not any(outcome.tables for outcome in checked.verdicts)  # the rows travel apart
+    assert checked.rows.episodes == checked.blobs.episodes == [listing[1].sha256]
+    assert checked.rows.table("episodes", {listing[1].sha256}).num_rows == 1
+    assert checked.rows.table("steps", set()).num_rows == 0
+    assert sum(rows.num_rows for _sha, rows in checked.blobs.by_episode("blobs")) > 0

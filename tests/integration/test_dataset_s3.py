@@ -143,3 +143,31 @@ def test_one_build_at_a_time_in_an_s3_out(seaweed: SeaweedFS, tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     keys = seaweed.keys(bucket)
     assert "built/_manifest.json" in keys and "built/.build.lock" not in keys
+
+
+def test_the_ray_engine_builds_into_an_s3_out(seaweed: SeaweedFS, tmp_path: Path) -> None:
+    """`--engine ray` (the local Ray the build starts): its tasks read the bucket and write their Parquet
+    files into it themselves, with the endpoint of the build's `[upload]` and the credentials of their
+    own environment; the rows are the local engine's, and the bucket holds what the manifest names."""
+    bucket = seaweed.bucket("dataset-ray")
+    env = seaweed.env()
+    source = f"s3://{bucket}/team/codetape"
+    alice = contributor(tmp_path, "alice")
+    configure(alice.home.root, seaweed)
+    for seed in (34, 65):
+        sign(alice, session(alice.home, seed))
+    upload(alice, source, env=env)
+    team = tmp_path / "team"
+    configure(team, seaweed)
+    for out, engine in ((f"s3://{bucket}/built", "ray"), (str(tmp_path / "built"), "local")):
+        done = codetape(team, "dataset", "build", source, "-o", out, "--engine", engine, env=env)
+        assert done.returncode == 0 and done.stderr == "", done
+    filesystem = pafs.S3FileSystem(endpoint_override=seaweed.endpoint.removeprefix("http://"), scheme="http",
+                                   access_key=ACCESS_KEY, secret_key=SECRET_KEY, region="us-east-1")
+    for table in TABLES:
+        in_bucket = rows(filesystem, f"{bucket}/built", table)
+        assert in_bucket == rows(pafs.LocalFileSystem(), str(tmp_path / "built"), table), table
+    stored = seaweed.client().get_object(Bucket=bucket, Key="built/_manifest.json")["Body"].read()
+    named = {path for files in json.loads(stored)["files"].values() for path in files}
+    assert bucket_files(seaweed, bucket, "built") == named
+    assert any("/part-b00001-r0-" in path for path in named)  # written by Ray's tasks

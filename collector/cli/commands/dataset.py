@@ -36,7 +36,7 @@ of what). An episode is kept or left out whole: its steps replay only together.
 --exports atif,zeta also writes the dataset's episodes in those formats (as codetape export does) into
 OUT/exports/FORMAT/SIGNER/, one file per episode; later builds keep them complete.
 
---engine local (the default) runs the checks in a process per core; --engine ray as Ray Data tasks, on
+--engine local (the default) runs the checks in a process per core; --engine ray as Ray tasks, on
 a local Ray or the cluster at --ray-address (pip install 'codetape[ray]'). Both give the same rows.
 For s3:// (SOURCE and OUT alike), the endpoint, region and credentials are resolved as for codetape
 upload: [upload] in config.toml (endpoint_url, region, profile), then the AWS configuration.
@@ -87,7 +87,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="with --origin: keep an episode when at least S of the characters it wrote are "
                        "of those origins (default 1: all of them)")
     build.add_argument("--engine", choices=("local", "ray"), default="local",
-                       help="local: a process per core (default); ray: Ray Data tasks")
+                       help="local: a process per core (default); ray: Ray tasks, batches of episodes")
     build.add_argument("--workers", type=int, metavar="N",
                        help="local engine: processes (default: one per core)")
     build.add_argument("--ray-address", metavar="ADDR",
