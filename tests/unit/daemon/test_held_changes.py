@@ -12,6 +12,14 @@ def change(path: str, text: str, kind: str = "modified") -> dict[str, Any]:
     return {"kind": "file_change", "path": path, "change": kind, "sha256": sha256_text(text)}
 
 
+def editing_a_py() -> OpenDocuments:
+    """An editor has a.py open with the text "x"."""
+    docs = OpenDocuments()
+    docs.note(step_from_dict({"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.py", "text": "x"}),
+              "utf-16", "editor")
+    return docs
+
+
 def released(held: HeldChanges, now: int, docs: OpenDocuments) -> list[str]:
     return [step["path"] for _, step in held.due(now, unexplained=docs.awaits)]
 
@@ -19,9 +27,7 @@ def released(held: HeldChanges, now: int, docs: OpenDocuments) -> list[str]:
 def test_a_write_the_editors_copy_does_not_explain_yet_waits_for_its_edits_in_order() -> None:
     """Under load an editor's edits reached the collector over a second after the watcher's view of the
     file they were saved into: that change waits (and those behind it) until the copy explains it."""
-    docs = OpenDocuments()
-    docs.note(step_from_dict({"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.py", "text": "x"}),
-              "utf-16", "editor")
+    docs = editing_a_py()
     held = HeldChanges()
     held.hold(1, change("a.py", "typed"), now=0)
     held.hold(2, change("b.py", "other"), now=10)
@@ -32,9 +38,7 @@ def test_a_write_the_editors_copy_does_not_explain_yet_waits_for_its_edits_in_or
 
 
 def test_a_change_from_elsewhere_to_an_open_file_waits_no_longer_than_patient_ms() -> None:
-    docs = OpenDocuments()
-    docs.note(step_from_dict({"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.py", "text": "x"}),
-              "utf-16", "editor")
+    docs = editing_a_py()
     held = HeldChanges()
     held.hold(1, change("a.py", "a checkout wrote this"), now=0)
     held.hold(2, change("a.py", "", "deleted"), now=5)
@@ -46,9 +50,7 @@ def test_a_change_from_elsewhere_to_an_open_file_waits_no_longer_than_patient_ms
 
 
 def test_what_no_editor_has_open_or_the_copy_explains_leaves_after_hold_ms() -> None:
-    docs = OpenDocuments()
-    docs.note(step_from_dict({"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.py", "text": "x"}),
-              "utf-16", "editor")
+    docs = editing_a_py()
     held = HeldChanges()
     held.hold(1, change("a.py", "x"), now=0)
     held.hold(2, change("c.py", "new", "created"), now=0)
