@@ -3,14 +3,13 @@ changes the watcher saw, a short hold so the editor's own steps can explain them
 
 `admit` drops steps about excluded paths and channels the workspace does not record, strips excluded
 paths from gap states, git file lists and an agent's tool targets, and turns an over-large file text into
-a `too_large` placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arrival order, and up to
-PATIENT_MS those of a file an editor has open with other text: its edits may still be on their way.
+a `too_large` placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arrival order.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from collector.policy.recording import Policy
 from collector.text.paths import path_problem
 
 HOLD_MS = 1000
-PATIENT_MS = 5000  # a loaded machine delivered an editor's edits over a second after the watcher's view
 
 
 def admit(step: dict[str, Any], policy: Policy, paths: CleanPaths) -> dict[str, Any] | None:
@@ -109,27 +107,20 @@ def _entry(entry: object, policy: Policy) -> object:
 class HeldChanges:
     """A file's new content seen by the watcher waits HOLD_MS for the editor's own steps (open, edits,
     save), which travel a slower path; the session then drops it if they explain it (an editor's save).
-    A change the editor's copy does not explain yet (`unexplained`: an open document with other text)
-    waits up to PATIENT_MS. Changes leave in the order they came, so a create still precedes its rename."""
+    Changes leave in the order they came, so a create still precedes its rename."""
 
     def __init__(self) -> None:
-        self._queue: deque[tuple[int, int, object, dict[str, Any]]] = deque()  # (release, came, at_ms, step)
+        self._queue: deque[tuple[int, object, dict[str, Any]]] = deque()  # (release at, at_ms, step)
 
     def hold(self, at_ms: object, step: dict[str, Any], now: int) -> None:
         """Queue a file change; only new content (created, modified) waits, behind any change held."""
         content = step.get("change") in ("created", "modified")
-        self._queue.append((now + HOLD_MS if content else 0, now, at_ms, step))
+        self._queue.append((now + HOLD_MS if content else 0, at_ms, step))
 
-    def due(self, now: int, *, everything: bool = False,
-            unexplained: Callable[[dict[str, Any]], bool] | None = None,
-            ) -> Iterator[tuple[object, dict[str, Any]]]:
+    def due(self, now: int, *, everything: bool = False) -> Iterator[tuple[object, dict[str, Any]]]:
         """(at_ms, step) of each change due at `now` (all of them with `everything`), in order."""
         while self._queue and (everything or self._queue[0][0] <= now):
-            release, came, at_ms, step = self._queue[0]
-            if (not everything and release and now < came + PATIENT_MS and unexplained is not None
-                    and unexplained(step)):
-                return
-            self._queue.popleft()
+            _, at_ms, step = self._queue.popleft()
             yield at_ms, step
 
     def __bool__(self) -> bool:

@@ -158,15 +158,6 @@ class OpenDocuments:
         entry = self._last(step.get("path"))
         return entry is not None and digest is not None and sha256_text(entry.doc.text) == digest
 
-    def awaits(self, step: dict[str, Any]) -> bool:
-        """True for a created/modified file_change of a document an editor has open with other text: the
-        edits that explain it (or a real change from elsewhere) may still be on their way."""
-        path, digest = step.get("path"), step.get("sha256")
-        if step.get("kind") != "file_change" or step.get("change") not in ("created", "modified"):
-            return False
-        entry = self._open.get(path) if isinstance(path, str) else None
-        return entry is not None and isinstance(digest, str) and sha256_text(entry.doc.text) != digest
-
     def _last(self, path: object) -> _Open | None:
         """The open document at `path`, else the edited one its editors left there unsaved."""
         if not isinstance(path, str):

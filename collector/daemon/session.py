@@ -210,7 +210,7 @@ class Session:
 
     def _release_held(self, now: int, *, everything: bool = False) -> None:
         """Append the held file changes that are due (all of them with `everything`), in order."""
-        for at_ms, step in self._held.due(now, everything=everything, unexplained=self._open_docs.awaits):
+        for at_ms, step in self._held.due(now, everything=everything):
             self._append(at_ms, self._claims.attribute(at_ms, step))
         self._let_go(now, everything=everything)
 
