@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,9 +26,16 @@ import ray.util
 from collector.dataset.build import BuildOptions, build_dataset
 from schemas.config import UploadSettings
 from tests.integration.dataset_helpers import TABLES, contributor, place, rows, session, sign, upload
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.eval
 RAY = str(Path(sys.executable).with_name("ray"))
+
+
+def listening(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex((host, port)) == 0
 
 
 def free_port() -> int:
@@ -52,20 +58,18 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
                                  "--include-dashboard", "false", *common], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
-        time.sleep(8)
+        host, port = address.split(":")
+        wait_for(lambda: listening(host, int(port)) or started[0].poll() is not None, 120, "the head's GCS")
+        assert started[0].poll() is None, "the head node exited"
         started.append(subprocess.Popen([RAY, "start", "--address", address, *common], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         count = (f"import ray; ray.init(address={address!r}, logging_level='ERROR'); "
                  "print(sum(node['Alive'] for node in ray.nodes()))")
-        nodes = ""
-        for _attempt in range(20):
-            done = subprocess.run([sys.executable, "-c", count], env=env, capture_output=True, text=True,
-                                  check=False, timeout=30)
-            nodes = done.stdout.strip()
-            if nodes == "2":
-                break
-            time.sleep(2)
-        assert nodes == "2", nodes
+
+        def nodes() -> str:
+            return subprocess.run([sys.executable, "-c", count], env=env, capture_output=True, text=True,
+                                  check=False, timeout=30).stdout.strip()
+        wait_for(lambda: nodes() == "2", 120, "both nodes alive", detail=nodes)
         yield address, env
     finally:
         processes = [psutil.Process(process.pid) for process in started if process.poll() is None]
