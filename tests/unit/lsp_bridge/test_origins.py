@@ -20,14 +20,19 @@ from tests.waiting import wait_for
 TEXT = "import os\nvalue = os.pa\nprint( value )\n"
 
 
-@pytest.fixture
-def proxied(tmp_path: Path) -> Iterator[tuple[Traffic, Collected, str]]:
-    root = tmp_path.resolve()
+def proxy_for(root: Path) -> tuple[Traffic, Collected, Recorder]:
+    """Proxy mode's traffic for the workspace `root`, its steps recorded into the returned Collected."""
     collected = Collected()
     recorder = Recorder(lambda: collected)
     recorder.start()
-    traffic = Traffic(Capture(recorder, Workspaces(lambda p: root if root in (p, *p.parents) else None)),
-                      server_name="server")
+    return Traffic(Capture(recorder, Workspaces(lambda p: root if root in (p, *p.parents) else None)),
+                   server_name="server"), collected, recorder
+
+
+@pytest.fixture
+def proxied(tmp_path: Path) -> Iterator[tuple[Traffic, Collected, str]]:
+    root = tmp_path.resolve()
+    traffic, collected, recorder = proxy_for(root)
     uri = (root / "a.py").as_uri()
     message(traffic, "editor", {"id": 1, "method": "initialize", "params": {"rootUri": root.as_uri(),
                                                                              "capabilities": {}}})
@@ -169,11 +174,7 @@ def test_the_editors_word_before_or_after_its_change(proxied: tuple[Traffic, Col
 
 def test_an_edit_held_for_its_origin_is_handed_over_when_the_bridge_stops(tmp_path: Path) -> None:
     root = tmp_path.resolve()
-    collected = Collected()
-    recorder = Recorder(lambda: collected)
-    recorder.start()
-    traffic = Traffic(Capture(recorder, Workspaces(lambda p: root if root in (p, *p.parents) else None)),
-                      server_name="server")
+    traffic, collected, recorder = proxy_for(root)
     uri = (root / "a.py").as_uri()
     message(traffic, "editor", {"id": 1, "method": "initialize", "params": {
         "rootUri": root.as_uri(), "capabilities": {"experimental": {"codetape": {"origin": True}}}}})
