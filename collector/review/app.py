@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane, TextArea
+from textual.worker import Worker, WorkerState
 
 from collector.consent import load_public
 from collector.errors import CodetapeError
@@ -368,19 +369,25 @@ class ReviewApp(App[Outcome]):
         self.busy = what
         self.notify(f"{what}…", timeout=2)
 
-        def run() -> None:
+        def run() -> Callable[[], None]:
             try:
                 result = job()
             except CodetapeError as exc:
-                self.call_from_thread(self._failed, str(exc))
-                return
+                message = str(exc)
+                return lambda: self._failed(message)
             except Exception as exc:  # a bug: say so rather than leave the review waiting forever
                 problem = f"{what} failed unexpectedly: {type(exc).__name__}: {exc}"
-                self.call_from_thread(self._failed, problem)
-                return
-            self.call_from_thread(self._finished, result, then, ending)
+                return lambda: self._failed(problem)
+            return lambda: self._finished(result, then, ending)
 
+        # what follows runs once the worker has ended (on_worker_state_changed), so an ending's exit never
+        # cancels the worker that asked for it
         self.run_worker(run, thread=True, exclusive=True, group="review", exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "review" and event.state == WorkerState.SUCCESS and callable(worker.result):
+            worker.result()
 
     def _failed(self, message: str) -> None:
         self.busy = None

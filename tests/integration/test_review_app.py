@@ -60,9 +60,11 @@ def text_of(app: ReviewApp, selector: str) -> str:
 
 
 async def settle(app: ReviewApp, pilot: Any) -> None:
+    """Until the worker has ended and the app has taken its result (an ending exits the app)."""
     await pilot.pause()
     await app.workers.wait_for_complete()
-    await pilot.pause()
+    while app.busy is not None and app.is_running:
+        await pilot.pause()
 
 
 async def choose_file(app: ReviewApp, pilot: Any, path: str) -> None:
