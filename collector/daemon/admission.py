@@ -110,18 +110,23 @@ class HeldChanges:
     Changes leave in the order they came, so a create still precedes its rename."""
 
     def __init__(self) -> None:
-        self._queue: deque[tuple[int, object, dict[str, Any]]] = deque()  # (release at, at_ms, step)
+        # (release at, came at, at_ms, step), in the order they came
+        self._queue: deque[tuple[int, int, object, dict[str, Any]]] = deque()
 
     def hold(self, at_ms: object, step: dict[str, Any], now: int) -> None:
         """Queue a file change; only new content (created, modified) waits, behind any change held."""
         content = step.get("change") in ("created", "modified")
-        self._queue.append((now + HOLD_MS if content else 0, at_ms, step))
+        self._queue.append((now + HOLD_MS if content else 0, now, at_ms, step))
 
     def due(self, now: int, *, everything: bool = False) -> Iterator[tuple[object, dict[str, Any]]]:
         """(at_ms, step) of each change due at `now` (all of them with `everything`), in order."""
         while self._queue and (everything or self._queue[0][0] <= now):
-            _, at_ms, step = self._queue.popleft()
+            _, _, at_ms, step = self._queue.popleft()
             yield at_ms, step
+
+    def came_by(self, when: int) -> bool:
+        """Whether a change that came at or before `when` is still held."""
+        return bool(self._queue) and self._queue[0][1] <= when
 
     def __bool__(self) -> bool:
         return bool(self._queue)

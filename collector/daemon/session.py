@@ -269,11 +269,14 @@ class Session:
 
     def _let_go(self, now: int, *, everything: bool = False) -> None:
         """Close the documents of the connections gone LEAVING_MS ago (all of them with `everything`), once
-        the file changes held until then are recorded against them."""
+        the file changes that came before then are recorded against them. Those wait their own HOLD_MS:
+        recording them early would keep another editor's save step, still on its way, from explaining
+        them (an editor's save recorded twice, once as the watcher's change)."""
         while self._leaving and (everything or self._leaving[0][0] <= now):
-            _, owner = self._leaving.popleft()
-            for at_ms, step in self._held.due(now, everything=True):  # seen before its documents close
-                self._append(at_ms, self._claims.attribute(at_ms, step))
+            when, owner = self._leaving[0]
+            if not everything and self._held.came_by(when):
+                return  # released at their time (`_release_held`), then this connection's documents close
+            self._leaving.popleft()
             closed = self._open_docs.release(owner)
             if closed:
                 log.info("%s: a connection closed: %d documents it had open are closed", self.root, closed)

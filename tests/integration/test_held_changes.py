@@ -1,0 +1,91 @@
+"""A watcher change waits its hold for the editor's own steps, whatever else happens meanwhile: a
+connection that leaves closes its documents only after the changes that came before then were recorded
+at their time (the eglot echo failure: another connection's leaving recorded a save's echo early)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from collector.daemon.admission import HOLD_MS
+from collector.daemon.session import LEAVING_MS, Session
+from collector.home import Home
+from collector.journal import JournalScanner, unpack_payload
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000_000
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def recorded(session: Session) -> list[dict[str, Any]]:
+    journal = session.close()
+    assert journal is not None
+    return [unpack_payload(frame) for frame in list(JournalScanner(journal).frames())[1:]]
+
+
+def test_another_connection_leaving_does_not_record_a_held_change_before_its_save(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".codetape.toml").write_text("")
+    clock = Clock()
+    session = Session(root.resolve(), Home(tmp_path / "home"), clock=clock)
+    editor, other = object(), object()
+    start = clock.now
+    session.add(start, {"kind": "open", "path": "x.py", "text": "a\n", "version": 1}, source="bridge",
+                owner=editor)
+    session.add(start, {"kind": "open", "path": "y.py", "text": "b\n", "version": 1}, source="bridge",
+                owner=other)
+    session.release(other)  # its documents close LEAVING_MS later
+    clock.now = start + LEAVING_MS - 100
+    written = {"kind": "file_change", "path": "x.py", "change": "modified", "text": "a\nc\n",
+               "sha256": sha("a\nc\n")}
+    session.add(clock.now, written, source="watcher")  # the editor's save, seen on disk first
+    clock.now = start + LEAVING_MS + 10
+    session.tick()  # the other connection's time is up; the change is still within its hold
+    clock.now += 50  # the editor's own steps arrive, within the hold
+    edit = {"kind": "edit", "path": "x.py", "version": 2,
+            "changes": [{"range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}},
+                         "text": "c\n"}]}
+    session.add(clock.now, edit, source="bridge", owner=editor)
+    session.add(clock.now, {"kind": "save", "path": "x.py", "sha256": sha("a\nc\n")}, source="bridge",
+                owner=editor)
+    clock.now = start + LEAVING_MS - 100 + HOLD_MS
+    session.tick()
+    steps = recorded(session)
+    assert [(s["kind"], s["path"]) for s in steps] == [("open", "x.py"), ("open", "y.py"), ("edit", "x.py"),
+                                                       ("save", "x.py")]
+
+
+def test_the_documents_of_a_connection_that_left_still_take_its_unsaid_save(tmp_path: Path) -> None:
+    """The watcher's view of a buffer written without a save step, seen just before the connection's
+    documents close, is that save: the documents wait for it to leave its hold."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".codetape.toml").write_text("")
+    clock = Clock()
+    session = Session(root.resolve(), Home(tmp_path / "home"), clock=clock)
+    editor = object()
+    start = clock.now
+    session.add(start, {"kind": "open", "path": "x.py", "text": "a\n", "version": 1}, source="bridge",
+                owner=editor)
+    edit = {"kind": "edit", "path": "x.py", "version": 2,
+            "changes": [{"range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}},
+                         "text": "c\n"}]}
+    session.add(start, edit, source="bridge", owner=editor)
+    session.release(editor)
+    clock.now = start + LEAVING_MS - 10
+    session.add(clock.now, {"kind": "file_change", "path": "x.py", "change": "modified", "text": "a\nc\n",
+                            "sha256": sha("a\nc\n")}, source="watcher")
+    for clock.now in (start + LEAVING_MS, start + LEAVING_MS - 10 + HOLD_MS):
+        session.tick()
+    steps = recorded(session)
+    assert [(s["kind"], s["path"], s.get("source")) for s in steps][-1] == ("save", "x.py", "watcher")
