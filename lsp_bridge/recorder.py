@@ -21,7 +21,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -121,6 +121,7 @@ class Recorder:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._requests = ThreadPoolExecutor(max_workers=2, thread_name_prefix="codetape-request")
+        self._asked: set[Future[Any]] = set()  # requests not answered yet: `flush` lets them finish first
         self._seen_events: set[str] = set()
         self.client_info: dict[str, Any] | None = None
         self.encoding: str = "utf-16"
@@ -212,7 +213,8 @@ class Recorder:
             self.record(root, Outgoing(at_ms, step))
 
     def flush(self, timeout: float = 3.0) -> None:
-        """Emit pending gaps, hand every spool to the collector (bounded wait), close the connections."""
+        """Emit pending gaps, hand every spool to the collector and let the requests asked finish (bounded
+        wait), close the connections."""
         deadline = time.monotonic() + timeout
         with self._lock:
             for session in self._sessions.values():
@@ -222,6 +224,10 @@ class Recorder:
             self._wake.notify()
         if self._thread is not None:
             self._thread.join(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            asked = set(self._asked)
+        if asked:  # a note or task the editor sent just before it exits still reaches the collector
+            wait(asked, max(0.0, deadline - time.monotonic()))
         with self._lock:
             for session in self._sessions.values():
                 left = len(session.spool) + session.lost
@@ -249,7 +255,15 @@ class Recorder:
             reason = "no workspace of this editor is opted in (run: codetape init)"
             failed.set_exception(CollectorError(reason))
             return failed
-        return self._requests.submit(self._request, session, op, args, turn)
+        future = self._requests.submit(self._request, session, op, args, turn)
+        with self._lock:
+            self._asked.add(future)
+        future.add_done_callback(self._answered)
+        return future
+
+    def _answered(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._asked.discard(future)
 
     def ask(self, op: str, root: Path, **args: Any) -> Any:
         """Like `request`, answered in the calling thread (one of the caller's own, never the bridge's), so

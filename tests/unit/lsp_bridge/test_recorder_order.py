@@ -70,3 +70,20 @@ def test_a_request_waits_for_the_steps_sent_before_it() -> None:
     finally:
         recorder.flush()
     assert link.calls == ["a", "b", "c", "note"]
+
+
+def test_a_request_asked_just_before_the_bridge_exits_still_reaches_the_collector() -> None:
+    """The editor sends its closing note and exits at once: the bridge's flush lets the note go before it
+    closes the connection (seen under load: "note failed: collector unreachable: not connected yet")."""
+    link = SlowLink()
+    recorder = Recorder(lambda: link)
+    root = Path("/ws")
+    recorder.start()
+    recorder.open(root)
+    wait_for(lambda: recorder.states() == [(root, "recording", "")], 10, "the session to record")
+    recorder.record(root, step("a"))
+    assert link.sending.wait(10)  # the collector is slow to take it: the note waits for its turn
+    note = recorder.request("note", root, text="the end")
+    recorder.flush()
+    assert note.result(0) == {"ok": True}
+    assert link.calls == ["a", "note"]
