@@ -214,13 +214,12 @@ class Proxy:
             for frame in framer.feed(data):
                 if frame.body is not None and self.editor.claim(frame.body):
                     continue
+                self._put("editor", frame, at)  # tapped before the server can answer it (see _server_pump)
                 if frame.body is not None and _is_own_notification(frame.body):
-                    self._put("editor", frame, at)  # the bridge's alone
-                    continue
+                    continue  # the bridge's alone
                 server_in.frame(frame)
                 if frame.body is not None and _is_exit(frame.body):
                     self._stop_later()
-                self._put("editor", frame, at)
         if (tail := framer.finish()) is not None:
             self._put("editor", tail, self._clock())
         server_in.close(self._proc.stdin.close)
@@ -243,14 +242,16 @@ class Proxy:
                 if frame.body is not None and (reserved := reserved_method(frame.body)) is not None:
                     self._refuse(reserved)
                     continue
-                self.out.frame(frame)
+                # tapped before the editor sees it: what the editor sends in reply is tapped after it, so
+                # the translator reads the initialize answer (the position encoding) before the edits
                 self._put("server", frame, at)
+                self.out.frame(frame)
             if not spoke:  # (Event.set takes a lock: once is enough)
                 self._server_spoke.set()
                 spoke = True
         if (tail := framer.finish()) is not None:
-            self.out.frame(tail)
             self._put("server", tail, self._clock())
+            self.out.frame(tail)
         self._server_spoke.set()
 
     def _stop_later(self) -> None:

@@ -12,9 +12,12 @@ from typing import Any
 
 import pytest
 
+from lsp_bridge import pipes
 from lsp_bridge import proxy as proxy_module
-from lsp_bridge.proxy import Proxy
+from lsp_bridge.framing import Frame
+from lsp_bridge.proxy import Proxy, TapItem
 from lsp_bridge.server import start_server
+from lsp_bridge.tap import Tap
 
 MESSAGES = 200
 SILENT_SERVER = "import sys\nwhile sys.stdin.buffer.read(65536): pass\n"
@@ -152,3 +155,57 @@ def test_an_idle_editor_does_not_hold_the_bridge_after_the_server_exits(
     os.close(from_proxy)
     assert codes == [0], "the bridge still waits for an idle editor after its server exited"
     assert (traffic.editor, traffic.lost) == (1, [])
+
+
+ANSWERING_SERVER = r"""
+import json, sys
+out = sys.stdout.buffer
+while True:
+    header = sys.stdin.buffer.readline()
+    if not header:
+        break
+    length = int(header.split(b":")[1])
+    sys.stdin.buffer.readline()
+    message = json.loads(sys.stdin.buffer.read(length))
+    body = json.dumps({"jsonrpc": "2.0", "id": message["id"], "result": message["id"]}).encode()
+    out.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    out.flush()
+"""
+
+
+class Witness(Tap[TapItem]):
+    """The tap, keeping the body of every message put into it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[bytes] = set()
+
+    def put(self, item: TapItem, size: int) -> bool:
+        if item[2] is not None:
+            self.seen.add(item[2])
+        return super().put(item, size)
+
+
+def test_a_message_is_tapped_before_the_other_side_can_answer_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found in CI under load (ruff through the proxy in Neovim): the server's `initialize` answer was
+    tapped after the editor's edits that followed it, so they were read in the default encoding (UTF-16)
+    instead of the negotiated UTF-8, and the episode's text was wrong."""
+    witness = Witness()
+    forwarded: list[tuple[str, bool]] = []
+
+    class Checked(pipes.Outlet):
+        def frame(self, frame: Frame) -> None:
+            forwarded.append((self._peer, frame.body in witness.seen))
+            super().frame(frame)
+
+    monkeypatch.setattr(proxy_module, "Outlet", Checked)
+    editor_in, to_proxy = os.pipe()
+    from_proxy, editor_out = os.pipe()
+    proxy = Proxy([sys.executable, "-c", ANSWERING_SERVER], CountingTraffic(),  # type: ignore[arg-type]
+                  editor_in=editor_in, editor_out=editor_out, tap=witness)
+    requests = [b'{"jsonrpc":"2.0","id":%d,"method":"initialize","params":{}}' % n for n in range(5)]
+    os.write(to_proxy, b"".join(b"Content-Length: %d\r\n\r\n%s" % (len(r), r) for r in requests))
+    os.close(to_proxy)
+    assert proxy.run() == 0
+    os.close(from_proxy)
+    assert sorted(forwarded) == [("editor", True)] * 5 + [("language server", True)] * 5, forwarded
