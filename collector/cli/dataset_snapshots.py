@@ -1,5 +1,6 @@
 """`codetape dataset builds OUT` and `codetape dataset files OUT [--build N]`: a dataset's snapshots, and the
-exact files of one, for a training run to pin (collector/dataset/snapshots.py)."""
+exact files of one, for a training run to pin (collector/dataset/snapshots.py); `codetape dataset compact
+OUT`: the small files merged, ending the earlier snapshots (collector/dataset/compact.py)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,18 @@ episode's, and a list printed before the purge names files that are gone: print 
 A table without rows in that build is schemas/TABLE.empty.parquet."""
 
 BUILDS_HELP = """List the builds of a dataset: each one's snapshot (its number, when it finished, the
-codetape that made it, its episodes and rows per table, its files and bytes), and which later builds
-purged revoked episodes from it."""
+codetape that made it, its episodes and rows per table, its files and bytes), which later builds
+purged revoked episodes from it, and which compaction ended it."""
+
+COMPACT_HELP = """Merge the small files builds leave: every table's files in one month folder (or one
+unpartitioned table) become as few as a build would write, with the same rows in the same order. Every
+build adds about a file per table and month it has rows for; readers list and open each one.
+
+Compaction is a build of its own (`dataset builds` lists it). The files it merged are deleted, so every
+earlier snapshot ends: `dataset files --build N` for an earlier N refuses and names the compaction to pin
+instead. A run pinned to an earlier build must move to the compaction's build or a later one; the rows
+are the same as the last build's. Nothing is merged, and no build is made, when every folder holds one
+file."""
 
 
 def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,6 +61,31 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     builds.add_argument("out", metavar="OUT", help="the dataset: DIR, file:///DIR or s3://BUCKET/PREFIX")
     builds.add_argument("--json", action="store_true", help="one JSON object per build, in a list")
     builds.set_defaults(func=run_builds)
+    compact = actions.add_parser("compact", help="merge the small files builds leave (ends earlier builds)",
+                                 description=COMPACT_HELP,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    compact.add_argument("out", metavar="OUT", help="the dataset: DIR, file:///DIR or s3://BUCKET/PREFIX")
+    compact.add_argument("--json", action="store_true", help="one JSON object: the build, the files merged")
+    compact.set_defaults(func=run_compact)
+
+
+def run_compact(args: argparse.Namespace) -> int:
+    from collector.dataset.compact import compact_dataset
+    from collector.upload.destinations import load_config
+
+    report = compact_dataset(args.out, load_config(Home.from_env(args.env)).upload)
+    if args.json:
+        print(json.dumps({"out": report.out, "build": report.number, "folders": report.folders,
+                          "merged": report.merged, "written": report.written, "ended": report.ended,
+                          "seconds": round(report.seconds, 3)}, indent=2))
+    elif report.number is None:
+        print(f"nothing to compact: every folder of {report.out} holds one file")
+    else:
+        ended = (f"; builds {report.ended[0]} to {report.ended[-1]} ended" if len(report.ended) > 1 else
+                 f"; build {report.ended[0]} ended" if report.ended else "")
+        print(f"build {report.number}: merged {report.merged:,} files of {report.folders:,} folders into "
+              f"{report.written:,} in {report.seconds:.1f} s{ended}: pin build {report.number} or later")
+    return 0
 
 
 def run_files(args: argparse.Namespace) -> int:
@@ -85,7 +121,8 @@ def run_builds(args: argparse.Namespace) -> int:
     listed = []
     for build in manifest.builds:
         snapshot = read_snapshot(out, build.number)
-        listed.append({"build": build.number, "finished_at": build.finished_at.isoformat(),
+        listed.append({"build": build.number, "kind": build.kind,
+                       "finished_at": build.finished_at.isoformat(),
                        "codetape_version": build.codetape_version, **_described(snapshot)})
     if args.json:
         print(json.dumps(listed, indent=2))
@@ -99,8 +136,11 @@ def run_builds(args: argparse.Namespace) -> int:
         rows = item["rows"]
         purged = ", ".join(f"build {purge['build']} ({sum(purge['rows_removed'].values()):,} rows)"
                            for purge in item["purged"])
-        print(head + f"{rows['episodes']:,} episode{'s' * (rows['episodes'] != 1)}  {item['files']:,} files  "
-              f"{item['bytes'] / 1e6:.1f} MB" + (f"  purged by {purged}" if purged else ""))
+        kind = "compaction  " if item["kind"] == "compaction" else ""
+        ended = f"  ended by compaction build {item['ended']['build']}" if item["ended"] else ""
+        purges = f"  purged by {purged}" if purged else ""
+        print(head + kind + f"{rows['episodes']:,} episode{'s' * (rows['episodes'] != 1)}  "
+              f"{item['files']:,} files  {item['bytes'] / 1e6:.1f} MB" + purges + ended)
         print("  rows: " + ", ".join(f"{table} {count:,}" for table, count in rows.items()))
     return 0
 
@@ -112,7 +152,8 @@ def _described(snapshot: Snapshot | None) -> dict[str, Any]:
     return {"snapshot": True, "rows": snapshot.rows, "files": len(entries),
             "bytes": sum(entry.bytes for entry in entries),
             "export_files": sum(len(paths) for paths in snapshot.exports.values()),
-            "purged": [purge.model_dump(mode="json") for purge in snapshot.purged]}
+            "purged": [purge.model_dump(mode="json") for purge in snapshot.purged],
+            "ended": None if snapshot.ended is None else snapshot.ended.model_dump(mode="json")}
 
 
 def _open(args: argparse.Namespace) -> tuple[Output, DatasetManifest]:

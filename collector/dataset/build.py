@@ -44,9 +44,8 @@ from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manife
 from collector.dataset.origins import OriginFilter
 from collector.dataset.output import Output, open_output
 from collector.dataset.sink import Progress, Sink, Tally, no_progress
-from collector.dataset.snapshots import purge_earlier, recover, take, write_snapshot
+from collector.dataset.snapshots import purge_earlier, take, tidy, write_snapshot
 from collector.dataset.source import Entry, entries, locate, reader_for
-from collector.dataset.tables import TABLES
 from collector.dataset.transform import Context
 from collector.dataset.trust import Trust
 from collector.dataset.withdraw import Withdrawn, find_withdrawn, remove_rows
@@ -261,11 +260,7 @@ def _prepare(out: Output, source: Destination, options: BuildOptions) -> Dataset
             said = anything if found is None else f"{flag} {value}"
             raise OutputRefused(f"{out.url} was built accepting {said}; give the same {flag}, or build into "
                                 "another OUT")
-    names = manifest.known_files() | recover(out, manifest)  # a purge finished, an unfinished build's records
-    for table in TABLES:
-        for path in out.files(table):
-            if path not in names:
-                out.delete(path)  # left by a build that did not finish
+    tidy(out, manifest)  # a purge finished, what a build that did not finish left deleted
     return manifest
 
 

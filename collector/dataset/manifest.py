@@ -30,9 +30,12 @@ class _Model(pydantic.BaseModel):
 
 
 class BuildRecord(_Model):
-    """One run of `codetape dataset build`."""
+    """One run of `codetape dataset build`, or of `codetape dataset compact` (`kind`)."""
 
     number: int
+    kind: Literal["build", "compaction"] = pydantic.Field(
+        default="build",
+        description="compaction: files merged, no episode checked; every earlier snapshot ended")
     engine: Literal["local", "ray"]
     codetape_version: str
     started_at: datetime

@@ -60,6 +60,13 @@ class Purge(_Model):
     export_files_removed: int = 0
 
 
+class Ended(_Model):
+    """A compaction merged (and deleted) files this snapshot named: it cannot be read any more."""
+
+    build: int = pydantic.Field(description="the compaction that ended this snapshot")
+    at: datetime
+
+
 class Snapshot(_Model):
     format: Literal["codetape-dataset-build/v1"] = "codetape-dataset-build/v1"
     build: int
@@ -74,6 +81,7 @@ class Snapshot(_Model):
     replaced: Replaced = pydantic.Field(
         default={}, description="files of earlier snapshots this build replaced (a revocation's purge)")
     purged: list[Purge] = []
+    ended: Ended | None = None
 
     @property
     def rows(self) -> dict[str, int]:
@@ -141,6 +149,10 @@ def snapshot_of(out: Output, manifest: DatasetManifest, number: int | None) -> S
         version = manifest.builds[number - 1].codetape_version
         raise OutputRefused(f"build {number} of {out.url} has no snapshot record (codetape {version} made "
                             "it, before builds kept them): pin a later build")
+    if found.ended is not None:
+        raise OutputRefused(f"build {number} of {out.url} was ended by compaction build {found.ended.build} "
+                            f"({found.ended.at:%Y-%m-%d %H:%M} UTC), which merged its files: pin build "
+                            f"{found.ended.build} or later")
     return found
 
 
@@ -158,7 +170,7 @@ def purge_earlier(out: Output, latest: Snapshot, earlier: list[Snapshot] | None 
     empties = out.sizes(SCHEMAS)
     records = earlier if earlier is not None else (read_snapshot(out, n) for n in range(1, latest.build))
     for snapshot in records:
-        if snapshot is None or snapshot.build >= latest.build:
+        if snapshot is None or snapshot.build >= latest.build or snapshot.ended is not None:
             continue
         if any(purge.build == latest.build for purge in snapshot.purged):
             continue
@@ -198,14 +210,41 @@ def _apply(snapshot: Snapshot, latest: Snapshot, empties: dict[str, int]) -> Pur
                  export_files_removed=gone)
 
 
+def end_earlier(out: Output, latest: Snapshot, earlier: list[Snapshot] | None = None) -> list[int]:
+    """A compaction (`latest`) merged files earlier snapshots name: say in every earlier record that it
+    ended them; the builds ended now. Idempotent."""
+    records = earlier if earlier is not None else (read_snapshot(out, n) for n in range(1, latest.build))
+    ended = []
+    for snapshot in records:
+        if snapshot is None or snapshot.build >= latest.build or snapshot.ended is not None:
+            continue
+        snapshot.ended = Ended(build=latest.build, at=latest.finished_at)
+        write_snapshot(out, snapshot)
+        ended.append(snapshot.build)
+    return ended
+
+
+def tidy(out: Output, manifest: DatasetManifest) -> None:
+    """Before a build or a compaction: `recover`, then delete the table files neither the manifest nor a
+    snapshot that can still be read names (a build that did not finish, a compaction's merged files)."""
+    names = manifest.known_files() | recover(out, manifest)
+    for table in TABLES:
+        for path in out.files(table):
+            if path not in names:
+                out.delete(path)
+
+
 def recover(out: Output, manifest: DatasetManifest) -> set[str]:
-    """Before a build: finish the purge the last build committed (it may have died before rewriting every
-    earlier record), delete the records and export files of a build that did not finish; the files the
-    committed records name (which the leftover cleanup must keep)."""
+    """Before a build: finish the purge, or the ending of earlier snapshots, the last build or compaction
+    committed (it may have died before rewriting every earlier record), delete the records and export
+    files of a build that did not finish; the files the readable committed records name (which the
+    leftover cleanup must keep)."""
     records = committed(out, manifest)
     latest = records[-1] if records and records[-1].build == len(manifest.builds) else None
     if latest is not None:
         purge_earlier(out, latest, records[:-1])
+        if manifest.builds[-1].kind == "compaction":
+            end_earlier(out, latest, records[:-1])
     for path in out.sizes(SNAPSHOTS, suffix=".json"):
         number = path.removeprefix(f"{SNAPSHOTS}/b").removesuffix(".json")
         if not number.isdigit() or int(number) > len(manifest.builds):
@@ -218,7 +257,7 @@ def recover(out: Output, manifest: DatasetManifest) -> set[str]:
         for snapshot in records:  # a build that died after deleting a withdrawn episode's export files
             if _forget(snapshot, present & named):
                 write_snapshot(out, snapshot)
-    return {path for snapshot in records for path in snapshot.files()}
+    return {path for snapshot in records if snapshot.ended is None for path in snapshot.files()}
 
 
 def _forget(snapshot: Snapshot, present: set[str]) -> bool:

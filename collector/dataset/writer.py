@@ -105,7 +105,7 @@ class TableWriter:
         self.out.folder(folder)
         try:
             with pa.OSFile(str(spill)) as source:
-                for rows in _row_groups(_filtered(pa.ipc.open_stream(source), kept), group):
+                for rows in row_groups(_filtered(pa.ipc.open_stream(source), kept), group):
                     if writer is None or groups == FILE_ROW_GROUPS:
                         if writer is not None:
                             writer.close()
@@ -143,7 +143,7 @@ def _filtered(batches: Iterable[pa.RecordBatch], kept: pa.Array | None) -> Itera
         yield batch.filter(mask)
 
 
-def _row_groups(reader: Iterable[pa.RecordBatch], rows: int,
+def row_groups(reader: Iterable[pa.RecordBatch], rows: int,
                 size: int = ROW_GROUP_BYTES) -> Iterator[pa.Table]:
     """The spilled batches regrouped into tables of `rows` rows (the last one smaller), or fewer rows
     where they would take more than about `size` bytes."""

@@ -200,3 +200,68 @@ def test_in_an_s3_out_a_pinned_build_loses_a_revoked_episode_and_no_object_keeps
     record = json.loads(seaweed.client().get_object(Bucket=bucket, Key="built/_builds/b00001.json")["Body"]
                         .read())
     assert [item["build"] for item in record["purged"]] == [2] and len(record["exports"]["atif"]) == 1
+
+
+def folders_with_files(out: Path) -> dict[str, int]:
+    """Every folder under OUT's tables holding Parquet files: how many."""
+    counted: dict[str, int] = {}
+    for table in TABLES:
+        for path in (out / table).rglob("*.parquet"):
+            folder = path.parent.relative_to(out).as_posix()
+            counted[folder] = counted.get(folder, 0) + 1
+    return counted
+
+
+def test_compaction_merges_the_small_files_ends_earlier_snapshots_and_a_revocation_still_purges(
+        tmp_path: Path) -> None:
+    source, out, team = (tmp_path / "source").as_uri(), tmp_path / "out", tmp_path / "team"
+    alice = contributor(tmp_path, "alice")
+    signed = []
+    for seed in (51, 52, 53):  # three builds: several files a month folder
+        signed.append(sign(alice, session(alice.home, seed)))
+        upload(alice, source, signed[-1])
+        build(team, source, str(out))
+    at_three = pinned_rows(snapshot_files(team, out, 3))
+    before = folders_with_files(out)
+    assert max(before.values()) >= 3, before
+    record_one = (out / "_builds" / "b00001.json").read_text()
+    merged_one = next(iter((out / "steps").rglob("part-b00001-*.parquet")))
+    merged_bytes = merged_one.read_bytes()
+
+    said = codetape(team, "dataset", "compact", str(out))
+    assert said.returncode == 0 and said.stderr == "", said
+    merged = sum(count for count in before.values() if count > 1)
+    assert said.stdout.startswith(f"build 4: merged {merged} files of ") and \
+        "builds 1 to 3 ended: pin build 4 or later" in said.stdout, said.stdout
+    assert set(folders_with_files(out).values()) == {1}  # every folder: one file
+    assert sorted(folders_with_files(out)) == sorted(before)
+    assert pinned_rows(snapshot_files(team, out, 4)) == at_three == current_rows(out)
+    for number in (1, 2, 3):
+        one_error_line(codetape(team, "dataset", "files", str(out), "--build", str(number)), 2,
+                       f"build {number} of {out.as_uri()} was ended by compaction build 4")
+    listed = codetape(team, "dataset", "builds", str(out)).stdout
+    assert "ended by compaction build 4" in listed.splitlines()[0]
+    assert "compaction" in next(line for line in listed.splitlines() if line.startswith("build 4"))
+    again = codetape(team, "dataset", "compact", str(out), "--json")
+    assert json.loads(again.stdout)["build"] is None  # nothing to merge: no build made
+
+    # a compaction that died after committing, before ending build 1 and deleting what it merged: the next
+    # build finishes it
+    (out / "_builds" / "b00001.json").write_text(record_one)
+    merged_one.write_bytes(merged_bytes)
+    assert "0 new episodes" in build(team, source, str(out))
+    assert not merged_one.exists()
+    assert json.loads((out / "_builds" / "b00001.json").read_text())["ended"]["build"] == 4
+
+    # a revocation after a compaction purges the compaction's snapshot and the builds after it
+    gone = signed[0]
+    gone_id = str(open_episode(gone).header.episode_id)
+    marks = canaries(gone, signed[1:])
+    only_its = texts_named(at_three, gone_id, True) - texts_named(at_three, gone_id, False)
+    revoke(alice, gone)
+    assert "removed: 1 episode revoked since built" in build(team, source, str(out))
+    assert pinned_rows(snapshot_files(team, out, 4)) == without(at_three, gone_id, only_its)
+    assert holding(files_under(out), marks) == []
+    one_error_line(codetape(team, "dataset", "compact", str(tmp_path / "nothing")), 2,
+                   "is not a codetape dataset: it has no _manifest.json")
+    assert not (tmp_path / "nothing").exists()
