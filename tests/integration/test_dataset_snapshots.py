@@ -201,6 +201,18 @@ def test_in_an_s3_out_a_pinned_build_loses_a_revoked_episode_and_no_object_keeps
                         .read())
     assert [item["build"] for item in record["purged"]] == [2] and len(record["exports"]["atif"]) == 1
 
+    upload(alice, source, sign(alice, session(alice.home, 48)), env=env)  # build 3 adds files: compact
+    build(team, source, out, env=env)
+    at_three = read(3)
+    compacted = codetape(team, "dataset", "compact", out, "--json", env=env)
+    assert compacted.returncode == 0 and json.loads(compacted.stdout)["build"] == 4, compacted
+    assert read(4) == at_three and len(at_three) == 2
+    folders = [key.rpartition("/")[0] for key, _data in objects() if key.endswith(".parquet")
+               and "/schemas/" not in key]
+    assert len(folders) == len(set(folders))  # every folder: one object
+    one_error_line(codetape(team, "dataset", "files", out, "--build", "3", env=env), 2,
+                   "was ended by compaction build 4")
+
 
 def folders_with_files(out: Path) -> dict[str, int]:
     """Every folder under OUT's tables holding Parquet files: how many."""
