@@ -25,10 +25,12 @@ pins a build by its number and reads exactly that build's rows, however many bui
 
 With --json, one object (its "tables" hold each table's files) for pyarrow.dataset.dataset(paths),
 polars.read_parquet(paths), duckdb.read_parquet(paths). A build only adds files and never rewrites one an
-earlier build wrote, so a snapshot's files stay. A revocation found by a later build purges the episode
-from every snapshot (consent withdrawn means gone): the files holding its rows are replaced by copies
-without them in every snapshot that named them, so a pinned build then reads its rows less that
-episode's, and a list printed before the purge names files that are gone: print it when the run starts.
+earlier build wrote, so a snapshot's files stay, until `dataset compact` merges them and ends the
+snapshot (its build then refuses here, naming the build to pin instead). A revocation found by a later
+build purges the episode from every snapshot (consent withdrawn means gone): the files holding its rows
+are replaced by copies without them in every snapshot that named them, so a pinned build then reads its
+rows less that episode's, and a list printed before the purge names files that are gone: print it when
+the run starts.
 A table without rows in that build is schemas/TABLE.empty.parquet."""
 
 BUILDS_HELP = """List the builds of a dataset: each one's snapshot (its number, when it finished, the
