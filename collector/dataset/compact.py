@@ -33,8 +33,8 @@ from collector.dataset.layout import empty_file, settle_empty
 from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
 from collector.dataset.output import Output, open_output
 from collector.dataset.snapshots import end_earlier, take, tidy, write_snapshot
-from collector.dataset.tables import COMPRESSION, PARTITION, ROW_GROUP_ROWS, TABLES, partitioned
-from collector.dataset.writer import FILE_ROW_GROUPS, part_prefix, row_groups
+from collector.dataset.tables import PARTITION, ROW_GROUP_ROWS, TABLES, partitioned
+from collector.dataset.writer import part_prefix, write_parts
 from collector.protocol.clock import Clock, utc_now
 from schemas.config import UploadSettings
 
@@ -118,30 +118,16 @@ def _compact(out: Output, manifest: DatasetManifest, groups: list[tuple[str, str
 
 
 def merge(out: Output, table: str, sources: list[str], folder: str, build: int) -> dict[str, int]:
-    """Write the rows of `sources`, in order, as `folder/part-b<build>-c<n>.parquet` (a new file every
-    FILE_ROW_GROUPS row groups, as a build writes); the files written (relative path -> rows)."""
-    group = ROW_GROUP_ROWS[table]
+    """Write the rows of `sources`, in order, as `folder/part-b<build>-c<n>.parquet` (as a build writes its
+    files); the files written (relative path -> rows)."""
     schema = TABLES[table]
     if partitioned(table):
         schema = schema.remove(schema.get_field_index(PARTITION))
-    written: dict[str, int] = {}
-    writer: pq.ParquetWriter | None = None
-    groups = 0
     try:
-        for rows in row_groups(_batches(out, sources, group), group):
-            if writer is None or groups == FILE_ROW_GROUPS:
-                if writer is not None:
-                    writer.close()
-                name = f"{folder}/{part_prefix(build)}{STEM}{len(written) + 1:04d}.parquet"
-                writer = pq.ParquetWriter(out.path(name), schema, filesystem=out.fs, compression=COMPRESSION)
-                groups, written[name] = 0, 0
-            writer.write_table(rows.cast(schema), row_group_size=group)
-            groups, written[name] = groups + 1, written[name] + rows.num_rows
-        if writer is not None:
-            writer.close()
+        return write_parts(out, table, schema, _batches(out, sources, ROW_GROUP_ROWS[table]),
+                           f"{folder}/{part_prefix(build)}{STEM}")
     except (OSError, pa.ArrowException) as exc:
         raise OutputFailed(f"cannot merge the files of {out.describe(folder)}: {exc}") from None
-    return written
 
 
 def _batches(out: Output, sources: list[str], rows: int) -> Iterator[pa.RecordBatch]:

@@ -98,28 +98,36 @@ class TableWriter:
         return written
 
     def _write(self, spill: Path, folder: str, kept: pa.Array | None) -> dict[str, int]:
-        group = ROW_GROUP_ROWS[self.table]
-        written: dict[str, int] = {}
-        writer: pq.ParquetWriter | None = None
-        name, groups = "", 0
         self.out.folder(folder)
         try:
             with pa.OSFile(str(spill)) as source:
-                for rows in row_groups(_filtered(pa.ipc.open_stream(source), kept), group):
-                    if writer is None or groups == FILE_ROW_GROUPS:
-                        if writer is not None:
-                            writer.close()
-                        name = f"{folder}/{part_prefix(self.build)}{self.stem}{len(written) + 1:04d}.parquet"
-                        writer = pq.ParquetWriter(self.out.path(name), self.file_schema,
-                                                  filesystem=self.out.fs, compression=COMPRESSION)
-                        groups, written[name] = 0, 0
-                    writer.write_table(rows, row_group_size=group)
-                    groups, written[name] = groups + 1, written[name] + rows.num_rows
-            if writer is not None:
-                writer.close()
+                batches = _filtered(pa.ipc.open_stream(source), kept)
+                return write_parts(self.out, self.table, self.file_schema, batches,
+                                   f"{folder}/{part_prefix(self.build)}{self.stem}")
         except (OSError, pa.ArrowException) as exc:
             raise OutputFailed(f"cannot write {self.out.describe(folder)}: {exc}") from None
-        return written
+
+
+def write_parts(out: Output, table: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch],
+                prefix: str) -> dict[str, int]:
+    """Write `batches` in row groups of the table's size as `<prefix><n>.parquet` under OUT, a new file every
+    FILE_ROW_GROUPS groups; the files written (relative path -> rows). Arrow's errors go to the caller."""
+    group = ROW_GROUP_ROWS[table]
+    written: dict[str, int] = {}
+    writer: pq.ParquetWriter | None = None
+    name, groups = "", 0
+    for rows in _row_groups(batches, group):
+        if writer is None or groups == FILE_ROW_GROUPS:
+            if writer is not None:
+                writer.close()
+            name = f"{prefix}{len(written) + 1:04d}.parquet"
+            writer = pq.ParquetWriter(out.path(name), schema, filesystem=out.fs, compression=COMPRESSION)
+            groups, written[name] = 0, 0
+        writer.write_table(rows, row_group_size=group)
+        groups, written[name] = groups + 1, written[name] + rows.num_rows
+    if writer is not None:
+        writer.close()
+    return written
 
 
 def _kept(episodes: list[tuple[str, int]], dropped: Collection[str]) -> pa.Array | None:
@@ -143,7 +151,7 @@ def _filtered(batches: Iterable[pa.RecordBatch], kept: pa.Array | None) -> Itera
         yield batch.filter(mask)
 
 
-def row_groups(reader: Iterable[pa.RecordBatch], rows: int,
+def _row_groups(reader: Iterable[pa.RecordBatch], rows: int,
                 size: int = ROW_GROUP_BYTES) -> Iterator[pa.Table]:
     """The spilled batches regrouped into tables of `rows` rows (the last one smaller), or fewer rows
     where they would take more than about `size` bytes."""
