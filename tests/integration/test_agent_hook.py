@@ -138,18 +138,20 @@ def test_prompt_edit_and_the_write_become_agent_steps_and_an_agent_s_file_change
         steps = wait_recorded(daemon.home, root, lambda s: any(x.get("path") == "app.py" for x in s)
                               and sum(x["kind"] == "agent" for x in s) == 4,
                               "the agent's steps and its write")
+        journals = list(daemon.home.journals.glob("*"))
+        assert journals
+        for journal in journals:
+            assert b"private/key.txt" not in journal.read_bytes() and b"key.txt" not in journal.read_bytes()
+        sealed = seal(home, root)  # by this collector (after it stops, `codetape seal` would start another)
     agent = [s for s in steps if s["kind"] == "agent"]
     assert [(s["hook"], s["event"]) for s in agent] == [
         ("UserPromptSubmit", "prompt"), ("PreToolUse", "tool_call"), ("PostToolUse", "tool_result"),
         ("PostToolUse", "tool_result")]
     assert agent[1]["targets"] == ["app.py"] and agent[1]["tool"] == "Edit"
     assert "targets" not in agent[3]  # the excluded file is never written, not even its name
-    for journal in daemon.home.journals.glob("*"):
-        assert b"private/key.txt" not in journal.read_bytes() and b"key.txt" not in journal.read_bytes()
     change = next(s for s in steps if s["kind"] == "file_change" and s["path"] == "app.py")
     assert change["origin"] == "agent" and change["origin_detail"].startswith("claude-code:P")
     assert change["origin_detail"].endswith("ToolUse Edit")
-    sealed = seal(home, root)
     prompt = next(s for s in sealed if s["kind"] == "agent" and s["event"] == "prompt")
     assert secret not in prompt["prompt"] and "«redacted:" in prompt["prompt"]
 
