@@ -31,7 +31,8 @@ class EditorSettings(BaseModel):
     interpreter: Annotated[list[Annotated[str, Field(min_length=1)]], Field(max_length=32)] = Field(
         default=[],
         description="The Python interpreter (and leading arguments) of the environment that has codetape, "
-        "run as `PYTHON -m collector ...`. Empty: `codetape` on PATH, else, in a trusted workspace, the "
+        "run as `PYTHON -P -m collector ...` (`-P`: the folder it runs in is never on its import path). "
+        "Empty: `codetape` on PATH, else, in a trusted workspace, the "
         "Python extension's active interpreter when it has codetape. Read from your user settings only.",
         json_schema_extra=USER_ONLY)
     autostart_collector: bool = Field(

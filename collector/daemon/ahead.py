@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 
 from collector.daemon.session import Session
 from collector.journal import JournalWriter
+from collector.protocol.spawn import python_command
 from collector.seal.ahead import identity
 from collector.seal.journal import SealResult, remove_journal
 
@@ -93,10 +93,9 @@ class SealAhead:
             ahead.tell(end)
 
     def _start(self, writer: JournalWriter, root: Path) -> _Ahead | None:
-        command = [sys.executable, "-m", "collector.seal.ahead", str(writer.path), str(self.episodes),
-                   str(root), identity()]
         try:
-            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+            proc = subprocess.Popen(ahead_command(writer.path, self.episodes, root), stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, bufsize=0)
         except OSError as exc:
             self._refused.add(writer.path)
             log.warning("%s: cannot seal ahead (%s); it will be sealed from its journal", root, exc.strerror)
@@ -159,6 +158,11 @@ class SealAhead:
     @staticmethod
     def _fall_back(journal: Path, why: str) -> None:
         log.warning("%s: sealing from the journal, not ahead: %s", journal.stem, why)
+
+
+def ahead_command(journal: Path, episodes: Path, root: Path) -> list[str]:
+    """The seal-ahead process's command line for this journal, the episodes folder and the workspace."""
+    return python_command("collector.seal.ahead", str(journal), str(episodes), str(root), identity())
 
 
 def finish_timeout(journal: Path) -> float:

@@ -14,13 +14,13 @@ import asyncio
 import contextlib
 import logging
 import os
-import sys
 import time
 from collections.abc import Sequence
 
 from collector.errors import SettingsError
 from collector.home import Home
 from collector.policy.toml import load_struct
+from collector.protocol.spawn import python_command
 from collector.safe_urls import safe_text
 from schemas.config import CodetapeConfig
 
@@ -31,7 +31,7 @@ STOP_WAIT_S = 5.0
 
 
 def upload_command() -> list[str]:
-    return [sys.executable, "-m", "collector", "upload", "--quiet"]
+    return python_command("collector", "upload", "--quiet")
 
 
 class BackgroundUpload:

@@ -24,8 +24,9 @@ from collector.errors import CodetapeError, CollectorError, JournalError
 from collector.home import Home
 from collector.journal import JournalScanner, unpack_payload
 from collector.protocol.client import Client
+from collector.protocol.spawn import python_command
 
-BRIDGE = [sys.executable, "-m", "lsp_bridge"]
+BRIDGE = python_command("lsp_bridge")
 # Fix the bug, save; then type greet() (non-ASCII and a non-BMP emoji on purpose), save.
 NVIM_KEYS = [":%s/a - b/a + b/<CR>", 'Go<CR>def greet(name):<CR>    return "héllo, " + name + " 👋"<Esc>']
 WAIT_S = 30.0
@@ -34,7 +35,7 @@ Step = dict[str, Any]
 
 
 def codetape(args: list[str], env: dict[str, str], cwd: Path) -> str:
-    proc = subprocess.run([sys.executable, "-m", "collector", *args], cwd=cwd, env=env,
+    proc = subprocess.run(python_command("collector", *args), cwd=cwd, env=env,
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise CodetapeError(f"`codetape {' '.join(args)}` failed: {proc.stderr.strip()}")

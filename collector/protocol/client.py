@@ -25,6 +25,7 @@ from collector.errors import CollectorError, FramingError
 from collector.home import Home
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import encode, recv_message
+from collector.protocol.spawn import python_command
 from collector.protocol.starter import STARTED_BY, handover, starter
 
 AUTOSTART_WAIT_S = 15.0
@@ -59,7 +60,7 @@ def start_detached(home: Home, *, wait_s: float = AUTOSTART_WAIT_S) -> None:
            STARTED_BY: handover("autostart", by=starter(sys.argv), pid=os.getpid())}
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "collector", "collector", "--detach"],
+            python_command("collector", "collector", "--detach"),
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             timeout=wait_s + 5, check=False,
         )

@@ -16,6 +16,7 @@ import webbrowser
 from collections.abc import Mapping
 from pathlib import Path
 
+from collector.protocol.spawn import python_command
 from collector.review.errors import ReviewError
 
 TIMEOUT_S = 300
@@ -25,7 +26,7 @@ def make_report(episode: Path, episode_id: str) -> Path:
     """Write the report of `episode` into a new private directory and return the file's path."""
     out = Path(tempfile.mkdtemp(prefix="codetape-report-")) / f"{episode_id}.html"  # a private (0700) dir
     try:
-        done = subprocess.run([sys.executable, "-m", "collector", "report", str(episode), "-o", str(out)],
+        done = subprocess.run(python_command("collector", "report", str(episode), "-o", str(out)),
                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT_S,
                               check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:

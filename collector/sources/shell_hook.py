@@ -43,7 +43,7 @@ __codetape_recorder() {
   __codetape_helper=
   (( SECONDS - __codetape_spawned < 5 )) && return 0
   __codetape_spawned=$SECONDS
-  ( CODETAPE_HOME=@HOME@ exec @PYTHON@ -m collector.sources.shell \
+  ( CODETAPE_HOME=@HOME@ exec @PYTHON@ -P -m collector.sources.shell \
       "$__codetape_spool" "$$" "$__codetape_pidfile" </dev/null >/dev/null 2>&1 & )
 }
 """

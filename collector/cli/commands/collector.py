@@ -24,6 +24,7 @@ from collector.errors import CollectorError, UsageError
 from collector.home import Home
 from collector.protocol.client import AUTOSTART_WAIT_S, Client, socket_address
 from collector.protocol.process import alive
+from collector.protocol.spawn import python_command
 from collector.protocol.starter import STARTED_BY, handover
 
 
@@ -78,7 +79,7 @@ def detach(home: Home, env: Mapping[str, str]) -> int:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
     try:
         child = subprocess.Popen(
-            [sys.executable, "-m", "collector", "collector"], stdin=subprocess.DEVNULL, stdout=fd, stderr=fd,
+            python_command("collector", "collector"), stdin=subprocess.DEVNULL, stdout=fd, stderr=fd,
             start_new_session=True, cwd="/",
             env={**os.environ, "CODETAPE_HOME": str(home.root),
                  STARTED_BY: env.get(STARTED_BY) or handover("detach")},

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from collector.errors import CollectorError
 from collector.home import Home
+from collector.protocol.spawn import python_command
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,7 +58,7 @@ def invoked_as(environ: Mapping[str, str]) -> str:
     the path it was started by (`.venv/bin/codetape` after scripts/demo), else `python -m collector`."""
     started = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
     if started is None or started.name != "codetape" or not started.exists():
-        return f"{shlex.quote(sys.executable)} -m collector"
+        return shlex.join(python_command())
     found = shutil.which("codetape", path=environ.get("PATH", os.defpath))
     if found is not None and Path(found).resolve() == started.resolve():
         return "codetape"

@@ -27,7 +27,6 @@ import json
 import os
 import re
 import shlex
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from tomlkit.items import AoT, Table
 
 from collector.errors import CodetapeError
 from collector.home import Home
+from collector.protocol.spawn import python_command
 from collector.sources.agents.payloads import Agent
 
 TIMEOUT_S = 10
@@ -69,7 +69,7 @@ def config_path(agent: Agent, workspace: Path, env: dict[str, str] | None = None
 
 def hook_command(agent: Agent, home: Home, python: str | None = None) -> str:
     """The shell command the agent runs: this interpreter, bound to this CODETAPE_HOME."""
-    argv = [python or sys.executable, "-m", "collector", "agent", "hook", "run", "--agent", agent]
+    argv = python_command("collector", "agent", "hook", "run", "--agent", agent, python=python)
     return f"CODETAPE_HOME={shlex.quote(str(home.root))} {shlex.join(argv)}"
 
 

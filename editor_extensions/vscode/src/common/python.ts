@@ -26,7 +26,7 @@ const PROBE_TIMEOUT_MS = 30_000;
 /** Whether `python` (an interpreter and leading arguments) can import codetape. */
 export function hasCodetape(python: string[]): Promise<boolean> {
     return new Promise((resolve) => {
-        execFile(python[0], [...python.slice(1), '-c', PROBE], { timeout: PROBE_TIMEOUT_MS }, (error) =>
+        execFile(python[0], [...python.slice(1), '-P', '-c', PROBE], { timeout: PROBE_TIMEOUT_MS }, (error) =>
             resolve(error === null));
     });
 }
@@ -52,7 +52,7 @@ export function onPath(name: string, pathVariable: string | undefined): string |
 }
 
 function viaPython(python: string[], from: Launcher['from']): Launcher {
-    return { command: python[0], args: [...python.slice(1), '-m', 'collector'], from };
+    return { command: python[0], args: [...python.slice(1), '-P', '-m', 'collector'], from };
 }
 
 /** The first candidate that has codetape, or why none does. */

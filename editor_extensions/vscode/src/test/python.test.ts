@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -17,7 +18,7 @@ test('a Python with codetape is found by running it; one without is not', async 
 
 test('the setting comes first and must have codetape', async () => {
     const found = await findLauncher([VENV_PYTHON], async () => '/usr/bin/false', '');
-    assert.deepEqual(found.launcher, { command: VENV_PYTHON, args: ['-m', 'collector'], from: 'setting' });
+    assert.deepEqual(found.launcher, { command: VENV_PYTHON, args: ['-P', '-m', 'collector'], from: 'setting' });
     const wrong = await findLauncher(['/nonexistent/python'], async () => VENV_PYTHON, '');
     assert.equal(wrong.launcher, undefined);
     assert.match(wrong.problem ?? '', /codetape is not installed for \/nonexistent\/python/);
@@ -48,8 +49,30 @@ test("then codetape on PATH (absolute entries only), then the Python extension's
 });
 
 test('the bridge command line follows the settings', () => {
-    const launcher = { command: VENV_PYTHON, args: ['-m', 'collector'], from: 'setting' as const };
-    assert.deepEqual(bridgeCommand(launcher, DEFAULTS), { command: VENV_PYTHON, args: ['-m', 'collector', 'bridge'] });
+    const launcher = { command: VENV_PYTHON, args: ['-P', '-m', 'collector'], from: 'setting' as const };
+    assert.deepEqual(bridgeCommand(launcher, DEFAULTS), { command: VENV_PYTHON, args: ['-P', '-m', 'collector', 'bridge'] });
     assert.deepEqual(bridgeCommand(launcher, { ...DEFAULTS, autostartCollector: false, bridgeLog: '/tmp/b.log' }).args,
-        ['-m', 'collector', 'bridge', '--no-autostart', '--log', '/tmp/b.log']);
+        ['-P', '-m', 'collector', 'bridge', '--no-autostart', '--log', '/tmp/b.log']);
+});
+
+test('a folder with its own collector/ and schemas/ packages runs none of their code', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'codetape-repository-'));
+    const marker = path.join(folder, 'ran');
+    for (const name of ['collector', 'schemas', 'lsp_bridge']) {
+        mkdirSync(path.join(folder, name));
+        writeFileSync(path.join(folder, name, '__init__.py'),
+            `open(${JSON.stringify(marker)}, 'a').write('${name}')\nraise SystemExit(7)\n`);
+    }
+    const cwd = process.cwd();
+    try {
+        process.chdir(folder); // the editor started in the repository
+        assert.equal(await hasCodetape([VENV_PYTHON]), true);
+        const found = await findLauncher([VENV_PYTHON], none, '');
+        assert.ok(found.launcher, found.problem);
+        const { command, args } = bridgeCommand(found.launcher, DEFAULTS);
+        assert.match(execFileSync(command, [...args, '--help'], { encoding: 'utf8' }), /usage: codetape bridge/);
+    } finally {
+        process.chdir(cwd);
+    }
+    assert.equal(existsSync(marker), false);
 });
