@@ -67,7 +67,7 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     typed = [len(change["text"]) for step in steps if step["kind"] == "edit" for change in step["changes"]]
     assert sum(written.values()) == sum(typed) and set(written) <= {"typed", "unknown"}, written
     # how to look further, with the codetape that ran (not on PATH here: named by how it was started)
-    assert f"look around: CODETAPE_HOME={home} {sys.executable} -m collector episodes" in proc.stderr
+    assert f"look around: CODETAPE_HOME={home} {sys.executable} -P -m collector episodes" in proc.stderr
     commit = next(step for step in steps if step["kind"] == "git")
     assert commit["op"] == "commit" and commit["sha"] == git(project, "rev-parse", "HEAD").strip()
     assert commit["message"].startswith("calc: fix add, add greet")
