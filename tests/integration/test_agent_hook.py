@@ -208,3 +208,77 @@ def test_a_malformed_payload_is_a_gap_and_one_line(tmp_path: Path) -> None:
         steps = wait_recorded(daemon.home, root, lambda s: any(x["kind"] == "gap" for x in s), "the gap")
     gap = next(s for s in steps if s["kind"] == "gap")
     assert gap["reason"] == "malformed_input" and gap["detail"].startswith("a claude-code hook payload")
+
+
+def test_a_link_in_the_workspace_is_never_written_through(tmp_path: Path) -> None:
+    """A repository committing `.claude/settings.local.json` as a link to the user's own Claude settings
+    (or `.claude` as a link to `~/.claude`): install and uninstall refuse, and nothing of those settings
+    lands in the workspace."""
+    user, ws, home = tmp_path / "user", tmp_path / "ws", tmp_path / "ct"
+    token = "sk-ant-api03-" + "x" * 40
+    mine = {"env": {"ANTHROPIC_API_KEY": token}, "permissions": {"allow": ["Bash(rm:*)"]}}
+    (user / ".claude").mkdir(parents=True)
+    (user / ".claude/settings.json").write_text(json.dumps(mine))
+    env = {"HOME": str(user)}
+    (ws / ".claude").mkdir(parents=True)
+    (ws / ".claude/settings.local.json").symlink_to("../../user/.claude/settings.json")
+    dotclaude = tmp_path / "ws2"
+    dotclaude.mkdir()
+    (dotclaude / ".claude").symlink_to("../user/.claude")
+    (user / ".claude/settings.local.json").write_text(json.dumps(mine))
+    for workspace in (ws, dotclaude):
+        for action in ("install", "uninstall"):
+            done = codetape(home, "agent", "hook", action, "--yes", "--agent", "claude-code", "--dir",
+                            str(workspace), env=env)
+            assert done.returncode == 1 and done.stderr.decode().count("\n") == 1, done
+            assert done.stderr.startswith(b"codetape: ") and b"is a link" in done.stderr
+    assert (ws / ".claude/settings.local.json").is_symlink() and (dotclaude / ".claude").is_symlink()
+    assert json.loads((user / ".claude/settings.json").read_text()) == mine
+    assert json.loads((user / ".claude/settings.local.json").read_text()) == mine
+    for workspace in (ws, dotclaude):
+        for path in workspace.rglob("*"):
+            assert path.is_symlink() or path.is_dir() or token not in path.read_text()
+
+
+def test_a_dotfile_manager_s_links_in_home_stay_links(tmp_path: Path) -> None:
+    """`~/.cursor/hooks.json` a link into a dotfiles repository, `~/.codex` a link to a folder of it: the
+    files they point to get the hook and lose it again; the links stay links."""
+    user, ws, home, dotfiles = tmp_path / "user", tmp_path / "ws", tmp_path / "ct", tmp_path / "dotfiles"
+    ws.mkdir()
+    (dotfiles / "cursor").mkdir(parents=True)
+    (dotfiles / "codex").mkdir()
+    (dotfiles / "cursor/hooks.json").write_text(json.dumps(CURSOR, indent=2) + "\n")
+    (dotfiles / "codex/config.toml").write_text(CODEX)
+    (user / ".cursor").mkdir(parents=True)
+    (user / ".cursor/hooks.json").symlink_to(dotfiles / "cursor/hooks.json")
+    (user / ".codex").symlink_to(dotfiles / "codex")
+    env = {"HOME": str(user)}
+    done = codetape(home, "agent", "hook", "install", "--yes", "--agent", "cursor", "--agent", "codex",
+                    "--dir", str(ws), env=env)
+    assert done.returncode == 0, done.stderr
+    assert (user / ".cursor/hooks.json").is_symlink() and (user / ".codex").is_symlink()
+    assert not (user / ".codex/config.toml").is_symlink()  # (a file in the linked folder)
+    assert "agent hook run --agent cursor" in (dotfiles / "cursor/hooks.json").read_text()
+    assert "agent hook run --agent codex" in (dotfiles / "codex/config.toml").read_text()
+    assert b"the link stays" in done.stdout
+    done = codetape(home, "agent", "hook", "uninstall", "--yes", "--dir", str(ws), env=env)
+    assert done.returncode == 0, done.stderr
+    assert (user / ".cursor/hooks.json").is_symlink()
+    assert json.loads((dotfiles / "cursor/hooks.json").read_text()) == CURSOR
+    assert (dotfiles / "codex/config.toml").read_text() == CODEX
+
+
+def test_a_lone_surrogate_in_a_payload_is_recorded_as_the_replacement_character(tmp_path: Path) -> None:
+    """JSON may spell half a UTF-16 pair (`"\\ud83d"`), which no UTF-8 text holds: the prompt is recorded
+    with U+FFFD in its place, not lost."""
+    home = tmp_path / "ct"
+    root = opt_in(tmp_path / "ws", home=home)
+    fields = {"hook_event_name": "UserPromptSubmit", "session_id": "s\ud83d", "cwd": str(root),
+              "prompt": "ship it \ud83d now"}
+    payload = json.dumps(fields).encode()  # (json.dumps writes the lone half as `\ud83d`)
+    with running(home) as daemon:
+        done = hook(home, "claude-code", payload, root)
+        assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+        steps = wait_recorded(daemon.home, root, lambda s: any(x["kind"] == "agent" for x in s), "the prompt")
+    prompt = next(s for s in steps if s["kind"] == "agent")
+    assert prompt["prompt"] == "ship it \ufffd now" and prompt["session"] == "s\ufffd"
