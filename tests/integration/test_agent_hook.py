@@ -282,3 +282,39 @@ def test_a_lone_surrogate_in_a_payload_is_recorded_as_the_replacement_character(
         steps = wait_recorded(daemon.home, root, lambda s: any(x["kind"] == "agent" for x in s), "the prompt")
     prompt = next(s for s in steps if s["kind"] == "agent")
     assert prompt["prompt"] == "ship it \ufffd now" and prompt["session"] == "s\ufffd"
+
+
+def test_an_agent_s_shell_writes_are_its_own_and_a_refused_call_stops_claiming(tmp_path: Path) -> None:
+    """Claude Code's Bash call (`cat > notes.md`): the file it writes is the agent's, the call its evidence.
+    Then an Edit of app.py the developer refuses (a PreToolUse, no PostToolUse), the session's Stop, and
+    the developer's own `sed -i` of app.py: that write is not the agent's."""
+    home = tmp_path / "ct"
+    root = opt_in(tmp_path / "ws", home=home)
+    git(root, "init", "-q")
+    (root / "app.py").write_text("def add(a, b):\n    return a - b\n")
+    base = {"session_id": "s1", "transcript_path": "/t.jsonl", "cwd": str(root), "permission_mode": "default"}
+    notes = "notes line\n" * 716 + "1234"
+    shell = {"tool_name": "Bash", "tool_input": {"command": f"cat > notes.md <<'EOF'\n{notes}\nEOF"},
+             "tool_use_id": "toolu_1"}
+    with running(home) as daemon, daemon.client() as client:
+        wait_capturing(client, root)
+        ran = [hook(home, "claude-code", {**base, "hook_event_name": "PreToolUse", **shell}, root)]
+        (root / "notes.md").write_text(notes)  # what the shell command writes
+        ran.append(hook(home, "claude-code", {**base, "hook_event_name": "PostToolUse", **shell,
+                                              "tool_response": {"stdout": "", "stderr": ""}}, root))
+        edit = {"tool_name": "Edit", "tool_input": {"file_path": str(root / "app.py"), "old_string": "a - b",
+                                                    "new_string": "a + b"}, "tool_use_id": "toolu_2"}
+        ran.append(hook(home, "claude-code", {**base, "hook_event_name": "PreToolUse", **edit}, root))
+        ran.append(hook(home, "claude-code", {**base, "hook_event_name": "Stop", "stop_hook_active": False},
+                        root))
+        for done in ran:
+            assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+        wait_recorded(daemon.home, root, lambda s: any(x.get("hook") == "Stop" for x in s), "the Stop")
+        subprocess.run(["sed", "-i", "s/a - b/a + b/", str(root / "app.py")], check=True)  # the developer
+        steps = wait_recorded(daemon.home, root, lambda s: {"notes.md", "app.py"} <= {
+            x.get("path") for x in s if x["kind"] == "file_change"}, "both writes")
+    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    assert written["notes.md"]["origin"] == "agent" and written["notes.md"]["text"] == notes
+    assert written["notes.md"]["origin_detail"] in ("claude-code:PreToolUse Bash",
+                                                    "claude-code:PostToolUse Bash")
+    assert "origin" not in written["app.py"] and "origin_detail" not in written["app.py"]
