@@ -11,8 +11,9 @@ The agent then runs `codetape agent hook run --agent NAME` at each prompt you su
 makes on files or the shell, and when its session starts and ends. In workspaces opted in with
 `codetape init` (and only there) that becomes an `agent` step: your prompt (redacted like any text when the
 episode is sealed; the review can leave prompts out), the tool and the files it worked on, or its command
-line; the file writes that follow are recorded as the agent's. Nothing leaves this machine but through
-the review and your signature. The hook never waits for codetape: no collector running, nothing recorded.
+line; the file writes that follow (of the files a tool named, or any file while its shell command runs,
+for at most 5 s) are recorded as the agent's. Nothing leaves this machine but through the review and your
+signature. The hook never waits for codetape: no collector running, nothing recorded.
 """
 
 from __future__ import annotations
