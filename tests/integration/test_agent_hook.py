@@ -318,3 +318,18 @@ def test_an_agent_s_shell_writes_are_its_own_and_a_refused_call_stops_claiming(t
     assert written["notes.md"]["origin_detail"] in ("claude-code:PreToolUse Bash",
                                                     "claude-code:PostToolUse Bash")
     assert "origin" not in written["app.py"] and "origin_detail" not in written["app.py"]
+
+
+def test_the_hook_does_not_load_pydantic(tmp_path: Path) -> None:
+    """A call's result must reach the collector while the write it claims is still held (HOLD_MS): the
+    hook stays off the pydantic models, which took most of its start-up (about 0.6 of 1 s on a busy
+    machine). The real hook in an opted-in workspace, every module it imports listed by Python."""
+    home = tmp_path / "ct"
+    root = opt_in(tmp_path / "ws", home=home)
+    payload = {"hook_event_name": "UserPromptSubmit", "session_id": "s", "cwd": str(root), "prompt": "hi"}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "collector", "agent", "hook", "run",
+                           "--agent", "claude-code"], input=json.dumps(payload).encode(), capture_output=True,
+                          env=env_for(home), cwd=root, timeout=60, check=False)
+    assert done.returncode == 0 and b"agent hook: not recorded" in done.stderr
+    assert b"collector.sources.agents.payloads" in done.stderr  # (what -X importtime lists)
+    assert b"pydantic" not in done.stderr

@@ -35,8 +35,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from collector.errors import CodetapeError
-from schemas.common import SHORT_TEXT_MAX
 from schemas.steps.agent import MAX_TARGETS
+from schemas.steps.base import SHORT_TEXT_MAX
 
 Agent = Literal["claude-code", "codex", "cursor"]
 AGENTS: tuple[Agent, ...] = ("claude-code", "codex", "cursor")
