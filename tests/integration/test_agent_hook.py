@@ -267,6 +267,14 @@ def test_a_dotfile_manager_s_links_in_home_stay_links(tmp_path: Path) -> None:
     assert json.loads((dotfiles / "cursor/hooks.json").read_text()) == CURSOR
     assert (dotfiles / "codex/config.toml").read_text() == CODEX
 
+    # a link to a file not there yet: the install creates it; the uninstall empties it, the link stays
+    (dotfiles / "cursor/hooks.json").unlink()
+    assert codetape(home, "agent", "hook", "install", "--yes", "--agent", "cursor", env=env).returncode == 0
+    assert "agent hook run --agent cursor" in (dotfiles / "cursor/hooks.json").read_text()
+    assert codetape(home, "agent", "hook", "uninstall", "--yes", "--agent", "cursor", env=env).returncode == 0
+    assert (user / ".cursor/hooks.json").is_symlink()
+    assert json.loads((dotfiles / "cursor/hooks.json").read_text()) == {"version": 1}
+
 
 def test_a_lone_surrogate_in_a_payload_is_recorded_as_the_replacement_character(tmp_path: Path) -> None:
     """JSON may spell half a UTF-16 pair (`"\\ud83d"`), which no UTF-8 text holds: the prompt is recorded
