@@ -228,13 +228,14 @@ def test_a_link_in_the_workspace_is_never_written_through(tmp_path: Path) -> Non
     (user / ".claude/settings.local.json").write_text(json.dumps(mine))
     for workspace in (ws, dotclaude):
         for action in ("install", "uninstall"):
-            done = codetape(home, "agent", "hook", action, "--yes", "--agent", "claude-code", "--dir",
-                            str(workspace), env=env)
+            done = codetape(home, "agent", "hook", action, "--yes", "--agent", "cursor", "--agent",
+                            "claude-code", "--dir", str(workspace), env=env)
             assert done.returncode == 1 and done.stderr.decode().count("\n") == 1, done
             assert done.stderr.startswith(b"codetape: ") and b"is a link" in done.stderr
     assert (ws / ".claude/settings.local.json").is_symlink() and (dotclaude / ".claude").is_symlink()
     assert json.loads((user / ".claude/settings.json").read_text()) == mine
     assert json.loads((user / ".claude/settings.local.json").read_text()) == mine
+    assert not (user / ".cursor").exists()  # refused before anything was written
     for workspace in (ws, dotclaude):
         for path in workspace.rglob("*"):
             assert path.is_symlink() or path.is_dir() or token not in path.read_text()

@@ -73,9 +73,10 @@ def change(args: argparse.Namespace) -> int:
     home = Home.from_env(args.env)
     workspace = args.dir.expanduser().resolve()
     env = dict(args.env) if args.env is not None else None
-    for agent in cast("list[Agent]", args.agent or list(AGENTS)):
-        link = config_path(agent, workspace, env)
-        where = writable(agent, link, workspace)
+    agents = cast("list[Agent]", args.agent or list(AGENTS))
+    links = [config_path(agent, workspace, env) for agent in agents]
+    files = [writable(agent, link, workspace) for agent, link in zip(agents, links, strict=True)]  # all first
+    for agent, link, where in zip(agents, links, files, strict=True):
         if where != link:
             print(f"{agent}: {link} leads to {where}: that file is the one changed, the link stays")
         before = where.read_text(encoding="utf-8") if where.is_file() else None
