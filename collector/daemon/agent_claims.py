@@ -1,18 +1,25 @@
 """Whose write it was: the file changes an AI agent's tool call claimed (`codetape agent hook`).
 
-An agent's hook names the files a tool works on (`agent` steps, `targets`): before it runs (Claude Code's
-and Codex's `PreToolUse`) and after (`PostToolUse`, Cursor's `afterFileEdit`). The watcher's view of those
-files waits HOLD_MS before it is written (admission.py), so the hook's step, which travels through a
-process the agent starts, usually arrives while the write is still held. A held `file_change` of a claimed
-path is then written with `origin` `agent` and the claim's evidence in `origin_detail`
-(`claude-code:PostToolUse Edit`) when the watcher saw it:
+An agent's hook names the files a tool works on (`agent` steps, `targets`), or the command line of a shell
+tool (`command_line`: Claude Code's and Codex's `Bash`, Cursor's shell): before it runs (Claude Code's and
+Codex's `PreToolUse`) and after (`PostToolUse`, Cursor's `afterFileEdit` and `afterShellExecution`). The
+watcher's view of a file waits HOLD_MS before it is written (admission.py), so the hook's step, which
+travels through a process the agent starts, usually arrives while the write is still held. A held
+`file_change` without an origin is then written with `origin` `agent` and the claim's evidence in
+`origin_detail` (`claude-code:PostToolUse Edit`, `claude-code:PreToolUse Bash`) when the watcher saw it:
 
-- after a tool call on the path and before its result (at most OPEN_MS after the call), or
-- within WINDOW_MS before or after a result (or Cursor's `afterFileEdit`) on the path.
+- after a tool call on its path, or a shell call (any path: a shell command names no files), and before
+  the call ends: at its result, at the next hook of the same agent session (a prompt, `Stop`, another
+  call: a call the agent or the developer refused never has a result), or OPEN_MS after the call, when
+  no hook came (the developer's own write seconds after a refused call is not the agent's);
+- within WINDOW_MS before or after a result (or Cursor's `afterFileEdit`) on its path, or within
+  WINDOW_MS before a shell call's result.
 
-A write the watcher recorded before the hook's step came (a hook slower than HOLD_MS) stays what it was:
-nothing is rewritten after it is written. A shell command's writes are never claimed: its hook names a
-command line, not the files it touches.
+A path's claim is looked at before a shell call's, so the evidence is the most precise there is. A write
+the watcher recorded before the hook's step came (a hook slower than HOLD_MS) stays what it was: nothing
+is rewritten after it is written. So a shell command's writes more than OPEN_MS after its call (a long
+build, or a call that waited that long for the developer's permission) and more than WINDOW_MS before
+its result stay without an origin, as does anything written while a hook was not installed.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ from dataclasses import dataclass
 from typing import Any
 
 WINDOW_MS = 2000
-OPEN_MS = 60_000
+OPEN_MS = 5000
 MAX_CLAIMS = 10_000
+SHELL = None  # the key of a shell call's claims: they are on every path
 
 
 @dataclass
@@ -30,34 +38,43 @@ class Claim:
     since: int
     until: int
     detail: str
-    call: bool  # a tool call's claim, open until its result
+    session: str  # the agent and its session id: that session's next hook ends the call
+    call: bool  # a tool call's claim, open until its result (or the session's next hook)
 
 
 class AgentClaims:
     def __init__(self) -> None:
-        self._claims: dict[str, list[Claim]] = {}
+        self._claims: dict[str | None, list[Claim]] = {}  # path (SHELL: any) -> its claims, oldest first
+        self._open: list[Claim] = []  # the calls not answered yet
         self._count = 0
 
     def note(self, at_ms: int, step: dict[str, Any]) -> None:
-        """Learn the claims of an `agent` step as it was admitted (its targets workspace-relative)."""
+        """Learn from an `agent` step as it was admitted (its targets workspace-relative): any of them ends
+        the open calls of its session, a tool call or result claims its paths (a shell's: all)."""
+        self._forget(at_ms)
+        session = f"{step.get('agent')}:{step.get('session')}"
+        for claim in self._open:
+            if claim.session == session and claim.since <= at_ms <= claim.until:
+                claim.until, claim.call = at_ms, False  # answered, or refused: another hook came
+        self._open = [claim for claim in self._open if claim.call and claim.until >= at_ms]
         event, targets = step.get("event"), step.get("targets")
-        if event not in ("tool_call", "tool_result") or not isinstance(targets, list):
+        if event not in ("tool_call", "tool_result"):
             return
+        listed = targets if isinstance(targets, list) else []
+        keys: list[str | None] = [t for t in listed if isinstance(t, str)]
+        if isinstance(step.get("command_line"), str):
+            keys.append(SHELL)
         detail = f"{step.get('agent')}:{step.get('hook')}"
         if isinstance(step.get("tool"), str):
             detail += f" {step['tool']}"
-        self._forget(at_ms)
-        for path in targets:
-            if not isinstance(path, str):
-                continue
-            claims = self._claims.setdefault(path, [])
+        for key in keys:
             if event == "tool_call":
-                claims.append(Claim(at_ms, at_ms + OPEN_MS, detail[:200], call=True))
+                claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True)
+                self._open.append(claim)
             else:
-                for claim in claims:
-                    if claim.call and claim.since <= at_ms <= claim.until:
-                        claim.until, claim.call = at_ms, False  # the tool ran: its call's claim ends here
-                claims.append(Claim(at_ms - WINDOW_MS, at_ms + WINDOW_MS, detail[:200], call=False))
+                after = WINDOW_MS if key is not SHELL else 0  # after its end, a shell writes nothing
+                claim = Claim(at_ms - WINDOW_MS, at_ms + after, detail[:200], session, call=False)
+            self._claims.setdefault(key, []).append(claim)
             self._count += 1
 
     def attribute(self, at_ms: object, step: dict[str, Any]) -> dict[str, Any]:
@@ -65,10 +82,9 @@ class AgentClaims:
         agent's origin; any other step unchanged."""
         if step.get("kind") != "file_change" or "origin" in step or not isinstance(at_ms, int):
             return step
-        for key in ("path", "new_path"):
-            path = step.get(key)
-            matching = [c for c in self._claims.get(path, ()) if c.since <= at_ms <= c.until] \
-                if isinstance(path, str) else []
+        paths = [step[key] for key in ("path", "new_path") if isinstance(step.get(key), str)]
+        for key in (*paths, SHELL):
+            matching = [c for c in self._claims.get(key, ()) if c.since <= at_ms <= c.until]
             if matching:
                 return {**step, "origin": "agent", "origin_detail": matching[-1].detail}
         return step
@@ -78,9 +94,8 @@ class AgentClaims:
         if self._count < MAX_CLAIMS and not any(claims and claims[0].until < now - OPEN_MS
                                                 for claims in list(self._claims.values())[:8]):
             return
-        kept = {path: [c for c in claims if c.until >= now - WINDOW_MS]
-                for path, claims in self._claims.items()}
-        self._claims = {path: claims for path, claims in kept.items() if claims}
+        kept = {key: [c for c in claims if c.until >= now - OPEN_MS] for key, claims in self._claims.items()}
+        self._claims = {key: claims for key, claims in kept.items() if claims}
         self._count = sum(map(len, self._claims.values()))
         if self._count >= MAX_CLAIMS:
-            self._claims, self._count = {}, 0
+            self._claims, self._open, self._count = {}, [], 0

@@ -3,8 +3,10 @@
 An episode is kept when at least S (default 1: all) of the characters written in it are of the origins
 listed (schemas/steps/edit.py: typed, paste, completion, ai_completion, agent, ..., unknown): the
 characters its edits inserted, by each edit's `origin` (none: `unknown`, as every episode from before
-origins), and the characters of the files an agent wrote to disk (`file_change` steps with origin `agent`,
-their whole new content: an agent's write is counted as `agent`). An episode that writes nothing is kept.
+origins), and the characters of the files written to disk outside the editor (`file_change` steps, their
+whole new content): `agent` when an agent claimed the write (origin `agent`), `unknown` otherwise (a
+program, a shell command, an agent whose hook said nothing: whose it was is not known). An episode that
+writes nothing is kept.
 Any other is a row of `rejected`, reason `origin`, saying how much was of what. Whole episodes, never
 single steps: an episode's steps replay only together.
 """
@@ -31,10 +33,12 @@ class OriginFilter:
         listed = ",".join(sorted(self.keep))
         return listed if self.share == 1.0 else f"{listed}@{self.share:g}"
 
-    def check(self, inserted: dict[str, int], agent_written: int) -> None:
-        """Rejected("origin") unless `share` of what the episode wrote is of the origins kept."""
+    def check(self, inserted: dict[str, int], on_disk: dict[str, int]) -> None:
+        """Rejected("origin") unless `share` of what the episode wrote (its edits' `inserted` characters and
+        the `on_disk` characters of its file changes, per origin) is of the origins kept."""
         written = dict(inserted)
-        written["agent"] = written.get("agent", 0) + agent_written
+        for origin, chars in on_disk.items():
+            written[origin] = written.get(origin, 0) + chars
         total = sum(written.values())
         kept = sum(chars for origin, chars in written.items() if origin in self.keep)
         if total == 0 or kept >= self.share * total:

@@ -78,7 +78,8 @@ class StepRows:
         self.commits = 0
         self.task: str | None = None
         self.inserted: dict[str, int] = {}  # characters the edits inserted, per origin
-        self.agent_written = 0  # characters of the files an agent wrote to disk (their whole new text)
+        self.written: dict[str, int] = {}  # characters of the files written to disk (their whole new text):
+        # `agent` when an agent claimed the write, else `unknown`
         self.content = hashlib.sha256()  # over each step's kind, path and data, in order (not its time)
         self.outcome: str | None = None
         self.limit, self.size = limit, 0
@@ -143,8 +144,9 @@ class StepRows:
                                   argv=step.argv, command_line=step.command_line, cwd=step.cwd,
                                   exit_code=step.exit_code, duration_ms=step.duration_ms,
                                   output_tail=step.output_tail)
-            case FileChangeStep(origin="agent", text=str() as text):
-                self.agent_written += len(text)
+            case FileChangeStep(text=str() as text):
+                whose = "agent" if step.origin == "agent" else "unknown"
+                self.written[whose] = self.written.get(whose, 0) + len(text)
             case TaskStep(action="start") if self.task is None:
                 self.task = step.statement
             case TaskStep(action="done"):

@@ -200,7 +200,7 @@ def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes,
     except EpisodeError as exc:
         raise Rejected("consent_scope", str(exc)) from None
     if context.origins is not None:
-        context.origins.check(rows.inserted, rows.agent_written)
+        context.origins.check(rows.inserted, rows.written)
     tables = rows.finish()
     tables["episodes"] = episode_table(episode, statement, statement_bytes, sha256=entry.sha256,
                                        key=entry.key, size=size, build=context.build, summary=summary,

@@ -14,7 +14,8 @@ it was in codetape's terms:
 
 `session` is the agent's own id of the conversation, so steps of two sessions can be told apart.
 `truncated` says the prompt or command line was longer than a step holds and was cut at a space.
-The file writes that follow a tool call on a target are `file_change` steps with `origin` `agent`.
+The file writes that follow a tool call on a target, or a shell tool call, are `file_change` steps with
+`origin` `agent` (collector/daemon/agent_claims.py says exactly when).
 """
 
 from __future__ import annotations

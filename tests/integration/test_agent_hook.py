@@ -208,3 +208,137 @@ def test_a_malformed_payload_is_a_gap_and_one_line(tmp_path: Path) -> None:
         steps = wait_recorded(daemon.home, root, lambda s: any(x["kind"] == "gap" for x in s), "the gap")
     gap = next(s for s in steps if s["kind"] == "gap")
     assert gap["reason"] == "malformed_input" and gap["detail"].startswith("a claude-code hook payload")
+
+
+def test_a_link_in_the_workspace_is_never_written_through(tmp_path: Path) -> None:
+    """A repository committing `.claude/settings.local.json` as a link to the user's own Claude settings
+    (or `.claude` as a link to `~/.claude`): install and uninstall refuse, and nothing of those settings
+    lands in the workspace."""
+    user, ws, home = tmp_path / "user", tmp_path / "ws", tmp_path / "ct"
+    token = "sk-ant-api03-" + "x" * 40
+    mine = {"env": {"ANTHROPIC_API_KEY": token}, "permissions": {"allow": ["Bash(rm:*)"]}}
+    (user / ".claude").mkdir(parents=True)
+    (user / ".claude/settings.json").write_text(json.dumps(mine))
+    env = {"HOME": str(user)}
+    (ws / ".claude").mkdir(parents=True)
+    (ws / ".claude/settings.local.json").symlink_to("../../user/.claude/settings.json")
+    dotclaude = tmp_path / "ws2"
+    dotclaude.mkdir()
+    (dotclaude / ".claude").symlink_to("../user/.claude")
+    (user / ".claude/settings.local.json").write_text(json.dumps(mine))
+    for workspace in (ws, dotclaude):
+        for action in ("install", "uninstall"):
+            done = codetape(home, "agent", "hook", action, "--yes", "--agent", "cursor", "--agent",
+                            "claude-code", "--dir", str(workspace), env=env)
+            assert done.returncode == 1 and done.stderr.decode().count("\n") == 1, done
+            assert done.stderr.startswith(b"codetape: ") and b"is a link" in done.stderr
+    assert (ws / ".claude/settings.local.json").is_symlink() and (dotclaude / ".claude").is_symlink()
+    assert json.loads((user / ".claude/settings.json").read_text()) == mine
+    assert json.loads((user / ".claude/settings.local.json").read_text()) == mine
+    assert not (user / ".cursor").exists()  # refused before anything was written
+    for workspace in (ws, dotclaude):
+        for path in workspace.rglob("*"):
+            assert path.is_symlink() or path.is_dir() or token not in path.read_text()
+
+
+def test_a_dotfile_manager_s_links_in_home_stay_links(tmp_path: Path) -> None:
+    """`~/.cursor/hooks.json` a link into a dotfiles repository, `~/.codex` a link to a folder of it: the
+    files they point to get the hook and lose it again; the links stay links."""
+    user, ws, home, dotfiles = tmp_path / "user", tmp_path / "ws", tmp_path / "ct", tmp_path / "dotfiles"
+    ws.mkdir()
+    (dotfiles / "cursor").mkdir(parents=True)
+    (dotfiles / "codex").mkdir()
+    (dotfiles / "cursor/hooks.json").write_text(json.dumps(CURSOR, indent=2) + "\n")
+    (dotfiles / "codex/config.toml").write_text(CODEX)
+    (user / ".cursor").mkdir(parents=True)
+    (user / ".cursor/hooks.json").symlink_to(dotfiles / "cursor/hooks.json")
+    (user / ".codex").symlink_to(dotfiles / "codex")
+    env = {"HOME": str(user)}
+    done = codetape(home, "agent", "hook", "install", "--yes", "--agent", "cursor", "--agent", "codex",
+                    "--dir", str(ws), env=env)
+    assert done.returncode == 0, done.stderr
+    assert (user / ".cursor/hooks.json").is_symlink() and (user / ".codex").is_symlink()
+    assert not (user / ".codex/config.toml").is_symlink()  # (a file in the linked folder)
+    assert "agent hook run --agent cursor" in (dotfiles / "cursor/hooks.json").read_text()
+    assert "agent hook run --agent codex" in (dotfiles / "codex/config.toml").read_text()
+    assert b"the link stays" in done.stdout
+    done = codetape(home, "agent", "hook", "uninstall", "--yes", "--dir", str(ws), env=env)
+    assert done.returncode == 0, done.stderr
+    assert (user / ".cursor/hooks.json").is_symlink()
+    assert json.loads((dotfiles / "cursor/hooks.json").read_text()) == CURSOR
+    assert (dotfiles / "codex/config.toml").read_text() == CODEX
+
+    # a link to a file not there yet: the install creates it; the uninstall empties it, the link stays
+    (dotfiles / "cursor/hooks.json").unlink()
+    assert codetape(home, "agent", "hook", "install", "--yes", "--agent", "cursor", env=env).returncode == 0
+    assert "agent hook run --agent cursor" in (dotfiles / "cursor/hooks.json").read_text()
+    assert codetape(home, "agent", "hook", "uninstall", "--yes", "--agent", "cursor", env=env).returncode == 0
+    assert (user / ".cursor/hooks.json").is_symlink()
+    assert json.loads((dotfiles / "cursor/hooks.json").read_text()) == {"version": 1}
+
+
+def test_a_lone_surrogate_in_a_payload_is_recorded_as_the_replacement_character(tmp_path: Path) -> None:
+    """JSON may spell half a UTF-16 pair (`"\\ud83d"`), which no UTF-8 text holds: the prompt is recorded
+    with U+FFFD in its place, not lost."""
+    home = tmp_path / "ct"
+    root = opt_in(tmp_path / "ws", home=home)
+    fields = {"hook_event_name": "UserPromptSubmit", "session_id": "s\ud83d", "cwd": str(root),
+              "prompt": "ship it \ud83d now"}
+    payload = json.dumps(fields).encode()  # (json.dumps writes the lone half as `\ud83d`)
+    with running(home) as daemon:
+        done = hook(home, "claude-code", payload, root)
+        assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+        steps = wait_recorded(daemon.home, root, lambda s: any(x["kind"] == "agent" for x in s), "the prompt")
+    prompt = next(s for s in steps if s["kind"] == "agent")
+    assert prompt["prompt"] == "ship it \ufffd now" and prompt["session"] == "s\ufffd"
+
+
+def test_an_agent_s_shell_writes_are_its_own_and_a_refused_call_stops_claiming(tmp_path: Path) -> None:
+    """Claude Code's Bash call (`cat > notes.md`): the file it writes is the agent's, the call its evidence.
+    Then an Edit of app.py the developer refuses (a PreToolUse, no PostToolUse), the session's Stop, and
+    the developer's own `sed -i` of app.py: that write is not the agent's."""
+    home = tmp_path / "ct"
+    root = opt_in(tmp_path / "ws", home=home)
+    git(root, "init", "-q")
+    (root / "app.py").write_text("def add(a, b):\n    return a - b\n")
+    base = {"session_id": "s1", "transcript_path": "/t.jsonl", "cwd": str(root), "permission_mode": "default"}
+    notes = "notes line\n" * 716 + "1234"
+    shell = {"tool_name": "Bash", "tool_input": {"command": f"cat > notes.md <<'EOF'\n{notes}\nEOF"},
+             "tool_use_id": "toolu_1"}
+    with running(home) as daemon, daemon.client() as client:
+        wait_capturing(client, root)
+        ran = [hook(home, "claude-code", {**base, "hook_event_name": "PreToolUse", **shell}, root)]
+        (root / "notes.md").write_text(notes)  # what the shell command writes
+        ran.append(hook(home, "claude-code", {**base, "hook_event_name": "PostToolUse", **shell,
+                                              "tool_response": {"stdout": "", "stderr": ""}}, root))
+        edit = {"tool_name": "Edit", "tool_input": {"file_path": str(root / "app.py"), "old_string": "a - b",
+                                                    "new_string": "a + b"}, "tool_use_id": "toolu_2"}
+        ran.append(hook(home, "claude-code", {**base, "hook_event_name": "PreToolUse", **edit}, root))
+        ran.append(hook(home, "claude-code", {**base, "hook_event_name": "Stop", "stop_hook_active": False},
+                        root))
+        for done in ran:
+            assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+        wait_recorded(daemon.home, root, lambda s: any(x.get("hook") == "Stop" for x in s), "the Stop")
+        subprocess.run(["sed", "-i", "s/a - b/a + b/", str(root / "app.py")], check=True)  # the developer
+        steps = wait_recorded(daemon.home, root, lambda s: {"notes.md", "app.py"} <= {
+            x.get("path") for x in s if x["kind"] == "file_change"}, "both writes")
+    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    assert written["notes.md"]["origin"] == "agent" and written["notes.md"]["text"] == notes
+    assert written["notes.md"]["origin_detail"] in ("claude-code:PreToolUse Bash",
+                                                    "claude-code:PostToolUse Bash")
+    assert "origin" not in written["app.py"] and "origin_detail" not in written["app.py"]
+
+
+def test_the_hook_does_not_load_pydantic(tmp_path: Path) -> None:
+    """A call's result must reach the collector while the write it claims is still held (HOLD_MS): the
+    hook stays off the pydantic models, which took most of its start-up (about 0.6 of 1 s on a busy
+    machine). The real hook in an opted-in workspace, every module it imports listed by Python."""
+    home = tmp_path / "ct"
+    root = opt_in(tmp_path / "ws", home=home)
+    payload = {"hook_event_name": "UserPromptSubmit", "session_id": "s", "cwd": str(root), "prompt": "hi"}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "collector", "agent", "hook", "run",
+                           "--agent", "claude-code"], input=json.dumps(payload).encode(), capture_output=True,
+                          env=env_for(home), cwd=root, timeout=60, check=False)
+    assert done.returncode == 0 and b"agent hook: not recorded" in done.stderr
+    assert b"collector.sources.agents.payloads" in done.stderr  # (what -X importtime lists)
+    assert b"pydantic" not in done.stderr

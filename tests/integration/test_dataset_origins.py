@@ -10,7 +10,7 @@ from pathlib import Path
 import msgspec
 
 from collector.episode import open_episode, write_episode_file
-from schemas.steps import EditStep, Step
+from schemas.steps import EditStep, FileChangeStep, Step
 from tests.integration.dataset_helpers import SCALE, contributor, duck, session, sign, upload
 from tests.integration.upload_helpers import codetape
 from tests.support.sessions import generate
@@ -113,3 +113,45 @@ def test_origin_keeps_the_episodes_whose_writing_is_of_the_origins_wanted(tmp_pa
     assert code == 2 and "was built accepting --origin unknown" in stderr
     code, stderr = build(tmp_path / "other", "--origin", "typing")
     assert code == 2 and "typing is not an origin" in stderr
+
+
+def typed_then_written(home_episodes: Path, seed: int, origin: str | None) -> tuple[Path, int]:
+    """A generated session whose edits are all typed (and its file changes the agent's), then a
+    7,880-character file written outside the editor (an agent's `cat > notes.md`), with `origin` (None:
+    whose write it was is not known); and the characters written in all."""
+    made = generate(seed, "mixed", scale=SCALE)
+    steps: list[Step] = [msgspec.structs.replace(step, origin="typed") if isinstance(step, EditStep)
+                         else msgspec.structs.replace(step, origin="agent", origin_detail="claude-code:x")
+                         if isinstance(step, FileChangeStep) else step for step in made.steps]
+    text = "notes line\n" * 716 + "1234"
+    assert len(text) == 7880
+    detail = "claude-code:PreToolUse Bash" if origin else None
+    steps.append(FileChangeStep(t_ms=steps[-1].t_ms + 1, source="watcher", path="notes.md", change="created",
+                                text=text, origin=origin, origin_detail=detail))  # type: ignore[arg-type]
+    path = home_episodes / f"{made.header.episode_id}.ctape"
+    write_episode_file(path, made.header, steps, level=3)
+    return path, sum(sum(len(c.text) for c in s.changes) if isinstance(s, EditStep) else len(s.text or "")
+                     if isinstance(s, FileChangeStep) else 0 for s in steps)
+
+
+def test_a_write_no_agent_claimed_counts_as_unknown(tmp_path: Path) -> None:
+    """A file written outside the editor without an origin (a shell command, an agent's whose hook said
+    nothing) is nobody's known work: `--origin typed,agent` leaves its episode out, and keeps the same
+    episode once the write is labelled the agent's."""
+    alice = contributor(tmp_path, "alice")
+    episodes = alice.home.ensure(alice.home.episodes)
+    unsigned, total = typed_then_written(episodes, 21, None)
+    unlabelled = str(open_episode(sign(alice, unsigned)).header.episode_id)
+    labelled = str(open_episode(sign(alice, typed_then_written(episodes, 22, "agent")[0])).header.episode_id)
+    upload(alice, (tmp_path / "source").as_uri())
+    out = tmp_path / "out"
+    done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                    "--trust", str(alice.trust_file(tmp_path)), "--origin", "typed,agent")
+    assert done.returncode == 0, done.stderr
+    con = duck(out)
+    assert con.execute("SELECT episode_id FROM episodes").fetchall() == [(labelled,)]
+    reason, detail = con.execute("SELECT reason, detail FROM rejected WHERE episode_id = ?",
+                                 [unlabelled]).fetchone()
+    assert reason == "origin"
+    assert detail == (f"{(total - 7880) / total:.0%} of the {total:,} characters it wrote are of agent, "
+                      f"typed (--origin-share 1 wanted); unknown {7880 / total:.0%}")

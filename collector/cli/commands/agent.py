@@ -3,14 +3,17 @@
 install writes codetape's hook into an agent's own hook configuration, after showing the change and asking
 (or with --yes): Claude Code's .claude/settings.local.json in the workspace (personal, not committed),
 Cursor's ~/.cursor/hooks.json, Codex CLI's ~/.codex/config.toml (or $CODEX_HOME/config.toml). Every other
-setting in those files stays. uninstall takes out exactly codetape's entries.
+setting in those files stays. uninstall takes out exactly codetape's entries. Nothing is written through a
+link in the workspace (a link there, or a file another user owns, is refused); a link in your home folder
+(a dotfile manager's) stays, and the file it points to is the one changed.
 
 The agent then runs `codetape agent hook run --agent NAME` at each prompt you submit, each tool call it
 makes on files or the shell, and when its session starts and ends. In workspaces opted in with
 `codetape init` (and only there) that becomes an `agent` step: your prompt (redacted like any text when the
 episode is sealed; the review can leave prompts out), the tool and the files it worked on, or its command
-line; the file writes that follow are recorded as the agent's. Nothing leaves this machine but through
-the review and your signature. The hook never waits for codetape: no collector running, nothing recorded.
+line; the file writes that follow (of the files a tool named, or any file while its shell command runs,
+for at most 5 s) are recorded as the agent's. Nothing leaves this machine but through the review and your
+signature. The hook never waits for codetape: no collector running, nothing recorded.
 """
 
 from __future__ import annotations
@@ -57,13 +60,25 @@ def run(args: argparse.Namespace) -> int:
 
 def change(args: argparse.Namespace) -> int:
     from collector.atomic import atomic_write
-    from collector.sources.agents.configs import config_path, diff, hook_command, installed, uninstalled
+    from collector.sources.agents.configs import (
+        config_path,
+        diff,
+        emptied,
+        hook_command,
+        installed,
+        uninstalled,
+        writable,
+    )
 
     home = Home.from_env(args.env)
     workspace = args.dir.expanduser().resolve()
     env = dict(args.env) if args.env is not None else None
-    for agent in cast("list[Agent]", args.agent or list(AGENTS)):
-        where = config_path(agent, workspace, env)
+    agents = cast("list[Agent]", args.agent or list(AGENTS))
+    links = [config_path(agent, workspace, env) for agent in agents]
+    files = [writable(agent, link, workspace) for agent, link in zip(agents, links, strict=True)]  # all first
+    for agent, link, where in zip(agents, links, files, strict=True):
+        if where != link:
+            print(f"{agent}: {link} leads to {where}: that file is the one changed, the link stays")
         before = where.read_text(encoding="utf-8") if where.is_file() else None
         if args.install:
             after: str | None = installed(agent, before, hook_command(agent, home), where)
@@ -72,6 +87,8 @@ def change(args: argparse.Namespace) -> int:
             continue
         else:
             after = uninstalled(agent, before, where)
+            if after is None and where != link:
+                after = emptied(agent)  # removing it would leave the link pointing at nothing
         if after == before:
             print(f"{agent}: {where} already {'holds' if args.install else 'lacks'} codetape's hook")
             continue

@@ -29,9 +29,10 @@ permits (an SPDX expression: A OR B when either is listed, A AND B when both are
 `rejected` (reason licence).
 
 --origin typed,paste keeps only the episodes whose writing is the developer's typing and pasting (the
-characters its edits inserted by their origin, and what agents wrote to disk); --origin-share 0.9 keeps
-those where at least nine tenths is. The rest are rows of `rejected` (reason origin, saying how much was
-of what). An episode is kept or left out whole: its steps replay only together.
+characters its edits inserted by their origin, and the files written to disk outside the editor: agent
+when an agent claimed the write, else unknown); --origin-share 0.9 keeps those where at least nine tenths
+is. The rest are rows of `rejected` (reason origin, saying how much was of what). An episode is kept or
+left out whole: its steps replay only together.
 
 --exports atif,zeta also writes the dataset's episodes in those formats (as codetape export does) into
 OUT/exports/FORMAT/SIGNER/, one file per episode; later builds keep them complete.

@@ -15,6 +15,14 @@
   writes the user's `config.toml` (through tomlkit, so every other setting, comment and layout stays):
   `[[hooks.EVENT]]` with `matcher`, then `[[hooks.EVENT.hooks]]` with `type`, `command`, `timeout`.
 
+Nothing is written through a link into the workspace. A repository can commit
+`.claude/settings.local.json` as a link to `../../.claude/settings.json`: following it would copy the user's
+own Claude settings (tokens, permission rules) into a file of the repository, which the watcher records and
+`git add -A` publishes. So in the workspace, a link, a file or folder another user owns, a file with other
+names (hard links) or anything but a regular file is refused (`writable`). The user's own files
+(`~/.cursor/hooks.json`, `~/.codex/config.toml`) are often links kept by a dotfile manager: codetape reads and
+writes the file the link points to, and the link stays.
+
 Each install shows the file's diff first. codetape's entries are the ones whose command runs `agent hook
 run --agent NAME`: installing again replaces them, uninstalling removes exactly them (and the event lists
 and tables left empty by that; the file itself when nothing else is left in it).
@@ -27,6 +35,8 @@ import json
 import os
 import re
 import shlex
+import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +75,42 @@ def config_path(agent: Agent, workspace: Path, env: dict[str, str] | None = None
     if agent == "cursor":
         return home / ".cursor" / "hooks.json"
     return Path(env.get("CODEX_HOME") or home / ".codex") / "config.toml"
+
+
+def writable(agent: Agent, where: Path, workspace: Path, uid: int | None = None) -> Path:
+    """The file codetape reads and writes for `where` (config_path's): in the workspace `where` itself,
+    ConfigError when it or a folder on the way to it from the workspace is a link or not `uid`'s (default:
+    this process's user), or it is not a regular file of one name; outside it, the file a link points to."""
+    if agent != "claude-code":
+        return Path(os.path.realpath(where))
+    uid = os.getuid() if uid is None else uid
+    inside = where.relative_to(workspace)
+    for depth in range(1, len(inside.parts) + 1):
+        path = workspace.joinpath(*inside.parts[:depth])
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            break
+        what = "folder" if depth < len(inside.parts) else "file"
+        if stat.S_ISLNK(info.st_mode):
+            raise ConfigError(f"{path} is a link (to {os.readlink(path)}); codetape writes no {what} of the "
+                              f"workspace through a link: remove it, then install again")
+        if info.st_uid != uid:
+            raise ConfigError(f"{path} belongs to another user (uid {info.st_uid}); codetape writes no "
+                              f"{what} of the workspace that is not yours")
+        if what == "file" and not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{path} is not a regular file; fix it first")
+        if what == "file" and info.st_nlink > 1:
+            raise ConfigError(f"{path} has {info.st_nlink - 1} other name(s) (hard links); codetape "
+                              "writes no file of the workspace that is also elsewhere: remove it, then "
+                              "install again")
+    return where
+
+
+def emptied(agent: Agent) -> str:
+    """What a file reached through a link holds once nothing but codetape's hook was in it (the link's
+    target stays, so the link does)."""
+    return "" if agent == "codex" else '{\n  "version": 1\n}\n' if agent == "cursor" else "{}\n"
 
 
 def hook_command(agent: Agent, home: Home, python: str | None = None) -> str:

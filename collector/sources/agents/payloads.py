@@ -21,7 +21,9 @@ The payloads, as the agents document them (fixtures: tests/fixtures/agents/):
 
 Only what the step needs is read: never a file's content, an edit's strings, a tool's output or the
 transcript. A tool's targets are the paths as the agent named them, made absolute against its `cwd`; the
-collector keeps those inside the workspace and not excluded by its policy, workspace-relative.
+collector keeps those inside the workspace and not excluded by its policy, workspace-relative. JSON can
+spell a lone UTF-16 surrogate (`"\\ud83d"`), which no UTF-8 text holds: each one in what is read becomes
+U+FFFD, the replacement character, so the call is still recorded (and such a path names no file).
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from collector.errors import CodetapeError
-from schemas.common import SHORT_TEXT_MAX
 from schemas.steps.agent import MAX_TARGETS
+from schemas.steps.base import SHORT_TEXT_MAX
 
 Agent = Literal["claude-code", "codex", "cursor"]
 AGENTS: tuple[Agent, ...] = ("claude-code", "codex", "cursor")
@@ -42,6 +44,7 @@ MAX_PAYLOAD_BYTES = 16 << 20  # a Write's content and its response can make a pa
 LABEL_MAX = 200
 _PATCH_FILE = re.compile(r"^\*\*\* (?:Add File|Update File|Delete File|Move to): (.+)$", re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # left alone by json.loads when it has no pair
 
 # the agent's event name -> codetape's
 _EVENTS: dict[Agent, dict[str, str]] = {
@@ -101,8 +104,13 @@ def from_payload(agent: Agent, payload: dict[str, Any]) -> HookCall:
     event = _EVENTS[agent].get(hook)
     if event is None:
         raise PayloadError(f"{agent} hook {label(hook)!r} is not one codetape records")
-    if agent == "cursor":
-        return _cursor(hook, event, payload)
+    call = _cursor(hook, event, payload) if agent == "cursor" else _tool_agent(agent, hook, event, payload)
+    return _with(call, **{name: _whole(value) for name, value in vars(call).items()
+                          if isinstance(value, str)}, targets=tuple(map(_whole, call.targets)))
+
+
+def _tool_agent(agent: Agent, hook: str, event: str, payload: dict[str, Any]) -> HookCall:
+    """Claude Code's and Codex's calls (their payloads are alike)."""
     cwd = _text(payload, "cwd")
     call = HookCall(agent, hook, event, cwd, session=_text(payload, "session_id"))
     match event:
@@ -174,8 +182,13 @@ def cut_at_space(text: str, limit: int) -> tuple[str, bool]:
 
 def label(text: str) -> str:
     """A short one-line label: control characters as spaces, at most LABEL_MAX characters."""
-    one = _CONTROL.sub(" ", text).strip() or "?"
+    one = _CONTROL.sub(" ", _whole(text)).strip() or "?"
     return one[:LABEL_MAX]
+
+
+def _whole(text: str) -> str:
+    """`text` with each lone surrogate as U+FFFD (a text UTF-8 can encode, and a path that names nothing)."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def _with(call: HookCall, **changes: Any) -> HookCall:

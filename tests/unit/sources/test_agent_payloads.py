@@ -117,3 +117,15 @@ def test_relative_targets_are_placed_in_the_agent_s_directory_and_control_charac
                "tool_input": {"file_path": "src/a.py"}}
     step = to_step(parse("claude-code", json.dumps(payload).encode()))
     assert step["targets"] == ["/w/src/a.py"] and step["tool"] == "Edit" and step["session"] == "a b"
+
+
+def test_a_lone_surrogate_becomes_the_replacement_character_everywhere() -> None:
+    """JSON may spell half a UTF-16 pair; no UTF-8 text holds one, so the step could not be sent."""
+    data = json.dumps({"hook_event_name": "PreToolUse", "session_id": "s", "cwd": "/w\udc80",
+                       "tool_name": "Ed\ud83dit", "tool_input": {"file_path": "a\ud83d.py"}}).encode()
+    step = to_step(parse("claude-code", data))
+    assert step["tool"] == "Ed\ufffdit" and step["targets"] == ["/w\ufffd/a\ufffd.py"]
+    json.dumps(step, ensure_ascii=False).encode("utf-8")  # (UTF-8 holds it now)
+    with pytest.raises(PayloadError) as unknown:
+        parse("claude-code", json.dumps({"hook_event_name": "Nope\ud83d"}).encode())
+    assert "Nope\ufffd" in str(unknown.value)

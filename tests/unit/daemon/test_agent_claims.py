@@ -1,0 +1,82 @@
+"""Whose write it was (collector/daemon/agent_claims.py): the file changes an agent's tool calls claim, on
+the daemon's clock (milliseconds), without a collector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collector.daemon.agent_claims import OPEN_MS, WINDOW_MS, AgentClaims
+
+
+def hook(event: str, hook_name: str, session: str = "s1", **fields: Any) -> dict[str, Any]:
+    return {"kind": "agent", "agent": "claude-code", "hook": hook_name, "event": event, "session": session,
+            **fields}
+
+
+def bash(event: str, hook_name: str, session: str = "s1") -> dict[str, Any]:
+    return hook(event, hook_name, session, tool="Bash", command_line="cat > notes.md <<'EOF'")
+
+
+def edit(event: str, hook_name: str, session: str = "s1") -> dict[str, Any]:
+    return hook(event, hook_name, session, tool="Edit", targets=["app.py"])
+
+
+def origin(claims: AgentClaims, at_ms: int, path: str = "notes.md", **step: Any) -> tuple[Any, Any]:
+    written = claims.attribute(at_ms, {"kind": "file_change", "path": path, "change": "created", **step})
+    return written.get("origin"), written.get("origin_detail")
+
+
+def test_a_shell_call_claims_the_writes_of_any_file_until_its_result() -> None:
+    claims = AgentClaims()
+    claims.note(10_000, bash("tool_call", "PreToolUse"))
+    assert origin(claims, 10_400) == ("agent", "claude-code:PreToolUse Bash")
+    assert origin(claims, 10_400, path="src/gen.py") == ("agent", "claude-code:PreToolUse Bash")
+    assert origin(claims, 9_999) == (None, None)  # before the call
+    claims.note(11_000, bash("tool_result", "PostToolUse"))
+    assert origin(claims, 10_900) == ("agent", "claude-code:PostToolUse Bash")  # (the latest evidence)
+    assert origin(claims, 11_001) == (None, None)  # after its result: a shell command writes no more
+    # a write that carries its origin already keeps it
+    assert origin(claims, 10_400, origin="external") == ("external", None)
+
+
+def test_a_shell_result_claims_what_was_written_just_before_it() -> None:
+    """Cursor's afterShellExecution (it has no call hook codetape installs), or a call that waited for the
+    developer's permission longer than OPEN_MS."""
+    claims = AgentClaims()
+    claims.note(50_000, {**bash("tool_result", "afterShellExecution"), "agent": "cursor", "tool": None})
+    assert origin(claims, 50_000 - WINDOW_MS) == ("agent", "cursor:afterShellExecution")
+    assert origin(claims, 50_000 - WINDOW_MS - 1) == (None, None)
+
+
+def test_a_path_s_claim_is_preferred_to_a_shell_s() -> None:
+    claims = AgentClaims()
+    claims.note(1_000, bash("tool_call", "PreToolUse", session="other"))
+    claims.note(1_100, edit("tool_call", "PreToolUse"))
+    assert origin(claims, 1_200, path="app.py") == ("agent", "claude-code:PreToolUse Edit")
+    assert origin(claims, 1_200) == ("agent", "claude-code:PreToolUse Bash")
+
+
+def test_a_refused_call_ends_at_the_session_s_next_hook() -> None:
+    """A PreToolUse with no PostToolUse (the developer said no): the session's next prompt, Stop or call
+    ends its claim; another session's hooks do not."""
+    for next_hook, after in ((hook("prompt", "UserPromptSubmit", prompt="no, do it differently"), None),
+                             (hook("stop", "Stop"), None),
+                             (bash("tool_call", "PreToolUse"), "claude-code:PreToolUse Bash")):
+        claims = AgentClaims()
+        claims.note(0, edit("tool_call", "PreToolUse"))
+        claims.note(500, hook("prompt", "UserPromptSubmit", session="s2", prompt="elsewhere"))
+        assert origin(claims, 600, path="app.py") == ("agent", "claude-code:PreToolUse Edit")
+        claims.note(1_000, next_hook)
+        assert origin(claims, 900, path="app.py") == ("agent", "claude-code:PreToolUse Edit")
+        assert origin(claims, 1_001, path="app.py")[1] == after  # (a shell call claims every file itself)
+
+
+def test_an_unanswered_call_expires_within_seconds() -> None:
+    """The developer's own `sed -i` 8 s after a refused Edit, no hook between, is not the agent's."""
+    assert OPEN_MS <= 5_000
+    claims = AgentClaims()
+    claims.note(0, edit("tool_call", "PreToolUse"))
+    claims.note(0, bash("tool_call", "PreToolUse", session="s2"))
+    assert origin(claims, OPEN_MS, path="app.py")[0] == "agent"
+    assert origin(claims, 8_000, path="app.py") == (None, None)
+    assert origin(claims, OPEN_MS + 1) == (None, None)

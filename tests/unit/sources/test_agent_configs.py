@@ -1,0 +1,46 @@
+"""Which file `codetape agent hook install` may read and write (collector/sources/agents/configs.py
+`writable`): never one in the workspace reached through a link or owned by someone else."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from collector.sources.agents.configs import ConfigError, config_path, writable
+
+
+def test_a_file_or_folder_of_another_user_in_the_workspace_is_refused(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    where = config_path("claude-code", ws, {"HOME": str(tmp_path)})
+    where.parent.mkdir(parents=True)
+    other = os.getuid() + 1  # (the files are this process's: to `writable` they are another user's)
+    with pytest.raises(ConfigError, match=r"\.claude belongs to another user"):
+        writable("claude-code", where, ws, uid=other)
+    assert writable("claude-code", where, ws) == where  # no file yet: it is created in the folder
+    where.write_text("{}")
+    assert writable("claude-code", where, ws) == where
+
+
+def test_a_file_with_other_names_or_not_a_file_is_refused(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    where = config_path("claude-code", ws, {"HOME": str(tmp_path)})
+    where.parent.mkdir(parents=True)
+    os.mkfifo(where)  # reading it would wait for a writer forever
+    with pytest.raises(ConfigError, match="is not a regular file"):
+        writable("claude-code", where, ws)
+    where.unlink()
+    (tmp_path / "settings.json").write_text("{}")
+    os.link(tmp_path / "settings.json", where)
+    with pytest.raises(ConfigError, match=r"1 other name\(s\) \(hard links\)"):
+        writable("claude-code", where, ws)
+
+
+def test_a_link_in_home_leads_to_its_target(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path / "home")}
+    where = config_path("cursor", tmp_path / "ws", env)
+    where.parent.mkdir(parents=True)
+    (tmp_path / "dotfiles").mkdir()
+    where.symlink_to(tmp_path / "dotfiles" / "hooks.json")  # (dangling until the install writes it)
+    assert writable("cursor", where, tmp_path / "ws") == tmp_path / "dotfiles" / "hooks.json"
