@@ -36,7 +36,6 @@ import os
 import re
 import shlex
 import stat
-import sys
 from pathlib import Path
 from typing import Any
 
