@@ -62,7 +62,8 @@ def cases_of(corpus: str) -> list[Case]:
 
 def sealed_recall(tree: Path, cases: list[Case]) -> float:
     """Recall through the seal of the tree at `tree`."""
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(HERE / "sealed_recall.py")], cwd=tree,
+    harness = HERE.parent / "corpora" / "sealed_recall.py"
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(harness)], cwd=tree,
                           input=json.dumps([[c.family, c.context, c.text, list(c.values)] for c in cases]),
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:

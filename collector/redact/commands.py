@@ -24,8 +24,12 @@ gcloud secrets versions add api-key --data-file=-`, `echo '...' | docker login -
   gpg's `--passphrase-fd 0`; openssl's `-pass stdin`): by `echo` or `printf` (quoted or not, after a
   format `%s`, `'%s\n'`, `--`), by `cat <<< ...`, by a here-document (`cat <<EOF | sudo -S ...`, the
   value on the next line), or given to that command as a here-string (`sudo -S ... <<< ...`). A command
-  that reads a password, or names one (`db-password`), asks the password test or the token test (a
-  registry's token may be long); any other the token test. Variables (`"$TOKEN"`) are not values.
+  whose input's first line is nothing but a password (all of those but sudo, wherever among its options
+  it says so) is given a password as `-p PASS` is: whatever it looks like, 3 characters or more (a plain
+  word, `echo correcthorse | docker login -u admin --password-stdin`). `sudo -S`, which hands its input to
+  the command when it asks no password, or a command that names a password (`db-password`), asks the
+  password test or the token test (a registry's token may be long); any other the token test. Variables
+  (`"$TOKEN"`), templates and placeholder words (`changeme`) are not values.
 - `echo 'USER:PASS' | chpasswd` (through `sudo` or not): PASS, as a password given to a tool.
 """
 
@@ -40,12 +44,16 @@ from collector.redact.values import is_placeholder, password_like, token_like
 
 _K = "(?i:" + "|".join(keywords.SECRET_WORDS) + ")"
 _VALUE_FLAG = r"--(?:value|body|secret-string|secret-value)"
-# a command that reads a password from its input (sudo's options before `-S` may take an argument)
-_READS_PASSWORD = r"""(?<![\w\-])(?:--password-stdin|--pass-stdin
-    |sudo(?:[ \t]+(?:-[A-Za-z]*[ugCDhprtTU][ \t]+[^\s\-|;&]\S*|-[A-Za-z]+|--[a-z][\w\-]*(?:=\S*)?))*?
-     [ \t]+(?:-[A-Za-z]*S[A-Za-z]*|--stdin)
+# a command whose input's first line is a password and nothing else, wherever among its options it says so
+_PASSWORD_INPUT = r"""(?:--password-stdin|--pass-stdin
     |passwd[ \t](?:[^\n|;&]*?[ \t])?--stdin|htpasswd(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*i[A-Za-z]*
-    |--passphrase-fd(?:=|[ \t]+)0|-pass(?:in)?[ \t]+(?:stdin|fd:0))(?![\w\-])"""
+    |--passphrase-fd(?:=|[ \t]+)0|-pass(?:in)?[ \t]+(?:stdin|fd:0))"""
+_PASSWORD_INPUT_RE = re.compile(r"(?<![\w\-])" + _PASSWORD_INPUT + r"(?![\w\-])", re.VERBOSE)
+# ... or one that reads a password from it when it asks for one: `sudo -S` (its options before `-S` may
+# take an argument); with its credentials cached, sudo hands its input to the command
+_READS_PASSWORD = r"""(?<![\w\-])(?:""" + _PASSWORD_INPUT + r"""
+    |sudo(?:[ \t]+(?:-[A-Za-z]*[ugCDhprtTU][ \t]+[^\s\-|;&]\S*|-[A-Za-z]+|--[a-z][\w\-]*(?:=\S*)?))*?
+     [ \t]+(?:-[A-Za-z]*S[A-Za-z]*|--stdin))(?![\w\-])"""
 _READS_PASSWORD_RE = re.compile(_READS_PASSWORD, re.VERBOSE)
 _SINK = r"(?:(?<![\w\-])(?:secrets?|--with-token|--token-stdin)(?![\w\-])|" + _READS_PASSWORD + ")"
 _STDIN = r"(?:(?<![\w\-])(?:--with-token|--token-stdin)(?![\w\-])|" + _READS_PASSWORD + ")"
@@ -55,8 +63,8 @@ _SINK_WORDS = r"(?:secret|-stdin|--with-token|sudo|passwd|-pass)"
 _FEED = r"""(?:echo(?:[ \t]+-[neE]{1,3})*
     |printf(?:[ \t]+--)?(?:[ \t]+(?P<f>["']?)%s(?:\\{1,2}n)?(?P=f)(?![^\s|;&]))?)[ \t]+"""
 # a literal as the shell reads it: quoted (`'...'`, `"..."`), or a bare word with nothing the shell expands
-_LITERAL = (r"""(?:(?P<q>["'])(?P<v>[^"'\n\\]{6,1024})(?P=q)"""
-            r"""|(?P<v2>[^\s"'`$;&|()<>\\]{6,1024})(?![^\s;&|)]))""")
+_LITERAL = (r"""(?:(?P<q>["'])(?P<v>[^"'\n\\]{3,1024})(?P=q)"""
+            r"""|(?P<v2>[^\s"'`$;&|()<>\\]{3,1024})(?![^\s;&|)]))""")
 # an argument: quoted (anything but a line break), or a bare word not taken for an option
 _ARGUMENT = r"""(?:(?P<q>["'])(?P<v>[^"'\n]{3,511})(?P=q)|(?P<v2>[^\s"'`|;&<>\-][^\s"'`|;&<>]{2,511}))"""
 _NAME_WORD = re.compile(r"[A-Za-z_][\w.\-]*")
@@ -81,6 +89,8 @@ def _piped(match: re.Match[str]) -> bool:
         return False  # printf's format
     quoted = bool(match.group("q"))
     sink = match.group("s")
+    if _PASSWORD_INPUT_RE.search(sink):
+        return not is_placeholder(found)  # the password, whatever it looks like, as `-p PASS` gives it
     levels = {keywords.strength(word) for word in _NAME_WORD.findall(sink)}
     if "password" in levels or _READS_PASSWORD_RE.search(sink):
         return password_like(found, quoted=quoted) or token_like(found, quoted=quoted)
@@ -137,7 +147,7 @@ COMMANDS: tuple[Rule, ...] = (
     Rule("generic-secret", compile_verbose(
         r"""(?<![\w\-])cat[ \t]*<<-?[ \t]*(?P<d>["']?)(?P<t>[A-Za-z_]\w{0,31})(?P=d)[ \t]*\|[ \t]*
         (?P<s>[^\n|;&]{0,160}?""" + _SINK + r"""[^\n|;&]*)\r?\n[ \t]*
-        (?P<q>)(?P<v>[^\s"'`$]{6,1024})[ \t]*\r?\n[ \t]*(?P=t)(?![\w])"""),
+        (?P<q>)(?P<v>[^\s"'`$]{3,1024})[ \t]*\r?\n[ \t]*(?P=t)(?![\w])"""),
         ("cat",), priority=4, lines=2, check=_piped,
         prefilter=r"cat[ \t]*<<[^\n|]*\|[^\n|;&]*" + _SINK_WORDS),
     # ... or as a here-string after it

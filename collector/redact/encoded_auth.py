@@ -9,7 +9,9 @@ the user: an API key sent as the user name, then a machine-made token (the rule 
 
 Encoded: a run of base64 (`encoded_runs`: 16 characters to 64 KiB of the standard alphabet, on one line
 or wrapped at 64 or 76 columns as `base64` and PEM write it) that decodes to UTF-8 text: a Kubernetes
-Secret's `data` (`.dockerconfigjson`, a whole `.env`), `echo ... | base64 -d`, a header's value. The
+Secret's `data` (`.dockerconfigjson`, a whole `.env`), `echo ... | base64 -d`, a header's value, the value
+of an assignment whatever its name (`ENV_FILE_B64=...`, `--data=...`; a run after any other `=` is a piece
+of a longer token). The
 scanner (`scanner.py`) scans the decoded text with the same rules, and when it holds a secret, or is
 itself basic auth's `user:password` (`basic_credentials`, the same test as the written-out password:
 a Docker config's `auth`), the whole run is the secret (rule `base64-secret`): a part of an encoding
@@ -31,6 +33,7 @@ MIN_RUN = 16  # characters of base64: 12 bytes, the shortest `user:password` wor
 MAX_RUN = 64 * 1024
 WRAPS = (64, 76)  # the widths `base64`, PEM and MIME wrap lines at
 PRINTABLE_SHARE = 0.95
+NAME_CAP = 64  # characters of the name an assigned run may follow (`_assigned`)
 
 _CALLS = r"(?i:btoa|b64encode|base64_encode|encode64|strict_encode64|encodetostring|getbytes|buffer\.from)"
 _LINE = re.compile(r"\r?\n([ \t]*)([A-Za-z0-9+/]+={0,2})(?![A-Za-z0-9+/=_\-])")
@@ -71,6 +74,8 @@ _TOKEN = frozenset("_-=")  # a token's characters that are not base64's alphabet
 _FIRST = frozenset("CDIJKLMNOPQRSTUVWXYZabcdefwxyz0123456789")
 _PADS = ("", "", "==", "=")  # padding for a run of so many characters past a multiple of 4
 _WHITE = str.maketrans("", "", "\t\r\n")
+# a name that an assignment's `=` follows: at the start of a word, a letter, `_` or an option's `-` first
+_NAME_END = re.compile(r"(?<![\w.\-+/=])[A-Za-z_\-][\w.\-]*\Z")
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # control characters
 
 
@@ -89,8 +94,8 @@ def encoded_runs(text: str) -> Iterator[tuple[int, int, str]]:
         if end < size and text[end] == "=":  # padding
             end += 2 if text.startswith("==", end) else 1
             at = end
-        if (found and text[found - 1] in _TOKEN) or (end < size and (text[end] in _TOKEN
-                                                                      or classes[end] == 0x61)):
+        if ((found and text[found - 1] in _TOKEN and not _assigned(text, found))
+                or (end < size and (text[end] in _TOKEN or classes[end] == 0x61))):
             continue  # a piece of a token base64 has no letter for, or a run padded mid-way
         start = found
         if text[start] not in _FIRST:
@@ -106,6 +111,14 @@ def encoded_runs(text: str) -> Iterator[tuple[int, int, str]]:
         decoded = decode("".join(pieces))
         if decoded is not None:
             yield start, end, decoded
+
+
+def _assigned(text: str, start: int) -> bool:
+    """The run at `start` is the value of `NAME=` (`ENV_FILE_B64=...`, `export CONFIG=...`, `--data=...`,
+    `?payload=...`): a name of up to `NAME_CAP` characters, beginning a word, just before it."""
+    if text[start - 1] != "=":
+        return False
+    return _NAME_END.search(text, max(0, start - 1 - NAME_CAP), start - 1) is not None
 
 
 def _fills_line(text: str, start: int, end: int) -> bool:

@@ -513,7 +513,7 @@ def k8s_secret_base64(r: random.Random) -> Made:
     """Credentials wrapped in base64: a Kubernetes Secret's `data` (a Docker config, a whole `.env`), or
     decoded in a shell. The whole run is the secret: a part of an encoding hides nothing."""
     pw = tk.password(r)
-    form = r.choice(["dockerconfigjson", "docker-auth", "dotenv", "decode"])
+    form = r.choice(["dockerconfigjson", "docker-auth", "dotenv", "decode", "assigned"])
     if form in ("dockerconfigjson", "docker-auth"):
         entry = {"auth": tk.base64_text(f"{_user(r)}:{pw}")}
         if form == "dockerconfigjson":
@@ -527,6 +527,11 @@ def k8s_secret_base64(r: random.Random) -> Made:
     value = tk.base64_text(env)
     if form == "dotenv":
         return f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-env\ndata:\n  .env: {value}\n", [value]
+    if form == "assigned":  # under a name that says nothing of a secret
+        name = r.choice(["ENV_FILE_B64", "APP_ENV", "CONFIG_B64", "DOTENV_CONTENT", "SETTINGS"])
+        line = r.choice([f"{name}={value}", f"export {name}={value}",
+                         f"docker run -e {name}={value} acme/api"])
+        return f"{line}\n", [value]
     return f"echo {value} | base64 -d > .env\n", [value]
 
 
@@ -593,7 +598,7 @@ def generic_cli(r: random.Random) -> Made:
     value = tk.generic_token(r)
     pw = tk.password(r).replace("'", "")
     form = r.choice(["flag", "flag-eq", "header", "mysql", "docker", "curl-user", "sshpass", "helm", "redis",
-                     "htpasswd", "stdin", "here-string", "sudo", "chpasswd"])
+                     "htpasswd", "stdin", "here-string", "sudo", "chpasswd", "stdin-word"])
     if form == "flag":
         return f"./bin/sync --api-key {value} --region eu\n", [value]
     if form == "flag-eq":
@@ -618,6 +623,14 @@ def generic_cli(r: random.Random) -> Made:
         feed = r.choice([f"echo '{pw}'", f"echo -n '{pw}'", f"printf '%s' '{pw}'", f"printf %s '{pw}'",
                          f"printf '%s\\n' '{pw}'", f"cat <<< '{pw}'"])
         return f"{feed} | docker login registry.acme.io -u {_user(r)} --password-stdin\n", [pw]
+    if form == "stdin-word":  # a password of plain words, options anywhere around `--password-stdin`
+        word = "".join(r.sample(["maple", "orbit", "violet", "canyon", "ember", "copper", "willow",
+                                 "harbor"], 2))
+        login = r.choice(["docker login -u admin --password-stdin registry.acme.io",
+                          "podman login --username ci --tls-verify=false --password-stdin quay.io",
+                          "helm registry login ghcr.io -u ci --password-stdin",
+                          "nerdctl --namespace k8s.io login -u ci --password-stdin acme.io"])
+        return f"echo {word} | {login}\n", [word]
     if form == "here-string":
         return f"podman login quay.io -u {_user(r)} --password-stdin <<< '{pw}'\n", [pw]
     if form == "sudo":

@@ -207,3 +207,46 @@ def test_secrets_in_file_names_base64_and_command_lines_never_reach_the_episode(
     assert (checkout / renamed).read_text(encoding="utf-8") == settings
     assert (checkout / "deploy/regcred.yaml").read_text(encoding="utf-8") == regcred.replace(
         dockerconfig, "«redacted:base64-secret:1»")
+
+
+def test_an_assigned_base64_env_and_a_password_read_from_stdin_are_redacted(tmp_path: Path) -> None:
+    """Issue 36, through the real collector's seal: a base64'd `.env` assigned to a name no secret's
+    (`ENV_FILE_B64=...`) in a script and on a command line, and a plain-word password piped into a registry
+    login with options before `--password-stdin`, are gone from the sealed bytes and `codetape cat`."""
+    import base64
+
+    word = "correcthorse"  # made up, as every value here: a password with no token's look
+    env_b64 = base64.b64encode(f"GITHUB_TOKEN={GH}\nDEBUG=false\n".encode()).decode()
+    script = f"#!/bin/sh\nexport ENV_FILE_B64={env_b64}\n./deploy.sh\n"
+    home, root = tmp_path / "home", tmp_path / "ws"
+    root.mkdir()
+    assert codetape(home, "init", str(root)).returncode == 0
+    steps: list[dict[str, Any]] = [
+        {"kind": "open", "source": "bridge", "path": "deploy/ci.sh", "version": 1, "text": script},
+        {"kind": "save", "source": "bridge", "path": "deploy/ci.sh", "sha256": sha256_text(script)},
+        {"kind": "command", "source": "shell", "command_line": f"ENV_FILE_B64={env_b64} ./deploy.sh"},
+        {"kind": "command", "source": "shell",
+         "command_line": f"echo {word} | docker login -u admin --password-stdin registry.acme.test"},
+        {"kind": "command", "source": "run",
+         "argv": ["sh", "-c", f"printf %s {word} | podman login --username admin --password-stdin quay.io"],
+         "exit_code": 0, "output_tail": "Login Succeeded!\n"},
+    ]
+    with running(home) as daemon, daemon.client() as client:
+        assert client.hello(root.resolve(), "bridge", position_encoding="utf-16")["recording"]
+        client.send_steps([(1_000 + n, step) for n, step in enumerate(steps)])
+        settle(client)
+        sealed = client.request("seal", workspace=str(root.resolve()))
+    assert sealed is not None
+    episode = Path(sealed["path"])
+    with episode.open("rb") as stream:
+        read_preamble(stream)
+        frames = b"".join(decompress(f) if f.type in (0x48, 0x53) else f.payload for f in iter_frames(stream))
+    shown = codetape(home, "cat", str(episode))
+    assert shown.returncode == 0, shown.stderr
+    for secret in (env_b64, word):
+        assert secret.encode() not in frames and secret[: len(secret) // 2].encode() not in frames
+        assert secret not in shown.stdout
+    decoded = decoded_episodes(daemon.home)
+    assert "«redacted:base64-secret:1»" in decoded and "«redacted:generic-secret:1»" in decoded
+    assert "docker login -u admin --password-stdin registry.acme.test" in decoded
+    assert codetape(home, "verify", str(episode)).returncode == 0

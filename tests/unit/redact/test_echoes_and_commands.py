@@ -88,7 +88,6 @@ PASSWORDS_GIVEN_KEPT = [
     "htpasswd -B .htpasswd alice Pa55w0rd!xyz\n",
     "mysql -h db.internal -u root -p orders\n",
     "cat ~/.registry-password | docker login -u deploy --password-stdin\n",
-    "echo building | docker login -u deploy --password-stdin\n",
     'cat <<EOF | docker login -u deploy --password-stdin\n$REGISTRY_PASSWORD\nEOF\n',
     'docker login -u deploy --password-stdin <<< "$REGISTRY_PASSWORD"\n',
 ]
@@ -117,6 +116,30 @@ PASSWORDS_PIPED = [
     (f"echo {WORDS_AND_DIGITS} | openssl enc -d -aes-256-cbc -pass stdin -in notes.enc\n", WORDS_AND_DIGITS),
     # a password may begin with `%` (echo prints it as it is; printf reads it as its format)
     ("echo -n '%x0_x+3^hxk38*daDH^n' | docker login -u ci --password-stdin\n", "%x0_x+3^hxk38*daDH^n"),
+]
+# issue 36: what a registry login reads with `--password-stdin` (wherever among its options), and any other
+# command whose input's first line is a password, is the password whatever it looks like, as `-p PASS` is:
+# a plain word, a short one; only variables, templates and placeholder words are left
+PASSWORDS_READ = [
+    ("echo correcthorse | docker login -u admin --password-stdin\n", "correcthorse"),
+    ("echo building | docker login -u deploy --password-stdin\n", "building"),
+    ("echo 'maple orbit' | docker --config /tmp/cfg login --username admin --password-stdin acme.test\n",
+     "maple orbit"),
+    ("printf %s mysecretpassword | podman login -u ci --tls-verify=false --password-stdin quay.io\n",
+     "mysecretpassword"),
+    ("echo -n kestrel | helm registry login ghcr.io --username ci --password-stdin\n", "kestrel"),
+    ("echo Qz7 | nerdctl login -u admin --password-stdin registry.acme.test\n", "Qz7"),
+    ("oras login -u admin --password-stdin registry.acme.test <<< bluebird\n", "bluebird"),
+    ("cat <<EOF | docker login -u admin --password-stdin\norchard\nEOF\n", "orchard"),
+    ("echo marigold | passwd --stdin alice\n", "marigold"),
+]
+PASSWORDS_READ_KEPT = [
+    "echo changeme | docker login -u admin --password-stdin\n",
+    "echo PW | docker login -u admin --password-stdin\n",
+    'echo "${{ secrets.REGISTRY_TOKEN }}" | docker login -u admin --password-stdin ghcr.io\n',
+    "echo '{{ .Values.registry.password }}' | helm registry login -u ci --password-stdin acme.io\n",
+    # sudo hands its input to the command when its credentials are cached: a word is not taken for one
+    "echo building | sudo -S tee /etc/motd\n",
 ]
 PASSWORDS_PIPED_KEPT = [
     # variables, words, and commands that read something else from their input
@@ -195,13 +218,13 @@ TABLE_AFTER_MESSAGE = [
 
 
 @pytest.mark.parametrize(("text", "secret"),
-                         ECHOES + COMMANDS + PASSWORDS_GIVEN + PASSWORDS_PIPED + RECORDS + DEFAULTS + PRINTED
-                         + HOSTS + TABLE_AFTER_MESSAGE)
+                         ECHOES + COMMANDS + PASSWORDS_GIVEN + PASSWORDS_PIPED + PASSWORDS_READ + RECORDS
+                         + DEFAULTS + PRINTED + HOSTS + TABLE_AFTER_MESSAGE)
 def test_found(text: str, secret: str) -> None:
     assert found(text) == found_where_prefiltered(text) == [secret]
 
 
 @pytest.mark.parametrize("text", ECHOES_KEPT + COMMANDS_KEPT + PASSWORDS_GIVEN_KEPT + PASSWORDS_PIPED_KEPT
-                         + RECORDS_KEPT + DEFAULTS_KEPT + PRINTED_KEPT + HOSTS_KEPT)
+                         + PASSWORDS_READ_KEPT + RECORDS_KEPT + DEFAULTS_KEPT + PRINTED_KEPT + HOSTS_KEPT)
 def test_look_alikes_kept(text: str) -> None:
     assert found(text) == found_where_prefiltered(text) == []

@@ -54,6 +54,8 @@ DOTENV = b64("SECRET_KEY=9f8a7sd6f5g4h3j2k1l0qwertyu\nDATABASE_URL=postgres://ap
              "DEBUG=false\n")
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(48))).decode()
 AWS_LINE = b64("aws_secret_access_key = tN4+q8Xk2Lr7pZ0wY5vB1mJ6hG3fD9sA2eC8uQ/e\n")
+GITHUB_ENV = b64("GITHUB_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\n")  # issue 36: under any name
+NO_SECRET_ENV = b64("DEBUG=false\nPORT=8080\nLOG_LEVEL=info\n")
 
 ENCODED = [
     ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\n"
@@ -64,6 +66,13 @@ ENCODED = [
     (f"echo {AWS_LINE} | base64 -d > ~/.aws/credentials\n", AWS_LINE),
     (f"echo '{b64('admin:' + PASSWORD)}' | base64 --decode\n", b64("admin:" + PASSWORD)),
     (f'"manifest": "kind: ConfigMap\\ndata:\\n  .env: {DOTENV}\\n"\n', DOTENV),  # in a JSON string
+    # assigned to a name (issue 36): a shell's, an `.env`'s, an option's, a query's
+    (f"ENV_FILE_B64={GITHUB_ENV}\n", GITHUB_ENV),
+    (f"export APP_CONFIG={DOTENV}\n", DOTENV),
+    (f"DEBUG=false\nSETTINGS_B64={AWS_LINE}\n", AWS_LINE),
+    (f"docker run --rm -e ENV_FILE_B64={GITHUB_ENV} acme/api:1.4\n", GITHUB_ENV),
+    (f"./deploy --env-file-b64={DOTENV} --region eu\n", DOTENV),
+    (f"curl 'https://hooks.acme.test/run?payload={GITHUB_ENV}'\n", GITHUB_ENV),
 ]
 
 NOT_ENCODED = [
@@ -74,6 +83,10 @@ NOT_ENCODED = [
     f"icon = 'data:image/png;base64,{PNG}'\n",
     f"nested = '{b64(b64('just some words, encoded twice over'))}'\n",
     "class AbstractBaseConnectionFactoryManager:\n",
+    # assigned to a name, with no secret inside: text, an image
+    f"ENV_FILE_B64={NO_SECRET_ENV}\n",
+    f"ICON={PNG}\n",
+    f"NOTE={b64('deploy:the usual words, nothing hidden')}\n",
 ]
 
 
