@@ -117,14 +117,16 @@ def load_enrolment(home: Home) -> Enrolment:
         raise EnrolmentError(f"{path} is damaged ({exc}); enrol again with a new secret") from None
 
 
-def enrol(home: Home, url: str, secret: str, transport: Transport = http_transport) -> Enrolment:
-    """Trade the one-time `secret` for a member credential, kept in the home (0600)."""
+def enrol(home: Home, url: str, secret: str, transport: Transport = http_transport, *,
+          published: IssuerRecord | None = None) -> Enrolment:
+    """Trade the one-time `secret` for a member credential, kept in the home (0600); the issuer must be
+    `published`'s, when given (the record receivers trust)."""
     base = check_url(url)
     if enrolment_path(home).exists():
         current = load_enrolment(home)
         raise EnrolmentError(f"already enrolled with issuer {current.issuer} at {current.url} "
                              "(more keys: codetape enroll --refresh)")
-    record = fetch_record(base, None, transport)
+    record = fetch_record(base, None if published is None else published.identity, transport)
     answer = _call(transport, "POST", base + PATH_ENROL, {"secret": secret}, None)
     credential = answer.get("credential")
     if not isinstance(credential, str) or answer.get("issuer") != record.issuer:
@@ -147,8 +149,11 @@ def fetch_record(base: str, identity: bytes | None, transport: Transport = http_
 
 
 def fetch_batch(home: Home, enrolment: Enrolment, epoch: str, count: int,
-                transport: Transport = http_transport) -> list[EpisodeKey]:
-    """`count` new per-episode keys for `epoch`, each authorised blindly and checked, stored as one batch."""
+                transport: Transport = http_transport, *,
+                published: IssuerRecord | None = None) -> list[EpisodeKey]:
+    """`count` new per-episode keys for `epoch`, each authorised blindly and checked, stored as one batch.
+    With `published` (the record receivers trust), the month's key must be the one it lists: an issuer
+    serving one member a key of its own could tell that member's episodes apart."""
     if not 0 < count <= MAX_PER_REQUEST:
         raise EnrolmentError(f"a batch is 1 to {MAX_PER_REQUEST} keys, not {count}")
     record = fetch_record(enrolment.url, enrolment.identity, transport)
@@ -156,6 +161,12 @@ def fetch_batch(home: Home, enrolment: Enrolment, epoch: str, count: int,
     if month is None:
         raise EnrolmentError(f"issuer {record.issuer} has no key for {epoch} "
                              f"(it signs for: {', '.join(record.months) or 'no month'})")
+    if published is not None:
+        listed = published.months.get(epoch)
+        other_key = listed is not None and listed.public_key != month.public_key
+        if published.identity != record.identity or other_key:
+            raise EnrolmentError(f"the issuer serves a key for {epoch} other than the record you gave lists: "
+                                 "it could tell your episodes apart; nothing was fetched")
     pairs = [new_key_pair() for _ in range(count)]
     prepared = [blindrsa.prepare(key_message(epoch, public)) for _, public in pairs]
     blinded = [blindrsa.blind(month.public_key, message) for message in prepared]

@@ -12,10 +12,12 @@ refused whole and counts nothing. No table holds a key, an authorisation or a bl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,13 +50,18 @@ class Member:
     quota: int
 
 
-def open_db(path: Path) -> sqlite3.Connection:
-    """The database at `path` (made 0600 with its tables if missing); autocommit, transactions explicit."""
+@contextlib.contextmanager
+def open_db(path: Path) -> Iterator[sqlite3.Connection]:
+    """The database at `path` (made 0600 with its tables if missing), closed when the block ends;
+    autocommit, transactions explicit."""
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
-    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    db.executescript(SCHEMA)
-    return db
+    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        db.executescript(SCHEMA)
+        yield db
+    finally:
+        db.close()
 
 
 def digest(token: str) -> str:

@@ -74,7 +74,13 @@ class Handler(BaseHTTPRequestHandler):
                 raise Refused(f"no such path: {self.path[:100]}", 404)
         except Refused as exc:
             self.server.note(f"refused {self.path[:100]}: {exc}")
+            self.close_connection = True  # a body it did not read must not be taken for the next request
             self._answer(exc.status, {"error": str(exc)})
+            return
+        except Exception as exc:  # a locked or full database, a key that fails its check: one line, no body
+            self.server.note(f"failed {self.path[:100]}: {type(exc).__name__}")
+            self.close_connection = True
+            self._answer(500, {"error": f"the issuer failed ({type(exc).__name__}); its log says when"})
             return
         self._answer(200, answer)
 

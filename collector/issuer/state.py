@@ -125,7 +125,8 @@ def init_issuer(root: Path, name: str, now: datetime) -> IssuerState:
     atomic_write(root / "identity.key", pem)
     state = IssuerState(root, name, identity)
     state.ensure_months(now)
-    open_db(state.database).close()
+    with open_db(state.database):
+        pass
     return state
 
 

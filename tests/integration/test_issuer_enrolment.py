@@ -14,8 +14,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from collector.consent.authorisation import Authorisation, RecordError, read_record, verify_authorisation
+from collector.consent import blindrsa
+from collector.consent.authorisation import (
+    Authorisation,
+    RecordError,
+    read_record,
+    sign_record,
+    verify_authorisation,
+)
 from collector.consent.enrol import Transport, fetch_batch, http_transport, load_enrolment
 from collector.consent.episode_keys import EpisodeKey, stored_keys
 from collector.home import Home
@@ -154,3 +163,62 @@ def test_the_issuer_keeps_no_key_authorisation_or_blinded_message(issuer: Issuer
             for form in forms:
                 assert form not in data, f"{path.name} holds a member's key material ({len(needle)} bytes)"
     assert os.path.getsize(issuer.directory / "issuer.sqlite3") > 0
+
+
+def test_member_add_prints_the_secret_alone_on_its_last_line(issuer: Issuer, tmp_path: Path) -> None:
+    done = codetape(issuer.home, "issuer", "member", "add", "frank", "--quota", "2", "--dir",
+                    str(issuer.directory))
+    assert done.returncode == 0, done.stderr
+    secret = done.stdout.splitlines()[-1]
+    assert secret.strip() == secret and " " not in secret and len(secret) >= 40
+    issuer.secrets["frank"] = secret
+    enroll(tmp_path / "frank", issuer, "frank", 2)
+    done = codetape(issuer.home, "issuer", "member", "add", "frank", "--dir", str(issuer.directory))
+    assert done.returncode == 1
+    assert done.stderr == "codetape: there is already a member named 'frank'\n"
+
+
+def test_a_month_key_other_than_the_published_records_is_refused(issuer: Issuer, tmp_path: Path) -> None:
+    """An issuer that served one member a month key of its own could tell that member's episodes apart:
+    with --issuer-record (the record receivers trust), enroll refuses the key the issuer serves when the
+    record lists another for the month."""
+    grace = tmp_path / "grace"
+    secret = issuer.add_member("grace", 10)
+    published = tmp_path / "ISSUER.pub"
+    issuer.export(published)
+    identity = load_pem_private_key((issuer.directory / "identity.key").read_bytes(), password=None)
+    assert isinstance(identity, Ed25519PrivateKey)
+    other = tmp_path / "OTHER.pub"
+    other.write_bytes(sign_record(identity, "codetape issuer", "2026-11-25T00:00:00+00:00",
+                                  {this_month(): (blindrsa.PrivateKey.generate(2048).public, 0)}))
+    done = codetape(grace, "enroll", issuer.url, "--secret", secret, "--count", "2", "--issuer-record",
+                    str(other))
+    assert done.returncode == 1
+    assert "serves a key for " + this_month() + " other than the record you gave lists" in done.stderr
+    assert stored_keys(Home(grace)) == []
+    done = codetape(grace, "enroll", "--refresh", "--count", "2", "--month", this_month(),
+                    "--issuer-record", str(published))
+    assert done.returncode == 0, done.stderr
+    assert len(stored_keys(Home(grace))) == 2
+
+
+def test_malformed_requests_get_one_line_answers_and_the_server_keeps_serving(issuer: Issuer) -> None:
+    def post(path: str, body: bytes, credential: str | None = None) -> tuple[int, str]:
+        status, answer = http_transport("POST", issuer.url + path, body, credential)
+        return status, json.loads(answer)["error"]
+
+    assert post("/v1/enrol", b"not json") == (400, "a request body is one JSON object")
+    assert post("/v1/enrol", b"{}") == (400, "an enrolment needs the secret")
+    status, error = post("/v1/authorise", json.dumps({"epoch": this_month(), "blinded": ["AAAA"]}).encode(),
+                         "no such credential")
+    assert (status, error) == (400, "a blinded message is not of this month's key")
+    status, error = post("/v1/authorise", json.dumps({"epoch": "1999-01", "blinded": ["AAAA"]}).encode())
+    assert status == 400 and "not 1999-01" in error
+    record = read_record(http_transport("GET", issuer.url + "/v1/record", None, None)[1])
+    size = record.months[this_month()].public_key.modulus_len
+    blinded = base64.b64encode(b"\x01" * size).decode()
+    status, error = post("/v1/authorise", json.dumps({"epoch": this_month(), "blinded": [blinded]}).encode(),
+                         "no such credential")
+    assert (status, error) == (401, "unknown member credential (enrol again with a new secret)")
+    log = (issuer.directory / "issuer.log").read_text()
+    assert "refused /v1/authorise: unknown member credential" in log

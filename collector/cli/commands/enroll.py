@@ -18,9 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from collector.errors import CodetapeError, UsageError
 from collector.home import Home
+
+if TYPE_CHECKING:
+    from collector.consent.authorisation import IssuerRecord
 
 DEFAULT_COUNT = 20
 
@@ -37,6 +41,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         help=f"how many keys to fetch (default {DEFAULT_COUNT})")
     parser.add_argument("--refresh", action="store_true", help="fetch another batch with your credential")
     parser.add_argument("--month", metavar="YYYY-MM", help="the month to fetch keys for")
+    parser.add_argument("--issuer-record", type=Path, metavar="ISSUER.pub",
+                        help="the issuer's record as receivers got it: refuse an issuer whose identity or "
+                        "month key differs (a key of your own would single your episodes out)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
@@ -60,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.protocol.clock import utc_now
 
     home = Home.from_env(args.env)
+    published = _published(args.issuer_record) if args.issuer_record is not None else None
     if args.month is not None:
         try:
             check_epoch(args.month)
@@ -75,11 +83,11 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("enrolling needs the issuer's URL and --secret (or --refresh, once enrolled)")
         secret = args.secret if args.secret is not None else _read_secret(args.secret_file)
         home.ensure(home.root)
-        enrolment = enrol(home, args.url, secret)
+        enrolment = enrol(home, args.url, secret, published=published)
         enrolled_now = True
     epoch = args.month or refresh_epoch(home, utc_now())
     try:
-        keys = fetch_batch(home, enrolment, epoch, args.count)
+        keys = fetch_batch(home, enrolment, epoch, args.count, published=published)
     except CodetapeError as exc:
         if not enrolled_now:
             raise
@@ -95,6 +103,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"fetched {len(keys)} episode keys authorised for {epoch}")
     print("unused keys: " + ", ".join(f"{month}: {count}" for month, count in left.items()))
     return 0
+
+
+def _published(path: Path) -> IssuerRecord:
+    from collector.consent.authorisation import read_record
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    return read_record(data)
 
 
 def _read_secret(path: Path) -> str:
