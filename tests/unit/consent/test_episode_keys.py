@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,20 @@ def test_batches_are_private_and_a_readable_or_damaged_one_is_refused(tmp_path: 
     path.write_text(path.read_text().replace('"seed": "', '"seed": "AAAA'))
     with pytest.raises(KeyProblem, match="damaged episode key batch"):
         stored_keys(home)
+
+
+def test_keys_taken_at_the_same_time_are_all_different(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home")
+    store_batch(home, batch("2026-11", 8))
+    taken: list[bytes] = []
+
+    def take() -> None:
+        taken.append(take_key(home, "2026-11").public_key)
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(taken)) == 8
+    assert used_keys(home) == set(taken)

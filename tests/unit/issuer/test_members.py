@@ -3,6 +3,7 @@ request beyond the month's quota is refused whole, members are counted per month
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,27 @@ def test_the_quota_is_per_member_and_month_and_a_request_beyond_it_counts_nothin
         assert reserve(db, alice, "2026-12", 5) == 5
         assert reserve(db, bob, "2026-11", 1) == 1
         assert members_per_epoch(db) == {"2026-11": 2, "2026-12": 1}
+
+
+def test_concurrent_requests_at_the_quota_never_pass_it_together(tmp_path: Path) -> None:
+    path = tmp_path / "issuer.sqlite3"
+    with open_db(path) as db:
+        member, _ = enrol(db, add_member(db, "alice", 5, "2026-11-25"), "2026-11-25")
+    outcomes: list[str] = []
+
+    def ask() -> None:
+        with open_db(path) as db:
+            try:
+                reserve(db, member, "2026-11", 1)
+                outcomes.append("signed")
+            except Refused:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=ask) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused"] * 7 + ["signed"] * 5
+    with open_db(path) as db:
+        assert db.execute("SELECT count FROM authorised").fetchall() == [(5,)]
