@@ -121,6 +121,25 @@ def reserve(db: sqlite3.Connection, member: Member, epoch: str, count: int) -> i
     return taken + count
 
 
+@dataclass(frozen=True)
+class Listed:
+    name: str
+    quota: int
+    enrolled: bool
+    authorised: dict[str, int]
+
+
+def list_members(db: sqlite3.Connection) -> list[Listed]:
+    """Every member, whether they enrolled, and how many authorisations they took each month."""
+    taken: dict[int, dict[str, int]] = {}
+    for member_id, epoch, count in db.execute("SELECT member_id, epoch, count FROM authorised "
+                                              "ORDER BY epoch"):
+        taken.setdefault(member_id, {})[epoch] = count
+    rows = db.execute("SELECT id, name, quota, credential_sha256 IS NOT NULL FROM members ORDER BY name")
+    return [Listed(name, quota, bool(enrolled), taken.get(member_id, {}))
+            for member_id, name, quota, enrolled in rows]
+
+
 def members_per_epoch(db: sqlite3.Connection) -> dict[str, int]:
     """How many members took at least one authorisation in each month."""
     rows = db.execute("SELECT epoch, COUNT(DISTINCT member_id) FROM authorised WHERE count > 0 "

@@ -110,6 +110,9 @@ def test_a_batch_beyond_the_quota_is_refused_whole_and_a_secret_works_once(issue
     done = codetape(carol, "enroll", "--refresh", "--count", "1", "--month", this_month())
     assert done.returncode == 1
     assert "may take 0 more of 5" in done.stderr
+    done = codetape(issuer.home, "issuer", "member", "list", "--json", "--dir", str(issuer.directory))
+    assert [json.loads(line) for line in done.stdout.splitlines()] == [
+        {"name": "carol", "quota": 5, "enrolled": True, "authorised": {this_month(): 5}}]
 
     thief = tmp_path / "thief"
     done = codetape(thief, "enroll", issuer.url, "--secret", secret, "--count", "1")

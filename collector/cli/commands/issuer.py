@@ -1,5 +1,5 @@
-"""`codetape issuer init|serve|member add|export`: run an issuer, the service that authorises members'
-per-episode keys blindly for unlinkable consent (in a company: the works council's or HR's, never the
+"""`codetape issuer init|serve|member add|member list|export`: run an issuer, the service that authorises
+members' per-episode keys blindly for unlinkable consent (in a company: the works council's or HR's, never the
 receiver's). It knows who may contribute and how many authorisations each took a month; it never sees an
 episode or a per-episode key.
 
@@ -8,6 +8,7 @@ key per month (this month's and the next; later months are made as they come). `
 HOST:PORT` answers enrolment over HTTP (plain HTTP: put TLS in front of anything not on loopback).
 `member add NAME [--quota N]` adds a member and prints a one-time enrolment secret to hand over, alone
 on the last line; the quota is authorisations per month, and a request beyond it is refused whole.
+`member list` shows each member, whether they enrolled, and how many authorisations they took a month.
 `export -o ISSUER.pub` writes the public record receivers verify authorisations with: each month's public
 key and how many members took authorisations under it, signed by the identity key.
 """
@@ -50,6 +51,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--json", action="store_true", help="print one JSON object")
     _dir_option(add)
     add.set_defaults(func=run_member_add)
+    listing = member_actions.add_parser("list", help="list members, enrolled or not, and their counts")
+    listing.add_argument("--json", action="store_true", help="print one JSON object per member")
+    _dir_option(listing)
+    listing.set_defaults(func=run_member_list)
     export = actions.add_parser("export", help="write the public record receivers verify with")
     export.add_argument("-o", "--output", type=Path, required=True, metavar="ISSUER.pub",
                         help="where to write it (- for stdout)")
@@ -133,6 +138,24 @@ def run_member_add(args: argparse.Namespace) -> int:
     print(f"added {args.name}: up to {args.quota} authorisations a month")
     print("hand over this one-time enrolment secret (codetape enroll URL --secret SECRET):")
     print(secret)
+    return 0
+
+
+def run_member_list(args: argparse.Namespace) -> int:
+    from collector.issuer.members import list_members, open_db
+    from collector.issuer.state import load_issuer
+
+    state = load_issuer(issuer_dir(args, args.dir))
+    with open_db(state.database) as db:
+        members = list_members(db)
+    for member in members:
+        if args.json:
+            print(json.dumps({"name": member.name, "quota": member.quota, "enrolled": member.enrolled,
+                              "authorised": member.authorised}))
+            continue
+        counts = ", ".join(f"{epoch}: {count}" for epoch, count in member.authorised.items()) or "none"
+        state_word = "enrolled" if member.enrolled else "not enrolled yet"
+        print(f"{member.name}  quota {member.quota}/month  {state_word}  authorised: {counts}")
     return 0
 
 
