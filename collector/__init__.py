@@ -16,7 +16,8 @@ a stage imports only stages listed below it there, `cli` is on top and `protocol
     reconstruct/  the workspace at any step; checkout into a directory
     verify/       the episode replays exactly; its commits match the real repository
     replay/       the player, the plain log and `diff`
-    consent/      keys, signing, checking a signature
+    consent/      keys, signing, checking a signature; RFC 9474 blind signatures, enrolment, per-episode keys
+    issuer/       the issuer: blind-signs members' per-episode keys, counts them per month (never an episode)
     report/       the self-contained HTML report
     review/       the terminal review: trim, then sign, keep or discard
     upload/       signed episodes leave: destinations (file://, s3://), outbox, receipts, revocation

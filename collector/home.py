@@ -77,6 +77,11 @@ class Home:
         return self.root / "receipts"
 
     @property
+    def enrolment(self) -> Path:
+        """Unlinkable mode: the issuer credential, the batches of per-episode keys, the used-key ledger."""
+        return self.root / "enrolment"
+
+    @property
     def socket(self) -> Path:
         return self.run / "collector.sock"
 

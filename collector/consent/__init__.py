@@ -4,6 +4,14 @@
     statement.py  the consent frame payload and the exact bytes signed
     sign.py       sign_episode (refused when the sharing policy, collector/policy/sharing.py, forbids it)
     verify.py     check_consent (and its parts) for `codetape verify` and `inspect`
+
+Unlinkable mode's member side (issue 38; nothing signs an episode with it yet):
+
+    blindrsa.py       RFC 9474 RSA blind signatures (RSABSSA-SHA384-PSS-Randomized), from the RFC's steps
+    authorisation.py  an issuer's authorisation of one per-episode key; the issuer's signed public record;
+                      verify_authorisation(record, public_key, authorisation)
+    episode_keys.py   the member's batches of authorised per-episode keys; take_key marks one used first
+    enrol.py          `codetape enroll`: trade a one-time secret for a credential, fetch batches blindly
 """
 
 from __future__ import annotations

@@ -39,15 +39,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show.set_defaults(func=run_show)
 
 
-def read_passphrase_file(path: Path) -> str:
-    """The first line of FILE (or of stdin for `-`), without its line ending."""
+def read_passphrase_file(path: Path, what: str = "passphrase") -> str:
+    """The first line of FILE (or of stdin for `-`), without its line ending: a passphrase, or `what`."""
     try:
         text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read the passphrase from {path}: {exc}") from None
+        raise UsageError(f"cannot read the {what} from {path}: {exc}") from None
     line = text.splitlines()[0] if text else ""
     if not line:
-        raise UsageError(f"{path} holds no passphrase (its first line is empty)")
+        raise UsageError(f"{path} holds no {what} (its first line is empty)")
     return line
 
 

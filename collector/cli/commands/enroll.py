@@ -1,0 +1,121 @@
+"""`codetape enroll URL --secret S [--count N]` / `codetape enroll --refresh`: enrol with an issuer and
+fetch per-episode keys it authorised without seeing them.
+
+The first call trades the one-time enrolment secret your issuer handed you for a member credential, kept
+in CODETAPE_HOME/enrolment (0600), then makes N fresh Ed25519 key pairs (one per future episode) and has
+each public key authorised through an RSA blind signature (RFC 9474): the issuer signs without seeing the
+key and cannot recognise the authorisation later. Every authorisation is checked against the issuer's
+signed public record before the batch is stored (0600). `--refresh` fetches another batch: for this
+month while fewer than 5 of its keys are left, else for the next month (`--month YYYY-MM` chooses).
+The issuer caps authorisations per member and month and refuses a batch beyond the cap whole.
+
+Unlinkable signing with these keys (`sign --unlinkable`) is not built yet: today the keys are fetched,
+checked and stored, and nothing signs with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from collector.errors import CodetapeError, UsageError
+from collector.home import Home
+
+if TYPE_CHECKING:
+    from collector.consent.authorisation import IssuerRecord
+
+DEFAULT_COUNT = 20
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("enroll", help="enrol with an issuer and fetch blindly authorised episode keys",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("url", nargs="?", help="the issuer's URL (https://, or http:// on loopback)")
+    secret = parser.add_mutually_exclusive_group()
+    secret.add_argument("--secret", help="the one-time enrolment secret the issuer handed you")
+    secret.add_argument("--secret-file", type=Path, metavar="FILE",
+                        help="read the secret from FILE's first line (- for stdin; keeps it out of ps)")
+    parser.add_argument("--count", type=_count, default=DEFAULT_COUNT,
+                        help=f"how many keys to fetch (default {DEFAULT_COUNT})")
+    parser.add_argument("--refresh", action="store_true", help="fetch another batch with your credential")
+    parser.add_argument("--month", metavar="YYYY-MM", help="the month to fetch keys for")
+    parser.add_argument("--issuer-record", type=Path, metavar="ISSUER.pub",
+                        help="the issuer's record as receivers got it: refuse an issuer whose identity or "
+                        "month key differs (a key of your own would single your episodes out)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run)
+
+
+def _count(text: str) -> int:
+    from collector.consent.enrol import MAX_PER_REQUEST
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 < value <= MAX_PER_REQUEST:
+        raise argparse.ArgumentTypeError(f"a batch is 1 to {MAX_PER_REQUEST} keys")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from collector.consent.authorisation import check_epoch
+    from collector.consent.enrol import EnrolmentError, enrol, fetch_batch, load_enrolment, refresh_epoch
+    from collector.consent.episode_keys import unused_counts
+    from collector.protocol.clock import utc_now
+
+    home = Home.from_env(args.env)
+    published = _published(args.issuer_record) if args.issuer_record is not None else None
+    if args.month is not None:
+        try:
+            check_epoch(args.month)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if args.refresh:
+        if args.url is not None or args.secret is not None or args.secret_file is not None:
+            raise UsageError("--refresh uses the credential you enrolled with: give no URL or secret")
+        enrolment = load_enrolment(home)
+        enrolled_now = False
+    else:
+        if args.url is None or (args.secret is None and args.secret_file is None):
+            raise UsageError("enrolling needs the issuer's URL and --secret (or --refresh, once enrolled)")
+        secret = args.secret if args.secret is not None else _read_secret(args.secret_file)
+        home.ensure(home.root)
+        enrolment = enrol(home, args.url, secret, published=published)
+        enrolled_now = True
+    epoch = args.month or refresh_epoch(home, utc_now())
+    try:
+        keys = fetch_batch(home, enrolment, epoch, args.count, published=published)
+    except CodetapeError as exc:
+        if not enrolled_now:
+            raise
+        raise EnrolmentError(f"enrolled with issuer {enrolment.issuer}, but no keys were fetched: {exc} "
+                             "(try again: codetape enroll --refresh)") from None
+    left = unused_counts(home)
+    if args.json:
+        print(json.dumps({"issuer": enrolment.issuer, "url": enrolment.url, "enrolled": enrolled_now,
+                          "epoch": epoch, "fetched": len(keys), "unused": left}))
+        return 0
+    if enrolled_now:
+        print(f"enrolled with issuer {enrolment.issuer} at {enrolment.url}")
+    print(f"fetched {len(keys)} episode keys authorised for {epoch}")
+    print("unused keys: " + ", ".join(f"{month}: {count}" for month, count in left.items()))
+    return 0
+
+
+def _published(path: Path) -> IssuerRecord:
+    from collector.consent.authorisation import read_record
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    return read_record(data)
+
+
+def _read_secret(path: Path) -> str:
+    from collector.cli.commands.keys import read_passphrase_file
+
+    return read_passphrase_file(path, what="enrolment secret")

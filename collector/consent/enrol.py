@@ -1,0 +1,231 @@
+"""Enrolment with an issuer, the member's side: trade a one-time secret for a credential, then fetch
+batches of per-episode keys authorised blindly.
+
+The protocol, JSON over HTTP (collector/issuer/server.py answers it):
+
+    GET  /v1/record      the issuer's signed public record (authorisation.py)
+    POST /v1/enrol       {"secret": S}                       -> {"credential": C, "issuer": ID}
+    POST /v1/authorise   {"epoch": E, "blinded": [B64, ...]}  -> {"blind_signatures": [B64, ...]}
+                         with `Authorization: Bearer C`
+    an error             any 4xx/5xx with {"error": ONE_LINE}
+
+For each key, `fetch_batch` makes a fresh Ed25519 key pair, prepares (32 random bytes) and blinds the
+message authorisation.key_message names, sends only the blinded messages, finalises each answer (which
+checks it under the month's public key from the issuer's signed record) and stores the batch
+(episode_keys.py). The issuer sees blinded messages only, unrelated to the keys.
+
+The credential is kept in `Home.enrolment/enrolment.json` (0600) with the issuer's URL and identity key:
+every later record must carry the same identity.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from collector.atomic import atomic_write
+from collector.consent import blindrsa
+from collector.consent.authorisation import (
+    Authorisation,
+    IssuerRecord,
+    b64,
+    key_message,
+    next_epoch,
+    read_record,
+    unb64,
+    verify_authorisation,
+)
+from collector.consent.episode_keys import EpisodeKey, new_key_pair, store_batch, unused_counts
+from collector.consent.errors import ConsentError
+from collector.home import Home
+
+PATH_RECORD = "/v1/record"
+PATH_ENROL = "/v1/enrol"
+PATH_AUTHORISE = "/v1/authorise"
+MAX_PER_REQUEST = 1000
+LOW_WATER = 5  # fewer unused keys than this for the month: a refresh tops the month up
+MAX_RESPONSE = 8 * 1024 * 1024
+ENROLMENT_FORMAT = "codetape-enrolment/v1"
+TIMEOUT_S = 60.0
+
+# (method, url, JSON body or None, bearer credential or None) -> (HTTP status, response body)
+Transport = Callable[[str, str, bytes | None, str | None], tuple[int, bytes]]
+
+
+class EnrolmentError(ConsentError):
+    """The issuer refused, could not be reached, or answered something that does not check out."""
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    url: str
+    issuer: str
+    identity: bytes
+    credential: str
+
+
+def http_transport(method: str, url: str, body: bytes | None, credential: str | None) -> tuple[int, bytes]:
+    """The real transport: urllib, JSON, a timeout; an HTTP error's status and body are returned."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if credential is not None:
+        headers["Authorization"] = f"Bearer {credential}"
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            return response.status, response.read(MAX_RESPONSE + 1)
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.read(MAX_RESPONSE + 1)
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise EnrolmentError(f"cannot reach the issuer at {url}: {reason}") from None
+
+
+def check_url(url: str) -> str:
+    """The issuer's base URL without a trailing slash: https://, or http:// to a loopback address only
+    (the credential and secret travel in it)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return url.rstrip("/")
+    if parts.scheme == "http" and (host == "localhost" or _loopback(host)):
+        return url.rstrip("/")
+    raise EnrolmentError(f"an issuer URL is https://HOST (plain http only to a loopback address), not {url}")
+
+
+def enrolment_path(home: Home) -> Path:
+    return home.enrolment / "enrolment.json"
+
+
+def load_enrolment(home: Home) -> Enrolment:
+    path = enrolment_path(home)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return Enrolment(str(document["url"]), str(document["issuer"]),
+                         unb64(document["identity"], "identity"), str(document["credential"]))
+    except FileNotFoundError:
+        raise EnrolmentError("not enrolled with an issuer (run: codetape enroll URL --secret S)") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise EnrolmentError(f"{path} is damaged ({exc}); enrol again with a new secret") from None
+
+
+def enrol(home: Home, url: str, secret: str, transport: Transport = http_transport, *,
+          published: IssuerRecord | None = None) -> Enrolment:
+    """Trade the one-time `secret` for a member credential, kept in the home (0600); the issuer must be
+    `published`'s, when given (the record receivers trust)."""
+    base = check_url(url)
+    if enrolment_path(home).exists():
+        current = load_enrolment(home)
+        raise EnrolmentError(f"already enrolled with issuer {current.issuer} at {current.url} "
+                             "(more keys: codetape enroll --refresh)")
+    record = fetch_record(base, None if published is None else published.identity, transport)
+    answer = _call(transport, "POST", base + PATH_ENROL, {"secret": secret}, None)
+    credential = answer.get("credential")
+    if not isinstance(credential, str) or answer.get("issuer") != record.issuer:
+        raise EnrolmentError("the issuer's answer to the enrolment is not a credential of its own")
+    enrolment = Enrolment(base, record.issuer, record.identity, credential)
+    home.ensure(home.enrolment)
+    os.chmod(home.enrolment, 0o700)
+    atomic_write(enrolment_path(home), json.dumps({
+        "format": ENROLMENT_FORMAT, "url": base, "issuer": record.issuer, "identity": b64(record.identity),
+        "credential": credential}, indent=2) + "\n")
+    return enrolment
+
+
+def fetch_record(base: str, identity: bytes | None, transport: Transport = http_transport) -> IssuerRecord:
+    """The issuer's public record, its signature checked (and its identity `identity`, when given)."""
+    status, body = transport("GET", base + PATH_RECORD, None, None)
+    if status != 200:
+        raise EnrolmentError(f"the issuer answered {status} for its record: {_error_of(body)}")
+    return read_record(body, identity=identity)
+
+
+def fetch_batch(home: Home, enrolment: Enrolment, epoch: str, count: int,
+                transport: Transport = http_transport, *,
+                published: IssuerRecord | None = None) -> list[EpisodeKey]:
+    """`count` new per-episode keys for `epoch`, each authorised blindly and checked, stored as one batch.
+    With `published` (the record receivers trust), the month's key must be the one it lists: an issuer
+    serving one member a key of its own could tell that member's episodes apart."""
+    if not 0 < count <= MAX_PER_REQUEST:
+        raise EnrolmentError(f"a batch is 1 to {MAX_PER_REQUEST} keys, not {count}")
+    record = fetch_record(enrolment.url, enrolment.identity, transport)
+    month = record.months.get(epoch)
+    if month is None:
+        raise EnrolmentError(f"issuer {record.issuer} has no key for {epoch} "
+                             f"(it signs for: {', '.join(record.months) or 'no month'})")
+    if published is not None:
+        listed = published.months.get(epoch)
+        other_key = listed is not None and listed.public_key != month.public_key
+        if published.identity != record.identity or other_key:
+            raise EnrolmentError(f"the issuer serves a key for {epoch} other than the record you gave lists: "
+                                 "it could tell your episodes apart; nothing was fetched")
+    pairs = [new_key_pair() for _ in range(count)]
+    prepared = [blindrsa.prepare(key_message(epoch, public)) for _, public in pairs]
+    blinded = [blindrsa.blind(month.public_key, message) for message in prepared]
+    request: dict[str, object] = {"epoch": epoch, "blinded": [b64(item.blinded_msg) for item in blinded]}
+    answer = _call(transport, "POST", enrolment.url + PATH_AUTHORISE, request, enrolment.credential)
+    signatures = answer.get("blind_signatures")
+    if not isinstance(signatures, list) or len(signatures) != count:
+        raise EnrolmentError(f"the issuer answered {count} blinded keys with something else")
+    keys: list[EpisodeKey] = []
+    for (seed, public), message, item, blind_sig in zip(pairs, prepared, blinded, signatures, strict=True):
+        try:
+            signature = blindrsa.finalize(month.public_key, message, unb64(blind_sig, "blind signature"),
+                                          item.inv)
+        except ValueError as exc:
+            raise EnrolmentError(f"the issuer's blind signature does not check out: {exc}") from None
+        authorisation = Authorisation(record.issuer, epoch, message[:blindrsa.PREFIX_BYTES], signature)
+        problem = verify_authorisation(record, public, authorisation)
+        if problem is not None:
+            raise EnrolmentError(f"an authorisation does not verify: {problem}")
+        keys.append(EpisodeKey(public, seed, authorisation))
+    store_batch(home, keys)
+    return keys
+
+
+def refresh_epoch(home: Home, now: datetime) -> str:
+    """The month a refresh fetches for: this month while it has fewer than LOW_WATER unused keys, else
+    the next (the issuer signs for both)."""
+    current = f"{now.year:04d}-{now.month:02d}"
+    if unused_counts(home).get(current, 0) < LOW_WATER:
+        return current
+    return next_epoch(current)
+
+
+def _call(transport: Transport, method: str, url: str, payload: dict[str, object],
+          credential: str | None) -> dict[str, object]:
+    status, body = transport(method, url, json.dumps(payload).encode("utf-8"), credential)
+    if status != 200:
+        raise EnrolmentError(f"the issuer refused: {_error_of(body)}")
+    try:
+        answer = json.loads(body) if len(body) <= MAX_RESPONSE else None
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        raise EnrolmentError(f"the issuer's answer to {url} is not a JSON object")
+    return answer
+
+
+def _error_of(body: bytes) -> str:
+    try:
+        document = json.loads(body[:MAX_RESPONSE])
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("error"), str):
+        return str(document["error"])
+    return body[:200].decode("utf-8", "replace") or "no reason given"
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
