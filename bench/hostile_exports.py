@@ -28,7 +28,8 @@ tests/integration/test_dataset_bombs.py):
 
 Each command runs in a fresh process tree under a CPU limit of LIMIT_S seconds per process (RLIMIT_CPU;
 a row says when it was reached). Peak RSS is each process's VmHWM, sampled every 20 ms (the largest
-worker's for a build); bytes are what the output directory holds afterwards (hard links counted once).
+worker's for a build); bytes are what the output directory holds afterwards, on disk (hard links counted
+once) and in a copy (every name of a file counted at its full size, as a copy or an archive holds it).
 """
 
 from __future__ import annotations
@@ -233,6 +234,7 @@ class Run:
     cpu_s: float
     peak_mb: float  # the largest process's (a worker's for a build)
     out_bytes: int
+    copy_bytes: int
     said: str
     killed: bool
 
@@ -260,7 +262,8 @@ def run(case: Case, episodes: list[Path], work: Path, tree: Path) -> Run:
     verdict = re.search(r"(\d+) accepted, (\d+) rejected(?: \((.*?)\))?", stdout)  # (a build's)
     last = (stderr.strip().splitlines() or stdout.strip().splitlines() or [""])[-1]
     said = verdict.group() if verdict else last
-    return Run(proc.returncode, cpu, max(peaks.values(), default=0.0), _bytes(out), said, proc.returncode < 0)
+    disk, copy = _bytes(out)
+    return Run(proc.returncode, cpu, max(peaks.values(), default=0.0), disk, copy, said, proc.returncode < 0)
 
 
 def _limit_cpu() -> None:
@@ -297,27 +300,31 @@ def _cmdline(process: psutil.Process) -> list[str]:
         return []
 
 
-def _bytes(folder: Path) -> int:
-    """Bytes under `folder`, each file's once however many names it has."""
+def _bytes(folder: Path) -> tuple[int, int]:
+    """Bytes under `folder`: each file's once however many names it has (and each link's target), and
+    each name's (what a copy holds)."""
     seen: set[int] = set()
-    total = 0
+    disk = copy = 0
     for path in folder.rglob("*") if folder.exists() else ():
         info = path.lstat()
-        if path.is_file() and info.st_ino not in seen:
-            seen.add(info.st_ino)
-            total += info.st_size
-    return total
+        if path.is_symlink() or path.is_file():
+            copy += info.st_size
+            if info.st_ino not in seen:
+                seen.add(info.st_ino)
+                disk += info.st_size
+    return disk, copy
 
 
 # -- the report -----------------------------------------------------------------------------------------
 
 
-def _cell(result: Run) -> tuple[str, str, str, str]:
+def _cell(result: Run) -> tuple[str, str, str, str, str]:
     cpu = f"> {LIMIT_S} (killed)" if result.killed else f"{result.cpu_s:.1f}"
     built = re.fullmatch(r"(\d+) accepted, (\d+) rejected(?: \((\w+) \d+\))?", result.said)
     outcome = "killed" if result.killed else f"refused (exit {result.code})" if result.code else \
         "written" if not built else f"{built[1]} built" if built[2] == "0" else f"refused: {built[3]}"
-    return cpu, f"{result.out_bytes / (1 << 20):,.1f}", f"{result.peak_mb:,.0f}", outcome
+    return (cpu, f"{result.out_bytes / (1 << 20):,.1f}", f"{result.copy_bytes / (1 << 20):,.1f}",
+            f"{result.peak_mb:,.0f}", outcome)
 
 
 def main() -> None:
@@ -345,7 +352,7 @@ def main() -> None:
         for result in (before, after) if before else (after,):
             row += _cell(result)
         rows.append(row)
-    columns = ["CPU s", "output MiB", "peak RSS MiB", "outcome"]
+    columns = ["CPU s", "output MiB", "copy MiB", "peak RSS MiB", "outcome"]
     head = ["case", "input", "episode bytes", "command"]
     head += [f"before: {c}" for c in columns] + [f"after: {c}" for c in columns] if args.baseline else columns
     body = (f"{machine()}\n\n`{command_line()}`\n\n{table(head, rows)}\n")
