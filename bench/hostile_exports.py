@@ -13,6 +13,11 @@ tests/integration/test_dataset_bombs.py):
 - `growing`: a 4 MiB file, then 100 bursts typing one character: 101 distinct code states of 4 MiB each.
 - `shared`: 20 files of 100 KB that never change and one small file edited in 30 bursts: each code state
   copied all 21 files.
+- `renamed`: a 10 MB file created outside the editor and renamed 40 times: 41 code states, each holding
+  the file under another name (one file on disk, hard-linked, but 41 full copies in any copy or archive
+  of the export).
+- `links`: 1,000 symbolic links with 4,095-character targets and a small file renamed 60 times: 61 code
+  states of 1,000 links each (a link's target takes a disk block of its own).
 - `big-opens`: a 16 MiB file opened and closed 8 times: 8 lines of 16 MiB of JSON.
 - `saved-again`: a 60 MiB file saved 20 times: a dataset build's rows held its text at every save
   (`saved-again-6`: 6 MiB, a file a worker can rebuild).
@@ -23,7 +28,8 @@ tests/integration/test_dataset_bombs.py):
 
 Each command runs in a fresh process tree under a CPU limit of LIMIT_S seconds per process (RLIMIT_CPU;
 a row says when it was reached). Peak RSS is each process's VmHWM, sampled every 20 ms (the largest
-worker's for a build); bytes are what the output directory holds afterwards (hard links counted once).
+worker's for a build); bytes are what the output directory holds afterwards, on disk (hard links counted
+once) and in a copy (every name of a file counted at its full size, as a copy or an archive holds it).
 """
 
 from __future__ import annotations
@@ -90,6 +96,27 @@ def shared(files: int = 20, size: int = 100_000, bursts: int = 30) -> Steps:
     steps = [opened(0, f"lib/{n:02}.txt", f"{n}\n" * (size // (len(str(n)) + 1))) for n in range(files)]
     steps.append(opened(1, "main.py", "x = 0\n"))
     steps += [edit(10_000 * (burst + 1), "main.py", 0, 0, "#") for burst in range(bursts)]
+    return steps
+
+
+def renamed(size: int = 10_000_000, renames: int = 40) -> Steps:
+    """A file created on disk (a watcher's `file_change`), then renamed again and again."""
+    steps: Steps = [{"kind": "file_change", "t_ms": 0, "source": "watcher", "path": "f0.txt",
+                     "change": "created", "text": "a" * size}]
+    steps += [{"kind": "file_change", "t_ms": 1000 * n, "source": "watcher", "path": f"f{n - 1}.txt",
+               "change": "renamed", "new_path": f"f{n}.txt"} for n in range(1, renames + 1)]
+    return steps
+
+
+def links(count: int = 1000, depth: int = 2047, renames: int = 60) -> Steps:
+    """Symbolic links with long targets (inside the workspace), then a small file renamed again and again."""
+    target = "d/" * depth + "f"
+    steps: Steps = [{"kind": "file_change", "t_ms": 0, "source": "watcher", "path": f"l{n:04}",
+                     "change": "created", "link": target} for n in range(count)]
+    steps.append({"kind": "file_change", "t_ms": 1, "source": "watcher", "path": "g0.txt",
+                  "change": "created", "text": "x"})
+    steps += [{"kind": "file_change", "t_ms": 1000 * n, "source": "watcher", "path": f"g{n - 1}.txt",
+               "change": "renamed", "new_path": f"g{n}.txt"} for n in range(1, renames + 1)]
     return steps
 
 
@@ -187,6 +214,8 @@ CASES = (
     Case("quadratic-zeta", "the same", quadratic, "export zeta"),
     Case("growing", "4 MiB file, 100 one-character bursts", growing, "export progsnap2"),
     Case("shared", "20 unchanged 100 KB files, 30 bursts to a 6-byte one", shared, "export progsnap2"),
+    Case("renamed", "10 MB file created, renamed 40 times", renamed, "export progsnap2"),
+    Case("links", "1,000 links of 4,095 characters, a file renamed 60 times", links, "export progsnap2"),
     Case("big-opens", "16 MiB file opened 8 times", big_opens, "export jsonl"),
     Case("saved-again", "60 MiB file saved 20 times", saved_again, "build"),
     Case("saved-again-6", "6 MiB file saved 20 times", lambda: saved_again(6 << 20), "build"),
@@ -205,6 +234,7 @@ class Run:
     cpu_s: float
     peak_mb: float  # the largest process's (a worker's for a build)
     out_bytes: int
+    copy_bytes: int
     said: str
     killed: bool
 
@@ -232,7 +262,8 @@ def run(case: Case, episodes: list[Path], work: Path, tree: Path) -> Run:
     verdict = re.search(r"(\d+) accepted, (\d+) rejected(?: \((.*?)\))?", stdout)  # (a build's)
     last = (stderr.strip().splitlines() or stdout.strip().splitlines() or [""])[-1]
     said = verdict.group() if verdict else last
-    return Run(proc.returncode, cpu, max(peaks.values(), default=0.0), _bytes(out), said, proc.returncode < 0)
+    disk, copy = _bytes(out)
+    return Run(proc.returncode, cpu, max(peaks.values(), default=0.0), disk, copy, said, proc.returncode < 0)
 
 
 def _limit_cpu() -> None:
@@ -269,27 +300,31 @@ def _cmdline(process: psutil.Process) -> list[str]:
         return []
 
 
-def _bytes(folder: Path) -> int:
-    """Bytes under `folder`, each file's once however many names it has."""
+def _bytes(folder: Path) -> tuple[int, int]:
+    """Bytes under `folder`: each file's once however many names it has (and each link's target), and
+    each name's (what a copy holds)."""
     seen: set[int] = set()
-    total = 0
+    disk = copy = 0
     for path in folder.rglob("*") if folder.exists() else ():
         info = path.lstat()
-        if path.is_file() and info.st_ino not in seen:
-            seen.add(info.st_ino)
-            total += info.st_size
-    return total
+        if path.is_symlink() or path.is_file():
+            copy += info.st_size
+            if info.st_ino not in seen:
+                seen.add(info.st_ino)
+                disk += info.st_size
+    return disk, copy
 
 
 # -- the report -----------------------------------------------------------------------------------------
 
 
-def _cell(result: Run) -> tuple[str, str, str, str]:
+def _cell(result: Run) -> tuple[str, str, str, str, str]:
     cpu = f"> {LIMIT_S} (killed)" if result.killed else f"{result.cpu_s:.1f}"
     built = re.fullmatch(r"(\d+) accepted, (\d+) rejected(?: \((\w+) \d+\))?", result.said)
     outcome = "killed" if result.killed else f"refused (exit {result.code})" if result.code else \
         "written" if not built else f"{built[1]} built" if built[2] == "0" else f"refused: {built[3]}"
-    return cpu, f"{result.out_bytes / (1 << 20):,.1f}", f"{result.peak_mb:,.0f}", outcome
+    return (cpu, f"{result.out_bytes / (1 << 20):,.1f}", f"{result.copy_bytes / (1 << 20):,.1f}",
+            f"{result.peak_mb:,.0f}", outcome)
 
 
 def main() -> None:
@@ -317,7 +352,7 @@ def main() -> None:
         for result in (before, after) if before else (after,):
             row += _cell(result)
         rows.append(row)
-    columns = ["CPU s", "output MiB", "peak RSS MiB", "outcome"]
+    columns = ["CPU s", "output MiB", "copy MiB", "peak RSS MiB", "outcome"]
     head = ["case", "input", "episode bytes", "command"]
     head += [f"before: {c}" for c in columns] + [f"after: {c}" for c in columns] if args.baseline else columns
     body = (f"{machine()}\n\n`{command_line()}`\n\n{table(head, rows)}\n")

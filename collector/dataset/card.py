@@ -9,14 +9,21 @@
   (collection, timeframe, preprocessing and redaction, personal and sensitive information, the uses the
   developers consented to, limitations).
 
-Both are made from the manifest and the `episodes` table alone; a text from an episode (a purpose, a
-licence) is written as a table cell that cannot break the Markdown or the YAML around it.
+Both are made from the manifest and the `episodes` table alone. Whatever the template interpolates is
+taken for contributor text unless it says otherwise, and written as code: one line, one inline code span
+fenced by more backticks than it holds, `|` escaped for the table around it (`_code_cell`). Nothing in a
+code span is markup, so a purpose or a licence shows as exactly its characters: no image a hub's visitors
+fetch, no link or autolink, no HTML tag or entity, no emphasis, heading or extra table cell. codetape's
+own text (the data dictionary, what the build says) is marked `Ours` and written as a table cell
+(`_cell`); numbers and `Markup` (the `count` and `code` filters' output) as they are. croissant.json holds
+the same texts as JSON strings.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +31,7 @@ from typing import Any
 
 import pyarrow as pa
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from collector import __version__
 from collector.dataset.dictionary import TABLES as DOCS
@@ -36,6 +44,13 @@ from collector.policy.spdx import spdx_problem
 README = "README.md"
 CROISSANT = "croissant.json"
 CELL_LIMIT = 200
+NONE_GIVEN = "(none given)"
+
+
+class Ours(str):
+    """codetape's own text for the card (no contributor's): written as a table cell, not escaped."""
+
+    __slots__ = ()
 
 # Croissant 1.0's JSON-LD context, as the specification and mlcroissant give it
 CONTEXT: dict[str, Any] = {
@@ -83,8 +98,8 @@ def read_facts(out: Output, manifest: DatasetManifest) -> Facts:
                                                                   for i in range(len(columns)))
         facts.episodes += batch.num_rows
         signers.update(signer)
-        licences.update(value or "(none given)" for value in licence)
-        purposes.update(value or "(none given)" for value in purpose)
+        licences.update(value or Ours(NONE_GIVEN) for value in licence)
+        purposes.update(value or Ours(NONE_GIVEN) for value in purpose)
         for start, ms, shares in zip(started, duration, inserted, strict=True):
             end = start + timedelta(milliseconds=ms)
             facts.first = start if facts.first is None else min(facts.first, start)
@@ -110,17 +125,20 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
     origins = ", ".join(f"{origin} {chars / total:.0%}" for origin, chars in facts.inserted.most_common(6)
                         ) if total else ""
     context = {
-        "version": __version__, "manifest": manifest, "facts": facts,
-        "last_build": manifest.builds[-1].finished_at.strftime("%Y-%m-%d %H:%M UTC") if manifest.builds
-        else "none yet",
-        "hf_licence": _hf_licence(facts),
-        "configs": [name for name in TABLES if manifest.rows.get(name, 0)],
+        "version": Ours(__version__), "manifest": manifest, "facts": facts,
+        "timeframe": Ours(facts.timeframe),
+        "last_build": Ours(manifest.builds[-1].finished_at.strftime("%Y-%m-%d %H:%M UTC")
+                           if manifest.builds else "none yet"),
+        "hf_licence": Ours(_hf_licence(facts)),
+        "configs": [Ours(name) for name in TABLES if manifest.rows.get(name, 0)],
         "rejected_total": rejected,
-        "rejected_text": ", ".join(f"{reason} {count:,}" for reason, count in manifest.rejected.items())
-        or "none",
-        "trust_text": "any signer" if manifest.trust is None else f"{len(manifest.trust)} listed (--trust)",
-        "allowed_text": "any" if manifest.allowed_licences is None else ", ".join(manifest.allowed_licences),
-        "origins_text": f"of the characters the edits inserted: {origins}" if total else "no edits yet",
+        "rejected_text": Ours(", ".join(f"{reason} {count:,}" for reason, count in manifest.rejected.items())
+                              or "none"),
+        "trust_text": Ours("any signer" if manifest.trust is None else f"{len(manifest.trust)} listed "
+                           "(--trust)"),
+        "allowed_text": Ours("any" if manifest.allowed_licences is None else
+                             ", ".join(manifest.allowed_licences)),  # SPDX ids the builder gave, checked
+        "origins_text": Ours(f"of the characters the edits inserted: {origins}" if total else "no edits yet"),
         "tables": [_table(name, manifest) for name in TABLES],
     }
     return _environment().get_template("card.md.j2").render(context)
@@ -173,24 +191,33 @@ def croissant(url: str, manifest: DatasetManifest, facts: Facts) -> dict[str, An
 
 @dataclass(frozen=True)
 class _Column:
-    name: str
-    type: str
+    name: Ours
+    type: Ours
     nullable: bool
-    description: str
+    description: Ours
+
+
+@dataclass(frozen=True)
+class _Doc:
+    summary: Ours
+    key: Ours
+    order: Ours
 
 
 @dataclass(frozen=True)
 class _Table:
-    name: str
+    name: Ours
     rows: int
-    doc: Any
+    doc: _Doc
     columns: list[_Column]
 
 
 def _table(name: str, manifest: DatasetManifest) -> _Table:
     schema, doc = TABLES[name], DOCS[name]
-    return _Table(name, manifest.rows.get(name, 0), doc,
-                  [_Column(f.name, str(f.type), f.nullable, doc.columns[f.name]) for f in schema])
+    return _Table(Ours(name), manifest.rows.get(name, 0), _Doc(Ours(doc.summary), Ours(doc.key),
+                                                                Ours(doc.order)),
+                  [_Column(Ours(f.name), Ours(str(f.type)), f.nullable, Ours(doc.columns[f.name]))
+                   for f in schema])
 
 
 def _file_set(name: str) -> dict[str, Any]:
@@ -255,21 +282,50 @@ def _hf_licence(facts: Facts) -> str:
     return "other"
 
 
-def _cell(value: object) -> str:
-    """A text as one Markdown table cell: one line, `|` escaped, HTML's specials as entities."""
+def _one_line(value: object) -> str:
     text = " ".join(str(value).split())
-    if len(text) > CELL_LIMIT:
-        text = text[:CELL_LIMIT] + "…"
-    return html.escape(text, quote=False).replace("|", "\\|")
+    return text[:CELL_LIMIT] + "…" if len(text) > CELL_LIMIT else text
 
 
-def _count(value: int) -> str:
-    return f"{value:,}"
+def _cell(value: Ours) -> Markup:
+    """codetape's own text as one Markdown table cell: one line, `|` escaped, HTML's specials as entities."""
+    return Markup(html.escape(_one_line(value), quote=False).replace("|", "\\|"))
+
+
+def _code(value: object) -> Markup:
+    """A text as one inline code span (one line), fenced by more backticks than it holds in a row: its
+    characters exactly, no markup (no image, link, autolink, tag, entity or emphasis is made in code)."""
+    text = _one_line(value)
+    if not text:
+        return Markup("")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return Markup(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def _code_cell(value: object) -> Markup:
+    """A text as a code span in a table cell: `|` escaped, which GFM tables take out before the span."""
+    return Markup(_code(value).replace("|", "\\|"))
+
+
+def _count(value: int) -> Markup:
+    return Markup(f"{value:,}")
+
+
+def _finalize(value: object) -> Markup:
+    """What `{{ ... }}` writes: markup as made, codetape's text as a cell, numbers, anything else escaped."""
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, Ours):
+        return _cell(value)
+    if isinstance(value, int):
+        return _count(value)
+    return _code_cell(value)
 
 
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("collector.dataset", "templates"), undefined=StrictUndefined,
-                      autoescape=False, keep_trailing_newline=True)
-    env.filters.update(count=_count)
-    env.finalize = _cell
+                      autoescape=True, keep_trailing_newline=True)
+    env.filters.update(count=_count, code=_code)
+    env.finalize = _finalize
     return env

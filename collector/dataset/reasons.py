@@ -24,7 +24,8 @@ REASONS: dict[Reason, str] = {
     "revoked": "its signer revoked it: a signed revocation record is beside it (when it arrived after the "
                "episode was built, the next build removes its rows)",
     "untrusted_signer": "signed by a key that --trust does not list",
-    "licence": "signed without a licence, or under one --allow-licence does not permit",
+    "licence": "signed under a licence that is no SPDX expression (an id or a WITH exception not on the SPDX "
+               "lists), or without a licence or under one --allow-licence does not permit",
     "manifest_mismatch": "the manifest beside it names other bytes, another episode or another signer",
     "replay": "its steps do not replay exactly (an edit to a closed file, a save whose hash differs, ...)",
     "consent_scope": "its consent statement does not describe its steps (files, time range, step count)",

@@ -32,7 +32,7 @@ from collector.consent.statement import unpack_payload
 from collector.consent.verify import check_scope, check_signature
 from collector.dataset.allocator import frugal_memory
 from collector.dataset.episode_row import episode_table, month_of
-from collector.dataset.licences import LicenceFilter
+from collector.dataset.licences import LicenceFilter, check_signed_licence
 from collector.dataset.origins import OriginFilter
 from collector.dataset.reasons import Reason, Rejected
 from collector.dataset.revocations import MAX_RECORD, judge
@@ -146,6 +146,7 @@ def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome
     if context.trust is not None and not context.trust.admits(statement.reviewer):
         raise Rejected("untrusted_signer", f"signed by key {statement.reviewer.key_id}, which --trust does "
                        "not list")
+    check_signed_licence(statement.terms.licence)
     if context.licences is not None:
         context.licences.check(statement.terms.licence)
     if entry.manifest:

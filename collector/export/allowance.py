@@ -5,8 +5,10 @@ difflib quadratic: a 3 KB episode made the ProgSnap2 export write 419 MB, a 197 
 export spend 53 s diffing each edit burst. So each episode an export takes gets an `Allowance`:
 
     output  OUTPUT_FLOOR + OUTPUT_PER_BYTE bytes for each byte of the episode, whatever the format writes
-            (files, CSV rows, code states); past it the episode is refused (EpisodeError, one line), what
-            it was writing is discarded and what was written before it stays
+            (files, CSV rows, code states: every name of a code state at its full size, hard-linked or
+            not, as a copy of the export holds it, with its links and directories; codestates.py); past
+            it the episode is refused (EpisodeError, one line), what it was writing is discarded and
+            what was written before it stays
     diffs   DIFF_FLOOR + DIFF_PER_BYTE units of difflib work per byte (collector/text/linediff.py), shared
             by its edit bursts; a burst whose diff would pass what is left gets a coarse diff, marked
 

@@ -6,12 +6,17 @@ episode path is checked before anything is written. Its id is the first 20 hex d
 the paths and texts, so identical states (in one episode or across episodes) share one directory, which
 is written once: into a temporary directory beside it, then renamed into place.
 
-A file's bytes are stored once per export too: a file whose bytes an earlier state of this export holds
-(or an earlier path of the same state) is another name of that file, a hard link, so a state costs the
-files that changed, not the whole workspace again. Where the file system will not link (or a file has
-as many names as it takes), the bytes are written again. Every file counts against the episode's
-allowance (allowance.py) before it is written: its bytes when they are written, ENTRY_BYTES for its name.
-The states an episode wrote are removed again when it is refused (`discard`).
+A file's bytes are stored once per export on disk: a file whose bytes an earlier state of this export
+holds (or an earlier path of the same state) is another name of that file, a hard link, so the disk
+holds the files that changed, not the whole workspace again. Where the file system will not link (or a
+file has as many names as it takes), the bytes are written again.
+
+What a state costs the episode's allowance (allowance.py) is what the export is to whoever reads it, not
+what the disk keeps: each name's bytes whether it is linked or written (a copy, an archive, an upload or
+progsnap2-zip of the export holds a full copy for every name), ENTRY_BYTES for each file, link and
+directory, and each link's target. All of it is counted before anything of the state is written, so a
+state the allowance does not cover is never started. The states an episode wrote are removed again when
+it is refused (`discard`).
 """
 
 from __future__ import annotations
@@ -73,14 +78,15 @@ class CodeStates:
         shutil.rmtree(staging, ignore_errors=True)
         try:
             plan = plan_checkout(workspace, staging)
+            allowance.spend(_layout_cost(plan))
             first: dict[bytes, str] = {}  # the bytes this state stores itself -> where
             fresh: list[tuple[tuple[str, ...], str]] = []
             again: list[tuple[tuple[str, ...], str, str]] = []  # (path, text, the file holding its bytes)
             for parts, text in plan.files:
                 data = text.encode("utf-8", "surrogatepass")
+                allowance.spend(len(data))  # linked or not: a full copy to whoever copies the export
                 key = hashlib.sha256(data).digest()
                 source = self.stored.get(key) or (f"{staging.name}/{first[key]}" if key in first else None)
-                allowance.spend(ENTRY_BYTES + (len(data) if source is None else 0))
                 if source is None:
                     first[key] = "/".join(parts)
                     fresh.append((parts, text))
@@ -92,7 +98,6 @@ class CodeStates:
                     hardlink_beneath(self.real / staging.name, "/".join(parts), self.real, source,
                                      make_dirs=True)
                 except OSError:  # no links here, or too many names for one file: the bytes again
-                    allowance.spend(len(text.encode("utf-8", "surrogatepass")))
                     write_checkout(CheckoutPlan(files=[(parts, text)]), staging)
             write_checkout(CheckoutPlan(links=plan.links), staging)
             os.rename(staging, target)
@@ -103,3 +108,12 @@ class CodeStates:
         self.files += len(plan.files)
         self.written.append((target, len(plan.files)))
         self.stored.update((key, f"{target.name}/{path}") for key, path in first.items())
+
+
+def _layout_cost(plan: CheckoutPlan) -> int:
+    """What a state's names cost besides its files' bytes: ENTRY_BYTES for each file, link and directory
+    (the state's own too), and each link's target."""
+    names = [parts for parts, _text in plan.files] + [parts for parts, _target in plan.links]
+    directories = {parts[:depth] for parts in names for depth in range(len(parts))}
+    targets = sum(len(target.encode("utf-8", "surrogatepass")) for _parts, target in plan.links)
+    return ENTRY_BYTES * (len(names) + len(directories)) + targets

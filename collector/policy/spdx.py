@@ -1,9 +1,17 @@
-"""SPDX licence expressions, checked by `license-expression` (nexB's, with the SPDX licence list bundled).
+"""SPDX licence expressions, checked by `license-expression` (nexB's, with the SPDX licence and exception
+lists bundled).
 
 The licence an episode is shared under (`[policy] licence`) must be an SPDX expression: `CC-BY-4.0`,
-`MIT OR Apache-2.0`, or a licence of your own named `LicenseRef-<idstring>` (SPDX's form for a licence
-not on its list). A receiver's `--allow-licence` list then decides by the expression: `A OR B` is allowed
-when either side is, `A AND B` when both are, `A WITH exception` when A is.
+`MIT OR Apache-2.0`, `GPL-2.0-only WITH Classpath-exception-2.0`, or a licence of your own named
+`LicenseRef-<idstring>` (SPDX's form for a licence not on its list). Every licence id must be on the SPDX
+licence list (or be a `LicenseRef-`), every exception after `WITH` on the SPDX exceptions list (a
+`LicenseRef-` is no exception, and neither is an exception scancode knows that SPDX does not list). A
+`LicenseRef-` is taken as written: never as the SPDX licence a scancode alias would make of it.
+
+The signer's codetape checks this before signing; a dataset build checks it again (its own check, on the
+signed statement). A receiver's `--allow-licence` list then decides by the expression: `A OR B` is allowed
+when either side is, `A AND B` when both are, `A WITH exception` only when the list names that pair
+(an exception changes the licence's terms: the bare `A` does not permit it).
 """
 
 from __future__ import annotations
@@ -24,7 +32,8 @@ from license_expression import (
 )
 
 _REF = re.compile(r"^(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$")
-HINT = "an SPDX expression: CC-BY-4.0, MIT OR Apache-2.0, or LicenseRef-<name> for a licence of your own"
+HINT = ("an SPDX expression: CC-BY-4.0, MIT OR Apache-2.0, GPL-2.0-only WITH Classpath-exception-2.0 (an "
+        "exception from the SPDX list), or LicenseRef-<name> for a licence of your own")
 
 
 @cache
@@ -32,39 +41,88 @@ def _licensing() -> Licensing:
     return get_spdx_licensing()
 
 
+@cache
+def _literal() -> Licensing:
+    """A licensing that knows no licence: symbols exactly as written."""
+    return Licensing()
+
+
 def spdx_problem(expression: str) -> str | None:
     """Why `expression` is not an SPDX licence expression; None when it is."""
-    refused = f"{expression!r} is not {HINT}"
-    try:
-        parsed = _licensing().parse(expression, validate=False, strict=True)
-    except (ExpressionError, ParseError):
-        return refused
-    if parsed is None:
-        return None
-    unknown = [key for key in _licensing().unknown_license_keys(parsed) if not _REF.match(key)]
-    return refused if unknown else None
+    return None if _parsed(expression) is not False else f"{expression!r} is not {HINT}"
 
 
 def normalized(expression: str) -> str:
     """The expression with the SPDX list's spelling of each key (`mit` -> `MIT`); as given when invalid."""
-    try:
-        return str(_licensing().parse(expression, validate=False))
-    except (ExpressionError, ParseError):
-        return expression
+    parsed = _parsed(expression)
+    return expression if parsed is False or parsed is None else str(parsed)
 
 
 def allowed_by(expression: str, allowed: frozenset[str]) -> bool:
-    """Whether the licences in `allowed` (SPDX ids, any case) permit what `expression` grants."""
+    """Whether the entries of `allowed` (SPDX ids, or `ID WITH EXCEPTION` pairs; any case, as
+    `normalized` spells them) permit what `expression` grants; never when it is no SPDX expression."""
+    parsed = _parsed(expression)
+    return parsed is not False and parsed is not None and \
+        _permits(parsed, {normalized(key).lower() for key in allowed})
+
+
+def allow_entry_problem(entry: str) -> str | None:
+    """Why `entry` is not one entry of an allow list (a licence id, or `ID WITH EXCEPTION`); None when
+    it is."""
+    parsed = _parsed(entry)
+    if parsed is False or not isinstance(parsed, LicenseSymbol | LicenseWithExceptionSymbol):
+        return (f"{entry!r} is not an SPDX licence id or `ID WITH EXCEPTION` (MIT, Apache-2.0, CC-BY-4.0, "
+                "LicenseRef-<name>, GPL-2.0-only WITH Classpath-exception-2.0)")
+    return None
+
+
+def _parsed(expression: str) -> LicenseExpression | bool | None:
+    """The expression with each key as the SPDX lists spell it (a `LicenseRef-` as written); None when
+    empty; False when it is no SPDX expression."""
     try:
-        parsed = _licensing().parse(expression, validate=False)
+        _licensing().parse(expression, validate=False, strict=True)  # the grammar, and WITH's two sides
+        literal = _literal().parse(expression)
     except (ExpressionError, ParseError):
         return False
-    return parsed is not None and _permits(parsed, {key.lower() for key in allowed})
+    if literal is None:
+        return None
+    resolved = _resolved(literal)
+    return False if resolved is None else resolved
+
+
+def _resolved(node: LicenseExpression) -> LicenseExpression | None:
+    """`node` (symbols as written) with each symbol the SPDX lists' one; None when one is not listed."""
+    if isinstance(node, LicenseWithExceptionSymbol):
+        licence, exception = _listed(node.license_symbol.key), _listed(node.exception_symbol.key)
+        if licence is None or licence.is_exception or exception is None or not exception.is_exception:
+            return None
+        return LicenseWithExceptionSymbol(licence, exception)
+    if isinstance(node, LicenseSymbol):
+        found = _listed(node.key)
+        return found if found is not None and not found.is_exception else None
+    if isinstance(node, AND | OR):
+        args = [_resolved(arg) for arg in node.args]
+        if any(arg is None for arg in args):
+            return None
+        joined: LicenseExpression = (_licensing().AND if isinstance(node, AND) else _licensing().OR)(*args)
+        return joined
+    return None
+
+
+def _listed(key: str) -> LicenseSymbol | None:
+    """The symbol of the SPDX lists spelled `key` (any case; a deprecated id as the list now spells it), a
+    `LicenseRef-` as written; None when neither."""
+    if _REF.match(key):
+        return LicenseSymbol(key)
+    found = _licensing().parse(key, validate=False)
+    if not isinstance(found, LicenseSymbol) or _licensing().unknown_license_keys(found):
+        return None
+    return found if not found.key.startswith(("LicenseRef-", "DocumentRef-")) else None
 
 
 def _permits(node: LicenseExpression, allowed: set[str]) -> bool:
     if isinstance(node, LicenseWithExceptionSymbol):
-        return _permits(node.license_symbol, allowed)
+        return str(node).lower() in allowed
     if isinstance(node, LicenseSymbol):
         return str(node.key).lower() in allowed
     if isinstance(node, OR):

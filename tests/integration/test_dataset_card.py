@@ -13,9 +13,13 @@ import mlcroissant
 import pytest
 import yaml
 
+from collector.consent import sign_episode
 from collector.dataset.tables import TABLES
+from collector.episode import open_episode
+from collector.policy.sharing import SigningPolicy
 from tests.integration.dataset_helpers import contributor, duck, session, sign, upload
 from tests.integration.upload_helpers import codetape
+from tests.support.markdown import render
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +63,7 @@ def test_the_readme_describes_every_column_and_what_was_left_out(built: Path) ->
         assert f"### `{name}`" in readme
         for column in schema.names:
             assert f"| `{column}` |" in readme, (name, column)
-    assert "| MIT | 2 |" in readme and "episodes | 2 from 1 signer |" in readme
+    assert "| `MIT` | 2 |" in readme and "episodes | 2 from 1 signer |" in readme
     assert "by reason: hash_mismatch 1" in readme or "by reason: format 1" in readme
 
 
@@ -75,3 +79,31 @@ def test_croissant_validates_and_reads_the_records(built: Path) -> None:
     found = sorted((record["episodes/episode_id"].decode(), record["episodes/month"].decode())
                    for record in records)
     assert found == expected
+
+
+def test_a_purpose_signed_with_markdown_in_it_is_shown_as_text_by_the_card_a_hub_renders(
+        tmp_path: Path) -> None:
+    """Purposes signed by the real signing code, built by the real build: the README rendered as GitHub
+    renders Markdown fetches no tracker image and links nowhere; each purpose is its own cell, verbatim."""
+    mallory = contributor(tmp_path, "mallory")
+    purposes = ["training ![](https://tracker.example/pixel.png)",
+                "training [docs](https://evil.example/) <img src=https://tracker.example/p.png> "
+                "www.evil.example",
+                "training | forged cell | 99 <h1>big</h1>"]
+    for seed, purpose in enumerate(purposes, start=81):
+        unsigned = session(mallory.home, seed)
+        episode_id = open_episode(unsigned).header.episode_id
+        target = mallory.home.ensure(mallory.home.outbox) / f"{episode_id}.ctape"
+        sign_episode(unsigned, target, mallory.home,
+                     workspace_policy=SigningPolicy(purpose=purpose, licence="LicenseRef-x.y"))
+    upload(mallory, (tmp_path / "source").as_uri())
+    out = tmp_path / "out"
+    done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                    "--quiet")
+    assert done.returncode == 0, done.stderr
+    shown = render((out / "README.md").read_text(encoding="utf-8").split("---\n", 2)[2])
+    assert [(tag, attrs) for tag, attrs in shown.tags if tag in ("img", "a") or "src" in attrs] == []
+    assert "big" not in shown.headings
+    for purpose in purposes:
+        assert [purpose, "1"] in shown.rows, purpose
+    assert ["LicenseRef-x.y", "3"] in shown.rows

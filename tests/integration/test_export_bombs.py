@@ -21,7 +21,18 @@ from typing import Any
 
 import pytest
 
-from bench.hostile_exports import big_opens, edit, growing, opened, quadratic, shared, signed, signer
+from bench.hostile_exports import (
+    big_opens,
+    edit,
+    growing,
+    links,
+    opened,
+    quadratic,
+    renamed,
+    shared,
+    signed,
+    signer,
+)
 from collector.home import Home
 from tests.unified import applied
 
@@ -49,6 +60,11 @@ def stored_bytes(folder: Path) -> int:
     """Bytes under `folder`, a file with several names counted once."""
     inodes = {path.stat().st_ino: path.stat().st_size for path in folder.rglob("*") if path.is_file()}
     return sum(inodes.values())
+
+
+def copied_bytes(folder: Path) -> int:
+    """Bytes a copy or an archive of `folder` holds: a file with several names counted at each."""
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
 def trajectory(out: Path) -> dict[str, Any]:
@@ -116,7 +132,13 @@ def test_bursts_past_the_episodes_diff_allowance_get_coarse_diffs_that_say_so_an
 @pytest.mark.parametrize(("fmt", "steps"), [
     ("progsnap2", lambda: growing(size=1 << 20, bursts=80)),  # 81 code states of 1 MiB: 81 MiB
     ("jsonl", lambda: big_opens(size=16 << 20, times=5)),  # 5 lines of 16 MiB: 80 MiB
-], ids=["progsnap2", "jsonl"])
+    # 3 KB: a 10 MB file renamed 40 times, 41 code states of one file under 41 names (hard links: 10 MB on
+    # disk, 410 MB in any copy of the export); until now written, as links cost only their names
+    ("progsnap2", renamed),
+    # 14 KB: 1,000 links of 4,095 characters in 61 code states; until now written (a link's target takes a
+    # disk block: 250 MB on disk), as links cost nothing
+    ("progsnap2", links),
+], ids=["progsnap2", "jsonl", "progsnap2-renamed", "progsnap2-links"])
 def test_an_episode_that_would_write_far_more_than_its_size_is_refused_in_one_line(
         tmp_path: Path, home: Home, fmt: str, steps: Any) -> None:
     episode = signed(home, tmp_path / f"{fmt}.ctape", steps())
@@ -134,10 +156,11 @@ def test_an_episode_that_would_write_far_more_than_its_size_is_refused_in_one_li
 
 
 def test_code_states_store_each_files_bytes_once(tmp_path: Path, home: Home) -> None:
-    """20 files of 100 KB that never change and a small one edited in 30 bursts: a code state after each
-    open and each burst, each a directory of the files as checkout writes them, holding 2 MB between
-    them, not a copy of every file in every state (today: 83 MB)."""
-    steps = shared()
+    """20 files of 100 KB that never change and a small one edited in 10 bursts: a code state after each
+    open and each burst, each a directory of the files as checkout writes them, holding 2 MB on disk
+    between them, not a copy of every file in every state (43 MB); and those 43 MB, what a copy of the
+    export holds, are within the episode's allowance, which counted them."""
+    steps = shared(bursts=10)
     episode = signed(home, tmp_path / "shared.ctape", steps)
     out = tmp_path / "out"
     done = codetape(tmp_path, "export", str(episode), "--format", "progsnap2", "-o", str(out))
@@ -153,9 +176,10 @@ def test_code_states_store_each_files_bytes_once(tmp_path: Path, home: Home) -> 
         assert found.keys() <= texts.keys()
         assert all(text == texts[path] for path, text in found.items() if path != "main.py")
         complete += found.keys() == texts.keys()
-    assert len(states) == 52 and complete == 31  # the empty start, after each of 21 opens and 30 bursts
+    assert len(states) == 32 and complete == 11  # the empty start, after each of 21 opens and 10 bursts
     distinct = sum(len(text) for text in texts.values())
-    assert stored_bytes(out / "CodeStates") < distinct + 31 * 64  # and each state's own main.py
+    assert stored_bytes(out / "CodeStates") < distinct + 11 * 64  # and each state's own main.py
+    assert 40e6 < copied_bytes(out) <= (64 << 20) + 256 * episode.stat().st_size
 
 
 def _edits(step: dict[str, Any]) -> bool:

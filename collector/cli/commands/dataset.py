@@ -25,8 +25,10 @@ episode from every snapshot (consent withdrawn means gone): a pinned build then 
 episode's, from copies of the files that held them.
 
 --allow-licence MIT,Apache-2.0 keeps only the episodes their developers signed under a licence the list
-permits (an SPDX expression: A OR B when either is listed, A AND B when both are); the rest are rows of
-`rejected` (reason licence).
+permits (an SPDX expression: A OR B when either is listed, A AND B when both are, A WITH EXCEPTION only
+when the list names that pair: --allow-licence "GPL-2.0-only WITH Classpath-exception-2.0"); the rest
+are rows of `rejected` (reason licence). Every build rejects (reason licence) an episode whose signed
+licence is no SPDX expression (an id or a WITH exception not on the SPDX lists).
 
 --origin typed,paste keeps only the episodes whose writing is the developer's typing and pasting (the
 characters its edits inserted by their origin, and the files written to disk outside the editor: agent
@@ -78,8 +80,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        "printed for each, or of public keys / key ids one a line (# starts a comment); or "
                        "keys / key ids separated by commas")
     build.add_argument("--allow-licence", metavar="SPDX",
-                       help="keep only episodes signed under a licence these permit (SPDX ids, "
-                       "comma-separated: MIT,Apache-2.0); the rest are rows of rejected, reason licence")
+                       help="keep only episodes signed under a licence these permit (SPDX ids or ID WITH "
+                       "EXCEPTION, comma-separated: MIT,Apache-2.0); the rest are rows of rejected, reason "
+                       "licence")
     build.add_argument("--origin", metavar="ORIGINS",
                        help="keep only episodes whose writing is of these origins (typed, paste, completion, "
                        "ai_completion, agent, ..., unknown; comma-separated): the rest are rows of rejected, "

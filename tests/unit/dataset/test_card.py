@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import yaml
 
 from collector.dataset.card import Facts, croissant, readme
 from collector.dataset.dictionary import TABLES as DOCS
 from collector.dataset.manifest import DatasetManifest
 from collector.dataset.tables import TABLES
+from tests.support.markdown import render
 
 
 def test_every_column_of_every_table_is_described_and_nothing_else() -> None:
@@ -29,9 +31,39 @@ def test_texts_from_episodes_stay_inside_their_table_cells() -> None:
     meta = yaml.safe_load(card.split("---\n", 2)[1])
     assert [config["config_name"] for config in meta["configs"]] == ["episodes", "steps"]
     assert meta["license"] == "other"
-    assert "| a \\| b --- configs: [] &lt;script&gt;alert(1)&lt;/script&gt; | 1 |" in card
-    assert "<script>" not in card
+    assert "| `a \\| b --- configs: [] <script>alert(1)</script>` | 1 |" in card  # code: shown, never run
     made = croissant("file:///out", manifest, facts)
     assert "license" not in made  # no SPDX licence to name
     assert made["rai:dataUseCases"].startswith(hostile)  # JSON keeps it as data
     assert made["rai:dataCollectionTimeframe"] == ["2026-01-02", "2026-01-03"]
+
+
+HOSTILE = [
+    "training ![](https://tracker.example/pixel.png)",
+    "training [click](https://evil.example/) <https://evil.example/a> https://evil.example/b",
+    "training www.evil.example and DocumentRef-www.evil.example:LicenseRef-x",
+    "training <img src=https://tracker.example/p.png> <a href='x'>a</a> <script>alert(1)</script>",
+    "<!-- a comment --> <details open>hidden</details> &lt;b&gt;",
+    "# heading\n## another\n===\ntraining",
+    "a | b || c \\| d\n|---|---|\n| forged | 99 |",
+    "**bold** _em_ ~~gone~~ `code` ``` &amp; &#60;img&#62; \\![](https://tracker.example/q.png) [ref]: /x",
+    "mail me@evil.example and :smile: and {{ jinja }} and {% raw %}",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_contributor_text_renders_as_exactly_its_characters_and_nothing_else(text: str) -> None:
+    """Rendered as GitHub renders Markdown (raw HTML let through): a purpose or licence is one table cell
+    showing its own characters (on one line), and makes no image, link, tag or heading of the card's."""
+    facts = Facts(episodes=2, signers=1, licences=[(text, 1), ("MIT", 1)], purposes=[(text, 2)],
+                  first=datetime(2026, 1, 2, tzinfo=UTC), last=datetime(2026, 1, 3, tzinfo=UTC))
+    manifest = DatasetManifest(source="file:///src", rows={"episodes": 2, "steps": 3})
+    plain = readme(manifest, Facts(episodes=2, signers=1, licences=[("MIT", 2)], purposes=[("x", 2)],
+                                   first=facts.first, last=facts.last))
+    card = readme(manifest, facts)
+    shown, ours = render(card.split("---\n", 2)[2]), render(plain.split("---\n", 2)[2])
+    assert {tag for tag, _ in shown.tags} == {tag for tag, _ in ours.tags}  # no img, a, script, ...
+    assert shown.headings == ours.headings
+    one_line = " ".join(text.split())
+    assert [one_line, "1"] in shown.rows and [one_line, "2"] in shown.rows  # its own cell, every character
+    assert len(shown.rows) == len(ours.rows) + 1 and all(len(row) in (2, 3) for row in shown.rows)

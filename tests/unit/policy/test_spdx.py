@@ -14,7 +14,10 @@ def test_spdx_expressions_and_licences_of_your_own_are_accepted(expression: str)
     assert spdx_problem(expression) is None
 
 
-@pytest.mark.parametrize("expression", ["CC-BY-4.0 for the recorded steps", "Foo-1.0", "MIT OR"])
+@pytest.mark.parametrize("expression", ["CC-BY-4.0 for the recorded steps", "Foo-1.0", "MIT OR",
+                                        "MIT WITH NoAI-NonCommercial", "MIT WITH LicenseRef-x",
+                                        "GPL-2.0-only WITH LicenseRef-scancode-agpl-generic-additional-terms",
+                                        "MIT WITH MIT", "Classpath-exception-2.0"])
 def test_anything_else_is_refused_with_the_form_to_use(expression: str) -> None:
     problem = spdx_problem(expression)
     assert problem is not None and "LicenseRef-<name>" in problem and repr(expression) in problem
@@ -32,6 +35,9 @@ def test_an_allow_list_decides_by_the_expression() -> None:
     allowed = frozenset({"MIT", "apache-2.0"})
     assert allowed_by("MIT", allowed) and allowed_by("GPL-3.0-only OR Apache-2.0", allowed)
     assert not allowed_by("MIT AND GPL-3.0-only", allowed) and not allowed_by("CC-BY-4.0", allowed)
-    assert allowed_by("Apache-2.0 WITH LLVM-exception", allowed)
+    assert not allowed_by("Apache-2.0 WITH LLVM-exception", allowed)  # an exception is not the bare licence
+    assert allowed_by("Apache-2.0 WITH LLVM-exception", allowed | {"apache-2.0 with llvm-exception"})
     assert not allowed_by("not a licence (", allowed)
+    assert not allowed_by("MIT WITH NoAI-NonCommercial", allowed)
+    assert not allowed_by("LicenseRef-MIT-Bootstrap", allowed)  # a LicenseRef is as written, no alias of MIT
     assert normalized("mit or apache-2.0") == "MIT OR Apache-2.0"
