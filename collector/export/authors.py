@@ -4,9 +4,8 @@ Each line carries a contributor, or None for a line this episode's editor did no
 when the file was first seen, or a program outside the editor wrote it):
 
 - an edit makes the lines it inserts its origin's contributor (`CONTRIBUTOR`: its origin's class, undo and
-  redo `human`); a line it only adds to
-  (typing on a line already there) merges the two: `human` and `ai` make `mixed`, and `unknown` with
-  either stays `unknown` (what the rest of the line is cannot be told);
+  redo `human`); a line it only adds to (typing on a line already there) merges the two: `human` and `ai`
+  make `mixed`, and `unknown` with either stays `unknown` (what the rest of the line is cannot be told);
 - a change of a whole file (an agent's write seen on disk, a resync, a checkout, a buffer reopened with
   other text) gives the lines between what the old and the new text share at their start and end
   (collector/text/linediff.py `between`, bounded) to `ai` when an agent claimed the write, else takes
