@@ -76,6 +76,14 @@ TABLES: dict[str, TableDoc] = {
          "inserted_by_origin": "characters the edits inserted, per origin (typed, paste, completion, "
                                "ai_completion, agent, ..., unknown for edits without one), with their share "
                                "of all inserted characters; empty: no edit inserted anything",
+         "human_share": "of the characters the episode wrote (its edits' inserted text and the text of the "
+                        "files written outside the editor, as --origin counts them), the share of human "
+                        "origins: typed, paste, cut, completion, snippet, code_action, rename, format, undo, "
+                        "redo; null: it wrote nothing",
+         "ai_share": "the same share of ai origins: ai_completion, agent (an agent's edits and the files "
+                     "it claimed writing); null: it wrote nothing",
+         "unknown_share": "the same share of unknown: edits without evidence and files written outside the "
+                          "editor that no agent claimed; null: it wrote nothing",
          "steps_sha256": "SHA-256 over the steps' content in order (kind, path, fields; not their times): "
                          "episodes that share it hold the same session"}),
     "steps": TableDoc(

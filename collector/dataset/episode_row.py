@@ -7,6 +7,7 @@ import hashlib
 
 import pyarrow as pa
 
+from collector.dataset.origins import class_shares
 from collector.dataset.rows import StepRows
 from collector.dataset.tables import EPISODES
 from collector.episode import Episode
@@ -47,6 +48,7 @@ def episode_table(episode: Episode, statement: ConsentStatement, statement_bytes
         "command_count": summary.kinds["command"], "commit_count": rows.commits,
         "gap_count": summary.kinds["gap"], "file_state_count": rows.file_state_count,
         "inserted_by_origin": rows.inserted_by_origin(),
+        **{f"{whose}_share": share for whose, share in class_shares(rows.inserted, rows.written).items()},
         "steps_sha256": rows.content.hexdigest(),
         "month": month_of(episode),
     }

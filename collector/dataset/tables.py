@@ -71,6 +71,12 @@ EPISODES = pa.schema([
     # share: of all inserted characters (0 when none were)
     pa.field("inserted_by_origin", pa.list_(pa.struct([("origin", pa.string()), ("chars", pa.int64()),
                                                        ("share", pa.float64())]))),
+    # of what the episode wrote (its edits' inserted characters and the text of its file changes, as
+    # `--origin` counts it), the share of each class of origins (schemas/steps/edit.py ORIGIN_CLASS);
+    # null when it wrote nothing
+    pa.field("human_share", pa.float64()),
+    pa.field("ai_share", pa.float64()),
+    pa.field("unknown_share", pa.float64()),
     # of the steps' content in order (each step's kind, path and fields, not its time): episodes with the
     # same steps (one session signed twice, or by two people) share it
     pa.field("steps_sha256", pa.string(), nullable=False),

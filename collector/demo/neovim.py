@@ -1,4 +1,6 @@
-"""Drive a real headless Neovim (0.7 or 0.11) with codetape's bridge attached, as a developer would."""
+"""Drive a real headless Neovim (0.7 or 0.11) with codetape's bridge attached, as a developer would: through
+codetape's Neovim plugin (editor_extensions/neovim) when it is given, which tells the bridge whose work each
+edit is, else with the bridge attached as a bare LSP client (every edit's origin unknown)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ NO_NEOVIM = ("the demo drives a real Neovim and found none; install one: pip ins
 _SCENARIO = r"""
 local WS, FILE, RESULT, SAVES = [==[%(ws)s]==], [==[%(file)s]==], [==[%(result)s]==], [==[%(saves)s]==]
 local CMD = { %(cmd)s }
+local PLUGIN, CODETAPE = [==[%(plugin)s]==], { %(codetape)s }
 local function finish(ok, why)
   local f = io.open(RESULT, 'w'); f:write(ok and 'ok' or ('fail: ' .. why)); f:close()
   vim.cmd(ok and 'qa!' or 'cq')
@@ -24,12 +27,23 @@ end
 vim.cmd('filetype on')
 vim.opt.autoindent = false
 vim.opt.swapfile = false
-vim.cmd('edit ' .. vim.fn.fnameescape(FILE))
-local buf = vim.api.nvim_get_current_buf()
-local cfg = { name = 'codetape', cmd = CMD, root_dir = WS, flags = { debounce_text_changes = 0 } }
-local id
-if vim.lsp.start then id = vim.lsp.start(cfg, { bufnr = buf })
-else id = vim.lsp.start_client(cfg); vim.lsp.buf_attach_client(buf, id) end
+local id, buf
+if PLUGIN ~= '' then  -- the plugin asks codetape whether WS is opted in, then starts the bridge
+  vim.cmd('set rtp+=' .. vim.fn.fnameescape(PLUGIN))
+  require('codetape').setup({ codetape = CODETAPE, cmd = CMD, statusline = false })
+  vim.cmd('edit ' .. vim.fn.fnameescape(FILE))
+  buf = vim.api.nvim_get_current_buf()
+  if not vim.wait(20000, function() return vim.b[buf].codetape_client ~= nil end, 20) then
+    finish(false, 'the plugin did not start the bridge for ' .. FILE)
+  end
+  id = vim.b[buf].codetape_client
+else
+  vim.cmd('edit ' .. vim.fn.fnameescape(FILE))
+  buf = vim.api.nvim_get_current_buf()
+  local cfg = { name = 'codetape', cmd = CMD, root_dir = WS, flags = { debounce_text_changes = 0 } }
+  if vim.lsp.start then id = vim.lsp.start(cfg, { bufnr = buf })
+  else id = vim.lsp.start_client(cfg); vim.lsp.buf_attach_client(buf, id) end
+end
 local client = vim.lsp.get_client_by_id(id)
 local function request_sync(method, params)  -- 0.11: client:request_sync(...), 0.7: client.request_sync(...)
   if vim.fn.has('nvim-0.11') == 1 then return client:request_sync(method, params, 5000, buf) end
@@ -49,6 +63,11 @@ if not vim.wait(20000, recording, 100) then finish(false, 'the bridge never repo
 local function keys(k)
   vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(k, true, false, true), 'xt', false)
 end
+local function settled()  -- the plugin tells whose work the keys' changes are from a scheduled callback
+  local done = false
+  vim.schedule(function() done = true end)
+  if not vim.wait(10000, function() return done end, 10) then finish(false, 'the event loop did not run') end
+end
 local saves = 0
 local function save()  -- write, then keep a copy of exactly what reached the disk
   vim.cmd('silent write')
@@ -63,6 +82,15 @@ if not vim.wait(20000, function() return vim.lsp.get_client_by_id(id) == nil end
 end
 finish(true, '')
 """
+
+
+PLUGIN = Path(__file__).resolve().parents[2] / "editor_extensions" / "neovim"
+
+
+def neovim_plugin() -> Path | None:
+    """codetape's Neovim plugin beside this package (a source checkout, as scripts/demo runs), else None
+    (an installed wheel does not hold it)."""
+    return PLUGIN if (PLUGIN / "lua" / "codetape" / "init.lua").is_file() else None
 
 
 def find_neovim(beside: Path | None = None, search_path: str | None = None) -> str | None:
@@ -89,8 +117,10 @@ def lua_keys(keys: str) -> str:
 
 
 def run_neovim(nvim: str, workspace: Path, relpath: str, bridge: Sequence[str], key_batches: Sequence[str],
-               *, env: dict[str, str], scratch: Path, timeout: float = 120.0) -> list[bytes]:
-    """Open `relpath`, attach the bridge, wait until it records, feed each batch of keys and save after it,
+               *, env: dict[str, str], scratch: Path, timeout: float = 120.0, plugin: Path | None = None,
+               codetape: Sequence[str] = ()) -> list[bytes]:
+    """Open `relpath`, attach the bridge (through `plugin`, which runs `codetape` to ask whether the
+    workspace is opted in, when given), wait until it records, feed each batch of keys and save after it,
     stop the bridge, quit.
 
     Returns the file's bytes on disk after each save, in order.
@@ -99,10 +129,12 @@ def run_neovim(nvim: str, workspace: Path, relpath: str, bridge: Sequence[str], 
     saves = scratch / "nvim-saves"
     saves.mkdir(exist_ok=True)
     cmd = ", ".join("[==[" + part + "]==]" for part in bridge)
+    codetape_cmd = ", ".join("[==[" + part + "]==]" for part in codetape)
     script = scratch / "scenario.lua"
     script.write_text(_SCENARIO % {
         "ws": workspace.resolve(), "file": workspace / relpath, "result": result, "saves": saves, "cmd": cmd,
-        "actions": "\n".join(lua_keys(batch) + "\nsave()" for batch in key_batches),
+        "plugin": "" if plugin is None else plugin, "codetape": codetape_cmd,
+        "actions": "\n".join(lua_keys(batch) + "\nsettled()\nsave()" for batch in key_batches),
     }, encoding="utf-8")
     home = scratch / "nvim-home"
     home.mkdir(exist_ok=True)

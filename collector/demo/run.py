@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from collector.demo.neovim import run_neovim
+from collector.demo.neovim import neovim_plugin, run_neovim
 from collector.demo.project import git, scaffold
 from collector.demo.share import share
 from collector.errors import CodetapeError, CollectorError, JournalError
@@ -27,8 +27,9 @@ from collector.protocol.client import Client
 from collector.protocol.spawn import python_command
 
 BRIDGE = python_command("lsp_bridge")
-# Fix the bug, save; then type greet() (non-ASCII and a non-BMP emoji on purpose), save.
-NVIM_KEYS = [":%s/a - b/a + b/<CR>", 'Go<CR>def greet(name):<CR>    return "héllo, " + name + " 👋"<Esc>']
+# Fix the bug (find the `-`, replace it with `+`), save; then type greet() (non-ASCII and a non-BMP emoji on
+# purpose), save. Keys a developer presses: each change `typed` (an Ex command's, `:s`, would be unknown)
+NVIM_KEYS = ["/-<CR>r+", 'Go<CR>def greet(name):<CR>    return "héllo, " + name + " 👋"<Esc>']
 WAIT_S = 30.0
 
 Step = dict[str, Any]
@@ -87,8 +88,12 @@ def run_demo(nvim: str, workspace: Path, scratch: Path, env: dict[str, str], *,
     say(f"scratch project in {workspace}")
     scaffold(workspace)
     codetape(["init", str(workspace)], env, workspace)
-    say(f"editing calc.py in headless Neovim ({nvim}) with the bridge attached")
-    run_neovim(nvim, workspace, "calc.py", BRIDGE, NVIM_KEYS, env=env, scratch=scratch)
+    plugin = neovim_plugin()
+    say(f"editing calc.py in headless Neovim ({nvim}) " + (
+        "through codetape's Neovim plugin" if plugin else "with the bridge attached (codetape's Neovim "
+        "plugin is not in this install: whose work each edit is stays unknown)"))
+    run_neovim(nvim, workspace, "calc.py", BRIDGE, NVIM_KEYS, env=env, scratch=scratch, plugin=plugin,
+               codetape=python_command("collector"))
     saves = count("save", path="calc.py")
     wait_for_steps(home, workspace, lambda steps: saves(steps) >= len(NVIM_KEYS), "the editor's saves")
     say("committing the fix")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from collector.episode import Episode
 from schemas import ClientInfo, Step, WorkspaceIdentity
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
+from schemas.steps.edit import ORIGIN_CLASS, OriginClass
 
 
 @dataclass
@@ -166,6 +167,15 @@ def shares(written: Counter[str]) -> list[tuple[str, float]]:
     total = sum(written.values())
     return [(origin, chars / total) for origin, chars in
             sorted(written.items(), key=lambda item: (-item[1], item[0])) if chars] if total else []
+
+
+def by_class(written: Mapping[str, int]) -> dict[str, int]:
+    """Characters written per class of origins (`human`, `ai`, `unknown`: schemas/steps/edit.py
+    ORIGIN_CLASS), every class listed; an origin this codetape does not know counts as unknown."""
+    chars = dict.fromkeys(get_args(OriginClass), 0)
+    for origin, count in written.items():
+        chars[ORIGIN_CLASS.get(origin, "unknown")] += count
+    return chars
 
 
 def shares_text(written: Counter[str]) -> str:

@@ -3,9 +3,9 @@
 Each line carries a contributor, or None for a line this episode's editor did not write (it was there
 when the file was first seen, or a program outside the editor wrote it):
 
-- an edit makes the lines it inserts its origin's contributor (`CONTRIBUTOR`); a line it only adds to
-  (typing on a line already there) merges the two: `human` and `ai` make `mixed`, and `unknown` with
-  either stays `unknown` (what the rest of the line is cannot be told);
+- an edit makes the lines it inserts its origin's contributor (`CONTRIBUTOR`: its origin's class, undo and
+  redo `human`); a line it only adds to (typing on a line already there) merges the two: `human` and `ai`
+  make `mixed`, and `unknown` with either stays `unknown` (what the rest of the line is cannot be told);
 - a change of a whole file (an agent's write seen on disk, a resync, a checkout, a buffer reopened with
   other text) gives the lines between what the old and the new text share at their start and end
   (collector/text/linediff.py `between`, bounded) to `ai` when an agent claimed the write, else takes
@@ -26,16 +26,13 @@ from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.linediff import between
 from collector.text.positions import split_lines
 from schemas.steps import EditStep, FileChangeStep, Step
+from schemas.steps.edit import ORIGIN_CLASS
 
 Contributor = Literal["human", "ai", "mixed", "unknown"]
 Label = Contributor | None
 
-CONTRIBUTOR: dict[str, Contributor] = {
-    "typed": "human", "paste": "human", "cut": "human", "completion": "human", "snippet": "human",
-    "code_action": "human", "rename": "human", "format": "human",
-    "ai_completion": "ai", "agent": "ai",
-    "undo": "unknown", "redo": "unknown", "unknown": "unknown",  # (undo and redo put back text of anyone's)
-}
+# each origin's class (schemas/steps/edit.py): undo and redo are the developer's, as `--origin human` counts
+CONTRIBUTOR: dict[str, Contributor] = {origin: whose for origin, whose in ORIGIN_CLASS.items()}
 _FAR = 1 << 62  # a column past any line's end: Document.position clamps it to the end
 
 

@@ -12,6 +12,10 @@ Whose work an edit is: `origin`, one of
 - `undo`, `redo`;
 - `unknown`: no evidence either way, which an edit without `origin` means too (older episodes have none).
 
+Each origin is of a class (`ORIGIN_CLASS`, the contributors Agent Trace names): `human` (the developer's
+keys and the commands they ran, undo and redo included: the developer asked for them), `ai`
+(`ai_completion`, `agent`) or `unknown`.
+
 and `origin_detail`, the evidence: which signal said so, `<where>:<what>` on one line
 (`lsp:textDocument/completion`, `lsp:textDocument/formatting`, `nvim:vim.paste`,
 `vscode:editor.action.inlineSuggest.commit`). A recorder
@@ -20,7 +24,7 @@ never guesses silently: a heuristic says it is one in `origin_detail`, and no ev
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 
 import msgspec
 
@@ -28,6 +32,14 @@ from schemas.steps.base import Range, RelPath, StepBase, Struct, Text, whole
 
 EditOrigin = Literal["typed", "paste", "cut", "completion", "ai_completion", "agent", "snippet",
                      "code_action", "rename", "format", "undo", "redo", "unknown"]
+OriginClass = Literal["human", "ai", "unknown"]
+ORIGIN_CLASS: dict[str, OriginClass] = {
+    "typed": "human", "paste": "human", "cut": "human", "completion": "human", "snippet": "human",
+    "code_action": "human", "rename": "human", "format": "human", "undo": "human", "redo": "human",
+    "ai_completion": "ai", "agent": "ai", "unknown": "unknown",
+}
+if set(ORIGIN_CLASS) != set(get_args(EditOrigin)):
+    raise ImportError("ORIGIN_CLASS must give every EditOrigin its class")
 # `<where>:<what>`: where the evidence comes from (lsp, nvim, vscode, emacs, claude-code, ...), then what
 # said so, on one line without control characters
 ORIGIN_DETAIL_PATTERN = whole(r"^[a-z0-9][a-z0-9_.-]{0,31}:[^\x00-\x1f\x7f]{1,200}")

@@ -208,6 +208,13 @@ ORIGINS = r""";; -*- coding: utf-8; lexical-binding: t -*-
 (forward-line -1) (set-mark (point)) (end-of-line) (keys "C-w") (sent "kill-region")
 (keys "C-a C-k") (sent "kill-line")
 (goto-char (point-max))
+(execute-kbd-macro "\rab cd") (sent "typed a line")
+(keys "C-t") (sent "transpose-chars")  ; ab dc
+(keys "C-a M-u") (sent "upcase-word")  ; AB dc
+(keys "M-z d") (sent "zap-to-char")  ; ABc
+(keys "C-o") (sent "open-line")  ; AB, then c on a line of its own
+(goto-char (point-max))
+(keys "C-j") (sent "electric-newline-and-maybe-indent")
 (execute-kbd-macro "z = uniq") (sent "typed a prefix")
 (keys "C-M-i") (sent "completion-at-point")
 (execute-kbd-macro "\rw = unique_f") (sent "typed another")
@@ -232,6 +239,12 @@ EXPECTED = {
     "undo again": ("redo", "emacs:undo (Redo)"),
     "kill-region": ("cut", "emacs:kill-region"),
     "kill-line": ("cut", "emacs:kill-line"),
+    "typed a line": ("typed", "emacs:newline, self-insert-command"),
+    "transpose-chars": ("typed", "emacs:transpose-chars"),
+    "upcase-word": ("typed", "emacs:upcase-word"),
+    "zap-to-char": ("cut", "emacs:zap-to-char"),
+    "open-line": ("typed", "emacs:open-line"),
+    "electric-newline-and-maybe-indent": ("typed", "emacs:electric-newline-and-maybe-indent"),
     "typed a prefix": ("typed", "emacs:self-insert-command"),
     "completion-at-point": ("completion", "emacs:completion-at-point"),
     "typed another": ("typed", "emacs:newline, self-insert-command"),
@@ -256,4 +269,5 @@ def test_each_edit_carries_the_origin_of_the_emacs_command_that_made_it(
     assert {what: edits[version] for what, version in versions.items()} == EXPECTED
     saved = (out / "saved").read_text(encoding="utf-8")
     assert "z = unique_function_name\nw = unique_function_name\nv = 3\n" in saved, saved
+    assert "\nAB\nc\n" in saved, saved  # the keys' work: transposed, upcased, zapped, a line opened
     assert "Redo" in (out / "messages").read_text(encoding="utf-8")  # Emacs called the second undo a redo

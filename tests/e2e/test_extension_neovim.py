@@ -293,7 +293,13 @@ act('undo', typing('u'))
 act('redo', typing('<C-r>'))
 act('register put', typing('"ayy"ap'))
 act('insert register', typing('o<C-r>a<Esc>'))
-act('repeat', typing('.'))
+act('repeat', typing('.'))  -- repeats `o<C-r>a<Esc>`: the register's text again
+act('x', typing('k0x'))  -- (the repeat left the cursor on an empty line)
+act('enter', typing('A<CR><Esc>'))
+act('backspace', typing('Aab<BS><Esc>'))
+act('undo', typing('u'))
+act('redo', typing('<C-r>'))
+act('delete', typing('dd'))
 -- ruff's language server next to the bridge; its formatting applied by vim.lsp.buf.format (formatting_sync
 -- on 0.7), then an edit of the developer's own: not the format's
 act('open', typing('Go<Esc>'))
@@ -322,12 +328,15 @@ finish(true, '')
 # What each action's edits must say: (origin, origin_detail) for every edit, or a check of the list.
 TYPED = ("typed", "nvim:InsertCharPre")
 EXPECTED: dict[str, tuple[str, str] | None] = {
-    # no evidence: unknown (a `.` replays keys nobody typed now)
-    "open": None, "delete": None, "repeat": None,
+    # keys the developer pressed, their changes made by Neovim itself: typed, the key the evidence
+    "open": ("typed", "nvim:normal o"), "delete": ("typed", "nvim:normal dd"),
+    "enter": ("typed", "nvim:insert <CR>"),
+    "repeat": ("paste", "nvim:normal ."),  # a `.` repeating a change that put a register's text in
     "typed": TYPED, "paste": ("paste", "nvim:vim.paste"), "put": ("paste", "nvim:p"),
     "undo": ("undo", "nvim:undotree"), "redo": ("redo", "nvim:undotree"),
     "register put": ("paste", 'nvim:"ap'), "insert register": ("paste", "nvim:i_CTRL-R"),
 }
+X = {"0.11": ("typed", "nvim:normal x"), "0.7": ("typed", "nvim:normal dl")}  # 0.7 calls `x`'s keys typed
 FORMATS = {"0.11": ("format", "nvim:vim.lsp.buf.format"),
            "0.7": ("format", "nvim:vim.lsp.buf.formatting_sync")}
 
@@ -496,8 +505,12 @@ def test_every_edit_says_whose_work_it_is(version: str, collector: object, works
         if name == "completion":  # `to` typed, <C-n> puts `total` in (in steps), <C-y> accepts it, ` += 3`
             assert mine[:2] == [TYPED] * 2 and mine[-5:] == [TYPED] * 5, mine
             assert mine[2:-5] and set(mine[2:-5]) == {("completion", "nvim:ins-completion keyword")}, mine
-        elif name == "insert register":  # `o` opens a line (unknown); CTRL-R types the register's text
-            assert mine[0] == (None, None) and mine[1:] and set(mine[1:]) == {EXPECTED[name]}, mine
+        elif name == "insert register":  # `o` opens a line; CTRL-R types the register's text
+            assert mine[0] == EXPECTED["open"] and mine[1:] and set(mine[1:]) == {EXPECTED[name]}, mine
+        elif name == "x":
+            assert set(mine) == {X[version]}, mine
+        elif name == "backspace":  # `ab` typed, then <BS>
+            assert mine == [TYPED, TYPED, ("typed", "nvim:insert <BS>")], mine
         elif name == "format":
             assert set(mine) == {FORMATS[version]}, mine
         else:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import msgspec
+import pytest
 
 from collector.episode import open_episode, write_episode_file
 from schemas.steps import EditStep, FileChangeStep, Step
@@ -155,3 +157,65 @@ def test_a_write_no_agent_claimed_counts_as_unknown(tmp_path: Path) -> None:
     assert reason == "origin"
     assert detail == (f"{(total - 7880) / total:.0%} of the {total:,} characters it wrote are of agent, "
                       f"typed (--origin-share 1 wanted); unknown {7880 / total:.0%}")
+
+
+def relabelled(home_episodes: Path, seed: int, origins: tuple[str, ...]) -> tuple[Path, int]:
+    """A generated session whose edits take `origins` in turn (none of it written outside the editor), and
+    the characters its edits inserted."""
+    made = generate(seed, "mixed", scale=SCALE)
+    edits = [step for step in made.steps if isinstance(step, EditStep)]
+    turn = {id(step): origins[n % len(origins)] for n, step in enumerate(edits)}
+    steps = [msgspec.structs.replace(step, origin=turn[id(step)]) if isinstance(step, EditStep) else step
+             for step in made.steps]
+    path = home_episodes / f"{made.header.episode_id}.ctape"
+    write_episode_file(path, made.header, steps, level=3)
+    return path, sum(sum(len(c.text) for c in step.changes) for step in edits)
+
+
+def test_origin_classes_keep_the_human_the_ai_or_the_unknown_work_and_episodes_say_each_share(
+        tmp_path: Path) -> None:
+    """`--origin human`, `ai`, `unknown` (the classes Agent Trace names): undo and redo are the developer's;
+    an agent's write is ai; edits without evidence are unknown. `episodes` holds each class's share of
+    what the episode wrote, as the filter counts it."""
+    alice = contributor(tmp_path, "alice")
+    episodes = alice.home.ensure(alice.home.episodes)
+    human_path, _ = relabelled(episodes, 31, ("typed", "undo", "paste", "redo", "completion"))
+    human = str(open_episode(sign(alice, human_path)).header.episode_id)
+    agent_path, total = typed_then_written(episodes, 32, "agent")  # typed edits, then an agent's 7,880
+    agent = str(open_episode(sign(alice, agent_path)).header.episode_id)
+    old = str(open_episode(sign(alice, session(alice.home, 33))).header.episode_id)  # before origins
+    upload(alice, (tmp_path / "source").as_uri())
+    trust = str(alice.trust_file(tmp_path))
+
+    def build(name: str, *origin: str) -> duckdb.DuckDBPyConnection:
+        done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o",
+                        str(tmp_path / name), "--trust", trust, *origin)
+        assert done.returncode == 0, done.stderr
+        return duck(tmp_path / name)
+
+    con = build("all")
+    shares = {row[0]: row[1:] for row in con.execute(
+        "SELECT episode_id, human_share, ai_share, unknown_share FROM episodes").fetchall()}
+    assert shares[human] == (1.0, 0.0, 0.0)
+    assert shares[old] == (0.0, 0.0, 1.0)
+    assert shares[agent] == pytest.approx(((total - 7880) / total, 7880 / total, 0.0))
+
+    con = build("human", "--origin", "human")
+    assert con.execute("SELECT episode_id FROM episodes").fetchall() == [(human,)]
+    rejected = dict(con.execute("SELECT episode_id, detail FROM rejected WHERE reason = 'origin'").fetchall())
+    assert rejected[agent] == (f"{(total - 7880) / total:.0%} of the {total:,} characters it wrote are of "
+                               f"human (--origin-share 1 wanted); agent {7880 / total:.0%}")
+    assert rejected[old].startswith("0% of the ") and rejected[old].endswith("; unknown 100%")
+    manifest = json.loads((tmp_path / "human" / "_manifest.json").read_text(encoding="utf-8"))
+    assert manifest["origins"] == "human"
+
+    share = 7880 / total * 0.9  # the agent's episode is at least this much ai
+    con = build("ai", "--origin", "ai", "--origin-share", f"{share:.3f}")
+    assert con.execute("SELECT episode_id FROM episodes").fetchall() == [(agent,)]
+    con = build("unknown", "--origin", "unknown,cut")
+    assert con.execute("SELECT episode_id FROM episodes").fetchall() == [(old,)]
+    done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o",
+                    str(tmp_path / "none"), "--trust", trust, "--origin", "humans")
+    assert done.returncode == 2
+    assert done.stderr.startswith("codetape: --origin: humans is not an origin;") and \
+        "or the classes human, ai, unknown" in done.stderr

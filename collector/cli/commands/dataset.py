@@ -30,10 +30,12 @@ when the list names that pair: --allow-licence "GPL-2.0-only WITH Classpath-exce
 are rows of `rejected` (reason licence). Every build rejects (reason licence) an episode whose signed
 licence is no SPDX expression (an id or a WITH exception not on the SPDX lists).
 
---origin typed,paste keeps only the episodes whose writing is the developer's typing and pasting (the
-characters its edits inserted by their origin, and the files written to disk outside the editor: agent
-when an agent claimed the write, else unknown); --origin-share 0.9 keeps those where at least nine tenths
-is. The rest are rows of `rejected` (reason origin, saying how much was of what). An episode is kept or
+--origin human keeps only the episodes whose writing is the developer's (the characters its edits
+inserted by their origin, and the files written to disk outside the editor: agent when an agent claimed
+the write, else unknown); --origin-share 0.9 keeps those where at least nine tenths is. It takes origins
+(typed,paste) and classes: human (typed, paste, cut, completion, snippet, code_action, rename, format,
+undo, redo), ai (ai_completion, agent), unknown (no evidence, and writes no agent claimed). The rest are
+rows of `rejected` (reason origin, saying how much was of what). An episode is kept or
 left out whole: its steps replay only together.
 
 --exports atif,zeta also writes the dataset's episodes in those formats (as codetape export does) into
@@ -85,8 +87,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        "licence")
     build.add_argument("--origin", metavar="ORIGINS",
                        help="keep only episodes whose writing is of these origins (typed, paste, completion, "
-                       "ai_completion, agent, ..., unknown; comma-separated): the rest are rows of rejected, "
-                       "reason origin")
+                       "ai_completion, agent, ..., unknown) or classes (human, ai, unknown), comma-separated:"
+                       " the rest are rows of rejected, reason origin")
     build.add_argument("--origin-share", type=float, metavar="S",
                        help="with --origin: keep an episode when at least S of the characters it wrote are "
                        "of those origins (default 1: all of them)")

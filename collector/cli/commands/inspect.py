@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
 def render(summary: Summary) -> list[str]:
     """The summary as aligned lines for a person."""
     from collector.episode.resolve import show
+    from collector.episode.summary import by_class, shares_text
 
     started = summary.started_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     lines = [
@@ -57,6 +58,12 @@ def render(summary: Summary) -> list[str]:
     width = min(max((len(show(path)) for path in summary.files), default=0), 60)
     for path, activity in sorted(summary.files.items()):
         lines.append(f"  {show(path):<{width}}  {_activity(activity)}")
+    written = summary.written
+    if written:
+        classes = by_class(written)
+        total = sum(classes.values())
+        lines.append(f"written    {total:,} characters: {shares_text(written)} (whose: " + ", ".join(
+            f"{whose} {chars / total:.0%}" for whose, chars in classes.items() if chars) + ")")
     lines.append(f"encoding   {summary.position_encoding}")
     client = summary.client
     names = [] if client is None else [show(client.name), show(client.version or "")]

@@ -48,9 +48,9 @@ def test_lines_take_the_contributor_of_what_wrote_them_and_typing_on_keeps_a_lin
         edit(2, 2, 0, 2, 0, "def f():\n    return 2\n", "ai_completion"),  # lines 3-4, an AI's
         edit(3, 3, 12, 3, 12, "  # checked", "typed"),  # a comment typed on the AI's line 4: mixed
         edit(4, 1, 0, 1, 5, "TYPED", "paste"),  # a paste inside the typed line: still the human's
-        edit(5, 4, 0, 4, 0, "undone\n", "undo"),  # what an undo puts back: whose, it cannot tell
+        edit(5, 4, 0, 4, 0, "undone\n", "undo"),  # the developer's undo: theirs (Agent Trace's `human` class)
     ])
-    assert list(found.ranges("a.py")) == [("human", 2, 2), ("ai", 3, 3), ("mixed", 4, 4), ("unknown", 5, 5)]
+    assert list(found.ranges("a.py")) == [("human", 2, 2), ("ai", 3, 3), ("mixed", 4, 4), ("human", 5, 5)]
 
 
 def test_a_line_typed_after_an_ai_line_is_the_humans_and_a_line_moved_down_keeps_its_own() -> None:

@@ -5,7 +5,14 @@
 --
 -- The evidence, each named in `detail`:
 --   typed        InsertCharPre, for a key the user typed (0.10+: vim.on_key's `typed`; 0.7 cannot tell the
---                keys a mapping or `:normal` types from typed ones; a `.` repeat it can, see `untyped`)
+--                keys a mapping or `:normal` types from typed ones; a `.` repeat it can, see `untyped`);
+--                a change made by a key the user pressed in Normal, Visual, Select, Insert or Replace mode
+--                itself, not through a mapping (0.10+), and not an undo or redo: `nvim:normal o`,
+--                `nvim:normal dd` (the operator, then the key), `nvim:normal x` (0.7: `dl`, what `x` runs),
+--                `nvim:normal r+`,
+--                `nvim:insert <CR>`, `nvim:insert <BS>`, `nvim:visual d`; `.` is `nvim:normal .` (a paste
+--                when the change it repeats was one). Command-line changes (`:s`, `:normal`, `:!`) stay
+--                unknown: a command can run anything
 --   paste        vim.paste (a terminal's bracketed paste), a put (`p`, `"+p`, `gP`, `]p`, ... as the keys
 --                say), Insert mode's CTRL-R {register} (its text comes as keys, untyped)
 --   completion   a change made by a completion key while Insert mode completion is active (<C-n>, <C-p>,
@@ -26,6 +33,14 @@ local CTRL_N, CTRL_P, CTRL_R, CTRL_X, CTRL_Y = '\14', '\16', '\18', '\24', '\25'
 local ARGUMENT = { r = true, f = true, F = true, t = true, T = true, m = true, q = true, ['@'] = true,
   ["'"] = true, ['`'] = true, ['"'] = true }
 local PUT_PREFIX = { g = true, ['['] = true, [']'] = true, z = true } -- gp, ]p, [p, zp
+-- the modes whose changes a pressed key makes itself (not the command line's, nor a terminal's)
+local MODE_NAMES = { n = 'normal', i = 'insert', R = 'replace', v = 'visual', V = 'visual', ['\22'] = 'visual',
+  s = 'select', S = 'select', ['\19'] = 'select' }
+-- keys Neovim runs as other keys it does not call typed (0.10+): `x` as `dl`, `s` as `cl`, `D` as `d$`, ...
+local EXPANDS = { x = true, X = true, s = true, S = true, D = true, C = true, Y = true, ['&'] = true,
+  ['\128kD'] = true }
+local SPECIAL = { ['\r'] = '<CR>', ['\n'] = '<NL>', ['\t'] = '<Tab>', ['\27'] = '<Esc>', [' '] = '<Space>',
+  ['\128kb'] = '<BS>', ['\128kD'] = '<Del>', ['\127'] = '<Del>' }
 
 local senders = {} -- buf -> function(params): sends one codetape/origin for the buffer
 local key, prev, before -- the key being executed and the two before it (vim.on_key, after mappings)
@@ -33,6 +48,9 @@ local live = false -- a key is being executed (on_key) and the scheduled flush h
 local typed_key = true -- the user typed `key` (0.10+ tells; 0.7 passes no `typed`: every key counts)
 local put_mode -- the mode a `p`/`P` key came in ('n' or visual for a put; 'no', 'R', 'i' for none)
 local typed = false -- InsertCharPre for this key: its change is typed
+local pressed -- 'nvim:normal o', ...: the key the user pressed that the key being executed is (part of)
+local expands = false -- `pressed` is a key Neovim runs as other, untyped keys (EXPANDS)
+local last = nil -- the origin of the last change a key made (what a `.` repeats)
 local untyped -- keys that are replayed ('.') or a register's text (i_CTRL-R: a paste) until the flush
 local accepted -- CompleteDone accepted an item: edits vim.lsp.util applies in this key are the item's
 local pasting = false -- vim.paste is running
@@ -44,21 +62,49 @@ local scheduled = false
 
 -- The changes without evidence whose key is done: the current change number moved back (undo) or
 -- forth (redo) across them; a new change already has its number when Neovim reports it.
+-- A change the key the user pressed made (neither): typed, the key its evidence.
 local function settle()
   local buf, now = api.nvim_get_current_buf(), vim.fn.changenr()
   for _, change in ipairs(unsure) do
     if change.buf == buf and change.seq ~= now then
       table.insert(pending, { buf = buf, tick = change.tick, origin = now < change.seq and 'undo' or 'redo',
         detail = 'nvim:undotree' })
+    elseif change.buf == buf and change.pressed then
+      table.insert(pending, { buf = buf, tick = change.tick, origin = 'typed', detail = change.pressed })
+      last = 'typed'
     end
   end
   unsure = {}
+end
+
+-- A key as `:help key-notation` writes it: `o`, `<CR>`, `<BS>`, `<C-R>`.
+local function keyname(k)
+  if SPECIAL[k] then return SPECIAL[k] end
+  if #k == 1 and k:byte() < 32 then return '<C-' .. string.char(k:byte() + 64) .. '>' end
+  if k:find('^[\128-\255]') and not k:find('^[\192-\247][\128-\191]+$') then return '<special>' end
+  return k
+end
+
+-- What the user pressed, as evidence, when `k` is that key itself (0.7: every key, it cannot tell).
+local function key_pressed(k, t)
+  if t ~= nil and t ~= k then
+    if t ~= '' or not expands then pressed, expands = nil, false end -- a mapping's keys, or no key's
+    return
+  end
+  local mode = api.nvim_get_mode().mode
+  local name = MODE_NAMES[mode:sub(1, 1)]
+  local before_key = mode:match('^no') and vim.v.operator or '' -- `dd`: the operator, then the key
+  if name == 'replace' and prev == 'r' then name, before_key = 'normal', 'r' end -- `rX` (Replace mode's
+  -- own keys are InsertCharPre's)
+  pressed = name and ('nvim:' .. name .. ' ' .. before_key .. keyname(k))
+  expands = EXPANDS[k] == true
 end
 
 local function flush()
   scheduled = false
   if #unsure > 0 then settle() end
   live, typed, untyped, accepted, put_mode = false, false, nil, nil, nil -- later changes are not this key's
+  pressed, expands = nil, false
   local out = pending
   pending = {}
   for _, change in ipairs(out) do
@@ -75,13 +121,15 @@ local function on_key(k, t)
   before, prev, key = prev, key, k
   live, typed, accepted = true, false, nil
   typed_key = t == nil or t ~= ''
+  key_pressed(k, t)
   if untyped and t ~= nil and typed_key then untyped = nil end
   if k == 'p' or k == 'P' then
     put_mode = api.nvim_get_mode().mode
   elseif k == '.' or prev == CTRL_R or (before == CTRL_R and (prev == CTRL_R or prev == '\15' or prev == CTRL_P)) then
     local mode = api.nvim_get_mode().mode
     if k == '.' and mode == 'n' then
-      untyped = { origin = nil }
+      untyped = last == 'paste' and { origin = 'paste', detail = 'nvim:normal .' }
+        or { origin = 'typed', detail = 'nvim:normal .' }
     elseif k ~= '.' and k ~= CTRL_R and k ~= '\15' and k ~= CTRL_P and mode:match('^[iR]') then
       untyped = { origin = 'paste', detail = 'nvim:i_CTRL-R' }
     end
@@ -134,8 +182,9 @@ local function on_lines(_, buf, tick)
   if asked and not applying then asked = nil end -- a change that is not the request's: it asked in vain
   if origin then
     table.insert(pending, { buf = buf, tick = tick, origin = origin, detail = detail })
-  elseif buf == api.nvim_get_current_buf() and not (untyped and untyped.origin == nil) then
-    table.insert(unsure, { buf = buf, tick = tick, seq = vim.fn.changenr() })
+    if live then last = origin end
+  elseif buf == api.nvim_get_current_buf() then
+    table.insert(unsure, { buf = buf, tick = tick, seq = vim.fn.changenr(), pressed = live and pressed or nil })
   end
   if not scheduled then
     scheduled = true
