@@ -1,18 +1,27 @@
 """Leaving out agent prompts: what the developer typed to an AI agent stays on this machine.
 
 Each `agent` step that carries a prompt keeps its place (the agent was asked something, then) without the
-prompt's text; nothing else carries it (a prompt reaches an episode only through its `agent` step).
+prompt's text. Where else the text is written (a prompt given on an agent's command line, `claude -p
+"..."`, `codex exec ...`; a commit message, a note, a command's output) it is masked as the lines of an
+excluded file are (see `contents`), under the rule `left-out-prompt`: `PromptMasks` says how it is
+written there. A prompt is known only as far as its step holds it (a longer one was cut at a space).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import json
+import re
+import shlex
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 from msgspec.structs import replace
 
 from schemas import Step
 from schemas.steps import AgentStep
+
+PROMPT_RULE = "left-out-prompt"
+_DOUBLE_QUOTED = re.compile(r'(["\\$`])')  # what a backslash escapes inside a shell's double quotes
 
 
 @dataclass
@@ -30,3 +39,74 @@ def leave_out_prompts(steps: Iterable[Step], report: PromptsReport) -> Iterator[
             yield replace(step, prompt=None, truncated=False if step.command_line is None else step.truncated)
         else:
             yield step
+
+
+def words(text: str) -> str:
+    """`text` with every run of blanks one space (how a shell splits it into arguments, joined again)."""
+    return " ".join(text.split())
+
+
+def spellings(prompt: str) -> set[str]:
+    """`prompt` as it is written elsewhere: as typed, inside a shell's single quotes (`'\\''` or
+    `'"'"'` for a quote) or double quotes (`\\"`), and in a JSON or Python string literal."""
+    return {prompt, prompt.replace("'", "'\\''"), shlex.quote(prompt).removeprefix("'").removesuffix("'"),
+            _DOUBLE_QUOTED.sub(r"\\\1", prompt), json.dumps(prompt)[1:-1],
+            json.dumps(prompt, ensure_ascii=False)[1:-1], repr(prompt)[1:-1]}
+
+
+@dataclass
+class PromptMasks:
+    """Where the left-out prompts are looked for besides the free text's lines: `texts` (each prompt's
+    words, see `words`) as a run of arguments of a command, and `shell` (one regex per prompt, with its
+    words) as shell words of a command line: quoted in any of its `spellings`, or its words unquoted.
+    There a prompt is masked whatever its length; in other text, only its lines of 8 characters or
+    more are (as an excluded file's: a short prompt, `go on`, is ordinary text)."""
+
+    texts: set[str] = field(default_factory=set)
+    shell: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, prompts: Iterable[str]) -> PromptMasks:
+        masks = cls()
+        for prompt in prompts:
+            said = words(prompt)
+            if not said or said in masks.texts:
+                continue
+            masks.texts.add(said)
+            quoted = {"'" + prompt.replace("'", "'\\''") + "'", shlex.quote(prompt),
+                      '"' + _DOUBLE_QUOTED.sub(r"\\\1", prompt) + '"'}
+            either = [re.escape(form) for form in sorted(quoted, key=lambda form: (-len(form), form))]
+            either.append(r"\s+".join(map(re.escape, said.split(" "))))
+            masks.shell.append((re.compile(r"(?<!\S)(?:" + "|".join(either) + r")(?!\S)"), said))
+        return masks
+
+    def arguments(self, argv: list[str], secret: Callable[[str], str]) -> list[str]:
+        """`argv` with every run of arguments that spells a prompt made one argument, its placeholder
+        (`secret` gives it for the prompt's words)."""
+        if not self.texts:
+            return argv
+        longest = max(map(len, self.texts))
+        out: list[str] = []
+        at = 0
+        while at < len(argv):
+            joined, end = "", 0
+            for stop in range(at, len(argv)):
+                joined = words(argv[stop]) if stop == at else f"{joined} {words(argv[stop])}".rstrip()
+                if len(joined) > longest:
+                    break
+                if joined in self.texts:
+                    end = stop + 1
+            if end:
+                out.append(secret(words(" ".join(argv[at:end]))))
+                at = end
+            else:
+                out.append(argv[at])
+                at += 1
+        return out
+
+    def command_line(self, line: str, secret: Callable[[str], str]) -> str:
+        """`line` with every prompt written as shell words replaced by its placeholder."""
+        for regex, said in self.shell:
+            if regex.search(line):
+                line = regex.sub(secret(said).replace("\\", r"\\"), line)  # a placeholder, taken literally
+        return line
