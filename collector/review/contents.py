@@ -173,13 +173,14 @@ class _Lines(TextRedactor):
             argv = prompts.arguments(step.argv, self._prompt)
             if argv != step.argv:
                 update["argv"] = argv
-        if step.command_line is not None and prompts.shell:
-            update["command_line"] = prompts.command_line(step.command_line, self._prompt)
+        line = None if step.command_line is None else prompts.command_line(step.command_line, self._prompt)
+        if line != step.command_line:
+            update["command_line"] = line
         return ch.command(replace(step, **update) if update else step, self)
 
     def agent(self, step: AgentStep) -> AgentStep:
         """An agent's step with the prompts its shell command line gives masked, then its free text."""
-        if step.command_line is not None and self.masks.prompts.shell:
+        if step.command_line is not None:
             line = self.masks.prompts.command_line(step.command_line, self._prompt)
             step = replace(step, command_line=line) if line != step.command_line else step
         return ch.agent(step, self)

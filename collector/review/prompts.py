@@ -48,36 +48,47 @@ def words(text: str) -> str:
 
 def spellings(prompt: str) -> set[str]:
     """`prompt` as it is written elsewhere: as typed, inside a shell's single quotes (`'\\''` or
-    `'"'"'` for a quote) or double quotes (`\\"`), and in a JSON or Python string literal."""
-    return {prompt, prompt.replace("'", "'\\''"), shlex.quote(prompt).removeprefix("'").removesuffix("'"),
-            _DOUBLE_QUOTED.sub(r"\\\1", prompt), json.dumps(prompt)[1:-1],
-            json.dumps(prompt, ensure_ascii=False)[1:-1], repr(prompt)[1:-1]}
+    `'"'"'` for a quote) or double quotes (`\\"`), in a JSON or Python string literal, and each of those
+    in a string literal again (a test failure's repr of a JSON body)."""
+    once = {prompt, prompt.replace("'", "'\\''"), shlex.quote(prompt).removeprefix("'").removesuffix("'"),
+            _DOUBLE_QUOTED.sub(r"\\\1", prompt), *_literals(prompt)}
+    return once | {twice for form in once for twice in _literals(form)}
+
+
+def _literals(text: str) -> tuple[str, ...]:
+    """`text` inside a JSON string (non-ASCII escaped or not) and a Python one, without the quotes."""
+    return json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1], repr(text)[1:-1]
 
 
 @dataclass
 class PromptMasks:
     """Where the left-out prompts are looked for besides the free text's lines: `texts` (each prompt's
-    words, see `words`) as a run of arguments of a command, and `shell` (one regex per prompt, with its
-    words) as shell words of a command line: quoted in any of its `spellings`, or its words unquoted.
-    There a prompt is masked whatever its length; in other text, only its lines of 8 characters or
-    more are (as an excluded file's: a short prompt, `go on`, is ordinary text)."""
+    words, see `words`) as a run of arguments of a command, and `shell` as shell words of a command line:
+    a prompt inside single or double quotes (`quoted`: how it is written there -> its words), or its
+    words unquoted. There a prompt is masked whatever its length; in other text, only its lines of 8
+    characters or more are (as an excluded file's: a short prompt, `go on`, is ordinary text)."""
 
     texts: set[str] = field(default_factory=set)
-    shell: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    quoted: dict[str, str] = field(default_factory=dict)
+    shell: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, prompts: Iterable[str]) -> PromptMasks:
         masks = cls()
+        forms: set[str] = set()
         for prompt in prompts:
             said = words(prompt)
-            if not said or said in masks.texts:
+            if not said:
                 continue
             masks.texts.add(said)
-            quoted = {"'" + prompt.replace("'", "'\\''") + "'", shlex.quote(prompt),
-                      '"' + _DOUBLE_QUOTED.sub(r"\\\1", prompt) + '"'}
-            either = [re.escape(form) for form in sorted(quoted, key=lambda form: (-len(form), form))]
-            either.append(r"\s+".join(map(re.escape, said.split(" "))))
-            masks.shell.append((re.compile(r"(?<!\S)(?:" + "|".join(either) + r")(?!\S)"), said))
+            for form in ("'" + prompt.replace("'", "'\\''") + "'", shlex.quote(prompt),
+                         '"' + _DOUBLE_QUOTED.sub(r"\\\1", prompt) + '"'):
+                masks.quoted.setdefault(form, said)
+                forms.add(re.escape(form))
+            forms.add(r"\s+".join(map(re.escape, said.split(" "))))
+        if forms:
+            either = "|".join(sorted(forms, key=lambda form: (-len(form), form)))
+            masks.shell = re.compile(rf"(?<!\S)(?:{either})(?!\S)")
         return masks
 
     def arguments(self, argv: list[str], secret: Callable[[str], str]) -> list[str]:
@@ -106,7 +117,6 @@ class PromptMasks:
 
     def command_line(self, line: str, secret: Callable[[str], str]) -> str:
         """`line` with every prompt written as shell words replaced by its placeholder."""
-        for regex, said in self.shell:
-            if regex.search(line):
-                line = regex.sub(secret(said).replace("\\", r"\\"), line)  # a placeholder, taken literally
-        return line
+        if self.shell is None:
+            return line
+        return self.shell.sub(lambda match: secret(self.quoted.get(match[0]) or words(match[0])), line)
