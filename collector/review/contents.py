@@ -56,6 +56,7 @@ NAME_RULE = "excluded-name"
 MIN_LINE = 8
 MIN_PART = 10
 _KEY = MIN_LINE  # lines are looked up by their first and last characters
+FEW_KEYS = 64  # up to this many, a text is searched for each key (in C) rather than looked up at every place
 
 
 def excluded_lines(steps: Iterable[Step], encoding: PositionEncoding, paths: set[str]) -> set[str]:
@@ -134,17 +135,34 @@ class _Lines(TextRedactor):
         for line in sorted(masks.lines):
             self.heads.setdefault(line[:_KEY], []).append(line)
             self.tails.setdefault(line[-_KEY:], []).append(line)
+        self.keys = self.heads.keys() | self.tails.keys()
+
+    def _places(self, text: str) -> Iterator[int]:
+        """Where in `text` a line's first or last `_KEY` characters are (each place once per key)."""
+        if len(self.keys) <= FEW_KEYS:
+            for key in self.keys:
+                at = text.find(key)
+                while at != -1:
+                    yield at
+                    at = text.find(key, at + 1)
+            return
+        keys = self.keys
+        yield from (at for at in range(len(text) - _KEY + 1) if text[at : at + _KEY] in keys)
 
     def find(self, text: str) -> list[tuple[int, int, Secret]]:
         found: list[tuple[int, int, str]] = []
-        for at in range(len(text) - _KEY + 1):
+        for at in self._places(text):
             gram = text[at : at + _KEY]
             for line in self.heads.get(gram, ()):
+                if not text.startswith(line[:MIN_PART], at):  # too little in common to be masked
+                    continue
                 n = _shared(text[at : at + len(line)], line)
                 if n == len(line) or n >= MIN_PART:
                     found.append((at, at + n, self.masks.lines[line][0]))
             end = at + _KEY
             for line in self.tails.get(gram, ()):
+                if not text.endswith(line[-MIN_PART:], 0, end):
+                    continue
                 n = _shared(text[max(0, end - len(line)) : end][::-1], line[::-1])
                 if n == len(line) or n >= MIN_PART:
                     found.append((end - n, end, self.masks.lines[line][0]))
