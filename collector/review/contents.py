@@ -11,9 +11,10 @@ given on a command line as shell words or as a run of arguments, whatever its le
 An excluded file's bare name is masked as a word (`spans.name_regex`, under `excluded-name`): a listing
 (`ls notes`, `git status` in `notes/`, `tree`) prints it without its folder, and which folder a
 listing is of cannot be told from its text (`ls -R`, `tree`, a test's `os.listdir`), so the name is
-masked wherever it stands alone; the cost is a kept file of the same name elsewhere, masked where it
-stands alone in free text too (`docs/plan.md` written with its folder stays). Only free text: the files
-kept are the developer's own, and a line (or a name) they share with what was left out stays in them.
+masked wherever it stands alone; a name a kept file of the episode has too (`__init__.py`) is not, as
+it tells nothing that file does not (`docs/plan.md`, another file, written with its folder stays). Only
+free text: the files kept are the developer's own, and a line (or a name) they share with what was left
+out stays in them.
 """
 
 from __future__ import annotations

@@ -79,12 +79,14 @@ def spelled(names: Iterable[str]) -> str:
                     for name in kept)
 
 
-def name_regex(paths: Iterable[str]) -> re.Pattern[str] | None:
+def name_regex(paths: Iterable[str], kept: Iterable[str] = ()) -> re.Pattern[str] | None:
     """The bare names of the files at `paths` in folders (what `ls notes` prints, or `git status` run in
     `notes/`) written as words: not inside a longer name and not after a folder (`docs/plan.md` is
-    another file, and this file's own path is `path_regex`'s), though after `./` or `../`. The group
-    `name` is the name."""
-    names = spelled(path.rsplit("/", 1)[1] for path in paths if "/" in path)
+    another file, and this file's own path is `path_regex`'s), though after `./` or `../`. A name one of
+    the `kept` paths has too (`__init__.py`) is left alone: it tells nothing the kept file does not. The
+    group `name` is the name."""
+    shared = {path.rsplit("/", 1)[-1] for path in kept}
+    names = spelled(name for path in paths if "/" in path and (name := path.rsplit("/", 1)[1]) not in shared)
     if not names:
         return None
     return re.compile(rf"(?<![\w.\-/\\%])(?:\.{{1,2}}{_SEPARATOR})*(?P<name>{names})(?![\w\-/\\])")

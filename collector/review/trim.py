@@ -133,7 +133,8 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
     header = published_header(episode.header)
     try:
         lines = excluded_lines(episode.steps(), encoding, masked_paths) if masked_paths else set()
-        masks = FreeText.of(lines, found.prompts if plan.prompts else (), name_regex(masked_paths))
+        names = name_regex(masked_paths, found.paths - masked_paths)
+        masks = FreeText.of(lines, found.prompts if plan.prompts else (), names)
         redactor = review_redactor(plan.patterns, masked_paths, excluded_folders(masked_paths, excluded),
                                    summary)
         written: Counter[str] = Counter()  # the review's placeholders written outside the steps' texts

@@ -89,26 +89,29 @@ NAME_FILES = [
      "text": "x\n"},
     {"kind": "file_change", "t_ms": 1, "source": "watcher", "path": "notes/todo.md", "change": "created",
      "text": "y\n"},
-    {"kind": "file_change", "t_ms": 2, "source": "watcher", "path": "docs/plan-b.md", "change": "created",
+    {"kind": "file_change", "t_ms": 2, "source": "watcher", "path": "notes/__init__.py", "change": "created",
+     "text": "w\n"},
+    {"kind": "file_change", "t_ms": 3, "source": "watcher", "path": "pkg/__init__.py", "change": "created",
      "text": "z\n"},
-    {"kind": "file_change", "t_ms": 3, "source": "watcher", "path": "docs/index.md", "change": "created",
+    {"kind": "file_change", "t_ms": 4, "source": "watcher", "path": "docs/index.md", "change": "created",
      "text": "see plan-b.md\n"},
 ]
 
 
 def test_an_excluded_file_s_name_is_masked_as_a_word_and_its_path_in_every_spelling(tmp_path: Path) -> None:
-    outputs = ["plan-b.md\ntodo.md\n", "cat ./plan-b.md ../plan-b.md .\\plan-b.md", "plan-b.md.bak",
+    outputs = ["__init__.py  plan-b.md\ntodo.md\n", "cat ./plan-b.md ../plan-b.md .\\plan-b.md",
+               "plan-b.md.bak",
                "docs/plan-b.md myplan-b.md plan-b.mdx", "assert 'notes\\\\plan-b.md' == ''",
                "C:\\\\Users\\\\dev\\\\w\\\\notes\\\\plan-b.md", "file:///home/dev/w/notes%2Fplan-b.md",
                "%2Fhome%2Fdev%2Fw%2Fnotes%2Fplan-b.md"]
     steps = [*NAME_FILES, *(command(10 + n, source="run", argv=["ls"], output_tail=out)
                             for n, out in enumerate(outputs))]
     result = trim_episode(write(tmp_path / "src.ctape", steps), tmp_path / "out.ctape",
-                          TrimPlan().exclude("notes/plan-b.md"))
+                          TrimPlan().exclude("notes/plan-b.md").exclude("notes/__init__.py"))
     after = [step_to_dict(step) for step in open_episode(result.path).steps()]
     shown = [step["output_tail"] for step in after if step["kind"] == "command"]
     name = "«redacted:excluded-name:1»"
-    assert shown[0] == f"{name}\ntodo.md\n"
+    assert shown[0] == f"__init__.py  {name}\ntodo.md\n"  # a name a kept file has too tells nothing
     assert shown[1] == f"cat ./{name} ../{name} .\\{name}"
     assert shown[2] == f"{name}.bak"
     assert shown[3] == "docs/plan-b.md myplan-b.md plan-b.mdx"  # another file, other names
@@ -116,5 +119,5 @@ def test_an_excluded_file_s_name_is_masked_as_a_word_and_its_path_in_every_spell
     assert all("«redacted:excluded-path:" in out for out in shown[4:])
     # the kept files keep their names and texts: the developer's own
     kept = {step["path"]: step.get("text") for step in after if step["kind"] == "file_change"}
-    assert kept == {"notes/todo.md": "y\n", "docs/plan-b.md": "z\n", "docs/index.md": "see plan-b.md\n"}
+    assert kept == {"notes/todo.md": "y\n", "pkg/__init__.py": "z\n", "docs/index.md": "see plan-b.md\n"}
     assert set(result.new_counts) == {"excluded-name", "excluded-path"}
