@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from msgspec.structs import replace
 
 from collector.reconstruct.workspace import Workspace
-from collector.redact import RedactionSummary, RuleSet
+from collector.redact import PLACEHOLDER_RE, RedactionSummary, RuleSet
 from collector.redact import channels as ch
 from collector.redact.buffer import placeholders_in
 from collector.redact.pipeline import texts
@@ -169,6 +169,11 @@ class _Lines(TextRedactor):
                     found.append((end - n, end, self.masks.lines[line][0]))
         if self.masks.names is not None:
             found += [(*match.span("name"), NAME_RULE) for match in self.masks.names.finditer(text)]
+        if found and "«" in text:  # a part that ends inside a placeholder takes all of it
+            held = [match.span() for match in PLACEHOLDER_RE.finditer(text)]
+            found = [(min([start, *(a for a, b in held if a < stop and b > start)]),
+                      max([stop, *(b for a, b in held if a < stop and b > start)]), rule)
+                     for start, stop, rule in found]
         spans: list[tuple[int, int, str]] = []
         for start, stop, rule in sorted(found):
             if spans and start <= spans[-1][1]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.episode import open_episode
+from collector.redact import PLACEHOLDER_RE
 from collector.review.plan import TrimPlan
 from collector.review.trim import trim_episode
 from collector.verify.integrity import verify_replay
@@ -121,3 +122,15 @@ def test_an_excluded_file_s_name_is_masked_as_a_word_and_its_path_in_every_spell
     kept = {step["path"]: step.get("text") for step in after if step["kind"] == "file_change"}
     assert kept == {"notes/todo.md": "y\n", "pkg/__init__.py": "z\n", "docs/index.md": "see plan-b.md\n"}
     assert set(result.new_counts) == {"excluded-name", "excluded-path"}
+
+
+def test_a_part_of_a_prompt_that_ends_inside_a_placeholder_takes_all_of_it(tmp_path: Path) -> None:
+    prompt = "deploy the heron build with «redacted:github-token:1» tonight"
+    steps = [agent(0, hook="UserPromptSubmit", event="prompt", prompt=prompt),
+             command(1, source="run", argv=["echo"],
+                     output_tail="deploy the heron build with «redacted:github-token:2» later")]
+    result = trim_episode(write(tmp_path / "src.ctape", steps), tmp_path / "out.ctape",
+                          TrimPlan().without_prompts())
+    out = [step_to_dict(step) for step in open_episode(result.path).steps()][1]["output_tail"]
+    placeholder, rest = out.split(" ", 1)
+    assert PLACEHOLDER_RE.fullmatch(placeholder) and rest == "later"  # nothing left of the one cut through
