@@ -33,7 +33,7 @@ from collector.redact.buffer import placeholders_in
 from collector.redact.pipeline import texts
 from collector.redact.placeholders import Registry, Secret
 from collector.redact.text import TextRedactor
-from collector.review.prompts import PROMPT_RULE, PromptMasks, spellings, words
+from collector.review.prompts import PROMPT_RULE, PromptMasks, ordinary, spellings, words
 from schemas.common import PositionEncoding
 from schemas.steps import (
     AgentStep,
@@ -110,7 +110,7 @@ class FreeText:
     @classmethod
     def of(cls, content: Iterable[str], prompts: Iterable[str], names: re.Pattern[str] | None) -> FreeText:
         lines: dict[str, tuple[str, str | None]] = dict.fromkeys(content, (CONTENT_RULE, None))
-        prompts = list(prompts)
+        prompts = [prompt for prompt in prompts if not ordinary(prompt)]
         for prompt in prompts:
             for form in spellings(prompt):
                 whole = form.strip()

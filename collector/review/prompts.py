@@ -4,7 +4,8 @@ Each `agent` step that carries a prompt keeps its place (the agent was asked som
 prompt's text. Where else the text is written (a prompt given on an agent's command line, `claude -p
 "..."`, `codex exec ...`; a commit message, a note, a command's output) it is masked as the lines of an
 excluded file are (see `contents`), under the rule `left-out-prompt`: `PromptMasks` says how it is
-written there. A prompt is known only as far as its step holds it (a longer one was cut at a space).
+written there. A prompt is known only as far as its step holds it (a longer one was cut at a space); one
+word of letters (`continue`, `yes`) is ordinary text, left wherever else it is written.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
+def ordinary(prompt: str) -> bool:
+    """A prompt that is one word of letters (`continue`, `yes`): ordinary text, which masking would take
+    out of every command that uses the word, so it is masked only in its own `agent` step."""
+    return prompt.strip().isalpha()
+
+
 def spellings(prompt: str) -> set[str]:
     """`prompt` as it is written elsewhere: as typed, inside a shell's single quotes (`'\\''` or
     `'"'"'` for a quote) or double quotes (`\\"`), in a JSON or Python string literal, and each of those
@@ -66,7 +73,8 @@ class PromptMasks:
     words, see `words`) as a run of arguments of a command, and `shell` as shell words of a command line:
     a prompt inside single or double quotes (`quoted`: how it is written there -> its words), or its
     words unquoted. There a prompt is masked whatever its length; in other text, only its lines of 8
-    characters or more are (as an excluded file's: a short prompt, `go on`, is ordinary text)."""
+    characters or more are (as an excluded file's: a short prompt, `go on`, is ordinary text). A prompt
+    of one word of letters (`ordinary`) is masked in neither."""
 
     texts: set[str] = field(default_factory=set)
     quoted: dict[str, str] = field(default_factory=dict)
@@ -78,7 +86,7 @@ class PromptMasks:
         forms: set[str] = set()
         for prompt in prompts:
             said = words(prompt)
-            if not said:
+            if not said or ordinary(said):
                 continue
             masks.texts.add(said)
             for form in ("'" + prompt.replace("'", "'\\''") + "'", shlex.quote(prompt),

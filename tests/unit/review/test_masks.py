@@ -33,7 +33,7 @@ def command(t_ms: int, **fields: Any) -> dict[str, Any]:
 
 def prompts_session() -> list[dict[str, Any]]:
     steps = [agent(n, hook="UserPromptSubmit", event="prompt", prompt=prompt)
-             for n, prompt in enumerate((QUOTED, APOSTROPHE, SHORT, MULTI))]
+             for n, prompt in enumerate((QUOTED, APOSTROPHE, SHORT, MULTI, "yes"))]
     steps += [
         command(10, source="run", argv=["claude", "-p", QUOTED], output_tail=f"asked: {QUOTED}\n"),
         command(11, source="run", argv=["codex", "exec", *APOSTROPHE.split()]),
@@ -50,6 +50,7 @@ def prompts_session() -> list[dict[str, Any]]:
              "summary": f"AssertionError: assert {json.dumps({'prompt': QUOTED})!r} == ''"}]},
         {"kind": "note", "t_ms": 20, "source": "cli", "text": "then move the cormorant budget, said I"},
         {"kind": "note", "t_ms": 21, "source": "cli", "text": "we go on holiday"},
+        command(22, source="run", argv=["yes"], command_line="yes | head -3"),
     ]
     return steps
 
@@ -74,6 +75,10 @@ def test_left_out_prompts_are_masked_in_any_spelling_as_arguments_and_shell_word
     assert lines[1].endswith(" | tee out.txt")
     assert lines[3].endswith(" && echo going on")
     assert {"text": "we go on holiday"}.items() <= next(s for s in steps if s.get("t_ms") == 21).items()
+    # a prompt of one word of letters is ordinary text: only its own step loses it
+    yes = next(s for s in steps if s["kind"] == "command" and s["t_ms"] == 22)
+    assert {"argv": ["yes"], "command_line": "yes | head -3"}.items() <= yes.items()
+    assert [s.get("prompt") for s in steps if s["kind"] == "agent"] == [None] * 6
     assert set(result.new_counts) == {"left-out-prompt"}
     verify_replay(open_episode(result.path))
 
