@@ -3,6 +3,9 @@
     plan.py          TrimPlan: excluded globs, dropped time ranges, extra redaction patterns
     exclude.py       exclude_files: every step about an excluded file goes, renames stay coherent
     drop.py          drop_ranges: a dropped range becomes one `gap` whose state keeps replay exact
+    prompts.py       leave_out_prompts: agent prompts lose their text; PromptMasks: how else they are written
+    contents.py      mask_contents: what was left out (lines, bare names, prompts) masked in free text
+    names.py         mask_names: paths a pattern matches renamed, the header's names masked
     spans.py         mask_spans: the reviewer's patterns and the excluded paths, through redaction
     trim.py          trim_episode: the pipeline above into a new, verified episode file
     summary_view.py  ReviewSummary: what the review shows first (and `review --summary [--json]`)

@@ -1,28 +1,39 @@
-"""What an excluded file held, masked where the steps kept show it: a command's output (`cat notes.md`), a
-test's failure text, a diagnostic, a commit message, a note.
+"""What the review left out, masked where the steps kept show it: a command's output (`cat notes.md`,
+`ls notes`), its arguments, a test's failure text, a diagnostic, a commit message, a note.
 
 The texts the excluded files had (opened, saved, changed on disk, set by a gap, at the end) are replayed
 from their own steps; every line of them with at least `MIN_LINE` characters besides blanks is masked
 wherever it appears in the free text of the steps kept, as is every part of one at least `MIN_PART`
 characters long at its start or end (what a repr cut short in the middle shows), under the rule
-`excluded-content`, one placeholder per text masked. Only free text: the files kept are the developer's
-own, and a line they share with an excluded file (an import, a licence header) stays in them.
+`excluded-content`, one placeholder per text masked. The lines of the agent prompts left out are masked
+the same way (in every spelling `prompts.spellings` gives, under `left-out-prompt`), and so is a prompt
+given on a command line as shell words or as a run of arguments, whatever its length (`PromptMasks`).
+An excluded file's bare name is masked as a word (`spans.name_regex`, under `excluded-name`): a listing
+(`ls notes`, `git status` in `notes/`, `tree`) prints it without its folder, and which folder a
+listing is of cannot be told from its text (`ls -R`, `tree`, a test's `os.listdir`), so the name is
+masked wherever it stands alone; a name a kept file of the episode has too (`__init__.py`) is not, as
+it tells nothing that file does not (`docs/plan.md`, another file, written with its folder stays). Only
+free text: the files kept are the developer's own, and a line (or a name) they share with what was left
+out stays in them.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from msgspec.structs import replace
 
 from collector.reconstruct.workspace import Workspace
-from collector.redact import RedactionSummary, RuleSet
+from collector.redact import PLACEHOLDER_RE, RedactionSummary, RuleSet
 from collector.redact import channels as ch
 from collector.redact.buffer import placeholders_in
 from collector.redact.pipeline import texts
 from collector.redact.placeholders import Registry, Secret
 from collector.redact.text import TextRedactor
+from collector.review.prompts import PROMPT_RULE, PromptMasks, ordinary, spellings, words
 from schemas.common import PositionEncoding
 from schemas.steps import (
     AgentStep,
@@ -42,9 +53,11 @@ from schemas.steps import (
 )
 
 CONTENT_RULE = "excluded-content"
+NAME_RULE = "excluded-name"
 MIN_LINE = 8
 MIN_PART = 10
 _KEY = MIN_LINE  # lines are looked up by their first and last characters
+FEW_KEYS = 64  # up to this many, a text is searched for each key (in C) rather than looked up at every place
 
 
 def excluded_lines(steps: Iterable[Step], encoding: PositionEncoding, paths: set[str]) -> set[str]:
@@ -83,39 +96,118 @@ def excluded_lines(steps: Iterable[Step], encoding: PositionEncoding, paths: set
     return lines
 
 
+@dataclass
+class FreeText:
+    """What the review masks in the free text of the steps kept: `lines` (each with its rule, and the value
+    its placeholder stands for when the whole line is found: a prompt's words, so that a prompt has one
+    placeholder in every spelling), `names` (a regex whose group `name` is an excluded file's bare name),
+    and the `prompts` as they are given on command lines."""
+
+    lines: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    names: re.Pattern[str] | None = None
+    prompts: PromptMasks = field(default_factory=PromptMasks)
+
+    @classmethod
+    def of(cls, content: Iterable[str], prompts: Iterable[str], names: re.Pattern[str] | None) -> FreeText:
+        lines: dict[str, tuple[str, str | None]] = dict.fromkeys(content, (CONTENT_RULE, None))
+        prompts = [prompt for prompt in prompts if not ordinary(prompt)]
+        for prompt in prompts:
+            for form in spellings(prompt):
+                whole = form.strip()
+                for line in (line.strip() for line in form.splitlines()):
+                    if len(line) >= MIN_LINE:
+                        lines.setdefault(line, (PROMPT_RULE, words(prompt) if line == whole else None))
+        return cls(lines, names, PromptMasks.of(prompts))
+
+    def __bool__(self) -> bool:
+        return bool(self.lines or self.names or self.prompts.texts)
+
+
 class _Lines(TextRedactor):
     """A redactor that finds the given lines (no rules): whole, or a part of `MIN_PART` characters or more
-    at a line's start or end, as a repr cut short shows them (`'Acquire Zeph...quarters\\n'`)."""
+    at a line's start or end, as a repr cut short shows them (`'Acquire Zeph...quarters\\n'`); and the
+    names `FreeText.names` finds. `command` and `agent` mask the prompts given on command lines first."""
 
-    def __init__(self, lines: set[str], registry: Registry) -> None:
+    def __init__(self, masks: FreeText, registry: Registry) -> None:
         super().__init__(RuleSet(()), registry)
+        self.masks = masks
         self.heads: dict[str, list[str]] = {}
         self.tails: dict[str, list[str]] = {}
-        for line in sorted(lines):
+        for line in sorted(masks.lines):
             self.heads.setdefault(line[:_KEY], []).append(line)
             self.tails.setdefault(line[-_KEY:], []).append(line)
+        self.keys = self.heads.keys() | self.tails.keys()
+
+    def _places(self, text: str) -> Iterator[int]:
+        """Where in `text` a line's first or last `_KEY` characters are (each place once per key)."""
+        if len(self.keys) <= FEW_KEYS:
+            for key in self.keys:
+                at = text.find(key)
+                while at != -1:
+                    yield at
+                    at = text.find(key, at + 1)
+            return
+        keys = self.keys
+        yield from (at for at in range(len(text) - _KEY + 1) if text[at : at + _KEY] in keys)
 
     def find(self, text: str) -> list[tuple[int, int, Secret]]:
-        found: list[tuple[int, int]] = []
-        for at in range(len(text) - _KEY + 1):
+        found: list[tuple[int, int, str]] = []
+        for at in self._places(text):
             gram = text[at : at + _KEY]
             for line in self.heads.get(gram, ()):
+                if not text.startswith(line[:MIN_PART], at):  # too little in common to be masked
+                    continue
                 n = _shared(text[at : at + len(line)], line)
                 if n == len(line) or n >= MIN_PART:
-                    found.append((at, at + n))
+                    found.append((at, at + n, self.masks.lines[line][0]))
             end = at + _KEY
             for line in self.tails.get(gram, ()):
+                if not text.endswith(line[-MIN_PART:], 0, end):
+                    continue
                 n = _shared(text[max(0, end - len(line)) : end][::-1], line[::-1])
                 if n == len(line) or n >= MIN_PART:
-                    found.append((end - n, end))
-        spans: list[tuple[int, int]] = []
-        for start, stop in sorted(found):
+                    found.append((end - n, end, self.masks.lines[line][0]))
+        if self.masks.names is not None:
+            found += [(*match.span("name"), NAME_RULE) for match in self.masks.names.finditer(text)]
+        if found and "«" in text:  # a part that ends inside a placeholder takes all of it
+            held = [match.span() for match in PLACEHOLDER_RE.finditer(text)]
+            found = [(min([start, *(a for a, b in held if a < stop and b > start)]),
+                      max([stop, *(b for a, b in held if a < stop and b > start)]), rule)
+                     for start, stop, rule in found]
+        spans: list[tuple[int, int, str]] = []
+        for start, stop, rule in sorted(found):
             if spans and start <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], max(spans[-1][1], stop))
+                spans[-1] = (spans[-1][0], max(spans[-1][1], stop), spans[-1][2])
             else:
-                spans.append((start, stop))
-        secret = self.registry.secret_for
-        return [(start, stop, secret(CONTENT_RULE, text[start:stop])) for start, stop in spans]
+                spans.append((start, stop, rule))
+        return [(start, stop, self._secret(rule, text[start:stop])) for start, stop, rule in spans]
+
+    def _secret(self, rule: str, value: str) -> Secret:
+        whole = self.masks.lines.get(value)
+        return self.registry.secret_for(rule, whole[1] if whole is not None and whole[1] else value)
+
+    def _prompt(self, said: str) -> str:
+        return self.registry.secret_for(PROMPT_RULE, said).placeholder
+
+    def command(self, step: CommandStep) -> CommandStep:
+        """The command with the prompts given as its arguments or shell words masked, then its free text."""
+        prompts = self.masks.prompts
+        update: dict[str, object] = {}
+        if step.argv is not None and prompts.texts:
+            argv = prompts.arguments(step.argv, self._prompt)
+            if argv != step.argv:
+                update["argv"] = argv
+        line = None if step.command_line is None else prompts.command_line(step.command_line, self._prompt)
+        if line != step.command_line:
+            update["command_line"] = line
+        return ch.command(replace(step, **update) if update else step, self)
+
+    def agent(self, step: AgentStep) -> AgentStep:
+        """An agent's step with the prompts its shell command line gives masked, then its free text."""
+        if step.command_line is not None:
+            line = self.masks.prompts.command_line(step.command_line, self._prompt)
+            step = replace(step, command_line=line) if line != step.command_line else step
+        return ch.agent(step, self)
 
 
 def _shared(a: str, b: str) -> int:
@@ -130,14 +222,14 @@ def _shared(a: str, b: str) -> int:
     return low
 
 
-def mask_contents(steps: Iterable[Step], lines: set[str], summary: RedactionSummary) -> Iterator[Step]:
-    """`steps` with `lines` masked in their free text, then a `redaction` step per line masked;
+def mask_contents(steps: Iterable[Step], masks: FreeText, summary: RedactionSummary) -> Iterator[Step]:
+    """`steps` with `masks` masked in their free text, then a `redaction` step per value masked;
     `summary` gets their counts (numbered after its own)."""
-    if not lines:
+    if not masks:
         yield from steps
         return
     registry = Registry(summary.counts)
-    redactor = _Lines(lines, registry)
+    redactor = _Lines(masks, registry)
     written: Counter[str] = Counter()
     last_t = 0
     for step in steps:
@@ -151,10 +243,10 @@ def mask_contents(steps: Iterable[Step], lines: set[str], summary: RedactionSumm
     registry.fill(summary, written)
 
 
-def _free_text(step: Step, redactor: TextRedactor) -> Step:
+def _free_text(step: Step, redactor: _Lines) -> Step:
     match step:
         case CommandStep():
-            return ch.command(step, redactor)
+            return redactor.command(step)
         case TestRunStep():
             return ch.test_run(step, redactor)
         case GitStep():
@@ -164,7 +256,7 @@ def _free_text(step: Step, redactor: TextRedactor) -> Step:
         case NoteStep():
             return ch.note(step, redactor)
         case AgentStep():
-            return ch.agent(step, redactor)
+            return redactor.agent(step)
         case TaskStep():
             return ch.task(step, redactor)
         case GapStep():

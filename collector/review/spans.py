@@ -5,10 +5,12 @@ everywhere it appears (edits typed one key at a time, saves, snapshots, commands
 and the episode still replays. A reviewer's pattern masks its whole match, or its first group when it
 has groups; the N-th pattern's rule is `custom-N`, so what each one found can be counted. An excluded
 path is masked wherever it is written as a path (not as part of a longer name), in any spelling: after
-`./` or an absolute directory, with `\\` between its parts as Windows writes it; an excluded folder is
-masked where a path goes on below it (`notes/...`). All under the rule `excluded-path`; paths shorter
-than 4 characters are left alone, since as words they would mask ordinary text. No rule ever matches
-inside a placeholder already there (see `scanner.outside_placeholders`).
+`./` or an absolute directory, with `\\` between its parts as Windows writes it, or `\\\\` as a string
+literal of one does (a test failure's repr), or URL-encoded (`notes%2Fplan.md`, a space as `%20`); an
+excluded folder is masked where a path goes on below it (`notes/...`). All under the rule
+`excluded-path`; paths shorter than 4 characters are left alone, since as words they would mask ordinary
+text. (An excluded file's bare name, as a listing prints it, is masked in free text: see `contents`.)
+No rule ever matches inside a placeholder already there (see `scanner.outside_placeholders`).
 
 One `TextRedactor` (the review's rules over one registry, numbered after the episode's placeholders)
 masks the header, the paths and then the steps, so a value has one placeholder wherever it is written.
@@ -30,7 +32,9 @@ from schemas.steps import Step
 PATH_RULE = "excluded-path"
 CUSTOM_RULE = "custom"
 MIN_PATH = 4
-_SEPARATOR = r"[/\\]"
+_SEPARATOR = r"(?:/|\\+|%2[fF]|%5[cC])"  # `/`, `\\` (doubled, as a string literal writes it), URL-encoded
+_SPACE = r"(?: |%20)"
+_AFTER_ENCODED = r"(?<=%2[fF])|(?<=%5[cC])"  # a path goes on after an encoded separator
 
 
 def review_rules(patterns: Iterable[str], paths: Iterable[str], folders: Iterable[str] = ()) -> RuleSet:
@@ -57,17 +61,35 @@ def pattern_rule(number: int) -> str:
 
 
 def path_regex(paths: Iterable[str], folders: Iterable[str] = ()) -> re.Pattern[str] | None:
-    """Any of `paths` written as a path (not inside a longer name; `/` or `\\` between its parts, any
+    """Any of `paths` written as a path (not inside a longer name; any separator between its parts, any
     directory in front), or any of `folders` followed by a separator."""
-    def spelled(names: Iterable[str]) -> str:
-        kept = sorted({name for name in names if len(name) >= MIN_PATH}, key=lambda name: (-len(name), name))
-        return "|".join(_SEPARATOR.join(re.escape(part) for part in name.split("/")) for name in kept)
-
     files, dirs = spelled(paths), spelled(folders)
     if not files and not dirs:
         return None
     either = [f"(?:{files})(?![\\w\\-/\\\\])" if files else "", f"(?:{dirs})(?={_SEPARATOR})" if dirs else ""]
-    return re.compile(r"(?<![\w.\-])(?:" + "|".join(part for part in either if part) + ")")
+    written = "|".join(part for part in either if part)
+    return re.compile(rf"(?:(?<![\w.\-])|{_AFTER_ENCODED})(?:{written})")
+
+
+def spelled(names: Iterable[str]) -> str:
+    """A regex alternation of `names` (4 characters or more, longest first), each written with any
+    separator between its parts."""
+    kept = sorted({name for name in names if len(name) >= MIN_PATH}, key=lambda name: (-len(name), name))
+    return "|".join(_SEPARATOR.join(re.escape(part).replace("\\ ", _SPACE) for part in name.split("/"))
+                    for name in kept)
+
+
+def name_regex(paths: Iterable[str], kept: Iterable[str] = ()) -> re.Pattern[str] | None:
+    """The bare names of the files at `paths` in folders (what `ls notes` prints, or `git status` run in
+    `notes/`) written as words: not inside a longer name and not after a folder (`docs/plan.md` is
+    another file, and this file's own path is `path_regex`'s), though after `./` or `../`. A name one of
+    the `kept` paths has too (`__init__.py`) is left alone: it tells nothing the kept file does not. The
+    group `name` is the name."""
+    shared = {path.rsplit("/", 1)[-1] for path in kept}
+    names = spelled(name for path in paths if "/" in path and (name := path.rsplit("/", 1)[1]) not in shared)
+    if not names:
+        return None
+    return re.compile(rf"(?<![\w.\-/\\%])(?:\.{{1,2}}{_SEPARATOR})*(?P<name>{names})(?![\w\-/\\])")
 
 
 def mask_spans(steps: Iterable[Step], encoding: PositionEncoding, redactor: TextRedactor,

@@ -6,9 +6,10 @@ A pipeline over the steps, one generator per kind of change, then the writer:
                     -> drop_ranges -> write_episode_file (atomic)
 
 A survey pass first collects every path the episode names (so the excluded ones can be masked wherever
-they are written, and the others renamed where a pattern matches them, before the pipeline reaches them)
-and the placeholders already there (so new ones are numbered after them); when files are excluded, their
-texts are replayed from their steps, so the lines they held can be masked in the free text kept. Masking
+they are written, and the others renamed where a pattern matches them, before the pipeline reaches them),
+the agent prompts (so those left out can be masked where else they are written) and the placeholders
+already there (so new ones are numbered after them); when files are excluded, their texts are replayed
+from their steps, so the lines they held can be masked in the free text kept, with their bare names. Masking
 comes before dropping, so a dropped range's gap is built from texts already masked. The new file is
 replayed in full before it is handed back; an episode that would not replay is never left behind. The
 header keeps the episode's id, with the review's masks applied to what it says of the workspace; no
@@ -29,14 +30,14 @@ from collector.episode import Episode, open_episode, write_episode_file
 from collector.errors import CodetapeError, ReconstructionError
 from collector.reconstruct.keyframes import keyframe_states
 from collector.redact import RedactionSummary
-from collector.review.contents import CONTENT_RULE, excluded_lines, mask_contents
+from collector.review.contents import CONTENT_RULE, NAME_RULE, FreeText, excluded_lines, mask_contents
 from collector.review.drop import Dropped, drop_ranges
 from collector.review.errors import ReviewError
 from collector.review.exclude import ExcludeReport, exclude_files, excluded_folders, excluded_paths
 from collector.review.names import mask_header, mask_names, path_names
 from collector.review.plan import Exclusions, TrimPlan
-from collector.review.prompts import PromptsReport, leave_out_prompts
-from collector.review.spans import PATH_RULE, mask_spans, pattern_rule, review_redactor
+from collector.review.prompts import PROMPT_RULE, PromptsReport, leave_out_prompts
+from collector.review.spans import PATH_RULE, mask_spans, name_regex, pattern_rule, review_redactor
 from collector.seal.summaries import published_header, read_summary
 from collector.sources.snapshot import named_in
 from schemas import Step
@@ -77,13 +78,16 @@ class Survey:
     paths: set[str]
     renames: list[tuple[str, str]]
     placeholders: RedactionSummary
+    prompts: list[str]
 
 
 def survey(episode: Episode) -> Survey:
-    """Every path the steps name, every rename, and the redaction counts their placeholders imply."""
+    """Every path the steps name, every rename, the redaction counts their placeholders imply, and the
+    agent prompts."""
     paths: set[str] = set()
     renames: list[tuple[str, str]] = []
     redactions: list[Step] = []
+    prompts: list[str] = []
     for step in episode.steps():
         path = getattr(step, "path", None)
         if isinstance(path, str):
@@ -98,13 +102,15 @@ def survey(episode: Episode) -> Survey:
                     paths.update(named_in(step.detail))
             case GitStep(files=files):
                 paths.update(stat.path for stat in files)
-            case AgentStep(targets=targets):
+            case AgentStep(targets=targets, prompt=prompt):
                 paths.update(targets)
+                if prompt is not None:
+                    prompts.append(prompt)
             case RedactionStep():
                 redactions.append(step)
             case _:
                 pass
-    return Survey(paths, renames, RedactionSummary.from_steps(redactions))
+    return Survey(paths, renames, RedactionSummary.from_steps(redactions), prompts)
 
 
 def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
@@ -127,6 +133,8 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
     header = published_header(episode.header)
     try:
         lines = excluded_lines(episode.steps(), encoding, masked_paths) if masked_paths else set()
+        names = name_regex(masked_paths, found.paths - masked_paths)
+        masks = FreeText.of(lines, found.prompts if plan.prompts else (), names)
         redactor = review_redactor(plan.patterns, masked_paths, excluded_folders(masked_paths, excluded),
                                    summary)
         written: Counter[str] = Counter()  # the review's placeholders written outside the steps' texts
@@ -135,8 +143,8 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
             steps = leave_out_prompts(steps, result.prompts)
         if plan.excludes:
             steps = exclude_files(steps, excluded, result.excluded)
-        if lines:
-            steps = mask_contents(steps, lines, summary)
+        if masks:
+            steps = mask_contents(steps, masks, summary)
         if redactor is not None:
             header = mask_header(header, redactor, written)
             result.renamed = path_names(found.paths - masked_paths, redactor)
@@ -151,7 +159,7 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
     result.new_counts = {rule: count - seed.get(rule, 0) for rule, count in summary.counts.items()
                          if count > seed.get(rule, 0)}
     if result.new_counts:
-        own = sum(rule in result.new_counts for rule in (PATH_RULE, CONTENT_RULE))
+        own = sum(rule in result.new_counts for rule in (PATH_RULE, CONTENT_RULE, NAME_RULE, PROMPT_RULE))
         summary.rules_version = _version(summary.rules_version, plan, own)
     return result
 

@@ -1,15 +1,17 @@
 """`codetape sign EPISODE... --yes`: trim as asked, sign with your key, and queue the episodes for upload.
 
 The scriptable form of the review's sign-off. --exclude GLOB takes out files or folders (gitignore-style:
-/notes.md, /private/, *.csv) with every step about them, masking their paths wherever they are written;
---drop FROM-TO replaces the steps in that time range (both ends included: times as the review shows
-them, 2:38-3:10 or 0:02:38.500-0:03:10, or milliseconds from the start, FROM_MS:TO_MS) with one gap
-that keeps the files right; --redact REGEX masks every match everywhere. Each may be given
-many times, and each must change something, or nothing is signed. --leave-out-prompts keeps what you typed
-to AI agents (Claude Code, Codex, Cursor) out of what is shared. The signed episode goes to
-CODETAPE_HOME/outbox; the unsigned one is removed from episodes/ only once that worked. From the outbox it
-is uploaded once a destination is configured ([upload] to in CODETAPE_HOME/config.toml): by the collector
-in the background, or with codetape upload; until then it waits there.
+/notes.md, /private/, *.csv) with every step about them, masking their paths (and their lines, and their
+bare names as a listing prints them) wherever they are written; --drop FROM-TO replaces the steps in that
+time range (both ends included: times as the review shows them, 2:38-3:10 or 0:02:38.500-0:03:10, or
+milliseconds from the start, FROM_MS:TO_MS) with one gap that keeps the files right; --redact REGEX masks
+every match everywhere. Each may be given many times, and each must change something, or nothing is signed.
+--leave-out-prompts keeps what you typed to AI agents (Claude Code, Codex, Cursor) out of what is shared:
+each prompt's text, masked also where else it is written (an agent's command line, claude -p "...", a commit
+message, a note). The signed episode goes to CODETAPE_HOME/outbox; the unsigned one is removed from
+episodes/ only once that worked. From the outbox it is uploaded once a destination is configured ([upload]
+to in CODETAPE_HOME/config.toml): by the collector in the background, or with codetape upload; until then it
+waits there.
 
 Several episodes (a week's, say), or --all-sealed (every sealed one nobody signed, oldest first), are
 signed one after another with the same --exclude, --redact and --leave-out-prompts (--drop names times
@@ -51,7 +53,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--redact", action="append", default=[], metavar="REGEX",
                         help="mask every match of a regular expression (repeatable)")
     parser.add_argument("--leave-out-prompts", action="store_true",
-                        help="leave out what you typed to AI agents (each agent prompt's text)")
+                        help="leave out what you typed to AI agents (each prompt's text, wherever it is "
+                             "written)")
     parser.add_argument("--passphrase-file", type=Path, metavar="FILE",
                         help="the signing key's passphrase, on FILE's first line (- for stdin)")
     parser.add_argument("--workspace", type=Path, metavar="DIR",
