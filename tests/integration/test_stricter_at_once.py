@@ -21,6 +21,7 @@ from collector.protocol.clock import now_ms
 from tests.integration.collector_harness import (
     Daemon,
     codetape,
+    decoded_episodes,
     episode_steps,
     every_byte_under,
     opt_in,
@@ -95,7 +96,7 @@ def test_an_exclusion_added_during_an_episode_applies_at_once(daemon: Daemon, tm
     text = repr(steps)
     assert "public.txt" in text
     assert BEFORE not in text and AFTER not in text and "notes/" not in text
-    assert BEFORE.encode() not in every_byte_under(home)  # the journal is gone, the episode holds none
+    assert BEFORE not in decoded_episodes(daemon.home)
     assert "settings made stricter" not in ok(codetape(home, "status"))  # the episode it was said of ended
     assert episode.exists()
 
