@@ -35,7 +35,7 @@ from collector.policy.sharing import load_signing_policy
 from collector.policy.stricter import stricter
 from collector.seal.exclude import exclude_files
 from schemas import EpisodeHeader, Step
-from schemas.settings import WorkspaceSettings
+from schemas.settings import ALL_CHANNELS, WorkspaceSettings
 from schemas.steps import AgentStep, FileChangeStep
 
 log = logging.getLogger(__name__)
@@ -72,10 +72,13 @@ class InForce:
 
 def header_settings(header: EpisodeHeader) -> WorkspaceSettings:
     """The settings the journal's header says the episode records under (the defaults where it cannot
-    say: a header that no longer validates as settings)."""
+    say: a header that no longer validates as settings). No channel listed is the header's default, which
+    states nothing (a session that records none lists none, and admitted none, so dropping none loses
+    nothing)."""
     capture = header.capture
     try:
-        return WorkspaceSettings.model_validate({"channels": capture.channels, "exclude": capture.exclude,
+        return WorkspaceSettings.model_validate({"channels": capture.channels or list(ALL_CHANNELS),
+                                                 "exclude": capture.exclude,
                                                  "max_file_bytes": capture.max_file_bytes})
     except ValueError:
         log.warning("%s: the header's capture settings are not valid settings; sealed under the defaults",

@@ -53,3 +53,10 @@ def test_the_journal_header_names_the_settings() -> None:
         "capture": CaptureSettings(channels=["edits"], exclude=["notes/"], max_file_bytes=10).model_dump()})
     settings = header_settings(header)
     assert (settings.channels, settings.exclude, settings.max_file_bytes) == (["edits"], ["notes/"], 10)
+
+
+def test_a_header_that_lists_no_channel_states_none() -> None:
+    header = EpisodeHeader.model_validate({
+        "codetape_version": "0", "episode_id": "00000000-0000-4000-8000-000000000000",
+        "started_at": "2026-01-01T00:00:00Z", "workspace": {"root_name": "ws"}, "position_encoding": "utf-16"})
+    assert header_settings(header) == WorkspaceSettings()
