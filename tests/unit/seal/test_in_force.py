@@ -58,5 +58,6 @@ def test_the_journal_header_names_the_settings() -> None:
 def test_a_header_that_lists_no_channel_states_none() -> None:
     header = EpisodeHeader.model_validate({
         "codetape_version": "0", "episode_id": "00000000-0000-4000-8000-000000000000",
-        "started_at": "2026-01-01T00:00:00Z", "workspace": {"root_name": "ws"}, "position_encoding": "utf-16"})
+        "started_at": "2026-01-01T00:00:00Z", "workspace": {"root_name": "ws"},
+        "position_encoding": "utf-16"})
     assert header_settings(header) == WorkspaceSettings()
