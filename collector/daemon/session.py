@@ -460,18 +460,18 @@ class Session:
 
     def _apply_settings(self) -> None:
         """(lock held, no episode open) Record under the settings last read, when they differ from the
-        policy's: the capture sources restart under the new policy."""
-        if self.problem is not None or self._wanted is None or self._wanted == self._applied:
+        policy's: the capture sources restart under the new policy (as they do under one made stricter
+        during the episode that ended)."""
+        if self.problem is not None or self._wanted is None:
             return
-        settings, excludes = self._applied = self._wanted
-        retired, self.policy = self.policy, Policy.under(self.root, settings, also_exclude=excludes)
-        if self._capture is not None:
+        if self._wanted != self._applied:
+            settings, excludes = self._applied = self._wanted
+            retired, self.policy = self.policy, Policy.under(self.root, settings, also_exclude=excludes)
+            if retired is not self._watched:
+                retired.close()  # no source runs under it
+        if self._capture is not None and self._watched is not self.policy:
             watched, self._watched = self._watched, self.policy
-            self._capture.switch(self.policy, watched or retired)  # closes what the sources ran under
-            if watched is not None and retired is not watched:
-                retired.close()  # made stricter during the last episode: no source ran under it
-        else:
-            retired.close()
+            self._capture.switch(self.policy, watched)  # closes what the sources ran under
 
     def _tighten(self) -> None:
         """(lock held, an episode open) Apply at once what the settings last read make stricter than those
