@@ -128,3 +128,22 @@ def test_a_channel_removed_and_a_smaller_cap_apply_to_the_whole_episode(daemon: 
     assert changes["big.py"].get("text") is None
     assert (changes["big.py"]["omitted"], changes["big.py"]["size"]) == ("too_large", len(big))
     assert changes["small.py"]["text"] == "y = 2\n"
+
+
+def test_a_mandatory_exclusion_added_to_policy_toml_applies_at_once(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    root = opt_in(tmp_path / "ws", "", home=home)
+    with running(home) as daemon, daemon.client() as client:
+        assert client.hello(root, "bridge", position_encoding="utf-16")["recording"]
+        send(client, [{"kind": "open", "path": "customer_data/rows.py", "text": f"{BEFORE}\n"}], now_ms())
+        wait_recorded(daemon.home, root, lambda steps: any(s.get("path") == "customer_data/rows.py"
+                                                           for s in steps), "rows.py to be recorded")
+        (home / "policy.toml").write_text('mandatory_exclude = ["customer_data/**"]\n', encoding="utf-8")
+        tightened(home, root, "mandatory_exclude (policy.toml)")
+        send(client, [{"kind": "open", "path": "customer_data/more.py", "text": f"{AFTER}\n"},
+                      {"kind": "open", "path": "kept.py", "text": "kept\n"}], now_ms())
+        wait_recorded(daemon.home, root, lambda steps: any(s.get("path") == "kept.py" for s in steps),
+                      "kept.py to be recorded")
+        assert AFTER.encode() not in every_byte_under(home)
+        steps, _ = sealed_steps(home, root)
+    assert [s["path"] for s in steps if s["kind"] == "open"] == ["kept.py"]
