@@ -9,7 +9,7 @@ a `too_large` placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arriv
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +123,13 @@ class HeldChanges:
         while self._queue and (everything or self._queue[0][0] <= now):
             _, _, at_ms, step = self._queue.popleft()
             yield at_ms, step
+
+    def readmit(self, admit: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+        """Pass every held change through `admit` again (stricter settings apply to them too): a change
+        it drops is no longer held."""
+        kept = ((release, came, at_ms, admit(step)) for release, came, at_ms, step in self._queue)
+        self._queue = deque((release, came, at_ms, step) for release, came, at_ms, step in kept
+                            if step is not None)
 
     def came_by(self, when: int) -> bool:
         """Whether a change that came at or before `when` is still held."""

@@ -59,9 +59,7 @@ class OpenEpisode:
             codetape_version=__version__, episode_id=episode_id,
             started_at=datetime.fromtimestamp(start_ms / 1000, UTC), workspace=workspace,
             position_encoding=encoding, client=client,
-            capture=CaptureSettings(channels=list(settings.channels), exclude=list(settings.exclude),
-                                    idle_timeout_s=settings.idle_timeout_s,
-                                    max_file_bytes=settings.max_file_bytes),
+            capture=capture_of(settings),
         )
         return cls(JournalWriter.create(journals / f"{episode_id}.journal", header), start_ms)
 
@@ -122,6 +120,11 @@ class OpenEpisode:
         rewrite_header(path, self.header.model_copy(update=changes))
         self.writer = JournalWriter.reopen(path)
 
+    def tighten(self, settings: WorkspaceSettings) -> None:
+        """Name in the journal's header the stricter settings the episode records under from now on (the
+        seal drops from the steps before what they exclude: collector/seal/in_force.py)."""
+        self.rewrite_header({"capture": capture_of(settings)})
+
     def size(self) -> int:
         """The journal's size in bytes (0 when it cannot be stat-ed)."""
         try:
@@ -136,6 +139,12 @@ class OpenEpisode:
         finally:
             self.writer.close()
         return self.writer.path
+
+
+def capture_of(settings: WorkspaceSettings) -> CaptureSettings:
+    """What a journal's header says of the settings its episode records under."""
+    return CaptureSettings(channels=list(settings.channels), exclude=list(settings.exclude),
+                           idle_timeout_s=settings.idle_timeout_s, max_file_bytes=settings.max_file_bytes)
 
 
 def _validated(data: dict[str, Any], t_ms: int) -> Step:

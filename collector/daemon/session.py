@@ -10,7 +10,12 @@ The session looks at `.codetape.toml` (and what the user accepted of it, policy/
 few times a second and before every request that records: while it cannot be used (invalid, gone, no
 longer the user's alone) nothing is recorded, `problem` says why, and the steps that came are counted
 into a `gap` (reason `other`) once it can be used again. New settings apply when no episode is open,
-else with the next episode (its header names them).
+else with the next episode (its header names them), but for what they make stricter (an exclusion, a
+channel removed, a smaller `max_file_bytes`, a mandatory exclusion of the sharing policy): that applies
+at once, to the steps admitted from then on (file changes still held among them), the journal's header
+names it, the seal drops what it excludes from the steps before (collector/seal/in_force.py), and
+`status` says so (`tightened`) until the episode ends. The capture sources keep running as they are:
+admission filters what they send.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from collector.journal import JournalWriter
 from collector.policy.effective import effective_settings
 from collector.policy.recording import Policy
 from collector.policy.sharing import POLICY_FILE, load_signing_policy
+from collector.policy.stricter import stricter, tightens
 from collector.sources.snapshot import take_snapshot
 from collector.workspace.identity import identify
 from collector.workspace.registry import FILE as REGISTRY_FILE
@@ -65,9 +71,12 @@ class Session:
         self.problem: str | None = None  # why nothing is recorded now: the settings cannot be used
         self.settings_note: str | None = None  # what `status` says while the file loosens what was accepted
         self.withheld: tuple[str, ...] = ()  # ...and what it loosens, one line each
+        self.tightened: tuple[str, ...] = ()  # what was made stricter during the open episode, applied
         self._settings_key: tuple[_Stat, ...] | None = None
         self._wanted: tuple[WorkspaceSettings, tuple[str, ...]] | None = None
         self._applied: tuple[WorkspaceSettings, tuple[str, ...]] | None = None
+        self._watched: Policy | None = None  # the policy the capture sources run under
+        self._compared: object = None  # the settings read that `_tighten` compared last
         self._unusable_since = 0
         self._dropped_while_unusable = 0
         self._paused = PausedWorkspaces(home)
@@ -202,11 +211,14 @@ class Session:
     def check_settings(self) -> None:
         """Read `.codetape.toml` again when it, the registry (what the user accepted) or policy.toml changed
         since the last look: a problem stops recording at once, its end records the `gap`; new settings
-        apply now when no episode is open, else when the next one opens."""
+        apply now when no episode is open, else what they make stricter now and the rest when the next
+        one opens."""
         with self._lock:
             self._look_at_settings()
             if self._episode is None:
                 self._apply_settings()
+            else:
+                self._tighten()
 
     def _release_held(self, now: int, *, everything: bool = False) -> None:
         """Append the held file changes that are due (all of them with `everything`), in order."""
@@ -290,6 +302,7 @@ class Session:
             if episode is None:
                 return None
             self.next_episode_id = uuid.uuid4()
+            self.tightened = ()
             self._open_docs.episode_ended()
             return episode.close()
 
@@ -310,6 +323,7 @@ class Session:
             return {
                 "root": str(self.root), "recording": self.problem is None, "problem": self.problem,
                 "settings_note": self.settings_note, "withheld": list(self.withheld),
+                "tightened": list(self.tightened),
                 "paused": self.paused_at is not None,
                 "episode": str(episode.header.episode_id) if episode else None,
                 "steps": episode.steps if episode else 0, "bytes": episode.size() if episode else 0,
@@ -328,6 +342,8 @@ class Session:
         self._reports.close()
         path = self.detach()
         self.policy.close()
+        if self._watched is not None and self._watched is not self.policy:
+            self._watched.close()
         return path
 
     # -- internals ---------------------------------------------------------------------------------------
@@ -444,15 +460,44 @@ class Session:
 
     def _apply_settings(self) -> None:
         """(lock held, no episode open) Record under the settings last read, when they differ from the
-        policy's: the capture sources restart under the new policy."""
-        if self.problem is not None or self._wanted is None or self._wanted == self._applied:
+        policy's: the capture sources restart under the new policy (as they do under one made stricter
+        during the episode that ended)."""
+        if self.problem is not None or self._wanted is None:
             return
-        settings, excludes = self._applied = self._wanted
-        retired, self.policy = self.policy, Policy.under(self.root, settings, also_exclude=excludes)
-        if self._capture is not None:
-            self._capture.switch(self.policy, retired)
-        else:
+        if self._wanted != self._applied:
+            settings, excludes = self._applied = self._wanted
+            retired, self.policy = self.policy, Policy.under(self.root, settings, also_exclude=excludes)
+            if retired is not self._watched:
+                retired.close()  # no source runs under it
+        if self._capture is not None and self._watched is not self.policy:
+            watched, self._watched = self._watched, self.policy
+            self._capture.switch(self.policy, watched)  # closes what the sources ran under
+
+    def _tighten(self) -> None:
+        """(lock held, an episode open) Apply at once what the settings last read make stricter than those
+        the episode records under: the episode's header names them, the held file changes are admitted
+        again, the capture sources keep running (admission filters what they send)."""
+        if (self.problem is not None or self._wanted is None or self._applied is None
+                or self._episode is None or self._wanted is self._compared):
+            return
+        self._compared = self._wanted  # read again only when a settings file changed
+        (settings, excludes), (wanted, wanted_excludes) = self._applied, self._wanted
+        # a snapshot is taken when an episode opens: "none" applies to the next one
+        fields = [field for field in tightens(settings, wanted) if field != "snapshot"]
+        added = tuple(glob for glob in wanted_excludes if glob not in excludes)
+        if not fields and not added:
+            return
+        if added and "[policy] mandatory_exclude" not in fields:
+            fields.append(f"mandatory_exclude ({POLICY_FILE})")
+        tight = stricter(wanted, settings)
+        self._applied = (tight, excludes + added)
+        retired, self.policy = self.policy, Policy.under(self.root, tight, also_exclude=excludes + added)
+        if retired is not self._watched:
             retired.close()
+        self._held.readmit(lambda step: admit(step, self.policy, self._paths))
+        self._episode.tighten(tight)
+        self.tightened = tuple(dict.fromkeys([*self.tightened, *fields]))
+        log.info("%s: stricter settings apply at once: %s", self.root, ", ".join(fields))
 
 
 def _stat(path: Path) -> _Stat:

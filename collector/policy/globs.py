@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A gitignore-style glob as a regex over workspace-relative paths (`*`, `?`, `[..]`, `**`)."""
+def glob_regex(pattern: str, *, ignore_case: bool = False) -> re.Pattern[str]:
+    """A gitignore-style glob as a regex over workspace-relative paths (`*`, `?`, `[..]`, `**`), matching
+    letters whatever their case with `ignore_case`."""
     body = pattern.rstrip("/") or pattern
     anchored = "/" in body
     body = body.lstrip("/")
@@ -40,14 +41,15 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(body[i]))
             i += 1
-    return re.compile("".join(out))
+    return re.compile("".join(out), re.IGNORECASE if ignore_case else 0)
 
 
 class Globs:
-    """A set of globs; a path matches when it or any of its parent directories matches one."""
+    """A set of globs; a path matches when it or any of its parent directories matches one (whatever the
+    case of its letters, with `ignore_case`)."""
 
-    def __init__(self, patterns: tuple[str, ...] | list[str]) -> None:
-        self._regexes = [glob_regex(p) for p in patterns]
+    def __init__(self, patterns: tuple[str, ...] | list[str], *, ignore_case: bool = False) -> None:
+        self._regexes = [glob_regex(p, ignore_case=ignore_case) for p in patterns]
 
     def match(self, relpath: str) -> bool:
         parts = relpath.split("/")

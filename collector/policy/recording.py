@@ -4,6 +4,11 @@
 form), `binary` or `too_large` (recorded as a placeholder without content). Thread-safe: the daemon and
 the capture sources' threads share one Policy per session. Git is only ever read (`--no-optional-locks`).
 
+NEVER_RECORDED (secret-ish files and codetape's own settings file, whose exclusion globs can name what
+they hide) matches whatever the case of a path's letters: `.ENV` is as secret as `.env`. The workspace's
+own globs (and `.git`) do too where its file system ignores case (macOS's and Windows' defaults), which
+`ignores_case` finds out once per policy; elsewhere they match as written, as git's do.
+
 Answers are cached, and git's long-lived `check-ignore` caches the ignore files it read, so both are
 dropped when those files change: `refresh` stats the few that lie outside the work tree's own
 `.gitignore` files (`.git/info/exclude`, `core.excludesFile`, the `.gitignore` files from the
@@ -37,6 +42,8 @@ SECRET_PATTERNS: tuple[str, ...] = (
     ".pypirc", ".pgpass", ".htpasswd", ".git-credentials", "**/.aws/credentials", "**/.aws/config",
     "**/.docker/config.json", "**/.kube/config", ".ssh/", ".gnupg/", "credentials.json", "*.tfvars",
 )
+# ...and codetape's own settings file: its `exclude` globs can name what they hide (`acme-merger/`)
+NEVER_RECORDED: tuple[str, ...] = (*SECRET_PATTERNS, SETTINGS_FILE)
 _GIT_TIMEOUT_S = 5.0
 _CACHE_LIMIT = 200_000
 IGNORE_FILE = ".gitignore"
@@ -58,8 +65,22 @@ def read_settings(root: Path) -> tuple[str, WorkspaceSettings]:
     return text, parse_model(text, WorkspaceSettings, SettingsError, path)
 
 
-_SECRETS = Globs(SECRET_PATTERNS)
-_SECRETS_OWN = [glob_regex(p) for p in SECRET_PATTERNS]
+_SECRETS = Globs(NEVER_RECORDED, ignore_case=True)
+_SECRETS_OWN = [glob_regex(p, ignore_case=True) for p in NEVER_RECORDED]
+
+
+def ignores_case(root: Path) -> bool:
+    """Whether the file system holding the workspace at `root` ignores the case of names: its settings
+    file (else the folder itself) found again under the name with every letter's case swapped."""
+    for name in (root / SETTINGS_FILE, root):
+        swapped = name.with_name(name.name.swapcase())
+        if swapped == name:
+            continue
+        try:
+            return os.path.samestat(name.lstat(), swapped.lstat())
+        except OSError:
+            continue
+    return False
 
 
 class GitIgnore:
@@ -187,12 +208,14 @@ class Policy:
     """The recording policy of one opted-in workspace."""
 
     def __init__(self, root: Path, settings: WorkspaceSettings, *, git: GitIgnore | None = None,
-                 also_exclude: tuple[str, ...] = ()) -> None:
+                 also_exclude: tuple[str, ...] = (), ignore_case: bool = False) -> None:
         self.root = root
         self.settings = settings
         self.also_exclude = also_exclude
-        self._user = Globs([*settings.exclude, *also_exclude])
-        self._own = [*_SECRETS_OWN, *(glob_regex(p) for p in [*settings.exclude, *also_exclude])]
+        self.ignore_case = ignore_case  # the workspace's file system ignores case (`ignores_case`)
+        globs = [*settings.exclude, *also_exclude]
+        self._user = Globs(globs, ignore_case=ignore_case)
+        self._own = [*_SECRETS_OWN, *(glob_regex(p, ignore_case=ignore_case) for p in globs)]
         self._git = git
         self._cache: dict[str, bool] = {}
         self._cache_lock = threading.Lock()
@@ -212,7 +235,12 @@ class Policy:
     @classmethod
     def under(cls, root: Path, settings: WorkspaceSettings, *, also_exclude: tuple[str, ...] = ()) -> Policy:
         """The policy of the workspace at `root` (resolved) under these settings and git's ignore rules."""
-        return cls(root, settings, git=GitIgnore(root), also_exclude=also_exclude)
+        return cls(root, settings, git=GitIgnore(root), also_exclude=also_exclude,
+                   ignore_case=ignores_case(root))
+
+    def _in_git_dir(self, clean: str) -> bool:
+        parts = clean.lower().split("/") if self.ignore_case else clean.split("/")
+        return ".git" in parts
 
     def normalize(self, relpath: str) -> str | None:
         """The clean workspace-relative POSIX form of a path, or None when it lies outside the workspace."""
@@ -227,7 +255,8 @@ class Policy:
         return clean
 
     def is_excluded(self, relpath: str) -> bool:
-        """Whether nothing about this path may be written: outside, `.git/`, secret-ish, excluded, ignored."""
+        """Whether nothing about this path may be written: outside, `.git/`, secret-ish, codetape's settings
+        file, excluded, ignored."""
         with self._cache_lock:  # a clean path asked before (the keys are clean forms, which normalize to
             cached = self._cache.get(relpath)  # themselves): every keystroke's step asks again
         if cached is not None:
@@ -245,9 +274,9 @@ class Policy:
         if cached is not None:
             return cached
         if inherited is None:  # the path and each directory above it (globs match either)
-            verdict = ".git" in clean.split("/") or _SECRETS.match(clean) or self._user.match(clean)
+            verdict = self._in_git_dir(clean) or _SECRETS.match(clean) or self._user.match(clean)
         else:  # the parent's verdict covers the directories above (a walk asks top-down): no re-matching
-            verdict = (inherited or posixpath.basename(clean) == ".git"
+            verdict = (inherited or self._in_git_dir(posixpath.basename(clean))
                        or any(r.fullmatch(clean) for r in self._own))
         verdict = verdict or (self._git is not None and self._git.ignored(clean))
         with self._cache_lock:
@@ -264,7 +293,7 @@ class Policy:
         clean = self.normalize(relpath)
         if clean is None:
             return True
-        return ".git" in clean.split("/") or bool(_SECRETS.match(clean)) or self._user.match(clean)
+        return self._in_git_dir(clean) or bool(_SECRETS.match(clean)) or self._user.match(clean)
 
     def invalidate(self) -> None:
         """Forget every answer and restart git's helper (which caches the ignore files it read)."""

@@ -10,7 +10,9 @@ user accepted (collector/policy/effective.py), defined here per field, once.
                                                  review shows before you sign, record nothing more
 
 `loosened` says, one line per field, what the current content would loosen beyond the accepted one: what
-the stricter merge holds back until the user accepts it (`codetape trust`).
+the stricter merge holds back until the user accepts it (`codetape trust`). `tightens` names the fields in
+which new settings record less than those an open episode records under: what applies at once
+(collector/daemon/session.py), as `stricter(new, in_force)`.
 """
 
 from __future__ import annotations
@@ -126,3 +128,11 @@ def loosened(accepted: WorkspaceSettings, current: WorkspaceSettings) -> list[st
         if rule.merge(before, after) != after:
             lines.append(rule.loosens(_label(path), before, after))
     return lines
+
+
+def tightens(in_force: WorkspaceSettings, new: WorkspaceSettings) -> list[str]:
+    """The fields (labelled as `loosened` labels them) in which `new` records or lets through less than
+    `in_force`: those `stricter(new, in_force)` changes (the fields that record nothing more never do)."""
+    mine, theirs = new.model_dump(), in_force.model_dump()
+    return [_label(path) for path, rule in RULES.items()
+            if rule.merge(_get(mine, path), _get(theirs, path)) != _get(theirs, path)]

@@ -1,66 +1,18 @@
-"""Excluding files: every step about an excluded file goes, and every trace of its path in the steps kept.
+"""Excluding files in review: which paths and folders the excluded ones are, so they can be masked.
 
-Steps about one file (open, close, edit, save, cursor, diagnostics, file changes) are dropped; a gap's
-state, a commit's file list and an agent's tool targets lose the file's entries; a command run inside an
-excluded folder goes.
-An excluded file stays excluded when it is renamed: its new name is excluded from then on, since the
-content under it is the excluded content. A kept file renamed to an excluded name is deleted, as far as
-the kept files can tell. Mentions of the paths in free text are masked afterwards (see `spans`), which
-needs them all before the steps go by: `excluded_paths` works them out from a list of the episode's paths
-and renames, `excluded_folders` the folders excluded whole above them.
+`exclude_files` (collector/seal/exclude.py, shared with the seal) drops every step about an excluded
+file. Mentions of the paths in free text are masked afterwards (see `spans`), which needs them all before
+the steps go by: `excluded_paths` works them out from a list of the episode's paths and renames,
+`excluded_folders` the folders excluded whole above them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 
-from msgspec.structs import replace
+from collector.seal.exclude import Excluded, ExcludeReport, exclude_files
 
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    OpenStep,
-    SaveStep,
-    Step,
-)
-
-Excluded = Callable[[str], bool]
-
-
-@dataclass
-class ExcludeReport:
-    """What exclusion took out: the excluded paths seen, and how many steps went."""
-
-    paths: set[str] = field(default_factory=set)
-    steps: int = 0
-
-
-def exclude_files(steps: Iterable[Step], excluded: Excluded,
-                  report: ExcludeReport | None = None) -> Iterator[Step]:
-    """`steps` without the excluded files; `report` (when given) is filled in as they go by."""
-    report = report if report is not None else ExcludeReport()
-    renamed: set[str] = set()  # new names of excluded files
-
-    def out(path: str) -> bool:
-        if path in renamed or excluded(path):
-            report.paths.add(path)
-            return True
-        return False
-
-    for step in steps:
-        kept = _keep(step, out, renamed, excluded)
-        if kept is None:
-            report.steps += 1
-        else:
-            yield kept
+__all__ = ["ExcludeReport", "Excluded", "exclude_files", "excluded_folders", "excluded_paths"]
 
 
 def excluded_paths(paths: Iterable[str], renames: Iterable[tuple[str, str]], excluded: Excluded) -> set[str]:
@@ -81,36 +33,3 @@ def excluded_folders(paths: Iterable[str], excluded: Excluded) -> set[str]:
 def _parents(path: str) -> Iterator[str]:
     parts = path.split("/")
     return ("/".join(parts[:n]) for n in range(1, len(parts)))
-
-
-def _keep(step: Step, out: Excluded, renamed: set[str], excluded: Excluded) -> Step | None:
-    """The step as it stays (the step itself, a changed copy, or a stand-in), or None when it goes.
-    `out` answers for files (and notes them in the report), `excluded` for a command's directory."""
-    match step:
-        case OpenStep() | CloseStep() | EditStep() | SaveStep() | CursorStep() | DiagnosticsStep():
-            return None if out(step.path) else step
-        case FileChangeStep(change="renamed", new_path=str() as new_path):
-            if out(step.path):
-                renamed.add(new_path)
-                out(new_path)
-                return None
-            if out(new_path):  # a kept file leaves under an excluded name: on the kept side it is gone
-                return FileChangeStep(t_ms=step.t_ms, source=step.source, path=step.path, change="deleted")
-            return step
-        case FileChangeStep():
-            return None if out(step.path) else step
-        case GapStep(state=list() as state):
-            kept = [file for file in state if not out(file.path)]
-            if len(kept) == len(state):
-                return step
-            return replace(step, state=kept or None)
-        case GitStep(files=files) if files:
-            stats = [stat for stat in files if not out(stat.path)]
-            return step if len(stats) == len(files) else replace(step, files=stats)
-        case CommandStep(cwd=cwd) if cwd not in (".", "") and excluded(cwd.strip("/")):
-            return None
-        case AgentStep(targets=targets) if targets:
-            kept_targets = [target for target in targets if not out(target)]
-            return step if len(kept_targets) == len(targets) else replace(step, targets=kept_targets)
-        case _:
-            return step

@@ -16,7 +16,8 @@ Whenever anything is not plain, it stops with one JSON line `{"error": ...}` and
 (the temporary episode is removed), and the daemon seals from the journal as it always did:
 - a frame that is not whole and intact, or not a valid step in time order (damage, which the seal from
   the journal turns into a `gap`), a journal with no step, a journal replaced under it;
-- the workspace's redaction allow-list differs at `finish` from the one read at the start;
+- the workspace's redaction allow-list, or the settings in force (seal/in_force.py), differ at `finish`
+  from those read at the start;
 - IDENTITY (codetape's and the redaction rules' versions in the daemon) is not this process's own.
 End of stdin without `finish` (the daemon gave it up) removes the temporary file and exits quietly.
 It runs niced, in its own process: it never takes the collector's CPU or GIL while recording.
@@ -40,6 +41,7 @@ from collector.home import Home
 from collector.redact.localnames import LocalNames
 from collector.redact.rules import RuleSet
 from collector.seal.gc_pause import gc_paused
+from collector.seal.in_force import InForce, in_force
 from collector.seal.journal import (
     BATCH,
     LOCK_WAIT_S,
@@ -52,7 +54,7 @@ from collector.seal.journal import (
 )
 from collector.seal.redacted import known_entries, seal_transform, workspace_allow
 from collector.seal.tail import CLOSED, JournalTail, TailDoubt
-from schemas import Step
+from schemas import EpisodeHeader, Step
 
 NICE = 10  # a tenth of a normal process's share of a busy core
 FINISH = "finish"
@@ -98,10 +100,11 @@ def seal_ahead(journal: Path, episodes: Path, workspace: Path,
         header = journal_header(journal, first[0])
         home = Home(episodes.parent)  # the collector's: its registry says what the user accepted
         allow = known_entries(workspace_allow(workspace, home))
+        forced = in_force(header, workspace, home)
         transform = seal_transform(summaries=episodes, allow_for=lambda _: allow,
-                                   root_for=lambda _: workspace,
+                                   root_for=lambda _: workspace, in_force_for=lambda _: forced,
                                    names=LocalNames.of_this_machine()).with_header(header)
-        steps = _steps(tail, workspace, home, allow)
+        steps = _steps(tail, workspace, home, allow, header, forced)
         start = next(steps, None)
         if start is None:
             raise TailDoubt("the journal holds no step")
@@ -109,9 +112,11 @@ def seal_ahead(journal: Path, episodes: Path, workspace: Path,
         return result, tail.read_closed
 
 
-def _steps(tail: JournalTail, workspace: Path, home: Home, allow: list[str]) -> Iterator[Step]:
+def _steps(tail: JournalTail, workspace: Path, home: Home, allow: list[str], header: EpisodeHeader,
+           forced: InForce) -> Iterator[Step]:
     """The journal's steps, validated as `seal_journal` validates them; TailDoubt where it would write a
-    gap, and at the end when the workspace's allow-list is no longer the one the steps were redacted with."""
+    gap, and at the end when the workspace's allow-list is no longer the one the steps were redacted with,
+    or its settings in force no longer those they were sealed under."""
     last_t = 0
     while batch := tail.frames(BATCH):
         steps = valid_batch(batch, last_t)
@@ -122,6 +127,8 @@ def _steps(tail: JournalTail, workspace: Path, home: Home, allow: list[str]) -> 
         yield from steps
     if known_entries(workspace_allow(workspace, home)) != allow:
         raise TailDoubt("the workspace's redaction allow-list changed while recording")
+    if in_force(header, workspace, home) != forced:
+        raise TailDoubt("the workspace's settings changed while recording")
 
 
 def main(argv: list[str]) -> int:

@@ -13,6 +13,9 @@ the file and the content accepted in CODETAPE_HOME's registry list, policy/effec
 the CODETAPE_HOME the episodes folder is in) whose name and remote the episode's header records; none,
 or more than one, means no allow-list: everything found is redacted.
 
+Before redaction, the steps lose what the settings in force at the seal exclude (in_force.py: an
+exclusion, a channel or a smaller cap made stricter while the episode was recorded), given `in_force_for`.
+
 The same pass masks the developer's local names (collector.redact.namemask): the workspace root (that
 same workspace; when none is found, paths in it are masked as paths in the home), the home directory,
 the login and host names, in every step and in the header's workspace name and remote. The
@@ -34,6 +37,7 @@ from collector.redact.namemask import NameMask
 from collector.redact.placeholders import RedactionSummary
 from collector.redact.rules import RuleSet
 from collector.redact.steps import redact_steps
+from collector.seal.in_force import InForce, in_force
 from collector.seal.journal import SealResult, seal_journal
 from collector.seal.summaries import SUFFIX, write_summary
 from collector.workspace.identity import identify
@@ -44,18 +48,24 @@ from schemas.common import PositionEncoding
 log = logging.getLogger(__name__)
 AllowFor = Callable[[EpisodeHeader], Sequence[str]]
 RootFor = Callable[[EpisodeHeader], Path | None]
+InForceFor = Callable[[EpisodeHeader], InForce]
 
 
 class SealTransform:
     """Callable on a step stream. Unbound it assumes the header's default position encoding (utf-16).
     `allow_for`, given, says which allow-list entries apply to an episode, `root_for` in which workspace
-    it was recorded (both bound with its header); `names`, given, are the local names to mask."""
+    it was recorded, `in_force_for` the settings it is sealed under (all bound with its header); `names`,
+    given, are the local names to mask."""
 
     def __init__(self, rules: RuleSet, *, summaries: Path | None = None,
                  header: EpisodeHeader | None = None, allow_for: AllowFor | None = None,
                  names: LocalNames | None = None, root_for: RootFor | None = None,
-                 mask: NameMask | None = None) -> None:
+                 mask: NameMask | None = None, in_force_for: InForceFor | None = None,
+                 root: Path | None = None) -> None:
         self.rules = rules
+        self.in_force_for = in_force_for
+        self.root = root
+        self.in_force = in_force_for(header) if in_force_for is not None and header is not None else None
         self.summaries = summaries
         self.header = header
         self.allow_for = allow_for
@@ -75,7 +85,8 @@ class SealTransform:
         root = self.root_for(header) if self.root_for is not None else None
         mask = NameMask(self.names, root) if self.names is not None else None
         return SealTransform(rules, summaries=self.summaries, header=header, allow_for=self.allow_for,
-                             names=self.names, root_for=self.root_for, mask=mask)
+                             names=self.names, root_for=self.root_for, mask=mask,
+                             in_force_for=self.in_force_for, root=root)
 
     def sealed_header(self, header: EpisodeHeader) -> EpisodeHeader:
         """The header the episode is written with: the local names masked in its workspace's name and
@@ -91,6 +102,8 @@ class SealTransform:
     def __call__(self, steps: Iterator[Step]) -> Iterator[Step]:
         encoding: PositionEncoding = self.header.position_encoding if self.header is not None else "utf-16"
         self.summary = RedactionSummary(self.rules.version)
+        if self.in_force is not None:
+            steps = self.in_force.drop(steps, self.root or Path("/"))
         yield from redact_steps(steps, encoding, self.rules, self.summary, names=self.mask)
         if self.summaries is not None and self.header is not None:
             write_summary(self.summaries / f"{self.header.episode_id}{SUFFIX}", self.summary,
@@ -99,18 +112,18 @@ class SealTransform:
 
 def seal_transform(rules: RuleSet | None = None, *, summaries: Path | None = None,
                    allow_for: AllowFor | None = None, names: LocalNames | None = None,
-                   root_for: RootFor | None = None) -> SealTransform:
+                   root_for: RootFor | None = None, in_force_for: InForceFor | None = None) -> SealTransform:
     """The transform the collector daemon passes to `seal_journal`."""
     return SealTransform(rules if rules is not None else RuleSet.default(), summaries=summaries,
-                         allow_for=allow_for, names=names, root_for=root_for)
+                         allow_for=allow_for, names=names, root_for=root_for, in_force_for=in_force_for)
 
 
 def seal_redacted(journal: Path, episodes: Path, *, workspace: Path | None = None,
                   home: Home | None = None, names: LocalNames | None = None) -> SealResult | None:
-    """Seal a journal the way the collector does: secrets redacted and local names masked before the
-    episode is written (but what `workspace`'s allow-list allows as accepted in `home`, by default the
-    home `episodes` is in; see the module's docstring), the redaction summary (with its masked previews)
-    kept beside it."""
+    """Seal a journal the way the collector does: what the settings in force exclude dropped, secrets
+    redacted and local names masked before the episode is written (but what `workspace`'s allow-list
+    allows as accepted in `home`, by default the home `episodes` is in; see the module's docstring), the
+    redaction summary (with its masked previews) kept beside it."""
     registry_home = home if home is not None else Home(episodes.parent)
     root_for: RootFor = ((lambda header: workspace) if workspace is not None
                          else (lambda header: recorded_root(header, episodes)))
@@ -120,7 +133,8 @@ def seal_redacted(journal: Path, episodes: Path, *, workspace: Path | None = Non
         return workspace_allow(root, registry_home) if root is not None else []
 
     transform = seal_transform(summaries=episodes, allow_for=allow_for, root_for=root_for,
-                               names=names if names is not None else LocalNames.of_this_machine())
+                               names=names if names is not None else LocalNames.of_this_machine(),
+                               in_force_for=lambda header: in_force(header, root_for(header), registry_home))
     return seal_journal(journal, episodes, transform=transform)
 
 

@@ -191,3 +191,28 @@ def test_a_rewritten_header_gets_a_new_process(tmp_path: Path, steps: list[dict[
     assert f"{journal.stem}: sealed ahead" in log and "not ahead" not in log
     assert any(step.get("text") == "after the rewrite" for step in episode_steps(episode))
     assert_same_seal(episode, from_scratch(tmp_path / "kept.journal", root, tmp_path / "scratch"))
+
+
+def test_an_exclusion_added_while_recording_is_dropped_by_the_seal_ahead(
+        tmp_path: Path, steps: list[dict[str, Any]]) -> None:
+    """The header rewritten with the stricter settings gets a new process, which drops what they exclude;
+    its episode is the seal from the journal's, byte for byte (issue 36, item 2)."""
+    home, root = _workspace(tmp_path)
+    gone = next(step["path"] for step in steps if step.get("path"))
+    with running(home) as daemon:
+        journal, pid = _record(daemon, root, steps)
+        settings = root / ".codetape.toml"
+        text = settings.read_text(encoding="utf-8")
+        settings.write_text(text.replace('exclude = [', f'exclude = ["{gone}", ', 1), encoding="utf-8")
+        wait_for(lambda: STARTED.search(daemon.log_text().split(f"(process {pid})", 1)[1]),
+                 what="a new seal-ahead process for the rewritten header", detail=daemon.log_text)
+        with daemon.client() as client:
+            client.send_steps([(10_000_000, {"kind": "note", "text": "after the exclusion"})])
+            settle(client)
+        episode = _seal(daemon, root, journal, tmp_path / "kept.journal")
+        log = daemon.log_text()
+    assert f"{journal.stem}: sealing ahead stopped: its journal's header was rewritten" in log
+    assert f"{journal.stem}: sealed ahead" in log and "not ahead" not in log
+    sealed = episode_steps(episode)
+    assert gone not in repr(sealed) and any(s["kind"] == "note" for s in sealed)
+    assert_same_seal(episode, from_scratch(tmp_path / "kept.journal", root, tmp_path / "scratch", home))

@@ -125,7 +125,7 @@ def test_sign_trims_signs_and_queues_and_the_result_verifies(setup: tuple[Path, 
     assert len(gaps) == 1 and gaps[0]["reason"] == "dropped_by_review" and gaps[0]["t_ms"] >= start
     assert not [step for step in after if step["kind"] == "edit" and start <= step["t_ms"] <= end]
     commit = next(step for step in after if step["kind"] == "git" and step["op"] == "commit")
-    assert [stat["path"] for stat in commit["files"]] == [".codetape.toml", "calc.py"]
+    assert [stat["path"] for stat in commit["files"]] == ["calc.py"]  # (never its settings file)
     # the files the signed episode reconstructs are the files on disk (with the redacted word masked)
     out = tmp_path / "checkout"
     assert codetape(home, "checkout", str(queued), str(out)).returncode == 0

@@ -183,7 +183,7 @@ def test_a_cloned_setting_records_no_snapshot_until_trusted(daemon: Daemon, tmp_
     assert "snapshot: none -> tracked" in ok(codetape(home, "trust", str(root), "--yes"))
     ok(codetape(home, "note", "now", "--dir", str(root)))
     trusted = episode_steps(seal(home, root))
-    assert [file["path"] for file in snapshot_of(trusted)["state"]] == [".codetape.toml", "app.py"]
+    assert [file["path"] for file in snapshot_of(trusted)["state"]] == ["app.py"]  # never its settings file
     assert [s["kind"] for s in trusted] == ["gap", "note"]
 
 

@@ -2,8 +2,9 @@
 records, how big each episode is, how many signed episodes wait in the outbox, how the last upload
 went, which `.codetape.toml` files are ignored (not opted in by you, or writable by others) and why,
 which opted-in workspaces record nothing because their settings are invalid (`not recording:
-FILE:LINE: what`), and where the settings file loosens what you accepted (only the stricter of both
-applies until `codetape trust`). `--json` also lists the workspaces opted in (`opted_in`), which editor
+FILE:LINE: what`), where settings made stricter during an episode applied at once (`tightened`), and
+where the settings file loosens what you accepted (only the stricter of both applies until `codetape
+trust`). `--json` also lists the workspaces opted in (`opted_in`), which editor
 extensions ask before they start anything for a folder, and the variables through which a pytest
 started in an editor's terminal records its tests (`pytest_env`, for this command's own `PYTHONPATH`:
 sources/pytest_env.py)."""
@@ -37,11 +38,16 @@ def describe(workspace: dict[str, Any]) -> str:
 
 
 def settings_lines(workspace: dict[str, Any]) -> list[str]:
-    """What the settings file says that does not apply (it loosens what you accepted), if anything."""
-    if not workspace.get("settings_note"):
-        return []
-    withheld = (f"    not applied: {line}" for line in workspace["withheld"])
-    return [f"  {workspace['settings_note']}", *withheld]
+    """What was made stricter during the open episode and applies at once, and what the settings file
+    says that does not apply (it loosens what you accepted), if anything."""
+    lines = []
+    if workspace.get("tightened"):
+        lines.append(f"  settings made stricter during this episode: {', '.join(workspace['tightened'])} "
+                     "applied at once; the seal drops what they exclude from the whole episode")
+    if workspace.get("settings_note"):
+        lines.append(f"  {workspace['settings_note']}")
+        lines.extend(f"    not applied: {line}" for line in workspace["withheld"])
+    return lines
 
 
 def watching(workspace: dict[str, Any]) -> str:

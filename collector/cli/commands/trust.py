@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
         raise CodetapeError(f"cannot accept {target}: {exc.strerror or exc}") from None
     print(f"accepted: {target} (sha256 {digest(text)})")
     if tell_collector(home, root):  # it records under it now, or from the episode it has open's end
-        print("the collector uses it from its next episode, and its allow-list from the next seal")
+        print("the collector uses what it loosens from its next episode (what it makes stricter applies "
+              "at once), and its allow-list from the next seal")
     return 0
 
 

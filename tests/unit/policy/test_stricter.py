@@ -15,7 +15,7 @@ from collector.cli.commands.init import SNAPSHOT_CHOICES
 from collector.errors import SettingsError
 from collector.home import Home
 from collector.policy.effective import effective_settings
-from collector.policy.stricter import RULES, loosened, stricter
+from collector.policy.stricter import RULES, loosened, stricter, tightens
 from collector.workspace.registry import Registry
 from schemas.settings import SNAPSHOTS, WorkspaceSettings
 
@@ -180,3 +180,15 @@ def test_a_statement_left_open_at_the_end_names_the_line_it_begins_on(
     with pytest.raises(SettingsError, match=
                        rf"^{settings}:{line}: .+ \(still open at the end of the file\)$"):
         effective_settings(root, Home(tmp_path / "home"))
+
+
+def test_tightens_names_what_new_settings_record_less_of() -> None:
+    """What applies at once during an episode (collector/daemon/session.py): `stricter(new, in_force)`."""
+    in_force = WorkspaceSettings(exclude=["a/"], max_file_bytes=5000)
+    new = WorkspaceSettings(channels=["edits", "git"], exclude=["b/"], max_file_bytes=100, idle_timeout_s=60)
+    assert tightens(in_force, new) == ["channels", "exclude", "max_file_bytes"]  # not idle_timeout_s
+    tight = stricter(new, in_force)
+    assert (tight.channels, tight.exclude, tight.max_file_bytes) == (["edits", "git"], ["a/", "b/"], 100)
+    assert tight.idle_timeout_s == in_force.idle_timeout_s  # when the episode ends is not stricter
+    assert tightens(tight, new) == []  # applied once, nothing more to apply
+    assert tightens(new, WorkspaceSettings()) == []  # looser: waits for the next episode
