@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,10 +19,12 @@ from collector.journal import JournalWriter
 from collector.protocol.process import alive
 from collector.seal.ahead import identity
 from tests.fixtures.make_golden import FULL_HEADER
+from tests.integration.collector_harness import running
 from tests.integration.dataset_helpers import contributor, session, sign
 from tests.integration.upload_helpers import environment, stalled_store
 from tests.waiting import wait_for
 
+STARTED = re.compile(r"background upload started \(pid (\d+)\)")  # collector/daemon/drain.py's log line
 CRASHES = {signal.SIGSEGV: "Fatal Python error: Segmentation fault",
            signal.SIGABRT: "Fatal Python error: Aborted"}
 
@@ -29,7 +32,7 @@ CRASHES = {signal.SIGSEGV: "Fatal Python error: Segmentation fault",
 def assert_stack(text: str, signum: int, *where: str) -> None:
     """`text` holds faulthandler's report of the crash by `signum`, with a frame in each file of `where`."""
     assert CRASHES[signum] in text, text
-    frames = [line for line in text.splitlines() if line.startswith('  File "')]
+    frames = [line for line in text.splitlines() if 'File "' in line]
     for path in where:
         assert any(f"/{path}\"" in frame for frame in frames), (path, text)
 
@@ -65,6 +68,29 @@ def test_an_upload_that_crashes_leaves_its_stack_on_stderr(tmp_path: Path) -> No
     assert upload.returncode == -signal.SIGSEGV
     assert_stack(err.decode(errors="replace"), signal.SIGSEGV, "collector/upload/s3_store.py",
                  "collector/cli/commands/upload.py")
+
+
+def test_a_background_upload_that_crashes_leaves_its_stack_in_the_collector_log(tmp_path: Path) -> None:
+    """The collector's background upload (`codetape upload --quiet`, collector/daemon/drain.py): its stack
+    in the collector's log, and `status` saying it crashed rather than quoting the stack's last line."""
+    alice = contributor(tmp_path, "alice")
+    sign(alice, session(alice.home, 7))
+    env = {"AWS_ACCESS_KEY_ID": "crash-key", "AWS_SECRET_ACCESS_KEY": "crash-secret",
+           "AWS_DEFAULT_REGION": "us-east-1"}
+    with stalled_store() as store:
+        (alice.home.root / "config.toml").write_text(
+            f'[upload]\nto = "s3://crash/x"\nendpoint_url = "{store.url}"\nread_timeout_s = 300\n',
+            encoding="utf-8")
+        with running(alice.home.root, env=env) as daemon:
+            started = wait_for(lambda: STARTED.search(daemon.log_text()), timeout=120,
+                               what="the background upload to start")
+            wait_for(lambda: store.held, what="the background upload's request to the store")
+            os.kill(int(started[1]), signal.SIGSEGV)
+            wait_for(lambda: "background upload failed" in daemon.log_text(), what="the upload's end logged")
+            with daemon.client() as client:
+                status = client.request("status")
+    assert_stack(daemon.log_text(), signal.SIGSEGV, "collector/upload/s3_store.py")
+    assert status["upload_error"] == "codetape upload crashed (SIGSEGV); its stack is in the collector's log"
 
 
 def test_a_detached_collector_that_crashes_leaves_its_stack_in_its_log(tmp_path: Path) -> None:
