@@ -72,7 +72,8 @@ def test_an_upload_that_crashes_leaves_its_stack_on_stderr(tmp_path: Path) -> No
 
 def test_a_background_upload_that_crashes_leaves_its_stack_in_the_collector_log(tmp_path: Path) -> None:
     """The collector's background upload (`codetape upload --quiet`, collector/daemon/drain.py): its stack
-    in the collector's log, and `status` saying it crashed rather than quoting the stack's last line."""
+    in the collector's log, and the collector's status (the editors show its `upload_error`) saying it
+    crashed rather than quoting the stack's last line."""
     alice = contributor(tmp_path, "alice")
     sign(alice, session(alice.home, 7))
     env = {"AWS_ACCESS_KEY_ID": "crash-key", "AWS_SECRET_ACCESS_KEY": "crash-secret",
