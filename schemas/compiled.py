@@ -10,7 +10,11 @@ steps of an episode for the first time; tests/integration/test_steps_threads.py 
 
 A module's import runs in one thread, and a thread importing a module another thread is importing waits
 until it is done; so a module that compiles its types as it is imported leaves no first conversion to
-race. Compiling the step union once costs about 3 ms at import.
+race. Compiling the step union (every kind) and config.toml's types costs a few milliseconds at import
+(3.7 ms at best, 13 ms median, over 15 fresh interpreters on a loaded 2-core machine; config.toml's
+alone 0.3 ms), paid only by the processes that load these types, which convert them anyway: `episodes`,
+`note` and `pause` load neither, `status` only config.toml's when a destination is set, and the bridge
+neither before its first answer to the editor.
 """
 
 from __future__ import annotations
