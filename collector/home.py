@@ -85,6 +85,11 @@ class Home:
     def socket(self) -> Path:
         return self.run / "collector.sock"
 
+    @property
+    def log(self) -> Path:
+        """The collector's log: a detached collector's output, and a shell recorder's crash."""
+        return self.run / "collector.log"
+
     def ensure(self, directory: Path) -> Path:
         """Create a private (0700) directory under the root if missing."""
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)

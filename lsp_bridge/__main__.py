@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 
+from collector.protocol.crashes import stacks_on_crash
 from lsp_bridge.server import start_early
 
 
 def _main() -> int:
     """Proxy mode's language server starts before anything else loads (argparse, the bridge)."""
+    stacks_on_crash()  # on stderr until --log names a file (collector/protocol/crashes.py)
     server = start_early(sys.argv[1:])
     from lsp_bridge.main import main
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import CodetapeError
+from collector.protocol.crashes import stacks_on_crash
 from lsp_bridge.arguments import add_arguments
 from lsp_bridge.errors import BridgeError
 from lsp_bridge.server import ServerProcess, start_server, stop_server
@@ -28,6 +29,8 @@ def _logging(path: str | None, verbose: bool) -> None:
     import logging
 
     handler: logging.Handler = logging.FileHandler(path) if path else logging.StreamHandler(sys.stderr)
+    if path:
+        stacks_on_crash(Path(path))  # a native crash's stacks too (collector/protocol/crashes.py)
     layout = "%(asctime)s %(levelname)s %(message)s" if path else "%(message)s"
     handler.setFormatter(logging.Formatter(layout))
     root = logging.getLogger()

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from msgspec import Meta, Struct, field
 
+from schemas.compiled import compile_now
+
 CONFIG_FILE = "config.toml"
 DestinationUrl = Annotated[str, Meta(min_length=1, max_length=4096)]
 ShortName = Annotated[str, Meta(min_length=1, max_length=256)]
@@ -52,3 +54,6 @@ class CodetapeConfig(Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
     """The validated content of CODETAPE_HOME/config.toml."""
 
     upload: UploadSettings = field(default_factory=UploadSettings)
+
+
+compile_now(CodetapeConfig)  # before any thread loads config.toml: schemas/compiled.py

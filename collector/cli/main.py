@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 
 from collector.cli.table import COMMANDS
 from collector.errors import CodetapeError
+from collector.protocol.crashes import stacks_on_crash
 from collector.safe_urls import safe_text
 from collector.text.oneline import one_line
 
@@ -45,7 +46,12 @@ def _command_in(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    """Run the command line `argv` (this process's when None) with the environment `env`; its exit code."""
+    """Run the command line `argv` (this process's when None) with the environment `env`; its exit code.
+
+    With this process's own command line (`codetape`, `python -m collector`) the process is codetape's: a
+    native crash first writes every thread's Python stack on stderr (collector/protocol/crashes.py)."""
+    if argv is None:
+        stacks_on_crash()
     argv = sys.argv[1:] if argv is None else list(argv)
     env = os.environ if env is None else env
     if argv[:1] != ["bridge"]:

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import time
 from collections.abc import Sequence
 
@@ -28,6 +29,8 @@ log = logging.getLogger("codetape.collector")
 FIRST_RETRY_S = 30.0
 LAST_RETRY_S = 30 * 60.0
 STOP_WAIT_S = 5.0
+# the signals faulthandler reports (collector/protocol/crashes.py): a run they end leaves its stack here
+CRASH_SIGNALS = frozenset({signal.SIGSEGV, signal.SIGFPE, signal.SIGABRT, signal.SIGBUS, signal.SIGILL})
 
 
 def upload_command() -> list[str]:
@@ -88,7 +91,8 @@ class BackgroundUpload:
             self._backoff = FIRST_RETRY_S
             self.failure = None
             return
-        self.failure = last.removeprefix("codetape: ") or f"codetape upload exited with status {code}"
+        said = last.removeprefix("codetape: ") or f"codetape upload exited with status {code}"
+        self.failure = _died(code) or said
         log.warning("background upload failed (exit %d); trying again in %.0f s", code, self._backoff)
         self._retry_at = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, LAST_RETRY_S)
@@ -106,6 +110,20 @@ class BackgroundUpload:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
             await task
+
+
+def _died(code: int) -> str | None:
+    """What a run ended by a signal says: after a crash its last line is only the last line of its stack,
+    which is in this log (collector/protocol/crashes.py)."""
+    if code >= 0:
+        return None
+    try:
+        ended = signal.Signals(-code)
+    except ValueError:
+        return f"codetape upload was ended by signal {-code}"
+    if ended in CRASH_SIGNALS:
+        return f"codetape upload crashed ({ended.name}); its stack is in the collector's log"
+    return f"codetape upload was ended by {ended.name}"
 
 
 def _mtime(path: os.PathLike[str]) -> int:

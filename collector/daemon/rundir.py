@@ -47,7 +47,7 @@ def pid_path(home: Home) -> Path:
 
 
 def log_path(home: Home) -> Path:
-    return home.run / "collector.log"
+    return home.log
 
 
 def read_pid(home: Home) -> int | None:

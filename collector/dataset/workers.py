@@ -21,6 +21,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from collector.dataset.errors import DatasetError
+from collector.protocol.crashes import stacks_on_crash
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -139,6 +140,7 @@ def _serve(link: Connection, index: int, preload: tuple[str, ...], environment: 
     ends."""
     global number
     number = index
+    stacks_on_crash()  # on stderr, the build's (collector/protocol/crashes.py)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.update(environment)  # this process's own, before the modules that read it are imported
     for module in preload:

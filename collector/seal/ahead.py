@@ -38,6 +38,7 @@ from typing import TextIO
 from collector import __version__
 from collector.errors import CodetapeError
 from collector.home import Home
+from collector.protocol.crashes import stacks_on_crash
 from collector.redact.localnames import LocalNames
 from collector.redact.rules import RuleSet
 from collector.seal.gc_pause import gc_paused
@@ -162,4 +163,5 @@ def _say(reply: dict[str, object]) -> None:
 
 
 if __name__ == "__main__":
+    stacks_on_crash()  # on stderr, the collector's (collector/protocol/crashes.py)
     sys.exit(main(sys.argv[1:]))

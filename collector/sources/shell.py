@@ -25,6 +25,7 @@ from collector.errors import CodetapeError
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
+from collector.protocol.crashes import stacks_on_crash
 from collector.protocol.process import alive
 
 FIELDS = 7
@@ -169,4 +170,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    stacks_on_crash(Home.from_env().log)  # its output goes nowhere (collector/protocol/crashes.py)
     sys.exit(main(sys.argv[1:]))

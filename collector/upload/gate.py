@@ -7,7 +7,9 @@ licence, repository licences, mandatory exclusions), and when it has not been re
 UploadRefused with the reason; nothing is sent.
 
 The upload threads check their episodes side by side: the episode reader keeps a zstd decompressor per
-thread (collector/episode/container.py), and nothing else here is shared.
+thread (collector/episode/container.py), the step types are compiled before any thread converts a step
+(schemas/compiled.py: their first conversion in two threads at once crashed the process), and nothing
+else here is shared.
 """
 
 from __future__ import annotations

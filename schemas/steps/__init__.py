@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 
 import msgspec
 
+from schemas.compiled import compile_now
 from schemas.steps.agent import AgentStep
 from schemas.steps.close import CloseStep
 from schemas.steps.command import CommandStep
@@ -38,6 +39,7 @@ STEP_KINDS: frozenset[str] = frozenset(t.kind for t in STEP_TYPES)
 _BY_KIND: dict[object, type[Step]] = {t.kind: t for t in STEP_TYPES}
 _QUOTED = re.compile(r"'.*'")
 _UNKNOWN_FIELD = re.compile(r"unknown field `.*`")
+compile_now(Step)  # before any thread converts a step: schemas/compiled.py
 # what a refused step raises: its message one line naming the field, e.g. "Expected `int`, got `str` -
 # at `$.t_ms`"
 StepError = msgspec.ValidationError
