@@ -110,12 +110,12 @@ def test_index_of_agrees_with_the_collectors_reference(line: str, character: int
 def test_positions_on_a_five_megabyte_non_ascii_line_are_fast() -> None:
     line = "😀é" + "x" * (5 * 1024 * 1024)
     tracked = TrackedDocument("file:///ws/a.py", ROOT, "a.py", line, "utf-16")
-    started = time.monotonic()
+    started = time.process_time()  # CPU: what the conversions cost, not how loaded the machine is
     end = count_units(line, "utf-16")
     for n in range(20):
         variants = tracked.apply([Change(Rng((0, end + n), (0, end + n)), "!")])
         assert variants["utf-8"][0].range.start[1] == len(line.encode()) + n
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert tracked.text == line + "!" * 20
 
 
