@@ -69,7 +69,9 @@ def digest(token: str) -> str:
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    """32 random bytes, URL-safe, never starting with `-` (a secret given as `--secret -Hk8...` would read as
+    an option: one in 64 did)."""
+    return "ct" + secrets.token_urlsafe(32)
 
 
 def add_member(db: sqlite3.Connection, name: str, quota: int, today: str) -> str:

@@ -67,3 +67,9 @@ def test_concurrent_requests_at_the_quota_never_pass_it_together(tmp_path: Path)
     assert sorted(outcomes) == ["refused"] * 7 + ["signed"] * 5
     with open_db(path) as db:
         assert db.execute("SELECT count FROM authorised").fetchall() == [(5,)]
+
+
+def test_a_secret_never_reads_as_a_command_line_option() -> None:
+    from collector.issuer.members import new_token
+
+    assert not any(new_token().startswith("-") for _ in range(2000))
