@@ -141,17 +141,18 @@ class OpenDocuments:
         then a change on disk of a document only connections gone had open closes it (`closing`)."""
         self._left.add(owner)
 
-    def release(self, owner: object) -> list[str]:
-        """`owner` (a bridge's connection) is gone: it has no document open any more. Returns the paths
-        of the documents the episode holds that nobody has open now, to close in the episode now; an
+    def release(self, owner: object) -> tuple[int, list[str]]:
+        """`owner` (a bridge's connection) is gone: it has no document open any more. Returns how many
+        documents nobody has open now, and the paths of those the episode holds, to close in it now; an
         edited one closes after its unsaid save instead (`closes_after`), which may still be on its way."""
         self._left.discard(owner)
-        closing = []
+        closed, closing = 0, []
         for path, entry in list(self._open.items()):
             entry.owners.discard(owner)
             if entry.owners:
                 continue
             del self._open[path]
+            closed += 1
             if path not in self._held:
                 continue
             if entry.edited:
@@ -160,7 +161,7 @@ class OpenDocuments:
                     del self._gone[next(iter(self._gone))]
             else:
                 closing.append(path)
-        return closing
+        return closed, closing
 
     def closing(self, step: dict[str, Any]) -> str | None:
         """The path of the document to close in the episode just before `step`, or None: `step` changes

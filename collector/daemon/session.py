@@ -280,12 +280,11 @@ class Session:
             if not everything and self._held.came_by(when):
                 return  # released at their time (`_release_held`), then this connection's documents close
             self._leaving.popleft()
-            closing = self._open_docs.release(owner)
+            closed, closing = self._open_docs.release(owner)
             for path in closing:
                 self._close_gone(when - LEAVING_MS, path)
-            if closing:
-                log.info("%s: a connection closed: %d documents it had open are closed", self.root,
-                         len(closing))
+            if closed:
+                log.info("%s: a connection closed: %d documents it had open are closed", self.root, closed)
 
     def _close_gone(self, at_ms: int, path: str) -> None:
         """(lock held) Close in the episode a document whose editors are all gone without closing it."""

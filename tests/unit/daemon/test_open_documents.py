@@ -115,14 +115,14 @@ def test_a_bridge_reconnecting_within_the_episode_resyncs_what_the_episode_holds
               "state": [{"path": "a.py", "text": "a2"}]}
     assert docs.withhold(resync, "utf-16", OTHER) == resync  # the episode's replay needs the new text
     follow(docs, step(**resync), owner=OTHER)  # (written: the bridge that came back has it open)
-    assert docs.release(EDITOR) == []  # the bridge that came back has it open: it stays open
+    assert docs.release(EDITOR) == (0, [])  # the bridge that came back has it open: it stays open
 
 
 def test_a_bridge_reconnecting_after_its_documents_closed_opens_them_again_where_it_touches_them() -> None:
     docs = OpenDocuments()
     follow(docs, step("open", path="a.py", text="a"))
     docs.leave(EDITOR)
-    assert docs.release(EDITOR) == ["a.py"]  # nobody has it open: the episode closes it
+    assert docs.release(EDITOR) == (1, ["a.py"])  # nobody has it open: the episode closes it
     follow(docs, step("close", path="a.py", source="collector", reason="editor_gone"), owner=None)
     resync = {"kind": "gap", "reason": "collector_unreachable", "lost_steps": 2,
               "state": [{"path": "a.py", "text": "a2"}]}
@@ -143,7 +143,7 @@ def test_a_change_on_disk_closes_first_a_document_only_connections_gone_have_ope
     assert docs.closing(written | {"sha256": sha256_text("x")}) is None  # its own text: an echo
     assert docs.closing(written | {"path": "b.py"}) is None  # another editor still has b.py open
     assert docs.closing(written) == "a.py"
-    assert docs.release(EDITOR) == []  # (a.py closed already; b.py is OTHER's)
+    assert docs.release(EDITOR) == (0, [])  # (a.py closed already; b.py is OTHER's)
 
 
 def test_an_edited_document_its_editors_left_closes_after_its_unsaid_save_or_before_another_change() -> None:
@@ -151,7 +151,7 @@ def test_an_edited_document_its_editors_left_closes_after_its_unsaid_save_or_bef
     follow(docs, step("open", path="a.py", text="x"), step("edit", path="a.py", changes=[{"text": "typed"}]),
            step("open", path="b.py", text="y"), step("edit", path="b.py", changes=[{"text": "typed b"}]))
     docs.leave(EDITOR)
-    assert docs.release(EDITOR) == []  # both wait for their unsaid saves
+    assert docs.release(EDITOR) == (2, [])  # both wait for their unsaid saves
     assert docs.gone() == ["a.py", "b.py"]  # (closed when the episode ends if nothing comes)
     saved = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("typed")}
     assert docs.unsaid_save(saved) and docs.closes_after(saved) and docs.closing(saved) is None
@@ -193,7 +193,7 @@ def test_the_unsaid_save_of_a_document_its_editor_left_is_known_by_its_content_i
     follow(docs, step("open", path="a.py", text="x"), step("edit", path="a.py", changes=[{"text": "typed"}]),
            step("open", path="b.py", text="b"))
     written = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("typed")}
-    assert docs.release(EDITOR) == ["b.py"]  # a.py waits for its unsaid save
+    assert docs.release(EDITOR) == (2, ["b.py"])  # a.py waits for its unsaid save
     assert docs.unsaid_save(written)  # edited, never saved: its write is still that save
     assert not docs.holds(written | {"path": "b.py", "sha256": sha256_text("b")})  # b.py was never edited
     assert not docs.unsaid_save(written | {"sha256": sha256_text("x")})  # other content: somebody else's
