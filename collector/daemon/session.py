@@ -146,7 +146,9 @@ class Session:
             junit = kept.pop("junit", None)  # `codetape run --junit GLOB`: where to look, not a field
             kept.setdefault("source", source)
             self._release_held(self._clock())
-            if kept.get("kind") == "file_change":  # in order, behind any change already held
+            if kept.get("kind") == "file_change" or (kept.get("kind") == "git" and self._held):
+                # in order, behind any change already held: a commit of a file written just before it
+                # comes after that write (its replay holds what the commit holds)
                 self._held.hold(at_ms, kept, self._clock())
                 self._release_held(self._clock())
                 return

@@ -20,9 +20,21 @@ from collector.journal import JournalScanner, unpack_payload
 from collector.protocol.clock import now_ms
 from collector.reconstruct.workspace import workspace_at
 from schemas import step_from_dict
-from tests.integration.collector_harness import git, opt_in, running, summary, wait_capturing, wait_recorded
+from tests.integration.collector_harness import (
+    Daemon,
+    env_for,
+    git,
+    opt_in,
+    running,
+    summary,
+    wait_capturing,
+    wait_recorded,
+)
 from tests.integration.dataset_helpers import contributor, duck, sign, upload
+from tests.integration.test_bridge_harness import BRIDGE, PYLSP, RawClient, daemon, uri, ws
 from tests.integration.upload_helpers import codetape
+
+__all__ = ["daemon", "ws"]
 
 
 class Clock:
@@ -143,6 +155,21 @@ def test_an_edited_document_closes_after_its_unsaid_save_or_when_the_episode_end
     assert replayed(steps, "y.py") == "a\n"  # a buffer never written is gone with its editor
 
 
+def test_a_commit_right_after_a_write_comes_after_it(tmp_path: Path) -> None:
+    """A program writes the file and commits at once (an agent does): the commit waits behind the write's
+    hold, so the replay at the commit holds what the commit holds."""
+    clock = Clock()
+    session = session_with(tmp_path, clock)
+    start = clock.now
+    session.add(start, written("fixed\n"), source="watcher")
+    session.add(start + 50, {"kind": "git", "op": "commit", "sha": "a" * 40, "message": "fix\n"},
+                source="git")
+    clock.now = start + HOLD_MS
+    session.tick()
+    steps = recorded(session)
+    assert [s["kind"] for s in steps] == ["file_change", "git"]
+
+
 # -- through the real collector, the dataset and the exports ------------------------------------------------
 
 BUGGY = "def add(a, b):\n    return a - b\n"
@@ -221,3 +248,32 @@ def test_an_agents_write_after_the_editor_quit_is_the_file_in_every_table(tmp_pa
     lines = {conversation["contributor"]["type"]: conversation["ranges"] for entry in record["files"]
              if entry["path"] == "calc.py" for conversation in entry["conversations"]}
     assert lines.get("ai") == [{"start_line": 3, "end_line": 3}], record["files"]
+
+
+def test_the_proxy_in_front_of_pylsp_closes_what_its_editor_left_open(daemon: Daemon, ws: Path) -> None:
+    """The editor behind `codetape bridge -- pylsp` shuts the server down without closing a.py (as Neovim
+    and VS Code do when they quit); then another program writes a.py."""
+    with daemon.client() as status:
+        wait_capturing(status, ws, ("FileWatcher",))
+    client = RawClient([*BRIDGE, "--", *PYLSP], env_for(daemon.home.root), cwd=ws)
+    client.initialize(ws)
+    doc = uri(ws, "a.py")
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": doc, "languageId": "python", "version": 1,
+                                                            "text": "x = 1\n"}})
+    end = {"line": 1, "character": 0}
+    client.notify("textDocument/didChange", {"textDocument": {"uri": doc, "version": 2},
+                                             "contentChanges": [{"range": {"start": end, "end": end},
+                                                                 "text": "y = 2\n"}]})
+    (ws / "a.py").write_text("x = 1\ny = 2\n")
+    client.notify("textDocument/didSave", {"textDocument": {"uri": doc}, "text": "x = 1\ny = 2\n"})
+    wait_recorded(daemon.home, ws, lambda steps: "save:a.py" in summary(steps), "the editor's save")
+    assert client.shutdown() == 0
+    (ws / "a.py").write_text("x = 1\ny = 3\n")
+    steps = wait_recorded(daemon.home, ws, lambda steps: "close:a.py" in summary(steps) and any(
+        s.get("sha256") == sha("x = 1\ny = 3\n") for s in steps), "the close and the other program's write")
+    with daemon.client() as sealing:
+        sealed = sealing.request("seal", workspace=str(ws))
+    steps = list(open_episode(Path(sealed["path"])).step_dicts())
+    assert [(s["kind"], s["source"]) for s in steps if s["kind"] in ("close", "file_change")] == [
+        ("close", "collector"), ("file_change", "files")]
+    assert replayed(steps, "a.py") == "x = 1\ny = 3\n"
