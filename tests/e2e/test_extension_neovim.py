@@ -523,6 +523,8 @@ for round = 1, 3 do
   vim.wait(300)  -- pylsp's answers (diagnostics) come in between, as they do while one types
 end
 save()
+-- item 9: pylsp's diagnostics (`os` imported and unused), forwarded under the server's name
+check(vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20), 'pylsp published nothing')
 local f = io.open(SAVES .. '/actions.json', 'w'); f:write(vim.fn.json_encode(actions)); f:close()
 vim.lsp.stop_client(pylsp)
 vim.lsp.stop_client(id)
@@ -534,11 +536,15 @@ finish(true, '')
 @pytest.mark.parametrize("version", sorted(NEOVIMS))
 def test_a_completion_keeps_its_label_with_pylsp_attached(version: str, collector: object, workspace: Path,
                                                           env: dict[str, str], tmp_path: Path) -> None:
-    """Issue 37, item 3: beside pylsp a keyword completion's characters came as edits with no origin."""
-    (workspace / "app.py").write_text("total = 1\n", encoding="utf-8")
+    """Issue 37, item 3: beside pylsp a keyword completion's characters came as edits with no origin. Item 9:
+    pylsp's diagnostics are the server's (`pylsp`), not the editor's client's (`vim.lsp.pylsp.2`)."""
+    (workspace / "app.py").write_text("total = 1\nimport os\n", encoding="utf-8")
     disk = run_scenario(NEOVIMS[version], workspace, COMPLETION_BESIDE_PYLSP, env, tmp_path)
-    episode = seal(env, workspace, saves_of("app.py", len(disk)), "the save")
-    assert disk[-1].decode().splitlines() == ["total"] * 3 + ["total = 1"]
+    episode = seal(env, workspace, lambda steps: saves_of("app.py", len(disk))(steps) and any(
+        s["kind"] == "diagnostics" and s["items"] for s in steps), "the save and pylsp's diagnostics")
+    assert disk[-1].decode().splitlines() == ["total"] * 3 + ["total = 1", "import os"]
+    origins = {step.origin for step in episode.steps() if isinstance(step, DiagnosticsStep) and step.items}
+    assert origins == {"pylsp"}, origins
     edits = [step for step in episode.steps() if isinstance(step, EditStep)]
     actions = json.loads((tmp_path / "saves" / "actions.json").read_text(encoding="utf-8"))
     for action in actions:
