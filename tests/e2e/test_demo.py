@@ -52,8 +52,9 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     assert shown == summary["kinds"]  # DuckDB counted in the Parquet what the episode holds
 
     kinds = summary["kinds"]
-    assert set(kinds) == {"open", "edit", "save", "git", "test_run"}, kinds
-    assert (kinds["open"], kinds["save"], kinds["git"], kinds["test_run"]) == (1, 2, 1, 1), kinds
+    assert set(kinds) == {"open", "edit", "save", "close", "git", "test_run"}, kinds  # (Neovim quit: closed)
+    assert (kinds["open"], kinds["save"], kinds["close"], kinds["git"]) == (1, 2, 1, 1), kinds
+    assert kinds["test_run"] == 1, kinds
     assert kinds["edit"] >= len('def greet(name):    return "héllo, " + name + " 👋"'), kinds
     written = summary["files"]["calc.py"].pop("written")
     assert summary["files"]["calc.py"].pop("snapshot") is False  # (the demo's workspace takes none)
@@ -62,12 +63,15 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     assert summary["position_encoding"] in ("utf-8", "utf-16")
 
     steps = [json.loads(line) for line in codetape(home, "cat", str(episode)).splitlines()]
-    order = [step["kind"] for step in steps if step["kind"] != "edit"]
+    order = [step["kind"] for step in steps if step["kind"] not in ("edit", "close")]
     assert order == ["open", "save", "save", "git", "test_run"]  # each recorded before the next began
+    closed = [index for index, step in enumerate(steps) if step["kind"] == "close"]
+    saved = [index for index, step in enumerate(steps) if step["kind"] == "save"]
+    assert closed[0] > saved[-1] and steps[closed[0]]["source"] == "collector"  # once Neovim had quit
     typed = [len(change["text"]) for step in steps if step["kind"] == "edit" for change in step["changes"]]
     assert sum(written.values()) == sum(typed) and set(written) <= {"typed", "unknown"}, written
     # how to look further, with the codetape that ran (not on PATH here: named by how it was started)
-    assert f"look around: CODETAPE_HOME={home} {sys.executable} -m collector episodes" in proc.stderr
+    assert f"look around: CODETAPE_HOME={home} {sys.executable} -P -m collector episodes" in proc.stderr
     commit = next(step for step in steps if step["kind"] == "git")
     assert commit["op"] == "commit" and commit["sha"] == git(project, "rev-parse", "HEAD").strip()
     assert commit["message"].startswith("calc: fix add, add greet")
