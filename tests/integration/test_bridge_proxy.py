@@ -221,7 +221,8 @@ def test_when_the_server_dies_the_editor_sees_the_stream_end_and_the_bridge_exit
     stderr = client.stderr_closed()
     assert "exited" in stderr or stderr == "" or "status" in stderr
     episode = seal(daemon, ws, 2)  # the bridge is gone: the collector closes what it had open
-    assert [(s["kind"], s["source"]) for s in steps_of(episode)] == [("open", "bridge"), ("close", "collector")]
+    assert [(s["kind"], s["source"]) for s in steps_of(episode)] == [("open", "bridge"),
+                                                                     ("close", "collector")]
 
 
 def test_a_server_that_cannot_start_is_one_line_and_status_1(daemon: Daemon, ws: Path) -> None:
