@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from collector.demo.neovim import run_neovim
+from collector.home import Home
 from collector.reconstruct.workspace import workspace_at
 from collector.text.digest import sha256_text
 from tests.e2e.conftest import built_dataset, codetape, saved_texts, seal
 from tests.e2e.test_extension_emacs import run_emacs
-from tests.integration.collector_harness import summary
+from tests.integration.collector_harness import summary, wait_recorded
 from tests.integration.dataset_helpers import replay_against_checkout
 
 VENV_BIN = Path(sys.executable).parent
@@ -36,6 +37,8 @@ def test_a_write_after_neovim_quit_is_the_file_everywhere(setup: str, collector:
     nvim, bridge = SETUPS[setup]
     (workspace / "app.py").write_text("# app\n", encoding="utf-8")
     disk = run_neovim(nvim, workspace, "app.py", bridge, KEYS, env=env, scratch=tmp_path)
+    wait_recorded(Home(Path(env["CODETAPE_HOME"]).resolve()), workspace,
+                  lambda steps: "close:app.py" in summary(steps), "the collector's close of app.py")
     (workspace / "app.py").write_text(FIXED, encoding="utf-8")  # sed, an agent: Neovim is gone
     subprocess.run(["git", "add", "app.py"], cwd=workspace, check=True)
     subprocess.run(["git", "commit", "-qm", "fix"], cwd=workspace, check=True)
@@ -101,6 +104,8 @@ def test_a_write_after_emacs_quit_is_the_file(collector: object, workspace: Path
     """codetape.el with eglot (the proxy in front of pylsp): Emacs saves and quits, another program writes."""
     (workspace / "mod.py").write_text("# mod\n", encoding="utf-8")
     out = run_emacs(EMACS_QUITS, workspace, env, tmp_path)
+    wait_recorded(Home(Path(env["CODETAPE_HOME"]).resolve()), workspace,
+                  lambda steps: "close:mod.py" in summary(steps), "the collector's close of mod.py")
     fixed = "# mod\ndef add(a, b):\n    return a + b\n"
     (workspace / "mod.py").write_text(fixed, encoding="utf-8")
 

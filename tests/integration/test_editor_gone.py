@@ -205,6 +205,10 @@ def test_an_agents_write_after_the_editor_quit_is_the_file_in_every_table(tmp_pa
         editor.send_step(now_ms(), {"kind": "save", "path": "calc.py", "sha256": sha(EDITED)})
         wait_recorded(home, ws, lambda steps: "save:calc.py" in summary(steps), "the editor's save")
         editor.close()  # the editor quits: no close
+        # (once the collector let the editor's documents go: a write before then closes calc.py first as
+        # well, test_a_write_before_the_editors_documents_are_let_go_closes_the_document_first, but a
+        # collector that sees the disconnect late under load would make this test's order vary)
+        wait_recorded(home, ws, lambda steps: "close:calc.py" in summary(steps), "the collector's close")
         agent = daemon.client()
         assert agent.hello(ws, "agent")["recording"]
         call = {"kind": "agent", "agent": "claude-code", "hook": "PreToolUse", "event": "tool_call",
@@ -268,6 +272,7 @@ def test_the_proxy_in_front_of_pylsp_closes_what_its_editor_left_open(daemon: Da
     client.notify("textDocument/didSave", {"textDocument": {"uri": doc}, "text": "x = 1\ny = 2\n"})
     wait_recorded(daemon.home, ws, lambda steps: "save:a.py" in summary(steps), "the editor's save")
     assert client.shutdown() == 0
+    wait_recorded(daemon.home, ws, lambda steps: "close:a.py" in summary(steps), "the collector's close")
     (ws / "a.py").write_text("x = 1\ny = 3\n")
     steps = wait_recorded(daemon.home, ws, lambda steps: "close:a.py" in summary(steps) and any(
         s.get("sha256") == sha("x = 1\ny = 3\n") for s in steps), "the close and the other program's write")
