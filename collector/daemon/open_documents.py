@@ -8,10 +8,17 @@ gives the `open` step (the document's current text) to write just before the fir
 (an edit or a save), so an episode replays on its own and holds no text of documents it never touched.
 A close, or a gap's state, about a document the episode does not hold is followed but not written.
 
+When the last connection that had a document open goes (its editor exited, crashed or lost the
+collector) without closing it, the episode closes it (`closing`: a `close` step, source `collector`, reason
+`editor_gone`), so that a replay reads the file from the disk, as every later writer finds it: when the
+session lets the connection's documents go (`release`), or earlier, just before a change on disk of the
+file that is not the editor's own write (an AI agent, `sed`, `git checkout` writing it meanwhile).
+
 A document edited and never saved when the last connection that had it open went away is remembered until
 the episode ends (`_gone`): the file watcher's view of its buffer written for a save no step told of may
 come after its editor has gone (a loaded machine, an editor that quits right after `:w`), and its content,
-not the time it came, says it is that save.
+not the time it came, says it is that save. Such a document closes in the episode just after that save
+(`closes_after`), else just before the next change of the file, else when the episode ends (`gone`).
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ class OpenDocuments:
         self._open: dict[str, _Open] = {}
         self._held: set[str] = set()  # the documents the open episode holds: its replay has them open
         self._gone: dict[str, _Open] = {}  # edited, unsaved, nobody has them open: held by the episode
+        self._left: set[object] = set()  # connections gone whose documents are not let go yet (`leave`)
 
     def note(self, step: Step, encoding: PositionEncoding, owner: object = None) -> None:
         """Follow one step written to the episode (positions in `encoding`, the episode's) `owner` sent."""
@@ -128,20 +136,58 @@ class OpenDocuments:
         self._held.clear()
         self._gone.clear()
 
-    def release(self, owner: object) -> int:
-        """`owner` (a bridge's connection) is gone: it has no document open any more (the open episode
-        still holds what it held). Returns how many documents nobody has open now."""
-        closed = 0
+    def leave(self, owner: object) -> None:
+        """`owner` (a bridge's connection) is gone; its documents are let go later (`release`). Until
+        then a change on disk of a document only connections gone had open closes it (`closing`)."""
+        self._left.add(owner)
+
+    def release(self, owner: object) -> tuple[int, list[str]]:
+        """`owner` (a bridge's connection) is gone: it has no document open any more. Returns how many
+        documents nobody has open now, and the paths of those the episode holds, to close in it now; an
+        edited one closes after its unsaid save instead (`closes_after`), which may still be on its way."""
+        self._left.discard(owner)
+        closed, closing = 0, []
         for path, entry in list(self._open.items()):
             entry.owners.discard(owner)
-            if not entry.owners:
-                del self._open[path]
-                closed += 1
-                if entry.edited and path in self._held:  # its unsaid save may still be on its way
-                    self._gone[path] = entry
-                    while len(self._gone) > GONE_LIMIT:
-                        del self._gone[next(iter(self._gone))]
-        return closed
+            if entry.owners:
+                continue
+            del self._open[path]
+            closed += 1
+            if path not in self._held:
+                continue
+            if entry.edited:
+                self._gone[path] = entry
+                while len(self._gone) > GONE_LIMIT:  # (the oldest then stays open in the episode)
+                    del self._gone[next(iter(self._gone))]
+            else:
+                closing.append(path)
+        return closed, closing
+
+    def closing(self, step: dict[str, Any]) -> str | None:
+        """The path of the document to close in the episode just before `step`, or None: `step` changes
+        on disk a file the episode holds open, whose editors are all gone, and is not their write of it
+        (`holds`). The document is then forgotten."""
+        path = step.get("path")
+        if step.get("kind") != "file_change" or not isinstance(path, str) or path not in self._held or \
+                self.holds(step):
+            return None
+        if self._gone.pop(path, None) is not None:
+            return path
+        entry = self._open.get(path)
+        if entry is None or not entry.owners or not entry.owners <= self._left:
+            return None
+        del self._open[path]
+        return path
+
+    def closes_after(self, step: dict[str, Any]) -> bool:
+        """True when `step` (an unsaid save, `unsaid_save`) is of a document whose editors are gone and
+        that the episode is to close just after it."""
+        return step.get("path") in self._gone and step.get("path") not in self._open
+
+    def gone(self) -> list[str]:
+        """The paths of the edited documents whose editors went and that the episode still holds open:
+        to close when it ends."""
+        return [path for path in self._gone if path in self._held and path not in self._open]
 
     def unsaid_save(self, step: dict[str, Any]) -> bool:
         """True for a file change `holds` says is an open document's text, edited since it was last opened

@@ -155,7 +155,9 @@ class Session:
             junit = kept.pop("junit", None)  # `codetape run --junit GLOB`: where to look, not a field
             kept.setdefault("source", source)
             self._release_held(self._clock())
-            if kept.get("kind") == "file_change":  # in order, behind any change already held
+            if kept.get("kind") == "file_change" or (kept.get("kind") == "git" and self._held):
+                # in order, behind any change already held: a commit of a file written just before it
+                # comes after that write (its replay holds what the commit holds)
                 self._held.hold(at_ms, kept, self._clock())
                 self._release_held(self._clock())
                 return
@@ -274,10 +276,13 @@ class Session:
 
     def release(self, owner: object) -> None:
         """A connection is gone (its bridge exited or lost the collector): the documents it had open are
-        closed for it, so no later episode carries them on its account: after LEAVING_MS, so that the file
-        watcher's view of a buffer written without a save step (issue 27, item 8) is still that save."""
+        closed for it, so no later episode carries them on its account, and those nobody else has open
+        close in the episode (a `close` step, reason `editor_gone`): after LEAVING_MS, so that the file
+        watcher's view of a buffer written without a save step (issue 27, item 8) is still that save;
+        earlier for a document whose file another program changes meanwhile (`OpenDocuments.closing`)."""
         with self._lock:  # later: the file watcher may not have seen its last buffers written yet, which
             self._leaving.append((self._clock() + LEAVING_MS, owner))  # are saves it never said
+            self._open_docs.leave(owner)
 
     def _let_go(self, now: int, *, everything: bool = False) -> None:
         """Close the documents of the connections gone LEAVING_MS ago (all of them with `everything`), once
@@ -289,15 +294,24 @@ class Session:
             if not everything and self._held.came_by(when):
                 return  # released at their time (`_release_held`), then this connection's documents close
             self._leaving.popleft()
-            closed = self._open_docs.release(owner)
+            closed, closing = self._open_docs.release(owner)
+            for path in closing:
+                self._close_gone(when - LEAVING_MS, path)
             if closed:
                 log.info("%s: a connection closed: %d documents it had open are closed", self.root, closed)
+
+    def _close_gone(self, at_ms: int, path: str) -> None:
+        """(lock held) Close in the episode a document whose editors are all gone without closing it."""
+        self._append(at_ms, _gone_close(path))
 
     def detach(self) -> Path | None:
         """End the current episode: close its journal and return its path for sealing (None: none open)."""
         with self._lock:
             if self._episode is not None:
-                self._release_held(self._clock(), everything=True)
+                now = self._clock()
+                self._release_held(now, everything=True)
+                for path in self._open_docs.gone():  # edited documents left open, their save never seen
+                    self._close_gone(now, path)
             episode, self._episode = self._episode, None
             if episode is None:
                 return None
@@ -357,14 +371,19 @@ class Session:
         held = self._open_docs.withhold(step, self.encoding or "utf-16", owner)
         if held is None:
             return  # about documents the episode does not hold
+        closes_after = False
         if self._open_docs.holds(held):  # the watcher saw an open document's text written to disk
             if not self._open_docs.unsaid_save(held):
                 return  # as it was opened or last saved: the editor's save step said so, or nothing changed
+            closes_after = self._open_docs.closes_after(held)  # its editors are gone: then it closes
             held = _unsaid_save(held)
         episode = self._episode or self._open(min(at_ms, self._clock()))
         if episode is None or episode.is_echo(held, at_ms):
             return  # the file watcher saw the editor write what the episode already knows
         t_ms = episode.t_ms(at_ms, self._clock())
+        closing = self._open_docs.closing(held)
+        if closing is not None:  # another program changed a file whose editors left it open: the disk's now
+            self._write(episode, {**_gone_close(closing), "t_ms": t_ms}, at_ms, None)
         opening = self._open_docs.opening(held)
         if opening is not None:  # a document the editor had open before the episode, touched: its text now
             self._write(episode, {**opening, "t_ms": t_ms}, at_ms, owner)
@@ -372,6 +391,8 @@ class Session:
         if until is not None:
             data["until_ms"] = max(t_ms, until - episode.start_ms)
         self._write(episode, data, at_ms, owner)
+        if closes_after:
+            self._write(episode, {**_gone_close(held["path"]), "t_ms": t_ms}, at_ms, None)
 
     def _write(self, episode: OpenEpisode, data: dict[str, Any], at_ms: int, owner: object) -> None:
         """Write one step (with its t_ms) to the episode; the documents follow what it changes."""
@@ -516,3 +537,8 @@ def _unsaid_save(change: dict[str, Any]) -> dict[str, Any]:
     text: replay writes the buffer, and verify checks it against the hash the watcher read."""
     return {"kind": "save", "source": change.get("source", "files"), "path": change["path"],
             "sha256": change["sha256"]}
+
+
+def _gone_close(path: str) -> dict[str, Any]:
+    """The `close` of a document the episode holds open whose editors all went without closing it."""
+    return {"kind": "close", "source": "collector", "path": path, "reason": "editor_gone"}

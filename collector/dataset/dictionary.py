@@ -115,7 +115,9 @@ TABLES: dict[str, TableDoc] = {
          "nodeid": "the test's id (pytest's node id, or suite and name)",
          "outcome": "passed, failed, error, skipped, xfailed or xpassed",
          "duration_ms": "how long the test took; null when unknown",
-         "summary": "the failure's short message; null when it passed"}),
+         "summary": "the failure's short message; null when it passed",
+         "kind": "test, or collection: a file the runner could not collect (outcome error; its nodeid the "
+                 "file's, not a test's); null for a run without tests"}),
     "commands": TableDoc(
         "One row per terminal command recorded (`codetape run`, the shell hook, an editor's terminal).",
         _BY_STEP, "by episode, then step",

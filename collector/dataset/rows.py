@@ -200,13 +200,14 @@ class StepRows:
         tests = step.tests
         if not tests:
             self.test_runs.add(**run, test_index=None, nodeid=None, outcome=None, duration_ms=None,
-                               summary=None)
+                               summary=None, kind=None)
             return
         nodeids, summaries = [test.nodeid for test in tests], [test.summary for test in tests]
         self._grow(sum(map(len, nodeids)) + sum(len(summary or "") for summary in summaries))
         self.test_runs.extend(len(tests), run, test_index=range(len(tests)), nodeid=nodeids,
                               outcome=[test.outcome for test in tests],
-                              duration_ms=[test.duration_ms for test in tests], summary=summaries)
+                              duration_ms=[test.duration_ms for test in tests], summary=summaries,
+                              kind=[test.kind or "test" for test in tests])
 
     def _states(self, index: int, t_ms: int, event: str, workspace: Workspace) -> None:
         """Every file's text, one at a time (not all joined at once)."""

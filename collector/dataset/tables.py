@@ -117,6 +117,7 @@ TEST_RUNS = pa.schema([
     pa.field("outcome", pa.string()),
     pa.field("duration_ms", pa.int64()),
     pa.field("summary", pa.string()),
+    pa.field("kind", pa.string()),  # test | collection (a file the runner could not collect)
     _LICENCE,
     _MONTH,
 ])

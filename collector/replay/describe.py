@@ -74,7 +74,7 @@ def describe(step: Step, effect: Effect = None) -> str:
         case OpenStep():
             return f"opened, {plural(line_count(step.text), 'line')}"
         case CloseStep():
-            return "closed"
+            return "closed: its editor is gone" if step.reason == "editor_gone" else "closed"
         case SaveStep():
             return "saved" if step.text is None else f"saved, {plural(len(step.text), 'char')}"
         case CursorStep():

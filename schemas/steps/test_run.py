@@ -1,4 +1,8 @@
-"""`test_run`: one run of a test framework with the outcome of every test it ran."""
+"""`test_run`: one run of a test framework with the outcome of every test it ran.
+
+An entry with `kind` `collection` is not a test: a file or module the framework could not collect (an
+import error, a syntax error), its `nodeid` the collector's node (the file's path), its outcome `error`.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ class TestOutcome(Struct, frozen=True, kw_only=True):
     outcome: Outcome
     duration_ms: Millis = 0
     summary: ShortText | None = None
+    kind: Literal["collection"] | None = None
 
 
 class TestRunStep(StepBase, tag="test_run", frozen=True, kw_only=True):

@@ -52,8 +52,10 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     assert shown == summary["kinds"]  # DuckDB counted in the Parquet what the episode holds
 
     kinds = summary["kinds"]
-    assert set(kinds) - {"cursor"} == {"open", "edit", "save", "git", "test_run"}, kinds  # (the plugin's)
-    assert (kinds["open"], kinds["save"], kinds["git"], kinds["test_run"]) == (1, 2, 1, 1), kinds
+    assert set(kinds) - {"cursor"} == {"open", "edit", "save", "close", "git", "test_run"}, kinds  # (the
+    # plugin's cursors; Neovim quit: closed)
+    assert (kinds["open"], kinds["save"], kinds["close"], kinds["git"]) == (1, 2, 1, 1), kinds
+    assert kinds["test_run"] == 1, kinds
     assert kinds["edit"] >= len('def greet(name):    return "héllo, " + name + " 👋"'), kinds
     written = summary["files"]["calc.py"].pop("written")
     assert summary["files"]["calc.py"].pop("snapshot") is False  # (the demo's workspace takes none)
@@ -62,8 +64,11 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     assert summary["position_encoding"] in ("utf-8", "utf-16")
 
     steps = [json.loads(line) for line in codetape(home, "cat", str(episode)).splitlines()]
-    order = [step["kind"] for step in steps if step["kind"] not in ("edit", "cursor")]
+    order = [step["kind"] for step in steps if step["kind"] not in ("edit", "cursor", "close")]
     assert order == ["open", "save", "save", "git", "test_run"]  # each recorded before the next began
+    closed = [index for index, step in enumerate(steps) if step["kind"] == "close"]
+    saved = [index for index, step in enumerate(steps) if step["kind"] == "save"]
+    assert closed[0] > saved[-1] and steps[closed[0]]["source"] == "collector"  # once Neovim had quit
     typed = [len(change["text"]) for step in steps if step["kind"] == "edit" for change in step["changes"]]
     # recorded through the Neovim plugin: every change is a key the developer pressed, and says so
     assert written == {"typed": sum(typed)}, written

@@ -518,6 +518,56 @@ def test_every_edit_says_whose_work_it_is(version: str, collector: object, works
     assert seen == len(edits)  # every edit belongs to an action
 
 
+COMPLETION_BESIDE_PYLSP = r"""
+-- pylsp beside the bridge, as a developer has it (issue 37, item 3): a keyword completed three times
+local PYLSP = vim.fn.fnamemodify(PYTHON, ':h') .. '/pylsp'
+local pylsp = vim.lsp.start_client({ name = 'pylsp', cmd = { PYLSP }, root_dir = WS })
+vim.lsp.buf_attach_client(buf, pylsp)
+check(vim.wait(20000, function() return vim.lsp.get_client_by_id(pylsp).initialized end, 20),
+  'pylsp did not initialize')
+local actions = {}
+for round = 1, 3 do
+  local from = vim.api.nvim_buf_get_changedtick(buf)
+  keys('ggOto<C-n><C-y><Esc>')  -- (on the first line: <C-y> then copies no character from above)
+  local done = false
+  vim.schedule(function() done = true end)
+  check(vim.wait(10000, function() return done end, 10), 'the event loop did not run')
+  table.insert(actions, { from = from, to = vim.api.nvim_buf_get_changedtick(buf) })
+  vim.wait(300)  -- pylsp's answers (diagnostics) come in between, as they do while one types
+end
+save()
+-- item 9: pylsp's diagnostics (`os` imported and unused), forwarded under the server's name
+check(vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20), 'pylsp published nothing')
+local f = io.open(SAVES .. '/actions.json', 'w'); f:write(vim.fn.json_encode(actions)); f:close()
+vim.lsp.stop_client(pylsp)
+vim.lsp.stop_client(id)
+vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
+finish(true, '')
+"""
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_a_completion_keeps_its_label_with_pylsp_attached(version: str, collector: object, workspace: Path,
+                                                          env: dict[str, str], tmp_path: Path) -> None:
+    """Issue 37, item 3: beside pylsp a keyword completion's characters came as edits with no origin. Item 9:
+    pylsp's diagnostics are the server's (`pylsp`), not the editor's client's (`vim.lsp.pylsp.2`)."""
+    (workspace / "app.py").write_text("total = 1\nimport os\n", encoding="utf-8")
+    disk = run_scenario(NEOVIMS[version], workspace, COMPLETION_BESIDE_PYLSP, env, tmp_path)
+    episode = seal(env, workspace, lambda steps: saves_of("app.py", len(disk))(steps) and any(
+        s["kind"] == "diagnostics" and s["items"] for s in steps), "the save and pylsp's diagnostics")
+    assert disk[-1].decode().splitlines() == ["total"] * 3 + ["total = 1", "import os"]
+    origins = {step.origin for step in episode.steps() if isinstance(step, DiagnosticsStep) and step.items}
+    assert origins == {"pylsp"}, origins
+    edits = [step for step in episode.steps() if isinstance(step, EditStep)]
+    actions = json.loads((tmp_path / "saves" / "actions.json").read_text(encoding="utf-8"))
+    for action in actions:
+        mine = [(e.origin, e.origin_detail) for e in edits
+                if action["from"] < (e.version or 0) <= action["to"]]
+        # `O` opens a line (unknown), `to` is typed, <C-n> puts the rest of `total` in
+        assert mine[0] == (None, None) and mine[1:3] == [TYPED] * 2, mine
+        assert mine[3:] and set(mine[3:]) == {("completion", "nvim:ins-completion keyword")}, mine
+
+
 @pytest.mark.parametrize("version", sorted(NEOVIMS))
 def test_statusline_says_when_codetape_cannot_be_run(version: str, workspace: Path, tmp_path: Path) -> None:
     """Issue 30: with no codetape to run, the statusline said `connecting` (or `not opted in`) for ever."""

@@ -220,8 +220,9 @@ def test_when_the_server_dies_the_editor_sees_the_stream_end_and_the_bridge_exit
     assert client.proc.wait(60) == 128 + signal.SIGKILL
     stderr = client.stderr_closed()
     assert "exited" in stderr or stderr == "" or "status" in stderr
-    episode = seal(daemon, ws, 1)
-    assert [s["kind"] for s in steps_of(episode)] == ["open"]
+    episode = seal(daemon, ws, 2)  # the bridge is gone: the collector closes what it had open
+    assert [(s["kind"], s["source"]) for s in steps_of(episode)] == [("open", "bridge"),
+                                                                     ("close", "collector")]
 
 
 def test_a_server_that_cannot_start_is_one_line_and_status_1(daemon: Daemon, ws: Path) -> None:
@@ -302,7 +303,7 @@ def test_sigterm_stops_the_server_and_hands_the_recording_over(daemon: Daemon, w
     status = client.proc.wait(60)
     assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
     assert status == 128 + signal.SIGTERM  # pylsp dies of the SIGTERM passed on; its status comes back
-    assert [s["kind"] for s in steps_of(seal(daemon, ws, 1))] == ["open"]
+    assert [s["kind"] for s in steps_of(seal(daemon, ws, 2))] == ["open", "close"]
 
 
 # A language server that tries to speak for codetape: `codetape/*` messages to the editor, one spelled

@@ -79,8 +79,8 @@ def test_the_spool_is_handed_over_when_the_collector_starts_late(tmp_path: Path,
         type_line(client, own_ws, 1, "late = 1", version)
         save(client, own_ws)
         assert client.shutdown() == 0
-        episode = seal(late, own_ws, 21)
-    assert [s["kind"] for s in steps_of(episode)] == ["open"] + ["edit"] * 19 + ["save"]
+        episode = seal(late, own_ws, 22)  # the bridge exited: the collector closes its document
+    assert [s["kind"] for s in steps_of(episode)] == ["open"] + ["edit"] * 19 + ["save", "close"]
     assert texts_at_saves(episode, "a.py") == ["early = 'é'\nlate = 1"]
 
 
@@ -99,9 +99,9 @@ def test_what_the_spool_could_not_keep_becomes_one_gap_with_the_files_state(tmp_
         type_line(client, own_ws, 1, "ok", version)
         save(client, own_ws)
         assert client.shutdown() == 0
-        episode = seal(late, own_ws, 9)
+        episode = seal(late, own_ws, 10)
     steps = steps_of(episode)
-    assert [s["kind"] for s in steps] == ["open", *["edit"] * 4, "gap", "edit", "edit", "save"]
+    assert [s["kind"] for s in steps] == ["open", *["edit"] * 4, "gap", "edit", "edit", "save", "close"]
     gap = steps[5]
     assert gap["reason"] == "collector_unreachable" and gap["lost_steps"] == 15
     assert gap["state"] == [{"path": "a.py", "text": "lost_in_the_gap = 1\n"}]
@@ -121,9 +121,10 @@ def test_autostart_starts_the_collector_the_bridge_needs(tmp_path: Path, own_ws:
 
         wait_for(lambda: recorded() == 2, what="2 steps")
         assert client.shutdown() == 0
+        wait_for(lambda: recorded() == 3, what="the document closed once the bridge is gone")
         sealed = collector.request("seal", workspace=str(own_ws))
         collector.request("shutdown")
-    assert sealed["steps"] == 2
+    assert sealed["steps"] == 3
 
 
 def test_a_collector_restart_resynchronises_the_open_documents(tmp_path: Path, own_ws: Path) -> None:
@@ -143,13 +144,13 @@ def test_a_collector_restart_resynchronises_the_open_documents(tmp_path: Path, o
         version = type_line(client, own_ws, 1, "2", version)
         save(client, own_ws)
         assert client.shutdown() == 0
-        episode = seal(second, own_ws, 3)
+        episode = seal(second, own_ws, 4)
     finally:
         second.stop()
     steps = steps_of(episode)
     # nothing was lost between the episodes: the resync only tells the new collector what the editor has
     # open, and the document's text is written where the new episode first edits it
-    assert [s["kind"] for s in steps] == ["open", "edit", "save"]
+    assert [s["kind"] for s in steps] == ["open", "edit", "save", "close"]
     assert (steps[0]["source"], steps[0]["text"]) == ("collector", "one\ntwo")
     assert texts_at_saves(episode, "a.py") == ["one\n2two"]
 

@@ -62,7 +62,8 @@ def test_another_connection_leaving_does_not_record_a_held_change_before_its_sav
     session.tick()
     steps = recorded(session)
     assert [(s["kind"], s["path"]) for s in steps] == [("open", "x.py"), ("open", "y.py"), ("edit", "x.py"),
-                                                       ("save", "x.py")]
+                                                       ("save", "x.py"), ("close", "y.py")]
+    assert steps[-1]["source"] == "collector" and steps[-1]["reason"] == "editor_gone"
 
 
 def test_the_documents_of_a_connection_that_left_still_take_its_unsaid_save(tmp_path: Path) -> None:
@@ -88,4 +89,5 @@ def test_the_documents_of_a_connection_that_left_still_take_its_unsaid_save(tmp_
     for clock.now in (start + LEAVING_MS, start + LEAVING_MS - 10 + HOLD_MS):
         session.tick()
     steps = recorded(session)
-    assert [(s["kind"], s["path"], s.get("source")) for s in steps][-1] == ("save", "x.py", "watcher")
+    assert [(s["kind"], s["path"], s.get("source")) for s in steps][-2:] == [("save", "x.py", "watcher"),
+                                                                             ("close", "x.py", "collector")]

@@ -17,6 +17,7 @@ from collector.sources.pytest_path import codetape_pytest
 from collector.workspace import trust
 from schemas.settings import SETTINGS_FILE
 from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
+from tests.integration.dataset_helpers import contributor, duck, sign, upload
 
 PROJECT = {
     "pytest.ini": "[pytest]\nasyncio_default_fixture_loop_scope = function\n",
@@ -146,7 +147,9 @@ def test_recorded_outcomes_match_junit_xml_and_output_is_unchanged(tmp_path: Pat
     for nodeid, (_, seconds) in junit.items():
         assert abs(ours[nodeid].get("duration_ms", 0) / 1000 - seconds) < 0.005, nodeid
     assert ours["test_sample.py::test_xpass"]["outcome"] == "xpassed"
-    assert ours["test_broken_import.py"]["outcome"] == "error"
+    assert ours["test_broken_import.py"]["outcome"] == "error"  # a file pytest could not collect: not a test
+    assert {nodeid for nodeid, t in ours.items() if "kind" in t} == {"test_broken_import.py"}
+    assert ours["test_broken_import.py"]["kind"] == "collection"
     assert ours["test_sample.py::test_teardown_error"]["outcome"] == "error"
     assert 200 <= ours["test_sample.py::test_slow"]["duration_ms"] < 2000
     assert "boom" in ours["test_sample.py::test_fail"]["summary"]
@@ -196,3 +199,28 @@ def test_a_running_collector_records_nothing_for_a_project_that_is_not_opted_in(
 
 def test_the_settings_file_name_is_the_schemas_one() -> None:
     assert codetape_pytest.SETTINGS_FILE == trust.SETTINGS_FILE == SETTINGS_FILE
+
+
+def test_a_file_pytest_could_not_collect_is_a_collection_row_in_the_dataset(tmp_path: Path) -> None:
+    """Issue 37, item 9: a collection error is a row of its own kind in `test_runs`, not a test."""
+    alice = contributor(tmp_path, "alice")
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "test_ok.py").write_text("def test_ok():\n    pass\n")
+    (root / "test_broken_import.py").write_text("import module_that_does_not_exist\n")
+    root = root.resolve()
+    assert codetape(alice.home.root, "init", str(root)).returncode == 0
+    with running(alice.home.root) as daemon:
+        assert run_pytest(root, alice.home.root, "--continue-on-collection-errors").returncode == 1
+        wait_recorded(daemon.home, root, lambda steps: any(s["kind"] == "test_run" for s in steps),
+                      "the test_run step")
+        sealed = json.loads(codetape(alice.home.root, "seal", "--json", str(root)).stdout)
+    sign(alice, Path(sealed["path"]))
+    upload(alice, (tmp_path / "source").as_uri())
+    out = tmp_path / "out"
+    done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                    "--trust", str(alice.trust_file(tmp_path)))
+    assert done.returncode == 0, done.stderr
+    rows = duck(out).execute("SELECT nodeid, outcome, kind FROM test_runs ORDER BY nodeid").fetchall()
+    assert rows == [("test_broken_import.py", "error", "collection"),
+                    ("test_ok.py::test_ok", "passed", "test")]

@@ -1,7 +1,8 @@
 """codetape's pytest plugin: each test session in an opted-in workspace becomes one `test_run` step.
 
 Per test: node id, outcome (passed, failed, skipped, error, xfailed, xpassed), duration over setup, call
-and teardown, and for failures a bounded summary. Per session: the arguments, the exit status and the
+and teardown, and for failures a bounded summary. A file that could not be collected is an entry of its
+own (`kind` `collection`, outcome `error`), not a test. Per session: the arguments, the exit status and the
 duration. Sent at the end of the session to the collector socket named by `CODETAPE_COLLECTOR_SOCKET`
 (the collector's framing, a JSON body), as the source `pytest`; the collector decides whether the
 workspace is recorded, and never is one started from here.
@@ -123,8 +124,11 @@ class Recorder(object):
     def pytest_collectreport(self, report):
         # type: (pytest.CollectReport) -> None
         try:
-            if report.failed:
+            if report.failed:  # a file that could not be collected: an entry of its own kind, not a test
                 self._note(report.nodeid, "error", 0.0, report)
+                noted = self.tests.get(report.nodeid)
+                if noted is not None:
+                    noted["kind"] = "collection"
         except Exception:  # an odd report (another plugin's) is not recorded; the run goes on untouched
             return
 
@@ -208,6 +212,8 @@ class Recorder(object):
                 continue
             entry = {"nodeid": test["nodeid"], "outcome": test["outcome"],
                      "duration_ms": int(test["seconds"] * 1000)}
+            if "kind" in test:
+                entry["kind"] = test["kind"]
             summary = _summary(test["report"], prefix, budget) if test.get("report") is not None else None
             if summary:
                 entry["summary"] = summary

@@ -110,10 +110,54 @@ def test_what_the_episode_does_not_hold_is_withheld_and_followed() -> None:
 def test_a_bridge_reconnecting_within_the_episode_resyncs_what_the_episode_holds() -> None:
     docs = OpenDocuments()
     follow(docs, step("open", path="a.py", text="a"))
-    assert docs.release(EDITOR) == 1  # the collector dropped the connection: the bridge comes back
+    docs.leave(EDITOR)  # the collector dropped the connection: the bridge comes back before it is let go
     resync = {"kind": "gap", "reason": "collector_unreachable", "lost_steps": 2,
               "state": [{"path": "a.py", "text": "a2"}]}
     assert docs.withhold(resync, "utf-16", OTHER) == resync  # the episode's replay needs the new text
+    follow(docs, step(**resync), owner=OTHER)  # (written: the bridge that came back has it open)
+    assert docs.release(EDITOR) == (0, [])  # the bridge that came back has it open: it stays open
+
+
+def test_a_bridge_reconnecting_after_its_documents_closed_opens_them_again_where_it_touches_them() -> None:
+    docs = OpenDocuments()
+    follow(docs, step("open", path="a.py", text="a"))
+    docs.leave(EDITOR)
+    assert docs.release(EDITOR) == (1, ["a.py"])  # nobody has it open: the episode closes it
+    follow(docs, step("close", path="a.py", source="collector", reason="editor_gone"), owner=None)
+    resync = {"kind": "gap", "reason": "collector_unreachable", "lost_steps": 2,
+              "state": [{"path": "a.py", "text": "a2"}]}
+    assert docs.withhold(resync, "utf-16", OTHER) == {"kind": "gap", "reason": "collector_unreachable",
+                                                      "lost_steps": 2}  # followed, kept for its edit
+    assert docs.opening(EDIT)["text"] == "a2"  # type: ignore[index]
+
+
+def test_a_change_on_disk_closes_first_a_document_only_connections_gone_have_open() -> None:
+    """Issue 37, item 1: the editor quit without closing a.py; an agent's write before the collector lets
+    the editor's documents go closes a.py in the episode first, so the replay reads the agent's text."""
+    docs = OpenDocuments()
+    follow(docs, step("open", path="a.py", text="x"), step("open", path="b.py", text="b"))
+    follow(docs, step("open", path="b.py", text="b"), owner=OTHER)
+    written = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("agent")}
+    assert docs.closing(written) is None  # its editor is still there: its buffer is what it edits
+    docs.leave(EDITOR)
+    assert docs.closing(written | {"sha256": sha256_text("x")}) is None  # its own text: an echo
+    assert docs.closing(written | {"path": "b.py"}) is None  # another editor still has b.py open
+    assert docs.closing(written) == "a.py"
+    assert docs.release(EDITOR) == (0, [])  # (a.py closed already; b.py is OTHER's)
+
+
+def test_an_edited_document_its_editors_left_closes_after_its_unsaid_save_or_before_another_change() -> None:
+    docs = OpenDocuments()
+    follow(docs, step("open", path="a.py", text="x"), step("edit", path="a.py", changes=[{"text": "typed"}]),
+           step("open", path="b.py", text="y"), step("edit", path="b.py", changes=[{"text": "typed b"}]))
+    docs.leave(EDITOR)
+    assert docs.release(EDITOR) == (2, [])  # both wait for their unsaid saves
+    assert docs.gone() == ["a.py", "b.py"]  # (closed when the episode ends if nothing comes)
+    saved = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("typed")}
+    assert docs.unsaid_save(saved) and docs.closes_after(saved) and docs.closing(saved) is None
+    other = {"kind": "file_change", "path": "b.py", "change": "modified", "sha256": sha256_text("sed")}
+    assert docs.closing(other) == "b.py"
+    assert docs.gone() == ["a.py"]
 
 
 def test_the_watchers_view_of_an_editor_write_is_recognised_before_the_save_step() -> None:
@@ -149,7 +193,7 @@ def test_the_unsaid_save_of_a_document_its_editor_left_is_known_by_its_content_i
     follow(docs, step("open", path="a.py", text="x"), step("edit", path="a.py", changes=[{"text": "typed"}]),
            step("open", path="b.py", text="b"))
     written = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("typed")}
-    assert docs.release(EDITOR) == 2
+    assert docs.release(EDITOR) == (2, ["b.py"])  # a.py waits for its unsaid save
     assert docs.unsaid_save(written)  # edited, never saved: its write is still that save
     assert not docs.holds(written | {"path": "b.py", "sha256": sha256_text("b")})  # b.py was never edited
     assert not docs.unsaid_save(written | {"sha256": sha256_text("x")})  # other content: somebody else's

@@ -31,6 +31,7 @@ def diagnostic(severity: int | None, message: str = "m") -> dict[str, Any]:
     (step("open", path="a.py", text="x\r\ny"), "opened, 2 lines"),
     (step("open", path="a.py", text=""), "opened, 0 lines"),
     (step("close", path="a.py"), "closed"),
+    (step("close", path="a.py", source="collector", reason="editor_gone"), "closed: its editor is gone"),
     (step("save", path="a.py"), "saved"),
     (step("save", path="a.py", text="abc"), "saved, 3 chars"),
     (step("cursor", path="a.py", selections=[{"anchor": at(2, 4), "active": at(2, 4)}]), "caret 3:5"),

@@ -225,6 +225,13 @@ end
 
 local sent = {} -- buf -> { origin = true } for origins last sent non-empty, so clearing is forwarded too
 
+-- Whose diagnostics a namespace holds: a language server's are in its client's namespace, named
+-- `vim.lsp.NAME.ID` (pushed) or `vim.lsp.NAME.ID.IDENTIFIER` (pulled, 0.10+): the server's name, not the
+-- editor's client number; any other namespace (a linter plugin's) by its own name.
+local function origin_of(name)
+  return name:match('^vim%.lsp%.(.+)%.%d+$') or name:match('^vim%.lsp%.(.-)%.%d+%.[^.]*$') or name
+end
+
 local function forward_diagnostics(buf)
   local client = client_of(buf)
   if not client or not vim.api.nvim_buf_is_valid(buf) then return end
@@ -232,7 +239,7 @@ local function forward_diagnostics(buf)
   for origin in pairs(previous) do by_origin[origin] = {} end
   for _, d in ipairs(vim.diagnostic.get(buf)) do
     local ns = vim.diagnostic.get_namespace(d.namespace)
-    local origin = ns and ns.name or tostring(d.namespace)
+    local origin = ns and ns.name and origin_of(ns.name) or tostring(d.namespace)
     by_origin[origin] = by_origin[origin] or {}
     table.insert(by_origin[origin], {
       range = { start = position(client, buf, d.lnum, d.col),

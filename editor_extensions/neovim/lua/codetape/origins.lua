@@ -100,11 +100,27 @@ local function key_pressed(k, t)
   expands = EXPANDS[k] == true
 end
 
+-- Whether this runs inside vim.wait in Insert mode: a key still being executed waits there for a language
+-- server (a keyword completion's tag search asks it for definitions through vim.lsp.tagfunc once a server
+-- such as pylsp is attached), and the changes the key makes after the wait are still its own.
+local function inside_a_key()
+  if not api.nvim_get_mode().mode:match('^i') then return false end
+  local wait = vim.wait
+  for level = 3, 64 do
+    local info = debug.getinfo(level, 'f')
+    if not info then return false end
+    if info.func == wait then return true end
+  end
+  return false
+end
+
 local function flush()
   scheduled = false
   if #unsure > 0 then settle() end
-  live, typed, untyped, accepted, put_mode = false, false, nil, nil, nil -- later changes are not this key's
-  pressed, expands = nil, false
+  if not inside_a_key() then -- the key is done: later changes are not this key's
+    live, typed, untyped, accepted, put_mode = false, false, nil, nil, nil
+    pressed, expands = nil, false
+  end
   local out = pending
   pending = {}
   for _, change in ipairs(out) do
