@@ -15,6 +15,7 @@ own memory cap, and counted when it is held as a blob).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from typing import Any
 
 import msgspec
@@ -27,6 +28,7 @@ from collector.dataset.transitions import TransitionRows
 from collector.dataset.typed_rows import TypedRows
 from collector.reconstruct.workspace import Workspace, step_texts
 from collector.text.digest import sha256_text
+from collector.text.linediff import inserted_chars
 from schemas.steps import (
     STEP_TYPES,
     CommandStep,
@@ -78,8 +80,10 @@ class StepRows:
         self.commits = 0
         self.task: str | None = None
         self.inserted: dict[str, int] = {}  # characters the edits inserted, per origin
-        self.written: dict[str, int] = {}  # characters of the files written to disk (their whole new text):
-        # `agent` when an agent claimed the write, else `unknown`
+        self.written: dict[str, int] = {}  # characters the writes to disk outside the editor inserted
+        # (linediff.inserted_chars over the text on disk before): `agent` when an agent claimed the write,
+        # else `unknown`
+        self.on_disk: str | None = None  # the text on disk before the file_change being applied
         self.content = hashlib.sha256()  # over each step's kind, path and data, in order (not its time)
         self.outcome: str | None = None
         self.limit, self.size = limit, 0
@@ -92,6 +96,8 @@ class StepRows:
             doc = workspace.buffers.get(step.path)
             if doc is not None:  # (else the replay refuses the step)
                 self.typed.edit(index, step, doc)
+        elif type(step) is FileChangeStep:
+            self.on_disk = workspace.disk.get(step.path)
         self.transitions.before(index, step, workspace)
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
@@ -146,7 +152,7 @@ class StepRows:
                                   output_tail=step.output_tail)
             case FileChangeStep(text=str() as text):
                 whose = "agent" if step.origin == "agent" else "unknown"
-                self.written[whose] = self.written.get(whose, 0) + len(text)
+                self.written[whose] = self.written.get(whose, 0) + inserted_chars(self.on_disk, text)
             case TaskStep(action="start") if self.task is None:
                 self.task = step.statement
             case TaskStep(action="done"):
@@ -185,10 +191,13 @@ class StepRows:
                 **self.typed.tables(), **transitions}
 
     def inserted_by_origin(self) -> list[dict[str, Any]]:
-        """The episode row's `inserted_by_origin`: characters inserted per origin and their share."""
-        total = sum(self.inserted.values())
+        """The episode row's `inserted_by_origin`: characters written per origin (what the edits and the
+        writes to disk inserted, as `--origin` counts them) and their share."""
+        written = Counter(self.inserted)
+        written.update(self.written)
+        total = sum(written.values())
         return [{"origin": origin, "chars": chars, "share": chars / total if total else 0.0}
-                for origin, chars in sorted(self.inserted.items())]
+                for origin, chars in sorted(written.items())]
 
     @property
     def file_state_count(self) -> int:

@@ -3,6 +3,7 @@ episodes cannot break the card's Markdown or its YAML."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -29,8 +30,10 @@ def test_texts_from_episodes_stay_inside_their_table_cells() -> None:
     manifest = DatasetManifest(source="file:///src", rows={"episodes": 1, "steps": 3})
     card = readme(manifest, facts)
     meta = yaml.safe_load(card.split("---\n", 2)[1])
-    assert [config["config_name"] for config in meta["configs"]] == ["episodes", "steps"]
-    assert meta["license"] == "other"
+    assert [config["config_name"] for config in meta["configs"]] == list(TABLES)  # every table, even empty
+    assert meta["license"] == ["other"]
+    assert "file:///src" not in card and "file:///src" not in json.dumps(croissant("file:///out", manifest,
+                                                                                      facts))
     assert "| `a \\| b --- configs: [] <script>alert(1)</script>` | 1 |" in card  # code: shown, never run
     made = croissant("file:///out", manifest, facts)
     assert "license" not in made  # no SPDX licence to name
