@@ -4,8 +4,8 @@ An episode is kept when at least S (default 1: all) of the characters written in
 listed (schemas/steps/edit.py: typed, paste, completion, ai_completion, agent, ..., unknown): the
 characters its edits inserted, by each edit's `origin` (none: `unknown`, as every episode from before
 origins), and the characters the writes to disk outside the editor inserted (`file_change` steps: those
-between what the old and the new text share at their start and end, collector/text/linediff.py
-`inserted_chars`): `agent` when an agent claimed the write (origin `agent`), `unknown` otherwise (a
+between what the old and the new text share at their start and end, collector/episode/summary.py
+`disk_write`): `agent` when an agent claimed the write (origin `agent`), `unknown` otherwise (a
 program, a shell command, an agent whose hook said nothing: whose it was is not known). An episode that
 writes nothing is kept.
 Any other is a row of `rejected`, reason `origin`, saying how much was of what. Whole episodes, never

@@ -26,9 +26,10 @@ from collector.dataset.reasons import Rejected
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
 from collector.dataset.transitions import TransitionRows
 from collector.dataset.typed_rows import TypedRows
+from collector.episode.summary import disk_write
 from collector.reconstruct.workspace import Workspace, step_texts
+from collector.reconstruct.written import on_disk
 from collector.text.digest import sha256_text
-from collector.text.linediff import inserted_chars
 from schemas.steps import (
     STEP_TYPES,
     CommandStep,
@@ -81,9 +82,9 @@ class StepRows:
         self.task: str | None = None
         self.inserted: dict[str, int] = {}  # characters the edits inserted, per origin
         self.written: dict[str, int] = {}  # characters the writes to disk outside the editor inserted
-        # (linediff.inserted_chars over the text on disk before): `agent` when an agent claimed the write,
-        # else `unknown`
-        self.on_disk: str | None = None  # the text on disk before the file_change being applied
+        # over the text on disk before (summary.disk_write): `agent` when an agent claimed the write, else
+        # `unknown`
+        self.replaced: str | None = None  # the text on disk before the file_change being applied
         self.content = hashlib.sha256()  # over each step's kind, path and data, in order (not its time)
         self.outcome: str | None = None
         self.limit, self.size = limit, 0
@@ -97,7 +98,7 @@ class StepRows:
             if doc is not None:  # (else the replay refuses the step)
                 self.typed.edit(index, step, doc)
         elif type(step) is FileChangeStep:
-            self.on_disk = workspace.disk.get(step.path)
+            self.replaced = on_disk(step, workspace)
         self.transitions.before(index, step, workspace)
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
@@ -150,9 +151,10 @@ class StepRows:
                                   argv=step.argv, command_line=step.command_line, cwd=step.cwd,
                                   exit_code=step.exit_code, duration_ms=step.duration_ms,
                                   output_tail=step.output_tail)
-            case FileChangeStep(text=str() as text):
-                whose = "agent" if step.origin == "agent" else "unknown"
-                self.written[whose] = self.written.get(whose, 0) + inserted_chars(self.on_disk, text)
+            case FileChangeStep():
+                written = disk_write(step, self.replaced)
+                if written is not None and written[1]:
+                    self.written[written[0]] = self.written.get(written[0], 0) + written[1]
             case TaskStep(action="start") if self.task is None:
                 self.task = step.statement
             case TaskStep(action="done"):
