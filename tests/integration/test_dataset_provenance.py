@@ -17,10 +17,10 @@ from typing import Any
 import atif
 import pytest
 
-from collector.episode import write_episode_file
+from collector.episode import open_episode, write_episode_file
 from schemas import ClientInfo, EpisodeHeader, Step, WorkspaceIdentity
 from schemas.steps import STEP_TYPES
-from tests.integration.dataset_helpers import contributor, duck, sign, upload
+from tests.integration.dataset_helpers import contributor, duck, session, sign, upload
 from tests.integration.upload_helpers import codetape
 from tests.structs import make
 
@@ -173,3 +173,32 @@ def test_atif_gives_the_agents_turns_their_own_steps(built: tuple[Path, Path, st
     [(path, diff)] = [(arguments["path"], arguments["diff"]) for _source, _message, calls in said
                       for name, arguments in calls if name == "write_file"]
     assert path == "a.py" and "-    return a - b\n+    return a + b\n" in diff  # its own step
+
+
+def test_a_generated_training_session_fills_the_columns_training_needs(tmp_path: Path) -> None:
+    """tests/support/sessions.py's `training` profile: the columns a benchmark build must exercise."""
+    alice = contributor(tmp_path, "alice")
+    training = str(open_episode(sign(alice, session(alice.home, 5, "training"))).header.episode_id)
+    sign(alice, session(alice.home, 6, "mixed"))  # no cursor steps, no origins: carets from the edits
+    upload(alice, (tmp_path / "source").as_uri())
+    out = tmp_path / "out"
+    done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                    "--quiet")
+    assert done.returncode == 0, done.stderr
+    con = duck(out)
+    carets = dict(con.execute("SELECT episode_id = ?, avg((caret_line IS NOT NULL)::INT) FROM transitions "
+                              "WHERE kind = 'edit' GROUP BY 1", [training]).fetchall())
+    assert carets[True] == 1.0 and carets[False] > 0.5, carets  # (without a cursor: not a file's first burst)
+    froms = {row[0] for row in con.execute("SELECT DISTINCT caret_from FROM transitions WHERE kind = 'edit'"
+                                           ).fetchall()}
+    assert {"editor", "edit"} <= froms
+    origins = {row[0] for row in con.execute("SELECT DISTINCT origin FROM transitions").fetchall()}
+    assert {"typed", "mixed", "agent"} <= origins  # (a completion comes amid typing: a mixed burst)
+    details = " ".join(row[0] for row in con.execute("SELECT origin_detail FROM transitions WHERE origin = "
+                                                     "'mixed'").fetchall())
+    assert "completion" in details and "typed" in details
+    assert con.execute("SELECT count(DISTINCT event) FROM agent_events").fetchone() == (3,)
+    assert con.execute("SELECT count(*) FROM episodes WHERE task IS NOT NULL AND task_outcome IS NOT NULL"
+                       ).fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM steps WHERE kind = 'gap' AND data LIKE '%snapshot%'"
+                       ).fetchone() == (1,)
