@@ -1,4 +1,4 @@
-"""`codetape stats`, the review summary and the HTML report count whose work an episode is as the
+"""`codetape stats`, the review summary, `codetape inspect` and the HTML report count whose work an episode is as the
 dataset's `--origin` does: the characters the edits inserted, and the characters each write to disk
 outside the editor (an agent's, a program's) inserted over the text it replaced, not the file's whole text
 (issue 37 item 2). The episode: tests/integration/test_dataset_provenance.py's, typing and a paste in an
@@ -33,6 +33,10 @@ def test_stats_review_and_report_count_writes_to_disk_by_what_they_inserted(tmp_
     assert summary["files"]["b.py"]["written"] == {"unknown": 6}
     text = codetape(alice.home.root, "review", str(episode), "--summary")
     assert f"written     14 characters, whose: {SHARES}" in text.stdout
+
+    inspect = codetape(alice.home.root, "inspect", str(episode), "--json")
+    assert inspect.returncode == 0, inspect.stderr
+    assert json.loads(inspect.stdout)["written"] == dict(sorted(WRITTEN.items()))
 
     report = tmp_path / "report.html"
     done = codetape(alice.home.root, "report", str(episode), "-o", str(report))
