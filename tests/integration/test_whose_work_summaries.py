@@ -1,8 +1,8 @@
-"""`codetape stats`, the review summary, `codetape inspect` and the HTML report count whose work an episode is as the
-dataset's `--origin` does: the characters the edits inserted, and the characters each write to disk
-outside the editor (an agent's, a program's) inserted over the text it replaced, not the file's whole text
-(issue 37 item 2). The episode: tests/integration/test_dataset_provenance.py's, typing and a paste in an
-editor that then goes, an agent's one-character fix, a program's new six-character file."""
+"""`codetape stats`, the review summary, `codetape inspect` and the HTML report count whose work an episode
+is as the dataset's `--origin` does: the characters the edits inserted, and the characters each write to
+disk outside the editor (an agent's, a program's) inserted over the text it replaced, not the file's whole
+text (issue 37 item 2). The episode: tests/integration/test_dataset_provenance.py's, typing and a paste in
+an editor that then goes, an agent's one-character fix, a program's new six-character file."""
 
 from __future__ import annotations
 
