@@ -13,7 +13,8 @@ becomes observations on that step.
 | git | `agent` step calling `git` {op, ref, sha, message, ...}; the files it touched as its observation |
 | note | `agent` step with the note as its message (the developer's own words) |
 | an AI agent's prompt | `user` step, the prompt as its message (empty when the developer left it out) |
-| an AI agent's tool call | `agent` step calling `agent_tool` {agent, tool, targets, command}; its result |
+| an AI agent's tool call | `agent` step calling `agent_tool` {agent, tool, targets, command} |
+| its tool's result | observation on the agent's step before (its call or its write), else a step |
 | an AI agent's write to disk | `agent` step calling `write_file` {path, diff}: the diff of what it wrote |
 | the agent's session start, stop, end | `system` step saying so |
 | diagnostics, file_change | observations on the step before (a `system` step when that is not an agent's) |
@@ -155,8 +156,7 @@ class AtifSteps:
             yield from self._start(self._written(item, step, step.text))
             return
         if isinstance(step, AgentStep) and step.event == "tool_result" and self._pending is not None \
-                and self._pending.step["extra"].get("agent_session", "") == (step.session or "") \
-                and self._pending.observer:
+                and _calls(self._pending) in AGENT_TOOLS:  # (the result of the agent's call, or of its write)
             self._pending.observe({"content": f"{step.tool or 'tool'} done", "extra": {
                 "t_ms": step.t_ms, "steps": [item.index], "hook": step.hook}})
             return
@@ -259,6 +259,15 @@ class AtifSteps:
         step["tool_calls"] = [{"tool_call_id": f"call_{self._calls}", "function_name": name,
                                "arguments": arguments}]
         return _Pending(step, observer=True)
+
+
+AGENT_TOOLS = ("agent_tool", "write_file")
+
+
+def _calls(pending: _Pending) -> str | None:
+    """The function a pending step calls; None when it calls none."""
+    calls = pending.step.get("tool_calls")
+    return str(calls[0]["function_name"]) if calls else None
 
 
 def _result(pending: _Pending, content: str | None, **extra: Any) -> _Pending:

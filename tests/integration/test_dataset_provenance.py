@@ -169,10 +169,13 @@ def test_atif_gives_the_agents_turns_their_own_steps(built: tuple[Path, Path, st
             for step in trajectory.steps]
     assert ("user", PROMPT, []) in said  # the prompt: a user step
     call = ("agent_tool", {"agent": "claude-code", "tool": "Edit", "targets": ["a.py"]})
-    assert ("agent", "", [call]) in said
+    assert [calls for _source, _message, calls in said if calls and calls[0][0] == "agent_tool"] == [[call]]
     [(path, diff)] = [(arguments["path"], arguments["diff"]) for _source, _message, calls in said
                       for name, arguments in calls if name == "write_file"]
     assert path == "a.py" and "-    return a - b\n+    return a + b\n" in diff  # its own step
+    [wrote] = [step for step in trajectory.steps
+               if step.tool_calls and step.tool_calls[0].function_name == "write_file"]
+    assert wrote.observation is not None and wrote.observation.results[0].content == "Edit done"
 
 
 def test_a_generated_training_session_fills_the_columns_training_needs(tmp_path: Path) -> None:
