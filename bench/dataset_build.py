@@ -4,8 +4,9 @@ generator, built by the local engine (one process, then one per core) and by the
     .venv/bin/python -m bench.dataset_build [--episodes 1000] [--small 100,300] [--work DIR] [--baseline DIR]
                                             [--engines local,ray] [--repeat 1] [--no-readme]
 
-The episodes: sessions from tests/support/sessions.py (BASES seeds alternating the two profiles, at SCALE: a
-few hundred to two thousand steps each, minutes of work), each written out under many headers (a new
+The episodes: sessions from tests/support/sessions.py (BASES seeds taking PROFILES in turn, at SCALE: a
+few hundred to two thousand steps each, minutes of work; `training` sessions carry origins, carets, a task, a
+snapshot and an AI agent's steps, so the build fills every table), each written out under many headers (a new
 episode id, starts spread over a year) so that all are distinct, signed by the real signing code
 (collector.consent.sign_episode) and uploaded to a file:// source by `codetape upload`; the first
 `--small` of them (by content address) form the smaller sources. Each build runs in a fresh process: wall
@@ -50,6 +51,7 @@ from tests.support.sessions import generate
 
 BASES = 40
 SCALE = 0.02
+PROFILES = ("mixed", "edit-heavy", "training")
 GOAL = 50.0  # episodes/s per core
 SAMPLE_S = 0.2
 
@@ -62,7 +64,7 @@ def prepare(work: Path, count: int) -> Path:
         home.ensure(home.root)
         if not (home.keys / "ed25519.key").exists():
             init_keys(home)
-        bases = [generate(seed, ("mixed", "edit-heavy")[seed % 2], scale=SCALE) for seed in range(BASES)]
+        bases = [generate(seed, PROFILES[seed % len(PROFILES)], scale=SCALE) for seed in range(BASES)]
         print(f"generated {BASES} sessions: {sum(len(b.steps) for b in bases) // BASES} steps each on "
               "average", flush=True)
         unsigned = []

@@ -1,22 +1,23 @@
 """The dataset card, written into OUT by every build: `README.md` and `croissant.json`.
 
-- `README.md`: Hugging Face's card metadata (one `configs` entry per table with rows, so
-  `datasets.load_dataset(OUT, "steps")` loads that table and not whatever `datasets` guesses), what the
-  dataset holds, how it was made (consent, redaction, revocation), its licences and purposes, and the
-  data dictionary (dictionary.py) for every table;
-- `croissant.json`: the same tables as Croissant 1.0 (mlcommons.org/croissant) record sets, every field
-  typed and described, `month` read from the partition's path, and the Responsible AI fields
-  (collection, timeframe, preprocessing and redaction, personal and sensitive information, the uses the
-  developers consented to, limitations).
+- `README.md`: Hugging Face's card metadata (one `configs` entry per table, an empty one too, so
+  `datasets.load_dataset(OUT, "steps")` loads that table and not whatever `datasets` guesses; `license` the
+  SPDX ids the episodes' licences name, lower-cased as the hub lists them), what the dataset holds, how it was
+  made (consent, redaction, revocation), its licences and purposes, and the data dictionary (dictionary.py)
+  for every table;
+- `croissant.json`: the same tables as Croissant 1.0 (mlcommons.org/croissant) record sets, every field typed
+  and described, `month` read from the partition's path, and the Responsible AI fields (collection, timeframe,
+  preprocessing and redaction, personal and sensitive information, the uses the developers consented to,
+  limitations).
 
-Both are made from the manifest and the `episodes` table alone. Whatever the template interpolates is
-taken for contributor text unless it says otherwise, and written as code: one line, one inline code span
-fenced by more backticks than it holds, `|` escaped for the table around it (`_code_cell`). Nothing in a
-code span is markup, so a purpose or a licence shows as exactly its characters: no image a hub's visitors
-fetch, no link or autolink, no HTML tag or entity, no emphasis, heading or extra table cell. codetape's
-own text (the data dictionary, what the build says) is marked `Ours` and written as a table cell
-(`_cell`); numbers and `Markup` (the `count` and `code` filters' output) as they are. croissant.json holds
-the same texts as JSON strings.
+Both are made from the manifest and the `episodes` table alone, and neither names where the episodes were read
+from (the receiver's source location). Whatever the template interpolates is taken for contributor text unless
+it says otherwise, and written as code: one line, one inline code span fenced by more backticks than it holds,
+`|` escaped for the table around it (`_code_cell`). Nothing in a code span is markup, so a purpose or a
+licence shows as exactly its characters: no image a hub's visitors fetch, no link or autolink, no HTML tag or
+entity, no emphasis, heading or extra table cell. codetape's own text (the data dictionary, what the build
+says) is marked `Ours` and written as a table cell (`_cell`), whole (never cut); numbers and `Markup` (the
+`count` and `code` filters' output) as they are. croissant.json holds the same texts as JSON strings.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from collector.dataset.known import table_rows
 from collector.dataset.manifest import DatasetManifest
 from collector.dataset.output import Output
 from collector.dataset.tables import PARTITION, TABLES
-from collector.policy.spdx import spdx_problem
+from collector.policy.spdx import licence_ids, spdx_problem
 
 README = "README.md"
 CROISSANT = "croissant.json"
@@ -129,8 +130,8 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
         "timeframe": Ours(facts.timeframe),
         "last_build": Ours(manifest.builds[-1].finished_at.strftime("%Y-%m-%d %H:%M UTC")
                            if manifest.builds else "none yet"),
-        "hf_licence": Ours(_hf_licence(facts)),
-        "configs": [Ours(name) for name in TABLES if manifest.rows.get(name, 0)],
+        "hf_licences": [Ours(licence) for licence in _hf_licences(facts)],
+        "configs": [Ours(name) for name in TABLES],
         "rejected_total": rejected,
         "rejected_text": Ours(", ".join(f"{reason} {count:,}" for reason, count in manifest.rejected.items())
                               or "none"),
@@ -138,7 +139,8 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
                            "(--trust)"),
         "allowed_text": Ours("any" if manifest.allowed_licences is None else
                              ", ".join(manifest.allowed_licences)),  # SPDX ids the builder gave, checked
-        "origins_text": Ours(f"of the characters the edits inserted: {origins}" if total else "no edits yet"),
+        "origins_text": Ours(f"of the characters written (what the edits and the writes to disk inserted, as "
+                             f"`--origin` counts them): {origins}" if total else "nothing written yet"),
         "tables": [_table(name, manifest) for name in TABLES],
     }
     return _environment().get_template("card.md.j2").render(context)
@@ -155,7 +157,7 @@ def croissant(url: str, manifest: DatasetManifest, facts: Facts) -> dict[str, An
                        "git operations) as timestamped steps, each episode reviewed and signed by its "
                        "developer before it was shared; built by codetape.",
         "conformsTo": "http://mlcommons.org/croissant/1.0",
-        "citeAs": "codetape dataset built from " + manifest.source,
+        "citeAs": "codetape dataset",
         "url": url,
         "version": f"{len(manifest.builds)}.0.0",
         "datePublished": manifest.builds[-1].finished_at.strftime("%Y-%m-%d") if manifest.builds else None,
@@ -273,23 +275,25 @@ def _data_type(kind: pa.DataType) -> str:
     return "sc:Text"
 
 
-def _hf_licence(facts: Facts) -> str:
-    """Hugging Face's `license`: the SPDX id in lower case when every episode shares one plain licence."""
-    if len(facts.licences) == 1:
-        licence = facts.licences[0][0]
-        if spdx_problem(licence) is None and all(c.isalnum() or c in ".-" for c in licence):
-            return licence.lower()
-    return "other"
+def _hf_licences(facts: Facts) -> list[str]:
+    """Hugging Face's `license` (a list): the SPDX licence ids the episodes' licences name, in lower case,
+    and `other` for episodes shared under no licence or one of their own (`LicenseRef-`)."""
+    found: set[str] = set()
+    for licence, _count in facts.licences:
+        ids = licence_ids(licence) if not isinstance(licence, Ours) else []
+        found.update(ids or ["other"])
+    return sorted(found - {"other"}) + (["other"] if "other" in found or not found else [])
 
 
-def _one_line(value: object) -> str:
+def _one_line(value: object, limit: int | None = CELL_LIMIT) -> str:
     text = " ".join(str(value).split())
-    return text[:CELL_LIMIT] + "…" if len(text) > CELL_LIMIT else text
+    return text[:limit] + "…" if limit is not None and len(text) > limit else text
 
 
 def _cell(value: Ours) -> Markup:
-    """codetape's own text as one Markdown table cell: one line, `|` escaped, HTML's specials as entities."""
-    return Markup(html.escape(_one_line(value), quote=False).replace("|", "\\|"))
+    """codetape's own text as one Markdown table cell, whole: one line, `|` escaped, HTML's specials as
+    entities."""
+    return Markup(html.escape(_one_line(value, None), quote=False).replace("|", "\\|"))
 
 
 def _code(value: object) -> Markup:

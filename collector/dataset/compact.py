@@ -33,7 +33,7 @@ from collector.dataset.layout import empty_file, settle_empty
 from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
 from collector.dataset.output import Output, open_output
 from collector.dataset.snapshots import end_earlier, take, tidy, write_snapshot
-from collector.dataset.tables import PARTITION, ROW_GROUP_ROWS, TABLES, partitioned
+from collector.dataset.tables import ROW_GROUP_ROWS, TABLES
 from collector.dataset.writer import part_prefix, write_parts
 from collector.protocol.clock import Clock, utc_now
 from schemas.config import UploadSettings
@@ -121,8 +121,6 @@ def merge(out: Output, table: str, sources: list[str], folder: str, build: int) 
     """Write the rows of `sources`, in order, as `folder/part-b<build>-c<n>.parquet` (as a build writes its
     files); the files written (relative path -> rows)."""
     schema = TABLES[table]
-    if partitioned(table):
-        schema = schema.remove(schema.get_field_index(PARTITION))
     try:
         return write_parts(out, table, schema, _batches(out, sources, ROW_GROUP_ROWS[table]),
                            f"{folder}/{part_prefix(build)}{STEM}")

@@ -23,7 +23,8 @@ _EPISODE = "the episode's id (a UUID); with signer_key_id it identifies the epis
 _SIGNER = "the 16-hex-digit id of the key that signed the episode (the first 16 hex digits of its SHA-256)"
 _STEP = "the step's index in the episode, from 0, as `codetape cat` and `codetape checkout --step` number it"
 _T = "milliseconds from the episode's start to the step"
-_MONTH = "the month the episode started (UTC, YYYY-MM): the Hive partition, in the path, not in the files"
+_MONTH = ("the month the episode started (UTC, YYYY-MM): the Hive partition, in the path and in the files "
+          "(Hugging Face `datasets`, which reads no partition from a path, has it too)")
 _LICENCE = "the SPDX licence expression the episode was shared under (as episodes.licence); null: none given"
 _COMMON = {"episode_id": _EPISODE, "signer_key_id": _SIGNER, "step": _STEP, "t_ms": _T, "month": _MONTH,
            "licence": _LICENCE}
@@ -73,16 +74,18 @@ TABLES: dict[str, TableDoc] = {
          "edit_count": "edit steps", "save_count": "save steps", "test_run_count": "test_run steps",
          "command_count": "command steps", "commit_count": "git commits recorded", "gap_count": "gap steps",
          "file_state_count": "rows the episode has in file_states",
-         "inserted_by_origin": "characters the edits inserted, per origin (typed, paste, completion, "
-                               "ai_completion, agent, ..., unknown for edits without one), with their share "
-                               "of all inserted characters; empty: no edit inserted anything",
-         "human_share": "of the characters the episode wrote (its edits' inserted text and the text of the "
-                        "files written outside the editor, as --origin counts them), the share of human "
-                        "origins: typed, paste, cut, completion, snippet, code_action, rename, format, undo, "
-                        "redo; null: it wrote nothing",
+         "inserted_by_origin": "characters the episode wrote, per origin, with their share of all, as "
+                               "`--origin` counts them: what its edits inserted (typed, paste, completion, "
+                               "ai_completion, agent, ..., unknown for edits without one) and what its "
+                               "writes to disk outside the editor inserted (the characters between what the "
+                               "old and the new text share at their start and end; agent when an agent "
+                               "claimed the write, unknown otherwise); empty: nothing was written",
+         "human_share": "of the characters the episode wrote (as inserted_by_origin counts them), the share "
+                        "of human origins: typed, paste, cut, completion, snippet, code_action, rename, "
+                        "format, undo, redo; null: it wrote nothing",
          "ai_share": "the same share of ai origins: ai_completion, agent (an agent's edits and the files "
                      "it claimed writing); null: it wrote nothing",
-         "unknown_share": "the same share of unknown: edits without evidence and files written outside the "
+         "unknown_share": "the same share of unknown: edits without evidence and writes outside the "
                           "editor that no agent claimed; null: it wrote nothing",
          "steps_sha256": "SHA-256 over the steps' content in order (kind, path, fields; not their times): "
                          "episodes that share it hold the same session"}),
@@ -171,6 +174,22 @@ TABLES: dict[str, TableDoc] = {
         {**_COMMON, "path": "the workspace-relative path of the document",
          "line": _POS + ": the caret (the first selection's active end)", "character": _POS + ": the caret",
          "selections": "every selection: anchor and active ends (line, character)"}),
+    "agent_events": TableDoc(
+        "One row per agent step: what an AI agent the developer works with reported through its hooks "
+        "(`codetape agent hook`). The prompt's text is not a column (steps.data holds it when the "
+        "developer kept it); prompt_chars is its length.",
+        _BY_STEP, "by episode, then step",
+        {**_COMMON, "agent": "claude-code, codex or cursor",
+         "session": "the agent's own id of its conversation; null when it gave none",
+         "event": "session_start, prompt, tool_call, tool_result, stop or session_end",
+         "hook": "the agent's own name for the event (UserPromptSubmit, PostToolUse, ...)",
+         "tool": "the tool a tool_call or tool_result ran; null otherwise",
+         "targets": "the workspace-relative paths the tool call named; empty when none",
+         "command_line": "a shell tool call's command line; null otherwise",
+         "prompt_chars": "the characters of a prompt event's prompt; null when there is none, as when the "
+                         "developer left it out at review",
+         "detail": "what else the agent said of it (a session's source or reason, a stop's status)",
+         "truncated": "the prompt or command line was longer than a step holds and was cut at a space"}),
     "transitions": TableDoc(
         "State, action, state: one row per action and file it changed (an edit burst once it settles, a "
         "command, a test run, a git operation, and every other step that changed a file's text: open, "
@@ -191,8 +210,17 @@ TABLES: dict[str, TableDoc] = {
                  "text) or a text was too large",
          "diff_coarse": "the diff is one hunk from the first change to the last (its smallest form cost "
                         "more than the episode's budget)",
-         "caret_line": _POS + ": the caret last recorded in the file before the action; null when none",
+         "origin": "whose work the action is: an edit burst's origin (typed, paste, ..., agent; null when "
+                   "its edits said none; mixed when they differ), a file_change's (agent, external; null: "
+                   "none said); null for every other kind",
+         "origin_detail": "the evidence for origin when the burst's edits or the file_change gave one; for a "
+                          "mixed burst the share of the characters it inserted per origin, "
+                          "`typed 80%, paste 20%`",
+         "caret_line": _POS + ": the caret in the file before the action, where the editor last reported "
+                       "it or else where the last edit left it; null when the file had neither since it was "
+                       "opened, closed, changed on disk or the recording had a gap",
          "caret_character": _POS + ": the caret; null when none",
+         "caret_from": "editor (the editor's last report) or edit (the end of the last edit); null when none",
          "diagnostics": "the diagnostics current when the action started (the action's file first, errors "
                         "first; at most 64)",
          "diagnostic_count": "how many there were in all", "test_run_step": "the last test run before the "

@@ -3,16 +3,17 @@
 `OUT/schemas/TABLE.json` is the JSON Schema of one row of TABLE and `OUT/schemas/TABLE.arrow` its Arrow
 schema (an Arrow IPC file without batches: `pyarrow.ipc.open_file(path).schema`); `step.schema.json` is
 the schema of a step, which `steps.data` holds but for `kind`, `t_ms`, `source` and `path`;
-`OUT/schemas/TABLE.empty.parquet` is the table's schema as a Parquet file of no rows (the partition column
-`month` in the file), which a build's snapshot names for a table it has no rows of (snapshots.py).
+`OUT/schemas/TABLE.empty.parquet` is the table's schema as a Parquet file of no rows, which a build's
+snapshot names for a table it has no rows of (snapshots.py).
 Every build writes the ones that differ from what OUT holds (a file there is never rewritten with the
 same bytes), so they describe the tables as this codetape writes them; the tables are those of the
 manifest's format, which a codetape writing other tables refuses (manifest.py).
 
-A table without rows is `OUT/TABLE/empty.parquet`: its schema and no rows (the partition column `month`
-in the file, since no folder names it), so `TABLE/**/*.parquet` finds a file and DuckDB, pyarrow and
-Polars return no rows instead of "no files found". A build that gives the table rows deletes it (a reader
-that cannot take a file of no rows, Hugging Face `datasets`, then finds none).
+A table without rows is `OUT/TABLE/empty.parquet`: its schema and no rows, so `TABLE/**/*.parquet` finds a
+file and DuckDB, pyarrow, Polars and Hugging Face `datasets` (streaming: it refuses a split of no rows
+otherwise) return no rows of the table's columns instead of "no files found". It holds no row group at all
+(`datasets` reads a file by its first row group's size, and one of no rows it cannot read). A build that gives
+the table rows deletes it.
 """
 
 from __future__ import annotations
@@ -86,9 +87,10 @@ def _holds_schema(out: Output, relative: str, schema: pa.Schema) -> bool:
 
 
 def _write_empty(out: Output, relative: str, schema: pa.Schema) -> None:
-    """A Parquet file of `schema` and no rows, all or nothing."""
+    """A Parquet file of `schema`, no rows and no row group, all or nothing."""
     sink = pa.BufferOutputStream()
-    pq.write_table(schema.empty_table(), sink, compression=COMPRESSION)
+    with pq.ParquetWriter(sink, schema, compression=COMPRESSION):
+        pass
     out.write(relative, sink.getvalue().to_pybytes())
 
 

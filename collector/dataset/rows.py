@@ -15,6 +15,7 @@ own memory cap, and counted when it is held as a blob).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from typing import Any
 
 import msgspec
@@ -25,7 +26,9 @@ from collector.dataset.reasons import Rejected
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
 from collector.dataset.transitions import TransitionRows
 from collector.dataset.typed_rows import TypedRows
+from collector.episode.summary import disk_write
 from collector.reconstruct.workspace import Workspace, step_texts
+from collector.reconstruct.written import on_disk
 from collector.text.digest import sha256_text
 from schemas.steps import (
     STEP_TYPES,
@@ -78,8 +81,10 @@ class StepRows:
         self.commits = 0
         self.task: str | None = None
         self.inserted: dict[str, int] = {}  # characters the edits inserted, per origin
-        self.written: dict[str, int] = {}  # characters of the files written to disk (their whole new text):
-        # `agent` when an agent claimed the write, else `unknown`
+        self.written: dict[str, int] = {}  # characters the writes to disk outside the editor inserted
+        # over the text on disk before (summary.disk_write): `agent` when an agent claimed the write, else
+        # `unknown`
+        self.replaced: str | None = None  # the text on disk before the file_change being applied
         self.content = hashlib.sha256()  # over each step's kind, path and data, in order (not its time)
         self.outcome: str | None = None
         self.limit, self.size = limit, 0
@@ -92,6 +97,8 @@ class StepRows:
             doc = workspace.buffers.get(step.path)
             if doc is not None:  # (else the replay refuses the step)
                 self.typed.edit(index, step, doc)
+        elif type(step) is FileChangeStep:
+            self.replaced = on_disk(step, workspace)
         self.transitions.before(index, step, workspace)
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
@@ -144,9 +151,10 @@ class StepRows:
                                   argv=step.argv, command_line=step.command_line, cwd=step.cwd,
                                   exit_code=step.exit_code, duration_ms=step.duration_ms,
                                   output_tail=step.output_tail)
-            case FileChangeStep(text=str() as text):
-                whose = "agent" if step.origin == "agent" else "unknown"
-                self.written[whose] = self.written.get(whose, 0) + len(text)
+            case FileChangeStep():
+                written = disk_write(step, self.replaced)
+                if written is not None and written[1]:
+                    self.written[written[0]] = self.written.get(written[0], 0) + written[1]
             case TaskStep(action="start") if self.task is None:
                 self.task = step.statement
             case TaskStep(action="done"):
@@ -185,10 +193,13 @@ class StepRows:
                 **self.typed.tables(), **transitions}
 
     def inserted_by_origin(self) -> list[dict[str, Any]]:
-        """The episode row's `inserted_by_origin`: characters inserted per origin and their share."""
-        total = sum(self.inserted.values())
+        """The episode row's `inserted_by_origin`: characters written per origin (what the edits and the
+        writes to disk inserted, as `--origin` counts them) and their share."""
+        written = Counter(self.inserted)
+        written.update(self.written)
+        total = sum(written.values())
         return [{"origin": origin, "chars": chars, "share": chars / total if total else 0.0}
-                for origin, chars in sorted(self.inserted.items())]
+                for origin, chars in sorted(written.items())]
 
     @property
     def file_state_count(self) -> int:

@@ -1,8 +1,9 @@
 """The dataset's tables: their Arrow schemas, how they are partitioned and how large their row groups are.
 
 Every table but `rejected` carries `month` (the episode's UTC start, `YYYY-MM`) as its Hive partition:
-`OUT/steps/month=2026-03/part-*.parquet`, the column in the path and not in the files, as DuckDB, Spark,
-Polars and pyarrow read it. `episode_id` and `signer_key_id` together join the tables: they are unique
+`OUT/steps/month=2026-03/part-*.parquet`, the column in the path, as DuckDB, Spark, Polars and pyarrow read
+it, and in the files too, for readers that take no partition from a path (Hugging Face `datasets`).
+`episode_id` and `signer_key_id` together join the tables: they are unique
 in a dataset (one signer's episode id is one episode; another signer's episode under the same id is
 another episode, kept apart by its signer: known.py). Row groups hold about 64 MiB of data: many small
 rows in a group for `steps`, a few thousand file texts for `file_states`. Files are zstd-compressed.
@@ -67,8 +68,10 @@ EPISODES = pa.schema([
     pa.field("commit_count", pa.int64(), nullable=False),
     pa.field("gap_count", pa.int64(), nullable=False),
     pa.field("file_state_count", pa.int64(), nullable=False),
-    # the characters the edits inserted, per origin (`unknown` for edits without one), sorted by origin;
-    # share: of all inserted characters (0 when none were)
+    # the characters the episode wrote, per origin, sorted by origin: what its edits inserted (`unknown`
+    # for edits without one) and what its writes to disk outside the editor inserted (`file_change`: the
+    # characters between what the old and the new text share at their start and end; `agent` when an
+    # agent claimed the write, else `unknown`), as `--origin` counts them; share: of all (0 when none)
     pa.field("inserted_by_origin", pa.list_(pa.struct([("origin", pa.string()), ("chars", pa.int64()),
                                                        ("share", pa.float64())]))),
     # of what the episode wrote (its edits' inserted characters and the text of its file changes, as
@@ -200,7 +203,25 @@ CURSOR = pa.schema([
     _MONTH,
 ])
 
-TYPED = {"edits": EDITS, "diagnostics": DIAGNOSTICS, "git": GIT, "cursor": CURSOR}
+# `agent` steps (schemas/steps/agent.py): one row per hook call of an AI agent the developer works with
+AGENT_EVENTS = pa.schema([
+    _ID, _SIGNER, _STEP, _T,
+    pa.field("agent", pa.string(), nullable=False),
+    pa.field("session", pa.string()),  # the agent's own id of its conversation
+    pa.field("event", pa.string(), nullable=False),  # session_start, prompt, tool_call, tool_result, ...
+    pa.field("hook", pa.string(), nullable=False),  # the agent's own name for the event
+    pa.field("tool", pa.string()),
+    pa.field("targets", _STRINGS),  # workspace-relative paths the tool call named
+    pa.field("command_line", pa.string()),
+    pa.field("prompt_chars", pa.int64()),  # the prompt's length; null when none (or left out at review)
+    pa.field("detail", pa.string()),
+    pa.field("truncated", pa.bool_(), nullable=False),
+    _LICENCE,
+    _MONTH,
+])
+
+TYPED = {"edits": EDITS, "diagnostics": DIAGNOSTICS, "git": GIT, "cursor": CURSOR,
+         "agent_events": AGENT_EVENTS}
 
 # `transitions`: one row per action and file it changed (transitions.py), an action that changed no file
 # one row without a path. `kind`: edit (a settled burst of edits to one file), command, test_run, git
@@ -226,9 +247,17 @@ TRANSITIONS = pa.schema([
     # text is too large
     pa.field("diff", pa.large_string()),
     pa.field("diff_coarse", pa.bool_()),  # one hunk from the first change to the last (linediff.py)
-    # the state the action started from: the caret last recorded in `path`, in the episode's encoding
+    # whose work it is: an edit burst's origin (null: its edits said none; `mixed` when they differ, then
+    # origin_detail is the share of the characters inserted per origin, `typed 80%, paste 20%`), a
+    # file_change's (`agent`, `external`; null: none said, a program's), null for every other kind
+    pa.field("origin", pa.string()),
+    pa.field("origin_detail", pa.string()),
+    # the state the action started from: the caret in `path`, in the episode's encoding, where the editor
+    # last reported it or else where the last edit left it (caret_from: `editor` or `edit`; null when the
+    # file had neither since it was opened, closed, changed on disk or the recording had a gap)
     pa.field("caret_line", pa.int32()),
     pa.field("caret_character", pa.int32()),
+    pa.field("caret_from", pa.string()),
     # the diagnostics then current (every file's, the action's file first, errors first; at most 64)
     pa.field("diagnostics", pa.list_(_DIAGNOSTIC)),
     pa.field("diagnostic_count", pa.int32(), nullable=False),  # all of them, beyond the 64
@@ -266,7 +295,8 @@ TABLES = {**ROWS, "blobs": BLOBS, "rejected": REJECTED}
 # rows per row group: about 64 MiB each at the sizes rows have in recorded sessions
 ROW_GROUP_ROWS = {"episodes": 16_384, "steps": 262_144, "file_states": 65_536, "test_runs": 262_144,
                   "commands": 65_536, "edits": 262_144, "diagnostics": 262_144, "git": 65_536,
-                  "cursor": 262_144, "transitions": 16_384, "blobs": 4_096, "rejected": 65_536}
+                  "cursor": 262_144, "agent_events": 65_536, "transitions": 16_384, "blobs": 4_096,
+                  "rejected": 65_536}
 
 
 def partitioned(table: str) -> bool:

@@ -6,7 +6,11 @@ them ending nothing), a command, a test run, a git operation. Its row holds the 
 (the caret last recorded in its file, the diagnostics then current, the last test run's outcomes: what
 arrives while a burst goes on is the next action's state, never this one's) and what it did to the files:
 one row per file whose text it changed (`before_sha256` -> `after_sha256`, with the unified diff), or one
-row without a path when it changed none. Files also change without an action of the developer's (opened
+row without a path when it changed none. The caret is where the editor last reported it in the file, else
+where the last edit left it (bursts.py `Carets`, as the zeta export takes it; `caret_from` says which).
+Whose work a row is (`origin`): a burst's edits' origin, or `mixed` with the share of the characters
+inserted per origin in `origin_detail` when they differ; a file_change's own (an agent's or another
+program's write to disk is a row of its own). Files also change without an action of the developer's (opened
 from disk, written by another program, closed over an unsaved buffer, a gap's state): each such step
 that changed a file's text is a row too (`kind` is the step's), so replaying every row's `after_sha256`
 in order gives, after any row, the files `codetape checkout --step LAST_STEP` writes.
@@ -18,6 +22,7 @@ DIFF_WORK per episode (past it, coarse), and only of texts up to bursts.MAX_TEXT
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +31,8 @@ import pyarrow as pa
 
 from collector.dataset.columns import Columns
 from collector.dataset.tables import BLOBS, TRANSITIONS
-from collector.export.bursts import MAX_TEXT, PAUSE_MS
+from collector.episode.summary import shares_text
+from collector.export.bursts import MAX_TEXT, PAUSE_MS, Carets
 from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.digest import sha256_text
 from collector.text.linediff import DiffWork, line_diff
@@ -36,6 +42,7 @@ from schemas.steps import (
     Diagnostic,
     DiagnosticsStep,
     EditStep,
+    FileChangeStep,
     GitStep,
     Step,
     TestRunStep,
@@ -45,6 +52,7 @@ LISTED = 64  # diagnostics and failing tests a row lists
 MAX_DIFF = 1 << 20  # characters of a diff kept (a longer one is null: the blobs hold both texts)
 DIFF_WORK = 64_000_000  # linediff's work per episode: a few seconds at most
 ACTIONS = (CommandStep, TestRunStep, GitStep)  # a row even when they change no file
+CARET_FROM = {"cursor": "editor", "edit": "edit"}  # bursts.Carets' names -> the column's
 Grow = Callable[[int], None]
 Clean = Callable[[str], str]
 
@@ -64,6 +72,25 @@ class _Action:
     end_ms: int = 0
     edits: int = 0
     paths: list[str] = field(default_factory=list)
+    origins: Counter[str] = field(default_factory=Counter)  # characters inserted per origin (a burst's)
+    details: set[str | None] = field(default_factory=set)
+    origin: str | None = None  # a file_change's
+    detail: str | None = None
+
+    def add(self, step: EditStep) -> None:
+        """Count a burst's edit: the characters it inserted, by its origin."""
+        self.origins[step.origin or "unknown"] += sum(len(change.text) for change in step.changes)
+        self.details.add(step.origin_detail)
+
+    def whose(self) -> tuple[str | None, str | None]:
+        """(origin, origin_detail) of the action's row."""
+        if self.kind != "edit":
+            return self.origin, self.detail
+        if len(self.origins) > 1:
+            return "mixed", shares_text(self.origins) or ", ".join(sorted(self.origins))
+        origin = next(iter(self.origins), "unknown")
+        detail = next(iter(self.details)) if len(self.details) == 1 else None
+        return None if origin == "unknown" else origin, detail
 
 
 class TransitionRows:
@@ -76,7 +103,7 @@ class TransitionRows:
         self.burst: _Action | None = None
         self.single: _Action | None = None
         self.diagnostics: dict[tuple[str, str], list[Diagnostic]] = {}  # (path, origin) -> current items
-        self.carets: dict[str, tuple[int, int]] = {}
+        self.carets: Carets | None = None  # (made with the workspace's encoding)
         self.tests: dict[str, Any] = {"test_run_step": None, "tests_passed": None, "tests_failed": None,
                                       "failing": None}
         self.work = DiffWork(DIFF_WORK)
@@ -87,30 +114,39 @@ class TransitionRows:
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         """See `step` before the replay applies it: a burst it ends settles, an action it starts begins."""
-        if type(step) in (CursorStep, DiagnosticsStep):
-            return
+        if self.carets is None:
+            self.carets = Carets(workspace.encoding)
+        if type(step) is not DiagnosticsStep:
+            if type(step) is not CursorStep:
+                self._begin(index, step, workspace)
+            self.carets.see(step)  # (after the action it starts took the caret as it was before it)
+
+    def _begin(self, index: int, step: Step, workspace: Workspace) -> None:
         burst = self.burst
         if burst is not None:
             if type(step) is EditStep and step.path == burst.path and step.t_ms - burst.end_ms <= PAUSE_MS:
                 burst.last, burst.end_ms, burst.edits = index, step.t_ms, burst.edits + 1
+                burst.add(step)
                 return
             self._settle(burst, workspace)
         if type(step) is EditStep:
             path = step.path
             self.burst = _Action("edit", index, step.t_ms, self._context(path), *_texts([path], workspace),
                                  path, index, step.t_ms, 1, [path])
+            self.burst.add(step)
             return
         paths = step_paths(step)
         if paths or isinstance(step, ACTIONS):
             self.single = _Action(step.kind, index, step.t_ms, self._context(paths[0] if paths else None),
                                   *_texts(paths, workspace), None, index, step.t_ms, 0, paths)
+            if type(step) is FileChangeStep:
+                self.single.origin, self.single.detail = step.origin, step.origin_detail
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
         """See `step` applied: its rows, once it ends an action; what it says about the state."""
         match step:
             case CursorStep():
-                caret = step.selections[0].active
-                self.carets[step.path] = (caret.line, caret.character)
+                pass
             case DiagnosticsStep():
                 key = (step.path, step.origin)
                 if step.items:
@@ -156,9 +192,10 @@ class TransitionRows:
                 changed.append((path, before, after, text))
         if not changed and not always:
             return
+        origin, detail = action.whose()
         row = {"action": self.actions, "kind": action.kind, "first_step": action.first,
                "last_step": action.last, "start_ms": action.start_ms, "end_ms": action.end_ms,
-               "edits": action.edits, **action.context}
+               "edits": action.edits, "origin": origin, "origin_detail": detail, **action.context}
         self.actions += 1
         if not changed:
             self.rows.add(**row, path=None, before_sha256=None, after_sha256=None, diff=None,
@@ -182,7 +219,7 @@ class TransitionRows:
 
     def _context(self, path: str | None) -> dict[str, Any]:
         """The state an action starts from, as its row's columns."""
-        caret = None if path is None else self.carets.get(path)
+        caret, caret_from = (None, None) if path is None or self.carets is None else self.carets.get(path)
         items = [(item_path != path, item.severity or 1, item_path, origin, item)
                  for (item_path, origin), found in self.diagnostics.items() for item in found]
         count = len(items)
@@ -194,6 +231,7 @@ class TransitionRows:
         self.grow(sum(len(item.message) for *_key, item in items[:LISTED]))
         return {"caret_line": None if caret is None else caret[0],
                 "caret_character": None if caret is None else caret[1],
+                "caret_from": CARET_FROM.get(caret_from or ""),
                 "diagnostics": listed, "diagnostic_count": count, **self.tests}
 
     def _tested(self, index: int, step: TestRunStep) -> None:

@@ -1,5 +1,7 @@
 """One episode's rows of the typed tables: `edits` (one row per change), `diagnostics` (one per item),
-`git` (one per operation), `cursor` (one per step), as tables.py declares them.
+`git` (one per operation), `cursor` and `agent_events` (one per step), as tables.py declares them. An
+agent step's prompt is never a column: `agent_events` holds its length (null when the step has none, as
+when the developer left it out at review).
 
 An edit's row says what the change replaced (`deleted`) and where, as character offsets into the text
 before it: read from the file's buffer before the step is applied (`edit`, called before the replay
@@ -17,7 +19,7 @@ import pyarrow as pa
 from collector.dataset.columns import Columns
 from collector.dataset.tables import TYPED
 from collector.text.document import Document
-from schemas.steps import CursorStep, DiagnosticsStep, EditStep, GitStep, Step
+from schemas.steps import AgentStep, CursorStep, DiagnosticsStep, EditStep, GitStep, Step
 from schemas.steps.base import Range
 
 Grow = Callable[[int], None]  # count so many more characters about to be added (refuses past the cap)
@@ -36,10 +38,11 @@ class TypedRows:
         self.diagnostics = Columns(TYPED["diagnostics"], constants)
         self.git = Columns(TYPED["git"], constants)
         self.cursor = Columns(TYPED["cursor"], constants)
+        self.agent_events = Columns(TYPED["agent_events"], constants)
         self.grow, self.clean = grow, clean
 
     def columns(self) -> tuple[Columns, ...]:
-        return self.edits, self.diagnostics, self.git, self.cursor
+        return self.edits, self.diagnostics, self.git, self.cursor, self.agent_events
 
     def edit(self, index: int, step: EditStep, doc: Document) -> None:
         """An edit's rows, from its file's buffer `doc` before the step is applied (left as it is)."""
@@ -76,6 +79,13 @@ class TypedRows:
                                              "active_line": s.active.line,
                                              "active_character": s.active.character}
                                             for s in step.selections])
+            case AgentStep():
+                self.grow(sum(map(len, step.targets)) + len(step.command_line or ""))
+                self.agent_events.add(step=index, t_ms=step.t_ms, agent=step.agent, session=step.session,
+                                      event=step.event, hook=step.hook, tool=step.tool, targets=step.targets,
+                                      command_line=step.command_line,
+                                      prompt_chars=None if step.prompt is None else len(step.prompt),
+                                      detail=step.detail, truncated=step.truncated)
             case _:
                 pass
 
@@ -96,4 +106,4 @@ class TypedRows:
 
     def tables(self) -> dict[str, pa.Table]:
         return {"edits": self.edits.table(), "diagnostics": self.diagnostics.table(), "git": self.git.table(),
-                "cursor": self.cursor.table()}
+                "cursor": self.cursor.table(), "agent_events": self.agent_events.table()}

@@ -1,4 +1,12 @@
-"""What an episode holds, in one pass over its steps: `codetape inspect` and the review UI show it."""
+"""What an episode holds, in one pass over its steps: `codetape inspect` and the review UI show it.
+
+Whose work: the characters each edit inserted, by its `origin` (none: `unknown`), and the characters each
+write to disk outside the editor (`file_change` with text) inserted over the text on disk it replaced
+(`disk_write`: `agent` when an agent claimed the write, else `unknown`), as the dataset's `--origin`
+counts them. `add` is told that text by a caller that replays (collector/reconstruct/written.py
+`summarize_replayed`: the review, the report, `codetape stats`, the dataset); without it a write counts
+whole.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, get_args
 
 from collector.episode import Episode
+from collector.text.linediff import inserted_chars
 from schemas import ClientInfo, Step, WorkspaceIdentity
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
 from schemas.steps.edit import ORIGIN_CLASS, OriginClass
@@ -24,7 +33,7 @@ class FileActivity:
     changes: int = 0
     snapshot: bool = False  # in the repository's snapshot at the episode's start (a `snapshot` gap)
     # characters written, by whose work (schemas/steps/edit.py's origins; an edit without one: unknown):
-    # what the edits inserted, and as `agent` the text of what an agent wrote to disk
+    # what the edits inserted, and what the writes to disk inserted (`disk_write`)
     written: Counter[str] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
@@ -75,7 +84,9 @@ class Summary:
     def ended_at(self) -> datetime:
         return self.started_at + timedelta(milliseconds=self.duration_ms)
 
-    def add(self, step: Step) -> None:
+    def add(self, step: Step, on_disk: str | None = None) -> None:
+        """Count `step`; `on_disk`: a file_change's file as it was on disk before it (None: not known, or
+        no file), which its written characters are counted against."""
         if self.first_t_ms is None:
             self.first_t_ms = step.t_ms
         self.last_t_ms = step.t_ms
@@ -97,8 +108,9 @@ class Summary:
                 self._file(step.path).saves += 1
             case FileChangeStep():
                 self._file(step.path).changes += 1
-                if step.origin == "agent" and step.text:
-                    self._file(step.path).written["agent"] += len(step.text)
+                written = disk_write(step, on_disk)
+                if written is not None and written[1]:
+                    self._file(step.path).written[written[0]] += written[1]
                 if step.new_path is not None:
                     self._file(step.new_path).changes += 1
             case GapStep(state=list() as state) if step.on_disk_only:
@@ -160,6 +172,16 @@ def summarize(episode: Episode, steps: Iterable[Step] | None = None) -> Summary:
         summary.add(step)
     summary.skipped.update(episode.skipped)
     return summary
+
+
+def disk_write(step: FileChangeStep, on_disk: str | None) -> tuple[str, int] | None:
+    """Whose a write to disk outside the editor is (`agent` when an agent claimed it, else `unknown`: a
+    program's, a shell command's, an agent's whose hook said nothing) and the characters it inserted over
+    `on_disk`, the file's text before it (linediff.inserted_chars; None: all of its text); None when it
+    wrote no text (a deletion, a binary or omitted file, a link)."""
+    if step.text is None:
+        return None
+    return "agent" if step.origin == "agent" else "unknown", inserted_chars(on_disk, step.text)
 
 
 def shares(written: Counter[str]) -> list[tuple[str, float]]:

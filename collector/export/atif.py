@@ -40,7 +40,7 @@ def write_trajectory(out: Writes, episode: Episode, work: DiffWork | None = None
     out.write(b'{"schema_version":' + json_bytes(SCHEMA_VERSION) + b',"session_id":'
               + json_bytes(str(header.episode_id)) + b',"agent":' + json_bytes(agent)
               + b',"notes":' + json_bytes(NOTES) + b',"steps":[')
-    steps = AtifSteps(header)
+    steps = AtifSteps(header, work)
     workspace = Workspace(header.position_encoding, limit=episode.limits.files)
     for item in grouped(episode.steps(), workspace, work=work):
         for step in steps.feed(item):

@@ -12,6 +12,11 @@ becomes observations on that step.
 | command | `agent` step calling `bash` {command, cwd}; exit code and output tail as its observation |
 | git | `agent` step calling `git` {op, ref, sha, message, ...}; the files it touched as its observation |
 | note | `agent` step with the note as its message (the developer's own words) |
+| an AI agent's prompt | `user` step, the prompt as its message (empty when the developer left it out) |
+| an AI agent's tool call | `agent` step calling `agent_tool` {agent, tool, targets, command} |
+| its tool's result | observation on the agent's step before (its call or its write), else a step |
+| an AI agent's write to disk | `agent` step calling `write_file` {path, diff}: the diff of what it wrote |
+| the agent's session start, stop, end | `system` step saying so |
 | diagnostics, file_change | observations on the step before (a `system` step when that is not an agent's) |
 | gap, task done | `system` step saying what was not recorded, or the outcome |
 
@@ -19,7 +24,8 @@ save, close, cursor and redaction steps have no ATIF counterpart. Every observat
 with a tool call names it (`source_call_id`): a diagnostics report or a file change is what came back
 after that call; the results of a step are in the order they came (`extra.t_ms`). The tools the
 developer used are declared once, `TOOL_DEFINITIONS` (OpenAI-style function definitions, the agent's
-`tool_definitions`). Every step's `extra` holds its
+`tool_definitions`). An AI agent's steps say which agent and session in `extra` (`agent`,
+`agent_session`). Every step's `extra` holds its
 timing on the episode's clock (`t_ms`, and `end_t_ms` / `duration_ms` where there is one) and the
 `codetape cat` indexes of the steps it stands for; `timestamp` is the UTC time it started. A step is
 held until the next one starts, so the observations that follow it can still be added; at most
@@ -36,10 +42,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from collector.export.bursts import Burst, Item, Single
+from collector.export.bursts import MAX_TEXT, Burst, Item, Single
 from collector.export.timestamps import utc_at
+from collector.text.linediff import DiffWork
 from schemas import EpisodeHeader
 from schemas.steps import (
+    AgentStep,
     CommandStep,
     DiagnosticsStep,
     FileChangeStep,
@@ -79,6 +87,14 @@ TOOL_DEFINITIONS = [
           cwd={**_TEXT, "description": "the directory it ran in"}),
     _tool("git", "A git operation (commit, checkout, merge, ...); returns the files it touched.",
           op={**_TEXT, "description": "the operation"}, ref=_TEXT, sha=_TEXT, message=_TEXT),
+    _tool("agent_tool", "A tool an AI agent the developer works with ran (its hooks said so).",
+          agent={**_TEXT, "description": "the agent: claude-code, codex, cursor"},
+          tool={**_TEXT, "description": "the agent's name of the tool"},
+          targets={**_TEXTS, "description": "the files it named"},
+          command={**_TEXT, "description": "a shell tool's command line"}),
+    _tool("write_file", "An AI agent's write of a workspace file on disk, as a unified diff.",
+          path={**_TEXT, "description": "the file, relative to the workspace"},
+          diff={**_TEXT, "description": "the unified diff of what it wrote"}),
 ]
 
 
@@ -121,8 +137,8 @@ class _Pending:
 class AtifSteps:
     """Feed items in order, take the finished ATIF steps (numbered from 1) as they come."""
 
-    def __init__(self, header: EpisodeHeader) -> None:
-        self.header = header
+    def __init__(self, header: EpisodeHeader, work: DiffWork | None = None) -> None:
+        self.header, self.work = header, work
         self.count = 0
         self._calls = 0
         self._pending: _Pending | None = None
@@ -136,6 +152,14 @@ class AtifSteps:
                                               diff_omitted=item.too_large or None))
             return
         step = item.step
+        if isinstance(step, FileChangeStep) and step.origin == "agent" and step.text is not None:
+            yield from self._start(self._written(item, step, step.text))
+            return
+        if isinstance(step, AgentStep) and step.event == "tool_result" and self._pending is not None \
+                and _calls(self._pending) in AGENT_TOOLS:  # (the result of the agent's call, or of its write)
+            self._pending.observe({"content": f"{step.tool or 'tool'} done", "extra": {
+                "t_ms": step.t_ms, "steps": [item.index], "hook": step.hook}})
+            return
         if isinstance(step, DiagnosticsStep | FileChangeStep):
             if self._pending is None or not self._pending.observer:
                 said = step.kind.replace("_", " ")
@@ -171,6 +195,18 @@ class AtifSteps:
                 return self._plain(item, "system", "task done", task="done", outcome=step.outcome)
             case NoteStep():
                 return self._plain(item, "agent", step.text, note=True)
+            case AgentStep(event="prompt"):
+                return self._plain(item, "user", step.prompt or "", agent=step.agent,
+                                   agent_session=step.session, prompt_left_out=step.prompt is None or None)
+            case AgentStep(event="tool_call" | "tool_result"):
+                arguments = _present({"agent": step.agent, "tool": step.tool, "targets": step.targets or None,
+                                      "command": step.command_line})
+                return self._call(step.t_ms, "agent_tool", arguments, steps=[item.index], agent=step.agent,
+                                  agent_session=step.session, hook=step.hook)
+            case AgentStep():
+                said = f"{step.agent} {step.event.replace('_', ' ')}" + \
+                    (f": {step.detail}" if step.detail else "")
+                return self._plain(item, "system", said, agent=step.agent, agent_session=step.session)
             case GapStep():
                 detail = f": {step.detail}" if step.detail else ""
                 files = len(step.state or [])
@@ -198,6 +234,16 @@ class AtifSteps:
             case _:
                 return None
 
+    def _written(self, item: Single, step: FileChangeStep, text: str) -> _Pending:
+        """An agent's write to disk: a `write_file` call with the diff from the text it replaced."""
+        large = len(text) > MAX_TEXT or len(item.before or "") > MAX_TEXT
+        wrote = Burst(step.path, item.index, item.index, step.t_ms, step.t_ms, item.before or "", None,
+                      after=text, work=self.work, too_large=large)
+        arguments = {"path": step.path} if large else {"path": step.path, "diff": wrote.diff()}
+        return self._call(step.t_ms, "write_file", arguments, steps=[item.index], origin="agent",
+                          origin_detail=step.origin_detail, coarse_diff=(not large and wrote.coarse) or None,
+                          diff_omitted=large or None)
+
     def _base(self, t_ms: int, source: str, message: str, **extra: Any) -> dict[str, Any]:
         return {"timestamp": utc_at(self.header, t_ms), "source": source, "message": message,
                 "extra": {"t_ms": t_ms, **extra}}
@@ -213,6 +259,15 @@ class AtifSteps:
         step["tool_calls"] = [{"tool_call_id": f"call_{self._calls}", "function_name": name,
                                "arguments": arguments}]
         return _Pending(step, observer=True)
+
+
+AGENT_TOOLS = ("agent_tool", "write_file")
+
+
+def _calls(pending: _Pending) -> str | None:
+    """The function a pending step calls; None when it calls none."""
+    calls = pending.step.get("tool_calls")
+    return str(calls[0]["function_name"]) if calls else None
 
 
 def _result(pending: _Pending, content: str | None, **extra: Any) -> _Pending:

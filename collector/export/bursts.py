@@ -59,6 +59,7 @@ class Single:
 
     index: int
     step: Step
+    before: str | None = None  # an agent's write to disk (file_change, origin agent): the text it replaced
 
     @property
     def last(self) -> int:
@@ -145,10 +146,12 @@ def grouped(steps: Iterable[Step], workspace: Workspace, pause_ms: int = PAUSE_M
             burst = Burst(step.path, index, index, step.t_ms, step.t_ms,
                           "" if large else workspace.text(step.path) or "", caret, caret_from, work=work,
                           too_large=large)
+        before = workspace.disk.get(step.path) \
+            if isinstance(step, FileChangeStep) and step.origin == "agent" else None
         _apply(workspace, index, step)
         carets.see(step)
         if burst is None:
-            yield Single(index, step)
+            yield Single(index, step, before)
         elif index != burst.first:
             burst.last, burst.end_ms, burst.edits = index, step.t_ms, burst.edits + 1
     if burst is not None:

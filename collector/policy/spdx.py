@@ -58,6 +58,20 @@ def normalized(expression: str) -> str:
     return expression if parsed is False or parsed is None else str(parsed)
 
 
+def licence_ids(expression: str) -> list[str]:
+    """The SPDX licence ids `expression` names, in lower case, once each (not its exceptions, nor
+    a `LicenseRef-` of its own); none when it is no SPDX expression."""
+    parsed = _parsed(expression)
+    if parsed is False or parsed is None:
+        return []
+    found: list[str] = []
+    for symbol in parsed.symbols if isinstance(parsed, LicenseExpression) else ():
+        key = str((symbol.license_symbol if isinstance(symbol, LicenseWithExceptionSymbol) else symbol).key)
+        if not _REF.match(key) and key.lower() not in found:
+            found.append(key.lower())
+    return found
+
+
 def allowed_by(expression: str, allowed: frozenset[str]) -> bool:
     """Whether the entries of `allowed` (SPDX ids, or `ID WITH EXCEPTION` pairs; any case, as
     `normalized` spells them) permit what `expression` grants; never when it is no SPDX expression."""

@@ -15,6 +15,7 @@ from collector.episode import Episode
 from collector.episode.summary import Summary, summarize
 from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import Workspace
+from collector.reconstruct.written import on_disk
 from collector.replay.baselines import Baselines
 from collector.replay.describe import clock
 from collector.replay.state import EditSize
@@ -59,8 +60,9 @@ def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows
     activity = Activity()
     counting = activity.episode(episode.header.workspace.root_name, episode.header.started_at)
     for index, step in enumerate(episode.steps() if steps is None else steps):
-        summary.add(step)
-        counting.feed(step)
+        replaced = on_disk(step, workspace if problem is None else None)  # (what a write to disk replaced)
+        summary.add(step, replaced)
+        counting.feed(step, replaced)
         size: EditSize | None = None
         if problem is None:
             try:

@@ -20,8 +20,9 @@ from typing import Any
 
 from collector.episode import Episode
 from collector.episode.resolve import show
-from collector.episode.summary import FileActivity, Summary, shares_text, summarize
+from collector.episode.summary import FileActivity, Summary, shares_text
 from collector.policy.sharing import SigningPolicy
+from collector.reconstruct.written import summarize_replayed
 from collector.redact import RedactionSummary
 from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
 from collector.text.oneline import one_line
@@ -238,7 +239,7 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
                 on_step(step)
             yield step
 
-    base = summarize(episode, steps())
+    base = summarize_replayed(episode, steps())
     summary = ReviewSummary(base, _file_size(episode.path))
     for step in found:
         summary.add(step, previews)

@@ -8,8 +8,10 @@ longer pause is time away. A beat's language is its file's (the languageId its e
 opened the file, else what the file's extension says), or for a beat without a file (a command, a test
 run) the language of the last file touched. Days are the machine's local days.
 
-Whose work: the characters each edit inserted, by its `origin` (none: `unknown`), and as `agent` the
-text of the files an agent wrote to disk, as the episode summary counts them.
+Whose work: the characters each edit inserted, by its `origin` (none: `unknown`), and the characters each
+write to disk outside the editor inserted over the text it replaced (`agent` when an agent claimed it, else
+`unknown`), as the episode summary and the dataset's `--origin` count them (summary.py `disk_write`; the
+steps are replayed to know that text: collector/reconstruct/written.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 
+from collector.episode.summary import disk_write
+from collector.errors import ReconstructionError
+from collector.reconstruct.workspace import Workspace
+from collector.reconstruct.written import on_disk
 from schemas import Step
+from schemas.common import PositionEncoding
 from schemas.steps import (
     AgentStep,
     CloseStep,
@@ -76,11 +83,19 @@ class Activity:
         return sum(self.by_workspace.values())
 
     def add(self, workspace: str, started_at: datetime, steps: Iterable[Step], *,
-            since: date | None = None, until: date | None = None) -> None:
-        """Count one episode's steps (those on local days from `since` to `until`, both included)."""
+            since: date | None = None, until: date | None = None,
+            encoding: PositionEncoding = "utf-16") -> None:
+        """Count one episode's steps (those on local days from `since` to `until`, both included), replayed
+        in its position `encoding` (the texts its writes to disk replaced)."""
         counting = self.episode(workspace, started_at, since=since, until=until)
+        files: Workspace | None = Workspace(encoding)
         for step in steps:
-            counting.feed(step)
+            counting.feed(step, on_disk(step, files))
+            if files is not None:
+                try:
+                    files.apply(step)
+                except ReconstructionError:
+                    files = None  # (the writes after it count whole)
         counting.finish()
 
     def episode(self, workspace: str, started_at: datetime, *, since: date | None = None,
@@ -104,14 +119,17 @@ class Counting:
     def _inside(self, day: date) -> bool:
         return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
 
-    def feed(self, step: Step) -> None:
+    def feed(self, step: Step, on_disk: str | None = None) -> None:
+        """Count `step`; `on_disk`: a file_change's file as it was on disk before it (None: not known)."""
         into = self.into
         day = (self.started_at + timedelta(milliseconds=step.t_ms)).astimezone().date()
         inside = self._inside(day)
         if isinstance(step, EditStep) and inside:
             into.written[step.origin or "unknown"] += sum(len(change.text) for change in step.changes)
-        elif isinstance(step, FileChangeStep) and step.origin == "agent" and step.text and inside:
-            into.written["agent"] += len(step.text)
+        elif isinstance(step, FileChangeStep) and inside:
+            written = disk_write(step, on_disk)
+            if written is not None and written[1]:
+                into.written[written[0]] += written[1]
         if not isinstance(step, BEATS):
             return
         path = getattr(step, "path", None)

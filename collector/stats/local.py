@@ -44,7 +44,7 @@ def local_activity(home: Home, since: date | None, until: date | None) -> Local:
                 continue
             seen.add(str(header.episode_id))
             found.activity.add(header.workspace.root_name, header.started_at, episode.steps(),
-                               since=since, until=until)
+                               since=since, until=until, encoding=header.position_encoding)
         except CodetapeError as exc:
             found.skipped.append(f"{path.name}: {exc}")
     for path in _files(home.journals, "*.journal"):
@@ -54,7 +54,8 @@ def local_activity(home: Home, since: date | None, until: date | None) -> Local:
                 continue
             seen.add(str(header.episode_id))
             before = found.activity.episodes
-            found.activity.add(header.workspace.root_name, header.started_at, steps, since=since, until=until)
+            found.activity.add(header.workspace.root_name, header.started_at, steps, since=since, until=until,
+                               encoding=header.position_encoding)
             found.recording += found.activity.episodes - before
         except (CodetapeError, pydantic.ValidationError, StopIteration) as exc:
             found.skipped.append(f"{path.name}: {exc if not isinstance(exc, StopIteration) else 'empty'}")

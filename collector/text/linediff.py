@@ -103,6 +103,17 @@ def between(a: str, b: str) -> tuple[int, int, int]:
     return start, a_end, b_end
 
 
+def inserted_chars(before: str | None, after: str) -> int:
+    """The characters writing `after` over `before` inserted: those between what the two texts share at
+    their start and at their end (all of `after` when there was no text before). How whose-work counts a
+    write to disk, as an edit counts the characters it inserted."""
+    if before is None:
+        return len(after)
+    prefix = shared_prefix(before, after)
+    suffix = min(shared_suffix(before, after), min(len(before), len(after)) - prefix)
+    return len(after) - prefix - suffix
+
+
 def line_diff(before: str, after: str, context: int = 3, work: DiffWork | None = None) -> LineDiff:
     """The hunks turning `before` into `after` (none when they are equal), spending at most what `work`
     has left (a budget of WORK_PER_DIFF when not given)."""

@@ -18,7 +18,7 @@ from collector.cli.progress import PROGRESS_FROM
 from collector.episode import EpisodeWriter, write_episode_file
 from collector.episode.container import CONSENT, OPTIONAL
 from schemas import EpisodeHeader, Step, step_from_dict
-from schemas.steps import EditStep
+from schemas.steps import EditStep, FileChangeStep
 from tests.cli import codetape
 from tests.fixtures.make_golden import (
     DIRECTORY,
@@ -89,7 +89,10 @@ def test_inspect_json_is_complete_and_counts_right(tmp_path: Path) -> None:
                 and step.path == "src/pager.py" for change in step.changes)  # (no origin: unknown's)
     assert summary["files"]["src/pager.py"] == {"opens": 1, "edits": 1, "saves": 1, "changes": 0,
                                                 "written": {"unknown": typed}, "snapshot": False}
-    assert summary["written"] == {"unknown": typed}
+    created = sum(len(step.text) for step in FULL if isinstance(step, FileChangeStep)
+                  and step.change == "created" and step.text is not None)  # (a program's: unknown's, all new)
+    assert created and summary["files"]["tests/test_pager.py"]["written"] == {"unknown": created}
+    assert summary["written"] == {"unknown": typed + created}
     assert summary["position_encoding"] == "utf-16"
     assert summary["client"] == {"name": "Neovim", "version": "0.11.4"}
     assert summary["workspace"]["root_name"] == "pager"

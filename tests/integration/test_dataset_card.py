@@ -43,18 +43,29 @@ def front_matter(readme: str) -> dict[str, Any]:
     return loaded
 
 
-def test_each_table_with_rows_is_a_config_datasets_loads(built: Path, tmp_path: Path) -> None:
+def test_every_table_even_an_empty_one_is_a_config_datasets_loads_with_its_month(built: Path,
+                                                                                    tmp_path: Path) -> None:
     meta = front_matter((built / "README.md").read_text(encoding="utf-8"))
     rows = json.loads((built / "_manifest.json").read_text(encoding="utf-8"))["rows"]
     configs = {config["config_name"]: config for config in meta["configs"]}
-    assert set(configs) == {name for name in TABLES if rows.get(name)}
-    assert configs["episodes"]["default"] is True and meta["license"] == "mit"
-    for name in ("episodes", "steps", "rejected"):
+    assert set(configs) == set(TABLES)
+    assert configs["episodes"]["default"] is True and meta["license"] == ["mit"]
+    assert not rows.get("agent_events")  # (generated sessions have no agent: an empty table)
+    months = {row[0] for row in duck(built).execute("SELECT DISTINCT month FROM episodes").fetchall()}
+    for name in TABLES:
         # (a cache of its own: `datasets` keys a folder's cache by the folder's name and the config, so a
         # dataset built earlier into another `out` would be read back with that one's columns)
+        if not rows.get(name):  # (`datasets` reads a split of no rows only as a stream)
+            stream = datasets.load_dataset(str(built), name, split="train", streaming=True,
+                                           cache_dir=str(tmp_path / "hf"))
+            assert stream.features is not None and set(stream.features) == set(TABLES[name].names), name
+            assert list(stream) == [], name
+            continue
         table = datasets.load_dataset(str(built), name, split="train", cache_dir=str(tmp_path / "hf"))
         assert table.num_rows == rows[name], name
-        assert set(TABLES[name].names) - {"month"} <= set(table.column_names)
+        assert set(table.column_names) == set(TABLES[name].names), name
+        if name not in ("blobs", "rejected"):
+            assert set(table.unique("month")) <= months and set(table.unique("month")), name
 
 
 def test_the_readme_describes_every_column_and_what_was_left_out(built: Path) -> None:

@@ -1,7 +1,11 @@
 """What a developer does between bursts of typing: run the tests, look at git, commit.
 
 Test runs arrive as a `test_run` step from the pytest plugin plus the shell hook's `command` step;
-commits as the git watcher's `git` step plus the `git commit` command line.
+commits as the git watcher's `git` step plus the `git commit` command line. With the recorder's
+`training` on, the session also starts with a snapshot of the repository's other files and a task, ends
+the task (passed when the last test run passed), and now and then asks an AI agent (Claude Code, through
+its hooks) to write notes: a prompt, the tool call, its write to disk (`file_change`, origin agent) of a
+file no editor has open, the tool's result.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ class Activity:
     _commit_due: int = 0
     _head: str = field(default="")
     _committed: dict[str, int] = field(default_factory=dict)
+    _failed: bool = False  # the last test run had failures
+    _notes: dict[str, str] = field(default_factory=dict)  # the agent's files: path -> text
 
     def __post_init__(self) -> None:
         self._head = self._sha()
@@ -48,10 +54,46 @@ class Activity:
         if self.rng.random() < 0.15:
             line = self.rng.choice(OTHER_COMMANDS).format(mod="src")
             self.command(line, 0, self.rng.randint(20, 900), None)
+        if self.recorder.training and self.rng.random() < 0.1:
+            self.agent()
+
+    def start(self) -> None:
+        """The session's first steps in training mode: the repository's snapshot, the task."""
+        if not self.recorder.training:
+            return
+        state = [{"path": "README.md", "text": "# project\n\nA small library.\n"},
+                 {"path": "setup.cfg", "text": "[metadata]\nname = project\n"}]
+        self.recorder.custom({"kind": "gap", "source": "collector", "reason": "snapshot", "state": state})
+        self.recorder.custom({"kind": "task", "source": "cli", "action": "start",
+                              "statement": f"{self.rng.choice(VERBS)} {self.rng.choice(OBJECTS)}"})
+
+    def agent(self) -> None:
+        """A prompt to Claude Code, its Write tool call, its write to disk and the tool's result."""
+        session = f"s{self.rng.getrandbits(32):08x}"
+        path = f"notes/agent_{len(self._notes) % 3}.md"
+        text = self._notes.get(path, "# notes\n") + f"- {self.rng.choice(VERBS)} {self.rng.choice(OBJECTS)}\n"
+        self._notes[path] = text
+        self.recorder.advance(self.rng.randint(1000, 5000))
+        base = {"kind": "agent", "source": "agent", "agent": "claude-code", "session": session}
+        self.recorder.custom({**base, "hook": "UserPromptSubmit", "event": "prompt",
+                              "prompt": f"note what is left: {self.rng.choice(OBJECTS)}"})
+        self.recorder.advance(self.rng.randint(2000, 9000))
+        self.recorder.custom({**base, "hook": "PreToolUse", "event": "tool_call", "tool": "Write",
+                              "targets": [path]})
+        self.recorder.advance(self.rng.randint(50, 400))
+        self.recorder.custom({"kind": "file_change", "source": "watcher", "path": path,
+                              "change": "modified" if text.count("\n") > 2 else "created", "text": text,
+                              "origin": "agent", "origin_detail": "claude-code:PreToolUse Write"})
+        self.recorder.advance(self.rng.randint(20, 200))
+        self.recorder.custom({**base, "hook": "PostToolUse", "event": "tool_result", "tool": "Write",
+                              "targets": [path]})
 
     def finish(self) -> None:
         self.test_run(1.0)
         self.commit()
+        if self.recorder.training:
+            self.recorder.custom({"kind": "task", "source": "cli", "action": "done",
+                                  "outcome": "fail" if self._failed else "pass"})
 
     def command(self, line: str, exit_code: int, duration: int, tail: str | None) -> None:
         self.recorder.advance(self.rng.randint(1500, 8000) + duration)
@@ -76,6 +118,7 @@ class Activity:
                 tests.append(entry)
         duration = sum(t["duration_ms"] for t in tests) + self.rng.randint(300, 1500)
         failures = [t for t in tests if t["outcome"] == "failed"]
+        self._failed = bool(failures)
         self.recorder.advance(self.rng.randint(2000, 6000) + duration)
         self.recorder.custom({"kind": "test_run", "source": "pytest", "args": ["-q"],
                               "exit_status": int(bool(failures)), "duration_ms": duration, "tests": tests})

@@ -3,6 +3,8 @@
 Keystrokes come in from the Typist as `advance` (time passing) and `emit` (the change). While time
 passes the recorder fires what an editor and pylsp do on their own: diagnostics after a debounce
 once typing stops, and a save (Ctrl+S) every 25-40 s at the first real pause, then the on-save lint.
+With `training` on, each edit carries its origin (what the Typist says it was, with the evidence an
+editor plugin gives) and the editor reports the caret (`cursor`) when a burst of typing ends.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from tests.support.lint import diagnose
 from tests.support.wire import RECV, SEND, WireMessage
 
 LSP = "lsp"
+EVIDENCE = {"typed": "vscode:type", "paste": "vscode:editor.action.clipboardPasteAction",
+            "completion": "lsp:textDocument/completion"}  # an edit's origin_detail, by origin
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Recorder:
     _last_edit: int = 0
     _diag_at: int | None = None
     _save_due: int = 30_000
+    training: bool = False  # edits with origins, and cursor steps
 
     def step(self, data: dict[str, Any], message: dict[str, Any] | None, direction: str = SEND) -> None:
         data["t_ms"] = self.t
@@ -76,10 +81,10 @@ class Recorder:
                     self.diagnostics(doc)
         self.t = max(self.t, end)
 
-    def emit(self, change: Change) -> None:
-        """The Typist's keystroke: one content change to the active document, now."""
+    def emit(self, change: Change, origin: str = "typed") -> None:
+        """The Typist's keystroke: one content change to the active document, now, and whose work it is."""
         assert self.active is not None
-        self.edit(self.active, [change])
+        self.edit(self.active, [change], origin if self.training else None)
 
     # -- editor events ---------------------------------------------------------------------------------
 
@@ -96,14 +101,22 @@ class Recorder:
         if self.active is doc:
             self.active = None
 
-    def edit(self, doc: OpenDoc, changes: list[Change]) -> None:
+    def edit(self, doc: OpenDoc, changes: list[Change], origin: str | None = None) -> None:
         doc.version += 1
         doc.dirty = True
-        self.step({"kind": "edit", "path": doc.path, "version": doc.version, "changes": [
-            {"range": wire.lsp_range(c.start, c.end), "text": c.text} for c in changes]},
-            wire.did_change(doc.uri, doc.version, changes))
+        data: dict[str, Any] = {"kind": "edit", "path": doc.path, "version": doc.version, "changes": [
+            {"range": wire.lsp_range(c.start, c.end), "text": c.text} for c in changes]}
+        if origin is not None:
+            data.update(origin=origin, origin_detail=EVIDENCE[origin])
+        self.step(data, wire.did_change(doc.uri, doc.version, changes))
         self._last_edit = self.t
         self._diag_at = self.t + self.rng.randint(350, 650)
+
+    def cursor(self, doc: OpenDoc) -> None:
+        """The editor's report of where the caret is (a codetape/cursor notification), in training mode."""
+        if self.training:
+            at = {"line": doc.buf.line, "character": doc.buf.col}
+            self.custom({"kind": "cursor", "path": doc.path, "selections": [{"anchor": at, "active": at}]})
 
     def save(self, doc: OpenDoc) -> None:
         digest = sha256_text(doc.buf.text)

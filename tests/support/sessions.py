@@ -38,11 +38,16 @@ class Profile:
     new_share: float  # files typed from scratch; the rest are opened with a hole to fill
     burst: tuple[int, int]  # lines typed before looking elsewhere
     habits: Habits = field(default_factory=Habits)
+    # edits with origins, cursor steps, a snapshot, a task and an AI agent's steps
+    # (tests/support/activity.py): every column of the dataset a training run reads
+    training: bool = False
 
 
 PROFILES = {
     "edit-heavy": Profile("edit-heavy", 60_000, (3, 6), 0.5, (15, 80), Habits(paste=0.004)),
     "mixed": Profile("mixed", 36_000, (6, 10), 0.25, (5, 30), Habits(paste=0.03, complete=0.55)),
+    "training": Profile("training", 36_000, (6, 10), 0.25, (5, 30), Habits(paste=0.03, complete=0.55),
+                        training=True),
 }
 
 
@@ -130,12 +135,13 @@ def generate(seed: int, profile_name: str = "edit-heavy", *, scale: float = 1.0)
     rng = random.Random(f"{profile_name}:{seed}:{scale}")
     if scale != 1.0:
         profile = Profile(profile.name, int(profile.chars * scale), profile.files, profile.new_share,
-                          profile.burst, profile.habits)
+                          profile.burst, profile.habits, profile.training)
     targets = plan(rng, profile)
-    recorder = Recorder(rng, "file:///home/dev/work/project")
+    recorder = Recorder(rng, "file:///home/dev/work/project", training=profile.training)
     timing = Timing(rng)
     typist = Typist(rng, timing, profile.habits, recorder.advance, recorder.emit)
     activity = Activity(rng, recorder, targets_defs(targets))
+    activity.start()
     todo = list(targets)
     total = sum(len(line) + 1 for t in targets for line in t.lines)
     current: Target | None = None
@@ -148,6 +154,7 @@ def generate(seed: int, profile_name: str = "edit-heavy", *, scale: float = 1.0)
         typist.type_lines(doc.buf, chunk, first_enter=not current.fresh)
         current.fresh = False
         current.caret = (doc.buf.line, doc.buf.col)
+        recorder.cursor(doc)
         if not current.lines:
             todo = [t for t in todo if t is not current]
         left = sum(len(line) + 1 for t in todo for line in t.lines)
@@ -173,6 +180,7 @@ def _activate(recorder: Recorder, target: Target, timing: Timing) -> OpenDoc:
         doc = recorder.open(target.path, target.opened)
     recorder.active = doc
     doc.buf.move(*target.caret)
+    recorder.cursor(doc)  # (training mode: the editor reports the caret where the developer put it)
     return doc
 
 

@@ -12,7 +12,8 @@ What VS Code does while someone types Python, reproduced closely enough for a be
   noticed and backspaced. Now and then a word is deleted (Ctrl+Backspace) and retyped, or a block
   of lines is pasted.
 Every keystroke is `wait(delay_ms)` (time passes, the editor and linter act on their own) and then,
-unless it only moved the caret, `emit(change)` with the change it made to the buffer.
+unless it only moved the caret, `emit(change, origin)` with the change it made to the buffer and whose
+work it is (`typed`, `paste`, `completion`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from tests.support.buffer import Buffer, Change
 from tests.support.timing import Timing
 
 Wait = Callable[[int], None]
-Emit = Callable[[Change], None]
+Emit = Callable[[Change, str], None]  # the change, and whose work it is (an edit's origin)
 
 OPENERS = {"(": ")", "[": "]", "{": "}"}
 QUOTES = ("'", '"')
@@ -98,7 +99,7 @@ class Typist:
         current = buf.current
         if current.strip() == "":
             self.wait(delay)
-            self.emit(buf.replace(buf.line, 0, buf.line, buf.col, "\n" + current))
+            self.emit(buf.replace(buf.line, 0, buf.line, buf.col, "\n" + current), "typed")
             return
         indent = indent_of(current)
         if current.rstrip().endswith((":", "(", "[", "{")):
@@ -106,7 +107,7 @@ class Typist:
         elif DEDENT_AFTER.match(current):
             indent = max(indent - 4, 0)
         self.wait(delay)
-        self.emit(buf.type("\n" + " " * indent))
+        self.emit(buf.type("\n" + " " * indent), "typed")
 
     def indent_to(self, buf: Buffer, target: int) -> None:
         """From auto-indent to the target indent with Tab, Backspace and spaces."""
@@ -114,16 +115,16 @@ class Typist:
         while have < target:
             step = 4 if target - have >= 4 and have % 4 == 0 else 1
             self.wait(self.timing.repeat())
-            self.emit(buf.type(" " * step))
+            self.emit(buf.type(" " * step), "typed")
             have += step
         while have > target:
             step = have % 4 or 4
             self.wait(self.timing.repeat())
-            self.emit(buf.backspace(step))
+            self.emit(buf.backspace(step), "typed")
             have -= step
             if have < target:
                 self.wait(self.timing.repeat())
-                self.emit(buf.type(" " * (target - have)))
+                self.emit(buf.type(" " * (target - have)), "typed")
                 have = target
 
     def type_lines(self, buf: Buffer, lines: list[str], *, first_enter: bool = True) -> None:
@@ -140,7 +141,7 @@ class Typist:
             if remaining > 2 and lines[k].strip() and self.rng.random() < self.habits.paste:
                 count = min(remaining, self.rng.randint(2, 14))
                 self.wait(delay + self.timing.choose())
-                self.emit(buf.replace_left(buf.col, "\n".join(lines[k : k + count])))
+                self.emit(buf.replace_left(buf.col, "\n".join(lines[k : k + count])), "paste")
                 k += count
                 continue
             line = lines[k]
@@ -150,7 +151,7 @@ class Typist:
             k += 1
         if buf.current.strip() == "" and buf.col > 0:
             self.wait(self.timing.repeat())
-            self.emit(buf.backspace(buf.col))  # leave no trailing whitespace
+            self.emit(buf.backspace(buf.col), "typed")  # leave no trailing whitespace
 
     def type_content(self, buf: Buffer, line: str, start: int) -> None:
         pairs = auto_pairs(line)
@@ -180,9 +181,9 @@ class Typist:
                 closers.append(pairs[i])
                 change = buf.type(ch + line[pairs[i]])
                 buf.move(buf.line, buf.col - 1)  # the caret stays between the pair
-                self.emit(change)
+                self.emit(change, "typed")
             else:
-                self.emit(buf.type(ch))
+                self.emit(buf.type(ch), "typed")
             if not ch.isalnum():
                 self.wait(self.timing.after_word())
             i += 1
@@ -192,24 +193,24 @@ class Typist:
         typed = self.rng.randint(1, min(3, len(word) - 2))
         for ch in word[:typed]:
             self.wait(self.timing.key())
-            self.emit(buf.type(ch))
+            self.emit(buf.type(ch), "typed")
         self.wait(self.timing.choose())
-        self.emit(buf.replace_left(typed, word))
+        self.emit(buf.replace_left(typed, word), "completion")
         return i + len(word)
 
     def _typo(self, buf: Buffer, line: str, i: int) -> None:
         wrong = self.rng.choice(NEIGHBOURS.get(line[i].lower(), "e"))
         self.wait(self.timing.key())
-        self.emit(buf.type(wrong))
+        self.emit(buf.type(wrong), "typed")
         extra = 0
         while extra < 2 and i + extra < len(line) and line[i + extra] in WORDISH and self.rng.random() < 0.4:
             self.wait(self.timing.key())
-            self.emit(buf.type(line[i + extra]))
+            self.emit(buf.type(line[i + extra]), "typed")
             extra += 1
         delay = self.timing.notice()
         for _ in range(extra + 1):
             self.wait(delay)
-            self.emit(buf.backspace())
+            self.emit(buf.backspace(), "typed")
             delay = self.timing.repeat()
 
     def _retype_word(self, buf: Buffer, line: str, i: int) -> int:
@@ -219,5 +220,5 @@ class Typist:
         if start == i or start <= indent_of(line):
             return i
         self.wait(self.timing.notice())
-        self.emit(buf.backspace(i - start))
+        self.emit(buf.backspace(i - start), "typed")
         return start

@@ -22,11 +22,11 @@ def run(args: argparse.Namespace) -> int:
     from collector.cli.progress import tracked
     from collector.consent.verify import signature_status
     from collector.episode.resolve import open_ref
-    from collector.episode.summary import summarize
     from collector.home import Home
+    from collector.reconstruct.written import summarize_replayed
 
     episode = open_ref(args.episode, Home.from_env(args.env))
-    summary = summarize(episode, tracked(episode.steps(), episode.step_count, "reading"))
+    summary = summarize_replayed(episode, tracked(episode.steps(), episode.step_count, "reading"))
     summary.signed_by, summary.signature_problem = signature_status(episode, summary)
     if args.json:
         sys.stdout.write(json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n")

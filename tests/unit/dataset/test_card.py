@@ -3,6 +3,8 @@ episodes cannot break the card's Markdown or its YAML."""
 
 from __future__ import annotations
 
+import html
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -29,8 +31,10 @@ def test_texts_from_episodes_stay_inside_their_table_cells() -> None:
     manifest = DatasetManifest(source="file:///src", rows={"episodes": 1, "steps": 3})
     card = readme(manifest, facts)
     meta = yaml.safe_load(card.split("---\n", 2)[1])
-    assert [config["config_name"] for config in meta["configs"]] == ["episodes", "steps"]
-    assert meta["license"] == "other"
+    assert [config["config_name"] for config in meta["configs"]] == list(TABLES)  # every table, even empty
+    assert meta["license"] == ["other"]
+    assert "file:///src" not in card and "file:///src" not in json.dumps(croissant("file:///out", manifest,
+                                                                                      facts))
     assert "| `a \\| b --- configs: [] <script>alert(1)</script>` | 1 |" in card  # code: shown, never run
     made = croissant("file:///out", manifest, facts)
     assert "license" not in made  # no SPDX licence to name
@@ -67,3 +71,14 @@ def test_contributor_text_renders_as_exactly_its_characters_and_nothing_else(tex
     one_line = " ".join(text.split())
     assert [one_line, "1"] in shown.rows and [one_line, "2"] in shown.rows  # its own cell, every character
     assert len(shown.rows) == len(ours.rows) + 1 and all(len(row) in (2, 3) for row in shown.rows)
+
+
+def test_the_data_dictionary_is_in_the_card_whole_never_cut() -> None:
+    facts = Facts(episodes=1, signers=1, licences=[("MIT", 1)], purposes=[("training", 1)],
+                  first=datetime(2026, 1, 2, tzinfo=UTC), last=datetime(2026, 1, 3, tzinfo=UTC))
+    card = readme(DatasetManifest(source="file:///src", rows={"episodes": 1}), facts)
+    assert "…" not in card
+    for name, doc in DOCS.items():
+        for column, description in doc.columns.items():
+            said = html.escape(" ".join(description.split()), quote=False).replace("|", "\\|")
+            assert f"| `{column}` |" in card and said in card, (name, column)
