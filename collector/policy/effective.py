@@ -5,8 +5,9 @@ record or let through more than the content the user accepted on this machine (`
 `codetape trust`; kept in the registry, workspace/registry.py) does not apply: the stricter of both does
 (policy/stricter.py), so a changed file is used only for what makes recording stricter. A workspace whose
 user accepted no content yet (registered by an older codetape, or opted in with a file that loosens the
-defaults) is bounded by the defaults, an empty file's settings. The organisation's managed policy (policy/managed.py) bounds the
-result by the same rules; a refused one is a PolicyError here, so nothing is recorded under it.
+defaults) is bounded by the defaults, an empty file's settings. The organisation's managed policy
+(policy/managed.py) bounds the result by the same rules; a refused one is a PolicyError here, so nothing
+is recorded under it.
 """
 
 from __future__ import annotations

@@ -224,7 +224,8 @@ class ReviewSummary:
         if terms.repository_licences:
             lines.append(f"repository  licensed {', '.join(terms.repository_licences)}")
         if terms.managed is not None:
-            lines.append(f"managed     {terms.managed} requires: {'; '.join(terms.required) or 'nothing of a share'}")
+            required = "; ".join(terms.required) or "nothing of a share"
+            lines.append(f"managed     {terms.managed} requires: {required}")
         if terms.problem:
             lines.append(f"signing     refused as it is: {terms.problem}")
         for file, glob in terms.mandatory:

@@ -41,7 +41,7 @@ allowed_purposes = ["model-training"]          # a share must name one of these 
 retain_until = 2027-06-30                      # a TOML date; a share may ask for less, never more
 [consent]
 mode = "unlinkable"                            # required consent mode
-"""
+"""  # noqa: E501
 WITHOUT_CONSENT = EXAMPLE.split("[consent]")[0]
 SECRET = "acquisition-target-31f7"
 
@@ -151,7 +151,8 @@ def test_a_share_lacking_what_the_managed_policy_requires_cannot_be_signed(polic
         "retained until 2027-06-30 at the latest", "excluded: docs/private/"]}
     assert "requires unlinkable consent" in review["policy"]["problem"]
     summary = ok(codetape(home, "review", str(episode), "--summary"))
-    assert f"managed     {policy} requires: purpose one of: model-training; consent mode unlinkable" in summary
+    assert f"managed     {policy} requires: purpose one of: model-training; consent mode unlinkable" in (
+        summary)
 
     install(policy.parent, WITHOUT_CONSENT)
     one_error_line(codetape(home, "sign", str(episode), "--yes"),
@@ -195,6 +196,18 @@ REFUSED = [
 ]
 
 
+def refused(home: Path, root: Path, name: str) -> str:
+    """Wait until the collector says the workspace does not record because of the managed policy: why."""
+    problem = [""]
+
+    def says() -> bool:
+        problem[0] = workspace_status(home, root).get("problem") or ""
+        return "managed policy" in problem[0]
+
+    wait_for(says, what=f"{name}: the collector to stop recording", detail=lambda: problem[0])
+    return problem[0]
+
+
 def test_a_refused_managed_policy_stops_recording_and_signing(policy: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     root = opt_in(tmp_path / "ws", "", home=home)
@@ -206,14 +219,8 @@ def test_a_refused_managed_policy_stops_recording_and_signing(policy: Path, tmp_
             install(policy.parent, WITHOUT_CONSENT)
             wait_for(lambda: workspace_status(home, root).get("problem") is None, what=f"{name}: recording")
             spoil(policy)
-            problem = [""]
-
-            def refused() -> bool:
-                problem[0] = workspace_status(home, root).get("problem") or ""
-                return "managed policy" in problem[0]
-
-            wait_for(refused, what=f"{name}: the collector to stop recording", detail=lambda: problem[0])
-            assert says in problem[0], (name, problem[0])
+            problem = refused(home, root, name)
+            assert says in problem, (name, problem)
             line = one_error_line(codetape(home, "sign", str(episode), "--yes", "--exclude", "docs/private/"),
                                   says)
             assert "nothing is recorded or signed" in line
