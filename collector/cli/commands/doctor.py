@@ -85,7 +85,8 @@ def diagnose(env: Mapping[str, str]) -> list[Check]:
 
     checks = [_on_path(env)]
     policy = managed_status(env)
-    state: State = {"none": "absent", "in force": "ok", "refused": "problem"}[policy["state"]]
+    states: dict[str, State] = {"none": "absent", "in force": "ok", "refused": "problem"}
+    state = states[policy["state"]]
     said = status_lines(policy)[0].removeprefix("managed policy: ")
     checks.append(Check("managed policy", state, said))
     try:
