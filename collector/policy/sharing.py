@@ -1,6 +1,6 @@
 """The sharing policy in force when an episode is signed: `[policy]` in the workspace's `.codetape.toml`
-(as far as the user accepted it, policy/effective.py) merged with the user's or organisation's
-`policy.toml` in CODETAPE_HOME.
+(as far as the user accepted it, policy/effective.py) merged with the user's own `policy.toml` in
+CODETAPE_HOME (the organisation's managed policy is another file: policy/managed.py).
 
 Merging: `purpose` and `licence` come from `policy.toml` when it sets them (it speaks for where the
 data goes), else from the workspace; both files' `allowed_licences` apply (a licence must be allowed
