@@ -6,9 +6,10 @@ The file's presence opts the workspace in; every field has a safe default, so an
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, Strict, field_validator
 
 from schemas.common import Model
 from schemas.consent import LICENCE_IDS, PolicyText
@@ -129,3 +130,29 @@ class WorkspaceSettings(Model):
         """Whether steps of this kind are recorded under these channels."""
         channel = CHANNEL_OF_KIND.get(kind)
         return channel is None or channel in self.channels
+
+
+class ConsentRequirement(Model):
+    """`[consent]` in the managed policy: the consent mode a share must be signed in."""
+
+    mode: Literal["attributed", "unlinkable"] | None = None
+
+
+class ManagedPolicy(Model):
+    """The organisation's `policy.toml` (/etc/codetape/policy.toml, collector/policy/managed.py): it can
+    only make recording stricter and require things of a share; no key opts a workspace in."""
+
+    mandatory_exclude: Annotated[list[Glob], Field(max_length=10_000)] = []
+    max_file_bytes: Annotated[int, Field(ge=0, le=64 * 1024 * 1024)] | None = None
+    channels: Annotated[list[Channel], Field(max_length=len(ALL_CHANNELS))] | None = None
+    allowed_purposes: Annotated[list[PolicyText], Field(min_length=1, max_length=100)] | None = None
+    retain_until: Annotated[date, Strict()] | None = None
+    consent: ConsentRequirement = ConsentRequirement()
+
+    @field_validator("mandatory_exclude")
+    @classmethod
+    def _no_negation(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            if pattern.startswith("!"):
+                raise ValueError(f"mandatory_exclude pattern {pattern!r}: negation (!) is not supported")
+        return patterns

@@ -14,8 +14,10 @@ from tests.cli import NO_AWS_OF_THE_USERS
 
 def pytest_configure(config: pytest.Config) -> None:
     """No test reads the developer's AWS configuration or waits for EC2's metadata service: the commands
-    tests run in-process (tests/cli.py) read this process's environment, and boto3 reads it."""
+    tests run in-process (tests/cli.py) read this process's environment, and boto3 reads it. Nor the
+    machine's managed policy (/etc/codetape/policy.toml): a test that wants one sets CODETAPE_POLICY."""
     os.environ.update(NO_AWS_OF_THE_USERS)
+    os.environ["CODETAPE_POLICY"] = os.path.join(os.sep, "nonexistent", "codetape-tests", "policy.toml")
 
 
 @pytest.fixture

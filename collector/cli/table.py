@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "demo": "record a real session on a scratch project, end to end",
     "diff": "unified diff of the workspace between two steps or times",
     "discard": "delete an unsigned episode",
+    "doctor": "say whether recording works here, and what keeps it from working",
     "enroll": "enrol with an issuer and fetch blindly authorised episode keys",
     "episodes": "list episodes (recording, sealed, signed, uploaded, revoked)",
     "export": "write episodes as jsonl, ATIF, zeta, Agent Trace or ProgSnap2 data",

@@ -205,8 +205,9 @@ def _signer(episode: Episode) -> str:
         return ""
 
 
-def require_policy(policy: SigningPolicy, files: list[str]) -> None:
-    """Raise SigningRefused when the licence or a mandatory exclusion forbids signing these files."""
-    refusal = policy.refusal(files)
+def require_policy(policy: SigningPolicy, files: list[str], *, unlinkable: bool = False) -> None:
+    """Raise SigningRefused when the licence, the managed policy (its purposes, its consent mode: pass
+    `unlinkable` for an unlinkable signature) or a mandatory exclusion forbids signing these files."""
+    refusal = policy.refusal(files, unlinkable=unlinkable)
     if refusal is not None:
         raise SigningRefused(refusal)

@@ -41,6 +41,7 @@ from collector.errors import CodetapeError, PolicyError, SettingsError
 from collector.home import Home
 from collector.journal import JournalWriter
 from collector.policy.effective import effective_settings
+from collector.policy.managed import stamp as managed_stamp
 from collector.policy.recording import Policy
 from collector.policy.sharing import POLICY_FILE, load_signing_policy
 from collector.policy.stricter import stricter, tightens
@@ -72,7 +73,7 @@ class Session:
         self.settings_note: str | None = None  # what `status` says while the file loosens what was accepted
         self.withheld: tuple[str, ...] = ()  # ...and what it loosens, one line each
         self.tightened: tuple[str, ...] = ()  # what was made stricter during the open episode, applied
-        self._settings_key: tuple[_Stat, ...] | None = None
+        self._settings_key: tuple[object, ...] | None = None
         self._wanted: tuple[WorkspaceSettings, tuple[str, ...]] | None = None
         self._applied: tuple[WorkspaceSettings, tuple[str, ...]] | None = None
         self._watched: Policy | None = None  # the policy the capture sources run under
@@ -211,10 +212,10 @@ class Session:
             self.check_settings()
 
     def check_settings(self) -> None:
-        """Read `.codetape.toml` again when it, the registry (what the user accepted) or policy.toml changed
-        since the last look: a problem stops recording at once, its end records the `gap`; new settings
-        apply now when no episode is open, else what they make stricter now and the rest when the next
-        one opens."""
+        """Read `.codetape.toml` again when it, the registry (what the user accepted), policy.toml or the
+        managed policy (policy/managed.py) changed since the last look: a problem stops recording at once,
+        its end records the `gap`; new settings apply now when no episode is open, else what they make
+        stricter now and the rest when the next one opens."""
         with self._lock:
             self._look_at_settings()
             if self._episode is None:
@@ -441,7 +442,7 @@ class Session:
     def _look_at_settings(self) -> None:
         """(lock held) Read the settings again when their files changed since the last look."""
         key = (_stat(self.root / SETTINGS_FILE), _stat(self.home.root / REGISTRY_FILE),
-               _stat(self.home.root / POLICY_FILE))
+               _stat(self.home.root / POLICY_FILE), managed_stamp())
         if key == self._settings_key:
             return
         self._settings_key = key

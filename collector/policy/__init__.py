@@ -3,6 +3,7 @@
     toml.py       load_model(), load_struct(): the one TOML loader (parse, validate, one-line errors)
     globs.py      gitignore-style globs over workspace-relative paths
     recording.py  Policy: `.codetape.toml`, git's ignore rules, secret-ish files (never written)
-    sharing.py    SigningPolicy: `[policy]` merged with CODETAPE_HOME/policy.toml
+    sharing.py    SigningPolicy: `[policy]` merged with CODETAPE_HOME/policy.toml and the managed policy
+    managed.py    the organisation's /etc/codetape/policy.toml: root's, only tightens, refused fails closed
     licence.py    which licence a repository's LICENSE / COPYING files are
 """

@@ -5,7 +5,9 @@ record or let through more than the content the user accepted on this machine (`
 `codetape trust`; kept in the registry, workspace/registry.py) does not apply: the stricter of both does
 (policy/stricter.py), so a changed file is used only for what makes recording stricter. A workspace whose
 user accepted no content yet (registered by an older codetape, or opted in with a file that loosens the
-defaults) is bounded by the defaults, an empty file's settings.
+defaults) is bounded by the defaults, an empty file's settings. The organisation's managed policy
+(policy/managed.py) bounds the result by the same rules; a refused one is a PolicyError here, so nothing
+is recorded under it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from collector.errors import SettingsError
 from collector.home import Home
+from collector.policy.managed import load_managed
 from collector.policy.recording import read_settings
 from collector.policy.stricter import loosened, stricter
 from collector.policy.toml import parse_model
@@ -54,9 +57,11 @@ def effective_settings(root: Path, home: Home) -> Effective:
     """The settings that apply in the workspace at `root` for the user of `home`; SettingsError when the file
     is missing or invalid (`file:line: what`)."""
     text, current = read_settings(root)
+    managed = load_managed()
     accepted = Registry(home).accepted(root)
     if accepted == text:
-        return Effective(root, current)
+        return Effective(root, current if managed is None else managed.bound(current))
     bound = accepted_settings(accepted, root)
-    return Effective(root, stricter(bound, current), tuple(loosened(bound, current)),
-                     accepted_before=accepted is not None)
+    settings = stricter(bound, current)
+    return Effective(root, settings if managed is None else managed.bound(settings),
+                     tuple(loosened(bound, current)), accepted_before=accepted is not None)

@@ -1,10 +1,11 @@
 """The sharing policy in force when an episode is signed: `[policy]` in the workspace's `.codetape.toml`
-(as far as the user accepted it, policy/effective.py) merged with the user's or organisation's
-`policy.toml` in CODETAPE_HOME.
+(as far as the user accepted it, policy/effective.py) merged with the user's own `policy.toml` in
+CODETAPE_HOME (the organisation's managed policy is another file: policy/managed.py).
 
 Merging: `purpose` and `licence` come from `policy.toml` when it sets them (it speaks for where the
 data goes), else from the workspace; both files' `allowed_licences` apply (a licence must be allowed
-by each file that lists any); `mandatory_exclude` is the union of both.
+by each file that lists any); `mandatory_exclude` is the union of both and of the organisation's managed
+policy's (policy/managed.py), which also requires things of a share: a purpose it allows, a consent mode.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collector.home import Home
 from collector.policy.effective import effective_settings
 from collector.policy.globs import Globs
 from collector.policy.licence import FoundLicence, find_licences
+from collector.policy.managed import Managed, load_managed, share_problem
 from collector.policy.spdx import spdx_problem
 from collector.policy.toml import load_model
 from schemas.consent import ConsentTerms
@@ -35,6 +37,7 @@ class SigningPolicy:
     mandatory_exclude: tuple[str, ...] = ()
     workspace: Path | None = None
     licences: tuple[FoundLicence, ...] = ()
+    managed: Managed | None = None  # the organisation's policy in force (policy/managed.py)
 
     def licence_problem(self) -> str | None:
         """Why the licence the episode would be shared under is not an SPDX expression, or the repository's
@@ -69,9 +72,14 @@ class SigningPolicy:
                 hits.append((path, glob))
         return hits
 
-    def refusal(self, files: list[str]) -> str | None:
-        """Why the licence or a mandatory exclusion forbids signing these files; None when nothing does."""
-        problem = self.licence_problem()
+    def managed_problem(self, *, unlinkable: bool = False) -> str | None:
+        """Why the managed policy forbids this share (its purpose, an attributed signature); None if not."""
+        return share_problem(self.managed, self.purpose, unlinkable=unlinkable)
+
+    def refusal(self, files: list[str], *, unlinkable: bool = False) -> str | None:
+        """Why the licence, the managed policy or a mandatory exclusion forbids signing these files (an
+        unlinkable signature when `unlinkable`); None when nothing does."""
+        problem = self.licence_problem() or self.managed_problem(unlinkable=unlinkable)
         if problem is not None:
             return f"cannot sign: {problem}"
         hits = self.excluded_files(files)
@@ -107,19 +115,20 @@ def load_signing_policy(home: Home, workspace: Path | None) -> SigningPolicy:
                 local = effective_settings(root, home).settings.policy
             except SettingsError as exc:
                 raise PolicyError(str(exc)) from None
-    return merge(personal, local, root)
+    return merge(personal, local, root, load_managed())
 
 
 def merge(personal: SharingPolicy | None, local: SharingPolicy | None,
-          workspace: Path | None) -> SigningPolicy:
-    """Combine the two policies as the module docstring says; licences are read from `workspace`."""
+          workspace: Path | None, managed: Managed | None = None) -> SigningPolicy:
+    """Combine the policies as the module docstring says; licences are read from `workspace`."""
     layers = [layer for layer in (personal, local) if layer is not None]
     allowed: set[str] | None = None
     for layer in layers:
         if layer.allowed_licences is not None:
             names = set(layer.allowed_licences)
             allowed = names if allowed is None else allowed & names
-    excludes = sorted({glob for layer in layers for glob in layer.mandatory_exclude})
+    excludes = sorted({glob for layer in layers for glob in layer.mandatory_exclude}
+                      | set(() if managed is None else managed.policy.mandatory_exclude))
     return SigningPolicy(
         purpose=next((layer.purpose for layer in layers if layer.purpose), None),
         licence=next((layer.licence for layer in layers if layer.licence), None),
@@ -127,4 +136,5 @@ def merge(personal: SharingPolicy | None, local: SharingPolicy | None,
         mandatory_exclude=tuple(excludes),
         workspace=workspace,
         licences=tuple(find_licences(workspace)) if workspace is not None else (),
+        managed=managed,
     )

@@ -81,19 +81,26 @@ class Terms:
     allowed_licences: tuple[str, ...] | None = None
     problem: str | None = None  # why signing would be refused (licence), or the policy's error
     mandatory: tuple[tuple[str, str], ...] = ()  # (file, glob) the policy's mandatory exclusions cover
+    managed: str | None = None  # where the organisation's managed policy was read
+    required: tuple[str, ...] = ()  # what it requires of this share, one line each
 
     @classmethod
     def of(cls, policy: SigningPolicy, files: list[str]) -> Terms:
         return cls(policy.purpose, policy.licence,
                    tuple(sorted({found.spdx for found in policy.licences if found.spdx})),
-                   policy.allowed_licences, policy.licence_problem(), tuple(policy.excluded_files(files)))
+                   policy.allowed_licences, policy.licence_problem() or policy.managed_problem(),
+                   tuple(policy.excluded_files(files)),
+                   None if policy.managed is None else str(policy.managed.path),
+                   () if policy.managed is None else tuple(policy.managed.requirements()))
 
     def to_json(self) -> dict[str, Any]:
         return {"purpose": self.purpose, "licence": self.licence,
                 "repository_licences": list(self.repository_licences),
                 "allowed_licences": None if self.allowed_licences is None else list(self.allowed_licences),
                 "problem": self.problem,
-                "mandatory_exclusions": [{"file": file, "glob": glob} for file, glob in self.mandatory]}
+                "mandatory_exclusions": [{"file": file, "glob": glob} for file, glob in self.mandatory],
+                "managed_policy": None if self.managed is None else {"path": self.managed,
+                                                                      "requires": list(self.required)}}
 
 
 @dataclass
@@ -217,6 +224,9 @@ class ReviewSummary:
                  f"licence     {one_line(terms.licence, 500) if terms.licence else none}"]
         if terms.repository_licences:
             lines.append(f"repository  licensed {', '.join(terms.repository_licences)}")
+        if terms.managed is not None:
+            required = "; ".join(terms.required) or "nothing of a share"
+            lines.append(f"managed     {terms.managed} requires: {required}")
         if terms.problem:
             lines.append(f"signing     refused as it is: {terms.problem}")
         for file, glob in terms.mandatory:

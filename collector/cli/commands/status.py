@@ -7,7 +7,9 @@ where the settings file loosens what you accepted (only the stricter of both app
 trust`). `--json` also lists the workspaces opted in (`opted_in`), which editor
 extensions ask before they start anything for a folder, and the variables through which a pytest
 started in an editor's terminal records its tests (`pytest_env`, for this command's own `PYTHONPATH`:
-sources/pytest_env.py)."""
+sources/pytest_env.py). First line: the organisation's managed policy (policy/managed.py), where it was
+read and what it requires, or why it is refused (then nothing is recorded or signed); `managed_policy` in
+--json."""
 
 from __future__ import annotations
 
@@ -63,6 +65,7 @@ def stopped(workspace: dict[str, Any]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.policy.managed import managed_status, status_lines
     from collector.upload.outbox import outbox_status
 
     home = Home.from_env(args.env)
@@ -78,12 +81,14 @@ def run(args: argparse.Namespace) -> int:
     status["ignored_settings"] = ignored(home, [Path(w["root"]) for w in workspaces if w.get("problem")])
     status["unwatched"] = unwatched(home, [Path(w["root"]) for w in workspaces])
     status["opted_in"] = opted_in(home)
+    status["managed_policy"] = managed_status(args.env)
     if args.json:
         from collector.sources.pytest_env import pytest_env
 
         status["pytest_env"] = pytest_env(home, args.env)
         print(json.dumps(status, indent=2))
         return 0
+    print("\n".join(status_lines(status["managed_policy"])))
     for reason in status["ignored_settings"]:
         print(f"warning: {reason}")
     for workspace in status["unwatched"]:

@@ -1,0 +1,274 @@
+"""`codetape doctor [--json]`: one screen saying whether recording works on this machine for this user, and
+what keeps it from working. Exit status 1 when something does, else 0.
+
+It looks at: `codetape` on PATH (what the editor extensions and the shell hook start); the managed policy
+(refused: nothing is recorded or signed); CODETAPE_HOME; whether the collector runs; the workspaces opted
+in (their settings unusable); the agents' hooks (`codetape agent hook install`: Claude Code's in each
+opted-in workspace, Cursor's and Codex's in your home), where an agent's update left codetape's entries
+incomplete or they run an interpreter that is gone; the shell hook in your shell's startup files, and
+whether `PYTHONPATH` here reaches the pytest plugin (a pytest run from this shell records its tests); the
+editor plugins it can find (VS Code's extension folder; Neovim's, Vim's, Emacs' and Helix's configuration
+naming codetape). A problem is a line starting `PROBLEM`, with what to do; `ok` and `--` (nothing
+installed, not a fault) lines say what was found. Nothing is changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from collector.errors import CodetapeError, CollectorError
+from collector.home import Home
+from collector.protocol.client import Client
+
+if TYPE_CHECKING:
+    from collector.sources.agents.payloads import Agent
+
+State = Literal["ok", "problem", "absent"]
+MARK: dict[State, str] = {"ok": "ok     ", "problem": "PROBLEM", "absent": "--     "}
+RC_FILES = (".bashrc", ".bash_profile", ".profile", ".zshrc", ".zshenv", ".zprofile")
+# where an editor's configuration names codetape's plugin (Neovim, Vim, Emacs, Helix)
+EDITOR_CONFIGS: dict[str, tuple[str, ...]] = {
+    "neovim": (".config/nvim/init.lua", ".config/nvim/init.vim"),
+    "vim": (".vimrc", ".vim/vimrc"),
+    "emacs": (".emacs", ".emacs.el", ".emacs.d/init.el", ".config/emacs/init.el"),
+    "helix": (".config/helix/languages.toml",),
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    state: State
+    detail: str
+
+    def line(self) -> str:
+        return f"{MARK[self.state]} {self.name}: {self.detail}"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("doctor", help="say whether recording works here, and what keeps it from working",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    env: Mapping[str, str] = os.environ if args.env is None else args.env
+    checks = diagnose(env)
+    problems = [check for check in checks if check.state == "problem"]
+    if args.json:
+        from collector.policy.managed import managed_status
+
+        print(json.dumps({"ok": not problems, "policy": managed_status(env),
+                          "checks": [{"name": c.name, "state": c.state, "detail": c.detail} for c in checks]},
+                         indent=2))
+    else:
+        for check in checks:
+            print(check.line())
+        count = len(problems)
+        print(f"{count} problem{'s' * (count != 1)} keep{'s' * (count == 1)} recording from working"
+              if problems else "nothing keeps recording from working")
+    return 1 if problems else 0
+
+
+def diagnose(env: Mapping[str, str]) -> list[Check]:
+    """Every check, in the order the screen shows them."""
+    from collector.policy.managed import managed_status, status_lines
+
+    checks = [_on_path(env)]
+    policy = managed_status(env)
+    states: dict[str, State] = {"none": "absent", "in force": "ok", "refused": "problem"}
+    state = states[policy["state"]]
+    said = status_lines(policy)[0].removeprefix("managed policy: ")
+    checks.append(Check("managed policy", state, said))
+    try:
+        home = Home.from_env(env)
+    except CodetapeError as exc:
+        return [*checks, Check("CODETAPE_HOME", "problem", str(exc))]
+    checks.append(_collector(home))
+    roots, workspace_checks = _workspaces(home)
+    checks.extend(workspace_checks)
+    user_home = Path(env.get("HOME") or Path.home())
+    hooked = [*_agents(home, roots, env), *_shell(user_home, env), *_editors(user_home)]
+    checks.extend(hooked)
+    if not any(check.state == "ok" for check in hooked):
+        checks.append(Check("recording", "problem", "no editor plugin, agent hook or shell hook found: "
+                            "nothing starts the collector or sends it steps (README: Install, Editors)"))
+    return checks
+
+
+def _on_path(env: Mapping[str, str]) -> Check:
+    found = shutil.which("codetape", path=env.get("PATH"))
+    if found is None:
+        return Check("codetape", "problem", "not on PATH: the editor extensions and the shell hook start "
+                     "`codetape` from PATH (uv tool install, pipx install: README, For administrators)")
+    return Check("codetape", "ok", found)
+
+
+def _collector(home: Home) -> Check:
+    try:
+        client = Client.connect(home, autostart=False, timeout=1.0)
+    except CollectorError:
+        return Check("collector", "absent", f"not running for {home.root} (it starts with the editor, or: "
+                     "codetape collector --detach)")
+    with client:
+        status = client.request("status")
+    return Check("collector", "ok", f"running (pid {status['pid']}), {len(status.get('workspaces', []))} "
+                 "workspaces recorded since it started")
+
+
+def _workspaces(home: Home) -> tuple[list[Path], list[Check]]:
+    from collector.errors import SettingsError
+    from collector.policy.effective import effective_settings
+    from collector.workspace.registry import Registry
+
+    roots = Registry(home).roots()
+    if not roots:
+        return [], [Check("workspaces", "absent", "none opted in (codetape init DIR)")]
+    checks: list[Check] = []
+    for root in roots:
+        try:
+            effective_settings(root, home)
+        except SettingsError as exc:
+            checks.append(Check(f"workspace {root}", "problem", f"not recording: {exc}"))
+            continue
+        checks.append(Check(f"workspace {root}", "ok", "opted in, settings usable"))
+    return roots, checks
+
+
+def _agents(home: Home, roots: list[Path], env: Mapping[str, str]) -> list[Check]:
+    """Each agent's hook: in the user's file (Cursor, Codex) or each opted-in workspace's (Claude Code)."""
+    from collector.sources.agents.configs import config_path
+    from collector.sources.agents.payloads import AGENTS
+
+    checks: list[Check] = []
+    for agent in AGENTS:
+        places = [config_path(agent, root, dict(env)) for root in roots] if agent == "claude-code" else [
+            config_path(agent, Path.cwd(), dict(env))]
+        for where in dict.fromkeys(places):
+            check = _agent_hook(agent, where, home)
+            if check is not None:
+                checks.append(check)
+        if not any(check.name.startswith(f"agent {agent}") for check in checks):
+            checks.append(Check(f"agent {agent}", "absent", "no hook (codetape agent hook install --agent "
+                                f"{agent})"))
+    return checks
+
+
+def _agent_hook(agent: Agent, where: Path, home: Home) -> Check | None:
+    """The state of codetape's hook for `agent` in the file at `where`; None when it holds none of it."""
+    from collector.sources.agents.configs import hook_command, installed, is_ours
+
+    try:
+        text = where.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    commands = _commands(text)
+    ours = [command for command in commands if is_ours(command, agent)]
+    if not ours:
+        return None
+    name = f"agent {agent}"
+    fix = f"run: codetape agent hook install --agent {agent}"
+    try:
+        whole = installed(agent, text, hook_command(agent, home), where) == text
+    except CodetapeError as exc:
+        return Check(name, "problem", f"{where}: {exc}")
+    if whole:
+        return Check(name, "ok", f"hooked in {where}")
+    gone = [command for command in ours if not _runs(command)]
+    if gone:
+        return Check(name, "problem", f"{where}: codetape's hook runs a program that is gone "
+                     f"({shlex.split(gone[0])[1]}); {fix}")
+    return Check(name, "problem", f"{where}: codetape's hook is incomplete or not this codetape's (an "
+                 f"update of the agent or of codetape changed it); {fix}")
+
+
+def _commands(text: str) -> list[str]:
+    """Every string a JSON or TOML configuration holds under a `command` key."""
+    import tomllib
+
+    try:
+        data: object = json.loads(text)
+    except ValueError:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return []
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "command" and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(data)
+    return found
+
+
+def _runs(command: str) -> bool:
+    """Whether the program a hook command runs (after its `VAR=value` words) exists."""
+    words = [word for word in shlex.split(command) if "=" not in word.split("/")[0]]
+    return bool(words) and (Path(words[0]).is_file() or shutil.which(words[0]) is not None)
+
+
+def _shell(user_home: Path, env: Mapping[str, str]) -> list[Check]:
+    from collector.sources.pytest_env import PLUGIN_DIR
+
+    hooked = [name for name in RC_FILES if "codetape hook" in _read(user_home / name)]
+    checks: list[Check] = []
+    if not hooked:
+        checks.append(Check("shell hook", "absent", 'in no startup file (add eval "$(codetape hook bash)" to '
+                            "~/.bashrc, or zsh to ~/.zshrc)"))
+    else:
+        checks.append(Check("shell hook", "ok", f"in ~/{', ~/'.join(hooked)}"))
+    if not (PLUGIN_DIR / "codetape_pytest.py").is_file():
+        checks.append(Check("pytest plugin", "problem", f"{PLUGIN_DIR} lacks codetape_pytest.py: reinstall "
+                            "codetape"))
+    elif str(PLUGIN_DIR) in env.get("PYTHONPATH", "").split(os.pathsep):
+        checks.append(Check("pytest", "ok", "PYTHONPATH here reaches the plugin: a pytest run from this "
+                            "shell records its tests"))
+    elif hooked:
+        checks.append(Check("pytest", "problem", "PYTHONPATH here does not reach the plugin although the "
+                            "shell hook is installed (something reset PYTHONPATH after it, or this shell "
+                            "started before it): a pytest run here records no tests"))
+    else:
+        checks.append(Check("pytest", "absent", "PYTHONPATH here does not reach the plugin: pytest records "
+                            "its tests under `codetape run`, the shell hook or the VS Code extension"))
+    return checks
+
+
+def _editors(user_home: Path) -> list[Check]:
+    checks: list[Check] = []
+    extensions = user_home / ".vscode" / "extensions"
+    found = sorted(extensions.glob("*codetape*")) if extensions.is_dir() else []
+    if found:
+        checks.append(Check("editor vscode", "ok", f"extension in {found[0]}"))
+    elif extensions.is_dir():
+        checks.append(Check("editor vscode", "absent", f"VS Code is used here but {extensions} holds no "
+                            "codetape extension (code --install-extension codetape.vsix)"))
+    for editor, files in EDITOR_CONFIGS.items():
+        named = [name for name in files if "codetape" in _read(user_home / name)]
+        if named:
+            checks.append(Check(f"editor {editor}", "ok", f"~/{named[0]} names codetape"))
+    return checks
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -1,0 +1,101 @@
+"""The managed policy's reading and rules (collector/policy/managed.py); the tests run as root, so a file
+they write is root's (another owner is made with chown to 65534)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from collector.errors import PolicyError
+from collector.policy.managed import Managed, load_managed, share_problem
+from schemas.settings import ALL_CHANNELS, WorkspaceSettings
+
+EXAMPLE = """\
+mandatory_exclude = ["docs/private/"]
+max_file_bytes = 4096
+channels = ["edits", "diagnostics", "tests", "git", "files"]
+allowed_purposes = ["model-training"]
+retain_until = 2027-06-30
+[consent]
+mode = "unlinkable"
+"""
+
+
+def write(tmp_path: Path, text: str) -> dict[str, str]:
+    folder = tmp_path / "etc"
+    folder.mkdir(mode=0o755, exist_ok=True)
+    path = folder / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o644)
+    return {"CODETAPE_POLICY": str(path)}
+
+
+def loaded(tmp_path: Path, text: str = EXAMPLE) -> Managed:
+    managed = load_managed(write(tmp_path, text))
+    assert managed is not None
+    return managed
+
+
+def test_no_file_is_no_policy(tmp_path: Path) -> None:
+    assert load_managed({"CODETAPE_POLICY": str(tmp_path / "absent.toml")}) is None
+
+
+def test_a_looser_workspace_is_bounded_and_a_stricter_one_kept(tmp_path: Path) -> None:
+    managed = loaded(tmp_path)
+    loose = managed.bound(WorkspaceSettings(max_file_bytes=10**6, channels=list(ALL_CHANNELS)))
+    assert loose.max_file_bytes == 4096 and "commands" not in loose.channels
+    assert loose.policy.mandatory_exclude == ["docs/private/"]
+    strict = managed.bound(WorkspaceSettings(max_file_bytes=100, channels=["edits"], exclude=["x/"]))
+    assert (strict.max_file_bytes, strict.channels, strict.exclude) == (100, ["edits"], ["x/"])
+    assert managed.policy.retain_until is not None and managed.policy.retain_until.isoformat() == "2027-06-30"
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('opt_in = ["/home/me/work"]\n', ":1: opt_in: "),
+    ('retain_until = "2027-06-30"\n', ":1: retain_until: "),
+    ('[consent]\nmode = "attributed-by-default"\n', ":2: consent.mode: "),
+    ("max_file_bytes = -1\n", ":1: max_file_bytes: "),
+])
+def test_an_unknown_key_or_a_wrong_value_is_refused(tmp_path: Path, text: str, says: str) -> None:
+    with pytest.raises(PolicyError) as refused:
+        load_managed(write(tmp_path, text))
+    assert str(refused.value).startswith("managed policy refused: ")
+    assert says in str(refused.value) and "nothing is recorded or signed" in str(refused.value)
+
+
+@pytest.mark.parametrize(("spoil", "says"), [
+    (lambda path: path.chmod(0o664), "is writable by group or others (mode 664)"),
+    (lambda path: os.chown(path, 65534, 65534), "is owned by uid 65534, not root"),
+    (lambda path: path.parent.chmod(0o775), "is in a folder writable by group or others (mode 775)"),
+    (lambda path: os.chown(path.parent, 65534, 65534), "is in a folder owned by uid 65534, not root"),
+])
+def test_a_file_someone_but_root_could_write_is_refused(tmp_path: Path, spoil: object, says: str) -> None:
+    env = write(tmp_path, EXAMPLE)
+    assert callable(spoil)
+    spoil(Path(env["CODETAPE_POLICY"]))
+    with pytest.raises(PolicyError) as refused:
+        load_managed(env)
+    assert str(refused.value).startswith(f"managed policy {env['CODETAPE_POLICY']} {says}; nothing is "
+                                         "recorded or signed"), str(refused.value)
+
+
+def test_a_link_is_judged_by_the_file_it_names(tmp_path: Path) -> None:
+    env = write(tmp_path, EXAMPLE)
+    target = Path(env["CODETAPE_POLICY"])
+    link = tmp_path / "etc" / "link.toml"
+    link.symlink_to(target)
+    assert load_managed({"CODETAPE_POLICY": str(link)}) is not None
+    os.chown(target, 65534, 65534)
+    with pytest.raises(PolicyError, match="owned by uid 65534"):
+        load_managed({"CODETAPE_POLICY": str(link)})
+
+
+def test_a_share_must_name_an_allowed_purpose_and_be_unlinkable(tmp_path: Path) -> None:
+    managed = loaded(tmp_path)
+    assert "names no purpose" in (share_problem(managed, None) or "")
+    assert "names the purpose 'ads'" in (share_problem(managed, "ads") or "")
+    assert "requires unlinkable consent" in (share_problem(managed, "model-training") or "")
+    assert share_problem(managed, "model-training", unlinkable=True) is None
+    assert share_problem(None, None) is None
