@@ -563,8 +563,8 @@ def test_a_completion_keeps_its_label_with_pylsp_attached(version: str, collecto
     for action in actions:
         mine = [(e.origin, e.origin_detail) for e in edits
                 if action["from"] < (e.version or 0) <= action["to"]]
-        # `O` opens a line (unknown), `to` is typed, <C-n> puts the rest of `total` in
-        assert mine[0] == (None, None) and mine[1:3] == [TYPED] * 2, mine
+        # `O` opens a line (a key pressed in normal mode), `to` is typed, <C-n> puts the rest of `total` in
+        assert mine[0] == ("typed", "nvim:normal O") and mine[1:3] == [TYPED] * 2, mine
         assert mine[3:] and set(mine[3:]) == {("completion", "nvim:ins-completion keyword")}, mine
 
 
