@@ -118,12 +118,19 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
         "rejected_total": rejected,
         "rejected_text": ", ".join(f"{reason} {count:,}" for reason, count in manifest.rejected.items())
         or "none",
-        "trust_text": "any signer" if manifest.trust is None else f"{len(manifest.trust)} listed (--trust)",
+        "trust_text": _trust_text(manifest),
+        "held_total": sum(manifest.held.values()),
         "allowed_text": "any" if manifest.allowed_licences is None else ", ".join(manifest.allowed_licences),
         "origins_text": f"of the characters the edits inserted: {origins}" if total else "no edits yet",
         "tables": [_table(name, manifest) for name in TABLES],
     }
     return _environment().get_template("card.md.j2").render(context)
+
+
+def _trust_text(manifest: DatasetManifest) -> str:
+    if manifest.trust is not None:
+        return f"{len(manifest.trust)} listed (--trust)"
+    return "any signer" if manifest.trust_issuer is None else "only unlinkable ones (--trust-issuer)"
 
 
 def croissant(url: str, manifest: DatasetManifest, facts: Facts) -> dict[str, Any]:

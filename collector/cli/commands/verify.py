@@ -83,16 +83,12 @@ def run(args: argparse.Namespace) -> int:
 
 def read_issuer(path: Path) -> IssuerRecord:
     """The issuer's public record in `path`, its signature checked; UsageError naming what is wrong."""
-    from collector.consent.authorisation import RecordError, read_record
+    from collector.consent.authorisation import RecordError, load_record
 
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(4 * 1024 * 1024 + 1)
-        return read_record(data)
-    except OSError as exc:
-        raise UsageError(f"cannot read the issuer record {path}: {exc.strerror}") from None
+        return load_record(path)
     except RecordError as exc:
-        raise UsageError(f"{path}: {exc}") from None
+        raise UsageError(f"--trust-issuer: {exc}") from None
 
 
 def signer_note(statement: ConsentStatement, record: IssuerRecord | None) -> str:
