@@ -23,10 +23,12 @@ from collector.consent import sign_episode
 from collector.consent.sign import require_policy
 from collector.consent.unlinkable import Timing
 from collector.consent.verify import find_consent
+from collector.due import schedule
 from collector.episode import open_episode
 from collector.errors import EpisodeError
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy, load_signing_policy
+from collector.protocol.clock import utc_now
 from collector.review.errors import ReviewError
 from collector.review.plan import TrimPlan
 from collector.review.trim import TrimResult, trim_episode
@@ -85,6 +87,9 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
                                  scope_files=scope_files,
                                  excluded=[*captured, *(() if trimmed is None else trimmed.plan.excludes)],
                                  unlinkable=signing_mode(home, unlinkable))
+    if statement.reviewer.authorisation is not None:
+        delay = load_config(home).consent.upload_delay_max_s
+        schedule(home, str(episode.header.episode_id), delay, utc_now())
     return Queued(target, statement, _take_out(original, home))
 
 
