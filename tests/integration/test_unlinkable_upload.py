@@ -40,7 +40,8 @@ def test_unlinkable_episodes_go_through_a_write_only_credential_each_after_its_d
     home = tmp_path / "home"
     issuer.enrol(home, "uploader", count=3)
     (home / "config.toml").write_text(f'[upload]\nto = "s3://{bucket}/team"\nendpoint_url = '
-                                      f'"{seaweed.endpoint}"\n[consent]\nmode = "unlinkable"\n', encoding="utf-8")
+                                      f'"{seaweed.endpoint}"\n[consent]\nmode = "unlinkable"\n',
+                                      encoding="utf-8")
     ids = []
     for golden in ("full", "minimal"):
         episode = tmp_path / f"{golden}.ctape"
@@ -57,8 +58,8 @@ def test_unlinkable_episodes_go_through_a_write_only_credential_each_after_its_d
 
     done = codetape(home, "upload", env=seaweed.drop_env())
     assert done.returncode == 0, done.stderr
-    assert "2 unlinkable episodes wait for its random delay" in done.stdout
-    assert "codetape upload --now sends them now, and gives up that arrival times do not link them" in done.stdout
+    assert "2 unlinkable episodes wait for their random delay" in done.stdout
+    assert "upload --now sends them now, and gives up that arrival times do not link them" in done.stdout
     assert seaweed.keys(bucket) == []
 
     due_path(Home(home), ids[0]).write_text((start - timedelta(seconds=1)).isoformat() + "\n")

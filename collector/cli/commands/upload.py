@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     paths, later = _due(paths, home, args.now)
     if later and not args.quiet:
         first = min(later).isoformat(timespec="minutes").replace("+00:00", "Z")
-        print(f"{len(later)} unlinkable episode{'s wait' if len(later) != 1 else ' waits'} for its random "
+        waits = "s wait for their" if len(later) != 1 else " waits for its"
+        print(f"{len(later)} unlinkable episode{waits} random "
               f"delay (the first due at {first}); codetape upload --now sends them now, and gives up that "
               "arrival times do not link them")
     if not paths and later:
