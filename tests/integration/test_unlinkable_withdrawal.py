@@ -58,8 +58,9 @@ def test_revoke_signs_with_the_episodes_own_key_and_nobody_else_can(issuer: Issu
     issuer.enrol(bob, "bob-r", count=3)
     episode = signed(alice, tmp_path, "full")
     drop = tmp_path / "drop"
-    done = codetape(alice, "upload", "--to", drop.as_uri())
+    done = codetape(alice, "upload", "--now", "--to", drop.as_uri())  # not after its random delay
     assert done.returncode == 0, done.stderr
+    assert len(list((drop / "episodes").glob("*.ctape"))) == 1
 
     stolen = tmp_path / "stolen.ctape"
     shutil.copy(episode, stolen)
