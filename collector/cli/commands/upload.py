@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         paths = [resolve_episode(ref, home) for ref in args.episodes]
     else:
         paths = [entry.path for entry in waiting(home, destination.ref())]
-    paths, later = _due(paths, home, args.now)
+    paths, later = _due(paths, home, args.now, args.quiet)
     if later and not args.quiet:
         first = min(later).isoformat(timespec="minutes").replace("+00:00", "Z")
         waits = "s wait for their" if len(later) != 1 else " waits for its"
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _due(paths: list[Path], home: Home, now: bool) -> tuple[list[Path], list[datetime]]:
+def _due(paths: list[Path], home: Home, now: bool, quiet: bool) -> tuple[list[Path], list[datetime]]:
     """(the episodes to send, the upload times of those still waiting for their random delay)."""
     from collector.due import due_at
     from collector.protocol.clock import utc_now
@@ -114,7 +114,7 @@ def _due(paths: list[Path], home: Home, now: bool) -> tuple[list[Path], list[dat
             early += 1
         else:
             later.append(at)
-    if early:
+    if early and not quiet:
         print(f"--now: {early} unlinkable episode{'s' * (early != 1)} sent before the random delay drawn for "
               "each: the times they arrive at can tell the receiver they came from one person")
     return send, later
