@@ -132,8 +132,10 @@ def render(costs: dict[str, float], pairs: list[tuple[dict[str, Any], dict[str, 
     builds = []
     for attributed, unlinkable in pairs:
         slower = unlinkable["seconds"] / attributed["seconds"] - 1
+        cpu = unlinkable["cpu"] / unlinkable["episodes"] / (attributed["cpu"] / attributed["episodes"]) - 1
         builds.append([f"{attributed['workers']}", f"{attributed['episodes']:,}", _build(attributed),
-                       _build(unlinkable), f"**{slower:+.1%}**", f"{unlinkable['accepted']:,}"])
+                       _build(unlinkable), f"**{slower:+.1%}**", f"{cpu:+.1%}",
+                       f"{unlinkable['accepted']:,}"])
     return "\n".join([
         f"Command: `{command_line()}` ({machine()}); load {'/'.join(f'{x:.1f}' for x in os.getloadavg())} at "
         f"the end. Per episode (mean over the first {timed}; enrolment over all):\n",
@@ -141,7 +143,8 @@ def render(costs: dict[str, float], pairs: list[tuple[dict[str, Any], dict[str, 
         f"The dataset build (local engine, median of {repeat} fresh-process builds each, attributed and "
         "unlinkable alternating; wall time, CPU per episode in brackets):\n",
         table(["processes", "episodes", "attributed", "unlinkable (--trust-issuer)",
-               "unlinkable vs attributed", "unlinkable accepted"], builds)])
+               "wall, unlinkable vs attributed", "CPU per episode, unlinkable vs attributed",
+               "unlinkable accepted"], builds)])
 
 
 def _build(result: dict[str, Any]) -> str:
