@@ -106,8 +106,10 @@ def _sign(path: Path, home: Path) -> None:
                                                                               licence="CC-BY-4.0"))
 
 
-def child(engine: str, workers: int, source: str, out: str) -> dict[str, Any]:
-    """One build in this fresh process, measured (Arrow's allocator chosen as `codetape dataset` does)."""
+def child(engine: str, workers: int, source: str, out: str, issuer: str | None = None) -> dict[str, Any]:
+    """One build in this fresh process, measured (Arrow's allocator chosen as `codetape dataset` does); with
+    `issuer` (an ISSUER.pub), as `--trust-issuer ISSUER.pub --min-contributors 1` builds
+    (bench/unlinkable.py)."""
     from collector.dataset.allocator import arrow_environment
 
     os.environ.update(arrow_environment(os.environ))  # before pyarrow is imported
@@ -144,7 +146,11 @@ def child(engine: str, workers: int, source: str, out: str) -> dict[str, Any]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     began, cpu = time.perf_counter(), time.process_time()
-    options = BuildOptions(source, out, engine=engine, workers=workers)  # type: ignore[arg-type]
+    from collector.dataset.issuers import parse_issuer
+
+    trusted = None if issuer is None else parse_issuer(Path(issuer), 1)
+    options = BuildOptions(source, out, engine=engine, workers=workers,  # type: ignore[arg-type]
+                           issuer=trusted)
     report = build_dataset(options, UploadSettings())
     seconds = time.perf_counter() - began
     stop.set()
@@ -163,12 +169,13 @@ def child(engine: str, workers: int, source: str, out: str) -> dict[str, Any]:
             "tree_mib": peak[0] / 2**20, "ray_start": ray_start}
 
 
-def run_child(engine: str, workers: int, source: Path, out: Path, tree: Path | None = None) -> dict[str, Any]:
+def run_child(engine: str, workers: int, source: Path, out: Path, tree: Path | None = None,
+              issuer: Path | None = None) -> dict[str, Any]:
     """One build in a fresh process, with this tree's code or (`tree`) another's."""
     env = os.environ if tree is None else {**os.environ, "PYTHONPATH": str(tree)}
     done = subprocess.run([sys.executable, "-m", "bench.dataset_build", "--child", engine, str(workers),
-                           str(source), str(out)], check=False, capture_output=True, text=True, env=env,
-                          cwd=tree)
+                           str(source), str(out), *(() if issuer is None else (str(issuer),))], check=False,
+                          capture_output=True, text=True, env=env, cwd=tree)
     if done.returncode != 0:
         raise SystemExit(f"the {engine} build failed: {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
@@ -251,7 +258,7 @@ def render(results: list[dict[str, Any]], load: str, steps: int, size: float) ->
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        print(json.dumps(child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])))
+        print(json.dumps(child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], *sys.argv[6:7])))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--episodes", type=int, default=1000)

@@ -50,10 +50,32 @@ class UploadSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
         "little backoff")] = 20
 
 
+class ConsentSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """`[consent]` in CODETAPE_HOME/config.toml: how your episodes are signed.
+
+    `mode = "unlinkable"` signs each episode with a per-episode key an issuer authorised blindly
+    (`codetape enroll` first), so a receiver can verify that an enrolled contributor consented and cannot
+    tell which one; `attributed` (the default) signs with your own key (`codetape keys init`). In
+    unlinkable mode, `timing = "exact"` shares step times and durations to the millisecond instead of in
+    100 ms steps, and `upload_delay_max_s` bounds the random delay before each episode is uploaded.
+    """
+
+    mode: Annotated[Literal["attributed", "unlinkable"], Meta(
+        description="attributed: your own key signs; unlinkable: a per-episode key an issuer authorised")] = \
+        "attributed"
+    timing: Annotated[Literal["coarse", "exact"], Meta(
+        description="unlinkable mode: step times and durations in 100 ms steps (coarse) or to the ms")] = \
+        "coarse"
+    upload_delay_max_s: Annotated[int, Meta(
+        ge=0, le=7 * 24 * 3600, description="unlinkable mode: each episode is uploaded on its own after a "
+        "random delay of up to this many seconds, so arrival times do not link episodes")] = 6 * 3600
+
+
 class CodetapeConfig(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """The validated content of CODETAPE_HOME/config.toml."""
 
     upload: UploadSettings = field(default_factory=UploadSettings)
+    consent: ConsentSettings = field(default_factory=ConsentSettings)
 
 
 compile_now(CodetapeConfig)  # before any thread loads config.toml: schemas/compiled.py

@@ -17,6 +17,7 @@ from schemas.common import Millis, Model, RelPath, Sha256Hex
 from schemas.header import ClientInfo
 
 CONSENT_DOMAIN = "codetape/consent/v1"
+COARSE_MS = 100  # unlinkable mode's step of time: t_ms and durations are floored to it
 
 # Licences codetape recognises in a LICENSE or COPYING file (SPDX ids; the GPL family without
 # -only/-or-later, which a licence text alone does not say).
@@ -29,6 +30,12 @@ PublicKeyB64 = Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{43}=$")]
 KeyId = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
 PolicyText = Annotated[str, Field(max_length=64 * 1024)]
 LicenceId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+def _absent(value: object) -> bool:
+    """Fields added after version 1's first statements are written only when set, so an attributed
+    statement keeps the bytes it always had."""
+    return value is None
 
 
 class ConsentContent(Model):
@@ -76,12 +83,32 @@ class ConsentTerms(Model):
     allowed_licences: Annotated[list[LicenceId], Field(max_length=1_000)] | None = None
 
 
+class ConsentAuthorisation(Model):
+    """An issuer's blind signature on the reviewer's per-episode key (unlinkable mode): RFC 9474
+    RSABSSA-SHA384-PSS-Randomized over `prefix | b"codetape/episode-key/v1" 0x00 EPOCH 0x00 PUBLIC_KEY`
+    (collector/consent/authorisation.py), checked with that issuer's public record for the month."""
+
+    issuer: KeyId = Field(description="the issuer's id: first 16 hex digits of SHA-256 of its identity key")
+    epoch: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = Field(
+        description="the month (YYYY-MM) whose issuer key signed")
+    prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{43}=$")] = Field(
+        description="RFC 9474's 32 random bytes, base64")
+    signature: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/=]{4,2800}$")] = Field(
+        description="the blind signature, finalised, base64")
+
+
 class ConsentReviewer(Model):
-    """Who signed: the Ed25519 public key and its short id (first 16 hex digits of its SHA-256)."""
+    """Who signed: the Ed25519 public key and its short id (first 16 hex digits of its SHA-256). In
+    unlinkable mode the key is the episode's own, used for nothing else, and `authorisation` is an
+    issuer's blind signature on it: it says an enrolled contributor signed, not which one."""
 
     algorithm: Literal["ed25519"] = "ed25519"
     public_key: PublicKeyB64
     key_id: KeyId
+    authorisation: ConsentAuthorisation | None = Field(
+        default=None, exclude_if=_absent,
+        description="unlinkable mode: the issuer's authorisation of this per-episode key; absent when "
+        "the key is the contributor's own (attributed mode)")
 
 
 class ConsentSoftware(Model):
@@ -103,6 +130,11 @@ class ConsentStatement(Model):
     reviewer: ConsentReviewer
     signed_at: datetime
     software: ConsentSoftware
+    timing: Literal["exact", "coarse"] | None = Field(
+        default=None, exclude_if=_absent,
+        description="unlinkable mode: `coarse` when step times and durations were floored to 100 ms "
+        "steps, `exact` when the contributor chose to share them to the millisecond; absent "
+        "(attributed mode) when they are exact")
 
     @field_validator("signed_at")
     @classmethod

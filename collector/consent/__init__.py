@@ -5,13 +5,16 @@
     sign.py       sign_episode (refused when the sharing policy, collector/policy/sharing.py, forbids it)
     verify.py     check_consent (and its parts) for `codetape verify` and `inspect`
 
-Unlinkable mode's member side (issue 38; nothing signs an episode with it yet):
+Unlinkable mode's member side (issue 38; sign_episode(..., unlinkable=...) signs with it):
 
     blindrsa.py       RFC 9474 RSA blind signatures (RSABSSA-SHA384-PSS-Randomized), from the RFC's steps
     authorisation.py  an issuer's authorisation of one per-episode key; the issuer's signed public record;
                       verify_authorisation(record, public_key, authorisation)
     episode_keys.py   the member's batches of authorised per-episode keys; take_key marks one used first
     enrol.py          `codetape enroll`: trade a one-time secret for a credential, fetch batches blindly
+    unlinkable.py     the minimisation before an episode key signs (the day only, major.minor, 100 ms steps);
+                      what verify and the dataset build check of an unlinkable statement
+    key_backup.py     `codetape keys export|import`: the episode keys and the ledger, sealed with a passphrase
 """
 
 from __future__ import annotations

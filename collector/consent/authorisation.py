@@ -30,6 +30,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -174,6 +175,19 @@ def read_record(data: bytes, *, identity: bytes | None = None) -> IssuerRecord:
         return _read_record(data, identity)
     except (ValueError, RecursionError) as exc:
         raise RecordError(f"not a valid codetape issuer record: {exc}") from None
+
+
+def load_record(path: Path) -> IssuerRecord:
+    """The record in the file `path` (ISSUER.pub), its signature checked; RecordError naming the file."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        raise RecordError(f"cannot read the issuer record {path}: {exc.strerror}") from None
+    try:
+        return read_record(data)
+    except RecordError as exc:
+        raise RecordError(f"{path}: {exc}") from None
 
 
 def _read_record(data: bytes, pinned: bytes | None) -> IssuerRecord:

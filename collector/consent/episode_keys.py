@@ -87,6 +87,11 @@ def stored_keys(home: Home) -> list[EpisodeKey]:
     return [key for path in files for key in _read_batch(path)]
 
 
+def episode_key(home: Home, key_id: str) -> EpisodeKey | None:
+    """The stored per-episode key whose id is `key_id` (used or not), or None."""
+    return next((key for key in stored_keys(home) if key.key_id == key_id), None)
+
+
 def used_keys(home: Home) -> set[bytes]:
     """The public keys in the used-key ledger."""
     try:
@@ -118,11 +123,11 @@ def take_key(home: Home, epoch: str) -> EpisodeKey:
         if key is None:
             raise KeyProblem(f"no unused episode key authorised for {epoch} "
                              "(fetch a batch: codetape enroll --refresh)")
-        _append_used(ledger, [key.public_key])
+        append_used(ledger, [key.public_key])
     return key
 
 
-def _append_used(ledger: Path, keys: Iterable[bytes]) -> None:
+def append_used(ledger: Path, keys: Iterable[bytes]) -> None:
     existed = ledger.exists()
     fd = os.open(ledger, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
@@ -145,13 +150,24 @@ def _read_batch(path: Path) -> list[EpisodeKey]:
         raise KeyProblem(f"{path} is accessible by other users (mode {stat.S_IMODE(mode):04o}); "
                          f"run: chmod 600 {path}")
     try:
-        document = json.loads(data) if len(data) <= _MAX_BATCH_FILE else None
-        if not isinstance(document, dict) or document.get("format") != BATCH_FORMAT:
-            raise ValueError(f"not a {BATCH_FORMAT} file")
-        keys = [_key(entry) for entry in document.get("keys", [])]
+        return _parse_batch(data)
     except (ValueError, TypeError, RecursionError) as exc:
         raise KeyProblem(f"{path}: damaged episode key batch ({exc})") from None
-    return keys
+
+
+def read_batch_text(text: str) -> list[EpisodeKey]:
+    """The keys of a batch file's text (from a backup); KeyProblem when it is damaged."""
+    try:
+        return _parse_batch(text.encode("utf-8"))
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise KeyProblem(f"damaged episode key batch in the backup ({exc})") from None
+
+
+def _parse_batch(data: bytes) -> list[EpisodeKey]:
+    document = json.loads(data) if len(data) <= _MAX_BATCH_FILE else None
+    if not isinstance(document, dict) or document.get("format") != BATCH_FORMAT:
+        raise ValueError(f"not a {BATCH_FORMAT} file")
+    return [_key(entry) for entry in document.get("keys", [])]
 
 
 def _key(entry: object) -> EpisodeKey:

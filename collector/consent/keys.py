@@ -141,25 +141,36 @@ def _describe_existing(home: Home) -> str:
 
 
 def _seal(seed: bytes, public: bytes, passphrase: str) -> dict[str, Any]:
+    return seal(seed, _aad(public), passphrase)
+
+
+def _unseal(private: dict[str, Any], public: bytes, passphrase: str, path: Path, kid: str) -> bytes:
+    return unseal(private, _aad(public), passphrase, path, f"signing key {kid}")
+
+
+def seal(data: bytes, aad: bytes, passphrase: str) -> dict[str, Any]:
+    """`data` encrypted with a key scrypt derives from `passphrase` (ChaCha20-Poly1305, `aad` bound): the
+    one passphrase encryption of codetape (the signing key, the episode keys' backup)."""
     salt, nonce = os.urandom(16), os.urandom(12)
     key = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    sealed = ChaCha20Poly1305(key).encrypt(nonce, seed, _aad(public))
+    sealed = ChaCha20Poly1305(key).encrypt(nonce, data, aad)
     return {"encoding": SEALED, "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
             "salt": _b64(salt), "nonce": _b64(nonce), "sealed": _b64(sealed)}
 
 
-def _unseal(private: dict[str, Any], public: bytes, passphrase: str, path: Path, kid: str) -> bytes:
-    n, r, p = (_positive_int(private, name) for name in ("n", "r", "p"))
+def unseal(document: dict[str, Any], aad: bytes, passphrase: str, path: Path, what: str) -> bytes:
+    """What `seal` sealed; KeyProblem naming a wrong passphrase for `what`, or damage to `path`."""
+    n, r, p = (_positive_int(document, name) for name in ("n", "r", "p"))
     if not 0 < n <= _MAX_SCRYPT_N or n & (n - 1) or not 0 < r * p <= 64:
         raise KeyProblem(f"{path}: the passphrase parameters are damaged or out of range")
-    salt, nonce, sealed = (_field_bytes(private, name, path) for name in ("salt", "nonce", "sealed"))
+    salt, nonce, sealed = (_field_bytes(document, name, path) for name in ("salt", "nonce", "sealed"))
     if len(nonce) != 12:
-        raise KeyProblem(f"{path}: the private key is damaged (nonce of {len(nonce)} bytes)")
+        raise KeyProblem(f"{path}: damaged (nonce of {len(nonce)} bytes)")
     key = _derive(passphrase, salt, n, r, p)
     try:
-        return ChaCha20Poly1305(key).decrypt(nonce, sealed, _aad(public))
+        return ChaCha20Poly1305(key).decrypt(nonce, sealed, aad)
     except InvalidTag:
-        raise KeyProblem(f"wrong passphrase for signing key {kid} (or {path} is damaged)") from None
+        raise KeyProblem(f"wrong passphrase for {what} (or {path} is damaged)") from None
 
 
 def _positive_int(document: dict[str, Any], name: str) -> int:

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pydantic
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from collector import __version__
 from collector.atomic import atomic_file
+from collector.consent.episode_keys import take_key
 from collector.consent.errors import SigningRefused
 from collector.consent.exclusions import exclusions_digest
-from collector.consent.keys import load_private
+from collector.consent.keys import KeyInfo, encode_public, load_private
 from collector.consent.statement import (
     MAX_STATEMENT,
     encode_statement,
@@ -31,6 +34,7 @@ from collector.consent.statement import (
     signed_message,
     unpack_payload,
 )
+from collector.consent.unlinkable import Timing, day_only, epoch_of, minimise_episode
 from collector.consent.verify import PREAMBLE, check_signature
 from collector.episode import Episode, open_episode
 from collector.episode.container import (
@@ -53,6 +57,7 @@ from collector.protocol.clock import utc_now
 from collector.text.validation import first_error
 from schemas import Step
 from schemas.consent import (
+    ConsentAuthorisation,
     ConsentContent,
     ConsentRedaction,
     ConsentReviewer,
@@ -68,7 +73,7 @@ MAX_STATEMENT_FILES = 1_000_000
 def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = None,
                  workspace_policy: SigningPolicy | None = None, redaction: Mapping[str, Any] | None = None,
                  scope_files: list[str] | None = None, now: datetime | None = None,
-                 excluded: Iterable[str] = ()) -> ConsentStatement:
+                 excluded: Iterable[str] = (), unlinkable: Timing | None = None) -> ConsentStatement:
     """Write `src` signed to `dst` (atomically; `dst` may be `src`) and return the statement signed.
 
     Refuses (SigningRefused, KeyProblem, EpisodeError) an episode already signed, damaged, holding step
@@ -79,8 +84,61 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     `excluded`: more globs kept out (the review's, the workspace's capture exclusions kept beside the
     sealed episode), bound with the header's and the policy's as a keyed hash (`exclusions.py`), never
     written.
+
+    `unlinkable` ("coarse" or "exact" timing): sign in unlinkable mode. The episode is minimised first
+    (unlinkable.py: the day only, the editor's major.minor, times in 100 ms steps unless "exact"), then
+    signed with a per-episode key taken from the enrolment store for this month (marked used before the
+    signature is written, and only once nothing else refuses the episode), its statement carrying the
+    issuer's authorisation of that key instead of the contributor's own, and `signed_at` the day only.
     """
+    if unlinkable is not None:
+        with tempfile.TemporaryDirectory(prefix="codetape-unlinkable-") as scratch:
+            if dst.exists() and not (src.exists() and os.path.samefile(src, dst)):
+                raise SigningRefused(f"cannot sign into {dst}: it already exists")
+            _refuse_signed(src)
+            minimised = minimise_episode(src, Path(scratch) / "minimised.ctape", unlinkable)
+            moment = now or utc_now()
+            return _sign(minimised, dst, home, _EpisodeKey(home, unlinkable, moment), workspace_policy,
+                         redaction, scope_files, day_only(moment), excluded)
     private, info = load_private(home, passphrase)
+    return _sign(src, dst, home, _OwnKey(private, info), workspace_policy, redaction, scope_files,
+                 (now or utc_now()).astimezone(UTC), excluded)
+
+
+def _refuse_signed(src: Path) -> None:
+    episode = open_episode(src)
+    if episode.consent is not None:
+        raise SigningRefused(f"{src} is already signed{_signer(episode)}; an episode is signed once")
+
+
+class _OwnKey:
+    """Attributed mode: the contributor's own key signs, its public key in the statement."""
+
+    timing = None
+
+    def __init__(self, private: Ed25519PrivateKey, info: KeyInfo) -> None:
+        self.private, self.info = private, info
+
+    def take(self) -> tuple[Ed25519PrivateKey, ConsentReviewer]:
+        return self.private, ConsentReviewer(public_key=self.info.public_b64, key_id=self.info.key_id)
+
+
+class _EpisodeKey:
+    """Unlinkable mode: an unused per-episode key of this month, taken (marked used) by `take`."""
+
+    def __init__(self, home: Home, timing: Timing, now: datetime) -> None:
+        self.home, self.timing, self.now = home, timing, now
+
+    def take(self) -> tuple[Ed25519PrivateKey, ConsentReviewer]:
+        key = take_key(self.home, epoch_of(self.now))
+        authorisation = ConsentAuthorisation.model_validate(key.authorisation.to_json())
+        return key.private(), ConsentReviewer(public_key=encode_public(key.public_key), key_id=key.key_id,
+                                              authorisation=authorisation)
+
+
+def _sign(src: Path, dst: Path, home: Home, signer: _OwnKey | _EpisodeKey,
+          workspace_policy: SigningPolicy | None, redaction: Mapping[str, Any] | None,
+          scope_files: list[str] | None, signed_at: datetime, excluded: Iterable[str]) -> ConsentStatement:
     if dst.exists() and not (src.exists() and os.path.samefile(src, dst)):
         raise SigningRefused(f"cannot sign into {dst}: it already exists")
     episode = open_episode(src)
@@ -109,6 +167,7 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
     require_policy(policy, files)
     header = episode.header
+    private, reviewer = signer.take()  # in unlinkable mode the key is used from here on
     draft = ConsentStatement(
         content=ConsentContent(sha256="0" * 64, bytes=PREAMBLE, episode_id=header.episode_id,
                                started_at=header.started_at, step_count=episode.step_count,
@@ -118,8 +177,9 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
                                *header.capture.exclude, *policy.mandatory_exclude, *excluded])),
         redaction=_redaction(redaction, redactions),
         terms=policy.terms(),
-        reviewer=ConsentReviewer(public_key=info.public_b64, key_id=info.key_id),
-        signed_at=(now or utc_now()).astimezone(UTC),
+        reviewer=reviewer,
+        signed_at=signed_at,
+        timing=signer.timing,
         software=ConsentSoftware(codetape_version=__version__, recorded_with=header.codetape_version,
                                  editor=header.client),
     )

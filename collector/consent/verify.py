@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from collector.consent.keys import decode_public, key_id
 from collector.consent.statement import parse_statement, signed_message, unpack_payload
+from collector.consent.unlinkable import unlinkable_problem
 from collector.episode import Episode
 from collector.episode.container import (
     CONSENT,
@@ -116,6 +117,9 @@ def check_signature(episode: Episode, *, expected_key: bytes | None = None) -> C
                            f"{episode.step_count}")
     if statement.scope.channels != list(header.capture.channels):
         raise EpisodeError("consent statement's channels differ from the episode header's")
+    problem = unlinkable_problem(statement)
+    if problem is not None:
+        raise EpisodeError(problem)
     return statement
 
 

@@ -6,6 +6,8 @@ the daemon, and boto3 and the network stay out of the recording process, so a sl
 never hold up a step. The daemon only watches the outbox and config.toml (one stat each per tick) and
 starts the child on the event loop; the child's own `[upload] concurrency` bounds its transfers, its
 retries are botocore's, and a failed run is tried again later, backing off (30 s doubling to 30 min).
+An unlinkable episode waiting for its random delay (collector/due.py) makes the drain run again when the
+earliest such delay is over.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import signal
 import time
 from collections.abc import Sequence
 
+from collector.due import next_due
 from collector.errors import SettingsError
 from collector.home import Home
 from collector.policy.toml import load_struct
+from collector.protocol.clock import utc_now
 from collector.protocol.spawn import python_command
 from collector.safe_urls import safe_text
 from schemas.config import CodetapeConfig
@@ -90,6 +94,9 @@ class BackgroundUpload:
             log.info("background upload done")
             self._backoff = FIRST_RETRY_S
             self.failure = None
+            due = next_due(self.home.outbox, utc_now())
+            if due is not None:
+                self._retry_at = time.monotonic() + max(0.0, (due - utc_now()).total_seconds()) + 1.0
             return
         said = last.removeprefix("codetape: ") or f"codetape upload exited with status {code}"
         self.failure = _died(code) or said

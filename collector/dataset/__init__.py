@@ -9,6 +9,7 @@ every one left out is a row of `rejected`, with its reason.
     reasons.py       why an episode is left out, in the order the checks run
     revocations.py   a revocation record beside an episode, judged with its signer's key
     trust.py         --trust: the signers a build accepts
+    issuers.py       --trust-issuer, --min-contributors: unlinkable episodes, and the months held back
     rows.py          an episode's steps, file states, test runs and commands, gathered while it replays
     episode_row.py   its row of `episodes`: header, consent statement, signer, counts
     tables.py        the tables' Arrow schemas, month partitions, row group sizes

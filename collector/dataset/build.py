@@ -36,6 +36,7 @@ from collector.dataset.blob_store import collect, current, held_texts, write_new
 from collector.dataset.card import write_card
 from collector.dataset.errors import EngineMissing, OutputRefused
 from collector.dataset.exports import Exported, ExportItem, remove_exports
+from collector.dataset.issuers import IssuerTrust
 from collector.dataset.known import Admission, load_known, table_rows
 from collector.dataset.layout import settle_empty, write_schemas
 from collector.dataset.licences import LicenceFilter
@@ -73,6 +74,7 @@ class BuildOptions:
     source: str
     out: str
     trust: Trust | None = None
+    issuer: IssuerTrust | None = None  # --trust-issuer, --min-contributors
     origins: OriginFilter | None = None  # --origin, --origin-share
     licences: LicenceFilter | None = None  # --allow-licence
     engine: EngineName = "local"
@@ -154,7 +156,7 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
         collect(out, manifest, removal.replaced, number)  # the texts no episode left names
     held = held_texts(out, current(manifest, "blobs", removal.replaced))
     exports_gone = remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
-    context = Context(source, number, options.trust, options.origins, options.licences)
+    context = Context(source, number, options.trust, options.issuer, options.origins, options.licences)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
         sink = Sink(out, number, Admission(known), tally, Path(scratch), progress)
         written = engine.rows(new, context, sink, out)
@@ -193,12 +195,15 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
     totals.update(report.withdrawn)
     manifest.rejected = dict(sorted(totals.items()))
     manifest.unverified_revocations += report.unverified
+    manifest.held = dict(sorted(tally.held.items()))
+    if options.issuer is not None:
+        manifest.min_contributors = options.issuer.min_contributors
     manifest.near_duplicates = near_duplicates(out, manifest)
     manifest.builds.append(BuildRecord(
         number=report.number, engine=options.engine, codetape_version=__version__, started_at=started,
         finished_at=now(), listed=report.listed, new=build.new, accepted=tally.accepted,
         rejected=dict(sorted(tally.rejected.items())), withdrawn=len(build.withdrawn),
-        unverified_revocations=report.unverified, bytes=tally.bytes,
+        unverified_revocations=report.unverified, held=dict(sorted(tally.held.items())), bytes=tally.bytes,
         exports=dict(report.exported.episodes), export_failures=len(report.exported.failed)))
     stale = settle_empty(out, manifest)
     write_schemas(out)
@@ -240,18 +245,21 @@ def _prepare(out: Output, source: Destination, options: BuildOptions) -> Dataset
     not name are deleted."""
     trust, origins, licences = options.trust, options.origins, options.licences
     wanted = None if trust is None else trust.describe()
+    issuer = None if options.issuer is None else options.issuer.issuer
     kept = None if origins is None else origins.describe()
     allowed = None if licences is None else licences.describe()
     manifest = read_manifest(out)
     if manifest is None:
         _refuse_foreign(out)
-        manifest = DatasetManifest(source=source.url, trust=wanted, origins=kept, allowed_licences=allowed)
+        manifest = DatasetManifest(source=source.url, trust=wanted, trust_issuer=issuer, origins=kept,
+                                   allowed_licences=allowed)
         write_manifest(out, manifest)  # from now on, files it does not name are leftovers
         return manifest
     if manifest.source != source.url:
         raise OutputRefused(f"{out.url} was built from {manifest.source}, not {source.url}; build into "
                             "another OUT, or from the same SOURCE")
     inputs = ((manifest.trust, wanted, "any signer", "--trust"),
+              (manifest.trust_issuer, issuer, "no issuer", "--trust-issuer"),
               (manifest.allowed_licences, allowed, "any licence", "--allow-licence"),
               (manifest.origins, kept, "every episode", "--origin"))
     for found, given, anything, flag in inputs:

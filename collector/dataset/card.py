@@ -135,8 +135,8 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
         "rejected_total": rejected,
         "rejected_text": Ours(", ".join(f"{reason} {count:,}" for reason, count in manifest.rejected.items())
                               or "none"),
-        "trust_text": Ours("any signer" if manifest.trust is None else f"{len(manifest.trust)} listed "
-                           "(--trust)"),
+        "trust_text": Ours(_trust_text(manifest)),
+        "held_total": sum(manifest.held.values()),
         "allowed_text": Ours("any" if manifest.allowed_licences is None else
                              ", ".join(manifest.allowed_licences)),  # SPDX ids the builder gave, checked
         "origins_text": Ours(f"of the characters written (what the edits and the writes to disk inserted, as "
@@ -144,6 +144,12 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
         "tables": [_table(name, manifest) for name in TABLES],
     }
     return _environment().get_template("card.md.j2").render(context)
+
+
+def _trust_text(manifest: DatasetManifest) -> str:
+    if manifest.trust is not None:
+        return f"{len(manifest.trust)} listed (--trust)"
+    return "any signer" if manifest.trust_issuer is None else "only unlinkable ones (--trust-issuer)"
 
 
 def croissant(url: str, manifest: DatasetManifest, facts: Facts) -> dict[str, Any]:

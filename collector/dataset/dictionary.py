@@ -242,7 +242,8 @@ TABLES: dict[str, TableDoc] = {
          "episode_id": "the episode's id when it could be read; else null",
          "signer_key_id": "the signer's key id when the signature verified; else null",
          "reason": "why (collector/dataset/reasons.py): hash_mismatch, too_large, format, unsigned, "
-                   "signature, revoked, untrusted_signer, licence, manifest_mismatch, replay, "
-                   "consent_scope, origin, duplicate, id_conflict, revocation_unverified",
+                   "signature, revoked, untrusted_signer, unauthorised, licence, manifest_mismatch, "
+                   "replay, consent_scope, origin, duplicate, key_reused, id_conflict, "
+                   "revocation_unverified",
          "detail": "the reason in a sentence", "build": "the build that left it out"}),
 }

@@ -4,6 +4,8 @@ An incremental build checks only episodes no build has seen (accepted or rejecte
 signer's: its episode id and its signer's key id name it in every table. A new episode is
 - a `duplicate` when the same key signed the same content (the SHA-256 its signature covers) already in
   the dataset: the same episode signed again;
+- `key_reused` when it is signed by a per-episode key (unlinkable mode) that signed another content already
+  in the dataset: such a key authorises one episode, whatever id the second carries;
 - an `id_conflict` when the same key signed another content under the same episode id already in the
   dataset: which one the signer meant cannot be told, so the one already there stays.
 Another signer's episode is never either, whatever id or content it carries: it is kept apart, so nobody
@@ -36,6 +38,7 @@ class Known:
     seen: set[str] = field(default_factory=set)  # sha256 of every episode checked by an earlier build
     contents: dict[Named, str] = field(default_factory=dict)  # (signer, content) -> sha256 of the one kept
     ids: dict[Named, str] = field(default_factory=dict)  # (signer, episode id) -> sha256 of the one kept
+    signers: dict[str, str] = field(default_factory=dict)  # signer -> sha256 of the first kept (key_reused)
     unverified: set[str] = field(default_factory=set)  # episodes whose ignored revocation has its row
 
     def forget(self, sha256: str, signer: str, content: str, episode_id: str) -> None:
@@ -44,6 +47,8 @@ class Known:
             del self.contents[(signer, content)]
         if self.ids.get((signer, episode_id)) == sha256:
             del self.ids[(signer, episode_id)]
+        if self.signers.get(signer) == sha256:
+            del self.signers[signer]
 
 
 def table_rows(out: Output, manifest: DatasetManifest, table: str, columns: Sequence[str],
@@ -70,6 +75,7 @@ def load_known(out: Output, manifest: DatasetManifest) -> Known:
             known.seen.add(sha)
             known.contents.setdefault((signer, content), sha)
             known.ids.setdefault((signer, eid), sha)
+            known.signers.setdefault(signer, sha)
     for batch in table_rows(out, manifest, "rejected", ["sha256", "reason"]):
         for sha, reason in zip(*(batch.column(i).to_pylist() for i in range(2)), strict=True):
             known.seen.add(sha)
@@ -84,12 +90,18 @@ class Admission:
     def __init__(self, known: Known) -> None:
         self.known = known
 
-    def check(self, sha256: str, signer: str, content: str, episode_id: str) -> Rejected | None:
-        """None when the episode is kept (and remembered), else why it is a duplicate or an id conflict."""
+    def check(self, sha256: str, signer: str, content: str, episode_id: str, *,
+              unlinkable: bool = False) -> Rejected | None:
+        """None when the episode is kept (and remembered), else why it is a duplicate, a second episode
+        under a per-episode key (`unlinkable`) or an id conflict."""
         same = self.known.contents.get((signer, content))
         if same is not None:
             return Rejected("duplicate", f"the same content signed by the same key as {same[:16]}..., "
                             "already in the dataset")
+        same = self.known.signers.get(signer) if unlinkable else None
+        if same is not None:
+            return Rejected("key_reused", f"its per-episode key {signer} signed {same[:16]}..., already in "
+                            "the dataset: a key authorises one episode")
         same = self.known.ids.get((signer, episode_id))
         if same is not None:
             return Rejected("id_conflict", f"the same episode id and signer as {same[:16]}..., already in "
@@ -97,4 +109,5 @@ class Admission:
                             "the one already there stays")
         self.known.contents[(signer, content)] = sha256
         self.known.ids[(signer, episode_id)] = sha256
+        self.known.signers.setdefault(signer, sha256)
         return None

@@ -48,6 +48,9 @@ class BuildRecord(_Model):
     withdrawn: int = pydantic.Field(description="episodes built before, revoked since: their rows removed")
     unverified_revocations: int = pydantic.Field(
         default=0, description="revocation records ignored: they do not verify against the episode's signer")
+    held: dict[str, int] = pydantic.Field(
+        default={}, description="episodes held back for a later build, by why (a month whose issuer-signed "
+        "member count is below --min-contributors)")
     bytes: int = pydantic.Field(description="bytes of the episodes checked")
     exports: dict[str, int] = pydantic.Field(default={}, description="episodes exported, by format")
     export_failures: int = 0
@@ -58,6 +61,15 @@ class DatasetManifest(_Model):
     codetape_version: str = __version__
     source: str
     trust: list[str] | None = pydantic.Field(default=None, description="--trust: keys or key ids; None: any")
+    trust_issuer: str | None = pydantic.Field(
+        default=None, description="--trust-issuer: the id of the issuer whose authorisations of per-episode "
+        "keys admit unlinkable episodes; None: no issuer")
+    min_contributors: int | None = pydantic.Field(
+        default=None, description="--min-contributors of the last build: a month's unlinkable episodes are "
+        "published once at least this many members took authorisations under its key")
+    held: dict[str, int] = pydantic.Field(
+        default={}, description="episodes the last build held back, by why; a later build publishes them "
+        "once their month has enough members")
     allowed_licences: list[str] | None = pydantic.Field(
         default=None, description="--allow-licence: SPDX ids permitting an episode's licence; None: any")
     origins: str | None = pydantic.Field(

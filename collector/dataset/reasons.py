@@ -11,8 +11,8 @@ from typing import Literal
 
 Reason = Literal[
     "hash_mismatch", "too_large", "format", "unsigned", "signature", "revoked", "untrusted_signer",
-    "licence", "manifest_mismatch", "replay", "consent_scope", "origin", "duplicate", "id_conflict",
-    "revocation_unverified",
+    "unauthorised", "licence", "manifest_mismatch", "replay", "consent_scope", "origin", "duplicate",
+    "key_reused", "id_conflict", "revocation_unverified",
 ]
 
 REASONS: dict[Reason, str] = {
@@ -24,6 +24,9 @@ REASONS: dict[Reason, str] = {
     "revoked": "its signer revoked it: a signed revocation record is beside it (when it arrived after the "
                "episode was built, the next build removes its rows)",
     "untrusted_signer": "signed by a key that --trust does not list",
+    "unauthorised": "--trust-issuer: no valid authorisation of its key by the trusted issuer (an unknown "
+                    "issuer or month, a forged or altered authorisation, or a key that is not a per-episode "
+                    "key the issuer authorised, and --trust does not list it)",
     "licence": "signed under a licence that is no SPDX expression (an id or a WITH exception not on the SPDX "
                "lists), or without a licence or under one --allow-licence does not permit",
     "manifest_mismatch": "the manifest beside it names other bytes, another episode or another signer",
@@ -32,6 +35,8 @@ REASONS: dict[Reason, str] = {
     "origin": "less of what it wrote is of the origins --origin keeps than --origin-share wants "
               "(collector/dataset/origins.py)",
     "duplicate": "the same content, signed by the same key, as an episode already in the dataset",
+    "key_reused": "signed by a per-episode key (unlinkable mode) that signed another episode already in the "
+                  "dataset: a key authorises one episode",
     "id_conflict": "the same episode id and signer as an episode already in the dataset, with other content: "
                    "which one the signer meant cannot be told, and the one already there stays",
     "revocation_unverified": "a revocation record beside the episode does not verify against the key that "

@@ -34,6 +34,7 @@ class Tally:
     accepted: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     unverified: int = 0  # revocation records ignored (each a row of `rejected`; their episodes stay)
+    held: Counter[str] = field(default_factory=Counter)  # episodes held back for a later build, by why
 
 
 Progress = Callable[[Tally], None]
@@ -55,11 +56,17 @@ class Sink:
     def verdict(self, outcome: Outcome) -> bool:
         """Count `outcome` and say whether its rows are kept (accepted, and not a duplicate)."""
         refusal = None if outcome.reason is None else Rejected(outcome.reason, outcome.detail)
+        if refusal is None and outcome.held:
+            self.tally.done += 1
+            self.tally.bytes += outcome.size
+            self.tally.held[outcome.held] += 1
+            self.progress(self.tally)
+            return False
         if refusal is None:
             assert outcome.content_sha256 is not None and outcome.episode_id is not None
             assert outcome.signer_key_id is not None
             refusal = self.admission.check(outcome.sha256, outcome.signer_key_id, outcome.content_sha256,
-                                           outcome.episode_id)
+                                           outcome.episode_id, unlinkable=outcome.unlinkable)
         if outcome.unverified:
             self.unverified(outcome.sha256, outcome.episode_id, outcome.signer_key_id, outcome.unverified)
         self.tally.done += 1

@@ -32,6 +32,7 @@ from collector.consent.statement import unpack_payload
 from collector.consent.verify import check_scope, check_signature
 from collector.dataset.allocator import frugal_memory
 from collector.dataset.episode_row import episode_table, month_of
+from collector.dataset.issuers import IssuerTrust
 from collector.dataset.licences import LicenceFilter, check_signed_licence
 from collector.dataset.origins import OriginFilter
 from collector.dataset.reasons import Reason, Rejected
@@ -69,6 +70,7 @@ class Context:
     source: Destination
     build: int
     trust: Trust | None = None
+    issuer: IssuerTrust | None = None  # --trust-issuer, --min-contributors
     origins: OriginFilter | None = None  # --origin: the episodes kept by whose work they hold
     licences: LicenceFilter | None = None  # --allow-licence
     scratch: str | None = None  # where episodes are copied while they are checked (None: the system's)
@@ -90,11 +92,13 @@ class Outcome:
     reason: Reason | None = None
     detail: str = ""
     unverified: str = ""  # why a revocation record beside it was ignored (none: "")
+    unlinkable: bool = False  # signed by a per-episode key an issuer authorised: it signs this episode only
+    held: str = ""  # why it is held back for a later build (its month's anonymity set is too small): ""
     tables: dict[str, pa.Table] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
-        return self.reason is None
+        return self.reason is None and not self.held
 
 
 def transform(entry: Entry, context: Context) -> Outcome:
@@ -143,15 +147,28 @@ def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome
             if verdict.reason == "revoked":
                 raise verdict
             outcome.unverified = verdict.detail
-    if context.trust is not None and not context.trust.admits(statement.reviewer):
-        raise Rejected("untrusted_signer", f"signed by key {statement.reviewer.key_id}, which --trust does "
-                       "not list")
+    epoch = _admit(statement, context)
     check_signed_licence(statement.terms.licence)
+    if epoch is not None and context.issuer is not None:
+        outcome.unlinkable = True
+        outcome.held = context.issuer.held(epoch) or ""
+        if outcome.held:
+            return
     if context.licences is not None:
         context.licences.check(statement.terms.licence)
     if entry.manifest:
         _check_manifest(reader.read_bytes(manifest_key(entry.sha256), MAX_MANIFEST), outcome, statement_bytes)
     outcome.tables = _rows(episode, statement, statement_bytes, entry, context, outcome.size)
+
+
+def _admit(statement: ConsentStatement, context: Context) -> str | None:
+    """Rejected unless --trust admits the signer or --trust-issuer its key (then its month is returned)."""
+    reviewer = statement.reviewer
+    if context.issuer is not None and (reviewer.authorisation is not None or context.trust is None):
+        return context.issuer.check(statement)
+    if context.trust is not None and not context.trust.admits(reviewer):
+        raise Rejected("untrusted_signer", f"signed by key {reviewer.key_id}, which --trust does not list")
+    return None
 
 
 def _check_manifest(data: bytes | None, outcome: Outcome, statement_bytes: bytes) -> None:

@@ -23,6 +23,7 @@ from collector.consent import load_public
 from collector.errors import CodetapeError
 from collector.replay.describe import clock, plural
 from collector.review import report, views
+from collector.review.choices import signing_mode
 from collector.review.dialogs import ConfirmScreen, PromptScreen, SignOff, SignScreen
 from collector.review.plan import TrimPlan, parse_drop
 from collector.review.session import ReviewSession
@@ -298,13 +299,13 @@ class ReviewApp(App[Outcome]):
         self._work("writing the report", made, None)
 
     def action_sign(self) -> None:
-        try:
-            key = load_public(self.session.home)
+        try:  # unlinkable mode (config.toml) signs with a per-episode key: no key of your own is needed
+            key = None if signing_mode(self.session.home) is not None else load_public(self.session.home)
         except CodetapeError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
         lines = views.sign_lines(self.session, key)
-        self.push_screen(SignScreen(lines, needs_passphrase=key.protected), self._signed)
+        self.push_screen(SignScreen(lines, needs_passphrase=key is not None and key.protected), self._signed)
 
     def _signed(self, answer: SignOff | None) -> None:
         if answer is None:

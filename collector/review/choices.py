@@ -21,15 +21,19 @@ from pathlib import Path
 from collector.atomic import fsync_dir
 from collector.consent import sign_episode
 from collector.consent.sign import require_policy
+from collector.consent.unlinkable import Timing
 from collector.consent.verify import find_consent
+from collector.due import schedule
 from collector.episode import open_episode
 from collector.errors import EpisodeError
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy, load_signing_policy
+from collector.protocol.clock import utc_now
 from collector.review.errors import ReviewError
 from collector.review.plan import TrimPlan
 from collector.review.trim import TrimResult, trim_episode
 from collector.seal.summaries import read_capture_exclude, read_summary, summary_path
+from collector.upload.destinations import load_config
 from schemas.consent import ConsentStatement
 
 SUFFIX = ".ctape"
@@ -48,11 +52,20 @@ class Queued:
         return self.statement.reviewer.key_id
 
 
+def signing_mode(home: Home, unlinkable: bool = False) -> Timing | None:
+    """None to sign attributed; the timing ("coarse" or "exact") to sign unlinkable, as `unlinkable`
+    (`sign --unlinkable`) or `[consent] mode` in config.toml asks."""
+    settings = load_config(home).consent
+    return settings.timing if unlinkable or settings.mode == "unlinkable" else None
+
+
 def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = None,
                    passphrase: str | None = None, workspace: Path | None = None,
-                   policy: SigningPolicy | None = None, scope_files: list[str] | None = None) -> Queued:
+                   policy: SigningPolicy | None = None, scope_files: list[str] | None = None,
+                   unlinkable: bool = False) -> Queued:
     """Sign `original` (or its trimmed copy `trimmed`) into the outbox, then take the original out of
-    episodes/. ConsentError (key, policy, refusal) or ReviewError when it cannot; nothing is removed then."""
+    episodes/. ConsentError (key, policy, refusal) or ReviewError when it cannot; nothing is removed then.
+    Unlinkable (consent.sign_episode) when `unlinkable` or config.toml's `[consent] mode` says so."""
     episode = open_episode(original)
     if episode.consent is not None:
         raise ReviewError(f"{original} is already signed; signed episodes go to the outbox as they are")
@@ -72,7 +85,11 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
         statement = sign_episode(source, target, home, passphrase=passphrase, workspace_policy=policy,
                                  redaction=None if summary is None else summary.to_dict(),
                                  scope_files=scope_files,
-                                 excluded=[*captured, *(() if trimmed is None else trimmed.plan.excludes)])
+                                 excluded=[*captured, *(() if trimmed is None else trimmed.plan.excludes)],
+                                 unlinkable=signing_mode(home, unlinkable))
+    if statement.reviewer.authorisation is not None:
+        delay = load_config(home).consent.upload_delay_max_s
+        schedule(home, str(episode.header.episode_id), delay, utc_now())
     return Queued(target, statement, _take_out(original, home))
 
 

@@ -55,15 +55,16 @@ def done(result: TrimResult) -> str:
     return ", ".join(parts) + f"; {plural(result.steps, 'step')} left"
 
 
-def sign_lines(session: ReviewSession, key: KeyInfo) -> list[str]:
-    """What the sign-off dialog states before the reviewer agrees."""
+def sign_lines(session: ReviewSession, key: KeyInfo | None) -> list[str]:
+    """What the sign-off dialog states before the reviewer agrees (`key` None: unlinkable mode)."""
     summary = session.summary
     base = summary.base
     terms = summary.terms
     size = f"{plural(base.steps, 'step')}, {plural(len(base.files), 'file')}, {clock(base.duration_ms)}"
     lines = [f"episode   {session.episode_id}: {size}",
              f"changes   {'; '.join(session.plan.describe()) or 'none'}",
-             f"key       {key.key_id}",
+             f"key       {key.key_id}" if key is not None else
+             "key       a key of this episode alone, authorised by your issuer (unlinkable mode)",
              f"purpose   {(terms.purpose if terms else None) or '(none given by the policy)'}",
              f"licence   {(terms.licence if terms else None) or '(none given by the policy)'}"]
     if terms is not None and terms.problem:

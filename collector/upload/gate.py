@@ -1,7 +1,8 @@
 """What may leave the machine: checked again right before every upload, whatever the outbox holds.
 
 An episode leaves only when it opens as an intact container, carries a consent frame whose signature
-verifies with the user's own key, whose statement matches the bytes and the steps (collector.consent),
+verifies with the user's own key (or, signed in unlinkable mode, with one of this home's per-episode
+keys), whose statement matches the bytes and the steps (collector.consent),
 when the sharing policy in force now (CODETAPE_HOME/policy.toml) still allows what was signed (purpose,
 licence, repository licences, mandatory exclusions), and when it has not been revoked. Anything else is
 UploadRefused with the reason; nothing is sent.
@@ -19,8 +20,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from collector.consent.episode_keys import episode_key
 from collector.consent.errors import KeyProblem
-from collector.consent.keys import load_public
+from collector.consent.keys import encode_public, load_public
 from collector.consent.statement import unpack_payload
 from collector.consent.verify import check_scope, check_signature
 from collector.episode import open_episode
@@ -64,14 +66,8 @@ def clear(path: Path, home: Home) -> Cleared:
         raise UploadRefused(f"{eid} is not signed, so it stays; review and sign it first: "
                             f"codetape review {eid}")
     try:
-        own = load_public(home)
-    except KeyProblem as exc:
-        raise UploadRefused(f"{eid} cannot be checked against a key of yours: {exc}") from None
-    try:
         statement = check_signature(episode)
-        if statement.reviewer.public_key != own.public_b64:
-            raise UploadRefused(f"{eid} is signed by key {statement.reviewer.key_id}, not by yours "
-                                f"({own.key_id}): only episodes you signed leave this machine")
+        _require_own(home, eid, statement)
         check_scope(statement, summarize(episode))
     except EpisodeError as exc:
         raise UploadRefused(f"{eid} fails its consent check, so it stays: {exc}") from None
@@ -83,6 +79,24 @@ def clear(path: Path, home: Home) -> Cleared:
         raise UploadRefused(f"{path} changed while it was being checked; nothing was sent, try again")
     _signature, statement_bytes = unpack_payload(episode.consent)
     return Cleared(path, eid, digest, size, statement, hashlib.sha256(statement_bytes).hexdigest())
+
+
+def _require_own(home: Home, eid: uuid.UUID, statement: ConsentStatement) -> None:
+    """UploadRefused unless this home signed the episode: with its own key, or one of its episode keys."""
+    reviewer = statement.reviewer
+    if reviewer.authorisation is not None:
+        key = episode_key(home, reviewer.key_id)
+        if key is None or encode_public(key.public_key) != reviewer.public_key:
+            raise UploadRefused(f"{eid} is signed by episode key {reviewer.key_id}, which is not one of this "
+                                "home's: only episodes you signed leave this machine")
+        return
+    try:
+        own = load_public(home)
+    except KeyProblem as exc:
+        raise UploadRefused(f"{eid} cannot be checked against a key of yours: {exc}") from None
+    if reviewer.public_key != own.public_b64:
+        raise UploadRefused(f"{eid} is signed by key {reviewer.key_id}, not by yours "
+                            f"({own.key_id}): only episodes you signed leave this machine")
 
 
 def policy_problem(home: Home, statement: ConsentStatement) -> str | None:

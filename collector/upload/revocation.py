@@ -1,5 +1,9 @@
 """Revoking a signed episode: a record signed by its signer, written beside it at every destination.
 
+The signer is the home's own key (attributed mode) or, for an episode signed in unlinkable mode, that
+episode's own key, kept in the home's enrolment store (collector/consent/episode_keys.py): only the home
+that signed an episode holds either, so nobody else can withdraw it.
+
 The record (schemas/upload.py, `RevocationRecord`) holds the statement as the exact bytes signed and an
 Ed25519 signature over `b"codetape/revocation/v1\\0" + episode sha256 (32 raw bytes) + statement`: its
 own domain tag, so no consent signature can pass for a revocation or the reverse. It is kept in
@@ -24,10 +28,11 @@ from pathlib import Path
 
 import pydantic
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from collector.atomic import atomic_write
-from collector.consent.keys import decode_public, key_id, load_private
+from collector.consent.episode_keys import episode_key
+from collector.consent.keys import decode_public, encode_public, key_id, key_path, load_private
 from collector.consent.verify import check_signature
 from collector.episode import Episode, open_episode
 from collector.errors import CodetapeError, EpisodeError
@@ -86,10 +91,7 @@ def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = N
            reason: str | None = None, now: Clock = utc_now) -> Revocation:
     """Sign (once) and spread the revocation of the signed episode at `path`."""
     episode_id, sha, size, signer = _identify(path, home)
-    private, info = load_private(home, passphrase)
-    if info.key_id != signer:
-        raise RevocationFailed(f"{episode_id} is signed by key {signer}, not by yours ({info.key_id}): "
-                               "only its signer can revoke it")
+    private, reviewer = _signing_key(home, signer, episode_id, passphrase)
     record_path = revocation_path(home, episode_id)
     with holding(home, episode_id):
         receipt = read_receipt(home, episode_id) or Receipt(episode_id=episode_id, sha256=sha, bytes=size,
@@ -101,7 +103,7 @@ def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = N
             revoked_at = now()
             statement = RevocationStatement(
                 episode_sha256=receipt.sha256, episode_id=episode_id, revoked_at=revoked_at, reason=reason,
-                reviewer=ConsentReviewer(public_key=info.public_b64, key_id=info.key_id))
+                reviewer=reviewer)
             text = json.dumps(statement.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
             signature = private.sign(signed_message(receipt.sha256, text.encode("utf-8")))
             record = (RevocationRecord(statement=text, signature=base64.b64encode(signature).decode("ascii"))
@@ -127,6 +129,33 @@ def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = N
         write_receipt(home, receipt)
     done = receipt.revoked.written_to if receipt.revoked is not None else ()
     return Revocation(revoked_at, record_path, tuple(ref.describe() for ref in done), tuple(failed), already)
+
+
+def signer_of(path: Path, home: Home) -> str:
+    """The key id that signed the episode at `path` (its receipt's, else its signature's)."""
+    return _identify(path, home)[3]
+
+
+def is_episode_key(home: Home, signer: str) -> bool:
+    """Whether `signer` is one of this home's per-episode keys (unlinkable mode: no passphrase needed)."""
+    return episode_key(home, signer) is not None
+
+
+def _signing_key(home: Home, signer: str, episode_id: uuid.UUID,
+                 passphrase: str | None) -> tuple[Ed25519PrivateKey, ConsentReviewer]:
+    """The private key that signed the episode, from this home: its episode key, else the home's own key;
+    RevocationFailed when this home holds neither."""
+    key = episode_key(home, signer)
+    if key is not None:
+        return key.private(), ConsentReviewer(public_key=encode_public(key.public_key), key_id=key.key_id)
+    if not key_path(home).exists():
+        raise RevocationFailed(f"{episode_id} is signed by key {signer}, which this home does not hold: only "
+                               "its signer can revoke it")
+    private, info = load_private(home, passphrase)
+    if info.key_id != signer:
+        raise RevocationFailed(f"{episode_id} is signed by key {signer}, not by yours ({info.key_id}): "
+                               "only its signer can revoke it")
+    return private, ConsentReviewer(public_key=info.public_b64, key_id=info.key_id)
 
 
 def _identify(path: Path, home: Home) -> tuple[uuid.UUID, str, int, str]:

@@ -4,6 +4,12 @@ The episode goes to `episodes/<sha256>.ctape` unless an object of its size is th
 is sent), with its manifest beside it; the receipt records the delivery. While a multipart upload runs its
 upload id is in the receipt, so an interrupted run resumes where it stopped. The receipt is held (a lock)
 for the whole transfer: a second process uploading the same episode waits, then finds it delivered.
+
+An episode signed in unlinkable mode goes as through a drop credential (a write-only identity: PutObject
+and the multipart calls only): nothing is asked of the store, no HeadObject, GetObject or List request
+(an episode already there is found by `If-None-Match: *` failing), and an interrupted multipart upload
+starts again rather than listing the parts it left. Its object key is its content address and its
+manifest names only the episode's own key: nothing sent names its contributor.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collector import __version__
+from collector.due import delivered
 from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import Resume, Store, episode_key, manifest_key
@@ -65,7 +72,8 @@ def upload_episode(path: Path, home: Home, store: Store, *, progress: Callable[[
     with holding(home, cleared.episode_id):
         receipt = _receipt_for(home, cleared)
         key = episode_key(cleared.sha256)
-        there = store.size_of(key)
+        drop = cleared.statement.reviewer.authorisation is not None  # write-only: ask the store nothing
+        there = None if drop else store.size_of(key)
         if there is not None and there != cleared.size:
             raise TransferFailed(f"{store.location(key)} already holds {there} bytes, not this episode's "
                                  f"{cleared.size}: it is not what its name says (ask the store's owner)")
@@ -79,7 +87,8 @@ def upload_episode(path: Path, home: Home, store: Store, *, progress: Callable[[
                 write_receipt(home, receipt)
 
             result = store.send(key, path, cleared.sha256, cleared.size,
-                                resume=receipt.resume_at(store.ref, key), started=started, progress=progress)
+                                resume=None if drop else receipt.resume_at(store.ref, key), started=started,
+                                progress=progress)
             resumed, sent, already = result.resumed_parts, result.sent_bytes, result.already_there
         store.put_bytes(manifest_key(cleared.sha256), manifest(cleared))
         if not already or receipt.delivered_to(store.ref) is None:  # the first delivery is the one kept
@@ -87,6 +96,7 @@ def upload_episode(path: Path, home: Home, store: Store, *, progress: Callable[[
                                                      manifest_key=store.location(manifest_key(cleared.sha256)),
                                                      uploaded_at=now(), sent_bytes=sent))
             write_receipt(home, receipt)
+        delivered(home, str(cleared.episode_id))
     return Delivered(cleared.episode_id, store.ref.describe(), store.location(key), cleared.size, sent,
                      resumed, already)
 

@@ -344,3 +344,34 @@ async def test_the_report_is_offered(home: Home, episode: Path) -> None:
     page = Path(said.removeprefix("report written to ").split(" and opened")[0])
     assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
     assert (page.parent.stat().st_mode & 0o077) == 0
+
+
+async def test_unlinkable_mode_signs_with_an_episode_key_and_needs_no_key_of_your_own(tmp_path: Path) -> None:
+    import os
+
+    from collector.consent.authorisation import Authorisation
+    from collector.consent.episode_keys import EpisodeKey, new_key_pair, store_batch
+    from collector.consent.unlinkable import epoch_of
+    from collector.protocol.clock import utc_now
+
+    home = Home(tmp_path / "home")  # enrolled (a batch of keys), no `keys init`
+    seed, public = new_key_pair()
+    store_batch(home, [EpisodeKey(public, seed, Authorisation("0123456789abcdef", epoch_of(utc_now()),
+                                                              os.urandom(32), os.urandom(384)))])
+    home.config.write_text('[consent]\nmode = "unlinkable"\n', encoding="utf-8")
+    home.ensure(home.episodes)
+    episode = write(home.episodes / f"{HEADER.episode_id}.ctape", two_files())
+    session = ReviewSession(episode, home)
+    app = Recorded(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        dialog = app.screen
+        assert isinstance(dialog, SignScreen)
+        assert any("a key of this episode alone" in line for line in dialog._lines)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    outcome = app.return_value
+    assert isinstance(outcome, Outcome) and outcome.choice == "signed", app.said
+    statement = check_consent(open_episode(home.outbox / episode.name))
+    assert statement.reviewer.authorisation is not None and statement.timing == "coarse"
+    session.close()

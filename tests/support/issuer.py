@@ -66,6 +66,13 @@ class Issuer:
         self.secrets[name] = secret
         return secret
 
+    def enrol(self, home: Path, name: str, *, quota: int = 20, count: int = 5) -> None:
+        """Add member `name` and enrol `home` with a batch of `count` keys for this month."""
+        secret = self.add_member(name, quota)
+        # `--secret=S`: a secret may start with "-"
+        done = codetape(home, "enroll", self.url, f"--secret={secret}", "--count", str(count))
+        assert done.returncode == 0, done.stderr
+
     def export(self, target: Path) -> bytes:
         done = codetape(self.home, "issuer", "export", "-o", str(target), "--dir", str(self.directory))
         assert done.returncode == 0, done.stderr

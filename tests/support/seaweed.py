@@ -32,6 +32,8 @@ from botocore.config import Config
 
 ACCESS_KEY = "codetape-test-access"
 SECRET_KEY = "codetape-test-secret-not-a-real-one"
+DROP_ACCESS_KEY = "codetape-test-drop"  # a write-only identity: the shared drop credential of unlinkable mode
+DROP_SECRET_KEY = "codetape-test-drop-secret-not-real"
 PORTS = ("s3", "s3_grpc", "master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc")
 READY_S = 90.0
 PICK_FROM = 20000
@@ -115,6 +117,10 @@ class SeaweedFS:
                 "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
                 "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
 
+    def drop_env(self) -> dict[str, str]:
+        """The same, with the drop credential: an identity allowed only Write (PutObject and multipart)."""
+        return {**self.env(), "AWS_ACCESS_KEY_ID": DROP_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DROP_SECRET_KEY}
+
     def start(self) -> SeaweedFS:
         if self.proc is not None and self.proc.poll() is None:
             return self  # running: a second server on the same ports and directory would fail
@@ -123,7 +129,10 @@ class SeaweedFS:
         identities = self.directory / "identities.json"
         identities.write_text(json.dumps({"identities": [{
             "name": "codetape-test", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
-            "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}), encoding="utf-8")
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"]}, {
+            "name": "codetape-drop",
+            "credentials": [{"accessKey": DROP_ACCESS_KEY, "secretKey": DROP_SECRET_KEY}],
+            "actions": ["Write"]}]}), encoding="utf-8")
         for _ in range(START_ATTEMPTS - 1):
             if self.started:
                 break  # a restart keeps its ports: the clients already hold the endpoint

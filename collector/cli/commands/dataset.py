@@ -24,6 +24,16 @@ files OUT --build N prints one's files, for DuckDB's read_parquet([...])). A rev
 episode from every snapshot (consent withdrawn means gone): a pinned build then reads its rows less the
 episode's, from copies of the files that held them.
 
+--trust-issuer ISSUER.pub (the issuer's public record, codetape issuer export) accepts episodes signed in
+unlinkable mode: each carries its own key and the issuer's blind authorisation of it, which must verify
+under the issuer's key for its month, or the episode is `unauthorised`; a second episode under one key is
+`key_reused`. Such an episode names no contributor: its signer_key_id is its own key's, in every table. A
+month's unlinkable episodes are published only once at least --min-contributors K (default 5) members took
+authorisations under that month's key, as the issuer's signed record counts them: until then they are
+held back (not rejected: the summary and the manifest's `held` say how many and why) and a later build,
+given a later record, publishes them. --trust and --trust-issuer may be given together (attributed
+signers by key, unlinkable ones by their issuer).
+
 --allow-licence MIT,Apache-2.0 keeps only the episodes their developers signed under a licence the list
 permits (an SPDX expression: A OR B when either is listed, A AND B when both are, A WITH EXCEPTION only
 when the list names that pair: --allow-licence "GPL-2.0-only WITH Classpath-exception-2.0"); the rest
@@ -52,6 +62,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -81,6 +92,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="accept only these signers: a file of what `codetape keys show` (or --json) "
                        "printed for each, or of public keys / key ids one a line (# starts a comment); or "
                        "keys / key ids separated by commas")
+    build.add_argument("--trust-issuer", metavar="ISSUER.pub", type=Path,
+                       help="accept unlinkable episodes whose per-episode key this issuer authorised (its "
+                       "public record, from codetape issuer export)")
+    build.add_argument("--min-contributors", metavar="K", type=int, default=None,
+                       help="with --trust-issuer: hold back a month's unlinkable episodes until at least K "
+                       "members took authorisations under its key (default 5)")
     build.add_argument("--allow-licence", metavar="SPDX",
                        help="keep only episodes signed under a licence these permit (SPDX ids or ID WITH "
                        "EXCEPTION, comma-separated: MIT,Apache-2.0); the rest are rows of rejected, reason "
@@ -118,6 +135,7 @@ def run_build(args: argparse.Namespace) -> int:
     from collector.cli.progress import episode_progress
     from collector.dataset.build import BuildOptions, build_dataset
     from collector.dataset.exports import parse_exports
+    from collector.dataset.issuers import DEFAULT_MIN_CONTRIBUTORS, parse_issuer
     from collector.dataset.licences import parse_licences
     from collector.dataset.origins import parse_origins
     from collector.dataset.trust import parse_trust
@@ -128,6 +146,10 @@ def run_build(args: argparse.Namespace) -> int:
     if args.workers is not None and (args.engine != "local" or args.workers < 1):
         raise UsageError("--workers N (N >= 1) is for --engine local")
     trust = None if args.trust is None else parse_trust(args.trust)
+    if args.min_contributors is not None and args.trust_issuer is None:
+        raise UsageError("--min-contributors is for --trust-issuer")
+    k = DEFAULT_MIN_CONTRIBUTORS if args.min_contributors is None else args.min_contributors
+    issuer = None if args.trust_issuer is None else parse_issuer(args.trust_issuer, k)
     exports = () if args.exports is None else parse_exports(args.exports)
     if args.origin_share is not None and args.origin is None:
         raise UsageError("--origin-share is for --origin")
@@ -136,9 +158,9 @@ def run_build(args: argparse.Namespace) -> int:
     settings = load_config(Home.from_env(args.env)).upload
     if args.allow_insecure:
         settings = msgspec.structs.replace(settings, allow_insecure=True)
-    options = BuildOptions(args.source, args.out, trust=trust, origins=origins, licences=licences,
-                           engine=args.engine, workers=args.workers or 0, ray_address=args.ray_address,
-                           exports=exports)
+    options = BuildOptions(args.source, args.out, trust=trust, issuer=issuer, origins=origins,
+                           licences=licences, engine=args.engine, workers=args.workers or 0,
+                           ray_address=args.ray_address, exports=exports)
     with episode_progress("checking", quiet=args.quiet) as update:
         def progress(tally: Tally) -> None:
             update(tally.done, tally.total, tally.bytes, tally.total_bytes, sum(tally.rejected.values()))
@@ -156,6 +178,9 @@ def summary(report: BuildReport) -> str:
     lines = [f"build {report.number} of {report.out} from {report.source} ({engine}, "
              f"{report.seconds:.1f} s): {_count(tally.total, 'new episode')} ({tally.bytes / 1e6:.1f} MB), "
              f"{tally.accepted} accepted, {sum(tally.rejected.values())} rejected{_reasons(tally.rejected)}"]
+    if tally.held:
+        lines.append(f"held back for a later build: {_count(sum(tally.held.values()), 'episode')}, their "
+                     f"month's anonymity set too small ({'; '.join(sorted(tally.held))})")
     if report.withdrawn:
         gone = _count(sum(report.withdrawn.values()), "episode")
         lines.append(f"removed: {gone} revoked since built{_reasons(report.withdrawn)}")

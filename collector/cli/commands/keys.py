@@ -1,9 +1,16 @@
-"""`codetape keys init|show`: the Ed25519 key pair that signs your consent to share an episode.
+"""`codetape keys init|show|export|import`: the Ed25519 key pair that signs your consent to share an
+episode, and the backup of your per-episode keys.
 
 `init` creates it under CODETAPE_HOME/keys (private key 0600, directory 0700). With a passphrase (typed
 at the prompt, or read from --passphrase-file) the private key is encrypted at rest and signing asks
 for it. `show` prints the public key and its short id: hand the public key to whoever receives your
 episodes, so they can check your signature offline.
+
+`export -o FILE` writes the per-episode keys of unlinkable mode (codetape enroll) and the record of which
+signed an episode into one file encrypted with a passphrase (scrypt, ChaCha20-Poly1305): without them
+nobody can revoke an episode you signed unlinkable, so keep it where losing this machine does not lose it.
+`import FILE` adds them back. A key this home did not hold is imported as used (a backup cannot tell which
+keys signed after it was made): it revokes its episode and signs nothing new.
 """
 
 from __future__ import annotations
@@ -37,6 +44,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show = actions.add_parser("show", help="print the public key and its id")
     show.add_argument("--json", action="store_true", help="print one JSON object")
     show.set_defaults(func=run_show)
+    export = actions.add_parser("export", help="back the per-episode keys up, encrypted with a passphrase")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", required=True)
+    export.add_argument("--passphrase-file", type=Path, metavar="FILE",
+                        help="the backup's passphrase, on FILE's first line (- for stdin)")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    export.set_defaults(func=run_export)
+    restore = actions.add_parser("import", help="add per-episode keys back from a backup")
+    restore.add_argument("backup", type=Path, metavar="FILE")
+    restore.add_argument("--passphrase-file", type=Path, metavar="FILE",
+                         help="the backup's passphrase, on FILE's first line (- for stdin)")
+    restore.set_defaults(func=run_import)
 
 
 def read_passphrase_file(path: Path, what: str = "passphrase") -> str:
@@ -59,6 +77,41 @@ def prompt_new_passphrase() -> str | None:
     if getpass.getpass("the same passphrase again: ") != first:
         raise UsageError("the two passphrases differ; run codetape keys init again")
     return first
+
+
+def backup_passphrase(path: Path | None, *, twice: bool) -> str:
+    """The backup's passphrase: from --passphrase-file, else typed (twice for a new backup)."""
+    if path is not None:
+        return read_passphrase_file(path)
+    if not sys.stdin.isatty():
+        raise UsageError("give the backup's passphrase with --passphrase-file FILE (- for stdin)")
+    first = getpass.getpass("passphrase of the episode keys' backup: ")
+    if not first:
+        raise UsageError("the backup needs a passphrase")
+    if twice and getpass.getpass("the same passphrase again: ") != first:
+        raise UsageError("the two passphrases differ; nothing was written")
+    return first
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from collector.consent.key_backup import export_keys
+
+    if args.output.exists() and not args.force:
+        raise UsageError(f"{args.output} exists (--force replaces it)")
+    count = export_keys(Home.from_env(args.env), args.output,
+                        backup_passphrase(args.passphrase_file, twice=True))
+    print(f"backed up {count} episode keys and the record of which signed an episode: {args.output}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from collector.consent.key_backup import import_keys
+
+    done = import_keys(Home.from_env(args.env), args.backup, backup_passphrase(args.passphrase_file,
+                                                                                twice=False))
+    print(f"imported {done.keys} episode keys ({done.batches} batch files new to this home); "
+          f"{done.retired} newly marked used (they revoke their episodes and sign nothing new)")
+    return 0
 
 
 def run_init(args: argparse.Namespace) -> int:

@@ -36,6 +36,7 @@ from collector.home import Home
 
 if TYPE_CHECKING:
     from collector.review.plan import TrimPlan
+    from schemas.consent import ConsentStatement
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,6 +58,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                              "written)")
     parser.add_argument("--passphrase-file", type=Path, metavar="FILE",
                         help="the signing key's passphrase, on FILE's first line (- for stdin)")
+    parser.add_argument("--unlinkable", action="store_true",
+                        help="sign with a per-episode key an issuer authorised (codetape enroll), not your "
+                        "own: receivers can verify an enrolled contributor consented, not which one "
+                        "(the default when config.toml says [consent] mode = \"unlinkable\")")
     parser.add_argument("--workspace", type=Path, metavar="DIR",
                         help="the workspace the episode was recorded in, for its sharing policy")
     parser.set_defaults(func=run)
@@ -88,15 +93,18 @@ def run(args: argparse.Namespace) -> int:
     paths = episodes(args.episode, args.all_sealed, home)
     if len(paths) > 1 and args.drop:
         raise UsageError("--drop names times of one episode: sign the episodes it applies to one at a time")
-    passphrase = ask_passphrase(args.passphrase_file, home)
+    from collector.review.choices import signing_mode
+
+    unlinkable = signing_mode(home, args.unlinkable) is not None
+    passphrase = None if unlinkable else ask_passphrase(args.passphrase_file, home)
     if len(paths) == 1:
-        sign_one(paths[0], plan, home, passphrase, args.workspace)
+        sign_one(paths[0], plan, home, passphrase, args.workspace, unlinkable)
         return 0
     failed = 0
     for number, path in enumerate(paths, 1):
         print(f"[{number}/{len(paths)}] {headline(path, home)}")
         try:
-            sign_one(path, plan, home, passphrase, args.workspace)
+            sign_one(path, plan, home, passphrase, args.workspace, unlinkable)
         except CodetapeError as exc:
             print(f"codetape: {path.name}: {one_line(str(exc).removeprefix('codetape: '))}", file=sys.stderr)
             failed += 1
@@ -124,7 +132,7 @@ def headline(path: Path, home: Home) -> str:
 
 
 def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
-             workspace_dir: Path | None) -> None:
+             workspace_dir: Path | None, unlinkable: bool = False) -> None:
     """Trim one episode by `plan`, sign it and queue it; say what was done."""
     from collector.episode import open_episode
     from collector.review.choices import sign_and_queue
@@ -141,13 +149,24 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
             unused = trimmed.unused()
             if unused:
                 raise UsageError(f"not signed: {unused[0]}")
-        queued = sign_and_queue(path, home, trimmed=trimmed, passphrase=passphrase, workspace=workspace)
+        queued = sign_and_queue(path, home, trimmed=trimmed, passphrase=passphrase, workspace=workspace,
+                                unlinkable=unlinkable)
     if trimmed is not None:
         print(f"trimmed: {done(trimmed)}")
-    print(f"signed by {queued.key_id}: {queued.path}")
+    print(f"signed {signed_how(queued.statement)}: {queued.path}")
     if queued.removed is not None:
         print(f"removed the unsigned episode {queued.removed}")
     print(upload_note(home, str(queued.statement.content.episode_id)))
+
+
+def signed_how(statement: ConsentStatement) -> str:
+    """"by KEY_ID", or what an unlinkable signature says."""
+    authorisation = statement.reviewer.authorisation
+    if authorisation is None:
+        return f"by {statement.reviewer.key_id}"
+    times = "times to the ms" if statement.timing == "exact" else "times in 100 ms steps"
+    return (f"unlinkable with episode key {statement.reviewer.key_id} (authorised by issuer "
+            f"{authorisation.issuer} for {authorisation.epoch}; the day only, {times})")
 
 
 def ask_passphrase(path: Path | None, home: Home) -> str | None:

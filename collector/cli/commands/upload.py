@@ -13,12 +13,20 @@ A store that does not answer is given up on after max_attempts x (connect_timeou
 read_timeout_s) seconds and a little backoff (81 s by default; [upload] in config.toml), with a line
 saying so while it is waited for; the episodes stay in the outbox.
 The collector runs this in the background (`--quiet`) after each signing and when it starts.
+
+An episode signed in unlinkable mode leaves only once the random delay drawn when it was signed has passed
+(up to `[consent] upload_delay_max_s`, 6 h by default), each on its own, so that arrival times do not link
+episodes; the collector sends it when it is due. --now sends such episodes at once, together: the times
+they arrive at then tell the receiver they came from one person. They go as through a write-only drop
+credential: no HeadObject, GetObject or List request is made for them.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -38,6 +46,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         "in config.toml)")
     parser.add_argument("--allow-insecure", action="store_true",
                         help="allow a plain http:// S3 endpoint that is not on this machine")
+    parser.add_argument("--now", action="store_true",
+                        help="send unlinkable episodes now, without their random delay (arrival times can "
+                        "then link them)")
     parser.add_argument("--quiet", action="store_true", help="print errors only (no progress, no results)")
     parser.set_defaults(func=run)
 
@@ -57,6 +68,15 @@ def run(args: argparse.Namespace) -> int:
         paths = [resolve_episode(ref, home) for ref in args.episodes]
     else:
         paths = [entry.path for entry in waiting(home, destination.ref())]
+    paths, later = _due(paths, home, args.now, args.quiet)
+    if later and not args.quiet:
+        first = min(later).isoformat(timespec="minutes").replace("+00:00", "Z")
+        waits = "s wait for their" if len(later) != 1 else " waits for its"
+        print(f"{len(later)} unlinkable episode{waits} random "
+              f"delay (the first due at {first}); codetape upload --now sends them now, and gives up that "
+              "arrival times do not link them")
+    if not paths and later:
+        return 0
     if not paths:
         if not args.quiet:
             print(f"nothing to upload to {destination.url}: every signed episode in {home.outbox} is there "
@@ -76,6 +96,28 @@ def run(args: argparse.Namespace) -> int:
     for error in errors:
         print(f"codetape: {show(error)}", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _due(paths: list[Path], home: Home, now: bool, quiet: bool) -> tuple[list[Path], list[datetime]]:
+    """(the episodes to send, the upload times of those still waiting for their random delay)."""
+    from collector.due import due_at
+    from collector.protocol.clock import utc_now
+
+    moment = utc_now()
+    send, later, early = [], [], 0
+    for path in paths:
+        at = due_at(home, path.name.removesuffix(".ctape"))
+        if at is None or at <= moment:
+            send.append(path)
+        elif now:
+            send.append(path)
+            early += 1
+        else:
+            later.append(at)
+    if early and not quiet:
+        print(f"--now: {early} unlinkable episode{'s' * (early != 1)} sent before the random delay drawn for "
+              "each: the times they arrive at can tell the receiver they came from one person")
+    return send, later
 
 
 def _say(line: str) -> None:

@@ -6,6 +6,11 @@ episode must be signed, and by that key. Where the bridge corrected its copy of 
 `resync`: the editor's edits did not make the text it saved), the episode replays across it and `ok`
 names each one. With --against-git REPO, every recorded commit is compared with that commit's tree in
 REPO as well (see collector/verify/), one line per mismatch.
+
+An episode signed in unlinkable mode carries a per-episode key and an issuer's blind authorisation of it
+instead of its contributor's key: `ok (unlinkable: episode key KEY_ID, authorised by issuer ID for
+YYYY-MM, ...)`. The authorisation is checked with --trust-issuer ISSUER.pub (the issuer's public record,
+`codetape issuer export`); without it, `ok` says it was not checked.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from collector.errors import EpisodeError, UsageError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
+    from collector.consent.authorisation import IssuerRecord
     from schemas import Step
+    from schemas.consent import ConsentStatement
     from schemas.steps import GapStep
 
 RESYNCS_SHOWN = 5
@@ -32,6 +39,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--key", metavar="PUBLIC_KEY",
                         help="require a signature by this key (base64, or a file holding it, such as "
                         "ed25519.pub)")
+    parser.add_argument("--trust-issuer", metavar="ISSUER.pub", type=Path,
+                        help="require an unlinkable signature whose key this issuer authorised")
     parser.add_argument("--against-git", metavar="REPO", type=Path,
                         help="also compare the files at every recorded commit with the commit in REPO "
                         "(the workspace directory, or the same directory in a clone)")
@@ -50,13 +59,17 @@ def run(args: argparse.Namespace) -> int:
     episode = open_ref(args.episode, Home.from_env(args.env))
     if episode.consent is None and expected is not None:
         raise EpisodeError("episode is not signed (no consent frame), and --key asks for a signature")
+    if episode.consent is None and args.trust_issuer is not None:
+        raise EpisodeError("episode is not signed (no consent frame), and --trust-issuer asks for a "
+                           "signature")
     signer = None
     if episode.consent is not None:
-        signer = check_consent(episode, expected_key=expected).reviewer.key_id
+        statement = check_consent(episode, expected_key=expected)
+        signer = signer_note(statement, None if args.trust_issuer is None else read_issuer(args.trust_issuer))
     resyncs: list[GapStep] = []
     steps = tracked(episode.steps(), episode.step_count, "verifying")
     verify_replay(episode, _noting_resyncs(steps, resyncs))
-    notes = ([] if signer is None else [f"signed by {signer}"]) + (
+    notes = ([] if signer is None else [signer]) + (
         [f"skipped {skipped_note(episode.skipped)}"] if episode.skipped else [])
     if resyncs:
         notes.append(_resyncs_note(resyncs))
@@ -66,6 +79,33 @@ def run(args: argparse.Namespace) -> int:
         notes.append(against_git(episode, args.against_git, print))
     print(f"ok ({'; '.join(notes)})" if notes else "ok")
     return 0
+
+
+def read_issuer(path: Path) -> IssuerRecord:
+    """The issuer's public record in `path`, its signature checked; UsageError naming what is wrong."""
+    from collector.consent.authorisation import RecordError, load_record
+
+    try:
+        return load_record(path)
+    except RecordError as exc:
+        raise UsageError(f"--trust-issuer: {exc}") from None
+
+
+def signer_note(statement: ConsentStatement, record: IssuerRecord | None) -> str:
+    """Who signed, as `ok (...)` says it; EpisodeError when `record` does not authorise the key."""
+    from collector.consent.unlinkable import authorisation_problem
+
+    authorisation = statement.reviewer.authorisation
+    if record is not None:
+        problem = authorisation_problem(statement, record)
+        if problem is not None:
+            raise EpisodeError(f"not authorised by issuer {record.issuer}: {problem}")
+    if authorisation is None:
+        return f"signed by {statement.reviewer.key_id}"
+    checked = "" if record is not None else " (not checked: give --trust-issuer ISSUER.pub)"
+    times = "times to the ms" if statement.timing == "exact" else "times in 100 ms steps"
+    return (f"unlinkable: episode key {statement.reviewer.key_id}, authorised by issuer "
+            f"{authorisation.issuer} for {authorisation.epoch}{checked}; {times}")
 
 
 def _noting_resyncs(steps: Iterable[Step], resyncs: list[GapStep]) -> Iterator[Step]:

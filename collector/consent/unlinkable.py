@@ -1,0 +1,124 @@
+"""Unlinkable mode's minimisation: what an episode says of when, and with what, before its own key signs it.
+
+    minimise_episode(src, dst, timing) -> a new unsigned episode, the same steps, with
+        header.started_at                the UTC day only (00:00:00Z)
+        header.client.version            major.minor ("1.96.2" -> "1.96")
+        every step's t_ms, duration_ms   floored to COARSE_MS (100 ms) unless timing is "exact"
+        (test_run's per-test duration_ms and a gap's until_ms as well)
+
+Keyframes are never copied: the writer takes new ones from the steps written. The replay does not depend on
+times, so the minimised episode replays as the original did; the statement's `signed_at` keeps the day only
+too (sign.py). What stays is the content: paths, texts, the workspace's name and git remote, the commits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+from collector.consent.authorisation import Authorisation, IssuerRecord, verify_authorisation
+from collector.consent.keys import decode_public
+from collector.episode import open_episode, write_episode_file
+from collector.reconstruct.keyframes import keyframe_states
+from schemas import EpisodeHeader, Step
+from schemas.consent import COARSE_MS, ConsentStatement
+from schemas.header import ClientInfo
+from schemas.steps import CommandStep, GapStep, TestRunStep
+
+Timing = Literal["exact", "coarse"]
+_MAJOR_MINOR = re.compile(r"\A[^.]*(?:\.[^.]*)?")
+_DIGITS = re.compile(r"\d+")
+
+
+def day_only(moment: datetime) -> datetime:
+    """00:00:00 UTC of `moment`'s UTC date."""
+    utc = moment.astimezone(UTC)
+    return datetime(utc.year, utc.month, utc.day, tzinfo=UTC)
+
+
+def epoch_of(moment: datetime) -> str:
+    """The issuer's month ("YYYY-MM", UTC) whose key authorises an episode signed at `moment`."""
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc.month:02d}"
+
+
+def major_minor(version: str) -> str:
+    """The first two dot-separated parts of a version, each cut after its leading digits when it has any
+    ("1.96.2" -> "1.96", "0.10.0-dev+abc" -> "0.10", "25.1-1ubuntu2" -> "25.1")."""
+    parts = _MAJOR_MINOR.match(version)
+    kept = (parts.group(0) if parts else version).split(".")
+    return ".".join(_leading(part) for part in kept)
+
+
+def _leading(part: str) -> str:
+    digits = _DIGITS.match(part)
+    return digits.group(0) if digits else part
+
+
+def minimised_header(header: EpisodeHeader) -> EpisodeHeader:
+    client = header.client
+    if client is not None and client.version is not None:
+        client = ClientInfo(name=client.name, version=major_minor(client.version))
+    return header.model_copy(update={"started_at": day_only(header.started_at), "client": client})
+
+
+def coarse(ms: int) -> int:
+    return ms - ms % COARSE_MS
+
+
+def coarsen(step: Step) -> Step:
+    """`step` with its time and durations floored to COARSE_MS."""
+    changes: dict[str, object] = {"t_ms": coarse(step.t_ms)}
+    if isinstance(step, CommandStep):
+        changes["duration_ms"] = coarse(step.duration_ms)
+    elif isinstance(step, TestRunStep):
+        changes["duration_ms"] = coarse(step.duration_ms)
+        changes["tests"] = [msgspec.structs.replace(test, duration_ms=coarse(test.duration_ms))
+                            for test in step.tests]
+    elif isinstance(step, GapStep) and step.until_ms is not None:
+        changes["until_ms"] = coarse(step.until_ms)
+    return msgspec.structs.replace(step, **changes)
+
+
+def minimise_episode(src: Path, dst: Path, timing: Timing) -> Path:
+    """Write `src` minimised (see the module's docstring) to `dst`; returns `dst`."""
+    episode = open_episode(src)
+    steps: Iterator[Step] = episode.steps()
+    if timing == "coarse":
+        steps = (coarsen(step) for step in steps)
+    header = minimised_header(episode.header)
+    write_episode_file(dst, header, steps, states=keyframe_states(header.position_encoding))
+    return dst
+
+
+def unlinkable_problem(statement: ConsentStatement) -> str | None:
+    """Why an unlinkable statement does not hold what unlinkable mode promises (the day only, coarse
+    times), or None; None for an attributed statement too."""
+    if statement.reviewer.authorisation is None:
+        return None
+    if statement.content.started_at != day_only(statement.content.started_at):
+        return "unlinkable episode's start time holds a time of day"
+    if statement.signed_at != day_only(statement.signed_at):
+        return "unlinkable episode's signing time holds a time of day"
+    if statement.timing == "coarse":
+        times = (statement.content.first_t_ms, statement.content.last_t_ms)
+        if any(t is not None and t % COARSE_MS for t in times):
+            return f"unlinkable episode says its times are in {COARSE_MS} ms steps, and they are not"
+    return None
+
+
+def authorisation_problem(statement: ConsentStatement, record: IssuerRecord) -> str | None:
+    """None when `statement`'s key carries `record`'s issuer's authorisation; else why not, in a few words."""
+    given = statement.reviewer.authorisation
+    if given is None:
+        return "signed by a contributor's own key, with no issuer's authorisation"
+    try:
+        authorisation = Authorisation.from_json(given.model_dump(mode="json"))
+    except ValueError as exc:
+        return f"its authorisation is damaged ({exc})"
+    return verify_authorisation(record, decode_public(statement.reviewer.public_key), authorisation)

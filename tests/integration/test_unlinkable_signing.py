@@ -1,0 +1,169 @@
+"""Signing in unlinkable mode through the real CLI, with keys a real issuer process authorised blindly:
+the episode's own key signs, the statement carries the issuer's authorisation and nothing of the
+contributor's key, the day only, the editor's major.minor, times and durations in 100 ms steps (unless
+the contributor signs `timing = "exact"`), each key used once; `codetape verify --trust-issuer` checks the
+authorisation against the issuer's record."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from collector.consent.episode_keys import stored_keys, unused_counts, used_keys
+from collector.consent.keys import decode_public
+from collector.consent.statement import parse_statement, unpack_payload
+from collector.consent.unlinkable import epoch_of
+from collector.episode import open_episode
+from collector.home import Home
+from collector.protocol.clock import utc_now
+from schemas import step_to_dict
+from schemas.consent import ConsentStatement
+from tests.cli import codetape
+from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER
+from tests.support.issuer import Issuer
+
+DURATIONS = ("duration_ms", "until_ms")
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
+    server = Issuer(tmp_path_factory.mktemp("issuer")).init()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def enrolled(issuer: Issuer, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    home = tmp_path / "home"
+    issuer.enrol(home, request.node.name[:60], count=3)
+    return home
+
+
+def a_full_episode(tmp_path: Path, name: str = "full.ctape") -> Path:
+    path = tmp_path / name
+    shutil.copy(DIRECTORY / "full.ctape", path)
+    return path
+
+
+def statement_of(path: Path) -> ConsentStatement:
+    consent = open_episode(path).consent
+    assert consent is not None
+    return parse_statement(unpack_payload(consent)[1])
+
+
+def times(value: object, where: str = "") -> dict[str, int]:
+    """Every t_ms and duration anywhere in a list of step dicts, by where it is (a zero is left out, as
+    the step's dict leaves it out)."""
+    found: dict[str, int] = {}
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if name in ("t_ms", *DURATIONS) and isinstance(item, int):
+                if item:
+                    found[f"{where}.{name}"] = item
+            else:
+                found.update(times(item, f"{where}.{name}"))
+    elif isinstance(value, list):
+        for number, item in enumerate(value):
+            found.update(times(item, f"{where}[{number}]"))
+    return found
+
+
+def test_sign_unlinkable_signs_with_an_episode_key_and_keeps_the_day_and_100_ms_steps_only(
+        issuer: Issuer, enrolled: Path, tmp_path: Path) -> None:
+    home = Home(enrolled)
+    done = codetape(enrolled, "sign", str(a_full_episode(tmp_path)), "--unlinkable", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "signed unlinkable with episode key" in done.stdout and "times in 100 ms steps" in done.stdout
+    signed = home.outbox / f"{FULL_HEADER.episode_id}.ctape"
+    statement = statement_of(signed)
+    taken = used_keys(home)
+    assert len(taken) == 1
+    key = next(key for key in stored_keys(home) if key.public_key in taken)
+    assert decode_public(statement.reviewer.public_key) == key.public_key  # the episode's own key
+    assert statement.reviewer.authorisation is not None
+    assert statement.reviewer.authorisation.model_dump() == key.authorisation.to_json()
+    assert statement.reviewer.authorisation.epoch == epoch_of(utc_now())
+    assert statement.timing == "coarse"
+    day = FULL_HEADER.started_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    assert statement.content.started_at == day
+    assert (statement.signed_at.hour, statement.signed_at.minute, statement.signed_at.second,
+            statement.signed_at.microsecond) == (0, 0, 0, 0)
+    assert statement.software.editor is not None and statement.software.editor.version == "0.11"
+    episode = open_episode(signed)
+    assert episode.header.started_at == day
+    assert episode.header.client is not None and episode.header.client.version == "0.11"
+    steps = [step_to_dict(step) for step in episode.steps()]
+    original = [step_to_dict(step) for step in FULL]
+    assert len(steps) == len(original)
+    assert any(t % 100 for t in times(original).values())  # times a 100 ms step does not keep
+    coarse = {where: t - t % 100 for where, t in times(original).items() if t - t % 100}
+    assert times(steps) == coarse
+    for name in DURATIONS:
+        assert any(name in str(step) for step in steps)
+
+    ok = codetape(enrolled, "verify", str(signed))
+    assert ok.returncode == 0, ok.stderr
+    assert "unlinkable: episode key" in ok.stdout and "not checked: give --trust-issuer" in ok.stdout
+    record = tmp_path / "ISSUER.pub"
+    issuer.export(record)
+    ok = codetape(enrolled, "verify", str(signed), "--trust-issuer", str(record))
+    assert ok.returncode == 0, ok.stderr
+    assert f"authorised by issuer {issuer_id(record)} for {epoch_of(utc_now())}" in ok.stdout
+    assert "not checked" not in ok.stdout
+
+    other = Issuer(tmp_path / "other").init()
+    foreign = tmp_path / "OTHER.pub"
+    other.export(foreign)
+    refused = codetape(enrolled, "verify", str(signed), "--trust-issuer", str(foreign))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("codetape: not authorised by issuer ")
+    assert refused.stderr.count("\n") == 1
+
+    second = codetape(enrolled, "sign", str(a_full_episode(tmp_path, "again.ctape")), "--unlinkable", "--yes")
+    assert second.returncode == 1  # the same episode id is in the outbox already
+    assert len(used_keys(home)) == 1, "a refused signing takes no key"
+
+
+def issuer_id(record: Path) -> str:
+    from collector.consent.authorisation import read_record
+
+    return read_record(record.read_bytes()).issuer
+
+
+def test_config_asks_for_unlinkable_and_exact_timing_is_signed_for(enrolled: Path, tmp_path: Path) -> None:
+    Home(enrolled).config.write_text('[consent]\nmode = "unlinkable"\ntiming = "exact"\n', encoding="utf-8")
+    done = codetape(enrolled, "sign", str(a_full_episode(tmp_path)), "--yes")
+    assert done.returncode == 0, done.stderr
+    signed = Home(enrolled).outbox / f"{FULL_HEADER.episode_id}.ctape"
+    statement = statement_of(signed)
+    assert statement.reviewer.authorisation is not None and statement.timing == "exact"
+    steps = [step_to_dict(step) for step in open_episode(signed).steps()]
+    assert times(steps) == times([step_to_dict(step) for step in FULL])  # to the millisecond, as signed for
+    assert statement.content.started_at.hour == 0  # the day only, whatever the timing
+
+
+def test_without_an_unused_key_nothing_is_signed_and_the_episode_stays(issuer: Issuer,
+                                                                         tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    issuer.enrol(home, "one-key", count=1)
+    first = codetape(home, "sign", str(a_full_episode(tmp_path)), "--unlinkable", "--yes")
+    assert first.returncode == 0, first.stderr
+    assert unused_counts(Home(home)) == {}
+    episode = tmp_path / "minimal.ctape"
+    shutil.copy(DIRECTORY / "minimal.ctape", episode)
+    done = codetape(home, "sign", str(episode), "--unlinkable", "--yes")
+    assert done.returncode == 1
+    assert done.stderr == (f"codetape: no unused episode key authorised for {epoch_of(utc_now())} "
+                           "(fetch a batch: codetape enroll --refresh)\n")
+    assert open_episode(episode).consent is None
+
+
+def test_an_unenrolled_home_cannot_sign_unlinkable(tmp_path: Path) -> None:
+    done = codetape(tmp_path / "home", "sign", str(a_full_episode(tmp_path)), "--unlinkable", "--yes")
+    assert done.returncode == 1
+    assert done.stderr.startswith("codetape: no unused episode key authorised for ")
