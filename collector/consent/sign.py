@@ -165,7 +165,7 @@ def _sign(src: Path, dst: Path, home: Home, signer: _OwnKey | _EpisodeKey,
         raise SigningRefused(f"{src} touches {len(files)} files, more than a statement lists "
                              f"({MAX_STATEMENT_FILES})")
     policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
-    require_policy(policy, files)
+    require_policy(policy, files, unlinkable=isinstance(signer, _EpisodeKey))
     header = episode.header
     private, reviewer = signer.take()  # in unlinkable mode the key is used from here on
     draft = ConsentStatement(

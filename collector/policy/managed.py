@@ -109,7 +109,7 @@ def share_problem(managed: Managed | None, purpose: str | None, *, unlinkable: b
                 f"and this share {named}; set `purpose` in your policy.toml or [policy] in .codetape.toml")
     if policy.consent.mode == "unlinkable" and not unlinkable:
         return (f"the managed policy ({where}) requires unlinkable consent and this would be an attributed "
-                "signature; sign it unlinkably instead")
+                "signature; sign it with `codetape sign --unlinkable` (after `codetape enroll`)")
     return None
 
 

@@ -75,7 +75,7 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     if target.exists():
         raise ReviewError(f"{target} is already in the outbox; this episode was signed before")
     if trimmed is not None and trimmed.renamed:  # the policy's globs know the files by their own names
-        require_policy(policy, sorted(trimmed.renamed))
+        require_policy(policy, sorted(trimmed.renamed), unlinkable=signing_mode(home, unlinkable) is not None)
     captured = [*episode.header.capture.exclude, *read_capture_exclude(original)]
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         if trimmed is None and episode.header.capture.exclude:  # sealed when headers still held them

@@ -167,3 +167,19 @@ def test_an_unenrolled_home_cannot_sign_unlinkable(tmp_path: Path) -> None:
     done = codetape(tmp_path / "home", "sign", str(a_full_episode(tmp_path)), "--unlinkable", "--yes")
     assert done.returncode == 1
     assert done.stderr.startswith("codetape: no unused episode key authorised for ")
+
+
+def test_a_managed_policy_that_requires_unlinkable_consent_is_met_by_sign_unlinkable(
+        issuer: Issuer, enrolled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.integration.test_managed_policy import install
+
+    tmp_path.chmod(0o755)
+    policy = install(tmp_path / "etc-codetape", '[consent]\nmode = "unlinkable"\n')
+    monkeypatch.setenv("CODETAPE_POLICY", str(policy))
+    episode = a_full_episode(tmp_path)
+    assert codetape(enrolled, "keys", "init", "--no-passphrase").returncode == 0  # a key of one's own too
+    attributed = codetape(enrolled, "sign", str(episode), "--yes")
+    assert attributed.returncode == 1 and "requires unlinkable consent" in attributed.stderr, attributed
+    unlinkable = codetape(enrolled, "sign", str(episode), "--unlinkable", "--yes")
+    assert unlinkable.returncode == 0, unlinkable.stderr
+    assert statement_of(Home(enrolled).outbox / f"{FULL_HEADER.episode_id}.ctape").reviewer.authorisation
