@@ -10,7 +10,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.integration.collector_harness import env_for, git, opt_in, running, wait_capturing, wait_recorded
+from tests.integration.collector_harness import (
+    env_for,
+    git,
+    journal_steps,
+    opt_in,
+    running,
+    wait_capturing,
+    wait_recorded,
+)
 from tests.support.model_server import Action, Bash, Edit, Read, ScriptedModel, Text
 from tests.support.real_agents import codex_config, ran, run_claude, run_codex
 
@@ -103,3 +111,71 @@ def test_codex_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
                                                   "codex:PostToolUse apply_patch")
     assert written["out.txt"]["origin"] == "agent"
     assert written["out.txt"]["origin_detail"] in ("codex:PreToolUse Bash", "codex:PostToolUse Bash")
+
+
+def codetape_for(home: Path, user: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = env_for(home, {"HOME": str(user), "CODEX_HOME": str(user / ".codex")})
+    return subprocess.run([sys.executable, "-m", "collector", *args], env=env, capture_output=True, text=True,
+                          timeout=60, check=False)
+
+
+def trust_as_the_user_would(config: Path) -> None:
+    """What Codex's "Trust all and continue" writes: a trusted hash per hook (computed here the way Codex
+    does; Codex running the hooks afterwards is what shows the hashes are right)."""
+    import tomlkit
+
+    from collector.sources.agents.codex_trust import codetape_hooks
+
+    text = config.read_text()
+    hooks = codetape_hooks(tomlkit.parse(text), config, lambda c: "agent hook run --agent codex" in str(c))
+    assert hooks
+    config.write_text(text + "".join(f'\n[hooks.state."{h.key}"]\ntrusted_hash = "{h.current_hash}"\n'
+                                     for h in hooks))
+
+
+def test_codex_s_untrusted_hooks_are_reported_and_run_once_trusted(tmp_path: Path) -> None:
+    home, user, root = workspace(tmp_path)
+    config = user / ".codex" / "config.toml"
+    script: list[list[Action]] = [[Bash("echo ran > out.txt")], [Text("Done.")]]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        config.write_text(codex_config(model))
+        mine = config.read_text()
+        installed = codetape_for(home, user, "agent", "hook", "install", "--yes", "--agent", "codex",
+                                 "--dir", str(root))
+        assert installed.returncode == 0, installed.stderr
+        assert "6 hooks are not trusted by Codex" in installed.stdout
+        assert "\"Trust all and continue\"" in installed.stdout and "/hooks" in installed.stdout
+        assert "hooks.state" not in config.read_text()  # codetape never trusts them for the user
+        wait_capturing(client, root)
+
+        done = run_codex(model, user, root, "run it", bypass_hook_trust=False)  # as a user runs it
+        assert done.returncode == 0 and "Done." in done.stdout, ran(done, model)
+        wait_recorded(daemon.home, root, lambda s: "out.txt" in written_paths(s), "the command's write")
+        assert agent_steps(journal_steps(daemon.home, root)) == []  # Codex skipped every hook, silently
+        status = codetape_for(home, user, "status")
+        assert "6 of codetape's 6 hooks are not trusted by Codex" in status.stdout, status.stdout
+        assert "none of them has been called since" in status.stdout
+
+        trust_as_the_user_would(config)
+        again = codetape_for(home, user, "agent", "hook", "install", "--yes", "--agent", "codex",
+                             "--dir", str(root))
+        assert "already holds codetape's hook" in again.stdout
+        assert "Codex trusts codetape's 6 hooks" in again.stdout
+        done = run_codex(model, user, root, "run it", bypass_hook_trust=False)
+        assert done.returncode == 0, ran(done, model)
+        wait_recorded(daemon.home, root, lambda s: ("Stop", None) in agent_steps(s),
+                      "the trusted hooks' steps")
+        status = codetape_for(home, user, "status")
+        assert "codex:" not in status.stdout, status.stdout
+
+        other = codetape_for(tmp_path / "other-home", user, "agent", "hook", "install", "--yes", "--agent",
+                             "codex", "--dir", str(root))
+        assert "trusted before with another command, untrusted again" in other.stdout, other.stdout
+        back = codetape_for(home, user, "agent", "hook", "install", "--yes", "--agent", "codex",
+                            "--dir", str(root))
+        assert "Codex trusts codetape's 6 hooks" in back.stdout, back.stdout  # the same command: trusted
+
+        removed = codetape_for(home, user, "agent", "hook", "uninstall", "--yes", "--agent", "codex",
+                               "--dir", str(root))
+        assert removed.returncode == 0, removed.stderr
+        assert config.read_text() == mine  # codetape's hooks and Codex's trust in them gone, byte for byte

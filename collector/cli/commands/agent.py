@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
 def change(args: argparse.Namespace) -> int:
     from collector.atomic import atomic_write
     from collector.sources.agents.configs import (
+        codex_trust_lines,
         config_path,
         diff,
         emptied,
@@ -91,6 +92,8 @@ def change(args: argparse.Namespace) -> int:
                 after = emptied(agent)  # removing it would leave the link pointing at nothing
         if after == before:
             print(f"{agent}: {where} already {'holds' if args.install else 'lacks'} codetape's hook")
+            if agent == "codex" and args.install:
+                print("\n".join(codex_trust_lines(after, where)))
             continue
         print(diff(where, before, after), end="")
         if not args.yes and not _confirm(f"{'write' if after is not None else 'remove'} {where}?"):
@@ -103,6 +106,8 @@ def change(args: argparse.Namespace) -> int:
             mode = where.stat().st_mode & 0o777 if before is not None else 0o600
             atomic_write(where, after, mode=mode)
         print(f"{agent}: {'installed in' if args.install else 'removed from'} {where}")
+        if agent == "codex" and args.install:
+            print("\n".join(codex_trust_lines(after, where)))
     return 0
 
 

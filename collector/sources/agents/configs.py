@@ -36,6 +36,7 @@ import os
 import re
 import shlex
 import stat
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from tomlkit.items import AoT, Table
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.protocol.spawn import python_command
+from collector.sources.agents import codex_trust
 from collector.sources.agents.payloads import Agent
 
 TIMEOUT_S = 10
@@ -56,7 +58,7 @@ EVENTS: dict[Agent, dict[str, str | None]] = {
     "claude-code": {"SessionStart": None, "UserPromptSubmit": None, "PreToolUse": CLAUDE_TOOLS,
                     "PostToolUse": CLAUDE_TOOLS, "Stop": None, "SessionEnd": None},
     "codex": {"SessionStart": None, "UserPromptSubmit": None, "PreToolUse": CODEX_TOOLS,
-              "PostToolUse": CODEX_TOOLS, "Stop": None},
+              "PostToolUse": CODEX_TOOLS, "Stop": None, "SessionEnd": None},
     "cursor": {"beforeSubmitPrompt": None, "afterFileEdit": None, "afterShellExecution": None, "stop": None},
 }
 
@@ -138,7 +140,9 @@ def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
             if matcher is not None:
                 table["matcher"] = matcher
             handler = tomlkit.table()
-            handler.update({"type": "command", "command": command, "timeout": TIMEOUT_S})
+            # Codex cuts a SessionEnd hook's timeout to 3 s (and says so at every start): ask no more
+            timeout = codex_trust.SESSION_END_MAX_S if event == "SessionEnd" else TIMEOUT_S
+            handler.update({"type": "command", "command": command, "timeout": timeout})
             handlers = tomlkit.aot()
             handlers.append(handler)
             table["hooks"] = handlers
@@ -169,6 +173,9 @@ def uninstalled(agent: Agent, text: str, where: Path) -> str | None:
         doc = _toml(text, where)
         hooks = _toml_hooks(doc, where, create=False)
         if hooks is not None:
+            # Codex's trust in codetape's hooks goes with them (its keys are their places in the file)
+            codex_trust.forget_trust(doc, where, codex_trust.codetape_hooks(doc, where,
+                                                                          lambda c: is_ours(c, "codex")))
             for event in list(hooks):
                 if event in EVENTS[agent]:
                     groups = _without_ours_toml(hooks[event], agent, where)
@@ -195,6 +202,51 @@ def uninstalled(agent: Agent, text: str, where: Path) -> str | None:
     if data in ({}, {"version": 1}):
         return None
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def codex_trust_lines(text: str | None, where: Path) -> list[str]:
+    """What Codex's trust in codetape's hooks of the config.toml `text` means for the user."""
+    hooks = codex_trust.codetape_hooks(_toml(text, where), where, lambda c: is_ours(c, "codex"))
+    return codex_trust.lines(hooks) or [f"codex: Codex trusts codetape's {len(hooks)} hooks"]
+
+
+def called_mark(home: Home, agent: Agent) -> Path:
+    """The file each call of `agent`'s hook touches: when its hook was last called."""
+    return home.run / f"agent-{agent}.called"
+
+
+def codex_status(home: Home, env: dict[str, str] | None = None) -> list[str]:
+    """What `codetape status` says of codetape's hooks in Codex: the ones Codex does not trust (and so
+    never runs), and a Codex session started after the hooks were installed (or trusted) in which none
+    was called."""
+    from datetime import datetime
+
+    where = Path(os.path.realpath(config_path("codex", Path("."), env)))
+    try:
+        text = where.read_text(encoding="utf-8")
+        written = where.stat().st_mtime
+    except OSError:
+        return []
+    try:
+        hooks = codex_trust.codetape_hooks(_toml(text, where), where, lambda c: is_ours(c, "codex"))
+    except ConfigError as exc:
+        return [f"codex: {exc}"]
+    if not hooks:
+        return []
+    out = codex_trust.lines(hooks)
+    env = dict(os.environ) if env is None else env
+    newest = codex_trust.last_session(where.parent)
+    started = codex_trust.session_start(newest[1]) if newest is not None else None
+    if newest is not None and started is not None and started > written:
+        try:
+            called: float | None = called_mark(home, "codex").stat().st_mtime
+        except OSError:
+            called = None
+        if called is None or called < started:
+            at = datetime.fromtimestamp(started, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+            out.append(f"codex: a Codex session started {at} ({newest[1].name}) after codetape's hooks were "
+                       "installed, and none of them has been called since: nothing of it was recorded")
+    return out
 
 
 def diff(where: Path, before: str | None, after: str | None) -> str:

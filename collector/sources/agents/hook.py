@@ -104,9 +104,21 @@ def _send(home: Home, root: Path, at: int, step: dict[str, Any], connect: Connec
     return None
 
 
+def mark_called(agent: Agent, home: Home) -> None:
+    """Touch `run/agent-AGENT.called` (when the home's run folder exists): `codetape status` tells a hook
+    Codex never calls (an untrusted one) from one that is called."""
+    path = home.run / f"agent-{agent}.called"
+    with contextlib.suppress(OSError):
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def main(agent: Agent, home: Home) -> int:
     """The hook's whole run: always status 0, at most one line on stderr."""
     guard()
+    mark_called(agent, home)
     try:
         problem = record(agent, read_payload(sys.stdin.buffer), home)
     except Exception as exc:  # nothing may reach the agent but one line

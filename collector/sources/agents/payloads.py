@@ -51,7 +51,7 @@ _EVENTS: dict[Agent, dict[str, str]] = {
     "claude-code": {"SessionStart": "session_start", "UserPromptSubmit": "prompt", "PreToolUse": "tool_call",
                     "PostToolUse": "tool_result", "Stop": "stop", "SessionEnd": "session_end"},
     "codex": {"SessionStart": "session_start", "UserPromptSubmit": "prompt", "PreToolUse": "tool_call",
-              "PostToolUse": "tool_result", "Stop": "stop"},
+              "PostToolUse": "tool_result", "Stop": "stop", "SessionEnd": "session_end"},
     "cursor": {"beforeSubmitPrompt": "prompt", "beforeShellExecution": "tool_call",
                "afterShellExecution": "tool_result", "afterFileEdit": "tool_result", "stop": "stop"},
 }
