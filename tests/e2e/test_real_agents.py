@@ -90,7 +90,8 @@ def test_codex_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
     script: list[list[Action]] = [[Edit(root / "app.py", "    return a - b", "    return a + b"),
                                    Bash("echo ran > out.txt")], [Text("Fixed add.")]]
     want = [("SessionStart", None), ("UserPromptSubmit", None), ("PreToolUse", "apply_patch"),
-            ("PostToolUse", "apply_patch"), ("PreToolUse", "Bash"), ("PostToolUse", "Bash"), ("Stop", None)]
+            ("PostToolUse", "apply_patch"), ("PreToolUse", "Bash"), ("PostToolUse", "Bash"), ("Stop", None),
+            ("SessionEnd", None)]
     with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
         (user / ".codex" / "config.toml").write_text(codex_config(model))
         install(home, user, root, "codex")
@@ -98,7 +99,7 @@ def test_codex_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
         done = run_codex(model, user, root, "fix add")
         assert done.returncode == 0 and "Fixed add." in done.stdout, ran(done, model)
         assert (root / "app.py").read_text() == FIXED and (root / "out.txt").read_text() == "ran\n"
-        steps = wait_recorded(daemon.home, root, lambda s: agent_steps(s)[:len(want)] == want
+        steps = wait_recorded(daemon.home, root, lambda s: agent_steps(s) == want
                               and {"app.py", "out.txt"} <= written_paths(s),
                               "every hook of the turn and both writes")
     agent = [s for s in steps if s["kind"] == "agent"]
@@ -111,6 +112,12 @@ def test_codex_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
                                                   "codex:PostToolUse apply_patch")
     assert written["out.txt"]["origin"] == "agent"
     assert written["out.txt"]["origin_detail"] in ("codex:PreToolUse Bash", "codex:PostToolUse Bash")
+
+
+DEVELOPER_S_HOOKS = ('\n[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "echo mine"\n\n'
+                     '[[hooks.PreToolUse]]\nmatcher = "^Bash$"\n[[hooks.PreToolUse.hooks]]\n'
+                     'type = "command"\ncommand = "true"  # my guard\n\n'
+                     '[projects."/nowhere"]\ntrust_level = "untrusted"\n')
 
 
 def codetape_for(home: Path, user: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -138,7 +145,8 @@ def test_codex_s_untrusted_hooks_are_reported_and_run_once_trusted(tmp_path: Pat
     config = user / ".codex" / "config.toml"
     script: list[list[Action]] = [[Bash("echo ran > out.txt")], [Text("Done.")]]
     with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
-        config.write_text(codex_config(model))
+        # the developer's own hooks in the tables codetape's go into, and a table after them
+        config.write_text(codex_config(model) + DEVELOPER_S_HOOKS)
         mine = config.read_text()
         installed = codetape_for(home, user, "agent", "hook", "install", "--yes", "--agent", "codex",
                                  "--dir", str(root))

@@ -342,3 +342,34 @@ def test_the_hook_does_not_load_pydantic(tmp_path: Path) -> None:
     assert done.returncode == 0 and b"agent hook: not recorded" in done.stderr
     assert b"collector.sources.agents.payloads" in done.stderr  # (what -X importtime lists)
     assert b"pydantic" not in done.stderr
+
+
+def test_codex_s_config_with_the_developer_s_own_hooks_comes_back_byte_for_byte(tmp_path: Path) -> None:
+    """The developer's own hooks in the very tables codetape's go into, a table after them: install and
+    uninstall, three times over (and once more with another CODETAPE_HOME in between), give the file back
+    byte for byte."""
+    user, ws = tmp_path / "user", tmp_path / "ws"
+    ws.mkdir()
+    codex = user / ".codex/config.toml"
+    codex.parent.mkdir(parents=True)
+    mine = (CODEX + '\n[[hooks.PreToolUse]]\nmatcher = "^Bash$"\n[[hooks.PreToolUse.hooks]]\n'
+            'type = "command"\ncommand = "guard.sh"  # mine\n\n[tui]\nnotifications = true\n')
+    codex.write_text(mine)
+    env = {"HOME": str(user)}
+    for home in ("ct", "ct", "other", "ct"):
+        done = codetape(tmp_path / home, "agent", "hook", "install", "--yes", "--agent", "codex", "--dir",
+                        str(ws), env=env)
+        assert done.returncode == 0, done.stderr
+        assert codex.read_text().startswith(mine)  # appended: nothing of the developer's moves
+        parsed = tomlkit.parse(codex.read_text())
+        assert parsed["hooks"]["PreToolUse"][0]["hooks"][0]["command"] == "guard.sh"
+    removed = codetape(tmp_path / "ct", "agent", "hook", "uninstall", "--yes", "--agent", "codex", "--dir",
+                       str(ws), env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert codex.read_text() == mine
+    for _ in range(3):
+        for action in ("install", "uninstall"):
+            done = codetape(tmp_path / "ct", "agent", "hook", action, "--yes", "--agent", "codex", "--dir",
+                            str(ws), env=env)
+            assert done.returncode == 0, done.stderr
+        assert codex.read_text() == mine

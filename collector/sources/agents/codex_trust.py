@@ -24,12 +24,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import tomlkit
-from tomlkit.items import AoT, Table
+from tomlkit.items import Table
 
 # Codex's `hook_event_key_label`
 LABELS = {"SessionStart": "session_start", "UserPromptSubmit": "user_prompt_submit",
@@ -74,30 +75,31 @@ def hook_hash(event: str, matcher: str | None, command: str, timeout: object) ->
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def codetape_hooks(doc: tomlkit.TOMLDocument, where: Path, is_ours: Any) -> list[CodexHook]:
-    """codetape's handlers in the parsed config.toml at `where` (`is_ours(command)` tells them), with the
-    trust Codex keeps for each."""
-    hooks = doc.get("hooks")
-    if not isinstance(hooks, Table):
+def codetape_hooks(data: Mapping[str, Any], where: Path,
+                   is_ours: Callable[[object], bool]) -> list[CodexHook]:
+    """codetape's handlers in config.toml at `where` (`data`: the file parsed; `is_ours(command)` tells
+    them), with the trust Codex keeps for each."""
+    hooks = data.get("hooks")
+    if not isinstance(hooks, dict):
         return []
     states = _states(hooks, where)
     found: list[CodexHook] = []
     for event, groups in hooks.items():
-        if event == "state" or not isinstance(groups, AoT):
+        if event == "state" or not isinstance(groups, list):
             continue
         for g, group in enumerate(groups):
-            handlers = group.get("hooks")
-            if not isinstance(handlers, AoT):
+            handlers = group.get("hooks") if isinstance(group, dict) else None
+            if not isinstance(handlers, list):
                 continue
             matcher = group.get("matcher")
             for h, handler in enumerate(handlers):
-                command = handler.get("command")
+                command = handler.get("command") if isinstance(handler, dict) else None
                 if not is_ours(command):
                     continue
-                spot = (LABELS.get(event, event), g, h)
-                state = states.get(spot, {})
+                place = (LABELS.get(str(event), str(event)), g, h)
+                state = states.get(place, {})
                 found.append(CodexHook(
-                    event, f"{where}:{spot[0]}:{g}:{h}",
+                    event, f"{where}:{place[0]}:{g}:{h}",
                     hook_hash(event, str(matcher) if matcher is not None else None, str(command),
                               handler.get("timeout")),
                     _str(state.get("trusted_hash")), state.get("enabled") is not False))
@@ -111,9 +113,9 @@ def forget_trust(doc: tomlkit.TOMLDocument, where: Path, ours: list[CodexHook]) 
     state = hooks.get("state") if isinstance(hooks, Table) else None
     if not isinstance(state, Table):
         return
-    spots = {_spot(hook.key) for hook in ours}
+    spots = {spot(hook.key) for hook in ours}
     for key in list(state.keys()):
-        parsed = _parse_key(key, where)
+        parsed = parse_key(key, where)
         if parsed is not None and parsed in spots:
             del state[key]
     if not state:
@@ -177,19 +179,19 @@ def last_session(codex_home: Path) -> tuple[float, Path] | None:
     return newest
 
 
-def _states(hooks: Table, where: Path) -> dict[tuple[str, int, int], dict[str, Any]]:
+def _states(hooks: dict[str, Any], where: Path) -> dict[tuple[str, int, int], dict[str, Any]]:
     state = hooks.get("state")
-    if not isinstance(state, Table):
+    if not isinstance(state, dict):
         return {}
     found: dict[tuple[str, int, int], dict[str, Any]] = {}
     for key, value in state.items():
-        parsed = _parse_key(key, where)
-        if parsed is not None and isinstance(value, Table):
-            found[parsed] = value.unwrap()
+        parsed = parse_key(key, where)
+        if parsed is not None and isinstance(value, dict):
+            found[parsed] = value
     return found
 
 
-def _parse_key(key: str, where: Path) -> tuple[str, int, int] | None:
+def parse_key(key: str, where: Path) -> tuple[str, int, int] | None:
     """(event label, group, handler) of a `hooks.state` key naming the file at `where` (through any link:
     Codex names the file by the path it opened), else None."""
     parts = key.rsplit(":", 3)
@@ -201,7 +203,7 @@ def _parse_key(key: str, where: Path) -> tuple[str, int, int] | None:
     return parts[1], int(parts[2]), int(parts[3])
 
 
-def _spot(key: str) -> tuple[str, int, int]:
+def spot(key: str) -> tuple[str, int, int]:
     _, label, g, h = key.rsplit(":", 3)
     return label, int(g), int(h)
 

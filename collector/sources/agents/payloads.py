@@ -13,7 +13,8 @@ The payloads, as the agents document them (fixtures: tests/fixtures/agents/):
   `transcript_path`, `cwd`, `hook_event_name`, `model`, `permission_mode`; `UserPromptSubmit` adds
   `prompt`; `PreToolUse`/`PostToolUse` add `tool_name`, `tool_use_id`, `tool_input` (`Bash`: `command`;
   `apply_patch`: `command`, the patch text, whose `*** Add File:`, `*** Update File:`, `*** Delete File:`
-  and `*** Move to:` lines name the files) and `tool_response`; `SessionStart` adds `source`.
+  and `*** Move to:` lines name the files) and `tool_response`; `SessionStart` adds `source`, `SessionEnd`
+  `reason`. Both agents' real payloads (Claude Code 2.1.332, Codex 0.169.0) are the fixtures now.
 - Cursor (https://cursor.com/docs/agent/hooks): every event carries `conversation_id`, `generation_id`,
   `hook_event_name`, `workspace_roots`; `beforeSubmitPrompt` adds `prompt` and `attachments`;
   `afterFileEdit` `file_path` and `edits`; `beforeShellExecution`/`afterShellExecution` `command` and
