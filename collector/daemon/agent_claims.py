@@ -13,7 +13,8 @@ travels through a process the agent starts, usually arrives while the write is s
   call: a call the agent or the developer refused never has a result), or OPEN_MS after the call, when
   no hook came (the developer's own write seconds after a refused call is not the agent's);
 - within WINDOW_MS before or after a result (or Cursor's `afterFileEdit`) on its path, or within
-  WINDOW_MS before a shell call's result.
+  WINDOW_MS before a shell call's result and WATCHER_LAG_MS after it (the watcher stamps a write once its
+  burst went quiet, 50 ms on, later on a busy machine; a hook that answers in 30 ms comes first).
 
 A path's claim is looked at before a shell call's, so the evidence is the most precise there is. A write
 the watcher recorded before the hook's step came (a hook slower than HOLD_MS) stays what it was: nothing
@@ -29,6 +30,7 @@ from typing import Any
 
 WINDOW_MS = 2000
 OPEN_MS = 5000
+WATCHER_LAG_MS = 1000
 MAX_CLAIMS = 10_000
 SHELL = None  # the key of a shell call's claims: they are on every path
 
@@ -72,7 +74,9 @@ class AgentClaims:
                 claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True)
                 self._open.append(claim)
             else:
-                after = WINDOW_MS if key is not SHELL else 0  # after its end, a shell writes nothing
+                # after its end a shell writes nothing, but the watcher stamps a write when its burst went
+                # quiet (and later on a busy machine), which a fast hook's result can come before
+                after = WINDOW_MS if key is not SHELL else WATCHER_LAG_MS
                 claim = Claim(at_ms - WINDOW_MS, at_ms + after, detail[:200], session, call=False)
             self._claims.setdefault(key, []).append(claim)
             self._count += 1

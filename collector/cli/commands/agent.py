@@ -53,9 +53,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from collector.sources.agents.hook import main
+    """What hooks installed before the hook ran by path run (`python -m collector agent hook run`)."""
+    from collector.sources.agents.payloads import main
 
-    return main(args.agent, Home.from_env(args.env))
+    return main(args.agent, str(Home.from_env(args.env).root))
 
 
 def change(args: argparse.Namespace) -> int:

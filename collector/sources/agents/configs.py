@@ -36,9 +36,10 @@ import os
 import re
 import shlex
 import stat
+import sys
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomlkit
 import tomlkit.exceptions
@@ -46,11 +47,14 @@ from tomlkit.items import AoT, Table
 
 from collector.errors import CodetapeError
 from collector.home import Home
-from collector.protocol.spawn import python_command
-from collector.sources.agents import codex_trust
-from collector.sources.agents.payloads import Agent
+from collector.protocol.spawn import SAFE_PATH
+from collector.sources.agents import codex_trust, payloads
+
+if TYPE_CHECKING:
+    from collector.sources.agents.payloads import Agent
 
 TIMEOUT_S = 10
+HOOK_FILE = os.path.realpath(payloads.__file__)
 CLAUDE_TOOLS = "Edit|MultiEdit|Write|NotebookEdit|Bash"
 CODEX_TOOLS = "^(Bash|apply_patch)$"
 # event -> the matcher codetape's hook uses (None: the event takes none)
@@ -115,12 +119,17 @@ def emptied(agent: Agent) -> str:
 
 
 def hook_command(agent: Agent, home: Home, python: str | None = None) -> str:
-    """The shell command the agent runs: this interpreter, bound to this CODETAPE_HOME."""
-    argv = python_command("collector", "agent", "hook", "run", "--agent", agent, python=python)
+    """The shell command the agent runs: this interpreter, bound to this CODETAPE_HOME, running the hook
+    file by path without site-packages (`-S`: it imports only the standard library; payloads.py), so a
+    call costs little more than the interpreter's start. The same home and interpreter give the same
+    command, byte for byte (Codex's trust in the hook is tied to it)."""
+    argv = [python or sys.executable, SAFE_PATH, "-S", HOOK_FILE, "agent", "hook", "run", "--agent", agent]
     return f"CODETAPE_HOME={shlex.quote(str(home.root))} {shlex.join(argv)}"
 
 
 def is_ours(command: object, agent: Agent) -> bool:
+    """Whether a hook command is codetape's: the file's, or `-m collector agent hook run` (installed
+    before the hook ran by path; installing again replaces it)."""
     return isinstance(command, str) and re.search(rf"\bagent hook run --agent {re.escape(agent)}$",
                                                   command.strip()) is not None
 

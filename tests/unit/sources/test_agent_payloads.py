@@ -141,3 +141,20 @@ def test_a_lone_surrogate_becomes_the_replacement_character_everywhere() -> None
     with pytest.raises(PayloadError) as unknown:
         parse("claude-code", json.dumps({"hook_event_name": "Nope\ud83d"}).encode())
     assert "Nope\ufffd" in str(unknown.value)
+
+
+def test_the_hook_file_s_copies_of_codetape_s_limits_are_codetape_s() -> None:
+    """payloads.py is run by path and imports no codetape: what it shares with codetape is copied there."""
+    from collector.home import Home
+    from collector.protocol.client import socket_address
+    from collector.sources.agents import payloads
+    from schemas.settings import SETTINGS_FILE
+    from schemas.steps.agent import MAX_TARGETS
+    from schemas.steps.base import SHORT_TEXT_MAX
+
+    assert (payloads.MAX_TARGETS, payloads.SHORT_TEXT_MAX) == (MAX_TARGETS, SHORT_TEXT_MAX)
+    assert payloads.SETTINGS_FILE == SETTINGS_FILE
+    home = Home(Path("/h"))
+    assert Path(home.root, *payloads.SOCKET) == home.socket
+    long = Path("/" + "x" * (payloads.MAX_SOCKET_PATH - 1))
+    assert socket_address(long) == str(long)  # the longest the hook connects to, the client does too
