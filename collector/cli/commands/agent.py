@@ -5,9 +5,16 @@ install writes codetape's hook into an agent's own hook configuration, after sho
 Cursor's ~/.cursor/hooks.json, Codex CLI's ~/.codex/config.toml (or $CODEX_HOME/config.toml). Every other
 setting in those files stays. uninstall takes out exactly codetape's entries. Nothing is written through a
 link in the workspace (a link there, or a file another user owns, is refused); a link in your home folder
-(a dotfile manager's) stays, and the file it points to is the one changed.
+(a dotfile manager's) stays, and the file it points to is the one changed. uninstall gives each file back
+byte for byte as it was before install.
 
-The agent then runs `codetape agent hook run --agent NAME` at each prompt you submit, each tool call it
+Codex runs a hook only once you trust it: run `codex` and choose "Trust all and continue" when it says
+"Hooks need review" (or type /hooks). install says so, and `codetape status` warns while Codex does not
+trust codetape's hooks or none was called in a Codex session since they were installed. uninstall also
+removes Codex's trust entries of codetape's hooks; codetape never writes one.
+
+The agent then runs codetape's hook (one file of the standard library's modules only, run by path: `python
+-P -S .../payloads.py agent hook run --agent NAME`) at each prompt you submit, each tool call it
 makes on files or the shell, and when its session starts and ends. In workspaces opted in with
 `codetape init` (and only there) that becomes an `agent` step: your prompt (redacted like any text when the
 episode is sealed; the review can leave prompts out), the tool and the files it worked on, or its command
