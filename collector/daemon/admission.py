@@ -9,7 +9,7 @@ a `too_large` placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arriv
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +123,14 @@ class HeldChanges:
         while self._queue and (everything or self._queue[0][0] <= now):
             _, _, at_ms, step = self._queue.popleft()
             yield at_ms, step
+
+    def take(self, wanted: Callable[[object, dict[str, Any]], bool]) -> list[tuple[object, dict[str, Any]]]:
+        """(at_ms, step) of each held change `wanted(at_ms, step)` says, in order, no longer held."""
+        taken = [(at_ms, step) for _, _, at_ms, step in self._queue if wanted(at_ms, step)]
+        if taken:
+            ids = {id(step) for _, step in taken}
+            self._queue = deque(item for item in self._queue if id(item[3]) not in ids)
+        return taken
 
     def came_by(self, when: int) -> bool:
         """Whether a change that came at or before `when` is still held."""

@@ -217,7 +217,13 @@ class Collector:
     async def _dispatch(self, conn: Connection, message: dict[str, Any]) -> None:
         op = message.get("op")
         if op == "step":
-            self._add(conn, message.get("at"), message.get("step"))
+            step = message.get("step")
+            if conn.source == "agent" and conn.session is not None and isinstance(step, dict) \
+                    and step.get("event") == "tool_result" and "command_line" in step:
+                # a shell command's writes are stamped once the watcher saw them settle: let it record
+                # them now, before its result is noted (agent_claims.py)
+                await asyncio.to_thread(conn.session.settle)
+            self._add(conn, message.get("at"), step)
             return
         if op == "steps":
             items = message.get("items")

@@ -187,3 +187,79 @@ def test_codex_s_untrusted_hooks_are_reported_and_run_once_trusted(tmp_path: Pat
                                "--dir", str(root))
         assert removed.returncode == 0, removed.stderr
         assert config.read_text() == mine  # codetape's hooks and Codex's trust in them gone, byte for byte
+
+
+COMMIT = "git add -A && git -c user.name=T -c user.email=t@example.org commit -qm 'fix add'"
+
+
+def seal_and_verify(home: Path, root: Path) -> tuple[list[dict[str, Any]], subprocess.CompletedProcess[str]]:
+    """Seal the workspace's episode (by the running collector) and `codetape verify --against-git` it."""
+    from collector.home import Home
+    from tests.integration.collector_harness import episode_steps
+
+    sealed = codetape_for(home, home, "seal", str(root))
+    assert sealed.returncode == 0, sealed.stderr
+    episodes = sorted(Home(home.resolve()).episodes.glob("*.ctape"))
+    assert len(episodes) == 1
+    verified = codetape_for(home, home, "verify", str(episodes[0]), "--against-git", str(root))
+    return episode_steps(episodes[0]), verified
+
+
+def in_order(steps: list[dict[str, Any]]) -> list[str]:
+    """The agent's hooks, the app.py write and the commit, in the episode's order."""
+    out = []
+    for s in steps:
+        if s["kind"] == "agent" and s.get("tool") in ("Edit", "apply_patch", "Bash"):
+            out.append(f"{s['hook']} {s['tool']}")
+        elif s["kind"] == "file_change" and s.get("path") == "app.py":
+            out.append("write app.py")
+        elif s["kind"] == "git" and s.get("op") == "commit":
+            out.append("commit")
+    return out
+
+
+def at_the_tool_s_end(order: list[str], tool: str) -> bool:
+    """The write between its tool's call and the next call (before or after the tool's result: the file
+    watcher may see it after the result came), the commit after the next call (git's watcher may see it
+    after that call's result)."""
+    head, tail = order[:4], order[4:]
+    return (head[0] == f"PreToolUse {tool}" and head[3] == "PreToolUse Bash"
+            and sorted(head[1:3]) == sorted(["write app.py", f"PostToolUse {tool}"])
+            and sorted(tail) == ["PostToolUse Bash", "commit"])
+
+
+def test_claude_code_s_edit_and_commit_in_one_answer_verify_against_git(tmp_path: Path) -> None:
+    """The write the Edit tool made lands at the tool's end, before the command that commits it: the
+    episode's commit holds it and `verify --against-git` agrees with the repository."""
+    home, user, root = workspace(tmp_path)
+    install(home, user, root, "claude-code")
+    script: list[list[Action]] = [[Read(root / "app.py")], [Edit(root / "app.py", "a - b", "a + b"),
+                                                             Bash(COMMIT)], [Text("Committed.")]]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        wait_capturing(client, root)
+        done = run_claude(model, user, root, "fix add and commit")
+        assert done.returncode == 0 and "Committed." in done.stdout, ran(done, model)
+        assert git(root, "status", "--porcelain") == ""
+        wait_recorded(daemon.home, root, lambda s: ("SessionEnd", None) in agent_steps(s) and "commit" in
+                      in_order(s) and "write app.py" in in_order(s), "the turn, its write and its commit")
+        steps, verified = seal_and_verify(home, root)
+    assert at_the_tool_s_end(in_order(steps), "Edit"), in_order(steps)
+    assert verified.returncode == 0 and verified.stdout.startswith("ok"), verified.stdout + verified.stderr
+
+
+def test_codex_s_patch_and_commit_in_one_answer_verify_against_git(tmp_path: Path) -> None:
+    home, user, root = workspace(tmp_path)
+    script: list[list[Action]] = [[Edit(root / "app.py", "    return a - b", "    return a + b"),
+                                   Bash(COMMIT)], [Text("Committed.")]]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        (user / ".codex" / "config.toml").write_text(codex_config(model))
+        install(home, user, root, "codex")
+        wait_capturing(client, root)
+        done = run_codex(model, user, root, "fix add and commit")
+        assert done.returncode == 0 and "Committed." in done.stdout, ran(done, model)
+        assert git(root, "status", "--porcelain") == ""
+        wait_recorded(daemon.home, root, lambda s: ("SessionEnd", None) in agent_steps(s) and "commit" in
+                      in_order(s) and "write app.py" in in_order(s), "the turn, its write and its commit")
+        steps, verified = seal_and_verify(home, root)
+    assert at_the_tool_s_end(in_order(steps), "apply_patch"), in_order(steps)
+    assert verified.returncode == 0 and verified.stdout.startswith("ok"), verified.stdout + verified.stderr
