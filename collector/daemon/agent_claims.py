@@ -16,7 +16,7 @@ travels through a process the agent starts, usually arrives while the write is s
   WINDOW_MS before a shell call's result and until the result came to the collector: the watcher stamps
   a write once its burst went quiet (50 ms on, later on a busy machine), so a hook that answers in 30 ms
   is stamped before the command's last writes; the server lets the watchers record what they saw before
-  it notes a shell result (server.py), and the result claims what they stamped until then.
+  it takes any step of an agent (server.py), and a shell result claims what they stamped until then.
 
 A path's claim is looked at before a shell call's, so the evidence is the most precise there is. A write
 the watcher recorded before the hook's step came (a hook slower than HOLD_MS) stays what it was: nothing

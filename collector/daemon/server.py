@@ -218,10 +218,9 @@ class Collector:
         op = message.get("op")
         if op == "step":
             step = message.get("step")
-            if conn.source == "agent" and conn.session is not None and isinstance(step, dict) \
-                    and step.get("event") == "tool_result" and "command_line" in step:
-                # a shell command's writes are stamped once the watcher saw them settle: let it record
-                # them now, before its result is noted (agent_claims.py)
+            if conn.source == "agent" and conn.session is not None:
+                # what an agent's tool wrote is stamped once the watcher saw it settle: let the watchers
+                # record it now, so that it comes before the agent's next hook (agent_claims.py)
                 await asyncio.to_thread(conn.session.settle)
             self._add(conn, message.get("at"), step)
             return

@@ -26,11 +26,12 @@ collector keeps those inside the workspace and not excluded by its policy, works
 spell a lone UTF-16 surrogate (`"\\ud83d"`), which no UTF-8 text holds: each one in what is read becomes
 U+FFFD, the replacement character, so the call is still recorded (and such a path names no file).
 
-This file is also the hook itself: the installed command runs it by path (`PYTHON -P -S THIS_FILE
---agent NAME`), so a hook call pays for a bare interpreter and the standard library modules it needs
-(json, re, os, _socket), not for codetape's package (about 160 ms a call before; bench/hook_cost.py). So
-it imports only the standard library, and nothing here may import codetape: the two limits it shares with
-the step schemas are checked equal by tests/unit/sources/test_agent_payloads.py.
+This file is also the hook itself: the installed command runs it by path (`PYTHON -P -S THIS_FILE agent
+hook run --agent NAME`), so a hook call pays for a bare interpreter and the few standard library modules
+it needs (os, the C halves of json and signal, _socket; not the `json`, `re` or `signal` packages, whose
+`enum` imports cost more than the rest), not for codetape's package (~160 ms a call before;
+bench/hook_cost.py). So it imports only the standard library, and nothing here may import codetape: what
+it shares with codetape is checked equal by tests/unit/sources/test_agent_payloads.py.
 
 The hook must never be in the agent's way. Claude Code reads a hook's stdout (into the conversation, for
 `UserPromptSubmit` and `SessionStart`) and blocks on exit status 2; Cursor reads a JSON answer from
@@ -50,9 +51,7 @@ a `gap` (`malformed_input`) in the workspace the hook runs in, so the hole is vi
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 
 TYPE_CHECKING = False
@@ -66,9 +65,9 @@ MAX_TARGETS = 1000  # schemas.steps.agent.MAX_TARGETS (this file imports no code
 SHORT_TEXT_MAX = 64 * 1024  # schemas.steps.base.SHORT_TEXT_MAX
 MAX_PAYLOAD_BYTES = 16 << 20  # a Write's content and its response can make a payload a few MiB
 LABEL_MAX = 200
-_PATCH_FILE = re.compile(r"^\*\*\* (?:Add File|Update File|Delete File|Move to): (.+)$", re.MULTILINE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")  # left alone by json.loads when it has no pair
+# the lines of an apply_patch that name a file: `*** Update File: PATH` (str methods: `re` costs the hook)
+_PATCH_FILE = ("*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: ")
+_CONTROL = {**{code: " " for code in range(0x20)}, 0x7F: " "}  # str.translate: each as a space
 
 # the agent's event name -> codetape's
 _EVENTS: dict[Agent, dict[str, str]] = {
@@ -114,7 +113,7 @@ def parse(agent: Agent, data: bytes) -> HookCall:
     if len(data) > MAX_PAYLOAD_BYTES:
         raise PayloadError(f"the payload is {len(data):,} bytes; at most {MAX_PAYLOAD_BYTES:,} are read")
     try:
-        payload = json.loads(data)
+        payload = _loads(data)
     except (ValueError, RecursionError) as exc:
         raise PayloadError(f"the payload is not JSON ({str(exc).splitlines()[0][:120]})") from None
     if not isinstance(payload, dict):
@@ -151,7 +150,7 @@ def _tool_agent(agent: Agent, hook: str, event: str, payload: dict[str, Any]) ->
             tool_input = tool_input if isinstance(tool_input, dict) else {}
             command = tool_input.get("command")
             if tool == "apply_patch" and isinstance(command, str):  # Codex: the patch names its files
-                return _with(call, tool=tool, targets=_absolute(_PATCH_FILE.findall(command), cwd))
+                return _with(call, tool=tool, targets=_absolute(_patch_files(command), cwd))
             targets = [tool_input[name] for name in _FILE_FIELDS if isinstance(tool_input.get(name), str)]
             line = command if isinstance(command, str) and not targets else None
             return _with(call, tool=tool, targets=_absolute(targets, cwd), command_line=line)
@@ -207,13 +206,23 @@ def cut_at_space(text: str, limit: int) -> tuple[str, bool]:
 
 def label(text: str) -> str:
     """A short one-line label: control characters as spaces, at most LABEL_MAX characters."""
-    one = _CONTROL.sub(" ", _whole(text)).strip() or "?"
+    one = _whole(text).translate(_CONTROL).strip() or "?"
     return one[:LABEL_MAX]
 
 
 def _whole(text: str) -> str:
     """`text` with each lone surrogate as U+FFFD (a text UTF-8 can encode, and a path that names nothing)."""
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (json.loads leaves one alone when it has no pair)
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
+def _patch_files(patch: str) -> list[str]:
+    """The paths an apply_patch's `*** Add File:`, `Update File:`, `Delete File:`, `Move to:` lines name."""
+    return [line[len(head):] for line in patch.split("\n") for head in _PATCH_FILE
+            if line.startswith(head) and len(line) > len(head)]
 
 
 def _with(call: HookCall, **changes: Any) -> HookCall:
@@ -260,7 +269,7 @@ MAX_REPLY = 1 << 20
 
 def guard(deadline_s: float = DEADLINE_S) -> None:
     """Nothing on stdout from here on, and the process gone (status 0) after `deadline_s`."""
-    import signal
+    import _signal  # signal's C half: the module imports enum
 
     try:
         null = os.open(os.devnull, os.O_WRONLY)
@@ -268,8 +277,8 @@ def guard(deadline_s: float = DEADLINE_S) -> None:
         os.close(null)
     except OSError:
         pass
-    signal.signal(signal.SIGALRM, lambda *_: os._exit(0))
-    signal.setitimer(signal.ITIMER_REAL, deadline_s)
+    _signal.signal(_signal.SIGALRM, lambda *_: os._exit(0))
+    _signal.setitimer(_signal.ITIMER_REAL, deadline_s)
 
 
 def read_payload(stream: BinaryIO) -> bytes:
@@ -393,7 +402,7 @@ def _write(sock: Any, *messages: dict[str, Any]) -> None:
     """Messages in the collector's framing: each a big-endian u32 length, then a JSON object."""
     out = b""
     for message in messages:
-        body = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
+        body = _dumps(message).encode("utf-8", "replace")
         out += len(body).to_bytes(4, "big") + body
     sock.sendall(out)
 
@@ -407,7 +416,7 @@ def _read(sock: Any) -> dict[str, Any]:
     if length > MAX_REPLY:
         return {}
     try:
-        message = json.loads(_exactly(sock, length).decode("utf-8"))
+        message = _loads(_exactly(sock, length))
     except ValueError:
         return {}
     return message if isinstance(message, dict) else {}
@@ -422,6 +431,54 @@ def _exactly(sock: Any, size: int) -> bytes:
         chunks.append(chunk)
         size -= len(chunk)
     return b"".join(chunks)
+
+
+class _Plain:
+    """What json's C scanner reads of a decoder: json.loads's defaults."""
+
+    strict = True
+    object_hook = object_pairs_hook = None
+    parse_float, parse_int = float, int
+    parse_constant = float  # NaN, Infinity, -Infinity
+
+
+def _loads(data: bytes) -> object:
+    """json.loads(data), through json's own C scanner where it is (the `json` package imports `re` and
+    `enum`: a third of the hook's cost past the interpreter's start); anything the fast way does not take
+    (and every error, so its message is json's) goes through json.loads."""
+    try:
+        import _json
+
+        text = data.decode("utf-8")
+        start = len(text) - len(text.lstrip(" \t\n\r"))
+        value, end = _json.make_scanner(_Plain())(text, start)  # type: ignore[arg-type]
+        if not text[end:].strip(" \t\n\r"):
+            return value
+    except RecursionError:
+        raise
+    except Exception:  # json.loads below says what is wrong
+        pass
+    import json
+
+    return json.loads(data)
+
+
+def _dumps(message: dict[str, Any]) -> str:
+    """json.dumps(message, ensure_ascii=False, separators=(",", ":")), through json's C encoder if any."""
+    try:
+        import _json
+
+        encode = _json.make_encoder(None, _unserializable, _json.encode_basestring, None, ":", ",", False,
+                                    False, True)
+        return "".join(encode(message, 0))
+    except (ImportError, TypeError, ValueError):
+        import json
+
+        return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def _unserializable(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def main(agent: Agent, home: str) -> int:

@@ -67,7 +67,7 @@ def test_every_fixture_has_its_expected_step() -> None:
 
 
 @pytest.mark.parametrize(("agent", "name"), sorted(EXPECTED))
-def test_a_documented_payload_makes_its_step(agent: str, name: str) -> None:
+def test_each_payload_makes_its_step(agent: str, name: str) -> None:
     data = (FIXTURES / agent / f"{name}.json").read_bytes()
     step = to_step(parse(agent, data))  # type: ignore[arg-type]
     assert step == {"kind": "agent", "agent": agent, **EXPECTED[agent, name]}
@@ -158,3 +158,29 @@ def test_the_hook_file_s_copies_of_codetape_s_limits_are_codetape_s() -> None:
     assert Path(home.root, *payloads.SOCKET) == home.socket
     long = Path("/" + "x" * (payloads.MAX_SOCKET_PATH - 1))
     assert socket_address(long) == str(long)  # the longest the hook connects to, the client does too
+
+
+@pytest.mark.parametrize("data", [
+    b'{"a": [1, -2.5e3, "\\ud83d", null, true, false, {"b": "\\u00e9\\n"}]}', b'  {"x": "y"}\n', b"[]",
+    '{"p": "é✓"}'.encode(), b'{"n": NaN, "i": Infinity}', b"1", b'"s"'])
+def test_the_hook_reads_json_as_json_loads_does(data: bytes) -> None:
+    from collector.sources.agents.payloads import _loads
+
+    assert json.dumps(_loads(data)) == json.dumps(json.loads(data))
+
+
+@pytest.mark.parametrize("data", [b"{bad", b'{"a": 1} x', b"", b"\xff{}", b'{"a": 1', b"[" * 100_000])
+def test_the_hook_refuses_what_json_loads_refuses(data: bytes) -> None:
+    from collector.sources.agents.payloads import _loads
+
+    with pytest.raises((ValueError, RecursionError)):
+        _loads(data)
+
+
+def test_the_hook_writes_json_as_json_dumps_does() -> None:
+    from collector.sources.agents.payloads import _dumps
+
+    message = {"op": "step", "at": 1, "step": {"prompt": "é \n \" \\ ✓", "n": [1, 2.5, None, True], "e": {}}}
+    assert _dumps(message) == json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    with pytest.raises(TypeError):
+        _dumps({"x": object()})
