@@ -131,6 +131,14 @@ class HeldChanges:
         self._queue = deque((release, came, at_ms, step) for release, came, at_ms, step in kept
                             if step is not None)
 
+    def take(self, wanted: Callable[[object, dict[str, Any]], bool]) -> list[tuple[object, dict[str, Any]]]:
+        """(at_ms, step) of each held change `wanted(at_ms, step)` says, in order, no longer held."""
+        taken = [(at_ms, step) for _, _, at_ms, step in self._queue if wanted(at_ms, step)]
+        if taken:
+            ids = {id(step) for _, step in taken}
+            self._queue = deque(item for item in self._queue if id(item[3]) not in ids)
+        return taken
+
     def came_by(self, when: int) -> bool:
         """Whether a change that came at or before `when` is still held."""
         return bool(self._queue) and self._queue[0][1] <= when

@@ -13,7 +13,10 @@ travels through a process the agent starts, usually arrives while the write is s
   call: a call the agent or the developer refused never has a result), or OPEN_MS after the call, when
   no hook came (the developer's own write seconds after a refused call is not the agent's);
 - within WINDOW_MS before or after a result (or Cursor's `afterFileEdit`) on its path, or within
-  WINDOW_MS before a shell call's result.
+  WINDOW_MS before a shell call's result and until the result came to the collector: the watcher stamps
+  a write once its burst went quiet (50 ms on, later on a busy machine), so a hook that answers in 30 ms
+  is stamped before the command's last writes; the server lets the watchers record what they saw before
+  it takes any step of an agent (server.py), and a shell result claims what they stamped until then.
 
 A path's claim is looked at before a shell call's, so the evidence is the most precise there is. A write
 the watcher recorded before the hook's step came (a hook slower than HOLD_MS) stays what it was: nothing
@@ -48,9 +51,10 @@ class AgentClaims:
         self._open: list[Claim] = []  # the calls not answered yet
         self._count = 0
 
-    def note(self, at_ms: int, step: dict[str, Any]) -> None:
-        """Learn from an `agent` step as it was admitted (its targets workspace-relative): any of them ends
-        the open calls of its session, a tool call or result claims its paths (a shell's: all)."""
+    def note(self, at_ms: int, step: dict[str, Any], now: int | None = None) -> None:
+        """Learn from an `agent` step as it was admitted (its targets workspace-relative) at `now` (the
+        daemon's clock; `at_ms` when not given): any of them ends the open calls of its session, a tool
+        call or result claims its paths (a shell's: all)."""
         self._forget(at_ms)
         session = f"{step.get('agent')}:{step.get('session')}"
         for claim in self._open:
@@ -72,7 +76,9 @@ class AgentClaims:
                 claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True)
                 self._open.append(claim)
             else:
-                after = WINDOW_MS if key is not SHELL else 0  # after its end, a shell writes nothing
+                # after its end a shell writes nothing, but the watcher stamps its writes once they went
+                # quiet: those stamped until the result came are its own
+                after = WINDOW_MS if key is not SHELL else max(0, (now or at_ms) - at_ms)
                 claim = Claim(at_ms - WINDOW_MS, at_ms + after, detail[:200], session, call=False)
             self._claims.setdefault(key, []).append(claim)
             self._count += 1

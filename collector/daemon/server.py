@@ -217,7 +217,12 @@ class Collector:
     async def _dispatch(self, conn: Connection, message: dict[str, Any]) -> None:
         op = message.get("op")
         if op == "step":
-            self._add(conn, message.get("at"), message.get("step"))
+            step = message.get("step")
+            if conn.source == "agent" and conn.session is not None:
+                # what an agent's tool wrote is stamped once the watcher saw it settle: let the watchers
+                # record it now, so that it comes before the agent's next hook (agent_claims.py)
+                await asyncio.to_thread(conn.session.settle)
+            self._add(conn, message.get("at"), step)
             return
         if op == "steps":
             items = message.get("items")

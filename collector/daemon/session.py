@@ -161,12 +161,16 @@ class Session:
                 # comes after that write (its replay holds what the commit holds)
                 self._held.hold(at_ms, kept, self._clock())
                 self._release_held(self._clock())
+                self._release_claimed()
                 return
+            timed = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) else None
+            if kept.get("kind") == "agent" and timed is not None:
+                self._claims.note(timed, kept, self._clock())
+            if kept.get("kind") in ("agent", "git"):
+                self._release_claimed()  # an agent's writes before what it (or git) did next
             self._append(at_ms, kept, owner=owner)
-            if isinstance(at_ms, int) and not isinstance(at_ms, bool):
-                self._derive(at_ms, kept, junit)
-                if kept.get("kind") == "agent":
-                    self._claims.note(at_ms, kept)
+            if timed is not None:
+                self._derive(timed, kept, junit)
 
     def add_many(self, items: Iterable[tuple[object, object]], *, source: str = "collector",
                  owner: object = None) -> None:
@@ -222,6 +226,16 @@ class Session:
                 self._apply_settings()
             else:
                 self._tighten()
+
+    def _release_claimed(self) -> None:
+        """Append at once the held file changes an agent's tool call claims (agent_claims.py): no editor
+        save step is to come for them, and waiting HOLD_MS would put them after what the agent did next
+        (its next tool call, a commit), so that the episode's commit would not hold them."""
+        def claimed(at_ms: object, step: dict[str, Any]) -> bool:
+            return self._claims.attribute(at_ms, step).get("origin") == "agent"
+
+        for at_ms, step in self._held.take(claimed):
+            self._append(at_ms, self._claims.attribute(at_ms, step))
 
     def _release_held(self, now: int, *, everything: bool = False) -> None:
         """Append the held file changes that are due (all of them with `everything`), in order."""

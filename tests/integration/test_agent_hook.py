@@ -329,16 +329,60 @@ def test_an_agent_s_shell_writes_are_its_own_and_a_refused_call_stops_claiming(t
     assert "origin" not in written["app.py"] and "origin_detail" not in written["app.py"]
 
 
-def test_the_hook_does_not_load_pydantic(tmp_path: Path) -> None:
-    """A call's result must reach the collector while the write it claims is still held (HOLD_MS): the
-    hook stays off the pydantic models, which took most of its start-up (about 0.6 of 1 s on a busy
-    machine). The real hook in an opted-in workspace, every module it imports listed by Python."""
+def test_the_installed_hook_imports_nothing_of_codetape(tmp_path: Path) -> None:
+    """A hook call pays for an interpreter and the standard library modules it needs, not for codetape's
+    package (about 160 ms a call when it ran `-m collector`): the command `install` writes, run with
+    `-X importtime` added, in an opted-in workspace, every module it imports listed by Python."""
+    import shlex
+
     home = tmp_path / "ct"
     root = opt_in(tmp_path / "ws", home=home)
+    (tmp_path / "user").mkdir()
+    done = codetape(home, "agent", "hook", "install", "--yes", "--agent", "claude-code", "--dir", str(root),
+                    env={"HOME": str(tmp_path / "user")})
+    assert done.returncode == 0, done.stderr
+    command = json.loads((root / ".claude/settings.local.json").read_text())["hooks"]["Stop"][0]["hooks"][0]
+    assignment, python, *rest = shlex.split(command["command"])
+    assert assignment == f"CODETAPE_HOME={Home(home.resolve()).root}" and rest[:2] == ["-P", "-S"]
     payload = {"hook_event_name": "UserPromptSubmit", "session_id": "s", "cwd": str(root), "prompt": "hi"}
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "collector", "agent", "hook", "run",
-                           "--agent", "claude-code"], input=json.dumps(payload).encode(), capture_output=True,
-                          env=env_for(home), cwd=root, timeout=60, check=False)
-    assert done.returncode == 0 and b"agent hook: not recorded" in done.stderr
-    assert b"collector.sources.agents.payloads" in done.stderr  # (what -X importtime lists)
-    assert b"pydantic" not in done.stderr
+    ran = subprocess.run([python, "-X", "importtime", *rest], input=json.dumps(payload).encode(),
+                         capture_output=True, env=env_for(home), cwd=root, timeout=60, check=False)
+    assert ran.returncode == 0 and b"agent hook: not recorded: collector not running" in ran.stderr
+    imported = {line.split("|")[-1].strip() for line in ran.stderr.decode().splitlines()
+                if line.startswith("import time:")}
+    assert "_json" in imported  # (what -X importtime lists: json's C half, not the package)
+    heavy = {"collector", "schemas", "pydantic", "tomlkit", "platformdirs", "typing", "dataclasses",
+             "inspect", "socket", "selectors", "contextlib", "site", "asyncio", "subprocess", "threading",
+             "json", "re", "enum", "signal"}
+    assert not {name for name in imported if name.split(".")[0] in heavy}, sorted(imported)
+
+
+def test_codex_s_config_with_the_developer_s_own_hooks_comes_back_byte_for_byte(tmp_path: Path) -> None:
+    """The developer's own hooks in the very tables codetape's go into, a table after them: install and
+    uninstall, three times over (and once more with another CODETAPE_HOME in between), give the file back
+    byte for byte."""
+    user, ws = tmp_path / "user", tmp_path / "ws"
+    ws.mkdir()
+    codex = user / ".codex/config.toml"
+    codex.parent.mkdir(parents=True)
+    mine = (CODEX + '\n[[hooks.PreToolUse]]\nmatcher = "^Bash$"\n[[hooks.PreToolUse.hooks]]\n'
+            'type = "command"\ncommand = "guard.sh"  # mine\n\n[tui]\nnotifications = true\n')
+    codex.write_text(mine)
+    env = {"HOME": str(user)}
+    for home in ("ct", "ct", "other", "ct"):
+        done = codetape(tmp_path / home, "agent", "hook", "install", "--yes", "--agent", "codex", "--dir",
+                        str(ws), env=env)
+        assert done.returncode == 0, done.stderr
+        assert codex.read_text().startswith(mine)  # appended: nothing of the developer's moves
+        parsed = tomlkit.parse(codex.read_text())
+        assert parsed["hooks"]["PreToolUse"][0]["hooks"][0]["command"] == "guard.sh"
+    removed = codetape(tmp_path / "ct", "agent", "hook", "uninstall", "--yes", "--agent", "codex", "--dir",
+                       str(ws), env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert codex.read_text() == mine
+    for _ in range(3):
+        for action in ("install", "uninstall"):
+            done = codetape(tmp_path / "ct", "agent", "hook", action, "--yes", "--agent", "codex", "--dir",
+                            str(ws), env=env)
+            assert done.returncode == 0, done.stderr
+        assert codex.read_text() == mine

@@ -64,7 +64,7 @@ def test_the_agent_hooks_as_installed_run_codetape_not_the_repository(tmp_path: 
                          "cwd": str(ws), "model": "gpt-5-codex", "prompt": "third"}}
     with running(home) as daemon:
         for agent, command in commands.items():
-            assert " -P -m collector " in command, command
+            assert " -P " in command, command  # never the folder it runs in on sys.path
             hooked = subprocess.run(["sh", "-c", command], input=json.dumps(prompts[agent]).encode(), cwd=ws,
                                     env=env_for(home, env), capture_output=True, timeout=60, check=False)
             assert (hooked.returncode, hooked.stderr, ran(marker)) == (0, b"", ""), agent

@@ -5,9 +5,16 @@ install writes codetape's hook into an agent's own hook configuration, after sho
 Cursor's ~/.cursor/hooks.json, Codex CLI's ~/.codex/config.toml (or $CODEX_HOME/config.toml). Every other
 setting in those files stays. uninstall takes out exactly codetape's entries. Nothing is written through a
 link in the workspace (a link there, or a file another user owns, is refused); a link in your home folder
-(a dotfile manager's) stays, and the file it points to is the one changed.
+(a dotfile manager's) stays, and the file it points to is the one changed. uninstall gives each file back
+byte for byte as it was before install.
 
-The agent then runs `codetape agent hook run --agent NAME` at each prompt you submit, each tool call it
+Codex runs a hook only once you trust it: run `codex` and choose "Trust all and continue" when it says
+"Hooks need review" (or type /hooks). install says so, and `codetape status` warns while Codex does not
+trust codetape's hooks or none was called in a Codex session since they were installed. uninstall also
+removes Codex's trust entries of codetape's hooks; codetape never writes one.
+
+The agent then runs codetape's hook (one file of the standard library's modules only, run by path: `python
+-P -S .../payloads.py agent hook run --agent NAME`) at each prompt you submit, each tool call it
 makes on files or the shell, and when its session starts and ends. In workspaces opted in with
 `codetape init` (and only there) that becomes an `agent` step: your prompt (redacted like any text when the
 episode is sealed; the review can leave prompts out), the tool and the files it worked on, or its command
@@ -53,14 +60,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from collector.sources.agents.hook import main
+    """What hooks installed before the hook ran by path run (`python -m collector agent hook run`)."""
+    from collector.sources.agents.payloads import main
 
-    return main(args.agent, Home.from_env(args.env))
+    return main(args.agent, str(Home.from_env(args.env).root))
 
 
 def change(args: argparse.Namespace) -> int:
     from collector.atomic import atomic_write
     from collector.sources.agents.configs import (
+        codex_trust_lines,
         config_path,
         diff,
         emptied,
@@ -91,6 +100,8 @@ def change(args: argparse.Namespace) -> int:
                 after = emptied(agent)  # removing it would leave the link pointing at nothing
         if after == before:
             print(f"{agent}: {where} already {'holds' if args.install else 'lacks'} codetape's hook")
+            if agent == "codex" and args.install:
+                print("\n".join(codex_trust_lines(after, where)))
             continue
         print(diff(where, before, after), end="")
         if not args.yes and not _confirm(f"{'write' if after is not None else 'remove'} {where}?"):
@@ -103,6 +114,8 @@ def change(args: argparse.Namespace) -> int:
             mode = where.stat().st_mode & 0o777 if before is not None else 0o600
             atomic_write(where, after, mode=mode)
         print(f"{agent}: {'installed in' if args.install else 'removed from'} {where}")
+        if agent == "codex" and args.install:
+            print("\n".join(codex_trust_lines(after, where)))
     return 0
 
 

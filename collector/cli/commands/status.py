@@ -9,12 +9,14 @@ extensions ask before they start anything for a folder, and the variables throug
 started in an editor's terminal records its tests (`pytest_env`, for this command's own `PYTHONPATH`:
 sources/pytest_env.py). First line: the organisation's managed policy (policy/managed.py), where it was
 read and what it requires, or why it is refused (then nothing is recorded or signed); `managed_policy` in
---json."""
+--json. It also warns when Codex does not trust codetape's installed hooks (so never runs them), or a
+Codex session started since they were installed without calling any."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     status["unwatched"] = unwatched(home, [Path(w["root"]) for w in workspaces])
     status["opted_in"] = opted_in(home)
     status["managed_policy"] = managed_status(args.env)
+    status["agents"] = agent_lines(home, args.env)
     if args.json:
         from collector.sources.pytest_env import pytest_env
 
@@ -91,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     print("\n".join(status_lines(status["managed_policy"])))
     for reason in status["ignored_settings"]:
         print(f"warning: {reason}")
+    for line in status["agents"]:
+        print(f"warning: {line}")
     for workspace in status["unwatched"]:
         print(describe(workspace) if workspace["problem"] else f"{workspace['root']}:")
         for line in settings_lines(workspace):
@@ -154,6 +159,14 @@ def unwatched(home: Home, listed: list[Path]) -> list[dict[str, Any]]:
             found.append({"root": str(root), "problem": None, "settings_note": effective.note(),
                           "withheld": list(effective.withheld)})
     return found
+
+
+def agent_lines(home: Home, env: Mapping[str, str] | None) -> list[str]:
+    """What stops an agent's installed hook from recording: Codex's trust in it, or no call of it while
+    the agent ran (sources/agents/codex_trust.py)."""
+    from collector.sources.agents.configs import codex_status
+
+    return codex_status(home, dict(env) if env is not None else None)
 
 
 def opted_in(home: Home) -> list[str]:

@@ -36,8 +36,10 @@ import os
 import re
 import shlex
 import stat
+import sys
+from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomlkit
 import tomlkit.exceptions
@@ -45,10 +47,14 @@ from tomlkit.items import AoT, Table
 
 from collector.errors import CodetapeError
 from collector.home import Home
-from collector.protocol.spawn import python_command
-from collector.sources.agents.payloads import Agent
+from collector.protocol.spawn import SAFE_PATH
+from collector.sources.agents import codex_trust, payloads
+
+if TYPE_CHECKING:
+    from collector.sources.agents.payloads import Agent
 
 TIMEOUT_S = 10
+HOOK_FILE = os.path.realpath(payloads.__file__)
 CLAUDE_TOOLS = "Edit|MultiEdit|Write|NotebookEdit|Bash"
 CODEX_TOOLS = "^(Bash|apply_patch)$"
 # event -> the matcher codetape's hook uses (None: the event takes none)
@@ -56,7 +62,7 @@ EVENTS: dict[Agent, dict[str, str | None]] = {
     "claude-code": {"SessionStart": None, "UserPromptSubmit": None, "PreToolUse": CLAUDE_TOOLS,
                     "PostToolUse": CLAUDE_TOOLS, "Stop": None, "SessionEnd": None},
     "codex": {"SessionStart": None, "UserPromptSubmit": None, "PreToolUse": CODEX_TOOLS,
-              "PostToolUse": CODEX_TOOLS, "Stop": None},
+              "PostToolUse": CODEX_TOOLS, "Stop": None, "SessionEnd": None},
     "cursor": {"beforeSubmitPrompt": None, "afterFileEdit": None, "afterShellExecution": None, "stop": None},
 }
 
@@ -113,12 +119,17 @@ def emptied(agent: Agent) -> str:
 
 
 def hook_command(agent: Agent, home: Home, python: str | None = None) -> str:
-    """The shell command the agent runs: this interpreter, bound to this CODETAPE_HOME."""
-    argv = python_command("collector", "agent", "hook", "run", "--agent", agent, python=python)
+    """The shell command the agent runs: this interpreter, bound to this CODETAPE_HOME, running the hook
+    file by path without site-packages (`-S`: it imports only the standard library; payloads.py), so a
+    call costs little more than the interpreter's start. The same home and interpreter give the same
+    command, byte for byte (Codex's trust in the hook is tied to it)."""
+    argv = [python or sys.executable, SAFE_PATH, "-S", HOOK_FILE, "agent", "hook", "run", "--agent", agent]
     return f"CODETAPE_HOME={shlex.quote(str(home.root))} {shlex.join(argv)}"
 
 
 def is_ours(command: object, agent: Agent) -> bool:
+    """Whether a hook command is codetape's: the file's, or `-m collector agent hook run` (installed
+    before the hook ran by path; installing again replaces it)."""
     return isinstance(command, str) and re.search(rf"\bagent hook run --agent {re.escape(agent)}$",
                                                   command.strip()) is not None
 
@@ -126,19 +137,23 @@ def is_ours(command: object, agent: Agent) -> bool:
 def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
     """The file's text with codetape's hook in it (replacing any earlier one of codetape's)."""
     if agent == "codex":
+        if text is not None and _holds(_data(text, where), command):
+            return text  # as codetape would write it already
+        appended = _codex_appended(text or "", command, where)
+        if appended is not None:
+            return appended
         doc = _toml(text, where)
         hooks = _toml_hooks(doc, where, create=True)
         assert hooks is not None
-        if text is not None and all(_holds_toml(hooks.get(event), matcher, command)
-                                    for event, matcher in EVENTS[agent].items()):
-            return text  # as codetape would write it already: tomlkit would only move blank lines
         for event, matcher in EVENTS[agent].items():
             groups = _without_ours_toml(hooks.get(event), agent, where)
             table = tomlkit.table()
             if matcher is not None:
                 table["matcher"] = matcher
             handler = tomlkit.table()
-            handler.update({"type": "command", "command": command, "timeout": TIMEOUT_S})
+            # Codex cuts a SessionEnd hook's timeout to 3 s (and says so at every start): ask no more
+            timeout = codex_trust.SESSION_END_MAX_S if event == "SessionEnd" else TIMEOUT_S
+            handler.update({"type": "command", "command": command, "timeout": timeout})
             handlers = tomlkit.aot()
             handlers.append(handler)
             table["hooks"] = handlers
@@ -166,9 +181,16 @@ def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
 def uninstalled(agent: Agent, text: str, where: Path) -> str | None:
     """The file's text without codetape's hook; None when nothing else is left in it."""
     if agent == "codex":
+        data = _data(text, where)
+        cut = _codex_cut(text, data, where)
+        if cut is not None:
+            return cut if cut.strip() else None
         doc = _toml(text, where)
         hooks = _toml_hooks(doc, where, create=False)
         if hooks is not None:
+            # Codex's trust in codetape's hooks goes with them (its keys are their places in the file)
+            codex_trust.forget_trust(doc, where, codex_trust.codetape_hooks(data, where,
+                                                                          lambda c: is_ours(c, "codex")))
             for event in list(hooks):
                 if event in EVENTS[agent]:
                     groups = _without_ours_toml(hooks[event], agent, where)
@@ -195,6 +217,51 @@ def uninstalled(agent: Agent, text: str, where: Path) -> str | None:
     if data in ({}, {"version": 1}):
         return None
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def codex_trust_lines(text: str | None, where: Path) -> list[str]:
+    """What Codex's trust in codetape's hooks of the config.toml `text` means for the user."""
+    hooks = codex_trust.codetape_hooks(_data(text, where), where, lambda c: is_ours(c, "codex"))
+    return codex_trust.lines(hooks) or [f"codex: Codex trusts codetape's {len(hooks)} hooks"]
+
+
+def called_mark(home: Home, agent: Agent) -> Path:
+    """The file each call of `agent`'s hook touches: when its hook was last called."""
+    return home.run / f"agent-{agent}.called"
+
+
+def codex_status(home: Home, env: dict[str, str] | None = None) -> list[str]:
+    """What `codetape status` says of codetape's hooks in Codex: the ones Codex does not trust (and so
+    never runs), and a Codex session started after the hooks were installed (or trusted) in which none
+    was called."""
+    from datetime import datetime
+
+    where = Path(os.path.realpath(config_path("codex", Path("."), env)))
+    try:
+        text = where.read_text(encoding="utf-8")
+        written = where.stat().st_mtime
+    except OSError:
+        return []
+    try:
+        hooks = codex_trust.codetape_hooks(_data(text, where), where, lambda c: is_ours(c, "codex"))
+    except ConfigError as exc:
+        return [f"codex: {exc}"]
+    if not hooks:
+        return []
+    out = codex_trust.lines(hooks)
+    env = dict(os.environ) if env is None else env
+    newest = codex_trust.last_session(where.parent)
+    started = codex_trust.session_start(newest[1]) if newest is not None else None
+    if newest is not None and started is not None and started > written:
+        try:
+            called: float | None = called_mark(home, "codex").stat().st_mtime
+        except OSError:
+            called = None
+        if called is None or called < started:
+            at = datetime.fromtimestamp(started, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+            out.append(f"codex: a Codex session started {at} ({newest[1].name}) after codetape's hooks were "
+                       "installed, and none of them has been called since: nothing of it was recorded")
+    return out
 
 
 def diff(where: Path, before: str | None, after: str | None) -> str:
@@ -253,6 +320,34 @@ def _toml(text: str | None, where: Path) -> tomlkit.TOMLDocument:
         raise ConfigError(f"{where} is not valid TOML ({exc}); fix it first") from None
 
 
+def _data(text: str | None, where: Path) -> dict[str, Any]:
+    """The TOML `text` as plain data (tomllib: it reads any valid layout, tables out of order included)."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text or "")
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where} is not valid TOML ({exc}); fix it first") from None
+
+
+def _holds(data: dict[str, Any], command: str) -> bool:
+    """Whether the parsed config.toml holds codetape's hook (`command`) for every event, as installed."""
+    hooks = data.get("hooks")
+    if not isinstance(hooks, dict):
+        return False
+    for event, matcher in EVENTS["codex"].items():
+        groups = hooks.get(event)
+        if not isinstance(groups, list) or not any(_holds_group(group, matcher, command) for group in groups):
+            return False
+    return True
+
+
+def _holds_group(group: object, matcher: str | None, command: str) -> bool:
+    handlers = group.get("hooks") if isinstance(group, dict) else None
+    return (isinstance(group, dict) and group.get("matcher") == matcher and isinstance(handlers, list)
+            and any(isinstance(h, dict) and h.get("command") == command for h in handlers))
+
+
 def _toml_hooks(doc: tomlkit.TOMLDocument, where: Path, *, create: bool) -> Table | None:
     hooks = doc.get("hooks")
     if hooks is None:
@@ -263,13 +358,6 @@ def _toml_hooks(doc: tomlkit.TOMLDocument, where: Path, *, create: bool) -> Tabl
     if not isinstance(hooks, Table):
         raise ConfigError(f"{where}: [hooks] is not a table; fix it first")
     return hooks
-
-
-def _holds_toml(groups: object, matcher: str | None, command: str) -> bool:
-    """Whether an event's groups hold codetape's hook as `installed` writes it."""
-    return isinstance(groups, AoT) and any(
-        group.get("matcher") == matcher and isinstance(group.get("hooks"), AoT)
-        and any(h.get("command") == command for h in group["hooks"]) for group in groups)
 
 
 def _without_ours_toml(groups: object, agent: Agent, where: Path) -> AoT:
@@ -294,3 +382,117 @@ def _without_ours_toml(groups: object, agent: Agent, where: Path) -> AoT:
             group["hooks"] = rest
             kept.append(group)
     return kept
+
+
+# -- Codex's config.toml as text: what install appends, uninstall takes out, byte for byte -----------------
+#
+# tomlkit moves blank lines around the tables it edits (5 more per install and uninstall when the
+# developer's own hooks share the event tables), so codetape edits the file as text where it can: install
+# appends one `[[hooks.EVENT]]` group per event at the end (TOML lets an array of tables go on anywhere),
+# each after one blank line; uninstall takes out exactly those groups, the blank line before each, and the
+# `[hooks.state."KEY"]` tables Codex wrote for them (with the blank line before each). Where the text cannot
+# hold that (an event's hooks written as an inline array, a group holding others' handlers too), tomlkit
+# edits it instead.
+
+_HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$")
+
+
+def _codex_block(command: str) -> str:
+    quoted = tomlkit.string(command).as_string()
+    out: list[str] = []
+    for event, matcher in EVENTS["codex"].items():
+        timeout = codex_trust.SESSION_END_MAX_S if event == "SessionEnd" else TIMEOUT_S
+        group = f"[[hooks.{event}]]\n"
+        if matcher is not None:
+            group += f"matcher = {tomlkit.string(matcher).as_string()}\n"
+        out.append(f"\n{group}[[hooks.{event}.hooks]]\ntype = \"command\"\ncommand = {quoted}\n"
+                   f"timeout = {timeout}\n")
+    return "".join(out)
+
+
+def _codex_appended(text: str, command: str, where: Path) -> str | None:
+    """`text` without codetape's groups, then codetape's appended; None when the text cannot hold them."""
+    import tomllib
+
+    base = _codex_cut(text, _data(text, where), where, keep_trust=True) if text else ""
+    if base is None:
+        return None
+    after = base + ("" if not base or base.endswith("\n") else "\n") + _codex_block(command)
+    try:
+        tomllib.loads(after)
+    except tomllib.TOMLDecodeError:
+        return None
+    return after
+
+
+def _codex_cut(text: str, data: dict[str, Any], where: Path, *, keep_trust: bool = False) -> str | None:
+    """`text` without codetape's groups (and, unless `keep_trust`, Codex's trust entries of them), each
+    with the blank line before it; None when a group of codetape's holds another handler too."""
+    import tomllib
+
+    ours = codex_trust.codetape_hooks(data, where, lambda c: is_ours(c, "codex"))
+    spots = {codex_trust.spot(hook.key) for hook in ours}
+    lines = text.splitlines(keepends=True)
+    heads = [i for i, line in enumerate(lines) if _HEADER.match(line)]
+    sections = [(start, heads[n + 1] if n + 1 < len(heads) else len(lines)) for n, start in enumerate(heads)]
+    drop: set[int] = set()
+    counts: dict[str, int] = {}
+    n = 0
+    while n < len(sections):
+        start, end = sections[n]
+        match = _HEADER.match(lines[start])
+        assert match is not None
+        name = match.group(2).strip()
+        if match.group(1) == "[[" and name.startswith("hooks.") and name.count(".") == 1:
+            event = name.split(".", 1)[1]
+            group = counts.get(event, 0)
+            counts[event] = group + 1
+            members = [n]
+            while n + len(members) < len(sections):
+                inner = _HEADER.match(lines[sections[n + len(members)][0]])
+                if inner is None or inner.group(2).strip() != f"{name}.hooks":
+                    break
+                members.append(n + len(members))
+            handlers = []
+            for m in members[1:]:
+                body = "".join(lines[sections[m][0] + 1:sections[m][1]])
+                try:
+                    handlers.append(tomllib.loads(body).get("command"))
+                except tomllib.TOMLDecodeError:
+                    handlers.append(None)
+            mine = [is_ours(c, "codex") for c in handlers]
+            if any(mine) and not all(mine):
+                return None
+            if mine and all(mine):
+                drop.update(range(start, sections[members[-1]][1]))
+                _drop_blank_before(lines, start, drop)
+            n += len(members)
+            continue
+        if not keep_trust and name.startswith("hooks.state."):
+            key = _state_key(name)
+            if key is not None and codex_trust.parse_key(key, where) in spots:
+                drop.update(range(start, end))
+                _drop_blank_before(lines, start, drop)
+        n += 1
+    if not drop and not ours:
+        return text
+    return "".join(line for i, line in enumerate(lines) if i not in drop)
+
+
+def _drop_blank_before(lines: list[str], start: int, drop: set[int]) -> None:
+    before = start - 1
+    while before in drop:
+        before -= 1
+    if before >= 0 and not lines[before].strip() and (before - 1 < 0 or before - 1 not in drop):
+        drop.add(before)
+
+
+def _state_key(name: str) -> str | None:
+    """KEY of a `hooks.state."KEY"` table name."""
+    import tomllib
+
+    try:
+        state = tomllib.loads(f"[{name}]\n").get("hooks", {}).get("state", {})
+    except tomllib.TOMLDecodeError:
+        return None
+    return next(iter(state), None) if isinstance(state, dict) and len(state) == 1 else None

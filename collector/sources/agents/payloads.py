@@ -13,7 +13,8 @@ The payloads, as the agents document them (fixtures: tests/fixtures/agents/):
   `transcript_path`, `cwd`, `hook_event_name`, `model`, `permission_mode`; `UserPromptSubmit` adds
   `prompt`; `PreToolUse`/`PostToolUse` add `tool_name`, `tool_use_id`, `tool_input` (`Bash`: `command`;
   `apply_patch`: `command`, the patch text, whose `*** Add File:`, `*** Update File:`, `*** Delete File:`
-  and `*** Move to:` lines name the files) and `tool_response`; `SessionStart` adds `source`.
+  and `*** Move to:` lines name the files) and `tool_response`; `SessionStart` adds `source`, `SessionEnd`
+  `reason`. Both agents' real payloads (Claude Code 2.1.332, Codex 0.169.0) are the fixtures now.
 - Cursor (https://cursor.com/docs/agent/hooks): every event carries `conversation_id`, `generation_id`,
   `hook_event_name`, `workspace_roots`; `beforeSubmitPrompt` adds `prompt` and `attachments`;
   `afterFileEdit` `file_path` and `edits`; `beforeShellExecution`/`afterShellExecution` `command` and
@@ -24,34 +25,56 @@ transcript. A tool's targets are the paths as the agent named them, made absolut
 collector keeps those inside the workspace and not excluded by its policy, workspace-relative. JSON can
 spell a lone UTF-16 surrogate (`"\\ud83d"`), which no UTF-8 text holds: each one in what is read becomes
 U+FFFD, the replacement character, so the call is still recorded (and such a path names no file).
+
+This file is also the hook itself: the installed command runs it by path (`PYTHON -P -S THIS_FILE agent
+hook run --agent NAME`), so a hook call pays for a bare interpreter and the few standard library modules
+it needs (os, the C halves of json and signal, _socket; not the `json`, `re` or `signal` packages, whose
+`enum` imports cost more than the rest), not for codetape's package (~160 ms a call before;
+bench/hook_cost.py). So it imports only the standard library, and nothing here may import codetape: what
+it shares with codetape is checked equal by tests/unit/sources/test_agent_payloads.py.
+
+The hook must never be in the agent's way. Claude Code reads a hook's stdout (into the conversation, for
+`UserPromptSubmit` and `SessionStart`) and blocks on exit status 2; Cursor reads a JSON answer from
+stdout; Codex likewise. So: nothing on stdout (the descriptor points at /dev/null from the start), exit
+status 0 whatever happens, at most one line on stderr (`codetape: agent hook: ...`), and a hard deadline
+(DEADLINE_S) after which the process ends at once. The payload is read up to MAX_PAYLOAD_BYTES; the rest
+is drained unread, so the agent's write never fails.
+
+In a folder without a `.codetape.toml` at or above it, nothing is sent. Otherwise one `agent` step goes to
+a running collector (never started from here: an agent's hook has no time for that), through the
+collector's socket in its framing with a JSON body (as the pytest plugin sends its steps); the collector
+decides whether the folder is in an opted-in workspace, keeps only the targets the workspace's policy lets
+it write, and redacts the prompt when the episode is sealed. A payload that cannot be read is recorded as
+a `gap` (`malformed_input`) in the workspace the hook runs in, so the hole is visible. Each call touches
+`run/agent-NAME.called` in codetape's home (`codetape status` tells a hook never called).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+import sys
 
-from collector.errors import CodetapeError
-from schemas.steps.agent import MAX_TARGETS
-from schemas.steps.base import SHORT_TEXT_MAX
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time (its import costs the hook a few ms)
+    from typing import Any, BinaryIO, Literal
 
-Agent = Literal["claude-code", "codex", "cursor"]
+    Agent = Literal["claude-code", "codex", "cursor"]
+
 AGENTS: tuple[Agent, ...] = ("claude-code", "codex", "cursor")
+MAX_TARGETS = 1000  # schemas.steps.agent.MAX_TARGETS (this file imports no codetape)
+SHORT_TEXT_MAX = 64 * 1024  # schemas.steps.base.SHORT_TEXT_MAX
 MAX_PAYLOAD_BYTES = 16 << 20  # a Write's content and its response can make a payload a few MiB
 LABEL_MAX = 200
-_PATCH_FILE = re.compile(r"^\*\*\* (?:Add File|Update File|Delete File|Move to): (.+)$", re.MULTILINE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")  # left alone by json.loads when it has no pair
+# the lines of an apply_patch that name a file: `*** Update File: PATH` (str methods: `re` costs the hook)
+_PATCH_FILE = ("*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: ")
+_CONTROL = {**{code: " " for code in range(0x20)}, 0x7F: " "}  # str.translate: each as a space
 
 # the agent's event name -> codetape's
 _EVENTS: dict[Agent, dict[str, str]] = {
     "claude-code": {"SessionStart": "session_start", "UserPromptSubmit": "prompt", "PreToolUse": "tool_call",
                     "PostToolUse": "tool_result", "Stop": "stop", "SessionEnd": "session_end"},
     "codex": {"SessionStart": "session_start", "UserPromptSubmit": "prompt", "PreToolUse": "tool_call",
-              "PostToolUse": "tool_result", "Stop": "stop"},
+              "PostToolUse": "tool_result", "Stop": "stop", "SessionEnd": "session_end"},
     "cursor": {"beforeSubmitPrompt": "prompt", "beforeShellExecution": "tool_call",
                "afterShellExecution": "tool_result", "afterFileEdit": "tool_result", "stop": "stop"},
 }
@@ -59,24 +82,25 @@ _EVENTS: dict[Agent, dict[str, str]] = {
 _FILE_FIELDS = ("file_path", "notebook_path")
 
 
-class PayloadError(CodetapeError):
+class PayloadError(ValueError):
     """A hook's input that is not what the agent documents; the message is one line."""
 
 
-@dataclass(frozen=True)
 class HookCall:
-    """One hook call, as much as codetape records of it."""
+    """One hook call, as much as codetape records of it (a plain class: dataclasses import inspect)."""
 
-    agent: Agent
-    hook: str
-    event: str
-    cwd: str | None
-    session: str | None = None
-    prompt: str | None = None
-    tool: str | None = None
-    targets: tuple[str, ...] = ()
-    command_line: str | None = None
-    detail: str | None = None
+    __slots__ = ("agent", "command_line", "cwd", "detail", "event", "hook", "prompt", "session", "targets",
+                 "tool")
+
+    def __init__(self, agent: Agent, hook: str, event: str, cwd: str | None, session: str | None = None,
+                 prompt: str | None = None, tool: str | None = None, targets: tuple[str, ...] = (),
+                 command_line: str | None = None, detail: str | None = None) -> None:
+        self.agent, self.hook, self.event, self.cwd = agent, hook, event, cwd
+        self.session, self.prompt, self.tool, self.targets = session, prompt, tool, targets
+        self.command_line, self.detail = command_line, detail
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
 
     @property
     def origin_detail(self) -> str:
@@ -89,7 +113,7 @@ def parse(agent: Agent, data: bytes) -> HookCall:
     if len(data) > MAX_PAYLOAD_BYTES:
         raise PayloadError(f"the payload is {len(data):,} bytes; at most {MAX_PAYLOAD_BYTES:,} are read")
     try:
-        payload = json.loads(data)
+        payload = _loads(data)
     except (ValueError, RecursionError) as exc:
         raise PayloadError(f"the payload is not JSON ({str(exc).splitlines()[0][:120]})") from None
     if not isinstance(payload, dict):
@@ -105,7 +129,7 @@ def from_payload(agent: Agent, payload: dict[str, Any]) -> HookCall:
     if event is None:
         raise PayloadError(f"{agent} hook {label(hook)!r} is not one codetape records")
     call = _cursor(hook, event, payload) if agent == "cursor" else _tool_agent(agent, hook, event, payload)
-    return _with(call, **{name: _whole(value) for name, value in vars(call).items()
+    return _with(call, **{name: _whole(value) for name, value in call.fields().items()
                           if isinstance(value, str)}, targets=tuple(map(_whole, call.targets)))
 
 
@@ -126,7 +150,7 @@ def _tool_agent(agent: Agent, hook: str, event: str, payload: dict[str, Any]) ->
             tool_input = tool_input if isinstance(tool_input, dict) else {}
             command = tool_input.get("command")
             if tool == "apply_patch" and isinstance(command, str):  # Codex: the patch names its files
-                return _with(call, tool=tool, targets=_absolute(_PATCH_FILE.findall(command), cwd))
+                return _with(call, tool=tool, targets=_absolute(_patch_files(command), cwd))
             targets = [tool_input[name] for name in _FILE_FIELDS if isinstance(tool_input.get(name), str)]
             line = command if isinstance(command, str) and not targets else None
             return _with(call, tool=tool, targets=_absolute(targets, cwd), command_line=line)
@@ -182,17 +206,27 @@ def cut_at_space(text: str, limit: int) -> tuple[str, bool]:
 
 def label(text: str) -> str:
     """A short one-line label: control characters as spaces, at most LABEL_MAX characters."""
-    one = _CONTROL.sub(" ", _whole(text)).strip() or "?"
+    one = _whole(text).translate(_CONTROL).strip() or "?"
     return one[:LABEL_MAX]
 
 
 def _whole(text: str) -> str:
     """`text` with each lone surrogate as U+FFFD (a text UTF-8 can encode, and a path that names nothing)."""
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (json.loads leaves one alone when it has no pair)
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
+def _patch_files(patch: str) -> list[str]:
+    """The paths an apply_patch's `*** Add File:`, `Update File:`, `Delete File:`, `Move to:` lines name."""
+    return [line[len(head):] for line in patch.split("\n") for head in _PATCH_FILE
+            if line.startswith(head) and len(line) > len(head)]
 
 
 def _with(call: HookCall, **changes: Any) -> HookCall:
-    return replace(call, **changes)
+    return HookCall(**{**call.fields(), **changes})
 
 
 def _text(payload: dict[str, Any], key: str) -> str | None:
@@ -220,3 +254,261 @@ def _absolute(paths: list[str], cwd: str | None) -> tuple[str, ...]:
         elif cwd is not None and os.path.isabs(cwd):
             out[os.path.join(cwd, path)] = None
     return tuple(out)
+
+
+# -- the hook's run ----------------------------------------------------------------------------------------
+
+DEADLINE_S = 3.0
+CONNECT_TIMEOUT_S = 0.5
+SOURCE = "agent"
+SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE
+SOCKET = ("run", "collector.sock")  # collector.home.Home.socket, under CODETAPE_HOME
+MAX_SOCKET_PATH = 107  # bytes the kernel takes in an AF_UNIX address (collector.protocol.client)
+MAX_REPLY = 1 << 20
+
+
+def guard(deadline_s: float = DEADLINE_S) -> None:
+    """Nothing on stdout from here on, and the process gone (status 0) after `deadline_s`."""
+    import _signal  # signal's C half: the module imports enum
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    except OSError:
+        pass
+    _signal.signal(_signal.SIGALRM, lambda *_: os._exit(0))
+    _signal.setitimer(_signal.ITIMER_REAL, deadline_s)
+
+
+def read_payload(stream: BinaryIO) -> bytes:
+    """Up to MAX_PAYLOAD_BYTES + 1 bytes of `stream`; what is beyond is read and thrown away."""
+    data = stream.read(MAX_PAYLOAD_BYTES + 1)
+    if len(data) > MAX_PAYLOAD_BYTES:
+        while stream.read(1 << 20):
+            pass
+    return data
+
+
+def mark_called(agent: str, home: str) -> None:
+    """Touch `run/agent-AGENT.called` under the home (when its run folder exists): `codetape status` tells
+    a hook Codex never calls (an untrusted one) from one that is called."""
+    path = os.path.join(home, "run", f"agent-{agent}.called")
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        try:  # noqa: SIM105 (contextlib is not imported: its import costs the hook)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError:
+            pass
+    except OSError:
+        pass
+
+
+def settings_root(path: str) -> str | None:
+    """The nearest folder at or above `path` holding a `.codetape.toml` (stat calls only): a pre-filter;
+    the collector decides whether it is an opted-in workspace."""
+    current = os.path.abspath(path)
+    while True:
+        if os.path.isfile(os.path.join(current, SETTINGS_FILE)):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def record(agent: Agent, data: bytes, home: str, *, at_ms: int | None = None,
+           cwd: str | None = None) -> str | None:
+    """Send the step of one hook call; returns the one line to say when it could not be, else None (also
+    when nothing is to be recorded: no workspace there, or the collector records none)."""
+    import time
+
+    at = int(time.time() * 1000) if at_ms is None else at_ms
+    here = cwd or os.getcwd()
+    try:
+        call = parse(agent, data)
+    except PayloadError as exc:
+        if settings_root(here) is None:
+            return str(exc)
+        detail = f"a {agent} hook payload was not recorded: {exc}"
+        problem = _send(home, here, at, {"kind": "gap", "reason": "malformed_input", "detail": detail})
+        return f"{exc}" + (f"; {problem}" if problem else "")
+    where = call.cwd if call.cwd and os.path.isabs(call.cwd) else here
+    if settings_root(where) is None:
+        return None
+    return _send(home, where, at, _step(call))
+
+
+def _step(call: HookCall) -> dict[str, Any]:
+    """The call's step, its targets through their real folders (so a link in the agent's path to the
+    workspace does not put them outside it)."""
+    step = to_step(call)
+    if "targets" in step:
+        step["targets"] = [os.path.join(os.path.realpath(os.path.dirname(t)), os.path.basename(t))
+                           for t in step["targets"]]
+    return step
+
+
+def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:
+    """hello (the collector finds the opted-in workspace holding `where`), then the step if it records."""
+    import _socket
+
+    address = os.path.join(home, *SOCKET)
+    if len(os.fsencode(address)) > MAX_SOCKET_PATH:
+        return f"not recorded: socket path {address} is too long; set CODETAPE_HOME to a shorter directory"
+    problem = _unsafe(os.path.join(home, SOCKET[0]))
+    if problem is not None:
+        return f"not recorded: {problem}"
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.settimeout(CONNECT_TIMEOUT_S)
+        try:
+            sock.connect(address)
+        except OSError as exc:
+            return f"not recorded: collector not running at {address} ({exc.strerror or exc})"
+        sock.settimeout(DEADLINE_S)
+        # hello and the step at once (the collector drops a step of a connection whose hello found no
+        # workspace it records), then the end of what is sent: one round trip, not two
+        _write(sock, {"op": "hello", "id": 1, "workspace": where, "source": SOURCE, "pid": os.getpid(),
+                      "client": None, "position_encoding": None}, {"op": "step", "at": at, "step": step})
+        sock.shutdown(_socket.SHUT_WR)
+        reply = _read(sock)
+        while sock.recv(65536):  # to the end: the collector has read everything sent
+            pass
+        if reply.get("id") != 1:
+            return "not recorded: the collector did not answer"
+        if not reply.get("ok", True):
+            return f"not recorded: {reply.get('error')}"
+        return None
+    except OSError as exc:
+        return f"not recorded: {exc.strerror or exc}"
+    finally:
+        sock.close()
+
+
+def _unsafe(run: str) -> str | None:
+    """Why the home's run folder is not safe to send to (another user's, or writable by others)."""
+    try:
+        info = os.stat(run)
+    except OSError:
+        return None  # no collector ever ran there: connecting says so
+    if info.st_uid != os.getuid() or info.st_mode & 0o022:
+        return f"{run} is not yours alone (owner uid {info.st_uid}, mode {info.st_mode & 0o777:o})"
+    return None
+
+
+def _write(sock: Any, *messages: dict[str, Any]) -> None:
+    """Messages in the collector's framing: each a big-endian u32 length, then a JSON object."""
+    out = b""
+    for message in messages:
+        body = _dumps(message).encode("utf-8", "replace")
+        out += len(body).to_bytes(4, "big") + body
+    sock.sendall(out)
+
+
+def _read(sock: Any) -> dict[str, Any]:
+    """The collector's next message (its answers to a JSON client are JSON); {} at the end of the stream."""
+    head = _exactly(sock, 4)
+    if len(head) < 4:
+        return {}
+    length = int.from_bytes(head, "big")
+    if length > MAX_REPLY:
+        return {}
+    try:
+        message = _loads(_exactly(sock, length))
+    except ValueError:
+        return {}
+    return message if isinstance(message, dict) else {}
+
+
+def _exactly(sock: Any, size: int) -> bytes:
+    chunks = []
+    while size > 0:
+        chunk = sock.recv(min(size, 65536))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+class _Plain:
+    """What json's C scanner reads of a decoder: json.loads's defaults."""
+
+    strict = True
+    object_hook = object_pairs_hook = None
+    parse_float, parse_int = float, int
+    parse_constant = float  # NaN, Infinity, -Infinity
+
+
+def _loads(data: bytes) -> object:
+    """json.loads(data), through json's own C scanner where it is (the `json` package imports `re` and
+    `enum`: a third of the hook's cost past the interpreter's start); anything the fast way does not take
+    (and every error, so its message is json's) goes through json.loads."""
+    try:
+        import _json
+
+        text = data.decode("utf-8")
+        start = len(text) - len(text.lstrip(" \t\n\r"))
+        value, end = _json.make_scanner(_Plain())(text, start)  # type: ignore[arg-type]
+        if not text[end:].strip(" \t\n\r"):
+            return value
+    except RecursionError:
+        raise
+    except Exception:  # json.loads below says what is wrong
+        pass
+    import json
+
+    return json.loads(data)
+
+
+def _dumps(message: dict[str, Any]) -> str:
+    """json.dumps(message, ensure_ascii=False, separators=(",", ":")), through json's C encoder if any."""
+    try:
+        import _json
+
+        encode = _json.make_encoder(None, _unserializable, _json.encode_basestring, None, ":", ",", False,
+                                    False, True)
+        return "".join(encode(message, 0))
+    except (ImportError, TypeError, ValueError):
+        import json
+
+        return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def _unserializable(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def main(agent: Agent, home: str) -> int:
+    """The hook's whole run: always status 0, at most one line on stderr."""
+    guard()
+    mark_called(agent, home)
+    try:
+        if agent not in AGENTS:
+            raise PayloadError(f"unknown agent {agent!r}")
+        problem = record(agent, read_payload(sys.stdin.buffer), home)
+    except Exception as exc:  # nothing may reach the agent but one line
+        problem = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+    if problem:
+        try:
+            sys.stderr.write(f"codetape: agent hook: {problem.splitlines()[0][:300]}\n")
+            sys.stderr.flush()
+        except OSError:
+            pass
+    return 0
+
+
+def _cli(argv: list[str]) -> int:
+    """`PYTHON -P -S payloads.py [agent hook run] --agent NAME`, CODETAPE_HOME in the environment."""
+    args = argv[argv.index("--agent"):] if "--agent" in argv else []  # main checks the agent's name
+    home = os.environ.get("CODETAPE_HOME")
+    if len(args) != 2 or not home:
+        sys.stderr.write("codetape: agent hook: run as `CODETAPE_HOME=DIR payloads.py --agent NAME`\n")
+        return 0
+    return main(args[1], os.path.abspath(os.path.expanduser(home)))  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    sys.exit(_cli(sys.argv[1:]))

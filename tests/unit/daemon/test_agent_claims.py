@@ -32,9 +32,11 @@ def test_a_shell_call_claims_the_writes_of_any_file_until_its_result() -> None:
     assert origin(claims, 10_400) == ("agent", "claude-code:PreToolUse Bash")
     assert origin(claims, 10_400, path="src/gen.py") == ("agent", "claude-code:PreToolUse Bash")
     assert origin(claims, 9_999) == (None, None)  # before the call
-    claims.note(11_000, bash("tool_result", "PostToolUse"))
+    claims.note(11_000, bash("tool_result", "PostToolUse"), now=11_080)  # the result came 80 ms later
     assert origin(claims, 10_900) == ("agent", "claude-code:PostToolUse Bash")  # (the latest evidence)
-    assert origin(claims, 11_001) == (None, None)  # after its result: a shell command writes no more
+    # the watcher stamps a write once its burst went quiet: those stamped until the result came are its own
+    assert origin(claims, 11_080) == ("agent", "claude-code:PostToolUse Bash")
+    assert origin(claims, 11_081) == (None, None)  # after its result: a shell command writes no more
     # a write that carries its origin already keeps it
     assert origin(claims, 10_400, origin="external") == ("external", None)
 

@@ -1,4 +1,5 @@
-"""Each agent's documented hook payloads (tests/fixtures/agents/) read as the `agent` step they describe."""
+"""Each agent's hook payloads (tests/fixtures/agents/: real ones of Claude Code and Codex, Cursor's
+documented ones) read as the `agent` step they describe."""
 
 from __future__ import annotations
 
@@ -13,32 +14,42 @@ from schemas import step_from_dict
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "agents"
 
-# (agent, fixture) -> the step it makes, written by hand from the documentation's example
+# (agent, fixture) -> the step it makes, written by hand (Cursor's from its documentation's example)
+CLAUDE = "f3ebfca1-e55b-4992-801b-5276e12439f6"
+CODEX = "01a212d4-76fe-7d91-8afd-0742d16f7bfd"
+APP = "/home/dev/project/app.py"
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
-    ("claude-code", "UserPromptSubmit"): {
-        "hook": "UserPromptSubmit", "event": "prompt", "session": "abc123",
-        "prompt": "Write a function to calculate the factorial of a number"},
-    ("claude-code", "PreToolUse"): {"hook": "PreToolUse", "event": "tool_call", "session": "abc123",
-                                    "tool": "Write", "targets": ["/path/to/file.txt"]},
-    ("claude-code", "PostToolUse"): {"hook": "PostToolUse", "event": "tool_result", "session": "abc123",
-                                     "tool": "Write", "targets": ["/path/to/file.txt"]},
-    ("claude-code", "PreToolUse-Bash"): {"hook": "PreToolUse", "event": "tool_call", "session": "abc123",
-                                         "tool": "Bash", "command_line": "psql -c 'SELECT * FROM users'"},
-    ("claude-code", "SessionStart"): {"hook": "SessionStart", "event": "session_start", "session": "abc123",
+    # the real payloads of Claude Code 2.1.332 and Codex 0.169.0 (tests/fixtures/agents/README.md)
+    ("claude-code", "UserPromptSubmit"): {"hook": "UserPromptSubmit", "event": "prompt", "session": CLAUDE,
+                                          "prompt": "fix add"},
+    ("claude-code", "PreToolUse"): {"hook": "PreToolUse", "event": "tool_call", "session": CLAUDE,
+                                    "tool": "Edit", "targets": [APP]},
+    ("claude-code", "PostToolUse"): {"hook": "PostToolUse", "event": "tool_result", "session": CLAUDE,
+                                     "tool": "Edit", "targets": [APP]},
+    ("claude-code", "PreToolUse-Bash"): {"hook": "PreToolUse", "event": "tool_call", "session": CLAUDE,
+                                         "tool": "Bash", "command_line": "echo ran > out.txt"},
+    ("claude-code", "PostToolUse-Bash"): {"hook": "PostToolUse", "event": "tool_result", "session": CLAUDE,
+                                          "tool": "Bash", "command_line": "echo ran > out.txt"},
+    ("claude-code", "SessionStart"): {"hook": "SessionStart", "event": "session_start", "session": CLAUDE,
                                       "detail": "startup"},
-    ("claude-code", "SessionEnd"): {"hook": "SessionEnd", "event": "session_end", "session": "abc123",
+    ("claude-code", "SessionEnd"): {"hook": "SessionEnd", "event": "session_end", "session": CLAUDE,
                                     "detail": "other"},
-    ("claude-code", "Stop"): {"hook": "Stop", "event": "stop", "session": "abc123"},
-    ("codex", "UserPromptSubmit"): {"hook": "UserPromptSubmit", "event": "prompt",
-                                    "session": "019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b",
-                                    "prompt": "fix the failing test in src/app.py"},
-    ("codex", "PreToolUse-Bash"): {"hook": "PreToolUse", "event": "tool_call",
-                                   "session": "019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b", "tool": "Bash",
-                                   "command_line": "pytest -q"},
-    ("codex", "PostToolUse-apply_patch"): {
-        "hook": "PostToolUse", "event": "tool_result", "session": "019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b",
-        "tool": "apply_patch",
-        "targets": ["/home/dev/project/src/app.py", "/home/dev/project/tests/test_add.py"]},
+    ("claude-code", "Stop"): {"hook": "Stop", "event": "stop", "session": CLAUDE},
+    ("codex", "UserPromptSubmit"): {"hook": "UserPromptSubmit", "event": "prompt", "session": CODEX,
+                                    "prompt": "fix add"},
+    ("codex", "PreToolUse-apply_patch"): {"hook": "PreToolUse", "event": "tool_call", "session": CODEX,
+                                          "tool": "apply_patch", "targets": [APP]},
+    ("codex", "PostToolUse-apply_patch"): {"hook": "PostToolUse", "event": "tool_result", "session": CODEX,
+                                           "tool": "apply_patch", "targets": [APP]},
+    ("codex", "PreToolUse-Bash"): {"hook": "PreToolUse", "event": "tool_call", "session": CODEX,
+                                   "tool": "Bash", "command_line": "echo ran > out.txt"},
+    ("codex", "PostToolUse-Bash"): {"hook": "PostToolUse", "event": "tool_result", "session": CODEX,
+                                    "tool": "Bash", "command_line": "echo ran > out.txt"},
+    ("codex", "SessionStart"): {"hook": "SessionStart", "event": "session_start", "session": CODEX,
+                                "detail": "startup"},
+    ("codex", "Stop"): {"hook": "Stop", "event": "stop", "session": CODEX},
+    ("codex", "SessionEnd"): {"hook": "SessionEnd", "event": "session_end", "session": CODEX,
+                              "detail": "other"},
     ("cursor", "beforeSubmitPrompt"): {"hook": "beforeSubmitPrompt", "event": "prompt", "session": "conv-123",
                                        "prompt": "Fix the bug in main.ts"},
     ("cursor", "afterFileEdit"): {"hook": "afterFileEdit", "event": "tool_result", "session": "conv-123",
@@ -56,7 +67,7 @@ def test_every_fixture_has_its_expected_step() -> None:
 
 
 @pytest.mark.parametrize(("agent", "name"), sorted(EXPECTED))
-def test_a_documented_payload_makes_its_step(agent: str, name: str) -> None:
+def test_each_payload_makes_its_step(agent: str, name: str) -> None:
     data = (FIXTURES / agent / f"{name}.json").read_bytes()
     step = to_step(parse(agent, data))  # type: ignore[arg-type]
     assert step == {"kind": "agent", "agent": agent, **EXPECTED[agent, name]}
@@ -69,14 +80,15 @@ def test_nothing_of_a_file_or_a_tool_s_output_is_kept() -> None:
     for path in FIXTURES.glob("*/*.json"):
         step = to_step(parse(path.parent.name, path.read_bytes()))  # type: ignore[arg-type]
         text = json.dumps(step)
-        for secret_ish in ("file content", "const foo = 2", "added 1 package", "assert add(1, 2)",
-                           "transcript", "toolu_01ABC123"):
+        for secret_ish in ("file content", "const foo = 2", "added 1 package", "return a", "Fixed add.",
+                           "transcript", "toolu_", "call_ct", "structuredPatch", "Wall time", "prompt_id",
+                           "ccd06897"):
             assert secret_ish not in text, (path, secret_ish)
 
 
 def test_origin_detail_names_the_agent_the_hook_and_the_tool() -> None:
     call = parse("claude-code", (FIXTURES / "claude-code" / "PostToolUse.json").read_bytes())
-    assert call.origin_detail == "claude-code:PostToolUse Write"
+    assert call.origin_detail == "claude-code:PostToolUse Edit"
     assert parse("cursor", (FIXTURES / "cursor" / "afterFileEdit.json").read_bytes()).origin_detail == \
         "cursor:afterFileEdit"
 
@@ -129,3 +141,46 @@ def test_a_lone_surrogate_becomes_the_replacement_character_everywhere() -> None
     with pytest.raises(PayloadError) as unknown:
         parse("claude-code", json.dumps({"hook_event_name": "Nope\ud83d"}).encode())
     assert "Nope\ufffd" in str(unknown.value)
+
+
+def test_the_hook_file_s_copies_of_codetape_s_limits_are_codetape_s() -> None:
+    """payloads.py is run by path and imports no codetape: what it shares with codetape is copied there."""
+    from collector.home import Home
+    from collector.protocol.client import socket_address
+    from collector.sources.agents import payloads
+    from schemas.settings import SETTINGS_FILE
+    from schemas.steps.agent import MAX_TARGETS
+    from schemas.steps.base import SHORT_TEXT_MAX
+
+    assert (payloads.MAX_TARGETS, payloads.SHORT_TEXT_MAX) == (MAX_TARGETS, SHORT_TEXT_MAX)
+    assert payloads.SETTINGS_FILE == SETTINGS_FILE
+    home = Home(Path("/h"))
+    assert Path(home.root, *payloads.SOCKET) == home.socket
+    long = Path("/" + "x" * (payloads.MAX_SOCKET_PATH - 1))
+    assert socket_address(long) == str(long)  # the longest the hook connects to, the client does too
+
+
+@pytest.mark.parametrize("data", [
+    b'{"a": [1, -2.5e3, "\\ud83d", null, true, false, {"b": "\\u00e9\\n"}]}', b'  {"x": "y"}\n', b"[]",
+    '{"p": "é✓"}'.encode(), b'{"n": NaN, "i": Infinity}', b"1", b'"s"'])
+def test_the_hook_reads_json_as_json_loads_does(data: bytes) -> None:
+    from collector.sources.agents.payloads import _loads
+
+    assert json.dumps(_loads(data)) == json.dumps(json.loads(data))
+
+
+@pytest.mark.parametrize("data", [b"{bad", b'{"a": 1} x', b"", b"\xff{}", b'{"a": 1', b"[" * 100_000])
+def test_the_hook_refuses_what_json_loads_refuses(data: bytes) -> None:
+    from collector.sources.agents.payloads import _loads
+
+    with pytest.raises((ValueError, RecursionError)):
+        _loads(data)
+
+
+def test_the_hook_writes_json_as_json_dumps_does() -> None:
+    from collector.sources.agents.payloads import _dumps
+
+    message = {"op": "step", "at": 1, "step": {"prompt": "é \n \" \\ ✓", "n": [1, 2.5, None, True], "e": {}}}
+    assert _dumps(message) == json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    with pytest.raises(TypeError):
+        _dumps({"x": object()})

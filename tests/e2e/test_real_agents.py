@@ -1,0 +1,265 @@
+"""The real Claude Code and Codex CLI (pinned npm versions, their own native binaries) run one scripted
+answer each through `codetape agent hook install` against a real collector and an opted-in git workspace:
+the model edits a file and runs a shell command in one answer, then answers. Every hook the agent calls is
+an `agent` step, in the order the agent called it, and the edit is recorded with `origin: agent`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.integration.collector_harness import (
+    env_for,
+    git,
+    journal_steps,
+    opt_in,
+    running,
+    wait_capturing,
+    wait_recorded,
+)
+from tests.support.model_server import Action, Bash, Edit, Read, ScriptedModel, Text
+from tests.support.real_agents import codex_config, ran, run_claude, run_codex
+
+APP = "def add(a, b):\n    return a - b\n"
+FIXED = "def add(a, b):\n    return a + b\n"
+
+
+def workspace(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """(CODETAPE_HOME, the user's HOME, an opted-in git workspace holding app.py, committed)."""
+    home, user = tmp_path / "ct", tmp_path / "user"
+    (user / ".codex").mkdir(parents=True)
+    root = opt_in(tmp_path / "ws", home=home)
+    (root / "app.py").write_text(APP)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "start")
+    return home, user, root
+
+
+def install(home: Path, user: Path, root: Path, agent: str) -> None:
+    env = env_for(home, {"HOME": str(user), "CODEX_HOME": str(user / ".codex")})
+    done = subprocess.run([sys.executable, "-m", "collector", "agent", "hook", "install", "--yes", "--agent",
+                           agent, "--dir", str(root)], env=env, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def written_paths(steps: list[dict[str, Any]]) -> set[str]:
+    return {s["path"] for s in steps if s["kind"] == "file_change"}
+
+
+def agent_steps(steps: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    return [(s["hook"], s.get("tool")) for s in steps if s["kind"] == "agent"]
+
+
+def test_claude_code_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
+    home, user, root = workspace(tmp_path)
+    install(home, user, root, "claude-code")
+    # Claude Code's Edit refuses a file it has not read: the model reads it first
+    script: list[list[Action]] = [[Read(root / "app.py")],
+                                  [Edit(root / "app.py", "a - b", "a + b"), Bash("echo ran > out.txt")],
+                                  [Text("Fixed add.")]]
+    want = [("SessionStart", None), ("UserPromptSubmit", None), ("PreToolUse", "Edit"),
+            ("PostToolUse", "Edit"), ("PreToolUse", "Bash"), ("PostToolUse", "Bash"), ("Stop", None),
+            ("SessionEnd", None)]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        wait_capturing(client, root)
+        done = run_claude(model, user, root, "fix add")
+        assert done.returncode == 0 and "Fixed add." in done.stdout, ran(done, model)
+        assert (root / "app.py").read_text() == FIXED and (root / "out.txt").read_text() == "ran\n"
+        steps = wait_recorded(daemon.home, root, lambda s: agent_steps(s) == want
+                              and {"app.py", "out.txt"} <= written_paths(s),
+                              "every hook of the turn and both writes")
+    agent = [s for s in steps if s["kind"] == "agent"]
+    assert {s["agent"] for s in agent} == {"claude-code"} and len({s["session"] for s in agent}) == 1
+    assert agent[1]["event"] == "prompt" and agent[1]["prompt"] == "fix add"
+    assert agent[2]["targets"] == ["app.py"] and agent[4]["command_line"] == "echo ran > out.txt"
+    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    assert written["app.py"]["origin"] == "agent"
+    assert written["app.py"]["origin_detail"] in ("claude-code:PreToolUse Edit",
+                                                  "claude-code:PostToolUse Edit")
+    assert written["out.txt"]["origin"] == "agent"
+    assert written["out.txt"]["origin_detail"] in ("claude-code:PreToolUse Bash",
+                                                   "claude-code:PostToolUse Bash")
+
+
+def test_codex_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
+    home, user, root = workspace(tmp_path)
+    script: list[list[Action]] = [[Edit(root / "app.py", "    return a - b", "    return a + b"),
+                                   Bash("echo ran > out.txt")], [Text("Fixed add.")]]
+    want = [("SessionStart", None), ("UserPromptSubmit", None), ("PreToolUse", "apply_patch"),
+            ("PostToolUse", "apply_patch"), ("PreToolUse", "Bash"), ("PostToolUse", "Bash"), ("Stop", None),
+            ("SessionEnd", None)]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        (user / ".codex" / "config.toml").write_text(codex_config(model))
+        install(home, user, root, "codex")
+        wait_capturing(client, root)
+        done = run_codex(model, user, root, "fix add")
+        assert done.returncode == 0 and "Fixed add." in done.stdout, ran(done, model)
+        assert (root / "app.py").read_text() == FIXED and (root / "out.txt").read_text() == "ran\n"
+        steps = wait_recorded(daemon.home, root, lambda s: agent_steps(s) == want
+                              and {"app.py", "out.txt"} <= written_paths(s),
+                              "every hook of the turn and both writes")
+    agent = [s for s in steps if s["kind"] == "agent"]
+    assert {s["agent"] for s in agent} == {"codex"} and len({s["session"] for s in agent}) == 1
+    assert agent[1]["event"] == "prompt" and agent[1]["prompt"] == "fix add"
+    assert agent[2]["targets"] == ["app.py"] and agent[4]["command_line"] == "echo ran > out.txt"
+    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    assert written["app.py"]["origin"] == "agent"
+    assert written["app.py"]["origin_detail"] in ("codex:PreToolUse apply_patch",
+                                                  "codex:PostToolUse apply_patch")
+    assert written["out.txt"]["origin"] == "agent"
+    assert written["out.txt"]["origin_detail"] in ("codex:PreToolUse Bash", "codex:PostToolUse Bash")
+
+
+DEVELOPER_S_HOOKS = ('\n[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "echo mine"\n\n'
+                     '[[hooks.PreToolUse]]\nmatcher = "^Bash$"\n[[hooks.PreToolUse.hooks]]\n'
+                     'type = "command"\ncommand = "true"  # my guard\n\n'
+                     '[projects."/nowhere"]\ntrust_level = "untrusted"\n')
+
+
+def codetape_for(home: Path, user: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = env_for(home, {"HOME": str(user), "CODEX_HOME": str(user / ".codex")})
+    return subprocess.run([sys.executable, "-m", "collector", *args], env=env, capture_output=True, text=True,
+                          timeout=60, check=False)
+
+
+def trust_as_the_user_would(config: Path) -> None:
+    """What Codex's "Trust all and continue" writes: a trusted hash per hook (computed here the way Codex
+    does; Codex running the hooks afterwards is what shows the hashes are right)."""
+    import tomlkit
+
+    from collector.sources.agents.codex_trust import codetape_hooks
+
+    text = config.read_text()
+    hooks = codetape_hooks(tomlkit.parse(text), config, lambda c: "agent hook run --agent codex" in str(c))
+    assert hooks
+    config.write_text(text + "".join(f'\n[hooks.state."{h.key}"]\ntrusted_hash = "{h.current_hash}"\n'
+                                     for h in hooks))
+
+
+def test_codex_s_untrusted_hooks_are_reported_and_run_once_trusted(tmp_path: Path) -> None:
+    home, user, root = workspace(tmp_path)
+    config = user / ".codex" / "config.toml"
+    script: list[list[Action]] = [[Bash("echo ran > out.txt")], [Text("Done.")]]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        # the developer's own hooks in the tables codetape's go into, and a table after them
+        config.write_text(codex_config(model) + DEVELOPER_S_HOOKS)
+        mine = config.read_text()
+        installed = codetape_for(home, user, "agent", "hook", "install", "--yes", "--agent", "codex",
+                                 "--dir", str(root))
+        assert installed.returncode == 0, installed.stderr
+        assert "6 hooks are not trusted by Codex" in installed.stdout
+        assert "\"Trust all and continue\"" in installed.stdout and "/hooks" in installed.stdout
+        assert "hooks.state" not in config.read_text()  # codetape never trusts them for the user
+        wait_capturing(client, root)
+
+        done = run_codex(model, user, root, "run it", bypass_hook_trust=False)  # as a user runs it
+        assert done.returncode == 0 and "Done." in done.stdout, ran(done, model)
+        wait_recorded(daemon.home, root, lambda s: "out.txt" in written_paths(s), "the command's write")
+        assert agent_steps(journal_steps(daemon.home, root)) == []  # Codex skipped every hook, silently
+        status = codetape_for(home, user, "status")
+        assert "6 of codetape's 6 hooks are not trusted by Codex" in status.stdout, status.stdout
+        assert "none of them has been called since" in status.stdout
+
+        trust_as_the_user_would(config)
+        again = codetape_for(home, user, "agent", "hook", "install", "--yes", "--agent", "codex",
+                             "--dir", str(root))
+        assert "already holds codetape's hook" in again.stdout
+        assert "Codex trusts codetape's 6 hooks" in again.stdout
+        done = run_codex(model, user, root, "run it", bypass_hook_trust=False)
+        assert done.returncode == 0, ran(done, model)
+        wait_recorded(daemon.home, root, lambda s: ("Stop", None) in agent_steps(s),
+                      "the trusted hooks' steps")
+        status = codetape_for(home, user, "status")
+        assert "codex:" not in status.stdout, status.stdout
+
+        other = codetape_for(tmp_path / "other-home", user, "agent", "hook", "install", "--yes", "--agent",
+                             "codex", "--dir", str(root))
+        assert "trusted before with another command, untrusted again" in other.stdout, other.stdout
+        back = codetape_for(home, user, "agent", "hook", "install", "--yes", "--agent", "codex",
+                            "--dir", str(root))
+        assert "Codex trusts codetape's 6 hooks" in back.stdout, back.stdout  # the same command: trusted
+
+        removed = codetape_for(home, user, "agent", "hook", "uninstall", "--yes", "--agent", "codex",
+                               "--dir", str(root))
+        assert removed.returncode == 0, removed.stderr
+        assert config.read_text() == mine  # codetape's hooks and Codex's trust in them gone, byte for byte
+
+
+COMMIT = "git add -A && git -c user.name=T -c user.email=t@example.org commit -qm 'fix add'"
+
+
+def seal_and_verify(home: Path, root: Path) -> tuple[list[dict[str, Any]], subprocess.CompletedProcess[str]]:
+    """Seal the workspace's episode (by the running collector) and `codetape verify --against-git` it."""
+    from collector.home import Home
+    from tests.integration.collector_harness import episode_steps
+
+    sealed = codetape_for(home, home, "seal", str(root))
+    assert sealed.returncode == 0, sealed.stderr
+    episodes = sorted(Home(home.resolve()).episodes.glob("*.ctape"))
+    assert len(episodes) == 1
+    verified = codetape_for(home, home, "verify", str(episodes[0]), "--against-git", str(root))
+    return episode_steps(episodes[0]), verified
+
+
+def in_order(steps: list[dict[str, Any]]) -> list[str]:
+    """The agent's hooks, the app.py write and the commit, in the episode's order."""
+    out = []
+    for s in steps:
+        if s["kind"] == "agent" and s.get("tool") in ("Edit", "apply_patch", "Bash"):
+            out.append(f"{s['hook']} {s['tool']}")
+        elif s["kind"] == "file_change" and s.get("path") == "app.py":
+            out.append("write app.py")
+        elif s["kind"] == "git" and s.get("op") == "commit":
+            out.append("commit")
+    return out
+
+
+def at_the_tool_s_end(order: list[str], tool: str) -> bool:
+    """The write between its tool's call and the next call (before or after the tool's result: the file
+    watcher may see it after the result came), the commit after the next call (git's watcher may see it
+    after that call's result)."""
+    head, tail = order[:4], order[4:]
+    return (head[0] == f"PreToolUse {tool}" and head[3] == "PreToolUse Bash"
+            and sorted(head[1:3]) == sorted(["write app.py", f"PostToolUse {tool}"])
+            and sorted(tail) == ["PostToolUse Bash", "commit"])
+
+
+def test_claude_code_s_edit_and_commit_in_one_answer_verify_against_git(tmp_path: Path) -> None:
+    """The write the Edit tool made lands at the tool's end, before the command that commits it: the
+    episode's commit holds it and `verify --against-git` agrees with the repository."""
+    home, user, root = workspace(tmp_path)
+    install(home, user, root, "claude-code")
+    script: list[list[Action]] = [[Read(root / "app.py")], [Edit(root / "app.py", "a - b", "a + b"),
+                                                             Bash(COMMIT)], [Text("Committed.")]]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        wait_capturing(client, root)
+        done = run_claude(model, user, root, "fix add and commit")
+        assert done.returncode == 0 and "Committed." in done.stdout, ran(done, model)
+        assert git(root, "status", "--porcelain") == ""
+        wait_recorded(daemon.home, root, lambda s: ("SessionEnd", None) in agent_steps(s) and "commit" in
+                      in_order(s) and "write app.py" in in_order(s), "the turn, its write and its commit")
+        steps, verified = seal_and_verify(home, root)
+    assert at_the_tool_s_end(in_order(steps), "Edit"), in_order(steps)
+    assert verified.returncode == 0 and verified.stdout.startswith("ok"), verified.stdout + verified.stderr
+
+
+def test_codex_s_patch_and_commit_in_one_answer_verify_against_git(tmp_path: Path) -> None:
+    home, user, root = workspace(tmp_path)
+    script: list[list[Action]] = [[Edit(root / "app.py", "    return a - b", "    return a + b"),
+                                   Bash(COMMIT)], [Text("Committed.")]]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        (user / ".codex" / "config.toml").write_text(codex_config(model))
+        install(home, user, root, "codex")
+        wait_capturing(client, root)
+        done = run_codex(model, user, root, "fix add and commit")
+        assert done.returncode == 0 and "Committed." in done.stdout, ran(done, model)
+        assert git(root, "status", "--porcelain") == ""
+        wait_recorded(daemon.home, root, lambda s: ("SessionEnd", None) in agent_steps(s) and "commit" in
+                      in_order(s) and "write app.py" in in_order(s), "the turn, its write and its commit")
+        steps, verified = seal_and_verify(home, root)
+    assert at_the_tool_s_end(in_order(steps), "apply_patch"), in_order(steps)
+    assert verified.returncode == 0 and verified.stdout.startswith("ok"), verified.stdout + verified.stderr

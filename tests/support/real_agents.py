@@ -1,0 +1,84 @@
+"""The real Claude Code and Codex CLI, as npm installs them, run against the scripted model (model_server).
+
+scripts/setup installs them with `npm ci` in tests/fixtures/agent_clis (versions pinned by its
+package.json and package-lock.json, each with its platform package holding the native binary). Nothing
+here reaches the network: each agent talks to the scripted model on loopback, with telemetry, error
+reports and update checks off, and lives in a HOME (and CODEX_HOME) of the test's own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.model_server import ScriptedModel
+
+NPM = Path(__file__).resolve().parents[1] / "fixtures" / "agent_clis"
+BIN = NPM / "node_modules" / ".bin"
+RUN_TIMEOUT_S = 240.0  # a turn takes 3 to 30 s here; a loaded 2-core machine gets ample room
+# the model each is told it is: Codex offers its `apply_patch` tool only to models it knows
+CODEX_MODEL = "gpt-5.5"
+CLAUDE_MODEL = "claude-sonnet-4-5"
+
+
+def versions() -> dict[str, str]:
+    """The pinned versions (package.json), e.g. {"claude-code": "2.1.332", "codex": "0.169.0"}."""
+    deps = json.loads((NPM / "package.json").read_text())["dependencies"]
+    return {"claude-code": deps["@anthropic-ai/claude-code"], "codex": deps["@openai/codex"]}
+
+
+def binary(agent: str) -> Path:
+    """The agent's command; the test fails (never skips) when scripts/setup has not installed it."""
+    path = BIN / ("claude" if agent == "claude-code" else "codex")
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run scripts/setup (it installs the pinned agents: npm ci in {NPM})")
+    return path
+
+
+def base_env(user: Path) -> dict[str, str]:
+    """A clean environment: this PATH, a HOME of the test's own, nothing of the developer's."""
+    return {"PATH": os.environ["PATH"], "HOME": str(user), "LANG": "C.UTF-8", "TERM": "dumb",
+            "CODEX_HOME": str(user / ".codex")}
+
+
+def codex_config(model: ScriptedModel) -> str:
+    """The lines of `~/.codex/config.toml` that point Codex at the scripted model, with nothing sent
+    elsewhere (no update check, no analytics, no feedback)."""
+    return (f'model = "{CODEX_MODEL}"\nmodel_provider = "scripted"\ncheck_for_update_on_startup = false\n\n'
+            '[analytics]\nenabled = false\n\n[feedback]\nenabled = false\n\n'
+            '[model_providers.scripted]\nname = "scripted"\n'
+            f'base_url = "{model.url}/v1"\nwire_api = "responses"\nenv_key = "SCRIPTED_MODEL_KEY"\n'
+            'request_max_retries = 0\nstream_max_retries = 0\n')
+
+
+def run_claude(model: ScriptedModel, user: Path, cwd: Path, prompt: str) -> subprocess.CompletedProcess[str]:
+    """One `claude -p PROMPT` turn, its permissions bypassed (as root only with IS_SANDBOX=1)."""
+    env = {**base_env(user), "ANTHROPIC_BASE_URL": model.url, "ANTHROPIC_API_KEY": "sk-scripted",
+           "IS_SANDBOX": "1", "DISABLE_TELEMETRY": "1", "DISABLE_AUTOUPDATER": "1",
+           "DISABLE_ERROR_REPORTING": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
+    return subprocess.run([str(binary("claude-code")), "-p", prompt, "--dangerously-skip-permissions",
+                           "--model", CLAUDE_MODEL], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False)
+
+
+def run_codex(model: ScriptedModel, user: Path, cwd: Path, prompt: str, *,
+              bypass_hook_trust: bool = True) -> subprocess.CompletedProcess[str]:
+    """One `codex exec PROMPT` turn with approvals and sandbox off; `bypass_hook_trust` runs hooks the user
+    has not trusted (what a test may do; a user's `codex exec` skips them)."""
+    env = {**base_env(user), "SCRIPTED_MODEL_KEY": "sk-scripted"}
+    argv = [str(binary("codex")), "exec", "--dangerously-bypass-approvals-and-sandbox",
+            "--skip-git-repo-check"]
+    if bypass_hook_trust:
+        argv.append("--dangerously-bypass-hook-trust")
+    return subprocess.run([*argv, prompt], cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=RUN_TIMEOUT_S, check=False)
+
+
+def ran(done: subprocess.CompletedProcess[str], model: ScriptedModel) -> str:
+    """What to show when a turn went wrong: the agent's exit, its output's tail, the model's errors."""
+    return (f"exit {done.returncode}\nstdout: {done.stdout[-2000:]}\nstderr: {done.stderr[-3000:]}\n"
+            f"model errors: {model.errors[:3]}")
