@@ -114,10 +114,8 @@ def share_problem(managed: Managed | None, purpose: str | None, *, unlinkable: b
 
 
 def load_managed(env: Mapping[str, str] | None = None) -> Managed | None:
-    """The managed policy in force, None when there is none; PolicyError (one line) when it is refused."""
-    from collector.policy.toml import parse_model
-    from schemas.settings import ManagedPolicy
-
+    """The managed policy in force, None when there is none; PolicyError (one line) when it is refused.
+    Without a policy file nothing more is imported (`codetape status` loads no pydantic)."""
     path = managed_path(env)
     try:
         data = path.read_bytes()
@@ -125,6 +123,9 @@ def load_managed(env: Mapping[str, str] | None = None) -> Managed | None:
         return None
     except OSError as exc:
         raise PolicyError(f"managed policy {path}: {exc.strerror}; nothing is recorded or signed") from None
+    from collector.policy.toml import parse_model
+    from schemas.settings import ManagedPolicy
+
     problem = writable_problem(path)
     if problem is not None:
         raise PolicyError(f"managed policy {path} {problem}; nothing is recorded or signed until an "
@@ -191,9 +192,9 @@ def managed_status(env: Mapping[str, str] | None = None) -> dict[str, Any]:
 
 
 def status_lines(found: dict[str, Any]) -> list[str]:
-    """`managed_status` for a person."""
+    """`managed_status` for a person: nothing when there is no policy (`--json` says where it looked)."""
     if found["state"] == "none":
-        return [f"managed policy: none ({found['path']} does not exist)"]
+        return []
     if found["state"] == "refused":
         return [f"managed policy: REFUSED: {found['problem']}"]
     lines = [f"managed policy: {found['path']} (from {found['source']}, sha256 {found['sha256'][:16]}...)"]

@@ -127,6 +127,15 @@ def test_a_shell_recorder_that_crashes_leaves_its_stack_in_the_collector_log(tmp
     assert_stack(home.log.read_text(errors="replace"), signal.SIGSEGV, "collector/sources/shell.py")
 
 
+def open_files(pid: int) -> set[str]:
+    """What the process has open now (a descriptor closed while they are read is left out)."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            found.add(os.readlink(fd))
+    return found
+
+
 def test_a_seal_ahead_that_crashes_leaves_its_stack_on_stderr(tmp_path: Path) -> None:
     """The seal-ahead process (collector/seal/ahead.py) writes on the collector's stderr, its log."""
     journal = tmp_path / "journals" / f"{FULL_HEADER.episode_id}.journal"
@@ -142,8 +151,7 @@ def test_a_seal_ahead_that_crashes_leaves_its_stack_on_stderr(tmp_path: Path) ->
     def reading_the_journal() -> bool:  # past its start: it follows the journal, waiting for the daemon
         if ahead.poll() is not None:
             raise AssertionError(f"seal-ahead exited {ahead.returncode}")
-        fds = Path(f"/proc/{ahead.pid}/fd")
-        return any(os.readlink(fd) == str(journal) for fd in fds.iterdir())
+        return str(journal) in open_files(ahead.pid)
 
     with ended(subprocess.Popen(command, env=environment(tmp_path / "home"), stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)) as ahead:

@@ -87,7 +87,8 @@ def diagnose(env: Mapping[str, str]) -> list[Check]:
     policy = managed_status(env)
     states: dict[str, State] = {"none": "absent", "in force": "ok", "refused": "problem"}
     state = states[policy["state"]]
-    said = status_lines(policy)[0].removeprefix("managed policy: ")
+    lines = status_lines(policy)
+    said = lines[0].removeprefix("managed policy: ") if lines else f"none ({policy['path']} does not exist)"
     checks.append(Check("managed policy", state, said))
     try:
         home = Home.from_env(env)

@@ -7,10 +7,10 @@ where the settings file loosens what you accepted (only the stricter of both app
 trust`). `--json` also lists the workspaces opted in (`opted_in`), which editor
 extensions ask before they start anything for a folder, and the variables through which a pytest
 started in an editor's terminal records its tests (`pytest_env`, for this command's own `PYTHONPATH`:
-sources/pytest_env.py). First line: the organisation's managed policy (policy/managed.py), where it was
-read and what it requires, or why it is refused (then nothing is recorded or signed); `managed_policy` in
---json. It also warns when Codex does not trust codetape's installed hooks (so never runs them), or a
-Codex session started since they were installed without calling any."""
+sources/pytest_env.py). First line, when there is one: the organisation's managed policy
+(policy/managed.py), where it was read and what it requires, or why it is refused (then nothing is recorded
+or signed); `managed_policy` in --json. It also warns when Codex does not trust codetape's installed hooks
+(so never runs them), or a Codex session started since they were installed without calling any."""
 
 from __future__ import annotations
 
@@ -91,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
         status["pytest_env"] = pytest_env(home, args.env)
         print(json.dumps(status, indent=2))
         return 0
-    print("\n".join(status_lines(status["managed_policy"])))
+    for line in status_lines(status["managed_policy"]):
+        print(line)
     for reason in status["ignored_settings"]:
         print(f"warning: {reason}")
     for line in status["agents"]:
