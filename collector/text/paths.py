@@ -17,6 +17,10 @@ def path_problem(path: str) -> str | None:
     """Why `path` is not a clean workspace-relative path, or None when it is."""
     if "\x00" in path:
         return "it contains a NUL byte"
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # a file name's bytes that are not UTF-8, decoded with surrogateescape
+        return "its name is not UTF-8"
     if "\\" in path:
         return "it contains a backslash"
     if path.startswith("/"):
