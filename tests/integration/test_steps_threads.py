@@ -31,7 +31,7 @@ def pause(frame, event, arg):
     # in the first thread: a Python function msgspec calls from inside a conversion; the other one runs
     if event == "call" and frame.f_back is not None and frame.f_back.f_code.co_name == "step_from_dict":
         paused.set()
-        time.sleep(0.01)
+        time.sleep(0.01)  # the scenario: this thread held inside a conversion, not a wait
 
 
 def first():
