@@ -132,6 +132,12 @@ class WorkspaceSettings(Model):
         return channel is None or channel in self.channels
 
 
+# what `allowed_destinations` may hold: a local folder, or a bucket and prefix
+# (collector/upload/destinations.py parses each as it parses an upload destination, and matches it)
+DESTINATION = re.compile(r"^(?:file://(?:localhost)?/[^?#\x00-\x1f]*"
+                         r"|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:/[A-Za-z0-9!_.*'()/-]*)?)$")
+
+
 class ConsentRequirement(Model):
     """`[consent]` in the managed policy: the consent mode a share must be signed in."""
 
@@ -147,7 +153,25 @@ class ManagedPolicy(Model):
     channels: Annotated[list[Channel], Field(max_length=len(ALL_CHANNELS))] | None = None
     allowed_purposes: Annotated[list[PolicyText], Field(min_length=1, max_length=100)] | None = None
     retain_until: Annotated[date, Strict()] | None = None
+    allowed_licences: Annotated[list[Annotated[str, Field(min_length=1, max_length=256)]],
+                                Field(min_length=1, max_length=100)] | None = Field(
+        default=None, description=(
+        "the licences a signed episode may be shared under: its `licence` must be an SPDX expression these "
+        "permit (an id, or `ID WITH EXCEPTION`), as a receiver's --allow-licence decides"))
+    allowed_destinations: Annotated[list[Annotated[str, Field(min_length=1, max_length=4096)]],
+                                    Field(min_length=1, max_length=100)] | None = Field(
+        default=None, description="the upload destinations allowed: `file:///DIR` (that folder and below) "
+        "or `s3://BUCKET[/PREFIX]` (that bucket, under that prefix)")
     consent: ConsentRequirement = ConsentRequirement()
+
+    @field_validator("allowed_destinations")
+    @classmethod
+    def _destinations(cls, urls: list[str] | None) -> list[str] | None:
+        for url in urls or ():
+            if not DESTINATION.match(url):
+                raise ValueError(f"allowed destination {url!r} is neither file:///ABSOLUTE/DIR nor "
+                                 "s3://BUCKET[/PREFIX] (no credentials, query or fragment)")
+        return urls
 
     @field_validator("mandatory_exclude")
     @classmethod

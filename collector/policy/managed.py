@@ -17,7 +17,11 @@ What it does (schemas/settings.py ManagedPolicy):
                                                   a `.codetape.toml` changed after you accepted it is
                                                   bound by (policy/stricter.py); a change applies at
                                                   once during an episode, as any stricter setting does
-    allowed_purposes, [consent] mode              required of a share when it is signed (share_problem)
+    allowed_purposes, allowed_licences,           required of a share when it is signed (share_problem):
+    [consent] mode                                a purpose it lists, a licence (an SPDX expression) its
+                                                  entries permit as a receiver's --allow-licence would
+    allowed_destinations                          where `codetape upload` (and the collector's background
+                                                  upload) may send: upload/destinations.py matches it
     retain_until                                  shown by status and the review; no statement field
                                                   carries it yet
 It has no key that opts a workspace in, starts recording or signs.
@@ -79,16 +83,47 @@ class Managed:
 
     def requirements(self) -> list[str]:
         """What it requires of a share, one line each (the review and status show them)."""
+        return [line for _key, line in self._required()]
+
+    def _required(self) -> list[tuple[str, str]]:
         policy, lines = self.policy, []
         if policy.allowed_purposes is not None:
-            lines.append(f"purpose one of: {', '.join(policy.allowed_purposes)}")
+            lines.append(("purpose", f"purpose one of: {', '.join(policy.allowed_purposes)}"))
         if policy.consent.mode is not None:
-            lines.append(f"consent mode {policy.consent.mode}")
+            lines.append(("consent", f"consent mode {policy.consent.mode}"))
         if policy.retain_until is not None:
-            lines.append(f"retained until {policy.retain_until.isoformat()} at the latest")
+            lines.append(("retain", f"retained until {policy.retain_until.isoformat()} at the latest"))
         if policy.mandatory_exclude:
-            lines.append(f"excluded: {', '.join(policy.mandatory_exclude)}")
+            lines.append(("exclude", f"excluded: {', '.join(policy.mandatory_exclude)}"))
+        if policy.allowed_licences is not None:
+            lines.append(("licence", f"licence allowed by: {', '.join(policy.allowed_licences)}"))
+        if policy.allowed_destinations is not None:
+            lines.append(("destination", f"uploaded only to: {', '.join(policy.allowed_destinations)}"))
         return lines
+
+    def checks(self, share: Share) -> list[ShareCheck]:
+        """Each requirement and whether `share` meets it (the review shows them): None where this share
+        cannot be checked against it here (a retention date; a destination when none is configured)."""
+        policy, found = self.policy, []
+        for key, line in self._required():
+            met: bool | None
+            if key == "purpose":
+                met, has = share.purpose in (policy.allowed_purposes or ()), repr(share.purpose or "(none)")
+            elif key == "consent":
+                mode = "unlinkable" if share.unlinkable else "attributed"
+                met, has = mode == policy.consent.mode, f"{mode} signature"
+            elif key == "exclude":
+                met, has = not share.excluded, (f"{share.excluded} file(s) still under it" if share.excluded
+                                                 else "none of its files under it")
+            elif key == "licence":
+                met = licence_allowed(share.licence, policy.allowed_licences or [])
+                has = repr(share.licence or "(none)")
+            elif key == "destination":
+                met, has = share.destination_allowed, share.destination or "no destination configured"
+            else:
+                met, has = None, "not checked at signing"
+            found.append(ShareCheck(line, met, has))
+        return found
 
     def to_json(self) -> dict[str, Any]:
         """What `codetape status --json` and `codetape doctor --json` show of it."""
@@ -96,10 +131,36 @@ class Managed:
                 "settings": self.policy.model_dump(mode="json"), "requires": self.requirements()}
 
 
-def share_problem(managed: Managed | None, purpose: str | None, *, unlinkable: bool = False) -> str | None:
-    """Why the managed policy forbids signing a share with this purpose in this consent mode (`unlinkable`:
-    the signature cannot be linked to the contributor); None when it does not. Called by `sign` and the
-    review (policy/sharing.py SigningPolicy.refusal)."""
+@dataclass(frozen=True)
+class Share:
+    """What a share would be signed and sent with, as far as the review knows before signing."""
+
+    purpose: str | None = None
+    licence: str | None = None
+    unlinkable: bool = False
+    excluded: int = 0  # files still under a mandatory exclusion
+    destination: str | None = None  # the upload destination configured, if any
+    destination_allowed: bool | None = None
+
+
+@dataclass(frozen=True)
+class ShareCheck:
+    """One requirement of the managed policy, whether this share meets it (None: not checked here), and
+    what the share has."""
+
+    requirement: str
+    met: bool | None
+    share: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"requirement": self.requirement, "met": self.met, "share": self.share}
+
+
+def share_problem(managed: Managed | None, purpose: str | None, *, unlinkable: bool = False,
+                  licence: str | None = None) -> str | None:
+    """Why the managed policy forbids signing a share with this purpose and licence in this consent mode
+    (`unlinkable`: the signature cannot be linked to the contributor); None when it does not. Called by
+    `sign` and the review (policy/sharing.py SigningPolicy.refusal)."""
     if managed is None:
         return None
     policy, where = managed.policy, managed.path
@@ -107,10 +168,26 @@ def share_problem(managed: Managed | None, purpose: str | None, *, unlinkable: b
         named = f"names the purpose {purpose!r}" if purpose else "names no purpose"
         return (f"the managed policy ({where}) allows only the purposes {', '.join(policy.allowed_purposes)} "
                 f"and this share {named}; set `purpose` in your policy.toml or [policy] in .codetape.toml")
+    if policy.allowed_licences is not None and not licence_allowed(licence, policy.allowed_licences):
+        named = f"is offered under {licence!r}" if licence else "names no licence"
+        return (f"the managed policy ({where}) allows only the licences {', '.join(policy.allowed_licences)} "
+                f"and this share {named}; set `licence` in your policy.toml or [policy] in .codetape.toml")
     if policy.consent.mode == "unlinkable" and not unlinkable:
         return (f"the managed policy ({where}) requires unlinkable consent and this would be an attributed "
                 "signature; sign it with `codetape sign --unlinkable` (after `codetape enroll`)")
+    if policy.consent.mode == "attributed" and unlinkable:
+        return (f"the managed policy ({where}) requires attributed consent and this would be an unlinkable "
+                "signature; sign it without --unlinkable (and without [consent] mode = \"unlinkable\" in "
+                "config.toml)")
     return None
+
+
+def licence_allowed(licence: str | None, allowed: list[str]) -> bool:
+    """Whether the entries of `allowed` permit the SPDX expression `licence` (policy/spdx.py allowed_by:
+    `A OR B` when either is, `A AND B` when both are, `A WITH X` only when that pair is listed)."""
+    from collector.policy.spdx import allowed_by
+
+    return licence is not None and allowed_by(licence, frozenset(allowed))
 
 
 def load_managed(env: Mapping[str, str] | None = None) -> Managed | None:
@@ -138,6 +215,13 @@ def load_managed(env: Mapping[str, str] | None = None) -> Managed | None:
         policy = parse_model(text, ManagedPolicy, PolicyError, path)
     except PolicyError as exc:
         raise PolicyError(f"managed policy refused: {exc}; nothing is recorded or signed") from None
+    from collector.policy.spdx import allow_entry_problem
+
+    for entry in policy.allowed_licences or ():
+        problem = allow_entry_problem(entry)
+        if problem is not None:
+            raise PolicyError(f"managed policy refused: {path}: allowed_licences: {problem}; nothing is "
+                              "recorded or signed")
     return Managed(path, hashlib.sha256(data).hexdigest(), policy)
 
 

@@ -73,8 +73,9 @@ class SigningPolicy:
         return hits
 
     def managed_problem(self, *, unlinkable: bool = False) -> str | None:
-        """Why the managed policy forbids this share (its purpose, an attributed signature); None if not."""
-        return share_problem(self.managed, self.purpose, unlinkable=unlinkable)
+        """Why the managed policy forbids this share (its purpose, its licence, an attributed signature); None
+        if not."""
+        return share_problem(self.managed, self.purpose, unlinkable=unlinkable, licence=self.licence)
 
     def refusal(self, files: list[str], *, unlinkable: bool = False) -> str | None:
         """Why the licence, the managed policy or a mandatory exclusion forbids signing these files (an

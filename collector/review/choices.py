@@ -59,6 +59,26 @@ def signing_mode(home: Home, unlinkable: bool = False) -> Timing | None:
     return settings.timing if unlinkable or settings.mode == "unlinkable" else None
 
 
+def share_context(home: Home) -> tuple[bool, tuple[str, bool] | None]:
+    """How a share from this home would be signed and sent, for the review's managed-policy checks:
+    (unlinkable, (the upload destination configured, whether the managed policy allows it) or None when
+    there is none or it cannot be read (status and upload say why))."""
+    from collector.errors import CodetapeError
+    from collector.upload.destinations import named, policy_refusal
+
+    try:
+        unlinkable = signing_mode(home) is not None
+    except CodetapeError:
+        unlinkable = False
+    try:
+        destination = named(home)
+        if destination is None:
+            return unlinkable, None
+        return unlinkable, (destination.url, policy_refusal(destination) is None)
+    except CodetapeError:
+        return unlinkable, None
+
+
 def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = None,
                    passphrase: str | None = None, workspace: Path | None = None,
                    policy: SigningPolicy | None = None, scope_files: list[str] | None = None,

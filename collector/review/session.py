@@ -18,7 +18,7 @@ from collector.home import Home
 from collector.policy.sharing import SigningPolicy, load_signing_policy
 from collector.redact import RedactionSummary
 from collector.review.browse import Browser
-from collector.review.choices import Queued, discard_episode, sign_and_queue
+from collector.review.choices import Queued, discard_episode, share_context, sign_and_queue
 from collector.review.errors import ReviewError
 from collector.review.locate import workspace_for
 from collector.review.plan import TrimPlan
@@ -67,8 +67,10 @@ class ReviewSession:
     def _load(self) -> None:
         episode = open_episode(self.current)
         self.timeline = Timeline()
+        unlinkable, destination = share_context(self.home)
         self.summary: ReviewSummary = build_summary(episode, redaction=self.redaction, policy=self.policy,
-                                                    on_step=self.timeline.add)
+                                                    on_step=self.timeline.add, unlinkable=unlinkable,
+                                                    destination=destination)
         if self.policy_error is not None:
             self.summary.terms = Terms(problem=self.policy_error)
         self.browser = Browser(open_episode(self.current))

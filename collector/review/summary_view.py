@@ -21,6 +21,7 @@ from typing import Any
 from collector.episode import Episode
 from collector.episode.resolve import show
 from collector.episode.summary import FileActivity, Summary, shares_text
+from collector.policy.managed import Share, ShareCheck
 from collector.policy.sharing import SigningPolicy
 from collector.reconstruct.written import summarize_replayed
 from collector.redact import RedactionSummary
@@ -38,6 +39,7 @@ from schemas.steps import (
     TestRunStep,
 )
 
+MET = {True: "met    ", False: "NOT MET", None: "--     "}
 SHOWN = 12  # lines per list in the text form; the JSON form has them all
 LISTED = (CommandStep, TestRunStep, GitStep, GapStep, NoteStep, TaskStep, RedactionStep, AgentStep)
 
@@ -83,15 +85,25 @@ class Terms:
     mandatory: tuple[tuple[str, str], ...] = ()  # (file, glob) the policy's mandatory exclusions cover
     managed: str | None = None  # where the organisation's managed policy was read
     required: tuple[str, ...] = ()  # what it requires of this share, one line each
+    checks: tuple[ShareCheck, ...] = ()  # each requirement, and whether this share meets it
 
     @classmethod
-    def of(cls, policy: SigningPolicy, files: list[str]) -> Terms:
+    def of(cls, policy: SigningPolicy, files: list[str], *, unlinkable: bool = False,
+           destination: tuple[str, bool] | None = None) -> Terms:
+        """The terms of sharing `files` under `policy`, signed unlinkable or not, to `destination` (its URL,
+        and whether the managed policy allows it; None when no destination is configured)."""
+        mandatory = tuple(policy.excluded_files(files))
+        managed = policy.managed
+        share = Share(policy.purpose, policy.licence, unlinkable, len(mandatory),
+                      None if destination is None else destination[0],
+                      None if destination is None else destination[1])
         return cls(policy.purpose, policy.licence,
                    tuple(sorted({found.spdx for found in policy.licences if found.spdx})),
-                   policy.allowed_licences, policy.licence_problem() or policy.managed_problem(),
-                   tuple(policy.excluded_files(files)),
-                   None if policy.managed is None else str(policy.managed.path),
-                   () if policy.managed is None else tuple(policy.managed.requirements()))
+                   policy.allowed_licences,
+                   policy.licence_problem() or policy.managed_problem(unlinkable=unlinkable), mandatory,
+                   None if managed is None else str(managed.path),
+                   () if managed is None else tuple(managed.requirements()),
+                   () if managed is None else tuple(managed.checks(share)))
 
     def to_json(self) -> dict[str, Any]:
         return {"purpose": self.purpose, "licence": self.licence,
@@ -99,8 +111,9 @@ class Terms:
                 "allowed_licences": None if self.allowed_licences is None else list(self.allowed_licences),
                 "problem": self.problem,
                 "mandatory_exclusions": [{"file": file, "glob": glob} for file, glob in self.mandatory],
-                "managed_policy": None if self.managed is None else {"path": self.managed,
-                                                                      "requires": list(self.required)}}
+                "managed_policy": None if self.managed is None else {
+                    "path": self.managed, "requires": list(self.required),
+                    "checks": [check.to_json() for check in self.checks]}}
 
 
 @dataclass
@@ -225,8 +238,10 @@ class ReviewSummary:
         if terms.repository_licences:
             lines.append(f"repository  licensed {', '.join(terms.repository_licences)}")
         if terms.managed is not None:
-            required = "; ".join(terms.required) or "nothing of a share"
-            lines.append(f"managed     {terms.managed} requires: {required}")
+            lines.append(f"managed     {terms.managed} requires" + (" of this share:" if terms.checks else
+                                                                     " nothing of a share"))
+            lines += [f"  {MET[check.met]}  {check.requirement} (this share: {one_line(check.share, 200)})"
+                      for check in terms.checks]
         if terms.problem:
             lines.append(f"signing     refused as it is: {terms.problem}")
         for file, glob in terms.mandatory:
@@ -236,7 +251,8 @@ class ReviewSummary:
 
 def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None,
                   policy: SigningPolicy | None = None,
-                  on_step: Callable[[Step], None] | None = None) -> ReviewSummary:
+                  on_step: Callable[[Step], None] | None = None, unlinkable: bool = False,
+                  destination: tuple[str, bool] | None = None) -> ReviewSummary:
     """The summary of `episode` in one pass; `on_step` sees every step too (the review's timeline)."""
     previews = dict(redaction.masked) if redaction is not None else {}
     found: list[Step] = []
@@ -256,7 +272,7 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
     if redaction is not None:
         summary.allowed = [Allowed(rule, entry, masked) for rule, entry, masked in redaction.allowed]
     if policy is not None:
-        summary.terms = Terms.of(policy, summary.files)
+        summary.terms = Terms.of(policy, summary.files, unlinkable=unlinkable, destination=destination)
     return summary
 
 

@@ -154,7 +154,20 @@ def load_config(home: Home) -> CodetapeConfig:
 
 
 def configured(home: Home, to: str | None = None, *, allow_insecure: bool = False) -> Destination | None:
-    """The destination `to` names (--to), else the one in config.toml; None when there is neither."""
+    """The destination `to` names (--to), else the one in config.toml; None when there is neither.
+    DestinationError when the organisation's managed policy does not allow it (`allowed`); PolicyError
+    when that policy is refused (nothing leaves while it stands)."""
+    destination = named(home, to, allow_insecure=allow_insecure)
+    if destination is None:
+        return None
+    problem = policy_refusal(destination)
+    if problem is not None:
+        raise DestinationError(problem)
+    return destination
+
+
+def named(home: Home, to: str | None = None, *, allow_insecure: bool = False) -> Destination | None:
+    """The destination `to` or config.toml names, parsed, whether the managed policy allows it or not."""
     if to is None and not os.path.lexists(home.config):
         return None
     settings = load_config(home).upload
@@ -164,6 +177,42 @@ def configured(home: Home, to: str | None = None, *, allow_insecure: bool = Fals
         settings = replace(settings, allow_insecure=True)
     url = to if to is not None else settings.to
     return None if url is None else parse_destination(url, settings)
+
+
+def policy_refusal(destination: Destination) -> str | None:
+    """Why the managed policy (collector/policy/managed.py) forbids uploads to `destination`, in one line;
+    None when it allows them or says nothing of destinations. PolicyError when the policy is refused."""
+    from collector.policy.managed import load_managed
+
+    managed = load_managed()
+    entries = None if managed is None else managed.policy.allowed_destinations
+    if managed is None or entries is None or allowed(destination, entries):
+        return None
+    return (f"the managed policy ({managed.path}) allows uploads only to {', '.join(entries)}, and "
+            f"{destination.url} is none of them; nothing was sent")
+
+
+def allowed(destination: Destination, entries: Iterable[str]) -> bool:
+    """Whether `destination` is one of `entries` or under one (the managed policy's allowed_destinations):
+    `file:///DIR` allows that folder and the folders below it, both followed through links to where they
+    really are; `s3://BUCKET/PREFIX` that bucket under that prefix (whole path segments), `s3://BUCKET` the
+    whole bucket. The S3 endpoint (AWS's or `endpoint_url`) is not part of the match."""
+    for entry in entries:
+        try:
+            wanted = parse_destination(entry)
+        except DestinationError:
+            continue
+        if wanted.scheme != destination.scheme:
+            continue
+        if destination.path is not None and wanted.path is not None:
+            inside, where = Path(os.path.realpath(destination.path)), Path(os.path.realpath(wanted.path))
+            if inside == where or where in inside.parents:
+                return True
+        elif wanted.bucket == destination.bucket:
+            have, want = destination.prefix.split("/"), wanted.prefix.split("/")
+            if not wanted.prefix or have[:len(want)] == want:
+                return True
+    return False
 
 
 def parse_destination(url: str, settings: UploadSettings | None = None) -> Destination:

@@ -146,13 +146,18 @@ def test_a_share_lacking_what_the_managed_policy_requires_cannot_be_signed(polic
     one_error_line(codetape(home, "sign", str(episode), "--yes"),
                    "requires unlinkable consent and this would be an attributed signature")
     review = json.loads(ok(codetape(home, "review", str(episode), "--summary", "--json")))
-    assert review["policy"]["managed_policy"] == {"path": str(policy), "requires": [
+    managed = review["policy"]["managed_policy"]
+    assert (managed["path"], managed["requires"]) == (str(policy), [
         "purpose one of: model-training", "consent mode unlinkable",
-        "retained until 2027-06-30 at the latest", "excluded: docs/private/"]}
+        "retained until 2027-06-30 at the latest", "excluded: docs/private/"])
+    assert [(check["requirement"].split(" ")[0], check["met"]) for check in managed["checks"]] == [
+        ("purpose", True), ("consent", False), ("retained", None), ("excluded:", False)]
     assert "requires unlinkable consent" in review["policy"]["problem"]
     summary = ok(codetape(home, "review", str(episode), "--summary"))
-    assert f"managed     {policy} requires: purpose one of: model-training; consent mode unlinkable" in (
-        summary)
+    assert f"managed     {policy} requires of this share:\n" in summary
+    assert "  met      purpose one of: model-training (this share: 'model-training')\n" in summary
+    assert "  NOT MET  consent mode unlinkable (this share: attributed signature)\n" in summary
+    assert "  NOT MET  excluded: docs/private/ (this share: 1 file(s) still under it)\n" in summary
 
     install(policy.parent, WITHOUT_CONSENT)
     one_error_line(codetape(home, "sign", str(episode), "--yes"),
@@ -232,3 +237,48 @@ def test_a_refused_managed_policy_stops_recording_and_signing(policy: Path, tmp_
             os.chown(policy, 0, 0)
             policy.parent.chmod(0o755)
     assert episode.exists() and not (home / "outbox").exists()
+
+
+def test_the_managed_policy_bounds_the_licence_at_signing_and_the_destination_at_upload(
+        policy: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    root = opt_in(tmp_path / "ws", "", home=home)
+    episode = record_and_seal(home, root)
+    assert ok(codetape(home, "keys", "init", "--no-passphrase"))
+    allowed = tmp_path / "receiver" / "allowed"
+    (tmp_path / "receiver" / "elsewhere").mkdir(parents=True)
+    allowed.mkdir()
+    (allowed / "sneaky").symlink_to(tmp_path / "receiver" / "elsewhere")
+    install(policy.parent, f'mandatory_exclude = ["docs/private/"]\nallowed_purposes = ["model-training"]\n'
+                           f'allowed_licences = ["CC-BY-4.0", "Apache-2.0"]\n'
+                           f'allowed_destinations = ["s3://acme-traces/raw", "{allowed.as_uri()}"]\n')
+    sign = ("sign", str(episode), "--yes", "--exclude", "docs/private/")
+    mine = home / "policy.toml"
+    mine.write_text('purpose = "model-training"\n', encoding="utf-8")
+    line = one_error_line(codetape(home, *sign), "allows only the licences CC-BY-4.0, Apache-2.0 and this share "
+                          "names no licence")
+    assert str(policy) in line
+    mine.write_text('purpose = "model-training"\nlicence = "MIT OR CC-BY-4.0"\n', encoding="utf-8")
+    review = json.loads(ok(codetape(home, "review", str(episode), "--summary", "--json")))["policy"]
+    assert {"requirement": "licence allowed by: CC-BY-4.0, Apache-2.0", "met": True,
+            "share": "'MIT OR CC-BY-4.0'"} in review["managed_policy"]["checks"]
+    mine.write_text('purpose = "model-training"\nlicence = "MIT AND CC-BY-4.0"\n', encoding="utf-8")
+    one_error_line(codetape(home, *sign), "this share is offered under 'MIT AND CC-BY-4.0'")
+    (home / "config.toml").write_text(f'[upload]\nto = "{(tmp_path / "receiver" / "elsewhere").as_uri()}"\n',
+                                      encoding="utf-8")
+    review = json.loads(ok(codetape(home, "review", str(episode), "--summary", "--json")))["policy"]
+    assert {"requirement": f"uploaded only to: s3://acme-traces/raw, {allowed.as_uri()}", "met": False,
+            "share": (tmp_path / "receiver" / "elsewhere").as_uri()} in review["managed_policy"]["checks"]
+    mine.write_text('purpose = "model-training"\nlicence = "Apache-2.0"\n', encoding="utf-8")
+    signed = codetape(home, *sign)
+    assert signed.returncode == 0, signed.stderr
+    assert "the upload destination is not usable (the managed policy" in signed.stdout
+
+    for refused in (None, (allowed / "sneaky").as_uri(), "s3://acme-traces/rawer", "s3://acme-traces"):
+        words = ("upload",) if refused is None else ("upload", "--to", refused)
+        line = one_error_line(codetape(home, *words), f"the managed policy ({policy}) allows uploads only to "
+                              f"s3://acme-traces/raw, {allowed.as_uri()}, and ")
+        assert line.endswith("is none of them; nothing was sent"), line
+    assert not any((tmp_path / "receiver").rglob("*.ctape"))
+    ok(codetape(home, "upload", "--to", (allowed / "team").as_uri()))
+    assert len(list((allowed / "team").rglob("*.ctape"))) == 1

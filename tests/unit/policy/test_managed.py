@@ -57,6 +57,11 @@ def test_a_looser_workspace_is_bounded_and_a_stricter_one_kept(tmp_path: Path) -
     ('retain_until = "2027-06-30"\n', ":1: retain_until: "),
     ('[consent]\nmode = "attributed-by-default"\n', ":2: consent.mode: "),
     ("max_file_bytes = -1\n", ":1: max_file_bytes: "),
+    ('allowed_destinations = ["https://bucket.example/x"]\n', ":1: allowed_destinations: "),
+    ('allowed_destinations = ["s3://user:pw@bucket/x"]\n', ":1: allowed_destinations: "),
+    ("allowed_licences = []\n", ":1: allowed_licences: "),
+    ('allowed_licences = ["MIT OR Apache-2.0"]\n', "allowed_licences: 'MIT OR Apache-2.0' is not an SPDX"),
+    ('allowed_licences = ["Not-A-Licence"]\n', "allowed_licences: 'Not-A-Licence' is not an SPDX"),
 ])
 def test_an_unknown_key_or_a_wrong_value_is_refused(tmp_path: Path, text: str, says: str) -> None:
     with pytest.raises(PolicyError) as refused:
@@ -99,3 +104,15 @@ def test_a_share_must_name_an_allowed_purpose_and_be_unlinkable(tmp_path: Path) 
     assert "requires unlinkable consent" in (share_problem(managed, "model-training") or "")
     assert share_problem(managed, "model-training", unlinkable=True) is None
     assert share_problem(None, None) is None
+
+
+def test_licences_a_share_may_name_and_the_consent_mode_either_way(tmp_path: Path) -> None:
+    managed = loaded(tmp_path, 'allowed_licences = ["CC-BY-4.0", "GPL-2.0-only WITH Classpath-exception-2.0"]\n'
+                     '[consent]\nmode = "attributed"\n')
+    assert "names no licence" in (share_problem(managed, None) or "")
+    assert "is offered under 'MIT'" in (share_problem(managed, None, licence="MIT") or "")
+    assert share_problem(managed, None, licence="cc-by-4.0 OR MIT") is None
+    assert share_problem(managed, None, licence="GPL-2.0-only") is not None
+    assert share_problem(managed, None, licence="GPL-2.0-only WITH Classpath-exception-2.0") is None
+    assert "requires attributed consent" in (share_problem(managed, None, licence="CC-BY-4.0",
+                                                           unlinkable=True) or "")

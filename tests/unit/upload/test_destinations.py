@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from collector.upload.destinations import check_endpoint, episode_key, is_loopback, parse_destination
+from collector.upload.destinations import allowed, check_endpoint, episode_key, is_loopback, parse_destination
 from collector.upload.errors import DestinationError
 from collector.upload.outbox import retry_command
 from schemas.config import UploadSettings
@@ -83,3 +84,23 @@ def test_objects_are_named_by_content_and_retries_are_shell_ready() -> None:
     assert retry_command([]) == "codetape upload"
     assert retry_command(["0b5e"], "s3://b/my prefix", allow_insecure=True) == (
         "codetape upload 0b5e --to 's3://b/my prefix' --allow-insecure")
+
+
+@pytest.mark.parametrize(("url", "ok"), [
+    ("s3://acme/raw", True), ("s3://acme/raw/team", True), ("s3://acme/rawer", False), ("s3://acme", False),
+    ("s3://other/raw", False), ("s3://open", True), ("s3://open/any/prefix", True), ("file:///srv/acme", False),
+])
+def test_an_allowed_destination_is_a_bucket_under_a_prefix_in_whole_segments(url: str, ok: bool) -> None:
+    assert allowed(parse_destination(url), ["s3://acme/raw", "s3://open"]) is ok
+
+
+def test_an_allowed_folder_is_matched_where_it_really_is(tmp_path: Path) -> None:
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "ok" / "link").symlink_to(tmp_path / "out")
+    entries = [(tmp_path / "ok").as_uri()]
+    assert allowed(parse_destination((tmp_path / "ok").as_uri()), entries)
+    assert allowed(parse_destination((tmp_path / "ok" / "new" / "dir").as_uri()), entries)
+    assert not allowed(parse_destination((tmp_path / "ok" / "link").as_uri()), entries)
+    assert not allowed(parse_destination((tmp_path / "okay").as_uri()), entries)
+    assert not allowed(parse_destination("s3://ok"), entries)
