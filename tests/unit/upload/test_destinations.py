@@ -103,4 +103,4 @@ def test_an_allowed_folder_is_matched_where_it_really_is(tmp_path: Path) -> None
     assert allowed(parse_destination((tmp_path / "ok" / "new" / "dir").as_uri()), entries)
     assert not allowed(parse_destination((tmp_path / "ok" / "link").as_uri()), entries)
     assert not allowed(parse_destination((tmp_path / "okay").as_uri()), entries)
-    assert not allowed(parse_destination("s3://ok"), entries)
+    assert not allowed(parse_destination("s3://okay"), entries)
