@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "keys": "create or show your signing key",
     "note": "add a note to the recording",
     "pause": "pause recording in a workspace",
+    "policy": "the managed policy in plain language (annex for a DPIA)",
     "replay": "watch an episode back (full-screen player, or --plain log)",
     "report": "write a self-contained HTML report of an episode",
     "resume": "resume recording in a paused workspace",

@@ -1,0 +1,88 @@
+"""What the annex is written from: the settings in force on this machine, and a dataset's card.
+
+The organisation's managed policy (collector/policy/managed.py) as it is read here, refused policies
+included (PolicyError: the annex describes no policy that nothing enforces); the defaults a workspace
+starts from (schemas/settings.py), which the policy bounds; the consent mode of the person who runs the
+command (CODETAPE_HOME/config.toml `[consent] mode`); and, with `--dataset OUT`, what the dataset's
+manifest and `episodes` table say (collector/dataset/card.py read_facts, as the card is written).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from collector import __version__
+from collector.dataset.card import Facts, read_facts
+from collector.dataset.errors import OutputRefused
+from collector.dataset.manifest import DatasetManifest, read_manifest
+from collector.dataset.output import open_output
+from collector.home import Home
+from collector.policy.managed import Managed, load_managed, managed_path
+from collector.upload.destinations import load_config
+from schemas.settings import ALL_CHANNELS, Channel, WorkspaceSettings
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A built dataset as its card describes it."""
+
+    url: str
+    manifest: DatasetManifest
+    facts: Facts
+
+    @property
+    def withdrawn(self) -> int:
+        return sum(build.withdrawn for build in self.manifest.builds)
+
+
+@dataclass(frozen=True)
+class InForce:
+    """The settings the annex describes."""
+
+    where: str  # where the managed policy is looked for
+    managed: Managed | None
+    contributor_mode: str  # `[consent] mode` of the person running the command
+    dataset: Dataset | None = None
+    version: str = __version__
+    written: date = field(default_factory=date.today)
+
+    @property
+    def channels(self) -> tuple[Channel, ...]:
+        """The channels that may be recorded at all, in codetape's order."""
+        allowed = None if self.managed is None else self.managed.policy.channels
+        return tuple(c for c in ALL_CHANNELS if allowed is None or c in allowed)
+
+    @property
+    def never_channels(self) -> tuple[Channel, ...]:
+        return tuple(c for c in ALL_CHANNELS if c not in self.channels)
+
+    @property
+    def max_file_bytes(self) -> int:
+        """The largest file recorded with its content: the policy's cap, or a workspace's default."""
+        default = WorkspaceSettings().max_file_bytes
+        cap = None if self.managed is None else self.managed.policy.max_file_bytes
+        return default if cap is None else min(cap, default)
+
+    @property
+    def cap_from_policy(self) -> bool:
+        return self.managed is not None and self.managed.policy.max_file_bytes is not None
+
+    @property
+    def unlinkable_required(self) -> bool:
+        return self.managed is not None and self.managed.policy.consent.mode == "unlinkable"
+
+
+def in_force(home: Home, dataset: str | None = None) -> InForce:
+    """The settings in force here (PolicyError when the managed policy is refused), and the dataset at
+    `dataset` (a directory or s3:// URL) when one is named (OutputRefused when it is no dataset)."""
+    managed = load_managed()
+    mode = load_config(home).consent.mode
+    found = None
+    if dataset is not None:
+        out = open_output(dataset, load_config(home).upload, create=False)
+        manifest = read_manifest(out)
+        if manifest is None:
+            raise OutputRefused(f"{out.url} is not a codetape dataset: it has no _manifest.json")
+        found = Dataset(out.url, manifest, read_facts(out, manifest))
+    return InForce(str(managed_path()), managed, mode, found)
