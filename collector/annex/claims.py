@@ -134,6 +134,13 @@ def kinds_of(channel: Channel) -> Sentence:
     return ("step kind " if len(kinds) == 1 else "step kinds ", *listed(kinds))
 
 
+def organisation(settings: InForce) -> str:
+    """Who a sentence says sets (or does not set) a limit: the policy in force, or that there is none."""
+    if settings.managed is None:
+        return "No managed policy is installed; it"
+    return "The organisation's policy"
+
+
 def claims(settings: InForce) -> list[Claim]:
     """Every claim, in the order the annex prints them."""
     return [*recorded(settings), *never(settings), *sharing(settings), *holders(settings)]
@@ -149,8 +156,8 @@ WITHDRAWAL = "Withdrawal"
 def recorded(settings: InForce) -> list[Claim]:
     managed = settings.managed
     found = [Claim("opt-in", RECORDED, (
-        ("Nothing is recorded outside a workspace its developer opted in with `codetape init`. The "
-         "organisation's policy has no setting that opts a workspace in, starts recording or signs; a "
+        ("Nothing is recorded outside a workspace its developer opted in with `codetape init`. A managed "
+         "policy has no setting that opts a workspace in, starts recording or signs; a "
          "policy file with such a key is refused and then nothing is recorded at all.",),))]
     sentences: list[Sentence] = []
     for channel in settings.channels:
@@ -188,7 +195,7 @@ def never(settings: InForce) -> list[Claim]:
             listing=True))
     else:
         found.append(Claim("channels", NEVER, ((
-            "The organisation's policy removes no channel: each workspace's settings decide which of ",
+            f"{organisation(settings)} removes no channel: each workspace's settings decide which of ",
             *listed(settings.channels), " are recorded."),)))
     found.append(Claim("never-files", NEVER, (
         ("Files whose names match these patterns are never written anywhere, in any form, whatever a "
@@ -240,7 +247,7 @@ def sharing(settings: InForce) -> list[Claim]:
         said: list[Sentence] = [("A share may be signed only for ", *listed(purposes),
                                  "; codetape refuses to sign one that names another purpose or none.")]
     else:
-        said = [("The organisation's policy does not restrict the purpose: each share names its own (or "
+        said = [(f"{organisation(settings)} does not restrict the purpose: each share names its own (or "
                  "none), and the receiver sees it in the signed statement.",)]
     if dataset is not None:
         counted: list[Part] = []
@@ -260,7 +267,7 @@ def sharing(settings: InForce) -> list[Claim]:
             "refuses to sign one offered under another licence or none."),)))
     else:
         found.append(Claim("licences", SHARING, ((
-            "The organisation's policy does not restrict the licence a share is offered under.",),)))
+            f"{organisation(settings)} does not restrict the licence a share is offered under.",),)))
     retain = None if policy is None else policy.retain_until
     signed = "retain_until" in ConsentStatement.model_fields or "retain_until" in ConsentTerms.model_fields
     if retain is not None:
@@ -272,7 +279,7 @@ def sharing(settings: InForce) -> list[Claim]:
              "episode may be kept."), (carried,))))
     else:
         found.append(Claim("retention", SHARING, ((
-            "The organisation's policy sets no retention limit: episodes are kept until their contributor "
+            f"{organisation(settings)} sets no retention limit: episodes are kept until their contributor "
             "withdraws them (see Withdrawal).",),)))
     destinations = None if policy is None else policy.allowed_destinations
     if destinations is not None:
@@ -282,7 +289,7 @@ def sharing(settings: InForce) -> list[Claim]:
             "other destination. The S3 endpoint is not part of the match."),)))
     else:
         found.append(Claim("destinations", SHARING, ((
-            "The organisation's policy does not restrict where signed episodes are uploaded: each "
+            f"{organisation(settings)} does not restrict where signed episodes are uploaded: each "
             "contributor configures the destination.",),)))
     return found
 
@@ -310,7 +317,7 @@ def holders(settings: InForce) -> list[Claim]:
         mode = ("This machine's user signs unlinkable by their own choice; the policy does not require it of "
                 "others." if settings.contributor_mode == "unlinkable" else "")
         found.append(Claim("receiver-key", HOLDERS, tuple(s for s in (
-            ("The organisation's policy does not require unlinkable consent: an episode signed in the "
+            (f"{organisation(settings)} does not require unlinkable consent: an episode signed in the "
              "default (attributed) mode carries its contributor's public key, so the receiver sees the key, "
              "can tell which episodes one contributor signed, and can name the contributor wherever the key "
              "is known to belong to them.",),

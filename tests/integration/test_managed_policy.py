@@ -255,8 +255,8 @@ def test_the_managed_policy_bounds_the_licence_at_signing_and_the_destination_at
     sign = ("sign", str(episode), "--yes", "--exclude", "docs/private/")
     mine = home / "policy.toml"
     mine.write_text('purpose = "model-training"\n', encoding="utf-8")
-    line = one_error_line(codetape(home, *sign), "allows only the licences CC-BY-4.0, Apache-2.0 and this share "
-                          "names no licence")
+    line = one_error_line(codetape(home, *sign),
+                          "allows only the licences CC-BY-4.0, Apache-2.0 and this share names no licence")
     assert str(policy) in line
     mine.write_text('purpose = "model-training"\nlicence = "MIT OR CC-BY-4.0"\n', encoding="utf-8")
     review = json.loads(ok(codetape(home, "review", str(episode), "--summary", "--json")))["policy"]

@@ -118,6 +118,8 @@ def test_each_claim_of_the_annex_follows_the_policy_in_force(policy: Path, tmp_p
     assert "<li>Channel <code>commands</code> (" in page
 
     install(policy.parent, LOOSE)
+    home.mkdir(mode=0o700, exist_ok=True)
+    (home / "config.toml").write_text('[consent]\nmode = "unlinkable"\n', encoding="utf-8")
     loose, page = annex(home, tmp_path / "loose")
     recorded, never = section(loose, "What is recorded"), section(loose, "What is never recorded")
     for channel in ("edits", "commands", "files", "diagnostics", "git"):
@@ -133,6 +135,7 @@ def test_each_claim_of_the_annex_follows_the_policy_in_force(policy: Path, tmp_p
     assert "The dataset" not in loose
     holders = section(loose, "Who holds what, and what the receiver cannot learn")
     assert "does not require unlinkable consent" in holders and "the receiver sees the key" in holders
+    assert "This machine's user signs unlinkable by their own choice" in holders
     assert "cannot learn which member" not in loose
     backed(loose)
     assert "<li>Channel <code>tests</code> (" in page and "is never recorded" in page
@@ -143,7 +146,8 @@ def test_without_a_policy_the_annex_says_so_and_a_refused_one_writes_nothing(pol
     home = tmp_path / "home"
     text, _page = annex(home, tmp_path / "none")
     assert f"no managed policy (none is installed at `{policy}`" in text
-    assert "The organisation's policy removes no channel" in text
+    assert "No managed policy is installed; it removes no channel" in text
+    assert "This machine's user" not in text
     install(policy.parent, STRICT)
     policy.chmod(0o666)
     one_error_line(codetape(home, "policy", "annex", "-o", str(tmp_path / "refused")),

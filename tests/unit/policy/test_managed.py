@@ -107,8 +107,8 @@ def test_a_share_must_name_an_allowed_purpose_and_be_unlinkable(tmp_path: Path) 
 
 
 def test_licences_a_share_may_name_and_the_consent_mode_either_way(tmp_path: Path) -> None:
-    managed = loaded(tmp_path, 'allowed_licences = ["CC-BY-4.0", "GPL-2.0-only WITH Classpath-exception-2.0"]\n'
-                     '[consent]\nmode = "attributed"\n')
+    managed = loaded(tmp_path, 'allowed_licences = ["CC-BY-4.0", '
+                     '"GPL-2.0-only WITH Classpath-exception-2.0"]\n[consent]\nmode = "attributed"\n')
     assert "names no licence" in (share_problem(managed, None) or "")
     assert "is offered under 'MIT'" in (share_problem(managed, None, licence="MIT") or "")
     assert share_problem(managed, None, licence="cc-by-4.0 OR MIT") is None

@@ -88,7 +88,8 @@ def test_objects_are_named_by_content_and_retries_are_shell_ready() -> None:
 
 @pytest.mark.parametrize(("url", "ok"), [
     ("s3://acme/raw", True), ("s3://acme/raw/team", True), ("s3://acme/rawer", False), ("s3://acme", False),
-    ("s3://other/raw", False), ("s3://open", True), ("s3://open/any/prefix", True), ("file:///srv/acme", False),
+    ("s3://other/raw", False), ("s3://open", True), ("s3://open/any/prefix", True),
+    ("file:///srv/acme", False),
 ])
 def test_an_allowed_destination_is_a_bucket_under_a_prefix_in_whole_segments(url: str, ok: bool) -> None:
     assert allowed(parse_destination(url), ["s3://acme/raw", "s3://open"]) is ok
