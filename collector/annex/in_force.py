@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from collector import __version__
-from collector.dataset.card import Facts, read_facts
-from collector.dataset.errors import OutputRefused
-from collector.dataset.manifest import DatasetManifest, read_manifest
-from collector.dataset.output import open_output
 from collector.home import Home
 from collector.policy.managed import Managed, load_managed, managed_path
 from collector.upload.destinations import load_config
 from schemas.settings import ALL_CHANNELS, Channel, WorkspaceSettings
+
+if TYPE_CHECKING:  # pyarrow and pandas load (seconds) only when a dataset is described
+    from collector.dataset.card import Facts
+    from collector.dataset.manifest import DatasetManifest
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ def in_force(home: Home, dataset: str | None = None) -> InForce:
     mode = load_config(home).consent.mode
     found = None
     if dataset is not None:
+        from collector.dataset.card import read_facts
+        from collector.dataset.errors import OutputRefused
+        from collector.dataset.manifest import read_manifest
+        from collector.dataset.output import open_output
+
         out = open_output(dataset, load_config(home).upload, create=False)
         manifest = read_manifest(out)
         if manifest is None:

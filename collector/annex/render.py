@@ -1,10 +1,11 @@
 """The annex as documents: `annex.md` and `annex.html`, from the same claims (claims.py), by Jinja2.
 
 A sentence's own words are codetape's; its values (`Value`: a purpose, a glob, a destination, a dataset's
-URL, a contributor's licence) are printed as code: in Markdown one inline code span each (the dataset
-card's `_code`: no link, image, tag or emphasis can be made of them), in HTML `<code>` with the value
-escaped (the environment autoescapes; `html_sentence` escapes each part itself and marks the result safe).
-A `backticked` command in codetape's words becomes code in HTML as in Markdown.
+URL, a contributor's licence) are printed as code: in Markdown one inline code span each
+(collector/text/markdown.py, as the dataset card prints them: no link, image, tag or emphasis can be made
+of them), in HTML `<code>` with the value escaped (the environment autoescapes; `html_sentence` escapes
+each part itself and marks the result safe). A `backticked` command in codetape's words becomes code
+in HTML as in Markdown.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from markupsafe import Markup, escape
 
 from collector.annex.claims import Claim, Sentence, Value, claims
 from collector.annex.in_force import InForce
-from collector.dataset.card import _code
+from collector.text.markdown import code_span
 
 FILES = ("annex.md", "annex.html")
 _TICKED = re.compile(r"`([^`]+)`")
@@ -41,7 +42,7 @@ class Section:
 
 def md_sentence(sentence: Sentence) -> Markup:
     """A sentence in Markdown: codetape's words as they are, each value one code span."""
-    return Markup("".join(str(_code(part)) if isinstance(part, Value) else part for part in sentence))
+    return Markup("".join(str(code_span(part)) if isinstance(part, Value) else part for part in sentence))
 
 
 def html_sentence(sentence: Sentence) -> Markup:
@@ -68,7 +69,7 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("collector.annex", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, auto_reload=False)
-    env.filters.update(md=md_sentence, html=html_sentence, code=_code)
+    env.filters.update(md=md_sentence, html=html_sentence, code=code_span)
     return env
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,6 +40,8 @@ from collector.dataset.manifest import DatasetManifest
 from collector.dataset.output import Output
 from collector.dataset.tables import PARTITION, TABLES
 from collector.policy.spdx import licence_ids, spdx_problem
+from collector.text.markdown import code_span as _code
+from collector.text.markdown import squeezed
 
 README = "README.md"
 CROISSANT = "croissant.json"
@@ -292,25 +293,13 @@ def _hf_licences(facts: Facts) -> list[str]:
 
 
 def _one_line(value: object, limit: int | None = CELL_LIMIT) -> str:
-    text = " ".join(str(value).split())
-    return text[:limit] + "…" if limit is not None and len(text) > limit else text
+    return squeezed(value, limit)
 
 
 def _cell(value: Ours) -> Markup:
     """codetape's own text as one Markdown table cell, whole: one line, `|` escaped, HTML's specials as
     entities."""
     return Markup(html.escape(_one_line(value, None), quote=False).replace("|", "\\|"))
-
-
-def _code(value: object) -> Markup:
-    """A text as one inline code span (one line), fenced by more backticks than it holds in a row: its
-    characters exactly, no markup (no image, link, autolink, tag, entity or emphasis is made in code)."""
-    text = _one_line(value)
-    if not text:
-        return Markup("")
-    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return Markup(f"{fence}{pad}{text}{pad}{fence}")
 
 
 def _code_cell(value: object) -> Markup:
