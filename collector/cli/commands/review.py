@@ -2,7 +2,8 @@
 trim them, then decide.
 
 The review opens on a summary (duration, steps, files, commands, test runs, git, redactions with masked
-previews, size, the sharing policy's purpose and licence), then lets you browse the timeline, any file
+previews, size, the sharing policy's purpose and licence, and each thing the organisation's managed policy
+requires of this share, met or not), then lets you browse the timeline, any file
 at any step and the diff between two steps; exclude files or folders, drop a time range, redact more
 text; and ends with an explicit choice: sign into the outbox, keep for later, or discard. Ctrl-C
 keeps (asking first when your changes would be lost). Without EPISODE it opens the oldest sealed
