@@ -30,6 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from collector.sources.agents.patches import Chunk, chunks_of, replaced
+
 WINDOW_MS = 2000
 OPEN_MS = 5000
 MAX_CLAIMS = 10_000
@@ -43,6 +45,7 @@ class Claim:
     detail: str
     session: str  # the agent and its session id: that session's next hook ends the call
     call: bool  # a tool call's claim, open until its result (or the session's next hook)
+    chunks: list[Chunk] | None = None  # what the tool reported it changed in the path (patches.py)
 
 
 class AgentClaims:
@@ -51,10 +54,12 @@ class AgentClaims:
         self._open: list[Claim] = []  # the calls not answered yet
         self._count = 0
 
-    def note(self, at_ms: int, step: dict[str, Any], now: int | None = None) -> None:
+    def note(self, at_ms: int, step: dict[str, Any], now: int | None = None, *,
+             patch: object = None) -> None:
         """Learn from an `agent` step as it was admitted (its targets workspace-relative) at `now` (the
         daemon's clock; `at_ms` when not given): any of them ends the open calls of its session, a tool
-        call or result claims its paths (a shell's: all)."""
+        call or result claims its paths (a shell's: all), with what `patch` (by workspace-relative path)
+        says the tool changed in each."""
         self._forget(at_ms)
         session = f"{step.get('agent')}:{step.get('session')}"
         for claim in self._open:
@@ -71,29 +76,53 @@ class AgentClaims:
         detail = f"{step.get('agent')}:{step.get('hook')}"
         if isinstance(step.get("tool"), str):
             detail += f" {step['tool']}"
+        reported = patch if isinstance(patch, dict) else {}
         for key in keys:
+            chunks = chunks_of(reported.get(key)) if key is not SHELL else None
             if event == "tool_call":
-                claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True)
+                claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True, chunks=chunks)
                 self._open.append(claim)
             else:
                 # after its end a shell writes nothing, but the watcher stamps its writes once they went
                 # quiet: those stamped until the result came are its own
                 after = WINDOW_MS if key is not SHELL else max(0, (now or at_ms) - at_ms)
-                claim = Claim(at_ms - WINDOW_MS, at_ms + after, detail[:200], session, call=False)
+                claim = Claim(at_ms - WINDOW_MS, at_ms + after, detail[:200], session, call=False,
+                              chunks=chunks)
             self._claims.setdefault(key, []).append(claim)
             self._count += 1
 
     def attribute(self, at_ms: object, step: dict[str, Any]) -> dict[str, Any]:
         """`step` as it is written: a watcher's file change of a claimed path, at a claimed time, with the
-        agent's origin; any other step unchanged."""
-        if step.get("kind") != "file_change" or "origin" in step or not isinstance(at_ms, int):
+        agent's origin, and the lines and characters the tool reported it changed when a claim's report
+        fits the text written (`changed_lines`, `changed_chars`); any other step unchanged."""
+        matching = self._matching(at_ms, step)
+        if not matching:
             return step
+        attributed = {**step, "origin": "agent", "origin_detail": matching[-1].detail}
+        text = step.get("text")
+        for claim in reversed(matching):  # the latest report that fits the text
+            found = replaced(claim.chunks, text) if claim.chunks and isinstance(text, str) else None
+            if found is not None:
+                attributed.update(changed_lines=[list(run) for run in found.runs], changed_chars=found.chars)
+                break
+        return attributed
+
+    def claimed(self, at_ms: object, step: dict[str, Any], *, settled: bool = False) -> bool:
+        """Whether an agent's call claims `step`; with `settled`, only by a call no longer running (or
+        whose report is already known): a write while its tool runs waits for the tool's result."""
+        matching = self._matching(at_ms, step)
+        return bool(matching) and (not settled or any(not c.call or c.chunks for c in matching))
+
+    def _matching(self, at_ms: object, step: dict[str, Any]) -> list[Claim]:
+        """The claims of `step`'s first claimed path (then a shell's) at `at_ms`, oldest first."""
+        if step.get("kind") != "file_change" or "origin" in step or not isinstance(at_ms, int):
+            return []
         paths = [step[key] for key in ("path", "new_path") if isinstance(step.get(key), str)]
         for key in (*paths, SHELL):
             matching = [c for c in self._claims.get(key, ()) if c.since <= at_ms <= c.until]
             if matching:
-                return {**step, "origin": "agent", "origin_detail": matching[-1].detail}
-        return step
+                return matching
+        return []
 
     def _forget(self, now: int) -> None:
         """Let go of the claims that ended long ago; all of them past MAX_CLAIMS."""
