@@ -8,7 +8,8 @@ travels through a process the agent starts, usually arrives while the write is s
 `file_change` without an origin is then written with `origin` `agent` and the claim's evidence in
 `origin_detail` (`claude-code:PostToolUse Edit`, `claude-code:PreToolUse Bash`) when the watcher saw it:
 
-- after a tool call on its path, or a shell call (any path: a shell command names no files), and before
+- after a tool call on its path, or a shell call (any path: a shell command names no files), or a
+  permission for one the developer's client granted (`codetape acp`), and before
   the call ends: at its result, at the next hook of the same agent session (a prompt, `Stop`, another
   call: a call the agent or the developer refused never has a result), or OPEN_MS after the call, when
   no hook came (the developer's own write seconds after a refused call is not the agent's);
@@ -18,6 +19,7 @@ travels through a process the agent starts, usually arrives while the write is s
   is stamped before the command's last writes; the server lets the watchers record what they saw before
   it takes any step of an agent (server.py), and a shell result claims what they stamped until then.
 
+A tool call of a kind that changes no file (ACP's `read`, `search`, `think`, `fetch`) claims nothing.
 A path's claim is looked at before a shell call's, so the evidence is the most precise there is. A write
 the watcher recorded before the hook's step came (a hook slower than HOLD_MS) stays what it was: nothing
 is rewritten after it is written. So a shell command's writes more than OPEN_MS after its call (a long
@@ -36,6 +38,7 @@ WINDOW_MS = 2000
 OPEN_MS = 5000
 MAX_CLAIMS = 10_000
 SHELL = None  # the key of a shell call's claims: they are on every path
+READ_ONLY = ("read", "search", "think", "fetch")  # ACP's kinds of tool calls that change no file
 
 
 @dataclass
@@ -67,7 +70,10 @@ class AgentClaims:
                 claim.until, claim.call = at_ms, False  # answered, or refused: another hook came
         self._open = [claim for claim in self._open if claim.call and claim.until >= at_ms]
         event, targets = step.get("event"), step.get("targets")
-        if event not in ("tool_call", "tool_result"):
+        # a permission the developer's client granted (codetape acp) opens the call it allows
+        granted = event == "permission" and str(step.get("detail")).startswith("allow")
+        opens = event == "tool_call" or granted
+        if (not opens and event != "tool_result") or step.get("tool") in READ_ONLY:
             return
         listed = targets if isinstance(targets, list) else []
         keys: list[str | None] = [t for t in listed if isinstance(t, str)]
@@ -79,7 +85,7 @@ class AgentClaims:
         reported = patch if isinstance(patch, dict) else {}
         for key in keys:
             chunks = chunks_of(reported.get(key)) if key is not SHELL else None
-            if event == "tool_call":
+            if opens:
                 claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True, chunks=chunks)
                 self._open.append(claim)
             else:

@@ -63,14 +63,19 @@ class Authors:
         paths = step_paths(step)
         before = {path: self.workspace.text(path) for path in paths}
         self.workspace.apply(step)
+        agent = isinstance(step, FileChangeStep) and step.origin == "agent"
         if type(step) is FileChangeStep and step.new_path is not None:
             moved = self.lines.pop(step.path, None)
+            # an agent's write saved through a temporary file renamed over its file (the watcher saw the
+            # temporary file first): its lines are the file's, whose text before is what was there
+            if agent and step.changed_lines is not None and \
+                    self._reported(step, step.new_path, before.get(step.new_path)):
+                return
             if moved is not None:
                 self.lines[step.new_path] = moved
             return
-        agent = isinstance(step, FileChangeStep) and step.origin == "agent"
         if isinstance(step, FileChangeStep) and agent and step.changed_lines is not None and \
-                self._reported(step, before[step.path]):
+                self._reported(step, step.path, before[step.path]):
             return
         created = isinstance(step, FileChangeStep) and step.change == "created"
         for path in paths:
@@ -128,17 +133,17 @@ class Authors:
             labels = self.lines[path] = [None] * count
         return labels
 
-    def _reported(self, step: FileChangeStep, before: str | None) -> bool:
-        """Label an agent's write by the runs its tool reported (`changed_lines`); False (nothing done)
-        when they do not fit the texts before and after (then the write is labelled as any other)."""
-        after = self.workspace.text(step.path)
+    def _reported(self, step: FileChangeStep, path: str, before: str | None) -> bool:
+        """Label an agent's write of `path` by the runs its tool reported (`changed_lines`); False (nothing
+        done) when they do not fit the texts before and after (then the write is labelled as any other)."""
+        after = self.workspace.text(path)
         if after is None or step.changed_lines is None:
             return False
         count = len(split_lines(after))
         if before is None:
             old: list[Label] = [None] * (count - sum(n - o for _, o, _, n in step.changed_lines))
         else:
-            old = self.lines.get(step.path) or []
+            old = self.lines.get(path) or []
             if len(old) != len(split_lines(before)):
                 old = [None] * len(split_lines(before))
         made: list[Label] = []
@@ -153,7 +158,7 @@ class Authors:
         made += old[at:]
         if len(made) != count:
             return False
-        self.lines[step.path] = made
+        self.lines[path] = made
         return True
 
     def _rewritten(self, path: str, before: str | None, after: str | None, written: Label) -> None:

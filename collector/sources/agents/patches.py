@@ -23,6 +23,7 @@ fits two places): then nothing is said.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from collector.text.linediff import inserted_chars
@@ -60,12 +61,33 @@ class Replaced:
 
 def chunks_of(reported: object) -> list[Chunk] | None:
     """The chunks of what the hook carried for one file: a list is Claude Code's structuredPatch, a string
-    one file's part of a Codex patch; None for anything else (or an empty report: it says nothing)."""
+    one file's part of a Codex patch, a map the `old` and `new` texts of a diff an ACP agent proposed
+    (`codetape acp`); None for anything else (or an empty report: it says nothing)."""
     if isinstance(reported, list):
         return _structured(reported)
     if isinstance(reported, str):
         return _codex(reported)
+    if isinstance(reported, dict):
+        return _texts(reported.get("old"), reported.get("new"))
     return None
+
+
+def _texts(old: object, new: object) -> list[Chunk] | None:
+    """An ACP diff's texts (`old` None: a new file) as one chunk to be found in the file as a Codex chunk
+    is (an agent may send the whole file, or only the part it replaces: Zed's Claude Code adapter sends
+    an Edit's strings), its lines marked by difflib's line matching (bounded)."""
+    if not isinstance(new, str) or not (old is None or isinstance(old, str)):
+        return None
+    before, after = ([] if old is None else _body(old)), _body(new)
+    if len(before) + len(after) > MAX_LINES or not after:
+        return None
+    lines: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            lines += [(" ", line) for line in after[j1:j2]]
+        else:
+            lines += [("-", line) for line in before[i1:i2]] + [("+", line) for line in after[j1:j2]]
+    return [Chunk(tuple(lines))] if any(mark != " " for mark, _ in lines) else None
 
 
 def _structured(hunks: list[object]) -> list[Chunk] | None:
@@ -126,10 +148,9 @@ def replaced(chunks: list[Chunk], after: str) -> Replaced | None:
     they do not fit `after`."""
     if after.count("\r") != after.count("\r\n"):  # a CR alone ends a line for the replay, not for the tool
         return None
-    lines = after.split("\n")
-    if len(lines) > MAX_LINES:
+    body = _body(after)
+    if len(body) > MAX_LINES:
         return None
-    body = lines[:-1] if lines[-1] == "" else lines  # the lines the tools count (no empty one past the end)
     runs: list[Run] = []
     chars, delta, cursor = 0, 0, 0
     for chunk in chunks:
@@ -157,6 +178,12 @@ def replaced(chunks: list[Chunk], after: str) -> Replaced | None:
         if len(runs) > MAX_RUNS:
             return None
     return Replaced(runs, chars) if runs else None
+
+
+def _body(text: str) -> list[str]:
+    """The lines the tools count (no empty one past the last line break)."""
+    lines = text.split("\n")
+    return lines[:-1] if lines[-1] == "" else lines
 
 
 def _close(runs: list[Run], run: list[list[str]], old_at: int, new_at: int) -> int:

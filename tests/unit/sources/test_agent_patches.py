@@ -61,3 +61,13 @@ def test_a_codex_patch_is_split_by_the_file_each_part_leaves() -> None:
              "*** Add File: d.py\n+new\n*** End Patch")
     assert _sections(patch) == {"b.py": "*** Update File: a.py\n@@\n-x\n+y",
                                 "d.py": "*** Add File: d.py\n+new"}
+
+
+def test_an_acp_diff_s_texts_give_the_lines_that_differ() -> None:
+    assert runs({"old": NINE, "new": AFTER}, AFTER) == ([(5, 1, 5, 1)], 5)
+    assert runs({"old": None, "new": "a\nb\n"}, "a\nb\n") == ([(1, 0, 1, 2)], 4)
+    assert runs({"old": "a\nb\nc\n", "new": "a\nc\n"}, "a\nc\n") == ([(2, 1, 2, 0)], 0)
+    assert runs({"old": NINE, "new": AFTER}, NINE) is None
+    # only the part replaced (Zed's Claude Code adapter sends an Edit's strings): found in the file
+    assert runs({"old": "    return 5", "new": "    return 5 * 11"}, AFTER) == ([(5, 1, 5, 1)], 5)
+    assert runs({"old": "x = 1", "new": "x = 2"}, "x = 2\nx = 2\n") is None  # which one, nothing tells
