@@ -112,7 +112,23 @@ def _home() -> Home:
     return Home.from_env()
 
 
-def _recording(home: Home, args: argparse.Namespace) -> tuple[Recorder, Workspaces]:
+def run_acp(args: argparse.Namespace) -> int:
+    """`codetape acp [--no-autostart] [--log FILE] -- AGENT ARGS...` (lsp_bridge/acp.py)."""
+    command = list(args.agent)
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        raise BridgeError("codetape acp needs the agent's command after --")
+    _logging(args.log, args.verbose)
+    home = _home()
+    from collector.workspace.find import find_workspace
+    from lsp_bridge.acp import AcpProxy
+
+    recorder, _ = _recording(home, args, source="acp")
+    return AcpProxy(command, recorder, lambda path: find_workspace(path, home)).run()
+
+
+def _recording(home: Home, args: argparse.Namespace, source: str = "bridge") -> tuple[Recorder, Workspaces]:
     """The recorder, started (it connects to the collector in its own thread), and the workspaces."""
     from collector.protocol.client import Client
     from collector.workspace.find import find_workspace
@@ -124,7 +140,7 @@ def _recording(home: Home, args: argparse.Namespace) -> tuple[Recorder, Workspac
     def connect() -> Link:
         return Client.connect(home, autostart=autostart)
 
-    recorder = Recorder(connect, limits=Limits(spool_items=args.spool_steps))
+    recorder = Recorder(connect, source=source, limits=Limits(spool_items=args.spool_steps))
     workspaces = Workspaces(lambda path: find_workspace(path, home))
     recorder.start()
     return recorder, workspaces

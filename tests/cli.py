@@ -26,7 +26,8 @@ from collector.cli.main import main
 
 NO_AWS_OF_THE_USERS = {"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.devnull,
                        "AWS_SHARED_CREDENTIALS_FILE": os.devnull}  # tests/conftest.py sets them for the run
-OWN_THE_PROCESS = frozenset({"run", "collector", "bridge", "demo"})  # fds, signals, a server: a process each
+# fds, signals, a server: a process each
+OWN_THE_PROCESS = frozenset({"run", "collector", "bridge", "acp", "demo"})
 TIMEOUT_S = 120
 
 

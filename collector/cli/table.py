@@ -6,6 +6,7 @@ answers without importing any command's module. tests/unit/cli/test_table.py fai
 from __future__ import annotations
 
 COMMANDS: dict[str, str] = {
+    "acp": "record an ACP agent: run it behind codetape (-- AGENT ARGS)",
     "agent": "record what AI agents (Claude Code, Codex, Cursor) do",
     "bridge": "run the LSP bridge (observe mode, or proxy mode: -- CMD ARGS)",
     "cat": "print every step as one JSON object per line",

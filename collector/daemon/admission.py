@@ -80,7 +80,8 @@ class CleanPaths:
 
 def _agent_targets(step: dict[str, Any], policy: Policy, paths: CleanPaths) -> None:
     """An agent step keeps the targets it may name: inside the workspace, not excluded, recordable, in
-    their clean form; and its command line only where commands are recorded."""
+    their clean form (and so does what its tool reported it changed, `patch`, which the session takes
+    out before the step is written); and its command line only where commands are recorded."""
     targets = step.get("targets")
     if isinstance(targets, list):
         clean = (paths.get(policy, t) if isinstance(t, str) else (None, None) for t in targets)
@@ -88,6 +89,13 @@ def _agent_targets(step: dict[str, Any], policy: Policy, paths: CleanPaths) -> N
                            if path is not None and problem is None and not policy.is_excluded(path)]
         if not step["targets"]:
             del step["targets"]
+    patch = step.get("patch")
+    if isinstance(patch, dict):  # what the tool reported it changed, by path: the same paths kept
+        cleaned = ((paths.get(policy, path), part) for path, part in patch.items() if isinstance(path, str))
+        step["patch"] = {path: part for (path, problem), part in cleaned
+                         if path is not None and problem is None and not policy.is_excluded(path)}
+    else:
+        step.pop("patch", None)
     if not policy.settings.records("command"):
         step.pop("command_line", None)
 

@@ -8,7 +8,8 @@ travels through a process the agent starts, usually arrives while the write is s
 `file_change` without an origin is then written with `origin` `agent` and the claim's evidence in
 `origin_detail` (`claude-code:PostToolUse Edit`, `claude-code:PreToolUse Bash`) when the watcher saw it:
 
-- after a tool call on its path, or a shell call (any path: a shell command names no files), and before
+- after a tool call on its path, or a shell call (any path: a shell command names no files), or a
+  permission for one the developer's client granted (`codetape acp`), and before
   the call ends: at its result, at the next hook of the same agent session (a prompt, `Stop`, another
   call: a call the agent or the developer refused never has a result), or OPEN_MS after the call, when
   no hook came (the developer's own write seconds after a refused call is not the agent's);
@@ -18,6 +19,7 @@ travels through a process the agent starts, usually arrives while the write is s
   is stamped before the command's last writes; the server lets the watchers record what they saw before
   it takes any step of an agent (server.py), and a shell result claims what they stamped until then.
 
+A tool call of a kind that changes no file (ACP's `read`, `search`, `think`, `fetch`) claims nothing.
 A path's claim is looked at before a shell call's, so the evidence is the most precise there is. A write
 the watcher recorded before the hook's step came (a hook slower than HOLD_MS) stays what it was: nothing
 is rewritten after it is written. So a shell command's writes more than OPEN_MS after its call (a long
@@ -30,10 +32,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from collector.sources.agents.patches import Chunk, chunks_of, replaced
+
 WINDOW_MS = 2000
 OPEN_MS = 5000
 MAX_CLAIMS = 10_000
 SHELL = None  # the key of a shell call's claims: they are on every path
+READ_ONLY = ("read", "search", "think", "fetch")  # ACP's kinds of tool calls that change no file
 
 
 @dataclass
@@ -43,6 +48,7 @@ class Claim:
     detail: str
     session: str  # the agent and its session id: that session's next hook ends the call
     call: bool  # a tool call's claim, open until its result (or the session's next hook)
+    chunks: list[Chunk] | None = None  # what the tool reported it changed in the path (patches.py)
 
 
 class AgentClaims:
@@ -51,10 +57,12 @@ class AgentClaims:
         self._open: list[Claim] = []  # the calls not answered yet
         self._count = 0
 
-    def note(self, at_ms: int, step: dict[str, Any], now: int | None = None) -> None:
+    def note(self, at_ms: int, step: dict[str, Any], now: int | None = None, *,
+             patch: object = None) -> None:
         """Learn from an `agent` step as it was admitted (its targets workspace-relative) at `now` (the
         daemon's clock; `at_ms` when not given): any of them ends the open calls of its session, a tool
-        call or result claims its paths (a shell's: all)."""
+        call or result claims its paths (a shell's: all), with what `patch` (by workspace-relative path)
+        says the tool changed in each."""
         self._forget(at_ms)
         session = f"{step.get('agent')}:{step.get('session')}"
         for claim in self._open:
@@ -62,7 +70,10 @@ class AgentClaims:
                 claim.until, claim.call = at_ms, False  # answered, or refused: another hook came
         self._open = [claim for claim in self._open if claim.call and claim.until >= at_ms]
         event, targets = step.get("event"), step.get("targets")
-        if event not in ("tool_call", "tool_result"):
+        # a permission the developer's client granted (codetape acp) opens the call it allows
+        granted = event == "permission" and str(step.get("detail")).startswith("allow")
+        opens = event == "tool_call" or granted
+        if (not opens and event != "tool_result") or step.get("tool") in READ_ONLY:
             return
         listed = targets if isinstance(targets, list) else []
         keys: list[str | None] = [t for t in listed if isinstance(t, str)]
@@ -71,29 +82,53 @@ class AgentClaims:
         detail = f"{step.get('agent')}:{step.get('hook')}"
         if isinstance(step.get("tool"), str):
             detail += f" {step['tool']}"
+        reported = patch if isinstance(patch, dict) else {}
         for key in keys:
-            if event == "tool_call":
-                claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True)
+            chunks = chunks_of(reported.get(key)) if key is not SHELL else None
+            if opens:
+                claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True, chunks=chunks)
                 self._open.append(claim)
             else:
                 # after its end a shell writes nothing, but the watcher stamps its writes once they went
                 # quiet: those stamped until the result came are its own
                 after = WINDOW_MS if key is not SHELL else max(0, (now or at_ms) - at_ms)
-                claim = Claim(at_ms - WINDOW_MS, at_ms + after, detail[:200], session, call=False)
+                claim = Claim(at_ms - WINDOW_MS, at_ms + after, detail[:200], session, call=False,
+                              chunks=chunks)
             self._claims.setdefault(key, []).append(claim)
             self._count += 1
 
     def attribute(self, at_ms: object, step: dict[str, Any]) -> dict[str, Any]:
         """`step` as it is written: a watcher's file change of a claimed path, at a claimed time, with the
-        agent's origin; any other step unchanged."""
-        if step.get("kind") != "file_change" or "origin" in step or not isinstance(at_ms, int):
+        agent's origin, and the lines and characters the tool reported it changed when a claim's report
+        fits the text written (`changed_lines`, `changed_chars`); any other step unchanged."""
+        matching = self._matching(at_ms, step)
+        if not matching:
             return step
+        attributed = {**step, "origin": "agent", "origin_detail": matching[-1].detail}
+        text = step.get("text")
+        for claim in reversed(matching):  # the latest report that fits the text
+            found = replaced(claim.chunks, text) if claim.chunks and isinstance(text, str) else None
+            if found is not None:
+                attributed.update(changed_lines=[list(run) for run in found.runs], changed_chars=found.chars)
+                break
+        return attributed
+
+    def claimed(self, at_ms: object, step: dict[str, Any], *, settled: bool = False) -> bool:
+        """Whether an agent's call claims `step`; with `settled`, only by a call no longer running (or
+        whose report is already known): a write while its tool runs waits for the tool's result."""
+        matching = self._matching(at_ms, step)
+        return bool(matching) and (not settled or any(not c.call or c.chunks for c in matching))
+
+    def _matching(self, at_ms: object, step: dict[str, Any]) -> list[Claim]:
+        """The claims of `step`'s first claimed path (then a shell's) at `at_ms`, oldest first."""
+        if step.get("kind") != "file_change" or "origin" in step or not isinstance(at_ms, int):
+            return []
         paths = [step[key] for key in ("path", "new_path") if isinstance(step.get(key), str)]
         for key in (*paths, SHELL):
             matching = [c for c in self._claims.get(key, ()) if c.since <= at_ms <= c.until]
             if matching:
-                return {**step, "origin": "agent", "origin_detail": matching[-1].detail}
-        return step
+                return matching
+        return []
 
     def _forget(self, now: int) -> None:
         """Let go of the claims that ended long ago; all of them past MAX_CLAIMS."""

@@ -226,6 +226,8 @@ class Collector:
             return
         if op == "steps":
             items = message.get("items")
+            if conn.source == "acp" and conn.session is not None:  # an ACP agent's steps: as an agent hook's
+                await asyncio.to_thread(conn.session.settle)
             if conn.session is not None and isinstance(items, list):
                 try:
                     conn.session.add_many(map(_pair, items), source=conn.source, owner=conn)

@@ -161,13 +161,14 @@ class Session:
                 # comes after that write (its replay holds what the commit holds)
                 self._held.hold(at_ms, kept, self._clock())
                 self._release_held(self._clock())
-                self._release_claimed()
+                self._release_claimed(waiting=True)
                 return
             timed = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) else None
+            patch = kept.pop("patch", None)  # what an agent's tool reported it changed: never written
             if kept.get("kind") == "agent" and timed is not None:
-                self._claims.note(timed, kept, self._clock())
+                self._claims.note(timed, kept, self._clock(), patch=patch)
             if kept.get("kind") in ("agent", "git"):
-                self._release_claimed()  # an agent's writes before what it (or git) did next
+                self._release_claimed(waiting=False)  # an agent's writes before what it (or git) did next
             self._append(at_ms, kept, owner=owner)
             if timed is not None:
                 self._derive(timed, kept, junit)
@@ -227,12 +228,14 @@ class Session:
             else:
                 self._tighten()
 
-    def _release_claimed(self) -> None:
+    def _release_claimed(self, *, waiting: bool) -> None:
         """Append at once the held file changes an agent's tool call claims (agent_claims.py): no editor
         save step is to come for them, and waiting HOLD_MS would put them after what the agent did next
-        (its next tool call, a commit), so that the episode's commit would not hold them."""
+        (its next tool call, a commit), so that the episode's commit would not hold them. `waiting`:
+        one only a tool call still running claims stays held until its result (which may say what the
+        tool changed), the agent's next step, or HOLD_MS."""
         def claimed(at_ms: object, step: dict[str, Any]) -> bool:
-            return self._claims.attribute(at_ms, step).get("origin") == "agent"
+            return self._claims.claimed(at_ms, step, settled=waiting)
 
         for at_ms, step in self._held.take(claimed):
             self._append(at_ms, self._claims.attribute(at_ms, step))

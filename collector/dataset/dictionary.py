@@ -179,10 +179,12 @@ TABLES: dict[str, TableDoc] = {
         "(`codetape agent hook`). The prompt's text is not a column (steps.data holds it when the "
         "developer kept it); prompt_chars is its length.",
         _BY_STEP, "by episode, then step",
-        {**_COMMON, "agent": "claude-code, codex or cursor",
+        {**_COMMON, "agent": "claude-code, codex, cursor or acp (an agent behind `codetape acp`)",
          "session": "the agent's own id of its conversation; null when it gave none",
-         "event": "session_start, prompt, tool_call, tool_result, stop or session_end",
-         "hook": "the agent's own name for the event (UserPromptSubmit, PostToolUse, ...)",
+         "event": "session_start, prompt, tool_call, tool_result, stop, session_end, permission_request or "
+                  "permission",
+         "hook": "the agent's own name for the event (UserPromptSubmit, PostToolUse, ..., or the ACP "
+                 "method, session/prompt, ...)",
          "tool": "the tool a tool_call or tool_result ran; null otherwise",
          "targets": "the workspace-relative paths the tool call named; empty when none",
          "command_line": "a shell tool call's command line; null otherwise",

@@ -177,11 +177,19 @@ def summarize(episode: Episode, steps: Iterable[Step] | None = None) -> Summary:
 def disk_write(step: FileChangeStep, on_disk: str | None) -> tuple[str, int] | None:
     """Whose a write to disk outside the editor is (`agent` when an agent claimed it, else `unknown`: a
     program's, a shell command's, an agent's whose hook said nothing) and the characters it inserted over
-    `on_disk`, the file's text before it (linediff.inserted_chars; None: all of its text); None when it
-    wrote no text (a deletion, a binary or omitted file, a link)."""
+    `on_disk`, the file's text before it (linediff.inserted_chars). When that text is not known (no
+    snapshot, the file not seen before): the characters the agent's tool reported it inserted
+    (`changed_chars`), all of the text when the watcher saw the file created, else none (how much a
+    write over a file nobody saw changed cannot be told). None when it wrote no text (a deletion, a
+    binary or omitted file, a link)."""
     if step.text is None:
         return None
-    return "agent" if step.origin == "agent" else "unknown", inserted_chars(on_disk, step.text)
+    whose = "agent" if step.origin == "agent" else "unknown"
+    if on_disk is not None:
+        return whose, inserted_chars(on_disk, step.text)
+    if step.changed_chars is not None:
+        return whose, step.changed_chars
+    return whose, len(step.text) if step.change == "created" else 0
 
 
 def shares(written: Counter[str]) -> list[tuple[str, float]]:

@@ -6,10 +6,15 @@ when the file was first seen, or a program outside the editor wrote it):
 - an edit makes the lines it inserts its origin's contributor (`CONTRIBUTOR`: its origin's class, undo and
   redo `human`); a line it only adds to (typing on a line already there) merges the two: `human` and `ai`
   make `mixed`, and `unknown` with either stays `unknown` (what the rest of the line is cannot be told);
-- a change of a whole file (an agent's write seen on disk, a resync, a checkout, a buffer reopened with
-  other text) gives the lines between what the old and the new text share at their start and end
-  (collector/text/linediff.py `between`, bounded) to `ai` when an agent claimed the write, else takes
-  their contributor away (None);
+- an agent's write whose tool reported what it changed (`changed_lines`: Claude Code's structuredPatch,
+  Codex's apply_patch) gives exactly the lines of those runs to `ai`; the other lines keep theirs, or
+  none when the episode did not know the file before (they were there before the write);
+- any other change of a whole file (an agent's write seen on disk, a resync, a checkout, a buffer
+  reopened with other text) gives the lines between what the old and the new text share at their start
+  and end (collector/text/linediff.py `between`, bounded) to `ai` when an agent claimed the write, else
+  takes their contributor away (None); an agent's write over a file the episode did not know before
+  (no snapshot, never seen) that its tool said nothing of makes every line `unknown`, unless the watcher
+  saw the file created;
 - deleted lines take theirs with them.
 
 Lines are the replay's (LSP's: a CR alone ends one too), the last one without a line break included.
@@ -58,13 +63,24 @@ class Authors:
         paths = step_paths(step)
         before = {path: self.workspace.text(path) for path in paths}
         self.workspace.apply(step)
+        agent = isinstance(step, FileChangeStep) and step.origin == "agent"
         if type(step) is FileChangeStep and step.new_path is not None:
             moved = self.lines.pop(step.path, None)
+            # an agent's write saved through a temporary file renamed over its file (the watcher saw the
+            # temporary file first): its lines are the file's, whose text before is what was there
+            if agent and step.changed_lines is not None and \
+                    self._reported(step, step.new_path, before.get(step.new_path)):
+                return
             if moved is not None:
                 self.lines[step.new_path] = moved
             return
-        written: Label = "ai" if type(step) is FileChangeStep and step.origin == "agent" else None
+        if isinstance(step, FileChangeStep) and agent and step.changed_lines is not None and \
+                self._reported(step, step.path, before[step.path]):
+            return
+        created = isinstance(step, FileChangeStep) and step.change == "created"
         for path in paths:
+            # an agent's write over a file never seen: which of its lines the agent wrote, nothing tells
+            written: Label = ("ai" if before[path] is not None or created else "unknown") if agent else None
             self._rewritten(path, before[path], self.workspace.text(path), written)
 
     def ranges(self, path: str) -> Iterator[tuple[Contributor, int, int]]:
@@ -116,6 +132,34 @@ class Authors:
         if labels is None or len(labels) != count:
             labels = self.lines[path] = [None] * count
         return labels
+
+    def _reported(self, step: FileChangeStep, path: str, before: str | None) -> bool:
+        """Label an agent's write of `path` by the runs its tool reported (`changed_lines`); False (nothing
+        done) when they do not fit the texts before and after (then the write is labelled as any other)."""
+        after = self.workspace.text(path)
+        if after is None or step.changed_lines is None:
+            return False
+        count = len(split_lines(after))
+        if before is None:
+            old: list[Label] = [None] * (count - sum(n - o for _, o, _, n in step.changed_lines))
+        else:
+            old = self.lines.get(path) or []
+            if len(old) != len(split_lines(before)):
+                old = [None] * len(split_lines(before))
+        made: list[Label] = []
+        at = 0  # the next old line not yet carried over
+        for old_first, old_count, new_first, new_count in step.changed_lines:
+            if old_first - 1 < at or old_first - 1 + old_count > len(old) or \
+                    len(made) + old_first - 1 - at != new_first - 1:
+                return False
+            made += old[at:old_first - 1]
+            made += ["ai"] * new_count
+            at = old_first - 1 + old_count
+        made += old[at:]
+        if len(made) != count:
+            return False
+        self.lines[path] = made
+        return True
 
     def _rewritten(self, path: str, before: str | None, after: str | None, written: Label) -> None:
         if after is None:

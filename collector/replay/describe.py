@@ -105,7 +105,8 @@ def describe(step: Step, effect: Effect = None) -> str:
 
 
 _AGENT_EVENTS = {"session_start": "session started", "session_end": "session ended", "stop": "answered",
-                 "tool_call": "runs", "tool_result": "ran", "prompt": "asked"}
+                 "tool_call": "runs", "tool_result": "ran", "prompt": "asked",
+                 "permission_request": "asks to run", "permission": "was answered for"}
 
 
 def _agent(step: AgentStep) -> str:

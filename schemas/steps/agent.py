@@ -10,7 +10,14 @@ it was in codetape's terms:
 - `tool_call`, `tool_result`: before and after the agent ran `tool` on `targets` (workspace-relative
   paths; paths outside the workspace or excluded by its policy are never written) or a shell
   `command_line`;
-- `stop`: the agent finished answering (`detail`: its status, when it gives one).
+- `stop`: the agent finished answering (`detail`: its status, when it gives one);
+- `permission_request`, `permission`: the agent asked the developer's client whether `tool` may run (on
+  `targets`, or a shell `command_line`), and what the client answered (`detail`: the option's kind,
+  `allow_once`, `allow_always`, `reject_once`, `reject_always`, or `cancelled`).
+
+`acp` is an agent behind `codetape acp` (the Agent Client Protocol, lsp_bridge/acp.py): its `hook` is the
+protocol's method (`session/prompt`, `session/update`, `session/request_permission`,
+`fs/write_text_file`), its `session_start` `detail` the agent's own name and version.
 
 `session` is the agent's own id of the conversation, so steps of two sessions can be told apart.
 `truncated` says the prompt or command line was longer than a step holds and was cut at a space.
@@ -26,9 +33,10 @@ import msgspec
 
 from schemas.steps.base import RelPath, ShortText, StepBase, whole
 
-AgentName = Literal["claude-code", "codex", "cursor"]
-AgentEvent = Literal["session_start", "prompt", "tool_call", "tool_result", "stop", "session_end"]
-HookName = Annotated[str, msgspec.Meta(pattern=whole(r"^[A-Za-z][A-Za-z0-9_]{0,63}"))]
+AgentName = Literal["claude-code", "codex", "cursor", "acp"]
+AgentEvent = Literal["session_start", "prompt", "tool_call", "tool_result", "stop", "session_end",
+                     "permission_request", "permission"]
+HookName = Annotated[str, msgspec.Meta(pattern=whole(r"^[A-Za-z][A-Za-z0-9_/]{0,63}"))]
 Label = Annotated[str, msgspec.Meta(pattern=whole(r"^[^\x00-\x1f\x7f]{1,200}"))]
 MAX_TARGETS = 1000
 

@@ -8,6 +8,13 @@ it points to is ever read.
 
 `origin` says whose write it was: `external` (a program outside the editor; what no `origin` means too),
 or `agent` when an AI agent claimed the write; `origin_detail` names the evidence (as an edit's does).
+
+`changed_lines` and `changed_chars`, on an agent's write only, are what the agent's tool reported it
+changed, checked against `text` when it was recorded (Claude Code's `structuredPatch`, Codex's
+`apply_patch`: collector/sources/agents/patches.py): each run of lines it replaced as `[old first, old
+count, new first, new count]` (1-based; a run's first line is where its lines are, or would be when it
+has none; lines as the tool counts them: each ends at LF), in order, and the characters it inserted.
+Lines outside the runs were in the file before the write, whether or not the episode knew that text.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from schemas.steps.base import RelPath, Sha256Hex, StepBase, Text
 from schemas.steps.edit import OriginDetail
 
 LINK_TARGET_MAX = 4096  # PATH_MAX: no link holds a longer target
+MAX_RUNS = 10_000
+LineRun = Annotated[list[Annotated[int, msgspec.Meta(ge=0)]], msgspec.Meta(min_length=4, max_length=4)]
 
 
 class FileChangeStep(StepBase, tag="file_change", frozen=True, kw_only=True):
@@ -34,3 +43,5 @@ class FileChangeStep(StepBase, tag="file_change", frozen=True, kw_only=True):
     link: Annotated[str, msgspec.Meta(min_length=1, max_length=LINK_TARGET_MAX)] | None = None
     origin: Literal["external", "agent"] | None = None
     origin_detail: OriginDetail | None = None
+    changed_lines: Annotated[list[LineRun], msgspec.Meta(max_length=MAX_RUNS)] | None = None
+    changed_chars: Annotated[int, msgspec.Meta(ge=0)] | None = None

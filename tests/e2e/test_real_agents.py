@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.integration.collector_harness import (
     env_for,
     git,
@@ -26,12 +28,12 @@ APP = "def add(a, b):\n    return a - b\n"
 FIXED = "def add(a, b):\n    return a + b\n"
 
 
-def workspace(tmp_path: Path) -> tuple[Path, Path, Path]:
+def workspace(tmp_path: Path, text: str = APP, settings: str = "") -> tuple[Path, Path, Path]:
     """(CODETAPE_HOME, the user's HOME, an opted-in git workspace holding app.py, committed)."""
     home, user = tmp_path / "ct", tmp_path / "user"
     (user / ".codex").mkdir(parents=True)
-    root = opt_in(tmp_path / "ws", home=home)
-    (root / "app.py").write_text(APP)
+    root = opt_in(tmp_path / "ws", settings, home=home)
+    (root / "app.py").write_text(text)
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "start")
@@ -263,3 +265,62 @@ def test_codex_s_patch_and_commit_in_one_answer_verify_against_git(tmp_path: Pat
         steps, verified = seal_and_verify(home, root)
     assert at_the_tool_s_end(in_order(steps), "apply_patch"), in_order(steps)
     assert verified.returncode == 0 and verified.stdout.startswith("ok"), verified.stdout + verified.stderr
+
+
+NINE = "import os\n\n\ndef five():\n    return 5\n\n\ndef nine():\n    return 9\n"
+LINE_5 = ("    return 5", "    return 5 * 11")  # the agent's change: line 5 of 9, 5 characters inserted
+
+
+def exported(home: Path, episode: Path, fmt: str) -> list[dict[str, Any]]:
+    import json
+
+    out = home.parent / f"export-{fmt}"
+    done = codetape_for(home, home, "export", str(episode), "--format", fmt, "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for path in sorted(out.iterdir()) for line in path.read_text().splitlines()]
+
+
+@pytest.mark.parametrize("snapshot", [False, True], ids=["no-snapshot", "snapshot"])
+@pytest.mark.parametrize("agent", ["claude-code", "codex"])
+def test_agent_trace_and_stats_give_the_agent_only_the_line_it_changed(tmp_path: Path, agent: str,
+                                                                        snapshot: bool) -> None:
+    """The agent changes line 5 of a 9-line file and commits it: the commit's Agent Trace record gives `ai`
+    exactly line 5 and nothing else, whether the episode knew the file before (a snapshot) or not (the
+    tool's own report of its change says which line), and `codetape stats` counts the 5 characters it
+    inserted, not the file's 68."""
+    import json
+
+    from collector.home import Home
+
+    # (Claude Code rewrites its .claude/settings.local.json, which holds the hook, during the turn)
+    settings = 'exclude = [".claude/"]\n' + ('snapshot = "tracked"\n' if snapshot else "")
+    home, user, root = workspace(tmp_path, NINE, settings)
+    old, new = LINE_5
+    edit: list[Action] = [Edit(root / "app.py", old, new), Bash(COMMIT.replace("add -A", "add app.py"))]
+    script: list[list[Action]] = [[Read(root / "app.py")], edit, [Text("Done.")]] if agent == "claude-code" \
+        else [edit, [Text("Done.")]]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        if agent == "codex":
+            (user / ".codex" / "config.toml").write_text(codex_config(model))
+        install(home, user, root, agent)
+        wait_capturing(client, root)
+        run = run_claude if agent == "claude-code" else run_codex
+        done = run(model, user, root, "multiply five and commit")
+        assert done.returncode == 0 and "Done." in done.stdout, ran(done, model)
+        assert (root / "app.py").read_text() == NINE.replace(old, new)
+        assert git(root, "log", "-1", "--format=%s") == "fix add"
+        wait_recorded(daemon.home, root, lambda s: ("SessionEnd", None) in agent_steps(s) and "commit" in
+                      in_order(s) and "write app.py" in in_order(s), "the turn, its write and its commit")
+        steps, verified = seal_and_verify(home, root)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert any(s["kind"] == "gap" and s.get("reason") == "snapshot" for s in steps) == snapshot
+    write = next(s for s in steps if s["kind"] == "file_change" and s["path"] == "app.py")
+    assert write["origin"] == "agent"
+    assert write.get("changed_lines") == [[5, 1, 5, 1]] and write.get("changed_chars") == 5, write
+    episode = next(Home(home.resolve()).episodes.glob("*.ctape"))
+    [record] = exported(home, episode, "agent-trace")
+    assert record["files"] == [{"path": "app.py", "conversations": [
+        {"contributor": {"type": "ai"}, "ranges": [{"start_line": 5, "end_line": 5}]}]}], record["files"]
+    stats = codetape_for(home, home, "stats", "--json")
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["written"] == {"agent": 5}, stats.stdout

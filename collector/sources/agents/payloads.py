@@ -20,11 +20,15 @@ The payloads, as the agents document them (fixtures: tests/fixtures/agents/):
   `afterFileEdit` `file_path` and `edits`; `beforeShellExecution`/`afterShellExecution` `command` and
   `cwd` (the latter `output` and `duration` too); `stop` adds `status`.
 
-Only what the step needs is read: never a file's content, an edit's strings, a tool's output or the
-transcript. A tool's targets are the paths as the agent named them, made absolute against its `cwd`; the
-collector keeps those inside the workspace and not excluded by its policy, workspace-relative. JSON can
-spell a lone UTF-16 surrogate (`"\\ud83d"`), which no UTF-8 text holds: each one in what is read becomes
-U+FFFD, the replacement character, so the call is still recorded (and such a path names no file).
+Only what the step needs is read: never a file's content, a tool's output or the transcript. What a file
+tool reported it changed (Claude Code's `structuredPatch`, one file's part of Codex's `apply_patch`,
+each up to MAX_PATCH_CHARS) goes along as `patch`, by the file's path, and is not parsed here: the
+collector reads it (collector/sources/agents/patches.py) to tell which lines of its write the tool
+changed, and never writes it down. A tool's targets are the paths as the agent named them, made absolute
+against its `cwd`; the collector keeps those inside the workspace and not excluded by its policy,
+workspace-relative. JSON can spell a lone UTF-16 surrogate (`"\\ud83d"`), which no UTF-8 text holds: each
+one in what is read becomes U+FFFD, the replacement character, so the call is still recorded (and such a
+path names no file).
 
 This file is also the hook itself: the installed command runs it by path (`PYTHON -P -S THIS_FILE agent
 hook run --agent NAME`), so a hook call pays for a bare interpreter and the few standard library modules
@@ -65,6 +69,7 @@ MAX_TARGETS = 1000  # schemas.steps.agent.MAX_TARGETS (this file imports no code
 SHORT_TEXT_MAX = 64 * 1024  # schemas.steps.base.SHORT_TEXT_MAX
 MAX_PAYLOAD_BYTES = 16 << 20  # a Write's content and its response can make a payload a few MiB
 LABEL_MAX = 200
+MAX_PATCH_CHARS = 1 << 20  # what a tool reported it changed, carried to the collector up to this size
 # the lines of an apply_patch that name a file: `*** Update File: PATH` (str methods: `re` costs the hook)
 _PATCH_FILE = ("*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: ")
 _CONTROL = {**{code: " " for code in range(0x20)}, 0x7F: " "}  # str.translate: each as a space
@@ -89,15 +94,16 @@ class PayloadError(ValueError):
 class HookCall:
     """One hook call, as much as codetape records of it (a plain class: dataclasses import inspect)."""
 
-    __slots__ = ("agent", "command_line", "cwd", "detail", "event", "hook", "prompt", "session", "targets",
-                 "tool")
+    __slots__ = ("agent", "command_line", "cwd", "detail", "event", "hook", "patch", "prompt", "session",
+                 "targets", "tool")
 
     def __init__(self, agent: Agent, hook: str, event: str, cwd: str | None, session: str | None = None,
                  prompt: str | None = None, tool: str | None = None, targets: tuple[str, ...] = (),
-                 command_line: str | None = None, detail: str | None = None) -> None:
+                 command_line: str | None = None, detail: str | None = None,
+                 patch: dict[str, Any] | None = None) -> None:
         self.agent, self.hook, self.event, self.cwd = agent, hook, event, cwd
         self.session, self.prompt, self.tool, self.targets = session, prompt, tool, targets
-        self.command_line, self.detail = command_line, detail
+        self.command_line, self.detail, self.patch = command_line, detail, patch
 
     def fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -150,10 +156,14 @@ def _tool_agent(agent: Agent, hook: str, event: str, payload: dict[str, Any]) ->
             tool_input = tool_input if isinstance(tool_input, dict) else {}
             command = tool_input.get("command")
             if tool == "apply_patch" and isinstance(command, str):  # Codex: the patch names its files
-                return _with(call, tool=tool, targets=_absolute(_patch_files(command), cwd))
+                parts = _sections(command) if len(command) <= MAX_PATCH_CHARS else {}
+                patch = {where: part for path, part in parts.items() for where in _absolute([path], cwd)}
+                named = _absolute(_patch_files(command), cwd)
+                return _with(call, tool=tool, targets=named, patch=patch or None)
             targets = [tool_input[name] for name in _FILE_FIELDS if isinstance(tool_input.get(name), str)]
             line = command if isinstance(command, str) and not targets else None
-            return _with(call, tool=tool, targets=_absolute(targets, cwd), command_line=line)
+            return _with(call, tool=tool, targets=_absolute(targets, cwd), command_line=line,
+                         patch=_structured_patch(payload, _absolute(targets, cwd)))
         case _:
             return call
 
@@ -189,6 +199,8 @@ def to_step(call: HookCall) -> dict[str, Any]:
             step[name] = label(value)
     if call.targets:
         step["targets"] = list(call.targets[:MAX_TARGETS])
+    if call.patch:
+        step["patch"] = call.patch
     if truncated:
         step["truncated"] = True
     return step
@@ -223,6 +235,42 @@ def _patch_files(patch: str) -> list[str]:
     """The paths an apply_patch's `*** Add File:`, `Update File:`, `Delete File:`, `Move to:` lines name."""
     return [line[len(head):] for line in patch.split("\n") for head in _PATCH_FILE
             if line.startswith(head) and len(line) > len(head)]
+
+
+def _structured_patch(payload: dict[str, Any], targets: tuple[str, ...]) -> dict[str, Any] | None:
+    """Claude Code's report of an Edit, MultiEdit or Write on its one file: the response's
+    `structuredPatch` (hunks with line numbers), by the file's path; None when there is none or it is
+    above MAX_PATCH_CHARS."""
+    response = payload.get("tool_response")
+    hunks = response.get("structuredPatch") if isinstance(response, dict) else None
+    if len(targets) != 1 or not isinstance(hunks, list) or not hunks:
+        return None
+    size = 0
+    for hunk in hunks:
+        lines = hunk.get("lines") if isinstance(hunk, dict) else None
+        size += sum(len(line) for line in lines if isinstance(line, str)) if isinstance(lines, list) else 0
+    return {targets[0]: hunks} if size <= MAX_PATCH_CHARS else None
+
+
+def _sections(patch: str) -> dict[str, str]:
+    """A Codex patch's part for each file it adds or updates (from its `*** Add File:` or `*** Update
+    File:` line on), by the path it leaves the file at (a moved one's `*** Move to:`), as the patch names
+    it (collector/sources/agents/patches.py reads them)."""
+    found: dict[str, str] = {}
+    path: str | None = None
+    lines: list[str] = []
+    for line in [*patch.split("\n"), _PATCH_FILE[2]]:
+        if line.startswith(_PATCH_FILE[:3]) or line.startswith("*** End Patch"):
+            if path is not None and path.strip():
+                found[path] = "\n".join(lines)
+            path, lines = None, []
+            if line.startswith(_PATCH_FILE[:2]):
+                path, lines = line.split(": ", 1)[1], [line]
+        elif line.startswith(_PATCH_FILE[3]) and path is not None:
+            path = line[len(_PATCH_FILE[3]):]
+        elif path is not None:
+            lines.append(line)
+    return found
 
 
 def _with(call: HookCall, **changes: Any) -> HookCall:
@@ -345,9 +393,14 @@ def _step(call: HookCall) -> dict[str, Any]:
     workspace does not put them outside it)."""
     step = to_step(call)
     if "targets" in step:
-        step["targets"] = [os.path.join(os.path.realpath(os.path.dirname(t)), os.path.basename(t))
-                           for t in step["targets"]]
+        step["targets"] = [_real(t) for t in step["targets"]]
+    if "patch" in step:
+        step["patch"] = {_real(path): part for path, part in step["patch"].items()}
     return step
+
+
+def _real(path: str) -> str:
+    return os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
 
 
 def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:

@@ -82,3 +82,21 @@ def test_an_unanswered_call_expires_within_seconds() -> None:
     assert origin(claims, OPEN_MS, path="app.py")[0] == "agent"
     assert origin(claims, 8_000, path="app.py") == (None, None)
     assert origin(claims, OPEN_MS + 1) == (None, None)
+
+
+def test_the_result_s_report_of_the_change_goes_on_the_write_it_fits() -> None:
+    """Claude Code's structuredPatch (carried by the hook as `patch`, by path) says which lines the Edit
+    replaced; the write the watcher saw gets them, checked against its text; the report itself is never
+    on a step."""
+    claims = AgentClaims()
+    claims.note(1_000, edit("tool_call", "PreToolUse"))
+    write = {"kind": "file_change", "path": "app.py", "change": "modified", "text": "a\nB\nc\n"}
+    assert claims.claimed(1_050, write) and not claims.claimed(1_050, write, settled=True)  # still running
+    hunks = [{"oldStart": 1, "oldLines": 3, "newStart": 1, "newLines": 3, "lines": [" a", "-b", "+B", " c"]}]
+    claims.note(1_100, edit("tool_result", "PostToolUse"), patch={"app.py": hunks})
+    assert claims.claimed(1_050, write, settled=True)
+    written = claims.attribute(1_050, write)
+    assert written["origin_detail"] == "claude-code:PostToolUse Edit"
+    assert (written["changed_lines"], written["changed_chars"]) == ([[2, 1, 2, 1]], 1)
+    other = claims.attribute(1_060, {**write, "text": "a\nb\nc\nd\n"})  # not the text the Edit left
+    assert other["origin"] == "agent" and "changed_lines" not in other

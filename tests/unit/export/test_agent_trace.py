@@ -138,3 +138,46 @@ def test_a_record_per_commit_valid_against_the_specifications_schema(exported: l
         {"contributor": {"type": "human"}, "ranges": [{"start_line": 1, "end_line": 2}]}]
     assert first["id"] != second["id"] and first["metadata"]["dev.codetape"]["step"] == 5
     assert "ai_completion" in first["metadata"]["dev.codetape"]["contributors"]["ai"]
+
+
+NINE = "import os\n\n\ndef five():\n    return 5\n\n\ndef nine():\n    return 9\n"
+CHANGED = NINE.replace("return 5", "return 5 * 11")
+
+
+def agent_write(t_ms: int, text: str, **fields: Any) -> Step:
+    return step("file_change", t_ms, path="a.py", change="modified", text=text, origin="agent",
+                origin_detail="claude-code:PostToolUse Edit", **fields)
+
+
+def test_an_agent_s_write_gives_it_the_lines_its_tool_reported_whether_the_file_was_known_or_not() -> None:
+    reported = {"changed_lines": [[5, 1, 5, 1]], "changed_chars": 5}
+    unknown_before = authors([agent_write(1, CHANGED, **reported)])
+    assert list(unknown_before.ranges("a.py")) == [("ai", 5, 5)]
+    known = authors([step("gap", 0, reason="snapshot", state=[{"path": "a.py", "text": NINE}]),
+                     agent_write(1, CHANGED, **reported)])
+    assert list(known.ranges("a.py")) == [("ai", 5, 5)]
+    # the developer's line 2 stays theirs, moved down by the agent's two lines above it
+    typed = authors([step("open", 0, path="a.py", text="a\nb\n"), edit(1, 1, 0, 1, 1, "B", "typed"),
+                     step("save", 2, path="a.py"), step("close", 3, path="a.py"),
+                     agent_write(4, "x\ny\na\nB\n", changed_lines=[[1, 0, 1, 2]], changed_chars=4)])
+    assert list(typed.ranges("a.py")) == [("ai", 1, 2), ("human", 4, 4)]
+
+
+def test_an_agent_s_write_nothing_tells_of_over_a_file_never_seen_is_unknown() -> None:
+    assert list(authors([agent_write(1, CHANGED)]).ranges("a.py")) == [("unknown", 1, 9)]
+    created = step("file_change", 1, path="a.py", change="created", text="x\n", origin="agent")
+    assert list(authors([created]).ranges("a.py")) == [("ai", 1, 1)]  # the watcher saw it created
+    # a report that does not fit the text (another write's): labelled as if there were none
+    assert list(authors([agent_write(1, CHANGED, changed_lines=[[20, 1, 20, 1]])]).ranges("a.py")) == \
+        [("unknown", 1, 9)]
+
+
+def test_whose_work_counts_what_the_tool_inserted_when_the_text_before_is_not_known() -> None:
+    from collector.episode.summary import disk_write
+
+    write = agent_write(1, CHANGED, changed_lines=[[5, 1, 5, 1]], changed_chars=5)
+    assert disk_write(write, None) == ("agent", 5)  # type: ignore[arg-type]
+    assert disk_write(write, NINE) == ("agent", 5)  # type: ignore[arg-type]
+    assert disk_write(agent_write(1, CHANGED), None) == ("agent", 0)  # type: ignore[arg-type]
+    created = step("file_change", 1, path="b.py", change="created", text="new\n")
+    assert disk_write(created, None) == ("unknown", 4)  # type: ignore[arg-type]

@@ -18,6 +18,10 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "agents"
 CLAUDE = "f3ebfca1-e55b-4992-801b-5276e12439f6"
 CODEX = "01a212d4-76fe-7d91-8afd-0742d16f7bfd"
 APP = "/home/dev/project/app.py"
+# what the tools reported they changed in app.py, carried to the collector as `patch` (never written down)
+CLAUDE_PATCH = {APP: [{"oldStart": 1, "oldLines": 2, "newStart": 1, "newLines": 2,
+                       "lines": [" def add(a, b):", "-    return a - b", "+    return a + b"]}]}
+CODEX_PATCH = {APP: f"*** Update File: {APP}\n@@\n-    return a - b\n+    return a + b"}
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     # the real payloads of Claude Code 2.1.332 and Codex 0.169.0 (tests/fixtures/agents/README.md)
     ("claude-code", "UserPromptSubmit"): {"hook": "UserPromptSubmit", "event": "prompt", "session": CLAUDE,
@@ -25,7 +29,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("claude-code", "PreToolUse"): {"hook": "PreToolUse", "event": "tool_call", "session": CLAUDE,
                                     "tool": "Edit", "targets": [APP]},
     ("claude-code", "PostToolUse"): {"hook": "PostToolUse", "event": "tool_result", "session": CLAUDE,
-                                     "tool": "Edit", "targets": [APP]},
+                                     "tool": "Edit", "targets": [APP], "patch": CLAUDE_PATCH},
     ("claude-code", "PreToolUse-Bash"): {"hook": "PreToolUse", "event": "tool_call", "session": CLAUDE,
                                          "tool": "Bash", "command_line": "echo ran > out.txt"},
     ("claude-code", "PostToolUse-Bash"): {"hook": "PostToolUse", "event": "tool_result", "session": CLAUDE,
@@ -38,9 +42,9 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("codex", "UserPromptSubmit"): {"hook": "UserPromptSubmit", "event": "prompt", "session": CODEX,
                                     "prompt": "fix add"},
     ("codex", "PreToolUse-apply_patch"): {"hook": "PreToolUse", "event": "tool_call", "session": CODEX,
-                                          "tool": "apply_patch", "targets": [APP]},
+                                          "tool": "apply_patch", "targets": [APP], "patch": CODEX_PATCH},
     ("codex", "PostToolUse-apply_patch"): {"hook": "PostToolUse", "event": "tool_result", "session": CODEX,
-                                           "tool": "apply_patch", "targets": [APP]},
+                                           "tool": "apply_patch", "targets": [APP], "patch": CODEX_PATCH},
     ("codex", "PreToolUse-Bash"): {"hook": "PreToolUse", "event": "tool_call", "session": CODEX,
                                    "tool": "Bash", "command_line": "echo ran > out.txt"},
     ("codex", "PostToolUse-Bash"): {"hook": "PostToolUse", "event": "tool_result", "session": CODEX,
@@ -71,14 +75,19 @@ def test_each_payload_makes_its_step(agent: str, name: str) -> None:
     data = (FIXTURES / agent / f"{name}.json").read_bytes()
     step = to_step(parse(agent, data))  # type: ignore[arg-type]
     assert step == {"kind": "agent", "agent": agent, **EXPECTED[agent, name]}
-    # what the schema makes of it, once the collector made the targets workspace-relative
+    # what the schema makes of it, once the collector made the targets workspace-relative and took the
+    # tool's report out
     relative = {**step, "targets": [t.lstrip("/") for t in step.get("targets", [])] or []}
+    relative.pop("patch", None)
     assert step_from_dict({**relative, "t_ms": 0, "source": "agent"}).kind == "agent"
 
 
 def test_nothing_of_a_file_or_a_tool_s_output_is_kept() -> None:
+    """Nothing but the tool's own report of its change (`patch`, which the collector reads and never
+    writes down: tests/unit/daemon/test_agent_claims.py) goes along."""
     for path in FIXTURES.glob("*/*.json"):
         step = to_step(parse(path.parent.name, path.read_bytes()))  # type: ignore[arg-type]
+        step.pop("patch", None)
         text = json.dumps(step)
         for secret_ish in ("file content", "const foo = 2", "added 1 package", "return a", "Fixed add.",
                            "transcript", "toolu_", "call_ct", "structuredPatch", "Wall time", "prompt_id",

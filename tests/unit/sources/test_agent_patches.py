@@ -1,0 +1,73 @@
+"""What an agent's tool said it changed (collector/sources/agents/patches.py), found in the file it left:
+Claude Code's structuredPatch where it says, a Codex patch where Codex would have applied it."""
+
+from __future__ import annotations
+
+from collector.sources.agents.patches import chunks_of, replaced
+from collector.sources.agents.payloads import _sections
+
+NINE = "import os\n\n\ndef five():\n    return 5\n\n\ndef nine():\n    return 9\n"
+AFTER = NINE.replace("return 5", "return 5 * 11")
+
+
+def runs(reported: object, after: str) -> tuple[list[tuple[int, int, int, int]], int] | None:
+    chunks = chunks_of(reported)
+    found = None if chunks is None else replaced(chunks, after)
+    return None if found is None else (found.runs, found.chars)
+
+
+def test_claude_code_s_structured_patch_gives_the_lines_it_replaced_and_the_characters_inserted() -> None:
+    hunks = [{"oldStart": 2, "oldLines": 7, "newStart": 2, "newLines": 7, "lines": [
+        " ", " ", " def five():", "-    return 5", "+    return 5 * 11", " ", " ", " def nine():"]}]
+    assert runs(hunks, AFTER) == ([(5, 1, 5, 1)], 5)
+    assert runs(hunks, NINE) is None  # another text than the one the tool left: nothing is said
+    assert runs([], AFTER) is None  # (a Write that created its file reports no hunk)
+    assert runs([{"oldStart": 1}], AFTER) is None
+
+
+def test_hunks_further_down_count_from_the_new_text_and_insertions_have_no_old_lines() -> None:
+    after = "a\nNEW\nb\nc\nd\nE\n"
+    hunks = [{"oldStart": 1, "oldLines": 2, "newStart": 1, "newLines": 3, "lines": [" a", "+NEW", " b"]},
+             {"oldStart": 4, "oldLines": 1, "newStart": 5, "newLines": 2, "lines": [" d", "-e", "+E"]}]
+    assert runs(hunks, after) == ([(2, 0, 2, 1), (5, 1, 6, 1)], 5)
+
+
+def test_a_codex_patch_is_found_where_codex_applied_it() -> None:
+    section = "*** Update File: app.py\n@@\n-    return 5\n+    return 5 * 11"
+    assert runs(section, AFTER) == ([(5, 1, 5, 1)], 5)
+    # its context line names the function: the second `return 1` is the one changed
+    twice = "def a():\n    return 1\n\n\ndef b():\n    return 2\n"
+    section = "*** Update File: app.py\n@@ def b():\n-    return 1\n+    return 2"
+    assert runs(section, twice) == ([(6, 1, 6, 1)], 1)
+    # where Codex found its old lines, not the first place its new lines are now
+    already = "x = 2\ny = 0\nx = 2\n"  # line 3's `x = 1` became `x = 2` (line 1 held `x = 2` before)
+    assert runs("*** Update File: f\n@@\n y = 0\n-x = 1\n+x = 2", already) == ([(3, 1, 3, 1)], 1)
+    # `x = 1` on line 1 or on line 2 became `x = 2`: which one, nothing tells
+    assert runs("*** Update File: f\n@@\n-x = 1\n+x = 2", "x = 2\nx = 2\n") is None
+
+
+def test_codex_chunks_added_files_and_ends() -> None:
+    after = "a\nB\nc\nd\ne\nF\n"
+    section = "*** Update File: f\n@@\n a\n-b\n+B\n@@\n e\n-f\n+F\n*** End of File"
+    assert runs(section, after) == ([(2, 1, 2, 1), (6, 1, 6, 1)], 2)
+    assert runs("*** Add File: g\n+one\n+two", "one\ntwo\n") == ([(1, 0, 1, 2)], 8)
+    assert runs("*** Update File: f\n@@\n+tail", "a\ntail\n") == ([(2, 0, 2, 1)], 5)  # added at the end
+    assert runs("*** Update File: f\n@@\n-gone", "a\n") is None  # a deletion Codex gives no place for
+    assert runs("*** Update File: f\n@@\n-a\n+b", "a\rb\r") is None  # a CR alone: the replay's lines differ
+
+
+def test_a_codex_patch_is_split_by_the_file_each_part_leaves() -> None:
+    patch = ("*** Begin Patch\n*** Update File: a.py\n*** Move to: b.py\n@@\n-x\n+y\n*** Delete File: c.py\n"
+             "*** Add File: d.py\n+new\n*** End Patch")
+    assert _sections(patch) == {"b.py": "*** Update File: a.py\n@@\n-x\n+y",
+                                "d.py": "*** Add File: d.py\n+new"}
+
+
+def test_an_acp_diff_s_texts_give_the_lines_that_differ() -> None:
+    assert runs({"old": NINE, "new": AFTER}, AFTER) == ([(5, 1, 5, 1)], 5)
+    assert runs({"old": None, "new": "a\nb\n"}, "a\nb\n") == ([(1, 0, 1, 2)], 4)
+    assert runs({"old": "a\nb\nc\n", "new": "a\nc\n"}, "a\nc\n") == ([(2, 1, 2, 0)], 0)
+    assert runs({"old": NINE, "new": AFTER}, NINE) is None
+    # only the part replaced (Zed's Claude Code adapter sends an Edit's strings): found in the file
+    assert runs({"old": "    return 5", "new": "    return 5 * 11"}, AFTER) == ([(5, 1, 5, 1)], 5)
+    assert runs({"old": "x = 1", "new": "x = 2"}, "x = 2\nx = 2\n") is None  # which one, nothing tells
