@@ -12,7 +12,8 @@ One JSON line per settled edit burst (bursts.py) whose caret is known:
 - `codetape`: where it comes from and what became of it:
   `episode_id`, `path`, `first_step` / `last_step` (the `codetape cat` indexes of the burst's first and
   last edit), `start_ms` / `end_ms`;
-  `split`: `train` or `eval`, by episode (split.py): every example of an episode is on one side;
+  `split`: `train`, `eval` or `none`, by repository (split.py): every example of an episode, and of every
+  episode with the same steps or a near-duplicate diff, is on one side (`none`: in neither);
   `caret_from`: `cursor` (the editor's last caret report) or `edit` (the end of the edit before);
   `saved`: whether the file was saved after the burst, before the next burst began;
   `errors` / `warnings`: how many the language servers reported for the file after the burst began and
@@ -39,7 +40,6 @@ from collector.export.allowance import Allowance, Writes
 from collector.export.bursts import Burst, Single, grouped
 from collector.export.excerpt import Excerpt, excerpt, tokens
 from collector.export.per_episode import PerEpisode
-from collector.export.split import split_of
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from schemas.steps import DiagnosticsStep, GapStep, SaveStep
@@ -54,7 +54,7 @@ class ZetaExporter(PerEpisode):
     def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
         header, skipped = episode.header, self.result.skipped
         episode_id = str(header.episode_id)
-        split = split_of(episode_id)
+        split = self.result.splits[episode_id]
         history, examples = History(), 0
         pending: Pending | None = None
         workspace = Workspace(header.position_encoding, limit=episode.limits.files)
