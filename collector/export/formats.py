@@ -58,6 +58,9 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
            _per_episode("atif", "AtifExporter", ".atif.json"), ".atif.json"),
     Format("zeta", "<id>.zeta.jsonl: next-edit examples (events, input, output) as in Zed's zeta dataset",
            _per_episode("zeta", "ZetaExporter", ".zeta.jsonl"), ".zeta.jsonl"),
+    Format("zeta2", "<id>.zeta2.jsonl: next-edit examples as Zed's ExampleSpec (repository, revision, "
+           "uncommitted diff, cursor, edit history, expected patch)",
+           _per_episode("zeta2", "Zeta2Exporter", ".zeta2.jsonl"), ".zeta2.jsonl"),
     Format("agent-trace",
            "<id>.agent-trace.jsonl: an Agent Trace 0.1 record per commit, who wrote which of its lines",
            _per_episode("agent_trace", "AgentTraceExporter", ".agent-trace.jsonl"), ".agent-trace.jsonl"),

@@ -45,7 +45,8 @@ class ExportResult:
 
 SPLITS = ("train", "eval", "none")
 SPLIT_FORMATS = frozenset({"zeta", "zeta2", "swe-messages"})  # the formats whose records say their split
-RECORDS = {"jsonl": "line", "jsonl-rows": "line", "atif": "ATIF step", "zeta": "example",
+RECORDS = {"jsonl": "line", "jsonl-rows": "line", "atif": "ATIF step", "zeta": "example", "zeta2": "example",
+           "swe-messages": "row",
            "progsnap2": "event", "progsnap2-zip": "event"}
 
 

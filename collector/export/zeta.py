@@ -120,17 +120,21 @@ class Pending:
 
 
 class History:
-    """The last bursts as Zed's edit events, as many of the newest as fit EVENT_TOKENS."""
+    """The last bursts as Zed's edit events, as many of the newest as fit EVENT_TOKENS: as zeta's prompt
+    writes them, or (`headers`) as plain unified diffs with their ---/+++ lines (zeta2's edit_history)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, headers: bool = False) -> None:
         self._events: deque[tuple[str, int]] = deque()
         self._tokens = 0
+        self._headers = headers
+        self._joint = "" if headers else "\n\n"
 
     def add(self, burst: Burst) -> None:
-        hunks = burst.diff(headers=False)
+        hunks = burst.diff(headers=self._headers)
         if not hunks:
             return
-        event = f"User edited {json.dumps(burst.path, ensure_ascii=False)}:\n```diff\n{hunks}\n```"
+        event = hunks if self._headers else \
+            f"User edited {json.dumps(burst.path, ensure_ascii=False)}:\n```diff\n{hunks}\n```"
         cost = tokens(event)
         if cost > EVENT_TOKENS:  # Zed stops at the first event that does not fit: none before it counts
             self.clear()
@@ -141,7 +145,7 @@ class History:
             self._tokens -= self._events.popleft()[1]
 
     def text(self) -> str:
-        return "\n\n".join(event for event, _cost in self._events)
+        return self._joint.join(event for event, _cost in self._events)
 
     def clear(self) -> None:
         self._events.clear()
