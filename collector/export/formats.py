@@ -61,6 +61,9 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
     Format("zeta2", "<id>.zeta2.jsonl: next-edit examples as Zed's ExampleSpec (repository, revision, "
            "uncommitted diff, cursor, edit history, expected patch)",
            _per_episode("zeta2", "Zeta2Exporter", ".zeta2.jsonl"), ".zeta2.jsonl"),
+    Format("swe-messages", "<id>.swe-messages.jsonl: a row per task (or episode) for agent fine-tuning: "
+           "messages with tool calls, tools, model_patch, resolved, repo, license",
+           _per_episode("swe_messages", "SweMessagesExporter", ".swe-messages.jsonl"), ".swe-messages.jsonl"),
     Format("agent-trace",
            "<id>.agent-trace.jsonl: an Agent Trace 0.1 record per commit, who wrote which of its lines",
            _per_episode("agent_trace", "AgentTraceExporter", ".agent-trace.jsonl"), ".agent-trace.jsonl"),
