@@ -33,9 +33,9 @@ def export_episodes(episodes: Iterable[Path | Episode], fmt: str, out_dir: Path,
     out_dir.mkdir(parents=True, exist_ok=True)
     result = ExportResult(fmt, out_dir)
     if fmt in SPLIT_FORMATS:
-        given = list(episodes)
-        episodes = given
-        result.splits = dict(splits) if splits is not None else assign(_headed(given))
+        listed = list(episodes)
+        episodes = listed
+        result.splits = dict(splits) if splits is not None else assign(_headed(listed))
     seen: set[str] = set()
     with chosen.open(out_dir, result) as exporter:
         for given in episodes:

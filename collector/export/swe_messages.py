@@ -117,9 +117,9 @@ class SweMessagesExporter(PerEpisode):
                 if step.action == "start":
                     if span is not None:
                         rows += self._finish(out, span, fixed, workspace, allowance.diffs)
-                    span, tasks = Span(tasks, step.statement, item.index), tasks + 1
+                    span, tasks = Span(tasks, step.statement, item.last), tasks + 1
                 elif span is not None:
-                    span.signals.outcome, span.last_step = step.outcome, item.index
+                    span.signals.outcome, span.last_step = step.outcome, item.last
                     rows += self._finish(out, span, fixed, workspace, allowance.diffs)
                     span = None
                 continue
