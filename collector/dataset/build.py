@@ -98,6 +98,8 @@ class BuildReport:
     rows: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)  # in the dataset, by reason
     near_duplicates: int = 0  # episodes in the dataset whose steps_sha256 another one shares
+    splits: dict[str, int] = field(default_factory=dict)  # episodes per split (train, eval, none)
+    split_leaks: int = 0  # episodes with a duplicate or near duplicate on the other side
     exported: Exported = field(default_factory=Exported)
     seconds: float = 0.0
 
@@ -122,6 +124,7 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
     report.workers, report.seconds = workers, time.monotonic() - clock
     report.rows, report.rejected = dict(build.manifest.rows), dict(build.manifest.rejected)
     report.near_duplicates = build.manifest.near_duplicates
+    report.splits, report.split_leaks = dict(build.manifest.splits), build.manifest.split_leaks
     return report
 
 

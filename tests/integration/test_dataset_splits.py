@@ -107,6 +107,8 @@ def test_no_episode_duplicate_or_near_duplicate_is_on_both_sides(tmp_path: Path)
     manifest = json.loads((out / "_manifest.json").read_text(encoding="utf-8"))
     sizes = dict(con.execute("SELECT split, count(*) FROM episodes GROUP BY 1 ORDER BY 1").fetchall())
     assert manifest["split_leaks"] == 0 and manifest["splits"] == sizes
+    assert (f"splits: train {sizes.get('train', 0)}, eval {sizes.get('eval', 0)}, none 0 episodes "
+            "(episodes.split, by repository); 0 episodes with a duplicate on the other side") in done.stdout
     card = (out / "README.md").read_text(encoding="utf-8")
     assert (f"| split sizes (episodes) | train {sizes.get('train', 0)}, eval {sizes.get('eval', 0)}, none 0 |"
             in card)

@@ -200,6 +200,10 @@ def summary(report: BuildReport) -> str:
     if report.near_duplicates:
         lines.append(f"near duplicates: {_count(report.near_duplicates, 'episode')} with the same steps as "
                      "another (episodes.steps_sha256)")
+    if report.splits:
+        sizes = ", ".join(f"{name} {report.splits.get(name, 0):,}" for name in ("train", "eval", "none"))
+        lines.append(f"splits: {sizes} episodes (episodes.split, by repository); "
+                     f"{_count(report.split_leaks, 'episode')} with a duplicate on the other side")
     held = ", ".join(_count(report.rows.get(table, 0), name) for table, name in TABLE_NAMES.items())
     lines.append(f"dataset: {held}; {_count(sum(report.rejected.values()), 'episode')} left out, each a "
                  f"row of rejected{_reasons(Counter(report.rejected))}")
