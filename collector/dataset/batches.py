@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from collector.dataset.source import Entry
-from collector.dataset.tables import ROWS, TABLES
+from collector.dataset.tables import TABLES, WORKER_ROWS
 from collector.dataset.transform import Context, Outcome, transform
 
 BATCH_EPISODES = 16  # episodes a task checks, at most: a fraction of a second's work each, a few ms of Ray's
@@ -107,7 +107,7 @@ def check_batch(entries: Sequence[Entry], context: Context, count: Callable[[int
             held += sum(table.get_total_buffer_size() for table in tables.values())
             if held > hold:
                 break
-    return Checked(verdicts, Packed.of(accepted, ROWS), Packed.of(accepted, ("blobs",)))
+    return Checked(verdicts, Packed.of(accepted, WORKER_ROWS), Packed.of(accepted, ("blobs",)))
 
 
 def _stream(rows: pa.Table) -> pa.Buffer:

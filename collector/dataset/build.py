@@ -50,6 +50,7 @@ from collector.dataset.source import Entry, entries, locate, reader_for
 from collector.dataset.transform import Context
 from collector.dataset.trust import Trust
 from collector.dataset.withdraw import Withdrawn, find_withdrawn, remove_rows
+from collector.export.split import SplitIndex, duplicates, leaks
 from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import Destination
 from schemas.config import UploadSettings
@@ -97,6 +98,8 @@ class BuildReport:
     rows: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)  # in the dataset, by reason
     near_duplicates: int = 0  # episodes in the dataset whose steps_sha256 another one shares
+    splits: dict[str, int] = field(default_factory=dict)  # episodes per split (train, eval, none)
+    split_leaks: int = 0  # episodes with a duplicate or near duplicate on the other side
     exported: Exported = field(default_factory=Exported)
     seconds: float = 0.0
 
@@ -121,6 +124,7 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
     report.workers, report.seconds = workers, time.monotonic() - clock
     report.rows, report.rejected = dict(build.manifest.rows), dict(build.manifest.rejected)
     report.near_duplicates = build.manifest.near_duplicates
+    report.splits, report.split_leaks = dict(build.manifest.splits), build.manifest.split_leaks
     return report
 
 
@@ -158,7 +162,7 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     exports_gone = remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
     context = Context(source, number, options.trust, options.issuer, options.origins, options.licences)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
-        sink = Sink(out, number, Admission(known), tally, Path(scratch), progress)
+        sink = Sink(out, number, Admission(known), tally, Path(scratch), progress, split_index(out, manifest))
         written = engine.rows(new, context, sink, out)
         for item in withdrawn:  # counted as withdrawals, not as this build's refusals
             sink.reject(item.sha256, item.key, item.episode_id, item.signer_key_id, item.refusal, count=False)
@@ -166,11 +170,12 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
             sink.unverified(item.sha256, item.episode_id, item.signer_key_id, item.refusal.detail)
         for table, files in sink.close().items():
             written.setdefault(table, {}).update(files)
-        kept = (entry.sha256 for entry, _signer in sink.kept)
+        kept = (entry.sha256 for entry, _signer, _split in sink.kept)
         written["blobs"] = write_new(out, number, Path(scratch), kept, held)
     formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))
-    items = [ExportItem(entry, signer, formats) for entry, signer in sink.kept] if formats else []
-    items += [ExportItem(entry, signer, tuple(added)) for entry, signer in backfill]
+    items = [ExportItem(entry, signer, formats, split)
+             for entry, signer, split in sink.kept] if formats else []
+    items += [ExportItem(entry, signer, tuple(added), split) for entry, signer, split in backfill]
     exported = engine.exports(items, context, out) if items else Exported()
     manifest.exports = list(formats)
     report = BuildReport(number, source.url, out.url, options.engine, 0, len(listing), tally,
@@ -199,6 +204,7 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
     if options.issuer is not None:
         manifest.min_contributors = options.issuer.min_contributors
     manifest.near_duplicates = near_duplicates(out, manifest)
+    manifest.splits, manifest.split_leaks, manifest.near_diff_duplicates = split_sizes(out, manifest)
     manifest.builds.append(BuildRecord(
         number=report.number, engine=options.engine, codetape_version=__version__, started_at=started,
         finished_at=now(), listed=report.listed, new=build.new, accepted=tally.accepted,
@@ -229,14 +235,41 @@ def near_duplicates(out: Output, manifest: DatasetManifest) -> int:
     return sum(count for count in seen.values() if count > 1)
 
 
-def _built_entries(out: Output, manifest: DatasetManifest, without: set[str]) -> list[tuple[Entry, str]]:
-    """The episodes in the dataset, as entries of the source with their signer (to export them in a format
-    new to it)."""
+def split_index(out: Output, manifest: DatasetManifest) -> SplitIndex:
+    """The sides the dataset's episodes took, for this build's to be placed against (sink.py)."""
+    index = SplitIndex()
+    columns = ["repository", "steps_sha256", "diff_minhash", "split"]
+    for batch in table_rows(out, manifest, "episodes", columns):
+        for repository, steps, signature, split in zip(*(batch.column(i).to_pylist() for i in range(4)),
+                                                       strict=True):
+            index.add(repository, steps, signature, split)
+    return index
+
+
+def split_sizes(out: Output, manifest: DatasetManifest) -> tuple[dict[str, int], int, int]:
+    """Episodes per split; those with a duplicate or near duplicate on the other side (none, unless the
+    rule was broken: counted from the rows, not trusted); those with a near-duplicate diff only."""
+    sizes: Counter[str] = Counter()
+    members: list[tuple[str, str, list[int] | None]] = []
+    for batch in table_rows(out, manifest, "episodes", ["split", "steps_sha256", "diff_minhash"]):
+        for split, steps, signature in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
+            sizes[split] += 1
+            members.append((split, steps, signature))
+    sided = [member for member in members if member[0] in ("train", "eval")]
+    near = duplicates((steps, signature) for _split, steps, signature in members)[1]
+    return dict(sorted(sizes.items())), leaks(sided), near
+
+
+def _built_entries(out: Output, manifest: DatasetManifest, without: set[str]) -> list[tuple[Entry, str, str]]:
+    """The episodes in the dataset, as entries of the source with their signer and split (to export them
+    in a format new to it)."""
     found = []
-    for batch in table_rows(out, manifest, "episodes", ["sha256", "source_key", "bytes", "signer_key_id"]):
-        for sha, key, size, signer in zip(*(batch.column(i).to_pylist() for i in range(4)), strict=True):
+    columns = ["sha256", "source_key", "bytes", "signer_key_id", "split"]
+    for batch in table_rows(out, manifest, "episodes", columns):
+        values = (batch.column(i).to_pylist() for i in range(5))
+        for sha, key, size, signer, split in zip(*values, strict=True):
             if sha not in without:
-                found.append((Entry(key, sha, size), signer))
+                found.append((Entry(key, sha, size), signer, split))
     return found
 
 

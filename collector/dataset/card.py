@@ -39,6 +39,7 @@ from collector.dataset.known import table_rows
 from collector.dataset.manifest import DatasetManifest
 from collector.dataset.output import Output
 from collector.dataset.tables import PARTITION, TABLES
+from collector.export.split import SPLITS
 from collector.policy.spdx import licence_ids, spdx_problem
 from collector.text.markdown import code_span as _code
 from collector.text.markdown import squeezed
@@ -143,8 +144,26 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
         "origins_text": Ours(f"of the characters written (what the edits and the writes to disk inserted, as "
                              f"`--origin` counts them): {origins}" if total else "nothing written yet"),
         "tables": [_table(name, manifest) for name in TABLES],
+        "scorecard": [(Ours(name), Ours(value)) for name, value in scorecard(manifest, facts.episodes)],
     }
     return _environment().get_template("card.md.j2").render(context)
+
+
+def scorecard(manifest: DatasetManifest, episodes: int) -> list[tuple[str, str]]:
+    """The card's scorecard lines: what a lab asks of a dataset before it trains on it."""
+    sizes = manifest.splits
+
+    def rate(count: int) -> str:
+        return f"{100 * count / episodes if episodes else 0:.1f} % ({count:,} of {episodes:,} episodes"
+
+    return [
+        ("split sizes (episodes)", ", ".join(f"{name} {sizes.get(name, 0):,}" for name in SPLITS)),
+        ("duplicate rate", f"{rate(manifest.near_duplicates)} have the same steps as another)"),
+        ("near-duplicate rate", f"{rate(manifest.near_diff_duplicates)} have a near-duplicate diff, other "
+                                "steps)"),
+        ("split leaks", f"{manifest.split_leaks:,} episodes with a duplicate or near duplicate on the other "
+                        "side"),
+    ]
 
 
 def _trust_text(manifest: DatasetManifest) -> str:

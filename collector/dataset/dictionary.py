@@ -88,7 +88,17 @@ TABLES: dict[str, TableDoc] = {
          "unknown_share": "the same share of unknown: edits without evidence and writes outside the "
                           "editor that no agent claimed; null: it wrote nothing",
          "steps_sha256": "SHA-256 over the steps' content in order (kind, path, fields; not their times): "
-                         "episodes that share it hold the same session"}),
+                         "episodes that share it hold the same session",
+         "repository": "the repository the split groups it by: git:HOST/PATH from the remote (scheme, user "
+                       "and "
+                       ".git left out), else workspace:FOLDER",
+         "diff_minhash": "MinHash signature (128 values, rensa, seed 1) of the 5-token shingles of what its "
+                         "edits and file writes inserted: near duplicates share a band of 8; null when it "
+                         "wrote nothing",
+         "split": "train, eval, or none (it duplicates episodes on both sides): by repository; an episode "
+                  "with "
+                  "the same steps_sha256 or a near-duplicate diff_minhash as another is on its side (join "
+                  "the other tables on episode_id and signer_key_id)"}),
     "steps": TableDoc(
         "One row per step of every accepted episode, every kind, in order.",
         _BY_STEP, "by episode, then step",

@@ -12,6 +12,7 @@ from collector.dataset.rows import StepRows
 from collector.dataset.tables import EPISODES
 from collector.episode import Episode
 from collector.episode.summary import Summary
+from collector.export.split import repository_key, side_of
 from schemas.consent import ConsentStatement
 
 
@@ -50,6 +51,9 @@ def episode_table(episode: Episode, statement: ConsentStatement, statement_bytes
         "inserted_by_origin": rows.inserted_by_origin(),
         **{f"{whose}_share": share for whose, share in class_shares(rows.inserted, rows.written).items()},
         "steps_sha256": rows.content.hexdigest(),
+        "repository": repository_key(header.workspace),
+        "diff_minhash": rows.written_text.signature(),
+        "split": side_of(repository_key(header.workspace)),  # until the build decides it (sink.py)
         "month": month_of(episode),
     }
     return pa.Table.from_pylist([row], schema=EPISODES)

@@ -59,6 +59,7 @@ class ExportItem:
     entry: Entry
     signer: str
     formats: tuple[str, ...]
+    split: str  # its row's, in every format that says a split
 
 
 @dataclass
@@ -102,7 +103,9 @@ def export_entry(item: ExportItem, context: Context, out: Output) -> Exported:
             where = f"{FOLDER}/{fmt}/{item.signer}"
             target = out.local / where if out.local is not None else Path(scratch) / fmt
             try:
-                result = export_episodes([open_episode(path, WORKER_LIMITS)], fmt, target)
+                episode = open_episode(path, WORKER_LIMITS)
+                result = export_episodes([episode], fmt, target,
+                                         splits={str(episode.header.episode_id): item.split})
             except EpisodeError as exc:
                 done.failed.append(f"{fmt} {entry.key}: {exc}")
                 continue

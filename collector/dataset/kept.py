@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from collector.dataset.blob_store import BlobSpill
 from collector.dataset.output import Output
-from collector.dataset.tables import ROWS
+from collector.dataset.tables import WORKER_ROWS
 from collector.dataset.transform import Outcome
 from collector.dataset.writer import TableWriter
 
@@ -27,7 +27,7 @@ class KeptRows:
     def __init__(self, out: Output, build: int, scratch: Path, *, hold: int = HOLD_BYTES,
                  stem: str = "w") -> None:
         self.hold = hold
-        self.writers = {table: TableWriter(out, table, build, scratch, stem) for table in ROWS}
+        self.writers = {table: TableWriter(out, table, build, scratch, stem) for table in WORKER_ROWS}
         self.blobs = BlobSpill(scratch, stem)  # written by the build (blob_store.py), once per text
 
     def add(self, outcome: Outcome) -> None:

@@ -21,9 +21,9 @@ from collector.dataset.errors import OutputRefused
 from collector.dataset.output import MANIFEST, Output
 from collector.dataset.tables import TABLES
 
-FORMAT = "codetape-dataset/v4"  # v2: an episode is its id and its signer's key id, in every table; v3: whose
+FORMAT = "codetape-dataset/v5"  # v2: an episode is its id and its signer's key id, in every table; v3: whose
 # work (origin columns, --origin, --allow-licence) and each episode's steps_sha256; v4: `month` in the files
-# too, agent_events, transitions' origin and caret_from
+# too, agent_events, transitions' origin and caret_from; v5: episodes' repository, diff_minhash and split
 
 
 class _Model(pydantic.BaseModel):
@@ -57,7 +57,7 @@ class BuildRecord(_Model):
 
 
 class DatasetManifest(_Model):
-    format: Literal["codetape-dataset/v4"] = "codetape-dataset/v4"
+    format: Literal["codetape-dataset/v5"] = "codetape-dataset/v5"
     codetape_version: str = __version__
     source: str
     trust: list[str] | None = pydantic.Field(default=None, description="--trust: keys or key ids; None: any")
@@ -81,6 +81,13 @@ class DatasetManifest(_Model):
         default=0, description="revocation records ignored, each a row of rejected; their episodes stay")
     near_duplicates: int = pydantic.Field(
         default=0, description="episodes whose steps_sha256 another episode of the dataset shares")
+    splits: dict[str, int] = pydantic.Field(
+        default={}, description="episodes per split (train, eval, none: collector/export/split.py)")
+    near_diff_duplicates: int = pydantic.Field(
+        default=0, description="episodes with other steps than any other but a near-duplicate diff_minhash")
+    split_leaks: int = pydantic.Field(
+        default=0, description="episodes with a duplicate (steps_sha256) or near duplicate on the other side "
+        "(train against eval): 0 by construction, counted again at every build")
     builds: list[BuildRecord] = []
     files: dict[str, dict[str, int]] = pydantic.Field(
         default={}, description="table -> Parquet file (relative to OUT) -> rows")

@@ -43,7 +43,7 @@ from collector.dataset.output import Output
 from collector.dataset.ray_local import LocalRay
 from collector.dataset.sink import Sink, Tally
 from collector.dataset.source import Entry
-from collector.dataset.tables import ROWS
+from collector.dataset.tables import WORKER_ROWS
 from collector.dataset.transform import Context, Outcome
 from collector.errors import CodetapeError
 
@@ -81,7 +81,8 @@ class RayEngine:
 
     def exports(self, items: Sequence[ExportItem], context: Context, out: Output) -> Exported:
         """Each episode exported by a Ray task (exports.py), the counts summed here."""
-        rows = [{**_entry_row(item.entry), "signer": item.signer, "formats": list(item.formats)}
+        rows = [{**_entry_row(item.entry), "signer": item.signer, "formats": list(item.formats),
+                 "split": item.split}
                 for item in items]
         work = functools.partial(_export_row, context=context, out=out)
         done = Exported()
@@ -150,7 +151,7 @@ def _write(parts: list[Any], kept: set[str], out: Output, build: int, stem: str)
         writer = KeptRows(out, build, Path(scratch), stem=stem)
         for part in parts:
             packed: Packed = ray.get(part)
-            writer.add_rows({table: packed.table(table, kept) for table in ROWS})
+            writer.add_rows({table: packed.table(table, kept) for table in WORKER_ROWS})
         return writer.close()
 
 
@@ -244,5 +245,5 @@ def _entry_row(entry: Entry) -> dict[str, Any]:
 
 def _export_row(row: dict[str, Any], context: Context, out: Output) -> dict[str, Any]:
     entry = Entry(**{name: row[name] for name in _ENTRY})
-    item = ExportItem(entry, str(row["signer"]), tuple(row["formats"]))
+    item = ExportItem(entry, str(row["signer"]), tuple(row["formats"]), str(row["split"]))
     return {"exported": export_entry(item, context, out).to_json()}

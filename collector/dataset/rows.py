@@ -14,11 +14,9 @@ own memory cap, and counted when it is held as a blob).
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from typing import Any
 
-import msgspec
 import pyarrow as pa
 
 from collector.dataset.columns import Columns
@@ -26,12 +24,13 @@ from collector.dataset.reasons import Rejected
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
 from collector.dataset.transitions import TransitionRows
 from collector.dataset.typed_rows import TypedRows
+from collector.episode.step_data import StepsHash, step_data
 from collector.episode.summary import disk_write
+from collector.export.split import WrittenText
 from collector.reconstruct.workspace import Workspace, step_texts
 from collector.reconstruct.written import on_disk
 from collector.text.digest import sha256_text
 from schemas.steps import (
-    STEP_TYPES,
     CommandStep,
     EditStep,
     FileChangeStep,
@@ -42,23 +41,6 @@ from schemas.steps import (
     TestRunStep,
 )
 
-_HEAD = len('{"kind":"","t_ms":,"source":"",')  # a step's encoding starts with these, values put in
-_PATH_HEAD = len('"path":,')
-_CUT_PATH = frozenset(kind for kind in STEP_TYPES if "path" in kind.__struct_fields__)
-
-
-def _front_holds(kind: type[Step]) -> bool:
-    """Whether a step type's encoding starts as step_data expects: `t_ms`, `source`, then `path` when it
-    has one, each required (never left out as a default)."""
-    front = ("t_ms", "source", "path") if kind in _CUT_PATH else ("t_ms", "source")
-    fields = msgspec.structs.fields(kind)[:len(front)]
-    return tuple(field.name for field in fields) == front and all(field.required for field in fields)
-
-
-if not all(map(_front_holds, STEP_TYPES)):
-    raise ImportError("step_data cuts t_ms, source and path from the front of a step's encoding: a step "
-                      "type declares them in another order")
-_ENCODE = msgspec.json.Encoder().encode
 MAX_ROWS_BYTES = 32 << 20  # what a worker holds of one episode's rows, beside its files
 SEAL_EVERY = 4 << 20  # characters of rows gathered before they are turned into Arrow
 _SHORT = 256  # a text this short is not scanned for what JSON escapes: 6 characters each at most
@@ -85,8 +67,9 @@ class StepRows:
         # over the text on disk before (summary.disk_write): `agent` when an agent claimed the write, else
         # `unknown`
         self.replaced: str | None = None  # the text on disk before the file_change being applied
-        self.content = hashlib.sha256()  # over each step's kind, path and data, in order (not its time)
+        self.content = StepsHash()  # over each step's kind, path and data, in order (not its time)
         self.outcome: str | None = None
+        self.written_text = WrittenText()  # for the signature of near duplicates (export/split.py)
         self.limit, self.size = limit, 0
         self.workspace: Workspace | None = None
         self.last: tuple[int, int] = (-1, 0)  # index and t_ms of the last step
@@ -119,6 +102,7 @@ class StepRows:
         data = step_data(step)
         self._grow(len(data))
         self._hash("edit", step.path, data)
+        self.written_text.edit(step)
         origin = step.origin
         self._step(index, step.t_ms, "edit", step.source, step.path, data, origin, step.origin_detail)
         origin = origin or "unknown"
@@ -152,6 +136,7 @@ class StepRows:
                                   exit_code=step.exit_code, duration_ms=step.duration_ms,
                                   output_tail=step.output_tail)
             case FileChangeStep():
+                self.written_text.file_change(step)
                 written = disk_write(step, self.replaced)
                 if written is not None and written[1]:
                     self.written[written[0]] = self.written.get(written[0], 0) + written[1]
@@ -163,9 +148,7 @@ class StepRows:
                 pass
 
     def _hash(self, kind: str, path: str | None, data: str) -> None:
-        self.content.update(f"{kind}\x00{path or ''}\x00".encode())
-        self.content.update(data.encode("utf-8", "surrogatepass"))
-        self.content.update(b"\x00")
+        self.content.update(kind, path, data)
 
     def _step(self, index: int, t_ms: int, kind: str, source: str, path: str | None, data: str,
               origin: str | None, detail: str | None) -> None:
@@ -260,19 +243,6 @@ class StepRows:
         if self.size + size > self.limit:
             raise Rejected("too_large", f"its rows would hold more than {self.limit >> 20} MiB of text "
                            "(file texts, steps, edits, diffs, tests)")
-
-
-def step_data(step: Step) -> str:
-    """The `data` column of a step: its fields as JSON but those with columns of their own (`kind`,
-    `t_ms`, `source`, `path`), defaults left out. The step's own encoding (one call into msgspec) with
-    those cut from its front, where they always are: the tag, then the base's fields, then `path` first
-    of the fields of every kind that has one (_CUT_PATH, checked on import). Equal to encoding
-    `step_fields(step, ("kind", "t_ms", "source", "path"))`, twice as fast as making that dict."""
-    encoded = _ENCODE(step)
-    head = _HEAD + len(step.kind) + len(str(step.t_ms)) + len(step.source)
-    if type(step) in _CUT_PATH:
-        head += _PATH_HEAD + len(_ENCODE(step.path))  # type: ignore[union-attr]
-    return "{" + encoded[head:].decode() if len(encoded) > head else "{}"
 
 
 def json_size(text: str) -> int:

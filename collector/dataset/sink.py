@@ -1,7 +1,12 @@
 """Where a build's verdicts go, whichever engine reached them: the duplicate rule (known.Admission), the
 refusals to `rejected` (and the revocation records ignored, each a row of its own), the counts to the
 tally the progress bar shows, and (for the local engine's single process) the accepted rows to its
-KeptRows (kept.py)."""
+KeptRows (kept.py).
+
+The kept episodes' rows of `episodes` come here with their verdicts, in source order, whichever engine
+checked them: each episode's split is decided here (collector/export/split.py: against the episodes of
+earlier builds, then this build's before it) and written into its row, so no duplicate or near duplicate
+is on both sides, and the same build gives the same splits with any engine or number of workers."""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from collector.dataset.source import Entry
 from collector.dataset.tables import REJECTED
 from collector.dataset.transform import Outcome
 from collector.dataset.writer import TableWriter
+from collector.export.split import SplitIndex
 from collector.upload.destinations import revocation_key
 
 
@@ -46,12 +52,15 @@ def no_progress(_tally: Tally) -> None:
 
 class Sink:
     def __init__(self, out: Output, build: int, admission: Admission, tally: Tally, scratch: Path,
-                 progress: Progress = no_progress) -> None:
+                 progress: Progress = no_progress, splits: SplitIndex | None = None) -> None:
         self.build, self.admission, self.tally, self.progress = build, admission, tally, progress
         self.scratch = scratch  # the local engine's workers spill there too
         self.rows = KeptRows(out, build, scratch)
         self.rejected = TableWriter(out, "rejected", build, scratch)
-        self.kept: list[tuple[Entry, str]] = []  # the episodes whose rows this build adds, with their signer
+        self.episodes = TableWriter(out, "episodes", build, scratch, stem="s")
+        self.splits = splits if splits is not None else SplitIndex()
+        # the episodes whose rows this build adds, with their signer and split
+        self.kept: list[tuple[Entry, str, str]] = []
 
     def verdict(self, outcome: Outcome) -> bool:
         """Count `outcome` and say whether its rows are kept (accepted, and not a duplicate)."""
@@ -75,10 +84,23 @@ class Sink:
             self.reject(outcome.sha256, outcome.key, outcome.episode_id, outcome.signer_key_id, refusal)
         else:
             self.tally.accepted += 1
-            assert outcome.signer_key_id is not None
-            self.kept.append((Entry(outcome.key, outcome.sha256, outcome.size), outcome.signer_key_id))
+            assert outcome.signer_key_id is not None and outcome.episode_row is not None
+            split = self._place(outcome, outcome.episode_row)
+            self.kept.append((Entry(outcome.key, outcome.sha256, outcome.size), outcome.signer_key_id, split))
         self.progress(self.tally)
         return refusal is None
+
+    def _place(self, outcome: Outcome, row: pa.Table) -> str:
+        """Decide the episode's split and write its row of `episodes` with it."""
+        repository, steps, signature = (row.column(name)[0].as_py()
+                                        for name in ("repository", "steps_sha256", "diff_minhash"))
+        split = self.splits.place(repository, steps, signature)
+        column = row.schema.get_field_index("split")
+        row = row.set_column(column, row.schema.field(column), pa.array([split], pa.string()))
+        self.episodes.add(row, outcome.month, outcome.sha256)
+        if self.episodes.held > HOLD_BYTES:
+            self.episodes.flush()
+        return split
 
     def keep(self, outcome: Outcome) -> None:
         self.rows.add(outcome)
@@ -103,4 +125,5 @@ class Sink:
         """Write what is held; the files written, by table."""
         written = self.rows.close()
         written["rejected"] = self.rejected.close()
+        written["episodes"] = self.episodes.close()
         return written

@@ -83,6 +83,11 @@ EPISODES = pa.schema([
     # of the steps' content in order (each step's kind, path and fields, not its time): episodes with the
     # same steps (one session signed twice, or by two people) share it
     pa.field("steps_sha256", pa.string(), nullable=False),
+    # the train/eval split (collector/export/split.py): by repository, never a duplicate or near
+    # duplicate on both sides
+    pa.field("repository", pa.string(), nullable=False),
+    pa.field("diff_minhash", pa.list_(pa.uint32())),  # of what its edits and file writes inserted
+    pa.field("split", pa.string(), nullable=False),
     _MONTH,
 ])
 
@@ -297,6 +302,11 @@ ROW_GROUP_ROWS = {"episodes": 16_384, "steps": 262_144, "file_states": 65_536, "
                   "commands": 65_536, "edits": 262_144, "diagnostics": 262_144, "git": 65_536,
                   "cursor": 262_144, "agent_events": 65_536, "transitions": 16_384, "blobs": 4_096,
                   "rejected": 65_536}
+
+
+# the tables a worker writes for the episodes it checked: all but `episodes`, which the build writes once it
+# has decided each episode's split, in source order (sink.py)
+WORKER_ROWS = [table for table in ROWS if table != "episodes"]
 
 
 def partitioned(table: str) -> bool:

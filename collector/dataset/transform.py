@@ -94,7 +94,8 @@ class Outcome:
     unverified: str = ""  # why a revocation record beside it was ignored (none: "")
     unlinkable: bool = False  # signed by a per-episode key an issuer authorised: it signs this episode only
     held: str = ""  # why it is held back for a later build (its month's anonymity set is too small): ""
-    tables: dict[str, pa.Table] = field(default_factory=dict)
+    tables: dict[str, pa.Table] = field(default_factory=dict)  # but `episodes`:
+    episode_row: pa.Table | None = None  # its row of `episodes`, which comes back with the verdict (sink.py)
 
     @property
     def accepted(self) -> bool:
@@ -121,6 +122,7 @@ def transform(entry: Entry, context: Context) -> Outcome:
             _check(Path(copy.name), entry, context, reader, outcome)
     except Rejected as refusal:
         outcome.reason, outcome.detail, outcome.tables = refusal.reason, refusal.detail, {}
+        outcome.episode_row = None
     return outcome
 
 
@@ -159,6 +161,7 @@ def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome
     if entry.manifest:
         _check_manifest(reader.read_bytes(manifest_key(entry.sha256), MAX_MANIFEST), outcome, statement_bytes)
     outcome.tables = _rows(episode, statement, statement_bytes, entry, context, outcome.size)
+    outcome.episode_row = outcome.tables.pop("episodes")
 
 
 def _admit(statement: ConsentStatement, context: Context) -> str | None:

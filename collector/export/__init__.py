@@ -1,15 +1,16 @@
-"""Exports of episodes to the training formats people use (jsonl, ATIF, zeta, ProgSnap2).
+"""Exports of episodes to the training formats people use (jsonl, ATIF, zeta, zeta2, swe-messages,
+ProgSnap2).
 
 Public API (what `codetape export` and `codetape dataset build --exports` call):
 
     FORMATS: dict[str, Format]
-        The formats by name: "jsonl", "jsonl-rows", "atif", "zeta", "agent-trace", "progsnap2",
-        "progsnap2-zip". `Format.summary` is one line saying
+        The formats by name: "jsonl", "jsonl-rows", "atif", "zeta", "zeta2", "swe-messages",
+        "agent-trace", "progsnap2", "progsnap2-zip". `Format.summary` is one line saying
         what it writes; `Format.suffix` names a per-episode format's files, `<episode id><suffix>`
         (None for progsnap2, one dataset of all the episodes); `Format.open(out_dir, result)` is how
         export_episodes starts one (a context manager giving an Exporter with `add(episode)`).
 
-    export_episodes(episodes, fmt, out_dir, *, progress=None) -> ExportResult
+    export_episodes(episodes, fmt, out_dir, *, progress=None, splits=None) -> ExportResult
         `episodes`: any iterable of episode paths or of `Episode`s already opened (collector.episode);
         read one at a time, steps streamed, so memory does not grow with their number. `out_dir` is
         created if missing; files of the same name in it are replaced (each one atomically), nothing
@@ -17,7 +18,9 @@ Public API (what `codetape export` and `codetape dataset build --exports` call):
         counted. `progress(bytes)` is called after each episode with its file's size.
         Raises UsageError (exit 2) for an unknown format, EpisodeError (exit 1) naming the first
         episode that cannot be exported: damaged, hostile (its export would pass its allowance,
-        allowance.py), or steps that do not replay.
+        allowance.py), or steps that do not replay. `splits` (episode id -> train, eval, none): what a
+        dataset decided; without it the formats that say a split decide it over the episodes given
+        (split.py), reading them once more first.
 
     ExportResult: format, out_dir, episodes, files, records, skipped (Counter: reason -> count),
         coarse_diffs, and describe() -> one line for people.
@@ -28,6 +31,8 @@ What each format writes (one file per episode, named by the episode id, except P
     jsonl-rows  <id>.rows.jsonl   the same lines as rows of one shape, for HF datasets (jsonl_rows.py)
     atif        <id>.atif.json    one ATIF v1.8 trajectory (atif.py, atif_steps.py)
     zeta        <id>.zeta.jsonl   next-edit examples as in Zed's zeta dataset (zeta.py, excerpt.py, split.py)
+    zeta2       <id>.zeta2.jsonl  the same bursts as Zed's ExampleSpec (zeta2.py)
+    swe-messages <id>.swe-messages.jsonl  a row of tool-call messages per task (swe_messages.py, resolved.py)
     progsnap2   DatasetMetadata.csv, MainTable.csv, CodeStates/<id>/ for all the episodes together
                 (progsnap2.py, codestates.py)
     progsnap2-zip  <id>.progsnap2.zip  the same, one dataset per episode (progsnap2_zip.py)

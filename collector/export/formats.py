@@ -58,6 +58,11 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
            _per_episode("atif", "AtifExporter", ".atif.json"), ".atif.json"),
     Format("zeta", "<id>.zeta.jsonl: next-edit examples (events, input, output) as in Zed's zeta dataset",
            _per_episode("zeta", "ZetaExporter", ".zeta.jsonl"), ".zeta.jsonl"),
+    Format("zeta2", "<id>.zeta2.jsonl: next-edit examples as Zed's ExampleSpec (edit_prediction crate)",
+           _per_episode("zeta2", "Zeta2Exporter", ".zeta2.jsonl"), ".zeta2.jsonl"),
+    Format("swe-messages", "<id>.swe-messages.jsonl: a row of tool-call messages per task, for agent "
+           "fine-tuning",
+           _per_episode("swe_messages", "SweMessagesExporter", ".swe-messages.jsonl"), ".swe-messages.jsonl"),
     Format("agent-trace",
            "<id>.agent-trace.jsonl: an Agent Trace 0.1 record per commit, who wrote which of its lines",
            _per_episode("agent_trace", "AgentTraceExporter", ".agent-trace.jsonl"), ".agent-trace.jsonl"),

@@ -15,7 +15,8 @@ class ExportResult:
     `records`: what the format is made of (JSON lines, ATIF steps, zeta examples, MainTable rows);
     `skipped`: what was left out, by reason (`duplicate episodes`, zeta's `bursts with no change`,
     `examples with a redaction placeholder`, ...); `coarse_diffs`: edit bursts whose diff is coarse, its
-    smallest costing more than the episode's allowance (allowance.py).
+    smallest costing more than the episode's allowance (allowance.py); `splits`: each episode's split, for
+    the formats that write one (SPLIT_FORMATS).
     """
 
     format: str
@@ -25,6 +26,7 @@ class ExportResult:
     records: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     coarse_diffs: int = 0
+    splits: dict[str, str] = field(default_factory=dict)  # episode id -> train, eval or none (split.py)
 
     def describe(self) -> str:
         """One line: `3 episodes, 412 ATIF steps in 3 files (skipped: duplicate episodes 1)`."""
@@ -33,12 +35,18 @@ class ExportResult:
                 f"in {_count(self.files, 'file')}")
         if self.skipped:
             text += " (skipped: " + ", ".join(f"{why} {n:,}" for why, n in sorted(self.skipped.items())) + ")"
+        if self.format in SPLIT_FORMATS and self.splits:
+            sizes = Counter(self.splits.values())
+            text += "; episodes by split: " + ", ".join(f"{name} {sizes[name]:,}" for name in SPLITS)
         if self.coarse_diffs:
             text += f"; {_count(self.coarse_diffs, 'coarse diff')} (a smallest one would cost too much)"
         return text
 
 
-RECORDS = {"jsonl": "line", "jsonl-rows": "line", "atif": "ATIF step", "zeta": "example",
+SPLITS = ("train", "eval", "none")
+SPLIT_FORMATS = frozenset({"zeta", "zeta2", "swe-messages"})  # the formats whose records say their split
+RECORDS = {"jsonl": "line", "jsonl-rows": "line", "atif": "ATIF step", "zeta": "example", "zeta2": "example",
+           "swe-messages": "row",
            "progsnap2": "event", "progsnap2-zip": "event"}
 
 

@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from collector.episode import Episode, open_episode
 from collector.episode.resolve import show
 from collector.errors import CheckoutRefused, EpisodeError, ReconstructionError, UsageError
 from collector.export.formats import FORMATS
-from collector.export.result import ExportResult
+from collector.export.result import SPLIT_FORMATS, ExportResult
+from collector.export.split import assign
+from schemas import Step, WorkspaceIdentity
 
 UNKNOWN_KINDS = "steps of kinds this codetape does not know"
 
 
 def export_episodes(episodes: Iterable[Path | Episode], fmt: str, out_dir: Path, *,
-                    progress: Callable[[int], None] | None = None) -> ExportResult:
+                    progress: Callable[[int], None] | None = None,
+                    splits: Mapping[str, str] | None = None) -> ExportResult:
     """Export `episodes` (paths, or episodes already opened) as `fmt` into `out_dir` (created if missing;
     files of the same name are replaced). One episode is read at a time; `progress`, when given, is
     called with each episode's size in bytes once it is done. An episode id seen before is skipped.
     Raises UsageError for an unknown format and EpisodeError naming the episode that cannot be
-    exported (damaged, hostile, or its steps do not replay); what was written before it stays."""
+    exported (damaged, hostile, or its steps do not replay); what was written before it stays.
+    `splits` (episode id -> train, eval or none) is what a dataset decided; without it, a format that
+    writes a split (SPLIT_FORMATS) reads the episodes once more first, to decide theirs (split.assign)."""
     chosen = FORMATS.get(fmt)
     if chosen is None:
         raise UsageError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     result = ExportResult(fmt, out_dir)
+    if fmt in SPLIT_FORMATS:
+        listed = list(episodes)
+        episodes = listed
+        result.splits = dict(splits) if splits is not None else assign(_headed(listed))
     seen: set[str] = set()
     with chosen.open(out_dir, result) as exporter:
         for given in episodes:
@@ -46,6 +55,12 @@ def export_episodes(episodes: Iterable[Path | Episode], fmt: str, out_dir: Path,
             if progress is not None:
                 progress(os.path.getsize(episode.path))
     return result
+
+
+def _headed(episodes: list[Path | Episode]) -> Iterator[tuple[str, WorkspaceIdentity, Iterator[Step]]]:
+    for given in episodes:
+        episode = given if isinstance(given, Episode) else _open(given)
+        yield str(episode.header.episode_id), episode.header.workspace, episode.steps()
 
 
 def _open(path: Path) -> Episode:

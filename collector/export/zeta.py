@@ -12,7 +12,8 @@ One JSON line per settled edit burst (bursts.py) whose caret is known:
 - `codetape`: where it comes from and what became of it:
   `episode_id`, `path`, `first_step` / `last_step` (the `codetape cat` indexes of the burst's first and
   last edit), `start_ms` / `end_ms`;
-  `split`: `train` or `eval`, by episode (split.py): every example of an episode is on one side;
+  `split`: `train`, `eval` or `none`, by repository (split.py): every example of an episode, and of every
+  episode with the same steps or a near-duplicate diff, is on one side (`none`: in neither);
   `caret_from`: `cursor` (the editor's last caret report) or `edit` (the end of the edit before);
   `saved`: whether the file was saved after the burst, before the next burst began;
   `errors` / `warnings`: how many the language servers reported for the file after the burst began and
@@ -39,7 +40,6 @@ from collector.export.allowance import Allowance, Writes
 from collector.export.bursts import Burst, Single, grouped
 from collector.export.excerpt import Excerpt, excerpt, tokens
 from collector.export.per_episode import PerEpisode
-from collector.export.split import split_of
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from schemas.steps import DiagnosticsStep, GapStep, SaveStep
@@ -54,7 +54,7 @@ class ZetaExporter(PerEpisode):
     def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
         header, skipped = episode.header, self.result.skipped
         episode_id = str(header.episode_id)
-        split = split_of(episode_id)
+        split = self.result.splits[episode_id]
         history, examples = History(), 0
         pending: Pending | None = None
         workspace = Workspace(header.position_encoding, limit=episode.limits.files)
@@ -120,17 +120,21 @@ class Pending:
 
 
 class History:
-    """The last bursts as Zed's edit events, as many of the newest as fit EVENT_TOKENS."""
+    """The last bursts as Zed's edit events, as many of the newest as fit EVENT_TOKENS: as zeta's prompt
+    writes them, or (`headers`) as plain unified diffs with their ---/+++ lines (zeta2's edit_history)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, headers: bool = False) -> None:
         self._events: deque[tuple[str, int]] = deque()
         self._tokens = 0
+        self._headers = headers
+        self._joint = "" if headers else "\n\n"
 
     def add(self, burst: Burst) -> None:
-        hunks = burst.diff(headers=False)
+        hunks = burst.diff(headers=self._headers)
         if not hunks:
             return
-        event = f"User edited {json.dumps(burst.path, ensure_ascii=False)}:\n```diff\n{hunks}\n```"
+        event = hunks if self._headers else \
+            f"User edited {json.dumps(burst.path, ensure_ascii=False)}:\n```diff\n{hunks}\n```"
         cost = tokens(event)
         if cost > EVENT_TOKENS:  # Zed stops at the first event that does not fit: none before it counts
             self.clear()
@@ -141,7 +145,7 @@ class History:
             self._tokens -= self._events.popleft()[1]
 
     def text(self) -> str:
-        return "\n\n".join(event for event, _cost in self._events)
+        return self._joint.join(event for event, _cost in self._events)
 
     def clear(self) -> None:
         self._events.clear()

@@ -13,7 +13,7 @@ import datasets
 
 from collector.episode import open_episode
 from collector.export.excerpt import CURSOR, REGION_END, REGION_START, START_OF_FILE
-from collector.export.split import split_of
+from collector.export.split import repository_key, side_of
 from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
     PLACEHOLDER,
     TOKEN,
@@ -105,7 +105,7 @@ def test_an_example_saved_with_errors_says_so_and_an_episode_is_on_one_side_of_t
     assert [(m["saved"], m["errors"], m["warnings"]) for m in meta] == [
         (False, None, None), (True, 1, 0), (True, None, None)]
     assert meta[1]["error_messages"] == ["2:15: f-string: expecting '}'"]  # the last report, after the save
-    assert {m["split"] for m in meta} == {split_of(episode.stem)}
+    assert {m["split"] for m in meta} == {side_of(repository_key(open_episode(episode).header.workspace))}
 
 
 def test_no_example_crosses_a_redaction_placeholder(

@@ -49,7 +49,9 @@ rows of `rejected` (reason origin, saying how much was of what). An episode is k
 left out whole: its steps replay only together.
 
 --exports atif,zeta also writes the dataset's episodes in those formats (as codetape export does) into
-OUT/exports/FORMAT/SIGNER/, one file per episode; later builds keep them complete.
+OUT/exports/FORMAT/SIGNER/, one file per episode; later builds keep them complete. Each episode's split
+(episodes.split: train, eval or none) is decided as it is built: by repository, and never a duplicate
+(steps_sha256) or near duplicate (diff_minhash) on both sides; the exports say the same split.
 
 --engine local (the default) runs the checks in a process per core; --engine ray as Ray tasks, on
 a local Ray or the cluster at --ray-address (pip install 'codetape[ray]'). Both give the same rows.
@@ -198,6 +200,10 @@ def summary(report: BuildReport) -> str:
     if report.near_duplicates:
         lines.append(f"near duplicates: {_count(report.near_duplicates, 'episode')} with the same steps as "
                      "another (episodes.steps_sha256)")
+    if report.splits:
+        sizes = ", ".join(f"{name} {report.splits.get(name, 0):,}" for name in ("train", "eval", "none"))
+        lines.append(f"splits: {sizes} episodes (episodes.split, by repository); "
+                     f"{_count(report.split_leaks, 'episode')} with a duplicate on the other side")
     held = ", ".join(_count(report.rows.get(table, 0), name) for table, name in TABLE_NAMES.items())
     lines.append(f"dataset: {held}; {_count(sum(report.rejected.values()), 'episode')} left out, each a "
                  f"row of rejected{_reasons(Counter(report.rejected))}")

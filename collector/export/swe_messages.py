@@ -1,0 +1,219 @@
+"""`swe-messages`: agent fine-tuning rows, `<episode id>.swe-messages.jsonl`, one JSON line per task (from a
+`task start` to its `task done`, or to the next start or the end), or one for the whole episode when it
+has no task (steps before the first task's start are then in no row). The shape of the OpenAI-style agent
+sets (nebius SWE-rebench-OpenHands): every row has the same columns, of the same types:
+
+    messages        a conversation, as chat templates and TRL's conversational format take it:
+                    `system` (what the developer could do, the repository), `user` (the task's statement;
+                    without one, "(no task statement was recorded)"), then for each of the developer's
+                    actions an `assistant` message with one tool call (`tool_calls`: id, type `function`,
+                    `function` {name, arguments: a JSON string}) and content "", and the `tool` message with
+                    its result (`tool_call_id`, `name`, `content`). The actions and their tools:
+                      edit_file    a settled edit burst (bursts.py): {path, diff}; result "edited PATH"
+                      write_file   a write to disk outside the editor (an agent, a formatter, git):
+                                   {path, diff}; result "wrote PATH" ("deleted PATH")
+                      run_command  a terminal command: {command, cwd}; result its output's tail and exit code
+                      run_tests    a test run: {framework, args}; result passed/failed counts, the failing
+                                   tests' ids and messages
+                      git          a git operation: {op, ref, message}; result its sha or detail
+                    Opening, saving, closing, the caret, diagnostics, notes and gaps are not actions.
+    tools           the five tools' definitions (OpenAI function schemas), the same in every row
+    model_patch     the span's diff: every file from its text when the span first saw it to its text at the
+                    span's end, unified, `--- a/PATH` / `+++ b/PATH`, files in path order
+    resolved        true, false or null, and `resolved_signal`: `tests`, `self-reported` or null
+                    (resolved.py says how; the dataset's outcomes will take its place)
+    repo            the git remote, else the workspace folder's name
+    license         the licence the episode was signed under (its consent statement); null when unsigned
+    split           train, eval or none (split.py: by repository, never a duplicate on both sides)
+    episode_id, task_index (0, 1, ...; null for an episode without a task), first_step, last_step
+
+A row that would hold a redaction placeholder is written with it: the placeholder is the text the
+developer signed, and the row is a whole trajectory that cannot be cut around it (zeta's examples are).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from collector.consent.statement import parse_statement, unpack_payload
+from collector.episode import Episode
+from collector.episode.lines import json_line
+from collector.errors import EpisodeError
+from collector.export.allowance import Allowance, Writes
+from collector.export.bursts import Burst, Single, grouped
+from collector.export.per_episode import PerEpisode
+from collector.export.resolved import FAILED, ResolvedSignals
+from collector.reconstruct.workspace import Workspace
+from collector.text.linediff import DiffWork, line_diff
+from schemas.steps import CommandStep, FileChangeStep, GitStep, TaskStep, TestRunStep
+
+NO_TASK = "(no task statement was recorded)"
+MAX_FAILING = 20
+
+
+def _tool(name: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "function", "function": {"name": name, "description": description, "parameters": {
+        "type": "object", "properties": properties, "required": required}}}
+
+
+_TEXT = {"type": "string"}
+TOOLS = [
+    _tool("edit_file", "Edit a file in the editor.", {"path": _TEXT, "diff": _TEXT}, ["path", "diff"]),
+    _tool("write_file", "Write a file on disk outside the editor.", {"path": _TEXT, "diff": _TEXT},
+          ["path", "diff"]),
+    _tool("run_command", "Run a command in a terminal.", {"command": _TEXT, "cwd": _TEXT}, ["command"]),
+    _tool("run_tests", "Run the tests.", {"framework": _TEXT, "args": {"type": "array", "items": _TEXT}},
+          ["framework"]),
+    _tool("git", "Run a git operation.", {"op": _TEXT, "ref": _TEXT, "message": _TEXT}, ["op"]),
+]
+
+
+def system_prompt(repo: str) -> str:
+    return (f"You are a software developer working in the repository {repo}. You act through the tools "
+            "edit_file, write_file, run_command, run_tests and git; each tool's result follows its call.")
+
+
+@dataclass
+class Span:
+    """One row being gathered: a task, or the whole episode."""
+
+    task_index: int | None
+    statement: str | None
+    first_step: int
+    last_step: int = 0
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    base: dict[str, str | None] = field(default_factory=dict)  # each file's text when the span first saw it
+    signals: ResolvedSignals = field(default_factory=ResolvedSignals)
+    calls: int = 0
+
+    def call(self, name: str, arguments: dict[str, Any], result: str) -> None:
+        call_id = f"call_{self.calls}"
+        self.calls += 1
+        self.messages.append({"role": "assistant", "content": "", "tool_calls": [
+            {"id": call_id, "type": "function",
+             "function": {"name": name, "arguments": json.dumps(arguments, ensure_ascii=False)}}]})
+        self.messages.append({"role": "tool", "tool_call_id": call_id, "name": name, "content": result})
+
+
+class SweMessagesExporter(PerEpisode):
+
+    def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
+        header = episode.header
+        episode_id = str(header.episode_id)
+        fixed = {"repo": header.workspace.git_remote or header.workspace.root_name,
+                 "license": _licence(episode), "split": self.result.splits[episode_id],
+                 "episode_id": episode_id}
+        workspace = Workspace(header.position_encoding, limit=episode.limits.files)
+        texts: dict[str, str | None] = {}  # each file's text after the item before
+        has_task = any(isinstance(step, TaskStep) and step.action == "start" for step in episode.steps())
+        span: Span | None = None if has_task else Span(None, None, 0)
+        tasks, rows = 0, 0
+        for item in grouped(episode.steps(), workspace, work=allowance.diffs):
+            step = item.step if isinstance(item, Single) else None
+            if isinstance(step, TaskStep):
+                if step.action == "start":
+                    if span is not None:
+                        rows += self._finish(out, span, fixed, workspace, allowance.diffs)
+                    span, tasks = Span(tasks, step.statement, item.last), tasks + 1
+                elif span is not None:
+                    span.signals.outcome, span.last_step = step.outcome, item.last
+                    rows += self._finish(out, span, fixed, workspace, allowance.diffs)
+                    span = None
+                continue
+            if span is not None:
+                _act(span, item, texts, workspace, allowance.diffs)
+                span.last_step = item.last
+            _seen(item, texts, workspace)
+        if span is not None:
+            rows += self._finish(out, span, fixed, workspace, allowance.diffs)
+        return rows
+
+    def _finish(self, out: Writes, span: Span, fixed: dict[str, Any], workspace: Workspace,
+                work: DiffWork) -> int:
+        resolved, signal = span.signals.verdict()
+        patch = "".join(_diff(path, span.base[path], workspace.text(path), work)
+                        for path in sorted(span.base))
+        messages = [{"role": "system", "content": system_prompt(fixed["repo"])},
+                    {"role": "user", "content": span.statement or NO_TASK}, *span.messages]
+        out.write(json_line({
+            "messages": messages, "tools": TOOLS, "model_patch": patch, "resolved": resolved,
+            "resolved_signal": signal, "repo": fixed["repo"], "license": fixed["license"],
+            "split": fixed["split"], "episode_id": fixed["episode_id"], "task_index": span.task_index,
+            "first_step": span.first_step, "last_step": span.last_step}))
+        return 1
+
+
+def _act(span: Span, item: Burst | Single, texts: dict[str, str | None], workspace: Workspace,
+         work: DiffWork) -> None:
+    """The item as an action of the span (or nothing, for what is not one)."""
+    if isinstance(item, Burst):
+        span.base.setdefault(item.path, item.before)
+        span.signals.changed()
+        span.call("edit_file", {"path": item.path, "diff": item.diff(headers=True)}, f"edited {item.path}")
+        return
+    step = item.step
+    path = getattr(step, "path", None)
+    if isinstance(path, str) and path not in span.base:  # a file never seen before: its text as opened,
+        # or none before a write (the write made it, as far as the recording knows)
+        span.base[path] = texts[path] if path in texts else \
+            None if isinstance(step, FileChangeStep) else workspace.text(path)
+    match step:
+        case FileChangeStep():
+            span.signals.changed()
+            before = item.before if item.before is not None else texts.get(step.path)
+            after = None if step.change == "deleted" else workspace.text(step.path)
+            verb = "deleted" if after is None else "wrote"
+            span.call("write_file", {"path": step.path, "diff": _diff(step.path, before, after, work)},
+                      f"{verb} {step.path}")
+        case CommandStep():
+            command = step.command_line or (shlex.join(step.argv) if step.argv else "")
+            result = (step.output_tail or "") + f"\n[exit code {step.exit_code}]"
+            span.call("run_command", {"command": command, "cwd": step.cwd}, result.lstrip("\n"))
+        case TestRunStep():
+            span.signals.run(step)
+            span.call("run_tests", {"framework": step.framework, "args": step.args}, _test_result(step))
+        case GitStep():
+            span.call("git", {"op": step.op, "ref": step.ref, "message": step.message},
+                      step.sha or step.new or step.detail or "done")
+        case _:
+            pass
+
+
+def _seen(item: Burst | Single, texts: dict[str, str | None], workspace: Workspace) -> None:
+    """Remember the text of the file the item touched, as it is after it."""
+    if isinstance(item, Burst):
+        texts[item.path] = item.after
+        return
+    path = getattr(item.step, "path", None)
+    if isinstance(path, str):
+        texts[path] = workspace.text(path)
+
+
+def _test_result(step: TestRunStep) -> str:
+    failing = [test for test in step.tests if test.outcome in FAILED]
+    passed = sum(test.outcome == "passed" for test in step.tests)
+    lines = [f"{passed} passed, {len(failing)} failed (exit status {step.exit_status})"]
+    lines += [f"FAILED {test.nodeid}" + (f": {test.summary}" if test.summary else "")
+              for test in failing[:MAX_FAILING]]
+    return "\n".join(lines)
+
+
+def _diff(path: str, before: str | None, after: str | None, work: DiffWork) -> str:
+    if before == after:
+        return ""
+    old = "/dev/null" if before is None else f"a/{path}"
+    new = "/dev/null" if after is None else f"b/{path}"
+    hunks = "".join(line_diff(before or "", after or "", work=work).parts)
+    return f"--- {old}\n+++ {new}\n{hunks}" if hunks else ""
+
+
+def _licence(episode: Episode) -> str | None:
+    if episode.consent is None:
+        return None
+    try:
+        return parse_statement(unpack_payload(episode.consent)[1]).terms.licence
+    except EpisodeError:
+        return None

@@ -1,0 +1,150 @@
+"""`zeta2`: next-edit examples as Zed's `ExampleSpec` (zed-industries/zed,
+crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burst whose caret is known,
+`<episode id>.zeta2.jsonl`, each one the struct as serde writes it:
+
+- `name`: `<episode id>:<first step>-<last step>` (the `codetape cat` indexes of the burst's edits);
+- `repository_url`: the workspace's git remote ("" without one); `revision`: the commit the example's
+  diffs start from: the episode's HEAD at its start, then the commit of each `git commit` step ("" when
+  neither is known);
+- `tags`: `split:<train|eval|none>` (split.py: by repository, never a duplicate on both sides),
+  `caret:<cursor|edit>` (where the caret comes from: the editor's report or the end of the edit before),
+  and `codetape`;
+- `uncommitted_diff`: every file's change since `revision` up to the burst, as a unified diff with
+  `--- a/PATH` / `+++ b/PATH` lines, files in path order. A file's text at `revision` is its text when
+  the episode first saw it (opened, edited or written) after the start or the last commit: a change
+  made before the recording began counts as committed;
+- `cursor_path`: the burst's file; `cursor_position`: the lines around the caret (CONTEXT_LINES above and
+  below) with Zed's inline marker `<|user_cursor|>` where the caret was before the burst;
+- `edit_history`: the bursts before it as unified diffs with their `---`/`+++` lines, oldest first, as
+  many of the newest as fit zeta's EVENT_TOKENS (500), none from before a `gap`;
+- `expected_patches`: one, the burst's own diff;
+- `rejected_patch`: left out (the struct's `Option`, skipped when none): codetape does not yet record
+  the suggestion a developer turned down; it will be the offered patch the developer's text replaced.
+
+The struct's other optional fields (`reasoning`, `captured_prompt_input`, `telemetry`, `human_feedback`,
+`rating`) are left out. As in `zeta`, a burst without a known caret, without a change, in a file too large
+to diff or whose path is not printable gives no example, and an example that would hold a redaction
+placeholder is left out whole; both are counted in the result by reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collector.episode import Episode
+from collector.episode.lines import json_line
+from collector.export.allowance import Allowance, Writes
+from collector.export.bursts import Burst, Single, grouped
+from collector.export.per_episode import PerEpisode
+from collector.export.zeta import PLACEHOLDER, History
+from collector.reconstruct.workspace import Workspace
+from collector.redact.placeholders import PLACEHOLDER_RE
+from collector.text.linediff import line_diff
+from schemas.steps import GapStep, GitStep
+
+INLINE_CURSOR = "<|user_cursor|>"  # Zed's INLINE_CURSOR_MARKER
+CONTEXT_LINES = 40
+
+
+class Zeta2Exporter(PerEpisode):
+
+    def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
+        header, skipped = episode.header, self.result.skipped
+        episode_id = str(header.episode_id)
+        fixed = {"repository_url": header.workspace.git_remote or "",
+                 "split": self.result.splits[episode_id]}
+        revision = header.workspace.head_at_start or ""
+        base: dict[str, str] = {}  # each file's text at `revision`, as first seen since
+        history, examples = History(headers=True), 0
+        workspace = Workspace(header.position_encoding, limit=episode.limits.files)
+        for item in grouped(episode.steps(), workspace, work=allowance.diffs):
+            if isinstance(item, Single):
+                step = item.step
+                if isinstance(step, GapStep):  # a hole, or a resync: the edits before are not the path
+                    history.clear()
+                elif isinstance(step, GitStep) and step.op == "commit" and step.sha:
+                    revision = step.sha
+                    base = {path: text for path in workspace.paths()
+                            if (text := workspace.text(path)) is not None}
+                path = getattr(step, "path", None)
+                if isinstance(path, str) and path not in base and (text := workspace.text(path)) is not None:
+                    base[path] = text
+                continue
+            base.setdefault(item.path, item.before)
+            why = _unfit(item)
+            if why is not None:
+                skipped[f"bursts with {why}"] += 1
+            else:
+                example = _example(episode_id, item, revision, fixed, history.text(),
+                                   _uncommitted(base, item, workspace, allowance), header.position_encoding)
+                if any(PLACEHOLDER_RE.search(text) for text in _texts(example)):
+                    skipped[f"examples with a {PLACEHOLDER}"] += 1
+                else:
+                    out.write(json_line(example))
+                    examples += 1
+            history.add(item)
+        return examples
+
+
+def _unfit(burst: Burst) -> str | None:
+    if burst.too_large:
+        return "too large"
+    if burst.before == burst.after:
+        return "no change"
+    if burst.caret is None:
+        return "no known caret"
+    if not burst.path.isprintable():
+        return "an unprintable path"
+    return None
+
+
+def _example(episode_id: str, burst: Burst, revision: str, fixed: dict[str, str], history: str,
+             uncommitted: str, encoding: Any) -> dict[str, Any]:
+    return {
+        "name": f"{episode_id}:{burst.first}-{burst.last}",
+        "repository_url": fixed["repository_url"],
+        "revision": revision,
+        "tags": [f"split:{fixed['split']}", f"caret:{burst.caret_from or 'edit'}", "codetape"],
+        "uncommitted_diff": uncommitted,
+        "cursor_path": burst.path,
+        "cursor_position": cursor_position(burst.before, burst.caret_offset(encoding)),
+        "edit_history": history,
+        "expected_patches": [burst.diff(headers=True)],
+    }
+
+
+def cursor_position(text: str, caret: int) -> str:
+    """The lines of `text` around the caret (index `caret`), CONTEXT_LINES each side, with the inline
+    cursor marker at the caret."""
+    start = text.rfind("\n", 0, caret) + 1
+    for _ in range(CONTEXT_LINES):
+        if start == 0:
+            break
+        start = text.rfind("\n", 0, start - 1) + 1
+    end = caret
+    for _ in range(CONTEXT_LINES + 1):
+        found = text.find("\n", end)
+        if found < 0:
+            end = len(text)
+            break
+        end = found + 1
+    return text[start:caret] + INLINE_CURSOR + text[caret:end]
+
+
+def _uncommitted(base: dict[str, str], burst: Burst, workspace: Workspace, allowance: Allowance) -> str:
+    """Every file's change from its text at the revision to its text just before the burst."""
+    parts = []
+    for path in sorted(base):
+        now = burst.before if path == burst.path else workspace.text(path)
+        if now is None or now == base[path]:
+            continue
+        made = line_diff(base[path], now, work=allowance.diffs)
+        hunks = "".join(made.parts)
+        if hunks:
+            parts.append(f"--- a/{path}\n+++ b/{path}\n{hunks}")
+    return "".join(parts)
+
+
+def _texts(example: dict[str, Any]) -> list[str]:
+    return [example["uncommitted_diff"], example["cursor_position"], example["edit_history"],
+            *example["expected_patches"]]
