@@ -166,6 +166,9 @@ def _sign(src: Path, dst: Path, home: Home, signer: _OwnKey | _EpisodeKey,
                              f"({MAX_STATEMENT_FILES})")
     policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
     require_policy(policy, files, unlinkable=isinstance(signer, _EpisodeKey))
+    retention = policy.retention_problem(signed_at.date())
+    if retention is not None:
+        raise SigningRefused(f"cannot sign: {retention}")
     header = episode.header
     private, reviewer = signer.take()  # in unlinkable mode the key is used from here on
     draft = ConsentStatement(

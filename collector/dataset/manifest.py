@@ -21,9 +21,10 @@ from collector.dataset.errors import OutputRefused
 from collector.dataset.output import MANIFEST, Output
 from collector.dataset.tables import TABLES
 
-FORMAT = "codetape-dataset/v4"  # v2: an episode is its id and its signer's key id, in every table; v3: whose
+FORMAT = "codetape-dataset/v5"  # v2: an episode is its id and its signer's key id, in every table; v3: whose
 # work (origin columns, --origin, --allow-licence) and each episode's steps_sha256; v4: `month` in the files
-# too, agent_events, transitions' origin and caret_from
+# too, agent_events, transitions' origin and caret_from; v5: episodes' retain_until and
+# managed_policy_sha256, the manifest's purges
 
 
 class _Model(pydantic.BaseModel):
@@ -45,7 +46,9 @@ class BuildRecord(_Model):
     new: int = pydantic.Field(description="episodes this build checked (not seen by an earlier build)")
     accepted: int
     rejected: dict[str, int] = pydantic.Field(description="episodes left out by this build, by reason")
-    withdrawn: int = pydantic.Field(description="episodes built before, revoked since: their rows removed")
+    withdrawn: int = pydantic.Field(
+        description="episodes built before, revoked or expired since: their rows removed")
+    expired: int = pydantic.Field(default=0, description="of those, past their signed retain_until")
     unverified_revocations: int = pydantic.Field(
         default=0, description="revocation records ignored: they do not verify against the episode's signer")
     held: dict[str, int] = pydantic.Field(
@@ -56,8 +59,35 @@ class BuildRecord(_Model):
     export_failures: int = 0
 
 
+class PurgedFile(_Model):
+    """A file a purge replaced: by a copy without the episode's rows, or deleted (`copy` None)."""
+
+    table: str = pydantic.Field(description="its table, or `exports` for an export file")
+    path: str
+    replaced_by: str | None = None
+    shared: bool = pydantic.Field(
+        default=False, description="blobs: the file texts no episode left names, taken out for every episode "
+        "this build purged at once")
+
+
+class PurgeRecord(_Model):
+    """An episode a build took out of the dataset and every snapshot, after it had been built: revoked by its
+    signer, or past its signed retain_until (codetape dataset purge-report lists them, signed)."""
+
+    episode_id: str
+    signer_key_id: str
+    sha256: str = pydantic.Field(description="of the episode file, its name at the source")
+    reason: Literal["revoked", "expired"]
+    detail: str
+    build: int = pydantic.Field(description="the build that purged it")
+    at: datetime = pydantic.Field(description="when that build committed: its rows left the dataset then")
+    files: list[PurgedFile] = pydantic.Field(description="the files that held its rows, replaced or deleted")
+    snapshots: list[int] = pydantic.Field(
+        description="the earlier builds whose snapshots named one of those files: each rewritten without it")
+
+
 class DatasetManifest(_Model):
-    format: Literal["codetape-dataset/v4"] = "codetape-dataset/v4"
+    format: Literal["codetape-dataset/v5"] = "codetape-dataset/v5"
     codetape_version: str = __version__
     source: str
     trust: list[str] | None = pydantic.Field(default=None, description="--trust: keys or key ids; None: any")
@@ -81,6 +111,11 @@ class DatasetManifest(_Model):
         default=0, description="revocation records ignored, each a row of rejected; their episodes stay")
     near_duplicates: int = pydantic.Field(
         default=0, description="episodes whose steps_sha256 another episode of the dataset shares")
+    required_policy: str | None = pydantic.Field(
+        default=None, description="--require-policy: the SHA-256 of the managed policy every episode must "
+        "have been signed under; None: any or none")
+    purges: list[PurgeRecord] = pydantic.Field(
+        default=[], description="every episode purged after it was built, with the files it left")
     builds: list[BuildRecord] = []
     files: dict[str, dict[str, int]] = pydantic.Field(
         default={}, description="table -> Parquet file (relative to OUT) -> rows")
