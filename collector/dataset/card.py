@@ -276,7 +276,7 @@ def _data_type(kind: pa.DataType) -> str:
         return "sc:Float"
     if pa.types.is_boolean(kind):
         return "sc:Boolean"
-    if pa.types.is_timestamp(kind):
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
         return "sc:Date"
     return "sc:Text"
 

@@ -15,30 +15,17 @@ replaced them, and which earlier snapshots named one of them: the manifest keeps
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal
 
+from collector.dataset.expiry import expiry
 from collector.dataset.exports import FOLDER as EXPORTS
 from collector.dataset.known import Known, table_rows
 from collector.dataset.manifest import DatasetManifest, PurgedFile, PurgeRecord
 from collector.dataset.output import Output
-from collector.dataset.reasons import Rejected
 from collector.dataset.snapshots import Snapshot
 from collector.dataset.tables import PARTITION
 from collector.dataset.withdraw import Removal, Revocations, Withdrawn
-
-
-def expired_on(retain_until: date) -> date:
-    """The first day an episode kept until `retain_until` is expired."""
-    return retain_until + timedelta(days=1)
-
-
-def expiry(retain_until: date | None, as_of: date) -> Rejected | None:
-    """Rejected("expired") when an episode kept until `retain_until` is expired on `as_of`; else None."""
-    if retain_until is None or retain_until >= as_of:
-        return None
-    return Rejected("expired", f"retained until {retain_until.isoformat()}, it expired on "
-                    f"{expired_on(retain_until).isoformat()} (this build is as of {as_of.isoformat()})")
 
 
 def find_expired(out: Output, manifest: DatasetManifest, known: Known, as_of: date,

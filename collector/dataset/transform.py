@@ -33,11 +33,11 @@ from collector.consent.statement import unpack_payload
 from collector.consent.verify import check_scope, check_signature
 from collector.dataset.allocator import frugal_memory
 from collector.dataset.episode_row import episode_table, month_of
+from collector.dataset.expiry import expiry
 from collector.dataset.issuers import IssuerTrust
 from collector.dataset.licences import LicenceFilter, check_signed_licence
 from collector.dataset.origins import OriginFilter
 from collector.dataset.reasons import Reason, Rejected
-from collector.dataset.retention import expiry
 from collector.dataset.revocations import MAX_RECORD, judge
 from collector.dataset.rows import StepRows
 from collector.dataset.source import Entry, reader_for
