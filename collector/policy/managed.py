@@ -18,8 +18,9 @@ What it does (schemas/settings.py ManagedPolicy):
                                                   bound by (policy/stricter.py); a change applies at
                                                   once during an episode, as any stricter setting does
     allowed_purposes, [consent] mode              required of a share when it is signed (share_problem)
-    retain_until                                  shown by status and the review; no statement field
-                                                  carries it yet
+    retain_until                                  the latest retention date a share may sign
+                                                  (SigningPolicy.retention_problem); the statement also
+                                                  records this file's SHA-256 (terms.managed_policy_sha256)
 It has no key that opts a workspace in, starts recording or signs.
 """
 

@@ -274,11 +274,12 @@ def test_in_an_s3_dataset_an_expired_episode_leaves_every_snapshot_and_object(se
     summary = build(team, source, out, "--as-of", (tomorrow + timedelta(days=1)).isoformat(), env=env)
     assert "removed: 1 episode expired since built" in summary, summary
     assert holding(objects(), marks) == []
-    steps = [url for url in snapshot_files(team, out, 1, env)["steps"]]
+    steps = snapshot_files(team, out, 1, env)["steps"]
     assert steps and all(url.startswith(f"s3://{bucket}/built/") for url in steps)
     record = json.loads(seaweed.client().get_object(Bucket=bucket, Key="built/_builds/b00001.json")["Body"]
                         .read())
-    assert [item["build"] for item in record["purged"]] == [2] and record["exports"]["atif"] == {}
+    assert [item["build"] for item in record["purged"]] == [2]
+    assert [path.split("/")[-1].split(".")[0] for path in record["exports"]["atif"]] == [episode_id(stays)]
     assert codetape(team, "dataset", "key", "init").returncode == 0
     body = report_of(team, out, tmp_path, env=env)
     (item,) = body["episodes"]

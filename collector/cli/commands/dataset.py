@@ -40,6 +40,17 @@ when the list names that pair: --allow-licence "GPL-2.0-only WITH Classpath-exce
 are rows of `rejected` (reason licence). Every build rejects (reason licence) an episode whose signed
 licence is no SPDX expression (an id or a WITH exception not on the SPDX lists).
 
+--require-policy SHA256 keeps only the episodes signed under the managed policy whose file has that SHA-256
+(the statement's terms.managed_policy_sha256); the rest, signed under another policy or none, are rows of
+`rejected` (reason policy). Like --trust, a later build must give the same.
+
+Retention: an episode whose signed retain_until is past (it expires the day after that date, UTC) is
+left out (reason expired) and, if it was built, purged from every snapshot exactly as a revoked one is,
+on the build's day or on --as-of DATE (today or later: what a build on that day would do). The manifest
+lists every episode purged after it was built (`purges`: why, by which build, when, the files that held
+its rows and what replaced them, the snapshots it left); `codetape dataset purge-report OUT` signs that
+account with the receiver's key (codetape dataset key init), for contributors and auditors.
+
 --origin human keeps only the episodes whose writing is the developer's (the characters its edits
 inserted by their origin, and the files written to disk outside the editor: agent when an agent claimed
 the write, else unknown); --origin-share 0.9 keeps those where at least nine tenths is. It takes origins
