@@ -5,7 +5,9 @@ they must hash to the name they are stored under. Then, in the order of collecto
 container opens within the format's limits (collector.episode), a consent frame is there, its signature
 verifies and its statement is bound to these bytes (collector.consent), no revocation record that
 verifies against its signer's key lies beside it (one that does not is noted and ignored:
-revocations.py), the signer is one --trust lists, the manifest beside it agrees. Then one pass over the
+revocations.py), its signed retain_until is not past (expiry.py), the signer is one --trust lists, its
+licence and managed policy are those --allow-licence and --require-policy want, the manifest beside it
+agrees. Then one pass over the
 steps (`Episode.steps()`), replayed by collector.verify (every edit lands, every save's hash matches)
 while the rows are gathered (rows.py), after which the statement must
 describe those steps (files, time range).

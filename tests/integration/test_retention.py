@@ -28,6 +28,7 @@ from collector.episode import open_episode
 from collector.home import Home
 from collector.protocol.clock import utc_now
 from schemas.consent import ConsentStatement
+from tests.integration.collector_harness import opt_in
 from tests.integration.dataset_helpers import (
     Contributor,
     canaries,
@@ -152,6 +153,13 @@ def test_retain_until_is_signed_and_one_later_than_the_policys_or_past_is_refuse
     by_policy = sign(alice, 66)
     assert statement_of(by_policy)[0].terms.retain_until == date(2099, 6, 30)
     purpose(alice, "retain_until = 2098-01-31\n")  # the contributor's own, earlier: it wins
+    workspace = opt_in(tmp_path / "ws", "[policy]\nretain_until = 2097-05-01\n", home=alice.home.root)
+    shown = codetape(alice.home.root, "review", str(session(alice.home, 67)), "--summary", "--json",
+                     "--workspace", str(workspace))
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["policy"]["retain_until"] == "2097-05-01"  # the earlier of the two
+    assert statement_of(sign(alice, 70, "--workspace", str(workspace)))[0].terms.retain_until == \
+        date(2097, 5, 1)
     assert statement_of(sign(alice, 67))[0].terms.retain_until == date(2098, 1, 31)
     done = codetape(alice.home.root, "sign", str(session(alice.home, 68)), "--yes", "--retain-until",
                     today().isoformat())  # today is not past: it expires tomorrow
