@@ -79,16 +79,17 @@ def _snapshot_state(purge: PurgeRecord, number: int, snapshot: Snapshot | None) 
     if snapshot is None:
         return {"build": number, "state": "pending", "rows_left_at": None,
                 "note": "its snapshot record is missing"}
-    if snapshot.ended is not None:
-        return {"build": number, "state": "ended", "rows_left_at": _when(snapshot.ended.at),
-                "note": f"compaction build {snapshot.ended.build} merged and deleted its files"}
     old = {item.path for item in purge.files if not item.shared}
     still = old & (set(snapshot.files()) | {path for paths in snapshot.exports.values() for path in paths})
     done = next((item for item in snapshot.purged if item.build == purge.build), None)
-    if still or done is None:
-        return {"build": number, "state": "pending", "rows_left_at": None,
-                "note": "the purge is not finished in this snapshot (the next build finishes it)"}
-    return {"build": number, "state": "purged", "rows_left_at": _when(done.at), "note": None}
+    ended = None if snapshot.ended is None else \
+        f"compaction build {snapshot.ended.build} merged and deleted its files since"
+    if done is not None and not still:
+        return {"build": number, "state": "purged", "rows_left_at": _when(done.at), "note": ended}
+    if snapshot.ended is not None:
+        return {"build": number, "state": "ended", "rows_left_at": _when(snapshot.ended.at), "note": ended}
+    return {"build": number, "state": "pending", "rows_left_at": None,
+            "note": "the purge is not finished in this snapshot (the next build finishes it)"}
 
 
 def _present(out: Output, cache: dict[str, set[str]], table: str, path: str) -> bool:

@@ -226,7 +226,18 @@ def test_an_expired_episode_leaves_every_snapshot_and_the_signed_purge_report_sa
                    "no receiver key in", "codetape dataset key init")
     assert codetape(team, "dataset", "key", "init").returncode == 0
     revoke(alice, stays)  # a revocation is purged and reported alike
+    before = (out / "_builds" / "b00001.json").read_text()
     assert "removed: 1 episode revoked since built" in build(team, source, str(out))
+    # as if build 5 died after committing, before rewriting build 1's record: the report reads the records
+    # as they are and says so; the next build finishes the purge
+    after_purge = (out / "_builds" / "b00001.json").read_text()
+    (out / "_builds" / "b00001.json").write_text(before)
+    pending = report_of(team, str(out), tmp_path)["episodes"][1]
+    assert (pending["episode_id"], pending["complete"]) == (episode_id(stays), False)
+    assert [(state["build"], state["state"]) for state in pending["snapshots"]][0] == (1, "pending")
+    assert "0 new episodes" in build(team, source, str(out))
+    assert json.loads((out / "_builds" / "b00001.json").read_text())["tables"] == \
+        json.loads(after_purge)["tables"]
     body = report_of(team, str(out), tmp_path)
     assert [(item["episode_id"], item["reason"], item["purged_by_build"], item["complete"])
             for item in body["episodes"]] == [(episode_id(gone), "expired", 4, True),
