@@ -234,7 +234,8 @@ def test_an_expired_episode_leaves_every_snapshot_and_the_signed_purge_report_sa
     (out / "_builds" / "b00001.json").write_text(before)
     pending = report_of(team, str(out), tmp_path)["episodes"][1]
     assert (pending["episode_id"], pending["complete"]) == (episode_id(stays), False)
-    assert [(state["build"], state["state"]) for state in pending["snapshots"]][0] == (1, "pending")
+    assert [(state["build"], state["state"]) for state in pending["snapshots"]] == [
+        (1, "pending"), (2, "purged"), (3, "purged"), (4, "purged")]
     assert "0 new episodes" in build(team, source, str(out))
     assert json.loads((out / "_builds" / "b00001.json").read_text())["tables"] == \
         json.loads(after_purge)["tables"]
