@@ -8,7 +8,7 @@ a receiver refuses a statement with unknown fields rather than guess what was ag
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
@@ -81,6 +81,14 @@ class ConsentTerms(Model):
     repository_licences: Annotated[list[LicenceId], Field(max_length=64)] = Field(
         default=[], description="licences detected in the repository's LICENSE / COPYING files")
     allowed_licences: Annotated[list[LicenceId], Field(max_length=1_000)] | None = None
+    retain_until: date | None = Field(
+        default=None, exclude_if=_absent,
+        description="the last day (UTC) a receiver may keep the episode: it is expired the day after, and "
+        "a dataset build purges it from every snapshot; absent: no date was set")
+    managed_policy_sha256: Sha256Hex | None = Field(
+        default=None, exclude_if=_absent,
+        description="SHA-256 of the bytes of the organisation's managed policy in force when signing "
+        "(/etc/codetape/policy.toml, collector/policy/managed.py); absent: there was none")
 
 
 class ConsentAuthorisation(Model):

@@ -37,6 +37,10 @@ class SharingPolicy(Model):
     licence: PolicyText | None = None
     allowed_licences: Annotated[list[str], Field(max_length=100)] | None = None
     mandatory_exclude: Annotated[list[Glob], Field(max_length=10_000)] = []
+    retain_until: Annotated[date, Strict()] | None = Field(default=None, description=(
+        "a TOML date (2027-06-30): the last day a receiver may keep what you sign (the earlier of this "
+        "file's and the other policy file's, unless `codetape sign --retain-until` gives one); never "
+        "later than the managed policy's"))
 
     @field_validator("allowed_licences")
     @classmethod

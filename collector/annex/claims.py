@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from collector.annex.in_force import InForce
 from collector.policy.recording import NEVER_RECORDED
-from schemas.consent import ConsentStatement, ConsentTerms
 from schemas.settings import CHANNEL_OF_KIND, Channel
 from schemas.steps import STEP_KINDS
 
@@ -66,7 +65,10 @@ BACKING: dict[str, tuple[str, ...]] = {
                  "test_the_managed_policy_bounds_the_licence_at_signing_and_the_destination_at_upload",),
     "destinations": (f"{MANAGED}"
                      "test_the_managed_policy_bounds_the_licence_at_signing_and_the_destination_at_upload",),
-    "retention": (f"{MANAGED}test_a_looser_workspace_does_not_win_over_the_managed_policy",),
+    "retention": (f"{MANAGED}test_a_looser_workspace_does_not_win_over_the_managed_policy",
+                  f"{T}test_retention.py::test_retain_until_is_signed_and_one_later_than_the_policys_or_past_is_refused",
+                  f"{T}test_retention.py::"
+                  "test_an_expired_episode_leaves_every_snapshot_and_the_signed_purge_report_says_so"),
     "contributor-holds": (f"{T}test_corrupt_journal_privacy.py::"
                           "test_a_damaged_journal_leaves_only_the_redacted_episode",
                           f"{T}test_collector_daemon.py::test_socket_is_0600_in_a_0700_run_dir_with_a_pid_file"),
@@ -269,11 +271,11 @@ def sharing(settings: InForce) -> list[Claim]:
         found.append(Claim("licences", SHARING, ((
             f"{organisation(settings)} does not restrict the licence a share is offered under.",),)))
     retain = None if policy is None else policy.retain_until
-    signed = "retain_until" in ConsentStatement.model_fields or "retain_until" in ConsentTerms.model_fields
     if retain is not None:
-        carried = ("The date is part of the statement the contributor signs." if signed else
-                   "The date is shown to the contributor in the review and by `codetape status`; it is not "
-                   "part of the signed statement, and nothing deletes episodes when it passes.")
+        carried = ("The date is part of the statement the contributor signs; a receiver's "
+                   "`codetape dataset build` purges the episode from every snapshot of its dataset the day "
+                   "after it (UTC), as it purges a withdrawn one, when it next runs, and "
+                   "`codetape dataset purge-report` gives a signed account of each purge.")
         found.append(Claim("retention", SHARING, (
             ("The organisation's policy sets ", Value(retain.isoformat()), " as the latest date a shared "
              "episode may be kept."), (carried,))))

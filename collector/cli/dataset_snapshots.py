@@ -159,12 +159,17 @@ def _described(snapshot: Snapshot | None) -> dict[str, Any]:
 
 
 def _open(args: argparse.Namespace) -> tuple[Output, DatasetManifest]:
+    return open_dataset(args.out, Home.from_env(args.env))
+
+
+def open_dataset(where: str, home: Home) -> tuple[Output, DatasetManifest]:
+    """The dataset at `where` (DIR, file:///DIR or s3://...) and its manifest; OutputRefused if none."""
     from collector.dataset.errors import OutputRefused
     from collector.dataset.manifest import read_manifest
     from collector.dataset.output import open_output
     from collector.upload.destinations import load_config
 
-    out = open_output(args.out, load_config(Home.from_env(args.env)).upload, create=False)
+    out = open_output(where, load_config(home).upload, create=False)
     manifest = read_manifest(out)
     if manifest is None:
         raise OutputRefused(f"{out.url} is not a codetape dataset: it has no _manifest.json")

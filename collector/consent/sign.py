@@ -85,6 +85,10 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     sealed episode), bound with the header's and the policy's as a keyed hash (`exclusions.py`), never
     written.
 
+    The statement's terms carry the retention date (`retain_until`: the policy's, SigningPolicy.retained;
+    refused when later than the managed policy's or already past on the signing day) and the managed
+    policy's SHA-256, when there are, in both modes.
+
     `unlinkable` ("coarse" or "exact" timing): sign in unlinkable mode. The episode is minimised first
     (unlinkable.py: the day only, the editor's major.minor, times in 100 ms steps unless "exact"), then
     signed with a per-episode key taken from the enrolment store for this month (marked used before the
@@ -166,6 +170,9 @@ def _sign(src: Path, dst: Path, home: Home, signer: _OwnKey | _EpisodeKey,
                              f"({MAX_STATEMENT_FILES})")
     policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
     require_policy(policy, files, unlinkable=isinstance(signer, _EpisodeKey))
+    retention = policy.retention_problem(signed_at.date())
+    if retention is not None:
+        raise SigningRefused(f"cannot sign: {retention}")
     header = episode.header
     private, reviewer = signer.take()  # in unlinkable mode the key is used from here on
     draft = ConsentStatement(

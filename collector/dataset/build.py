@@ -7,7 +7,8 @@
 2. The source is listed. Episodes no build has seen are new; episodes in the dataset with a revocation
    record beside them now that verifies against their signer's key are withdrawn: their rows are copied
    out of the files that hold them, their export files deleted. A record that does not verify is
-   ignored, and noted once as a row of `rejected` (revocations.py).
+   ignored, and noted once as a row of `rejected` (revocations.py). Episodes past their signed
+   `retain_until` on the build's day (or --as-of) are withdrawn alike (retention.py).
 3. The engine (local.py, ray_engine.py) runs the transform on every new episode; accepted ones become
    rows, the others rows of `rejected` with their reason, duplicates and id conflicts included (known.py).
    The texts of the kept episodes that the dataset lacks are written to `blobs`, each once (blob_store.py;
@@ -16,7 +17,8 @@
 4. Every table without rows gets its empty file, the schemas are written (layout.py), the build's
    snapshot record (snapshots.py), and the manifest, naming the new files instead of the replaced ones:
    it commits the build. Then every earlier snapshot that named a replaced file is rewritten to name its
-   copy (a revocation leaves every snapshot), and the replaced files are deleted.
+   copy (a revocation leaves every snapshot), and the replaced files are deleted. The manifest records
+   each episode purged, its files and the snapshots it left (`purges`, retention.purge_records).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -44,12 +46,13 @@ from collector.dataset.local import LocalEngine, cores
 from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
 from collector.dataset.origins import OriginFilter
 from collector.dataset.output import Output, open_output
+from collector.dataset.retention import find_expired, purge_records
 from collector.dataset.sink import Progress, Sink, Tally, no_progress
-from collector.dataset.snapshots import purge_earlier, take, tidy, write_snapshot
+from collector.dataset.snapshots import committed, purge_earlier, take, tidy, write_snapshot
 from collector.dataset.source import Entry, entries, locate, reader_for
 from collector.dataset.transform import Context
 from collector.dataset.trust import Trust
-from collector.dataset.withdraw import Withdrawn, find_withdrawn, remove_rows
+from collector.dataset.withdraw import Removal, Withdrawn, find_withdrawn, remove_rows
 from collector.export.split import SplitIndex, duplicates, leaks
 from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import Destination
@@ -82,6 +85,8 @@ class BuildOptions:
     workers: int = 0  # local engine: processes (0: one per core)
     ray_address: str | None = None  # ray engine: an existing cluster (None: a local Ray for this build)
     exports: tuple[str, ...] = ()  # formats (exports.parse_exports) added to the dataset's
+    require_policy: str | None = None  # --require-policy: the managed policy's SHA-256 every episode names
+    as_of: date | None = None  # --as-of: the day retention is judged on (None: the build's own, UTC)
 
 
 @dataclass
@@ -116,7 +121,7 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
         out = open_output(options.out, settings)
         _refuse_foreign(out)  # before the lock file is made there
         with out.exclusive():
-            build = _build(options, source, out, engine, progress)
+            build = _build(options, source, out, engine, progress, options.as_of or started.date())
             _finish(out, build, options, started, now)
     finally:
         engine.close()
@@ -137,18 +142,19 @@ class _Build:
     withdrawn: list[Withdrawn]
     new: int
     written: dict[str, dict[str, int]]
-    replaced: dict[tuple[str, str], tuple[str, int] | None]
+    removal: Removal
     exports_gone: list[str]  # the export files of the withdrawn episodes, deleted
 
 
 def _build(options: BuildOptions, source: Destination, out: Output, engine: Engine,
-           progress: Progress) -> _Build:
+           progress: Progress, as_of: date) -> _Build:
     reader = reader_for(source)
     manifest = _prepare(out, source, options)
     number = len(manifest.builds) + 1
     known = load_known(out, manifest)
     listing = list(entries(reader))  # with revocations whose episode is gone: for find_withdrawn
     revocations = find_withdrawn(out, manifest, reader, known, listing)
+    find_expired(out, manifest, known, as_of, revocations)
     withdrawn = revocations.withdrawn
     new = [entry for entry in listing if entry.present and entry.sha256 not in known.seen]
     tally = Tally(total=len(new), total_bytes=sum(entry.size for entry in new))
@@ -160,7 +166,8 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
         collect(out, manifest, removal.replaced, number)  # the texts no episode left names
     held = held_texts(out, current(manifest, "blobs", removal.replaced))
     exports_gone = remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
-    context = Context(source, number, options.trust, options.issuer, options.origins, options.licences)
+    context = Context(source, number, options.trust, options.issuer, options.origins, options.licences,
+                      require_policy=options.require_policy, as_of=as_of)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
         sink = Sink(out, number, Admission(known), tally, Path(scratch), progress, split_index(out, manifest))
         written = engine.rows(new, context, sink, out)
@@ -181,7 +188,7 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     report = BuildReport(number, source.url, out.url, options.engine, 0, len(listing), tally,
                          Counter[str](item.refusal.reason for item in withdrawn), tally.unverified,
                          exported=exported)
-    return _Build(report, manifest, withdrawn, len(new), written, removal.replaced, exports_gone)
+    return _Build(report, manifest, withdrawn, len(new), written, removal, exports_gone)
 
 
 def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime,
@@ -191,7 +198,7 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
     for table, files in build.written.items():
         for path, rows in files.items():
             manifest.add_file(table, path, rows)
-    for (table, path), copy in build.replaced.items():
+    for (table, path), copy in build.removal.replaced.items():
         manifest.drop_file(table, path)
         if copy is not None:
             manifest.add_file(table, *copy)
@@ -209,18 +216,24 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
         number=report.number, engine=options.engine, codetape_version=__version__, started_at=started,
         finished_at=now(), listed=report.listed, new=build.new, accepted=tally.accepted,
         rejected=dict(sorted(tally.rejected.items())), withdrawn=len(build.withdrawn),
+        expired=sum(item.refusal.reason == "expired" for item in build.withdrawn),
         unverified_revocations=report.unverified, held=dict(sorted(tally.held.items())), bytes=tally.bytes,
         exports=dict(report.exported.episodes), export_failures=len(report.exported.failed)))
     stale = settle_empty(out, manifest)
     write_schemas(out)
-    replaced = {path: None if copy is None else copy[0] for (_table, path), copy in build.replaced.items()}
+    replaced = {path: None if copy is None else copy[0]
+                for (_table, path), copy in build.removal.replaced.items()}
     replaced.update(dict.fromkeys(build.exports_gone))
     snapshot = take(out, manifest, manifest.builds[-1], replaced)
+    earlier = [record for record in committed(out, manifest) if record.build < report.number] \
+        if build.withdrawn else []
+    manifest.purges += purge_records(report.number, snapshot.finished_at, build.removal, build.exports_gone,
+                                     (record for record in earlier if record.ended is None))
     write_snapshot(out, snapshot)  # before the manifest, which commits the build
     write_manifest(out, manifest)
     write_card(out, manifest)
-    purge_earlier(out, snapshot)  # every earlier snapshot without the withdrawn rows
-    for _table, path in build.replaced:
+    purge_earlier(out, snapshot, earlier)  # every earlier snapshot without the withdrawn rows
+    for _table, path in build.removal.replaced:
         out.delete(path)
     for path in stale:
         out.delete(path)
@@ -281,11 +294,12 @@ def _prepare(out: Output, source: Destination, options: BuildOptions) -> Dataset
     issuer = None if options.issuer is None else options.issuer.issuer
     kept = None if origins is None else origins.describe()
     allowed = None if licences is None else licences.describe()
+    policy = options.require_policy
     manifest = read_manifest(out)
     if manifest is None:
         _refuse_foreign(out)
         manifest = DatasetManifest(source=source.url, trust=wanted, trust_issuer=issuer, origins=kept,
-                                   allowed_licences=allowed)
+                                   allowed_licences=allowed, required_policy=policy)
         write_manifest(out, manifest)  # from now on, files it does not name are leftovers
         return manifest
     if manifest.source != source.url:
@@ -294,7 +308,8 @@ def _prepare(out: Output, source: Destination, options: BuildOptions) -> Dataset
     inputs = ((manifest.trust, wanted, "any signer", "--trust"),
               (manifest.trust_issuer, issuer, "no issuer", "--trust-issuer"),
               (manifest.allowed_licences, allowed, "any licence", "--allow-licence"),
-              (manifest.origins, kept, "every episode", "--origin"))
+              (manifest.origins, kept, "every episode", "--origin"),
+              (manifest.required_policy, policy, "any managed policy or none", "--require-policy"))
     for found, given, anything, flag in inputs:
         if found != given:
             value = found if isinstance(found, str) else ",".join(found or ())

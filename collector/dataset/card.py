@@ -200,7 +200,8 @@ def croissant(url: str, manifest: DatasetManifest, facts: Facts) -> dict[str, An
             "Secrets replaced by placeholders naming their rule before an episode left its journal; files "
             "excluded by the workspace or organisation policy never recorded; the developer's trims applied "
             "before signing. The build verified every episode's hash, signature, consent scope and replay, "
-            "and left out the rest (table rejected), and revoked episodes."),
+            "and left out the rest (table rejected), revoked episodes and those past their signed "
+            "retain_until."),
         "rai:personalSensitiveInformation": (
             "Source code, file paths, terminal commands and their output, test names and messages from the "
             "contributors' workspaces, and the editor they used. Secrets matching the redaction rules were "
@@ -296,7 +297,7 @@ def _data_type(kind: pa.DataType) -> str:
         return "sc:Float"
     if pa.types.is_boolean(kind):
         return "sc:Boolean"
-    if pa.types.is_timestamp(kind):
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
         return "sc:Date"
     return "sc:Text"
 

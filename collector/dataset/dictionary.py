@@ -65,6 +65,10 @@ TABLES: dict[str, TableDoc] = {
          "repository_licences": "SPDX ids of the licence files found in the repository",
          "allowed_licences": "the repository licences the policy allowed sharing from; null: no such rule",
          "excluded_sha256": "a keyed hash of the exclusion globs (the globs themselves are never shared)",
+         "retain_until": "the last day (UTC) the developer allowed the episode to be kept: the first build "
+                         "after it removes its rows from every snapshot; null: no date was signed",
+         "managed_policy_sha256": "SHA-256 of the organisation's managed policy file the episode was signed "
+                                  "under (dataset build --require-policy); null: none was in force",
          "redaction_rules_version": "the version of the secret rules redaction ran with",
          "redactions": "per redaction rule, how many distinct values it replaced; empty: nothing redacted",
          "consent_statement": "the exact consent statement JSON the signature covers",

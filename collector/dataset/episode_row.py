@@ -39,6 +39,7 @@ def episode_table(episode: Episode, statement: ConsentStatement, statement_bytes
         "signed_at": statement.signed_at, "signed_with": statement.software.codetape_version,
         "purpose": terms.purpose, "licence": terms.licence, "repository_licences": terms.repository_licences,
         "allowed_licences": terms.allowed_licences, "excluded_sha256": statement.scope.excluded_sha256,
+        "retain_until": terms.retain_until, "managed_policy_sha256": terms.managed_policy_sha256,
         "redaction_rules_version": statement.redaction.rules_version,
         "redactions": [{"rule": rule, "values": count}
                        for rule, count in sorted(statement.redaction.counts.items())],

@@ -116,6 +116,8 @@ def _json(kind: pa.DataType) -> dict[str, Any]:
         return {"type": "boolean"}
     if pa.types.is_timestamp(kind):
         return {"type": "string", "format": "date-time"}
+    if pa.types.is_date(kind):
+        return {"type": "string", "format": "date"}
     if pa.types.is_list(kind):
         return {"type": "array", "items": _nullable(_json(kind.value_type), kind.value_field.nullable)}
     if pa.types.is_struct(kind):

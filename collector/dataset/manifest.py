@@ -23,7 +23,8 @@ from collector.dataset.tables import TABLES
 
 FORMAT = "codetape-dataset/v5"  # v2: an episode is its id and its signer's key id, in every table; v3: whose
 # work (origin columns, --origin, --allow-licence) and each episode's steps_sha256; v4: `month` in the files
-# too, agent_events, transitions' origin and caret_from; v5: episodes' repository, diff_minhash and split
+# too, agent_events, transitions' origin and caret_from; v5: episodes' repository, diff_minhash, split,
+# retain_until and managed_policy_sha256, the manifest's purges
 
 
 class _Model(pydantic.BaseModel):
@@ -45,7 +46,9 @@ class BuildRecord(_Model):
     new: int = pydantic.Field(description="episodes this build checked (not seen by an earlier build)")
     accepted: int
     rejected: dict[str, int] = pydantic.Field(description="episodes left out by this build, by reason")
-    withdrawn: int = pydantic.Field(description="episodes built before, revoked since: their rows removed")
+    withdrawn: int = pydantic.Field(
+        description="episodes built before, revoked or expired since: their rows removed")
+    expired: int = pydantic.Field(default=0, description="of those, past their signed retain_until")
     unverified_revocations: int = pydantic.Field(
         default=0, description="revocation records ignored: they do not verify against the episode's signer")
     held: dict[str, int] = pydantic.Field(
@@ -54,6 +57,33 @@ class BuildRecord(_Model):
     bytes: int = pydantic.Field(description="bytes of the episodes checked")
     exports: dict[str, int] = pydantic.Field(default={}, description="episodes exported, by format")
     export_failures: int = 0
+
+
+class PurgedFile(_Model):
+    """A file a purge replaced: by a copy without the episode's rows, or deleted (`copy` None)."""
+
+    table: str = pydantic.Field(description="its table, or `exports` for an export file")
+    path: str
+    replaced_by: str | None = None
+    shared: bool = pydantic.Field(
+        default=False, description="blobs: the file texts no episode left names, taken out for every episode "
+        "this build purged at once")
+
+
+class PurgeRecord(_Model):
+    """An episode a build took out of the dataset and every snapshot, after it had been built: revoked by its
+    signer, or past its signed retain_until (codetape dataset purge-report lists them, signed)."""
+
+    episode_id: str
+    signer_key_id: str
+    sha256: str = pydantic.Field(description="of the episode file, its name at the source")
+    reason: Literal["revoked", "expired"]
+    detail: str
+    build: int = pydantic.Field(description="the build that purged it")
+    at: datetime = pydantic.Field(description="when that build committed: its rows left the dataset then")
+    files: list[PurgedFile] = pydantic.Field(description="the files that held its rows, replaced or deleted")
+    snapshots: list[int] = pydantic.Field(
+        description="the earlier builds whose snapshots named one of those files: each rewritten without it")
 
 
 class DatasetManifest(_Model):
@@ -88,6 +118,11 @@ class DatasetManifest(_Model):
     split_leaks: int = pydantic.Field(
         default=0, description="episodes with a duplicate (steps_sha256) or near duplicate on the other side "
         "(train against eval): 0 by construction, counted again at every build")
+    required_policy: str | None = pydantic.Field(
+        default=None, description="--require-policy: the SHA-256 of the managed policy every episode must "
+        "have been signed under; None: any or none")
+    purges: list[PurgeRecord] = pydantic.Field(
+        default=[], description="every episode purged after it was built, with the files it left")
     builds: list[BuildRecord] = []
     files: dict[str, dict[str, int]] = pydantic.Field(
         default={}, description="table -> Parquet file (relative to OUT) -> rows")

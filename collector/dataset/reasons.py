@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Literal
 
 Reason = Literal[
-    "hash_mismatch", "too_large", "format", "unsigned", "signature", "revoked", "untrusted_signer",
-    "unauthorised", "licence", "manifest_mismatch", "replay", "consent_scope", "origin", "duplicate",
-    "key_reused", "id_conflict", "revocation_unverified",
+    "hash_mismatch", "too_large", "format", "unsigned", "signature", "revoked", "expired",
+    "untrusted_signer", "unauthorised", "licence", "policy", "manifest_mismatch", "replay", "consent_scope",
+    "origin", "duplicate", "key_reused", "id_conflict", "revocation_unverified",
 ]
 
 REASONS: dict[Reason, str] = {
@@ -23,12 +23,16 @@ REASONS: dict[Reason, str] = {
     "signature": "its signature does not verify, or its statement is not bound to these bytes",
     "revoked": "its signer revoked it: a signed revocation record is beside it (when it arrived after the "
                "episode was built, the next build removes its rows)",
+    "expired": "its signed retain_until is past: it expired the day after that date (UTC, or --as-of); "
+               "when it expired after the episode was built, the build removes its rows from every snapshot",
     "untrusted_signer": "signed by a key that --trust does not list",
     "unauthorised": "--trust-issuer: no valid authorisation of its key by the trusted issuer (an unknown "
                     "issuer or month, a forged or altered authorisation, or a key that is not a per-episode "
                     "key the issuer authorised, and --trust does not list it)",
     "licence": "signed under a licence that is no SPDX expression (an id or a WITH exception not on the SPDX "
                "lists), or without a licence or under one --allow-licence does not permit",
+    "policy": "--require-policy: signed under another managed policy (its SHA-256 in the statement) or "
+              "under none",
     "manifest_mismatch": "the manifest beside it names other bytes, another episode or another signer",
     "replay": "its steps do not replay exactly (an edit to a closed file, a save whose hash differs, ...)",
     "consent_scope": "its consent statement does not describe its steps (files, time range, step count)",

@@ -54,6 +54,8 @@ EPISODES = pa.schema([
     pa.field("repository_licences", _STRINGS),
     pa.field("allowed_licences", _STRINGS),
     pa.field("excluded_sha256", pa.string()),  # a keyed hash of the globs kept out, never the globs
+    pa.field("retain_until", pa.date32()),  # the last day it may be kept; purged the day after
+    pa.field("managed_policy_sha256", pa.string()),  # of the organisation's policy it was signed under
     pa.field("redaction_rules_version", pa.string()),
     pa.field("redactions", pa.list_(pa.struct([("rule", pa.string()), ("values", pa.int64())]))),
     pa.field("consent_statement", pa.string(), nullable=False),  # the exact JSON signed

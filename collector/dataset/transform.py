@@ -5,7 +5,9 @@ they must hash to the name they are stored under. Then, in the order of collecto
 container opens within the format's limits (collector.episode), a consent frame is there, its signature
 verifies and its statement is bound to these bytes (collector.consent), no revocation record that
 verifies against its signer's key lies beside it (one that does not is noted and ignored:
-revocations.py), the signer is one --trust lists, the manifest beside it agrees. Then one pass over the
+revocations.py), its signed retain_until is not past (expiry.py), the signer is one --trust lists, its
+licence and managed policy are those --allow-licence and --require-policy want, the manifest beside it
+agrees. Then one pass over the
 steps (`Episode.steps()`), replayed by collector.verify (every edit lands, every save's hash matches)
 while the rows are gathered (rows.py), after which the statement must
 describe those steps (files, time range).
@@ -23,6 +25,7 @@ import hashlib
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
@@ -32,6 +35,7 @@ from collector.consent.statement import unpack_payload
 from collector.consent.verify import check_scope, check_signature
 from collector.dataset.allocator import frugal_memory
 from collector.dataset.episode_row import episode_table, month_of
+from collector.dataset.expiry import expiry
 from collector.dataset.issuers import IssuerTrust
 from collector.dataset.licences import LicenceFilter, check_signed_licence
 from collector.dataset.origins import OriginFilter
@@ -73,6 +77,8 @@ class Context:
     issuer: IssuerTrust | None = None  # --trust-issuer, --min-contributors
     origins: OriginFilter | None = None  # --origin: the episodes kept by whose work they hold
     licences: LicenceFilter | None = None  # --allow-licence
+    require_policy: str | None = None  # --require-policy: the managed policy's SHA-256
+    as_of: date | None = None  # the day retention is judged on (None: not judged)
     scratch: str | None = None  # where episodes are copied while they are checked (None: the system's)
     max_bytes: int = MAX_EPISODE_BYTES
 
@@ -149,6 +155,9 @@ def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome
             if verdict.reason == "revoked":
                 raise verdict
             outcome.unverified = verdict.detail
+    expired = None if context.as_of is None else expiry(statement.terms.retain_until, context.as_of)
+    if expired is not None:
+        raise expired
     epoch = _admit(statement, context)
     check_signed_licence(statement.terms.licence)
     if epoch is not None and context.issuer is not None:
@@ -158,6 +167,8 @@ def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome
             return
     if context.licences is not None:
         context.licences.check(statement.terms.licence)
+    if context.require_policy is not None:
+        _check_policy(statement.terms.managed_policy_sha256, context.require_policy)
     if entry.manifest:
         _check_manifest(reader.read_bytes(manifest_key(entry.sha256), MAX_MANIFEST), outcome, statement_bytes)
     outcome.tables = _rows(episode, statement, statement_bytes, entry, context, outcome.size)
@@ -172,6 +183,16 @@ def _admit(statement: ConsentStatement, context: Context) -> str | None:
     if context.trust is not None and not context.trust.admits(reviewer):
         raise Rejected("untrusted_signer", f"signed by key {reviewer.key_id}, which --trust does not list")
     return None
+
+
+def _check_policy(signed: str | None, required: str) -> None:
+    """Rejected("policy") unless the statement names the managed policy --require-policy gives."""
+    if signed is None:
+        raise Rejected("policy", f"it was signed under no managed policy; --require-policy wants "
+                       f"{required[:16]}...")
+    if signed != required:
+        raise Rejected("policy", f"it was signed under the managed policy {signed[:16]}..., not the "
+                       f"{required[:16]}... --require-policy wants")
 
 
 def _check_manifest(data: bytes | None, outcome: Outcome, statement_bytes: bytes) -> None:

@@ -56,6 +56,7 @@ class Removal:
 
     withdrawn: list[Withdrawn] = field(default_factory=list)
     replaced: dict[tuple[str, str], tuple[str, int] | None] = field(default_factory=dict)
+    held: dict[tuple[str, str], set[EpisodeKey]] = field(default_factory=dict)  # which of them each held
 
 
 def find_withdrawn(out: Output, manifest: DatasetManifest, reader: Readable, known: Known,
@@ -98,8 +99,12 @@ def remove_rows(out: Output, manifest: DatasetManifest, build: int, withdrawn: l
     copies = 0
     for table in ROWS:
         for path in sorted(manifest.files.get(table, {})):
-            if not any(folder in path for folder in folders) or not episodes_in(out, path) & gone:
+            if not any(folder in path for folder in folders):
                 continue
+            held = episodes_in(out, path) & gone
+            if not held:
+                continue
+            removal.held[(table, path)] = held
             copies += 1
             target = f"{path.rsplit('/', 1)[0]}/{part_prefix(build)}x{copies:04d}.parquet"
             rows = rewrite(out, table, path, target, gone)

@@ -22,8 +22,9 @@ What it does (schemas/settings.py ManagedPolicy):
                                                   entries permit as a receiver's --allow-licence would
     allowed_destinations                          where `codetape upload` (and the collector's background
                                                   upload) may send: upload/destinations.py matches it
-    retain_until                                  shown by status and the review; no statement field
-                                                  carries it yet
+    retain_until                                  the latest retention date a share may sign
+                                                  (SigningPolicy.retention_problem); the statement also
+                                                  records this file's SHA-256 (terms.managed_policy_sha256)
 It has no key that opts a workspace in, starts recording or signs.
 """
 
@@ -35,6 +36,7 @@ import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,7 +105,7 @@ class Managed:
 
     def checks(self, share: Share) -> list[ShareCheck]:
         """Each requirement and whether `share` meets it (the review shows them): None where this share
-        cannot be checked against it here (a retention date; a destination when none is configured)."""
+        cannot be checked against it here (a destination when none is configured)."""
         policy, found = self.policy, []
         for key, line in self._required():
             met: bool | None
@@ -120,8 +122,10 @@ class Managed:
                 has = repr(share.licence or "(none)")
             elif key == "destination":
                 met, has = share.destination_allowed, share.destination or "no destination configured"
-            else:
-                met, has = None, "not checked at signing"
+            else:  # retain: the date the share would sign (its own, else this policy's)
+                limit = policy.retain_until
+                met = share.retain_until is not None and limit is not None and share.retain_until <= limit
+                has = f"kept until {share.retain_until.isoformat()}" if share.retain_until else "no date"
             found.append(ShareCheck(line, met, has))
         return found
 
@@ -141,6 +145,7 @@ class Share:
     excluded: int = 0  # files still under a mandatory exclusion
     destination: str | None = None  # the upload destination configured, if any
     destination_allowed: bool | None = None
+    retain_until: date | None = None  # the retention date it would sign
 
 
 @dataclass(frozen=True)

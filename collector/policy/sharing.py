@@ -6,11 +6,14 @@ Merging: `purpose` and `licence` come from `policy.toml` when it sets them (it s
 data goes), else from the workspace; both files' `allowed_licences` apply (a licence must be allowed
 by each file that lists any); `mandatory_exclude` is the union of both and of the organisation's managed
 policy's (policy/managed.py), which also requires things of a share: a purpose it allows, a consent mode.
+`retain_until` is `codetape sign --retain-until`'s, else the earlier of both files', else the managed
+policy's; one later than the managed policy's, or already past, is refused (`retention_problem`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from collector.errors import PolicyError, SettingsError
@@ -38,6 +41,7 @@ class SigningPolicy:
     workspace: Path | None = None
     licences: tuple[FoundLicence, ...] = ()
     managed: Managed | None = None  # the organisation's policy in force (policy/managed.py)
+    retain_until: date | None = None  # what the contributor asked (--retain-until, policy.toml, [policy])
 
     def licence_problem(self) -> str | None:
         """Why the licence the episode would be shared under is not an SPDX expression, or the repository's
@@ -91,12 +95,40 @@ class SigningPolicy:
                     f"{glob!r}; exclude it first (codetape sign --exclude {glob!r})")
         return None
 
+    def retained(self) -> date | None:
+        """The date signed as `retain_until`: the contributor's, else the managed policy's (None: none)."""
+        if self.retain_until is not None:
+            return self.retain_until
+        return None if self.managed is None else self.managed.policy.retain_until
+
+    def retention_problem(self, today: date) -> str | None:
+        """Why the retention date cannot be signed on `today` (UTC): later than the managed policy allows,
+        or already past (an episode is expired the day after its date); None when it can."""
+        retained = self.retained()
+        if retained is None:
+            return None
+        limit = None if self.managed is None else self.managed.policy.retain_until
+        if limit is not None and retained > limit:
+            return (f"retain until {retained.isoformat()} is later than the managed policy "
+                    f"({self.managed_path()}) allows: {limit.isoformat()} at the latest")
+        if retained < today:
+            whose = "the managed policy's" if self.retain_until is None else "the"
+            return (f"{whose} retention date {retained.isoformat()} is already past (today is "
+                    f"{today.isoformat()} UTC): the episode would be expired when signed")
+        return None
+
+    def managed_path(self) -> str:
+        return "" if self.managed is None else str(self.managed.path)
+
     def terms(self) -> ConsentTerms:
-        """The terms recorded in the consent statement."""
+        """The terms recorded in the consent statement (with the retention date and the managed policy's
+        hash, when there are)."""
         return ConsentTerms(
             purpose=self.purpose, licence=self.licence,
             repository_licences=sorted({found.spdx for found in self.licences if found.spdx is not None}),
-            allowed_licences=None if self.allowed_licences is None else list(self.allowed_licences))
+            allowed_licences=None if self.allowed_licences is None else list(self.allowed_licences),
+            retain_until=self.retained(),
+            managed_policy_sha256=None if self.managed is None else self.managed.sha256)
 
 
 def load_sharing_policy(path: Path) -> SharingPolicy | None:
@@ -130,7 +162,9 @@ def merge(personal: SharingPolicy | None, local: SharingPolicy | None,
             allowed = names if allowed is None else allowed & names
     excludes = sorted({glob for layer in layers for glob in layer.mandatory_exclude}
                       | set(() if managed is None else managed.policy.mandatory_exclude))
+    dates = [layer.retain_until for layer in layers if layer.retain_until is not None]
     return SigningPolicy(
+        retain_until=min(dates) if dates else None,
         purpose=next((layer.purpose for layer in layers if layer.purpose), None),
         licence=next((layer.licence for layer in layers if layer.licence), None),
         allowed_licences=None if allowed is None else tuple(sorted(allowed)),

@@ -5,6 +5,7 @@ user accepted (collector/policy/effective.py), defined here per field, once.
     [policy] allowed_licences                    only what both allow (a list beats "any licence")
     exclude, [policy] mandatory_exclude          what either lists (a file cannot drop one)
     max_file_bytes                               the smaller cap
+    [policy] retain_until                        the earlier date (a date beats "no date")
     snapshot                                     the one that records less ("none" before "tracked")
     idle_timeout_s, [policy] purpose, licence    the file's own: when an episode ends, and the terms the
                                                  review shows before you sign, record nothing more
@@ -68,12 +69,20 @@ def _raises(label: str, accepted: Any, current: Any) -> str:
     return f"{label}: {accepted} -> {current}"
 
 
+def _earlier(accepted: Any, current: Any) -> Any:
+    """The earlier of two dates, where None is no date (keep for ever)."""
+    if accepted is None or current is None:
+        return current if accepted is None else accepted
+    return min(accepted, current)
+
+
 ONLY_BOTH = Rule(_both_list, _adds)
 EITHER = Rule(_either_lists, _drops)
 BOTH_ALLOW = Rule(_both_allow, _allows_more)
 SMALLER = Rule(min, _raises)
 FEWER_SNAPSHOT = Rule(lambda accepted, current: min(accepted, current, key=SNAPSHOTS.index), _raises)
 CURRENT = Rule(lambda accepted, current: current, _raises)
+EARLIER = Rule(_earlier, _raises)
 
 RULES: dict[str, Rule] = {
     "channels": ONLY_BOTH,
@@ -85,6 +94,7 @@ RULES: dict[str, Rule] = {
     "policy.licence": CURRENT,
     "policy.allowed_licences": BOTH_ALLOW,
     "policy.mandatory_exclude": EITHER,
+    "policy.retain_until": EARLIER,
     "redaction.allow": ONLY_BOTH,
     "tests.junit": ONLY_BOTH,
 }

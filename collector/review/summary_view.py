@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from collector.episode.resolve import show
 from collector.episode.summary import FileActivity, Summary, shares_text
 from collector.policy.managed import Share, ShareCheck
 from collector.policy.sharing import SigningPolicy
+from collector.protocol.clock import utc_now
 from collector.reconstruct.written import summarize_replayed
 from collector.redact import RedactionSummary
 from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
@@ -86,6 +88,7 @@ class Terms:
     managed: str | None = None  # where the organisation's managed policy was read
     required: tuple[str, ...] = ()  # what it requires of this share, one line each
     checks: tuple[ShareCheck, ...] = ()  # each requirement, and whether this share meets it
+    retain_until: date | None = None  # the retention date signing would sign
 
     @classmethod
     def of(cls, policy: SigningPolicy, files: list[str], *, unlinkable: bool = False,
@@ -94,22 +97,25 @@ class Terms:
         and whether the managed policy allows it; None when no destination is configured)."""
         mandatory = tuple(policy.excluded_files(files))
         managed = policy.managed
+        retained = policy.retained()
         share = Share(policy.purpose, policy.licence, unlinkable, len(mandatory),
                       None if destination is None else destination[0],
-                      None if destination is None else destination[1])
+                      None if destination is None else destination[1], retained)
+        problem = policy.licence_problem() or policy.managed_problem(unlinkable=unlinkable) or \
+            policy.retention_problem(utc_now().date())
         return cls(policy.purpose, policy.licence,
                    tuple(sorted({found.spdx for found in policy.licences if found.spdx})),
-                   policy.allowed_licences,
-                   policy.licence_problem() or policy.managed_problem(unlinkable=unlinkable), mandatory,
+                   policy.allowed_licences, problem, mandatory,
                    None if managed is None else str(managed.path),
                    () if managed is None else tuple(managed.requirements()),
-                   () if managed is None else tuple(managed.checks(share)))
+                   () if managed is None else tuple(managed.checks(share)), retained)
 
     def to_json(self) -> dict[str, Any]:
         return {"purpose": self.purpose, "licence": self.licence,
                 "repository_licences": list(self.repository_licences),
                 "allowed_licences": None if self.allowed_licences is None else list(self.allowed_licences),
                 "problem": self.problem,
+                "retain_until": None if self.retain_until is None else self.retain_until.isoformat(),
                 "mandatory_exclusions": [{"file": file, "glob": glob} for file, glob in self.mandatory],
                 "managed_policy": None if self.managed is None else {
                     "path": self.managed, "requires": list(self.required),
@@ -237,6 +243,8 @@ class ReviewSummary:
                  f"licence     {one_line(terms.licence, 500) if terms.licence else none}"]
         if terms.repository_licences:
             lines.append(f"repository  licensed {', '.join(terms.repository_licences)}")
+        if terms.retain_until is not None:
+            lines.append(f"kept until  {terms.retain_until.isoformat()} (purged from datasets the day after)")
         if terms.managed is not None:
             lines.append(f"managed     {terms.managed} requires" + (" of this share:" if terms.checks else
                                                                      " nothing of a share"))

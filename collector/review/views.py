@@ -67,6 +67,8 @@ def sign_lines(session: ReviewSession, key: KeyInfo | None) -> list[str]:
              "key       a key of this episode alone, authorised by your issuer (unlinkable mode)",
              f"purpose   {(terms.purpose if terms else None) or '(none given by the policy)'}",
              f"licence   {(terms.licence if terms else None) or '(none given by the policy)'}"]
+    if terms is not None and terms.retain_until is not None:
+        lines.append(f"kept      until {terms.retain_until.isoformat()}, purged from datasets the day after")
     if terms is not None and terms.problem:
         lines.append(f"warning   signing will be refused: {terms.problem}")
     lines.append(f"then      written to {session.home.outbox}, the unsigned episode removed; "

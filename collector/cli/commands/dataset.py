@@ -40,6 +40,17 @@ when the list names that pair: --allow-licence "GPL-2.0-only WITH Classpath-exce
 are rows of `rejected` (reason licence). Every build rejects (reason licence) an episode whose signed
 licence is no SPDX expression (an id or a WITH exception not on the SPDX lists).
 
+--require-policy SHA256 keeps only the episodes signed under the managed policy whose file has that SHA-256
+(the statement's terms.managed_policy_sha256); the rest, signed under another policy or none, are rows of
+`rejected` (reason policy). Like --trust, a later build must give the same.
+
+Retention: an episode whose signed retain_until is past (it expires the day after that date, UTC) is
+left out (reason expired) and, if it was built, purged from every snapshot exactly as a revoked one is,
+on the build's day or on --as-of DATE (today or later: what a build on that day would do). The manifest
+lists every episode purged after it was built (`purges`: why, by which build, when, the files that held
+its rows and what replaced them, the snapshots it left); `codetape dataset purge-report OUT` signs that
+account with the receiver's key (codetape dataset key init), for contributors and auditors.
+
 --origin human keeps only the episodes whose writing is the developer's (the characters its edits
 inserted by their origin, and the files written to disk outside the editor: agent when an agent claimed
 the write, else unknown); --origin-share 0.9 keeps those where at least nine tenths is. It takes origins
@@ -64,13 +75,14 @@ from __future__ import annotations
 import argparse
 import os
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collector.dataset.build import BuildReport
     from collector.dataset.sink import Tally
-from collector.cli import dataset_snapshots
+from collector.cli import dataset_purges, dataset_snapshots
 from collector.errors import UsageError
 from collector.home import Home
 
@@ -111,6 +123,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build.add_argument("--origin-share", type=float, metavar="S",
                        help="with --origin: keep an episode when at least S of the characters it wrote are "
                        "of those origins (default 1: all of them)")
+    build.add_argument("--require-policy", metavar="SHA256",
+                       help="keep only episodes signed under the managed policy whose file hashes to SHA256 "
+                       "(sha256sum /etc/codetape/policy.toml; codetape status shows it): the rest are rows "
+                       "of rejected, reason policy")
+    build.add_argument("--as-of", metavar="DATE", type=_day,
+                       help="judge retention as on DATE (YYYY-MM-DD, UTC; today or later, default today): "
+                       "every episode whose signed retain_until is before it is purged, as a build on that "
+                       "day would")
     build.add_argument("--engine", choices=("local", "ray"), default="local",
                        help="local: a process per core (default); ray: Ray tasks, batches of episodes")
     build.add_argument("--workers", type=int, metavar="N",
@@ -126,6 +146,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build.add_argument("--quiet", action="store_true", help="print errors only (no progress, no summary)")
     build.set_defaults(func=run_build)
     dataset_snapshots.register(actions)
+    dataset_purges.register(actions)
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -141,6 +162,7 @@ def run_build(args: argparse.Namespace) -> int:
     from collector.dataset.licences import parse_licences
     from collector.dataset.origins import parse_origins
     from collector.dataset.trust import parse_trust
+    from collector.protocol.clock import utc_now
     from collector.upload.destinations import load_config
 
     if args.ray_address is not None and args.engine != "ray":
@@ -157,12 +179,17 @@ def run_build(args: argparse.Namespace) -> int:
         raise UsageError("--origin-share is for --origin")
     origins = None if args.origin is None else parse_origins(args.origin, args.origin_share)
     licences = None if args.allow_licence is None else parse_licences(args.allow_licence)
+    required = None if args.require_policy is None else _policy_hash(args.require_policy)
+    if args.as_of is not None and args.as_of < utc_now().date():
+        raise UsageError(f"--as-of {args.as_of.isoformat()} is before today ({utc_now().date().isoformat()} "
+                         "UTC): a build never keeps what has expired")
     settings = load_config(Home.from_env(args.env)).upload
     if args.allow_insecure:
         settings = msgspec.structs.replace(settings, allow_insecure=True)
     options = BuildOptions(args.source, args.out, trust=trust, issuer=issuer, origins=origins,
                            licences=licences, engine=args.engine, workers=args.workers or 0,
-                           ray_address=args.ray_address, exports=exports)
+                           ray_address=args.ray_address, exports=exports, require_policy=required,
+                           as_of=args.as_of)
     with episode_progress("checking", quiet=args.quiet) as update:
         def progress(tally: Tally) -> None:
             update(tally.done, tally.total, tally.bytes, tally.total_bytes, sum(tally.rejected.values()))
@@ -185,7 +212,9 @@ def summary(report: BuildReport) -> str:
                      f"month's anonymity set too small ({'; '.join(sorted(tally.held))})")
     if report.withdrawn:
         gone = _count(sum(report.withdrawn.values()), "episode")
-        lines.append(f"removed: {gone} revoked since built{_reasons(report.withdrawn)}")
+        why = " or ".join(reason for reason in ("revoked", "expired") if report.withdrawn[reason])
+        lines.append(f"removed: {gone} {why} since built{_reasons(report.withdrawn)}, from every snapshot "
+                     "(codetape dataset purge-report lists them)")
     if report.unverified:
         records = _count(report.unverified, "revocation record")
         lines.append(f"ignored: {records} not verifying against the key that signed the episode "
@@ -208,6 +237,21 @@ def summary(report: BuildReport) -> str:
     lines.append(f"dataset: {held}; {_count(sum(report.rejected.values()), 'episode')} left out, each a "
                  f"row of rejected{_reasons(Counter(report.rejected))}")
     return "\n".join(lines)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _policy_hash(text: str) -> str:
+    value = text.strip().lower()
+    if len(value) != 64 or not set(value) <= set("0123456789abcdef"):
+        raise UsageError("--require-policy: give the 64 hex digits of the managed policy file's SHA-256 "
+                         "(sha256sum /etc/codetape/policy.toml)")
+    return value
 
 
 def _count(number: int, noun: str) -> str:

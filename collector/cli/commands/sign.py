@@ -25,9 +25,11 @@ after looking at it (codetape review EPISODE, or codetape review --all-sealed --
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,6 +64,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         help="sign with a per-episode key an issuer authorised (codetape enroll), not your "
                         "own: receivers can verify an enrolled contributor consented, not which one "
                         "(the default when config.toml says [consent] mode = \"unlinkable\")")
+    parser.add_argument("--retain-until", type=retention_date, metavar="DATE",
+                        help="the last day (YYYY-MM-DD, UTC) a receiver may keep it: signed in the "
+                        "statement, expired the day after, purged from datasets by their next build "
+                        "(default: your policy.toml's retain_until, else the managed policy's); later than "
+                        "the managed policy's, or already past, is refused")
     parser.add_argument("--workspace", type=Path, metavar="DIR",
                         help="the workspace the episode was recorded in, for its sharing policy")
     parser.set_defaults(func=run)
@@ -98,13 +105,13 @@ def run(args: argparse.Namespace) -> int:
     unlinkable = signing_mode(home, args.unlinkable) is not None
     passphrase = None if unlinkable else ask_passphrase(args.passphrase_file, home)
     if len(paths) == 1:
-        sign_one(paths[0], plan, home, passphrase, args.workspace, unlinkable)
+        sign_one(paths[0], plan, home, passphrase, args.workspace, unlinkable, args.retain_until)
         return 0
     failed = 0
     for number, path in enumerate(paths, 1):
         print(f"[{number}/{len(paths)}] {headline(path, home)}")
         try:
-            sign_one(path, plan, home, passphrase, args.workspace, unlinkable)
+            sign_one(path, plan, home, passphrase, args.workspace, unlinkable, args.retain_until)
         except CodetapeError as exc:
             print(f"codetape: {path.name}: {one_line(str(exc).removeprefix('codetape: '))}", file=sys.stderr)
             failed += 1
@@ -131,10 +138,20 @@ def headline(path: Path, home: Home) -> str:
     return "; ".join(" ".join(line.split()) for line in lines[:3])
 
 
+def retention_date(text: str) -> date:
+    """--retain-until's DATE (YYYY-MM-DD)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
-             workspace_dir: Path | None, unlinkable: bool = False) -> None:
-    """Trim one episode by `plan`, sign it and queue it; say what was done."""
+             workspace_dir: Path | None, unlinkable: bool = False, retain_until: date | None = None) -> None:
+    """Trim one episode by `plan`, sign it and queue it (until `retain_until` when given); say what was
+    done."""
     from collector.episode import open_episode
+    from collector.policy.sharing import load_signing_policy
     from collector.review.choices import sign_and_queue
     from collector.review.locate import workspace_for
     from collector.review.trim import trim_episode
@@ -149,11 +166,18 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
             unused = trimmed.unused()
             if unused:
                 raise UsageError(f"not signed: {unused[0]}")
+        policy = None
+        if retain_until is not None:
+            policy = dataclasses.replace(load_signing_policy(home, workspace), retain_until=retain_until)
         queued = sign_and_queue(path, home, trimmed=trimmed, passphrase=passphrase, workspace=workspace,
-                                unlinkable=unlinkable)
+                                unlinkable=unlinkable, policy=policy)
     if trimmed is not None:
         print(f"trimmed: {done(trimmed)}")
     print(f"signed {signed_how(queued.statement)}: {queued.path}")
+    retained = queued.statement.terms.retain_until
+    if retained is not None:
+        print(f"retained until {retained.isoformat()}: a receiver's dataset build purges it from the day "
+              "after")
     if queued.removed is not None:
         print(f"removed the unsigned episode {queued.removed}")
     print(upload_note(home, str(queued.statement.content.episode_id)))
