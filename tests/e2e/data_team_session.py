@@ -37,9 +37,12 @@ import duckdb
 
 from collector.episode import Episode, open_episode
 from collector.home import Home
+from collector.text.digest import sha256_text
+from schemas.steps.edit import ORIGIN_CLASS
 from tests.e2e.conftest import CODETAPE, codetape, environment, opted_in_repository, running_collector
 from tests.integration.collector_harness import summary, wait_recorded
 from tests.integration.dataset_helpers import duck
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOADS = ROOT / "tests" / "fixtures" / "agents" / "claude-code"
@@ -291,16 +294,27 @@ def test_origin_human_keeps_the_episode_at_its_human_share(session: Session) -> 
     con = session.tables
     [(share, ai, unknown, written)] = con.execute(
         "SELECT human_share, ai_share, unknown_share, inserted_by_origin FROM episodes").fetchall()
-    # the editor's edits, every one the developer's (its plugin says whose), and the agent's write: the
-    # characters between what the texts before and after it share at their start and end
-    [(typed,)] = con.execute("SELECT sum(length(inserted)) FROM edits").fetchall()
-    agent = inserted_between(session.saves[-1].decode(), session.at_commit["app.py"].decode())
-    assert (share, ai, unknown) == (typed / (typed + agent), agent / (typed + agent), 0), written
+    # what the editor's edits inserted, by their origins' classes (none said: unknown), and the agent's write:
+    # the characters between what the texts before and after it share at their start and end
+    chars = dict.fromkeys(("human", "ai", "unknown"), 0)
+    for origin, inserted in con.execute("SELECT origin, inserted FROM edits").fetchall():
+        chars[ORIGIN_CLASS[origin or "unknown"]] += len(inserted)
+    chars["ai"] += inserted_between(session.saves[-1].decode(), session.at_commit["app.py"].decode())
+    total = sum(chars.values())
+    assert (share, ai, unknown) == (chars["human"] / total, chars["ai"] / total, chars["unknown"] / total), \
+        (chars, written)
+    assert 0 < share < 1
     kept = duck(session.human).execute("SELECT episode_id, human_share FROM episodes").fetchall()
     assert kept == [(str(session.episode.header.episode_id), share)], kept
     rejected = duck(session.strict).execute("SELECT reason, detail FROM rejected").fetchall()
     assert [reason for reason, _ in rejected] == ["origin"] and "agent" in rejected[0][1], rejected
     assert duck(session.strict).execute("SELECT count(*) FROM episodes").fetchone() == (0,)
+
+
+def unknown_edits(session: Session) -> list[str]:
+    """What each change without an origin inserted (the editor gave no evidence for it)."""
+    return [inserted for (inserted,) in session.tables.execute(
+        "SELECT inserted FROM edits WHERE origin IS NULL ORDER BY step, change").fetchall()]
 
 
 def inserted_between(before: str, after: str) -> int:
@@ -353,13 +367,19 @@ def test_the_editor_s_going_closed_its_document(session: Session) -> None:
              if s.get("path") == "app.py"]
     closes = [step for step in steps if step[0] == "close"]
     assert closes == [("close", "collector", "editor_gone")], steps
-    written = [index for index, step in enumerate(steps) if step[0] == "file_change"]
-    assert written and steps.index(closes[0]) < written[0], steps
+    # the one write of app.py outside the editor is the agent's (no echo of the editor's save), after the
+    # close
+    written = [(index, s.get("origin")) for index, s in enumerate(
+        s for s in session.episode.step_dicts() if s.get("path") == "app.py") if s["kind"] == "file_change"]
+    assert [origin for _, origin in written] == ["agent"], steps
+    assert steps.index(closes[0]) < written[0][0], steps
 
 
 # The editors, each through codetape's own plugin as a developer installs it.
 
 NEOVIM_SESSION = r"""
+-- a developer looks at the file before typing: its open reaches the collector first
+run({ PYTHON, '-c', WAIT_RECORDED, WS, 'app.py', 'open' }, 'the collector did not record the open of app.py')
 -- pylsp beside the bridge, as a developer has it
 local PYLSP = vim.fn.fnamemodify(PYTHON, ':h') .. '/pylsp'
 local pylsp = vim.lsp.start_client({ name = 'pylsp', cmd = { PYLSP }, root_dir = WS })
@@ -391,7 +411,8 @@ def neovim(ws: Path, env: dict[str, str], scratch: Path) -> list[bytes]:
     """Neovim 0.11 (this venv's) with editor_extensions/neovim and pylsp."""
     from tests.e2e.test_extension_neovim import NEOVIMS, run_scenario
 
-    saves = run_scenario(NEOVIMS["0.11"], ws, NEOVIM_SESSION, env, scratch)
+    body = f"local WAIT_RECORDED = [==[{WAIT_RECORDED}]==]\n" + NEOVIM_SESSION
+    saves = run_scenario(NEOVIMS["0.11"], ws, body, env, scratch)
     assert saves[-1].decode() == EDITED, saves
     return saves
 
@@ -413,6 +434,11 @@ EMACS_SESSION = r""";; -*- coding: utf-8; lexical-binding: t -*-
 (find-file (expand-file-name "app.py" (file-name-directory "%(file)s")))
 (apply #'eglot (eglot--guess-contact))
 (unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+(defun recorded (kind)  ; wait until the collector has recorded app.py's open, or its save as on disk
+  (unless (eq 0 (call-process "%(python)s" nil nil nil "-c" "%(wait_recorded)s" default-directory "app.py"
+                              kind))
+    (kill-emacs 4)))
+(recorded "open")  ; (a developer looks at the file before typing: its open reaches the collector first)
 (goto-char (point-max))
 (kill-new "\n\ndef mul(a, b):\n    return a * b\n") (keys "C-y")  ; a function from elsewhere
 (eglot--signal-textDocument/didChange)
@@ -424,23 +450,23 @@ EMACS_SESSION = r""";; -*- coding: utf-8; lexical-binding: t -*-
 (eglot--signal-textDocument/didChange)
 (save-buffer)
 (copy-file buffer-file-name "%(out)s/1" t)
-(unless (eq 0 (call-process "%(python)s" nil nil nil "-c" "%(wait_saved)s" default-directory "app.py"))
-  (kill-emacs 4))
+(recorded "save")
 (kill-emacs 0)  ; quit, app.py open, eglot and its server running
 """
 
-# Waits until the collector has recorded the save of the file as it is on disk: `python -c THIS WS NAME`.
-WAIT_SAVED = """\
+# Waits until the collector has recorded a step of KIND (open, or save as the file is on disk) of NAME:
+# `python -c THIS WS NAME KIND`.
+WAIT_RECORDED = """\
 import sys
 from pathlib import Path
 from collector.home import Home
 from collector.text.digest import sha256_text
 from tests.integration.collector_harness import wait_recorded
-ws, name = Path(sys.argv[1]), sys.argv[2]
+ws, name, kind = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 digest = sha256_text((ws / name).read_text(encoding="utf-8"))
-wait_recorded(Home.from_env(), ws, lambda steps: any(s["kind"] == "save" and s.get("path") == name
-                                                     and s.get("sha256") == digest for s in steps),
-              f"the save of {name} as it is on disk")
+wait_recorded(Home.from_env(), ws, lambda steps: any(
+    s["kind"] == kind and s.get("path") == name and (kind != "save" or s.get("sha256") == digest)
+    for s in steps), f"the {kind} of {name}")
 """
 
 
@@ -448,9 +474,57 @@ def emacs(ws: Path, env: dict[str, str], scratch: Path) -> list[bytes]:
     """Emacs with editor_extensions/emacs/codetape.el and eglot (codetape's proxy in front of pylsp)."""
     from tests.e2e.test_extension_emacs import run_emacs
 
-    script = EMACS_SESSION.replace("%(wait_saved)s", WAIT_SAVED.replace("\\", "\\\\").replace('"', '\\"')
-                                   .replace("%", "%%"))
+    quoted = WAIT_RECORDED.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")  # an elisp string
+    script = EMACS_SESSION.replace("%(wait_recorded)s", quoted)
     out = run_emacs(script, ws, env | {"PYTHONPATH": str(ROOT)}, scratch)
     saved = (out / "1").read_bytes()
     assert saved.decode() == EDITED, saved
     return [saved]
+
+
+def vscode(code_server: Path, vsix: Path) -> Drive:
+    """VS Code (code-server, the packaged extension: tests/e2e/test_extension_vscode.py) driven in Chromium by
+    editor_extensions/vscode/e2e/session.mjs; code-server stopped afterwards, its extension host with it."""
+    from tests.e2e.test_extension_vscode import E2E, extension_log, running_code_server, tool
+
+    def drive(ws: Path, env: dict[str, str], scratch: Path) -> list[bytes]:
+        out = scratch / "vscode-session.json"
+        app = ws / "app.py"
+        home = Home(Path(env["CODETAPE_HOME"]).resolve())
+        with running_code_server(code_server, vsix, env, scratch, ws) as (port, _):
+            pasted, typed = EDITED[len(APP):].split("\nresult = ", 1)
+            argv = [tool("node"), str(E2E / "session.mjs"), f"http://127.0.0.1:{port}/?folder={ws}", "app.py",
+                    str(out), pasted, "\nresult = mu", "mul", typed.removeprefix("mul")]
+            with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  text=True) as driver:
+                try:
+                    def opened() -> bool:
+                        assert driver.poll() is None, (out.read_text(encoding="utf-8") if out.exists()
+                                                       else "the driver stopped")
+                        return out.with_name(out.name + ".opened").exists()
+
+                    wait_for(opened, 300, "VS Code to open app.py")
+                    wait_recorded(home, ws, lambda steps: "open:app.py" in summary(steps),
+                                  "the open of app.py")
+                    out.with_name(out.name + ".open-recorded").touch()
+
+                    def saved() -> bool:
+                        assert driver.poll() is None, (out.read_text(encoding="utf-8") if out.exists()
+                                                       else "the driver stopped")
+                        return app.read_text(encoding="utf-8") == EDITED
+
+                    wait_for(saved, 300, "VS Code's save of app.py",
+                             detail=lambda: app.read_text(encoding="utf-8"))
+                    wait_recorded(home, ws, lambda steps: any(
+                        s["kind"] == "save" and s.get("sha256") == sha256_text(EDITED) for s in steps),
+                        "the save of app.py")
+                    out.with_name(out.name + ".saved").touch()
+                    _, stderr = driver.communicate(timeout=120)
+                finally:
+                    driver.kill()
+            seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+            assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:],
+                                                               extension_log(scratch))
+        return [app.read_bytes()]  # (code-server stopped: VS Code has gone with app.py open)
+
+    return drive

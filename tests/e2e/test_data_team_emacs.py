@@ -16,9 +16,19 @@ from tests.e2e.data_team_session import (  # noqa: F401 (the checks every editor
     test_the_editor_s_going_closed_its_document,
     test_the_fail_to_pass_diff_is_in_the_tables,
     test_the_transitions_replay_to_the_disk_at_the_commit_and_at_the_end,
+    unknown_edits,
 )
 
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
     return record("Emacs", emacs, tmp_path_factory.mktemp("emacs"))
+
+
+def test_every_edit_says_whose_work_it_is(session: Session) -> None:
+    """The yank, the completion, the typing and the kill, each with the command that made it: typing, then
+    M-/ within one of eglot's batches no longer makes the batch `unknown`."""
+    assert unknown_edits(session) == []
+    details = {detail for (detail,) in session.tables.execute("SELECT DISTINCT origin_detail FROM edits")
+               .fetchall()}
+    assert {"emacs:yank", "emacs:dabbrev-expand", "emacs:kill-line"} <= details, details

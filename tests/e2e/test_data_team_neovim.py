@@ -16,9 +16,19 @@ from tests.e2e.data_team_session import (  # noqa: F401 (the checks every editor
     test_the_editor_s_going_closed_its_document,
     test_the_fail_to_pass_diff_is_in_the_tables,
     test_the_transitions_replay_to_the_disk_at_the_commit_and_at_the_end,
+    unknown_edits,
 )
 
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
     return record("Neovim", neovim, tmp_path_factory.mktemp("neovim"))
+
+
+def test_every_edit_says_whose_work_it_is(session: Session) -> None:
+    """The paste, the completion, the typing and the normal-mode keys, each with Neovim's evidence."""
+    assert unknown_edits(session) == []
+    details = {detail for (detail,) in session.tables.execute("SELECT DISTINCT origin_detail FROM edits")
+               .fetchall()}
+    assert {"nvim:vim.paste", "nvim:ins-completion keyword", "nvim:InsertCharPre", "nvim:normal o",
+            "nvim:normal dd", "nvim:normal x", "nvim:insert <CR>"} <= details, details
