@@ -1,8 +1,9 @@
 """The data team's session (issue 37, "Done when"), recorded once per editor and checked as a trainer
 reads it.
 
-A developer has a failing test (`test_app.py` against `app.py`'s `add`, which subtracts) and runs it
-through `codetape run`; opens `app.py` in a real editor through codetape's plugin, beside pylsp; pastes a
+A developer's repository, committed before the recording starts, has a failing test (`test_app.py`
+against `app.py`'s `add`, which subtracts); the developer starts a task and runs the test through
+`codetape run`; opens `app.py` in a real editor through codetape's plugin, beside pylsp; pastes a
 function, completes a word, makes the editor's own edits (Neovim's normal mode, Emacs's commands, VS
 Code's keys), saves and quits with the file still open. Then Claude Code fixes `add` through its hooks
 (`codetape agent hook run`, fed the payloads a real Claude Code run wrote, tests/fixtures/agents, its Edit
@@ -288,6 +289,7 @@ def test_the_fail_to_pass_diff_is_in_the_tables(session: Session) -> None:
     assert {nodeid for nodeid, *_ in rows} == {"test_app.py::test_add"}, rows
     fixes = [(kind, origin) for _, kind, origin, diff in rows if f"-{BUG}\n" in diff]
     assert fixes == [("file_change", "agent")], rows
+    assert session.tables.execute("SELECT task, task_outcome FROM episodes").fetchall() == [(TASK, "pass")]
 
 
 def test_origin_human_keeps_the_episode_at_its_human_share(session: Session) -> None:
