@@ -314,9 +314,11 @@ def test_origin_human_keeps_the_episode_at_its_human_share(session: Session) -> 
 
 
 def unknown_edits(session: Session) -> list[str]:
-    """What each change without an origin inserted (the editor gave no evidence for it)."""
+    """What each change of unknown origin inserted: none said (the editor gave no evidence), or `unknown`
+    (its evidence mixed origins)."""
     return [inserted for (inserted,) in session.tables.execute(
-        "SELECT inserted FROM edits WHERE origin IS NULL ORDER BY step, change").fetchall()]
+        "SELECT inserted FROM edits WHERE coalesce(origin, 'unknown') = 'unknown' ORDER BY step, change")
+        .fetchall()]
 
 
 def inserted_between(before: str, after: str) -> int:
