@@ -279,8 +279,20 @@ Only when the buffer's server runs behind the bridge."
   (setq codetape--origins-p (and eglot--managed-mode (codetape--bridge-p (eglot-current-server)) t)
         codetape--commands nil)
   (if codetape--origins-p
-      (add-hook 'after-change-functions #'codetape--changed nil t)
-    (remove-hook 'after-change-functions #'codetape--changed t)))
+      (progn (add-hook 'after-change-functions #'codetape--changed nil t)
+             (add-hook 'pre-command-hook #'codetape--before-command nil t))
+    (remove-hook 'after-change-functions #'codetape--changed t)
+    (remove-hook 'pre-command-hook #'codetape--before-command t)))
+
+(defun codetape--before-command ()
+  "In `pre-command-hook': have eglot send the changes it holds before a
+command of another origin runs, so that each didChange is one origin's
+work.  eglot batches the changes of an idle period (typing, a completion,
+more typing) into one didChange, which could then only be `unknown'."
+  (when (and codetape--origins-p codetape--commands eglot--recent-changes
+             (not (equal (codetape--origin-of real-this-command) codetape--batch-origin)))
+    (with-demoted-errors "codetape: cannot send eglot's changes: %S"
+      (eglot--signal-textDocument/didChange))))
 
 (defun codetape--origin-of (command)
   "The origin of COMMAND's changes (a string), or nil.

@@ -18,6 +18,7 @@ and is skipped, saying why, only when that install cannot succeed here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -124,6 +125,15 @@ def healthy(port: int) -> bool:
 def vscode(code_server: Path, vsix: Path, env: dict[str, str], tmp_path: Path, workspace: Path
            ) -> Iterator[tuple[int, dict[str, str]]]:
     """code-server serving the workspace, the extension installed, this venv's codetape configured."""
+    with running_code_server(code_server, vsix, env, tmp_path, workspace) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def running_code_server(code_server: Path, vsix: Path, env: dict[str, str], tmp_path: Path, workspace: Path
+                        ) -> Iterator[tuple[int, dict[str, str]]]:
+    """code-server serving `workspace` (its port, and its environment), the extension installed, this venv's
+    codetape configured, its data under `tmp_path`; stopped with its extension host on leaving."""
     user, extensions, xdg, home = (tmp_path / name for name in ("user", "extensions", "xdg", "vscode-home"))
     for folder in (user / "User", extensions, xdg, home):
         folder.mkdir(parents=True)
@@ -146,10 +156,12 @@ def vscode(code_server: Path, vsix: Path, env: dict[str, str], tmp_path: Path, w
         assert proc.poll() is None, (tmp_path / "code-server.log").read_text(errors="replace")[-3000:]
         return healthy(port)
 
-    wait_for(up, what="code-server to answer /healthz")
-    yield port, server_env
-    stop(proc)
-    log.close()
+    try:
+        wait_for(up, what="code-server to answer /healthz")
+        yield port, server_env
+    finally:
+        stop(proc)
+        log.close()
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

@@ -1,0 +1,41 @@
+"""The data team's session (tests/e2e/data_team_session.py) in real VS Code (code-server with the packaged
+extension, driven in Chromium): recorded once, checked as the dataset's readers read it. Stopping
+code-server is VS Code going with app.py open: the collector closes it (issue 37, item 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.data_team_session import (  # noqa: F401 (the checks every editor's session passes)
+    Session,
+    record,
+    test_agent_trace_attributes_the_agent_s_lines_to_the_ai,
+    test_atif_gives_the_agent_its_own_steps,
+    test_origin_human_keeps_the_episode_at_its_human_share,
+    test_the_agent_s_write_is_a_transition_of_its_own_with_origin_agent,
+    test_the_editor_s_going_closed_its_document,
+    test_the_fail_to_pass_diff_is_in_the_tables,
+    test_the_transitions_replay_to_the_disk_at_the_commit_and_at_the_end,
+    unknown_edits,
+    vscode,
+)
+from tests.e2e.test_extension_vscode import code_server, vsix  # noqa: F401 (module-scoped fixtures)
+
+
+@pytest.fixture(scope="module")
+def session(code_server: Path, vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Session:  # noqa: F811
+    return record("VS Code", vscode(code_server, vsix), tmp_path_factory.mktemp("vscode"))
+
+
+def test_only_the_line_breaks_are_unknown(session: Session) -> None:
+    """VS Code gives a line break (Enter) no keyboard selection kind, so the extension has no evidence for it
+    (editor_extensions/vscode/src/common/origin.ts): the three typed are `unknown`, every other change says
+    whose it is."""
+    assert unknown_edits(session) == ["\n"] * 3
+    details = {detail for (detail,) in session.tables.execute("SELECT DISTINCT origin_detail FROM edits")
+               .fetchall()}
+    assert {"vscode:DocumentPasteEditProvider", "vscode:acceptSelectedSuggestion",
+            "vscode:TextEditorSelectionChangeKind.Keyboard", "vscode:TextDocumentChangeReason.Undo",
+            "vscode:TextDocumentChangeReason.Redo"} <= details, details
