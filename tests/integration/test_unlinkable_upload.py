@@ -9,20 +9,24 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from collector.consent.enrol import LOW_WATER
 from collector.due import due_at, due_path
 from collector.episode import open_episode
 from collector.home import Home
 from collector.protocol.clock import utc_now
 from tests.cli import codetape as in_process
 from tests.fixtures.make_golden import DIRECTORY
+from tests.integration.collector_harness import running, wait_for
 from tests.integration.upload_helpers import codetape
 from tests.support.issuer import Issuer
 from tests.support.seaweed import SeaweedFS
+
+LEAD_S = 30  # the episode's time, this far ahead when the collector starts: its run at start comes first
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +108,36 @@ def test_the_drop_credential_cannot_read_so_an_attributed_upload_fails_on_it(sea
         **seaweed.drop_env(), "AWS_ENDPOINT_URL_S3": seaweed.endpoint})
     assert done.returncode == 1
     assert "head_object" in done.stderr and "403" in done.stderr, done.stderr
+
+
+def test_the_collector_sends_a_waiting_episode_once_its_time_comes_without_upload_now(
+        issuer: Issuer, tmp_path: Path) -> None:
+    """A real collector: its run at start finds the unlinkable episode's time still ahead (set LEAD_S
+    seconds ahead, as a draw could have made it) and sends nothing; once the time has come, the collector
+    runs the upload again by itself and the episode arrives, not before its time."""
+    home, dest = tmp_path / "home", tmp_path / "dest"
+    issuer.enrol(home, "patient", count=LOW_WATER + 1)
+    (home / "config.toml").write_text(f'[upload]\nto = "{dest.as_uri()}"\n[consent]\nmode = "unlinkable"\n'
+                                      "upload_delay_max_s = 3600\n", encoding="utf-8")
+    episode = tmp_path / "full.ctape"
+    shutil.copy(DIRECTORY / "full.ctape", episode)
+    done = in_process(home, "sign", str(episode), "--yes")
+    assert done.returncode == 0, done.stderr
+    eid = str(open_episode(episode).header.episode_id)
+    due = utc_now() + timedelta(seconds=LEAD_S)
+    due_path(Home(home), eid).write_text(due.isoformat() + "\n")
+
+    def delivered() -> bool:
+        receipt = home / "receipts" / f"{eid}.json"
+        return receipt.is_file() and bool(json.loads(receipt.read_text())["deliveries"])
+
+    with running(home) as daemon:
+        wait_for(lambda: "background upload done" in daemon.log_text(), timeout=LEAD_S,
+                 what="the collector's upload at start", detail=daemon.log_text)
+        assert not delivered() and not list(dest.rglob("*.ctape"))  # its time was still ahead
+        wait_for(delivered, timeout=LEAD_S + 120, what="the collector to send the episode once its time came",
+                 detail=daemon.log_text)
+    receipt = json.loads((home / "receipts" / f"{eid}.json").read_text())
+    assert datetime.fromisoformat(receipt["deliveries"][0]["uploaded_at"]) >= due
+    assert len(list(dest.rglob("*.ctape"))) == 1 and not due_path(Home(home), eid).exists()
+    assert daemon.log_text().count("background upload started") == 2
