@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import mlcroissant
 import pytest
 
 from collector.consent import init_keys, sign_episode
@@ -94,6 +95,29 @@ def test_every_members_episode_is_accepted_under_a_key_of_its_own_in_every_table
     assert con.execute("SELECT count(*) FROM steps WHERE t_ms % 100 <> 0").fetchone() == (0,)
     card = (out / "README.md").read_text()
     assert "k = 3" in card and "cannot tell you" in card and "which member signed an episode" in card
+    snapshot = json.loads((out / "_builds" / "b00001.json").read_text())
+    assert snapshot["min_contributors"] == 3 and manifest["builds"][-1]["min_contributors"] == 3
+
+
+def test_croissant_states_the_consent_mode_and_k_as_the_card_does(world: World, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(world, out, "--min-contributors", "3")
+    mlcroissant.Dataset(jsonld=out / "croissant.json")  # raises on any validation error
+    metadata = json.loads((out / "croissant.json").read_text())
+    properties = {item["name"]: item for item in metadata["additionalProperty"]}
+    assert properties["consent_mode"]["value"] == "unlinkable"
+    assert properties["min_contributors"]["value"] == 3 and properties["min_contributors"]["minValue"] == 3
+    said = metadata["rai:personalSensitiveInformation"]
+    assert "Unlinkable episodes name no signer" in said and "at least k = 3 members" in said
+    assert "Attributed episodes name their signer" not in said
+
+    attributed = tmp_path / "attributed"  # the same source without --trust-issuer: every signer named
+    done = codetape(world.base, "dataset", "build", str(world.source), "-o", str(attributed), "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    metadata = json.loads((attributed / "croissant.json").read_text())
+    assert [item["name"] for item in metadata["additionalProperty"]] == ["consent_mode"]
+    assert metadata["additionalProperty"][0]["value"] == "attributed"
+    assert "Unlinkable" not in metadata["rai:personalSensitiveInformation"]
 
 
 def test_forged_moved_attributed_and_reused_are_rejected_each_with_its_reason(world: World,
@@ -154,6 +178,28 @@ def test_a_month_below_k_is_held_back_then_published_when_the_record_counts_enou
     assert done.returncode == 0, done.stderr
     assert "6 new episodes" in done.stdout and "6 accepted, 0 rejected" in done.stdout
     assert json.loads((out / "_manifest.json").read_text())["held"] == {}
+
+
+def test_a_month_held_under_a_higher_k_is_not_published_by_a_lower_one(world: World, tmp_path: Path) -> None:
+    """k only goes up in one dataset: a build with a lower k than an earlier one is refused in one line
+    (it would publish the months held back under the higher k); the same or a higher k is taken, and
+    each build's k is in its snapshot and the manifest's builds, the card saying the lowest used."""
+    out = tmp_path / "out"
+    said, manifest = build(world, out, "--min-contributors", "4")
+    assert "0 accepted" in said and sum(manifest["held"].values()) == 6
+    done = codetape(world.base, "dataset", "build", str(world.source), "-o", str(out), "--trust-issuer",
+                    str(world.record), "--min-contributors", "3", "--workers", "1")
+    assert done.returncode == 2  # as for any input that differs from the dataset's (--trust, ...)
+    assert done.stderr == (f"codetape: {out.as_uri()} was built with --min-contributors 4: a lower k would "
+                           "publish months held back under it, with fewer members than its card promised; give "
+                           "--min-contributors 4 or more, or build into another OUT\n")
+    assert len(json.loads((out / "_manifest.json").read_text())["builds"]) == 1  # nothing built
+
+    said, manifest = build(world, out, "--min-contributors", "6")  # stricter: taken, still held
+    assert "0 accepted" in said and sum(manifest["held"].values()) == 6
+    assert [b["min_contributors"] for b in manifest["builds"]] == [4, 6]
+    assert json.loads((out / "_builds" / "b00002.json").read_text())["min_contributors"] == 6
+    assert "k = 6 (earlier builds published under k = 4)" in (out / "README.md").read_text()
 
 
 def test_an_issuer_record_that_is_not_one_is_a_usage_error(world: World, tmp_path: Path) -> None:
