@@ -15,17 +15,23 @@ from pathlib import Path
 from typing import Any
 
 import mlcroissant
+import pyarrow.fs as pafs
 import pytest
+import ray
 
 from collector.consent import init_keys, sign_episode
 from collector.consent.authorisation import Authorisation
 from collector.consent.episode_keys import EpisodeKey, new_key_pair, store_batch, stored_keys
 from collector.consent.unlinkable import epoch_of
+from collector.dataset.build import BuildOptions, build_dataset
+from collector.dataset.issuers import parse_issuer
+from collector.dataset.manifest import DatasetManifest
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy
 from collector.protocol.clock import utc_now
 from tests.cli import codetape
-from tests.integration.dataset_helpers import ROW_TABLES, duck, place, session
+from schemas.config import UploadSettings
+from tests.integration.dataset_helpers import ROW_TABLES, TABLES, duck, place, rows, session
 from tests.support.issuer import Issuer
 
 POLICY = SigningPolicy(purpose="training", licence="CC-BY-4.0")
@@ -212,3 +218,62 @@ def test_an_issuer_record_that_is_not_one_is_a_usage_error(world: World, tmp_pat
     done = codetape(world.base, "dataset", "build", str(world.source), "-o", str(tmp_path / "out"),
                     "--min-contributors", "3")
     assert done.returncode == 2 and "--min-contributors is for --trust-issuer" in done.stderr
+
+
+@pytest.fixture
+def local_ray() -> Iterator[None]:
+    ray.init(num_cpus=2, include_dashboard=False)
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def test_the_ray_engine_gives_the_local_engines_rows_reasons_and_held_months(world: World, local_ray: None,
+                                                                             tmp_path: Path) -> None:
+    """--engine ray (a local Ray instance) with --trust-issuer: the same rows in every table, the same
+    `rejected` rows and reasons (a forged authorisation, an attributed signer, a reused key), the same
+    months held back under k, and the same months published by a later build."""
+    source = tmp_path / "source"
+    shutil.copytree(world.source, source)
+    mallory = Home(tmp_path / "mallory")
+    seed, public = new_key_pair()
+    real = stored_keys(Home(world.base / "alice"))[-1].authorisation
+    forged = Authorisation(real.issuer, real.epoch, os.urandom(32), os.urandom(len(real.signature)))
+    store_batch(mallory, [EpisodeKey(public, seed, forged)])
+    place(source, sign_unlinkable(mallory, session(mallory, 910), tmp_path / "forged.ctape"))
+    attributed = Home(tmp_path / "dave")
+    init_keys(attributed)
+    sign_episode(session(attributed, 911), tmp_path / "attributed.ctape", attributed, workspace_policy=POLICY)
+    place(source, tmp_path / "attributed.ctape")
+    carol = Home(tmp_path / "carol")  # a copy of carol's home that forgot which keys it used
+    shutil.copytree(world.base / "carol", carol.root)
+    (carol.enrolment / "used").unlink()
+    place(source, sign_unlinkable(carol, session(carol, 912), tmp_path / "reused.ctape"))
+
+    def both(record: Path) -> list[DatasetManifest]:
+        made = []
+        for engine in ("local", "ray"):
+            options = BuildOptions(str(source), str(tmp_path / engine), issuer=parse_issuer(record, 4),
+                                   engine=engine, workers=2)  # type: ignore[arg-type]
+            build_dataset(options, UploadSettings())
+            made.append(DatasetManifest.model_validate_json((tmp_path / engine / "_manifest.json").read_bytes()))
+        return made
+
+    local, on_ray = both(world.record)  # 3 members: the month is held back under k = 4, the key reused too
+    assert local.held == on_ray.held and sum(local.held.values()) == 7
+    assert local.rejected == on_ray.rejected == {"unauthorised": 2}
+    world.issuer.enrol(tmp_path / "frank", "frank-ray", count=1)  # at least 4 members now
+    later = tmp_path / "ISSUER-later.pub"
+    world.issuer.export(later)
+    local, on_ray = both(later)
+    assert local.held == on_ray.held == {}
+    assert local.rejected == on_ray.rejected == {"key_reused": 1, "unauthorised": 2}
+    assert local.rows == on_ray.rows and local.rows["episodes"] == 6
+    filesystem = pafs.LocalFileSystem()
+    for table in TABLES:
+        found = rows(filesystem, str(tmp_path / "local"), table)
+        assert found == rows(filesystem, str(tmp_path / "ray"), table), table
+    reasons = sorted(row["reason"] for row in rows(filesystem, str(tmp_path / "ray"), "rejected"))
+    assert reasons == ["key_reused", "unauthorised", "unauthorised"]
+    assert [b.engine for b in on_ray.builds] == ["ray", "ray"]
