@@ -204,7 +204,8 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
         finished_at=now(), listed=report.listed, new=build.new, accepted=tally.accepted,
         rejected=dict(sorted(tally.rejected.items())), withdrawn=len(build.withdrawn),
         unverified_revocations=report.unverified, held=dict(sorted(tally.held.items())),
-        min_contributors=None if options.issuer is None else options.issuer.min_contributors, bytes=tally.bytes,
+        min_contributors=None if options.issuer is None else options.issuer.min_contributors,
+        bytes=tally.bytes,
         exports=dict(report.exported.episodes), export_failures=len(report.exported.failed)))
     stale = settle_empty(out, manifest)
     write_schemas(out)
@@ -280,9 +281,9 @@ def _refuse_lower_k(out: Output, manifest: DatasetManifest, issuer: IssuerTrust 
     used = manifest.k_used()
     if issuer is None or not used or issuer.min_contributors >= max(used):
         return
-    raise OutputRefused(f"{out.url} was built with --min-contributors {max(used)}: a lower k would publish months "
-                        "held back under it, with fewer members than its card promised; give --min-contributors "
-                        f"{max(used)} or more, or build into another OUT")
+    raise OutputRefused(f"{out.url} was built with --min-contributors {max(used)}: a lower k would publish "
+                        "months held back under it, with fewer members than its card promised; give "
+                        f"--min-contributors {max(used)} or more, or build into another OUT")
 
 
 def _refuse_foreign(out: Output) -> None:

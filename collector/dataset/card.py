@@ -243,9 +243,9 @@ def _properties(manifest: DatasetManifest) -> list[dict[str, Any]]:
     if manifest.trust_issuer is not None and used:
         found.append({
             "@type": "sc:PropertyValue", "name": "min_contributors", "value": used[-1], "minValue": min(used),
-            "description": "k (--min-contributors): a month of unlinkable episodes is published once at least "
-                           "this many members took authorisations under its key (minValue: the lowest k any "
-                           "build published under)"})
+            "description": "k (--min-contributors): a month of unlinkable episodes is published once at "
+                           "least this many members took authorisations under its key (minValue: the lowest "
+                           "k any build published under)"})
     return found
 
 

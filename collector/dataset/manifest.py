@@ -52,8 +52,8 @@ class BuildRecord(_Model):
         default={}, description="episodes held back for a later build, by why (a month whose issuer-signed "
         "member count is below --min-contributors)")
     min_contributors: int | None = pydantic.Field(
-        default=None, description="k of this build (--min-contributors): the months it published had at least "
-        "this many members taking authorisations; None: no --trust-issuer, or a compaction")
+        default=None, description="k of this build (--min-contributors): the months it published had at "
+        "least this many members taking authorisations; None: no --trust-issuer, or a compaction")
     bytes: int = pydantic.Field(description="bytes of the episodes checked")
     exports: dict[str, int] = pydantic.Field(default={}, description="episodes exported, by format")
     export_failures: int = 0

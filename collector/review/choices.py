@@ -56,7 +56,8 @@ class Queued:
             return None
         epoch = self.statement.reviewer.authorisation
         month = f" authorised for {epoch.epoch}" if epoch is not None else ""
-        return f"fetched {self.fetched} more episode keys{month} from the issuer (fewer than {LOW_WATER} were left)"
+        return (f"fetched {self.fetched} more episode keys{month} from the issuer (fewer than {LOW_WATER} "
+                "were left)")
 
     @property
     def key_id(self) -> str:

@@ -29,8 +29,8 @@ from collector.dataset.manifest import DatasetManifest
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy
 from collector.protocol.clock import utc_now
-from tests.cli import codetape
 from schemas.config import UploadSettings
+from tests.cli import codetape
 from tests.integration.dataset_helpers import ROW_TABLES, TABLES, duck, place, rows, session
 from tests.support.issuer import Issuer
 
@@ -118,7 +118,8 @@ def test_croissant_states_the_consent_mode_and_k_as_the_card_does(world: World, 
     assert "Attributed episodes name their signer" not in said
 
     attributed = tmp_path / "attributed"  # the same source without --trust-issuer: every signer named
-    done = codetape(world.base, "dataset", "build", str(world.source), "-o", str(attributed), "--workers", "1")
+    done = codetape(world.base, "dataset", "build", str(world.source), "-o", str(attributed), "--workers",
+                    "1")
     assert done.returncode == 0, done.stderr
     metadata = json.loads((attributed / "croissant.json").read_text())
     assert [item["name"] for item in metadata["additionalProperty"]] == ["consent_mode"]
@@ -197,8 +198,8 @@ def test_a_month_held_under_a_higher_k_is_not_published_by_a_lower_one(world: Wo
                     str(world.record), "--min-contributors", "3", "--workers", "1")
     assert done.returncode == 2  # as for any input that differs from the dataset's (--trust, ...)
     assert done.stderr == (f"codetape: {out.as_uri()} was built with --min-contributors 4: a lower k would "
-                           "publish months held back under it, with fewer members than its card promised; give "
-                           "--min-contributors 4 or more, or build into another OUT\n")
+                           "publish months held back under it, with fewer members than its card promised; "
+                           "give --min-contributors 4 or more, or build into another OUT\n")
     assert len(json.loads((out / "_manifest.json").read_text())["builds"]) == 1  # nothing built
 
     said, manifest = build(world, out, "--min-contributors", "6")  # stricter: taken, still held
@@ -257,7 +258,8 @@ def test_the_ray_engine_gives_the_local_engines_rows_reasons_and_held_months(wor
             options = BuildOptions(str(source), str(tmp_path / engine), issuer=parse_issuer(record, 4),
                                    engine=engine, workers=2)  # type: ignore[arg-type]
             build_dataset(options, UploadSettings())
-            made.append(DatasetManifest.model_validate_json((tmp_path / engine / "_manifest.json").read_bytes()))
+            manifest = (tmp_path / engine / "_manifest.json").read_bytes()
+            made.append(DatasetManifest.model_validate_json(manifest))
         return made
 
     local, on_ray = both(world.record)  # 3 members: the month is held back under k = 4, the key reused too

@@ -156,14 +156,15 @@ def test_without_an_unused_key_nothing_is_signed_and_the_episode_stays(issuer: I
     assert unused_counts(Home(home)) == {}
     month = epoch_of(utc_now())
     assert first.stderr.startswith(f"codetape: 0 unused episode keys left for {month}, and no more could be "
-                                   "fetched: the issuer refused: quota: one-key may take 0 more of 1 "), first.stderr
+                                   "fetched: the issuer refused: quota: one-key may take 0 more of 1 "), \
+        first.stderr
     episode = tmp_path / "minimal.ctape"
     shutil.copy(DIRECTORY / "minimal.ctape", episode)
     done = codetape(home, "sign", str(episode), "--unlinkable", "--yes")
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1
-    assert done.stderr.startswith(f"codetape: no unused episode key authorised for {month}, and none could be "
-                                  "fetched: the issuer refused: quota: "), done.stderr
+    assert done.stderr.startswith(f"codetape: no unused episode key authorised for {month}, and none could "
+                                  "be fetched: the issuer refused: quota: "), done.stderr
     assert open_episode(episode).consent is None
 
 

@@ -64,7 +64,14 @@ def _count(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from collector.consent.authorisation import check_epoch
-    from collector.consent.enrol import BATCH, EnrolmentError, enrol, fetch_batch, load_enrolment, refresh_epoch
+    from collector.consent.enrol import (
+        BATCH,
+        EnrolmentError,
+        enrol,
+        fetch_batch,
+        load_enrolment,
+        refresh_epoch,
+    )
     from collector.consent.episode_keys import unused_counts
     from collector.protocol.clock import utc_now
 
