@@ -101,6 +101,8 @@ def test_every_members_episode_is_accepted_under_a_key_of_its_own_in_every_table
     assert con.execute("SELECT count(*) FROM steps WHERE t_ms % 100 <> 0").fetchone() == (0,)
     card = (out / "README.md").read_text()
     assert "k = 3" in card and "cannot tell you" in card and "which member signed an episode" in card
+    assert "| episodes | 6 under 6 signing keys (an unlinkable episode's key is its own: not a count of " \
+           "people) |" in card
     snapshot = json.loads((out / "_builds" / "b00001.json").read_text())
     assert snapshot["min_contributors"] == 3 and manifest["builds"][-1]["min_contributors"] == 3
 
@@ -206,7 +208,9 @@ def test_a_month_held_under_a_higher_k_is_not_published_by_a_lower_one(world: Wo
     assert "0 accepted" in said and sum(manifest["held"].values()) == 6
     assert [b["min_contributors"] for b in manifest["builds"]] == [4, 6]
     assert json.loads((out / "_builds" / "b00002.json").read_text())["min_contributors"] == 6
-    assert "k = 6 (earlier builds published under k = 4)" in (out / "README.md").read_text()
+    card = (out / "README.md").read_text()
+    assert "k = 6 (earlier builds published under k = 4)" in card
+    assert "(2 builds, the last at" in card and "`s`" not in card  # a plural is text, not a code span
 
 
 def test_an_issuer_record_that_is_not_one_is_a_usage_error(world: World, tmp_path: Path) -> None:
