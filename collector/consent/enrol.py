@@ -16,6 +16,13 @@ checks it under the month's public key from the issuer's signed record) and stor
 
 The credential is kept in `Home.enrolment/enrolment.json` (0600) with the issuer's URL and identity key:
 every later record must carry the same identity.
+
+Keys come by themselves, on the signing path (`codetape sign`, the review's sign-off): `ensure_key` before an
+unlinkable signing fetches a batch when no unused key for the month is left (a new month, say), and
+`top_up` after it fetches one when fewer than LOW_WATER are left. When the issuer cannot be reached or
+refuses, nothing is lost: the signing that needed a key is refused in one line and the episode stays
+unsigned; a top-up that failed is said in one line and tried again at the next signing. Nothing ever
+falls back to attributed signing.
 """
 
 from __future__ import annotations
@@ -44,14 +51,15 @@ from collector.consent.authorisation import (
     verify_authorisation,
 )
 from collector.consent.episode_keys import EpisodeKey, new_key_pair, store_batch, unused_counts
-from collector.consent.errors import ConsentError
+from collector.consent.errors import ConsentError, KeyProblem
 from collector.home import Home
 
 PATH_RECORD = "/v1/record"
 PATH_ENROL = "/v1/enrol"
 PATH_AUTHORISE = "/v1/authorise"
 MAX_PER_REQUEST = 1000
-LOW_WATER = 5  # fewer unused keys than this for the month: a refresh tops the month up
+LOW_WATER = 5  # fewer unused keys than this for the month: a refresh, or the next signing, tops it up
+BATCH = 20  # keys a batch holds unless asked otherwise (`enroll --count`), and what a top-up fetches
 MAX_RESPONSE = 8 * 1024 * 1024
 ENROLMENT_FORMAT = "codetape-enrolment/v1"
 TIMEOUT_S = 60.0
@@ -198,6 +206,36 @@ def refresh_epoch(home: Home, now: datetime) -> str:
     if unused_counts(home).get(current, 0) < LOW_WATER:
         return current
     return next_epoch(current)
+
+
+def ensure_key(home: Home, epoch: str, transport: Transport = http_transport) -> int:
+    """Before an unlinkable signing for `epoch`: when no unused key for it is left and this home is
+    enrolled, fetch a batch (returns how many keys were fetched, 0 when none was needed or the home is not
+    enrolled: taking a key then says so). KeyProblem in one line when one was needed and none could be had:
+    nothing is signed, and nothing falls back to the contributor's own key."""
+    if unused_counts(home).get(epoch, 0) or not enrolment_path(home).exists():
+        return 0
+    try:
+        return len(fetch_batch(home, load_enrolment(home), epoch, BATCH, transport))
+    except ConsentError as exc:
+        raise KeyProblem(f"no unused episode key authorised for {epoch}, and none could be fetched: {exc}; "
+                         "nothing was signed and the episode stays: sign it again once the issuer answers "
+                         "(or, if you choose to be named, sign it attributed)") from None
+
+
+def top_up(home: Home, epoch: str, transport: Transport = http_transport) -> tuple[int, str | None]:
+    """After an unlinkable signing for `epoch`: when fewer than LOW_WATER unused keys for it are left, fetch
+    a batch. Returns (keys fetched, None), or (0, why not, one line) when the issuer could not be reached
+    or refused: nothing is lost, the next signing tries again."""
+    left = unused_counts(home).get(epoch, 0)
+    if left >= LOW_WATER or not enrolment_path(home).exists():
+        return 0, None
+    try:
+        return len(fetch_batch(home, load_enrolment(home), epoch, BATCH, transport)), None
+    except ConsentError as exc:
+        return 0, (f"{left} unused episode key{'s' * (left != 1)} left for {epoch}, and no more could be "
+                   f"fetched: {exc}; nothing is lost: the next signing tries again (or: codetape enroll "
+                   "--refresh)")
 
 
 def _call(transport: Transport, method: str, url: str, payload: dict[str, object],

@@ -7,7 +7,8 @@ never hold up a step. The daemon only watches the outbox and config.toml (one st
 starts the child on the event loop; the child's own `[upload] concurrency` bounds its transfers, its
 retries are botocore's, and a failed run is tried again later, backing off (30 s doubling to 30 min).
 An unlinkable episode waiting for its random delay (collector/due.py) makes the drain run again when the
-earliest such delay is over.
+earliest such delay is over, on the wall clock (`clock`): a machine suspended past that time runs it at
+its first tick awake (the monotonic clock, which the retries use, stands still while it sleeps).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ import os
 import signal
 import time
 from collections.abc import Sequence
+from datetime import datetime
 
 from collector.due import next_due
 from collector.errors import SettingsError
 from collector.home import Home
 from collector.policy.toml import load_struct
-from collector.protocol.clock import utc_now
+from collector.protocol.clock import Clock, utc_now
 from collector.protocol.spawn import python_command
 from collector.safe_urls import safe_text
 from schemas.config import CodetapeConfig
@@ -44,13 +46,14 @@ def upload_command() -> list[str]:
 class BackgroundUpload:
     """Starts the drain when the outbox or config.toml changed, or when a failed run is due again."""
 
-    def __init__(self, home: Home, *, command: Sequence[str] | None = None) -> None:
-        self.home = home
+    def __init__(self, home: Home, *, command: Sequence[str] | None = None, clock: Clock = utc_now) -> None:
+        self.home, self.clock = home, clock
         self.command = list(command) if command is not None else upload_command()
         self.task: asyncio.Task[None] | None = None
         self.process: asyncio.subprocess.Process | None = None
         self._seen: tuple[int, int] | None = None
-        self._retry_at: float | None = None
+        self._retry_at: float | None = None  # a failed run's retry (monotonic)
+        self._due_at: datetime | None = None  # the earliest unlinkable episode's upload time (wall clock)
         self._backoff = FIRST_RETRY_S
         self.failure: str | None = None  # why the last run failed (its last line); None after a success
 
@@ -59,10 +62,11 @@ class BackgroundUpload:
         if self.task is not None and not self.task.done():
             return
         stamp = (_mtime(self.home.outbox), _mtime(self.home.config))
-        due = self._retry_at is not None and time.monotonic() >= self._retry_at
+        due = ((self._retry_at is not None and time.monotonic() >= self._retry_at)
+               or (self._due_at is not None and self.clock() >= self._due_at))
         if stamp == self._seen and not due:
             return
-        self._seen, self._retry_at = stamp, None
+        self._seen, self._retry_at, self._due_at = stamp, None, None
         if stamp[0] and self._configured():
             self.task = asyncio.create_task(self._run())
 
@@ -94,9 +98,7 @@ class BackgroundUpload:
             log.info("background upload done")
             self._backoff = FIRST_RETRY_S
             self.failure = None
-            due = next_due(self.home.outbox, utc_now())
-            if due is not None:
-                self._retry_at = time.monotonic() + max(0.0, (due - utc_now()).total_seconds()) + 1.0
+            self._due_at = next_due(self.home.outbox, self.clock())
             return
         said = last.removeprefix("codetape: ") or f"codetape upload exited with status {code}"
         self.failure = _died(code) or said

@@ -217,7 +217,9 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
         finished_at=now(), listed=report.listed, new=build.new, accepted=tally.accepted,
         rejected=dict(sorted(tally.rejected.items())), withdrawn=len(build.withdrawn),
         expired=sum(item.refusal.reason == "expired" for item in build.withdrawn),
-        unverified_revocations=report.unverified, held=dict(sorted(tally.held.items())), bytes=tally.bytes,
+        unverified_revocations=report.unverified, held=dict(sorted(tally.held.items())),
+        min_contributors=None if options.issuer is None else options.issuer.min_contributors,
+        bytes=tally.bytes,
         exports=dict(report.exported.episodes), export_failures=len(report.exported.failed)))
     stale = settle_empty(out, manifest)
     write_schemas(out)
@@ -316,8 +318,20 @@ def _prepare(out: Output, source: Destination, options: BuildOptions) -> Dataset
             said = anything if found is None else f"{flag} {value}"
             raise OutputRefused(f"{out.url} was built accepting {said}; give the same {flag}, or build into "
                                 "another OUT")
+    _refuse_lower_k(out, manifest, options.issuer)
     tidy(out, manifest)  # a purge finished, what a build that did not finish left deleted
     return manifest
+
+
+def _refuse_lower_k(out: Output, manifest: DatasetManifest, issuer: IssuerTrust | None) -> None:
+    """A k below one an earlier build used would publish months that build held back, with fewer members
+    than the dataset's card promised for them: refused, in one line (a higher k is stricter, and taken)."""
+    used = manifest.k_used()
+    if issuer is None or not used or issuer.min_contributors >= max(used):
+        return
+    raise OutputRefused(f"{out.url} was built with --min-contributors {max(used)}: a lower k would publish "
+                        "months held back under it, with fewer members than its card promised; give "
+                        f"--min-contributors {max(used)} or more, or build into another OUT")
 
 
 def _refuse_foreign(out: Output) -> None:

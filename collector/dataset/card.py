@@ -138,6 +138,7 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
         "rejected_text": Ours(", ".join(f"{reason} {count:,}" for reason, count in manifest.rejected.items())
                               or "none"),
         "trust_text": Ours(_trust_text(manifest)),
+        "k_text": Ours(k_text(manifest)),
         "held_total": sum(manifest.held.values()),
         "allowed_text": Ours("any" if manifest.allowed_licences is None else
                              ", ".join(manifest.allowed_licences)),  # SPDX ids the builder gave, checked
@@ -170,6 +171,25 @@ def _trust_text(manifest: DatasetManifest) -> str:
     if manifest.trust is not None:
         return f"{len(manifest.trust)} listed (--trust)"
     return "any signer" if manifest.trust_issuer is None else "only unlinkable ones (--trust-issuer)"
+
+
+def consent_mode(manifest: DatasetManifest) -> str:
+    """How the dataset's episodes were consented to: attributed (each names its signer's key), unlinkable
+    (each under a key of its own an issuer authorised blindly), or both."""
+    if manifest.trust_issuer is None:
+        return "attributed"
+    return "unlinkable" if manifest.trust is None else "attributed and unlinkable"
+
+
+def k_text(manifest: DatasetManifest) -> str:
+    """k as the card states it: the last build's, and the lowest an earlier build published under when it
+    was lower (a higher k is taken; a lower one is refused, build.py)."""
+    used = manifest.k_used()
+    if not used:
+        return "none"
+    if min(used) < used[-1]:
+        return f"{used[-1]} (earlier builds published under k = {min(used)})"
+    return str(used[-1])
 
 
 def croissant(url: str, manifest: DatasetManifest, facts: Facts) -> dict[str, Any]:
@@ -206,16 +226,48 @@ def croissant(url: str, manifest: DatasetManifest, facts: Facts) -> dict[str, An
             "Source code, file paths, terminal commands and their output, test names and messages from the "
             "contributors' workspaces, and the editor they used. Secrets matching the redaction rules were "
             "replaced, but code and output may still hold personal data (names, e-mail addresses in "
-            "comments or commits) that no rule recognises. Signers are identified by their public keys."),
+            "comments or commits) that no rule recognises. " + _signers_said(manifest)),
         "rai:dataUseCases": uses or None,
         "rai:dataLimitations": (
             "Only what the editor, the watchers and the hooks reported: work outside opted-in workspaces, in "
             "other tools, or while recording was paused is missing (gap steps say where). Whose work an edit "
             "is (origin) is known only where an editor or agent gave evidence; the rest is unknown."),
+        "additionalProperty": _properties(manifest),
         "distribution": [_file_set(name) for name in TABLES],
         "recordSet": [_record_set(name) for name in TABLES],
     }
     return {key: value for key, value in data.items() if value is not None}
+
+
+def _signers_said(manifest: DatasetManifest) -> str:
+    attributed = "Attributed episodes name their signer by the signer's public key (signer_key_id)."
+    if manifest.trust_issuer is None:
+        return attributed
+    unlinkable = (
+        f"Unlinkable episodes name no signer: each is signed with a key of its own, authorised blindly (RFC "
+        f"9474) by issuer {manifest.trust_issuer}, so a receiver can tell that an enrolled member consented, "
+        "not which one nor whether two episodes came from the same member; a month is published once at "
+        f"least k = {k_text(manifest)} members took authorisations under its key. Their times keep the day "
+        "only, the editor's version major.minor, step times 100 ms steps (unless the statement's timing is "
+        "exact). The content itself (a repository only one member works on, a coding style) can still "
+        "identify a member, and the issuer knows who enrolled and how many authorisations each took.")
+    return unlinkable if manifest.trust is None else f"{attributed} {unlinkable}"
+
+
+def _properties(manifest: DatasetManifest) -> list[dict[str, Any]]:
+    """The consent mode and k as schema.org PropertyValues, for a machine to read what the card says."""
+    found: list[dict[str, Any]] = [{
+        "@type": "sc:PropertyValue", "name": "consent_mode", "value": consent_mode(manifest),
+        "description": "attributed: each episode names its signer's key; unlinkable: each is signed under a "
+                       "key of its own an issuer authorised blindly, naming no one"}]
+    used = manifest.k_used()
+    if manifest.trust_issuer is not None and used:
+        found.append({
+            "@type": "sc:PropertyValue", "name": "min_contributors", "value": used[-1], "minValue": min(used),
+            "description": "k (--min-contributors): a month of unlinkable episodes is published once at "
+                           "least this many members took authorisations under its key (minValue: the lowest "
+                           "k any build published under)"})
+    return found
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,9 @@ class BuildRecord(_Model):
     held: dict[str, int] = pydantic.Field(
         default={}, description="episodes held back for a later build, by why (a month whose issuer-signed "
         "member count is below --min-contributors)")
+    min_contributors: int | None = pydantic.Field(
+        default=None, description="k of this build (--min-contributors): the months it published had at "
+        "least this many members taking authorisations; None: no --trust-issuer, or a compaction")
     bytes: int = pydantic.Field(description="bytes of the episodes checked")
     exports: dict[str, int] = pydantic.Field(default={}, description="episodes exported, by format")
     export_failures: int = 0
@@ -126,6 +129,12 @@ class DatasetManifest(_Model):
     builds: list[BuildRecord] = []
     files: dict[str, dict[str, int]] = pydantic.Field(
         default={}, description="table -> Parquet file (relative to OUT) -> rows")
+
+    def k_used(self) -> list[int]:
+        """Every k (--min-contributors) a build of this dataset published under, in build order (the last
+        build's alone for a dataset whose builds did not record theirs)."""
+        used = [build.min_contributors for build in self.builds if build.min_contributors is not None]
+        return used or ([self.min_contributors] if self.min_contributors is not None else [])
 
     def known_files(self) -> set[str]:
         return {path for table in self.files.values() for path in table}

@@ -78,6 +78,9 @@ class Snapshot(_Model):
         description="table -> Parquet file (relative to OUT) -> its rows and bytes")
     exports: dict[str, dict[str, int]] = pydantic.Field(
         default={}, description="format -> export file (relative to OUT) -> bytes")
+    min_contributors: int | None = pydantic.Field(
+        default=None, description="k of the build (--min-contributors): each month of unlinkable episodes it "
+        "published had at least this many members taking authorisations; None: no --trust-issuer")
     replaced: Replaced = pydantic.Field(
         default={}, description="files of earlier snapshots this build replaced (a revocation's purge)")
     purged: list[Purge] = []
@@ -116,7 +119,7 @@ def take(out: Output, manifest: DatasetManifest, build: BuildRecord, replaced: R
             exports[fmt][path] = size
     return Snapshot(build=build.number, engine=build.engine, codetape_version=build.codetape_version,
                     started_at=build.started_at, finished_at=build.finished_at, tables=tables,
-                    exports=exports, replaced=replaced)
+                    exports=exports, replaced=replaced, min_contributors=build.min_contributors)
 
 
 def write_snapshot(out: Output, snapshot: Snapshot) -> None:

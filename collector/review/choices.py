@@ -20,10 +20,11 @@ from pathlib import Path
 
 from collector.atomic import fsync_dir
 from collector.consent import sign_episode
+from collector.consent.enrol import LOW_WATER, ensure_key, top_up
 from collector.consent.sign import require_policy
-from collector.consent.unlinkable import Timing
+from collector.consent.unlinkable import Timing, epoch_of
 from collector.consent.verify import find_consent
-from collector.due import schedule
+from collector.due import delivered, schedule
 from collector.episode import open_episode
 from collector.errors import EpisodeError
 from collector.home import Home
@@ -46,6 +47,17 @@ class Queued:
     path: Path
     statement: ConsentStatement
     removed: Path | None  # the unsigned original taken out of episodes/, if it was there
+    fetched: int = 0  # unlinkable: episode keys fetched from the issuer by this signing (enrol.top_up)
+    keys_problem: str | None = None  # unlinkable: why keys running low could not be topped up (one line)
+
+    def keys_note(self) -> str | None:
+        """What the signing did about episode keys, in one line, when it fetched some."""
+        if not self.fetched:
+            return None
+        epoch = self.statement.reviewer.authorisation
+        month = f" authorised for {epoch.epoch}" if epoch is not None else ""
+        return (f"fetched {self.fetched} more episode keys{month} from the issuer (fewer than {LOW_WATER} "
+                "were left)")
 
     @property
     def key_id(self) -> str:
@@ -85,7 +97,10 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
                    unlinkable: bool = False) -> Queued:
     """Sign `original` (or its trimmed copy `trimmed`) into the outbox, then take the original out of
     episodes/. ConsentError (key, policy, refusal) or ReviewError when it cannot; nothing is removed then.
-    Unlinkable (consent.sign_episode) when `unlinkable` or config.toml's `[consent] mode` says so."""
+    Unlinkable (consent.sign_episode) when `unlinkable` or config.toml's `[consent] mode` says so: then a
+    batch of episode keys is fetched from the issuer first when none is left for this month, and after,
+    when fewer than LOW_WATER are (consent/enrol.py); its upload time is drawn (collector/due.py) before
+    the signed episode is in the outbox, so no upload can find it there without one."""
     episode = open_episode(original)
     if episode.consent is not None:
         raise ReviewError(f"{original} is already signed; signed episodes go to the outbox as they are")
@@ -94,11 +109,35 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     target = outbox / f"{episode.header.episode_id}{SUFFIX}"
     if target.exists():
         raise ReviewError(f"{target} is already in the outbox; this episode was signed before")
+    mode = signing_mode(home, unlinkable)
     if trimmed is not None and trimmed.renamed:  # the policy's globs know the files by their own names
-        require_policy(policy, sorted(trimmed.renamed), unlinkable=signing_mode(home, unlinkable) is not None)
+        require_policy(policy, sorted(trimmed.renamed), unlinkable=mode is not None)
     captured = [*episode.header.capture.exclude, *read_capture_exclude(original)]
+    fetched, epoch = 0, epoch_of(utc_now())
+    if mode is not None:
+        fetched = ensure_key(home, epoch)
+        schedule(home, str(episode.header.episode_id), load_config(home).consent.upload_delay_max_s,
+                 utc_now())
+    try:
+        statement = _sign(original, target, home, trimmed, passphrase, policy, scope_files, captured, mode,
+                          bool(episode.header.capture.exclude))
+    except BaseException:
+        if mode is not None:
+            delivered(home, str(episode.header.episode_id))  # not signed: no upload time
+        raise
+    removed = _take_out(original, home)
+    problem = None
+    if mode is not None:
+        more, problem = top_up(home, epoch)
+        fetched += more
+    return Queued(target, statement, removed, fetched, problem)
+
+
+def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, passphrase: str | None,
+          policy: SigningPolicy, scope_files: list[str] | None, captured: list[str],
+          mode: Timing | None, header_excludes: bool) -> ConsentStatement:
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
-        if trimmed is None and episode.header.capture.exclude:  # sealed when headers still held them
+        if trimmed is None and header_excludes:  # sealed when headers still held them
             trimmed = trim_episode(original, Path(scratch) / original.name, TrimPlan())
         source = original if trimmed is None else trimmed.path
         summary = read_summary(original) if trimmed is None else trimmed.redaction
@@ -106,11 +145,8 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
                                  redaction=None if summary is None else summary.to_dict(),
                                  scope_files=scope_files,
                                  excluded=[*captured, *(() if trimmed is None else trimmed.plan.excludes)],
-                                 unlinkable=signing_mode(home, unlinkable))
-    if statement.reviewer.authorisation is not None:
-        delay = load_config(home).consent.upload_delay_max_s
-        schedule(home, str(episode.header.episode_id), delay, utc_now())
-    return Queued(target, statement, _take_out(original, home))
+                                 unlinkable=mode)
+    return statement
 
 
 def check_discardable(path: Path) -> None:

@@ -151,7 +151,7 @@ def test_a_share_lacking_what_the_managed_policy_requires_cannot_be_signed(polic
         "purpose one of: model-training", "consent mode unlinkable",
         "retained until 2027-06-30 at the latest", "excluded: docs/private/"])
     assert [(check["requirement"].split(" ")[0], check["met"]) for check in managed["checks"]] == [
-        ("purpose", True), ("consent", False), ("retained", None), ("excluded:", False)]
+        ("purpose", True), ("consent", False), ("retained", True), ("excluded:", False)]
     assert "requires unlinkable consent" in review["policy"]["problem"]
     summary = ok(codetape(home, "review", str(episode), "--summary"))
     assert f"managed     {policy} requires of this share:\n" in summary

@@ -6,23 +6,31 @@ revocation goes the same way."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
+import sys
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from collector.atomic import atomic_write
+from collector.consent.enrol import LOW_WATER
+from collector.daemon.drain import BackgroundUpload
 from collector.due import due_at, due_path
 from collector.episode import open_episode
 from collector.home import Home
 from collector.protocol.clock import utc_now
 from tests.cli import codetape as in_process
 from tests.fixtures.make_golden import DIRECTORY
+from tests.integration.collector_harness import running, wait_for
 from tests.integration.upload_helpers import codetape
 from tests.support.issuer import Issuer
 from tests.support.seaweed import SeaweedFS
+
+LEAD_S = 10  # how far ahead the episode's time is moved once the collector runs
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +112,67 @@ def test_the_drop_credential_cannot_read_so_an_attributed_upload_fails_on_it(sea
         **seaweed.drop_env(), "AWS_ENDPOINT_URL_S3": seaweed.endpoint})
     assert done.returncode == 1
     assert "head_object" in done.stderr and "403" in done.stderr, done.stderr
+
+
+def test_the_collector_sends_a_waiting_episode_once_its_time_comes_without_upload_now(
+        issuer: Issuer, tmp_path: Path) -> None:
+    """A real collector: its run at start finds the unlinkable episode's time an hour ahead and sends
+    nothing; the time is then moved to LEAD_S seconds ahead (written as signing writes it, which the
+    collector sees as a change of the outbox), and once it has come the collector runs the upload by itself:
+    the episode arrives, not before its time."""
+    home, dest = tmp_path / "home", tmp_path / "dest"
+    issuer.enrol(home, "patient", count=LOW_WATER + 1)
+    (home / "config.toml").write_text(f'[upload]\nto = "{dest.as_uri()}"\n[consent]\nmode = "unlinkable"\n'
+                                      "upload_delay_max_s = 3600\n", encoding="utf-8")
+    episode = tmp_path / "full.ctape"
+    shutil.copy(DIRECTORY / "full.ctape", episode)
+    done = in_process(home, "sign", str(episode), "--yes")
+    assert done.returncode == 0, done.stderr
+    eid = str(open_episode(episode).header.episode_id)
+    atomic_write(due_path(Home(home), eid), (utc_now() + timedelta(hours=1)).isoformat() + "\n")
+
+    def delivered() -> bool:
+        receipt = home / "receipts" / f"{eid}.json"
+        return receipt.is_file() and bool(json.loads(receipt.read_text())["deliveries"])
+
+    with running(home) as daemon:
+        wait_for(lambda: "background upload done" in daemon.log_text(), timeout=120,
+                 what="the collector's upload at start", detail=daemon.log_text)
+        assert not delivered() and not list(dest.rglob("*.ctape"))  # its time is an hour ahead
+        due = utc_now() + timedelta(seconds=LEAD_S)
+        atomic_write(due_path(Home(home), eid), due.isoformat() + "\n")
+        wait_for(delivered, timeout=LEAD_S + 120, what="the collector to send the episode once its time came",
+                 detail=daemon.log_text)
+    receipt = json.loads((home / "receipts" / f"{eid}.json").read_text())
+    assert datetime.fromisoformat(receipt["deliveries"][0]["uploaded_at"]) >= due
+    assert len(list(dest.rglob("*.ctape"))) == 1 and not due_path(Home(home), eid).exists()
+    assert daemon.log_text().count("background upload started") >= 2
+
+
+def test_a_collector_that_slept_past_an_episodes_time_runs_the_upload_at_its_first_tick_awake(
+        tmp_path: Path) -> None:
+    """The collector's wait for an unlinkable episode's time is on the wall clock: a machine suspended past
+    it (the wall clock jumps, the monotonic clock stood still) runs the upload at its next tick. The upload
+    itself is a stand-in process here; the test above runs the real one."""
+    home = Home(tmp_path / "home")
+    home.ensure(home.outbox)
+    home.config.write_text(f'[upload]\nto = "{(tmp_path / "dest").as_uri()}"\n', encoding="utf-8")
+    wall = [utc_now()]
+    due_path(home, "waiting").write_text((wall[0] + timedelta(hours=2)).isoformat() + "\n")
+    upload = BackgroundUpload(home, command=[sys.executable, "-c", "pass"], clock=lambda: wall[0])
+
+    async def tick() -> bool:
+        """One tick of the collector's loop; whether it ran the upload."""
+        before = upload.task
+        upload.poke()
+        if upload.task is before:
+            return False
+        assert upload.task is not None
+        await upload.task
+        return True
+
+    assert asyncio.run(tick())  # at start: runs, finds the episode's time ahead
+    assert not asyncio.run(tick())  # nothing changed, its time not come
+    wall[0] += timedelta(hours=3)  # asleep for three hours
+    assert asyncio.run(tick())
+    assert upload.failure is None

@@ -31,8 +31,11 @@ under the issuer's key for its month, or the episode is `unauthorised`; a second
 month's unlinkable episodes are published only once at least --min-contributors K (default 5) members took
 authorisations under that month's key, as the issuer's signed record counts them: until then they are
 held back (not rejected: the summary and the manifest's `held` say how many and why) and a later build,
-given a later record, publishes them. --trust and --trust-issuer may be given together (attributed
-signers by key, unlinkable ones by their issuer).
+given a later record, publishes them. K only goes up in one OUT: a build with a lower K than an earlier
+build's is refused (it would publish months held back under the higher one); each build's K is in the
+manifest's builds and its snapshot, and the card and croissant.json state it with the consent mode.
+--trust and --trust-issuer may be given together (attributed signers by key, unlinkable ones by their
+issuer).
 
 --allow-licence MIT,Apache-2.0 keeps only the episodes their developers signed under a licence the list
 permits (an SPDX expression: A OR B when either is listed, A AND B when both are, A WITH EXCEPTION only

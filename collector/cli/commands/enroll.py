@@ -9,8 +9,11 @@ signed public record before the batch is stored (0600). `--refresh` fetches anot
 month while fewer than 5 of its keys are left, else for the next month (`--month YYYY-MM` chooses).
 The issuer caps authorisations per member and month and refuses a batch beyond the cap whole.
 
-Unlinkable signing with these keys (`sign --unlinkable`) is not built yet: today the keys are fetched,
-checked and stored, and nothing signs with them.
+`codetape sign --unlinkable` (or `[consent] mode = "unlinkable"`) signs with these keys, one per episode.
+Later batches come by themselves: a signing that finds no key left for this month fetches 20 first, and
+one that leaves fewer than 5 fetches 20 after. When the issuer cannot be reached, the signing that needed
+a key is refused in one line (the episode stays unsigned; nothing falls back to your own key), and a
+top-up that failed is said in one line and tried again at the next signing.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from collector.home import Home
 if TYPE_CHECKING:
     from collector.consent.authorisation import IssuerRecord
 
-DEFAULT_COUNT = 20
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,8 +39,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     secret.add_argument("--secret", help="the one-time enrolment secret the issuer handed you")
     secret.add_argument("--secret-file", type=Path, metavar="FILE",
                         help="read the secret from FILE's first line (- for stdin; keeps it out of ps)")
-    parser.add_argument("--count", type=_count, default=DEFAULT_COUNT,
-                        help=f"how many keys to fetch (default {DEFAULT_COUNT})")
+    parser.add_argument("--count", type=_count,
+                        help="how many keys to fetch (default: a batch, 20)")
     parser.add_argument("--refresh", action="store_true", help="fetch another batch with your credential")
     parser.add_argument("--month", metavar="YYYY-MM", help="the month to fetch keys for")
     parser.add_argument("--issuer-record", type=Path, metavar="ISSUER.pub",
@@ -62,7 +64,14 @@ def _count(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from collector.consent.authorisation import check_epoch
-    from collector.consent.enrol import EnrolmentError, enrol, fetch_batch, load_enrolment, refresh_epoch
+    from collector.consent.enrol import (
+        BATCH,
+        EnrolmentError,
+        enrol,
+        fetch_batch,
+        load_enrolment,
+        refresh_epoch,
+    )
     from collector.consent.episode_keys import unused_counts
     from collector.protocol.clock import utc_now
 
@@ -87,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         enrolled_now = True
     epoch = args.month or refresh_epoch(home, utc_now())
     try:
-        keys = fetch_batch(home, enrolment, epoch, args.count, published=published)
+        keys = fetch_batch(home, enrolment, epoch, args.count or BATCH, published=published)
     except CodetapeError as exc:
         if not enrolled_now:
             raise

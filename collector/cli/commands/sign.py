@@ -181,6 +181,10 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
     if queued.removed is not None:
         print(f"removed the unsigned episode {queued.removed}")
     print(upload_note(home, str(queued.statement.content.episode_id)))
+    if queued.keys_note() is not None:
+        print(queued.keys_note())
+    if queued.keys_problem is not None:
+        print(f"codetape: {queued.keys_problem}", file=sys.stderr)
 
 
 def signed_how(statement: ConsentStatement) -> str:

@@ -1,0 +1,111 @@
+"""Episode keys come by themselves, through the real CLI and a real issuer process: a signing that leaves
+fewer than LOW_WATER unused keys for the month fetches a batch after it, and one that finds none (a new
+month) fetches a batch before it, without `enroll --refresh`. With the issuer out of reach, each says so in
+one line: the signing that could go ahead is done, the one that needed a key is refused with the episode
+left unsigned (and no upload time drawn for it), and nothing is signed with the contributor's own key."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from collector.consent.authorisation import next_epoch
+from collector.consent.enrol import LOW_WATER
+from collector.consent.episode_keys import unused_counts
+from collector.consent.statement import parse_statement, unpack_payload
+from collector.consent.unlinkable import epoch_of
+from collector.episode import open_episode
+from collector.home import Home
+from collector.protocol.clock import utc_now
+from tests.cli import codetape
+from tests.fixtures.make_golden import DIRECTORY
+from tests.support.issuer import Issuer
+
+BATCH = 20  # a top-up fetches a batch of 20 (enrol.BATCH), as `enroll --help` says
+
+
+@pytest.fixture
+def issuer(tmp_path: Path) -> Iterator[Issuer]:
+    server = Issuer(tmp_path / "issuer-base").init()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def an_episode(tmp_path: Path, name: str, golden: str = "full.ctape") -> Path:
+    path = tmp_path / name
+    shutil.copy(DIRECTORY / golden, path)
+    return path
+
+
+def enrol(issuer: Issuer, home: Path, name: str, *extra: str, quota: int = 100) -> None:
+    secret = issuer.add_member(name, quota)
+    done = codetape(home, "enroll", issuer.url, f"--secret={secret}", *extra)
+    assert done.returncode == 0, done.stderr
+
+
+def authorised_for(path: Path) -> str:
+    consent = open_episode(path).consent
+    assert consent is not None
+    authorisation = parse_statement(unpack_payload(consent)[1]).reviewer.authorisation
+    assert authorisation is not None
+    return authorisation.epoch
+
+
+def test_a_signing_that_leaves_few_keys_fetches_a_batch_by_itself(issuer: Issuer, tmp_path: Path) -> None:
+    home, month = tmp_path / "home", epoch_of(utc_now())
+    enrol(issuer, home, "low", "--count", str(LOW_WATER))
+    done = codetape(home, "sign", str(an_episode(tmp_path, "one.ctape")), "--unlinkable", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert (f"fetched {BATCH} more episode keys authorised for {month} from the issuer (fewer than "
+            f"{LOW_WATER} were left)") in done.stdout
+    assert unused_counts(Home(home)) == {month: LOW_WATER - 1 + BATCH}
+    members = codetape(issuer.home, "issuer", "member", "list", "--dir", str(issuer.directory), "--json")
+    assert f'"{month}": {LOW_WATER + BATCH}' in members.stdout, members.stdout
+
+
+def test_a_signing_that_finds_no_key_for_the_month_fetches_one_first(issuer: Issuer, tmp_path: Path) -> None:
+    home, month = tmp_path / "home", epoch_of(utc_now())
+    enrol(issuer, home, "ahead", "--count", "3", "--month", next_epoch(month))  # none for this month
+    assert unused_counts(Home(home)) == {next_epoch(month): 3}
+    episode = an_episode(tmp_path, "first-of-the-month.ctape")
+    done = codetape(home, "sign", str(episode), "--unlinkable", "--yes")
+    assert done.returncode == 0, done.stderr
+    signed = next((home / "outbox").glob("*.ctape"))
+    assert authorised_for(signed) == month
+    assert unused_counts(Home(home)) == {month: BATCH - 1, next_epoch(month): 3}
+
+
+def test_with_the_issuer_out_of_reach_each_signing_says_so_in_one_line_and_nothing_is_lost(
+        issuer: Issuer, tmp_path: Path) -> None:
+    home, month = tmp_path / "home", epoch_of(utc_now())
+    enrol(issuer, home, "offline", "--count", "1")
+    issuer.stop()
+    first = codetape(home, "sign", str(an_episode(tmp_path, "first.ctape")), "--unlinkable", "--yes")
+    assert first.returncode == 0, first.stderr  # the key it needed was there: signed
+    assert first.stderr.count("\n") == 1, first.stderr
+    unreachable = f"cannot reach the issuer at {issuer.url}/v1/record: "
+    assert first.stderr.startswith(f"codetape: 0 unused episode keys left for {month}, and no more could be "
+                                   f"fetched: {unreachable}"), first.stderr
+    assert first.stderr.endswith("nothing is lost: the next signing tries again (or: codetape enroll "
+                                 "--refresh)\n")
+    assert len(list((home / "outbox").glob("*.ctape"))) == 1
+
+    second = an_episode(tmp_path, "second.ctape", "minimal.ctape")
+    done = codetape(home, "sign", str(second), "--unlinkable", "--yes")
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"codetape: no unused episode key authorised for {month}, and none could "
+                                  f"be fetched: {unreachable}"), done.stderr
+    assert done.stderr.endswith("nothing was signed and the episode stays: sign it again once the issuer "
+                                "answers (or, if you choose to be named, sign it attributed)\n")
+    assert open_episode(second).consent is None
+    outbox = sorted(path.name for path in (home / "outbox").iterdir())
+    assert len(outbox) == 2 and not any(name.startswith(str(open_episode(second).header.episode_id))
+                                        for name in outbox), outbox  # one episode, its .due; none for this
+    assert not (home / "keys").exists()  # no key of the contributor's own was made or used
