@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from collector.dataset.columns import Columns
 from collector.dataset.reasons import Rejected
+from collector.dataset.survival import Trace
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
 from collector.dataset.transitions import TransitionRows
 from collector.dataset.typed_rows import TypedRows
@@ -74,8 +75,9 @@ class StepRows:
                   "licence": licence}
         self.steps, self.file_states = Columns(STEPS, common), Columns(FILE_STATES, common)
         self.test_runs, self.commands = Columns(TEST_RUNS, common), Columns(COMMANDS, common)
-        self.typed = TypedRows(common, self._grow, _unicode)  # edits, diagnostics, git, cursor
-        self.transitions = TransitionRows(common, self._grow, _unicode)  # and the blobs
+        self.trace = Trace()  # what became of every inserted character (survival.py)
+        self.typed = TypedRows(common, self._grow, _unicode, self.trace)  # edits, diagnostics, git, cursor
+        self.transitions = TransitionRows(common, self._grow, _unicode, self.trace)  # and the blobs
         self._step_columns = self._steps_columns()
         self._sealed_at = 0  # `size` when the rows were last sealed
         self.commits = 0
@@ -93,13 +95,15 @@ class StepRows:
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         """See a step before the replay applies it (an edit's rows need the text it changes)."""
+        self.trace.before(step, workspace)
+        self.transitions.before(index, step, workspace)  # (a burst it ends settles before it is traced)
         if type(step) is EditStep:
             doc = workspace.buffers.get(step.path)
             if doc is not None:  # (else the replay refuses the step)
                 self.typed.edit(index, step, doc)
+                self.transitions.took(self.trace.step_ids)
         elif type(step) is FileChangeStep:
             self.replaced = on_disk(step, workspace)
-        self.transitions.before(index, step, workspace)
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
@@ -135,6 +139,7 @@ class StepRows:
         self._hash(step.kind, path, data)
         self._step(index, step.t_ms, step.kind, step.source, path, data, origin, detail)
         self.typed.observe(index, step)
+        self.trace.after(index, step, workspace)  # (before the transition it ends takes its ids)
         self.transitions.observe(index, step, workspace)
         match step:
             case SaveStep():

@@ -138,6 +138,14 @@ COMMANDS = pa.schema([
     _MONTH,
 ])
 
+# Whether what a change inserted stayed (survival.py), on `edits` and `transitions`: of the characters it
+# inserted (traced through the replay), the share still in the file at the episode's end and on disk at
+# the next commit listing the file (null: no such commit); the step after which none was left and how
+# long after the insertion (null while one is left). All four null when it inserted nothing.
+_LABELS = [pa.field("survived_to_end", pa.float64()), pa.field("survived_to_commit", pa.float64()),
+           pa.field("reverted_at_step", pa.int32()), pa.field("reverted_within_ms", pa.int64())]
+LABELS = tuple(field.name for field in _LABELS)
+
 # Typed tables of the steps whose shape is fixed (typed_rows.py): `steps` keeps them too, in `data`.
 _POSITIONS = [pa.field(name, pa.int32()) for name in ("start_line", "start_character", "end_line",
                                                        "end_character")]  # in the episode's encoding
@@ -155,6 +163,7 @@ EDITS = pa.schema([
     pa.field("deleted", pa.large_string(), nullable=False),
     pa.field("origin", pa.string()),  # as `steps.origin`: null when unknown
     pa.field("origin_detail", pa.string()),
+    *_LABELS,  # (survival.py: filled once the episode's last step is replayed)
     _LICENCE,
     _MONTH,
 ])
@@ -265,6 +274,7 @@ TRANSITIONS = pa.schema([
     pa.field("tests_passed", pa.int32()),
     pa.field("tests_failed", pa.int32()),  # failed or error
     pa.field("failing", _STRINGS),  # their node ids (at most 64)
+    *_LABELS,  # of what the action inserted and still held when it ended
     _LICENCE,
     _MONTH,
 ])
