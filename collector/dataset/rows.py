@@ -22,9 +22,10 @@ import msgspec
 import pyarrow as pa
 
 from collector.dataset.columns import Columns
+from collector.dataset.outcome import Outcomes
 from collector.dataset.reasons import Rejected
 from collector.dataset.survival import Trace
-from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
+from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TASKS, TEST_RUNS
 from collector.dataset.transitions import TransitionRows
 from collector.dataset.typed_rows import TypedRows
 from collector.episode.summary import disk_write
@@ -89,6 +90,10 @@ class StepRows:
         self.replaced: str | None = None  # the text on disk before the file_change being applied
         self.content = hashlib.sha256()  # over each step's kind, path and data, in order (not its time)
         self.outcome: str | None = None
+        self.outcomes = Outcomes()  # how the episode and its tasks ended (outcome.py)
+        self.last_write = -1  # the last step that edited or wrote a file
+        self.judged: dict[str, Any] = {}  # the episode's outcome columns, once finished
+        self.tasks = Columns(TASKS, common)
         self.limit, self.size = limit, 0
         self.workspace: Workspace | None = None
         self.last: tuple[int, int] = (-1, 0)  # index and t_ms of the last step
@@ -124,6 +129,7 @@ class StepRows:
         self._grow(len(data))
         self._hash("edit", step.path, data)
         origin = step.origin
+        self.last_write = index
         self._step(index, step.t_ms, "edit", step.source, step.path, data, origin, step.origin_detail)
         origin = origin or "unknown"
         self.inserted[origin] = self.inserted.get(origin, 0) + texts
@@ -148,8 +154,10 @@ class StepRows:
                     self._state(index, step.t_ms, "save", step.path, text)
             case GitStep(op="commit"):
                 self.commits += 1
+                self.outcomes.committed(index)
                 self._states(index, step.t_ms, "commit", workspace)
             case TestRunStep():
+                self.outcomes.tested(index, step)
                 self._test_run(index, step)
             case CommandStep():
                 self.commands.add(step=index, t_ms=step.t_ms, source=step.source,
@@ -157,13 +165,16 @@ class StepRows:
                                   exit_code=step.exit_code, duration_ms=step.duration_ms,
                                   output_tail=step.output_tail)
             case FileChangeStep():
+                self.last_write = index
                 written = disk_write(step, self.replaced)
                 if written is not None and written[1]:
                     self.written[written[0]] = self.written.get(written[0], 0) + written[1]
-            case TaskStep(action="start") if self.task is None:
-                self.task = step.statement
+            case TaskStep(action="start"):
+                self.task = step.statement if self.task is None else self.task
+                self.outcomes.start(index, step.statement, self.last_write)
             case TaskStep(action="done"):
                 self.outcome = step.outcome
+                self.outcomes.done(index, step.outcome, self.last_write)
             case _:
                 pass
 
@@ -189,13 +200,18 @@ class StepRows:
     def finish(self) -> dict[str, pa.Table]:
         """Every file's text after the last step, then the tables."""
         transitions = self.transitions.finish(self.workspace)
+        self.judged = self.outcomes.finish(self.last[0], self.last_write)
+        for number, (window, judged) in enumerate(self.outcomes.tasks):
+            self._grow(len(window.statement or ""))
+            self.tasks.add(task=number, statement=window.statement, first_step=window.first,
+                           last_step=window.last, done_step=window.done, **judged)
         if self.workspace is not None:
             self._states(*self.last, "end", self.workspace)
             self._seal_when_due()
             self.workspace = None  # (its files are not kept beside the tables)
         return {"steps": self.steps.table(), "file_states": self.file_states.table(),
                 "test_runs": self.test_runs.table(), "commands": self.commands.table(),
-                **self.typed.tables(), **transitions}
+                **self.typed.tables(), **transitions, "tasks": self.tasks.table()}
 
     def inserted_by_origin(self) -> list[dict[str, Any]]:
         """The episode row's `inserted_by_origin`: characters written per origin (what the edits and the

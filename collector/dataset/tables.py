@@ -26,6 +26,12 @@ _MONTH = pa.field(PARTITION, pa.string(), nullable=False)
 _LICENCE = pa.field("licence", pa.string())
 _UTC = pa.timestamp("us", tz="UTC")
 _STRINGS = pa.list_(pa.string())
+# how a window of steps ended (outcome.py): pass | fail | abandoned, the signal it rests on (tests |
+# self-reported | commit | abandoned), its confidence (0 to 1), and every signal's verdict with its step
+_OUTCOME = [pa.field("outcome", pa.string()), pa.field("outcome_signal", pa.string()),
+            pa.field("outcome_confidence", pa.float64()),
+            pa.field("outcome_signals", pa.list_(pa.struct([("signal", pa.string()), ("verdict", pa.string()),
+                                                           ("step", pa.int32())])))]
 
 EPISODES = pa.schema([
     _ID,
@@ -59,6 +65,7 @@ EPISODES = pa.schema([
     pa.field("consent_statement", pa.string(), nullable=False),  # the exact JSON signed
     pa.field("task", pa.string()),
     pa.field("task_outcome", pa.string()),
+    *_OUTCOME,  # how the episode ended, judged by every signal (outcome.py)
     pa.field("step_count", pa.int64(), nullable=False),
     pa.field("file_count", pa.int64(), nullable=False),
     pa.field("edit_count", pa.int64(), nullable=False),
@@ -279,6 +286,20 @@ TRANSITIONS = pa.schema([
     _MONTH,
 ])
 
+# `tasks`: one row per task in an episode (from its `task start` to its `task done`, the next start or the
+# episode's end; a `task done` without its start in the episode: from the episode's first step)
+TASKS = pa.schema([
+    _ID, _SIGNER,
+    pa.field("task", pa.int32(), nullable=False),  # its number in the episode, from 0
+    pa.field("statement", pa.string()),
+    pa.field("first_step", pa.int32(), nullable=False),
+    pa.field("last_step", pa.int32(), nullable=False),
+    pa.field("done_step", pa.int32()),  # its `task done` (null: the episode or the next task ended it)
+    *_OUTCOME,
+    _LICENCE,
+    _MONTH,
+])
+
 # `blobs`: every file text the dataset refers to (transitions, file_states), once, by its SHA-256
 # (of the text's UTF-8 bytes as recorded; a lone surrogate, which Parquet cannot hold, becomes U+FFFD).
 # Not partitioned: a text two episodes share is one row, kept while one of them is in the dataset.
@@ -299,13 +320,13 @@ REJECTED = pa.schema([
 
 ROWS = {"episodes": EPISODES, "steps": STEPS, "file_states": FILE_STATES, "test_runs": TEST_RUNS,
         "commands": COMMANDS, **TYPED,
-        "transitions": TRANSITIONS}  # the tables an accepted episode has rows in, partitioned by month
+        "transitions": TRANSITIONS, "tasks": TASKS}  # the tables an accepted episode has rows in, partitioned by month
 TABLES = {**ROWS, "blobs": BLOBS, "rejected": REJECTED}
 
 # rows per row group: about 64 MiB each at the sizes rows have in recorded sessions
 ROW_GROUP_ROWS = {"episodes": 16_384, "steps": 262_144, "file_states": 65_536, "test_runs": 262_144,
                   "commands": 65_536, "edits": 262_144, "diagnostics": 262_144, "git": 65_536,
-                  "cursor": 262_144, "agent_events": 65_536, "transitions": 16_384, "blobs": 4_096,
+                  "cursor": 262_144, "agent_events": 65_536, "transitions": 16_384, "tasks": 65_536, "blobs": 4_096,
                   "rejected": 65_536}
 
 
