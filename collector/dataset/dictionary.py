@@ -52,11 +52,11 @@ _OUTCOMES = {
     "outcome": "how it ended: pass, fail or abandoned, the verdict of outcome_signal",
     "outcome_signal": "the signal the outcome rests on, the first with a verdict of: tests (the last test "
                       "run, when no edit or write to a file came after it: pass when green, fail when not), "
-                      "self-reported (`codetape task done --outcome`), commit (pass: the last commit, when no "
-                      "edit or write came after it), abandoned (none of those said anything)",
+                      "self-reported (`codetape task done --outcome`), commit (pass: the last commit, when "
+                      "no edit or write came after it), abandoned (none of those said anything)",
     "outcome_confidence": "0 to 1: tests red to green 0.9, green without a red run before 0.7, red 0.8; "
-                          "self-reported 0.8; commit 0.6; abandoned 0.3; halved when another signal's verdict "
-                          "differs",
+                          "self-reported 0.8; commit 0.6; abandoned 0.3; halved when another signal's "
+                          "verdict differs",
     "outcome_signals": "every signal's verdict (signal, verdict, the step that gave it; abandoned has none), "
                        "in the order above: where they disagree, each is here",
 }

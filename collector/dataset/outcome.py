@@ -57,7 +57,7 @@ class Window:
 
     def verdicts(self, written: int) -> list[dict[str, Any]]:
         """Every signal's verdict (`written`: the last step that edited or wrote a file), in ORDER."""
-        given = []
+        given: list[dict[str, Any]] = []
         if self.run is not None and written < self.run[0]:
             step, passed = self.run
             given.append({"signal": "tests", "verdict": "pass" if passed else "fail", "step": step,

@@ -320,14 +320,15 @@ REJECTED = pa.schema([
 
 ROWS = {"episodes": EPISODES, "steps": STEPS, "file_states": FILE_STATES, "test_runs": TEST_RUNS,
         "commands": COMMANDS, **TYPED,
-        "transitions": TRANSITIONS, "tasks": TASKS}  # the tables an accepted episode has rows in, partitioned by month
+        "transitions": TRANSITIONS,
+        "tasks": TASKS}  # the tables an accepted episode has rows in, partitioned by month
 TABLES = {**ROWS, "blobs": BLOBS, "rejected": REJECTED}
 
 # rows per row group: about 64 MiB each at the sizes rows have in recorded sessions
 ROW_GROUP_ROWS = {"episodes": 16_384, "steps": 262_144, "file_states": 65_536, "test_runs": 262_144,
                   "commands": 65_536, "edits": 262_144, "diagnostics": 262_144, "git": 65_536,
-                  "cursor": 262_144, "agent_events": 65_536, "transitions": 16_384, "tasks": 65_536, "blobs": 4_096,
-                  "rejected": 65_536}
+                  "cursor": 262_144, "agent_events": 65_536, "transitions": 16_384, "blobs": 4_096,
+                  "rejected": 65_536, "tasks": 65_536}
 
 
 def partitioned(table: str) -> bool:

@@ -212,8 +212,8 @@ class TransitionRows:
             self.rows.add(**row, path=None, before_sha256=None, after_sha256=None, diff=None,
                           diff_coarse=None)
             self.traced.append(_NOTHING)
-        traced = action.ids if action.kind == "edit" else self.trace.step_ids if action.kind == "file_change" \
-            else []
+        traced = action.ids if action.kind == "edit" else \
+            self.trace.step_ids if action.kind == "file_change" else []
         for path, before, after, text in changed:
             ids = [one for one in traced if self.trace.paths[one] == path]  # (what it holds at its end:)
             self.traced.append((ids, [self.trace.alive[one] for one in ids]) if ids else _NOTHING)

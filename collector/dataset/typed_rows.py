@@ -7,8 +7,8 @@ An edit's row says what the change replaced (`deleted`) and where, as character 
 before it: read from the file's buffer before the step is applied (`edit`, called before the replay
 applies it), each change of a step after the ones before it (a copy of the buffer takes them in turn:
 steps of several changes are few, a format or a rename). Each change is traced as it goes (survival.py):
-its row's labels, whether what it inserted stayed, are filled once the last step is replayed. Every text counts against the episode's rows
-cap (`grow`, rows.py) before it is added.
+its row's labels, whether what it inserted stayed, are filled once the last step is replayed. Every text
+counts against the episode's rows cap (`grow`, rows.py) before it is added.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ class TypedRows:
         for number, change in enumerate(changes):
             start, end, deleted = work.extract(change.range)
             self.grow(len(deleted) + len(change.text))
-            self.edit_ids.append(self.trace.change(index, step.t_ms, step.path, work.size, start, end, deleted,
-                                                   change.text))
+            self.edit_ids.append(self.trace.change(index, step.t_ms, step.path, work.size, start, end,
+                                                   deleted, change.text))
             if work is not doc:
                 work.apply(change.range, change.text)
             start_line, start_character, end_line, end_character = _span(change.range)
