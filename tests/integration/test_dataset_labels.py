@@ -135,3 +135,12 @@ def test_the_outcome_rests_on_the_tests_and_shows_the_developer_said_abandoned(b
     tasks = con.execute("SELECT task, statement, outcome, outcome_signal, outcome_confidence, "
                         "len(outcome_signals), done_step IS NOT NULL FROM tasks").fetchall()
     assert tasks == [(0, "fix add", "pass", "tests", pytest.approx(0.45), 3, True)]
+
+
+def test_the_card_scores_outcomes_survival_and_ai_share(built: Path) -> None:
+    readme = (built / "README.md").read_text(encoding="utf-8")
+    card = readme[readme.index("## Scorecard"):readme.index("## Loading")]
+    assert "| episodes by outcome (signal) | pass 1 (tests 1); signals disagree in 1" in card
+    # the debug line (0) and the fix (1) inserted something; the deletion did not
+    assert "of the 2 edit changes that inserted something" in card and "none left: 50%" in card
+    assert "| AI share | 0.0% of the characters written" in card
