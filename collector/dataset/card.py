@@ -166,14 +166,12 @@ QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 def quantiles(counts: Counter[int], scale: int = 1000) -> list[float]:
     """The QUANTILES of values counted in `counts` (value * scale -> how many), to 1/scale: the lowest
     value with at least that share of all at or below it."""
-    total, found, seen = sum(counts.values()), [], 0
-    wanted = iter(QUANTILES)
-    share = next(wanted)
+    total, seen = sum(counts.values()), 0
+    found: list[float] = []
     for value, count in sorted(counts.items()):
         seen += count
-        while share is not None and seen >= share * total:
+        while len(found) < len(QUANTILES) and seen >= QUANTILES[len(found)] * total:
             found.append(value / scale)
-            share = next(wanted, None)
     return found
 
 

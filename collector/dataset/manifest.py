@@ -21,9 +21,10 @@ from collector.dataset.errors import OutputRefused
 from collector.dataset.output import MANIFEST, Output
 from collector.dataset.tables import TABLES
 
-FORMAT = "codetape-dataset/v4"  # v2: an episode is its id and its signer's key id, in every table; v3: whose
+FORMAT = "codetape-dataset/v5"  # v2: an episode is its id and its signer's key id, in every table; v3: whose
 # work (origin columns, --origin, --allow-licence) and each episode's steps_sha256; v4: `month` in the files
-# too, agent_events, transitions' origin and caret_from
+# too, agent_events, transitions' origin and caret_from; v5: survival labels (edits, transitions), outcomes
+# (episodes) and `tasks`
 
 
 class _Model(pydantic.BaseModel):
@@ -57,7 +58,7 @@ class BuildRecord(_Model):
 
 
 class DatasetManifest(_Model):
-    format: Literal["codetape-dataset/v4"] = "codetape-dataset/v4"
+    format: Literal["codetape-dataset/v5"] = "codetape-dataset/v5"
     codetape_version: str = __version__
     source: str
     trust: list[str] | None = pydantic.Field(default=None, description="--trust: keys or key ids; None: any")

@@ -24,7 +24,7 @@ import pyarrow as pa
 from collector.dataset.columns import Columns
 from collector.dataset.outcome import Outcomes
 from collector.dataset.reasons import Rejected
-from collector.dataset.survival import Trace
+from collector.dataset.survival import TRACED, Trace
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TASKS, TEST_RUNS
 from collector.dataset.transitions import TransitionRows
 from collector.dataset.typed_rows import TypedRows
@@ -100,14 +100,15 @@ class StepRows:
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         """See a step before the replay applies it (an edit's rows need the text it changes)."""
-        self.trace.before(step, workspace)
         self.transitions.before(index, step, workspace)  # (a burst it ends settles before it is traced)
         if type(step) is EditStep:
             doc = workspace.buffers.get(step.path)
             if doc is not None:  # (else the replay refuses the step)
                 self.typed.edit(index, step, doc)
-                self.transitions.took(self.trace.step_ids)
-        elif type(step) is FileChangeStep:
+            return
+        if type(step) in TRACED:
+            self.trace.before(step, workspace)
+        if type(step) is FileChangeStep:
             self.replaced = on_disk(step, workspace)
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
@@ -145,7 +146,8 @@ class StepRows:
         self._hash(step.kind, path, data)
         self._step(index, step.t_ms, step.kind, step.source, path, data, origin, detail)
         self.typed.observe(index, step)
-        self.trace.after(index, step, workspace)  # (before the transition it ends takes its ids)
+        if type(step) in TRACED:
+            self.trace.after(index, step, workspace)  # (before the transition it ends takes its ids)
         self.transitions.observe(index, step, workspace)
         match step:
             case SaveStep():

@@ -16,8 +16,8 @@ inserted (linediff.inserted_chars), so a reload that changed one line does not c
 
 Per id: the characters it inserted (`inserted`, what is traced: after that narrowing), how many of them
 are in the file's text now (`alive`: the buffer when the file is open, else the disk), the step after which
-none was left (`gone_step`, cleared again if one comes back, as when a buffer closed unsaved falls back
-to the disk), and how many were on disk at the next commit listing the file (`committed`; -1: none).
+none was left (`gone`, cleared again if one comes back, as when a buffer closed unsaved falls back
+to the disk), and how many were on disk at the next commit listing the file (`committed`).
 
 The ids are an `array` of 4-byte ints per layer and file (a layer with no id but 0 is None, whatever its
 length: files the episode only read cost nothing); an edit is one slice assignment (memmove at C speed).
@@ -29,14 +29,16 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 
 from collector.dataset.tables import LABELS
 from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.linediff import shared_prefix, shared_suffix
-from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, GitStep, OpenStep, SaveStep, Step
+from schemas.steps import CloseStep, FileChangeStep, GapStep, GitStep, OpenStep, SaveStep, Step
 
+TRACED = frozenset({OpenStep, SaveStep, CloseStep, FileChangeStep, GapStep, GitStep})  # what moves ids
 Ids = array | None  # type: ignore[type-arg]  # (array's parameter is its typecode, not a type)
 _CODE = "i"
 
@@ -88,12 +90,11 @@ class Trace:
         self.inserted: list[int] = [0]  # by id (0: text the episode found, never counted)
         self.alive: list[int] = [0]
         self.t_ms: list[int] = [0]
-        self.gone_step: list[int] = [-1]
-        self.gone_ms: list[int] = [0]
-        self.committed: list[int] = [-1]
         self.paths: list[str] = [""]
+        self.gone: dict[int, tuple[int, int]] = {}  # id -> (step, t_ms) after which none was left
+        self.committed: dict[int, int] = {}  # id -> its characters on disk at the next commit of its file
         self.pending: dict[str, list[int]] = {}  # path -> ids inserted since its last commit
-        self.step_ids: list[int] = []  # the ids the step being applied made
+        self.step_ids: list[int] = []  # the ids the step other than an edit being applied made
         self._visible: dict[str, Ids] = {}  # a non-edit step's paths: their ids before it
         self._texts: dict[str, tuple[str | None, str | None]] = {}  # and (visible, disk) texts
 
@@ -104,11 +105,12 @@ class Trace:
         self.inserted.append(count)
         self.alive.append(count if shown else 0)
         self.t_ms.append(t_ms)
-        self.gone_step.append(-1)
-        self.gone_ms.append(0)
-        self.committed.append(-1)
         self.paths.append(path)
-        self.pending.setdefault(path, []).append(made)
+        pending = self.pending.get(path)
+        if pending is None:
+            self.pending[path] = [made]
+        else:
+            pending.append(made)
         self.step_ids.append(made)
         return made
 
@@ -122,48 +124,54 @@ class Trace:
         if deleted and text:
             prefix, suffix = _ends(deleted, text)
         count = len(text) - prefix - suffix
-        made = self._new(path, count, t_ms)
+        made = len(self.inserted)  # (a new id, as `_new` makes it: inline, most steps are edits)
+        self.inserted.append(count)
+        self.alive.append(count)
+        self.t_ms.append(t_ms)
+        self.paths.append(path)
+        pending = self.pending.get(path)
+        if pending is None:
+            self.pending[path] = [made]
+        else:
+            pending.append(made)
         ids = self.buffers.get(path)
         if ids is None:
             if not count:  # (characters the episode found, removed: nothing traced)
                 return made
-            ids = _zeros(size)
+            ids = self.buffers[path] = _zeros(size)
         elif ids is self.disk.get(path):  # shared with the disk since a save: copied on this write
-            ids = array(_CODE, ids)
-        self.buffers[path] = ids
+            ids = self.buffers[path] = array(_CODE, ids)
         cut_start, cut_end = start + prefix, end - suffix
         if cut_end > cut_start:
             self._remove(ids[cut_start:cut_end], index, t_ms)
-        ids[cut_start:cut_end] = array(_CODE, [made]) * count
+        if count == 1 and cut_end == cut_start:  # a key typed
+            ids.insert(cut_start, made)
+        else:
+            ids[cut_start:cut_end] = array(_CODE, [made]) * count
         return made
 
     def _remove(self, ids: Iterable[int], index: int, t_ms: int) -> None:
-        alive, gone_step, gone_ms = self.alive, self.gone_step, self.gone_ms
+        alive, gone = self.alive, self.gone
         for made, count in Counter(ids).items():
             if made:
                 alive[made] -= count
                 if not alive[made]:
-                    gone_step[made], gone_ms[made] = index, t_ms
+                    gone[made] = (index, t_ms)
 
     def _restore(self, ids: Iterable[int]) -> None:
         for made, count in Counter(ids).items():
             if made:
                 self.alive[made] += count
-                self.gone_step[made] = -1
+                self.gone.pop(made, None)
 
     # -- every other step: seen before the replay applies it and after --
 
     def before(self, step: Step, workspace: Workspace) -> None:
-        """Note the ids and texts of the files `step` may change, as they are before it (an edit's
-        changes are traced one by one: `change`)."""
+        """Note the ids and texts of the files `step` (one of TRACED) may change, as they are before it
+        (an edit's changes are traced one by one: `change`)."""
         self.step_ids = []
-        if type(step) is EditStep:
-            return
         self._visible.clear()
         self._texts.clear()
-        if not isinstance(step, (OpenStep, SaveStep, CloseStep, FileChangeStep,
-                                                           GapStep)):
-            return
         shown = type(step) is OpenStep or type(step) is GapStep or (type(step) is SaveStep and
                                                                     step.text is not None)
         for path in step_paths(step):  # (the text shown only where it is rewritten: read back whole)
@@ -177,7 +185,7 @@ class Trace:
         """Move the ids as the replay moved the texts (`workspace` is after `step`)."""
         match step:
             case GitStep(op="commit"):
-                self._commit(step)
+                self._commit(step, workspace)
                 return
             case OpenStep():
                 shown, _disk = self._texts[step.path]
@@ -245,37 +253,68 @@ class Trace:
         self._visible.clear()
         self._texts.clear()
 
-    def _commit(self, step: GitStep) -> None:
+    def _commit(self, step: GitStep, workspace: Workspace) -> None:
         for file in step.files:
-            pending = self.pending.pop(file.path, None)
+            path = file.path
+            pending = self.pending.pop(path, None)
             if not pending:
                 continue
-            on_disk = Counter(self.disk.get(file.path) or ())
+            on_disk = self.disk.get(path)
+            if on_disk is None:
+                counted = dict.fromkeys(pending, 0)
+            elif on_disk is self._shown(path, workspace):  # (a path's ids are in its layers alone: what
+                counted = {made: self.alive[made] for made in pending}  # is shown is counted already)
+            else:  # unsaved edits in the editor: the disk's ids counted
+                counted = Counter(on_disk)
             for made in pending:
-                self.committed[made] = on_disk.get(made, 0)
+                self.committed[made] = counted.get(made, 0)
 
     # -- the labels, once the last step is applied --
 
-    def labels(self, ids: Iterable[int], counts: Iterable[int] | None = None) -> Labels:
-        """The labels of the characters of `ids` (`counts`: how many of each are counted, by default all
-        they inserted); none when they count no character."""
-        ids = list(ids)
-        base = [self.inserted[made] for made in ids] if counts is None else list(counts)
-        total = sum(base)
+    def labels(self, ids: list[int], counts: list[int]) -> Labels:
+        """The labels of `counts[i]` characters of each of `ids` (a transition's: what it still held when
+        it ended); none when they count no character."""
+        alive, committed = self.alive, self.committed
+        total = end = kept = 0
+        known = True  # every id's file had a commit after it
+        for made, count in zip(ids, counts, strict=True):
+            total += count
+            left = alive[made]
+            end += left if left < count else count
+            if known:
+                on_disk = committed.get(made)
+                if on_disk is None:
+                    known = False
+                else:
+                    kept += on_disk if on_disk < count else count
         if not total:
             return NONE
-        counted = [(made, count) for made, count in zip(ids, base, strict=True) if count]
-        end = sum(min(self.alive[made], count) for made, count in counted)
-        committed = [self.committed[made] for made, _count in counted]
-        to_commit = None if min(committed) < 0 else sum(min(kept, count) for kept, (_made, count)
-                                                       in zip(committed, counted, strict=True)) / total
-        gone = [self.gone_step[made] for made, _count in counted]
-        if end or min(gone) < 0:
+        to_commit = kept / total if known else None
+        if end:
             return Labels(end / total, to_commit, None, None)
-        last = max(range(len(counted)), key=lambda at: gone[at])
-        made = counted[last][0]
-        first = min(self.t_ms[made] for made, _count in counted)
-        return Labels(0.0, to_commit, gone[last], self.gone_ms[made] - first)
+        step, t_ms = max(self.gone[made] for made, count in zip(ids, counts, strict=True) if count)
+        first = min(self.t_ms[made] for made, count in zip(ids, counts, strict=True) if count)
+        return Labels(0.0, to_commit, step, t_ms - first)
+
+    def each(self, ids: list[int]) -> dict[str, list[Any]]:
+        """The label columns of the rows of `ids`, one id a row (the edits': all it inserted counted)."""
+        inserted, alive, t_ms = self.inserted, self.alive, self.t_ms
+        gone, committed = self.gone, self.committed
+        rows: list[tuple[float | None, float | None, int | None, int | None]] = []
+        for made in ids:
+            count = inserted[made]
+            if not count:
+                rows.append((None, None, None, None))
+                continue
+            left, on_disk = alive[made], committed.get(made)
+            to_commit = None if on_disk is None else min(on_disk, count) / count
+            if left:
+                rows.append((min(left, count) / count, to_commit, None, None))
+            else:
+                went, when = gone[made]
+                rows.append((0.0, to_commit, went, when - t_ms[made]))
+        return {name: list(values) for name, values in zip(LABELS, zip(*rows, strict=True) if rows else
+                                                           ((),) * len(LABELS), strict=True)}
 
 
 def gathered(schema: pa.Schema) -> pa.Schema:
@@ -283,8 +322,12 @@ def gathered(schema: pa.Schema) -> pa.Schema:
     return pa.schema([field for field in schema if field.name not in LABELS])
 
 
-def labelled(table: pa.Table, labels: list[Labels], schema: pa.Schema) -> pa.Table:
-    """`table` (of `gathered(schema)`) with the label columns, one Labels a row, in `schema`'s order."""
-    values = {name: [getattr(label, name) for label in labels] for name in LABELS}
+def columns(labels: list[Labels]) -> dict[str, list[Any]]:
+    """Labels, one a row, as the label columns."""
+    return {name: [getattr(label, name) for label in labels] for name in LABELS}
+
+
+def labelled(table: pa.Table, values: dict[str, list[Any]], schema: pa.Schema) -> pa.Table:
+    """`table` (of `gathered(schema)`) with the label columns `values`, in `schema`'s order."""
     return pa.Table.from_arrays([pa.array(values[field.name], field.type) if field.name in values else
                                  table.column(field.name) for field in schema], schema=schema)

@@ -30,7 +30,7 @@ from typing import Any
 import pyarrow as pa
 
 from collector.dataset.columns import Columns
-from collector.dataset.survival import Trace, gathered, labelled
+from collector.dataset.survival import Trace, columns, gathered, labelled
 from collector.dataset.tables import BLOBS, TRANSITIONS
 from collector.episode.summary import shares_text
 from collector.export.bursts import MAX_TEXT, PAUSE_MS, Carets
@@ -78,7 +78,7 @@ class _Action:
     details: set[str | None] = field(default_factory=set)
     origin: str | None = None  # a file_change's
     detail: str | None = None
-    ids: list[int] = field(default_factory=list)  # the trace's ids of what its edits inserted
+    ids: int = 0  # the trace's first id of what its edits inserted (a burst's are the ids from it on)
 
     def add(self, step: EditStep) -> None:
         """Count a burst's edit: the characters it inserted, by its origin."""
@@ -137,7 +137,7 @@ class TransitionRows:
         if type(step) is EditStep:
             path = step.path
             self.burst = _Action("edit", index, step.t_ms, self._context(path), *_texts([path], workspace),
-                                 path, index, step.t_ms, 1, [path])
+                                 path, index, step.t_ms, 1, [path], ids=len(self.trace.inserted))
             self.burst.add(step)
             return
         paths = step_paths(step)
@@ -146,11 +146,6 @@ class TransitionRows:
                                   *_texts(paths, workspace), None, index, step.t_ms, 0, paths)
             if type(step) is FileChangeStep:
                 self.single.origin, self.single.detail = step.origin, step.origin_detail
-
-    def took(self, ids: list[int]) -> None:
-        """The trace's ids of the changes of the edit step just seen (`before`): the burst's."""
-        if self.burst is not None:
-            self.burst.ids += ids
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
         """See `step` applied: its rows, once it ends an action; what it says about the state."""
@@ -174,7 +169,7 @@ class TransitionRows:
         """The tables, once the burst under way (if any) has settled in `workspace` (after the last step)."""
         if self.burst is not None and workspace is not None:
             self._settle(self.burst, workspace)
-        labels = [self.trace.labels(ids, counts) for ids, counts in self.traced]
+        labels = columns([self.trace.labels(ids, counts) for ids, counts in self.traced])
         return {"transitions": labelled(self.rows.table(), labels, TRANSITIONS), "blobs": self.blobs.table()}
 
     def blob(self, sha256: str, text: str) -> None:
@@ -212,11 +207,14 @@ class TransitionRows:
             self.rows.add(**row, path=None, before_sha256=None, after_sha256=None, diff=None,
                           diff_coarse=None)
             self.traced.append(_NOTHING)
-        traced = action.ids if action.kind == "edit" else \
-            self.trace.step_ids if action.kind == "file_change" else []
+        traced = range(action.ids, len(self.trace.inserted)) if action.kind == "edit" else \
+            self.trace.step_ids if action.kind == "file_change" else []  # (a burst settles before the
+        # step after it is traced: the ids from its first on are its own)
         for path, before, after, text in changed:
-            ids = [one for one in traced if self.trace.paths[one] == path]  # (what it holds at its end:)
-            self.traced.append((ids, [self.trace.alive[one] for one in ids]) if ids else _NOTHING)
+            paths, alive = self.trace.paths, self.trace.alive  # (what it holds at its end is counted)
+            held = [(one, alive[one]) for one in traced if alive[one] and paths[one] == path]
+            self.traced.append(([one for one, _count in held], [count for _one, count in held]) if held
+                               else _NOTHING)
             made = path not in action.large and before is not None and after is not None
             diff, coarse = self._diff(path, action.before[path], text) if made else (None, None)
             self.rows.add(**row, path=path, before_sha256=before, after_sha256=after, diff=diff,

@@ -111,7 +111,6 @@ class TypedRows:
                                  source=item.source)
 
     def tables(self) -> dict[str, pa.Table]:
-        edits = labelled(self.edits.table(), [self.trace.labels((made,)) for made in self.edit_ids],
-                         TYPED["edits"])
+        edits = labelled(self.edits.table(), self.trace.each(self.edit_ids), TYPED["edits"])
         return {"edits": edits, "diagnostics": self.diagnostics.table(), "git": self.git.table(),
                 "cursor": self.cursor.table(), "agent_events": self.agent_events.table()}
