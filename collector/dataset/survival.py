@@ -20,7 +20,9 @@ none was left (`gone`, cleared again if one comes back, as when a buffer closed 
 to the disk), and how many were on disk at the next commit listing the file (`committed`).
 
 The ids are an `array` of 4-byte ints per layer and file (a layer with no id but 0 is None, whatever its
-length: files the episode only read cost nothing); an edit is one slice assignment (memmove at C speed).
+length: files the episode only read cost nothing; a buffer and the disk share one array from a save to the
+next edit), so they take at most 8 bytes per character of the files the replay holds, within its memory
+cap; a key typed is one array insert, an edit one slice assignment (memmove at C speed).
 """
 
 from __future__ import annotations
@@ -98,12 +100,13 @@ class Trace:
         self._visible: dict[str, Ids] = {}  # a non-edit step's paths: their ids before it
         self._texts: dict[str, tuple[str | None, str | None]] = {}  # and (visible, disk) texts
 
-    def _new(self, path: str, count: int, t_ms: int, *, shown: bool = True) -> int:
-        """A new id, of `count` characters inserted into `path` (`shown`: into the text shown, a buffer;
-        else on disk, counted once the step is applied if the disk is what is shown)."""
+    def _new(self, path: str, count: int, t_ms: int) -> int:
+        """A new id, of `count` characters a write inserted on disk at `path` (none counted as shown yet:
+        `_count` counts them once the step is applied, if the disk is what is shown). An edit's id is made
+        inline (`change`)."""
         made = len(self.inserted)
         self.inserted.append(count)
-        self.alive.append(count if shown else 0)
+        self.alive.append(0)
         self.t_ms.append(t_ms)
         self.paths.append(path)
         pending = self.pending.get(path)
@@ -237,7 +240,7 @@ class Trace:
         if disk == step.text:
             return
         count = len(step.text) if disk is None else len(step.text) - sum(_ends(disk, step.text))
-        made = self._new(path, count, step.t_ms, shown=False) if count else 0
+        made = self._new(path, count, step.t_ms) if count else 0
         self.disk[path] = _rewrite(self.disk.get(path), disk, step.text, made)
 
     def _count(self, index: int, t_ms: int, workspace: Workspace) -> None:
