@@ -13,7 +13,8 @@ from tests.unit.dataset.test_survival import commit, edit, opened, saved
 
 def run(t_ms: int, *outcomes: str, exit_status: int | None = None) -> dict[str, Any]:
     return {"kind": "test_run", "t_ms": t_ms, "source": "pytest", "exit_status": exit_status,
-            "tests": [{"nodeid": f"t.py::test_{n}", "outcome": outcome} for n, outcome in enumerate(outcomes)]}
+            "tests": [{"nodeid": f"t.py::test_{n}", "outcome": outcome}
+                      for n, outcome in enumerate(outcomes)]}
 
 
 def task(t_ms: int, action: str, *, statement: str | None = None, outcome: str | None = None
