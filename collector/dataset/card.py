@@ -10,7 +10,8 @@
   preprocessing and redaction, personal and sensitive information, the uses the developers consented to,
   limitations).
 
-Both are made from the manifest and the `episodes` table alone, and neither names where the episodes were read
+Both are made from the manifest and the `episodes` table (the scorecard's survival also reads the one column
+`edits.survived_to_end`, a batch at a time), and neither names where the episodes were read
 from (the receiver's source location). Whatever the template interpolates is taken for contributor text unless
 it says otherwise, and written as code: one line, one inline code span fenced by more backticks than it holds,
 `|` escaped for the table around it (`_code_cell`). Nothing in a code span is markup, so a purpose or a
@@ -30,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -43,6 +45,7 @@ from collector.export.split import SPLITS
 from collector.policy.spdx import licence_ids, spdx_problem
 from collector.text.markdown import code_span as _code
 from collector.text.markdown import squeezed
+from schemas.steps.edit import ORIGIN_CLASS
 
 README = "README.md"
 CROISSANT = "croissant.json"
@@ -83,6 +86,9 @@ class Facts:
     first: datetime | None = None
     last: datetime | None = None
     inserted: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (outcome, signal) -> episodes
+    disagree: int = 0  # episodes whose signals gave different verdicts
+    survival: Counter[int] = field(default_factory=Counter)  # edits by survived_to_end, in thousandths
 
     @property
     def timeframe(self) -> str:
@@ -95,10 +101,13 @@ def read_facts(out: Output, manifest: DatasetManifest) -> Facts:
     facts, signers = Facts(), set()
     licences: Counter[str] = Counter()
     purposes: Counter[str] = Counter()
-    columns = ["signer_key_id", "licence", "purpose", "started_at", "duration_ms", "inserted_by_origin"]
+    columns = ["signer_key_id", "licence", "purpose", "started_at", "duration_ms", "inserted_by_origin",
+               "outcome", "outcome_signal", "outcome_signals"]
     for batch in table_rows(out, manifest, "episodes", columns):
-        signer, licence, purpose, started, duration, inserted = (batch.column(i).to_pylist()
-                                                                  for i in range(len(columns)))
+        signer, licence, purpose, started, duration, inserted, outcome, signal, signals = (
+            batch.column(i).to_pylist() for i in range(len(columns)))
+        facts.outcomes.update(zip(outcome, signal, strict=True))
+        facts.disagree += sum(len({one["verdict"] for one in given or ()}) > 1 for given in signals)
         facts.episodes += batch.num_rows
         signers.update(signer)
         licences.update(value or Ours(NONE_GIVEN) for value in licence)
@@ -109,6 +118,10 @@ def read_facts(out: Output, manifest: DatasetManifest) -> Facts:
             facts.last = end if facts.last is None else max(facts.last, end)
             facts.inserted.update({share["origin"]: share["chars"] for share in shares or ()})
     facts.signers = len(signers)
+    for batch in table_rows(out, manifest, "edits", ["survived_to_end"]):
+        thousandths = pc.cast(pc.floor(pc.multiply(batch.column(0).drop_null(), 1000)), pa.int32())
+        facts.survival.update({item["values"]: item["counts"] for item in pc.value_counts(thousandths
+                                                                                         ).to_pylist()})
     facts.licences = sorted(licences.items(), key=lambda item: (-item[1], item[0]))
     facts.purposes = sorted(purposes.items(), key=lambda item: (-item[1], item[0]))
     return facts
@@ -145,7 +158,8 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
         "origins_text": Ours(f"of the characters written (what the edits and the writes to disk inserted, as "
                              f"`--origin` counts them): {origins}" if total else "nothing written yet"),
         "tables": [_table(name, manifest) for name in TABLES],
-        "scorecard": [(Ours(name), Ours(value)) for name, value in scorecard(manifest, facts.episodes)],
+        "scorecard": _scorecard(facts) + [(Ours(name), Ours(value))
+                                          for name, value in scorecard(manifest, facts.episodes)],
     }
     return _environment().get_template("card.md.j2").render(context)
 
@@ -165,6 +179,47 @@ def scorecard(manifest: DatasetManifest, episodes: int) -> list[tuple[str, str]]
         ("split leaks", f"{manifest.split_leaks:,} episodes with a duplicate or near duplicate on the other "
                         "side"),
     ]
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+def quantiles(counts: Counter[int], scale: int = 1000) -> list[float]:
+    """The QUANTILES of values counted in `counts` (value * scale -> how many), to 1/scale: the lowest
+    value with at least that share of all at or below it."""
+    total, seen = sum(counts.values()), 0
+    found: list[float] = []
+    for value, count in sorted(counts.items()):
+        seen += count
+        while len(found) < len(QUANTILES) and seen >= QUANTILES[len(found)] * total:
+            found.append(value / scale)
+    return found
+
+
+def _scorecard(facts: Facts) -> list[tuple[Ours, Ours]]:
+    """The card's scorecard lines: (what, the figures), codetape's own text."""
+    lines = []
+    signals: dict[str, Counter[str]] = {}
+    for (outcome, signal), count in facts.outcomes.items():
+        signals.setdefault(outcome or "none", Counter())[signal or "none"] += count
+    if signals:
+        parts = [f"{outcome} {sum(by.values()):,} (" + ", ".join(f"{signal} {n:,}" for signal, n in
+                                                               by.most_common()) + ")"
+                 for outcome, by in sorted(signals.items(), key=lambda item: -sum(item[1].values()))]
+        lines.append(("episodes by outcome (signal)", "; ".join(parts) + f"; signals disagree in "
+                      f"{facts.disagree:,} (`episodes.outcome_signals`)"))
+    edits = sum(facts.survival.values())
+    if edits:
+        reverted = facts.survival.get(0, 0) / edits
+        points = ", ".join(f"p{round(q * 100)} {value:.2f}" for q, value in
+                           zip(QUANTILES, quantiles(facts.survival), strict=True))
+        lines.append(("survival", f"of the {edits:,} edit changes that inserted something, the share of "
+                                  f"their characters left at the end (`edits.survived_to_end`): {points}; "
+                                  f"none left: {reverted:.0%}"))
+    total = sum(facts.inserted.values())
+    if total:
+        ai = sum(chars for origin, chars in facts.inserted.items() if ORIGIN_CLASS.get(origin) == "ai")
+        lines.append(("AI share", f"{ai / total:.1%} of the characters written were an AI's (ai_completion, "
+                                  "agent: `episodes.ai_share`)"))
+    return [(Ours(what), Ours(text)) for what, text in lines]
 
 
 def _trust_text(manifest: DatasetManifest) -> str:

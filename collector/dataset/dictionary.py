@@ -33,6 +33,33 @@ _POS = "a position in the episode's position_encoding (line, then code units int
 _ORIGIN = ("whose work it is: typed, paste, cut, completion, ai_completion, agent, snippet, code_action, "
            "rename, format, undo, redo; null: unknown")
 _DETAIL = "the evidence for origin, `<where>:<what>`; null without origin"
+_TRACED = ("the characters it inserted, traced through the replay character by character (never matched by "
+           "text: a character deleted and typed again, by an undo and a redo or by hand, is a new one; where "
+           "it replaced text with text that starts or ends the same, those shared characters are not counted "
+           "as inserted)")
+_SURVIVAL = {
+    "survived_to_end": "of " + _TRACED + ", the share still in the file's text when the episode ended (the "
+                       "editor's buffer while the file is open, else the disk); null when it inserted no "
+                       "character (a pure deletion, or text replaced by the same text)",
+    "survived_to_commit": "the share of them on disk at the next commit that lists the file (git's files); "
+                          "null when no later commit lists it, or when it inserted none",
+    "reverted_at_step": "the step after which none of them was left in the file's text, whatever removed "
+                        "them (an undo, a deletion, a replacement, a buffer closed unsaved); null while one "
+                        "is left at the end, or when it inserted none",
+    "reverted_within_ms": "milliseconds from the insertion to reverted_at_step; null when that is null",
+}
+_OUTCOMES = {
+    "outcome": "how it ended: pass, fail or abandoned, the verdict of outcome_signal",
+    "outcome_signal": "the signal the outcome rests on, the first with a verdict of: tests (the last test "
+                      "run, when no edit or write to a file came after it: pass when green, fail when not), "
+                      "self-reported (`codetape task done --outcome`), commit (pass: the last commit, when "
+                      "no edit or write came after it), abandoned (none of those said anything)",
+    "outcome_confidence": "0 to 1: tests red to green 0.9, green without a red run before 0.7, red 0.8; "
+                          "self-reported 0.8; commit 0.6; abandoned 0.3; halved when another signal's "
+                          "verdict differs",
+    "outcome_signals": "every signal's verdict (signal, verdict, the step that gave it; abandoned has none), "
+                       "in the order above: where they disagree, each is here",
+}
 
 TABLES: dict[str, TableDoc] = {
     "episodes": TableDoc(
@@ -74,6 +101,7 @@ TABLES: dict[str, TableDoc] = {
          "consent_statement": "the exact consent statement JSON the signature covers",
          "task": "the first task the developer stated (`codetape task start`); null without one",
          "task_outcome": "the outcome the developer gave when the task was done; null without one",
+         **_OUTCOMES,
          "step_count": "steps in the episode", "file_count": "files the episode touched",
          "edit_count": "edit steps", "save_count": "save steps", "test_run_count": "test_run steps",
          "command_count": "command steps", "commit_count": "git commits recorded", "gap_count": "gap steps",
@@ -158,7 +186,7 @@ TABLES: dict[str, TableDoc] = {
          "end_offset": "characters (code points) into the file's text before this change where it ends",
          "inserted": "the text the change put in; empty: a deletion",
          "deleted": "the text the change took out; empty: an insertion",
-         "origin": _ORIGIN, "origin_detail": _DETAIL}),
+         "origin": _ORIGIN, "origin_detail": _DETAIL, **_SURVIVAL}),
     "diagnostics": TableDoc(
         "One row per diagnostic of every diagnostics step (the full set one producer reported for one file "
         "at that moment); a step that cleared them is one row with item null.",
@@ -243,7 +271,20 @@ TABLES: dict[str, TableDoc] = {
          "action (its rows are in test_runs); null when none",
          "tests_passed": "that run's passed tests; null without a run",
          "tests_failed": "its failed or errored tests; null without a run",
-         "failing": "their node ids (at most 64); empty when none failed"}),
+         "failing": "their node ids (at most 64); empty when none failed",
+         **{name: "for an edit burst or a file_change, of what it inserted and still held when it ended: "
+            + text for name, text in _SURVIVAL.items()}}),
+    "tasks": TableDoc(
+        "One row per task of every accepted episode: from its `codetape task start` to its `task done`, the "
+        "next task's start or the episode's end (a `task done` whose start is in an earlier episode: from "
+        "the episode's first step), with how it ended by every signal.",
+        "episode_id, signer_key_id, task", "by episode, then task",
+        {"episode_id": _EPISODE, "signer_key_id": _SIGNER, "month": _MONTH, "licence": _LICENCE,
+         "task": "the task's number in the episode, from 0",
+         "statement": "what the developer said the task was; null when its start is not in the episode",
+         "first_step": "its first step", "last_step": "its last step",
+         "done_step": "its `task done` step; null when the next task or the episode's end ended it",
+         **_OUTCOMES}),
     "blobs": TableDoc(
         "Every file text the dataset refers to (transitions, file_states), once, by its SHA-256 (of the "
         "text's UTF-8 bytes as recorded); not partitioned. A text stays while any episode refers to it.",

@@ -44,7 +44,7 @@ def episode_table(episode: Episode, statement: ConsentStatement, statement_bytes
         "redactions": [{"rule": rule, "values": count}
                        for rule, count in sorted(statement.redaction.counts.items())],
         "consent_statement": statement_bytes.decode("utf-8"),
-        "task": rows.task, "task_outcome": rows.outcome,
+        "task": rows.task, "task_outcome": rows.outcome, **rows.judged,
         "step_count": summary.steps, "file_count": len(summary.files), "edit_count": summary.kinds["edit"],
         "save_count": summary.kinds["save"], "test_run_count": summary.kinds["test_run"],
         "command_count": summary.kinds["command"], "commit_count": rows.commits,

@@ -24,7 +24,8 @@ from collector.dataset.tables import TABLES
 FORMAT = "codetape-dataset/v5"  # v2: an episode is its id and its signer's key id, in every table; v3: whose
 # work (origin columns, --origin, --allow-licence) and each episode's steps_sha256; v4: `month` in the files
 # too, agent_events, transitions' origin and caret_from; v5: episodes' repository, diff_minhash, split,
-# retain_until and managed_policy_sha256, the manifest's purges
+# retain_until, managed_policy_sha256 and outcomes, the manifest's purges, survival labels (edits,
+# transitions) and `tasks`
 
 
 class _Model(pydantic.BaseModel):

@@ -20,8 +20,10 @@ from typing import Any
 import pyarrow as pa
 
 from collector.dataset.columns import Columns
+from collector.dataset.outcome import Outcomes
 from collector.dataset.reasons import Rejected
-from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
+from collector.dataset.survival import TRACED, Trace
+from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TASKS, TEST_RUNS
 from collector.dataset.transitions import TransitionRows
 from collector.dataset.typed_rows import TypedRows
 from collector.episode.step_data import StepsHash, step_data
@@ -56,8 +58,9 @@ class StepRows:
                   "licence": licence}
         self.steps, self.file_states = Columns(STEPS, common), Columns(FILE_STATES, common)
         self.test_runs, self.commands = Columns(TEST_RUNS, common), Columns(COMMANDS, common)
-        self.typed = TypedRows(common, self._grow, _unicode)  # edits, diagnostics, git, cursor
-        self.transitions = TransitionRows(common, self._grow, _unicode)  # and the blobs
+        self.trace = Trace()  # what became of every inserted character (survival.py)
+        self.typed = TypedRows(common, self._grow, _unicode, self.trace)  # edits, diagnostics, git, cursor
+        self.transitions = TransitionRows(common, self._grow, _unicode, self.trace)  # and the blobs
         self._step_columns = self._steps_columns()
         self._sealed_at = 0  # `size` when the rows were last sealed
         self.commits = 0
@@ -70,19 +73,26 @@ class StepRows:
         self.content = StepsHash()  # over each step's kind, path and data, in order (not its time)
         self.outcome: str | None = None
         self.written_text = WrittenText()  # for the signature of near duplicates (export/split.py)
+        self.outcomes = Outcomes()  # how the episode and its tasks ended (outcome.py)
+        self.last_write = -1  # the last step that edited or wrote a file
+        self.judged: dict[str, Any] = {}  # the episode's outcome columns, once finished
+        self.tasks = Columns(TASKS, common)
         self.limit, self.size = limit, 0
         self.workspace: Workspace | None = None
         self.last: tuple[int, int] = (-1, 0)  # index and t_ms of the last step
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         """See a step before the replay applies it (an edit's rows need the text it changes)."""
+        self.transitions.before(index, step, workspace)  # (a burst it ends settles before it is traced)
         if type(step) is EditStep:
             doc = workspace.buffers.get(step.path)
             if doc is not None:  # (else the replay refuses the step)
                 self.typed.edit(index, step, doc)
-        elif type(step) is FileChangeStep:
+            return
+        if type(step) in TRACED:
+            self.trace.before(step, workspace)
+        if type(step) is FileChangeStep:
             self.replaced = on_disk(step, workspace)
-        self.transitions.before(index, step, workspace)
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
@@ -104,6 +114,7 @@ class StepRows:
         self._hash("edit", step.path, data)
         self.written_text.edit(step)
         origin = step.origin
+        self.last_write = index
         self._step(index, step.t_ms, "edit", step.source, step.path, data, origin, step.origin_detail)
         origin = origin or "unknown"
         self.inserted[origin] = self.inserted.get(origin, 0) + texts
@@ -119,6 +130,8 @@ class StepRows:
         self._hash(step.kind, path, data)
         self._step(index, step.t_ms, step.kind, step.source, path, data, origin, detail)
         self.typed.observe(index, step)
+        if type(step) in TRACED:
+            self.trace.after(index, step, workspace)  # (before the transition it ends takes its ids)
         self.transitions.observe(index, step, workspace)
         match step:
             case SaveStep():
@@ -127,8 +140,10 @@ class StepRows:
                     self._state(index, step.t_ms, "save", step.path, text)
             case GitStep(op="commit"):
                 self.commits += 1
+                self.outcomes.committed(index)
                 self._states(index, step.t_ms, "commit", workspace)
             case TestRunStep():
+                self.outcomes.tested(index, step)
                 self._test_run(index, step)
             case CommandStep():
                 self.commands.add(step=index, t_ms=step.t_ms, source=step.source,
@@ -137,13 +152,16 @@ class StepRows:
                                   output_tail=step.output_tail)
             case FileChangeStep():
                 self.written_text.file_change(step)
+                self.last_write = index
                 written = disk_write(step, self.replaced)
                 if written is not None and written[1]:
                     self.written[written[0]] = self.written.get(written[0], 0) + written[1]
-            case TaskStep(action="start") if self.task is None:
-                self.task = step.statement
+            case TaskStep(action="start"):
+                self.task = step.statement if self.task is None else self.task
+                self.outcomes.start(index, step.statement, self.last_write)
             case TaskStep(action="done"):
                 self.outcome = step.outcome
+                self.outcomes.done(index, step.outcome, self.last_write)
             case _:
                 pass
 
@@ -167,13 +185,18 @@ class StepRows:
     def finish(self) -> dict[str, pa.Table]:
         """Every file's text after the last step, then the tables."""
         transitions = self.transitions.finish(self.workspace)
+        self.judged = self.outcomes.finish(self.last[0], self.last_write)
+        for number, (window, judged) in enumerate(self.outcomes.tasks):
+            self._grow(len(window.statement or ""))
+            self.tasks.add(task=number, statement=window.statement, first_step=window.first,
+                           last_step=window.last, done_step=window.done, **judged)
         if self.workspace is not None:
             self._states(*self.last, "end", self.workspace)
             self._seal_when_due()
             self.workspace = None  # (its files are not kept beside the tables)
         return {"steps": self.steps.table(), "file_states": self.file_states.table(),
                 "test_runs": self.test_runs.table(), "commands": self.commands.table(),
-                **self.typed.tables(), **transitions}
+                **self.typed.tables(), **transitions, "tasks": self.tasks.table()}
 
     def inserted_by_origin(self) -> list[dict[str, Any]]:
         """The episode row's `inserted_by_origin`: characters written per origin (what the edits and the

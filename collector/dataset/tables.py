@@ -26,6 +26,12 @@ _MONTH = pa.field(PARTITION, pa.string(), nullable=False)
 _LICENCE = pa.field("licence", pa.string())
 _UTC = pa.timestamp("us", tz="UTC")
 _STRINGS = pa.list_(pa.string())
+# how a window of steps ended (outcome.py): pass | fail | abandoned, the signal it rests on (tests |
+# self-reported | commit | abandoned), its confidence (0 to 1), and every signal's verdict with its step
+_OUTCOME = [pa.field("outcome", pa.string()), pa.field("outcome_signal", pa.string()),
+            pa.field("outcome_confidence", pa.float64()),
+            pa.field("outcome_signals", pa.list_(pa.struct([("signal", pa.string()), ("verdict", pa.string()),
+                                                           ("step", pa.int32())])))]
 
 EPISODES = pa.schema([
     _ID,
@@ -61,6 +67,7 @@ EPISODES = pa.schema([
     pa.field("consent_statement", pa.string(), nullable=False),  # the exact JSON signed
     pa.field("task", pa.string()),
     pa.field("task_outcome", pa.string()),
+    *_OUTCOME,  # how the episode ended, judged by every signal (outcome.py)
     pa.field("step_count", pa.int64(), nullable=False),
     pa.field("file_count", pa.int64(), nullable=False),
     pa.field("edit_count", pa.int64(), nullable=False),
@@ -145,6 +152,14 @@ COMMANDS = pa.schema([
     _MONTH,
 ])
 
+# Whether what a change inserted stayed (survival.py), on `edits` and `transitions`: of the characters it
+# inserted (traced through the replay), the share still in the file at the episode's end and on disk at
+# the next commit listing the file (null: no such commit); the step after which none was left and how
+# long after the insertion (null while one is left). All four null when it inserted nothing.
+_LABELS = [pa.field("survived_to_end", pa.float64()), pa.field("survived_to_commit", pa.float64()),
+           pa.field("reverted_at_step", pa.int32()), pa.field("reverted_within_ms", pa.int64())]
+LABELS = tuple(field.name for field in _LABELS)
+
 # Typed tables of the steps whose shape is fixed (typed_rows.py): `steps` keeps them too, in `data`.
 _POSITIONS = [pa.field(name, pa.int32()) for name in ("start_line", "start_character", "end_line",
                                                        "end_character")]  # in the episode's encoding
@@ -162,6 +177,7 @@ EDITS = pa.schema([
     pa.field("deleted", pa.large_string(), nullable=False),
     pa.field("origin", pa.string()),  # as `steps.origin`: null when unknown
     pa.field("origin_detail", pa.string()),
+    *_LABELS,  # (survival.py: filled once the episode's last step is replayed)
     _LICENCE,
     _MONTH,
 ])
@@ -272,6 +288,21 @@ TRANSITIONS = pa.schema([
     pa.field("tests_passed", pa.int32()),
     pa.field("tests_failed", pa.int32()),  # failed or error
     pa.field("failing", _STRINGS),  # their node ids (at most 64)
+    *_LABELS,  # of what the action inserted and still held when it ended
+    _LICENCE,
+    _MONTH,
+])
+
+# `tasks`: one row per task in an episode (from its `task start` to its `task done`, the next start or the
+# episode's end; a `task done` without its start in the episode: from the episode's first step)
+TASKS = pa.schema([
+    _ID, _SIGNER,
+    pa.field("task", pa.int32(), nullable=False),  # its number in the episode, from 0
+    pa.field("statement", pa.string()),
+    pa.field("first_step", pa.int32(), nullable=False),
+    pa.field("last_step", pa.int32(), nullable=False),
+    pa.field("done_step", pa.int32()),  # its `task done` (null: the episode or the next task ended it)
+    *_OUTCOME,
     _LICENCE,
     _MONTH,
 ])
@@ -296,14 +327,15 @@ REJECTED = pa.schema([
 
 ROWS = {"episodes": EPISODES, "steps": STEPS, "file_states": FILE_STATES, "test_runs": TEST_RUNS,
         "commands": COMMANDS, **TYPED,
-        "transitions": TRANSITIONS}  # the tables an accepted episode has rows in, partitioned by month
+        "transitions": TRANSITIONS,
+        "tasks": TASKS}  # the tables an accepted episode has rows in, partitioned by month
 TABLES = {**ROWS, "blobs": BLOBS, "rejected": REJECTED}
 
 # rows per row group: about 64 MiB each at the sizes rows have in recorded sessions
 ROW_GROUP_ROWS = {"episodes": 16_384, "steps": 262_144, "file_states": 65_536, "test_runs": 262_144,
                   "commands": 65_536, "edits": 262_144, "diagnostics": 262_144, "git": 65_536,
                   "cursor": 262_144, "agent_events": 65_536, "transitions": 16_384, "blobs": 4_096,
-                  "rejected": 65_536}
+                  "rejected": 65_536, "tasks": 65_536}
 
 
 # the tables a worker writes for the episodes it checked: all but `episodes`, which the build writes once it

@@ -30,6 +30,7 @@ from typing import Any
 import pyarrow as pa
 
 from collector.dataset.columns import Columns
+from collector.dataset.survival import Trace, columns, gathered, labelled
 from collector.dataset.tables import BLOBS, TRANSITIONS
 from collector.episode.summary import shares_text
 from collector.export.bursts import MAX_TEXT, PAUSE_MS, Carets
@@ -53,6 +54,7 @@ MAX_DIFF = 1 << 20  # characters of a diff kept (a longer one is null: the blobs
 DIFF_WORK = 64_000_000  # linediff's work per episode: a few seconds at most
 ACTIONS = (CommandStep, TestRunStep, GitStep)  # a row even when they change no file
 CARET_FROM = {"cursor": "editor", "edit": "edit"}  # bursts.Carets' names -> the column's
+_NOTHING: tuple[list[int], list[int]] = ([], [])  # a row that inserted nothing traced
 Grow = Callable[[int], None]
 Clean = Callable[[str], str]
 
@@ -76,6 +78,7 @@ class _Action:
     details: set[str | None] = field(default_factory=set)
     origin: str | None = None  # a file_change's
     detail: str | None = None
+    ids: int = 0  # the trace's first id of what its edits inserted (a burst's are the ids from it on)
 
     def add(self, step: EditStep) -> None:
         """Count a burst's edit: the characters it inserted, by its origin."""
@@ -94,8 +97,10 @@ class _Action:
 
 
 class TransitionRows:
-    def __init__(self, constants: dict[str, str | None], grow: Grow, clean: Clean) -> None:
-        self.rows = Columns(TRANSITIONS, constants)
+    def __init__(self, constants: dict[str, str | None], grow: Grow, clean: Clean, trace: Trace) -> None:
+        self.rows = Columns(gathered(TRANSITIONS), constants)  # (the labels: at the end, `finish`)
+        self.trace = trace
+        self.traced: list[tuple[list[int], list[int]]] = []  # per row: ids, their characters counted
         self.blobs = Columns(BLOBS, {})
         self.grow, self.clean = grow, clean
         self.held: set[str] = set()  # the texts in this episode's blobs, by sha256
@@ -132,7 +137,7 @@ class TransitionRows:
         if type(step) is EditStep:
             path = step.path
             self.burst = _Action("edit", index, step.t_ms, self._context(path), *_texts([path], workspace),
-                                 path, index, step.t_ms, 1, [path])
+                                 path, index, step.t_ms, 1, [path], ids=len(self.trace.inserted))
             self.burst.add(step)
             return
         paths = step_paths(step)
@@ -164,7 +169,8 @@ class TransitionRows:
         """The tables, once the burst under way (if any) has settled in `workspace` (after the last step)."""
         if self.burst is not None and workspace is not None:
             self._settle(self.burst, workspace)
-        return {"transitions": self.rows.table(), "blobs": self.blobs.table()}
+        labels = columns([self.trace.labels(ids, counts) for ids, counts in self.traced])
+        return {"transitions": labelled(self.rows.table(), labels, TRANSITIONS), "blobs": self.blobs.table()}
 
     def blob(self, sha256: str, text: str) -> None:
         """Hold `text` (whose hash is `sha256`) in this episode's blobs, once."""
@@ -200,7 +206,15 @@ class TransitionRows:
         if not changed:
             self.rows.add(**row, path=None, before_sha256=None, after_sha256=None, diff=None,
                           diff_coarse=None)
+            self.traced.append(_NOTHING)
+        traced = range(action.ids, len(self.trace.inserted)) if action.kind == "edit" else \
+            self.trace.step_ids if action.kind == "file_change" else []  # (a burst settles before the
+        # step after it is traced: the ids from its first on are its own)
         for path, before, after, text in changed:
+            paths, alive = self.trace.paths, self.trace.alive  # (what it holds at its end is counted)
+            held = [(one, alive[one]) for one in traced if alive[one] and paths[one] == path]
+            self.traced.append(([one for one, _count in held], [count for _one, count in held]) if held
+                               else _NOTHING)
             made = path not in action.large and before is not None and after is not None
             diff, coarse = self._diff(path, action.before[path], text) if made else (None, None)
             self.rows.add(**row, path=path, before_sha256=before, after_sha256=after, diff=diff,

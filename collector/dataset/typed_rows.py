@@ -6,8 +6,9 @@ when the developer left it out at review).
 An edit's row says what the change replaced (`deleted`) and where, as character offsets into the text
 before it: read from the file's buffer before the step is applied (`edit`, called before the replay
 applies it), each change of a step after the ones before it (a copy of the buffer takes them in turn:
-steps of several changes are few, a format or a rename). Every text counts against the episode's rows
-cap (`grow`, rows.py) before it is added.
+steps of several changes are few, a format or a rename). Each change is traced as it goes (survival.py):
+its row's labels, whether what it inserted stayed, are filled once the last step is replayed. Every text
+counts against the episode's rows cap (`grow`, rows.py) before it is added.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 import pyarrow as pa
 
 from collector.dataset.columns import Columns
+from collector.dataset.survival import Trace, gathered, labelled
 from collector.dataset.tables import TYPED
 from collector.text.document import Document
 from schemas.steps import AgentStep, CursorStep, DiagnosticsStep, EditStep, GitStep, Step
@@ -33,8 +35,10 @@ def _span(range_: Range | None) -> tuple[int | None, int | None, int | None, int
 
 
 class TypedRows:
-    def __init__(self, constants: dict[str, str | None], grow: Grow, clean: Clean) -> None:
-        self.edits = Columns(TYPED["edits"], constants)
+    def __init__(self, constants: dict[str, str | None], grow: Grow, clean: Clean, trace: Trace) -> None:
+        self.edits = Columns(gathered(TYPED["edits"]), constants)  # (the labels: at the end, `tables`)
+        self.trace = trace
+        self.edit_ids: list[int] = []  # each edit row's id in the trace
         self.diagnostics = Columns(TYPED["diagnostics"], constants)
         self.git = Columns(TYPED["git"], constants)
         self.cursor = Columns(TYPED["cursor"], constants)
@@ -51,6 +55,8 @@ class TypedRows:
         for number, change in enumerate(changes):
             start, end, deleted = work.extract(change.range)
             self.grow(len(deleted) + len(change.text))
+            self.edit_ids.append(self.trace.change(index, step.t_ms, step.path, work.size, start, end,
+                                                   deleted, change.text))
             if work is not doc:
                 work.apply(change.range, change.text)
             start_line, start_character, end_line, end_character = _span(change.range)
@@ -105,5 +111,6 @@ class TypedRows:
                                  source=item.source)
 
     def tables(self) -> dict[str, pa.Table]:
-        return {"edits": self.edits.table(), "diagnostics": self.diagnostics.table(), "git": self.git.table(),
+        edits = labelled(self.edits.table(), self.trace.each(self.edit_ids), TYPED["edits"])
+        return {"edits": edits, "diagnostics": self.diagnostics.table(), "git": self.git.table(),
                 "cursor": self.cursor.table(), "agent_events": self.agent_events.table()}

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
 import yaml
 
-from collector.dataset.card import Facts, croissant, readme
+from collector.dataset.card import Facts, croissant, quantiles, readme
 from collector.dataset.dictionary import TABLES as DOCS
 from collector.dataset.manifest import DatasetManifest
 from collector.dataset.tables import TABLES
@@ -82,3 +83,9 @@ def test_the_data_dictionary_is_in_the_card_whole_never_cut() -> None:
         for column, description in doc.columns.items():
             said = html.escape(" ".join(description.split()), quote=False).replace("|", "\\|")
             assert f"| `{column}` |" in card and said in card, (name, column)
+
+
+def test_quantiles_are_the_lowest_value_with_that_share_at_or_below_it() -> None:
+    counts = Counter({0: 50, 500: 25, 1000: 25})  # half reverted, a quarter half kept, a quarter all
+    assert quantiles(counts) == [0.0, 0.0, 0.0, 0.5, 1.0]
+    assert quantiles(Counter({250: 1})) == [0.25] * 5

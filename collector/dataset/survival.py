@@ -1,0 +1,336 @@
+"""Whether what a change inserted stayed: every inserted character traced through the build's one replay.
+
+Each character of every file the episode knows carries the id of the change that inserted it (`Trace`):
+an edit's change (one row of `edits`) or a write to disk outside the editor (a `file_change`), or 0 for
+text the episode found (opened, read from disk, a gap's state). The ids sit beside the text, layer by
+layer as collector/reconstruct/workspace.py keeps it: an editor's buffer over what is on disk. A save
+copies the buffer's ids to disk, a close falls back to the disk's, a commit reads the disk's. Nothing is
+matched by its text: a character typed, deleted and typed again is two characters, the first removed by
+the deletion (an undo or not: the step that removed it is its reverting step), the second inserted by the
+retyping (or the redo).
+
+Where a change replaces text with text that starts or ends the same (a whole-text change as an editor's
+reload from disk sends it, a write to disk over the file's text), the characters the two share at their
+start and end keep their ids, the rest is removed and inserted: as `--origin` counts the characters a write
+inserted (linediff.inserted_chars), so a reload that changed one line does not count the file as retyped.
+
+Per id: the characters it inserted (`inserted`, what is traced: after that narrowing), how many of them
+are in the file's text now (`alive`: the buffer when the file is open, else the disk), the step after which
+none was left (`gone`, cleared again if one comes back, as when a buffer closed unsaved falls back
+to the disk), and how many were on disk at the next commit listing the file (`committed`).
+
+The ids are an `array` of 4-byte ints per layer and file (a layer with no id but 0 is None, whatever its
+length: files the episode only read cost nothing; a buffer and the disk share one array from a save to the
+next edit), so they take at most 8 bytes per character of the files the replay holds, within its memory
+cap; a key typed is one array insert, an edit one slice assignment (memmove at C speed).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from collector.dataset.tables import LABELS
+from collector.reconstruct.workspace import Workspace, step_paths
+from collector.text.linediff import shared_prefix, shared_suffix
+from schemas.steps import CloseStep, FileChangeStep, GapStep, GitStep, OpenStep, SaveStep, Step
+
+TRACED = frozenset({OpenStep, SaveStep, CloseStep, FileChangeStep, GapStep, GitStep})  # what moves ids
+Ids = array | None  # type: ignore[type-arg]  # (array's parameter is its typecode, not a type)
+_CODE = "i"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Survival of a set of characters (an edit's change, an action's), as the tables' columns."""
+
+    survived_to_end: float | None
+    survived_to_commit: float | None
+    reverted_at_step: int | None
+    reverted_within_ms: int | None
+
+
+NONE = Labels(None, None, None, None)
+
+
+def _zeros(length: int) -> array:  # type: ignore[type-arg]
+    return array(_CODE, bytes(4 * length))
+
+
+def _ends(old: str, new: str) -> tuple[int, int]:
+    """(prefix, suffix): the characters `old` and `new` share at their start and, after it, at their end."""
+    prefix = shared_prefix(old, new)
+    return prefix, min(shared_suffix(old, new), min(len(old), len(new)) - prefix)
+
+
+def _rewrite(ids: Ids, old: str | None, new: str, made: int) -> Ids:
+    """The ids of `new` written over `old` (whose ids are `ids`): the shared start and end keep theirs,
+    the characters between are `made`'s."""
+    if old is None:
+        return None if not made or not new else array(_CODE, [made]) * len(new)
+    if old == new:
+        return ids
+    prefix, suffix = _ends(old, new)
+    middle = len(new) - prefix - suffix
+    if ids is None and (not made or not middle):
+        return None
+    before = _zeros(len(old)) if ids is None else ids
+    return before[:prefix] + array(_CODE, [made]) * middle + before[len(old) - suffix:]
+
+
+class Trace:
+    """The ids of one episode's files, kept step by step; per id what became of its characters."""
+
+    def __init__(self) -> None:
+        self.buffers: dict[str, Ids] = {}
+        self.disk: dict[str, Ids] = {}
+        self.inserted: list[int] = [0]  # by id (0: text the episode found, never counted)
+        self.alive: list[int] = [0]
+        self.t_ms: list[int] = [0]
+        self.paths: list[str] = [""]
+        self.gone: dict[int, tuple[int, int]] = {}  # id -> (step, t_ms) after which none was left
+        self.committed: dict[int, int] = {}  # id -> its characters on disk at the next commit of its file
+        self.pending: dict[str, list[int]] = {}  # path -> ids inserted since its last commit
+        self.step_ids: list[int] = []  # the ids the step other than an edit being applied made
+        self._visible: dict[str, Ids] = {}  # a non-edit step's paths: their ids before it
+        self._texts: dict[str, tuple[str | None, str | None]] = {}  # and (visible, disk) texts
+
+    def _new(self, path: str, count: int, t_ms: int) -> int:
+        """A new id, of `count` characters a write inserted on disk at `path` (none counted as shown yet:
+        `_count` counts them once the step is applied, if the disk is what is shown). An edit's id is made
+        inline (`change`)."""
+        made = len(self.inserted)
+        self.inserted.append(count)
+        self.alive.append(0)
+        self.t_ms.append(t_ms)
+        self.paths.append(path)
+        pending = self.pending.get(path)
+        if pending is None:
+            self.pending[path] = [made]
+        else:
+            pending.append(made)
+        self.step_ids.append(made)
+        return made
+
+    # -- edits: called before the replay applies each change, with its offsets (typed_rows.py) --
+
+    def change(self, index: int, t_ms: int, path: str, size: int, start: int, end: int, deleted: str,
+               text: str) -> int:
+        """Trace one change of an edit into `path`'s buffer of `size` characters: (start, end) replaced
+        by `text` (what it replaced: `deleted`). Returns the change's id."""
+        prefix = suffix = 0
+        if deleted and text:
+            prefix, suffix = _ends(deleted, text)
+        count = len(text) - prefix - suffix
+        made = len(self.inserted)  # (a new id, as `_new` makes it: inline, most steps are edits)
+        self.inserted.append(count)
+        self.alive.append(count)
+        self.t_ms.append(t_ms)
+        self.paths.append(path)
+        pending = self.pending.get(path)
+        if pending is None:
+            self.pending[path] = [made]
+        else:
+            pending.append(made)
+        ids = self.buffers.get(path)
+        if ids is None:
+            if not count:  # (characters the episode found, removed: nothing traced)
+                return made
+            ids = self.buffers[path] = _zeros(size)
+        elif ids is self.disk.get(path):  # shared with the disk since a save: copied on this write
+            ids = self.buffers[path] = array(_CODE, ids)
+        cut_start, cut_end = start + prefix, end - suffix
+        if cut_end > cut_start:
+            self._remove(ids[cut_start:cut_end], index, t_ms)
+        if count == 1 and cut_end == cut_start:  # a key typed
+            ids.insert(cut_start, made)
+        else:
+            ids[cut_start:cut_end] = array(_CODE, [made]) * count
+        return made
+
+    def _remove(self, ids: Iterable[int], index: int, t_ms: int) -> None:
+        alive, gone = self.alive, self.gone
+        for made, count in Counter(ids).items():
+            if made:
+                alive[made] -= count
+                if not alive[made]:
+                    gone[made] = (index, t_ms)
+
+    def _restore(self, ids: Iterable[int]) -> None:
+        for made, count in Counter(ids).items():
+            if made:
+                self.alive[made] += count
+                self.gone.pop(made, None)
+
+    # -- every other step: seen before the replay applies it and after --
+
+    def before(self, step: Step, workspace: Workspace) -> None:
+        """Note the ids and texts of the files `step` (one of TRACED) may change, as they are before it
+        (an edit's changes are traced one by one: `change`)."""
+        self.step_ids = []
+        self._visible.clear()
+        self._texts.clear()
+        shown = type(step) is OpenStep or type(step) is GapStep or (type(step) is SaveStep and
+                                                                    step.text is not None)
+        for path in step_paths(step):  # (the text shown only where it is rewritten: read back whole)
+            self._visible[path] = self._shown(path, workspace)
+            self._texts[path] = (workspace.text(path) if shown else None, workspace.disk.get(path))
+
+    def _shown(self, path: str, workspace: Workspace) -> Ids:
+        return self.buffers.get(path) if path in workspace.buffers else self.disk.get(path)
+
+    def after(self, index: int, step: Step, workspace: Workspace) -> None:
+        """Move the ids as the replay moved the texts (`workspace` is after `step`)."""
+        match step:
+            case GitStep(op="commit"):
+                self._commit(step, workspace)
+                return
+            case OpenStep():
+                shown, _disk = self._texts[step.path]
+                self.buffers[step.path] = _rewrite(self._visible[step.path], shown, step.text, 0)
+                if _disk is None:
+                    self.disk[step.path] = None
+            case SaveStep():
+                shown, _disk = self._texts[step.path]
+                if step.text is not None:
+                    self.buffers[step.path] = _rewrite(self._visible[step.path], shown, step.text, 0)
+                if step.path in workspace.buffers:
+                    self.disk[step.path] = self.buffers.get(step.path)  # (shared until the next edit)
+            case CloseStep():
+                self.buffers.pop(step.path, None)
+            case FileChangeStep():
+                self._file_change(step)
+            case GapStep(state=list() as state):
+                for file in state:
+                    shown, disk = self._texts[file.path]
+                    if file.text is None:
+                        if not step.on_disk_only:
+                            self.buffers.pop(file.path, None)
+                        self.disk.pop(file.path, None)
+                    elif step.on_disk_only:
+                        self.disk[file.path] = _rewrite(self.disk.get(file.path), disk, file.text, 0)
+                    else:
+                        self.buffers[file.path] = self.disk[file.path] = _rewrite(self._visible[file.path],
+                                                                                  shown, file.text, 0)
+            case _:
+                return
+        self._count(index, step.t_ms, workspace)
+
+    def _file_change(self, step: FileChangeStep) -> None:
+        path = step.path
+        if step.change == "deleted":
+            self.disk.pop(path, None)
+            return
+        _shown, disk = self._texts[path]  # (a rename's text moves with it: the old path's is the new's)
+        if step.change == "renamed" and step.new_path is not None:
+            ids = self.disk.pop(path, None)
+            path = step.new_path
+            self.disk[path] = None if ids is None else array(_CODE, ids)  # (never shared across paths)
+            self.pending.setdefault(path, []).extend(self.pending.pop(step.path, []))
+        if step.link is not None or step.omitted is not None:  # no text, no ids
+            self.disk.pop(path, None)
+            return
+        if step.text is None:
+            return
+        if disk == step.text:
+            return
+        count = len(step.text) if disk is None else len(step.text) - sum(_ends(disk, step.text))
+        made = self._new(path, count, step.t_ms) if count else 0
+        self.disk[path] = _rewrite(self.disk.get(path), disk, step.text, made)
+
+    def _count(self, index: int, t_ms: int, workspace: Workspace) -> None:
+        """What a step other than an edit removed from, or brought back to, the texts shown."""
+        for path, before in self._visible.items():
+            after = self._shown(path, workspace)
+            if after is before:
+                continue
+            old = Counter(before or ())
+            new = Counter(after or ())
+            self._remove((old - new).elements(), index, t_ms)
+            self._restore((new - old).elements())
+        self._visible.clear()
+        self._texts.clear()
+
+    def _commit(self, step: GitStep, workspace: Workspace) -> None:
+        for file in step.files:
+            path = file.path
+            pending = self.pending.pop(path, None)
+            if not pending:
+                continue
+            on_disk = self.disk.get(path)
+            if on_disk is None:
+                counted = dict.fromkeys(pending, 0)
+            elif on_disk is self._shown(path, workspace):  # (a path's ids are in its layers alone: what
+                counted = {made: self.alive[made] for made in pending}  # is shown is counted already)
+            else:  # unsaved edits in the editor: the disk's ids counted
+                counted = Counter(on_disk)
+            for made in pending:
+                self.committed[made] = counted.get(made, 0)
+
+    # -- the labels, once the last step is applied --
+
+    def labels(self, ids: list[int], counts: list[int]) -> Labels:
+        """The labels of `counts[i]` characters of each of `ids` (a transition's: what it still held when
+        it ended); none when they count no character."""
+        alive, committed = self.alive, self.committed
+        total = end = kept = 0
+        known = True  # every id's file had a commit after it
+        for made, count in zip(ids, counts, strict=True):
+            total += count
+            left = alive[made]
+            end += left if left < count else count
+            if known:
+                on_disk = committed.get(made)
+                if on_disk is None:
+                    known = False
+                else:
+                    kept += on_disk if on_disk < count else count
+        if not total:
+            return NONE
+        to_commit = kept / total if known else None
+        if end:
+            return Labels(end / total, to_commit, None, None)
+        step, t_ms = max(self.gone[made] for made, count in zip(ids, counts, strict=True) if count)
+        first = min(self.t_ms[made] for made, count in zip(ids, counts, strict=True) if count)
+        return Labels(0.0, to_commit, step, t_ms - first)
+
+    def each(self, ids: list[int]) -> dict[str, list[Any]]:
+        """The label columns of the rows of `ids`, one id a row (the edits': all it inserted counted)."""
+        inserted, alive, t_ms = self.inserted, self.alive, self.t_ms
+        gone, committed = self.gone, self.committed
+        rows: list[tuple[float | None, float | None, int | None, int | None]] = []
+        for made in ids:
+            count = inserted[made]
+            if not count:
+                rows.append((None, None, None, None))
+                continue
+            left, on_disk = alive[made], committed.get(made)
+            to_commit = None if on_disk is None else min(on_disk, count) / count
+            if left:
+                rows.append((min(left, count) / count, to_commit, None, None))
+            else:
+                went, when = gone[made]
+                rows.append((0.0, to_commit, went, when - t_ms[made]))
+        return {name: list(values) for name, values in zip(LABELS, zip(*rows, strict=True) if rows else
+                                                           ((),) * len(LABELS), strict=True)}
+
+
+def gathered(schema: pa.Schema) -> pa.Schema:
+    """`schema` without the label columns: what is gathered row by row, before the labels are known."""
+    return pa.schema([field for field in schema if field.name not in LABELS])
+
+
+def columns(labels: list[Labels]) -> dict[str, list[Any]]:
+    """Labels, one a row, as the label columns."""
+    return {name: [getattr(label, name) for label in labels] for name in LABELS}
+
+
+def labelled(table: pa.Table, values: dict[str, list[Any]], schema: pa.Schema) -> pa.Table:
+    """`table` (of `gathered(schema)`) with the label columns `values`, in `schema`'s order."""
+    return pa.Table.from_arrays([pa.array(values[field.name], field.type) if field.name in values else
+                                 table.column(field.name) for field in schema], schema=schema)
