@@ -20,12 +20,12 @@ from typing import Any
 import pyarrow as pa
 
 from collector.dataset.columns import Columns
-from collector.dataset.outcome import Outcomes
 from collector.dataset.reasons import Rejected
 from collector.dataset.survival import TRACED, Trace
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TASKS, TEST_RUNS
 from collector.dataset.transitions import TransitionRows
 from collector.dataset.typed_rows import TypedRows
+from collector.episode.outcome import Outcomes
 from collector.episode.step_data import StepsHash, step_data
 from collector.episode.summary import disk_write
 from collector.export.split import WrittenText

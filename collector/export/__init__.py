@@ -32,7 +32,7 @@ What each format writes (one file per episode, named by the episode id, except P
     atif        <id>.atif.json    one ATIF v1.8 trajectory (atif.py, atif_steps.py)
     zeta        <id>.zeta.jsonl   next-edit examples as in Zed's zeta dataset (zeta.py, excerpt.py, split.py)
     zeta2       <id>.zeta2.jsonl  the same bursts as Zed's ExampleSpec (zeta2.py)
-    swe-messages <id>.swe-messages.jsonl  a row of tool-call messages per task (swe_messages.py, resolved.py)
+    swe-messages <id>.swe-messages.jsonl  a row of tool-call messages per task (swe_messages.py)
     progsnap2   DatasetMetadata.csv, MainTable.csv, CodeStates/<id>/ for all the episodes together
                 (progsnap2.py, codestates.py)
     progsnap2-zip  <id>.progsnap2.zip  the same, one dataset per episode (progsnap2_zip.py)

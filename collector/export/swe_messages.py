@@ -20,8 +20,10 @@ sets (nebius SWE-rebench-OpenHands): every row has the same columns, of the same
     tools           the five tools' definitions (OpenAI function schemas), the same in every row
     model_patch     the span's diff: every file from its text when the span first saw it to its text at the
                     span's end, unified, `--- a/PATH` / `+++ b/PATH`, files in path order
-    resolved        true, false or null, and `resolved_signal`: `tests`, `self-reported` or null
-                    (resolved.py says how; the dataset's outcomes will take its place)
+    resolved        true, false or null, and `resolved_signal`: the span's outcome as the dataset's `tasks`
+                    and `episodes` give it (episode/outcome.py): true for `pass`, false for `fail` or a
+                    reported `abandoned`, resting on `tests`, `self-reported` or `commit`; null (and a null
+                    signal) when no signal says anything
     repo            the git remote, else the workspace folder's name
     license         the licence the episode was signed under (its consent statement); null when unsigned
     split           train, eval or none (split.py: by repository, never a duplicate on both sides)
@@ -41,11 +43,11 @@ from typing import Any
 from collector.consent.statement import parse_statement, unpack_payload
 from collector.episode import Episode
 from collector.episode.lines import json_line
+from collector.episode.outcome import FAILED, Window, green, judged
 from collector.errors import EpisodeError
 from collector.export.allowance import Allowance, Writes
 from collector.export.bursts import Burst, Single, grouped
 from collector.export.per_episode import PerEpisode
-from collector.export.resolved import FAILED, ResolvedSignals
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork, line_diff
 from schemas.steps import CommandStep, FileChangeStep, GitStep, TaskStep, TestRunStep
@@ -86,7 +88,17 @@ class Span:
     last_step: int = 0
     messages: list[dict[str, Any]] = field(default_factory=list)
     base: dict[str, str | None] = field(default_factory=dict)  # each file's text when the span first saw it
-    signals: ResolvedSignals = field(default_factory=ResolvedSignals)
+    window: Window | None = None  # what its outcome rests on (episode/outcome.py), from first_step
+    written: int = -1  # the last step that edited or wrote a file
+
+    def __post_init__(self) -> None:
+        if self.window is None:
+            self.window = Window(self.first_step, self.statement)
+
+    def judged(self) -> dict[str, Any]:
+        """Its outcome columns, as the dataset's `tasks` and `episodes` tables give them."""
+        assert self.window is not None
+        return judged(self.window, self.written)
     calls: int = 0
 
     def call(self, name: str, arguments: dict[str, Any], result: str) -> None:
@@ -119,7 +131,10 @@ class SweMessagesExporter(PerEpisode):
                         rows += self._finish(out, span, fixed, workspace, allowance.diffs)
                     span, tasks = Span(tasks, step.statement, item.last), tasks + 1
                 elif span is not None:
-                    span.signals.outcome, span.last_step = step.outcome, item.last
+                    assert span.window is not None
+                    if step.outcome is not None:
+                        span.window.said = (item.last, step.outcome)
+                    span.window.done, span.last_step = item.last, item.last
                     rows += self._finish(out, span, fixed, workspace, allowance.diffs)
                     span = None
                 continue
@@ -133,7 +148,9 @@ class SweMessagesExporter(PerEpisode):
 
     def _finish(self, out: Writes, span: Span, fixed: dict[str, Any], workspace: Workspace,
                 work: DiffWork) -> int:
-        resolved, signal = span.signals.verdict()
+        outcome = span.judged()
+        resolved = None if outcome["outcome_signal"] == "abandoned" else outcome["outcome"] == "pass"
+        signal = None if resolved is None else outcome["outcome_signal"]
         patch = "".join(_diff(path, span.base[path], workspace.text(path), work)
                         for path in sorted(span.base))
         messages = [{"role": "system", "content": system_prompt(fixed["repo"])},
@@ -151,7 +168,7 @@ def _act(span: Span, item: Burst | Single, texts: dict[str, str | None], workspa
     """The item as an action of the span (or nothing, for what is not one)."""
     if isinstance(item, Burst):
         span.base.setdefault(item.path, item.before)
-        span.signals.changed()
+        span.written = item.last
         span.call("edit_file", {"path": item.path, "diff": item.diff(headers=True)}, f"edited {item.path}")
         return
     step = item.step
@@ -162,7 +179,7 @@ def _act(span: Span, item: Burst | Single, texts: dict[str, str | None], workspa
             None if isinstance(step, FileChangeStep) else workspace.text(path)
     match step:
         case FileChangeStep():
-            span.signals.changed()
+            span.written = item.last
             before = item.before if item.before is not None else texts.get(step.path)
             after = None if step.change == "deleted" else workspace.text(step.path)
             verb = "deleted" if after is None else "wrote"
@@ -173,9 +190,13 @@ def _act(span: Span, item: Burst | Single, texts: dict[str, str | None], workspa
             result = (step.output_tail or "") + f"\n[exit code {step.exit_code}]"
             span.call("run_command", {"command": command, "cwd": step.cwd}, result.lstrip("\n"))
         case TestRunStep():
-            span.signals.run(step)
+            assert span.window is not None
+            span.window.tested(item.last, green(step))
             span.call("run_tests", {"framework": step.framework, "args": step.args}, _test_result(step))
         case GitStep():
+            if step.op == "commit":
+                assert span.window is not None
+                span.window.commit = item.last
             span.call("git", {"op": step.op, "ref": step.ref, "message": step.message},
                       step.sha or step.new or step.detail or "done")
         case _:

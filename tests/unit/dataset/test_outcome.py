@@ -1,4 +1,4 @@
-"""How an episode and each task in it ended (collector/dataset/outcome.py), judged by every signal, on
+"""How an episode and each task in it ended (collector/episode/outcome.py), judged by every signal, on
 hand-built step sequences replayed as the build replays them (rows.StepRows)."""
 
 from __future__ import annotations
