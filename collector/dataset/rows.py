@@ -22,6 +22,7 @@ import msgspec
 import pyarrow as pa
 
 from collector.dataset.columns import Columns
+from collector.dataset.offers import OfferRows
 from collector.dataset.reasons import Rejected
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TEST_RUNS
 from collector.dataset.transitions import TransitionRows
@@ -76,6 +77,7 @@ class StepRows:
         self.test_runs, self.commands = Columns(TEST_RUNS, common), Columns(COMMANDS, common)
         self.typed = TypedRows(common, self._grow, _unicode)  # edits, diagnostics, git, cursor
         self.transitions = TransitionRows(common, self._grow, _unicode)  # and the blobs
+        self.offers = OfferRows(common, self._grow, _unicode)  # offers and preferences
         self._step_columns = self._steps_columns()
         self._sealed_at = 0  # `size` when the rows were last sealed
         self.commits = 0
@@ -100,6 +102,7 @@ class StepRows:
         elif type(step) is FileChangeStep:
             self.replaced = on_disk(step, workspace)
         self.transitions.before(index, step, workspace)
+        self.offers.before(index, step, workspace)
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
@@ -184,13 +187,14 @@ class StepRows:
     def finish(self) -> dict[str, pa.Table]:
         """Every file's text after the last step, then the tables."""
         transitions = self.transitions.finish(self.workspace)
+        offers = self.offers.finish(self.workspace)
         if self.workspace is not None:
             self._states(*self.last, "end", self.workspace)
             self._seal_when_due()
             self.workspace = None  # (its files are not kept beside the tables)
         return {"steps": self.steps.table(), "file_states": self.file_states.table(),
                 "test_runs": self.test_runs.table(), "commands": self.commands.table(),
-                **self.typed.tables(), **transitions}
+                **self.typed.tables(), **transitions, **offers}
 
     def inserted_by_origin(self) -> list[dict[str, Any]]:
         """The episode row's `inserted_by_origin`: characters written per origin (what the edits and the
