@@ -22,7 +22,7 @@ def insert(line: int, character: int, text: str) -> list[t.Change]:
 
 def inline(found: Offers, text: str, caret: t.Pos = (1, 4), at: int = 0) -> None:
     params = {"position": {"line": caret[0], "character": caret[1]}}
-    found.inline(DOC, params, {"items": [{"insertText": text}]}, "    ", "utf-16", "copilot-language-server", at)
+    found.inline(DOC, params, {"items": [{"insertText": text}]}, "    ", "utf-16", "copilot-ls", at)
 
 
 def test_typing_through_an_inline_suggestion_keeps_it_and_the_rest_accepted_is_accepted() -> None:
