@@ -50,6 +50,7 @@ AI_SERVERS = ("copilot", "tabnine", "codeium", "windsurf", "supermaven", "llm-ls
               "codegpt", "fittencode", "amazon q", "codewhisperer")
 Record = Callable[[str, dict[str, Any], t.Pos, dict[str, t.Pos], int], None]  # (uri, fields, caret, its
 # variants, at)
+Item = tuple[str, bool]  # what an item inserts, and whether it is marked as an AI's
 
 
 def is_ai_server(name: str | None) -> bool:
@@ -195,30 +196,39 @@ class Offers:
     def _decide(self, uri: str, decision: str, at: int, taken: int | None = None,
                 chars: int | None = None) -> None:
         pending = self._pending.pop(uri)
-        texts = pending.texts
-        kept = list(range(min(len(texts), MAX_ITEMS)))
-        if taken is not None and taken >= MAX_ITEMS:  # the one taken is kept, the last kept one left out
-            kept[-1] = taken
-        items = []
-        for index in kept:
-            text = texts[index]
-            item: dict[str, Any] = {"text": text[:ITEM_TEXT_MAX]}
-            if len(text) > ITEM_TEXT_MAX:
-                item["cut"] = True
-            items.append(item)
-        fields: dict[str, Any] = {"via": pending.via, "evidence": pending.evidence, "items": items,
+        fields: dict[str, Any] = {"via": pending.via, "evidence": pending.evidence,
+                                  **offered([(text, False) for text in pending.texts], taken, pending.more),
                                   "decision": decision}
         if pending.provider:
             fields["provider"] = pending.provider[:128]
         if pending.ai:
             fields["ai"] = True
-        if len(texts) - len(kept) + pending.more:
-            fields["more"] = len(texts) - len(kept) + pending.more
-        if taken is not None:
-            fields["taken"] = kept.index(taken)
         if chars is not None:
             fields["taken_chars"] = chars
         self._record(uri, fields, pending.caret, pending.variants, at)
+
+
+def offered(items: list[Item], taken: int | None, more: int = 0) -> dict[str, Any]:
+    """The `items`, `more` and `taken` fields of an offer step for `items` in the order offered: the first
+    MAX_ITEMS (the one taken among them, in the last place when it came later), each text cut to
+    ITEM_TEXT_MAX characters."""
+    kept = list(range(min(len(items), MAX_ITEMS)))
+    if taken is not None and taken >= MAX_ITEMS:
+        kept[-1] = taken
+    fields: dict[str, Any] = {"items": []}
+    for index in kept:
+        text, ai = items[index]
+        item: dict[str, Any] = {"text": text[:ITEM_TEXT_MAX]}
+        if len(text) > ITEM_TEXT_MAX:
+            item["cut"] = True
+        if ai:
+            item["ai"] = True
+        fields["items"].append(item)
+    if len(items) - len(kept) + more:
+        fields["more"] = len(items) - len(kept) + more
+    if taken is not None:
+        fields["taken"] = kept.index(taken)
+    return fields
 
 
 def _filtering(pending: _Pending, changes: list[t.Change], encoding: PositionEncoding) -> bool:

@@ -5,7 +5,8 @@ Each offer is followed through the edits after it as a span of its file's text, 
 offer stands in the text the step sees (its `range`: the caret, empty, before the change that decided
 it; the taken item's text when an editor reported it `applied`). Every change that overlaps or touches
 the place joins it (what it replaced and what it inserted); the place stops growing at the first change
-to the file that does not touch it, or a save of the file; from then on it only moves with the text
+to the file that does not touch it (a line break typed at its end, once it holds text, does not), or a
+save of the file; from then on it only moves with the text
 before it and changes with edits inside it. A change in front of it moves it; one behind it does nothing.
 Its text when the episode ends (or when the file's text is replaced as a whole first: an open, a close, a
 change on disk, a gap that restates it) is the offer's `settled` text (null when that cannot be told).
@@ -117,8 +118,9 @@ class OfferRows:
             a, b, _ = work.extract(change.range)
             if work is not doc:
                 work.apply(change.range, change.text)
+            breaks = change.text[:1] in ("\n", "\r")
             for place in places:
-                if not _moved(place, a, b, len(change.text)) and place.growing:
+                if not _moved(place, a, b, len(change.text), breaks) and place.growing:
                     place.growing = False  # the developer went on elsewhere in the file
 
     def _settle(self, path: str, workspace: Workspace) -> None:
@@ -161,9 +163,9 @@ class OfferRows:
                                  chosen=clean(settled), rejected=clean(shown), outcome=outcome)
 
 
-def _moved(place: _Place, a: int, b: int, inserted: int) -> bool:
-    """Move or grow `place` for a change that replaced [a, b) with `inserted` characters; whether the
-    change touched it."""
+def _moved(place: _Place, a: int, b: int, inserted: int, breaks: bool) -> bool:
+    """Move or grow `place` for a change that replaced [a, b) with `inserted` characters (`breaks`: they
+    start with a line break); whether the change touched it."""
     if place.done:
         return False
     delta = inserted - (b - a)
@@ -171,8 +173,8 @@ def _moved(place: _Place, a: int, b: int, inserted: int) -> bool:
     if b < start or (b == start and not place.growing):  # in front of it
         place.start, place.end = start + delta, end + delta
         return False
-    if a > end or (a == end and not place.growing):  # behind it
-        return False
+    if a > end or (a == end and (not place.growing or (breaks and end > start))):
+        return False  # behind it (a line begun after it: the developer went on to the next one)
     if place.growing:  # it joins the place
         place.start, place.end = min(start, a), max(end, b) + delta
     elif start <= a and b <= end:  # an edit inside it
