@@ -6,10 +6,10 @@ offer stands in the text the step sees (its `range`: the caret, empty, before th
 it; the taken item's text when an editor reported it `applied`). Every change that overlaps or touches
 the place joins it (what it replaced and what it inserted); the place stops growing at the first change
 to the file that does not touch it (a line break typed at its end, once it holds text, does not), or a
-save of the file; from then on it only moves with the text
-before it and changes with edits inside it. A change in front of it moves it; one behind it does nothing.
-Its text when the episode ends (or when the file's text is replaced as a whole first: an open, a close, a
-change on disk, a gap that restates it) is the offer's `settled` text (null when that cannot be told).
+save of the file; from then on it only moves with the text before it and changes with edits inside it.
+A change in front of it moves it; one behind it does nothing. Its text when the episode ends (or when
+the file's text is replaced as a whole first: an open, a close, a change on disk, a gap) is the offer's
+`settled` text (null when that cannot be told).
 
 `outcome`, from the step's `decision` and the settled text:
 
