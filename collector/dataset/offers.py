@@ -56,7 +56,7 @@ Clean = Callable[[str], str]
 
 
 @dataclass(slots=True)
-class _Place:
+class Place:
     step: OfferStep
     index: int
     start: int
@@ -73,8 +73,8 @@ class OfferRows:
         self.offers = Columns(OFFERS, constants)
         self.preferences = Columns(PREFERENCES, constants)
         self.grow, self.clean = grow, clean
-        self._places: dict[str, list[_Place]] = {}  # path -> offers followed in it
-        self._all: list[_Place] = []
+        self._places: dict[str, list[Place]] = {}  # path -> offers followed in it
+        self._all: list[Place] = []
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         """See a step before the replay applies it (most steps: two checks and nothing else)."""
@@ -102,16 +102,16 @@ class OfferRows:
     def _offered(self, index: int, step: OfferStep, workspace: Workspace) -> None:
         doc = workspace.buffers.get(step.path)
         if doc is None:  # (a document not open: the offer is recorded, its place cannot be followed)
-            self._all.append(_Place(step, index, 0, 0, "", "", growing=False, done=True))
+            self._all.append(Place(step, index, 0, 0, "", "", growing=False, done=True))
             return
         start, end, _ = doc.extract(step.range)
         text = doc.text
-        place = _Place(step, index, start, end, text[max(0, start - CONTEXT_BEFORE):start],
+        place = Place(step, index, start, end, text[max(0, start - CONTEXT_BEFORE):start],
                        text[end:end + CONTEXT_AFTER])
         self._all.append(place)
         self._places.setdefault(step.path, []).append(place)
 
-    def _edited(self, places: list[_Place], step: EditStep, doc: Document) -> None:
+    def _edited(self, places: list[Place], step: EditStep, doc: Document) -> None:
         changes = step.changes
         work = doc if len(changes) == 1 else doc.copy()
         for change in changes:
@@ -120,7 +120,7 @@ class OfferRows:
                 work.apply(change.range, change.text)
             breaks = change.text[:1] in ("\n", "\r")
             for place in places:
-                if not _moved(place, a, b, len(change.text), breaks) and place.growing:
+                if not move_place(place, a, b, len(change.text), breaks) and place.growing:
                     place.growing = False  # the developer went on elsewhere in the file
 
     def _settle(self, path: str, workspace: Workspace) -> None:
@@ -140,13 +140,13 @@ class OfferRows:
             self._row(place)
         return {"offers": self.offers.table(), "preferences": self.preferences.table()}
 
-    def _row(self, place: _Place) -> None:
+    def _row(self, place: Place) -> None:
         step, settled = place.step, place.settled
         texts = [item.text for item in step.items]
         shown = texts[step.taken if step.taken is not None else 0]
         taken = None if step.taken is None else shown[:step.taken_chars] if step.taken_chars is not None \
             else shown
-        outcome = _outcome(step.decision, taken, shown, settled)
+        outcome = outcome_of(step.decision, taken, shown, settled)
         self.grow(sum(map(len, texts)) + len(settled or "") + len(place.before) + len(place.after))
         clean = self.clean
         self.offers.add(step=place.index, t_ms=step.t_ms, path=step.path, line=step.range.start.line,
@@ -155,7 +155,7 @@ class OfferRows:
                         items=[clean(text) for text in texts], more=step.more, decision=step.decision,
                         taken=step.taken, taken_text=None if taken is None else clean(taken),
                         settled=None if settled is None else clean(settled), outcome=outcome)
-        ai = step.ai or (step.taken is not None and step.items[step.taken].ai)
+        ai = step.ai or step.items[step.taken if step.taken is not None else 0].ai  # (the item `shown`)
         if ai and settled and outcome in ("overwritten", "partly_accepted") and not settled.startswith(shown):
             self.preferences.add(step=place.index, t_ms=step.t_ms, path=step.path, via=step.via,
                                  provider=step.provider, evidence=step.evidence,
@@ -163,7 +163,7 @@ class OfferRows:
                                  chosen=clean(settled), rejected=clean(shown), outcome=outcome)
 
 
-def _moved(place: _Place, a: int, b: int, inserted: int, breaks: bool) -> bool:
+def move_place(place: Place, a: int, b: int, inserted: int, breaks: bool) -> bool:
     """Move or grow `place` for a change that replaced [a, b) with `inserted` characters (`breaks`: they
     start with a line break); whether the change touched it."""
     if place.done:
@@ -188,7 +188,7 @@ def _moved(place: _Place, a: int, b: int, inserted: int, breaks: bool) -> bool:
     return True
 
 
-def _outcome(decision: str, taken: str | None, shown: str, settled: str | None) -> str | None:
+def outcome_of(decision: str, taken: str | None, shown: str, settled: str | None) -> str | None:
     """What became of an offer (module docstring); None when its settled text is not known."""
     if settled is None:
         return None
