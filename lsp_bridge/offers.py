@@ -36,7 +36,6 @@ from lsp_bridge import translate as t
 from lsp_bridge.documents import count_units, index_of
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.snippets import strip_snippet
-from schemas.steps.offer import ITEM_TEXT_MAX, MAX_ITEMS
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -212,6 +211,8 @@ def offered(items: list[Item], taken: int | None, more: int = 0) -> dict[str, An
     """The `items`, `more` and `taken` fields of an offer step for `items` in the order offered: the first
     MAX_ITEMS (the one taken among them, in the last place when it came later), each text cut to
     ITEM_TEXT_MAX characters."""
+    from schemas.steps.offer import ITEM_TEXT_MAX, MAX_ITEMS  # (the step vocabulary and msgspec: loaded at
+    # the first offer, not when the bridge starts)
     kept = list(range(min(len(items), MAX_ITEMS)))
     if taken is not None and taken >= MAX_ITEMS:
         kept[-1] = taken
