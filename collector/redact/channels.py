@@ -20,6 +20,7 @@ from schemas.steps import (
     GapStep,
     GitStep,
     NoteStep,
+    OfferedItem,
     OfferStep,
     TaskStep,
     TestOutcome,
@@ -27,7 +28,7 @@ from schemas.steps import (
 )
 
 M = TypeVar("M", AgentStep, CommandStep, TestRunStep, TestOutcome, GitStep, Diagnostic, NoteStep, TaskStep,
-            GapStep)
+            GapStep, OfferedItem)
 
 
 def _opt(text: str | None, redactor: TextRedactor) -> str | None:
