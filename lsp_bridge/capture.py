@@ -34,22 +34,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from collector.text.digest import sha256_text
+from collector.text.positions import content_of
 from collector.workspace.beneath import open_beneath
 from lsp_bridge import translate as t
 from lsp_bridge.documents import ENCODINGS, TrackedDocument
 from lsp_bridge.errors import MalformedMessage, OutOfRange
+from lsp_bridge.offers import Offers, offered
 from lsp_bridge.origins import Origins
 from lsp_bridge.recorder import Outgoing, Recorder
 from lsp_bridge.workspaces import Located, Workspaces
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
+    from schemas.messages import OfferParams
 
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 HOLD_MS = 250  # a change whose predecessor has not arrived waits at most this long of later traffic
 HOLD_CHANGES = 256  # and at most this many changes wait per document
+OFFER_WAIT_MS = 2000  # an editor's offer waits at most this long for the change that makes its version
+MAX_OFFERS_DUE = 16  # and at most this many wait per document
 ReadFile = Callable[[Path, str, int], "OnDisk | None"]  # (workspace root, relative path, limit)
 TEXT_SYNC = frozenset({"textDocument/didOpen", "textDocument/didChange", "textDocument/didClose",
                        "textDocument/didSave"})
@@ -97,6 +102,8 @@ class Capture:
         self._versions_skip = False  # the editor's versions skip numbers: changes apply as they arrive
         self._filled = False  # a held change's predecessor arrived late at least once (real reordering)
         self.origins = Origins(recorder)  # whose work each edit is (lsp_bridge/origins.py)
+        self.offers = Offers(self._offered)  # what servers offered, what came of it (lsp_bridge/offers.py)
+        self._offers_due: dict[str, list[tuple[OfferParams, int]]] = {}  # an editor's, before their change
         self.handlers: dict[str, Callable[[Any, int], None]] = {
             "textDocument/didOpen": self.did_open,
             "textDocument/didChange": self.did_change,
@@ -271,18 +278,23 @@ class Capture:
         if any(change.range is None for change in changes) and not self._still_there(doc, at):
             return
         if doc.stale:
+            self.offers.drop(doc.uri)
             fulls = [i for i, change in enumerate(changes) if change.range is None]
             if not fulls:
                 return
             changes = changes[fulls[-1]:]
         if t.too_large(*(change.text for change in changes)):
             doc.stale = True
+            self.offers.drop(doc.uri)
             log.warning("codetape: a change to %s is too large to record", doc.path)
             gap = t.gap_step("other", f"a change to {doc.path} is too large to record", lost=1)
             self.recorder.record(doc.root, Outgoing(at, gap))
             return
         targets = self._targets(doc.root)
         before = doc.text if self.origins.wanted(doc.uri) else None  # (only while a server's edits are due)
+        if targets and (caret := self.offers.caret(doc.uri)) is not None:
+            self.offers.place(doc.uri, {str(e): doc.convert(t.Rng(caret, caret), e, self.encoding).start
+                                        for e in targets})
         try:
             if doc.encoding == self.encoding:
                 variants = doc.apply(changes, targets)
@@ -293,6 +305,7 @@ class Capture:
                     variants[doc.encoding] = raw
         except OutOfRange as exc:
             doc.stale = True
+            self.offers.drop(doc.uri)
             log.error("codetape: skipped a change to %s: %s", doc.path, exc)
             gap = t.gap_step("malformed_input", f"didChange: {exc}", lost=1)
             self.recorder.record(doc.root, Outgoing(at, gap))
@@ -307,13 +320,18 @@ class Capture:
         item = Outgoing(at, step, others or None, (doc.path,))
         if origin is None:
             self.origins.held(doc.uri, version, item)
+        self.offers.changed(doc.uri, changes, self.origins.taken, self.encoding, at)  # (its step first)
         self.recorder.record(doc.root, item)
+        if self._offers_due:
+            self._reported_due(doc, at)
 
     def did_close(self, params: Any, at: int) -> None:
         """textDocument/didClose"""
         uri = t.document_uri(params)
         self.too_large.discard(uri)
         self.origins.closed(uri)
+        self.offers.closed(uri, at)
+        self._offers_due.pop(uri, None)
         doc = self.docs.pop(uri, None)
         if doc is not None:
             self._record(doc.root, at, t.close_step(doc.path), (doc.path,))
@@ -417,6 +435,87 @@ class Capture:
         del self.docs[doc.uri]
         self._record(doc.root, at, t.close_step(doc.path), (doc.path,))
         return False
+
+    # -- offers (proxy mode) -----------------------------------------------------------------------------
+
+    def completion_offered(self, uri: str, provider: str | None, at: int) -> None:
+        """The completion list origins.py has just read for `uri` is an offer (lsp_bridge/offers.py)."""
+        doc = self.docs.get(uri)
+        listed = self.origins.listed(uri)
+        if doc is not None and not doc.stale and listed is not None:
+            self.offers.completion(uri, self._caret(doc, listed[0]), listed[1], provider, at)
+
+    def inline_offered(self, uri: str, params: Any, result: Any, provider: str | None, at: int) -> None:
+        """A `textDocument/inlineCompletion` answer for `uri`."""
+        doc = self.docs.get(uri)
+        if doc is None or doc.stale or not isinstance(params, dict):
+            return
+        try:
+            caret = self._caret(doc, t.position(params.get("position")))
+        except MalformedMessage:
+            return
+        lines = doc.doc.lines
+        line = content_of(lines[caret[0]]) if caret[0] < len(lines) else None
+        self.offers.inline(uri, {**params, "position": {"line": caret[0], "character": caret[1]}}, result,
+                           line, self.encoding, provider, at)
+
+    def _caret(self, doc: TrackedDocument, where: t.Pos) -> t.Pos:
+        """A position the editor sent, counted as the steps are recorded."""
+        if doc.encoding == self.encoding:
+            return where
+        return doc.convert(t.Rng(where, where), self.encoding).start
+
+    def _offered(self, uri: str, fields: dict[str, Any], caret: t.Pos, variants: dict[str, t.Pos],
+                 at: int) -> None:
+        doc = self.docs.get(uri)
+        if doc is None:
+            return
+        step = {"kind": "offer", "source": t.SOURCE, "path": doc.path,
+                "range": t.range_dict(t.Rng(caret, caret)), **fields}
+        others = {e: {**step, "range": t.range_dict(t.Rng(p, p))} for e, p in variants.items()}
+        self._record(doc.root, at, step, (doc.path,), others)
+
+    def offer_reported(self, message: OfferParams, at: int) -> None:
+        """codetape/offer: a menu the editor showed, sent once it closed (the taken text in the buffer),
+        recorded once the document is at the version it names (its didChange may come after it)."""
+        doc = self.docs.get(message.uri)
+        if doc is None or doc.stale:
+            return
+        if message.version is not None and doc.version is not None and doc.version < message.version:
+            waiting = self._offers_due.setdefault(doc.uri, [])
+            waiting.append((message, at))
+            del waiting[:-MAX_OFFERS_DUE]
+            return
+        self._record_reported(doc, message, at)
+
+    def _reported_due(self, doc: TrackedDocument, at: int) -> None:
+        """Record the editor's offers that waited for the version the document has now reached (or passed
+        OFFER_WAIT_MS ago)."""
+        waiting = self._offers_due.get(doc.uri, [])
+        due = [(m, when) for m, when in waiting if doc.version is None or m.version is None or
+               m.version <= doc.version or when + OFFER_WAIT_MS < at]
+        if not due:
+            return
+        self._offers_due[doc.uri] = [entry for entry in waiting if entry not in due]
+        for message, _ in due:
+            self._record_reported(doc, message, at)
+
+    def _record_reported(self, doc: TrackedDocument, message: OfferParams, at: int) -> None:
+        start, end = message.range.start, message.range.end
+        where = t.Rng((start.line, start.character), (end.line, end.character))
+        if doc.encoding != self.encoding:
+            where = doc.convert(where, self.encoding)
+        items = [(item.text, item.ai) for item in message.items]
+        step = {"kind": "offer", "source": t.SOURCE, "path": doc.path, "range": t.range_dict(where),
+                "via": message.via, "evidence": message.detail, **offered(items, message.taken, message.more),
+                "decision": message.decision, "applied": True}
+        if message.provider:
+            step["provider"] = message.provider
+        if message.ai:
+            step["ai"] = True
+        others = {str(e): {**step, "range": t.range_dict(doc.convert(where, e, self.encoding))}
+                  for e in self._targets(doc.root)}
+        self._record(doc.root, at, step, (doc.path,), others)
 
     # -- files ----------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 Params are validated with the models in `schemas/messages.py`; invalid ones are logged and skipped.
 Notes, tasks, pause and resume become collector requests (the collector records them and may seal);
-diagnostics, cursors and terminal commands become steps; an origin labels the edit it names.
+diagnostics, cursors, offers and terminal commands become steps; an origin labels the edit it names.
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ class Extensions:
             self.capture.cursor(message.uri, selections, at)
         elif isinstance(message, m.OriginParams):
             self.capture.origins.said(message.uri, message.version, message.origin, message.detail, at)
+        elif isinstance(message, m.OfferParams):
+            self.capture.offer_reported(message, at)
         elif isinstance(message, m.CommandParams):
             self._command(message, at)
         elif isinstance(message, m.NoteParams):

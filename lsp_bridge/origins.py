@@ -89,6 +89,7 @@ class Origins:
         self._last_completion: str | None = None
         self._said: OrderedDict[tuple[str, int], tuple[Origin, int]] = OrderedDict()  # before the change
         self._waiting: OrderedDict[tuple[str, int], Outgoing] = OrderedDict()  # changes recorded, held
+        self.taken: int | None = None  # the index of the completion item the last change applied
 
     # -- the editor's word ----------------------------------------------------------------------------
 
@@ -184,6 +185,11 @@ class Origins:
             item = _Item(item.text, pending.items[index].edit, pending.items[index].other, item.additional)
         pending.items[index] = _Item(item.text, item.edit, item.other, item.additional, resolved=True)
 
+    def listed(self, uri: str) -> tuple[t.Pos, list[str]] | None:
+        """The pending completion list of a document: where it was asked, what each item inserts."""
+        pending = self._completions.get(uri)
+        return None if pending is None else (pending.position, [item.text for item in pending.items])
+
     def closed(self, uri: str) -> None:
         self._effects.pop(uri, None)
         self._completions.pop(uri, None)
@@ -198,9 +204,11 @@ class Origins:
            before: str | None, after: Document, encoding: PositionEncoding, at: int) -> Origin | None:
         """The evidence for a change to `uri` (from `previous` to `version`; positions in the negotiated
         `encoding`; `before`: the text before it when `wanted`, `after`: the document after it)."""
+        self.taken = None
         if version is not None:
             said = self._said.pop((uri, version), None)
             if said is not None and said[1] >= at:
+                self._completed(uri, changes, after, encoding, at)  # (which item: lsp_bridge/offers.py)
                 self._completions.pop(uri, None)
                 return said[0]
         found = self._effect(uri, previous, changes, before, after, encoding, at)
@@ -243,10 +251,11 @@ class Origins:
         if pending.until < at:
             del self._completions[uri]
             return None
-        for item in pending.items:
+        for index, item in enumerate(pending.items):
             how = _accepts(item, pending.position, changes, after, encoding)
             if how is not None:
                 del self._completions[uri]
+                self.taken = index
                 message = "completionItem/resolve" if item.resolved else "textDocument/completion"
                 return "completion", f"lsp:{message}{how}"
         pending.changes_left -= 1

@@ -300,4 +300,5 @@ class Proxy:
                 traffic.capture.expire(self._clock())
             if closed and not items:
                 traffic.capture.release(None, self._clock())
+                traffic.capture.offers.finish(self._clock())
                 return

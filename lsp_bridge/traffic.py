@@ -34,7 +34,8 @@ PENDING_LIMIT = 10_000
 ENCODINGS: dict[Any, PositionEncoding] = {"utf-8": "utf-8", "utf-16": "utf-16", "utf-32": "utf-32"}
 _FORMATTING = frozenset({"textDocument/formatting", "textDocument/rangeFormatting",
                          "textDocument/onTypeFormatting"})
-_EDITOR_REQUESTS = frozenset({"initialize", "textDocument/completion", "textDocument/codeAction",
+_EDITOR_REQUESTS = frozenset({"initialize", "textDocument/completion", "textDocument/inlineCompletion",
+                              "textDocument/codeAction",
                               "textDocument/diagnostic", "workspace/diagnostic", "completionItem/resolve",
                               "codeAction/resolve", "textDocument/rename", *_FORMATTING})
 MAX_ACTIONS = 50  # code actions of one answer whose edits are expected
@@ -144,6 +145,11 @@ class Traffic:
             if uri is not None:
                 self.actions.completion_result(uri, result)
                 self.capture.origins.completion(uri, params, result, at)
+                self.capture.completion_offered(uri, self.server_name, at)
+        elif method == "textDocument/inlineCompletion":
+            uri = _uri(params)
+            if uri is not None:
+                self.capture.inline_offered(uri, params, result, self.server_name, at)
         elif method == "completionItem/resolve":
             self.capture.origins.resolved(result)
         elif method in _FORMATTING:

@@ -9,6 +9,7 @@ negotiated at `initialize`. Unknown fields are ignored so that newer extensions 
 | `codetape/diagnostics` | editor -> bridge | `DiagnosticsParams`: all the editor shows, by origin |
 | `codetape/cursor` | editor -> bridge | `CursorParams` |
 | `codetape/origin` | editor -> bridge | `OriginParams`: whose work the change making a version is |
+| `codetape/offer` | editor -> bridge | `OfferParams`: a completion menu the editor showed, and its fate |
 | `codetape/command` | editor -> bridge | `CommandParams`: a terminal command finished |
 | `codetape/note` | editor -> bridge | `NoteParams` |
 | `codetape/task` | editor -> bridge | `TaskParams` |
@@ -30,6 +31,7 @@ from pydantic.alias_generators import to_camel
 
 from schemas.methods import COMMANDS, REVIEW, STATUS
 from schemas.steps.edit import ORIGIN_DETAIL_PATTERN, EditOrigin
+from schemas.steps.offer import Decision, OfferVia
 
 Uri = Annotated[str, Field(min_length=1, max_length=8192)]
 Line = Annotated[str, Field(max_length=64 * 1024)]
@@ -103,6 +105,31 @@ class OriginParams(Message):
     detail: Annotated[str, AfterValidator(_evidence)]
 
 
+class OfferedItemParams(Message):
+    text: Annotated[str, Field(max_length=64 * 1024)]  # cut to the step's bound by the bridge
+    ai: bool = False  # the item is marked as an AI's (its source or kind names one)
+
+
+class OfferParams(Message):
+    """`codetape/offer`: the editor showed suggestions in a document (its completion menu) and the
+    developer took one, or not (schemas/steps/offer.py). Sent once the menu closed: `range` is where the
+    taken item's text is in `version` of the document (empty at the caret when none was taken; the
+    bridge records it once that version's didChange is in, at most OFFER_WAIT_MS later); `detail` the evidence
+    (`nvim:CompleteDone`), `provider` the completion's source (`omni vim.lsp.omnifunc`, `company-capf`)."""
+
+    uri: Uri
+    version: Annotated[int, Field(ge=0, le=2**53)] | None = None  # the document version `range` is in
+    range: LspRange
+    via: OfferVia = "completion"
+    detail: Annotated[str, AfterValidator(_evidence)]
+    provider: Annotated[str, Field(max_length=128)] | None = None
+    ai: bool = False
+    items: Annotated[list[OfferedItemParams], Field(min_length=1, max_length=10_000)]
+    more: Annotated[int, Field(ge=0, le=2**31)] = 0  # items shown beyond those sent
+    decision: Decision
+    taken: Annotated[int, Field(ge=0, le=10_000)] | None = None
+
+
 class CommandParams(Message):
     """`codetape/command`: a terminal command finished. `cwd` is an absolute path or a file URI."""
 
@@ -169,6 +196,7 @@ NOTIFICATIONS: dict[str, type[Message]] = {
     "codetape/pause": WorkspaceParams,
     "codetape/resume": WorkspaceParams,
     "codetape/origin": OriginParams,
+    "codetape/offer": OfferParams,
 }
 """Notifications an editor extension may send to the bridge, with their params model."""
 

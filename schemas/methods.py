@@ -5,7 +5,7 @@ from __future__ import annotations
 
 NOTIFICATION_METHODS: tuple[str, ...] = (
     "codetape/diagnostics", "codetape/cursor", "codetape/command", "codetape/note", "codetape/task",
-    "codetape/pause", "codetape/resume", "codetape/origin",
+    "codetape/pause", "codetape/resume", "codetape/origin", "codetape/offer",
 )
 """Notifications an editor extension may send to the bridge (their params models: messages.NOTIFICATIONS)."""
 

@@ -22,6 +22,7 @@ ALL_CHANNELS: tuple[Channel, ...] = ("edits", "diagnostics", "tests", "commands"
 # Which channel each step kind belongs to; kinds not listed (note, task, gap, redaction) always record.
 CHANNEL_OF_KIND: dict[str, Channel] = {
     "open": "edits", "close": "edits", "edit": "edits", "save": "edits", "cursor": "edits",
+    "offer": "edits",
     "diagnostics": "diagnostics", "test_run": "tests", "command": "commands", "git": "git",
     "file_change": "files",
 }

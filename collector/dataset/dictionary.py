@@ -285,6 +285,46 @@ TABLES: dict[str, TableDoc] = {
          "first_step": "its first step", "last_step": "its last step",
          "done_step": "its `task done` step; null when the next task or the episode's end ended it",
          **_OUTCOMES}),
+    "offers": TableDoc(
+        "One row per offer step: suggestions an editor showed at a place (a completion menu, an inline "
+        "suggestion), whether the developer took one, and what stood at that place when the episode "
+        "ended (collector/dataset/offers.py says how the place is followed through the edits).",
+        _BY_STEP, "by episode, then step",
+        {**_COMMON, "path": "the workspace-relative path of the document",
+         "line": _POS + ": where it was offered (the caret; the taken text's start when the editor "
+                 "reported it applied)", "character": _POS + ": where it was offered",
+         "via": "completion (a menu) or inline (ghost text)",
+         "evidence": "where codetape saw it, `<where>:<what>` (lsp:textDocument/completion, "
+                     "lsp:textDocument/inlineCompletion, nvim:CompleteDone, emacs:company, ...)",
+         "provider": "who offered it: the language server's name, the completion source; null: not known",
+         "ai": "offered by an AI (an inline completion, a server or source known as an AI assistant, an "
+               "item marked as an AI's)",
+         "items": "what each item inserts, in the order offered (at most 16; redacted like every text)",
+         "more": "items offered beyond those kept",
+         "decision": "what the change that followed did: accepted, partly_accepted or not_taken",
+         "taken": "the index into items of the item taken; null: none",
+         "taken_text": "what was taken: the item's text, or its start when partly accepted; null: none",
+         "settled": "the text at the offer's place when the episode ended (or its file was replaced "
+                    "whole first); null when that cannot be told",
+         "outcome": "accepted or partly_accepted (what was taken still stands), overwritten (taken and "
+                    "replaced, or not taken and other text written there), retyped (not taken, its text "
+                    "typed by the developer), ignored (not taken, nothing written there); null with "
+                    "settled"}),
+    "preferences": TableDoc(
+        "One row per AI suggestion the developer's own settled text replaced: (context, chosen, "
+        "rejected) pairs for preference training, from the offers whose ai is true, whose settled text is "
+        "not empty and does not start with the item's text, and whose outcome is overwritten or "
+        "partly_accepted.",
+        _BY_STEP, "by episode, then step",
+        {**_COMMON, "path": "the workspace-relative path of the document",
+         "via": "completion or inline", "provider": "who offered it; null: not known",
+         "evidence": "where codetape saw the offer (as offers.evidence)",
+         "context_before": "the file's text before the offer's place when it was offered (at most 2,000 "
+                           "characters)",
+         "context_after": "the file's text after it (at most 1,000 characters)",
+         "chosen": "the developer's settled text at the place (offers.settled)",
+         "rejected": "the AI's suggestion: the item taken, else the first offered",
+         "outcome": "overwritten or partly_accepted (as offers.outcome)"}),
     "blobs": TableDoc(
         "Every file text the dataset refers to (transitions, file_states), once, by its SHA-256 (of the "
         "text's UTF-8 bytes as recorded); not partitioned. A text stays while any episode refers to it.",

@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from collector.dataset.columns import Columns
+from collector.dataset.offers import OfferRows
 from collector.dataset.reasons import Rejected
 from collector.dataset.survival import TRACED, Trace
 from collector.dataset.tables import COMMANDS, FILE_STATES, STEPS, TASKS, TEST_RUNS
@@ -61,6 +62,7 @@ class StepRows:
         self.trace = Trace()  # what became of every inserted character (survival.py)
         self.typed = TypedRows(common, self._grow, _unicode, self.trace)  # edits, diagnostics, git, cursor
         self.transitions = TransitionRows(common, self._grow, _unicode, self.trace)  # and the blobs
+        self.offers = OfferRows(common, self._grow, _unicode)  # offers and preferences
         self._step_columns = self._steps_columns()
         self._sealed_at = 0  # `size` when the rows were last sealed
         self.commits = 0
@@ -84,6 +86,7 @@ class StepRows:
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         """See a step before the replay applies it (an edit's rows need the text it changes)."""
         self.transitions.before(index, step, workspace)  # (a burst it ends settles before it is traced)
+        self.offers.before(index, step, workspace)
         if type(step) is EditStep:
             doc = workspace.buffers.get(step.path)
             if doc is not None:  # (else the replay refuses the step)
@@ -190,13 +193,14 @@ class StepRows:
             self._grow(len(window.statement or ""))
             self.tasks.add(task=number, statement=window.statement, first_step=window.first,
                            last_step=window.last, done_step=window.done, **judged)
+        offers = self.offers.finish(self.workspace)
         if self.workspace is not None:
             self._states(*self.last, "end", self.workspace)
             self._seal_when_due()
             self.workspace = None  # (its files are not kept beside the tables)
         return {"steps": self.steps.table(), "file_states": self.file_states.table(),
                 "test_runs": self.test_runs.table(), "commands": self.commands.table(),
-                **self.typed.tables(), **transitions, "tasks": self.tasks.table()}
+                **self.typed.tables(), **transitions, "tasks": self.tasks.table(), **offers}
 
     def inserted_by_origin(self) -> list[dict[str, Any]]:
         """The episode row's `inserted_by_origin`: characters written per origin (what the edits and the

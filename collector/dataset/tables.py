@@ -243,6 +243,43 @@ AGENT_EVENTS = pa.schema([
     _MONTH,
 ])
 
+# `offer` steps (schemas/steps/offer.py) and what became of them (offers.py): one row per offer
+OFFERS = pa.schema([
+    _ID, _SIGNER, _STEP, _T,
+    pa.field("path", pa.string(), nullable=False),
+    pa.field("line", pa.int32(), nullable=False),  # where it was offered (the step's range's start)
+    pa.field("character", pa.int32(), nullable=False),
+    pa.field("via", pa.string(), nullable=False),  # completion | inline
+    pa.field("evidence", pa.string(), nullable=False),
+    pa.field("provider", pa.string()),
+    pa.field("ai", pa.bool_(), nullable=False),
+    pa.field("items", _STRINGS),  # what each item inserts, in the order offered
+    pa.field("more", pa.int32(), nullable=False),
+    pa.field("decision", pa.string(), nullable=False),  # accepted | partly_accepted | not_taken
+    pa.field("taken", pa.int32()),
+    pa.field("taken_text", pa.large_string()),
+    pa.field("settled", pa.large_string()),  # the text at its place as the episode leaves it
+    pa.field("outcome", pa.string()),  # accepted | partly_accepted | overwritten | retyped | ignored
+    _LICENCE,
+    _MONTH,
+])
+
+# (context, chosen, rejected): an AI's suggestion the developer's own settled text replaced (offers.py)
+PREFERENCES = pa.schema([
+    _ID, _SIGNER, _STEP, _T,
+    pa.field("path", pa.string(), nullable=False),
+    pa.field("via", pa.string(), nullable=False),
+    pa.field("provider", pa.string()),
+    pa.field("evidence", pa.string(), nullable=False),
+    pa.field("context_before", pa.large_string(), nullable=False),
+    pa.field("context_after", pa.large_string(), nullable=False),
+    pa.field("chosen", pa.large_string(), nullable=False),
+    pa.field("rejected", pa.large_string(), nullable=False),
+    pa.field("outcome", pa.string(), nullable=False),
+    _LICENCE,
+    _MONTH,
+])
+
 TYPED = {"edits": EDITS, "diagnostics": DIAGNOSTICS, "git": GIT, "cursor": CURSOR,
          "agent_events": AGENT_EVENTS}
 
@@ -328,14 +365,16 @@ REJECTED = pa.schema([
 ROWS = {"episodes": EPISODES, "steps": STEPS, "file_states": FILE_STATES, "test_runs": TEST_RUNS,
         "commands": COMMANDS, **TYPED,
         "transitions": TRANSITIONS,
-        "tasks": TASKS}  # the tables an accepted episode has rows in, partitioned by month
+        "tasks": TASKS, "offers": OFFERS,
+        "preferences": PREFERENCES}  # the tables an accepted episode has rows in, partitioned by month
 TABLES = {**ROWS, "blobs": BLOBS, "rejected": REJECTED}
 
 # rows per row group: about 64 MiB each at the sizes rows have in recorded sessions
 ROW_GROUP_ROWS = {"episodes": 16_384, "steps": 262_144, "file_states": 65_536, "test_runs": 262_144,
                   "commands": 65_536, "edits": 262_144, "diagnostics": 262_144, "git": 65_536,
                   "cursor": 262_144, "agent_events": 65_536, "transitions": 16_384, "blobs": 4_096,
-                  "rejected": 65_536, "tasks": 65_536}
+                  "rejected": 65_536, "tasks": 65_536, "offers": 65_536,
+                  "preferences": 65_536}
 
 
 # the tables a worker writes for the episodes it checked: all but `episodes`, which the build writes once it

@@ -20,13 +20,15 @@ from schemas.steps import (
     GapStep,
     GitStep,
     NoteStep,
+    OfferedItem,
+    OfferStep,
     TaskStep,
     TestOutcome,
     TestRunStep,
 )
 
 M = TypeVar("M", AgentStep, CommandStep, TestRunStep, TestOutcome, GitStep, Diagnostic, NoteStep, TaskStep,
-            GapStep)
+            GapStep, OfferedItem)
 
 
 def _opt(text: str | None, redactor: TextRedactor) -> str | None:
@@ -87,6 +89,14 @@ def agent(step: AgentStep, redactor: TextRedactor) -> AgentStep:
     return _changed(step, {"prompt": _opt(step.prompt, redactor),
                            "command_line": _opt(step.command_line, redactor),
                            "detail": _opt(step.detail, redactor), "tool": _opt(step.tool, redactor)})
+
+
+def offer(step: OfferStep, redactor: TextRedactor) -> OfferStep:
+    """What an editor offered: each item's text, secrets replaced."""
+    items = [_changed(item, {"text": redactor.redact(item.text)}) for item in step.items]
+    if all(new is old for new, old in zip(items, step.items, strict=True)):
+        return step
+    return replace(step, items=items)
 
 
 def task(step: TaskStep, redactor: TextRedactor) -> TaskStep:

@@ -31,6 +31,7 @@ from schemas.steps import (
     FileChangeStep,
     GapStep,
     GitStep,
+    OfferStep,
     OpenStep,
     SaveStep,
     Step,
@@ -75,7 +76,8 @@ class PathRedactor:
         writes is counted in `written`."""
         update: dict[str, object] = {}
         match step:
-            case EditStep() | OpenStep() | SaveStep() | CloseStep() | CursorStep() | DiagnosticsStep():
+            case (EditStep() | OpenStep() | SaveStep() | CloseStep() | CursorStep() | DiagnosticsStep()
+                  | OfferStep()):
                 self._field(step.path, "path", update, written)
             case FileChangeStep():
                 self._field(step.path, "path", update, written)

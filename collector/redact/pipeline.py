@@ -34,6 +34,7 @@ from schemas.steps import (
     GapStep,
     GitStep,
     NoteStep,
+    OfferStep,
     OpenStep,
     SaveStep,
     Selection,
@@ -135,6 +136,8 @@ class StepRedactor:
                 return Outcome(channels.task(step, r))
             case AgentStep():
                 return Outcome(channels.agent(step, r))
+            case OfferStep():
+                return Outcome(self._offer(step))
             case _:
                 return Outcome(step)
 
@@ -301,6 +304,11 @@ class StepRedactor:
             selections.append(Selection(anchor=anchor, active=active))
         return replace(step, selections=selections)
 
+    def _offer(self, step: OfferStep) -> OfferStep:
+        out = channels.offer(step, self.redactor)
+        buf = self.buffers.get(step.path)
+        return out if buf is None or not buf.hidden else replace(out, range=buf.map_range(step.range))
+
 
 def _point(position: Position) -> Range:
     return Range(start=position, end=position)
@@ -346,5 +354,7 @@ def texts(step: Step) -> Iterator[str]:
                 yield step.statement
         case AgentStep():
             yield from (t for t in (step.prompt, step.command_line, step.detail, step.tool) if t is not None)
+        case OfferStep():
+            yield from (item.text for item in step.items)
         case _:
             pass

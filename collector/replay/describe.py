@@ -28,6 +28,7 @@ from schemas.steps import (
     GapStep,
     GitStep,
     NoteStep,
+    OfferStep,
     OpenStep,
     RedactionStep,
     SaveStep,
@@ -101,6 +102,8 @@ def describe(step: Step, effect: Effect = None) -> str:
             return f"{plural(step.count, 'value')} replaced by {step.placeholder} ({step.rule})"
         case AgentStep():
             return _agent(step)
+        case OfferStep():
+            return _offer(step)
     return step.kind
 
 
@@ -134,6 +137,20 @@ def _edit(step: EditStep, size: EditSize | None) -> str:
     parts = [f"+{size.inserted:,}" if size.inserted else "", f"-{size.deleted:,}" if size.deleted else ""]
     shown = " ".join(part for part in parts if part)
     return f"{shown} char{'s' * (size.inserted + size.deleted != 1)}" if shown else "no change"
+
+
+def _offer(step: OfferStep) -> str:
+    """`inline by copilot-language-server (AI) at 2:5: not taken, 1 item`, `completion (keyword) at 3:1:
+    accepted "total", 5 items`."""
+    who = f" by {one_line(step.provider, 40)}" if step.provider else ""
+    ai = " (AI)" if step.ai else ""
+    where = f"{step.range.start.line + 1}:{step.range.start.character + 1}"
+    count = len(step.items) + step.more
+    said = step.decision.replace("_", " ")
+    if step.taken is not None:
+        taken = step.items[step.taken].text
+        said += f' "{one_line(taken if step.taken_chars is None else taken[:step.taken_chars], 40)}"'
+    return f"{step.via}{who}{ai} at {where}: {said}, {count} item{'s' * (count != 1)}"
 
 
 def _cursor(step: CursorStep) -> str:

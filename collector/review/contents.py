@@ -45,6 +45,7 @@ from schemas.steps import (
     GapStep,
     GitStep,
     NoteStep,
+    OfferStep,
     OpenStep,
     SaveStep,
     Step,
@@ -259,6 +260,8 @@ def _free_text(step: Step, redactor: _Lines) -> Step:
             return redactor.agent(step)
         case TaskStep():
             return ch.task(step, redactor)
+        case OfferStep():
+            return ch.offer(step, redactor)
         case GapStep():
             return ch.gap_detail(step, redactor)
         case _:

@@ -26,6 +26,7 @@ from schemas.steps import (
     FileChangeStep,
     GapStep,
     GitStep,
+    OfferStep,
     OpenStep,
     SaveStep,
     Step,
@@ -66,7 +67,8 @@ def _keep(step: Step, out: Excluded, renamed: set[str], excluded: Excluded) -> S
     """The step as it stays (the step itself, a changed copy, or a stand-in), or None when it goes.
     `out` answers for files (and notes them in the report), `excluded` for a command's directory."""
     match step:
-        case OpenStep() | CloseStep() | EditStep() | SaveStep() | CursorStep() | DiagnosticsStep():
+        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | CursorStep() | DiagnosticsStep()
+              | OfferStep()):
             return None if out(step.path) else step
         case FileChangeStep(change="renamed", new_path=str() as new_path):
             if out(step.path):

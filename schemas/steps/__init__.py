@@ -20,6 +20,7 @@ from schemas.steps.file_change import FileChangeStep
 from schemas.steps.gap import FileState, GapReason, GapStep
 from schemas.steps.git import GitFileStat, GitOp, GitStep
 from schemas.steps.note import NoteStep
+from schemas.steps.offer import OfferedItem, OfferStep
 from schemas.steps.open import OpenStep
 from schemas.steps.redaction import RedactionStep
 from schemas.steps.save import SaveStep
@@ -29,11 +30,12 @@ from schemas.steps.test_run import TestOutcome, TestRunStep
 Step: TypeAlias = (
     OpenStep | CloseStep | EditStep | SaveStep | DiagnosticsStep | TestRunStep | CommandStep
     | GitStep | FileChangeStep | CursorStep | NoteStep | TaskStep | GapStep | RedactionStep | AgentStep
+    | OfferStep
 )
 
 STEP_TYPES: tuple[type[Step], ...] = (
     OpenStep, CloseStep, EditStep, SaveStep, DiagnosticsStep, TestRunStep, CommandStep,
-    GitStep, FileChangeStep, CursorStep, NoteStep, TaskStep, GapStep, RedactionStep, AgentStep,
+    GitStep, FileChangeStep, CursorStep, NoteStep, TaskStep, GapStep, RedactionStep, AgentStep, OfferStep,
 )
 STEP_KINDS: frozenset[str] = frozenset(t.kind for t in STEP_TYPES)
 _BY_KIND: dict[object, type[Step]] = {t.kind: t for t in STEP_TYPES}
@@ -114,6 +116,8 @@ __all__ = [
     "GitOp",
     "GitStep",
     "NoteStep",
+    "OfferStep",
+    "OfferedItem",
     "OpenStep",
     "RedactionStep",
     "SaveStep",

@@ -40,7 +40,8 @@ from tests.integration.upload_helpers import codetape
 from tests.support.sessions import generate
 
 TABLES = ("episodes", "steps", "file_states", "test_runs", "commands", "edits", "diagnostics", "git",
-          "cursor", "agent_events", "transitions", "tasks", "blobs", "rejected")
+          "cursor", "agent_events", "transitions", "tasks", "offers", "preferences", "blobs",
+          "rejected")
 ROW_TABLES = TABLES[:-2]  # the tables with rows of an episode: `episode_id` in every one
 SCALE = 0.02  # a few hundred to two thousand steps a session: sessions of minutes, not hours
 

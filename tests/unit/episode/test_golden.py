@@ -59,8 +59,9 @@ def test_cat_prints_the_expected_lines_and_verify_says_ok(name: str,
 
 def test_full_has_every_step_kind_and_future_skips_what_it_must(
         capsysbinary: pytest.CaptureFixture[bytes]) -> None:
-    assert {step.kind for step in GOLDEN["full"][1]} == STEP_KINDS - {"agent"}  # full predates `agent`
+    assert {step.kind for step in GOLDEN["full"][1]} == STEP_KINDS - {"agent", "offer"}  # full predates them
     assert {step.kind for step in GOLDEN["agents"][1]} == {"agent", "file_change"}
+    assert {step.kind for step in GOLDEN["offers"][1]} == {"open", "offer", "edit", "save"}
     future = open_episode(DIRECTORY / "future.ctape")
     assert (future.read_version, future.write_version) == (1, 2)
     assert len(list(future.steps())) == 2 and dict(future.skipped) == {"bookmark": 1}

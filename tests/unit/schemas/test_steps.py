@@ -27,6 +27,10 @@ REQUIRED = {
     "gap": {"reason": "paused"},
     "redaction": {"rule": "aws-access-key", "placeholder": "«redacted:aws-access-key:1»", "count": 2},
     "agent": {"agent": "claude-code", "hook": "UserPromptSubmit", "event": "prompt"},
+    "offer": {"path": "a.py",
+              "range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 1}},
+              "via": "inline", "evidence": "lsp:textDocument/inlineCompletion", "items": [{"text": "x = 1"}],
+              "decision": "not_taken"},
 }
 
 

@@ -7,6 +7,7 @@ local M = {}
 local uv = vim.uv or vim.loop
 local NEW = vim.fn.has('nvim-0.11') == 1 -- 0.11 clients take `self` (client:notify); 0.7 ones do not
 local origins = require('codetape.origins')
+local offers = require('codetape.offers')
 
 -- codetape: the codetape program and leading arguments; cmd: the bridge (default: codetape .. { 'bridge' }).
 local config = { codetape = { 'codetape' }, cmd = nil, cursor_debounce_ms = 200, statusline = true }
@@ -140,11 +141,20 @@ local function confirmed_root(dir, opted_in)
   end
 end
 
--- `codetape/origin` for the buffer's labelled edits (lua/codetape/origins.lua has the evidence).
+-- `codetape/origin` for the buffer's labelled edits (lua/codetape/origins.lua has the evidence), and
+-- `codetape/offer` for its completion menus (lua/codetape/offers.lua).
 local function label(buf)
   origins.attach(buf, function(params)
     local client = client_of(buf)
     if client then notify(client, 'codetape/origin', params) end
+  end)
+  offers.attach(buf, function(menu)
+    local client = client_of(buf)
+    if not client or not vim.api.nvim_buf_is_loaded(buf) then return end
+    menu.range = { start = position(client, buf, menu.row, menu.from),
+      ['end'] = position(client, buf, menu.row, menu.to) }
+    menu.row, menu.from, menu.to = nil, nil, nil
+    notify(client, 'codetape/offer', menu)
   end)
 end
 
@@ -332,6 +342,7 @@ function M.setup(opts)
   vim.api.nvim_create_autocmd('BufWipeout', { group = group, callback = function(args)
     sent[args.buf] = nil
     origins.detach(args.buf)
+    offers.detach(args.buf)
   end })
   origins.setup()
   local command = vim.api.nvim_create_user_command
