@@ -1,4 +1,4 @@
-"""The real Claude Code and Codex CLI (pinned npm versions, their own native binaries) run one scripted
+"""The real Claude Code, Codex CLI and Gemini CLI (pinned npm versions) run one scripted
 answer each through `codetape agent hook install` against a real collector and an opted-in git workspace:
 the model edits a file and runs a shell command in one answer, then answers. Every hook the agent calls is
 an `agent` step, in the order the agent called it, and the edit is recorded with `origin: agent`."""
@@ -22,7 +22,7 @@ from tests.integration.collector_harness import (
     wait_recorded,
 )
 from tests.support.model_server import Action, Bash, Edit, Read, ScriptedModel, Text
-from tests.support.real_agents import codex_config, ran, run_claude, run_codex
+from tests.support.real_agents import codex_config, gemini_settings, ran, run_claude, run_codex, run_gemini
 
 APP = "def add(a, b):\n    return a - b\n"
 FIXED = "def add(a, b):\n    return a + b\n"
@@ -114,6 +114,53 @@ def test_codex_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
                                                   "codex:PostToolUse apply_patch")
     assert written["out.txt"]["origin"] == "agent"
     assert written["out.txt"]["origin_detail"] in ("codex:PreToolUse Bash", "codex:PostToolUse Bash")
+
+
+def test_gemini_cli_edits_runs_a_command_and_answers_and_uninstall_gives_its_settings_back(
+        tmp_path: Path) -> None:
+    """Gemini CLI's hooks (in the user's ~/.gemini/settings.json, next to the developer's own settings and
+    hook) each become an `agent` step in order, the `replace` write is the agent's, and uninstall gives
+    the settings file back byte for byte."""
+    import json
+
+    home, user, root = workspace(tmp_path)
+    settings = user / ".gemini" / "settings.json"
+    settings.parent.mkdir()
+    own_hook = {"matcher": "run_shell_command", "hooks": [{"type": "command", "command": "true"}]}
+    settings.write_text(json.dumps({**gemini_settings(), "hooks": {"BeforeTool": [own_hook]}}, indent=2)
+                        + "\n")
+    mine = settings.read_bytes()
+    install(home, user, root, "gemini-cli")
+    script: list[list[Action]] = [[Edit(root / "app.py", "a - b", "a + b"), Bash("echo ran > out.txt")],
+                                  [Text("Fixed add.")]]
+    want = [("SessionStart", None), ("BeforeAgent", None), ("BeforeTool", "replace"),
+            ("AfterTool", "replace"), ("BeforeTool", "run_shell_command"), ("AfterTool", "run_shell_command"),
+            ("AfterAgent", None), ("SessionEnd", None)]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        wait_capturing(client, root)
+        done = run_gemini(model, user, root, "fix add")
+        assert done.returncode == 0 and "Fixed add." in done.stdout, ran(done, model)
+        assert (root / "app.py").read_text() == FIXED and (root / "out.txt").read_text() == "ran\n"
+        steps = wait_recorded(daemon.home, root, lambda s: agent_steps(s) == want
+                              and {"app.py", "out.txt"} <= written_paths(s),
+                              "every hook of the turn and both writes")
+    agent = [s for s in steps if s["kind"] == "agent"]
+    assert {s["agent"] for s in agent} == {"gemini-cli"} and len({s["session"] for s in agent}) == 1
+    assert agent[1]["event"] == "prompt" and agent[1]["prompt"] == "fix add"
+    assert agent[2]["targets"] == ["app.py"] and agent[4]["command_line"] == "echo ran > out.txt"
+    assert [s["event"] for s in agent] == ["session_start", "prompt", "tool_call", "tool_result", "tool_call",
+                                          "tool_result", "stop", "session_end"]
+    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    assert written["app.py"]["origin"] == "agent"
+    assert written["app.py"]["origin_detail"] in ("gemini-cli:BeforeTool replace",
+                                                  "gemini-cli:AfterTool replace")
+    assert written["out.txt"]["origin"] == "agent"
+    assert written["out.txt"]["origin_detail"] in ("gemini-cli:BeforeTool run_shell_command",
+                                                   "gemini-cli:AfterTool run_shell_command")
+    removed = codetape_for(home, user, "agent", "hook", "uninstall", "--yes", "--agent", "gemini-cli",
+                           "--dir", str(root))
+    assert removed.returncode == 0, removed.stderr
+    assert settings.read_bytes() == mine
 
 
 DEVELOPER_S_HOOKS = ('\n[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "echo mine"\n\n'

@@ -1,4 +1,5 @@
-"""The real Claude Code and Codex CLI, as npm installs them, run against the scripted model (model_server).
+"""The real Claude Code, Codex CLI and Gemini CLI, as npm installs them, run against the scripted model
+(model_server).
 
 scripts/setup installs them with `npm ci` in tests/fixtures/agent_clis (versions pinned by its
 package.json and package-lock.json, each with its platform package holding the native binary). Nothing
@@ -23,17 +24,21 @@ RUN_TIMEOUT_S = 240.0  # a turn takes 3 to 30 s here; a loaded 2-core machine ge
 # the model each is told it is: Codex offers its `apply_patch` tool only to models it knows
 CODEX_MODEL = "gpt-5.5"
 CLAUDE_MODEL = "claude-sonnet-4-5"
+GEMINI_MODEL = "gemini-2.5-pro"
+COMMANDS = {"claude-code": "claude", "codex": "codex", "gemini-cli": "gemini"}
+PACKAGES = {"claude-code": "@anthropic-ai/claude-code", "codex": "@openai/codex",
+            "gemini-cli": "@google/gemini-cli"}
 
 
 def versions() -> dict[str, str]:
     """The pinned versions (package.json), e.g. {"claude-code": "2.1.332", "codex": "0.169.0"}."""
     deps = json.loads((NPM / "package.json").read_text())["dependencies"]
-    return {"claude-code": deps["@anthropic-ai/claude-code"], "codex": deps["@openai/codex"]}
+    return {agent: deps[package] for agent, package in PACKAGES.items()}
 
 
 def binary(agent: str) -> Path:
     """The agent's command; the test fails (never skips) when scripts/setup has not installed it."""
-    path = BIN / ("claude" if agent == "claude-code" else "codex")
+    path = BIN / COMMANDS[agent]
     if not path.exists():
         pytest.fail(f"{path} is missing: run scripts/setup (it installs the pinned agents: npm ci in {NPM})")
     return path
@@ -75,6 +80,25 @@ def run_codex(model: ScriptedModel, user: Path, cwd: Path, prompt: str, *,
     if bypass_hook_trust:
         argv.append("--dangerously-bypass-hook-trust")
     return subprocess.run([*argv, prompt], cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=RUN_TIMEOUT_S, check=False)
+
+
+def gemini_settings() -> dict[str, object]:
+    """What `~/.gemini/settings.json` holds before codetape's hook: the API key's sign-in, no usage
+    statistics, no update check (`codetape agent hook install` adds its hooks to it)."""
+    return {"security": {"auth": {"selectedType": "gemini-api-key"}},
+            "privacy": {"usageStatisticsEnabled": False},
+            "general": {"enableAutoUpdate": False, "enableAutoUpdateNotification": False}}
+
+
+def run_gemini(model: ScriptedModel, user: Path, cwd: Path, prompt: str) -> subprocess.CompletedProcess[str]:
+    """One `gemini -p PROMPT` turn, every tool call approved (`--yolo`), talking to the scripted model
+    (`GOOGLE_GEMINI_BASE_URL`). `--skip-trust` trusts the folder for this run: Gemini CLI runs headless
+    only in a trusted folder, and runs no hook in an untrusted one."""
+    env = {**base_env(user), "GEMINI_API_KEY": "sk-scripted", "GOOGLE_GEMINI_BASE_URL": model.url,
+           "GEMINI_CLI_NO_RELAUNCH": "true"}
+    return subprocess.run([str(binary("gemini-cli")), "-p", prompt, "--yolo", "--skip-trust", "-m",
+                           GEMINI_MODEL], cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=RUN_TIMEOUT_S, check=False)
 
 

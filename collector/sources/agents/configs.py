@@ -14,6 +14,11 @@
   https://developers.openai.com/codex/hooks, https://developers.openai.com/codex/config-advanced. codetape
   writes the user's `config.toml` (through tomlkit, so every other setting, comment and layout stays):
   `[[hooks.EVENT]]` with `matcher`, then `[[hooks.EVENT.hooks]]` with `type`, `command`, `timeout`.
+- Gemini CLI reads hooks from `~/.gemini/settings.json` (user; `$GEMINI_CLI_HOME/.gemini/` when set) and a
+  project's `.gemini/settings.json` (committed, shared): https://geminicli.com/docs/hooks/. codetape writes
+  the user's file, Claude Code's layout: `{"hooks": {EVENT: [{"matcher": TOOLS, "hooks": [{"type":
+  "command", "command": ..., "timeout": MS}]}]}}` (its timeout is in milliseconds). Gemini CLI runs no
+  hook, the user's included, in a folder it does not trust (its folder trust).
 
 Nothing is written through a link into the workspace. A repository can commit
 `.claude/settings.local.json` as a link to `../../.claude/settings.json`: following it would copy the user's
@@ -57,6 +62,7 @@ TIMEOUT_S = 10
 HOOK_FILE = os.path.realpath(payloads.__file__)
 CLAUDE_TOOLS = "Edit|MultiEdit|Write|NotebookEdit|Bash"
 CODEX_TOOLS = "^(Bash|apply_patch)$"
+GEMINI_TOOLS = "^(replace|write_file|run_shell_command)$"
 # event -> the matcher codetape's hook uses (None: the event takes none)
 EVENTS: dict[Agent, dict[str, str | None]] = {
     "claude-code": {"SessionStart": None, "UserPromptSubmit": None, "PreToolUse": CLAUDE_TOOLS,
@@ -64,6 +70,8 @@ EVENTS: dict[Agent, dict[str, str | None]] = {
     "codex": {"SessionStart": None, "UserPromptSubmit": None, "PreToolUse": CODEX_TOOLS,
               "PostToolUse": CODEX_TOOLS, "Stop": None, "SessionEnd": None},
     "cursor": {"beforeSubmitPrompt": None, "afterFileEdit": None, "afterShellExecution": None, "stop": None},
+    "gemini-cli": {"SessionStart": None, "BeforeAgent": None, "BeforeTool": GEMINI_TOOLS,
+                   "AfterTool": GEMINI_TOOLS, "AfterAgent": None, "SessionEnd": None},
 }
 
 
@@ -79,6 +87,8 @@ def config_path(agent: Agent, workspace: Path, env: dict[str, str] | None = None
         return workspace / ".claude" / "settings.local.json"
     if agent == "cursor":
         return home / ".cursor" / "hooks.json"
+    if agent == "gemini-cli":
+        return Path(env.get("GEMINI_CLI_HOME") or home) / ".gemini" / "settings.json"
     return Path(env.get("CODEX_HOME") or home / ".codex") / "config.toml"
 
 
@@ -172,7 +182,8 @@ def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
             entries.append({"command": command})
         else:
             group: dict[str, Any] = {"matcher": matcher} if matcher is not None else {}
-            group["hooks"] = [{"type": "command", "command": command, "timeout": TIMEOUT_S}]
+            timeout = TIMEOUT_S * 1000 if agent == "gemini-cli" else TIMEOUT_S  # Gemini CLI's: milliseconds
+            group["hooks"] = [{"type": "command", "command": command, "timeout": timeout}]
             entries.append(group)
         hooks[event] = entries
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -272,7 +283,7 @@ def diff(where: Path, before: str | None, after: str | None) -> str:
         tofile=str(where) if after is not None else "/dev/null"))
 
 
-# -- JSON (Claude Code, Cursor) -----------------------------------------------------------------------------
+# -- JSON (Claude Code, Cursor, Gemini CLI) ------------------------------------------------------------------
 
 def _json(text: str | None, where: Path) -> dict[str, Any]:
     if text is None or not text.strip():

@@ -1,5 +1,5 @@
-"""Each agent's hook payloads (tests/fixtures/agents/: real ones of Claude Code and Codex, Cursor's
-documented ones) read as the `agent` step they describe."""
+"""Each agent's hook payloads (tests/fixtures/agents/: real ones of Claude Code, Codex and Gemini CLI,
+Cursor's documented ones) read as the `agent` step they describe."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "agents"
 # (agent, fixture) -> the step it makes, written by hand (Cursor's from its documentation's example)
 CLAUDE = "f3ebfca1-e55b-4992-801b-5276e12439f6"
 CODEX = "01a212d4-76fe-7d91-8afd-0742d16f7bfd"
+GEMINI = "e6f48382-93b4-4e04-997d-87a4db0d5385"
 APP = "/home/dev/project/app.py"
 # what the tools reported they changed in app.py, carried to the collector as `patch` (never written down)
 CLAUDE_PATCH = {APP: [{"oldStart": 1, "oldLines": 2, "newStart": 1, "newLines": 2,
                        "lines": [" def add(a, b):", "-    return a - b", "+    return a + b"]}]}
 CODEX_PATCH = {APP: f"*** Update File: {APP}\n@@\n-    return a - b\n+    return a + b"}
+SHELL = "run_shell_command"
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     # the real payloads of Claude Code 2.1.332 and Codex 0.169.0 (tests/fixtures/agents/README.md)
     ("claude-code", "UserPromptSubmit"): {"hook": "UserPromptSubmit", "event": "prompt", "session": CLAUDE,
@@ -61,6 +63,22 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("cursor", "afterShellExecution"): {"hook": "afterShellExecution", "event": "tool_result",
                                         "session": "conv-123", "command_line": "npm install express"},
     ("cursor", "stop"): {"hook": "stop", "event": "stop", "session": "conv-123", "detail": "completed"},
+    # the real payloads of Gemini CLI 0.61.0: its `fileDiff` read as Claude Code's hunks
+    ("gemini-cli", "SessionStart"): {"hook": "SessionStart", "event": "session_start", "session": GEMINI,
+                                     "detail": "startup"},
+    ("gemini-cli", "BeforeAgent"): {"hook": "BeforeAgent", "event": "prompt", "session": GEMINI,
+                                    "prompt": "fix add"},
+    ("gemini-cli", "BeforeTool-replace"): {"hook": "BeforeTool", "event": "tool_call", "session": GEMINI,
+                                           "tool": "replace", "targets": [APP]},
+    ("gemini-cli", "AfterTool-replace"): {"hook": "AfterTool", "event": "tool_result", "session": GEMINI,
+                                          "tool": "replace", "targets": [APP], "patch": CLAUDE_PATCH},
+    ("gemini-cli", f"BeforeTool-{SHELL}"): {"hook": "BeforeTool", "event": "tool_call", "session": GEMINI,
+                                            "tool": SHELL, "command_line": "echo ran > out.txt"},
+    ("gemini-cli", f"AfterTool-{SHELL}"): {"hook": "AfterTool", "event": "tool_result", "session": GEMINI,
+                                           "tool": SHELL, "command_line": "echo ran > out.txt"},
+    ("gemini-cli", "AfterAgent"): {"hook": "AfterAgent", "event": "stop", "session": GEMINI},
+    ("gemini-cli", "SessionEnd"): {"hook": "SessionEnd", "event": "session_end", "session": GEMINI,
+                                   "detail": "exit"},
 }
 
 
