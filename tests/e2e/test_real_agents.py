@@ -5,6 +5,7 @@ an `agent` step, in the order the agent called it, and the edit is recorded with
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -121,8 +122,6 @@ def test_gemini_cli_edits_runs_a_command_and_answers_and_uninstall_gives_its_set
     """Gemini CLI's hooks (in the user's ~/.gemini/settings.json, next to the developer's own settings and
     hook) each become an `agent` step in order, the `replace` write is the agent's, and uninstall gives
     the settings file back byte for byte."""
-    import json
-
     home, user, root = workspace(tmp_path)
     settings = user / ".gemini" / "settings.json"
     settings.parent.mkdir()
@@ -254,12 +253,16 @@ def seal_and_verify(home: Path, root: Path) -> tuple[list[dict[str, Any]], subpr
     return episode_steps(episodes[0]), verified
 
 
+SHELLS = ("Bash", "run_shell_command")
+
+
 def in_order(steps: list[dict[str, Any]]) -> list[str]:
-    """The agent's hooks, the app.py write and the commit, in the episode's order."""
+    """The agent's tool calls and results (`tool_call Edit`, `tool_result shell`), the app.py write and the
+    commit, in the episode's order."""
     out = []
     for s in steps:
-        if s["kind"] == "agent" and s.get("tool") in ("Edit", "apply_patch", "Bash"):
-            out.append(f"{s['hook']} {s['tool']}")
+        if s["kind"] == "agent" and s.get("tool") in ("Edit", "apply_patch", "replace", *SHELLS):
+            out.append(f"{s['event']} {'shell' if s['tool'] in SHELLS else s['tool']}")
         elif s["kind"] == "file_change" and s.get("path") == "app.py":
             out.append("write app.py")
         elif s["kind"] == "git" and s.get("op") == "commit":
@@ -272,9 +275,9 @@ def at_the_tool_s_end(order: list[str], tool: str) -> bool:
     watcher may see it after the result came), the commit after the next call (git's watcher may see it
     after that call's result)."""
     head, tail = order[:4], order[4:]
-    return (head[0] == f"PreToolUse {tool}" and head[3] == "PreToolUse Bash"
-            and sorted(head[1:3]) == sorted(["write app.py", f"PostToolUse {tool}"])
-            and sorted(tail) == ["PostToolUse Bash", "commit"])
+    return (head[0] == f"tool_call {tool}" and head[3] == "tool_call shell"
+            and sorted(head[1:3]) == sorted(["write app.py", f"tool_result {tool}"])
+            and sorted(tail) == ["commit", "tool_result shell"])
 
 
 def test_claude_code_s_edit_and_commit_in_one_answer_verify_against_git(tmp_path: Path) -> None:
@@ -314,13 +317,30 @@ def test_codex_s_patch_and_commit_in_one_answer_verify_against_git(tmp_path: Pat
     assert verified.returncode == 0 and verified.stdout.startswith("ok"), verified.stdout + verified.stderr
 
 
+def test_gemini_cli_s_replace_and_commit_in_one_answer_verify_against_git(tmp_path: Path) -> None:
+    home, user, root = workspace(tmp_path)
+    (user / ".gemini").mkdir()
+    (user / ".gemini" / "settings.json").write_text(json.dumps(gemini_settings(), indent=2) + "\n")
+    install(home, user, root, "gemini-cli")
+    script: list[list[Action]] = [[Edit(root / "app.py", "a - b", "a + b"), Bash(COMMIT)],
+                                  [Text("Committed.")]]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        wait_capturing(client, root)
+        done = run_gemini(model, user, root, "fix add and commit")
+        assert done.returncode == 0 and "Committed." in done.stdout, ran(done, model)
+        assert git(root, "status", "--porcelain") == ""
+        wait_recorded(daemon.home, root, lambda s: ("SessionEnd", None) in agent_steps(s) and "commit" in
+                      in_order(s) and "write app.py" in in_order(s), "the turn, its write and its commit")
+        steps, verified = seal_and_verify(home, root)
+    assert at_the_tool_s_end(in_order(steps), "replace"), in_order(steps)
+    assert verified.returncode == 0 and verified.stdout.startswith("ok"), verified.stdout + verified.stderr
+
+
 NINE = "import os\n\n\ndef five():\n    return 5\n\n\ndef nine():\n    return 9\n"
 LINE_5 = ("    return 5", "    return 5 * 11")  # the agent's change: line 5 of 9, 5 characters inserted
 
 
 def exported(home: Path, episode: Path, fmt: str) -> list[dict[str, Any]]:
-    import json
-
     out = home.parent / f"export-{fmt}"
     done = codetape_for(home, home, "export", str(episode), "--format", fmt, "-o", str(out))
     assert done.returncode == 0, done.stderr
@@ -328,15 +348,13 @@ def exported(home: Path, episode: Path, fmt: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("snapshot", [False, True], ids=["no-snapshot", "snapshot"])
-@pytest.mark.parametrize("agent", ["claude-code", "codex"])
+@pytest.mark.parametrize("agent", ["claude-code", "codex", "gemini-cli"])
 def test_agent_trace_and_stats_give_the_agent_only_the_line_it_changed(tmp_path: Path, agent: str,
                                                                         snapshot: bool) -> None:
     """The agent changes line 5 of a 9-line file and commits it: the commit's Agent Trace record gives `ai`
     exactly line 5 and nothing else, whether the episode knew the file before (a snapshot) or not (the
     tool's own report of its change says which line), and `codetape stats` counts the 5 characters it
     inserted, not the file's 68."""
-    import json
-
     from collector.home import Home
 
     # (Claude Code rewrites its .claude/settings.local.json, which holds the hook, during the turn)
@@ -349,9 +367,12 @@ def test_agent_trace_and_stats_give_the_agent_only_the_line_it_changed(tmp_path:
     with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
         if agent == "codex":
             (user / ".codex" / "config.toml").write_text(codex_config(model))
+        if agent == "gemini-cli":
+            (user / ".gemini").mkdir()
+            (user / ".gemini" / "settings.json").write_text(json.dumps(gemini_settings()))
         install(home, user, root, agent)
         wait_capturing(client, root)
-        run = run_claude if agent == "claude-code" else run_codex
+        run = {"claude-code": run_claude, "codex": run_codex, "gemini-cli": run_gemini}[agent]
         done = run(model, user, root, "multiply five and commit")
         assert done.returncode == 0 and "Done." in done.stdout, ran(done, model)
         assert (root / "app.py").read_text() == NINE.replace(old, new)
