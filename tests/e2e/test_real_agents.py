@@ -23,7 +23,17 @@ from tests.integration.collector_harness import (
     wait_recorded,
 )
 from tests.support.model_server import Action, Bash, Edit, Read, ScriptedModel, Text
-from tests.support.real_agents import codex_config, gemini_settings, ran, run_claude, run_codex, run_gemini
+from tests.support.real_agents import (
+    codex_config,
+    gemini_settings,
+    opencode_config,
+    opencode_env,
+    ran,
+    run_claude,
+    run_codex,
+    run_gemini,
+    run_opencode,
+)
 
 APP = "def add(a, b):\n    return a - b\n"
 FIXED = "def add(a, b):\n    return a + b\n"
@@ -160,6 +170,58 @@ def test_gemini_cli_edits_runs_a_command_and_answers_and_uninstall_gives_its_set
                            "--dir", str(root))
     assert removed.returncode == 0, removed.stderr
     assert settings.read_bytes() == mine
+
+
+def test_opencode_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
+    """opencode runs codetape's plugin (~/.config/opencode/plugin/codetape.js): each of its events is an
+    `agent` step, the edit and the command's write are the agent's, and uninstall removes the plugin (and
+    nothing else)."""
+    home, user, root = workspace(tmp_path)
+    config = user / ".config" / "opencode"
+    config.mkdir(parents=True)
+    script: list[list[Action]] = [[Edit(root / "app.py", "a - b", "a + b"), Bash("echo ran > out.txt")],
+                                  [Text("Fixed add.")]]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        (config / "opencode.json").write_text(json.dumps(opencode_config(model), indent=2) + "\n")
+        installed = codetape_env(home, opencode_env(user), "agent", "hook", "install", "--yes", "--agent",
+                                 "opencode", "--dir", str(root))
+        assert installed.returncode == 0, installed.stderr
+        assert (config / "plugin" / "codetape.js").is_file()
+        wait_capturing(client, root)
+        done = run_opencode(model, user, root, "fix add")
+        assert done.returncode == 0 and "Fixed add." in done.stdout, ran(done, model)
+        assert (root / "app.py").read_text() == FIXED and (root / "out.txt").read_text() == "ran\n"
+        steps = wait_recorded(daemon.home, root, lambda s: ("session.idle", None) in agent_steps(s)
+                              and {"app.py", "out.txt"} <= written_paths(s),
+                              "every event of the turn and both writes")
+    agent = [s for s in steps if s["kind"] == "agent"]
+    assert {s["agent"] for s in agent} == {"opencode"} and len({s["session"] for s in agent}) == 1
+    hooks = agent_steps(steps)
+    # opencode runs the two tool calls of one answer side by side: each call before its result
+    assert hooks[:2] == [("session.created", None), ("chat.message", None)]
+    assert hooks[-1] == ("session.idle", None)
+    assert sorted(hooks[2:6]) == sorted([("tool.execute.before", "edit"), ("tool.execute.after", "edit"),
+                                         ("tool.execute.before", "bash"), ("tool.execute.after", "bash")])
+    assert hooks.index(("tool.execute.before", "edit")) < hooks.index(("tool.execute.after", "edit"))
+    assert hooks.index(("tool.execute.before", "bash")) < hooks.index(("tool.execute.after", "bash"))
+    assert "fix add" in agent[1]["prompt"]
+    edit = next(s for s in agent if s.get("tool") == "edit")
+    bash = next(s for s in agent if s.get("tool") == "bash")
+    assert edit["targets"] == ["app.py"] and bash["command_line"] == "echo ran > out.txt"
+    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    assert written["app.py"]["origin"] == "agent"
+    assert written["app.py"]["origin_detail"] in ("opencode:tool.execute.before edit",
+                                                  "opencode:tool.execute.after edit")
+    assert written["out.txt"]["origin"] == "agent"
+    removed = codetape_env(home, opencode_env(user), "agent", "hook", "uninstall", "--yes", "--agent",
+                           "opencode", "--dir", str(root))
+    assert removed.returncode == 0, removed.stderr
+    assert not (config / "plugin" / "codetape.js").exists()
+
+
+def codetape_env(home: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "collector", *args], env=env_for(home, env),
+                          capture_output=True, text=True, timeout=60, check=False)
 
 
 DEVELOPER_S_HOOKS = ('\n[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "echo mine"\n\n'

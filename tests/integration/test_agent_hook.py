@@ -83,13 +83,30 @@ def test_install_and_uninstall_keep_every_other_setting(tmp_path: Path) -> None:
                                               "AfterTool", "AfterAgent", "SessionEnd"}
 
     again = codetape(home, "agent", "hook", "install", "--yes", "--dir", str(ws), env=env)
-    assert again.returncode == 0 and again.stdout.count(b"already holds codetape's hook") == 4
+    plugin = user / ".config/opencode/plugin/codetape.js"
+    assert plugin.read_text().startswith("// codetape's opencode plugin")
+    assert "agent hook run --agent opencode" in plugin.read_text()
+    assert again.returncode == 0 and again.stdout.count(b"already holds codetape's hook") == 5
 
     removed = codetape(home, "agent", "hook", "uninstall", "--yes", "--dir", str(ws), env=env)
     assert removed.returncode == 0, removed.stderr
     assert json.loads(claude.read_text()) == CLAUDE and json.loads(cursor.read_text()) == CURSOR
     assert codex.read_text() == CODEX
     assert gemini.read_text() == before[gemini]  # byte for byte
+    assert not plugin.exists() and plugin.parent.is_dir()  # opencode's plugin folder stays
+
+
+def test_an_opencode_plugin_not_codetape_s_is_left_alone(tmp_path: Path) -> None:
+    user, home = tmp_path / "user", tmp_path / "ct"
+    plugin = user / ".config/opencode/plugin/codetape.js"
+    plugin.parent.mkdir(parents=True)
+    plugin.write_text("export const Mine = async () => ({});\n")
+    for action in ("install", "uninstall"):
+        done = codetape(home, "agent", "hook", action, "--yes", "--agent", "opencode",
+                        env={"HOME": str(user)})
+        assert done.returncode == 1 and b"is not codetape's plugin" in done.stderr, done.stderr
+        assert done.stderr.decode().count("\n") == 1
+    assert plugin.read_text() == "export const Mine = async () => ({});\n"
 
 
 def test_files_codetape_created_are_removed_again(tmp_path: Path) -> None:

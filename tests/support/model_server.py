@@ -144,7 +144,15 @@ class ScriptedModel:
             def _openai(self, body: dict[str, Any]) -> None:
                 tools = {str(t.get("name")): t for t in body.get("tools") or [] if isinstance(t, dict)}
                 n = _answer_number(json.dumps(body.get("input")))
-                items = model._codex_items(n, tools)
+                if "bash" in tools and "edit" in tools:  # opencode's tools
+                    items = model._opencode_items(n)
+                elif "apply_patch" in tools or "shell_command" in tools or "exec_command" in tools \
+                        or "shell" in tools:
+                    items = model._codex_items(n, tools)
+                else:  # not the scripted conversation (opencode's title request): a short text
+                    items = [{"type": "message", "id": "msg_title", "role": "assistant",
+                              "status": "completed",
+                              "content": [{"type": "output_text", "text": "Scripted", "annotations": []}]}]
                 self._stream(_openai_events(f"resp_{len(model.requests)}", items))
 
             def _gemini(self, body: dict[str, Any], *, stream: bool) -> None:
@@ -231,6 +239,27 @@ class ScriptedModel:
                                                "args": {"command": action.command,
                                                         "description": "Run a command"}}})
         return parts
+
+
+    def _opencode_items(self, n: int) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for k, action in enumerate(self._actions(n)):
+            call_id = f"call_ct{n}x{k}"
+            if isinstance(action, Text):
+                items.append({"type": "message", "id": f"msg_ct{n}x{k}", "role": "assistant",
+                              "status": "completed",
+                              "content": [{"type": "output_text", "text": action.text, "annotations": []}]})
+                continue
+            if isinstance(action, Read):
+                name, args = "read", {"filePath": str(action.path)}
+            elif isinstance(action, Edit):
+                name, args = "edit", {"filePath": str(action.path), "oldString": action.old,
+                                      "newString": action.new}
+            else:
+                name, args = "bash", {"command": action.command, "description": "Run a command"}
+            items.append({"type": "function_call", "id": f"fc_{call_id}", "call_id": call_id, "name": name,
+                          "arguments": json.dumps(args), "status": "completed"})
+        return items
 
 
 def _answer_number(conversation: str) -> int:

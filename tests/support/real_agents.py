@@ -1,5 +1,5 @@
-"""The real Claude Code, Codex CLI and Gemini CLI, as npm installs them, run against the scripted model
-(model_server).
+"""The real Claude Code, Codex CLI, Gemini CLI and opencode, as npm installs them, run against the scripted
+model (model_server).
 
 scripts/setup installs them with `npm ci` in tests/fixtures/agent_clis (versions pinned by its
 package.json and package-lock.json, each with its platform package holding the native binary). Nothing
@@ -25,9 +25,11 @@ RUN_TIMEOUT_S = 240.0  # a turn takes 3 to 30 s here; a loaded 2-core machine ge
 CODEX_MODEL = "gpt-5.5"
 CLAUDE_MODEL = "claude-sonnet-4-5"
 GEMINI_MODEL = "gemini-2.5-pro"
-COMMANDS = {"claude-code": "claude", "codex": "codex", "gemini-cli": "gemini"}
+# opencode offers its `edit` tool to a model whose name it does not take for OpenAI's (`apply_patch` then)
+OPENCODE_MODEL = "scripted-1"
+COMMANDS = {"claude-code": "claude", "codex": "codex", "gemini-cli": "gemini", "opencode": "opencode"}
 PACKAGES = {"claude-code": "@anthropic-ai/claude-code", "codex": "@openai/codex",
-            "gemini-cli": "@google/gemini-cli"}
+            "gemini-cli": "@google/gemini-cli", "opencode": "opencode-ai"}
 
 
 def versions() -> dict[str, str]:
@@ -100,6 +102,35 @@ def run_gemini(model: ScriptedModel, user: Path, cwd: Path, prompt: str) -> subp
     return subprocess.run([str(binary("gemini-cli")), "-p", prompt, "--yolo", "--skip-trust", "-m",
                            GEMINI_MODEL], cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=RUN_TIMEOUT_S, check=False)
+
+
+def opencode_env(user: Path) -> dict[str, str]:
+    """opencode's environment: its config, data and cache in the test's HOME; no update check, no model
+    list fetched, no default plugins installed from npm, no sharing, no language server downloads."""
+    return {**base_env(user), "XDG_CONFIG_HOME": str(user / ".config"),
+            "XDG_DATA_HOME": str(user / ".local" / "share"), "XDG_CACHE_HOME": str(user / ".cache"),
+            "XDG_STATE_HOME": str(user / ".local" / "state"), "OPENCODE_DISABLE_AUTOUPDATE": "1",
+            "OPENCODE_DISABLE_MODELS_FETCH": "1", "OPENCODE_DISABLE_DEFAULT_PLUGINS": "1",
+            "OPENCODE_DISABLE_LSP_DOWNLOAD": "1", "OPENCODE_DISABLE_SHARE": "1"}
+
+
+def opencode_config(model: ScriptedModel) -> dict[str, object]:
+    """`~/.config/opencode/opencode.json`: the scripted model as an OpenAI provider (its Responses API),
+    edits and commands allowed without asking."""
+    return {"$schema": "https://opencode.ai/config.json", "autoupdate": False, "share": "disabled",
+            "model": f"scripted/{OPENCODE_MODEL}",
+            "provider": {"scripted": {"npm": "@ai-sdk/openai", "name": "scripted",
+                                      "options": {"baseURL": f"{model.url}/v1", "apiKey": "sk-scripted"},
+                                      "models": {OPENCODE_MODEL: {"name": "scripted", "tool_call": True}}}},
+            "permission": {"edit": "allow", "bash": "allow"}}
+
+
+def run_opencode(model: ScriptedModel, user: Path, cwd: Path,
+                 prompt: str) -> subprocess.CompletedProcess[str]:
+    """One `opencode run PROMPT` turn (opencode.json: opencode_config)."""
+    return subprocess.run([str(binary("opencode")), "run", prompt], cwd=cwd, env=opencode_env(user),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
+                          check=False)
 
 
 def ran(done: subprocess.CompletedProcess[str], model: ScriptedModel) -> str:

@@ -3,7 +3,8 @@
 install writes codetape's hook into an agent's own hook configuration, after showing the change and asking
 (or with --yes): Claude Code's .claude/settings.local.json in the workspace (personal, not committed),
 Cursor's ~/.cursor/hooks.json, Codex CLI's ~/.codex/config.toml (or $CODEX_HOME/config.toml), Gemini CLI's
-~/.gemini/settings.json (or $GEMINI_CLI_HOME/.gemini/settings.json). Every other
+~/.gemini/settings.json (or $GEMINI_CLI_HOME/.gemini/settings.json), and opencode's plugin
+~/.config/opencode/plugin/codetape.js (or under $XDG_CONFIG_HOME), a file wholly codetape's. Every other
 setting in those files stays. uninstall takes out exactly codetape's entries. Nothing is written through a
 link in the workspace (a link there, or a file another user owns, is refused); a link in your home folder
 (a dotfile manager's) stays, and the file it points to is the one changed. uninstall gives each file back
@@ -38,11 +39,12 @@ from collector.home import Home
 if TYPE_CHECKING:
     from collector.sources.agents.payloads import Agent
 
-AGENTS = ("claude-code", "codex", "cursor", "gemini-cli")
+AGENTS = ("claude-code", "codex", "cursor", "gemini-cli", "opencode")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("agent", help="record what AI agents (Claude Code, Codex, Cursor, Gemini CLI) do",
+    parser = sub.add_parser("agent", help="record what AI agents (Claude Code, Codex, Cursor, Gemini CLI, "
+                            "opencode) do",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     what = parser.add_subparsers(dest="what", metavar="hook", required=True)
     hook = what.add_parser("hook", help="install, remove or run codetape's hook in an agent")
@@ -51,7 +53,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                           ("uninstall", "take codetape's hook out of an agent's hook configuration")):
         action = actions.add_parser(name, help=summary, description=summary)
         action.add_argument("--agent", choices=AGENTS, action="append", metavar="AGENT",
-                            help="claude-code, codex, cursor or gemini-cli (repeatable; default: all four)")
+                            help="claude-code, codex, cursor, gemini-cli or opencode (repeatable; "
+                            "default: all)")
         action.add_argument("--dir", type=Path, default=Path("."),
                             help="the workspace, for Claude Code's project settings (default: here)")
         action.add_argument("--yes", action="store_true", help="write without asking")

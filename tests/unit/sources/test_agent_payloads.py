@@ -1,5 +1,5 @@
-"""Each agent's hook payloads (tests/fixtures/agents/: real ones of Claude Code, Codex and Gemini CLI,
-Cursor's documented ones) read as the `agent` step they describe."""
+"""Each agent's hook payloads (tests/fixtures/agents/: real ones of Claude Code, Codex, Gemini CLI and
+codetape's opencode plugin, Cursor's documented ones) read as the `agent` step they describe."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "agents"
 CLAUDE = "f3ebfca1-e55b-4992-801b-5276e12439f6"
 CODEX = "01a212d4-76fe-7d91-8afd-0742d16f7bfd"
 GEMINI = "e6f48382-93b4-4e04-997d-87a4db0d5385"
+OPENCODE = "ses_dec94f877ffe9yqblPek7gEHou"
 APP = "/home/dev/project/app.py"
 # what the tools reported they changed in app.py, carried to the collector as `patch` (never written down)
 CLAUDE_PATCH = {APP: [{"oldStart": 1, "oldLines": 2, "newStart": 1, "newLines": 2,
@@ -79,6 +80,24 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("gemini-cli", "AfterAgent"): {"hook": "AfterAgent", "event": "stop", "session": GEMINI},
     ("gemini-cli", "SessionEnd"): {"hook": "SessionEnd", "event": "session_end", "session": GEMINI,
                                    "detail": "exit"},
+    # what codetape's plugin in opencode 1.18.33 sent (its `diff` read as hunks; the prompt as opencode
+    # gave it, `opencode run "fix add"` quoted)
+    ("opencode", "session.created"): {"hook": "session.created", "event": "session_start",
+                                      "session": OPENCODE},
+    ("opencode", "chat.message"): {"hook": "chat.message", "event": "prompt", "session": OPENCODE,
+                                   "prompt": '"fix add"'},
+    ("opencode", "tool.execute.before-edit"): {"hook": "tool.execute.before", "event": "tool_call",
+                                               "session": OPENCODE, "tool": "edit", "targets": [APP]},
+    ("opencode", "tool.execute.after-edit"): {"hook": "tool.execute.after", "event": "tool_result",
+                                              "session": OPENCODE, "tool": "edit", "targets": [APP],
+                                              "patch": CLAUDE_PATCH},
+    ("opencode", "tool.execute.before-bash"): {"hook": "tool.execute.before", "event": "tool_call",
+                                               "session": OPENCODE, "tool": "bash",
+                                               "command_line": "echo ran > out.txt"},
+    ("opencode", "tool.execute.after-bash"): {"hook": "tool.execute.after", "event": "tool_result",
+                                              "session": OPENCODE, "tool": "bash",
+                                              "command_line": "echo ran > out.txt"},
+    ("opencode", "session.idle"): {"hook": "session.idle", "event": "stop", "session": OPENCODE},
 }
 
 
