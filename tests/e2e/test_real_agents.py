@@ -315,7 +315,7 @@ def seal_and_verify(home: Path, root: Path) -> tuple[list[dict[str, Any]], subpr
     return episode_steps(episodes[0]), verified
 
 
-SHELLS = ("Bash", "run_shell_command")
+SHELLS = ("Bash", "run_shell_command", "bash")
 
 
 def in_order(steps: list[dict[str, Any]]) -> list[str]:
@@ -323,7 +323,7 @@ def in_order(steps: list[dict[str, Any]]) -> list[str]:
     commit, in the episode's order."""
     out = []
     for s in steps:
-        if s["kind"] == "agent" and s.get("tool") in ("Edit", "apply_patch", "replace", *SHELLS):
+        if s["kind"] == "agent" and s.get("tool") in ("Edit", "apply_patch", "replace", "edit", *SHELLS):
             out.append(f"{s['event']} {'shell' if s['tool'] in SHELLS else s['tool']}")
         elif s["kind"] == "file_change" and s.get("path") == "app.py":
             out.append("write app.py")
@@ -410,7 +410,7 @@ def exported(home: Path, episode: Path, fmt: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("snapshot", [False, True], ids=["no-snapshot", "snapshot"])
-@pytest.mark.parametrize("agent", ["claude-code", "codex", "gemini-cli"])
+@pytest.mark.parametrize("agent", ["claude-code", "codex", "gemini-cli", "opencode"])
 def test_agent_trace_and_stats_give_the_agent_only_the_line_it_changed(tmp_path: Path, agent: str,
                                                                         snapshot: bool) -> None:
     """The agent changes line 5 of a 9-line file and commits it: the commit's Agent Trace record gives `ai`
@@ -426,20 +426,27 @@ def test_agent_trace_and_stats_give_the_agent_only_the_line_it_changed(tmp_path:
     edit: list[Action] = [Edit(root / "app.py", old, new), Bash(COMMIT.replace("add -A", "add app.py"))]
     script: list[list[Action]] = [[Read(root / "app.py")], edit, [Text("Done.")]] if agent == "claude-code" \
         else [edit, [Text("Done.")]]
+    if agent == "opencode":  # it runs an answer's tool calls side by side: the commit in an answer of its own
+        script = [edit[:1], edit[1:], [Text("Done.")]]
     with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
         if agent == "codex":
             (user / ".codex" / "config.toml").write_text(codex_config(model))
         if agent == "gemini-cli":
             (user / ".gemini").mkdir()
             (user / ".gemini" / "settings.json").write_text(json.dumps(gemini_settings()))
+        if agent == "opencode":
+            (user / ".config" / "opencode").mkdir(parents=True)
+            (user / ".config" / "opencode" / "opencode.json").write_text(json.dumps(opencode_config(model)))
         install(home, user, root, agent)
         wait_capturing(client, root)
-        run = {"claude-code": run_claude, "codex": run_codex, "gemini-cli": run_gemini}[agent]
+        run = {"claude-code": run_claude, "codex": run_codex, "gemini-cli": run_gemini,
+               "opencode": run_opencode}[agent]
+        last = ("session.idle", None) if agent == "opencode" else ("SessionEnd", None)
         done = run(model, user, root, "multiply five and commit")
         assert done.returncode == 0 and "Done." in done.stdout, ran(done, model)
         assert (root / "app.py").read_text() == NINE.replace(old, new)
         assert git(root, "log", "-1", "--format=%s") == "fix add"
-        wait_recorded(daemon.home, root, lambda s: ("SessionEnd", None) in agent_steps(s) and "commit" in
+        wait_recorded(daemon.home, root, lambda s: last in agent_steps(s) and "commit" in
                       in_order(s) and "write app.py" in in_order(s), "the turn, its write and its commit")
         steps, verified = seal_and_verify(home, root)
     assert verified.returncode == 0, verified.stdout + verified.stderr
