@@ -154,6 +154,30 @@ def test_malformed_payloads_are_one_clear_line(data: bytes, message: str) -> Non
     assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(("diff", "hunks"), [
+    # a hunk of one line on each side: its header gives no count
+    ("--- a.py\n+++ a.py\n@@ -3 +3 @@\n-x = 1\n+x = 2\n",
+     [{"oldStart": 3, "oldLines": 1, "newStart": 3, "newLines": 1, "lines": ["-x = 1", "+x = 2"]}]),
+    # a new file: no old lines; the file ends without a line break
+    ("@@ -0,0 +1,2 @@\n+a\n+b\n\\ No newline at end of file\n",
+     [{"oldStart": 0, "oldLines": 0, "newStart": 1, "newLines": 2,
+       "lines": ["+a", "+b", "\\ No newline at end of file"]}]),
+    ("@@ -x,1 +1 @@\n-a\n+b\n", None),  # a header that cannot be read: nothing is said
+    ("--- a.py\n+++ a.py\n", None),  # no hunk
+])
+def test_a_unified_diff_is_cut_into_hunks(diff: str, hunks: list[dict[str, Any]] | None) -> None:
+    gemini = {"hook_event_name": "AfterTool", "tool_name": "replace", "tool_input": {"file_path": "a.py"},
+              "tool_response": {"returnDisplay": {"fileDiff": diff}}}
+    opencode = {"hook_event_name": "tool.execute.after", "tool_name": "edit",
+                "tool_input": {"filePath": "a.py"},
+                "tool_response": {"diff": diff}}
+    for agent, fields in (("gemini-cli", gemini), ("opencode", opencode)):
+        payload = {"session_id": "s", "cwd": "/w", **fields}
+        step = to_step(parse(agent, json.dumps(payload).encode()))  # type: ignore[arg-type]
+        assert step["targets"] == ["/w/a.py"]
+        assert step.get("patch") == (None if hunks is None else {"/w/a.py": hunks})
+
+
 def test_a_huge_payload_is_refused_without_being_parsed() -> None:
     with pytest.raises(PayloadError, match="bytes; at most"):
         parse("cursor", b"{" + b" " * (16 << 20) + b"}")
