@@ -7,7 +7,7 @@ from __future__ import annotations
 
 COMMANDS: dict[str, str] = {
     "acp": "record an ACP agent: run it behind codetape (-- AGENT ARGS)",
-    "agent": "record what AI agents (Claude Code, Codex, Cursor) do",
+    "agent": "record what AI agents (Claude Code, Codex, Cursor, Gemini CLI, opencode) do",
     "bridge": "run the LSP bridge (observe mode, or proxy mode: -- CMD ARGS)",
     "cat": "print every step as one JSON object per line",
     "checkout": "write the reconstructed workspace after a step",

@@ -221,7 +221,7 @@ TABLES: dict[str, TableDoc] = {
         "(`codetape agent hook`). The prompt's text is not a column (steps.data holds it when the "
         "developer kept it); prompt_chars is its length.",
         _BY_STEP, "by episode, then step",
-        {**_COMMON, "agent": "claude-code, codex, cursor or acp (an agent behind `codetape acp`)",
+        {**_COMMON, "agent": "claude-code, codex, cursor, gemini-cli or acp (an agent behind `codetape acp`)",
          "session": "the agent's own id of its conversation; null when it gave none",
          "event": "session_start, prompt, tool_call, tool_result, stop, session_end, permission_request or "
                   "permission",

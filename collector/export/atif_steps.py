@@ -88,7 +88,7 @@ TOOL_DEFINITIONS = [
     _tool("git", "A git operation (commit, checkout, merge, ...); returns the files it touched.",
           op={**_TEXT, "description": "the operation"}, ref=_TEXT, sha=_TEXT, message=_TEXT),
     _tool("agent_tool", "A tool an AI agent the developer works with ran (its hooks said so).",
-          agent={**_TEXT, "description": "the agent: claude-code, codex, cursor"},
+          agent={**_TEXT, "description": "the agent: claude-code, codex, cursor, gemini-cli"},
           tool={**_TEXT, "description": "the agent's name of the tool"},
           targets={**_TEXTS, "description": "the files it named"},
           command={**_TEXT, "description": "a shell tool's command line"}),

@@ -1,7 +1,8 @@
 """`agent`: what an AI agent the developer works with reported through its hooks (`codetape agent hook`).
 
-One step per hook call: `agent` names the agent (`claude-code`, `codex`, `cursor`), `hook` the agent's own
-name for the event (`UserPromptSubmit`, `PostToolUse`, `afterFileEdit`, ...: the evidence), `event` what
+One step per hook call: `agent` names the agent (`claude-code`, `codex`, `cursor`, `gemini-cli`,
+`opencode`), `hook` the agent's own name for the event (`UserPromptSubmit`, `PostToolUse`, `afterFileEdit`,
+`AfterTool`, `tool.execute.after`, ...: the evidence), `event` what
 it was in codetape's terms:
 
 - `session_start`, `session_end`: the agent's session began or ended (`detail`: its source or reason);
@@ -33,10 +34,11 @@ import msgspec
 
 from schemas.steps.base import RelPath, ShortText, StepBase, whole
 
-AgentName = Literal["claude-code", "codex", "cursor", "acp"]
+AgentName = Literal["claude-code", "codex", "cursor", "gemini-cli", "opencode", "acp"]
 AgentEvent = Literal["session_start", "prompt", "tool_call", "tool_result", "stop", "session_end",
                      "permission_request", "permission"]
-HookName = Annotated[str, msgspec.Meta(pattern=whole(r"^[A-Za-z][A-Za-z0-9_/]{0,63}"))]
+# opencode's plugin events have dots: `tool.execute.before`
+HookName = Annotated[str, msgspec.Meta(pattern=whole(r"^[A-Za-z][A-Za-z0-9_/.]{0,63}"))]
 Label = Annotated[str, msgspec.Meta(pattern=whole(r"^[^\x00-\x1f\x7f]{1,200}"))]
 MAX_TARGETS = 1000
 

@@ -1,10 +1,11 @@
-"""The real Claude Code and Codex CLI (pinned npm versions, their own native binaries) run one scripted
+"""The real Claude Code, Codex CLI and Gemini CLI (pinned npm versions) run one scripted
 answer each through `codetape agent hook install` against a real collector and an opted-in git workspace:
 the model edits a file and runs a shell command in one answer, then answers. Every hook the agent calls is
 an `agent` step, in the order the agent called it, and the edit is recorded with `origin: agent`."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,17 @@ from tests.integration.collector_harness import (
     wait_recorded,
 )
 from tests.support.model_server import Action, Bash, Edit, Read, ScriptedModel, Text
-from tests.support.real_agents import codex_config, ran, run_claude, run_codex
+from tests.support.real_agents import (
+    codex_config,
+    gemini_settings,
+    opencode_config,
+    opencode_env,
+    ran,
+    run_claude,
+    run_codex,
+    run_gemini,
+    run_opencode,
+)
 
 APP = "def add(a, b):\n    return a - b\n"
 FIXED = "def add(a, b):\n    return a + b\n"
@@ -116,6 +127,103 @@ def test_codex_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
     assert written["out.txt"]["origin_detail"] in ("codex:PreToolUse Bash", "codex:PostToolUse Bash")
 
 
+def test_gemini_cli_edits_runs_a_command_and_answers_and_uninstall_gives_its_settings_back(
+        tmp_path: Path) -> None:
+    """Gemini CLI's hooks (in the user's ~/.gemini/settings.json, next to the developer's own settings and
+    hook) each become an `agent` step in order, the `replace` write is the agent's, and uninstall gives
+    the settings file back byte for byte."""
+    home, user, root = workspace(tmp_path)
+    settings = user / ".gemini" / "settings.json"
+    settings.parent.mkdir()
+    own_hook = {"matcher": "run_shell_command", "hooks": [{"type": "command", "command": "true"}]}
+    settings.write_text(json.dumps({**gemini_settings(), "hooks": {"BeforeTool": [own_hook]}}, indent=2)
+                        + "\n")
+    mine = settings.read_bytes()
+    install(home, user, root, "gemini-cli")
+    script: list[list[Action]] = [[Edit(root / "app.py", "a - b", "a + b"), Bash("echo ran > out.txt")],
+                                  [Text("Fixed add.")]]
+    want = [("SessionStart", None), ("BeforeAgent", None), ("BeforeTool", "replace"),
+            ("AfterTool", "replace"), ("BeforeTool", "run_shell_command"), ("AfterTool", "run_shell_command"),
+            ("AfterAgent", None), ("SessionEnd", None)]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        wait_capturing(client, root)
+        done = run_gemini(model, user, root, "fix add")
+        assert done.returncode == 0 and "Fixed add." in done.stdout, ran(done, model)
+        assert (root / "app.py").read_text() == FIXED and (root / "out.txt").read_text() == "ran\n"
+        steps = wait_recorded(daemon.home, root, lambda s: agent_steps(s) == want
+                              and {"app.py", "out.txt"} <= written_paths(s),
+                              "every hook of the turn and both writes")
+    agent = [s for s in steps if s["kind"] == "agent"]
+    assert {s["agent"] for s in agent} == {"gemini-cli"} and len({s["session"] for s in agent}) == 1
+    assert agent[1]["event"] == "prompt" and agent[1]["prompt"] == "fix add"
+    assert agent[2]["targets"] == ["app.py"] and agent[4]["command_line"] == "echo ran > out.txt"
+    assert [s["event"] for s in agent] == ["session_start", "prompt", "tool_call", "tool_result", "tool_call",
+                                          "tool_result", "stop", "session_end"]
+    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    assert written["app.py"]["origin"] == "agent"
+    assert written["app.py"]["origin_detail"] in ("gemini-cli:BeforeTool replace",
+                                                  "gemini-cli:AfterTool replace")
+    assert written["out.txt"]["origin"] == "agent"
+    assert written["out.txt"]["origin_detail"] in ("gemini-cli:BeforeTool run_shell_command",
+                                                   "gemini-cli:AfterTool run_shell_command")
+    removed = codetape_for(home, user, "agent", "hook", "uninstall", "--yes", "--agent", "gemini-cli",
+                           "--dir", str(root))
+    assert removed.returncode == 0, removed.stderr
+    assert settings.read_bytes() == mine
+
+
+def test_opencode_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
+    """opencode runs codetape's plugin (~/.config/opencode/plugin/codetape.js): each of its events is an
+    `agent` step, the edit and the command's write are the agent's, and uninstall removes the plugin (and
+    nothing else)."""
+    home, user, root = workspace(tmp_path)
+    config = user / ".config" / "opencode"
+    config.mkdir(parents=True)
+    script: list[list[Action]] = [[Edit(root / "app.py", "a - b", "a + b"), Bash("echo ran > out.txt")],
+                                  [Text("Fixed add.")]]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        (config / "opencode.json").write_text(json.dumps(opencode_config(model), indent=2) + "\n")
+        installed = codetape_env(home, opencode_env(user), "agent", "hook", "install", "--yes", "--agent",
+                                 "opencode", "--dir", str(root))
+        assert installed.returncode == 0, installed.stderr
+        assert (config / "plugin" / "codetape.js").is_file()
+        wait_capturing(client, root)
+        done = run_opencode(model, user, root, "fix add")
+        assert done.returncode == 0 and "Fixed add." in done.stdout, ran(done, model)
+        assert (root / "app.py").read_text() == FIXED and (root / "out.txt").read_text() == "ran\n"
+        steps = wait_recorded(daemon.home, root, lambda s: ("session.idle", None) in agent_steps(s)
+                              and {"app.py", "out.txt"} <= written_paths(s),
+                              "every event of the turn and both writes")
+    agent = [s for s in steps if s["kind"] == "agent"]
+    assert {s["agent"] for s in agent} == {"opencode"} and len({s["session"] for s in agent}) == 1
+    hooks = agent_steps(steps)
+    # opencode runs the two tool calls of one answer side by side: each call before its result
+    assert hooks[:2] == [("session.created", None), ("chat.message", None)]
+    assert hooks[-1] == ("session.idle", None)
+    assert sorted(hooks[2:6]) == sorted([("tool.execute.before", "edit"), ("tool.execute.after", "edit"),
+                                         ("tool.execute.before", "bash"), ("tool.execute.after", "bash")])
+    assert hooks.index(("tool.execute.before", "edit")) < hooks.index(("tool.execute.after", "edit"))
+    assert hooks.index(("tool.execute.before", "bash")) < hooks.index(("tool.execute.after", "bash"))
+    assert "fix add" in agent[1]["prompt"]
+    edit = next(s for s in agent if s.get("tool") == "edit")
+    bash = next(s for s in agent if s.get("tool") == "bash")
+    assert edit["targets"] == ["app.py"] and bash["command_line"] == "echo ran > out.txt"
+    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    assert written["app.py"]["origin"] == "agent"
+    assert written["app.py"]["origin_detail"] in ("opencode:tool.execute.before edit",
+                                                  "opencode:tool.execute.after edit")
+    assert written["out.txt"]["origin"] == "agent"
+    removed = codetape_env(home, opencode_env(user), "agent", "hook", "uninstall", "--yes", "--agent",
+                           "opencode", "--dir", str(root))
+    assert removed.returncode == 0, removed.stderr
+    assert not (config / "plugin" / "codetape.js").exists()
+
+
+def codetape_env(home: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "collector", *args], env=env_for(home, env),
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
 DEVELOPER_S_HOOKS = ('\n[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "echo mine"\n\n'
                      '[[hooks.PreToolUse]]\nmatcher = "^Bash$"\n[[hooks.PreToolUse.hooks]]\n'
                      'type = "command"\ncommand = "true"  # my guard\n\n'
@@ -207,12 +315,16 @@ def seal_and_verify(home: Path, root: Path) -> tuple[list[dict[str, Any]], subpr
     return episode_steps(episodes[0]), verified
 
 
+SHELLS = ("Bash", "run_shell_command", "bash")
+
+
 def in_order(steps: list[dict[str, Any]]) -> list[str]:
-    """The agent's hooks, the app.py write and the commit, in the episode's order."""
+    """The agent's tool calls and results (`tool_call Edit`, `tool_result shell`), the app.py write and the
+    commit, in the episode's order."""
     out = []
     for s in steps:
-        if s["kind"] == "agent" and s.get("tool") in ("Edit", "apply_patch", "Bash"):
-            out.append(f"{s['hook']} {s['tool']}")
+        if s["kind"] == "agent" and s.get("tool") in ("Edit", "apply_patch", "replace", "edit", *SHELLS):
+            out.append(f"{s['event']} {'shell' if s['tool'] in SHELLS else s['tool']}")
         elif s["kind"] == "file_change" and s.get("path") == "app.py":
             out.append("write app.py")
         elif s["kind"] == "git" and s.get("op") == "commit":
@@ -225,9 +337,9 @@ def at_the_tool_s_end(order: list[str], tool: str) -> bool:
     watcher may see it after the result came), the commit after the next call (git's watcher may see it
     after that call's result)."""
     head, tail = order[:4], order[4:]
-    return (head[0] == f"PreToolUse {tool}" and head[3] == "PreToolUse Bash"
-            and sorted(head[1:3]) == sorted(["write app.py", f"PostToolUse {tool}"])
-            and sorted(tail) == ["PostToolUse Bash", "commit"])
+    return (head[0] == f"tool_call {tool}" and head[3] == "tool_call shell"
+            and sorted(head[1:3]) == sorted(["write app.py", f"tool_result {tool}"])
+            and sorted(tail) == ["commit", "tool_result shell"])
 
 
 def test_claude_code_s_edit_and_commit_in_one_answer_verify_against_git(tmp_path: Path) -> None:
@@ -267,13 +379,30 @@ def test_codex_s_patch_and_commit_in_one_answer_verify_against_git(tmp_path: Pat
     assert verified.returncode == 0 and verified.stdout.startswith("ok"), verified.stdout + verified.stderr
 
 
+def test_gemini_cli_s_replace_and_commit_in_one_answer_verify_against_git(tmp_path: Path) -> None:
+    home, user, root = workspace(tmp_path)
+    (user / ".gemini").mkdir()
+    (user / ".gemini" / "settings.json").write_text(json.dumps(gemini_settings(), indent=2) + "\n")
+    install(home, user, root, "gemini-cli")
+    script: list[list[Action]] = [[Edit(root / "app.py", "a - b", "a + b"), Bash(COMMIT)],
+                                  [Text("Committed.")]]
+    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+        wait_capturing(client, root)
+        done = run_gemini(model, user, root, "fix add and commit")
+        assert done.returncode == 0 and "Committed." in done.stdout, ran(done, model)
+        assert git(root, "status", "--porcelain") == ""
+        wait_recorded(daemon.home, root, lambda s: ("SessionEnd", None) in agent_steps(s) and "commit" in
+                      in_order(s) and "write app.py" in in_order(s), "the turn, its write and its commit")
+        steps, verified = seal_and_verify(home, root)
+    assert at_the_tool_s_end(in_order(steps), "replace"), in_order(steps)
+    assert verified.returncode == 0 and verified.stdout.startswith("ok"), verified.stdout + verified.stderr
+
+
 NINE = "import os\n\n\ndef five():\n    return 5\n\n\ndef nine():\n    return 9\n"
 LINE_5 = ("    return 5", "    return 5 * 11")  # the agent's change: line 5 of 9, 5 characters inserted
 
 
 def exported(home: Path, episode: Path, fmt: str) -> list[dict[str, Any]]:
-    import json
-
     out = home.parent / f"export-{fmt}"
     done = codetape_for(home, home, "export", str(episode), "--format", fmt, "-o", str(out))
     assert done.returncode == 0, done.stderr
@@ -281,15 +410,13 @@ def exported(home: Path, episode: Path, fmt: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("snapshot", [False, True], ids=["no-snapshot", "snapshot"])
-@pytest.mark.parametrize("agent", ["claude-code", "codex"])
+@pytest.mark.parametrize("agent", ["claude-code", "codex", "gemini-cli", "opencode"])
 def test_agent_trace_and_stats_give_the_agent_only_the_line_it_changed(tmp_path: Path, agent: str,
                                                                         snapshot: bool) -> None:
     """The agent changes line 5 of a 9-line file and commits it: the commit's Agent Trace record gives `ai`
     exactly line 5 and nothing else, whether the episode knew the file before (a snapshot) or not (the
     tool's own report of its change says which line), and `codetape stats` counts the 5 characters it
     inserted, not the file's 68."""
-    import json
-
     from collector.home import Home
 
     # (Claude Code rewrites its .claude/settings.local.json, which holds the hook, during the turn)
@@ -299,17 +426,27 @@ def test_agent_trace_and_stats_give_the_agent_only_the_line_it_changed(tmp_path:
     edit: list[Action] = [Edit(root / "app.py", old, new), Bash(COMMIT.replace("add -A", "add app.py"))]
     script: list[list[Action]] = [[Read(root / "app.py")], edit, [Text("Done.")]] if agent == "claude-code" \
         else [edit, [Text("Done.")]]
+    if agent == "opencode":  # it runs an answer's tool calls side by side: the commit in an answer of its own
+        script = [edit[:1], edit[1:], [Text("Done.")]]
     with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
         if agent == "codex":
             (user / ".codex" / "config.toml").write_text(codex_config(model))
+        if agent == "gemini-cli":
+            (user / ".gemini").mkdir()
+            (user / ".gemini" / "settings.json").write_text(json.dumps(gemini_settings()))
+        if agent == "opencode":
+            (user / ".config" / "opencode").mkdir(parents=True)
+            (user / ".config" / "opencode" / "opencode.json").write_text(json.dumps(opencode_config(model)))
         install(home, user, root, agent)
         wait_capturing(client, root)
-        run = run_claude if agent == "claude-code" else run_codex
+        run = {"claude-code": run_claude, "codex": run_codex, "gemini-cli": run_gemini,
+               "opencode": run_opencode}[agent]
+        last = ("session.idle", None) if agent == "opencode" else ("SessionEnd", None)
         done = run(model, user, root, "multiply five and commit")
         assert done.returncode == 0 and "Done." in done.stdout, ran(done, model)
         assert (root / "app.py").read_text() == NINE.replace(old, new)
         assert git(root, "log", "-1", "--format=%s") == "fix add"
-        wait_recorded(daemon.home, root, lambda s: ("SessionEnd", None) in agent_steps(s) and "commit" in
+        wait_recorded(daemon.home, root, lambda s: last in agent_steps(s) and "commit" in
                       in_order(s) and "write app.py" in in_order(s), "the turn, its write and its commit")
         steps, verified = seal_and_verify(home, root)
     assert verified.returncode == 0, verified.stdout + verified.stderr

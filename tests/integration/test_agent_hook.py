@@ -20,6 +20,9 @@ CLAUDE = {"permissions": {"allow": ["Bash(npm run lint)"]}, "model": "opus",
                                      "hooks": [{"type": "command", "command": "prettier -w"}]}],
                     "Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]}}
 CURSOR = {"version": 1, "hooks": {"afterFileEdit": [{"command": "./hooks/format.sh"}]}}
+GEMINI = {"security": {"auth": {"selectedType": "gemini-api-key"}},
+          "hooks": {"enabled": True, "AfterTool": [
+              {"matcher": "write_file", "hooks": [{"type": "command", "command": "prettier -w"}]}]}}
 CODEX = ('# my settings\nmodel = "gpt-5-codex"  # the default\n\n[features]\nhooks = true\n\n'
          '[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "notify-send done"\n')
 
@@ -35,12 +38,13 @@ def test_install_and_uninstall_keep_every_other_setting(tmp_path: Path) -> None:
     ws.mkdir()
     env = {"HOME": str(user)}
     claude, cursor = ws / ".claude/settings.local.json", user / ".cursor/hooks.json"
-    codex = user / ".codex/config.toml"
+    codex, gemini = user / ".codex/config.toml", user / ".gemini/settings.json"
     for path, text in ((claude, json.dumps(CLAUDE, indent=2) + "\n"),
-                       (cursor, json.dumps(CURSOR, indent=2) + "\n"), (codex, CODEX)):
+                       (cursor, json.dumps(CURSOR, indent=2) + "\n"), (codex, CODEX),
+                       (gemini, json.dumps(GEMINI, indent=2) + "\n")):
         path.parent.mkdir(parents=True)
         path.write_text(text)
-    before = {path: path.read_text() for path in (claude, cursor, codex)}
+    before = {path: path.read_text() for path in (claude, cursor, codex, gemini)}
 
     refused = codetape(home, "agent", "hook", "install", "--dir", str(ws), env=env, stdin=b"")
     assert refused.returncode == 2 and b"needs your yes" in refused.stderr
@@ -68,14 +72,41 @@ def test_install_and_uninstall_keep_every_other_setting(tmp_path: Path) -> None:
     parsed = tomlkit.parse(installed_codex)
     assert parsed["hooks"]["Stop"][0]["hooks"][0]["command"] == "notify-send done"
     assert parsed["hooks"]["PostToolUse"][0]["matcher"] == "^(Bash|apply_patch)$"
+    installed_gemini = json.loads(gemini.read_text())
+    assert installed_gemini["security"] == GEMINI["security"] and installed_gemini["hooks"]["enabled"] is True
+    assert installed_gemini["hooks"]["AfterTool"][0] == GEMINI["hooks"]["AfterTool"][0]
+    assert installed_gemini["hooks"]["AfterTool"][1]["matcher"] == "^(replace|write_file|run_shell_command)$"
+    gemini_hook = installed_gemini["hooks"]["AfterTool"][1]["hooks"][0]
+    assert gemini_hook["command"].endswith("agent hook run --agent gemini-cli")
+    assert gemini_hook["timeout"] == 10_000  # Gemini CLI's timeouts are in milliseconds
+    assert set(installed_gemini["hooks"]) == {"enabled", "SessionStart", "BeforeAgent", "BeforeTool",
+                                              "AfterTool", "AfterAgent", "SessionEnd"}
 
     again = codetape(home, "agent", "hook", "install", "--yes", "--dir", str(ws), env=env)
-    assert again.returncode == 0 and again.stdout.count(b"already holds codetape's hook") == 3
+    plugin = user / ".config/opencode/plugin/codetape.js"
+    assert plugin.read_text().startswith("// codetape's opencode plugin")
+    assert "agent hook run --agent opencode" in plugin.read_text()
+    assert again.returncode == 0 and again.stdout.count(b"already holds codetape's hook") == 5
 
     removed = codetape(home, "agent", "hook", "uninstall", "--yes", "--dir", str(ws), env=env)
     assert removed.returncode == 0, removed.stderr
     assert json.loads(claude.read_text()) == CLAUDE and json.loads(cursor.read_text()) == CURSOR
     assert codex.read_text() == CODEX
+    assert gemini.read_text() == before[gemini]  # byte for byte
+    assert not plugin.exists() and plugin.parent.is_dir()  # opencode's plugin folder stays
+
+
+def test_an_opencode_plugin_not_codetape_s_is_left_alone(tmp_path: Path) -> None:
+    user, home = tmp_path / "user", tmp_path / "ct"
+    plugin = user / ".config/opencode/plugin/codetape.js"
+    plugin.parent.mkdir(parents=True)
+    plugin.write_text("export const Mine = async () => ({});\n")
+    for action in ("install", "uninstall"):
+        done = codetape(home, "agent", "hook", action, "--yes", "--agent", "opencode",
+                        env={"HOME": str(user)})
+        assert done.returncode == 1 and b"is not codetape's plugin" in done.stderr, done.stderr
+        assert done.stderr.decode().count("\n") == 1
+    assert plugin.read_text() == "export const Mine = async () => ({});\n"
 
 
 def test_files_codetape_created_are_removed_again(tmp_path: Path) -> None:
@@ -83,11 +114,13 @@ def test_files_codetape_created_are_removed_again(tmp_path: Path) -> None:
     ws.mkdir()
     env = {"HOME": str(user), "CODEX_HOME": str(tmp_path / "codex")}
     assert codetape(home, "agent", "hook", "install", "--yes", "--agent", "codex", "--agent", "cursor",
-                    env=env, cwd=ws).returncode == 0
+                    "--agent", "gemini-cli", env=env, cwd=ws).returncode == 0
     assert (tmp_path / "codex/config.toml").is_file() and (user / ".cursor/hooks.json").is_file()
+    assert (user / ".gemini/settings.json").is_file()
     assert not (ws / ".claude").exists()
     assert codetape(home, "agent", "hook", "uninstall", "--yes", env=env, cwd=ws).returncode == 0
     assert not (tmp_path / "codex/config.toml").exists() and not (user / ".cursor/hooks.json").exists()
+    assert not (user / ".gemini/settings.json").exists()
 
 
 def test_a_broken_config_is_left_alone_with_one_line(tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
-"""A scripted model on loopback, for driving the real Claude Code and Codex CLI binaries in tests.
+"""A scripted model on loopback, for driving the real Claude Code, Codex CLI and Gemini CLI in tests.
 
-It speaks just enough of two APIs: Anthropic's Messages API (`POST /v1/messages`, streamed as server-sent
-events: Claude Code with `ANTHROPIC_BASE_URL` pointing here) and OpenAI's Responses API (`POST
-/v1/responses`, streamed: Codex with a custom `model_providers` entry, `wire_api = "responses"`).
+It speaks just enough of three APIs: Anthropic's Messages API (`POST /v1/messages`, streamed as server-sent
+events: Claude Code with `ANTHROPIC_BASE_URL` pointing here), OpenAI's Responses API (`POST
+/v1/responses`, streamed: Codex with a custom `model_providers` entry, `wire_api = "responses"`) and the
+Gemini API (`POST /v1beta/models/MODEL:streamGenerateContent?alt=sse`, one server-sent event holding the
+whole answer: Gemini CLI with `GOOGLE_GEMINI_BASE_URL` pointing here).
 
 A script is a list of answers; each answer a list of actions (`Read`, `Edit`, `Bash`, `Text`). The answer
 a request gets is the number of the script's answers already in its conversation (each tool call the
@@ -12,7 +14,8 @@ no `Bash` tool offered) get a short text. Every request is kept in `requests`, f
 
 Each action becomes the tool the client offers for it: Claude Code's `Read`, `Edit`, `Bash`; Codex's
 `apply_patch` (as a freeform tool or a function, whichever it offers) and its shell tool
-(`shell_command`, `exec_command` or `shell`).
+(`shell_command`, `exec_command` or `shell`); Gemini CLI's `read_file`, `replace`, `run_shell_command`
+(function calls, each with its id, which Gemini CLI sends back in its function response).
 """
 
 from __future__ import annotations
@@ -99,6 +102,10 @@ class ScriptedModel:
                         self._anthropic(body)
                     elif self.path.split("?")[0].endswith("/responses"):
                         self._openai(body)
+                    elif self.path.split("?")[0].endswith((":streamGenerateContent", ":generateContent")):
+                        self._gemini(body, stream=":stream" in self.path)
+                    elif self.path.split("?")[0].endswith(":countTokens"):
+                        self._send(200, "application/json", b'{"totalTokens": 10}')
                     else:
                         self._send(404, "application/json", b'{"error": {"message": "not scripted"}}')
                 except Exception as exc:  # the test reads these; the client sees a 500
@@ -137,8 +144,33 @@ class ScriptedModel:
             def _openai(self, body: dict[str, Any]) -> None:
                 tools = {str(t.get("name")): t for t in body.get("tools") or [] if isinstance(t, dict)}
                 n = _answer_number(json.dumps(body.get("input")))
-                items = model._codex_items(n, tools)
+                if "bash" in tools and "edit" in tools:  # opencode's tools
+                    items = model._opencode_items(n)
+                elif "apply_patch" in tools or "shell_command" in tools or "exec_command" in tools \
+                        or "shell" in tools:
+                    items = model._codex_items(n, tools)
+                else:  # not the scripted conversation (opencode's title request): a short text
+                    items = [{"type": "message", "id": "msg_title", "role": "assistant",
+                              "status": "completed",
+                              "content": [{"type": "output_text", "text": "Scripted", "annotations": []}]}]
                 self._stream(_openai_events(f"resp_{len(model.requests)}", items))
+
+            def _gemini(self, body: dict[str, Any], *, stream: bool) -> None:
+                tools = {str(d.get("name")) for t in body.get("tools") or [] if isinstance(t, dict)
+                         for d in t.get("functionDeclarations") or [] if isinstance(d, dict)}
+                if "run_shell_command" in tools:
+                    parts = model._gemini_parts(_answer_number(json.dumps(body.get("contents"))))
+                else:  # not the scripted conversation: a short text
+                    parts = [{"text": "Scripted"}]
+                answer = {"candidates": [{"content": {"role": "model", "parts": parts},
+                                          "finishReason": "STOP", "index": 0}],
+                          "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 10,
+                                            "totalTokenCount": 20},
+                          "modelVersion": "scripted", "responseId": f"resp_{len(model.requests)}"}
+                if not stream:
+                    self._send(200, "application/json", json.dumps(answer).encode())
+                    return
+                self._send(200, "text/event-stream", f"data: {json.dumps(answer)}\r\n\r\n".encode())
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
@@ -185,6 +217,48 @@ class ScriptedModel:
                 items.append(_codex_patch(tools, call_id, action))
             else:
                 items.append(_codex_shell(tools, call_id, action.command))
+        return items
+
+
+    def _gemini_parts(self, n: int) -> list[dict[str, Any]]:
+        parts: list[dict[str, Any]] = []
+        for k, action in enumerate(self._actions(n)):
+            call_id = f"call_ct{n}x{k}"
+            if isinstance(action, Text):
+                parts.append({"text": action.text})
+            elif isinstance(action, Read):
+                parts.append({"functionCall": {"id": call_id, "name": "read_file",
+                                               "args": {"file_path": str(action.path)}}})
+            elif isinstance(action, Edit):
+                parts.append({"functionCall": {"id": call_id, "name": "replace",
+                                               "args": {"file_path": str(action.path),
+                                                        "old_string": action.old, "new_string": action.new,
+                                                        "instruction": "Make the scripted change"}}})
+            else:
+                parts.append({"functionCall": {"id": call_id, "name": "run_shell_command",
+                                               "args": {"command": action.command,
+                                                        "description": "Run a command"}}})
+        return parts
+
+
+    def _opencode_items(self, n: int) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for k, action in enumerate(self._actions(n)):
+            call_id = f"call_ct{n}x{k}"
+            if isinstance(action, Text):
+                items.append({"type": "message", "id": f"msg_ct{n}x{k}", "role": "assistant",
+                              "status": "completed",
+                              "content": [{"type": "output_text", "text": action.text, "annotations": []}]})
+                continue
+            if isinstance(action, Read):
+                name, args = "read", {"filePath": str(action.path)}
+            elif isinstance(action, Edit):
+                name, args = "edit", {"filePath": str(action.path), "oldString": action.old,
+                                      "newString": action.new}
+            else:
+                name, args = "bash", {"command": action.command, "description": "Run a command"}
+            items.append({"type": "function_call", "id": f"fc_{call_id}", "call_id": call_id, "name": name,
+                          "arguments": json.dumps(args), "status": "completed"})
         return items
 
 

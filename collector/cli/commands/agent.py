@@ -2,7 +2,9 @@
 
 install writes codetape's hook into an agent's own hook configuration, after showing the change and asking
 (or with --yes): Claude Code's .claude/settings.local.json in the workspace (personal, not committed),
-Cursor's ~/.cursor/hooks.json, Codex CLI's ~/.codex/config.toml (or $CODEX_HOME/config.toml). Every other
+Cursor's ~/.cursor/hooks.json, Codex CLI's ~/.codex/config.toml (or $CODEX_HOME/config.toml), Gemini CLI's
+~/.gemini/settings.json (or $GEMINI_CLI_HOME/.gemini/settings.json), and opencode's plugin
+~/.config/opencode/plugin/codetape.js (or under $XDG_CONFIG_HOME), a file wholly codetape's. Every other
 setting in those files stays. uninstall takes out exactly codetape's entries. Nothing is written through a
 link in the workspace (a link there, or a file another user owns, is refused); a link in your home folder
 (a dotfile manager's) stays, and the file it points to is the one changed. uninstall gives each file back
@@ -11,7 +13,8 @@ byte for byte as it was before install.
 Codex runs a hook only once you trust it: run `codex` and choose "Trust all and continue" when it says
 "Hooks need review" (or type /hooks). install says so, and `codetape status` warns while Codex does not
 trust codetape's hooks or none was called in a Codex session since they were installed. uninstall also
-removes Codex's trust entries of codetape's hooks; codetape never writes one.
+removes Codex's trust entries of codetape's hooks; codetape never writes one. Gemini CLI runs no hook (its
+user settings' included) in a folder you have not trusted in it (its folder trust).
 
 The agent then runs codetape's hook (one file of the standard library's modules only, run by path: `python
 -P -S .../payloads.py agent hook run --agent NAME`) at each prompt you submit, each tool call it
@@ -36,11 +39,12 @@ from collector.home import Home
 if TYPE_CHECKING:
     from collector.sources.agents.payloads import Agent
 
-AGENTS = ("claude-code", "codex", "cursor")
+AGENTS = ("claude-code", "codex", "cursor", "gemini-cli", "opencode")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("agent", help="record what AI agents (Claude Code, Codex, Cursor) do",
+    parser = sub.add_parser("agent", help="record what AI agents (Claude Code, Codex, Cursor, Gemini CLI, "
+                            "opencode) do",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     what = parser.add_subparsers(dest="what", metavar="hook", required=True)
     hook = what.add_parser("hook", help="install, remove or run codetape's hook in an agent")
@@ -49,7 +53,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                           ("uninstall", "take codetape's hook out of an agent's hook configuration")):
         action = actions.add_parser(name, help=summary, description=summary)
         action.add_argument("--agent", choices=AGENTS, action="append", metavar="AGENT",
-                            help="claude-code, codex or cursor (repeatable; default: all three)")
+                            help="claude-code, codex, cursor, gemini-cli or opencode (repeatable; "
+                            "default: all)")
         action.add_argument("--dir", type=Path, default=Path("."),
                             help="the workspace, for Claude Code's project settings (default: here)")
         action.add_argument("--yes", action="store_true", help="write without asking")

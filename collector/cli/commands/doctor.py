@@ -193,8 +193,15 @@ def _agent_hook(agent: Agent, where: Path, home: Home) -> Check | None:
 
 
 def _commands(text: str) -> list[str]:
-    """Every string a JSON or TOML configuration holds under a `command` key."""
+    """Every string a JSON or TOML configuration holds under a `command` key (codetape's opencode plugin:
+    the command it runs)."""
     import tomllib
+
+    from collector.sources.agents.configs import plugin_command
+
+    plugin = plugin_command(text)
+    if plugin is not None:
+        return [plugin]
 
     try:
         data: object = json.loads(text)

@@ -6,12 +6,12 @@ bare names as a listing prints them) wherever they are written; --drop FROM-TO r
 time range (both ends included: times as the review shows them, 2:38-3:10 or 0:02:38.500-0:03:10, or
 milliseconds from the start, FROM_MS:TO_MS) with one gap that keeps the files right; --redact REGEX masks
 every match everywhere. Each may be given many times, and each must change something, or nothing is signed.
---leave-out-prompts keeps what you typed to AI agents (Claude Code, Codex, Cursor) out of what is shared:
-each prompt's text, masked also where else it is written (an agent's command line, claude -p "...", a commit
-message, a note). The signed episode goes to CODETAPE_HOME/outbox; the unsigned one is removed from
-episodes/ only once that worked. From the outbox it is uploaded once a destination is configured ([upload]
-to in CODETAPE_HOME/config.toml): by the collector in the background, or with codetape upload; until then it
-waits there.
+--leave-out-prompts keeps what you typed to AI agents (Claude Code, Codex, Cursor, Gemini CLI, opencode) out
+of what is shared: each prompt's text, masked also where else it is written (an agent's command line,
+claude -p "...", a commit message, a note). The signed episode goes to CODETAPE_HOME/outbox; the unsigned one
+is removed from episodes/ only once that worked. From the outbox it is uploaded once a destination is
+configured ([upload] to in CODETAPE_HOME/config.toml): by the collector in the background, or with codetape
+upload; until then it waits there.
 
 Several episodes (a week's, say), or --all-sealed (every sealed one nobody signed, oldest first), are
 signed one after another with the same --exclude, --redact and --leave-out-prompts (--drop names times

@@ -14,6 +14,18 @@
   https://developers.openai.com/codex/hooks, https://developers.openai.com/codex/config-advanced. codetape
   writes the user's `config.toml` (through tomlkit, so every other setting, comment and layout stays):
   `[[hooks.EVENT]]` with `matcher`, then `[[hooks.EVENT.hooks]]` with `type`, `command`, `timeout`.
+- Gemini CLI reads hooks from `~/.gemini/settings.json` (user; `$GEMINI_CLI_HOME/.gemini/` when set) and a
+  project's `.gemini/settings.json` (committed, shared): https://geminicli.com/docs/hooks/. codetape writes
+  the user's file, Claude Code's layout: `{"hooks": {EVENT: [{"matcher": TOOLS, "hooks": [{"type":
+  "command", "command": ..., "timeout": MS}]}]}}` (its timeout is in milliseconds). Gemini CLI runs no
+  hook, the user's included, in a folder it does not trust (its folder trust).
+- opencode runs no hook commands; it loads JavaScript plugins from `~/.config/opencode/plugin/`
+  (`$XDG_CONFIG_HOME/opencode/plugin/`) and a project's `.opencode/plugin/`:
+  https://opencode.ai/docs/plugins/. codetape writes its own file there, `codetape.js` (OPENCODE_PLUGIN),
+  which runs codetape's hook command with a payload on stdin at each plugin event codetape records, and
+  waits for it (up to TIMEOUT_S), so a tool's call is recorded before the tool runs. The file is wholly
+  codetape's: installing writes it, uninstalling removes it; one of the same name not codetape's is left
+  alone.
 
 Nothing is written through a link into the workspace. A repository can commit
 `.claude/settings.local.json` as a link to `../../.claude/settings.json`: following it would copy the user's
@@ -57,6 +69,63 @@ TIMEOUT_S = 10
 HOOK_FILE = os.path.realpath(payloads.__file__)
 CLAUDE_TOOLS = "Edit|MultiEdit|Write|NotebookEdit|Bash"
 CODEX_TOOLS = "^(Bash|apply_patch)$"
+GEMINI_TOOLS = "^(replace|write_file|run_shell_command)$"
+OPENCODE_MARK = "// codetape's opencode plugin"
+# the plugin: COMMAND (a JSON string) is the hook command; each payload is in payloads.py's opencode shape
+OPENCODE_PLUGIN = OPENCODE_MARK + """ (`codetape agent hook install --agent opencode` wrote it;
+// `codetape agent hook uninstall --agent opencode` removes it). At each prompt, tool call and result, and
+// session start and idle, it runs codetape's hook with what happened as JSON on stdin, and waits for it
+// (the hook never blocks: it ends within seconds, always with status 0). It sends no tool output and no
+// file content.
+import { spawn } from "node:child_process";
+
+const COMMAND = %s;
+const TIMEOUT_MS = %d;
+
+function send(payload) {
+  return new Promise((resolve) => {
+    let child;
+    try {
+      child = spawn(COMMAND, { shell: "/bin/sh", stdio: ["pipe", "ignore", "ignore"] });
+    } catch {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => { child.kill("SIGKILL"); resolve(); }, TIMEOUT_MS);
+    const done = () => { clearTimeout(timer); resolve(); };
+    child.on("error", done);
+    child.on("close", done);
+    child.stdin.on("error", () => {});
+    child.stdin.end(JSON.stringify(payload));
+  });
+}
+
+export const Codetape = async ({ directory }) => {
+  const base = (name, session) => ({ hook_event_name: name, session_id: session, cwd: directory });
+  return {
+    "chat.message": async (input, output) => {
+      const text = (output.parts || []).filter((part) => part.type === "text" && !part.synthetic)
+        .map((part) => part.text).join("\\n");
+      await send({ ...base("chat.message", input.sessionID), prompt: text });
+    },
+    "tool.execute.before": async (input, output) => {
+      await send({ ...base("tool.execute.before", input.sessionID), tool_name: input.tool,
+                   tool_input: output.args || {} });
+    },
+    "tool.execute.after": async (input, output) => {
+      const metadata = (output && output.metadata) || {};
+      const diff = typeof metadata.diff === "string" ? metadata.diff : undefined;
+      await send({ ...base("tool.execute.after", input.sessionID), tool_name: input.tool,
+                   tool_input: input.args || {}, tool_response: { diff } });
+    },
+    event: async ({ event }) => {
+      if (event.type === "session.created" || event.type === "session.idle") {
+        await send(base(event.type, event.properties.sessionID));
+      }
+    },
+  };
+};
+"""
 # event -> the matcher codetape's hook uses (None: the event takes none)
 EVENTS: dict[Agent, dict[str, str | None]] = {
     "claude-code": {"SessionStart": None, "UserPromptSubmit": None, "PreToolUse": CLAUDE_TOOLS,
@@ -64,6 +133,8 @@ EVENTS: dict[Agent, dict[str, str | None]] = {
     "codex": {"SessionStart": None, "UserPromptSubmit": None, "PreToolUse": CODEX_TOOLS,
               "PostToolUse": CODEX_TOOLS, "Stop": None, "SessionEnd": None},
     "cursor": {"beforeSubmitPrompt": None, "afterFileEdit": None, "afterShellExecution": None, "stop": None},
+    "gemini-cli": {"SessionStart": None, "BeforeAgent": None, "BeforeTool": GEMINI_TOOLS,
+                   "AfterTool": GEMINI_TOOLS, "AfterAgent": None, "SessionEnd": None},
 }
 
 
@@ -79,6 +150,10 @@ def config_path(agent: Agent, workspace: Path, env: dict[str, str] | None = None
         return workspace / ".claude" / "settings.local.json"
     if agent == "cursor":
         return home / ".cursor" / "hooks.json"
+    if agent == "gemini-cli":
+        return Path(env.get("GEMINI_CLI_HOME") or home) / ".gemini" / "settings.json"
+    if agent == "opencode":
+        return Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "opencode" / "plugin" / "codetape.js"
     return Path(env.get("CODEX_HOME") or home / ".codex") / "config.toml"
 
 
@@ -115,7 +190,7 @@ def writable(agent: Agent, where: Path, workspace: Path, uid: int | None = None)
 def emptied(agent: Agent) -> str:
     """What a file reached through a link holds once nothing but codetape's hook was in it (the link's
     target stays, so the link does)."""
-    return "" if agent == "codex" else '{\n  "version": 1\n}\n' if agent == "cursor" else "{}\n"
+    return "" if agent in ("codex", "opencode") else '{\n  "version": 1\n}\n' if agent == "cursor" else "{}\n"
 
 
 def hook_command(agent: Agent, home: Home, python: str | None = None) -> str:
@@ -136,6 +211,10 @@ def is_ours(command: object, agent: Agent) -> bool:
 
 def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
     """The file's text with codetape's hook in it (replacing any earlier one of codetape's)."""
+    if agent == "opencode":
+        if text is not None and text.strip() and not text.startswith(OPENCODE_MARK):
+            raise ConfigError(f"{where} is not codetape's plugin; move it away, then install again")
+        return OPENCODE_PLUGIN % (json.dumps(command), TIMEOUT_S * 1000)
     if agent == "codex":
         if text is not None and _holds(_data(text, where), command):
             return text  # as codetape would write it already
@@ -172,7 +251,8 @@ def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
             entries.append({"command": command})
         else:
             group: dict[str, Any] = {"matcher": matcher} if matcher is not None else {}
-            group["hooks"] = [{"type": "command", "command": command, "timeout": TIMEOUT_S}]
+            timeout = TIMEOUT_S * 1000 if agent == "gemini-cli" else TIMEOUT_S  # Gemini CLI's: milliseconds
+            group["hooks"] = [{"type": "command", "command": command, "timeout": timeout}]
             entries.append(group)
         hooks[event] = entries
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -180,6 +260,10 @@ def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
 
 def uninstalled(agent: Agent, text: str, where: Path) -> str | None:
     """The file's text without codetape's hook; None when nothing else is left in it."""
+    if agent == "opencode":
+        if text.strip() and not text.startswith(OPENCODE_MARK):
+            raise ConfigError(f"{where} is not codetape's plugin; codetape leaves it alone")
+        return None
     if agent == "codex":
         data = _data(text, where)
         cut = _codex_cut(text, data, where)
@@ -217,6 +301,20 @@ def uninstalled(agent: Agent, text: str, where: Path) -> str | None:
     if data in ({}, {"version": 1}):
         return None
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def plugin_command(text: str) -> str | None:
+    """The hook command codetape's opencode plugin `text` runs (None when it is not codetape's)."""
+    if not text.startswith(OPENCODE_MARK):
+        return None
+    for line in text.splitlines():
+        if line.startswith("const COMMAND = ") and line.endswith(";"):
+            try:
+                command = json.loads(line[len("const COMMAND = "):-1])
+            except ValueError:
+                return None
+            return command if isinstance(command, str) else None
+    return None
 
 
 def codex_trust_lines(text: str | None, where: Path) -> list[str]:
@@ -272,7 +370,7 @@ def diff(where: Path, before: str | None, after: str | None) -> str:
         tofile=str(where) if after is not None else "/dev/null"))
 
 
-# -- JSON (Claude Code, Cursor) -----------------------------------------------------------------------------
+# -- JSON (Claude Code, Cursor, Gemini CLI) ------------------------------------------------------------------
 
 def _json(text: str | None, where: Path) -> dict[str, Any]:
     if text is None or not text.strip():

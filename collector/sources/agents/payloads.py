@@ -19,10 +19,26 @@ The payloads, as the agents document them (fixtures: tests/fixtures/agents/):
   `hook_event_name`, `workspace_roots`; `beforeSubmitPrompt` adds `prompt` and `attachments`;
   `afterFileEdit` `file_path` and `edits`; `beforeShellExecution`/`afterShellExecution` `command` and
   `cwd` (the latter `output` and `duration` too); `stop` adds `status`.
+- Gemini CLI (https://geminicli.com/docs/hooks/; as version 0.61.0 sends them, the fixtures): every event
+  carries `session_id`, `transcript_path`, `cwd`, `hook_event_name`, `timestamp`; `BeforeAgent` adds
+  `prompt` (the developer's); `BeforeTool` and `AfterTool` add `tool_name` and `tool_input` (`replace`:
+  `file_path`, `old_string`, `new_string`, `instruction`; `write_file`: `file_path`, `content`;
+  `run_shell_command`: `command`, `description`), `AfterTool` `tool_response` (`llmContent`, and
+  `returnDisplay`, which for a file tool holds `fileDiff`, the change as a unified diff); `AfterAgent`
+  adds `prompt`, `prompt_response`, `stop_hook_active`; `SessionStart` adds `source`, `SessionEnd`
+  `reason`.
+- opencode has no hook commands but JavaScript plugins; codetape's (configs.OPENCODE_PLUGIN) sends what
+  its plugin events carry, in this shape: `hook_event_name` (the plugin event: `session.created`,
+  `chat.message`, `tool.execute.before`, `tool.execute.after`, `session.idle`), `session_id`, `cwd` (the
+  plugin's `directory`); `chat.message` adds `prompt` (the message's text parts); the tool events add
+  `tool_name` and `tool_input` (opencode's args: `edit`: `filePath`, `oldString`, `newString`; `write`:
+  `filePath`, `content`; `bash`: `command`; `apply_patch`: `patchText`, a Codex patch), and
+  `tool.execute.after` `tool_response` with only `diff` (a file tool's change as a unified diff).
 
 Only what the step needs is read: never a file's content, a tool's output or the transcript. What a file
 tool reported it changed (Claude Code's `structuredPatch`, one file's part of Codex's `apply_patch`,
-each up to MAX_PATCH_CHARS) goes along as `patch`, by the file's path, and is not parsed here: the
+each up to MAX_PATCH_CHARS) goes along as `patch`, by the file's path, and is not parsed here (Gemini
+CLI's `fileDiff`, a unified diff, is only cut into Claude Code's hunks, their lines untouched): the
 collector reads it (collector/sources/agents/patches.py) to tell which lines of its write the tool
 changed, and never writes it down. A tool's targets are the paths as the agent named them, made absolute
 against its `cwd`; the collector keeps those inside the workspace and not excluded by its policy,
@@ -62,9 +78,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time (its import costs the hook a few ms)
     from typing import Any, BinaryIO, Literal
 
-    Agent = Literal["claude-code", "codex", "cursor"]
+    Agent = Literal["claude-code", "codex", "cursor", "gemini-cli", "opencode"]
 
-AGENTS: tuple[Agent, ...] = ("claude-code", "codex", "cursor")
+AGENTS: tuple[Agent, ...] = ("claude-code", "codex", "cursor", "gemini-cli", "opencode")
 MAX_TARGETS = 1000  # schemas.steps.agent.MAX_TARGETS (this file imports no codetape)
 SHORT_TEXT_MAX = 64 * 1024  # schemas.steps.base.SHORT_TEXT_MAX
 MAX_PAYLOAD_BYTES = 16 << 20  # a Write's content and its response can make a payload a few MiB
@@ -82,9 +98,14 @@ _EVENTS: dict[Agent, dict[str, str]] = {
               "PostToolUse": "tool_result", "Stop": "stop", "SessionEnd": "session_end"},
     "cursor": {"beforeSubmitPrompt": "prompt", "beforeShellExecution": "tool_call",
                "afterShellExecution": "tool_result", "afterFileEdit": "tool_result", "stop": "stop"},
+    "gemini-cli": {"SessionStart": "session_start", "BeforeAgent": "prompt", "BeforeTool": "tool_call",
+                   "AfterTool": "tool_result", "AfterAgent": "stop", "SessionEnd": "session_end"},
+    "opencode": {"session.created": "session_start", "chat.message": "prompt",
+                 "tool.execute.before": "tool_call", "tool.execute.after": "tool_result",
+                 "session.idle": "stop"},
 }
 # tool_input fields that name the file a tool works on (Claude Code's file tools)
-_FILE_FIELDS = ("file_path", "notebook_path")
+_FILE_FIELDS = ("file_path", "notebook_path", "filePath")  # opencode's: filePath
 
 
 class PayloadError(ValueError):
@@ -140,7 +161,7 @@ def from_payload(agent: Agent, payload: dict[str, Any]) -> HookCall:
 
 
 def _tool_agent(agent: Agent, hook: str, event: str, payload: dict[str, Any]) -> HookCall:
-    """Claude Code's and Codex's calls (their payloads are alike)."""
+    """Claude Code's, Codex's, Gemini CLI's and opencode's calls (their payloads are alike)."""
     cwd = _text(payload, "cwd")
     call = HookCall(agent, hook, event, cwd, session=_text(payload, "session_id"))
     match event:
@@ -155,6 +176,8 @@ def _tool_agent(agent: Agent, hook: str, event: str, payload: dict[str, Any]) ->
             tool_input = payload.get("tool_input")
             tool_input = tool_input if isinstance(tool_input, dict) else {}
             command = tool_input.get("command")
+            if tool == "apply_patch" and agent == "opencode":
+                command = tool_input.get("patchText")  # opencode's apply_patch takes a Codex patch
             if tool == "apply_patch" and isinstance(command, str):  # Codex: the patch names its files
                 parts = _sections(command) if len(command) <= MAX_PATCH_CHARS else {}
                 patch = {where: part for path, part in parts.items() for where in _absolute([path], cwd)}
@@ -162,8 +185,10 @@ def _tool_agent(agent: Agent, hook: str, event: str, payload: dict[str, Any]) ->
                 return _with(call, tool=tool, targets=named, patch=patch or None)
             targets = [tool_input[name] for name in _FILE_FIELDS if isinstance(tool_input.get(name), str)]
             line = command if isinstance(command, str) and not targets else None
-            return _with(call, tool=tool, targets=_absolute(targets, cwd), command_line=line,
-                         patch=_structured_patch(payload, _absolute(targets, cwd)))
+            named = _absolute(targets, cwd)
+            told = _file_diff(payload, named, agent) if agent in ("gemini-cli", "opencode") \
+                else _structured_patch(payload, named)
+            return _with(call, tool=tool, targets=named, command_line=line, patch=told)
         case _:
             return call
 
@@ -250,6 +275,40 @@ def _structured_patch(payload: dict[str, Any], targets: tuple[str, ...]) -> dict
         lines = hunk.get("lines") if isinstance(hunk, dict) else None
         size += sum(len(line) for line in lines if isinstance(line, str)) if isinstance(lines, list) else 0
     return {targets[0]: hunks} if size <= MAX_PATCH_CHARS else None
+
+
+def _file_diff(payload: dict[str, Any], targets: tuple[str, ...], agent: Agent) -> dict[str, Any] | None:
+    """Gemini CLI's report of a `replace` or `write_file` on its one file (the response's
+    `returnDisplay.fileDiff`), or opencode's of an `edit` or `write` (`diff`), a unified diff, as Claude
+    Code's hunks (`oldStart`, `oldLines`, `newStart`, `newLines`, `lines`), by the file's path; None when
+    there is none, it is above MAX_PATCH_CHARS, or a hunk's header cannot be read."""
+    response = payload.get("tool_response")
+    display = response.get("returnDisplay") if isinstance(response, dict) and agent == "gemini-cli" \
+        else response
+    text = display.get("fileDiff" if agent == "gemini-cli" else "diff") if isinstance(display, dict) else None
+    if len(targets) != 1 or not isinstance(text, str) or len(text) > MAX_PATCH_CHARS:
+        return None
+    hunks: list[dict[str, Any]] = []
+    for line in text.split("\n"):
+        if line.startswith("@@ -"):
+            head = line[3:].split(" @@", 1)[0].split(" ")  # `-1,2 +1,2`
+            try:
+                (old_start, old_lines), (new_start, new_lines) = (_span(part) for part in head)
+            except ValueError:
+                return None
+            hunks.append({"oldStart": old_start, "oldLines": old_lines, "newStart": new_start,
+                          "newLines": new_lines, "lines": []})
+        elif hunks and line[:1] in (" ", "-", "+", "\\"):
+            hunks[-1]["lines"].append(line)
+    return {targets[0]: hunks} if hunks else None
+
+
+def _span(part: str) -> tuple[int, int]:
+    """`-1,2` or `+3` (one line) of a unified diff's hunk header as (first line, count); ValueError else."""
+    if part[:1] not in ("-", "+"):
+        raise ValueError(part)
+    first, _, count = part[1:].partition(",")
+    return int(first), int(count) if count else 1
 
 
 def _sections(patch: str) -> dict[str, str]:

@@ -1,5 +1,5 @@
-"""Each agent's hook payloads (tests/fixtures/agents/: real ones of Claude Code and Codex, Cursor's
-documented ones) read as the `agent` step they describe."""
+"""Each agent's hook payloads (tests/fixtures/agents/: real ones of Claude Code, Codex, Gemini CLI and
+codetape's opencode plugin, Cursor's documented ones) read as the `agent` step they describe."""
 
 from __future__ import annotations
 
@@ -17,11 +17,14 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "agents"
 # (agent, fixture) -> the step it makes, written by hand (Cursor's from its documentation's example)
 CLAUDE = "f3ebfca1-e55b-4992-801b-5276e12439f6"
 CODEX = "01a212d4-76fe-7d91-8afd-0742d16f7bfd"
+GEMINI = "e6f48382-93b4-4e04-997d-87a4db0d5385"
+OPENCODE = "ses_dec94f877ffe9yqblPek7gEHou"
 APP = "/home/dev/project/app.py"
 # what the tools reported they changed in app.py, carried to the collector as `patch` (never written down)
 CLAUDE_PATCH = {APP: [{"oldStart": 1, "oldLines": 2, "newStart": 1, "newLines": 2,
                        "lines": [" def add(a, b):", "-    return a - b", "+    return a + b"]}]}
 CODEX_PATCH = {APP: f"*** Update File: {APP}\n@@\n-    return a - b\n+    return a + b"}
+SHELL = "run_shell_command"
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     # the real payloads of Claude Code 2.1.332 and Codex 0.169.0 (tests/fixtures/agents/README.md)
     ("claude-code", "UserPromptSubmit"): {"hook": "UserPromptSubmit", "event": "prompt", "session": CLAUDE,
@@ -61,6 +64,40 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("cursor", "afterShellExecution"): {"hook": "afterShellExecution", "event": "tool_result",
                                         "session": "conv-123", "command_line": "npm install express"},
     ("cursor", "stop"): {"hook": "stop", "event": "stop", "session": "conv-123", "detail": "completed"},
+    # the real payloads of Gemini CLI 0.61.0: its `fileDiff` read as Claude Code's hunks
+    ("gemini-cli", "SessionStart"): {"hook": "SessionStart", "event": "session_start", "session": GEMINI,
+                                     "detail": "startup"},
+    ("gemini-cli", "BeforeAgent"): {"hook": "BeforeAgent", "event": "prompt", "session": GEMINI,
+                                    "prompt": "fix add"},
+    ("gemini-cli", "BeforeTool-replace"): {"hook": "BeforeTool", "event": "tool_call", "session": GEMINI,
+                                           "tool": "replace", "targets": [APP]},
+    ("gemini-cli", "AfterTool-replace"): {"hook": "AfterTool", "event": "tool_result", "session": GEMINI,
+                                          "tool": "replace", "targets": [APP], "patch": CLAUDE_PATCH},
+    ("gemini-cli", f"BeforeTool-{SHELL}"): {"hook": "BeforeTool", "event": "tool_call", "session": GEMINI,
+                                            "tool": SHELL, "command_line": "echo ran > out.txt"},
+    ("gemini-cli", f"AfterTool-{SHELL}"): {"hook": "AfterTool", "event": "tool_result", "session": GEMINI,
+                                           "tool": SHELL, "command_line": "echo ran > out.txt"},
+    ("gemini-cli", "AfterAgent"): {"hook": "AfterAgent", "event": "stop", "session": GEMINI},
+    ("gemini-cli", "SessionEnd"): {"hook": "SessionEnd", "event": "session_end", "session": GEMINI,
+                                   "detail": "exit"},
+    # what codetape's plugin in opencode 1.18.33 sent (its `diff` read as hunks; the prompt as opencode
+    # gave it, `opencode run "fix add"` quoted)
+    ("opencode", "session.created"): {"hook": "session.created", "event": "session_start",
+                                      "session": OPENCODE},
+    ("opencode", "chat.message"): {"hook": "chat.message", "event": "prompt", "session": OPENCODE,
+                                   "prompt": '"fix add"'},
+    ("opencode", "tool.execute.before-edit"): {"hook": "tool.execute.before", "event": "tool_call",
+                                               "session": OPENCODE, "tool": "edit", "targets": [APP]},
+    ("opencode", "tool.execute.after-edit"): {"hook": "tool.execute.after", "event": "tool_result",
+                                              "session": OPENCODE, "tool": "edit", "targets": [APP],
+                                              "patch": CLAUDE_PATCH},
+    ("opencode", "tool.execute.before-bash"): {"hook": "tool.execute.before", "event": "tool_call",
+                                               "session": OPENCODE, "tool": "bash",
+                                               "command_line": "echo ran > out.txt"},
+    ("opencode", "tool.execute.after-bash"): {"hook": "tool.execute.after", "event": "tool_result",
+                                              "session": OPENCODE, "tool": "bash",
+                                              "command_line": "echo ran > out.txt"},
+    ("opencode", "session.idle"): {"hook": "session.idle", "event": "stop", "session": OPENCODE},
 }
 
 
@@ -115,6 +152,30 @@ def test_malformed_payloads_are_one_clear_line(data: bytes, message: str) -> Non
     with pytest.raises(PayloadError) as caught:
         parse("claude-code", data)
     assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("diff", "hunks"), [
+    # a hunk of one line on each side: its header gives no count
+    ("--- a.py\n+++ a.py\n@@ -3 +3 @@\n-x = 1\n+x = 2\n",
+     [{"oldStart": 3, "oldLines": 1, "newStart": 3, "newLines": 1, "lines": ["-x = 1", "+x = 2"]}]),
+    # a new file: no old lines; the file ends without a line break
+    ("@@ -0,0 +1,2 @@\n+a\n+b\n\\ No newline at end of file\n",
+     [{"oldStart": 0, "oldLines": 0, "newStart": 1, "newLines": 2,
+       "lines": ["+a", "+b", "\\ No newline at end of file"]}]),
+    ("@@ -x,1 +1 @@\n-a\n+b\n", None),  # a header that cannot be read: nothing is said
+    ("--- a.py\n+++ a.py\n", None),  # no hunk
+])
+def test_a_unified_diff_is_cut_into_hunks(diff: str, hunks: list[dict[str, Any]] | None) -> None:
+    gemini = {"hook_event_name": "AfterTool", "tool_name": "replace", "tool_input": {"file_path": "a.py"},
+              "tool_response": {"returnDisplay": {"fileDiff": diff}}}
+    opencode = {"hook_event_name": "tool.execute.after", "tool_name": "edit",
+                "tool_input": {"filePath": "a.py"},
+                "tool_response": {"diff": diff}}
+    for agent, fields in (("gemini-cli", gemini), ("opencode", opencode)):
+        payload = {"session_id": "s", "cwd": "/w", **fields}
+        step = to_step(parse(agent, json.dumps(payload).encode()))  # type: ignore[arg-type]
+        assert step["targets"] == ["/w/a.py"]
+        assert step.get("patch") == (None if hunks is None else {"/w/a.py": hunks})
 
 
 def test_a_huge_payload_is_refused_without_being_parsed() -> None:
