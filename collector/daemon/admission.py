@@ -3,7 +3,8 @@ changes the watcher saw, a short hold so the editor's own steps can explain them
 
 `admit` drops steps about excluded paths and channels the workspace does not record, strips excluded
 paths from gap states, git file lists and an agent's tool targets, and turns an over-large file text into
-a `too_large` placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arrival order.
+a `too_large` placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arrival order (one let go
+early takes the changes held before it on its paths along).
 """
 
 from __future__ import annotations
@@ -140,11 +141,21 @@ class HeldChanges:
                             if step is not None)
 
     def take(self, wanted: Callable[[object, dict[str, Any]], bool]) -> list[tuple[object, dict[str, Any]]]:
-        """(at_ms, step) of each held change `wanted(at_ms, step)` says, in order, no longer held."""
-        taken = [(at_ms, step) for _, _, at_ms, step in self._queue if wanted(at_ms, step)]
-        if taken:
-            ids = {id(step) for _, step in taken}
-            self._queue = deque(item for item in self._queue if id(item[3]) not in ids)
+        """(at_ms, step) of each held change `wanted(at_ms, step)` says, in order, no longer held; with each,
+        the changes held before it on one of its paths (and theirs before them), so that what is taken
+        still follows what it depends on: a temporary file's creation stays before its rename over the
+        file wanted (an agent's tool saving through `app.py.tmp.X`, whose rename its call claims)."""
+        ids: set[int] = set()
+        needed: set[str] = set()
+        for _, _, at_ms, step in reversed(self._queue):
+            paths = _paths(step)
+            if wanted(at_ms, step) or not needed.isdisjoint(paths):
+                ids.add(id(step))
+                needed.update(paths)
+        if not ids:
+            return []
+        taken = [(at_ms, step) for _, _, at_ms, step in self._queue if id(step) in ids]
+        self._queue = deque(item for item in self._queue if id(item[3]) not in ids)
         return taken
 
     def came_by(self, when: int) -> bool:
@@ -153,6 +164,11 @@ class HeldChanges:
 
     def __bool__(self) -> bool:
         return bool(self._queue)
+
+
+def _paths(step: dict[str, Any]) -> set[str]:
+    """The paths a held change is about: its file's, and a rename's new one."""
+    return {value for key in ("path", "new_path") if isinstance(value := step.get(key), str)}
 
 
 def own_state(root: Path, home: Home) -> tuple[str, ...]:

@@ -233,7 +233,8 @@ class Session:
         save step is to come for them, and waiting HOLD_MS would put them after what the agent did next
         (its next tool call, a commit), so that the episode's commit would not hold them. `waiting`:
         one only a tool call still running claims stays held until its result (which may say what the
-        tool changed), the agent's next step, or HOLD_MS."""
+        tool changed), the agent's next step, or HOLD_MS. The changes held before a claimed one on its paths
+        go with it (HeldChanges.take): a temporary file's creation before its claimed rename."""
         def claimed(at_ms: object, step: dict[str, Any]) -> bool:
             return self._claims.claimed(at_ms, step, settled=waiting)
 

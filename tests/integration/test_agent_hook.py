@@ -4,6 +4,7 @@ against a real collector and an opted-in git workspace."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -419,3 +420,42 @@ def test_codex_s_config_with_the_developer_s_own_hooks_comes_back_byte_for_byte(
                             str(ws), env=env)
             assert done.returncode == 0, done.stderr
         assert codex.read_text() == mine
+
+
+def test_a_write_through_a_temporary_file_keeps_its_order_when_the_rename_is_claimed(tmp_path: Path) -> None:
+    """An agent's tool that saves through a temporary file (`app.py.tmp.PID.MS`, renamed over app.py, as
+    Claude Code's Write does) whose creation the file watcher saw before the rename: the claimed rename
+    leaves its hold at once, and takes the temporary file's creation, still held, with it. Codex's
+    apply_patch call carries its patch, so its claim settles when the watcher sees the write; its patch
+    also adds notes.py, written just after the temporary file: once notes.py is recorded, the watcher has
+    seen the temporary file too (one inotify stream, in order), and the rename comes after that."""
+    home = tmp_path / "ct"
+    root = opt_in(tmp_path / "ws", home=home)
+    git(root, "init", "-q")
+    (root / "app.py").write_text("def add(a, b):\n    return a - b\n")
+    patch = (f"*** Begin Patch\n*** Update File: {root / 'app.py'}\n@@\n-    return a - b\n"
+             "+    return a + b\n"
+             f"*** Add File: {root / 'notes.py'}\n+NOTE = 1\n*** End Patch")
+    call = {"session_id": "s1", "turn_id": "t1", "transcript_path": "/t.jsonl", "cwd": str(root),
+            "hook_event_name": "PreToolUse", "model": "gpt-5.5", "permission_mode": "bypassPermissions",
+            "tool_name": "apply_patch", "tool_input": {"command": patch}, "tool_use_id": "call_1"}
+    temporary = root / "app.py.tmp.4242.1764086400000"
+    with running(home) as daemon, daemon.client() as client:
+        wait_capturing(client, root)
+        done = hook(home, "codex", call, root)
+        assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+        wait_recorded(daemon.home, root, lambda s: any(x.get("hook") == "PreToolUse" for x in s), "the call")
+        temporary.write_text("def add(a, b):\n    return a + b\n")
+        (root / "notes.py").write_text("NOTE = 1\n")
+        wait_recorded(daemon.home, root, lambda s: any(x.get("path") == "notes.py" for x in s), "notes.py")
+        os.replace(temporary, root / "app.py")
+        steps = wait_recorded(daemon.home, root, lambda s: {"created", "renamed"} <= {
+            x["change"] for x in s if x.get("path") == temporary.name}, "the temporary file and its rename")
+    written = [(s["change"], s["path"]) for s in steps
+               if s["kind"] == "file_change" and s["path"] != "notes.py"]
+    assert written == [("created", temporary.name), ("renamed", temporary.name)]
+    renamed = next(s for s in steps if s.get("change") == "renamed")
+    assert renamed["new_path"] == "app.py" and renamed["origin"] == "agent"
+    assert renamed["origin_detail"] == "codex:PreToolUse apply_patch"
+    created = next(s for s in steps if s.get("change") == "created" and s["path"] == temporary.name)
+    assert "origin" not in created  # no call claims the temporary file's path (README says so)

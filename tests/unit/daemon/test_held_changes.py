@@ -1,0 +1,45 @@
+"""The watcher's changes held for the editor's steps (collector/daemon/admission.py): what is let go early
+takes along what it depends on, so changes still leave in the order they came."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collector.daemon.admission import HeldChanges
+
+
+def change(change: str, path: str, new_path: str | None = None) -> dict[str, Any]:
+    step = {"kind": "file_change", "change": change, "path": path}
+    return step if new_path is None else {**step, "new_path": new_path}
+
+
+def test_a_rename_taken_early_takes_the_creation_of_its_file_along_and_leaves_the_rest() -> None:
+    held = HeldChanges()
+    temporary = change("created", "app.py.tmp.1")
+    other = change("modified", "notes.md")
+    written = change("modified", "app.py.tmp.1")
+    renamed = change("renamed", "app.py.tmp.1", "app.py")
+    later = change("modified", "app.py")
+    for at_ms, step in enumerate((temporary, other, written, renamed, later)):
+        held.hold(at_ms, step, now=0)
+    taken = held.take(lambda _, step: step is renamed)
+    assert [step for _, step in taken] == [temporary, written, renamed]
+    # what came after it, on its path or not, and what no taken change depends on stay held, in order
+    assert [step for _, step in held.due(10_000)] == [other, later]
+
+
+def test_a_change_of_the_target_held_before_a_rename_over_it_leaves_before_the_rename() -> None:
+    held = HeldChanges()
+    saved = change("modified", "app.py")
+    renamed = change("renamed", "app.py.tmp.1", "app.py")
+    held.hold(1, saved, now=0)
+    held.hold(2, renamed, now=0)
+    assert [step for _, step in held.take(lambda _, step: step is renamed)] == [saved, renamed]
+    assert not held
+
+
+def test_nothing_wanted_takes_nothing() -> None:
+    held = HeldChanges()
+    held.hold(1, change("created", "a.py"), now=0)
+    assert held.take(lambda _, step: False) == []
+    assert held
