@@ -62,6 +62,7 @@ LOW_WATER = 5  # fewer unused keys than this for the month: a refresh, or the ne
 BATCH = 20  # keys a batch holds unless asked otherwise (`enroll --count`), and what a top-up fetches
 MAX_RESPONSE = 8 * 1024 * 1024
 ENROLMENT_FORMAT = "codetape-enrolment/v1"
+ENROL_COMMAND = "codetape enroll URL --secret S"  # as `codetape enroll --help` has it
 TIMEOUT_S = 60.0
 
 # (method, url, JSON body or None, bearer credential or None) -> (HTTP status, response body)
@@ -120,7 +121,7 @@ def load_enrolment(home: Home) -> Enrolment:
         return Enrolment(str(document["url"]), str(document["issuer"]),
                          unb64(document["identity"], "identity"), str(document["credential"]))
     except FileNotFoundError:
-        raise EnrolmentError("not enrolled with an issuer (run: codetape enroll URL --secret S)") from None
+        raise EnrolmentError(f"not enrolled with an issuer (run: {ENROL_COMMAND})") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise EnrolmentError(f"{path} is damaged ({exc}); enrol again with a new secret") from None
 
@@ -209,12 +210,16 @@ def refresh_epoch(home: Home, now: datetime) -> str:
 
 
 def ensure_key(home: Home, epoch: str, transport: Transport = http_transport) -> int:
-    """Before an unlinkable signing for `epoch`: when no unused key for it is left and this home is
-    enrolled, fetch a batch (returns how many keys were fetched, 0 when none was needed or the home is not
-    enrolled: taking a key then says so). KeyProblem in one line when one was needed and none could be had:
+    """Before an unlinkable signing for `epoch`: when no unused key for it is left, fetch a batch (returns
+    how many keys were fetched, 0 when none was needed). KeyProblem in one line when one was needed and
+    none could be had (a home not enrolled is told how to enrol: it has no credential to fetch with):
     nothing is signed, and nothing falls back to the contributor's own key."""
-    if unused_counts(home).get(epoch, 0) or not enrolment_path(home).exists():
+    if unused_counts(home).get(epoch, 0):
         return 0
+    if not enrolment_path(home).exists():
+        raise KeyProblem(f"this home is not enrolled with an issuer, so it holds no episode key for {epoch}: "
+                         f"enrol with the URL and one-time secret your issuer gave you ({ENROL_COMMAND}), "
+                         "then sign again; nothing was signed and the episode stays")
     try:
         return len(fetch_batch(home, load_enrolment(home), epoch, BATCH, transport))
     except ConsentError as exc:

@@ -22,7 +22,7 @@ from collector.atomic import fsync_dir
 from collector.consent import sign_episode
 from collector.consent.enrol import LOW_WATER, ensure_key, top_up
 from collector.consent.sign import require_policy
-from collector.consent.unlinkable import Timing, epoch_of
+from collector.consent.unlinkable import Timing, epoch_of, signed_how
 from collector.consent.verify import find_consent
 from collector.due import delivered, schedule
 from collector.episode import open_episode
@@ -59,9 +59,9 @@ class Queued:
         return (f"fetched {self.fetched} more episode keys{month} from the issuer (fewer than {LOW_WATER} "
                 "were left)")
 
-    @property
-    def key_id(self) -> str:
-        return self.statement.reviewer.key_id
+    def signed(self) -> str:
+        """"signed by KEY_ID", or, unlinkable, under which issuer's authorisation (never a key id)."""
+        return f"signed {signed_how(self.statement)}"
 
 
 def signing_mode(home: Home, unlinkable: bool = False) -> Timing | None:
