@@ -313,7 +313,8 @@ class ReviewApp(App[Outcome]):
 
         def sign() -> str:
             queued = self.session.sign(answer.passphrase)
-            keys = "; ".join(note for note in (queued.keys_note(), queued.keys_problem) if note)
+            keys = "; ".join(note for note in (queued.keys_note(), queued.keys_problem, queued.ahead_problem)
+                             if note)
             return (f"{queued.signed()}, {upload_plan(self.session.home)}: {queued.path}"
                     + (f" ({keys})" if keys else ""))
 

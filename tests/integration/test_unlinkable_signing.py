@@ -204,9 +204,14 @@ def test_inspect_and_status_of_an_unlinkable_episode_name_its_issuer_not_a_signe
     as_json = json.loads(codetape(enrolled, "inspect", str(signed), "--json").stdout)
     assert as_json["authorised_by"] == {"issuer": authorisation.issuer, "epoch": authorisation.epoch}
     assert as_json["signed_by"] == statement.reviewer.key_id
+    page = codetape(enrolled, "report", str(signed), "-o", "-")
+    assert page.returncode == 0, page.stderr
+    assert ("signed</span> unlinkably, under an episode key authorised by issuer <span class=\"mono\">"
+            f"{authorisation.issuer}</span> for {authorisation.epoch}, signature verified") in page.stdout
+    assert statement.reviewer.key_id not in page.stdout
     status = codetape(enrolled, "status")
-    for output in (inspect.stdout, json.dumps(as_json), status.stdout, status.stderr, done.stdout,
-                   done.stderr):
+    for output in (inspect.stdout, json.dumps(as_json), page.stdout, status.stdout, status.stderr,
+                   done.stdout, done.stderr):
         assert own_id not in output
 
 
