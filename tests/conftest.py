@@ -20,6 +20,15 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["CODETAPE_POLICY"] = os.path.join(os.sep, "nonexistent", "codetape-tests", "policy.toml")
 
 
+@pytest.fixture(autouse=True)
+def mid_month_for_keys_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unlinkable signing in a month's last days also fetches next month's keys (consent/enrol.py's
+    fetch_ahead, which alone reads this clock): every test sees the 15th of the real month there, so that
+    none depends on the day it runs; test_unlinkable_key_supply sets the last days itself."""
+    now = datetime.now(UTC)
+    monkeypatch.setattr("collector.consent.enrol.utc_now", lambda: now.replace(day=15))
+
+
 @pytest.fixture
 def episode_header() -> EpisodeHeader:
     """A valid header with a fresh episode id."""

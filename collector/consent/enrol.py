@@ -19,7 +19,9 @@ every later record must carry the same identity.
 
 Keys come by themselves, on the signing path (`codetape sign`, the review's sign-off): `ensure_key` before an
 unlinkable signing fetches a batch when no unused key for the month is left (a new month, say), and
-`top_up` after it fetches one when fewer than LOW_WATER are left. When the issuer cannot be reached or
+`top_up` after it fetches one when fewer than LOW_WATER are left; in the last AHEAD_DAYS days of a month,
+`fetch_ahead` after it fetches the next month's batch too (README, "Consent without naming you", says why
+this tells the issuer nothing a signing did not already). When the issuer cannot be reached or
 refuses, nothing is lost: the signing that needed a key is refused in one line and the episode stays
 unsigned; a top-up that failed is said in one line and tried again at the next signing. Nothing ever
 falls back to attributed signing.
@@ -34,7 +36,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -53,15 +55,18 @@ from collector.consent.authorisation import (
 from collector.consent.episode_keys import EpisodeKey, new_key_pair, store_batch, unused_counts
 from collector.consent.errors import ConsentError, KeyProblem
 from collector.home import Home
+from collector.protocol.clock import utc_now
 
 PATH_RECORD = "/v1/record"
 PATH_ENROL = "/v1/enrol"
 PATH_AUTHORISE = "/v1/authorise"
 MAX_PER_REQUEST = 1000
 LOW_WATER = 5  # fewer unused keys than this for the month: a refresh, or the next signing, tops it up
+AHEAD_DAYS = 3  # in a month's last 3 days (UTC) a signing also fetches the next month's batch
 BATCH = 20  # keys a batch holds unless asked otherwise (`enroll --count`), and what a top-up fetches
 MAX_RESPONSE = 8 * 1024 * 1024
 ENROLMENT_FORMAT = "codetape-enrolment/v1"
+ENROL_COMMAND = "codetape enroll URL --secret S"  # as `codetape enroll --help` has it
 TIMEOUT_S = 60.0
 
 # (method, url, JSON body or None, bearer credential or None) -> (HTTP status, response body)
@@ -120,7 +125,7 @@ def load_enrolment(home: Home) -> Enrolment:
         return Enrolment(str(document["url"]), str(document["issuer"]),
                          unb64(document["identity"], "identity"), str(document["credential"]))
     except FileNotFoundError:
-        raise EnrolmentError("not enrolled with an issuer (run: codetape enroll URL --secret S)") from None
+        raise EnrolmentError(f"not enrolled with an issuer (run: {ENROL_COMMAND})") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise EnrolmentError(f"{path} is damaged ({exc}); enrol again with a new secret") from None
 
@@ -209,12 +214,16 @@ def refresh_epoch(home: Home, now: datetime) -> str:
 
 
 def ensure_key(home: Home, epoch: str, transport: Transport = http_transport) -> int:
-    """Before an unlinkable signing for `epoch`: when no unused key for it is left and this home is
-    enrolled, fetch a batch (returns how many keys were fetched, 0 when none was needed or the home is not
-    enrolled: taking a key then says so). KeyProblem in one line when one was needed and none could be had:
+    """Before an unlinkable signing for `epoch`: when no unused key for it is left, fetch a batch (returns
+    how many keys were fetched, 0 when none was needed). KeyProblem in one line when one was needed and
+    none could be had (a home not enrolled is told how to enrol: it has no credential to fetch with):
     nothing is signed, and nothing falls back to the contributor's own key."""
-    if unused_counts(home).get(epoch, 0) or not enrolment_path(home).exists():
+    if unused_counts(home).get(epoch, 0):
         return 0
+    if not enrolment_path(home).exists():
+        raise KeyProblem(f"this home is not enrolled with an issuer, so it holds no episode key for {epoch}: "
+                         f"enrol with the URL and one-time secret your issuer gave you ({ENROL_COMMAND}), "
+                         "then sign again; nothing was signed and the episode stays")
     try:
         return len(fetch_batch(home, load_enrolment(home), epoch, BATCH, transport))
     except ConsentError as exc:
@@ -236,6 +245,34 @@ def top_up(home: Home, epoch: str, transport: Transport = http_transport) -> tup
         return 0, (f"{left} unused episode key{'s' * (left != 1)} left for {epoch}, and no more could be "
                    f"fetched: {exc}; nothing is lost: the next signing tries again (or: codetape enroll "
                    "--refresh)")
+
+
+def ahead_epoch(home: Home, now: datetime) -> str | None:
+    """The next month, when `now` (UTC) is in the last AHEAD_DAYS days of its month and this home is
+    enrolled and holds fewer than LOW_WATER unused keys for the next month; else None."""
+    current = f"{now.year:04d}-{now.month:02d}"
+    following = next_epoch(current)
+    first = date(int(following[:4]), int(following[5:]), 1)
+    if (first - now.date()).days > AHEAD_DAYS or not enrolment_path(home).exists():
+        return None
+    return following if unused_counts(home).get(following, 0) < LOW_WATER else None
+
+
+def fetch_ahead(home: Home, transport: Transport = http_transport) -> tuple[str | None, int, str | None]:
+    """After an unlinkable signing in the last AHEAD_DAYS days of a month: the next month's batch, fetched
+    now, so that the new month's first signing needs no issuer. Returns (the month, keys fetched, None),
+    (the month, 0, why not, one line) when the issuer could not be reached or refused (nothing is lost:
+    the next signing tries again, and the new month's first signing fetches its own), or (None, 0, None)
+    when nothing was due."""
+    epoch = ahead_epoch(home, utc_now())
+    if epoch is None:
+        return None, 0, None
+    try:
+        return epoch, len(fetch_batch(home, load_enrolment(home), epoch, BATCH, transport)), None
+    except ConsentError as exc:
+        return epoch, 0, (f"next month's episode keys ({epoch}) could not be fetched ahead: {exc}; nothing "
+                          "is lost: the next signing tries again, and the first signing of the new month "
+                          "fetches them if the issuer answers then")
 
 
 def _call(transport: Transport, method: str, url: str, payload: dict[str, object],

@@ -112,6 +112,21 @@ def unlinkable_problem(statement: ConsentStatement) -> str | None:
     return None
 
 
+def signed_how(statement: ConsentStatement) -> str:
+    """Who signed, for a person to read: "by KEY_ID" (attributed: the contributor's key), or, unlinkable,
+    the issuer that authorised the episode's own key (the key's id names nobody and is left out, so that
+    no line reads as if a key were the signer's identity)."""
+    authorisation = statement.reviewer.authorisation
+    if authorisation is None:
+        return f"by {statement.reviewer.key_id}"
+    return unlinkably(authorisation.issuer, authorisation.epoch)
+
+
+def unlinkably(issuer: str, epoch: str) -> str:
+    """How an unlinkable episode was signed, in words: by whom it does not say, since it cannot."""
+    return f"unlinkably, under an episode key authorised by issuer {issuer} for {epoch}"
+
+
 def authorisation_problem(statement: ConsentStatement, record: IssuerRecord) -> str | None:
     """None when `statement`'s key carries `record`'s issuer's authorisation; else why not, in a few words."""
     given = statement.reviewer.authorisation

@@ -148,16 +148,22 @@ def check_consent(episode: Episode, *, expected_key: bytes | None = None) -> Con
     return statement
 
 
-def signature_status(episode: Episode, summary: Summary) -> tuple[str | None, str | None]:
-    """(signer key id, problem) for `inspect`: (None, None) when unsigned."""
+def signature_status(episode: Episode, summary: Summary) -> None:
+    """Check `episode`'s signature for `inspect` and the report, into `summary`: the signer's key id (an
+    unlinkable episode's own key) and, unlinkable, its issuer and month; or the problem. Nothing when
+    unsigned."""
     if episode.consent is None:
-        return None, None
+        return
     try:
         statement = check_signature(episode)
         check_scope(statement, summary)
     except EpisodeError as exc:
-        return None, str(exc)
-    return statement.reviewer.key_id, None
+        summary.signature_problem = str(exc)
+        return
+    summary.signed_by = statement.reviewer.key_id
+    authorisation = statement.reviewer.authorisation
+    if authorisation is not None:
+        summary.authorised_by = (authorisation.issuer, authorisation.epoch)
 
 
 def _range(first: int | None, last: int | None) -> str:

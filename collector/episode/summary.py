@@ -60,6 +60,7 @@ class Summary:
     consent_frame: bool
     signed_by: str | None = None  # set by whoever checked the signature (inspect)
     signature_problem: str | None = None
+    authorised_by: tuple[str, str] | None = None  # unlinkable: (issuer id, month) of the key's authorisation
     first_t_ms: int | None = None
     last_t_ms: int | None = None
     steps: int = 0
@@ -149,6 +150,8 @@ class Summary:
             "signature_checked": self.signed_by is not None or self.signature_problem is not None,
             "signed_by": self.signed_by,
             "signature_problem": self.signature_problem,
+            "authorised_by": None if self.authorised_by is None else {
+                "issuer": self.authorised_by[0], "epoch": self.authorised_by[1]},
             "format": {"read_version": self.read_version, "write_version": self.write_version},
             "chunks": self.chunk_count,
             "sha256": self.sha256,

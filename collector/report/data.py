@@ -83,7 +83,7 @@ def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows
     rows.close()
     counting.finish()
     summary.skipped.update(episode.skipped)
-    summary.signed_by, summary.signature_problem = signature_status(episode, summary)
+    signature_status(episode, summary)
     return ReportData(
         summary=summary, timeline=timeline.view(), files=file_reports(baselines, workspace, summary.files),
         rows=rows, redactions=dict(sorted(redactions.items())), tasks=tasks,

@@ -313,8 +313,9 @@ class ReviewApp(App[Outcome]):
 
         def sign() -> str:
             queued = self.session.sign(answer.passphrase)
-            keys = "; ".join(note for note in (queued.keys_note(), queued.keys_problem) if note)
-            return (f"signed by {queued.key_id}, {upload_plan(self.session.home)}: {queued.path}"
+            keys = "; ".join(note for note in (queued.keys_note(), queued.keys_problem, queued.ahead_problem)
+                             if note)
+            return (f"{queued.signed()}, {upload_plan(self.session.home)}: {queued.path}"
                     + (f" ({keys})" if keys else ""))
 
         self._work("signing", sign, None, ending="signed")

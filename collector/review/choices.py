@@ -20,9 +20,9 @@ from pathlib import Path
 
 from collector.atomic import fsync_dir
 from collector.consent import sign_episode
-from collector.consent.enrol import LOW_WATER, ensure_key, top_up
+from collector.consent.enrol import LOW_WATER, ensure_key, fetch_ahead, top_up
 from collector.consent.sign import require_policy
-from collector.consent.unlinkable import Timing, epoch_of
+from collector.consent.unlinkable import Timing, epoch_of, signed_how
 from collector.consent.verify import find_consent
 from collector.due import delivered, schedule
 from collector.episode import open_episode
@@ -49,19 +49,25 @@ class Queued:
     removed: Path | None  # the unsigned original taken out of episodes/, if it was there
     fetched: int = 0  # unlinkable: episode keys fetched from the issuer by this signing (enrol.top_up)
     keys_problem: str | None = None  # unlinkable: why keys running low could not be topped up (one line)
+    ahead: tuple[str, int] | None = None  # unlinkable: next month's keys fetched ahead (enrol.fetch_ahead)
+    ahead_problem: str | None = None  # unlinkable: why next month's could not be fetched ahead (one line)
 
     def keys_note(self) -> str | None:
         """What the signing did about episode keys, in one line, when it fetched some."""
-        if not self.fetched:
-            return None
-        epoch = self.statement.reviewer.authorisation
-        month = f" authorised for {epoch.epoch}" if epoch is not None else ""
-        return (f"fetched {self.fetched} more episode keys{month} from the issuer (fewer than {LOW_WATER} "
-                "were left)")
+        notes = []
+        if self.fetched:
+            epoch = self.statement.reviewer.authorisation
+            month = f" authorised for {epoch.epoch}" if epoch is not None else ""
+            notes.append(f"fetched {self.fetched} more episode keys{month} from the issuer (fewer than "
+                         f"{LOW_WATER} were left)")
+        if self.ahead is not None:
+            notes.append(f"fetched {self.ahead[1]} episode keys authorised for {self.ahead[0]} ahead of the "
+                         "new month")
+        return "; ".join(notes) or None
 
-    @property
-    def key_id(self) -> str:
-        return self.statement.reviewer.key_id
+    def signed(self) -> str:
+        """"signed by KEY_ID", or, unlinkable, under which issuer's authorisation (never a key id)."""
+        return f"signed {signed_how(self.statement)}"
 
 
 def signing_mode(home: Home, unlinkable: bool = False) -> Timing | None:
@@ -99,8 +105,9 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     episodes/. ConsentError (key, policy, refusal) or ReviewError when it cannot; nothing is removed then.
     Unlinkable (consent.sign_episode) when `unlinkable` or config.toml's `[consent] mode` says so: then a
     batch of episode keys is fetched from the issuer first when none is left for this month, and after,
-    when fewer than LOW_WATER are (consent/enrol.py); its upload time is drawn (collector/due.py) before
-    the signed episode is in the outbox, so no upload can find it there without one."""
+    when fewer than LOW_WATER are, and next month's in a month's last days (consent/enrol.py); its upload
+    time is drawn (collector/due.py) before the signed episode is in the outbox, so no upload can find it
+    there without one."""
     episode = open_episode(original)
     if episode.consent is not None:
         raise ReviewError(f"{original} is already signed; signed episodes go to the outbox as they are")
@@ -126,11 +133,13 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
             delivered(home, str(episode.header.episode_id))  # not signed: no upload time
         raise
     removed = _take_out(original, home)
-    problem = None
+    problem, ahead, ahead_problem = None, None, None
     if mode is not None:
         more, problem = top_up(home, epoch)
         fetched += more
-    return Queued(target, statement, removed, fetched, problem)
+        following, count, ahead_problem = fetch_ahead(home)
+        ahead = (following, count) if following is not None and count else None
+    return Queued(target, statement, removed, fetched, problem, ahead, ahead_problem)
 
 
 def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, passphrase: str | None,

@@ -374,4 +374,39 @@ async def test_unlinkable_mode_signs_with_an_episode_key_and_needs_no_key_of_you
     assert isinstance(outcome, Outcome) and outcome.choice == "signed", app.said
     statement = check_consent(open_episode(home.outbox / episode.name))
     assert statement.reviewer.authorisation is not None and statement.timing == "coarse"
+    assert outcome.message.startswith("signed unlinkably, under an episode key authorised by issuer "
+                                      f"0123456789abcdef for {epoch_of(utc_now())}, "), outcome.message
+    assert statement.reviewer.key_id not in outcome.message  # the episode's key names nobody
+    session.close()
+
+
+async def test_unlinkable_review_never_shows_your_own_key_as_the_signer(tmp_path: Path) -> None:
+    import os
+
+    from collector.consent.authorisation import Authorisation
+    from collector.consent.episode_keys import EpisodeKey, new_key_pair, store_batch
+    from collector.consent.unlinkable import epoch_of
+    from collector.protocol.clock import utc_now
+
+    home = Home(tmp_path / "home")
+    own = init_keys(home)  # a key of your own as well, from attributed days
+    seed, public = new_key_pair()
+    store_batch(home, [EpisodeKey(public, seed, Authorisation("fedcba9876543210", epoch_of(utc_now()),
+                                                              os.urandom(32), os.urandom(384)))])
+    home.config.write_text('[consent]\nmode = "unlinkable"\n', encoding="utf-8")
+    home.ensure(home.episodes)
+    episode = write(home.episodes / f"{HEADER.episode_id}.ctape", two_files())
+    session = ReviewSession(episode, home)
+    app = Recorded(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        dialog = app.screen
+        assert isinstance(dialog, SignScreen)
+        assert not any(own.key_id in line for line in dialog._lines), dialog._lines
+        await pilot.press("enter")
+        await settle(app, pilot)
+    outcome = app.return_value
+    assert isinstance(outcome, Outcome) and outcome.choice == "signed", app.said
+    assert own.key_id not in outcome.message and "fedcba9876543210" in outcome.message, outcome.message
+    assert not any(own.key_id in said for said in app.said), app.said
     session.close()

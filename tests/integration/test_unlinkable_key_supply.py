@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,53 @@ def test_with_the_issuer_out_of_reach_each_signing_says_so_in_one_line_and_nothi
     assert len(outbox) == 2 and not any(name.startswith(str(open_episode(second).header.episode_id))
                                         for name in outbox), outbox  # one episode, its .due; none for this
     assert not (home / "keys").exists()  # no key of the contributor's own was made or used
+
+
+def last_day_of_this_month() -> datetime:
+    now = utc_now()
+    first_of_next = datetime(int(next_epoch(epoch_of(now))[:4]), int(next_epoch(epoch_of(now))[5:]), 1,
+                             tzinfo=UTC)
+    return (first_of_next - timedelta(days=1)).replace(hour=12)
+
+
+def test_in_a_months_last_days_a_signing_fetches_next_months_keys_ahead(
+        issuer: Issuer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home, month = tmp_path / "home", epoch_of(utc_now())
+    following = next_epoch(month)
+    enrol(issuer, home, "ahead-of-the-month")  # a batch of 20 for this month
+    mid = codetape(home, "sign", str(an_episode(tmp_path, "mid.ctape")), "--unlinkable", "--yes")
+    assert mid.returncode == 0, mid.stderr  # the 15th (tests/conftest.py): nothing ahead
+    assert unused_counts(Home(home)) == {month: BATCH - 1}
+    assert "ahead" not in mid.stdout
+
+    monkeypatch.setattr("collector.consent.enrol.utc_now", last_day_of_this_month)
+    late = codetape(home, "sign", str(an_episode(tmp_path, "late.ctape", "minimal.ctape")), "--unlinkable",
+                    "--yes")
+    assert late.returncode == 0, late.stderr
+    assert late.stderr == ""
+    assert f"fetched {BATCH} episode keys authorised for {following} ahead of the new month" in late.stdout
+    assert unused_counts(Home(home)) == {month: BATCH - 2, following: BATCH}
+    members = codetape(issuer.home, "issuer", "member", "list", "--dir", str(issuer.directory), "--json")
+    assert f'"{following}": {BATCH}' in members.stdout, members.stdout
+
+    again = codetape(home, "sign", str(an_episode(tmp_path, "later.ctape", "unicode.ctape")), "--unlinkable",
+                     "--yes")
+    assert again.returncode == 0, again.stderr
+    assert "ahead" not in again.stdout  # next month's keys are there: one batch ahead, not one a signing
+    assert unused_counts(Home(home)) == {month: BATCH - 3, following: BATCH}
+
+
+def test_fetching_ahead_with_the_issuer_out_of_reach_says_so_and_signs(
+        issuer: Issuer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home, month = tmp_path / "home", epoch_of(utc_now())
+    enrol(issuer, home, "ahead-offline")
+    issuer.stop()
+    monkeypatch.setattr("collector.consent.enrol.utc_now", last_day_of_this_month)
+    done = codetape(home, "sign", str(an_episode(tmp_path, "late.ctape")), "--unlinkable", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"codetape: next month's episode keys ({next_epoch(month)}) could not be "
+                                  f"fetched ahead: cannot reach the issuer at {issuer.url}/v1/record: ")
+    assert done.stderr.endswith("the first signing of the new month fetches them if the issuer answers "
+                                "then\n")
+    assert unused_counts(Home(home)) == {month: BATCH - 1}

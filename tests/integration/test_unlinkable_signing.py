@@ -6,6 +6,7 @@ authorisation against the issuer's record."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -168,10 +169,50 @@ def test_without_an_unused_key_nothing_is_signed_and_the_episode_stays(issuer: I
     assert open_episode(episode).consent is None
 
 
-def test_an_unenrolled_home_cannot_sign_unlinkable(tmp_path: Path) -> None:
-    done = codetape(tmp_path / "home", "sign", str(a_full_episode(tmp_path)), "--unlinkable", "--yes")
+def test_an_unenrolled_home_cannot_sign_unlinkable_and_is_told_how_to_enrol(tmp_path: Path) -> None:
+    episode = a_full_episode(tmp_path)
+    done = codetape(tmp_path / "home", "sign", str(episode), "--unlinkable", "--yes")
     assert done.returncode == 1
-    assert done.stderr.startswith("codetape: no unused episode key authorised for ")
+    assert done.stderr == ("codetape: this home is not enrolled with an issuer, so it holds no episode key "
+                           f"for {epoch_of(utc_now())}: enrol with the URL and one-time secret your issuer "
+                           "gave you (codetape enroll URL --secret S), then sign again; nothing was signed "
+                           "and the episode stays\n")
+    assert open_episode(episode).consent is None
+    usage = codetape(tmp_path / "home", "enroll", "--help").stdout  # the command it names is the real one
+    assert "usage: codetape enroll [-h] [--secret SECRET" in " ".join(usage.split()) and "url" in usage
+
+
+def test_inspect_and_status_of_an_unlinkable_episode_name_its_issuer_not_a_signer(
+        issuer: Issuer, enrolled: Path, tmp_path: Path) -> None:
+    own = codetape(enrolled, "keys", "init", "--no-passphrase")  # a key of one's own, not used here
+    assert own.returncode == 0, own.stderr
+    own_id = json.loads(codetape(enrolled, "keys", "show", "--json").stdout)["key_id"]
+    done = codetape(enrolled, "sign", str(a_full_episode(tmp_path)), "--unlinkable", "--yes")
+    assert done.returncode == 0, done.stderr
+    signed = Home(enrolled).outbox / f"{FULL_HEADER.episode_id}.ctape"
+    statement = statement_of(signed)
+    authorisation = statement.reviewer.authorisation
+    assert authorisation is not None
+    record = tmp_path / "ISSUER.pub"
+    issuer.export(record)
+    assert authorisation.issuer == issuer_id(record)
+    inspect = codetape(enrolled, "inspect", str(signed))
+    assert inspect.returncode == 0, inspect.stderr
+    assert (f"signed     unlinkably, under an episode key authorised by issuer {authorisation.issuer} for "
+            f"{authorisation.epoch} (signature verified)\n") in inspect.stdout
+    assert statement.reviewer.key_id not in inspect.stdout  # the episode's key names nobody: not a signer
+    as_json = json.loads(codetape(enrolled, "inspect", str(signed), "--json").stdout)
+    assert as_json["authorised_by"] == {"issuer": authorisation.issuer, "epoch": authorisation.epoch}
+    assert as_json["signed_by"] == statement.reviewer.key_id
+    page = codetape(enrolled, "report", str(signed), "-o", "-")
+    assert page.returncode == 0, page.stderr
+    assert ("signed</span> unlinkably, under an episode key authorised by issuer <span class=\"mono\">"
+            f"{authorisation.issuer}</span> for {authorisation.epoch}, signature verified") in page.stdout
+    assert statement.reviewer.key_id not in page.stdout
+    status = codetape(enrolled, "status")
+    for output in (inspect.stdout, json.dumps(as_json), page.stdout, status.stdout, status.stderr,
+                   done.stdout, done.stderr):
+        assert own_id not in output
 
 
 def test_a_managed_policy_that_requires_unlinkable_consent_is_met_by_sign_unlinkable(

@@ -11,9 +11,11 @@ The issuer caps authorisations per member and month and refuses a batch beyond t
 
 `codetape sign --unlinkable` (or `[consent] mode = "unlinkable"`) signs with these keys, one per episode.
 Later batches come by themselves: a signing that finds no key left for this month fetches 20 first, and
-one that leaves fewer than 5 fetches 20 after. When the issuer cannot be reached, the signing that needed
-a key is refused in one line (the episode stays unsigned; nothing falls back to your own key), and a
-top-up that failed is said in one line and tried again at the next signing.
+one that leaves fewer than 5 fetches 20 after; in a month's last 3 days (UTC), a signing also fetches 20
+for the next month once, so that its first signing needs no issuer. When the issuer cannot be reached,
+the signing that needed a key is refused in one line (the episode stays unsigned; nothing falls back to
+your own key), and a top-up or a fetch ahead that failed is said in one line and tried again at the next
+signing.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     episode = open_ref(args.episode, Home.from_env(args.env))
     summary = summarize_replayed(episode, tracked(episode.steps(), episode.step_count, "reading"))
-    summary.signed_by, summary.signature_problem = signature_status(episode, summary)
+    signature_status(episode, summary)
     if args.json:
         sys.stdout.write(json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
 def render(summary: Summary) -> list[str]:
     """The summary as aligned lines for a person."""
+    from collector.consent.unlinkable import unlinkably
     from collector.episode.resolve import show
     from collector.episode.summary import by_class, shares_text
 
@@ -72,7 +73,9 @@ def render(summary: Summary) -> list[str]:
     details = [show(value) for value in (workspace.git_remote, workspace.head_at_start) if value]
     lines.append(f"workspace  {show(workspace.root_name)}" + (f" ({', '.join(details)})" if details else ""))
     if summary.signed_by is not None:
-        lines.append(f"signed     by {summary.signed_by} (signature verified)")
+        issuer = summary.authorised_by
+        how = f"by {summary.signed_by}" if issuer is None else unlinkably(*issuer)
+        lines.append(f"signed     {how} (signature verified)")
     elif summary.consent_frame:
         lines.append(f"signed     INVALID: {summary.signature_problem}")
     else:
