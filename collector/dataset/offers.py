@@ -13,7 +13,6 @@ from collector.dataset.columns import Columns
 from collector.dataset.tables import OFFERS, PREFERENCES
 from collector.reconstruct.offers import Place, Places, outcome, preferred, shown, taken_text
 from collector.reconstruct.workspace import Workspace
-from schemas.steps import Step
 
 Grow = Callable[[int], None]
 Clean = Callable[[str], str]
@@ -25,10 +24,7 @@ class OfferRows:
         self.preferences = Columns(PREFERENCES, constants)
         self.grow, self.clean = grow, clean
         self.places = Places()
-
-    def before(self, index: int, step: Step, workspace: Workspace) -> None:
-        """See a step before the replay applies it."""
-        self.places.before(index, step, workspace)
+        self.before = self.places.before  # see each step before the replay applies it (no call between)
 
     def finish(self, workspace: Workspace | None) -> dict[str, pa.Table]:
         """The tables, each offer's place read from the files as the episode leaves them."""
