@@ -288,7 +288,7 @@ TABLES: dict[str, TableDoc] = {
     "offers": TableDoc(
         "One row per offer step: suggestions an editor showed at a place (a completion menu, an inline "
         "suggestion), whether the developer took one, and what stood at that place when the episode "
-        "ended (collector/dataset/offers.py says how the place is followed through the edits).",
+        "ended (collector/reconstruct/offers.py says how the place is followed through the edits).",
         _BY_STEP, "by episode, then step",
         {**_COMMON, "path": "the workspace-relative path of the document",
          "line": _POS + ": where it was offered (the caret; the taken text's start when the editor "

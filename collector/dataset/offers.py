@@ -1,71 +1,21 @@
 """One episode's rows of `offers` (one per `offer` step) and `preferences` (one per AI suggestion the
-developer's own text replaced), gathered in the build's one replay pass.
-
-Each offer is followed through the edits after it as a span of its file's text, its *place*: where the
-offer stands in the text the step sees (its `range`: the caret, empty, before the change that decided
-it; the taken item's text when an editor reported it `applied`). Every change that overlaps or touches
-the place joins it (what it replaced and what it inserted); the place stops growing at the first change
-to the file that does not touch it (a line break typed at its end, once it holds text, does not), or a
-save of the file; from then on it only moves with the text before it and changes with edits inside it.
-A change in front of it moves it; one behind it does nothing. Its text when the episode ends (or when
-the file's text is replaced as a whole first: an open, a close, a change on disk, a gap) is the offer's
-`settled` text (null when that cannot be told).
-
-`outcome`, from the step's `decision` and the settled text:
-
-- `accepted`, `partly_accepted`: the item (or its part) was taken and the settled text still starts with
-  what was taken;
-- `overwritten`: it was taken and the settled text no longer starts with it, or it was not taken and the
-  developer wrote something else in its place;
-- `retyped`: it was not taken and the developer typed its text themselves;
-- `ignored`: it was not taken and nothing was written in its place.
-
-A `preferences` row is an offer by an AI (`ai`: an inline completion, a server or item known as an AI's,
-schemas/steps/offer.py) whose settled text is not empty and does not start with the item's whole text,
-though it was taken, partly taken or written over: `chosen` is the settled text, `rejected` the item's
-text (the taken item, else the first offered), `context_before` and `context_after` the file's text
-around the place when it was offered (CONTEXT_BEFORE and CONTEXT_AFTER characters at most).
+developer's own text replaced), gathered in the build's one replay pass: each offer's place followed
+through the edits after it, its outcome and whether it is a preference, by collector/reconstruct/offers.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pyarrow as pa
 
 from collector.dataset.columns import Columns
 from collector.dataset.tables import OFFERS, PREFERENCES
+from collector.reconstruct.offers import Place, Places, outcome, preferred, shown, taken_text
 from collector.reconstruct.workspace import Workspace
-from collector.text.document import Document
-from schemas.steps import (
-    CloseStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    OfferStep,
-    OpenStep,
-    SaveStep,
-    Step,
-)
 
-CONTEXT_BEFORE = 2000
-CONTEXT_AFTER = 1000
 Grow = Callable[[int], None]
 Clean = Callable[[str], str]
-
-
-@dataclass(slots=True)
-class Place:
-    step: OfferStep
-    index: int
-    start: int
-    end: int
-    before: str
-    after: str
-    growing: bool = True
-    settled: str | None = None
-    done: bool = False
 
 
 class OfferRows:
@@ -73,129 +23,30 @@ class OfferRows:
         self.offers = Columns(OFFERS, constants)
         self.preferences = Columns(PREFERENCES, constants)
         self.grow, self.clean = grow, clean
-        self._places: dict[str, list[Place]] = {}  # path -> offers followed in it
-        self._all: list[Place] = []
-
-    def before(self, index: int, step: Step, workspace: Workspace) -> None:
-        """See a step before the replay applies it (most steps: two checks and nothing else)."""
-        if not self._places and type(step) is not OfferStep:
-            return
-        match step:
-            case OfferStep():
-                self._offered(index, step, workspace)
-            case EditStep():
-                places = self._places.get(step.path)
-                doc = workspace.buffers.get(step.path)
-                if places and doc is not None:
-                    self._edited(places, step, doc)
-            case SaveStep():
-                for place in self._places.get(step.path, ()):
-                    place.growing = False
-            case OpenStep() | CloseStep() | FileChangeStep():
-                self._settle(step.path, workspace)
-            case GapStep():
-                for path in list(self._places):
-                    self._settle(path, workspace)
-            case _:
-                pass
-
-    def _offered(self, index: int, step: OfferStep, workspace: Workspace) -> None:
-        doc = workspace.buffers.get(step.path)
-        if doc is None:  # (a document not open: the offer is recorded, its place cannot be followed)
-            self._all.append(Place(step, index, 0, 0, "", "", growing=False, done=True))
-            return
-        start, end, _ = doc.extract(step.range)
-        text = doc.text
-        place = Place(step, index, start, end, text[max(0, start - CONTEXT_BEFORE):start],
-                       text[end:end + CONTEXT_AFTER])
-        self._all.append(place)
-        self._places.setdefault(step.path, []).append(place)
-
-    def _edited(self, places: list[Place], step: EditStep, doc: Document) -> None:
-        changes = step.changes
-        work = doc if len(changes) == 1 else doc.copy()
-        for change in changes:
-            a, b, _ = work.extract(change.range)
-            if work is not doc:
-                work.apply(change.range, change.text)
-            breaks = change.text[:1] in ("\n", "\r")
-            for place in places:
-                if not move_place(place, a, b, len(change.text), breaks) and place.growing:
-                    place.growing = False  # the developer went on elsewhere in the file
-
-    def _settle(self, path: str, workspace: Workspace) -> None:
-        places = self._places.pop(path, None)
-        doc = workspace.buffers.get(path)
-        text = doc.text if doc is not None and places else None
-        for place in places or ():
-            place.settled = None if text is None else text[place.start:place.end]
-            place.done = True
+        self.places = Places()
+        self.before = self.places.before  # see each step before the replay applies it (no call between)
 
     def finish(self, workspace: Workspace | None) -> dict[str, pa.Table]:
         """The tables, each offer's place read from the files as the episode leaves them."""
-        for path in list(self._places):
-            if workspace is not None:
-                self._settle(path, workspace)
-        for place in self._all:
+        for place in self.places.finish(workspace):
             self._row(place)
         return {"offers": self.offers.table(), "preferences": self.preferences.table()}
 
     def _row(self, place: Place) -> None:
         step, settled = place.step, place.settled
         texts = [item.text for item in step.items]
-        shown = texts[step.taken if step.taken is not None else 0]
-        taken = None if step.taken is None else shown[:step.taken_chars] if step.taken_chars is not None \
-            else shown
-        outcome = outcome_of(step.decision, taken, shown, settled)
+        taken = taken_text(step)
         self.grow(sum(map(len, texts)) + len(settled or "") + len(place.before) + len(place.after))
         clean = self.clean
+        judged = outcome(place)
         self.offers.add(step=place.index, t_ms=step.t_ms, path=step.path, line=step.range.start.line,
                         character=step.range.start.character, via=step.via, evidence=step.evidence,
                         provider=step.provider, ai=step.ai or any(item.ai for item in step.items),
                         items=[clean(text) for text in texts], more=step.more, decision=step.decision,
                         taken=step.taken, taken_text=None if taken is None else clean(taken),
-                        settled=None if settled is None else clean(settled), outcome=outcome)
-        ai = step.ai or step.items[step.taken if step.taken is not None else 0].ai  # (the item `shown`)
-        if ai and settled and outcome in ("overwritten", "partly_accepted") and not settled.startswith(shown):
+                        settled=None if settled is None else clean(settled), outcome=judged)
+        if settled and preferred(place):
             self.preferences.add(step=place.index, t_ms=step.t_ms, path=step.path, via=step.via,
                                  provider=step.provider, evidence=step.evidence,
                                  context_before=clean(place.before), context_after=clean(place.after),
-                                 chosen=clean(settled), rejected=clean(shown), outcome=outcome)
-
-
-def move_place(place: Place, a: int, b: int, inserted: int, breaks: bool) -> bool:
-    """Move or grow `place` for a change that replaced [a, b) with `inserted` characters (`breaks`: they
-    start with a line break); whether the change touched it."""
-    if place.done:
-        return False
-    delta = inserted - (b - a)
-    start, end = place.start, place.end
-    if b < start or (b == start and not place.growing):  # in front of it
-        place.start, place.end = start + delta, end + delta
-        return False
-    if a > end or (a == end and (not place.growing or (breaks and end > start))):
-        return False  # behind it (a line begun after it: the developer went on to the next one)
-    if place.growing:  # it joins the place
-        place.start, place.end = min(start, a), max(end, b) + delta
-    elif start <= a and b <= end:  # an edit inside it
-        place.end = end + delta
-    elif a < start and b > end:  # it replaced all of it: its text is the place now
-        place.start, place.end = a, a + inserted
-    elif a < start:  # it replaced the place's start: what is left of it stays
-        place.start, place.end = a + inserted, end + delta
-    else:  # and its end
-        place.end = a
-    return True
-
-
-def outcome_of(decision: str, taken: str | None, shown: str, settled: str | None) -> str | None:
-    """What became of an offer (module docstring); None when its settled text is not known."""
-    if settled is None:
-        return None
-    if decision != "not_taken":
-        if taken is not None and settled.startswith(taken):
-            return decision
-        return "overwritten"
-    if not settled:
-        return "ignored"
-    return "retyped" if settled.startswith(shown) else "overwritten"
+                                 chosen=clean(settled), rejected=clean(shown(step)), outcome=judged)

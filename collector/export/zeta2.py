@@ -18,8 +18,14 @@ crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burs
 - `edit_history`: the bursts before it as unified diffs with their `---`/`+++` lines, oldest first, as
   many of the newest as fit zeta's EVENT_TOKENS (500), none from before a `gap`;
 - `expected_patches`: one, the burst's own diff;
-- `rejected_patch`: left out (the struct's `Option`, skipped when none): codetape does not yet record
-  the suggestion a developer turned down; it will be the offered patch the developer's text replaced.
+- `rejected_patch`: where an AI's suggestion was offered just before the burst (an `offer` step, the
+  burst starting from the text it was offered in) and the developer's own text replaced it (a preference,
+  as the dataset's `preferences` table has it: collector/reconstruct/offers.py), the patch the offered
+  item would have made: the suggestion applied at its place in the burst's text before, as a unified diff
+  like the expected patch; left out otherwise (the struct's `Option`, skipped when none), and when the
+  text already held the item at the offer (an editor reporting the item it applied). Whether the
+  developer's text replaced it is known when the episode ends, so once an AI has offered something in an
+  episode its examples are held until its end, then written.
 
 The struct's other optional fields (`reasoning`, `captured_prompt_input`, `telemetry`, `human_feedback`,
 `rating`) are left out. As in `zeta`, a burst without a known caret, without a change, in a file too large
@@ -29,6 +35,8 @@ placeholder is left out whole; both are counted in the result by reason.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from collector.episode import Episode
@@ -37,10 +45,11 @@ from collector.export.allowance import Allowance, Writes
 from collector.export.bursts import Burst, Single, grouped
 from collector.export.per_episode import PerEpisode
 from collector.export.zeta import PLACEHOLDER, History
+from collector.reconstruct.offers import Places, preferred, shown
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.text.linediff import line_diff
-from schemas.steps import GapStep, GitStep
+from schemas.steps import CloseStep, FileChangeStep, GapStep, GitStep, OfferStep, OpenStep, Step
 
 INLINE_CURSOR = "<|user_cursor|>"  # Zed's INLINE_CURSOR_MARKER
 CONTEXT_LINES = 40
@@ -57,33 +66,80 @@ class Zeta2Exporter(PerEpisode):
         base: dict[str, str] = {}  # each file's text at `revision`, as first seen since
         history, examples = History(headers=True), 0
         workspace = Workspace(header.position_encoding, limit=episode.limits.files)
-        for item in grouped(episode.steps(), workspace, work=allowance.diffs):
+        places = Places()  # every offer's place, to tell the suggestions the developer's text replaced
+        offered: dict[str, tuple[int, str, str]] = {}  # path -> an AI's last offer: step, text, proposed
+        held: list[tuple[dict[str, Any], int | None, str | None]] = []  # once an AI offered: (example,
+        # offer step, rejected patch), written at the end
+
+        def seen(steps: Iterable[Step]) -> Iterator[Step]:
+            for index, step in enumerate(steps):  # (before `grouped` applies it, as it counts them)
+                places.before(index, step, workspace)
+                yield step
+
+        for item in grouped(seen(episode.steps()), workspace, work=allowance.diffs):
             if isinstance(item, Single):
                 step = item.step
                 if isinstance(step, GapStep):  # a hole, or a resync: the edits before are not the path
                     history.clear()
+                    offered.clear()
+                elif isinstance(step, OpenStep | CloseStep | FileChangeStep):  # its text replaced whole
+                    offered.pop(step.path, None)
                 elif isinstance(step, GitStep) and step.op == "commit" and step.sha:
                     revision = step.sha
                     base = {path: text for path in workspace.paths()
                             if (text := workspace.text(path)) is not None}
+                elif isinstance(step, OfferStep):
+                    proposal = _proposal(step, workspace)
+                    if proposal is not None:
+                        offered[step.path] = (item.index, *proposal)
                 path = getattr(step, "path", None)
                 if isinstance(path, str) and path not in base and (text := workspace.text(path)) is not None:
                     base[path] = text
                 continue
             base.setdefault(item.path, item.before)
+            offer = offered.pop(item.path, None)
             why = _unfit(item)
             if why is not None:
                 skipped[f"bursts with {why}"] += 1
             else:
                 example = _example(episode_id, item, revision, fixed, history.text(),
                                    _uncommitted(base, item, workspace, allowance), header.position_encoding)
-                if any(PLACEHOLDER_RE.search(text) for text in _texts(example)):
-                    skipped[f"examples with a {PLACEHOLDER}"] += 1
+                if offer is not None and offer[1] == item.before:  # offered in the text the burst began in
+                    rejected = "".join(line_diff(item.before, offer[2], work=allowance.diffs).parts)
+                    held.append((example, offer[0], f"--- a/{item.path}\n+++ b/{item.path}\n{rejected}"))
+                elif held or offered:
+                    held.append((example, None, None))
                 else:
-                    out.write(json_line(example))
-                    examples += 1
+                    examples += _write(out, example, skipped)
             history.add(item)
+        preferences = {place.index for place in places.finish(workspace) if preferred(place)}
+        for example, index, patch in held:
+            if index in preferences and patch is not None:
+                example["rejected_patch"] = patch
+            examples += _write(out, example, skipped)
         return examples
+
+
+def _proposal(step: OfferStep, workspace: Workspace) -> tuple[str, str] | None:
+    """An AI's offer in an open file: the file's text and that text with the offered item applied at its
+    place (None: not an AI's, the file not open, or the text holds the item already, as when an editor
+    reports the item it applied)."""
+    doc = workspace.buffers.get(step.path)
+    if doc is None or not (step.ai or step.items[step.taken if step.taken is not None else 0].ai):
+        return None
+    start, end, _ = doc.extract(step.range)
+    text = doc.text
+    proposed = text[:start] + shown(step) + text[end:]
+    return None if proposed == text else (text, proposed)  # (an item the editor reported applied: in it)
+
+
+def _write(out: Writes, example: dict[str, Any], skipped: Counter[str]) -> int:
+    """Write `example` unless it holds a redaction placeholder (then count it); how many were written."""
+    if any(PLACEHOLDER_RE.search(text) for text in _texts(example)):
+        skipped[f"examples with a {PLACEHOLDER}"] += 1
+        return 0
+    out.write(json_line(example))
+    return 1
 
 
 def _unfit(burst: Burst) -> str | None:
@@ -147,4 +203,4 @@ def _uncommitted(base: dict[str, str], burst: Burst, workspace: Workspace, allow
 
 def _texts(example: dict[str, Any]) -> list[str]:
     return [example["uncommitted_diff"], example["cursor_position"], example["edit_history"],
-            *example["expected_patches"]]
+            *example["expected_patches"], example.get("rejected_patch", "")]

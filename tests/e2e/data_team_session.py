@@ -53,6 +53,7 @@ IGNORED = "__pycache__/\n.pytest_cache/\n"
 BUG, FIX = "    return a - b", "    total = a + b\n    return total"  # the agent's Edit: old, new
 PROMPT = "test_add fails: fix add"
 TASK = "make add add"
+DEBUG = 'print("debug")'  # a line typed and deleted before the save, in every editor
 EDITED = APP + "\n\ndef mul(a, b):\n    return a * b\n\nresult = mul(2, 3)\n# the product\n"  # by the editor
 
 # An editor's session: given the workspace, the environment (CODETAPE_HOME, PATH) and a scratch folder,
@@ -379,6 +380,53 @@ def test_the_editor_s_going_closed_its_document(session: Session) -> None:
     assert steps.index(closes[0]) < written[0][0], steps
 
 
+def debug_line(con: duckdb.DuckDBPyConnection) -> tuple[int, list[tuple[str, float | None, int | None]]]:
+    """The step that deleted the debug line, and the edits that typed it: (inserted, survived_to_end,
+    reverted_at_step) of each edit before that step back to the line's start (the first edit that
+    inserted a character not of the line: the line break before it)."""
+    rows = con.execute("SELECT step, inserted, deleted, survived_to_end, reverted_at_step FROM edits "
+                       "WHERE path = 'app.py' ORDER BY step, change").fetchall()
+    [deleting] = [step for step, _, deleted, *_ in rows if DEBUG in deleted]
+    typed: list[tuple[str, float | None, int | None]] = []
+    for step, inserted, _, survived, reverted in reversed(rows):
+        if step >= deleting:
+            continue
+        if not inserted or not set(inserted) <= set(DEBUG):
+            break
+        typed.insert(0, (inserted, survived, reverted))
+    return deleting, typed
+
+
+def test_the_debug_line_typed_then_deleted_did_not_survive(session: Session) -> None:
+    """Each edit that typed the debug line (in whatever pieces the editor sent it: VS Code closes the
+    bracket and the quote itself) kept none of its characters, and was reverted by the deletion."""
+    deleting, typed = debug_line(session.tables)
+    assert sorted("".join(inserted for inserted, *_ in typed)) == sorted(DEBUG), typed
+    assert {(survived, reverted) for _, survived, reverted in typed} == {(0.0, deleting)}, (deleting, typed)
+
+
+def test_the_agent_s_fix_survived_to_the_end_and_to_the_commit(session: Session) -> None:
+    rows = session.tables.execute("SELECT survived_to_end, survived_to_commit, reverted_at_step, "
+                                  "reverted_within_ms FROM transitions WHERE path = 'app.py' "
+                                  "AND origin = 'agent'").fetchall()
+    assert rows == [(1.0, 1.0, None, None)], rows
+
+
+def test_the_outcome_rests_on_the_tests_with_its_confidence(session: Session) -> None:
+    """The test run went red to green with no edit after it: `tests`, 0.9 (collector/episode/outcome.py),
+    the developer's `--outcome pass` and the commit agreeing with it, for the episode and for its task."""
+    con = session.tables
+    [episode] = con.execute("SELECT outcome, outcome_signal, outcome_confidence, outcome_signals "
+                            "FROM episodes").fetchall()
+    [task] = con.execute("SELECT statement, outcome, outcome_signal, outcome_confidence, outcome_signals "
+                         "FROM tasks").fetchall()
+    assert task[0] == TASK, task
+    for outcome, signal, confidence, signals in (episode, task[1:]):
+        assert (outcome, signal, confidence) == ("pass", "tests", 0.9), (episode, task)
+        assert [(s["signal"], s["verdict"]) for s in signals] == [
+            ("tests", "pass"), ("self-reported", "pass"), ("commit", "pass")], signals
+
+
 # The editors, each through codetape's own plugin as a developer installs it.
 
 NEOVIM_SESSION = r"""
@@ -401,7 +449,7 @@ settled()
 -- `mu` completed from the buffer's words to `mul` (the line above is empty: <C-y> copies nothing)
 keys('Go<CR>result = mu<C-n><C-y>(2, 3)<Esc>')
 settled()
-keys('onot this<Esc>dd')  -- a line opened, typed and deleted in normal mode
+keys('oprint("debug")<Esc>dd')  -- a debug line opened, typed and deleted in normal mode
 settled()
 keys('o# the product!<Esc>x')  -- and a character too many
 settled()
@@ -448,7 +496,7 @@ EMACS_SESSION = r""";; -*- coding: utf-8; lexical-binding: t -*-
 (eglot--signal-textDocument/didChange)
 (execute-kbd-macro "\rresult = mu") (keys "M-/") (execute-kbd-macro "(2, 3)\r")  ; mu completed to mul
 (eglot--signal-textDocument/didChange)
-(execute-kbd-macro "not this") (keys "C-a C-k")  ; typed, then killed
+(execute-kbd-macro "print(\"debug\")") (keys "C-a C-k")  ; a debug line typed, then killed
 (eglot--signal-textDocument/didChange)
 (execute-kbd-macro "# the product\r")
 (eglot--signal-textDocument/didChange)
@@ -498,7 +546,7 @@ def vscode(code_server: Path, vsix: Path) -> Drive:
         with running_code_server(code_server, vsix, env, scratch, ws) as (port, _):
             pasted, typed = EDITED[len(APP):].split("\nresult = ", 1)
             argv = [tool("node"), str(E2E / "session.mjs"), f"http://127.0.0.1:{port}/?folder={ws}", "app.py",
-                    str(out), pasted, "\nresult = mu", "mul", typed.removeprefix("mul")]
+                    str(out), pasted, "\nresult = mu", "mul", typed.removeprefix("mul"), DEBUG]
             with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                   text=True) as driver:
                 try:

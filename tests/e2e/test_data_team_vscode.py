@@ -14,9 +14,12 @@ from tests.e2e.data_team_session import (  # noqa: F401 (the checks every editor
     test_agent_trace_attributes_the_agent_s_lines_to_the_ai,
     test_atif_gives_the_agent_its_own_steps,
     test_origin_human_keeps_the_episode_at_its_human_share,
+    test_the_agent_s_fix_survived_to_the_end_and_to_the_commit,
     test_the_agent_s_write_is_a_transition_of_its_own_with_origin_agent,
+    test_the_debug_line_typed_then_deleted_did_not_survive,
     test_the_editor_s_going_closed_its_document,
     test_the_fail_to_pass_diff_is_in_the_tables,
+    test_the_outcome_rests_on_the_tests_with_its_confidence,
     test_the_transitions_replay_to_the_disk_at_the_commit_and_at_the_end,
     unknown_edits,
     vscode,
@@ -29,11 +32,12 @@ def session(code_server: Path, vsix: Path, tmp_path_factory: pytest.TempPathFact
     return record("VS Code", vscode(code_server, vsix), tmp_path_factory.mktemp("vscode"))
 
 
-def test_only_the_line_breaks_are_unknown(session: Session) -> None:
-    """VS Code gives a line break (Enter) no keyboard selection kind, so the extension has no evidence for it
-    (editor_extensions/vscode/src/common/origin.ts): the three typed are `unknown`, every other change says
-    whose it is."""
-    assert unknown_edits(session) == ["\n"] * 3
+def test_only_the_line_breaks_and_the_deletion_are_unknown(session: Session) -> None:
+    """VS Code gives a line break (Enter) no keyboard selection kind, and a deletion (Backspace) inserts
+    nothing, so the extension has no evidence for them (editor_extensions/vscode/src/common/origin.ts): the
+    three line breaks typed and the debug line's deletion are `unknown`, every other change says whose it
+    is."""
+    assert unknown_edits(session) == ["\n"] * 3 + [""]
     details = {detail for (detail,) in session.tables.execute("SELECT DISTINCT origin_detail FROM edits")
                .fetchall()}
     assert {"vscode:DocumentPasteEditProvider", "vscode:acceptSelectedSuggestion",

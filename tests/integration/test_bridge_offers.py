@@ -2,11 +2,13 @@
 accepted, one list written over) and a scripted AI assistant's inline completions (tests/support/
 inline_server.py: one taken whole, one typed over, one taken a word at a time). Each is an `offer` step
 just before the change that decided it; the episode, signed and uploaded, builds into `offers` rows with
-their outcome and `preferences` pairs where the developer's own text replaced the AI's, read with DuckDB."""
+their outcome and `preferences` pairs where the developer's own text replaced the AI's, read with DuckDB,
+and its `zeta2` export gives those two bursts a `rejected_patch`: the suggestion applied instead."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -51,7 +53,14 @@ async def completion_items(client: Any, doc: str, line: int, character: int) -> 
     return list(found.items if isinstance(found, lsp.CompletionList) else found or [])
 
 
+def caret(client: Any, doc: str, line: int, character: int) -> None:
+    """The editor's plugin reports the caret (`codetape/cursor`), as it does while the developer types."""
+    at = {"line": line, "character": character}
+    client.protocol.notify("codetape/cursor", {"uri": doc, "selections": [{"anchor": at, "active": at}]})
+
+
 async def inline_items(client: Any, doc: str, line: int, character: int) -> list[lsp.InlineCompletionItem]:
+    caret(client, doc, line, character)
     found = await client.text_document_inline_completion_async(lsp.InlineCompletionParams(
         text_document=lsp.TextDocumentIdentifier(uri=doc),
         position=lsp.Position(line=line, character=character),
@@ -154,3 +163,27 @@ async def test_offers_through_the_proxy_are_steps_rows_and_preferences(daemon: D
         ("ai_part.py", "def sub(a, b):\n    ", "", "return b - a", "return a - b  # minus",
          "partly_accepted"),
     ]
+
+    # zeta2: the bursts that replaced an AI's suggestion carry it as Zed's rejected patch, which applies
+    # to the text the burst began in and gives that text with the suggestion taken whole
+    zeta2 = tmp_path / "zeta2"
+    done = codetape(tmp_path / "team", "export", str(episode.path), "--format", "zeta2", "-o", str(zeta2))
+    assert done.returncode == 0, done.stderr
+    examples = {example["cursor_path"]: example for example in map(json.loads, (
+        zeta2 / f"{episode.header.episode_id}.zeta2.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert sorted(examples) == ["ai_over.py", "ai_part.py", "ai_take.py"], examples  # (a caret reported)
+    assert "rejected_patch" not in examples["ai_take.py"]
+    for path, before, suggested, written in (
+            ("ai_over.py", "def mul(a, b):\n    ", "return a + b", "return a * b"),
+            ("ai_part.py", "def sub(a, b):\n    ", "return a - b  # minus", "return b - a")):
+        example = examples[path]
+        assert list(example)[-2:] == ["expected_patches", "rejected_patch"], example  # (the struct's order)
+        for which, patch, after in (("rejected", example["rejected_patch"], before + suggested),
+                                    ("expected", example["expected_patches"][0], before + written)):
+            work = tmp_path / "apply" / path / which
+            work.mkdir(parents=True)
+            (work / path).write_text(before, encoding="utf-8")
+            applied = subprocess.run(["git", "apply", "-"], input=patch.encode(), cwd=work,
+                                     capture_output=True, check=False)
+            assert applied.returncode == 0, (patch, applied.stderr)
+            assert (work / path).read_text(encoding="utf-8") == after, patch

@@ -2,14 +2,15 @@
 // (tests/e2e/data_team_session.py): open the opted-in workspace, wait until the codetape status bar says
 // recording, open FILE_NAME (and wait until the test has seen its open in the collector's journal: OUT.opened,
 // then OUT.open-recorded), paste PASTE at its end, type PREFIX, accept WORD from the suggest widget, undo
-// and redo it, type REST, save; once the test has seen the save on disk and in the collector's journal (it
-// says so by creating OUT.saved), close the browser. Writes what it saw to OUT as JSON; exits 1 on any
+// and redo it, type REST, type DEBUG on the line after it and delete it (Shift+Home, Backspace), save;
+// once the test has seen the save on disk and in the collector's journal (it says so by creating
+// OUT.saved), close the browser. Writes what it saw to OUT as JSON; exits 1 on any
 // failure.
-// Usage: node session.mjs URL FILE_NAME OUT PASTE PREFIX WORD REST
+// Usage: node session.mjs URL FILE_NAME OUT PASTE PREFIX WORD REST DEBUG
 import { existsSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const [url, fileName, out, pasted, prefix, word, rest] = process.argv.slice(2);
+const [url, fileName, out, pasted, prefix, word, rest, debug] = process.argv.slice(2);
 const seen = { statuses: [] };
 const TIMEOUT = 90_000;
 const waitFile = async (path, what) => {
@@ -84,6 +85,13 @@ try {
     await page.keyboard.press('Control+Shift+Z');
     await shows(accepted);
     await page.keyboard.type(rest, { delay: 20 });
+    await page.keyboard.type(debug, { delay: 20 }); // (VS Code closes the bracket and the quote itself)
+    await shows(debug);
+    await page.keyboard.press('Escape'); // (a suggestion still shown would take the keys below)
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Backspace');
+    await page.waitForFunction(([selector, debug]) => !document.querySelector(selector)?.textContent
+        .replace(/\u00a0/g, ' ').includes(debug), ['.monaco-editor .view-lines', debug]);
     await page.keyboard.press('Control+S');
     await waitFile(`${out}.saved`, 'the test to see the save');
     seen.ok = true;

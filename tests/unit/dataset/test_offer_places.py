@@ -1,8 +1,9 @@
-"""collector/dataset/offers.py: an offer's place followed through the changes after it, and its outcome."""
+"""collector/reconstruct/offers.py: an offer's place followed through the changes after it, and its
+outcome."""
 
 from __future__ import annotations
 
-from collector.dataset.offers import Place, move_place, outcome_of
+from collector.reconstruct.offers import Place, move_place, outcome_of
 from schemas.steps import OfferStep
 from tests.structs import make
 
