@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-from collector.errors import UnsafeHome
+from collector.errors import CodetapeError, UnsafeHome
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,24 @@ class Home:
         """Create a private (0700) directory under the root if missing."""
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         return directory
+
+
+def read_private(path: Path, limit: int, problem: type[CodetapeError], *, missing: str | None = None
+                 ) -> bytes:
+    """At most `limit + 1` bytes of a file that must be this user's alone (a key): `problem` (one line)
+    when it cannot be read or group or others can access it; `missing` is the line for no file at all
+    (else it is reported as unreadable). Reading `limit + 1` lets the caller refuse a file above its limit."""
+    try:
+        with open(path, "rb") as handle:
+            mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+            data = handle.read(limit + 1)
+    except FileNotFoundError as exc:
+        raise problem(missing if missing is not None else f"cannot read {path}: {exc.strerror}") from None
+    except OSError as exc:
+        raise problem(f"cannot read {path}: {exc.strerror}") from None
+    if mode & 0o077:
+        raise problem(f"{path} is accessible by other users (mode {mode:04o}); run: chmod 600 {path}")
+    return data
 
 
 def _foreign(folder: Path) -> str | None:

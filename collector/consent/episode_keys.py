@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from collector.atomic import atomic_write, fsync_dir, locked
 from collector.consent.authorisation import Authorisation, b64, unb64
 from collector.consent.errors import KeyProblem
 from collector.consent.keys import key_id
-from collector.home import Home
+from collector.home import Home, read_private
 
 BATCH_FORMAT = "codetape-episode-keys/v1"
 LEDGER = "used"
@@ -140,15 +139,7 @@ def append_used(ledger: Path, keys: Iterable[bytes]) -> None:
 
 
 def _read_batch(path: Path) -> list[EpisodeKey]:
-    try:
-        with open(path, "rb") as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            data = handle.read(_MAX_BATCH_FILE + 1)
-    except OSError as exc:
-        raise KeyProblem(f"cannot read {path}: {exc.strerror}") from None
-    if stat.S_IMODE(mode) & 0o077:
-        raise KeyProblem(f"{path} is accessible by other users (mode {stat.S_IMODE(mode):04o}); "
-                         f"run: chmod 600 {path}")
+    data = read_private(path, _MAX_BATCH_FILE, KeyProblem)
     try:
         return _parse_batch(data)
     except (ValueError, TypeError, RecursionError) as exc:

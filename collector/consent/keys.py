@@ -13,7 +13,6 @@ import binascii
 import hashlib
 import json
 import os
-import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from collector.atomic import atomic_write
 from collector.consent.errors import KeyProblem
-from collector.home import Home
+from collector.home import Home, read_private
 from collector.protocol.clock import utc_now
 
 KEY_FILE = "ed25519.key"
@@ -210,17 +209,8 @@ def _public_of(document: dict[str, Any], path: Path) -> bytes:
 
 def _read(home: Home) -> dict[str, Any]:
     path = key_path(home)
-    try:
-        with open(path, "rb") as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            data = handle.read(_MAX_KEY_FILE + 1)
-    except FileNotFoundError:
-        raise KeyProblem(f"no signing key in {home.keys} (create one: codetape keys init)") from None
-    except OSError as exc:
-        raise KeyProblem(f"cannot read {path}: {exc.strerror}") from None
-    if stat.S_IMODE(mode) & 0o077:
-        raise KeyProblem(f"{path} is accessible by other users (mode {stat.S_IMODE(mode):04o}); "
-                         f"run: chmod 600 {path}")
+    data = read_private(path, _MAX_KEY_FILE, KeyProblem,
+                        missing=f"no signing key in {home.keys} (create one: codetape keys init)")
     try:
         document = json.loads(data) if len(data) <= _MAX_KEY_FILE else None
     except (ValueError, RecursionError):

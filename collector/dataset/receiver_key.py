@@ -11,7 +11,6 @@ key's SHA-256, as for every codetape key.
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -26,7 +25,7 @@ from cryptography.hazmat.primitives.serialization import (
 from collector.atomic import atomic_write
 from collector.consent.errors import KeyProblem
 from collector.consent.keys import KeyInfo, decode_public, encode_public, key_id
-from collector.home import Home
+from collector.home import Home, read_private
 
 FOLDER = "receiver"
 KEY_FILE = "identity.key"
@@ -59,18 +58,8 @@ def load_receiver_key(home: Home) -> tuple[Ed25519PrivateKey, KeyInfo]:
     """The receiver's private key and its public half; KeyProblem (one line) when there is none or it is
     not safe to use."""
     path = receiver_folder(home) / KEY_FILE
-    try:
-        with open(path, "rb") as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            data = handle.read(_MAX_KEY_FILE + 1)
-    except FileNotFoundError:
-        raise KeyProblem(f"no receiver key in {path.parent} (create one: codetape dataset key init)"
-                         ) from None
-    except OSError as exc:
-        raise KeyProblem(f"cannot read {path}: {exc.strerror}") from None
-    if stat.S_IMODE(mode) & 0o077:
-        raise KeyProblem(f"{path} is accessible by other users (mode {stat.S_IMODE(mode):04o}); "
-                         f"run: chmod 600 {path}")
+    data = read_private(path, _MAX_KEY_FILE, KeyProblem,
+                        missing=f"no receiver key in {path.parent} (create one: codetape dataset key init)")
     try:
         private = load_pem_private_key(data, password=None) if len(data) <= _MAX_KEY_FILE else None
     except (ValueError, TypeError):

@@ -53,10 +53,9 @@ def tokens(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass")) // BYTES_PER_TOKEN
 
 
-def excerpt(burst: Burst, encoding: PositionEncoding) -> Excerpt | str:
-    """The burst's input and output excerpts, or why there are none (`no change`, `no known caret`,
-    `too large`, `a change outside the editable region`, `an unprintable path`: a line break in it would
-    end the fence)."""
+def unfit(burst: Burst) -> str | None:
+    """Why a burst gives no next-edit example whatever its excerpt (`too large`, `no change`, `no known
+    caret`, `an unprintable path`), or None."""
     if burst.too_large:
         return "too large"
     if burst.before == burst.after:
@@ -65,6 +64,16 @@ def excerpt(burst: Burst, encoding: PositionEncoding) -> Excerpt | str:
         return "no known caret"
     if not burst.path.isprintable():
         return "an unprintable path"
+    return None
+
+
+def excerpt(burst: Burst, encoding: PositionEncoding) -> Excerpt | str:
+    """The burst's input and output excerpts, or why there are none (`no change`, `no known caret`,
+    `too large`, `a change outside the editable region`, `an unprintable path`: a line break in it would
+    end the fence)."""
+    why = unfit(burst)
+    if why is not None:
+        return why
     before, after = burst.before, burst.after
     caret = burst.caret_offset(encoding)
     lines = Lines(before)

@@ -43,6 +43,7 @@ from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
 from collector.export.bursts import Burst, Single, grouped
+from collector.export.excerpt import unfit
 from collector.export.per_episode import PerEpisode
 from collector.export.zeta import PLACEHOLDER, History
 from collector.reconstruct.offers import Places, preferred, shown
@@ -98,7 +99,7 @@ class Zeta2Exporter(PerEpisode):
                 continue
             base.setdefault(item.path, item.before)
             offer = offered.pop(item.path, None)
-            why = _unfit(item)
+            why = unfit(item)
             if why is not None:
                 skipped[f"bursts with {why}"] += 1
             else:
@@ -140,18 +141,6 @@ def _write(out: Writes, example: dict[str, Any], skipped: Counter[str]) -> int:
         return 0
     out.write(json_line(example))
     return 1
-
-
-def _unfit(burst: Burst) -> str | None:
-    if burst.too_large:
-        return "too large"
-    if burst.before == burst.after:
-        return "no change"
-    if burst.caret is None:
-        return "no known caret"
-    if not burst.path.isprintable():
-        return "an unprintable path"
-    return None
 
 
 def _example(episode_id: str, burst: Burst, revision: str, fixed: dict[str, str], history: str,
