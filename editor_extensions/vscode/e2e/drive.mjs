@@ -4,71 +4,26 @@
 // command in the integrated terminal, seal from the status bar menu, answer Review to the prompt and sign in
 // the review webview after its confirmation. Writes what it saw to OUT as JSON; exits 1 on any failure.
 // Usage: node drive.mjs URL FILE_NAME TEXT COMMAND OUT PASTE TYPED JSON_NAME
-import { existsSync, writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+import { acceptUndoRedo, inWorkbench, quickOpen, shows, statusBar, VIEW_LINES, waitFile } from './workbench.mjs';
 
 const [url, fileName, text, command, out, pasted, typed, jsonName] = process.argv.slice(2);
 const seen = { statuses: [], steps: {}, timings: {} };
 const started = Date.now();
 const mark = (name) => { seen.timings[name] = Date.now() - started; };
-const TIMEOUT = 90_000;
 const FORMAT_TRY_MS = 20_000; // one try of Format Document: the formatted text, or VS Code saying there is no formatter
 const FORMAT_TRIES = 6;
-const waitFile = async (path, what) => {
-    const deadline = Date.now() + TIMEOUT;
-    while (!existsSync(path)) {
-        if (Date.now() > deadline) {
-            throw new Error(`never saw ${what} (${path})`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50)); // polling for a file another process writes
-    }
-};
 
-const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-});
-try {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
-    const page = await context.newPage();
-    page.setDefaultTimeout(TIMEOUT);
-    await page.goto(url);
-    await page.locator('.monaco-workbench').waitFor();
+await inWorkbench(url, out, seen, async (page) => {
     mark('workbench');
-    const status = page.locator('.statusbar-item').filter({ hasText: 'codetape:' }).first();
-    const statusText = async () => ((await status.textContent()) ?? '').trim();
-    const steps = async () => Number(/recording (\d+) step/.exec(await statusText())?.[1] ?? -1);
-    const waitSteps = async (what, predicate) => {
-        const deadline = Date.now() + TIMEOUT;
-        for (;;) {
-            const text = await statusText();
-            if (seen.statuses.at(-1) !== text) {
-                seen.statuses.push(text);
-            }
-            const n = Number(/recording (\d+) step/.exec(text)?.[1] ?? -1);
-            if (n >= 0 && predicate(n)) {
-                seen.steps[what] = n;
-                return n;
-            }
-            if (Date.now() > deadline) {
-                throw new Error(`status bar never showed ${what}; last: ${text}`);
-            }
-            await page.waitForTimeout(100); // polling the status bar text, which changes on its own
-        }
-    };
+    const { status, waitSteps } = statusBar(page, seen);
     await status.waitFor();
     await waitSteps('recording', (n) => n >= 0);
     mark('recording');
 
-    await page.keyboard.press('Control+P');
-    await page.keyboard.type(fileName);
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .view-lines').first().waitFor();
+    await quickOpen(page, fileName);
     const opened = await waitSteps('opened', (n) => n >= 1); // the bridge has the didOpen: typing is an edit
-    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.locator(VIEW_LINES).first().click();
     await page.keyboard.press('Control+End');
     await page.keyboard.type(text, { delay: 20 });
     await page.keyboard.press('Control+S');
@@ -77,26 +32,13 @@ try {
 
     // Whose work: a paste, typing, a word accepted from the suggest widget, undone and redone (Ctrl+Z,
     // Ctrl+Shift+Z), then Format Document on a JSON file; each waits for what it does to show.
-    const lines = page.locator('.monaco-editor .view-lines').first();
-    const shows = async (what, timeout = TIMEOUT) => {
-        await page.waitForFunction(([selector, what]) => document.querySelector(selector)?.textContent
-            .replace(/\u00a0/g, ' ').includes(what), ['.monaco-editor .view-lines', what], { timeout });
-    };
+    const lines = page.locator(VIEW_LINES).first();
     await page.evaluate((pasted) => navigator.clipboard.writeText(pasted), pasted);
     await page.keyboard.press('Control+V');
-    await shows(pasted.trimEnd());
+    await shows(page, pasted.trimEnd());
     await page.keyboard.type(typed, { delay: 20 });
-    await page.keyboard.press('Control+Space');
     const word = text.split(' ')[0];
-    await page.locator('.suggest-widget .monaco-list-row').filter({ hasText: word }).first().waitFor();
-    await page.keyboard.press('Enter');
-    const accepted = typed.slice(0, typed.lastIndexOf(' ') + 1) + word;
-    await shows(accepted);
-    await page.keyboard.press('Control+Z');
-    await page.waitForFunction(([selector, accepted]) => !document.querySelector(selector)?.textContent
-        .replace(/\u00a0/g, ' ').includes(accepted), ['.monaco-editor .view-lines', accepted]);
-    await page.keyboard.press('Control+Shift+Z');
-    await shows(accepted);
+    await acceptUndoRedo(page, word, typed.slice(0, typed.lastIndexOf(' ') + 1) + word);
     await page.keyboard.press('Control+S');
     saved = await waitSteps('origins', (n) => n > saved);
     mark('origins');
@@ -120,7 +62,7 @@ try {
         await page.keyboard.type('Format Document');
         await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: /^Format Document/ }).first().waitFor();
         await page.keyboard.press('Enter');
-        const outcome = await Promise.race([settled(shows('    "', FORMAT_TRY_MS), 'formatted'),
+        const outcome = await Promise.race([settled(shows(page, '    "', { timeout: FORMAT_TRY_MS }), 'formatted'),
             settled(noFormatter.waitFor({ timeout: FORMAT_TRY_MS }), 'no formatter')]);
         formatted = outcome === 'formatted';
         if (outcome === 'no formatter') {
@@ -162,16 +104,4 @@ try {
     seen.signed = (await webview.locator('#codetape-review-said').textContent()).trim();
     mark('signed');
     await page.screenshot({ path: out.replace(/\.json$/, '.png') });
-    seen.ok = true;
-} catch (error) {
-    seen.ok = false;
-    seen.error = String(error?.stack ?? error);
-    const pages = browser.contexts().flatMap((c) => c.pages());
-    if (pages[0]) {
-        await pages[0].screenshot({ path: out.replace(/\.json$/, '.png') }).catch(() => undefined);
-    }
-} finally {
-    writeFileSync(out, JSON.stringify(seen, null, 2));
-    await browser.close();
-}
-process.exit(seen.ok ? 0 : 1);
+});
