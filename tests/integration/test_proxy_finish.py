@@ -69,6 +69,7 @@ class CountingTraffic:
 
     def __init__(self) -> None:
         self.capture = self
+        self.offers = self  # (Capture.offers: what the editor was offered)
         self.editor = 0
         self.lost: list[int] = []
 
@@ -81,6 +82,9 @@ class CountingTraffic:
     holding = False  # (Capture: no change waits for a predecessor)
 
     def release(self, uri: str | None, at: int) -> None:
+        pass
+
+    def finish(self, at: int) -> None:  # (Offers.finish: offers still open when the editor leaves)
         pass
 
 

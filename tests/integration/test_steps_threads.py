@@ -16,7 +16,7 @@ import subprocess
 import sys
 
 from schemas.steps import STEP_KINDS, step_to_dict
-from tests.fixtures.make_golden import AGENTS, FULL
+from tests.fixtures.make_golden import AGENTS, FULL, OFFERS
 
 PROBE = """
 import json, sys, threading, time
@@ -61,7 +61,7 @@ print(len(steps))
 
 
 def test_two_threads_converting_every_step_kind_for_the_first_time_do_not_crash() -> None:
-    one_of_each = list({step.kind: step_to_dict(step) for step in (*FULL, *AGENTS)}.values())
+    one_of_each = list({step.kind: step_to_dict(step) for step in (*FULL, *AGENTS, *OFFERS)}.values())
     assert {step["kind"] for step in one_of_each} == STEP_KINDS
     done = subprocess.run([sys.executable, "-X", "faulthandler", "-c", PROBE], input=json.dumps(one_of_each),
                           capture_output=True, text=True, timeout=120, check=False)
