@@ -188,6 +188,7 @@ class StepRows:
     def finish(self) -> dict[str, pa.Table]:
         """Every file's text after the last step, then the tables."""
         transitions = self.transitions.finish(self.workspace)
+        self.trace.settle()
         self.judged = self.outcomes.finish(self.last[0], self.last_write)
         for number, (window, judged) in enumerate(self.outcomes.tasks):
             self._grow(len(window.statement or ""))

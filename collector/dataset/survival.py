@@ -59,7 +59,7 @@ NONE = Labels(None, None, None, None)
 
 
 def _zeros(length: int) -> array:  # type: ignore[type-arg]
-    return array(_CODE, bytes(4 * length))
+    return array(_CODE, (0,)) * length  # (made in place: no bytes of its size beside it)
 
 
 def _ends(old: str, new: str) -> tuple[int, int]:
@@ -273,6 +273,13 @@ class Trace:
                 self.committed[made] = counted.get(made, 0)
 
     # -- the labels, once the last step is applied --
+
+    def settle(self) -> None:
+        """Let the files' ids go once the last step is applied: the labels need only the counts per id,
+        and the rows of an episode outlive its replay (up to 4 bytes a character of every edited file)."""
+        self.buffers.clear()
+        self.disk.clear()
+        self._visible.clear()
 
     def labels(self, ids: list[int], counts: list[int]) -> Labels:
         """The labels of `counts[i]` characters of each of `ids` (a transition's: what it still held when

@@ -35,8 +35,8 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -55,6 +55,7 @@ BANDS = 16
 NEAR = 0.7
 SHINGLE = 5  # tokens
 MAX_TEXT = 1 << 20  # characters of an episode's written text read for its signature
+BATCH = 4096  # shingles hashed at a time
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _SCP = re.compile(r"^[^/@:]+@([^:/]+):(.*)$")
 
@@ -119,24 +120,40 @@ class WrittenText:
         return signature(self.text())
 
 
+def each_shingle(text: str) -> Iterator[bytes]:
+    """The text's shingles, one at a time and repeats included: each run of SHINGLE tokens (words, and every
+    other non-space character), joined by a space, UTF-8; one shingle of all the tokens when there are
+    fewer. (A repeat leaves a MinHash as it was: each value is a minimum.)"""
+    window: deque[str] = deque(maxlen=SHINGLE)
+    count = 0
+    for token in _TOKEN.finditer(text):
+        window.append(token.group())
+        count += 1
+        if count >= SHINGLE:
+            yield " ".join(window).encode("utf-8", "surrogatepass")
+    if 0 < count < SHINGLE:
+        yield " ".join(window).encode("utf-8", "surrogatepass")
+
+
 def shingles(text: str) -> list[bytes]:
-    """The text's shingles: each run of SHINGLE tokens (words, and every other non-space character),
-    joined by a space, UTF-8; one shingle of all the tokens when there are fewer."""
-    tokens = _TOKEN.findall(text)
-    if not tokens:
-        return []
-    if len(tokens) < SHINGLE:
-        return [" ".join(tokens).encode("utf-8", "surrogatepass")]
-    return list({" ".join(tokens[i:i + SHINGLE]).encode("utf-8", "surrogatepass")
-                 for i in range(len(tokens) - SHINGLE + 1)})
+    """The text's distinct shingles (each_shingle's, once each)."""
+    return list(dict.fromkeys(each_shingle(text)))
 
 
 def signature(text: str) -> list[int] | None:
-    found = shingles(text)
-    if not found:
+    """The text's MinHash signature, its shingles hashed BATCH at a time (a worker holds one batch, not
+    every shingle of a MiB of text: tens of MB); None when it has none."""
+    made, batch, seen = RMinHash(num_perm=PERMUTATIONS, seed=SEED), [], False
+    for shingle in each_shingle(text):
+        batch.append(shingle)
+        if len(batch) == BATCH:
+            made.update(batch)
+            batch.clear()
+            seen = True
+    if batch:
+        made.update(batch)
+    elif not seen:
         return None
-    made = RMinHash(num_perm=PERMUTATIONS, seed=SEED)
-    made.update(found)
     return list(made.digest())
 
 
