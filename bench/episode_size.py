@@ -25,7 +25,6 @@ from bench.report import command_line, machine, median, table, write_section
 from collector.episode import write_episode_file
 from collector.episode.chunk import encode_chunk
 from collector.episode.writer import CHUNK_STEPS
-from schemas import step_to_dict
 from tests.support import wire
 from tests.support.sessions import PROFILES, Session, generate
 
@@ -58,17 +57,16 @@ def measure(session: Session, workdir: Path) -> Sizes:
 
 def breakdown(session: Session) -> list[tuple[str, float]]:
     """Bytes per step of each chunk column compressed on its own (zstd -19); generic steps by kind."""
-    dicts = [step_to_dict(step) for step in session.steps]
     totals: dict[str, int] = {}
-    for first in range(0, len(dicts), CHUNK_STEPS):
-        chunk = encode_chunk(dicts[first : first + CHUNK_STEPS], session.header.position_encoding)
+    for first in range(0, len(session.steps), CHUNK_STEPS):
+        chunk = encode_chunk(session.steps[first : first + CHUNK_STEPS], session.header.position_encoding)
         columns = {key: value for key, value in chunk.items() if key != "g"}
         for entry in chunk["g"]:
             columns.setdefault(f"g:{entry['kind']}", []).append(entry)
         for key, value in columns.items():
             size = len(wire.zstd(msgpack.packb(value, use_bin_type=True), 19))
             totals[key] = totals.get(key, 0) + size
-    return sorted(((key, size / len(dicts)) for key, size in totals.items()), key=lambda kv: -kv[1])
+    return sorted(((key, size / len(session.steps)) for key, size in totals.items()), key=lambda kv: -kv[1])
 
 
 def main() -> None:

@@ -28,8 +28,9 @@ from pathlib import Path
 from collector.protocol.clock import now_ms
 from lsp_bridge.acp_steps import Conversation, Step
 from lsp_bridge.errors import BridgeError
-from lsp_bridge.recorder import Outgoing, Recorder
+from lsp_bridge.recorder import Recorder
 from lsp_bridge.server import ServerProcess, start_server, stop_server
+from lsp_bridge.spool import Outgoing
 from lsp_bridge.tap import Tap
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from lsp_bridge import translate as t
 from lsp_bridge.capture import Capture
 from lsp_bridge.documents import index_of
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.recorder import Outgoing
 from lsp_bridge.snippets import strip_snippet
+from lsp_bridge.spool import Outgoing
 
 CHANGES_WATCHED = 3
 

@@ -41,7 +41,8 @@ from lsp_bridge.documents import ENCODINGS, TrackedDocument
 from lsp_bridge.errors import MalformedMessage, OutOfRange
 from lsp_bridge.offers import Offers, offered
 from lsp_bridge.origins import Origins
-from lsp_bridge.recorder import Outgoing, Recorder
+from lsp_bridge.recorder import Recorder
+from lsp_bridge.spool import Outgoing
 from lsp_bridge.workspaces import Located, Workspaces
 
 if TYPE_CHECKING:

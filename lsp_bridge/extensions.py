@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from collector.errors import CollectorError
 from lsp_bridge import translate as t
 from lsp_bridge.capture import Capture
-from lsp_bridge.recorder import Outgoing
+from lsp_bridge.spool import Outgoing
 from lsp_bridge.workspaces import uri_to_path
 
 if TYPE_CHECKING:

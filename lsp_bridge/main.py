@@ -18,8 +18,9 @@ if TYPE_CHECKING:  # loaded after the language server is started, or after the e
     from collector.home import Home
     from lsp_bridge.early import Early
     from lsp_bridge.pipes import Outlet, Stdin
-    from lsp_bridge.recorder import Link, Recorder
+    from lsp_bridge.recorder import Recorder
     from lsp_bridge.review import ReviewPrompt
+    from lsp_bridge.spool import Link
     from lsp_bridge.status import StatusReport
     from lsp_bridge.traffic import Traffic
     from lsp_bridge.workspaces import Workspaces
@@ -132,7 +133,8 @@ def _recording(home: Home, args: argparse.Namespace, source: str = "bridge") -> 
     """The recorder, started (it connects to the collector in its own thread), and the workspaces."""
     from collector.protocol.client import Client
     from collector.workspace.find import find_workspace
-    from lsp_bridge.recorder import Limits, Recorder
+    from lsp_bridge.recorder import Recorder
+    from lsp_bridge.spool import Limits
     from lsp_bridge.workspaces import Workspaces
 
     autostart = not args.no_autostart

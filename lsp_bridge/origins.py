@@ -37,8 +37,9 @@ from collector.text.positions import content_of
 from lsp_bridge import translate as t
 from lsp_bridge.documents import index_of
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.recorder import Outgoing, Recorder
+from lsp_bridge.recorder import Recorder
 from lsp_bridge.snippets import strip_snippet
+from lsp_bridge.spool import Outgoing
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding

@@ -11,13 +11,9 @@ import hashlib
 from typing import Any, NamedTuple
 
 from lsp_bridge.errors import MalformedMessage
+from schemas.limits import MAX_CHANGES, MAX_DIAGNOSTICS, MAX_POSITION, SHORT_TEXT_MAX, TEXT_MAX
 
 SOURCE = "bridge"
-MAX_SHORT = 64 * 1024
-MAX_TEXT = 64 * 1024 * 1024
-MAX_CHANGES = 100_000
-MAX_DIAGNOSTICS = 10_000
-MAX_POSITION = 2**31
 MAX_STEP_BYTES = 12 * 1024 * 1024  # the collector refuses messages above 16 MiB
 
 Pos = tuple[int, int]
@@ -41,7 +37,7 @@ def obj(value: Any, what: str) -> dict[str, Any]:
     return value
 
 
-def string(value: Any, what: str, *, limit: int = MAX_TEXT) -> str:
+def string(value: Any, what: str, *, limit: int = TEXT_MAX) -> str:
     if not isinstance(value, str):
         raise MalformedMessage(f"{what} is not a string")
     if len(value) > limit:
@@ -189,13 +185,13 @@ def diagnostic_items(raw: Any) -> list[tuple[Rng, dict[str, Any]]]:
         message = item.get("message")
         if isinstance(message, dict):  # MarkupContent (LSP 3.18)
             message = message.get("value")
-        kept: dict[str, Any] = {"message": string(message, f"diagnostics[{index}].message")[:MAX_SHORT]}
+        kept: dict[str, Any] = {"message": string(message, f"diagnostics[{index}].message")[:SHORT_TEXT_MAX]}
         severity = item.get("severity")
         if isinstance(severity, int) and not isinstance(severity, bool) and 1 <= severity <= 4:
             kept["severity"] = severity
         code = item.get("code")
         if isinstance(code, str):
-            kept["code"] = code[:MAX_SHORT]
+            kept["code"] = code[:SHORT_TEXT_MAX]
         elif isinstance(code, int) and not isinstance(code, bool):
             kept["code"] = code
         source = item.get("source")
@@ -223,20 +219,22 @@ def cursor_step(path: str, selections: list[tuple[Pos, Pos]]) -> dict[str, Any]:
 
 
 def command_step(command_line: str, cwd: str, exit_code: int | None, duration_ms: int) -> dict[str, Any]:
-    step: dict[str, Any] = {"kind": "command", "source": SOURCE, "command_line": command_line[:MAX_SHORT],
-                            "cwd": cwd, "duration_ms": duration_ms}
+    step: dict[str, Any] = {"kind": "command", "source": SOURCE,
+                            "command_line": command_line[:SHORT_TEXT_MAX], "cwd": cwd,
+                            "duration_ms": duration_ms}
     if exit_code is not None:
         step["exit_code"] = exit_code
     return step
 
 
 def note_step(text: str) -> dict[str, Any]:
-    return {"kind": "note", "source": SOURCE, "text": text[:MAX_SHORT]}
+    return {"kind": "note", "source": SOURCE, "text": text[:SHORT_TEXT_MAX]}
 
 
 def gap_step(reason: str, detail: str, *, lost: int | None = None,
              state: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    step: dict[str, Any] = {"kind": "gap", "source": SOURCE, "reason": reason, "detail": detail[:MAX_SHORT]}
+    step: dict[str, Any] = {"kind": "gap", "source": SOURCE, "reason": reason,
+                            "detail": detail[:SHORT_TEXT_MAX]}
     if lost:
         step["lost_steps"] = lost
     if state:

@@ -49,7 +49,7 @@ from collector.episode.container import (
     iter_frames,
     read_preamble,
 )
-from collector.episode.summary import summarize
+from collector.episode.summary import Summary, summarize
 from collector.errors import EpisodeError, ReconstructionError
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy, load_signing_policy
@@ -97,9 +97,7 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     """
     if unlinkable is not None:
         with tempfile.TemporaryDirectory(prefix="codetape-unlinkable-") as scratch:
-            if dst.exists() and not (src.exists() and os.path.samefile(src, dst)):
-                raise SigningRefused(f"cannot sign into {dst}: it already exists")
-            _refuse_signed(src)
+            _unsigned(src, dst)
             minimised = minimise_episode(src, Path(scratch) / "minimised.ctape", unlinkable)
             moment = now or utc_now()
             return _sign(minimised, dst, home, _EpisodeKey(home, unlinkable, moment), workspace_policy,
@@ -107,12 +105,6 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     private, info = load_private(home, passphrase)
     return _sign(src, dst, home, _OwnKey(private, info), workspace_policy, redaction, scope_files,
                  (now or utc_now()).astimezone(UTC), excluded)
-
-
-def _refuse_signed(src: Path) -> None:
-    episode = open_episode(src)
-    if episode.consent is not None:
-        raise SigningRefused(f"{src} is already signed{_signer(episode)}; an episode is signed once")
 
 
 class _OwnKey:
@@ -143,53 +135,98 @@ class _EpisodeKey:
 def _sign(src: Path, dst: Path, home: Home, signer: _OwnKey | _EpisodeKey,
           workspace_policy: SigningPolicy | None, redaction: Mapping[str, Any] | None,
           scope_files: list[str] | None, signed_at: datetime, excluded: Iterable[str]) -> ConsentStatement:
+    """The steps of signing: the episode unsigned, reviewable, in scope, allowed; the statement; the file."""
+    episode = _unsigned(src, dst)
+    summary, redactions = _reviewable(episode)
+    files = _in_scope(episode, summary, scope_files)
+    policy = _allowing(home, workspace_policy, files, signed_at, unlinkable=isinstance(signer, _EpisodeKey))
+    private, reviewer = signer.take()  # in unlinkable mode the key is used from here on
+    draft = _draft(episode, summary, files, policy, reviewer, signed_at, signer.timing,
+                   exclusions_digest(private, episode.header.episode_id,
+                                     [*episode.header.capture.exclude, *policy.mandatory_exclude, *excluded]),
+                   _redaction(redaction, redactions))
+    return _write_signed(episode, dst, draft, private)
+
+
+def _unsigned(src: Path, dst: Path) -> Episode:
+    """The episode at `src`, refused when already signed or when `dst` is another file already there."""
     if dst.exists() and not (src.exists() and os.path.samefile(src, dst)):
         raise SigningRefused(f"cannot sign into {dst}: it already exists")
     episode = open_episode(src)
     if episode.consent is not None:
         raise SigningRefused(f"{src} is already signed{_signer(episode)}; an episode is signed once")
+    return episode
+
+
+def _reviewable(episode: Episode) -> tuple[Summary, dict[str, set[str]]]:
+    """The episode's summary and its redactions' placeholders by rule; refused when it holds steps this
+    codetape cannot show or does not replay."""
     redactions: dict[str, set[str]] = {}
     summary = summarize(episode, _collecting_redactions(episode.steps(), redactions))
     if episode.skipped:
         kinds = ", ".join(sorted(episode.skipped))
-        raise SigningRefused(f"{src} holds {sum(episode.skipped.values())} steps of kinds this codetape "
-                             f"cannot show ({kinds}); upgrade codetape to review and sign it")
+        raise SigningRefused(f"{episode.path} holds {sum(episode.skipped.values())} steps of kinds this "
+                             f"codetape cannot show ({kinds}); upgrade codetape to review and sign it")
     from collector.verify.integrity import verify_replay  # here: `codetape verify` imports this package
 
     try:
         verify_replay(episode)
     except ReconstructionError as exc:
-        raise SigningRefused(f"{src} does not replay, so it cannot be signed: {exc}") from None
+        raise SigningRefused(f"{episode.path} does not replay, so it cannot be signed: {exc}") from None
+    return summary, redactions
+
+
+def _in_scope(episode: Episode, summary: Summary, scope_files: list[str] | None) -> list[str]:
+    """The files the episode touches (sorted), refused outside the reviewed scope or too many to list."""
     files = sorted(summary.files)
     if scope_files is not None:
         outside = sorted(set(files) - set(scope_files))
         if outside:
-            raise SigningRefused(f"{src} touches {outside[0]!r}, which is outside the reviewed scope")
+            raise SigningRefused(f"{episode.path} touches {outside[0]!r}, which is outside the reviewed "
+                                 "scope")
     if len(files) > MAX_STATEMENT_FILES:
-        raise SigningRefused(f"{src} touches {len(files)} files, more than a statement lists "
+        raise SigningRefused(f"{episode.path} touches {len(files)} files, more than a statement lists "
                              f"({MAX_STATEMENT_FILES})")
+    return files
+
+
+def _allowing(home: Home, workspace_policy: SigningPolicy | None, files: list[str], signed_at: datetime, *,
+              unlinkable: bool) -> SigningPolicy:
+    """The sharing policy signing is under, refused when it forbids these files or its retention."""
     policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
-    require_policy(policy, files, unlinkable=isinstance(signer, _EpisodeKey))
+    require_policy(policy, files, unlinkable=unlinkable)
     retention = policy.retention_problem(signed_at.date())
     if retention is not None:
         raise SigningRefused(f"cannot sign: {retention}")
+    return policy
+
+
+def _draft(episode: Episode, summary: Summary, files: list[str], policy: SigningPolicy,
+           reviewer: ConsentReviewer, signed_at: datetime, timing: Timing | None, excluded_sha256: str,
+           redaction: ConsentRedaction) -> ConsentStatement:
+    """The statement but for its content's hash and length (known once the content is copied)."""
     header = episode.header
-    private, reviewer = signer.take()  # in unlinkable mode the key is used from here on
-    draft = ConsentStatement(
+    return ConsentStatement(
         content=ConsentContent(sha256="0" * 64, bytes=PREAMBLE, episode_id=header.episode_id,
                                started_at=header.started_at, step_count=episode.step_count,
                                first_t_ms=summary.first_t_ms, last_t_ms=summary.last_t_ms),
         scope=ConsentScope(files=files, channels=list(header.capture.channels),
-                           excluded_sha256=exclusions_digest(private, header.episode_id, [
-                               *header.capture.exclude, *policy.mandatory_exclude, *excluded])),
-        redaction=_redaction(redaction, redactions),
+                           excluded_sha256=excluded_sha256),
+        redaction=redaction,
         terms=policy.terms(),
         reviewer=reviewer,
         signed_at=signed_at,
-        timing=signer.timing,
+        timing=timing,
         software=ConsentSoftware(codetape_version=__version__, recorded_with=header.codetape_version,
                                  editor=header.client),
     )
+
+
+def _write_signed(episode: Episode, dst: Path, draft: ConsentStatement,
+                  private: Ed25519PrivateKey) -> ConsentStatement:
+    """Copy the episode's content to `dst` (atomically) with the statement for it, signed, and a new
+    trailer; checked before it replaces anything. Returns the statement signed."""
+    src = episode.path
     try:
         with open(src, "rb") as source, atomic_file(dst) as staged:
             out = staged.file

@@ -7,15 +7,16 @@ writes it (its journal, its times, the schema's check: invalid steps become a `m
 open_episode.py.
 
 The session looks at `.codetape.toml` (and what the user accepted of it, policy/effective.py) again a
-few times a second and before every request that records: while it cannot be used (invalid, gone, no
-longer the user's alone) nothing is recorded, `problem` says why, and the steps that came are counted
-into a `gap` (reason `other`) once it can be used again. New settings apply when no episode is open,
-else with the next episode (its header names them), but for what they make stricter (an exclusion, a
-channel removed, a smaller `max_file_bytes`, a mandatory exclusion of the sharing policy): that applies
-at once, to the steps admitted from then on (file changes still held among them), the journal's header
-names it, the seal drops what it excludes from the steps before (collector/seal/in_force.py), and
-`status` says so (`tightened`) until the episode ends. The capture sources keep running as they are:
-admission filters what they send.
+few times a second and before every request that records (settings_watch.py): while it cannot be used
+(invalid, gone, no longer the user's alone) nothing is recorded, `problem` says why, and the steps that
+came are counted into a `gap` (reason `other`) once it can be used again. New settings apply when no
+episode is open, else with the next episode (its header names them), but for what they make stricter
+(an exclusion, a channel removed, a smaller `max_file_bytes`, a mandatory exclusion of the sharing
+policy): that applies at once, to the steps admitted from then on (file changes still held among them),
+the journal's header names it, the seal drops what it excludes from the steps before
+(collector/seal/in_force.py), and `status` says so (`tightened`) until the episode ends. The capture
+sources keep running as they are: admission filters what they send. The documents of a connection gone
+close after leaving.py's delay.
 """
 
 from __future__ import annotations
@@ -23,41 +24,34 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pydantic
 
-from collector.daemon.admission import HOLD_MS, CleanPaths, HeldChanges, admit, kind_name, own_state
+from collector.daemon.admission import CleanPaths, HeldChanges, admit, kind_name, own_state
 from collector.daemon.agent_claims import AgentClaims
 from collector.daemon.capture import Capture, StartWatchers
+from collector.daemon.leaving import Leaving
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.open_episode import OpenEpisode
 from collector.daemon.paused import PausedWorkspaces
+from collector.daemon.settings_watch import SettingsWatch, Wanted
 from collector.daemon.test_reports import TestReports
-from collector.errors import CodetapeError, PolicyError, SettingsError
+from collector.errors import CodetapeError
 from collector.home import Home
 from collector.journal import JournalWriter
-from collector.policy.effective import effective_settings
-from collector.policy.managed import stamp as managed_stamp
 from collector.policy.recording import Policy
-from collector.policy.sharing import POLICY_FILE, load_signing_policy
-from collector.policy.stricter import stricter, tightens
 from collector.sources.snapshot import take_snapshot
 from collector.workspace.identity import identify
-from collector.workspace.registry import FILE as REGISTRY_FILE
-from collector.workspace.trust import settings_problem
 from schemas import ClientInfo
 from schemas.common import PositionEncoding
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 
 log = logging.getLogger("codetape.collector")
-LEAVING_MS = 2 * HOLD_MS  # a connection's documents stay open this long after it is gone (`release`)
 _ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 _NOTHING = WorkspaceSettings(channels=[])  # the policy until the settings were read (nothing is admitted)
-_Stat = tuple[int, int, int, int, int, int] | None
 
 
 class Session:
@@ -67,19 +61,11 @@ class Session:
                  start_watchers: StartWatchers | None = None) -> None:
         self.root = root
         self.home = home
-        self._own_state = own_state(root, home)
         self.policy = Policy(root, _NOTHING)
-        self.problem: str | None = None  # why nothing is recorded now: the settings cannot be used
-        self.settings_note: str | None = None  # what `status` says while the file loosens what was accepted
-        self.withheld: tuple[str, ...] = ()  # ...and what it loosens, one line each
+        self._settings = SettingsWatch(root, home, own_state(root, home), clock=clock)
         self.tightened: tuple[str, ...] = ()  # what was made stricter during the open episode, applied
-        self._settings_key: tuple[object, ...] | None = None
-        self._wanted: tuple[WorkspaceSettings, tuple[str, ...]] | None = None
-        self._applied: tuple[WorkspaceSettings, tuple[str, ...]] | None = None
+        self._applied: Wanted | None = None
         self._watched: Policy | None = None  # the policy the capture sources run under
-        self._compared: object = None  # the settings read that `_tighten` compared last
-        self._unusable_since = 0
-        self._dropped_while_unusable = 0
         self._paused = PausedWorkspaces(home)
         self.paused_at: int | None = self._paused.since(root)  # a pause outlives the collector
         self.client: ClientInfo | None = None
@@ -93,13 +79,28 @@ class Session:
         self._open_docs = OpenDocuments()
         self._held = HeldChanges()
         self._claims = AgentClaims()  # the files an AI agent's tool calls claim (agent_claims.py)
-        self._leaving: deque[tuple[int, object]] = deque()  # (when, connection): its documents close then
+        self._leaving = Leaving()
         self._paths = CleanPaths()  # the root never changes, so neither do a path's clean form and problem
         self._reports = TestReports(root, lambda: self.policy, self._add_derived)
         self._told_encoding = False  # once a client was told the encoding, it never changes
         self._capture = (Capture(root, start_watchers, self.emit, clock=clock)
                          if start_watchers is not None else None)
         self.check_settings()
+
+    @property
+    def problem(self) -> str | None:
+        """Why nothing is recorded now: the settings cannot be used (None: they can)."""
+        return self._settings.problem
+
+    @property
+    def settings_note(self) -> str | None:
+        """What `status` says while the settings file loosens what was accepted."""
+        return self._settings.note
+
+    @property
+    def withheld(self) -> tuple[str, ...]:
+        """What the settings file loosens of what was accepted, one line each."""
+        return self._settings.withheld
 
     # -- sources -----------------------------------------------------------------------------------------
 
@@ -148,7 +149,7 @@ class Session:
                 self._dropped_while_paused += 1
                 return
             if self.problem is not None:
-                self._dropped_while_unusable += 1
+                self._settings.dropped()
                 return
             kept = admit(step, self.policy, self._paths)
             if kept is None:
@@ -299,23 +300,17 @@ class Session:
         close in the episode (a `close` step, reason `editor_gone`): after LEAVING_MS, so that the file
         watcher's view of a buffer written without a save step (issue 27, item 8) is still that save;
         earlier for a document whose file another program changes meanwhile (`OpenDocuments.closing`)."""
-        with self._lock:  # later: the file watcher may not have seen its last buffers written yet, which
-            self._leaving.append((self._clock() + LEAVING_MS, owner))  # are saves it never said
+        with self._lock:
+            self._leaving.left(self._clock(), owner)
             self._open_docs.leave(owner)
 
     def _let_go(self, now: int, *, everything: bool = False) -> None:
         """Close the documents of the connections gone LEAVING_MS ago (all of them with `everything`), once
-        the file changes that came before then are recorded against them. Those wait their own HOLD_MS:
-        recording them early would keep another editor's save step, still on its way, from explaining
-        them (an editor's save recorded twice, once as the watcher's change)."""
-        while self._leaving and (everything or self._leaving[0][0] <= now):
-            when, owner = self._leaving[0]
-            if not everything and self._held.came_by(when):
-                return  # released at their time (`_release_held`), then this connection's documents close
-            self._leaving.popleft()
+        the file changes held from before then are recorded against them (leaving.py)."""
+        for left_at, owner in self._leaving.due(now, waiting=self._held.came_by, everything=everything):
             closed, closing = self._open_docs.release(owner)
             for path in closing:
-                self._close_gone(when - LEAVING_MS, path)
+                self._close_gone(left_at, path)
             if closed:
                 log.info("%s: a connection closed: %d documents it had open are closed", self.root, closed)
 
@@ -426,7 +421,7 @@ class Session:
     def _open(self, start_ms: int) -> OpenEpisode | None:
         """Start a new episode under the settings as they are now; None while they cannot be used."""
         if self.problem is None:
-            self._look_at_settings()  # finds a problem, never ends one (which records a gap: an episode)
+            self._settings.look()  # finds a problem, never ends one (which records a gap: an episode)
         if self.problem is not None:
             return None
         self._apply_settings()
@@ -448,64 +443,26 @@ class Session:
         episode.write({**taken.step(), "t_ms": 0}, start_ms)
         log.info("%s: snapshot of %d tracked files (%d bytes)", self.root, len(taken.state), taken.bytes)
 
-    def _excludes(self) -> tuple[str, ...]:
-        """Never recorded on top of the workspace's own rules: codetape's state, the sharing policy's
-        mandatory exclusions (`[policy]` in .codetape.toml, CODETAPE_HOME/policy.toml)."""
-        try:
-            mandatory = load_signing_policy(self.home, self.root).mandatory_exclude
-        except PolicyError as exc:
-            raise SettingsError(f"{self.root}: cannot record without its sharing policy: {exc}") from None
-        return self._own_state + mandatory
-
     def _look_at_settings(self) -> None:
-        """(lock held) Read the settings again when their files changed since the last look."""
-        key = (_stat(self.root / SETTINGS_FILE), _stat(self.home.root / REGISTRY_FILE),
-               _stat(self.home.root / POLICY_FILE), managed_stamp())
-        if key == self._settings_key:
+        """(lock held) Read the settings again when their files changed since the last look; once they can
+        be used again, record the hole as a `gap` if an episode is open or steps fell in it."""
+        hole = self._settings.look()
+        if hole is None or (self._episode is None and not hole.dropped):
             return
-        self._settings_key = key
-        problem = settings_problem(self.root)
-        note: str | None = None
-        withheld: tuple[str, ...] = ()
-        if problem is None:
-            try:
-                effective = effective_settings(self.root, self.home)
-                self._wanted = (effective.settings, self._excludes())
-            except SettingsError as exc:
-                problem = str(exc)
-            else:
-                note, withheld = effective.note(), effective.withheld
-        self.settings_note, self.withheld = note, withheld
-        self._set_problem(problem)
-
-    def _set_problem(self, problem: str | None) -> None:
-        """(lock held) Stop recording while the settings cannot be used; once they can, record the hole as a
-        `gap` if an episode is open or steps fell in it."""
-        was, self.problem = self.problem, problem
-        if problem is not None:
-            if was is None:
-                self._unusable_since, self._dropped_while_unusable = self._clock(), 0
-            if problem != was:
-                log.warning("%s: not recording: %s", self.root, problem)
-            return
-        if was is None:
-            return
-        log.info("%s: recording again: %s can be used", self.root, SETTINGS_FILE)
-        dropped, self._dropped_while_unusable = self._dropped_while_unusable, 0
-        if self._episode is None and not dropped:
-            return
-        gap: dict[str, Any] = {"kind": "gap", "source": "collector", "reason": "other", "lost_steps": dropped,
+        gap: dict[str, Any] = {"kind": "gap", "source": "collector", "reason": "other",
+                               "lost_steps": hole.dropped,
                                "detail": f"not recorded while {SETTINGS_FILE} could not be used"}
-        self._append(self._unusable_since, gap, until=self._clock())
+        self._append(hole.since, gap, until=self._clock())
 
     def _apply_settings(self) -> None:
         """(lock held, no episode open) Record under the settings last read, when they differ from the
         policy's: the capture sources restart under the new policy (as they do under one made stricter
         during the episode that ended)."""
-        if self.problem is not None or self._wanted is None:
+        wanted = self._settings.wanted
+        if self.problem is not None or wanted is None:
             return
-        if self._wanted != self._applied:
-            settings, excludes = self._applied = self._wanted
+        if wanted != self._applied:
+            settings, excludes = self._applied = wanted
             retired, self.policy = self.policy, Policy.under(self.root, settings, also_exclude=excludes)
             if retired is not self._watched:
                 retired.close()  # no source runs under it
@@ -517,36 +474,20 @@ class Session:
         """(lock held, an episode open) Apply at once what the settings last read make stricter than those
         the episode records under: the episode's header names them, the held file changes are admitted
         again, the capture sources keep running (admission filters what they send)."""
-        if (self.problem is not None or self._wanted is None or self._applied is None
-                or self._episode is None or self._wanted is self._compared):
+        if self._applied is None or self._episode is None:
             return
-        self._compared = self._wanted  # read again only when a settings file changed
-        (settings, excludes), (wanted, wanted_excludes) = self._applied, self._wanted
-        # a snapshot is taken when an episode opens: "none" applies to the next one
-        fields = [field for field in tightens(settings, wanted) if field != "snapshot"]
-        added = tuple(glob for glob in wanted_excludes if glob not in excludes)
-        if not fields and not added:
+        tight = self._settings.stricter_than(self._applied)
+        if tight is None:
             return
-        if added and "[policy] mandatory_exclude" not in fields:
-            fields.append(f"mandatory_exclude ({POLICY_FILE})")
-        tight = stricter(wanted, settings)
-        self._applied = (tight, excludes + added)
-        retired, self.policy = self.policy, Policy.under(self.root, tight, also_exclude=excludes + added)
+        self._applied = (tight.settings, tight.excludes)
+        retired = self.policy
+        self.policy = Policy.under(self.root, tight.settings, also_exclude=tight.excludes)
         if retired is not self._watched:
             retired.close()
         self._held.readmit(lambda step: admit(step, self.policy, self._paths))
-        self._episode.tighten(tight)
-        self.tightened = tuple(dict.fromkeys([*self.tightened, *fields]))
-        log.info("%s: stricter settings apply at once: %s", self.root, ", ".join(fields))
-
-
-def _stat(path: Path) -> _Stat:
-    """What changes when a file is written, replaced, chmod-ed or given away (None: it cannot be stat-ed)."""
-    try:
-        info = path.lstat()
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_mode, info.st_uid)
+        self._episode.tighten(tight.settings)
+        self.tightened = tuple(dict.fromkeys([*self.tightened, *tight.fields]))
+        log.info("%s: stricter settings apply at once: %s", self.root, ", ".join(tight.fields))
 
 
 def _unsaid_save(change: dict[str, Any]) -> dict[str, Any]:

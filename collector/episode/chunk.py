@@ -1,21 +1,24 @@
 """Step chunks: columnar encoding of up to a few thousand steps (see schemas/EPISODE_FORMAT.md).
 
-Pure functions over plain step dicts (the JSON form of schemas.steps), so they can be tested and
-benchmarked without files. Edits, the bulk of any episode, are split into columns with ranges stored
-relative to a per-document caret; everything else is stored as a map with its path interned. An edit's
-origin is a sparse column: only the edits that have one cost anything.
+Pure functions, so they can be tested and benchmarked without files. `encode_chunk` reads the step
+structs (schemas.steps) as they are; decoding gives plain step dicts, or what `make_edit` makes of an
+edit's values (the reader makes EditSteps). Edits, the bulk of any episode, are split into columns with
+ranges stored relative to a per-document caret; everything else is stored as a map (its plain form) with
+its path interned. An edit's origin is a sparse column: only the edits that have one cost anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from collector.errors import EpisodeError
 from collector.text.positions import caret_after
+from schemas.limits import MAX_CHANGES
 
-if TYPE_CHECKING:  # a Literal; schemas.common loads pydantic, which outlines need not
+if TYPE_CHECKING:  # schemas.common loads pydantic, schemas.steps the step structs, which outlines need not
     from schemas.common import PositionEncoding
+    from schemas.steps import Step
 
 T = TypeVar("T")
 # what makes an edit of its values: (t_ms, source, path, version, [(span or None, text)], origin), where
@@ -23,7 +26,6 @@ T = TypeVar("T")
 MakeEdit = Callable[[Any, Any, Any, Any, list[tuple[Any, str]], Any], T]
 GENERIC, EDIT = 0, 1
 MAX_CHUNK_STEPS = 65_536
-MAX_STEP_CHANGES = 100_000  # as schemas.steps.EditStep allows
 
 
 class _Interner:
@@ -39,8 +41,11 @@ class _Interner:
         return found
 
 
-def encode_chunk(steps: list[dict[str, Any]], encoding: PositionEncoding) -> dict[str, Any]:
-    """Columns for a non-empty list of step dicts in time order."""
+def encode_chunk(steps: Sequence[Step | dict[str, Any]], encoding: PositionEncoding) -> dict[str, Any]:
+    """Columns for a non-empty list of steps in time order; a plain dict is a step of a kind this codetape
+    does not know (a newer writer's), stored as its map."""
+    from schemas.steps import EditStep, step_to_dict  # here: outlines read columns without the structs
+
     paths, sources = _Interner(), _Interner()
     origins: dict[tuple[Any, Any], int] = {}
     origin_at: list[int] = []  # edit number since the previous entry's, index into `origins`; flat
@@ -56,41 +61,45 @@ def encode_chunk(steps: list[dict[str, Any]], encoding: PositionEncoding) -> dic
     texts: list[str] = []
     carets: dict[int, tuple[int, int]] = {}
     versions: dict[int, int] = {}
-    previous_t = steps[0]["t_ms"]
+    t0 = previous_t = _t_ms(steps[0])
     for step in steps:
-        dts.append(step["t_ms"] - previous_t)
-        previous_t = step["t_ms"]
-        source_ids.append(sources(step["source"]))
-        if step["kind"] != "edit":
+        if type(step) is not EditStep:
+            plain = step if type(step) is dict else step_to_dict(step)  # type: ignore[arg-type]
+            dts.append(plain["t_ms"] - previous_t)
+            previous_t = plain["t_ms"]
+            source_ids.append(sources(plain["source"]))
             kinds.append(GENERIC)
-            entry = {k: v for k, v in step.items() if k not in ("t_ms", "source", "path")}
-            if "path" in step:
-                entry["p"] = paths(step["path"])
+            entry = {k: v for k, v in plain.items() if k not in ("t_ms", "source", "path")}
+            if "path" in plain:
+                entry["p"] = paths(plain["path"])
             generic.append(entry)
             continue
+        dts.append(step.t_ms - previous_t)
+        previous_t = step.t_ms
+        source_ids.append(sources(step.source))
         kinds.append(EDIT)
-        origin = step.get("origin"), step.get("origin_detail")
+        origin = step.origin, step.origin_detail
         if origin != (None, None):
             edit_no = len(ep)
             origin_at += (edit_no - last_origin, origins.setdefault(origin, len(origins)))
             last_origin = edit_no
-        path = paths(step["path"])
+        path = paths(step.path)
         ep.append(path)
-        version = step.get("version")
+        version = step.version
         ev.append(None if version is None else version - versions.get(path, 0))
         if version is not None:
             versions[path] = version
-        en.append(len(step["changes"]))
+        en.append(len(step.changes))
         line, char = carets.get(path, (0, 0))
-        for change in step["changes"]:
-            text = change["text"]
-            rng = change.get("range")
+        for change in step.changes:
+            text = change.text
+            rng = change.range
             if rng is None:
                 cf.append(len(lengths))
                 line, char = caret_after(0, 0, text, encoding)
             else:
-                sl, sc = rng["start"]["line"], rng["start"]["character"]
-                el, ec = rng["end"]["line"], rng["end"]["character"]
+                sl, sc = rng.start.line, rng.start.character
+                el, ec = rng.end.line, rng.end.character
                 dl = sl - line
                 cols += (dl, sc - char if dl == 0 else sc, el - sl, ec - sc if el == sl else ec)
                 line, char = caret_after(sl, sc, text, encoding)
@@ -98,7 +107,7 @@ def encode_chunk(steps: list[dict[str, Any]], encoding: PositionEncoding) -> dic
             texts.append(text)
         carets[path] = (line, char)
     chunk = {
-        "n": len(steps), "t0": steps[0]["t_ms"], "k": bytes(kinds), "dt": dts,
+        "n": len(steps), "t0": t0, "k": bytes(kinds), "dt": dts,
         "S": sources.items, "s": bytes(source_ids), "P": paths.items, "g": generic,
         "ep": ep, "ev": ev, "en": en, "cf": cf, "c": cols, "cl": lengths, "ct": "".join(texts),
     }
@@ -106,6 +115,11 @@ def encode_chunk(steps: list[dict[str, Any]], encoding: PositionEncoding) -> dic
         chunk["O"] = [list(pair) for pair in origins]
         chunk["eo"] = origin_at
     return chunk
+
+
+def _t_ms(step: Step | dict[str, Any]) -> int:
+    t_ms: int = step["t_ms"] if type(step) is dict else step.t_ms  # type: ignore[union-attr]
+    return t_ms
 
 
 def decode_chunk(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]:
@@ -195,9 +209,9 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: MakeEdit[T]) -> I
         if found is _MISSING:
             raise EpisodeError(_FEWER)
         path, dver, count = found
-        if not isinstance(count, int) or not 0 < count <= MAX_STEP_CHANGES:
+        if not isinstance(count, int) or not 0 < count <= MAX_CHANGES:
             raise EpisodeError(f"an edit step in the chunk declares {count!r} changes "
-                               f"(1 to {MAX_STEP_CHANGES} allowed)")
+                               f"(1 to {MAX_CHANGES} allowed)")
         path_name, version = paths[path], None
         if dver is not None:
             versions[path] = version = versions.get(path, 0) + dver

@@ -15,8 +15,9 @@ from typing import Any, get_args
 import msgspec
 
 from collector.episode.chunk import edit_dict
+from schemas.limits import MAX_MILLIS, MAX_POSITION, PATH_MAX, TEXT_MAX
 from schemas.steps import ContentChange, EditStep
-from schemas.steps.base import MAX_MILLIS, MAX_POSITION, PATH_MAX, SOURCE_PATTERN, TEXT_MAX, Position, Range
+from schemas.steps.base import SOURCE_PATTERN, Position, Range
 from schemas.steps.edit import ORIGIN_DETAIL_PATTERN, EditOrigin
 
 _SOURCE = re.compile(SOURCE_PATTERN)  # as msgspec checks `Source`

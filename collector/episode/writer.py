@@ -31,8 +31,8 @@ from collector.episode.keyframe import MAX_KEYFRAME, Chain, FileStates
 from collector.episode.ordered import OrderedFrames
 from collector.episode.outline import chunk_texts
 from collector.errors import EpisodeError, ReconstructionError
-from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict, step_to_dict
-from schemas.steps import StepError
+from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict
+from schemas.steps import EditStep, StepError
 
 CHUNK_STEPS = 8192
 CHUNK_TEXT = 4 * 1024 * 1024
@@ -58,7 +58,7 @@ class EpisodeWriter:
         self._header = header
         self._level = level
         self._hash = hashlib.sha256()
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[Step | dict[str, Any]] = []  # a dict: of a kind this codetape does not know
         self._pending_text = 0
         self._last_t = 0
         self._chunk_steps = chunk_steps
@@ -85,22 +85,22 @@ class EpisodeWriter:
         self._emit(encode_frame(frame_type, payload, flags))
 
     def add(self, step: Step) -> None:
-        self._append(step_to_dict(step), step)
+        self._append(step.t_ms, step, step)
 
     def add_dict(self, data: dict[str, Any]) -> None:
-        """Add a step already in its plain, validated form (of any kind: one this codetape does not know
-        is written as it is)."""
+        """Add a step in its plain form: one of a known kind as its struct, any other (one this codetape does
+        not know, or cannot read) written as it is."""
         step = None
-        if self._states is not None and data.get("kind") in STEP_KINDS:
+        if data.get("kind") in STEP_KINDS:
             try:
                 step = step_from_dict(data)
             except StepError:
                 step = None
-        self._append(data, step)
+        self._append(data["t_ms"], data if step is None else step, step)
 
-    def _append(self, data: dict[str, Any], step: Step | None) -> None:
-        if data["t_ms"] < self._last_t:
-            raise EpisodeError(f"step at {data['t_ms']} ms comes after one at {self._last_t} ms")
+    def _append(self, t_ms: int, written: Step | dict[str, Any], step: Step | None) -> None:
+        if t_ms < self._last_t:
+            raise EpisodeError(f"step at {t_ms} ms comes after one at {self._last_t} ms")
         if self._states is not None:
             try:
                 if step is None:  # what it does to the files is unknown here
@@ -108,10 +108,10 @@ class EpisodeWriter:
                 self._states.apply(step)
             except ReconstructionError:
                 self._states = self._chain = None
-        self._last_t = data["t_ms"]
-        self._pending.append(data)
+        self._last_t = t_ms
+        self._pending.append(written)
         self.step_count += 1
-        self._pending_text += _text_size(data)
+        self._pending_text += _text_size(written)
         if len(self._pending) >= self._chunk_steps or self._pending_text >= CHUNK_TEXT:
             self._flush()
             self._keyframe()
@@ -162,10 +162,11 @@ def _framed(frame_type: int, compressing: Callable[[], bytes], flags: int) -> by
     return encode_frame(frame_type, compressing(), flags)
 
 
-def _text_size(data: dict[str, Any]) -> int:
-    if data["kind"] == "edit":
-        return sum(len(change["text"]) for change in data["changes"])
-    return len(data.get("text") or "")
+def _text_size(step: Step | dict[str, Any]) -> int:
+    if type(step) is EditStep:
+        return sum(len(change.text) for change in step.changes)
+    text = step.get("text") if type(step) is dict else getattr(step, "text", None)
+    return len(text) if isinstance(text, str) else 0
 
 
 def write_episode_file(path: Path, header: EpisodeHeader, steps: Iterable[Step], *,

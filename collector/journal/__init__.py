@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from collector.journal.frames import MAX_PAYLOAD, Frame, encode_frame, unpack_header, unpack_payload
+from collector.journal.frames import (
+    MAX_PAYLOAD,
+    Frame,
+    encode_frame,
+    frame_step,
+    unpack_header,
+    unpack_payload,
+)
 from collector.journal.recovery import Damage, JournalScanner, ScanResult, scan_journal
 
 if TYPE_CHECKING:
@@ -32,5 +39,5 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DEFAULT_INTERVAL", "MAX_PAYLOAD", "Damage", "Frame", "JournalScanner", "JournalWriter", "ScanResult",
-    "encode_frame", "scan_journal", "unpack_header", "unpack_payload",
+    "encode_frame", "frame_step", "scan_journal", "unpack_header", "unpack_payload",
 ]

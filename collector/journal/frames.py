@@ -3,19 +3,24 @@
 The CRC-32 (zlib's) covers the length, the sequence number and the payload, so a frame names its own
 damage and its own place in the journal. A length of 0 or above `MAX_PAYLOAD` is never valid.
 Payloads are msgpack maps: seq 0 is `{"header": <EpisodeHeader JSON>}`, every later frame one step
-in its plain JSON form (`schemas.step_to_dict`).
+in its plain JSON form (`schemas.step_to_dict`), which `frame_step` decodes straight into its struct.
 """
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
+import msgspec
 
 from collector.errors import JournalError
+
+if TYPE_CHECKING:
+    from schemas.steps import Step
 
 HEAD = struct.Struct(">IIQ")  # length, crc32, seq
 _LENGTH = struct.Struct(">I")
@@ -73,6 +78,27 @@ def unpack_payload(frame: Frame) -> dict[str, Any]:
         raise JournalError(f"frame {frame.seq} at byte {frame.offset} holds a {type(value).__name__}, "
                            "not a map")
     return value
+
+
+def frame_step(frame: Frame) -> Step:
+    """The step a frame holds, decoded from its msgpack straight into its struct; JournalError when the
+    payload is not a msgpack map, StepError naming the first value the schema refuses. (A payload the
+    decoder refuses is read again as a map, so that the refusal says which of the two it is.)"""
+    try:
+        step: Step = _step_decoder().decode(frame.payload)
+    except msgspec.DecodeError:
+        from schemas.steps import step_from_dict
+
+        return step_from_dict(unpack_payload(frame))
+    return step
+
+
+@functools.cache
+def _step_decoder() -> msgspec.msgpack.Decoder[Step]:
+    """The decoder of journal steps, made on first use (with the step structs, compiled as they load)."""
+    from schemas.steps import Step
+
+    return msgspec.msgpack.Decoder(Step)
 
 
 def unpack_header(frame: Frame) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from collector.atomic import replace
-from collector.journal.frames import unpack_payload
+from collector.journal.frames import frame_step
 from collector.journal.recovery import JournalScanner
 from collector.journal.writer import JournalWriter
-from schemas import EpisodeHeader, step_from_dict
+from schemas import EpisodeHeader
 
 
 def rewrite_header(path: Path, header: EpisodeHeader) -> None:
@@ -24,7 +24,7 @@ def rewrite_header(path: Path, header: EpisodeHeader) -> None:
         with JournalWriter.create(tmp, header) as writer:
             for frame in JournalScanner(path).frames():
                 if frame.seq:
-                    writer.append(step_from_dict(unpack_payload(frame)))
+                    writer.append(frame_step(frame))
         replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

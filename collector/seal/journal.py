@@ -1,12 +1,12 @@
 """Sealing: a journal becomes an episode file atomically, and only then is the journal removed.
 
-One streaming pass reads the journal's intact prefix, validates every step (`schemas.step_from_dict`,
-`t_ms` never decreasing), runs the optional `transform` (redaction plugs in there) and writes
-`<episodes_dir>/<episode_id>.ctape` with `write_episode_file` (tmp, fsync, rename, fsync dir), with
-keyframes taken from the steps as written (after the transform: they hold only what the steps hold), and
-the header as the transform rewrites it, when it does (`HeaderMasking`), never with the workspace's capture
-exclusions (`published_header`: the globs can name what they hide; the transform keeps them beside the
-episode).
+One streaming pass reads the journal's intact prefix, decodes every frame straight into its step
+(`collector.journal.frame_step`: the schema's checks, `t_ms` never decreasing), runs the optional
+`transform` (redaction plugs in there) and writes `<episodes_dir>/<episode_id>.ctape` with
+`write_episode_file` (tmp, fsync, rename, fsync dir), with keyframes taken from the steps as written (after
+the transform: they hold only what the steps hold), and the header as the transform rewrites it, when it
+does (`HeaderMasking`), never with the workspace's capture exclusions (`published_header`: the globs can
+name what they hide; the transform keeps them beside the episode).
 Sealing the same journal again after a crash rewrites the same episode, so it is safe to retry.
 
 Damage is never dropped silently. When the journal is damaged in the middle, or a frame does not hold a
@@ -41,12 +41,12 @@ from collector.atomic import fsync_dir
 from collector.batches import take
 from collector.episode.writer import write_episode_file
 from collector.errors import JournalCorrupt, JournalError
-from collector.journal import Frame, JournalScanner, unpack_header, unpack_payload
+from collector.journal import Frame, JournalScanner, frame_step, unpack_header
 from collector.reconstruct.keyframes import keyframe_states
 from collector.seal.gc_pause import gc_paused
 from collector.seal.summaries import published_header
 from collector.text.validation import first_error
-from schemas import EpisodeHeader, Step, step_from_dict, steps_from_dicts
+from schemas import EpisodeHeader, Step
 from schemas.steps import GapStep, StepError, step_error_line
 
 Transform = Callable[[Iterator[Step]], Iterator[Step]]
@@ -54,7 +54,7 @@ Transform = Callable[[Iterator[Step]], Iterator[Step]]
 # and a third of the compression time (0.35 against 0.95 s CPU) on the 60,000-step journal of
 # bench/episode_speed.py; 15 would cost 5.5 % more, with long-distance matching 8.7 %
 SEAL_LEVEL = 17
-BATCH = 256  # journal frames validated in one call (a quarter less time than one call a step)
+BATCH = 256  # journal frames read before their times are checked (a batch with a bad frame: one by one)
 LOCK_WAIT_S = 10.0  # how long a seal waits for a journal's lock before it calls the journal busy
 
 
@@ -178,8 +178,8 @@ class _JournalSteps:
         return journal_header(self.path, frame)
 
     def steps(self) -> Iterator[Step]:
-        """The steps, validated BATCH frames at a time (one pydantic call for all of them); a batch with
-        anything wrong in it is gone through frame by frame, so the gap says what the first bad frame is."""
+        """The steps, BATCH frames at a time; a batch with anything wrong in it is gone through frame by
+        frame, so the gap says what the first bad frame is."""
         last_t = 0
         while True:
             batch, corrupt = take(self._frames, BATCH, JournalCorrupt)
@@ -240,7 +240,7 @@ def journal_header(path: Path, frame: Frame) -> EpisodeHeader:
 def valid_batch(frames: list[Frame], last_t: int) -> list[Step] | None:
     """The frames' steps, or None when any frame is not a valid step or goes back in time."""
     try:
-        steps = steps_from_dicts([unpack_payload(frame) for frame in frames])
+        steps = [frame_step(frame) for frame in frames]
     except (JournalError, StepError):
         return None
     for step in steps:
@@ -253,7 +253,7 @@ def valid_batch(frames: list[Frame], last_t: int) -> list[Step] | None:
 def _valid_step(frame: Frame, last_t: int) -> Step | str:
     """The frame's step, or why it is not a valid one."""
     try:
-        step = step_from_dict(unpack_payload(frame))
+        step = frame_step(frame)
     except JournalError:
         return f"frame {frame.seq} is not a msgpack map"
     except StepError as exc:

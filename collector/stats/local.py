@@ -17,9 +17,9 @@ import pydantic
 from collector.episode import open_episode
 from collector.errors import CodetapeError
 from collector.home import Home
-from collector.journal import JournalScanner, unpack_header, unpack_payload
+from collector.journal import JournalScanner, frame_step, unpack_header
 from collector.stats.activity import Activity
-from schemas import EpisodeHeader, Step, step_from_dict
+from schemas import EpisodeHeader, Step
 
 EARLIEST_START = timedelta(days=31)  # an episode started this long before `since` is not read
 
@@ -78,7 +78,7 @@ def _journal(path: Path) -> tuple[EpisodeHeader, Iterator[Step]]:
     def steps() -> Iterator[Step]:
         for frame in frames:
             try:
-                yield step_from_dict(unpack_payload(frame))
+                yield frame_step(frame)
             except (CodetapeError, ValueError):
                 continue
     return header, steps()

@@ -13,17 +13,14 @@ from typing import Annotated
 
 import msgspec
 
+from schemas.limits import MAX_MILLIS, MAX_POSITION, PATH_MAX, SHORT_TEXT_MAX, TEXT_MAX
+
 
 def whole(pattern: str) -> str:
     """`pattern` (which starts with `^`) matching a whole value, never one that ends in a line break."""
     return f"{pattern}$(?!\\n)"
 
 
-MAX_POSITION = 2**31
-MAX_MILLIS = 2**53
-TEXT_MAX = 64 * 1024 * 1024  # characters of a file's text, an edit's inserted text
-SHORT_TEXT_MAX = 64 * 1024  # characters of a note, a task statement, a message
-PATH_MAX = 4096
 
 # A workspace-relative POSIX path ("src/app.py"). Absolute paths never appear in an episode:
 # they would leak the developer's home directory. Safety (no "..", no absolute) is enforced

@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.limits import MAX_DIAGNOSTICS
 from schemas.steps.base import Range, RelPath, ShortText, StepBase, Struct
 
 
@@ -25,4 +26,4 @@ class DiagnosticsStep(StepBase, tag="diagnostics", frozen=True, kw_only=True):
     path: RelPath
     origin: Annotated[str, msgspec.Meta(max_length=256)] = ""
     version: int | None = None
-    items: Annotated[list[Diagnostic], msgspec.Meta(max_length=10_000)]
+    items: Annotated[list[Diagnostic], msgspec.Meta(max_length=MAX_DIAGNOSTICS)]

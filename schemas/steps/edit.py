@@ -28,6 +28,7 @@ from typing import Annotated, ClassVar, Literal, get_args
 
 import msgspec
 
+from schemas.limits import MAX_CHANGES
 from schemas.steps.base import Range, RelPath, StepBase, Struct, Text, whole
 
 EditOrigin = Literal["typed", "paste", "cut", "completion", "ai_completion", "agent", "snippet",
@@ -55,6 +56,6 @@ class EditStep(StepBase, tag="edit", frozen=True, kw_only=True):
     kind: ClassVar[Literal["edit"]] = "edit"
     path: RelPath
     version: int | None = None
-    changes: Annotated[list[ContentChange], msgspec.Meta(min_length=1, max_length=100_000)]
+    changes: Annotated[list[ContentChange], msgspec.Meta(min_length=1, max_length=MAX_CHANGES)]
     origin: EditOrigin | None = None
     origin_detail: OriginDetail | None = None

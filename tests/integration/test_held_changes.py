@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from collector.daemon.admission import HOLD_MS
-from collector.daemon.session import LEAVING_MS, Session
+from collector.daemon.leaving import LEAVING_MS
+from collector.daemon.session import Session
 from collector.home import Home
 from collector.journal import JournalScanner, unpack_payload
 

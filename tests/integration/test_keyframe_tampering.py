@@ -26,6 +26,7 @@ from collector.home import Home
 from collector.reconstruct.keyframes import workspace_after
 from collector.reconstruct.workspace import workspace_at
 from collector.verify.integrity import verify_replay
+from schemas import step_from_dict
 from tests.fixtures.make_golden import DIRECTORY, PAGER
 from tests.integration.test_tampering import Frame, assert_refused, frames_of, reseal, verify
 
@@ -186,7 +187,8 @@ def test_keyframes_after_a_step_of_an_unknown_kind_are_neither_used_nor_checked(
     steps = decode_chunk(chunk, "utf-16")
     assert steps[0]["kind"] == "task"
     steps[0] = {**steps[0], "kind": "bookmark"}
-    chunk = encode_chunk(steps, "utf-16")
+    chunk = encode_chunk([step if step["kind"] == "bookmark" else step_from_dict(step) for step in steps],
+                         "utf-16")
     frames[first] = Frame(STEPS, 0, compress(msgpack.packb(chunk, use_bin_type=True), 3))
     path = tmp_path / "future.ctape"
     path.write_bytes(reseal(data, frames))

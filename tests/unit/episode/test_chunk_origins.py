@@ -16,7 +16,7 @@ from collector.episode.chunk import decode_chunk, encode_chunk, iter_chunk
 from collector.episode.edit_structs import EditMaker
 from collector.errors import EpisodeError
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict, step_to_dict
-from schemas.steps import EditStep, StepError
+from schemas.steps import EditStep, Step, StepError
 
 
 def typing(count: int) -> list[dict[str, Any]]:
@@ -39,19 +39,23 @@ def with_origins(steps: list[dict[str, Any]], marks: dict[int, tuple[str | None,
     return out
 
 
+def structs(steps: list[dict[str, Any]]) -> list[Step]:
+    return [step_from_dict(step) for step in steps]
+
+
 def packed(chunk: dict[str, Any]) -> bytes:
     return msgpack.packb(chunk, use_bin_type=True)  # type: ignore[no-any-return]
 
 
 def test_no_origin_means_no_column_and_not_one_byte_more() -> None:
-    chunk = encode_chunk(typing(500), "utf-16")
+    chunk = encode_chunk(structs(typing(500)), "utf-16")
     assert "O" not in chunk and "eo" not in chunk
 
 
 def test_an_origin_costs_its_entry_and_a_shared_table_row_only() -> None:
-    plain = packed(encode_chunk(typing(500), "utf-16"))
+    plain = packed(encode_chunk(structs(typing(500)), "utf-16"))
     marks = {i: ("completion", "lsp:textDocument/completion") for i in (10, 200, 499)}
-    chunk = encode_chunk(with_origins(typing(500), marks), "utf-16")
+    chunk = encode_chunk(structs(with_origins(typing(500), marks)), "utf-16")
     assert chunk["O"] == [["completion", "lsp:textDocument/completion"]]
     assert chunk["eo"] == [10, 0, 190, 0, 299, 0]  # edit number (first), then table index, next gap, ...
     extra = len(packed(chunk)) - len(plain)
@@ -64,7 +68,7 @@ def test_origins_round_trip_as_dicts_and_as_edit_structs_with_generic_steps_betw
     marks = {0: ("typed", None), 3: ("format", "lsp:textDocument/formatting"), 4: ("unknown", None),
              6: (None, "test:detail alone")}
     steps = with_origins(steps, marks)
-    chunk = encode_chunk(steps, "utf-16")
+    chunk = encode_chunk(structs(steps), "utf-16")
     assert decode_chunk(chunk, "utf-16") == steps
     made = list(iter_chunk(chunk, "utf-16", EditMaker()))
     assert all(isinstance(step, (EditStep, dict)) for step in made)
@@ -78,7 +82,7 @@ def test_origins_round_trip_as_dicts_and_as_edit_structs_with_generic_steps_betw
 @pytest.mark.parametrize("pair", [["guessed", None], ["typed", "no evidence prefix"], ["typed", "x:a\nb"],
                                   [3, None], ["paste", ["a"]]])
 def test_a_bad_origin_value_reaches_the_schema_which_names_it(pair: list[Any]) -> None:
-    chunk = encode_chunk(typing(2), "utf-16")
+    chunk = encode_chunk(structs(typing(2)), "utf-16")
     chunk["O"], chunk["eo"] = [pair], [1, 0]
     made = list(iter_chunk(chunk, "utf-16", EditMaker()))
     assert isinstance(made[0], EditStep) and isinstance(made[1], dict)
@@ -96,7 +100,7 @@ def test_a_bad_origin_value_reaches_the_schema_which_names_it(pair: list[Any]) -
     {"O": [["typed", None]], "eo": [0, "0"]},
 ])
 def test_malformed_origin_columns_are_refused(columns: dict[str, Any]) -> None:
-    chunk = encode_chunk(typing(2), "utf-16")
+    chunk = encode_chunk(structs(typing(2)), "utf-16")
     chunk.update(columns)
     with pytest.raises(EpisodeError, match=r"origin|left over"):
         decode_chunk(chunk, "utf-16")

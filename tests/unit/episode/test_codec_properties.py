@@ -95,7 +95,8 @@ def header(encoding: PositionEncoding) -> EpisodeHeader:
 @PROFILE
 @given(encoding=st.sampled_from(ENCODINGS), steps=step_lists())
 def test_chunk_round_trip(encoding: PositionEncoding, steps: list[dict[str, Any]]) -> None:
-    packed = msgpack.packb(encode_chunk(steps, encoding), use_bin_type=True)
+    chunk = encode_chunk([step_from_dict(step) for step in steps], encoding)
+    packed = msgpack.packb(chunk, use_bin_type=True)
     assert decode_chunk(msgpack.unpackb(packed, raw=False), encoding) == steps
 
 

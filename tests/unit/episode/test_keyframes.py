@@ -5,6 +5,7 @@ and a step chunk's outline equal to what decoding it says."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import msgpack
 import pytest
@@ -17,7 +18,7 @@ from collector.episode.outline import chunk_texts, outline
 from collector.reconstruct.keyframes import keyframe_states, latest_keyframe, workspace_after
 from collector.reconstruct.workspace import Workspace
 from collector.verify.integrity import verify_replay
-from schemas import STEP_KINDS, Step, step_from_dict, step_to_dict
+from schemas import STEP_KINDS, Step, step_from_dict
 from tests.fixtures.make_golden import FULL, FULL_HEADER
 from tests.fixtures.replay.episodes import BUGFIX, BUGFIX_HEADER
 from tests.support.sessions import generate
@@ -125,9 +126,9 @@ def test_the_chain_keeps_the_last_bytes_only() -> None:
 @pytest.mark.parametrize("seed", [1, 4])
 def test_an_outline_says_what_decoding_the_chunk_says(seed: int) -> None:
     session = generate(seed, "mixed", scale=0.05)
-    dicts = [step_to_dict(step) for step in session.steps[:1500]]
-    dicts[5] = {"kind": "bookmark", "t_ms": dicts[5]["t_ms"], "source": "cli", "text": "a future step"}
-    chunk = encode_chunk(dicts, "utf-16")
+    steps: list[Step | dict[str, Any]] = list(session.steps[:1500])
+    steps[5] = {"kind": "bookmark", "t_ms": session.steps[5].t_ms, "source": "cli", "text": "a future step"}
+    chunk = encode_chunk(steps, "utf-16")
     shape = outline(msgpack.packb(chunk, use_bin_type=True), "chunk")
     decoded = decode_chunk(chunk, "utf-16")
     assert shape.count == len(decoded) == 1500

@@ -113,7 +113,7 @@ def test_an_edit_spoiled_in_its_columns_is_refused_as_the_schema_refuses_its_dic
     holding a value the schema refuses is refused in the schema's words, after the steps before it."""
     steps = [{"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.py", "text": ""},
              *(_edit(t, 0, t - 1, "x") for t in range(1, 5))]
-    chunk = encode_chunk(steps, "utf-16")
+    chunk = encode_chunk([step_from_dict(step) for step in steps], "utf-16")
     _spoil(chunk, column, index, value)
     path = _episode_of_chunks(tmp_path, [chunk], len(steps))
     dicts = list(open_episode(path).step_dicts())

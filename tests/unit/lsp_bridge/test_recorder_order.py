@@ -7,7 +7,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from lsp_bridge.recorder import Outgoing, Recorder
+from lsp_bridge.recorder import Recorder
+from lsp_bridge.spool import Outgoing
 from tests.waiting import wait_for
 
 SLOW_COLLECTOR_S = 1.0  # the first send waits this long, unless a request got ahead of it sooner

@@ -18,6 +18,7 @@ from lsp_bridge.actions import (
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.workspaces import Workspaces, uri_to_path
 from schemas import step_from_dict
+from schemas.limits import SHORT_TEXT_MAX
 
 
 def valid(step: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +96,7 @@ def test_diagnostics_keep_the_recorded_fields_and_cut_what_is_too_long() -> None
     items = t.diagnostic_items(raw)
     step = valid(t.diagnostics_step("a.py", "pylsp", 4, items))
     first, second = step["items"]
-    assert len(first["message"]) == t.MAX_SHORT and first["code"] == "E501" and first["severity"] == 2
+    assert len(first["message"]) == SHORT_TEXT_MAX and first["code"] == "E501" and first["severity"] == 2
     assert second == {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}},
                       "message": "**bold**"}
     with pytest.raises(MalformedMessage, match=r"diagnostics\[0\].message"):

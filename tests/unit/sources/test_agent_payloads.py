@@ -218,9 +218,9 @@ def test_the_hook_file_s_copies_of_codetape_s_limits_are_codetape_s() -> None:
     from collector.home import Home
     from collector.protocol.client import socket_address
     from collector.sources.agents import payloads
+    from schemas.limits import SHORT_TEXT_MAX
     from schemas.settings import SETTINGS_FILE
     from schemas.steps.agent import MAX_TARGETS
-    from schemas.steps.base import SHORT_TEXT_MAX
 
     assert (payloads.MAX_TARGETS, payloads.SHORT_TEXT_MAX) == (MAX_TARGETS, SHORT_TEXT_MAX)
     assert payloads.SETTINGS_FILE == SETTINGS_FILE
