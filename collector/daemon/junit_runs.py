@@ -1,7 +1,7 @@
 """Test runs from any runner: after a recorded command, the JUnit reports it wrote become one `test_run`.
 
-The session hands every `command` step it records to `TestReports.after`; a worker thread of the
-session's own looks for the reports (sources/test_reports.py), reads them (sources/junit.py) and adds
+The session hands every `command` step it records to `JUnitRuns.after`; a worker thread of the
+session's own looks for the reports (sources/junit_reports.py), reads them (sources/junit.py) and adds
 one `test_run` step (source `junit`) with every test of every report, framework named, exit status and
 duration taken from the command. Never on the caller's thread: recording never waits for a parse.
 
@@ -26,7 +26,7 @@ from typing import Any
 
 from collector.policy.recording import Policy
 from collector.sources.junit import MAX_TESTS, BadReport, NotJUnit, read_junit
-from collector.sources.test_reports import command_words, framework, written_reports
+from collector.sources.junit_reports import command_words, framework, written_reports
 
 log = logging.getLogger("codetape.collector")
 SEEN_REPORTS = 1024
@@ -37,10 +37,8 @@ MAX_ARG_CHARS = 4096
 Add = Callable[[int, dict[str, Any]], None]
 
 
-class TestReports:
+class JUnitRuns:
     """Turns the reports recorded commands write into `test_run` steps, on a thread of its own."""
-
-    __test__ = False  # not a pytest test class, whatever its name says
 
     def __init__(self, root: Path, policy: Callable[[], Policy], add: Add) -> None:
         self._root = root

@@ -33,10 +33,10 @@ import pydantic
 from collector.daemon.admission import HOLD_MS, CleanPaths, HeldChanges, admit, kind_name, own_state
 from collector.daemon.agent_claims import AgentClaims
 from collector.daemon.capture import Capture, StartWatchers
+from collector.daemon.junit_runs import JUnitRuns
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.open_episode import OpenEpisode
 from collector.daemon.paused import PausedWorkspaces
-from collector.daemon.test_reports import TestReports
 from collector.errors import CodetapeError, PolicyError, SettingsError
 from collector.home import Home
 from collector.journal import JournalWriter
@@ -95,7 +95,7 @@ class Session:
         self._claims = AgentClaims()  # the files an AI agent's tool calls claim (agent_claims.py)
         self._leaving: deque[tuple[int, object]] = deque()  # (when, connection): its documents close then
         self._paths = CleanPaths()  # the root never changes, so neither do a path's clean form and problem
-        self._reports = TestReports(root, lambda: self.policy, self._add_derived)
+        self._reports = JUnitRuns(root, lambda: self.policy, self._add_derived)
         self._told_encoding = False  # once a client was told the encoding, it never changes
         self._capture = (Capture(root, start_watchers, self.emit, clock=clock)
                          if start_watchers is not None else None)

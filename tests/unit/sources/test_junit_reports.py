@@ -1,5 +1,5 @@
 """Reading test results from any runner: JUnit XML (junit.py), `go test -json` (gotest.py), and which
-files a command wrote and which runner wrote them (test_reports.py)."""
+files a command wrote and which runner wrote them (junit_reports.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from collector.sources.gotest import GoTestStream, is_go_test_json
 from collector.sources.junit import BadReport, NotJUnit, read_junit
-from collector.sources.test_reports import command_words, framework, named_reports
+from collector.sources.junit_reports import command_words, framework, named_reports
 
 SUREFIRE = """<?xml version="1.0" encoding="UTF-8"?>
 <testsuite name="com.example.CalcTest" tests="4" failures="1" errors="1" skipped="1">
