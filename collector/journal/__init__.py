@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from collector.journal.frames import MAX_PAYLOAD, Frame, encode_frame, unpack_header, unpack_payload
+from collector.journal.frames import MAX_PAYLOAD, JournalFrame, encode_frame, unpack_header, unpack_payload
 from collector.journal.recovery import Damage, JournalScanner, ScanResult, scan_journal
 
 if TYPE_CHECKING:
@@ -31,6 +31,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "DEFAULT_INTERVAL", "MAX_PAYLOAD", "Damage", "Frame", "JournalScanner", "JournalWriter", "ScanResult",
-    "encode_frame", "scan_journal", "unpack_header", "unpack_payload",
+    "DEFAULT_INTERVAL", "MAX_PAYLOAD", "Damage", "JournalFrame", "JournalScanner", "JournalWriter",
+    "ScanResult", "encode_frame", "scan_journal", "unpack_header", "unpack_payload",
 ]

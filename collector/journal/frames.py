@@ -28,7 +28,7 @@ _LIMITS = {"max_str_len": 64 * 1024 * 1024, "max_bin_len": 64 * 1024 * 1024,
 
 
 @dataclass(frozen=True)
-class Frame:
+class JournalFrame:
     """One intact frame: its sequence number, where it starts, and its payload."""
 
     seq: int
@@ -62,7 +62,7 @@ def pack_step(step: dict[str, Any]) -> bytes:
     return bytes(msgpack.packb(step, use_bin_type=True))
 
 
-def unpack_payload(frame: Frame) -> dict[str, Any]:
+def unpack_payload(frame: JournalFrame) -> dict[str, Any]:
     """The msgpack map a frame holds; JournalError when its payload is not one."""
     try:
         value = msgpack.unpackb(frame.payload, raw=False, strict_map_key=True, **_LIMITS)
@@ -75,7 +75,7 @@ def unpack_payload(frame: Frame) -> dict[str, Any]:
     return value
 
 
-def unpack_header(frame: Frame) -> dict[str, Any]:
+def unpack_header(frame: JournalFrame) -> dict[str, Any]:
     """The header dict held by frame 0."""
     value = unpack_payload(frame)
     header = value.get("header")

@@ -18,8 +18,7 @@ import pytest
 from collector.consent import init_keys, sign_episode
 from collector.episode import open_episode
 from collector.episode.chunk import decode_chunk, encode_chunk
-from collector.episode.container import CONSENT, KEYFRAME, OPTIONAL, STEPS, compress, decompress
-from collector.episode.container import Frame as ContainerFrame
+from collector.episode.container import CONSENT, KEYFRAME, OPTIONAL, STEPS, EpisodeFrame, compress, decompress
 from collector.episode.keyframe import Chain, Keyframe, read_keyframes
 from collector.episode.outline import outline
 from collector.home import Home
@@ -40,11 +39,11 @@ def rewritten(data: bytes, change: Change) -> list[Frame]:
     frames, number = [], 0
     for frame in frames_of(data):
         if frame.type == STEPS:
-            texts = outline(decompress(ContainerFrame(STEPS, 0, frame.payload, 0)), "steps").texts
+            texts = outline(decompress(EpisodeFrame(STEPS, 0, frame.payload, 0)), "steps").texts
             read.add_steps(texts)
             write.add_steps(texts)
         elif frame.type == KEYFRAME:
-            keyframe = Keyframe.unpack(read.decompress(ContainerFrame(KEYFRAME, 0, frame.payload, 0)), "kf")
+            keyframe = Keyframe.unpack(read.decompress(EpisodeFrame(KEYFRAME, 0, frame.payload, 0)), "kf")
             frame = Frame(KEYFRAME, OPTIONAL, write.compress(change(number, keyframe).pack(), 3))
             number += 1
         frames.append(frame)
@@ -182,7 +181,7 @@ def test_keyframes_after_a_step_of_an_unknown_kind_are_neither_used_nor_checked(
     data = GOLDEN.read_bytes()
     frames = rewritten(data, other_pager)
     first = next(n for n, frame in enumerate(frames) if frame.type == STEPS)
-    chunk = msgpack.unpackb(decompress(ContainerFrame(STEPS, 0, frames[first].payload, 0)))
+    chunk = msgpack.unpackb(decompress(EpisodeFrame(STEPS, 0, frames[first].payload, 0)))
     steps = decode_chunk(chunk, "utf-16")
     assert steps[0]["kind"] == "task"
     steps[0] = {**steps[0], "kind": "bookmark"}

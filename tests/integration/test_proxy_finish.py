@@ -14,7 +14,7 @@ import pytest
 
 from lsp_bridge import pipes
 from lsp_bridge import proxy as proxy_module
-from lsp_bridge.framing import Frame
+from lsp_bridge.framing import LspFrame
 from lsp_bridge.proxy import Proxy, TapItem
 from lsp_bridge.server import start_server
 from lsp_bridge.tap import Tap
@@ -198,7 +198,7 @@ def test_a_message_is_tapped_before_the_other_side_can_answer_it(monkeypatch: py
     forwarded: list[tuple[str, bool]] = []
 
     class Checked(pipes.Outlet):
-        def frame(self, frame: Frame) -> None:
+        def frame(self, frame: LspFrame) -> None:
             forwarded.append((self._peer, frame.body in witness.seen))
             super().frame(frame)
 

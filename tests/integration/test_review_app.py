@@ -19,7 +19,7 @@ from collector.consent.verify import check_consent
 from collector.episode import open_episode
 from collector.home import Home
 from collector.replay.describe import clock
-from collector.review.app import Outcome, ReviewApp
+from collector.review.app import ReviewApp, ReviewOutcome
 from collector.review.dialogs import ConfirmScreen, PromptScreen, SignScreen
 from collector.review.session import ReviewSession
 from collector.verify.integrity import verify_replay
@@ -187,7 +187,7 @@ async def test_exclude_drop_redact_undo_then_sign_and_queue(home: Home, episode:
         await pilot.press("enter")
         await settle(app, pilot)
     outcome = app.return_value
-    assert isinstance(outcome, Outcome) and outcome.choice == "signed"
+    assert isinstance(outcome, ReviewOutcome) and outcome.choice == "signed"
     queued = home.outbox / episode.name
     assert outcome.message.endswith(str(queued)) and not episode.exists()
     signed = open_episode(queued)
@@ -234,7 +234,7 @@ async def test_ctrl_c_keeps_the_episode_as_it_was_once_asked_about_the_changes(h
         await pilot.press("ctrl+c")
         await pilot.pause()
     outcome = app.return_value
-    assert isinstance(outcome, Outcome) and outcome.choice == "kept"
+    assert isinstance(outcome, ReviewOutcome) and outcome.choice == "kept"
     session.close()
     assert episode.read_bytes() == before and not home.outbox.exists()
     assert session.trimmed is not None and not session.trimmed.path.exists()
@@ -253,7 +253,7 @@ async def test_ctrl_c_leaves_at_once_when_nothing_was_changed_or_all_was_undone(
         await pilot.press("ctrl+c")
         await pilot.pause()
     outcome = app.return_value
-    assert isinstance(outcome, Outcome) and outcome.choice == "kept" and episode.exists()
+    assert isinstance(outcome, ReviewOutcome) and outcome.choice == "kept" and episode.exists()
     session.close()
 
 
@@ -293,7 +293,7 @@ async def test_discard_asks_first_and_cancel_is_the_default(home: Home, episode:
         await pilot.press("D", "tab", "enter")
         await pilot.pause()
     outcome = app.return_value
-    assert isinstance(outcome, Outcome) and outcome.choice == "discarded"
+    assert isinstance(outcome, ReviewOutcome) and outcome.choice == "discarded"
     assert not episode.exists()
     session.close()
 
@@ -311,7 +311,7 @@ async def test_a_protected_key_asks_for_its_passphrase(home: Home, episode: Path
         await pilot.press("s", *"correct horse", "enter")
         await settle(app, pilot)
     outcome = app.return_value
-    assert isinstance(outcome, Outcome) and outcome.choice == "signed"
+    assert isinstance(outcome, ReviewOutcome) and outcome.choice == "signed"
     assert (home.outbox / episode.name).exists()
     session.close()
 
@@ -371,7 +371,7 @@ async def test_unlinkable_mode_signs_with_an_episode_key_and_needs_no_key_of_you
         await pilot.press("enter")
         await settle(app, pilot)
     outcome = app.return_value
-    assert isinstance(outcome, Outcome) and outcome.choice == "signed", app.said
+    assert isinstance(outcome, ReviewOutcome) and outcome.choice == "signed", app.said
     statement = check_consent(open_episode(home.outbox / episode.name))
     assert statement.reviewer.authorisation is not None and statement.timing == "coarse"
     assert outcome.message.startswith("signed unlinkably, under an episode key authorised by issuer "
@@ -406,7 +406,7 @@ async def test_unlinkable_review_never_shows_your_own_key_as_the_signer(tmp_path
         await pilot.press("enter")
         await settle(app, pilot)
     outcome = app.return_value
-    assert isinstance(outcome, Outcome) and outcome.choice == "signed", app.said
+    assert isinstance(outcome, ReviewOutcome) and outcome.choice == "signed", app.said
     assert own.key_id not in outcome.message and "fedcba9876543210" in outcome.message, outcome.message
     assert not any(own.key_id in said for said in app.said), app.said
     session.close()
