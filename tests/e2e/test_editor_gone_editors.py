@@ -17,7 +17,8 @@ from collector.demo.neovim import run_neovim
 from collector.home import Home
 from collector.reconstruct.workspace import workspace_at
 from collector.text.digest import sha256_text
-from tests.e2e.conftest import built_dataset, codetape, saved_texts, seal
+from tests.cli import codetape
+from tests.e2e.conftest import built_dataset, home_of, saved_texts, seal
 from tests.e2e.test_extension_emacs import run_emacs
 from tests.integration.collector_harness import summary, wait_recorded
 from tests.integration.dataset_helpers import replay_against_checkout
@@ -57,7 +58,7 @@ def test_a_write_after_neovim_quit_is_the_file_everywhere(setup: str, collector:
     assert kinds[closed + 1][0] == "file_change" and kinds.count(("close", "collector", "editor_gone")) == 1
     assert workspace_at(episode.header.position_encoding, episode.steps()).text("app.py") == FIXED
     out = tmp_path / "checkout"
-    codetape(env, "checkout", str(episode.header.episode_id), str(out))
+    codetape(home_of(env), "checkout", str(episode.header.episode_id), str(out), check=True)
     assert (out / "app.py").read_text(encoding="utf-8") == FIXED
 
     dataset = built_dataset(env, episode, tmp_path)

@@ -36,7 +36,7 @@ from collector.upload.revocation import signed_message
 from schemas.consent import ConsentReviewer
 from schemas.steps import CommandStep, TestRunStep
 from schemas.upload import RevocationRecord, RevocationStatement
-from tests.integration.upload_helpers import codetape
+from tests.cli import codetape
 from tests.support.sessions import generate
 
 TABLES = ("episodes", "steps", "file_states", "test_runs", "commands", "edits", "diagnostics", "git",

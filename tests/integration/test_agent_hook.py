@@ -14,6 +14,7 @@ from typing import Any
 import tomlkit
 
 from collector.home import Home
+from tests.cli import codetape
 from tests.integration.collector_harness import env_for, git, opt_in, running, wait_capturing, wait_recorded
 
 CLAUDE = {"permissions": {"allow": ["Bash(npm run lint)"]}, "model": "opus",
@@ -26,12 +27,6 @@ GEMINI = {"security": {"auth": {"selectedType": "gemini-api-key"}},
               {"matcher": "write_file", "hooks": [{"type": "command", "command": "prettier -w"}]}]}}
 CODEX = ('# my settings\nmodel = "gpt-5-codex"  # the default\n\n[features]\nhooks = true\n\n'
          '[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "notify-send done"\n')
-
-
-def codetape(home: Path, *args: str, env: dict[str, str], cwd: Path | None = None,
-             stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "collector", *args], input=stdin, capture_output=True,
-                          env=env_for(home, env), cwd=cwd, timeout=60, check=False)
 
 
 def test_install_and_uninstall_keep_every_other_setting(tmp_path: Path) -> None:
@@ -47,11 +42,11 @@ def test_install_and_uninstall_keep_every_other_setting(tmp_path: Path) -> None:
         path.write_text(text)
     before = {path: path.read_text() for path in (claude, cursor, codex, gemini)}
 
-    refused = codetape(home, "agent", "hook", "install", "--dir", str(ws), env=env, stdin=b"")
-    assert refused.returncode == 2 and b"needs your yes" in refused.stderr
+    refused = codetape(home, "agent", "hook", "install", "--dir", str(ws), env=env, stdin="")
+    assert refused.returncode == 2 and "needs your yes" in refused.stderr
     assert {path: path.read_text() for path in before} == before  # asked, not answered: nothing written
     # the diff was shown
-    assert b"+" in refused.stdout and b"agent hook run --agent claude-code" in refused.stdout
+    assert "+" in refused.stdout and "agent hook run --agent claude-code" in refused.stdout
 
     done = codetape(home, "agent", "hook", "install", "--yes", "--dir", str(ws), env=env)
     assert done.returncode == 0, done.stderr
@@ -87,7 +82,7 @@ def test_install_and_uninstall_keep_every_other_setting(tmp_path: Path) -> None:
     plugin = user / ".config/opencode/plugin/codetape.js"
     assert plugin.read_text().startswith("// codetape's opencode plugin")
     assert "agent hook run --agent opencode" in plugin.read_text()
-    assert again.returncode == 0 and again.stdout.count(b"already holds codetape's hook") == 5
+    assert again.returncode == 0 and again.stdout.count("already holds codetape's hook") == 5
 
     removed = codetape(home, "agent", "hook", "uninstall", "--yes", "--dir", str(ws), env=env)
     assert removed.returncode == 0, removed.stderr
@@ -105,8 +100,8 @@ def test_an_opencode_plugin_not_codetape_s_is_left_alone(tmp_path: Path) -> None
     for action in ("install", "uninstall"):
         done = codetape(home, "agent", "hook", action, "--yes", "--agent", "opencode",
                         env={"HOME": str(user)})
-        assert done.returncode == 1 and b"is not codetape's plugin" in done.stderr, done.stderr
-        assert done.stderr.decode().count("\n") == 1
+        assert done.returncode == 1 and "is not codetape's plugin" in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1
     assert plugin.read_text() == "export const Mine = async () => ({});\n"
 
 
@@ -130,8 +125,8 @@ def test_a_broken_config_is_left_alone_with_one_line(tmp_path: Path) -> None:
     (ws / ".claude/settings.local.json").write_text("{ nope")
     done = codetape(tmp_path / "ct", "agent", "hook", "install", "--yes", "--agent", "claude-code", "--dir",
                     str(ws), env={"HOME": str(tmp_path)})
-    assert done.returncode == 1 and done.stderr.decode().count("\n") == 1
-    assert b"is not valid JSON" in done.stderr
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert "is not valid JSON" in done.stderr
     assert (ws / ".claude/settings.local.json").read_text() == "{ nope"
 
 
@@ -264,8 +259,8 @@ def test_a_link_in_the_workspace_is_never_written_through(tmp_path: Path) -> Non
         for action in ("install", "uninstall"):
             done = codetape(home, "agent", "hook", action, "--yes", "--agent", "cursor", "--agent",
                             "claude-code", "--dir", str(workspace), env=env)
-            assert done.returncode == 1 and done.stderr.decode().count("\n") == 1, done
-            assert done.stderr.startswith(b"codetape: ") and b"is a link" in done.stderr
+            assert done.returncode == 1 and done.stderr.count("\n") == 1, done
+            assert done.stderr.startswith("codetape: ") and "is a link" in done.stderr
     assert (ws / ".claude/settings.local.json").is_symlink() and (dotclaude / ".claude").is_symlink()
     assert json.loads((user / ".claude/settings.json").read_text()) == mine
     assert json.loads((user / ".claude/settings.local.json").read_text()) == mine
@@ -295,7 +290,7 @@ def test_a_dotfile_manager_s_links_in_home_stay_links(tmp_path: Path) -> None:
     assert not (user / ".codex/config.toml").is_symlink()  # (a file in the linked folder)
     assert "agent hook run --agent cursor" in (dotfiles / "cursor/hooks.json").read_text()
     assert "agent hook run --agent codex" in (dotfiles / "codex/config.toml").read_text()
-    assert b"the link stays" in done.stdout
+    assert "the link stays" in done.stdout
     done = codetape(home, "agent", "hook", "uninstall", "--yes", "--dir", str(ws), env=env)
     assert done.returncode == 0, done.stderr
     assert (user / ".cursor/hooks.json").is_symlink()

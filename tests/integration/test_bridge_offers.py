@@ -15,6 +15,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
+from tests.cli import codetape
 from tests.integration.collector_harness import Daemon
 from tests.integration.dataset_helpers import contributor, duck, sign, upload
 from tests.integration.test_bridge_harness import (
@@ -29,7 +30,6 @@ from tests.integration.test_bridge_harness import (
     uri,
     ws,
 )
-from tests.integration.upload_helpers import codetape
 
 __all__ = ["daemon", "ws"]
 

@@ -2,7 +2,7 @@
 bench/hostile_exports.py, that unfold into hundreds of megabytes once decompressed, replayed and turned
 into rows (bench/README.md, "Hostile exports", has their figures before and after).
 
-Each build runs with two workers in a process tree of its own. LAUNCHER (test_hostile_episodes.py) reports
+Each build runs with two workers in a process tree of its own. tests.cli.codetape_limited reports
 the peak RSS of the largest process in it: wait4 gives the larger of a process's own and that of the
 children it waited for, and the build joins its workers. It must stay under CAP_MB whatever the input;
 what was refused is refused as `too_large`, what fits is built.
@@ -10,19 +10,25 @@ what was refused is refused as `too_large`, what fits is built.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.dataset as pads
 import pytest
 
-from bench.hostile_exports import escaped, many_tests, saved_again, signed, signer, source_of, two_files
+from bench.hostile_exports import (
+    escaped,
+    many_tests,
+    saved_again,
+    signed,
+    signer,
+    source_of,
+    two_files,
+)
 from collector.consent import load_public
 from collector.home import Home
-from tests.integration.test_hostile_episodes import ADDRESS_SPACE_LIMIT, CAP_MB, LAUNCHER
+from tests.cli import Limited, codetape_limited
+from tests.integration.test_hostile_episodes import ADDRESS_SPACE_LIMIT, CAP_MB
 
 Steps = Callable[[], list[dict[str, object]]]
 
@@ -32,18 +38,13 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return signer(tmp_path_factory.mktemp("signer") / "home")
 
 
-def build(home: Home, tmp_path: Path, episodes: list[Path]) -> tuple[subprocess.CompletedProcess[str], float]:
+def build(home: Home, tmp_path: Path, episodes: list[Path]) -> Limited:
     """`codetape dataset build` of `episodes` with two workers: what it said, and its tree's peak RSS (MB)."""
     trust = tmp_path / "trust.pub"
     trust.write_text(load_public(home).public_b64 + "\n", encoding="utf-8")
-    peak = tmp_path / "peak"
-    env = {**os.environ, "CODETAPE_HOME": str(tmp_path / "team")}
     source, out = source_of(episodes, tmp_path / "source"), tmp_path / "out"
-    command = [sys.executable, "-m", "collector", "dataset", "build", str(source), "-o", str(out), "--trust",
-               str(trust), "--workers", "2"]
-    done = subprocess.run([sys.executable, "-c", LAUNCHER, str(ADDRESS_SPACE_LIMIT), str(peak), *command],
-                          env=env, capture_output=True, text=True, timeout=600, check=False)
-    return done, int(peak.read_text()) / 1024
+    return codetape_limited(tmp_path / "team", "dataset", "build", str(source), "-o", str(out), "--trust",
+                            str(trust), "--workers", "2", address_space=ADDRESS_SPACE_LIMIT, timeout=600)
 
 
 def rejected(out: Path) -> list[tuple[str, str]]:
@@ -64,9 +65,9 @@ def rejected(out: Path) -> list[tuple[str, str]]:
 def test_an_episode_that_would_unfold_past_a_workers_memory_is_refused_before_it_does(
         tmp_path: Path, home: Home, steps: Steps, says: str) -> None:
     episode = signed(home, tmp_path / "bomb.ctape", steps())
-    done, peak_mb = build(home, tmp_path, [episode])
+    done = build(home, tmp_path, [episode])
     assert done.returncode == 0, done.stderr
-    assert peak_mb < CAP_MB, f"peak RSS {peak_mb:.0f} MB"
+    assert done.peak_mb < CAP_MB, f"peak RSS {done.peak_mb:.0f} MB"
     assert "0 accepted, 1 rejected (too_large 1)" in done.stdout, done.stdout
     ((reason, detail),) = rejected(tmp_path / "out")
     assert reason == "too_large" and says in detail, detail
@@ -79,9 +80,9 @@ def test_episodes_as_large_as_a_build_takes_are_built_one_after_another_within_a
     four of them and wrote their Parquet stayed within CAP_MB (today: 334 MB)."""
     steps = two_files()
     episodes = [signed(home, tmp_path / f"large-{n}.ctape", steps) for n in range(8)]
-    done, peak_mb = build(home, tmp_path, episodes)
+    done = build(home, tmp_path, episodes)
     assert done.returncode == 0, done.stderr
-    assert peak_mb < CAP_MB, f"peak RSS {peak_mb:.0f} MB"
+    assert done.peak_mb < CAP_MB, f"peak RSS {done.peak_mb:.0f} MB"
     assert "8 accepted, 0 rejected" in done.stdout, done.stdout
     assert not rejected(tmp_path / "out")
 
@@ -90,9 +91,9 @@ def test_a_file_saved_over_and_over_is_held_once(tmp_path: Path, home: Home) -> 
     """2 KB: a 6 MiB file saved 20 times. Its rows once held its text at every save (past their 32 MiB cap,
     refused); now every save's row names the one text in `blobs`, and the episode is built."""
     episode = signed(home, tmp_path / "saved.ctape", saved_again(6 << 20))
-    done, peak_mb = build(home, tmp_path, [episode])
+    done = build(home, tmp_path, [episode])
     assert done.returncode == 0, done.stderr
-    assert peak_mb < CAP_MB, f"peak RSS {peak_mb:.0f} MB"
+    assert done.peak_mb < CAP_MB, f"peak RSS {done.peak_mb:.0f} MB"
     assert "1 accepted, 0 rejected" in done.stdout, done.stdout
     blobs = pads.dataset(tmp_path / "out" / "blobs", format="parquet").to_table()
     states = pads.dataset(tmp_path / "out" / "file_states", format="parquet", partitioning="hive").to_table()

@@ -17,6 +17,7 @@ import pytest
 
 from collector.episode import open_episode
 from collector.home import Home
+from tests.cli import codetape
 from tests.integration.dataset_helpers import (
     ROW_TABLES,
     Contributor,
@@ -34,7 +35,7 @@ from tests.integration.dataset_helpers import (
     table_files,
     upload,
 )
-from tests.integration.upload_helpers import codetape, one_error_line, record_and_sign, tampered
+from tests.integration.upload_helpers import one_error_line, record_and_sign, tampered
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -17,8 +17,8 @@ from collector.consent import sign_episode
 from collector.dataset.tables import TABLES
 from collector.episode import open_episode
 from collector.policy.sharing import SigningPolicy
+from tests.cli import codetape
 from tests.integration.dataset_helpers import contributor, duck, session, sign, upload
-from tests.integration.upload_helpers import codetape
 from tests.support.markdown import render
 
 

@@ -20,8 +20,8 @@ import pytest
 from collector.episode import open_episode, write_episode_file
 from schemas import ClientInfo, EpisodeHeader, Step, WorkspaceIdentity
 from schemas.steps import STEP_TYPES
+from tests.cli import codetape
 from tests.integration.dataset_helpers import contributor, duck, session, sign, upload
-from tests.integration.upload_helpers import codetape
 from tests.structs import make
 
 BEFORE = "def add(a, b):\n    return a - b\n"

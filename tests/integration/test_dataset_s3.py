@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow.fs as pafs
 
 from collector.episode import open_episode
+from tests.cli import codetape
 from tests.integration.dataset_helpers import (
     TABLES,
     contributor,
@@ -24,7 +25,6 @@ from tests.integration.dataset_helpers import (
     sign,
     upload,
 )
-from tests.integration.upload_helpers import codetape
 from tests.support.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
 
 

@@ -16,6 +16,7 @@ import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 
 from collector.episode import open_episode
+from tests.cli import codetape
 from tests.integration.dataset_helpers import (
     ROW_TABLES,
     TABLES,
@@ -31,7 +32,7 @@ from tests.integration.dataset_helpers import (
     upload,
 )
 from tests.integration.test_dataset_s3 import configure
-from tests.integration.upload_helpers import codetape, one_error_line
+from tests.integration.upload_helpers import one_error_line
 from tests.support.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
 
 Rows = dict[str, list[dict[str, Any]]]

@@ -19,6 +19,7 @@ import pytest
 
 from collector.episode import open_episode
 from schemas.steps import CursorStep, DiagnosticsStep, EditStep, GitStep
+from tests.cli import codetape
 from tests.integration.dataset_helpers import (
     TABLES,
     contributor,
@@ -30,7 +31,6 @@ from tests.integration.dataset_helpers import (
     table_files,
     upload,
 )
-from tests.integration.upload_helpers import codetape
 
 
 class Source:

@@ -13,19 +13,11 @@ import pytest
 
 from collector.episode import open_episode, write_episode_file
 from schemas.steps import FileChangeStep, GapStep, OpenStep
-from tests.cli import codetape_bytes
+from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY
 from tests.support.sessions import Session, generate
 
 FULL = DIRECTORY / "full.ctape"
-
-
-def codetape(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The command line in-process; stdout decoded without newline translation (diffs keep their CRs)."""
-    done = codetape_bytes(home, *args)
-    out = done.stdout.decode("utf-8", "surrogateescape")
-    err = done.stderr.decode("utf-8", "replace")
-    return subprocess.CompletedProcess(done.args, done.returncode, out, err)
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -80,7 +72,7 @@ def round_trip(tmp_path: Path, episode: Path, a: str, b: str) -> str:
     work.mkdir()
     before = workspace_at(home, episode, work / "a", a)
     after = workspace_at(home, episode, work / "b", b)
-    proc = codetape(home, "diff", str(episode), a, b)
+    proc = codetape(home, "diff", str(episode), a, b, keep_cr=True)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     patch = work / "change.diff"
     patch.write_bytes(proc.stdout.encode("utf-8", "surrogateescape"))
@@ -128,10 +120,10 @@ def test_times_name_the_state_after_the_last_step_before_them(tmp_path: Path,
     episode, session = generated
     times = [step.t_ms for step in session.steps]
     a, b = bisect_right(times, 120_000) - 1, bisect_right(times, 1_200_000) - 1
-    by_time = codetape(tmp_path, "diff", str(episode), "2m", "20:00")
-    by_step = codetape(tmp_path, "diff", str(episode), str(a), str(b))
+    by_time = codetape(tmp_path, "diff", str(episode), "2m", "20:00", keep_cr=True)
+    by_step = codetape(tmp_path, "diff", str(episode), str(a), str(b), keep_cr=True)
     assert by_time.returncode == 0 and by_time.stdout == by_step.stdout != ""
-    everything = codetape(tmp_path, "diff", str(episode), "start", "end")
+    everything = codetape(tmp_path, "diff", str(episode), "start", "end", keep_cr=True)
     assert everything.stdout.count("+++ b/") == len(session.expected)
     opened = {step.path: step.text for step in session.steps if isinstance(step, OpenStep)}
     for path, text in opened.items():  # from how each file was opened: its whole text only if it was empty
@@ -142,6 +134,6 @@ def test_times_name_the_state_after_the_last_step_before_them(tmp_path: Path,
 def test_bad_moments_are_usage_errors_on_one_line(tmp_path: Path) -> None:
     for args, says in ((["soon", "end"], "A 'soon' is not a step (12), a time (90s, 2m, 1:30) or start/end"),
                        (["0", "99"], "step 99 does not exist: the episode has 21 steps")):
-        proc = codetape(tmp_path, "diff", str(FULL), *args)
+        proc = codetape(tmp_path, "diff", str(FULL), *args, keep_cr=True)
         assert proc.returncode == 2 and proc.stdout == ""
         assert proc.stderr.splitlines() == [f"codetape: {says}"], proc.stderr

@@ -20,6 +20,7 @@ from collector.journal import JournalScanner, unpack_payload
 from collector.protocol.clock import now_ms
 from collector.reconstruct.workspace import workspace_at
 from schemas import step_from_dict
+from tests.cli import codetape
 from tests.integration.collector_harness import (
     Daemon,
     env_for,
@@ -32,7 +33,6 @@ from tests.integration.collector_harness import (
 )
 from tests.integration.dataset_helpers import contributor, duck, sign, upload
 from tests.integration.test_bridge_harness import BRIDGE, PYLSP, RawClient, daemon, uri, ws
-from tests.integration.upload_helpers import codetape
 
 __all__ = ["daemon", "ws"]
 

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,21 +31,10 @@ from bench.hostile_exports import (
     signer,
 )
 from collector.home import Home
+from tests.cli import codetape_limited
 from tests.unified import applied
 
 CPU_LIMIT_S = 60
-LIMITED = """
-import resource, subprocess, sys
-resource.setrlimit(resource.RLIMIT_CPU, (int(sys.argv[1]), int(sys.argv[1])))
-sys.exit(subprocess.call(sys.argv[2:]))
-"""
-
-
-def codetape(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The real CLI, in a process that may use CPU_LIMIT_S seconds of CPU."""
-    env = {**os.environ, "CODETAPE_HOME": str(home / "team")}
-    return subprocess.run([sys.executable, "-c", LIMITED, str(CPU_LIMIT_S), sys.executable, "-m", "collector",
-                           *args], env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +71,8 @@ def test_diffs_of_a_file_that_makes_difflib_quadratic_are_exact_and_cost_its_siz
     episode = signed(home, tmp_path / "quadratic.ctape", steps)
     text = steps[0]["text"]
     for fmt in ("atif", "zeta"):
-        done = codetape(tmp_path, "export", str(episode), "--format", fmt, "-o", str(tmp_path / fmt))
+        done = codetape_limited(tmp_path / "team", "export", str(episode), "--format", fmt,
+                                "-o", str(tmp_path / fmt), cpu_s=CPU_LIMIT_S, timeout=600)
         assert done.returncode == 0, (fmt, done.returncode, done.stderr[-2000:])
         assert "coarse" not in done.stderr
     calls = [step for step in trajectory(tmp_path / "atif")["steps"] if _edits(step)]
@@ -113,7 +100,8 @@ def test_bursts_past_the_episodes_diff_allowance_get_coarse_diffs_that_say_so_an
         t_ms = 10_000 * (burst + 1)
         steps += [edit(t_ms, "big.txt", 3 + burst, 0, "x"), edit(t_ms + 1, "big.txt", 39_990 - burst, 0, "y")]
     episode = signed(home, tmp_path / "coarse.ctape", steps)
-    done = codetape(tmp_path, "export", str(episode), "--format", "atif", "-o", str(tmp_path / "atif"))
+    done = codetape_limited(tmp_path / "team", "export", str(episode), "--format", "atif",
+                            "-o", str(tmp_path / "atif"), cpu_s=CPU_LIMIT_S, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "6 coarse diffs (a smallest one would cost too much)" in done.stderr
     calls = [step for step in trajectory(tmp_path / "atif")["steps"] if _edits(step)]
@@ -145,7 +133,8 @@ def test_an_episode_that_would_write_far_more_than_its_size_is_refused_in_one_li
     size = episode.stat().st_size
     limit = (64 << 20) + 256 * size  # collector/export/allowance.py: 64 MiB and 256 bytes per byte
     out = tmp_path / "out"
-    done = codetape(tmp_path, "export", str(episode), "--format", fmt, "-o", str(out))
+    done = codetape_limited(tmp_path / "team", "export", str(episode), "--format", fmt, "-o", str(out),
+                            cpu_s=CPU_LIMIT_S, timeout=600)
     lines = done.stderr.splitlines()
     assert done.returncode == 1 and len(lines) == 1, (done.returncode, done.stderr[-2000:])
     said = (f"its export would take more than {limit / (1 << 20):.1f} MiB (64 MiB and 256 bytes for each of "
@@ -163,7 +152,8 @@ def test_code_states_store_each_files_bytes_once(tmp_path: Path, home: Home) -> 
     steps = shared(bursts=10)
     episode = signed(home, tmp_path / "shared.ctape", steps)
     out = tmp_path / "out"
-    done = codetape(tmp_path, "export", str(episode), "--format", "progsnap2", "-o", str(out))
+    done = codetape_limited(tmp_path / "team", "export", str(episode), "--format", "progsnap2",
+                            "-o", str(out), cpu_s=CPU_LIMIT_S, timeout=600)
     assert done.returncode == 0, done.stderr
     with open(out / "MainTable.csv", newline="", encoding="utf-8") as table:
         states = {row["CodeStateID"] for row in csv.DictReader(table)}

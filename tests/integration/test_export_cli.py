@@ -15,10 +15,9 @@ import pytest
 
 from collector.episode import write_episode_file
 from schemas import step_from_dict
-from tests.cli import codetape
+from tests.cli import codetape, codetape_limited
 from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER
 from tests.integration.terminal import stderr_on_a_terminal
-from tests.integration.test_hostile_episodes import LAUNCHER
 
 FULL_FILE = DIRECTORY / "full.ctape"
 
@@ -135,14 +134,10 @@ def typing_session(bursts: int) -> list[dict[str, Any]]:
 
 
 def peak_mb(tmp_path: Path, *args: str) -> float:
-    """The real CLI's own peak RSS in MB, through the hostile-episode tests' launcher."""
-    peak = tmp_path / "peak"
-    env = {**os.environ, "CODETAPE_HOME": str(tmp_path)}
-    cli = [sys.executable, "-m", "collector", *args]
-    command = [sys.executable, "-c", LAUNCHER, str(4 << 30), str(peak), *cli]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    """The real CLI's own peak RSS in MB (tests.cli.codetape_limited)."""
+    done = codetape_limited(tmp_path, *args, address_space=4 << 30, timeout=600)
     assert done.returncode == 0, done.stderr
-    return int(peak.read_text()) / 1024
+    return done.peak_mb
 
 
 @pytest.mark.eval

@@ -13,8 +13,6 @@ import itertools
 import os
 import re
 import struct
-import subprocess
-import sys
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +39,7 @@ from collector.reconstruct.checkout import plan_checkout, safe_parts
 from collector.reconstruct.workspace import workspace_at
 from collector.verify.integrity import verify_replay
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
+from tests.cli import Limited, codetape_limited
 
 CAP_MB = 300
 ADDRESS_SPACE_LIMIT = 3 << 30  # a runaway child fails fast instead of exhausting the machine
@@ -48,14 +47,6 @@ GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "episodes"
 HEAD = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.UUID("5e1f0c2a-7b3d-4e8f-9a6b-1c2d3e4f5a6b"),
                      started_at=datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
                      workspace=WorkspaceIdentity(root_name="hostile"))
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    peak_mb: float
 
 
 @dataclass
@@ -83,46 +74,16 @@ def area(tmp_path: Path) -> Area:
     return Area(root, tmp_path / "io")
 
 
-# The CLI is started by a small launcher process. Linux keeps the peak RSS of the memory a process had
-# before exec (`ru_maxrss` of a child forked from this test process counts this process's size, which
-# grows over a long test run), so the launcher, small after its own exec, forks the CLI under the memory
-# limit and reports the CLI's own peak from wait4.
-LAUNCHER = """
-import os, resource, subprocess, sys
-limit, peak_file = int(sys.argv[1]), sys.argv[2]
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-proc = subprocess.Popen(sys.argv[3:])
-_, status, usage = os.wait4(proc.pid, 0)
-with open(peak_file, "w") as out:
-    out.write(str(usage.ru_maxrss))
-code = os.waitstatus_to_exitcode(status)
-sys.exit(code if code >= 0 else 128 - code)
-"""
+def run_in(area: Area, *args: str, timeout: float = 60) -> Limited:
+    """`codetape ARGS` with the area's home and working directory, in a process of its own limited to
+    ADDRESS_SPACE_LIMIT (tests.cli.codetape_limited: its own peak RSS comes from wait4)."""
+    return codetape_limited(area.root / "home", *args, cwd=area.root / "cwd",
+                            address_space=ADDRESS_SPACE_LIMIT, timeout=timeout)
 
 
-def codetape(area: Area, *args: str, timeout: float = 60) -> Run:
-    """Run the real CLI in a fresh process (through LAUNCHER); its own peak RSS comes from wait4."""
-    env = {**os.environ, "CODETAPE_HOME": str(area.root / "home")}
-    out_path, err_path, peak_path = area.io / "stdout", area.io / "stderr", area.io / "peak"
-    peak_path.unlink(missing_ok=True)
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(ADDRESS_SPACE_LIMIT), str(peak_path),
-                                 sys.executable, "-m", "collector", *args], stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL, cwd=area.root / "cwd", env=env,
-                                start_new_session=True)
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)
-        proc.wait()
-    stdout, stderr = (path.read_text("utf-8", "replace") for path in (out_path, err_path))
-    peak_kb = int(peak_path.read_text()) if peak_path.exists() else 0
-    return Run(proc.returncode, stdout, stderr, peak_kb / 1024)
-
-
-def assert_refused(run: Run, code: int = 1, *, says: str = "") -> None:
+def assert_refused(run: Limited, code: int = 1, *, says: str = "") -> None:
     lines = run.stderr.splitlines()
-    assert run.code == code, run
+    assert run.returncode == code, run
     assert len(lines) == 1 and lines[0].startswith("codetape: "), run.stderr
     assert "Traceback" not in run.stderr
     assert says in lines[0], lines[0]
@@ -213,7 +174,7 @@ def test_checkout_refuses_a_path_that_could_escape(area: Area, hostile: str) -> 
          "text": "pwned\n"},
     ])
     before = area.snapshot()
-    run = codetape(area, "checkout", episode, str(area.out))
+    run = run_in(area, "checkout", episode, str(area.out))
     assert_refused(run, says="refusing to check out")
     assert area.snapshot() == before
     assert not area.out.exists()
@@ -248,8 +209,8 @@ def test_checkout_refuses_symlinks_inside_dir_and_writes_nothing(area: Area) -> 
             {"kind": "open", "t_ms": 0, "source": "bridge", "path": "a-first.py", "text": "fine\n"},
             {"kind": "open", "t_ms": 1, "source": "bridge", "path": target, "text": "pwned\n"}])
         before = area.snapshot()
-        assert_refused(codetape(area, "checkout", episode, str(area.out)), says="is a symlink")
-        assert_refused(codetape(area, "checkout", episode, str(area.out), "--force"), says="is a symlink")
+        assert_refused(run_in(area, "checkout", episode, str(area.out)), says="is a symlink")
+        assert_refused(run_in(area, "checkout", episode, str(area.out), "--force"), says="is a symlink")
         assert area.snapshot() == before
         assert sorted(p.name for p in area.out.iterdir()) == ["f.py", "link"]
     assert victim.read_text() == "keep me\n" and not list(outside.iterdir())
@@ -272,8 +233,8 @@ def test_checkout_makes_links_that_stay_inside_and_no_other(area: Area) -> None:
          "text": "hello\n"},
         *(link(path, target) for path, target in outside + inside)])
     before = area.snapshot()
-    run = codetape(area, "checkout", episode, str(area.out))
-    assert run.code == 0, run
+    run = run_in(area, "checkout", episode, str(area.out))
+    assert run.returncode == 0, run
     assert area.snapshot() == before
     made = {str(p.relative_to(area.out)): os.readlink(p) for p in area.out.rglob("*") if p.is_symlink()}
     assert made == {**dict(inside), "a/s": "."}  # `.` alone stays where it is
@@ -289,7 +250,7 @@ def test_a_file_behind_a_recorded_link_is_refused_not_written_through_it(area: A
     episode = write_steps(area, "through.ctape", [link("cfg", target, 0), {
         "kind": "file_change", "t_ms": 1, "source": "files", "path": "cfg/config.json", "change": "created",
         "text": "pwned\n"}])
-    run = codetape(area, "checkout", episode, str(area.out))
+    run = run_in(area, "checkout", episode, str(area.out))
     assert_refused(run, says="both as a link and as a directory")
     assert not area.out.exists()
 
@@ -298,7 +259,7 @@ def test_checkout_refuses_a_path_that_is_both_file_and_directory(area: Area) -> 
     episode = write_steps(area, "both.ctape", [
         {"kind": "open", "t_ms": 0, "source": "bridge", "path": "a", "text": "file\n"},
         {"kind": "open", "t_ms": 1, "source": "bridge", "path": "a/b", "text": "inside\n"}])
-    run = codetape(area, "checkout", episode, str(area.out))
+    run = run_in(area, "checkout", episode, str(area.out))
     assert_refused(run, says="both as a file and as a directory")
     assert not area.out.exists()
 
@@ -312,14 +273,14 @@ def test_frames_declaring_huge_sizes_are_refused_before_decoding(area: Area) -> 
         ("header", container(encode_frame(HEADER, huge))),
         ("steps", container(header_frame(), encode_frame(STEPS, huge), step_count=1)),
     ]:
-        assert_refused(codetape(area, "verify", write(area, f"{name}.ctape", data)), says="above the")
+        assert_refused(run_in(area, "verify", write(area, f"{name}.ctape", data)), says="above the")
 
 
 def test_an_honest_bomb_up_to_the_cap_stays_bounded(area: Area) -> None:
     bomb = compress(b"\0" * (120 << 20), 1)
     assert len(bomb) < 64 << 10
     data = container(header_frame(), encode_frame(STEPS, bomb), step_count=1)
-    run = codetape(area, "cat", write(area, "bomb.ctape", data))
+    run = run_in(area, "cat", write(area, "bomb.ctape", data))
     assert_refused(run, says="bytes after its msgpack value")
 
 
@@ -334,7 +295,7 @@ def test_zstd_frames_that_lie_or_break_the_rules(area: Area, case: str) -> None:
         "not-zstd": b"this is not zstd at all",
     }[case]
     data = container(header_frame(), encode_frame(STEPS, payload), step_count=1)
-    assert_refused(codetape(area, "verify", write(area, f"{case}.ctape", data)), says="steps frame")
+    assert_refused(run_in(area, "verify", write(area, f"{case}.ctape", data)), says="steps frame")
 
 
 # -- msgpack and chunk amplification ------------------------------------------------------------
@@ -350,17 +311,17 @@ def test_msgpack_declaring_huge_counts_is_refused(area: Area) -> None:
         ("deep", b"\x91" * (1 << 20) + b"\xc0"),
     ]:
         data = container(header_frame(), steps_frame(payload), step_count=1)
-        assert_refused(codetape(area, "verify", write(area, f"{name}.ctape", data)), says="steps frame")
+        assert_refused(run_in(area, "verify", write(area, f"{name}.ctape", data)), says="steps frame")
 
 
 def test_msgpack_amplification_by_empty_containers_is_refused(area: Area) -> None:
     count = 4_000_000  # 64 MB that would unpack into 64 million lists (several GB)
     payload = b"\xdd" + count.to_bytes(4, "big") + (b"\x9f" + b"\x90" * 15) * count
     data = container(header_frame(), steps_frame(payload), step_count=1)
-    assert_refused(codetape(area, "inspect", write(area, "lists.ctape", data)), says="amplification")
+    assert_refused(run_in(area, "inspect", write(area, "lists.ctape", data)), says="amplification")
     header_bomb = b"\x81\xa1h\xdd" + (1 << 20).to_bytes(4, "big") + (b"\x9f" + b"\x80" * 15) * (1 << 20)
     data = container(encode_frame(HEADER, compress(header_bomb, 1)))
-    assert_refused(codetape(area, "inspect", write(area, "header.ctape", data)), says="amplification")
+    assert_refused(run_in(area, "inspect", write(area, "header.ctape", data)), says="amplification")
 
 
 def test_an_edit_declaring_millions_of_changes_is_refused(area: Area) -> None:
@@ -369,7 +330,7 @@ def test_an_edit_declaring_millions_of_changes_is_refused(area: Area) -> None:
                "g": [], "ep": [0], "ev": [None], "en": [changes], "cf": list(range(changes)), "c": [],
                "cl": [0] * changes, "ct": ""}
     data = container(header_frame(), steps_frame(msgpack.packb(columns, use_bin_type=True)), step_count=1)
-    assert_refused(codetape(area, "cat", write(area, "changes.ctape", data)), says="1000000 changes")
+    assert_refused(run_in(area, "cat", write(area, "changes.ctape", data)), says="1000000 changes")
 
 
 @pytest.mark.parametrize("command", ["verify", "checkout"])
@@ -378,7 +339,7 @@ def test_reconstruction_amplification_is_refused(area: Area, command: str) -> No
     steps = [{"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.txt", "text": lines}]
     data = container(header_frame(), chunk(steps), step_count=1)
     args = [str(area.out)] if command == "checkout" else []
-    run = codetape(area, command, write(area, "lines.ctape", data), *args)
+    run = run_in(area, command, write(area, "lines.ctape", data), *args)
     assert_refused(run, says="MiB in memory")
     assert not area.out.exists()
 
@@ -439,7 +400,7 @@ def test_hostile_structures_through_the_cli(area: Area) -> None:
     structures = _structures()
     for case in THROUGH_THE_CLI:
         data, says = structures[case]
-        assert_refused(codetape(area, "verify", write(area, f"{case}.ctape", data)), says=says)
+        assert_refused(run_in(area, "verify", write(area, f"{case}.ctape", data)), says=says)
 
 
 # -- damage: truncation and flipped bits ------------------------------------------------------------
@@ -474,7 +435,7 @@ def test_truncation_through_the_cli(area: Area) -> None:
     inside_frames = {(start + end) // 2 for start, end in itertools.pairwise(bounds)}
     cuts = sorted({5, bounds[1] + 3, len(data) - 1} | inside_frames)
     for end in cuts:
-        assert_refused(codetape(area, "verify", write(area, "cut.ctape", data[:end])))
+        assert_refused(run_in(area, "verify", write(area, "cut.ctape", data[:end])))
 
 
 def test_a_flipped_bit_in_any_byte_is_refused_in_process(tmp_path: Path) -> None:
@@ -503,7 +464,7 @@ def test_flipped_bits_in_each_part_through_the_cli(area: Area) -> None:
     for name, (index, says) in places.items():
         damaged = bytearray(data)
         damaged[index] ^= 0x80
-        run = codetape(area, "verify", write(area, f"{name}.ctape", bytes(damaged)))
+        run = run_in(area, "verify", write(area, f"{name}.ctape", bytes(damaged)))
         assert_refused(run, says=says)
 
 
@@ -512,7 +473,7 @@ def test_flipped_bits_in_each_part_through_the_cli(area: Area) -> None:
 
 def test_usage_errors_exit_2_with_one_line(area: Area) -> None:
     golden = str(GOLDEN / "minimal.ctape")
-    assert_refused(codetape(area, "verify", str(area.root / "nope.ctape")), 2, says="no episode file")
-    assert_refused(codetape(area, "verify", str(area.root)), 2, says="not an episode file")
-    assert_refused(codetape(area, "checkout", golden, str(area.out), "--step", "3"), 2, says="out of range")
+    assert_refused(run_in(area, "verify", str(area.root / "nope.ctape")), 2, says="no episode file")
+    assert_refused(run_in(area, "verify", str(area.root)), 2, says="not an episode file")
+    assert_refused(run_in(area, "checkout", golden, str(area.out), "--step", "3"), 2, says="out of range")
     assert not area.out.exists()

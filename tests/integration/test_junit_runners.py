@@ -21,7 +21,6 @@ from collector.home import Home
 from collector.protocol.client import Client
 from tests.integration.collector_harness import (
     codetape,
-    env_for,
     episode_steps,
     journal_steps,
     opt_in,
@@ -52,16 +51,10 @@ def home_of(ws: Path) -> Path:
 def run(ws: Path, *argv: str, env: dict[str, str] | None = None) -> None:
     """`codetape run -- ARGV` in the workspace, then wait until its command step is recorded."""
     before = commands_recorded(ws)
-    done = codetape_env(home_of(ws), ["run", "--", *argv], cwd=ws, env=env)
+    done = codetape(home_of(ws), "run", "--", *argv, cwd=ws, env=env, timeout=180)
     assert done.returncode in (0, 1), done.stderr
     wait_recorded(Home(home_of(ws).resolve()), ws, lambda steps: count(steps, "command") > before,
                   f"the command step of {argv[0]}")
-
-
-def codetape_env(home: Path, args: list[str], *, cwd: Path,
-                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "collector", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**env_for(home), **(env or {})}, timeout=180, check=False)
 
 
 def commands_recorded(ws: Path) -> int:
@@ -183,14 +176,14 @@ def test_reports_of_commands_not_recorded_produce_nothing(ws: Path, tmp_path: Pa
     run(ws, "true")  # a recorded command that wrote no report: the older junit.xml is not its
     assert count(sealed(ws), "test_run") == 0
     assert codetape(home_of(ws), "pause", str(ws)).returncode == 0
-    done = codetape_env(home_of(ws), ["run", "--", *node], cwd=ws)  # paused: nothing
+    done = codetape(home_of(ws), "run", "--", *node, cwd=ws, timeout=180)  # paused: nothing
     assert done.returncode == 1
     assert codetape(home_of(ws), "resume", str(ws)).returncode == 0
     assert count(sealed(ws), "test_run") == 0
     outside = tmp_path / "outside"
     outside.mkdir()
     shutil.copy(SUITES / "calc.test.mjs", outside / "calc.test.mjs")
-    assert codetape_env(home_of(ws), ["run", "--", *node], cwd=outside).returncode == 1
+    assert codetape(home_of(ws), "run", "--", *node, cwd=outside, timeout=180).returncode == 1
     assert count(sealed(ws), "test_run") == 0
 
 
@@ -245,8 +238,8 @@ def test_the_run_that_starts_the_collector_keeps_its_report(tmp_path: Path) -> N
                            "calc.test.mjs"], cwd=ws, capture_output=True, check=False, timeout=120)
     assert made.returncode == 1 and (ws / "made.xml").exists(), made.stderr
     try:
-        done = codetape_env(home, ["run", "--junit", "report.xml", "--", "cp", "made.xml", "report.xml"],
-                            cwd=ws)
+        done = codetape(home, "run", "--junit", "report.xml", "--", "cp", "made.xml", "report.xml", cwd=ws,
+                        timeout=180)
         assert done.returncode == 0, done.stderr
         step = the_test_run(sealed(ws))
         assert (step["source"], step["exit_status"]) == ("junit", 0)

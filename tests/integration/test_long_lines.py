@@ -11,53 +11,20 @@ in all, which the replay's work cap stops after a few seconds with one line.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.cli import Limited
 from tests.integration import test_hostile_episodes as hostile
-from tests.integration.test_hostile_episodes import CAP_MB, Area, Run, assert_refused, write_steps
+from tests.integration.test_hostile_episodes import CAP_MB, Area, assert_refused, run_in, write_steps
 
 area = hostile.area  # the same scratch tree: nothing may appear outside area.out
 LINE = 4_000_000
 EDITS = 8_192
 TIMEOUT_S = 60
-
-# wait4 counts in a child's peak RSS the image it was forked from: pytest's, hundreds of MB once the unit
-# tests have run. So the CLI runs as the child of a small launcher, which reports the CLI's own peak.
-LAUNCHER = """
-import json, os, resource, subprocess, sys, threading
-timeout, limit, out, err, *argv = sys.argv[1:]
-def cap():
-    resource.setrlimit(resource.RLIMIT_AS, (int(limit), int(limit)))
-with open(out, "wb") as stdout, open(err, "wb") as stderr:
-    proc = subprocess.Popen([sys.executable, "-m", "collector", *argv], stdout=stdout, stderr=stderr,
-                            stdin=subprocess.DEVNULL, preexec_fn=cap)
-timer = threading.Timer(float(timeout), proc.kill)
-timer.start()
-_, status, usage = os.wait4(proc.pid, 0)
-timer.cancel()
-print(json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024]))
-"""
-
-
-def codetape(area: Area, *args: str) -> Run:
-    """The real CLI in a fresh process as `test_hostile_episodes.codetape` runs it, killed after TIMEOUT_S."""
-    env = {**os.environ, "CODETAPE_HOME": str(area.root / "home")}
-    out, err = area.io / "stdout", area.io / "stderr"
-    launcher = [sys.executable, "-c", LAUNCHER, str(TIMEOUT_S), str(hostile.ADDRESS_SPACE_LIMIT),
-                str(out), str(err)]
-    launched = subprocess.run([*launcher, *args], cwd=area.root / "cwd", env=env, capture_output=True,
-                              text=True, check=True)
-    code, peak_mb = json.loads(launched.stdout)
-    return Run(code, out.read_text("utf-8", "replace"), err.read_text("utf-8", "replace"), peak_mb)
-
 
 def edit(t_ms: int, line: int, character: int, text: str) -> dict[str, Any]:
     where = {"line": line, "character": character}
@@ -71,11 +38,11 @@ def long_line_episode(area: Area) -> str:
     return write_steps(area, "long-line.ctape", steps)
 
 
-def run_timed(area: Area, *args: str) -> Run:
+def run_timed(area: Area, *args: str) -> Limited:
     started = time.monotonic()
-    run = codetape(area, *args)
+    run = run_in(area, *args, timeout=TIMEOUT_S)
     seconds = time.monotonic() - started
-    assert seconds < TIMEOUT_S and run.code != -9, f"{args[0]} still running after {seconds:.0f} s"
+    assert seconds < TIMEOUT_S and run.returncode != -9, f"{args[0]} still running after {seconds:.0f} s"
     assert "Traceback" not in run.stderr
     assert run.peak_mb < CAP_MB, f"peak RSS {run.peak_mb:.0f} MB"
     return run
@@ -92,7 +59,7 @@ def test_thousands_of_edits_to_a_huge_line_replay_in_seconds(area: Area, command
     args = {"verify": ["verify", path], "replay": ["replay", path, "--plain"],
             "report": ["report", path, "-o", str(page)]}[command]
     run = run_timed(area, *args)
-    assert run.code == 0, run
+    assert run.returncode == 0, run
     if command == "verify":
         assert run.stdout == "ok\n" and run.stderr == ""
     elif command == "replay":
@@ -116,5 +83,5 @@ def test_a_replay_that_would_redo_the_same_work_is_refused_with_one_line(area: A
     area.out.mkdir()
     page = area.out / "report.html"
     run = run_timed(area, "report", path, "-o", str(page))  # the page shows where the files stop
-    assert run.code == 0, run
+    assert run.returncode == 0, run
     assert "refusing to go on" in page.read_text(encoding="utf-8")

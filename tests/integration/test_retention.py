@@ -28,6 +28,7 @@ from collector.episode import open_episode
 from collector.home import Home
 from collector.protocol.clock import utc_now
 from schemas.consent import ConsentStatement
+from tests.cli import codetape
 from tests.integration.collector_harness import opt_in
 from tests.integration.dataset_helpers import (
     Contributor,
@@ -44,7 +45,7 @@ from tests.integration.dataset_helpers import (
 )
 from tests.integration.test_dataset_s3 import configure
 from tests.integration.test_managed_policy import install
-from tests.integration.upload_helpers import codetape, one_error_line
+from tests.integration.upload_helpers import one_error_line
 from tests.support.seaweed import SeaweedFS
 
 POLICY = 'allowed_purposes = ["model-training"]\nretain_until = 2099-06-30\n'

@@ -36,6 +36,7 @@ from collector.home import Home
 from collector.upload.revocation import signed_message
 from schemas.consent import ConsentReviewer
 from schemas.upload import RevocationRecord, RevocationStatement
+from tests.cli import codetape
 from tests.cli import codetape as in_process
 from tests.integration.dataset_helpers import (
     TABLES,
@@ -44,7 +45,6 @@ from tests.integration.dataset_helpers import (
     session,
     snapshot_files,
 )
-from tests.integration.upload_helpers import codetape
 from tests.support.issuer import Issuer
 from tests.support.seaweed import SeaweedFS
 

@@ -23,10 +23,10 @@ from collector.due import due_at, due_path
 from collector.episode import open_episode
 from collector.home import Home
 from collector.protocol.clock import utc_now
+from tests.cli import codetape
 from tests.cli import codetape as in_process
 from tests.fixtures.make_golden import DIRECTORY
 from tests.integration.collector_harness import running, wait_for
-from tests.integration.upload_helpers import codetape
 from tests.support.issuer import Issuer
 from tests.support.seaweed import SeaweedFS
 

@@ -17,10 +17,10 @@ from collector.consent import load_public
 from collector.home import Home
 from collector.upload.revocation import check_revocation
 from schemas.upload import UploadManifest
+from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY
 from tests.integration.collector_harness import running, wait_for
 from tests.integration.upload_helpers import (
-    codetape,
     foreign_signed,
     one_error_line,
     record_and_sign,

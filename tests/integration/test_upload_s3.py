@@ -25,10 +25,9 @@ from collector.upload.outbox import drain
 from collector.upload.receipts import read_receipt
 from collector.upload.revocation import check_revocation
 from collector.upload.stores import open_store
+from tests.cli import codetape, environment
 from tests.fixtures.make_golden import DIRECTORY
 from tests.integration.upload_helpers import (
-    codetape,
-    environment,
     foreign_signed,
     one_error_line,
     record_and_sign,

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.cli import codetape
 from tests.integration.dataset_helpers import contributor
 from tests.integration.test_dataset_provenance import _episode
-from tests.integration.upload_helpers import codetape
 
 WRITTEN = {"typed": 2, "paste": 5, "agent": 1, "unknown": 6}
 SHARES = "unknown 43%, paste 36%, typed 14%, agent 7%"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -23,26 +22,11 @@ from collector.episode.container import CONSENT, OPTIONAL
 from collector.home import Home
 from collector.protocol.clock import now_ms
 from schemas import step_from_dict
-from tests import cli
+from tests.cli import codetape
 from tests.integration.collector_harness import opt_in, running
 
 TEXT = "def add(a, b):\n    return a - b\n"
 FIXED = TEXT.replace("a - b", "a + b")
-
-
-def environment(home: Path, env: dict[str, str] | None = None) -> dict[str, str]:
-    """This environment with CODETAPE_HOME=home, no AWS configuration of the user's; `env` adds to it."""
-    return {**os.environ, **cli.NO_AWS_OF_THE_USERS, **(env or {}), "CODETAPE_HOME": str(home)}
-
-
-def codetape(home: Path, *args: str, env: dict[str, str] | None = None,
-             cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """`codetape ARGS` with CODETAPE_HOME=home, in-process; in a process of its own when `env` adds to
-    (and overrides) the environment, since boto3 reads the AWS configuration from the process's."""
-    if env is None and "run" not in args[:1]:
-        return cli.codetape(home, *args, cwd=cwd)
-    return cli.codetape_process(home, *args, env={**cli.NO_AWS_OF_THE_USERS, **(env or {})}, cwd=cwd,
-                                timeout=300)
 
 
 @dataclass
