@@ -1,6 +1,6 @@
 """Memory bombs through the real `codetape dataset build`: signed episodes of a few kilobytes, crafted by
-bench/hostile_exports.py, that unfold into hundreds of megabytes once decompressed, replayed and turned
-into rows (bench/README.md, "Hostile exports", has their figures before and after).
+tests/support/hostile_episodes.py, that unfold into hundreds of megabytes once decompressed, replayed and
+turned into rows (bench/README.md, "Hostile exports", has their figures).
 
 Each build runs with two workers in a process tree of its own. tests.cli.codetape_limited reports
 the peak RSS of the largest process in it: wait4 gives the larger of a process's own and that of the
@@ -16,7 +16,11 @@ from pathlib import Path
 import pyarrow.dataset as pads
 import pytest
 
-from bench.hostile_exports import (
+from collector.consent import load_public
+from collector.home import Home
+from tests.cli import Limited, codetape_limited
+from tests.integration.test_hostile_episodes import ADDRESS_SPACE_LIMIT, CAP_MB
+from tests.support.hostile_episodes import (
     escaped,
     many_tests,
     saved_again,
@@ -25,10 +29,6 @@ from bench.hostile_exports import (
     source_of,
     two_files,
 )
-from collector.consent import load_public
-from collector.home import Home
-from tests.cli import Limited, codetape_limited
-from tests.integration.test_hostile_episodes import ADDRESS_SPACE_LIMIT, CAP_MB
 
 Steps = Callable[[], list[dict[str, object]]]
 

@@ -1,6 +1,6 @@
 """Export bombs through the real `codetape export`: signed episodes of a few kilobytes crafted to make an
-export quadratic or to make it write far more than their size (bench/hostile_exports.py crafts them, and
-measures them: bench/README.md, "Hostile exports").
+export quadratic or to make it write far more than their size (tests/support/hostile_episodes.py crafts
+them; bench/hostile_exports.py measures them: bench/README.md, "Hostile exports").
 
 Nothing here is timed. The quadratic episodes cost today's exports about 45 s of CPU per edit burst; the
 CLI runs under a CPU limit (RLIMIT_CPU, a resource limit as test_hostile_episodes.py sets one on memory)
@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 
-from bench.hostile_exports import (
+from collector.home import Home
+from tests.cli import codetape_limited
+from tests.support.hostile_episodes import (
     big_opens,
     edit,
     growing,
@@ -30,8 +32,6 @@ from bench.hostile_exports import (
     signed,
     signer,
 )
-from collector.home import Home
-from tests.cli import codetape_limited
 from tests.unified import applied
 
 CPU_LIMIT_S = 60

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.redaction import false_positives, other_languages
+from tests.support.false_positives import false_positives, other_languages
 
 pytestmark = pytest.mark.eval  # an evaluation on corpora (1.5 M lines): scripts/test --all runs it
 

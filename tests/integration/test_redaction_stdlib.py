@@ -4,7 +4,7 @@ lists them, read by eye: test fixtures, documentation examples and test vectors 
 
 from __future__ import annotations
 
-from bench.redaction import stdlib
+from tests.support.false_positives import stdlib
 
 
 def test_false_positives_on_the_standard_library_at_most_one_in_10000_lines() -> None:

@@ -1,5 +1,6 @@
-"""A 100,000-step episode from the bench generator: seeking anywhere takes under a second (of CPU, so
-a busy machine does not decide it), and the player plays it all through without growing memory."""
+"""A 100,000-step episode from the session generator (tests/support/replay_probe.py): seeking anywhere
+takes under a second (of CPU, so a busy machine does not decide it), and the player plays it all through
+without growing memory."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bench.replay_seek import SAMPLE_EVERY, long_episode
+from tests.support.replay_probe import SAMPLE_EVERY, long_episode
 
 pytestmark = pytest.mark.eval
 GROWTH_MIB = 16  # the workspace itself grows as files are typed; keeping every step would take ~300 MiB
@@ -25,7 +26,8 @@ def episode(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def child(*args: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-m", "bench.replay_seek", "--child", *args], capture_output=True,
+    """A replay_probe measure in a fresh process (it measures the process it runs in)."""
+    done = subprocess.run([sys.executable, "-m", "tests.support.replay_probe", *args], capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = json.loads(done.stdout)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from bench.upload import signed_episode
 from collector.consent import load_public
 from collector.home import Home
 from collector.upload.revocation import check_revocation
@@ -27,6 +26,7 @@ from tests.integration.upload_helpers import (
     tampered,
     unsigned_in_outbox,
 )
+from tests.support.sized_episodes import signed_episode
 
 
 @pytest.fixture(scope="module")

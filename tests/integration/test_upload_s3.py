@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from bench.upload import signed_episode
 from collector.consent import load_public
 from collector.home import Home
 from collector.upload.destinations import configured
@@ -37,6 +36,7 @@ from tests.integration.upload_helpers import (
     unsigned_in_outbox,
 )
 from tests.support.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS, free_ports
+from tests.support.sized_episodes import signed_episode
 from tests.waiting import wait_for
 
 MIB = 1024 * 1024
