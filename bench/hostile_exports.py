@@ -5,8 +5,8 @@ DIR (a checkout of another commit: `git worktree add DIR COMMIT`), with that tre
     .venv/bin/python -m bench.hostile_exports [--work DIR] [--baseline DIR] [--only NAME,...] [--no-readme]
 
 Every input is a few kilobytes, crafted as plain steps and signed by the real signing code in
-tests/support/hostile_episodes.py (the tests' bombs: tests/integration/test_export_bombs.py,
-tests/integration/test_dataset_bombs.py):
+tests/support/hostile_episodes.py (the tests' bombs: tests/integration/export/test_export_bombs.py,
+tests/integration/dataset/test_dataset_bombs.py):
 
 - `quadratic`: a file of 160,000 lines drawn from 101 distinct ones, then edit bursts changing one line
   each. difflib's first longest-match search visits every pair of equal lines (~1.6e8) at every burst.

@@ -39,8 +39,8 @@ from collector.home import Home
 from collector.text.positions import caret_after, units
 from schemas.common import PositionEncoding
 from tests import cli
-from tests.integration.collector_harness import running
-from tests.integration.test_bridge_harness import change, init_params, start_bridge
+from tests.support.bridge_harness import change, init_params, start_bridge
+from tests.support.collector_harness import running
 
 
 @dataclass

@@ -19,8 +19,8 @@ from collector.home import Home
 from collector.reconstruct.workspace import replay
 from schemas.steps import SaveStep
 from tests.cli import codetape
-from tests.integration.collector_harness import wait_recorded
-from tests.integration.dataset_helpers import duck
+from tests.support.collector_harness import wait_recorded
+from tests.support.dataset_helpers import duck
 from tests.waiting import wait_for
 
 CODETAPE = [sys.executable, "-m", "collector"]

@@ -42,8 +42,8 @@ from collector.text.digest import sha256_text
 from schemas.steps.edit import ORIGIN_CLASS
 from tests.cli import codetape
 from tests.e2e.conftest import CODETAPE, environment, home_of, opted_in_repository, running_collector
-from tests.integration.collector_harness import summary, wait_recorded
-from tests.integration.dataset_helpers import duck
+from tests.support.collector_harness import summary, wait_recorded
+from tests.support.dataset_helpers import duck
 from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -516,7 +516,7 @@ import sys
 from pathlib import Path
 from collector.home import Home
 from collector.text.digest import sha256_text
-from tests.integration.collector_harness import wait_recorded
+from tests.support.collector_harness import wait_recorded
 ws, name, kind = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 digest = sha256_text((ws / name).read_text(encoding="utf-8"))
 wait_recorded(Home.from_env(), ws, lambda steps: any(

@@ -1,6 +1,6 @@
 """Issue 37, item 1, through real editors: headless Neovim 0.11 and 0.7 (observe mode), and Emacs with
 codetape.el and eglot (the proxy in front of pylsp; the proxy with a raw LSP client is in
-tests/integration/test_editor_gone.py). The editor saves and quits without closing the file, another
+tests/integration/daemon/test_editor_gone.py). The editor saves and quits without closing the file, another
 program then writes it (and, after Neovim, commits it). The episode closes the file once the bridge is gone
 (`close`, source `collector`, reason `editor_gone`), so the replay, `codetape checkout`, `transitions` and
 `file_states` hold the disk's text at the commit and at the end, not the editor's last buffer."""
@@ -20,8 +20,8 @@ from collector.text.digest import sha256_text
 from tests.cli import codetape
 from tests.e2e.conftest import built_dataset, home_of, saved_texts, seal
 from tests.e2e.test_extension_emacs import run_emacs
-from tests.integration.collector_harness import summary, wait_recorded
-from tests.integration.dataset_helpers import replay_against_checkout
+from tests.support.collector_harness import summary, wait_recorded
+from tests.support.dataset_helpers import replay_against_checkout
 
 VENV_BIN = Path(sys.executable).parent
 SETUPS = {

@@ -39,7 +39,7 @@ from collector.home import Home
 from schemas.steps import CommandStep, EditStep
 from tests.cli import codetape
 from tests.e2e.conftest import home_of, saved_texts
-from tests.integration.collector_harness import wait_recorded
+from tests.support.collector_harness import wait_recorded
 from tests.unit.schemas.test_editor_settings import assert_settings_are_the_users
 from tests.waiting import wait_for
 

@@ -28,7 +28,7 @@ from tests.e2e.conftest import (
     saves_of,
     seal,
 )
-from tests.integration.dataset_helpers import replay_against_checkout
+from tests.support.dataset_helpers import replay_against_checkout
 
 VENV_NVIM = Path(sys.executable).parent / "nvim"
 NEOVIMS = {"0.11": str(VENV_NVIM), "0.7": "/usr/bin/nvim"}

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.cli import codetape
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     env_for,
     git,
     journal_steps,
@@ -300,7 +300,7 @@ COMMIT = "git add -A && git -c user.name=T -c user.email=t@example.org commit -q
 def seal_and_verify(home: Path, root: Path) -> tuple[list[dict[str, Any]], subprocess.CompletedProcess[str]]:
     """Seal the workspace's episode (by the running collector) and `codetape verify --against-git` it."""
     from collector.home import Home
-    from tests.integration.collector_harness import episode_steps
+    from tests.support.collector_harness import episode_steps
 
     sealed = codetape(home, "seal", str(root), env=as_user(home))
     assert sealed.returncode == 0, sealed.stderr

@@ -25,7 +25,7 @@ from collector.episode import Episode, open_episode
 from collector.reconstruct.workspace import replay
 from lsp_bridge.framing import Framer, encode
 from schemas.steps import SaveStep
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     Daemon,
     env_for,
     opt_in,

@@ -1,6 +1,6 @@
 """False positives of the secret scanner: every finding on text nobody wrote a secret into (the standard
 library; Go, shell scripts, zsh, Neovim and Emacs runtime files, npm packages that scripts/setup
-installs). tests/integration/test_redaction_stdlib.py and test_redaction_other_languages.py hold the
+installs). tests/integration/redact/test_redaction_stdlib.py and test_redaction_other_languages.py hold the
 rates to a bound; bench/redaction.py reports them.
 """
 
@@ -86,7 +86,8 @@ def _shell_script(path: Path) -> bool:
 def other_languages() -> dict[str, tuple[Path, list[Path]]]:
     """Text other than Python that `scripts/setup` puts on every machine (Debian packages golang-go, zsh,
     git, neovim, emacs-nox; the VS Code extension's npm packages), by corpus: (root, files). A corpus whose
-    package is missing is left out (`tests/integration/test_redaction_other_languages.py` needs Go, git)."""
+    package is missing is left out (`tests/integration/redact/test_redaction_other_languages.py` needs Go,
+    git)."""
     corpora: dict[str, tuple[Path, list[Path]]] = {}
     go = shutil.which("go")
     goroot = ""

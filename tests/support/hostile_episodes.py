@@ -1,7 +1,8 @@
 """Hostile episodes, crafted as plain steps and signed by the real signing code: each a few kilobytes that
 makes an export quadratic, makes it write far more than its size, or unfolds into hundreds of megabytes
-in a dataset build. tests/integration/test_export_bombs.py and test_dataset_bombs.py assert what the real
-commands do with them; bench/hostile_exports.py measures what each costs (its docstring lists them).
+in a dataset build. tests/integration/export/test_export_bombs.py and dataset/test_dataset_bombs.py
+assert what the real commands do with them; bench/hostile_exports.py measures what each costs (its
+docstring lists them).
 """
 
 from __future__ import annotations

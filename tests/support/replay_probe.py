@@ -8,7 +8,7 @@ SAMPLE_EVERY steps. Each measures the process it runs in, so it runs in a fresh 
     python -m tests.support.replay_probe seek EPISODE COUNT [open]    # JSON on stdout
     python -m tests.support.replay_probe play EPISODE
 
-tests/integration/test_replay_long.py holds them to their goals; bench/replay_seek.py reports them.
+tests/integration/replay/test_replay_long.py holds them to their goals; bench/replay_seek.py reports them.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from collector.home import Home
 from collector.protocol.clock import now_ms
 from schemas import step_from_dict
 from tests.cli import codetape
-from tests.integration.collector_harness import opt_in, running
+from tests.support.collector_harness import opt_in, running
 
 TEXT = "def add(a, b):\n    return a - b\n"
 FIXED = TEXT.replace("a - b", "a + b")

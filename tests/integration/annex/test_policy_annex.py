@@ -1,5 +1,5 @@
 """`codetape policy annex` (issue 39, item 5) through the real CLI: the annex written from two different
-root-owned managed policies (installed as tests/integration/test_managed_policy.py installs them) and a
+root-owned managed policies (installed as tests/integration/policy/test_managed_policy.py installs them) and a
 real dataset's card says, claim by claim, what each policy sets: a channel one policy leaves out is listed
 as never recorded and one it allows as recorded, its exclusions, cap, purposes, licences, retention and
 destinations, unlinkable consent's guarantees only when it is required (else that the receiver sees the
@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from collector.annex.claims import BACKING
-from tests.integration.collector_harness import codetape
-from tests.integration.dataset_helpers import contributor, session, sign, upload
-from tests.integration.test_managed_policy import install, ok, one_error_line
+from tests.integration.policy.test_managed_policy import install, ok, one_error_line
+from tests.support.collector_harness import codetape
+from tests.support.dataset_helpers import contributor, session, sign, upload
 
 EVIL = "<img src=x onerror=alert(1)>"
 STRICT = f"""\

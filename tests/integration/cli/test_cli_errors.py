@@ -14,7 +14,7 @@ import pytest
 from collector.home import Home
 from collector.protocol.client import Client
 from tests.fixtures.make_golden import DIRECTORY
-from tests.integration.collector_harness import codetape, codetape_process, opt_in
+from tests.support.collector_harness import codetape, codetape_process, opt_in
 
 
 def one_line(done: subprocess.CompletedProcess[str], code: int, says: str) -> str:

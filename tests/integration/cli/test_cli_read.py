@@ -30,7 +30,7 @@ from tests.fixtures.make_golden import (
     PAGER_FIXED,
     TEST_PAGER,
 )
-from tests.integration.terminal import stderr_on_a_terminal
+from tests.support.terminal import stderr_on_a_terminal
 from tests.unit.report.test_data import insert, step
 
 FULL_FILE = DIRECTORY / "full.ctape"

@@ -18,7 +18,7 @@ from collector.policy.recording import Policy
 from collector.protocol.clock import now_ms
 from schemas import EpisodeHeader, WorkspaceIdentity
 from schemas.steps import NoteStep
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     Daemon,
     codetape,
     codetape_process,

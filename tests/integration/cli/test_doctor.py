@@ -16,7 +16,7 @@ import pytest
 
 from collector.sources.pytest_env import PLUGIN_DIR
 from tests.cli import codetape_process
-from tests.integration.test_managed_policy import WITHOUT_CONSENT, install
+from tests.integration.policy.test_managed_policy import WITHOUT_CONSENT, install
 
 
 @pytest.fixture

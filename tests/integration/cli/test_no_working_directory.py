@@ -20,10 +20,10 @@ from collector.daemon.drain import upload_command
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.review.report import make_report
-from tests.integration.collector_harness import env_for, opt_in, running, wait_recorded
-from tests.integration.test_run_hook_shell import interactive_bash, rcfile
+from tests.integration.sources.test_run_hook_shell import interactive_bash, rcfile
+from tests.support.collector_harness import env_for, opt_in, running, wait_recorded
 
-EPISODE = Path(__file__).parents[1] / "fixtures" / "episodes" / "full.ctape"
+EPISODE = Path(__file__).parents[2] / "fixtures" / "episodes" / "full.ctape"
 HOSTILE = "import pathlib\npathlib.Path({marker!r}).open('a').write({name!r} + '\\n')\nraise SystemExit(7)\n"
 CODETAPE = Path(sys.executable).parent / "codetape"  # the console script, as PATH finds it
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from collector.redact.rules import value_hash
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     Daemon,
     codetape,
     codetape_process,

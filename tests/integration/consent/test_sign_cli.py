@@ -15,8 +15,8 @@ import pytest
 
 from collector.demo.project import NEW_FUNCTION, scaffold
 from tests.cli import codetape
-from tests.integration.collector_harness import running
 from tests.lsp_typing import Typist, commit_test_and_seal, in_own_loop
+from tests.support.collector_harness import running
 
 TOKEN = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 PLAN = f"Q3 plan: acquire Zephyrine Labs for 12M\nowner: dana@example.org\ndeploy token {TOKEN}\n"

@@ -43,7 +43,7 @@ from schemas import step_from_dict
 from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER, MINIMAL, MINIMAL_HEADER
 
-FORMAT_DOC = Path(__file__).resolve().parents[2] / "schemas" / "EPISODE_FORMAT.md"
+FORMAT_DOC = Path(__file__).resolve().parents[3] / "schemas" / "EPISODE_FORMAT.md"
 GPL3 = Path("/usr/share/common-licenses/GPL-3")
 MIT = ("MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this "
        "software and associated documentation files (the \"Software\").\n")

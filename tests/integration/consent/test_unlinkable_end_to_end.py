@@ -38,7 +38,7 @@ from schemas.consent import ConsentReviewer
 from schemas.upload import RevocationRecord, RevocationStatement
 from tests.cli import codetape
 from tests.cli import codetape as in_process
-from tests.integration.dataset_helpers import (
+from tests.support.dataset_helpers import (
     TABLES,
     file_sha256,
     pinned_rows,

@@ -217,7 +217,7 @@ def test_inspect_and_status_of_an_unlinkable_episode_name_its_issuer_not_a_signe
 
 def test_a_managed_policy_that_requires_unlinkable_consent_is_met_by_sign_unlinkable(
         issuer: Issuer, enrolled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.integration.test_managed_policy import install
+    from tests.integration.policy.test_managed_policy import install
 
     tmp_path.chmod(0o755)
     policy = install(tmp_path / "etc-codetape", '[consent]\nmode = "unlinkable"\n')

@@ -12,7 +12,7 @@ import pytest
 from collector.journal import JournalScanner
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
-from tests.integration.collector_harness import Daemon, episode_steps, opt_in, running, settle
+from tests.support.collector_harness import Daemon, episode_steps, opt_in, running, settle
 
 
 @pytest.fixture

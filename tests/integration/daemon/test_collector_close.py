@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.protocol.clock import now_ms
-from tests.integration.collector_harness import opt_in, running, send, summary, wait_recorded
+from tests.support.collector_harness import opt_in, running, send, summary, wait_recorded
 from tests.waiting import wait_for
 
 

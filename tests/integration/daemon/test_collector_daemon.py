@@ -18,7 +18,7 @@ from collector.errors import CollectorError
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     codetape_process,
     episode_steps,
     opt_in,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from collector.episode import open_episode
 from collector.protocol.clock import now_ms
-from tests.integration.collector_harness import opt_in, running, settle
+from tests.support.collector_harness import opt_in, running, settle
 
 NOTE = {"kind": "note", "text": "before any editor"}
 EDIT = {"kind": "edit", "path": "a.py", "changes": [{"text": "x"}]}

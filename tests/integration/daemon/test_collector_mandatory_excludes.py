@@ -6,7 +6,7 @@ from pathlib import Path
 
 from collector.home import Home
 from collector.protocol.clock import now_ms
-from tests.integration.collector_harness import decoded_episodes, every_byte_under, opt_in, running, settle
+from tests.support.collector_harness import decoded_episodes, every_byte_under, opt_in, running, settle
 
 MARKER = "MANDATORY-EXCLUSION-MARKER-7f3a"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from collector.home import Home
 from collector.workspace.registry import Registry
-from tests.integration.collector_harness import codetape, episode_steps, git, running
+from tests.support.collector_harness import codetape, episode_steps, git, running
 from tests.waiting import wait_for
 
 

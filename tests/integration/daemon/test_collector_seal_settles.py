@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.integration.collector_harness import episode_steps, git, opt_in, running
+from tests.support.collector_harness import episode_steps, git, opt_in, running
 from tests.waiting import wait_for
 
 

@@ -12,7 +12,7 @@ from collector.episode import open_episode
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.text.digest import sha256_text
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     Daemon,
     codetape,
     decoded_episodes,

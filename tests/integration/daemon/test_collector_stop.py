@@ -19,7 +19,7 @@ import pytest
 
 from collector.home import Home
 from collector.protocol.clock import now_ms
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     codetape_process,
     env_for,
     episode_steps,
@@ -29,7 +29,7 @@ from tests.integration.collector_harness import (
 )
 from tests.waiting import wait_for
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 NOTE = {"kind": "note", "source": "bridge", "text": "before the stop"}
 
 

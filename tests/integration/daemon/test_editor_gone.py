@@ -21,7 +21,8 @@ from collector.protocol.clock import now_ms
 from collector.reconstruct.workspace import workspace_at
 from schemas import step_from_dict
 from tests.cli import codetape
-from tests.integration.collector_harness import (
+from tests.support.bridge_harness import BRIDGE, PYLSP, RawClient, daemon, uri, ws
+from tests.support.collector_harness import (
     Daemon,
     env_for,
     git,
@@ -31,8 +32,7 @@ from tests.integration.collector_harness import (
     wait_capturing,
     wait_recorded,
 )
-from tests.integration.dataset_helpers import contributor, duck, sign, upload
-from tests.integration.test_bridge_harness import BRIDGE, PYLSP, RawClient, daemon, uri, ws
+from tests.support.dataset_helpers import contributor, duck, sign, upload
 
 __all__ = ["daemon", "ws"]
 

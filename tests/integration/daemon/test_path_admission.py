@@ -13,8 +13,8 @@ from collector.episode import EpisodeWriter, open_episode
 from collector.protocol.clock import now_ms
 from schemas import step_from_dict
 from tests.fixtures.make_golden import MINIMAL_HEADER
-from tests.integration.collector_harness import opt_in, running, settle
-from tests.integration.test_tampering import cli
+from tests.integration.episode.test_tampering import cli
+from tests.support.collector_harness import opt_in, running, settle
 
 
 def test_paths_are_normalised_at_admission(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from collector.episode import open_episode
 from collector.protocol.clock import now_ms
-from tests.integration.collector_harness import codetape, opt_in, running, settle
+from tests.support.collector_harness import codetape, opt_in, running, settle
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "kill-9"])

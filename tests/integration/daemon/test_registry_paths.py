@@ -8,8 +8,8 @@ from pathlib import Path
 
 from collector.home import Home
 from collector.workspace.registry import LEGACY_FILE, Registry
-from tests.integration.collector_harness import codetape, git, running
-from tests.integration.test_collector_registry import commit_and_seal, watched
+from tests.integration.daemon.test_collector_registry import commit_and_seal, watched
+from tests.support.collector_harness import codetape, git, running
 from tests.waiting import wait_for
 
 

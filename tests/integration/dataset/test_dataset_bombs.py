@@ -19,7 +19,7 @@ import pytest
 from collector.consent import load_public
 from collector.home import Home
 from tests.cli import Limited, codetape_limited
-from tests.integration.test_hostile_episodes import ADDRESS_SPACE_LIMIT, CAP_MB
+from tests.integration.episode.test_hostile_episodes import ADDRESS_SPACE_LIMIT, CAP_MB
 from tests.support.hostile_episodes import (
     escaped,
     many_tests,

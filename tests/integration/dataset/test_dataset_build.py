@@ -18,7 +18,7 @@ import pytest
 from collector.episode import open_episode
 from collector.home import Home
 from tests.cli import codetape
-from tests.integration.dataset_helpers import (
+from tests.support.dataset_helpers import (
     ROW_TABLES,
     Contributor,
     contributor,
@@ -35,9 +35,9 @@ from tests.integration.dataset_helpers import (
     table_files,
     upload,
 )
-from tests.integration.upload_helpers import one_error_line, record_and_sign, tampered
+from tests.support.upload_helpers import one_error_line, record_and_sign, tampered
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 class World:

@@ -18,7 +18,7 @@ from collector.dataset.tables import TABLES
 from collector.episode import open_episode
 from collector.policy.sharing import SigningPolicy
 from tests.cli import codetape
-from tests.integration.dataset_helpers import contributor, duck, session, sign, upload
+from tests.support.dataset_helpers import contributor, duck, session, sign, upload
 from tests.support.markdown import render
 
 

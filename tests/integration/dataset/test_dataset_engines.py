@@ -28,7 +28,7 @@ from collector.dataset.source import entries, locate, reader_for
 from collector.dataset.transform import Context
 from collector.episode import open_episode
 from schemas.config import UploadSettings
-from tests.integration.dataset_helpers import (
+from tests.support.dataset_helpers import (
     ROW_TABLES,
     TABLES,
     contributor,

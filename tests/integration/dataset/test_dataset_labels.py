@@ -21,8 +21,8 @@ from collector.consent import init_keys
 from collector.home import Home
 from collector.protocol.clock import now_ms
 from tests.cli import codetape
-from tests.integration.collector_harness import env_for, git, running, settle, wait_recorded
-from tests.integration.dataset_helpers import Contributor, duck, sign, upload
+from tests.support.collector_harness import env_for, git, running, settle, wait_recorded
+from tests.support.dataset_helpers import Contributor, duck, sign, upload
 
 BUGGY = "def add(a, b):\n    return a - b\n"
 DEBUG = "print(add(2, 2))\n"

@@ -10,7 +10,7 @@ from collector.consent import sign_episode
 from collector.episode import open_episode
 from collector.policy.sharing import SigningPolicy
 from tests.cli import codetape
-from tests.integration.dataset_helpers import Contributor, contributor, duck, session, sign, upload
+from tests.support.dataset_helpers import Contributor, contributor, duck, session, sign, upload
 
 
 def test_allow_licence_keeps_what_the_list_permits(tmp_path: Path) -> None:

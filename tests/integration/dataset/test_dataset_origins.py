@@ -14,7 +14,7 @@ import pytest
 from collector.episode import open_episode, write_episode_file
 from schemas.steps import EditStep, FileChangeStep, Step
 from tests.cli import codetape
-from tests.integration.dataset_helpers import SCALE, contributor, duck, session, sign, upload
+from tests.support.dataset_helpers import SCALE, contributor, duck, session, sign, upload
 from tests.support.sessions import generate
 
 MARKS = (("completion", "lsp:textDocument/completion"), ("paste", "nvim:vim.paste"), ("typed", None))

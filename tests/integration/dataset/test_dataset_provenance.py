@@ -21,8 +21,8 @@ from collector.episode import open_episode, write_episode_file
 from schemas import ClientInfo, EpisodeHeader, Step, WorkspaceIdentity
 from schemas.steps import STEP_TYPES
 from tests.cli import codetape
-from tests.integration.dataset_helpers import contributor, duck, session, sign, upload
 from tests.structs import make
+from tests.support.dataset_helpers import contributor, duck, session, sign, upload
 
 BEFORE = "def add(a, b):\n    return a - b\n"
 SAVED = BEFORE + "# note!"

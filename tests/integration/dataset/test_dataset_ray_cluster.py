@@ -25,7 +25,7 @@ import ray.util
 
 from collector.dataset.build import BuildOptions, build_dataset
 from schemas.config import UploadSettings
-from tests.integration.dataset_helpers import TABLES, contributor, place, rows, session, sign, upload
+from tests.support.dataset_helpers import TABLES, contributor, place, rows, session, sign, upload
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.eval

@@ -13,7 +13,7 @@ import pyarrow.fs as pafs
 
 from collector.episode import open_episode
 from tests.cli import codetape
-from tests.integration.dataset_helpers import (
+from tests.support.dataset_helpers import (
     TABLES,
     contributor,
     duck,

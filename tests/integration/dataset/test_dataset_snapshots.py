@@ -17,7 +17,8 @@ import pyarrow.fs as pafs
 
 from collector.episode import open_episode
 from tests.cli import codetape
-from tests.integration.dataset_helpers import (
+from tests.integration.dataset.test_dataset_s3 import configure
+from tests.support.dataset_helpers import (
     ROW_TABLES,
     TABLES,
     canaries,
@@ -31,9 +32,8 @@ from tests.integration.dataset_helpers import (
     snapshot_files,
     upload,
 )
-from tests.integration.test_dataset_s3 import configure
-from tests.integration.upload_helpers import one_error_line
 from tests.support.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
+from tests.support.upload_helpers import one_error_line
 
 Rows = dict[str, list[dict[str, Any]]]
 

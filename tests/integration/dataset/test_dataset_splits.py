@@ -19,7 +19,7 @@ from collector.episode import write_episode_file
 from collector.export.split import repository_key, side_of
 from schemas import WorkspaceIdentity
 from tests.cli import codetape
-from tests.integration.dataset_helpers import SCALE, contributor, duck, sign, upload
+from tests.support.dataset_helpers import SCALE, contributor, duck, sign, upload
 from tests.support.sessions import generate
 
 

@@ -20,7 +20,7 @@ import pytest
 from collector.episode import open_episode
 from schemas.steps import CursorStep, DiagnosticsStep, EditStep, GitStep
 from tests.cli import codetape
-from tests.integration.dataset_helpers import (
+from tests.support.dataset_helpers import (
     TABLES,
     contributor,
     duck,

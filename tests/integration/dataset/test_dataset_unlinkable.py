@@ -31,7 +31,7 @@ from collector.policy.sharing import SigningPolicy
 from collector.protocol.clock import utc_now
 from schemas.config import UploadSettings
 from tests.cli import codetape
-from tests.integration.dataset_helpers import ROW_TABLES, TABLES, duck, place, rows, session
+from tests.support.dataset_helpers import ROW_TABLES, TABLES, duck, place, rows, session
 from tests.support.issuer import Issuer
 
 POLICY = SigningPolicy(purpose="training", licence="CC-BY-4.0")

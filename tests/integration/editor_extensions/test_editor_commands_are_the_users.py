@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NEOVIM_PLUGIN = ROOT / "editor_extensions" / "neovim"
 EMACS_PACKAGE = ROOT / "editor_extensions" / "emacs" / "codetape.el"
 NEOVIMS = {"0.11": str(Path(sys.executable).parent / "nvim"), "0.7": "/usr/bin/nvim"}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-EXTENSION = Path(__file__).resolve().parents[2] / "editor_extensions" / "vscode"
+EXTENSION = Path(__file__).resolve().parents[3] / "editor_extensions" / "vscode"
 
 
 def test_the_extensions_unit_tests_pass() -> None:

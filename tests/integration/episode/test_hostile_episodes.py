@@ -43,7 +43,7 @@ from tests.cli import Limited, codetape_limited
 
 CAP_MB = 300
 ADDRESS_SPACE_LIMIT = 3 << 30  # a runaway child fails fast instead of exhausting the machine
-GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "episodes"
+GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "episodes"
 HEAD = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.UUID("5e1f0c2a-7b3d-4e8f-9a6b-1c2d3e4f5a6b"),
                      started_at=datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
                      workspace=WorkspaceIdentity(root_name="hostile"))

@@ -26,7 +26,7 @@ from collector.reconstruct.keyframes import workspace_after
 from collector.reconstruct.workspace import workspace_at
 from collector.verify.integrity import verify_replay
 from tests.fixtures.make_golden import DIRECTORY, PAGER
-from tests.integration.test_tampering import Frame, assert_refused, frames_of, reseal, verify
+from tests.integration.episode.test_tampering import Frame, assert_refused, frames_of, reseal, verify
 
 GOLDEN = DIRECTORY / "keyframes.ctape"
 Change = Callable[[int, Keyframe], Keyframe]

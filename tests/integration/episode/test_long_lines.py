@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from tests.cli import Limited
-from tests.integration import test_hostile_episodes as hostile
-from tests.integration.test_hostile_episodes import CAP_MB, Area, assert_refused, run_in, write_steps
+from tests.integration.episode import test_hostile_episodes as hostile
+from tests.integration.episode.test_hostile_episodes import CAP_MB, Area, assert_refused, run_in, write_steps
 
 area = hostile.area  # the same scratch tree: nothing may appear outside area.out
 LINE = 4_000_000

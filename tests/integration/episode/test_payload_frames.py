@@ -17,7 +17,7 @@ from collector.episode.container import HEADER, STEPS
 from collector.errors import CodetapeError, EpisodeError
 from collector.home import Home
 from tests.fixtures.make_golden import DIRECTORY
-from tests.integration.test_tampering import Frame, cli, frames_of, reseal
+from tests.integration.episode.test_tampering import Frame, cli, frames_of, reseal
 
 SECOND_FRAME = zstandard.ZstdCompressor(write_checksum=True, write_content_size=True).compress(
     b"\x81\xa4kind\xa4note")

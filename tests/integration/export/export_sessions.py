@@ -21,8 +21,8 @@ import pytest
 from collector.protocol.clock import now_ms
 from collector.text.digest import sha256_text
 from tests.cli import codetape
-from tests.integration.collector_harness import running, settle
 from tests.lsp_typing import record_calc_session
+from tests.support.collector_harness import running, settle
 
 TOKEN = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 PLACEHOLDER = "«redacted:github-token:1»"

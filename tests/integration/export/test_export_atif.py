@@ -12,7 +12,7 @@ import atif
 
 from collector.episode import open_episode
 from tests.fixtures.make_golden import DIRECTORY
-from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
+from tests.integration.export.export_sessions import (  # noqa: F401 (fixtures)
     APP,
     COMMIT,
     PLACEHOLDER,

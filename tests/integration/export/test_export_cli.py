@@ -17,7 +17,7 @@ from collector.episode import write_episode_file
 from schemas import step_from_dict
 from tests.cli import codetape, codetape_limited
 from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER
-from tests.integration.terminal import stderr_on_a_terminal
+from tests.support.terminal import stderr_on_a_terminal
 
 FULL_FILE = DIRECTORY / "full.ctape"
 

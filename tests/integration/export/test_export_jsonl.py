@@ -17,7 +17,7 @@ import pytest
 from collector.episode import open_episode
 from schemas import EpisodeHeader
 from tests.fixtures.make_golden import DIRECTORY
-from tests.integration.export_sessions import calc_session, secret_session  # noqa: F401 (fixtures)
+from tests.integration.export.export_sessions import calc_session, secret_session  # noqa: F401 (fixtures)
 
 GOLDEN = [DIRECTORY / f"{name}.ctape" for name in ("minimal", "full", "unicode", "future")]
 

@@ -18,13 +18,13 @@ from collector.episode import open_episode, write_episode_file
 from collector.text.digest import sha256_text
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
 from tests.fixtures.make_golden import DIRECTORY
-from tests.integration.dataset_helpers import contributor, sign, upload
-from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
+from tests.integration.export.export_sessions import (  # noqa: F401 (fixtures)
     COMMIT,
     calc_session,
     codetape,
     secret_session,
 )
+from tests.support.dataset_helpers import contributor, sign, upload
 
 # ProgSnap2's MainTable columns every event must have (EventType, EventID, SubjectID, ToolInstances,
 # CodeStateID; Order since EventOrderScope is not None), and the timestamp of the clock that made them

@@ -15,8 +15,7 @@ import datasets
 from trl.data_utils import is_conversational
 
 from collector.episode import open_episode
-from tests.integration.dataset_helpers import contributor, sign
-from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
+from tests.integration.export.export_sessions import (  # noqa: F401 (fixtures)
     APP,
     COMMIT,
     PLACEHOLDER,
@@ -27,6 +26,7 @@ from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
     codetape,
     secret_session,
 )
+from tests.support.dataset_helpers import contributor, sign
 
 COLUMNS = {"messages", "tools", "model_patch", "resolved", "resolved_signal", "repo", "license", "split",
            "episode_id", "task_index", "first_step", "last_step"}

@@ -14,7 +14,7 @@ import datasets
 from collector.episode import open_episode
 from collector.export.excerpt import CURSOR, REGION_END, REGION_START, START_OF_FILE
 from collector.export.split import repository_key, side_of
-from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
+from tests.integration.export.export_sessions import (  # noqa: F401 (fixtures)
     PLACEHOLDER,
     TOKEN,
     calc_session,

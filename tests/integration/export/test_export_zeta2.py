@@ -14,7 +14,7 @@ from typing import Any
 import datasets
 
 from collector.episode import open_episode
-from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
+from tests.integration.export.export_sessions import (  # noqa: F401 (fixtures)
     PLACEHOLDER,
     TOKEN,
     checkout_text,
@@ -22,7 +22,7 @@ from tests.integration.export_sessions import (  # noqa: F401 (fixtures)
     secret_session,
 )
 
-SPEC = Path(__file__).parents[1] / "fixtures" / "zed" / "example_spec.rs"
+SPEC = Path(__file__).parents[2] / "fixtures" / "zed" / "example_spec.rs"
 INLINE_CURSOR = "<|user_cursor|>"  # Zed's INLINE_CURSOR_MARKER, read from the same file below
 
 

@@ -11,8 +11,8 @@ from collector.home import Home
 from collector.journal import JournalScanner, JournalWriter
 from collector.seal.redacted import seal_redacted
 from schemas import EpisodeHeader, step_from_dict
-from tests.integration.collector_harness import decoded_episodes, every_byte_under
-from tests.integration.test_redaction_seal import GH
+from tests.integration.redact.test_redaction_seal import GH
+from tests.support.collector_harness import decoded_episodes, every_byte_under
 
 
 def test_a_damaged_journal_leaves_only_the_redacted_episode(tmp_path: Path,

@@ -32,7 +32,7 @@ from collector.seal.journal import seal_journal
 from schemas import EpisodeHeader, Step, WorkspaceIdentity, step_to_dict
 from schemas.steps import NoteStep, OpenStep
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TRIALS = 120
 CHAIN = 3  # each journal is reopened after a crash this many times before a new one starts
 HEADER = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.UUID(int=7),
@@ -40,7 +40,7 @@ HEADER = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.UUID(int=7),
                        workspace=WorkspaceIdentity(root_name="crash"))
 ZYGOTE = """
 import os, signal, sys, time, traceback
-from tests.integration.test_journal_crash import write_until_killed
+from tests.integration.journal.test_journal_crash import write_until_killed
 for line in sys.stdin:
     journal, kill_after = line.split()
     pid = os.fork()
@@ -208,7 +208,7 @@ def step_small(seq: int) -> NoteStep:
 def test_a_full_disk_is_reported_and_truncated_and_loses_nothing(tmp_path: Path) -> None:
     journal = tmp_path / "full.journal"
     limit = 300_000
-    script = ("import sys; from tests.integration.test_journal_crash import fill_until_full; "
+    script = ("import sys; from tests.integration.journal.test_journal_crash import fill_until_full; "
               "fill_until_full(sys.argv[1], int(sys.argv[2]))")
     done = subprocess.run([sys.executable, "-c", script, str(journal), str(limit)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60, check=True)

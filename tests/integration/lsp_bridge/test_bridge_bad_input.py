@@ -13,8 +13,7 @@ import pytest
 from collector.text.positions import units
 from collector.verify.integrity import verify_replay
 from lsp_bridge.framing import encode
-from tests.integration.collector_harness import Daemon, env_for, wait_recorded
-from tests.integration.test_bridge_harness import (
+from tests.support.bridge_harness import (
     BRIDGE,
     PYLSP,
     RawClient,
@@ -26,6 +25,7 @@ from tests.integration.test_bridge_harness import (
     uri,
     ws,
 )
+from tests.support.collector_harness import Daemon, env_for, wait_recorded
 from tests.waiting import TIMEOUT_S
 
 __all__ = ["daemon", "ws"]

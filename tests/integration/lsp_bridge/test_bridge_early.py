@@ -16,8 +16,8 @@ import psutil
 import pytest
 
 from lsp_bridge.initialize import initialize_result
-from tests.integration.collector_harness import Daemon, env_for
-from tests.integration.test_bridge_harness import BRIDGE, RawClient, daemon, ws
+from tests.support.bridge_harness import BRIDGE, RawClient, daemon, ws
+from tests.support.collector_harness import Daemon, env_for
 
 __all__ = ["daemon", "ws"]
 

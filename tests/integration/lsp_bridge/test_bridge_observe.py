@@ -12,15 +12,7 @@ from lsprotocol import types as lsp
 
 from collector.text.positions import units
 from schemas.messages import COMMANDS
-from tests.integration.collector_harness import (
-    SECRET,
-    Daemon,
-    codetape,
-    opt_in,
-    outside_config,
-    wait_recorded,
-)
-from tests.integration.test_bridge_harness import (
+from tests.support.bridge_harness import (
     at_least,
     change,
     daemon,
@@ -34,6 +26,14 @@ from tests.integration.test_bridge_harness import (
     uri,
     wait_steps,
     ws,
+)
+from tests.support.collector_harness import (
+    SECRET,
+    Daemon,
+    codetape,
+    opt_in,
+    outside_config,
+    wait_recorded,
 )
 from tests.waiting import wait_for, wait_for_async
 

@@ -16,9 +16,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from tests.cli import codetape
-from tests.integration.collector_harness import Daemon
-from tests.integration.dataset_helpers import contributor, duck, sign, upload
-from tests.integration.test_bridge_harness import (
+from tests.support.bridge_harness import (
     PYLSP,
     at_least,
     change,
@@ -30,10 +28,12 @@ from tests.integration.test_bridge_harness import (
     uri,
     ws,
 )
+from tests.support.collector_harness import Daemon
+from tests.support.dataset_helpers import contributor, duck, sign, upload
 
 __all__ = ["daemon", "ws"]
 
-INLINE_SERVER = Path(__file__).parent.parent / "support" / "inline_server.py"
+INLINE_SERVER = Path(__file__).parents[2] / "support" / "inline_server.py"
 
 
 def opened(client: Any, doc: str, text: str) -> None:

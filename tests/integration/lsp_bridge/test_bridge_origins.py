@@ -10,8 +10,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from tests.integration.collector_harness import Daemon
-from tests.integration.test_bridge_harness import (
+from tests.support.bridge_harness import (
     PYLSP,
     at_least,
     change,
@@ -23,6 +22,7 @@ from tests.integration.test_bridge_harness import (
     uri,
     ws,
 )
+from tests.support.collector_harness import Daemon
 
 __all__ = ["daemon", "ws"]
 

@@ -16,8 +16,7 @@ from lsprotocol import types as lsp
 
 from collector.text.positions import units
 from lsp_bridge.framing import Framer
-from tests.integration.collector_harness import Daemon, env_for
-from tests.integration.test_bridge_harness import (
+from tests.support.bridge_harness import (
     BRIDGE,
     PYLSP,
     RawClient,
@@ -34,6 +33,7 @@ from tests.integration.test_bridge_harness import (
     wait_steps,
     ws,
 )
+from tests.support.collector_harness import Daemon, env_for
 from tests.waiting import wait_for_async
 
 __all__ = ["daemon", "ws"]

@@ -10,8 +10,7 @@ from collector.home import Home
 from collector.protocol.client import Client
 from collector.workspace.registry import Registry
 from lsp_bridge.framing import encode
-from tests.integration.collector_harness import Daemon, env_for, journal_steps, running, start_daemon
-from tests.integration.test_bridge_harness import (
+from tests.support.bridge_harness import (
     BRIDGE,
     RawClient,
     at_least,
@@ -25,6 +24,7 @@ from tests.integration.test_bridge_harness import (
     wait_steps,
     ws,
 )
+from tests.support.collector_harness import Daemon, env_for, journal_steps, running, start_daemon
 from tests.waiting import wait_for
 
 __all__ = ["daemon", "own_ws", "ws"]

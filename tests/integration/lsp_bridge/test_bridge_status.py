@@ -18,8 +18,7 @@ from lsprotocol import types as lsp
 from collector.daemon.drain import BackgroundUpload
 from collector.home import Home
 from lsp_bridge.status import status_params
-from tests.integration.collector_harness import Daemon, start_daemon
-from tests.integration.test_bridge_harness import (
+from tests.support.bridge_harness import (
     PYLSP,
     change,
     daemon,
@@ -29,6 +28,7 @@ from tests.integration.test_bridge_harness import (
     uri,
     ws,
 )
+from tests.support.collector_harness import Daemon, start_daemon
 from tests.waiting import wait_for_async
 
 __all__ = ["daemon", "own_ws", "ws"]

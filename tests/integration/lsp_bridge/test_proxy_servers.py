@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.text.positions import units
-from tests.integration.collector_harness import Daemon, env_for
-from tests.integration.test_bridge_harness import (
+from tests.support.bridge_harness import (
     BRIDGE,
     RawClient,
     at_least,
@@ -23,9 +22,10 @@ from tests.integration.test_bridge_harness import (
     uri,
     ws,
 )
+from tests.support.collector_harness import Daemon, env_for
 
 __all__ = ["daemon", "ws"]
-JSON_SERVER = Path(__file__).parents[1] / "fixtures" / "servers" / "node_modules" / ".bin" / \
+JSON_SERVER = Path(__file__).parents[2] / "fixtures" / "servers" / "node_modules" / ".bin" / \
     "vscode-json-language-server"
 
 

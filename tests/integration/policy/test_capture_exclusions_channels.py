@@ -26,9 +26,9 @@ from collector.protocol.clock import now_ms
 from collector.reconstruct.keyframes import keyframe_states
 from collector.seal.summaries import read_capture_exclude, read_summary, summary_path, write_summary
 from collector.text.digest import sha256_text
-from tests.integration.collector_harness import opt_in, running, settle, wait_capturing
-from tests.integration.test_review_trim_channels import everything, frames, shown, sign
-from tests.integration.test_sign_cli import codetape
+from tests.integration.consent.test_sign_cli import codetape
+from tests.integration.review.test_review_trim_channels import everything, frames, shown, sign
+from tests.support.collector_harness import opt_in, running, settle, wait_capturing
 
 WORD = "acmeconfidentialdeal"  # in the workspace's exclude globs only
 GLOBS = [f"{WORD}/", "*.acmeledger"]

@@ -20,7 +20,7 @@ import pytest
 
 from collector.policy.recording import ignores_case
 from collector.protocol.clock import now_ms
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     Daemon,
     codetape,
     decoded_episodes,

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from collector.protocol.clock import now_ms
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     Daemon,
     codetape,
     decoded_episodes,

@@ -20,9 +20,9 @@ from collector.protocol.process import alive
 from collector.seal.ahead import identity
 from tests.cli import environment
 from tests.fixtures.make_golden import FULL_HEADER
-from tests.integration.collector_harness import running
-from tests.integration.dataset_helpers import contributor, session, sign
-from tests.integration.upload_helpers import stalled_store
+from tests.support.collector_harness import running
+from tests.support.dataset_helpers import contributor, session, sign
+from tests.support.upload_helpers import stalled_store
 from tests.waiting import wait_for
 
 STARTED = re.compile(r"background upload started \(pid (\d+)\)")  # collector/daemon/drain.py's log line

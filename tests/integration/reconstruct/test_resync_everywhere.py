@@ -15,7 +15,7 @@ from collector.export import FORMATS
 from schemas import step_from_dict
 from tests.cli import codetape
 from tests.fixtures.make_golden import FULL_HEADER
-from tests.integration.export_sessions import checkout_text
+from tests.integration.export.export_sessions import checkout_text
 
 
 def at(line: int, character: int) -> dict[str, int]:

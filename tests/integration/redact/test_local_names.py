@@ -12,7 +12,7 @@ from typing import Any
 
 from collector.episode.container import decompress, iter_frames, read_preamble
 from collector.text.digest import sha256_text
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     codetape,
     codetape_process,
     env_for,

@@ -12,7 +12,7 @@ from collector.redact import mask
 from collector.redact.rules import value_hash
 from collector.seal.summaries import read_summary, summary_path
 from collector.text.digest import sha256_text
-from tests.integration.collector_harness import codetape, decoded_episodes, episode_steps, running, settle
+from tests.support.collector_harness import codetape, decoded_episodes, episode_steps, running, settle
 
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 AWS_ID = "AKIAQ3EGUIJ2ZK4PLMXW"

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from tests.fixtures.replay.episodes import write_bugfix
-from tests.integration.terminal import Terminal
+from tests.support.terminal import Terminal
 
 STATUS = re.compile(r"(▶|❚❚|■) (\S+)x +step (\d+)/(\d+)")  # tmux comes with scripts/setup
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from collector.seal.summaries import summary_path
-from tests.integration.test_sign_cli import TOKEN, codetape, one_error_line, record_session
+from tests.integration.consent.test_sign_cli import TOKEN, codetape, one_error_line, record_session
 from tests.unit.review.test_trim import HEADER, two_files, write
 
 

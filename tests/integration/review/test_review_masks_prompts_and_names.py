@@ -26,10 +26,16 @@ import pytest
 from collector.demo.project import git, scaffold
 from collector.home import Home
 from collector.redact import PLACEHOLDER_RE
-from tests.integration.collector_harness import env_for, running, wait_capturing, wait_recorded
-from tests.integration.test_review_trim_channels import broken_placeholders, everything, shown, sign, steps_of
-from tests.integration.test_run_hook_shell import interactive_bash, rcfile, recorder_gone
-from tests.integration.test_sign_cli import codetape
+from tests.integration.consent.test_sign_cli import codetape
+from tests.integration.review.test_review_trim_channels import (
+    broken_placeholders,
+    everything,
+    shown,
+    sign,
+    steps_of,
+)
+from tests.integration.sources.test_run_hook_shell import interactive_bash, rcfile, recorder_gone
+from tests.support.collector_harness import env_for, running, wait_capturing, wait_recorded
 from tests.waiting import wait_for
 
 PRIVATE = "notes/layoffs-2026.md"  # excluded in the review

@@ -13,8 +13,8 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from tests.integration.terminal import Terminal
-from tests.integration.test_sign_cli import PLAN, SECRET_WORDS, codetape, record_session, steps_of
+from tests.integration.consent.test_sign_cli import PLAN, SECRET_WORDS, codetape, record_session, steps_of
+from tests.support.terminal import Terminal
 from tests.unit.review.test_trim import HEADER, two_files, write
 
 TIMELINE = re.compile(r"step\s+time\s+kind\s+file\s+what")

@@ -35,8 +35,8 @@ from collector.home import Home
 from collector.protocol.clock import now_ms
 from collector.redact import PLACEHOLDER_RE
 from collector.text.digest import sha256_text
-from tests.integration.collector_harness import env_for, running, settle, wait_capturing, wait_recorded
-from tests.integration.test_sign_cli import codetape
+from tests.integration.consent.test_sign_cli import codetape
+from tests.support.collector_harness import env_for, running, settle, wait_capturing, wait_recorded
 
 TOKEN = "zorblax"  # the word the reviewer redacts: in the workspace's name, its remote, a path, texts
 NOTES = "notes/secret-plan.txt"  # the file the reviewer excludes

@@ -11,8 +11,8 @@ from collector.home import Home
 from collector.seal.redacted import seal_redacted
 from collector.seal.summaries import summary_path
 from schemas import step_to_dict
-from tests.integration.test_redaction_seal import SECRETS
-from tests.integration.test_redaction_seal import _session as secret_steps
+from tests.integration.redact.test_redaction_seal import SECRETS
+from tests.integration.redact.test_redaction_seal import _session as secret_steps
 from tests.support.sessions import generate
 
 

@@ -21,7 +21,7 @@ from collector.journal import JournalWriter
 from collector.seal.ahead import identity
 from collector.workspace.registry import Registry
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
-from tests.integration.sealing_ahead import assert_same_seal, from_scratch, leftovers, session_steps
+from tests.integration.seal.sealing_ahead import assert_same_seal, from_scratch, leftovers, session_steps
 from tests.waiting import wait_for
 
 BATCH = 97  # steps per journal write: frames cross every batch boundary of the seal's own

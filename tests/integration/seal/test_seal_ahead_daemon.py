@@ -18,7 +18,9 @@ import pytest
 
 from collector.daemon.ahead import finish_timeout
 from collector.redact.rules import value_hash
-from tests.integration.collector_harness import (
+from tests.integration.redact.test_redaction_seal import GH
+from tests.integration.seal.sealing_ahead import assert_same_seal, from_scratch, leftovers, session_steps
+from tests.support.collector_harness import (
     Daemon,
     codetape,
     episode_steps,
@@ -26,8 +28,6 @@ from tests.integration.collector_harness import (
     settle,
     start_daemon,
 )
-from tests.integration.sealing_ahead import assert_same_seal, from_scratch, leftovers, session_steps
-from tests.integration.test_redaction_seal import GH
 from tests.waiting import wait_for
 
 STARTED = re.compile(r"sealing episode (\S+) ahead \(process (\d+)\)")

@@ -15,7 +15,7 @@ import tomlkit
 
 from collector.home import Home
 from tests.cli import codetape
-from tests.integration.collector_harness import env_for, git, opt_in, running, wait_capturing, wait_recorded
+from tests.support.collector_harness import env_for, git, opt_in, running, wait_capturing, wait_recorded
 
 CLAUDE = {"permissions": {"allow": ["Bash(npm run lint)"]}, "model": "opus",
           "hooks": {"PostToolUse": [{"matcher": "Write",
@@ -186,7 +186,7 @@ def test_prompt_edit_and_the_write_become_agent_steps_and_an_agent_s_file_change
 
 
 def seal(home: Path, root: Path) -> list[dict[str, Any]]:
-    from tests.integration.collector_harness import episode_steps
+    from tests.support.collector_harness import episode_steps
 
     done = subprocess.run([sys.executable, "-m", "collector", "seal", str(root)], capture_output=True,
                           env=env_for(home), timeout=120, check=False)

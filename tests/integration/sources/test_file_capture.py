@@ -17,7 +17,8 @@ from collector.protocol.clock import now_ms
 from collector.reconstruct.workspace import Workspace
 from collector.sources.file_watcher import FileWatcher
 from schemas.steps import step_from_dict
-from tests.integration.collector_harness import (
+from tests.integration.sources.test_git_capture import Recorder
+from tests.support.collector_harness import (
     SECRET,
     codetape,
     episode_steps,
@@ -27,7 +28,6 @@ from tests.integration.collector_harness import (
     wait_capturing,
     wait_recorded,
 )
-from tests.integration.test_git_capture import Recorder
 from tests.waiting import TIMEOUT_S, wait_for
 
 

@@ -19,7 +19,7 @@ from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.sources.git_watcher import GitWatcher
 from schemas.steps import step_from_dict
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     SECRET,
     codetape,
     episode_steps,

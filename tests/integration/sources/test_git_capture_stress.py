@@ -16,7 +16,7 @@ import pytest
 from collector.policy.recording import Policy
 from collector.protocol.clock import now_ms
 from collector.sources.git_watcher import GitWatcher
-from tests.integration.test_git_capture import ENV, Recorder
+from tests.integration.sources.test_git_capture import ENV, Recorder
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.eval  # an evaluation: scripts/test --all runs it

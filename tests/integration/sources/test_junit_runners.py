@@ -19,7 +19,8 @@ import pytest
 from collector.daemon.rundir import pid_path
 from collector.home import Home
 from collector.protocol.client import Client
-from tests.integration.collector_harness import (
+from tests.integration.sources.test_run_hook_shell import interactive_bash, rcfile, recorder_gone
+from tests.support.collector_harness import (
     codetape,
     episode_steps,
     journal_steps,
@@ -27,10 +28,9 @@ from tests.integration.collector_harness import (
     running,
     wait_recorded,
 )
-from tests.integration.test_run_hook_shell import interactive_bash, rcfile, recorder_gone
 from tests.waiting import wait_for
 
-RUNNERS = Path(__file__).parents[1] / "fixtures" / "runners"
+RUNNERS = Path(__file__).parents[2] / "fixtures" / "runners"
 SUITES = RUNNERS / "suites"
 JEST = RUNNERS / "jest" / "node_modules"
 OUTCOMES = {"adds": "passed", "fails": "failed", "skipped": "skipped"}

@@ -25,10 +25,10 @@ from collector.home import Home
 from collector.protocol.client import Client
 from collector.sources.pytest_env import PLUGIN_DIR, pytest_env
 from tests.cli import codetape, codetape_process
-from tests.integration.collector_harness import episode_steps, running, wait_recorded
-from tests.integration.test_pytest_plugin import junit_outcomes, make_project
-from tests.integration.test_pytest_plugin import normalized as timeless
-from tests.integration.test_run_hook_shell import interactive_bash, rcfile
+from tests.integration.sources.test_pytest_plugin import junit_outcomes, make_project
+from tests.integration.sources.test_pytest_plugin import normalized as timeless
+from tests.integration.sources.test_run_hook_shell import interactive_bash, rcfile
+from tests.support.collector_harness import episode_steps, running, wait_recorded
 
 PYTEST = {(3, 8): "8.3.3", (3, 11): "8.3.3", (3, 7): "7.4.4", (3, 6): "7.0.1"}
 OLD_PIP_PINS = {(3, 7): ["pluggy==1.2.0"], (3, 6): ["pluggy==1.0.0"]}  # their pip reads no Requires-Python

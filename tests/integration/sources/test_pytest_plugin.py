@@ -16,8 +16,8 @@ import pytest
 from collector.sources.pytest_path import codetape_pytest
 from collector.workspace import trust
 from schemas.settings import SETTINGS_FILE
-from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
-from tests.integration.dataset_helpers import contributor, duck, sign, upload
+from tests.support.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
+from tests.support.dataset_helpers import contributor, duck, sign, upload
 
 PROJECT = {
     "pytest.ini": "[pytest]\nasyncio_default_fixture_loop_scope = function\n",

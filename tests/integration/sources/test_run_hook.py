@@ -14,7 +14,7 @@ from typing import Any
 
 from collector.home import Home
 from collector.protocol.client import Client
-from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
+from tests.support.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
 from tests.waiting import wait_for
 
 CODETAPE = [sys.executable, "-m", "collector", "run", "--"]

@@ -15,8 +15,8 @@ import pytest
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.sources.shell_hook import SHELLS, snippet
-from tests.integration.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
-from tests.integration.terminal import Terminal
+from tests.support.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
+from tests.support.terminal import Terminal
 from tests.waiting import wait_for
 
 # `sleep 0.3` in these sessions is a command typed by the developer, whose recorded duration is checked

@@ -23,7 +23,7 @@ import pytest
 from collector.policy.recording import Policy
 from collector.sources.snapshot import take_snapshot
 from schemas.settings import WorkspaceSettings
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     SECRET,
     Daemon,
     codetape,

@@ -21,7 +21,7 @@ from collector.policy.recording import Policy
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.sources.emit import Emit, Watcher
-from tests.integration.collector_harness import (
+from tests.support.collector_harness import (
     Daemon,
     codetape,
     git,

@@ -1,8 +1,8 @@
 """`codetape stats`, the review summary, `codetape inspect` and the HTML report count whose work an episode
 is as the dataset's `--origin` does: the characters the edits inserted, and the characters each write to
 disk outside the editor (an agent's, a program's) inserted over the text it replaced, not the file's whole
-text (issue 37 item 2). The episode: tests/integration/test_dataset_provenance.py's, typing and a paste in
-an editor that then goes, an agent's one-character fix, a program's new six-character file."""
+text (issue 37 item 2). The episode: tests/integration/dataset/test_dataset_provenance.py's, typing and a
+paste in an editor that then goes, an agent's one-character fix, a program's new six-character file."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 from tests.cli import codetape
-from tests.integration.dataset_helpers import contributor
-from tests.integration.test_dataset_provenance import _episode
+from tests.integration.dataset.test_dataset_provenance import _episode
+from tests.support.dataset_helpers import contributor
 
 WRITTEN = {"typed": 2, "paste": 5, "agent": 1, "unknown": 6}
 SHARES = "unknown 43%, paste 36%, typed 14%, agent 7%"

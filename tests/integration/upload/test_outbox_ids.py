@@ -11,7 +11,7 @@ from collector.consent import init_keys, sign_episode
 from collector.home import Home
 from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY, FULL_HEADER
-from tests.integration.upload_helpers import one_error_line
+from tests.support.upload_helpers import one_error_line
 
 EPISODE_ID = str(FULL_HEADER.episode_id)
 

@@ -29,8 +29,10 @@ from collector.home import Home
 from collector.protocol.clock import utc_now
 from schemas.consent import ConsentStatement
 from tests.cli import codetape
-from tests.integration.collector_harness import opt_in
-from tests.integration.dataset_helpers import (
+from tests.integration.dataset.test_dataset_s3 import configure
+from tests.integration.policy.test_managed_policy import install
+from tests.support.collector_harness import opt_in
+from tests.support.dataset_helpers import (
     Contributor,
     canaries,
     contributor,
@@ -43,13 +45,11 @@ from tests.integration.dataset_helpers import (
     snapshot_files,
     upload,
 )
-from tests.integration.test_dataset_s3 import configure
-from tests.integration.test_managed_policy import install
-from tests.integration.upload_helpers import one_error_line
 from tests.support.seaweed import SeaweedFS
+from tests.support.upload_helpers import one_error_line
 
 POLICY = 'allowed_purposes = ["model-training"]\nretain_until = 2099-06-30\n'
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from collector.protocol.clock import utc_now
 from tests.cli import codetape
 from tests.cli import codetape as in_process
 from tests.fixtures.make_golden import DIRECTORY
-from tests.integration.collector_harness import running, wait_for
+from tests.support.collector_harness import running, wait_for
 from tests.support.issuer import Issuer
 from tests.support.seaweed import SeaweedFS
 

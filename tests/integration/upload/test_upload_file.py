@@ -18,15 +18,15 @@ from collector.upload.revocation import check_revocation
 from schemas.upload import UploadManifest
 from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY
-from tests.integration.collector_harness import running, wait_for
-from tests.integration.upload_helpers import (
+from tests.support.collector_harness import running, wait_for
+from tests.support.sized_episodes import signed_episode
+from tests.support.upload_helpers import (
     foreign_signed,
     one_error_line,
     record_and_sign,
     tampered,
     unsigned_in_outbox,
 )
-from tests.support.sized_episodes import signed_episode
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,9 @@ from collector.upload.revocation import check_revocation
 from collector.upload.stores import open_store
 from tests.cli import codetape, environment
 from tests.fixtures.make_golden import DIRECTORY
-from tests.integration.upload_helpers import (
+from tests.support.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS, free_ports
+from tests.support.sized_episodes import signed_episode
+from tests.support.upload_helpers import (
     foreign_signed,
     one_error_line,
     record_and_sign,
@@ -35,8 +37,6 @@ from tests.integration.upload_helpers import (
     unconnectable_store,
     unsigned_in_outbox,
 )
-from tests.support.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS, free_ports
-from tests.support.sized_episodes import signed_episode
 from tests.waiting import wait_for
 
 MIB = 1024 * 1024

@@ -15,7 +15,7 @@ import pytest
 from collector.daemon.rundir import pid_path
 from collector.home import Home
 from collector.protocol.client import Client
-from tests.integration.collector_harness import codetape, codetape_process, opt_in
+from tests.support.collector_harness import codetape, codetape_process, opt_in
 from tests.waiting import wait_for
 
 OTHER_UID = 4242

@@ -17,7 +17,7 @@ import pytest
 
 from collector.home import Home
 from collector.workspace.registry import Registry
-from tests.integration.collector_harness import codetape, codetape_process, opt_in, running
+from tests.support.collector_harness import codetape, codetape_process, opt_in, running
 
 NOBODY = 65534
 SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin")  # one that user nobody can run
