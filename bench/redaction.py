@@ -181,9 +181,7 @@ def render(recall: Recall, std: Stdlib, seal: list[Sealing], args: argparse.Name
     held_rows.append(["**all**", sum(held.values.values()), f"**{held_total:.2%}**"])
     missed = Counter(provider for _, provider, _ in held.misses)
     held_misses = ", ".join(f"{provider} {n}" for provider, n in missed.most_common()) or "none"
-    return f"""## Redaction (`bench/redaction.py`; TUNED: `redaction_corpus/`, HELD-OUT: `heldout_corpus/`)
-
-Command: `{command_line()}` ({machine()}).
+    return f"""Command: `{command_line()}` ({machine()}).
 
 **Tuned corpus.** `corpora/redaction_corpus/` (written together with codetape's rules, so 100 % here says
 nothing about formats nobody tuned for: see the held-out corpus below) generates realistic secrets in
