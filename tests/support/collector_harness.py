@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -22,14 +21,10 @@ from collector.protocol.client import Client
 from collector.workspace.registry import Registry
 from tests.cli import codetape as codetape
 from tests.cli import codetape_process as codetape_process
+from tests.cli import environment as env_for  # this environment, CODETAPE_HOME=home, `env` on top
 from tests.waiting import TIMEOUT_S, wait_for
 
 STARTUP_S = 60.0
-
-
-def env_for(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """This process's environment with CODETAPE_HOME set to `home` (and `extra`: a fake HOME, USER, ...)."""
-    return {**os.environ, **(extra or {}), "CODETAPE_HOME": str(home)}
 
 
 @dataclass

@@ -5,9 +5,6 @@ episodes' files."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import datasets
@@ -16,16 +13,11 @@ import pytest
 
 from collector.episode import open_episode
 from schemas import EpisodeHeader
+from tests.cli import codetape_bytes
 from tests.fixtures.make_golden import DIRECTORY
 from tests.integration.export.export_sessions import calc_session, secret_session  # noqa: F401 (fixtures)
 
 GOLDEN = [DIRECTORY / f"{name}.ctape" for name in ("minimal", "full", "unicode", "future")]
-
-
-def run(home: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "CODETAPE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "collector", *args], env=env, capture_output=True,
-                          timeout=180, check=False)
 
 
 def test_each_episode_is_its_header_then_exactly_what_cat_prints(
@@ -33,7 +25,7 @@ def test_each_episode_is_its_header_then_exactly_what_cat_prints(
     calc_home, calc = calc_session
     calc_id = calc.name.removesuffix(".ctape")
     out = tmp_path / "out"
-    done = run(calc_home, "export", *map(str, GOLDEN), str(secret_session[1]), calc_id[:8],
+    done = codetape_bytes(calc_home, "export", *map(str, GOLDEN), str(secret_session[1]), calc_id[:8],
                "--format", "jsonl", "-o", str(out))
     assert done.returncode == 0, done.stderr
     stderr = done.stderr.decode()
@@ -46,7 +38,7 @@ def test_each_episode_is_its_header_then_exactly_what_cat_prints(
         first, rest = written.split(b"\n", 1)
         assert EpisodeHeader.model_validate_json(first) == episode.header
         assert json.loads(first) == episode.header.model_dump(mode="json")
-        cat = run(calc_home, "cat", str(path))
+        cat = codetape_bytes(calc_home, "cat", str(path))
         assert cat.returncode == 0 and rest == cat.stdout, path
         lines += written.count(b"\n")
     assert f"episodes, {lines:,} lines in" in stderr
@@ -59,7 +51,7 @@ def test_many_episodes_rows_load_in_hugging_face_datasets_and_keep_what_cat_prin
     calc_home, calc = calc_session
     episodes = [*GOLDEN, secret_session[1], calc]
     out = tmp_path / "out"
-    done = run(calc_home, "export", *map(str, episodes), "--format", "jsonl-rows", "-o", str(out))
+    done = codetape_bytes(calc_home, "export", *map(str, episodes), "--format", "jsonl-rows", "-o", str(out))
     assert done.returncode == 0, done.stderr
     files = sorted(str(p) for p in out.iterdir())
     assert len(files) == 6 and all(name.endswith(".rows.jsonl") for name in files)
@@ -71,13 +63,13 @@ def test_many_episodes_rows_load_in_hugging_face_datasets_and_keep_what_cat_prin
         mine = [row for row in rows if row["episode_id"] == episode_id]
         assert [row["line"] for row in mine] == list(range(len(mine)))
         assert mine[0]["kind"] == "header" and EpisodeHeader.model_validate_json(mine[0]["data"]).episode_id
-        cat = run(calc_home, "cat", str(path))
+        cat = codetape_bytes(calc_home, "cat", str(path))
         assert cat.returncode == 0
         assert "".join(row["data"] + "\n" for row in mine[1:]).encode() == cat.stdout, path
         assert [row["kind"] for row in mine[1:]] == [json.loads(row["data"])["kind"] for row in mine[1:]]
     # the plain jsonl files of the same episodes do not load together: why jsonl-rows exists
     plain = tmp_path / "plain"
-    done = run(calc_home, "export", *map(str, episodes), "--format", "jsonl", "-o", str(plain))
+    done = codetape_bytes(calc_home, "export", *map(str, episodes), "--format", "jsonl", "-o", str(plain))
     assert done.returncode == 0
     with pytest.raises(datasets.exceptions.DatasetGenerationError):
         datasets.load_dataset("json", data_files=sorted(map(str, plain.iterdir())), split="train",
