@@ -12,11 +12,9 @@ import argparse
 import base64
 import hashlib
 import json
-import os
 import random
 import string
 import struct
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from collector.errors import CodetapeError
 from collector.home import Home
 from collector.text.oneline import one_line
 from schemas import step_from_dict
+from tests.cli import codetape_process
 from tests.fixtures.make_golden import DIRECTORY, MINIMAL_HEADER
 
 PREAMBLE = 12
@@ -352,16 +351,13 @@ def test_tampering_through_the_real_cli(small: Signed, keys: tuple[Home, Home], 
         "resealed-statement": (reseal(data, replace_statement(frames, consent_of(frames).payload.replace(
             b'"purpose":null', b'"purpose":"ads"'))), "signature does not verify"),
     }
-    env = {**os.environ, "CODETAPE_HOME": str(tmp_path / "home")}
     for name, (content, says) in cases.items():
         path = tmp_path / f"{name}.ctape"
         path.write_bytes(content)
-        proc = subprocess.run([sys.executable, "-m", "collector", "verify", str(path)], capture_output=True,
-                              text=True, env=env, timeout=120)
+        proc = codetape_process(tmp_path / "home", "verify", str(path))
         lines = proc.stderr.splitlines()
         assert proc.returncode == 1 and proc.stdout == "", (name, proc)
         assert len(lines) == 1 and lines[0].startswith("codetape: ") and says in lines[0], (name, proc.stderr)
-        inspect = subprocess.run([sys.executable, "-m", "collector", "inspect", str(path)],
-                                 capture_output=True, text=True, env=env, timeout=120)
+        inspect = codetape_process(tmp_path / "home", "inspect", str(path))
         if inspect.returncode == 0:
             assert "signed     INVALID: " in inspect.stdout, (name, inspect.stdout)

@@ -7,9 +7,6 @@ bytes, the header and steps decompressed, every keyframe decoded.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,6 +26,7 @@ from collector.seal.redacted import seal_redacted
 from collector.text.digest import sha256_text
 from collector.verify.integrity import verify_replay
 from schemas import EpisodeHeader, Step, WorkspaceIdentity, step_from_dict
+from tests.cli import codetape
 
 HEADER_MODEL = EpisodeHeader(
     codetape_version="0.1.0", episode_id=uuid.UUID("3b9d2f4e-6a1c-4e8b-9d7f-1a2b3c4d5e6f"),
@@ -183,16 +181,12 @@ def test_codetape_sign_with_exclude_drop_and_redact_signs_keyframes_without_them
     home = Home(tmp_path / "home")
     init_keys(home)
     source = written(home.ensure(home.episodes), review_session())
-    env = {**os.environ, "CODETAPE_HOME": str(home.root)}
-    done = subprocess.run([sys.executable, "-m", "collector", "sign", str(source), "--yes",
-                           "--exclude", "/private/", "--drop", f"{DROP_FROM}:{DROP_TO}",
-                           "--redact", r"TOPSECRET-\d+"], env=env, capture_output=True, text=True,
-                          timeout=300, check=False)
+    done = codetape(home.root, "sign", str(source), "--yes", "--exclude", "/private/", "--drop",
+                    f"{DROP_FROM}:{DROP_TO}", "--redact", r"TOPSECRET-\d+")
     assert done.returncode == 0, done.stderr
     signed = home.outbox / source.name
     assert_gone(signed, SECRET, "private/plan.md", "Zephyrine", SCRATCH)
-    verify = subprocess.run([sys.executable, "-m", "collector", "verify", str(signed)], env=env,
-                            capture_output=True, text=True, timeout=300, check=False)
+    verify = codetape(home.root, "verify", str(signed))
     assert verify.returncode == 0 and verify.stdout.startswith("ok (signed by"), verify.stderr
 
 

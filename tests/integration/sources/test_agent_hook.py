@@ -188,8 +188,7 @@ def test_prompt_edit_and_the_write_become_agent_steps_and_an_agent_s_file_change
 def seal(home: Path, root: Path) -> list[dict[str, Any]]:
     from tests.support.collector_harness import episode_steps
 
-    done = subprocess.run([sys.executable, "-m", "collector", "seal", str(root)], capture_output=True,
-                          env=env_for(home), timeout=120, check=False)
+    done = codetape(home, "seal", str(root))
     assert done.returncode == 0, done.stderr
     episodes = sorted(Home(home.resolve()).episodes.glob("*.ctape"))
     assert len(episodes) == 1
