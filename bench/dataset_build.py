@@ -41,12 +41,12 @@ from typing import Any
 
 import psutil
 
-from bench.episode_speed import peak_rss_mib
 from bench.report import command_line, machine, python_ms, table, write_section
 from collector.consent import init_keys, sign_episode
 from collector.episode import write_episode_file
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy
+from tests.support.memory import peak_rss_mib
 from tests.support.sessions import generate
 
 BASES = 40

@@ -25,7 +25,7 @@ from collector.dataset.kept import KeptRows
 from collector.dataset.output import open_output
 from collector.dataset.rows import StepRows
 from collector.dataset.source import entries, locate, reader_for
-from collector.dataset.transform import Context, Outcome, transform
+from collector.dataset.transform import Context, DatasetOutcome, transform
 from collector.episode import Episode, open_episode
 from collector.episode.summary import summarize
 from collector.verify.integrity import verify_replay
@@ -49,7 +49,7 @@ def stages(source: Path, count: int) -> tuple[int, int, dict[str, float]]:
     seconds: dict[str, float] = {}
     seconds["read"] = cpu(lambda: [sum(1 for _ in episode.steps()) for episode in episodes])
     seconds.update(_after_validation(episodes))
-    outcomes: list[Outcome] = []
+    outcomes: list[DatasetOutcome] = []
     whole = cpu(lambda: outcomes.extend(transform(entry, Context(where, 1)) for entry in listing))
     seconds["rest"] = whole - sum(seconds.values())
     seconds["write"] = cpu(lambda: _write(outcomes))
@@ -79,7 +79,7 @@ def _summaries(episodes: list[Episode], validated: list[list[Step]]) -> None:
             summary.add(step)
 
 
-def _write(outcomes: list[Outcome]) -> None:
+def _write(outcomes: list[DatasetOutcome]) -> None:
     with tempfile.TemporaryDirectory() as out_dir, tempfile.TemporaryDirectory() as scratch:
         out = open_output(out_dir, UploadSettings())
         kept = KeptRows(out, 1, Path(scratch))  # as the build keeps them

@@ -27,7 +27,6 @@ import io
 import json
 import os
 import pstats
-import resource
 import shutil
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from typing import Any
 from bench.report import command_line, machine, median, table, write_section
 from collector.episode import open_episode, write_episode_file
 from collector.reconstruct.workspace import workspace_at
+from tests.support.memory import peak_rss_mib
 from tests.support.sessions import Session, generate
 
 SEAL_STEPS, EPISODE_STEPS, CHECKOUT_AT = 60_000, 100_000, 50_000
@@ -65,14 +65,6 @@ def seal(journal: Path, out: Path) -> None:
 def checkout(episode: Path, stop: int) -> None:
     opened = open_episode(episode)
     workspace_at(opened.header.position_encoding, opened.steps(), stop)
-
-
-def peak_rss_mib() -> float:
-    """This process's peak resident set (VmHWM: unlike ru_maxrss, not inherited across fork and exec)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(argv: list[str]) -> None:

@@ -107,9 +107,7 @@ def main() -> None:
     speeds = stdlib([Path(tree) for _, tree in trees], texts, args.runs)
     rows = [[f"`{name}`", *recall, f"{findings / lines * 1000:.3f}", f"{mbs:.1f}"]
             for (name, _), recall, (findings, mbs) in zip(trees, recalls, speeds, strict=True)]
-    body = f"""## Fresh corpora: recall through the seal (`bench/fresh_recall.py`)
-
-Command: `{command_line()}` ({machine()}).
+    body = f"""Command: `{command_line()}` ({machine()}).
 
 {table(["tree", *(f"recall, {c}" for c in CORPORA), "false positives / 1,000 stdlib lines",
         "MB/s (stdlib)"], rows)}

@@ -17,21 +17,16 @@ Recall counts a value as found when every character of every occurrence is insid
 step (as an editor sends keystrokes) and counts a case as hidden when no step of the output holds any
 value or any piece of it longer than 4 characters. The standard library scan reads every .py file under
 `sysconfig.get_paths()["stdlib"]` and counts every finding as a false positive; `others` does the same
-(`false_positives`, one helper) on text other than Python that `scripts/setup` installs (`other_languages`).
+on text other than Python that `scripts/setup` installs (both in tests/support/false_positives.py, which
+the tests that bound the rates use too).
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
-import shutil
-import subprocess
-import sysconfig
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bench.report import command_line, machine, table, write_section
 from collector.redact import RedactionSummary, RuleSet, redact_steps, scan
@@ -41,9 +36,9 @@ from corpora.redaction_corpus import Case, build
 from schemas import Step, step_to_dict
 from schemas.steps import ContentChange, EditStep, OpenStep, RedactionStep, SaveStep
 from schemas.steps.base import Position, Range
+from tests.support.false_positives import Stdlib, false_positives, other_languages, stdlib
 from tests.support.sessions import generate
 
-NODE_MODULES = Path(__file__).parent.parent / "editor_extensions/vscode/node_modules"
 LEAK = 4  # characters of a secret a step may show (the "few characters" of a stray piece)
 
 
@@ -135,96 +130,6 @@ def heldout(seeds: int) -> Recall:
     return recall
 
 
-@dataclass
-class Stdlib:
-    """Every finding on a corpus of files nobody wrote a secret into: each one is a false positive."""
-
-    root: Path
-    files: int = 0
-    lines: int = 0
-    mb: float = 0.0
-    seconds: float = 0.0
-    findings: list[tuple[str, str, int, str]] = field(default_factory=list)
-
-
-def read(path: Path) -> str:
-    """A file's text (a `.gz` one unpacked: Emacs ships its lisp so), undecodable bytes replaced."""
-    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    return data.decode("utf-8", "replace")
-
-
-def false_positives(root: Path, paths: Iterable[Path], rules: RuleSet | None = None) -> Stdlib:
-    """Scan each file under `root` as one text; every finding is listed with its line."""
-    rules = rules or RuleSet.default()
-    result = Stdlib(root)
-    for path in paths:
-        text = read(path)
-        result.files += 1
-        result.lines += text.count("\n") + (not text.endswith("\n"))
-        result.mb += len(text.encode("utf-8", "surrogatepass")) / 1e6
-        started = time.perf_counter()
-        found = scan(text, rules)
-        result.seconds += time.perf_counter() - started
-        lines = text.splitlines()
-        for f in found:
-            line = text.count("\n", 0, f.start)
-            source = lines[line] if line < len(lines) else ""
-            result.findings.append((f.rule, str(path.relative_to(root)), line + 1, source.strip()[:100]))
-    return result
-
-
-def stdlib() -> Stdlib:
-    root = Path(sysconfig.get_paths()["stdlib"])
-    return false_positives(root, (p for p in sorted(root.rglob("*.py"))
-                                  if "site-packages" not in p.parts and p.is_file()))
-
-
-def _keep(path: Path) -> bool:
-    return False
-
-
-def _files(root: Path, *patterns: str, skip: Callable[[Path], bool] = _keep) -> list[Path]:
-    found = {p for pattern in patterns for p in root.rglob(pattern) if p.is_file() and not skip(p)}
-    return sorted(found)
-
-
-def _go_skip(path: Path) -> bool:
-    return path.name.endswith("_test.go") or "testdata" in path.parts
-
-
-def _shell_script(path: Path) -> bool:
-    with path.open("rb") as file:
-        head = file.read(64)
-    return head.startswith(b"#!") and b"sh" in head.split(b"\n", 1)[0]
-
-
-def other_languages() -> dict[str, tuple[Path, list[Path]]]:
-    """Text other than Python that `scripts/setup` puts on every machine (Debian packages golang-go, zsh,
-    git, neovim, emacs-nox; the VS Code extension's npm packages), by corpus: (root, files). A corpus whose
-    package is missing is left out (`tests/integration/test_redaction_other_languages.py` needs Go, git)."""
-    corpora: dict[str, tuple[Path, list[Path]]] = {}
-    go = shutil.which("go")
-    goroot = ""
-    if go:
-        goroot = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True).stdout.strip()
-    if goroot and (Path(goroot) / "src").is_dir():
-        src = (Path(goroot) / "src").resolve()
-        corpora["Go standard library (non-test .go)"] = (src, _files(src, "*.go", skip=_go_skip))
-        corpora["Go's shell scripts (*.sh, *.bash)"] = (src, _files(src, "*.sh", "*.bash"))
-    emacs = sorted(Path("/usr/share/emacs").glob("[0-9]*/lisp"))
-    candidates = {
-        "zsh functions": (Path("/usr/share/zsh/functions"), ("*",), lambda p: p.suffix == ".zwc"),
-        "git's shell scripts": (Path("/usr/lib/git-core"), ("*",), lambda p: not _shell_script(p)),
-        "Neovim runtime (.vim, .lua)": (Path("/usr/share/nvim/runtime"), ("*.vim", "*.lua"), _keep),
-        "Emacs lisp (.el)": (emacs[-1] if emacs else Path("/nonexistent"), ("*.el.gz", "*.el"), _keep),
-        "VS Code extension's node_modules (.js, .json)": (NODE_MODULES, ("*.js", "*.json"), _keep),
-    }
-    for name, (root, patterns, skip) in candidates.items():
-        if root.is_dir():
-            corpora[name] = (root, _files(root, *patterns, skip=skip))
-    return corpora
-
-
 def others() -> dict[str, Stdlib]:
     """`false_positives` on each corpus of `other_languages`."""
     rules = RuleSet.default()
@@ -276,9 +181,7 @@ def render(recall: Recall, std: Stdlib, seal: list[Sealing], args: argparse.Name
     held_rows.append(["**all**", sum(held.values.values()), f"**{held_total:.2%}**"])
     missed = Counter(provider for _, provider, _ in held.misses)
     held_misses = ", ".join(f"{provider} {n}" for provider, n in missed.most_common()) or "none"
-    return f"""## Redaction (`bench/redaction.py`; TUNED: `redaction_corpus/`, HELD-OUT: `heldout_corpus/`)
-
-Command: `{command_line()}` ({machine()}).
+    return f"""Command: `{command_line()}` ({machine()}).
 
 **Tuned corpus.** `corpora/redaction_corpus/` (written together with codetape's rules, so 100 % here says
 nothing about formats nobody tuned for: see the held-out corpus below) generates realistic secrets in

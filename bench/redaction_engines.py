@@ -333,9 +333,7 @@ def render(rows: str, corpora: dict[str, list[Case]], lines: int, std: list[str]
     every = "" if args.stdlib_every == 1 else f"{args.stdlib_every}th "
     other = (f"; `codetape at {args.baseline.name}` is the scan of the tree at `{args.baseline}`"
              if args.baseline else "")
-    return f"""## Redaction engines (`bench/redaction_engines.py`)
-
-Command: `{command_line()}` ({machine()}, load average {load} at the end).
+    return f"""Command: `{command_line()}` ({machine()}, load average {load} at the end).
 {f"Versions: {versions}." if versions else ""}
 
 Three corpora, kept apart. **Tuned**: `corpora/redaction_corpus/` ({len(corpora['tuned']):,} cases), written

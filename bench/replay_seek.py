@@ -30,7 +30,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -39,67 +38,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.episode_speed import EPISODE_STEPS, peak_rss_mib
 from bench.long_line import write_long_line
 from bench.report import command_line, machine, median, table, write_section
-from collector.episode import open_episode, write_episode_file
-from collector.reconstruct.keyframes import keyframe_states, workspace_after
+from collector.episode import open_episode
+from collector.reconstruct.keyframes import workspace_after
 from collector.replay.seek import Index, Seeker
-from schemas import EpisodeHeader, Step
+from tests.support.replay_probe import SAMPLE_EVERY, SCREEN, long_episode, play, seeks, timed_index, write
 from tests.support.sessions import PROFILES, generate
 
 SEEK_GOAL, FIRST_GOAL, SIZE_GOAL, LONG_LINE_GOAL = 0.2, 0.5, 5.0, 1.0
 MIDDLE = 50_000
-SAMPLE_EVERY = 10_000
-SCREEN = (120, 40)
 LONG_LINES = [(1 << 20, 10_000), (1 << 20, 20_000), (1 << 20, 40_000), (4 << 20, 10_000)]
-
-
-def rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def write(path: Path, header: EpisodeHeader, steps: list[Step], *, keyframes: bool) -> None:
-    states = keyframe_states(header.position_encoding) if keyframes else None
-    write_episode_file(path, header, steps, states=states)
 
 
 def timed(fn: Callable[[], object]) -> dict[str, float]:
     start, cpu = time.perf_counter(), time.process_time()
     fn()
     return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
-
-
-def timed_index(path: Path, *, build: bool = True) -> tuple[Index, dict[str, float]]:
-    before = rss_mib()
-    start, cpu = time.perf_counter(), time.process_time()
-    episode = open_episode(path)
-    index = Index.build(episode) if build else Index.open(episode)
-    return index, {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
-                   "rss_before_mib": before, "rss_mib": rss_mib(), "peak_mib": peak_rss_mib()}
-
-
-def seeks(path: Path, count: int, *, build: bool = True, seed: int = 1) -> dict[str, Any]:
-    """Wall and CPU seconds of `count` random seeks, and of the worst case for every chunk."""
-    index, built = timed_index(path, build=build)
-    seeker = Seeker(index)
-    rng = random.Random(seed)
-
-    def one(target: int) -> tuple[float, float]:
-        start, cpu = time.perf_counter(), time.process_time()
-        seeker.seek(target)
-        return time.perf_counter() - start, time.process_time() - cpu
-
-    randoms = [one(rng.randrange(index.count)) for _ in range(count)]
-    worst = []
-    for number, chunk in enumerate(index.chunks):
-        seeker.seek(index.chunks[number - 1].first if number else index.count - 1)  # from another chunk
-        worst.append(one(chunk.first + chunk.count - 1))
-    return {"index": built, "chunks": len(index.chunks), "random": randoms, "worst": worst,
-            "scanned": index.scanned, "rss_mib": rss_mib(), "peak_mib": peak_rss_mib()}
 
 
 def first_screen(path: Path, *, build: bool) -> dict[str, float]:
@@ -117,35 +72,6 @@ def first_screen(path: Path, *, build: bool) -> dict[str, float]:
             return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
 
     return asyncio.run(run())
-
-
-def play(path: Path) -> dict[str, Any]:
-    """The Textual player, headless, from the first step to the last at full speed; RSS samples."""
-    from collector.replay.control import Playback
-    from collector.replay.player import ReplayApp
-
-    index, built = timed_index(path)
-    clock = [0.0]
-    playback = Playback(index, 0, index.count - 1, speed=4096, clock=lambda: clock[0], steps_per_tick=1000)
-    app = ReplayApp(playback, play=True)
-    samples: list[tuple[int, float]] = []
-
-    async def run() -> float:
-        async with app.run_test(size=SCREEN) as pilot:
-            start = time.perf_counter()
-            next_sample = 0
-            while playback.playing:
-                clock[0] += 1000.0
-                await pilot.pause(1 / 30)
-                if playback.position >= next_sample:
-                    samples.append((playback.position, rss_mib()))
-                    next_sample += SAMPLE_EVERY
-            samples.append((playback.position, rss_mib()))
-            return time.perf_counter() - start
-
-    seconds = asyncio.run(run())
-    return {"index": built, "seconds": seconds, "steps": playback.position + 1, "samples": samples,
-            "peak_mib": peak_rss_mib()}
 
 
 def child(argv: list[str]) -> dict[str, Any]:
@@ -173,17 +99,6 @@ def run_child(*args: str) -> dict[str, Any]:
                           capture_output=True, text=True)
     result: dict[str, Any] = json.loads(done.stdout)
     return result
-
-
-def long_episode(path: Path, *, keyframes: bool = True) -> str:
-    """Write the 100,000-step episode (with keyframes, as sealing writes it); returns where its steps
-    come from."""
-    session = generate(1, "edit-heavy", scale=3.5)
-    if len(session.steps) < EPISODE_STEPS:
-        raise SystemExit(f"the long session has only {len(session.steps)} steps; raise its scale")
-    write(path, session.header, session.steps[:EPISODE_STEPS], keyframes=keyframes)
-    hours = session.steps[EPISODE_STEPS - 1].t_ms / 3_600_000
-    return f"the first {EPISODE_STEPS:,} steps of {session.name} at scale 3.5 ({hours:.1f} simulated hours)"
 
 
 def sizes(seeds: int, work: Path) -> list[dict[str, Any]]:

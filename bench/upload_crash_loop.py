@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from tests.cli import NO_AWS_OF_THE_USERS
-from tests.integration.dataset_helpers import contributor, session, sign
+from tests.support.dataset_helpers import contributor, session, sign
 from tests.support.seaweed import SeaweedFS
 
 HERE = Path(__file__).resolve().parent.parent

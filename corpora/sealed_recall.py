@@ -10,7 +10,7 @@ a test's failure, a note, a task statement, a diagnostic, a command's argv; ever
 typed one key at a time into a buffer instead. The journal is sealed with `seal_redacted` (what the
 collector runs), and the episode is searched byte for byte (frames decompressed) and as `codetape cat`
 prints it. Recall: the share of values no longer anywhere in full. The integration tests
-`tests/integration/test_redaction_heldout.py` and `test_redaction_fresh.py` assert on the same figures.
+`tests/integration/redact/test_redaction_heldout.py` and `test_redaction_fresh.py` assert on the same figures.
 
 Only the figure is printed: listing a fresh corpus's misses (`--misses`) spends it (see
 corpora/fresh_corpus/README.md).

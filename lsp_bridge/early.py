@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.framing import Frame, Framer, encode, parse
+from lsp_bridge.framing import Framer, LspFrame, encode, parse
 from lsp_bridge.initialize import initialize_result
 from lsp_bridge.pipes import Stdin
 
@@ -26,13 +26,13 @@ class Early:
     """What was read before the `Observer`: the frames with their arrival ms, the framer holding any
     partial message, the ids of the requests answered, and whether the input ended."""
 
-    frames: list[tuple[Frame, int]] = field(default_factory=list)
+    frames: list[tuple[LspFrame, int]] = field(default_factory=list)
     framer: Framer = field(default_factory=Framer)
     answered: set[int | str] = field(default_factory=set)
     ended: bool = False
 
 
-def _message(frame: Frame) -> dict[str, Any] | None:
+def _message(frame: LspFrame) -> dict[str, Any] | None:
     if frame.body is None:
         return None
     try:

@@ -26,7 +26,7 @@ _PLAIN_HEADER = re.compile(rb"Content-Length: ([0-9]{1,15})\r\n\r\n")
 
 
 @dataclass(frozen=True, slots=True)
-class Frame:
+class LspFrame:
     """One piece of the stream. `body` is set only for a whole, well-delimited message."""
 
     raw: bytes
@@ -70,17 +70,17 @@ class Framer:
         """Bytes held back because they do not complete a frame yet."""
         return len(self._buffer)
 
-    def feed(self, data: bytes) -> list[Frame]:
+    def feed(self, data: bytes) -> list[LspFrame]:
         """Frames completed by `data`, in order."""
         # most reads: one whole message with the plain header, framed without the buffer
         plain = None if self._buffer or self._passthrough else _PLAIN_HEADER.match(data)
         if plain is not None and len(data) - plain.end() == int(plain[1]) <= self.max_body:
-            return [Frame(data, body=data[plain.end():])]
-        frames: list[Frame] = []
+            return [LspFrame(data, body=data[plain.end():])]
+        frames: list[LspFrame] = []
         if self._passthrough and data:
             piece = data[: self._passthrough]
             self._passthrough -= len(piece)
-            frames.append(Frame(piece, complete=self._passthrough == 0))
+            frames.append(LspFrame(piece, complete=self._passthrough == 0))
             data = data[len(piece) :]
         if data:
             self._buffer += data
@@ -91,20 +91,20 @@ class Framer:
             frames.append(frame)
         return frames
 
-    def finish(self) -> Frame | None:
+    def finish(self) -> LspFrame | None:
         """At the end of the stream: whatever was held back, as a damaged frame."""
         if not self._buffer:
             return None
         raw = bytes(self._buffer)
         self._buffer.clear()
-        return Frame(raw, error=f"stream ended inside a message ({len(raw)} bytes)", junk=True)
+        return LspFrame(raw, error=f"stream ended inside a message ({len(raw)} bytes)", junk=True)
 
     def _take(self, n: int) -> bytes:
         piece = bytes(self._buffer[:n])
         del self._buffer[:n]
         return piece
 
-    def _next(self) -> Frame | None:
+    def _next(self) -> LspFrame | None:
         plain = _PLAIN_HEADER.match(self._buffer)
         if plain is not None:  # the header every client writes, read as `_content_length` reads it
             end, length = plain.end() - len(_HEADER_END), int(plain[1])
@@ -114,10 +114,10 @@ class Framer:
                 if len(self._buffer) > self.max_header:
                     keep = len(_HEADER_END) - 1
                     raw = self._take(len(self._buffer) - keep)
-                    return Frame(raw, error=f"{len(raw)} bytes without a message header", junk=True)
+                    return LspFrame(raw, error=f"{len(raw)} bytes without a message header", junk=True)
                 return None
             junk = self._header_length(end)
-            if isinstance(junk, Frame):
+            if isinstance(junk, LspFrame):
                 return junk
             length = junk
         total = end + len(_HEADER_END) + length
@@ -126,23 +126,23 @@ class Framer:
             body_here = self._take(min(length, len(self._buffer)))
             self._passthrough = length - len(body_here)
             error = f"message of {length} bytes exceeds the {self.max_body} byte cap"
-            return Frame(raw + body_here, error=error, complete=self._passthrough == 0)
+            return LspFrame(raw + body_here, error=error, complete=self._passthrough == 0)
         if len(self._buffer) < total:
             return None
         raw = self._take(total)
-        return Frame(raw, body=raw[end + len(_HEADER_END) :])
+        return LspFrame(raw, body=raw[end + len(_HEADER_END) :])
 
-    def _header_length(self, end: int) -> Frame | int:
+    def _header_length(self, end: int) -> LspFrame | int:
         """The Content-Length of the header block ending at `end`, or the damaged frame it makes."""
         header = bytes(self._buffer[:end])
         length = _content_length(header)
         if length is None:
             start = self._resync_point(header)
             if start > 0:
-                return Frame(self._take(start), error="bytes before a message header", junk=True)
+                return LspFrame(self._take(start), error="bytes before a message header", junk=True)
             raw = self._take(end + len(_HEADER_END))
             shown = header[:80].decode("ascii", "backslashreplace")
-            return Frame(raw, error=f"header without a valid Content-Length: {shown!r}", junk=True)
+            return LspFrame(raw, error=f"header without a valid Content-Length: {shown!r}", junk=True)
         return length
 
     @staticmethod

@@ -27,7 +27,7 @@ from lsp_bridge.early import Early
 from lsp_bridge.editor import Editor
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.extensions import Extensions
-from lsp_bridge.framing import Frame, encode, parse
+from lsp_bridge.framing import LspFrame, encode, parse
 from lsp_bridge.initialize import capability, client_info_of, folders_of, initialize_result
 from lsp_bridge.pipes import Stdin
 from lsp_bridge.recorder import Recorder
@@ -90,7 +90,7 @@ class Observer:
 
     # -- reading -------------------------------------------------------------------------------------
 
-    def receive(self, frame: Frame, at: int) -> None:
+    def receive(self, frame: LspFrame, at: int) -> None:
         """One frame from the editor, which arrived at `at` (ms)."""
         if frame.error is not None:
             self.capture.unreadable(at, frame.error, from_editor=True)

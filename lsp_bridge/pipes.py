@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
-from lsp_bridge.framing import Frame
+from lsp_bridge.framing import LspFrame
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Outlet:
         self._held: list[bytes] = []
         self.broken = False
 
-    def frame(self, frame: Frame) -> None:
+    def frame(self, frame: LspFrame) -> None:
         with self._lock:
             if not frame.junk:
                 self._write(frame.raw)

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from collector.protocol.clock import now_ms
 from lsp_bridge.editor import Editor
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.framing import Frame, Framer, encode, parse
+from lsp_bridge.framing import Framer, LspFrame, encode, parse
 from lsp_bridge.pipes import Outlet
 from lsp_bridge.reserved import PREFIX, Reserved, refusal, reserved_method
 from lsp_bridge.server import ServerProcess, start_server
@@ -164,7 +164,7 @@ class Proxy:
         if reserved.request_id is not None and self.server_in is not None:
             self.server_in.inject(encode(refusal(reserved)))
 
-    def _put(self, side: str, frame: Frame, at: int) -> None:
+    def _put(self, side: str, frame: LspFrame, at: int) -> None:
         if frame.body is None and frame.error is None:
             return
         body = frame.body

@@ -6,7 +6,8 @@ complete: the field types are filled in afterwards, by code that runs Python (re
 so lets other threads run. A second thread converting to the same type at that moment takes the
 incomplete one and dereferences a field type that is not there yet: a segmentation fault (msgspec 0.22,
 CPython 3.11; seen as `codetape upload` dying with no output, its two upload threads each reading the
-steps of an episode for the first time; tests/integration/test_steps_threads.py makes it happen at will).
+steps of an episode for the first time; tests/integration/schemas/test_steps_threads.py makes it happen at
+will).
 
 A module's import runs in one thread, and a thread importing a module another thread is importing waits
 until it is done; so a module that compiles its types as it is imported leaves no first conversion to

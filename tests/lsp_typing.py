@@ -39,8 +39,8 @@ from collector.home import Home
 from collector.text.positions import caret_after, units
 from schemas.common import PositionEncoding
 from tests import cli
-from tests.integration.collector_harness import running
-from tests.integration.test_bridge_harness import change, init_params, start_bridge
+from tests.support.bridge_harness import change, init_params, start_bridge
+from tests.support.collector_harness import running
 
 
 @dataclass
@@ -131,13 +131,6 @@ def in_own_loop(coroutine: Coroutine[Any, Any, None]) -> None:
         pool.submit(asyncio.run, coroutine).result()
 
 
-def codetape(home: Path, *args: str) -> str:
-    """`codetape ARGS` (in-process) for CODETAPE_HOME `home`, which must succeed; its stdout."""
-    done = cli.codetape(home, *args)
-    assert done.returncode == 0, f"codetape {' '.join(args)}: {done.stderr}"
-    return done.stdout
-
-
 def commit_test_and_seal(home: Home, project: Path, *, saves: int, message: str) -> Path:
     """Once the collector holds the editor's `saves` saves: commit everything, run pytest, wait for the
     collector to have recorded the commit and the test run, seal. Returns the sealed episode's path."""
@@ -153,7 +146,8 @@ def commit_test_and_seal(home: Home, project: Path, *, saves: int, message: str)
     assert tests.returncode == 0, tests.stdout
     runs = count("test_run")
     wait_for_steps(home, project, lambda steps: runs(steps) == 1, "the test run")
-    return Path(json.loads(codetape(home.root, "seal", str(project), "--json"))["path"])
+    sealed = cli.codetape(home.root, "seal", str(project), "--json", check=True)
+    return Path(json.loads(sealed.stdout)["path"])
 
 
 async def type_calc_fix(home: Path, project: Path) -> None:
@@ -173,7 +167,7 @@ def record_calc_session(base: Path) -> Path:
     UTF-16), a commit, a test run, sealed. Returns the sealed episode's path."""
     home, project = base / "home", base / "project"
     scaffold(project)
-    codetape(home, "init", str(project))
+    cli.codetape(home, "init", str(project), check=True)
     with running(home) as daemon:
         in_own_loop(type_calc_fix(home, project))
         return commit_test_and_seal(daemon.home, project, saves=1, message="calc: fix add, add greet")

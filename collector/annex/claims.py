@@ -36,52 +36,53 @@ Sentence = tuple[Part, ...]
 
 ENGINE = "kingfisher-secret-scanner"
 T = "tests/integration/"
-MANAGED = f"{T}test_managed_policy.py::"
+MANAGED = f"{T}policy/test_managed_policy.py::"
 BACKING: dict[str, tuple[str, ...]] = {
-    "opt-in": (f"{T}test_collector_session.py::test_a_workspace_that_is_not_opted_in_records_nothing",
+    "opt-in": (f"{T}daemon/test_collector_session.py::test_a_workspace_that_is_not_opted_in_records_nothing",
                f"{MANAGED}test_a_refused_managed_policy_stops_recording_and_signing"),
-    "channels": (f"{T}test_collector_session.py::test_channels_switched_off_are_not_recorded",
+    "channels": (f"{T}daemon/test_collector_session.py::test_channels_switched_off_are_not_recorded",
                  f"{MANAGED}test_a_looser_workspace_does_not_win_over_the_managed_policy"),
-    "never-files": (f"{T}test_policy.py::test_secret_ish_files_and_git_internals_are_excluded",
-                    f"{T}test_never_recorded.py::test_secret_files_are_secret_whatever_the_case",
-                    f"{T}test_never_recorded.py::test_the_settings_file_is_never_recorded",
-                    f"{T}test_policy.py::test_git_ignored_files_are_excluded_and_tracked_ones_recorded"),
+    "never-files": (f"{T}policy/test_policy.py::test_secret_ish_files_and_git_internals_are_excluded",
+                    f"{T}policy/test_never_recorded.py::test_secret_files_are_secret_whatever_the_case",
+                    f"{T}policy/test_never_recorded.py::test_the_settings_file_is_never_recorded",
+                    f"{T}policy/test_policy.py::test_git_ignored_files_are_excluded_and_tracked_ones_recorded"),
     "mandatory-exclude": (f"{MANAGED}test_a_looser_workspace_does_not_win_over_the_managed_policy",
                           f"{MANAGED}test_a_managed_policy_made_during_an_episode_applies_at_once",
                           f"{MANAGED}test_a_share_lacking_what_the_managed_policy_requires_cannot_be_signed"),
-    "size-cap": (f"{T}test_policy.py::test_binary_and_too_large",
+    "size-cap": (f"{T}policy/test_policy.py::test_binary_and_too_large",
                  f"{MANAGED}test_a_looser_workspace_does_not_win_over_the_managed_policy"),
-    "local-names": (f"{T}test_local_names.py::test_no_local_name_reaches_the_sealed_episode",),
-    "redaction": (f"{T}test_redaction_seal.py::test_a_sealed_episode_holds_no_secret_and_verifies",
-                  f"{T}test_redaction_seal.py::"
+    "local-names": (f"{T}redact/test_local_names.py::test_no_local_name_reaches_the_sealed_episode",),
+    "redaction": (f"{T}redact/test_redaction_seal.py::test_a_sealed_episode_holds_no_secret_and_verifies",
+                  f"{T}redact/test_redaction_seal.py::"
                   "test_secrets_in_file_names_base64_and_command_lines_never_reach_the_episode"),
-    "allow-list": (f"{T}test_redaction_seal.py::"
+    "allow-list": (f"{T}redact/test_redaction_seal.py::"
                    "test_the_workspace_allow_list_lets_a_false_positive_through",),
-    "review": (f"{T}test_review_trim_channels.py::"
+    "review": (f"{T}review/test_review_trim_channels.py::"
                "test_an_excluded_folder_a_dropped_range_and_a_redacted_word_are_gone_everywhere",
-               f"{T}test_upload_file.py::test_what_may_not_leave_stays_with_one_line_each"),
+               f"{T}upload/test_upload_file.py::test_what_may_not_leave_stays_with_one_line_each"),
     "purposes": (f"{MANAGED}test_a_share_lacking_what_the_managed_policy_requires_cannot_be_signed",),
     "licences": (f"{MANAGED}"
                  "test_the_managed_policy_bounds_the_licence_at_signing_and_the_destination_at_upload",),
     "destinations": (f"{MANAGED}"
                      "test_the_managed_policy_bounds_the_licence_at_signing_and_the_destination_at_upload",),
     "retention": (f"{MANAGED}test_a_looser_workspace_does_not_win_over_the_managed_policy",
-                  f"{T}test_retention.py::test_retain_until_is_signed_and_one_later_than_the_policys_or_past_is_refused",
-                  f"{T}test_retention.py::"
+                  f"{T}upload/test_retention.py::test_retain_until_is_signed_and_one_later_than_the_policys_or_past_is_refused",
+                  f"{T}upload/test_retention.py::"
                   "test_an_expired_episode_leaves_every_snapshot_and_the_signed_purge_report_says_so"),
-    "contributor-holds": (f"{T}test_corrupt_journal_privacy.py::"
+    "contributor-holds": (f"{T}journal/test_corrupt_journal_privacy.py::"
                           "test_a_damaged_journal_leaves_only_the_redacted_episode",
-                          f"{T}test_collector_daemon.py::test_socket_is_0600_in_a_0700_run_dir_with_a_pid_file"),
-    "receiver-key": (f"{T}test_signing.py::test_a_signed_episode_verifies_and_inspect_names_the_signer",),
-    "unlinkable": (f"{T}test_unlinkable_signing.py::"
+                          f"{T}daemon/test_collector_daemon.py::test_socket_is_0600_in_a_0700_run_dir_with_a_pid_file"),
+    "receiver-key": (f"{T}consent/test_signing.py::"
+                     "test_a_signed_episode_verifies_and_inspect_names_the_signer",),
+    "unlinkable": (f"{T}consent/test_unlinkable_signing.py::"
                    "test_sign_unlinkable_signs_with_an_episode_key_and_keeps_the_day_and_100_ms_steps_only",
-                   f"{T}test_dataset_unlinkable.py::"
+                   f"{T}dataset/test_dataset_unlinkable.py::"
                    "test_every_members_episode_is_accepted_under_a_key_of_its_own_in_every_table",
                    f"{MANAGED}test_a_share_lacking_what_the_managed_policy_requires_cannot_be_signed"),
-    "withdrawal": (f"{T}test_upload_file.py::test_upload_sends_once_and_revoke_leaves_a_signed_record",
-                   f"{T}test_dataset_snapshots.py::"
+    "withdrawal": (f"{T}upload/test_upload_file.py::test_upload_sends_once_and_revoke_leaves_a_signed_record",
+                   f"{T}dataset/test_dataset_snapshots.py::"
                    "test_a_pinned_build_keeps_its_rows_and_a_revocation_purges_every_snapshot",
-                   f"{T}test_dataset_build.py::test_only_a_revocation_signed_by_the_episodes_signer_withdraws_it"),
+                   f"{T}dataset/test_dataset_build.py::test_only_a_revocation_signed_by_the_episodes_signer_withdraws_it"),
     "policy-refused": (f"{MANAGED}test_a_refused_managed_policy_stops_recording_and_signing",),
 }
 

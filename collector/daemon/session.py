@@ -33,12 +33,12 @@ import pydantic
 from collector.daemon.admission import CleanPaths, HeldChanges, admit, kind_name, own_state
 from collector.daemon.agent_claims import AgentClaims
 from collector.daemon.capture import Capture, StartWatchers
+from collector.daemon.junit_runs import JUnitRuns
 from collector.daemon.leaving import Leaving
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.open_episode import OpenEpisode
 from collector.daemon.paused import PausedWorkspaces
 from collector.daemon.settings_watch import SettingsWatch, Wanted
-from collector.daemon.test_reports import TestReports
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.journal import JournalWriter
@@ -81,7 +81,7 @@ class Session:
         self._claims = AgentClaims()  # the files an AI agent's tool calls claim (agent_claims.py)
         self._leaving = Leaving()
         self._paths = CleanPaths()  # the root never changes, so neither do a path's clean form and problem
-        self._reports = TestReports(root, lambda: self.policy, self._add_derived)
+        self._reports = JUnitRuns(root, lambda: self.policy, self._add_derived)
         self._told_encoding = False  # once a client was told the encoding, it never changes
         self._capture = (Capture(root, start_watchers, self.emit, clock=clock)
                          if start_watchers is not None else None)

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from collector.dataset.source import Entry
 from collector.dataset.tables import TABLES, WORKER_ROWS
-from collector.dataset.transform import Context, Outcome, transform
+from collector.dataset.transform import Context, DatasetOutcome, transform
 
 BATCH_EPISODES = 16  # episodes a task checks, at most: a fraction of a second's work each, a few ms of Ray's
 BATCH_BYTES = 4 << 20  # of the source's bytes a batch takes (at least one episode)
@@ -87,7 +87,7 @@ class Checked:
     """What a checking task sends back: the verdicts of the episodes it did, in order (without rows), the
     accepted ones' rows and their blob rows."""
 
-    verdicts: list[Outcome]
+    verdicts: list[DatasetOutcome]
     rows: Packed
     blobs: Packed
 

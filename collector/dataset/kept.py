@@ -16,7 +16,7 @@ import pyarrow as pa
 from collector.dataset.blob_store import BlobSpill
 from collector.dataset.output import Output
 from collector.dataset.tables import WORKER_ROWS
-from collector.dataset.transform import Outcome
+from collector.dataset.transform import DatasetOutcome
 from collector.dataset.writer import TableWriter
 
 HOLD_BYTES = 32 << 20  # rows held by all the tables' writers of a build together, spilled beyond it
@@ -30,7 +30,7 @@ class KeptRows:
         self.writers = {table: TableWriter(out, table, build, scratch, stem) for table in WORKER_ROWS}
         self.blobs = BlobSpill(scratch, stem)  # written by the build (blob_store.py), once per text
 
-    def add(self, outcome: Outcome) -> None:
+    def add(self, outcome: DatasetOutcome) -> None:
         """Hold an accepted episode's rows (every row of an episode is of its month)."""
         for table, writer in self.writers.items():
             writer.add(outcome.tables[table], outcome.month, outcome.sha256)

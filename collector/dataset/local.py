@@ -23,7 +23,7 @@ from collector.dataset.kept import HOLD_BYTES, KeptRows, Written
 from collector.dataset.output import Output
 from collector.dataset.sink import Sink
 from collector.dataset.source import Entry
-from collector.dataset.transform import Context, Outcome, transform
+from collector.dataset.transform import Context, DatasetOutcome, transform
 
 
 def cores() -> int:
@@ -82,7 +82,7 @@ class LocalEngine:
 _KEPT: dict[str, KeptRows] = {}  # in a worker: the rows it keeps, by the scratch directory of their build
 
 
-def _transform_and_keep(entry: Entry, context: Context, job: RowsJob) -> Outcome:
+def _transform_and_keep(entry: Entry, context: Context, job: RowsJob) -> DatasetOutcome:
     """In a worker: one episode's verdict, its rows (when accepted) kept here, not sent back."""
     outcome = transform(entry, context)
     if outcome.accepted:

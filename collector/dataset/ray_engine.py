@@ -44,7 +44,7 @@ from collector.dataset.ray_local import LocalRay
 from collector.dataset.sink import Sink, Tally
 from collector.dataset.source import Entry
 from collector.dataset.tables import WORKER_ROWS
-from collector.dataset.transform import Context, Outcome
+from collector.dataset.transform import Context, DatasetOutcome
 from collector.errors import CodetapeError
 
 POLL_S = 0.25
@@ -127,7 +127,7 @@ class _Batch:
     """One checking task's answer: its verdicts and (in the object store) its rows and blob rows."""
 
     start: int
-    verdicts: list[Outcome]
+    verdicts: list[DatasetOutcome]
     held: int  # bytes of rows
     rows: Any  # ObjectRef of Packed: the rows of the accepted ones, every table's but the blobs
     blobs: Any  # ObjectRef of Packed: their blob rows
@@ -136,7 +136,7 @@ class _Batch:
 
 @ray.remote(num_returns=3)
 def _check(entries: list[Entry], context: Context, counter: Any) -> tuple[
-        tuple[list[Outcome], int], Packed, Packed]:
+        tuple[list[DatasetOutcome], int], Packed, Packed]:
     """A batch checked in a task (batches.py): (its verdicts, bytes of rows), its rows, its blob rows,
     three objects: the driver fetches the first, the writing tasks the second, the driver the third once
     it has ruled."""

@@ -23,7 +23,7 @@ from collector.dataset.output import Output
 from collector.dataset.reasons import Rejected
 from collector.dataset.source import Entry
 from collector.dataset.tables import REJECTED
-from collector.dataset.transform import Outcome
+from collector.dataset.transform import DatasetOutcome
 from collector.dataset.writer import TableWriter
 from collector.export.split import SplitIndex
 from collector.upload.destinations import revocation_key
@@ -62,7 +62,7 @@ class Sink:
         # the episodes whose rows this build adds, with their signer and split
         self.kept: list[tuple[Entry, str, str]] = []
 
-    def verdict(self, outcome: Outcome) -> bool:
+    def verdict(self, outcome: DatasetOutcome) -> bool:
         """Count `outcome` and say whether its rows are kept (accepted, and not a duplicate)."""
         refusal = None if outcome.reason is None else Rejected(outcome.reason, outcome.detail)
         if refusal is None and outcome.held:
@@ -90,7 +90,7 @@ class Sink:
         self.progress(self.tally)
         return refusal is None
 
-    def _place(self, outcome: Outcome, row: pa.Table) -> str:
+    def _place(self, outcome: DatasetOutcome, row: pa.Table) -> str:
         """Decide the episode's split and write its row of `episodes` with it."""
         repository, steps, signature = (row.column(name)[0].as_py()
                                         for name in ("repository", "steps_sha256", "diff_minhash"))
@@ -102,7 +102,7 @@ class Sink:
             self.episodes.flush()
         return split
 
-    def keep(self, outcome: Outcome) -> None:
+    def keep(self, outcome: DatasetOutcome) -> None:
         self.rows.add(outcome)
 
     def unverified(self, sha256: str, episode_id: str | None, signer: str | None, detail: str) -> None:

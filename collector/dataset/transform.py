@@ -84,7 +84,7 @@ class Context:
 
 
 @dataclass
-class Outcome:
+class DatasetOutcome:
     """One episode's verdict: its rows (`tables`) when accepted, else the reason it is left out."""
 
     sha256: str
@@ -108,12 +108,12 @@ class Outcome:
         return self.reason is None and not self.held
 
 
-def transform(entry: Entry, context: Context) -> Outcome:
-    """Check one episode of the source and turn it into rows; a refusal is an Outcome, never an error.
+def transform(entry: Entry, context: Context) -> DatasetOutcome:
+    """Check one episode of the source and turn it into rows; a refusal is a DatasetOutcome, never an error.
     TransferFailed (the source could not be read) is raised: the build stops, to be run again."""
     frugal_memory()  # (in a worker process: the first call is what counts)
     reader = reader_for(context.source)
-    outcome = Outcome(entry.sha256, entry.key, reader.location(entry.key), entry.size)
+    outcome = DatasetOutcome(entry.sha256, entry.key, reader.location(entry.key), entry.size)
     try:
         if not _SHA256.match(entry.sha256):
             raise Rejected("hash_mismatch", "its name is not a SHA-256, so its bytes cannot be checked")
@@ -132,7 +132,7 @@ def transform(entry: Entry, context: Context) -> Outcome:
     return outcome
 
 
-def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome: Outcome) -> None:
+def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome: DatasetOutcome) -> None:
     try:
         episode = open_episode(path, WORKER_LIMITS)
     except EpisodeTooLarge as exc:
@@ -195,7 +195,7 @@ def _check_policy(signed: str | None, required: str) -> None:
                        f"{required[:16]}... --require-policy wants")
 
 
-def _check_manifest(data: bytes | None, outcome: Outcome, statement_bytes: bytes) -> None:
+def _check_manifest(data: bytes | None, outcome: DatasetOutcome, statement_bytes: bytes) -> None:
     if data is None:
         return
     try:

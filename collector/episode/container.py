@@ -39,7 +39,7 @@ def encode_frame(frame_type: int, payload: bytes, flags: int = 0) -> bytes:
 
 
 @dataclass(frozen=True)
-class Frame:
+class EpisodeFrame:
     type: int
     flags: int
     payload: bytes
@@ -66,7 +66,7 @@ def read_preamble(stream: BinaryIO) -> tuple[int, int]:
 
 
 def iter_frames(stream: BinaryIO, hasher: object | None = None,
-                max_payload: int = MAX_PAYLOAD) -> Iterator[Frame]:
+                max_payload: int = MAX_PAYLOAD) -> Iterator[EpisodeFrame]:
     """Frames in order, each CRC-checked, none whose head declares more than `max_payload` bytes read;
     `hasher.update` sees every byte before the trailer frame."""
     update = getattr(hasher, "update", None)
@@ -91,7 +91,7 @@ def iter_frames(stream: BinaryIO, hasher: object | None = None,
         if _CRC.unpack(crc)[0] != zlib.crc32(payload, zlib.crc32(head)):
             raise EpisodeError(f"{FRAME_NAMES.get(frame_type, 'unknown')} frame at byte {offset} is damaged "
                                "(checksum mismatch)")
-        frame = Frame(frame_type, flags, payload, offset)
+        frame = EpisodeFrame(frame_type, flags, payload, offset)
         if update is not None and frame_type != TRAILER:
             update(head)
             update(payload)
@@ -130,7 +130,7 @@ def _decompressor(dictionary: bytes = b"") -> zstandard.ZstdDecompressor:
 _FEED = 256
 
 
-def decompress(frame: Frame, dictionary: bytes = b"", *, limit: int = MAX_DECOMPRESSED) -> bytes:
+def decompress(frame: EpisodeFrame, dictionary: bytes = b"", *, limit: int = MAX_DECOMPRESSED) -> bytes:
     """Decode one zstd payload after checking its declared parameters (its content size at most `limit`);
     never beyond the caps, into one buffer of the size it declares.
 
@@ -163,7 +163,7 @@ def decompress(frame: Frame, dictionary: bytes = b"", *, limit: int = MAX_DECOMP
     _refuse(frame, size, dictionary, what)
 
 
-def _refuse(frame: Frame, size: int, dictionary: bytes, what: str) -> NoReturn:
+def _refuse(frame: EpisodeFrame, size: int, dictionary: bytes, what: str) -> NoReturn:
     """EpisodeError saying why `frame`, declaring `size` bytes, does not decompress to them."""
     produced = fed = 0
     decoder = _decompressor(dictionary).decompressobj()

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import msgpack
 
 from collector.episode.budget import MAX_DECODED
-from collector.episode.container import KEYFRAME, MAX_DECOMPRESSED, STEPS, Frame, compress, decompress
+from collector.episode.container import KEYFRAME, MAX_DECOMPRESSED, STEPS, EpisodeFrame, compress, decompress
 from collector.episode.decoding import unpack
 from collector.episode.limits import READER, Limits
 from collector.episode.outline import outline
@@ -122,7 +122,7 @@ class Chain:
         self._restart(payload)
         return functools.partial(compress, payload, level, dictionary)
 
-    def decompress(self, frame: Frame, limit: int = MAX_DECOMPRESSED) -> bytes:
+    def decompress(self, frame: EpisodeFrame, limit: int = MAX_DECOMPRESSED) -> bytes:
         """A keyframe's payload from its frame (the chain then goes on from this keyframe)."""
         payload = decompress(frame, self.dictionary(), limit=limit)
         self._restart(payload)
@@ -150,7 +150,7 @@ class Placed:
     keyframe: Keyframe
 
 
-def read_keyframes(frames: Iterable[Frame], known: frozenset[str] | set[str] = STEP_KINDS,
+def read_keyframes(frames: Iterable[EpisodeFrame], known: frozenset[str] | set[str] = STEP_KINDS,
                    limits: Limits = READER) -> Iterator[Placed]:
     """The keyframes among an episode's steps frames and keyframes (in file order), decoded within
     `limits` and placed.

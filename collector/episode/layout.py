@@ -24,7 +24,7 @@ from collector.episode.container import (
     STEPS,
     TRAILER,
     TRAILER_PAYLOAD,
-    Frame,
+    EpisodeFrame,
     iter_frames,
     read_preamble,
 )
@@ -48,7 +48,7 @@ class Layout(Generic[H]):
     keyframe_offsets: list[int]
 
 
-def read_layout(path: Path, decode_header: Callable[[Frame], H], max_payload: int = MAX_PAYLOAD,
+def read_layout(path: Path, decode_header: Callable[[EpisodeFrame], H], max_payload: int = MAX_PAYLOAD,
                 max_frames: int | None = None) -> Layout[H]:
     """The layout of the episode at `path`; EpisodeError (one line) when it is not intact, EpisodeTooLarge
     when a frame declares more than `max_payload` bytes or it holds more than `max_frames` steps frames
@@ -60,7 +60,7 @@ def read_layout(path: Path, decode_header: Callable[[Frame], H], max_payload: in
         raise EpisodeError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def scan_layout(stream: BinaryIO, decode_header: Callable[[Frame], H], max_payload: int = MAX_PAYLOAD,
+def scan_layout(stream: BinaryIO, decode_header: Callable[[EpisodeFrame], H], max_payload: int = MAX_PAYLOAD,
                 max_frames: int | None = None) -> Layout[H]:
     """The layout of the episode in `stream`, read from its start in one pass."""
     hasher = hashlib.sha256()
@@ -71,7 +71,7 @@ def scan_layout(stream: BinaryIO, decode_header: Callable[[Frame], H], max_paylo
     offsets: list[int] = []
     keyframes: list[int] = []
     consent: bytes | None = None
-    trailer: Frame | None = None
+    trailer: EpisodeFrame | None = None
     for frame in iter_frames(stream, hasher, max_payload):
         if trailer is not None:
             raise EpisodeError(f"{frame.name} frame at byte {frame.offset} follows the trailer")
@@ -110,7 +110,7 @@ def scan_layout(stream: BinaryIO, decode_header: Callable[[Frame], H], max_paylo
     return Layout(headers[0], read_version, write_version, step_count, digest, consent, offsets, keyframes)
 
 
-def frame_at(stream: BinaryIO, offset: int, max_payload: int = MAX_PAYLOAD) -> Frame:
+def frame_at(stream: BinaryIO, offset: int, max_payload: int = MAX_PAYLOAD) -> EpisodeFrame:
     """The frame at `offset` of a file whose layout was read, CRC-checked again."""
     stream.seek(offset)
     frame = next(iter_frames(stream, max_payload=max_payload), None)

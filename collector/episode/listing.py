@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.episode.container import Frame, decompress
+from collector.episode.container import EpisodeFrame, decompress
 from collector.episode.decoding import unpack
 from collector.episode.layout import frame_at, read_layout
 from collector.episode.outline import outline
@@ -51,7 +51,7 @@ def list_episode(path: Path) -> Listed:
     return Listed(layout.header, steps, last_t, layout.consent is not None)
 
 
-def _shown(frame: Frame) -> Shown:
+def _shown(frame: EpisodeFrame) -> Shown:
     """The header frame's shown fields; through `EpisodeHeader` when not plainly well formed (its error)."""
     plain = shown_plainly(unpack(decompress(frame), "header frame"))
     if plain is not None:

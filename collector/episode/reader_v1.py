@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import pydantic
 
 from collector.episode.chunk import MakeEdit, edit_dict, iter_chunk
-from collector.episode.container import Frame, decompress
+from collector.episode.container import EpisodeFrame, decompress
 from collector.episode.decoding import unpack
 from collector.episode.edit_structs import EditMaker
 from collector.episode.layout import frame_at, read_layout
@@ -105,7 +105,7 @@ class Episode:
                 if step is not None:
                     last_t = _t_ms(step)
 
-    def frames(self) -> Iterator[Frame]:
+    def frames(self) -> Iterator[EpisodeFrame]:
         """The steps frames and keyframes, in file order, each read again and CRC-checked."""
         offsets = sorted([*self._chunk_offsets, *self._keyframe_offsets])
         try:
@@ -124,7 +124,7 @@ def open_episode(path: Path, limits: Limits = READER) -> Episode:
                    _keyframe_offsets=layout.keyframe_offsets, limits=limits)
 
 
-def decode_header(frame: Frame, limits: Limits = READER) -> EpisodeHeader:
+def decode_header(frame: EpisodeFrame, limits: Limits = READER) -> EpisodeHeader:
     """The header frame as `EpisodeHeader`; EpisodeError naming the first invalid field."""
     data = unpack(decompress(frame, limit=limits.decompressed), "header frame", limits.decoded)
     try:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from collector.journal.frames import (
     MAX_PAYLOAD,
-    Frame,
+    JournalFrame,
     encode_frame,
     frame_step,
     unpack_header,
@@ -38,6 +38,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "DEFAULT_INTERVAL", "MAX_PAYLOAD", "Damage", "Frame", "JournalScanner", "JournalWriter", "ScanResult",
-    "encode_frame", "frame_step", "scan_journal", "unpack_header", "unpack_payload",
+    "DEFAULT_INTERVAL", "MAX_PAYLOAD", "Damage", "JournalFrame", "JournalScanner", "JournalWriter",
+    "ScanResult", "encode_frame", "frame_step", "scan_journal", "unpack_header", "unpack_payload",
 ]

@@ -33,7 +33,7 @@ _LIMITS = {"max_str_len": 64 * 1024 * 1024, "max_bin_len": 64 * 1024 * 1024,
 
 
 @dataclass(frozen=True)
-class Frame:
+class JournalFrame:
     """One intact frame: its sequence number, where it starts, and its payload."""
 
     seq: int
@@ -67,7 +67,7 @@ def pack_step(step: dict[str, Any]) -> bytes:
     return bytes(msgpack.packb(step, use_bin_type=True))
 
 
-def unpack_payload(frame: Frame) -> dict[str, Any]:
+def unpack_payload(frame: JournalFrame) -> dict[str, Any]:
     """The msgpack map a frame holds; JournalError when its payload is not one."""
     try:
         value = msgpack.unpackb(frame.payload, raw=False, strict_map_key=True, **_LIMITS)
@@ -80,7 +80,7 @@ def unpack_payload(frame: Frame) -> dict[str, Any]:
     return value
 
 
-def frame_step(frame: Frame) -> Step:
+def frame_step(frame: JournalFrame) -> Step:
     """The step a frame holds, decoded from its msgpack straight into its struct; JournalError when the
     payload is not a msgpack map, StepError naming the first value the schema refuses. (A payload the
     decoder refuses is read again as a map, so that the refusal says which of the two it is.)"""
@@ -101,7 +101,7 @@ def _step_decoder() -> msgspec.msgpack.Decoder[Step]:
     return msgspec.msgpack.Decoder(Step)
 
 
-def unpack_header(frame: Frame) -> dict[str, Any]:
+def unpack_header(frame: JournalFrame) -> dict[str, Any]:
     """The header dict held by frame 0."""
     value = unpack_payload(frame)
     header = value.get("header")

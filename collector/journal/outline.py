@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collector.errors import JournalError
-from collector.journal.frames import HEAD, Frame, frame_crc
+from collector.journal.frames import HEAD, JournalFrame, frame_crc
 
 
 @dataclass(frozen=True)
 class Outline:
     """The header frame, the number of steps after it, and the last frame (the header when none)."""
 
-    header: Frame
+    header: JournalFrame
     steps: int
-    last: Frame
+    last: JournalFrame
 
 
 def outline(path: Path) -> Outline | None:
@@ -62,8 +62,8 @@ def _walk(mapped: mmap.mmap, size: int) -> Outline | None:
     return Outline(header, seq - 1, final)
 
 
-def _checked(mapped: mmap.mmap, offset: int, seq: int) -> Frame | None:
+def _checked(mapped: mmap.mmap, offset: int, seq: int) -> JournalFrame | None:
     """The frame at `offset` when its CRC holds."""
     length, crc, _ = HEAD.unpack_from(mapped, offset)
     payload = mapped[offset + HEAD.size:offset + HEAD.size + length]
-    return Frame(seq, offset, payload) if frame_crc(length, seq, payload) == crc else None
+    return JournalFrame(seq, offset, payload) if frame_crc(length, seq, payload) == crc else None

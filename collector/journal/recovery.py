@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from collector.errors import JournalCorrupt, JournalError
-from collector.journal.frames import HEAD, MAX_SEQ, Frame, frame_crc, plausible_length
+from collector.journal.frames import HEAD, MAX_SEQ, JournalFrame, frame_crc, plausible_length
 
 WINDOW = 1024 * 1024
 
@@ -65,7 +65,7 @@ class JournalScanner:
         self.path = path
         self.result: ScanResult | None = None
 
-    def frames(self) -> Iterator[Frame]:
+    def frames(self) -> Iterator[JournalFrame]:
         """Intact frames from seq 0; raises JournalCorrupt after them if intact frames follow a hole."""
         try:
             stream = open(self.path, "rb")  # noqa: SIM115 (closed below, across yields)
@@ -96,7 +96,7 @@ def scan_journal(path: Path) -> ScanResult:
     return scanner.result
 
 
-def read_frame(stream: BinaryIO, offset: int, seq: int, size: int) -> Frame | None:
+def read_frame(stream: BinaryIO, offset: int, seq: int, size: int) -> JournalFrame | None:
     """The intact frame with sequence number `seq` at `offset`, or None."""
     if size - offset < HEAD.size:
         return None
@@ -107,7 +107,7 @@ def read_frame(stream: BinaryIO, offset: int, seq: int, size: int) -> Frame | No
     payload = stream.read(length)
     if len(payload) != length or frame_crc(length, seq, payload) != crc:
         return None
-    return Frame(seq, offset, payload)
+    return JournalFrame(seq, offset, payload)
 
 
 def _damage_after(stream: BinaryIO, offset: int, seq: int, size: int) -> Damage | None:
@@ -121,7 +121,7 @@ def _damage_after(stream: BinaryIO, offset: int, seq: int, size: int) -> Damage 
     return Damage(offset, count, last) if count else None
 
 
-def find_frame(stream: BinaryIO, start: int, lowest_seq: int, size: int) -> Frame | None:
+def find_frame(stream: BinaryIO, start: int, lowest_seq: int, size: int) -> JournalFrame | None:
     """The first intact frame at or after `start` whose seq is `lowest_seq` or higher (and possible)."""
     highest = min(MAX_SEQ, lowest_seq + (size - start) // (HEAD.size + 1))
     if lowest_seq > highest:
@@ -141,7 +141,7 @@ def find_frame(stream: BinaryIO, start: int, lowest_seq: int, size: int) -> Fram
     return None
 
 
-def _candidate(stream: BinaryIO, offset: int, lowest: int, highest: int, size: int) -> Frame | None:
+def _candidate(stream: BinaryIO, offset: int, lowest: int, highest: int, size: int) -> JournalFrame | None:
     stream.seek(offset)
     length, crc, seq = HEAD.unpack(stream.read(HEAD.size))
     if not lowest <= seq <= highest or not plausible_length(length) or length > size - offset - HEAD.size:
@@ -149,7 +149,7 @@ def _candidate(stream: BinaryIO, offset: int, lowest: int, highest: int, size: i
     payload = stream.read(length)
     if frame_crc(length, seq, payload) != crc:
         return None
-    return Frame(seq, offset, payload)
+    return JournalFrame(seq, offset, payload)
 
 
 def _head_pattern(lowest: int, highest: int) -> re.Pattern[bytes]:

@@ -28,7 +28,7 @@ from collector.errors import JournalError
 from collector.journal.committer import FsyncFn, GroupCommit
 from collector.journal.frames import (
     MAX_PAYLOAD,
-    Frame,
+    JournalFrame,
     encode_frame,
     pack_header,
     unpack_header,
@@ -266,11 +266,11 @@ def _too_large(path: Path, size: int) -> JournalError:
                         f"{MAX_PAYLOAD}-byte frame cap")
 
 
-def _recover(path: Path) -> tuple[EpisodeHeader, Frame, int]:
+def _recover(path: Path) -> tuple[EpisodeHeader, JournalFrame, int]:
     """The header, the last intact frame and where it ends; JournalCorrupt on mid-file damage."""
     scanner = JournalScanner(path)
     header: EpisodeHeader | None = None
-    last: Frame | None = None
+    last: JournalFrame | None = None
     for frame in scanner.frames():
         if frame.seq == 0:
             try:

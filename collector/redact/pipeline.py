@@ -60,7 +60,7 @@ class Record(NamedTuple):
 
 
 @dataclass
-class Outcome:
+class RedactionOutcome:
     """A redacted step (None: nothing left of it), how it changed buffers, characters shown before that a
     secret found now covers, and the placeholders it writes (counted)."""
 
@@ -94,7 +94,7 @@ class StepRedactor:
         self.buffers = {path: buf.copy() for path, buf in state.buffers.items()}
         self.disk = dict(state.disk)
 
-    def step(self, step: Step, index: int, marks: Marks) -> Outcome:
+    def step(self, step: Step, index: int, marks: Marks) -> RedactionOutcome:
         outcome = self._step(step, index, marks)
         if outcome.step is not None and outcome.step is not step and not isinstance(outcome.step, EditStep):
             for text in texts(outcome.step):
@@ -103,7 +103,7 @@ class StepRedactor:
             outcome.step = self.paths.step(outcome.step, outcome.written)
         return outcome
 
-    def _step(self, step: Step, index: int, marks: Marks) -> Outcome:
+    def _step(self, step: Step, index: int, marks: Marks) -> RedactionOutcome:
         r = self.redactor
         match step:
             case EditStep():
@@ -115,42 +115,42 @@ class StepRedactor:
             case CloseStep():
                 buf = self.buffers.pop(step.path, None)
                 self._remember(buf)
-                return Outcome(step, [Record(0, step.path, "drop")])
+                return RedactionOutcome(step, [Record(0, step.path, "drop")])
             case FileChangeStep():
-                return Outcome(self._file_change(step))
+                return RedactionOutcome(self._file_change(step))
             case GapStep():
                 return self._gap(step, index, marks)
             case DiagnosticsStep():
-                return Outcome(self._diagnostics(step))
+                return RedactionOutcome(self._diagnostics(step))
             case CursorStep():
-                return Outcome(self._cursor(step))
+                return RedactionOutcome(self._cursor(step))
             case CommandStep():
-                return Outcome(channels.command(step, r))
+                return RedactionOutcome(channels.command(step, r))
             case TestRunStep():
-                return Outcome(channels.test_run(step, r))
+                return RedactionOutcome(channels.test_run(step, r))
             case GitStep():
-                return Outcome(channels.git(step, r))
+                return RedactionOutcome(channels.git(step, r))
             case NoteStep():
-                return Outcome(channels.note(step, r))
+                return RedactionOutcome(channels.note(step, r))
             case TaskStep():
-                return Outcome(channels.task(step, r))
+                return RedactionOutcome(channels.task(step, r))
             case AgentStep():
-                return Outcome(channels.agent(step, r))
+                return RedactionOutcome(channels.agent(step, r))
             case OfferStep():
-                return Outcome(self._offer(step))
+                return RedactionOutcome(self._offer(step))
             case _:
-                return Outcome(step)
+                return RedactionOutcome(step)
 
     # -- buffers -------------------------------------------------------------------------------------------
 
-    def _edit(self, step: EditStep, index: int, marks: Marks) -> Outcome:
+    def _edit(self, step: EditStep, index: int, marks: Marks) -> RedactionOutcome:
         buf = self.buffers.get(step.path)
         if buf is None:  # an edit to a buffer never opened: it will not replay, but it must not leak
             redact = self.redactor.redact
             changes = [c if (t := redact(c.text)) == c.text else replace(c, text=t)
                        for c in step.changes]
-            return Outcome(_with_changes(step, changes))
-        outcome = Outcome(step)
+            return RedactionOutcome(_with_changes(step, changes))
+        outcome = RedactionOutcome(step)
         out: list[ContentChange] = []
         same = True
         for n, change in enumerate(step.changes):
@@ -170,7 +170,7 @@ class StepRedactor:
             outcome.step = _with_changes(step, out) if out else None
         return outcome
 
-    def _open(self, step: OpenStep, index: int, marks: Marks) -> Outcome:
+    def _open(self, step: OpenStep, index: int, marks: Marks) -> RedactionOutcome:
         mine = marks.get((index, 0), ())
         buf = self.buffers.get(step.path)
         if buf is not None:
@@ -181,9 +181,9 @@ class StepRedactor:
         if step.path not in self.disk:
             self.disk[step.path] = (step.text, text) if text != step.text else None
         out = step if text == step.text else replace(step, text=text)
-        return Outcome(out, [Record(0, step.path, "set")])
+        return RedactionOutcome(out, [Record(0, step.path, "set")])
 
-    def _save(self, step: SaveStep, index: int, marks: Marks) -> Outcome:
+    def _save(self, step: SaveStep, index: int, marks: Marks) -> RedactionOutcome:
         buf = self.buffers.get(step.path)
         records: list[Record] = []
         true: str | None = None
@@ -212,7 +212,7 @@ class StepRedactor:
         if step.sha256 is not None and true is not None and red is not None and true != red \
                 and sha256_text(true) == step.sha256:
             update["sha256"] = sha256_text(red)
-        return Outcome(replace(step, **update) if update else step, records)
+        return RedactionOutcome(replace(step, **update) if update else step, records)
 
     def _remember(self, buf: Buffer | None) -> None:
         """What secrets left in a buffer (edited values) stays hidden wherever it appears."""
@@ -252,15 +252,15 @@ class StepRedactor:
             update["sha256"] = sha256_text(red)
         return replace(step, **update)
 
-    def _gap(self, step: GapStep, index: int, marks: Marks) -> Outcome:
+    def _gap(self, step: GapStep, index: int, marks: Marks) -> RedactionOutcome:
         out = channels.gap_detail(step, self.redactor)
         if step.state is None:
-            return Outcome(out)
+            return RedactionOutcome(out)
         if step.on_disk_only:  # a snapshot: texts on disk, as a file change's
             disk = [file if file.text is None or (red := self._disk_text(file.path, file.text)) == file.text
                     else replace(file, text=red) for file in step.state]
             changed = any(new is not old for new, old in zip(disk, step.state, strict=True))
-            return Outcome(replace(out, state=disk) if changed else out)
+            return RedactionOutcome(replace(out, state=disk) if changed else out)
         records: list[Record] = []
         state: list[FileState] = []
         for n, file in enumerate(step.state):
@@ -282,7 +282,7 @@ class StepRedactor:
             state.append(file if red == file.text else replace(file, text=red))
         if any(new is not old for new, old in zip(state, step.state, strict=True)):
             out = replace(out, state=state)
-        return Outcome(out, records)
+        return RedactionOutcome(out, records)
 
     # -- positions in buffers ------------------------------------------------------------------------------
 

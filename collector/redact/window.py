@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from collector.redact.buffer import Interval, Mark
-from collector.redact.pipeline import Outcome, Record, State, StepRedactor, texts
+from collector.redact.pipeline import Record, RedactionOutcome, State, StepRedactor, texts
 from collector.redact.placeholders import Registry
 from schemas.steps import Step
 
@@ -90,7 +90,7 @@ class Window:
                 continue
             i += 1
 
-    def _trace(self, i: int, outcome: Outcome) -> int | None:
+    def _trace(self, i: int, outcome: RedactionOutcome) -> int | None:
         """Mark where the visible characters were inserted; the position of the first entry given a new
         mark, None when there is none."""
         first = self.entries[0].index

@@ -15,7 +15,15 @@ from collections.abc import Iterator
 
 from collector.episode import Episode
 from collector.episode.chunk import edit_dict, iter_chunk
-from collector.episode.container import KEYFRAME, MAGIC, STEPS, Frame, decompress, iter_frames, read_preamble
+from collector.episode.container import (
+    KEYFRAME,
+    MAGIC,
+    STEPS,
+    EpisodeFrame,
+    decompress,
+    iter_frames,
+    read_preamble,
+)
 from collector.episode.decoding import unpack
 from collector.episode.keyframe import Placed, read_keyframes
 from collector.errors import EpisodeError
@@ -26,7 +34,7 @@ from schemas.steps import step_error_line
 PREAMBLE = len(MAGIC) + 4
 
 
-def episode_frames(episode: Episode) -> list[Frame]:
+def episode_frames(episode: Episode) -> list[EpisodeFrame]:
     """Every steps frame and keyframe of `episode`, in file order, read again and checked against the hash
     it was opened with."""
     hasher = hashlib.sha256()
@@ -48,7 +56,7 @@ class ChunkSteps:
     are in memory. Once iterated, `seen` (unknown kinds included), `last_t` and `skipped` say what it read;
     `seen_before` and `last_t` continue the checks across chunks."""
 
-    def __init__(self, frame: Frame, encoding: PositionEncoding, *, seen_before: int = 0,
+    def __init__(self, frame: EpisodeFrame, encoding: PositionEncoding, *, seen_before: int = 0,
                  last_t: int = 0) -> None:
         self.frame = frame
         self.encoding: PositionEncoding = encoding
@@ -82,7 +90,7 @@ class Keyframes:
     among the steps frames). Reading one means walking the compression chain from the first frame; the
     walk goes on from the last keyframe read when a later one is asked for, and starts again otherwise."""
 
-    def __init__(self, frames: list[Frame]) -> None:
+    def __init__(self, frames: list[EpisodeFrame]) -> None:
         self._frames = frames
         self._walk: Iterator[Placed] = iter(())
         self._last: Placed | None = None

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from collector.replay.seek import Index, Jump, Seeker
-from collector.replay.timeline import Frame, faster, playback, slower
+from collector.replay.timeline import ReplayFrame, faster, playback, slower
 
 MAX_STEPS_PER_TICK = 5000  # beyond this a tick gives up catching up and moves the clock instead
 JUMP_NAMES: dict[Jump, str] = {"markers": "note or task marker", "failures": "test failure",
@@ -32,8 +32,8 @@ class Playback:
         self.seeker.seek(first)
         self.playing = False
         self.message = ""  # a short note for the status line: what the last key did or could not do
-        self._frames: Iterator[Frame] = iter(())
-        self._next: Frame | None = None
+        self._frames: Iterator[ReplayFrame] = iter(())
+        self._next: ReplayFrame | None = None
         self._shown_at = 0.0
         self._due = 0.0
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from collector.episode import Episode
-from collector.episode.container import STEPS, Frame, decompress
+from collector.episode.container import STEPS, EpisodeFrame, decompress
 from collector.episode.outline import outline
 from collector.errors import EpisodeError, ReconstructionError
 from collector.reconstruct.workspace import Workspace
@@ -71,7 +71,7 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    frame: Frame
+    frame: EpisodeFrame
     number: int  # among the episode's steps frames (those holding no known step included)
     first: int  # index of its first step
     count: int

@@ -17,39 +17,39 @@ MIN_SPEED, MAX_SPEED = 1 / 64, 4096.0
 
 
 @dataclass(frozen=True, slots=True)
-class Frame:
+class ReplayFrame:
     """Show step `index` `delay` seconds after the previous frame."""
 
     index: int
     delay: float
 
 
-def relative_time(times: Sequence[int], after: int, last: int) -> Iterator[Frame]:
+def relative_time(times: Sequence[int], after: int, last: int) -> Iterator[ReplayFrame]:
     """Frames for the steps after `after` up to `last` (included), delays from the recorded times."""
     previous = times[after] if after >= 0 else (times[0] if len(times) else 0)
     for index in range(after + 1, last + 1):
         now = times[index]
-        yield Frame(index, (now - previous) / 1000)
+        yield ReplayFrame(index, (now - previous) / 1000)
         previous = now
 
 
-def cap_idle(frames: Iterable[Frame], limit: float | None) -> Iterator[Frame]:
+def cap_idle(frames: Iterable[ReplayFrame], limit: float | None) -> Iterator[ReplayFrame]:
     """Pauses longer than `limit` seconds shortened to `limit` (None: no limit)."""
     if limit is None:
         yield from frames
         return
     for frame in frames:
-        yield frame if frame.delay <= limit else Frame(frame.index, limit)
+        yield frame if frame.delay <= limit else ReplayFrame(frame.index, limit)
 
 
-def adjust_speed(frames: Iterable[Frame], speed: float) -> Iterator[Frame]:
+def adjust_speed(frames: Iterable[ReplayFrame], speed: float) -> Iterator[ReplayFrame]:
     """Delays divided by `speed` (2: twice as fast)."""
     for frame in frames:
-        yield Frame(frame.index, frame.delay / speed)
+        yield ReplayFrame(frame.index, frame.delay / speed)
 
 
 def playback(times: Sequence[int], after: int, last: int, *, idle_limit: float | None,
-             speed: float) -> Iterator[Frame]:
+             speed: float) -> Iterator[ReplayFrame]:
     """The whole pipeline from the step after `after` to `last`."""
     return adjust_speed(cap_idle(relative_time(times, after, last), idle_limit), speed)
 

@@ -37,7 +37,7 @@ FOCUS = {"summary": "#summary-scroll", "timeline": "#timeline-table", "files": "
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ReviewOutcome:
     """How the review ended, and the line the command prints about it."""
 
     choice: Choice
@@ -45,7 +45,7 @@ class Outcome:
     stop: bool = False  # Ctrl-C: a review of several episodes stops here (the others are kept)
 
 
-class ReviewApp(App[Outcome]):
+class ReviewApp(App[ReviewOutcome]):
     TITLE = "codetape review"
     ENABLE_COMMAND_PALETTE = False
     CSS = """
@@ -341,7 +341,7 @@ class ReviewApp(App[Outcome]):
         if not yes:
             self.stopping = False
             return
-        self.exit(Outcome("kept", f"kept for later, unchanged: {self.session.original} "
+        self.exit(ReviewOutcome("kept", f"kept for later, unchanged: {self.session.original} "
                                   f"(codetape review {self.session.episode_id[:8]})", stop=self.stopping))
 
     def action_discard(self) -> None:
@@ -357,7 +357,7 @@ class ReviewApp(App[Outcome]):
         except CodetapeError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
-        self.exit(Outcome("discarded", f"discarded episode {self.session.episode_id}"))
+        self.exit(ReviewOutcome("discarded", f"discarded episode {self.session.episode_id}"))
 
     # -- plumbing ----------------------------------------------------------------------------------------
 
@@ -400,7 +400,7 @@ class ReviewApp(App[Outcome]):
     def _finished(self, result: object, then: Callable[[], None] | None, ending: Choice | None) -> None:
         self.busy = None
         if ending is not None:
-            self.exit(Outcome(ending, str(result)))
+            self.exit(ReviewOutcome(ending, str(result)))
         elif then is not None:
             then()
         elif isinstance(result, str):

@@ -41,7 +41,7 @@ from collector.atomic import fsync_dir
 from collector.batches import take
 from collector.episode.writer import write_episode_file
 from collector.errors import JournalCorrupt, JournalError
-from collector.journal import Frame, JournalScanner, frame_step, unpack_header
+from collector.journal import JournalFrame, JournalScanner, frame_step, unpack_header
 from collector.reconstruct.keyframes import keyframe_states
 from collector.seal.gc_pause import gc_paused
 from collector.seal.summaries import published_header
@@ -204,7 +204,8 @@ class _JournalSteps:
             if len(batch) < BATCH:
                 return
 
-    def _count_rest(self, seq: int, read: list[Frame], corrupt: JournalCorrupt | None) -> tuple[int, int]:
+    def _count_rest(self, seq: int, read: list[JournalFrame],
+                    corrupt: JournalCorrupt | None) -> tuple[int, int]:
         """How many intact frames follow the invalid frame `seq` (`read` of them already read, then
         `corrupt` if the damage was met while reading them), and the last one's seq."""
         after, last_seq = len(read), read[-1].seq if read else seq
@@ -229,7 +230,7 @@ class _JournalSteps:
                        lost_steps=lost)
 
 
-def journal_header(path: Path, frame: Frame) -> EpisodeHeader:
+def journal_header(path: Path, frame: JournalFrame) -> EpisodeHeader:
     """The episode header frame 0 holds; JournalError when it is not a valid one."""
     try:
         return EpisodeHeader.model_validate(unpack_header(frame))
@@ -237,7 +238,7 @@ def journal_header(path: Path, frame: Frame) -> EpisodeHeader:
         raise JournalError(f"journal {path} has an invalid header: {first_error(exc)}") from None
 
 
-def valid_batch(frames: list[Frame], last_t: int) -> list[Step] | None:
+def valid_batch(frames: list[JournalFrame], last_t: int) -> list[Step] | None:
     """The frames' steps, or None when any frame is not a valid step or goes back in time."""
     try:
         steps = [frame_step(frame) for frame in frames]
@@ -250,7 +251,7 @@ def valid_batch(frames: list[Frame], last_t: int) -> list[Step] | None:
     return steps
 
 
-def _valid_step(frame: Frame, last_t: int) -> Step | str:
+def _valid_step(frame: JournalFrame, last_t: int) -> Step | str:
     """The frame's step, or why it is not a valid one."""
     try:
         step = frame_step(frame)

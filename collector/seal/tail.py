@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from collector.errors import JournalError
-from collector.journal import Frame
+from collector.journal import JournalFrame
 from collector.journal.recovery import read_frame
 
 CLOSED = None  # what `words` yields when the writer closed the journal
@@ -50,14 +50,14 @@ class JournalTail:
         self.closed = False
         self.read_closed = 0  # frames read once the journal was closed: how far behind its writer it was
 
-    def frames(self, limit: int) -> list[Frame]:
+    def frames(self, limit: int) -> list[JournalFrame]:
         """The next frames, at most `limit`, waiting for the writer when none is whole yet; [] at the end
         of a closed journal."""
         while self._offset >= self._whole:
             if self.closed:
                 return []
             self._hear()
-        frames: list[Frame] = []
+        frames: list[JournalFrame] = []
         start = self._offset
         while len(frames) < limit and self._offset < self._whole:
             frame = read_frame(self._stream, self._offset, self._seq, self._whole)

@@ -80,7 +80,7 @@ def waiting(home: Home, ref: DestinationRef | None) -> list[Entry]:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class UploadOutcome:
     """One episode in a run: delivered, failed (and why), or skipped (the store was out of reach)."""
 
     path: Path
@@ -93,7 +93,7 @@ class Outcome:
 
 
 def drain(home: Home, store: Store, paths: list[Path], *, concurrency: int,
-          progress: Callable[[int], None] | None = None, now: Clock = utc_now) -> list[Outcome]:
+          progress: Callable[[int], None] | None = None, now: Clock = utc_now) -> list[UploadOutcome]:
     """Upload `paths` to `store`, `concurrency` at a time; the outcomes in the order given. Once the store
     is out of reach (after botocore's retries), the episodes not yet started are skipped."""
     import threading
@@ -103,20 +103,20 @@ def drain(home: Home, store: Store, paths: list[Path], *, concurrency: int,
 
     out_of_reach = threading.Event()
 
-    def one(path: Path) -> Outcome:
+    def one(path: Path) -> UploadOutcome:
         if out_of_reach.is_set():
-            return Outcome(path)
+            return UploadOutcome(path)
         try:
             if progress is None:
-                return Outcome(path, upload_episode(path, home, store, now=now))
-            return Outcome(path, upload_episode(path, home, store, progress=progress, now=now))
+                return UploadOutcome(path, upload_episode(path, home, store, now=now))
+            return UploadOutcome(path, upload_episode(path, home, store, progress=progress, now=now))
         except Unreachable as exc:
             out_of_reach.set()
-            return Outcome(path, error=exc)
+            return UploadOutcome(path, error=exc)
         except CodetapeError as exc:
-            return Outcome(path, error=exc)
+            return UploadOutcome(path, error=exc)
         except OSError as exc:
-            return Outcome(path, error=TransferFailed(f"{path}: {exc.strerror or exc}"))
+            return UploadOutcome(path, error=TransferFailed(f"{path}: {exc.strerror or exc}"))
 
     if not paths:
         return []
@@ -124,7 +124,7 @@ def drain(home: Home, store: Store, paths: list[Path], *, concurrency: int,
         return list(pool.map(one, paths))
 
 
-def record_run(home: Home, destination: str, outcomes: list[Outcome], error: str | None,
+def record_run(home: Home, destination: str, outcomes: list[UploadOutcome], error: str | None,
                now: Clock = utc_now) -> None:
     """Keep how a run went (receipts/last-attempt.json) for `codetape status`."""
     from collector.upload.receipts import LastAttempt, write_last_attempt

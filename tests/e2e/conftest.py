@@ -18,17 +18,17 @@ from collector.episode import Episode, open_episode
 from collector.home import Home
 from collector.reconstruct.workspace import replay
 from schemas.steps import SaveStep
-from tests.integration.collector_harness import wait_recorded
-from tests.integration.dataset_helpers import duck
+from tests.cli import codetape
+from tests.support.collector_harness import wait_recorded
+from tests.support.dataset_helpers import duck
 from tests.waiting import wait_for
 
 CODETAPE = [sys.executable, "-m", "collector"]
 
 
-def codetape(env: dict[str, str], *args: str, cwd: Path | None = None) -> str:
-    proc = subprocess.run([*CODETAPE, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, f"codetape {' '.join(args)}: {proc.stderr}"
-    return proc.stdout
+def home_of(env: dict[str, str]) -> Path:
+    """The CODETAPE_HOME of an environment made by `environment`."""
+    return Path(env["CODETAPE_HOME"])
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def opted_in_repository(ws: Path, env: dict[str, str]) -> Path:
     for args in (["init", "-q", "-b", "main"], ["config", "user.email", "e2e@codetape.invalid"],
                  ["config", "user.name", "e2e"]):
         subprocess.run(["git", *args], cwd=ws, check=True)
-    codetape(env, "init", str(ws))
+    codetape(home_of(env), "init", str(ws), check=True)
     return ws
 
 
@@ -90,7 +90,7 @@ def seal(env: dict[str, str], workspace: Path, until: Callable[[list[dict[str, A
     the test names what it needs recorded (the last save, say), and the seal waits for exactly that.
     """
     wait_recorded(Home(Path(env["CODETAPE_HOME"]).resolve()), workspace, until, what)
-    out = json.loads(codetape(env, "seal", str(workspace), "--json"))
+    out = json.loads(codetape(home_of(env), "seal", str(workspace), "--json", check=True).stdout)
     assert out and out.get("path"), f"nothing was sealed: {out}"
     return open_episode(Path(out["path"]))
 
@@ -100,10 +100,10 @@ def built_dataset(env: dict[str, str], episode: Episode, scratch: Path) -> duckd
     destination, built into a dataset with `codetape dataset build`; the dataset's tables as DuckDB
     reads them."""
     uploads, out = scratch / "uploads", scratch / "dataset"
-    codetape(env, "keys", "init", "--no-passphrase")
-    codetape(env, "sign", str(episode.header.episode_id), "--yes")
-    codetape(env, "upload", "--to", uploads.as_uri(), "--quiet")
-    codetape(env, "dataset", "build", uploads.as_uri(), "-o", str(out), "--quiet")
+    codetape(home_of(env), "keys", "init", "--no-passphrase", check=True)
+    codetape(home_of(env), "sign", str(episode.header.episode_id), "--yes", check=True)
+    codetape(home_of(env), "upload", "--to", uploads.as_uri(), "--quiet", check=True)
+    codetape(home_of(env), "dataset", "build", uploads.as_uri(), "-o", str(out), "--quiet", check=True)
     return duck(out)
 
 

@@ -40,9 +40,10 @@ from collector.episode import Episode, open_episode
 from collector.home import Home
 from collector.text.digest import sha256_text
 from schemas.steps.edit import ORIGIN_CLASS
-from tests.e2e.conftest import CODETAPE, codetape, environment, opted_in_repository, running_collector
-from tests.integration.collector_harness import summary, wait_recorded
-from tests.integration.dataset_helpers import duck
+from tests.cli import codetape
+from tests.e2e.conftest import CODETAPE, environment, home_of, opted_in_repository, running_collector
+from tests.support.collector_harness import summary, wait_recorded
+from tests.support.dataset_helpers import duck
 from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +100,7 @@ def record(editor: str, drive: Drive, base: Path) -> Session:
     git(ws, "add", "-A")
     git(ws, "commit", "-qm", "add, and its test")
     with running_collector(env, base / "collector.log"):
-        codetape(env, "task", "start", TASK, "--dir", str(ws))
+        codetape(home_of(env), "task", "start", TASK, "--dir", str(ws), check=True)
         failed = pytest(env, ws)
         assert failed.returncode == 1 and "1 failed" in failed.stdout, failed.stdout + failed.stderr
         wait_recorded(home, ws, lambda steps: test_runs(steps) == [1], "the failing test run")
@@ -122,7 +123,8 @@ def record(editor: str, drive: Drive, base: Path) -> Session:
             s["kind"] == "git" and s.get("op") == "commit" and s.get("sha") == commit for s in steps),
             "the passing test run and the commit")
         assert (ws / "app.py").read_text(encoding="utf-8") == fixed
-        sealed = codetape(env, "task", "done", "--outcome", "pass", "--dir", str(ws))
+        sealed = codetape(home_of(env), "task", "done", "--outcome", "pass", "--dir", str(ws),
+                          check=True).stdout
         assert sealed.startswith("sealed "), sealed
         at_commit = {path: git_bytes(ws, "show", f"{commit}:{path}")
                      for path in git(ws, "ls-tree", "-r", "--name-only", commit).splitlines()}
@@ -134,18 +136,19 @@ def record(editor: str, drive: Drive, base: Path) -> Session:
                                   capture_output=True, text=True, timeout=120)
         assert verified.returncode == 0, verified.stdout + verified.stderr
         uploads = base / "uploads"
-        codetape(env, "keys", "init", "--no-passphrase")
-        codetape(env, "sign", str(open_episode(unsigned).header.episode_id), "--yes")
-        codetape(env, "upload", "--to", uploads.as_uri(), "--quiet")
+        codetape(home_of(env), "keys", "init", "--no-passphrase", check=True)
+        codetape(home_of(env), "sign", str(open_episode(unsigned).header.episode_id), "--yes", check=True)
+        codetape(home_of(env), "upload", "--to", uploads.as_uri(), "--quiet", check=True)
         [uploaded] = (uploads / "episodes").glob("*.ctape")
         dataset, human, strict = base / "dataset", base / "dataset-human", base / "dataset-strict"
-        codetape(env, "dataset", "build", uploads.as_uri(), "-o", str(dataset), "--exports",
-                 "atif,agent-trace", "--quiet")
+        codetape(home_of(env), "dataset", "build", uploads.as_uri(), "-o", str(dataset), "--exports",
+                 "atif,agent-trace", "--quiet", check=True)
         [share] = duck(dataset).execute("SELECT human_share FROM episodes").fetchone() or [None]
         assert share is not None and 0 < share < 1, share
-        codetape(env, "dataset", "build", uploads.as_uri(), "-o", str(human), "--origin", "human",
-                 "--origin-share", f"{math.floor(share * 1000) / 1000:g}", "--quiet")
-        codetape(env, "dataset", "build", uploads.as_uri(), "-o", str(strict), "--origin", "human", "--quiet")
+        codetape(home_of(env), "dataset", "build", uploads.as_uri(), "-o", str(human), "--origin", "human",
+                 "--origin-share", f"{math.floor(share * 1000) / 1000:g}", "--quiet", check=True)
+        codetape(home_of(env), "dataset", "build", uploads.as_uri(), "-o", str(strict), "--origin", "human",
+                 "--quiet", check=True)
     return Session(editor, env, ws, base, saves, open_episode(uploaded), commit, at_commit, at_end, dataset,
                    human, strict)
 
@@ -513,7 +516,7 @@ import sys
 from pathlib import Path
 from collector.home import Home
 from collector.text.digest import sha256_text
-from tests.integration.collector_harness import wait_recorded
+from tests.support.collector_harness import wait_recorded
 ws, name, kind = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 digest = sha256_text((ws / name).read_text(encoding="utf-8"))
 wait_recorded(Home.from_env(), ws, lambda steps: any(

@@ -22,8 +22,8 @@ from collector.episode import Episode
 from collector.home import Home
 from collector.reconstruct.workspace import replay
 from schemas.steps import EditStep, SaveStep
-from tests.integration.collector_harness import wait_recorded
-from tests.integration.terminal import Terminal
+from tests.support.collector_harness import wait_recorded
+from tests.support.terminal import Terminal
 
 VENV_BIN = Path(sys.executable).parent  # `codetape` and `pylsp` of this checkout's virtualenv
 

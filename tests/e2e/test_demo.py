@@ -17,16 +17,9 @@ from typing import Any
 
 from collector.demo.neovim import NO_NEOVIM, find_neovim
 from collector.demo.project import git
+from tests.cli import codetape
 
 TESTS = ["test_calc.py::test_add", "test_calc.py::test_mul"]
-
-
-def codetape(home: Path, *args: str) -> str:
-    env = os.environ | {"CODETAPE_HOME": str(home)}
-    proc = subprocess.run([sys.executable, "-m", "collector", *args], env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
 
 
 def test_demo_records_a_whole_session(tmp_path: Path) -> None:
@@ -38,7 +31,7 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     home, project = tmp_path / "home", tmp_path / "project"
     assert not list((home / "episodes").glob("*.ctape"))  # signed: it moved to the outbox
     [episode] = (home / "outbox").glob("*.ctape")
-    summary: dict[str, Any] = json.loads(codetape(home, "inspect", str(episode), "--json"))
+    summary: dict[str, Any] = json.loads(codetape(home, "inspect", str(episode), "--json", check=True).stdout)
     assert proc.stdout.startswith(f"episode    {summary['episode_id']}\n")  # it showed this episode
     assert summary["signed"] is True
     assert f"signed     by {summary['signed_by']} (signature verified)" in proc.stdout  # shown once signed
@@ -63,7 +56,7 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     assert summary["client"]["name"].startswith("Neovim"), summary["client"]
     assert summary["position_encoding"] in ("utf-8", "utf-16")
 
-    steps = [json.loads(line) for line in codetape(home, "cat", str(episode)).splitlines()]
+    steps = [json.loads(line) for line in codetape(home, "cat", str(episode), check=True).stdout.splitlines()]
     order = [step["kind"] for step in steps if step["kind"] not in ("edit", "cursor", "close")]
     assert order == ["open", "save", "save", "git", "test_run"]  # each recorded before the next began
     closed = [index for index, step in enumerate(steps) if step["kind"] == "close"]
@@ -77,7 +70,7 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
     assert ("typed", "nvim:insert <CR>") in edits and ("typed", "nvim:InsertCharPre") in edits, edits
     assert f"written    {sum(typed):,} characters: typed 100% (whose: human 100%)\n" in proc.stdout
     report = tmp_path / "report.html"
-    codetape(home, "report", str(episode), "-o", str(report))
+    codetape(home, "report", str(episode), "-o", str(report), check=True)
     assert f"{sum(typed)} characters written: typed 100%" in report.read_text(encoding="utf-8")
     # how to look further, with the codetape that ran (not on PATH here: named by how it was started)
     assert f"look around: CODETAPE_HOME={home} {sys.executable} -P -m collector episodes" in proc.stderr
@@ -90,7 +83,7 @@ def test_demo_records_a_whole_session(tmp_path: Path) -> None:
         (nodeid, "passed") for nodeid in TESTS]
     # the text the episode reconstructs at the last save is the file the editor left on disk
     out = tmp_path / "checkout"
-    codetape(home, "checkout", str(episode), str(out))
+    codetape(home, "checkout", str(episode), str(out), check=True)
     assert (out / "calc.py").read_bytes() == (project / "calc.py").read_bytes()
     assert "👋" in (project / "calc.py").read_text(encoding="utf-8")
 

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.collector_harness import Daemon, env_for
-from tests.integration.test_bridge_harness import (
+from tests.support.bridge_harness import (
     RawClient,
     at_least,
     daemon,
@@ -26,6 +25,7 @@ from tests.integration.test_bridge_harness import (
     texts_at_saves,
     ws,
 )
+from tests.support.collector_harness import Daemon, env_for
 
 __all__ = ["daemon", "ws"]
 ROOT = Path(__file__).resolve().parents[2]

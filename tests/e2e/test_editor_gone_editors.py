@@ -1,6 +1,6 @@
 """Issue 37, item 1, through real editors: headless Neovim 0.11 and 0.7 (observe mode), and Emacs with
 codetape.el and eglot (the proxy in front of pylsp; the proxy with a raw LSP client is in
-tests/integration/test_editor_gone.py). The editor saves and quits without closing the file, another
+tests/integration/daemon/test_editor_gone.py). The editor saves and quits without closing the file, another
 program then writes it (and, after Neovim, commits it). The episode closes the file once the bridge is gone
 (`close`, source `collector`, reason `editor_gone`), so the replay, `codetape checkout`, `transitions` and
 `file_states` hold the disk's text at the commit and at the end, not the editor's last buffer."""
@@ -17,10 +17,11 @@ from collector.demo.neovim import run_neovim
 from collector.home import Home
 from collector.reconstruct.workspace import workspace_at
 from collector.text.digest import sha256_text
-from tests.e2e.conftest import built_dataset, codetape, saved_texts, seal
+from tests.cli import codetape
+from tests.e2e.conftest import built_dataset, home_of, saved_texts, seal
 from tests.e2e.test_extension_emacs import run_emacs
-from tests.integration.collector_harness import summary, wait_recorded
-from tests.integration.dataset_helpers import replay_against_checkout
+from tests.support.collector_harness import summary, wait_recorded
+from tests.support.dataset_helpers import replay_against_checkout
 
 VENV_BIN = Path(sys.executable).parent
 SETUPS = {
@@ -57,7 +58,7 @@ def test_a_write_after_neovim_quit_is_the_file_everywhere(setup: str, collector:
     assert kinds[closed + 1][0] == "file_change" and kinds.count(("close", "collector", "editor_gone")) == 1
     assert workspace_at(episode.header.position_encoding, episode.steps()).text("app.py") == FIXED
     out = tmp_path / "checkout"
-    codetape(env, "checkout", str(episode.header.episode_id), str(out))
+    codetape(home_of(env), "checkout", str(episode.header.episode_id), str(out), check=True)
     assert (out / "app.py").read_text(encoding="utf-8") == FIXED
 
     dataset = built_dataset(env, episode, tmp_path)

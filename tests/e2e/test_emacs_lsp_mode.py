@@ -25,7 +25,7 @@ from tests.e2e.editor_session import (  # the checks every editor's session pass
     test_the_episode_checks_out_byte_exact,  # noqa: F401
     test_the_episode_verifies,  # noqa: F401
 )
-from tests.integration.collector_harness import wait_recorded
+from tests.support.collector_harness import wait_recorded
 from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -52,7 +52,7 @@ import sys
 from pathlib import Path
 from collector.home import Home
 from collector.text.digest import sha256_text
-from tests.integration.collector_harness import wait_recorded
+from tests.support.collector_harness import wait_recorded
 ws, name = Path(sys.argv[1]), sys.argv[2]
 digest = sha256_text((ws / name).read_text(encoding="utf-8"))
 wait_recorded(Home.from_env(), ws, lambda steps: any(s["kind"] == "save" and s.get("path") == name
@@ -91,7 +91,7 @@ local WAIT_CURSOR = [==[
 import sys
 from pathlib import Path
 from collector.home import Home
-from tests.integration.collector_harness import wait_recorded
+from tests.support.collector_harness import wait_recorded
 wait_recorded(Home.from_env(), Path(sys.argv[1]), lambda steps: any(
     s["kind"] == "cursor" and s["selections"][0]["active"]["line"] == 0 for s in steps),
     "the caret on line 1")

@@ -37,8 +37,9 @@ import pytest
 from collector.episode import Episode, open_episode
 from collector.home import Home
 from schemas.steps import CommandStep, EditStep
-from tests.e2e.conftest import codetape, saved_texts
-from tests.integration.collector_harness import wait_recorded
+from tests.cli import codetape
+from tests.e2e.conftest import home_of, saved_texts
+from tests.support.collector_harness import wait_recorded
 from tests.unit.schemas.test_editor_settings import assert_settings_are_the_users
 from tests.waiting import wait_for
 
@@ -208,7 +209,7 @@ def test_vscode_records_reviews_and_signs_an_episode(
         env: dict[str, str], tmp_path: Path) -> None:
     began = time.monotonic()
     port, _ = vscode
-    codetape(env, "keys", "init")
+    codetape(home_of(env), "keys", "init", check=True)
     (workspace / "app.py").write_text("# app\n", encoding="utf-8")
     (workspace / "data.json").write_text(JSON_TEXT, encoding="utf-8")
     out = tmp_path / "seen.json"

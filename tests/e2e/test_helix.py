@@ -28,7 +28,7 @@ from tests.e2e.editor_session import (  # the checks every editor's session pass
     test_the_episode_verifies,  # noqa: F401
     versions_out_of_order,
 )
-from tests.integration.terminal import Terminal
+from tests.support.terminal import Terminal
 from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,17 +17,18 @@ from collector.demo.neovim import run_neovim
 from collector.episode import Episode
 from collector.episode.summary import summarize
 from schemas.steps import NoteStep
+from tests.cli import codetape
 from tests.e2e.conftest import (
     built_dataset,
-    codetape,
     environment,
+    home_of,
     opted_in_repository,
     running_collector,
     saved_texts,
     saves_of,
     seal,
 )
-from tests.integration.dataset_helpers import replay_against_checkout
+from tests.support.dataset_helpers import replay_against_checkout
 
 VENV_NVIM = Path(sys.executable).parent / "nvim"
 NEOVIMS = {"0.11": str(VENV_NVIM), "0.7": "/usr/bin/nvim"}
@@ -65,8 +66,8 @@ def session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         (workspace / "app.py").write_text("# app\n", encoding="utf-8")
         disk = run_neovim(nvim, workspace, "app.py", BRIDGE, KEYS, env=env, scratch=base)
         episode = seal(env, workspace, saves_of("app.py", len(KEYS)), "every save")
-        empty_seal = json.loads(codetape(env, "seal", str(workspace), "--json"))
-        codetape(env, "note", "after the editor exited", cwd=workspace)
+        empty_seal = json.loads(codetape(home_of(env), "seal", str(workspace), "--json", check=True).stdout)
+        codetape(home_of(env), "note", "after the editor exited", cwd=workspace, check=True)
         after = seal(env, workspace, lambda steps: steps, "the note")
         yield Session(version, disk, episode, empty_seal, after, env)
 

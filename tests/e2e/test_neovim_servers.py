@@ -28,7 +28,8 @@ import msgspec
 import pytest
 
 from schemas.steps import DiagnosticsStep
-from tests.e2e.conftest import CODETAPE, codetape, seal
+from tests.cli import codetape
+from tests.e2e.conftest import CODETAPE, home_of, seal
 
 VENV_BIN = Path(sys.executable).parent
 VENV_NVIM = VENV_BIN / "nvim"
@@ -178,7 +179,7 @@ def test_a_neovim_session_through_the_proxy_receives_what_it_receives_directly(
     direct = run_session(case, workspace, case.server, env, tmp_path / "direct")
     direct_disk = (workspace / case.path).read_bytes()
     lay_out()
-    codetape(env, "init", str(workspace))
+    codetape(home_of(env), "init", str(workspace), check=True)
     bridge = [*CODETAPE, "bridge", "--", *case.server]
     proxied = run_session(case, workspace, bridge, env, tmp_path / "proxied")
     disk = (workspace / case.path).read_bytes()
@@ -199,9 +200,9 @@ def test_a_neovim_session_through_the_proxy_receives_what_it_receives_directly(
                 for step in episode.steps() if isinstance(step, DiagnosticsStep) and step.path == case.path]
     assert [(d["message"], d["range"]) for d in received] in recorded, recorded
     out = tmp_path / "checkout"
-    codetape(env, "checkout", str(episode.path), str(out))
+    codetape(home_of(env), "checkout", str(episode.path), str(out), check=True)
     assert (out / case.path).read_bytes() == disk
-    codetape(env, "verify", str(episode.path))
+    codetape(home_of(env), "verify", str(episode.path), check=True)
     assert any(step.kind == "save" for step in episode.steps())  # ruff asks for no save notifications: the
     # collector takes the file watcher's view of the buffer written for the save (issue 27, item 8)
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.collector_harness import (
+from tests.cli import codetape
+from tests.support.collector_harness import (
     env_for,
     git,
     journal_steps,
@@ -166,8 +167,8 @@ def test_gemini_cli_edits_runs_a_command_and_answers_and_uninstall_gives_its_set
     assert written["out.txt"]["origin"] == "agent"
     assert written["out.txt"]["origin_detail"] in ("gemini-cli:BeforeTool run_shell_command",
                                                    "gemini-cli:AfterTool run_shell_command")
-    removed = codetape_for(home, user, "agent", "hook", "uninstall", "--yes", "--agent", "gemini-cli",
-                           "--dir", str(root))
+    removed = codetape(home, "agent", "hook", "uninstall", "--yes", "--agent", "gemini-cli",
+                       "--dir", str(root), env=as_user(user))
     assert removed.returncode == 0, removed.stderr
     assert settings.read_bytes() == mine
 
@@ -183,8 +184,8 @@ def test_opencode_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
                                   [Text("Fixed add.")]]
     with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
         (config / "opencode.json").write_text(json.dumps(opencode_config(model), indent=2) + "\n")
-        installed = codetape_env(home, opencode_env(user), "agent", "hook", "install", "--yes", "--agent",
-                                 "opencode", "--dir", str(root))
+        installed = codetape(home, "agent", "hook", "install", "--yes", "--agent",
+                             "opencode", "--dir", str(root), env=opencode_env(user))
         assert installed.returncode == 0, installed.stderr
         assert (config / "plugin" / "codetape.js").is_file()
         wait_capturing(client, root)
@@ -213,15 +214,10 @@ def test_opencode_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
     assert written["app.py"]["origin_detail"] in ("opencode:tool.execute.before edit",
                                                   "opencode:tool.execute.after edit")
     assert written["out.txt"]["origin"] == "agent"
-    removed = codetape_env(home, opencode_env(user), "agent", "hook", "uninstall", "--yes", "--agent",
-                           "opencode", "--dir", str(root))
+    removed = codetape(home, "agent", "hook", "uninstall", "--yes", "--agent",
+                       "opencode", "--dir", str(root), env=opencode_env(user))
     assert removed.returncode == 0, removed.stderr
     assert not (config / "plugin" / "codetape.js").exists()
-
-
-def codetape_env(home: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "collector", *args], env=env_for(home, env),
-                          capture_output=True, text=True, timeout=60, check=False)
 
 
 DEVELOPER_S_HOOKS = ('\n[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "echo mine"\n\n'
@@ -230,10 +226,9 @@ DEVELOPER_S_HOOKS = ('\n[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\n
                      '[projects."/nowhere"]\ntrust_level = "untrusted"\n')
 
 
-def codetape_for(home: Path, user: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = env_for(home, {"HOME": str(user), "CODEX_HOME": str(user / ".codex")})
-    return subprocess.run([sys.executable, "-m", "collector", *args], env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
+def as_user(user: Path) -> dict[str, str]:
+    """The environment of a user whose home (and Codex's) is `user`."""
+    return {"HOME": str(user), "CODEX_HOME": str(user / ".codex")}
 
 
 def trust_as_the_user_would(config: Path) -> None:
@@ -258,8 +253,8 @@ def test_codex_s_untrusted_hooks_are_reported_and_run_once_trusted(tmp_path: Pat
         # the developer's own hooks in the tables codetape's go into, and a table after them
         config.write_text(codex_config(model) + DEVELOPER_S_HOOKS)
         mine = config.read_text()
-        installed = codetape_for(home, user, "agent", "hook", "install", "--yes", "--agent", "codex",
-                                 "--dir", str(root))
+        installed = codetape(home, "agent", "hook", "install", "--yes", "--agent", "codex",
+                             "--dir", str(root), env=as_user(user))
         assert installed.returncode == 0, installed.stderr
         assert "6 hooks are not trusted by Codex" in installed.stdout
         assert "\"Trust all and continue\"" in installed.stdout and "/hooks" in installed.stdout
@@ -270,31 +265,31 @@ def test_codex_s_untrusted_hooks_are_reported_and_run_once_trusted(tmp_path: Pat
         assert done.returncode == 0 and "Done." in done.stdout, ran(done, model)
         wait_recorded(daemon.home, root, lambda s: "out.txt" in written_paths(s), "the command's write")
         assert agent_steps(journal_steps(daemon.home, root)) == []  # Codex skipped every hook, silently
-        status = codetape_for(home, user, "status")
+        status = codetape(home, "status", env=as_user(user))
         assert "6 of codetape's 6 hooks are not trusted by Codex" in status.stdout, status.stdout
         assert "none of them has been called since" in status.stdout
 
         trust_as_the_user_would(config)
-        again = codetape_for(home, user, "agent", "hook", "install", "--yes", "--agent", "codex",
-                             "--dir", str(root))
+        again = codetape(home, "agent", "hook", "install", "--yes", "--agent", "codex",
+                         "--dir", str(root), env=as_user(user))
         assert "already holds codetape's hook" in again.stdout
         assert "Codex trusts codetape's 6 hooks" in again.stdout
         done = run_codex(model, user, root, "run it", bypass_hook_trust=False)
         assert done.returncode == 0, ran(done, model)
         wait_recorded(daemon.home, root, lambda s: ("Stop", None) in agent_steps(s),
                       "the trusted hooks' steps")
-        status = codetape_for(home, user, "status")
+        status = codetape(home, "status", env=as_user(user))
         assert "codex:" not in status.stdout, status.stdout
 
-        other = codetape_for(tmp_path / "other-home", user, "agent", "hook", "install", "--yes", "--agent",
-                             "codex", "--dir", str(root))
+        other = codetape(tmp_path / "other-home", "agent", "hook", "install", "--yes", "--agent",
+                         "codex", "--dir", str(root), env=as_user(user))
         assert "trusted before with another command, untrusted again" in other.stdout, other.stdout
-        back = codetape_for(home, user, "agent", "hook", "install", "--yes", "--agent", "codex",
-                            "--dir", str(root))
+        back = codetape(home, "agent", "hook", "install", "--yes", "--agent", "codex",
+                        "--dir", str(root), env=as_user(user))
         assert "Codex trusts codetape's 6 hooks" in back.stdout, back.stdout  # the same command: trusted
 
-        removed = codetape_for(home, user, "agent", "hook", "uninstall", "--yes", "--agent", "codex",
-                               "--dir", str(root))
+        removed = codetape(home, "agent", "hook", "uninstall", "--yes", "--agent", "codex",
+                           "--dir", str(root), env=as_user(user))
         assert removed.returncode == 0, removed.stderr
         assert config.read_text() == mine  # codetape's hooks and Codex's trust in them gone, byte for byte
 
@@ -305,13 +300,13 @@ COMMIT = "git add -A && git -c user.name=T -c user.email=t@example.org commit -q
 def seal_and_verify(home: Path, root: Path) -> tuple[list[dict[str, Any]], subprocess.CompletedProcess[str]]:
     """Seal the workspace's episode (by the running collector) and `codetape verify --against-git` it."""
     from collector.home import Home
-    from tests.integration.collector_harness import episode_steps
+    from tests.support.collector_harness import episode_steps
 
-    sealed = codetape_for(home, home, "seal", str(root))
+    sealed = codetape(home, "seal", str(root), env=as_user(home))
     assert sealed.returncode == 0, sealed.stderr
     episodes = sorted(Home(home.resolve()).episodes.glob("*.ctape"))
     assert len(episodes) == 1
-    verified = codetape_for(home, home, "verify", str(episodes[0]), "--against-git", str(root))
+    verified = codetape(home, "verify", str(episodes[0]), "--against-git", str(root), env=as_user(home))
     return episode_steps(episodes[0]), verified
 
 
@@ -404,7 +399,7 @@ LINE_5 = ("    return 5", "    return 5 * 11")  # the agent's change: line 5 of 
 
 def exported(home: Path, episode: Path, fmt: str) -> list[dict[str, Any]]:
     out = home.parent / f"export-{fmt}"
-    done = codetape_for(home, home, "export", str(episode), "--format", fmt, "-o", str(out))
+    done = codetape(home, "export", str(episode), "--format", fmt, "-o", str(out), env=as_user(home))
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for path in sorted(out.iterdir()) for line in path.read_text().splitlines()]
 
@@ -458,6 +453,6 @@ def test_agent_trace_and_stats_give_the_agent_only_the_line_it_changed(tmp_path:
     [record] = exported(home, episode, "agent-trace")
     assert record["files"] == [{"path": "app.py", "conversations": [
         {"contributor": {"type": "ai"}, "ranges": [{"start_line": 5, "end_line": 5}]}]}], record["files"]
-    stats = codetape_for(home, home, "stats", "--json")
+    stats = codetape(home, "stats", "--json", env=as_user(home))
     assert stats.returncode == 0, stats.stderr
     assert json.loads(stats.stdout)["written"] == {"agent": 5}, stats.stdout

@@ -26,7 +26,7 @@ from tests.e2e.editor_session import (  # and the checks every editor's session 
     test_the_episode_checks_out_byte_exact,  # noqa: F401
     test_the_episode_verifies,  # noqa: F401
 )
-from tests.integration.terminal import Terminal
+from tests.support.terminal import Terminal
 from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]

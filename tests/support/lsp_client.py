@@ -3,7 +3,7 @@
 - `start_client` runs a server (or a proxy in front of one) with its stderr appended to a file at the
   OS level (pygls reads the server's stderr through a pipe nobody drains otherwise);
 - `client_converter` is pygls's converter plus the hook lsprotocol 2025.0.0 lacks to read pylsp's
-  `notebookDocumentSync` (tests/integration/test_bridge_harness.py carries the same hook for its tests);
+  `notebookDocumentSync` (tests/support/bridge_harness.py carries the same hook for its tests);
 - `Prebuilt` lets pygls serialize and frame a stream of messages before the clock starts, so a
   throughput run times the server and the proxy, not the client's JSON encoding.
 

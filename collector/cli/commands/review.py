@@ -26,7 +26,7 @@ from collector.errors import PolicyError, UsageError
 from collector.home import Home
 
 if TYPE_CHECKING:
-    from collector.review.app import Outcome
+    from collector.review.app import ReviewOutcome
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,7 +80,7 @@ def chosen(episodes: list[str], all_sealed: bool, home: Home) -> list[Path]:
     return list(dict.fromkeys(resolve_episode(episode, home) for episode in episodes))
 
 
-def review(path: Path, home: Home, workspace: Path | None, place: str) -> Outcome | None:
+def review(path: Path, home: Home, workspace: Path | None, place: str) -> ReviewOutcome | None:
     """One episode's review in the terminal app; how it ended (None: the app was closed otherwise)."""
     from collector.review.app import ReviewApp
     from collector.review.session import ReviewSession

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collector.upload.outbox import Outcome
+    from collector.upload.outbox import UploadOutcome
 from collector.errors import UsageError
 from collector.home import Home
 
@@ -124,7 +124,7 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _said(outcome: Outcome) -> str:
+def _said(outcome: UploadOutcome) -> str:
     done = outcome.delivered
     assert done is not None
     eid = str(done.episode_id)[:8]
@@ -134,13 +134,13 @@ def _said(outcome: Outcome) -> str:
     return f"{eid}  uploaded to {done.destination}: {done.location} ({_size(done.size)}{resumed})"
 
 
-def _errors(outcomes: list[Outcome], home: Home, args: argparse.Namespace) -> list[str]:
+def _errors(outcomes: list[UploadOutcome], home: Home, args: argparse.Namespace) -> list[str]:
     """One line per failed episode; one line in all when the store was out of reach."""
     from collector.episode.resolve import reference
     from collector.upload.errors import TransferFailed, Unreachable
     from collector.upload.outbox import retry_command
 
-    def retry(failed: list[Outcome]) -> str:
+    def retry(failed: list[UploadOutcome]) -> str:
         refs = [reference(o.path, home) for o in failed] if args.episodes else []
         return retry_command(refs, args.to, allow_insecure=args.allow_insecure)
 

@@ -11,7 +11,7 @@ from collector.errors import JournalError
 from collector.journal.frames import (
     HEAD,
     MAX_PAYLOAD,
-    Frame,
+    JournalFrame,
     encode_frame,
     pack_header,
     pack_step,
@@ -34,8 +34,8 @@ def test_a_frame_reads_back_at_its_offset() -> None:
     data = encode_frame(0, b"first") + encode_frame(1, b"second")
     stream = io.BytesIO(data)
     first = read_frame(stream, 0, 0, len(data))
-    assert first == Frame(0, 0, b"first")
-    assert read_frame(stream, first.size, 1, len(data)) == Frame(1, 21, b"second")
+    assert first == JournalFrame(0, 0, b"first")
+    assert read_frame(stream, first.size, 1, len(data)) == JournalFrame(1, 21, b"second")
 
 
 @pytest.mark.parametrize("byte", [3, 5, 8, 15, 16, 22])
@@ -77,22 +77,22 @@ def test_a_length_above_the_cap_is_refused_even_with_a_matching_crc(tmp_path: Pa
 
 
 def test_payloads_are_msgpack_maps() -> None:
-    header = Frame(0, 0, pack_header({"format_version": 1}))
+    header = JournalFrame(0, 0, pack_header({"format_version": 1}))
     assert unpack_header(header) == {"format_version": 1}
-    step = Frame(1, 40, pack_step({"kind": "note", "t_ms": 5, "source": "cli", "text": "é😀"}))
+    step = JournalFrame(1, 40, pack_step({"kind": "note", "t_ms": 5, "source": "cli", "text": "é😀"}))
     assert unpack_payload(step) == {"kind": "note", "t_ms": 5, "source": "cli", "text": "é😀"}
 
 
 @pytest.mark.parametrize("payload", [b"\xc1", b"\x93\x01\x02\x03", b"\x81\xa1a\x01\x00"])
 def test_a_payload_that_is_not_one_map_is_refused_in_one_line(payload: bytes) -> None:
     with pytest.raises(JournalError) as error:
-        unpack_payload(Frame(4, 99, payload))
+        unpack_payload(JournalFrame(4, 99, payload))
     assert "frame 4 at byte 99" in str(error.value)
     assert "\n" not in str(error.value)
 
 
 def test_a_step_frame_is_not_a_header() -> None:
     with pytest.raises(JournalError, match="not a journal header"):
-        unpack_header(Frame(1, 0, pack_header({"x": 1})))
+        unpack_header(JournalFrame(1, 0, pack_header({"x": 1})))
     with pytest.raises(JournalError, match="not a journal header"):
-        unpack_header(Frame(0, 0, pack_step({"kind": "note"})))
+        unpack_header(JournalFrame(0, 0, pack_step({"kind": "note"})))

@@ -9,15 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.framing import Frame, Framer, encode, parse
+from lsp_bridge.framing import Framer, LspFrame, encode, parse
 
 
 def message(n: int, text: str = "x") -> bytes:
     return encode({"jsonrpc": "2.0", "method": "m", "params": {"n": n, "text": text}})
 
 
-def feed_in_pieces(framer: Framer, data: bytes, cuts: list[int]) -> list[Frame]:
-    frames: list[Frame] = []
+def feed_in_pieces(framer: Framer, data: bytes, cuts: list[int]) -> list[LspFrame]:
+    frames: list[LspFrame] = []
     start = 0
     for cut in sorted(set(cuts)):
         frames += framer.feed(data[start:cut])
@@ -110,7 +110,7 @@ def test_a_stream_that_ends_inside_a_message_reports_what_was_held_back() -> Non
 def test_the_usual_header_and_its_variants_frame_alike(header: bytes, body: bytes, cuts: list[int]) -> None:
     """`Content-Length: N` alone, read on its own fast path, gives what the other forms give."""
     data = header % len(body) + b"\r\n\r\n" + body
-    assert feed_in_pieces(Framer(), data, cuts) == [Frame(data, body=body)]
+    assert feed_in_pieces(Framer(), data, cuts) == [LspFrame(data, body=body)]
 
 
 def test_a_length_of_sixteen_digits_is_damage_on_either_path() -> None:

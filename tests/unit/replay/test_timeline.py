@@ -8,7 +8,7 @@ from collector.errors import UsageError
 from collector.replay.timeline import (
     MAX_SPEED,
     MIN_SPEED,
-    Frame,
+    ReplayFrame,
     adjust_speed,
     cap_idle,
     check_idle_limit,
@@ -23,26 +23,28 @@ TIMES = [1000, 1200, 1200, 61_200, 61_700]
 
 
 def test_relative_time_gives_the_delay_before_each_step_after_the_current_one() -> None:
-    assert list(relative_time(TIMES, 0, 4)) == [Frame(1, 0.2), Frame(2, 0.0), Frame(3, 60.0), Frame(4, 0.5)]
-    assert list(relative_time(TIMES, 2, 3)) == [Frame(3, 60.0)]
+    assert list(relative_time(TIMES, 0, 4)) == [
+        ReplayFrame(1, 0.2), ReplayFrame(2, 0.0), ReplayFrame(3, 60.0), ReplayFrame(4, 0.5)]
+    assert list(relative_time(TIMES, 2, 3)) == [ReplayFrame(3, 60.0)]
     assert list(relative_time(TIMES, 4, 4)) == []
-    assert list(relative_time(TIMES, -1, 1)) == [Frame(0, 0.0), Frame(1, 0.2)]
+    assert list(relative_time(TIMES, -1, 1)) == [ReplayFrame(0, 0.0), ReplayFrame(1, 0.2)]
 
 
 def test_cap_idle_shortens_only_the_long_pauses() -> None:
-    frames = [Frame(1, 0.2), Frame(2, 60.0), Frame(3, 2.0)]
-    assert list(cap_idle(frames, 2.0)) == [Frame(1, 0.2), Frame(2, 2.0), Frame(3, 2.0)]
+    frames = [ReplayFrame(1, 0.2), ReplayFrame(2, 60.0), ReplayFrame(3, 2.0)]
+    assert list(cap_idle(frames, 2.0)) == [ReplayFrame(1, 0.2), ReplayFrame(2, 2.0), ReplayFrame(3, 2.0)]
     assert list(cap_idle(frames, None)) == frames
 
 
 def test_adjust_speed_divides_every_delay() -> None:
-    assert list(adjust_speed([Frame(1, 0.5), Frame(2, 3.0)], 2)) == [Frame(1, 0.25), Frame(2, 1.5)]
-    assert list(adjust_speed([Frame(1, 0.5)], 0.5)) == [Frame(1, 1.0)]
+    frames = [ReplayFrame(1, 0.5), ReplayFrame(2, 3.0)]
+    assert list(adjust_speed(frames, 2)) == [ReplayFrame(1, 0.25), ReplayFrame(2, 1.5)]
+    assert list(adjust_speed([ReplayFrame(1, 0.5)], 0.5)) == [ReplayFrame(1, 1.0)]
 
 
 def test_the_pipeline_caps_before_it_speeds_up() -> None:
     frames = list(playback(TIMES, 0, 4, idle_limit=1.0, speed=4))
-    assert frames == [Frame(1, 0.05), Frame(2, 0.0), Frame(3, 0.25), Frame(4, 0.125)]
+    assert frames == [ReplayFrame(1, 0.05), ReplayFrame(2, 0.0), ReplayFrame(3, 0.25), ReplayFrame(4, 0.125)]
 
 
 def test_speed_and_idle_limit_are_checked_and_stepped_within_range() -> None:

@@ -6,10 +6,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.upload import signed_episode
 from collector.consent import init_keys
 from collector.home import Home
 from collector.upload.gate import Cleared, clear
+from tests.support.sized_episodes import signed_episode
 
 THREADS = 4
 

@@ -1,0 +1,120 @@
+"""The dataset card a build writes (collector/dataset/card.py), read by the tools it is for: Hugging Face
+`datasets` loads each table by its config, `mlcroissant` validates croissant.json and reads records
+through it, and the README's data dictionary describes every column."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import datasets
+import mlcroissant
+import pytest
+import yaml
+
+from collector.consent import sign_episode
+from collector.dataset.tables import TABLES
+from collector.episode import open_episode
+from collector.policy.sharing import SigningPolicy
+from tests.cli import codetape
+from tests.support.dataset_helpers import contributor, duck, session, sign, upload
+from tests.support.markdown import render
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("card")
+    alice = contributor(base, "alice")
+    sign(alice, session(alice.home, 61), licence="MIT")
+    sign(alice, session(alice.home, 62), licence="MIT")
+    upload(alice, (base / "source").as_uri())
+    (base / "source" / "episodes" / ("0" * 64 + ".ctape")).write_bytes(b"no episode")  # a rejected row
+    out = base / "out"
+    done = codetape(base / "team", "dataset", "build", str(base / "source"), "-o", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def front_matter(readme: str) -> dict[str, Any]:
+    assert readme.startswith("---\n")
+    loaded = yaml.safe_load(readme.split("---\n", 2)[1])
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_every_table_even_an_empty_one_is_a_config_datasets_loads_with_its_month(built: Path,
+                                                                                    tmp_path: Path) -> None:
+    meta = front_matter((built / "README.md").read_text(encoding="utf-8"))
+    rows = json.loads((built / "_manifest.json").read_text(encoding="utf-8"))["rows"]
+    configs = {config["config_name"]: config for config in meta["configs"]}
+    assert set(configs) == set(TABLES)
+    assert configs["episodes"]["default"] is True and meta["license"] == ["mit"]
+    assert not rows.get("agent_events")  # (generated sessions have no agent: an empty table)
+    months = {row[0] for row in duck(built).execute("SELECT DISTINCT month FROM episodes").fetchall()}
+    for name in TABLES:
+        # (a cache of its own: `datasets` keys a folder's cache by the folder's name and the config, so a
+        # dataset built earlier into another `out` would be read back with that one's columns)
+        if not rows.get(name):  # (`datasets` reads a split of no rows only as a stream)
+            stream = datasets.load_dataset(str(built), name, split="train", streaming=True,
+                                           cache_dir=str(tmp_path / "hf"))
+            assert stream.features is not None and set(stream.features) == set(TABLES[name].names), name
+            assert list(stream) == [], name
+            continue
+        table = datasets.load_dataset(str(built), name, split="train", cache_dir=str(tmp_path / "hf"))
+        assert table.num_rows == rows[name], name
+        assert set(table.column_names) == set(TABLES[name].names), name
+        if name not in ("blobs", "rejected"):
+            assert set(table.unique("month")) <= months and set(table.unique("month")), name
+
+
+def test_the_readme_describes_every_column_and_what_was_left_out(built: Path) -> None:
+    readme = (built / "README.md").read_text(encoding="utf-8")
+    for name, schema in TABLES.items():
+        assert f"### `{name}`" in readme
+        for column in schema.names:
+            assert f"| `{column}` |" in readme, (name, column)
+    assert "| `MIT` | 2 |" in readme and "episodes | 2 from 1 signer |" in readme
+    assert "by reason: hash_mismatch 1" in readme or "by reason: format 1" in readme
+
+
+def test_croissant_validates_and_reads_the_records(built: Path) -> None:
+    dataset = mlcroissant.Dataset(jsonld=built / "croissant.json")  # raises on any validation error
+    metadata = json.loads((built / "croissant.json").read_text(encoding="utf-8"))
+    assert metadata["conformsTo"] == "http://mlcommons.org/croissant/1.0"
+    assert metadata["license"] == ["https://spdx.org/licenses/MIT"]
+    assert {"rai:dataCollection", "rai:dataCollectionTimeframe", "rai:dataPreprocessingProtocol",
+            "rai:personalSensitiveInformation", "rai:dataUseCases"} <= set(metadata)
+    records = list(dataset.records("episodes"))
+    expected = duck(built).execute("SELECT episode_id, month FROM episodes ORDER BY 1").fetchall()
+    found = sorted((record["episodes/episode_id"].decode(), record["episodes/month"].decode())
+                   for record in records)
+    assert found == expected
+
+
+def test_a_purpose_signed_with_markdown_in_it_is_shown_as_text_by_the_card_a_hub_renders(
+        tmp_path: Path) -> None:
+    """Purposes signed by the real signing code, built by the real build: the README rendered as GitHub
+    renders Markdown fetches no tracker image and links nowhere; each purpose is its own cell, verbatim."""
+    mallory = contributor(tmp_path, "mallory")
+    purposes = ["training ![](https://tracker.example/pixel.png)",
+                "training [docs](https://evil.example/) <img src=https://tracker.example/p.png> "
+                "www.evil.example",
+                "training | forged cell | 99 <h1>big</h1>"]
+    for seed, purpose in enumerate(purposes, start=81):
+        unsigned = session(mallory.home, seed)
+        episode_id = open_episode(unsigned).header.episode_id
+        target = mallory.home.ensure(mallory.home.outbox) / f"{episode_id}.ctape"
+        sign_episode(unsigned, target, mallory.home,
+                     workspace_policy=SigningPolicy(purpose=purpose, licence="LicenseRef-x.y"))
+    upload(mallory, (tmp_path / "source").as_uri())
+    out = tmp_path / "out"
+    done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                    "--quiet")
+    assert done.returncode == 0, done.stderr
+    shown = render((out / "README.md").read_text(encoding="utf-8").split("---\n", 2)[2])
+    assert [(tag, attrs) for tag, attrs in shown.tags if tag in ("img", "a") or "src" in attrs] == []
+    assert "big" not in shown.headings
+    for purpose in purposes:
+        assert [purpose, "1"] in shown.rows, purpose
+    assert ["LicenseRef-x.y", "3"] in shown.rows

@@ -1,0 +1,115 @@
+"""The README's multi-node recipe, on one machine: a Ray head and a second node started by `ray start`
+with token authentication, and `codetape dataset build --engine ray --ray-address HOST:PORT` run against
+them, builds the rows the local engine builds. Two raylets on one machine share a disk and a network
+card, so this proves the recipe's commands and that tasks and their rows move between nodes' object
+stores, not anything about a real network (slow: under the `eval` marker). A Ray of several nodes listens
+on the machine's address (Ray keeps to loopback only for a single node), so for the test's minute the
+cluster is reachable from the network, behind its token."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pyarrow.fs as pafs
+import pytest
+import ray.util
+
+from collector.dataset.build import BuildOptions, build_dataset
+from schemas.config import UploadSettings
+from tests.support.dataset_helpers import TABLES, contributor, place, rows, session, sign, upload
+from tests.waiting import wait_for
+
+pytestmark = pytest.mark.eval
+RAY = str(Path(sys.executable).with_name("ray"))
+
+
+def listening(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex((host, port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """A head and a worker node, one CPU each, token authentication on: (address, the environment a
+    client needs). Stopped by the ids of the processes started here (never `ray stop`, which stops every
+    Ray on the machine)."""
+    address = f"{ray.util.get_node_ip_address()}:{free_port()}"  # type: ignore[no-untyped-call]
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32),
+           "HOME": str(tmp_path / "home")}
+    folder = tempfile.mkdtemp(prefix="ct-ray-")  # short: Ray's sockets are in it (108 bytes a path at most)
+    common = ["--block", "--num-cpus", "1", "--temp-dir", folder]
+    started = [subprocess.Popen([RAY, "start", "--head", "--port", address.split(":")[1],
+                                 "--include-dashboard", "false", *common], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        host, port = address.split(":")
+        wait_for(lambda: listening(host, int(port)) or started[0].poll() is not None, 120, "the head's GCS")
+        assert started[0].poll() is None, "the head node exited"
+        started.append(subprocess.Popen([RAY, "start", "--address", address, *common], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        count = (f"import ray; ray.init(address={address!r}, logging_level='ERROR'); "
+                 "print(sum(node['Alive'] for node in ray.nodes()))")
+
+        def nodes() -> str:
+            return subprocess.run([sys.executable, "-c", count], env=env, capture_output=True, text=True,
+                                  check=False, timeout=30).stdout.strip()
+        wait_for(lambda: nodes() == "2", 120, "both nodes alive", detail=nodes)
+        yield address, env
+    finally:
+        processes = [psutil.Process(process.pid) for process in started if process.poll() is None]
+        family = [child for process in processes for child in process.children(recursive=True)]
+        for process in [*processes, *family]:
+            process.terminate()
+        psutil.wait_procs([*processes, *family], timeout=30)
+        for process in [*processes, *family]:
+            if process.is_running():
+                process.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_build_on_a_two_node_cluster_with_a_token_has_the_local_engines_rows(
+        cluster: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    address, env = cluster
+    source, alice = tmp_path / "source", contributor(tmp_path, "alice")
+    for seed in (51, 52, 53, 54, 55, 56):
+        sign(alice, session(alice.home, seed, "edit-heavy" if seed % 2 else "mixed"))
+    upload(alice, source.as_uri())
+    place(source, session(alice.home, 57))  # unsigned
+    build_dataset(BuildOptions(str(source), str(tmp_path / "local"), workers=2), UploadSettings())
+
+    def build(out: Path, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        command = ["dataset", "build", str(source), "-o", str(out), "--engine", "ray",
+                   "--ray-address", address]
+        return subprocess.run([sys.executable, "-m", "collector", *command, "--quiet"],
+                              env={**environment, "CODETAPE_HOME": str(tmp_path / "team")},
+                              capture_output=True, text=True, check=False, timeout=600)
+
+    done = build(tmp_path / "ray", env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    filesystem = pafs.LocalFileSystem()
+    for table in TABLES:
+        found = rows(filesystem, str(tmp_path / "ray"), table)
+        assert found == rows(filesystem, str(tmp_path / "local"), table), table
+    assert len(rows(filesystem, str(tmp_path / "ray"), "episodes")) == 6
+    without = {name: value for name, value in env.items() if name != "RAY_AUTH_TOKEN"}
+    stranger = build(tmp_path / "stranger", without)  # the cluster's address without its token
+    assert stranger.returncode == 1, stranger.stderr[-3000:]
+    assert stranger.stderr.startswith(f"codetape: cannot start or reach {address}: Token authentication is "
+                                      "enabled but no authentication token was found"), stranger.stderr
+    assert len(stranger.stderr.splitlines()) == 1, stranger.stderr
