@@ -11,6 +11,7 @@ from pathlib import Path
 import platformdirs
 
 from collector.errors import CodetapeError, UnsafeHome
+from collector.platform.files import open_to_others, owned_by_me, writable_by_others
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def read_private(path: Path, limit: int, problem: type[CodetapeError], *, missin
         raise problem(missing if missing is not None else f"cannot read {path}: {exc.strerror}") from None
     except OSError as exc:
         raise problem(f"cannot read {path}: {exc.strerror}") from None
-    if mode & 0o077:
+    if open_to_others(mode):
         raise problem(f"{path} is accessible by other users (mode {mode:04o}); run: chmod 600 {path}")
     return data
 
@@ -121,9 +122,9 @@ def _foreign(folder: Path) -> str | None:
         info = folder.lstat()
     except OSError as exc:
         return f"cannot be checked ({exc.strerror})"
-    if info.st_uid != os.geteuid():
+    if not owned_by_me(info):
         return (f"belongs to another user (uid {info.st_uid}); codetape keeps your recordings and keys "
                 "there, so use a directory of your own")
-    if info.st_mode & 0o022:
+    if writable_by_others(info):
         return f"is writable by group or others; make it private: chmod go-w {folder}"
     return None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from collector.platform.files import NONBLOCK
 from collector.policy.recording import Policy
 from collector.workspace.beneath import link_beneath, open_beneath, scan_beneath, stat_beneath
 
@@ -62,7 +63,7 @@ def read_state(root: Path, relpath: str, policy: Policy, *, tracked: bool = Fals
     if policy.excluded_by_workspace(relpath) if tracked else policy.is_excluded(relpath):
         return None
     try:
-        fd = open_beneath(root, relpath, os.O_RDONLY | os.O_NONBLOCK)
+        fd = open_beneath(root, relpath, os.O_RDONLY | NONBLOCK)
     except OSError as exc:
         return _link_state(root, relpath) if exc.errno == errno.ELOOP else None
     try:

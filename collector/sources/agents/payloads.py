@@ -370,7 +370,7 @@ CONNECT_TIMEOUT_S = 0.5
 SOURCE = "agent"
 SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE
 SOCKET = ("run", "collector.sock")  # collector.home.Home.socket, under CODETAPE_HOME
-MAX_SOCKET_PATH = 107  # bytes the kernel takes in an AF_UNIX address (collector.protocol.client)
+MAX_SOCKET_PATH = 103 if sys.platform == "darwin" else 107  # an AF_UNIX address (collector.platform.sockets)
 MAX_REPLY = 1 << 20
 
 
@@ -464,6 +464,8 @@ def _real(path: str) -> str:
 
 def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:
     """hello (the collector finds the opted-in workspace holding `where`), then the step if it records."""
+    if sys.platform == "win32":  # no Unix sockets in Python there (collector/platform/sockets.py)
+        return "not recorded: the collector's socket is not available on Windows"
     import _socket
 
     address = os.path.join(home, *SOCKET)
@@ -505,6 +507,8 @@ def _unsafe(run: str) -> str | None:
         info = os.stat(run)
     except OSError:
         return None  # no collector ever ran there: connecting says so
+    if sys.platform == "win32":  # no owner nor mode bits there (collector/platform/files.py)
+        return None
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
         return f"{run} is not yours alone (owner uid {info.st_uid}, mode {info.st_mode & 0o777:o})"
     return None
