@@ -12,6 +12,7 @@ import platformdirs
 
 from collector.errors import CodetapeError, UnsafeHome
 from collector.platform.files import open_to_others, owned_by_me, writable_by_others
+from collector.platform.sockets import address_fits, short_socket
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,10 @@ class Home:
 
     @property
     def socket(self) -> Path:
-        return self.run / "collector.sock"
+        """`run/collector.sock`, or where a socket address fits when that path would not (macOS takes 103
+        bytes, Linux 107): /tmp/codetape-UID/HASH.sock."""
+        inside = self.run / "collector.sock"
+        return inside if address_fits(inside) else short_socket(self.root)
 
     @property
     def log(self) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,9 +70,23 @@ def private_run_dir(home: Home) -> Path:
     return run
 
 
+def private_socket_dir(directory: Path) -> None:
+    """The directory of a socket whose path in `run/` would not fit an address (/tmp/codetape-UID/):
+    made 0700, refused when it is a link, not a directory, or another user's."""
+    with contextlib.suppress(FileExistsError):
+        directory.mkdir(mode=0o700)
+    info = directory.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != current_uid():
+        raise CollectorError(f"{directory} is not a directory of your own; refusing to put the socket there")
+    if open_to_others(info.st_mode):
+        os.chmod(directory, 0o700)
+
+
 def claim(home: Home) -> Instance:
     """Become this home's collector: take the lock, clean a stale socket, listen (0600), write the pid."""
     run = private_run_dir(home)
+    if home.socket.parent != run:
+        private_socket_dir(home.socket.parent)
     lock_fd = os.open(run / "collector.lock", os.O_RDWR | os.O_CREAT, 0o600)
     if not try_lock(lock_fd):
         os.close(lock_fd)

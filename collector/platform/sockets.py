@@ -3,14 +3,14 @@
 Peer credentials: `SO_PEERCRED` (Linux: struct ucred, pid uid gid) or `LOCAL_PEERCRED` (macOS and the
 BSDs: struct xucred, whose version and uid come first), whichever the running Python has. Where neither
 answers, the uid is unknown (None) and the directory's permissions are what keeps other users out.
-Address limits: sun_path holds 108 bytes on Linux and 104 on macOS, the terminating NUL included.
+Address limits: sun_path holds 108 bytes on Linux and 104 on macOS, the terminating NUL included; a
+home whose `run/collector.sock` would not fit has its socket in /tmp/codetape-UID/ (`short_socket`).
 CPython has no AF_UNIX on Windows (the kernel has had it since Windows 10 1803): there `stream_socket`
 raises OSError; a named pipe with an ACL for the user and SYSTEM is the plan (README, Platforms).
 """
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 import socket
@@ -18,6 +18,10 @@ import struct
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import asyncio
 
 MAX_SOCKET_PATH = 103 if sys.platform == "darwin" else 107  # bytes of a socket path, without the NUL
 SOL_LOCAL = 0  # <sys/un.h>: the level of LOCAL_PEERCRED
@@ -37,6 +41,16 @@ def stream_socket() -> socket.socket:
 def address_fits(path: Path | str) -> bool:
     """Whether `path` fits in a Unix socket address on this system."""
     return len(os.fsencode(path)) <= MAX_SOCKET_PATH
+
+
+def short_socket(root: Path) -> Path:
+    """Where the socket of the home `root` is when `root/run/collector.sock` would not fit in an address:
+    /tmp/codetape-UID/, a directory the collector makes 0700 and checks, under a name hashed from `root`
+    (46 bytes at most)."""
+    import hashlib
+
+    digest = hashlib.sha256(os.fsencode(root)).hexdigest()[:16]
+    return Path("/tmp", f"codetape-{current_uid()}", f"{digest}.sock")
 
 
 def peer_uid(sock: socket.socket) -> int | None:
@@ -80,4 +94,6 @@ async def serve(handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], 
     """An asyncio server accepting on the listening Unix socket `sock`."""
     if sys.platform == "win32":
         raise OSError(errno.EAFNOSUPPORT, "Unix sockets are not available in Python on Windows")
+    import asyncio
+
     return await asyncio.start_unix_server(handler, sock=sock)

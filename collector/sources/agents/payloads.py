@@ -468,10 +468,10 @@ def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:
         return "not recorded: the collector's socket is not available on Windows"
     import _socket
 
-    address = os.path.join(home, *SOCKET)
+    address = socket_path(home)
     if len(os.fsencode(address)) > MAX_SOCKET_PATH:
         return f"not recorded: socket path {address} is too long; set CODETAPE_HOME to a shorter directory"
-    problem = _unsafe(os.path.join(home, SOCKET[0]))
+    problem = _unsafe(os.path.dirname(address))
     if problem is not None:
         return f"not recorded: {problem}"
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
@@ -499,6 +499,19 @@ def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:
         return f"not recorded: {exc.strerror or exc}"
     finally:
         sock.close()
+
+
+def socket_path(home: str) -> str:
+    """The collector's socket for CODETAPE_HOME `home` (collector.home.Home.socket): in its run folder, or
+    in /tmp/codetape-UID/ when that path is too long for an address."""
+    root = os.path.realpath(os.path.expanduser(home))  # as Home.from_env resolves it
+    inside = os.path.join(root, *SOCKET)
+    if len(os.fsencode(inside)) <= MAX_SOCKET_PATH or sys.platform == "win32":
+        return inside
+    import hashlib
+
+    digest = hashlib.sha256(os.fsencode(root)).hexdigest()[:16]
+    return os.path.join("/tmp", f"codetape-{os.getuid()}", f"{digest}.sock")
 
 
 def _unsafe(run: str) -> str | None:
