@@ -527,7 +527,7 @@ class Capture:
         return t.file_content(found.data, max_bytes=self._max_file_bytes)
 
     def _file(self, located: Located, at: int, change: str) -> None:
-        if ".git" in located.path.split("/"):
+        if ".git" in located.path.lower().split("/"):  # `.GIT` is git's folder where names ignore case
             return  # git's own files: never recorded, so never read
         content = None
         if change != "deleted":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
 
 if sys.platform == "win32":
     NOFOLLOW = 0
@@ -23,6 +23,20 @@ else:
     NONBLOCK = os.O_NONBLOCK
     # a directory passed through, not read (search permission only); Linux only, else read access
     PATH_ONLY = getattr(os, "O_PATH", os.O_RDONLY)
+
+
+def relative_within(path: PurePath, root: PurePath, *, ignore_case: bool) -> str | None:
+    """`path` relative to `root` (POSIX form, "." for the root itself), None when outside it. With
+    `ignore_case` (a file system that ignores case: macOS's and Windows' defaults) the root's letters
+    match whatever their case, so `/Users/dev/Proj/a.py` lies in `/Users/dev/proj`."""
+    if path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    if not ignore_case or len(path.parts) < len(root.parts):
+        return None
+    head = path.parts[:len(root.parts)]
+    if any(a.casefold() != b.casefold() for a, b in zip(head, root.parts, strict=True)):
+        return None
+    return PurePath(*path.parts[len(root.parts):]).as_posix()
 
 
 def fsync_dir(directory: Path) -> None:

@@ -33,7 +33,7 @@ _SWAP_PREFIXES = (".#", ".~lock.", ".goutputstream-", ".sb-")
 def is_noise(relpath: str) -> bool:
     """Paths a file watcher never records: git's own directory and editors' temporary files."""
     parts = relpath.split("/")
-    if ".git" in parts:
+    if ".git" in relpath.lower().split("/"):  # `.GIT` too: git's own folder where names ignore case
         return True
     name = parts[-1]
     if name == "4913" or (name.startswith("#") and name.endswith("#")):  # vim's write test, emacs autosave
