@@ -25,6 +25,12 @@ else:
     PATH_ONLY = getattr(os, "O_PATH", os.O_RDONLY)
 
 
+# Whether the kernel's file events can be lost without a word: inotify reports its queue's overflow
+# (IN_Q_OVERFLOW, which watchdog passes on); FSEvents (macOS) coalesces and may drop events, and
+# ReadDirectoryChangesW (Windows) loses them when its buffer fills, without watchdog saying so.
+EVENTS_LOST_SILENTLY = sys.platform != "linux"
+
+
 def relative_within(path: PurePath, root: PurePath, *, ignore_case: bool) -> str | None:
     """`path` relative to `root` (POSIX form, "." for the root itself), None when outside it. With
     `ignore_case` (a file system that ignores case: macOS's and Windows' defaults) the root's letters
