@@ -194,7 +194,7 @@ class Collector:
 
     async def _serve_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         sock = writer.get_extra_info("socket")
-        if sock is None or not same_user(sock):
+        if sock is None or not same_user(sock, self.home.socket):
             log.warning("refused a connection from another user")
             writer.close()
             return

@@ -2,7 +2,8 @@
 
 Peer credentials: `SO_PEERCRED` (Linux: struct ucred, pid uid gid) or `LOCAL_PEERCRED` (macOS and the
 BSDs: struct xucred, whose version and uid come first), whichever the running Python has. Where neither
-answers, the uid is unknown (None) and the directory's permissions are what keeps other users out.
+answers, the uid is unknown (None) and the permissions of the socket and its directory, checked at each
+connection, are what keeps other users out (`same_user`).
 Address limits: sun_path holds 108 bytes on Linux and 104 on macOS, the terminating NUL included; a
 home whose `run/collector.sock` would not fit has its socket in /tmp/codetape-UID/ (`short_socket`).
 CPython has no AF_UNIX on Windows (the kernel has had it since Windows 10 1803): there `stream_socket`
@@ -19,6 +20,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from collector.platform.files import open_to_others, owned_by_me
 
 if TYPE_CHECKING:
     import asyncio
@@ -74,12 +77,18 @@ def xucred_uid(creds: bytes) -> int | None:
     return int(uid) if version == _XUCRED_VERSION else None
 
 
-def same_user(sock: socket.socket) -> bool:
-    """Whether the peer of the Unix socket `sock` is this process's user: refused when the system says
-    it is another; taken when it does not say, as only this user may enter the 0700 directory holding
-    the socket (`collector.daemon.rundir` checks it before listening)."""
+def same_user(sock: socket.socket, path: Path) -> bool:
+    """Whether the peer of the Unix socket `sock`, listening at `path`, is this process's user. When the
+    system does not say, it is taken for this user's only while nobody else can have reached the socket:
+    the socket and its directory this user's, and closed to group and others (0600 in 0700)."""
     uid = peer_uid(sock)
-    return uid is None or uid == current_uid()
+    if uid is not None:
+        return uid == current_uid()
+    try:
+        reached = (path.parent.lstat(), path.lstat())
+    except OSError:
+        return False
+    return all(owned_by_me(info) and not open_to_others(info.st_mode) for info in reached)
 
 
 def current_uid() -> int | None:
