@@ -9,8 +9,8 @@ asks first (getattr, hasattr) takes the other system's path:
   with macOS's numbers: on Linux that getsockopt fails, so the collector takes the "unknown peer" path
   and relies on its 0700 directory), no pidfd_open, O_PATH, epoll, memfd, eventfd, sched affinity,
   xattrs or real-time signals.
-- win32: the POSIX-only modules (fcntl, pwd, termios, pty, ...) cannot be imported and the POSIX-only
-  names of os, socket, select and signal are gone; only useful to count what still imports.
+- win32: the POSIX-only modules (fcntl, pwd, termios, pty, ...) cannot be imported and socket has no
+  AF_UNIX; only useful to count which modules still import (a module that takes one at import fails).
 
 What it cannot change: sys.platform stays "linux" (stdlib modules key on it), the kernel still answers
 (flock, /proc, sun_path's 108 bytes, inotify under watchdog), and the file system stays case-sensitive.
@@ -35,17 +35,11 @@ _DARWIN_LACKS = {
 }
 _DARWIN_HAS = {"socket": {"SOL_LOCAL": 0, "LOCAL_PEERCRED": 1}}  # <sys/un.h>
 
-_WINDOWS_MODULES = ("fcntl", "pwd", "grp", "termios", "tty", "pty", "resource", "posix", "syslog")
-_WINDOWS_LACKS = {
-    "os": ("O_DIRECTORY", "O_NOFOLLOW", "O_NONBLOCK", "O_CLOEXEC", "O_PATH", "getuid", "geteuid", "getgid",
-           "getegid", "fchmod", "fchown", "getpgrp", "tcgetpgrp", "setsid", "killpg", "nice", "openpty",
-           "fork", "posix_spawn", "posix_spawnp", "WNOHANG", "pidfd_open", "set_blocking", "pipe2",
-           "sysconf", "uname", "getloadavg", "mkfifo", "POSIX_SPAWN_DUP2"),
-    "socket": ("AF_UNIX", "SO_PEERCRED", "socketpair"),
-    "select": ("poll", "epoll", "POLLIN"),
-    "signal": ("SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGKILL", "SIGBUS", "SIGALRM", "SIGPIPE",
-               "SIGWINCH", "SIGCHLD", "SIGXFSZ", "setitimer", "ITIMER_REAL", "pause", "alarm"),
-}
+# Windows: only the POSIX-only modules, which `import` refuses, and what codetape itself names. The rest
+# of os / select / signal stays: sys.platform is still "linux", so the standard library (and codetape's
+# platform layer, which branches on it) takes its POSIX path and needs them.
+_WINDOWS_MODULES = ("fcntl", "pwd", "grp", "termios", "tty", "pty", "resource", "syslog")
+_WINDOWS_LACKS: dict[str, tuple[str, ...]] = {"socket": ("AF_UNIX", "SO_PEERCRED"), "select": ()}
 
 
 def simulate(name: str) -> None:
