@@ -7,6 +7,7 @@ from __future__ import annotations
 import configparser
 import json
 import os
+import plistlib
 import re
 import shutil
 import subprocess
@@ -160,5 +161,42 @@ def test_the_readme_units_exec_start_runs_the_collector_and_status_says_systemd(
     finally:
         if proc.poll() is None:
             proc.terminate()
+            proc.wait(30)
+        log.close()
+
+
+def readme_agent() -> dict[str, Any]:
+    """The launchd user agent the README gives, parsed as launchd parses a property list."""
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"<!-- launchd-agent:[^\n]*-->\n```xml\n(.*?)```", text, re.DOTALL)
+    assert found, "README.md lost its launchd agent (after the `<!-- launchd-agent: ... -->` marker)"
+    agent: dict[str, Any] = plistlib.loads(found.group(1).encode("utf-8"))
+    return agent
+
+
+def test_the_readme_launchd_agent_runs_the_collector_and_a_sigterm_stops_it_cleanly(
+        tmp_path: Path, user_home: Path) -> None:
+    """launchd itself has not run it (no Mac here): its ProgramArguments, with /Users/YOU this user's home,
+    run as launchd runs them, and `launchctl bootout`'s SIGTERM ends it cleanly (KeepAlive restarts only a
+    failed collector; ExitTimeOut leaves the seal its 120 s)."""
+    agent = readme_agent()
+    assert agent["Label"] == "dev.codetape.collector"
+    assert agent["KeepAlive"] == {"SuccessfulExit": False} and agent["RunAtLoad"] is True
+    assert agent["ExitTimeOut"] >= 120
+    argv = [arg.replace("/Users/YOU", str(user_home)) for arg in agent["ProgramArguments"]]
+    assert argv == [str(user_home / ".local/bin/codetape"), "collector"]
+    home = tmp_path / "h"
+    log = (tmp_path / "collector.log").open("wb")
+    proc = subprocess.Popen(argv, env=env_for(home, {"HOME": str(user_home)}), stdin=subprocess.DEVNULL,
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: Home(home).socket.exists() or proc.poll() is not None,
+                 what="the collector to listen")
+        assert status(home)["pid"] == proc.pid
+        proc.terminate()
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
             proc.wait(30)
         log.close()
