@@ -16,9 +16,9 @@ from pathlib import Path
 from collector.atomic import atomic_write
 from collector.errors import CollectorError
 from collector.home import Home
-from collector.platform.files import open_to_others
+from collector.platform.files import open_to_others, owned_by_me
 from collector.platform.locks import try_lock
-from collector.platform.sockets import current_uid, stream_socket
+from collector.platform.sockets import stream_socket
 from collector.protocol.client import socket_address
 
 
@@ -63,7 +63,7 @@ def private_run_dir(home: Home) -> Path:
     """`run/`, created 0700 and checked: owned by this user, nobody else may enter it."""
     run = home.ensure(home.run)
     info = run.stat()
-    if info.st_uid != current_uid():
+    if not owned_by_me(info):
         raise CollectorError(f"{run} belongs to another user; refusing to use it")
     if open_to_others(info.st_mode):
         os.chmod(run, 0o700)
@@ -76,7 +76,7 @@ def private_socket_dir(directory: Path) -> None:
     with contextlib.suppress(FileExistsError):
         directory.mkdir(mode=0o700)
     info = directory.lstat()
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != current_uid():
+    if not stat.S_ISDIR(info.st_mode) or not owned_by_me(info):
         raise CollectorError(f"{directory} is not a directory of your own; refusing to put the socket there")
     if open_to_others(info.st_mode):
         os.chmod(directory, 0o700)
