@@ -31,6 +31,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if simulated and getattr(sys, "codetape_simulated_platform", None) != simulated:
         # the names must be gone before the standard library looks for them (selectors, shutil decide at
         # import): pytest starts again, the simulation on PYTHONPATH, as every process it starts will be
+        if os.environ.get("CODETAPE_SIMULATION_STARTED") == simulated:  # started again, still not simulated
+            raise pytest.UsageError("the platform simulation did not load: is another sitecustomize first on "
+                                    "sys.path, or is Python run with -I, -E or -S?")
+        os.environ["CODETAPE_SIMULATION_STARTED"] = simulated
         os.environ["CODETAPE_SIMULATE_PLATFORM"] = simulated
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SIMULATOR, os.environ.get("PYTHONPATH")]))
         sys.stdout.flush()
