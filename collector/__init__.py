@@ -1,8 +1,9 @@
 """codetape's local side, one subpackage per stage of the data's path. Never imports pygls.
 
 In the order data flows. Who may import whom is the layers contract in pyproject.toml (`lint-imports`):
-a stage imports only stages listed below it there, `cli` is on top and `protocol` / `text` at the bottom.
+a stage imports only stages listed below it there, `cli` is on top and `platform` at the bottom.
 
+    platform/     what differs by operating system: locks, open flags, processes, signals, the socket, pty
     protocol/     the collector socket (framing, client) and the clock: what the bridge shares with the daemon
     text/         documents, positions in utf-8/16/32, content hashes
     workspace/    which workspaces are opted in (find, registry) and who they are (identity)

@@ -10,13 +10,15 @@ cycles on one file across threads and processes.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from collector.platform.files import fsync_dir, set_mode
+from collector.platform.locks import lock
 
 PRIVATE = 0o600
 
@@ -33,10 +35,10 @@ class Staged:
 def atomic_file(path: Path, *, mode: int = PRIVATE) -> Iterator[Staged]:
     """Write `path` through a temporary file beside it (tmp, fsync, rename, fsync the directory)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as out:
-            os.fchmod(out.fileno(), mode)
+            set_mode(out.fileno(), mode)
             yield Staged(out, tmp)
             out.flush()
             os.fsync(out.fileno())
@@ -65,15 +67,6 @@ def remove(path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def fsync_dir(directory: Path) -> None:
-    """Make the names in `directory` (a rename, a new or removed file) durable."""
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 _THREAD_LOCKS: dict[Path, threading.Lock] = {}
 _THREAD_LOCKS_GUARD = threading.Lock()
 
@@ -85,9 +78,9 @@ def locked(path: Path) -> Iterator[None]:
     with _THREAD_LOCKS_GUARD:
         thread_lock = _THREAD_LOCKS.setdefault(lock_path, threading.Lock())
     with thread_lock:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, PRIVATE)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            lock(fd)
             yield
         finally:
             os.close(fd)

@@ -11,6 +11,8 @@ from pathlib import Path
 import platformdirs
 
 from collector.errors import CodetapeError, UnsafeHome
+from collector.platform.files import open_to_others, owned_by_me, writable_by_others
+from collector.platform.sockets import address_fits, short_socket
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,10 @@ class Home:
 
     @property
     def socket(self) -> Path:
-        return self.run / "collector.sock"
+        """`run/collector.sock`, or where a socket address fits when that path would not (macOS takes 103
+        bytes, Linux 107): /tmp/codetape-UID/HASH.sock."""
+        inside = self.run / "collector.sock"
+        return inside if address_fits(inside) else short_socket(self.root)
 
     @property
     def log(self) -> Path:
@@ -110,7 +115,7 @@ def read_private(path: Path, limit: int, problem: type[CodetapeError], *, missin
         raise problem(missing if missing is not None else f"cannot read {path}: {exc.strerror}") from None
     except OSError as exc:
         raise problem(f"cannot read {path}: {exc.strerror}") from None
-    if mode & 0o077:
+    if open_to_others(mode):
         raise problem(f"{path} is accessible by other users (mode {mode:04o}); run: chmod 600 {path}")
     return data
 
@@ -121,9 +126,9 @@ def _foreign(folder: Path) -> str | None:
         info = folder.lstat()
     except OSError as exc:
         return f"cannot be checked ({exc.strerror})"
-    if info.st_uid != os.geteuid():
+    if not owned_by_me(info):
         return (f"belongs to another user (uid {info.st_uid}); codetape keeps your recordings and keys "
                 "there, so use a directory of your own")
-    if info.st_mode & 0o022:
+    if writable_by_others(info):
         return f"is writable by group or others; make it private: chmod go-w {folder}"
     return None

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from collector.platform.files import NONBLOCK
 from collector.text.digest import sha256_text
 from collector.text.positions import content_of
 from collector.workspace.beneath import open_beneath
@@ -79,7 +80,7 @@ def read_file(root: Path, relpath: str, limit: int) -> OnDisk | None:
     """Up to limit + 1 bytes of the regular file `relpath` in the workspace `root` (its real path), and
     when it was written; None for directories, links, unreadable files and a path through a link."""
     try:
-        with open(open_beneath(root, relpath, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+        with open(open_beneath(root, relpath, os.O_RDONLY | NONBLOCK), "rb") as handle:
             status = os.fstat(handle.fileno())
             if not stat.S_ISREG(status.st_mode):
                 return None
@@ -527,7 +528,7 @@ class Capture:
         return t.file_content(found.data, max_bytes=self._max_file_bytes)
 
     def _file(self, located: Located, at: int, change: str) -> None:
-        if ".git" in located.path.split("/"):
+        if ".git" in located.path.lower().split("/"):  # `.GIT` is git's folder where names ignore case
             return  # git's own files: never recorded, so never read
         content = None
         if change != "deleted":

@@ -26,7 +26,6 @@ import contextlib
 import logging
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
@@ -34,6 +33,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from collector.platform.spawn import Readable
 from collector.protocol.clock import now_ms
 from lsp_bridge.editor import Editor
 from lsp_bridge.errors import MalformedMessage
@@ -193,16 +193,13 @@ class Proxy:
         framer = Framer()
         server_in = self.server_in
         assert server_in is not None and self._proc is not None and self._proc.stdin is not None
-        editor = select.poll()
-        editor.register(self._editor_in, select.POLLIN)
-        either = select.poll()
-        either.register(self._editor_in, select.POLLIN)
-        either.register(self._wake_read, select.POLLIN)
+        editor = Readable(self._editor_in)
+        either = Readable(self._editor_in, self._wake_read)
         while True:
-            if self._server_gone.is_set() and not editor.poll(0):
+            if self._server_gone.is_set() and not editor.ready(0):
                 self._editor_drained.set()
-            if not any(fd == self._editor_in for fd, _ in either.poll()):
-                either.unregister(self._wake_read)  # woken once: the server is gone, say so above
+            if self._editor_in not in either.ready():
+                either.forget(self._wake_read)  # woken once: the server is gone, say so above
                 continue
             try:
                 data = os.read(self._editor_in, CHUNK)

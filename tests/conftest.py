@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from datetime import UTC, datetime
 
@@ -11,6 +12,14 @@ import pytest
 from schemas import EpisodeHeader, WorkspaceIdentity
 from tests.cli import NO_AWS_OF_THE_USERS
 
+SIMULATOR = os.path.join(os.path.dirname(__file__), "support", "platform_sim")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--platform-sim", choices=("darwin", "win32"), default=None,
+                     help="run as another system's Python would: what it lacks is removed in this process "
+                          "and every process the tests start (tests/support/platform_sim/sitecustomize.py)")
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """No test reads the developer's AWS configuration or waits for EC2's metadata service: the commands
@@ -18,6 +27,24 @@ def pytest_configure(config: pytest.Config) -> None:
     machine's managed policy (/etc/codetape/policy.toml): a test that wants one sets CODETAPE_POLICY."""
     os.environ.update(NO_AWS_OF_THE_USERS)
     os.environ["CODETAPE_POLICY"] = os.path.join(os.sep, "nonexistent", "codetape-tests", "policy.toml")
+    simulated = config.getoption("--platform-sim") or os.environ.get("CODETAPE_SIMULATE_PLATFORM")
+    if simulated and getattr(sys, "codetape_simulated_platform", None) != simulated:
+        # the names must be gone before the standard library looks for them (selectors, shutil decide at
+        # import): pytest starts again, the simulation on PYTHONPATH, as every process it starts will be
+        if os.environ.get("CODETAPE_SIMULATION_STARTED") == simulated:  # started again, still not simulated
+            raise pytest.UsageError("the platform simulation did not load: is another sitecustomize first on "
+                                    "sys.path, or is Python run with -I, -E or -S?")
+        os.environ["CODETAPE_SIMULATION_STARTED"] = simulated
+        os.environ["CODETAPE_SIMULATE_PLATFORM"] = simulated
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SIMULATOR, os.environ.get("PYTHONPATH")]))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    simulated = os.environ.get("CODETAPE_SIMULATE_PLATFORM")
+    return f"codetape: simulating {simulated}'s Python (tests/support/platform_sim)" if simulated else None
 
 
 @pytest.fixture(autouse=True)

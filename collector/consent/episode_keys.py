@@ -21,11 +21,12 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from collector.atomic import atomic_write, fsync_dir, locked
+from collector.atomic import atomic_write, locked
 from collector.consent.authorisation import Authorisation, b64, unb64
 from collector.consent.errors import KeyProblem
 from collector.consent.keys import key_id
 from collector.home import Home, read_private
+from collector.platform.files import fsync_dir
 
 BATCH_FORMAT = "codetape-episode-keys/v1"
 LEDGER = "used"
@@ -128,7 +129,7 @@ def take_key(home: Home, epoch: str) -> EpisodeKey:
 
 def append_used(ledger: Path, keys: Iterable[bytes]) -> None:
     existed = ledger.exists()
-    fd = os.open(ledger, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fd = os.open(ledger, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, "".join(f"{key.hex()}\n" for key in keys).encode("ascii"))
         os.fsync(fd)

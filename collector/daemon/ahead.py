@@ -27,6 +27,7 @@ from typing import Any
 
 from collector.daemon.session import Session
 from collector.journal import JournalWriter
+from collector.platform.process import set_blocking
 from collector.protocol.spawn import python_command
 from collector.seal.ahead import identity
 from collector.seal.journal import SealResult, remove_journal
@@ -101,7 +102,7 @@ class SealAhead:
             log.warning("%s: cannot seal ahead (%s); it will be sealed from its journal", root, exc.strerror)
             return None
         assert proc.stdin is not None
-        os.set_blocking(proc.stdin.fileno(), False)
+        set_blocking(proc.stdin.fileno(), False)
         ahead = _Ahead(proc, writer)
         self._running[writer.path] = ahead
         log.info("%s: sealing episode %s ahead (process %d)", root, writer.path.stem, proc.pid)
@@ -117,7 +118,7 @@ class SealAhead:
         if ahead is None:
             return None
         assert ahead.proc.stdin is not None
-        os.set_blocking(ahead.proc.stdin.fileno(), True)
+        set_blocking(ahead.proc.stdin.fileno(), True)
         timeout = finish_timeout(journal)
         try:
             out, _ = ahead.proc.communicate(b"finish\n", timeout=timeout)

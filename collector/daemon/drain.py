@@ -25,6 +25,7 @@ from datetime import datetime
 from collector.due import next_due
 from collector.errors import SettingsError
 from collector.home import Home
+from collector.platform.process import CRASH_SIGNALS
 from collector.policy.toml import load_struct
 from collector.protocol.clock import Clock, utc_now
 from collector.protocol.spawn import python_command
@@ -36,7 +37,6 @@ FIRST_RETRY_S = 30.0
 LAST_RETRY_S = 30 * 60.0
 STOP_WAIT_S = 5.0
 # the signals faulthandler reports (collector/protocol/crashes.py): a run they end leaves its stack here
-CRASH_SIGNALS = frozenset({signal.SIGSEGV, signal.SIGFPE, signal.SIGABRT, signal.SIGBUS, signal.SIGILL})
 
 
 def upload_command() -> list[str]:

@@ -7,16 +7,18 @@ lock proves no other collector lives, so a socket file found then is stale and i
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import socket
-import struct
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from collector.atomic import atomic_write
 from collector.errors import CollectorError
 from collector.home import Home
+from collector.platform.files import open_to_others, owned_by_me
+from collector.platform.locks import try_lock
+from collector.platform.sockets import stream_socket
 from collector.protocol.client import socket_address
 
 
@@ -61,20 +63,32 @@ def private_run_dir(home: Home) -> Path:
     """`run/`, created 0700 and checked: owned by this user, nobody else may enter it."""
     run = home.ensure(home.run)
     info = run.stat()
-    if info.st_uid != os.getuid():
+    if not owned_by_me(info):
         raise CollectorError(f"{run} belongs to another user; refusing to use it")
-    if info.st_mode & 0o077:
+    if open_to_others(info.st_mode):
         os.chmod(run, 0o700)
     return run
+
+
+def private_socket_dir(directory: Path) -> None:
+    """The directory of a socket whose path in `run/` would not fit an address (/tmp/codetape-UID/):
+    made 0700, refused when it is a link, not a directory, or another user's."""
+    with contextlib.suppress(FileExistsError):
+        directory.mkdir(mode=0o700)
+    info = directory.lstat()
+    if not stat.S_ISDIR(info.st_mode) or not owned_by_me(info):
+        raise CollectorError(f"{directory} is not a directory of your own; refusing to put the socket there")
+    if open_to_others(info.st_mode):
+        os.chmod(directory, 0o700)
 
 
 def claim(home: Home) -> Instance:
     """Become this home's collector: take the lock, clean a stale socket, listen (0600), write the pid."""
     run = private_run_dir(home)
-    lock_fd = os.open(run / "collector.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if home.socket.parent != run:
+        private_socket_dir(home.socket.parent)
+    lock_fd = os.open(run / "collector.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    if not try_lock(lock_fd):
         os.close(lock_fd)
         pid = read_pid(home)
         running = f"collector already running (pid {pid})" if pid else "collector already running"
@@ -83,7 +97,7 @@ def claim(home: Home) -> Instance:
         address = socket_address(home.socket)
         with contextlib.suppress(FileNotFoundError):
             home.socket.unlink()
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock = stream_socket()
         old_umask = os.umask(0o177)
         try:
             sock.bind(address)
@@ -98,12 +112,3 @@ def claim(home: Home) -> Instance:
         raise
     return Instance(home, lock_fd, sock)
 
-
-def peer_uid(sock: socket.socket) -> int | None:
-    """The uid of the process at the other end of a Unix socket (SO_PEERCRED), None if unknown."""
-    try:
-        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    except OSError:
-        return None
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return int(uid)

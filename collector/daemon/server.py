@@ -24,11 +24,12 @@ from collector.daemon.capture import StartWatchers
 from collector.daemon.connection import Connection
 from collector.daemon.drain import BackgroundUpload
 from collector.daemon.requests import Requests
-from collector.daemon.rundir import Instance, claim, peer_uid
+from collector.daemon.rundir import Instance, claim
 from collector.daemon.session import Session
 from collector.daemon.started import how_started
 from collector.errors import CodetapeError, CollectorError, FramingError, SettingsError
 from collector.home import Home
+from collector.platform.sockets import same_user, serve
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import decode_body, is_json, read_body
 from collector.redact.localnames import LocalNames
@@ -73,7 +74,7 @@ class Collector:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.stopping.set)
-        server = await asyncio.start_unix_server(self._serve_client, sock=instance.sock)
+        server = await serve(self._serve_client, instance.sock)
         log.info("collector %d listening on %s", os.getpid(), self.home.socket)
         recovery = asyncio.create_task(self._recover(leftovers))
         self._watch_registered()
@@ -193,7 +194,7 @@ class Collector:
 
     async def _serve_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         sock = writer.get_extra_info("socket")
-        if sock is None or peer_uid(sock) != os.getuid():
+        if sock is None or not same_user(sock, self.home.socket):
             log.warning("refused a connection from another user")
             writer.close()
             return

@@ -55,7 +55,7 @@ def open_db(path: Path) -> Iterator[sqlite3.Connection]:
     """The database at `path` (made 0600 with its tables if missing), closed when the block ends;
     autocommit, transactions explicit."""
     if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     db = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
         db.executescript(SCHEMA)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from collector.errors import JournalError
+from collector.platform.files import DIRECTORY
 
 FsyncFn = Callable[[int], None]
 MAX_INTERVAL = 0.1
@@ -99,7 +100,7 @@ class GroupCommit:
 
     def _sync(self, target: int) -> None:
         if not self._directory_synced:
-            directory = os.open(self._path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            directory = os.open(self._path.parent, os.O_RDONLY | DIRECTORY)
             try:
                 self._fsync(directory)
             finally:

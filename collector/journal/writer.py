@@ -13,7 +13,6 @@ then written frame by frame, so it keeps every frame before the one that fails, 
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 import time
@@ -35,6 +34,8 @@ from collector.journal.frames import (
     unpack_payload,
 )
 from collector.journal.recovery import JournalScanner
+from collector.platform.files import set_mode
+from collector.platform.locks import try_lock
 from collector.text.validation import first_error
 from schemas import EpisodeHeader, Step
 
@@ -73,7 +74,7 @@ class JournalWriter:
     def create(cls, path: Path, header: EpisodeHeader, *, fsync: FsyncFn = os.fsync,
                interval: float = DEFAULT_INTERVAL, write: WriteFn = os.write) -> JournalWriter:
         """A new journal (0600) whose frame 0 is the header."""
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
         try:
             fd = os.open(path, flags, 0o600)
         except FileExistsError:
@@ -81,7 +82,7 @@ class JournalWriter:
         except OSError as exc:
             raise JournalError(f"cannot create journal {path}: {exc.strerror}") from None
         try:
-            os.fchmod(fd, 0o600)
+            set_mode(fd, 0o600)
             _lock(fd, path)
             writer = cls(path, fd, header, next_seq=0, end=0, last_t=0, fsync=fsync, interval=interval,
                          write=write)
@@ -109,7 +110,7 @@ class JournalWriter:
         Raises JournalCorrupt when the journal is damaged in the middle: seal it instead.
         """
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND)
         except OSError as exc:
             raise JournalError(f"cannot open journal {path}: {exc.strerror}") from None
         try:
@@ -252,12 +253,10 @@ class JournalWriter:
 def _lock(fd: int, path: Path, *, wait: float = 0.0) -> None:
     deadline = time.monotonic() + wait
     while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if try_lock(fd):
             return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise JournalError(f"journal {path} is in use by another writer") from None
+        if time.monotonic() >= deadline:
+            raise JournalError(f"journal {path} is in use by another writer")
         time.sleep(LOCK_POLL_S)
 
 

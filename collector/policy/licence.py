@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from collector.platform.files import NONBLOCK
 from collector.workspace.beneath import open_beneath, real_relpath
 from schemas.consent import LICENCE_IDS
 
@@ -121,7 +122,7 @@ def find_licences(root: Path) -> list[FoundLicence]:
         if relpath is None:
             continue
         try:
-            with open(open_beneath(root, relpath, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            with open(open_beneath(root, relpath, os.O_RDONLY | NONBLOCK), "rb") as handle:
                 text = handle.read(_MAX_READ).decode("utf-8", "replace")
         except OSError:
             continue

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from collector.errors import SettingsError
+from collector.platform.files import relative_within
 from collector.policy.globs import Globs, glob_regex
 from collector.policy.toml import parse_model, read_text
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
@@ -245,10 +246,10 @@ class Policy:
     def normalize(self, relpath: str) -> str | None:
         """The clean workspace-relative POSIX form of a path, or None when it lies outside the workspace."""
         if relpath.startswith("/"):
-            try:
-                relpath = Path(relpath).relative_to(self.root).as_posix()
-            except ValueError:
+            inside = relative_within(Path(relpath), self.root, ignore_case=self.ignore_case)
+            if inside is None:
                 return None
+            relpath = inside
         clean = posixpath.normpath(relpath)
         if clean == ".." or clean.startswith("../") or clean.startswith("/"):
             return None

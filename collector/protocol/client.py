@@ -23,6 +23,7 @@ from typing import Any
 
 from collector.errors import CollectorError, FramingError
 from collector.home import Home
+from collector.platform.sockets import address_fits, stream_socket
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import encode, recv_message
 from collector.protocol.spawn import python_command
@@ -36,13 +37,13 @@ _BATCH_BYTES = 1 << 20
 def socket_address(path: Path) -> str:
     """The socket path as an AF_UNIX address, refused when too long for the kernel."""
     address = str(path)
-    if len(os.fsencode(address)) > 107:
+    if not address_fits(address):
         raise CollectorError(f"socket path {address} is too long; set CODETAPE_HOME to a shorter directory")
     return address
 
 
 def _open_socket(home: Home, timeout: float) -> socket.socket:
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = stream_socket()
     sock.settimeout(timeout)
     try:
         sock.connect(socket_address(home.socket))

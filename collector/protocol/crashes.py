@@ -39,7 +39,7 @@ def stacks_on_crash(log: Path | None = None) -> bool:
         if log is None:
             out = sys.stderr
         else:
-            fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             out = os.fdopen(fd, "a", encoding="utf-8")
             _LOGS.append(out)
         faulthandler.enable(out, all_threads=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from collector.episode.resolve import show
 from collector.errors import CheckoutRefused
+from collector.platform.files import DIRECTORY
 from collector.reconstruct.workspace import Workspace
 from collector.text.paths import path_problem
 from collector.workspace.beneath import open_beneath, replace_with_link
@@ -148,7 +149,7 @@ def write_checkout(plan: CheckoutPlan, dest: Path) -> int:
     how many files were written."""
     try:
         dest.mkdir(parents=True, exist_ok=True)
-        root = os.open(dest, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        root = os.open(dest, os.O_RDONLY | DIRECTORY)
     except OSError as exc:
         raise CheckoutRefused(f"cannot write into {show(str(dest))}: {exc.strerror}") from None
     try:

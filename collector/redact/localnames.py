@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pwd
 import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from collector.platform.users import account
 
 LOGIN_VARIABLES = ("LOGNAME", "USER", "LNAME", "USERNAME")  # as getpass.getuser reads them
 
@@ -37,13 +38,9 @@ class LocalNames:
         home = env.get("HOME", "")
         login = next((env[name] for name in LOGIN_VARIABLES if env.get(name)), "")
         host = env.get("HOSTNAME", "")
-        account: pwd.struct_passwd | None = None
-        if not os.path.isabs(home) or not login:
-            with contextlib.suppress(KeyError):  # an account the password database does not know
-                account = pwd.getpwuid(os.getuid() if uid is None else uid)
-        if account is not None:
-            home = home if os.path.isabs(home) else account.pw_dir
-            login = login or account.pw_name
+        known = account(uid) if not os.path.isabs(home) or not login else None
+        if known is not None:  # None: an account the password database does not know
+            login, home = login or known[0], home if os.path.isabs(home) else known[1]
         if not host:
             with contextlib.suppress(OSError):
                 host = socket.gethostname()

@@ -18,7 +18,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.atomic import fsync_dir
 from collector.consent import sign_episode
 from collector.consent.enrol import LOW_WATER, ensure_key, fetch_ahead, top_up
 from collector.consent.sign import require_policy
@@ -28,6 +27,7 @@ from collector.due import delivered, schedule
 from collector.episode import open_episode
 from collector.errors import EpisodeError
 from collector.home import Home
+from collector.platform.files import fsync_dir
 from collector.policy.sharing import SigningPolicy, load_signing_policy
 from collector.protocol.clock import utc_now
 from collector.review.errors import ReviewError

@@ -29,7 +29,6 @@ import contextlib
 import gc
 import itertools
 import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import TextIO
 from collector import __version__
 from collector.errors import CodetapeError
 from collector.home import Home
+from collector.platform.process import lower_priority
 from collector.protocol.crashes import stacks_on_crash
 from collector.redact.localnames import LocalNames
 from collector.redact.rules import RuleSet
@@ -137,7 +137,7 @@ def main(argv: list[str]) -> int:
         _say({"error": "usage: python -m collector.seal.ahead JOURNAL EPISODES WORKSPACE IDENTITY"})
         return 2
     journal, episodes, workspace = (Path(arg) for arg in argv[:3])
-    os.nice(NICE)
+    lower_priority(NICE)
     gc.freeze()  # what is loaded stays; each collection looks only at what the seal makes
     try:
         if argv[3] != identity():

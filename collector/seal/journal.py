@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import itertools
 import os
 import time
@@ -37,11 +36,12 @@ from typing import Protocol, runtime_checkable
 
 import pydantic
 
-from collector.atomic import fsync_dir
 from collector.batches import take
 from collector.episode.writer import write_episode_file
 from collector.errors import JournalCorrupt, JournalError
 from collector.journal import JournalFrame, JournalScanner, frame_step, unpack_header
+from collector.platform.files import fsync_dir
+from collector.platform.locks import try_lock
 from collector.reconstruct.keyframes import keyframe_states
 from collector.seal.gc_pause import gc_paused
 from collector.seal.summaries import published_header
@@ -100,22 +100,19 @@ def no_writer(journal_path: Path, wait_s: float) -> Iterator[None]:
     when the child briefly holds every open descriptor of the parent. Under load that moment grows.
     """
     try:
-        fd = os.open(journal_path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(journal_path, os.O_RDONLY)
     except OSError as exc:
         raise JournalError(f"cannot read journal {journal_path}: {exc.strerror}") from None
     try:
         deadline = time.monotonic() + wait_s
         pause = 0.005
         while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if try_lock(fd):
                 break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise JournalError(f"journal {journal_path} is still being written; "
-                                       "close its session first") from None
-                time.sleep(pause)  # polling a lock: flock has no timeout of its own
-                pause = min(pause * 2, 0.1)
+            if time.monotonic() >= deadline:
+                raise JournalError(f"journal {journal_path} is still being written; close its session first")
+            time.sleep(pause)  # polling a lock: flock has no timeout of its own
+            pause = min(pause * 2, 0.1)
         yield
     finally:
         os.close(fd)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from collector.platform.files import NONBLOCK
 from collector.policy.recording import Policy
 from collector.workspace.beneath import link_beneath, open_beneath, scan_beneath, stat_beneath
 
@@ -32,7 +33,7 @@ _SWAP_PREFIXES = (".#", ".~lock.", ".goutputstream-", ".sb-")
 def is_noise(relpath: str) -> bool:
     """Paths a file watcher never records: git's own directory and editors' temporary files."""
     parts = relpath.split("/")
-    if ".git" in parts:
+    if ".git" in relpath.lower().split("/"):  # `.GIT` too: git's own folder where names ignore case
         return True
     name = parts[-1]
     if name == "4913" or (name.startswith("#") and name.endswith("#")):  # vim's write test, emacs autosave
@@ -62,7 +63,7 @@ def read_state(root: Path, relpath: str, policy: Policy, *, tracked: bool = Fals
     if policy.excluded_by_workspace(relpath) if tracked else policy.is_excluded(relpath):
         return None
     try:
-        fd = open_beneath(root, relpath, os.O_RDONLY | os.O_NONBLOCK)
+        fd = open_beneath(root, relpath, os.O_RDONLY | NONBLOCK)
     except OSError as exc:
         return _link_state(root, relpath) if exc.errno == errno.ELOOP else None
     try:

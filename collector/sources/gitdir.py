@@ -29,6 +29,7 @@ from git.exc import WorkTreeRepositoryUnsupported
 from git.repo.fun import is_git_dir
 
 from collector.errors import GitDirRefused
+from collector.platform.files import NONBLOCK
 from collector.workspace.beneath import link_beneath, open_beneath, stat_beneath
 
 _FOLLOWS = "which codetape never follows, so git operations are not recorded"
@@ -70,7 +71,7 @@ def find_git_dir(root: Path) -> GitDir | None:
 def _from_gitfile(folder: Path, root: Path) -> GitDir | None:
     """The git directory a gitfile names, None when it names none."""
     try:
-        with open(open_beneath(folder, ".git", os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+        with open(open_beneath(folder, ".git", os.O_RDONLY | NONBLOCK), "rb") as file:
             content = file.read(4096).decode("utf-8", "surrogateescape")
     except OSError as exc:
         if exc.errno in (errno.ENOTDIR, errno.ELOOP):
@@ -86,7 +87,7 @@ def _from_gitfile(folder: Path, root: Path) -> GitDir | None:
 def _with_common_dir(git_dir: Path, worktree: Path, root: Path) -> GitDir:
     """`git_dir` with the common directory its `commondir` file names (itself when it has none)."""
     try:
-        with open(open_beneath(git_dir, "commondir", os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+        with open(open_beneath(git_dir, "commondir", os.O_RDONLY | NONBLOCK), "rb") as file:
             named = file.read(4096).decode("utf-8", "surrogateescape").strip()
     except FileNotFoundError:
         return GitDir(git_dir, git_dir, worktree)

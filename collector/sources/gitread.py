@@ -17,6 +17,7 @@ from pathlib import Path
 
 import git
 
+from collector.platform.files import NONBLOCK
 from collector.sources.gitdir import GitDir, find_git_dir
 from collector.workspace.beneath import open_beneath
 
@@ -111,7 +112,7 @@ class GitReader:
 
     def _head(self, refs: dict[str, str]) -> tuple[str | None, str | None]:
         try:
-            with open(open_beneath(self.git_dir, "HEAD", os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+            with open(open_beneath(self.git_dir, "HEAD", os.O_RDONLY | NONBLOCK), "rb") as file:
                 content = file.read(4096).decode("utf-8").strip()
         except (OSError, UnicodeDecodeError):
             return None, None

@@ -21,6 +21,7 @@ from defusedxml import DefusedXmlException
 from junitparser import Error, Failure, Skipped, TestCase
 
 from collector.errors import CodetapeError
+from collector.platform.files import NONBLOCK
 from collector.workspace.beneath import open_beneath
 
 MAX_REPORT_BYTES = 64 * 1024 * 1024
@@ -53,7 +54,7 @@ def read_junit(root: Path, relpath: str, *, max_bytes: int = MAX_REPORT_BYTES,
     collector.workspace.beneath: a report that is a link, or lies behind one, is not read."""
     path = Path(relpath)
     try:
-        with open(open_beneath(root, relpath, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
+        with open(open_beneath(root, relpath, os.O_RDONLY | NONBLOCK), "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
             if size > max_bytes:
                 raise BadReport(f"{path.name} is {size:,} bytes, above the {max_bytes:,} a report may have")

@@ -10,22 +10,25 @@ already reached the child and are not sent twice.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import pty
 import selectors
 import signal
 import subprocess
-import termios
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+from collector.platform.process import FORWARDED, FROM_TERMINAL
+from collector.platform.terminal import (
+    copy_window_size,
+    has_pty,
+    in_terminal_foreground,
+    on_resize,
+    open_pty,
+)
 from collector.protocol.clock import monotonic_ms
 
 TAIL_BYTES = 8192
-FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
-_FROM_TERMINAL = (signal.SIGINT, signal.SIGQUIT)
 _DRAIN_S = 0.2  # after the child exits, output still in flight (or held by its own children)
 
 
@@ -81,11 +84,10 @@ def _outputs() -> Iterator[tuple[int, int, dict[int, int]]]:
     """(child stdout fd, child stderr fd, {fd we read: fd we write}). The readers are closed on exit."""
     sources: dict[int, int] = {}
     try:
-        if os.isatty(1):  # a pty stands in for our terminal
-            master, out = pty.openpty()
+        if has_pty and os.isatty(1):  # a pty stands in for our terminal
+            master, out = open_pty()
             sources[master] = 1
-            _raw_output(out)
-            _copy_window_size(master)
+            copy_window_size(master)
             if os.isatty(2):
                 err = out
             else:
@@ -102,47 +104,28 @@ def _outputs() -> Iterator[tuple[int, int, dict[int, int]]]:
                 os.close(fd)
 
 
-def _raw_output(fd: int) -> None:
-    """No newline translation on the pty: the bytes reach our terminal as the child wrote them."""
-    attrs = termios.tcgetattr(fd)
-    attrs[1] &= ~termios.OPOST
-    termios.tcsetattr(fd, termios.TCSANOW, attrs)
-
-
-def _copy_window_size(target: int) -> None:
-    with contextlib.suppress(OSError):
-        size = fcntl.ioctl(1, termios.TIOCGWINSZ, b"\0" * 8)
-        fcntl.ioctl(target, termios.TIOCSWINSZ, size)
-
-
 @contextlib.contextmanager
 def _forwarding(child: subprocess.Popen[bytes], master: int | None) -> Iterator[None]:
-    terminal_group = _in_terminal_foreground()
+    terminal_group = in_terminal_foreground()
 
     def forward(signum: int, _frame: object) -> None:
-        if signum in _FROM_TERMINAL and terminal_group:
+        if signum in FROM_TERMINAL and terminal_group:
             return  # the terminal sent it to the whole foreground group, the child included
         with contextlib.suppress(ProcessLookupError):
             child.send_signal(signum)
 
     def resized(_signum: int, _frame: object) -> None:
         if master is not None:
-            _copy_window_size(master)  # the child got SIGWINCH from the terminal itself
+            copy_window_size(master)  # the child got SIGWINCH from the terminal itself
 
     previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
-    previous[signal.SIGWINCH] = signal.signal(signal.SIGWINCH, resized)
+    restore_resize = on_resize(resized)
     try:
         yield
     finally:
+        restore_resize()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def _in_terminal_foreground() -> bool:
-    try:
-        return os.tcgetpgrp(0) == os.getpgrp()
-    except OSError:
-        return False
 
 
 def _copy(sources: dict[int, int], child: subprocess.Popen[bytes], tail: Tail,

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from collector.platform.files import NONBLOCK
 from collector.sources.gitread import null_sha
 from collector.workspace.beneath import open_beneath
 
@@ -87,7 +88,7 @@ class ReflogTail:
 
     def _read_from(self, offset: int) -> bytes:
         try:
-            with open(open_beneath(self.git_dir, self.relpath, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+            with open(open_beneath(self.git_dir, self.relpath, os.O_RDONLY | NONBLOCK), "rb") as file:
                 if offset:
                     file.seek(offset)
                 return file.read()

@@ -23,10 +23,10 @@ from typing import Any
 
 from collector.errors import CodetapeError
 from collector.home import Home
+from collector.platform.process import alive
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.protocol.crashes import stacks_on_crash
-from collector.protocol.process import alive
 
 FIELDS = 7
 MAGIC = b"ct1"

@@ -48,9 +48,13 @@ __codetape_recorder() {
 }
 """
 
-BASH = r"""# codetape shell hook (bash >= 4; bash 5 for sub-second durations). Evaluate it last in ~/.bashrc:
+BASH = r"""# codetape shell hook (bash 4.2+; bash 5 for sub-second durations). Evaluate it last in ~/.bashrc:
 #   eval "$(codetape hook bash)"
 if [[ $- == *i* && -z ${__codetape_spool-} ]]; then
+if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 402 )); then  # macOS's /bin/bash is 3.2: no %(...)T
+  echo "codetape: the shell hook needs bash 4.2 or later, this is $BASH_VERSION: nothing is recorded" \
+    "(on macOS: brew install bash, or use zsh)" >&2
+else
 __codetape_spool=@RUN@/shell-$$.spool
 __codetape_pidfile=@RUN@/shell-$$.pid
 __codetape_helper= __codetape_spawned=-10 __codetape_armed= __codetape_start= __codetape_cwd=
@@ -114,6 +118,7 @@ else
   }
   __codetape_install
   unset -f __codetape_install
+fi
 fi
 fi
 """

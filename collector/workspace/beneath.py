@@ -2,7 +2,8 @@
 (file watcher, its reconcile and audit passes, the bridge, the git watcher's reflogs, test reports) and
 `codetape checkout` open, stat, list and write files.
 
-Each component of a path is opened relative to its parent's descriptor with O_NOFOLLOW, so a directory
+Each component of a path is opened relative to its parent's descriptor with O_NOFOLLOW (POSIX:
+collector/platform/files.py), so a directory
 replaced by a link (a branch checkout turning `cfg/` into `cfg -> ../../.docker`, another user racing in a
 shared folder) is refused at any depth, whenever the swap happens: nothing outside the root is ever
 reached. A link is never opened, only read as a link (`link_beneath`: its target string), and a file
@@ -25,11 +26,12 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 
+from collector.platform.files import DIRECTORY, NOFOLLOW, PATH_ONLY
+
 Root = PurePath | int  # a real path (pathlib.Path included), or an open directory descriptor
 
-_PATH = getattr(os, "O_PATH", os.O_RDONLY)  # a directory passed through, not read (search permission only)
-_THROUGH = _PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_LISTED = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_THROUGH = PATH_ONLY | DIRECTORY | NOFOLLOW  # a directory passed through, not read
+_LISTED = os.O_RDONLY | DIRECTORY | NOFOLLOW
 MAX_HELD = 64  # directory descriptors a walk keeps open to reach their subdirectories directly
 
 
@@ -103,12 +105,12 @@ def open_beneath(root: Root, relpath: str, flags: int = os.O_RDONLY, mode: int =
     if not parts:
         fd = _root(root)
         try:
-            return os.open(".", flags | os.O_CLOEXEC, dir_fd=fd)
+            return os.open(".", flags, dir_fd=fd)
         finally:
             os.close(fd)
     parent = _parent(root, parts, make=make_dirs)
     try:
-        return os.open(parts[-1], flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=parent)
+        return os.open(parts[-1], flags | NOFOLLOW, mode, dir_fd=parent)
     finally:
         os.close(parent)
 

@@ -8,6 +8,8 @@ and the walk goes on to the folders above; `ignored_settings` says which were sk
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 from collector.home import Home
@@ -27,7 +29,20 @@ def find_workspace(path: Path, home: Home) -> Path | None:
     if not candidates:
         return None
     registered = set(Registry(home).roots())
-    return next((folder for folder in candidates if folder in registered), None)
+    return next((root for root in (_registered(folder, registered) for folder in candidates) if root), None)
+
+
+def _registered(folder: Path, registered: set[Path]) -> Path | None:
+    """The registered root `folder` is: itself, or, on a file system that ignores case, the root spelt
+    with other cases that is the same directory (`cd ~/PROJ` in a shell on macOS)."""
+    if folder in registered:
+        return folder
+    for root in registered:
+        if str(root).casefold() == str(folder).casefold():
+            with contextlib.suppress(OSError):
+                if os.path.samefile(root, folder):
+                    return root
+    return None
 
 
 def ignored_settings(path: Path, home: Home) -> list[str]:

@@ -4,9 +4,10 @@ or made group-writable is ignored, and `codetape status` says why."""
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
+
+from collector.platform.files import owned_by_me, writable_by_others
 
 SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE, without importing pydantic (every command
 #                                   and the shell hook ask whether a folder is opted in)
@@ -25,8 +26,8 @@ def settings_problem(root: Path) -> str | None:
         return f"{target} is a symbolic link; the settings must be a file of your own"
     if not stat.S_ISREG(info.st_mode):
         return f"{target} is not a regular file"
-    if info.st_uid != os.geteuid():
+    if not owned_by_me(info):
         return f"{target} belongs to another user (uid {info.st_uid})"
-    if info.st_mode & 0o022:
+    if writable_by_others(info):
         return f"{target} is writable by group or others; fix it with: chmod go-w {target}"
     return None

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,8 +20,10 @@ from typing import Any
 
 from collector.errors import CollectorError, UsageError
 from collector.home import Home
+from collector.platform.locks import try_lock, unlock
+from collector.platform.process import alive
+from collector.platform.sockets import stream_socket
 from collector.protocol.client import AUTOSTART_WAIT_S, Client, socket_address
-from collector.protocol.process import alive
 from collector.protocol.spawn import python_command
 from collector.protocol.starter import STARTED_BY, handover
 
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def listening(home: Home) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+    with stream_socket() as probe:
         probe.settimeout(1.0)
         try:
             probe.connect(socket_address(home.socket))
@@ -76,7 +76,7 @@ def detach(home: Home, env: Mapping[str, str]) -> int:
         return 0
     private_run_dir(home)
     log = log_path(home)
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         child = subprocess.Popen(
             python_command("collector", "collector"), stdin=subprocess.DEVNULL, stdout=fd, stderr=fd,
@@ -147,16 +147,14 @@ def stopped(home: Home, pid: int | None, wait_s: float) -> bool:
 
 def _locked(home: Home) -> bool:
     try:
-        fd = os.open(home.run / "collector.lock", os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(home.run / "collector.lock", os.O_RDONLY)
     except FileNotFoundError:
         return False
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
+        if not try_lock(fd, shared=True):
+            return True
         with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            unlock(fd)
         return False
     finally:
         os.close(fd)

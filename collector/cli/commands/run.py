@@ -16,9 +16,6 @@ step; `go test -json` is read from the command's output as it passes.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -27,6 +24,7 @@ from typing import Any
 
 from collector.errors import CodetapeError, UsageError
 from collector.home import Home
+from collector.platform.process import die_of
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.sources import passthrough
@@ -176,8 +174,6 @@ def run(args: argparse.Namespace) -> int:
         finished = passthrough.Finished(127 if not_found else 126, None, 0, b"")
     link.record(argv, finished, now_ms(), junit=junit, go_tests=go_tests)
     if finished.signal is not None:  # die the way the command died, so a calling shell sees it too
-        with contextlib.suppress(OSError, ValueError):  # SIGKILL and SIGSTOP take no handler: kill anyway
-            signal.signal(finished.signal, signal.SIG_DFL)
-        os.kill(os.getpid(), finished.signal)
+        die_of(finished.signal)
         return 128 + finished.signal  # a signal that does not end a process (SIGCHLD, say): as shells say
     return finished.exit_code

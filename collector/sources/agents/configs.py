@@ -59,6 +59,7 @@ from tomlkit.items import AoT, Table
 
 from collector.errors import CodetapeError
 from collector.home import Home
+from collector.platform.sockets import current_uid
 from collector.protocol.spawn import SAFE_PATH
 from collector.sources.agents import codex_trust, payloads
 
@@ -163,7 +164,7 @@ def writable(agent: Agent, where: Path, workspace: Path, uid: int | None = None)
     this process's user), or it is not a regular file of one name; outside it, the file a link points to."""
     if agent != "claude-code":
         return Path(os.path.realpath(where))
-    uid = os.getuid() if uid is None else uid
+    uid = current_uid() if uid is None else uid
     inside = where.relative_to(workspace)
     for depth in range(1, len(inside.parts) + 1):
         path = workspace.joinpath(*inside.parts[:depth])

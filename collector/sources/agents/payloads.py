@@ -370,7 +370,7 @@ CONNECT_TIMEOUT_S = 0.5
 SOURCE = "agent"
 SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE
 SOCKET = ("run", "collector.sock")  # collector.home.Home.socket, under CODETAPE_HOME
-MAX_SOCKET_PATH = 107  # bytes the kernel takes in an AF_UNIX address (collector.protocol.client)
+MAX_SOCKET_PATH = 103 if sys.platform == "darwin" else 107  # an AF_UNIX address (collector.platform.sockets)
 MAX_REPLY = 1 << 20
 
 
@@ -464,12 +464,14 @@ def _real(path: str) -> str:
 
 def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:
     """hello (the collector finds the opted-in workspace holding `where`), then the step if it records."""
+    if sys.platform == "win32":  # no Unix sockets in Python there (collector/platform/sockets.py)
+        return "not recorded: the collector's socket is not available on Windows"
     import _socket
 
-    address = os.path.join(home, *SOCKET)
+    address = socket_path(home)
     if len(os.fsencode(address)) > MAX_SOCKET_PATH:
         return f"not recorded: socket path {address} is too long; set CODETAPE_HOME to a shorter directory"
-    problem = _unsafe(os.path.join(home, SOCKET[0]))
+    problem = _unsafe(os.path.dirname(address))
     if problem is not None:
         return f"not recorded: {problem}"
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
@@ -499,12 +501,27 @@ def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:
         sock.close()
 
 
+def socket_path(home: str) -> str:
+    """The collector's socket for CODETAPE_HOME `home` (collector.home.Home.socket): in its run folder, or
+    in /tmp/codetape-UID/ when that path is too long for an address."""
+    root = os.path.realpath(os.path.expanduser(home))  # as Home.from_env resolves it
+    inside = os.path.join(root, *SOCKET)
+    if len(os.fsencode(inside)) <= MAX_SOCKET_PATH or sys.platform == "win32":
+        return inside
+    import hashlib
+
+    digest = hashlib.sha256(os.fsencode(root)).hexdigest()[:16]
+    return os.path.join("/tmp", f"codetape-{os.getuid()}", f"{digest}.sock")
+
+
 def _unsafe(run: str) -> str | None:
     """Why the home's run folder is not safe to send to (another user's, or writable by others)."""
     try:
         info = os.stat(run)
     except OSError:
         return None  # no collector ever ran there: connecting says so
+    if sys.platform == "win32":  # no owner nor mode bits there (collector/platform/files.py)
+        return None
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
         return f"{run} is not yours alone (owner uid {info.st_uid}, mode {info.st_mode & 0o777:o})"
     return None

@@ -186,6 +186,8 @@ class Recorder(object):
     def _connect(self):
         # type: () -> socket.socket
         """A connection to the collector; while `codetape run` is starting it, retried for `wait_s`."""
+        if sys.platform == "win32":  # no Unix sockets in Python there (collector/platform/sockets.py)
+            raise OSError("Unix sockets are not available in Python on Windows")
         deadline = time.monotonic() + self.wait_s
         while True:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

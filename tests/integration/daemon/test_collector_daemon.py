@@ -45,6 +45,22 @@ def test_socket_is_0600_in_a_0700_run_dir_with_a_pid_file(tmp_path: Path) -> Non
         assert not (run / "collector.pid").exists()
 
 
+def test_a_deep_home_listens_in_a_short_private_directory(tmp_path: Path) -> None:
+    """macOS takes 103 bytes of socket path, Linux 107: a home deeper than that listens in /tmp/codetape-UID/
+    (0700), where its clients look too."""
+    root = tmp_path / ("d" * 60) / "h"
+    assert len(os.fsencode(root / "run" / "collector.sock")) > 107
+    with running(root) as daemon:
+        sock = daemon.home.socket
+        assert sock.parent == Path("/tmp", f"codetape-{os.getuid()}")
+        assert stat.S_IMODE(sock.parent.stat().st_mode) == 0o700
+        assert stat.S_IMODE(sock.lstat().st_mode) == 0o600
+        with daemon.client() as client:
+            assert client.request("status")["pid"] == daemon.proc.pid
+        assert daemon.stop() == 0
+        assert not sock.exists()
+
+
 def test_a_loose_run_dir_is_tightened_on_start(tmp_path: Path) -> None:
     home = Home(tmp_path / "h")
     home.run.mkdir(parents=True)
@@ -59,7 +75,8 @@ SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin")  # one that user n
 @pytest.mark.skipif(os.getuid() != 0, reason="only root can become another user to try the socket")
 @pytest.mark.skipif(SYSTEM_PYTHON is None, reason="no python3 in /usr/bin or /bin to run as another user")
 def test_another_user_cannot_connect_even_when_the_permissions_are_opened() -> None:
-    """The mode bits keep other users out; if they were loosened, SO_PEERCRED still refuses them."""
+    """The mode bits keep other users out; if they were loosened, the peer credentials still refuse them
+    (where the system gives none, as under the macOS simulation, the loosened permissions do)."""
     probe = ("import socket, sys\n"
              "s = socket.socket(socket.AF_UNIX)\n"
              "try:\n    s.connect(sys.argv[1])\nexcept PermissionError:\n    print('denied'); sys.exit(0)\n"

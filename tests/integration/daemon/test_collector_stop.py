@@ -5,13 +5,16 @@ gives, checked with systemd-analyze and started as systemd starts it)."""
 from __future__ import annotations
 
 import configparser
+import contextlib
 import json
 import os
+import plistlib
 import re
 import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +142,23 @@ def test_the_readme_unit_passes_systemd_analyze_verify(tmp_path: Path, user_home
     assert missing.returncode != 0 and "codetape" in missing.stderr
 
 
+@contextlib.contextmanager
+def as_a_service(argv: list[str], home: Path, user_home: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """The collector started by `argv` for the user `user_home` (its output in home's sibling
+    collector.log), once it listens; stopped at the end if the test left it running."""
+    with (home.parent / "collector.log").open("wb") as log:
+        proc = subprocess.Popen(argv, env=env_for(home, {"HOME": str(user_home)}), stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for(lambda: Home(home).socket.exists() or proc.poll() is not None,
+                     what="the collector to listen")
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(30)
+
+
 def test_the_readme_units_exec_start_runs_the_collector_and_status_says_systemd(tmp_path: Path,
                                                                                 user_home: Path) -> None:
     home = tmp_path / "h"
@@ -146,19 +166,35 @@ def test_the_readme_units_exec_start_runs_the_collector_and_status_says_systemd(
     assert argv == [str(user_home / ".local/bin/codetape"), "collector"]
     # started as systemd starts a service: the program exec'd with SYSTEMD_EXEC_PID its own pid
     as_systemd = ["sh", "-c", 'SYSTEMD_EXEC_PID=$$ INVOCATION_ID="$0" exec "$@"', uuid.uuid4().hex, *argv]
-    log = (tmp_path / "collector.log").open("wb")
-    proc = subprocess.Popen(as_systemd, env=env_for(home, {"HOME": str(user_home)}), stdin=subprocess.DEVNULL,
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for(lambda: Home(home).socket.exists() or proc.poll() is not None,
-                 what="the collector to listen")
+    with as_a_service(as_systemd, home, user_home) as proc:
         started = status(home)["started"]
         assert started["how"] == "systemd" and started["text"].startswith("started by systemd"), started
         assert status(home)["pid"] == proc.pid
         stop(home)
         assert proc.wait(30) == 0  # a clean stop: Restart=on-failure leaves it stopped
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(30)
-        log.close()
+
+def readme_agent() -> dict[str, Any]:
+    """The launchd user agent the README gives, parsed as launchd parses a property list."""
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"<!-- launchd-agent:[^\n]*-->\n```xml\n(.*?)```", text, re.DOTALL)
+    assert found, "README.md lost its launchd agent (after the `<!-- launchd-agent: ... -->` marker)"
+    agent: dict[str, Any] = plistlib.loads(found.group(1).encode("utf-8"))
+    return agent
+
+
+def test_the_readme_launchd_agent_runs_the_collector_and_a_sigterm_stops_it_cleanly(
+        tmp_path: Path, user_home: Path) -> None:
+    """launchd itself has not run it (no Mac here): its ProgramArguments, with /Users/YOU this user's home,
+    run as launchd runs them, and `launchctl bootout`'s SIGTERM ends it cleanly (KeepAlive restarts only a
+    failed collector; ExitTimeOut leaves the seal its 120 s)."""
+    agent = readme_agent()
+    assert agent["Label"] == "dev.codetape.collector"
+    assert agent["KeepAlive"] == {"SuccessfulExit": False} and agent["RunAtLoad"] is True
+    assert agent["ExitTimeOut"] >= 120
+    argv = [arg.replace("/Users/YOU", str(user_home)) for arg in agent["ProgramArguments"]]
+    assert argv == [str(user_home / ".local/bin/codetape"), "collector"]
+    home = tmp_path / "h"
+    with as_a_service(argv, home, user_home) as proc:
+        assert status(home)["pid"] == proc.pid
+        proc.terminate()
+        assert proc.wait(30) == 0

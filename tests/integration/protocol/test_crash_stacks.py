@@ -16,7 +16,7 @@ from pathlib import Path
 
 from collector.home import Home
 from collector.journal import JournalWriter
-from collector.protocol.process import alive
+from collector.platform.process import alive
 from collector.seal.ahead import identity
 from tests.cli import environment
 from tests.fixtures.make_golden import FULL_HEADER

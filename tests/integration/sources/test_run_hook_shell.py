@@ -213,6 +213,21 @@ def test_commands_typed_on_a_real_terminal_in_tmux(shell: str, tmp_path: Path) -
     assert 300 <= steps[-1]["duration_ms"] < 3000
 
 
+@pytest.mark.parametrize(("version", "hooked"), [("3 2 57 1 release", False), ("4 1 17 1 release", False),
+                                                 ("4 2 0 1 release", True), ("5 2 15 1 release", True)])
+def test_the_bash_hook_installs_from_bash_4_2_and_says_why_not_before(version: str, hooked: bool,
+                                                                     tmp_path: Path) -> None:
+    """macOS's /bin/bash is 3.2, whose printf has no %(...)T: the hook says so in one line, installs nothing.
+    This bash reads its version from another array (BASH_VERSINFO is read-only); the parse is bash 5's."""
+    text = snippet("bash", Home(tmp_path / "h")).replace("BASH_VERSINFO", "__version")
+    script = f"__version=({version}); BASH_VERSION=x\n{text}\ndeclare -F __codetape_precmd\n"
+    done = subprocess.run(["bash", "--norc", "--noprofile", "-i"], input=script, capture_output=True,
+                          text=True, check=False, timeout=30)
+    refused = "codetape: the shell hook needs bash 4.2 or later, this is x: nothing is recorded" in \
+        done.stderr
+    assert ("__codetape_precmd" in done.stdout, refused) == (hooked, not hooked), done.stderr
+
+
 @pytest.mark.parametrize("shell", SHELLS)
 def test_snippets_quote_the_home_and_interpreter(shell: str, tmp_path: Path) -> None:
     home = Home(tmp_path / "it's a home")

@@ -226,6 +226,9 @@ def test_the_hook_file_s_copies_of_codetape_s_limits_are_codetape_s() -> None:
     assert payloads.SETTINGS_FILE == SETTINGS_FILE
     home = Home(Path("/h"))
     assert Path(home.root, *payloads.SOCKET) == home.socket
+    assert payloads.socket_path("/h") == str(home.socket)
+    deep = Home(Path("/" + "d" * payloads.MAX_SOCKET_PATH))  # its run/collector.sock cannot be an address
+    assert payloads.socket_path(str(deep.root)) == str(deep.socket) == socket_address(deep.socket)
     long = Path("/" + "x" * (payloads.MAX_SOCKET_PATH - 1))
     assert socket_address(long) == str(long)  # the longest the hook connects to, the client does too
 
