@@ -159,7 +159,9 @@ class RuleSet:
         """(exact values, hashes, rule ids) of the allow-list."""
         hashes = frozenset(entry for entry in self.allow if entry.startswith(HASH_PREFIX))
         rules = frozenset(entry[len(RULE_PREFIX):] for entry in self.allow if entry.startswith(RULE_PREFIX))
-        return self.allow - hashes - {RULE_PREFIX + rule for rule in rules}, hashes, rules
+        rules |= {engines.NAMED[rule] for rule in rules if rule in engines.NAMED}  # found under codetape's id
+        named = {entry for entry in self.allow if entry.startswith(RULE_PREFIX)}
+        return self.allow - hashes - named, hashes, rules
 
     def allowed(self, rule: str, value: str) -> str | None:
         """The allow entry that lets this finding through, or None (the value is redacted)."""
