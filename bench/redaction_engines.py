@@ -59,7 +59,7 @@ def codetape(engine: bool) -> Scanner:
 
 
 def kingfisher() -> Scanner:
-    from collector.redact import engine
+    from collector.redact.scanning import engine
 
     scanner = engine.load()
     return lambda text: [(hit.start, hit.end) for hit in scanner.scan(text)]

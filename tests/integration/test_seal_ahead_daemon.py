@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from collector.daemon.ahead import finish_timeout
-from collector.redact.rules import value_hash
+from collector.redact.scanning.ruleset import value_hash
 from tests.integration.collector_harness import (
     Daemon,
     codetape,

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from collector.errors import UsageError
-from collector.redact import engine as engines
-from collector.redact.builtin import BUILTIN
-from collector.redact.encoded_auth import DECODED
-from collector.redact.rule import Rule
+from collector.redact.rules.builtin import BUILTIN
+from collector.redact.rules.encoded import DECODED
+from collector.redact.rules.rule import Rule
+from collector.redact.scanning import engine as engines
 
 _EXTRA_ID = "custom"
 HASH_PREFIX = "sha256:"

@@ -22,14 +22,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from collector.redact import engine as engines
-from collector.redact import keywords
-from collector.redact.encoded_auth import DECODED, basic_credentials, encoded_runs
 from collector.redact.placeholders import PLACEHOLDER_RE
-from collector.redact.rule import Rule
-from collector.redact.rules import RuleSet
-from collector.redact.shape import credential_shaped, holds_credential_shape
-from collector.redact.values import PLACEHOLDER_MARK
+from collector.redact.rules import keywords
+from collector.redact.rules.encoded import DECODED, basic_credentials, encoded_runs
+from collector.redact.rules.rule import Rule
+from collector.redact.rules.values import PLACEHOLDER_MARK
+from collector.redact.scanning import engine as engines
+from collector.redact.scanning.ruleset import RuleSet
+from collector.redact.scanning.shape import credential_shaped, holds_credential_shape
 
 LINE_CAP = 4096  # characters either side of an anchor on a very long line
 BLOCK = 70_000  # how far a multi-line rule may reach from its anchor
@@ -41,7 +41,7 @@ ENGINE_PRIORITY = 1  # the engine's findings: after its provider formats (`_PROV
 # engine names, so it is left to the next scan (the window hides what was shown meanwhile). A value the
 # change inserted whole (a paste) is complete: nothing may come after it to find it then.
 UNTIL_TYPED = frozenset({"mentioned-secret", "generated-token"})
-# Rules that find a token by its look alone (`generated.py`): where another rule or the engine finds
+# Rules that find a token by its look alone (`unnamed.py`): where another rule or the engine finds
 # anything there, that finding stands.
 LAST_RESORT = frozenset({"generated-token"})
 _PROVIDERS = frozenset(engines.NAMED.values())  # codetape's ids for formats the engine finds (engine.py)
@@ -321,7 +321,7 @@ def _windows(rule: Rule, text: str, haystack: str) -> list[tuple[int, int]]:
     """Merged spans of `text` where the rule's regex is worth running."""
     if rule.scope == "all" or not (rule.anchors or rule.prefilter):
         return [(0, len(text))]
-    if not rule.anchors:  # found by its look alone (generated.py): around its prefilter, read as Python's
+    if not rule.anchors:  # found by its look alone (unnamed.py): around its prefilter, read as Python's
         return _merged([_around(text, m.start(), min(m.end() - m.start(), 256), rule.scope, rule.lines)
                         for m in re.finditer(rule.prefilter, text)])
     spans: list[tuple[int, int]] = []

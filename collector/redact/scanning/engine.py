@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from collector.errors import CodetapeError
-from collector.redact import keywords
-from collector.redact.shape import token_around
+from collector.redact.rules import keywords
+from collector.redact.scanning.shape import token_around
 
 PACKAGE = "kingfisher-secret-scanner"
 OWN = "codetape."  # the id prefix of codetape's prefilters in the database

@@ -1,7 +1,9 @@
 """The built-in rules: the secret formats that leak in practice, and the checks that veto look-alikes.
 
 Provider formats with a fixed prefix need no check; rules that rely on context (a keyword, a URL's user
-info, a command-line flag) check the value (`values.py`) and the name before it (`keywords.py`).
+info, a command-line flag) check the value (`values.py`) and the name before it (`keywords.py`). The
+provider formats the maintained engine finds are not repeated here: its findings carry the ids these
+rules had (`scanning/engine.py`, `NAMED`); `bench/redaction_families.py` shows no family lost a value.
 """
 
 from __future__ import annotations
@@ -9,27 +11,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from collector.redact import keywords
-from collector.redact.commands import COMMANDS
-from collector.redact.defaults import DEFAULTS
-from collector.redact.encoded_auth import ENCODED_AUTH
-from collector.redact.generated import GENERATED, drawn_piece
-from collector.redact.layouts import LAYOUTS
-from collector.redact.letters import gibberish
-from collector.redact.named import named as _named
-from collector.redact.named import value as _v
-from collector.redact.nearby import NEARBY
-from collector.redact.records import RECORDS
-from collector.redact.rule import Check, Rule, compile_verbose
-from collector.redact.sessions import SESSIONS
-from collector.redact.siblings import SIBLINGS
-from collector.redact.tables import TABLES
-from collector.redact.unnamed import UNNAMED
-from collector.redact.urls import URLS
-from collector.redact.values import (
+from collector.redact.rules import keywords
+from collector.redact.rules.encoded import ENCODED_AUTH
+from collector.redact.rules.keywords import named as _named
+from collector.redact.rules.keywords import value as _v
+from collector.redact.rules.layouts import DEFAULTS, LAYOUTS, NEARBY
+from collector.redact.rules.places import COMMANDS, URLS
+from collector.redact.rules.records import RECORDS, SESSIONS, SIBLINGS, TABLES
+from collector.redact.rules.rule import Check, Rule, compile_verbose
+from collector.redact.rules.unnamed import GENERATED, UNNAMED, drawn_piece
+from collector.redact.rules.values import (
     PLACEHOLDER_MARK,
     char_classes,
     entropy,
+    gibberish,
     is_placeholder,
     looks_like_code,
     machine_made,
@@ -244,7 +239,7 @@ def _prefixed(rule_id: str, body: str, anchors: Sequence[str], prefix: int, *, c
 # Prefilters (the engine's dialect, see rule.py) for the rules whose anchors are common words in code:
 # each asks for what the rule's regex cannot match without, on one line. _K: a secret word in a name.
 _WORDS = keywords.SECRET_WORDS  # the anchors of rules that ask `keywords.strength` about a name
-_K = "(?i:" + "|".join(_WORDS) + ")"
+_K = keywords.SECRET_WORD
 _Q = "[\"'`]"
 
 
@@ -571,15 +566,15 @@ BUILTIN: tuple[Rule, ...] = (
          _WORDS, fold=True, priority=4, check=_named(),
          prefilter=r"\|[ \t]*`?[\w.\-]*" + _K + r"[\w.\-]*`?[ \t]*\|"),
     *LAYOUTS,  # names and values as ops files, logs and issue pastes lay them out (layouts.py)
-    *URLS,  # a key in a URL's query or path, on any host (urls.py)
+    *URLS,  # a key in a URL's query or path, on any host (places.py)
     *RECORDS,  # a name and its value as fields of one record: Postman, tags, env lists (records.py)
-    *ENCODED_AUTH,  # basic auth's user:password written out in code to be encoded (encoded_auth.py)
-    *NEARBY,  # a name, punctuation, its value: tuples, literals' prefixes, switches, placeholders (nearby.py)
-    *DEFAULTS,  # a secret's default declared with its name: options, settings fields (defaults.py)
-    *SIBLINGS,  # a name and its value in sibling XML elements: <param-name>, <key>/<string> (siblings.py)
-    *SESSIONS,  # a name at a REPL's prompt, its value echoed on the next line (sessions.py)
-    *COMMANDS,  # passwords tools take as arguments; secrets given to commands that store them (commands.py)
-    *TABLES,  # a value under a column named like a secret, in comma-separated rows (tables.py)
+    *ENCODED_AUTH,  # basic auth's user:password written out in code to be encoded (encoded.py)
+    *NEARBY,  # a name, punctuation, its value: tuples, literals' prefixes, switches (layouts.py)
+    *DEFAULTS,  # a secret's default declared with its name: options, settings fields (layouts.py)
+    *SIBLINGS,  # a name and its value in sibling XML elements: <param-name>, <key>/<string> (records.py)
+    *SESSIONS,  # a name at a REPL's prompt, its value echoed on the next line (records.py)
+    *COMMANDS,  # passwords tools take as arguments; secrets given to commands that store them (places.py)
+    *TABLES,  # a value under a column named like a secret, in comma-separated rows (records.py)
     *UNNAMED,  # credentials under names no vocabulary knows (unnamed.py)
-    *GENERATED,  # machine-made tokens wherever they stand, whatever names them (generated.py)
+    *GENERATED,  # machine-made tokens wherever they stand, whatever names them (unnamed.py)
 )

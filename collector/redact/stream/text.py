@@ -6,8 +6,8 @@ import re
 
 from collector.redact.namemask import NameMask
 from collector.redact.placeholders import Registry, Secret
-from collector.redact.rules import RuleSet
-from collector.redact.scanner import Finding, candidate, outside_placeholders, resolve, scan_allowing
+from collector.redact.scanning.ruleset import RuleSet
+from collector.redact.scanning.scanner import Finding, candidate, outside_placeholders, resolve, scan_allowing
 
 KNOWN_PRIORITY = -2
 ESCAPED_BREAK = "\\n"
