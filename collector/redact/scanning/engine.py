@@ -97,6 +97,16 @@ NAMED: dict[str, str] = {
     **dict.fromkeys(("figma-personal-access-token", "figma-personal-access-header-token"), "figma-token"),
     "jwt-base64": "jwt",
 }
+# The public prefixes of the formats codetape leaves to the engine: shown in masked previews
+# (`RuleSet.prefix`).
+PREFIXES: dict[str, tuple[str, ...]] = {
+    "github-token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), "gitlab-token": ("GR1348941",),
+    "slack-token": ("xapp-",), "npm-token": ("npm_",), "pypi-token": ("pypi-",), "xai-key": ("xai-",),
+    "perplexity-key": ("pplx-",), "sendgrid-key": ("SG.",), "twilio-key": ("SK",),
+    "shopify-token": ("shpat_", "shpca_", "shppa_", "shpss_"),
+    "digitalocean-token": ("dop_v1_", "doo_v1_", "dor_v1_"), "postman-key": ("PMAK-",),
+    "linear-key": ("lin_api_", "lin_oauth_"),
+}
 _NL = r"(?:\\r\\n|\\n|\r?\n)?"  # a line break, or one written as an escape in a string literal
 _PEM = re.compile(r"-----BEGIN[A-Z0-9 ]*-----" + _NL + r"(.*?)" + _NL + r"-----END[A-Z0-9 ]*-----", re.DOTALL)
 

@@ -155,6 +155,22 @@ class RuleSet:
         return engines.load(self.prefilters)
 
     @functools.cached_property
+    def _prefixes(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Rule id -> (a fixed prefix its values begin with, how many characters of them are public)."""
+        found: dict[str, list[tuple[str, int]]] = {}
+        for rule in self.rules:
+            if rule.prefix and not rule.fold:
+                found.setdefault(rule.id, []).extend((anchor, rule.prefix) for anchor in rule.anchors)
+        for rule_id, prefixes in engines.PREFIXES.items():
+            found.setdefault(rule_id, []).extend((prefix, len(prefix)) for prefix in prefixes)
+        return {rule_id: tuple(pairs) for rule_id, pairs in found.items()}
+
+    def prefix(self, rule: str, value: str) -> int:
+        """How many leading characters of a value rule `rule` found are a public, fixed prefix (`ghp_`,
+        `AKIA`): shown in masked previews. 0 when the value begins with none of the rule's prefixes."""
+        return next((n for start, n in self._prefixes.get(rule, ()) if value.startswith(start)), 0)
+
+    @functools.cached_property
     def _allowed(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """(exact values, hashes, rule ids) of the allow-list."""
         hashes = frozenset(entry for entry in self.allow if entry.startswith(HASH_PREFIX))
