@@ -18,14 +18,14 @@ The API keys of ~130 public web APIs (daffainfo/all-about-apikey), sent as
 each service's example request sends them (.http files, HTTP clients in six languages, raw requests,
 Postman, curl/HTTPie, URLs in logs), frozen before measuring: 90.00 % at 54afe42 and 90.38 % at f0ba010
 and 527c307, the honest figure until its misses were read: it is SPENT, at 100 % after the rules written
-from them (collector/redact/rules/places.py, records.py, encoded_auth.py).
+from them (collector/redact/rules/places.py, records.py, encoded.py).
 The secrets SonarSource's text analyzer (sonar-text) and ripsecrets detect, on twelve more new kinds of
 line (C headers, mobile resources, CI pipelines, Windows batch and registry, CSV, e-mail, Python dicts,
 JS objects, CLI config files, Spring, HOCON/EDN, R/Julia), frozen in cebbc2d before measuring: 83.57 % at
 cebbc2d and at 769557c, the honest figure until its misses were read: it is SPENT, at 91.67 % after the
-context-free detector of machine-made tokens (collector/redact/rules/unnamed.py), still below the goal, and
-98.10 % at cd2aa4c after general rules written from its misses (collector/redact/rules/layouts.py, defaults.py,
-siblings.py, tables.py): a figure of the fitting, not of the redaction.
+context-free detector of machine-made tokens (collector/redact/rules/unnamed.py), still below the goal,
+and 98.10 % at cd2aa4c after general rules written from its misses (collector/redact/rules/layouts.py and
+records.py): a figure of the fitting, not of the redaction.
 The formats of four community scanners (GitHub's custom secret scanning patterns, detect-secrets, shhgit,
 semgrep-rules' own secret rules), on ten more new kinds of line (test fixtures, secret manager commands,
 IaC other than Terraform, editor settings, REPLs, key-value stores, gRPC/GraphQL, Ruby DSLs, YAML
