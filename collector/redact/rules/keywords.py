@@ -9,7 +9,7 @@ Names as people write them: secret words run together with others, or misspelled
 `words` splits a name at case changes, digits and separators; `AWSACCESSKEYID`,
 `passwordtravis` and `nodePreGypAccesskeyid` keep words run together, and `APP_SECRETE` or
 `PYPI_PASSOWRD` hold a secret word with a typo. `read` turns each such word into the words it stands
-for, so that the vocabulary (`keywords.py`) judges the name as if it had been written out:
+for, so that the vocabulary (`strength`) judges the name as if it had been written out:
 
 - a word holding one of the `STEMS` is split around it (`awsaccesskeyid` -> `aws accesskey id`), unless
   what follows the stem is an ending that makes another word of it (`tokenizer`, `secretary`,
@@ -18,7 +18,7 @@ for, so that the vocabulary (`keywords.py`) judges the name as if it had been wr
   from a `TYPO_TARGETS` word is read as that word (`secrete`, `passowrd`, `credentail`), but for the
   English words that are that close (`passed`).
 
-The check of a rule that reads a secret's name: the name says a secret (`keywords.py`), and the value
+The check of a rule that reads a secret's name (`named`): the name says a secret (`strength`), and the value
 after it passes the test that name asks for (`values.py`): a password can be short, a token must look
 machine-made, a bare `key` must look random.
 """
@@ -35,7 +35,6 @@ from collector.redact.rules.rule import Check
 from collector.redact.rules.values import password_like, plausible, token_like, word_set
 
 Strength = Literal["password", "token", "key"]
-
 
 
 # Every name `strength` accepts holds one of these (any case): the engine looks for them (builtin.py).
@@ -223,7 +222,7 @@ def one_edit(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1:]
 
 
-# -- The check of a rule that reads a secret's name: the name says a secret (`keywords.py`), and the value ---
+# -- the check of a rule that reads a secret's name: the name's strength, the value's test -------------------
 
 def value(match: re.Match[str]) -> str:
     """The value: group `v`, or `v2` for rules with an unquoted alternative."""

@@ -61,7 +61,6 @@ from collector.redact.rules.values import HEX, entropy, machine_made, password_l
 _K = keywords.SECRET_WORD  # a secret word in a name
 
 
-
 def _bare_key(match: re.Match[str]) -> bool:
     """A machine-made value that is not a hexadecimal digest (a cache or a lookup key)."""
     found = value(match)

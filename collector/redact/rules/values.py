@@ -295,7 +295,6 @@ def machine_made(value: str) -> bool:
     return switches / (len(kinds) - 1) >= 0.2 and entropy(value) >= 3.0
 
 
-
 _SYMBOLS = frozenset("!@#$%^&*+=?~|_-.")
 _WORD_RUN = re.compile(r"[A-Z]?[a-z]{5,}|[A-Z]{6,}")  # a word as words are written: `secret`, `Required`
 _ESCAPES = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[0-7]{3})")  # bytes written out: data
