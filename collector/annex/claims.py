@@ -6,7 +6,7 @@ dataset (`Value`), which the documents print as code, escaped (render.py). What 
 on the settings: a channel the policy leaves out is listed as never recorded, a purpose it allows as
 allowed, unlinkable consent's guarantees only when the policy requires it. Lists come from the code that
 enforces them: the channels and the step kinds of each (schemas/settings.py), the files never recorded
-(collector/policy/recording.py NEVER_RECORDED), the redaction rules (collector/redact/builtin.py and the
+(collector/policy/recording.py NEVER_RECORDED), the redaction rules (collector/redact/rules/builtin.py and the
 maintained engine's package), the defaults a workspace starts from.
 
 BACKING names, for each kind of claim, the pytest node ids (`tests/...py::test_name`) that check it
@@ -218,7 +218,7 @@ def never(settings: InForce) -> list[Claim]:
         "The workspace's absolute path, the home folder, the login name and the host name are replaced "
         "(", Value("."), ", ", Value("~"), ", ", Value("«user»"), ", ", Value("«host»"),
         ") before anything leaves the local journal.",),)))
-    from collector.redact.builtin import BUILTIN
+    from collector.redact.rules.builtin import BUILTIN
 
     try:
         engine = importlib.metadata.version(ENGINE)

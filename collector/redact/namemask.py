@@ -36,7 +36,7 @@ from pathlib import Path
 
 from collector.redact.localnames import LocalNames
 from collector.redact.placeholders import Secret
-from collector.redact.scanner import Finding
+from collector.redact.scanning.scanner import Finding
 
 WORKSPACE, HOME, USER, HOST = "local-workspace", "local-home", "local-user", "local-host"
 PLACEHOLDERS = {WORKSPACE: ".", HOME: "~", USER: "«user»", HOST: "«host»"}

@@ -28,11 +28,11 @@ from msgspec.structs import replace
 
 from collector.reconstruct.workspace import Workspace
 from collector.redact import PLACEHOLDER_RE, RedactionSummary, RuleSet
-from collector.redact import channels as ch
-from collector.redact.buffer import placeholders_in
-from collector.redact.pipeline import texts
 from collector.redact.placeholders import Registry, Secret
-from collector.redact.text import TextRedactor
+from collector.redact.stream import channels as ch
+from collector.redact.stream.buffer import placeholders_in
+from collector.redact.stream.pipeline import texts
+from collector.redact.stream.text import TextRedactor
 from collector.review.prompts import PROMPT_RULE, PromptMasks, ordinary, spellings, words
 from schemas.common import PositionEncoding
 from schemas.steps import (

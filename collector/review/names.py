@@ -17,9 +17,9 @@ from typing import Any
 
 from msgspec.structs import replace
 
-from collector.redact.buffer import placeholders_in
-from collector.redact.scanner import scan
-from collector.redact.text import TextRedactor
+from collector.redact.scanning.scanner import scan
+from collector.redact.stream.buffer import placeholders_in
+from collector.redact.stream.text import TextRedactor
 from collector.review.errors import ReviewError
 from schemas import EpisodeHeader, Step
 from schemas.steps import (

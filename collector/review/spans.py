@@ -25,7 +25,7 @@ from dataclasses import replace
 
 from collector.redact import RedactionSummary, Rule, RuleSet, redact_steps
 from collector.redact.placeholders import Registry
-from collector.redact.text import TextRedactor
+from collector.redact.stream.text import TextRedactor
 from schemas.common import PositionEncoding
 from schemas.steps import Step
 

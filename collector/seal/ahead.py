@@ -40,7 +40,7 @@ from collector.home import Home
 from collector.platform.process import lower_priority
 from collector.protocol.crashes import stacks_on_crash
 from collector.redact.localnames import LocalNames
-from collector.redact.rules import RuleSet
+from collector.redact.scanning.ruleset import RuleSet
 from collector.seal.gc_pause import gc_paused
 from collector.seal.in_force import InForce, in_force
 from collector.seal.journal import (

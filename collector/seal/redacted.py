@@ -35,8 +35,8 @@ from collector.policy.effective import effective_settings
 from collector.redact.localnames import LocalNames
 from collector.redact.namemask import NameMask
 from collector.redact.placeholders import RedactionSummary
-from collector.redact.rules import RuleSet
-from collector.redact.steps import redact_steps
+from collector.redact.scanning.ruleset import RuleSet
+from collector.redact.stream.steps import redact_steps
 from collector.seal.in_force import InForce, in_force
 from collector.seal.journal import SealResult, seal_journal
 from collector.seal.summaries import SUFFIX, write_summary

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from collector.redact.rules import value_hash
+from collector.redact.scanning.ruleset import value_hash
 from tests.support.collector_harness import (
     Daemon,
     codetape,

@@ -7,31 +7,31 @@ commit messages, test failures, notes, tasks, diagnostics, keys typed one at a t
 
 The goal is 98 % (issue 10). Measured through the seal (bench/README.md, "Fresh corpora"): TruffleHog's
 formats 99.6 % and leaked credentials' real names 98.5 %, both SPENT (the general rules of
-collector/redact/spelling.py and letters.py were tuned on their misses, so they pass a goal they no
+collector/redact/rules/keywords.py and letters.py were tuned on their misses, so they pass a goal they no
 longer measure honestly); GitHub's secret scanning list, on eleven new kinds of line, 89.0 %: the
 honest figure until its misses were read: it is SPENT too, at 99.0 % after the rules written from them.
 Microsoft's own key formats (microsoft/security-utilities), on twelve more new kinds of line (Nix,
 systemd, nginx, Makefiles, Maven, dotfiles, logs, stack traces...), frozen before measuring: 77.56 %, the
 honest figure until its misses were read: it is SPENT, at 100 % after the rules written from them
-(collector/redact/layouts.py; the scan's rejected matches no longer hide the next).
+(collector/redact/rules/layouts.py; the scan's rejected matches no longer hide the next).
 The API keys of ~130 public web APIs (daffainfo/all-about-apikey), sent as
 each service's example request sends them (.http files, HTTP clients in six languages, raw requests,
 Postman, curl/HTTPie, URLs in logs), frozen before measuring: 90.00 % at 54afe42 and 90.38 % at f0ba010
 and 527c307, the honest figure until its misses were read: it is SPENT, at 100 % after the rules written
-from them (collector/redact/urls.py, records.py, encoded_auth.py).
+from them (collector/redact/rules/places.py, records.py, encoded.py).
 The secrets SonarSource's text analyzer (sonar-text) and ripsecrets detect, on twelve more new kinds of
 line (C headers, mobile resources, CI pipelines, Windows batch and registry, CSV, e-mail, Python dicts,
 JS objects, CLI config files, Spring, HOCON/EDN, R/Julia), frozen in cebbc2d before measuring: 83.57 % at
 cebbc2d and at 769557c, the honest figure until its misses were read: it is SPENT, at 91.67 % after the
-context-free detector of machine-made tokens (collector/redact/generated.py), still below the goal, and
-98.10 % at cd2aa4c after general rules written from its misses (collector/redact/nearby.py, defaults.py,
-siblings.py, tables.py): a figure of the fitting, not of the redaction.
+context-free detector of machine-made tokens (collector/redact/rules/unnamed.py), still below the goal,
+and 98.10 % at cd2aa4c after general rules written from its misses (collector/redact/rules/layouts.py and
+records.py): a figure of the fitting, not of the redaction.
 The formats of four community scanners (GitHub's custom secret scanning patterns, detect-secrets, shhgit,
 semgrep-rules' own secret rules), on ten more new kinds of line (test fixtures, secret manager commands,
 IaC other than Terraform, editor settings, REPLs, key-value stores, gRPC/GraphQL, Ruby DSLs, YAML
 anchors/Kustomize, containers), frozen in ad0e0ac before measuring: 81.70 % at ad0e0ac, 92.86 % at
 3514753 and 93.08 % at bbcbd7c, the honest figures until its misses were read: it is SPENT, at 99.11 %
-after the rules written from them (collector/redact/sessions.py, commands.py, and in records.py,
+after the rules written from them (collector/redact/rules/records.py, commands.py, and in records.py,
 defaults.py, builtin.py, generated.py: issue 10's tenth session): a figure of the fitting.
 The rules of secretlint, on eleven more new kinds of line (build flags, scheduled jobs, heredocs, strings in
 strings, documentation markup, more languages, the browser, XML of builds, deploy commands' flags,

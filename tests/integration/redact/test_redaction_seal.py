@@ -9,7 +9,7 @@ from typing import Any
 
 from collector.episode.container import decompress, iter_frames, read_preamble
 from collector.redact import mask
-from collector.redact.rules import value_hash
+from collector.redact.scanning.ruleset import value_hash
 from collector.seal.summaries import read_summary, summary_path
 from collector.text.digest import sha256_text
 from tests.support.collector_harness import codetape, decoded_episodes, episode_steps, running, settle

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from collector.daemon.ahead import finish_timeout
-from collector.redact.rules import value_hash
+from collector.redact.scanning.ruleset import value_hash
 from tests.integration.redact.test_redaction_seal import GH
 from tests.integration.seal.sealing_ahead import assert_same_seal, from_scratch, leftovers, session_steps
 from tests.support.collector_harness import (

@@ -6,7 +6,7 @@ finds nothing."""
 from __future__ import annotations
 
 from collector.redact import RuleSet, scan
-from collector.redact.scanner import own_findings
+from collector.redact.scanning.scanner import own_findings
 
 RULES = RuleSet.default()
 

@@ -13,7 +13,7 @@ from collector.episode import open_episode
 from collector.home import Home
 from collector.journal import JournalWriter
 from collector.redact import RuleSet, mask, scan
-from collector.redact.rules import value_hash
+from collector.redact.scanning.ruleset import value_hash
 from collector.seal.redacted import seal_redacted
 from collector.seal.summaries import read_summary
 from collector.workspace.registry import Registry

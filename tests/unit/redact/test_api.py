@@ -8,7 +8,7 @@ import pytest
 
 from collector.errors import UsageError
 from collector.redact import Finding, RedactionSummary, RuleSet, scan
-from collector.redact.rules import value_hash
+from collector.redact.scanning.ruleset import value_hash
 from collector.seal.redacted import seal_transform
 from schemas.steps import NoteStep
 

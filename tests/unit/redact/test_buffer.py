@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collector.redact.buffer import Buffer
 from collector.redact.placeholders import Registry
-from collector.redact.rules import RuleSet
-from collector.redact.text import TextRedactor
+from collector.redact.scanning.ruleset import RuleSet
+from collector.redact.stream.buffer import Buffer
+from collector.redact.stream.text import TextRedactor
 from collector.text.document import Document
 from schemas.common import PositionEncoding
 from schemas.steps import ContentChange

@@ -12,8 +12,8 @@ import json
 import pytest
 
 from collector.redact import RuleSet, scan
-from collector.redact.encoded_auth import encoded_runs
-from collector.redact.rules import value_hash
+from collector.redact.rules.encoded import encoded_runs
+from collector.redact.scanning.ruleset import value_hash
 from tests.unit.redact.examples import RULES, found, found_where_prefiltered
 
 TOKEN = "xrW4cbjZ9os9cbxDki6rjSVVJDXu"

@@ -4,7 +4,7 @@ if its escapes were read: a name and its value on the next line are still a name
 from __future__ import annotations
 
 from collector.redact import RedactionSummary, RuleSet, redact_steps
-from collector.redact.text import read_escapes
+from collector.redact.stream.text import read_escapes
 from schemas import step_from_dict, step_to_dict
 
 SECRET = "87d00e9baf9899cbbf4d5417d20a13f9"

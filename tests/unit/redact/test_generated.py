@@ -13,7 +13,7 @@ import string
 import pytest
 
 from collector.redact import RuleSet, scan
-from collector.redact.generated import generated
+from collector.redact.rules.unnamed import generated
 from collector.text.digest import sha256_text
 from schemas.steps import NoteStep, OpenStep, SaveStep
 from tests.unit.redact.examples import found, found_where_prefiltered

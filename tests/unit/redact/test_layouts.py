@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from collector.redact import RuleSet, scan
-from collector.redact.scanner import own_findings
+from collector.redact.scanning.scanner import own_findings
 
 RULES = RuleSet.default()
 TOKEN = "Lr8Hc2WqZ5nT0vK7yB4mX9gP3dJ6sF1e"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collector.redact.placeholders import Registry
-from collector.redact.rules import RuleSet
-from collector.redact.text import TextRedactor
+from collector.redact.scanning.ruleset import RuleSet
+from collector.redact.stream.text import TextRedactor
 
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 VALUE = "Xq7pLm2vRt9w"  # no rule finds it alone (too short for generated.py): only once it is known

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from collector.redact import RuleSet
-from collector.redact.engine import PIECE
-from collector.redact.scanner import own_findings
+from collector.redact.scanning.engine import PIECE
+from collector.redact.scanning.scanner import own_findings
 from corpora.heldout_corpus import build as heldout
 from corpora.redaction_corpus import build as tuned
 from tests.examples import ALL

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from collector.redact import keywords
-from collector.redact.values import token_like
+from collector.redact.rules import keywords
+from collector.redact.rules.values import token_like
 from tests.unit.redact.examples import found, found_where_prefiltered
 
 TOKEN = "xrW4cbjZ9os9cbxDki6rjSVVJDXu"

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 
 from collector.redact import RuleSet, scan
-from collector.redact.keywords import strength
-from collector.redact.letters import gibberish
-from collector.redact.spelling import one_edit, read_word
-from collector.redact.values import prose_password, token_like
+from collector.redact.rules.keywords import one_edit, read_word, strength
+from collector.redact.rules.values import gibberish, prose_password, token_like
 
 RULES = RuleSet.default()
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from collector.redact import RuleSet, keywords, scan
-from collector.redact.scanner import own_findings
+from collector.redact import RuleSet, scan
+from collector.redact.rules import keywords
+from collector.redact.scanning.scanner import own_findings
 
 RULES = RuleSet.default()
 TOKEN = "Qm7xV2pK9rT4wZ8bN3cF6hJ1"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collector.reconstruct.workspace import Workspace
-from collector.redact.pipeline import Record, StepRedactor
 from collector.redact.placeholders import Registry
-from collector.redact.rules import RuleSet
-from collector.redact.text import TextRedactor
-from collector.redact.window import MAX_RERUNS, Window, _back
+from collector.redact.scanning.ruleset import RuleSet
+from collector.redact.stream.pipeline import Record, StepRedactor
+from collector.redact.stream.text import TextRedactor
+from collector.redact.stream.window import MAX_RERUNS, Window, _back
 from schemas import Step
 from schemas.steps import EditStep, NoteStep, OpenStep
 from tests.structs import make

@@ -19,7 +19,7 @@ from collections import Counter
 from msgspec.structs import replace
 
 from collector.redact.placeholders import PLACEHOLDER_RE
-from collector.redact.text import TextRedactor
+from collector.redact.stream.text import TextRedactor
 from collector.text.paths import MAX_NAME_BYTES, path_problem
 from schemas.steps import (
     AgentStep,

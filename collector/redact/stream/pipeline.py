@@ -15,10 +15,10 @@ from typing import Literal, NamedTuple
 
 from msgspec.structs import replace
 
-from collector.redact import channels
-from collector.redact.buffer import Buffer, Mark, placeholders_in
-from collector.redact.paths import PathRedactor
-from collector.redact.text import TextRedactor
+from collector.redact.stream import channels
+from collector.redact.stream.buffer import Buffer, Mark, placeholders_in
+from collector.redact.stream.paths import PathRedactor
+from collector.redact.stream.text import TextRedactor
 from collector.text.digest import sha256_text
 from schemas.common import PositionEncoding
 from schemas.steps import (

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from collector.errors import UsageError
-from collector.redact import engine as engines
-from collector.redact.builtin import BUILTIN
-from collector.redact.encoded_auth import DECODED
-from collector.redact.rule import Rule
+from collector.redact.rules.builtin import BUILTIN
+from collector.redact.rules.encoded import DECODED
+from collector.redact.rules.rule import Rule
+from collector.redact.scanning import engine as engines
 
 _EXTRA_ID = "custom"
 HASH_PREFIX = "sha256:"
@@ -155,11 +155,29 @@ class RuleSet:
         return engines.load(self.prefilters)
 
     @functools.cached_property
+    def _prefixes(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Rule id -> (a fixed prefix its values begin with, how many characters of them are public)."""
+        found: dict[str, list[tuple[str, int]]] = {}
+        for rule in self.rules:
+            if rule.prefix and not rule.fold:
+                found.setdefault(rule.id, []).extend((anchor, rule.prefix) for anchor in rule.anchors)
+        for rule_id, prefixes in engines.PREFIXES.items():
+            found.setdefault(rule_id, []).extend((prefix, len(prefix)) for prefix in prefixes)
+        return {rule_id: tuple(pairs) for rule_id, pairs in found.items()}
+
+    def prefix(self, rule: str, value: str) -> int:
+        """How many leading characters of a value rule `rule` found are a public, fixed prefix (`ghp_`,
+        `AKIA`): shown in masked previews. 0 when the value begins with none of the rule's prefixes."""
+        return next((n for start, n in self._prefixes.get(rule, ()) if value.startswith(start)), 0)
+
+    @functools.cached_property
     def _allowed(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """(exact values, hashes, rule ids) of the allow-list."""
         hashes = frozenset(entry for entry in self.allow if entry.startswith(HASH_PREFIX))
         rules = frozenset(entry[len(RULE_PREFIX):] for entry in self.allow if entry.startswith(RULE_PREFIX))
-        return self.allow - hashes - {RULE_PREFIX + rule for rule in rules}, hashes, rules
+        rules |= {engines.NAMED[rule] for rule in rules if rule in engines.NAMED}  # found under codetape's id
+        named = {entry for entry in self.allow if entry.startswith(RULE_PREFIX)}
+        return self.allow - hashes - named, hashes, rules
 
     def allowed(self, rule: str, value: str) -> str | None:
         """The allow entry that lets this finding through, or None (the value is redacted)."""

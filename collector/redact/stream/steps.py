@@ -11,11 +11,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from collector.redact.namemask import NameMask
-from collector.redact.pipeline import StepRedactor
 from collector.redact.placeholders import RedactionSummary, Registry
-from collector.redact.rules import RuleSet
-from collector.redact.text import TextRedactor
-from collector.redact.window import WINDOW, Window
+from collector.redact.scanning.ruleset import RuleSet
+from collector.redact.stream.pipeline import StepRedactor
+from collector.redact.stream.text import TextRedactor
+from collector.redact.stream.window import WINDOW, Window
 from schemas.common import PositionEncoding
 from schemas.steps import Step
 

@@ -15,13 +15,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from collector.redact import spans as sp
-from collector.redact.lineindex import LineIndex
 from collector.redact.placeholders import PLACEHOLDER_RE, Secret
-from collector.redact.rules import Reach
-from collector.redact.scanner import Finding
-from collector.redact.spans import Span
-from collector.redact.text import TextRedactor
+from collector.redact.scanning.ruleset import Reach
+from collector.redact.scanning.scanner import Finding
+from collector.redact.stream import spans as sp
+from collector.redact.stream.lineindex import LineIndex
+from collector.redact.stream.spans import Span
+from collector.redact.stream.text import TextRedactor
 from collector.text.document import Document
 from schemas.common import PositionEncoding
 from schemas.steps import ContentChange

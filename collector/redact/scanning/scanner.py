@@ -10,7 +10,8 @@ edit: there the pass costs more than it saves) and without the engine around its
 Codetape's findings are resolved among themselves, longest first, then by rule priority, so
 `password = "ghp_..."` is a GitHub token and `postgres://u:p@h` yields only the password. The engine's
 findings are added where codetape found nothing; where both did, codetape's span stands (a private key's
-BEGIN and END lines stay readable), widened when the engine's token goes on past it (`widened`).
+BEGIN and END lines stay readable), widened when the engine's token goes on past it, and named by the
+engine's provider format (`engine.NAMED`) when a context rule found the token (`widened`).
 Allow-listed findings are set aside before resolving (another rule may still find the same characters)
 and returned apart, so the summary can say what was allowed.
 """
@@ -21,27 +22,29 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from collector.redact import keywords
-from collector.redact.encoded_auth import DECODED, basic_credentials, encoded_runs
 from collector.redact.placeholders import PLACEHOLDER_RE
-from collector.redact.rule import Rule
-from collector.redact.rules import RuleSet
-from collector.redact.shape import credential_shaped, holds_credential_shape
-from collector.redact.values import PLACEHOLDER_MARK
+from collector.redact.rules import keywords
+from collector.redact.rules.encoded import DECODED, basic_credentials, encoded_runs
+from collector.redact.rules.rule import Rule
+from collector.redact.rules.values import PLACEHOLDER_MARK
+from collector.redact.scanning import engine as engines
+from collector.redact.scanning.ruleset import RuleSet
+from collector.redact.scanning.shape import credential_shaped, holds_credential_shape
 
 LINE_CAP = 4096  # characters either side of an anchor on a very long line
 BLOCK = 70_000  # how far a multi-line rule may reach from its anchor
 SIDE_SCAN = 256  # texts at least this long are searched for prefilters by the engine
 LONG = 4096  # a text this long is taken to hold a credential-shaped token (see `scan`) without looking
-ENGINE_PRIORITY = 1  # the engine's findings: after codetape's provider rules, before its context rules
+ENGINE_PRIORITY = 1  # the engine's findings: after its provider formats (`_PROVIDERS`: 0), before context
 # Rules whose value ends wherever the typing stopped (no closing quote, no assignment): while the value
 # still ends at the keystroke it may be growing into a longer credential that a provider rule or the
 # engine names, so it is left to the next scan (the window hides what was shown meanwhile). A value the
 # change inserted whole (a paste) is complete: nothing may come after it to find it then.
 UNTIL_TYPED = frozenset({"mentioned-secret", "generated-token"})
-# Rules that find a token by its look alone (`generated.py`): where another rule or the engine finds
+# Rules that find a token by its look alone (`unnamed.py`): where another rule or the engine finds
 # anything there, that finding stands.
 LAST_RESORT = frozenset({"generated-token"})
+_PROVIDERS = frozenset(engines.NAMED.values())  # codetape's ids for formats the engine finds (engine.py)
 DECODE_DEPTH = 2  # base64 inside base64 (a Docker config's `auth` in a Kubernetes Secret) is decoded too
 
 
@@ -113,7 +116,8 @@ def _found(text: str, rules: RuleSet,
         own = [c for c in own if not (c.finding.rule in UNTIL_TYPED and c.finding.end == changed[1]
                                       and c.finding.start < changed[0])]
     engine = rules.engine and shaped
-    hits = [_Candidate(Finding(hit.rule, hit.start, hit.end, text[hit.start:hit.end]), ENGINE_PRIORITY)
+    hits = [_Candidate(_whole(text, hit.rule, hit.start, hit.end),
+                       0 if hit.rule in _PROVIDERS else ENGINE_PRIORITY)
             for hit in rules.scanner.scan(text)] if engine else []
     if own:
         own = _yielding(own, hits)
@@ -127,6 +131,21 @@ def _found(text: str, rules: RuleSet,
     if allowed:
         allowed = _apart(allowed, found)
     return found, allowed
+
+
+def _whole(text: str, rule: str, start: int, end: int) -> Finding:
+    """The engine's finding; a provider token's (`_PROVIDERS`) made the whole run of token characters
+    around it, as a provider's token is (`ghp_...` typed in front of `ok` is one token until a quote
+    ends it: the engine's pattern stops after the format's length)."""
+    if rule in _PROVIDERS:
+        while start > 0 and text[start - 1] in _TOKEN_CHARS:
+            start -= 1
+        while end < len(text) and text[end] in _TOKEN_CHARS:
+            end += 1
+    return Finding(rule, start, end, text[start:end])
+
+
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 def decoded(text: str, rules: RuleSet, found: list[Finding], allowed: list[Allowed],
@@ -209,6 +228,10 @@ def widened(own: list[Finding], engine: list[Finding], text: str) -> list[Findin
             continue
         first, last = out[overlapping[0]], out[overlapping[-1]]
         start, end = first.start, last.end
+        if len(overlapping) == 1 and e.rule in _PROVIDERS and first.rule not in _PROVIDERS \
+                and e.start <= start and end <= e.end:
+            # a token a context rule found by its place (`GITHUB_TOKEN=ghp_...`) is named by its format
+            first = last = out[overlapping[0]] = Finding(e.rule, start, end, first.value)
         if e.start < start and _continues(text, start - 1):
             start = e.start
         if e.end > end and _continues(text, end):
@@ -298,7 +321,7 @@ def _windows(rule: Rule, text: str, haystack: str) -> list[tuple[int, int]]:
     """Merged spans of `text` where the rule's regex is worth running."""
     if rule.scope == "all" or not (rule.anchors or rule.prefilter):
         return [(0, len(text))]
-    if not rule.anchors:  # found by its look alone (generated.py): around its prefilter, read as Python's
+    if not rule.anchors:  # found by its look alone (unnamed.py): around its prefilter, read as Python's
         return _merged([_around(text, m.start(), min(m.end() - m.start(), 256), rule.scope, rule.lines)
                         for m in re.finditer(rule.prefilter, text)])
     spans: list[tuple[int, int]] = []

@@ -6,8 +6,8 @@ import re
 
 from collector.redact.namemask import NameMask
 from collector.redact.placeholders import Registry, Secret
-from collector.redact.rules import RuleSet
-from collector.redact.scanner import Finding, candidate, outside_placeholders, resolve, scan_allowing
+from collector.redact.scanning.ruleset import RuleSet
+from collector.redact.scanning.scanner import Finding, candidate, outside_placeholders, resolve, scan_allowing
 
 KNOWN_PRIORITY = -2
 ESCAPED_BREAK = "\\n"
@@ -31,9 +31,6 @@ class TextRedactor:
         self.rules = rules
         self.registry = registry
         self.names = names if names else None
-        self._prefix: dict[str, int] = {}
-        for rule in rules.rules:
-            self._prefix.setdefault(rule.id, rule.prefix)
         # text -> (the registry's version, what `find` found in it)
         self._memo: dict[str, tuple[int, list[tuple[int, int, Secret]]]] = {}
         self._memo_chars = 0
@@ -80,7 +77,8 @@ class TextRedactor:
         fixed = self.names.secret(finding.rule) if self.names is not None else None
         if fixed is not None:
             return fixed
-        return self.registry.secret_for(finding.rule, finding.value, prefix=self._prefix.get(finding.rule, 0),
+        return self.registry.secret_for(finding.rule, finding.value,
+                                        prefix=self.rules.prefix(finding.rule, finding.value),
                                         growable=growable)
 
     def find(self, text: str) -> list[tuple[int, int, Secret]]:

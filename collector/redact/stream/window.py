@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from collector.redact.buffer import Interval, Mark
-from collector.redact.pipeline import Record, RedactionOutcome, State, StepRedactor, texts
 from collector.redact.placeholders import Registry
+from collector.redact.stream.buffer import Interval, Mark
+from collector.redact.stream.pipeline import Record, RedactionOutcome, State, StepRedactor, texts
 from schemas.steps import Step
 
 WINDOW = 4096

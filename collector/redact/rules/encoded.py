@@ -24,9 +24,9 @@ import binascii
 import re
 from collections.abc import Iterator
 
-from collector.redact.named import value
-from collector.redact.rule import Rule, compile_verbose
-from collector.redact.values import machine_made, password_like, token_like
+from collector.redact.rules.keywords import value
+from collector.redact.rules.rule import Rule, compile_verbose
+from collector.redact.rules.values import machine_made, password_like, token_like
 
 DECODED = "base64-secret"  # the rule id of a base64 run whose decoded text holds a secret
 MIN_RUN = 16  # characters of base64: 12 bytes, the shortest `user:password` worth decoding

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from msgspec.structs import replace
 
-from collector.redact.text import TextRedactor
+from collector.redact.stream.text import TextRedactor
 from schemas.steps import (
     AgentStep,
     CommandStep,

@@ -5,10 +5,13 @@ gitleaks rule set plus its own) into one Vectorscan database; a text is scanned 
 code, without the network. Chosen by measurement over Betterleaks and detect-secrets: `bench/README.md`,
 "Redaction engines".
 
-Its findings become codetape `Finding`s named after its rule (`betterleaks.github-pat` -> `github-pat`),
-with two adjustments so they feed the same placeholders as codetape's own rules: offsets are character
-offsets of the text (Kingfisher counts UTF-8 bytes), and a private key is its body only (codetape keeps
-the BEGIN and END lines readable, as its own `private-key` rule does).
+Its findings become codetape `Finding`s named after its rule (`betterleaks.slack-bot-token` ->
+`slack-bot-token`), or, for the provider formats codetape had its own rule for before the engine ran them
+(`NAMED`), after that rule (`betterleaks.github-pat` -> `github-token`): placeholders, allow entries and
+old episodes keep naming a format as they did. Two adjustments so they feed the same placeholders as
+codetape's own rules: offsets are character offsets of the text (Kingfisher counts UTF-8 bytes), and a
+private key is its body only (codetape keeps the BEGIN and END lines readable, as its own `private-key`
+rule does). A provider token's finding is the whole run of token characters around it (`scanner.py`).
 
 A second database finds where codetape's own rules may match: each rule's prefilter (or its anchors,
 `Rule.engine_pattern`) is compiled into it as one rule, `codetape.N`, and its matches come back as
@@ -39,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from collector.errors import CodetapeError
-from collector.redact import keywords
-from collector.redact.shape import token_around
+from collector.redact.rules import keywords
+from collector.redact.scanning.shape import token_around
 
 PACKAGE = "kingfisher-secret-scanner"
 OWN = "codetape."  # the id prefix of codetape's prefilters in the database
@@ -49,6 +52,61 @@ PIECE = 4096  # bytes of whole lines the prefilters' pass scans at a time (a lin
 _IDENTIFIERS = frozenset({"id", "name", "username", "domain", "host", "url", "address", "repository"})
 _PREFIXES = ("betterleaks.", "kingfisher.", "veles.secrets/", "custom.")
 _BAD = re.compile(r"[^a-z0-9_.-]+")
+# The engine's rules for the provider formats it finds in codetape's place, under codetape's rule id.
+NAMED: dict[str, str] = {
+    **dict.fromkeys(("github-pat", "github-oauth", "github-app-token", "github-refresh-token",
+                     "github-fine-grained-pat"), "github-token"),
+    **dict.fromkeys(("gitlab-pat", "gitlab-pat-routable", "gitlab-pat-routable-versioned", "gitlab-ptt",
+                     "gitlab-rrt", "gitlab-deploy-token", "gitlab-runner-authentication-token",
+                     "gitlab-runner-authentication-token-routable", "gitlab-cicd-job-token",
+                     "gitlab-feed-token", "gitlab-kubernetes-agent-token", "gitlab-scim-token",
+                     "gitlab-feature-flag-client-token", "gitlab-incoming-mail-token",
+                     "gitlab-oauth-app-secret"),
+                    "gitlab-token"),
+    **dict.fromkeys(("slack-bot-token", "slack-user-token", "slack-app-token", "slack-legacy-token",
+                     "slack-legacy-bot-token", "slack-legacy-workspace-token", "slack-config-access-token",
+                     "slack-config-refresh-token", "slackappleveltoken", "slackappconfigaccesstoken",
+                     "slackappconfigrefreshtoken"), "slack-token"),
+    "slack-webhook-url": "slack-webhook",
+    "stripe-access-token": "stripe-key",
+    **dict.fromkeys(("npm-access-token", "npmjsaccesstoken"), "npm-token"),
+    "pypi-upload-token": "pypi-token",
+    "rubygems-api-token": "rubygems-token",
+    **dict.fromkeys(("dockerhub-personal-access-token", "dockerhub-organization-access-token"),
+                    "docker-token"),
+    **dict.fromkeys(("anthropic-api-key", "anthropic-admin-api-key"), "anthropic-key"),
+    "groq-api-key": "groq-key",
+    "replicate-api-token": "replicate-token",
+    **dict.fromkeys(("xai-api-key", "grokxaiapikey"), "xai-key"),
+    "perplexity-api-key": "perplexity-key",
+    **dict.fromkeys(("sendgrid", "sendgrid-api-token"), "sendgrid-key"),
+    "twilio-api-key": "twilio-key",
+    **dict.fromkeys(("shopify-access-token", "shopify-custom-access-token",
+                     "shopify-private-app-access-token", "shopify-shared-secret"), "shopify-token"),
+    "square-access-token": "square-token",
+    **dict.fromkeys(("digitalocean-access-token", "digitalocean-pat", "digitalocean-refresh-token",
+                     "digitaloceanapikey"), "digitalocean-token"),
+    "databricks-api-token": "databricks-token",
+    "atlassian-api-token": "atlassian-token",
+    **dict.fromkeys(("postman-api-token", "postmanapikey"), "postman-key"),
+    "linear-api-key": "linear-key",
+    **dict.fromkeys(("grafana-api-key", "grafana-cloud-api-token", "grafana-service-account-token"),
+                    "grafana-token"),
+    "hashicorp-tf-api-token": "terraform-token",
+    "supabase-management-token": "supabase-token",
+    **dict.fromkeys(("figma-personal-access-token", "figma-personal-access-header-token"), "figma-token"),
+    "jwt-base64": "jwt",
+}
+# The public prefixes of the formats codetape leaves to the engine: shown in masked previews
+# (`RuleSet.prefix`).
+PREFIXES: dict[str, tuple[str, ...]] = {
+    "github-token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), "gitlab-token": ("GR1348941",),
+    "slack-token": ("xapp-",), "npm-token": ("npm_",), "pypi-token": ("pypi-",), "xai-key": ("xai-",),
+    "perplexity-key": ("pplx-",), "sendgrid-key": ("SG.",), "twilio-key": ("SK",),
+    "shopify-token": ("shpat_", "shpca_", "shppa_", "shpss_"),
+    "digitalocean-token": ("dop_v1_", "doo_v1_", "dor_v1_"), "postman-key": ("PMAK-",),
+    "linear-key": ("lin_api_", "lin_oauth_"),
+}
 _NL = r"(?:\\r\\n|\\n|\r?\n)?"  # a line break, or one written as an escape in a string literal
 _PEM = re.compile(r"-----BEGIN[A-Z0-9 ]*-----" + _NL + r"(.*?)" + _NL + r"-----END[A-Z0-9 ]*-----", re.DOTALL)
 
@@ -72,14 +130,14 @@ class Found:
 
 
 def rule_name(engine_id: str) -> str:
-    """Kingfisher's rule id as a codetape rule id (a placeholder's RULE)."""
+    """Kingfisher's rule id as a codetape rule id (a placeholder's RULE): `NAMED`'s where it has one."""
     name = engine_id
     for prefix in _PREFIXES:
         if name.startswith(prefix):
             name = name[len(prefix):]
             break
     name = _BAD.sub("-", name.lower()).strip("-._") or "engine"
-    return name[:64]
+    return NAMED.get(name, name)[:64]
 
 
 class Engine:
@@ -90,7 +148,7 @@ class Engine:
                  public: frozenset[str] = frozenset()) -> None:
         self._main = main.scan
         self._side = side.scan if side is not None else None
-        self.rules: frozenset[str] = frozenset(names)
+        self.rules: frozenset[str] = frozenset(names)  # what its findings are named, and `NAMED`'s keys
         self.version = version
         self.public = public
 
@@ -208,7 +266,7 @@ def load(prefilters: tuple[str, ...] = ()) -> Engine:
         except (OSError, RuntimeError, ValueError) as exc:
             raise CodetapeError(f"the {PACKAGE} rules cannot be loaded: {exc}") from None
     metadata = main.metadata()
-    names = [rule_name(str(meta["id"])) for meta in metadata]
+    names = [rule_name(str(meta["id"])) for meta in metadata] + list(NAMED)
     return Engine(kingfisher_sdk.Scanner(main, base64=False),
                   kingfisher_sdk.Scanner(side, base64=False) if side is not None else None,
                   names, f"kingfisher-{kingfisher_sdk.__version__}",

@@ -1,9 +1,17 @@
 """Is a candidate value plausibly a secret? Entropy, character classes, placeholders, code-likeness.
 
 Most of these checks veto candidates found by a rule's structure (a keyword, an assignment, a URL with
-credentials). One rule now detects on what a value is alone: `generated.py` finds machine-made tokens
+credentials). One rule now detects on what a value is alone: `unnamed.py` finds machine-made tokens
 anywhere, with `machine_made`, `letters.gibberish` and entropy as its signals and look-alike filters
 (hex, digests, encoded data, alphabets, joined words) to keep what only looks drawn.
+
+Is a run of letters language (words, identifiers) or drawn at random?
+
+Two letters in a row of English or of code (`th`, `er`, `in`, `st`) are a few of the 676 possible: the
+`COMMON` bigrams below make up 90 % of the bigrams in the words and identifiers of Python's standard
+library. In a random string about one bigram in four is one of them; in words, identifiers and names
+run together (`includesystemsitepackages`, `DistutilsPlatformError`) four in five are. A value with few
+common bigrams is `gibberish`: a random token even without a digit (`olGVPvcfqMIKOCdishux`).
 """
 
 from __future__ import annotations
@@ -14,8 +22,6 @@ import math
 import re
 from collections import Counter
 from itertools import pairwise
-
-from collector.redact.letters import gibberish
 
 PLACEHOLDER_MARK = "«redacted:"
 
@@ -113,7 +119,7 @@ def looks_like_code(value: str, *, quoted: bool = False) -> bool:
         return True
     if _WORD.fullmatch(value):
         if len(value) >= RANDOM_LETTERS and gibberish(value):
-            return False  # random letters: no word, no identifier (letters.py)
+            return False  # random letters: no word, no identifier (values.py)
         # a word or a CamelCase identifier (long runs of lower case); random letters switch case often
         chunks = _CASE_RUN.findall(value)
         return len(value) < 8 or len(chunks) < 3 or len(value) / len(chunks) >= 3.5
@@ -282,12 +288,11 @@ def machine_made(value: str) -> bool:
     if len(kinds) < 16:
         return False
     if gibberish(value) and entropy(value) >= 3.0:
-        return True  # random letters, with or without digits (letters.py)
+        return True  # random letters, with or without digits (values.py)
     if 2 not in kinds or len(set(kinds)) < 2:
         return False
     switches = sum(a != b for a, b in pairwise(kinds))
     return switches / (len(kinds) - 1) >= 0.2 and entropy(value) >= 3.0
-
 
 
 _SYMBOLS = frozenset("!@#$%^&*+=?~|_-.")
@@ -306,3 +311,32 @@ def prose_password(value: str) -> bool:
     if not any(ch.isdigit() or ch in _SYMBOLS for ch in value):
         return False
     return not _WORD_RUN.search(value) or gibberish(value)
+
+
+# -- Is a run of letters language (words, identifiers) or drawn at random? -----------------------------------
+
+_COMMON = """
+    ab ac ad ag ai al am an ap ar as at au ba be bj bl bu by ca ce ch ci ck cl co cr ct da de di do ds du
+    ea ec ed ee ef el em en ep er es et ex ey fa ff fi fo fr fu ge gs ha he hi ho ic id ie if ig il im in io
+    ip ir is it iv iz ke la ld le lf li ll lo ls lt lu ly ma me mi mo mp na nc nd ne nf ng ni no ns nt nu ob
+    oc od of ol om on op or os ot ou ow pa pe pl po pp pr pt qu ra re rg ri rm rn ro rr rs rt ru ry sa se sh
+    si so sp ss st su sy ta te th ti to tr ts tt tu ty ue ul um un up ur us ut va ve wa wh wi wr xc xt yp yt
+    ze"""
+COMMON = frozenset(_COMMON.split())
+MIN_BIGRAMS = 7  # fewer letter pairs than this say too little either way
+RANDOM_SHARE = 0.5  # random strings: 0.1-0.4 of their bigrams common; words and identifiers: 0.8-0.95
+
+
+def common_share(value: str) -> tuple[float, int]:
+    """(share of common bigrams, number of bigrams) among the pairs of adjacent letters of `value`."""
+    folded = value.lower()
+    pairs = [a + b for a, b in pairwise(folded) if a.isalpha() and b.isalpha()]
+    if not pairs:
+        return 1.0, 0
+    return sum(pair in COMMON for pair in pairs) / len(pairs), len(pairs)
+
+
+def gibberish(value: str) -> bool:
+    """Letters no language or naming habit writes: enough adjacent letter pairs, few of them common."""
+    share, pairs = common_share(value)
+    return pairs >= MIN_BIGRAMS and share < RANDOM_SHARE
