@@ -5,30 +5,28 @@ format named by a later build is exported for the episodes already in the datase
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from pathlib import Path
 
 from collector.dataset.exports import export_formats
 from collector.episode import open_episode
 from collector.export.result import SPLIT_FORMATS
-from tests.integration.dataset_helpers import contributor, duck, place, session, sign, upload
+from tests.integration.dataset_helpers import (
+    content,
+    contributor,
+    duck,
+    export_files,
+    place,
+    session,
+    sign,
+    upload,
+)
 from tests.integration.upload_helpers import codetape
 
 
 def files(out: Path, fmt: str) -> dict[str, bytes]:
-    return {path.relative_to(out / "exports" / fmt).as_posix(): content(path.read_bytes())
-            for path in (out / "exports" / fmt).rglob("*") if path.is_file()}
-
-
-def content(data: bytes) -> bytes:
-    """A file's bytes; a zip's entries and their bytes (a zip holds when each entry was written, too)."""
-    if not data.startswith(b"PK"):
-        return data
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return json.dumps([(info.filename, info.external_attr, archive.read(info).hex())
-                           for info in archive.infolist()]).encode()
+    return {path.removeprefix(f"{fmt}/"): data for path, data in export_files(out).items()
+            if path.startswith(f"{fmt}/")}
 
 
 def test_exports_made_in_the_build_pass_are_what_codetape_export_writes(tmp_path: Path) -> None:
