@@ -217,7 +217,7 @@ def publish(staged: Staged, split: str, out: Output) -> Exported:
                 _write(out, where, [data.replace(replace, split.encode()) if replace else data])
             else:
                 with open(path, "rb") as source:
-                    _write(out, where, _split(source, replace, split.encode()))
+                    _write(out, where, split_in(source, replace, split.encode()))
         except OSError as exc:
             raise OutputFailed(f"cannot write {out.describe(where)}: {exc}") from None
     staged.discard()
@@ -240,14 +240,15 @@ def _write(out: Output, where: str, chunks: Iterable[bytes]) -> None:
         raise OutputFailed(f"cannot write {out.describe(where)}: {exc}") from None
 
 
-def _split(source: BinaryIO, token: bytes | None, split: bytes) -> Iterator[bytes]:
-    """The file's bytes, `token` replaced by `split` wherever it is (also across two chunks)."""
+def split_in(source: BinaryIO, token: bytes | None, split: bytes, chunk: int = CHUNK) -> Iterator[bytes]:
+    """The file's bytes, `chunk` at a time, `token` replaced by `split` wherever it is (also across two
+    chunks)."""
     carry = b""
-    while chunk := source.read(CHUNK):
+    while data := source.read(chunk):
         if token is None:
-            yield chunk
+            yield data
             continue
-        data = (carry + chunk).replace(token, split)
+        data = (carry + data).replace(token, split)
         keep = next((n for n in range(len(token) - 1, 0, -1) if data.endswith(token[:n])), 0)
         carry = data[len(data) - keep:] if keep else b""
         yield data[:len(data) - keep]
