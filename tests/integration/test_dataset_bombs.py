@@ -90,6 +90,7 @@ def test_episodes_as_large_as_a_build_takes_are_built_one_after_another_within_a
 
 
 @pytest.mark.eval  # a memory goal: scripts/test --all runs it
+@pytest.mark.timeout(1200)  # every format of 8 episodes of 8 MiB of files: minutes on a busy machine
 def test_the_same_episodes_exported_in_every_format_in_the_builds_pass_stay_within_a_workers_memory(
         tmp_path: Path, home: Home) -> None:
     """The eight episodes above, built with --exports in every per-episode format: each format follows the
