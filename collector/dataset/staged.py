@@ -163,6 +163,8 @@ class InPass:
             self._made(fmt, result)
         for file in self.opened:
             file.close()
+        self.following.clear()  # (what the followers held, and the replay's files: before a replay)
+        self.workspace = None
         for fmt in self.alone:
             exporter, result = self._exporter(fmt)
             try:
