@@ -3,7 +3,8 @@ replay), staged beside the worker until the build has ruled on duplicates (`Stag
 published into OUT/exports/FORMAT/SIGNER/ (`publish`); what exporting did (`Exported`).
 
 `InPass` feeds every format that follows a replay (collector/export/follow.py: all but progsnap2-zip,
-which is written from the same opened episode once the pass has accepted it, replaying it again). The
+which is written from the episode's verified copy when its files are published, after the build has
+written its rows, replaying it again). The
 split, decided with the ruling on duplicates, is not known in the pass: the formats that write it are
 given a token in its place, unguessable, the same characters in every format's JSON, which `publish`
 replaces by the split as it copies the file (the output allowance counts the token's bytes: a file within
@@ -27,7 +28,8 @@ import pyarrow as pa
 from collector.atomic import atomic_file
 from collector.dataset.errors import OutputFailed
 from collector.dataset.output import Output
-from collector.episode import Episode
+from collector.episode import Episode, open_episode
+from collector.episode.limits import Limits
 from collector.errors import CheckoutRefused, EpisodeError, ReconstructionError
 from collector.export import FORMATS, ExportResult
 from collector.export.allowance import Allowance, Capped
@@ -38,6 +40,7 @@ from collector.reconstruct.workspace import Workspace
 from schemas import Step
 
 FOLDER = "exports"
+EPISODE = "episode.ctape"  # the episode's copy in a Staged folder, for the formats written alone
 
 
 @dataclass
@@ -74,15 +77,21 @@ CHUNK = 1 << 20
 class Staged:
     """One episode's export files, made before the build ruled on it: `files` (where under OUT, the staged
     file) in `folder`, the token its split is written as (None: the split itself), what was made; `data`
-    the files' bytes when they travel through Ray's object store instead (`folder` gone)."""
+    the files' bytes when they travel through Ray's object store instead (`folder` gone). The formats that
+    follow no replay (`alone`) are written from the episode (a copy in `folder`, or `episode` bytes) when
+    it is published, once the build has written its rows: not beside them in the worker's memory."""
 
     sha256: str
     folder: str
     token: str | None
+    key: str = ""
+    signer: str = ""
     files: list[tuple[str, str]] = field(default_factory=list)
     done: Exported = field(default_factory=Exported)
     data: list[bytes] | None = None
-
+    alone: tuple[str, ...] = ()
+    limits: Limits | None = None  # what reading the episode again may take
+    episode: bytes | None = None
     @property
     def size(self) -> int:
         return sum(map(len, self.data or ()))
@@ -94,7 +103,24 @@ class Staged:
             with open(path, "rb") as source:
                 data.append(source.read())
         self.data = data
+        if self.alone:
+            self.episode = Path(self.folder, EPISODE).read_bytes()
         self.discard()
+
+    def write_alone(self) -> None:
+        """Write the formats that follow no replay into `folder`, from the episode."""
+        if not self.alone:
+            return
+        Path(self.folder).mkdir(parents=True, exist_ok=True)
+        path = Path(self.folder, EPISODE)
+        if self.episode is not None:
+            path.write_bytes(self.episode)
+        try:
+            episode = open_episode(path, self.limits) if self.limits is not None else open_episode(path)
+        except EpisodeError as exc:
+            self.done.failed += [f"{fmt} {self.key}: cannot export it: {exc}" for fmt in self.alone]
+            return
+        InPass(episode, self.sha256, self.key, self.signer, self.alone, None, staged=self).run_alone()
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -105,11 +131,11 @@ class InPass:
     are verify_replay's observers) into a folder of their own under `scratch`."""
 
     def __init__(self, episode: Episode, sha256: str, key: str, signer: str, formats: tuple[str, ...],
-                 scratch: str | None, split: str | None = None) -> None:
+                 scratch: str | None, split: str | None = None, *, staged: Staged | None = None) -> None:
         self.episode, self.key, self.signer = episode, key, signer
         self.token = split if split is not None else f"codetape-split-{secrets.token_hex(16)}"
-        self.staged = Staged(sha256, tempfile.mkdtemp(prefix="codetape-exports-", dir=scratch),
-                             None if split is not None else self.token)
+        self.staged = staged or Staged(sha256, tempfile.mkdtemp(prefix="codetape-exports-", dir=scratch),
+                                       None if split is not None else self.token, key, signer)
         self.following: dict[str, tuple[Follower, ExportResult]] = {}
         self.alone: list[str] = []  # formats written once the pass is over, from the episode (a replay each)
         self.opened: list[Any] = []
@@ -148,8 +174,8 @@ class InPass:
         return 0
 
     def close(self) -> Staged:
-        """The episode is accepted: the files finished (and the formats written alone, from the episode);
-        what was made."""
+        """The episode is accepted: the files finished (the formats written alone wait for the episode's
+        publication: its copy is kept beside them); what was made."""
         header = self.episode.header
         workspace = self.workspace or Workspace(header.position_encoding, limit=self.episode.limits.files)
         for fmt, (follower, result) in list(self.following.items()):
@@ -163,8 +189,15 @@ class InPass:
             self._made(fmt, result)
         for file in self.opened:
             file.close()
-        self.following.clear()  # (what the followers held, and the replay's files: before a replay)
+        self.following.clear()
         self.workspace = None
+        if self.alone:  # written when it is published (Staged.write_alone)
+            shutil.copyfile(self.episode.path, Path(self.staged.folder, EPISODE))
+            self.staged.alone, self.staged.limits = tuple(self.alone), self.episode.limits
+        return self.staged
+
+    def run_alone(self) -> None:
+        """Write the formats that follow no replay, from the episode (a replay each)."""
         for fmt in self.alone:
             exporter, result = self._exporter(fmt)
             try:
@@ -174,7 +207,6 @@ class InPass:
                 continue
             result.episodes += 1
             self._made(fmt, result)
-        return self.staged
 
     def discard(self) -> None:
         for file in self.opened:
@@ -211,10 +243,11 @@ def publish(staged: Staged, split: str, out: Output) -> Exported:
     """Copy an episode's staged export files into OUT, its split in place of its token; the folder deleted.
     What was published."""
     token = None if staged.token is None else staged.token.encode()
+    staged.write_alone()
     for number, (where, path) in enumerate(staged.files):
         replace = token if where.split("/")[1] in SPLIT_FORMATS else None
         try:
-            if staged.data is not None:
+            if staged.data is not None and number < len(staged.data):
                 data = staged.data[number]
                 _write(out, where, [data.replace(replace, split.encode()) if replace else data])
             else:
