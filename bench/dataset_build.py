@@ -2,7 +2,8 @@
 generator, built by the local engine (one process, then one per core) and by the ray engine.
 
     .venv/bin/python -m bench.dataset_build [--episodes 1000] [--small 100,300] [--work DIR] [--baseline DIR]
-                                            [--engines local,ray] [--repeat 1] [--no-readme]
+                                            [--engines local,ray] [--repeat 1] [--exports FMT,...]
+                                            [--no-readme]
 
 The episodes: sessions from tests/support/sessions.py (BASES seeds taking PROFILES in turn, at SCALE: a
 few hundred to two thousand steps each, minutes of work; `training` sessions carry origins, carets, a task, a
@@ -16,8 +17,11 @@ object-store pages counted in each process that maps them), and CPU time: the po
 once it has exited, Ray's processes' from the same samples. `--work DIR` keeps the signed source
 between runs. With --baseline DIR (a checkout of another commit: `git worktree add DIR COMMIT`), every
 build also runs with that tree's code (PYTHONPATH=DIR), alternating build by build with this one, and a
-second table sets both side by side. `--engines local` leaves the ray builds out; `--repeat N` runs every
-build N times (alternating with the baseline's) and reports the one of median wall time.
+second table sets both side by side (the build is measured by this tree's code, the baseline's
+`collector` doing the build). `--engines local` leaves the ray builds out; `--repeat N` runs every
+build N times (alternating with the baseline's) and reports the one of median wall time; `--exports
+FMT,...` (or `all`: every format a build can export) makes every build export its episodes in those
+formats too (`dataset build --exports`).
 """
 
 from __future__ import annotations
@@ -106,10 +110,11 @@ def _sign(path: Path, home: Path) -> None:
                                                                               licence="CC-BY-4.0"))
 
 
-def child(engine: str, workers: int, source: str, out: str, issuer: str | None = None) -> dict[str, Any]:
+def child(engine: str, workers: int, source: str, out: str, issuer: str | None = None,
+          exports: tuple[str, ...] = ()) -> dict[str, Any]:
     """One build in this fresh process, measured (Arrow's allocator chosen as `codetape dataset` does); with
     `issuer` (an ISSUER.pub), as `--trust-issuer ISSUER.pub --min-contributors 1` builds
-    (bench/unlinkable.py)."""
+    (bench/unlinkable.py); exporting its episodes in `exports`."""
     from collector.dataset.allocator import arrow_environment
 
     os.environ.update(arrow_environment(os.environ))  # before pyarrow is imported
@@ -150,7 +155,7 @@ def child(engine: str, workers: int, source: str, out: str, issuer: str | None =
 
     trusted = None if issuer is None else parse_issuer(Path(issuer), 1)
     options = BuildOptions(source, out, engine=engine, workers=workers,  # type: ignore[arg-type]
-                           issuer=trusted)
+                           issuer=trusted, exports=exports)
     report = build_dataset(options, UploadSettings())
     seconds = time.perf_counter() - began
     stop.set()
@@ -169,12 +174,21 @@ def child(engine: str, workers: int, source: str, out: str, issuer: str | None =
             "tree_mib": peak[0] / 2**20, "ray_start": ray_start}
 
 
+# a baseline's build, measured by this file's `child` (the baseline's may not know all its arguments)
+_THIS_CHILD = ("import importlib.util, sys; sys.argv = sys.argv[1:]; "
+               "spec = importlib.util.spec_from_file_location('bench_dataset_build', sys.argv[0]); "
+               "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module); "
+               "module.main()")
+
+
 def run_child(engine: str, workers: int, source: Path, out: Path, tree: Path | None = None,
-              issuer: Path | None = None) -> dict[str, Any]:
+              issuer: Path | None = None, exports: tuple[str, ...] = ()) -> dict[str, Any]:
     """One build in a fresh process, with this tree's code or (`tree`) another's."""
     env = os.environ if tree is None else {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, "-m", "bench.dataset_build", "--child", engine, str(workers),
-                           str(source), str(out), *(() if issuer is None else (str(issuer),))], check=False,
+    start = [sys.executable, "-m", "bench.dataset_build"] if tree is None else \
+        [sys.executable, "-c", _THIS_CHILD, str(Path(__file__).resolve())]
+    done = subprocess.run([*start, "--child", engine, str(workers), str(source), str(out),
+                           "" if issuer is None else str(issuer), ",".join(exports)], check=False,
                           capture_output=True, text=True, env=env, cwd=tree)
     if done.returncode != 0:
         raise SystemExit(f"the {engine} build failed: {done.stderr[-2000:]}")
@@ -258,7 +272,9 @@ def render(results: list[dict[str, Any]], load: str, steps: int, size: float) ->
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        print(json.dumps(child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], *sys.argv[6:7])))
+        issuer, formats = [*sys.argv[6:8], "", ""][:2]
+        print(json.dumps(child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], issuer or None,
+                               tuple(name for name in formats.split(",") if name))))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--episodes", type=int, default=1000)
@@ -268,8 +284,11 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="also run every build with the codetape tree at DIR")
     parser.add_argument("--engines", default="local,ray", help="comma-separated: local, ray")
     parser.add_argument("--repeat", type=int, default=1, help="each build this many times: the median")
+    parser.add_argument("--exports", default="", help="comma-separated formats every build exports "
+                        "(`all`: every format a build can export)")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
+    exports = _exports(args.exports)
     load = "/".join(f"{x:.1f}" for x in os.getloadavg()) + f", bench.report.python_ms {python_ms():.0f} ms"
     with tempfile.TemporaryDirectory(prefix="codetape-bench-dataset-") as scratch:
         work = args.work or Path(scratch)
@@ -290,8 +309,9 @@ def main() -> None:
             for round_ in range(args.repeat):
                 if args.baseline is not None:
                     theirs.append(run_child(kind, processes, where, Path(scratch) / f"base-{n}-{round_}",
-                                            args.baseline.resolve()))
-                mine.append(run_child(kind, processes, where, Path(scratch) / f"out-{n}-{round_}"))
+                                            args.baseline.resolve(), exports=exports))
+                mine.append(run_child(kind, processes, where, Path(scratch) / f"out-{n}-{round_}",
+                                      exports=exports))
                 for out in Path(scratch).glob(f"*-{n}-{round_}"):  # (measured: its rows are not kept)
                     shutil.rmtree(out)
             if theirs:
@@ -300,11 +320,21 @@ def main() -> None:
         full = max(results, key=lambda result: result["episodes"])  # the whole source's first build
         body = render(results, load, full["steps"] // max(1, full["accepted"]),
                       full["bytes"] / max(1, full["episodes"]))
+        if exports:
+            body = f"Every build exports its episodes as {', '.join(exports)}.\n\n" + body
         if args.baseline is not None:
             body += "\n\n" + compare(before, results, args.baseline.resolve())
     print(body)
     if not args.no_readme:
         write_section("dataset-build", body)
+
+
+def _exports(text: str) -> tuple[str, ...]:
+    if text != "all":
+        return tuple(name for name in text.split(",") if name)
+    from collector.dataset.exports import export_formats
+
+    return tuple(export_formats())
 
 
 if __name__ == "__main__":

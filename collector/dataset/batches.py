@@ -3,9 +3,9 @@ does with one, and its rows as they travel through Ray's object store.
 
 A batch is BATCH_EPISODES episodes at most, fewer when the listing is small (every CPU gets
 TASKS_PER_CPU batches), and no more than BATCH_BYTES of the source's bytes unless it is one episode.
-A task checks its episodes one after the other and stops after the one that takes the rows it holds past
-HOLD_BYTES, so it holds at most that and one episode's rows (rows.MAX_ROWS_BYTES); the driver sends the
-episodes it did not reach as a batch of their own.
+A task checks its episodes one after the other and stops after the one that takes the rows (and export
+files) it holds past HOLD_BYTES, so it holds at most that and one episode's rows (rows.MAX_ROWS_BYTES)
+and export files; the driver sends the episodes it did not reach as a batch of their own.
 
 Rows travel as `Packed`: one Arrow IPC stream per table for the whole batch, and the rows each episode
 has in it. Ray's serializer takes milliseconds for each pyarrow table inside a Python object (16
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from collector.dataset.source import Entry
+from collector.dataset.staged import Staged
 from collector.dataset.tables import TABLES, WORKER_ROWS
 from collector.dataset.transform import Context, DatasetOutcome, transform
 
@@ -90,24 +91,29 @@ class Checked:
     verdicts: list[DatasetOutcome]
     rows: Packed
     blobs: Packed
+    exports: list[Staged]  # the accepted ones' export files (staged.py), their bytes read in
 
 
 def check_batch(entries: Sequence[Entry], context: Context, count: Callable[[int, bool], object],
                 hold: int = HOLD_BYTES) -> Checked:
     """The transform of `entries` in order, each counted (`count(size, rejected)`), stopping after the
     episode that takes the rows held past `hold`: the episodes after it are not done."""
-    verdicts, accepted, held = [], [], 0
+    verdicts, accepted, exports, held = [], [], [], 0
     for entry in entries:
         outcome = transform(entry, context)
         count(outcome.size, not outcome.accepted)
-        tables, outcome.tables = outcome.tables, {}
+        tables, staged, outcome.tables, outcome.exports = outcome.tables, outcome.exports, {}, None
         verdicts.append(outcome)
         if outcome.accepted:
             accepted.append((outcome.sha256, tables))
             held += sum(table.get_total_buffer_size() for table in tables.values())
+            if staged is not None:
+                staged.load()
+                exports.append(staged)
+                held += staged.size
             if held > hold:
                 break
-    return Checked(verdicts, Packed.of(accepted, WORKER_ROWS), Packed.of(accepted, ("blobs",)))
+    return Checked(verdicts, Packed.of(accepted, WORKER_ROWS), Packed.of(accepted, ("blobs",)), exports)
 
 
 def _stream(rows: pa.Table) -> pa.Buffer:

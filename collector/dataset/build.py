@@ -12,8 +12,9 @@
 3. The engine (local.py, ray_engine.py) runs the transform on every new episode; accepted ones become
    rows, the others rows of `rejected` with their reason, duplicates and id conflicts included (known.py).
    The texts of the kept episodes that the dataset lacks are written to `blobs`, each once (blob_store.py;
-   a build that withdrew episodes first takes out the texts no episode left names). Then the exports
-   (exports.py): the kept episodes in every format the dataset has, every episode in a format new to it.
+   a build that withdrew episodes first takes out the texts no episode left names). The kept episodes
+   are exported in every format the dataset has in the same pass (staged.py); then every episode
+   already in the dataset in a format new to it (exports.py).
 4. Every table without rows gets its empty file, the schemas are written (layout.py), the build's
    snapshot record (snapshots.py), and the manifest, naming the new files instead of the replaced ones:
    it commits the build. Then every earlier snapshot that named a replaced file is rewritten to name its
@@ -37,7 +38,7 @@ from collector.dataset.allocator import frugal_memory
 from collector.dataset.blob_store import collect, current, held_texts, write_new
 from collector.dataset.card import write_card
 from collector.dataset.errors import EngineMissing, OutputRefused
-from collector.dataset.exports import Exported, ExportItem, remove_exports
+from collector.dataset.exports import ExportItem, remove_exports
 from collector.dataset.issuers import IssuerTrust
 from collector.dataset.known import Admission, load_known, table_rows
 from collector.dataset.layout import settle_empty, write_schemas
@@ -50,6 +51,7 @@ from collector.dataset.retention import find_expired, purge_records
 from collector.dataset.sink import Progress, Sink, Tally, no_progress
 from collector.dataset.snapshots import committed, purge_earlier, take, tidy, write_snapshot
 from collector.dataset.source import Entry, entries, locate, reader_for
+from collector.dataset.staged import Exported
 from collector.dataset.transform import Context
 from collector.dataset.trust import Trust
 from collector.dataset.withdraw import Removal, Withdrawn, find_withdrawn, remove_rows
@@ -166,8 +168,9 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
         collect(out, manifest, removal.replaced, number)  # the texts no episode left names
     held = held_texts(out, current(manifest, "blobs", removal.replaced))
     exports_gone = remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
+    formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))
     context = Context(source, number, options.trust, options.issuer, options.origins, options.licences,
-                      require_policy=options.require_policy, as_of=as_of)
+                      require_policy=options.require_policy, as_of=as_of, exports=formats)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
         sink = Sink(out, number, Admission(known), tally, Path(scratch), progress, split_index(out, manifest))
         written = engine.rows(new, context, sink, out)
@@ -179,11 +182,10 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
             written.setdefault(table, {}).update(files)
         kept = (entry.sha256 for entry, _signer, _split in sink.kept)
         written["blobs"] = write_new(out, number, Path(scratch), kept, held)
-    formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))
-    items = [ExportItem(entry, signer, formats, split)
-             for entry, signer, split in sink.kept] if formats else []
-    items += [ExportItem(entry, signer, tuple(added), split) for entry, signer, split in backfill]
-    exported = engine.exports(items, context, out) if items else Exported()
+    exported = sink.exported  # the new episodes', made in the pass that built their rows
+    items = [ExportItem(entry, signer, tuple(added), split) for entry, signer, split in backfill]
+    if items:
+        exported.add(engine.exports(items, context, out))
     manifest.exports = list(formats)
     report = BuildReport(number, source.url, out.url, options.engine, 0, len(listing), tally,
                          Counter[str](item.refusal.reason for item in withdrawn), tally.unverified,

@@ -1,21 +1,24 @@
-"""`--exports atif,zeta`: the dataset's episodes also in training formats, through collector.export's own
-`export_episodes`, into OUT/exports/FORMAT/SIGNER/ (one file per episode, named by its id, in the folder
-of its signer's key id: two signers' episodes under one id are two episodes, known.py).
+"""`--exports atif,zeta`: the dataset's episodes also in training formats, by collector.export's own
+formats (the bytes `codetape export` writes), into OUT/exports/FORMAT/SIGNER/ (one file per episode,
+named by its id, in the folder of its signer's key id: two signers' episodes under one id are two
+episodes, known.py).
 
 A format, once exported into a dataset, is kept complete: a later build exports its new episodes in it
 too, and a format named for the first time is exported for every episode already in the dataset. An
 episode revoked since it was built loses its export files with its rows, in every snapshot (snapshots.py).
 Formats that write one dataset for all episodes together (ProgSnap2) cannot grow a build at a time:
 `codetape export` writes them.
-Each episode is fetched from the source again and its hash checked, in the engine's workers.
+
+A new episode is exported in the pass that builds its rows (transform.py, staged.py): its files are
+published once the build has ruled on duplicates. An episode exported for a format new to the dataset
+(`export_entry`) is fetched from the source again, its hash checked, and replayed once for all those
+formats.
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,13 +28,15 @@ from collector.dataset.allocator import frugal_memory
 from collector.dataset.errors import OutputFailed
 from collector.dataset.output import Output
 from collector.dataset.source import Entry, reader_for
+from collector.dataset.staged import FAILS, FOLDER, Exported, InPass, publish
 from collector.dataset.transform import WORKER_LIMITS, Context
 from collector.dataset.writer import EpisodeKey
 from collector.episode import open_episode
 from collector.errors import EpisodeError, UsageError
-from collector.export import FORMATS, export_episodes, per_episode_formats
+from collector.export import FORMATS, per_episode_formats
+from collector.export.follow import follow
 
-FOLDER = "exports"
+
 def export_formats() -> list[str]:
     """The formats a build can export (collector.export's, less those written for all episodes at once)."""
     return per_episode_formats()
@@ -62,67 +67,32 @@ class ExportItem:
     split: str  # its row's, in every format that says a split
 
 
-@dataclass
-class Exported:
-    """What exporting episodes did, per format: episodes, files, records, what was skipped, failures."""
-
-    episodes: Counter[str] = field(default_factory=Counter)
-    files: Counter[str] = field(default_factory=Counter)
-    records: Counter[str] = field(default_factory=Counter)
-    failed: list[str] = field(default_factory=list)  # "<format> <episode>: why", one per failure
-
-    def add(self, other: Exported) -> None:
-        self.episodes.update(other.episodes)
-        self.files.update(other.files)
-        self.records.update(other.records)
-        self.failed.extend(other.failed)
-
-    def to_json(self) -> str:
-        return json.dumps({"episodes": self.episodes, "files": self.files, "records": self.records,
-                           "failed": self.failed})
-
-    @classmethod
-    def from_json(cls, text: str) -> Exported:
-        data = json.loads(text)
-        return cls(Counter(data["episodes"]), Counter(data["files"]), Counter(data["records"]),
-                   list(data["failed"]))
-
-
 def export_entry(item: ExportItem, context: Context, out: Output) -> Exported:
-    """Export one episode of the dataset in its formats; a failure is counted, never raised (the episode
-    is in the dataset already: its exports are the extra)."""
+    """Export one episode of the dataset in its formats (new to the dataset): fetched again, its hash
+    checked, replayed once for them all; a failure is counted, never raised (the episode is in the dataset
+    already: its exports are the extra)."""
     frugal_memory()
     entry, done = item.entry, Exported()
     with tempfile.TemporaryDirectory(prefix="codetape-export-", dir=context.scratch) as scratch:
         path = Path(scratch) / "episode.ctape"
         sha256, _size = reader_for(context.source).fetch(entry.key, path, context.max_bytes)
-        for fmt in item.formats:
-            if sha256 != entry.sha256:
-                done.failed.append(f"{fmt} {entry.key}: it changed at the source after it was built")
-                continue
-            where = f"{FOLDER}/{fmt}/{item.signer}"
-            target = out.local / where if out.local is not None else Path(scratch) / fmt
-            try:
-                episode = open_episode(path, WORKER_LIMITS)
-                result = export_episodes([episode], fmt, target,
-                                         splits={str(episode.header.episode_id): item.split})
-            except EpisodeError as exc:
-                done.failed.append(f"{fmt} {entry.key}: {exc}")
-                continue
-            if out.local is None:
-                _send(target, out, where)
-            done.episodes[fmt] += result.episodes
-            done.files[fmt] += result.files
-            done.records[fmt] += result.records
-    return done
-
-
-def _send(folder: Path, out: Output, where: str) -> None:
-    try:
-        pafs.copy_files(str(folder), out.path(where), source_filesystem=pafs.LocalFileSystem(),
-                        destination_filesystem=out.fs)
-    except (OSError, pa.ArrowException) as exc:
-        raise OutputFailed(f"cannot write {out.describe(where)}: {exc}") from None
+        if sha256 != entry.sha256:
+            done.failed += [f"{fmt} {entry.key}: it changed at the source after it was built"
+                            for fmt in item.formats]
+            return done
+        try:
+            episode = open_episode(path, WORKER_LIMITS)
+        except EpisodeError as exc:
+            done.failed += [f"{fmt} {entry.key}: {exc}" for fmt in item.formats]
+            return done
+        exports = InPass(episode, entry.sha256, entry.key, item.signer, item.formats, scratch, item.split)
+        try:
+            follow(episode, [exports])
+        except FAILS as exc:
+            exports.discard()
+            done.failed += [f"{fmt} {entry.key}: cannot export it: {exc}" for fmt in item.formats]
+            return done
+        return publish(exports.close(), item.split, out)
 
 
 def remove_exports(out: Output, formats: list[str], episodes: set[EpisodeKey]) -> list[str]:

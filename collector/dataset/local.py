@@ -4,25 +4,29 @@ process when there is one.
 With a pool, every worker writes the rows of the episodes it transformed (kept.py) and sends back only
 their verdicts, which come back here in source order: the duplicate rule sees them in the order the ray
 engine sorts them into, and the rows of the episodes it finds duplicates are left out when the workers
-write their Parquet files, at the end, side by side. Memory: each worker holds its share of the rows
-held before spilling, and this process a few verdicts.
+write their Parquet files, at the end, side by side. The export files of the episodes a worker accepted
+(staged.py) wait in its scratch folder alike and are published at the end too, with the splits the
+parent decided, those of duplicates deleted; in one process they are published as soon as the episode
+is kept. Memory: each worker holds its share of the rows held before spilling, and this process a few
+verdicts.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from collector.dataset import workers as pool
 from collector.dataset.allocator import arrow_environment
-from collector.dataset.exports import Exported, ExportItem, export_entry
+from collector.dataset.exports import ExportItem, export_entry
 from collector.dataset.kept import HOLD_BYTES, KeptRows, Written
 from collector.dataset.output import Output
 from collector.dataset.sink import Sink
 from collector.dataset.source import Entry
+from collector.dataset.staged import Exported, Kept, publish
 from collector.dataset.transform import Context, DatasetOutcome, transform
 
 
@@ -51,9 +55,15 @@ class LocalEngine:
     def rows(self, entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> Written:
         """Check every entry, the verdicts to `sink`; the files the workers wrote, by table."""
         if self.pool is None or not entries:
-            for outcome in map(functools.partial(transform, context=context), entries):
-                if sink.verdict(outcome):
+            for outcome in map(functools.partial(transform, context=context, staging=str(sink.scratch)),
+                               entries):
+                kept = sink.verdict(outcome)
+                if kept:
                     sink.keep(outcome)
+                if outcome.exports is not None and kept:
+                    sink.exported.add(publish(outcome.exports, sink.kept[-1][2], out))
+                elif outcome.exports is not None:
+                    outcome.exports.discard()
             return {}
         job = RowsJob(out, context.build, str(sink.scratch), HOLD_BYTES // self.workers)
         dropped: set[str] = set()  # accepted by a worker, found duplicates here
@@ -61,13 +71,17 @@ class LocalEngine:
         for outcome in self.pool.map(check, entries):
             if not sink.verdict(outcome) and outcome.accepted:
                 dropped.add(outcome.sha256)
+        splits = {entry.sha256: split for entry, _signer, split in sink.kept}
         written: Written = {}
-        for files in self.pool.each(functools.partial(_write_kept, job=job, dropped=frozenset(dropped))):
+        for files, exported in self.pool.each(functools.partial(_write_kept, job=job,
+                                                                dropped=frozenset(dropped), splits=splits)):
+            sink.exported.add(exported)
             for table, paths in files.items():
                 written.setdefault(table, {}).update(paths)
         return written
 
     def exports(self, items: Sequence[ExportItem], context: Context, out: Output) -> Exported:
+        """Episodes already in the dataset exported in formats new to it (exports.py)."""
         done = Exported()
         work = functools.partial(export_entry, context=context, out=out)
         for exported in map(work, items) if self.pool is None else self.pool.map(work, items):
@@ -80,21 +94,28 @@ class LocalEngine:
 
 
 _KEPT: dict[str, KeptRows] = {}  # in a worker: the rows it keeps, by the scratch directory of their build
+_STAGED: dict[str, Kept] = {}  # in a worker: the export files it staged, alike
 
 
 def _transform_and_keep(entry: Entry, context: Context, job: RowsJob) -> DatasetOutcome:
-    """In a worker: one episode's verdict, its rows (when accepted) kept here, not sent back."""
-    outcome = transform(entry, context)
+    """In a worker: one episode's verdict, its rows and export files (when accepted) kept here, not sent
+    back."""
+    outcome = transform(entry, context, job.scratch)
     if outcome.accepted:
         if job.scratch not in _KEPT:
             _KEPT[job.scratch] = KeptRows(job.out, job.build, Path(job.scratch), hold=job.hold,
                                           stem=f"w{pool.number}-")
+            _STAGED[job.scratch] = Kept()
         _KEPT[job.scratch].add(outcome)
-    outcome.tables = {}
+        _STAGED[job.scratch].add(outcome.exports)
+    outcome.tables, outcome.exports = {}, None
     return outcome
 
 
-def _write_kept(job: RowsJob, dropped: Collection[str]) -> Written:
-    """In a worker: the rows it kept written as Parquet, those of `dropped` episodes left out."""
-    kept = _KEPT.pop(job.scratch, None)
-    return {} if kept is None else kept.close(dropped)
+def _write_kept(job: RowsJob, dropped: Collection[str],
+                splits: Mapping[str, str]) -> tuple[Written, Exported]:
+    """In a worker: the rows it kept written as Parquet, those of `dropped` episodes left out; the export
+    files of the kept episodes (`splits`, by sha256) published, the others deleted."""
+    kept, staged = _KEPT.pop(job.scratch, None), _STAGED.pop(job.scratch, None)
+    written = {} if kept is None else kept.close(dropped)
+    return written, Exported() if staged is None else staged.publish(job.out, splits)

@@ -31,10 +31,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from collector.consent.keys import KeyInfo, encode_public, key_id
-from collector.dataset.exports import FOLDER as EXPORTS
 from collector.dataset.manifest import DatasetManifest, PurgeRecord
 from collector.dataset.output import Output
 from collector.dataset.snapshots import Snapshot, read_snapshot
+from collector.dataset.staged import FOLDER as EXPORTS
 from collector.errors import EpisodeError
 
 FORMAT = "codetape-purge-report/v1"

@@ -3,8 +3,9 @@
 1. Checks. The new episodes go out in batches (batches.py: a few for every CPU of the cluster, each of
    a bounded count and size), a Ray task each, which runs the transform on its episodes one after the
    other and returns three objects: their verdicts (hashes, reasons: a few hundred bytes an episode),
-   the accepted ones' rows and their blob rows (Arrow IPC, a stream a table); rows stay in Ray's object
-   store (spilled to disk when it fills). A task stops once it holds HOLD_BYTES of rows; the driver
+   the accepted ones' rows and their blob rows (Arrow IPC, a stream a table), and their export files
+   (staged.py: made in the same pass, their bytes); they stay in Ray's object store (spilled to disk
+   when it fills). A task stops once it holds HOLD_BYTES of rows; the driver
    sends the episodes it did not reach as a batch of their own. Each episode done is counted by a
    `_Counter` actor, which the progress bar reads.
 2. The driver takes only the verdicts and applies the duplicate rule in source order, as the local
@@ -12,8 +13,9 @@
 3. Writing. Runs of batches, in source order, go to a task each (WRITE_BYTES of rows at least, one a
    CPU at most), which keeps the kept episodes' rows as a local worker does (kept.py: spilled per month
    to its node's temporary directory) and writes them as Parquet straight to OUT (a directory every node
-   sees, or s3://). Meanwhile the driver takes the blob rows of the kept episodes, to write each new
-   text once (blob_store.py).
+   sees, or s3://), and publishes their export files there with the splits the driver decided.
+   Meanwhile the driver takes the blob rows of the kept episodes, to write each new text once
+   (blob_store.py).
 
 Without --ray-address, a local Ray is started for the build, on loopback only and with token
 authentication (ray_local.py). Ray is imported only here: codetape works without it.
@@ -37,12 +39,13 @@ import ray.exceptions
 from collector.dataset.batches import HOLD_BYTES, Packed, batches, check_batch
 from collector.dataset.blob_store import BlobSpill
 from collector.dataset.errors import DatasetError
-from collector.dataset.exports import Exported, ExportItem, export_entry
+from collector.dataset.exports import ExportItem, export_entry
 from collector.dataset.kept import KeptRows, Written
 from collector.dataset.output import Output
 from collector.dataset.ray_local import LocalRay
 from collector.dataset.sink import Sink, Tally
 from collector.dataset.source import Entry
+from collector.dataset.staged import Exported, Staged, publish
 from collector.dataset.tables import WORKER_ROWS
 from collector.dataset.transform import Context, DatasetOutcome
 from collector.errors import CodetapeError
@@ -131,28 +134,37 @@ class _Batch:
     held: int  # bytes of rows
     rows: Any  # ObjectRef of Packed: the rows of the accepted ones, every table's but the blobs
     blobs: Any  # ObjectRef of Packed: their blob rows
+    exports: Any  # ObjectRef of list[Staged]: their export files
     kept: set[str] = field(default_factory=set)  # the episodes the duplicate rule kept
 
 
-@ray.remote(num_returns=3)
+@ray.remote(num_returns=4)
 def _check(entries: list[Entry], context: Context, counter: Any) -> tuple[
-        tuple[list[DatasetOutcome], int], Packed, Packed]:
-    """A batch checked in a task (batches.py): (its verdicts, bytes of rows), its rows, its blob rows,
-    three objects: the driver fetches the first, the writing tasks the second, the driver the third once
-    it has ruled."""
+        tuple[list[DatasetOutcome], int], Packed, Packed, list[Staged]]:
+    """A batch checked in a task (batches.py): (its verdicts, bytes of rows), its rows, its blob rows, its
+    export files, four objects: the driver fetches the first, the writing tasks the second and fourth,
+    the driver the third once it has ruled."""
     checked = check_batch(entries, context, lambda size, rejected: counter.add.remote(size, rejected))
-    return (checked.verdicts, checked.rows.size), checked.rows, checked.blobs
+    held = checked.rows.size + sum(staged.size for staged in checked.exports)
+    return (checked.verdicts, held), checked.rows, checked.blobs, checked.exports
 
 
 @ray.remote
-def _write(parts: list[Any], kept: set[str], out: Output, build: int, stem: str) -> Written:
-    """The rows of the `kept` episodes in `parts` (ObjectRefs of Packed rows), written as Parquet."""
+def _write(parts: list[Any], exports: list[Any], splits: dict[str, str], out: Output, build: int,
+           stem: str) -> tuple[Written, Exported]:
+    """The rows of the kept episodes (`splits`, by sha256) in `parts` (ObjectRefs of Packed rows), written
+    as Parquet; their export files in `exports` (ObjectRefs of lists of Staged) published."""
+    done = Exported()
+    for part in exports:
+        for staged in ray.get(part):
+            if staged.sha256 in splits:
+                done.add(publish(staged, splits[staged.sha256], out))
     with tempfile.TemporaryDirectory(prefix="codetape-ray-rows-") as scratch:
         writer = KeptRows(out, build, Path(scratch), stem=stem)
         for part in parts:
             packed: Packed = ray.get(part)
-            writer.add_rows({table: packed.table(table, kept) for table in WORKER_ROWS})
-        return writer.close()
+            writer.add_rows({table: packed.table(table, splits) for table in WORKER_ROWS})
+        return writer.close(), done
 
 
 def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> Written:
@@ -162,7 +174,9 @@ def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) ->
     if not any(batch.kept for batch in done):
         return {}
     runs = _runs(done, _cpus())
-    writing = [_write.remote([batch.rows for batch in run], {sha for batch in run for sha in batch.kept}, out,
+    splits = {entry.sha256: split for entry, _signer, split in sink.kept}
+    writing = [_write.remote([batch.rows for batch in run], [batch.exports for batch in run],
+                             {sha: splits[sha] for batch in run for sha in batch.kept}, out,
                              context.build, f"r{number}-") for number, run in enumerate(runs)]
     spill = BlobSpill(sink.scratch, "r")  # the texts: to the build, which writes each new one once
     for batch in done:
@@ -174,7 +188,8 @@ def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) ->
                 spill.flush()
     spill.close()
     written: Written = {}
-    for files in _get(writing):
+    for files, exported in _get(writing):
+        sink.exported.add(exported)
         for table, paths in files.items():
             written.setdefault(table, {}).update(paths)
     return written
@@ -184,12 +199,12 @@ def _check_all(entries: Sequence[Entry], context: Context, sink: Sink) -> list[_
     """Every entry checked by a task of a batch; the batches' answers in source order."""
     counter = _Counter.remote()  # type: ignore[attr-defined]
     shared = ray.put(context)
-    running: dict[Any, tuple[int, int, Any, Any]] = {}  # verdicts ref -> (start, end, rows ref, blobs ref)
+    running: dict[Any, tuple[int, int, Any, Any, Any]] = {}  # verdicts ref -> (start, end, the other refs)
 
     def send(start: int, end: int) -> None:
-        refs: Any = _check.remote(list(entries[start:end]), shared, counter)  # (num_returns=3: three refs)
-        verdicts, rows, blobs = refs
-        running[verdicts] = start, end, rows, blobs
+        refs: Any = _check.remote(list(entries[start:end]), shared, counter)  # (num_returns=4: four refs)
+        verdicts, rows, blobs, exports = refs
+        running[verdicts] = start, end, rows, blobs, exports
 
     for start, end in batches(entries, _cpus()):
         send(start, end)
@@ -197,9 +212,9 @@ def _check_all(entries: Sequence[Entry], context: Context, sink: Sink) -> list[_
     while running:
         ready, _ = ray.wait(list(running), num_returns=len(running), timeout=POLL_S)
         for ref in ready:
-            start, end, rows, blobs = running.pop(ref)
+            start, end, rows, blobs, exports = running.pop(ref)
             verdicts, held = _get(ref)
-            done.append(_Batch(start, verdicts, held, rows, blobs))
+            done.append(_Batch(start, verdicts, held, rows, blobs, exports))
             if start + len(verdicts) < end:  # it stopped at HOLD_BYTES: the rest as a batch of its own
                 send(start + len(verdicts), end)
         count, size, rejected = _get(counter.read.remote())

@@ -19,11 +19,11 @@ from datetime import date, datetime
 from typing import Literal
 
 from collector.dataset.expiry import expiry
-from collector.dataset.exports import FOLDER as EXPORTS
 from collector.dataset.known import Known, table_rows
 from collector.dataset.manifest import DatasetManifest, PurgedFile, PurgeRecord
 from collector.dataset.output import Output
 from collector.dataset.snapshots import Snapshot
+from collector.dataset.staged import FOLDER as EXPORTS
 from collector.dataset.tables import PARTITION
 from collector.dataset.withdraw import Removal, Revocations, Withdrawn
 

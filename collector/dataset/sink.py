@@ -22,6 +22,7 @@ from collector.dataset.known import Admission
 from collector.dataset.output import Output
 from collector.dataset.reasons import Rejected
 from collector.dataset.source import Entry
+from collector.dataset.staged import Exported
 from collector.dataset.tables import REJECTED
 from collector.dataset.transform import DatasetOutcome
 from collector.dataset.writer import TableWriter
@@ -61,6 +62,7 @@ class Sink:
         self.splits = splits if splits is not None else SplitIndex()
         # the episodes whose rows this build adds, with their signer and split
         self.kept: list[tuple[Entry, str, str]] = []
+        self.exported = Exported()  # what the engine published of their exports (staged.py)
 
     def verdict(self, outcome: DatasetOutcome) -> bool:
         """Count `outcome` and say whether its rows are kept (accepted, and not a duplicate)."""

@@ -31,10 +31,10 @@ from typing import Literal
 import pydantic
 
 from collector.dataset.errors import OutputFailed, OutputRefused
-from collector.dataset.exports import FOLDER as EXPORTS
 from collector.dataset.layout import SCHEMAS, empty_file, empty_schema_file
 from collector.dataset.manifest import BuildRecord, DatasetManifest
 from collector.dataset.output import Output
+from collector.dataset.staged import FOLDER as EXPORTS
 from collector.dataset.tables import TABLES
 
 SNAPSHOTS = "_builds"

@@ -9,7 +9,8 @@ revocations.py), its signed retain_until is not past (expiry.py), the signer is 
 licence and managed policy are those --allow-licence and --require-policy want, the manifest beside it
 agrees. Then one pass over the
 steps (`Episode.steps()`), replayed by collector.verify (every edit lands, every save's hash matches)
-while the rows are gathered (rows.py), after which the statement must
+while the rows are gathered (rows.py) and the episode is exported in the build's formats (staged.py:
+its files staged, for the build to publish once it is kept), after which the statement must
 describe those steps (files, time range).
 
 A worker takes one episode at a time and must stay within its memory whatever it is sent (a 5 KB episode
@@ -43,6 +44,7 @@ from collector.dataset.reasons import Reason, Rejected
 from collector.dataset.revocations import MAX_RECORD, judge
 from collector.dataset.rows import StepRows
 from collector.dataset.source import Entry, reader_for
+from collector.dataset.staged import InPass, Staged
 from collector.dataset.trust import Trust
 from collector.episode import Episode, open_episode
 from collector.episode.limits import Limits
@@ -81,6 +83,7 @@ class Context:
     as_of: date | None = None  # the day retention is judged on (None: not judged)
     scratch: str | None = None  # where episodes are copied while they are checked (None: the system's)
     max_bytes: int = MAX_EPISODE_BYTES
+    exports: tuple[str, ...] = ()  # the formats every accepted episode is exported in, in the same pass
 
 
 @dataclass
@@ -102,15 +105,18 @@ class DatasetOutcome:
     held: str = ""  # why it is held back for a later build (its month's anonymity set is too small): ""
     tables: dict[str, pa.Table] = field(default_factory=dict)  # but `episodes`:
     episode_row: pa.Table | None = None  # its row of `episodes`, which comes back with the verdict (sink.py)
+    exports: Staged | None = None  # its export files, staged (when accepted and the build exports)
 
     @property
     def accepted(self) -> bool:
         return self.reason is None and not self.held
 
 
-def transform(entry: Entry, context: Context) -> DatasetOutcome:
-    """Check one episode of the source and turn it into rows; a refusal is a DatasetOutcome, never an error.
-    TransferFailed (the source could not be read) is raised: the build stops, to be run again."""
+def transform(entry: Entry, context: Context, staging: str | None = None) -> DatasetOutcome:
+    """Check one episode of the source and turn it into rows (and its export files, staged in a folder
+    of their own under `staging`: None, the system's temporary directory); a refusal is a DatasetOutcome,
+    never an error. TransferFailed (the source could not be read) is raised: the build stops, to be run
+    again."""
     frugal_memory()  # (in a worker process: the first call is what counts)
     reader = reader_for(context.source)
     outcome = DatasetOutcome(entry.sha256, entry.key, reader.location(entry.key), entry.size)
@@ -125,14 +131,15 @@ def transform(entry: Entry, context: Context) -> DatasetOutcome:
             if sha256 != entry.sha256:
                 raise Rejected("hash_mismatch", f"its bytes hash to {sha256[:16]}..., not to the name it is "
                                "stored under (changed at rest, or misnamed)")
-            _check(Path(copy.name), entry, context, reader, outcome)
+            _check(Path(copy.name), entry, context, reader, outcome, staging)
     except Rejected as refusal:
         outcome.reason, outcome.detail, outcome.tables = refusal.reason, refusal.detail, {}
         outcome.episode_row = None
     return outcome
 
 
-def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome: DatasetOutcome) -> None:
+def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome: DatasetOutcome,
+           staging: str | None) -> None:
     try:
         episode = open_episode(path, WORKER_LIMITS)
     except EpisodeTooLarge as exc:
@@ -171,8 +178,16 @@ def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome
         _check_policy(statement.terms.managed_policy_sha256, context.require_policy)
     if entry.manifest:
         _check_manifest(reader.read_bytes(manifest_key(entry.sha256), MAX_MANIFEST), outcome, statement_bytes)
-    outcome.tables = _rows(episode, statement, statement_bytes, entry, context, outcome.size)
+    exports = InPass(episode, entry.sha256, entry.key, statement.reviewer.key_id, context.exports, staging) \
+        if context.exports else None
+    try:
+        outcome.tables = _rows(episode, statement, statement_bytes, entry, context, outcome.size, exports)
+    except BaseException:
+        if exports is not None:
+            exports.discard()
+        raise
     outcome.episode_row = outcome.tables.pop("episodes")
+    outcome.exports = None if exports is None else exports.close()
 
 
 def _admit(statement: ConsentStatement, context: Context) -> str | None:
@@ -215,17 +230,24 @@ def _check_manifest(data: bytes | None, outcome: DatasetOutcome, statement_bytes
 
 
 def _rows(episode: Episode, statement: ConsentStatement, statement_bytes: bytes, entry: Entry,
-          context: Context, size: int) -> dict[str, pa.Table]:
+          context: Context, size: int, exports: InPass | None) -> dict[str, pa.Table]:
     summary = summarize(episode, ())
     rows = StepRows(str(episode.header.episode_id), statement.reviewer.key_id, month_of(episode),
                     licence=statement.terms.licence)
 
+    def before(index: int, step: Step, workspace: Workspace) -> None:
+        rows.before(index, step, workspace)
+        if exports is not None:
+            exports.before(index, step, workspace)
+
     def observe(index: int, step: Step, workspace: Workspace) -> None:
         summary.add(step)
         rows.observe(index, step, workspace)
+        if exports is not None:
+            exports.after(index, step, workspace)
 
     try:
-        verify_replay(episode, observe=observe, before=rows.before)
+        verify_replay(episode, observe=observe, before=before)
     except (EpisodeTooLarge, FilesTooLarge) as exc:
         raise Rejected("too_large", str(exc)) from None
     except EpisodeError as exc:

@@ -44,6 +44,7 @@ no other step between them but cursor and diagnostics reports, none more than 3 
     allowance.py   what one episode may make an export write and spend on diffs, by its size
     timestamps.py  step times as UTC timestamps
     result.py      ExportResult
+    follow.py      formats that follow a replay (the build's, or one of their own): one replay feeds them all
     per_episode.py the formats that write a file per episode, atomically
     formats.py     FORMATS
     run.py         export_episodes

@@ -26,10 +26,11 @@ import uuid
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
-from collector.export.authors import CONTRIBUTOR, Authors, Contributor, replayed
-from collector.export.per_episode import PerEpisode
+from collector.export.authors import CONTRIBUTOR, Authors, Contributor
+from collector.export.per_episode import Following
 from collector.export.timestamps import utc_at
 from collector.reconstruct.workspace import Workspace
+from schemas import Step
 from schemas.steps import GitStep
 
 VERSION = "0.1.0"
@@ -37,18 +38,32 @@ NAMESPACE = uuid.UUID("5e4c0d1e-7a61-4c8e-9a3b-2f0c6d8e1b47")  # codetape's, for
 FULL_SHA = (40, 64)
 
 
-class AgentTraceExporter(PerEpisode):
+class AgentTraceExporter(Following):
 
-    def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
+    def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Records:
+        return Records(out, episode)
+
+
+class Records:
+    """A record at each commit. Its contributors come from a replay of its own (authors.py applies each
+    edit one change at a time, to see the lines each one touches), fed the steps of the replay it follows."""
+
+    def __init__(self, out: Writes, episode: Episode) -> None:
+        self.out, self.episode, self.records = out, episode, 0
         header = episode.header
-        workspace = Workspace(header.position_encoding, limit=episode.limits.files)
-        records = 0
-        for index, step, authors in replayed(workspace, episode.steps()):
-            if isinstance(step, GitStep) and step.op == "commit":
-                record = trace_record(episode, index, step, authors)
-                out.write(json_line(record))
-                records += 1
-        return records
+        self.authors = Authors(Workspace(header.position_encoding, limit=episode.limits.files))
+
+    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+        return None
+
+    def after(self, index: int, step: Step, workspace: Workspace) -> None:
+        self.authors.apply(step)
+        if isinstance(step, GitStep) and step.op == "commit":
+            self.out.write(json_line(trace_record(self.episode, index, step, self.authors)))
+            self.records += 1
+
+    def finish(self, workspace: Workspace) -> int:
+        return self.records
 
 
 def trace_record(episode: Episode, index: int, step: GitStep, authors: Authors) -> dict[str, object]:

@@ -13,8 +13,9 @@ from collector.episode import Episode
 from collector.episode.lines import json_bytes
 from collector.export.allowance import Allowance, Writes
 from collector.export.atif_steps import TOOL_DEFINITIONS, AtifSteps
-from collector.export.bursts import grouped
-from collector.export.per_episode import PerEpisode
+from collector.export.bursts import Item
+from collector.export.follow import Items, follow
+from collector.export.per_episode import Following
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
 
@@ -23,33 +24,45 @@ NOTES = ("A human developer's session recorded by codetape: agent steps are what
          "(edits as edit_file calls with unified diffs, tests, commands, git), not a model's output.")
 
 
-class AtifExporter(PerEpisode):
+class AtifExporter(Following):
 
-    def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
-        return write_trajectory(out, episode, allowance.diffs)
+    def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Trajectory:
+        return Trajectory(out, episode, allowance.diffs)
 
 
 def write_trajectory(out: Writes, episode: Episode, work: DiffWork | None = None) -> int:
     """Write `episode` as one ATIF document to `out`, its bursts' diffs spending `work`; returns the number
     of steps."""
-    header = episode.header
-    client = None if header.client is None else header.client.model_dump(mode="json", exclude_none=True)
-    agent = {"name": "codetape", "version": header.codetape_version,
-             "tool_definitions": TOOL_DEFINITIONS,
-             "extra": {"actor": "human developer", **({"editor": client} if client else {})}}
-    out.write(b'{"schema_version":' + json_bytes(SCHEMA_VERSION) + b',"session_id":'
-              + json_bytes(str(header.episode_id)) + b',"agent":' + json_bytes(agent)
-              + b',"notes":' + json_bytes(NOTES) + b',"steps":[')
-    steps = AtifSteps(header, work)
-    workspace = Workspace(header.position_encoding, limit=episode.limits.files)
-    for item in grouped(episode.steps(), workspace, work=work):
-        for step in steps.feed(item):
+    return follow(episode, [Trajectory(out, episode, work)])[0]
+
+
+class Trajectory(Items):
+    """The document's head at once, each ATIF step as its items end, the rest at the end."""
+
+    def __init__(self, out: Writes, episode: Episode, work: DiffWork | None = None) -> None:
+        header = episode.header
+        super().__init__(header.position_encoding, work)
+        self.out, self.episode = out, episode
+        client = None if header.client is None else header.client.model_dump(mode="json", exclude_none=True)
+        agent = {"name": "codetape", "version": header.codetape_version,
+                 "tool_definitions": TOOL_DEFINITIONS,
+                 "extra": {"actor": "human developer", **({"editor": client} if client else {})}}
+        out.write(b'{"schema_version":' + json_bytes(SCHEMA_VERSION) + b',"session_id":'
+                  + json_bytes(str(header.episode_id)) + b',"agent":' + json_bytes(agent)
+                  + b',"notes":' + json_bytes(NOTES) + b',"steps":[')
+        self.steps = AtifSteps(header, work)
+
+    def item(self, item: Item, workspace: Workspace) -> None:
+        for step in self.steps.feed(item):
+            self.out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
+
+    def end(self, workspace: Workspace) -> int:
+        out, header, steps = self.out, self.episode.header, self.steps
+        for step in steps.finish():
             out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
-    for step in steps.finish():
-        out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
-    extra = {"episode_id": str(header.episode_id), "started_at": header.started_at.isoformat(),
-             "workspace": header.workspace.model_dump(mode="json", exclude_none=True),
-             "position_encoding": header.position_encoding, "codetape_steps": episode.step_count}
-    out.write(b'],"final_metrics":' + json_bytes({"total_steps": steps.count}) + b',"extra":'
-              + json_bytes(extra) + b"}\n")
-    return steps.count
+        extra = {"episode_id": str(header.episode_id), "started_at": header.started_at.isoformat(),
+                 "workspace": header.workspace.model_dump(mode="json", exclude_none=True),
+                 "position_encoding": header.position_encoding, "codetape_steps": self.episode.step_count}
+        out.write(b'],"final_metrics":' + json_bytes({"total_steps": steps.count}) + b',"extra":'
+                  + json_bytes(extra) + b"}\n")
+        return steps.count

@@ -125,38 +125,71 @@ def grouped(steps: Iterable[Step], workspace: Workspace, pause_ms: int = PAUSE_M
             work: DiffWork | None = None) -> Iterator[Item]:
     """The steps as bursts and singles, applying each to `workspace` (see the module docstring); the
     bursts' diffs spend from `work`."""
-    burst: Burst | None = None
-    held: dict[tuple[str, str, str], Single] = {}
-    carets = Carets(workspace.encoding)
+    grouper = Grouper(workspace.encoding, pause_ms, work)
     for index, step in enumerate(steps):
+        yield from grouper.before(index, step, workspace)
+        _apply(workspace, index, step)
+        yield from grouper.after(index, step, workspace)
+    yield from grouper.finish(workspace)
+
+
+class Grouper:
+    """`grouped` for a replay it does not drive (the dataset build's, collector/export/follow.py): told of
+    each step `before` the replay applies it and `after`, each returning the items that step settled, in
+    order; `finish` the last ones once the steps have ended."""
+
+    def __init__(self, encoding: PositionEncoding, pause_ms: int = PAUSE_MS,
+                 work: DiffWork | None = None) -> None:
+        self.pause_ms, self.work = pause_ms, work
+        self.burst: Burst | None = None
+        self.held: dict[tuple[str, str, str], Single] = {}
+        self.carets = Carets(encoding)
+        self._passive = False  # the step being applied is held until the burst it came in settles
+        self._replaced: str | None = None  # the text an agent's write being applied replaces
+
+    def before(self, index: int, step: Step, workspace: Workspace) -> list[Item]:
+        burst = self.burst
         if isinstance(step, PASSIVE) and burst is not None:
-            carets.see(step)
+            self._passive = True
+            self.carets.see(step)
             key = (step.kind, step.path, step.origin if isinstance(step, DiagnosticsStep) else "")
-            held.pop(key, None)  # the latest goes last: held stays in the order of the steps
-            held[key] = Single(index, step)
-            continue
-        if burst is not None and not _continues(burst, step, pause_ms):
-            yield _settled(burst, workspace)
-            yield from held.values()
-            held.clear()
-            burst = None
+            self.held.pop(key, None)  # the latest goes last: held stays in the order of the steps
+            self.held[key] = Single(index, step)
+            return []
+        self._passive = False
+        settled: list[Item] = []
+        if burst is not None and not _continues(burst, step, self.pause_ms):
+            settled = [_settled(burst, workspace), *self.held.values()]
+            self.held.clear()
+            self.burst = burst = None
         if isinstance(step, EditStep) and burst is None:
             large = (workspace.size(step.path) or 0) > MAX_TEXT
-            caret, caret_from = carets.get(step.path)
-            burst = Burst(step.path, index, index, step.t_ms, step.t_ms,
-                          "" if large else workspace.text(step.path) or "", caret, caret_from, work=work,
-                          too_large=large)
-        before = workspace.disk.get(step.path) \
+            caret, caret_from = self.carets.get(step.path)
+            self.burst = Burst(step.path, index, index, step.t_ms, step.t_ms,
+                               "" if large else workspace.text(step.path) or "", caret, caret_from,
+                               work=self.work, too_large=large)
+        self._replaced = workspace.disk.get(step.path) \
             if isinstance(step, FileChangeStep) and step.origin == "agent" else None
-        _apply(workspace, index, step)
-        carets.see(step)
+        return settled
+
+    def after(self, index: int, step: Step, workspace: Workspace) -> list[Item]:
+        if self._passive:
+            return []
+        self.carets.see(step)
+        burst = self.burst
         if burst is None:
-            yield Single(index, step, before)
-        elif index != burst.first:
+            return [Single(index, step, self._replaced)]
+        if index != burst.first:
             burst.last, burst.end_ms, burst.edits = index, step.t_ms, burst.edits + 1
-    if burst is not None:
-        yield _settled(burst, workspace)
-        yield from held.values()
+        return []
+
+    def finish(self, workspace: Workspace) -> list[Item]:
+        if self.burst is None:
+            return []
+        settled: list[Item] = [_settled(self.burst, workspace), *self.held.values()]
+        self.burst = None
+        self.held.clear()
+        return settled
 
 
 def _continues(burst: Burst, step: Step, pause_ms: int) -> bool:

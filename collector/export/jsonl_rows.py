@@ -23,24 +23,50 @@ from __future__ import annotations
 from collector.episode import Episode
 from collector.episode.lines import header_line, json_line, step_line
 from collector.export.allowance import Allowance, Writes
-from collector.export.per_episode import PerEpisode
+from collector.export.per_episode import Following
+from collector.reconstruct.workspace import Workspace
+from schemas import Step
 
 
-class JsonlRowsExporter(PerEpisode):
+class JsonlRowsExporter(Following):
+
+    def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Rows:
+        return Rows(out, episode)
 
     def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
-        episode_id = str(episode.header.episode_id)
-        out.write(json_line({"episode_id": episode_id, "line": 0, "kind": "header", "t_ms": 0, "source": None,
-                             "path": None, "data": _text(header_line(episode.header))}))
-        lines = 1
+        """Alone, without a replay: the steps as they are read (an episode whose steps do not replay is
+        written too)."""
+        follower = Rows(out, episode)
         for step in episode.steps():
-            path = getattr(step, "path", None)
-            out.write(json_line({"episode_id": episode_id, "line": lines, "kind": step.kind,
-                                 "t_ms": step.t_ms, "source": step.source,
-                                 "path": path if isinstance(path, str) else None,
-                                 "data": _text(step_line(step))}))
-            lines += 1
-        return lines
+            follower.add(step)
+        return follower.lines
+
+
+class Rows:
+    """The header's row at once, then a row per step as the replay reaches it."""
+
+    def __init__(self, out: Writes, episode: Episode) -> None:
+        self.out, self.episode_id = out, str(episode.header.episode_id)
+        out.write(json_line({"episode_id": self.episode_id, "line": 0, "kind": "header", "t_ms": 0,
+                             "source": None, "path": None, "data": _text(header_line(episode.header))}))
+        self.lines = 1
+
+    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+        self.add(step)
+
+    def add(self, step: Step) -> None:
+        path = getattr(step, "path", None)
+        self.out.write(json_line({"episode_id": self.episode_id, "line": self.lines, "kind": step.kind,
+                                  "t_ms": step.t_ms, "source": step.source,
+                                  "path": path if isinstance(path, str) else None,
+                                  "data": _text(step_line(step))}))
+        self.lines += 1
+
+    def after(self, index: int, step: Step, workspace: Workspace) -> None:
+        return None
+
+    def finish(self, workspace: Workspace) -> int:
+        return self.lines
 
 
 def _text(line: bytes) -> str:

@@ -37,19 +37,22 @@ from __future__ import annotations
 
 import json
 import shlex
+import tempfile
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from collector.consent.statement import parse_statement, unpack_payload
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.episode.outcome import FAILED, Window, green, judged
 from collector.errors import EpisodeError
-from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, Single, grouped
-from collector.export.per_episode import PerEpisode
+from collector.export.allowance import Allowance, Capped, Writes
+from collector.export.bursts import Burst, Item, Single
+from collector.export.follow import Items
+from collector.export.per_episode import Following
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork, line_diff
+from schemas import Step
 from schemas.steps import CommandStep, FileChangeStep, GitStep, TaskStep, TestRunStep
 
 NO_TASK = "(no task statement was recorded)"
@@ -110,52 +113,107 @@ class Span:
         self.messages.append({"role": "tool", "tool_call_id": call_id, "name": name, "content": result})
 
 
-class SweMessagesExporter(PerEpisode):
+class SweMessagesExporter(Following):
 
-    def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
+    def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Messages:
+        return Messages(out, episode, self.result.splits[str(episode.header.episode_id)], allowance)
+
+
+class Messages:
+    """The rows of an episode whose tasks are not known before its end: written as if it had none (into a
+    temporary file, the whole episode one row) and as if it had some (into `out`, a row per task), until
+    the first `task start` ends the first; at the end, the first's file is copied into `out` when no task
+    started."""
+
+    def __init__(self, out: Writes, episode: Episode, split: str, allowance: Allowance) -> None:
+        self.out = out
+        self.tasked = Rows(out, episode, split, allowance, whole=False)
+        own = Allowance(allowance.episode_bytes)  # (what the row of the whole episode may take and spend)
+        spare = tempfile.TemporaryFile(prefix="codetape-swe-messages-")  # noqa: SIM115 (closed by _drop)
+        self.spare: IO[bytes] | None = spare
+        self.whole: Rows | None = Rows(Capped(spare, own), episode, split, own, whole=True)
+
+    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+        if self.whole is not None and isinstance(step, TaskStep) and step.action == "start":
+            self._drop()
+        for rows in self._rows():
+            rows.before(index, step, workspace)
+
+    def after(self, index: int, step: Step, workspace: Workspace) -> None:
+        for rows in self._rows():
+            rows.after(index, step, workspace)
+
+    def finish(self, workspace: Workspace) -> int:
+        if self.whole is None:
+            return self.tasked.finish(workspace)
+        written = self.whole.finish(workspace)
+        assert self.spare is not None
+        self.spare.seek(0)
+        while chunk := self.spare.read(1 << 20):
+            self.out.write(chunk)
+        self._drop()
+        return written
+
+    def _rows(self) -> tuple[Rows, ...]:
+        return (self.tasked,) if self.whole is None else (self.tasked, self.whole)
+
+    def _drop(self) -> None:
+        if self.spare is not None:
+            self.spare.close()
+        self.whole, self.spare = None, None
+
+
+class Rows(Items):
+    """A row per task (`whole`: one row of the whole episode, which has no task)."""
+
+    def __init__(self, out: Writes, episode: Episode, split: str, allowance: Allowance, *,
+                 whole: bool) -> None:
         header = episode.header
+        super().__init__(header.position_encoding, allowance.diffs)
+        self.out, self.work = out, allowance.diffs
         episode_id = str(header.episode_id)
-        fixed = {"repo": header.workspace.git_remote or header.workspace.root_name,
-                 "license": _licence(episode), "split": self.result.splits[episode_id],
-                 "episode_id": episode_id}
-        workspace = Workspace(header.position_encoding, limit=episode.limits.files)
-        texts: dict[str, str | None] = {}  # each file's text after the item before
-        has_task = any(isinstance(step, TaskStep) and step.action == "start" for step in episode.steps())
-        span: Span | None = None if has_task else Span(None, None, 0)
-        tasks, rows = 0, 0
-        for item in grouped(episode.steps(), workspace, work=allowance.diffs):
-            step = item.step if isinstance(item, Single) else None
-            if isinstance(step, TaskStep):
-                if step.action == "start":
-                    if span is not None:
-                        rows += self._finish(out, span, fixed, workspace, allowance.diffs)
-                    span, tasks = Span(tasks, step.statement, item.last), tasks + 1
-                elif span is not None:
-                    assert span.window is not None
-                    if step.outcome is not None:
-                        span.window.said = (item.last, step.outcome)
-                    span.window.done, span.last_step = item.last, item.last
-                    rows += self._finish(out, span, fixed, workspace, allowance.diffs)
-                    span = None
-                continue
-            if span is not None:
-                _act(span, item, texts, workspace, allowance.diffs)
-                span.last_step = item.last
-            _seen(item, texts, workspace)
-        if span is not None:
-            rows += self._finish(out, span, fixed, workspace, allowance.diffs)
-        return rows
+        self.fixed: dict[str, Any] = {"repo": header.workspace.git_remote or header.workspace.root_name,
+                      "license": _licence(episode), "split": split, "episode_id": episode_id}
+        self.texts: dict[str, str | None] = {}  # each file's text after the item before
+        self.span: Span | None = Span(None, None, 0) if whole else None
+        self.tasks, self.rows = 0, 0
 
-    def _finish(self, out: Writes, span: Span, fixed: dict[str, Any], workspace: Workspace,
-                work: DiffWork) -> int:
+    def item(self, item: Item, workspace: Workspace) -> None:
+        step = item.step if isinstance(item, Single) else None
+        span = self.span
+        if isinstance(step, TaskStep):
+            if step.action == "start":
+                if span is not None:
+                    self.rows += self._finish(span, workspace)
+                self.span, self.tasks = Span(self.tasks, step.statement, item.last), self.tasks + 1
+            elif span is not None:
+                assert span.window is not None
+                if step.outcome is not None:
+                    span.window.said = (item.last, step.outcome)
+                span.window.done, span.last_step = item.last, item.last
+                self.rows += self._finish(span, workspace)
+                self.span = None
+            return
+        if span is not None:
+            _act(span, item, self.texts, workspace, self.work)
+            span.last_step = item.last
+        _seen(item, self.texts, workspace)
+
+    def end(self, workspace: Workspace) -> int:
+        if self.span is not None:
+            self.rows += self._finish(self.span, workspace)
+        return self.rows
+
+    def _finish(self, span: Span, workspace: Workspace) -> int:
+        fixed = self.fixed
         outcome = span.judged()
         resolved = None if outcome["outcome_signal"] == "abandoned" else outcome["outcome"] == "pass"
         signal = None if resolved is None else outcome["outcome_signal"]
-        patch = "".join(_diff(path, span.base[path], workspace.text(path), work)
+        patch = "".join(_diff(path, span.base[path], workspace.text(path), self.work)
                         for path in sorted(span.base))
         messages = [{"role": "system", "content": system_prompt(fixed["repo"])},
                     {"role": "user", "content": span.statement or NO_TASK}, *span.messages]
-        out.write(json_line({
+        self.out.write(json_line({
             "messages": messages, "tools": TOOLS, "model_patch": patch, "resolved": resolved,
             "resolved_signal": signal, "repo": fixed["repo"], "license": fixed["license"],
             "split": fixed["split"], "episode_id": fixed["episode_id"], "task_index": span.task_index,

@@ -30,16 +30,17 @@ bursts and examples are counted by reason in the result.
 from __future__ import annotations
 
 import json
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, Single, grouped
+from collector.export.bursts import Burst, Item, Single
 from collector.export.excerpt import Excerpt, excerpt, tokens
-from collector.export.per_episode import PerEpisode
+from collector.export.follow import Items
+from collector.export.per_episode import Following
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from schemas.steps import DiagnosticsStep, GapStep, SaveStep
@@ -49,38 +50,50 @@ MAX_MESSAGES = 20
 PLACEHOLDER = "redaction placeholder"
 
 
-class ZetaExporter(PerEpisode):
+class ZetaExporter(Following):
 
-    def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
-        header, skipped = episode.header, self.result.skipped
-        episode_id = str(header.episode_id)
-        split = self.result.splits[episode_id]
-        history, examples = History(), 0
-        pending: Pending | None = None
-        workspace = Workspace(header.position_encoding, limit=episode.limits.files)
-        for item in grouped(episode.steps(), workspace, work=allowance.diffs):
-            if isinstance(item, Single):
-                if pending is not None:
-                    pending.see(item)
-                if isinstance(item.step, GapStep):  # a hole, or a resync: the edits before are not the path
-                    history.clear()
-                continue
-            if pending is not None:
-                out.write(json_line(pending.example()))
-                examples, pending = examples + 1, None
-            made = excerpt(item, header.position_encoding)
-            events = history.text()
-            if isinstance(made, str):
-                skipped[f"bursts with {made}"] += 1
-            elif any(PLACEHOLDER_RE.search(text) for text in (events, made.input, made.output)):
-                skipped[f"examples with a {PLACEHOLDER}"] += 1
-            else:
-                pending = Pending(episode_id, split, item, events, made)
-            history.add(item)
-        if pending is not None:
-            out.write(json_line(pending.example()))
-            examples += 1
-        return examples
+    def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Examples:
+        return Examples(out, episode, self.result.skipped, self.result.splits[str(episode.header.episode_id)],
+                        allowance)
+
+
+class Examples(Items):
+    """An example per burst, written once the next burst begins or the episode ends."""
+
+    def __init__(self, out: Writes, episode: Episode, skipped: Counter[str], split: str,
+                 allowance: Allowance) -> None:
+        super().__init__(episode.header.position_encoding, allowance.diffs)
+        self.out, self.skipped, self.split = out, skipped, split
+        self.episode_id, self.encoding = str(episode.header.episode_id), episode.header.position_encoding
+        self.history, self.examples = History(), 0
+        self.pending: Pending | None = None
+
+    def item(self, item: Item, workspace: Workspace) -> None:
+        if isinstance(item, Single):
+            if self.pending is not None:
+                self.pending.see(item)
+            if isinstance(item.step, GapStep):  # a hole, or a resync: the edits before are not the path
+                self.history.clear()
+            return
+        self._write()
+        made = excerpt(item, self.encoding)
+        events = self.history.text()
+        if isinstance(made, str):
+            self.skipped[f"bursts with {made}"] += 1
+        elif any(PLACEHOLDER_RE.search(text) for text in (events, made.input, made.output)):
+            self.skipped[f"examples with a {PLACEHOLDER}"] += 1
+        else:
+            self.pending = Pending(self.episode_id, self.split, item, events, made)
+        self.history.add(item)
+
+    def end(self, workspace: Workspace) -> int:
+        self._write()
+        return self.examples
+
+    def _write(self) -> None:
+        if self.pending is not None:
+            self.out.write(json_line(self.pending.example()))
+            self.examples, self.pending = self.examples + 1, None
 
 
 @dataclass

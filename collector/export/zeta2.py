@@ -36,15 +36,15 @@ placeholder is left out whole; both are counted in the result by reason.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, Single, grouped
+from collector.export.bursts import Burst, Item, Single
 from collector.export.excerpt import unfit
-from collector.export.per_episode import PerEpisode
+from collector.export.follow import Items
+from collector.export.per_episode import Following
 from collector.export.zeta import PLACEHOLDER, History
 from collector.reconstruct.offers import Places, preferred, shown
 from collector.reconstruct.workspace import Workspace
@@ -56,69 +56,80 @@ INLINE_CURSOR = "<|user_cursor|>"  # Zed's INLINE_CURSOR_MARKER
 CONTEXT_LINES = 40
 
 
-class Zeta2Exporter(PerEpisode):
+class Zeta2Exporter(Following):
 
-    def write(self, out: Writes, episode: Episode, allowance: Allowance) -> int:
-        header, skipped = episode.header, self.result.skipped
-        episode_id = str(header.episode_id)
-        fixed = {"repository_url": header.workspace.git_remote or "",
-                 "split": self.result.splits[episode_id]}
-        revision = header.workspace.head_at_start or ""
-        base: dict[str, str] = {}  # each file's text at `revision`, as first seen since
-        history, examples = History(headers=True), 0
-        workspace = Workspace(header.position_encoding, limit=episode.limits.files)
-        places = Places()  # every offer's place, to tell the suggestions the developer's text replaced
-        offered: dict[str, tuple[int, str, str]] = {}  # path -> an AI's last offer: step, text, proposed
-        held: list[tuple[dict[str, Any], int | None, str | None]] = []  # once an AI offered: (example,
+    def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Specs:
+        return Specs(out, episode, self.result.skipped, self.result.splits[str(episode.header.episode_id)],
+                     allowance)
+
+
+class Specs(Items):
+    """An ExampleSpec per burst, written at once, or held until the end once an AI has offered something."""
+
+    def __init__(self, out: Writes, episode: Episode, skipped: Counter[str], split: str,
+                 allowance: Allowance) -> None:
+        header = episode.header
+        super().__init__(header.position_encoding, allowance.diffs)
+        self.out, self.skipped, self.allowance = out, skipped, allowance
+        self.episode_id, self.encoding = str(header.episode_id), header.position_encoding
+        self.fixed = {"repository_url": header.workspace.git_remote or "", "split": split}
+        self.revision = header.workspace.head_at_start or ""
+        self.base: dict[str, str] = {}  # each file's text at `revision`, as first seen since
+        self.history, self.examples = History(headers=True), 0
+        self.places = Places()  # every offer's place, to tell the suggestions the developer's text replaced
+        self.offered: dict[str, tuple[int, str, str]] = {}  # path -> an AI's last offer: step, text, proposed
+        self.held: list[tuple[dict[str, Any], int | None, str | None]] = []  # once an AI offered: (example,
         # offer step, rejected patch), written at the end
 
-        def seen(steps: Iterable[Step]) -> Iterator[Step]:
-            for index, step in enumerate(steps):  # (before `grouped` applies it, as it counts them)
-                places.before(index, step, workspace)
-                yield step
+    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+        self.places.before(index, step, workspace)  # (before the bursts it settles, as it counts them)
+        super().before(index, step, workspace)
 
-        for item in grouped(seen(episode.steps()), workspace, work=allowance.diffs):
-            if isinstance(item, Single):
-                step = item.step
-                if isinstance(step, GapStep):  # a hole, or a resync: the edits before are not the path
-                    history.clear()
-                    offered.clear()
-                elif isinstance(step, OpenStep | CloseStep | FileChangeStep):  # its text replaced whole
-                    offered.pop(step.path, None)
-                elif isinstance(step, GitStep) and step.op == "commit" and step.sha:
-                    revision = step.sha
-                    base = {path: text for path in workspace.paths()
-                            if (text := workspace.text(path)) is not None}
-                elif isinstance(step, OfferStep):
-                    proposal = _proposal(step, workspace)
-                    if proposal is not None:
-                        offered[step.path] = (item.index, *proposal)
-                path = getattr(step, "path", None)
-                if isinstance(path, str) and path not in base and (text := workspace.text(path)) is not None:
-                    base[path] = text
-                continue
-            base.setdefault(item.path, item.before)
-            offer = offered.pop(item.path, None)
-            why = unfit(item)
-            if why is not None:
-                skipped[f"bursts with {why}"] += 1
+    def item(self, item: Item, workspace: Workspace) -> None:
+        base, offered = self.base, self.offered
+        if isinstance(item, Single):
+            step = item.step
+            if isinstance(step, GapStep):  # a hole, or a resync: the edits before are not the path
+                self.history.clear()
+                offered.clear()
+            elif isinstance(step, OpenStep | CloseStep | FileChangeStep):  # its text replaced whole
+                offered.pop(step.path, None)
+            elif isinstance(step, GitStep) and step.op == "commit" and step.sha:
+                self.revision = step.sha
+                self.base = base = {path: text for path in workspace.paths()
+                                    if (text := workspace.text(path)) is not None}
+            elif isinstance(step, OfferStep):
+                proposal = _proposal(step, workspace)
+                if proposal is not None:
+                    offered[step.path] = (item.index, *proposal)
+            path = getattr(step, "path", None)
+            if isinstance(path, str) and path not in base and (text := workspace.text(path)) is not None:
+                base[path] = text
+            return
+        base.setdefault(item.path, item.before)
+        offer = offered.pop(item.path, None)
+        why = unfit(item)
+        if why is not None:
+            self.skipped[f"bursts with {why}"] += 1
+        else:
+            example = _example(self.episode_id, item, self.revision, self.fixed, self.history.text(),
+                               _uncommitted(base, item, workspace, self.allowance), self.encoding)
+            if offer is not None and offer[1] == item.before:  # offered in the text the burst began in
+                rejected = "".join(line_diff(item.before, offer[2], work=self.allowance.diffs).parts)
+                self.held.append((example, offer[0], f"--- a/{item.path}\n+++ b/{item.path}\n{rejected}"))
+            elif self.held or offered:
+                self.held.append((example, None, None))
             else:
-                example = _example(episode_id, item, revision, fixed, history.text(),
-                                   _uncommitted(base, item, workspace, allowance), header.position_encoding)
-                if offer is not None and offer[1] == item.before:  # offered in the text the burst began in
-                    rejected = "".join(line_diff(item.before, offer[2], work=allowance.diffs).parts)
-                    held.append((example, offer[0], f"--- a/{item.path}\n+++ b/{item.path}\n{rejected}"))
-                elif held or offered:
-                    held.append((example, None, None))
-                else:
-                    examples += _write(out, example, skipped)
-            history.add(item)
-        preferences = {place.index for place in places.finish(workspace) if preferred(place)}
-        for example, index, patch in held:
+                self.examples += _write(self.out, example, self.skipped)
+        self.history.add(item)
+
+    def end(self, workspace: Workspace) -> int:
+        preferences = {place.index for place in self.places.finish(workspace) if preferred(place)}
+        for example, index, patch in self.held:
             if index in preferences and patch is not None:
                 example["rejected_patch"] = patch
-            examples += _write(out, example, skipped)
-        return examples
+            self.examples += _write(self.out, example, self.skipped)
+        return self.examples
 
 
 def _proposal(step: OfferStep, workspace: Workspace) -> tuple[str, str] | None:

@@ -65,6 +65,9 @@ class Workspace:
         self.work_limit = work_limit
         self.work = 0  # work units spent so far; checked against `work_limit` before every change
         self._clean: dict[str, str] = {}  # buffer -> its text on disk, for a buffer not edited since
+        # the buffer text read last, until the next step: several readers of one step (the dataset build's
+        # rows and exports, collector/export/follow.py) share one string, and its work is counted once
+        self._last_read: tuple[str, str] | None = None
 
     @property
     def omitted(self) -> dict[str, str]:
@@ -77,7 +80,14 @@ class Workspace:
         if doc is None:
             return self.disk.get(path)
         clean = self._clean.get(path)
-        return self.read(doc) if clean is None else clean
+        if clean is not None:
+            return clean
+        last = self._last_read
+        if last is not None and last[0] == path:
+            return last[1]
+        text = self.read(doc)
+        self._last_read = (path, text)
+        return text
 
     def size(self, path: str) -> int | None:
         """The characters `text(path)` gives, known without joining a buffer's lines."""
@@ -102,7 +112,14 @@ class Workspace:
 
     def _buffer_text(self, path: str, doc: Document) -> str:
         clean = self._clean.get(path)
-        return self.read(doc) if clean is None else clean
+        if clean is not None:
+            return clean
+        last = self._last_read
+        if last is not None and last[0] == path:
+            return last[1]
+        text = self.read(doc)
+        self._last_read = (path, text)
+        return text
 
     def read(self, doc: Document) -> str:
         """A buffer's whole text, joined from its lines: work the next step's check counts."""
@@ -148,6 +165,7 @@ class Workspace:
         """Move one step forward; refuses a step that could take the files above `limit` in memory, and
         any step or change once the replay's work has passed `work_limit` (an edit step refused there
         may be half applied: the workspace is not to be used further)."""
+        self._last_read = None
         if type(step) is EditStep:  # most steps: without the dispatch the other kinds need
             self._edit(step)
             return

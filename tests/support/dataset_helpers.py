@@ -304,3 +304,20 @@ def _strings(value: Any) -> list[str]:
     if isinstance(value, list | tuple):
         return [text for item in value for text in _strings(item)]
     return []
+
+
+def content(data: bytes) -> bytes:
+    """An export file's bytes; a zip's entries and their bytes (a zip holds when each entry was written
+    too: progsnap2-zip's)."""
+    if not data.startswith(b"PK"):
+        return data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return json.dumps([(info.filename, info.external_attr, archive.read(info).hex())
+                           for info in archive.infolist()]).encode()
+
+
+def export_files(out: Path) -> dict[str, bytes]:
+    """Every export file of a dataset (`FORMAT/SIGNER/NAME`) and its content()."""
+    folder = out / "exports"
+    return {path.relative_to(folder).as_posix(): content(path.read_bytes())
+            for path in folder.rglob("*") if path.is_file()} if folder.is_dir() else {}

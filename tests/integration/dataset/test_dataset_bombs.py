@@ -17,6 +17,7 @@ import pyarrow.dataset as pads
 import pytest
 
 from collector.consent import load_public
+from collector.dataset.exports import export_formats
 from collector.home import Home
 from tests.cli import Limited, codetape_limited
 from tests.integration.episode.test_hostile_episodes import ADDRESS_SPACE_LIMIT, CAP_MB
@@ -38,13 +39,15 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return signer(tmp_path_factory.mktemp("signer") / "home")
 
 
-def build(home: Home, tmp_path: Path, episodes: list[Path]) -> Limited:
-    """`codetape dataset build` of `episodes` with two workers: what it said, and its tree's peak RSS (MB)."""
+def build(home: Home, tmp_path: Path, episodes: list[Path], *options: str) -> Limited:
+    """`codetape dataset build` of `episodes` with two workers (and `options`): what it said, and its tree's
+    peak RSS (MB)."""
     trust = tmp_path / "trust.pub"
     trust.write_text(load_public(home).public_b64 + "\n", encoding="utf-8")
     source, out = source_of(episodes, tmp_path / "source"), tmp_path / "out"
     return codetape_limited(tmp_path / "team", "dataset", "build", str(source), "-o", str(out), "--trust",
-                            str(trust), "--workers", "2", address_space=ADDRESS_SPACE_LIMIT, timeout=600)
+                            str(trust), "--workers", "2", *options, address_space=ADDRESS_SPACE_LIMIT,
+                            timeout=600)
 
 
 def rejected(out: Path) -> list[tuple[str, str]]:
@@ -85,6 +88,22 @@ def test_episodes_as_large_as_a_build_takes_are_built_one_after_another_within_a
     assert done.peak_mb < CAP_MB, f"peak RSS {done.peak_mb:.0f} MB"
     assert "8 accepted, 0 rejected" in done.stdout, done.stdout
     assert not rejected(tmp_path / "out")
+
+
+@pytest.mark.eval  # a memory goal: scripts/test --all runs it
+@pytest.mark.timeout(1200)  # every format of 8 episodes of 8 MiB of files: minutes on a busy machine
+def test_the_same_episodes_exported_in_every_format_in_the_builds_pass_stay_within_a_workers_memory(
+        tmp_path: Path, home: Home) -> None:
+    """The eight episodes above, built with --exports in every per-episode format: each format follows the
+    build's one replay of an episode beside its rows, and a worker still stays within CAP_MB."""
+    steps = two_files()
+    episodes = [signed(home, tmp_path / f"large-{n}.ctape", steps) for n in range(8)]
+    done = build(home, tmp_path, episodes, "--exports", ",".join(export_formats()))
+    assert done.returncode == 0, done.stderr
+    assert done.peak_mb < CAP_MB, f"peak RSS {done.peak_mb:.0f} MB"
+    assert "8 accepted, 0 rejected" in done.stdout, done.stdout
+    made = {path.parent.parent.name for path in (tmp_path / "out" / "exports").rglob("*.*")}
+    assert made == set(export_formats()), done.stdout
 
 
 def test_a_file_saved_over_and_over_is_held_once(tmp_path: Path, home: Home) -> None:

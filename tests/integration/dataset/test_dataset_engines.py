@@ -23,6 +23,7 @@ import ray
 
 from collector.dataset.batches import batches, check_batch
 from collector.dataset.build import BuildOptions, build_dataset
+from collector.dataset.exports import export_formats
 from collector.dataset.sink import Tally
 from collector.dataset.source import entries, locate, reader_for
 from collector.dataset.transform import Context
@@ -32,6 +33,7 @@ from tests.support.dataset_helpers import (
     ROW_TABLES,
     TABLES,
     contributor,
+    export_files,
     file_sha256,
     pinned_rows,
     place,
@@ -110,7 +112,7 @@ def local_ray() -> Iterator[None]:
 
 def build(source: Path, out: Path, engine: str) -> None:
     options = BuildOptions(str(source), str(out), engine=engine, workers=2,  # type: ignore[arg-type]
-                           exports=("atif", "zeta"))
+                           exports=tuple(export_formats()))
     build_dataset(options, UploadSettings())
 
 
@@ -121,11 +123,9 @@ def same_rows(first: Path, second: Path) -> None:
         assert found == rows(filesystem, str(second), table), table
         assert found or table in ("commands", "cursor", "agent_events", "tasks", "offers", "preferences"), \
             table  # (the mixed and edit-heavy generated sessions have no cursor, agent, task or offer steps)
-    for fmt in ("atif", "zeta"):
-        files = [{path.relative_to(out).as_posix(): path.read_bytes()
-                  for path in (out / "exports" / fmt).rglob("*") if path.is_file()}
-                 for out in (first, second)]
-        assert files[0] and files[0] == files[1], fmt
+    files = [export_files(out) for out in (first, second)]  # every format's, made in the build's pass
+    assert {path.split("/")[0] for path in files[0]} == set(export_formats())
+    assert files[0] == files[1]
 
 
 def test_both_engines_build_the_same_rows(local_ray: None, tmp_path: Path) -> None:

@@ -144,7 +144,7 @@ async def test_offers_through_the_proxy_are_steps_rows_and_preferences(daemon: D
     upload(alice, (tmp_path / "source").as_uri())
     out = tmp_path / "out"
     done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
-                    "--trust", str(alice.trust_file(tmp_path)))
+                    "--trust", str(alice.trust_file(tmp_path)), "--exports", "zeta2")
     assert done.returncode == 0, done.stderr
     con = duck(out)
     rows = con.execute("SELECT path, via, ai, decision, taken_text, settled, outcome FROM offers "
@@ -172,6 +172,12 @@ async def test_offers_through_the_proxy_are_steps_rows_and_preferences(daemon: D
     examples = {example["cursor_path"]: example for example in map(json.loads, (
         zeta2 / f"{episode.header.episode_id}.zeta2.jsonl").read_text(encoding="utf-8").splitlines())}
     assert sorted(examples) == ["ai_over.py", "ai_part.py", "ai_take.py"], examples  # (a caret reported)
+    # the build exported it in the pass that built its rows: the same bytes, with the table's split
+    (split,) = con.execute("SELECT split FROM episodes").fetchone() or ("",)
+    alone = next(iter(examples.values()))["tags"][0]
+    built = out / "exports" / "zeta2" / alice.key.key_id / f"{episode.header.episode_id}.zeta2.jsonl"
+    assert built.read_bytes() == (zeta2 / built.name).read_bytes().replace(
+        f'"{alone}"'.encode(), f'"split:{split}"'.encode())
     assert "rejected_patch" not in examples["ai_take.py"]
     for path, before, suggested, written in (
             ("ai_over.py", "def mul(a, b):\n    ", "return a + b", "return a * b"),

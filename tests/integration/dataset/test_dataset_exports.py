@@ -1,0 +1,108 @@
+"""`dataset build --exports` in the pass that builds the rows (collector/dataset/staged.py): every
+per-episode format's file is byte for byte what `codetape export --format F` writes for that episode and
+its split, with a pool of workers and in one process alike; a duplicate's files are never published; a
+format named by a later build is exported for the episodes already in the dataset."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from collector.dataset.exports import export_formats
+from collector.episode import open_episode
+from collector.export.result import SPLIT_FORMATS
+from tests.cli import codetape
+from tests.support.dataset_helpers import (
+    content,
+    contributor,
+    duck,
+    export_files,
+    place,
+    session,
+    sign,
+    upload,
+)
+
+
+def files(out: Path, fmt: str) -> dict[str, bytes]:
+    return {path.removeprefix(f"{fmt}/"): data for path, data in export_files(out).items()
+            if path.startswith(f"{fmt}/")}
+
+
+def test_exports_made_in_the_build_pass_are_what_codetape_export_writes(tmp_path: Path) -> None:
+    alice = contributor(tmp_path, "alice")
+    episodes = [sign(alice, session(alice.home, seed, profile))
+                for seed, profile in ((31, "training"), (32, "mixed"), (33, "edit-heavy"), (34, "training"))]
+    upload(alice, (tmp_path / "source").as_uri())
+    # the first episode again under another name: the same steps, a duplicate the build leaves out
+    again = sign(alice, session(alice.home, 31, "training"), target=tmp_path / "again.ctape")
+    place(tmp_path / "source", again)
+    formats = export_formats()
+    assert "zeta2" in formats and "swe-messages" in formats and "progsnap2-zip" in formats
+    pooled, alone = tmp_path / "pooled", tmp_path / "alone"
+    for out, workers in ((pooled, "2"), (alone, "1")):
+        done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                        "--workers", workers, "--exports", ",".join(formats))
+        assert done.returncode == 0, done.stderr
+        assert "1 rejected" in done.stdout, done.stdout  # the duplicate
+
+    splits = dict(duck(pooled).execute("SELECT episode_id, split FROM episodes").fetchall())
+    ids = {str(open_episode(path).header.episode_id): path for path in episodes}
+    assert set(splits) == set(ids)
+    signer = alice.key.key_id
+    manifest = json.loads((pooled / "_manifest.json").read_text(encoding="utf-8"))
+    assert manifest["builds"][0]["exports"] == dict.fromkeys(formats, len(ids))
+    assert manifest["builds"][0]["export_failures"] == 0
+    for fmt in formats:
+        built = files(pooled, fmt)
+        assert built == files(alone, fmt), fmt  # one process and a pool of workers: the same bytes
+        suffix = next(iter(built)).split(".", 1)[1]
+        assert set(built) == {f"{signer}/{episode_id}.{suffix}" for episode_id in ids}, fmt  # no duplicate
+        for episode_id, path in ids.items():
+            into = tmp_path / "cli" / fmt / episode_id
+            done = codetape(alice.home.root, "export", str(path), "--format", fmt, "-o", str(into))
+            assert done.returncode == 0, done.stderr
+            (written,) = into.iterdir()
+            expected = content(written.read_bytes())
+            if fmt in SPLIT_FORMATS:  # alone, `codetape export` decides the split of one episode itself
+                said = json.loads(expected.splitlines()[0])
+                alone_split = said["codetape"]["split"] if fmt == "zeta" else said.get("split") or \
+                    next(tag for tag in said["tags"] if tag.startswith("split:"))[6:]
+                expected = expected.replace(f'"split":"{alone_split}"'.encode(),
+                                            f'"split":"{splits[episode_id]}"'.encode()) \
+                    .replace(f'"split:{alone_split}"'.encode(), f'"split:{splits[episode_id]}"'.encode())
+            assert built[f"{signer}/{episode_id}.{suffix}"] == expected, (fmt, episode_id)
+
+
+def test_a_format_named_later_is_exported_for_the_episodes_already_built(tmp_path: Path) -> None:
+    alice = contributor(tmp_path, "alice")
+    first = sign(alice, session(alice.home, 41, "training"))
+    upload(alice, (tmp_path / "source").as_uri())
+    out = tmp_path / "out"
+    done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                    "--exports", "atif")
+    assert done.returncode == 0, done.stderr
+    second = sign(alice, session(alice.home, 42, "mixed"))
+    upload(alice, (tmp_path / "source").as_uri(), second)
+    done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                    "--exports", "swe-messages")
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "_manifest.json").read_text(encoding="utf-8"))
+    assert manifest["exports"] == ["atif", "swe-messages"]
+    assert manifest["builds"][1]["exports"] == {"atif": 1, "swe-messages": 2}  # the new one, and both
+    splits = dict(duck(out).execute("SELECT episode_id, split FROM episodes").fetchall())
+    for path in (first, second):
+        episode_id = str(open_episode(path).header.episode_id)
+        for fmt, suffix in (("atif", "atif.json"), ("swe-messages", "swe-messages.jsonl")):
+            built = (out / "exports" / fmt / alice.key.key_id / f"{episode_id}.{suffix}").read_bytes()
+            into = tmp_path / "cli" / fmt / episode_id
+            done = codetape(alice.home.root, "export", str(path), "--format", fmt, "-o", str(into))
+            assert done.returncode == 0, done.stderr
+            expected = (into / f"{episode_id}.{suffix}").read_bytes()
+            if fmt == "swe-messages":
+                for row in map(json.loads, built.splitlines()):
+                    assert row["split"] == splits[episode_id]
+                alone_split = json.loads(expected.splitlines()[0])["split"]
+                expected = expected.replace(f'"split":"{alone_split}"'.encode(),
+                                            f'"split":"{splits[episode_id]}"'.encode())
+            assert built == expected, (fmt, episode_id)
