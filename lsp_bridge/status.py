@@ -65,10 +65,10 @@ def wants_status(experimental: Any) -> bool:
 
 
 def _wire(**fields: Any) -> dict[str, Any]:
-    """The params, checked against their model (pydantic loads with the first status sent)."""
-    from schemas.messages import StatusParams
+    """The params, checked against their model (loaded with the first status sent)."""
+    from schemas.messages import StatusParams, wire
 
-    return StatusParams(**fields).model_dump(by_alias=True, mode="json")
+    return wire(StatusParams(**fields))
 
 
 class StatusReport:

@@ -62,9 +62,10 @@ def plain_utc(value: object) -> datetime | None:
 
 def shown(header: dict[str, Any]) -> Shown:
     """The shown fields, plainly when they are well formed, else through `EpisodeHeader` (which raises
-    pydantic.ValidationError saying what is wrong, or reads a form the plain check does not)."""
+    msgspec.ValidationError saying what is wrong, or reads a form the plain check does not)."""
     if (plain := shown_plainly(header)) is not None:
         return plain
     from schemas import EpisodeHeader
+    from schemas.common import validated
 
-    return Shown.of(EpisodeHeader.model_validate(header))
+    return Shown.of(validated(header, EpisodeHeader))

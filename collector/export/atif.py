@@ -9,6 +9,8 @@ actor is a human developer and names the editor.
 
 from __future__ import annotations
 
+from typing import Any
+
 from collector.episode import Episode
 from collector.episode.lines import json_bytes
 from collector.export.allowance import Allowance, Writes
@@ -17,6 +19,7 @@ from collector.export.bursts import grouped
 from collector.export.per_episode import PerEpisode
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
+from schemas.common import Model, plain
 
 SCHEMA_VERSION = "ATIF-v1.8"
 NOTES = ("A human developer's session recorded by codetape: agent steps are what the developer did "
@@ -29,11 +32,16 @@ class AtifExporter(PerEpisode):
         return write_trajectory(out, episode, allowance.diffs)
 
 
+def _given(model: Model) -> dict[str, Any]:
+    """The fields of `model` that hold a value."""
+    return {name: value for name, value in plain(model).items() if value is not None}
+
+
 def write_trajectory(out: Writes, episode: Episode, work: DiffWork | None = None) -> int:
     """Write `episode` as one ATIF document to `out`, its bursts' diffs spending `work`; returns the number
     of steps."""
     header = episode.header
-    client = None if header.client is None else header.client.model_dump(mode="json", exclude_none=True)
+    client = None if header.client is None else _given(header.client)
     agent = {"name": "codetape", "version": header.codetape_version,
              "tool_definitions": TOOL_DEFINITIONS,
              "extra": {"actor": "human developer", **({"editor": client} if client else {})}}
@@ -48,7 +56,7 @@ def write_trajectory(out: Writes, episode: Episode, work: DiffWork | None = None
     for step in steps.finish():
         out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
     extra = {"episode_id": str(header.episode_id), "started_at": header.started_at.isoformat(),
-             "workspace": header.workspace.model_dump(mode="json", exclude_none=True),
+             "workspace": _given(header.workspace),
              "position_encoding": header.position_encoding, "codetape_steps": episode.step_count}
     out.write(b'],"final_metrics":' + json_bytes({"total_steps": steps.count}) + b',"extra":'
               + json_bytes(extra) + b"}\n")
