@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar, Literal
 
 from msgspec import Meta
 
-from schemas.common import Millis, Model, RelPath, Sha256Hex, UtcTime, utc, whole
+from schemas.common import FieldError, Millis, Model, RelPath, Sha256Hex, UtcTime, utc, whole
 from schemas.header import ClientInfo
 
 CONSENT_DOMAIN = "codetape/consent/v1"
@@ -68,7 +68,13 @@ class ConsentRedaction(Model, frozen=True, kw_only=True):
     masked."""
 
     rules_version: Annotated[str, Meta(max_length=64)] | None = None
-    counts: Annotated[dict[str, Annotated[int, Meta(ge=0)]], Meta(max_length=10_000)] = {}
+    counts: Annotated[dict[str, Annotated[int, Meta(extra_json_schema={"minimum": 0})]], Meta(
+        max_length=10_000)] = {}
+
+    def __post_init__(self) -> None:
+        for rule, count in self.counts.items():  # here, not in the type: the refusal names the rule
+            if count < 0:
+                raise FieldError(f"counts.{rule}", f"Expected `int` >= 0, got {count}")
 
 
 class ConsentTerms(Model, frozen=True, kw_only=True):

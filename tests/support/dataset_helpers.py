@@ -108,7 +108,7 @@ def forged_revocation(person: Contributor, episode: Path) -> bytes:
                                     reviewer=ConsentReviewer(public_key=info.public_b64, key_id=info.key_id))
     text = json.dumps(plain(statement), sort_keys=True, separators=(",", ":"))
     signature = base64.b64encode(private.sign(signed_message(sha, text.encode("utf-8")))).decode("ascii")
-    return msgspec.json.encode(RevocationRecord(statement=text, signature=signature)).encode("utf-8")
+    return msgspec.json.encode(RevocationRecord(statement=text, signature=signature))
 
 
 def sign(person: Contributor, unsigned: Path, *, target: Path | None = None, licence: str = "CC-BY-4.0",

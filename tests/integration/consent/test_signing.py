@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pyarrow.dataset as pads
 import pytest
 from cryptography.exceptions import InvalidSignature
@@ -169,7 +168,7 @@ def test_the_documented_offline_check_runs_as_written(home: Home, full: Path, tm
     statement = sign_episode(full, signed, home)
     public = base64.b64decode((home.keys / "ed25519.pub").read_text(encoding="ascii"))
     data = signed.read_bytes()
-    assert check(data, public) == json.loads(msgspec.json.encode(statement))
+    assert check(data, public) == json.loads(encode_statement(statement))
     other = Home(tmp_path / "other")
     with pytest.raises(InvalidSignature):
         check(data, init_keys(other).public_key)

@@ -244,7 +244,7 @@ def put_forged_revocation(team: Team, by: Home, episode: Path) -> None:
                                                               key_id=key.key_id))
     text = json.dumps(plain(statement), sort_keys=True, separators=(",", ":"))
     signature = base64.b64encode(key.private().sign(signed_message(sha, text.encode()))).decode()
-    record = msgspec.json.encode(RevocationRecord(statement=text, signature=signature)).encode()
+    record = msgspec.json.encode(RevocationRecord(statement=text, signature=signature))
     drop = team.seaweed.drop_env()
     import boto3
 
