@@ -9,7 +9,7 @@ from pathlib import Path
 
 from collector.platform.files import owned_by_me, writable_by_others
 
-SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE, without importing pydantic (every command
+SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE, without importing the models (every command
 #                                   and the shell hook ask whether a folder is opted in)
 
 
