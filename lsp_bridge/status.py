@@ -66,9 +66,10 @@ def wants_status(experimental: Any) -> bool:
 
 def _wire(**fields: Any) -> dict[str, Any]:
     """The params, checked against their model (loaded with the first status sent)."""
-    from schemas.messages import StatusParams, wire
+    from schemas.common import checked
+    from schemas.messages import StatusParams
 
-    return wire(StatusParams(**fields))
+    return checked(StatusParams(**fields))
 
 
 class StatusReport:

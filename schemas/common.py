@@ -47,10 +47,19 @@ class Model(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ()
 
 
-def plain(model: Model) -> dict[str, Any]:
+def plain(model: msgspec.Struct) -> dict[str, Any]:
     """The plain (JSON-ready) form of `model`: what is written to a file, signed or sent."""
     data: dict[str, Any] = msgspec.to_builtins(model)
     _leave_out(model, data)
+    return data
+
+
+def checked(model: msgspec.Struct) -> dict[str, Any]:
+    """The plain form of a model made in code, checked as its reader will check it (ValidationError
+    naming the field): msgspec checks constraints and `__post_init__` when it converts, not when a Struct
+    is constructed, so what codetape writes, signs or sends goes through here."""
+    data = plain(model)
+    msgspec.convert(data, type(model))
     return data
 
 
@@ -60,7 +69,9 @@ def document(model: Model) -> bytes:
     return msgspec.json.format(msgspec.json.encode(plain(model)), indent=2) + b"\n"
 
 
-def _leave_out(model: Model, data: dict[str, Any]) -> None:
+def _leave_out(model: msgspec.Struct, data: dict[str, Any]) -> None:
+    if not isinstance(model, Model):
+        return
     for name in model.NEVER_WRITTEN:
         data.pop(name, None)
     for name in model.OMITTED_WHEN_NONE:

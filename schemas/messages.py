@@ -24,9 +24,8 @@ negotiated at `initialize`. Unknown fields are ignored so that newer extensions 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import msgspec
 from msgspec import Meta, Struct
 
 from schemas.common import FieldError
@@ -204,13 +203,6 @@ NOTIFICATIONS: dict[str, type[Message]] = {
     "codetape/offer": OfferParams,
 }
 """Notifications an editor extension may send to the bridge, with their params model."""
-
-
-def wire(message: Message) -> dict[str, Any]:
-    """What the bridge sends: `message` in its wire form (camelCase), checked against its model."""
-    data: dict[str, Any] = msgspec.to_builtins(message)
-    msgspec.convert(data, type(message))
-    return data
 
 
 compile_now(*NOTIFICATIONS.values(), ReviewParams, StatusParams)  # before any thread: schemas/compiled.py

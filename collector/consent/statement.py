@@ -14,7 +14,7 @@ import msgspec
 
 from collector.errors import EpisodeError
 from collector.text.validation import first_error
-from schemas.common import plain, validated
+from schemas.common import checked, validated
 from schemas.consent import CONSENT_DOMAIN, ConsentStatement
 
 DOMAIN_TAG = CONSENT_DOMAIN.encode("ascii") + b"\0"
@@ -24,8 +24,11 @@ MAX_STATEMENT = 16 * 1024 * 1024
 
 def encode_statement(statement: ConsentStatement) -> bytes:
     """The statement as compact JSON with sorted keys (the exact bytes that get signed): its plain form
-    (schemas/common.py `plain`, which leaves out what a statement signed before a field existed lacks)."""
-    data = plain(statement)
+    (schemas/common.py `checked`: `plain` leaves out what a statement signed before a field existed lacks)."""
+    try:
+        data = checked(statement)  # never a statement a verifier would refuse
+    except msgspec.ValidationError as exc:
+        raise EpisodeError(f"consent statement is invalid: {first_error(exc)}") from None
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 

@@ -1,10 +1,11 @@
 """The header fields `codetape episodes` shows (id, workspace, start), read without the header model when
 plainly well formed.
 
-A listing need not import msgspec and build `EpisodeHeader` for each row. A header whose shown fields are each of the form the collector writes (a lowercase UUID, a UTC
-time in ISO form, a workspace name as the model bounds it) is read here; anything else goes through
-`EpisodeHeader`, which reads the forms it accepts and says what is wrong. A journal's header and an
-episode file's header are read alike (tests/unit/episode/test_listing.py keeps the two ways in step).
+A listing need not import msgspec and build `EpisodeHeader` for each row. A header whose shown fields are
+each of the form the collector writes (a lowercase UUID, a UTC time in ISO form, a workspace name as the
+model bounds it) is read here; anything else goes through `EpisodeHeader`, which reads the forms it
+accepts and says what is wrong. A journal's header and an episode file's header are read alike
+(tests/unit/episode/test_listing.py keeps the two ways in step).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from collector.platform.files import set_mode
 from collector.platform.locks import try_lock
 from collector.text.validation import first_error
 from schemas import EpisodeHeader, Step
-from schemas.common import plain, validated
+from schemas.common import checked, validated
 
 WriteFn = Callable[[int, bytes | memoryview], int]
 
@@ -92,7 +92,7 @@ class JournalWriter:
             raise
         try:
             with writer._lock:
-                writer._append_frame(pack_header(plain(header)), 0)
+                writer._append_frame(pack_header(checked(header)), 0)
         except JournalError:
             writer.close()
             path.unlink(missing_ok=True)

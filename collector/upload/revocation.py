@@ -44,7 +44,7 @@ from collector.upload.errors import RevocationFailed
 from collector.upload.gate import file_sha256
 from collector.upload.receipts import Receipt, Revoked, holding, read_receipt, revocation_path, write_receipt
 from collector.upload.ref import DestinationRef
-from schemas.common import decoded, document, plain
+from schemas.common import checked, decoded, document
 from schemas.consent import ConsentReviewer
 from schemas.upload import REVOCATION_DOMAIN, RevocationRecord, RevocationStatement
 
@@ -108,7 +108,7 @@ def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = N
             statement = RevocationStatement(
                 episode_sha256=receipt.sha256, episode_id=episode_id, revoked_at=revoked_at, reason=reason,
                 reviewer=reviewer)
-            text = json.dumps(plain(statement), sort_keys=True, separators=(",", ":"))
+            text = json.dumps(checked(statement), sort_keys=True, separators=(",", ":"))
             signature = private.sign(signed_message(receipt.sha256, text.encode("utf-8")))
             record = document(RevocationRecord(statement=text,
                                                signature=base64.b64encode(signature).decode("ascii")))

@@ -36,7 +36,7 @@ from collector.upload.receipts import (
     read_receipt,
     write_receipt,
 )
-from schemas.common import plain
+from schemas.common import checked
 from schemas.upload import UploadManifest
 
 
@@ -63,7 +63,7 @@ def manifest(cleared: Cleared) -> bytes:
     written = UploadManifest(sha256=cleared.sha256, bytes=cleared.size, episode_id=cleared.episode_id,
                              signer_key_id=cleared.signer, statement_sha256=cleared.statement_sha256,
                              codetape_version=__version__)
-    return (json.dumps(plain(written), sort_keys=True, indent=2) + "\n").encode("utf-8")
+    return (json.dumps(checked(written), sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
 def upload_episode(path: Path, home: Home, store: Store, *, progress: Callable[[int], None] = _ignore,
