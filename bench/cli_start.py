@@ -37,13 +37,17 @@ COMMANDS: list[tuple[str, list[str]]] = [
     ("codetape dataset --help", ["dataset", "--help"]),
     ("codetape export --help", ["export", "--help"]),
 ]
+SIGNED = "{signed}"  # the signed episode in the outbox (its header, statement and signature read)
 # Then with an upload destination in config.toml and one sealed episode, then a second one signed and
-# uploaded (the outbox holds it and receipts/ its receipt), the way a developer who uploads sees them.
+# uploaded (the outbox holds it and receipts/ its receipt), the way a developer who uploads sees them;
+# then that signed episode verified and inspected (the header and consent statement models loaded).
 LATER: list[tuple[str, list[str]]] = [
     ("codetape status ([upload] to in config.toml)", ["status"]),
     ("codetape episodes (+1 sealed episode)", ["episodes"]),
     ("codetape episodes (+1 signed, uploaded: a receipt)", ["episodes"]),
     ("codetape episodes (+ a 60,000-step journal being recorded)", ["episodes"]),
+    ("codetape verify (the signed episode)", ["verify", SIGNED]),
+    ("codetape inspect (the signed episode)", ["inspect", SIGNED]),
 ]
 RECORDING_STEPS = 60_000
 
@@ -116,6 +120,9 @@ def main() -> None:
                 sign_and_upload(live, codetape)
             elif label == LATER[3][0]:
                 recording_journal(live)
+            if SIGNED in argv:
+                (signed,) = (live.home / "outbox").glob("*.ctape")
+                argv = [str(signed) if part == SIGNED else part for part in argv]
             full = argv if argv[0] == sys.executable else [*codetape, *argv]
             medians = measure(full, envs, ws, args.runs)
             if label.startswith("codetape pause"):  # the mean of the two, each measured alike

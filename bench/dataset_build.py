@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from msgspec.structs import replace
 
 from bench.report import command_line, machine, python_ms, table, write_section
 from collector.consent import init_keys, sign_episode
@@ -75,8 +76,8 @@ def prepare(work: Path, count: int) -> Path:
         start = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
         for n in range(count):
             base = bases[n % BASES]
-            header = base.header.model_copy(update={"episode_id": uuid.UUID(int=n + 1, version=4),
-                                                    "started_at": start + timedelta(hours=8.77 * n)})
+            header = replace(base.header, episode_id=uuid.UUID(int=n + 1, version=4),
+                             started_at=start + timedelta(hours=8.77 * n))
             path = home.ensure(home.episodes) / f"{header.episode_id}.ctape"
             write_episode_file(path, header, base.steps, level=3)
             unsigned.append(path)

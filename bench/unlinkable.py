@@ -30,6 +30,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
+
 from bench.dataset_build import BASES, SCALE, _median_run, run_child
 from bench.report import command_line, machine, table, write_section
 from collector.consent import blindrsa, init_keys, sign_episode
@@ -90,8 +92,8 @@ def prepare(work: Path, count: int) -> tuple[Path, Path, Path, dict[str, float]]
     signing = {"attributed": 0.0, "unlinkable": 0.0}
     for n in range(count):
         base = bases[n % BASES]
-        header = base.header.model_copy(update={"episode_id": uuid.UUID(int=n + 1, version=4),
-                                                "started_at": start + timedelta(hours=8.77 * n)})
+        header = replace(base.header, episode_id=uuid.UUID(int=n + 1, version=4),
+                         started_at=start + timedelta(hours=8.77 * n))
         for home in (attributed, unlinkable):
             path = home.ensure(home.episodes) / f"{header.episode_id}.ctape"
             write_episode_file(path, header, base.steps, level=3)

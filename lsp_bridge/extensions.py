@@ -47,7 +47,7 @@ class Extensions:
 
     def handle(self, method: str, params: Any, at: int) -> None:
         """One `codetape/*` notification; invalid params are logged and skipped."""
-        from pydantic import ValidationError  # pydantic and the message models: on the first one only
+        import msgspec  # the message models: on the first one only
 
         from collector.text.validation import first_error
         from schemas import messages as m
@@ -57,8 +57,8 @@ class Extensions:
             log.warning("codetape: unknown notification %s: skipped", method)
             return
         try:
-            message = model.model_validate(params)
-        except ValidationError as exc:
+            message = msgspec.convert(params, model)
+        except msgspec.ValidationError as exc:
             log.error("codetape: skipped %s: %s", method, first_error(exc, "params"))
             return
         try:

@@ -100,11 +100,9 @@ class Origins:
         codetape = experimental.get("codetape") if isinstance(experimental, dict) else None
         if isinstance(codetape, dict) and codetape.get("origin") is True:
             self.announcing = True
-            # the notifications' model, loaded now (pydantic: half a second on a busy machine) rather than
-            # at the first notification, which would come too late for the change it names
-            from schemas.messages import OriginParams
-
-            OriginParams.model_rebuild()
+            # the notifications' models, loaded and compiled now rather than at the first notification,
+            # which would come too late for the change it names
+            import schemas.messages  # noqa: F401
 
     def said(self, uri: str, version: int, origin: str, detail: str, at: int) -> None:
         """codetape/origin: the change that made `version` of the document is `origin`'s work."""

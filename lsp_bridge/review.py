@@ -29,10 +29,10 @@ def prompt_text(event: dict[str, Any]) -> str:
 
 
 def review_params(episode: str) -> dict[str, Any]:
-    from schemas.messages import ReviewParams  # pydantic: only once there is something to review
+    from schemas.common import checked
+    from schemas.messages import ReviewParams  # only once there is something to review
 
-    params = ReviewParams(episode=episode)
-    return params.model_dump(by_alias=True)
+    return checked(ReviewParams(episode=episode))
 
 
 class ReviewPrompt:

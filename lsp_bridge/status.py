@@ -65,10 +65,11 @@ def wants_status(experimental: Any) -> bool:
 
 
 def _wire(**fields: Any) -> dict[str, Any]:
-    """The params, checked against their model (pydantic loads with the first status sent)."""
+    """The params, checked against their model (loaded with the first status sent)."""
+    from schemas.common import checked
     from schemas.messages import StatusParams
 
-    return StatusParams(**fields).model_dump(by_alias=True, mode="json")
+    return checked(StatusParams(**fields))
 
 
 class StatusReport:

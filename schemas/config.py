@@ -1,8 +1,7 @@
 """CODETAPE_HOME/config.toml: where signed episodes go, and how.
 
-msgspec Structs, not pydantic models: `codetape status` reads this file on every run, and importing
-pydantic would cost it more than everything else it does (bench/README.md, "Cold start of every
-command"). Validated by `msgspec.convert` (collector/policy/toml.py); the JSON Schema
+msgspec Structs, like every model (schemas/common.py); `codetape status` reads this file on every run.
+Validated by `msgspec.convert` (collector/policy/toml.py); the JSON Schema
 (schemas/config.schema.json) is generated from these classes like every other (schemas/generate.py).
 """
 

@@ -12,36 +12,33 @@ workspaces. `USER_ONLY` marks such fields; the extension reads them from the use
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
-from pydantic.config import JsonDict
+from msgspec import Meta
+
+from schemas.common import Model
 
 NAMESPACE = "codetape"
-USER_ONLY: JsonDict = {"scope": "machine"}
-"""`json_schema_extra` of a field only the user's own settings may set (a program, its arguments, a file)."""
+USER_ONLY: dict[str, Any] = {"scope": "machine"}
+"""`extra_json_schema` of a field only the user's own settings may set (a program, its arguments, a file)."""
 
 
-class EditorSettings(BaseModel):
+class EditorSettings(Model, frozen=True, kw_only=True, rename="camel"):
     """How an editor extension starts the bridge and forwards what only the editor sees."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
-
-    interpreter: Annotated[list[Annotated[str, Field(min_length=1)]], Field(max_length=32)] = Field(
-        default=[],
+    interpreter: Annotated[list[Annotated[str, Meta(min_length=1)]], Meta(
+        max_length=32,
         description="The Python interpreter (and leading arguments) of the environment that has codetape, "
         "run as `PYTHON -P -m collector ...` (`-P`: the folder it runs in is never on its import path). "
         "Empty: `codetape` on PATH, else, in a trusted workspace, the "
         "Python extension's active interpreter when it has codetape. Read from your user settings only.",
-        json_schema_extra=USER_ONLY)
-    autostart_collector: bool = Field(
-        default=True,
+        extra_json_schema=USER_ONLY)] = []
+    autostart_collector: Annotated[bool, Meta(
         description="Start the collector when it is not running (else the bridge keeps retrying and the "
-        "status bar says the collector is down).")
-    cursor_debounce_ms: Annotated[int, Field(ge=0, le=10_000)] = Field(
-        default=200, description="Milliseconds of stillness before the cursor and selection are forwarded.")
-    bridge_log: str = Field(
-        default="",
+        "status bar says the collector is down).")] = True
+    cursor_debounce_ms: Annotated[int, Meta(
+        ge=0, le=10_000,
+        description="Milliseconds of stillness before the cursor and selection are forwarded.")] = 200
+    bridge_log: Annotated[str, Meta(
         description="Append the bridge's log to this file (`codetape bridge --log FILE`). Empty: the "
-        "codetape output channel. Read from your user settings only.", json_schema_extra=USER_ONLY)
+        "codetape output channel. Read from your user settings only.", extra_json_schema=USER_ONLY)] = ""

@@ -36,11 +36,21 @@ def _document(schema: dict[str, Any], title: str, description: str) -> dict[str,
 
 
 def _cleaned(schema: dict[str, Any]) -> dict[str, Any]:
-    """msgspec's schema with its classes' descriptions dedented, as pydantic writes a docstring."""
+    """msgspec's schema with its classes' descriptions dedented (a docstring's indentation is not text)."""
     for definition in schema.get("$defs", {}).values():
         if "description" in definition:
             definition["description"] = inspect.cleandoc(definition["description"])
+        if definition.get("required") == []:
+            del definition["required"]
     return schema
+
+
+def _model(model: type) -> dict[str, Any]:
+    """The JSON Schema of `model` with the model itself at the top (its parts under `$defs`)."""
+    schema = _cleaned(msgspec.json.schema(model))
+    definitions = schema.pop("$defs")
+    top = definitions.pop(schema.pop("$ref").removeprefix("#/$defs/"))
+    return {**top, "$defs": definitions} if definitions else top
 
 
 def render() -> dict[str, str]:
@@ -50,23 +60,23 @@ def render() -> dict[str, str]:
             step_json_schema(), "codetape step",
             "One step of a codetape episode (schemas/steps/), discriminated by `kind`."),
         "episode-header.schema.json": _document(
-            EpisodeHeader.model_json_schema(mode="validation"), "codetape episode header",
+            _model(EpisodeHeader), "codetape episode header",
             "The header frame of a codetape episode (schemas/header.py)."),
         "consent-statement.schema.json": _document(
-            ConsentStatement.model_json_schema(mode="validation"), "codetape consent statement",
+            _model(ConsentStatement), "codetape consent statement",
             "The signed statement in a codetape episode's consent frame (schemas/consent.py)."),
         "config.schema.json": _document(
             _cleaned(msgspec.json.schema(CodetapeConfig)), "codetape config.toml",
             "CODETAPE_HOME/config.toml (schemas/config.py)."),
         "upload-manifest.schema.json": _document(
-            UploadManifest.model_json_schema(mode="validation"), "codetape upload manifest",
+            _model(UploadManifest), "codetape upload manifest",
             "The JSON stored beside an uploaded episode at a destination (schemas/upload.py)."),
         "revocation.schema.json": _document(
-            RevocationRecord.model_json_schema(mode="validation"), "codetape revocation record",
+            _model(RevocationRecord), "codetape revocation record",
             "A signed revocation stored beside an uploaded episode (schemas/upload.py); its `statement` "
             "is the JSON text of a RevocationStatement."),
         "revocation-statement.schema.json": _document(
-            RevocationStatement.model_json_schema(mode="validation"), "codetape revocation statement",
+            _model(RevocationStatement), "codetape revocation statement",
             "The signed statement inside a revocation record (schemas/upload.py)."),
     }
     return {name: json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -76,7 +86,7 @@ def render() -> dict[str, str]:
 def vscode_configuration() -> dict[str, Any]:
     """`contributes.configuration` of the VS Code extension: EditorSettings as `codetape.<camelCase>`, each
     with its scope (`machine` for the user's own, schemas/editor.py USER_ONLY; else `window`)."""
-    schema = EditorSettings.model_json_schema(by_alias=True, mode="validation")
+    schema = _model(EditorSettings)
     properties = {}
     for name, field in schema["properties"].items():
         entry = {key: field[key] for key in _VSCODE_KEYS if key in field}

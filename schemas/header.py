@@ -3,50 +3,45 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from msgspec import Meta, field
 
-from schemas.common import Model, PositionEncoding
+from schemas.common import Model, PositionEncoding, UtcTime, utc, whole
 
 FORMAT_VERSION = 1
 
 
-class WorkspaceIdentity(Model):
-    root_name: str = Field(max_length=1024)
-    git_remote: str | None = Field(default=None, max_length=4096)
-    head_at_start: str | None = Field(default=None, pattern=r"^[0-9a-f]{7,64}$")
+class WorkspaceIdentity(Model, frozen=True, kw_only=True):
+    root_name: Annotated[str, Meta(max_length=1024)]
+    git_remote: Annotated[str, Meta(max_length=4096)] | None = None
+    head_at_start: Annotated[str, Meta(pattern=whole(r"^[0-9a-f]{7,64}"))] | None = None
 
 
-class ClientInfo(Model):
-    name: str = Field(max_length=256)
-    version: str | None = Field(default=None, max_length=256)
+class ClientInfo(Model, frozen=True, kw_only=True):
+    name: Annotated[str, Meta(max_length=256)]
+    version: Annotated[str, Meta(max_length=256)] | None = None
 
 
-class CaptureSettings(Model):
-    channels: Annotated[list[str], Field(max_length=64)] = []
-    exclude: Annotated[list[str], Field(max_length=10_000)] = Field(
-        default=[], description="episodes sealed before the globs left the header: the workspace's capture "
-        "exclusions. Writers leave it empty (the globs can name what they hide; the consent statement binds "
-        "them as a keyed hash, `scope.excluded_sha256`)")
+class CaptureSettings(Model, frozen=True, kw_only=True):
+    channels: Annotated[list[str], Meta(max_length=64)] = []
+    exclude: Annotated[list[str], Meta(
+        max_length=10_000, description="episodes sealed before the globs left the header: the workspace's "
+        "capture exclusions. Writers leave it empty (the globs can name what they hide; the consent "
+        "statement binds them as a keyed hash, `scope.excluded_sha256`)")] = []
     idle_timeout_s: int = 1800
     max_file_bytes: int = 2 * 1024 * 1024
 
 
-class EpisodeHeader(Model):
+class EpisodeHeader(Model, frozen=True, kw_only=True):
     format_version: int = FORMAT_VERSION
-    codetape_version: str = Field(max_length=64)
+    codetape_version: Annotated[str, Meta(max_length=64)]
     episode_id: uuid.UUID
-    started_at: datetime
+    started_at: UtcTime
     workspace: WorkspaceIdentity
     position_encoding: PositionEncoding = "utf-16"
     client: ClientInfo | None = None
-    capture: CaptureSettings = CaptureSettings()
+    capture: CaptureSettings = field(default_factory=CaptureSettings)
 
-    @field_validator("started_at")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        if value.utcoffset() != timedelta(0):
-            raise ValueError("started_at must be a timezone-aware UTC time")
-        return value
+    def __post_init__(self) -> None:
+        utc("started_at", self.started_at)

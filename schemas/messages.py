@@ -26,72 +26,70 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from msgspec import Meta, Struct
 
+from schemas.common import FieldError
+from schemas.compiled import compile_now
 from schemas.methods import COMMANDS, REVIEW, STATUS
 from schemas.steps.edit import ORIGIN_DETAIL_PATTERN, EditOrigin
 from schemas.steps.offer import Decision, OfferVia
 
-Uri = Annotated[str, Field(min_length=1, max_length=8192)]
-Line = Annotated[str, Field(max_length=64 * 1024)]
+Uri = Annotated[str, Meta(min_length=1, max_length=8192)]
+Line = Annotated[str, Meta(max_length=64 * 1024)]
 
 
-class Message(BaseModel):
-    """Lenient on unknown fields, strict on the ones it knows."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True, alias_generator=to_camel, populate_by_name=True,
-                              defer_build=True)  # built on first use: the bridge starts faster
+class Message(Struct, frozen=True, kw_only=True, rename="camel"):
+    """Lenient on unknown fields, strict on the ones it knows; camelCase on the wire (`msgspec.convert`
+    and `msgspec.to_builtins` rename), snake_case in Python."""
 
 
-class LspPosition(Message):
-    line: Annotated[int, Field(ge=0, le=2**31)]
-    character: Annotated[int, Field(ge=0, le=2**31)]
+class LspPosition(Message, frozen=True, kw_only=True):
+    line: Annotated[int, Meta(ge=0, le=2**31)]
+    character: Annotated[int, Meta(ge=0, le=2**31)]
 
 
-class LspRange(Message):
+class LspRange(Message, frozen=True, kw_only=True):
     start: LspPosition
     end: LspPosition
 
 
-class LspDiagnostic(Message):
+class LspDiagnostic(Message, frozen=True, kw_only=True):
     """The fields of an LSP Diagnostic that a recording keeps."""
 
     range: LspRange
-    severity: Annotated[int, Field(ge=1, le=4)] | None = None
+    severity: Annotated[int, Meta(ge=1, le=4)] | None = None
     message: str
     code: str | int | None = None
     source: str | None = None
 
 
-class DiagnosticsParams(Message):
+class DiagnosticsParams(Message, frozen=True, kw_only=True):
     """`codetape/diagnostics`: the full current set from one origin (a linter, a compiler, a server)."""
 
     uri: Uri
-    origin: Annotated[str, Field(max_length=256)] = ""
+    origin: Annotated[str, Meta(max_length=256)] = ""
     version: int | None = None
-    diagnostics: Annotated[list[LspDiagnostic], Field(max_length=10_000)]
+    diagnostics: Annotated[list[LspDiagnostic], Meta(max_length=10_000)]
 
 
-class LspSelection(Message):
+class LspSelection(Message, frozen=True, kw_only=True):
     anchor: LspPosition
     active: LspPosition
 
 
-class CursorParams(Message):
+class CursorParams(Message, frozen=True, kw_only=True):
     """`codetape/cursor`: the carets and selections in one document."""
 
     uri: Uri
-    selections: Annotated[list[LspSelection], Field(min_length=1, max_length=1000)]
+    selections: Annotated[list[LspSelection], Meta(min_length=1, max_length=1000)]
 
 
-def _evidence(detail: str) -> str:
+def _evidence(detail: str) -> None:
     if re.search(ORIGIN_DETAIL_PATTERN, detail) is None:
-        raise ValueError("is not `<where>:<what>` on one line (where: up to 32 of a-z 0-9 _ . -)")
-    return detail
+        raise FieldError("detail", "is not `<where>:<what>` on one line (where: up to 32 of a-z 0-9 _ . -)")
 
 
-class OriginParams(Message):
+class OriginParams(Message, frozen=True, kw_only=True):
     """`codetape/origin`: the change that made `version` of the document (its didChange's
     `textDocument.version`) is `origin`'s work, as `detail` says (schemas/steps/edit.py: the vocabulary
     and the evidence's form, e.g. `vscode:editor.action.inlineSuggest.commit`). Sent just before or just
@@ -100,17 +98,20 @@ class OriginParams(Message):
     `"experimental": {"codetape": {"origin": true}}`."""
 
     uri: Uri
-    version: Annotated[int, Field(ge=0, le=2**53)]
+    version: Annotated[int, Meta(ge=0, le=2**53)]
     origin: EditOrigin
-    detail: Annotated[str, AfterValidator(_evidence)]
+    detail: str
+
+    def __post_init__(self) -> None:
+        _evidence(self.detail)
 
 
-class OfferedItemParams(Message):
-    text: Annotated[str, Field(max_length=64 * 1024)]  # cut to the step's bound by the bridge
+class OfferedItemParams(Message, frozen=True, kw_only=True):
+    text: Annotated[str, Meta(max_length=64 * 1024)]  # cut to the step's bound by the bridge
     ai: bool = False  # the item is marked as an AI's (its source or kind names one)
 
 
-class OfferParams(Message):
+class OfferParams(Message, frozen=True, kw_only=True):
     """`codetape/offer`: the editor showed suggestions in a document (its completion menu) and the
     developer took one, or not (schemas/steps/offer.py). Sent once the menu closed: `range` is where the
     taken item's text is in `version` of the document (empty at the caret when none was taken; the
@@ -118,40 +119,43 @@ class OfferParams(Message):
     (`nvim:CompleteDone`), `provider` the completion's source (`omni vim.lsp.omnifunc`, `company-capf`)."""
 
     uri: Uri
-    version: Annotated[int, Field(ge=0, le=2**53)] | None = None  # the document version `range` is in
+    version: Annotated[int, Meta(ge=0, le=2**53)] | None = None  # the document version `range` is in
     range: LspRange
     via: OfferVia = "completion"
-    detail: Annotated[str, AfterValidator(_evidence)]
-    provider: Annotated[str, Field(max_length=128)] | None = None
+    detail: str
+    provider: Annotated[str, Meta(max_length=128)] | None = None
     ai: bool = False
-    items: Annotated[list[OfferedItemParams], Field(min_length=1, max_length=10_000)]
-    more: Annotated[int, Field(ge=0, le=2**31)] = 0  # items shown beyond those sent
+    items: Annotated[list[OfferedItemParams], Meta(min_length=1, max_length=10_000)]
+    more: Annotated[int, Meta(ge=0, le=2**31)] = 0  # items shown beyond those sent
     decision: Decision
-    taken: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    taken: Annotated[int, Meta(ge=0, le=10_000)] | None = None
+
+    def __post_init__(self) -> None:
+        _evidence(self.detail)
 
 
-class CommandParams(Message):
+class CommandParams(Message, frozen=True, kw_only=True):
     """`codetape/command`: a terminal command finished. `cwd` is an absolute path or a file URI."""
 
     command_line: Line
-    cwd: Annotated[str, Field(min_length=1, max_length=8192)]
+    cwd: Annotated[str, Meta(min_length=1, max_length=8192)]
     exit_code: int | None = None
-    duration_ms: Annotated[int, Field(ge=0, le=2**53)] = 0
+    duration_ms: Annotated[int, Meta(ge=0, le=2**53)] = 0
 
 
-class WorkspaceParams(Message):
+class WorkspaceParams(Message, frozen=True, kw_only=True):
     """Names the workspace by any file URI inside it; absent: the bridge's own workspace."""
 
     uri: Uri | None = None
 
 
-class NoteParams(WorkspaceParams):
+class NoteParams(WorkspaceParams, frozen=True, kw_only=True):
     """`codetape/note`: a marker with free text."""
 
     text: Line
 
 
-class TaskParams(WorkspaceParams):
+class TaskParams(WorkspaceParams, frozen=True, kw_only=True):
     """`codetape/task`: a task starts (with its statement) or is done (with its outcome)."""
 
     action: Literal["start", "done"]
@@ -159,17 +163,17 @@ class TaskParams(WorkspaceParams):
     outcome: Literal["pass", "fail", "abandoned"] | None = None
 
 
-class ReviewParams(Message):
+class ReviewParams(Message, frozen=True, kw_only=True):
     """`codetape/review`: the developer chose to review an episode. It names no command: the editor runs
     its own configured codetape with `review EPISODE`, after checking that `episode` is an episode id."""
 
-    episode: Annotated[str, Field(min_length=1, max_length=128)]
+    episode: Annotated[str, Meta(min_length=1, max_length=128)]
 
 
 RecordingState = Literal["recording", "paused", "not_recording", "not_opted_in", "collector_down"]
 
 
-class StatusParams(Message):
+class StatusParams(Message, frozen=True, kw_only=True):
     """`codetape/status`: whether a workspace is being recorded, as its editor must show it.
 
     `steps` is the collector's own count for the open episode (every source, not only this editor);
@@ -181,7 +185,7 @@ class StatusParams(Message):
 
     uri: Uri  # the workspace root, as a file URI
     state: RecordingState
-    steps: Annotated[int, Field(ge=0)] = 0
+    steps: Annotated[int, Meta(ge=0)] = 0
     episode: str | None = None
     detail: Line = ""
     upload_error: Line | None = None
@@ -199,5 +203,8 @@ NOTIFICATIONS: dict[str, type[Message]] = {
     "codetape/offer": OfferParams,
 }
 """Notifications an editor extension may send to the bridge, with their params model."""
+
+
+compile_now(*NOTIFICATIONS.values(), ReviewParams, StatusParams)  # before any thread: schemas/compiled.py
 
 __all__ = ["COMMANDS", "NOTIFICATIONS", "REVIEW", "STATUS"]  # the names live in schemas/methods.py

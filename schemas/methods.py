@@ -1,5 +1,5 @@
 """The names of codetape's custom LSP messages, without their models (schemas/messages.py), so that the
-bridge can route them before it needs pydantic."""
+bridge can route them before it loads the models."""
 
 from __future__ import annotations
 

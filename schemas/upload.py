@@ -10,53 +10,48 @@ destination").
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from msgspec import Meta
 
-from schemas.common import Model, Sha256Hex
+from schemas.common import Model, Sha256Hex, UtcTime, utc, whole
 from schemas.consent import ConsentReviewer, KeyId
 
 MANIFEST_FORMAT = "codetape-manifest/v1"
 REVOCATION_DOMAIN = "codetape/revocation/v1"
-Signature = Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{86}==$")]
+Signature = Annotated[str, Meta(pattern=whole(r"^[A-Za-z0-9+/]{86}=="))]
 
 
-class UploadManifest(Model):
+class UploadManifest(Model, frozen=True, kw_only=True):
     """The small JSON document stored beside an uploaded episode."""
 
     format: Literal["codetape-manifest/v1"] = "codetape-manifest/v1"
-    sha256: Sha256Hex = Field(description="SHA-256 of the whole episode file: its object name")
-    bytes: Annotated[int, Field(ge=12, le=2**53)] = Field(description="the episode file's size")
+    sha256: Annotated[Sha256Hex, Meta(description="SHA-256 of the whole episode file: its object name")]
+    bytes: Annotated[int, Meta(ge=12, le=2**53, description="the episode file's size")]
     episode_id: uuid.UUID
-    signer_key_id: KeyId = Field(description="the key that signed the consent statement")
-    statement_sha256: Sha256Hex = Field(description="SHA-256 of the consent statement's bytes")
-    codetape_version: Annotated[str, Field(max_length=64)] = Field(description="the uploading codetape")
+    signer_key_id: Annotated[KeyId, Meta(description="the key that signed the consent statement")]
+    statement_sha256: Annotated[Sha256Hex, Meta(description="SHA-256 of the consent statement's bytes")]
+    codetape_version: Annotated[str, Meta(max_length=64, description="the uploading codetape")]
 
 
-class RevocationStatement(Model):
+class RevocationStatement(Model, frozen=True, kw_only=True):
     """What the signer withdraws: one episode, named by its content address, from a given time on."""
 
     domain: Literal["codetape/revocation/v1"] = "codetape/revocation/v1"
-    episode_sha256: Sha256Hex = Field(description="SHA-256 of the whole signed episode file")
+    episode_sha256: Annotated[Sha256Hex, Meta(description="SHA-256 of the whole signed episode file")]
     episode_id: uuid.UUID
-    revoked_at: datetime
-    reviewer: ConsentReviewer = Field(description="must be the key that signed the episode")
-    reason: Annotated[str, Field(max_length=4096)] | None = None
+    revoked_at: UtcTime
+    reviewer: Annotated[ConsentReviewer, Meta(description="must be the key that signed the episode")]
+    reason: Annotated[str, Meta(max_length=4096)] | None = None
 
-    @field_validator("revoked_at")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        if value.utcoffset() != timedelta(0):
-            raise ValueError("revoked_at must be a timezone-aware UTC time")
-        return value
+    def __post_init__(self) -> None:
+        utc("revoked_at", self.revoked_at)
 
 
-class RevocationRecord(Model):
+class RevocationRecord(Model, frozen=True, kw_only=True):
     """`<sha256>.revocation.json`: the statement as the exact bytes signed (UTF-8 JSON text, sorted keys,
     compact) and an Ed25519 signature over `b"codetape/revocation/v1\\0" + sha256 (32 raw bytes) +
     statement bytes`."""
 
-    statement: Annotated[str, Field(max_length=64 * 1024)]
-    signature: Signature = Field(description="base64 of the 64-byte Ed25519 signature")
+    statement: Annotated[str, Meta(max_length=64 * 1024)]
+    signature: Annotated[Signature, Meta(description="base64 of the 64-byte Ed25519 signature")]

@@ -8,6 +8,8 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from collector.errors import UsageError
 from collector.home import Home
 
@@ -105,7 +107,7 @@ def run_files(args: argparse.Namespace) -> int:
         return 0
     made: dict[str, Any] = {
         "out": out.url, "build": snapshot.build, "finished_at": snapshot.finished_at.isoformat(),
-        "purged": [purge.model_dump(mode="json") for purge in snapshot.purged],
+        "purged": msgspec.to_builtins(snapshot.purged),
         "tables": {table: [{"path": _where(out, path), "rows": entry.rows, "bytes": entry.bytes}
                            for path, entry in sorted(snapshot.tables.get(table, {}).items())]
                    for table in tables}}
@@ -154,8 +156,8 @@ def _described(snapshot: Snapshot | None) -> dict[str, Any]:
     return {"snapshot": True, "rows": snapshot.rows, "files": len(entries),
             "bytes": sum(entry.bytes for entry in entries),
             "export_files": sum(len(paths) for paths in snapshot.exports.values()),
-            "purged": [purge.model_dump(mode="json") for purge in snapshot.purged],
-            "ended": None if snapshot.ended is None else snapshot.ended.model_dump(mode="json")}
+            "purged": msgspec.to_builtins(snapshot.purged),
+            "ended": msgspec.to_builtins(snapshot.ended)}
 
 
 def _open(args: argparse.Namespace) -> tuple[Output, DatasetManifest]:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import pydantic
+import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from collector import __version__
@@ -127,7 +127,7 @@ class _EpisodeKey:
 
     def take(self) -> tuple[Ed25519PrivateKey, ConsentReviewer]:
         key = take_key(self.home, epoch_of(self.now))
-        authorisation = ConsentAuthorisation.model_validate(key.authorisation.to_json())
+        authorisation = msgspec.convert(key.authorisation.to_json(), ConsentAuthorisation)
         return key.private(), ConsentReviewer(public_key=encode_public(key.public_key), key_id=key.key_id,
                                               authorisation=authorisation)
 
@@ -233,8 +233,8 @@ def _write_signed(episode: Episode, dst: Path, draft: ConsentStatement,
             written = hashlib.sha256()
             length = _copy_content(source, out, episode, written)
             content = written.digest()
-            statement = draft.model_copy(update={"content": draft.content.model_copy(
-                update={"sha256": content.hex(), "bytes": length})})
+            statement = msgspec.structs.replace(draft, content=msgspec.structs.replace(
+                draft.content, sha256=content.hex(), bytes=length))
             statement_bytes = encode_statement(statement)
             if len(statement_bytes) > MAX_STATEMENT:
                 raise SigningRefused(f"the consent statement for {src} would take {len(statement_bytes)} "
@@ -294,10 +294,10 @@ def _redaction(given: Mapping[str, Any] | None, placeholders: dict[str, set[str]
     if given is None:
         return ConsentRedaction(counts={rule: len(values) for rule, values in sorted(placeholders.items())})
     try:
-        return ConsentRedaction.model_validate({"rules_version": given.get("rules_version") or None,
-                                                "counts": dict(given.get("counts") or {})})
-    except (pydantic.ValidationError, TypeError, ValueError) as exc:
-        detail = first_error(exc) if isinstance(exc, pydantic.ValidationError) else str(exc)
+        return msgspec.convert({"rules_version": given.get("rules_version") or None,
+                                "counts": dict(given.get("counts") or {})}, ConsentRedaction)
+    except (msgspec.ValidationError, TypeError, ValueError) as exc:
+        detail = first_error(exc) if isinstance(exc, msgspec.ValidationError) else str(exc)
         raise SigningRefused(f"the redaction summary is invalid: {detail}") from None
 
 

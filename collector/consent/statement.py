@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pydantic
+import msgspec
 
 from collector.errors import EpisodeError
 from collector.text.validation import first_error
+from schemas.common import checked, validated
 from schemas.consent import CONSENT_DOMAIN, ConsentStatement
 
 DOMAIN_TAG = CONSENT_DOMAIN.encode("ascii") + b"\0"
@@ -22,8 +23,12 @@ MAX_STATEMENT = 16 * 1024 * 1024
 
 
 def encode_statement(statement: ConsentStatement) -> bytes:
-    """The statement as compact JSON with sorted keys (the exact bytes that get signed)."""
-    data = statement.model_dump(mode="json")
+    """The statement as compact JSON with sorted keys (the exact bytes that get signed): its plain form
+    (schemas/common.py `checked`: `plain` leaves out what a statement signed before a field existed lacks)."""
+    try:
+        data = checked(statement)  # never a statement a verifier would refuse
+    except msgspec.ValidationError as exc:
+        raise EpisodeError(f"consent statement is invalid: {first_error(exc)}") from None
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -62,6 +67,6 @@ def parse_statement(statement: bytes) -> ConsentStatement:
         shown = domain if isinstance(domain, str) and domain.isprintable() else repr(domain)[:80]
         raise EpisodeError(f"consent statement is for {shown}; this codetape checks {CONSENT_DOMAIN}")
     try:
-        return ConsentStatement.model_validate(data)
-    except pydantic.ValidationError as exc:
+        return validated(data, ConsentStatement)
+    except msgspec.ValidationError as exc:
         raise EpisodeError(f"consent statement is invalid: {first_error(exc)}") from None

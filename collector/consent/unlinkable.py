@@ -26,6 +26,7 @@ from collector.consent.keys import decode_public
 from collector.episode import open_episode, write_episode_file
 from collector.reconstruct.keyframes import keyframe_states
 from schemas import EpisodeHeader, Step
+from schemas.common import plain
 from schemas.consent import COARSE_MS, ConsentStatement
 from schemas.header import ClientInfo
 from schemas.steps import CommandStep, GapStep, TestRunStep
@@ -64,7 +65,7 @@ def minimised_header(header: EpisodeHeader) -> EpisodeHeader:
     client = header.client
     if client is not None and client.version is not None:
         client = ClientInfo(name=client.name, version=major_minor(client.version))
-    return header.model_copy(update={"started_at": day_only(header.started_at), "client": client})
+    return msgspec.structs.replace(header, started_at=day_only(header.started_at), client=client)
 
 
 def coarse(ms: int) -> int:
@@ -133,7 +134,7 @@ def authorisation_problem(statement: ConsentStatement, record: IssuerRecord) -> 
     if given is None:
         return "signed by a contributor's own key, with no issuer's authorisation"
     try:
-        authorisation = Authorisation.from_json(given.model_dump(mode="json"))
+        authorisation = Authorisation.from_json(plain(given))
     except ValueError as exc:
         return f"its authorisation is damaged ({exc})"
     return verify_authorisation(record, decode_public(statement.reviewer.public_key), authorisation)

@@ -26,7 +26,7 @@ from collector.due import next_due
 from collector.errors import SettingsError
 from collector.home import Home
 from collector.platform.process import CRASH_SIGNALS
-from collector.policy.toml import load_struct
+from collector.policy.toml import load_model
 from collector.protocol.clock import Clock, utc_now
 from collector.protocol.spawn import python_command
 from collector.safe_urls import safe_text
@@ -72,7 +72,7 @@ class BackgroundUpload:
 
     def _configured(self) -> bool:
         try:
-            config = load_struct(self.home.config, CodetapeConfig, SettingsError)
+            config = load_model(self.home.config, CodetapeConfig, SettingsError)
         except SettingsError as exc:
             log.error("background upload: %s", exc)
             return False

@@ -15,12 +15,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from collector import __version__
 from collector.daemon.admission import kind_name
 from collector.daemon.echo import DiskEcho
 from collector.errors import JournalError
 from collector.journal import JournalWriter
 from collector.journal.rewrite import rewrite_header
+from collector.text.validation import first_error
 from schemas import (
     CaptureSettings,
     ClientInfo,
@@ -32,7 +35,6 @@ from schemas import (
 )
 from schemas.common import PositionEncoding
 from schemas.settings import WorkspaceSettings
-from schemas.steps import step_error_line
 
 _POSITIONAL = ("edit", "diagnostics", "cursor")
 
@@ -117,7 +119,7 @@ class OpenEpisode:
         """Give the journal's header the field values in `changes` (the steps written stay)."""
         path = self.writer.path
         self.writer.close()
-        rewrite_header(path, self.header.model_copy(update=changes))
+        rewrite_header(path, msgspec.structs.replace(self.header, **changes))
         self.writer = JournalWriter.reopen(path)
 
     def tighten(self, settings: WorkspaceSettings) -> None:
@@ -153,5 +155,5 @@ def _validated(data: dict[str, Any], t_ms: int) -> Step:
         return step_from_dict(data)
     except StepError as exc:
         gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
-               "detail": f"invalid {kind_name(data)} step ({step_error_line(exc, values=False)})"}
+               "detail": f"invalid {kind_name(data)} step ({first_error(exc, values=False)})"}
         return step_from_dict(gap)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from collector.episode import open_episode
 from collector.errors import CollectorError, EpisodeError
-from schemas.common import SHORT_TEXT_MAX
+from schemas.limits import SHORT_TEXT_MAX
 
 if TYPE_CHECKING:
     from collector.daemon.connection import Connection

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import pydantic
+import msgspec
 
 from collector.daemon.admission import CleanPaths, HeldChanges, admit, kind_name, own_state
 from collector.daemon.agent_claims import AgentClaims
@@ -109,9 +109,9 @@ class Session:
         with self._lock:
             if self.client is None and isinstance(client, dict) and isinstance(client.get("name"), str):
                 try:
-                    self.client = ClientInfo.model_validate(
-                        {"name": client["name"], "version": client.get("version")})
-                except pydantic.ValidationError:
+                    self.client = msgspec.convert(
+                        {"name": client["name"], "version": client.get("version")}, ClientInfo)
+                except msgspec.ValidationError:
                     log.warning("%s: ignoring an invalid client info", self.root)
             offered = position_encoding in _ENCODINGS
             if offered and not self._told_encoding:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import contextlib
 import json
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-import pydantic
+import msgspec
+from msgspec import Meta
 
 from collector import __version__
 from collector.dataset.errors import OutputRefused
 from collector.dataset.output import MANIFEST, Output
 from collector.dataset.tables import TABLES
+from schemas.common import decoded
 
 FORMAT = "codetape-dataset/v5"  # v2: an episode is its id and its signer's key id, in every table; v3: whose
 # work (origin columns, --origin, --allow-licence) and each episode's steps_sha256; v4: `month` in the files
@@ -28,108 +30,107 @@ FORMAT = "codetape-dataset/v5"  # v2: an episode is its id and its signer's key 
 # transitions) and `tasks`
 
 
-class _Model(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="forbid")
+class _Model(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A record of the dataset's: unknown fields refused, changed in place while a build runs."""
 
 
-class BuildRecord(_Model):
+class BuildRecord(_Model, kw_only=True):
     """One run of `codetape dataset build`, or of `codetape dataset compact` (`kind`)."""
 
     number: int
-    kind: Literal["build", "compaction"] = pydantic.Field(
-        default="build",
-        description="compaction: files merged, no episode checked; every earlier snapshot ended")
+    kind: Annotated[Literal["build", "compaction"], Meta(
+        description="compaction: files merged, no episode checked; every earlier snapshot ended")] = "build"
     engine: Literal["local", "ray"]
     codetape_version: str
     started_at: datetime
     finished_at: datetime
-    listed: int = pydantic.Field(description="episodes at the source")
-    new: int = pydantic.Field(description="episodes this build checked (not seen by an earlier build)")
+    listed: Annotated[int, Meta(description="episodes at the source")]
+    new: Annotated[int, Meta(description="episodes this build checked (not seen by an earlier build)")]
     accepted: int
-    rejected: dict[str, int] = pydantic.Field(description="episodes left out by this build, by reason")
-    withdrawn: int = pydantic.Field(
-        description="episodes built before, revoked or expired since: their rows removed")
-    expired: int = pydantic.Field(default=0, description="of those, past their signed retain_until")
-    unverified_revocations: int = pydantic.Field(
-        default=0, description="revocation records ignored: they do not verify against the episode's signer")
-    held: dict[str, int] = pydantic.Field(
-        default={}, description="episodes held back for a later build, by why (a month whose issuer-signed "
-        "member count is below --min-contributors)")
-    min_contributors: int | None = pydantic.Field(
-        default=None, description="k of this build (--min-contributors): the months it published had at "
-        "least this many members taking authorisations; None: no --trust-issuer, or a compaction")
-    bytes: int = pydantic.Field(description="bytes of the episodes checked")
-    exports: dict[str, int] = pydantic.Field(default={}, description="episodes exported, by format")
+    rejected: Annotated[dict[str, int], Meta(description="episodes left out by this build, by reason")]
+    withdrawn: Annotated[int, Meta(
+        description="episodes built before, revoked or expired since: their rows removed")]
+    expired: Annotated[int, Meta(description="of those, past their signed retain_until")] = 0
+    unverified_revocations: Annotated[int, Meta(
+        description="revocation records ignored: they do not verify against the episode's signer")] = 0
+    held: Annotated[dict[str, int], Meta(
+        description="episodes held back for a later build, by why (a month whose issuer-signed "
+        "member count is below --min-contributors)")] = {}
+    min_contributors: Annotated[int | None, Meta(
+        description="k of this build (--min-contributors): the months it published had at "
+        "least this many members taking authorisations; None: no --trust-issuer, or a compaction")] = None
+    bytes: Annotated[int, Meta(description="bytes of the episodes checked")]
+    exports: Annotated[dict[str, int], Meta(description="episodes exported, by format")] = {}
     export_failures: int = 0
 
 
-class PurgedFile(_Model):
+class PurgedFile(_Model, kw_only=True):
     """A file a purge replaced: by a copy without the episode's rows, or deleted (`copy` None)."""
 
-    table: str = pydantic.Field(description="its table, or `exports` for an export file")
+    table: Annotated[str, Meta(description="its table, or `exports` for an export file")]
     path: str
     replaced_by: str | None = None
-    shared: bool = pydantic.Field(
-        default=False, description="blobs: the file texts no episode left names, taken out for every episode "
-        "this build purged at once")
+    shared: Annotated[bool, Meta(
+        description="blobs: the file texts no episode left names, taken out for every episode "
+        "this build purged at once")] = False
 
 
-class PurgeRecord(_Model):
+class PurgeRecord(_Model, kw_only=True):
     """An episode a build took out of the dataset and every snapshot, after it had been built: revoked by its
     signer, or past its signed retain_until (codetape dataset purge-report lists them, signed)."""
 
     episode_id: str
     signer_key_id: str
-    sha256: str = pydantic.Field(description="of the episode file, its name at the source")
+    sha256: Annotated[str, Meta(description="of the episode file, its name at the source")]
     reason: Literal["revoked", "expired"]
     detail: str
-    build: int = pydantic.Field(description="the build that purged it")
-    at: datetime = pydantic.Field(description="when that build committed: its rows left the dataset then")
-    files: list[PurgedFile] = pydantic.Field(description="the files that held its rows, replaced or deleted")
-    snapshots: list[int] = pydantic.Field(
-        description="the earlier builds whose snapshots named one of those files: each rewritten without it")
+    build: Annotated[int, Meta(description="the build that purged it")]
+    at: Annotated[datetime, Meta(description="when that build committed: its rows left the dataset then")]
+    files: Annotated[list[PurgedFile], Meta(description="the files that held its rows, replaced or deleted")]
+    snapshots: Annotated[list[int], Meta(
+        description="the earlier builds whose snapshots named one of those files: each rewritten without it")]
 
 
-class DatasetManifest(_Model):
+class DatasetManifest(_Model, kw_only=True):
     format: Literal["codetape-dataset/v5"] = "codetape-dataset/v5"
     codetape_version: str = __version__
     source: str
-    trust: list[str] | None = pydantic.Field(default=None, description="--trust: keys or key ids; None: any")
-    trust_issuer: str | None = pydantic.Field(
-        default=None, description="--trust-issuer: the id of the issuer whose authorisations of per-episode "
-        "keys admit unlinkable episodes; None: no issuer")
-    min_contributors: int | None = pydantic.Field(
-        default=None, description="--min-contributors of the last build: a month's unlinkable episodes are "
-        "published once at least this many members took authorisations under its key")
-    held: dict[str, int] = pydantic.Field(
-        default={}, description="episodes the last build held back, by why; a later build publishes them "
-        "once their month has enough members")
-    allowed_licences: list[str] | None = pydantic.Field(
-        default=None, description="--allow-licence: SPDX ids permitting an episode's licence; None: any")
-    origins: str | None = pydantic.Field(
-        default=None, description="--origin (and @--origin-share): the origins kept; None: every episode")
-    exports: list[str] = pydantic.Field(default=[], description="formats in OUT/exports/, kept complete")
+    trust: Annotated[list[str] | None, Meta(description="--trust: keys or key ids; None: any")] = None
+    trust_issuer: Annotated[str | None, Meta(
+        description="--trust-issuer: the id of the issuer whose authorisations of per-episode "
+        "keys admit unlinkable episodes; None: no issuer")] = None
+    min_contributors: Annotated[int | None, Meta(
+        description="--min-contributors of the last build: a month's unlinkable episodes are "
+        "published once at least this many members took authorisations under its key")] = None
+    held: Annotated[dict[str, int], Meta(
+        description="episodes the last build held back, by why; a later build publishes them "
+        "once their month has enough members")] = {}
+    allowed_licences: Annotated[list[str] | None, Meta(
+        description="--allow-licence: SPDX ids permitting an episode's licence; None: any")] = None
+    origins: Annotated[str | None, Meta(
+        description="--origin (and @--origin-share): the origins kept; None: every episode")] = None
+    exports: Annotated[list[str], Meta(description="formats in OUT/exports/, kept complete")] = []
     rows: dict[str, int] = {}
-    rejected: dict[str, int] = pydantic.Field(default={}, description="episodes left out, by reason")
-    unverified_revocations: int = pydantic.Field(
-        default=0, description="revocation records ignored, each a row of rejected; their episodes stay")
-    near_duplicates: int = pydantic.Field(
-        default=0, description="episodes whose steps_sha256 another episode of the dataset shares")
-    splits: dict[str, int] = pydantic.Field(
-        default={}, description="episodes per split (train, eval, none: collector/export/split.py)")
-    near_diff_duplicates: int = pydantic.Field(
-        default=0, description="episodes with other steps than any other but a near-duplicate diff_minhash")
-    split_leaks: int = pydantic.Field(
-        default=0, description="episodes with a duplicate (steps_sha256) or near duplicate on the other side "
-        "(train against eval): 0 by construction, counted again at every build")
-    required_policy: str | None = pydantic.Field(
-        default=None, description="--require-policy: the SHA-256 of the managed policy every episode must "
-        "have been signed under; None: any or none")
-    purges: list[PurgeRecord] = pydantic.Field(
-        default=[], description="every episode purged after it was built, with the files it left")
+    rejected: Annotated[dict[str, int], Meta(description="episodes left out, by reason")] = {}
+    unverified_revocations: Annotated[int, Meta(
+        description="revocation records ignored, each a row of rejected; their episodes stay")] = 0
+    near_duplicates: Annotated[int, Meta(
+        description="episodes whose steps_sha256 another episode of the dataset shares")] = 0
+    splits: Annotated[dict[str, int], Meta(
+        description="episodes per split (train, eval, none: collector/export/split.py)")] = {}
+    near_diff_duplicates: Annotated[int, Meta(
+        description="episodes with other steps than any other but a near-duplicate diff_minhash")] = 0
+    split_leaks: Annotated[int, Meta(
+        description="episodes with a duplicate (steps_sha256) or near duplicate on the other side "
+        "(train against eval): 0 by construction, counted again at every build")] = 0
+    required_policy: Annotated[str | None, Meta(
+        description="--require-policy: the SHA-256 of the managed policy every episode must "
+        "have been signed under; None: any or none")] = None
+    purges: Annotated[list[PurgeRecord], Meta(
+        description="every episode purged after it was built, with the files it left")] = []
     builds: list[BuildRecord] = []
-    files: dict[str, dict[str, int]] = pydantic.Field(
-        default={}, description="table -> Parquet file (relative to OUT) -> rows")
+    files: Annotated[dict[str, dict[str, int]], Meta(
+        description="table -> Parquet file (relative to OUT) -> rows")] = {}
 
     def k_used(self) -> list[int]:
         """Every k (--min-contributors) a build of this dataset published under, in build order (the last
@@ -156,8 +157,8 @@ def read_manifest(out: Output) -> DatasetManifest | None:
     if data is None:
         return None
     try:
-        return DatasetManifest.model_validate_json(data)
-    except pydantic.ValidationError:
+        return decoded(data, DatasetManifest)
+    except msgspec.MsgspecError:
         pass
     with contextlib.suppress(ValueError, AttributeError):
         older = json.loads(data).get("format")
@@ -169,5 +170,5 @@ def read_manifest(out: Output) -> DatasetManifest | None:
 
 def write_manifest(out: Output, manifest: DatasetManifest) -> None:
     manifest.count()
-    text = json.dumps(manifest.model_dump(mode="json"), indent=2, sort_keys=False) + "\n"
+    text = json.dumps(msgspec.to_builtins(manifest), indent=2, sort_keys=False) + "\n"
     out.write(MANIFEST, text.encode("utf-8"))

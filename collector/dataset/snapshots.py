@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-import pydantic
+import msgspec
+from msgspec import Meta
 
 from collector.dataset.errors import OutputFailed, OutputRefused
 from collector.dataset.layout import SCHEMAS, empty_file, empty_schema_file
@@ -36,53 +37,54 @@ from collector.dataset.manifest import BuildRecord, DatasetManifest
 from collector.dataset.output import Output
 from collector.dataset.staged import FOLDER as EXPORTS
 from collector.dataset.tables import TABLES
+from schemas.common import decoded
 
 SNAPSHOTS = "_builds"
 FORMAT = "codetape-dataset-build/v1"
 Replaced = dict[str, str | None]  # a file of earlier snapshots -> its copy without withdrawn rows, or None
 
 
-class _Model(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="forbid")
+class _Model(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A record of the dataset's: unknown fields refused, changed in place while a build runs."""
 
 
-class FileEntry(_Model):
+class FileEntry(_Model, kw_only=True):
     rows: int
     bytes: int
 
 
-class Purge(_Model):
+class Purge(_Model, kw_only=True):
     """A revocation found by a later build took rows out of this snapshot."""
 
-    build: int = pydantic.Field(description="the build that found the revocation and purged this snapshot")
+    build: Annotated[int, Meta(description="the build that found the revocation and purged this snapshot")]
     at: datetime
-    rows_removed: dict[str, int] = pydantic.Field(description="table -> rows taken out of this snapshot")
+    rows_removed: Annotated[dict[str, int], Meta(description="table -> rows taken out of this snapshot")]
     export_files_removed: int = 0
 
 
-class Ended(_Model):
+class Ended(_Model, kw_only=True):
     """A compaction merged (and deleted) files this snapshot named: it cannot be read any more."""
 
-    build: int = pydantic.Field(description="the compaction that ended this snapshot")
+    build: Annotated[int, Meta(description="the compaction that ended this snapshot")]
     at: datetime
 
 
-class Snapshot(_Model):
+class Snapshot(_Model, kw_only=True):
     format: Literal["codetape-dataset-build/v1"] = "codetape-dataset-build/v1"
     build: int
     engine: Literal["local", "ray"]
     codetape_version: str
     started_at: datetime
     finished_at: datetime
-    tables: dict[str, dict[str, FileEntry]] = pydantic.Field(
-        description="table -> Parquet file (relative to OUT) -> its rows and bytes")
-    exports: dict[str, dict[str, int]] = pydantic.Field(
-        default={}, description="format -> export file (relative to OUT) -> bytes")
-    min_contributors: int | None = pydantic.Field(
-        default=None, description="k of the build (--min-contributors): each month of unlinkable episodes it "
-        "published had at least this many members taking authorisations; None: no --trust-issuer")
-    replaced: Replaced = pydantic.Field(
-        default={}, description="files of earlier snapshots this build replaced (a revocation's purge)")
+    tables: Annotated[dict[str, dict[str, FileEntry]], Meta(
+        description="table -> Parquet file (relative to OUT) -> its rows and bytes")]
+    exports: Annotated[dict[str, dict[str, int]], Meta(
+        description="format -> export file (relative to OUT) -> bytes")] = {}
+    min_contributors: Annotated[int | None, Meta(
+        description="k of the build (--min-contributors): each month of unlinkable episodes it "
+        "published had at least this many members taking authorisations; None: no --trust-issuer")] = None
+    replaced: Annotated[Replaced, Meta(
+        description="files of earlier snapshots this build replaced (a revocation's purge)")] = {}
     purged: list[Purge] = []
     ended: Ended | None = None
 
@@ -124,7 +126,7 @@ def take(out: Output, manifest: DatasetManifest, build: BuildRecord, replaced: R
 
 def write_snapshot(out: Output, snapshot: Snapshot) -> None:
     out.folder(SNAPSHOTS)
-    out.write(record(snapshot.build), (snapshot.model_dump_json(indent=1) + "\n").encode("utf-8"))
+    out.write(record(snapshot.build), msgspec.json.format(msgspec.json.encode(snapshot), indent=1) + b"\n")
 
 
 def read_snapshot(out: Output, number: int) -> Snapshot | None:
@@ -132,8 +134,8 @@ def read_snapshot(out: Output, number: int) -> Snapshot | None:
     if data is None:
         return None
     try:
-        return Snapshot.model_validate_json(data)
-    except pydantic.ValidationError:
+        return decoded(data, Snapshot)
+    except msgspec.MsgspecError:
         raise OutputRefused(f"{out.describe(record(number))} is not a {FORMAT} record") from None
 
 

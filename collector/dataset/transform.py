@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import msgspec
 import pyarrow as pa
-import pydantic
 
 from collector.consent.statement import unpack_payload
 from collector.consent.verify import check_scope, check_signature
@@ -55,6 +55,7 @@ from collector.text.validation import first_error
 from collector.upload.destinations import Destination, Readable, manifest_key, revocation_key
 from collector.verify.integrity import verify_replay
 from schemas import Step
+from schemas.common import decoded
 from schemas.consent import ConsentStatement
 from schemas.upload import UploadManifest
 
@@ -214,8 +215,8 @@ def _check_manifest(data: bytes | None, outcome: DatasetOutcome, statement_bytes
     if data is None:
         return
     try:
-        manifest = UploadManifest.model_validate_json(data)
-    except pydantic.ValidationError as exc:
+        manifest = decoded(data, UploadManifest)
+    except msgspec.MsgspecError as exc:
         raise Rejected("manifest_mismatch",
                        f"the manifest beside it is invalid ({first_error(exc)})") from None
     said = (manifest.sha256, manifest.bytes, str(manifest.episode_id), manifest.signer_key_id,

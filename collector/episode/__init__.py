@@ -1,7 +1,8 @@
 """The episode file: container, step chunks, keyframes, writer, and one reader per format version.
 
 The names below load on first use (PEP 562), like `schemas`' own: the reader and the writer load the
-pydantic models, which `codetape episodes` (`listing.py`, over `layout.py` and `outline.py`) does without.
+header and step models, which `codetape episodes` (`listing.py`, over `layout.py` and `outline.py`)
+does without.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from collector.errors import EpisodeError
 from collector.text.positions import caret_after
 from schemas.limits import MAX_CHANGES
 
-if TYPE_CHECKING:  # schemas.common loads pydantic, schemas.steps the step structs, which outlines need not
+if TYPE_CHECKING:  # schemas.common loads msgspec, schemas.steps the step structs, which outlines need not
     from schemas.common import PositionEncoding
     from schemas.steps import Step
 

@@ -1,6 +1,6 @@
 """msgpack payloads decoded within the format's caps (schemas/EPISODE_FORMAT.md): every reader's one way
-in, the header's, the steps frames', the keyframes' and the outlines'. Loads no pydantic, so that
-`codetape episodes` can read a header without the models."""
+in, the header's, the steps frames', the keyframes' and the outlines'. Loads no model, so that
+`codetape episodes` can read a header without them."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ One streaming pass over the container (schemas/EPISODE_FORMAT.md): the preamble,
 order of the frames (one header first, steps frames and keyframes before the consent frame, the trailer
 last, no unknown required frame), the trailer's size and its hash over everything before it. The header
 frame is decoded where it stands, by the caller's function: the version-1 reader builds `EpisodeHeader`,
-`codetape episodes` reads the fields it shows without pydantic (`listing.py`). The steps are left alone.
+`codetape episodes` reads the fields it shows without the model (`listing.py`). The steps are left alone.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from schemas import EpisodeHeader, Step, step_to_dict
+from schemas.common import plain
 
 
 def json_bytes(data: Any) -> bytes:
@@ -28,4 +29,4 @@ def step_line(step: Step) -> bytes:
 
 def header_line(header: EpisodeHeader) -> bytes:
     """The header's line: its JSON form, as stored in the header frame."""
-    return json_line(header.model_dump(mode="json"))
+    return json_line(plain(header))

@@ -1,5 +1,5 @@
 """One episode file as `codetape episodes` lists it: who, when, how many steps, signed or not, without
-building a step or loading pydantic.
+building a step or the header model.
 
 The container is checked as the reader checks it (`layout.py`: every CRC, the frames' order, the
 trailer's hash over the whole file), the header's shown fields are read plainly (`shown.py`), and the

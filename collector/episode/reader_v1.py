@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pydantic
+import msgspec
 
 from collector.episode.chunk import MakeEdit, edit_dict, iter_chunk
 from collector.episode.container import EpisodeFrame, decompress
@@ -20,7 +20,7 @@ from collector.episode.limits import READER, Limits
 from collector.errors import EpisodeError
 from collector.text.validation import first_error
 from schemas import STEP_KINDS, EpisodeHeader, Step, StepError, step_from_dict
-from schemas.steps import step_error_line
+from schemas.common import validated
 
 VERSION = 1
 T = TypeVar("T")
@@ -71,7 +71,7 @@ class Episode:
                 try:
                     step = step_from_dict(item)
                 except StepError as exc:
-                    raise EpisodeError(f"step {seen} ({kind}) is invalid: {step_error_line(exc)}") from None
+                    raise EpisodeError(f"step {seen} ({kind}) is invalid: {first_error(exc)}") from None
             else:
                 step = item  # type: ignore[assignment]
             seen += 1
@@ -128,8 +128,8 @@ def decode_header(frame: EpisodeFrame, limits: Limits = READER) -> EpisodeHeader
     """The header frame as `EpisodeHeader`; EpisodeError naming the first invalid field."""
     data = unpack(decompress(frame, limit=limits.decompressed), "header frame", limits.decoded)
     try:
-        return EpisodeHeader.model_validate(data)
-    except pydantic.ValidationError as exc:
+        return validated(data, EpisodeHeader)
+    except msgspec.ValidationError as exc:
         raise EpisodeError(f"episode header is invalid: {first_error(exc)}") from None
 
 

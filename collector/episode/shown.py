@@ -1,11 +1,11 @@
-"""The header fields `codetape episodes` shows (id, workspace, start), read without pydantic when plainly
-well formed.
+"""The header fields `codetape episodes` shows (id, workspace, start), read without the header model when
+plainly well formed.
 
-Building `EpisodeHeader` (importing pydantic, the header's models) costs more than the rest of the
-command. A header whose shown fields are each of the form the collector writes (a lowercase UUID, a UTC
-time in ISO form, a workspace name as the model bounds it) is read here; anything else goes through
-`EpisodeHeader`, which reads the forms it accepts and says what is wrong. A journal's header and an
-episode file's header are read alike (tests/unit/episode/test_listing.py keeps the two ways in step).
+A listing need not import msgspec and build `EpisodeHeader` for each row. A header whose shown fields are
+each of the form the collector writes (a lowercase UUID, a UTC time in ISO form, a workspace name as the
+model bounds it) is read here; anything else goes through `EpisodeHeader`, which reads the forms it
+accepts and says what is wrong. A journal's header and an episode file's header are read alike
+(tests/unit/episode/test_listing.py keeps the two ways in step).
 """
 
 from __future__ import annotations
@@ -62,9 +62,10 @@ def plain_utc(value: object) -> datetime | None:
 
 def shown(header: dict[str, Any]) -> Shown:
     """The shown fields, plainly when they are well formed, else through `EpisodeHeader` (which raises
-    pydantic.ValidationError saying what is wrong, or reads a form the plain check does not)."""
+    msgspec.ValidationError saying what is wrong, or reads a form the plain check does not)."""
     if (plain := shown_plainly(header)) is not None:
         return plain
     from schemas import EpisodeHeader
+    from schemas.common import validated
 
-    return Shown.of(EpisodeHeader.model_validate(header))
+    return Shown.of(validated(header, EpisodeHeader))

@@ -19,6 +19,7 @@ from typing import Any, get_args
 from collector.episode import Episode
 from collector.text.linediff import inserted_chars
 from schemas import ClientInfo, Step, WorkspaceIdentity
+from schemas.common import plain
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
 from schemas.steps.edit import ORIGIN_CLASS, OriginClass
 
@@ -144,8 +145,8 @@ class Summary:
             "files": {path: activity.to_json() for path, activity in sorted(self.files.items())},
             "written": dict(sorted(self.written.items())),
             "position_encoding": self.position_encoding,
-            "client": None if self.client is None else self.client.model_dump(mode="json"),
-            "workspace": self.workspace.model_dump(mode="json"),
+            "client": None if self.client is None else plain(self.client),
+            "workspace": plain(self.workspace),
             "signed": self.consent_frame,
             "signature_checked": self.signed_by is not None or self.signature_problem is not None,
             "signed_by": self.signed_by,

@@ -32,6 +32,7 @@ from collector.episode.ordered import OrderedFrames
 from collector.episode.outline import chunk_texts
 from collector.errors import EpisodeError, ReconstructionError
 from schemas import STEP_KINDS, EpisodeHeader, Step, step_from_dict
+from schemas.common import checked
 from schemas.steps import EditStep, StepError
 
 CHUNK_STEPS = 8192
@@ -68,7 +69,7 @@ class EpisodeWriter:
         self.keyframe_count = 0
         self._frames = OrderedFrames(self._write)
         self._emit(MAGIC + struct.pack(">HH", READ_VERSION, WRITE_VERSION))
-        self._frame(HEADER, compress(msgpack.packb(header.model_dump(mode="json")), level))
+        self._frame(HEADER, compress(msgpack.packb(checked(header)), level))
 
     def _emit(self, data: bytes) -> None:
         self._frames.put(data)

@@ -9,6 +9,8 @@ actor is a human developer and names the editor.
 
 from __future__ import annotations
 
+from typing import Any
+
 from collector.episode import Episode
 from collector.episode.lines import json_bytes
 from collector.export.allowance import Allowance, Writes
@@ -18,6 +20,7 @@ from collector.export.follow import Items, follow
 from collector.export.per_episode import Following
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
+from schemas.common import Model, plain
 
 SCHEMA_VERSION = "ATIF-v1.8"
 NOTES = ("A human developer's session recorded by codetape: agent steps are what the developer did "
@@ -28,6 +31,11 @@ class AtifExporter(Following):
 
     def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Trajectory:
         return Trajectory(out, episode, allowance.diffs)
+
+
+def _given(model: Model) -> dict[str, Any]:
+    """The fields of `model` that hold a value."""
+    return {name: value for name, value in plain(model).items() if value is not None}
 
 
 def write_trajectory(out: Writes, episode: Episode, work: DiffWork | None = None) -> int:
@@ -43,7 +51,7 @@ class Trajectory(Items):
         header = episode.header
         super().__init__(header.position_encoding, work)
         self.out, self.episode = out, episode
-        client = None if header.client is None else header.client.model_dump(mode="json", exclude_none=True)
+        client = None if header.client is None else _given(header.client)
         agent = {"name": "codetape", "version": header.codetape_version,
                  "tool_definitions": TOOL_DEFINITIONS,
                  "extra": {"actor": "human developer", **({"editor": client} if client else {})}}
@@ -61,7 +69,7 @@ class Trajectory(Items):
         for step in steps.finish():
             out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
         extra = {"episode_id": str(header.episode_id), "started_at": header.started_at.isoformat(),
-                 "workspace": header.workspace.model_dump(mode="json", exclude_none=True),
+                 "workspace": _given(header.workspace),
                  "position_encoding": header.position_encoding, "codetape_steps": self.episode.step_count}
         out.write(b'],"final_metrics":' + json_bytes({"total_steps": steps.count}) + b',"extra":'
                   + json_bytes(extra) + b"}\n")

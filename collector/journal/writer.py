@@ -21,7 +21,6 @@ from pathlib import Path
 from types import TracebackType
 
 import msgspec
-import pydantic
 
 from collector.errors import JournalError
 from collector.journal.committer import FsyncFn, GroupCommit
@@ -38,6 +37,7 @@ from collector.platform.files import set_mode
 from collector.platform.locks import try_lock
 from collector.text.validation import first_error
 from schemas import EpisodeHeader, Step
+from schemas.common import checked, validated
 
 WriteFn = Callable[[int, bytes | memoryview], int]
 
@@ -92,7 +92,7 @@ class JournalWriter:
             raise
         try:
             with writer._lock:
-                writer._append_frame(pack_header(header.model_dump(mode="json")), 0)
+                writer._append_frame(pack_header(checked(header)), 0)
         except JournalError:
             writer.close()
             path.unlink(missing_ok=True)
@@ -273,8 +273,8 @@ def _recover(path: Path) -> tuple[EpisodeHeader, JournalFrame, int]:
     for frame in scanner.frames():
         if frame.seq == 0:
             try:
-                header = EpisodeHeader.model_validate(unpack_header(frame))
-            except pydantic.ValidationError as exc:
+                header = validated(unpack_header(frame), EpisodeHeader)
+            except msgspec.ValidationError as exc:
                 raise JournalError(f"journal {path} has an invalid header: {first_error(exc)}") from None
         last = frame
     if header is None or last is None:

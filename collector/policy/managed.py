@@ -72,16 +72,15 @@ class Managed:
     def bound(self, settings: WorkspaceSettings) -> WorkspaceSettings:
         """`settings` made no looser than this policy allows: its channels only, the smaller size cap, its
         mandatory exclusions added (policy/stricter.py's rules, as for a changed `.codetape.toml`)."""
-        from collector.policy.stricter import stricter
-        from schemas.settings import WorkspaceSettings
+        from collector.policy.stricter import as_fields, from_fields, stricter
 
-        limit = settings.model_dump()
+        limit = as_fields(settings)
         if self.policy.channels is not None:
             limit["channels"] = list(self.policy.channels)
         if self.policy.max_file_bytes is not None:
             limit["max_file_bytes"] = self.policy.max_file_bytes
         limit["policy"]["mandatory_exclude"] = list(self.policy.mandatory_exclude)
-        return stricter(WorkspaceSettings.model_validate(limit), settings)
+        return stricter(from_fields(limit), settings)
 
     def requirements(self) -> list[str]:
         """What it requires of a share, one line each (the review and status show them)."""
@@ -131,8 +130,10 @@ class Managed:
 
     def to_json(self) -> dict[str, Any]:
         """What `codetape status --json` and `codetape doctor --json` show of it."""
+        from schemas.common import plain
+
         return {"path": str(self.path), "sha256": self.sha256,
-                "settings": self.policy.model_dump(mode="json"), "requires": self.requirements()}
+                "settings": plain(self.policy), "requires": self.requirements()}
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ def licence_allowed(licence: str | None, allowed: list[str]) -> bool:
 
 def load_managed(env: Mapping[str, str] | None = None) -> Managed | None:
     """The managed policy in force, None when there is none; PolicyError (one line) when it is refused.
-    Without a policy file nothing more is imported (`codetape status` loads no pydantic)."""
+    Without a policy file nothing more is imported (`codetape status` loads no settings model)."""
     path = managed_path(env)
     try:
         data = path.read_bytes()

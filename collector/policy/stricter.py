@@ -20,7 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+import msgspec
 
 from schemas.settings import SNAPSHOTS, WorkspaceSettings
 
@@ -120,18 +123,29 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     data[key] = value
 
 
+def as_fields(settings: WorkspaceSettings) -> dict[str, Any]:
+    """The settings as plain data, dates kept as dates (what `from_fields` reads back)."""
+    data: dict[str, Any] = msgspec.to_builtins(settings, builtin_types=(date,))
+    return data
+
+
+def from_fields(data: dict[str, Any]) -> WorkspaceSettings:
+    """Plain data (`as_fields`, changed) validated as settings."""
+    return msgspec.convert(data, WorkspaceSettings, builtin_types=(date,))
+
+
 def stricter(accepted: WorkspaceSettings, current: WorkspaceSettings) -> WorkspaceSettings:
     """The settings that apply: each field as RULES combines the accepted and the current content."""
-    mine, theirs = accepted.model_dump(), current.model_dump()
-    merged = current.model_dump()
+    mine, theirs = as_fields(accepted), as_fields(current)
+    merged = as_fields(current)
     for path, rule in RULES.items():
         _set(merged, path, rule.merge(_get(mine, path), _get(theirs, path)))
-    return WorkspaceSettings.model_validate(merged)
+    return from_fields(merged)
 
 
 def loosened(accepted: WorkspaceSettings, current: WorkspaceSettings) -> list[str]:
     """What `current` loosens beyond `accepted`, one line per field (empty: it loosens nothing)."""
-    mine, theirs = accepted.model_dump(), current.model_dump()
+    mine, theirs = as_fields(accepted), as_fields(current)
     lines = []
     for path, rule in RULES.items():
         before, after = _get(mine, path), _get(theirs, path)
@@ -143,6 +157,6 @@ def loosened(accepted: WorkspaceSettings, current: WorkspaceSettings) -> list[st
 def tightens(in_force: WorkspaceSettings, new: WorkspaceSettings) -> list[str]:
     """The fields (labelled as `loosened` labels them) in which `new` records or lets through less than
     `in_force`: those `stricter(new, in_force)` changes (the fields that record nothing more never do)."""
-    mine, theirs = new.model_dump(), in_force.model_dump()
+    mine, theirs = as_fields(new), as_fields(in_force)
     return [_label(path) for path, rule in RULES.items()
             if rule.merge(_get(mine, path), _get(theirs, path)) != _get(theirs, path)]

@@ -1,5 +1,6 @@
-"""The one loader of codetape's TOML files: read, parse, validate against a pydantic model (`load_model`,
-`parse_model`) or a msgspec Struct (`load_struct`: the config `codetape status` reads, without pydantic).
+"""The one loader of codetape's TOML files: read, parse, validate against a model (a msgspec Struct of
+schemas/: `load_model`, `parse_model`). TOML's dates and times stay what they are: a quoted string where
+a date is wanted is refused, not read as one.
 
 Every problem becomes one line naming the file, the line where it is when that can be told, and the first
 thing wrong (`path:LINE: key.sub: message`), raised as the caller's error class, so the recording
@@ -14,19 +15,17 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
 from collector.errors import CodetapeError
 from collector.text.validation import error_path, first_error
 
-if TYPE_CHECKING:
-    import pydantic
-
-M = TypeVar("M", bound="pydantic.BaseModel")
-S = TypeVar("S", bound=msgspec.Struct)
+M = TypeVar("M", bound=msgspec.Struct)
+_TOML_VALUES = (date, datetime, time)  # what tomllib gives besides JSON's types
 
 _AT_LINE = re.compile(r"^(?P<what>.*?) \(at line (?P<line>\d+), column \d+\)$")
 _AT_END = " (at end of document)"
@@ -50,30 +49,16 @@ def read_text(path: Path, error: type[CodetapeError]) -> str | None:
         raise error(f"{path}: {exc}") from None
 
 
-def load_struct(path: Path, struct: type[S], error: type[CodetapeError]) -> S | None:
-    """`path` parsed and validated as the msgspec Struct `struct`; None when the file does not exist."""
-    text = read_text(path, error)
-    if text is None:
-        return None
+def parse_model(text: str, model: type[M], error: type[CodetapeError], path: Path) -> M:
+    """`text` (the content of `path`) parsed and validated as `model`."""
     data = _parsed(text, error, path)
     try:
-        return msgspec.convert(data, struct)
+        return msgspec.convert(data, model, builtin_types=_TOML_VALUES)
     except msgspec.ValidationError as exc:
         raise _refused(exc, text, error, path) from None
 
 
-def parse_model(text: str, model: type[M], error: type[CodetapeError], path: Path) -> M:
-    """`text` (the content of `path`) parsed and validated as `model`."""
-    import pydantic
-
-    data = _parsed(text, error, path)
-    try:
-        return model.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise _refused(exc, text, error, path) from None
-
-
-def _refused(exc: pydantic.ValidationError | msgspec.ValidationError, text: str, error: type[CodetapeError],
+def _refused(exc: msgspec.ValidationError, text: str, error: type[CodetapeError],
              path: Path) -> CodetapeError:
     """The validator's first refusal as `error`: `path:LINE: key.sub: message`, LINE where the key is."""
     line = key_line(text, [part for part in error_path(exc) if isinstance(part, str)])

@@ -27,9 +27,9 @@ from collector.episode.container import (
 from collector.episode.decoding import unpack
 from collector.episode.keyframe import Placed, read_keyframes
 from collector.errors import EpisodeError
+from collector.text.validation import first_error
 from schemas import STEP_KINDS, Step, StepError, step_from_dict
 from schemas.common import PositionEncoding
-from schemas.steps import step_error_line
 
 PREAMBLE = len(MAGIC) + 4
 
@@ -81,7 +81,7 @@ class ChunkSteps:
             try:
                 step = step_from_dict(data)
             except StepError as exc:
-                raise EpisodeError(f"step {number} ({kind}) is invalid: {step_error_line(exc)}") from None
+                raise EpisodeError(f"step {number} ({kind}) is invalid: {first_error(exc)}") from None
             yield step  # outside the try: a generator closed at exit is not a validation error
 
 

@@ -117,9 +117,9 @@ def mask_header(header: EpisodeHeader, redactor: TextRedactor, written: Counter[
         return new
 
     workspace, client = header.workspace, header.client
-    return header.model_copy(update={
-        "workspace": workspace.model_copy(update={"root_name": free(workspace.root_name),
-                                                  "git_remote": free(workspace.git_remote)}),
-        "client": None if client is None else client.model_copy(update={"name": free(client.name),
-                                                                        "version": free(client.version)}),
-    })
+    return replace(
+        header,
+        workspace=replace(workspace, root_name=free(workspace.root_name),
+                          git_remote=free(workspace.git_remote)),
+        client=None if client is None else replace(client, name=free(client.name),
+                                                   version=free(client.version)))

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 from msgspec.structs import replace
 
 from collector.errors import CodetapeError
@@ -77,9 +78,9 @@ def header_settings(header: EpisodeHeader) -> WorkspaceSettings:
     nothing)."""
     capture = header.capture
     try:
-        return WorkspaceSettings.model_validate({"channels": capture.channels or list(ALL_CHANNELS),
-                                                 "exclude": capture.exclude,
-                                                 "max_file_bytes": capture.max_file_bytes})
+        return msgspec.convert({"channels": capture.channels or list(ALL_CHANNELS),
+                                "exclude": capture.exclude, "max_file_bytes": capture.max_file_bytes},
+                               WorkspaceSettings)
     except ValueError:
         log.warning("%s: the header's capture settings are not valid settings; sealed under the defaults",
                     header.episode_id)

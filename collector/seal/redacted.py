@@ -29,6 +29,8 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from msgspec.structs import replace
+
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.policy.effective import effective_settings
@@ -95,9 +97,9 @@ class SealTransform:
             return header
         workspace = header.workspace
         remote = workspace.git_remote
-        return header.model_copy(update={"workspace": workspace.model_copy(update={
-            "root_name": self.mask.mask(workspace.root_name),
-            "git_remote": self.mask.mask(remote) if remote is not None else None})})
+        return replace(header, workspace=replace(
+            workspace, root_name=self.mask.mask(workspace.root_name),
+            git_remote=self.mask.mask(remote) if remote is not None else None))
 
     def __call__(self, steps: Iterator[Step]) -> Iterator[Step]:
         encoding: PositionEncoding = self.header.position_encoding if self.header is not None else "utf-16"

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
+
 from collector.atomic import atomic_write
 from collector.redact.placeholders import RedactionSummary
 from schemas import EpisodeHeader
@@ -31,7 +33,7 @@ def published_header(header: EpisodeHeader) -> EpisodeHeader:
     """The header an episode is written with: without the workspace's capture exclusions."""
     if not header.capture.exclude:
         return header
-    return header.model_copy(update={"capture": header.capture.model_copy(update={"exclude": []})})
+    return replace(header, capture=replace(header.capture, exclude=[]))
 
 
 def write_summary(path: Path, summary: RedactionSummary, capture_exclude: Iterable[str] = ()) -> None:

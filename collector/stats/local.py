@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import pydantic
+import msgspec
 
 from collector.episode import open_episode
 from collector.errors import CodetapeError
@@ -20,6 +20,7 @@ from collector.home import Home
 from collector.journal import JournalScanner, frame_step, unpack_header
 from collector.stats.activity import Activity
 from schemas import EpisodeHeader, Step
+from schemas.common import validated
 
 EARLIEST_START = timedelta(days=31)  # an episode started this long before `since` is not read
 
@@ -57,7 +58,7 @@ def local_activity(home: Home, since: date | None, until: date | None) -> Local:
             found.activity.add(header.workspace.root_name, header.started_at, steps, since=since, until=until,
                                encoding=header.position_encoding)
             found.recording += found.activity.episodes - before
-        except (CodetapeError, pydantic.ValidationError, StopIteration) as exc:
+        except (CodetapeError, msgspec.ValidationError, StopIteration) as exc:
             found.skipped.append(f"{path.name}: {exc if not isinstance(exc, StopIteration) else 'empty'}")
     return found
 
@@ -73,7 +74,7 @@ def _journal(path: Path) -> tuple[EpisodeHeader, Iterator[Step]]:
     """A journal's header and its steps, as far as its frames are intact (a step not valid is passed over:
     sealing the journal makes it a gap)."""
     frames = JournalScanner(path).frames()
-    header = EpisodeHeader.model_validate(unpack_header(next(frames)))
+    header = validated(unpack_header(next(frames)), EpisodeHeader)
 
     def steps() -> Iterator[Step]:
         for frame in frames:

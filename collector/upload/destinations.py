@@ -22,7 +22,7 @@ from collector.home import Home
 from collector.safe_urls import safe_url
 from collector.upload.errors import DestinationError, TransferFailed
 
-if TYPE_CHECKING:  # pydantic loads only for an s3:// destination's reference; msgspec only with a config.toml
+if TYPE_CHECKING:  # the reference model loads only when a reference is made; config.toml's only with one
     from collector.upload.ref import DestinationRef
     from schemas.config import CodetapeConfig, UploadSettings
 
@@ -147,10 +147,10 @@ def revocation_key(sha256: str) -> str:
 
 def load_config(home: Home) -> CodetapeConfig:
     """CODETAPE_HOME/config.toml, validated (all defaults when there is none)."""
-    from collector.policy.toml import load_struct
+    from collector.policy.toml import load_model
     from schemas.config import CodetapeConfig
 
-    return load_struct(home.config, CodetapeConfig, SettingsError) or CodetapeConfig()
+    return load_model(home.config, CodetapeConfig, SettingsError) or CodetapeConfig()
 
 
 def configured(home: Home, to: str | None = None, *, allow_insecure: bool = False) -> Destination | None:

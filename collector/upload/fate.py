@@ -1,10 +1,10 @@
-"""What became of a signed episode, for `codetape episodes`: its receipt read without pydantic when the
-receipt is plainly well formed.
+"""What became of a signed episode, for `codetape episodes`: its receipt read without the receipt models when
+the receipt is plainly well formed.
 
-Importing pydantic and building the receipt models (`receipts.py`) cost more than the rest of the
-command. A receipt whose every field has the exact type `Receipt` declares, its times in UTC as codetape
-writes them, is read here; anything else goes through `Receipt`, which reads what it accepts and treats
-the rest as no receipt, as every other command does (tests/unit/upload/test_fate.py keeps the two in step).
+A listing reads a receipt per episode and need not import msgspec and the receipt models (`receipts.py`).
+A receipt whose every field has the exact type `Receipt` declares, its times in UTC as codetape writes
+them, is read here; anything else goes through `Receipt`, which reads what it accepts and treats the rest
+as no receipt, as every other command does (tests/unit/upload/test_fate.py keeps the two in step).
 """
 
 from __future__ import annotations

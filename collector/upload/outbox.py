@@ -20,7 +20,7 @@ from collector.protocol.clock import Clock, utc_now
 from collector.safe_urls import safe_text
 from collector.upload.errors import TransferFailed, Unreachable
 
-if TYPE_CHECKING:  # receipts are pydantic models: loaded only when there is one to read (`status`)
+if TYPE_CHECKING:  # the receipt models: loaded only when there is one to read (`status`)
     from collector.upload.destinations import Store
     from collector.upload.receipts import LastAttempt, Receipt
     from collector.upload.ref import DestinationRef
@@ -183,8 +183,8 @@ def outbox_status(home: Home) -> dict[str, Any]:
         destination, problem = None, safe_text(str(exc))
     last = last_attempt(home)
     queued = entries(home)
-    ref = None if destination is None or not queued else destination.ref()  # a pydantic model: only if used
-    attempt = None if last is None else last.model_dump(mode="json")
+    ref = None if destination is None or not queued else destination.ref()  # a receipt model: only if used
+    attempt = None if last is None else _plain(last)
     if attempt is not None and attempt.get("error"):
         attempt["error"] = safe_text(attempt["error"])
     return {"waiting": sum(entry.waits_for(ref) for entry in queued),
@@ -192,8 +192,14 @@ def outbox_status(home: Home) -> dict[str, Any]:
             "last_attempt": attempt}
 
 
+def _plain(attempt: LastAttempt) -> dict[str, Any]:
+    from schemas.common import plain
+
+    return plain(attempt)
+
+
 def last_attempt(home: Home) -> LastAttempt | None:
-    """How the last upload run went; None before any (no receipts yet, so no pydantic to load)."""
+    """How the last upload run went; None before any (no receipts yet, so no receipt model to load)."""
     if not home.receipts.is_dir():
         return None
     from collector.upload.receipts import read_last_attempt

@@ -1,5 +1,5 @@
 """Where an episode's receipt lives and its bytes read within the size cap: shared by the receipt models
-(`receipts.py`) and the plain reading a listing does (`fate.py`), which must not load pydantic."""
+(`receipts.py`) and the plain reading a listing does (`fate.py`), which loads no model."""
 
 from __future__ import annotations
 

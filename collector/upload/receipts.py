@@ -10,30 +10,26 @@ through `collector.atomic.locked`, files through `atomic_write` (0600).
 from __future__ import annotations
 
 import contextlib
-import json
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-import pydantic
+import msgspec
 
 from collector.atomic import atomic_write, locked
 from collector.home import Home
 from collector.upload.destinations import Resume
 from collector.upload.receipt_file import read_bounded, receipt_path
 from collector.upload.ref import DestinationRef
+from schemas.common import Model, decoded, document
 
 LAST_ATTEMPT = "last-attempt.json"
-M = TypeVar("M", bound=pydantic.BaseModel)
+M = TypeVar("M", bound=Model)
 
 
-class _Model(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
-
-
-class Delivery(_Model):
+class Delivery(Model, frozen=True, kw_only=True):
     """The episode is at a destination."""
 
     destination: DestinationRef
@@ -43,7 +39,7 @@ class Delivery(_Model):
     sent_bytes: int  # 0 when it was there already
 
 
-class Pending(_Model):
+class Pending(Model, frozen=True, kw_only=True):
     """A multipart upload started and not finished."""
 
     destination: DestinationRef
@@ -53,14 +49,14 @@ class Pending(_Model):
     started_at: datetime
 
 
-class Revoked(_Model):
+class Revoked(Model, frozen=True, kw_only=True):
     """The signer withdrew the episode; the record went to `written_to` so far."""
 
     revoked_at: datetime
     written_to: tuple[DestinationRef, ...] = ()
 
 
-class Receipt(_Model):
+class Receipt(Model, frozen=True, kw_only=True):
     episode_id: uuid.UUID
     sha256: str
     bytes: int
@@ -81,16 +77,16 @@ class Receipt(_Model):
 
     def with_pending(self, pending: Pending) -> Receipt:
         others = tuple(p for p in self.pending if p.destination.identity != pending.destination.identity)
-        return self.model_copy(update={"pending": (*others, pending)})
+        return msgspec.structs.replace(self, pending=(*others, pending))
 
     def with_delivery(self, delivery: Delivery) -> Receipt:
         identity = delivery.destination.identity
-        return self.model_copy(update={
-            "deliveries": (*(d for d in self.deliveries if d.destination.identity != identity), delivery),
-            "pending": tuple(p for p in self.pending if p.destination.identity != identity)})
+        return msgspec.structs.replace(
+            self, deliveries=(*(d for d in self.deliveries if d.destination.identity != identity), delivery),
+            pending=tuple(p for p in self.pending if p.destination.identity != identity))
 
 
-class LastAttempt(_Model):
+class LastAttempt(Model, frozen=True, kw_only=True):
     """How the last `codetape upload` run (foreground or the collector's) went."""
 
     at: datetime
@@ -112,7 +108,7 @@ def read_receipt(home: Home, episode_id: uuid.UUID | str) -> Receipt | None:
 
 def write_receipt(home: Home, receipt: Receipt) -> None:
     home.ensure(home.receipts)
-    atomic_write(receipt_path(home, receipt.episode_id), receipt.model_dump_json(indent=2) + "\n")
+    atomic_write(receipt_path(home, receipt.episode_id), document(receipt))
 
 
 @contextlib.contextmanager
@@ -129,7 +125,7 @@ def read_last_attempt(home: Home) -> LastAttempt | None:
 
 def write_last_attempt(home: Home, attempt: LastAttempt) -> None:
     home.ensure(home.receipts)
-    atomic_write(home.receipts / LAST_ATTEMPT, attempt.model_dump_json(indent=2) + "\n")
+    atomic_write(home.receipts / LAST_ATTEMPT, document(attempt))
 
 
 def _read(path: Path, model: type[M]) -> M | None:
@@ -137,6 +133,6 @@ def _read(path: Path, model: type[M]) -> M | None:
     if data is None:
         return None
     try:
-        return model.model_validate(json.loads(data))
-    except (ValueError, RecursionError):  # pydantic.ValidationError is a ValueError
+        return decoded(data, model)
+    except msgspec.MsgspecError:
         return None

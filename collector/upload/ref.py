@@ -1,15 +1,13 @@
 """`DestinationRef`: a destination as a receipt remembers it (its own module, so that parsing a
-destination loads no pydantic until a receipt is read or written)."""
+destination builds no receipt model until a receipt is read or written)."""
 
 from __future__ import annotations
 
-import pydantic
+from schemas.common import Model
 
 
-class DestinationRef(pydantic.BaseModel):
+class DestinationRef(Model, frozen=True, kw_only=True):
     """A destination as a receipt remembers it: enough to reach it again, no credentials."""
-
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
 
     url: str
     endpoint_url: str | None = None  # as configured (None: the AWS configuration's)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import pydantic
+import msgspec
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -38,11 +38,13 @@ from collector.episode import Episode, open_episode
 from collector.errors import CodetapeError, EpisodeError
 from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
+from collector.text.validation import first_error
 from collector.upload.destinations import Resume, Store, revocation_key
 from collector.upload.errors import RevocationFailed
 from collector.upload.gate import file_sha256
 from collector.upload.receipts import Receipt, Revoked, holding, read_receipt, revocation_path, write_receipt
 from collector.upload.ref import DestinationRef
+from schemas.common import checked, decoded, document
 from schemas.consent import ConsentReviewer
 from schemas.upload import REVOCATION_DOMAIN, RevocationRecord, RevocationStatement
 
@@ -58,10 +60,12 @@ def check_revocation(data: bytes, *, public_key: bytes | None = None) -> Revocat
     """The statement of a revocation record, if its signature verifies (by `public_key`, when given);
     EpisodeError naming what is wrong."""
     try:
-        record = RevocationRecord.model_validate_json(data)
-        statement = RevocationStatement.model_validate_json(record.statement)
+        record = decoded(data, RevocationRecord)
+        statement = decoded(record.statement, RevocationStatement)
         signature = base64.b64decode(record.signature, validate=True)
-    except (pydantic.ValidationError, ValueError, binascii.Error) as exc:
+    except msgspec.ValidationError as exc:
+        raise EpisodeError(f"revocation record is invalid: {first_error(exc)}") from None
+    except (msgspec.DecodeError, ValueError, binascii.Error) as exc:
         raise EpisodeError(f"revocation record is invalid: {str(exc).splitlines()[0]}") from None
     public = decode_public(statement.reviewer.public_key)
     if key_id(public) != statement.reviewer.key_id:
@@ -104,12 +108,12 @@ def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = N
             statement = RevocationStatement(
                 episode_sha256=receipt.sha256, episode_id=episode_id, revoked_at=revoked_at, reason=reason,
                 reviewer=reviewer)
-            text = json.dumps(statement.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+            text = json.dumps(checked(statement), sort_keys=True, separators=(",", ":"))
             signature = private.sign(signed_message(receipt.sha256, text.encode("utf-8")))
-            record = (RevocationRecord(statement=text, signature=base64.b64encode(signature).decode("ascii"))
-                      .model_dump_json(indent=2) + "\n").encode("utf-8")
+            record = document(RevocationRecord(statement=text,
+                                               signature=base64.b64encode(signature).decode("ascii")))
             atomic_write(record_path, record)
-            receipt = receipt.model_copy(update={"revoked": Revoked(revoked_at=revoked_at)})
+            receipt = msgspec.structs.replace(receipt, revoked=Revoked(revoked_at=revoked_at))
             write_receipt(home, receipt)
         receipt, failed = _abandon(receipt, opener), []
         for delivery in receipt.deliveries:
@@ -124,8 +128,8 @@ def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = N
                 failed.append(f"{delivery.destination.describe()}: {exc}")
                 continue
             assert receipt.revoked is not None
-            receipt = receipt.model_copy(update={"revoked": receipt.revoked.model_copy(
-                update={"written_to": (*written, delivery.destination)})})
+            receipt = msgspec.structs.replace(receipt, revoked=msgspec.structs.replace(
+                receipt.revoked, written_to=(*written, delivery.destination)))
         write_receipt(home, receipt)
     done = receipt.revoked.written_to if receipt.revoked is not None else ()
     return Revocation(revoked_at, record_path, tuple(ref.describe() for ref in done), tuple(failed), already)
@@ -196,4 +200,4 @@ def _abandon(receipt: Receipt, opener: Opener) -> Receipt:
     for pending in receipt.pending:
         with contextlib.suppress(CodetapeError):
             opener(pending.destination).abort(pending.key, Resume(pending.upload_id, pending.part_size))
-    return receipt.model_copy(update={"pending": ()})
+    return msgspec.structs.replace(receipt, pending=())

@@ -36,6 +36,7 @@ from collector.upload.receipts import (
     read_receipt,
     write_receipt,
 )
+from schemas.common import checked
 from schemas.upload import UploadManifest
 
 
@@ -59,10 +60,10 @@ class Delivered:
 def manifest(cleared: Cleared) -> bytes:
     """The manifest stored beside the episode (sorted keys: the same bytes from every uploader version's
     fields)."""
-    document = UploadManifest(sha256=cleared.sha256, bytes=cleared.size, episode_id=cleared.episode_id,
-                              signer_key_id=cleared.signer, statement_sha256=cleared.statement_sha256,
-                              codetape_version=__version__)
-    return (json.dumps(document.model_dump(mode="json"), sort_keys=True, indent=2) + "\n").encode("utf-8")
+    written = UploadManifest(sha256=cleared.sha256, bytes=cleared.size, episode_id=cleared.episode_id,
+                             signer_key_id=cleared.signer, statement_sha256=cleared.statement_sha256,
+                             codetape_version=__version__)
+    return (json.dumps(checked(written), sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
 def upload_episode(path: Path, home: Home, store: Store, *, progress: Callable[[int], None] = _ignore,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from collector.platform.files import owned_by_me, writable_by_others
 
-SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE, without importing pydantic (every command
-#                                   and the shell hook ask whether a folder is opted in)
+SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE, without importing the models (every
+#                                   command and the shell hook ask whether a folder is opted in)
 
 
 def settings_problem(root: Path) -> str | None:

@@ -3,7 +3,6 @@ schemas/steps/base.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from typing import Any, TypeAlias
 
@@ -39,26 +38,10 @@ STEP_TYPES: tuple[type[Step], ...] = (
 )
 STEP_KINDS: frozenset[str] = frozenset(t.kind for t in STEP_TYPES)
 _BY_KIND: dict[object, type[Step]] = {t.kind: t for t in STEP_TYPES}
-_QUOTED = re.compile(r"'.*'")
-_UNKNOWN_FIELD = re.compile(r"unknown field `.*`")
 compile_now(Step)  # before any thread converts a step: schemas/compiled.py
-# what a refused step raises: its message one line naming the field, e.g. "Expected `int`, got `str` -
-# at `$.t_ms`"
+# what a refused step raises (its message one line ending with where, e.g. "Expected `int`, got `str` - at
+# `$.t_ms`"; collector/text/validation.py says it as a person reads it)
 StepError = msgspec.ValidationError
-
-
-def step_error_line(exc: StepError, *, values: bool = True) -> str:
-    r"""What a refused step's error says, as one line: where, then what (`items.3.range: Expected
-    \`object\`, got \`str\``), or only what when it is about the whole step. Without `values`, the
-    refused value and an unknown field's name are left out (for a line that is itself recorded)."""
-    message = str(exc).splitlines()[0] if str(exc) else "invalid"
-    if not values:
-        message = _UNKNOWN_FIELD.sub("an unknown field", _QUOTED.sub("a value", message))
-    what, at, where = message.rpartition(" - at `$")
-    if not at:
-        return message
-    path = where.rstrip("`").replace("][", ".").replace("[", ".").replace("]", "").lstrip(".")
-    return f"{path}: {what}" if path else what
 
 
 def step_fields(step: Step, leave_out: Collection[str] = ()) -> dict[str, Any]:
@@ -127,7 +110,6 @@ __all__ = [
     "TaskStep",
     "TestOutcome",
     "TestRunStep",
-    "step_error_line",
     "step_fields",
     "step_from_dict",
     "step_json_schema",

@@ -3,8 +3,8 @@ and the constrained values steps hold.
 
 Steps are `msgspec.Struct`s: one type from the daemon's ingest to the dataset rows, decoded from plain
 dicts (`msgspec.convert`) with every constraint below checked in C, immutable, compared and hashed by value.
-Patterns end in `$(?!\\n)`: Python's `$` also matches before a final line break, which a value must not
-end in; the look-ahead is valid JSON Schema (ECMA) regex too, where it changes nothing.
+The constrained values it shares with the header, consent statement and settings (and `whole`, for
+patterns) are schemas/common.py's.
 """
 
 from __future__ import annotations
@@ -13,25 +13,18 @@ from typing import Annotated
 
 import msgspec
 
-from schemas.limits import MAX_MILLIS, MAX_POSITION, PATH_MAX, SHORT_TEXT_MAX, TEXT_MAX
+from schemas.common import (
+    SOURCE_PATTERN,
+    Millis,
+    RelPath,
+    Sha256Hex,
+    ShortText,
+    Source,
+    Text,
+    whole,
+)
+from schemas.limits import MAX_POSITION
 
-
-def whole(pattern: str) -> str:
-    """`pattern` (which starts with `^`) matching a whole value, never one that ends in a line break."""
-    return f"{pattern}$(?!\\n)"
-
-
-
-# A workspace-relative POSIX path ("src/app.py"). Absolute paths never appear in an episode:
-# they would leak the developer's home directory. Safety (no "..", no absolute) is enforced
-# where paths touch a filesystem (checkout), so a hostile file is reported, not silently fixed.
-RelPath = Annotated[str, msgspec.Meta(min_length=1, max_length=PATH_MAX)]
-Millis = Annotated[int, msgspec.Meta(ge=0, le=MAX_MILLIS)]
-SOURCE_PATTERN = whole(r"^[a-z][a-z0-9_.-]{0,31}")
-Source = Annotated[str, msgspec.Meta(pattern=SOURCE_PATTERN)]
-Text = Annotated[str, msgspec.Meta(max_length=TEXT_MAX)]
-ShortText = Annotated[str, msgspec.Meta(max_length=SHORT_TEXT_MAX)]
-Sha256Hex = Annotated[str, msgspec.Meta(pattern=whole(r"^[0-9a-f]{64}"))]
 Line = Annotated[int, msgspec.Meta(ge=0, le=MAX_POSITION)]
 
 
@@ -63,3 +56,21 @@ class StepBase(Struct, frozen=True, kw_only=True, tag_field="kind"):
 
     t_ms: Millis
     source: Source
+
+
+__all__ = [  # with what it shares with the header and settings (schemas/common.py), for the step modules
+    "MAX_POSITION",
+    "SOURCE_PATTERN",
+    "Line",
+    "Millis",
+    "Position",
+    "Range",
+    "RelPath",
+    "Sha256Hex",
+    "ShortText",
+    "Source",
+    "StepBase",
+    "Struct",
+    "Text",
+    "whole",
+]

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+from msgspec.structs import replace
 
 from collector.consent import KeyInfo, init_keys, load_public, sign_episode
 from collector.consent.keys import load_private
@@ -33,6 +34,7 @@ from collector.home import Home
 from collector.policy.sharing import SigningPolicy
 from collector.reconstruct.keyframes import workspace_after
 from collector.upload.revocation import signed_message
+from schemas.common import plain
 from schemas.consent import ConsentReviewer
 from schemas.steps import CommandStep, TestRunStep
 from schemas.upload import RevocationRecord, RevocationStatement
@@ -80,7 +82,7 @@ def session_as(home: Home, seed: int, episode_id: uuid.UUID) -> Path:
     """A generated session (its own steps) under an episode id someone else's episode has."""
     made = generate(seed, "mixed", scale=SCALE)
     path = home.ensure(home.episodes) / f"{episode_id}-{seed}.ctape"
-    write_episode_file(path, made.header.model_copy(update={"episode_id": episode_id}), made.steps, level=3)
+    write_episode_file(path, replace(made.header, episode_id=episode_id), made.steps, level=3)
     return path
 
 
@@ -104,9 +106,9 @@ def forged_revocation(person: Contributor, episode: Path) -> bytes:
     statement = RevocationStatement(episode_sha256=sha, episode_id=open_episode(episode).header.episode_id,
                                     revoked_at=datetime.now(UTC), reason="forged",
                                     reviewer=ConsentReviewer(public_key=info.public_b64, key_id=info.key_id))
-    text = json.dumps(statement.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(plain(statement), sort_keys=True, separators=(",", ":"))
     signature = base64.b64encode(private.sign(signed_message(sha, text.encode("utf-8")))).decode("ascii")
-    return RevocationRecord(statement=text, signature=signature).model_dump_json().encode("utf-8")
+    return msgspec.json.encode(RevocationRecord(statement=text, signature=signature))
 
 
 def sign(person: Contributor, unsigned: Path, *, target: Path | None = None, licence: str = "CC-BY-4.0",

@@ -94,7 +94,7 @@ def scanned_journal_row(path: Path) -> Row:
                 continue
             t_ms = unpack_payload(frame).get("t_ms")
             last_t, steps = t_ms if isinstance(t_ms, int) else last_t, steps + 1
-    except (CodetapeError, ValueError) as exc:  # pydantic.ValidationError is a ValueError
+    except (CodetapeError, ValueError) as exc:  # msgspec.ValidationError is a ValueError
         return Row(path.name.split(".")[0], str(path), f"damaged: {str(exc).splitlines()[0]}")
     if header is None:
         return Row(path.name.split(".")[0], str(path), "damaged: the journal holds no header")

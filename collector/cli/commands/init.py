@@ -22,7 +22,7 @@ from collector.protocol.client import Client
 if TYPE_CHECKING:
     from schemas.settings import WorkspaceSettings
 
-SNAPSHOT_CHOICES = ("none", "tracked")  # schemas.settings.SNAPSHOTS (the parser is built without pydantic)
+SNAPSHOT_CHOICES = ("none", "tracked")  # schemas.settings.SNAPSHOTS (the parser is built without the models)
 
 TEMPLATE = """\
 # codetape: this file opts the workspace in. Delete it to stop recording here.

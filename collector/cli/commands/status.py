@@ -145,7 +145,7 @@ def unwatched(home: Home, listed: list[Path]) -> list[dict[str, Any]]:
 
     unlisted = [root for root in Registry(home).roots() if root not in listed]
     if not unlisted:
-        return []  # nothing to check: a plain status loads no settings models (pydantic)
+        return []  # nothing to check: a plain status loads no settings models
     from collector.errors import SettingsError
     from collector.policy.effective import effective_settings
 

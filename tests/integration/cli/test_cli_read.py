@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from collector.cli.progress import PROGRESS_FROM
 from collector.episode import EpisodeWriter, write_episode_file
@@ -44,7 +45,7 @@ def one_error_line(proc: subprocess.CompletedProcess[str], code: int, says: str)
 
 
 def header_like(head: EpisodeHeader, episode_id: str) -> EpisodeHeader:
-    return head.model_copy(update={"episode_id": uuid.UUID(episode_id)})
+    return replace(head, episode_id=uuid.UUID(episode_id))
 
 
 def typing_steps(count: int, line: str) -> list[Step]:

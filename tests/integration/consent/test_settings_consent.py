@@ -118,7 +118,7 @@ def test_a_typo_stops_recording_loudly_until_it_is_fixed(daemon: Daemon, tmp_pat
 
     good = settings.read_text(encoding="utf-8")
     settings.write_text(good + 'chanels = ["edits"]\n', encoding="utf-8")
-    line = f"{settings}:{good.count(chr(10)) + 1}: chanels: Extra inputs are not permitted"
+    line = f"{settings}:{good.count(chr(10)) + 1}: chanels: Object contains unknown field `chanels`"
     status = ok(codetape(home, "status"))
     assert f"{root}: not recording: {line}\n" in status and f"{root}: recording" not in status
     for command in (["note", "during"], ["task", "start", "during"]):

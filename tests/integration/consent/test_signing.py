@@ -40,6 +40,7 @@ from collector.errors import EpisodeError
 from collector.home import Home
 from collector.policy.sharing import POLICY_FILE, load_signing_policy
 from schemas import step_from_dict
+from schemas.common import plain
 from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER, MINIMAL, MINIMAL_HEADER
 
@@ -110,7 +111,7 @@ def test_the_statement_describes_what_was_signed(home: Home, full: Path, tmp_pat
     assert "build/**" not in encode_statement(statement).decode()
     assert (statement.redaction.rules_version, statement.redaction.counts) == (None, {"aws-access-key": 1})
     assert statement.signed_at == NOW
-    assert statement.software.model_dump() == {"codetape_version": __version__, "recorded_with": "0.1.0",
+    assert plain(statement.software) == {"codetape_version": __version__, "recorded_with": "0.1.0",
                                                "editor": {"name": "Neovim", "version": "0.11.4"}}
     assert statement.reviewer.public_key == (home.keys / "ed25519.pub").read_text("ascii").strip()
     assert statement.reviewer.key_id == load_public(home).key_id
@@ -127,15 +128,15 @@ def test_redaction_summary_and_policy_terms_are_recorded(home: Home, full: Path,
     redaction = {"rules_version": "2026.03", "counts": {"aws-access-key": 2, "jwt": 0},
                  "masked": [["«redacted:aws-access-key:1»", "AKIA…MPLE"]], "occurrences": {}}
     statement = sign_episode(full, tmp_path / "s.ctape", home, workspace_policy=policy, redaction=redaction)
-    assert statement.redaction.model_dump() == {"rules_version": "2026.03",
+    assert plain(statement.redaction) == {"rules_version": "2026.03",
                                                 "counts": {"aws-access-key": 2, "jwt": 0}}
-    assert statement.terms.model_dump() == {
+    assert plain(statement.terms) == {
         "purpose": "Training code models at Example", "licence": "CC-BY-4.0", "repository_licences": ["MIT"],
         "allowed_licences": ["Apache-2.0", "MIT"]}
     assert statement.scope.excluded_sha256 == exclusions_digest(
         private_key(home), statement.content.episode_id, ["vendor/", "build/**"])
     empty = sign_episode(full, tmp_path / "e.ctape", home, redaction={"rules_version": "", "counts": {}})
-    assert empty.redaction.model_dump() == {"rules_version": None, "counts": {}}
+    assert plain(empty.redaction) == {"rules_version": None, "counts": {}}
     with pytest.raises(SigningRefused, match=r"the redaction summary is invalid: counts\.aws: "):
         sign_episode(full, tmp_path / "t.ctape", home, redaction={"counts": {"aws": -1}})
     assert not (tmp_path / "t.ctape").exists()
@@ -167,7 +168,7 @@ def test_the_documented_offline_check_runs_as_written(home: Home, full: Path, tm
     statement = sign_episode(full, signed, home)
     public = base64.b64decode((home.keys / "ed25519.pub").read_text(encoding="ascii"))
     data = signed.read_bytes()
-    assert check(data, public) == json.loads(statement.model_dump_json())
+    assert check(data, public) == json.loads(encode_statement(statement))
     other = Home(tmp_path / "other")
     with pytest.raises(InvalidSignature):
         check(data, init_keys(other).public_key)
@@ -331,7 +332,7 @@ def test_keys_init_and_show_through_the_cli(tmp_path: Path) -> None:
 
 
 def test_a_statement_with_many_files_signs(home: Home, tmp_path: Path) -> None:
-    header = MINIMAL_HEADER.model_copy(update={"episode_id": uuid.uuid4()})
+    header = replace(MINIMAL_HEADER, episode_id=uuid.uuid4())
     steps = [step_from_dict({"kind": "file_change", "t_ms": n, "source": "watcher",
                              "path": f"d{n % 7}/f{n}.txt", "change": "deleted"}) for n in range(3000)]
     source = tmp_path / "many.ctape"

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import msgspec
 import pytest
 
 from collector.consent.episode_keys import EpisodeKey, new_key_pair, store_batch, stored_keys, used_keys
@@ -34,6 +35,7 @@ from collector.consent.statement import unpack_payload
 from collector.episode import open_episode
 from collector.home import Home
 from collector.upload.revocation import signed_message
+from schemas.common import plain
 from schemas.consent import ConsentReviewer
 from schemas.upload import RevocationRecord, RevocationStatement
 from tests.cli import codetape
@@ -240,9 +242,9 @@ def put_forged_revocation(team: Team, by: Home, episode: Path) -> None:
         episode_sha256=sha, episode_id=open_episode(episode).header.episode_id, revoked_at=datetime.now(UTC),
         reason="not mine to revoke", reviewer=ConsentReviewer(public_key=encode_public(key.public_key),
                                                               key_id=key.key_id))
-    text = json.dumps(statement.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(plain(statement), sort_keys=True, separators=(",", ":"))
     signature = base64.b64encode(key.private().sign(signed_message(sha, text.encode()))).decode()
-    record = RevocationRecord(statement=text, signature=signature).model_dump_json().encode()
+    record = msgspec.json.encode(RevocationRecord(statement=text, signature=signature))
     drop = team.seaweed.drop_env()
     import boto3
 
@@ -281,7 +283,7 @@ def linkage(team: Team, out: Path) -> None:
         for path in paths:
             episode = open_episode(path)
             assert episode.consent is not None
-            values[signer(path)].update(flat("header", episode.header.model_dump(mode="json")))
+            values[signer(path)].update(flat("header", plain(episode.header)))
             values[signer(path)].update(flat("statement", json.loads(unpack_payload(episode.consent)[1])))
             by_sha[file_sha256(path)] = signer(path)
     admin = team.seaweed.client(attempts=3)

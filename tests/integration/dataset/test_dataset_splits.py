@@ -15,6 +15,8 @@ import json
 import uuid
 from pathlib import Path
 
+from msgspec.structs import replace
+
 from collector.episode import write_episode_file
 from collector.export.split import repository_key, side_of
 from schemas import WorkspaceIdentity
@@ -52,8 +54,8 @@ def test_no_episode_duplicate_or_near_duplicate_is_on_both_sides(tmp_path: Path)
 
     def record(name: str, seed: int, remote: str, episode_id: uuid.UUID, drop: int = 0) -> None:
         made = generate(seed, "mixed", scale=SCALE)
-        workspace = made.header.workspace.model_copy(update={"git_remote": remote})
-        header = made.header.model_copy(update={"episode_id": episode_id, "workspace": workspace})
+        workspace = replace(made.header.workspace, git_remote=remote)
+        header = replace(made.header, episode_id=episode_id, workspace=workspace)
         path = episodes / f"{name}.ctape"
         write_episode_file(path, header, made.steps[:len(made.steps) - drop], level=3)
         written[name] = sign(alice, path)

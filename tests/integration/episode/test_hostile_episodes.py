@@ -39,6 +39,7 @@ from collector.reconstruct.checkout import plan_checkout, safe_parts
 from collector.reconstruct.workspace import workspace_at
 from collector.verify.integrity import verify_replay
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
+from schemas.common import plain
 from tests.cli import Limited, codetape_limited
 
 CAP_MB = 300
@@ -102,7 +103,7 @@ def container(*frames: bytes, versions: tuple[int, int] = (1, 1), step_count: in
 
 
 def header_frame(data: Any = None) -> bytes:
-    payload = HEAD.model_dump(mode="json") if data is None else data
+    payload = plain(HEAD) if data is None else data
     return encode_frame(HEADER, compress(msgpack.packb(payload), 3))
 
 

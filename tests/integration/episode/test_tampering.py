@@ -23,6 +23,7 @@ import msgpack
 import pytest
 import zstandard
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from msgspec.structs import replace
 
 from collector.cli.main import build_parser
 from collector.consent import init_keys, sign_episode
@@ -113,8 +114,7 @@ def assert_refused(path: Path, capsys: pytest.CaptureFixture[str], says: str = "
 def typing_episode(path: Path, chunks: int, edits_per_chunk: int) -> None:
     """Open a file and type into it, in `chunks` step chunks (an unknown optional frame between chunks
     forces the boundary; signing drops those frames and keeps the chunks)."""
-    header = MINIMAL_HEADER.model_copy(update={"capture": MINIMAL_HEADER.capture.model_copy(
-        update={"channels": ["edits"]})})
+    header = replace(MINIMAL_HEADER, capture=replace(MINIMAL_HEADER.capture, channels=["edits"]))
     text, t, version = "", 0, 1
     letters = random.Random(7)
     with open(path, "wb") as out:
@@ -301,13 +301,11 @@ def test_another_key_in_the_statement_fails_or_shows(small: Signed, keys: tuple[
         sig = signature if signer is None else signer.sign(signed_message(content, statement_json))
         target.write_bytes(reseal(data, replace_statement(frames, pack_payload(sig, statement_json))))
 
-    key_only = statement.model_copy(update={"reviewer": statement.reviewer.model_copy(
-        update={"public_key": their_public})})
+    key_only = replace(statement, reviewer=replace(statement.reviewer, public_key=their_public))
     write(encode_statement(key_only), theirs)
     assert_refused(target, capsys, f"names key id {small.key_id} but carries the public key of "
                                    f"{their_info.key_id}")
-    rekeyed = key_only.model_copy(update={"reviewer": key_only.reviewer.model_copy(
-        update={"key_id": their_info.key_id})})
+    rekeyed = replace(key_only, reviewer=replace(key_only.reviewer, key_id=their_info.key_id))
     write(encode_statement(rekeyed), None)
     assert_refused(target, capsys, f"signature does not verify: the consent statement was altered after "
                                    f"signing, or was not signed by key {their_info.key_id}")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from collector.episode import write_episode_file
 from schemas import step_from_dict
@@ -30,7 +31,7 @@ def one_error_line(done: subprocess.CompletedProcess[str], code: int, says: str)
 
 
 def episode(path: Path, steps: list[dict[str, Any]]) -> Path:
-    header = FULL_HEADER.model_copy(update={"episode_id": uuid.uuid4()})
+    header = replace(FULL_HEADER, episode_id=uuid.uuid4())
     write_episode_file(path, header, [step_from_dict({"source": "bridge", **s}) for s in steps], level=1)
     return path
 

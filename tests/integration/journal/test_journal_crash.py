@@ -30,6 +30,7 @@ from collector.journal import JournalScanner, JournalWriter, scan_journal
 from collector.journal.frames import pack_header, pack_step
 from collector.seal.journal import seal_journal
 from schemas import EpisodeHeader, Step, WorkspaceIdentity, step_to_dict
+from schemas.common import plain
 from schemas.steps import NoteStep, OpenStep
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -68,7 +69,7 @@ def step(seq: int) -> Step:
 @functools.cache
 def payload(seq: int) -> bytes:
     """The exact payload every writer puts in frame `seq`."""
-    return pack_header(HEADER.model_dump(mode="json")) if seq == 0 else pack_step(step_to_dict(step(seq)))
+    return pack_header(plain(HEADER)) if seq == 0 else pack_step(step_to_dict(step(seq)))
 
 
 def write_until_killed(path_text: str) -> None:

@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from collector.errors import JournalCorrupt, JournalError
@@ -26,9 +27,9 @@ ALPHABET = "abcdefghij \n\t{}()=+-_éß😀中"
 @pytest.fixture(scope="module")
 def original(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, list[tuple[int, int]]]:
     """The undamaged journal and each frame's (start, end)."""
-    header = EpisodeHeader.model_validate({"codetape_version": "0.1.0", "started_at": "2026-01-02T00:00:00Z",
+    header = msgspec.convert({"codetape_version": "0.1.0", "started_at": "2026-01-02T00:00:00Z",
                                            "episode_id": "00000000-0000-0000-0000-000000000042",
-                                           "workspace": {"root_name": "fuzz"}})
+                                           "workspace": {"root_name": "fuzz"}}, EpisodeHeader)
     path = tmp_path_factory.mktemp("fuzz") / "base.journal"
     rng = random.Random(42)
     with JournalWriter.create(path, header) as writer:

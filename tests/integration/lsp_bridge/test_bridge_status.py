@@ -106,7 +106,7 @@ async def test_invalid_settings_say_not_recording_with_their_line_until_fixed(da
     seen = listen(client)
     await client.initialize_session(asking(init_params(ws, None)))
     await wait_for_async(last(seen, state="not_recording"), what="not recording", detail=lambda: seen)
-    assert seen[-1]["detail"] == f"{settings}:2: idle_timeout_s: Input should be greater than or equal to 1"
+    assert seen[-1]["detail"] == f"{settings}:2: idle_timeout_s: Expected `int` >= 1"
     settings.write_text('[redaction]\nallow = ["rule:jwt"]\n', encoding="utf-8")  # valid, but not accepted
     await wait_for_async(last(seen, state="recording"), what="recording again", detail=lambda: seen)
     assert seen[-1]["detail"] == ("settings changed since you accepted them (.codetape.toml): using the "

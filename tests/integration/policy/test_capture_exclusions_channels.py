@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from collector.consent.exclusions import exclusions_digest
 from collector.consent.keys import load_private
@@ -118,8 +119,7 @@ def test_an_episode_sealed_with_the_globs_in_its_header_is_signed_without_them(
         setup: tuple[Path, Path], tmp_path: Path) -> None:
     home, episode = setup
     before = open_episode(episode)  # rewritten as an earlier codetape sealed it: the globs in its header
-    header = before.header.model_copy(update={"capture": before.header.capture.model_copy(
-        update={"exclude": GLOBS})})
+    header = replace(before.header, capture=replace(before.header.capture, exclude=GLOBS))
     summary = read_summary(episode)
     assert summary is not None
     old = tmp_path / episode.name

@@ -13,6 +13,8 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from msgspec.structs import replace
+
 from tests.integration.consent.test_sign_cli import PLAN, SECRET_WORDS, codetape, record_session, steps_of
 from tests.support.terminal import Terminal
 from tests.unit.review.test_trim import HEADER, two_files, write
@@ -87,10 +89,9 @@ def test_exclude_a_file_drop_a_range_and_sign_on_a_real_terminal(tmp_path: Path)
 def test_several_episodes_are_reviewed_in_turn_and_ctrl_c_stops(tmp_path: Path) -> None:
     home = tmp_path / "home"
     (home / "episodes").mkdir(parents=True)
-    later = HEADER.model_copy(update={"episode_id": uuid.UUID(int=7),
-                                      "started_at": HEADER.started_at + timedelta(days=1)})
+    later = replace(HEADER, episode_id=uuid.UUID(int=7), started_at=HEADER.started_at + timedelta(days=1))
     episodes = [write(home / "episodes" / f"{header.episode_id}.ctape", two_files(), header)
-                for header in (HEADER, later, later.model_copy(update={"episode_id": uuid.UUID(int=8)}))]
+                for header in (HEADER, later, replace(later, episode_id=uuid.UUID(int=8)))]
     env = {**os.environ, "CODETAPE_HOME": str(home), "TERM": "xterm-256color"}
     command = f"{sys.executable} -m collector review --all-sealed; echo review exited $?; sleep 120"
     term = Terminal(tmp_path / "tmux.sock")

@@ -10,6 +10,7 @@ import shutil
 import stat
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from collector.consent import load_public
@@ -60,7 +61,7 @@ def test_upload_sends_once_and_revoke_leaves_a_signed_record(home: Path, recorde
     size = f"{local.stat().st_size / 1000:.1f} KB"
     assert first.stdout == f"{eid[:8]}  uploaded to {dest.as_uri()}: {stored} ({size})\n"
     assert stored.read_bytes() == local.read_bytes() and stat.S_IMODE(stored.stat().st_mode) == 0o600
-    manifest = UploadManifest.model_validate_json((dest / "episodes" / f"{sha}.json").read_bytes())
+    manifest = msgspec.json.decode((dest / "episodes" / f"{sha}.json").read_bytes(), type=UploadManifest)
     assert (str(manifest.episode_id), manifest.sha256, manifest.bytes) == (eid, sha, local.stat().st_size)
     assert manifest.signer_key_id == load_public(Home(home)).key_id
     before = {path: path.stat().st_mtime_ns for path in dest.rglob("*")}

@@ -41,7 +41,7 @@ def test_policy_fields_in_codetape_toml_are_validated(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="negation"):
         load_settings(root)
     (root / ".codetape.toml").write_text('[policy]\npurpos = "typo"\n', encoding="utf-8")
-    with pytest.raises(SettingsError, match=r"policy\.purpos: Extra inputs are not permitted"):
+    with pytest.raises(SettingsError, match=r"policy\.purpos: Object contains unknown field"):
         load_settings(root)
 
 

@@ -30,6 +30,7 @@ from collector.errors import EpisodeError
 from collector.journal import JournalWriter
 from collector.seal.journal import seal_journal
 from schemas import EpisodeHeader, step_from_dict
+from schemas.common import plain
 from tests.fixtures.make_golden import FULL_HEADER
 
 GOLDEN = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "episodes").glob("*.ctape"))
@@ -88,7 +89,7 @@ def container(*frames: bytes, step_count: int) -> bytes:
 
 
 def header_frame(**changes: Any) -> bytes:
-    header = {**FULL_HEADER.model_dump(mode="json"), **changes}
+    header = {**plain(FULL_HEADER), **changes}
     return encode_frame(HEADER, compress(msgpack.packb(header), 3))
 
 

@@ -18,8 +18,9 @@ from collector.episode import open_episode
 from collector.episode.chunk import encode_chunk
 from collector.episode.container import HEADER, MAGIC, STEPS, TRAILER, TRAILER_PAYLOAD, compress, encode_frame
 from collector.errors import EpisodeError
+from collector.text.validation import first_error
 from schemas import EpisodeHeader, StepError, WorkspaceIdentity, step_from_dict
-from schemas.steps import step_error_line
+from schemas.common import plain
 
 SOME = 16  # steps: the invalid one is put at places around multiples of this
 HEAD = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.UUID(int=7, version=4),
@@ -39,7 +40,7 @@ def _episode(tmp_path: Path, *chunks: list[dict[str, Any]]) -> Path:
 
 def _episode_of_chunks(tmp_path: Path, chunks: list[dict[str, Any]], count: int) -> Path:
     """A container of one steps frame per chunk (columns as given), its trailer saying `count` steps."""
-    frames = [encode_frame(HEADER, compress(msgpack.packb(HEAD.model_dump(mode="json")), 3))]
+    frames = [encode_frame(HEADER, compress(msgpack.packb(plain(HEAD)), 3))]
     for chunk in chunks:
         payload = msgpack.packb(chunk, use_bin_type=True)
         frames.append(encode_frame(STEPS, compress(payload, 1)))
@@ -139,5 +140,5 @@ def _refusal(data: dict[str, Any]) -> str | None:
     try:
         step_from_dict(data)
     except StepError as exc:
-        return step_error_line(exc)
+        return first_error(exc)
     return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from collector.cli.commands.episodes import journal_row, scanned_journal_row
@@ -16,9 +17,9 @@ from collector.journal.outline import outline
 from schemas import EpisodeHeader
 from schemas.steps import NoteStep
 
-HEADER = EpisodeHeader.model_validate({"codetape_version": "0.1.0", "started_at": "2026-01-02T00:00:00Z",
+HEADER = msgspec.convert({"codetape_version": "0.1.0", "started_at": "2026-01-02T00:00:00Z",
                                        "episode_id": "00000000-0000-0000-0000-000000000043",
-                                       "workspace": {"root_name": "outline"}})
+                                       "workspace": {"root_name": "outline"}}, EpisodeHeader)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from jinja2 import StrictUndefined, UndefinedError
 from markupsafe import escape
+from msgspec.structs import replace
 
 from collector.episode import open_episode
 from collector.report import report_bytes
@@ -100,7 +101,7 @@ def test_the_chart_tooltips_are_text(attacked: str) -> None:
 def test_an_attribute_keeps_an_attack_inside_its_quotes(tmp_path: Path) -> None:
     data = collect(open_episode(write_template_attack(tmp_path / "a.ctape")))
     # a schema-valid header holds only hex here; a report must not rely on that
-    data.summary.workspace = data.summary.workspace.model_copy(update={"head_at_start": ATTACK})
+    data.summary.workspace = replace(data.summary.workspace, head_at_start=ATTACK)
     page = Page(render_page(data))
     spans = [attrs for tag, attrs in page.tags if tag == "span" and attrs.get("title") == ATTACK]
     assert spans == [{"class": "mono", "title": ATTACK}]

@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
+from msgspec.structs import replace
 
 from collector.consent import init_keys, sign_episode
 from collector.episode import open_episode, write_episode_file
@@ -391,12 +393,12 @@ def test_a_pattern_renames_the_paths_it_matches_and_masks_the_header(tmp_path: P
         {"kind": "gap", "t_ms": 800, "source": "collector", "reason": "recorder_behind",
          "state": [{"path": "src/acme/api.py", "text": APP}]},
     ]
-    header = HEADER.model_copy(update={"workspace": WorkspaceIdentity(
-        root_name="acme-tools", git_remote="git@example.org:team/acme-tools.git")})
+    header = replace(HEADER, workspace=WorkspaceIdentity(
+        root_name="acme-tools", git_remote="git@example.org:team/acme-tools.git"))
     src = write(tmp_path / "src.ctape", steps, header)
     result = trim_episode(src, tmp_path / "out.ctape", TrimPlan().redact("(?i)acme"))
     episode = open_episode(result.path)
-    text = dumped(result.path) + episode.header.model_dump_json()
+    text = dumped(result.path) + msgspec.json.encode(episode.header).decode()
     assert "acme" not in text.lower()
     masked = "«redacted:custom-1:1»"
     assert episode.header.workspace.root_name == f"{masked}-tools"

@@ -12,6 +12,7 @@ from collector.journal import JournalScanner, encode_frame
 from collector.journal.frames import pack_header, pack_step
 from collector.seal.journal import BATCH, seal_journal
 from schemas import EpisodeHeader, step_to_dict
+from schemas.common import plain
 from schemas.steps import GapStep, NoteStep
 
 STEPS = 2 * BATCH + 50
@@ -22,7 +23,7 @@ def notes(count: int) -> list[dict[str, object]]:
 
 
 def write(path: Path, header: EpisodeHeader, payloads: list[dict[str, object]]) -> None:
-    frames = [encode_frame(0, pack_header(header.model_dump(mode="json")))]
+    frames = [encode_frame(0, pack_header(plain(header)))]
     frames += [encode_frame(seq, pack_step(payload)) for seq, payload in enumerate(payloads, 1)]
     path.write_bytes(b"".join(frames))
 

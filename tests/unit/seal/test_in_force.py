@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
+
 from collector.seal.in_force import InForce, header_settings
 from schemas import CaptureSettings, EpisodeHeader, Step
+from schemas.common import plain
 from schemas.settings import WorkspaceSettings
 from schemas.steps import AgentStep, CommandStep, FileChangeStep, NoteStep, OpenStep
 
@@ -46,18 +49,19 @@ def test_the_defaults_drop_only_what_is_never_recorded(tmp_path: Path) -> None:
 
 
 def test_the_journal_header_names_the_settings() -> None:
-    header = EpisodeHeader.model_validate({
+    header = msgspec.convert({
         "codetape_version": "0", "episode_id": "00000000-0000-4000-8000-000000000000",
         "started_at": "2026-01-01T00:00:00Z", "workspace": {"root_name": "ws"},
         "position_encoding": "utf-16",
-        "capture": CaptureSettings(channels=["edits"], exclude=["notes/"], max_file_bytes=10).model_dump()})
+        "capture": plain(CaptureSettings(channels=["edits"], exclude=["notes/"], max_file_bytes=10))},
+        EpisodeHeader)
     settings = header_settings(header)
     assert (settings.channels, settings.exclude, settings.max_file_bytes) == (["edits"], ["notes/"], 10)
 
 
 def test_a_header_that_lists_no_channel_states_none() -> None:
-    header = EpisodeHeader.model_validate({
+    header = msgspec.convert({
         "codetape_version": "0", "episode_id": "00000000-0000-4000-8000-000000000000",
         "started_at": "2026-01-01T00:00:00Z", "workspace": {"root_name": "ws"},
-        "position_encoding": "utf-16"})
+        "position_encoding": "utf-16"}, EpisodeHeader)
     assert header_settings(header) == WorkspaceSettings()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from msgspec.structs import replace
+
 from collector.episode import open_episode
 from collector.journal import JournalWriter
 from collector.reconstruct.workspace import Workspace
@@ -20,7 +22,7 @@ GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 
 def test_sealing_redacts_with_the_episodes_position_encoding(tmp_path: Path,
                                                              episode_header: EpisodeHeader) -> None:
-    header = episode_header.model_copy(update={"position_encoding": "utf-8"})
+    header = replace(episode_header, position_encoding="utf-8")
     text = "s = 'é😀'\n"
     steps: list[Step] = [OpenStep(t_ms=0, source="bridge", path="a.py", text=text)]
     col = len("s = 'é😀'".encode())  # utf-8 units: the token typed after the non-ASCII text

@@ -12,6 +12,7 @@ from collector.journal import JournalScanner, JournalWriter, encode_frame
 from collector.journal.frames import pack_header, pack_step
 from collector.seal.journal import seal_journal
 from schemas import EpisodeHeader, Step, step_to_dict
+from schemas.common import plain
 from schemas.steps import EditStep, FileChangeStep, GapStep, NoteStep, OpenStep, SaveStep
 from tests.structs import make
 
@@ -76,7 +77,7 @@ def test_a_journal_without_steps_seals_to_nothing(tmp_path: Path, episode_header
     assert seal_journal(journal, tmp_path / "episodes") is None
     assert not journal.exists() and not (tmp_path / "episodes").exists()
     torn = tmp_path / "torn.journal"
-    torn.write_bytes(encode_frame(0, pack_header(episode_header.model_dump(mode="json")))[:-3])
+    torn.write_bytes(encode_frame(0, pack_header(plain(episode_header)))[:-3])
     assert seal_journal(torn, tmp_path / "episodes") is None
     assert not torn.exists()
 
@@ -132,7 +133,7 @@ def test_a_frame_that_is_not_a_valid_step_ends_the_good_part(
         tmp_path: Path, episode_header: EpisodeHeader, payload: dict[str, object], why: str) -> None:
     journal = tmp_path / "s.journal"
     steps = session()
-    frames = [encode_frame(0, pack_header(episode_header.model_dump(mode="json")))]
+    frames = [encode_frame(0, pack_header(plain(episode_header)))]
     frames += [encode_frame(seq, pack_step(step_to_dict(step))) for seq, step in enumerate(steps[:2], 1)]
     frames.append(encode_frame(3, pack_step(payload)))
     frames += [encode_frame(seq, pack_step(step_to_dict(step))) for seq, step in enumerate(steps[2:], 4)]

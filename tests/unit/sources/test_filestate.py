@@ -7,6 +7,7 @@ import os
 import threading
 from pathlib import Path
 
+import msgspec
 from watchdog.events import FileOpenedEvent, FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
@@ -17,7 +18,7 @@ from tests.waiting import wait_for
 
 
 def policy(root: Path, **settings: object) -> Policy:
-    return Policy(root, WorkspaceSettings.model_validate(settings))
+    return Policy(root, msgspec.convert(settings, WorkspaceSettings))
 
 
 def fields(root: Path, relpath: str, rules: Policy) -> dict[str, object]:

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
+
 from collector.episode import write_episode_file
 from collector.journal.writer import JournalWriter
 from collector.stats.activity import TIMEOUT_MS, Activity, language_of
@@ -60,12 +62,12 @@ def test_the_command_counts_each_episode_once_and_reads_journals(tmp_path: Path,
                                                                  episode_header: EpisodeHeader) -> None:
     home = tmp_path / "home"
     now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
-    header = episode_header.model_copy(update={"started_at": now})
+    header = replace(episode_header, started_at=now)
     steps = [step("open", 0, path="a.rs", text=""), typed(MINUTE, "a.rs", "abc"), typed(2 * MINUTE, "a.rs")]
     for folder in ("episodes", "outbox"):  # sealed, and its signed copy: one episode
         (home / folder).mkdir(parents=True)
         write_episode_file(home / folder / f"{header.episode_id}.ctape", header, steps)
-    recording = episode_header.model_copy(update={"started_at": now, "episode_id": uuid.uuid4()})
+    recording = replace(episode_header, started_at=now, episode_id=uuid.uuid4())
     (home / "journals").mkdir()
     with JournalWriter.create(home / "journals" / "r.journal", recording) as writer:
         for made in (step("open", 0, path="b.py", text=""), typed(30_000, "b.py", "pasted!", "paste")):

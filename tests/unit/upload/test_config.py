@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from collector.errors import SettingsError
 from collector.home import Home
 from collector.upload.destinations import configured
+from collector.upload.ref import DestinationRef
 from schemas.config import UploadSettings
 
 
@@ -46,8 +48,9 @@ def test_the_config_gives_the_destination_its_settings(tmp_path: Path) -> None:
     assert destination is not None and destination.url == "s3://bucket/pre"
     assert destination.settings == UploadSettings(to="s3://bucket/pre", endpoint_url="http://127.0.0.1:9",
                                                   concurrency=2)
-    assert destination.ref() == destination.ref().model_validate(
-        {"url": "s3://bucket/pre", "endpoint_url": "http://127.0.0.1:9", "allow_insecure": False})
+    assert destination.ref() == msgspec.convert(
+        {"url": "s3://bucket/pre", "endpoint_url": "http://127.0.0.1:9", "allow_insecure": False},
+        DestinationRef)
     insecure = configured(home, allow_insecure=True)
     assert insecure is not None and insecure.settings.allow_insecure and insecure.settings.concurrency == 2
 

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
+from msgspec.structs import replace
 
 from collector.home import Home
 from collector.upload.fate import Fate, _plain, read_fate
@@ -35,7 +37,7 @@ def receipts() -> dict[str, Receipt]:
                                             sent_bytes=0))
     pending = both.with_pending(Pending(destination=S3, key="k", upload_id="u1", part_size=8 << 20,
                                         started_at=AT + timedelta(seconds=1)))
-    revoked = pending.model_copy(update={"revoked": Revoked(revoked_at=AT, written_to=(FILE, S3))})
+    revoked = replace(pending, revoked=Revoked(revoked_at=AT, written_to=(FILE, S3)))
     return {"none yet": bare, "file": delivered, "file and s3": both, "pending": pending, "revoked": revoked}
 
 
@@ -53,7 +55,7 @@ def test_written_receipts_read_plainly_as_the_model_reads_them(home: Home, name:
 
 
 def edited(change: Any) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(receipts()["revoked"].model_dump_json())
+    data: dict[str, Any] = json.loads(msgspec.json.encode(receipts()["revoked"]))
     change(data)
     return data
 
