@@ -16,8 +16,11 @@ The bridge's own requests to the editor (lsp_bridge/editor.py, as in observe mod
 `codetape-N`; the editor's answers to them are kept from the server. When the server exits, what the
 editor had already sent is still read and recorded (the editor thread says when it is all in the tap; at
 most FINISH_READING_S), then the editor's stream is closed and the bridge exits with the server's
-status; when the editor goes away, the server's input is closed and it gets a few seconds to exit
-before it is terminated.
+status; when the editor says exit or goes away, the server gets a few seconds (exit_grace_s) to exit
+before it is terminated. A server the bridge terminated after the editor's exit was doing as asked, only
+slowly (a loaded machine, a lint finishing): the bridge then exits with 0, as that server would have, not
+with the signal's 128 + N, which says a server died of a signal nobody asked for (the bridge's own
+SIGTERM, passed on to the server, still gives 143).
 """
 
 from __future__ import annotations
@@ -112,6 +115,8 @@ class Proxy:
         self._proc: ServerProcess | None = server  # started already, or by run()
         self._refused_once = False
         self._stop_timer: threading.Timer | None = None
+        self._exit_forwarded = False  # (editor thread) the editor said exit, and the server was told
+        self._stopped_after_exit = False  # the bridge terminated a server that was slow to honour it
         self._abandon = threading.Event()  # set when the server is gone and translating takes too long
         self._server_gone = threading.Event()
         self._editor_drained = threading.Event()  # server gone, and all the editor had sent is in the tap
@@ -136,7 +141,7 @@ class Proxy:
             code = self._proc.wait(self._exit_grace_s)
         except subprocess.TimeoutExpired:
             log.warning("codetape: the language server closed its output but did not exit; terminating it")
-            self._terminate()
+            self._stop_slow_server()
             code = self._proc.wait()
         self._finish_reading()
         os.close(self._wake_write)
@@ -148,6 +153,10 @@ class Proxy:
         if threads[1].is_alive():  # what is left is counted into a gap, not dropped silently
             self._abandon.set()
             threads[1].join(self._finish_translating_s)
+        if self._stopped_after_exit and code in (-signal.SIGTERM, -signal.SIGKILL):
+            log.info("codetape: the language server had not exited %g s after the editor's exit, so the "
+                     "bridge stopped it", self._exit_grace_s)
+            return 0
         if code:
             log.warning("codetape: the language server exited with status %s", code)
         return code if code >= 0 else 128 - code
@@ -216,6 +225,7 @@ class Proxy:
                     continue  # the bridge's alone
                 server_in.frame(frame)
                 if frame.body is not None and _is_exit(frame.body):
+                    self._exit_forwarded = True
                     self._stop_later()
         if (tail := framer.finish()) is not None:
             self._put("editor", tail, self._clock())
@@ -254,9 +264,16 @@ class Proxy:
     def _stop_later(self) -> None:
         """The editor said exit or went away: give the server a few seconds, then terminate it."""
         if self._stop_timer is None:
-            self._stop_timer = threading.Timer(self._exit_grace_s, self._terminate)
+            self._stop_timer = threading.Timer(self._exit_grace_s, self._stop_slow_server)
             self._stop_timer.daemon = True
             self._stop_timer.start()
+
+    def _stop_slow_server(self) -> None:
+        """(timer, or the main thread) The server outlasted the grace after the editor said exit or went
+        away, or after it closed its output: terminate it, noting first whether it had been asked to exit
+        (the main thread reads the note once the server's exit, which follows it, is seen)."""
+        self._stopped_after_exit = self._exit_forwarded
+        self._terminate()
 
     def _terminate(self) -> None:
         proc = self._proc
