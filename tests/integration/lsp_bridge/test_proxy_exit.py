@@ -9,7 +9,7 @@ import signal
 import sys
 
 from lsp_bridge.proxy import Proxy
-from tests.integration.test_proxy_finish import CountingTraffic
+from tests.integration.lsp_bridge.test_proxy_finish import CountingTraffic
 
 # Reads until its input ends, then exits with the status given, or (none) waits until it is signalled.
 SERVER = """import sys, threading
