@@ -319,11 +319,13 @@ class Session:
         self._append(at_ms, _gone_close(path))
 
     def detach(self) -> Path | None:
-        """End the current episode: close its journal and return its path for sealing (None: none open)."""
+        """End the current episode: close its journal and return its path for sealing (None: none open).
+        The file changes still held are recorded first, and when nothing else was they open the episode: a
+        file written and committed just before a seal is in it, not left for the next one."""
         with self._lock:
+            now = self._clock()
+            self._release_held(now, everything=True)
             if self._episode is not None:
-                now = self._clock()
-                self._release_held(now, everything=True)
                 for path in self._open_docs.gone():  # edited documents left open, their save never seen
                     self._close_gone(now, path)
             episode, self._episode = self._episode, None

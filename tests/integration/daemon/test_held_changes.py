@@ -92,3 +92,28 @@ def test_the_documents_of_a_connection_that_left_still_take_its_unsaid_save(tmp_
     steps = recorded(session)
     assert [(s["kind"], s["path"], s.get("source")) for s in steps][-2:] == [("save", "x.py", "watcher"),
                                                                              ("close", "x.py", "collector")]
+
+
+def test_a_seal_within_the_hold_records_the_held_changes_and_the_commit_behind_them(tmp_path: Path) -> None:
+    """The first steps of an episode may all be held (a file written, then a commit, which waits behind
+    it): a seal within the hold records them, the first of them opening the episode, and the collector
+    stopping does too. They were left held for the next episode (or lost) before."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".codetape.toml").write_text("")
+    clock = Clock()
+    session = Session(root.resolve(), Home(tmp_path / "home"), clock=clock)
+    written = {"kind": "file_change", "path": "f.txt", "change": "created", "text": "second",
+               "sha256": sha("second")}
+    session.add(clock.now, written, source="watcher")
+    clock.now += 10
+    commit = {"kind": "git", "op": "commit", "message": "second\n"}
+    session.add(clock.now, commit, source="watcher")
+    clock.now += 10  # the seal comes long before HOLD_MS
+    journal = session.detach()
+    assert journal is not None
+    steps = [unpack_payload(frame) for frame in list(JournalScanner(journal).frames())[1:]]
+    assert [(s["kind"], s.get("path"), s.get("op")) for s in steps] == [("file_change", "f.txt", None),
+                                                                      ("git", None, "commit")]
+    session.add(clock.now, written, source="watcher")  # held again, and the collector stops within the hold
+    assert session.close() is not None
