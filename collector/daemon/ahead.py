@@ -8,9 +8,10 @@ replay, a bulk change; never typing) no process is started and none is told more
 from the ingest when the ingest needs it all; it catches up after the burst. At the seal, `finish` (in
 the seal's worker thread, after the journal was closed) asks it for the rest and returns its SealResult,
 then removes the journal; None means there is no such process or it could not vouch for its episode (it
-died, met damage, the allow-list changed, ...): one log line says why, its temporary files are removed,
-and the caller seals from the journal as it always did. A journal whose header was rewritten gets a new
-process. `stop_all` ends every process left (the daemon stopping); their temporary files are removed too.
+died, met damage, the allow-list changed, it did not finish: see `Patience`): one log line says why, its
+temporary files are removed, and the caller seals from the journal as it always did. A journal whose
+header was rewritten gets a new process. `stop_all` ends every process left (the daemon stopping);
+their temporary files are removed too.
 """
 
 from __future__ import annotations
@@ -27,17 +28,23 @@ from typing import Any
 
 from collector.daemon.session import Session
 from collector.journal import JournalWriter
-from collector.platform.process import set_blocking
+from collector.platform.process import cpu_seconds, set_blocking
 from collector.protocol.spawn import python_command
 from collector.seal.ahead import identity
 from collector.seal.journal import SealResult, remove_journal
 
 log = logging.getLogger("codetape.collector")
 AHEAD_AFTER_STEPS = 1000  # shorter episodes seal fast enough from the journal
-# How long the seal waits for the process before it seals from the journal: a whole seal from scratch
-# takes about 1 s per MiB of journal on a loaded 2-core machine (60,000 steps: 11 MiB, 4-11 s), and the
-# process never has more than that left; a process that takes longer is stuck, not slow
+# The CPU time the process may use to finish before the seal gives up on it and seals from the journal: a
+# whole seal from scratch takes about 1 s per MiB of journal on a loaded 2-core machine (60,000 steps:
+# 11 MiB, 4-11 s of wall clock, less of CPU), and the process never has more than that left; a process
+# that needs more is stuck, not slow. CPU time, not wall clock: the process is niced, and on a busy
+# machine a healthy one waits for the CPU far longer than it uses it.
 FINISH_FLOOR_S, FINISH_S_PER_MIB = 10.0, 3.0
+STUCK_S = 10.0  # wall clock without any CPU used: stuck (stopped, deadlocked); even a niced process
+# starved by a loaded machine gets some every second
+WALL_TIMES = 10.0  # the wall clock's bound, in `finish_timeout`s: for a process that trickles CPU forever
+POLL_S = 0.5  # how often `finish` reads the process's CPU time while it waits
 BURST_RATE = 2500.0  # steps/s between two calls of `follow` above which the process waits
 
 
@@ -119,12 +126,18 @@ class SealAhead:
             return None
         assert ahead.proc.stdin is not None
         set_blocking(ahead.proc.stdin.fileno(), True)
-        timeout = finish_timeout(journal)
-        try:
-            out, _ = ahead.proc.communicate(b"finish\n", timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self._end(ahead, journal)
-            return self._fall_back(journal, f"it did not finish in {timeout:.0f} s")
+        patience = Patience(finish_timeout(journal), time.monotonic(), cpu_seconds(ahead.proc.pid))
+        order: bytes | None = b"finish\n"
+        while True:
+            try:
+                out, _ = ahead.proc.communicate(order, timeout=POLL_S)
+                break
+            except subprocess.TimeoutExpired:
+                order = None  # sent; a later call reads on, losing nothing
+                why = patience.given_up(time.monotonic(), cpu_seconds(ahead.proc.pid))
+                if why is not None:
+                    self._end(ahead, journal)
+                    return self._fall_back(journal, why)
         reply = _reply(out)
         if ahead.proc.returncode != 0 or not isinstance(reply.get("path"), str):
             self._clean(ahead, journal)
@@ -166,8 +179,38 @@ def ahead_command(journal: Path, episodes: Path, root: Path) -> list[str]:
     return python_command("collector.seal.ahead", str(journal), str(episodes), str(root), identity())
 
 
+class Patience:
+    """How long `finish` waits for a process: until it has used `cpu_bound` s of CPU since (a healthy one
+    needs less, however loaded the machine), or used none for STUCK_S, or WALL_TIMES `cpu_bound` has passed
+    on the wall clock. Where the process's CPU time is not known (macOS) `cpu_bound` bounds the wall clock.
+    `given_up` says why it gives up, in words for the log, or None to wait on."""
+
+    def __init__(self, cpu_bound: float, now: float, cpu: float | None) -> None:
+        self.cpu_bound = cpu_bound
+        self.started = self.progressed = now
+        self.cpu_at_start = self.cpu = cpu
+
+    def given_up(self, now: float, cpu: float | None) -> str | None:
+        waited = now - self.started
+        did_not = f"it did not finish in {waited:.0f} s"
+        if self.cpu_at_start is None:
+            return did_not if waited >= self.cpu_bound else None
+        if cpu is None:
+            return None  # it has just ended: its answer is being read
+        if self.cpu is None or cpu > self.cpu:
+            self.cpu, self.progressed = cpu, now
+        used = cpu - self.cpu_at_start
+        if used >= self.cpu_bound:
+            return f"{did_not}, having used {used:.0f} s of CPU, more than a seal from scratch needs"
+        if now - self.progressed >= STUCK_S:
+            return f"{did_not}, using no CPU for the last {now - self.progressed:.0f} s"
+        if waited >= WALL_TIMES * self.cpu_bound:
+            return did_not
+        return None
+
+
 def finish_timeout(journal: Path) -> float:
-    """The longest a healthy process can take to finish `journal` (see FINISH_S_PER_MIB)."""
+    """The most CPU time a healthy process can need to finish `journal` (see FINISH_S_PER_MIB)."""
     try:
         size = journal.stat().st_size
     except OSError:

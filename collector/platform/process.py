@@ -1,9 +1,10 @@
-"""Processes by pid, signals, priority and pipes' blocking mode.
+"""Processes by pid, signals, priority, CPU time and pipes' blocking mode.
 
 Liveness: on Linux `/proc/PID/stat` (a zombie waiting for its parent does not count); elsewhere on POSIX
 `kill(pid, 0)`, which is what psutil's `pid_exists` does there; on Windows `psutil.pid_exists`
 (OpenProcess), since `os.kill(pid, 0)` there terminates the process it probes. psutil is a dependency
 on Windows only: importing it costs about 20 ms, which `codetape status` and the shell hook need not pay.
+CPU time: on Linux `/proc/PID/stat`, on Windows psutil; elsewhere (macOS) it is not known (None).
 """
 
 from __future__ import annotations
@@ -42,6 +43,27 @@ def alive(pid: int) -> bool:
             return _signalable(pid)
         return stat.rpartition(")")[2].split()[:1] != ["Z"]
     return _signalable(pid)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user and system) process `pid` has had so far; None when it is gone or, on macOS, not
+    known."""
+    if sys.platform == "win32":
+        import psutil
+
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            return None
+        return float(times.user + times.system)
+    if sys.platform == "linux":
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return None
+        # after the name: state is field 3 of proc(5), utime and stime fields 14 and 15, in clock ticks
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return None
 
 
 def _signalable(pid: int) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from collector.daemon.ahead import finish_timeout
+from collector.daemon.ahead import STUCK_S, WALL_TIMES, finish_timeout
 from collector.redact.scanning.ruleset import value_hash
 from tests.integration.redact.test_redaction_seal import GH
 from tests.integration.seal.sealing_ahead import assert_same_seal, from_scratch, leftovers, session_steps
@@ -89,19 +89,20 @@ def test_a_killed_process_means_a_seal_from_the_journal(tmp_path: Path,
 
 
 def test_a_stuck_process_is_given_up_after_its_bound(tmp_path: Path, steps: list[dict[str, Any]]) -> None:
-    """A process that never answers (stopped here) is waited for no longer than a seal from scratch could
-    take (`finish_timeout`: 10 s and 3 s a MiB), then killed, and the journal sealed from scratch."""
+    """A process that never answers and uses no CPU (stopped here) is waited for STUCK_S, not the wall
+    clock's bound (WALL_TIMES `finish_timeout`, 10 s of CPU and 3 s a MiB), then killed, and the journal
+    sealed from scratch."""
     home, root = _workspace(tmp_path)
     with running(home) as daemon:
         journal, pid = _record(daemon, root, steps)
-        bound = finish_timeout(journal)
-        assert bound < 12  # ~1,900 steps: a small journal gets little more than the floor
+        assert WALL_TIMES * finish_timeout(journal) > 4 * STUCK_S
         os.kill(pid, signal.SIGSTOP)
         episode = _seal(daemon, root, journal, tmp_path / "kept.journal")
         log = daemon.log_text()
-    gave_up = re.search(rf"{journal.stem}: sealing from the journal, not ahead: it did not finish in (\d+) s",
-                        log)
-    assert gave_up is not None and abs(int(gave_up.group(1)) - bound) <= 1
+    gave_up = re.search(rf"{journal.stem}: sealing from the journal, not ahead: it did not finish in "
+                        rf"(\d+) s, using no CPU for the last (\d+) s", log)
+    assert gave_up is not None and int(gave_up.group(2)) == STUCK_S
+    assert STUCK_S <= int(gave_up.group(1)) < 2 * STUCK_S
     assert not _alive(pid)
     assert_same_seal(episode, from_scratch(tmp_path / "kept.journal", root, tmp_path / "scratch"))
 
