@@ -36,7 +36,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from collector.platform.spawn import Readable
+from collector.platform.spawn import KILL, Readable
 from collector.protocol.clock import now_ms
 from lsp_bridge.editor import Editor
 from lsp_bridge.errors import MalformedMessage
@@ -153,7 +153,7 @@ class Proxy:
         if threads[1].is_alive():  # what is left is counted into a gap, not dropped silently
             self._abandon.set()
             threads[1].join(self._finish_translating_s)
-        if self._stopped_after_exit and code in (-signal.SIGTERM, -signal.SIGKILL):
+        if self._stopped_after_exit and code in (-signal.SIGTERM, -KILL):
             log.info("codetape: the language server had not exited %g s after the editor's exit, so the "
                      "bridge stopped it", self._exit_grace_s)
             return 0
