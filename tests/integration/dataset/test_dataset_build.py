@@ -32,6 +32,7 @@ from tests.support.dataset_helpers import (
     session_as,
     sign,
     signed_before,
+    signed_high,
     table_files,
     upload,
 )
@@ -393,7 +394,7 @@ def test_nobody_pushes_an_episode_out_by_signing_another_under_its_id(tmp_path: 
     source, out, home = tmp_path / "source", tmp_path / "out", tmp_path / "team"
     alice, mallory = contributor(tmp_path, "alice"), contributor(tmp_path, "mallory")
     unsigned = session(alice.home, 51)
-    genuine = sign(alice, unsigned)
+    genuine = signed_high(alice, unsigned)
     episode_id = open_episode(genuine).header.episode_id
     upload(alice, source.as_uri())
     fake = signed_before(mallory, session_as(mallory.home, 52, episode_id), genuine, tmp_path / "fake.ctape")
