@@ -28,11 +28,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.redaction import other_languages, read
 from bench.redaction_engines import stdlib_texts
 from corpora.heldout_corpus import build as heldout
 from corpora.heldout_corpus import paraphrased
 from corpora.redaction_corpus import build as tuned
+from tests.support.false_positives import other_languages, read
 
 HERE = Path(__file__).parent
 SEEDS = (1, 2, 3)

@@ -37,6 +37,7 @@ from collector.seal.redacted import seal_redacted
 from collector.text.digest import sha256_text
 from corpora.redaction_corpus import Case
 from schemas import EpisodeHeader, step_from_dict
+from schemas.common import validated
 
 TYPED_EVERY = 24  # every 24th case is typed one key at a time (the rest arrive whole)
 LEAK = 4  # characters of a secret a step may show
@@ -139,9 +140,9 @@ class Sealed:
 
 def seal_cases(cases: Sequence[Case], tmp: Path, name: str = "recall") -> Sealed:
     """Journal every case on its channel, seal the journal as the collector does, read it back."""
-    header = EpisodeHeader.model_validate({
+    header = validated({
         "codetape_version": "0.1.0", "episode_id": "5f0c2a9e-1b7d-4e3a-8c6f-9d2e4b1a7c30",
-        "started_at": "2026-11-22T10:00:00Z", "workspace": {"root_name": name}})
+        "started_at": "2026-11-22T10:00:00Z", "workspace": {"root_name": name}}, EpisodeHeader)
     journal = tmp / f"{name}.journal"
     t = 0
     with JournalWriter.create(journal, header, fsync=lambda fd: None) as writer:
