@@ -1,10 +1,16 @@
-"""What a step must pass before it reaches the journal: the workspace's recording policy, and for file
-changes the watcher saw, a short hold so the editor's own steps can explain them first.
+"""What a step must pass before it reaches the journal, where it stops being a map from the wire and
+becomes a `Step`: the workspace's recording policy, and for file changes the watcher saw, a short hold so
+the editor's own steps can explain them first.
 
-`admit` drops steps about excluded paths and channels the workspace does not record, strips excluded
-paths from gap states, git file lists and an agent's tool targets, and turns an over-large file text into
-a `too_large` placeholder. `HeldChanges` keeps watcher changes HOLD_MS, in arrival order (one let go
-early takes the changes held before it on its paths along).
+`arrive` is the one conversion of a step that came (a bridge's, the pytest plugin's, a hook's, a
+watcher's map: absolute paths, no `t_ms`): it drops steps about excluded paths and channels the workspace
+does not record, strips excluded paths from gap states, git file lists and an agent's tool targets, turns
+an over-large file text into a `too_large` placeholder, takes out what travels beside a step without
+being one of its fields, and converts the rest into its `Step` (anything the schema refuses becomes a
+`malformed_input` gap). From there the session, its hold, the documents it follows and the episode work
+on that one typed step; its `t_ms` is 0 until the episode places it (open_episode.py). `HeldChanges`
+keeps watcher changes HOLD_MS, in arrival order (one let go early takes the changes held before it on
+its paths along).
 """
 
 from __future__ import annotations
@@ -12,35 +18,50 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from collector.home import Home
 from collector.policy.recording import Policy
 from collector.text.paths import path_problem
+from collector.text.validation import first_error
+from schemas.limits import SHORT_TEXT_MAX
+from schemas.steps import FileChangeStep, GapReason, GapStep, Step, StepError, step_from_dict, step_to_dict
 
 HOLD_MS = 1000
 
 
-def admit(step: dict[str, Any], policy: Policy, paths: CleanPaths) -> dict[str, Any] | None:
-    """The step as it may be written, or None when it must be dropped (excluded path, channel off).
+class Arrival(NamedTuple):
+    """A step that came, as the episode may hold it, and what came beside it without being a field."""
+
+    step: Step  # `t_ms` 0: the episode places it when it writes it
+    junit: tuple[str, ...] = ()  # a command's `codetape run --junit GLOB`: where its reports are
+    patch: dict[str, Any] | None = None  # an agent's: what its tool reported it changed, by clean path
+
+
+def arrive(data: object, source: str, policy: Policy, paths: CleanPaths) -> Arrival | None:
+    """The step `data` (a map from the wire) as it may be written, or None when it must be dropped
+    (excluded path, channel off). `source` is the connection's, for a step that names none.
 
     Paths are stored workspace-relative and normalised (`/abs/ws/a.py`, `./a.py` and `b/../a.py` are
     all `a.py`); a step about a path outside the workspace is dropped, and one about a path no episode
     may hold (text/paths.py) becomes a `malformed_input` gap that does not repeat the path.
     """
-    kept = dict(step)
+    if not isinstance(data, dict):
+        return Arrival(gap("collector", "malformed_input", "a step that is not a map"))
+    kept = dict(data)
     for key in ("path", "new_path"):
-        value = step.get(key)
+        value = data.get(key)
         if not isinstance(value, str):
             continue
         clean, problem = paths.get(policy, value)
         if clean is None or policy.is_excluded(clean):
             return None
         if problem is not None:
-            return {"kind": "gap", "reason": "malformed_input",
-                    "detail": f"a {kind_name(step)} step about a path that cannot be recorded: {problem}"}
+            detail = f"a {kind_name(data)} step about a path that cannot be recorded: {problem}"
+            return Arrival(converted({"kind": "gap", "source": data.get("source", source), "t_ms": 0,
+                                      "reason": "malformed_input", "detail": detail}))
         kept[key] = clean
-    kind = step.get("kind")
+    kind = data.get("kind")
     if isinstance(kind, str) and not policy.settings.records(kind):
         return None
     for key in ("state", "files"):  # gap state jumps, git file stats
@@ -48,13 +69,42 @@ def admit(step: dict[str, Any], policy: Policy, paths: CleanPaths) -> dict[str, 
         if isinstance(entries, list):
             kept[key] = [_entry(e, policy) for e in entries if not (
                 isinstance(e, dict) and isinstance(e.get("path"), str) and _unrecordable(e["path"], policy))]
-    if kind == "agent":
-        _agent_targets(kept, policy, paths)
+    patch = kept.pop("patch", None)  # what an agent's tool reported it changed: never written
+    patch = _agent_targets(kept, patch, policy, paths) if kind == "agent" else None
     if kind == "file_change" and isinstance(kept.get("text"), str):
         size = len(kept["text"].encode("utf-8", "surrogatepass"))
         if size > policy.settings.max_file_bytes:
             kept.update(text=None, omitted="too_large", size=size)
-    return kept
+    junit = kept.pop("junit", None)  # `codetape run --junit GLOB`: where to look, not a field
+    globs = tuple(g for g in junit if isinstance(g, str))[:100] if isinstance(junit, list) else ()
+    kept.setdefault("source", source)
+    kept["t_ms"] = 0
+    return Arrival(converted(kept), globs, patch)
+
+
+def admit_again(step: Step, policy: Policy, paths: CleanPaths) -> Step | None:
+    """A step that arrived under other settings, as `policy`'s (stricter) settings let it be written,
+    or None when they drop it: the same rules as `arrive` (its paths are clean already)."""
+    plain = step_to_dict(step)
+    plain.pop("t_ms", None)
+    again = arrive(plain, step.source, policy, paths)
+    return None if again is None else again.step
+
+
+def converted(data: dict[str, Any]) -> Step:
+    """The step a plain map (with its `t_ms`) is, or a `malformed_input` gap naming the first field the
+    schema refused."""
+    try:
+        return step_from_dict(data)
+    except StepError as exc:
+        detail = f"invalid {kind_name(data)} step ({first_error(exc, values=False)})"
+        return gap("collector", "malformed_input", detail)
+
+
+def gap(source: str, reason: GapReason, detail: str, *, lost: int | None = None) -> GapStep:
+    """A `gap` step the collector makes (`t_ms` 0, placed when written), of values it chose: a struct's
+    constructor checks no constraint, so `detail` is cut to the step's bound here."""
+    return GapStep(t_ms=0, source=source, reason=reason, detail=detail[:SHORT_TEXT_MAX], lost_steps=lost)
 
 
 class CleanPaths:
@@ -79,10 +129,11 @@ class CleanPaths:
         return len(self._known)
 
 
-def _agent_targets(step: dict[str, Any], policy: Policy, paths: CleanPaths) -> None:
+def _agent_targets(step: dict[str, Any], patch: object, policy: Policy,
+                   paths: CleanPaths) -> dict[str, Any] | None:
     """An agent step keeps the targets it may name: inside the workspace, not excluded, recordable, in
-    their clean form (and so does what its tool reported it changed, `patch`, which the session takes
-    out before the step is written); and its command line only where commands are recorded."""
+    their clean form, and its command line only where commands are recorded. Returns what its tool
+    reported it changed (`patch`), by the same paths kept."""
     targets = step.get("targets")
     if isinstance(targets, list):
         clean = (paths.get(policy, t) if isinstance(t, str) else (None, None) for t in targets)
@@ -90,15 +141,13 @@ def _agent_targets(step: dict[str, Any], policy: Policy, paths: CleanPaths) -> N
                            if path is not None and problem is None and not policy.is_excluded(path)]
         if not step["targets"]:
             del step["targets"]
-    patch = step.get("patch")
-    if isinstance(patch, dict):  # what the tool reported it changed, by path: the same paths kept
-        cleaned = ((paths.get(policy, path), part) for path, part in patch.items() if isinstance(path, str))
-        step["patch"] = {path: part for (path, problem), part in cleaned
-                         if path is not None and problem is None and not policy.is_excluded(path)}
-    else:
-        step.pop("patch", None)
     if not policy.settings.records("command"):
         step.pop("command_line", None)
+    if not isinstance(patch, dict):
+        return None
+    cleaned = ((paths.get(policy, path), part) for path, part in patch.items() if isinstance(path, str))
+    return {path: part for (path, problem), part in cleaned
+            if path is not None and problem is None and not policy.is_excluded(path)}
 
 
 def _unrecordable(path: str, policy: Policy) -> bool:
@@ -120,27 +169,28 @@ class HeldChanges:
 
     def __init__(self) -> None:
         # (release at, came at, at_ms, step), in the order they came
-        self._queue: deque[tuple[int, int, object, dict[str, Any]]] = deque()
+        self._queue: deque[tuple[int, int, object, Step]] = deque()
 
-    def hold(self, at_ms: object, step: dict[str, Any], now: int) -> None:
-        """Queue a file change; only new content (created, modified) waits, behind any change held."""
-        content = step.get("change") in ("created", "modified")
+    def hold(self, at_ms: object, step: Step, now: int) -> None:
+        """Queue a file change (or a git step behind one); only new content (created, modified) waits,
+        behind any change held."""
+        content = isinstance(step, FileChangeStep) and step.change in ("created", "modified")
         self._queue.append((now + HOLD_MS if content else 0, now, at_ms, step))
 
-    def due(self, now: int, *, everything: bool = False) -> Iterator[tuple[object, dict[str, Any]]]:
+    def due(self, now: int, *, everything: bool = False) -> Iterator[tuple[object, Step]]:
         """(at_ms, step) of each change due at `now` (all of them with `everything`), in order."""
         while self._queue and (everything or self._queue[0][0] <= now):
             _, _, at_ms, step = self._queue.popleft()
             yield at_ms, step
 
-    def readmit(self, admit: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+    def readmit(self, admit: Callable[[Step], Step | None]) -> None:
         """Pass every held change through `admit` again (stricter settings apply to them too): a change
         it drops is no longer held."""
         kept = ((release, came, at_ms, admit(step)) for release, came, at_ms, step in self._queue)
         self._queue = deque((release, came, at_ms, step) for release, came, at_ms, step in kept
                             if step is not None)
 
-    def take(self, wanted: Callable[[object, dict[str, Any]], bool]) -> list[tuple[object, dict[str, Any]]]:
+    def take(self, wanted: Callable[[object, Step], bool]) -> list[tuple[object, Step]]:
         """(at_ms, step) of each held change `wanted(at_ms, step)` says, in order, no longer held; with each,
         the changes held before it on one of its paths (and theirs before them), so that what is taken
         still follows what it depends on: a temporary file's creation stays before its rename over the
@@ -166,9 +216,11 @@ class HeldChanges:
         return bool(self._queue)
 
 
-def _paths(step: dict[str, Any]) -> set[str]:
+def _paths(step: Step) -> set[str]:
     """The paths a held change is about: its file's, and a rename's new one."""
-    return {value for key in ("path", "new_path") if isinstance(value := step.get(key), str)}
+    if isinstance(step, FileChangeStep):
+        return {step.path} if step.new_path is None else {step.path, step.new_path}
+    return set()
 
 
 def own_state(root: Path, home: Home) -> tuple[str, ...]:
@@ -185,5 +237,6 @@ def glob_escape(text: str) -> str:
 
 
 def kind_name(step: dict[str, Any]) -> str:
+    """The kind a plain step names, quoted and cut, for a message about it."""
     kind = step.get("kind")
     return repr(kind[:32]) if isinstance(kind, str) else "kind-less"

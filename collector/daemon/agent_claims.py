@@ -30,9 +30,10 @@ its result stay without an origin, as does anything written while a hook was not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from collector.daemon.admission import converted
 from collector.sources.agents.patches import Chunk, chunks_of, replaced
+from schemas.steps import AgentStep, FileChangeStep, Step, step_to_dict
 
 WINDOW_MS = 2000
 OPEN_MS = 5000
@@ -57,31 +58,30 @@ class AgentClaims:
         self._open: list[Claim] = []  # the calls not answered yet
         self._count = 0
 
-    def note(self, at_ms: int, step: dict[str, Any], now: int | None = None, *,
+    def note(self, at_ms: int, step: AgentStep, now: int | None = None, *,
              patch: object = None) -> None:
         """Learn from an `agent` step as it was admitted (its targets workspace-relative) at `now` (the
         daemon's clock; `at_ms` when not given): any of them ends the open calls of its session, a tool
         call or result claims its paths (a shell's: all), with what `patch` (by workspace-relative path)
         says the tool changed in each."""
         self._forget(at_ms)
-        session = f"{step.get('agent')}:{step.get('session')}"
+        session = f"{step.agent}:{step.session}"
         for claim in self._open:
             if claim.session == session and claim.since <= at_ms <= claim.until:
                 claim.until, claim.call = at_ms, False  # answered, or refused: another hook came
         self._open = [claim for claim in self._open if claim.call and claim.until >= at_ms]
-        event, targets = step.get("event"), step.get("targets")
+        event = step.event
         # a permission the developer's client granted (codetape acp) opens the call it allows
-        granted = event == "permission" and str(step.get("detail")).startswith("allow")
+        granted = event == "permission" and str(step.detail).startswith("allow")
         opens = event == "tool_call" or granted
-        if (not opens and event != "tool_result") or step.get("tool") in READ_ONLY:
+        if (not opens and event != "tool_result") or step.tool in READ_ONLY:
             return
-        listed = targets if isinstance(targets, list) else []
-        keys: list[str | None] = [t for t in listed if isinstance(t, str)]
-        if isinstance(step.get("command_line"), str):
+        keys: list[str | None] = list(step.targets)
+        if step.command_line is not None:
             keys.append(SHELL)
-        detail = f"{step.get('agent')}:{step.get('hook')}"
-        if isinstance(step.get("tool"), str):
-            detail += f" {step['tool']}"
+        detail = f"{step.agent}:{step.hook}"
+        if step.tool is not None:
+            detail += f" {step.tool}"
         reported = patch if isinstance(patch, dict) else {}
         for key in keys:
             chunks = chunks_of(reported.get(key)) if key is not SHELL else None
@@ -97,33 +97,32 @@ class AgentClaims:
             self._claims.setdefault(key, []).append(claim)
             self._count += 1
 
-    def attribute(self, at_ms: object, step: dict[str, Any]) -> dict[str, Any]:
+    def attribute(self, at_ms: object, step: Step) -> Step:
         """`step` as it is written: a watcher's file change of a claimed path, at a claimed time, with the
         agent's origin, and the lines and characters the tool reported it changed when a claim's report
         fits the text written (`changed_lines`, `changed_chars`); any other step unchanged."""
         matching = self._matching(at_ms, step)
-        if not matching:
+        if not matching or not isinstance(step, FileChangeStep):
             return step
-        attributed = {**step, "origin": "agent", "origin_detail": matching[-1].detail}
-        text = step.get("text")
+        attributed = {**step_to_dict(step), "origin": "agent", "origin_detail": matching[-1].detail}
         for claim in reversed(matching):  # the latest report that fits the text
-            found = replaced(claim.chunks, text) if claim.chunks and isinstance(text, str) else None
+            found = replaced(claim.chunks, step.text) if claim.chunks and step.text is not None else None
             if found is not None:
                 attributed.update(changed_lines=[list(run) for run in found.runs], changed_chars=found.chars)
                 break
-        return attributed
+        return converted(attributed)  # checked again: what a tool reported is outside input
 
-    def claimed(self, at_ms: object, step: dict[str, Any], *, settled: bool = False) -> bool:
+    def claimed(self, at_ms: object, step: Step, *, settled: bool = False) -> bool:
         """Whether an agent's call claims `step`; with `settled`, only by a call no longer running (or
         whose report is already known): a write while its tool runs waits for the tool's result."""
         matching = self._matching(at_ms, step)
         return bool(matching) and (not settled or any(not c.call or c.chunks for c in matching))
 
-    def _matching(self, at_ms: object, step: dict[str, Any]) -> list[Claim]:
+    def _matching(self, at_ms: object, step: Step) -> list[Claim]:
         """The claims of `step`'s first claimed path (then a shell's) at `at_ms`, oldest first."""
-        if step.get("kind") != "file_change" or "origin" in step or not isinstance(at_ms, int):
+        if not isinstance(step, FileChangeStep) or step.origin is not None or not isinstance(at_ms, int):
             return []
-        paths = [step[key] for key in ("path", "new_path") if isinstance(step.get(key), str)]
+        paths = [step.path] if step.new_path is None else [step.path, step.new_path]
         for key in (*paths, SHELL):
             matching = [c for c in self._claims.get(key, ()) if c.since <= at_ms <= c.until]
             if matching:

@@ -14,9 +14,9 @@ content, with nothing recorded on that path in between, says nothing new and is 
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 
 from collector.sources.file_watcher import SOURCE as WATCHER
+from schemas.steps import FileChangeStep, SaveStep, Step
 
 RECENT = 8
 
@@ -28,36 +28,35 @@ class DiskEcho:
         self._saves: dict[str, deque[tuple[str, int]]] = {}
         self._unsaid: dict[str, str] = {}  # path -> hash of the watcher's save, the path's latest step
 
-    def is_echo(self, step: dict[str, Any], at_ms: int) -> bool:
+    def is_echo(self, step: Step, at_ms: int) -> bool:
         """True for a created/modified file_change whose content the disk is known to hold, or an editor's
         save repeating the watcher's save of the same content."""
-        path, digest = step.get("path"), step.get("sha256")
-        if step.get("kind") == "save" and step.get("source") != WATCHER:
-            return isinstance(path, str) and digest is not None and self._unsaid.get(path) == digest
-        if (step.get("kind") != "file_change" or step.get("change") not in ("created", "modified")
-                or not isinstance(path, str) or digest is None):
+        if isinstance(step, SaveStep) and step.source != WATCHER:
+            return step.sha256 is not None and self._unsaid.get(step.path) == step.sha256
+        if not isinstance(step, FileChangeStep) or step.change not in ("created", "modified") \
+                or step.sha256 is None:
             return False
+        path, digest = step.path, step.sha256
         if self._known.get(path) == digest:
             return True
         recent = self._saves.get(path, ())
         return any(saved == digest and abs(at - at_ms) <= self.window_ms for saved, at in recent)
 
-    def note(self, step: dict[str, Any], at_ms: int) -> None:
+    def note(self, step: Step, at_ms: int) -> None:
         """Learn from a step that was recorded (at `at_ms`, unix epoch ms)."""
-        kind, path = step.get("kind"), step.get("path")
+        path = getattr(step, "path", None)
         if not isinstance(path, str):
             return
         self._unsaid.pop(path, None)
-        if kind == "save" and step.get("source") == WATCHER and isinstance(step.get("sha256"), str):
-            self._unsaid[path] = step["sha256"]
-        if kind == "save" and isinstance(step.get("sha256"), str):
-            self._known[path] = step["sha256"]
-            self._saves.setdefault(path, deque(maxlen=RECENT)).append((step["sha256"], at_ms))
-        elif kind == "file_change":
-            change, digest = step.get("change"), step.get("sha256")
+        if isinstance(step, SaveStep) and step.sha256 is not None:
+            if step.source == WATCHER:
+                self._unsaid[path] = step.sha256
+            self._known[path] = step.sha256
+            self._saves.setdefault(path, deque(maxlen=RECENT)).append((step.sha256, at_ms))
+        elif isinstance(step, FileChangeStep):
             known = self._known.pop(path, None)
-            moved = digest if isinstance(digest, str) else known
-            if change == "renamed" and isinstance(step.get("new_path"), str) and moved is not None:
-                self._known[step["new_path"]] = moved
-            elif change in ("created", "modified") and isinstance(digest, str):
-                self._known[path] = digest
+            moved = step.sha256 if step.sha256 is not None else known
+            if step.change == "renamed" and step.new_path is not None and moved is not None:
+                self._known[step.new_path] = moved
+            elif step.change in ("created", "modified") and step.sha256 is not None:
+                self._known[path] = step.sha256

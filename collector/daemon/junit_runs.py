@@ -27,6 +27,7 @@ from typing import Any
 from collector.policy.recording import Policy
 from collector.sources.junit import MAX_TESTS, BadReport, NotJUnit, read_junit
 from collector.sources.junit_reports import command_words, framework, written_reports
+from schemas.steps import CommandStep, TestRunStep
 
 log = logging.getLogger("codetape.collector")
 SEEN_REPORTS = 1024
@@ -49,16 +50,16 @@ class JUnitRuns:
         self._pytest_runs: deque[int] = deque(maxlen=PYTEST_RUNS)  # t (epoch ms) of the plugin's runs
         self._lock = threading.Lock()
 
-    def saw_test_run(self, at_ms: int, step: dict[str, Any]) -> None:
+    def saw_test_run(self, at_ms: int, step: TestRunStep) -> None:
         """Note a `test_run` recorded from another source (the pytest plugin's, to skip its JUnit twin)."""
-        if step.get("framework") == "pytest":
+        if step.framework == "pytest":
             with self._lock:
                 self._pytest_runs.append(at_ms)
 
-    def after(self, at_ms: int, command: dict[str, Any], globs: Sequence[str] = ()) -> None:
+    def after(self, at_ms: int, command: CommandStep, globs: Sequence[str] = ()) -> None:
         """Look, on the worker thread, for the reports the command that ended at `at_ms` wrote."""
         try:
-            self._pool.submit(self._look, at_ms, dict(command), tuple(globs))
+            self._pool.submit(self._look, at_ms, command, tuple(globs))
         except RuntimeError:  # shut down: the session is closing
             return
 
@@ -72,18 +73,17 @@ class JUnitRuns:
         except RuntimeError:
             return
 
-    def _look(self, at_ms: int, command: dict[str, Any], globs: tuple[str, ...]) -> None:
+    def _look(self, at_ms: int, command: CommandStep, globs: tuple[str, ...]) -> None:
         try:
             self._turn_into_steps(at_ms, command, globs)
         except Exception:  # a bug here must not stop the worker: the command itself is recorded
             log.exception("%s: test reports of a command could not be read", self._root)
 
-    def _turn_into_steps(self, at_ms: int, command: dict[str, Any], globs: tuple[str, ...]) -> None:
+    def _turn_into_steps(self, at_ms: int, command: CommandStep, globs: tuple[str, ...]) -> None:
         policy = self._policy()
-        duration = command.get("duration_ms")
-        started_ms = at_ms - (duration if isinstance(duration, int) and duration >= 0 else 0)
-        cwd = self._root / str(command.get("cwd") or ".")
-        words = command_words(_strings(command.get("argv")), _string(command.get("command_line")))
+        started_ms = at_ms - command.duration_ms
+        cwd = self._root / (command.cwd or ".")
+        words = command_words(command.argv, command.command_line)
         paths = written_reports(policy, cwd, words, started_ms * 1_000_000,
                                 [*policy.settings.tests.junit, *globs])
         tests: list[dict[str, Any]] = []
@@ -113,8 +113,8 @@ class JUnitRuns:
             "kind": "test_run", "source": "junit", "framework": names[0],
             "args": [word[:MAX_ARG_CHARS] for word in words[:MAX_ARGS]], "tests": tests,
             "duration_ms": max(0, at_ms - started_ms)}
-        if isinstance(command.get("exit_code"), int):
-            step["exit_status"] = command["exit_code"]
+        if command.exit_code is not None:
+            step["exit_status"] = command.exit_code
         self._add(at_ms, step)
         if dropped:
             self._add(at_ms, {"kind": "gap", "source": "junit", "reason": "other",
@@ -145,10 +145,3 @@ class JUnitRuns:
             test["summary"] = summary.replace(f"{self._root}/", "")
         return test
 
-
-def _strings(value: object) -> list[str] | None:
-    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else None
-
-
-def _string(value: object) -> str | None:
-    return value if isinstance(value, str) else None

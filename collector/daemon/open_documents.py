@@ -25,15 +25,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+
+import msgspec
 
 from collector.text.digest import sha256_text
 from collector.text.document import Document, Span
 from schemas.common import PositionEncoding
-from schemas.steps import CloseStep, EditStep, GapStep, OpenStep, SaveStep, Step
+from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep, Step
 from schemas.steps.base import Range
 
-TOUCHING = frozenset({"edit", "save"})  # the step kinds that need the document's text in the episode
+TOUCHING = (EditStep, SaveStep)  # the step kinds that need the document's text in the episode
 GONE_LIMIT = 256  # edited documents remembered after their editors went (the oldest forgotten first)
 
 
@@ -86,50 +87,40 @@ class OpenDocuments:
             case _:
                 pass
 
-    def withhold(self, step: dict[str, Any], encoding: PositionEncoding,
-                 owner: object = None) -> dict[str, Any] | None:
+    def withhold(self, step: Step, encoding: PositionEncoding, owner: object = None) -> Step | None:
         """`step` as the episode is to hold it, or None when it is about nothing the episode holds: a close
         of a document the episode never had open, a gap whose state names only such documents and that
         lost no step. What is left out is followed all the same (a gap's text is kept for later)."""
-        kind, path = step.get("kind"), step.get("path")
-        if kind == "close" and isinstance(path, str) and path not in self._held:
-            self._close(path, owner)
+        if isinstance(step, CloseStep) and step.path not in self._held:
+            self._close(step.path, owner)
             return None
-        state = step.get("state") if kind == "gap" else None
-        if not isinstance(state, list) or not state:
+        if not isinstance(step, GapStep) or not step.state:
             return step
         kept = []
-        for file in state:
-            name = file.get("path") if isinstance(file, dict) else None
-            if not isinstance(name, str) or name in self._held:
-                kept.append(file)  # (one the schema refuses makes the whole gap a malformed_input gap)
-            elif isinstance(file.get("text"), str):
-                self._carry(name, file["text"], encoding, owner)
+        for file in step.state:
+            if file.path in self._held:
+                kept.append(file)
+            elif file.text is not None:
+                self._carry(file.path, file.text, encoding, owner)
             else:
-                self._open.pop(name, None)
-        if len(kept) == len(state):
+                self._open.pop(file.path, None)
+        if len(kept) == len(step.state):
             return step
-        if kept:
-            return {**step, "state": kept}
-        if not step.get("lost_steps"):
-            return None
-        return {key: value for key, value in step.items() if key != "state"}
+        if kept or step.lost_steps:
+            return msgspec.structs.replace(step, state=kept or None)
+        return None
 
-    def opening(self, step: dict[str, Any]) -> dict[str, Any] | None:
-        """The `open` step (without t_ms) to write just before `step` when it touches a document the episode
+    def opening(self, step: Step) -> OpenStep | None:
+        """The `open` step (`t_ms` 0) to write just before `step` when it touches a document the episode
         does not hold yet; None otherwise. The document then counts as held."""
-        path = step.get("path")
-        if step.get("kind") not in TOUCHING or not isinstance(path, str) or path in self._held:
+        if not isinstance(step, TOUCHING) or step.path in self._held:
             return None
-        entry = self._open.get(path)
+        entry = self._open.get(step.path)
         if entry is None:
             return None
-        self._held.add(path)
-        opening: dict[str, Any] = {"kind": "open", "source": "collector", "path": path,
-                                   "language_id": entry.language_id, "text": entry.doc.text}
-        if entry.version is not None:
-            opening["version"] = entry.version
-        return opening
+        self._held.add(step.path)
+        return OpenStep(t_ms=0, source="collector", path=step.path, language_id=entry.language_id,
+                        text=entry.doc.text, version=entry.version)
 
     def episode_ended(self) -> None:
         """The episode was sealed: the next one holds none of the documents until it touches them."""
@@ -163,14 +154,13 @@ class OpenDocuments:
                 closing.append(path)
         return closed, closing
 
-    def closing(self, step: dict[str, Any]) -> str | None:
+    def closing(self, step: Step) -> str | None:
         """The path of the document to close in the episode just before `step`, or None: `step` changes
         on disk a file the episode holds open, whose editors are all gone, and is not their write of it
         (`holds`). The document is then forgotten."""
-        path = step.get("path")
-        if step.get("kind") != "file_change" or not isinstance(path, str) or path not in self._held or \
-                self.holds(step):
+        if not isinstance(step, FileChangeStep) or step.path not in self._held or self.holds(step):
             return None
+        path = step.path
         if self._gone.pop(path, None) is not None:
             return path
         entry = self._open.get(path)
@@ -179,30 +169,31 @@ class OpenDocuments:
         del self._open[path]
         return path
 
-    def closes_after(self, step: dict[str, Any]) -> bool:
+    def closes_after(self, step: Step) -> bool:
         """True when `step` (an unsaid save, `unsaid_save`) is of a document whose editors are gone and
         that the episode is to close just after it."""
-        return step.get("path") in self._gone and step.get("path") not in self._open
+        path = getattr(step, "path", None)
+        return path in self._gone and path not in self._open
 
     def gone(self) -> list[str]:
         """The paths of the edited documents whose editors went and that the episode still holds open:
         to close when it ends."""
         return [path for path in self._gone if path in self._held and path not in self._open]
 
-    def unsaid_save(self, step: dict[str, Any]) -> bool:
+    def unsaid_save(self, step: Step) -> bool:
         """True for a file change `holds` says is an open document's text, edited since it was last opened
         or saved: the editor wrote its buffer, and no save step has said so (yet)."""
-        entry = self._last(step.get("path"))
+        entry = self._last(getattr(step, "path", None))
         return entry is not None and entry.edited and self.holds(step)
 
-    def holds(self, step: dict[str, Any]) -> bool:
+    def holds(self, step: Step) -> bool:
         """True for a created/modified file_change whose content is an open document's current text:
         the editor writing its buffer, seen by the file watcher (before or after the `save` step)."""
-        digest = step.get("sha256")
-        if step.get("kind") != "file_change" or step.get("change") not in ("created", "modified"):
+        if not isinstance(step, FileChangeStep) or step.change not in ("created", "modified") \
+                or step.sha256 is None:
             return False
-        entry = self._last(step.get("path"))
-        return entry is not None and digest is not None and sha256_text(entry.doc.text) == digest
+        entry = self._last(step.path)
+        return entry is not None and sha256_text(entry.doc.text) == step.sha256
 
     def _last(self, path: object) -> _Open | None:
         """The open document at `path`, else the edited one its editors left there unsaved."""

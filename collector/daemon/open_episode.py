@@ -1,10 +1,11 @@
 """The one open episode of a session: its journal, its header, its steps' times, checks and count.
 
 The session decides when an episode opens and ends and which steps reach it; an `OpenEpisode` turns
-them into journal frames. `start` creates the journal under a new header; `t_ms` places a step in the
-episode (milliseconds from its start, never before the last step); `write` checks a step against the
-schema (anything refused becomes a `malformed_input` gap) and writes it, or keeps it for `flush` while
-a batch is written; `close` ends the journal for sealing. Not thread-safe: the session's lock guards it.
+them into journal frames. `start` creates the journal under a new header; `t_ms` is where a step goes in
+the episode (milliseconds from its start, never before the last step); `write` places a step there (its
+`t_ms` was 0 since it arrived: admission.py checked it against the schema) and writes it, or keeps it for
+`flush` while a batch is written; `close` ends the journal for sealing. Not thread-safe: the session's
+lock guards it.
 """
 
 from __future__ import annotations
@@ -18,23 +19,20 @@ from typing import Any
 import msgspec
 
 from collector import __version__
-from collector.daemon.admission import kind_name
 from collector.daemon.echo import DiskEcho
 from collector.errors import JournalError
 from collector.journal import JournalWriter
 from collector.journal.rewrite import rewrite_header
-from collector.text.validation import first_error
 from schemas import (
     CaptureSettings,
     ClientInfo,
     EpisodeHeader,
     Step,
-    StepError,
     WorkspaceIdentity,
-    step_from_dict,
 )
 from schemas.common import PositionEncoding
 from schemas.settings import WorkspaceSettings
+from schemas.steps import GapStep
 
 _POSITIONAL = ("edit", "diagnostics", "cursor")
 
@@ -78,20 +76,22 @@ class OpenEpisode:
         counts as `now`): milliseconds from the start, never before the last step written."""
         return max(self.last_t, min(at_ms, now) - self.start_ms)
 
-    def is_echo(self, step: dict[str, Any], at_ms: int) -> bool:
+    def is_echo(self, step: Step, at_ms: int) -> bool:
         """Whether `step` is the file watcher's view of content this episode already recorded."""
         return self._disk.is_echo(step, at_ms)
 
-    def write(self, data: dict[str, Any], at_ms: int) -> Step:
-        """Write one step (`data` holds its `t_ms`) that happened at `at_ms`; returns what was written:
-        the step, or the `malformed_input` gap that replaced it."""
-        t_ms = data["t_ms"]
-        model = _validated(data, t_ms)
+    def write(self, step: Step, at_ms: int, t_ms: int, *, until_ms: int | None = None) -> Step:
+        """Write `step`, which happened at `at_ms`, at `t_ms` in the episode (a gap's hole lasting until
+        `until_ms`); returns what was written."""
+        if until_ms is not None and isinstance(step, GapStep):
+            model: Step = msgspec.structs.replace(step, t_ms=t_ms, until_ms=until_ms)
+        else:
+            model = msgspec.structs.replace(step, t_ms=t_ms)
         if self._batch is not None:
             self._batch.append(model)
         else:
             self.writer.append(model)
-        self._disk.note(data, at_ms)
+        self._disk.note(model, at_ms)
         self.positional = self.positional or model.kind in _POSITIONAL
         self.last_t, self.steps = t_ms, self.steps + 1
         self.last_activity = time.monotonic()
@@ -148,12 +148,3 @@ def capture_of(settings: WorkspaceSettings) -> CaptureSettings:
     return CaptureSettings(channels=list(settings.channels), exclude=list(settings.exclude),
                            idle_timeout_s=settings.idle_timeout_s, max_file_bytes=settings.max_file_bytes)
 
-
-def _validated(data: dict[str, Any], t_ms: int) -> Step:
-    """The step's model, or a `malformed_input` gap naming the first field the schema refused."""
-    try:
-        return step_from_dict(data)
-    except StepError as exc:
-        gap = {"kind": "gap", "source": "collector", "reason": "malformed_input", "t_ms": t_ms,
-               "detail": f"invalid {kind_name(data)} step ({first_error(exc, values=False)})"}
-        return step_from_dict(gap)

@@ -30,7 +30,7 @@ from typing import Any
 
 import msgspec
 
-from collector.daemon.admission import CleanPaths, HeldChanges, admit, kind_name, own_state
+from collector.daemon.admission import CleanPaths, HeldChanges, admit_again, arrive, converted, gap, own_state
 from collector.daemon.agent_claims import AgentClaims
 from collector.daemon.capture import Capture, StartWatchers
 from collector.daemon.junit_runs import JUnitRuns
@@ -48,6 +48,17 @@ from collector.workspace.identity import identify
 from schemas import ClientInfo
 from schemas.common import PositionEncoding
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
+from schemas.steps import (
+    AgentStep,
+    CloseStep,
+    CommandStep,
+    FileChangeStep,
+    GapReason,
+    GitStep,
+    SaveStep,
+    Step,
+    TestRunStep,
+)
 
 log = logging.getLogger("codetape.collector")
 _ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
@@ -143,7 +154,7 @@ class Session:
         is the connection that sent it (the documents it opens are open while it is connected)."""
         with self._lock:
             if not isinstance(step, dict):
-                self._record_gap(at_ms, source, "malformed_input", "a step that is not a map")
+                self._record_gap(at_ms, "malformed_input", "a step that is not a map")
                 return
             if self.paused_at is not None:
                 self._dropped_while_paused += 1
@@ -151,13 +162,12 @@ class Session:
             if self.problem is not None:
                 self._settings.dropped()
                 return
-            kept = admit(step, self.policy, self._paths)
-            if kept is None:
+            arrival = arrive(step, source, self.policy, self._paths)
+            if arrival is None:
                 return
-            junit = kept.pop("junit", None)  # `codetape run --junit GLOB`: where to look, not a field
-            kept.setdefault("source", source)
+            kept = arrival.step
             self._release_held(self._clock())
-            if kept.get("kind") == "file_change" or (kept.get("kind") == "git" and self._held):
+            if isinstance(kept, FileChangeStep) or (isinstance(kept, GitStep) and self._held):
                 # in order, behind any change already held: a commit of a file written just before it
                 # comes after that write (its replay holds what the commit holds)
                 self._held.hold(at_ms, kept, self._clock())
@@ -165,14 +175,13 @@ class Session:
                 self._release_claimed(waiting=True)
                 return
             timed = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) else None
-            patch = kept.pop("patch", None)  # what an agent's tool reported it changed: never written
-            if kept.get("kind") == "agent" and timed is not None:
-                self._claims.note(timed, kept, self._clock(), patch=patch)
-            if kept.get("kind") in ("agent", "git"):
+            if isinstance(kept, AgentStep) and timed is not None:
+                self._claims.note(timed, kept, self._clock(), patch=arrival.patch)
+            if isinstance(kept, (AgentStep, GitStep)):
                 self._release_claimed(waiting=False)  # an agent's writes before what it (or git) did next
             self._append(at_ms, kept, owner=owner)
             if timed is not None:
-                self._derive(timed, kept, junit)
+                self._derive(timed, kept, arrival.junit)
 
     def add_many(self, items: Iterable[tuple[object, object]], *, source: str = "collector",
                  owner: object = None) -> None:
@@ -195,12 +204,11 @@ class Session:
                 if self._episode is not None:
                     self._episode.flush()
 
-    def _derive(self, at_ms: int, step: dict[str, Any], junit: object) -> None:
+    def _derive(self, at_ms: int, step: Step, junit: tuple[str, ...]) -> None:
         """Hand a command to the test-report reader; note a test run the pytest plugin sent."""
-        if step.get("kind") == "command" and self.policy.settings.records("test_run"):
-            globs = [g for g in junit if isinstance(g, str)][:100] if isinstance(junit, list) else []
-            self._reports.after(at_ms, step, globs)
-        elif step.get("kind") == "test_run" and step.get("source") != "junit":
+        if isinstance(step, CommandStep) and self.policy.settings.records("test_run"):
+            self._reports.after(at_ms, step, junit)
+        elif isinstance(step, TestRunStep) and step.source != "junit":
             self._reports.saw_test_run(at_ms, step)
 
     def _add_derived(self, at_ms: int, step: dict[str, Any]) -> None:
@@ -236,7 +244,7 @@ class Session:
         one only a tool call still running claims stays held until its result (which may say what the
         tool changed), the agent's next step, or HOLD_MS. The changes held before a claimed one on its paths
         go with it (HeldChanges.take): a temporary file's creation before its claimed rename."""
-        def claimed(at_ms: object, step: dict[str, Any]) -> bool:
+        def claimed(at_ms: object, step: Step) -> bool:
             return self._claims.claimed(at_ms, step, settled=waiting)
 
         for at_ms, step in self._held.take(claimed):
@@ -278,9 +286,7 @@ class Session:
             if self._episode is None and not dropped:
                 return True
             now = self._clock()
-            gap: dict[str, Any] = {"kind": "gap", "source": "collector", "reason": "paused",
-                                   "detail": "recording was paused", "lost_steps": dropped}
-            self._append(since, gap, until=now)
+            self._append(since, gap("collector", "paused", "recording was paused", lost=dropped), until=now)
             return True
 
     def wait_capture(self, timeout: float = 15.0) -> bool:
@@ -378,17 +384,16 @@ class Session:
 
     # -- internals ---------------------------------------------------------------------------------------
 
-    def _append(self, at_ms: object, step: dict[str, Any], *, until: int | None = None,
-                owner: object = None) -> None:
+    def _append(self, at_ms: object, step: Step, *, until: int | None = None, owner: object = None) -> None:
         if not isinstance(at_ms, int) or isinstance(at_ms, bool) or at_ms < 0:
-            self._record_gap(None, str(step.get("source", "collector")), "malformed_input",
-                             f"a {kind_name(step)} step without a valid time")
+            self._record_gap(None, "malformed_input", f"a {step.kind!r} step without a valid time")
             return
         held = self._open_docs.withhold(step, self.encoding or "utf-16", owner)
         if held is None:
             return  # about documents the episode does not hold
         closes_after = False
-        if self._open_docs.holds(held):  # the watcher saw an open document's text written to disk
+        if isinstance(held, FileChangeStep) and self._open_docs.holds(held):
+            # the watcher saw an open document's text written to disk
             if not self._open_docs.unsaid_save(held):
                 return  # as it was opened or last saved: the editor's save step said so, or nothing changed
             closes_after = self._open_docs.closes_after(held)  # its editors are gone: then it closes
@@ -399,26 +404,25 @@ class Session:
         t_ms = episode.t_ms(at_ms, self._clock())
         closing = self._open_docs.closing(held)
         if closing is not None:  # another program changed a file whose editors left it open: the disk's now
-            self._write(episode, {**_gone_close(closing), "t_ms": t_ms}, at_ms, None)
+            self._write(episode, _gone_close(closing), at_ms, t_ms, None)
         opening = self._open_docs.opening(held)
         if opening is not None:  # a document the editor had open before the episode, touched: its text now
-            self._write(episode, {**opening, "t_ms": t_ms}, at_ms, owner)
-        data = {**held, "t_ms": t_ms}
-        if until is not None:
-            data["until_ms"] = max(t_ms, until - episode.start_ms)
-        self._write(episode, data, at_ms, owner)
+            self._write(episode, opening, at_ms, t_ms, owner)
+        until_ms = None if until is None else max(t_ms, until - episode.start_ms)
+        self._write(episode, held, at_ms, t_ms, owner, until_ms=until_ms)
         if closes_after:
-            self._write(episode, {**_gone_close(held["path"]), "t_ms": t_ms}, at_ms, None)
+            self._write(episode, _gone_close(getattr(held, "path", "")), at_ms, t_ms, None)
 
-    def _write(self, episode: OpenEpisode, data: dict[str, Any], at_ms: int, owner: object) -> None:
-        """Write one step (with its t_ms) to the episode; the documents follow what it changes."""
-        model = episode.write(data, at_ms)
-        self._open_docs.note(model, episode.header.position_encoding, owner)
+    def _write(self, episode: OpenEpisode, step: Step, at_ms: int, t_ms: int, owner: object, *,
+               until_ms: int | None = None) -> None:
+        """Write one step to the episode at `t_ms`; the documents follow what it changes."""
+        written = episode.write(step, at_ms, t_ms, until_ms=until_ms)
+        self._open_docs.note(written, episode.header.position_encoding, owner)
 
-    def _record_gap(self, at_ms: object, source: str, reason: str, detail: str) -> None:
+    def _record_gap(self, at_ms: object, reason: GapReason, detail: str) -> None:
         at = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) and at_ms >= 0 else self._clock()
         if self.paused_at is None and self.problem is None:
-            self._append(at, {"kind": "gap", "source": "collector", "reason": reason, "detail": detail})
+            self._append(at, gap("collector", reason, detail))
 
     def _open(self, start_ms: int) -> OpenEpisode | None:
         """Start a new episode under the settings as they are now; None while they cannot be used."""
@@ -442,7 +446,7 @@ class Session:
         """(lock held) The repository at the episode's start, its first step (sources/snapshot.py). Not
         followed as the editor's documents: the files are on disk, none is open because of it."""
         taken = take_snapshot(self.root, self.policy)
-        episode.write({**taken.step(), "t_ms": 0}, start_ms)
+        episode.write(converted({**taken.step(), "t_ms": 0}), start_ms, 0)
         log.info("%s: snapshot of %d tracked files (%d bytes)", self.root, len(taken.state), taken.bytes)
 
     def _look_at_settings(self) -> None:
@@ -451,10 +455,8 @@ class Session:
         hole = self._settings.look()
         if hole is None or (self._episode is None and not hole.dropped):
             return
-        gap: dict[str, Any] = {"kind": "gap", "source": "collector", "reason": "other",
-                               "lost_steps": hole.dropped,
-                               "detail": f"not recorded while {SETTINGS_FILE} could not be used"}
-        self._append(hole.since, gap, until=self._clock())
+        detail = f"not recorded while {SETTINGS_FILE} could not be used"
+        self._append(hole.since, gap("collector", "other", detail, lost=hole.dropped), until=self._clock())
 
     def _apply_settings(self) -> None:
         """(lock held, no episode open) Record under the settings last read, when they differ from the
@@ -486,21 +488,20 @@ class Session:
         self.policy = Policy.under(self.root, tight.settings, also_exclude=tight.excludes)
         if retired is not self._watched:
             retired.close()
-        self._held.readmit(lambda step: admit(step, self.policy, self._paths))
+        self._held.readmit(lambda step: admit_again(step, self.policy, self._paths))
         self._episode.tighten(tight.settings)
         self.tightened = tuple(dict.fromkeys([*self.tightened, *tight.fields]))
         log.info("%s: stricter settings apply at once: %s", self.root, ", ".join(tight.fields))
 
 
-def _unsaid_save(change: dict[str, Any]) -> dict[str, Any]:
+def _unsaid_save(change: FileChangeStep) -> SaveStep:
     """The `save` an editor made without telling: its buffer written to disk, seen by the file watcher
     (held HOLD_MS for the editor's own save step, which never came). A server that does not ask for save
     notifications (ruff's) keeps the editor from sending them through the proxy (issue 27, item 8). No
     text: replay writes the buffer, and verify checks it against the hash the watcher read."""
-    return {"kind": "save", "source": change.get("source", "files"), "path": change["path"],
-            "sha256": change["sha256"]}
+    return SaveStep(t_ms=0, source=change.source, path=change.path, sha256=change.sha256)
 
 
-def _gone_close(path: str) -> dict[str, Any]:
+def _gone_close(path: str) -> CloseStep:
     """The `close` of a document the episode holds open whose editors all went without closing it."""
-    return {"kind": "close", "source": "collector", "path": path, "reason": "editor_gone"}
+    return CloseStep(t_ms=0, source="collector", path=path, reason="editor_gone")

@@ -5,25 +5,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from msgspec.structs import replace
+
 from collector.daemon.agent_claims import OPEN_MS, WINDOW_MS, AgentClaims
+from schemas import Step, step_from_dict
+from schemas.steps import AgentStep, FileChangeStep
 
 
-def hook(event: str, hook_name: str, session: str = "s1", **fields: Any) -> dict[str, Any]:
-    return {"kind": "agent", "agent": "claude-code", "hook": hook_name, "event": event, "session": session,
-            **fields}
+def step(kind: str, **fields: Any) -> Step:
+    """A step as the session holds it after admission: typed, `t_ms` 0 (the hook's, unless named)."""
+    return step_from_dict({"kind": kind, "t_ms": 0, "source": "agent", **fields})
 
 
-def bash(event: str, hook_name: str, session: str = "s1") -> dict[str, Any]:
+def hook(event: str, hook_name: str, session: str = "s1", **fields: Any) -> AgentStep:
+    made = step("agent", agent="claude-code", hook=hook_name, event=event, session=session, **fields)
+    assert isinstance(made, AgentStep)
+    return made
+
+
+def bash(event: str, hook_name: str, session: str = "s1") -> AgentStep:
     return hook(event, hook_name, session, tool="Bash", command_line="cat > notes.md <<'EOF'")
 
 
-def edit(event: str, hook_name: str, session: str = "s1") -> dict[str, Any]:
+def edit(event: str, hook_name: str, session: str = "s1") -> AgentStep:
     return hook(event, hook_name, session, tool="Edit", targets=["app.py"])
 
 
-def origin(claims: AgentClaims, at_ms: int, path: str = "notes.md", **step: Any) -> tuple[Any, Any]:
-    written = claims.attribute(at_ms, {"kind": "file_change", "path": path, "change": "created", **step})
-    return written.get("origin"), written.get("origin_detail")
+def origin(claims: AgentClaims, at_ms: int, path: str = "notes.md", **fields: Any) -> tuple[Any, Any]:
+    written = claims.attribute(at_ms, step("file_change", source="files", path=path, change="created",
+                                           **fields))
+    assert isinstance(written, FileChangeStep)
+    return written.origin, written.origin_detail
 
 
 def test_a_shell_call_claims_the_writes_of_any_file_until_its_result() -> None:
@@ -45,7 +57,7 @@ def test_a_shell_result_claims_what_was_written_just_before_it() -> None:
     """Cursor's afterShellExecution (it has no call hook codetape installs), or a call that waited for the
     developer's permission longer than OPEN_MS."""
     claims = AgentClaims()
-    claims.note(50_000, {**bash("tool_result", "afterShellExecution"), "agent": "cursor", "tool": None})
+    claims.note(50_000, replace(bash("tool_result", "afterShellExecution"), agent="cursor", tool=None))
     assert origin(claims, 50_000 - WINDOW_MS) == ("agent", "cursor:afterShellExecution")
     assert origin(claims, 50_000 - WINDOW_MS - 1) == (None, None)
 
@@ -90,13 +102,14 @@ def test_the_result_s_report_of_the_change_goes_on_the_write_it_fits() -> None:
     on a step."""
     claims = AgentClaims()
     claims.note(1_000, edit("tool_call", "PreToolUse"))
-    write = {"kind": "file_change", "path": "app.py", "change": "modified", "text": "a\nB\nc\n"}
+    write = step("file_change", source="files", path="app.py", change="modified", text="a\nB\nc\n")
     assert claims.claimed(1_050, write) and not claims.claimed(1_050, write, settled=True)  # still running
     hunks = [{"oldStart": 1, "oldLines": 3, "newStart": 1, "newLines": 3, "lines": [" a", "-b", "+B", " c"]}]
     claims.note(1_100, edit("tool_result", "PostToolUse"), patch={"app.py": hunks})
     assert claims.claimed(1_050, write, settled=True)
     written = claims.attribute(1_050, write)
-    assert written["origin_detail"] == "claude-code:PostToolUse Edit"
-    assert (written["changed_lines"], written["changed_chars"]) == ([[2, 1, 2, 1]], 1)
-    other = claims.attribute(1_060, {**write, "text": "a\nb\nc\nd\n"})  # not the text the Edit left
-    assert other["origin"] == "agent" and "changed_lines" not in other
+    assert isinstance(written, FileChangeStep)
+    assert written.origin_detail == "claude-code:PostToolUse Edit"
+    assert (written.changed_lines, written.changed_chars) == ([[2, 1, 2, 1]], 1)
+    other = claims.attribute(1_060, replace(write, text="a\nb\nc\nd\n"))  # not the text the Edit left
+    assert isinstance(other, FileChangeStep) and other.origin == "agent" and other.changed_lines is None

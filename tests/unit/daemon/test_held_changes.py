@@ -3,14 +3,13 @@ takes along what it depends on, so changes still leave in the order they came.""
 
 from __future__ import annotations
 
-from typing import Any
-
 from collector.daemon.admission import HeldChanges
+from schemas import Step, step_from_dict
 
 
-def change(change: str, path: str, new_path: str | None = None) -> dict[str, Any]:
-    step = {"kind": "file_change", "change": change, "path": path}
-    return step if new_path is None else {**step, "new_path": new_path}
+def change(change: str, path: str, new_path: str | None = None) -> Step:
+    step = {"kind": "file_change", "change": change, "path": path, "new_path": new_path}
+    return step_from_dict({"t_ms": 0, "source": "files", **step})
 
 
 def test_a_rename_taken_early_takes_the_creation_of_its_file_along_and_leaves_the_rest() -> None:

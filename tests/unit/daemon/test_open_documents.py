@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from msgspec.structs import replace
+
 from collector.daemon.open_documents import OpenDocuments
 from collector.reconstruct.workspace import workspace_at
 from collector.text.digest import sha256_text
@@ -24,7 +26,7 @@ def follow(docs: OpenDocuments, *steps: Step, owner: object = EDITOR) -> None:
         docs.note(s, "utf-16", owner)
 
 
-EDIT = {"kind": "edit", "path": "a.py", "changes": [{"text": "x"}]}
+EDIT = step("edit", path="a.py", changes=[{"text": "x"}])
 
 
 def test_a_new_episode_opens_a_document_only_where_it_first_touches_it_with_its_current_text() -> None:
@@ -38,15 +40,16 @@ def test_a_new_episode_opens_a_document_only_where_it_first_touches_it_with_its_
            step("close", path="d.py"))
     assert docs.opening(EDIT) is None  # the episode that opened it holds it
     docs.episode_ended()
-    assert docs.opening({"kind": "cursor", "path": "a.py"}) is None  # needs no text: none is written
-    assert docs.opening({**EDIT, "path": "b.py"}) is None  # closed: never comes back
+    here = at(0, 0)
+    cursor = step("cursor", path="a.py", selections=[{"anchor": here["start"], "active": here["end"]}])
+    assert docs.opening(cursor) is None  # needs no text: none is written
+    assert docs.opening(replace(EDIT, path="b.py")) is None  # closed: never comes back
     opening = docs.opening(EDIT)
-    assert opening == {"kind": "open", "source": "collector", "path": "a.py", "language_id": "python",
-                       "text": "x = 1\ny = 😀!\n", "version": 3}
+    assert opening == step("open", source="collector", path="a.py", language_id="python",
+                           text="x = 1\ny = 😀!\n", version=3)
     assert docs.opening(EDIT) is None  # once per episode
     # the next episode replays on its own: its first edits apply to the text it opens with
-    replayed = [step_from_dict({**opening, "t_ms": 0}),
-                step("edit", path="a.py", version=4, changes=[{"range": at(2, 0), "text": "z"}])]
+    replayed = [opening, step("edit", path="a.py", version=4, changes=[{"range": at(2, 0), "text": "z"}])]
     assert workspace_at("utf-16", replayed).files() == {"a.py": "x = 1\ny = 😀!\nz"}
 
 
@@ -55,9 +58,9 @@ def test_saves_with_text_resynchronise_and_unknown_edits_are_ignored() -> None:
     follow(docs, step("edit", path="never-opened.py", changes=[{"text": "x"}]))
     follow(docs, step("open", path="a.py", text="old"), step("save", path="a.py", text="from the editor"))
     docs.episode_ended()
-    assert docs.opening({**EDIT, "path": "never-opened.py"}) is None
-    opening = docs.opening({"kind": "save", "path": "a.py", "sha256": sha256_text("from the editor")})
-    assert opening is not None and opening["text"] == "from the editor"
+    assert docs.opening(replace(EDIT, path="never-opened.py")) is None
+    opening = docs.opening(step("save", path="a.py", sha256=sha256_text("from the editor")))
+    assert opening is not None and opening.text == "from the editor"
 
 
 def test_a_document_is_open_while_a_connection_that_opened_it_is() -> None:
@@ -67,10 +70,10 @@ def test_a_document_is_open_while_a_connection_that_opened_it_is() -> None:
     docs.release(EDITOR)  # the first editor exited: a.py is closed, the other editor still has b.py
     docs.episode_ended()
     assert docs.opening(EDIT) is None
-    assert docs.opening({**EDIT, "path": "b.py"}) is not None
+    assert docs.opening(replace(EDIT, path="b.py")) is not None
     follow(docs, step("close", path="b.py"), owner=OTHER)
     docs.episode_ended()
-    assert docs.opening({**EDIT, "path": "b.py"}) is None
+    assert docs.opening(replace(EDIT, path="b.py")) is None
 
 
 def test_a_close_by_one_of_two_editors_leaves_it_open_but_no_longer_held_by_the_episode() -> None:
@@ -78,43 +81,39 @@ def test_a_close_by_one_of_two_editors_leaves_it_open_but_no_longer_held_by_the_
     follow(docs, step("open", path="a.py", text="a"))
     follow(docs, step("open", path="a.py", text="a"), owner=OTHER)
     follow(docs, step("close", path="a.py"))  # written: the episode's replay closed it
-    assert docs.opening(EDIT) == {"kind": "open", "source": "collector", "path": "a.py", "language_id": "",
-                                  "text": "a"}
+    assert docs.opening(EDIT) == step("open", source="collector", path="a.py", language_id="", text="a")
 
 
 def test_what_the_episode_does_not_hold_is_withheld_and_followed() -> None:
     docs = OpenDocuments()
     follow(docs, step("open", path="a.py", text="a"), step("open", path="b.py", text="b"))
     docs.episode_ended()
-    close = {"kind": "close", "path": "b.py"}
+    close = step("close", path="b.py")
     assert docs.withhold(close, "utf-16", EDITOR) is None  # never written: b.py is closed all the same
-    assert docs.withhold({**EDIT, "path": "b.py"}, "utf-16", EDITOR) == {**EDIT, "path": "b.py"}
-    assert docs.opening({**EDIT, "path": "b.py"}) is None
+    assert docs.withhold(replace(EDIT, path="b.py"), "utf-16", EDITOR) == replace(EDIT, path="b.py")
+    assert docs.opening(replace(EDIT, path="b.py")) is None
     # a resync naming only documents the episode does not hold, having lost nothing: nothing to write
-    resync = {"kind": "gap", "reason": "collector_unreachable",
-              "state": [{"path": "a.py", "text": "a2"}, {"path": "new.py", "text": "n"}]}
+    resync = step("gap", reason="collector_unreachable",
+                  state=[{"path": "a.py", "text": "a2"}, {"path": "new.py", "text": "n"}])
     assert docs.withhold(resync, "utf-16", EDITOR) is None
-    assert docs.withhold(resync | {"lost_steps": 3}, "utf-16", EDITOR) == {
-        "kind": "gap", "reason": "collector_unreachable", "lost_steps": 3}
-    assert docs.opening(EDIT) == {"kind": "open", "source": "collector", "path": "a.py", "language_id": "",
-                                  "text": "a2"}
+    assert docs.withhold(replace(resync, lost_steps=3), "utf-16", EDITOR) == step(
+        "gap", reason="collector_unreachable", lost_steps=3)
+    assert docs.opening(EDIT) == step("open", source="collector", path="a.py", language_id="", text="a2")
     follow(docs, step("open", path="a.py", source="collector", text="a2"))
     # once held, the gap's state for it is written (the episode's replay needs it), the rest kept back
-    assert docs.withhold(resync | {"lost_steps": 3}, "utf-16", EDITOR) == {
-        "kind": "gap", "reason": "collector_unreachable", "lost_steps": 3,
-        "state": [{"path": "a.py", "text": "a2"}]}
-    assert docs.withhold(close | {"path": "a.py"}, "utf-16", EDITOR) == close | {"path": "a.py"}
-    assert docs.opening({**EDIT, "path": "new.py"})["text"] == "n"  # type: ignore[index]
+    assert docs.withhold(replace(resync, lost_steps=3), "utf-16", EDITOR) == step(
+        "gap", reason="collector_unreachable", lost_steps=3, state=[{"path": "a.py", "text": "a2"}])
+    assert docs.withhold(replace(close, path="a.py"), "utf-16", EDITOR) == replace(close, path="a.py")
+    assert docs.opening(replace(EDIT, path="new.py")).text == "n"  # type: ignore[union-attr]
 
 
 def test_a_bridge_reconnecting_within_the_episode_resyncs_what_the_episode_holds() -> None:
     docs = OpenDocuments()
     follow(docs, step("open", path="a.py", text="a"))
     docs.leave(EDITOR)  # the collector dropped the connection: the bridge comes back before it is let go
-    resync = {"kind": "gap", "reason": "collector_unreachable", "lost_steps": 2,
-              "state": [{"path": "a.py", "text": "a2"}]}
+    resync = step("gap", reason="collector_unreachable", lost_steps=2, state=[{"path": "a.py", "text": "a2"}])
     assert docs.withhold(resync, "utf-16", OTHER) == resync  # the episode's replay needs the new text
-    follow(docs, step(**resync), owner=OTHER)  # (written: the bridge that came back has it open)
+    follow(docs, resync, owner=OTHER)  # (written: the bridge that came back has it open)
     assert docs.release(EDITOR) == (0, [])  # the bridge that came back has it open: it stays open
 
 
@@ -124,11 +123,10 @@ def test_a_bridge_reconnecting_after_its_documents_closed_opens_them_again_where
     docs.leave(EDITOR)
     assert docs.release(EDITOR) == (1, ["a.py"])  # nobody has it open: the episode closes it
     follow(docs, step("close", path="a.py", source="collector", reason="editor_gone"), owner=None)
-    resync = {"kind": "gap", "reason": "collector_unreachable", "lost_steps": 2,
-              "state": [{"path": "a.py", "text": "a2"}]}
-    assert docs.withhold(resync, "utf-16", OTHER) == {"kind": "gap", "reason": "collector_unreachable",
-                                                      "lost_steps": 2}  # followed, kept for its edit
-    assert docs.opening(EDIT)["text"] == "a2"  # type: ignore[index]
+    resync = step("gap", reason="collector_unreachable", lost_steps=2, state=[{"path": "a.py", "text": "a2"}])
+    assert docs.withhold(resync, "utf-16", OTHER) == step("gap", reason="collector_unreachable",
+                                                          lost_steps=2)  # followed, kept for its edit
+    assert docs.opening(EDIT).text == "a2"  # type: ignore[union-attr]
 
 
 def test_a_change_on_disk_closes_first_a_document_only_connections_gone_have_open() -> None:
@@ -137,11 +135,11 @@ def test_a_change_on_disk_closes_first_a_document_only_connections_gone_have_ope
     docs = OpenDocuments()
     follow(docs, step("open", path="a.py", text="x"), step("open", path="b.py", text="b"))
     follow(docs, step("open", path="b.py", text="b"), owner=OTHER)
-    written = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("agent")}
+    written = step("file_change", source="files", path="a.py", change="modified", sha256=sha256_text("agent"))
     assert docs.closing(written) is None  # its editor is still there: its buffer is what it edits
     docs.leave(EDITOR)
-    assert docs.closing(written | {"sha256": sha256_text("x")}) is None  # its own text: an echo
-    assert docs.closing(written | {"path": "b.py"}) is None  # another editor still has b.py open
+    assert docs.closing(replace(written, sha256=sha256_text("x"))) is None  # its own text: an echo
+    assert docs.closing(replace(written, path="b.py")) is None  # another editor still has b.py open
     assert docs.closing(written) == "a.py"
     assert docs.release(EDITOR) == (0, [])  # (a.py closed already; b.py is OTHER's)
 
@@ -153,9 +151,9 @@ def test_an_edited_document_its_editors_left_closes_after_its_unsaid_save_or_bef
     docs.leave(EDITOR)
     assert docs.release(EDITOR) == (2, [])  # both wait for their unsaid saves
     assert docs.gone() == ["a.py", "b.py"]  # (closed when the episode ends if nothing comes)
-    saved = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("typed")}
+    saved = step("file_change", source="files", path="a.py", change="modified", sha256=sha256_text("typed"))
     assert docs.unsaid_save(saved) and docs.closes_after(saved) and docs.closing(saved) is None
-    other = {"kind": "file_change", "path": "b.py", "change": "modified", "sha256": sha256_text("sed")}
+    other = step("file_change", source="files", path="b.py", change="modified", sha256=sha256_text("sed"))
     assert docs.closing(other) == "b.py"
     assert docs.gone() == ["a.py"]
 
@@ -163,11 +161,11 @@ def test_an_edited_document_its_editors_left_closes_after_its_unsaid_save_or_bef
 def test_the_watchers_view_of_an_editor_write_is_recognised_before_the_save_step() -> None:
     docs = OpenDocuments()
     follow(docs, step("open", path="a.py", text="x"), step("edit", path="a.py", changes=[{"text": "typed"}]))
-    written = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("typed")}
+    written = step("file_change", source="files", path="a.py", change="modified", sha256=sha256_text("typed"))
     assert docs.holds(written)
-    assert not docs.holds(written | {"sha256": sha256_text("x")})
-    assert not docs.holds(written | {"change": "deleted"})
-    assert not docs.holds(written | {"path": "b.py"})
+    assert not docs.holds(replace(written, sha256=sha256_text("x")))
+    assert not docs.holds(replace(written, change="deleted"))
+    assert not docs.holds(replace(written, path="b.py"))
 
 
 def test_a_write_is_an_unsaid_save_only_of_text_edited_since_it_was_opened_or_saved() -> None:
@@ -175,15 +173,15 @@ def test_a_write_is_an_unsaid_save_only_of_text_edited_since_it_was_opened_or_sa
     only when that text was edited since the document was opened or saved (else it is the file as opened,
     or the echo of a save step)."""
     docs = OpenDocuments()
-    opened = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("x")}
+    opened = step("file_change", source="files", path="a.py", change="modified", sha256=sha256_text("x"))
     follow(docs, step("open", path="a.py", text="x"))
     assert docs.holds(opened) and not docs.unsaid_save(opened)  # the file as the editor opened it
     follow(docs, step("edit", path="a.py", changes=[{"text": "typed"}]))
-    written = opened | {"sha256": sha256_text("typed")}
+    written = replace(opened, sha256=sha256_text("typed"))
     assert docs.unsaid_save(written) and not docs.unsaid_save(opened)
     follow(docs, step("save", path="a.py", sha256=sha256_text("typed")))
     assert docs.holds(written) and not docs.unsaid_save(written)  # the save step said so: its echo
-    assert not docs.unsaid_save(written | {"path": "b.py"})
+    assert not docs.unsaid_save(replace(written, path="b.py"))
 
 
 def test_the_unsaid_save_of_a_document_its_editor_left_is_known_by_its_content_in_the_episode() -> None:
@@ -192,14 +190,14 @@ def test_the_unsaid_save_of_a_document_its_editor_left_is_known_by_its_content_i
     docs = OpenDocuments()
     follow(docs, step("open", path="a.py", text="x"), step("edit", path="a.py", changes=[{"text": "typed"}]),
            step("open", path="b.py", text="b"))
-    written = {"kind": "file_change", "path": "a.py", "change": "modified", "sha256": sha256_text("typed")}
+    written = step("file_change", source="files", path="a.py", change="modified", sha256=sha256_text("typed"))
     assert docs.release(EDITOR) == (2, ["b.py"])  # a.py waits for its unsaid save
     assert docs.unsaid_save(written)  # edited, never saved: its write is still that save
-    assert not docs.holds(written | {"path": "b.py", "sha256": sha256_text("b")})  # b.py was never edited
-    assert not docs.unsaid_save(written | {"sha256": sha256_text("x")})  # other content: somebody else's
+    assert not docs.holds(replace(written, path="b.py", sha256=sha256_text("b")))  # b.py was never edited
+    assert not docs.unsaid_save(replace(written, sha256=sha256_text("x")))  # other content: somebody else's
     follow(docs, step("save", path="a.py", sha256=sha256_text("typed")))
     assert not docs.unsaid_save(written)  # said once
     follow(docs, step("open", path="c.py", text="c"), step("edit", path="c.py", changes=[{"text": "cc"}]))
     docs.release(EDITOR)
     docs.episode_ended()
-    assert not docs.unsaid_save(written | {"path": "c.py", "sha256": sha256_text("cc")})  # another episode
+    assert not docs.unsaid_save(replace(written, path="c.py", sha256=sha256_text("cc")))  # another episode
