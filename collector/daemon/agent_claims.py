@@ -102,7 +102,7 @@ class AgentClaims:
         agent's origin, and the lines and characters the tool reported it changed when a claim's report
         fits the text written (`changed_lines`, `changed_chars`); any other step unchanged."""
         matching = self._matching(at_ms, step)
-        if not matching or not isinstance(step, FileChangeStep):
+        if not matching or type(step) is not FileChangeStep:
             return step
         attributed = {**step_to_dict(step), "origin": "agent", "origin_detail": matching[-1].detail}
         for claim in reversed(matching):  # the latest report that fits the text
@@ -120,7 +120,7 @@ class AgentClaims:
 
     def _matching(self, at_ms: object, step: Step) -> list[Claim]:
         """The claims of `step`'s first claimed path (then a shell's) at `at_ms`, oldest first."""
-        if not isinstance(step, FileChangeStep) or step.origin is not None or not isinstance(at_ms, int):
+        if type(step) is not FileChangeStep or step.origin is not None or not isinstance(at_ms, int):
             return []
         paths = [step.path] if step.new_path is None else [step.path, step.new_path]
         for key in (*paths, SHELL):

@@ -31,9 +31,9 @@ class DiskEcho:
     def is_echo(self, step: Step, at_ms: int) -> bool:
         """True for a created/modified file_change whose content the disk is known to hold, or an editor's
         save repeating the watcher's save of the same content."""
-        if isinstance(step, SaveStep) and step.source != WATCHER:
+        if type(step) is SaveStep and step.source != WATCHER:
             return step.sha256 is not None and self._unsaid.get(step.path) == step.sha256
-        if not isinstance(step, FileChangeStep) or step.change not in ("created", "modified") \
+        if type(step) is not FileChangeStep or step.change not in ("created", "modified") \
                 or step.sha256 is None:
             return False
         path, digest = step.path, step.sha256
@@ -48,12 +48,12 @@ class DiskEcho:
         if not isinstance(path, str):
             return
         self._unsaid.pop(path, None)
-        if isinstance(step, SaveStep) and step.sha256 is not None:
+        if type(step) is SaveStep and step.sha256 is not None:
             if step.source == WATCHER:
                 self._unsaid[path] = step.sha256
             self._known[path] = step.sha256
             self._saves.setdefault(path, deque(maxlen=RECENT)).append((step.sha256, at_ms))
-        elif isinstance(step, FileChangeStep):
+        elif type(step) is FileChangeStep:
             known = self._known.pop(path, None)
             moved = step.sha256 if step.sha256 is not None else known
             if step.change == "renamed" and step.new_path is not None and moved is not None:

@@ -34,7 +34,6 @@ from schemas.common import PositionEncoding
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep, Step
 from schemas.steps.base import Range
 
-TOUCHING = (EditStep, SaveStep)  # the step kinds that need the document's text in the episode
 GONE_LIMIT = 256  # edited documents remembered after their editors went (the oldest forgotten first)
 
 
@@ -58,6 +57,8 @@ class OpenDocuments:
         """Follow one step written to the episode (positions in `encoding`, the episode's) `owner` sent."""
         self._gone.pop(getattr(step, "path", None) or "", None)  # its save, or what came after it
         match step:
+            case EditStep():  # (first: nearly every step is one, and each case is an isinstance)
+                self._edit(step.path, step.version, [(c.range, c.text) for c in step.changes], encoding)
             case OpenStep(source="collector") if step.path in self._open:
                 pass  # `opening`'s step: the document as followed, nobody opened it again
             case OpenStep():
@@ -69,8 +70,6 @@ class OpenDocuments:
             case CloseStep():
                 self._held.discard(step.path)
                 self._close(step.path, owner)
-            case EditStep():
-                self._edit(step.path, step.version, [(c.range, c.text) for c in step.changes], encoding)
             case SaveStep() if step.path in self._open:
                 entry = self._open[step.path]
                 if step.text is not None:
@@ -91,10 +90,10 @@ class OpenDocuments:
         """`step` as the episode is to hold it, or None when it is about nothing the episode holds: a close
         of a document the episode never had open, a gap whose state names only such documents and that
         lost no step. What is left out is followed all the same (a gap's text is kept for later)."""
-        if isinstance(step, CloseStep) and step.path not in self._held:
+        if type(step) is CloseStep and step.path not in self._held:
             self._close(step.path, owner)
             return None
-        if not isinstance(step, GapStep) or not step.state:
+        if type(step) is not GapStep or not step.state:
             return step
         kept = []
         for file in step.state:
@@ -113,13 +112,14 @@ class OpenDocuments:
     def opening(self, step: Step) -> OpenStep | None:
         """The `open` step (`t_ms` 0) to write just before `step` when it touches a document the episode
         does not hold yet; None otherwise. The document then counts as held."""
-        if not isinstance(step, TOUCHING) or step.path in self._held:
-            return None
-        entry = self._open.get(step.path)
+        if type(step) is not EditStep and type(step) is not SaveStep:
+            return None  # (`type(step) is`: the step types have no subclasses, and isinstance costs 5x)
+        path = step.path
+        entry = None if path in self._held else self._open.get(path)
         if entry is None:
             return None
-        self._held.add(step.path)
-        return OpenStep(t_ms=0, source="collector", path=step.path, language_id=entry.language_id,
+        self._held.add(path)
+        return OpenStep(t_ms=0, source="collector", path=path, language_id=entry.language_id,
                         text=entry.doc.text, version=entry.version)
 
     def episode_ended(self) -> None:
@@ -158,7 +158,7 @@ class OpenDocuments:
         """The path of the document to close in the episode just before `step`, or None: `step` changes
         on disk a file the episode holds open, whose editors are all gone, and is not their write of it
         (`holds`). The document is then forgotten."""
-        if not isinstance(step, FileChangeStep) or step.path not in self._held or self.holds(step):
+        if type(step) is not FileChangeStep or step.path not in self._held or self.holds(step):
             return None
         path = step.path
         if self._gone.pop(path, None) is not None:
@@ -189,7 +189,7 @@ class OpenDocuments:
     def holds(self, step: Step) -> bool:
         """True for a created/modified file_change whose content is an open document's current text:
         the editor writing its buffer, seen by the file watcher (before or after the `save` step)."""
-        if not isinstance(step, FileChangeStep) or step.change not in ("created", "modified") \
+        if type(step) is not FileChangeStep or step.change not in ("created", "modified") \
                 or step.sha256 is None:
             return False
         entry = self._last(step.path)

@@ -83,7 +83,7 @@ class OpenEpisode:
     def write(self, step: Step, at_ms: int, t_ms: int, *, until_ms: int | None = None) -> Step:
         """Write `step`, which happened at `at_ms`, at `t_ms` in the episode (a gap's hole lasting until
         `until_ms`); returns what was written."""
-        if until_ms is not None and isinstance(step, GapStep):
+        if until_ms is not None and type(step) is GapStep:
             model: Step = msgspec.structs.replace(step, t_ms=t_ms, until_ms=until_ms)
         else:
             model = msgspec.structs.replace(step, t_ms=t_ms)

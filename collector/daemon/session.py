@@ -167,7 +167,7 @@ class Session:
                 return
             kept = arrival.step
             self._release_held(self._clock())
-            if isinstance(kept, FileChangeStep) or (isinstance(kept, GitStep) and self._held):
+            if type(kept) is FileChangeStep or (type(kept) is GitStep and self._held):
                 # in order, behind any change already held: a commit of a file written just before it
                 # comes after that write (its replay holds what the commit holds)
                 self._held.hold(at_ms, kept, self._clock())
@@ -175,9 +175,9 @@ class Session:
                 self._release_claimed(waiting=True)
                 return
             timed = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) else None
-            if isinstance(kept, AgentStep) and timed is not None:
+            if type(kept) is AgentStep and timed is not None:
                 self._claims.note(timed, kept, self._clock(), patch=arrival.patch)
-            if isinstance(kept, (AgentStep, GitStep)):
+            if type(kept) is AgentStep or type(kept) is GitStep:
                 self._release_claimed(waiting=False)  # an agent's writes before what it (or git) did next
             self._append(at_ms, kept, owner=owner)
             if timed is not None:
@@ -206,9 +206,9 @@ class Session:
 
     def _derive(self, at_ms: int, step: Step, junit: tuple[str, ...]) -> None:
         """Hand a command to the test-report reader; note a test run the pytest plugin sent."""
-        if isinstance(step, CommandStep) and self.policy.settings.records("test_run"):
+        if type(step) is CommandStep and self.policy.settings.records("test_run"):
             self._reports.after(at_ms, step, junit)
-        elif isinstance(step, TestRunStep) and step.source != "junit":
+        elif type(step) is TestRunStep and step.source != "junit":
             self._reports.saw_test_run(at_ms, step)
 
     def _add_derived(self, at_ms: int, step: dict[str, Any]) -> None:
@@ -392,7 +392,7 @@ class Session:
         if held is None:
             return  # about documents the episode does not hold
         closes_after = False
-        if isinstance(held, FileChangeStep) and self._open_docs.holds(held):
+        if type(held) is FileChangeStep and self._open_docs.holds(held):
             # the watcher saw an open document's text written to disk
             if not self._open_docs.unsaid_save(held):
                 return  # as it was opened or last saved: the editor's save step said so, or nothing changed
