@@ -15,7 +15,7 @@
     ├── SettingsError         a .codetape.toml (or config.toml) is invalid
     │   └── PolicyError       a sharing policy (policy.toml, [policy] in .codetape.toml) is invalid
     └── CollectorError        the collector cannot be reached or refused a request
-        └── FramingError      a socket message is oversized or not a msgpack map
+        └── FramingError      a socket message is oversized or not a map (msgpack or JSON)
 """
 
 from __future__ import annotations

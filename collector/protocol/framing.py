@@ -4,6 +4,12 @@ A body may instead be a JSON object (it starts with `{`, which no msgpack map do
 speaks JSON, because it runs in interpreters that have only the standard library
 (collector/sources/pytest_path/). The daemon answers a connection in the dialect of its first message.
 
+Both dialects are read and written by msgspec. A body that is not one msgpack value or one JSON value
+(damaged, cut short, trailing bytes, invalid UTF-8, nested deeper than the interpreter's recursion limit,
+NaN in JSON) or is not a map is a FramingError; what a map holds is left to whoever reads it (a step's
+schema, the requests). A msgspec Struct in a message (a `Step`) is written as its plain form, the map
+`schemas.step_to_dict` gives, so a client can send steps as it built them.
+
 Both ends use these functions: the client on a blocking socket, the daemon on an asyncio stream
 (asyncio is imported only there: every short-lived CLI command loads this module).
 """
@@ -15,7 +21,7 @@ import socket
 import struct
 from typing import TYPE_CHECKING, Any
 
-import msgpack
+import msgspec
 
 from collector.errors import FramingError
 
@@ -24,16 +30,24 @@ if TYPE_CHECKING:
 
 MAX_MESSAGE = 16 * 1024 * 1024
 _LENGTH = struct.Struct(">I")
+_TO_MSGPACK = msgspec.msgpack.Encoder()
+_TO_JSON = msgspec.json.Encoder(enc_hook=str)  # what JSON has no form for is written as its str()
+_FROM_MSGPACK = msgspec.msgpack.Decoder()
+_FROM_JSON = msgspec.json.Decoder()
 
 
 def encode(message: dict[str, Any], *, as_json: bool = False) -> bytes:
     """The framed bytes of one message (msgpack, or JSON for a JSON client); refuses messages above
     MAX_MESSAGE."""
     if as_json:
-        body = json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str).encode(
-            "utf-8", "replace")
+        try:
+            body = _TO_JSON.encode(message)
+        except UnicodeEncodeError:  # a lone surrogate (a path from an undecodable file name), which
+            # UTF-8 cannot hold: the standard library writes it `?`, as the pytest plugin does
+            body = json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+                "utf-8", "replace")
     else:
-        body = msgpack.packb(message, use_bin_type=True)
+        body = _TO_MSGPACK.encode(message)
     if len(body) > MAX_MESSAGE:
         raise FramingError(f"message of {len(body)} bytes is above the {MAX_MESSAGE}-byte cap")
     return _LENGTH.pack(len(body)) + body
@@ -46,16 +60,11 @@ def is_json(body: bytes) -> bool:
 
 def decode_body(body: bytes) -> dict[str, Any]:
     """One message body (msgpack or JSON) back into its map; anything else is a FramingError."""
-    if is_json(body):
-        try:
-            message = json.loads(body)
-        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
-            raise FramingError(f"message is not valid JSON: {exc}") from None
-    else:
-        try:
-            message = msgpack.unpackb(body, raw=False)
-        except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as exc:
-            raise FramingError(f"message is not valid msgpack: {exc}") from None
+    json_body = is_json(body)
+    try:
+        message = (_FROM_JSON if json_body else _FROM_MSGPACK).decode(body)
+    except (ValueError, RecursionError) as exc:  # msgspec.DecodeError and UnicodeDecodeError are ValueErrors
+        raise FramingError(f"message is not valid {'JSON' if json_body else 'msgpack'}: {exc}") from None
     if not isinstance(message, dict):
         raise FramingError(f"message is a {type(message).__name__}, expected a map")
     return message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -12,6 +13,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+import msgpack
 import pytest
 
 from collector.errors import CollectorError
@@ -26,7 +28,7 @@ from tests.support.collector_harness import (
     settle,
     start_daemon,
 )
-from tests.waiting import wait_for
+from tests.waiting import TIMEOUT_S, wait_for
 
 NOTE = {"kind": "note", "source": "bridge", "text": "hello"}
 
@@ -197,6 +199,30 @@ def test_oversized_message_is_refused_with_an_error_and_the_collector_lives(tmp_
         assert b"above the" in reply
         assert raw.recv(1000) == b""
         raw.close()
+        with daemon.client() as client:
+            assert client.request("status")["pid"] == daemon.proc.pid
+
+
+def test_a_damaged_body_gets_one_line_in_its_dialect_and_the_collector_lives(tmp_path: Path) -> None:
+    """What a broken or hostile client sends (collector/protocol/framing.py): the connection gets one error
+    line, msgpack or JSON as the body looked, and ends; the collector serves the next one."""
+    bodies = {b"\xc1": "not valid msgpack", b"\x81\xa1a" + b"\x91" * 100_000 + b"\xc0": "not valid msgpack",
+              b"\x81\xa2op\xa2\xff\xfe": "not valid msgpack", b"\x92\x01\x02": "expected a map",
+              b"\x81\xa2op\xdb\xff\xff\xff\xff": "not valid msgpack", b'{"op": NaN}': "not valid JSON",
+              b'{"op": "status"} {}': "not valid JSON", b'{"op": "\xff"}': "not valid JSON"}
+    with running(tmp_path / "h") as daemon:
+        for body, error in bodies.items():
+            raw = socket.socket(socket.AF_UNIX)
+            raw.settimeout(TIMEOUT_S)
+            raw.connect(str(daemon.home.socket))
+            raw.sendall(len(body).to_bytes(4, "big") + body)
+            head = raw.recv(4, socket.MSG_WAITALL)
+            reply = raw.recv(int.from_bytes(head, "big"), socket.MSG_WAITALL)
+            assert reply[:1] == (b"{" if body[:1] == b"{" else b"\x82"), reply
+            answer = json.loads(reply) if body[:1] == b"{" else msgpack.unpackb(reply)
+            assert answer["ok"] is False and error in answer["error"] and "\n" not in answer["error"], answer
+            assert raw.recv(1000) == b""
+            raw.close()
         with daemon.client() as client:
             assert client.request("status")["pid"] == daemon.proc.pid
 

@@ -1,16 +1,21 @@
-"""The socket framing: round trips, the 16 MiB cap, damaged input, over a real socket pair."""
+"""The socket framing: round trips, the 16 MiB cap, damaged and hostile input, over a real socket pair; the
+msgpack library (the journal's) and the pytest plugin (the standard library's json) as the other end."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
 import struct
+from pathlib import Path
 
 import msgpack
 import pytest
 
 from collector.errors import FramingError
 from collector.protocol.framing import MAX_MESSAGE, decode_body, encode, read_message, recv_message
+from collector.sources.pytest_path import codetape_pytest
+from schemas import step_to_dict
+from tests.support.sessions import generate
 
 
 def test_round_trip_over_a_socket_pair_keeps_order_and_types() -> None:
@@ -42,10 +47,53 @@ def test_a_message_cut_in_its_body_is_an_error_not_an_end() -> None:
         recv_message(right)
 
 
-@pytest.mark.parametrize("body", [msgpack.packb([1, 2]), b"\xc1", msgpack.packb(7)])
+@pytest.mark.parametrize("body", [msgpack.packb([1, 2]), msgpack.packb(7), msgpack.packb("op"),
+                                  msgpack.packb(msgpack.ExtType(5, b"x"))])
 def test_bodies_that_are_not_a_map_are_refused(body: bytes) -> None:
-    with pytest.raises(FramingError):
+    with pytest.raises(FramingError, match="expected a map"):
         decode_body(body)
+
+
+HOSTILE_MSGPACK = {
+    "invalid opcode": b"\xc1",
+    "empty": b"",
+    "trailing bytes": msgpack.packb({"op": "status"}) + b"\x00",
+    "cut short": msgpack.packb({"op": "status", "text": "x" * 40})[:-3],
+    "nested too deep": b"\x81\xa1a" + b"\x91" * 200_000 + b"\xc0",
+    "invalid UTF-8 in a string": b"\x81\xa1a\xa2\xff\xfe",
+    "invalid UTF-8 in a key": b"\x81\xa2\xc3\x28\x01",
+    "a surrogate in UTF-8": b"\x81\xa1a\xa3\xed\xa0\x80",
+    "a string of 4 GiB announced": b"\x81\xa1a\xdb\xff\xff\xff\xff",
+    "an array of 4 billion announced": b"\x81\xa1a\xdd\xff\xff\xff\xff",
+    "a map of 4 billion announced": b"\xdf\xff\xff\xff\xff",
+    "a map as a key": b"\x81\x81\xa1a\x01\x01",
+}
+
+
+@pytest.mark.parametrize("body", HOSTILE_MSGPACK.values(), ids=HOSTILE_MSGPACK.keys())
+def test_a_damaged_or_hostile_msgpack_body_is_one_line_framing_error(body: bytes) -> None:
+    with pytest.raises(FramingError, match=r"^message is not valid msgpack: .") as caught:
+        decode_body(body)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_msgpack_library_reads_what_is_written_and_writes_what_is_read() -> None:
+    """The other msgpack implementation (the journal's) as the other end: the same bytes both ways."""
+    message = {"op": "steps", "items": [[1, {"kind": "edit", "path": "/w/é😀.py", "version": 2}]],
+               "blob": b"\0\1", "big": 2**64 - 1, "small": -(2**63), "ratio": 0.5, "none": None, "yes": True}
+    assert encode(message)[4:] == msgpack.packb(message, use_bin_type=True)
+    assert decode_body(msgpack.packb(message, use_bin_type=True)) == message
+
+
+def test_steps_as_structs_are_written_as_their_plain_form() -> None:
+    """A client may put the `Step`s it built into a message: the same bytes as their plain dicts, in both
+    dialects, for every kind a generated session has."""
+    steps = generate(1, "training", scale=0.02).steps
+    assert len({step.kind for step in steps}) >= 8
+    as_structs = {"op": "steps", "items": [[step.t_ms, step] for step in steps]}
+    as_dicts = {"op": "steps", "items": [[step.t_ms, step_to_dict(step)] for step in steps]}
+    assert encode(as_structs) == encode(as_dicts)
+    assert encode(as_structs, as_json=True) == encode(as_dicts, as_json=True)
 
 
 def test_asyncio_reader_round_trip_and_clean_end() -> None:
@@ -79,8 +127,35 @@ def test_a_json_body_is_the_same_message_and_answers_can_be_json() -> None:
     assert decode_body(encode(message)[4:]) == message  # msgpack never starts with `{`
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"{" + b'"a":' * 1 + b"[" * 200_000 + b"]" * 200_000 + b"}",
-                                  b'{"a": "\xff"}'], ids=["broken", "deep", "not-utf8"])
+BAD_JSON = {
+    "broken": b"{not json",
+    "nested too deep": b'{"a":' + b"[" * 200_000 + b"]" * 200_000 + b"}",
+    "invalid UTF-8": b'{"a": "\xff"}',
+    "trailing bytes": b'{"a": 1} {}',
+    "cut short": b'{"a": 1',
+    "NaN": b'{"a": NaN}',
+    "a lone surrogate escaped": b'{"a": "\\udcff"}',
+    "an integer of 5,000 digits": b'{"a": ' + b"9" * 5000 + b"}",
+}
+
+
+@pytest.mark.parametrize("body", BAD_JSON.values(), ids=BAD_JSON.keys())
 def test_a_bad_json_body_is_a_framing_error(body: bytes) -> None:
-    with pytest.raises(FramingError, match="not valid JSON"):
+    with pytest.raises(FramingError, match=r"^message is not valid JSON: .") as caught:
         decode_body(body)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_pytest_plugin_and_the_daemon_read_each_other() -> None:
+    """The plugin's own reader and writer (standard library only) at the other end of a socket pair: what
+    a JSON client is answered, a value JSON has no form for (its str()) and a path that is no UTF-8 (`?`
+    for what UTF-8 cannot hold, as the plugin writes it) among it."""
+    left, right = socket.socketpair()
+    reply = {"id": 1, "ok": True, "recording": True, "workspace": "/w/é😀", "paused": False, "problem": None}
+    left.sendall(encode({**reply, "where": Path("/w")}, as_json=True))
+    assert codetape_pytest._read(right) == {**reply, "where": "/w"}
+    left.sendall(encode({**reply, "workspace": "/w/é😀/\udcff"}, as_json=True))
+    assert codetape_pytest._read(right) == {**reply, "workspace": "/w/é😀/?"}
+    step = {"kind": "test_run", "source": "pytest", "args": ["-k", "é😀\udcff"], "duration_ms": 3}
+    codetape_pytest._write(right, {"op": "step", "at": 5, "step": step})
+    assert recv_message(left) == {"op": "step", "at": 5, "step": {**step, "args": ["-k", "é😀?"]}}
