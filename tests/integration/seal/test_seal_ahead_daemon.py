@@ -152,9 +152,7 @@ def test_a_killed_collector_leaves_nothing_but_its_journal(tmp_path: Path,
     daemon = start_daemon(home)
     try:
         journal, pid = _record(daemon, root, steps)
-        with _process(pid) as ahead:
-            daemon.stop(signal.SIGKILL)
-            _wait_end(ahead, pid)
+        _kill_collector(daemon, pid)
     finally:
         daemon.stop(signal.SIGKILL)
     assert journal.exists() and leftovers(daemon.home.episodes) == []
@@ -180,32 +178,27 @@ def test_a_seal_ahead_process_stops_where_it_is_when_its_collector_is_killed(
         journal, pid = _record(daemon, root, steps)
         wait_for(lambda: leftovers(daemon.home.episodes), what="the process to start writing its episode",
                  detail=daemon.log_text)
-        with _process(pid) as ahead, _stdin_of(pid, daemon.proc.pid):
-            daemon.stop(signal.SIGKILL)
-            _wait_end(ahead, pid)
+        _kill_collector(daemon, pid, stdin_held=True)
     finally:
         daemon.stop(signal.SIGKILL)
     assert journal.exists() and leftovers(daemon.home.episodes) == []
     assert not list(daemon.home.episodes.glob("*.ctape"))
 
 
-@contextlib.contextmanager
-def _process(pid: int) -> Iterator[int]:
-    """A descriptor for process `pid` (pidfd: it names that process, however late it ends and whatever
-    takes its pid after); killed on the way out if it still runs."""
+def _kill_collector(daemon: Daemon, pid: int, *, stdin_held: bool = False) -> None:
+    """SIGKILL the collector and wait, at most TIMEOUT_S, for its seal-ahead process `pid` to end: on a
+    pidfd opened before (it names that process however late it ends, whatever takes its pid after), which
+    turns readable when it ends; killed if it does not. `stdin_held`: a second writer holds its stdin."""
     pidfd = os.pidfd_open(pid)
     try:
-        yield pidfd
-    finally:
-        if not select.select([pidfd], [], [], 0)[0]:
+        with _stdin_of(pid, daemon.proc.pid) if stdin_held else contextlib.nullcontext():
+            daemon.stop(signal.SIGKILL)
+            ended = select.select([pidfd], [], [], TIMEOUT_S)[0]
+        if not ended:
             signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+    finally:
         os.close(pidfd)
-
-
-def _wait_end(pidfd: int, pid: int) -> None:
-    """Wait for the process of `pidfd` to end (its descriptor turns readable), at most TIMEOUT_S."""
-    ended = select.select([pidfd], [], [], TIMEOUT_S)[0]
-    assert ended, f"the seal-ahead process {pid} still runs {TIMEOUT_S:g} s after its collector was killed"
+    assert ended, f"the seal-ahead process {pid} still ran {TIMEOUT_S:g} s after its collector was killed"
 
 
 @contextlib.contextmanager
