@@ -59,8 +59,8 @@ def ahead_run(header: EpisodeHeader, steps: list[Step], work: Path, rate: float)
     journal, out = work / "ahead.journal", work / "ahead"
     writer = JournalWriter.create(journal, header, fsync=lambda fd: None)
     proc = subprocess.Popen([sys.executable, "-m", "collector.seal.ahead", str(journal), str(out),
-                             str(workspace), identity()], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            bufsize=0)
+                             str(workspace), identity(), str(os.getpid())], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, bufsize=0)
     assert proc.stdin is not None and proc.stdout is not None
     started = time.perf_counter()
     for n in range(0, len(steps), BATCH):

@@ -11,7 +11,9 @@ then removes the journal; None means there is no such process or it could not vo
 died, met damage, the allow-list changed, it did not finish: see `Patience`): one log line says why, its
 temporary files are removed, and the caller seals from the journal as it always did. A journal whose
 header was rewritten gets a new process. `stop_all` ends every process left (the daemon stopping);
-their temporary files are removed too.
+their temporary files are removed too. A collector that ends without stopping (SIGKILL, a crash) takes
+them with it: each stops and removes its own (collector.seal.ahead). On Linux the kernel tells a process
+when the thread that started it ends, so they are started only from the event loop's thread (`follow`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collector.daemon.session import Session
 from collector.journal import JournalWriter
 from collector.platform.process import cpu_seconds, set_blocking
 from collector.protocol.spawn import python_command
-from collector.seal.ahead import identity
+from collector.seal.ahead import identity, remove_temporary
 from collector.seal.journal import SealResult, remove_journal
 
 log = logging.getLogger("codetape.collector")
@@ -77,7 +79,7 @@ class SealAhead:
         self._lock = threading.Lock()  # `follow` runs in the event loop, `finish` in a seal's thread
 
     def follow(self, session: Session) -> None:
-        """Start or tell the process of the session's open episode."""
+        """Start or tell the process of the session's open episode (from the event loop's thread)."""
         progress = session.journal_progress()
         if progress is None:
             return
@@ -165,9 +167,8 @@ class SealAhead:
         self._clean(ahead, journal)
 
     def _clean(self, ahead: _Ahead, journal: Path) -> None:
-        """Remove what the process left half written (collector.atomic's temporary files bear its pid)."""
-        for path in self.episodes.glob(f".{journal.stem}.*.{ahead.proc.pid}.*.tmp"):
-            path.unlink(missing_ok=True)
+        """Remove what the process left half written."""
+        remove_temporary(self.episodes, journal, ahead.proc.pid)
 
     @staticmethod
     def _fall_back(journal: Path, why: str) -> None:
@@ -175,8 +176,10 @@ class SealAhead:
 
 
 def ahead_command(journal: Path, episodes: Path, root: Path) -> list[str]:
-    """The seal-ahead process's command line for this journal, the episodes folder and the workspace."""
-    return python_command("collector.seal.ahead", str(journal), str(episodes), str(root), identity())
+    """The seal-ahead process's command line for this journal, the episodes folder and the workspace, to
+    be started by this process (its parent: it ends with it)."""
+    return python_command("collector.seal.ahead", str(journal), str(episodes), str(root), identity(),
+                          str(os.getpid()))
 
 
 class Patience:

@@ -2,7 +2,7 @@
 
     files.py     open flags (no-follow, directory, non-blocking), directory fsync, private-file checks
     locks.py     whole-file locks held by a descriptor (flock; LockFileEx through msvcrt on Windows)
-    process.py   liveness, signals, priority, blocking pipes
+    process.py   liveness, signals, priority, blocking pipes, ending with the parent
     sockets.py   the collector's Unix socket: its address limit, peer credentials, the asyncio server
     users.py     this account: uid, login name and home from the password database
     terminal.py  `codetape run`'s pseudo-terminal (pty, termios, window size, foreground group)

@@ -1,10 +1,12 @@
-"""Processes by pid, signals, priority, CPU time and pipes' blocking mode.
+"""Processes by pid, signals, priority, CPU time, pipes' blocking mode, and ending with one's parent.
 
 Liveness: on Linux `/proc/PID/stat` (a zombie waiting for its parent does not count); elsewhere on POSIX
 `kill(pid, 0)`, which is what psutil's `pid_exists` does there; on Windows `psutil.pid_exists`
 (OpenProcess), since `os.kill(pid, 0)` there terminates the process it probes. psutil is a dependency
 on Windows only: importing it costs about 20 ms, which `codetape status` and the shell hook need not pay.
 CPU time: on Linux `/proc/PID/stat`, on Windows psutil; elsewhere (macOS) it is not known (None).
+Ending with the parent (`stop_with_parent`): on Linux the kernel's parent-death signal (prctl), elsewhere
+a thread that looks for the parent; see there.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ import contextlib
 import os
 import signal
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 # the signals `codetape run` passes on to its command; the terminal sends Ctrl-C and Ctrl-\ to the whole
 # foreground group itself
@@ -22,6 +28,9 @@ FORWARDED: tuple[signal.Signals, ...] = tuple(
     if hasattr(signal, name))
 FROM_TERMINAL: tuple[signal.Signals, ...] = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGQUIT") if hasattr(signal, name))
+STOP = signal.SIGTERM  # how a process is told to stop: by `kill`, and by `stop_with_parent`
+PARENT_POLL_S = 0.5  # where the kernel does not say that the parent ended: how often a thread looks
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # the signals faulthandler reports (collector/protocol/crashes.py)
 CRASH_SIGNALS: frozenset[signal.Signals] = frozenset(
     getattr(signal, name) for name in ("SIGSEGV", "SIGFPE", "SIGABRT", "SIGBUS", "SIGILL")
@@ -100,3 +109,61 @@ def set_blocking(fd: int, blocking: bool) -> None:
     Python 3.12: there writes block (README, Platforms)."""
     if sys.platform != "win32":
         os.set_blocking(fd, blocking)
+
+
+def stop_with_parent(parent: int, stop: Callable[[], None]) -> None:
+    """Run `stop` once, in the main thread, when this process is told to stop (STOP) or when process
+    `parent`, the one that started it, has ended: at once if it already has. `stop` runs as a signal
+    handler does: between two bytecodes, interrupting a blocking read but not a long call into C; a
+    second STOP while it runs is ignored. Call it from the main thread, before anything worth undoing.
+
+    Linux: the kernel sends STOP when the parent ends (prctl's PR_SET_PDEATHSIG, through ctypes). It does
+    so when the thread that started this process ends, so a parent starts it from a thread that lives as
+    long as itself (the collector: its event loop's). `getppid()` then closes the race of a parent that
+    ended before the prctl: the orphan was adopted already. Elsewhere, or where prctl cannot be called, a
+    thread looks every PARENT_POLL_S (on POSIX whether `getppid()` changed: launchd or a subreaper adopts
+    an orphan; on Windows, whose pids are not re-parented, whether the parent still runs) and then sends
+    STOP to the main thread."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        signal.signal(STOP, signal.SIG_IGN)
+        stop()
+
+    signal.signal(STOP, handler)
+    if sys.platform == "linux" and _parent_death_signal(STOP):
+        if os.getppid() != parent:
+            signal.raise_signal(STOP)
+        return
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent watch", daemon=True).start()
+
+
+def _parent_death_signal(number: int) -> bool:
+    """Have the kernel send this process signal `number` when its parent ends (Linux); False when prctl
+    cannot be called."""
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    return bool(prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(number), 0, 0, 0) == 0)
+
+
+def _watch_parent(parent: int) -> None:
+    """Wait until process `parent` is no longer this one's, then send STOP to the main thread."""
+    while _parent_is(parent):
+        time.sleep(PARENT_POLL_S)
+    if sys.platform == "win32":
+        import _thread
+
+        _thread.interrupt_main(STOP)
+        return
+    main = threading.main_thread().ident
+    if main is not None:
+        signal.pthread_kill(main, STOP)
+
+
+def _parent_is(parent: int) -> bool:
+    if sys.platform == "win32":
+        return alive(parent)
+    return os.getppid() == parent

@@ -1,16 +1,16 @@
 """Sealing ahead: the collector's seal of a journal, run while the journal is still being recorded.
 
-    python -m collector.seal.ahead JOURNAL EPISODES WORKSPACE IDENTITY
+    python -m collector.seal.ahead JOURNAL EPISODES WORKSPACE IDENTITY PARENT
 
-The collector daemon starts this process (collector.daemon.ahead) for a long episode and tells it, one
-line on stdin at a time, how far the journal holds whole frames (a byte offset), then `finish` once it
-closed the journal. The process runs the very pipeline of `seal_journal` (the same header, the same
-validation, the same redaction transform bound with the workspace's allow-list and root, and the local
-names read from the environment the daemon passed on, `write_sealed`) over
-the frames as they come (seal/tail.py), so at the end of a task only the tail is left to seal. On
-`finish` it takes the journal's lock, reads the rest and writes the episode (tmp, fsync, rename) and its
-redaction summary, then prints one JSON line: the SealResult, and `behind`, the frames it had not read
-when the journal was closed. The daemon removes the journal.
+The collector daemon (process PARENT) starts this process (collector.daemon.ahead) for a long episode and
+tells it, one line on stdin at a time, how far the journal holds whole frames (a byte offset), then
+`finish` once it closed the journal. The process runs the very pipeline of `seal_journal` (the same header,
+the same validation, the same redaction transform bound with the workspace's allow-list and root, and the
+local names read from the environment the daemon passed on, `write_sealed`) over the frames as they come
+(seal/tail.py), so at the end of a task only the tail is left to seal. On `finish` it takes the journal's
+lock, reads the rest and writes the episode (tmp, fsync, rename) and its redaction summary, then prints one
+JSON line: the SealResult, and `behind`, the frames it had not read when the journal was closed. The daemon
+removes the journal.
 
 Whenever anything is not plain, it stops with one JSON line `{"error": ...}` and writes nothing final
 (the temporary episode is removed), and the daemon seals from the journal as it always did:
@@ -19,7 +19,11 @@ Whenever anything is not plain, it stops with one JSON line `{"error": ...}` and
 - the workspace's redaction allow-list, or the settings in force (seal/in_force.py), differ at `finish`
   from those read at the start;
 - IDENTITY (codetape's and the redaction rules' versions in the daemon) is not this process's own.
-End of stdin without `finish` (the daemon gave it up) removes the temporary file and exits quietly.
+End of stdin without `finish` (the daemon gave it up) removes the temporary files and exits quietly.
+It ends with the collector: when PARENT ends, however (SIGKILL, a crash), or it is told to stop
+(SIGTERM), it stops where it is, removes its temporary files and exits by that signal
+(collector.platform.process.stop_with_parent). It does not wait for the end of stdin, which it reads
+only once it has caught up with the journal: niced on a busy machine, that can take minutes.
 It runs niced, in its own process: it never takes the collector's CPU or GIL while recording.
 """
 
@@ -29,6 +33,7 @@ import contextlib
 import gc
 import itertools
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +42,7 @@ from typing import TextIO
 from collector import __version__
 from collector.errors import CodetapeError
 from collector.home import Home
-from collector.platform.process import lower_priority
+from collector.platform.process import STOP, die_of, lower_priority, stop_with_parent
 from collector.protocol.crashes import stacks_on_crash
 from collector.redact.localnames import LocalNames
 from collector.redact.scanning.ruleset import RuleSet
@@ -65,9 +70,25 @@ class GivenUp(Exception):
     """The daemon closed stdin without `finish`: the journal will not be sealed from here."""
 
 
+class Stopped(BaseException):
+    """The collector that started this process ended, or it was told to stop: raised wherever the process
+    is (a BaseException, so that no `except Exception` on the way holds it up)."""
+
+
+def _stopped() -> None:
+    raise Stopped
+
+
 def identity() -> str:
     """What must be the same in the daemon and in this process for their seals to be the same."""
     return f"codetape {__version__}, redaction rules {RuleSet.VERSION}"
+
+
+def remove_temporary(episodes: Path, journal: Path, pid: int) -> None:
+    """Remove what process `pid`, sealing `journal` ahead, left half written in `episodes` (collector.atomic's
+    temporary files bear their writer's pid)."""
+    for path in episodes.glob(f".{journal.stem}.*.{pid}.*.tmp"):
+        path.unlink(missing_ok=True)
 
 
 def words(lines: TextIO) -> Iterator[int | None]:
@@ -133,17 +154,23 @@ def _steps(tail: JournalTail, workspace: Path, home: Home, allow: list[str], hea
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 4:
-        _say({"error": "usage: python -m collector.seal.ahead JOURNAL EPISODES WORKSPACE IDENTITY"})
+    if len(argv) != 5 or not argv[4].isdigit():
+        _say({"error": "usage: python -m collector.seal.ahead JOURNAL EPISODES WORKSPACE IDENTITY PARENT"})
         return 2
     journal, episodes, workspace = (Path(arg) for arg in argv[:3])
-    lower_priority(NICE)
-    gc.freeze()  # what is loaded stays; each collection looks only at what the seal makes
     try:
+        stop_with_parent(int(argv[4]), _stopped)
+        lower_priority(NICE)
+        gc.freeze()  # what is loaded stays; each collection looks only at what the seal makes
         if argv[3] != identity():
             raise TailDoubt(f"the collector runs {argv[3]}, this process {identity()}")
         result, behind = seal_ahead(journal, episodes, workspace, words(sys.stdin))
+    except Stopped:
+        remove_temporary(episodes, journal, os.getpid())
+        die_of(STOP)
+        return 128 + STOP
     except GivenUp:
+        remove_temporary(episodes, journal, os.getpid())
         return 0
     except (TailDoubt, CodetapeError, OSError) as exc:
         _say({"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__})

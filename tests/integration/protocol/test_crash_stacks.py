@@ -147,7 +147,7 @@ def test_a_seal_ahead_that_crashes_leaves_its_stack_on_stderr(tmp_path: Path) ->
     episodes = tmp_path / "home" / "episodes"
     episodes.mkdir(parents=True)
     command = [sys.executable, "-m", "collector.seal.ahead", str(journal), str(episodes), str(workspace),
-               identity()]
+               identity(), str(os.getpid())]
 
     def reading_the_journal() -> bool:  # past its start: it follows the journal, waiting for the daemon
         if ahead.poll() is not None:

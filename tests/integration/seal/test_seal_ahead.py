@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -22,15 +23,15 @@ from collector.seal.ahead import identity
 from collector.workspace.registry import Registry
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
 from tests.integration.seal.sealing_ahead import assert_same_seal, from_scratch, leftovers, session_steps
-from tests.waiting import wait_for
+from tests.waiting import TIMEOUT_S, wait_for
 
 BATCH = 97  # steps per journal write: frames cross every batch boundary of the seal's own
 
 
-def _start(journal: Path, episodes: Path, workspace: Path,
-           who: str | None = None) -> subprocess.Popen[bytes]:
+def _start(journal: Path, episodes: Path, workspace: Path, who: str | None = None,
+           parent: int | None = None) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "collector.seal.ahead", str(journal), str(episodes),
-                             str(workspace), who or identity()],
+                             str(workspace), who or identity(), str(parent or os.getpid())],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
 
 
@@ -124,6 +125,32 @@ def test_given_up_it_leaves_nothing(tmp_path: Path, workspace: Path) -> None:
     writer.close()
     assert proc.returncode == 0 and out == b""
     assert not episodes.exists() or os.listdir(episodes) == []
+
+
+def test_told_to_stop_it_removes_its_temporary_episode(tmp_path: Path, workspace: Path) -> None:
+    """SIGTERM, which is also what it gets when its collector ends: it stops where it is (following the
+    journal, stdin open), removes its temporary episode, and ends by that signal."""
+    journal, episodes = tmp_path / "e.journal", tmp_path / "episodes"
+    writer = _journal(journal)
+    proc = _start(journal, episodes, workspace)
+    _record(writer, session_steps(3, 0.02), proc)
+    wait_for(lambda: leftovers(episodes), what="the process to start writing its episode")
+    proc.terminate()
+    assert proc.wait(timeout=TIMEOUT_S) == -signal.SIGTERM
+    writer.close()
+    assert os.listdir(episodes) == []
+
+
+def test_started_by_a_parent_that_has_ended_it_stops_at_once(tmp_path: Path, workspace: Path) -> None:
+    """A process whose PARENT ended before it could ask to end with it has been adopted (its parent pid is
+    another): it stops before anything, not waiting for the end of its stdin (held open here)."""
+    journal, episodes = tmp_path / "e.journal", tmp_path / "episodes"
+    _journal(journal).close()
+    ended = subprocess.Popen([sys.executable, "-c", ""])
+    ended.wait()
+    proc = _start(journal, episodes, workspace, parent=ended.pid)
+    assert proc.wait(timeout=TIMEOUT_S) == -signal.SIGTERM
+    assert proc.communicate() == (b"", None) and not episodes.exists()
 
 
 def test_another_codetape_in_the_collector_is_not_vouched_for(tmp_path: Path, workspace: Path) -> None:

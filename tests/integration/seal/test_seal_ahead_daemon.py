@@ -8,9 +8,12 @@ name, the link still reads the journal exactly as the collector sealed it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import select
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,7 @@ from tests.support.collector_harness import (
     settle,
     start_daemon,
 )
-from tests.waiting import wait_for
+from tests.waiting import TIMEOUT_S, wait_for
 
 STARTED = re.compile(r"sealing episode (\S+) ahead \(process (\d+)\)")
 
@@ -149,9 +152,9 @@ def test_a_killed_collector_leaves_nothing_but_its_journal(tmp_path: Path,
     daemon = start_daemon(home)
     try:
         journal, pid = _record(daemon, root, steps)
+        _kill_collector(daemon, pid)
     finally:
         daemon.stop(signal.SIGKILL)
-    wait_for(lambda: not _alive(pid), what=f"the seal-ahead process {pid} to end with its collector")
     assert journal.exists() and leftovers(daemon.home.episodes) == []
     assert not list(daemon.home.episodes.glob("*.ctape"))
     os.link(journal, tmp_path / "kept.journal")
@@ -161,6 +164,59 @@ def test_a_killed_collector_leaves_nothing_but_its_journal(tmp_path: Path,
         wait_for(lambda: not journal.exists(), what="the recovered journal to go")
     assert recovered is not None
     assert_same_seal(recovered, from_scratch(tmp_path / "kept.journal", root, tmp_path / "scratch"))
+
+
+def test_a_seal_ahead_process_stops_where_it_is_when_its_collector_is_killed(
+        tmp_path: Path, steps: list[dict[str, Any]]) -> None:
+    """Killed with SIGKILL, the collector cannot stop its process: the process stops by itself, at once,
+    and removes the temporary episode it was writing. Not on reading the end of its stdin, which it does
+    only once it has caught up (niced, on a busy machine, minutes later), and never here: its stdin is held
+    open by a second writer."""
+    home, root = _workspace(tmp_path)
+    daemon = start_daemon(home)
+    try:
+        journal, pid = _record(daemon, root, steps)
+        wait_for(lambda: leftovers(daemon.home.episodes), what="the process to start writing its episode",
+                 detail=daemon.log_text)
+        _kill_collector(daemon, pid, stdin_held=True)
+    finally:
+        daemon.stop(signal.SIGKILL)
+    assert journal.exists() and leftovers(daemon.home.episodes) == []
+    assert not list(daemon.home.episodes.glob("*.ctape"))
+
+
+def _kill_collector(daemon: Daemon, pid: int, *, stdin_held: bool = False) -> None:
+    """SIGKILL the collector and wait, at most TIMEOUT_S, for its seal-ahead process `pid` to end: on a
+    pidfd opened before (it names that process however late it ends, whatever takes its pid after), which
+    turns readable when it ends; killed if it does not. `stdin_held`: a second writer holds its stdin."""
+    pidfd = os.pidfd_open(pid)
+    try:
+        with _stdin_of(pid, daemon.proc.pid) if stdin_held else contextlib.nullcontext():
+            daemon.stop(signal.SIGKILL)
+            ended = select.select([pidfd], [], [], TIMEOUT_S)[0]
+        if not ended:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+    finally:
+        os.close(pidfd)
+    assert ended, f"the seal-ahead process {pid} still ran {TIMEOUT_S:g} s after its collector was killed"
+
+
+@contextlib.contextmanager
+def _stdin_of(pid: int, collector: int) -> Iterator[None]:
+    """Hold process `pid`'s stdin open for writing, through the collector's end of the pipe: with it held,
+    the process never reads the end of its stdin."""
+    pipe = os.readlink(f"/proc/{pid}/fd/0")
+    held = None
+    for fd in Path(f"/proc/{collector}/fd").iterdir():
+        with contextlib.suppress(OSError):  # a descriptor closed meanwhile
+            if os.readlink(fd) == pipe:
+                held = os.open(fd, os.O_WRONLY)
+                break
+    assert held is not None, f"the collector holds no end of {pipe}"
+    try:
+        yield
+    finally:
+        os.close(held)
 
 
 def _alive(pid: int) -> bool:
