@@ -1,11 +1,18 @@
 """The collector process: one per user, one recording session per opted-in workspace.
 
     server.py          the asyncio socket server: connections, hellos, steps, events, idle seals
+    connection.py      one connected client: its source name, its session, its dialect
+    started.py         how the running collector was started, as `codetape status` says it
     requests.py        the answered requests, one method each (docs/collector-protocol.md)
     rundir.py          the runtime directory: one instance per user (a lock), pid file, socket
     session.py         a workspace's session: one clock, the episode lifecycle (journal open, detach, seal)
-    open_episode.py    the open episode: its journal and header, its steps' times, checks and count
-    admission.py       what a step must pass before the journal: the recording policy, the hold queue
+    open_episode.py    the open episode: its journal and header, where its steps go in time, its count
+    admission.py       a step that came becomes its `Step` (once) if the recording policy lets it; the hold
+                       queue
+    settings_watch.py  the workspace's settings, read again whenever their files change
+    leaving.py         the leaving-connections clock: a gone connection's documents close after a delay
+    agent_claims.py    whose write it was: the file changes an AI agent's tool call claimed
+    junit_runs.py      after a recorded command, the JUnit reports it wrote become one `test_run`
     paused.py          the paused workspaces, kept in CODETAPE_HOME so a pause outlives the collector
     capture.py         the session's watchers, started and stopped off the caller's thread
     echo.py            what an episode knows is on disk, so a watcher's echo of an editor's save is dropped
