@@ -34,10 +34,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemas.limits import LABEL_MAX, MAX_TARGETS, SHORT_TEXT_MAX
+
 MAX_LINE = 16 << 20  # a message line longer than this is not read (it is forwarded all the same)
-SHORT_TEXT_MAX = 64 * 1024  # schemas.steps.base.SHORT_TEXT_MAX
-LABEL_MAX = 200
-MAX_TARGETS = 1000
 MAX_DIFF_CHARS = 1 << 20  # a proposed diff's texts carried to the collector up to this size
 MAX_CALLS = 10_000  # tool calls remembered per proxy
 _CONTROL = {**{code: " " for code in range(0x20)}, 0x7F: " "}

@@ -11,3 +11,5 @@ SHORT_TEXT_MAX = 64 * 1024  # characters of a note, a task statement, a message
 PATH_MAX = 4096  # characters of a workspace-relative path
 MAX_CHANGES = 100_000  # content changes in one edit
 MAX_DIAGNOSTICS = 10_000  # diagnostics in one step
+MAX_TARGETS = 1000  # paths an agent step's tool call names
+LABEL_MAX = 200  # characters of an agent step's label (its session, tool, detail)

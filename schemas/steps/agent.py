@@ -32,6 +32,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.limits import LABEL_MAX, MAX_TARGETS
 from schemas.steps.base import RelPath, ShortText, StepBase, whole
 
 AgentName = Literal["claude-code", "codex", "cursor", "gemini-cli", "opencode", "acp"]
@@ -39,8 +40,7 @@ AgentEvent = Literal["session_start", "prompt", "tool_call", "tool_result", "sto
                      "permission_request", "permission"]
 # opencode's plugin events have dots: `tool.execute.before`
 HookName = Annotated[str, msgspec.Meta(pattern=whole(r"^[A-Za-z][A-Za-z0-9_/.]{0,63}"))]
-Label = Annotated[str, msgspec.Meta(pattern=whole(r"^[^\x00-\x1f\x7f]{1,200}"))]
-MAX_TARGETS = 1000
+Label = Annotated[str, msgspec.Meta(pattern=whole(rf"^[^\x00-\x1f\x7f]{{1,{LABEL_MAX}}}"))]
 
 
 class AgentStep(StepBase, tag="agent", frozen=True, kw_only=True):

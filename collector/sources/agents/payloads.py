@@ -81,10 +81,10 @@ if TYPE_CHECKING:  # typing is not imported at run time (its import costs the ho
     Agent = Literal["claude-code", "codex", "cursor", "gemini-cli", "opencode"]
 
 AGENTS: tuple[Agent, ...] = ("claude-code", "codex", "cursor", "gemini-cli", "opencode")
-MAX_TARGETS = 1000  # schemas.steps.agent.MAX_TARGETS (this file imports no codetape)
-SHORT_TEXT_MAX = 64 * 1024  # schemas.steps.base.SHORT_TEXT_MAX
+MAX_TARGETS = 1000  # schemas.limits.MAX_TARGETS (this file imports no codetape)
+SHORT_TEXT_MAX = 64 * 1024  # schemas.limits.SHORT_TEXT_MAX
 MAX_PAYLOAD_BYTES = 16 << 20  # a Write's content and its response can make a payload a few MiB
-LABEL_MAX = 200
+LABEL_MAX = 200  # schemas.limits.LABEL_MAX
 MAX_PATCH_CHARS = 1 << 20  # what a tool reported it changed, carried to the collector up to this size
 # the lines of an apply_patch that name a file: `*** Update File: PATH` (str methods: `re` costs the hook)
 _PATCH_FILE = ("*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: ")

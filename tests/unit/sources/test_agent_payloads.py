@@ -218,11 +218,11 @@ def test_the_hook_file_s_copies_of_codetape_s_limits_are_codetape_s() -> None:
     from collector.home import Home
     from collector.protocol.client import socket_address
     from collector.sources.agents import payloads
-    from schemas.limits import SHORT_TEXT_MAX
+    from schemas.limits import LABEL_MAX, MAX_TARGETS, SHORT_TEXT_MAX
     from schemas.settings import SETTINGS_FILE
-    from schemas.steps.agent import MAX_TARGETS
 
-    assert (payloads.MAX_TARGETS, payloads.SHORT_TEXT_MAX) == (MAX_TARGETS, SHORT_TEXT_MAX)
+    assert (payloads.MAX_TARGETS, payloads.SHORT_TEXT_MAX, payloads.LABEL_MAX) == (
+        MAX_TARGETS, SHORT_TEXT_MAX, LABEL_MAX)
     assert payloads.SETTINGS_FILE == SETTINGS_FILE
     home = Home(Path("/h"))
     assert Path(home.root, *payloads.SOCKET) == home.socket
