@@ -83,14 +83,17 @@ def wait_recorded(live: Live, steps: int, timeout: float = RECORDED_S) -> bool:
 
 
 def check_episode(live: Live, path: str, edits: int, text: str | None) -> dict[str, Any]:
-    """Seal; count the edit steps and gaps of one document, compare its text with what was typed."""
+    """Seal; count the edit steps and gaps of one document, compare its text after its last edit with what
+    was typed. (Not at the episode's end: the bench's editor leaves without saving, so the episode closes
+    the document, `editor_gone`, and from then on it is the file on disk, which was never written.)"""
     sealed = live.seal()
     if sealed is None:
         return {"edits": 0, "gaps": 0, "same": False, "steps": 0}
     episode = open_episode(Path(sealed["path"]))
     steps = list(episode.steps())
-    workspace = workspace_at(episode.header.position_encoding, steps)
-    found = sum(1 for s in steps if s.kind == "edit" and getattr(s, "path", None) == path)
+    edited = [n for n, s in enumerate(steps) if s.kind == "edit" and getattr(s, "path", None) == path]
+    workspace = workspace_at(episode.header.position_encoding, steps[:edited[-1] + 1] if edited else steps)
+    found = len(edited)
     gaps = [s for s in steps if s.kind == "gap"]
     return {"edits": found, "expected": edits, "gaps": len(gaps), "steps": len(steps),
             "lost": sum(getattr(g, "lost_steps", None) or 0 for g in gaps),
