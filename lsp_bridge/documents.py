@@ -16,6 +16,7 @@ from collector.text.digest import sha256_text
 from collector.text.document import Document
 from collector.text.positions import content_of
 from lsp_bridge.errors import OutOfRange
+from lsp_bridge.translate import span
 from schemas.steps.base import Position, Range
 from schemas.steps.edit import ContentChange
 
@@ -181,9 +182,7 @@ class TrackedDocument:
                 converted[e].append(change if other is None else ContentChange(range=other, text=change.text))
                 if other is not None:
                     variants[e] = converted[e]
-            # the range as four ints, as collector's Document takes it
-            self.doc.apply_span(None if where is None else (where.start.line, where.start.character,
-                                                            where.end.line, where.end.character), change.text)
+            self.doc.apply_span(None if where is None else span(where), change.text)
         if changes and changes[-1].range is None:  # the whole text: exact again
             self._base, self._since, self._since_chars = self.doc.text, [], 0
         elif self._base is not None:

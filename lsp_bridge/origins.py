@@ -301,21 +301,15 @@ def _within(changes: list[ContentChange], edits: tuple[ContentChange, ...]) -> b
 def _applied(before: str, edits: tuple[ContentChange, ...], encoding: PositionEncoding) -> str | None:
     """The text LSP text edits (all relative to `before`, none overlapping) make of it; None when they
     overlap."""
-    ordered = sorted(edits, key=lambda change: _span(change.range) if change.range else (0, 0, 0, 0))
+    ordered = sorted(edits, key=lambda change: t.span(change.range) if change.range else (0, 0, 0, 0))
     for first, second in itertools.pairwise(ordered):
-        if first.range is None or second.range is None or _span(first.range)[2:] > _span(second.range)[:2]:
+        if first.range is None or second.range is None or t.span(first.range)[2:] > t.span(second.range)[:2]:
             return None
     doc = Document(before, encoding)
     for change in reversed(ordered):
         assert change.range is not None
-        doc.apply_span(_span(change.range), change.text)
+        doc.apply_span(t.span(change.range), change.text)
     return doc.text
-
-
-def _span(where: Range) -> tuple[int, int, int, int]:
-    """A range as four ints (start line, character, end line, character): ordered as places in the text
-    are, and the form collector's Document applies."""
-    return where.start.line, where.start.character, where.end.line, where.end.character
 
 
 def _item(entry: Any, default_range: Any) -> _Item | None:

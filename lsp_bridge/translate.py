@@ -62,6 +62,12 @@ def range_(value: Any, what: str = "range") -> Range:
                  end=position(item.get("end"), f"{what}.end"))
 
 
+def span(where: Range) -> tuple[int, int, int, int]:
+    """A range as four ints (start line and character, end line and character): ordered as places in the
+    text are, and the form collector's Document applies."""
+    return where.start.line, where.start.character, where.end.line, where.end.character
+
+
 def point(line: int, character: int) -> Range:
     """The empty range at a place (a caret)."""
     where = Position(line=line, character=character)
