@@ -134,7 +134,7 @@ class Actions:
                 start = t.range_(where).start
             except MalformedMessage:
                 return
-            line, character = caret_after(start[0], start[1], text, doc.encoding)
+            line, character = caret_after(start.line, start.character, text, doc.encoding)
             lines = doc.doc.lines
             if line < len(lines):
                 content = content_of(lines[line])

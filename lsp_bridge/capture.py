@@ -45,10 +45,13 @@ from lsp_bridge.origins import Origins
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.spool import Outgoing
 from lsp_bridge.workspaces import Located, Workspaces
+from schemas.steps.base import Position, Range
+from schemas.steps.cursor import Selection
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
     from schemas.messages import OfferParams
+    from schemas.steps.edit import ContentChange
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +71,7 @@ class _Held:
     """A change that arrived before its predecessor."""
     version: int
     at: int
-    changes: list[t.Change]
+    changes: list[ContentChange]
 
 
 class OnDisk(NamedTuple):
@@ -271,7 +274,8 @@ class Capture:
                         f"versions {first} to {last} never arrived"
                 self._change(doc, waited.version, waited.changes, waited.at)
 
-    def _change(self, doc: TrackedDocument, version: int | None, changes: list[t.Change], at: int) -> None:
+    def _change(self, doc: TrackedDocument, version: int | None, changes: list[ContentChange],
+                at: int) -> None:
         previous = doc.version  # (what a server's edits were computed for: lsp_bridge/origins.py)
         if version is not None and doc.version is not None and version <= doc.version:
             log.warning("codetape: %s went from version %s back to %s", doc.path, doc.version, version)
@@ -295,8 +299,8 @@ class Capture:
         targets = self._targets(doc.root)
         before = doc.text if self.origins.wanted(doc.uri) else None  # (only while a server's edits are due)
         if targets and (caret := self.offers.caret(doc.uri)) is not None:
-            self.offers.place(doc.uri, {str(e): doc.convert(t.Rng(caret, caret), e, self.encoding).start
-                                        for e in targets})
+            here = Range(start=caret, end=caret)
+            self.offers.place(doc.uri, {str(e): doc.convert(here, e, self.encoding).start for e in targets})
         try:
             if doc.encoding == self.encoding:
                 variants = doc.apply(changes, targets)
@@ -457,24 +461,24 @@ class Capture:
         except MalformedMessage:
             return
         lines = doc.doc.lines
-        line = content_of(lines[caret[0]]) if caret[0] < len(lines) else None
-        self.offers.inline(uri, {**params, "position": {"line": caret[0], "character": caret[1]}}, result,
-                           line, self.encoding, provider, at)
+        line = content_of(lines[caret.line]) if caret.line < len(lines) else None
+        self.offers.inline(uri, {**params, "position": {"line": caret.line, "character": caret.character}},
+                           result, line, self.encoding, provider, at)
 
-    def _caret(self, doc: TrackedDocument, where: t.Pos) -> t.Pos:
+    def _caret(self, doc: TrackedDocument, where: Position) -> Position:
         """A position the editor sent, counted as the steps are recorded."""
         if doc.encoding == self.encoding:
             return where
-        return doc.convert(t.Rng(where, where), self.encoding).start
+        return doc.convert(Range(start=where, end=where), self.encoding).start
 
-    def _offered(self, uri: str, fields: dict[str, Any], caret: t.Pos, variants: dict[str, t.Pos],
+    def _offered(self, uri: str, fields: dict[str, Any], caret: Position, variants: dict[str, Position],
                  at: int) -> None:
         doc = self.docs.get(uri)
         if doc is None:
             return
-        step = {"kind": "offer", "source": t.SOURCE, "path": doc.path,
-                "range": t.range_dict(t.Rng(caret, caret)), **fields}
-        others = {e: {**step, "range": t.range_dict(t.Rng(p, p))} for e, p in variants.items()}
+        step = {"kind": "offer", "source": t.SOURCE, "path": doc.path, "range": Range(start=caret, end=caret),
+                **fields}
+        others = {e: {**step, "range": Range(start=p, end=p)} for e, p in variants.items()}
         self._record(doc.root, at, step, (doc.path,), others)
 
     def offer_reported(self, message: OfferParams, at: int) -> None:
@@ -504,18 +508,19 @@ class Capture:
 
     def _record_reported(self, doc: TrackedDocument, message: OfferParams, at: int) -> None:
         start, end = message.range.start, message.range.end
-        where = t.Rng((start.line, start.character), (end.line, end.character))
+        where = Range(start=Position(line=start.line, character=start.character),
+                      end=Position(line=end.line, character=end.character))
         if doc.encoding != self.encoding:
             where = doc.convert(where, self.encoding)
         items = [(item.text, item.ai) for item in message.items]
-        step = {"kind": "offer", "source": t.SOURCE, "path": doc.path, "range": t.range_dict(where),
+        step = {"kind": "offer", "source": t.SOURCE, "path": doc.path, "range": where,
                 "via": message.via, "evidence": message.detail, **offered(items, message.taken, message.more),
                 "decision": message.decision, "applied": True}
         if message.provider:
             step["provider"] = message.provider
         if message.ai:
             step["ai"] = True
-        others = {str(e): {**step, "range": t.range_dict(doc.convert(where, e, self.encoding))}
+        others = {str(e): {**step, "range": doc.convert(where, e, self.encoding)}
                   for e in self._targets(doc.root)}
         self._record(doc.root, at, step, (doc.path,), others)
 
@@ -605,7 +610,7 @@ class Capture:
                     variants[encoding] = t.diagnostics_step(located.path, origin, version, moved)
         self._record(located.root, at, step, (located.path,), variants)
 
-    def cursor(self, uri: str, selections: list[tuple[t.Pos, t.Pos]], at: int) -> None:
+    def cursor(self, uri: str, selections: list[Selection], at: int) -> None:
         """Where the carets are in one document (codetape/cursor)."""
         located, doc = self._where(uri)
         if located is None:
@@ -613,7 +618,9 @@ class Capture:
         variants: dict[str, dict[str, Any]] = {}
         if doc is not None and not doc.stale:
             for encoding in self._targets(doc.root):
-                moved = [tuple(doc.convert(t.Rng(a, b), encoding, self.encoding)) for a, b in selections]
-                if any(tuple(m) != s for m, s in zip(moved, selections, strict=True)):
-                    variants[encoding] = t.cursor_step(located.path, [(m[0], m[1]) for m in moved])
+                spans = [doc.convert(Range(start=s.anchor, end=s.active), encoding, self.encoding)
+                         for s in selections]
+                moved = [Selection(anchor=span.start, active=span.end) for span in spans]
+                if moved != selections:
+                    variants[encoding] = t.cursor_step(located.path, moved)
         self._record(located.root, at, t.cursor_step(located.path, selections), (located.path,), variants)

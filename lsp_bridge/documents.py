@@ -16,7 +16,9 @@ from collector.text.digest import sha256_text
 from collector.text.document import Document
 from collector.text.positions import content_of
 from lsp_bridge.errors import OutOfRange
-from lsp_bridge.translate import Change, Pos, Rng
+from lsp_bridge.translate import span
+from schemas.steps.base import Position, Range
+from schemas.steps.edit import ContentChange
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -82,7 +84,7 @@ class TrackedDocument:
         self.stale = False
         self.drift = ""  # why the copy may no longer be the editor's (said by the resync that corrects it)
         self._base: str | None = text  # the text when the copy was last exact, and the changes since
-        self._since: list[Change] = []
+        self._since: list[ContentChange] = []
         self._since_chars = 0
 
     @property
@@ -123,62 +125,64 @@ class TrackedDocument:
         lines = self.doc.lines
         return content_of(lines[line]) if line < len(lines) else ""
 
-    def _check(self, where: Rng) -> None:
+    def _check(self, where: Range) -> None:
         count = len(self.doc.lines)
-        for line, character in where:
-            if line > count or (line == count and character > 0):
-                raise OutOfRange(f"position {line}:{character} is past the end of {self.path} "
+        for place in (where.start, where.end):
+            if place.line > count or (place.line == count and place.character > 0):
+                raise OutOfRange(f"position {place.line}:{place.character} is past the end of {self.path} "
                                  f"({count} lines)")
 
-    def convert(self, where: Rng, target: PositionEncoding, source: PositionEncoding | None = None) -> Rng:
+    def convert(self, where: Range, target: PositionEncoding, source: PositionEncoding | None = None
+                ) -> Range:
         """A range of the current text counted in `source` (the copy's own encoding unless given), counted
         in another encoding (characters past a line end clamp)."""
         source = source or self.doc.encoding
 
-        def one(pos: Pos) -> Pos:
-            return pos[0], convert_character(self._line(pos[0]), pos[1], source, target)
+        def one(place: Position) -> Position:
+            return Position(line=place.line, character=convert_character(
+                self._line(place.line), place.character, source, target))
 
-        return Rng(one(where.start), one(where.end))
+        return Range(start=one(where.start), end=one(where.end))
 
-    def _moved(self, where: Rng, targets: list[PositionEncoding]) -> dict[PositionEncoding, Rng]:
+    def _moved(self, where: Range, targets: list[PositionEncoding]) -> dict[PositionEncoding, Range]:
         """The range in each target encoding where it differs (each position is located once)."""
         source = self.doc.encoding
-        first = self._line(where.start[0])
-        last = first if where.end[0] == where.start[0] else self._line(where.end[0])
+        start, end = where.start, where.end
+        first = self._line(start.line)
+        last = first if end.line == start.line else self._line(end.line)
         if first.isascii() and last.isascii():
             return {}
-        starts = first[: index_of(first, where.start[1], source)]
-        ends = last[: index_of(last, where.end[1], source)]
+        starts = first[: index_of(first, start.character, source)]
+        ends = last[: index_of(last, end.character, source)]
         moved = {}
         for target in targets:
-            other = Rng((where.start[0], count_units(starts, target)),
-                        (where.end[0], count_units(ends, target)))
+            other = Range(start=Position(line=start.line, character=count_units(starts, target)),
+                          end=Position(line=end.line, character=count_units(ends, target)))
             if other != where:
                 moved[target] = other
         return moved
 
-    def apply(self, changes: list[Change], targets: tuple[PositionEncoding, ...] = ENCODINGS
-              ) -> dict[PositionEncoding, list[Change]]:
+    def apply(self, changes: list[ContentChange], targets: tuple[PositionEncoding, ...] = ENCODINGS
+              ) -> dict[PositionEncoding, list[ContentChange]]:
         """Apply the changes in order; returns them in each target encoding where a position differs.
 
         Raises OutOfRange (before changing anything for that change) when a position lies past the end.
         """
         others = [e for e in targets if e != self.doc.encoding]
-        variants: dict[PositionEncoding, list[Change]] = {}
-        converted: dict[PositionEncoding, list[Change]] = {e: [] for e in others}
+        variants: dict[PositionEncoding, list[ContentChange]] = {}
+        converted: dict[PositionEncoding, list[ContentChange]] = {e: [] for e in others}
         for change in changes:
             where = change.range
-            moved: dict[PositionEncoding, Rng] = {}
+            moved: dict[PositionEncoding, Range] = {}
             if where is not None:
                 self._check(where)
                 moved = self._moved(where, others) if others else {}
             for e in others:
                 other = moved.get(e)
-                converted[e].append(change if other is None else Change(other, change.text))
+                converted[e].append(change if other is None else ContentChange(range=other, text=change.text))
                 if other is not None:
                     variants[e] = converted[e]
-            # the range as four ints: neither a validated model nor a tuple of tuples to unpack again
-            self.doc.apply_span(None if where is None else (*where.start, *where.end), change.text)
+            self.doc.apply_span(None if where is None else span(where), change.text)
         if changes and changes[-1].range is None:  # the whole text: exact again
             self._base, self._since, self._since_chars = self.doc.text, [], 0
         elif self._base is not None:

@@ -17,6 +17,8 @@ from lsp_bridge import translate as t
 from lsp_bridge.capture import Capture
 from lsp_bridge.spool import Outgoing
 from lsp_bridge.workspaces import uri_to_path
+from schemas.steps.base import Position
+from schemas.steps.cursor import Selection
 
 if TYPE_CHECKING:
     from schemas import messages as m
@@ -72,7 +74,8 @@ class Extensions:
         if isinstance(message, m.DiagnosticsParams):
             self.capture.diagnostics(message.uri, message.origin, message.version, params["diagnostics"], at)
         elif isinstance(message, m.CursorParams):
-            selections = [((s.anchor.line, s.anchor.character), (s.active.line, s.active.character))
+            selections = [Selection(anchor=Position(line=s.anchor.line, character=s.anchor.character),
+                                    active=Position(line=s.active.line, character=s.active.character))
                           for s in message.selections]
             self.capture.cursor(message.uri, selections, at)
         elif isinstance(message, m.OriginParams):

@@ -36,9 +36,13 @@ from lsp_bridge import translate as t
 from lsp_bridge.documents import count_units, index_of
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.snippets import strip_snippet
+from schemas.steps.base import Position
+from schemas.steps.offer import ITEM_TEXT_MAX, MAX_ITEMS
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
+    from schemas.steps.base import Range
+    from schemas.steps.edit import ContentChange
 
 OFFER_MS = 60_000  # an offer not decided this long after its answer is not taken
 FILTER_CHANGES = 32  # changes that type on while a completion list stays open
@@ -47,7 +51,7 @@ MAX_DOCUMENTS = 256
 # a language server whose serverInfo.name holds one of these (lower case) is an AI assistant
 AI_SERVERS = ("copilot", "tabnine", "codeium", "windsurf", "supermaven", "llm-ls", "cody", "continue",
               "codegpt", "fittencode", "amazon q", "codewhisperer")
-Record = Callable[[str, dict[str, Any], t.Pos, dict[str, t.Pos], int], None]  # (uri, fields, caret, its
+Record = Callable[[str, dict[str, Any], Position, dict[str, Position], int], None]  # (uri, fields, caret, its
 # variants, at)
 Item = tuple[str, bool]  # what an item inserts, and whether it is marked as an AI's
 
@@ -63,13 +67,13 @@ class _Pending:
     evidence: str
     provider: str | None
     ai: bool
-    caret: t.Pos
+    caret: Position
     texts: list[str]  # what each item inserts at the caret (inline: once what is already typed is left out)
-    whole: list[tuple[t.Rng, str] | None]  # inline: an item's range and insertText, applied as one change
+    whole: list[tuple[Range, str] | None]  # inline: an item's range and insertText, applied as one change
     more: int
     until: int
     changes_left: int = FILTER_CHANGES
-    variants: dict[str, t.Pos] = field(default_factory=dict)  # the caret in the other encodings wanted
+    variants: dict[str, Position] = field(default_factory=dict)  # the caret in the other encodings wanted
 
 
 class Offers:
@@ -77,7 +81,7 @@ class Offers:
         self._record = record
         self._pending: dict[str, _Pending] = {}
 
-    def completion(self, uri: str, caret: t.Pos, texts: list[str], provider: str | None, at: int) -> None:
+    def completion(self, uri: str, caret: Position, texts: list[str], provider: str | None, at: int) -> None:
         """A completion list's items (what each inserts, in the server's order) at `caret`."""
         if texts:
             self._offer(uri, _Pending("completion", "lsp:textDocument/completion", provider,
@@ -95,7 +99,7 @@ class Offers:
         if not isinstance(raw, list):
             return
         texts: list[str] = []
-        whole: list[tuple[t.Rng, str] | None] = []
+        whole: list[tuple[Range, str] | None] = []
         for entry in raw[:MAX_INLINE]:
             found = _inline_item(entry, caret, line, encoding)
             if found is not None:
@@ -108,18 +112,18 @@ class Offers:
     def pending(self, uri: str) -> bool:
         return uri in self._pending
 
-    def place(self, uri: str, variants: dict[str, t.Pos]) -> None:
+    def place(self, uri: str, variants: dict[str, Position]) -> None:
         """The pending offer's caret counted in the other encodings the recording wants, from the text the
         next change starts from."""
         pending = self._pending.get(uri)
         if pending is not None:
             pending.variants = variants
 
-    def caret(self, uri: str) -> t.Pos | None:
+    def caret(self, uri: str) -> Position | None:
         pending = self._pending.get(uri)
         return None if pending is None else pending.caret
 
-    def changed(self, uri: str, changes: list[t.Change], taken: int | None, encoding: PositionEncoding,
+    def changed(self, uri: str, changes: list[ContentChange], taken: int | None, encoding: PositionEncoding,
                 at: int) -> None:
         """A change to `uri` is about to be recorded; `taken`: the completion item it applies, if any."""
         pending = self._pending.get(uri)
@@ -152,14 +156,14 @@ class Offers:
 
     def _offer(self, uri: str, offer: _Pending, at: int) -> None:
         old = self._pending.get(uri)
-        if old is not None and not (old.via == offer.via and old.caret[0] == offer.caret[0] and
-                                    old.caret[1] <= offer.caret[1]):
+        if old is not None and not (old.via == offer.via and old.caret.line == offer.caret.line and
+                                    old.caret.character <= offer.caret.character):
             self._decide(uri, "not_taken", at)
         self._pending[uri] = offer
         while len(self._pending) > MAX_DOCUMENTS:
             self._decide(next(iter(self._pending)), "not_taken", at)
 
-    def _inline_changed(self, uri: str, pending: _Pending, changes: list[t.Change],
+    def _inline_changed(self, uri: str, pending: _Pending, changes: list[ContentChange],
                         encoding: PositionEncoding, at: int) -> None:
         change = changes[0] if len(changes) == 1 else None
         if change is None or change.range is None:
@@ -188,7 +192,7 @@ class Offers:
                 self._decide(uri, "accepted", at, 0)
                 return
             pending.texts, pending.whole = [k[0] for k in kept], [k[1] for k in kept]
-            pending.caret = (pending.caret[0], pending.caret[1] + count_units(text, encoding))
+            pending.caret = _moved(pending.caret, count_units(text, encoding))
             return
         self._decide(uri, "not_taken", at)
 
@@ -211,8 +215,6 @@ def offered(items: list[Item], taken: int | None, more: int = 0) -> dict[str, An
     """The `items`, `more` and `taken` fields of an offer step for `items` in the order offered: the first
     MAX_ITEMS (the one taken among them, in the last place when it came later), each text cut to
     ITEM_TEXT_MAX characters."""
-    from schemas.steps.offer import ITEM_TEXT_MAX, MAX_ITEMS  # (the step vocabulary and msgspec: loaded at
-    # the first offer, not when the bridge starts)
     kept = list(range(min(len(items), MAX_ITEMS)))
     if taken is not None and taken >= MAX_ITEMS:
         kept[-1] = taken
@@ -232,18 +234,18 @@ def offered(items: list[Item], taken: int | None, more: int = 0) -> dict[str, An
     return fields
 
 
-def _filtering(pending: _Pending, changes: list[t.Change], encoding: PositionEncoding) -> bool:
+def _filtering(pending: _Pending, changes: list[ContentChange], encoding: PositionEncoding) -> bool:
     """Whether `changes` only type on at the caret or delete back towards it (an open list filters what
     it shows); the caret follows them."""
     if len(changes) != 1 or pending.changes_left <= 0:
         return False
     change = changes[0]
     where = change.range
-    if where is None or "\n" in change.text or "\r" in change.text or where.start[0] != where.end[0] or \
-            where.start[0] != pending.caret[0]:
+    if where is None or "\n" in change.text or "\r" in change.text or where.start.line != where.end.line or \
+            where.start.line != pending.caret.line:
         return False
     if where.start == where.end == pending.caret and change.text:
-        pending.caret = (pending.caret[0], pending.caret[1] + count_units(change.text, encoding))
+        pending.caret = _moved(pending.caret, count_units(change.text, encoding))
     elif where.end == pending.caret and not change.text:
         pending.caret = where.start
     else:
@@ -252,8 +254,13 @@ def _filtering(pending: _Pending, changes: list[t.Change], encoding: PositionEnc
     return True
 
 
-def _inline_item(entry: Any, caret: t.Pos, line: str | None,
-                 encoding: PositionEncoding) -> tuple[str, tuple[t.Rng, str] | None] | None:
+def _moved(caret: Position, units: int) -> Position:
+    """The caret after typing `units` on its line."""
+    return Position(line=caret.line, character=caret.character + units)
+
+
+def _inline_item(entry: Any, caret: Position, line: str | None,
+                 encoding: PositionEncoding) -> tuple[str, tuple[Range, str] | None] | None:
     """An InlineCompletionItem as (what it inserts at the caret, its range and insertText); None when it
     is not one."""
     if not isinstance(entry, dict):
@@ -272,8 +279,9 @@ def _inline_item(entry: Any, caret: t.Pos, line: str | None,
     except MalformedMessage:
         return None
     rest = text
-    if line is not None and where.start[0] == caret[0] and where.start[1] <= caret[1]:
-        typed = line[index_of(line, where.start[1], encoding):index_of(line, caret[1], encoding)]
+    if line is not None and where.start.line == caret.line and where.start.character <= caret.character:
+        typed = line[index_of(line, where.start.character, encoding):
+                     index_of(line, caret.character, encoding)]
         if text.startswith(typed):  # the range holds what is typed already: the item goes on from it
             rest = text[len(typed):]
     return rest, (where, text)

@@ -40,9 +40,11 @@ from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.snippets import strip_snippet
 from lsp_bridge.spool import Outgoing
+from schemas.steps.edit import ContentChange
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
+    from schemas.steps.base import Position, Range
 
 ORIGIN_WAIT_MS = 400  # an editor's codetape/origin and the didChange it names may be this far apart
 EVIDENCE_MS = 10_000  # a server's edits are applied this soon after its answer, or not by this answer
@@ -58,7 +60,7 @@ Origin = tuple[str, str]  # (origin, origin_detail)
 @dataclass(frozen=True, slots=True)
 class _Effect:
     version: int | None  # the document version the edits were computed for; None: whatever it is then
-    edits: tuple[t.Change, ...]
+    edits: tuple[ContentChange, ...]
     origin: Origin
     until: int
 
@@ -66,15 +68,15 @@ class _Effect:
 @dataclass(frozen=True, slots=True)
 class _Item:
     text: str  # what the item inserts (a snippet's placeholders filled with their defaults)
-    edit: t.Rng | None  # its textEdit's range (an InsertReplaceEdit's insert range), None: the editor picks
-    other: t.Rng | None  # an InsertReplaceEdit's replace range
-    additional: frozenset[t.Change]
+    edit: Range | None  # its textEdit's range (an InsertReplaceEdit's insert range), None: the editor picks
+    other: Range | None  # an InsertReplaceEdit's replace range
+    additional: frozenset[ContentChange]
     resolved: bool = False  # as completionItem/resolve gave it
 
 
 @dataclass(slots=True)
 class _Completion:
-    position: t.Pos
+    position: Position
     items: list[_Item]
     until: int
     changes_left: int = COMPLETION_CHANGES
@@ -184,7 +186,7 @@ class Origins:
             item = _Item(item.text, pending.items[index].edit, pending.items[index].other, item.additional)
         pending.items[index] = _Item(item.text, item.edit, item.other, item.additional, resolved=True)
 
-    def listed(self, uri: str) -> tuple[t.Pos, list[str]] | None:
+    def listed(self, uri: str) -> tuple[Position, list[str]] | None:
         """The pending completion list of a document: where it was asked, what each item inserts."""
         pending = self._completions.get(uri)
         return None if pending is None else (pending.position, [item.text for item in pending.items])
@@ -199,7 +201,7 @@ class Origins:
         """Whether the document's text before its next change is needed (an expected effect is pending)."""
         return uri in self._effects
 
-    def of(self, uri: str, version: int | None, previous: int | None, changes: list[t.Change],
+    def of(self, uri: str, version: int | None, previous: int | None, changes: list[ContentChange],
            before: str | None, after: Document, encoding: PositionEncoding, at: int) -> Origin | None:
         """The evidence for a change to `uri` (from `previous` to `version`; positions in the negotiated
         `encoding`; `before`: the text before it when `wanted`, `after`: the document after it)."""
@@ -225,7 +227,7 @@ class Origins:
         while len(self._waiting) > MAX_DOCUMENTS:
             self._waiting.popitem(last=False)
 
-    def _effect(self, uri: str, previous: int | None, changes: list[t.Change], before: str | None,
+    def _effect(self, uri: str, previous: int | None, changes: list[ContentChange], before: str | None,
                 after: Document,
                 encoding: PositionEncoding, at: int) -> Origin | None:
         effects = self._effects.pop(uri, None)
@@ -242,7 +244,7 @@ class Origins:
                 return effect.origin
         return None
 
-    def _completed(self, uri: str, changes: list[t.Change], after: Document, encoding: PositionEncoding,
+    def _completed(self, uri: str, changes: list[ContentChange], after: Document, encoding: PositionEncoding,
                    at: int) -> Origin | None:
         pending = self._completions.get(uri)
         if pending is None:
@@ -268,7 +270,7 @@ class Origins:
             del table[next(iter(table))]
 
 
-def _text_edits(edits: Any) -> list[t.Change]:
+def _text_edits(edits: Any) -> list[ContentChange]:
     """TextEdit[] (AnnotatedTextEdit and SnippetTextEdit too) as changes; [] when any is malformed."""
     if not isinstance(edits, list) or len(edits) > MAX_EDITS:
         return []
@@ -281,33 +283,32 @@ def _text_edits(edits: Any) -> list[t.Change]:
         if text is None and isinstance(snippet, dict) and isinstance(snippet.get("value"), str):
             text = strip_snippet(snippet["value"])
         try:
-            out.append(t.Change(t.range_(edit.get("range")), t.string(text, "newText")))
+            out.append(ContentChange(range=t.range_(edit.get("range")), text=t.string(text, "newText")))
         except MalformedMessage:
             return []
     return out
 
 
-def _within(changes: list[t.Change], edits: tuple[t.Change, ...]) -> bool:
+def _within(changes: list[ContentChange], edits: tuple[ContentChange, ...]) -> bool:
     """Whether every ranged change lies in the lines the edits span (an editor's smaller diff of them
     does; typing elsewhere does not): a cheap test before the texts are compared."""
-    first = min(edit.range.start[0] for edit in edits if edit.range is not None)
-    last = max(edit.range.end[0] for edit in edits if edit.range is not None)
-    return all(change.range is None or (first <= change.range.start[0] and change.range.end[0] <= last)
+    first = min(edit.range.start.line for edit in edits if edit.range is not None)
+    last = max(edit.range.end.line for edit in edits if edit.range is not None)
+    return all(change.range is None or (first <= change.range.start.line and change.range.end.line <= last)
                for change in changes)
 
 
-def _applied(before: str, edits: tuple[t.Change, ...], encoding: PositionEncoding) -> str | None:
+def _applied(before: str, edits: tuple[ContentChange, ...], encoding: PositionEncoding) -> str | None:
     """The text LSP text edits (all relative to `before`, none overlapping) make of it; None when they
     overlap."""
-    ordered = sorted(edits, key=lambda change: (change.range.start, change.range.end) if change.range else
-                     ((0, 0), (0, 0)))
+    ordered = sorted(edits, key=lambda change: t.span(change.range) if change.range else (0, 0, 0, 0))
     for first, second in itertools.pairwise(ordered):
-        if first.range is None or second.range is None or first.range.end > second.range.start:
+        if first.range is None or second.range is None or t.span(first.range)[2:] > t.span(second.range)[:2]:
             return None
     doc = Document(before, encoding)
     for change in reversed(ordered):
         assert change.range is not None
-        doc.apply_span((*change.range.start, *change.range.end), change.text)
+        doc.apply_span(t.span(change.range), change.text)
     return doc.text
 
 
@@ -338,7 +339,7 @@ def _item(entry: Any, default_range: Any) -> _Item | None:
     return _Item(text, where, other, additional)
 
 
-def _accepts(item: _Item, position: t.Pos, changes: list[t.Change], after: Document,
+def _accepts(item: _Item, position: Position, changes: list[ContentChange], after: Document,
              encoding: PositionEncoding) -> str | None:
     """How `changes` apply the item: "" (exactly its edit), " tail" (the heuristic: its text's tail
     inserted at the caret), None (they do not)."""
@@ -347,20 +348,20 @@ def _accepts(item: _Item, position: t.Pos, changes: list[t.Change], after: Docum
         return None
     change = rest[0]
     where = change.range
-    if where is None or where.start[0] != where.end[0] or where.start[0] != position[0]:
+    if where is None or where.start.line != where.end.line or where.start.line != position.line:
         return None
     if change.text == item.text:
         if item.edit is None:  # the editor replaces the word up to the caret
-            return "" if where.start[1] <= position[1] <= where.end[1] else None
+            return "" if where.start.character <= position.character <= where.end.character else None
         for edit in (item.edit, item.other):
-            if edit is not None and where.start == edit.start and edit.end[0] == where.end[0] and \
-                    edit.end[1] <= where.end[1]:
+            if edit is not None and where.start == edit.start and edit.end.line == where.end.line and \
+                    edit.end.character <= where.end.character:
                 return ""
         return None
     if where.start != where.end or len(change.text) < 2 or not item.text.endswith(change.text) or \
-            where.start[1] < position[1]:
+            where.start.character < position.character:
         return None
-    line = after.lines[where.start[0]] if where.start[0] < len(after.lines) else ""
+    line = after.lines[where.start.line] if where.start.line < len(after.lines) else ""
     content = content_of(line)
-    caret = index_of(content, where.start[1], encoding) + len(change.text)
+    caret = index_of(content, where.start.character, encoding) + len(change.text)
     return " tail" if content[:caret].endswith(item.text) else None

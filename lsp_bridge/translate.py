@@ -1,32 +1,27 @@
-"""LSP params (plain JSON values) to step dicts (schemas' JSON form, without `t_ms`). Pure functions.
+"""LSP params (plain JSON values) to the step maps the bridge sends (without `t_ms`). Pure functions.
 
 Every reader here checks the shape it relies on and raises MalformedMessage with one line naming what
-is wrong, so hostile or broken traffic is refused before it touches any state. Builders take checked
-values and return dicts ready for the collector.
+is wrong, so hostile or broken traffic is refused before it touches any state. Positional parts are read
+straight into schemas' structs (`Position`, `Range`, `ContentChange`, `Selection`): their constructors
+check no constraint, so these readers' checks are what make them valid. Builders take checked values
+and return a step's envelope as a map (kind, source, the absolute path, version: the wire form, which has
+no time and so is no `Step`) holding those structs; the framing writes a struct as its plain form, the
+same bytes as the dicts it replaces (tests/unit/lsp_bridge/test_translate_wire.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, NamedTuple
+from typing import Any
 
 from lsp_bridge.errors import MalformedMessage
 from schemas.limits import MAX_CHANGES, MAX_DIAGNOSTICS, MAX_POSITION, SHORT_TEXT_MAX, TEXT_MAX
+from schemas.steps.base import Position, Range
+from schemas.steps.cursor import Selection
+from schemas.steps.edit import ContentChange
 
 SOURCE = "bridge"
 MAX_STEP_BYTES = 12 * 1024 * 1024  # the collector refuses messages above 16 MiB
-
-Pos = tuple[int, int]
-
-
-class Rng(NamedTuple):
-    start: Pos
-    end: Pos
-
-
-class Change(NamedTuple):
-    range: Rng | None
-    text: str
 
 
 # -- readers ---------------------------------------------------------------------------------------
@@ -55,15 +50,28 @@ def optional_int(value: Any, what: str) -> int | None:
     return None if value is None else integer(value, what)
 
 
-def position(value: Any, what: str = "position") -> Pos:
+def position(value: Any, what: str = "position") -> Position:
     item = obj(value, what)
-    return (integer(item.get("line"), f"{what}.line", low=0, high=MAX_POSITION),
-            integer(item.get("character"), f"{what}.character", low=0, high=MAX_POSITION))
+    return Position(line=integer(item.get("line"), f"{what}.line", low=0, high=MAX_POSITION),
+                    character=integer(item.get("character"), f"{what}.character", low=0, high=MAX_POSITION))
 
 
-def range_(value: Any, what: str = "range") -> Rng:
+def range_(value: Any, what: str = "range") -> Range:
     item = obj(value, what)
-    return Rng(position(item.get("start"), f"{what}.start"), position(item.get("end"), f"{what}.end"))
+    return Range(start=position(item.get("start"), f"{what}.start"),
+                 end=position(item.get("end"), f"{what}.end"))
+
+
+def span(where: Range) -> tuple[int, int, int, int]:
+    """A range as four ints (start line and character, end line and character): ordered as places in the
+    text are, and the form collector's Document applies."""
+    return where.start.line, where.start.character, where.end.line, where.end.character
+
+
+def point(line: int, character: int) -> Range:
+    """The empty range at a place (a caret)."""
+    where = Position(line=line, character=character)
+    return Range(start=where, end=where)
 
 
 def document_uri(params: Any) -> str:
@@ -76,7 +84,7 @@ def document_version(params: dict[str, Any]) -> int | None:
     return optional_int(obj(params.get("textDocument"), "textDocument").get("version"), "version")
 
 
-def content_changes(params: dict[str, Any]) -> list[Change]:
+def content_changes(params: dict[str, Any]) -> list[ContentChange]:
     """`params.contentChanges` of didChange: ranged (incremental) or whole-document changes."""
     raw = params.get("contentChanges")
     if not isinstance(raw, list) or not raw:
@@ -88,8 +96,8 @@ def content_changes(params: dict[str, Any]) -> list[Change]:
         change = obj(item, f"contentChanges[{index}]")
         text = string(change.get("text"), f"contentChanges[{index}].text")
         where = change.get("range")
-        changes.append(Change(None if where is None else range_(where, f"contentChanges[{index}].range"),
-                              text))
+        changes.append(ContentChange(
+            range=None if where is None else range_(where, f"contentChanges[{index}].range"), text=text))
     return changes
 
 
@@ -102,16 +110,6 @@ def file_uris(params: Any, key: str) -> list[str]:
 
 
 # -- builders --------------------------------------------------------------------------------------
-
-def range_dict(where: Rng) -> dict[str, Any]:
-    return {"start": {"line": where.start[0], "character": where.start[1]},
-            "end": {"line": where.end[0], "character": where.end[1]}}
-
-
-def change_dicts(changes: list[Change]) -> list[dict[str, Any]]:
-    return [{"text": c.text} if c.range is None else {"range": range_dict(c.range), "text": c.text}
-            for c in changes]
-
 
 def too_large(*texts: str) -> bool:
     """Whether texts together exceed what one step may carry (UTF-8 is measured only when it may)."""
@@ -130,8 +128,8 @@ def open_step(path: str, language_id: str, version: int | None, text: str) -> di
     return step
 
 
-def edit_step(path: str, version: int | None, changes: list[Change]) -> dict[str, Any]:
-    step: dict[str, Any] = {"kind": "edit", "source": SOURCE, "path": path, "changes": change_dicts(changes)}
+def edit_step(path: str, version: int | None, changes: list[ContentChange]) -> dict[str, Any]:
+    step: dict[str, Any] = {"kind": "edit", "source": SOURCE, "path": path, "changes": changes}
     if version is not None:
         step["version"] = version
     return step
@@ -174,7 +172,7 @@ def file_change_step(path: str, change: str, *, new_path: str | None = None,
     return step
 
 
-def diagnostic_items(raw: Any) -> list[tuple[Rng, dict[str, Any]]]:
+def diagnostic_items(raw: Any) -> list[tuple[Range, dict[str, Any]]]:
     """LSP Diagnostic objects as (range, the other kept fields); long text is cut, not refused."""
     if not isinstance(raw, list):
         raise MalformedMessage("diagnostics is not a list")
@@ -202,20 +200,18 @@ def diagnostic_items(raw: Any) -> list[tuple[Rng, dict[str, Any]]]:
 
 
 def diagnostics_step(path: str, origin: str, version: int | None,
-                     items: list[tuple[Rng, dict[str, Any]]]) -> dict[str, Any]:
+                     items: list[tuple[Range, dict[str, Any]]]) -> dict[str, Any]:
     step: dict[str, Any] = {
         "kind": "diagnostics", "source": SOURCE, "path": path, "origin": origin[:256],
-        "items": [{"range": range_dict(where), **kept} for where, kept in items],
+        "items": [{"range": where, **kept} for where, kept in items],
     }
     if version is not None:
         step["version"] = version
     return step
 
 
-def cursor_step(path: str, selections: list[tuple[Pos, Pos]]) -> dict[str, Any]:
-    return {"kind": "cursor", "source": SOURCE, "path": path, "selections": [
-        {"anchor": {"line": a[0], "character": a[1]}, "active": {"line": b[0], "character": b[1]}}
-        for a, b in selections]}
+def cursor_step(path: str, selections: list[Selection]) -> dict[str, Any]:
+    return {"kind": "cursor", "source": SOURCE, "path": path, "selections": selections}
 
 
 def command_step(command_line: str, cwd: str, exit_code: int | None, duration_ms: int) -> dict[str, Any]:
@@ -250,7 +246,7 @@ def step_size(step: dict[str, Any]) -> int:
         if isinstance(value, str):
             size += len(value)
     for change in step.get("changes", ()):
-        size += 96 + len(change["text"])
+        size += 96 + len(change.text)
     size += 160 * len(step.get("items", ())) + 96 * len(step.get("selections", ()))
     for state in step.get("state") or ():
         size += 64 + len(state.get("text") or "")

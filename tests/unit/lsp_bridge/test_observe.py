@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from lsp_bridge.framing import Framer, encode
@@ -22,7 +23,8 @@ from tests.waiting import wait_for
 
 
 class Collected:
-    """A collector connection that records every step sent and answers every request with `{}`."""
+    """A collector connection that records every step sent (as the collector reads it) and answers every
+    request with `{}`."""
 
     def __init__(self) -> None:
         self.steps: list[dict[str, Any]] = []
@@ -37,8 +39,8 @@ class Collected:
         return {"recording": True, "episode": "e1", "position_encoding": position_encoding}
 
     def send_steps(self, items: list[tuple[int, dict[str, Any]]]) -> None:
-        with self._lock:
-            self.steps.extend(step for _, step in items)
+        with self._lock:  # each step's plain form: what the framing writes of the structs it holds
+            self.steps.extend(msgspec.to_builtins(step) for _, step in items)
 
     def request(self, op: str, **args: Any) -> Any:
         return {}

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from lsp_bridge import translate as t
 from lsp_bridge.offers import Offers, is_ai_server
+from lsp_bridge.translate import point
+from schemas.steps.base import Position, Range
+from schemas.steps.edit import ContentChange
 
 DOC = "file:///w/a.py"
-Recorded = list[tuple[dict[str, Any], t.Pos]]
+Recorded = list[tuple[dict[str, Any], tuple[int, int]]]  # (fields, the caret's line and character)
 
 
 def offers() -> tuple[Offers, Recorded]:
     recorded: Recorded = []
-    return Offers(lambda uri, fields, caret, variants, at: recorded.append((fields, caret))), recorded
+    return Offers(lambda uri, fields, caret, variants, at: recorded.append(
+        (fields, (caret.line, caret.character)))), recorded
 
 
-def insert(line: int, character: int, text: str) -> list[t.Change]:
-    return [t.Change(t.Rng((line, character), (line, character)), text)]
+def pos(line: int, character: int) -> Position:
+    return Position(line=line, character=character)
 
 
-def inline(found: Offers, text: str, caret: t.Pos = (1, 4), at: int = 0) -> None:
+def insert(line: int, character: int, text: str) -> list[ContentChange]:
+    return [ContentChange(range=point(line, character), text=text)]
+
+
+def inline(found: Offers, text: str, caret: tuple[int, int] = (1, 4), at: int = 0) -> None:
     params = {"position": {"line": caret[0], "character": caret[1]}}
     found.inline(DOC, params, {"items": [{"insertText": text}]}, "    ", "utf-16", "copilot-ls", at)
 
@@ -48,15 +55,16 @@ def test_a_word_of_an_inline_suggestion_is_partly_accepted_and_a_different_keyst
 
 def test_a_completion_list_stays_open_while_typing_filters_it_and_a_refresh_replaces_it_silently() -> None:
     found, recorded = offers()
-    found.completion(DOC, (1, 5), ["path", "pardir"], "pylsp", 0)
+    found.completion(DOC, pos(1, 5), ["path", "pardir"], "pylsp", 0)
     found.changed(DOC, insert(1, 5, "t"), None, "utf-16", 1)  # filters the list
-    found.completion(DOC, (1, 6), ["path"], "pylsp", 2)  # asked again further on: the same menu
-    found.changed(DOC, [t.Change(t.Rng((1, 3), (1, 6)), "path")], 0, "utf-16", 3)
+    found.completion(DOC, pos(1, 6), ["path"], "pylsp", 2)  # asked again further on: the same menu
+    accepted = ContentChange(range=Range(start=pos(1, 3), end=pos(1, 6)), text="path")
+    found.changed(DOC, [accepted], 0, "utf-16", 3)
     [(fields, caret)] = recorded
     assert (fields["decision"], fields["items"], fields.get("ai"), caret) == \
         ("accepted", [{"text": "path"}], None, (1, 6))
-    found.completion(DOC, (3, 1), ["print"], "pylsp", 4)
-    found.completion(DOC, (7, 0), ["os"], "pylsp", 5)  # another place: the first was not taken
+    found.completion(DOC, pos(3, 1), ["print"], "pylsp", 4)
+    found.completion(DOC, pos(7, 0), ["os"], "pylsp", 5)  # another place: the first was not taken
     found.finish(6)
     assert [(f["items"][0]["text"], f["decision"]) for f, _ in recorded[1:]] == \
         [("print", "not_taken"), ("os", "not_taken")]

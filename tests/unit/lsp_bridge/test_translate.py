@@ -13,28 +13,34 @@ from collector.text.document import Document
 from collector.text.positions import split_lines, to_index, units
 from lsp_bridge.documents import ENCODINGS, TrackedDocument, convert_character, count_units, index_of
 from lsp_bridge.errors import OutOfRange
-from lsp_bridge.translate import Change, Rng
 from schemas.common import PositionEncoding
 from schemas.steps.base import Position, Range
+from schemas.steps.edit import ContentChange
 from tests.examples import examples
 
 ROOT = Path("/ws")
 ALPHABET = st.sampled_from(list("ab \t\r\né€😀👩‍💻x\n"))
 
 
-def replay(text: str, changes: list[Change], encoding: PositionEncoding) -> str:
+def replay(text: str, changes: list[ContentChange], encoding: PositionEncoding) -> str:
     doc = Document(text, encoding)
     for change in changes:
-        where = None if change.range is None else Range(
-            start=Position(line=change.range.start[0], character=change.range.start[1]),
-            end=Position(line=change.range.end[0], character=change.range.end[1]))
-        doc.apply(where, change.text)
+        doc.apply(change.range, change.text)
     return doc.text
 
 
-def position_at(text: str, index: int, encoding: PositionEncoding) -> tuple[int, int]:
+def position_at(text: str, index: int, encoding: PositionEncoding) -> Position:
     lines = split_lines(text[:index])
-    return len(lines) - 1, units(lines[-1], encoding)
+    return Position(line=len(lines) - 1, character=units(lines[-1], encoding))
+
+
+def span(start: tuple[int, int], end: tuple[int, int]) -> Range:
+    return Range(start=Position(line=start[0], character=start[1]),
+                 end=Position(line=end[0], character=end[1]))
+
+
+def change(start: tuple[int, int], end: tuple[int, int], text: str) -> ContentChange:
+    return ContentChange(range=span(start, end), text=text)
 
 
 @st.composite
@@ -51,8 +57,8 @@ def edits(draw: st.DrawFn) -> tuple[str, PositionEncoding, list[tuple[int, int, 
 def test_variants_replay_to_the_same_text_in_every_encoding(case: tuple[str, PositionEncoding, list]) -> None:
     text, encoding, steps = case
     tracked = TrackedDocument("file:///ws/a.py", ROOT, "a.py", text, encoding)
-    applied: list[Change] = []
-    variants: dict[str, list[Change]] = {e: [] for e in ENCODINGS}
+    applied: list[ContentChange] = []
+    variants: dict[str, list[ContentChange]] = {e: [] for e in ENCODINGS}
     current = text
     for start, length, insert in steps:
         # positions on character boundaries (never inside a surrogate pair or a CRLF), as editors send
@@ -63,14 +69,14 @@ def test_variants_replay_to_the_same_text_in_every_encoding(case: tuple[str, Pos
         if 0 < end < len(current) and current[end - 1] == "\r" and current[end] == "\n":
             end -= 1
         end = max(start, end)
-        where = Rng(position_at(current, start, encoding), position_at(current, end, encoding))
-        change = Change(where, insert)
-        for other, moved in tracked.apply([change]).items():
+        where = Range(start=position_at(current, start, encoding), end=position_at(current, end, encoding))
+        one = ContentChange(range=where, text=insert)
+        for other, moved in tracked.apply([one]).items():
             variants[other].append(moved[0])
         for other in ENCODINGS:
             if len(variants[other]) < len(applied) + 1:
-                variants[other].append(change)
-        applied.append(change)
+                variants[other].append(one)
+        applied.append(one)
         current = tracked.text
     for other in ENCODINGS:
         assert replay(text, variants[other] if other != encoding else applied, other) == current
@@ -78,26 +84,26 @@ def test_variants_replay_to_the_same_text_in_every_encoding(case: tuple[str, Pos
 
 def test_an_emoji_line_gets_variants_and_an_ascii_line_does_not() -> None:
     tracked = TrackedDocument("file:///ws/a.py", ROOT, "a.py", "x = '😀'\nplain\n", "utf-16")
-    after_emoji = Change(Rng((0, 7), (0, 7)), "!")
+    after_emoji = change((0, 7), (0, 7), "!")
     variants = tracked.apply([after_emoji])
-    assert variants["utf-8"][0].range == Rng((0, 9), (0, 9))
-    assert variants["utf-32"][0].range == Rng((0, 6), (0, 6))
-    assert tracked.apply([Change(Rng((1, 5), (1, 5)), "?")]) == {}
+    assert variants["utf-8"][0].range == span((0, 9), (0, 9))
+    assert variants["utf-32"][0].range == span((0, 6), (0, 6))
+    assert tracked.apply([change((1, 5), (1, 5), "?")]) == {}
     assert tracked.text == "x = '😀!'\nplain?\n"
 
 
 def test_a_full_change_replaces_the_text_and_has_no_positions_to_convert() -> None:
     tracked = TrackedDocument("file:///ws/a.py", ROOT, "a.py", "é", "utf-8")
-    assert tracked.apply([Change(None, "new 😀")]) == {}
+    assert tracked.apply([ContentChange(text="new 😀")]) == {}
     assert tracked.text == "new 😀"
 
 
 def test_a_position_past_the_end_is_refused_before_anything_changes() -> None:
     tracked = TrackedDocument("file:///ws/a.py", ROOT, "a.py", "one\ntwo", "utf-16")
     with pytest.raises(OutOfRange, match="past the end"):
-        tracked.apply([Change(Rng((5, 0), (5, 0)), "x")])
+        tracked.apply([change((5, 0), (5, 0), "x")])
     assert tracked.text == "one\ntwo"
-    tracked.apply([Change(Rng((1, 99), (1, 99)), "!")])  # past a line end clamps, as LSP says
+    tracked.apply([change((1, 99), (1, 99), "!")])  # past a line end clamps, as LSP says
     assert tracked.text == "one\ntwo!"
 
 
@@ -113,8 +119,8 @@ def test_positions_on_a_five_megabyte_non_ascii_line_are_fast() -> None:
     started = time.process_time()  # CPU: what the conversions cost, not how loaded the machine is
     end = count_units(line, "utf-16")
     for n in range(20):
-        variants = tracked.apply([Change(Rng((0, end + n), (0, end + n)), "!")])
-        assert variants["utf-8"][0].range.start[1] == len(line.encode()) + n
+        variants = tracked.apply([change((0, end + n), (0, end + n), "!")])
+        assert variants["utf-8"][0].range.start.character == len(line.encode()) + n
     assert time.process_time() - started < 5
     assert tracked.text == line + "!" * 20
 

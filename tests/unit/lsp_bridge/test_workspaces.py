@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from collector.text.digest import sha256_text
@@ -19,12 +20,17 @@ from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.workspaces import Workspaces, uri_to_path
 from schemas import step_from_dict
 from schemas.limits import SHORT_TEXT_MAX
+from schemas.steps.base import Position, Range
+from schemas.steps.cursor import Selection
+from schemas.steps.edit import ContentChange
 
 
 def valid(step: dict[str, Any]) -> dict[str, Any]:
-    """The step as the collector will see it: it must pass the schema once it has a time."""
-    step_from_dict({**step, "t_ms": 0})
-    return step
+    """The step as the collector will see it (its plain form, as the framing writes it): it must pass the
+    schema once it has a time."""
+    plain: dict[str, Any] = msgspec.to_builtins(step)
+    step_from_dict({**plain, "t_ms": 0})
+    return plain
 
 
 def change_params(changes: Any) -> dict[str, Any]:
@@ -37,7 +43,9 @@ def test_incremental_and_full_changes_become_one_edit_step() -> None:
         {"text": "whole 😀", "rangeLength": 3},
     ])
     changes = t.content_changes(params)
-    assert changes == [t.Change(t.Rng((0, 1), (0, 2)), "é"), t.Change(None, "whole 😀")]
+    where = Range(start=Position(line=0, character=1), end=Position(line=0, character=2))
+    assert changes == [ContentChange(range=where, text="é"),
+                       ContentChange(text="whole 😀")]
     step = valid(t.edit_step("a.py", t.document_version(params), changes))
     assert step["version"] == 3 and step["changes"][1] == {"text": "whole 😀"}
     assert step["changes"][0]["range"]["end"] == {"line": 0, "character": 2}
@@ -104,7 +112,10 @@ def test_diagnostics_keep_the_recorded_fields_and_cut_what_is_too_long() -> None
 
 
 def test_cursor_command_note_and_gap_steps_are_schema_valid() -> None:
-    valid(t.cursor_step("a.py", [((0, 1), (0, 3)), ((2, 0), (2, 0))]))
+    valid(t.cursor_step("a.py", [Selection(anchor=Position(line=0, character=1),
+                                           active=Position(line=0, character=3)),
+                                 Selection(anchor=Position(line=2, character=0),
+                                           active=Position(line=2, character=0))]))
     valid(t.command_step("pytest -q", "src", 1, 1234))
     valid(t.note_step("n" * 100_000))
     gap = valid(t.gap_step("recorder_behind", "lost", lost=3, state=[{"path": "a.py", "text": "x"}]))
@@ -120,8 +131,8 @@ def test_too_large_measures_utf8_only_near_the_cap() -> None:
 
 
 def test_step_size_grows_with_the_text_it_carries() -> None:
-    small = t.step_size(t.edit_step("a.py", 1, [t.Change(None, "x")]))
-    large = t.step_size(t.edit_step("a.py", 1, [t.Change(None, "x" * 10_000)]))
+    small = t.step_size(t.edit_step("a.py", 1, [ContentChange(text="x")]))
+    large = t.step_size(t.edit_step("a.py", 1, [ContentChange(text="x" * 10_000)]))
     assert large - small == 9_999
 
 
