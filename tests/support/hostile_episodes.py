@@ -16,6 +16,7 @@ from typing import Any
 
 from collector.consent import init_keys, sign_episode
 from collector.episode import write_episode_file
+from collector.episode.writer import DEFAULT_LEVEL
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy
 from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
@@ -127,15 +128,16 @@ def signer(home: Path) -> Home:
     return made
 
 
-def signed(home: Home, path: Path, steps: Steps) -> Path:
-    """`steps` written as an episode and signed by `home`'s key into `path` (its unsigned copy beside)."""
+def signed(home: Home, path: Path, steps: Steps, *, level: int = DEFAULT_LEVEL) -> Path:
+    """`steps` written as an episode (zstd at `level`) and signed by `home`'s key into `path` (its unsigned
+    copy beside)."""
     header = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.uuid4(),
                            started_at=datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
                            workspace=WorkspaceIdentity(root_name="hostile"))
     unsigned = path.with_name(path.name + ".unsigned")
     unsigned.unlink(missing_ok=True)
     path.unlink(missing_ok=True)
-    write_episode_file(unsigned, header, [step_from_dict(step) for step in steps])
+    write_episode_file(unsigned, header, [step_from_dict(step) for step in steps], level=level)
     policy = SigningPolicy(purpose="training", licence="CC-BY-4.0")
     sign_episode(unsigned, path, home, workspace_policy=policy)
     unsigned.unlink()

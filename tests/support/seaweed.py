@@ -4,9 +4,9 @@ Used by the upload tests (tests/integration/conftest.py) and the upload benchmar
 Every port is picked free and given explicitly (the gRPC ports too, which otherwise default to port +
 10000), the Iceberg and Lance side servers are off, telemetry is off, and everything binds 127.0.0.1:
 nothing listens beyond this machine and nothing is sent anywhere. `stop` ends the server by its pid
-(SIGTERM, then SIGKILL when it takes too long); `kill` is the crash (SIGKILL); `start` again on the same
-directory and ports is the restart. The Unix sockets weed leaves in the temporary directory for its
-ports are removed when it stops.
+(SIGKILL: its data is thrown away, and weed's graceful stop takes 25 s); `kill` is the crash (SIGKILL);
+`start` again on the same directory and ports is the restart. The Unix sockets weed leaves in the
+temporary directory for its ports are removed when it stops.
 """
 
 from __future__ import annotations
@@ -212,12 +212,9 @@ class SeaweedFS:
                 leftover.unlink(missing_ok=True)
 
     def stop(self) -> None:
-        """SIGTERM by pid; SIGKILL when it has not exited in STOP_S seconds."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(STOP_S)
+        """The end of a server whose data nobody reads again (a temporary directory): SIGKILL by pid, as
+        `kill`. weed's graceful stop (SIGTERM) takes 25 s, 10 of them the volume server's
+        -volume.preStopSeconds, and gives a thrown-away directory nothing."""
         self.kill()
 
     def log_tail(self, lines: int = 20) -> str:
