@@ -42,17 +42,20 @@ class DiskEcho:
         recent = self._saves.get(path, ())
         return any(saved == digest and abs(at - at_ms) <= self.window_ms for saved, at in recent)
 
-    def note(self, step: Step, at_ms: int) -> None:
-        """Learn from a step that was recorded (at `at_ms`, unix epoch ms)."""
+    def note(self, step: Step, at_ms: int, saved: str | None = None) -> None:
+        """Learn from a step that was recorded (at `at_ms`, unix epoch ms); `saved`: for a save, the hash
+        of what it put on disk when the step names none (its document's text: OpenDocuments.saved_digest)."""
         path = getattr(step, "path", None)
         if not isinstance(path, str):
             return
         self._unsaid.pop(path, None)
-        if type(step) is SaveStep and step.sha256 is not None:
+        if type(step) is SaveStep and saved is None:
+            saved = step.sha256
+        if type(step) is SaveStep and saved is not None:
             if step.source == WATCHER:
-                self._unsaid[path] = step.sha256
-            self._known[path] = step.sha256
-            self._saves.setdefault(path, deque(maxlen=RECENT)).append((step.sha256, at_ms))
+                self._unsaid[path] = saved
+            self._known[path] = saved
+            self._saves.setdefault(path, deque(maxlen=RECENT)).append((saved, at_ms))
         elif type(step) is FileChangeStep:
             known = self._known.pop(path, None)
             moved = step.sha256 if step.sha256 is not None else known

@@ -195,6 +195,18 @@ class OpenDocuments:
         entry = self._last(step.path)
         return entry is not None and sha256_text(entry.doc.text) == step.sha256
 
+    def saved_digest(self, step: Step) -> str | None:
+        """The hash of what a save put on disk: its own, its text's, else (an editor's save that sends
+        neither) the document's text as followed, which a replay writes at that save. None when unknown."""
+        if type(step) is not SaveStep:
+            return None
+        if step.sha256 is not None:
+            return step.sha256
+        if step.text is not None:
+            return sha256_text(step.text)
+        entry = self._open.get(step.path)
+        return None if entry is None else sha256_text(entry.doc.text)
+
     def _last(self, path: object) -> _Open | None:
         """The open document at `path`, else the edited one its editors left there unsaved."""
         if not isinstance(path, str):

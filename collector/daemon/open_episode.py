@@ -80,9 +80,10 @@ class OpenEpisode:
         """Whether `step` is the file watcher's view of content this episode already recorded."""
         return self._disk.is_echo(step, at_ms)
 
-    def write(self, step: Step, at_ms: int, t_ms: int, *, until_ms: int | None = None) -> Step:
+    def write(self, step: Step, at_ms: int, t_ms: int, *, until_ms: int | None = None,
+              saved: str | None = None) -> Step:
         """Write `step`, which happened at `at_ms`, at `t_ms` in the episode (a gap's hole lasting until
-        `until_ms`); returns what was written."""
+        `until_ms`; a save that put `saved` on disk, by its hash); returns what was written."""
         if until_ms is not None and type(step) is GapStep:
             model: Step = msgspec.structs.replace(step, t_ms=t_ms, until_ms=until_ms)
         else:
@@ -91,7 +92,7 @@ class OpenEpisode:
             self._batch.append(model)
         else:
             self.writer.append(model)
-        self._disk.note(model, at_ms)
+        self._disk.note(model, at_ms, saved)
         self.positional = self.positional or model.kind in _POSITIONAL
         self.last_t, self.steps = t_ms, self.steps + 1
         self.last_activity = time.monotonic()

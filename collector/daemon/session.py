@@ -416,7 +416,8 @@ class Session:
     def _write(self, episode: OpenEpisode, step: Step, at_ms: int, t_ms: int, owner: object, *,
                until_ms: int | None = None) -> None:
         """Write one step to the episode at `t_ms`; the documents follow what it changes."""
-        written = episode.write(step, at_ms, t_ms, until_ms=until_ms)
+        saved = self._open_docs.saved_digest(step)  # (before the documents follow it)
+        written = episode.write(step, at_ms, t_ms, until_ms=until_ms, saved=saved)
         self._open_docs.note(written, episode.header.position_encoding, owner)
 
     def _record_gap(self, at_ms: object, reason: GapReason, detail: str) -> None:

@@ -117,3 +117,44 @@ def test_a_seal_within_the_hold_records_the_held_changes_and_the_commit_behind_t
                                                                       ("git", None, "commit")]
     session.add(clock.now, written, source="watcher")  # held again, and the collector stops within the hold
     assert session.close() is not None
+
+
+def test_the_watchers_late_view_of_an_earlier_save_without_a_hash_is_its_echo(tmp_path: Path) -> None:
+    """The CI failure of test_dataset_labels: an editor's save that names no hash (nor text) wrote the
+    document's text as followed; the file watcher's view of that write, late on a loaded machine, came
+    after the developer had typed and saved again. It is the first save's echo, not somebody's write of
+    the old text (which made the commit after it lose the fix)."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".codetape.toml").write_text("")
+    clock = Clock()
+    session = Session(root.resolve(), Home(tmp_path / "home"), clock=clock)
+    start = clock.now
+    first, second = "print(1)\ndef f(): return 1 - 1\n", "def f(): return 1 + 1\n"
+    session.add(start, {"kind": "open", "path": "calc.py", "text": "def f(): return 1 - 1\n"},
+                source="bridge")
+    insert = {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+              "text": "print(1)\n"}
+    session.add(start, {"kind": "edit", "path": "calc.py", "changes": [insert]}, source="bridge")
+    session.add(start, {"kind": "save", "path": "calc.py"}, source="bridge")
+    clock.now = start + 900
+    retyped = {"kind": "edit", "path": "calc.py", "changes": [{"text": second}]}
+    session.add(clock.now, retyped, source="bridge")
+    session.add(clock.now, {"kind": "save", "path": "calc.py"}, source="bridge")
+    late = {"kind": "file_change", "path": "calc.py", "change": "modified", "text": first,
+            "sha256": sha(first)}
+    session.add(start + 40, late, source="watcher")  # stamped when the first save wrote, come only now
+    clock.now = start + 900 + HOLD_MS + 1
+    session.tick()
+    steps = recorded(session)
+    assert [s["kind"] for s in steps] == ["open", "edit", "save", "edit", "save"], steps
+    # a view of content no save of the episode wrote stays somebody else's write
+    clock.now += 10_000
+    other = Session(root.resolve(), Home(tmp_path / "home2"), clock=clock)
+    other.add(clock.now, {"kind": "open", "path": "calc.py", "text": "x\n"}, source="bridge")
+    other.add(clock.now, {"kind": "save", "path": "calc.py"}, source="bridge")
+    outside = {**late, "text": "y\n", "sha256": sha("y\n")}
+    other.add(clock.now + 10, outside, source="watcher")
+    clock.now += HOLD_MS + 20
+    other.tick()
+    assert [s["kind"] for s in recorded(other)] == ["open", "save", "file_change"]
