@@ -43,7 +43,7 @@ from collector.dataset.issuers import IssuerTrust
 from collector.dataset.known import Admission, load_known, table_rows
 from collector.dataset.layout import settle_empty, write_schemas
 from collector.dataset.licences import LicenceFilter
-from collector.dataset.local import LocalEngine, cores
+from collector.dataset.local import LocalEngine
 from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
 from collector.dataset.origins import OriginFilter
 from collector.dataset.output import Output, open_output
@@ -84,7 +84,7 @@ class BuildOptions:
     origins: OriginFilter | None = None  # --origin, --origin-share
     licences: LicenceFilter | None = None  # --allow-licence
     engine: EngineName = "local"
-    workers: int = 0  # local engine: processes (0: one per core)
+    workers: int = 0  # local engine: processes (0: as the work needs, local.pool_size)
     ray_address: str | None = None  # ray engine: an existing cluster (None: a local Ray for this build)
     exports: tuple[str, ...] = ()  # formats (exports.parse_exports) added to the dataset's
     require_policy: str | None = None  # --require-policy: the managed policy's SHA-256 every episode names
@@ -116,9 +116,8 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
     """Build (or add to) the dataset at options.out from options.source; see the module docstring."""
     started, clock = now(), time.monotonic()
     frugal_memory()
-    workers = options.workers or cores()
     source = locate(options.source, settings)
-    engine = _engine(options, workers)  # before anything is written: Ray may be missing or out of reach
+    engine = _engine(options)  # before anything is written: Ray may be missing or out of reach
     try:
         out = open_output(options.out, settings)
         _refuse_foreign(out)  # before the lock file is made there
@@ -128,7 +127,8 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
     finally:
         engine.close()
     report = build.report
-    report.workers, report.seconds = workers, time.monotonic() - clock
+    report.workers = engine.workers if isinstance(engine, LocalEngine) else 0
+    report.seconds = time.monotonic() - clock
     report.rows, report.rejected = dict(build.manifest.rows), dict(build.manifest.rejected)
     report.near_duplicates = build.manifest.near_duplicates
     report.splits, report.split_leaks = dict(build.manifest.splits), build.manifest.split_leaks
@@ -342,9 +342,9 @@ def _refuse_foreign(out: Output) -> None:
                             "build into an empty or new directory")
 
 
-def _engine(options: BuildOptions, workers: int) -> Engine:
+def _engine(options: BuildOptions) -> Engine:
     if options.engine == "local":
-        return LocalEngine(workers)
+        return LocalEngine(options.workers)
     try:
         from collector.dataset.ray_engine import RayEngine
     except ModuleNotFoundError as exc:

@@ -1,5 +1,11 @@
 """The local engine: the transform in a pool of worker processes, one per core (workers.py), or in this
-process when there is one.
+process when there is one core, or when the build has too little to check to pay for a pool.
+
+How many: `--workers N` starts N at once (importing the transform while the build lists its source). By
+default (`workers` 0) the engine waits for the list: a worker costs about 0.4 s of CPU to start (a
+Python that imports codetape and pyarrow), as much as checking 7 typical episodes (36 KB each: 58 ms),
+so a build checks fewer than POOL_EPISODES episodes, or fewer than POOL_BYTES of them, in this process,
+and more in one worker per core.
 
 With a pool, every worker writes the rows of the episodes it transformed (kept.py) and sends back only
 their verdicts, which come back here in source order: the duplicate rule sees them in the order the ray
@@ -29,10 +35,21 @@ from collector.dataset.source import Entry
 from collector.dataset.staged import Exported, Kept, publish
 from collector.dataset.transform import Context, DatasetOutcome, transform
 
+POOL_EPISODES = 32  # episodes to check, or
+POOL_BYTES = 1 << 20  # of episode files, from which a build without --workers checks them in a pool
+
 
 def cores() -> int:
     """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def pool_size(count: int, size: int, available: int) -> int:
+    """The processes a build without --workers checks `count` episodes of `size` bytes in: one per core
+    (`available`), never more than there are episodes; 1 (this process) while too few to pay for a pool."""
+    if count < POOL_EPISODES and size < POOL_BYTES:
+        return 1
+    return max(1, min(available, count))
 
 
 @dataclass(frozen=True)
@@ -47,13 +64,15 @@ class RowsJob:
 
 class LocalEngine:
     def __init__(self, workers: int) -> None:
-        self.workers = workers
-        # started now, importing the transform while the build lists its source
-        self.pool = (pool.Workers(workers, preload=(__name__,), environment=arrow_environment(os.environ))
-                     if workers > 1 else None)
+        """`workers` processes (started now, importing the transform while the build lists its source), or
+        0: as many as the work needs once it is known (`pool_size`)."""
+        self.sized = workers == 0
+        self.workers = 1 if self.sized else workers  # the processes the transform ran in (1: this one)
+        self.pool = self._pool(workers) if workers > 1 else None
 
     def rows(self, entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> Written:
         """Check every entry, the verdicts to `sink`; the files the workers wrote, by table."""
+        self.prepare(len(entries), sum(entry.size for entry in entries))
         if self.pool is None or not entries:
             for outcome in map(functools.partial(transform, context=context, staging=str(sink.scratch)),
                                entries):
@@ -82,6 +101,7 @@ class LocalEngine:
 
     def exports(self, items: Sequence[ExportItem], context: Context, out: Output) -> Exported:
         """Episodes already in the dataset exported in formats new to it (exports.py)."""
+        self.prepare(len(items), sum(item.entry.size for item in items))
         done = Exported()
         work = functools.partial(export_entry, context=context, out=out)
         for exported in map(work, items) if self.pool is None else self.pool.map(work, items):
@@ -91,6 +111,15 @@ class LocalEngine:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+
+    def prepare(self, count: int, size: int) -> None:
+        """Without --workers: a pool started for the work about to be done, when it pays (`pool_size`)."""
+        if self.sized and self.pool is None and (wanted := pool_size(count, size, cores())) > 1:
+            self.pool, self.workers = self._pool(wanted), wanted
+
+    @staticmethod
+    def _pool(workers: int) -> pool.Workers:
+        return pool.Workers(workers, preload=(__name__,), environment=arrow_environment(os.environ))
 
 
 _KEPT: dict[str, KeptRows] = {}  # in a worker: the rows it keeps, by the scratch directory of their build

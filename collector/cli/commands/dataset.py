@@ -137,7 +137,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build.add_argument("--engine", choices=("local", "ray"), default="local",
                        help="local: a process per core (default); ray: Ray tasks, batches of episodes")
     build.add_argument("--workers", type=int, metavar="N",
-                       help="local engine: processes (default: one per core)")
+                       help="local engine: processes (default: one per core, or this one alone for a build "
+                            "with fewer than 32 episodes and 1 MiB to check)")
     build.add_argument("--ray-address", metavar="ADDR",
                        help="ray engine: the cluster to run on (default: a local Ray started for the build)")
     build.add_argument("--exports", metavar="FORMATS",
@@ -206,7 +207,8 @@ def run_build(args: argparse.Namespace) -> int:
 def summary(report: BuildReport) -> str:
     """What the build did and what the dataset holds now, in a few lines."""
     tally = report.tally
-    engine = f"{report.engine} engine" + (f", {report.workers} workers" if report.engine == "local" else "")
+    engine = f"{report.engine} engine" + ("" if report.engine != "local" else ", in one process"
+                                          if report.workers == 1 else f", {report.workers} worker processes")
     lines = [f"build {report.number} of {report.out} from {report.source} ({engine}, "
              f"{report.seconds:.1f} s): {_count(tally.total, 'new episode')} ({tally.bytes / 1e6:.1f} MB), "
              f"{tally.accepted} accepted, {sum(tally.rejected.values())} rejected{_reasons(tally.rejected)}"]

@@ -13,6 +13,7 @@ import pytest
 
 from collector.dataset import workers as pool
 from collector.dataset.errors import DatasetError, OutputFailed
+from collector.dataset.local import POOL_BYTES, POOL_EPISODES, LocalEngine, cores
 from collector.dataset.output import open_output
 from collector.dataset.tables import STEPS
 from collector.dataset.writer import TableWriter
@@ -119,3 +120,33 @@ def test_close_without_dropped_episodes_keeps_every_row(tmp_path: Path) -> None:
     writer.add(steps("a", 3), "2026-03", "sha-a")
     writer.add(steps("b", 2), "2026-03")
     assert list(writer.close({"sha-x"}).values()) == [5]
+
+
+def test_without_workers_the_engine_starts_a_pool_only_for_work_that_pays_for_it() -> None:
+    """`codetape dataset build` without --workers: a few small episodes are checked in this process (a
+    worker costs as much to start as checking 7 of them), enough of them in a worker per core, started
+    once and kept for the build's exports."""
+    engine = LocalEngine(0)
+    try:
+        engine.prepare(POOL_EPISODES - 1, POOL_BYTES - 1)
+        assert engine.pool is None and engine.workers == 1
+        engine.prepare(POOL_EPISODES, 0)
+        wanted = min(cores(), POOL_EPISODES)
+        assert engine.workers == wanted and (engine.pool is not None) == (wanted > 1)
+        started = engine.pool
+        engine.prepare(POOL_EPISODES * 4, POOL_BYTES * 4)
+        assert engine.pool is started
+        if started is not None:
+            assert sorted(number for number, _pid in started.each(which)) == list(range(wanted))
+    finally:
+        engine.close()
+
+
+def test_workers_given_are_started_at_once_whatever_the_work() -> None:
+    engine = LocalEngine(2)
+    try:
+        assert engine.pool is not None and engine.workers == 2
+        engine.prepare(1, 10)
+        assert engine.workers == 2 and [number for number, _pid in engine.pool.each(which)] == [0, 1]
+    finally:
+        engine.close()
