@@ -2,10 +2,10 @@
 process when there is one core, or when the build has too little to check to pay for a pool.
 
 How many: `--workers N` starts N at once (importing the transform while the build lists its source). By
-default (`workers` 0) the engine waits for the list: a worker costs about 0.4 s of CPU to start (a
-Python that imports codetape and pyarrow), as much as checking 7 typical episodes (36 KB each: 58 ms),
-so a build checks fewer than POOL_EPISODES episodes, or fewer than POOL_BYTES of them, in this process,
-and more in one worker per core.
+default (`workers` 0) the engine waits for the list: a worker costs about half a second of CPU to start
+(a Python that imports codetape and pyarrow: two took 1.2 s on a busy 2-core machine), as much as
+checking 8 typical episodes (36 KB each: 58 ms), so a build checks fewer than POOL_EPISODES episodes, or
+fewer than POOL_BYTES of them, in this process, and more in one worker per core.
 
 With a pool, every worker writes the rows of the episodes it transformed (kept.py) and sends back only
 their verdicts, which come back here in source order: the duplicate rule sees them in the order the ray

@@ -124,7 +124,7 @@ def test_close_without_dropped_episodes_keeps_every_row(tmp_path: Path) -> None:
 
 def test_without_workers_the_engine_starts_a_pool_only_for_work_that_pays_for_it() -> None:
     """`codetape dataset build` without --workers: a few small episodes are checked in this process (a
-    worker costs as much to start as checking 7 of them), enough of them in a worker per core, started
+    worker costs as much to start as checking 8 of them), enough of them in a worker per core, started
     once and kept for the build's exports."""
     engine = LocalEngine(0)
     try:
