@@ -10,9 +10,12 @@ travels through a process the agent starts, usually arrives while the write is s
 
 - after a tool call on its path, or a shell call (any path: a shell command names no files), or a
   permission for one the developer's client granted (`codetape acp`), and before
-  the call ends: at its result, at the next hook of the same agent session (a prompt, `Stop`, another
-  call: a call the agent or the developer refused never has a result), or OPEN_MS after the call, when
-  no hook came (the developer's own write seconds after a refused call is not the agent's);
+  the call ends: at its own result (the same tool on the same targets or command line), at the next
+  hook of the same agent session that is neither a call nor a result (a prompt, `Stop`: a call the
+  agent or the developer refused never has a result), or OPEN_MS after the call, when no such hook
+  came (the developer's own write seconds after a refused call is not the agent's). Another call or
+  result does not end it: an agent may run the calls of one answer side by side (opencode does), and
+  the edit's write, stamped after the shell call began, is still the edit's;
 - within WINDOW_MS before or after a result (or Cursor's `afterFileEdit`) on its path, or within
   WINDOW_MS before a shell call's result and until the result came to the collector: the watcher stamps
   a write once its burst went quiet (50 ms on, later on a busy machine), so a hook that answers in 30 ms
@@ -50,6 +53,11 @@ class Claim:
     session: str  # the agent and its session id: that session's next hook ends the call
     call: bool  # a tool call's claim, open until its result (or the session's next hook)
     chunks: list[Chunk] | None = None  # what the tool reported it changed in the path (patches.py)
+    of: tuple[object, ...] = ()  # the call's tool, targets and command line: its result names the same
+
+
+def _call_of(step: AgentStep) -> tuple[object, ...]:
+    return step.tool, tuple(step.targets), step.command_line
 
 
 class AgentClaims:
@@ -63,14 +71,17 @@ class AgentClaims:
         """Learn from an `agent` step as it was admitted (its targets workspace-relative) at `now` (the
         daemon's clock; `at_ms` when not given): any of them ends the open calls of its session, a tool
         call or result claims its paths (a shell's: all), with what `patch` (by workspace-relative path)
-        says the tool changed in each."""
+        says the tool changed in each. A result ends its own call; any other hook but a call ends them all
+        (see the module's docstring)."""
         self._forget(at_ms)
         session = f"{step.agent}:{step.session}"
+        event = step.event
+        of = _call_of(step)
         for claim in self._open:
-            if claim.session == session and claim.since <= at_ms <= claim.until:
+            if (claim.session == session and claim.since <= at_ms <= claim.until and event != "tool_call"
+                    and (event != "tool_result" or claim.of == of)):
                 claim.until, claim.call = at_ms, False  # answered, or refused: another hook came
         self._open = [claim for claim in self._open if claim.call and claim.until >= at_ms]
-        event = step.event
         # a permission the developer's client granted (codetape acp) opens the call it allows
         granted = event == "permission" and str(step.detail).startswith("allow")
         opens = event == "tool_call" or granted
@@ -86,7 +97,7 @@ class AgentClaims:
         for key in keys:
             chunks = chunks_of(reported.get(key)) if key is not SHELL else None
             if opens:
-                claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True, chunks=chunks)
+                claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True, chunks=chunks, of=of)
                 self._open.append(claim)
             else:
                 # after its end a shell writes nothing, but the watcher stamps its writes once they went

@@ -71,11 +71,11 @@ def test_a_path_s_claim_is_preferred_to_a_shell_s() -> None:
 
 
 def test_a_refused_call_ends_at_the_session_s_next_hook() -> None:
-    """A PreToolUse with no PostToolUse (the developer said no): the session's next prompt, Stop or call
-    ends its claim; another session's hooks do not."""
+    """A PreToolUse with no PostToolUse (the developer said no): the session's next prompt or Stop ends
+    its claim; another session's hooks do not, nor another call of its own (calls may run side by side)."""
     for next_hook, after in ((hook("prompt", "UserPromptSubmit", prompt="no, do it differently"), None),
                              (hook("stop", "Stop"), None),
-                             (bash("tool_call", "PreToolUse"), "claude-code:PreToolUse Bash")):
+                             (bash("tool_call", "PreToolUse"), "claude-code:PreToolUse Edit")):
         claims = AgentClaims()
         claims.note(0, edit("tool_call", "PreToolUse"))
         claims.note(500, hook("prompt", "UserPromptSubmit", session="s2", prompt="elsewhere"))
@@ -83,6 +83,22 @@ def test_a_refused_call_ends_at_the_session_s_next_hook() -> None:
         claims.note(1_000, next_hook)
         assert origin(claims, 900, path="app.py") == ("agent", "claude-code:PreToolUse Edit")
         assert origin(claims, 1_001, path="app.py")[1] == after  # (a shell call claims every file itself)
+
+
+def test_calls_run_side_by_side_each_keep_their_writes_until_their_own_result() -> None:
+    """opencode runs an answer's edit and shell command side by side: the edit's write, stamped after the
+    command began and still held when the command's result came, is the edit's, not the command's."""
+    claims = AgentClaims()
+    claims.note(1_000, edit("tool_call", "PreToolUse"))
+    claims.note(1_010, bash("tool_call", "PreToolUse"))
+    claims.note(1_100, bash("tool_result", "PostToolUse"), now=1_120)
+    assert origin(claims, 1_150, path="app.py") == ("agent", "claude-code:PreToolUse Edit")
+    assert not claims.claimed(1_150, step("file_change", source="files", path="app.py", change="modified"),
+                              settled=True)  # the edit still runs: its write waits for its result
+    claims.note(1_300, edit("tool_result", "PostToolUse"))
+    assert origin(claims, 1_150, path="app.py") == ("agent", "claude-code:PostToolUse Edit")
+    assert origin(claims, 1_050) == ("agent", "claude-code:PostToolUse Bash")  # the command's own file
+    assert origin(claims, 1_400) == (None, None)  # both ended
 
 
 def test_an_unanswered_call_expires_within_seconds() -> None:
