@@ -29,6 +29,7 @@ from tests.support.collector_harness import (
     opt_in,
     running,
     send,
+    settle,
     wait_capturing,
     wait_recorded,
 )
@@ -72,6 +73,8 @@ def test_the_settings_file_is_never_recorded(daemon: Daemon, tmp_path: Path) -> 
         send(client, [{"kind": "open", "path": ".codetape.toml", "text": settings},
                       {"kind": "open", "path": str(root / ".codetape.toml"), "text": settings},
                       {"kind": "open", "path": "app.py", "text": "a = 1\n"}], now_ms())
+        settle(client)  # the episode opened (with its snapshot) before the file is rewritten: read while
+        # the rewrite has emptied it, the file asks for no snapshot, and the episode would open without one
         (root / ".codetape.toml").write_text(settings + f"# {GLOB}: the deal's notes\n", encoding="utf-8")
         (root / "b.py").write_text("b = 2\n", encoding="utf-8")
         wait_recorded(daemon.home, root, changed("b.py"), "b.py to be recorded")
