@@ -40,10 +40,10 @@ from schemas.steps import CommandStep, EditStep
 from tests.cli import codetape
 from tests.e2e.conftest import home_of, saved_texts
 from tests.support.collector_harness import wait_recorded
+from tests.support.vscode_extension import EXTENSION, packaged
 from tests.unit.schemas.test_editor_settings import assert_settings_are_the_users
 from tests.waiting import wait_for
 
-EXTENSION = Path(__file__).resolve().parents[2] / "editor_extensions" / "vscode"
 E2E = EXTENSION / "e2e"
 CODE_SERVER = E2E / "node_modules" / ".bin" / "code-server"
 STAMP = E2E / "node_modules" / ".codetape-code-server-4.100.3"
@@ -85,17 +85,7 @@ def code_server() -> Path:
 @pytest.fixture(scope="module")
 def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The extension built and packaged from the current sources, as `npm run package` does."""
-    npm = tool("npm")
-    if not (EXTENSION / "node_modules" / ".bin" / "vsce").exists():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=EXTENSION, check=True, timeout=600,
-                       capture_output=True)
-    out = tmp_path_factory.mktemp("vsix") / "codetape.vsix"
-    subprocess.run([str(EXTENSION / "node_modules" / ".bin" / "tsc"), "-p", "."], cwd=EXTENSION, check=True,
-                   timeout=300)
-    subprocess.run([str(EXTENSION / "node_modules" / ".bin" / "vsce"), "package", "--skip-license",
-                    "--allow-missing-repository", "-o", str(out)], cwd=EXTENSION, check=True, timeout=300,
-                   capture_output=True)
-    return out
+    return packaged(tmp_path_factory)
 
 
 def test_the_packaged_extension_leaves_programs_and_files_to_the_users_settings(vsix: Path) -> None:

@@ -9,21 +9,26 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-EXTENSION = Path(__file__).resolve().parents[3] / "editor_extensions" / "vscode"
+from tests.support.vscode_extension import EXTENSION, out_locked
+
+
+def failures(tap: str) -> str:
+    """The TAP report's failing tests, each with the details node printed for it."""
+    blocks = re.split(r"^(?=# Subtest: )", tap, flags=re.M)
+    return "\n".join(block for block in blocks if re.search(r"^\s*not ok ", block, re.M))
 
 
 def test_the_extensions_unit_tests_pass() -> None:
     npm = shutil.which("npm")
-    if npm is None or not (EXTENSION / "node_modules" / ".bin" / "tsc").exists():
-        pytest.fail("the VS Code extension's packages are missing: run scripts/setup")
-    done = subprocess.run([npm, "test", "--silent"], cwd=EXTENSION, capture_output=True, text=True,
-                          timeout=600,
-                          env=os.environ | {"CODETAPE_PYTHON": sys.executable})
-    assert done.returncode == 0, (done.stdout[-4000:], done.stderr[-2000:])
+    if npm is None:
+        pytest.fail("npm is missing: run scripts/setup")
+    with out_locked():  # `npm test` compiles into out/, which the .vsix of the e2e tests is packaged from
+        done = subprocess.run([npm, "test", "--silent"], cwd=EXTENSION, capture_output=True, text=True,
+                              timeout=600, env=os.environ | {"CODETAPE_PYTHON": sys.executable})
+    assert done.returncode == 0, (failures(done.stdout) or done.stdout[-4000:], done.stderr[-2000:])
     passed = re.search(r"^# pass (\d+)$", done.stdout, re.M)
     failed = re.search(r"^# fail (\d+)$", done.stdout, re.M)
     assert passed and failed and int(passed[1]) >= 20 and failed[1] == "0", done.stdout[-2000:]
