@@ -81,7 +81,9 @@ test("a folder's interpreter setting is never run; codetape itself says whether 
             second.ask);
         assert.deepEqual(opted.roots, [ws]);
         // terminals get the pytest plugin's folder and the collector's socket of this CODETAPE_HOME
-        assert.match(opted.pytestEnv?.PYTHONPATH ?? '', /collector\/sources\/pytest_path$/);
+        // the plugin's folder first, then whatever PYTHONPATH this process was given
+        assert.equal((opted.pytestEnv?.PYTHONPATH ?? '').split(path.delimiter)[0].endsWith(
+            path.join('collector', 'sources', 'pytest_path')), true, opted.pytestEnv?.PYTHONPATH);
         assert.equal(opted.pytestEnv?.CODETAPE_COLLECTOR_SOCKET,
             path.join(process.env.CODETAPE_HOME as string, 'run', 'collector.sock'));
         assert.equal(cloned.pytestEnv, undefined, 'no terminal variables for a folder nobody opted in');
