@@ -32,7 +32,6 @@ from collector.daemon.session import Session
 from collector.journal import JournalWriter
 from collector.platform.process import cpu_seconds, set_blocking
 from collector.protocol.spawn import python_command
-from collector.seal.ahead import identity, remove_temporary
 from collector.seal.journal import SealResult, remove_journal
 
 log = logging.getLogger("codetape.collector")
@@ -168,6 +167,8 @@ class SealAhead:
 
     def _clean(self, ahead: _Ahead, journal: Path) -> None:
         """Remove what the process left half written."""
+        from collector.seal.ahead import remove_temporary  # (the process's module: the redaction engine)
+
         remove_temporary(self.episodes, journal, ahead.proc.pid)
 
     @staticmethod
@@ -178,6 +179,8 @@ class SealAhead:
 def ahead_command(journal: Path, episodes: Path, root: Path) -> list[str]:
     """The seal-ahead process's command line for this journal, the episodes folder and the workspace, to
     be started by this process (its parent: it ends with it)."""
+    from collector.seal.ahead import identity  # loads the redaction engine: not before the first long episode
+
     return python_command("collector.seal.ahead", str(journal), str(episodes), str(root), identity(),
                           str(os.getpid()))
 

@@ -34,7 +34,6 @@ from collector.protocol.clock import now_ms
 from collector.protocol.framing import decode_body, is_json, read_body
 from collector.redact.localnames import LocalNames
 from collector.seal.journal import SealResult
-from collector.seal.redacted import seal_redacted
 from collector.sources.watchers import start_watchers
 from collector.workspace.find import find_workspace, ignored_settings
 from collector.workspace.registry import Registry
@@ -160,6 +159,8 @@ class Collector:
         """Seal a journal, redacting secrets and masking local names before the episode is written
         (summary kept beside it);
         the workspace's allow-list applies when it is known (a journal recovered at start: looked up)."""
+        from collector.seal.redacted import seal_redacted  # the redaction engine: loaded at the first seal
+
         return seal_redacted(journal, self.home.ensure(self.home.episodes), workspace=workspace,
                              home=self.home, names=self.names)
 

@@ -26,15 +26,35 @@ and what they share:
 
 from __future__ import annotations
 
-from collector.redact.localnames import LocalNames
-from collector.redact.namemask import NameMask
-from collector.redact.placeholders import PLACEHOLDER_RE, RedactionSummary, mask, placeholder
-from collector.redact.rules.rule import Rule
-from collector.redact.scanning.ruleset import RuleSet
-from collector.redact.scanning.scanner import Finding, scan
-from collector.redact.stream.steps import redact_steps
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collector.redact.localnames import LocalNames
+    from collector.redact.namemask import NameMask
+    from collector.redact.placeholders import PLACEHOLDER_RE, RedactionSummary, mask, placeholder
+    from collector.redact.rules.rule import Rule
+    from collector.redact.scanning.ruleset import RuleSet
+    from collector.redact.scanning.scanner import Finding, scan
+    from collector.redact.stream.steps import redact_steps
+
+# Each name is imported from its module when first asked for: importing one module of the package (the
+# collector's start needs localnames.py alone) does not load the rules and the engine (about 80 ms).
+_HOMES = {
+    "LocalNames": "localnames", "NameMask": "namemask", "PLACEHOLDER_RE": "placeholders",
+    "RedactionSummary": "placeholders", "mask": "placeholders", "placeholder": "placeholders",
+    "Rule": "rules.rule", "RuleSet": "scanning.ruleset", "Finding": "scanning.scanner",
+    "scan": "scanning.scanner", "redact_steps": "stream.steps",
+}
 
 __all__ = [
     "PLACEHOLDER_RE", "Finding", "LocalNames", "NameMask", "RedactionSummary", "Rule", "RuleSet", "mask",
     "placeholder", "redact_steps", "scan",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

@@ -29,7 +29,8 @@ def test_the_extensions_unit_tests_pass() -> None:
         done = subprocess.run([npm, "test", "--silent"], cwd=EXTENSION, capture_output=True, text=True,
                               timeout=600, env=os.environ | {"CODETAPE_PYTHON": sys.executable})
     if done.returncode != 0:  # (pytest.fail: an assertion's message would be cut short)
-        pytest.fail(f"npm test failed:\n{failures(done.stdout) or done.stdout[-4000:]}\n{done.stderr[-2000:]}")
+        report = failures(done.stdout) or done.stdout[-4000:]
+        pytest.fail(f"npm test failed:\n{report}\n{done.stderr[-2000:]}")
     passed = re.search(r"^# pass (\d+)$", done.stdout, re.M)
     failed = re.search(r"^# fail (\d+)$", done.stdout, re.M)
     assert passed and failed and int(passed[1]) >= 20 and failed[1] == "0", done.stdout[-2000:]
