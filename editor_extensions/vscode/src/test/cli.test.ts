@@ -1,10 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { failure, isEpisodeId, newestEpisode, runCli } from '../common/cli';
-import { FIXTURE_EPISODE, VENV_PYTHON } from './helpers';
+import { FIXTURE_EPISODE, VENV_PYTHON, scratch } from './helpers';
 
 const launcher = { command: VENV_PYTHON, args: ['-m', 'collector'], from: 'setting' as const };
 
@@ -12,7 +10,7 @@ test('the CLI runs with its output, and a failure is its one line', async () => 
     const ok = await runCli(launcher, ['verify', FIXTURE_EPISODE]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /ok/);
-    const bad = await runCli(launcher, ['verify', path.join(mkdtempSync(path.join(tmpdir(), 'ct-')), 'none.ctape')]);
+    const bad = await runCli(launcher, ['verify', path.join(scratch('ct-'), 'none.ctape')]);
     assert.notEqual(bad.code, 0);
     assert.match(failure(bad), /^codetape: /);
     const missing = await runCli({ command: '/nonexistent/codetape', args: [], from: 'PATH' }, ['status']);

@@ -3,17 +3,16 @@
 // `.codetape.toml` that nobody opted in. Real codetape (this virtualenv's), real CODETAPE_HOME.
 
 import { strict as assert } from 'node:assert';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../common/cli';
 import { LaunchInputs, optedInRoots, planLaunch } from '../common/launch';
 import { hasCodetape, Launcher } from '../common/python';
 import { readSettings } from '../common/settings';
-import { VENV_PYTHON } from './helpers';
+import { VENV_PYTHON, scratch as scratchDir } from './helpers';
 
-const scratch = mkdtempSync(path.join(tmpdir(), 'codetape-launch-'));
+const scratch = scratchDir('codetape-launch-');
 process.env.CODETAPE_HOME = path.join(scratch, 'home');
 const marker = path.join(scratch, 'MARKER');
 const hostile = path.join(scratch, 'evil-python');

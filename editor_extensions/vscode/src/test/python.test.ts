@@ -1,12 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { bridgeCommand, findLauncher, hasCodetape, onPath } from '../common/python';
 import { DEFAULTS } from '../common/settings';
-import { VENV_PYTHON } from './helpers';
+import { VENV_PYTHON, scratch } from './helpers';
 
 const none = async () => undefined;
 
@@ -25,7 +24,7 @@ test('the setting comes first and must have codetape', async () => {
 });
 
 test("then codetape on PATH (absolute entries only), then the Python extension's interpreter", async () => {
-    const bin = mkdtempSync(path.join(tmpdir(), 'codetape-path-'));
+    const bin = scratch('codetape-path-');
     const script = path.join(bin, 'codetape');
     writeFileSync(script, '#!/bin/sh\nexit 0\n');
     chmodSync(script, 0o755);
@@ -56,7 +55,7 @@ test('the bridge command line follows the settings', () => {
 });
 
 test('a folder with its own collector/ and schemas/ packages runs none of their code', async () => {
-    const folder = mkdtempSync(path.join(tmpdir(), 'codetape-repository-'));
+    const folder = scratch('codetape-repository-');
     const marker = path.join(folder, 'ran');
     for (const name of ['collector', 'schemas', 'lsp_bridge']) {
         mkdirSync(path.join(folder, name));

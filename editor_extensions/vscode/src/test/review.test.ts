@@ -1,18 +1,17 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { runCli } from '../common/cli';
 import { fileGlob, pagePolicy, parseDrop, reviewPage, signArgs, TrimPlan, withNonce } from '../common/review';
-import { FIXTURE_EPISODE, VENV_PYTHON } from './helpers';
+import { FIXTURE_EPISODE, VENV_PYTHON, scratch } from './helpers';
 
 const launcher = { command: VENV_PYTHON, args: ['-m', 'collector'], from: 'setting' as const };
 const NONCE = 'AAAAbbbbCCCCdddd0123+/==';
 let report = '';
 
 before(async () => {
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'codetape-report-')), 'r.html');
+    const out = path.join(scratch('codetape-report-'), 'r.html');
     const ran = await runCli(launcher, ['report', FIXTURE_EPISODE, '-o', out]);
     assert.equal(ran.code, 0, ran.stderr);
     report = readFileSync(out, 'utf8');

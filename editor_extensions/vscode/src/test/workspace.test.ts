@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { confirmedRoot, inside, optedInRoot, recordedUri, selectors } from '../common/workspace';
+import { scratch } from './helpers';
 
 test('a folder is opted in by a .codetape.toml in it or above it', () => {
-    const top = mkdtempSync(path.join(tmpdir(), 'codetape-ws-'));
+    const top = scratch('codetape-ws-');
     const deep = path.join(top, 'src', 'pkg');
     mkdirSync(deep, { recursive: true });
     assert.equal(optedInRoot(deep), undefined);
@@ -37,7 +37,7 @@ test('document selectors take every file of each root, glob characters in names 
 });
 
 test('the workspace codetape confirms is the nearest one above the folder, spelled as the folder is', () => {
-    const top = realpathSync(mkdtempSync(path.join(tmpdir(), 'codetape-ws-')));
+    const top = realpathSync(scratch('codetape-ws-'));
     const inner = path.join(top, 'inner');
     mkdirSync(path.join(inner, 'src'), { recursive: true });
     const link = path.join(top, 'link');
