@@ -7,7 +7,9 @@ With --baseline DIR (a checkout of another commit: `git worktree add DIR COMMIT`
 runs from that tree (PYTHONPATH=DIR), alternating run by run with this one, and the table shows both.
 
 Each command runs in a fresh scratch CODETAPE_HOME with an opted-in workspace (so `run` records into a
-real collector, started once before timing), the way a developer's shell runs it.
+real collector, started once before timing), the way a developer's shell runs it. Last, the collector's
+own start: `codetape collector` in a home of its own each time, from exec until its socket takes a
+connection (what an editor's bridge that starts it waits for), then stopped.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.live_env import Live, code_state, live_codetape
 from bench.report import command_line, machine, table, write_section
+from collector.cli.commands.collector import listening
+from collector.home import Home
 
 COMMANDS: list[tuple[str, list[str]]] = [
     ("python -c pass (floor)", [sys.executable, "-c", "pass"]),
@@ -50,6 +56,7 @@ LATER: list[tuple[str, list[str]]] = [
     ("codetape inspect (the signed episode)", ["inspect", SIGNED]),
 ]
 RECORDING_STEPS = 60_000
+COLLECTOR = "codetape collector (exec until its socket takes a connection)"
 
 
 def recording_journal(live: Live) -> None:
@@ -85,14 +92,33 @@ def once(argv: list[str], env: dict[str, str], cwd: Path) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def measure(argv: list[str], envs: list[dict[str, str]], cwd: Path, runs: int) -> list[float]:
+def collector_start(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+    """Wall ms from exec of a collector in a new CODETAPE_HOME until its socket takes a connection."""
+    with tempfile.TemporaryDirectory(prefix="ct-bench-collector-") as scratch:
+        home = Home(Path(scratch))
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, env={**env, "CODETAPE_HOME": scratch}, cwd=cwd,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while not listening(home):
+                if proc.poll() is not None:
+                    raise SystemExit(f"the collector exited with status {proc.returncode} before listening")
+                time.sleep(0.001)
+            return (time.perf_counter() - start) * 1000
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def measure(argv: list[str], envs: list[dict[str, str]], cwd: Path, runs: int,
+            run: Callable[[list[str], dict[str, str], Path], float] = once) -> list[float]:
     """The median wall ms of `argv` under each environment, the environments alternating run by run."""
     times: list[list[float]] = [[] for _ in envs]
     for env in envs:  # untimed: the modules' bytecode is written and the files are in the page cache
-        once(argv, env, cwd)
+        run(argv, env, cwd)
     for _ in range(runs):
         for n, env in enumerate(envs):
-            times[n].append(once(argv, env, cwd))
+            times[n].append(run(argv, env, cwd))
     return [statistics.median(t) for t in times]
 
 
@@ -111,7 +137,7 @@ def main() -> None:
         envs = [env] if args.baseline is None else [
             env, {**env, "PYTHONPATH": str(args.baseline.resolve())}]
         rows = []
-        for label, argv in COMMANDS + LATER:
+        for label, argv in [*COMMANDS, *LATER, (COLLECTOR, ["collector"])]:
             if label == LATER[0][0]:
                 destination = (live.home / "dest").as_uri()
                 (live.home / "config.toml").write_text(f'[upload]\nto = "{destination}"\n')
@@ -124,7 +150,7 @@ def main() -> None:
                 (signed,) = (live.home / "outbox").glob("*.ctape")
                 argv = [str(signed) if part == SIGNED else part for part in argv]
             full = argv if argv[0] == sys.executable else [*codetape, *argv]
-            medians = measure(full, envs, ws, args.runs)
+            medians = measure(full, envs, ws, args.runs, collector_start if label == COLLECTOR else once)
             if label.startswith("codetape pause"):  # the mean of the two, each measured alike
                 resumes = measure([*codetape, "resume"], envs, ws, args.runs)
                 medians = [(p + r) / 2 for p, r in zip(medians, resumes, strict=True)]
