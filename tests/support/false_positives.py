@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from collector.redact import RuleSet, scan
-
-NODE_MODULES = Path(__file__).resolve().parents[2] / "editor_extensions/vscode/node_modules"
+from tests.support.vscode_extension import NODE_MODULES
 
 
 @dataclass
