@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.limits import MAX_MILLIS, PATH_MAX, SHORT_TEXT_MAX, TEXT_MAX
 
 
@@ -111,3 +112,6 @@ def utc(field: str, value: datetime) -> None:
     """FieldError unless `value` is a timezone-aware UTC time."""
     if value.utcoffset() != timedelta(0):
         raise FieldError(field, f"{field} must be a timezone-aware UTC time")
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

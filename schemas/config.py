@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from msgspec import Meta, Struct, field
 
-from schemas.compiled import compile_now
+from schemas.compiled import compile_module
 
 CONFIG_FILE = "config.toml"
 DestinationUrl = Annotated[str, Meta(min_length=1, max_length=4096)]
@@ -77,4 +77,4 @@ class CodetapeConfig(Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
     consent: ConsentSettings = field(default_factory=ConsentSettings)
 
 
-compile_now(CodetapeConfig)  # before any thread loads config.toml: schemas/compiled.py
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

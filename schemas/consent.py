@@ -16,6 +16,7 @@ from typing import Annotated, ClassVar, Literal
 from msgspec import Meta
 
 from schemas.common import FieldError, Millis, Model, RelPath, Sha256Hex, UtcTime, utc, whole
+from schemas.compiled import compile_module
 from schemas.header import ClientInfo
 
 CONSENT_DOMAIN = "codetape/consent/v1"
@@ -153,3 +154,6 @@ class ConsentStatement(Model, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         utc("signed_at", self.signed_at)
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

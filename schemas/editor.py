@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from msgspec import Meta
 
 from schemas.common import Model
+from schemas.compiled import compile_module
 
 NAMESPACE = "codetape"
 USER_ONLY: dict[str, Any] = {"scope": "machine"}
@@ -42,3 +43,6 @@ class EditorSettings(Model, frozen=True, kw_only=True, rename="camel"):
     bridge_log: Annotated[str, Meta(
         description="Append the bridge's log to this file (`codetape bridge --log FILE`). Empty: the "
         "codetape output channel. Read from your user settings only.", extra_json_schema=USER_ONLY)] = ""
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

@@ -8,6 +8,7 @@ from typing import Annotated
 from msgspec import Meta, field
 
 from schemas.common import Model, PositionEncoding, UtcTime, utc, whole
+from schemas.compiled import compile_module
 
 FORMAT_VERSION = 1
 
@@ -45,3 +46,6 @@ class EpisodeHeader(Model, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         utc("started_at", self.started_at)
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

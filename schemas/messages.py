@@ -29,7 +29,7 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct
 
 from schemas.common import FieldError
-from schemas.compiled import compile_now
+from schemas.compiled import compile_module
 from schemas.methods import COMMANDS, REVIEW, STATUS
 from schemas.steps.edit import ORIGIN_DETAIL_PATTERN, EditOrigin
 from schemas.steps.offer import Decision, OfferVia
@@ -205,6 +205,6 @@ NOTIFICATIONS: dict[str, type[Message]] = {
 """Notifications an editor extension may send to the bridge, with their params model."""
 
 
-compile_now(*NOTIFICATIONS.values(), ReviewParams, StatusParams)  # before any thread: schemas/compiled.py
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py
 
 __all__ = ["COMMANDS", "NOTIFICATIONS", "REVIEW", "STATUS"]  # the names live in schemas/methods.py

@@ -13,6 +13,7 @@ from msgspec import Meta, field
 from msgspec.structs import force_setattr
 
 from schemas.common import FieldError, Model
+from schemas.compiled import compile_module
 from schemas.consent import LICENCE_IDS, PolicyText
 
 Snapshot = Literal["none", "tracked"]  # in the order of what they record: a later one records more
@@ -169,3 +170,6 @@ class ManagedPolicy(Model, frozen=True, kw_only=True):
                                  "file:///ABSOLUTE/DIR nor s3://BUCKET[/PREFIX] (no credentials, query or "
                                  "fragment)")
         _no_negation("mandatory_exclude", self.mandatory_exclude)
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

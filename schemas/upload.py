@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from msgspec import Meta
 
 from schemas.common import Model, Sha256Hex, UtcTime, utc, whole
+from schemas.compiled import compile_module
 from schemas.consent import ConsentReviewer, KeyId
 
 MANIFEST_FORMAT = "codetape-manifest/v1"
@@ -55,3 +56,6 @@ class RevocationRecord(Model, frozen=True, kw_only=True):
 
     statement: Annotated[str, Meta(max_length=64 * 1024)]
     signature: Annotated[Signature, Meta(description="base64 of the 64-byte Ed25519 signature")]
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

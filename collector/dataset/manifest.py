@@ -22,6 +22,7 @@ from collector.dataset.errors import OutputRefused
 from collector.dataset.output import MANIFEST, Output
 from collector.dataset.tables import TABLES
 from schemas.common import decoded
+from schemas.compiled import compile_module
 
 FORMAT = "codetape-dataset/v5"  # v2: an episode is its id and its signer's key id, in every table; v3: whose
 # work (origin columns, --origin, --allow-licence) and each episode's steps_sha256; v4: `month` in the files
@@ -172,3 +173,6 @@ def write_manifest(out: Output, manifest: DatasetManifest) -> None:
     manifest.count()
     text = json.dumps(msgspec.to_builtins(manifest), indent=2, sort_keys=False) + "\n"
     out.write(MANIFEST, text.encode("utf-8"))
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

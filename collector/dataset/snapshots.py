@@ -38,6 +38,7 @@ from collector.dataset.output import Output
 from collector.dataset.staged import FOLDER as EXPORTS
 from collector.dataset.tables import TABLES
 from schemas.common import decoded
+from schemas.compiled import compile_module
 
 SNAPSHOTS = "_builds"
 FORMAT = "codetape-dataset-build/v1"
@@ -279,3 +280,6 @@ def _size(out: Output, sizes: dict[str, int], path: str) -> int:
     if path not in sizes:
         raise OutputFailed(f"{out.describe(path)} is missing: the manifest names it")
     return sizes[path]
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

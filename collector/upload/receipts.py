@@ -24,6 +24,7 @@ from collector.upload.destinations import Resume
 from collector.upload.receipt_file import read_bounded, receipt_path
 from collector.upload.ref import DestinationRef
 from schemas.common import Model, decoded, document
+from schemas.compiled import compile_module
 
 LAST_ATTEMPT = "last-attempt.json"
 M = TypeVar("M", bound=Model)
@@ -136,3 +137,6 @@ def _read(path: Path, model: type[M]) -> M | None:
         return decoded(data, model)
     except msgspec.MsgspecError:
         return None
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

@@ -4,6 +4,7 @@ destination builds no receipt model until a receipt is read or written)."""
 from __future__ import annotations
 
 from schemas.common import Model
+from schemas.compiled import compile_module
 
 
 class DestinationRef(Model, frozen=True, kw_only=True):
@@ -22,3 +23,6 @@ class DestinationRef(Model, frozen=True, kw_only=True):
 
     def describe(self) -> str:
         return self.url if self.endpoint is None else f"{self.url} via {self.endpoint}"
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

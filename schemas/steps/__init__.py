@@ -8,7 +8,6 @@ from typing import Any, TypeAlias
 
 import msgspec
 
-from schemas.compiled import compile_now
 from schemas.steps.agent import AgentStep
 from schemas.steps.close import CloseStep
 from schemas.steps.command import CommandStep
@@ -38,7 +37,6 @@ STEP_TYPES: tuple[type[Step], ...] = (
 )
 STEP_KINDS: frozenset[str] = frozenset(t.kind for t in STEP_TYPES)
 _BY_KIND: dict[object, type[Step]] = {t.kind: t for t in STEP_TYPES}
-compile_now(Step)  # before any thread converts a step: schemas/compiled.py
 # what a refused step raises (its message one line ending with where, e.g. "Expected `int`, got `str` - at
 # `$.t_ms`"; collector/text/validation.py says it as a person reads it)
 StepError = msgspec.ValidationError

@@ -32,6 +32,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.limits import LABEL_MAX, MAX_TARGETS
 from schemas.steps.base import RelPath, ShortText, StepBase, whole
 
@@ -55,3 +56,6 @@ class AgentStep(StepBase, tag="agent", frozen=True, kw_only=True):
     command_line: ShortText | None = None
     detail: Label | None = None
     truncated: bool = False
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

@@ -23,6 +23,7 @@ from schemas.common import (
     Text,
     whole,
 )
+from schemas.compiled import compile_module
 from schemas.limits import MAX_POSITION
 
 Line = Annotated[int, msgspec.Meta(ge=0, le=MAX_POSITION)]
@@ -74,3 +75,6 @@ __all__ = [  # with what it shares with the header and settings (schemas/common.
     "Text",
     "whole",
 ]
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

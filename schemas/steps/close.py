@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from schemas.compiled import compile_module
 from schemas.steps.base import RelPath, StepBase
 
 
@@ -17,3 +18,6 @@ class CloseStep(StepBase, tag="close", frozen=True, kw_only=True):
     kind: ClassVar[Literal["close"]] = "close"
     path: RelPath
     reason: Literal["editor_gone"] | None = None
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.steps.base import Millis, ShortText, StepBase
 
 
@@ -20,3 +21,6 @@ class CommandStep(StepBase, tag="command", frozen=True, kw_only=True):
     exit_code: int | None = None
     duration_ms: Millis = 0
     output_tail: ShortText | None = None
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

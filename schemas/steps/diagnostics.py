@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.limits import MAX_DIAGNOSTICS
 from schemas.steps.base import Range, RelPath, ShortText, StepBase, Struct
 
@@ -27,3 +28,6 @@ class DiagnosticsStep(StepBase, tag="diagnostics", frozen=True, kw_only=True):
     origin: Annotated[str, msgspec.Meta(max_length=256)] = ""
     version: int | None = None
     items: Annotated[list[Diagnostic], msgspec.Meta(max_length=MAX_DIAGNOSTICS)]
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

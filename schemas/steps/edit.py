@@ -28,6 +28,7 @@ from typing import Annotated, ClassVar, Literal, get_args
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.limits import MAX_CHANGES
 from schemas.steps.base import Range, RelPath, StepBase, Struct, Text, whole
 
@@ -59,3 +60,6 @@ class EditStep(StepBase, tag="edit", frozen=True, kw_only=True):
     changes: Annotated[list[ContentChange], msgspec.Meta(min_length=1, max_length=MAX_CHANGES)]
     origin: EditOrigin | None = None
     origin_detail: OriginDetail | None = None
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

@@ -23,6 +23,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.steps.base import RelPath, Sha256Hex, StepBase, Text
 from schemas.steps.edit import OriginDetail
 
@@ -45,3 +46,6 @@ class FileChangeStep(StepBase, tag="file_change", frozen=True, kw_only=True):
     origin_detail: OriginDetail | None = None
     changed_lines: Annotated[list[LineRun], msgspec.Meta(max_length=MAX_RUNS)] | None = None
     changed_chars: Annotated[int, msgspec.Meta(ge=0)] | None = None
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

@@ -22,6 +22,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.steps.base import Millis, RelPath, ShortText, StepBase, Struct, Text
 
 GapReason = Literal[
@@ -48,3 +49,6 @@ class GapStep(StepBase, tag="gap", frozen=True, kw_only=True):
         """Whether the state is files on disk that no editor has open (a snapshot), rather than the
         documents an editor holds after a hole or a resync (on disk too)."""
         return self.reason == "snapshot"
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

@@ -6,6 +6,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.steps.base import RelPath, ShortText, StepBase, Struct, whole
 
 GitOp = Literal[
@@ -35,3 +36,6 @@ class GitStep(StepBase, tag="git", frozen=True, kw_only=True):
     old: Sha | None = None
     new: Sha | None = None
     detail: ShortText | None = None
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

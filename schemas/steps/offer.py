@@ -31,6 +31,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.steps.base import Range, RelPath, StepBase, Struct, whole
 from schemas.steps.edit import OriginDetail
 
@@ -62,3 +63,6 @@ class OfferStep(StepBase, tag="offer", frozen=True, kw_only=True):
     taken: Annotated[int, msgspec.Meta(ge=0, lt=MAX_ITEMS)] | None = None
     taken_chars: Count | None = None  # partly_accepted: the characters of the item's text taken
     applied: bool = False
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

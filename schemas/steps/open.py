@@ -6,6 +6,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.steps.base import RelPath, StepBase, Text
 
 
@@ -15,3 +16,6 @@ class OpenStep(StepBase, tag="open", frozen=True, kw_only=True):
     language_id: Annotated[str, msgspec.Meta(max_length=128)] = ""
     version: int | None = None
     text: Text
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

@@ -12,6 +12,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.steps.base import StepBase, whole
 
 RULE = r"^[a-z0-9][a-z0-9_.-]{0,63}"  # a rule id
@@ -22,3 +23,6 @@ class RedactionStep(StepBase, tag="redaction", frozen=True, kw_only=True):
     rule: Annotated[str, msgspec.Meta(pattern=whole(RULE))]
     placeholder: Annotated[str, msgspec.Meta(pattern=whole(r"^«redacted:" + RULE[1:] + r":[0-9]{1,9}»"))]
     count: Annotated[int, msgspec.Meta(ge=1)]
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

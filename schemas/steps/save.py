@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from schemas.compiled import compile_module
 from schemas.steps.base import RelPath, Sha256Hex, StepBase, Text
 
 
@@ -15,3 +16,6 @@ class SaveStep(StepBase, tag="save", frozen=True, kw_only=True):
     path: RelPath
     sha256: Sha256Hex | None = None
     text: Text | None = None
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

@@ -10,6 +10,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.steps.base import Millis, ShortText, StepBase, Struct
 
 Outcome = Literal["passed", "failed", "skipped", "error", "xfailed", "xpassed"]
@@ -30,3 +31,6 @@ class TestRunStep(StepBase, tag="test_run", frozen=True, kw_only=True):
     exit_status: int | None = None
     duration_ms: Millis = 0
     tests: Annotated[list[TestOutcome], msgspec.Meta(max_length=1_000_000)] = []
+
+
+compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py
