@@ -3,7 +3,8 @@ between two steps; exclude, drop and redact; and the explicit end: sign and queu
 
 The app wires keys to a `ReviewSession` and draws what `views` renders. Changes to the plan and
 signing run in a worker thread, one at a time. Ctrl-C keeps the episode for later, as `k` does, asking
-first when the reviewer's changes would be lost.
+first when the reviewer's changes would be lost. The HTML report is removed when the app closes, however it
+ends.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ class ReviewApp(App[ReviewOutcome]):
         self.busy: str | None = None  # what the worker is doing, while it does it
         self.asking_to_leave = False  # the question before leaving without the changes is on screen
         self.stopping = False  # leaving by Ctrl-C: no further episode
+        self.reports = report.Reports()  # closed on unmount
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -118,6 +120,10 @@ class ReviewApp(App[ReviewOutcome]):
             self.notify(f"excluded as the sharing policy requires: {', '.join(self.session.policy_excludes)}",
                         timeout=10)
         self.refresh_views()
+
+    def on_unmount(self) -> None:
+        """The app is closing, however it ends (a choice, Ctrl-C, an error): its report goes."""
+        self.reports.close()
 
     # -- drawing -----------------------------------------------------------------------------------------
 
@@ -292,9 +298,10 @@ class ReviewApp(App[ReviewOutcome]):
         session = self.session
 
         def made() -> str:
-            path = report.make_report(session.current, session.episode_id)
+            path = self.reports.write(session.current, session.episode_id)
             opened = report.open_report(path)
-            return f"report written to {path}" + (" and opened in your browser" if opened else "")
+            return (f"report written to {path}" + (" and opened in your browser" if opened else "")
+                    + " (removed when the review closes)")
 
         self._work("writing the report", made, None)
 

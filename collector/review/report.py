@@ -2,7 +2,8 @@
 
 The report is another command's work; the review only runs it on what the reviewer sees (the trimmed
 copy) and opens the file in a browser when there is a graphical one (a text-mode browser would take the
-terminal from under the review).
+terminal from under the review). The page holds unsigned content: `Reports` keeps each one only while the
+review is open, one at a time.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import webbrowser
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from collector.protocol.spawn import python_command
@@ -23,7 +25,8 @@ TIMEOUT_S = 300
 
 
 def make_report(episode: Path, episode_id: str) -> Path:
-    """Write the report of `episode` into a new private directory and return the file's path."""
+    """Write the report of `episode` into a new private directory and return the file's path; the caller
+    removes the directory (`Reports` does)."""
     out = Path(tempfile.mkdtemp(prefix="codetape-report-")) / f"{episode_id}.html"  # a private (0700) dir
     try:
         done = subprocess.run(python_command("collector", "report", str(episode), "-o", str(out)),
@@ -37,6 +40,43 @@ def make_report(episode: Path, episode_id: str) -> Path:
         reason = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
         raise ReviewError(f"codetape report failed: {reason}")
     return out
+
+
+class Reports:
+    """The review's reports: a new one's folder replaces the last one's, and `close` removes the last.
+
+    Reports are written in a worker thread that can outlive the review's screen: one that finishes after
+    `close` removes its own folder."""
+
+    def __init__(self, make: Callable[[Path, str], Path] = make_report) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self._folder: Path | None = None  # the newest report's
+        self._closed = False
+
+    def write(self, episode: Path, episode_id: str) -> Path:
+        """The report of `episode`, in place of the last one; ReviewError once the review has closed."""
+        if self._closed:
+            raise ReviewError("the review has closed; the report was not written")
+        path = self._make(episode, episode_id)
+        with self._lock:
+            closed = self._closed
+            stale = path.parent if closed else self._folder  # this report's folder, or the one it replaces
+            if not closed:
+                self._folder = path.parent
+        if stale is not None:
+            shutil.rmtree(stale, ignore_errors=True)
+        if closed:
+            raise ReviewError("the review closed while the report was written; it is removed")
+        return path
+
+    def close(self) -> None:
+        """Remove the last report's folder; no report is kept after this."""
+        with self._lock:
+            self._closed = True
+            folder, self._folder = self._folder, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def graphical(env: Mapping[str, str] | None = None) -> bool:

@@ -5,6 +5,8 @@ endings (sign and queue, keep with Ctrl-C, discard), on episodes in a real CODET
 from __future__ import annotations
 
 import json
+import re
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -331,19 +333,53 @@ async def test_the_policy_s_mandatory_exclusions_come_first(home: Home, episode:
     session.close()
 
 
-async def test_the_report_is_offered(home: Home, episode: Path) -> None:
+def written(app: Recorded) -> Path:
+    """The file the review's last report message names."""
+    said = [said for said in app.said if said.startswith("report written to ")][-1]
+    found = re.fullmatch(r"report written to (.+?)( and opened in your browser)? \(removed when the review "
+                         r"closes\)", said)
+    assert found is not None, said
+    return Path(found[1])
+
+
+@pytest.mark.parametrize("ending", ["keep", "ctrl+c", "sign", "error"])
+async def test_the_report_is_there_while_the_review_is_and_gone_after(
+        home: Home, episode: Path, ending: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """However the review ends (keep, Ctrl-C, sign, a bug), the report's folder goes with it."""
+    monkeypatch.delenv("DISPLAY", raising=False)  # no browser opens (the message names the file)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     session = ReviewSession(episode, home)
     app = Recorded(session)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("o")
-        await settle(app, pilot)
-        await pilot.press("k")
-        await pilot.pause()
+
+    def fail() -> None:
+        raise RuntimeError("a bug in the review")
+
+    with pytest.raises(RuntimeError, match="a bug in the review") if ending == "error" else nullcontext():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("o")
+            await settle(app, pilot)
+            first = written(app)
+            assert first.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+            await pilot.press("o")  # written again: the new report's folder replaces the first one's
+            await settle(app, pilot)
+            page = written(app)
+            assert page.parent != first.parent and not first.parent.exists()
+            assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+            assert (page.parent.stat().st_mode & 0o077) == 0
+            if ending == "sign":
+                await pilot.press("s", "enter")
+                await settle(app, pilot)
+            elif ending == "error":
+                app.call_later(fail)  # the app shows the traceback and ends; run_test raises it
+            else:
+                await pilot.press("k" if ending == "keep" else "ctrl+c")
+            await pilot.pause()
+    if ending != "error":
+        outcome = app.return_value
+        assert isinstance(outcome, ReviewOutcome)
+        assert outcome.choice == ("signed" if ending == "sign" else "kept")
+    assert not page.parent.exists()  # with the app, before the session closes
     session.close()
-    said = next(said for said in app.said if said.startswith("report written to "))
-    page = Path(said.removeprefix("report written to ").split(" and opened")[0])
-    assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
-    assert (page.parent.stat().st_mode & 0o077) == 0
 
 
 async def test_unlinkable_mode_signs_with_an_episode_key_and_needs_no_key_of_your_own(tmp_path: Path) -> None:
