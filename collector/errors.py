@@ -15,7 +15,8 @@
     ├── SettingsError         a .codetape.toml (or config.toml) is invalid
     │   └── PolicyError       a sharing policy (policy.toml, [policy] in .codetape.toml) is invalid
     └── CollectorError        the collector cannot be reached or refused a request
-        └── FramingError      a socket message is oversized or not a map (msgpack or JSON)
+        ├── FramingError      a socket message is oversized or not a map (msgpack or JSON)
+        └── StoppedByYou      the user stopped recording (`codetape collector stop`): nothing starts it
 """
 
 from __future__ import annotations
@@ -88,4 +89,8 @@ class CollectorError(CodetapeError):
 
 
 class FramingError(CollectorError):
+    pass
+
+
+class StoppedByYou(CollectorError):
     pass

@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from collector.errors import CollectorError
+from collector.errors import CollectorError, StoppedByYou
 from collector.protocol.clock import now_ms
 from lsp_bridge.spool import BATCH_ITEMS, Limits, Link, Outgoing, Spool, StateProvider
 from lsp_bridge.translate import step_size
@@ -95,7 +95,7 @@ class Recorder:
             return [s.root for s in self._sessions.values() if s.state != "refused"]
 
     def states(self) -> list[tuple[Path, str, str]]:
-        """(root, waiting | recording | refused, why it is not recording) for every session."""
+        """(root, waiting | recording | refused | stopped, why it is not recording) for every session."""
         with self._lock:
             return [(s.root, s.state, s.failure) for s in self._sessions.values()]
 
@@ -244,7 +244,7 @@ class Recorder:
         return any(session.full(now) for session in self._sessions.values())
 
     def _serve(self, session: Spool, stopping: bool) -> None:
-        if session.state == "waiting" and time.monotonic() >= session.next_attempt:
+        if session.state in ("waiting", "stopped") and time.monotonic() >= session.next_attempt:
             self._hello(session, once=stopping)
         if session.state != "recording":
             return
@@ -281,6 +281,10 @@ class Recorder:
         """(recorder thread) Connect and say hello; on failure schedule the next attempt."""
         try:
             link = self._connect()
+        except StoppedByYou as exc:
+            with self._lock:
+                self._handed(session, session.stopped(str(exc), once=once))
+            return
         except CollectorError as exc:
             with self._lock:
                 session.retry(str(exc), once=once)

@@ -2,8 +2,9 @@
 gap due, and the connection's state.
 
 A spool is `waiting` (for its connection: connecting, or retrying after `retry`/`disconnected`),
-`recording` (`connected`: its steps go to the collector in batches, `take_batch`) or `refused` (the
-collector does not record the workspace: its steps are dropped). It holds up to its limits (`Limits`);
+`recording` (`connected`: its steps go to the collector in batches, `take_batch`), `refused` (the
+collector does not record the workspace: its steps are dropped) or `stopped` (the user stopped recording:
+its steps are counted, never kept, until the user starts it again). It holds up to its limits (`Limits`);
 beyond them, or while the collector is unreachable, steps are counted as lost with the paths they touched,
 and a `gap` is due: steps are held back (counted) until `admit_gap` queues it, with the current text of
 every file the lost steps touched (of every open document after a reconnection: `resync`). Not
@@ -51,8 +52,9 @@ class Link(Protocol):
 
 
 StateProvider = Callable[[Path, set[str] | None], list[dict[str, Any]]]
-State = Literal["waiting", "recording", "refused"]
-Due = Literal["recorder_behind", "collector_unreachable", "other"]
+State = Literal["waiting", "recording", "refused", "stopped"]
+STOPPED_POLL_S = 1.0  # how often a stopped spool looks whether the user started recording again
+Due = Literal["recorder_behind", "collector_unreachable", "other", "paused"]  # paused: stopped by the user
 
 
 @dataclass(slots=True)
@@ -114,14 +116,17 @@ class Spool:
             self.lost_paths.update(item.paths)
 
     def admit_gap(self, at_ms: int, state_provider: StateProvider) -> None:
-        """Queue the gap that is due, when there is room, with the documents' state now."""
-        if self.due is None or not self._fits(GAP_ROOM):
+        """Queue the gap that is due, when there is room, with the documents' state now (not while the user
+        has recording stopped: its state is taken once recording starts again)."""
+        if self.due is None or self.state == "stopped" or not self._fits(GAP_ROOM):
             return
         state = state_provider(self.root, None if self.resync else self.lost_paths)
         if too_large(*(s.get("text") or "" for s in state)):
             state = []
         if self.due == "other":
             detail = "a new episode: the documents open in the editor"
+        elif self.due == "paused":
+            detail = "recording was stopped by you (collector stop): the documents open in the editor"
         elif self.due == "recorder_behind":
             detail = "the collector did not keep up; the spool was full"
         else:
@@ -183,7 +188,7 @@ class Spool:
             if episode != self.episode:
                 self.lose(self.items)
                 settled = self.drop()
-            self.due = "collector_unreachable"
+            self.due = "paused" if self.due == "paused" else "collector_unreachable"
             self.resync = True
         self.link = link
         self.episode = episode
@@ -199,11 +204,31 @@ class Spool:
         """Connecting or its hello failed: the next attempt after a delay that doubles (never, `once`)."""
         if self.failure != reason:
             log.warning("codetape: collector unreachable for %s: %s (retrying)", self.root, reason)
+        self.state = "waiting"
         self.failure = reason
         self.delay = min(self.limits.retry_max_s, max(self.limits.retry_first_s, self.delay * 2))
         self.next_attempt = math.inf if once else time.monotonic() + self.delay
         self.ready.set()
         self.ready = threading.Event()
+
+    def stopped(self, reason: str, *, once: bool) -> int:
+        """The user stopped recording (`codetape collector stop`): nothing the editor sends is kept until
+        they start it again, only counted (with the paths it touched) for the gap that opens what is
+        recorded next, which holds every open document; looked at again every STOPPED_POLL_S (never,
+        `once`). How many spooled steps that settles."""
+        if self.state != "stopped":
+            log.warning("codetape: not recording %s: %s", self.root, reason)
+        self.state = "stopped"
+        self.failure = reason
+        self.lose(self.items)
+        settled = self.drop()
+        self.due = "paused"
+        self.resync = True
+        self.delay = 0.0
+        self.next_attempt = math.inf if once else time.monotonic() + STOPPED_POLL_S
+        self.ready.set()
+        self.ready = threading.Event()
+        return settled
 
     def disconnected(self, reason: str) -> None:
         """The connection is gone: waiting for the next attempt."""

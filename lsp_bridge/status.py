@@ -1,10 +1,10 @@
 """`codetape/status`: what each editor shows about a workspace's recording, sent whenever it changes.
 
 The truth comes from two places, never from disk: the recorder's session (waiting for the collector,
-recording, or refused because the workspace is not opted in) and the collector's own `status` answer
-(paused, not recording because `.codetape.toml` cannot be used and why, what the file says that does not
-apply, how many steps the open episode holds from every source, whether the last background upload
-failed). A thread of its own asks the collector once a second, and at once after a `sealed`, `paused`
+recording, refused because the workspace is not opted in, or stopped by the user) and the collector's own
+`status` answer (paused, not recording because `.codetape.toml` cannot be used and why, what the file says
+that does not apply, how many steps the open episode holds from every source, whether the last background
+upload failed). A thread of its own asks the collector once a second, and at once after a `sealed`, `paused`
 or `resumed` event; the forwarding path never waits for it. Only editors that ask for it get it
 (`"experimental": {"codetape": {"status": true}}` in their `initialize` capabilities: the extensions in
 editor_extensions/ do), once they are ready for notifications, and never twice the same.
@@ -32,12 +32,14 @@ def status_params(root: Path, state: str, failure: str, collector: dict[str, Any
                   ) -> dict[str, Any] | None:
     """The `codetape/status` params for one session (wire form), or None while nothing is known yet.
 
-    `state` and `failure` are the recorder's (waiting | recording | refused, and why); `collector` is the
-    collector's `status` answer, None when it could not be had.
+    `state` and `failure` are the recorder's (waiting | recording | refused | stopped, and why);
+    `collector` is the collector's `status` answer, None when it could not be had.
     """
     uri = root.as_uri()
     if state == "refused":
         return _wire(uri=uri, state="not_opted_in", detail=failure)
+    if state == "stopped":
+        return _wire(uri=uri, state="stopped", detail=failure)
     if state == "waiting":
         if not failure:
             return None  # connecting for the first time

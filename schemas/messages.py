@@ -170,7 +170,7 @@ class ReviewParams(Message, frozen=True, kw_only=True):
     episode: Annotated[str, Meta(min_length=1, max_length=128)]
 
 
-RecordingState = Literal["recording", "paused", "not_recording", "not_opted_in", "collector_down"]
+RecordingState = Literal["recording", "paused", "not_recording", "not_opted_in", "collector_down", "stopped"]
 
 
 class StatusParams(Message, frozen=True, kw_only=True):
@@ -178,7 +178,8 @@ class StatusParams(Message, frozen=True, kw_only=True):
 
     `steps` is the collector's own count for the open episode (every source, not only this editor);
     `detail` says why a workspace is not recorded (`not_recording`: its `.codetape.toml` cannot be used,
-    `FILE:LINE: what`), or, while recording or paused, that the file loosens what the user accepted and
+    `FILE:LINE: what`; `stopped`: the user ran `codetape collector stop`, and how to record again), or, while
+    recording or paused, that the file loosens what the user accepted and
     only the stricter of both applies (empty otherwise); `upload_error` is the last background upload's
     failure (the collector retries), shown beside any state.
     """

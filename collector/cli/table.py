@@ -30,7 +30,7 @@ COMMANDS: dict[str, str] = {
     "policy": "the managed policy in plain language (annex for a DPIA)",
     "replay": "watch an episode back (full-screen player, or --plain log)",
     "report": "write a self-contained HTML report of an episode",
-    "resume": "resume recording in a paused workspace",
+    "resume": "resume recording (a paused workspace, or after collector stop)",
     "review": "review an episode: browse, trim, then sign, keep or discard",
     "revoke": "withdraw a signed episode, here and at every destination",
     "run": "run a command and record it",

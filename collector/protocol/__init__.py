@@ -2,6 +2,7 @@
 
     framing.py    messages on the collector socket: a u32 length, then one msgpack map (16 MiB at most)
     client.py     the client side of the socket (never blocks its caller; autostarts the collector)
+    stopped.py    recording stopped by the user (`codetape collector stop`): nothing autostarts it then
     clock.py      now_ms(): the unix epoch in integer milliseconds, the `at` of every step sent; durations
                   (monotonic_ms), the UTC time of day (utc_now)
 """

@@ -28,6 +28,7 @@ from collector.protocol.clock import now_ms
 from collector.protocol.framing import encode, recv_message
 from collector.protocol.spawn import python_command
 from collector.protocol.starter import STARTED_BY, handover, starter
+from collector.protocol.stopped import refuse_if_stopped
 
 AUTOSTART_WAIT_S = 15.0
 _CLOSED = object()
@@ -97,7 +98,8 @@ class Client:
 
     @classmethod
     def connect(cls, home: Home, *, autostart: bool, timeout: float = 2.0) -> Client:
-        """Connect to the collector of `home`; with autostart, start it first when nobody listens."""
+        """Connect to the collector of `home`; with autostart, start it first when nobody listens, unless
+        the user stopped it (StoppedByYou: protocol/stopped.py)."""
         try:
             return cls(_open_socket(home, timeout))
         except CollectorError:
@@ -106,6 +108,7 @@ class Client:
             if not autostart:
                 reason = exc.strerror or exc
                 raise CollectorError(f"collector not running at {home.socket} ({reason})") from None
+        refuse_if_stopped(home)
         start_detached(home)
         deadline = time.monotonic() + max(timeout, 2.0)
         while True:

@@ -4,6 +4,7 @@ started: collector/daemon/started.py): `CODETAPE_STARTED_BY` in the new collecto
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 STARTED_BY = "CODETAPE_STARTED_BY"
@@ -12,6 +13,15 @@ STARTED_BY = "CODETAPE_STARTED_BY"
 def handover(how: str, *, by: str | None = None, pid: int | None = None) -> str:
     """The `CODETAPE_STARTED_BY` value: `detach`, or `autostart` by the command `by` running as `pid`."""
     return json.dumps({"how": how} if by is None else {"how": how, "by": by, "pid": pid})
+
+
+def autostarted(env: Mapping[str, str]) -> bool:
+    """Whether this process was started by a client that found no collector running (`handover`)."""
+    try:
+        given = json.loads(env.get(STARTED_BY) or "null")
+    except ValueError:
+        return False
+    return isinstance(given, dict) and given.get("how") == "autostart"
 
 
 def starter(argv: list[str]) -> str:

@@ -27,6 +27,8 @@ from collector.platform.process import alive
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.protocol.crashes import stacks_on_crash
+from collector.protocol.stopped import stopped_by_you
+from collector.sources.own_commands import runs_codetape_line
 
 FIELDS = 7
 MAGIC = b"ct1"
@@ -121,8 +123,10 @@ class ShellRecorder:
 
         line = command_line(record, self._previous)
         self._previous = line
+        if line is None or runs_codetape_line(line):  # codetape's own commands: sources/own_commands.py
+            return
         root = find_workspace(Path(record.cwd), self.home)
-        if line is None or root is None:
+        if root is None:
             return
         cwd = Path(record.cwd)
         step: dict[str, Any] = {
@@ -130,6 +134,8 @@ class ShellRecorder:
             "cwd": cwd.relative_to(root).as_posix() if cwd.is_relative_to(root) else ".",
             "exit_code": record.status, "duration_ms": max(0, (record.end_us - record.start_us) // 1000),
         }
+        if stopped_by_you(self.home):  # until the user records again: nothing kept, so nothing lost
+            return
         client = self._client(root)
         if client is None:
             self._lost[root] = self._lost.get(root, 0) + 1

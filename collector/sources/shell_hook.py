@@ -2,7 +2,8 @@
 exit status and duration (never its output) in workspaces opted in with `codetape init`.
 
 What runs at each prompt is builtins only: find `.codetape.toml` above the directory, append one record
-to this shell's spool file. A recorder process per shell (collector/sources/shell.py), started in the
+to this shell's spool file (none after `codetape collector stop`, which the next command in a workspace
+says once, until `codetape resume`). A recorder process per shell (collector/sources/shell.py), started in the
 background the first time, sends the records on. Nothing at the prompt waits for the collector.
 
 The hook also exports the pytest plugin's folder first on `PYTHONPATH` and the collector's socket
@@ -34,6 +35,15 @@ __codetape_in_workspace() {
     d=${d%/*}
   done
   [[ -f /.codetape.toml ]]
+}
+__codetape_stopped() {  # after `codetape collector stop`: nothing recorded, said once (not after codetape)
+  if [[ ! -e @RUN@/stopped ]]; then __codetape_told=; return 1; fi
+  local program=${1%% *}
+  if [[ -z ${__codetape_told-} && ${program##*/} != codetape ]]; then
+    echo "codetape: not recording: you stopped it (codetape collector stop);" \
+      "codetape resume records again" >&2
+  fi
+  __codetape_told=1
 }
 __codetape_recorder() {
   if [[ -z $__codetape_helper && -r $__codetape_pidfile ]]; then
@@ -74,7 +84,8 @@ __codetape_preexec() {
 __codetape_precmd() {
   local status=$? mode=
   __codetape_now
-  if [[ -n $__codetape_start ]] && __codetape_in_workspace "$__codetape_cwd"; then
+  if [[ -n $__codetape_start ]] && __codetape_in_workspace "$__codetape_cwd" \
+      && ! __codetape_stopped "$__codetape_first"; then
     if [[ -n ${__codetape_bp-} ]]; then mode=c                      # bash-preexec gave the line
     elif [[ $HISTCMD != "$__codetape_hist" ]]; then mode=h          # the line is in history
     elif [[ $__codetape_first == "$__codetape_previous" ]]; then mode=d  # ignoredups kept a repeat out
@@ -140,7 +151,8 @@ __codetape_preexec() {
 __codetape_precmd() {
   local st=$?
   __codetape_now
-  if [[ -n $__codetape_start ]] && __codetape_in_workspace "$__codetape_cwd"; then
+  if [[ -n $__codetape_start ]] && __codetape_in_workspace "$__codetape_cwd" \
+      && ! __codetape_stopped "$__codetape_line"; then
     printf 'ct1\0%s\0%s\0%s\0%s\0c\0%s\0' "$st" "$__codetape_cwd" "$__codetape_start" "$__codetape_t" \
       "$__codetape_line" >> "$__codetape_spool" 2>/dev/null
     __codetape_recorder

@@ -145,7 +145,8 @@ as opted in."
 
 (defconst codetape--state-names
   '(("recording" . "recording") ("paused" . "paused") ("not_recording" . "not recording")
-    ("not_opted_in" . "not opted in") ("collector_down" . "collector down"))
+    ("not_opted_in" . "not opted in") ("collector_down" . "collector down")
+    ("stopped" . "stopped by you"))
   "How each state of `codetape/status' reads in the mode line.")
 
 (defun codetape-status (&optional buffer)

@@ -110,8 +110,11 @@ def _make_client() -> LanguageClient:
     return client
 
 
-async def start_bridge(home: Path, *args: str, log: Path | None = None) -> LanguageClient:
-    command = [*BRIDGE, *(["--log", str(log)] if log else []), *args]
+async def start_bridge(home: Path, *args: str, log: Path | None = None, autostart: bool = False
+                       ) -> LanguageClient:
+    """A bridge for `home`; with `autostart` it starts the collector when it finds none, as editors run it."""
+    bridge = [word for word in BRIDGE if word != "--no-autostart"] if autostart else BRIDGE
+    command = [*bridge, *(["--log", str(log)] if log else []), *args]
     config = ClientServerConfig(server_command=command, server_env=env_for(home), client_factory=_make_client)
     client = await config.start()
     assert isinstance(client, LanguageClient)

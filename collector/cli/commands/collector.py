@@ -2,9 +2,11 @@
 
 `codetape collector stop` stops the running one as SIGTERM does: every open episode is sealed (what
 the clients sent until then included), then it exits, its lock released last; the command waits for the
-lock to be free and names what was sealed. Stopping a collector that is not running says so and
-succeeds. `codetape status` says how the collector was started (by an editor's bridge, `--detach`,
-systemd, in the foreground).
+lock to be free and names what was sealed. Stopping is yours: recording stays stopped (no editor, shell
+hook, agent hook or `codetape run` starts the collector again) until you run `codetape collector` or
+`codetape resume`. Stopping a collector that is not running says so and keeps recording stopped too.
+`codetape status` says how the collector was started (by an editor's bridge, `--detach`, systemd, in the
+foreground).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from collector.platform.process import alive
 from collector.platform.sockets import stream_socket
 from collector.protocol.client import AUTOSTART_WAIT_S, Client, socket_address
 from collector.protocol.spawn import python_command
-from collector.protocol.starter import STARTED_BY, handover
+from collector.protocol.starter import STARTED_BY, autostarted, handover
+from collector.protocol.stopped import AGAIN, clear_stopped, mark_stopped, refuse_if_stopped
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
         if args.detach:
             raise UsageError("stop takes no --detach")
         return stop(home)
+    if autostarted(args.env):  # a client found none running: never after the user stopped recording
+        refuse_if_stopped(home)
+    elif clear_stopped(home):
+        print(AGAIN, file=sys.stderr)
     if args.detach:
         return detach(home, args.env)
     try:
@@ -101,6 +108,8 @@ def detach(home: Home, env: Mapping[str, str]) -> int:
 
 
 STOP_WAIT_S = 120.0  # sealing a long episode takes a while
+STAYS_STOPPED = ("codetape: recording stays stopped (editors, shells, agents) until you run "
+                 "`codetape resume` or `codetape collector`")
 
 
 def stop(home: Home, *, wait_s: float = STOP_WAIT_S) -> int:
@@ -108,10 +117,12 @@ def stop(home: Home, *, wait_s: float = STOP_WAIT_S) -> int:
     sent until then included), wait until its lock is free, and say what it sealed."""
     from collector.daemon.rundir import log_path, read_pid
 
+    mark_stopped(home)  # first: no client may start it again while it stops
     try:
         client = Client.connect(home, autostart=False, timeout=1.0)
     except CollectorError:
         print("collector: not running")
+        print(STAYS_STOPPED, file=sys.stderr)
         return 0
     pid = read_pid(home)
     with client:
@@ -129,6 +140,7 @@ def stop(home: Home, *, wait_s: float = STOP_WAIT_S) -> int:
         else:
             print(f"{root}: episode {episode} was not sealed (nothing to seal, or see {log_path(home)})")
     print("collector: stopped")
+    print(STAYS_STOPPED, file=sys.stderr)
     return 0
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from collector.errors import CodetapeError, CollectorError
 from collector.home import Home
 from collector.protocol.client import Client
+from collector.protocol.stopped import STOPPED, stopped_by_you
 
 if TYPE_CHECKING:
     from collector.sources.agents.payloads import Agent
@@ -118,6 +119,8 @@ def _collector(home: Home) -> Check:
     try:
         client = Client.connect(home, autostart=False, timeout=1.0)
     except CollectorError:
+        if stopped_by_you(home):  # your choice, not a fault
+            return Check("collector", "absent", f"stopped by you: {STOPPED}")
         return Check("collector", "absent", f"not running for {home.root} (it starts with the editor, or: "
                      "codetape collector --detach)")
     with client:

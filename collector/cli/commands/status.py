@@ -23,6 +23,7 @@ from typing import Any
 from collector.errors import CollectorError
 from collector.home import Home
 from collector.protocol.client import Client
+from collector.protocol.stopped import STOPPED, stopped_by_you
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         client = Client.connect(home, autostart=False, timeout=1.0)
     except CollectorError:
-        status: dict[str, Any] = {"running": False, "home": str(home.root)}
+        status: dict[str, Any] = {"running": False, "home": str(home.root),
+                                  "stopped_by_you": stopped_by_you(home)}
     else:
         with client:
             status = {"running": True, "home": str(home.root), **client.request("status")}
@@ -102,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
         for line in settings_lines(workspace):
             print(line)
     if not status["running"]:
-        print("collector: not running (it starts with the editor, or: codetape collector --detach)")
+        print(f"collector: stopped by you: {STOPPED}" if status["stopped_by_you"] else
+              "collector: not running (it starts with the editor, or: codetape collector --detach)")
         print("\n".join(outbox_lines(status["outbox"])))
         return 0
     print(f"collector: running (pid {status['pid']}), socket {status['socket']}")

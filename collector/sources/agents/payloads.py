@@ -370,6 +370,9 @@ CONNECT_TIMEOUT_S = 0.5
 SOURCE = "agent"
 SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE
 SOCKET = ("run", "collector.sock")  # collector.home.Home.socket, under CODETAPE_HOME
+STOPPED = ("run", "stopped")  # collector/protocol/stopped.py: the user stopped recording
+STOPPED_TEXT = ("recording is stopped: you ran `codetape collector stop`; "
+                "`codetape resume` (or `codetape collector`) records again")  # protocol/stopped.py's STOPPED
 MAX_SOCKET_PATH = 103 if sys.platform == "darwin" else 107  # an AF_UNIX address (collector.platform.sockets)
 MAX_REPLY = 1 << 20
 
@@ -480,6 +483,8 @@ def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:
         try:
             sock.connect(address)
         except OSError as exc:
+            if os.path.exists(os.path.join(os.path.realpath(os.path.expanduser(home)), *STOPPED)):
+                return f"not recorded: {STOPPED_TEXT}"
             return f"not recorded: collector not running at {address} ({exc.strerror or exc})"
         sock.settimeout(DEADLINE_S)
         # hello and the step at once (the collector drops a step of a connection whose hello found no

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from collector.cli.commands.collector import STAYS_STOPPED
 from collector.home import Home
 from collector.protocol.clock import now_ms
 from tests.support.collector_harness import (
@@ -73,8 +74,10 @@ def test_stop_seals_what_the_collector_holds_and_waits_until_it_has_stopped(tmp_
         assert "sealing 1 open episode" in done.stderr
         assert [s["text"] for s in episode_steps(daemon.home.episodes / f"{episode}.ctape")] == [NOTE["text"]]
         assert not daemon.home.socket.exists() and not list(daemon.home.journals.glob("*.journal"))
+        assert daemon.home.run.joinpath("stopped").exists()  # nothing starts it on its own now
+        assert done.stderr.splitlines()[-1] == STAYS_STOPPED
         again = stop(daemon.home.root)
-        assert again.stdout == "collector: not running\n" and again.stderr == ""
+        assert again.stdout == "collector: not running\n" and again.stderr == f"{STAYS_STOPPED}\n"
 
 
 def test_a_command_that_autostarts_the_collector_is_named(tmp_path: Path) -> None:

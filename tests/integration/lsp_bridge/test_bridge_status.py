@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from tests.support.bridge_harness import (
     uri,
     ws,
 )
-from tests.support.collector_harness import Daemon, start_daemon
+from tests.support.collector_harness import Daemon, codetape_process, episode_steps, start_daemon
 from tests.waiting import wait_for_async
 
 __all__ = ["daemon", "own_ws", "ws"]
@@ -144,3 +145,44 @@ def test_background_upload_failure_is_kept_until_a_run_succeeds(tmp_path: Path) 
     (home.outbox / "signed.ctape").write_bytes(b"")  # the outbox changed: the next tick runs again
     asyncio.run(run_once())
     assert upload.failure is None
+
+
+async def test_a_stop_by_the_user_sticks_for_an_editor_already_open_until_resume(tmp_path: Path,
+                                                                                  own_ws: Path) -> None:
+    """Issue 51: the bridge of an open editor started the collector again right after `codetape collector
+    stop`. Now it says `stopped` and keeps nothing of what the editor does until `codetape resume`; the next
+    episode opens with a gap holding the open documents."""
+    home = tmp_path / "h"
+    client = await start_bridge(home, autostart=True)  # as editors run it: it starts the collector
+    seen = listen(client)
+    await client.initialize_session(asking(init_params(own_ws, None)))
+    await wait_for_async(last(seen, state="recording"), what="recording", detail=lambda: seen)
+    doc = uri(own_ws, "a.py")
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(
+        text_document=lsp.TextDocumentItem(uri=doc, language_id="python", version=0, text="x = 1\n")))
+    await wait_for_async(last(seen, state="recording", steps=1), what="the open", detail=lambda: seen)
+    first = seen[-1]["episode"]
+    stopped = codetape_process(home, "collector", "stop")
+    assert stopped.returncode == 0, stopped.stderr
+    await wait_for_async(last(seen, state="stopped"), what="stopped by you", detail=lambda: seen)
+    assert "codetape resume" in seen[-1]["detail"]
+    assert not Home(home).socket.exists()
+    client.text_document_did_change(change(doc, 1, ((0, 5, 0, 5), "0")))  # while stopped: not recorded
+    resumed = codetape_process(home, "resume", str(own_ws))
+    assert resumed.returncode == 0, resumed.stderr
+    try:
+        await wait_for_async(last(seen, state="recording"), what="recording again", detail=lambda: seen)
+        client.text_document_did_change(change(doc, 2, ((0, 6, 0, 6), "0")))  # recorded, after the gap
+        await wait_for_async(last(seen, state="recording", steps=3), what="the gap, the open and the edit",
+                             detail=lambda: seen)
+        second = seen[-1]["episode"]
+        assert second and second != first
+        sealed = codetape_process(home, "seal", "--json", str(own_ws))
+        steps = episode_steps(Path(json.loads(sealed.stdout)["path"]))
+        assert [(s["kind"], s.get("reason"), s.get("lost_steps")) for s in steps] == \
+            [("gap", "paused", 1), ("open", None, None), ("edit", None, None)]  # the collector opens it again
+        assert (steps[1]["path"], steps[1]["text"]) == ("a.py", "x = 10\n")  # as the editor has it now
+        assert "stopped by you" in steps[0]["detail"]
+        await client.shutdown_session()
+    finally:
+        codetape_process(home, "collector", "stop")

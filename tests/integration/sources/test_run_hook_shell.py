@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -236,3 +237,47 @@ def test_snippets_quote_the_home_and_interpreter(shell: str, tmp_path: Path) -> 
     assert str(home.run).replace("'", "'\"'\"'") in text
     if shell == "bash":
         assert subprocess.run(["bash", "-n"], input=text, text=True, check=False).returncode == 0
+
+
+def test_collector_stop_in_a_hooked_shell_sticks_and_codetape_commands_are_not_recorded(
+        tmp_path: Path) -> None:
+    """Issue 51: the hook recorded `codetape collector stop` itself, and sending it started the collector
+    again, in a new episode. Now the stop sticks until `codetape resume`, codetape's own commands are not
+    recorded (`codetape run -- CMD` records CMD), and the hook says once that recording is stopped."""
+    home = tmp_path / "home"
+    ws = workspace(tmp_path, home)
+    rc = rcfile(tmp_path, home, hooked=True)
+    program = Path(sys.executable).parent / "codetape"  # as installed: the line's program is `codetape`
+    sessions: list[int] = []
+    before = interactive_bash(rc, home, f"cd {ws}\necho before\n{program} status\n{program} episodes\n"
+                              f"{program} run -- echo run\n", tmp_path, sessions=sessions)
+    assert before.returncode == 0, before.stderr
+    wait_for(lambda: recorder_gone(home), what="the recorder to send the commands and exit")
+    stopped = interactive_bash(rc, home, f"cd {ws}\n{program} collector stop\necho while stopped\n",
+                               tmp_path, sessions=sessions)
+    assert stopped.returncode == 0, stopped.stderr
+    assert "collector: stopped" in stopped.stdout
+    assert "until you run `codetape resume`" in stopped.stderr  # said by the stop: the hook says no more
+    assert "not recording: you stopped it" not in stopped.stderr, stopped.stderr
+    other = interactive_bash(rc, home, f"cd {ws}\necho elsewhere\necho again\n", tmp_path, sessions=sessions)
+    told = [line for line in other.stderr.splitlines() if "not recording: you stopped it" in line]
+    assert told == ["codetape: not recording: you stopped it (codetape collector stop); "
+                    "codetape resume records again"], other.stderr
+    # whatever the shells started has finished: no recorder is left to start the collector again
+    wait_for(lambda: not living(sessions), what="every process the shells started to exit",
+             detail=lambda: f"still running: {[p.cmdline() for p in living(sessions)]}")
+    state = Home(home.resolve())
+    assert not state.socket.exists(), "something started the collector again after `codetape collector stop`"
+    sealed = sorted(state.episodes.glob("*.ctape"))
+    assert len(sealed) == 1, sealed
+    lines = [(s.get("command_line") or s.get("argv"), s["source"])
+             for s in episode_steps(sealed[0]) if s["kind"] == "command"]
+    assert lines == [("echo before", "shell"), (["echo", "run"], "run")]
+    resumed = interactive_bash(rc, home, f"cd {ws}\n{program} resume\necho after\n", tmp_path)
+    assert "codetape: recording again" in resumed.stderr, resumed.stderr
+    try:
+        wait_for(lambda: recorder_gone(home), what="the recorder to exit")
+        assert [s["command_line"] for s in commands(home, ws, 1)] == ["echo after"]
+    finally:
+        stop = codetape(home, "collector", "stop")
+        assert stop.returncode == 0, stop.stderr

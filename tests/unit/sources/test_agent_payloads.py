@@ -216,6 +216,7 @@ def test_a_lone_surrogate_becomes_the_replacement_character_everywhere() -> None
 def test_the_hook_file_s_copies_of_codetape_s_limits_are_codetape_s() -> None:
     """payloads.py is run by path and imports no codetape: what it shares with codetape is copied there."""
     from collector.home import Home
+    from collector.protocol import stopped
     from collector.protocol.client import socket_address
     from collector.sources.agents import payloads
     from schemas.limits import LABEL_MAX, MAX_TARGETS, SHORT_TEXT_MAX
@@ -226,6 +227,8 @@ def test_the_hook_file_s_copies_of_codetape_s_limits_are_codetape_s() -> None:
     assert payloads.SETTINGS_FILE == SETTINGS_FILE
     home = Home(Path("/h"))
     assert Path(home.root, *payloads.SOCKET) == home.socket
+    assert Path(home.root, *payloads.STOPPED) == home.run / stopped.MARKER
+    assert payloads.STOPPED_TEXT == stopped.STOPPED
     assert payloads.socket_path("/h") == str(home.socket)
     deep = Home(Path("/" + "d" * payloads.MAX_SOCKET_PATH))  # its run/collector.sock cannot be an address
     assert payloads.socket_path(str(deep.root)) == str(deep.socket) == socket_address(deep.socket)
@@ -257,3 +260,15 @@ def test_the_hook_writes_json_as_json_dumps_does() -> None:
     assert _dumps(message) == json.dumps(message, ensure_ascii=False, separators=(",", ":"))
     with pytest.raises(TypeError):
         _dumps({"x": object()})
+
+
+def test_a_hook_says_recording_is_stopped_by_you_after_collector_stop(tmp_path: Path) -> None:
+    """Issue 51: with no collector running because the user stopped it, the hook says so (and starts none)."""
+    from collector.home import Home
+    from collector.protocol.stopped import STOPPED, mark_stopped
+    from collector.sources.agents.payloads import _send
+
+    step = {"kind": "agent", "agent": "claude-code", "event": "prompt"}
+    assert "collector not running" in str(_send(str(tmp_path), str(tmp_path), 1, step))
+    mark_stopped(Home(tmp_path))
+    assert _send(str(tmp_path), str(tmp_path), 1, step) == f"not recorded: {STOPPED}"

@@ -17,7 +17,7 @@ local statuses = {} -- workspace root -> the bridge's last `codetape/status` par
 local problem -- why codetape could not be asked (shown for buffers under a `.codetape.toml`), or nil
 -- What the statusline shows, from the bridge's `codetape/status` (the collector's own numbers).
 local STATES = { recording = 'recording', paused = 'paused', not_recording = 'not recording',
-  not_opted_in = 'not opted in', collector_down = 'collector down' }
+  not_opted_in = 'not opted in', collector_down = 'collector down', stopped = 'stopped by you' }
 -- The default statusline with the codetape segment before the ruler (set only when none is configured).
 M.STATUSLINE = "%<%f %h%m%r%=%{luaeval(\"require'codetape'.status()\")}  %-14.(%l,%c%V%) %P"
 
@@ -109,7 +109,8 @@ local function status_changed(_, result)
 end
 
 --- The recording state of the buffer's workspace, for any statusline: 'codetape: recording 12 steps',
---- 'codetape: paused', 'codetape: not opted in', 'codetape: collector down' (' · upload failed' is
+--- 'codetape: paused', 'codetape: not opted in', 'codetape: collector down', 'codetape: stopped by you'
+--- (after `codetape collector stop`, until `codetape resume`) (' · upload failed' is
 --- added when the last upload failed), 'codetape: connecting' before the bridge has said, 'codetape: not
 --- found (...)' when the codetape program cannot be run; '' for buffers that are not files.
 function M.status(buf)

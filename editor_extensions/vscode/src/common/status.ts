@@ -7,7 +7,7 @@ import { COMMANDS } from './constants';
 /** `codetape/status` params (schemas/messages.py StatusParams). */
 export interface BridgeStatus {
     uri: string;
-    state: 'recording' | 'paused' | 'not_recording' | 'not_opted_in' | 'collector_down';
+    state: 'recording' | 'paused' | 'not_recording' | 'not_opted_in' | 'collector_down' | 'stopped';
     steps: number;
     episode?: string | null;
     detail?: string;
@@ -34,7 +34,7 @@ function plural(n: number, word: string): string {
 export function isBridgeStatus(value: unknown): value is BridgeStatus {
     const v = value as BridgeStatus;
     return typeof v === 'object' && v !== null && typeof v.uri === 'string' && typeof v.steps === 'number'
-        && ['recording', 'paused', 'not_recording', 'not_opted_in', 'collector_down'].includes(v.state);
+        && ['recording', 'paused', 'not_recording', 'not_opted_in', 'collector_down', 'stopped'].includes(v.state);
 }
 
 export function statusView(shown: Shown): View {
@@ -78,6 +78,13 @@ export function statusView(shown: Shown): View {
                     + ' The bridge keeps what it can in memory and retries.' + uploadLine,
                 warning: true,
             };
+        case 'stopped':
+            return {
+                text: `$(debug-stop) codetape: stopped by you${suffix}`,
+                tooltip: 'Not recording: you stopped it with `codetape collector stop`.'
+                    + ' Run `codetape resume` to record again.' + uploadLine,
+                warning: false,
+            };
         case 'bridge_down':
             return {
                 text: '$(warning) codetape: not recording',
@@ -117,6 +124,7 @@ export function menuItems(shown: Shown): MenuItem[] {
         case 'not_opted_in':
             return [item('$(add) Opt this workspace in (codetape init)', COMMANDS.optIn), ...episodes];
         case 'not_recording':
+        case 'stopped':
             return episodes;
         case 'collector_down':
         case 'bridge_down':

@@ -28,6 +28,10 @@ test('every state says what it is; an upload failure is shown beside it, as a wa
     const invalid = statusView({ ...recording, state: 'not_recording', detail: '/w/app/.codetape.toml:3: chanels: x' });
     assert.equal(invalid.text, '$(warning) codetape: not recording');
     assert.match(invalid.tooltip, /\.codetape\.toml:3: chanels/);
+    const stopped = statusView({ ...recording, state: 'stopped', detail: 'recording is stopped' });
+    assert.equal(stopped.text, '$(debug-stop) codetape: stopped by you');
+    assert.match(stopped.tooltip, /codetape resume/);
+    assert.equal(stopped.warning, false);
     const changed = statusView({ ...recording, detail: 'settings changed since you accepted them' });
     assert.equal(changed.text, '$(record) codetape: recording 12 steps · settings changed');
     assert.equal(changed.warning, true);
@@ -41,6 +45,9 @@ test('the menu offers what the state allows', () => {
     assert.deepEqual(commands(menuItems({ state: 'not_opted_in', detail: '' })),
         [COMMANDS.optIn, COMMANDS.review, COMMANDS.openReport]);
     assert.equal(commands(menuItems({ state: 'collector_down', uri: 'file:///w', steps: 0 }))[0], COMMANDS.restart);
+    assert.deepEqual(commands(menuItems({ state: 'stopped', uri: 'file:///w', steps: 0 })),
+        [COMMANDS.review, COMMANDS.openReport]);
+    assert.equal(isBridgeStatus({ ...recording, state: 'stopped' }), true);
 });
 
 test('only well-formed status params are taken', () => {
