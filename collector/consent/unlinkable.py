@@ -5,16 +5,22 @@
         header.client.version            major.minor ("1.96.2" -> "1.96")
         every step's t_ms, duration_ms   floored to COARSE_MS (100 ms) unless timing is "exact"
         (test_run's per-test duration_ms and a gap's until_ms as well)
+        every commit id                  a per-episode pseudonym (pseudonyms.py): git steps' sha,
+                                         parents, old and new, header.workspace.head_at_start, and
+                                         its abbreviations in commands, output, messages, agent text
+        agent conversation ids           per-episode pseudonyms (agent steps' `session`)
 
 Keyframes are never copied: the writer takes new ones from the steps written. The replay does not depend on
 times, so the minimised episode replays as the original did; the statement's `signed_at` keeps the day only
-too (sign.py). What stays is the content: paths, texts, the workspace's name and git remote, the commits.
+too (sign.py). What stays is the content: paths, texts, the workspace's name and git remote, what the
+commits changed and their messages. `verify --against-git` checks the unsigned copy the contributor keeps
+(its commit ids are git's); the signed copy's are pseudonyms, which no repository holds.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -23,13 +29,14 @@ import msgspec
 
 from collector.consent.authorisation import Authorisation, IssuerRecord, verify_authorisation
 from collector.consent.keys import decode_public
+from collector.consent.pseudonyms import Pseudonyms
 from collector.episode import open_episode, write_episode_file
 from collector.reconstruct.keyframes import keyframe_states
 from schemas import EpisodeHeader, Step
 from schemas.common import plain
 from schemas.consent import COARSE_MS, ConsentStatement
 from schemas.header import ClientInfo
-from schemas.steps import CommandStep, GapStep, TestRunStep
+from schemas.steps import AgentStep, CommandStep, GapStep, GitStep, NoteStep, TaskStep, TestRunStep
 
 Timing = Literal["exact", "coarse"]
 _MAJOR_MINOR = re.compile(r"\A[^.]*(?:\.[^.]*)?")
@@ -61,11 +68,15 @@ def _leading(part: str) -> str:
     return digits.group(0) if digits else part
 
 
-def minimised_header(header: EpisodeHeader) -> EpisodeHeader:
+def minimised_header(header: EpisodeHeader, names: Pseudonyms) -> EpisodeHeader:
     client = header.client
     if client is not None and client.version is not None:
         client = ClientInfo(name=client.name, version=major_minor(client.version))
-    return msgspec.structs.replace(header, started_at=day_only(header.started_at), client=client)
+    workspace = header.workspace
+    if workspace.head_at_start is not None:
+        workspace = msgspec.structs.replace(workspace, head_at_start=names.commit(workspace.head_at_start))
+    return msgspec.structs.replace(header, started_at=day_only(header.started_at), client=client,
+                                   workspace=workspace)
 
 
 def coarse(ms: int) -> int:
@@ -89,12 +100,58 @@ def coarsen(step: Step) -> Step:
 def minimise_episode(src: Path, dst: Path, timing: Timing) -> Path:
     """Write `src` minimised (see the module's docstring) to `dst`; returns `dst`."""
     episode = open_episode(src)
-    steps: Iterator[Step] = episode.steps()
+    names = Pseudonyms(commit_ids(episode.header, episode.steps()))
+    steps: Iterator[Step] = (pseudonymised(step, names) for step in episode.steps())
     if timing == "coarse":
         steps = (coarsen(step) for step in steps)
-    header = minimised_header(episode.header)
+    header = minimised_header(episode.header, names)
     write_episode_file(dst, header, steps, states=keyframe_states(header.position_encoding))
     return dst
+
+
+def commit_ids(header: EpisodeHeader, steps: Iterable[Step]) -> Iterator[str]:
+    """Every commit id the episode holds: the header's start and its git steps' ids."""
+    if header.workspace.head_at_start is not None:
+        yield header.workspace.head_at_start
+    for step in steps:
+        if type(step) is GitStep:
+            yield from (value for value in (step.sha, step.old, step.new, *step.parents) if value is not None)
+
+
+def pseudonymised(step: Step, names: Pseudonyms) -> Step:
+    """`step` with its commit ids and agent conversation id replaced by this episode's pseudonyms (the
+    kinds that hold none are returned as they are)."""
+    text = names.text
+    changes: dict[str, object]
+    match step:
+        case GitStep():
+            changes = {"sha": names.commit_or_none(step.sha), "old": names.commit_or_none(step.old),
+                       "new": names.commit_or_none(step.new),
+                       "parents": [names.commit(parent) for parent in step.parents],
+                       "message": _text(step.message, text), "detail": _text(step.detail, text),
+                       "ref": _text(step.ref, text)}
+        case CommandStep():
+            changes = {"command_line": _text(step.command_line, text),
+                       "output_tail": _text(step.output_tail, text),
+                       "argv": None if step.argv is None else [text(arg) for arg in step.argv]}
+        case AgentStep():
+            changes = {"session": None if step.session is None else names.agent_session(step.session),
+                       "prompt": _text(step.prompt, text), "command_line": _text(step.command_line, text),
+                       "detail": _text(step.detail, text)}
+        case NoteStep():
+            changes = {"text": text(step.text)}
+        case TaskStep():
+            changes = {"statement": _text(step.statement, text)}
+        case GapStep():
+            changes = {"detail": text(step.detail)}
+        case _:  # partial on purpose: the other kinds hold no commit id nor conversation id
+            return step
+    changed = {key: value for key, value in changes.items() if getattr(step, key) != value}
+    return msgspec.structs.replace(step, **changed) if changed else step
+
+
+def _text(value: str | None, text: Callable[[str], str]) -> str | None:
+    return None if value is None else text(value)
 
 
 def unlinkable_problem(statement: ConsentStatement) -> str | None:
