@@ -6,6 +6,14 @@ policy (`policy.toml`, `[policy]`: its mandatory exclusions) and the managed pol
 (invalid, gone, no longer the user's alone) `problem` says why and the session records nothing, counting
 what came (`dropped`); `look` returns the hole (`Unusable`) once they can be used again, for the session's
 `gap`. `stricter_than` says what the settings last read make stricter than those an episode records under.
+
+An editor that saves `.codetape.toml` in place (truncates it, then writes: VS Code, Vim's `backupcopy=yes`)
+leaves it empty or half written for a moment, and an empty file is valid settings (what the user accepted
+bounds them: no snapshot, say). Once settings were read, a change to the file's content alone that can be
+used is read again at a later look while the file is settling: written less than QUIET_MS ago, or emptied
+less than EMPTY_SETTLE_MS ago; the last good reading applies meanwhile. A file that stays empty applies as
+it is. A file that cannot be used (invalid, gone, given away, writable by others) stops recording at once,
+and the registry or the policies changing are read at once.
 """
 
 from __future__ import annotations
@@ -27,7 +35,10 @@ from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 
 log = logging.getLogger("codetape.collector")
 Wanted = tuple[WorkspaceSettings, tuple[str, ...]]  # the settings and the globs excluded on top of them
-_Stat = tuple[int, int, int, int, int, int] | None
+_Stat = tuple[int, int, int, int, int, int] | None  # st_: mtime_ns, ctime_ns, size, ino, mode, uid
+_Key = tuple[_Stat, _Stat, _Stat, object]  # .codetape.toml, the registry, policy.toml, the managed policy
+QUIET_MS = 100  # .codetape.toml written less long ago may be half written: read at a later look
+EMPTY_SETTLE_MS = 2000  # ...and emptied less long ago, an editor's truncate that its write follows
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +72,7 @@ class SettingsWatch:
         self.note: str | None = None  # what `status` says while the file loosens what was accepted
         self.withheld: tuple[str, ...] = ()  # ...and what it loosens, one line each
         self.wanted: Wanted | None = None  # the settings last read that can be used
-        self._key: tuple[object, ...] | None = None
+        self._key: _Key | None = None
         self._compared: object = None  # the settings read that `stricter_than` compared last
         self._unusable_since = 0
         self._dropped = 0
@@ -73,22 +84,25 @@ class SettingsWatch:
     def look(self) -> Unusable | None:
         """Read the settings again when their files changed since the last look; the hole that ended when
         they can be used again after a problem."""
-        key = (_stat(self.root / SETTINGS_FILE), _stat(self.home.root / REGISTRY_FILE),
-               _stat(self.home.root / POLICY_FILE), managed_stamp())
+        key: _Key = (_stat(self.root / SETTINGS_FILE), _stat(self.home.root / REGISTRY_FILE),
+                     _stat(self.home.root / POLICY_FILE), managed_stamp())
         if key == self._key:
             return None
-        self._key = key
         problem = settings_problem(self.root)
         note: str | None = None
         withheld: tuple[str, ...] = ()
         if problem is None:
             try:
                 effective = effective_settings(self.root, self.home)
-                self.wanted = (effective.settings, self._excludes())
+                wanted = (effective.settings, self._excludes())
             except SettingsError as exc:
                 problem = str(exc)
             else:
+                if self._settling(key):
+                    return None  # the key is not kept: the next look reads the file again
+                self.wanted = wanted
                 note, withheld = effective.note(), effective.withheld
+        self._key = key
         self.note, self.withheld = note, withheld
         return self._set_problem(problem)
 
@@ -106,6 +120,19 @@ class SettingsWatch:
         if added and "[policy] mandatory_exclude" not in fields:
             fields.append(f"mandatory_exclude ({POLICY_FILE})")
         return Tightening(stricter(wanted, settings), excludes + added, tuple(fields))
+
+    def _settling(self, key: _Key) -> bool:
+        """Whether the settings file, read as usable, may be half written and the last good reading is
+        kept: only its content changed since the last reading, less than QUIET_MS ago (EMPTY_SETTLE_MS
+        when empty)."""
+        last, now = self._key, key[0]
+        if self.wanted is None or last is None or now is None or key[1:] != last[1:]:
+            return False
+        was = last[0]
+        if was is not None and (now[0], now[2], now[3]) == (was[0], was[2], was[3]):
+            return False  # the same content: chmod-ed or given away
+        age = abs(self._clock() - now[0] // 1_000_000)
+        return age < QUIET_MS or (now[2] == 0 and age < EMPTY_SETTLE_MS)
 
     def _excludes(self) -> tuple[str, ...]:
         """Never recorded on top of the workspace's own rules: codetape's state, the sharing policy's
