@@ -24,11 +24,17 @@ LOGIN_VARIABLES = ("LOGNAME", "USER", "LNAME", "USERNAME")  # as getpass.getuser
 @dataclass(frozen=True)
 class LocalNames:
     """Absolute home directories (as given and resolved), login names and host names, each without
-    duplicates, in the order found."""
+    duplicates, in the order found; `git`: the names, e-mails and handles the developer has in a
+    workspace's git (gitnames.py), masked as the login is."""
 
     homes: tuple[str, ...] = ()
     logins: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
+    git: tuple[str, ...] = ()
+
+    def with_git(self, values: Iterable[str]) -> LocalNames:
+        """These names and the git identity `values`."""
+        return LocalNames(self.homes, self.logins, self.hosts, _unique(value.strip() for value in values))
 
     @classmethod
     def of_this_machine(cls, env: Mapping[str, str] | None = None, *, uid: int | None = None) -> LocalNames:

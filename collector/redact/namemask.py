@@ -3,6 +3,7 @@
     the workspace root  ->  .         /home/alice/app/src/x.py   ->  ./src/x.py
     the home directory  ->  ~         /home/alice/.venv/bin/python  ->  ~/.venv/bin/python
     the login name      ->  «user»    /tmp/pytest-of-alice/ ; alice@example.org
+    the git identity    ->  «user»    Author: Alice Liddell <a.liddell@acme.example> (gitnames.py)
     the host name       ->  «host»    alice@alice-laptop ; Linux alice-laptop 6.1.0
 
 Where a name counts as written (so that `a` or `dev` as a login does not mask every `a` and `dev`):
@@ -95,7 +96,7 @@ class NameMask:
         self._names: dict[str, str] = {}
         self._short: dict[str, tuple[str, int, int]] = {}
         hosts = [*names.hosts, *(host.split(".", 1)[0] for host in names.hosts)]
-        for rule, values in ((USER, list(names.logins)),
+        for rule, values in ((USER, [*names.logins, *names.git]),
                              (HOST, [*hosts, *map(str.lower, hosts), *map(str.upper, hosts)])):
             for name in values:
                 if not name or name.lower() in ANYONE:

@@ -20,7 +20,10 @@ The same pass masks the developer's local names (collector.redact.namemask): the
 same workspace; when none is found, paths in it are masked as paths in the home), the home directory,
 the login and host names, in every step and in the header's workspace name and remote. The
 names are the ones given (the collector reads them once at start), else this process's
-(`LocalNames.of_this_machine`).
+(`LocalNames.of_this_machine`). The developer's git identity in that workspace (collector.redact.gitnames:
+user.name, user.email, a fork's owner) is masked too: everywhere when no committed file holds it, and
+only in what steps say (commands, output, messages, agent text) when one does, so that file text still
+matches git.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from msgspec.structs import replace
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.policy.effective import effective_settings
+from collector.redact.gitnames import read_git_names
 from collector.redact.localnames import LocalNames
 from collector.redact.namemask import NameMask
 from collector.redact.placeholders import RedactionSummary
@@ -51,19 +55,22 @@ log = logging.getLogger(__name__)
 AllowFor = Callable[[EpisodeHeader], Sequence[str]]
 RootFor = Callable[[EpisodeHeader], Path | None]
 InForceFor = Callable[[EpisodeHeader], InForce]
+GitNamesFor = Callable[[Path | None], tuple[tuple[str, ...], frozenset[str]]]  # identity, what files hold
 
 
 class SealTransform:
     """Callable on a step stream. Unbound it assumes the header's default position encoding (utf-16).
     `allow_for`, given, says which allow-list entries apply to an episode, `root_for` in which workspace
     it was recorded, `in_force_for` the settings it is sealed under (all bound with its header); `names`,
-    given, are the local names to mask."""
+    given, are the local names to mask, with the git identity `git_names` reads in the workspace (by
+    default, git's own answer: collector.redact.gitnames)."""
 
     def __init__(self, rules: RuleSet, *, summaries: Path | None = None,
                  header: EpisodeHeader | None = None, allow_for: AllowFor | None = None,
                  names: LocalNames | None = None, root_for: RootFor | None = None,
                  mask: NameMask | None = None, in_force_for: InForceFor | None = None,
-                 root: Path | None = None) -> None:
+                 root: Path | None = None, said: NameMask | None = None,
+                 git_names: GitNamesFor = read_git_names) -> None:
         self.rules = rules
         self.in_force_for = in_force_for
         self.root = root
@@ -74,6 +81,8 @@ class SealTransform:
         self.names = names
         self.root_for = root_for
         self.mask = mask if mask is not None else NameMask(names) if names is not None else None
+        self.said = said  # the names to mask in what steps say, when more than `mask`'s
+        self.git_names = git_names
         self.summary = RedactionSummary(rules.version)
 
     def with_header(self, header: EpisodeHeader) -> SealTransform:
@@ -85,28 +94,34 @@ class SealTransform:
             if allow:
                 rules = RuleSet.default(allow=[*self.rules.allow, *allow])
         root = self.root_for(header) if self.root_for is not None else None
-        mask = NameMask(self.names, root) if self.names is not None else None
+        mask = said = None
+        if self.names is not None:
+            identity, held = self.git_names(root)
+            mask = NameMask(self.names.with_git(v for v in identity if v not in held), root)
+            said = NameMask(self.names.with_git(identity), root) if held else None
         return SealTransform(rules, summaries=self.summaries, header=header, allow_for=self.allow_for,
                              names=self.names, root_for=self.root_for, mask=mask,
-                             in_force_for=self.in_force_for, root=root)
+                             in_force_for=self.in_force_for, root=root, said=said, git_names=self.git_names)
 
     def sealed_header(self, header: EpisodeHeader) -> EpisodeHeader:
         """The header the episode is written with: the local names masked in its workspace's name and
         remote."""
-        if self.mask is None:
+        mask = self.said or self.mask
+        if mask is None:
             return header
         workspace = header.workspace
         remote = workspace.git_remote
         return replace(header, workspace=replace(
-            workspace, root_name=self.mask.mask(workspace.root_name),
-            git_remote=self.mask.mask(remote) if remote is not None else None))
+            workspace, root_name=mask.mask(workspace.root_name),
+            git_remote=mask.mask(remote) if remote is not None else None))
 
     def __call__(self, steps: Iterator[Step]) -> Iterator[Step]:
         encoding: PositionEncoding = self.header.position_encoding if self.header is not None else "utf-16"
         self.summary = RedactionSummary(self.rules.version)
         if self.in_force is not None:
             steps = self.in_force.drop(steps, self.root or Path("/"))
-        yield from redact_steps(steps, encoding, self.rules, self.summary, names=self.mask)
+        yield from redact_steps(steps, encoding, self.rules, self.summary, names=self.mask,
+                                said_names=self.said)
         if self.summaries is not None and self.header is not None:
             write_summary(self.summaries / f"{self.header.episode_id}{SUFFIX}", self.summary,
                           self.header.capture.exclude)
@@ -114,14 +129,17 @@ class SealTransform:
 
 def seal_transform(rules: RuleSet | None = None, *, summaries: Path | None = None,
                    allow_for: AllowFor | None = None, names: LocalNames | None = None,
-                   root_for: RootFor | None = None, in_force_for: InForceFor | None = None) -> SealTransform:
+                   root_for: RootFor | None = None, in_force_for: InForceFor | None = None,
+                   git_names: GitNamesFor = read_git_names) -> SealTransform:
     """The transform the collector daemon passes to `seal_journal`."""
     return SealTransform(rules if rules is not None else RuleSet.default(), summaries=summaries,
-                         allow_for=allow_for, names=names, root_for=root_for, in_force_for=in_force_for)
+                         allow_for=allow_for, names=names, root_for=root_for, in_force_for=in_force_for,
+                         git_names=git_names)
 
 
 def seal_redacted(journal: Path, episodes: Path, *, workspace: Path | None = None,
-                  home: Home | None = None, names: LocalNames | None = None) -> SealResult | None:
+                  home: Home | None = None, names: LocalNames | None = None,
+                  git_names: GitNamesFor = read_git_names) -> SealResult | None:
     """Seal a journal the way the collector does: what the settings in force exclude dropped, secrets
     redacted and local names masked before the episode is written (but what `workspace`'s allow-list
     allows as accepted in `home`, by default the home `episodes` is in; see the module's docstring), the
@@ -136,7 +154,8 @@ def seal_redacted(journal: Path, episodes: Path, *, workspace: Path | None = Non
 
     transform = seal_transform(summaries=episodes, allow_for=allow_for, root_for=root_for,
                                names=names if names is not None else LocalNames.of_this_machine(),
-                               in_force_for=lambda header: in_force(header, root_for(header), registry_home))
+                               in_force_for=lambda header: in_force(header, root_for(header), registry_home),
+                               git_names=git_names)
     return seal_journal(journal, episodes, transform=transform)
 
 

@@ -77,11 +77,16 @@ class State:
 
 
 class StepRedactor:
-    """Buffers (what the editor shows) and disk texts, redacted as the steps go by."""
+    """Buffers (what the editor shows) and disk texts, redacted as the steps go by. `said`, when given,
+    redacts what the steps say rather than hold as files (commands and their output, test output, commit
+    messages, notes, tasks, agent text), with the same registry and more names to mask (the developer's
+    git identity where committed files hold it: gitnames.py)."""
 
-    def __init__(self, encoding: PositionEncoding, redactor: TextRedactor) -> None:
+    def __init__(self, encoding: PositionEncoding, redactor: TextRedactor,
+                 said: TextRedactor | None = None) -> None:
         self.encoding: PositionEncoding = encoding
         self.redactor = redactor
+        self.said = said if said is not None else redactor
         self.paths = PathRedactor(redactor)
         self.buffers: dict[str, Buffer] = {}
         # paths on disk -> (true text, redacted text) when redaction changed it, None when it did not
@@ -104,7 +109,7 @@ class StepRedactor:
         return outcome
 
     def _step(self, step: Step, index: int, marks: Marks) -> RedactionOutcome:
-        r = self.redactor
+        r = self.said
         match step:
             case EditStep():
                 return self._edit(step, index, marks)
@@ -253,7 +258,7 @@ class StepRedactor:
         return replace(step, **update)
 
     def _gap(self, step: GapStep, index: int, marks: Marks) -> RedactionOutcome:
-        out = channels.gap_detail(step, self.redactor)
+        out = channels.gap_detail(step, self.said)
         if step.state is None:
             return RedactionOutcome(out)
         if step.on_disk_only:  # a snapshot: texts on disk, as a file change's

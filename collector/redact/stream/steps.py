@@ -23,7 +23,7 @@ from schemas.steps import Step
 def redact_steps(steps: Iterable[Step], encoding: PositionEncoding, rules: RuleSet,
                  summary: RedactionSummary | None = None, *, window: int = WINDOW,
                  names: NameMask | None = None, redactor: TextRedactor | None = None,
-                 written: Counter[str] | None = None) -> Iterator[Step]:
+                 written: Counter[str] | None = None, said_names: NameMask | None = None) -> Iterator[Step]:
     """The steps with every secret replaced by its placeholder, then one `redaction` step per secret.
 
     `summary`, when given, is filled in as the last step is produced (its counts also seed the numbering:
@@ -31,11 +31,14 @@ def redact_steps(steps: Iterable[Step], encoding: PositionEncoding, rules: RuleS
     home paths, login and host names) in the same pass, wherever a secret would be found. `redactor`: one
     already in use for the same episode (its rules are `rules`, its names `names`), so what it masked
     elsewhere (the header, the paths) keeps its placeholders here; `written` counts the placeholders it
-    wrote there, read once the last step went by, so their redaction steps count them."""
+    wrote there, read once the last step went by, so their redaction steps count them. `said_names`: the
+    names to mask in what steps say rather than hold as files (commands, messages, agent text), when they
+    are more than `names` (pipeline.py)."""
     if redactor is None:
         redactor = TextRedactor(rules, Registry(summary.counts if summary is not None else None), names)
     registry = redactor.registry
-    held = Window(StepRedactor(encoding, redactor), registry, size=window)
+    said = TextRedactor(rules, registry, said_names) if said_names is not None else None
+    held = Window(StepRedactor(encoding, redactor, said), registry, size=window)
     for step in steps:
         yield from held.push(step)
     yield from held.close()

@@ -158,3 +158,65 @@ def test_no_local_name_reaches_the_sealed_episode(tmp_path: Path) -> None:
     assert codetape(ct_home, "checkout", str(episode), str(out)).returncode == 0
     assert (out / "src/app.py").read_text() == NORMAL + 'LOG = "~/logs"\n'
     assert (out / "tests/test_paths.py").read_text() == FAILING
+
+
+NAME, EMAIL, HANDLE = "Alice Liddell", "a.liddell@acme.example", "aliddell7"
+
+
+def test_the_git_identity_is_masked_where_it_is_said_and_kept_where_committed_files_hold_it(
+        tmp_path: Path) -> None:
+    """Issue 52, item 2: one `git log -1` put `Author: Alice Liddell <a.liddell@acme.example>` into the
+    episode. The developer's git identity (user.name, user.email, a fork's owner) is masked as the login is;
+    file text keeps what the repository's committed files already hold (AUTHORS), so it still matches git."""
+    ct_home, user_home = tmp_path / "ct", tmp_path / "users" / LOGIN
+    root = user_home / "src" / "app"
+    root.mkdir(parents=True)
+    names = {"HOME": str(user_home), "USER": LOGIN, "LOGNAME": LOGIN, "HOSTNAME": HOST,
+             "GIT_CONFIG_NOSYSTEM": "1"}
+    env = env_for(ct_home, names)
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True)
+
+    git("init", "-q")
+    git("config", "user.name", NAME)
+    git("config", "user.email", EMAIL)
+    git("remote", "add", "origin", f"git@github.com:{HANDLE}/app.git")  # her fork
+    git("remote", "add", "upstream", "https://github.com/acme-platform/app.git")
+    authors = f"{NAME} <{EMAIL}>\n"
+    (root / "AUTHORS").write_text(authors)
+    git("add", "AUTHORS")
+    git("commit", "-q", "-m", "authors")
+    assert codetape_process(ct_home, "init", str(root), env=names).returncode == 0
+    contrib = f"Fork: https://github.com/{HANDLE}/app\n"
+    with running(ct_home, env=names) as daemon:
+        with daemon.client() as client:
+            wait_capturing(client, root)
+            assert client.hello(root, "bridge", position_encoding="utf-16")["recording"]
+            files = (("AUTHORS", authors), ("CONTRIB.md", contrib))
+            client.send_steps([(1_000 + n, {"kind": "open", "source": "bridge", "path": path, "version": 1,
+                                            "text": text}) for n, (path, text) in enumerate(files)])
+            settle(client)
+        (root / "x.py").write_text("x = 1\n")
+        git("add", "x.py")
+        git("commit", "-q", "-m", f"x\n\nSigned-off-by: {NAME} <{EMAIL}>")
+        run = subprocess.run([sys.executable, "-m", "collector", "run", "--", "git", "log", "-1"], cwd=root,
+                             env=env, capture_output=True, text=True, timeout=60, check=False)
+        assert run.returncode == 0 and f"Author: {NAME} <{EMAIL}>" in run.stdout, run.stderr
+        recorded = wait_recorded(daemon.home, root, lambda steps: any(s.get("op") == "commit" for s in steps)
+                                 and any(s["kind"] == "command" for s in steps), "the commit and git log")
+        assert NAME in json.dumps(recorded)  # what the sources sent holds it: the episode below is a test
+        sealed = codetape_process(ct_home, "seal", "--json", str(root), env=names)
+    assert sealed.returncode == 0, sealed.stderr
+    steps = [json.loads(line) for line in codetape(ct_home, "cat", json.loads(sealed.stdout)["path"]).stdout
+             .splitlines()]
+    opened = {s["path"]: s["text"] for s in steps if s["kind"] == "open"}
+    assert opened["AUTHORS"] == authors  # committed: kept, as git has it
+    assert opened["CONTRIB.md"] == "Fork: https://github.com/«user»/app\n"  # her handle: no file holds it
+    output = next(s for s in steps if s["kind"] == "command")["output_tail"]
+    assert "Author: «user» <«user»>" in output
+    commit = next(s for s in steps if s.get("op") == "commit")
+    assert commit["message"] == "x\n\nSigned-off-by: «user» <«user»>\n"
+    said = json.dumps([s for s in steps if s["kind"] != "open"])
+    for value in (NAME, EMAIL, HANDLE):
+        assert value not in said

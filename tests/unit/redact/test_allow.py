@@ -22,6 +22,11 @@ from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 from schemas.steps import NoteStep, OpenStep
 from tests.unit.redact.test_steps import run, typed
 
+
+def no_git(root: Path | None) -> tuple[tuple[str, ...], frozenset[str]]:
+    """No git identity, read without starting git (a unit test starts no process)."""
+    return (), frozenset()
+
 FIXTURE = "Zx9Qw8Er7Ty6Ui5Op4As"  # a test fixture shaped like a token: the false positive to allow
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 LINE = f'fixture_token = "{FIXTURE}"'
@@ -84,7 +89,7 @@ def test_the_seal_applies_the_workspace_allow_list(tmp_path: Path, caplog: pytes
     episodes.mkdir()
     journal = _journal(tmp_path / "a.journal", [NoteStep(t_ms=0, source="cli", text=f"{LINE}\n{GH}")], "ws")
     with caplog.at_level(logging.WARNING):
-        result = seal_redacted(journal, episodes, workspace=root)
+        result = seal_redacted(journal, episodes, workspace=root, git_names=no_git)
     assert result is not None
     assert "no-such-rule" in caplog.text  # an unknown rule allows nothing, and the seal goes on
     text = repr(list(open_episode(result.path).step_dicts()))
@@ -99,7 +104,7 @@ def test_an_allow_list_entry_the_user_did_not_accept_is_not_applied(tmp_path: Pa
     Registry(Home(tmp_path)).accept(root, "")  # opted in with an empty file; a pull then added an entry
     (root / SETTINGS_FILE).write_text(f'[redaction]\nallow = ["{value_hash(FIXTURE)}"]\n', encoding="utf-8")
     journal = _journal(tmp_path / "a.journal", [NoteStep(t_ms=0, source="cli", text=LINE)], "ws")
-    result = seal_redacted(journal, tmp_path / "episodes", workspace=root)
+    result = seal_redacted(journal, tmp_path / "episodes", workspace=root, git_names=no_git)
     assert result is not None
     assert FIXTURE not in repr(list(open_episode(result.path).step_dicts()))
 
@@ -108,6 +113,6 @@ def test_without_a_workspace_everything_found_is_redacted(tmp_path: Path) -> Non
     episodes = tmp_path / "episodes"
     episodes.mkdir()
     journal = _journal(tmp_path / "b.journal", [NoteStep(t_ms=0, source="cli", text=LINE)], "elsewhere")
-    result = seal_redacted(journal, episodes)
+    result = seal_redacted(journal, episodes, git_names=no_git)
     assert result is not None
     assert FIXTURE not in repr(list(open_episode(result.path).step_dicts()))

@@ -1,0 +1,98 @@
+"""Who the developer is to git: the identity this machine commits under in one workspace, masked like the
+login name (namemask.py), because one `git log` in a terminal puts `Author: Alice Liddell
+<a.liddell@acme.example>` into an episode, and an employer holds the staff list.
+
+`git_identity(root, env)` reads, once per seal, what names the developer to git there: `user.name` and
+`user.email` in every scope git reads (system, global, the repository's), the author and committer the
+environment sets (`GIT_AUTHOR_NAME`, ...), and the handles in the remotes'
+addresses: a user (`https://alice@host/...`, `alice@host:repo`; not `git@`), and the owner of a personal
+fork: in the fork workflow (a remote named `upstream`), each other remote's owner (`host:OWNER/repo`,
+`host/OWNER/repo`) that is not upstream's. An owner is not masked otherwise: a repository's only remote
+is most often the organisation's, whose name identifies nobody and is in everyone's output.
+`held_by_repository(root, values)` says which of them the repository's committed files already hold
+(an `AUTHORS` file, a licence's copyright line): the employer has those files, and committed text must
+still match git, so file text keeps them; everything else an episode says (commands and their output,
+commit messages, agent text, notes) has every one masked. Reading fails quietly: no git, no repository,
+no identity, so nothing more is masked and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+_TIMEOUT_S = 10.0
+_ENVIRONMENT = ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL")
+_STOCK_HANDLES = frozenset({"git", "ssh", "gitlab", "github", "bitbucket", "oauth2", "x-access-token",
+                            "x-token-auth", "token"})
+_USERINFO = re.compile(r"^[a-z][a-z0-9+.-]*://([^/@:]+)(?::[^/@]*)?@")  # scheme://USER[:pass]@host
+_SCP_USER = re.compile(r"^([^/@:]+)@[^/:]+:")  # USER@host:path
+_OWNER = re.compile(r"^(?:[a-z][a-z0-9+.-]*://[^/]+/|[^/:]+:)(?:~)?([^/]+)/[^/]+?(?:\.git)?/?$")
+
+
+def git_identity(root: Path | None, env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The names, e-mails and handles that name this developer to git in the workspace `root` (None: the
+    global configuration only), without duplicates, longest first."""
+    env = os.environ if env is None else env
+    values: list[str] = [env.get(name, "") for name in _ENVIRONMENT]
+    values += _config(root, "--get-all", "user.name") + _config(root, "--get-all", "user.email")
+    remotes = {key[len("remote."):-len(".url")]: url for key, _, url in
+               (line.partition(" ") for line in _config(root, "--get-regexp", r"^remote\..*\.url$"))}
+    values += fork_handles(remotes)
+    return tuple(sorted({value.strip() for value in values if value.strip()}, key=lambda v: (-len(v), v)))
+
+
+def fork_handles(remotes: Mapping[str, str]) -> list[str]:
+    """The handles the remotes (name -> address) name: each address's user, and in the fork workflow
+    (an `upstream` remote) the owner of each other remote that upstream's owner is not."""
+    found = [m.group(1) for url in remotes.values()
+             for m in (_USERINFO.match(url.strip()), _SCP_USER.match(url.strip())) if m is not None]
+    upstream = owner(remotes.get("upstream", ""))
+    if upstream is not None:
+        found += [mine for name, url in remotes.items()
+                  if name != "upstream" and (mine := owner(url)) is not None and mine != upstream]
+    return [handle for handle in found if handle.lower() not in _STOCK_HANDLES]
+
+
+def owner(url: str) -> str | None:
+    """The owner in `host:OWNER/repo` or `scheme://host/OWNER/repo` (None for a deeper or local path)."""
+    found = _OWNER.match(url.strip())
+    return found.group(1) if found is not None else None
+
+
+def held_by_repository(root: Path | None, values: Iterable[str]) -> frozenset[str]:
+    """The `values` that a file committed at the repository's HEAD holds (case as written)."""
+    if root is None:
+        return frozenset()
+    held = set()
+    for value in values:
+        try:
+            command = ["git", "-C", str(root), "grep", "-q", "-I", "-F", "-e", value, "HEAD", "--"]
+            done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=_TIMEOUT_S,
+                                  check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return frozenset()
+        if done.returncode == 0:
+            held.add(value)
+    return frozenset(held)
+
+
+def _config(root: Path | None, *args: str) -> list[str]:
+    command = ["git", *(["-C", str(root)] if root is not None else []), "config", *args]
+    try:
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=_TIMEOUT_S,
+                              check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if done.returncode != 0:
+        return []
+    return done.stdout.decode("utf-8", "replace").splitlines()
+
+
+def read_git_names(root: Path | None) -> tuple[tuple[str, ...], frozenset[str]]:
+    """This process's git identity in `root`, and which of it the repository's committed files hold."""
+    identity = git_identity(root)
+    return identity, held_by_repository(root, identity)
