@@ -70,3 +70,14 @@ def parse_statement(statement: bytes) -> ConsentStatement:
         return validated(data, ConsentStatement)
     except msgspec.ValidationError as exc:
         raise EpisodeError(f"consent statement is invalid: {first_error(exc)}") from None
+
+
+def signed_unlinkably(consent: bytes | None) -> bool:
+    """Whether an episode's consent frame says it was signed unlinkably (its key authorised by an issuer):
+    then its commit ids are per-episode pseudonyms (consent/pseudonyms.py). False when unsigned or damaged."""
+    if consent is None:
+        return False
+    try:
+        return parse_statement(unpack_payload(consent)[1]).reviewer.authorisation is not None
+    except EpisodeError:
+        return False

@@ -27,6 +27,9 @@ crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burs
   developer's text replaced it is known when the episode ends, so once an AI has offered something in an
   episode its examples are held until its end, then written.
 
+An unlinkably signed episode gives no example, counted: its commit ids are per-episode pseudonyms
+(consent/pseudonyms.py), so no repository holds its `revision` and Zed's loader could not check it out.
+
 The struct's other optional fields (`reasoning`, `captured_prompt_input`, `telemetry`, `human_feedback`,
 `rating`) are left out. As in `zeta`, a burst without a known caret, without a change, in a file too large
 to diff or whose path is not printable gives no example, and an example that would hold a redaction
@@ -38,6 +41,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from collector.consent.statement import signed_unlinkably
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
@@ -80,12 +84,17 @@ class Specs(Items):
         self.offered: dict[str, tuple[int, str, str]] = {}  # path -> an AI's last offer: step, text, proposed
         self.held: list[tuple[dict[str, Any], int | None, str | None]] = []  # once an AI offered: (example,
         # offer step, rejected patch), written at the end
+        self.pseudonymous = signed_unlinkably(episode.consent)
+        if self.pseudonymous:
+            skipped["unlinkable episodes (their revision is a pseudonym no repository holds)"] += 1
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         self.places.before(index, step, workspace)  # (before the bursts it settles, as it counts them)
         super().before(index, step, workspace)
 
     def item(self, item: Item, workspace: Workspace) -> None:
+        if self.pseudonymous:
+            return
         base, offered = self.base, self.offered
         if isinstance(item, Single):
             step = item.step

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -230,3 +231,38 @@ def test_a_managed_policy_that_requires_unlinkable_consent_is_met_by_sign_unlink
     unlinkable = codetape(enrolled, "sign", str(episode), "--unlinkable", "--yes")
     assert unlinkable.returncode == 0, unlinkable.stderr
     assert statement_of(Home(enrolled).outbox / f"{FULL_HEADER.episode_id}.ctape").reviewer.authorisation
+
+
+def test_no_commit_id_of_an_unlinkable_episode_leaves_in_it_or_its_exports(enrolled: Path,
+                                                                            tmp_path: Path) -> None:
+    """Issue 52, item 1: a commit id names its author, second and zone to whoever holds the repository and
+    the staff list, and chains one person's episodes. The signed episode and what is exported from it hold
+    per-episode pseudonyms; zeta2 leaves the episode out (no repository holds its revision) and says so."""
+    from tests.fixtures.make_golden import COMMIT, HEAD
+
+    done = codetape(enrolled, "sign", str(a_full_episode(tmp_path)), "--unlinkable", "--yes")
+    assert done.returncode == 0, done.stderr
+    signed = Home(enrolled).outbox / f"{FULL_HEADER.episode_id}.ctape"
+    texts = [codetape(enrolled, *command, str(signed)).stdout
+             for command in (("cat",), ("inspect", "--json"))]
+    for fmt in ("jsonl", "agent-trace", "progsnap2", "swe-messages", "atif"):
+        out = tmp_path / fmt
+        exported = codetape(enrolled, "export", str(signed), "--format", fmt, "-o", str(out))
+        assert exported.returncode == 0, exported.stderr
+        texts += [read_all(path) for path in out.rglob("*") if path.is_file()]
+    everything = "\n".join(texts)
+    for commit in (COMMIT, HEAD):
+        assert commit[:7] not in everything
+    zeta2 = codetape(enrolled, "export", str(signed), "--format", "zeta2", "-o", str(tmp_path / "zeta2"))
+    assert zeta2.returncode == 0, zeta2.stderr
+    said = zeta2.stdout + zeta2.stderr
+    assert "unlinkable episodes (their revision is a pseudonym no repository holds)" in said
+    assert not [p for p in (tmp_path / "zeta2").rglob("*.jsonl") if p.read_text().strip()]
+
+
+def read_all(path: Path) -> str:
+    """A file's text, a zip archive's members' (ProgSnap2's export is one)."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return path.read_text(encoding="utf-8", errors="replace")
