@@ -304,8 +304,12 @@ def _signers_said(manifest: DatasetManifest) -> str:
         "not which one nor whether two episodes came from the same member; a month is published once at "
         f"least k = {k_text(manifest)} members took authorisations under its key. Their times keep the day "
         "only, the editor's version major.minor, step times 100 ms steps (unless the statement's timing is "
-        "exact). The content itself (a repository only one member works on, a coding style) can still "
-        "identify a member, and the issuer knows who enrolled and how many authorisations each took.")
+        "exact). Their commit ids (the git table's sha, parents, old and new, the header's head_at_start, "
+        "and their abbreviations in commands, output and messages) and agent conversation ids are "
+        "pseudonyms of that episode alone: the same commit has the same pseudonym within an episode, and no "
+        "repository holds it. The content itself (a repository only one member works on, a coding style, "
+        "work pushed to a shared repository) can still identify a member, and the issuer knows who enrolled "
+        "and how many authorisations each took.")
     return unlinkable if manifest.trust is None else f"{attributed} {unlinkable}"
 
 

@@ -18,14 +18,11 @@ from __future__ import annotations
 import base64
 import json
 import shutil
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import msgspec
 import pytest
 
@@ -41,13 +38,13 @@ from schemas.upload import RevocationRecord, RevocationStatement
 from tests.cli import codetape
 from tests.cli import codetape as in_process
 from tests.support.dataset_helpers import (
-    TABLES,
     file_sha256,
     pinned_rows,
     session,
     snapshot_files,
 )
 from tests.support.issuer import Issuer
+from tests.support.linkage import duck_at, seen_by_episode, signer, singled_out
 from tests.support.seaweed import SeaweedFS
 
 # The same work for everyone (generated sessions of the same seeds): whatever could still tell one member's
@@ -227,12 +224,6 @@ def test_the_build_accepts_every_member_and_rejects_each_bad_episode_with_its_re
             assert not [needle for needle in needles if needle in held], "the issuer keeps what links"
 
 
-def signer(path: Path) -> str:
-    consent = open_episode(path).consent
-    assert consent is not None
-    return str(json.loads(unpack_payload(consent)[1])["reviewer"]["key_id"])
-
-
 def put_forged_revocation(team: Team, by: Home, episode: Path) -> None:
     """A revocation record of `episode` signed by one of `by`'s episode keys, put at the source through the
     drop credential (as any holder of it could)."""
@@ -254,61 +245,8 @@ def put_forged_revocation(team: Team, by: Home, episode: Path) -> None:
     client.put_object(Bucket=team.bucket, Key=f"team/episodes/{sha}.revocation.json", Body=record)
 
 
-def duck_at(out: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    for table in TABLES:
-        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{out}/{table}/**/*.parquet', "
-                    "hive_partitioning = true)")
-    return con
-
-
 def linkage(team: Team, out: Path) -> None:
-    """The adversarial receiver: every value it sees, by episode (its signer key: the episode ids repeat, the
-    members having done the same work); none may single out one member."""
-    owner = {signer(path): name for name, paths in team.episodes.items() for path in paths}
-    values: dict[str, set[str]] = defaultdict(set)  # episode (its key) -> "where=value" it shows
-    con = duck_at(out)
-    for table in TABLES:
-        if table in ("rejected", "blobs"):
-            continue
-        seen: dict[tuple[str, str], set[str]] = defaultdict(set)  # (episode, column) -> values in its rows
-        for row in con.execute(f"SELECT * FROM {table}").fetchdf().to_dict("records"):
-            for column, value in row.items():
-                seen[(str(row["signer_key_id"]), str(column))].add(repr(value))
-        for (key, column), found in seen.items():
-            if key in owner and len(found) == 1:  # a value that tags the episode, not its content
-                values[key].add(f"{table}.{column}={found.pop()}")
-    by_sha: dict[str, str] = {}
-    for paths in team.episodes.values():
-        for path in paths:
-            episode = open_episode(path)
-            assert episode.consent is not None
-            values[signer(path)].update(flat("header", plain(episode.header)))
-            values[signer(path)].update(flat("statement", json.loads(unpack_payload(episode.consent)[1])))
-            by_sha[file_sha256(path)] = signer(path)
-    admin = team.seaweed.client(attempts=3)
-    for name in team.seaweed.keys(team.bucket):
-        found_key = by_sha.get(name.split("/")[-1].split(".")[0])
-        if found_key is None:
-            continue
-        key = found_key
-        head = admin.head_object(Bucket=team.bucket, Key=name)
-        values[key].update({f"object.key={name}", f"object.type={head.get('ContentType')}",
-                            f"object.metadata={sorted(head.get('Metadata', {}).items())}"})
-        if name.endswith(".json") and not name.endswith(".revocation.json"):
-            body = admin.get_object(Bucket=team.bucket, Key=name)["Body"].read()
-            values[key].update(flat("manifest", json.loads(body)))
-    assert len(values) == len(owner) and all(len(found) > 50 for found in values.values())
-    for member in team.episodes:
-        mine = [values[key] for key, name in owner.items() if name == member]
-        others = set().union(*(values[key] for key, name in owner.items() if name != member))
-        shared = set.intersection(*mine) - others
-        assert not shared, f"{member}'s episodes all show, and no one else's do: {sorted(shared)[:5]}"
-
-
-def flat(where: str, value: Any) -> set[str]:
-    if isinstance(value, dict):
-        return {item for key, inner in value.items() for item in flat(f"{where}.{key}", inner)}
-    if isinstance(value, list):
-        return {f"{where}={json.dumps(value, sort_keys=True)}"}
-    return {f"{where}={value!r}"}
+    """The adversarial receiver (tests/support/linkage.py): none of what it sees singles out one member."""
+    values = seen_by_episode(team.episodes, out, team.seaweed, team.bucket)
+    for member, shared in singled_out(team.episodes, values).items():
+        assert not shared, f"{member}'s episodes all show, and no one else's do: {shared[:5]}"

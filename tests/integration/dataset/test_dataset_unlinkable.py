@@ -118,6 +118,7 @@ def test_croissant_states_the_consent_mode_and_k_as_the_card_does(world: World, 
     assert properties["min_contributors"]["value"] == 3 and properties["min_contributors"]["minValue"] == 3
     said = metadata["rai:personalSensitiveInformation"]
     assert "Unlinkable episodes name no signer" in said and "at least k = 3 members" in said
+    assert "commit ids (the git table's sha, parents, old and new" in said and "are pseudonyms" in said
     assert "Attributed episodes name their signer" not in said
 
     attributed = tmp_path / "attributed"  # the same source without --trust-issuer: every signer named

@@ -1,0 +1,97 @@
+"""The adversarial receiver of unlinkable mode: what it sees of each episode, and whether any of it singles
+out one member. Shared by the tests of issue 38 (a receiver with the dataset only) and issue 52 (the
+employer, who also holds the repository and the staff list)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from collector.consent.statement import unpack_payload
+from collector.episode import open_episode
+from schemas.common import plain
+from tests.support.dataset_helpers import TABLES, file_sha256
+from tests.support.seaweed import SeaweedFS
+
+
+def signer(path: Path) -> str:
+    """The key id an episode is signed with (in unlinkable mode, its own key's: one per episode)."""
+    consent = open_episode(path).consent
+    assert consent is not None
+    return str(json.loads(unpack_payload(consent)[1])["reviewer"]["key_id"])
+
+
+def duck_at(out: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with a view of each of the dataset's tables."""
+    con = duckdb.connect()
+    for table in TABLES:
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{out}/{table}/**/*.parquet', "
+                    "hive_partitioning = true)")
+    return con
+
+
+def seen_by_episode(episodes: Mapping[str, list[Path]], out: Path, seaweed: SeaweedFS,
+                    bucket: str) -> dict[str, set[str]]:
+    """Every value the receiver sees, by episode (its signer key: episode ids may repeat across members):
+    in the step tables the columns that tag the episode (one value in all its rows: signer_key_id, month,
+    licence, ...; a column whose values vary row by row is the content itself), every header and statement
+    field, and every uploaded object's key, metadata and manifest."""
+    owned = {signer(path) for paths in episodes.values() for path in paths}
+    values: dict[str, set[str]] = defaultdict(set)
+    con = duck_at(out)
+    for table in TABLES:
+        if table in ("rejected", "blobs"):
+            continue
+        seen: dict[tuple[str, str], set[str]] = defaultdict(set)  # (episode, column) -> values in its rows
+        for row in con.execute(f"SELECT * FROM {table}").fetchdf().to_dict("records"):
+            for column, value in row.items():
+                seen[(str(row["signer_key_id"]), str(column))].add(repr(value))
+        for (key, column), found in seen.items():
+            if key in owned and len(found) == 1:
+                values[key].add(f"{table}.{column}={found.pop()}")
+    by_sha: dict[str, str] = {}
+    for paths in episodes.values():
+        for path in paths:
+            episode = open_episode(path)
+            assert episode.consent is not None
+            values[signer(path)].update(flat("header", plain(episode.header)))
+            values[signer(path)].update(flat("statement", json.loads(unpack_payload(episode.consent)[1])))
+            by_sha[file_sha256(path)] = signer(path)
+    admin = seaweed.client(attempts=3)
+    for name in seaweed.keys(bucket):
+        key = by_sha.get(name.split("/")[-1].split(".")[0])
+        if key is None:
+            continue
+        head = admin.head_object(Bucket=bucket, Key=name)
+        values[key].update({f"object.key={name}", f"object.type={head.get('ContentType')}",
+                            f"object.metadata={sorted(head.get('Metadata', {}).items())}"})
+        if name.endswith(".json") and not name.endswith(".revocation.json"):
+            body = admin.get_object(Bucket=bucket, Key=name)["Body"].read()
+            values[key].update(flat("manifest", json.loads(body)))
+    assert len(values) == len(owned) and all(len(found) > 50 for found in values.values())
+    return values
+
+
+def singled_out(episodes: Mapping[str, list[Path]], values: Mapping[str, set[str]]) -> dict[str, list[str]]:
+    """For each member, the values all of her episodes show and no one else's do (empty: none)."""
+    owner = {signer(path): name for name, paths in episodes.items() for path in paths}
+    found = {}
+    for member in episodes:
+        mine = [values[key] for key, name in owner.items() if name == member]
+        others = set().union(*(values[key] for key, name in owner.items() if name != member))
+        found[member] = sorted(set.intersection(*mine) - others)
+    return found
+
+
+def flat(where: str, value: Any) -> set[str]:
+    """`where.key=value` for every leaf of a JSON value (a list whole)."""
+    if isinstance(value, dict):
+        return {item for key, inner in value.items() for item in flat(f"{where}.{key}", inner)}
+    if isinstance(value, list):
+        return {f"{where}={json.dumps(value, sort_keys=True)}"}
+    return {f"{where}={value!r}"}
