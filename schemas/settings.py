@@ -138,6 +138,12 @@ DESTINATION = re.compile(r"^(?:file://(?:localhost)?/[^?#\x00-\x1f]*"
                          r"|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:/[A-Za-z0-9!_.*'()/-]*)?)$")
 
 
+# what `shared_remotes` may hold: a remote URL naming a host and a path, a user but no password
+# (collector/policy/remotes.py matches a workspace's remote against them whatever the form)
+SHARED_REMOTE = re.compile(r"^(?:(?:https?|ssh|git)://(?:[^\s/@:]+@)?[A-Za-z0-9.-]+(?::\d{1,5})?/"
+                           r"|[^\s/@:]+@[A-Za-z0-9.-]+:)[^\s?#]*[^\s?#/]/?$")
+
+
 class ConsentRequirement(Model, frozen=True, kw_only=True):
     """`[consent]` in the managed policy: the consent mode a share must be signed in."""
 
@@ -161,6 +167,11 @@ class ManagedPolicy(Model, frozen=True, kw_only=True):
         min_length=1, max_length=100)] | None, Meta(
         description="the upload destinations allowed: `file:///DIR` (that folder and below) or "
         "`s3://BUCKET[/PREFIX]` (that bucket, under that prefix)")] = None
+    shared_remotes: Annotated[list[Annotated[str, Meta(min_length=1, max_length=4096)]], Meta(
+        max_length=1_000, description="the organisation's shared git remotes (`https://HOST/PATH`, "
+        "`ssh://[USER@]HOST[:PORT]/PATH` or `USER@HOST:PATH`): an episode signed unlinkably keeps its "
+        "workspace's remote only when it names one of these repositories (whatever the URL's form); "
+        "any other remote, a personal fork's included, is left out")] = []
     consent: ConsentRequirement = field(default_factory=ConsentRequirement)
 
     def __post_init__(self) -> None:
@@ -169,6 +180,11 @@ class ManagedPolicy(Model, frozen=True, kw_only=True):
                 raise FieldError("allowed_destinations", f"allowed destination {url!r} is neither "
                                  "file:///ABSOLUTE/DIR nor s3://BUCKET[/PREFIX] (no credentials, query or "
                                  "fragment)")
+        for url in self.shared_remotes:
+            if not SHARED_REMOTE.match(url):
+                raise FieldError("shared_remotes", f"shared remote {url!r} is not a git remote URL naming a "
+                                 "host and a path (https://HOST/PATH, ssh://HOST/PATH or USER@HOST:PATH; no "
+                                 "password, query or fragment)")
         _no_negation("mandatory_exclude", self.mandatory_exclude)
 
 

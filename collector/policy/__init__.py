@@ -5,5 +5,6 @@
     recording.py  Policy: `.codetape.toml`, git's ignore rules, secret-ish files (never written)
     sharing.py    SigningPolicy: `[policy]` merged with CODETAPE_HOME/policy.toml and the managed policy
     managed.py    the organisation's /etc/codetape/policy.toml: root's, only tightens, refused fails closed
+    remotes.py    which repository a git remote names, whatever its URL form (the managed `shared_remotes`)
     licence.py    which licence a repository's LICENSE / COPYING files are
 """

@@ -25,6 +25,9 @@ What it does (schemas/settings.py ManagedPolicy):
     retain_until                                  the latest retention date a share may sign
                                                   (SigningPolicy.retention_problem); the statement also
                                                   records this file's SHA-256 (terms.managed_policy_sha256)
+    shared_remotes                                the organisation's shared git remotes: an unlinkable
+                                                  signature keeps a workspace's remote only when it names
+                                                  one of them (policy/remotes.py, consent/unlinkable.py)
 It has no key that opts a workspace in, starts recording or signs.
 """
 

@@ -26,6 +26,7 @@ RULED: dict[str, Any] = {
     "detail": "nvim:CompleteDone",  # schemas.messages._evidence: `<where>:<what>`
     "allowed_licences": ["MIT"],
     "allowed_destinations": ["file:///srv/episodes"],
+    "shared_remotes": ["https://git.example/team/app.git"],
     "allow": ["rule:generic-api-key"],
 }
 
