@@ -34,7 +34,7 @@ from collector.consent.statement import (
     signed_message,
     unpack_payload,
 )
-from collector.consent.unlinkable import Timing, day_only, epoch_of, minimise_episode
+from collector.consent.unlinkable import Timing, day_only, epoch_of, minimise_episode, minimised_statement
 from collector.consent.verify import PREAMBLE, check_signature
 from collector.episode import Episode, open_episode
 from collector.episode.container import (
@@ -90,7 +90,9 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     policy's SHA-256, when there are, in both modes.
 
     `unlinkable` ("coarse" or "exact" timing): sign in unlinkable mode. The episode is minimised first
-    (unlinkable.py: the day only, the editor's major.minor, times in 100 ms steps unless "exact"), then
+    (unlinkable.py: the day only, versions at release level, no folder name nor remote but a shared one
+    the managed policy lists, commit and conversation ids as pseudonyms, times in 100 ms steps unless
+    "exact"; the statement's versions at release level too), then
     signed with a per-episode key taken from the enrolment store for this month (marked used before the
     signature is written, and only once nothing else refuses the episode), its statement carrying the
     issuer's authorisation of that key instead of the contributor's own, and `signed_at` the day only.
@@ -98,9 +100,11 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     if unlinkable is not None:
         with tempfile.TemporaryDirectory(prefix="codetape-unlinkable-") as scratch:
             _unsigned(src, dst)
-            minimised = minimise_episode(src, Path(scratch) / "minimised.ctape", unlinkable)
+            policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
+            shared = policy.managed.policy.shared_remotes if policy.managed is not None else []
+            minimised = minimise_episode(src, Path(scratch) / "minimised.ctape", unlinkable, shared)
             moment = now or utc_now()
-            return _sign(minimised, dst, home, _EpisodeKey(home, unlinkable, moment), workspace_policy,
+            return _sign(minimised, dst, home, _EpisodeKey(home, unlinkable, moment), policy,
                          redaction, scope_files, day_only(moment), excluded)
     private, info = load_private(home, passphrase)
     return _sign(src, dst, home, _OwnKey(private, info), workspace_policy, redaction, scope_files,
@@ -145,6 +149,8 @@ def _sign(src: Path, dst: Path, home: Home, signer: _OwnKey | _EpisodeKey,
                    exclusions_digest(private, episode.header.episode_id,
                                      [*episode.header.capture.exclude, *policy.mandatory_exclude, *excluded]),
                    _redaction(redaction, redactions))
+    if isinstance(signer, _EpisodeKey):
+        draft = minimised_statement(draft)
     return _write_signed(episode, dst, draft, private)
 
 

@@ -1,26 +1,38 @@
-"""Unlinkable mode's minimisation: what an episode says of when, and with what, before its own key signs it.
+"""Unlinkable mode's minimisation: what an episode says of when, with what and where, before its own key
+signs it.
 
-    minimise_episode(src, dst, timing) -> a new unsigned episode, the same steps, with
+    minimise_episode(src, dst, timing, shared_remotes) -> a new unsigned episode, the same steps, with
         header.started_at                the UTC day only (00:00:00Z)
-        header.client.version            major.minor ("1.96.2" -> "1.96")
+        header.codetape_version          major.minor ("0.1.0" -> "0.1"; generalise.py)
+        header.client                    the editor's product and major.minor ("Visual Studio Code -
+                                         Insiders" 1.96.2 -> "Visual Studio Code" 1.96)
+        header.capture                   idle_timeout_s and max_file_bytes at their defaults, the
+                                         channels in canonical order (they stay: the review says when a
+                                         set other than the default singles the contributor out)
+        header.workspace                 root_name NEUTRAL_ROOT; git_remote only when it names one of
+                                         the managed policy's `shared_remotes` (as the policy spells it),
+                                         else none: a folder or a fork's owner names its contributor
         every step's t_ms, duration_ms   floored to COARSE_MS (100 ms) unless timing is "exact"
         (test_run's per-test duration_ms and a gap's until_ms as well)
         every commit id                  a per-episode pseudonym (pseudonyms.py): git steps' sha,
                                          parents, old and new, header.workspace.head_at_start, and
                                          its abbreviations in commands, output, messages, agent text
         agent conversation ids           per-episode pseudonyms (agent steps' `session`)
+        an agent's session_start detail  its versions major.minor, its model names their family
+                                         (ACP's "NAME VERSION"; generalise.py agent_label)
+
+    minimised_statement(statement) -> the statement's `software` (codetape, recorder, editor) and
+        `redaction.rules_version` at release level ("2026.12.3+custom2" -> "2026.12")
 
 Keyframes are never copied: the writer takes new ones from the steps written. The replay does not depend on
 times, so the minimised episode replays as the original did; the statement's `signed_at` keeps the day only
-too (sign.py). What stays is the content: paths, texts, the workspace's name and git remote, what the
-commits changed and their messages. `verify --against-git` checks the unsigned copy the contributor keeps
-(its commit ids are git's); the signed copy's are pseudonyms, which no repository holds.
+too (sign.py). What stays is the content: paths, texts, what the commits changed and their messages.
+`verify --against-git` checks the unsigned copy the contributor keeps (its commit ids are git's, its
+workspace and remote the real ones); the signed copy's are pseudonyms, which no repository holds.
 """
-
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -28,19 +40,20 @@ from typing import Literal
 import msgspec
 
 from collector.consent.authorisation import Authorisation, IssuerRecord, verify_authorisation
+from collector.consent.generalise import agent_label, default_capture, major_minor, released_client
 from collector.consent.keys import decode_public
 from collector.consent.pseudonyms import Pseudonyms
 from collector.episode import open_episode, write_episode_file
+from collector.policy.remotes import is_shared
 from collector.reconstruct.keyframes import keyframe_states
 from schemas import EpisodeHeader, Step
 from schemas.common import plain
 from schemas.consent import COARSE_MS, ConsentStatement
-from schemas.header import ClientInfo
+from schemas.header import WorkspaceIdentity
 from schemas.steps import AgentStep, CommandStep, GapStep, GitStep, NoteStep, TaskStep, TestRunStep
 
 Timing = Literal["exact", "coarse"]
-_MAJOR_MINOR = re.compile(r"\A[^.]*(?:\.[^.]*)?")
-_DIGITS = re.compile(r"\d+")
+NEUTRAL_ROOT = "workspace"  # the folder's name in every unlinkable episode
 
 
 def day_only(moment: datetime) -> datetime:
@@ -55,28 +68,34 @@ def epoch_of(moment: datetime) -> str:
     return f"{utc.year:04d}-{utc.month:02d}"
 
 
-def major_minor(version: str) -> str:
-    """The first two dot-separated parts of a version, each cut after its leading digits when it has any
-    ("1.96.2" -> "1.96", "0.10.0-dev+abc" -> "0.10", "25.1-1ubuntu2" -> "25.1")."""
-    parts = _MAJOR_MINOR.match(version)
-    kept = (parts.group(0) if parts else version).split(".")
-    return ".".join(_leading(part) for part in kept)
+def minimised_header(header: EpisodeHeader, names: Pseudonyms,
+                     shared_remotes: Sequence[str] = ()) -> EpisodeHeader:
+    """`header` as an unlinkable episode keeps it (see the module's docstring)."""
+    return msgspec.structs.replace(
+        header, codetape_version=major_minor(header.codetape_version), started_at=day_only(header.started_at),
+        client=released_client(header.client), capture=default_capture(header.capture),
+        workspace=neutral_workspace(header.workspace, names, shared_remotes))
 
 
-def _leading(part: str) -> str:
-    digits = _DIGITS.match(part)
-    return digits.group(0) if digits else part
+def neutral_workspace(workspace: WorkspaceIdentity, names: Pseudonyms,
+                      shared_remotes: Sequence[str]) -> WorkspaceIdentity:
+    """The workspace as NEUTRAL_ROOT, its start a pseudonym, its remote only when it names one of
+    `shared_remotes` (the managed policy's), spelt as the policy spells it."""
+    shared = next((url for url in shared_remotes if is_shared(workspace.git_remote, [url])), None)
+    return WorkspaceIdentity(root_name=NEUTRAL_ROOT, git_remote=shared,
+                             head_at_start=names.commit_or_none(workspace.head_at_start))
 
 
-def minimised_header(header: EpisodeHeader, names: Pseudonyms) -> EpisodeHeader:
-    client = header.client
-    if client is not None and client.version is not None:
-        client = ClientInfo(name=client.name, version=major_minor(client.version))
-    workspace = header.workspace
-    if workspace.head_at_start is not None:
-        workspace = msgspec.structs.replace(workspace, head_at_start=names.commit(workspace.head_at_start))
-    return msgspec.structs.replace(header, started_at=day_only(header.started_at), client=client,
-                                   workspace=workspace)
+def minimised_statement(statement: ConsentStatement) -> ConsentStatement:
+    """An unlinkable statement's software and redaction rules at their release level (major.minor)."""
+    software, redaction = statement.software, statement.redaction
+    return msgspec.structs.replace(
+        statement,
+        software=msgspec.structs.replace(software, codetape_version=major_minor(software.codetape_version),
+                                         recorded_with=major_minor(software.recorded_with),
+                                         editor=released_client(software.editor)),
+        redaction=msgspec.structs.replace(redaction, rules_version=None if redaction.rules_version is None
+                                          else major_minor(redaction.rules_version)))
 
 
 def coarse(ms: int) -> int:
@@ -97,14 +116,15 @@ def coarsen(step: Step) -> Step:
     return msgspec.structs.replace(step, **changes)
 
 
-def minimise_episode(src: Path, dst: Path, timing: Timing) -> Path:
-    """Write `src` minimised (see the module's docstring) to `dst`; returns `dst`."""
+def minimise_episode(src: Path, dst: Path, timing: Timing, shared_remotes: Sequence[str] = ()) -> Path:
+    """Write `src` minimised (see the module's docstring) to `dst`, keeping its git remote when it is one
+    of `shared_remotes`; returns `dst`."""
     episode = open_episode(src)
     names = Pseudonyms(commit_ids(episode.header, episode.steps()))
-    steps: Iterator[Step] = (pseudonymised(step, names) for step in episode.steps())
+    steps: Iterator[Step] = (generalised(pseudonymised(step, names)) for step in episode.steps())
     if timing == "coarse":
         steps = (coarsen(step) for step in steps)
-    header = minimised_header(episode.header, names)
+    header = minimised_header(episode.header, names, shared_remotes)
     write_episode_file(dst, header, steps, states=keyframe_states(header.position_encoding))
     return dst
 
@@ -148,6 +168,15 @@ def pseudonymised(step: Step, names: Pseudonyms) -> Step:
             return step
     changed = {key: value for key, value in changes.items() if getattr(step, key) != value}
     return msgspec.structs.replace(step, **changed) if changed else step
+
+
+def generalised(step: Step) -> Step:
+    """`step` with what describes the contributor generalised: an agent's self-description at its
+    `session_start` (ACP's "NAME VERSION") to major.minor and model families (generalise.py)."""
+    if type(step) is not AgentStep or step.event != "session_start" or step.detail is None:
+        return step
+    label = agent_label(step.detail)
+    return step if label == step.detail else msgspec.structs.replace(step, detail=label)
 
 
 def _text(value: str | None, text: Callable[[str], str]) -> str | None:
