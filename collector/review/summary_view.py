@@ -5,7 +5,9 @@ what was written is typed, pasted, completed, an AI's suggestion or an agent's, 
 pass over the steps, the commands, test runs with pass/fail, git operations, gaps, notes and tasks, the
 redactions with their masked previews (from the summary written when the episode was sealed: the
 episode itself never holds a value), the values the workspace's allow-list let through unredacted
-("allowed", from the same summary), the file's size, and the sharing policy signing would agree to.
+("allowed", from the same summary), the file's size, the sharing policy signing would agree to, and, to
+be signed unlinkably, what names the repository that signing leaves out and which settings still single
+the contributor out (unlinkable.py).
 `lines()` is the text form (`codetape review --summary`, the review's first screen), `to_json()` the
 `--json` form.
 """
@@ -28,6 +30,7 @@ from collector.protocol.clock import utc_now
 from collector.reconstruct.written import summarize_replayed
 from collector.redact import RedactionSummary
 from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
+from collector.review.unlinkable import LABEL, unlinkable_notes
 from collector.text.oneline import one_line
 from schemas import Step
 from schemas.steps import (
@@ -137,6 +140,7 @@ class ReviewSummary:
     redactions: list[Redaction] = field(default_factory=list)
     allowed: list[Allowed] = field(default_factory=list)
     terms: Terms | None = None
+    unlinkable: list[str] = field(default_factory=list)  # what signing unlinkably leaves out, what it keeps
 
     @property
     def files(self) -> list[str]:
@@ -178,6 +182,7 @@ class ReviewSummary:
             "redactions": [vars(redaction) for redaction in self.redactions],
             "allowed": [vars(item) for item in self.allowed],
             "policy": None if self.terms is None else self.terms.to_json(),
+            "unlinkable": [line.removeprefix(LABEL) for line in self.unlinkable],
         }
 
     def lines(self) -> list[str]:
@@ -232,7 +237,7 @@ class ReviewSummary:
                          "(the workspace's [redaction] allow)")
             lines += _listed([f"{show(a.masked)}  {a.rule}  by {a.entry}" for a in self.allowed])
         lines += self._terms_lines()
-        return lines
+        return lines + self.unlinkable
 
     def _terms_lines(self) -> list[str]:
         terms = self.terms
@@ -281,6 +286,8 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
         summary.allowed = [Allowed(rule, entry, masked) for rule, entry, masked in redaction.allowed]
     if policy is not None:
         summary.terms = Terms.of(policy, summary.files, unlinkable=unlinkable, destination=destination)
+    if unlinkable:
+        summary.unlinkable = unlinkable_notes(episode.header, None if policy is None else policy.managed)
     return summary
 
 

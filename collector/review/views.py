@@ -71,6 +71,8 @@ def sign_lines(session: ReviewSession, key: KeyInfo | None) -> list[str]:
         lines.append(f"kept      until {terms.retain_until.isoformat()}, purged from datasets the day after")
     if terms is not None and terms.problem:
         lines.append(f"warning   signing will be refused: {terms.problem}")
+    if key is None:
+        lines += summary.unlinkable
     lines.append(f"then      written to {session.home.outbox}, the unsigned episode removed; "
                  f"{upload_plan(session.home)}")
     return lines

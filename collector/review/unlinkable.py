@@ -1,0 +1,41 @@
+"""What the review says of an episode it would sign unlinkably: which of what names its repository signing
+leaves out (consent/unlinkable.py does it), and which settings it keeps that still single the contributor
+out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from collector.episode.resolve import show
+from collector.policy.managed import Managed
+from collector.policy.remotes import is_shared
+from schemas.header import EpisodeHeader, WorkspaceIdentity
+from schemas.settings import ALL_CHANNELS
+
+LABEL = "unlinkable  "
+
+
+def unlinkable_notes(header: EpisodeHeader, managed: Managed | None) -> list[str]:
+    """One line each: what happens to the workspace's name and remote, and whether its channels differ from
+    the default (the managed policy's channels when it names some, else all of them)."""
+    policy = None if managed is None else managed.policy
+    notes = [repository_note(header.workspace, [] if policy is None else policy.shared_remotes)]
+    default = list(ALL_CHANNELS) if policy is None or policy.channels is None else list(policy.channels)
+    channels = header.capture.channels
+    if channels and set(channels) != set(default):
+        notes.append(f"{LABEL}channels {', '.join(channels)} are recorded, not the default set "
+                     f"({', '.join(default)}): signed, a set few others choose is in all your episodes "
+                     "and can single you out (the channels travel: a receiver must know what was recorded)")
+    return notes
+
+
+def repository_note(workspace: WorkspaceIdentity, shared_remotes: Sequence[str]) -> str:
+    """Whether signing keeps the repository: only a remote the managed policy lists in `shared_remotes`."""
+    folder = f"the folder name {show(workspace.root_name)}"
+    remote = workspace.git_remote
+    if is_shared(remote, shared_remotes):
+        return (f"{LABEL}repository kept: {show(remote or '')} is a shared remote of the organisation's "
+                f"policy ({folder} is left out)")
+    named = f"{folder} and the remote {show(remote)}" if remote else folder
+    return (f"{LABEL}repository left out: {named} would join your episodes, so signing drops "
+            "them (only a shared remote the organisation's policy lists is kept)")

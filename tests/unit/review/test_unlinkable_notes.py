@@ -1,0 +1,70 @@
+"""What the review says of an episode it would sign unlinkably (issue 52, items 4 and 5): that signing drops
+the folder's name and a remote the managed policy does not share, that it keeps a shared one, and that a
+set of channels other than the default singles the contributor out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from collector.episode import open_episode
+from collector.policy.managed import Managed
+from collector.review.summary_view import build_summary
+from collector.review.unlinkable import unlinkable_notes
+from schemas.header import CaptureSettings, EpisodeHeader, WorkspaceIdentity
+from schemas.settings import ALL_CHANNELS, ManagedPolicy
+from tests.fixtures.make_golden import DIRECTORY, FULL_HEADER
+
+SHARED = "https://git.acme.example/platform/app.git"
+
+
+def managed(**policy: Any) -> Managed:
+    return Managed(Path("/etc/codetape/policy.toml"), "ab" * 32, ManagedPolicy(**policy))
+
+
+def header(root: str, remote: str | None, channels: list[str]) -> EpisodeHeader:
+    workspace = WorkspaceIdentity(root_name=root, git_remote=remote)
+    capture = CaptureSettings(channels=channels)
+    return msgspec.structs.replace(FULL_HEADER, workspace=workspace, capture=capture)
+
+
+def test_the_folder_and_a_personal_remote_are_said_to_be_left_out() -> None:
+    notes = unlinkable_notes(header("alice-attrs", "git@github.com:alice/attrs.git", list(ALL_CHANNELS)),
+                             managed(shared_remotes=[SHARED]))
+    assert notes == ["unlinkable  repository left out: the folder name alice-attrs and the remote "
+                     "git@github.com:alice/attrs.git would join your episodes, so signing drops them (only "
+                     "a shared remote the organisation's policy lists is kept)"]
+    assert unlinkable_notes(header("attrs", None, []), None)[0].startswith(
+        "unlinkable  repository left out: the folder name attrs would join your episodes")
+
+
+def test_a_shared_remote_is_said_to_stay() -> None:
+    ssh = "git@git.acme.example:platform/app.git"
+    shared = managed(shared_remotes=[SHARED])
+    notes = unlinkable_notes(header("app", ssh, list(reversed(ALL_CHANNELS))), shared)
+    assert notes == [f"unlinkable  repository kept: {ssh} is a shared remote of the organisation's policy "
+                     "(the folder name app is left out)"]  # and the channels in any order are the default
+
+
+def test_channels_other_than_the_default_are_said_to_single_you_out() -> None:
+    notes = unlinkable_notes(header("app", None, ["edits", "git"]), None)
+    assert notes[1] == ("unlinkable  channels edits, git are recorded, not the default set (edits, "
+                        "diagnostics, tests, commands, git, files): signed, a set few others choose is in "
+                        "all your episodes and can single you out (the channels travel: a receiver must "
+                        "know what was recorded)")
+    narrowed = managed(channels=["edits", "git"])
+    assert len(unlinkable_notes(header("app", None, ["git", "edits"]), narrowed)) == 1  # the organisation's
+
+
+def test_the_summary_says_it_only_when_signing_would_be_unlinkable() -> None:
+    episode = open_episode(DIRECTORY / "full.ctape")
+    assert build_summary(episode).unlinkable == []
+    summary = build_summary(episode, unlinkable=True)
+    lines = summary.lines()
+    assert lines[-2].startswith("unlinkable  repository left out: the folder name pager and the remote "
+                                "https://github.com/example/pager.git")
+    assert lines[-1].startswith("unlinkable  channels lsp, terminal, tests, git, files are recorded, not the "
+                                "default set")  # an old episode's channels
+    assert summary.to_json()["unlinkable"][0].startswith("repository left out: ")
