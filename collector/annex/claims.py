@@ -78,6 +78,8 @@ BACKING: dict[str, tuple[str, ...]] = {
                    "test_sign_unlinkable_signs_with_an_episode_key_and_keeps_the_day_and_100_ms_steps_only",
                    f"{T}dataset/test_dataset_unlinkable.py::"
                    "test_every_members_episode_is_accepted_under_a_key_of_its_own_in_every_table",
+                   f"{T}consent/test_unlinkable_contributors.py::"
+                   "test_three_contributors_sign_unlinkably_and_no_value_joins_one_s_episodes",
                    f"{MANAGED}test_a_share_lacking_what_the_managed_policy_requires_cannot_be_signed"),
     "withdrawal": (f"{T}upload/test_upload_file.py::test_upload_sends_once_and_revoke_leaves_a_signed_record",
                    f"{T}dataset/test_dataset_snapshots.py::"
@@ -311,11 +313,12 @@ def holders(settings: InForce) -> list[Claim]:
              "sees an episode.",),
             ("The receiver holds the signed episodes and can verify that an enrolled member consented to "
              "each. It cannot learn which member signed an episode, whether two episodes come from the same "
-             "member, the time of day an episode was recorded or signed (only the day), the editor's exact "
-             "build (only major.minor), or step times finer than 100 ms (unless the contributor signed for "
-             "exact timing).",),
-            ("It can still learn whatever the content tells: code, file paths, commit messages, the "
-             "workspace's name and git remote.",))))
+             "member, the time of day an episode was recorded or signed (only the day), the editor's or "
+             "codetape's exact build (only major.minor), the workspace's folder name, a git remote other "
+             "than the shared ones the policy lists, or step times finer than 100 ms (unless the "
+             "contributor signed for exact timing).",),
+            ("It can still learn whatever the content tells: code, file paths, commit messages, a shared "
+             "remote the policy lists.",))))
     else:
         mode = ("This machine's user signs unlinkable by their own choice; the policy does not require it of "
                 "others." if settings.contributor_mode == "unlinkable" else "")

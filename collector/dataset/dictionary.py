@@ -122,8 +122,9 @@ TABLES: dict[str, TableDoc] = {
          "steps_sha256": "SHA-256 over the steps' content in order (kind, path, fields; not their times): "
                          "episodes that share it hold the same session",
          "repository": "the repository the split groups it by: git:HOST/PATH from the remote (scheme, user "
-                       "and "
-                       ".git left out), else workspace:FOLDER",
+                       "and .git left out), else workspace:FOLDER; an unlinkable episode without a remote "
+                       "(signing keeps only a shared remote the organisation's policy lists) episode:ID, "
+                       "a repository of its own",
          "diff_minhash": "MinHash signature (128 values, rensa, seed 1) of the 5-token shingles of what its "
                          "edits and file writes inserted: near duplicates share a band of 8; null when it "
                          "wrote nothing",

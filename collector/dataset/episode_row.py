@@ -21,6 +21,17 @@ def month_of(episode: Episode) -> str:
     return episode.header.started_at.strftime("%Y-%m")
 
 
+def repository_of(episode: Episode, statement: ConsentStatement) -> str:
+    """The repository the split groups the episode by (export/split.py `repository_key`); an unlinkable
+    episode without a git remote (signing keeps only a shared remote the managed policy lists) is one of
+    its own, `episode:ID`, so no folder name joins it to another (every unlinkable episode's is
+    `workspace`; one signed before keeps its contributor's)."""
+    header = episode.header
+    if statement.reviewer.authorisation is not None and not header.workspace.git_remote:
+        return f"episode:{header.episode_id}"
+    return repository_key(header.workspace)
+
+
 def episode_table(episode: Episode, statement: ConsentStatement, statement_bytes: bytes, *, sha256: str,
                   key: str, size: int, build: int, summary: Summary, rows: StepRows) -> pa.Table:
     header, terms, reviewer = episode.header, statement.terms, statement.reviewer
@@ -52,9 +63,9 @@ def episode_table(episode: Episode, statement: ConsentStatement, statement_bytes
         "inserted_by_origin": rows.inserted_by_origin(),
         **{f"{whose}_share": share for whose, share in class_shares(rows.inserted, rows.written).items()},
         "steps_sha256": rows.content.hexdigest(),
-        "repository": repository_key(header.workspace),
+        "repository": repository_of(episode, statement),
         "diff_minhash": rows.written_text.signature(),
-        "split": side_of(repository_key(header.workspace)),  # until the build decides it (sink.py)
+        "split": side_of(repository_of(episode, statement)),  # until the build decides it (sink.py)
         "month": month_of(episode),
     }
     return pa.Table.from_pylist([row], schema=EPISODES)
