@@ -23,9 +23,10 @@ from typing import Any, BinaryIO
 
 import boto3
 import botocore.exceptions
+import botocore.session
 from botocore.config import Config
+from botocore.handlers import add_retry_headers
 
-from collector import __version__
 from collector.safe_urls import safe_text
 from collector.upload.destinations import Destination, Resume, Sent, check_endpoint, copy_hashed
 from collector.upload.errors import DestinationError, TransferFailed, Unreachable
@@ -36,6 +37,18 @@ MAX_PARTS = 10_000
 EPISODE_TYPE = "application/vnd.codetape.episode"
 _MD5_ETAG = re.compile(r'^"?([0-9a-f]{32})"?$')
 _MISSING = {"404", "NoSuchKey", "NotFound"}
+# the whole User-Agent of every request: botocore's own names its version, Python's, the OS's and its
+# kernel's, and the retry settings; the same for every contributor (and no `amz-sdk-request` header, which
+# would carry the configured `max_attempts`)
+USER_AGENT = "codetape"
+
+
+def _quiet_session() -> botocore.session.Session:
+    """A botocore session that adds nothing of its own to the User-Agent (boto3 appends botocore's version
+    to a session still named `Botocore`)."""
+    session = botocore.session.Session()
+    session.user_agent_name, session.user_agent_version, session.user_agent_extra = "codetape", "", ""
+    return session
 
 
 def _b64(digest: bytes) -> str:
@@ -52,10 +65,12 @@ class S3Store:
         config = Config(**client_options(upload), max_pool_connections=2 * upload.concurrency + 2,
                         request_checksum_calculation="when_required",
                         response_checksum_validation="when_required",
-                        user_agent_appid=f"codetape-{__version__}")
+                        user_agent=USER_AGENT, user_agent_extra="")
         try:
-            self.session = boto3.session.Session(profile_name=upload.profile, region_name=upload.region)
+            self.session = boto3.session.Session(botocore_session=_quiet_session(),
+                                                 profile_name=upload.profile, region_name=upload.region)
             self.client: Any = self.session.client("s3", endpoint_url=upload.endpoint_url, config=config)
+            self.client.meta.events.unregister("request-created", add_retry_headers)
         except botocore.exceptions.ProfileNotFound:
             raise DestinationError(f"AWS profile {upload.profile!r} is not in the AWS "
                                    "configuration") from None
