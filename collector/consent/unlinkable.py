@@ -18,6 +18,8 @@ signs it.
                                          parents, old and new, header.workspace.head_at_start, and
                                          its abbreviations in commands, output, messages, agent text
         agent conversation ids           per-episode pseudonyms (agent steps' `session`)
+        wall-clock times with an offset  cut to their day in the same texts (`git log`'s `Date:`;
+                                         wallclock.py): the second and the zone a commit id hashes
         an agent's session_start detail  its versions major.minor, its model names their family
                                          (ACP's "NAME VERSION"; generalise.py agent_label)
 
@@ -43,6 +45,7 @@ from collector.consent.authorisation import Authorisation, IssuerRecord, verify_
 from collector.consent.generalise import agent_label, default_capture, major_minor, released_client
 from collector.consent.keys import decode_public
 from collector.consent.pseudonyms import Pseudonyms
+from collector.consent.wallclock import day_of_wall_clock
 from collector.episode import open_episode, write_episode_file
 from collector.policy.remotes import is_shared
 from collector.reconstruct.keyframes import keyframe_states
@@ -139,9 +142,11 @@ def commit_ids(header: EpisodeHeader, steps: Iterable[Step]) -> Iterator[str]:
 
 
 def pseudonymised(step: Step, names: Pseudonyms) -> Step:
-    """`step` with its commit ids and agent conversation id replaced by this episode's pseudonyms (the
-    kinds that hold none are returned as they are)."""
-    text = names.text
+    """`step` with its commit ids and agent conversation id replaced by this episode's pseudonyms, and the
+    wall-clock times its texts print cut to their day (the kinds that hold none are returned as they are)."""
+
+    def text(value: str) -> str:
+        return day_of_wall_clock(names.text(value))
     changes: dict[str, object]
     match step:
         case GitStep():

@@ -62,3 +62,16 @@ def test_an_agent_conversation_id_becomes_this_episode_s_pseudonym(tmp_path: Pat
     sessions = {s["session"] for s in first if "session" in s}
     assert len(sessions) == 1 and AGENT_SESSION not in json.dumps(first)
     assert sessions.isdisjoint(s.get("session") for s in second)
+
+
+def test_git_log_s_date_keeps_its_day_only_in_the_signed_episode() -> None:
+    from collector.consent.unlinkable import pseudonymised
+    from schemas import step_from_dict
+
+    log = f"commit {COMMIT}\nAuthor: «user» <«user»>\nDate:   Thu Nov 26 08:47:47 2026 +0100\n\n    fix\n"
+    step = step_from_dict({"kind": "command", "t_ms": 0, "source": "shell", "command_line": "git log -1",
+                           "output_tail": log})
+    names = Pseudonyms([COMMIT])
+    said = step_to_dict(pseudonymised(step, names))["output_tail"]
+    assert said == (f"commit {names.commit(COMMIT)}\nAuthor: «user» <«user»>\nDate:   Thu Nov 26 2026\n\n"
+                    "    fix\n")
