@@ -4,9 +4,10 @@ The standard library's threading HTTP server, one SQLite connection per request.
 (1 MiB of body, at most enrol.MAX_PER_REQUEST blinded messages, each exactly the month key's size and
 below its modulus). The server signs what it is sent and forgets it: blinded messages and blind
 signatures are never written to the database or the log. The log (issuer.log) says who enrolled, how many
-authorisations a member took for which month, and what was refused; never a request's body, a
-credential, a secret or a client's address. Plain HTTP: a real deployment puts TLS (and SSO, if the
-members should authenticate with it) in front, as README's issuer section says.
+authorisations a member took for which month, and what was refused, each line stamped with the UTC day
+only: a time of day would say when a member fetched keys; never a request's body, a credential, a secret
+or a client's address. Plain HTTP: a real deployment puts TLS (and SSO, if the members should
+authenticate with it) in front, as README's issuer section says.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -39,8 +40,8 @@ class IssuerServer(ThreadingHTTPServer):
         self._log_lock = threading.Lock()
 
     def note(self, line: str) -> None:
-        """One line in issuer.log (0600), stamped to the second."""
-        stamp = self.clock().isoformat(timespec="seconds")
+        """One line in issuer.log (0600), stamped with the UTC day only."""
+        stamp = self.clock().astimezone(UTC).date().isoformat()
         with self._log_lock, open(self.state.log, "a", encoding="utf-8", opener=_private) as log:
             log.write(f"{stamp} {line}\n")
 
@@ -80,7 +81,8 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a locked or full database, a key that fails its check: one line, no body
             self.server.note(f"failed {self.path[:100]}: {type(exc).__name__}")
             self.close_connection = True
-            self._answer(500, {"error": f"the issuer failed ({type(exc).__name__}); its log says when"})
+            self._answer(500, {"error": f"the issuer failed ({type(exc).__name__}): ask its operator (its "
+                                        "log has the line)"})
             return
         self._answer(200, answer)
 

@@ -49,14 +49,20 @@ def pushed_commits(root: Path | None, commits: Iterable[str]) -> list[str] | Non
     return pushed
 
 
-def pushed_line(pushed: list[str] | None, commits: int) -> str | None:
+def pushed_warning(pushed: list[str] | None, commits: int) -> str | None:
     """What the review and `sign` say of pushed work in unlinkable mode (None: no commit, none pushed)."""
     if commits == 0:
         return None
     if pushed is None:
-        return (f"pushed    could not check whether this episode's {commits} commit(s) are pushed: one "
-                "that is can be found in the repository by its message and diff, unlinkable or not")
+        return (f"could not check whether this episode's {commits} commit(s) are pushed: one that is can be "
+                "found in the repository by its message and diff, unlinkable or not")
     if not pushed:
         return None
-    return (f"pushed    {len(pushed)} of this episode's {commits} commit(s) are on a remote branch: whoever "
-            "holds the repository finds them by their message and diff, whatever this episode calls them")
+    return (f"{len(pushed)} of this episode's {commits} commit(s) are on a remote branch: whoever holds the "
+            "repository finds them by their message and diff, whatever this episode calls them")
+
+
+def pushed_note(episode: Episode, root: Path | None) -> str | None:
+    """The warning for `episode`, whose workspace is `root`."""
+    commits = episode_commits(episode)
+    return pushed_warning(pushed_commits(root, commits), len(commits)) if commits else None

@@ -70,7 +70,7 @@ class ReviewSession:
         unlinkable, destination = share_context(self.home)
         self.summary: ReviewSummary = build_summary(episode, redaction=self.redaction, policy=self.policy,
                                                     on_step=self.timeline.add, unlinkable=unlinkable,
-                                                    destination=destination)
+                                                    destination=destination, workspace=self.workspace)
         if self.policy_error is not None:
             self.summary.terms = Terms(problem=self.policy_error)
         self.browser = Browser(open_episode(self.current))

@@ -30,6 +30,7 @@ from collector.protocol.clock import utc_now
 from collector.reconstruct.written import summarize_replayed
 from collector.redact import RedactionSummary
 from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
+from collector.review.pushed import pushed_note
 from collector.review.unlinkable import LABEL, unlinkable_notes
 from collector.text.oneline import one_line
 from schemas import Step
@@ -265,8 +266,10 @@ class ReviewSummary:
 def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None,
                   policy: SigningPolicy | None = None,
                   on_step: Callable[[Step], None] | None = None, unlinkable: bool = False,
-                  destination: tuple[str, bool] | None = None) -> ReviewSummary:
-    """The summary of `episode` in one pass; `on_step` sees every step too (the review's timeline)."""
+                  destination: tuple[str, bool] | None = None,
+                  workspace: Path | None = None) -> ReviewSummary:
+    """The summary of `episode` in one pass; `on_step` sees every step too (the review's timeline).
+    `workspace`: where it was recorded, whose repository says which of its commits are pushed."""
     previews = dict(redaction.masked) if redaction is not None else {}
     found: list[Step] = []
 
@@ -288,6 +291,9 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
         summary.terms = Terms.of(policy, summary.files, unlinkable=unlinkable, destination=destination)
     if unlinkable:
         summary.unlinkable = unlinkable_notes(episode.header, None if policy is None else policy.managed)
+        pushed = pushed_note(episode, workspace)
+        if pushed is not None:
+            summary.unlinkable.append(f"{LABEL}{pushed}")
     return summary
 
 

@@ -124,7 +124,7 @@ def summary_of(path: Path, home: Home, workspace: Path | None) -> tuple[dict[str
         policy, error = None, str(exc)
     unlinkable, destination = share_context(home)
     summary = build_summary(episode, redaction=read_summary(path), policy=policy, unlinkable=unlinkable,
-                            destination=destination)
+                            destination=destination, workspace=root)
     if error is not None:
         summary.terms = Terms(problem=error)
     data = {"path": str(path), "workspace_dir": None if root is None else str(root), **summary.to_json()}

@@ -159,6 +159,12 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
     from collector.upload.outbox import upload_note
 
     workspace = workspace_for(open_episode(path).header, home, workspace_dir)
+    if unlinkable:
+        from collector.review.pushed import pushed_note
+
+        pushed = pushed_note(open_episode(path), workspace)
+        if pushed is not None:
+            print(f"codetape: warning: {pushed}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         trimmed = None
         if not plan.empty:

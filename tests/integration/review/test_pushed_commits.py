@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from collector.review.pushed import pushed_commits, pushed_line
+from collector.review.pushed import pushed_commits, pushed_warning
 
 
 def git(root: Path, *args: str) -> str:
@@ -32,7 +32,7 @@ def test_a_commit_on_a_remote_branch_is_pushed_one_only_here_is_not(tmp_path: Pa
     assert pushed_commits(root, [pushed, mine]) == [pushed]
     assert pushed_commits(root, ["0" * 40]) == []  # a commit the repository does not have (rewritten)
     assert pushed_commits(tmp_path / "gone", [mine]) is None
-    line = pushed_line([pushed], 2)
-    assert line is not None and "1 of this episode's 2 commit(s) are on a remote branch" in line
-    assert pushed_line([], 2) is None and pushed_line(None, 0) is None
-    assert "could not check" in str(pushed_line(None, 1))
+    line = pushed_warning([pushed], 2)
+    assert line is not None and line.startswith("1 of this episode's 2 commit(s) are on a remote branch")
+    assert pushed_warning([], 2) is None and pushed_warning(None, 0) is None
+    assert "could not check" in str(pushed_warning(None, 1))

@@ -63,8 +63,9 @@ def test_the_summary_says_it_only_when_signing_would_be_unlinkable() -> None:
     assert build_summary(episode).unlinkable == []
     summary = build_summary(episode, unlinkable=True)
     lines = summary.lines()
-    assert lines[-2].startswith("unlinkable  repository left out: the folder name pager and the remote "
+    assert lines[-3].startswith("unlinkable  repository left out: the folder name pager and the remote "
                                 "https://github.com/example/pager.git")
-    assert lines[-1].startswith("unlinkable  channels lsp, terminal, tests, git, files are recorded, not the "
+    assert lines[-2].startswith("unlinkable  channels lsp, terminal, tests, git, files are recorded, not the "
                                 "default set")  # an old episode's channels
+    assert lines[-1].startswith("unlinkable  could not check whether this episode's 1 commit(s) are pushed")
     assert summary.to_json()["unlinkable"][0].startswith("repository left out: ")
