@@ -12,7 +12,7 @@ from collector.dataset.rows import StepRows
 from collector.dataset.tables import EPISODES
 from collector.episode import Episode
 from collector.episode.summary import Summary
-from collector.export.split import repository_key, side_of
+from collector.export.split import repository_of, side_of
 from schemas.consent import ConsentStatement
 
 
@@ -21,15 +21,9 @@ def month_of(episode: Episode) -> str:
     return episode.header.started_at.strftime("%Y-%m")
 
 
-def repository_of(episode: Episode, statement: ConsentStatement) -> str:
-    """The repository the split groups the episode by (export/split.py `repository_key`); an unlinkable
-    episode without a git remote (signing keeps only a shared remote the managed policy lists) is one of
-    its own, `episode:ID`, so no folder name joins it to another (every unlinkable episode's is
-    `workspace`; one signed before keeps its contributor's)."""
-    header = episode.header
-    if statement.reviewer.authorisation is not None and not header.workspace.git_remote:
-        return f"episode:{header.episode_id}"
-    return repository_key(header.workspace)
+def repository_of_signed(episode: Episode, statement: ConsentStatement) -> str:
+    """The repository the split groups the episode by (export/split.py `repository_of`)."""
+    return repository_of(episode.header, statement.reviewer.authorisation is not None)
 
 
 def episode_table(episode: Episode, statement: ConsentStatement, statement_bytes: bytes, *, sha256: str,
@@ -63,9 +57,9 @@ def episode_table(episode: Episode, statement: ConsentStatement, statement_bytes
         "inserted_by_origin": rows.inserted_by_origin(),
         **{f"{whose}_share": share for whose, share in class_shares(rows.inserted, rows.written).items()},
         "steps_sha256": rows.content.hexdigest(),
-        "repository": repository_of(episode, statement),
+        "repository": repository_of_signed(episode, statement),
         "diff_minhash": rows.written_text.signature(),
-        "split": side_of(repository_of(episode, statement)),  # until the build decides it (sink.py)
+        "split": side_of(repository_of_signed(episode, statement)),  # until the build decides it (sink.py)
         "month": month_of(episode),
     }
     return pa.Table.from_pylist([row], schema=EPISODES)

@@ -6,13 +6,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
+from collector.consent.statement import signed_unlinkably
 from collector.episode import Episode, open_episode
 from collector.episode.resolve import show
 from collector.errors import CheckoutRefused, EpisodeError, ReconstructionError, UsageError
 from collector.export.formats import FORMATS
 from collector.export.result import SPLIT_FORMATS, ExportResult
-from collector.export.split import assign
-from schemas import Step, WorkspaceIdentity
+from collector.export.split import assign, repository_of
+from schemas import Step
 
 UNKNOWN_KINDS = "steps of kinds this codetape does not know"
 
@@ -57,10 +58,11 @@ def export_episodes(episodes: Iterable[Path | Episode], fmt: str, out_dir: Path,
     return result
 
 
-def _headed(episodes: list[Path | Episode]) -> Iterator[tuple[str, WorkspaceIdentity, Iterator[Step]]]:
+def _headed(episodes: list[Path | Episode]) -> Iterator[tuple[str, str, Iterator[Step]]]:
     for given in episodes:
         episode = given if isinstance(given, Episode) else _open(given)
-        yield str(episode.header.episode_id), episode.header.workspace, episode.steps()
+        repository = repository_of(episode.header, signed_unlinkably(episode.consent))
+        yield str(episode.header.episode_id), repository, episode.steps()
 
 
 def _open(path: Path) -> Episode:

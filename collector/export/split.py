@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 from rensa import RMinHash
 
 from collector.episode.step_data import StepsHash
-from schemas import WorkspaceIdentity
+from schemas import EpisodeHeader, WorkspaceIdentity
 from schemas.steps import EditStep, FileChangeStep, Step
 
 EVAL_PERCENT = 10
@@ -58,6 +58,16 @@ MAX_TEXT = 1 << 20  # characters of an episode's written text read for its signa
 BATCH = 4096  # shingles hashed at a time
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _SCP = re.compile(r"^[^/@:]+@([^:/]+):(.*)$")
+
+
+def repository_of(header: EpisodeHeader, unlinkable: bool) -> str:
+    """The repository the split groups an episode by: an unlinkable one without a git remote (signing keeps
+    only a shared remote the managed policy lists) is one of its own, `episode:ID`, so no folder name joins
+    it to another and they do not all fall on one side (every unlinkable episode's folder is `workspace`;
+    one signed before keeps its contributor's)."""
+    if unlinkable and not header.workspace.git_remote:
+        return f"episode:{header.episode_id}"
+    return repository_key(header.workspace)
 
 
 def repository_key(workspace: WorkspaceIdentity) -> str:
@@ -230,16 +240,16 @@ def leaks(members: Iterable[tuple[str, str, list[int] | None]]) -> int:
                for split, steps, signature in listed)
 
 
-def assign(episodes: Iterable[tuple[str, WorkspaceIdentity, Iterable[Step]]]) -> dict[str, str]:
-    """The split of each episode (id, its header's workspace, its steps), decided in the order given, as a
-    dataset build decides them: what `codetape export` writes when no dataset said it."""
+def assign(episodes: Iterable[tuple[str, str, Iterable[Step]]]) -> dict[str, str]:
+    """The split of each episode (id, its repository: `repository_of`, its steps), decided in the order
+    given, as a dataset build decides them: what `codetape export` writes when no dataset said it."""
     index, found = SplitIndex(), {}
-    for episode_id, workspace, steps in episodes:
+    for episode_id, repository, steps in episodes:
         digest, written = StepsHash(), WrittenText()
         for step in steps:
             digest.add(step)
             written.step(step)
-        found[episode_id] = index.place(repository_key(workspace), digest.hexdigest(), written.signature())
+        found[episode_id] = index.place(repository, digest.hexdigest(), written.signature())
     return found
 
 

@@ -51,3 +51,14 @@ def test_leaks_and_duplicates_are_counted_from_the_rows() -> None:
     assert leaks([("train", "s1", code), ("eval", "s2", signature(CODE + "\n# end"))]) == 2
     ended = signature(CODE + "\n# end")
     assert duplicates([("s1", code), ("s1", code), ("s2", ended), ("s3", None)]) == (2, 1)
+
+
+def test_an_unlinkable_episode_without_a_remote_is_a_repository_of_its_own() -> None:
+    """Issue 52, item 5: every unlinkable episode's folder is `workspace`; grouped by it, all of them
+    would fall on one side of the split, in an export as in a dataset."""
+    from collector.export.split import repository_of
+    from tests.fixtures.make_golden import MINIMAL_HEADER
+
+    header = MINIMAL_HEADER
+    assert repository_of(header, unlinkable=True) == f"episode:{header.episode_id}"
+    assert repository_of(header, unlinkable=False) == repository_key(header.workspace)
