@@ -1,7 +1,7 @@
-"""What fetching episode keys by themselves costs a signing: `codetape sign --unlinkable` (a subprocess, as
-a contributor runs it) in a home whose signing leaves fewer than 5 keys (it then fetches a batch of 20
-from the issuer: collector/consent/enrol.py's top_up) against one with plenty left, against a real
-`codetape issuer serve` process on loopback.
+"""What keys running low cost a signing: `codetape sign --unlinkable` (a subprocess, as a contributor runs
+it) in a home whose signing leaves fewer than 5 keys (it then gives the top-up a random time of its own:
+the upload run at that time fetches the batch of 20, collector/consent/enrol.py's top_up, never the
+signing) against one with plenty left, against a real `codetape issuer serve` process on loopback.
 
     .venv/bin/python -m bench.key_top_up [--runs 5] [--no-readme]
 
@@ -25,7 +25,7 @@ from tests.cli import environment
 from tests.fixtures.make_golden import DIRECTORY
 from tests.support.issuer import Issuer
 
-CASES = (("leaves 4 keys: fetches 20 after signing", 5), ("leaves 29 keys: fetches nothing", 30))
+CASES = (("leaves 4 keys: gives the top-up a time of its own", 5), ("leaves 29 keys: nothing to do", 30))
 
 
 def measure(runs: int) -> dict[str, list[float]]:

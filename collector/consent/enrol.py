@@ -17,14 +17,15 @@ checks it under the month's public key from the issuer's signed record) and stor
 The credential is kept in `Home.enrolment/enrolment.json` (0600) with the issuer's URL and identity key:
 every later record must carry the same identity.
 
-Keys come by themselves, on the signing path (`codetape sign`, the review's sign-off): `ensure_key` before an
-unlinkable signing fetches a batch when no unused key for the month is left (a new month, say), and
-`top_up` after it fetches one when fewer than LOW_WATER are left; in the last AHEAD_DAYS days of a month,
-`fetch_ahead` after it fetches the next month's batch too (README, "Consent without naming you", says why
-this tells the issuer nothing a signing did not already). When the issuer cannot be reached or
-refuses, nothing is lost: the signing that needed a key is refused in one line and the episode stays
-unsigned; a top-up that failed is said in one line and tried again at the next signing. Nothing ever
-falls back to attributed signing.
+Keys come by themselves: `ensure_key` before an unlinkable signing (`codetape sign`, the review's sign-off)
+fetches a batch when no unused key for the month is left (a new month, say). A signing that leaves fewer
+than LOW_WATER, or falls in a month's last AHEAD_DAYS days while next month's are few (`wants_keys`), fetches
+nothing then: it gives the top-up a random time of its own (collector/due.py), and the upload run that
+comes at that time calls `top_up` and `fetch_ahead`, so the issuer, which knows whose credential asks,
+never learns when a member signs (README, "Consent without naming you"). When the issuer cannot be
+reached or refuses, nothing is lost: the signing that needed a key is refused in one line and the episode
+stays unsigned; a top-up that failed is said in one line and given another time by the next signing.
+Nothing ever falls back to attributed signing.
 """
 
 from __future__ import annotations
@@ -232,10 +233,18 @@ def ensure_key(home: Home, epoch: str, transport: Transport = http_transport) ->
                          "(or, if you choose to be named, sign it attributed)") from None
 
 
+def wants_keys(home: Home, epoch: str) -> bool:
+    """Whether this enrolled home should fetch more keys: fewer than LOW_WATER unused ones for `epoch` are
+    left, or next month's are due ahead (`ahead_epoch`)."""
+    if not enrolment_path(home).exists():
+        return False
+    return unused_counts(home).get(epoch, 0) < LOW_WATER or ahead_epoch(home, utc_now()) is not None
+
+
 def top_up(home: Home, epoch: str, transport: Transport = http_transport) -> tuple[int, str | None]:
-    """After an unlinkable signing for `epoch`: when fewer than LOW_WATER unused keys for it are left, fetch
-    a batch. Returns (keys fetched, None), or (0, why not, one line) when the issuer could not be reached
-    or refused: nothing is lost, the next signing tries again."""
+    """At a top-up's own time: when fewer than LOW_WATER unused keys for `epoch` are left, fetch a batch.
+    Returns (keys fetched, None), or (0, why not, one line) when the issuer could not be reached or
+    refused: nothing is lost, the next signing gives it another time."""
     left = unused_counts(home).get(epoch, 0)
     if left >= LOW_WATER or not enrolment_path(home).exists():
         return 0, None
@@ -243,8 +252,8 @@ def top_up(home: Home, epoch: str, transport: Transport = http_transport) -> tup
         return len(fetch_batch(home, load_enrolment(home), epoch, BATCH, transport)), None
     except ConsentError as exc:
         return 0, (f"{left} unused episode key{'s' * (left != 1)} left for {epoch}, and no more could be "
-                   f"fetched: {exc}; nothing is lost: the next signing tries again (or: codetape enroll "
-                   "--refresh)")
+                   f"fetched: {exc}; nothing is lost: the next signing sets another time to ask (or: "
+                   "codetape enroll --refresh)")
 
 
 def ahead_epoch(home: Home, now: datetime) -> str | None:
@@ -259,10 +268,10 @@ def ahead_epoch(home: Home, now: datetime) -> str | None:
 
 
 def fetch_ahead(home: Home, transport: Transport = http_transport) -> tuple[str | None, int, str | None]:
-    """After an unlinkable signing in the last AHEAD_DAYS days of a month: the next month's batch, fetched
-    now, so that the new month's first signing needs no issuer. Returns (the month, keys fetched, None),
-    (the month, 0, why not, one line) when the issuer could not be reached or refused (nothing is lost:
-    the next signing tries again, and the new month's first signing fetches its own), or (None, 0, None)
+    """At a top-up's own time in the last AHEAD_DAYS days of a month: the next month's batch, fetched now,
+    so that the new month's first signing needs no issuer. Returns (the month, keys fetched, None), (the
+    month, 0, why not, one line) when the issuer could not be reached or refused (nothing is lost: the next
+    signing gives it another time, and the new month's first signing fetches its own), or (None, 0, None)
     when nothing was due."""
     epoch = ahead_epoch(home, utc_now())
     if epoch is None:
@@ -271,8 +280,8 @@ def fetch_ahead(home: Home, transport: Transport = http_transport) -> tuple[str 
         return epoch, len(fetch_batch(home, load_enrolment(home), epoch, BATCH, transport)), None
     except ConsentError as exc:
         return epoch, 0, (f"next month's episode keys ({epoch}) could not be fetched ahead: {exc}; nothing "
-                          "is lost: the next signing tries again, and the first signing of the new month "
-                          "fetches them if the issuer answers then")
+                          "is lost: the next signing sets another time to ask, and the first signing of the "
+                          "new month fetches them if the issuer answers then")
 
 
 def _call(transport: Transport, method: str, url: str, payload: dict[str, object],

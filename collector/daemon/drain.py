@@ -6,9 +6,11 @@ the daemon, and boto3 and the network stay out of the recording process, so a sl
 never hold up a step. The daemon only watches the outbox and config.toml (one stat each per tick) and
 starts the child on the event loop; the child's own `[upload] concurrency` bounds its transfers, its
 retries are botocore's, and a failed run is tried again later, backing off (30 s doubling to 30 min).
-An unlinkable episode waiting for its random delay (collector/due.py) makes the drain run again when the
-earliest such delay is over, on the wall clock (`clock`): a machine suspended past that time runs it at
-its first tick awake (the monotonic clock, which the retries use, stands still while it sleeps).
+An item waiting for its random time (collector/due.py: an unlinkable episode, a revocation's record, a
+top-up of episode keys) makes the drain run again when the earliest such time comes, on the wall clock
+(`clock`): a machine suspended past that time runs it at its first tick awake (the monotonic clock, which
+the retries use, stands still while it sleeps), and that run, finding the items it slept through late,
+draws each a fresh time rather than sending them together as the machine wakes.
 """
 
 from __future__ import annotations

@@ -320,8 +320,7 @@ class ReviewApp(App[ReviewOutcome]):
 
         def sign() -> str:
             queued = self.session.sign(answer.passphrase)
-            keys = "; ".join(note for note in (queued.keys_note(), queued.keys_problem, queued.ahead_problem)
-                             if note)
+            keys = queued.keys_note()
             return (f"{queued.signed()}, {upload_plan(self.session.home)}: {queued.path}"
                     + (f" ({keys})" if keys else ""))
 

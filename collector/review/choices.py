@@ -16,14 +16,15 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from collector.consent import sign_episode
-from collector.consent.enrol import LOW_WATER, ensure_key, fetch_ahead, top_up
+from collector.consent.enrol import ensure_key, wants_keys
 from collector.consent.sign import require_policy
 from collector.consent.unlinkable import Timing, epoch_of, signed_how
 from collector.consent.verify import find_consent
-from collector.due import delivered, schedule
+from collector.due import TOP_UP, delivered, due_at, schedule
 from collector.episode import open_episode
 from collector.errors import EpisodeError
 from collector.home import Home
@@ -47,22 +48,20 @@ class Queued:
     path: Path
     statement: ConsentStatement
     removed: Path | None  # the unsigned original taken out of episodes/, if it was there
-    fetched: int = 0  # unlinkable: episode keys fetched from the issuer by this signing (enrol.top_up)
-    keys_problem: str | None = None  # unlinkable: why keys running low could not be topped up (one line)
-    ahead: tuple[str, int] | None = None  # unlinkable: next month's keys fetched ahead (enrol.fetch_ahead)
-    ahead_problem: str | None = None  # unlinkable: why next month's could not be fetched ahead (one line)
+    fetched: int = 0  # unlinkable: episode keys fetched from the issuer for this signing (enrol.ensure_key)
+    top_up_at: datetime | None = None  # unlinkable: when more keys are fetched, if this signing asked for it
 
     def keys_note(self) -> str | None:
-        """What the signing did about episode keys, in one line, when it fetched some."""
+        """What the signing did about episode keys, in one line, when it did something."""
         notes = []
         if self.fetched:
             epoch = self.statement.reviewer.authorisation
             month = f" authorised for {epoch.epoch}" if epoch is not None else ""
-            notes.append(f"fetched {self.fetched} more episode keys{month} from the issuer (fewer than "
-                         f"{LOW_WATER} were left)")
-        if self.ahead is not None:
-            notes.append(f"fetched {self.ahead[1]} episode keys authorised for {self.ahead[0]} ahead of the "
-                         "new month")
+            notes.append(f"fetched {self.fetched} episode keys{month} from the issuer (none was left)")
+        if self.top_up_at is not None:
+            at = self.top_up_at.isoformat(timespec="minutes").replace("+00:00", "Z")
+            notes.append(f"more episode keys are fetched from the issuer at a random time of their own "
+                         f"({at}), not at this signing, which the issuer would then learn")
         return "; ".join(notes) or None
 
     def signed(self) -> str:
@@ -104,10 +103,11 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     """Sign `original` (or its trimmed copy `trimmed`) into the outbox, then take the original out of
     episodes/. ConsentError (key, policy, refusal) or ReviewError when it cannot; nothing is removed then.
     Unlinkable (consent.sign_episode) when `unlinkable` or config.toml's `[consent] mode` says so: then a
-    batch of episode keys is fetched from the issuer first when none is left for this month, and after,
-    when fewer than LOW_WATER are, and next month's in a month's last days (consent/enrol.py); its upload
-    time is drawn (collector/due.py) before the signed episode is in the outbox, so no upload can find it
-    there without one."""
+    batch of episode keys is fetched from the issuer first when none is left for this month; when fewer
+    than LOW_WATER are left after, or next month's are due in a month's last days (consent/enrol.py), a
+    top-up is given a random time of its own (collector/due.py, run by the upload), never this signing's.
+    Its upload time is drawn before the signed episode is in the outbox, so no upload can find it there
+    without one."""
     episode = open_episode(original)
     if episode.consent is not None:
         raise ReviewError(f"{original} is already signed; signed episodes go to the outbox as they are")
@@ -120,11 +120,10 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     if trimmed is not None and trimmed.renamed:  # the policy's globs know the files by their own names
         require_policy(policy, sorted(trimmed.renamed), unlinkable=mode is not None)
     captured = [*episode.header.capture.exclude, *read_capture_exclude(original)]
-    fetched, epoch = 0, epoch_of(utc_now())
+    fetched, epoch, delay_max_s = 0, epoch_of(utc_now()), load_config(home).consent.upload_delay_max_s
     if mode is not None:
         fetched = ensure_key(home, epoch)
-        schedule(home, str(episode.header.episode_id), load_config(home).consent.upload_delay_max_s,
-                 utc_now())
+        schedule(home, str(episode.header.episode_id), delay_max_s, utc_now())
     try:
         statement = _sign(original, target, home, trimmed, passphrase, policy, scope_files, captured, mode,
                           bool(episode.header.capture.exclude))
@@ -133,13 +132,10 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
             delivered(home, str(episode.header.episode_id))  # not signed: no upload time
         raise
     removed = _take_out(original, home)
-    problem, ahead, ahead_problem = None, None, None
-    if mode is not None:
-        more, problem = top_up(home, epoch)
-        fetched += more
-        following, count, ahead_problem = fetch_ahead(home)
-        ahead = (following, count) if following is not None and count else None
-    return Queued(target, statement, removed, fetched, problem, ahead, ahead_problem)
+    top_up_at = None
+    if mode is not None and due_at(home, TOP_UP) is None and wants_keys(home, epoch):
+        top_up_at = schedule(home, TOP_UP, delay_max_s, utc_now())
+    return Queued(target, statement, removed, fetched, top_up_at)
 
 
 def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, passphrase: str | None,

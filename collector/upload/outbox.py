@@ -151,9 +151,16 @@ def upload_plan(home: Home) -> str:
 
 def upload_note(home: Home, episode_id: str) -> str:
     """What happens next to an episode just signed into the outbox, and the command that does it."""
+    from collector.due import due
+
     plan, destination = _plan(home)
     if destination is None:
         return plan
+    timed = due(home, episode_id)
+    if timed is not None and timed.bound_s:  # unlinkable: its own random time
+        when = timed.at.isoformat(timespec="minutes").replace("+00:00", "Z")
+        return (f"{plan} on its own, at a random time ({when}): the collector sends it then, while it runs "
+                f"(at once, and linkable by when it arrives: codetape upload --now {episode_id})")
     return (f"{plan}: the collector sends it in the background while it runs, or now: "
             f"codetape upload {episode_id}")
 

@@ -12,6 +12,12 @@ destination the receipt names; a destination that cannot be reached is retried b
 sends the same record, in the place of any other record found there (receivers honour only one that
 verifies against the key that signed the episode, so a record put there first by someone else must not
 keep the signer's out). Unfinished multipart uploads are abandoned. Receivers must honour the record.
+
+An episode signed in unlinkable mode is revoked on the UTC day only (`revoked_at` 00:00:00Z) and, given a
+delay (`[consent] upload_delay_max_s`), its record does not leave at once: it waits in the outbox for a
+random time of its own (collector/due.py), like an episode, and `write_revocation` writes it then (the
+upload run); its unfinished multipart uploads are abandoned then too. So neither the time in the record
+nor the time it arrives says when its signer withdrew, nor that several were withdrawn together.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import base64
 import binascii
 import contextlib
 import json
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +40,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from collector.atomic import atomic_write
 from collector.consent.episode_keys import episode_key
 from collector.consent.keys import decode_public, encode_public, key_id, key_path, load_private
+from collector.consent.unlinkable import day_only
 from collector.consent.verify import check_signature
+from collector.due import Draw, delivered, due_at, revocation_name, schedule
 from collector.episode import Episode, open_episode
 from collector.errors import CodetapeError, EpisodeError
 from collector.home import Home
@@ -82,21 +91,28 @@ def check_revocation(data: bytes, *, public_key: bytes | None = None) -> Revocat
 
 @dataclass(frozen=True)
 class Revocation:
-    """What `revoke` did: when, the record's local copy, where it was written, where it could not be."""
+    """What `revoke` did: when, the record's local copy, where it was written, where it could not be, and,
+    for an unlinkable episode whose record waits for its random time, that time."""
 
     revoked_at: datetime
     record: Path
     written_to: tuple[str, ...]
     failed: tuple[str, ...]
     already: bool
+    unlinkable: bool = False
+    due: datetime | None = None
 
 
 def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = None,
-           reason: str | None = None, now: Clock = utc_now) -> Revocation:
-    """Sign (once) and spread the revocation of the signed episode at `path`."""
+           reason: str | None = None, now: Clock = utc_now, delay_max_s: int | None = None,
+           draw: Draw = secrets.randbelow) -> Revocation:
+    """Sign (once) and spread the revocation of the signed episode at `path`. An unlinkable episode's is
+    dated by the day only; with `delay_max_s` (not None, not 0) its record is left to leave at a random
+    time within that many seconds (`write_revocation`) when a destination still lacks it."""
     episode_id, sha, size, signer = _identify(path, home)
-    private, reviewer = _signing_key(home, signer, episode_id, passphrase)
+    private, reviewer, unlinkable = _signing_key(home, signer, episode_id, passphrase)
     record_path = revocation_path(home, episode_id)
+    moment = now()
     with holding(home, episode_id):
         receipt = read_receipt(home, episode_id) or Receipt(episode_id=episode_id, sha256=sha, bytes=size,
                                                             signer_key_id=signer)
@@ -104,7 +120,7 @@ def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = N
         if already and receipt.revoked is not None:
             revoked_at, record = receipt.revoked.revoked_at, record_path.read_bytes()
         else:
-            revoked_at = now()
+            revoked_at = day_only(moment) if unlinkable else moment
             statement = RevocationStatement(
                 episode_sha256=receipt.sha256, episode_id=episode_id, revoked_at=revoked_at, reason=reason,
                 reviewer=reviewer)
@@ -115,24 +131,69 @@ def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = N
             atomic_write(record_path, record)
             receipt = msgspec.structs.replace(receipt, revoked=Revoked(revoked_at=revoked_at))
             write_receipt(home, receipt)
-        receipt, failed = _abandon(receipt, opener), []
-        for delivery in receipt.deliveries:
-            written = receipt.revoked.written_to if receipt.revoked is not None else ()
-            if any(ref.identity == delivery.destination.identity for ref in written):
-                continue
-            try:
-                # in the place of whatever lies there: a record someone else put first must not stand
-                # in for the signer's (receivers ignore it, collector/dataset/revocations.py)
-                opener(delivery.destination).put_bytes(revocation_key(receipt.sha256), record, replace=True)
-            except CodetapeError as exc:
-                failed.append(f"{delivery.destination.describe()}: {exc}")
-                continue
-            assert receipt.revoked is not None
-            receipt = msgspec.structs.replace(receipt, revoked=msgspec.structs.replace(
-                receipt.revoked, written_to=(*written, delivery.destination)))
-        write_receipt(home, receipt)
-    done = receipt.revoked.written_to if receipt.revoked is not None else ()
-    return Revocation(revoked_at, record_path, tuple(ref.describe() for ref in done), tuple(failed), already)
+        delivered(home, str(episode_id))  # never uploaded now: no upload time
+        name = revocation_name(str(episode_id))
+        if unlinkable and delay_max_s and _unwritten(receipt):
+            at = due_at(home, name) or schedule(home, name, delay_max_s, moment, draw=draw)
+            return Revocation(revoked_at, record_path, _written(receipt), (), already, True, at)
+        receipt, failed = _spread(home, receipt, record, opener)
+    return Revocation(revoked_at, record_path, _written(receipt), tuple(failed), already, unlinkable)
+
+
+def write_revocation(home: Home, episode_id: str, *, opener: Opener) -> Revocation | None:
+    """Write a revoked episode's signed record at every destination that lacks it (an unlinkable episode's,
+    once its random time has come); its time is dropped once all have it. None, and its time dropped, when
+    this home holds no revocation of it."""
+    parsed = _uuid(episode_id)
+    record_path = None if parsed is None else revocation_path(home, parsed)
+    if parsed is None or record_path is None or not record_path.is_file():
+        delivered(home, revocation_name(episode_id))
+        return None
+    with holding(home, parsed):
+        receipt = read_receipt(home, parsed)
+        if receipt is None or receipt.revoked is None:
+            delivered(home, revocation_name(episode_id))
+            return None
+        receipt, failed = _spread(home, receipt, record_path.read_bytes(), opener)
+        assert receipt.revoked is not None
+    return Revocation(receipt.revoked.revoked_at, record_path, _written(receipt), tuple(failed), True,
+                      is_episode_key(home, receipt.signer_key_id))
+
+
+def _spread(home: Home, receipt: Receipt, record: bytes, opener: Opener) -> tuple[Receipt, list[str]]:
+    """Abandon the receipt's unfinished uploads and write `record` at each destination that lacks it; the
+    receipt is written back, and the record's random time dropped once every destination has it."""
+    receipt, failed = _abandon(receipt, opener), []
+    for delivery in receipt.deliveries:
+        written = receipt.revoked.written_to if receipt.revoked is not None else ()
+        if any(ref.identity == delivery.destination.identity for ref in written):
+            continue
+        try:
+            # in the place of whatever lies there: a record someone else put first must not stand
+            # in for the signer's (receivers ignore it, collector/dataset/revocations.py)
+            opener(delivery.destination).put_bytes(revocation_key(receipt.sha256), record, replace=True)
+        except CodetapeError as exc:
+            failed.append(f"{delivery.destination.describe()}: {exc}")
+            continue
+        assert receipt.revoked is not None
+        receipt = msgspec.structs.replace(receipt, revoked=msgspec.structs.replace(
+            receipt.revoked, written_to=(*written, delivery.destination)))
+    write_receipt(home, receipt)
+    if not failed:
+        delivered(home, revocation_name(str(receipt.episode_id)))
+    return receipt, failed
+
+
+def _unwritten(receipt: Receipt) -> bool:
+    """Whether a destination still lacks the record, or an unfinished upload is still to be abandoned."""
+    written = {ref.identity for ref in receipt.revoked.written_to} if receipt.revoked is not None else set()
+    return bool(receipt.pending) or any(delivery.destination.identity not in written
+                                        for delivery in receipt.deliveries)
+
+
+def _written(receipt: Receipt) -> tuple[str, ...]:
+    written = receipt.revoked.written_to if receipt.revoked is not None else ()
+    return tuple(ref.describe() for ref in written)
 
 
 def signer_of(path: Path, home: Home) -> str:
@@ -146,12 +207,13 @@ def is_episode_key(home: Home, signer: str) -> bool:
 
 
 def _signing_key(home: Home, signer: str, episode_id: uuid.UUID,
-                 passphrase: str | None) -> tuple[Ed25519PrivateKey, ConsentReviewer]:
-    """The private key that signed the episode, from this home: its episode key, else the home's own key;
-    RevocationFailed when this home holds neither."""
+                 passphrase: str | None) -> tuple[Ed25519PrivateKey, ConsentReviewer, bool]:
+    """The private key that signed the episode, from this home: its episode key (then True: unlinkable),
+    else the home's own key; RevocationFailed when this home holds neither."""
     key = episode_key(home, signer)
     if key is not None:
-        return key.private(), ConsentReviewer(public_key=encode_public(key.public_key), key_id=key.key_id)
+        reviewer = ConsentReviewer(public_key=encode_public(key.public_key), key_id=key.key_id)
+        return key.private(), reviewer, True
     if not key_path(home).exists():
         raise RevocationFailed(f"{episode_id} is signed by key {signer}, which this home does not hold: only "
                                "its signer can revoke it")
@@ -159,7 +221,7 @@ def _signing_key(home: Home, signer: str, episode_id: uuid.UUID,
     if info.key_id != signer:
         raise RevocationFailed(f"{episode_id} is signed by key {signer}, not by yours ({info.key_id}): "
                                "only its signer can revoke it")
-    return private, ConsentReviewer(public_key=info.public_b64, key_id=info.key_id)
+    return private, ConsentReviewer(public_key=info.public_b64, key_id=info.key_id), False
 
 
 def _identify(path: Path, home: Home) -> tuple[uuid.UUID, str, int, str]:

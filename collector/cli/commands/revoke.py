@@ -12,6 +12,12 @@ command again to write it.
 `codetape revoke --all` withdraws every episode this home signed and has not revoked (those in the outbox
 and those only its receipts remember), after asking (--yes: without asking); one that cannot be revoked
 is named and the others go on (exit 1).
+
+An episode signed in unlinkable mode is revoked here at once, but its record says the UTC day only and
+leaves on its own: at a random time up to `[consent] upload_delay_max_s` later (6 h by default), like an
+upload, written by the collector's background upload (or `codetape upload`) when that time comes; so
+`--all` does not put every record at the store within the same second, which would tell the receiver
+they came from one person. --now writes them at once, and gives that up.
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         help="a signed episode file, or its id (prefix)")
     parser.add_argument("--all", action="store_true", help="every episode this home signed (asks first)")
     parser.add_argument("--yes", action="store_true", help="with --all: do not ask")
+    parser.add_argument("--now", action="store_true",
+                        help="unlinkable episodes: write the records at once, not each at a random time of "
+                        "its own (the times they arrive at can then link them)")
     parser.add_argument("--reason", metavar="TEXT", help="why, recorded in the signed record")
     parser.add_argument("--passphrase-file", type=Path, metavar="FILE",
                         help="the signing key's passphrase, on FILE's first line (- for stdin)")
@@ -114,20 +123,26 @@ def revoke_one(path: Path, home: Home, args: argparse.Namespace) -> None:
     from collector.upload.revocation import is_episode_key, revoke, signer_of
     from collector.upload.stores import reopen
 
-    settings = load_config(home).upload
+    config = load_config(home)
 
     def opener(ref: DestinationRef) -> Store:
-        return reopen(ref, settings)
+        return reopen(ref, config.upload)
 
     own_key = not is_episode_key(home, signer_of(path, home)) and key_path(home).exists()
     passphrase = ask_passphrase(args.passphrase_file, home) if own_key else None
-    done = revoke(path, home, opener=opener, passphrase=passphrase, reason=args.reason)
+    delay = None if args.now else config.consent.upload_delay_max_s
+    done = revoke(path, home, opener=opener, passphrase=passphrase, reason=args.reason, delay_max_s=delay)
     eid = reference(path, home) if path.exists() else path.name.removesuffix(".ctape")
-    when = done.revoked_at.isoformat(timespec="seconds").replace("+00:00", "Z")
-    print(f"{'already revoked' if done.already else 'revoked'} {eid} at {when}; signed record: {done.record}")
+    when = (f"on {done.revoked_at.date().isoformat()}" if done.unlinkable
+            else f"at {done.revoked_at.isoformat(timespec='seconds').replace('+00:00', 'Z')}")
+    print(f"{'already revoked' if done.already else 'revoked'} {eid} {when}; signed record: {done.record}")
     for where in done.written_to:
         print(f"  record written at {where}")
-    if not done.written_to and not done.failed:
+    if done.due is not None:
+        at = done.due.isoformat(timespec="minutes").replace("+00:00", "Z")
+        print(f"  its record leaves on its own, at a random time ({at}): the collector's background upload "
+              f"writes it then (at once, and linked by when it arrives: codetape revoke --now {eid})")
+    elif not done.written_to and not done.failed:
         print("  it was never uploaded, and now never will be")
     if done.failed:
         raise RevocationFailed(f"revoked here, but the record could not be written at {done.failed[0]}"

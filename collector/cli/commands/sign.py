@@ -189,9 +189,6 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
     print(upload_note(home, str(queued.statement.content.episode_id)))
     if queued.keys_note() is not None:
         print(queued.keys_note())
-    for problem in (queued.keys_problem, queued.ahead_problem):
-        if problem is not None:
-            print(f"codetape: {problem}", file=sys.stderr)
 
 
 def signed_how(statement: ConsentStatement) -> str:

@@ -14,11 +14,18 @@ read_timeout_s) seconds and a little backoff (81 s by default; [upload] in confi
 saying so while it is waited for; the episodes stay in the outbox.
 The collector runs this in the background (`--quiet`) after each signing and when it starts.
 
-An episode signed in unlinkable mode leaves only once the random delay drawn when it was signed has passed
-(up to `[consent] upload_delay_max_s`, 6 h by default), each on its own, so that arrival times do not link
-episodes; the collector sends it when it is due. --now sends such episodes at once, together: the times
-they arrive at then tell the receiver they came from one person. They go as through a write-only drop
-credential: no HeadObject, GetObject or List request is made for them.
+An episode signed in unlinkable mode leaves on its own, at a random time drawn when it was signed (up to
+`[consent] upload_delay_max_s`, 6 h by default), so that arrival times do not link episodes; the
+collector runs this when that time comes. A run sends at most one unlinkable item (an episode, the record
+of a revocation, or the request for more episode keys, which the issuer sees), and none beside an
+attributed episode; any other whose time has come draws a new one. One found more than 2 minutes past its
+time (the machine was asleep, or nothing ran) does not leave then either: it draws a new time within half
+its last bound (6 h, 3 h, 1.5 h, 45 min, 22 min, then 15 min), so a laptop opened after hours sends nothing
+that waited at once; at 15 minutes it may leave late, so a laptop never open for long still sends each, by
+the sixth time it is opened after its time, one a run. Naming EPISODE chooses which episodes go, not when:
+the same rules hold for them. --now sends the named (or all waiting) unlinkable episodes at once, together:
+the times they arrive at then tell the receiver they came from one person. They go as through a write-only
+drop credential: no HeadObject, GetObject or List request is made for them.
 """
 
 from __future__ import annotations
@@ -26,13 +33,15 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collector.due import Release
     from collector.upload.outbox import UploadOutcome
+from collector.due import REVOCATION, TOP_UP
 from collector.errors import UsageError
 from collector.home import Home
+from collector.protocol.clock import utc_now
 
 CONFIG_HINT = '[upload] to = "file:///DIR" or "s3://BUCKET/PREFIX"'
 
@@ -41,20 +50,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("upload", help="send signed episodes to the upload destination (file://, s3://)",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("episodes", metavar="EPISODE", nargs="*",
-                        help="a signed episode file or id (prefix); default: every one waiting in the outbox")
+                        help="a signed episode file or id (prefix); default: every one waiting in the outbox "
+                        "(naming an unlinkable episode picks it, not its time: see --now)")
     parser.add_argument("--to", metavar="URL", help="file:///DIR or s3://BUCKET/PREFIX (default: [upload] to "
                         "in config.toml)")
     parser.add_argument("--allow-insecure", action="store_true",
                         help="allow a plain http:// S3 endpoint that is not on this machine")
     parser.add_argument("--now", action="store_true",
-                        help="send unlinkable episodes now, without their random delay (arrival times can "
-                        "then link them)")
+                        help="send the unlinkable episodes (named, or every one waiting) now and together, "
+                        "without their random delay: the times they arrive at can then link them")
     parser.add_argument("--quiet", action="store_true", help="print errors only (no progress, no results)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from collector.cli.progress import byte_progress
+    from collector.due import due_at, release, scheduled
     from collector.episode.resolve import resolve_episode, show
     from collector.upload.destinations import configured
     from collector.upload.outbox import drain, record_run, waiting
@@ -68,56 +79,109 @@ def run(args: argparse.Namespace) -> int:
         paths = [resolve_episode(ref, home) for ref in args.episodes]
     else:
         paths = [entry.path for entry in waiting(home, destination.ref())]
-    paths, later = _due(paths, home, args.now, args.quiet)
-    if later and not args.quiet:
-        first = min(later).isoformat(timespec="minutes").replace("+00:00", "Z")
-        waits = "s wait for their" if len(later) != 1 else " waits for its"
-        print(f"{len(later)} unlinkable episode{waits} random "
-              f"delay (the first due at {first}); codetape upload --now sends them now, and gives up that "
-              "arrival times do not link them")
-    if not paths and later:
-        return 0
-    if not paths:
-        if not args.quiet:
+    moment = utc_now()
+    episodes = {path.name.removesuffix(".ctape"): path for path in paths}
+    early = sum((at := due_at(home, eid)) is not None and at > moment for eid in episodes) if args.now else 0
+    others = [] if args.episodes or args.now else [*scheduled(home, REVOCATION), *scheduled(home, TOP_UP)]
+    plan = release(home, [*episodes, *others], moment, at_once=args.now)
+    if not args.quiet:
+        _said_waiting(plan, set(episodes), early)
+    for warning in _top_up(home, args.quiet) if TOP_UP in plan.send else []:
+        print(f"codetape: {warning}", file=sys.stderr)
+    errors = _revocations(home, [name for name in plan.send if name.endswith(REVOCATION)], args.quiet)
+    send = [episodes[name] for name in plan.send if name in episodes]
+    if not send:
+        if not args.quiet and not plan.send and not plan.waiting:
             print(f"nothing to upload to {destination.url}: every signed episode in {home.outbox} is there "
                   "(or revoked)")
-        return 0
+        for error in errors:
+            print(f"codetape: {error}", file=sys.stderr)
+        return 1 if errors else 0
     store = open_store(destination, waiting=None if args.quiet else _say)
-    total = sum(path.stat().st_size for path in paths)
-    label = f"uploading {len(paths)} episode{'s' * (len(paths) != 1)}"
+    total = sum(path.stat().st_size for path in send)
+    label = f"uploading {len(send)} episode{'s' * (len(send) != 1)}"
     with byte_progress(total, label, quiet=args.quiet) as progress:
-        outcomes = drain(home, store, paths, concurrency=destination.settings.concurrency, progress=progress)
-    errors = _errors(outcomes, home, args)
-    record_run(home, store.ref.describe(), outcomes, errors[0] if errors else None)
+        outcomes = drain(home, store, send, concurrency=destination.settings.concurrency, progress=progress)
+    failed = _errors(outcomes, home, args)
+    record_run(home, store.ref.describe(), outcomes, failed[0] if failed else None)
     if not args.quiet:
         for outcome in outcomes:
             if outcome.delivered is not None:
                 print(_said(outcome))
     for error in errors:
-        print(f"codetape: {show(error)}", file=sys.stderr)
-    return 1 if errors else 0
+        print(f"codetape: {error}", file=sys.stderr)
+    for line in failed:
+        print(f"codetape: {show(line)}", file=sys.stderr)
+    return 1 if errors or failed else 0
 
 
-def _due(paths: list[Path], home: Home, now: bool, quiet: bool) -> tuple[list[Path], list[datetime]]:
-    """(the episodes to send, the upload times of those still waiting for their random delay)."""
-    from collector.due import due_at
-    from collector.protocol.clock import utc_now
-
-    moment = utc_now()
-    send, later, early = [], [], 0
-    for path in paths:
-        at = due_at(home, path.name.removesuffix(".ctape"))
-        if at is None or at <= moment:
-            send.append(path)
-        elif now:
-            send.append(path)
-            early += 1
-        else:
-            later.append(at)
-    if early and not quiet:
+def _said_waiting(plan: Release, episodes: set[str], early: int) -> None:
+    """What waits for its random time, and what was sent before it (--now)."""
+    if early:
         print(f"--now: {early} unlinkable episode{'s' * (early != 1)} sent before the random delay drawn for "
               "each: the times they arrive at can tell the receiver they came from one person")
-    return send, later
+    later = [at for name, at in plan.waiting if name in episodes]
+    if later:
+        waits = "s wait for their" if len(later) != 1 else " waits for its"
+        print(f"{len(later)} unlinkable episode{waits} random delay (the first due at {_minute(later[0])}); "
+              "codetape upload --now sends them now, and gives up that arrival times do not link them")
+    records = [at for name, at in plan.waiting if name.endswith(REVOCATION)]
+    if records:
+        waits = "s wait for their" if len(records) != 1 else " waits for its"
+        print(f"{len(records)} revocation record{waits} random time (the first at {_minute(records[0])})")
+    keys = [at for name, at in plan.waiting if name == TOP_UP]
+    if keys:
+        print(f"more episode keys are fetched from the issuer at a random time of their own "
+              f"({_minute(keys[0])})")
+    if plan.redrawn:
+        print(f"{plan.redrawn} whose time had come drew a new one: a run sends at most one, and nothing that "
+              "waited while this machine slept or nothing ran (codetape upload --help)")
+
+
+def _minute(at: datetime) -> str:
+    return at.isoformat(timespec="minutes").replace("+00:00", "Z")
+
+
+def _top_up(home: Home, quiet: bool) -> list[str]:
+    """More episode keys from the issuer, at the top-up's own random time (never at a signing); what went
+    wrong, one line each: warnings, the upload is not the worse for them (the next signing that finds keys
+    low gives the top-up another time, as it would have tried again before)."""
+    from collector.consent.enrol import LOW_WATER, fetch_ahead, top_up
+    from collector.consent.unlinkable import epoch_of
+    from collector.due import delivered
+
+    epoch = epoch_of(utc_now())
+    more, problem = top_up(home, epoch)
+    following, count, ahead_problem = fetch_ahead(home)
+    if not quiet and more:
+        print(f"fetched {more} more episode keys authorised for {epoch} from the issuer (fewer than "
+              f"{LOW_WATER} were left)")
+    if not quiet and count:
+        print(f"fetched {count} episode keys authorised for {following} ahead of the new month")
+    delivered(home, TOP_UP)
+    return [line for line in (problem, ahead_problem) if line is not None]
+
+
+def _revocations(home: Home, names: list[str], quiet: bool) -> list[str]:
+    """Write the records of revocations whose random time has come; a line for each destination that
+    could not be written (the record is tried again later)."""
+    from collector.upload.destinations import load_config
+    from collector.upload.revocation import write_revocation
+    from collector.upload.stores import reopen
+
+    settings = load_config(home).upload
+    problems = []
+    for name in names:
+        eid = name.removesuffix(REVOCATION)
+        done = write_revocation(home, eid, opener=lambda ref: reopen(ref, settings))
+        if done is None:
+            continue
+        if not quiet:
+            for where in done.written_to:
+                print(f"{eid[:8]}  revocation record written at {where}")
+        problems += [f"{eid}: the revocation record could not be written at {failure}; it is tried again "
+                     f"later (at once: codetape revoke --now {eid})" for failure in done.failed]
+    return problems
 
 
 def _say(line: str) -> None:

@@ -1,23 +1,29 @@
-"""Episode keys come by themselves, through the real CLI and a real issuer process: a signing that leaves
-fewer than LOW_WATER unused keys for the month fetches a batch after it, and one that finds none (a new
-month) fetches a batch before it, without `enroll --refresh`. With the issuer out of reach, each says so in
-one line: the signing that could go ahead is done, the one that needed a key is refused with the episode
-left unsigned (and no upload time drawn for it), and nothing is signed with the contributor's own key."""
+"""Episode keys come by themselves, through the real CLI and a real issuer process, without `enroll
+--refresh`, and never at a signing the issuer could then date: a signing that leaves fewer than LOW_WATER
+unused keys for the month (or falls in a month's last days) fetches nothing, it gives the top-up a random
+time of its own, and the upload run at that time fetches the batch; a signing that finds no key (a new
+month) fetches a batch before it, as it must. With the issuer out of reach, each says so in one line: the
+signing that could go ahead is done, the one that needed a key is refused with the episode left unsigned
+(and no upload time drawn for it), the top-up's run warns, and nothing is signed with the contributor's
+own key."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from collector.atomic import atomic_write
 from collector.consent.authorisation import next_epoch
 from collector.consent.enrol import LOW_WATER
 from collector.consent.episode_keys import unused_counts
 from collector.consent.statement import parse_statement, unpack_payload
 from collector.consent.unlinkable import epoch_of
+from collector.due import TOP_UP, due_at, due_path
 from collector.episode import open_episode
 from collector.home import Home
 from collector.protocol.clock import utc_now
@@ -57,17 +63,53 @@ def authorised_for(path: Path) -> str:
     return authorisation.epoch
 
 
-def test_a_signing_that_leaves_few_keys_fetches_a_batch_by_itself(issuer: Issuer, tmp_path: Path) -> None:
+def errors(stderr: str) -> str:
+    """A command's stderr without the signing's warnings (commits it could not check are pushed, ...):
+    what it says about keys and the issuer."""
+    lines = stderr.splitlines(keepends=True)
+    return "".join(line for line in lines if not line.startswith("codetape: warning: "))
+
+
+def taken(issuer: Issuer) -> str:
+    """`issuer member list --json`: how many authorisations each member took a month."""
+    members = codetape(issuer.home, "issuer", "member", "list", "--dir", str(issuer.directory), "--json")
+    assert members.returncode == 0, members.stderr
+    return members.stdout
+
+
+def run_the_top_up(home: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """The upload run at the top-up's time: its time moved to a second ago, every episode's hours ahead
+    (so that none leaves in this run by chance)."""
+    now = utc_now()
+    for path in Home(home).outbox.glob("*.due"):
+        at = now - timedelta(seconds=1) if path.name == f"{TOP_UP}.due" else now + timedelta(hours=5)
+        atomic_write(path, f"{at.isoformat()}\n{6 * 3600}\n")
+    return codetape(home, "upload", "--to", (tmp_path / "drop").as_uri())
+
+
+def test_a_signing_that_leaves_few_keys_fetches_nothing_the_upload_at_the_top_ups_own_time_does(
+        issuer: Issuer, tmp_path: Path) -> None:
     home, month = tmp_path / "home", epoch_of(utc_now())
     enrol(issuer, home, "low", "--count", str(LOW_WATER))
+    signing = utc_now()
     done = codetape(home, "sign", str(an_episode(tmp_path, "one.ctape")), "--unlinkable", "--yes")
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
+    assert errors(done.stderr) == ""
+    assert "more episode keys are fetched from the issuer at a random time of their own" in done.stdout
+    assert unused_counts(Home(home)) == {month: LOW_WATER - 1}
+    assert f'"{month}": {LOW_WATER}' in taken(issuer)  # the issuer heard nothing at the signing
+    at = due_at(Home(home), TOP_UP)
+    assert at is not None and signing - timedelta(minutes=5) <= at <= utc_now() + timedelta(hours=6)
+
+    done = run_the_top_up(home, tmp_path)
+    assert done.returncode == 0, done.stderr
     assert (f"fetched {BATCH} more episode keys authorised for {month} from the issuer (fewer than "
             f"{LOW_WATER} were left)") in done.stdout
+    assert "1 unlinkable episode waits for its random delay" in done.stdout  # not in the top-up's run
+    assert not list(tmp_path.joinpath("drop").rglob("*.ctape"))
     assert unused_counts(Home(home)) == {month: LOW_WATER - 1 + BATCH}
-    members = codetape(issuer.home, "issuer", "member", "list", "--dir", str(issuer.directory), "--json")
-    assert f'"{month}": {LOW_WATER + BATCH}' in members.stdout, members.stdout
+    assert f'"{month}": {LOW_WATER + BATCH}' in taken(issuer)
+    assert not due_path(Home(home), TOP_UP).exists()
 
 
 def test_a_signing_that_finds_no_key_for_the_month_fetches_one_first(issuer: Issuer, tmp_path: Path) -> None:
@@ -88,28 +130,34 @@ def test_with_the_issuer_out_of_reach_each_signing_says_so_in_one_line_and_nothi
     enrol(issuer, home, "offline", "--count", "1")
     issuer.stop()
     first = codetape(home, "sign", str(an_episode(tmp_path, "first.ctape")), "--unlinkable", "--yes")
-    assert first.returncode == 0, first.stderr  # the key it needed was there: signed
-    assert first.stderr.count("\n") == 1, first.stderr
-    unreachable = f"cannot reach the issuer at {issuer.url}/v1/record: "
-    assert first.stderr.startswith(f"codetape: 0 unused episode keys left for {month}, and no more could be "
-                                   f"fetched: {unreachable}"), first.stderr
-    assert first.stderr.endswith("nothing is lost: the next signing tries again (or: codetape enroll "
-                                 "--refresh)\n")
+    assert first.returncode == 0, first.stderr  # the key it needed was there: signed, the issuer not asked
+    assert errors(first.stderr) == "" and due_at(Home(home), TOP_UP) is not None
     assert len(list((home / "outbox").glob("*.ctape"))) == 1
+    unreachable = f"cannot reach the issuer at {issuer.url}/v1/record: "
 
     second = an_episode(tmp_path, "second.ctape", "minimal.ctape")
     done = codetape(home, "sign", str(second), "--unlinkable", "--yes")
     assert done.returncode == 1
-    assert done.stderr.count("\n") == 1, done.stderr
-    assert done.stderr.startswith(f"codetape: no unused episode key authorised for {month}, and none could "
-                                  f"be fetched: {unreachable}"), done.stderr
-    assert done.stderr.endswith("nothing was signed and the episode stays: sign it again once the issuer "
-                                "answers (or, if you choose to be named, sign it attributed)\n")
+    assert errors(done.stderr).count("\n") == 1, done.stderr
+    assert errors(done.stderr).startswith(f"codetape: no unused episode key authorised for {month}, and none "
+                                          f"could be fetched: {unreachable}"), done.stderr
+    assert errors(done.stderr).endswith("nothing was signed and the episode stays: sign it again once the "
+                                        "issuer answers (or, if you choose to be named, sign it "
+                                        "attributed)\n")
     assert open_episode(second).consent is None
     outbox = sorted(path.name for path in (home / "outbox").iterdir())
-    assert len(outbox) == 2 and not any(name.startswith(str(open_episode(second).header.episode_id))
-                                        for name in outbox), outbox  # one episode, its .due; none for this
+    assert len(outbox) == 3 and not any(name.startswith(str(open_episode(second).header.episode_id))
+                                        for name in outbox), outbox  # one episode, its .due, the top-up's
     assert not (home / "keys").exists()  # no key of the contributor's own was made or used
+
+    done = run_the_top_up(home, tmp_path)
+    assert done.returncode == 0, done.stderr  # a warning: the upload is none the worse
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"codetape: 0 unused episode keys left for {month}, and no more could be "
+                                  f"fetched: {unreachable}"), done.stderr
+    assert done.stderr.endswith("nothing is lost: the next signing sets another time to ask (or: codetape "
+                                "enroll --refresh)\n")
+    assert due_at(Home(home), TOP_UP) is None
 
 
 def last_day_of_this_month() -> datetime:
@@ -119,7 +167,7 @@ def last_day_of_this_month() -> datetime:
     return (first_of_next - timedelta(days=1)).replace(hour=12)
 
 
-def test_in_a_months_last_days_a_signing_fetches_next_months_keys_ahead(
+def test_in_a_months_last_days_a_signing_has_next_months_keys_fetched_ahead_at_their_own_time(
         issuer: Issuer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home, month = tmp_path / "home", epoch_of(utc_now())
     following = next_epoch(month)
@@ -127,22 +175,26 @@ def test_in_a_months_last_days_a_signing_fetches_next_months_keys_ahead(
     mid = codetape(home, "sign", str(an_episode(tmp_path, "mid.ctape")), "--unlinkable", "--yes")
     assert mid.returncode == 0, mid.stderr  # the 15th (tests/conftest.py): nothing ahead
     assert unused_counts(Home(home)) == {month: BATCH - 1}
-    assert "ahead" not in mid.stdout
+    assert "random time" not in mid.stdout and due_at(Home(home), TOP_UP) is None
 
     monkeypatch.setattr("collector.consent.enrol.utc_now", last_day_of_this_month)
     late = codetape(home, "sign", str(an_episode(tmp_path, "late.ctape", "minimal.ctape")), "--unlinkable",
                     "--yes")
     assert late.returncode == 0, late.stderr
-    assert late.stderr == ""
-    assert f"fetched {BATCH} episode keys authorised for {following} ahead of the new month" in late.stdout
+    assert errors(late.stderr) == ""
+    assert "more episode keys are fetched from the issuer at a random time of their own" in late.stdout
+    assert f'"{following}"' not in taken(issuer)  # not at the signing
+    done = run_the_top_up(home, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"fetched {BATCH} episode keys authorised for {following} ahead of the new month" in done.stdout
     assert unused_counts(Home(home)) == {month: BATCH - 2, following: BATCH}
-    members = codetape(issuer.home, "issuer", "member", "list", "--dir", str(issuer.directory), "--json")
-    assert f'"{following}": {BATCH}' in members.stdout, members.stdout
+    assert f'"{following}": {BATCH}' in taken(issuer)
 
     again = codetape(home, "sign", str(an_episode(tmp_path, "later.ctape", "unicode.ctape")), "--unlinkable",
                      "--yes")
     assert again.returncode == 0, again.stderr
-    assert "ahead" not in again.stdout  # next month's keys are there: one batch ahead, not one a signing
+    assert "random time" not in again.stdout  # next month's keys are there: one batch ahead, not one each
+    assert due_at(Home(home), TOP_UP) is None
     assert unused_counts(Home(home)) == {month: BATCH - 3, following: BATCH}
 
 
@@ -153,6 +205,9 @@ def test_fetching_ahead_with_the_issuer_out_of_reach_says_so_and_signs(
     issuer.stop()
     monkeypatch.setattr("collector.consent.enrol.utc_now", last_day_of_this_month)
     done = codetape(home, "sign", str(an_episode(tmp_path, "late.ctape")), "--unlinkable", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert errors(done.stderr) == ""
+    done = run_the_top_up(home, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.startswith(f"codetape: next month's episode keys ({next_epoch(month)}) could not be "

@@ -2,7 +2,7 @@
 and multipart; HeadObject, GetObject and List are refused with 403): `codetape upload` sends unlinkable
 episodes without asking the store anything, each only once the random delay drawn at signing has passed
 (`upload --now` says what it gives up), under keys and with metadata that name no contributor; the
-revocation goes the same way."""
+revocation's record goes the same way, at a random time of its own."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 from collector.atomic import atomic_write
 from collector.consent.enrol import LOW_WATER
 from collector.daemon.drain import BackgroundUpload
-from collector.due import due_at, due_path
+from collector.due import due_at, due_path, revocation_name
 from collector.episode import open_episode
 from collector.home import Home
 from collector.protocol.clock import utc_now
@@ -94,7 +94,11 @@ def test_unlinkable_episodes_go_through_a_write_only_credential_each_after_its_d
                                      "statement_sha256", "codetape_version"}
     assert len(signers) == 2  # each episode's own key
 
-    done = codetape(home, "revoke", ids[0], env=seaweed.drop_env())  # the record goes the same way
+    done = codetape(home, "revoke", ids[0], env=seaweed.drop_env())  # the record goes the same way, at its
+    assert done.returncode == 0, done.stderr  # own random time
+    assert sum(key.endswith(".revocation.json") for key in seaweed.keys(bucket)) == 0
+    due_path(Home(home), revocation_name(ids[0])).write_text((utc_now() - timedelta(seconds=1)).isoformat())
+    done = codetape(home, "upload", env=seaweed.drop_env())
     assert done.returncode == 0, done.stderr
     assert sum(key.endswith(".revocation.json") for key in seaweed.keys(bucket)) == 1
 
