@@ -1,10 +1,7 @@
-"""What describes the contributor rather than the episode, generalised for unlinkable mode: an exact build,
-an editor's release channel or a setting of her own is in all her episodes and in nobody else's.
+"""What describes the contributor rather than the episode, generalised for unlinkable mode: an exact build
+or a setting of her own is in all her episodes and in nobody else's.
 
     major_minor(version)     a version's release level: "1.96.2" -> "1.96", "2026.12.3+custom2" -> "2026.12"
-    editor_product(name)     an editor's name without its release channel: "Visual Studio Code - Insiders"
-                             -> "Visual Studio Code", "Cursor Nightly" -> "Cursor", "Code - OSS" -> "Code"
-                             (channels: CHANNELS, at the end of the name, after " - ", "-" or a space)
     model_family(name)       a model name's family, or None when it is not a name this knows: Claude's
                              tier (opus, sonnet, haiku; else its major version), GPT's and Gemini's major
                              version, the o-series' number: "claude-sonnet-4-5-20250929" -> "claude-sonnet",
@@ -27,15 +24,12 @@ from __future__ import annotations
 
 import re
 
-from schemas.header import CaptureSettings, ClientInfo
+from schemas.header import CaptureSettings
 from schemas.settings import ALL_CHANNELS
 
-CHANNELS = ("insiders", "insider", "exploration", "nightly", "canary", "oss", "preview", "beta", "alpha",
-            "dev", "eap")
 CLAUDE_TIERS = ("opus", "sonnet", "haiku", "instant")
 _MAJOR_MINOR = re.compile(r"\A[^.]*(?:\.[^.]*)?")
 _DIGITS = re.compile(r"\d+")
-_CHANNEL = re.compile(rf"(?:\s*-\s*|\s+)(?:{'|'.join(CHANNELS)})\Z", re.IGNORECASE)
 _WORD = re.compile(r"[^\s()\[\]{},;'\"]+")
 _VERSION = re.compile(r"\A(v?)(\d+(?:\.\d+)+\S*)\Z")
 _MODEL = re.compile(r"\A(?P<provider>[\w.-]+/)?(?P<line>claude|gpt|gemini)-(?P<rest>\S+)\Z", re.IGNORECASE)
@@ -55,22 +49,6 @@ def major_minor(version: str) -> str:
 def _leading(part: str) -> str:
     digits = _DIGITS.match(part)
     return digits.group(0) if digits else part
-
-
-def editor_product(name: str) -> str:
-    """`name` without the release channels it ends with; `name` itself when nothing else would be left."""
-    product = name
-    while (found := _CHANNEL.search(product)) is not None and found.start() > 0:
-        product = product[: found.start()]
-    return product.strip() or name
-
-
-def released_client(client: ClientInfo | None) -> ClientInfo | None:
-    """The editor as its product and release level."""
-    if client is None:
-        return None
-    return ClientInfo(name=editor_product(client.name),
-                      version=None if client.version is None else major_minor(client.version))
 
 
 def model_family(name: str) -> str | None:

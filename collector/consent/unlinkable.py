@@ -4,8 +4,8 @@ signs it.
     minimise_episode(src, dst, timing, shared_remotes) -> a new unsigned episode, the same steps, with
         header.started_at                the UTC day only (00:00:00Z)
         header.codetape_version          major.minor ("0.1.0" -> "0.1"; generalise.py)
-        header.client                    the editor's product and major.minor ("Visual Studio Code -
-                                         Insiders" 1.96.2 -> "Visual Studio Code" 1.96)
+        header.client                    none: the editor and its build (an Insiders build is a minor
+                                         ahead) are what the fleet's configuration says each laptop runs
         header.capture                   idle_timeout_s and max_file_bytes at their defaults, the
                                          channels in canonical order (they stay: the review says when a
                                          set other than the default singles the contributor out)
@@ -23,7 +23,7 @@ signs it.
         an agent's session_start detail  its versions major.minor, its model names their family
                                          (ACP's "NAME VERSION"; generalise.py agent_label)
 
-    minimised_statement(statement) -> the statement's `software` (codetape, recorder, editor) and
+    minimised_statement(statement) -> the statement's `software` (codetape, recorder; no editor) and
         `redaction.rules_version` at release level ("2026.12.3+custom2" -> "2026.12")
 
 Keyframes are never copied: the writer takes new ones from the steps written. The replay does not depend on
@@ -42,7 +42,7 @@ from typing import Literal
 import msgspec
 
 from collector.consent.authorisation import Authorisation, IssuerRecord, verify_authorisation
-from collector.consent.generalise import agent_label, default_capture, major_minor, released_client
+from collector.consent.generalise import agent_label, default_capture, major_minor
 from collector.consent.keys import decode_public
 from collector.consent.pseudonyms import Pseudonyms
 from collector.consent.wallclock import day_of_wall_clock
@@ -76,7 +76,7 @@ def minimised_header(header: EpisodeHeader, names: Pseudonyms,
     """`header` as an unlinkable episode keeps it (see the module's docstring)."""
     return msgspec.structs.replace(
         header, codetape_version=major_minor(header.codetape_version), started_at=day_only(header.started_at),
-        client=released_client(header.client), capture=default_capture(header.capture),
+        client=None, capture=default_capture(header.capture),
         workspace=neutral_workspace(header.workspace, names, shared_remotes))
 
 
@@ -96,7 +96,7 @@ def minimised_statement(statement: ConsentStatement) -> ConsentStatement:
         statement,
         software=msgspec.structs.replace(software, codetape_version=major_minor(software.codetape_version),
                                          recorded_with=major_minor(software.recorded_with),
-                                         editor=released_client(software.editor)),
+                                         editor=None),
         redaction=msgspec.structs.replace(redaction, rules_version=None if redaction.rules_version is None
                                           else major_minor(redaction.rules_version)))
 

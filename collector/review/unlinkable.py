@@ -1,6 +1,6 @@
-"""What the review says of an episode it would sign unlinkably: which of what names its repository signing
-leaves out (consent/unlinkable.py does it), and which settings it keeps that still single the contributor
-out."""
+"""What the review says of an episode it would sign unlinkably: which of what names its repository and its
+editor signing leaves out (consent/unlinkable.py does it), and which settings it keeps that still single the
+contributor out."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ def unlinkable_notes(header: EpisodeHeader, managed: Managed | None) -> list[str
     the default (the managed policy's channels when it names some, else all of them)."""
     policy = None if managed is None else managed.policy
     notes = [repository_note(header.workspace, [] if policy is None else policy.shared_remotes)]
+    if header.client is not None:
+        build = f" {header.client.version}" if header.client.version else ""
+        notes.append(f"{LABEL}editor left out: {show(header.client.name + build)} is what your laptop runs, "
+                     "which the fleet's configuration says, so signing drops it")
     default = list(ALL_CHANNELS) if policy is None or policy.channels is None else list(policy.channels)
     channels = header.capture.channels
     if channels and set(channels) != set(default):

@@ -159,12 +159,11 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
     from collector.upload.outbox import upload_note
 
     workspace = workspace_for(open_episode(path).header, home, workspace_dir)
+    pushed = None
     if unlinkable:
         from collector.review.pushed import pushed_note
 
         pushed = pushed_note(open_episode(path), workspace)
-        if pushed is not None:
-            print(f"codetape: warning: {pushed}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         trimmed = None
         if not plan.empty:
@@ -180,6 +179,8 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
     if trimmed is not None:
         print(f"trimmed: {done(trimmed)}")
     print(f"signed {signed_how(queued.statement)}: {queued.path}")
+    if pushed is not None:
+        print(f"codetape: warning: {pushed}", file=sys.stderr)
     retained = queued.statement.terms.retain_until
     if retained is not None:
         print(f"retained until {retained.isoformat()}: a receiver's dataset build purges it from the day "

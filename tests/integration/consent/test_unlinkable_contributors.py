@@ -139,8 +139,8 @@ def test_three_contributors_sign_unlinkably_and_no_value_joins_one_s_episodes(
         assert head["workspace"]["root_name"] == "workspace"
         assert head["workspace"].get("git_remote") in (None, SHARED)
         statement = statement_of(path)
-        assert statement["software"] == {"codetape_version": "0.1", "recorded_with": "0.1",
-                                         "editor": {"name": "Visual Studio Code", "version": "1.97"}}
+        assert statement["software"] == {"codetape_version": "0.1", "recorded_with": "0.1", "editor": None}
+        assert head.get("client") is None
         assert statement["redaction"]["rules_version"] == "2026.12"
         start = next(step_to_dict(s) for s in episode.steps() if step_to_dict(s).get("agent") == "acp")
         assert start["detail"] == "@zed-industries/claude-agent-acp 0.23"

@@ -9,12 +9,10 @@ import pytest
 from collector.consent.generalise import (
     agent_label,
     default_capture,
-    editor_product,
     major_minor,
     model_family,
-    released_client,
 )
-from schemas.header import CaptureSettings, ClientInfo
+from schemas.header import CaptureSettings
 
 
 @pytest.mark.parametrize(("name", "family"), [
@@ -38,30 +36,11 @@ def test_a_model_name_becomes_its_family(name: str, family: str | None) -> None:
     assert model_family(name) == family
 
 
-@pytest.mark.parametrize(("name", "product"), [
-    ("Visual Studio Code - Insiders", "Visual Studio Code"),
-    ("Visual Studio Code - Exploration", "Visual Studio Code"),
-    ("VSCodium - Insiders", "VSCodium"),
-    ("Code - OSS", "Code"),
-    ("Code - OSS - Dev", "Code"),
-    ("Cursor Nightly", "Cursor"),
-    ("Zed Preview", "Zed"),
-    ("Visual Studio Code", "Visual Studio Code"),
-    ("Neovim", "Neovim"),
-    ("Nightly", "Nightly"),  # nothing would be left
-])
-def test_an_editor_s_release_channel_is_left_out(name: str, product: str) -> None:
-    assert editor_product(name) == product
-
-
 def test_versions_keep_their_release_level_only() -> None:
     assert major_minor("0.1.0") == "0.1"
     assert major_minor("1.97.0-insider") == "1.97"
     assert major_minor("2026.12.3+kingfisher-1.4.0+custom2+review1") == "2026.12"  # the rules' own marks too
     assert major_minor("unknown+review2") == "unknown"
-    assert released_client(ClientInfo(name="Visual Studio Code - Insiders", version="1.97.0-insider")) == \
-        ClientInfo(name="Visual Studio Code", version="1.97")
-    assert released_client(ClientInfo(name="Helix")) == ClientInfo(name="Helix")
 
 
 def test_an_agent_s_build_keeps_major_minor_and_its_model_its_family() -> None:

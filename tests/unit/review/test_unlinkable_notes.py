@@ -13,7 +13,7 @@ from collector.episode import open_episode
 from collector.policy.managed import Managed
 from collector.review.summary_view import build_summary
 from collector.review.unlinkable import unlinkable_notes
-from schemas.header import CaptureSettings, EpisodeHeader, WorkspaceIdentity
+from schemas.header import CaptureSettings, ClientInfo, EpisodeHeader, WorkspaceIdentity
 from schemas.settings import ALL_CHANNELS, ManagedPolicy
 from tests.fixtures.make_golden import DIRECTORY, FULL_HEADER
 
@@ -27,7 +27,7 @@ def managed(**policy: Any) -> Managed:
 def header(root: str, remote: str | None, channels: list[str]) -> EpisodeHeader:
     workspace = WorkspaceIdentity(root_name=root, git_remote=remote)
     capture = CaptureSettings(channels=channels)
-    return msgspec.structs.replace(FULL_HEADER, workspace=workspace, capture=capture)
+    return msgspec.structs.replace(FULL_HEADER, workspace=workspace, capture=capture, client=None)
 
 
 def test_the_folder_and_a_personal_remote_are_said_to_be_left_out() -> None:
@@ -63,9 +63,19 @@ def test_the_summary_says_it_only_when_signing_would_be_unlinkable() -> None:
     assert build_summary(episode).unlinkable == []
     summary = build_summary(episode, unlinkable=True)
     lines = summary.lines()
-    assert lines[-3].startswith("unlinkable  repository left out: the folder name pager and the remote "
+    assert lines[-4].startswith("unlinkable  repository left out: the folder name pager and the remote "
                                 "https://github.com/example/pager.git")
+    assert lines[-3].startswith("unlinkable  editor left out: Neovim 0.11.4 is what your laptop runs")
     assert lines[-2].startswith("unlinkable  channels lsp, terminal, tests, git, files are recorded, not the "
                                 "default set")  # an old episode's channels
     assert lines[-1].startswith("unlinkable  could not check whether this episode's 1 commit(s) are pushed")
     assert summary.to_json()["unlinkable"][0].startswith("repository left out: ")
+
+
+def test_the_editor_is_said_to_be_left_out() -> None:
+    """The fleet's configuration says which laptop runs which editor and build (issue 52, item 4)."""
+    editor = ClientInfo(name="Visual Studio Code - Insiders", version="1.97.0")
+    with_editor = msgspec.structs.replace(header("app", None, list(ALL_CHANNELS)), client=editor)
+    assert unlinkable_notes(with_editor, None)[1] == (
+        "unlinkable  editor left out: Visual Studio Code - Insiders 1.97.0 is what your laptop runs, which "
+        "the fleet's configuration says, so signing drops it")

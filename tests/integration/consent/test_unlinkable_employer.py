@@ -1,0 +1,339 @@
+"""Unlinkable mode against the receiver workers fear (issue 52, "Done when"): the employer, who holds the
+company's repository, the staff list and the laptops' configuration.
+
+Three members, each with her own git identity, time zone, folder name, personal fork, editor build,
+settings and agent conversation (alice's goes on across her two episodes, as `claude --continue` does),
+work in clones of the company's repository: the same generated editing session (so that what differs is
+what codetape adds, not the content), then a commit of their own, `git commit`'s and `git log -1`'s output,
+an agent's turn. Their journals are sealed as the collector seals them (their git identity read from their
+clone), signed unlinkably with keys a real issuer authorised blindly, uploaded through the shared
+write-only drop credential (SeaweedFS), and built with --trust-issuer. Carol pushed her second commit:
+`sign` warns her that pushed work is found by its content.
+
+The adversary then tries, for every unpushed commit, every member of the staff list, every whole-hour
+offset and every second around the commit (a window: the whole day is the same search, 48 times longer)
+to rebuild a commit id the dataset, the signed episodes or their exports hold, in full or abbreviated; it
+finds each real id from git's own objects (the search is right) and none in what was shared. It looks for
+every name, e-mail, handle, folder, login and host of the staff, and joins every column of every table,
+every header and statement field and every uploaded object (tests/support/linkage.py): nobody is named,
+and no value is shared by all of one member's episodes and by no other member's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from msgspec.structs import replace
+
+from collector.home import Home
+from collector.journal.writer import JournalWriter
+from collector.redact.localnames import LocalNames
+from collector.seal.redacted import seal_redacted
+from schemas import EpisodeHeader, Step, step_from_dict
+from schemas.header import CaptureSettings, ClientInfo, WorkspaceIdentity
+from tests.cli import codetape
+from tests.cli import codetape as in_process
+from tests.support.dataset_helpers import SCALE
+from tests.support.issuer import Issuer
+from tests.support.linkage import duck_at, seen_by_episode, singled_out
+from tests.support.seaweed import SeaweedFS
+from tests.support.sessions import generate
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str  # user.name
+    email: str
+    handle: str  # the owner of her fork
+    login: str
+    host: str
+    offset_h: int  # her time zone
+    folder: str  # her clone's folder
+    client: tuple[str, str]  # her editor, its exact build
+    idle_timeout_s: int
+    max_file_bytes: int
+    conversation: str  # her agent's conversation id
+
+
+STAFF = {
+    "alice": Member("Alice Liddell", "a.liddell@acme.example", "aliddellx", "aliddell", "wonder-laptop", 1,
+                    "alice-attrs", ("Visual Studio Code - Insiders", "1.97.0-insider"), 600, 4 << 20,
+                    "5f0c7a1e-9d4b-4e8a-b1c2-3d4e5f607182"),
+    "bob": Member("Bob Tanaka", "b.tanaka@acme.example", "btanakax", "btanaka", "kyoto-box", 9, "bt-attrs",
+                  ("Neovim", "0.11.4"), 1800, 2 << 20, "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"),
+    "carol": Member("Carol Ndiaye", "c.ndiaye@acme.example", "cndiayex", "cndiaye", "dakar-ws", -5,
+                    "attrs-work", ("Visual Studio Code", "1.96.2"), 3600, 1 << 20,
+                    "0e1d2c3b-4a59-4687-9a6b-5c4d3e2f1a0b"),
+}
+SEEDS = (0, 3)  # each member's two episodes: the same work for everyone
+OFFSETS = range(-12, 15)  # every whole-hour zone
+WINDOW_S = 900  # seconds either side of the commit's true second that the search tries
+LONG_HEX = re.compile(r"(?<![0-9a-f])[0-9a-f]{12,64}(?![0-9a-f])")  # too long to match a guess by chance
+# where git prints an abbreviated id: `[main abc1234] msg`, `commit abc1234`, `abc1234 msg` (--oneline)
+SHORT_HEX = re.compile(r"\[[^\]\s]+ ([0-9a-f]{7,11})\]|\bcommit ([0-9a-f]{7,11})\b|^([0-9a-f]{7,11}) ", re.M)
+
+
+@dataclass
+class Team:
+    issuer: Issuer
+    seaweed: SeaweedFS
+    base: Path
+    bucket: str
+    record: Path
+    receiver: Path
+    company: Path  # the company's repository (bare): what the employer holds
+    episodes: dict[str, list[Path]] = field(default_factory=dict)  # member -> signed episodes
+    commits: dict[str, list[str]] = field(default_factory=dict)  # member -> her unpushed commits
+    said: dict[str, str] = field(default_factory=dict)  # member -> what `sign` printed, every time
+
+    @property
+    def source(self) -> str:
+        return f"s3://{self.bucket}/team"
+
+    def home(self, name: str) -> Path:
+        return self.base / name / "codetape"
+
+
+def git(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(root), "GIT_CONFIG_NOSYSTEM": "1",
+                               **(env or {})})
+    return done.stdout
+
+
+def company_repository(base: Path) -> Path:
+    """The company's repository, with one commit everyone has."""
+    bare, seed = base / "company.git", base / "seed"
+    git(base, "init", "-q", "--bare", "-b", "main", str(bare))
+    seed.mkdir()
+    git(seed, "init", "-q", "-b", "main")
+    (seed / "README.md").write_text("# attrs at acme\n")
+    git(seed, "add", "README.md")
+    git(seed, "-c", "user.name=Build Bot", "-c", "user.email=bot@acme.example", "commit", "-q", "-m", "start")
+    git(seed, "push", "-q", str(bare), "main")
+    return bare
+
+
+def clone(team: Team, who: str) -> Path:
+    member = STAFF[who]
+    root = team.base / who / "src" / member.folder
+    root.parent.mkdir(parents=True)
+    git(root.parent, "clone", "-q", "-o", "upstream", str(team.company), str(root))
+    git(root, "remote", "add", "origin", f"git@github.com:{member.handle}/attrs.git")  # her fork
+    git(root, "config", "user.name", member.name)
+    git(root, "config", "user.email", member.email)
+    done = in_process(team.home(who), "init", str(root))  # opted in: sign finds it, and asks its repository
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+def commit(root: Path, member: Member, message: str, when: datetime) -> str:
+    """A commit of hers, at `when` in her zone; its id."""
+    (root / "work.py").write_text(f"# {message}\n", encoding="utf-8")
+    git(root, "add", "work.py")
+    stamp = when.astimezone(timezone(timedelta(hours=member.offset_h))).isoformat()
+    git(root, "commit", "-q", "-m", message, env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def episode_steps(root: Path, member: Member, seed: int, when: datetime, head: str) -> tuple[
+        EpisodeHeader, list[Step], str]:
+    """Her episode: the generated session, then her commit, what git printed, an agent's turn."""
+    made = generate(seed, "mixed", scale=SCALE)
+    sha = commit(root, member, f"parser: fix the case from ticket {seed}", when)
+    last = made.steps[-1].t_ms if made.steps else 0
+    committed = git(root, "log", "-1", "--format=[main %h] %s")
+    log = git(root, "log", "-1")
+    own = [
+        {"kind": "agent", "source": "agent", "agent": "claude-code", "hook": "UserPromptSubmit",
+         "event": "prompt", "session": member.conversation, "prompt": "fix the parser"},
+        {"kind": "git", "source": "git", "op": "commit", "sha": sha, "parents": [head],
+         "message": f"parser: fix the case from ticket {seed}\n", "ref": "refs/heads/main"},
+        {"kind": "command", "source": "shell", "command_line": "git commit -am fix", "exit_code": 0,
+         "output_tail": committed},
+        {"kind": "command", "source": "shell", "command_line": "git log -1", "exit_code": 0,
+         "output_tail": log},
+    ]
+    steps = [*made.steps,
+             *(step_from_dict({**step, "t_ms": last + 1000 * (n + 1)}) for n, step in enumerate(own))]
+    header = replace(
+        made.header, episode_id=uuid.uuid4(), started_at=when - timedelta(minutes=30),
+        workspace=WorkspaceIdentity(root_name=member.folder, head_at_start=head,
+                                    git_remote=f"git@github.com:{member.handle}/attrs.git"),
+        client=ClientInfo(name=member.client[0], version=member.client[1]),
+        capture=CaptureSettings(idle_timeout_s=member.idle_timeout_s, max_file_bytes=member.max_file_bytes))
+    return header, steps, sha
+
+
+def sealed(team: Team, who: str, root: Path, header: EpisodeHeader, steps: list[Step]) -> Path:
+    """Her journal sealed as her collector seals it: her names and git identity masked."""
+    member, home = STAFF[who], Home(team.home(who))
+    journal = home.ensure(home.journals) / f"{header.episode_id}.journal"
+    with JournalWriter.create(journal, header, fsync=lambda fd: None) as writer:
+        for step in steps:
+            writer.append(step)
+    names = LocalNames.of(homes=[str(team.base / who)], logins=[member.login], hosts=[member.host])
+    result = seal_redacted(journal, home.ensure(home.episodes), workspace=root, names=names)
+    assert result is not None
+    return result.path
+
+
+def configure(home: Path, team: Team) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(
+        f'[upload]\nto = "{team.source}"\nendpoint_url = "{team.seaweed.endpoint}"\n'
+        '[consent]\nmode = "unlinkable"\nupload_delay_max_s = 0\n', encoding="utf-8")
+
+
+def record(team: Team, who: str) -> None:
+    member, home = STAFF[who], team.home(who)
+    root = clone(team, who)
+    day = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    team.episodes[who], team.commits[who], team.said[who] = [], [], ""
+    for number, seed in enumerate(SEEDS):
+        head = git(root, "rev-parse", "HEAD").strip()
+        when = day + timedelta(hours=number, seconds=37 * seed)
+        header, steps, sha = episode_steps(root, member, seed, when, head)
+        if who == "carol" and number == 1:
+            git(root, "push", "-q", "upstream", "main")  # her second commit reaches the company's repository
+        else:
+            team.commits[who].append(sha)
+        unsigned = sealed(team, who, root, header, steps)
+        done = in_process(home, "sign", str(unsigned), "--yes")
+        assert done.returncode == 0, done.stderr
+        team.said[who] += done.stdout + done.stderr
+        team.episodes[who].append(Home(home).outbox / f"{header.episode_id}.ctape")
+    done = codetape(home, "upload", "--now", env=team.seaweed.drop_env())
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory: pytest.TempPathFactory, seaweed: SeaweedFS) -> Iterator[Team]:
+    base = tmp_path_factory.mktemp("employer")
+    issuer = Issuer(base).init()
+    try:
+        issuer.start()
+        world = Team(issuer, seaweed, base, seaweed.bucket("employer"), base / "ISSUER.pub",
+                     base / "receiver", company_repository(base))
+        configure(world.receiver, world)
+        for who in STAFF:
+            configure(world.home(who), world)
+            issuer.enrol(world.home(who), who, quota=10, count=3)
+        for who in STAFF:
+            record(world, who)
+        issuer.export(world.record)
+        yield world
+    finally:
+        issuer.stop()
+
+
+def built(team: Team, tmp_path: Path) -> Path:
+    out = tmp_path / "dataset"
+    done = codetape(team.receiver, "dataset", "build", team.source, "-o", str(out), "--trust-issuer",
+                    str(team.record), "--min-contributors", "3", "--workers", "1", env=team.seaweed.env())
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def shared_texts(team: Team, out: Path, tmp_path: Path) -> list[str]:
+    """Everything the employer receives, as text: every value of every table, every signed episode (its
+    steps, header and statement) and what each export makes of it."""
+    con = duck_at(out)
+    texts = []
+    for (table,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall():
+        rows = con.execute(f"SELECT * FROM {table}").fetchdf().to_dict("records")
+        texts.append(json.dumps(rows, default=str))
+    for path in (path for paths in team.episodes.values() for path in paths):
+        texts += [codetape(team.receiver, *command, str(path)).stdout
+                  for command in (("cat",), ("inspect", "--json"))]
+        for fmt in ("jsonl", "swe-messages", "agent-trace", "progsnap2", "atif", "zeta2"):
+            target = tmp_path / fmt / path.stem
+            done = codetape(team.receiver, "export", str(path), "--format", fmt, "-o", str(target))
+            assert done.returncode == 0, done.stderr
+            texts += [_read(file) for file in target.rglob("*") if file.is_file()]
+    return texts
+
+
+def _read(path: Path) -> str:
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def commit_like(text: str) -> set[str]:
+    """The hex runs of `text` a commit id could be: any of 12 digits or more (a shorter run anywhere, a
+    number among them, matches one of a million guesses by chance), and the shorter ones where git prints
+    an abbreviated id."""
+    return set(LONG_HEX.findall(text)) | {run for groups in SHORT_HEX.findall(text) for run in groups if run}
+
+
+def commit_id(body: bytes) -> str:
+    return hashlib.sha1(b"commit %d\0" % len(body) + body, usedforsecurity=False).hexdigest()
+
+
+def brute_force(repo: Path, sha: str, wanted: set[str]) -> list[tuple[str, int, int]]:
+    """Who, when and in which zone make a commit with `sha`'s tree, parents and message whose id, in full
+    or abbreviated to the length of a hex run in `wanted`, is in `wanted`: the employer's search, with the
+    staff list."""
+    lengths = sorted({len(run) for run in wanted})
+    raw = git(repo, "cat-file", "commit", sha).encode()
+    head, message = raw.split(b"\n\n", 1)
+    lines = [line for line in head.split(b"\n") if line.startswith((b"tree ", b"parent "))]
+    true_second = int(git(repo, "log", "-1", "--format=%ct", sha))
+    found = []
+    for member in STAFF.values():
+        who = f"{member.name} <{member.email}>".encode()
+        for second in range(true_second - WINDOW_S, true_second + WINDOW_S + 1):
+            for hours in OFFSETS:
+                zone = f"{'-' if hours < 0 else '+'}{abs(hours):02d}00".encode()
+                ident = who + b" %d " % second + zone
+                body = b"\n".join([*lines, b"author " + ident, b"committer " + ident]) + b"\n\n" + message
+                candidate = commit_id(body)
+                if any(candidate[:length] in wanted for length in lengths):
+                    found.append((member.name, second, hours))
+    return found
+
+
+def test_the_employer_can_neither_name_a_contributor_nor_link_her_episodes(team: Team,
+                                                                           tmp_path: Path) -> None:
+    out = built(team, tmp_path)
+    assert duck_at(out).execute("SELECT count(*) FROM episodes").fetchone() == (6,)
+    everything = "\n".join(shared_texts(team, out, tmp_path))
+
+    # the commit ids: the search finds each real id (it is right), and none in what was shared
+    shared_hex = commit_like(everything)
+    for who, commits in team.commits.items():
+        repo = team.base / who / "src" / STAFF[who].folder
+        for sha in commits:
+            second = int(git(repo, "log", "-1", "--format=%ct", sha))
+            assert brute_force(repo, sha, {sha[:7]})[:1] == [(STAFF[who].name, second, STAFF[who].offset_h)]
+            assert not [run for run in shared_hex if sha.startswith(run)]
+            assert brute_force(repo, sha, shared_hex) == [], f"{who}'s commit {sha} was rebuilt"
+
+    # names: the staff list's every name, e-mail, handle, folder, login and host
+    for member in STAFF.values():
+        for value in (member.name, member.email, member.handle, member.folder, member.login, member.host,
+                      member.conversation, member.client[1]):
+            assert value not in everything, f"{value!r} reached the employer"
+
+    # joins: nothing all of one member's episodes show that no one else's do
+    values = seen_by_episode(team.episodes, out, team.seaweed, team.bucket)
+    for member, shared in singled_out(team.episodes, values).items():
+        assert not shared, f"{member}'s episodes all show, and no one else's do: {shared[:5]}"
+
+
+def test_a_pushed_commit_gets_the_warning_and_unpushed_ones_do_not(team: Team) -> None:
+    assert re.search(r"\b1 of this episode's \d+ commit\(s\) are on a remote branch", team.said["carol"])
+    assert "on a remote branch" not in team.said["alice"] + team.said["bob"]
+    assert "could not check" not in "".join(team.said.values())
