@@ -38,11 +38,11 @@ import struct
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from rensa import RMinHash
 
 from collector.episode.step_data import StepsHash
+from collector.policy.remotes import remote_key
 from schemas import EpisodeHeader, WorkspaceIdentity
 from schemas.steps import EditStep, FileChangeStep, Step
 
@@ -57,7 +57,6 @@ SHINGLE = 5  # tokens
 MAX_TEXT = 1 << 20  # characters of an episode's written text read for its signature
 BATCH = 4096  # shingles hashed at a time
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-_SCP = re.compile(r"^[^/@:]+@([^:/]+):(.*)$")
 
 
 def repository_of(header: EpisodeHeader, unlinkable: bool) -> str:
@@ -75,17 +74,7 @@ def repository_key(workspace: WorkspaceIdentity) -> str:
     remote = (workspace.git_remote or "").strip()
     if not remote:
         return f"workspace:{workspace.root_name}"
-    scp = _SCP.match(remote)
-    if scp is not None:
-        host, path = scp.group(1), scp.group(2)
-    elif "://" in remote:
-        parts = urlsplit(remote)
-        host, path = parts.hostname or "", parts.path
-    else:
-        host, path = "", remote
-    path = path.strip("/")
-    path = path.removesuffix(".git").rstrip("/")
-    return f"git:{host.lower()}/{path}"
+    return f"git:{remote_key(remote)}"
 
 
 def side_of(repository: str) -> str:

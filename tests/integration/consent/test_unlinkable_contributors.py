@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,15 +73,6 @@ PEOPLE = (
            CaptureSettings(channels=sorted(ALL), idle_timeout_s=3600), f"{RULES}+custom1",
            "@zed-industries/claude-agent-acp 0.23.0"),
 )
-
-
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
-    server = Issuer(tmp_path_factory.mktemp("issuer")).init()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
 
 
 def statement_of(path: Path) -> dict[str, Any]:

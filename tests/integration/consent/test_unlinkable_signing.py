@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,15 +28,6 @@ from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER
 from tests.support.issuer import Issuer
 
 DURATIONS = ("duration_ms", "until_ms")
-
-
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
-    server = Issuer(tmp_path_factory.mktemp("issuer")).init()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,15 +23,6 @@ from collector.upload.revocation import check_revocation
 from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY
 from tests.support.issuer import Issuer
-
-
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
-    server = Issuer(tmp_path_factory.mktemp("issuer")).init()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
 
 
 def signed(home: Path, tmp_path: Path, golden: str) -> Path:

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from collector.atomic import atomic_write
 from collector.consent.enrol import LOW_WATER
@@ -28,15 +25,6 @@ from tests.support.issuer import Issuer
 
 GOLDENS = ("full", "minimal", "unicode")
 LEAD_S = 10  # how far ahead a record's time is moved once the collector runs
-
-
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
-    server = Issuer(tmp_path_factory.mktemp("issuer")).init()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
 
 
 def contributor(issuer: Issuer, home: Path, name: str, dest: Path, goldens: tuple[str, ...]) -> list[str]:

@@ -10,11 +10,8 @@ import asyncio
 import json
 import shutil
 import sys
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from collector.atomic import atomic_write
 from collector.consent.enrol import LOW_WATER
@@ -31,15 +28,6 @@ from tests.support.issuer import Issuer
 from tests.support.seaweed import SeaweedFS
 
 LEAD_S = 10  # how far ahead the episode's time is moved once the collector runs
-
-
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
-    server = Issuer(tmp_path_factory.mktemp("issuer")).init()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
 
 
 def test_unlinkable_episodes_go_through_a_write_only_credential_each_after_its_delay(
