@@ -58,7 +58,7 @@ def report_body(out: Output, manifest: DatasetManifest, made_at: datetime, recei
         for number in purge.snapshots:
             if number not in snapshots:
                 snapshots[number] = read_snapshot(out, number)
-        files = [{"table": item.table, "path": item.path, "replaced_by": item.replaced_by,
+        files = [{"table": item.table, "path": _shown(item.table, item.path), "replaced_by": item.replaced_by,
                   "shared_with_others_purged_then": item.shared,
                   "still_present": _present(out, present, item.table, item.path) or item.path in named}
                  for item in purge.files]
@@ -90,6 +90,15 @@ def _snapshot_state(purge: PurgeRecord, number: int, snapshot: Snapshot | None) 
         return {"build": number, "state": "ended", "rows_left_at": _when(snapshot.ended.at), "note": ended}
     return {"build": number, "state": "pending", "rows_left_at": None,
             "note": "the purge is not finished in this snapshot (the next build finishes it)"}
+
+
+def _shown(table: str, path: str) -> str:
+    """A file's path as the report says it: an export's without the signer's folder it is kept in
+    (`exports/FORMAT/SIGNER/FILE` -> `exports/FORMAT/FILE`; staged.py), so the report names no signer."""
+    parts = path.split("/")
+    if table != EXPORTS or len(parts) < 3:
+        return path
+    return "/".join([*parts[:-2], parts[-1]])
 
 
 def _present(out: Output, cache: dict[str, set[str]], table: str, path: str) -> bool:

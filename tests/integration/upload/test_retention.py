@@ -307,6 +307,10 @@ def test_in_an_s3_dataset_an_expired_episode_leaves_every_snapshot_and_object(se
     assert (item["episode_id"], item["reason"], item["complete"]) == (episode_id(gone), "expired", True)
     assert [state["state"] for state in item["snapshots"]] == ["purged"]
     assert "exports" in {entry["table"] for entry in item["files"]}
+    # issue 53, item 6: an export's path named its signer's folder (`exports/atif/SIGNER/FILE`)
+    assert [entry["path"] for entry in item["files"] if entry["table"] == "exports"] == [
+        f"exports/atif/{episode_id(gone)}.atif.json"]
+    assert alice.key.key_id not in json.dumps(body)
 
 
 def test_the_readmes_lifecycle_rule_for_raw_uploads_is_accepted_by_seaweedfs(seaweed: SeaweedFS) -> None:
