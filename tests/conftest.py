@@ -23,10 +23,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """No test reads the developer's AWS configuration or waits for EC2's metadata service: the commands
-    tests run in-process (tests/cli.py) read this process's environment, and boto3 reads it. Nor the
-    machine's managed policy (/etc/codetape/policy.toml): a test that wants one sets CODETAPE_POLICY."""
+    tests run in-process (tests/cli.py) read this process's environment, and boto3 reads it. No
+    CODETAPE_POLICY of the developer's: a test that wants a managed policy sets it (it adds one to the
+    system's, /etc/codetape/policy.toml, which the machines tests run on do not have)."""
     os.environ.update(NO_AWS_OF_THE_USERS)
-    os.environ["CODETAPE_POLICY"] = os.path.join(os.sep, "nonexistent", "codetape-tests", "policy.toml")
+    os.environ.pop("CODETAPE_POLICY", None)
     simulated = config.getoption("--platform-sim") or os.environ.get("CODETAPE_SIMULATE_PLATFORM")
     if simulated and getattr(sys, "codetape_simulated_platform", None) != simulated:
         # the names must be gone before the standard library looks for them (selectors, shutil decide at

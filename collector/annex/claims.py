@@ -183,7 +183,7 @@ def recorded(settings: InForce) -> list[Claim]:
     found.append(Claim("channels", RECORDED, tuple(sentences), listing=True))
     if managed is not None:
         found.append(Claim("policy-refused", RECORDED, ((
-            "The organisation's policy ", Value(str(managed.path)), " (SHA-256 ", Value(managed.sha256),
+            "The organisation's policy ", Value(managed.where), " (SHA-256 ", Value(managed.sha256),
             ") is obeyed only while it is owned by root and writable by nobody else; a policy file someone "
             "else could have written, or one with an unknown key or a wrong value, stops all recording and "
             "signing until an administrator fixes it."),)))

@@ -91,4 +91,4 @@ def in_force(home: Home, dataset: str | None = None) -> InForce:
         if manifest is None:
             raise OutputRefused(f"{out.url} is not a codetape dataset: it has no _manifest.json")
         found = Dataset(out.url, manifest, read_facts(out, manifest))
-    return InForce(str(managed_path()), managed, mode, found)
+    return InForce(managed.where if managed is not None else str(managed_path()), managed, mode, found)

@@ -1,8 +1,12 @@
 """The organisation's managed policy: a `policy.toml` an administrator installs, which every codetape process
 reads and which can only make codetape stricter.
 
-Where: `CODETAPE_POLICY` when set (tests), else /etc/codetape/policy.toml (Linux and other POSIX systems),
-/Library/Application Support/codetape/policy.toml (macOS), %ProgramData%\\codetape\\policy.toml (Windows).
+Where: /etc/codetape/policy.toml (Linux and other POSIX systems), /Library/Application
+Support/codetape/policy.toml (macOS), %ProgramData%\\codetape\\policy.toml (Windows), always read when it
+exists. `CODETAPE_POLICY` can only add a policy: the file it names binds beside the system's (the stricter
+of both, `stricter_policy`), and a named file that is missing, unreadable or empty is refused, never "no
+policy", so that nothing an unprivileged user sets lifts the organisation's; `status` and `doctor` show it
+set as a problem.
 It is not the contributor's own `policy.toml` in CODETAPE_HOME (policy/sharing.py): that one speaks for
 the person who records, this one for the organisation that deploys codetape.
 
@@ -10,7 +14,7 @@ Trusted only when the user cannot have written it: on POSIX the file and its fol
 and writable by nobody else (no group or world write bit); a symbolic link is followed and the file it
 names is checked. Anything else, an unknown key, or a value out of range is refused (PolicyError), and a
 refused policy fails closed: the collector records nothing and `sign` signs nothing while it stands,
-each saying why in one line. A missing file is no policy.
+each saying why in one line. A missing system file is no policy.
 
 What it does (schemas/settings.py ManagedPolicy):
     mandatory_exclude, max_file_bytes, channels   bound every workspace's settings by the same rules
@@ -52,11 +56,9 @@ ENV = "CODETAPE_POLICY"
 
 
 def managed_path(env: Mapping[str, str] | None = None) -> Path:
-    """Where the managed policy is looked for on this machine."""
+    """Where the managed policy is installed on this machine (never chosen by the environment but for
+    Windows' own ProgramData)."""
     env = os.environ if env is None else env
-    explicit = env.get(ENV)
-    if explicit:
-        return Path(explicit).expanduser()
     if sys.platform == "darwin":
         return Path("/Library/Application Support/codetape/policy.toml")
     if sys.platform == "win32":
@@ -64,13 +66,34 @@ def managed_path(env: Mapping[str, str] | None = None) -> Path:
     return Path("/etc/codetape/policy.toml")
 
 
+def added_path(env: Mapping[str, str] | None = None) -> Path | None:
+    """The policy `CODETAPE_POLICY` adds to the system's, if it is set."""
+    env = os.environ if env is None else env
+    named = env.get(ENV)
+    return Path(named).expanduser() if named else None
+
+
+def managed_paths(env: Mapping[str, str] | None = None) -> list[Path]:
+    """Every file the managed policy is read from: the system's, then the one `CODETAPE_POLICY` adds."""
+    added = added_path(env)
+    return [managed_path(env), *([added] if added is not None else [])]
+
+
 @dataclass(frozen=True)
 class Managed:
-    """A managed policy that was accepted: where it was read, its SHA-256, what it says."""
+    """A managed policy that was accepted: where it was read (`path`, and `added`, the file
+    `CODETAPE_POLICY` added), its SHA-256 (of both files' bytes, the system's first, when there are two),
+    what it says (the stricter of both)."""
 
     path: Path
     sha256: str
     policy: ManagedPolicy
+    added: Path | None = None
+
+    @property
+    def where(self) -> str:
+        """Its file, or both, for a person."""
+        return str(self.path) if self.added in (None, self.path) else f"{self.path} and {self.added}"
 
     def bound(self, settings: WorkspaceSettings) -> WorkspaceSettings:
         """`settings` made no looser than this policy allows: its channels only, the smaller size cap, its
@@ -135,8 +158,9 @@ class Managed:
         """What `codetape status --json` and `codetape doctor --json` show of it."""
         from schemas.common import plain
 
-        return {"path": str(self.path), "sha256": self.sha256,
-                "settings": plain(self.policy), "requires": self.requirements()}
+        return {"path": str(self.path), "added": None if self.added is None else str(self.added),
+                "where": self.where, "sha256": self.sha256, "settings": plain(self.policy),
+                "requires": self.requirements()}
 
 
 @dataclass(frozen=True)
@@ -172,7 +196,7 @@ def share_problem(managed: Managed | None, purpose: str | None, *, unlinkable: b
     `sign` and the review (policy/sharing.py SigningPolicy.refusal)."""
     if managed is None:
         return None
-    policy, where = managed.policy, managed.path
+    policy, where = managed.policy, managed.where
     if policy.allowed_purposes is not None and purpose not in policy.allowed_purposes:
         named = f"names the purpose {purpose!r}" if purpose else "names no purpose"
         return (f"the managed policy ({where}) allows only the purposes {', '.join(policy.allowed_purposes)} "
@@ -201,14 +225,36 @@ def licence_allowed(licence: str | None, allowed: list[str]) -> bool:
 
 def load_managed(env: Mapping[str, str] | None = None) -> Managed | None:
     """The managed policy in force, None when there is none; PolicyError (one line) when it is refused.
-    Without a policy file nothing more is imported (`codetape status` loads no settings model)."""
-    path = managed_path(env)
+    The system's file is read when it exists; the file `CODETAPE_POLICY` names must exist, be readable and
+    hold something, and binds beside it (the stricter of both). Without a policy file nothing more is
+    imported (`codetape status` loads no settings model)."""
+    system, added = managed_path(env), added_path(env)
+    read = _read_policy(system, named=False)
+    extra = _read_policy(added, named=True) if added is not None else None
+    if extra is None:
+        return read
+    if read is None:
+        return Managed(extra.path, extra.sha256, extra.policy, added=extra.path)
+    both = hashlib.sha256(bytes.fromhex(read.sha256) + bytes.fromhex(extra.sha256)).hexdigest()
+    return Managed(read.path, both, stricter_policy(read.policy, extra.policy, where=f"{system} and {added}"),
+                   added=extra.path)
+
+
+def _read_policy(path: Path, *, named: bool) -> Managed | None:
+    """The policy in one file; None when the system's is missing. `named`: the file CODETAPE_POLICY names,
+    which must be there and hold something."""
     try:
         data = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
-        return None
+        if not named:
+            return None
+        raise PolicyError(f"{ENV} names {path}, which does not exist: it can only add a policy to the "
+                          "system's; nothing is recorded or signed until it names one or is unset") from None
     except OSError as exc:
         raise PolicyError(f"managed policy {path}: {exc.strerror}; nothing is recorded or signed") from None
+    if named and not data.strip():
+        raise PolicyError(f"{ENV} names {path}, which is empty: a policy it adds must say something; nothing "
+                          "is recorded or signed until it names one or is unset")
     from collector.policy.toml import parse_model
     from schemas.settings import ManagedPolicy
 
@@ -234,6 +280,53 @@ def load_managed(env: Mapping[str, str] | None = None) -> Managed | None:
     return Managed(path, hashlib.sha256(data).hexdigest(), policy)
 
 
+def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) -> ManagedPolicy:
+    """What two managed policies require together: every exclusion, the smaller size cap, the channels,
+    purposes, licences and shared remotes both list, the earlier retention date, the destinations both
+    allow; PolicyError when they require different consent modes (no share could meet both)."""
+    from schemas.settings import ConsentRequirement, ManagedPolicy
+
+    def both(one: list[str] | None, other: list[str] | None) -> list[str] | None:
+        if one is None or other is None:
+            return one if other is None else other
+        return [item for item in one if item in other]
+
+    def lowest(one: Any, other: Any) -> Any:
+        return one if other is None else other if one is None else min(one, other)
+
+    modes = {mode for mode in (first.consent.mode, second.consent.mode) if mode is not None}
+    if len(modes) > 1:
+        raise PolicyError(f"managed policies {where} require different consent modes "
+                          f"({' and '.join(sorted(modes))}): no share can meet both; nothing is recorded or "
+                          "signed")
+    destinations = None
+    if first.allowed_destinations is not None and second.allowed_destinations is not None:
+        one, other = first.allowed_destinations, second.allowed_destinations
+        kept = [*(url for url in one if _under(url, other)), *(url for url in other if _under(url, one))]
+        destinations = list(dict.fromkeys(kept)) or ["file:///nonexistent/none-allowed-by-both"]
+    from collector.policy.remotes import remote_key
+
+    shared = {remote_key(url) for url in second.shared_remotes}
+    return ManagedPolicy(
+        mandatory_exclude=list(dict.fromkeys([*first.mandatory_exclude, *second.mandatory_exclude])),
+        max_file_bytes=lowest(first.max_file_bytes, second.max_file_bytes),
+        channels=both(first.channels, second.channels),  # type: ignore[arg-type]
+        allowed_purposes=both(first.allowed_purposes, second.allowed_purposes),
+        retain_until=lowest(first.retain_until, second.retain_until),
+        allowed_licences=both(first.allowed_licences, second.allowed_licences),
+        allowed_destinations=destinations if destinations is not None else
+        (first.allowed_destinations or second.allowed_destinations),
+        shared_remotes=[url for url in first.shared_remotes if remote_key(url) in shared],
+        consent=ConsentRequirement(mode=next(iter(modes), None)))
+
+
+def _under(url: str, entries: list[str]) -> bool:
+    """Whether `url` is one of `entries` or below one (whole path segments), as the policy's destinations
+    are matched (upload/destinations.py, which also follows links)."""
+    here = url.rstrip("/")
+    return any(here == entry.rstrip("/") or here.startswith(entry.rstrip("/") + "/") for entry in entries)
+
+
 def writable_problem(path: Path) -> str | None:
     """Why someone but root could have written the file at `path` or swapped it in its folder; None when
     nobody could (always None on Windows, where the folder's ACL is the administrator's to set)."""
@@ -253,11 +346,10 @@ def writable_problem(path: Path) -> str | None:
 
 
 def stamp(env: Mapping[str, str] | None = None) -> tuple[tuple[int, ...] | None, ...]:
-    """What changes when the managed policy or its folder is written, replaced, chmod-ed or given away: the
-    collector reads the policy again when this does."""
-    path = managed_path(env)
+    """What changes when a managed policy file or its folder is written, replaced, chmod-ed or given away:
+    the collector reads the policy again when this does."""
     stamps: list[tuple[int, ...] | None] = []
-    for where in (path, path.parent):
+    for where in (place for path in managed_paths(env) for place in (path, path.parent)):
         try:
             info = where.stat()
         except OSError:
@@ -272,9 +364,13 @@ def managed_status(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The managed policy as `codetape status` and `codetape doctor` report it: where it is looked for and
     why there (`source`), and whether it is absent, in force or refused (`problem`)."""
     env = os.environ if env is None else env
-    path = managed_path(env)
-    found: dict[str, Any] = {"path": str(path), "source": ENV if env.get(ENV) else "the system's location",
-                             "state": "none", "problem": None}
+    added = added_path(env)
+    found: dict[str, Any] = {"path": str(managed_path(env)), "source": "the system's location",
+                             "added": None if added is None else str(added), "state": "none", "problem": None,
+                             "override": None if added is None else (
+                                 f"{ENV} is set ({added}): an environment variable can only add a policy to "
+                                 "the system's, and an administrator's belongs in its location; unset it "
+                                 "unless you set it on purpose")}
     try:
         managed = load_managed(env)
     except PolicyError as exc:
@@ -290,11 +386,14 @@ def status_lines(found: dict[str, Any]) -> list[str]:
         return []
     if found["state"] == "refused":
         return [f"managed policy: REFUSED: {found['problem']}"]
-    lines = [f"managed policy: {found['path']} (from {found['source']}, sha256 {found['sha256'][:16]}...)"]
+    added = f" (added by {ENV})" if found.get("added") else ""
+    lines = [f"managed policy: {found['where']}{added} (sha256 {found['sha256'][:16]}...)"]
     settings = found["settings"]
     if settings["channels"] is not None:
         lines.append(f"  channels recorded at most: {', '.join(settings['channels'])}")
     if settings["max_file_bytes"] is not None:
         lines.append(f"  files above {settings['max_file_bytes']} bytes recorded without content")
     lines.extend(f"  a share requires: {line}" for line in found["requires"])
+    if found.get("override"):
+        lines.append(f"  PROBLEM: {found['override']}")
     return lines

@@ -118,7 +118,7 @@ class SigningPolicy:
         return None
 
     def managed_path(self) -> str:
-        return "" if self.managed is None else str(self.managed.path)
+        return "" if self.managed is None else self.managed.where
 
     def terms(self) -> ConsentTerms:
         """The terms recorded in the consent statement (with the retention date and the managed policy's

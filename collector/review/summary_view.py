@@ -110,7 +110,7 @@ class Terms:
         return cls(policy.purpose, policy.licence,
                    tuple(sorted({found.spdx for found in policy.licences if found.spdx})),
                    policy.allowed_licences, problem, mandatory,
-                   None if managed is None else str(managed.path),
+                   None if managed is None else managed.where,
                    () if managed is None else tuple(managed.requirements()),
                    () if managed is None else tuple(managed.checks(share)), retained)
 

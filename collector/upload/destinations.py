@@ -188,7 +188,7 @@ def policy_refusal(destination: Destination) -> str | None:
     entries = None if managed is None else managed.policy.allowed_destinations
     if managed is None or entries is None or allowed(destination, entries):
         return None
-    return (f"the managed policy ({managed.path}) allows uploads only to {', '.join(entries)}, and "
+    return (f"the managed policy ({managed.where}) allows uploads only to {', '.join(entries)}, and "
             f"{destination.url} is none of them; nothing was sent")
 
 

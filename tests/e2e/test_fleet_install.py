@@ -69,7 +69,8 @@ def test_a_fleet_install_runs_for_a_user_who_is_not_root(machine: Path) -> None:
     assert doctor.returncode == 1, doctor.stderr  # nothing hooked in a clean HOME
     lines = doctor.stdout.splitlines()
     assert lines[0] == f"ok      codetape: {bin_dir / 'codetape'}"
-    assert lines[1].startswith(f"ok      managed policy: {policy} (from CODETAPE_POLICY")
+    assert lines[1].startswith(f"ok      managed policy: {policy} (added by CODETAPE_POLICY)")
+    assert lines[2].startswith("PROBLEM policy override: CODETAPE_POLICY is set")
     status = json.loads(as_nobody("status", "--json").stdout)
     assert status["managed_policy"]["state"] == "in force"
     assert status["managed_policy"]["settings"]["allowed_purposes"] == ["model-training"]

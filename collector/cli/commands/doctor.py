@@ -91,6 +91,8 @@ def diagnose(env: Mapping[str, str]) -> list[Check]:
     lines = status_lines(policy)
     said = lines[0].removeprefix("managed policy: ") if lines else f"none ({policy['path']} does not exist)"
     checks.append(Check("managed policy", state, said))
+    if policy["override"]:  # it only adds a policy, but who set it, and why, is worth a look
+        checks.append(Check("policy override", "problem", policy["override"]))
     try:
         home = Home.from_env(env)
     except CodetapeError as exc:

@@ -6,9 +6,9 @@ redaction rules in force), the purposes, licences, retention and upload destinat
 a legal-basis field to fill in, who holds what (contributor, issuer, receiver), what the receiver cannot
 learn (only when the policy requires unlinkable consent; otherwise that it sees each contributor's key),
 withdrawal, and for each statement the tests in codetape's repository that check it. Every statement is
-generated from the managed policy read here (/etc/codetape/policy.toml, or CODETAPE_POLICY), codetape's
-own lists, the consent mode in your config.toml and, with --dataset OUT (a directory or s3:// URL), that
-dataset's manifest and card. A refused managed policy writes nothing (one line saying why).
+generated from the managed policy read here (/etc/codetape/policy.toml, and what CODETAPE_POLICY adds),
+codetape's own lists, the consent mode in your config.toml and, with --dataset OUT (a directory or s3:// URL),
+that dataset's manifest and card. A refused managed policy writes nothing (one line saying why).
 """
 
 from __future__ import annotations

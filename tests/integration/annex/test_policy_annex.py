@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from collector.annex.claims import BACKING
+from collector.policy.managed import managed_path
 from tests.integration.policy.test_managed_policy import install, ok, one_error_line
 from tests.support.collector_harness import codetape
 from tests.support.dataset_helpers import contributor, session, sign, upload
@@ -141,14 +142,16 @@ def test_each_claim_of_the_annex_follows_the_policy_in_force(policy: Path, tmp_p
     assert "<li>Channel <code>tests</code> (" in page and "is never recorded" in page
 
 
-def test_without_a_policy_the_annex_says_so_and_a_refused_one_writes_nothing(policy: Path,
-                                                                              tmp_path: Path) -> None:
+def test_without_a_policy_the_annex_says_so_and_a_refused_one_writes_nothing(
+        policy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
+    monkeypatch.delenv("CODETAPE_POLICY")  # none in the system's location, none added
     text, _page = annex(home, tmp_path / "none")
-    assert f"no managed policy (none is installed at `{policy}`" in text
+    assert f"no managed policy (none is installed at `{managed_path()}`" in text
     assert "No managed policy is installed; it removes no channel" in text
     assert "This machine's user" not in text
     install(policy.parent, STRICT)
+    monkeypatch.setenv("CODETAPE_POLICY", str(policy))
     policy.chmod(0o666)
     one_error_line(codetape(home, "policy", "annex", "-o", str(tmp_path / "refused")),
                    "is writable by group or others (mode 666)")

@@ -42,9 +42,11 @@ def test_doctor_says_what_keeps_recording_from_working(machine: dict[str, str], 
     done = doctor(tmp_path, machine)
     assert done.returncode == 1, done.stderr
     assert line_of(done, "managed policy").startswith(f"ok      managed policy: {machine['CODETAPE_POLICY']}")
+    # it only adds a policy to the system's, but an override in the environment is worth a look (issue 53)
+    assert line_of(done, "policy override").startswith("PROBLEM policy override: CODETAPE_POLICY is set")
     assert line_of(done, "recording").startswith("PROBLEM recording: no editor plugin, agent hook or shell")
     assert line_of(done, "collector").startswith("--      collector: not running")
-    assert done.stdout.splitlines()[-1] == "1 problem keeps recording from working"
+    assert done.stdout.splitlines()[-1] == "2 problems keep recording from working"
 
     home = tmp_path / "user" / "codetape"
     installed = codetape_process(home, "agent", "hook", "install", "--agent", "cursor", "--yes",
@@ -52,6 +54,7 @@ def test_doctor_says_what_keeps_recording_from_working(machine: dict[str, str], 
     assert installed.returncode == 0, installed.stderr
     (tmp_path / "user" / ".bashrc").write_text('eval "$(codetape hook bash)"\n', encoding="utf-8")
     hooked = {**machine, "PYTHONPATH": str(PLUGIN_DIR)}
+    del hooked["CODETAPE_POLICY"]  # as on a machine whose policy is in the system's location, or has none
     done = doctor(tmp_path, hooked)
     assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "nothing keeps recording from working"), (
         done.stdout)
@@ -60,7 +63,7 @@ def test_doctor_says_what_keeps_recording_from_working(machine: dict[str, str], 
     assert line_of(done, "shell hook") == "ok      shell hook: in ~/.bashrc"
 
     # PYTHONPATH reset after the shell hook: a pytest run here records no tests
-    done = doctor(tmp_path, machine)
+    done = doctor(tmp_path, {**hooked, "PYTHONPATH": ""})
     assert done.returncode == 1
     assert "PYTHONPATH here does not reach the plugin although the shell hook" in line_of(done, "pytest")
 
@@ -77,6 +80,7 @@ def test_doctor_says_what_keeps_recording_from_working(machine: dict[str, str], 
 
     # the policy made writable by others: refused, and nothing is recorded or signed
     Path(machine["CODETAPE_POLICY"]).chmod(0o666)
+    hooked = {**hooked, "CODETAPE_POLICY": machine["CODETAPE_POLICY"]}
     done = doctor(tmp_path, hooked)
     assert done.returncode == 1
     assert line_of(done, "managed policy").startswith("PROBLEM managed policy: REFUSED: managed policy ")

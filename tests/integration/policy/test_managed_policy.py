@@ -60,10 +60,10 @@ def install(folder: Path, text: str) -> Path:
 
 @pytest.fixture
 def policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Where CODETAPE_POLICY points, for the in-process CLI and the collectors started after it (nothing
-    installed yet)."""
+    """Where CODETAPE_POLICY points, for the in-process CLI and the collectors started after it: a policy
+    that requires nothing yet (a named file must hold something: it can only add a policy, issue 53)."""
     (tmp_path).chmod(0o755)
-    path = tmp_path / "etc-codetape" / "policy.toml"
+    path = install(tmp_path / "etc-codetape", "# the organisation's policy: nothing required yet\n")
     monkeypatch.setenv("CODETAPE_POLICY", str(path))
     return path
 
@@ -110,12 +110,12 @@ def test_a_looser_workspace_does_not_win_over_the_managed_policy(policy: Path, t
         assert not [s for s in journal_steps(daemon.home, root) if "docs/private" in json.dumps(s)]
         status = status_json(home)
         managed = status["managed_policy"]
-        assert (managed["state"], managed["path"], managed["source"]) == ("in force", str(policy),
-                                                                          "CODETAPE_POLICY")
+        assert (managed["state"], managed["path"], managed["added"]) == ("in force", str(policy), str(policy))
         assert "consent mode unlinkable" in managed["requires"]
         assert "retained until 2027-06-30 at the latest" in managed["requires"]
         text = ok(codetape(home, "status"))
-        assert text.splitlines()[0].startswith(f"managed policy: {policy} (from CODETAPE_POLICY")
+        assert text.splitlines()[0].startswith(f"managed policy: {policy} (added by CODETAPE_POLICY)")
+        assert "  PROBLEM: CODETAPE_POLICY is set" in text  # only adds a policy: status still flags it
 
 
 def record_and_seal(home: Path, root: Path) -> Path:

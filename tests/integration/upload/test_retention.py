@@ -14,6 +14,7 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,12 +54,20 @@ README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 @pytest.fixture
-def policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Where CODETAPE_POLICY points (nothing installed yet), for the CLI in this process and in others."""
+def policy(tmp_path: Path) -> Iterator[Path]:
+    """Where the managed policy is installed (nothing yet): CODETAPE_POLICY names it, for the CLI in this
+    process and in others, once it is there (a named file that is not is refused: it can only add one)."""
     tmp_path.chmod(0o755)
     path = tmp_path / "etc-codetape" / "policy.toml"
-    monkeypatch.setenv("CODETAPE_POLICY", str(path))
-    return path
+    yield path
+    os.environ.pop("CODETAPE_POLICY", None)
+
+
+def installed(policy: Path, text: str) -> Path:
+    """The policy installed where `policy` says, and named by CODETAPE_POLICY from now on."""
+    install(policy.parent, text)
+    os.environ["CODETAPE_POLICY"] = str(policy)
+    return policy
 
 
 def today() -> date:
@@ -100,14 +109,14 @@ def test_the_statement_records_the_managed_policys_hash_and_a_build_can_require_
     alice = contributor(tmp_path, "alice")
     purpose(alice)
     bare = sign(alice, 61)  # no managed policy yet
-    install(policy.parent, POLICY)
+    installed(policy, POLICY)
     first = hashlib.sha256(policy.read_bytes()).hexdigest()
     under_first = sign(alice, 62)
     seed, public = new_key_pair()  # unlinkable: a per-episode key (its authorisation is not checked here)
     store_batch(alice.home, [EpisodeKey(public, seed, Authorisation("0123456789abcdef", epoch_of(utc_now()),
                                                                      os.urandom(32), os.urandom(384)))])
     unlinkable = sign(alice, 63, "--unlinkable")
-    install(policy.parent, POLICY + "# a second revision of the file\n")
+    installed(policy, POLICY + "# a second revision of the file\n")
     second = hashlib.sha256(policy.read_bytes()).hexdigest()
     under_second = sign(alice, 64)
 
@@ -138,7 +147,7 @@ def test_the_statement_records_the_managed_policys_hash_and_a_build_can_require_
 
 def test_retain_until_is_signed_and_one_later_than_the_policys_or_past_is_refused(policy: Path,
                                                                                 tmp_path: Path) -> None:
-    install(policy.parent, POLICY)
+    installed(policy, POLICY)
     alice = contributor(tmp_path, "alice")
     purpose(alice)
     unsigned = session(alice.home, 65)

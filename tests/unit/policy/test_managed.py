@@ -38,8 +38,13 @@ def loaded(tmp_path: Path, text: str = EXAMPLE) -> Managed:
     return managed
 
 
-def test_no_file_is_no_policy(tmp_path: Path) -> None:
-    assert load_managed({"CODETAPE_POLICY": str(tmp_path / "absent.toml")}) is None
+def test_no_file_is_no_policy_but_a_named_file_missing_or_empty_is_refused(tmp_path: Path) -> None:
+    """Issue 53, item 1: CODETAPE_POLICY=/nonexistent lifted the organisation's policy; now it only adds."""
+    assert load_managed({}) is None  # no system policy on the machines tests run on
+    with pytest.raises(PolicyError, match=r"names .*absent\.toml, which does not exist: it can only add"):
+        load_managed({"CODETAPE_POLICY": str(tmp_path / "absent.toml")})
+    with pytest.raises(PolicyError, match="which is empty: a policy it adds must say something"):
+        load_managed(write(tmp_path, "\n  \n"))
 
 
 def test_a_looser_workspace_is_bounded_and_a_stricter_one_kept(tmp_path: Path) -> None:
@@ -116,3 +121,27 @@ def test_licences_a_share_may_name_and_the_consent_mode_either_way(tmp_path: Pat
     assert share_problem(managed, None, licence="GPL-2.0-only WITH Classpath-exception-2.0") is None
     assert "requires attributed consent" in (share_problem(managed, None, licence="CC-BY-4.0",
                                                            unlinkable=True) or "")
+
+
+def test_two_policies_bind_together_the_stricter_of_each() -> None:
+    """CODETAPE_POLICY adds a policy to the system's: what both require applies (issue 53, item 1)."""
+    from datetime import date
+
+    from collector.policy.managed import stricter_policy
+    from schemas.settings import ConsentRequirement, ManagedPolicy
+
+    system = ManagedPolicy(mandatory_exclude=["secret/"], max_file_bytes=1000, channels=["edits", "git"],
+                           allowed_purposes=["training", "eval"], retain_until=date(2027, 1, 1),
+                           allowed_destinations=["file:///srv/drop"],
+                           consent=ConsentRequirement(mode="unlinkable"))
+    added = ManagedPolicy(mandatory_exclude=["docs/"], max_file_bytes=5000, channels=["git", "commands"],
+                          allowed_purposes=["training"], retain_until=date(2028, 1, 1),
+                          allowed_destinations=["file:///srv/drop/team", "s3://other"])
+    both = stricter_policy(system, added, where="a and b")
+    assert both.mandatory_exclude == ["secret/", "docs/"] and both.max_file_bytes == 1000
+    assert both.channels == ["git"] and both.allowed_purposes == ["training"]
+    assert both.retain_until == date(2027, 1, 1) and both.consent.mode == "unlinkable"
+    assert both.allowed_destinations == ["file:///srv/drop/team"]  # only where both allow
+    assert stricter_policy(ManagedPolicy(), added, where="a and b").allowed_purposes == ["training"]
+    with pytest.raises(PolicyError, match="require different consent modes"):
+        stricter_policy(system, ManagedPolicy(consent=ConsentRequirement(mode="attributed")), where="a and b")
