@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from collector.atomic import atomic_write
@@ -86,14 +87,39 @@ class Enrolment:
     credential: str
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is refused: the secret or credential would go with it to wherever it points."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        raise EnrolmentError(f"the issuer at {req.full_url} answered with a redirect ({code}) to {newurl}: "
+                             "codetape follows none, the secret or credential would go with it; give the "
+                             "issuer's own URL")
+
+
+def opener_for(url: str) -> urllib.request.OpenerDirector:
+    """How a request to the issuer at `url` goes: straight to a loopback address (never through a proxy
+    the environment names: the secret and credential would reach it in clear), HTTPS through the
+    environment's HTTPS proxy only (a CONNECT tunnel: the proxy sees the host, not what is sent), and no
+    redirect followed."""
+    parts = urlsplit(url)
+    proxies: dict[str, str] = {}
+    if parts.scheme == "https" and not urllib.request.proxy_bypass(parts.hostname or ""):
+        https = urllib.request.getproxies().get("https")
+        if https:
+            proxies["https"] = https
+    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies), _NoRedirect())
+
+
 def http_transport(method: str, url: str, body: bytes | None, credential: str | None) -> tuple[int, bytes]:
-    """The real transport: urllib, JSON, a timeout; an HTTP error's status and body are returned."""
+    """The real transport: urllib, JSON, a timeout (`opener_for`: no proxy for loopback, no redirects); an
+    HTTP error's status and body are returned."""
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if credential is not None:
         headers["Authorization"] = f"Bearer {credential}"
     request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+        with opener_for(url).open(request, timeout=TIMEOUT_S) as response:
             return response.status, response.read(MAX_RESPONSE + 1)
     except urllib.error.HTTPError as exc:
         with exc:

@@ -136,7 +136,8 @@ def run_member_add(args: argparse.Namespace) -> int:
         print(json.dumps({"name": args.name, "quota": args.quota, "issuer": state.issuer, "secret": secret}))
         return 0
     print(f"added {args.name}: up to {args.quota} authorisations a month")
-    print("hand over this one-time enrolment secret (codetape enroll URL --secret SECRET):")
+    print("hand over this one-time enrolment secret (the member keeps it out of ps: saved to a file, "
+          "codetape enroll URL --secret-file FILE, or --secret-file - to paste it):")
     print(secret)
     return 0
 
