@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from collector.home import Home
+from collector.policy.mentions import masked_mentions
 from collector.policy.recording import Policy
 from collector.sources.own_commands import own_command
 from collector.text.paths import path_problem
@@ -31,6 +32,7 @@ from schemas.limits import SHORT_TEXT_MAX
 from schemas.steps import FileChangeStep, GapReason, GapStep, Step, StepError, step_from_dict, step_to_dict
 
 HOLD_MS = 1000
+AGENT_TEXT = ("prompt", "tool", "command_line", "detail")  # an agent step's free text (policy/mentions.py)
 
 
 class Arrival(NamedTuple):
@@ -148,6 +150,9 @@ def _agent_targets(step: dict[str, Any], patch: object, policy: Policy,
             del step["targets"]
     if not policy.settings.records("command"):
         step.pop("command_line", None)
+    for field in AGENT_TEXT:  # what the dropped targets' names would say: sign --exclude's, at capture
+        if isinstance(step.get(field), str):
+            step[field] = masked_mentions(step[field], policy)
     if not isinstance(patch, dict):
         return None
     cleaned = ((paths.get(policy, path), part) for path, part in patch.items() if isinstance(path, str))

@@ -31,6 +31,7 @@ from msgspec.structs import replace
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.policy.effective import effective_settings
+from collector.policy.mentions import masked_mentions
 from collector.policy.recording import Policy, ignores_case
 from collector.policy.sharing import load_signing_policy
 from collector.policy.stricter import stricter
@@ -55,6 +56,8 @@ class InForce:
         policy = Policy(root, self.settings, also_exclude=self.also_exclude, ignore_case=self.ignore_case)
         for step in exclude_files(steps, policy.is_excluded):
             kept = self._kept(step)
+            if isinstance(kept, AgentStep):  # the paths its text names that may not be recorded
+                kept = _mentions_masked(kept, policy)
             if kept is not None:
                 yield kept
 
@@ -69,6 +72,14 @@ class InForce:
             if size > self.settings.max_file_bytes:
                 return replace(step, text=None, omitted="too_large", size=size)
         return step
+
+
+def _mentions_masked(step: AgentStep, policy: Policy) -> AgentStep:
+    """An agent step with the paths its free text names outside the workspace or excluded masked."""
+    changes = {field: masked_mentions(value, policy) for field in ("prompt", "tool", "command_line", "detail")
+               if isinstance(value := getattr(step, field), str)}
+    changed = {field: value for field, value in changes.items() if value != getattr(step, field)}
+    return replace(step, **changed) if changed else step
 
 
 def header_settings(header: EpisodeHeader) -> WorkspaceSettings:
