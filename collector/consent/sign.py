@@ -296,12 +296,16 @@ def _collecting_redactions(steps: Iterator[Step], placeholders: dict[str, set[st
 
 
 def _redaction(given: Mapping[str, Any] | None, placeholders: dict[str, set[str]]) -> ConsentRedaction:
-    """The summary given (RedactionSummary.to_dict()), or distinct values per rule from the steps."""
+    """The distinct values per rule the shared steps' `redaction` steps name, and the rules version the
+    summary given (RedactionSummary.to_dict()) says: only findings in what is shared are signed (a rule
+    whose values were all in what the review excluded or dropped would say what those held)."""
+    counts = {rule: len(values) for rule, values in sorted(placeholders.items())}
     if given is None:
-        return ConsentRedaction(counts={rule: len(values) for rule, values in sorted(placeholders.items())})
+        return ConsentRedaction(counts=counts)
     try:
-        return msgspec.convert({"rules_version": given.get("rules_version") or None,
-                                "counts": dict(given.get("counts") or {})}, ConsentRedaction)
+        summary = msgspec.convert({"rules_version": given.get("rules_version") or None,
+                                   "counts": dict(given.get("counts") or {})}, ConsentRedaction)
+        return msgspec.structs.replace(summary, counts=counts)
     except (msgspec.ValidationError, TypeError, ValueError) as exc:
         detail = first_error(exc) if isinstance(exc, msgspec.ValidationError) else str(exc)
         raise SigningRefused(f"the redaction summary is invalid: {detail}") from None

@@ -21,6 +21,7 @@ so no excluded file, masked secret or dropped step survives in one.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from collector.episode import Episode, open_episode, write_episode_file
 from collector.errors import CodetapeError, ReconstructionError
 from collector.reconstruct.keyframes import keyframe_states
 from collector.redact import RedactionSummary
+from collector.redact.stream.buffer import placeholders_in
+from collector.redact.stream.pipeline import texts
 from collector.review.contents import CONTENT_RULE, NAME_RULE, FreeText, excluded_lines, mask_contents
 from collector.review.drop import Dropped, drop_ranges
 from collector.review.errors import ReviewError
@@ -156,12 +159,53 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
     except ReconstructionError as exc:
         raise ReviewError(f"{src} does not replay, so it cannot be trimmed: {exc}") from None
     _check(dst)
+    if plan.excludes or plan.drops or plan.prompts:
+        result.steps -= _unsaid_redactions(dst)
     result.new_counts = {rule: count - seed.get(rule, 0) for rule, count in summary.counts.items()
                          if count > seed.get(rule, 0)}
     if result.new_counts:
         own = sum(rule in result.new_counts for rule in (PATH_RULE, CONTENT_RULE, NAME_RULE, PROMPT_RULE))
         summary.rules_version = _version(summary.rules_version, plan, own)
     return result
+
+
+def _unsaid_redactions(dst: Path) -> int:
+    """Drop the `redaction` steps of `dst` whose placeholder nothing left in it holds (its values were in
+    what the review excluded or dropped: the step would tell a receiver what that held); how many."""
+    episode = open_episode(dst)
+    header = episode.header.workspace
+    shown = Counter(placeholder for text in (header.root_name, header.git_remote or "")
+                    for placeholder in placeholders_in(text))
+    listed: set[str] = set()
+    for step in episode.steps():
+        if type(step) is RedactionStep:
+            listed.add(step.placeholder)
+            continue
+        for text in (*texts(step), *_paths(step)):
+            shown.update(placeholders_in(text))
+    unsaid = {placeholder for placeholder in listed if not shown[placeholder]}
+    if not unsaid:
+        return 0
+    kept = (step for step in open_episode(dst).steps()
+            if not (type(step) is RedactionStep and step.placeholder in unsaid))
+    staged = dst.with_name(f"{dst.name}.redactions")
+    write_episode_file(staged, episode.header, kept, states=keyframe_states(episode.header.position_encoding))
+    os.replace(staged, dst)
+    return len(unsaid)
+
+
+def _paths(step: Step) -> Iterator[str]:
+    """The paths a step names (a placeholder may stand in a file's name)."""
+    for name in ("path", "new_path"):
+        value = getattr(step, name, None)
+        if isinstance(value, str):
+            yield value
+    if isinstance(step, AgentStep):
+        yield from step.targets
+    elif isinstance(step, GitStep):
+        yield from (stat.path for stat in step.files)
+    elif isinstance(step, GapStep):
+        yield from (state.path for state in step.state or ())
 
 
 def _seed(src: Path, placeholders: RedactionSummary) -> RedactionSummary:

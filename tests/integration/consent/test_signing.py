@@ -128,15 +128,15 @@ def test_redaction_summary_and_policy_terms_are_recorded(home: Home, full: Path,
     redaction = {"rules_version": "2026.03", "counts": {"aws-access-key": 2, "jwt": 0},
                  "masked": [["«redacted:aws-access-key:1»", "AKIA…MPLE"]], "occurrences": {}}
     statement = sign_episode(full, tmp_path / "s.ctape", home, workspace_policy=policy, redaction=redaction)
-    assert plain(statement.redaction) == {"rules_version": "2026.03",
-                                                "counts": {"aws-access-key": 2, "jwt": 0}}
+    # the distinct values the shared steps' redaction steps name (issue 53, item 5), not the summary's
+    assert plain(statement.redaction) == {"rules_version": "2026.03", "counts": {"aws-access-key": 1}}
     assert plain(statement.terms) == {
         "purpose": "Training code models at Example", "licence": "CC-BY-4.0", "repository_licences": ["MIT"],
         "allowed_licences": ["Apache-2.0", "MIT"]}
     assert statement.scope.excluded_sha256 == exclusions_digest(
         private_key(home), statement.content.episode_id, ["vendor/", "build/**"])
     empty = sign_episode(full, tmp_path / "e.ctape", home, redaction={"rules_version": "", "counts": {}})
-    assert plain(empty.redaction) == {"rules_version": None, "counts": {}}
+    assert plain(empty.redaction) == {"rules_version": None, "counts": {"aws-access-key": 1}}
     with pytest.raises(SigningRefused, match=r"the redaction summary is invalid: counts\.aws: "):
         sign_episode(full, tmp_path / "t.ctape", home, redaction={"counts": {"aws": -1}})
     assert not (tmp_path / "t.ctape").exists()

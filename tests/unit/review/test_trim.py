@@ -290,7 +290,7 @@ def test_a_range_that_closes_and_saves_files_leaves_the_editor_as_it_was(tmp_pat
          "placeholder": "«redacted:github-token:1»", "count": 1},
         # after it: changes on disk to the closed files show; the open one is edited and saved
         {"kind": "file_change", "t_ms": 300, "source": "watcher", "path": "a.py", "change": "modified",
-         "text": "a = 9\n"},
+         "text": "a = 9  # «redacted:github-token:1»\n"},  # the redaction step's value: shared, so said
         edit(310, "c.py", 1, 0, "c += 1\n"),
         save(320, "c.py", "c = 3\nc += 1\n"),
         {"kind": "file_change", "t_ms": 330, "source": "watcher", "path": "b.py", "change": "modified",
@@ -311,7 +311,8 @@ def test_a_range_that_closes_and_saves_files_leaves_the_editor_as_it_was(tmp_pat
     assert [step["path"] for step in trimmed[5:7]] == ["a.py", "b.py"]
     assert checkpoints(result.path, lambda p: True, 200) == checkpoints(src, lambda p: True, 200)
     assert checkpoints(result.path, lambda p: True, 200)[-1] == {
-        "a.py": "a = 9\n", "b.py": "b = 0\n", "c.py": "c = 3\nc += 1\n", "d.py": "# d\nd = 1\n"}
+        "a.py": "a = 9  # «redacted:github-token:1»\n", "b.py": "b = 0\n", "c.py": "c = 3\nc += 1\n",
+        "d.py": "# d\nd = 1\n"}
 
 
 def test_ranges_merge_and_an_empty_one_is_reported(tmp_path: Path) -> None:
