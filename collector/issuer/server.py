@@ -8,12 +8,21 @@ authorisations a member took for which month, and what was refused, each line st
 only: a time of day would say when a member fetched keys; never a request's body, a credential, a secret
 or a client's address. Plain HTTP: a real deployment puts TLS (and SSO, if the members should
 authenticate with it) in front, as README's issuer section says.
+
+Anyone who can connect can hold a connection open without a credential, so the server bounds what idle
+and half-sent requests can take: a connection that sends nothing for READ_TIMEOUT_S is closed, each
+serves one request, at most MAX_CONNECTIONS are open at once (when one more comes, the oldest still
+sending its request is shed, one log line each), the listen backlog is BACKLOG, and `serve` raises its
+open-file limit to the hard limit. A member's request then gets its answer while hundreds of half-sent
+ones wait; a proxy with its own timeouts in front (README) is the rest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,16 +37,51 @@ from collector.issuer.members import enrol, member_of, open_db, reserve
 from collector.issuer.state import IssuerState
 
 MAX_BODY = 1024 * 1024
+READ_TIMEOUT_S = 10.0  # to send a whole request (line, headers, body)
+MAX_CONNECTIONS = 128  # served at once
+BACKLOG = 1024
 
 
 class IssuerServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = BACKLOG
 
-    def __init__(self, address: tuple[str, int], state: IssuerState, clock: Callable[[], datetime]) -> None:
+    def __init__(self, address: tuple[str, int], state: IssuerState, clock: Callable[[], datetime], *,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
         super().__init__(address, Handler)
         self.state = state
         self.clock = clock
+        self.max_connections = max_connections
         self._log_lock = threading.Lock()
+        self._open_lock = threading.Lock()
+        self._reading: dict[socket.socket, None] = {}  # connections still sending their request, oldest first
+        self._open = 0
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve a connection in a thread of its own; when MAX_CONNECTIONS are open, first shed the oldest
+        still sending its request."""
+        with self._open_lock:
+            shed = next(iter(self._reading), None) if self._open >= self.max_connections else None
+            if shed is not None:
+                del self._reading[shed]
+            self._open += 1
+            self._reading[request] = None
+        if shed is not None:
+            with contextlib.suppress(OSError):
+                shed.shutdown(socket.SHUT_RDWR)
+            self.note(f"refused a connection still sending its request: {self.max_connections} were open")
+        super().process_request(request, client_address)
+
+    def read(self, request: socket.socket) -> None:
+        """The connection has sent its whole request: it is no longer one to shed."""
+        with self._open_lock:
+            self._reading.pop(request, None)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._reading.pop(request, None)
+            self._open -= 1
+        super().shutdown_request(request)
 
     def note(self, line: str) -> None:
         """One line in issuer.log (0600), stamped with the UTC day only."""
@@ -51,11 +95,13 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "codetape-issuer"
     sys_version = ""
+    timeout = READ_TIMEOUT_S  # a connection that sends nothing more for this long is closed
 
     def log_message(self, format: str, *args: Any) -> None:
         """No access log: the server's own lines (Server.note) say what happened, without addresses."""
 
     def do_GET(self) -> None:
+        self.server.read(self.connection)
         if self.path != PATH_RECORD:
             self._answer(404, {"error": f"no such path: {self.path[:100]}"})
             return
@@ -67,6 +113,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         try:
             payload = self._payload()
+            self.server.read(self.connection)
             if self.path == PATH_ENROL:
                 answer = self._enrol(payload)
             elif self.path == PATH_AUTHORISE:
@@ -101,7 +148,8 @@ class Handler(BaseHTTPRequestHandler):
         epoch = payload.get("epoch")
         epochs = state.ensure_months(self.server.clock())
         if epoch not in epochs:
-            raise Refused(f"this issuer signs for {' and '.join(epochs)} only, not {str(epoch)[:20]}", 400)
+            said = json.dumps(str(epoch)[:20])[1:-1]  # escaped: a client's text goes into the log
+            raise Refused(f"this issuer signs for {' and '.join(epochs)} only, not {said}", 400)
         key = state.month_key(epoch)
         if key is None:  # ensure_months made it; only a folder changed under the server gets here
             raise Refused(f"this issuer has no key for {epoch}", 500)
@@ -146,10 +194,12 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(document).encode("utf-8"))
 
     def _send(self, status: int, body: bytes) -> None:
+        self.close_connection = True  # one request a connection: an idle one is never kept open
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
 

@@ -167,3 +167,17 @@ def _parent_is(parent: int) -> bool:
     if sys.platform == "win32":
         return alive(parent)
     return os.getppid() == parent
+
+
+def raise_open_file_limit() -> int | None:
+    """Raise this process's soft limit of open files to its hard limit (a server that many clients hold
+    connections to); the limit now, None where there is none to raise (Windows)."""
+    if sys.platform == "win32":
+        return None
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]

@@ -48,12 +48,19 @@ class Issuer:
         assert done.returncode == 0, done.stderr
         return self
 
-    def start(self) -> Issuer:
+    def start(self, *, open_files: int | None = None) -> Issuer:
+        """Serve; `open_files`: the soft limit of open files it starts with (its hard limit stays)."""
+        def limited() -> None:
+            import resource
+
+            hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, hard))
+
         with open(self.stdout, "wb") as out, open(self.stderr, "wb") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "collector", "issuer", "serve", "--dir", str(self.directory),
                  "--listen", "127.0.0.1:0"], env=environment(self.home), stdin=subprocess.DEVNULL,
-                stdout=out, stderr=err)
+                stdout=out, stderr=err, preexec_fn=limited if open_files is not None else None)
         self.url = wait_for(self._bound, what="the issuer's listening line", detail=self._output)
         return self
 

@@ -99,9 +99,11 @@ def run_init(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from collector.issuer.server import IssuerServer
     from collector.issuer.state import load_issuer
+    from collector.platform.process import raise_open_file_limit
     from collector.protocol.clock import utc_now
 
     host, port = _address(args.listen)
+    raise_open_file_limit()  # idle connections must not take every file this process may open
     state = load_issuer(issuer_dir(args, args.dir))
     state.ensure_months(utc_now())
     try:
