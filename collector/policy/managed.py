@@ -125,7 +125,7 @@ class Managed:
         if policy.allowed_licences is not None:
             lines.append(("licence", f"licence allowed by: {', '.join(policy.allowed_licences)}"))
         if policy.allowed_destinations is not None:
-            lines.append(("destination", f"uploaded only to: {', '.join(policy.allowed_destinations)}"))
+            lines.append(("destination", f"uploaded only to: {allowed_places(policy.allowed_destinations)}"))
         return lines
 
     def checks(self, share: Share) -> list[ShareCheck]:
@@ -303,7 +303,7 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
     if first.allowed_destinations is not None and second.allowed_destinations is not None:
         one, other = first.allowed_destinations, second.allowed_destinations
         kept = [*(url for url in one if _under(url, other)), *(url for url in other if _under(url, one))]
-        destinations = list(dict.fromkeys(kept)) or ["file:///nonexistent/none-allowed-by-both"]
+        destinations = list(dict.fromkeys(kept))  # empty: no destination both allow, none allowed
     from collector.policy.remotes import remote_key
 
     shared = {remote_key(url) for url in second.shared_remotes}
@@ -318,6 +318,11 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
         (first.allowed_destinations or second.allowed_destinations),
         shared_remotes=[url for url in first.shared_remotes if remote_key(url) in shared],
         consent=ConsentRequirement(mode=next(iter(modes), None)))
+
+
+def allowed_places(entries: list[str]) -> str:
+    """The destinations a policy allows, for a person (none when two policies allow none in common)."""
+    return ", ".join(entries) or "nowhere (the policies in force allow no destination in common)"
 
 
 def _under(url: str, entries: list[str]) -> bool:

@@ -24,6 +24,8 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from collector.workspace.identity import read_git
+
 _TIMEOUT_S = 10.0
 _ENVIRONMENT = ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL")
 _STOCK_HANDLES = frozenset({"git", "ssh", "gitlab", "github", "bitbucket", "oauth2", "x-access-token",
@@ -81,15 +83,8 @@ def held_by_repository(root: Path | None, values: Iterable[str]) -> frozenset[st
 
 
 def _config(root: Path | None, *args: str) -> list[str]:
-    command = ["git", *(["-C", str(root)] if root is not None else []), "config", *args]
-    try:
-        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=_TIMEOUT_S,
-                              check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    if done.returncode != 0:
-        return []
-    return done.stdout.decode("utf-8", "replace").splitlines()
+    said = read_git(root, "config", *args)
+    return said.splitlines() if said is not None else []
 
 
 def read_git_names(root: Path | None) -> tuple[tuple[str, ...], frozenset[str]]:

@@ -182,13 +182,13 @@ def named(home: Home, to: str | None = None, *, allow_insecure: bool = False) ->
 def policy_refusal(destination: Destination) -> str | None:
     """Why the managed policy (collector/policy/managed.py) forbids uploads to `destination`, in one line;
     None when it allows them or says nothing of destinations. PolicyError when the policy is refused."""
-    from collector.policy.managed import load_managed
+    from collector.policy.managed import allowed_places, load_managed
 
     managed = load_managed()
     entries = None if managed is None else managed.policy.allowed_destinations
     if managed is None or entries is None or allowed(destination, entries):
         return None
-    return (f"the managed policy ({managed.where}) allows uploads only to {', '.join(entries)}, and "
+    return (f"the managed policy ({managed.where}) allows uploads only to {allowed_places(entries)}, and "
             f"{destination.url} is none of them; nothing was sent")
 
 

@@ -16,7 +16,9 @@ _SHA = re.compile(r"^[0-9a-f]{7,64}$")
 _QUERY = re.compile(r"[?#]")
 
 
-def _git(root: Path, *args: str) -> str | None:
+def read_git(root: Path | None, *args: str) -> str | None:
+    """What git prints for `args` in `root` (None: git's global configuration only), stripped; None when
+    git fails, cannot run, prints nothing or takes over 5 s."""
     try:
         done = subprocess.run(["git", "--no-optional-locks", *args], cwd=root, capture_output=True,
                               timeout=5, check=False)
@@ -37,11 +39,11 @@ def strip_credentials(url: str) -> str:
 
 def identify(root: Path) -> WorkspaceIdentity:
     """The workspace identity read from disk now (HEAD at the episode's start)."""
-    remote = _git(root, "config", "--get", "remote.origin.url")
+    remote = read_git(root, "config", "--get", "remote.origin.url")
     if remote is None:
-        first = _git(root, "remote")
-        remote = _git(root, "config", "--get", f"remote.{first.splitlines()[0]}.url") if first else None
-    head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+        first = read_git(root, "remote")
+        remote = read_git(root, "config", "--get", f"remote.{first.splitlines()[0]}.url") if first else None
+    head = read_git(root, "rev-parse", "--verify", "--quiet", "HEAD")
     return WorkspaceIdentity(
         root_name=root.name[:1024] or "/",
         git_remote=strip_credentials(remote)[:4096] if remote else None,

@@ -158,12 +158,13 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
     from collector.review.views import done
     from collector.upload.outbox import upload_note
 
-    workspace = workspace_for(open_episode(path).header, home, workspace_dir)
+    episode = open_episode(path)
+    workspace = workspace_for(episode.header, home, workspace_dir)
     pushed = None
     if unlinkable:
         from collector.review.pushed import pushed_note
 
-        pushed = pushed_note(open_episode(path), workspace)
+        pushed = pushed_note(episode, workspace)
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         trimmed = None
         if not plan.empty:

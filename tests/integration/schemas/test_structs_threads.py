@@ -44,7 +44,7 @@ def probe(name):
     def pause(frame, event, arg):  # a Python function called from inside the conversion: let the other run
         if event == "call" and frame.f_back is not None and frame.f_back.f_code.co_name == "convert_one":
             paused.set()
-            time.sleep(0.01)
+            time.sleep(0.01)  # the scenario: this thread held inside a conversion, not a wait
 
     def first():
         sys.setprofile(pause)
