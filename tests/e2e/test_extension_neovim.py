@@ -588,3 +588,74 @@ vim.cmd(said and 'qa!' or 'cq')
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert done.stdout == "codetape: not found (install it, or set `codetape` in setup())"
+
+
+RELOADS = r"""
+-- Issue 54, item 1: the file rewritten on disk while Neovim holds it (an agent's write, a git checkout,
+-- a git stash), the buffer read again (`:checktime` with 'autoread', `:e!`); the developer types on
+vim.o.autoread = true
+local actions = {}
+local function act(name, k)
+  local from = vim.api.nvim_buf_get_changedtick(buf)
+  keys(k)
+  local done = false
+  vim.schedule(function() done = true end)
+  check(vim.wait(10000, function() return done end, 10), 'the event loop did not run')
+  table.insert(actions, { name = name, from = from, to = vim.api.nvim_buf_get_changedtick(buf) })
+end
+local function text() return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n') .. '\n' end
+local function read_again(how, wanted)
+  vim.cmd(how)
+  check(text() == wanted, how .. ' did not read the file again: ' .. text())
+end
+local function rewrite(wanted)  -- another program writes the file
+  local f = io.open(FILE, 'w'); f:write(wanted); f:close()
+  return wanted
+end
+local function git(...)
+  run({ 'git', '-C', WS, ... }, 'git ' .. table.concat({ ... }, ' '))
+  local f = io.open(FILE, 'r'); local data = f:read('*a'); f:close()
+  return data
+end
+act('before', 'Goa = 1<Esc>')
+save()
+read_again('checktime', rewrite(text() .. 'b = 2\n'))
+act('after checktime', 'Goc = 3<Esc>')
+save()
+read_again('edit!', rewrite(text() .. 'd = 4\n'))
+act('after :e!', 'Goe = 5<Esc>')
+save()
+read_again('checktime', git('stash'))
+act('after git stash', 'Gof = 6<Esc>uGog = 7<Esc>')
+save()
+read_again('checktime', git('checkout', 'stash@{0}', '--', 'app.py'))
+act('after git checkout', 'Goh = 8<Esc>')
+save()
+local f = io.open(SAVES .. '/actions.json', 'w'); f:write(vim.fn.json_encode(actions)); f:close()
+vim.lsp.stop_client(id)
+vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
+finish(true, '')
+"""
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_edits_after_the_buffer_is_read_again_keep_their_origin(
+        version: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+    """Issue 54, item 1: once the buffer was read again from disk (the bridge records close + open) no later
+    edit had an origin: Neovim detached the plugin's buffer callbacks at the reload."""
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    subprocess.run(["git", "add", "app.py"], cwd=workspace, check=True, capture_output=True, timeout=60)
+    subprocess.run(["git", "commit", "-qm", "app"], cwd=workspace, check=True, capture_output=True, timeout=60)
+    disk = run_scenario(NEOVIMS[version], workspace, RELOADS, env, tmp_path)
+    episode = seal(env, workspace, saves_of("app.py", len(disk)), "the saves")
+    assert saved_texts(episode, "app.py") == disk
+    edits = [step for step in episode.steps() if isinstance(step, EditStep)]
+    actions = json.loads((tmp_path / "saves" / "actions.json").read_text(encoding="utf-8"))
+    for action in actions:
+        mine = [(e.origin, e.origin_detail) for e in edits if action["from"] < (e.version or 0) <= action["to"]]
+        assert mine and all(origin is not None for origin, _ in mine), (action["name"], mine)
+        if action["name"] == "after git stash":  # `u` undid the line just typed
+            assert ("undo", "nvim:undotree") in mine, mine
+    assert all(edit.origin is not None for edit in edits), [(e.version, e.origin) for e in edits]
+    opens = [step for step in episode.steps() if isinstance(step, OpenStep)]
+    assert len(opens) == 5, [step.t_ms for step in opens]  # the first, and one per reload

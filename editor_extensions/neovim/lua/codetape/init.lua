@@ -211,7 +211,12 @@ end
 -- whether its workspace is opted in; the bridge starts only when it is (nothing runs for other folders).
 local function attach(buf)
   local candidate = root_of(buf)
-  if not candidate or client_of(buf) then return end
+  if not candidate then return end
+  local client = client_of(buf)
+  if client then -- read again: `:checktime` keeps the bridge attached, `:e!` detaches it
+    if not vim.lsp.buf_is_attached(buf, client.id) then vim.lsp.buf_attach_client(buf, client.id) end
+    return label(buf)
+  end
   if clients[candidate] and vim.lsp.get_client_by_id(clients[candidate]) then return start(buf, candidate) end
   if waiting then waiting[buf] = true return end
   local buffers, out = { [buf] = true }, {}

@@ -215,7 +215,11 @@ function M.attach(buf, send)
     return
   end
   senders[buf] = send
-  api.nvim_buf_attach(buf, false, { on_lines = on_lines, on_detach = function() senders[buf] = nil end })
+  -- on_reload keeps the callbacks attached when the buffer is read again from disk (`:checktime` after
+  -- another program wrote the file, `:e!`): without it Neovim detaches them, and every later change
+  -- would go unlabelled (the reload itself is no change of the developer's: nothing to label)
+  api.nvim_buf_attach(buf, false, { on_lines = on_lines, on_reload = function() end,
+    on_detach = function() senders[buf] = nil end })
   local group = api.nvim_create_augroup('codetape-origins-' .. buf, { clear = true })
   api.nvim_create_autocmd('InsertCharPre', { group = group, buffer = buf,
     callback = function() typed = typed_key and not untyped end })
