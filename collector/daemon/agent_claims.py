@@ -9,13 +9,22 @@ travels through a process the agent starts, usually arrives while the write is s
 `origin_detail` (`claude-code:PostToolUse Edit`, `claude-code:PreToolUse Bash`) when the watcher saw it:
 
 - after a tool call on its path, or a shell call (any path: a shell command names no files), or a
-  permission for one the developer's client granted (`codetape acp`), and before
-  the call ends: at its own result (the same tool on the same targets or command line), at the next
-  hook of the same agent session that is neither a call nor a result (a prompt, `Stop`: a call the
-  agent or the developer refused never has a result), or OPEN_MS after the call, when no such hook
-  came (the developer's own write seconds after a refused call is not the agent's). Another call or
-  result does not end it: an agent may run the calls of one answer side by side (opencode does), and
-  the edit's write, stamped after the shell call began, is still the edit's;
+  permission for one the developer's client granted (`codetape acp`), and before the call ends: at its
+  own result (the same tool on the same targets or command line), at the session's next hook that tells
+  the call no longer runs, or OPEN_MS after the call, when no such hook came (the developer's own write
+  seconds after a refused call is not the agent's). A call the agent or the developer refused never has
+  a result (Claude Code sends PostToolUse, Codex PostToolUse, Gemini CLI AfterTool and opencode
+  tool.execute.after only for a call that ran, and codetape installs no failure hook), so which next hook
+  ends it depends on how the agent runs the calls of one answer (ENDED_BY):
+  - any hook that is no call nor result (a prompt, `Stop`, a session's start or end, a permission):
+    every agent;
+  - any other call or result: Claude Code and Gemini CLI, which run a tool that may change a file alone
+    (Claude Code runs only its read-only tools side by side, Gemini CLI only its read-only ones), and
+    Cursor (codetape installs none of its call hooks: only a result claims there);
+  - another call or result unless both are shell commands: Codex, which runs `apply_patch` alone and
+    shell commands side by side;
+  - none: opencode, which runs the calls of one answer side by side (an edit's write, stamped after the
+    shell call began, is still the edit's), and any other agent (`codetape acp`);
 - within WINDOW_MS before or after a result (or Cursor's `afterFileEdit`) on its path, or within
   WINDOW_MS before a shell call's result and until the result came to the collector: the watcher stamps
   a write once its burst went quiet (50 ms on, later on a busy machine), so a hook that answers in 30 ms
@@ -33,6 +42,7 @@ its result stay without an origin, as does anything written while a hook was not
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from collector.daemon.admission import converted
 from collector.sources.agents.patches import Chunk, chunks_of, replaced
@@ -43,6 +53,11 @@ OPEN_MS = 5000
 MAX_CLAIMS = 10_000
 SHELL = None  # the key of a shell call's claims: they are on every path
 READ_ONLY = ("read", "search", "think", "fetch")  # ACP's kinds of tool calls that change no file
+# how each agent runs the calls of one answer, so which other call or result of its session ends a call
+# with no result yet (the module's docstring): "alone", any; "shells alongside", any but a shell command's
+# when the call is one too; an agent not named here runs them side by side: none
+ENDED_BY: dict[str, Literal["alone", "shells alongside"]] = {
+    "claude-code": "alone", "gemini-cli": "alone", "cursor": "alone", "codex": "shells alongside"}
 
 
 @dataclass
@@ -60,6 +75,21 @@ def _call_of(step: AgentStep) -> tuple[object, ...]:
     return step.tool, tuple(step.targets), step.command_line
 
 
+def _ends(claim: Claim, step: AgentStep) -> bool:
+    """Whether `step`, a later hook of the session of `claim`'s call, ends the call (ENDED_BY)."""
+    if step.event not in ("tool_call", "tool_result"):
+        return True  # a prompt, a stop, a session's start or end, a permission: no call runs past it
+    if step.event == "tool_result" and claim.of == _call_of(step):
+        return True  # its own result
+    match ENDED_BY.get(step.agent):
+        case "alone":
+            return True  # another call began, or one ended: this one was answered or refused
+        case "shells alongside":
+            return not (claim.of[2] is not None and step.command_line is not None)
+        case _:  # side by side (opencode, an ACP agent): only its own result or a hook that is no call
+            return False
+
+
 class AgentClaims:
     def __init__(self) -> None:
         self._claims: dict[str | None, list[Claim]] = {}  # path (SHELL: any) -> its claims, oldest first
@@ -71,16 +101,15 @@ class AgentClaims:
         """Learn from an `agent` step as it was admitted (its targets workspace-relative) at `now` (the
         daemon's clock; `at_ms` when not given): any of them ends the open calls of its session, a tool
         call or result claims its paths (a shell's: all), with what `patch` (by workspace-relative path)
-        says the tool changed in each. A result ends its own call; any other hook but a call ends them all
-        (see the module's docstring)."""
+        says the tool changed in each. A result ends its own call, a hook that is no call or result ends
+        them all, and another call or result those of an agent that runs it alone (ENDED_BY)."""
         self._forget(at_ms)
         session = f"{step.agent}:{step.session}"
         event = step.event
         of = _call_of(step)
         for claim in self._open:
-            if (claim.session == session and claim.since <= at_ms <= claim.until and event != "tool_call"
-                    and (event != "tool_result" or claim.of == of)):
-                claim.until, claim.call = at_ms, False  # answered, or refused: another hook came
+            if claim.session == session and claim.since <= at_ms <= claim.until and _ends(claim, step):
+                claim.until, claim.call = at_ms, False  # answered, or refused: a hook that says so came
         self._open = [claim for claim in self._open if claim.call and claim.until >= at_ms]
         # a permission the developer's client granted (codetape acp) opens the call it allows
         granted = event == "permission" and str(step.detail).startswith("allow")

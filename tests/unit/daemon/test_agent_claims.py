@@ -3,13 +3,18 @@ the daemon's clock (milliseconds), without a collector."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from msgspec.structs import replace
 
 from collector.daemon.agent_claims import OPEN_MS, WINDOW_MS, AgentClaims
+from collector.sources.agents.payloads import from_payload, to_step
 from schemas import Step, step_from_dict
 from schemas.steps import AgentStep, FileChangeStep
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "agents"
 
 
 def step(kind: str, **fields: Any) -> Step:
@@ -70,35 +75,124 @@ def test_a_path_s_claim_is_preferred_to_a_shell_s() -> None:
     assert origin(claims, 1_200) == ("agent", "claude-code:PreToolUse Bash")
 
 
-def test_a_refused_call_ends_at_the_session_s_next_hook() -> None:
+def test_a_refused_call_ends_at_the_session_s_next_hook_that_is_no_call() -> None:
     """A PreToolUse with no PostToolUse (the developer said no): the session's next prompt or Stop ends
-    its claim; another session's hooks do not, nor another call of its own (calls may run side by side)."""
-    for next_hook, after in ((hook("prompt", "UserPromptSubmit", prompt="no, do it differently"), None),
-                             (hook("stop", "Stop"), None),
-                             (bash("tool_call", "PreToolUse"), "claude-code:PreToolUse Edit")):
+    its claim; another session's hooks do not."""
+    refusal = hook("prompt", "UserPromptSubmit", prompt="no, do it differently")
+    for next_hook in (refusal, hook("stop", "Stop")):
         claims = AgentClaims()
         claims.note(0, edit("tool_call", "PreToolUse"))
         claims.note(500, hook("prompt", "UserPromptSubmit", session="s2", prompt="elsewhere"))
         assert origin(claims, 600, path="app.py") == ("agent", "claude-code:PreToolUse Edit")
         claims.note(1_000, next_hook)
         assert origin(claims, 900, path="app.py") == ("agent", "claude-code:PreToolUse Edit")
-        assert origin(claims, 1_001, path="app.py")[1] == after  # (a shell call claims every file itself)
+        assert origin(claims, 1_001, path="app.py") == (None, None)
 
 
 def test_calls_run_side_by_side_each_keep_their_writes_until_their_own_result() -> None:
     """opencode runs an answer's edit and shell command side by side: the edit's write, stamped after the
     command began and still held when the command's result came, is the edit's, not the command's."""
     claims = AgentClaims()
-    claims.note(1_000, edit("tool_call", "PreToolUse"))
-    claims.note(1_010, bash("tool_call", "PreToolUse"))
-    claims.note(1_100, bash("tool_result", "PostToolUse"), now=1_120)
-    assert origin(claims, 1_150, path="app.py") == ("agent", "claude-code:PreToolUse Edit")
+    claims.note(1_000, replace(edit("tool_call", "tool.execute.before"), agent="opencode", tool="edit"))
+    claims.note(1_010, replace(bash("tool_call", "tool.execute.before"), agent="opencode", tool="bash"))
+    claims.note(1_100, replace(bash("tool_result", "tool.execute.after"), agent="opencode", tool="bash"),
+                now=1_120)
+    assert origin(claims, 1_150, path="app.py") == ("agent", "opencode:tool.execute.before edit")
     assert not claims.claimed(1_150, step("file_change", source="files", path="app.py", change="modified"),
                               settled=True)  # the edit still runs: its write waits for its result
-    claims.note(1_300, edit("tool_result", "PostToolUse"))
-    assert origin(claims, 1_150, path="app.py") == ("agent", "claude-code:PostToolUse Edit")
-    assert origin(claims, 1_050) == ("agent", "claude-code:PostToolUse Bash")  # the command's own file
+    claims.note(1_300, replace(edit("tool_result", "tool.execute.after"), agent="opencode", tool="edit"))
+    assert origin(claims, 1_150, path="app.py") == ("agent", "opencode:tool.execute.after edit")
+    assert origin(claims, 1_050) == ("agent", "opencode:tool.execute.after bash")  # the command's own file
     assert origin(claims, 1_400) == (None, None)  # both ended
+
+
+# Which writes a refused call takes, per agent, from its recorded hook payloads (tests/fixtures/agents/):
+# the developer's write after the agent's next hook that says the call is over is not the call's
+
+def recorded(agent: str, name: str, **tool_input: Any) -> AgentStep:
+    """The step of the agent's recorded payload `name` (its tool_input's fields replaced by `tool_input`),
+    its targets workspace-relative as admission leaves them (every file of the fixtures is in the root)."""
+    payload = json.loads((FIXTURES / agent / f"{name}.json").read_bytes())
+    if tool_input:
+        payload["tool_input"] = {**payload["tool_input"], **tool_input}
+    return as_step(agent, payload)
+
+
+def as_step(agent: str, payload: dict[str, Any]) -> AgentStep:
+    fields = to_step(from_payload(agent, payload))  # type: ignore[arg-type]
+    fields.pop("patch", None)
+    fields["targets"] = [PurePosixPath(target).name for target in fields.get("targets", [])]
+    made = step("agent", **{name: value for name, value in fields.items() if name != "kind"})
+    assert isinstance(made, AgentStep)
+    return made
+
+
+def test_claude_code_s_refused_call_ends_at_its_next_call() -> None:
+    """Claude Code runs a tool that may change a file alone (only read-only tools side by side), sends no
+    PostToolUse for a call it did not run, and no Stop after the developer's refusal: its next call says
+    the refused one is over."""
+    claims = AgentClaims()
+    claims.note(0, recorded("claude-code", "PreToolUse"))  # Edit app.py, refused
+    assert origin(claims, 300, path="app.py") == ("agent", "claude-code:PreToolUse Edit")  # not known yet
+    claims.note(1_000, recorded("claude-code", "PreToolUse", file_path="/home/dev/project/notes.md"))
+    assert origin(claims, 1_500, path="app.py") == (None, None)  # the developer's own
+    assert origin(claims, 1_500) == ("agent", "claude-code:PreToolUse Edit")  # the next call's path
+    claims.note(2_000, recorded("claude-code", "UserPromptSubmit"))
+    assert origin(claims, 2_100) == (None, None)
+
+
+def test_codex_s_refused_call_ends_at_a_call_that_cannot_run_beside_it() -> None:
+    """Codex sends PostToolUse only for a call that succeeded, runs apply_patch alone and shell commands
+    side by side: an apply_patch ends a refused command, another command does not."""
+    claims = AgentClaims()
+    claims.note(0, recorded("codex", "PreToolUse-apply_patch"))  # app.py, refused
+    claims.note(1_000, recorded("codex", "PreToolUse-Bash"))
+    assert origin(claims, 1_500, path="app.py") == ("agent", "codex:PreToolUse Bash")  # not the patch's
+    claims = AgentClaims()
+    claims.note(0, recorded("codex", "PreToolUse-Bash", command="make"))  # refused
+    claims.note(10, recorded("codex", "PreToolUse-Bash"))
+    claims.note(100, recorded("codex", "PostToolUse-Bash"), now=120)
+    assert origin(claims, 500) == ("agent", "codex:PreToolUse Bash")  # make may still run beside it
+    claims.note(1_000, recorded("codex", "PreToolUse-apply_patch"))  # runs alone: make is over
+    assert origin(claims, 1_500) == (None, None)
+    assert origin(claims, 1_500, path="app.py") == ("agent", "codex:PreToolUse apply_patch")
+
+
+def test_gemini_cli_s_refused_call_ends_at_its_next_call() -> None:
+    """Gemini CLI sends BeforeTool before it asks the developer and AfterTool only for a call that ran;
+    it runs the tools that change files one at a time."""
+    claims = AgentClaims()
+    claims.note(0, recorded("gemini-cli", "BeforeTool-replace"))  # app.py, refused
+    claims.note(1_000, recorded("gemini-cli", "BeforeTool-replace", file_path="/home/dev/project/notes.md"))
+    assert origin(claims, 1_500, path="app.py") == (None, None)
+    assert origin(claims, 1_500) == ("agent", "gemini-cli:BeforeTool replace")
+    claims.note(2_000, recorded("gemini-cli", "AfterAgent"))
+    assert origin(claims, 2_100) == (None, None)
+
+
+def test_opencode_s_refused_call_ends_at_the_session_going_idle() -> None:
+    """opencode runs an answer's calls side by side and sends tool.execute.after only for a call that ran:
+    another call or result ends nothing, session.idle (its loop stopped at the refusal) ends it."""
+    claims = AgentClaims()
+    claims.note(0, recorded("opencode", "tool.execute.before-edit"))  # app.py, refused
+    claims.note(10, recorded("opencode", "tool.execute.before-bash"))
+    claims.note(100, recorded("opencode", "tool.execute.after-bash"), now=120)
+    assert origin(claims, 1_000, path="app.py") == ("agent", "opencode:tool.execute.before edit")
+    claims.note(2_000, recorded("opencode", "session.idle"))
+    assert origin(claims, 2_100, path="app.py") == (None, None)
+
+
+def test_cursor_s_refused_shell_command_ends_at_its_next_result() -> None:
+    """Cursor sends afterShellExecution only for a command that ran; codetape installs no call hook of
+    Cursor's, so only a beforeShellExecution of the developer's own opens a call, and Cursor's next result
+    ends it."""
+    call = json.loads((FIXTURES / "cursor" / "afterShellExecution.json").read_bytes())
+    claims = AgentClaims()
+    claims.note(0, as_step("cursor", {**call, "hook_event_name": "beforeShellExecution"}))  # refused
+    assert origin(claims, 500) == ("agent", "cursor:beforeShellExecution")
+    claims.note(1_000, recorded("cursor", "afterFileEdit"))  # main.ts
+    assert origin(claims, 1_500) == (None, None)
+    assert origin(claims, 1_500, path="main.ts") == ("agent", "cursor:afterFileEdit")
 
 
 def test_an_unanswered_call_expires_within_seconds() -> None:
