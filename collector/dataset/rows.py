@@ -100,13 +100,18 @@ class StepRows:
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
         if type(step) is EditStep:  # most steps: a row in `steps` and nothing else
+            if self.transitions.reread(index, step, workspace):  # the editor reading a write in
+                self.trace.reread(index, step.t_ms, step.path)
+                self._edit(index, step, counted=False)
+                return
             self._edit(index, step)
             return
         self._observe(index, step, workspace)
         self._seal_when_due()
 
-    def _edit(self, index: int, step: EditStep) -> None:
-        """observe() for an edit, inline: most steps are edits."""
+    def _edit(self, index: int, step: EditStep, *, counted: bool = True) -> None:
+        """observe() for an edit, inline: most steps are edits (one that read a write in: not `counted` in
+        what the episode's edits inserted, the write's)."""
         changes = step.changes
         texts = len(changes[0].text) if len(changes) == 1 else sum(len(change.text) for change in changes)
         most = 6 * texts  # (the characters of their JSON, at most: as json_size counts)
@@ -120,7 +125,8 @@ class StepRows:
         self.last_write = index
         self._step(index, step.t_ms, "edit", step.source, step.path, data, origin, step.origin_detail)
         origin = origin or "unknown"
-        self.inserted[origin] = self.inserted.get(origin, 0) + texts
+        if counted:
+            self.inserted[origin] = self.inserted.get(origin, 0) + texts
         if self.size - self._sealed_at > SEAL_EVERY:
             self._seal_when_due()
 

@@ -167,6 +167,15 @@ class Trace:
                 self.alive[made] += count
                 self.gone.pop(made, None)
 
+    def reread(self, index: int, t_ms: int, path: str) -> None:
+        """The edit just traced was the editor reading the file again (collector/reconstruct/reloads.py):
+        the buffer's ids are the disk's, as after an open of the same text."""
+        before = self.buffers.get(path)
+        after = self.buffers[path] = self.disk.get(path)
+        old, new = Counter(before or ()), Counter(after or ())
+        self._remove((old - new).elements(), index, t_ms)
+        self._restore((new - old).elements())
+
     # -- every other step: seen before the replay applies it and after --
 
     def before(self, step: Step, workspace: Workspace) -> None:
@@ -302,7 +311,11 @@ class Trace:
         to_commit = kept / total if known else None
         if end:
             return Labels(end / total, to_commit, None, None)
-        step, t_ms = max(self.gone[made] for made, count in zip(ids, counts, strict=True) if count)
+        gone = self.gone
+        went = [gone[made] for made, count in zip(ids, counts, strict=True) if count and made in gone]
+        if not went:  # (a write to disk never shown: a buffer was saved over it before the editor read it in)
+            return Labels(0.0, to_commit, None, None)
+        step, t_ms = max(went)
         first = min(self.t_ms[made] for made, count in zip(ids, counts, strict=True) if count)
         return Labels(0.0, to_commit, step, t_ms - first)
 

@@ -34,6 +34,7 @@ from collector.dataset.survival import Trace, columns, gathered, labelled
 from collector.dataset.tables import BLOBS, TRANSITIONS
 from collector.episode.summary import shares_text
 from collector.export.bursts import MAX_TEXT, PAUSE_MS, Carets
+from collector.reconstruct.reloads import Reloads
 from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.digest import sha256_text
 from collector.text.linediff import DiffWork, line_diff
@@ -113,6 +114,9 @@ class TransitionRows:
                                       "failing": None}
         self.work = DiffWork(DIFF_WORK)
         self.actions = 0
+        self.reloads = Reloads()  # a file written over its clean buffer: the write's action, not the reload's
+        self.unread: dict[str, tuple[str, str | None, str | None]] = {}  # path -> (sha256, origin, detail)
+        # of a write over a buffer with unsaved edits, which the editor may read in later
 
     def columns(self) -> tuple[Columns, ...]:
         return self.rows, self.blobs
@@ -121,6 +125,7 @@ class TransitionRows:
         """See `step` before the replay applies it: a burst it ends settles, an action it starts begins."""
         if self.carets is None:
             self.carets = Carets(workspace.encoding)
+        self.reloads.before(step, workspace)
         if type(step) is not DiagnosticsStep:
             if type(step) is not CursorStep:
                 self._begin(index, step, workspace)
@@ -136,19 +141,23 @@ class TransitionRows:
             self._settle(burst, workspace)
         if type(step) is EditStep:
             path = step.path
-            self.burst = _Action("edit", index, step.t_ms, self._context(path), *_texts([path], workspace),
-                                 path, index, step.t_ms, 1, [path], ids=len(self.trace.inserted))
+            self.burst = _Action("edit", index, step.t_ms, self._context(path),
+                                 *self._texts([path], workspace), path, index, step.t_ms, 1, [path],
+                                 ids=len(self.trace.inserted))
             self.burst.add(step)
             return
         paths = step_paths(step)
         if paths or isinstance(step, ACTIONS):
             self.single = _Action(step.kind, index, step.t_ms, self._context(paths[0] if paths else None),
-                                  *_texts(paths, workspace), None, index, step.t_ms, 0, paths)
+                                  *self._texts(paths, workspace), None, index, step.t_ms, 0, paths)
             if type(step) is FileChangeStep:
                 self.single.origin, self.single.detail = step.origin, step.origin_detail
 
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
         """See `step` applied: its rows, once it ends an action; what it says about the state."""
+        self.reloads.after(step, workspace)  # (a close that reads a write in: as shown, no change)
+        if type(step) is FileChangeStep:
+            self._written(step, workspace)
         match step:
             case CursorStep():
                 pass
@@ -164,6 +173,16 @@ class TransitionRows:
                     self._emit(single, workspace, always=isinstance(step, ACTIONS))
                 if type(step) is TestRunStep:
                     self._tested(index, step)
+
+    def reread(self, index: int, step: EditStep, workspace: Workspace) -> bool:
+        """See an edit applied (observe's, for an edit); True when it was the editor reading a write to disk
+        in (reloads.py): no action of the developer's, its burst dropped."""
+        if not self.reloads.after(step, workspace):
+            return False
+        burst = self.burst
+        if burst is not None and burst.first == index:
+            self.burst = None
+        return True
 
     def finish(self, workspace: Workspace | None) -> dict[str, pa.Table]:
         """The tables, once the burst under way (if any) has settled in `workspace` (after the last step)."""
@@ -186,7 +205,7 @@ class TransitionRows:
     def _emit(self, action: _Action, workspace: Workspace, *, always: bool) -> None:
         changed = []
         for path in action.paths:
-            text = workspace.text(path)
+            text = self.reloads.text(path, workspace)
             after = None if text is None else sha256_text(text)
             before = self.state.get(path)
             if after is not None:
@@ -199,6 +218,10 @@ class TransitionRows:
         if not changed and not always:
             return
         origin, detail = action.whose()
+        if action.kind in ("open", "close", "save") and len(changed) == 1:
+            unread = self.unread.pop(changed[0][0], None)  # the editor read in a write it had held back
+            if unread is not None and unread[0] == changed[0][2]:
+                origin, detail = unread[1], unread[2]
         row = {"action": self.actions, "kind": action.kind, "first_step": action.first,
                "last_step": action.last, "start_ms": action.start_ms, "end_ms": action.end_ms,
                "edits": action.edits, "origin": origin, "origin_detail": detail, **action.context}
@@ -212,13 +235,31 @@ class TransitionRows:
         # step after it is traced: the ids from its first on are its own)
         for path, before, after, text in changed:
             paths, alive = self.trace.paths, self.trace.alive  # (what it holds at its end is counted)
-            held = [(one, alive[one]) for one in traced if alive[one] and paths[one] == path]
+            counted = self.trace.inserted if action.kind == "file_change" else alive  # (a write: what it
+            # wrote, shown or not yet: a buffer reads it in, or is saved over it)
+            held = [(one, counted[one]) for one in traced if counted[one] and paths[one] == path]
             self.traced.append(([one for one, _count in held], [count for _one, count in held]) if held
                                else _NOTHING)
             made = path not in action.large and before is not None and after is not None
             diff, coarse = self._diff(path, action.before[path], text) if made else (None, None)
             self.rows.add(**row, path=path, before_sha256=before, after_sha256=after, diff=diff,
                           diff_coarse=coarse)
+
+    def _written(self, step: FileChangeStep, workspace: Workspace) -> None:
+        """A write to disk over a buffer with unsaved edits (the view keeps the buffer): remember whose it
+        was, for the step that reads it in, if one does."""
+        path = step.new_path or step.path
+        if path in workspace.buffers and step.text is not None and \
+                self.reloads.text(path, workspace) != step.text:
+            self.unread[path] = (sha256_text(step.text), step.origin, step.origin_detail)
+        else:
+            self.unread.pop(path, None)
+
+    def _texts(self, paths: list[str], workspace: Workspace) -> tuple[dict[str, str | None], set[str]]:
+        """The texts of `paths` now as the developer sees them (None: none), but those of more than
+        MAX_TEXT characters (`large`)."""
+        large = {path for path in paths if (workspace.size(path) or 0) > MAX_TEXT}
+        return {path: None if path in large else self.reloads.text(path, workspace) for path in paths}, large
 
     def _diff(self, path: str, before: str | None, after: str | None) -> tuple[str | None, bool | None]:
         if len(after or "") > MAX_TEXT:
@@ -254,8 +295,3 @@ class TransitionRows:
                       "tests_passed": sum(test.outcome == "passed" for test in step.tests),
                       "tests_failed": len(failing), "failing": failing[:LISTED]}
 
-
-def _texts(paths: list[str], workspace: Workspace) -> tuple[dict[str, str | None], set[str]]:
-    """The texts of `paths` now (None: none), but those of more than MAX_TEXT characters (`large`)."""
-    large = {path for path in paths if (workspace.size(path) or 0) > MAX_TEXT}
-    return {path: None if path in large else workspace.text(path) for path in paths}, large
