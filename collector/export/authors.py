@@ -15,7 +15,9 @@ when the file was first seen, or a program outside the editor wrote it):
   takes their contributor away (None); an agent's write over a file the episode did not know before
   (no snapshot, never seen) that its tool said nothing of makes every line `unknown`, unless the watcher
   saw the file created;
-- deleted lines take theirs with them.
+- deleted lines take theirs with them;
+- a write to disk over a buffer with nothing unsaved is shown from then on (collector/reconstruct/
+  reloads.py): its lines are labelled at the write, and the editor's reading it in changes none.
 
 Lines are the replay's (LSP's: a CR alone ends one too), the last one without a line break included.
 """
@@ -27,6 +29,7 @@ from typing import Literal
 
 import msgspec
 
+from collector.reconstruct.reloads import Reloads
 from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.linediff import between
 from collector.text.positions import split_lines
@@ -55,14 +58,25 @@ class Authors:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.lines: dict[str, list[Label]] = {}
+        self.reloads = Reloads()
+
+    def text(self, path: str) -> str | None:
+        """The text of `path` the developer sees (a buffer written over on disk: the disk's)."""
+        return self.reloads.text(path, self.workspace)
 
     def apply(self, step: Step) -> None:
+        self.reloads.before(step, self.workspace)
         if type(step) is EditStep:
+            kept = list(self.lines.get(step.path) or ()) if self.reloads.stale(step.path) else None
             self._edit(step)
+            if self.reloads.after(step, self.workspace) and kept is not None:  # the editor reading a
+                self.lines[step.path] = kept  # write in: as labelled at the write
             return
         paths = step_paths(step)
-        before = {path: self.workspace.text(path) for path in paths}
+        before = {path: self.text(path) for path in paths}
         self.workspace.apply(step)
+        if self.reloads.after(step, self.workspace):
+            return  # (it read in the text already shown)
         agent = isinstance(step, FileChangeStep) and step.origin == "agent"
         if type(step) is FileChangeStep and step.new_path is not None:
             moved = self.lines.pop(step.path, None)
@@ -81,12 +95,12 @@ class Authors:
         for path in paths:
             # an agent's write over a file never seen: which of its lines the agent wrote, nothing tells
             written: Label = ("ai" if before[path] is not None or created else "unknown") if agent else None
-            self._rewritten(path, before[path], self.workspace.text(path), written)
+            self._rewritten(path, before[path], self.text(path), written)
 
     def ranges(self, path: str) -> Iterator[tuple[Contributor, int, int]]:
         """(contributor, first line, last line), 1-based, of each run of lines one contributor wrote."""
         labels = self.lines.get(path, [])
-        text = self.workspace.text(path)
+        text = self.text(path)
         count = len(labels) - (1 if text is not None and labels and split_lines(text)[-1] == "" else 0)
         start = 0
         for index in range(1, count + 1):
@@ -136,7 +150,7 @@ class Authors:
     def _reported(self, step: FileChangeStep, path: str, before: str | None) -> bool:
         """Label an agent's write of `path` by the runs its tool reported (`changed_lines`); False (nothing
         done) when they do not fit the texts before and after (then the write is labelled as any other)."""
-        after = self.workspace.text(path)
+        after = self.text(path)
         if after is None or step.changed_lines is None:
             return False
         count = len(split_lines(after))

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from collector.errors import ReconstructionError
+from collector.reconstruct.reloads import Reloads
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork, line_diff
 from collector.text.positions import caret_after, line_end, line_start, to_index
@@ -146,8 +147,10 @@ class Grouper:
         self.carets = Carets(encoding)
         self._passive = False  # the step being applied is held until the burst it came in settles
         self._replaced: str | None = None  # the text an agent's write being applied replaces
+        self.reloads = Reloads()  # an edit that reads a write to disk in is no burst (reloads.py)
 
     def before(self, index: int, step: Step, workspace: Workspace) -> list[Item]:
+        self.reloads.before(step, workspace)
         burst = self.burst
         if isinstance(step, PASSIVE) and burst is not None:
             self._passive = True
@@ -173,10 +176,14 @@ class Grouper:
         return settled
 
     def after(self, index: int, step: Step, workspace: Workspace) -> list[Item]:
+        reread = self.reloads.after(step, workspace)
         if self._passive:
             return []
         self.carets.see(step)
         burst = self.burst
+        if reread and burst is not None and burst.first == index:  # the editor reading a write in
+            self.burst = None
+            return []
         if burst is None:
             return [Single(index, step, self._replaced)]
         if index != burst.first:

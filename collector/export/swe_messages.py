@@ -239,7 +239,7 @@ def _act(span: Span, item: Burst | Single, texts: dict[str, str | None], workspa
         case FileChangeStep():
             span.written = item.last
             before = item.before if item.before is not None else texts.get(step.path)
-            after = None if step.change == "deleted" else workspace.text(step.path)
+            after = _written(step, workspace)
             verb = "deleted" if after is None else "wrote"
             span.call("write_file", {"path": step.path, "diff": _diff(step.path, before, after, work)},
                       f"{verb} {step.path}")
@@ -267,8 +267,16 @@ def _seen(item: Burst | Single, texts: dict[str, str | None], workspace: Workspa
         texts[item.path] = item.after
         return
     path = getattr(item.step, "path", None)
-    if isinstance(path, str):
+    if isinstance(item.step, FileChangeStep):
+        texts[item.step.path] = _written(item.step, workspace)  # (what the editor shows once it reads it in)
+    elif isinstance(path, str):
         texts[path] = workspace.text(path)
+
+
+def _written(step: FileChangeStep, workspace: Workspace) -> str | None:
+    """The text a write left on disk at its path: what a buffer open over it reads in (the buffer keeps
+    the text before until the editor does: a write's diff is never the buffer's)."""
+    return None if step.change == "deleted" else workspace.disk.get(step.path)
 
 
 def _test_result(step: TestRunStep) -> str:

@@ -37,6 +37,10 @@ class Reloads:
             del self._stale[path]  # (read again, or edited: the buffer is what is shown)
         return workspace.text(path)
 
+    def stale(self, path: str) -> bool:
+        """Whether `path`'s buffer may be stale (an edit of it may be the editor reading the write in)."""
+        return path in self._stale
+
     def before(self, step: Step, workspace: Workspace) -> None:
         """See `step` before the replay applies it."""
         self._written = self._reading = None

@@ -181,3 +181,18 @@ def test_whose_work_counts_what_the_tool_inserted_when_the_text_before_is_not_kn
     assert disk_write(agent_write(1, CHANGED), None) == ("agent", 0)  # type: ignore[arg-type]
     created = step("file_change", 1, path="b.py", change="created", text="new\n")
     assert disk_write(created, None) == ("unknown", 4)  # type: ignore[arg-type]
+
+
+def test_an_agent_s_write_to_a_file_open_in_the_editor_is_its_lines_through_the_reload() -> None:
+    """Issue 54, item 2: the agent writes the file the developer has open (nothing unsaved), the editor
+    reads it again (Neovim: close and open; VS Code: an edit) and the developer types on. The agent's line
+    had gone to nobody at the close."""
+    opened = step("open", 0, path="a.py", text="a\nb\n")
+    typed = edit(1, 1, 0, 1, 1, "B", "typed")
+    write = agent_write(3, "a\nB\nc\n", changed_lines=[[3, 0, 3, 1]], changed_chars=2)
+    after_close = authors([opened, typed, step("save", 2, path="a.py"), write, step("close", 4, path="a.py"),
+                           step("open", 5, path="a.py", text="a\nB\nc\n"), edit(6, 0, 1, 0, 1, "!", "typed")])
+    assert list(after_close.ranges("a.py")) == [("human", 1, 2), ("ai", 3, 3)]
+    as_an_edit = authors([opened, typed, step("save", 2, path="a.py"), write,
+                          edit(4, 2, 0, 2, 0, "c\n", None), edit(6, 0, 1, 0, 1, "!", "typed")])
+    assert list(as_an_edit.ranges("a.py")) == [("human", 1, 2), ("ai", 3, 3)]

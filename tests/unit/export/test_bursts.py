@@ -142,3 +142,13 @@ def test_a_burst_in_a_file_too_large_to_diff_holds_no_texts_and_says_so() -> Non
     assert big.too_large and (big.before, big.after, big.diff()) == ("", "", "")
     assert excerpt(big, "utf-16") == "too large"
     assert not small.too_large and small.diff(headers=False) == "@@ -1 +1 @@\n-a\n+ba\n"
+
+
+def test_the_editor_reading_a_write_to_disk_in_is_no_burst() -> None:
+    """Issue 54, item 2: VS Code sends the text it read again after an agent's write as an edit."""
+    steps = [step("open", 0, path="a.py", text="a\n"),
+             step("file_change", 10, path="a.py", change="modified", text="a\nb\n", origin="agent"),
+             typed("a.py", 20, 1, 0, "b\n"),  # the reload
+             typed("a.py", 30, 0, 1, "!")]
+    items, _ = run(steps)
+    assert shape(items) == ["single 0 open", "single 1 file_change", "burst a.py 3-3"]
