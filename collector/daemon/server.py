@@ -17,7 +17,7 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collector.daemon.ahead import SealAhead
 from collector.daemon.capture import StartWatchers
@@ -38,6 +38,9 @@ from collector.sources.watchers import start_watchers
 from collector.workspace.find import find_workspace, ignored_settings
 from collector.workspace.registry import Registry
 
+if TYPE_CHECKING:
+    from collector.daemon.silent_hooks import SilentHooks
+
 log = logging.getLogger("codetape.collector")
 
 
@@ -51,7 +54,8 @@ class Collector:
 
     def __init__(self, home: Home, *, clock: Callable[[], int] = now_ms,
                  start_watchers: StartWatchers | None = None, check_interval: float = 0.2,
-                 names: LocalNames | None = None, started: dict[str, Any] | None = None) -> None:
+                 names: LocalNames | None = None, started: dict[str, Any] | None = None,
+                 silent_hooks: Callable[[Path], SilentHooks] | None = None) -> None:
         self.home = home
         self.started = started  # how this process was started (daemon/started.py), when it is one
         # the home, login and host names every seal masks, read once (the seal-ahead processes read the
@@ -61,6 +65,7 @@ class Collector:
         self.sessions: dict[Path, Session] = {}
         self.connections: set[Connection] = set()
         self.start_watchers = start_watchers
+        self.silent_hooks = silent_hooks  # a workspace's look at agents whose hook does not run
         self.check_interval = check_interval
         self.stopping = asyncio.Event()
         self.requests = Requests(self)
@@ -123,7 +128,8 @@ class Collector:
                                  f"workspace {path} is not opted in (run: codetape init {path})")
         session = self.sessions.get(root)
         if session is None:
-            session = Session(root, self.home, clock=self.clock, start_watchers=self.start_watchers)
+            session = Session(root, self.home, clock=self.clock, start_watchers=self.start_watchers,
+                              silent_hooks=self.silent_hooks(root) if self.silent_hooks is not None else None)
             self.sessions[root] = session
             log.info("%s: session started", root)
         return session
@@ -292,6 +298,8 @@ def run_collector(home: Home, *, check_interval: float = 0.2) -> None:
     os.umask(0o077)  # journals, episodes and logs are the developer's alone
     started = how_started(os.environ, os.getpid(), os.getppid())
     instance = claim(home)
+    from collector.daemon.silent_hooks import SilentHooks
+
     collector = Collector(home, start_watchers=default_start_watchers(home), check_interval=check_interval,
-                          started=started)
+                          started=started, silent_hooks=functools.partial(SilentHooks, env=dict(os.environ)))
     asyncio.run(collector.serve(instance))

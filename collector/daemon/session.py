@@ -26,7 +26,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -60,6 +60,9 @@ from schemas.steps import (
     TestRunStep,
 )
 
+if TYPE_CHECKING:
+    from collector.daemon.silent_hooks import SilentHooks
+
 log = logging.getLogger("codetape.collector")
 _ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 _NOTHING = WorkspaceSettings(channels=[])  # the policy until the settings were read (nothing is admitted)
@@ -69,7 +72,8 @@ class Session:
     """The recording state of one workspace; episodes come and go, the session stays."""
 
     def __init__(self, root: Path, home: Home, *, clock: Callable[[], int],
-                 start_watchers: StartWatchers | None = None) -> None:
+                 start_watchers: StartWatchers | None = None,
+                 silent_hooks: SilentHooks | None = None) -> None:
         self.root = root
         self.home = home
         self.policy = Policy(root, _NOTHING)
@@ -90,6 +94,7 @@ class Session:
         self._open_docs = OpenDocuments()
         self._held = HeldChanges()
         self._claims = AgentClaims()  # the files an AI agent's tool calls claim (agent_claims.py)
+        self._silent = silent_hooks  # an agent at work whose hook does not run: a gap (silent_hooks.py)
         self._leaving = Leaving()
         self._paths = CleanPaths()  # the root never changes, so neither do a path's clean form and problem
         self._reports = JUnitRuns(root, lambda: self.policy, self._add_derived)
@@ -340,6 +345,8 @@ class Session:
             self.next_episode_id = uuid.uuid4()
             self.tightened = ()
             self._open_docs.episode_ended()
+            if self._silent is not None:
+                self._silent.episode_ended()
             return episode.close()
 
     def journal_progress(self) -> tuple[JournalWriter, int, int] | None:
@@ -402,6 +409,9 @@ class Session:
         if episode is None or episode.is_echo(held, at_ms):
             return  # the file watcher saw the editor write what the episode already knows
         t_ms = episode.t_ms(at_ms, self._clock())
+        if type(held) is FileChangeStep and held.origin is None and self._silent is not None:
+            for silent in self._silent.gaps(at_ms):  # nobody's write while an agent's hook is silent
+                self._write(episode, silent, at_ms, t_ms, None)
         closing = self._open_docs.closing(held)
         if closing is not None:  # another program changed a file whose editors left it open: the disk's now
             self._write(episode, _gone_close(closing), at_ms, t_ms, None)

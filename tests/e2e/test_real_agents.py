@@ -17,7 +17,6 @@ from tests.cli import codetape
 from tests.support.collector_harness import (
     env_for,
     git,
-    journal_steps,
     opt_in,
     running,
     wait_capturing,
@@ -249,7 +248,9 @@ def test_codex_s_untrusted_hooks_are_reported_and_run_once_trusted(tmp_path: Pat
     home, user, root = workspace(tmp_path)
     config = user / ".codex" / "config.toml"
     script: list[list[Action]] = [[Bash("echo ran > out.txt")], [Text("Done.")]]
-    with running(home) as daemon, daemon.client() as client, ScriptedModel(script) as model:
+    # the collector of this user (its HOME and CODEX_HOME): it reads Codex's trust and sessions there
+    with running(home, env=as_user(user)) as daemon, daemon.client() as client, \
+            ScriptedModel(script) as model:
         # the developer's own hooks in the tables codetape's go into, and a table after them
         config.write_text(codex_config(model) + DEVELOPER_S_HOOKS)
         mine = config.read_text()
@@ -263,8 +264,16 @@ def test_codex_s_untrusted_hooks_are_reported_and_run_once_trusted(tmp_path: Pat
 
         done = run_codex(model, user, root, "run it", bypass_hook_trust=False)  # as a user runs it
         assert done.returncode == 0 and "Done." in done.stdout, ran(done, model)
-        wait_recorded(daemon.home, root, lambda s: "out.txt" in written_paths(s), "the command's write")
-        assert agent_steps(journal_steps(daemon.home, root)) == []  # Codex skipped every hook, silently
+        steps = wait_recorded(daemon.home, root, lambda s: "out.txt" in written_paths(s),
+                              "the command's write")
+        assert agent_steps(steps) == []  # Codex skipped every hook, silently
+        # ...and the episode says so: a gap before the write nobody claimed, which keeps no origin
+        silent = [i for i, s in enumerate(steps) if s["kind"] == "gap" and s["detail"].startswith(
+            "codex's hooks did not run: Codex worked in this workspace, but Codex does not run codetape's "
+            "hooks until you trust them")]
+        write = next(i for i, s in enumerate(steps) if s["kind"] == "file_change" and s["path"] == "out.txt")
+        assert len(silent) == 1 and silent[0] < write, steps
+        assert steps[write].get("origin") is None
         status = codetape(home, "status", env=as_user(user))
         assert "6 of codetape's 6 hooks are not trusted by Codex" in status.stdout, status.stdout
         assert "none of them has been called since" in status.stdout
@@ -276,8 +285,9 @@ def test_codex_s_untrusted_hooks_are_reported_and_run_once_trusted(tmp_path: Pat
         assert "Codex trusts codetape's 6 hooks" in again.stdout
         done = run_codex(model, user, root, "run it", bypass_hook_trust=False)
         assert done.returncode == 0, ran(done, model)
-        wait_recorded(daemon.home, root, lambda s: ("Stop", None) in agent_steps(s),
-                      "the trusted hooks' steps")
+        steps = wait_recorded(daemon.home, root, lambda s: ("Stop", None) in agent_steps(s),
+                              "the trusted hooks' steps")
+        assert sum(s["kind"] == "gap" and "hooks did not run" in s["detail"] for s in steps) == 1  # ran now
         status = codetape(home, "status", env=as_user(user))
         assert "codex:" not in status.stdout, status.stdout
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -62,22 +63,25 @@ def codex_config(model: ScriptedModel) -> str:
             'request_max_retries = 0\nstream_max_retries = 0\n')
 
 
-def run_claude(model: ScriptedModel, user: Path, cwd: Path, prompt: str) -> subprocess.CompletedProcess[str]:
-    """One `claude -p PROMPT` turn, its permissions bypassed (as root only with IS_SANDBOX=1)."""
+def run_claude(model: ScriptedModel, user: Path, cwd: Path, prompt: str, *,
+               prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+    """One `claude -p PROMPT` turn, its permissions bypassed (as root only with IS_SANDBOX=1); `prefix`
+    runs it (a mount namespace's setup: tests/e2e/test_managed_hooks.py)."""
     env = {**base_env(user), "ANTHROPIC_BASE_URL": model.url, "ANTHROPIC_API_KEY": "sk-scripted",
            "IS_SANDBOX": "1", "DISABLE_TELEMETRY": "1", "DISABLE_AUTOUPDATER": "1",
            "DISABLE_ERROR_REPORTING": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
-    return subprocess.run([str(binary("claude-code")), "-p", prompt, "--dangerously-skip-permissions",
-                           "--model", CLAUDE_MODEL], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False)
+    return subprocess.run([*prefix, str(binary("claude-code")), "-p", prompt,
+                           "--dangerously-skip-permissions", "--model", CLAUDE_MODEL], cwd=cwd, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
+                          check=False)
 
 
-def run_codex(model: ScriptedModel, user: Path, cwd: Path, prompt: str, *,
-              bypass_hook_trust: bool = True) -> subprocess.CompletedProcess[str]:
+def run_codex(model: ScriptedModel, user: Path, cwd: Path, prompt: str, *, bypass_hook_trust: bool = True,
+              prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
     """One `codex exec PROMPT` turn with approvals and sandbox off; `bypass_hook_trust` runs hooks the user
-    has not trusted (what a test may do; a user's `codex exec` skips them)."""
+    has not trusted (what a test may do; a user's `codex exec` skips them); `prefix` runs it."""
     env = {**base_env(user), "SCRIPTED_MODEL_KEY": "sk-scripted"}
-    argv = [str(binary("codex")), "exec", "--dangerously-bypass-approvals-and-sandbox",
+    argv = [*prefix, str(binary("codex")), "exec", "--dangerously-bypass-approvals-and-sandbox",
             "--skip-git-repo-check"]
     if bypass_hook_trust:
         argv.append("--dangerously-bypass-hook-trust")

@@ -29,6 +29,7 @@ signature. The hook never waits for codetape: no collector running, nothing reco
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -65,10 +66,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """What hooks installed before the hook ran by path run (`python -m collector agent hook run`)."""
-    from collector.sources.agents.payloads import main
+    """What hooks installed before the hook ran by path run (`python -m collector agent hook run`), and
+    the managed form (`codetape agent hook run`, every user's: managed_hooks.py): for a user with no
+    codetape home yet it ends at once, with nothing said."""
+    from collector.sources.agents.payloads import main, read_payload
 
-    return main(args.agent, str(Home.from_env(args.env).root))
+    home = Home.from_env(args.env)
+    if not home.root.is_dir():
+        with contextlib.suppress(OSError):
+            read_payload(sys.stdin.buffer)  # read to the end, so the agent's write never fails
+        return 0
+    return main(args.agent, str(home.root))
 
 
 def change(args: argparse.Namespace) -> int:

@@ -4,12 +4,14 @@ what keeps it from working. Exit status 1 when something does, else 0.
 It looks at: `codetape` on PATH (what the editor extensions and the shell hook start); the managed policy
 (refused: nothing is recorded or signed); CODETAPE_HOME; whether the collector runs; the workspaces opted
 in (their settings unusable); the agents' hooks (`codetape agent hook install`: Claude Code's in each
-opted-in workspace, Cursor's and Codex's in your home), where an agent's update left codetape's entries
-incomplete or they run an interpreter that is gone; the shell hook in your shell's startup files, and
-whether `PYTHONPATH` here reaches the pytest plugin (a pytest run from this shell records its tests); the
-editor plugins it can find (VS Code's extension folder; Neovim's, Vim's, Emacs' and Helix's configuration
-naming codetape). A problem is a line starting `PROBLEM`, with what to do; `ok` and `--` (nothing
-installed, not a fault) lines say what was found. Nothing is changed.
+opted-in workspace, Cursor's and Codex's in your home; or the managed form an administrator installs),
+where an agent's update left codetape's entries incomplete, they run an interpreter that is gone, or the
+agent does not run them (Codex has not trusted them; managed settings let only managed hooks run); the
+shell hook in your shell's startup files, and whether `PYTHONPATH` here reaches the pytest plugin (a
+pytest run from this shell records its tests); the editor plugins it can find (VS Code's extension
+folder; Neovim's, Vim's, Emacs' and Helix's configuration naming codetape). A problem is a line starting
+`PROBLEM`, with what to do; `ok` and `--` (nothing installed, not a fault) lines say what was found.
+Nothing is changed.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ from collector.protocol.client import Client
 from collector.protocol.stopped import STOPPED, stopped_by_you
 
 if TYPE_CHECKING:
+    from collector.sources.agents.managed_hooks import Managed
     from collector.sources.agents.payloads import Agent
 
 State = Literal["ok", "problem", "absent"]
 MARK: dict[State, str] = {"ok": "ok     ", "problem": "PROBLEM", "absent": "--     "}
+SYSTEM = Path("/")  # the agents' managed settings are under it (managed_hooks.py)
 RC_FILES = (".bashrc", ".bash_profile", ".profile", ".zshrc", ".zshenv", ".zprofile")
 # where an editor's configuration names codetape's plugin (Neovim, Vim, Emacs, Helix)
 EDITOR_CONFIGS: dict[str, tuple[str, ...]] = {
@@ -80,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def diagnose(env: Mapping[str, str]) -> list[Check]:
-    """Every check, in the order the screen shows them."""
+def diagnose(env: Mapping[str, str], system: Path = SYSTEM) -> list[Check]:
+    """Every check, in the order the screen shows them (`system`: the root the agents' managed settings
+    are read under)."""
     from collector.policy.managed import managed_status, status_lines
 
     checks = [_on_path(env)]
@@ -101,7 +106,7 @@ def diagnose(env: Mapping[str, str]) -> list[Check]:
     roots, workspace_checks = _workspaces(home)
     checks.extend(workspace_checks)
     user_home = Path(env.get("HOME") or Path.home())
-    hooked = [*_agents(home, roots, env), *_shell(user_home, env), *_editors(user_home)]
+    hooked = [*_agents(home, roots, env, system), *_shell(user_home, env), *_editors(user_home)]
     checks.extend(hooked)
     if not any(check.state == "ok" for check in hooked):
         checks.append(Check("recording", "problem", "no editor plugin, agent hook or shell hook found: "
@@ -150,17 +155,22 @@ def _workspaces(home: Home) -> tuple[list[Path], list[Check]]:
     return roots, checks
 
 
-def _agents(home: Home, roots: list[Path], env: Mapping[str, str]) -> list[Check]:
-    """Each agent's hook: in the user's file (Cursor, Codex) or each opted-in workspace's (Claude Code)."""
+def _agents(home: Home, roots: list[Path], env: Mapping[str, str], system: Path) -> list[Check]:
+    """Each agent's hook: in the user's file (Cursor, Codex), each opted-in workspace's (Claude Code), or
+    the agent's managed settings (Claude Code, Codex: managed_hooks.py)."""
     from collector.sources.agents.configs import config_path
+    from collector.sources.agents.managed_hooks import MANAGED_AGENTS, managed
     from collector.sources.agents.payloads import AGENTS
 
     checks: list[Check] = []
     for agent in AGENTS:
+        found = managed(agent, system) if agent in MANAGED_AGENTS else None
+        if found is not None:
+            checks.extend(_managed_hook(agent, found.ours, found.commands))
         places = [config_path(agent, root, dict(env)) for root in roots] if agent == "claude-code" else [
             config_path(agent, Path.cwd(), dict(env))]
         for where in dict.fromkeys(places):
-            check = _agent_hook(agent, where, home)
+            check = _agent_hook(agent, where, home, found)
             if check is not None:
                 checks.append(check)
         if not any(check.name.startswith(f"agent {agent}") for check in checks):
@@ -169,9 +179,22 @@ def _agents(home: Home, roots: list[Path], env: Mapping[str, str]) -> list[Check
     return checks
 
 
-def _agent_hook(agent: Agent, where: Path, home: Home) -> Check | None:
+def _managed_hook(agent: Agent, files: tuple[Path, ...], commands: tuple[str, ...]) -> list[Check]:
+    """codetape's hook in the managed form (managed_hooks.py), in `files`."""
+    if not files:
+        return []
+    gone = [command for command in commands if not _runs(command)]
+    if gone:
+        return [Check(f"agent {agent}", "problem", f"{files[0]}: codetape's managed hook runs a program that "
+                      f"is gone ({_program(gone[0])}); whoever manages this machine can fix it")]
+    return [Check(f"agent {agent}", "ok", f"managed hook in {', '.join(map(str, files))} (every user's; "
+                  "it records only in workspaces you opted in)")]
+
+
+def _agent_hook(agent: Agent, where: Path, home: Home, found: Managed | None) -> Check | None:
     """The state of codetape's hook for `agent` in the file at `where`; None when it holds none of it."""
-    from collector.sources.agents.configs import hook_command, installed, is_ours
+    from collector.sources.agents.configs import codex_not_run, hook_command, installed, is_ours
+    from collector.sources.agents.managed_hooks import not_run
 
     try:
         text = where.read_text(encoding="utf-8")
@@ -183,10 +206,17 @@ def _agent_hook(agent: Agent, where: Path, home: Home) -> Check | None:
         return None
     name = f"agent {agent}"
     fix = f"run: codetape agent hook install --agent {agent}"
+    ignored = not_run(found, where) if found is not None else None
+    if ignored is not None:
+        return Check(name, "problem", ignored.removeprefix(f"{agent}: "))
     try:
         whole = installed(agent, text, hook_command(agent, home), where) == text
+        untrusted = codex_not_run(text, where) if agent == "codex" else []
     except CodetapeError as exc:
         return Check(name, "problem", f"{where}: {exc}")
+    if whole and untrusted:
+        said = " ".join(line.removeprefix("codex: ") for line in untrusted)
+        return Check(name, "problem", f"{where}: {said}")
     if whole:
         return Check(name, "ok", f"hooked in {where}")
     gone = [command for command in ours if not _runs(command)]
@@ -203,6 +233,7 @@ def _commands(text: str) -> list[str]:
     import tomllib
 
     from collector.sources.agents.configs import plugin_command
+    from collector.sources.agents.managed_hooks import commands_in
 
     plugin = plugin_command(text)
     if plugin is not None:
@@ -215,27 +246,19 @@ def _commands(text: str) -> list[str]:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError:
             return []
-    found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "command" and isinstance(value, str):
-                    found.append(value)
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(data)
-    return found
+    return commands_in(data)
 
 
 def _runs(command: str) -> bool:
-    """Whether the program a hook command runs (after its `VAR=value` words) exists."""
+    """Whether the program a hook command runs exists."""
+    program = _program(command)
+    return program is not None and (Path(program).is_file() or shutil.which(program) is not None)
+
+
+def _program(command: str) -> str | None:
+    """The program a hook command runs (its first word after the `VAR=value` ones)."""
     words = [word for word in shlex.split(command) if "=" not in word.split("/")[0]]
-    return bool(words) and (Path(words[0]).is_file() or shutil.which(words[0]) is not None)
+    return words[0] if words else None
 
 
 def _shell(user_home: Path, env: Mapping[str, str]) -> list[Check]:

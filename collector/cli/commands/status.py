@@ -167,10 +167,12 @@ def unwatched(home: Home, listed: list[Path]) -> list[dict[str, Any]]:
 
 def agent_lines(home: Home, env: Mapping[str, str] | None) -> list[str]:
     """What stops an agent's installed hook from recording: Codex's trust in it, or no call of it while
-    the agent ran (sources/agents/codex_trust.py)."""
+    the agent ran (sources/agents/codex_trust.py); managed settings that let only managed hooks run
+    (sources/agents/managed_hooks.py)."""
     from collector.sources.agents.configs import codex_status
+    from collector.sources.agents.managed_hooks import lines
 
-    return codex_status(home, dict(env) if env is not None else None)
+    return [*codex_status(home, dict(env) if env is not None else None), *lines()]
 
 
 def opted_in(home: Home) -> list[str]:

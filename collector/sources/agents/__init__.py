@@ -5,4 +5,5 @@
                   the agent's way
     configs.py    where and how each agent reads its hooks (`codetape agent hook install|uninstall`)
     codex_trust.py  Codex's trust in codetape's hooks (read only, never written), and whether they are called
+    managed_hooks.py  managed settings that let only managed hooks run, and codetape's hook in managed form
 """

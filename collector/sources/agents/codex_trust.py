@@ -149,11 +149,25 @@ def session_start(path: Path) -> float | None:
     from datetime import datetime
 
     try:
-        with path.open("rb") as file:
-            first = json.loads(file.readline(1 << 20))
+        first = _first_line(path)
         return datetime.fromisoformat(str(first["timestamp"]).replace("Z", "+00:00")).timestamp()
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def session_cwd(path: Path) -> str | None:
+    """The folder the Codex session of a rollout file works in (its `session_meta` line's `cwd`)."""
+    try:
+        first = _first_line(path)
+        cwd = first["payload"]["cwd"] if first.get("type") == "session_meta" else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return cwd if isinstance(cwd, str) else None
+
+
+def _first_line(path: Path) -> Any:
+    with path.open("rb") as file:
+        return json.loads(file.readline(1 << 20))
 
 
 def last_session(codex_home: Path) -> tuple[float, Path] | None:

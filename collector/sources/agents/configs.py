@@ -320,8 +320,19 @@ def plugin_command(text: str) -> str | None:
 
 def codex_trust_lines(text: str | None, where: Path) -> list[str]:
     """What Codex's trust in codetape's hooks of the config.toml `text` means for the user."""
-    hooks = codex_trust.codetape_hooks(_data(text, where), where, lambda c: is_ours(c, "codex"))
+    hooks = _codex_hooks(text, where)
     return codex_trust.lines(hooks) or [f"codex: Codex trusts codetape's {len(hooks)} hooks"]
+
+
+def codex_not_run(text: str | None, where: Path) -> list[str]:
+    """Why Codex does not run codetape's hooks of the config.toml `text` (not trusted, or turned off);
+    [] when it runs them all: what `agent hook install`, `status` and `doctor` say, and the collector
+    reads (daemon/silent_hooks.py)."""
+    return codex_trust.lines(_codex_hooks(text, where))
+
+
+def _codex_hooks(text: str | None, where: Path) -> list[codex_trust.CodexHook]:
+    return codex_trust.codetape_hooks(_data(text, where), where, lambda c: is_ours(c, "codex"))
 
 
 def called_mark(home: Home, agent: Agent) -> Path:
@@ -342,7 +353,7 @@ def codex_status(home: Home, env: dict[str, str] | None = None) -> list[str]:
     except OSError:
         return []
     try:
-        hooks = codex_trust.codetape_hooks(_data(text, where), where, lambda c: is_ours(c, "codex"))
+        hooks = _codex_hooks(text, where)
     except ConfigError as exc:
         return [f"codex: {exc}"]
     if not hooks:
