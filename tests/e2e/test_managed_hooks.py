@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_real_agents import trust_as_the_user_would
 from tests.support.collector_harness import git, opt_in, running, wait_capturing, wait_recorded
 from tests.support.model_server import Action, Bash, Read, ScriptedModel, Text
 from tests.support.real_agents import codex_config, ran, run_claude, run_codex
@@ -120,7 +121,8 @@ def test_codex_runs_only_the_managed_form_of_codetape_s_hook(tmp_path: Path) -> 
     with running(home, env={"HOME": str(user)}) as daemon, daemon.client() as client, \
             ScriptedModel(script) as model:
         (user / ".codex" / "config.toml").write_text(codex_config(model))
-        install_as_user(user, other, root, "codex")  # the user's hooks, in ~/.codex/config.toml
+        install_as_user(user, other, root, "codex")  # the user's hooks, in ~/.codex/config.toml...
+        trust_as_the_user_would(user / ".codex" / "config.toml")  # ...trusted: they would run otherwise
         said = codetape_in(layer, user, home, "doctor", cwd=root)
         problem = "PROBLEM agent codex: /etc/codex/requirements.toml sets allow_managed_hooks_only"
         assert problem in said.stdout, said.stdout + said.stderr
