@@ -44,6 +44,7 @@ from collector.platform.files import fsync_dir
 from collector.platform.locks import try_lock
 from collector.reconstruct.keyframes import keyframe_states
 from collector.seal.gc_pause import gc_paused
+from collector.seal.late_open import fold_late_opens
 from collector.seal.summaries import published_header
 from collector.text.validation import first_error
 from schemas import EpisodeHeader, Step
@@ -139,6 +140,7 @@ def write_sealed(header: EpisodeHeader, steps: Iterator[Step], episodes_dir: Pat
                  transform: Transform | None, level: int = SEAL_LEVEL) -> SealResult:
     """Write `<episodes_dir>/<episode id>.ctape` from the steps through the (already bound) transform:
     the one way a seal writes an episode (a seal from the journal, and a seal ahead: collector.seal.ahead)."""
+    steps = fold_late_opens(steps)  # a late bridge's save, seen by the watcher first (late_open.py)
     stream = transform(steps) if transform is not None else steps
     if isinstance(transform, HeaderMasking):
         header = transform.sealed_header(header)
