@@ -144,6 +144,10 @@ class AgentClaims:
         matching = self._matching(at_ms, step)
         if not matching or type(step) is not FileChangeStep:
             return step
+        for claim in self._claims.get(step.path, ()):
+            if not claim.call and isinstance(at_ms, int) and claim.since + WINDOW_MS < at_ms <= claim.until:
+                claim.until = at_ms  # a result claims one write of its path stamped after it: a later one is
+                # another writer's (an editor saving the file it read the agent's write into)
         attributed = {**step_to_dict(step), "origin": "agent", "origin_detail": matching[-1].detail}
         for claim in reversed(matching):  # the latest report that fits the text
             found = replaced(claim.chunks, step.text) if claim.chunks and step.text is not None else None

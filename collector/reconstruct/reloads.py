@@ -46,9 +46,10 @@ class Reloads:
         self._written = self._reading = None
         if type(step) is FileChangeStep and step.change in ("created", "modified", "renamed"):
             path = step.new_path or step.path
-            if path in workspace.buffers:
-                shown = workspace.text(path)
-                self._written = (path, shown if shown == workspace.disk.get(path) else None)
+            if path in workspace.buffers:  # (a buffer already stale stays so: the writer wrote again)
+                shown, stale = workspace.text(path), self._stale.get(path)
+                clean = shown == workspace.disk.get(path) or (stale is not None and shown == stale)
+                self._written = (path, shown if clean else None)
         elif type(step) is EditStep and step.path in self._stale:
             stale = self._stale[step.path]
             if workspace.text(step.path) == stale:

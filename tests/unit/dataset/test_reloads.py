@@ -78,3 +78,12 @@ def test_reloads_tells_the_text_shown_until_the_buffer_is_read_again() -> None:
         seen.append((reloads.after(step, workspace), reloads.text("a.py", workspace)))
     assert seen == [(False, BEFORE), (False, AFTER), (True, AFTER)]
     assert workspace.buffers.get("a.py") is None
+
+
+def test_a_second_write_before_the_reload_keeps_the_buffer_stale() -> None:
+    """The real Claude Code's Edit was seen written twice before Neovim read the file again."""
+    steps = [opened(0, BEFORE), written(10, AFTER), written(11, AFTER), written(12, AFTER + "z = 3\n"),
+             closed(20), opened(30, AFTER + "z = 3\n")]
+    found = rows(steps)
+    assert [(kind, origin, first) for kind, origin, first, _diff, _end in found] == [
+        ("file_change", "agent", 1), ("file_change", "agent", 3)], found
