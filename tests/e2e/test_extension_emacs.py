@@ -279,3 +279,116 @@ def test_each_edit_carries_the_origin_of_the_emacs_command_that_made_it(
     assert "z = unique_function_name\nw = unique_function_name\nv = 3\nt = 5\n" in saved, saved
     assert "\nAB\nc\n" in saved, saved  # the keys' work: transposed, upcased, zapped, a line opened
     assert "Redo" in (out / "messages").read_text(encoding="utf-8")  # Emacs called the second undo a redo
+
+
+
+RELOADS = r""";; -*- coding: utf-8; lexical-binding: t -*-
+(package-initialize)
+(load "%(package)s" nil t)
+(require 'autorevert)
+(setq make-backup-files nil auto-save-default nil create-lockfiles nil
+      native-comp-async-report-warnings-errors 'silent
+      eglot-sync-connect 20
+      auto-revert-verbose nil auto-revert-use-notify nil
+      auto-revert-interval 0.1  ; (a timer: runs in --batch)
+      codetape-command '("%(python)s" "-m" "collector")
+      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
+(codetape-mode 1)
+(defun wait-until (pred secs)
+  (let ((deadline (+ (float-time) secs)))
+    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
+    (funcall pred)))
+(defvar batches nil)
+(defun sent (what)
+  "Send eglot's batch of changes (--batch runs no idle timer); note the version it made and WHAT did."
+  (eglot--signal-textDocument/didChange)
+  (push (format "%%d %%s" eglot--versioned-identifier what) batches))
+(defun keys (keys) (execute-kbd-macro (kbd keys)))
+(defun outside (&rest args)
+  "Run ARGS in the workspace, another process (the agent, git); exit 4 when it fails."
+  (unless (eq 0 (apply #'call-process (car args) nil nil nil (cdr args))) (kill-emacs 4)))
+(defun agent-appends (line)
+  "An agent appends LINE to the visited file, from another process."
+  (outside "%(python)s" "-c" "import sys; open(sys.argv[1], 'a').write(sys.argv[2] + '\\n')"
+           buffer-file-name line))
+(defun holds (text) (save-excursion (goto-char (point-min)) (search-forward text nil t)))
+(defun reloaded (pred)
+  "Wait until PRED holds for the buffer, reloaded from disk; exit 5 if it never does."
+  (unless (wait-until (lambda () (and (funcall pred) (not (buffer-modified-p)))) 20) (kill-emacs 5)))
+(find-file "%(file)s")
+(apply #'eglot (eglot--guess-contact))
+(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+(goto-char (point-max))
+(execute-kbd-macro "x = 1\r") (sent "typed")
+(save-buffer)
+;; auto-revert-mode: its timer reverts the buffer, modes kept (eglot: didClose, then didOpen)
+(auto-revert-mode 1)
+(agent-appends "agent = 1")
+(reloaded (lambda () (holds "agent = 1")))
+(auto-revert-mode -1)
+(goto-char (point-max))
+(execute-kbd-macro "y = 2\r") (sent "typed after auto-revert")
+(kill-new "z = 3\n") (keys "C-y") (sent "yank after auto-revert")
+(keys "C-/") (sent "undo after auto-revert")
+(execute-kbd-macro "w = uniq") (sent "typed a prefix after auto-revert")
+(keys "C-M-i") (sent "completion after auto-revert")
+(execute-kbd-macro "\r") (sent "a line break after auto-revert")
+(save-buffer)
+;; M-x revert-buffer: the major mode runs again (eglot: didClose, managed mode off and on, didOpen)
+(agent-appends "agent = 2")
+(keys "M-x revert-buffer RET yes RET")
+(reloaded (lambda () (holds "agent = 2")))
+(goto-char (point-max))
+(execute-kbd-macro "v = 4\r") (sent "typed after revert-buffer")
+(kill-new "u = 5\n") (keys "C-y") (sent "yank after revert-buffer")
+(save-buffer)
+;; git stash, and global-auto-revert-mode reloads
+(outside "git" "add" "mod.py") (outside "git" "commit" "-qm" "work")
+(goto-char (point-max))
+(execute-kbd-macro "t = 6\r") (sent "typed before git stash")
+(save-buffer)
+(global-auto-revert-mode 1)
+(outside "git" "stash" "-q")
+(reloaded (lambda () (not (holds "t = 6"))))
+(goto-char (point-max))
+(execute-kbd-macro "s = 7\r") (sent "typed after git stash")
+(save-buffer)
+(with-temp-file "%(out)s/batches" (insert (string-join (reverse batches) "\n")))
+(let ((server (eglot-current-server))) (kill-buffer) (eglot-shutdown server))
+(kill-emacs 0)
+"""
+
+RELOADED = {  # what each batch is, by the commands that made it
+    "typed": ("typed", "emacs:self-insert-command, newline"),
+    "typed after auto-revert": ("typed", "emacs:self-insert-command, newline"),
+    "yank after auto-revert": ("paste", "emacs:yank"),
+    "undo after auto-revert": ("undo", "emacs:undo"),
+    "typed a prefix after auto-revert": ("typed", "emacs:self-insert-command"),
+    "completion after auto-revert": ("completion", "emacs:completion-at-point"),
+    "a line break after auto-revert": ("typed", "emacs:newline"),
+    "typed after revert-buffer": ("typed", "emacs:self-insert-command, newline"),
+    "yank after revert-buffer": ("paste", "emacs:yank"),
+    "typed before git stash": ("typed", "emacs:self-insert-command, newline"),
+    "typed after git stash": ("typed", "emacs:self-insert-command, newline"),
+}
+
+
+def test_edits_after_a_reload_from_disk_keep_their_origin(
+    collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue 54, item 1: another process (an agent, `git stash`) rewrites the open file and Emacs reloads it
+    (auto-revert-mode, M-x revert-buffer, global-auto-revert-mode); every edit the developer makes after a
+    reload still carries the origin of its command. eglot closes and opens the document again at each
+    reload and counts its versions from 0 again: codetape.el names the versions eglot sends."""
+    (workspace / "mod.py").write_text("def unique_function_name():\n    return 1\n", encoding="utf-8")
+    out = run_emacs(RELOADS, workspace, env, tmp_path)
+    episode = seal(env, workspace, saves_of("mod.py", 5), "the five saves")
+    steps = list(episode.steps())
+    assert saved_texts(episode, "mod.py")[-1] == (workspace / "mod.py").read_bytes()
+    assert [s.kind for s in steps if s.kind in ("open", "close")] == ["open", "close"] * 3 + ["open", "close"]
+    batches = [line.split(" ", 1) for line in (out / "batches").read_text(encoding="utf-8").splitlines()]
+    edits = [(s.version, s.origin, s.origin_detail) for s in steps if isinstance(s, EditStep)]
+    # one edit a batch, in order (the versions repeat: each reload opens the document at version 0)
+    assert edits == [(int(version), *RELOADED[what]) for version, what in batches], (edits, batches)
+    text = (workspace / "mod.py").read_text(encoding="utf-8")
+    assert text.endswith("agent = 2\nv = 4\nu = 5\ns = 7\n") and "w = unique_function_name\n" in text, text

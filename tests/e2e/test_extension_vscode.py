@@ -11,6 +11,9 @@ whose work each edit was, with the extension's evidence (issue 28). The
 workspace's own `.vscode/settings.json` names a script as `codetape.interpreter` and a file in the
 workspace as `codetape.bridgeLog`: neither is ever used (the user's settings are).
 
+Another developer types between reloads from disk (an agent's write, `git stash`, `git checkout`, File:
+Revert File, driven by e2e/reload.mjs): every edit after a reload still says whose work it was.
+
 code-server and playwright-core live in editor_extensions/vscode/e2e/node_modules (ignored by git),
 installed by scripts/setup through e2e/install.sh; the test installs them itself when they are missing,
 and is skipped, saying why, only when that install cannot succeed here.
@@ -29,8 +32,10 @@ import sys
 import time
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,8 +43,8 @@ from collector.episode import Episode, open_episode
 from collector.home import Home
 from schemas.steps import CommandStep, EditStep
 from tests.cli import codetape
-from tests.e2e.conftest import home_of, saved_texts
-from tests.support.collector_harness import wait_recorded
+from tests.e2e.conftest import home_of, saved_texts, saves_of, seal
+from tests.support.collector_harness import git, summary, wait_recorded
 from tests.support.vscode_extension import EXTENSION, packaged
 from tests.unit.schemas.test_editor_settings import assert_settings_are_the_users
 from tests.waiting import wait_for
@@ -286,3 +291,85 @@ def extension_log(tmp_path: Path) -> str:
     """The tail of the codetape output channel code-server keeps under its user data directory."""
     logs = sorted((tmp_path / "user" / "logs").rglob("*codetape*.log"))
     return "\n".join(log.read_text(errors="replace")[-2000:] for log in logs) or "none found"
+
+
+# Issue 54, item 1: what the developer types between reloads, and what rewrites the file in between
+RELOAD_ROUNDS: list[dict[str, Any]] = [
+    {"type": "x = 1", "shows": "agent = 1"},  # then an agent appends a line: VS Code reloads the clean file
+    {"type": "y = 2", "undo": True, "gone": "agent = 1"},  # then `git stash`
+    {"type": "w = 4", "gone": "w = 4"},  # then `git checkout -- app.py`
+    {"type": "junk", "revert": True},  # typed, then File: Revert File
+    {"type": "v = 5"},
+]
+TYPED_ORIGIN = ("typed", "vscode:TextEditorSelectionChangeKind.Keyboard")
+UNDO_REDO = [("undo", "vscode:TextDocumentChangeReason.Undo"),
+             ("redo", "vscode:TextDocumentChangeReason.Redo")]
+
+
+def test_edits_after_a_reload_from_disk_keep_their_origin(
+        vscode: tuple[int, dict[str, str]], collector: object, workspace: Path, env: dict[str, str],
+        tmp_path: Path) -> None:
+    """The developer types, saves; another process rewrites the open file (an agent's write, `git stash`,
+    `git checkout`) and VS Code reloads it, or File: Revert File does; every edit the developer makes after
+    a reload still says it was typed (or undone, redone)."""
+    port, _ = vscode
+    app = workspace / "app.py"
+    app.write_text("# app\n", encoding="utf-8")
+    # VS Code for the web saves a second after typing (files.autoSave's default there): as on the desktop,
+    # only the developer's Ctrl+S saves, so the typing Revert File drops is still unsaved
+    (workspace / ".vscode").mkdir()
+    (workspace / ".vscode" / "settings.json").write_text('{"files.autoSave": "off"}', encoding="utf-8")
+    git(workspace, "add", "app.py")
+    git(workspace, "commit", "-qm", "app")
+    rewrites = {0: lambda: app.write_text(app.read_text(encoding="utf-8") + "\nagent = 1\n"),
+                1: lambda: git(workspace, "stash", "-q"),
+                2: lambda: git(workspace, "checkout", "--", "app.py")}
+    out = tmp_path / "reload.json"
+    saves = drive_reloads(out, f"http://127.0.0.1:{port}/?folder={workspace}", rewrites, env, workspace,
+                          tmp_path)
+    assert app.read_text(encoding="utf-8") == "# app\nv = 5"
+    episode = seal(env, workspace, saves_of("app.py", saves), "the last save")
+    assert saved_texts(episode, "app.py")[-1] == app.read_bytes()
+    origins = [(s.origin, s.origin_detail) for s in episode.steps() if isinstance(s, EditStep)]
+    # each round: its typing (undone and redone), then the reload's own change, which no evidence names
+    expected = [edit for index, round_ in enumerate(RELOAD_ROUNDS) for edit in (
+        [TYPED_ORIGIN] * len(round_["type"]) + (UNDO_REDO if round_.get("undo") else [])
+        + ([(None, None)] if index < len(RELOAD_ROUNDS) - 1 else []))]
+    assert origins == expected, origins
+
+
+def drive_reloads(out: Path, url: str, rewrites: dict[int, Callable[[], object]], env: dict[str, str],
+                  workspace: Path, tmp_path: Path) -> int:
+    """Run e2e/reload.mjs through RELOAD_ROUNDS: after each round's save reaches the collector, its rewrite
+    (if any) runs and the driver is told to go on. The number of saves."""
+    home = Home(Path(env["CODETAPE_HOME"]).resolve())
+    argv = [tool("node"), str(E2E / "reload.mjs"), url, "app.py", str(out), json.dumps(RELOAD_ROUNDS)]
+    with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True) as driver:
+        def created(name: str) -> bool:
+            if driver.poll() is not None:
+                seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+                pytest.fail(f"the driver stopped: {seen.get('error')}\n{extension_log(tmp_path)}")
+            return out.with_name(f"{out.name}.{name}").exists()
+
+        try:
+            wait_for(lambda: created("opened"), 300, "VS Code to open app.py")
+            wait_recorded(home, workspace, lambda steps: "open:app.py" in summary(steps), "its open")
+            out.with_name(f"{out.name}.open-recorded").touch()
+            saves = 0
+            for index, round_ in enumerate(RELOAD_ROUNDS):
+                if round_.get("revert"):
+                    continue
+                wait_for(partial(created, f"saved-{index}"), 300, f"the driver's save {index}")
+                saves += 1
+                wait_recorded(home, workspace, saves_of("app.py", saves), f"save {saves} of app.py")
+                if index in rewrites:
+                    rewrites[index]()
+                out.with_name(f"{out.name}.written-{index}").touch()
+            _, stderr = driver.communicate(timeout=300)
+        finally:
+            driver.kill()
+    seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:],
+                                                       extension_log(tmp_path))
+    return saves
