@@ -95,6 +95,7 @@ class AgentClaims:
         self._claims: dict[str | None, list[Claim]] = {}  # path (SHELL: any) -> its claims, oldest first
         self._open: list[Claim] = []  # the calls not answered yet
         self._count = 0
+        self._written: dict[str, int] = {}  # path -> when the last write of it a claim took was stamped
 
     def note(self, at_ms: int, step: AgentStep, now: int | None = None, *,
              patch: object = None) -> None:
@@ -132,10 +133,22 @@ class AgentClaims:
                 # after its end a shell writes nothing, but the watcher stamps its writes once they went
                 # quiet: those stamped until the result came are its own
                 after = WINDOW_MS if key is not SHELL else max(0, (now or at_ms) - at_ms)
+                if key is not SHELL and self._written.get(key, -WINDOW_MS - 1) >= at_ms - WINDOW_MS:
+                    after = 0  # its write already taken (by the call's claim): a later one is not the tool's
                 claim = Claim(at_ms - WINDOW_MS, at_ms + after, detail[:200], session, call=False,
                               chunks=chunks)
             self._claims.setdefault(key, []).append(claim)
             self._count += 1
+
+    def taken(self, at_ms: int, step: FileChangeStep) -> None:
+        """An agent's write, as attributed, is written to the episode (a change of the file's text): its
+        tool's result claims no later write of the path (an editor saving the file it has just read the
+        write into is another writer, though stamped within WINDOW_MS after the result)."""
+        self._written[step.path] = at_ms
+        for claim in self._claims.get(step.path, ()):
+            if not claim.call and claim.since <= at_ms <= claim.until:
+                claim.until = min(claim.until, max(at_ms, claim.since + WINDOW_MS))  # (a result's `since`
+                # is WINDOW_MS before it)
 
     def attribute(self, at_ms: object, step: Step) -> Step:
         """`step` as it is written: a watcher's file change of a claimed path, at a claimed time, with the
@@ -144,10 +157,6 @@ class AgentClaims:
         matching = self._matching(at_ms, step)
         if not matching or type(step) is not FileChangeStep:
             return step
-        for claim in self._claims.get(step.path, ()):
-            if not claim.call and isinstance(at_ms, int) and claim.since + WINDOW_MS < at_ms <= claim.until:
-                claim.until = at_ms  # a result claims one write of its path stamped after it: a later one is
-                # another writer's (an editor saving the file it read the agent's write into)
         attributed = {**step_to_dict(step), "origin": "agent", "origin_detail": matching[-1].detail}
         for claim in reversed(matching):  # the latest report that fits the text
             found = replaced(claim.chunks, step.text) if claim.chunks and step.text is not None else None
@@ -180,6 +189,7 @@ class AgentClaims:
             return
         kept = {key: [c for c in claims if c.until >= now - OPEN_MS] for key, claims in self._claims.items()}
         self._claims = {key: claims for key, claims in kept.items() if claims}
+        self._written = {path: at for path, at in self._written.items() if at >= now - WINDOW_MS}
         self._count = sum(map(len, self._claims.values()))
         if self._count >= MAX_CLAIMS:
-            self._claims, self._open, self._count = {}, [], 0
+            self._claims, self._open, self._count, self._written = {}, [], 0, {}

@@ -409,6 +409,8 @@ class Session:
         if episode is None or episode.is_echo(held, at_ms):
             return  # the file watcher saw the editor write what the episode already knows
         t_ms = episode.t_ms(at_ms, self._clock())
+        if type(held) is FileChangeStep and held.origin == "agent":
+            self._claims.taken(at_ms, held)  # (its result claims no later write of the file)
         if type(held) is FileChangeStep and held.origin is None and self._silent is not None:
             for silent in self._silent.gaps(at_ms):  # nobody's write while an agent's hook is silent
                 self._write(episode, silent, at_ms, t_ms, None)

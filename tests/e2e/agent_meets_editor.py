@@ -261,3 +261,64 @@ def neovim(ws: Path, env: dict[str, str], scratch: Path, turn: Path) -> list[byt
         ("typed_before", TYPED_BEFORE), ("pasted", PASTED), ("turn", str(turn)),
         ("typed_after", TYPED_AFTER), ("completed_rest", COMPLETED.removeprefix("total")))}
     return run_scenario(NEOVIMS["0.11"], ws, body, env, scratch)
+
+
+EMACS = r""";; -*- coding: utf-8; lexical-binding: t -*-
+(package-initialize)
+(load "%(package)s" nil t)
+(require 'autorevert)
+(setq make-backup-files nil auto-save-default nil create-lockfiles nil
+      native-comp-async-report-warnings-errors 'silent
+      eglot-sync-connect 20
+      auto-revert-verbose nil auto-revert-use-notify nil auto-revert-interval 0.1  ; (runs in --batch)
+      codetape-command '("%(python)s" "-m" "collector")
+      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
+(codetape-mode 1)
+(defun wait-until (pred secs)
+  (let ((deadline (+ (float-time) secs)))
+    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
+    (funcall pred)))
+(defun keys (keys) (execute-kbd-macro (kbd keys)))  ; each runs as a command, as from the keyboard
+(defun sent () (eglot--signal-textDocument/didChange))  ; (--batch runs no idle timer)
+(defun recorded (kind)  ; wait until the collector has recorded app.py's open, or its save as on disk
+  (unless (eq 0 (call-process "%(python)s" nil nil nil "-c" @WAIT@ default-directory "app.py" kind))
+    (kill-emacs 4)))
+(find-file (expand-file-name "app.py" (file-name-directory "%(file)s")))
+(apply #'eglot (eglot--guess-contact))
+(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+(recorded "open")
+(goto-char (point-min))
+(execute-kbd-macro (concat @TYPED_BEFORE@ "\r")) (sent)
+(goto-char (1- (point-max)))
+(kill-new @PASTED@) (keys "C-y") (sent)
+(save-buffer)
+(recorded "save")
+;; the agent's turn, while app.py is open and saved; auto-revert-mode reads its write
+(unless (eq 0 (call-process "sh" nil nil nil @TURN@)) (kill-emacs 5))
+(auto-revert-mode 1)
+(defun holds (text) (save-excursion (goto-char (point-min)) (search-forward text nil t)))
+(unless (wait-until (lambda () (holds "total = a + b")) 30) (kill-emacs 6))
+(auto-revert-mode -1)
+(goto-char (point-max))
+(execute-kbd-macro (concat @TYPED_AFTER@ "\r")) (sent)
+(execute-kbd-macro "to") (keys "M-/") (execute-kbd-macro (concat @COMPLETED_REST@ "\r")) (sent)
+(save-buffer)
+(copy-file buffer-file-name "%(out)s/1" t)
+(recorded "save")
+(let ((server (eglot-current-server))) (kill-buffer) (eglot-shutdown server))
+(kill-emacs 0)
+"""
+
+
+def emacs(ws: Path, env: dict[str, str], scratch: Path, turn: Path) -> list[bytes]:
+    """Emacs with editor_extensions/emacs/codetape.el and eglot (codetape's proxy in front of pylsp);
+    auto-revert-mode reads the agent's write."""
+    from tests.e2e.test_extension_emacs import run_emacs
+
+    script = EMACS
+    for name, value in (("WAIT", recorded.WAIT_RECORDED), ("TYPED_BEFORE", TYPED_BEFORE), ("PASTED", PASTED),
+                        ("TURN", str(turn)), ("TYPED_AFTER", TYPED_AFTER),
+                        ("COMPLETED_REST", COMPLETED.removeprefix("total"))):
+        script = script.replace(f"@{name}@", json.dumps(value).replace("%", "%%"))
+    out = run_emacs(script, ws, env | {"PYTHONPATH": str(recorded.ROOT)}, scratch)
+    return [(out / "1").read_bytes()]

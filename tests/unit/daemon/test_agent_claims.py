@@ -37,9 +37,12 @@ def edit(event: str, hook_name: str, session: str = "s1") -> AgentStep:
 
 
 def origin(claims: AgentClaims, at_ms: int, path: str = "notes.md", **fields: Any) -> tuple[Any, Any]:
+    """Whose write at `at_ms` of `path` is, the write then written to the episode as the session does."""
     written = claims.attribute(at_ms, step("file_change", source="files", path=path, change="created",
                                            **fields))
     assert isinstance(written, FileChangeStep)
+    if written.origin == "agent":
+        claims.taken(at_ms, written)
     return written.origin, written.origin_detail
 
 
@@ -223,3 +226,20 @@ def test_the_result_s_report_of_the_change_goes_on_the_write_it_fits() -> None:
     assert (written.changed_lines, written.changed_chars) == ([[2, 1, 2, 1]], 1)
     other = claims.attribute(1_060, replace(write, text="a\nb\nc\nd\n"))  # not the text the Edit left
     assert isinstance(other, FileChangeStep) and other.origin == "agent" and other.changed_lines is None
+
+
+def test_a_result_claims_one_write_of_its_path_and_not_the_editor_s_save_just_after() -> None:
+    """Issue 54, item 5: the editor read the agent's write in and saved the file 200 ms after the tool's
+    result; the save had been claimed as the agent's second write (Codex: the write claimed by its call;
+    Claude Code: the write stamped after its result)."""
+    codex = AgentClaims()
+    codex.note(4_081, edit("tool_call", "PreToolUse"))
+    assert origin(codex, 4_117, path="app.py") == ("agent", "claude-code:PreToolUse Edit")
+    codex.note(4_117, edit("tool_result", "PostToolUse"))
+    assert origin(codex, 4_319, path="app.py") == (None, None)
+    claude = AgentClaims()
+    claude.note(7_338, edit("tool_call", "PreToolUse"))
+    claude.note(7_496, edit("tool_result", "PostToolUse"))
+    assert origin(claude, 7_520, path="app.py") == ("agent", "claude-code:PostToolUse Edit")  # stamped late
+    assert origin(claude, 7_722, path="app.py") == (None, None)
+    assert origin(claude, 7_722, path="other.py") == (None, None)
