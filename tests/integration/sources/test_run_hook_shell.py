@@ -249,10 +249,13 @@ def test_collector_stop_in_a_hooked_shell_sticks_and_codetape_commands_are_not_r
     rc = rcfile(tmp_path, home, hooked=True)
     program = Path(sys.executable).parent / "codetape"  # as installed: the line's program is `codetape`
     sessions: list[int] = []
-    before = interactive_bash(rc, home, f"cd {ws}\necho before\n{program} status\n{program} episodes\n"
-                              f"{program} run -- echo run\n", tmp_path, sessions=sessions)
-    assert before.returncode == 0, before.stderr
-    wait_for(lambda: recorder_gone(home), what="the recorder to send the commands and exit")
+    # (two shells, one after the other: a shell's recorder sends its records up to POLL_S after the prompt,
+    # while `codetape run` sends its own at once, so a run right after a command may be recorded first)
+    for script in (f"cd {ws}\necho before\n{program} status\n{program} episodes\n",
+                   f"cd {ws}\n{program} run -- echo run\n"):
+        before = interactive_bash(rc, home, script, tmp_path, sessions=sessions)
+        assert before.returncode == 0, before.stderr
+        wait_for(lambda: recorder_gone(home), what="the recorder to send the commands and exit")
     stopped = interactive_bash(rc, home, f"cd {ws}\n{program} collector stop\necho while stopped\n",
                                tmp_path, sessions=sessions)
     assert stopped.returncode == 0, stopped.stderr
