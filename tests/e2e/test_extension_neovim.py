@@ -644,15 +644,16 @@ def test_edits_after_the_buffer_is_read_again_keep_their_origin(
     """Issue 54, item 1: once the buffer was read again from disk (the bridge records close + open) no later
     edit had an origin: Neovim detached the plugin's buffer callbacks at the reload."""
     (workspace / "app.py").write_text("# app\n", encoding="utf-8")
-    subprocess.run(["git", "add", "app.py"], cwd=workspace, check=True, capture_output=True, timeout=60)
-    subprocess.run(["git", "commit", "-qm", "app"], cwd=workspace, check=True, capture_output=True, timeout=60)
+    for args in (["add", "app.py"], ["commit", "-qm", "app"]):
+        subprocess.run(["git", *args], cwd=workspace, check=True, capture_output=True, timeout=60)
     disk = run_scenario(NEOVIMS[version], workspace, RELOADS, env, tmp_path)
     episode = seal(env, workspace, saves_of("app.py", len(disk)), "the saves")
     assert saved_texts(episode, "app.py") == disk
     edits = [step for step in episode.steps() if isinstance(step, EditStep)]
     actions = json.loads((tmp_path / "saves" / "actions.json").read_text(encoding="utf-8"))
     for action in actions:
-        mine = [(e.origin, e.origin_detail) for e in edits if action["from"] < (e.version or 0) <= action["to"]]
+        mine = [(e.origin, e.origin_detail) for e in edits
+                if action["from"] < (e.version or 0) <= action["to"]]
         assert mine and all(origin is not None for origin, _ in mine), (action["name"], mine)
         if action["name"] == "after git stash":  # `u` undid the line just typed
             assert ("undo", "nvim:undotree") in mine, mine
