@@ -89,8 +89,9 @@ class StepRows:
         self.offers.before(index, step, workspace)
         if type(step) is EditStep:
             doc = workspace.buffers.get(step.path)
-            if doc is not None:  # (else the replay refuses the step)
-                self.typed.edit(index, step, doc)
+            if doc is not None and not (self.transitions.reloads.stale(step.path) and
+                                        self.transitions.reloads.reads(step, workspace)):
+                self.typed.edit(index, step, doc)  # (an edit that reads a write in is the editor's: no row)
             return
         if type(step) in TRACED:
             self.trace.before(step, workspace)

@@ -16,6 +16,7 @@ A stale buffer edited before the editor read the file again is the developer's t
 from __future__ import annotations
 
 from collector.reconstruct.workspace import Workspace
+from collector.text.document import Document
 from schemas.steps import EditStep, FileChangeStep, Step
 
 
@@ -40,6 +41,19 @@ class Reloads:
     def stale(self, path: str) -> bool:
         """Whether `path`'s buffer may be stale (an edit of it may be the editor reading the write in)."""
         return path in self._stale
+
+    def reads(self, step: EditStep, workspace: Workspace) -> bool:
+        """Whether an edit, before the replay applies it, reads the text written on disk into a stale
+        buffer (VS Code's reload): its changes make the buffer exactly the file's new text. Such an edit is
+        the editor's, no edit of the developer's (the dataset's `edits` leave it out)."""
+        stale = self._stale.get(step.path)
+        disk = workspace.disk.get(step.path)
+        if stale is None or disk is None or workspace.text(step.path) != stale:
+            return False
+        doc = Document(stale, workspace.encoding)
+        for change in step.changes:
+            doc.apply(change.range, change.text)  # (positions past the end clamp: a copy, thrown away)
+        return doc.text == disk
 
     def before(self, step: Step, workspace: Workspace) -> None:
         """See `step` before the replay applies it."""

@@ -48,6 +48,8 @@ def test_a_reload_sent_as_an_edit_is_no_action() -> None:
     found = rows(steps)
     assert [(kind, origin, first) for kind, origin, first, _diff, _end in found] == [
         ("file_change", "agent", 1), ("edit", "typed", 3)], found
+    edits = tables(steps)["edits"]  # the editor's reading is no edit of the developer's: no row
+    assert edits.column("step").to_pylist() == [3] and edits.column("survived_to_end").to_pylist() == [1.0]
 
 
 def test_a_write_over_unsaved_edits_is_the_agent_s_when_the_editor_reads_it_in() -> None:
