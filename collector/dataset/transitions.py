@@ -9,11 +9,14 @@ one row per file whose text it changed (`before_sha256` -> `after_sha256`, with 
 row without a path when it changed none. The caret is where the editor last reported it in the file, else
 where the last edit left it (bursts.py `Carets`, as the zeta export takes it; `caret_from` says which).
 Whose work a row is (`origin`): a burst's edits' origin, or `mixed` with the share of the characters
-inserted per origin in `origin_detail` when they differ; a file_change's own (an agent's or another
-program's write to disk is a row of its own). Files also change without an action of the developer's (opened
-from disk, written by another program, closed over an unsaved buffer, a gap's state): each such step
-that changed a file's text is a row too (`kind` is the step's), so replaying every row's `after_sha256`
-in order gives, after any row, the files `codetape checkout --step LAST_STEP` writes.
+inserted per origin in `origin_detail` when they differ; an origin whose edits only deleted counts for
+nothing beside one that inserted (the developer's `x` in a burst of undos is the undo's row, its detail
+the undos'), and when no edit inserted anything the row is the deleting origins' (`mixed`, naming them,
+when they differ); a file_change's own (an agent's or another program's write to disk is a row of its
+own). Files also change without an action of the developer's (opened from disk, written by another
+program, closed over an unsaved buffer, a gap's state): each such step that changed a file's text is a
+row too (`kind` is the step's), so replaying every row's `after_sha256` in order gives, after any row, the
+files `codetape checkout --step LAST_STEP` writes.
 
 Every text a row names is in `blobs` once per episode (the dataset keeps it once: blob_store.py); texts
 and diffs count against the episode's rows cap. Diffs are made by collector/text/linediff.py within
@@ -76,25 +79,28 @@ class _Action:
     edits: int = 0
     paths: list[str] = field(default_factory=list)
     origins: Counter[str] = field(default_factory=Counter)  # characters inserted per origin (a burst's)
-    details: set[str | None] = field(default_factory=set)
+    details: dict[str, set[str | None]] = field(default_factory=dict)  # origin -> its edits' details
     origin: str | None = None  # a file_change's
     detail: str | None = None
     ids: int = 0  # the trace's first id of what its edits inserted (a burst's are the ids from it on)
 
     def add(self, step: EditStep) -> None:
         """Count a burst's edit: the characters it inserted, by its origin."""
-        self.origins[step.origin or "unknown"] += sum(len(change.text) for change in step.changes)
-        self.details.add(step.origin_detail)
+        origin = step.origin or "unknown"
+        self.origins[origin] += sum(len(change.text) for change in step.changes)
+        self.details.setdefault(origin, set()).add(step.origin_detail)
 
     def whose(self) -> tuple[str | None, str | None]:
         """(origin, origin_detail) of the action's row."""
         if self.kind != "edit":
             return self.origin, self.detail
-        if len(self.origins) > 1:
-            return "mixed", shares_text(self.origins) or ", ".join(sorted(self.origins))
-        origin = next(iter(self.origins), "unknown")
-        detail = next(iter(self.details)) if len(self.details) == 1 else None
-        return None if origin == "unknown" else origin, detail
+        inserting = [origin for origin, chars in self.origins.items() if chars]
+        whose = inserting or list(self.origins)  # (nothing inserted: the deleting origins)
+        if len(whose) > 1:
+            return "mixed", shares_text(self.origins) or ", ".join(sorted(whose))
+        origin = next(iter(whose), "unknown")
+        details = self.details.get(origin, set())
+        return None if origin == "unknown" else origin, next(iter(details)) if len(details) == 1 else None
 
 
 class TransitionRows:
