@@ -16,6 +16,8 @@ when the file was first seen, or a program outside the editor wrote it):
   (no snapshot, never seen) that its tool said nothing of makes every line `unknown`, unless the watcher
   saw the file created;
 - deleted lines take theirs with them;
+- an undo or redo that brings back exactly the text before or after edits of this replay brings back their
+  lines' contributors (collector/export/undo_labels.py): `x` then `u` leaves the agent's line the agent's;
 - a write to disk over a buffer with nothing unsaved is shown from then on (collector/reconstruct/
   reloads.py): its lines are labelled at the write, and the editor's reading it in changes none.
 
@@ -29,11 +31,12 @@ from typing import Literal
 
 import msgspec
 
+from collector.export.undo_labels import Change, UndoLabels
 from collector.reconstruct.reloads import Reloads
 from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.linediff import between
 from collector.text.positions import split_lines
-from schemas.steps import EditStep, FileChangeStep, Step
+from schemas.steps import EditStep, FileChangeStep, SaveStep, Step
 from schemas.steps.edit import ORIGIN_CLASS
 
 Contributor = Literal["human", "ai", "mixed", "unknown"]
@@ -59,6 +62,7 @@ class Authors:
         self.workspace = workspace
         self.lines: dict[str, list[Label]] = {}
         self.reloads = Reloads()
+        self.undo = UndoLabels[Label]()
 
     def text(self, path: str) -> str | None:
         """The text of `path` the developer sees (a buffer written over on disk: the disk's)."""
@@ -71,8 +75,12 @@ class Authors:
             self._edit(step)
             if self.reloads.after(step, self.workspace) and kept is not None:  # the editor reading a
                 self.lines[step.path] = kept  # write in: as labelled at the write
+                self.undo.forget(step.path)
             return
         paths = step_paths(step)
+        if type(step) is not SaveStep:
+            for path in paths:
+                self.undo.forget(path)
         before = {path: self.text(path) for path in paths}
         self.workspace.apply(step)
         if self.reloads.after(step, self.workspace):
@@ -119,6 +127,7 @@ class Authors:
             return
         change = step.changes[0]
         if doc is None or change.range is None:  # (a closed file's edit: the workspace refuses it)
+            self.undo.forget(step.path)
             before = None if doc is None else self.workspace.read(doc)
             self.workspace.apply(step)
             self._rewritten(step.path, before, self.workspace.text(step.path), label)
@@ -136,15 +145,28 @@ class Authors:
             made = [merge(prefix, label) if new[0].rstrip("\r\n") or first_col == 0 else prefix]
             made += [label] * (len(new) - 2)
             made.append(merge(suffix, label if new[-1] or ends else None))
+        undoing = step.origin if step.origin in ("undo", "redo") else None
+        if undoing is not None:
+            self.undo.starting(step.path, undoing, doc.lines, labels)
+        old, old_labels = list(doc.lines[first:last + 1]), labels[first:last + 1]
         self.workspace.apply(step)
         labels[first:last + 1] = made
         if len(labels) != doc.line_count:  # (what it cannot follow, e.g. a clamp it did not foresee)
             self.lines[step.path] = [None] * doc.line_count
+            self.undo.forget(step.path)
+        elif undoing is not None:
+            restored = self.undo.restored(step.path, doc.lines)
+            if restored is not None:
+                self.lines[step.path] = restored
+        else:
+            now = list(doc.lines[first:first + len(made)])
+            self.undo.changed(step.path, Change(first, old, old_labels, now, made))
 
     def _labels(self, path: str, count: int) -> list[Label]:
         labels = self.lines.get(path)
         if labels is None or len(labels) != count:
             labels = self.lines[path] = [None] * count
+            self.undo.forget(path)
         return labels
 
     def _reported(self, step: FileChangeStep, path: str, before: str | None) -> bool:

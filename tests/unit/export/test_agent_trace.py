@@ -196,3 +196,41 @@ def test_an_agent_s_write_to_a_file_open_in_the_editor_is_its_lines_through_the_
     as_an_edit = authors([opened, typed, step("save", 2, path="a.py"), write,
                           edit(4, 2, 0, 2, 0, "c\n", None), edit(6, 0, 1, 0, 1, "!", "typed")])
     assert list(as_an_edit.ranges("a.py")) == [("human", 1, 2), ("ai", 3, 3)]
+
+
+def key(t_ms: int, line: int, col: int, end_col: int, text: str, origin: str, detail: str,
+        end_line: int | None = None) -> Step:
+    """An edit as Neovim's plugin labels a key: `x` (typed, nvim:normal x), `u` (undo, nvim:undotree)."""
+    return step("edit", t_ms, path="a.py", origin=origin, origin_detail=detail, changes=[{"range": {
+        "start": {"line": line, "character": col},
+        "end": {"line": line if end_line is None else end_line, "character": end_col}}, "text": text}])
+
+
+def test_an_undo_of_the_developer_s_x_gives_the_agent_s_line_back_to_the_agent() -> None:
+    """Issue 54, item 8: `x` then `u` on the agent's `import re` credited the line to the human (or mixed):
+    an undo that brings back exactly the text before a change brings back its lines' contributors."""
+    x = key(10, 0, 0, 1, "", "typed", "nvim:normal x")
+    completed = edit(1, 0, 0, 0, 0, "import re", "ai_completion")
+    for wrote in ([step("open", 0, path="a.py", text="\nx = 1\n"), completed],
+                  [agent_write(0, "import re\nx = 1\n", changed_lines=[[1, 0, 1, 1]], changed_chars=10),
+                   step("open", 1, path="a.py", text="import re\nx = 1\n")]):
+        for undo in (key(20, 0, 0, 0, "i", "undo", "nvim:undotree"),  # the character put back
+                     key(20, 0, 0, 0, "import re\n", "undo", "nvim:undotree", end_line=1)):  # the line
+            found = authors([*wrote, x, undo])
+            assert found.workspace.text("a.py") == "import re\nx = 1\n"
+            assert list(found.ranges("a.py")) == [("ai", 1, 1)], (wrote, undo)
+
+
+def test_an_undo_of_several_changes_at_once_and_its_redo_give_back_the_contributors_of_each_state() -> None:
+    """Insert mode's keys are one undo step: `u` takes back three typed characters in one change, and
+    CTRL-R puts them back; the line is the AI's, then mixed again. An undo that brings back a text this
+    replay never held stays the developer's."""
+    steps = [step("open", 0, path="a.py", text="x = 1\n"), edit(1, 0, 5, 0, 5, "  # ai", "ai_completion"),
+             *(edit(10 + n, 0, 11 + n, 0, 11 + n, char, "typed") for n, char in enumerate("abc")),
+             key(20, 0, 11, 14, "", "undo", "nvim:undotree")]
+    undone = authors(steps)
+    assert undone.workspace.text("a.py") == "x = 1  # ai\n" and list(undone.ranges("a.py")) == [("ai", 1, 1)]
+    redone = authors([*steps, key(30, 0, 11, 11, "abc", "redo", "nvim:undotree")])
+    assert list(redone.ranges("a.py")) == [("mixed", 1, 1)]
+    other = authors([*steps[:2], key(20, 0, 0, 0, "y", "undo", "nvim:undotree")])
+    assert list(other.ranges("a.py")) == [("mixed", 1, 1)]  # (today's merge: the undo is the human's)
