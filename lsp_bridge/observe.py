@@ -22,7 +22,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from collector.protocol.clock import now_ms
-from lsp_bridge.capture import TEXT_SYNC, Capture
+from lsp_bridge.capture import HOLD_MS, TEXT_SYNC, Capture
 from lsp_bridge.early import Early
 from lsp_bridge.editor import Editor
 from lsp_bridge.errors import MalformedMessage
@@ -240,9 +240,14 @@ def serve(observer: Observer, stdin: Stdin, early: Early) -> int:
             break
         observer.receive(frame, at)
     framer, ended = early.framer, early.ended
+    capture = observer.capture
     while not ended and not observer.exited:
-        data = stdin.take()
+        # changes waiting for a predecessor wait HOLD_MS at most, also when the editor then goes quiet
+        data = stdin.take(HOLD_MS / 1000 if capture.holding else None)
         at = observer.clock()
+        if data is None:
+            capture.expire(at)
+            continue
         if data:
             frames = framer.feed(data)
         else:  # the end of input: what is held back is a damaged frame

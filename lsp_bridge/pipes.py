@@ -42,11 +42,11 @@ class Stdin:
             if not data:
                 return
 
-    def take(self) -> bytes:
-        """The next chunk read (b"" at the end of input)."""
+    def take(self, timeout: float | None = None) -> bytes | None:
+        """The next chunk read (b"" at the end of input); None when none came within `timeout` seconds."""
         with self._ready:
-            while not self._held:
-                self._ready.wait()
+            if not self._ready.wait_for(lambda: bool(self._held), timeout):
+                return None
             return self._held.popleft()
 
 

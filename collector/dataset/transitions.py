@@ -121,7 +121,8 @@ class TransitionRows:
         self.work = DiffWork(DIFF_WORK)
         self.actions = 0
         self.reloads = Reloads()  # a file written over its clean buffer: the write's action, not the reload's
-        self.unread: dict[str, tuple[str, str | None, str | None]] = {}  # path -> (sha256, origin, detail)
+        self.unread: dict[str, tuple[str, str | None, str | None, list[int]]] = {}  # path -> (sha256,
+        # origin, detail, the trace's ids it made)
         # of a write over a buffer with unsaved edits, which the editor may read in later
 
     def columns(self) -> tuple[Columns, ...]:
@@ -224,10 +225,11 @@ class TransitionRows:
         if not changed and not always:
             return
         origin, detail = action.whose()
+        written: list[int] | None = None  # the ids of a write the editor reads in with this step
         if action.kind in ("open", "close", "save") and len(changed) == 1:
             unread = self.unread.pop(changed[0][0], None)  # the editor read in a write it had held back
             if unread is not None and unread[0] == changed[0][2]:
-                origin, detail = unread[1], unread[2]
+                origin, detail, written = unread[1], unread[2], unread[3]
         row = {"action": self.actions, "kind": action.kind, "first_step": action.first,
                "last_step": action.last, "start_ms": action.start_ms, "end_ms": action.end_ms,
                "edits": action.edits, "origin": origin, "origin_detail": detail, **action.context}
@@ -237,12 +239,12 @@ class TransitionRows:
                           diff_coarse=None)
             self.traced.append(_NOTHING)
         traced = range(action.ids, len(self.trace.inserted)) if action.kind == "edit" else \
-            self.trace.step_ids if action.kind == "file_change" else []  # (a burst settles before the
-        # step after it is traced: the ids from its first on are its own)
+            self.trace.step_ids if action.kind == "file_change" else written or []  # (a burst settles
+        # before the step after it is traced: the ids from its first on are its own)
         for path, before, after, text in changed:
             paths, alive = self.trace.paths, self.trace.alive  # (what it holds at its end is counted)
-            counted = self.trace.inserted if action.kind == "file_change" else alive  # (a write: what it
-            # wrote, shown or not yet: a buffer reads it in, or is saved over it)
+            counted = self.trace.inserted if action.kind == "file_change" or written else alive  # (a
+            # write: what it wrote, shown or not yet: a buffer reads it in, or is saved over it)
             held = [(one, counted[one]) for one in traced if counted[one] and paths[one] == path]
             self.traced.append(([one for one, _count in held], [count for _one, count in held]) if held
                                else _NOTHING)
@@ -257,7 +259,8 @@ class TransitionRows:
         path = step.new_path or step.path
         if path in workspace.buffers and step.text is not None and \
                 self.reloads.text(path, workspace) != step.text:
-            self.unread[path] = (sha256_text(step.text), step.origin, step.origin_detail)
+            self.unread[path] = (sha256_text(step.text), step.origin, step.origin_detail,
+                                 list(self.trace.step_ids))
         else:
             self.unread.pop(path, None)
 

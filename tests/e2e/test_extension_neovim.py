@@ -660,3 +660,76 @@ def test_edits_after_the_buffer_is_read_again_keep_their_origin(
     assert all(edit.origin is not None for edit in edits), [(e.version, e.origin) for e in edits]
     opens = [step for step in episode.steps() if isinstance(step, OpenStep)]
     assert len(opens) == 5, [step.t_ms for step in opens]  # the first, and one per reload
+
+
+UNSAVED = r"""
+-- Issue 54, item 3: Claude Code's Edit (its hooks, as tests/e2e/data_team_session.py sends them) writes
+-- app.py while the developer has an unsaved line in it; 'autoread' off, `:checktime` warns (W12) and the
+-- FileChangedShell answer (v:fcs_choice) says which text wins; the developer saves.
+vim.o.autoread = false
+local CHOICE = %(choice)s
+vim.api.nvim_create_autocmd('FileChangedShell', { callback = function() vim.v.fcs_choice = CHOICE end })
+local function text() return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n') .. '\n' end
+keys('Go# the developer\'s, unsaved<Esc>')
+-- the rest once Neovim's main loop ran: its LSP client sends the changes from a scheduled callback, which
+-- runs neither inside this script nor inside vim.wait
+vim.schedule(function()
+run({ PYTHON, '-c', [==[
+import sys
+from pathlib import Path
+from collector.home import Home
+from tests.support.collector_harness import wait_recorded
+wait_recorded(Home.from_env(), Path(sys.argv[1]), lambda steps: sum(s["kind"] == "edit" for s in steps) >= 20,
+              "the developer's unsaved line")
+]==], WS }, 'the developer\'s line was not recorded')  -- (then the agent: its write goes at once)
+run({ PYTHON, '-c', [==[
+import os, sys
+from pathlib import Path
+from tests.e2e.data_team_session import BUG, FIX, claude_code_edits
+claude_code_edits(dict(os.environ), Path(sys.argv[1]), Path(sys.argv[2]), "app.py", BUG, FIX)
+]==], WS, SAVES }, 'the agent\'s turn')
+vim.cmd('checktime')
+local mine, agents = text():find('unsaved', 1, true) ~= nil, text():find('total = a + b', 1, true) ~= nil
+check(mine == (CHOICE == '') and agents == (CHOICE == 'reload'), 'checktime left: ' .. text())
+vim.cmd('silent write!')
+saves = saves + 1
+recorded_save()
+vim.lsp.stop_client(id)
+vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
+finish(true, '')
+end)
+"""
+
+
+@pytest.mark.parametrize("choice", ["reload", ""])
+def test_an_agent_s_write_over_unsaved_edits_is_recorded_as_the_text_that_won(
+        choice: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+    """Issue 54, item 3: the episode says which text won and whose it was; the replay is exact at the
+    save. `reload`: the agent's text (the developer's unsaved line lost), read in by a close and an open:
+    that row is the agent's write. Kept (''): the developer's buffer saved over the agent's write, whose
+    characters then survive nowhere."""
+    from tests.e2e.data_team_session import APP, BUG
+
+    (workspace / "app.py").write_text(APP, encoding="utf-8")
+    for args in (["add", "app.py"], ["commit", "-qm", "app"]):
+        subprocess.run(["git", *args], cwd=workspace, check=True, capture_output=True, timeout=60)
+    run_scenario(NEOVIMS["0.11"], workspace, UNSAVED % {"choice": json.dumps(choice)}, env, tmp_path)
+    disk = (workspace / "app.py").read_bytes()
+    episode = seal(env, workspace, lambda steps: any(s["kind"] == "save" for s in steps) and any(
+        s["kind"] == "file_change" and s.get("origin") == "agent" for s in steps), "the save and the write")
+    assert saved_texts(episode, "app.py") == [disk]
+    assert (b"total = a + b" in disk) == (choice == "reload") and (b"unsaved" in disk) == (choice == "")
+    con = built_dataset(env, episode, tmp_path)
+    rows = con.execute("SELECT kind, origin, diff, survived_to_end FROM transitions WHERE path = 'app.py' "
+                       "AND diff <> '' ORDER BY action").fetchall()
+    if choice == "reload":
+        whose = [(kind, origin) for kind, origin, _diff, _end in rows]
+        assert whose == [("edit", "typed"), ("close", "agent")], rows
+        assert f"-{BUG}\n" in rows[1][2] and "-# the developer's, unsaved\n" in rows[1][2], rows
+        assert rows[0][3] == 0.0 and rows[1][3] == 1.0, rows  # the developer's line lost, the agent's kept
+    else:
+        assert [(kind, origin) for kind, origin, _diff, _end in rows] == [("edit", "typed")], rows
+        assert rows[0][3] == 1.0, rows  # the developer's line kept; the agent's write: a step, no row
+        written = con.execute("SELECT origin FROM steps WHERE kind = 'file_change' AND origin IS NOT NULL")
+        assert written.fetchall() == [("agent",)]
+

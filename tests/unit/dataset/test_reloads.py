@@ -59,6 +59,7 @@ def test_a_write_over_unsaved_edits_is_the_agent_s_when_the_editor_reads_it_in()
     assert [(kind, origin, first) for kind, origin, first, _diff, _end in found] == [
         ("edit", "typed", 1), ("close", "agent", 3)], found
     assert "-# x = 1\n+x = 1\n+y = 2\n" in found[1][3]
+    assert (found[0][4], found[1][4]) == (0.0, 1.0)  # the developer's "# " lost, the agent's line kept
 
 
 def test_a_buffer_saved_over_the_write_is_the_developer_s_text_again() -> None:
