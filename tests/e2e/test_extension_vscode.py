@@ -250,15 +250,15 @@ def test_vscode_records_reviews_and_signs_an_episode(
 
 def assert_origins(episode: Episode) -> None:
     """Each edit says whose work it was, with the extension's evidence: the typed characters (a line break
-    gets no keyboard selection kind from VS Code: no evidence, unknown), the paste, the accepted word, the
-    undo and redo of it, the formatting."""
+    gets no keyboard selection kind from VS Code: typed by the extension's heuristic, named in its detail),
+    the paste, the accepted word, the undo and redo of it, the formatting."""
     origins: dict[str, list[tuple[str | None, str | None]]] = {"app.py": [], "data.json": []}
     for step in episode.steps():
         if isinstance(step, EditStep):
             origins[step.path].append((step.origin, step.origin_detail))
     typed = [("typed", "vscode:TextEditorSelectionChangeKind.Keyboard")]
     assert TEXT.endswith("\n") and "\n" not in TEXT[:-1] + TYPED
-    assert origins["app.py"] == typed * (len(TEXT) - 1) + [(None, None)] + \
+    assert origins["app.py"] == typed * (len(TEXT) - 1) + [("typed", LINE_BREAK)] + \
         [("paste", "vscode:DocumentPasteEditProvider")] + typed * len(TYPED) + \
         [("completion", "vscode:acceptSelectedSuggestion"), ("undo", "vscode:TextDocumentChangeReason.Undo"),
          ("redo", "vscode:TextDocumentChangeReason.Redo")], origins["app.py"]
@@ -302,6 +302,7 @@ RELOAD_ROUNDS: list[dict[str, Any]] = [
     {"type": "v = 5"},
 ]
 TYPED_ORIGIN = ("typed", "vscode:TextEditorSelectionChangeKind.Keyboard")
+LINE_BREAK = "vscode:Enter (heuristic: a lone line break at the caret)"  # (origin.ts)
 UNDO_REDO = [("undo", "vscode:TextDocumentChangeReason.Undo"),
              ("redo", "vscode:TextDocumentChangeReason.Redo")]
 

@@ -9,10 +9,14 @@
 // - the selection moved with `TextEditorSelectionChangeKind.Keyboard` right after the change, and each
 //   content change inserts one character (or a bracket and the closing one the editor adds): typed.
 //   In code-server 4.100.3 typed characters get that kind, and a line break (Enter), a paste, an accepted
-//   suggestion, a format, an undo get none; deletions insert nothing. So line breaks, Backspace, Delete
-//   and indentation of more than one character stay unknown;
+//   suggestion, a format, an undo get none; deletions insert nothing. So Backspace, Delete and indentation
+//   of more than one character stay unknown;
 // - a command codetape wraps was running when the change came (accepting a suggestion or an inline
-//   suggestion, formatting, renaming, a code action): its origin.
+//   suggestion, formatting, renaming, a code action): its origin;
+// - a heuristic, said as one in the detail (`LINE_BREAK`): one change inserting a line break and the
+//   indentation after it where it replaces nothing, with no command nor paste behind it, followed by a
+//   move of the selection (of no kind: VS Code gives Enter's none) is a line break typed. (A reload from
+//   disk that ends in a line break replaces the lines it changes.)
 // Anything else is sent nothing: the bridge records `unknown`.
 
 export type Origin = 'typed' | 'paste' | 'cut' | 'completion' | 'ai_completion' | 'agent' | 'snippet' | 'code_action'
@@ -53,6 +57,7 @@ export const WRAPPED: Readonly<Record<string, Evidence & { anyDocument?: boolean
 
 export const PASTE: Evidence = { origin: 'paste', detail: 'vscode:DocumentPasteEditProvider' };
 export const TYPED: Evidence = { origin: 'typed', detail: 'vscode:TextEditorSelectionChangeKind.Keyboard' };
+export const LINE_BREAK: Evidence = { origin: 'typed', detail: 'vscode:Enter (heuristic: a lone line break at the caret)' };
 const UNDO: Evidence = { origin: 'undo', detail: 'vscode:TextDocumentChangeReason.Undo' };
 const REDO: Evidence = { origin: 'redo', detail: 'vscode:TextDocumentChangeReason.Redo' };
 
@@ -76,6 +81,8 @@ interface Pending {
     inserted: readonly string[];
     at: number;
     keyboard: boolean;
+    moved: boolean; // a selection event of any kind came after it
+    pure: boolean; // its changes replaced nothing (insertions only)
 }
 
 export type Later = (fn: () => void, ms: number) => void;
@@ -88,13 +95,15 @@ export class OriginTracker {
     constructor(private readonly send: (params: OriginParams) => void, private readonly now: () => number,
         private readonly later: Later) {}
 
-    /** A document changed (`reason`: VS Code's TextDocumentChangeReason, when it gave one). */
-    changed(uri: string, version: number, reason: 'undo' | 'redo' | undefined, inserted: readonly string[]): void {
+    /** A document changed (`reason`: VS Code's TextDocumentChangeReason, when it gave one; `pure`: its
+     * changes replaced nothing). */
+    changed(uri: string, version: number, reason: 'undo' | 'redo' | undefined, inserted: readonly string[],
+        pure = false): void {
         if (reason) {
             this.send({ uri, version, ...(reason === 'undo' ? UNDO : REDO) });
             return;
         }
-        this.pending.push({ uri, version, inserted, at: this.now(), keyboard: false });
+        this.pending.push({ uri, version, inserted, at: this.now(), keyboard: false, moved: false, pure });
         this.pending.splice(0, this.pending.length - MAX_PENDING);
         if (!this.flushing) {
             this.flushing = true;
@@ -104,12 +113,10 @@ export class OriginTracker {
 
     /** The selection of an editor on `uri` changed, from the keyboard or not. */
     selected(uri: string, keyboard: boolean): void {
-        if (!keyboard) {
-            return;
-        }
         const last = this.pending.at(-1);
         if (last && last.uri === uri) {
-            last.keyboard = true;
+            last.keyboard ||= keyboard;
+            last.moved = true;
         }
     }
 
@@ -149,7 +156,12 @@ export class OriginTracker {
         if (change.keyboard && change.inserted.every(keystroke)) {
             return TYPED; // even while a command runs: a character typed while a formatter thinks is typed
         }
-        return this.take(change, (mark) => mark.pasted === undefined);
+        const command = this.take(change, (mark) => mark.pasted === undefined);
+        if (command) {
+            return command;
+        }
+        return change.moved && change.pure && change.inserted.length === 1 && /^\r?\n[ \t]*$/.test(change.inserted[0])
+            ? LINE_BREAK : undefined;
     }
 
     private take(change: Pending, fits: (mark: Mark) => boolean): Evidence | undefined {

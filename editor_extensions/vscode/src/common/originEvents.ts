@@ -24,7 +24,8 @@ export class Origins {
             onDidChangeTextDocument((event) => {
                 if (this.hooks.length > 0 && event.contentChanges.length > 0 && recordedUri(roots(), event.document.uri)) {
                     this.tracker.changed(event.document.uri.toString(), event.document.version, changeReason(event),
-                        event.contentChanges.map((change) => change.text));
+                        event.contentChanges.map((change) => change.text),
+                        event.contentChanges.every((change) => change.rangeLength === 0));
                 }
             }),
             onDidChangeTextEditorSelection((event) => {

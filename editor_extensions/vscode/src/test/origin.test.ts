@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { OriginParams, OriginTracker, PASTE_MS, SETTLE_MS, WRAPPED } from '../common/origin';
+import { LINE_BREAK, OriginParams, OriginTracker, PASTE_MS, SETTLE_MS, WRAPPED } from '../common/origin';
 
 const A = 'file:///w/a.py';
 const B = 'file:///w/b.py';
@@ -32,13 +32,13 @@ test('undo and redo are said at once, from the change reason', () => {
         ['a', 6, 'redo', 'vscode:TextDocumentChangeReason.Redo']]);
 });
 
-test('a character followed by a keyboard selection is typed; a line break or a deletion is not', () => {
+test('a character followed by a keyboard selection is typed; a deletion is not', () => {
     const { origins, tick, said } = tracker();
     origins.changed(A, 2, undefined, ['g']);
     origins.selected(A, true);
     origins.changed(A, 3, undefined, ['😀']);
     origins.selected(A, true);
-    origins.changed(A, 4, undefined, ['\n']); // Enter: VS Code gives its cursor move no kind
+    origins.changed(A, 4, undefined, ['\n'], true); // Enter: VS Code gives its cursor move no kind
     origins.selected(A, false);
     origins.changed(A, 5, undefined, ['']); // Backspace, even if a keyboard selection came
     origins.selected(A, true);
@@ -50,7 +50,21 @@ test('a character followed by a keyboard selection is typed; a line break or a d
     origins.selected(B, true);
     assert.deepEqual(said(), []);
     tick(SETTLE_MS);
-    assert.deepEqual(said(), [['a', 2, 'typed', typed], ['a', 3, 'typed', typed], ['a', 8, 'typed', typed]]);
+    assert.deepEqual(said(), [['a', 2, 'typed', typed], ['a', 3, 'typed', typed],
+        ['a', 4, 'typed', LINE_BREAK.detail], ['a', 8, 'typed', typed]]);
+});
+
+test('a lone line break followed by a selection move is typed, said as a heuristic; not without the move', () => {
+    const { origins, tick, said } = tracker();
+    origins.changed(A, 2, undefined, ['\n    '], true); // Enter in an indented block: the indentation too
+    origins.selected(A, false);
+    origins.changed(A, 3, undefined, ['\n'], true); // no selection event: a program's edit, not a key
+    origins.changed(A, 4, undefined, ['\nagent = 1'], true); // more than a line break: no key makes that
+    origins.selected(A, false);
+    origins.changed(A, 5, undefined, ['\n'], false); // over lines it replaces: a reload from disk
+    origins.selected(A, false);
+    tick(SETTLE_MS);
+    assert.deepEqual(said(), [['a', 2, 'typed', LINE_BREAK.detail]]);
 });
 
 test('a paste is the change inserting the pasted text, once, soon after the providers were asked', () => {
