@@ -1,9 +1,8 @@
 """Where the developer and the agent meet (tests/e2e/agent_meets_editor.py) in real VS Code (code-server with
 the packaged extension, driven in Chromium), the agent the real Claude Code: recorded once, checked as the
 dataset's readers read it. VS Code reloads the clean app.py the agent rewrote by itself (the edits table
-leaves that reload out). The developer's three Enter presses are edits with no origin: VS Code gives a line
-break no evidence the extension can read (editor_extensions/vscode/src/common/origin.ts), so
-test_every_edit_has_an_origin and the shares' unknown == 0 fail on them until it can."""
+leaves that reload out); the developer's Enter presses are typed by the extension's heuristic, which its
+detail names (editor_extensions/vscode/src/common/origin.ts)."""
 
 from __future__ import annotations
 
