@@ -8,9 +8,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from schemas.steps import CursorStep, DiagnosticsStep, EditStep, NoteStep, TaskStep
-from tests.e2e.conftest import saved_texts, saves_of, seal
+from tests.e2e.conftest import built_dataset, saved_texts, saves_of, seal
 
 PACKAGE = Path(__file__).resolve().parents[2] / "editor_extensions" / "emacs" / "codetape.el"
 
@@ -392,3 +395,95 @@ def test_edits_after_a_reload_from_disk_keep_their_origin(
     assert edits == [(int(version), *RELOADED[what]) for version, what in batches], (edits, batches)
     text = (workspace / "mod.py").read_text(encoding="utf-8")
     assert text.endswith("agent = 2\nv = 4\nu = 5\ns = 7\n") and "w = unique_function_name\n" in text, text
+
+
+UNSAVED = r""";; -*- coding: utf-8; lexical-binding: t -*-
+;; Issue 54, item 3: Claude Code's Edit (its hooks, as tests/e2e/data_team_session.py sends them) writes
+;; app.py while the developer has an unsaved line in it. @CHOICE@ "revert": M-x revert-buffer answered yes
+;; (the agent's text wins); "keep": the developer saves, "Save anyway?" answered yes (theirs wins).
+(package-initialize)
+(load "%(package)s" nil t)
+(setq make-backup-files nil auto-save-default nil create-lockfiles nil
+      native-comp-async-report-warnings-errors 'silent
+      eglot-sync-connect 20
+      codetape-command '("%(python)s" "-m" "collector")
+      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
+(codetape-mode 1)
+(load "userlock" nil t)  ; (loaded now: its questions are answered below, as the developer would)
+(defun wait-until (pred secs)
+  (let ((deadline (+ (float-time) secs)))
+    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
+    (funcall pred)))
+(defun python (code &rest args)  ; exit 4 when it fails
+  (unless (eq 0 (apply #'call-process "%(python)s" nil nil nil "-c" code args)) (kill-emacs 4)))
+(find-file (expand-file-name "app.py" (file-name-directory "%(file)s")))
+(apply #'eglot (eglot--guess-contact))
+(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+(goto-char (point-max))
+(execute-kbd-macro "# the developer's, unsaved\r")
+(eglot--signal-textDocument/didChange)
+(python @WAIT_EDITED@ default-directory)
+(python @AGENT@ default-directory "%(out)s")
+(if (equal @CHOICE@ "revert")
+    (revert-buffer t t t)  ; (what answering yes to M-x revert-buffer's question does)
+  (cl-letf (((symbol-function 'yes-or-no-p) (lambda (&rest _) t))  ; "Save anyway?" yes
+            ((symbol-function 'ask-user-about-supersession-threat) #'ignore))  ; "really edit?" y
+    (save-buffer)))
+(let ((text (buffer-string))) (with-temp-file "%(out)s/text" (insert text)))
+(let ((server (eglot-current-server))) (kill-buffer) (eglot-shutdown server))
+(kill-emacs 0)
+"""
+WAIT_EDITED = """\
+import sys
+from pathlib import Path
+from collector.home import Home
+from tests.support.collector_harness import wait_recorded
+wait_recorded(Home.from_env(), Path(sys.argv[1]), lambda steps: any(s["kind"] == "edit" for s in steps),
+              "the developer's unsaved line")
+"""
+AGENT = """\
+import os, sys
+from pathlib import Path
+from tests.e2e.data_team_session import BUG, FIX, claude_code_edits
+claude_code_edits(dict(os.environ), Path(sys.argv[1]), Path(sys.argv[2]), "app.py", BUG, FIX)
+"""
+
+
+@pytest.mark.parametrize("choice", ["revert", "keep"])
+def test_an_agent_s_write_over_unsaved_edits_is_recorded_as_the_text_that_won(
+        choice: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+    """Issue 54, item 3, in Emacs: the episode says which text won and whose it was. `revert`: the agent's
+    text (the developer's unsaved line lost), read in by eglot's close and open: that row is the agent's
+    write. `keep`: the developer's buffer saved over the agent's write, a step with no transition."""
+    from tests.e2e.data_team_session import APP, BUG, ROOT
+
+    (workspace / "app.py").write_text(APP, encoding="utf-8")
+    for args in (["add", "app.py"], ["commit", "-qm", "app"]):
+        subprocess.run(["git", *args], cwd=workspace, check=True, capture_output=True, timeout=60)
+    script = UNSAVED.replace("@CHOICE@", json.dumps(choice))
+    for name, code in (("@WAIT_EDITED@", WAIT_EDITED), ("@AGENT@", AGENT)):
+        script = script.replace(name, json.dumps(code).replace("%", "%%"))
+    out = run_emacs(script, workspace, env | {"PYTHONPATH": str(ROOT)}, tmp_path)
+    disk = (workspace / "app.py").read_bytes()
+    assert (out / "text").read_bytes() == disk
+    assert (b"total = a + b" in disk) == (choice == "revert") and (b"unsaved" in disk) == (choice == "keep")
+    def done(steps: list[dict[str, Any]]) -> bool:  # the agent's write, the reopen or the save, the close
+        kinds = [s["kind"] for s in steps if s.get("path") == "app.py" and s["kind"] != "diagnostics"]
+        return "file_change" in kinds[2:] and kinds[-1] == "close" and \
+            (kinds.count("open") == 2 if choice == "revert" else "save" in kinds)
+
+    episode = seal(env, workspace, done, "the write, what the editor did, its close")
+    if choice == "keep":
+        assert saved_texts(episode, "app.py") == [disk]
+    con = built_dataset(env, episode, tmp_path)
+    rows = con.execute("SELECT kind, origin, diff, survived_to_end FROM transitions WHERE path = 'app.py' "
+                       "AND diff <> '' ORDER BY action").fetchall()
+    whose = [(kind, origin) for kind, origin, _diff, _end in rows]
+    if choice == "revert":
+        assert whose == [("edit", "typed"), ("close", "agent")], rows
+        assert f"-{BUG}\n" in rows[1][2] and "-# the developer's, unsaved\n" in rows[1][2], rows
+        assert rows[0][3] == 0.0 and rows[1][3] == 1.0, rows  # the developer's line lost, the agent's kept
+    else:
+        assert whose == [("edit", "typed")] and rows[0][3] == 1.0, rows
+        written = con.execute("SELECT origin FROM steps WHERE kind = 'file_change' AND origin IS NOT NULL")
+        assert written.fetchall() == [("agent",)]
