@@ -14,6 +14,10 @@ workspace as `codetape.bridgeLog`: neither is ever used (the user's settings are
 Another developer types between reloads from disk (an agent's write, `git stash`, `git checkout`, File:
 Revert File, driven by e2e/reload.mjs): every edit after a reload still says whose work it was.
 
+A third has a line typed and unsaved when Claude Code's Edit writes the file (e2e/unsaved.mjs): Overwrite at
+VS Code's save conflict keeps the developer's text, File: Revert File takes the agent's; the episode says
+which text won and whose it was.
+
 code-server and playwright-core live in editor_extensions/vscode/e2e/node_modules (ignored by git),
 installed by scripts/setup through e2e/install.sh; the test installs them itself when they are missing,
 and is skipped, saying why, only when that install cannot succeed here.
@@ -43,7 +47,7 @@ from collector.episode import Episode, open_episode
 from collector.home import Home
 from schemas.steps import CommandStep, EditStep
 from tests.cli import codetape
-from tests.e2e.conftest import home_of, saved_texts, saves_of, seal
+from tests.e2e.conftest import built_dataset, home_of, saved_texts, saves_of, seal
 from tests.support.collector_harness import git, summary, wait_recorded
 from tests.support.vscode_extension import EXTENSION, packaged
 from tests.unit.schemas.test_editor_settings import assert_settings_are_the_users
@@ -374,3 +378,82 @@ def drive_reloads(out: Path, url: str, rewrites: dict[int, Callable[[], object]]
     assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:],
                                                        extension_log(tmp_path))
     return saves
+
+
+UNSAVED = "# the developer's, unsaved"  # typed on app.py's empty last line, unsaved when the agent writes
+
+
+@pytest.mark.parametrize("choice", ["revert", "overwrite"])
+def test_an_agent_s_write_over_unsaved_edits_is_recorded_as_the_text_that_won(
+        choice: str, vscode: tuple[int, dict[str, str]], collector: object, workspace: Path,
+        env: dict[str, str], tmp_path: Path) -> None:
+    """Issue 54, item 3, VS Code's dirty-buffer conflict (e2e/unsaved.mjs): the developer types a line in
+    app.py and does not save; Claude Code's Edit (its hooks, as tests/e2e/data_team_session.py sends them)
+    writes app.py under the dirty buffer. `revert`: File: Revert File shows the agent's text (the
+    developer's line lost), then Ctrl+S; VS Code sends the revert as one edit, and that row is the agent's
+    write. `overwrite`: Ctrl+S, VS Code says the file on disk is newer, Overwrite saves the developer's buffer
+    over the agent's write, whose characters then survive nowhere. The episode says which text won and whose
+    it was; the replay equals the disk at the save."""
+    from tests.e2e.data_team_session import APP, BUG, FIX, claude_code_edits
+
+    port, _ = vscode
+    app = workspace / "app.py"
+    app.write_text(APP, encoding="utf-8")
+    (workspace / ".vscode").mkdir()  # (only Ctrl+S saves: see test_edits_after_a_reload_from_disk_...)
+    (workspace / ".vscode" / "settings.json").write_text('{"files.autoSave": "off"}', encoding="utf-8")
+    git(workspace, "add", "app.py")
+    git(workspace, "commit", "-qm", "app")
+    home = Home(Path(env["CODETAPE_HOME"]).resolve())
+    out = tmp_path / "unsaved.json"
+    texts = {"typed": UNSAVED, "agents": FIX.splitlines()[0].strip(), "choice": choice}
+    argv = [tool("node"), str(E2E / "unsaved.mjs"), f"http://127.0.0.1:{port}/?folder={workspace}", "app.py",
+            str(out), json.dumps(texts)]
+    with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True) as driver:
+        def created(name: str) -> bool:
+            if driver.poll() is not None:
+                seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+                pytest.fail(f"the driver stopped: {seen.get('error')}\n{extension_log(tmp_path)}")
+            return out.with_name(f"{out.name}.{name}").exists()
+
+        try:
+            wait_for(lambda: created("opened"), 300, "VS Code to open app.py")
+            wait_recorded(home, workspace, lambda steps: "open:app.py" in summary(steps), "its open")
+            out.with_name(f"{out.name}.open-recorded").touch()
+            wait_for(lambda: created("typed"), 300, "the developer's typing")
+            wait_recorded(home, workspace, lambda steps: sum(
+                s["kind"] == "edit" and s.get("path") == "app.py" for s in steps) >= len(UNSAVED),
+                "the developer's unsaved line")
+            written = claude_code_edits(env, workspace, tmp_path, "app.py", BUG, FIX)
+            out.with_name(f"{out.name}.written").touch()
+            wait_for(lambda: created("saved"), 300, "the driver's save")
+            wait_recorded(home, workspace, saves_of("app.py", 1), "the save of app.py")
+            out.with_name(f"{out.name}.recorded").touch()
+            _, stderr = driver.communicate(timeout=300)
+        finally:
+            driver.kill()
+    seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:],
+                                                       extension_log(tmp_path))
+    disk = app.read_bytes()
+    assert disk == (written if choice == "revert" else APP + UNSAVED).encode("utf-8"), disk
+    if choice == "overwrite":
+        assert "The content of the file is newer" in seen["conflict"], seen["conflict"]
+    episode = seal(env, workspace, lambda steps: saves_of("app.py", 1)(steps) and any(
+        s["kind"] == "file_change" and s.get("origin") == "agent" for s in steps), "the save and the write")
+    assert saved_texts(episode, "app.py") == [disk]
+    con = built_dataset(env, episode, tmp_path)
+    rows = con.execute("SELECT kind, origin, origin_detail, diff, survived_to_end FROM transitions "
+                       "WHERE path = 'app.py' AND diff <> '' ORDER BY action").fetchall()
+    whose = [(kind, origin) for kind, origin, _detail, _diff, _end in rows]
+    if choice == "revert":
+        # the revert: one edit with no evidence (VS Code's reload replaces lines) reads the agent's write in
+        assert whose == [("edit", "typed"), ("edit", "agent")], rows
+        assert rows[1][2] == "claude-code:PostToolUse Edit", rows
+        assert f"-{BUG}\n" in rows[1][3] and f"-{UNSAVED}" in rows[1][3], rows
+        assert rows[0][4] == 0.0 and rows[1][4] == 1.0, rows  # the developer's line lost, the agent's kept
+    else:
+        assert whose == [("edit", "typed")], rows
+        assert rows[0][4] == 1.0, rows  # the developer's line kept; the agent's write: a step, no row
+        writes = con.execute("SELECT origin FROM steps WHERE kind = 'file_change' AND origin IS NOT NULL")
+        assert writes.fetchall() == [("agent",)]
