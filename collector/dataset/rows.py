@@ -89,9 +89,8 @@ class StepRows:
         self.offers.before(index, step, workspace)
         if type(step) is EditStep:
             doc = workspace.buffers.get(step.path)
-            if doc is not None and not (self.transitions.reloads.stale(step.path) and
-                                        self.transitions.reloads.reads(step, workspace)):
-                self.typed.edit(index, step, doc)  # (an edit that reads a write in is the editor's: no row)
+            if doc is not None and not self.transitions.reading:  # (an edit that reads a write to disk
+                self.typed.edit(index, step, doc)  # in is the editor's: no row; transitions.py says so)
             return
         if type(step) in TRACED:
             self.trace.before(step, workspace)
@@ -101,7 +100,7 @@ class StepRows:
     def observe(self, index: int, step: Step, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
         if type(step) is EditStep:  # most steps: a row in `steps` and nothing else
-            if self.transitions.reread(index, step, workspace):  # the editor reading a write in
+            if self.transitions.reread(step, workspace):  # the editor reading a write in
                 self.trace.reread(index, step.t_ms, step.path)
                 self._edit(index, step, counted=False)
                 return

@@ -37,7 +37,7 @@ from collector.dataset.survival import Trace, columns, gathered, labelled
 from collector.dataset.tables import BLOBS, TRANSITIONS
 from collector.episode.summary import shares_text
 from collector.export.bursts import MAX_TEXT, PAUSE_MS, Carets
-from collector.reconstruct.reloads import Reloads
+from collector.reconstruct.reloads import Reloads, edited
 from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.digest import sha256_text
 from collector.text.linediff import DiffWork, line_diff
@@ -80,8 +80,9 @@ class _Action:
     paths: list[str] = field(default_factory=list)
     origins: Counter[str] = field(default_factory=Counter)  # characters inserted per origin (a burst's)
     details: dict[str, set[str | None]] = field(default_factory=dict)  # origin -> its edits' details
-    origin: str | None = None  # a file_change's
+    origin: str | None = None  # a file_change's, or a write's the editor reads in
     detail: str | None = None
+    written: list[int] | None = None  # the trace's ids of that write (what its row holds)
     ids: int = 0  # the trace's first id of what its edits inserted (a burst's are the ids from it on)
 
     def add(self, step: EditStep) -> None:
@@ -92,7 +93,7 @@ class _Action:
 
     def whose(self) -> tuple[str | None, str | None]:
         """(origin, origin_detail) of the action's row."""
-        if self.kind != "edit":
+        if self.kind != "edit" or self.written is not None:
             return self.origin, self.detail
         inserting = [origin for origin, chars in self.origins.items() if chars]
         whose = inserting or list(self.origins)  # (nothing inserted: the deleting origins)
@@ -121,6 +122,7 @@ class TransitionRows:
         self.work = DiffWork(DIFF_WORK)
         self.actions = 0
         self.reloads = Reloads()  # a file written over its clean buffer: the write's action, not the reload's
+        self.reading = False  # the edit being applied reads a write to disk in (`_reads_in`)
         self.unread: dict[str, tuple[str, str | None, str | None, list[int]]] = {}  # path -> (sha256,
         # origin, detail, the trace's ids it made)
         # of a write over a buffer with unsaved edits, which the editor may read in later
@@ -148,6 +150,14 @@ class TransitionRows:
             self._settle(burst, workspace)
         if type(step) is EditStep:
             path = step.path
+            self.reading = self._reads_in(step, workspace)
+            if self.reading:  # the editor reading a write in: no burst of the developer's
+                unread = self.unread.get(path)
+                if unread is not None:  # (over unsaved edits: the text shown changes, the write's row)
+                    self.single = _Action("edit", index, step.t_ms, self._context(path),
+                                          *self._texts([path], workspace), path, index, step.t_ms, 1, [path],
+                                          origin=unread[1], detail=unread[2], written=unread[3])
+                return
             self.burst = _Action("edit", index, step.t_ms, self._context(path),
                                  *self._texts([path], workspace), path, index, step.t_ms, 1, [path],
                                  ids=len(self.trace.inserted))
@@ -181,15 +191,31 @@ class TransitionRows:
                 if type(step) is TestRunStep:
                     self._tested(index, step)
 
-    def reread(self, index: int, step: EditStep, workspace: Workspace) -> bool:
+    def reread(self, step: EditStep, workspace: Workspace) -> bool:
         """See an edit applied (observe's, for an edit); True when it was the editor reading a write to disk
-        in (reloads.py): no action of the developer's, its burst dropped."""
-        if not self.reloads.after(step, workspace):
+        in (`reading`, said before it): no edit of the developer's."""
+        self.reloads.after(step, workspace)
+        if not self.reading:
             return False
-        burst = self.burst
-        if burst is not None and burst.first == index:
-            self.burst = None
+        self.reading = False
+        single, self.single = self.single, None
+        if single is not None:
+            self.unread.pop(step.path, None)
+            self._emit(single, workspace, always=False)
         return True
+
+    def _reads_in(self, step: EditStep, workspace: Workspace) -> bool:
+        """Before the replay applies an edit: whether it is the editor reading a write to disk in, into a
+        stale buffer (reloads.py) or over unsaved edits (VS Code's Revert File): its changes make the buffer
+        exactly the text written."""
+        path = step.path
+        if self.reloads.stale(path):
+            return self.reloads.reads(step, workspace)
+        unread = self.unread.get(path)
+        disk = workspace.disk.get(path)
+        shown = workspace.text(path)
+        return unread is not None and disk is not None and shown is not None and \
+            sha256_text(disk) == unread[0] and edited(shown, step, workspace) == disk
 
     def finish(self, workspace: Workspace | None) -> dict[str, pa.Table]:
         """The tables, once the burst under way (if any) has settled in `workspace` (after the last step)."""
@@ -225,7 +251,7 @@ class TransitionRows:
         if not changed and not always:
             return
         origin, detail = action.whose()
-        written: list[int] | None = None  # the ids of a write the editor reads in with this step
+        written = action.written  # the ids of a write the editor reads in with this step
         if action.kind in ("open", "close", "save") and len(changed) == 1:
             unread = self.unread.pop(changed[0][0], None)  # the editor read in a write it had held back
             if unread is not None and unread[0] == changed[0][2]:
@@ -238,13 +264,14 @@ class TransitionRows:
             self.rows.add(**row, path=None, before_sha256=None, after_sha256=None, diff=None,
                           diff_coarse=None)
             self.traced.append(_NOTHING)
-        traced = range(action.ids, len(self.trace.inserted)) if action.kind == "edit" else \
-            self.trace.step_ids if action.kind == "file_change" else written or []  # (a burst settles
-        # before the step after it is traced: the ids from its first on are its own)
+        traced = written if written is not None else range(action.ids, len(self.trace.inserted)) \
+            if action.kind == "edit" else self.trace.step_ids if action.kind == "file_change" else []  # (a
+        # burst settles before the step after it is traced: the ids from its first on are its own)
         for path, before, after, text in changed:
             paths, alive = self.trace.paths, self.trace.alive  # (what it holds at its end is counted)
-            counted = self.trace.inserted if action.kind == "file_change" or written else alive  # (a
-            # write: what it wrote, shown or not yet: a buffer reads it in, or is saved over it)
+            wrote = action.kind == "file_change" or written is not None
+            counted = self.trace.inserted if wrote else alive  # (a write: what it wrote, shown or not yet: a
+            # buffer reads it in, or is saved over it)
             held = [(one, counted[one]) for one in traced if counted[one] and paths[one] == path]
             self.traced.append(([one for one, _count in held], [count for _one, count in held]) if held
                                else _NOTHING)

@@ -48,12 +48,8 @@ class Reloads:
         the editor's, no edit of the developer's (the dataset's `edits` leave it out)."""
         stale = self._stale.get(step.path)
         disk = workspace.disk.get(step.path)
-        if stale is None or disk is None or workspace.text(step.path) != stale:
-            return False
-        doc = Document(stale, workspace.encoding)
-        for change in step.changes:
-            doc.apply(change.range, change.text)  # (positions past the end clamp: a copy, thrown away)
-        return doc.text == disk
+        return stale is not None and disk is not None and workspace.text(step.path) == stale and \
+            edited(stale, step, workspace) == disk
 
     def before(self, step: Step, workspace: Workspace) -> None:
         """See `step` before the replay applies it."""
@@ -97,3 +93,12 @@ class Reloads:
             del self._stale[path]
             return shown == disk  # the written text read in, else the buffer edited first
         return False
+
+
+def edited(text: str, step: EditStep, workspace: Workspace) -> str:
+    """The text `step`'s changes make of `text` (a copy: the replay's buffer is left as it is; positions
+    past the end clamp)."""
+    doc = Document(text, workspace.encoding)
+    for change in step.changes:
+        doc.apply(change.range, change.text)
+    return doc.text

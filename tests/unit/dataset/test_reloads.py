@@ -90,3 +90,19 @@ def test_a_second_write_before_the_reload_keeps_the_buffer_stale() -> None:
     found = rows(steps)
     assert [(kind, origin, first) for kind, origin, first, _diff, _end in found] == [
         ("file_change", "agent", 1), ("file_change", "agent", 3)], found
+
+
+def test_a_write_over_unsaved_edits_read_in_as_an_edit_is_the_agent_s_row_and_no_edit() -> None:
+    """VS Code's Revert File over unsaved edits after an agent's write sends the text it reads as an edit
+    with no origin: that row is the agent's write, and no `edits` row is the developer's."""
+    revert = edit(30, 0, 2, "", origin=None)  # type: ignore[arg-type]  # "# x = 1" -> "x = 1"
+    revert["changes"].append({"range": {"start": {"line": 1, "character": 0},
+                                        "end": {"line": 1, "character": 0}}, "text": "y = 2\n"})
+    steps = [opened(0, BEFORE), edit(10, 0, 0, "# ", origin="typed"), written(20, AFTER), revert,
+             edit(5000, 0, 0, "z", line=2, origin="typed")]
+    found = rows(steps)
+    assert [(kind, origin, first) for kind, origin, first, _diff, _end in found] == [
+        ("edit", "typed", 1), ("edit", "agent", 3), ("edit", "typed", 4)], found
+    assert "-# x = 1\n+x = 1\n+y = 2\n" in found[1][3]
+    assert (found[0][4], found[1][4]) == (0.0, 1.0)
+    assert tables(steps)["edits"].column("step").to_pylist() == [1, 4]
