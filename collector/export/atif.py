@@ -18,6 +18,7 @@ from collector.export.atif_steps import TOOL_DEFINITIONS, AtifSteps
 from collector.export.bursts import Item
 from collector.export.follow import Items, follow
 from collector.export.per_episode import Following
+from collector.export.timestamps import utc_at
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
 from schemas.common import Model, plain
@@ -68,7 +69,7 @@ class Trajectory(Items):
         out, header, steps = self.out, self.episode.header, self.steps
         for step in steps.finish():
             out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
-        extra = {"episode_id": str(header.episode_id), "started_at": header.started_at.isoformat(),
+        extra = {"episode_id": str(header.episode_id), "started_at": utc_at(header, 0),
                  "workspace": _given(header.workspace),
                  "position_encoding": header.position_encoding, "codetape_steps": self.episode.step_count}
         out.write(b'],"final_metrics":' + json_bytes({"total_steps": steps.count}) + b',"extra":'

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -53,6 +54,9 @@ def test_every_trajectory_validates_and_is_ordered_on_the_episodes_clock(
         assert times == sorted(times) and len(times) == len(trajectory.steps)
         stamps = [step.timestamp or "" for step in trajectory.steps]
         assert stamps == sorted(stamps) and all(stamps)  # ISO UTC with Z: text order is time order
+        # one format for every time in the file (issue 55, item 5: `datasets` refused the mix)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", trajectory.extra["started_at"]), \
+            trajectory.extra["started_at"]
         ids = [call.tool_call_id for _, call in calls(trajectory)]
         assert len(ids) == len(set(ids))
         if path.name == "full.ctape":  # a trajectory file is one JSON document, nothing around it
