@@ -417,12 +417,13 @@ def _data_type(kind: pa.DataType) -> str:
 
 def _hf_licences(facts: Facts) -> list[str]:
     """Hugging Face's `license` (a list): the SPDX licence ids the episodes' licences name, in lower case,
-    and `other` for episodes shared under no licence or one of their own (`LicenseRef-`)."""
+    `other` for episodes shared under a licence of their own (`LicenseRef-`, text that names none), and
+    `unknown` for episodes shared under no licence (nothing said is no licence of any kind)."""
     found: set[str] = set()
     for licence, _count in facts.licences:
-        ids = licence_ids(licence) if not isinstance(licence, Ours) else []
-        found.update(ids or ["other"])
-    return sorted(found - {"other"}) + (["other"] if "other" in found or not found else [])
+        found.update(["unknown"] if isinstance(licence, Ours) else licence_ids(licence) or ["other"])
+    named = sorted(found - {"other", "unknown"})
+    return named + [tag for tag in ("other", "unknown") if tag in found] if found else ["unknown"]
 
 
 def _one_line(value: object, limit: int | None = CELL_LIMIT) -> str:

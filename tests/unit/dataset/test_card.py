@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 import yaml
 
-from collector.dataset.card import Facts, croissant, quantiles, readme
+from collector.dataset.card import NONE_GIVEN, Facts, Ours, croissant, quantiles, readme
 from collector.dataset.dictionary import TABLES as DOCS
 from collector.dataset.manifest import DatasetManifest
 from collector.dataset.tables import TABLES
@@ -89,3 +89,15 @@ def test_quantiles_are_the_lowest_value_with_that_share_at_or_below_it() -> None
     counts = Counter({0: 50, 500: 25, 1000: 25})  # half reverted, a quarter half kept, a quarter all
     assert quantiles(counts) == [0.0, 0.0, 0.0, 0.5, 1.0]
     assert quantiles(Counter({250: 1})) == [0.25] * 5
+
+
+def test_an_episode_shared_under_no_licence_is_unknown_on_the_hub_and_a_licence_of_its_own_other() -> None:
+    """Issue 55, item 5: the card said `other` for an episode shared under no licence."""
+    def licences(given: list[tuple[str, int]]) -> list[str]:
+        facts = Facts(episodes=2, signers=1, licences=given, purposes=[],
+                      first=datetime(2026, 1, 2, tzinfo=UTC), last=datetime(2026, 1, 3, tzinfo=UTC))
+        card = readme(DatasetManifest(source="file:///src", rows={"episodes": 2}), facts)
+        return list(yaml.safe_load(card.split("---\n", 2)[1])["license"])
+
+    assert licences([("CC-BY-4.0", 1), (Ours(NONE_GIVEN), 1)]) == ["cc-by-4.0", "unknown"]
+    assert licences([("LicenseRef-mine", 1), ("MIT", 1)]) == ["mit", "other"]
