@@ -20,14 +20,18 @@ sets (nebius SWE-rebench-OpenHands): every row has the same columns, of the same
     tools           the five tools' definitions (OpenAI function schemas), the same in every row
     model_patch     the span's diff: every file from its text when the span first saw it to its text at the
                     span's end, unified, `--- a/PATH` / `+++ b/PATH`, files in path order
-    resolved        true, false or null, and `resolved_signal`: the span's outcome as the dataset's `tasks`
-                    and `episodes` give it (episode/outcome.py): true for `pass`, false for `fail` or a
-                    reported `abandoned`, resting on `tests`, `self-reported` or `commit`; null (and a null
-                    signal) when no signal says anything
+    resolved        1, 0 or -1, and `resolved_signal`: the span's outcome as the dataset's `tasks` and
+                    `episodes` give it (episode/outcome.py): 1 for `pass`, 0 for `fail` or a reported
+                    `abandoned`, resting on `tests`, `self-reported` or `commit`; -1 (and an empty signal)
+                    when no signal says anything
     repo            the git remote, else the workspace folder's name
-    license         the licence the episode was signed under (its consent statement); null when unsigned
+    license         the licence the episode was signed under (its consent statement); empty when unsigned
     split           train, eval or none (split.py: by repository, never a duplicate on both sides)
-    episode_id, task_index (0, 1, ...; null for an episode without a task), first_step, last_step
+    episode_id, task_index (0, 1, ...; -1 for an episode without a task), first_step, last_step
+
+Every column has one type in every row of every file, no null among them: `datasets.load_dataset("json")`
+over a whole export folder takes a column's type from the first file, and refuses a later one where it
+differs (a column all null in one file, numbers in another).
 
 A row that would hold a redaction placeholder is written with it: the placeholder is the text the
 developer signed, and the row is a whole trajectory that cannot be cut around it (zeta's examples are).
@@ -173,7 +177,7 @@ class Rows(Items):
         self.out, self.work = out, allowance.diffs
         episode_id = str(header.episode_id)
         self.fixed: dict[str, Any] = {"repo": header.workspace.git_remote or header.workspace.root_name,
-                      "license": _licence(episode), "split": split, "episode_id": episode_id}
+                      "license": _licence(episode) or "", "split": split, "episode_id": episode_id}
         self.texts: dict[str, str | None] = {}  # each file's text after the item before
         self.span: Span | None = Span(None, None, 0) if whole else None
         self.tasks, self.rows = 0, 0
@@ -207,8 +211,9 @@ class Rows(Items):
     def _finish(self, span: Span, workspace: Workspace) -> int:
         fixed = self.fixed
         outcome = span.judged()
-        resolved = None if outcome["outcome_signal"] == "abandoned" else outcome["outcome"] == "pass"
-        signal = None if resolved is None else outcome["outcome_signal"]
+        said = outcome["outcome_signal"] != "abandoned"  # (the signal of none)
+        resolved = (1 if outcome["outcome"] == "pass" else 0) if said else -1
+        signal = outcome["outcome_signal"] if said else ""
         patch = "".join(_diff(path, span.base[path], workspace.text(path), self.work)
                         for path in sorted(span.base))
         messages = [{"role": "system", "content": system_prompt(fixed["repo"])},
@@ -216,7 +221,8 @@ class Rows(Items):
         self.out.write(json_line({
             "messages": messages, "tools": TOOLS, "model_patch": patch, "resolved": resolved,
             "resolved_signal": signal, "repo": fixed["repo"], "license": fixed["license"],
-            "split": fixed["split"], "episode_id": fixed["episode_id"], "task_index": span.task_index,
+            "split": fixed["split"], "episode_id": fixed["episode_id"],
+            "task_index": -1 if span.task_index is None else span.task_index,
             "first_step": span.first_step, "last_step": span.last_step}))
         return 1
 
