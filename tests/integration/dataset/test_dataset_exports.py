@@ -106,3 +106,34 @@ def test_a_format_named_later_is_exported_for_the_episodes_already_built(tmp_pat
                 expected = expected.replace(f'"split":"{alone_split}"'.encode(),
                                             f'"split":"{splits[episode_id]}"'.encode())
             assert built == expected, (fmt, episode_id)
+
+
+def test_every_json_export_folder_loads_with_datasets_in_any_file_order(tmp_path: Path) -> None:
+    """Issue 55, item 5: `datasets.load_dataset("json")` over a whole export folder takes each column's type
+    from the first file it reads and refuses a later one whose type differs (a column all null in one
+    episode's file, a number or text in the next; times in two formats)."""
+    import datasets
+
+    alice = contributor(tmp_path, "alice")
+    for seed, profile in ((41, "training"), (42, "mixed"), (43, "edit-heavy")):
+        sign(alice, session(alice.home, seed, profile))
+    upload(alice, (tmp_path / "source").as_uri())
+    out = tmp_path / "built"
+    # (`jsonl` is the lossless dump, its lines of different fields by kind: `jsonl-rows` is its twin for
+    # `datasets`, as the README says; `progsnap2-zip` is a zip of CSV tables)
+    formats = [fmt for fmt in export_formats() if fmt not in ("jsonl", "progsnap2-zip")]
+    assert "jsonl-rows" in formats
+    done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
+                    "--exports", ",".join(formats))
+    assert done.returncode == 0, done.stderr
+    refused = {}
+    for fmt in formats:
+        found = sorted(str(path) for path in (out / "exports" / fmt).rglob("*.json*"))
+        if not found:
+            continue
+        for order in (found, found[::-1]):
+            try:
+                datasets.load_dataset("json", data_files=order, split="train", cache_dir=str(tmp_path / "hf"))
+            except Exception as exc:  # (what datasets raises: its generation error, a cast error)
+                refused[fmt] = f"{type(exc).__name__}: {exc}"[:300]
+    assert refused == {}, refused
