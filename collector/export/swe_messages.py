@@ -232,6 +232,8 @@ def _act(span: Span, item: Burst | Single, texts: dict[str, str | None], workspa
     """The item as an action of the span (or nothing, for what is not one)."""
     if isinstance(item, Burst):
         span.base.setdefault(item.path, item.before)
+        if not item.too_large and item.before == item.after:
+            return  # (a burst that left its file as it was, `x` then `u`: no edit, no call)
         span.written = item.last
         span.call("edit_file", {"path": item.path, "diff": item.diff(headers=True)}, f"edited {item.path}")
         return
