@@ -24,11 +24,9 @@ import shlex
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from collector.episode import open_episode
 from collector.home import Home
@@ -38,7 +36,7 @@ from tests.cli import codetape
 from tests.e2e import data_team_session as recorded
 from tests.e2e.conftest import environment, home_of, opted_in_repository, running_collector
 from tests.e2e.data_team_session import commit_step, fail_to_pass, git, git_bytes, replayed
-from tests.support.collector_harness import summary, wait_recorded
+from tests.support.collector_harness import wait_recorded
 from tests.support.dataset_helpers import duck
 from tests.support.model_server import Action, Edit, Read, ScriptedModel, Text
 from tests.support.real_agents import CLAUDE_MODEL, base_env, binary, codex_config
@@ -334,7 +332,7 @@ def vscode(code_server: Path, vsix: Path) -> Drive:
     editor_extensions/vscode/e2e/agent.mjs; VS Code reloads the clean file the agent rewrote by itself. The
     test runs the agent's turn when the driver has saved and the collector has recorded the save, then tells
     the driver; code-server is stopped afterwards, its extension host with it."""
-    from tests.e2e.test_extension_vscode import E2E, extension_log, running_code_server, tool
+    from tests.e2e.test_extension_vscode import driving, running_code_server
 
     def drive(ws: Path, env: dict[str, str], scratch: Path, turn: Path) -> list[bytes]:
         out, app = scratch / "vscode-agent.json", ws / "app.py"
@@ -350,43 +348,24 @@ def vscode(code_server: Path, vsix: Path) -> Drive:
             settings = scratch / "user" / "User" / "settings.json"
             settings.write_text(json.dumps(json.loads(settings.read_text(encoding="utf-8"))
                                            | {"files.autoSave": "off"}), encoding="utf-8")
-            argv = [tool("node"), str(E2E / "agent.mjs"), f"http://127.0.0.1:{port}/?folder={ws}", "app.py",
-                    str(out), json.dumps(texts)]
-            with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  text=True) as driver:
-                def created(name: str) -> bool:
-                    if driver.poll() is not None:
-                        seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-                        pytest.fail(f"the driver stopped: {seen.get('error')}\n{extension_log(scratch)}")
-                    return out.with_name(f"{out.name}.{name}").exists()
+            def saved(text: str, what: str) -> bytes:
+                wait_for(lambda: app.read_text(encoding="utf-8") == text, 120, what,
+                         detail=lambda: app.read_text(encoding="utf-8"))
+                wait_recorded(home, ws, lambda steps: any(
+                    s["kind"] == "save" and s.get("sha256") == sha256_text(text) for s in steps), what)
+                return app.read_bytes()
 
-                def saved(text: str, what: str) -> bytes:
-                    wait_for(lambda: app.read_text(encoding="utf-8") == text, 120, what,
-                             detail=lambda: app.read_text(encoding="utf-8"))
-                    wait_recorded(home, ws, lambda steps: any(
-                        s["kind"] == "save" and s.get("sha256") == sha256_text(text) for s in steps), what)
-                    return app.read_bytes()
-
-                try:
-                    wait_for(partial(created, "opened"), 300, "VS Code to open app.py")
-                    wait_recorded(home, ws, lambda steps: "open:app.py" in summary(steps), "its open")
-                    out.with_name(f"{out.name}.open-recorded").touch()
-                    wait_for(partial(created, "saved-0"), 300, "the driver's first save")
-                    saves = [saved(first, "the first save of app.py")]
-                    agent = subprocess.run(["sh", str(turn)], cwd=ws, capture_output=True, text=True,
-                                           timeout=300)
-                    assert agent.returncode == 0, (agent.returncode, agent.stdout[-3000:],
-                                                   agent.stderr[-3000:])
-                    out.with_name(f"{out.name}.turned").touch()
-                    wait_for(partial(created, "saved-1"), 300, "the driver's last save")
-                    saves.append(saved(last, "the last save of app.py"))
-                    out.with_name(f"{out.name}.recorded-1").touch()
-                    _, stderr = driver.communicate(timeout=120)
-                finally:
-                    driver.kill()
-            seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-            assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:],
-                                                               extension_log(scratch))
+            url = f"http://127.0.0.1:{port}/?folder={ws}"
+            with driving("agent.mjs", url, out, [json.dumps(texts)], scratch) as driver:
+                driver.opened(home, ws)
+                driver.wait("saved-0", "the driver's first save")
+                saves = [saved(first, "the first save of app.py")]
+                agent = subprocess.run(["sh", str(turn)], cwd=ws, capture_output=True, text=True, timeout=300)
+                assert agent.returncode == 0, (agent.returncode, agent.stdout[-3000:], agent.stderr[-3000:])
+                driver.tell("turned")
+                driver.wait("saved-1", "the driver's last save")
+                saves.append(saved(last, "the last save of app.py"))
+                driver.tell("recorded-1")
         return saves  # (code-server stopped: VS Code has gone with app.py open)
 
     return drive

@@ -348,36 +348,63 @@ def drive_reloads(out: Path, url: str, rewrites: dict[int, Callable[[], object]]
     """Run e2e/reload.mjs through RELOAD_ROUNDS: after each round's save reaches the collector, its rewrite
     (if any) runs and the driver is told to go on. The number of saves."""
     home = Home(Path(env["CODETAPE_HOME"]).resolve())
-    argv = [tool("node"), str(E2E / "reload.mjs"), url, "app.py", str(out), json.dumps(RELOAD_ROUNDS)]
-    with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True) as driver:
-        def created(name: str) -> bool:
-            if driver.poll() is not None:
-                seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-                pytest.fail(f"the driver stopped: {seen.get('error')}\n{extension_log(tmp_path)}")
-            return out.with_name(f"{out.name}.{name}").exists()
-
-        try:
-            wait_for(lambda: created("opened"), 300, "VS Code to open app.py")
-            wait_recorded(home, workspace, lambda steps: "open:app.py" in summary(steps), "its open")
-            out.with_name(f"{out.name}.open-recorded").touch()
-            saves = 0
-            for index, round_ in enumerate(RELOAD_ROUNDS):
-                if round_.get("revert"):
-                    continue
-                wait_for(partial(created, f"saved-{index}"), 300, f"the driver's save {index}")
-                saves += 1
-                wait_recorded(home, workspace, saves_of("app.py", saves), f"save {saves} of app.py")
-                if index in rewrites:
-                    rewrites[index]()
-                out.with_name(f"{out.name}.written-{index}").touch()
-            _, stderr = driver.communicate(timeout=300)
-        finally:
-            driver.kill()
-    seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-    assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:],
-                                                       extension_log(tmp_path))
+    saves = 0
+    with driving("reload.mjs", url, out, [json.dumps(RELOAD_ROUNDS)], tmp_path) as driver:
+        driver.opened(home, workspace)
+        for index, round_ in enumerate(RELOAD_ROUNDS):
+            if round_.get("revert"):
+                continue
+            driver.wait(f"saved-{index}", f"the driver's save {index}")
+            saves += 1
+            wait_recorded(home, workspace, saves_of("app.py", saves), f"save {saves} of app.py")
+            if index in rewrites:
+                rewrites[index]()
+            driver.tell(f"written-{index}")
     return saves
+
+
+class Driver:
+    """A Node driver of the workbench (editor_extensions/vscode/e2e/*.mjs) as the test sees it: the marker
+    files it creates beside OUT (`OUT.NAME`) and those the test creates for it."""
+
+    def __init__(self, proc: subprocess.Popen[str], out: Path, logs: Path) -> None:
+        self.proc, self.out, self.logs = proc, out, logs
+
+    def created(self, name: str) -> bool:
+        """Whether the driver has created OUT.NAME; the test fails at once when the driver has stopped."""
+        if self.proc.poll() is not None:
+            seen = json.loads(self.out.read_text(encoding="utf-8")) if self.out.exists() else {}
+            pytest.fail(f"the driver stopped: {seen.get('error')}\n{extension_log(self.logs)}")
+        return self.out.with_name(f"{self.out.name}.{name}").exists()
+
+    def wait(self, name: str, what: str, timeout: float = 300) -> None:
+        wait_for(partial(self.created, name), timeout, what)
+
+    def tell(self, name: str) -> None:
+        """Create OUT.NAME: the driver waits for it to go on."""
+        self.out.with_name(f"{self.out.name}.{name}").touch()
+
+    def opened(self, home: Home, workspace: Path) -> None:
+        """The driver opened app.py and the collector recorded the open: the driver may type."""
+        self.wait("opened", "VS Code to open app.py")
+        wait_recorded(home, workspace, lambda steps: "open:app.py" in summary(steps), "its open")
+        self.tell("open-recorded")
+
+
+@contextlib.contextmanager
+def driving(script: str, url: str, out: Path, args: list[str], logs: Path) -> Iterator[Driver]:
+    """Run editor_extensions/vscode/e2e/SCRIPT on app.py of the workbench at `url` (what it saw goes to
+    `out`); once the body is done, wait for the driver to finish and fail unless it says it went well."""
+    argv = [tool("node"), str(E2E / script), url, "app.py", str(out), *args]
+    with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True) as proc:
+        try:
+            yield Driver(proc, out, logs)
+            _, stderr = proc.communicate(timeout=300)
+        finally:
+            proc.kill()
+    seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    assert proc.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:], extension_log(logs))
 
 
 UNSAVED = "# the developer's, unsaved"  # typed on app.py's empty last line, unsaved when the agent writes
@@ -406,38 +433,22 @@ def test_an_agent_s_write_over_unsaved_edits_is_recorded_as_the_text_that_won(
     home = Home(Path(env["CODETAPE_HOME"]).resolve())
     out = tmp_path / "unsaved.json"
     texts = {"typed": UNSAVED, "agents": FIX.splitlines()[0].strip(), "choice": choice}
-    argv = [tool("node"), str(E2E / "unsaved.mjs"), f"http://127.0.0.1:{port}/?folder={workspace}", "app.py",
-            str(out), json.dumps(texts)]
-    with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True) as driver:
-        def created(name: str) -> bool:
-            if driver.poll() is not None:
-                seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-                pytest.fail(f"the driver stopped: {seen.get('error')}\n{extension_log(tmp_path)}")
-            return out.with_name(f"{out.name}.{name}").exists()
-
-        try:
-            wait_for(lambda: created("opened"), 300, "VS Code to open app.py")
-            wait_recorded(home, workspace, lambda steps: "open:app.py" in summary(steps), "its open")
-            out.with_name(f"{out.name}.open-recorded").touch()
-            wait_for(lambda: created("typed"), 300, "the developer's typing")
-            wait_recorded(home, workspace, lambda steps: sum(
-                s["kind"] == "edit" and s.get("path") == "app.py" for s in steps) >= len(UNSAVED),
-                "the developer's unsaved line")
-            written = claude_code_edits(env, workspace, tmp_path, "app.py", BUG, FIX)
-            out.with_name(f"{out.name}.written").touch()
-            wait_for(lambda: created("saved"), 300, "the driver's save")
-            wait_recorded(home, workspace, saves_of("app.py", 1), "the save of app.py")
-            out.with_name(f"{out.name}.recorded").touch()
-            _, stderr = driver.communicate(timeout=300)
-        finally:
-            driver.kill()
-    seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-    assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:],
-                                                       extension_log(tmp_path))
+    url = f"http://127.0.0.1:{port}/?folder={workspace}"
+    with driving("unsaved.mjs", url, out, [json.dumps(texts)], tmp_path) as driver:
+        driver.opened(home, workspace)
+        driver.wait("typed", "the developer's typing")
+        wait_recorded(home, workspace, lambda steps: sum(
+            s["kind"] == "edit" and s.get("path") == "app.py" for s in steps) >= len(UNSAVED),
+            "the developer's unsaved line")
+        written = claude_code_edits(env, workspace, tmp_path, "app.py", BUG, FIX)
+        driver.tell("written")
+        driver.wait("saved", "the driver's save")
+        wait_recorded(home, workspace, saves_of("app.py", 1), "the save of app.py")
+        driver.tell("recorded")
     disk = app.read_bytes()
     assert disk == (written if choice == "revert" else APP + UNSAVED).encode("utf-8"), disk
     if choice == "overwrite":
+        seen = json.loads(out.read_text(encoding="utf-8"))  # (what the driver saw)
         assert "The content of the file is newer" in seen["conflict"], seen["conflict"]
     episode = seal(env, workspace, lambda steps: saves_of("app.py", 1)(steps) and any(
         s["kind"] == "file_change" and s.get("origin") == "agent" for s in steps), "the save and the write")
