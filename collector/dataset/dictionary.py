@@ -306,7 +306,9 @@ TABLES: dict[str, TableDoc] = {
          "taken": "the index into items of the item taken; null: none",
          "taken_text": "what was taken: the item's text, or its start when partly accepted; null: none",
          "settled": "the text at the offer's place when the episode ended (or its file was replaced "
-                    "whole first); null when that cannot be told",
+                    "whole first): the span the offered item would have replaced (for a completion offered "
+                    "at a caret, with what was typed of the item before it) as the edits after it grew and "
+                    "rewrote it; null when that cannot be told",
          "outcome": "accepted or partly_accepted (what was taken still stands), overwritten (taken and "
                     "replaced, or not taken and other text written there), retyped (not taken, its text "
                     "typed by the developer), ignored (not taken, nothing written there); null with "
@@ -315,16 +317,21 @@ TABLES: dict[str, TableDoc] = {
         "One row per AI suggestion the developer's own settled text replaced: (context, chosen, "
         "rejected) pairs for preference training, from the offers whose ai is true, whose settled text is "
         "not empty and does not start with the item's text, and whose outcome is overwritten or "
-        "partly_accepted.",
+        "partly_accepted. Both sides replace the same span: context_before + chosen + context_after is "
+        "the file's text where the offer settled, context_before + rejected + context_after that text "
+        "with the AI's suggestion in the developer's text's place.",
         _BY_STEP, "by episode, then step",
         {**_COMMON, "path": "the workspace-relative path of the document",
          "via": "completion or inline", "provider": "who offered it; null: not known",
          "evidence": "where codetape saw the offer (as offers.evidence)",
-         "context_before": "the file's text before the offer's place when it was offered (at most 2,000 "
-                           "characters)",
-         "context_after": "the file's text after it (at most 1,000 characters)",
-         "chosen": "the developer's settled text at the place (offers.settled)",
-         "rejected": "the AI's suggestion: the item taken, else the first offered",
+         "context_before": "the file's text in front of the pair when the offer settled (the episode's "
+                           "end, or its file replaced whole first), at most 2,000 characters: with what "
+                           "stood in front of the suggestion that both sides keep (the indentation of a "
+                           "line retyped whole, what was typed of a completed word)",
+         "context_after": "the file's text behind the pair then (at most 1,000 characters)",
+         "chosen": "the developer's text (offers.settled without what moved into the contexts)",
+         "rejected": "the AI's suggestion (the item taken, else the first offered), with the text around "
+                     "it the developer's edits replaced along with it, so it spans what chosen spans",
          "outcome": "overwritten or partly_accepted (as offers.outcome)"}),
     "blobs": TableDoc(
         "Every file text the dataset refers to (transitions, file_states), once, by its SHA-256 (of the "

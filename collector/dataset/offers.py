@@ -1,6 +1,7 @@
 """One episode's rows of `offers` (one per `offer` step) and `preferences` (one per AI suggestion the
 developer's own text replaced), gathered in the build's one replay pass: each offer's place followed
-through the edits after it, its outcome and whether it is a preference, by collector/reconstruct/offers.py.
+through the edits after it, its outcome, whether it is a preference and the pair's two sides over one
+span of the file's settled text, by collector/reconstruct/offers.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import pyarrow as pa
 
 from collector.dataset.columns import Columns
 from collector.dataset.tables import OFFERS, PREFERENCES
-from collector.reconstruct.offers import Place, Places, outcome, preferred, shown, taken_text
+from collector.reconstruct.offers import Place, Places, outcome, pair, preferred, taken_text
 from collector.reconstruct.workspace import Workspace
 
 Grow = Callable[[int], None]
@@ -46,7 +47,9 @@ class OfferRows:
                         taken=step.taken, taken_text=None if taken is None else clean(taken),
                         settled=None if settled is None else clean(settled), outcome=judged)
         if settled and preferred(place):
+            sides = pair(place)
             self.preferences.add(step=place.index, t_ms=step.t_ms, path=step.path, via=step.via,
                                  provider=step.provider, evidence=step.evidence,
-                                 context_before=clean(place.before), context_after=clean(place.after),
-                                 chosen=clean(settled), rejected=clean(shown(step)), outcome=judged)
+                                 context_before=clean(sides.context_before),
+                                 context_after=clean(sides.context_after), chosen=clean(sides.chosen),
+                                 rejected=clean(sides.rejected), outcome=judged)

@@ -3,31 +3,42 @@ in a replay, its settled text and outcome, and whether the developer's own text 
 preference). The dataset's `offers` and `preferences` tables (collector/dataset/offers.py) and zeta2's
 `rejected_patch` (collector/export/zeta2.py) read it, each in its own one replay pass.
 
-Each offer is followed through the edits after it as a span of its file's text, its *place*: where the
-offer stands in the text the step sees (its `range`: the caret, empty, before the change that decided
-it; the taken item's text when an editor reported it `applied`). Every change that overlaps or touches
-the place joins it (what it replaced and what it inserted); the place stops growing at the first change
-to the file that does not touch it (a line break typed at its end, once it holds text, does not), or a
-save of the file; from then on it only moves with the text before it and changes with edits inside it.
-A change in front of it moves it; one behind it does nothing. Its text when the episode ends (or when
-the file's text is replaced as a whole first: an open, a close, a change on disk, a gap) is the offer's
-`settled` text (null when that cannot be told).
+Each offer is followed through the edits after it as a span of its file's text, its *place*: the text
+the offered item would replace in the text the step sees. That is its `range` (the caret, empty, before
+the change that decided it; the taken item's text when an editor reported it `applied`), and for a
+completion list offered at a caret, also what is typed of the item before it (`os.pa` offered `path`:
+the `pa`; the longest end of the line before the caret that the item starts with, `typed`): a
+completion item replaces the word it completes. Every change that touches the place while it grows, or
+overlaps it later, joins it: the place then spans what the change inserted, and the text it replaced
+around the place is kept with it (`lead` in front, `trail` behind: a whole line retyped over a caret
+after its indentation takes in the indentation). The place stops growing at the first change to the
+file that does not touch it (a line break typed at its end, once it holds text, does not), or a save of
+the file; a change in front of it moves it, one behind it does nothing. Its text when the episode ends
+(or when the file's text is replaced as a whole first: an open, a close, a change on disk, a gap) is the
+offer's `settled` text (null when that cannot be told), read with the file's text around it then.
 
 `outcome`, from the step's `decision` and the settled text:
+
+`outcome`, from the step's `decision` and the settled text (each compared after the `lead` it took in):
 
 - `accepted`, `partly_accepted`: the item (or its part) was taken and the settled text still starts with
   what was taken;
 - `overwritten`: it was taken and the settled text no longer starts with it, or it was not taken and the
   developer wrote something else in its place;
 - `retyped`: it was not taken and the developer typed its text themselves;
-- `ignored`: it was not taken and nothing was written in its place.
+- `ignored`: it was not taken and the place holds what it held (nothing written in its place).
 
-A *preference* (a `preferences` row) is an offer by an AI (`ai`: an inline completion, a server or item
-known as an AI's, schemas/steps/offer.py) whose settled text is not empty and does not start with the
-item's whole text, though it was taken, partly taken or written over: `chosen` is the settled text,
-`rejected` the item's text (the taken item, else the first offered), `context_before` and
-`context_after` the file's text around the place when it was offered (CONTEXT_BEFORE and CONTEXT_AFTER
-characters at most).
+A *preference* (a `preferences` row, `pair`) is an offer by an AI (`ai`: an inline completion, a server
+or item known as an AI's, schemas/steps/offer.py) whose settled text is not empty and does not start
+with the item's whole text, though it was taken, partly taken or written over. Its two sides replace
+the same span of the file's settled text: `chosen` is the settled text, `rejected` the item (the taken
+one, else the first offered) with the `lead` and `trail` the place took in around it, `context_before`
+and `context_after` the file's text around the place when it settled (CONTEXT_BEFORE and CONTEXT_AFTER
+characters at most). What both sides start with of the text that stood in front of the item (the `lead`
+and what was typed of it) moves into `context_before`, what both end with of the `trail` into
+`context_after`. So `context_before + chosen + context_after` is the file's text as it settled (the
+part of it the contexts hold), and `context_before + rejected + context_after` that text with the
+offered item in the developer's text's place.
 """
 
 from __future__ import annotations
@@ -57,11 +68,23 @@ class Place:
     index: int
     start: int
     end: int
-    before: str
+    before: str  # the file's text in front of the place and behind it, read when it settles
     after: str
     growing: bool = True
     settled: str | None = None
     done: bool = False
+    typed: str = ""  # what was typed of a completion item before the caret it was offered at
+    lead: str = ""  # the text in front of the offered span that changes joining the place replaced
+    trail: str = ""  # and behind it
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A preference's two sides over one span of the file's settled text (module docstring)."""
+    context_before: str
+    chosen: str
+    rejected: str
+    context_after: str
 
 
 class Places:
@@ -102,8 +125,8 @@ class Places:
             return
         start, end, _ = doc.extract(step.range)
         text = doc.text
-        place = Place(step, index, start, end, text[max(0, start - CONTEXT_BEFORE):start],
-                      text[end:end + CONTEXT_AFTER])
+        typed = typed_of(text, start, shown(step)) if step.via == "completion" and start == end else ""
+        place = Place(step, index, start - len(typed), end, "", "", typed=typed)
         self.all.append(place)
         self._places.setdefault(step.path, []).append(place)
 
@@ -111,12 +134,12 @@ class Places:
         changes = step.changes
         work = doc if len(changes) == 1 else doc.copy()
         for change in changes:
-            a, b, _ = work.extract(change.range)
+            a, b, replaced = work.extract(change.range)
             if work is not doc:
                 work.apply(change.range, change.text)
             breaks = change.text[:1] in ("\n", "\r")
             for place in places:
-                if not move_place(place, a, b, len(change.text), breaks) and place.growing:
+                if not move_place(place, a, b, len(change.text), breaks, replaced) and place.growing:
                     place.growing = False  # the developer went on elsewhere in the file
 
     def _settle(self, path: str, workspace: Workspace) -> None:
@@ -124,7 +147,11 @@ class Places:
         doc = workspace.buffers.get(path)
         text = doc.text if doc is not None and places else None
         for place in places or ():
-            place.settled = None if text is None else text[place.start:place.end]
+            if text is not None:
+                start, end = place.start, place.end
+                place.settled = text[start:end]
+                place.before = text[max(0, start - CONTEXT_BEFORE):start]
+                place.after = text[end:end + CONTEXT_AFTER]
             place.done = True
 
     def finish(self, workspace: Workspace | None) -> list[Place]:
@@ -148,10 +175,21 @@ def taken_text(step: OfferStep) -> str | None:
     return text[:step.taken_chars] if step.taken_chars is not None else text
 
 
+def typed_of(text: str, caret: int, item: str) -> str:
+    """What is typed of `item` just before `caret` in `text`: the longest end of the caret's line that
+    the item starts with (a completion item replaces the word it completes)."""
+    line = text[text.rfind("\n", 0, caret) + 1:caret]
+    for size in range(min(len(line), len(item)), 0, -1):
+        if item.startswith(line[-size:]):
+            return line[-size:]
+    return ""
+
+
 def outcome(place: Place) -> str | None:
     """What became of the offer at `place` (module docstring); None when its settled text is not known."""
     step = place.step
-    return outcome_of(step.decision, taken_text(step), shown(step), place.settled)
+    return outcome_of(step.decision, taken_text(step), shown(step), place.settled, place.lead,
+                      place.typed + place.trail)
 
 
 def preferred(place: Place) -> bool:
@@ -160,12 +198,32 @@ def preferred(place: Place) -> bool:
     step, settled = place.step, place.settled
     ai = step.ai or step.items[step.taken if step.taken is not None else 0].ai  # (the item `shown`)
     return bool(ai and settled and outcome(place) in ("overwritten", "partly_accepted")
-                and not settled.startswith(shown(step)))
+                and not settled.startswith(place.lead + shown(step)))
 
 
-def move_place(place: Place, a: int, b: int, inserted: int, breaks: bool) -> bool:
-    """Move or grow `place` for a change that replaced [a, b) with `inserted` characters (`breaks`: they
-    start with a line break); whether the change touched it."""
+def pair(place: Place) -> Pair:
+    """The preference at a settled `place` (module docstring): both sides over the same span, what they
+    share of the text that stood around the item moved into the contexts."""
+    chosen, rejected = place.settled or "", place.lead + shown(place.step) + place.trail
+    most = min(len(chosen), len(rejected))
+    head = _shared(chosen, rejected, min(most, len(place.lead) + len(place.typed)))
+    tail = _shared(chosen[::-1], rejected[::-1], min(most - head, len(place.trail)))
+    before = (place.before + chosen[:head])[-CONTEXT_BEFORE:] if head else place.before
+    after = (chosen[len(chosen) - tail:] + place.after)[:CONTEXT_AFTER] if tail else place.after
+    return Pair(before, chosen[head:len(chosen) - tail], rejected[head:len(rejected) - tail], after)
+
+
+def _shared(a: str, b: str, most: int) -> int:
+    """How many characters `a` and `b` start with alike, at most `most`."""
+    size = 0
+    while size < most and a[size] == b[size]:
+        size += 1
+    return size
+
+
+def move_place(place: Place, a: int, b: int, inserted: int, breaks: bool, replaced: str = "") -> bool:
+    """Move or grow `place` for a change that replaced [a, b) (`replaced`, its text) with `inserted`
+    characters (`breaks`: they start with a line break); whether the change joined it."""
     if place.done:
         return False
     delta = inserted - (b - a)
@@ -175,27 +233,25 @@ def move_place(place: Place, a: int, b: int, inserted: int, breaks: bool) -> boo
         return False
     if a > end or (a == end and (not place.growing or (breaks and end > start))):
         return False  # behind it (a line begun after it: the developer went on to the next one)
-    if place.growing:  # it joins the place
-        place.start, place.end = min(start, a), max(end, b) + delta
-    elif start <= a and b <= end:  # an edit inside it
-        place.end = end + delta
-    elif a < start and b > end:  # it replaced all of it: its text is the place now
-        place.start, place.end = a, a + inserted
-    elif a < start:  # it replaced the place's start: what is left of it stays
-        place.start, place.end = a + inserted, end + delta
-    else:  # and its end
-        place.end = a
+    if a < start:  # it joins the place, the text it replaced around it kept with it
+        place.lead = replaced[:start - a] + place.lead
+    if b > end:
+        place.trail += replaced[end - a:]
+    place.start, place.end = min(start, a), max(end, b) + delta
     return True
 
 
-def outcome_of(decision: str, taken: str | None, shown: str, settled: str | None) -> str | None:
-    """What became of an offer (module docstring); None when its settled text is not known."""
+def outcome_of(decision: str, taken: str | None, shown: str, settled: str | None, lead: str = "",
+               held: str = "") -> str | None:
+    """What became of an offer (module docstring); None when its settled text is not known. `lead`: the
+    text the place took in in front of the item; `held`: what else the place held, untouched, had nothing
+    been written in it."""
     if settled is None:
         return None
     if decision != "not_taken":
-        if taken is not None and settled.startswith(taken):
+        if taken is not None and settled.startswith(lead + taken):
             return decision
         return "overwritten"
-    if not settled:
+    if settled == lead + held:
         return "ignored"
-    return "retyped" if settled.startswith(shown) else "overwritten"
+    return "retyped" if settled.startswith(lead + shown) else "overwritten"
