@@ -37,6 +37,7 @@ from collector import __version__
 from collector.dataset.allocator import frugal_memory
 from collector.dataset.blob_store import collect, current, held_texts, write_new
 from collector.dataset.card import write_card
+from collector.dataset.cross_split import CrossSplit, dedup_build, listed
 from collector.dataset.errors import EngineMissing, OutputRefused
 from collector.dataset.exports import ExportItem, remove_exports
 from collector.dataset.issuers import IssuerTrust
@@ -108,6 +109,7 @@ class BuildReport:
     splits: dict[str, int] = field(default_factory=dict)  # episodes per split (train, eval, none)
     split_leaks: int = 0  # episodes with a duplicate or near duplicate on the other side
     exported: Exported = field(default_factory=Exported)
+    cross_split: CrossSplit = field(default_factory=CrossSplit)  # examples left out (cross_split.py)
     seconds: float = 0.0
 
 
@@ -169,6 +171,7 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     held = held_texts(out, current(manifest, "blobs", removal.replaced))
     exports_gone = remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
     formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))
+    before = listed(out, formats)  # the export files earlier builds published
     context = Context(source, number, options.trust, options.issuer, options.origins, options.licences,
                       require_policy=options.require_policy, as_of=as_of, exports=formats)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
@@ -186,10 +189,13 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     items = [ExportItem(entry, signer, tuple(added), split) for entry, signer, split in backfill]
     if items:
         exported.add(engine.exports(items, context, out))
+    crossed = dedup_build(out, formats, before)
+    for fmt, sides in crossed.left_out.items():
+        exported.records[fmt] -= sum(sides.values())
     manifest.exports = list(formats)
     report = BuildReport(number, source.url, out.url, options.engine, 0, len(listing), tally,
                          Counter[str](item.refusal.reason for item in withdrawn), tally.unverified,
-                         exported=exported)
+                         exported=exported, cross_split=crossed)
     return _Build(report, manifest, withdrawn, len(new), written, removal, exports_gone)
 
 
@@ -214,6 +220,12 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
         manifest.min_contributors = options.issuer.min_contributors
     manifest.near_duplicates = near_duplicates(out, manifest)
     manifest.splits, manifest.split_leaks, manifest.near_diff_duplicates = split_sizes(out, manifest)
+    crossed = report.cross_split
+    for fmt, sides in crossed.left_out.items():
+        counts = manifest.examples_left_out.setdefault(fmt, {})
+        for side, count in sides.items():
+            counts[side] = counts.get(side, 0) + count
+    manifest.example_leaks = {fmt: crossed.leaks[fmt] for fmt in sorted(crossed.leaks)}
     manifest.builds.append(BuildRecord(
         number=report.number, engine=options.engine, codetape_version=__version__, started_at=started,
         finished_at=now(), listed=report.listed, new=build.new, accepted=tally.accepted,

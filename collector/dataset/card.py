@@ -178,7 +178,19 @@ def scorecard(manifest: DatasetManifest, episodes: int) -> list[tuple[str, str]]
                                 "steps)"),
         ("split leaks", f"{manifest.split_leaks:,} episodes with a duplicate or near duplicate on the other "
                         "side"),
+        *([("example leaks", _example_leaks(manifest))] if manifest.examples_left_out else []),
     ]
+
+
+def _example_leaks(manifest: DatasetManifest) -> str:
+    """Per format: the examples left out as identical to one on the other side, those left in."""
+    parts = []
+    for fmt, sides in sorted(manifest.examples_left_out.items()):
+        text = f"{fmt}: {sides.get('eval', 0):,} eval examples left out (identical to a train example)"
+        if sides.get("train"):
+            text += f", {sides['train']:,} train (identical to an eval example published before)"
+        parts.append(text + f", {manifest.example_leaks.get(fmt, 0):,} left in")
+    return "; ".join(parts)
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 

@@ -124,6 +124,13 @@ class DatasetManifest(_Model, kw_only=True):
     split_leaks: Annotated[int, Meta(
         description="episodes with a duplicate (steps_sha256) or near duplicate on the other side "
         "(train against eval): 0 by construction, counted again at every build")] = 0
+    examples_left_out: Annotated[dict[str, dict[str, int]], Meta(
+        description="format -> side -> examples every build left out of its export files, identical to "
+        "one on the other side: eval ones identical to a train example, train ones identical to an "
+        "eval example an earlier build published (collector/export/examples.py)")] = {}
+    example_leaks: Annotated[dict[str, int], Meta(
+        description="format -> eval examples identical to a train example in the export files: 0 by "
+        "construction (files published before the rule excepted), counted again at every build")] = {}
     required_policy: Annotated[str | None, Meta(
         description="--require-policy: the SHA-256 of the managed policy every episode must "
         "have been signed under; None: any or none")] = None

@@ -249,17 +249,18 @@ def publish(staged: Staged, split: str, out: Output) -> Exported:
         try:
             if staged.data is not None and number < len(staged.data):
                 data = staged.data[number]
-                _write(out, where, [data.replace(replace, split.encode()) if replace else data])
+                write_chunks(out, where, [data.replace(replace, split.encode()) if replace else data])
             else:
                 with open(path, "rb") as source:
-                    _write(out, where, split_in(source, replace, split.encode()))
+                    write_chunks(out, where, split_in(source, replace, split.encode()))
         except OSError as exc:
             raise OutputFailed(f"cannot write {out.describe(where)}: {exc}") from None
     staged.discard()
     return staged.done
 
 
-def _write(out: Output, where: str, chunks: Iterable[bytes]) -> None:
+def write_chunks(out: Output, where: str, chunks: Iterable[bytes]) -> None:
+    """Write the file `where` under OUT from `chunks`, whole or not at all."""
     if out.local is not None:
         target = out.local / where
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from collector.consent.statement import signed_unlinkably
 from collector.episode import Episode, open_episode
 from collector.episode.resolve import show
 from collector.errors import CheckoutRefused, EpisodeError, ReconstructionError, UsageError
+from collector.export.examples import KEYS, LEFT_OUT, LocalFiles, dedup
 from collector.export.formats import FORMATS
 from collector.export.result import SPLIT_FORMATS, ExportResult
 from collector.export.split import assign, repository_of
@@ -27,7 +28,9 @@ def export_episodes(episodes: Iterable[Path | Episode], fmt: str, out_dir: Path,
     Raises UsageError for an unknown format and EpisodeError naming the episode that cannot be
     exported (damaged, hostile, or its steps do not replay); what was written before it stays.
     `splits` (episode id -> train, eval or none) is what a dataset decided; without it, a format that
-    writes a split (SPLIT_FORMATS) reads the episodes once more first, to decide theirs (split.assign)."""
+    writes a split (SPLIT_FORMATS) reads the episodes once more first, to decide theirs (split.assign),
+    and once they are written leaves out of eval the examples identical to a train example (examples.py),
+    counted in `skipped`."""
     chosen = FORMATS.get(fmt)
     if chosen is None:
         raise UsageError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
@@ -55,6 +58,12 @@ def export_episodes(episodes: Iterable[Path | Episode], fmt: str, out_dir: Path,
                 result.skipped[UNKNOWN_KINDS] += sum(episode.skipped.values())
             if progress is not None:
                 progress(os.path.getsize(episode.path))
+    if fmt in KEYS and chosen.suffix is not None:
+        written = [f"{name}{chosen.suffix}" for name in sorted(seen)]
+        left_out = dedup(fmt, LocalFiles(out_dir), written).left_out
+        result.records -= sum(left_out.values())
+        if left_out["eval"]:
+            result.skipped[LEFT_OUT] += left_out["eval"]
     return result
 
 

@@ -6,6 +6,7 @@ the episode files themselves."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import json
@@ -34,12 +35,13 @@ from collector.home import Home
 from collector.policy.sharing import SigningPolicy
 from collector.reconstruct.keyframes import workspace_after
 from collector.upload.revocation import signed_message
+from schemas import WorkspaceIdentity
 from schemas.common import plain
 from schemas.consent import ConsentReviewer
 from schemas.steps import CommandStep, TestRunStep
 from schemas.upload import RevocationRecord, RevocationStatement
 from tests.cli import codetape
-from tests.support.sessions import generate
+from tests.support.sessions import Session, generate
 
 TABLES = ("episodes", "steps", "file_states", "test_runs", "commands", "edits", "diagnostics", "git",
           "cursor", "agent_events", "transitions", "tasks", "offers", "preferences", "blobs",
@@ -76,6 +78,44 @@ def session(home: Home, seed: int, profile: str = "mixed") -> Path:
     path = home.ensure(home.episodes) / f"{made.header.episode_id}.ctape"
     write_episode_file(path, made.header, made.steps, level=3)
     return path
+
+
+@functools.cache
+def _generated(seed: int, profile: str) -> Session:
+    return generate(seed, profile, scale=SCALE)
+
+
+def copied(home: Home, seed: int, number: int, remote: str, share: float = 1.0,
+           profile: str = "mixed") -> Path:
+    """The session `seed` generates, as episode `number` of the repository `remote`: every step (a copy of
+    the session in another repository: the same steps) or the first `share` of them (a partial copy: other
+    steps, its written text a `share` of the session's, no near duplicate below 0.7, but the examples of
+    its bursts those of the session's first bursts)."""
+    made = _generated(seed, profile)
+    steps = made.steps[:max(1, int(len(made.steps) * share))]
+    header = replace(made.header, episode_id=uuid.UUID(int=number + 1, version=4),
+                     workspace=WorkspaceIdentity(root_name="project", git_remote=remote),
+                     started_at=made.header.started_at + timedelta(hours=number))
+    path = home.ensure(home.episodes) / f"{header.episode_id}.ctape"
+    write_episode_file(path, header, steps, level=3)
+    return path
+
+
+def copies(home: Home, count: int, repositories: int, bases: int) -> list[Path]:
+    """`count` episodes from `bases` generated sessions over `repositories` repositories (episode n in
+    repository n mod `repositories`), as sessions copied between repositories are: the first `bases` the
+    sessions themselves, then every fourth an exact copy of one, the others partial copies (its first 40,
+    50 or 60 %)."""
+    made = []
+    for number in range(count):
+        share = 1.0 if number < bases or number % 4 == 0 else 0.3 + 0.1 * (number % 4)
+        remote = f"https://git.example.com/team/repo-{number % repositories}.git"
+        seed = number % bases
+        made.append(copied(home, seed, number, remote, share, PROFILES[seed % len(PROFILES)]))
+    return made
+
+
+PROFILES = ("mixed", "edit-heavy", "training")
 
 
 def session_as(home: Home, seed: int, episode_id: uuid.UUID) -> Path:

@@ -1,0 +1,169 @@
+"""No example on both sides of the split: an `eval` example identical to a `train` one is left out of eval,
+and counted, as a lab measures contamination (split.py keeps episodes apart; two episodes in unrelated
+repositories, with different steps, can still hold byte-identical examples: a file copied from one
+repository to another and edited the same way, a vendored library, a shared template).
+
+An example's key is a hash (blake2b, KEY_BYTES) of the fields that make it the example it is, the text a
+model is given and the text it is to give, without what only says where it comes from (episode, steps,
+times, split, repository):
+
+    zeta          input, output (the excerpt before and after: the same pair under other `events` is the
+                  same answer to learn)
+    zeta2         cursor_path, cursor_position, edit_history, expected_patches (`uncommitted_diff`
+                  and `revision` place it in a repository; `rejected_patch` is a preference about it)
+    swe-messages  messages but the system message (which names the repository); the same for
+                  swe-messages-developer
+    dpo, dpo-fim  prompt, chosen, rejected (and dpo's suffix)
+
+Within one export (a dataset build, a `codetape export` run), an eval example whose key a train example
+has is left out of its file. Against the files a dataset's earlier builds published (their snapshots name
+them, byte for byte): an eval example of this build is left out when an earlier train example has its
+key, and a train example of this build when an earlier eval example has it (a published eval set stays as
+it is). Only keys are held, KEY_BYTES each, never the texts; the files are read a line at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from collector.atomic import atomic_file
+
+KEY_BYTES = 16
+
+
+def _zeta(record: dict[str, Any]) -> list[Any]:
+    return [record["input"], record["output"]]
+
+
+def _zeta2(record: dict[str, Any]) -> list[Any]:
+    return [record["cursor_path"], record["cursor_position"], record["edit_history"],
+            record["expected_patches"]]
+
+
+def _swe_messages(record: dict[str, Any]) -> list[Any]:
+    return [message for message in record["messages"] if message.get("role") != "system"]
+
+
+def _pair(record: dict[str, Any]) -> list[Any]:
+    return [record["prompt"], record["chosen"], record["rejected"], record.get("suffix")]
+
+
+def _tagged(record: dict[str, Any]) -> str:
+    return next((tag[6:] for tag in record.get("tags", ()) if tag.startswith("split:")), "none")
+
+
+# format -> (the fields its key is made of, its record's split)
+KEYS: dict[str, tuple[Callable[[dict[str, Any]], list[Any]], Callable[[dict[str, Any]], str]]] = {
+    "zeta": (_zeta, lambda record: str(record["codetape"]["split"])),
+    "zeta2": (_zeta2, _tagged),
+    "swe-messages": (_swe_messages, lambda record: str(record["split"])),
+    "swe-messages-developer": (_swe_messages, lambda record: str(record["split"])),
+}
+LEFT_OUT = "eval examples identical to a train example"  # the result's `skipped` reason
+
+
+def example_key(fmt: str, record: dict[str, Any]) -> bytes:
+    """The record's key (see the module docstring)."""
+    fields = KEYS[fmt][0](record)
+    text = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=KEY_BYTES).digest()
+
+
+def keyed(fmt: str, line: bytes) -> tuple[str, bytes]:
+    """One line of an export file in `fmt`: its split and its key."""
+    record = json.loads(line)
+    return KEYS[fmt][1](record), example_key(fmt, record)
+
+
+class Files(Protocol):
+    """The files of one format's export, by name."""
+
+    def lines(self, name: str) -> Iterator[bytes]:
+        """The file's lines, one at a time (blank ones left out)."""
+
+    def rewrite(self, name: str, drop: set[int]) -> None:
+        """Replace the file by its lines but those numbered in `drop` (0-based, as `lines` gives them)."""
+
+
+@dataclass
+class Deduped:
+    """What `dedup` did for one format: examples left out of this export's files, by the side they were on;
+    eval examples of earlier files identical to an earlier train example (published before this rule: left
+    as they are, counted)."""
+
+    left_out: Counter[str] = field(default_factory=Counter)
+    earlier_leaks: int = 0
+
+
+def dedup(fmt: str, files: Files, new: Iterable[str], earlier: Iterable[str] = ()) -> Deduped:
+    """Leave out of `new` files (this export's) the examples identical to one on the other side, as the
+    module docstring says; `earlier` files (published before) are read, never changed."""
+    train: set[bytes] = set()
+    held: Counter[bytes] = Counter()  # the keys of earlier eval examples
+    for name in earlier:
+        for split, key in _keys(fmt, files, name):
+            if split == "train":
+                train.add(key)
+            elif split == "eval":
+                held[key] += 1
+    done = Deduped(earlier_leaks=sum(count for key, count in held.items() if key in train))
+    drops: dict[str, set[int]] = {}
+    waiting: list[tuple[str, list[tuple[int, bytes]]]] = []  # this export's eval files: numbered keys
+    for name in new:
+        evals = []
+        for number, (split, key) in enumerate(_keys(fmt, files, name)):
+            if split == "train" and key in held:
+                drops.setdefault(name, set()).add(number)
+                done.left_out["train"] += 1
+            elif split == "train":
+                train.add(key)
+            elif split == "eval":
+                evals.append((number, key))
+        if evals:
+            waiting.append((name, evals))
+    for name, evals in waiting:
+        found = {number for number, key in evals if key in train}
+        if found:
+            drops.setdefault(name, set()).update(found)
+            done.left_out["eval"] += len(found)
+    for name, numbers in drops.items():
+        files.rewrite(name, numbers)
+    return done
+
+
+@dataclass
+class LocalFiles:
+    """Files in a local folder (`codetape export`'s)."""
+
+    folder: Path
+
+    def lines(self, name: str) -> Iterator[bytes]:
+        with open(self.folder / name, "rb") as file:
+            yield from (line for line in file if line.strip())
+
+    def rewrite(self, name: str, drop: set[int]) -> None:
+        path = self.folder / name
+        with open(path, "rb") as source, atomic_file(path) as staged:
+            staged.file.writelines(kept(source, drop))
+
+
+def kept(lines: Iterable[bytes], drop: set[int]) -> Iterator[bytes]:
+    """The lines but those numbered in `drop` (blank lines kept, and not numbered)."""
+    number = 0
+    for line in lines:
+        if line.strip():
+            number += 1
+            if number - 1 in drop:
+                continue
+        yield line
+
+
+def _keys(fmt: str, files: Files, name: str) -> Iterator[tuple[str, bytes]]:
+    for line in files.lines(name):
+        yield keyed(fmt, line)
