@@ -8,8 +8,9 @@ generator, built by the local engine (one process, then one per core) and by the
 The episodes: sessions from tests/support/sessions.py (BASES seeds taking PROFILES in turn, at SCALE: a
 few hundred to two thousand steps each, minutes of work; `training` sessions carry origins, carets, a task, a
 snapshot and an AI agent's steps, so the build fills every table), each written out under many headers (a new
-episode id, starts spread over a year) so that all are distinct, signed by the real signing code
-(collector.consent.sign_episode) and uploaded to a file:// source by `codetape upload`; the first
+episode id, starts spread over a year: all distinct; every copy of a session in a repository of its own,
+`repository`, so that about a tenth of them are on the eval side of the split), signed by the real signing
+code (collector.consent.sign_episode) and uploaded to a file:// source by `codetape upload`; the first
 `--small` of them (by content address) form the smaller sources. Each build runs in a fresh process: wall
 and CPU seconds, the build process's own peak RSS (VmHWM) and the peak of the summed RSS of its process
 tree (psutil, sampled every 0.2 s: the workers; for the ray engine Ray's own processes too, shared
@@ -51,6 +52,7 @@ from collector.consent import init_keys, sign_episode
 from collector.episode import write_episode_file
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy
+from schemas import WorkspaceIdentity
 from tests.support.memory import peak_rss_mib
 from tests.support.sessions import generate
 
@@ -77,7 +79,7 @@ def prepare(work: Path, count: int) -> Path:
         for n in range(count):
             base = bases[n % BASES]
             header = replace(base.header, episode_id=uuid.UUID(int=n + 1, version=4),
-                             started_at=start + timedelta(hours=8.77 * n))
+                             started_at=start + timedelta(hours=8.77 * n), workspace=repository(n % BASES))
             path = home.ensure(home.episodes) / f"{header.episode_id}.ctape"
             write_episode_file(path, header, base.steps, level=3)
             unsigned.append(path)
@@ -89,6 +91,13 @@ def prepare(work: Path, count: int) -> Path:
         if done.returncode != 0:
             raise SystemExit(f"codetape upload failed: {done.stderr}")
     return source
+
+
+def repository(base: int) -> WorkspaceIdentity:
+    """The repository every episode of session `base` is recorded in: one a session, its copies with it (the
+    same steps are on one side of the split whatever their repository: split.py), so the build's split
+    falls by the repository's hash (5 of the 40 on the eval side)."""
+    return WorkspaceIdentity(root_name=f"repo-{base}", git_remote=f"https://github.com/codetape-bench/repo-{base}")
 
 
 def subset(source: Path, count: int) -> Path:
