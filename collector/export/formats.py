@@ -63,6 +63,10 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
     Format("swe-messages", "<id>.swe-messages.jsonl: a row of tool-call messages per task, for agent "
            "fine-tuning",
            _per_episode("swe_messages", "SweMessagesExporter", ".swe-messages.jsonl"), ".swe-messages.jsonl"),
+    Format("swe-messages-developer", "<id>.swe-messages-developer.jsonl: swe-messages with an AI agent's "
+           "calls as user turns, so that the assistant's are the developer's alone",
+           _per_episode("swe_messages", "SweMessagesDeveloperExporter", ".swe-messages-developer.jsonl"),
+           ".swe-messages-developer.jsonl"),
     Format("agent-trace",
            "<id>.agent-trace.jsonl: an Agent Trace 0.1 record per commit, who wrote which of its lines",
            _per_episode("agent_trace", "AgentTraceExporter", ".agent-trace.jsonl"), ".agent-trace.jsonl"),

@@ -5,19 +5,27 @@ sets (nebius SWE-rebench-OpenHands): every row has the same columns, of the same
 
     messages        a conversation, as chat templates and TRL's conversational format take it:
                     `system` (what the developer could do, the repository), `user` (the task's statement;
-                    without one, "(no task statement was recorded)"), then for each of the developer's
-                    actions an `assistant` message with one tool call (`tool_calls`: id, type `function`,
-                    `function` {name, arguments: a JSON string}) and content "", and the `tool` message with
-                    its result (`tool_call_id`, `name`, `content`). The actions and their tools:
+                    without one, "(no task statement was recorded)"), then for each action an `assistant`
+                    message with one tool call (`tool_calls`: id, type `function`, `function` {name,
+                    arguments: a JSON string}) and content "", and the `tool` message with its result
+                    (`tool_call_id`, `name`, `content`); a prompt the developer gave an AI agent is a
+                    `user` message (its text, empty when left out at review), as ATIF has it. The actions
+                    and their tools (swe_calls.py):
                       edit_file    a settled edit burst (bursts.py): {path, diff}; result "edited PATH"
                       write_file   a write to disk outside the editor (an agent, a formatter, git):
                                    {path, diff}; result "wrote PATH" ("deleted PATH")
                       run_command  a terminal command: {command, cwd}; result its output's tail and exit code
-                      run_tests    a test run: {framework, args}; result passed/failed counts, the failing
-                                   tests' ids and messages
+                      run_tests    a test run: {framework, args}, and {command, cwd} of the command that ran
+                                   it (`codetape run -- pytest`: one call, not two); result passed/failed
+                                   counts, the failing tests' ids and messages, the command's exit code
                       git          a git operation: {op, ref, message}; result its sha or detail
-                    Opening, saving, closing, the caret, diagnostics, notes and gaps are not actions.
-    tools           the five tools' definitions (OpenAI function schemas), the same in every row
+                    Opening, saving, closing, the caret, diagnostics, notes, gaps and an agent's tool calls
+                    other than its writes are not actions. Every message has `actor`: `developer` (the
+                    task, a prompt, the developer's calls), `agent` (an AI's call, swe_calls.py says when)
+                    or `environment` (the system message, every tool result); an agent's call and a prompt
+                    have `agent`, which AI (its family only in an unlinkable episode, swe_calls.py).
+    tools           the five tools' definitions (OpenAI function schemas), one JSON string (TRL's SFT
+                    preparation parses a string), the same in every row
     model_patch     the span's diff: every file from its text when the span first saw it to its text at the
                     span's end, unified, `--- a/PATH` / `+++ b/PATH`, files in path order
     resolved        1, 0 or -1, and `resolved_signal`: the span's outcome as the dataset's `tasks` and
@@ -26,12 +34,22 @@ sets (nebius SWE-rebench-OpenHands): every row has the same columns, of the same
                     when no signal says anything
     repo            the git remote, else the workspace folder's name
     license         the licence the episode was signed under (its consent statement); empty when unsigned
+    language        the language of the files of the most lines the span's edits and writes changed (the
+                    editor's languageId, else the extension's: stats/activity.py); empty when none
     split           train, eval or none (split.py: by repository, never a duplicate on both sides)
     episode_id, task_index (0, 1, ...; -1 for an episode without a task), first_step, last_step
 
+`swe-messages-developer` (`<episode id>.swe-messages-developer.jsonl`) writes the same rows with each of
+an agent's calls as one `user` message ("AGENT (an AI agent) called NAME ARGUMENTS", its result on the
+next line) and a system message that says so: TRL masks by role, so `assistant_only_loss` trains on the
+developer's calls alone.
+
 Every column has one type in every row of every file, no null among them: `datasets.load_dataset("json")`
 over a whole export folder takes a column's type from the first file, and refuses a later one where it
-differs (a column all null in one file, numbers in another).
+differs (a column all null in one file, numbers in another). `arguments` stays a string, as OpenAI's API
+has it: objects of five shapes would load as one Arrow struct of every tool's fields, mostly null. Chat
+templates that apply `| tojson` to it (Qwen2.5's) would encode it twice, so the README gives the one
+`datasets` map that parses it before training (PARSE_ARGUMENTS, tested through TRL's SFT preparation).
 
 A row that would hold a redaction placeholder is written with it: the placeholder is the text the
 developer signed, and the row is a whole trajectory that cannot be cut around it (zeta's examples are).
@@ -40,27 +58,31 @@ developer signed, and the row is a whole trajectory that cannot be cut around it
 from __future__ import annotations
 
 import json
-import shlex
 import tempfile
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from collector.consent.statement import parse_statement, unpack_payload
+from collector.consent.statement import parse_statement, signed_unlinkably, unpack_payload
 from collector.episode import Episode
 from collector.episode.lines import json_line
-from collector.episode.outcome import FAILED, Window, green, judged
+from collector.episode.outcome import Window, green, judged
 from collector.errors import EpisodeError
 from collector.export.allowance import Allowance, Capped, Writes
 from collector.export.bursts import Burst, Item, Single
 from collector.export.follow import Items
 from collector.export.per_episode import Following
+from collector.export.swe_calls import Pending, Prompt, Turn, Whose, act, main_language, unified, written
 from collector.reconstruct.workspace import Workspace
-from collector.text.linediff import DiffWork, line_diff
+from collector.text.linediff import DiffWork
 from schemas import Step
-from schemas.steps import CommandStep, FileChangeStep, GitStep, TaskStep, TestRunStep
+from schemas.steps import FileChangeStep, GitStep, TaskStep, TestRunStep
 
 NO_TASK = "(no task statement was recorded)"
-MAX_FAILING = 20
+# the one line that turns each tool call's `arguments` into an object before a chat template renders it
+# (the README's; the tests run it)
+PARSE_ARGUMENTS = ('ds = ds.map(lambda row: {"messages": [m | {"tool_calls": [c | {"function": '
+                   'c["function"] | {"arguments": json.loads(c["function"]["arguments"])}} '
+                   'for c in m["tool_calls"]]} if m.get("tool_calls") else m for m in row["messages"]]})')
 
 
 def _tool(name: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -74,15 +96,18 @@ TOOLS = [
     _tool("write_file", "Write a file on disk outside the editor.", {"path": _TEXT, "diff": _TEXT},
           ["path", "diff"]),
     _tool("run_command", "Run a command in a terminal.", {"command": _TEXT, "cwd": _TEXT}, ["command"]),
-    _tool("run_tests", "Run the tests.", {"framework": _TEXT, "args": {"type": "array", "items": _TEXT}},
+    _tool("run_tests", "Run the tests (by a command, when one ran them).",
+          {"framework": _TEXT, "args": {"type": "array", "items": _TEXT}, "command": _TEXT, "cwd": _TEXT},
           ["framework"]),
     _tool("git", "Run a git operation.", {"op": _TEXT, "ref": _TEXT, "message": _TEXT}, ["op"]),
 ]
+TOOLS_JSON = json.dumps(TOOLS, ensure_ascii=False)
 
 
-def system_prompt(repo: str) -> str:
-    return (f"You are a software developer working in the repository {repo}. You act through the tools "
+def system_prompt(repo: str, *, developer: bool = False) -> str:
+    said = (f"You are a software developer working in the repository {repo}. You act through the tools "
             "edit_file, write_file, run_command, run_tests and git; each tool's result follows its call.")
+    return said + (" What an AI agent you prompted did comes as a user message." if developer else "")
 
 
 @dataclass
@@ -93,7 +118,8 @@ class Span:
     statement: str | None
     first_step: int
     last_step: int = 0
-    messages: list[dict[str, Any]] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
+    pending: Pending = field(default_factory=Pending)
     base: dict[str, str | None] = field(default_factory=dict)  # each file's text when the span first saw it
     window: Window | None = None  # what its outcome rests on (episode/outcome.py), from first_step
     written: int = -1  # the last step that edited or wrote a file
@@ -106,21 +132,43 @@ class Span:
         """Its outcome columns, as the dataset's `tasks` and `episodes` tables give them."""
         assert self.window is not None
         return judged(self.window, self.written)
-    calls: int = 0
 
-    def call(self, name: str, arguments: dict[str, Any], result: str) -> None:
-        call_id = f"call_{self.calls}"
-        self.calls += 1
-        self.messages.append({"role": "assistant", "content": "", "tool_calls": [
-            {"id": call_id, "type": "function",
-             "function": {"name": name, "arguments": json.dumps(arguments, ensure_ascii=False)}}]})
-        self.messages.append({"role": "tool", "tool_call_id": call_id, "name": name, "content": result})
+
+def messages(turns: list[Turn], *, developer: bool) -> list[dict[str, Any]]:
+    """The turns as chat messages, each with its `actor` (and `agent`, which AI); `developer`: an agent's
+    calls as user messages, so that the assistant's are the developer's alone."""
+    out: list[dict[str, Any]] = []
+    calls = 0
+    for turn in turns:
+        if isinstance(turn, Prompt):
+            out.append({"role": "user", "content": turn.text, "actor": "developer", "agent": turn.agent})
+            continue
+        arguments = json.dumps(turn.arguments, ensure_ascii=False)
+        whose = {"actor": turn.actor, **({"agent": turn.agent} if turn.actor == "agent" else {})}
+        if developer and turn.actor == "agent":
+            said = f"{turn.agent} (an AI agent) called {turn.name} {arguments}\n{turn.result}"
+            out.append({"role": "user", "content": said, **whose})
+            continue
+        call_id = f"call_{calls}"
+        calls += 1
+        out.append({"role": "assistant", "content": "", "tool_calls": [
+            {"id": call_id, "type": "function", "function": {"name": turn.name, "arguments": arguments}}],
+            **whose})
+        out.append({"role": "tool", "tool_call_id": call_id, "name": turn.name, "content": turn.result,
+                    "actor": "environment"})
+    return out
 
 
 class SweMessagesExporter(Following):
+    developer = False  # (swe-messages-developer: an agent's calls as user messages)
 
     def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Messages:
-        return Messages(out, episode, self.result.splits[str(episode.header.episode_id)], allowance)
+        return Messages(out, episode, self.result.splits[str(episode.header.episode_id)], allowance,
+                        developer=self.developer)
+
+
+class SweMessagesDeveloperExporter(SweMessagesExporter):
+    developer = True
 
 
 class Messages:
@@ -129,13 +177,15 @@ class Messages:
     the first `task start` ends the first; at the end, the first's file is copied into `out` when no task
     started."""
 
-    def __init__(self, out: Writes, episode: Episode, split: str, allowance: Allowance) -> None:
+    def __init__(self, out: Writes, episode: Episode, split: str, allowance: Allowance, *,
+                 developer: bool = False) -> None:
         self.out = out
-        self.tasked = Rows(out, episode, split, allowance, whole=False)
+        self.tasked = Rows(out, episode, split, allowance, whole=False, developer=developer)
         own = Allowance(allowance.episode_bytes)  # (what the row of the whole episode may take and spend)
         spare = tempfile.TemporaryFile(prefix="codetape-swe-messages-")  # noqa: SIM115 (closed by _drop)
         self.spare: IO[bytes] | None = spare
-        self.whole: Rows | None = Rows(Capped(spare, own), episode, split, own, whole=True)
+        self.whole: Rows | None = Rows(Capped(spare, own), episode, split, own, whole=True,
+                                       developer=developer)
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         if self.whole is not None and isinstance(step, TaskStep) and step.action == "start":
@@ -171,16 +221,21 @@ class Rows(Items):
     """A row per task (`whole`: one row of the whole episode, which has no task)."""
 
     def __init__(self, out: Writes, episode: Episode, split: str, allowance: Allowance, *,
-                 whole: bool) -> None:
+                 whole: bool, developer: bool = False) -> None:
         header = episode.header
         super().__init__(header.position_encoding, allowance.diffs)
-        self.out, self.work = out, allowance.diffs
+        self.out, self.work, self.developer = out, allowance.diffs, developer
         episode_id = str(header.episode_id)
         self.fixed: dict[str, Any] = {"repo": header.workspace.git_remote or header.workspace.root_name,
                       "license": _licence(episode) or "", "split": split, "episode_id": episode_id}
+        self.whose = Whose(signed_unlinkably(episode.consent))
         self.texts: dict[str, str | None] = {}  # each file's text after the item before
         self.span: Span | None = Span(None, None, 0) if whole else None
         self.tasks, self.rows = 0, 0
+
+    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+        self.whose.see(index, step)
+        super().before(index, step, workspace)
 
     def item(self, item: Item, workspace: Workspace) -> None:
         step = item.step if isinstance(item, Single) else None
@@ -199,8 +254,10 @@ class Rows(Items):
                 self.span = None
             return
         if span is not None:
-            _act(span, item, self.texts, workspace, self.work)
+            _act(span, item, self.texts, workspace, self.work, self.whose)
             span.last_step = item.last
+        elif isinstance(item, Burst):
+            self.whose.burst(item)  # (its edits' origins are of no row)
         _seen(item, self.texts, workspace)
 
     def end(self, workspace: Workspace) -> int:
@@ -214,13 +271,15 @@ class Rows(Items):
         said = outcome["outcome_signal"] != "abandoned"  # (the signal of none)
         resolved = (1 if outcome["outcome"] == "pass" else 0) if said else -1
         signal = outcome["outcome_signal"] if said else ""
-        patch = "".join(_diff(path, span.base[path], workspace.text(path), self.work)
+        patch = "".join(unified(path, span.base[path], workspace.text(path), self.work)
                         for path in sorted(span.base))
-        messages = [{"role": "system", "content": system_prompt(fixed["repo"])},
-                    {"role": "user", "content": span.statement or NO_TASK}, *span.messages]
+        head = [{"role": "system", "content": system_prompt(fixed["repo"], developer=self.developer),
+                 "actor": "environment"},
+                {"role": "user", "content": span.statement or NO_TASK, "actor": "developer"}]
         self.out.write(json_line({
-            "messages": messages, "tools": TOOLS, "model_patch": patch, "resolved": resolved,
-            "resolved_signal": signal, "repo": fixed["repo"], "license": fixed["license"],
+            "messages": [*head, *messages(span.turns, developer=self.developer)], "tools": TOOLS_JSON,
+            "model_patch": patch, "resolved": resolved, "resolved_signal": signal, "repo": fixed["repo"],
+            "license": fixed["license"], "language": main_language(span.pending.changed),
             "split": fixed["split"], "episode_id": fixed["episode_id"],
             "task_index": -1 if span.task_index is None else span.task_index,
             "first_step": span.first_step, "last_step": span.last_step}))
@@ -228,45 +287,26 @@ class Rows(Items):
 
 
 def _act(span: Span, item: Burst | Single, texts: dict[str, str | None], workspace: Workspace,
-         work: DiffWork) -> None:
-    """The item as an action of the span (or nothing, for what is not one)."""
+         work: DiffWork, whose: Whose) -> None:
+    """The item as the span's turns (or nothing, for what is not an action), its outcome noted."""
+    assert span.window is not None
     if isinstance(item, Burst):
         span.base.setdefault(item.path, item.before)
-        if not item.too_large and item.before == item.after:
-            return  # (a burst that left its file as it was, `x` then `u`: no edit, no call)
-        span.written = item.last
-        span.call("edit_file", {"path": item.path, "diff": item.diff(headers=True)}, f"edited {item.path}")
-        return
-    step = item.step
+    step = item.step if isinstance(item, Single) else None
     path = getattr(step, "path", None)
     if isinstance(path, str) and path not in span.base:  # a file never seen before: its text as opened,
         # or none before a write (the write made it, as far as the recording knows)
         span.base[path] = texts[path] if path in texts else \
             None if isinstance(step, FileChangeStep) else workspace.text(path)
-    match step:
-        case FileChangeStep():
-            span.written = item.last
-            before = item.before if item.before is not None else texts.get(step.path)
-            after = _written(step, workspace)
-            verb = "deleted" if after is None else "wrote"
-            span.call("write_file", {"path": step.path, "diff": _diff(step.path, before, after, work)},
-                      f"{verb} {step.path}")
-        case CommandStep():
-            command = step.command_line or (shlex.join(step.argv) if step.argv else "")
-            result = (step.output_tail or "") + f"\n[exit code {step.exit_code}]"
-            span.call("run_command", {"command": command, "cwd": step.cwd}, result.lstrip("\n"))
-        case TestRunStep():
-            assert span.window is not None
-            span.window.tested(item.last, green(step))
-            span.call("run_tests", {"framework": step.framework, "args": step.args}, _test_result(step))
-        case GitStep():
-            if step.op == "commit":
-                assert span.window is not None
-                span.window.commit = item.last
-            span.call("git", {"op": step.op, "ref": step.ref, "message": step.message},
-                      step.sha or step.new or step.detail or "done")
-        case _:
-            pass
+    before = None
+    if isinstance(step, FileChangeStep):
+        before = item.before if isinstance(item, Single) and item.before is not None else texts.get(step.path)
+    if act(span.turns, span.pending, whose, item, before, workspace, work):
+        span.written = item.last
+    if isinstance(step, TestRunStep):
+        span.window.tested(item.last, green(step))
+    elif isinstance(step, GitStep) and step.op == "commit":
+        span.window.commit = item.last
 
 
 def _seen(item: Burst | Single, texts: dict[str, str | None], workspace: Workspace) -> None:
@@ -276,33 +316,9 @@ def _seen(item: Burst | Single, texts: dict[str, str | None], workspace: Workspa
         return
     path = getattr(item.step, "path", None)
     if isinstance(item.step, FileChangeStep):
-        texts[item.step.path] = _written(item.step, workspace)  # (what the editor shows once it reads it in)
+        texts[item.step.path] = written(item.step, workspace)  # (what the editor shows once it reads it in)
     elif isinstance(path, str):
         texts[path] = workspace.text(path)
-
-
-def _written(step: FileChangeStep, workspace: Workspace) -> str | None:
-    """The text a write left on disk at its path: what a buffer open over it reads in (the buffer keeps
-    the text before until the editor does: a write's diff is never the buffer's)."""
-    return None if step.change == "deleted" else workspace.disk.get(step.path)
-
-
-def _test_result(step: TestRunStep) -> str:
-    failing = [test for test in step.tests if test.outcome in FAILED]
-    passed = sum(test.outcome == "passed" for test in step.tests)
-    lines = [f"{passed} passed, {len(failing)} failed (exit status {step.exit_status})"]
-    lines += [f"FAILED {test.nodeid}" + (f": {test.summary}" if test.summary else "")
-              for test in failing[:MAX_FAILING]]
-    return "\n".join(lines)
-
-
-def _diff(path: str, before: str | None, after: str | None, work: DiffWork) -> str:
-    if before == after:
-        return ""
-    old = "/dev/null" if before is None else f"a/{path}"
-    new = "/dev/null" if after is None else f"b/{path}"
-    hunks = "".join(line_diff(before or "", after or "", work=work).parts)
-    return f"--- {old}\n+++ {new}\n{hunks}" if hunks else ""
 
 
 def _licence(episode: Episode) -> str | None:

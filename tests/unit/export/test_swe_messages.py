@@ -1,24 +1,59 @@
-"""swe-messages' rows (collector/export/swe_messages.py) of hand-built episodes, written in this process."""
+"""swe-messages' rows (collector/export/swe_messages.py, swe_calls.py) of hand-built episodes, written in this
+process; rendered through the Qwen2.5 chat template TRL ships, by TRL's own SFT preparation."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import datasets
+
 from collector.episode import open_episode, write_episode_file
 from collector.export.result import ExportResult
-from collector.export.swe_messages import SweMessagesExporter
+from collector.export.swe_calls import Whose
+from collector.export.swe_messages import (
+    PARSE_ARGUMENTS,
+    TOOLS,
+    SweMessagesDeveloperExporter,
+    SweMessagesExporter,
+)
 from schemas import EpisodeHeader, Step, step_from_dict
+from tests.support.trl_sft import prepare, qwen_tokenizer, trained
+
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def step(kind: str, t_ms: int, **fields: Any) -> Step:
     return step_from_dict({"kind": kind, "t_ms": t_ms, "source": "test", **fields})
 
 
-def edit(t_ms: int, start: int, end: int, text: str, origin: str) -> Step:
-    return step("edit", t_ms, path="a.py", origin=origin, changes=[{"range": {
-        "start": {"line": 0, "character": start}, "end": {"line": 0, "character": end}}, "text": text}])
+def edit(t_ms: int, start: int, end: int, text: str, origin: str, path: str = "a.py", line: int = 0,
+         detail: str | None = None) -> Step:
+    extra = {"origin_detail": detail} if detail else {}
+    return step("edit", t_ms, path=path, origin=origin, **extra, changes=[{"range": {
+        "start": {"line": line, "character": start}, "end": {"line": line, "character": end}}, "text": text}])
+
+
+def export(tmp_path: Path, header: EpisodeHeader, steps: list[Step], *,
+           developer: bool = False) -> list[dict[str, Any]]:
+    path = tmp_path / f"{header.episode_id}.ctape"
+    write_episode_file(path, header, steps)
+    result = ExportResult("swe-messages", tmp_path)
+    result.splits[str(header.episode_id)] = "train"
+    exporter, suffix = (SweMessagesDeveloperExporter, ".swe-messages-developer.jsonl") if developer else \
+        (SweMessagesExporter, ".swe-messages.jsonl")
+    exporter(tmp_path, result, suffix).add(open_episode(path))
+    written = tmp_path / f"{header.episode_id}{suffix}"
+    return [json.loads(line) for line in written.read_text(encoding="utf-8").splitlines()]
+
+
+def calls(row: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """(name, arguments, result) of each tool call of a row."""
+    results = {m["tool_call_id"]: m["content"] for m in row["messages"] if m["role"] == "tool"}
+    return [(call["function"]["name"], json.loads(call["function"]["arguments"]), results[call["id"]])
+            for m in row["messages"] for call in m.get("tool_calls") or ()]
 
 
 def test_a_burst_that_leaves_its_file_as_it_was_is_no_edit_file_call(tmp_path: Path,
@@ -28,13 +63,131 @@ def test_a_burst_that_leaves_its_file_as_it_was_is_no_edit_file_call(tmp_path: P
              edit(10, 0, 1, "", "typed"), edit(20, 0, 0, "i", "undo"),  # x, then u: as it was
              step("save", 30, path="a.py"),
              edit(10_000, 9, 9, "  # regex", "typed")]
-    path = tmp_path / f"{episode_header.episode_id}.ctape"
-    write_episode_file(path, episode_header, steps)
-    result = ExportResult("swe-messages", tmp_path)
-    result.splits[str(episode_header.episode_id)] = "train"
-    SweMessagesExporter(tmp_path, result, ".swe-messages.jsonl").add(open_episode(path))
-    [row] = [json.loads(line) for line in (tmp_path / f"{episode_header.episode_id}.swe-messages.jsonl")
-             .read_text(encoding="utf-8").splitlines()]
-    calls = [json.loads(call["function"]["arguments"]) for message in row["messages"]
-             for call in message.get("tool_calls") or ()]
-    assert [call["diff"].splitlines()[-1] for call in calls] == ["+import re  # regex"], calls
+    [row] = export(tmp_path, episode_header, steps)
+    assert [args["diff"].splitlines()[-1] for _name, args, _result in calls(row)] == ["+import re  # regex"]
+
+
+def test_a_command_and_the_tests_it_ran_are_one_run_tests_call(tmp_path: Path,
+                                                                episode_header: EpisodeHeader) -> None:
+    """Issue 55, item 2: `codetape run -- pytest` was a `run_tests` call and then a `run_command` call. The
+    pytest plugin's run comes during the command; a JUnit report's run is read after it."""
+    failed = [{"nodeid": "t.py::test_a", "outcome": "failed", "summary": "assert 1 == 2"}]
+    steps = [step("test_run", 1000, args=["-q"], exit_status=1, duration_ms=300, tests=failed),
+             step("command", 1400, argv=["pytest", "-q"], cwd="src", exit_code=1, duration_ms=900,
+                  output_tail="1 failed"),
+             step("command", 5000, command_line="make check", exit_code=2, duration_ms=2000),
+             step("test_run", 5000, source="junit", framework="jest", args=["make", "check"], exit_status=2,
+                  duration_ms=2000, tests=[{"nodeid": "a.test.js::adds", "outcome": "passed"}]),
+             step("command", 60_000, command_line="ls", exit_code=0, duration_ms=20),
+             step("test_run", 90_000, args=["-x"], exit_status=0, duration_ms=100)]  # (from the editor)
+    [row] = export(tmp_path, episode_header, steps)
+    assert calls(row) == [
+        ("run_tests", {"framework": "pytest", "args": ["-q"], "command": "pytest -q", "cwd": "src"},
+         "0 passed, 1 failed (exit status 1)\nFAILED t.py::test_a: assert 1 == 2\n[exit code 1]"),
+        ("run_tests", {"framework": "jest", "args": ["make", "check"], "command": "make check", "cwd": "."},
+         "1 passed, 0 failed (exit status 2)\n[exit code 2]"),
+        ("run_command", {"command": "ls", "cwd": "."}, "[exit code 0]"),
+        ("run_tests", {"framework": "pytest", "args": ["-x"]}, "0 passed, 0 failed (exit status 0)")]
+
+
+def agent_session() -> list[Step]:
+    """The developer types, prompts Claude Code, which writes b.py; accepts an inline AI suggestion."""
+    agent = {"agent": "claude-code", "session": "s1", "targets": ["b.py"]}
+    return [step("open", 0, path="a.py", language_id="python", text="x = 1\n"),
+            edit(100, 5, 5, "  # one", "typed"),
+            step("agent", 5000, hook="UserPromptSubmit", event="prompt", prompt="add b.py",
+                 agent="claude-code", session="s1"),
+            step("agent", 6000, hook="PreToolUse", event="tool_call", tool="Write", **agent),
+            step("file_change", 6100, path="b.py", change="created", text="y = 2\n", origin="agent",
+                 origin_detail="claude-code:PreToolUse Write"),
+            step("agent", 6200, hook="PostToolUse", event="tool_result", tool="Write", **agent),
+            edit(9000, 0, 0, "# doc\n", "ai_completion", detail="vscode:editor.action.inlineSuggest.commit"),
+            step("test_run", 12_000, args=["-q"], exit_status=0, duration_ms=100),
+            step("command", 12_100, command_line="pytest -q", exit_code=0, duration_ms=200)]
+
+
+def test_each_message_says_whose_it_is(tmp_path: Path, episode_header: EpisodeHeader) -> None:
+    [row] = export(tmp_path, episode_header, agent_session())
+    said = [(m["role"], m["actor"], m.get("agent"), m.get("tool_calls", [{}])[0].get("function", {})
+             .get("name")) for m in row["messages"]]
+    assert said == [
+        ("system", "environment", None, None), ("user", "developer", None, None),
+        ("assistant", "developer", None, "edit_file"), ("tool", "environment", None, None),
+        ("user", "developer", "claude-code", None),  # the prompt, as ATIF has it: a user turn
+        ("assistant", "agent", "claude-code", "write_file"), ("tool", "environment", None, None),
+        ("assistant", "agent", "unknown", "edit_file"), ("tool", "environment", None, None),
+        ("assistant", "developer", None, "run_tests"), ("tool", "environment", None, None)]
+    assert row["messages"][4]["content"] == "add b.py"
+
+
+def test_the_developer_variant_has_no_agent_call_in_an_assistant_turn(tmp_path: Path,
+                                                                      episode_header: EpisodeHeader) -> None:
+    """TRL masks by role: `assistant_only_loss` over this variant trains on the developer's calls alone."""
+    [row] = export(tmp_path, episode_header, agent_session(), developer=True)
+    assert {m["actor"] for m in row["messages"] if m["role"] == "assistant"} == {"developer"}
+    agents = [m for m in row["messages"] if m["actor"] == "agent"]
+    assert [m["role"] for m in agents] == ["user", "user"]
+    assert agents[0]["content"].startswith(
+        'claude-code (an AI agent) called write_file {"path": "b.py", "diff": ')
+    assert agents[0]["content"].endswith("\nwrote b.py")
+    assert "What an AI agent you prompted did comes as a user message." in row["messages"][0]["content"]
+
+    loaded = load(tmp_path, "*.swe-messages-developer.jsonl")
+    tokenizer = qwen_tokenizer()
+    [example] = prepare(loaded, tokenizer)
+    parts = trained(tokenizer, example)
+    assert [re.findall(r'"name": "(\w+)"', part) for part in parts] == [["edit_file"], ["run_tests"]]
+    assert not any("b.py" in part or "# doc" in part for part in parts)
+
+
+def test_language_is_the_one_of_the_most_lines_changed(tmp_path: Path, episode_header: EpisodeHeader) -> None:
+    steps = [step("open", 0, path="notes.md", text=""), step("open", 10, path="a.py", text="x = 1\n"),
+             edit(100, 0, 0, "# a\n\n- b\n", "typed", path="notes.md"),
+             edit(5000, 0, 0, "y = 2\n", "typed"), step("task", 6000, action="start", statement="nothing"),
+             step("task", 7000, action="done")]
+    rows = export(tmp_path, episode_header, steps)
+    assert [row["language"] for row in rows] == [""]  # the task's row edits nothing
+    [whole] = export(tmp_path, episode_header, steps[:4])
+    assert whole["language"] == "markdown"  # 3 lines against python's 1
+
+
+def test_an_acp_agent_is_named_by_its_family_only_in_unlinkable_mode() -> None:
+    said = step("agent", 0, agent="acp", hook="session/new", event="session_start",
+                detail="claude-agent-acp 0.23.1 claude-sonnet-4-5-20250929")
+    for unlinkable, expected in ((False, "claude-agent-acp 0.23.1 claude-sonnet-4-5-20250929"),
+                                 (True, "claude-agent-acp 0.23 claude-sonnet")):
+        whose = Whose(unlinkable)
+        whose.see(0, said)
+        assert whose.which("acp") == expected and whose.which("codex") == "codex"
+
+
+def load(folder: Path, pattern: str) -> datasets.Dataset:
+    files = sorted(str(path) for path in folder.glob(pattern))
+    return datasets.load_dataset("json", data_files=files, split="train", cache_dir=str(folder / "hf"))
+
+
+def test_arguments_render_once_as_an_object_after_the_readmes_map(tmp_path: Path,
+                                                                   episode_header: EpisodeHeader) -> None:
+    """Issue 55, item 2: `arguments` is a JSON string (the OpenAI wire format; objects would make Arrow merge
+    every tool's arguments into one struct of nulls) and the Qwen2.5 template's `| tojson` encodes it again;
+    the README's one-line `map` parses it first. `tools` is one JSON string, which TRL parses."""
+    assert PARSE_ARGUMENTS in README.read_text(encoding="utf-8")
+    [row] = export(tmp_path, episode_header, agent_session())
+    assert json.loads(row["tools"]) == TOOLS
+    ds = load(tmp_path, "*.swe-messages.jsonl")
+    assert ds.features["messages"] == datasets.List(datasets.Json())  # each message as written
+    tokenizer = qwen_tokenizer()
+    [escaped] = prepare(ds, tokenizer)
+    assert '"arguments": "{\\"path\\": \\"a.py\\"' in tokenizer.decode(escaped["input_ids"])
+
+    exec(PARSE_ARGUMENTS, {"json": json}, scope := {"ds": ds})
+    [example] = prepare(scope["ds"], tokenizer)
+    text = tokenizer.decode(example["input_ids"])
+    assert f"<tools>\n{json.dumps(TOOLS[0])}\n" in text
+    parts = trained(tokenizer, example)  # the assistant's turns
+    rendered = [json.loads(found) for part in parts
+                for found in re.findall(r"<tool_call>\n(.*?)\n</tool_call>", part)]
+    assert [(found["name"], found["arguments"]) for found in rendered] == \
+        [(name, arguments) for name, arguments, _result in calls(row)]
+    assert '"arguments": "' not in text
+    assert [part.count('"arguments": {') for part in parts] == [1, 1, 1, 1]

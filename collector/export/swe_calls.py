@@ -1,0 +1,229 @@
+"""The turns of a swe-messages row (swe_messages.py): each action of the episode as a tool call, who made it
+(`actor`: the `developer` or an AI `agent`) and which AI, and the prompts the developer gave an agent.
+
+    Call     a tool call and its result; `actor`, `agent` (which AI, for an agent's call)
+    Prompt   the developer's prompt to an AI agent (empty when they left it out at review)
+    Whose    who made each edit burst and write: the edits' origins as the replay goes, the agents'
+             self-descriptions (generalised in unlinkable mode)
+    act      an item as the row's turns
+
+An edit burst is the agent's when one of its edits has an AI origin (`ai_completion`, `agent`: the classes
+of schemas/steps/edit.py), else the developer's (an edit without evidence included); a write to disk is the
+agent's when an agent claimed it (`origin` agent), else the developer's (a formatter, git, a script run on
+their machine). Commands, test runs and git are the developer's: an agent's own tool calls other than its
+writes (reads, searches, its shell commands, whose output no hook gives) are not actions here.
+
+Which AI: the agent the evidence names (`origin_detail` `claude-code:...`, an agent step's `agent`), an
+ACP agent by its self-description (its `session_start` detail, "NAME VERSION"), `unknown` when the evidence
+names none (an inline suggestion of the editor's). codetape records no model name of its own
+(consent/generalise.py); in an episode signed unlinkably a self-description has its versions at
+major.minor and its model names as their family (generalise.py `agent_label`, what minimisation does).
+
+A `codetape run -- pytest` is one action: the test run the pytest plugin (or `go test -json`) reported
+during a command's run, or the JUnit report read after it, and the command are one `run_tests` call, the
+command's line and folder among its arguments and its exit code after the test results.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, get_args
+
+from collector.consent.generalise import agent_label
+from collector.episode.outcome import FAILED
+from collector.export.bursts import Burst, Single
+from collector.reconstruct.workspace import Workspace
+from collector.stats.activity import language_of
+from collector.text.linediff import DiffWork, line_diff
+from schemas import Step
+from schemas.steps import AgentStep, CommandStep, EditStep, FileChangeStep, GitStep, OpenStep, TestRunStep
+from schemas.steps.agent import AgentName
+from schemas.steps.edit import ORIGIN_CLASS
+
+MAX_FAILING = 20
+SLACK_MS = 1000  # a test run reported up to 1 s outside its command's run is its (as daemon/junit_runs.py)
+AGENTS = frozenset(get_args(AgentName))
+UNKNOWN = "unknown"
+
+
+@dataclass
+class Call:
+    """One action: a tool call and what came back."""
+
+    name: str
+    arguments: dict[str, Any]
+    result: str
+    actor: str = "developer"
+    agent: str = ""  # which AI, for an agent's call
+
+
+@dataclass
+class Prompt:
+    """The developer's prompt to an AI agent."""
+
+    text: str
+    agent: str
+
+
+Turn = Call | Prompt
+
+
+@dataclass
+class Pending:
+    """What a span holds to make a command and its test run one call."""
+
+    test: tuple[Call, int] | None = None  # the last run_tests call with no command yet, and when it ran
+    command: tuple[Call, CommandStep] | None = None  # the last run_command call with no test run yet
+    changed: dict[str, int] = field(default_factory=dict)  # language -> lines changed, for `language`
+
+
+class Whose:
+    """Who made each edit burst and write, and the languages of the files (see the module docstring)."""
+
+    def __init__(self, unlinkable: bool) -> None:
+        self.unlinkable = unlinkable
+        self.edits: dict[int, tuple[str, str]] = {}  # an edit not yet in a burst: index -> (class, where)
+        self.described: dict[str, str] = {}  # an ACP agent's self-description, its latest
+        self.languages: dict[str, str] = {}  # path -> the languageId its editor opened it with
+
+    def see(self, index: int, step: Step) -> None:
+        """Note a step before the replay applies it."""
+        if type(step) is EditStep:
+            whose = ORIGIN_CLASS.get(step.origin or UNKNOWN, UNKNOWN)
+            self.edits[index] = (whose, _where(step.origin_detail))
+        elif type(step) is OpenStep and step.language_id:
+            self.languages[step.path] = step.language_id
+        elif type(step) is AgentStep and step.event == "session_start" and step.agent == "acp" \
+                and step.detail:
+            self.described["acp"] = agent_label(step.detail) if self.unlinkable else step.detail
+
+    def burst(self, burst: Burst) -> tuple[str, str]:
+        """(actor, which AI) of an edit burst."""
+        found = [self.edits.pop(index) for index in range(burst.first, burst.last + 1) if index in self.edits]
+        for index in [index for index in self.edits if index < burst.first]:  # (edits in no burst)
+            del self.edits[index]
+        ai = [where for whose, where in found if whose == "ai"]
+        if not ai:
+            return "developer", ""
+        return "agent", self.which(next((where for where in ai if where in AGENTS), UNKNOWN))
+
+    def which(self, agent: str) -> str:
+        """Which AI, for the agent the evidence names (see the module docstring)."""
+        if agent not in AGENTS:
+            return UNKNOWN
+        return self.described.get(agent, agent)
+
+    def language(self, path: str) -> str:
+        return self.languages.get(path) or language_of(path)
+
+
+def act(turns: list[Turn], pending: Pending, whose: Whose, item: Burst | Single, before: str | None,
+        workspace: Workspace, work: DiffWork) -> bool:
+    """Add the item's turns to `turns` (nothing for what is not an action); whether it edited or wrote a
+    file. `before`: a write's file's text before it, as the row knows it."""
+    if isinstance(item, Burst):
+        if not item.too_large and item.before == item.after:
+            whose.burst(item)
+            return False  # (a burst that left its file as it was, `x` then `u`: no edit, no call)
+        actor, agent = whose.burst(item)
+        diff = item.diff(headers=True)
+        _changed(pending, whose.language(item.path), diff)
+        turns.append(Call("edit_file", {"path": item.path, "diff": diff}, f"edited {item.path}", actor,
+                          agent))
+        return True
+    step = item.step
+    match step:
+        case FileChangeStep():
+            after = written(step, workspace)
+            diff = unified(step.path, before, after, work)
+            _changed(pending, whose.language(step.path), diff)
+            verb = "deleted" if after is None else "wrote"
+            claimed = step.origin == "agent"
+            turns.append(Call("write_file", {"path": step.path, "diff": diff}, f"{verb} {step.path}",
+                              "agent" if claimed else "developer",
+                              whose.which(_where(step.origin_detail)) if claimed else ""))
+            return True
+        case AgentStep(event="prompt"):
+            turns.append(Prompt(step.prompt or "", whose.which(step.agent)))
+        case CommandStep():
+            _command(turns, pending, step)
+        case TestRunStep():
+            _test_run(turns, pending, step)
+        case GitStep():
+            turns.append(Call("git", {"op": step.op, "ref": step.ref, "message": step.message},
+                              step.sha or step.new or step.detail or "done"))
+        case _:
+            pass  # (opening, saving, closing, the caret, diagnostics, notes, gaps, an agent's other steps)
+    return False
+
+
+def _command(turns: list[Turn], pending: Pending, step: CommandStep) -> None:
+    line = step.command_line or (shlex.join(step.argv) if step.argv else "")
+    exit_code = f"[exit code {step.exit_code}]"
+    if pending.test is not None and _during(pending.test[1], step):  # the tests this command ran
+        call, pending.test = pending.test[0], None
+        call.arguments.update(command=line, cwd=step.cwd)
+        call.result += "\n" + exit_code
+        return
+    output = ((step.output_tail or "") + "\n" + exit_code).lstrip("\n")
+    call = Call("run_command", {"command": line, "cwd": step.cwd}, output)
+    turns.append(call)
+    pending.command = (call, step)
+
+
+def _test_run(turns: list[Turn], pending: Pending, step: TestRunStep) -> None:
+    arguments = {"framework": step.framework, "args": step.args}
+    if pending.command is not None and _during(step.t_ms, pending.command[1]):  # a report read after it
+        call, command = pending.command
+        pending.command = None
+        call.name, call.arguments = "run_tests", {**arguments, **call.arguments}
+        call.result = test_result(step) + f"\n[exit code {command.exit_code}]"
+        return
+    call = Call("run_tests", arguments, test_result(step))
+    turns.append(call)
+    pending.test = (call, step.t_ms)
+
+
+def _during(t_ms: int, command: CommandStep) -> bool:
+    return command.t_ms - command.duration_ms - SLACK_MS <= t_ms <= command.t_ms + SLACK_MS
+
+
+def _where(detail: str | None) -> str:
+    """Where an origin's evidence comes from (`claude-code:PreToolUse Write` -> `claude-code`)."""
+    return detail.split(":", 1)[0] if detail else ""
+
+
+def _changed(pending: Pending, language: str, diff: str) -> None:
+    lines = sum(1 for line in diff.splitlines() if line[:1] in "+-" and line[:4] not in ("+++ ", "--- "))
+    pending.changed[language] = pending.changed.get(language, 0) + max(lines, 1)
+
+
+def main_language(changed: dict[str, int]) -> str:
+    """The language of the most lines changed (of two as many, the first by name); empty for none."""
+    return min(changed.items(), key=lambda found: (-found[1], found[0]))[0] if changed else ""
+
+
+def written(step: FileChangeStep, workspace: Workspace) -> str | None:
+    """The text a write left on disk at its path: what a buffer open over it reads in (the buffer keeps
+    the text before until the editor does: a write's diff is never the buffer's)."""
+    return None if step.change == "deleted" else workspace.disk.get(step.path)
+
+
+def test_result(step: TestRunStep) -> str:
+    failing = [test for test in step.tests if test.outcome in FAILED]
+    passed = sum(test.outcome == "passed" for test in step.tests)
+    lines = [f"{passed} passed, {len(failing)} failed (exit status {step.exit_status})"]
+    lines += [f"FAILED {test.nodeid}" + (f": {test.summary}" if test.summary else "")
+              for test in failing[:MAX_FAILING]]
+    return "\n".join(lines)
+
+
+def unified(path: str, before: str | None, after: str | None, work: DiffWork) -> str:
+    """The unified diff of a file from `before` to `after` (None: no such file), `--- a/PATH`."""
+    if before == after:
+        return ""
+    old = "/dev/null" if before is None else f"a/{path}"
+    new = "/dev/null" if after is None else f"b/{path}"
+    hunks = "".join(line_diff(before or "", after or "", work=work).parts)
+    return f"--- {old}\n+++ {new}\n{hunks}" if hunks else ""
