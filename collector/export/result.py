@@ -44,7 +44,8 @@ class ExportResult:
 
 
 SPLITS = ("train", "eval", "none")
-SPLIT_FORMATS = frozenset({"zeta", "zeta2", "swe-messages", "swe-messages-developer"})  # the formats whose records say their split
+# the formats whose records say their split
+SPLIT_FORMATS = frozenset({"zeta", "zeta2", "swe-messages", "swe-messages-developer"})
 RECORDS = {"jsonl": "line", "jsonl-rows": "line", "atif": "ATIF step", "zeta": "example", "zeta2": "example",
            "swe-messages": "row", "swe-messages-developer": "row",
            "progsnap2": "event", "progsnap2-zip": "event"}
