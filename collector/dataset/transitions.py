@@ -138,7 +138,7 @@ class TransitionRows:
         if type(step) is not DiagnosticsStep:
             if type(step) is not CursorStep:
                 self._begin(index, step, workspace)
-            self.carets.see(step)  # (after the action it starts took the caret as it was before it)
+            self.carets.see(step, workspace)  # (after the action it starts took the caret before it)
 
     def _begin(self, index: int, step: Step, workspace: Workspace) -> None:
         burst = self.burst

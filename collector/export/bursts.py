@@ -19,8 +19,11 @@ read: after each item it holds the files as they were right after that item. A b
 text before its first edit and after its last one, and where the caret was just before its first edit
 (`Burst.caret`, never where its change starts: that would tell a model the answer): the position of the
 editor's last `cursor` report for the file, or, when an edit to the file came after that report, the end
-of that edit (where an editor leaves the caret after typing); None when the file had neither since it was
-last opened, closed, changed on disk or the recording had a gap (`Burst.caret_from` says which). Its
+of that edit (where an editor leaves the caret after typing; `Burst.caret_from` says which). A position is
+kept while the file holds the text it is a position in (`Carets`): reopening the same text or a change on
+disk under an open buffer keeps it, a step that gives the file other text (an open, a close over unsaved
+edits, a change on disk of a file no editor has open, a gap's state) forgets it. None when the file had
+neither report nor edit since its text was last replaced so. Its
 diff is made once, when first asked for, spending from the `DiffWork` the bursts of an episode share
 (collector/text/linediff.py): past it, a burst's diff is coarse (`Burst.coarse`). A burst in a file of
 more than MAX_TEXT characters (before or after it) holds neither text and has no diff (`Burst.too_large`):
@@ -46,6 +49,7 @@ from schemas.steps import (
     FileChangeStep,
     GapStep,
     OpenStep,
+    SaveStep,
     Step,
 )
 
@@ -154,7 +158,7 @@ class Grouper:
         burst = self.burst
         if isinstance(step, PASSIVE) and burst is not None:
             self._passive = True
-            self.carets.see(step)
+            self.carets.see(step, workspace)
             key = (step.kind, step.path, step.origin if isinstance(step, DiagnosticsStep) else "")
             self.held.pop(key, None)  # the latest goes last: held stays in the order of the steps
             self.held[key] = Single(index, step)
@@ -173,13 +177,13 @@ class Grouper:
                                work=self.work, too_large=large)
         self._replaced = workspace.disk.get(step.path) \
             if isinstance(step, FileChangeStep) and step.origin == "agent" else None
+        self.carets.see(step, workspace)
         return settled
 
     def after(self, index: int, step: Step, workspace: Workspace) -> list[Item]:
         reread = self.reloads.after(step, workspace)
         if self._passive:
             return []
-        self.carets.see(step)
         burst = self.burst
         if reread and burst is not None and burst.first == index:  # the editor reading a write in
             self.burst = None
@@ -204,7 +208,12 @@ def _continues(burst: Burst, step: Step, pause_ms: int) -> bool:
 
 
 class Carets:
-    """Where the caret was last seen in each file: reported by the editor, or left by an edit."""
+    """Where the caret was last seen in each file: reported by the editor, or left by an edit. Told of each
+    step before the replay applies it (`workspace` as it is then); a position is kept while the file holds
+    the text it is a position in, so a step that replaces the text with another (an open, a close over
+    unsaved edits, a change on disk of a file no editor has open, a save or a gap setting other text)
+    forgets it, and one that leaves the text as it was (reopening the same text, a change on disk under an
+    open buffer) keeps it."""
 
     def __init__(self, encoding: PositionEncoding) -> None:
         self.encoding = encoding
@@ -214,24 +223,44 @@ class Carets:
         found = self.known.get(path)
         return (None, None) if found is None else found
 
-    def see(self, step: Step) -> None:
+    def see(self, step: Step, workspace: Workspace) -> None:
+        known = self.known
         match step:
             case CursorStep():
                 active = step.selections[0].active
-                self.known[step.path] = ((active.line, active.character), "cursor")
+                known[step.path] = ((active.line, active.character), "cursor")
             case EditStep():
                 caret = (0, 0)
                 for change in step.changes:  # applied in order: the caret ends after the last one
                     start = (0, 0) if change.range is None else \
                         (change.range.start.line, change.range.start.character)
                     caret = caret_after(*start, change.text, self.encoding)
-                self.known[step.path] = (caret, "edit")
-            case OpenStep() | CloseStep() | FileChangeStep():
-                self.known.pop(step.path, None)
-            case GapStep():
-                self.known.clear()
-            case _:
+                known[step.path] = (caret, "edit")
+            case OpenStep():
+                self._keep_if(step.path, step.text, workspace)
+            case SaveStep(text=str() as text):
+                self._keep_if(step.path, text, workspace)
+            case CloseStep():  # the file then reads as it is on disk
+                self._keep_if(step.path, workspace.disk.get(step.path), workspace)
+            case FileChangeStep():
+                if step.path not in workspace.buffers:  # (under an open buffer the text stays the editor's)
+                    same = step.change == "modified" and step.link is None and step.omitted is None
+                    self._keep_if(step.path, step.text if same else None, workspace)
+                if step.new_path is not None:
+                    known.pop(step.new_path, None)
+            case GapStep(state=None):
+                return  # no file's text set: each stays as it was
+            case GapStep(state=list() as state):
+                for file in state:
+                    if not (step.on_disk_only and file.path in workspace.buffers):
+                        self._keep_if(file.path, file.text, workspace)
+            case _:  # the other kinds leave every text as it was
                 return
+
+    def _keep_if(self, path: str, text: str | None, workspace: Workspace) -> None:
+        """Forget `path`'s caret unless its text after the step, `text`, is its text now."""
+        if path in self.known and (text is None or workspace.text(path) != text):
+            del self.known[path]
 
 
 def _settled(burst: Burst, workspace: Workspace) -> Burst:

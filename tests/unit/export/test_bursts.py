@@ -119,14 +119,32 @@ def test_the_caret_counts_in_the_episode_encoding_and_an_edit_leaves_it_after_it
     assert (last.caret, last.caret_from) == ((0, 3), "edit")  # after the whole document's new text
 
 
-def test_no_caret_before_a_file_is_edited_and_none_across_a_reopen_or_a_gap() -> None:
+def test_no_caret_before_a_file_is_edited_nor_once_its_text_is_replaced() -> None:
     steps = [step("open", 0, path="a.py", text="abc"), typed("a.py", 5, 0, 3, "d"),
-             step("close", 10, path="a.py"), step("open", 20, path="a.py", text="abcd"),
+             step("close", 10, path="a.py"), step("open", 20, path="a.py", text="abcd"),  # unsaved: lost
              typed("a.py", 30, 0, 0, "z"), cursor("a.py", 31, 1), step("save", 32, path="a.py"),
-             step("gap", 40, reason="paused", until_ms=50), typed("a.py", 60, 0, 0, "y")]
+             step("gap", 40, reason="resync", state=[{"path": "a.py", "text": "other\n"}]),
+             typed("a.py", 60, 0, 0, "y")]
     bursts = [item for item in run(steps)[0] if isinstance(item, Burst)]
     assert [(b.caret, b.caret_from) for b in bursts] == [(None, None), (None, None), (None, None)]
     assert excerpt(bursts[0], "utf-16") == "no known caret"
+
+
+def test_the_last_edit_is_the_caret_while_the_file_holds_the_text_it_was_made_in() -> None:
+    """Issue 55, item 5: a reopen of the same text, a save, a change on disk under the open buffer and a
+    gap that sets no text keep the end of the last edit; a change on disk of a closed file forgets it."""
+    steps = [step("open", 0, path="a.py", text="abc\n"), typed("a.py", 5, 0, 3, "d"),
+             step("save", 6, path="a.py"), step("close", 10, path="a.py"),
+             step("open", 20, path="a.py", text="abcd\n"), typed("a.py", 30, 0, 0, "z"),  # reopened: kept
+             step("file_change", 40, path="a.py", change="modified", text="on disk\n"),  # under the buffer
+             step("gap", 50, reason="paused", until_ms=60), typed("a.py", 70, 0, 5, "!"),
+             step("save", 80, path="a.py"), step("close", 90, path="a.py"),
+             step("file_change", 100, path="a.py", change="modified", text="rewritten\n"),
+             step("open", 110, path="a.py", text="rewritten\n"), typed("a.py", 120, 0, 0, "#")]
+    bursts = [item for item in run(steps)[0] if isinstance(item, Burst)]
+    assert [(b.caret, b.caret_from) for b in bursts] == [
+        (None, None), ((0, 4), "edit"), ((0, 1), "edit"), (None, None)]
+    assert bursts[1].before == "abcd\n" and bursts[1].caret_offset("utf-16") == 4  # after the d, not at z
 
 
 def test_an_edit_the_workspace_cannot_apply_names_its_step() -> None:
