@@ -17,6 +17,10 @@ as a big-endian number, modulo 100 are below EVAL_PERCENT, else `train`; so abou
 repositories are for evaluation, and a repository's episodes are on the same side on every machine. When
 these say both sides, the episode's split is `none`.
 
+The rule keeps episodes apart, not examples: two episodes with different steps and no near duplicate
+(a session copied in part into a repository on the other side) can hold byte-identical examples.
+examples.py leaves those out of eval, once every example of an export is written.
+
 The repository (`repository_key`) is the workspace's git remote, normalised (`git:HOST/PATH`: scheme,
 user, `.git` and a trailing `/` left out, the host in lower case), else `workspace:ROOT_NAME`, its
 folder's name. Two clones of one repository with different remotes (a fork) are two repositories: their

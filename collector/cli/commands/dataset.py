@@ -238,6 +238,11 @@ def summary(report: BuildReport) -> str:
         sizes = ", ".join(f"{name} {report.splits.get(name, 0):,}" for name in ("train", "eval", "none"))
         lines.append(f"splits: {sizes} episodes (episodes.split, by repository); "
                      f"{_count(report.split_leaks, 'episode')} with a duplicate on the other side")
+    left = {fmt: sides for fmt, sides in report.cross_split.left_out.items() if sum(sides.values())}
+    if left:
+        lines.append("examples left out, identical to one on the other side: " + ", ".join(
+            f"{fmt} {sides['eval']:,} eval" + (f", {sides['train']:,} train" if sides["train"] else "")
+            for fmt, sides in sorted(left.items())))
     held = ", ".join(_count(report.rows.get(table, 0), name) for table, name in TABLE_NAMES.items())
     lines.append(f"dataset: {held}; {_count(sum(report.rejected.values()), 'episode')} left out, each a "
                  f"row of rejected{_reasons(Counter(report.rejected))}")
