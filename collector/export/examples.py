@@ -64,6 +64,8 @@ KEYS: dict[str, tuple[Callable[[dict[str, Any]], list[Any]], Callable[[dict[str,
     "zeta2": (_zeta2, _tagged),
     "swe-messages": (_swe_messages, lambda record: str(record["split"])),
     "swe-messages-developer": (_swe_messages, lambda record: str(record["split"])),
+    "dpo": (_pair, lambda record: str(record["split"])),
+    "dpo-fim": (_pair, lambda record: str(record["split"])),
 }
 LEFT_OUT = "eval examples identical to a train example"  # the result's `skipped` reason
 

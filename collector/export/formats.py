@@ -60,6 +60,10 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
            _per_episode("zeta", "ZetaExporter", ".zeta.jsonl"), ".zeta.jsonl"),
     Format("zeta2", "<id>.zeta2.jsonl: next-edit examples as Zed's ExampleSpec (edit_prediction crate)",
            _per_episode("zeta2", "Zeta2Exporter", ".zeta2.jsonl"), ".zeta2.jsonl"),
+    Format("dpo", "<id>.dpo.jsonl: preference pairs (prompt, chosen, rejected, suffix) for TRL's DPOTrainer",
+           _per_episode("dpo", "DpoExporter", ".dpo.jsonl"), ".dpo.jsonl"),
+    Format("dpo-fim", "<id>.dpo-fim.jsonl: the dpo pairs, the text after in a fill-in-the-middle prompt",
+           _per_episode("dpo", "DpoFimExporter", ".dpo-fim.jsonl"), ".dpo-fim.jsonl"),
     Format("swe-messages", "<id>.swe-messages.jsonl: a row of tool-call messages per task, for agent "
            "fine-tuning",
            _per_episode("swe_messages", "SweMessagesExporter", ".swe-messages.jsonl"), ".swe-messages.jsonl"),

@@ -4,7 +4,8 @@ Keystrokes come in from the Typist as `advance` (time passing) and `emit` (the c
 passes the recorder fires what an editor and pylsp do on their own: diagnostics after a debounce
 once typing stops, and a save (Ctrl+S) every 25-40 s at the first real pause, then the on-save lint.
 With `training` on, each edit carries its origin (what the Typist says it was, with the evidence an
-editor plugin gives) and the editor reports the caret (`cursor`) when a burst of typing ends.
+editor plugin gives), the editor reports the caret (`cursor`) when a burst of typing ends, and the
+suggestions the Typist is offered are `offer` steps.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from tests.support.wire import RECV, SEND, WireMessage
 
 LSP = "lsp"
 EVIDENCE = {"typed": "vscode:type", "paste": "vscode:editor.action.clipboardPasteAction",
-            "completion": "lsp:textDocument/completion"}  # an edit's origin_detail, by origin
+            "completion": "lsp:textDocument/completion",
+            "ai_completion": "lsp:textDocument/inlineCompletion"}  # an edit's origin_detail, by origin
 
 
 @dataclass
@@ -111,6 +113,15 @@ class Recorder:
         self.step(data, wire.did_change(doc.uri, doc.version, changes))
         self._last_edit = self.t
         self._diag_at = self.t + self.rng.randint(350, 650)
+
+    def offer(self, fields: dict[str, Any]) -> None:
+        """Suggestions offered at the active document's caret, just before the change that decides them
+        (an `offer` step as the bridge records one in proxy mode; a codetape/offer notification)."""
+        doc = self.active
+        assert doc is not None
+        at = (doc.buf.line, doc.buf._u16(doc.buf.line, doc.buf.col))
+        self.custom({"kind": "offer", "source": "bridge", "path": doc.path, "range": wire.lsp_range(at, at),
+                     **fields})
 
     def cursor(self, doc: OpenDoc) -> None:
         """The editor's report of where the caret is (a codetape/cursor notification), in training mode."""

@@ -38,16 +38,17 @@ class Profile:
     new_share: float  # files typed from scratch; the rest are opened with a hole to fill
     burst: tuple[int, int]  # lines typed before looking elsewhere
     habits: Habits = field(default_factory=Habits)
-    # edits with origins, cursor steps, a snapshot, a task and an AI agent's steps
-    # (tests/support/activity.py): every column of the dataset a training run reads
+    # edits with origins, cursor steps, offers (completion lists, an AI's inline suggestions: typist.py),
+    # a snapshot, a task and an AI agent's steps (tests/support/activity.py): every column of the
+    # dataset a training run reads
     training: bool = False
 
 
 PROFILES = {
     "edit-heavy": Profile("edit-heavy", 60_000, (3, 6), 0.5, (15, 80), Habits(paste=0.004)),
     "mixed": Profile("mixed", 36_000, (6, 10), 0.25, (5, 30), Habits(paste=0.03, complete=0.55)),
-    "training": Profile("training", 36_000, (6, 10), 0.25, (5, 30), Habits(paste=0.03, complete=0.55),
-                        training=True),
+    "training": Profile("training", 36_000, (6, 10), 0.25, (5, 30),
+                        Habits(paste=0.03, complete=0.55, inline=0.12), training=True),
 }
 
 
@@ -139,7 +140,8 @@ def generate(seed: int, profile_name: str = "edit-heavy", *, scale: float = 1.0)
     targets = plan(rng, profile)
     recorder = Recorder(rng, "file:///home/dev/work/project", training=profile.training)
     timing = Timing(rng)
-    typist = Typist(rng, timing, profile.habits, recorder.advance, recorder.emit)
+    typist = Typist(rng, timing, profile.habits, recorder.advance, recorder.emit,
+                    recorder.offer if profile.training else None)
     activity = Activity(rng, recorder, targets_defs(targets))
     activity.start()
     todo = list(targets)

@@ -8,12 +8,18 @@ What VS Code does while someone types Python, reproduced closely enough for a be
 - Brackets and single-line quotes whose partner is on the same line are auto-closed; typing the
   partner later types over it (a caret move, no content change).
 - Identifiers of 4+ characters are often completed: 1-3 typed characters, then one change replacing
-  them with the whole word. Typos (a neighbouring key, sometimes followed by more characters) are
-  noticed and backspaced. Now and then a word is deleted (Ctrl+Backspace) and retyped, or a block
-  of lines is pasted.
+  them with the whole word. With an `offer` callback (the recorder's training mode) the completion list
+  is an `offer` step just before that change, as the bridge records one in proxy mode, and now and then
+  (`Habits.inline`) an AI assistant offers the rest of a line as ghost text where its content starts:
+  taken whole, taken a word at a time ("accept word") and typed on, or typed through up to where it
+  goes wrong and written over with the developer's own text (an `offer` step just before the change
+  that decided it: the dataset's preferences come from the last two). Typos (a neighbouring key,
+  sometimes followed by more characters) are noticed and backspaced. Now and then a word is deleted
+  (Ctrl+Backspace) and retyped, or a block of lines is pasted.
 Every keystroke is `wait(delay_ms)` (time passes, the editor and linter act on their own) and then,
 unless it only moved the caret, `emit(change, origin)` with the change it made to the buffer and whose
-work it is (`typed`, `paste`, `completion`).
+work it is (`typed`, `paste`, `completion`, `ai_completion`); an offer is `offer(fields)`, the step's
+fields but its path and range (the caret).
 """
 
 from __future__ import annotations
@@ -22,17 +28,23 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from tests.support.buffer import Buffer, Change
 from tests.support.timing import Timing
 
 Wait = Callable[[int], None]
 Emit = Callable[[Change, str], None]  # the change, and whose work it is (an edit's origin)
+Offer = Callable[[dict[str, Any]], None]  # an offer step's fields but path and range, at the caret
 
 OPENERS = {"(": ")", "[": "]", "{": "}"}
 QUOTES = ("'", '"')
 DEDENT_AFTER = re.compile(r"\s*(return|pass|raise|break|continue)\b")
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{3,}")
+NAME = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+WORD_END = re.compile(r"\W*\w+")  # what an inline suggestion's "accept word" takes
+GUESSES = ["value", "result", "self", "name", "data", "key", "None", "item", "args", "index", "text"]
+INLINE = {"via": "inline", "evidence": "lsp:textDocument/inlineCompletion", "provider": "copilot", "ai": True}
 WORDISH = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_. ")
 KEYBOARD = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 NEIGHBOURS = {
@@ -49,6 +61,7 @@ class Habits:
     complete: float = 0.45
     retype_word: float = 0.004
     paste: float = 0.008
+    inline: float = 0.0  # lines where an AI offers the rest as ghost text (with an `offer` callback)
 
 
 def indent_of(line: str) -> int:
@@ -88,12 +101,14 @@ def auto_pairs(content: str) -> dict[int, int]:
 class Typist:
     """Types lines into one buffer at a time; all randomness from `rng`."""
 
-    def __init__(self, rng: random.Random, timing: Timing, habits: Habits, wait: Wait, emit: Emit) -> None:
+    def __init__(self, rng: random.Random, timing: Timing, habits: Habits, wait: Wait, emit: Emit,
+                 offer: Offer | None = None) -> None:
         self.rng = rng
         self.timing = timing
         self.habits = habits
         self.wait = wait
         self.emit = emit
+        self.offer = offer
 
     def enter(self, buf: Buffer, delay: int) -> None:
         current = buf.current
@@ -158,6 +173,8 @@ class Typist:
         buf.typing = True
         closers: list[int] = []  # partner indexes of auto-inserted closers right of the caret
         i = start
+        if self.offer is not None and len(line) - start >= 8 and self.rng.random() < self.habits.inline:
+            i = self._inline(buf, line, start)
         while i < len(line):
             ch = line[i]
             delay = self.timing.key()
@@ -195,8 +212,53 @@ class Typist:
             self.wait(self.timing.key())
             self.emit(buf.type(ch), "typed")
         self.wait(self.timing.choose())
+        if self.offer is not None:  # the list pylsp offered, filtered by what is typed
+            self.offer({"via": "completion", "evidence": "lsp:textDocument/completion", "provider": "pylsp",
+                        "items": [{"text": word}, {"text": word + "_"}, {"text": word.upper()}],
+                        "decision": "accepted", "taken": 0})
         self.emit(buf.replace_left(typed, word), "completion")
         return i + len(word)
+
+    def _inline(self, buf: Buffer, line: str, start: int) -> int:
+        """An AI's suggestion for the rest of the line at `start`; where the typing goes on from."""
+        assert self.offer is not None
+        rest, roll = line[start:], self.rng.random()
+        wrong = self._guess(rest)
+        if roll < 0.4 or wrong is None:  # taken whole
+            self.wait(self.timing.choose())
+            self.offer({**INLINE, "items": [{"text": rest}], "decision": "accepted", "taken": 0})
+            self.emit(buf.type(rest), "ai_completion")
+            return len(line)
+        same = next((n for n, (a, b) in enumerate(zip(rest, wrong, strict=False)) if a != b), None)
+        assert same is not None  # (_guess: they differ before either ends)
+        word = WORD_END.match(wrong)
+        if roll < 0.65 and word is not None and 2 <= word.end() <= same:  # a word taken, then their own
+            self.wait(self.timing.choose())
+            self.offer({**INLINE, "items": [{"text": wrong}], "decision": "partly_accepted", "taken": 0,
+                        "taken_chars": word.end()})
+            self.emit(buf.type(wrong[:word.end()]), "ai_completion")
+            return start + word.end()
+        for ch in rest[:same]:  # typed through while it matches (the bridge keeps it pending), then not
+            self.wait(self.timing.key())
+            self.emit(buf.type(ch), "typed")
+        self.wait(self.timing.key())
+        self.offer({**INLINE, "items": [{"text": wrong[same:]}], "decision": "not_taken"})
+        self.emit(buf.type(rest[same]), "typed")
+        return start + same + 1
+
+    def _guess(self, rest: str) -> str | None:
+        """An AI's wrong guess at `rest`: one of its names another; None when it has none to change or
+        the guess would end where `rest` goes on (a suggestion typed through to its end is taken)."""
+        names = list(NAME.finditer(rest))
+        if not names:
+            return None
+        found = self.rng.choice(names)
+        other = self.rng.choice([guess for guess in GUESSES if guess != found.group()])
+        wrong = rest[:found.start()] + other + rest[found.end():]
+        if self.rng.random() < 0.3:
+            wrong = wrong[:found.start() + len(other)]  # and it stops there
+        differ = next((n for n, (a, b) in enumerate(zip(rest, wrong, strict=False)) if a != b), None)
+        return None if differ is None else wrong
 
     def _typo(self, buf: Buffer, line: str, i: int) -> None:
         wrong = self.rng.choice(NEIGHBOURS.get(line[i].lower(), "e"))

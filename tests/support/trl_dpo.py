@@ -1,0 +1,69 @@
+"""TRL's DPO preparation without a model and without torch: a tokenizer built here, and TRL's own
+`DPOTrainer._prepare_dataset` (the prompt extraction when there is none, the EOS added to each side, the
+tokenization into prompt_ids, chosen_ids and rejected_ids).
+
+`trl/trainer/dpo_trainer.py` imports torch, which the test environment does not install, so `prepare`
+reads `_prepare_dataset` out of that file and runs it as it is, with what it uses from `trl.data_utils`
+(`extract_prompt`, `is_conversational`, `_tokenize`, `common_prefix_length`); `global_then_local_main_first`
+is a barrier between processes, nothing in one process.
+
+The tokenizer knows no words: a byte-level BPE without merges (a token per byte), `<|endoftext|>` and
+StarCoder's fill-in-the-middle tokens as special tokens. Token ids differ from a real model's; the text
+each side decodes to does not, so a test can check that TRL trains on exactly the text exported.
+"""
+
+from __future__ import annotations
+import __future__
+
+import ast
+import contextlib
+import json
+import logging
+from functools import cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import datasets
+import trl
+import trl.data_utils
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+from transformers import PreTrainedTokenizerFast
+
+EOS = "<|endoftext|>"
+FIM = ["<fim_prefix>", "<fim_suffix>", "<fim_middle>"]
+
+
+def byte_tokenizer() -> PreTrainedTokenizerFast:
+    """A token per byte, EOS and the FIM tokens special."""
+    vocab = {char: number for number, char in enumerate(sorted(pre_tokenizers.ByteLevel.alphabet()))}
+    inner = Tokenizer(models.BPE(vocab=vocab, merges=[]))
+    inner.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    inner.decoder = decoders.ByteLevel()
+    return PreTrainedTokenizerFast(tokenizer_object=inner, eos_token=EOS, pad_token=EOS,
+                                   additional_special_tokens=FIM)
+
+
+@cache
+def _prepare_dataset() -> Any:
+    source = Path(trl.__file__).parent / "trainer" / "dpo_trainer.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    trainer = next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "DPOTrainer")
+    method = next(node for node in trainer.body
+                  if isinstance(node, ast.FunctionDef) and node.name == "_prepare_dataset")
+    names: dict[str, Any] = {name: getattr(trl.data_utils, name) for name in dir(trl.data_utils)
+                             if not name.startswith("__")}
+    names.update(json=json, Dataset=datasets.Dataset, IterableDataset=datasets.IterableDataset,
+                 logger=logging.getLogger("trl"), global_then_local_main_first=contextlib.nullcontext)
+    code = compile(ast.Module(body=[method], type_ignores=[]), str(source), "exec",
+                   flags=__future__.annotations.compiler_flag, dont_inherit=True)
+    exec(code, names)
+    return names["_prepare_dataset"]
+
+
+def prepare(dataset: datasets.Dataset, tokenizer: PreTrainedTokenizerFast) -> datasets.Dataset:
+    """`dataset` as `DPOTrainer` prepares it (no truncation): with prompt_ids, chosen_ids, rejected_ids."""
+    trainer = SimpleNamespace(_tokenizer=tokenizer)
+    args = SimpleNamespace(dataset_num_proc=None, max_length=None, truncation_mode="keep_start")
+    prepared: datasets.Dataset = _prepare_dataset()(trainer, dataset, tokenizer, args, "train")
+    return prepared
