@@ -83,15 +83,15 @@ class Whose:
 
     def __init__(self, unlinkable: bool) -> None:
         self.unlinkable = unlinkable
-        self.edits: dict[int, tuple[str, str]] = {}  # an edit not yet in a burst: index -> (class, where)
+        self.ai: dict[int, str] = {}  # an AI edit not yet in a burst: index -> its evidence's where
         self.described: dict[str, str] = {}  # an ACP agent's self-description, its latest
         self.languages: dict[str, str] = {}  # path -> the languageId its editor opened it with
 
     def see(self, index: int, step: Step) -> None:
         """Note a step before the replay applies it."""
         if type(step) is EditStep:
-            whose = ORIGIN_CLASS.get(step.origin or UNKNOWN, UNKNOWN)
-            self.edits[index] = (whose, _where(step.origin_detail))
+            if step.origin is not None and ORIGIN_CLASS.get(step.origin) == "ai":
+                self.ai[index] = _where(step.origin_detail)
         elif type(step) is OpenStep and step.language_id:
             self.languages[step.path] = step.language_id
         elif type(step) is AgentStep and step.event == "session_start" and step.agent == "acp" \
@@ -100,10 +100,10 @@ class Whose:
 
     def burst(self, burst: Burst) -> tuple[str, str]:
         """(actor, which AI) of an edit burst."""
-        found = [self.edits.pop(index) for index in range(burst.first, burst.last + 1) if index in self.edits]
-        for index in [index for index in self.edits if index < burst.first]:  # (edits in no burst)
-            del self.edits[index]
-        ai = [where for whose, where in found if whose == "ai"]
+        if not self.ai:
+            return "developer", ""
+        ai = [where for index, where in self.ai.items() if burst.first <= index <= burst.last]
+        self.ai = {index: where for index, where in self.ai.items() if index > burst.last}
         if not ai:
             return "developer", ""
         return "agent", self.which(next((where for where in ai if where in AGENTS), UNKNOWN))
