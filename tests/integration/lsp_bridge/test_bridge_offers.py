@@ -3,7 +3,8 @@ accepted, one list written over) and a scripted AI assistant's inline completion
 inline_server.py: one taken whole, one typed over, one taken a word at a time). Each is an `offer` step
 just before the change that decided it; the episode, signed and uploaded, builds into `offers` rows with
 their outcome and `preferences` pairs where the developer's own text replaced the AI's, read with DuckDB,
-and its `zeta2` export gives those two bursts a `rejected_patch`: the suggestion applied instead."""
+the same pairs in its `dpo` export as TRL's DPO preparation takes them, and its `zeta2` export gives
+those two bursts a `rejected_patch`: the suggestion applied instead."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import datasets
 from lsprotocol import types as lsp
 
 from tests.cli import codetape
@@ -30,6 +32,7 @@ from tests.support.bridge_harness import (
 )
 from tests.support.collector_harness import Daemon
 from tests.support.dataset_helpers import contributor, duck, sign, upload
+from tests.support.trl_dpo import byte_tokenizer, prepare
 
 __all__ = ["daemon", "ws"]
 
@@ -144,7 +147,7 @@ async def test_offers_through_the_proxy_are_steps_rows_and_preferences(daemon: D
     upload(alice, (tmp_path / "source").as_uri())
     out = tmp_path / "out"
     done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
-                    "--trust", str(alice.trust_file(tmp_path)), "--exports", "zeta2")
+                    "--trust", str(alice.trust_file(tmp_path)), "--exports", "zeta2,dpo")
     assert done.returncode == 0, done.stderr
     con = duck(out)
     rows = con.execute("SELECT path, via, ai, decision, taken_text, settled, outcome FROM offers "
@@ -163,6 +166,15 @@ async def test_offers_through_the_proxy_are_steps_rows_and_preferences(daemon: D
         ("ai_part.py", "def sub(a, b):\n    ", "", "return b - a", "return a - b  # minus",
          "partly_accepted"),
     ]
+    # the same pairs as TRL's preference rows (`dpo`), each prepared by TRL's own DPO preparation
+    dpo = out / "exports" / "dpo" / alice.key.key_id / f"{episode.header.episode_id}.dpo.jsonl"
+    rows = datasets.load_dataset("json", data_files=str(dpo), split="train", cache_dir=str(tmp_path / "hf"))
+    assert sorted(zip(rows["path"], rows["prompt"], rows["suffix"], rows["chosen"], rows["rejected"],
+                      rows["outcome"], strict=True)) == pairs
+    tokenizer = byte_tokenizer()
+    for row, done in zip(rows, prepare(rows, tokenizer), strict=True):
+        assert tokenizer.decode(done["prompt_ids"]) == row["prompt"]
+        assert tokenizer.decode(done["chosen_ids"]) == row["chosen"] + tokenizer.eos_token
 
     # zeta2: the bursts that replaced an AI's suggestion carry it as Zed's rejected patch, which applies
     # to the text the burst began in and gives that text with the suggestion taken whole
