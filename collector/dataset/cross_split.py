@@ -41,7 +41,7 @@ def listed(out: Output, formats: list[str] | tuple[str, ...]) -> dict[str, set[s
 
 def dedup_build(out: Output, formats: list[str] | tuple[str, ...], before: dict[str, set[str]]) -> CrossSplit:
     """Leave out of this build's export files the examples identical to one on the other side."""
-    done, files = CrossSplit(), _OutFiles(out)
+    done, files = CrossSplit(), OutFiles(out)
     for fmt, now in listed(out, formats).items():
         earlier = before.get(fmt, set())
         result = dedup(fmt, files, sorted(now - earlier), sorted(now & earlier))
@@ -51,10 +51,11 @@ def dedup_build(out: Output, formats: list[str] | tuple[str, ...], before: dict[
 
 
 @dataclass
-class _OutFiles:
+class OutFiles:
     """Export files in OUT, by their path relative to it."""
 
     out: Output
+    chunk: int = CHUNK  # bytes read at a time
 
     def lines(self, name: str) -> Iterator[bytes]:
         yield from (line for line in self._read(name) if line.strip())
@@ -70,7 +71,7 @@ class _OutFiles:
         try:
             with self.out.fs.open_input_stream(self.out.path(name)) as stream:
                 carry = b""
-                while chunk := stream.read(CHUNK):
+                while chunk := stream.read(self.chunk):
                     *lines, carry = (carry + chunk).split(b"\n")
                     yield from (line + b"\n" for line in lines)
                 if carry:
