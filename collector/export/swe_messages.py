@@ -42,7 +42,9 @@ sets (nebius SWE-rebench-OpenHands): every row has the same columns, of the same
 `swe-messages-developer` (`<episode id>.swe-messages-developer.jsonl`) writes the same rows with each of
 an agent's calls as one `user` message ("AGENT (an AI agent) called NAME ARGUMENTS", its result on the
 next line) and a system message that says so: TRL masks by role, so `assistant_only_loss` trains on the
-developer's calls alone.
+developer's calls alone. A row with no call in an `assistant` message (a task with no action; in
+swe-messages-developer, a task the agent did alone) is left out and counted (NO_CALL): TRL's
+`assistant_only_loss` refuses a whole dataset in which one example has no assistant token.
 
 Every column has one type in every row of every file, no null among them: `datasets.load_dataset("json")`
 over a whole export folder takes a column's type from the first file, and refuses a later one where it
@@ -59,6 +61,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -78,6 +81,7 @@ from schemas import Step
 from schemas.steps import FileChangeStep, GitStep, TaskStep, TestRunStep
 
 NO_TASK = "(no task statement was recorded)"
+NO_CALL = "rows with no assistant call"  # the result's `skipped` reason
 # the one line that turns each tool call's `arguments` into an object before a chat template renders it
 # (the README's; the tests run it)
 PARSE_ARGUMENTS = ('ds = ds.map(lambda row: {"messages": [m | {"tool_calls": [c | {"function": '
@@ -164,7 +168,7 @@ class SweMessagesExporter(Following):
 
     def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Messages:
         return Messages(out, episode, self.result.splits[str(episode.header.episode_id)], allowance,
-                        developer=self.developer)
+                        developer=self.developer, skipped=self.result.skipped)
 
 
 class SweMessagesDeveloperExporter(SweMessagesExporter):
@@ -178,8 +182,9 @@ class Messages:
     started."""
 
     def __init__(self, out: Writes, episode: Episode, split: str, allowance: Allowance, *,
-                 developer: bool = False) -> None:
+                 developer: bool = False, skipped: Counter[str] | None = None) -> None:
         self.out = out
+        self.skipped = Counter[str]() if skipped is None else skipped
         self.tasked = Rows(out, episode, split, allowance, whole=False, developer=developer)
         own = Allowance(allowance.episode_bytes)  # (what the row of the whole episode may take and spend)
         spare = tempfile.TemporaryFile(prefix="codetape-swe-messages-")  # noqa: SIM115 (closed by _drop)
@@ -199,14 +204,21 @@ class Messages:
 
     def finish(self, workspace: Workspace) -> int:
         if self.whole is None:
-            return self.tasked.finish(workspace)
+            written = self.tasked.finish(workspace)
+            self._count(self.tasked)
+            return written
         written = self.whole.finish(workspace)
+        self._count(self.whole)
         assert self.spare is not None
         self.spare.seek(0)
         while chunk := self.spare.read(1 << 20):
             self.out.write(chunk)
         self._drop()
         return written
+
+    def _count(self, rows: Rows) -> None:
+        if rows.uncalled:
+            self.skipped[NO_CALL] += rows.uncalled
 
     def _rows(self) -> tuple[Rows, ...]:
         return (self.tasked,) if self.whole is None else (self.tasked, self.whole)
@@ -231,7 +243,7 @@ class Rows(Items):
         self.whose = Whose(signed_unlinkably(episode.consent))
         self.texts: dict[str, str | None] = {}  # each file's text after the item before
         self.span: Span | None = Span(None, None, 0) if whole else None
-        self.tasks, self.rows = 0, 0
+        self.tasks, self.rows, self.uncalled = 0, 0, 0
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         self.whose.see(index, step)
@@ -273,11 +285,15 @@ class Rows(Items):
         signal = outcome["outcome_signal"] if said else ""
         patch = "".join(unified(path, span.base[path], workspace.text(path), self.work)
                         for path in sorted(span.base))
+        said = messages(span.turns, developer=self.developer)
+        if not any(message["role"] == "assistant" for message in said):
+            self.uncalled += 1
+            return 0
         head = [{"role": "system", "content": system_prompt(fixed["repo"], developer=self.developer),
                  "actor": "environment"},
                 {"role": "user", "content": span.statement or NO_TASK, "actor": "developer"}]
         self.out.write(json_line({
-            "messages": [*head, *messages(span.turns, developer=self.developer)], "tools": TOOLS_JSON,
+            "messages": [*head, *said], "tools": TOOLS_JSON,
             "model_patch": patch, "resolved": resolved, "resolved_signal": signal, "repo": fixed["repo"],
             "license": fixed["license"], "language": main_language(span.pending.changed),
             "split": fixed["split"], "episode_id": fixed["episode_id"],

@@ -143,12 +143,33 @@ def test_the_developer_variant_has_no_agent_call_in_an_assistant_turn(tmp_path: 
 def test_language_is_the_one_of_the_most_lines_changed(tmp_path: Path, episode_header: EpisodeHeader) -> None:
     steps = [step("open", 0, path="notes.md", text=""), step("open", 10, path="a.py", text="x = 1\n"),
              edit(100, 0, 0, "# a\n\n- b\n", "typed", path="notes.md"),
-             edit(5000, 0, 0, "y = 2\n", "typed"), step("task", 6000, action="start", statement="nothing"),
+             edit(5000, 0, 0, "y = 2\n", "typed"), step("task", 6000, action="start", statement="test it"),
+             step("test_run", 6500, args=["-q"], exit_status=0, duration_ms=100),
              step("task", 7000, action="done")]
     rows = export(tmp_path, episode_header, steps)
     assert [row["language"] for row in rows] == [""]  # the task's row edits nothing
     [whole] = export(tmp_path, episode_header, steps[:4])
     assert whole["language"] == "markdown"  # 3 lines against python's 1
+
+
+def test_a_row_without_an_assistant_call_is_left_out_and_counted(tmp_path: Path,
+                                                                 episode_header: EpisodeHeader) -> None:
+    """TRL's `assistant_only_loss` refuses a whole dataset in which one row has no assistant token: a task
+    with no action, and in the developer variant a task the agent did alone."""
+    agent = [step("agent", 100, agent="claude-code", hook="UserPromptSubmit", event="prompt", prompt="do it"),
+             step("file_change", 200, path="b.py", change="created", text="y = 2\n", origin="agent",
+                  origin_detail="claude-code:PostToolUse Write")]
+    steps = [step("task", 0, action="start", statement="nothing"), step("task", 50, action="done"),
+             step("task", 60, action="start", statement="ask"), *agent, step("task", 300, action="done")]
+    path = tmp_path / f"{episode_header.episode_id}.ctape"
+    write_episode_file(path, episode_header, steps)
+    for exporter, suffix, rows in ((SweMessagesExporter, ".a.jsonl", ["ask"]),
+                                   (SweMessagesDeveloperExporter, ".b.jsonl", [])):
+        result = ExportResult("swe-messages", tmp_path, splits={str(episode_header.episode_id): "train"})
+        exporter(tmp_path, result, suffix).add(open_episode(path))
+        written = (tmp_path / f"{episode_header.episode_id}{suffix}").read_text(encoding="utf-8")
+        assert [json.loads(line)["messages"][1]["content"] for line in written.splitlines()] == rows
+        assert (result.records, result.skipped) == (len(rows), {"rows with no assistant call": 2 - len(rows)})
 
 
 def test_an_acp_agent_is_named_by_its_family_only_in_unlinkable_mode() -> None:
