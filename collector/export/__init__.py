@@ -5,8 +5,9 @@ Public API (what `codetape export` and `codetape dataset build --exports` call):
 
     FORMATS: dict[str, Format]
         The formats by name: "jsonl", "jsonl-rows", "atif", "zeta", "zeta2", "swe-messages",
-        "agent-trace", "progsnap2", "progsnap2-zip". `Format.summary` is one line saying
-        what it writes; `Format.suffix` names a per-episode format's files, `<episode id><suffix>`
+        "swe-messages-developer", "agent-trace", "progsnap2", "progsnap2-zip". `Format.summary` is
+        one line saying what it writes; `Format.suffix` names a per-episode format's files,
+        `<episode id><suffix>`
         (None for progsnap2, one dataset of all the episodes); `Format.open(out_dir, result)` is how
         export_episodes starts one (a context manager giving an Exporter with `add(episode)`).
 
@@ -33,6 +34,7 @@ What each format writes (one file per episode, named by the episode id, except P
     zeta        <id>.zeta.jsonl   next-edit examples as in Zed's zeta dataset (zeta.py, excerpt.py, split.py)
     zeta2       <id>.zeta2.jsonl  the same bursts as Zed's ExampleSpec (zeta2.py)
     swe-messages <id>.swe-messages.jsonl  a row of tool-call messages per task (swe_messages.py)
+    swe-messages-developer <id>.swe-messages-developer.jsonl  the same, an agent's calls as user turns
     progsnap2   DatasetMetadata.csv, MainTable.csv, CodeStates/<id>/ for all the episodes together
                 (progsnap2.py, codestates.py)
     progsnap2-zip  <id>.progsnap2.zip  the same, one dataset per episode (progsnap2_zip.py)
