@@ -319,7 +319,8 @@ TABLES: dict[str, TableDoc] = {
         "not empty and does not start with the item's text, and whose outcome is overwritten or "
         "partly_accepted. Both sides replace the same span: context_before + chosen + context_after is "
         "the file's text where the offer settled, context_before + rejected + context_after that text "
-        "with the AI's suggestion in the developer's text's place.",
+        "with the AI's suggestion in the developer's text's place (the dpo and dpo-fim exports: these "
+        "rows as TRL's prompt, chosen and rejected).",
         _BY_STEP, "by episode, then step",
         {**_COMMON, "path": "the workspace-relative path of the document",
          "via": "completion or inline", "provider": "who offered it; null: not known",

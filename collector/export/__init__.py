@@ -1,13 +1,13 @@
 """Exports of episodes to the training formats people use (jsonl, ATIF, zeta, zeta2, swe-messages,
-ProgSnap2).
+DPO pairs, ProgSnap2).
 
 Public API (what `codetape export` and `codetape dataset build --exports` call):
 
     FORMATS: dict[str, Format]
         The formats by name: "jsonl", "jsonl-rows", "atif", "zeta", "zeta2", "swe-messages",
-        "swe-messages-developer", "agent-trace", "progsnap2", "progsnap2-zip". `Format.summary` is
-        one line saying what it writes; `Format.suffix` names a per-episode format's files,
-        `<episode id><suffix>`
+        "swe-messages-developer", "dpo", "dpo-fim", "agent-trace", "progsnap2", "progsnap2-zip".
+        `Format.summary` is one line saying what it writes; `Format.suffix` names a per-episode
+        format's files, `<episode id><suffix>`
         (None for progsnap2, one dataset of all the episodes); `Format.open(out_dir, result)` is how
         export_episodes starts one (a context manager giving an Exporter with `add(episode)`).
 
@@ -35,6 +35,8 @@ What each format writes (one file per episode, named by the episode id, except P
     zeta2       <id>.zeta2.jsonl  the same bursts as Zed's ExampleSpec (zeta2.py)
     swe-messages <id>.swe-messages.jsonl  a row of tool-call messages per task (swe_messages.py)
     swe-messages-developer <id>.swe-messages-developer.jsonl  the same, an agent's calls as user turns
+    dpo         <id>.dpo.jsonl    preference pairs (prompt, chosen, rejected, suffix) for TRL (dpo.py)
+    dpo-fim     <id>.dpo-fim.jsonl  the same, the text after in a fill-in-the-middle prompt (dpo.py)
     progsnap2   DatasetMetadata.csv, MainTable.csv, CodeStates/<id>/ for all the episodes together
                 (progsnap2.py, codestates.py)
     progsnap2-zip  <id>.progsnap2.zip  the same, one dataset per episode (progsnap2_zip.py)

@@ -10,7 +10,7 @@ written before it stays). An edit burst (atif, zeta, zeta2, swe-messages, progsn
 one file with no other step between them but cursor and diagnostics reports, none more than 3 s after the
 one before.
 
-zeta, zeta2 and swe-messages say each example's split (train, eval or none): by repository (the git
+zeta, zeta2, swe-messages and dpo say each example's split (train, eval or none): by repository (the git
 remote, else the workspace folder's name), an episode with the same steps or a near-duplicate diff as
 another on its side, none when those are on both; decided over the episodes given, in the order given.
 """
@@ -33,8 +33,8 @@ DOC = (__doc__ or "").format(formats=LISTED)
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("export",
-                            help="write episodes as jsonl, ATIF, zeta, zeta2, swe-messages, Agent Trace or "
-                                 "ProgSnap2 data",
+                            help="write episodes as jsonl, ATIF, zeta, zeta2, swe-messages, DPO pairs, Agent "
+                                 "Trace or ProgSnap2 data",
                             description=DOC, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("episodes", metavar="EPISODE", nargs="+",
                         help="an episode file, or an episode id (prefix)")
