@@ -46,6 +46,7 @@ from collector.redact.placeholders import PLACEHOLDER_RE
 from schemas.steps import DiagnosticsStep, GapStep, SaveStep
 
 EVENT_TOKENS = 500  # Zed's MAX_EVENT_TOKENS
+KEPT_TEXT = 64 << 10  # characters of a file's text zeta2's history keeps for each event; larger: the first
 MAX_MESSAGES = 20
 PLACEHOLDER = "redaction placeholder"
 
@@ -134,10 +135,12 @@ class Pending:
 
 class History:
     """The last bursts as Zed's edit events, as many of the newest as fit EVENT_TOKENS: as zeta's prompt
-    writes them, or (`headers`) as plain unified diffs with their ---/+++ lines (zeta2's edit_history)."""
+    writes them, or (`headers`) as plain unified diffs with their ---/+++ lines (zeta2's edit_history, which
+    also keeps the text each event's file had before it, for `starts`; of a file over KEPT_TEXT characters
+    only its first event's, and the history is cleared when that event goes)."""
 
     def __init__(self, *, headers: bool = False) -> None:
-        self._events: deque[tuple[str, int]] = deque()
+        self._events: deque[tuple[str, int, str, str | None]] = deque()  # event, cost, path, text before
         self._tokens = 0
         self._headers = headers
         self._joint = "" if headers else "\n\n"
@@ -152,13 +155,28 @@ class History:
         if cost > EVENT_TOKENS:  # Zed stops at the first event that does not fit: none before it counts
             self.clear()
             return
-        self._events.append((event, cost))
+        before = burst.before if self._headers else None
+        if before is not None and len(before) > KEPT_TEXT and \
+                any(path == burst.path for *_, path, _text in self._events):
+            before = None  # a large file's text is kept for its first event only (see `starts`)
+        self._events.append((event, cost, burst.path, before))
         self._tokens += cost
         while self._tokens > EVENT_TOKENS:
-            self._tokens -= self._events.popleft()[1]
+            _event, cost, path, before = self._events.popleft()
+            self._tokens -= cost
+            if before is not None and any(later == path and text is None for *_, later, text in self._events):
+                self.clear()  # the next event of that file kept no text: no start known for it
 
     def text(self) -> str:
-        return self._joint.join(event for event, _cost in self._events)
+        return self._joint.join(event for event, *_ in self._events)
+
+    def starts(self) -> dict[str, str]:
+        """(`headers` only) Each file the events edit: its text just before the first of them."""
+        first: dict[str, str] = {}
+        for _event, _cost, path, before in self._events:
+            if before is not None:
+                first.setdefault(path, before)
+        return first
 
     def clear(self) -> None:
         self._events.clear()

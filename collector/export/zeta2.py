@@ -9,14 +9,23 @@ crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burs
 - `tags`: `split:<train|eval|none>` (split.py: by repository, never a duplicate on both sides),
   `caret:<cursor|edit>` (where the caret comes from: the editor's report or the end of the edit before),
   and `codetape`;
-- `uncommitted_diff`: every file's change since `revision` up to the burst, as a unified diff with
-  `--- a/PATH` / `+++ b/PATH` lines, files in path order. A file's text at `revision` is its text when
-  the episode first saw it (opened, edited or written) after the start or the last commit: a change
-  made before the recording began counts as committed;
+- `uncommitted_diff`: as Zed's `capture_example.rs` writes it, each file's change from its text at
+  `revision` to its text just before the first event of `edit_history` (before the burst when the history
+  is empty), as a unified diff with `--- a/PATH` / `+++ b/PATH` lines (`/dev/null` for a file in no
+  commit), files in path order; so the worktree at `revision`, `git apply` of it, then each event of
+  `edit_history` applied in turn gives the text the burst began in; a file in no commit that was empty
+  then is made by git's own header for an empty new file (`diff --git a/PATH b/PATH`, `new file mode
+  100644`), after the others. A file's text at `revision` comes from
+  the snapshot and the commits (revision.py), never from what the episode first saw; a file whose text
+  there is not known is left out of it, and an example that needs it (its own file, or one its history
+  edits) is left out whole, counted by why;
 - `cursor_path`: the burst's file; `cursor_position`: the lines around the caret (CONTEXT_LINES above and
   below) with Zed's inline marker `<|user_cursor|>` where the caret was before the burst;
 - `edit_history`: the bursts before it as unified diffs with their `---`/`+++` lines, oldest first, as
-  many of the newest as fit zeta's EVENT_TOKENS (500), none from before a `gap`;
+  many of the newest as fit zeta's EVENT_TOKENS (500), none from before a gap, nor from before a step that
+  gave a file they edit other text than their edits made (an open of other text, a change on disk, the
+  editor reading a write in, a burst too large to diff): the events lead from the diff's text to the
+  burst's;
 - `expected_patches`: one, the burst's own diff;
 - `rejected_patch`: where an AI's suggestion was offered just before the burst (an `offer` step, the
   burst starting from the text it was offered in) and the developer's own text replaced it (a preference,
@@ -29,6 +38,8 @@ crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burs
 
 An unlinkably signed episode gives no example, counted: its commit ids are per-episode pseudonyms
 (consent/pseudonyms.py), so no repository holds its `revision` and Zed's loader could not check it out.
+An episode recorded without a snapshot (`snapshot = "tracked"`) gives none either: no file's text at its
+`revision` is known.
 
 The struct's other optional fields (`reasoning`, `captured_prompt_input`, `telemetry`, `human_feedback`,
 `rating`) are left out. As in `zeta`, a burst without a known caret, without a change, in a file too large
@@ -49,12 +60,13 @@ from collector.export.bursts import Burst, Item, Single
 from collector.export.excerpt import unfit
 from collector.export.follow import Items
 from collector.export.per_episode import Following
+from collector.export.revision import Revision
 from collector.export.zeta import PLACEHOLDER, History
 from collector.reconstruct.offers import Places, preferred, shown
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.text.linediff import line_diff
-from schemas.steps import CloseStep, FileChangeStep, GapStep, GitStep, OfferStep, OpenStep, Step
+from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OfferStep, OpenStep, SaveStep, Step
 
 INLINE_CURSOR = "<|user_cursor|>"  # Zed's INLINE_CURSOR_MARKER
 CONTEXT_LINES = 40
@@ -77,8 +89,8 @@ class Specs(Items):
         self.out, self.skipped, self.allowance = out, skipped, allowance
         self.episode_id, self.encoding = str(header.episode_id), header.position_encoding
         self.fixed = {"repository_url": header.workspace.git_remote or "", "split": split}
-        self.revision = header.workspace.head_at_start or ""
-        self.base: dict[str, str] = {}  # each file's text at `revision`, as first seen since
+        self.revision = Revision(header.workspace.head_at_start, allowance.diffs)
+        self.replacing: dict[str, str | None] | None = None  # the texts of the files the step applied sets
         self.history, self.examples = History(headers=True), 0
         self.places = Places()  # every offer's place, to tell the suggestions the developer's text replaced
         self.offered: dict[str, tuple[int, str, str]] = {}  # path -> an AI's last offer: step, text, proposed
@@ -91,38 +103,49 @@ class Specs(Items):
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         self.places.before(index, step, workspace)  # (before the bursts it settles, as it counts them)
         super().before(index, step, workspace)
+        paths = _replaced(step)
+        self.replacing = None if paths is None else {path: workspace.text(path) for path in paths}
+
+    def after(self, index: int, step: Step, workspace: Workspace) -> None:
+        burst = self.grouper.burst
+        super().after(index, step, workspace)
+        replacing, self.replacing = self.replacing, None
+        if replacing is not None:
+            changed = [path for path, text in replacing.items() if workspace.text(path) != text]
+        elif isinstance(step, EditStep) and burst is not None and burst.first == index and \
+                self.grouper.burst is None:  # the editor reading a write to disk in (no burst)
+            changed = [step.path]
+        else:
+            return
+        if changed and not self.history.starts().keys().isdisjoint(changed):
+            self.history.clear()  # a file the events edit got text they did not make: they lead to it no more
 
     def item(self, item: Item, workspace: Workspace) -> None:
         if self.pseudonymous:
             return
-        base, offered = self.base, self.offered
+        offered = self.offered
         if isinstance(item, Single):
             step = item.step
+            self.revision.see(step, workspace)
             if isinstance(step, GapStep):  # a hole, or a resync: the edits before are not the path
                 self.history.clear()
                 offered.clear()
             elif isinstance(step, OpenStep | CloseStep | FileChangeStep):  # its text replaced whole
                 offered.pop(step.path, None)
-            elif isinstance(step, GitStep) and step.op == "commit" and step.sha:
-                self.revision = step.sha
-                self.base = base = {path: text for path in workspace.paths()
-                                    if (text := workspace.text(path)) is not None}
             elif isinstance(step, OfferStep):
                 proposal = _proposal(step, workspace)
                 if proposal is not None:
                     offered[step.path] = (item.index, *proposal)
-            path = getattr(step, "path", None)
-            if isinstance(path, str) and path not in base and (text := workspace.text(path)) is not None:
-                base[path] = text
             return
-        base.setdefault(item.path, item.before)
         offer = offered.pop(item.path, None)
-        why = unfit(item)
+        why = unfit(item) or self._unknown(item)
         if why is not None:
             self.skipped[f"bursts with {why}"] += 1
         else:
-            example = _example(self.episode_id, item, self.revision, self.fixed, self.history.text(),
-                               _uncommitted(base, item, workspace, self.allowance), self.encoding)
+            starts = self.history.starts()
+            example = _example(self.episode_id, item, self.revision.sha, self.fixed, self.history.text(),
+                               _uncommitted(self.revision, item, starts, workspace, self.allowance),
+                               self.encoding)
             if offer is not None and offer[1] == item.before:  # offered in the text the burst began in
                 rejected = "".join(line_diff(item.before, offer[2], work=self.allowance.diffs).parts)
                 self.held.append((example, offer[0], f"--- a/{item.path}\n+++ b/{item.path}\n{rejected}"))
@@ -130,7 +153,19 @@ class Specs(Items):
                 self.held.append((example, None, None))
             else:
                 self.examples += _write(self.out, example, self.skipped)
-        self.history.add(item)
+        if item.too_large and item.path in self.history.starts():  # its change is in no event
+            self.history.clear()
+        else:
+            self.history.add(item)
+
+    def _unknown(self, burst: Burst) -> str | None:
+        """Why the text at the revision of a file the example needs (its own, those its history edits) is
+        not known; None when every one is."""
+        for path in (burst.path, *self.history.starts()):
+            why = self.revision.known(path)
+            if why is not None:
+                return f"a file's text at the revision not known ({why})"
+        return None
 
     def end(self, workspace: Workspace) -> int:
         preferences = {place.index for place in self.places.finish(workspace) if preferred(place)}
@@ -196,18 +231,41 @@ def cursor_position(text: str, caret: int) -> str:
     return text[start:caret] + INLINE_CURSOR + text[caret:end]
 
 
-def _uncommitted(base: dict[str, str], burst: Burst, workspace: Workspace, allowance: Allowance) -> str:
-    """Every file's change from its text at the revision to its text just before the burst."""
-    parts = []
-    for path in sorted(base):
-        now = burst.before if path == burst.path else workspace.text(path)
-        if now is None or now == base[path]:
+def _replaced(step: Step) -> list[str] | None:
+    """The files whose text `step` may set other than by editing (None: it sets none)."""
+    match step:
+        case OpenStep() | CloseStep() | SaveStep():
+            return [step.path]
+        case FileChangeStep():
+            return [step.path] if step.new_path is None else [step.path, step.new_path]
+        case GapStep(state=list() as state):
+            return [file.path for file in state]
+        case _:  # edits are the history's; the other kinds change no text
+            return None
+
+
+def _uncommitted(revision: Revision, burst: Burst, starts: dict[str, str], workspace: Workspace,
+                 allowance: Allowance) -> str:
+    """Each file's change from its text at the revision to its text just before the first event of the
+    history (`starts`: the files the history edits; the others are as they are now, the burst's own as
+    before it), those whose text at the revision is known."""
+    parts, empty = [], []
+    for path in sorted({*revision.paths(), *workspace.paths()}):
+        if revision.known(path) is not None:
             continue
-        made = line_diff(base[path], now, work=allowance.diffs)
-        hunks = "".join(made.parts)
+        then = revision.text(path)
+        now = starts[path] if path in starts else burst.before if path == burst.path else workspace.text(path)
+        if now == then:
+            continue
+        if then is None and now == "":  # no hunk makes an empty file: git's header for one, last
+            empty.append(f"diff --git a/{path} b/{path}\nnew file mode 100644\n")
+            continue
+        hunks = "".join(line_diff(then or "", now or "", work=allowance.diffs).parts)
         if hunks:
-            parts.append(f"--- a/{path}\n+++ b/{path}\n{hunks}")
-    return "".join(parts)
+            old = "/dev/null" if then is None else f"a/{path}"
+            new = "/dev/null" if now is None else f"b/{path}"
+            parts.append(f"--- {old}\n+++ {new}\n{hunks}")
+    return "".join(parts + empty)
 
 
 def _texts(example: dict[str, Any]) -> list[str]:

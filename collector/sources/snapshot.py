@@ -11,6 +11,10 @@ check-ignore` says, and asking costs a round trip per file), no link is followed
 end, binary files and files above `max_file_bytes` give no content. Redaction applies at sealing, to
 this state as to every other text.
 
+Each file says whether its text on disk is HEAD's (`at_head`: its git blob id the one HEAD's tree holds
+for the path, `git ls-tree`), so a reader can tell the text at the episode's `head_at_start` from a change
+made before the recording began (the `zeta2` export's base).
+
 Bounded: at most MAX_FILES files and MAX_BYTES bytes of text,
 taken in git's order (sorted paths) until the first that does not fit; the step's `detail` counts and
 names (up to NAMED per reason) what was left out: binary, above `max_file_bytes`, a link, past the
@@ -19,6 +23,7 @@ snapshot's cap (counted up to COUNTED). An excluded file is neither counted nor 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -49,7 +54,7 @@ REASONS = {"binary": "binary", "too_large": "above max_file_bytes", "link": "a l
 class Snapshot:
     """What one snapshot holds: the files' texts, what was left out (reason -> paths), or why none."""
 
-    state: list[dict[str, str]] = field(default_factory=list)  # {"path", "text"}, in git's order
+    state: list[dict[str, Any]] = field(default_factory=list)  # {"path", "text", "at_head"}, in git's order
     left_out: dict[str, list[str]] = field(default_factory=dict)
     problem: str | None = None
     bytes: int = 0
@@ -102,7 +107,7 @@ def take_snapshot(root: Path, policy: Policy, *, max_files: int = MAX_FILES,
     tracked = tracked_files(root)
     if isinstance(tracked, str):
         return Snapshot(problem=tracked)
-    snapshot = Snapshot()
+    snapshot, head = Snapshot(), head_blobs(root)
     for n, relpath in enumerate(tracked):
         if len(snapshot.state) >= max_files or snapshot.bytes >= max_bytes:
             snapshot.past_cap(tracked[n:], policy)
@@ -118,13 +123,49 @@ def take_snapshot(root: Path, policy: Policy, *, max_files: int = MAX_FILES,
         if reason is not None:
             snapshot.left_out.setdefault(reason, []).append(relpath)
             continue
-        snapshot.state.append({"path": relpath, "text": fields["text"]})
+        text = fields["text"]
+        blob = head.get(relpath)
+        at_head = blob is not None and blob_id(text.encode("utf-8"), blob) == blob
+        snapshot.state.append({"path": relpath, "text": text, "at_head": at_head})
         snapshot.bytes += known.size
     return snapshot
 
 
 def tracked_files(root: Path) -> list[str] | str:
     """The workspace-relative paths git tracks below `root`, sorted; or why they cannot be listed."""
+    listing = _git(root, "ls-files", "-z", "--cached", "--", ".")
+    if isinstance(listing, str):
+        return listing
+    names = [name.decode("utf-8", "surrogateescape") for name in listing.split(b"\0") if name]
+    return sorted({name for name in names if _plain(name)})
+
+
+def head_blobs(root: Path) -> dict[str, str]:
+    """The blob id of each file below `root` in HEAD's tree, by workspace-relative path (empty: no HEAD,
+    or git cannot say)."""
+    listing = _git(root, "ls-tree", "-r", "-z", "HEAD", "--", ".")
+    if isinstance(listing, str):
+        return {}
+    blobs = {}
+    for entry in listing.split(b"\0"):
+        meta, _, name = entry.partition(b"\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[1] == b"blob":
+            blobs[name.decode("utf-8", "surrogateescape")] = fields[2].decode("ascii", "replace")
+    return blobs
+
+
+def blob_id(data: bytes, like: str) -> str:
+    """Git's id of a blob holding `data`, in the hash of the repository whose ids look like `like`."""
+    digest = hashlib.sha256() if len(like) == 64 else hashlib.sha1()
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def _git(root: Path, *args: str) -> bytes | str:
+    """What `git ARGS` prints in the repository `root` is in (read-only, no lock taken), at most
+    MAX_LISTING bytes; or why it cannot be had."""
     try:
         found = find_git_dir(root)
     except GitDirRefused as exc:
@@ -132,20 +173,18 @@ def tracked_files(root: Path) -> list[str] | str:
     if found is None:
         return "the workspace is not in a git repository"
     command = ["git", "--no-optional-locks", "-c", "core.fsmonitor=false", f"--git-dir={found.git_dir}",
-               f"--work-tree={found.worktree}", "ls-files", "-z", "--cached", "--", "."]
+               f"--work-tree={found.worktree}", *args]
     try:
         done = subprocess.run(command, cwd=root, capture_output=True, timeout=GIT_TIMEOUT_S, check=False,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
     except subprocess.TimeoutExpired:
-        return f"git ls-files did not answer within {GIT_TIMEOUT_S:.0f} s"
+        return f"git {args[0]} did not answer within {GIT_TIMEOUT_S:.0f} s"
     except OSError as exc:
         return f"git cannot be run ({exc.strerror or exc})"
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        return f"git ls-files failed ({said[-1] if said else f'exit status {done.returncode}'})"
-    listing = done.stdout[:MAX_LISTING]
-    names = [name.decode("utf-8", "surrogateescape") for name in listing.split(b"\0") if name]
-    return sorted({name for name in names if _plain(name)})
+        return f"git {args[0]} failed ({said[-1] if said else f'exit status {done.returncode}'})"
+    return done.stdout[:MAX_LISTING]
 
 
 def _plain(relpath: str) -> bool:

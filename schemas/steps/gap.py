@@ -12,7 +12,8 @@ dataset and every export take it as the new state of the file, and `codetape ver
 A `snapshot` is the repository at the episode's start (opt-in: `snapshot = "tracked"` in `.codetape.toml`):
 the first step, at `t_ms` 0, its `state` the text of every git-tracked text file the workspace's rules let
 through, its `detail` what was left out and why (binary, above the size cap, a link, past the snapshot's
-own cap; excluded files are never named). Its state is what is on disk, not what an editor has open
+own cap; excluded files are never named), each file's `at_head` whether that text was HEAD's. Its state is
+what is on disk, not what an editor has open
 (`on_disk_only`): reconstruction sets the disk layer only, so a file changed on disk later reads as changed.
 """
 
@@ -34,6 +35,9 @@ GapReason = Literal[
 class FileState(Struct, frozen=True, kw_only=True):
     path: RelPath
     text: Text | None
+    # A snapshot's only: whether the text on disk was HEAD's (its git blob id the one HEAD's tree holds for
+    # the path) when the snapshot was taken; absent: not known (every other gap, an older snapshot).
+    at_head: bool | None = None
 
 
 class GapStep(StepBase, tag="gap", frozen=True, kw_only=True):

@@ -1,7 +1,11 @@
 """`codetape export --format zeta2` through the real CLI: each line one of Zed's `ExampleSpec`s, its fields
 read from the struct itself (tests/fixtures/zed/example_spec.rs, a copy of Zed's file under its licence),
-the expected patch applied by `git apply` to the file before the burst giving the file after it (both from
-`codetape checkout`), the cursor inside that file, and the files loaded by Hugging Face `datasets`."""
+and every row loaded as Zed's edit-prediction CLI loads one (load_project.rs), against the real git
+repository the episode was recorded in (git_session.py, a workspace already changed when the recording
+began): a worktree at `revision`, `git apply` of `uncommitted_diff`, then `edit_history` applied as
+udiff.rs applies it (tests/support/zed_udiff.py); the text must be the one the burst began in (`codetape
+checkout`), hold the cursor excerpt once, and take the expected patch to the text after the burst. The
+files load with Hugging Face `datasets`."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import datasets
+import pytest
 
 from collector.episode import open_episode
 from tests.integration.export.export_sessions import (  # noqa: F401 (fixtures)
@@ -21,6 +26,9 @@ from tests.integration.export.export_sessions import (  # noqa: F401 (fixtures)
     codetape,
     secret_session,
 )
+from tests.integration.export.git_session import record_git_session
+from tests.support.collector_harness import git
+from tests.support.zed_udiff import apply_diff, events
 
 SPEC = Path(__file__).parents[2] / "fixtures" / "zed" / "example_spec.rs"
 INLINE_CURSOR = "<|user_cursor|>"  # Zed's INLINE_CURSOR_MARKER, read from the same file below
@@ -60,42 +68,81 @@ def test_the_fixture_is_zeds_struct_with_its_licence() -> None:
     assert "GNU GENERAL PUBLIC LICENSE" in (SPEC.parent / "LICENSE-GPL").read_text(encoding="utf-8")
 
 
-def test_each_example_is_an_example_spec_whose_patch_applies(
-        tmp_path: Path, secret_session: tuple[Path, Path]) -> None:  # noqa: F811
-    home, episode = secret_session
+@pytest.fixture(scope="module")
+def git_session(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(home, repository, sealed episode) of git_session.py's recording."""
+    return record_git_session(tmp_path_factory.mktemp("git-session"))
+
+
+def load_like_zed(repo: Path, example: dict[str, Any], work: Path) -> dict[str, str]:
+    """The project's files as Zed's loader has them once the example is loaded (load_project.rs
+    `setup_worktree` then `apply_edit_history`): path -> text of the files the history edits and the
+    cursor's."""
+    git(repo, "worktree", "add", "-q", "--detach", str(work), example["revision"])
+    if example["uncommitted_diff"]:
+        applied = subprocess.run(["git", "apply", "-"], input=example["uncommitted_diff"].encode(), cwd=work,
+                                 capture_output=True, check=False)
+        assert applied.returncode == 0, (example["name"], applied.stderr, example["uncommitted_diff"])
+    paths = {path for kind, path, _hunk, _status in events(example["edit_history"]) if kind == "hunk"}
+    files = {path: (work / path).read_text(encoding="utf-8")
+             for path in paths | {example["cursor_path"]} if (work / path).is_file()}
+    return apply_diff(example["edit_history"], files)
+
+
+def test_every_row_loads_as_zeds_loader_loads_it(
+        tmp_path: Path, git_session: tuple[Path, Path, Path]) -> None:
+    """Issue 55, item 1: `uncommitted_diff` stops where `edit_history` starts, from the text at `revision`
+    (the snapshot's and the commit's, never the episode's first sight of a file changed before)."""
+    home, repo, episode = git_session
     examples, said = export(home, tmp_path / "out", episode)
-    assert len(examples) == 3 and "3 examples in 1 file" in said
     fields = spec_fields()
     required = {name for name, (_kind, defaulted) in fields.items() if not defaulted}
     kinds = {"String": str, "Arc<Path>": str, "Vec<String>": list, "Option<String>": str}
+    head = git(repo, "rev-parse", "HEAD")
+    snapshot = open_episode(episode).step_dicts().__next__()
+    assert {file["path"]: file["at_head"] for file in snapshot["state"]} == {
+        "src/app.py": True, "src/util.py": False}  # util.py changed before the recording began
+    loaded = 0
     for example in examples:
         assert required <= set(example) <= set(fields), set(example) ^ set(fields)
         for name, value in example.items():
             assert isinstance(value, kinds[fields[name][0]]), (name, value)
-        assert example["repository_url"] == "" and example["revision"] == ""  # a workspace outside git
-        assert "rejected_patch" not in example  # no offer recorded: the Option is left out, as serde does
-        assert any(tag.startswith("split:") for tag in example["tags"])
+        assert "rejected_patch" not in example and any(tag.startswith("split:") for tag in example["tags"])
         first, last = (int(n) for n in example["name"].split(":")[1].split("-"))
         path = example["cursor_path"]
+        files = load_like_zed(repo, example, tmp_path / "worktrees" / f"{first}")
         before = checkout_text(home, episode, first - 1, path, tmp_path / "checkouts") or ""
         after = checkout_text(home, episode, last, path, tmp_path / "checkouts")
+        assert files[path] == before, example["name"]  # the text the burst began in
         assert example["cursor_position"].count(INLINE_CURSOR) == 1
-        assert example["cursor_position"].replace(INLINE_CURSOR, "") in before
+        assert files[path].count(example["cursor_position"].replace(INLINE_CURSOR, "")) == 1  # Zed: once
         [patch] = example["expected_patches"]
-        work = tmp_path / "apply" / example["name"].replace(":", "-")
-        (work / path).parent.mkdir(parents=True)
-        (work / path).write_text(before, encoding="utf-8")
-        applied = subprocess.run(["git", "apply", "-"], input=patch.encode(), cwd=work, capture_output=True,
-                                 check=False)
+        assert apply_diff(patch, dict(files))[path] == after
+        (tmp_path / "worktrees" / f"{first}" / path).write_text(files[path], encoding="utf-8")
+        applied = subprocess.run(["git", "apply", "-"], input=patch.encode(), capture_output=True,
+                                 cwd=tmp_path / "worktrees" / f"{first}", check=False)
         assert applied.returncode == 0, applied.stderr
-        assert (work / path).read_text(encoding="utf-8") == after
-    first, second, third = examples
-    header = "--- a/src/app.py\n+++ b/src/app.py\n"
-    assert first["edit_history"] == "" and second["edit_history"].startswith(header)
-    assert third["uncommitted_diff"].startswith(header)  # the other file's change since the start
-    loaded = datasets.load_dataset("json", data_files=[str(p) for p in (tmp_path / "out").iterdir()],
-                                   split="train")
-    assert loaded.num_rows == 3 and loaded[0]["cursor_path"] == "src/app.py"
+        loaded += 1
+    assert loaded == len(examples) == 5 and "5 examples in 1 file" in said, said
+    assert "a file's text at the revision not known (changed before the recording began) 2" in said
+    a, b, n, c, e = examples
+    assert a["edit_history"] == "" and a["uncommitted_diff"] == ""  # src/app.py as HEAD holds it
+    assert b["edit_history"].startswith("--- a/src/app.py\n") and b["uncommitted_diff"] == ""
+    assert n["uncommitted_diff"] == "diff --git a/src/new.py b/src/new.py\nnew file mode 100644\n"
+    assert c["edit_history"].count("--- a/") == 3 and c["revision"] == a["revision"] != head
+    assert e["revision"] == head and e["uncommitted_diff"].startswith("--- a/src/app.py\n")  # the commit's
+    assert "src/util.py" not in json.dumps(examples)  # changed before the recording: its base is not known
+    loaded_rows = datasets.load_dataset("json", data_files=[str(p) for p in (tmp_path / "out").iterdir()],
+                                        split="train")
+    assert loaded_rows.num_rows == 5 and loaded_rows[0]["cursor_path"] == "src/app.py"
+
+
+def test_an_episode_without_a_snapshot_gives_no_example_and_says_why(
+        tmp_path: Path, secret_session: tuple[Path, Path]) -> None:  # noqa: F811
+    home, episode = secret_session
+    examples, said = export(home, tmp_path / "out", episode)
+    assert examples == [] and "bursts with a file's text at the revision not known (no git HEAD at the " \
+        "episode's start) 4" in said, said
 
 
 def test_no_example_holds_a_redaction_placeholder(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import datasets
+import pytest
 from lsprotocol import types as lsp
 
 from tests.cli import codetape
@@ -28,15 +29,30 @@ from tests.support.bridge_harness import (
     start_bridge,
     steps_of,
     uri,
-    ws,
 )
-from tests.support.collector_harness import Daemon
+from tests.support.collector_harness import Daemon, git, opt_in
 from tests.support.dataset_helpers import contributor, duck, sign, upload
 from tests.support.trl_dpo import byte_tokenizer, prepare
 
-__all__ = ["daemon", "ws"]
+__all__ = ["daemon"]
 
 INLINE_SERVER = Path(__file__).parents[2] / "support" / "inline_server.py"
+
+
+@pytest.fixture
+def ws(tmp_path: Path, daemon: Daemon) -> Path:
+    """This test's workspace (as bridge_harness's `ws`), a git repository with a snapshot at each episode's
+    start: the text at its HEAD that zeta2's examples start from (issue 55, item 1)."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "README.md").write_text("offers\n", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "start")
+    root = opt_in(root, 'snapshot = "tracked"\n', home=daemon.home.root)
+    with daemon.client() as client:
+        client.request("watch", workspace=str(root))
+    return root
 
 
 def opened(client: Any, doc: str, text: str) -> None:

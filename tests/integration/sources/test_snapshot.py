@@ -103,6 +103,7 @@ def test_the_files_git_tracks_at_the_start(daemon: Daemon, tmp_path: Path) -> No
     state = {file["path"]: file["text"] for file in snapshot["state"]}
     assert sorted(state) == ["app.py", "config.py", "tests/test_app.py"]  # (.codetape.toml is not tracked)
     assert state["app.py"] == APP and state["tests/test_app.py"] == TEST
+    assert all(file["at_head"] for file in snapshot["state"])  # each as HEAD holds it (config.py unredacted)
     assert AWS_ID not in state["config.py"] and AWS_SECRET not in state["config.py"]
     assert "«redacted:aws-access-key:1»" in state["config.py"]
     detail = snapshot["detail"].splitlines()
@@ -220,7 +221,13 @@ def test_inside_a_larger_repository_only_the_workspace_and_never_through_a_linke
     workspace = (top / "svc").resolve()
     policy = Policy.under(workspace, WorkspaceSettings())
     try:
-        assert take_snapshot(workspace, policy).state == [{"path": "main.py", "text": "here\n"}]
+        here = {"path": "main.py", "text": "here\n"}
+        assert take_snapshot(workspace, policy).state == [{**here, "at_head": False}]  # staged only
+        git(top, "commit", "-q", "-m", "both")  # HEAD's tree names it svc/main.py: read from the workspace
+        assert take_snapshot(workspace, policy).state == [{**here, "at_head": True}]
+        (top / "svc" / "main.py").write_text("changed\n", encoding="utf-8")
+        assert take_snapshot(workspace, policy).state == [{"path": "main.py", "text": "changed\n",
+                                                          "at_head": False}]
     finally:
         policy.close()
     linked = tmp_path / "linked"
@@ -247,7 +254,8 @@ def test_init_snapshot_tracked_is_the_users_consent_but_never_rewrites_a_file_th
     ok(codetape(home, "init", "--snapshot", "tracked", str(root)))
     assert 'snapshot = "tracked"' in (root / ".codetape.toml").read_text(encoding="utf-8")
     ok(codetape(home, "note", "go", "--dir", str(root)))
-    assert snapshot_of(episode_steps(seal(home, root)))["state"] == [{"path": "app.py", "text": APP}]
+    assert snapshot_of(episode_steps(seal(home, root)))["state"] == [
+        {"path": "app.py", "text": APP, "at_head": False}]  # staged, never committed: no HEAD holds it
     before = (root / ".codetape.toml").read_text(encoding="utf-8")
     refused = codetape(home, "init", "--snapshot", "none", str(root))
     assert refused.returncode == 2 and "codetape trust" in refused.stderr

@@ -1,0 +1,109 @@
+"""Each file's text at the commit zeta2's examples start from (their `revision`), as far as the episode
+establishes it: never a text the episode merely saw first, since a workspace may be dirty when recording
+begins.
+
+The revision is the episode's HEAD at its start (the header's `head_at_start`). Its files' texts come
+from the episode's snapshot (the `snapshot` gap, `snapshot = "tracked"`): a file whose text there was
+HEAD's (`at_head`) has that text; one changed before the recording began, or left out of the snapshot
+(binary, too large, a link), is not known; a file the snapshot neither holds nor names is in no commit
+(a file git does not track), unless the snapshot stopped at its cap. Without a snapshot no file is known.
+
+A `git commit` step whose parents hold the revision moves it to the commit: each file the commit changed
+(its `files`) then holds what it held on disk at the commit when that text differs from the one before by
+the lines git counts (added and deleted), else is not known (a commit of part of the changes); the other
+files are as they were. A commit on another parent, or any other move of HEAD (checkout, reset, merge,
+rebase, cherry-pick, pull), leaves every file unknown from then on.
+"""
+
+from __future__ import annotations
+
+from collector.reconstruct.workspace import Workspace
+from collector.sources.snapshot import named_in
+from collector.text.linediff import DiffWork, line_diff
+from schemas.steps import GapStep, GitStep, Step
+
+MOVES = frozenset({"checkout", "reset", "merge", "rebase", "cherry_pick", "pull"})
+
+
+class Revision:
+    """The revision and what is known of its files' texts (`known`, `text`), moved by `see`."""
+
+    def __init__(self, head_at_start: str | None, work: DiffWork | None = None) -> None:
+        self.sha = head_at_start or ""
+        self.work = work
+        self.texts: dict[str, str | None] = {}  # path -> its text at the revision (None: not in it)
+        self.unknown: dict[str, str] = {}  # path -> why its text at the revision is not known
+        self.rest: str | None = "no snapshot of the repository at the episode's start" if self.sha \
+            else "no git HEAD at the episode's start"  # why another path is not known (None: in no commit)
+
+    def known(self, path: str) -> str | None:
+        """None when `path`'s text at the revision is known (`text`), else why not."""
+        if path in self.texts:
+            return None
+        return self.unknown.get(path, self.rest)
+
+    def text(self, path: str) -> str | None:
+        """`path`'s text at the revision (None: not in it); it must be `known`."""
+        return self.texts.get(path)
+
+    def paths(self) -> list[str]:
+        return list(self.texts)
+
+    def see(self, step: Step, workspace: Workspace) -> None:
+        """Take `step`, once applied to `workspace`: a snapshot, a commit, a move of HEAD."""
+        match step:
+            case GapStep(reason="snapshot", state=list() as state) if self.sha:
+                for file in state:
+                    if file.at_head and file.text is not None:
+                        self.texts[file.path] = file.text
+                    else:
+                        self.unknown[file.path] = "changed before the recording began"
+                for path in named_in(step.detail):
+                    self.unknown[path] = "left out of the snapshot"
+                self.rest = "past the snapshot's cap" if "past the snapshot's cap" in step.detail else None
+            case GitStep(op="commit", sha=str() as sha):
+                if self.sha and self.sha in step.parents:
+                    self._commit(step, workspace)
+                    self.sha = sha
+                else:
+                    self._lost(f"a commit not made on {self.sha[:12] or 'a known revision'}")
+            case GitStep(op=op) if op in MOVES and step.new != self.sha:
+                self._lost(f"HEAD moved by git {op}")
+            case _:  # no other step moves HEAD or says what a commit holds
+                return
+
+    def _commit(self, step: GitStep, workspace: Workspace) -> None:
+        for stat in step.files:
+            path = stat.path
+            if stat.escaped or stat.change not in ("A", "M", "D"):
+                self._forget(path, f"a commit's {stat.change} of it")
+            elif stat.change == "D":
+                self.texts[path] = None
+                self.unknown.pop(path, None)
+            elif self.known(path) is not None or (disk := workspace.disk.get(path)) is None:
+                self._forget(path, self.known(path) or "not on disk at a commit")
+            elif _counts(self.text(path) or "", disk, self.work) == (stat.added, stat.deleted):
+                self.texts[path] = disk
+            else:
+                self._forget(path, "a commit of other text than the one on disk")
+
+    def _forget(self, path: str, why: str) -> None:
+        self.texts.pop(path, None)
+        self.unknown[path] = why
+
+    def _lost(self, why: str) -> None:
+        self.texts.clear()
+        self.unknown.clear()
+        self.rest = why
+
+
+def _counts(old: str, new: str, work: DiffWork | None) -> tuple[int, int]:
+    """The lines a diff from `old` to `new` adds and deletes, as `git diff --numstat` counts them."""
+    added = deleted = 0
+    for part in line_diff(old, new, work=work).parts:
+        for line in part.splitlines():
+            if line.startswith("+"):
+                added += 1
+            elif line.startswith("-"):
+                deleted += 1
+    return added, deleted
