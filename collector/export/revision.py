@@ -18,7 +18,7 @@ rebase, cherry-pick, pull), leaves every file unknown from then on.
 from __future__ import annotations
 
 from collector.reconstruct.workspace import Workspace
-from collector.sources.snapshot import named_in
+from collector.sources.snapshot import NO_SNAPSHOT, named_in
 from collector.text.linediff import DiffWork, line_diff
 from schemas.steps import GapStep, GitStep, Step
 
@@ -52,8 +52,8 @@ class Revision:
     def see(self, step: Step, workspace: Workspace) -> None:
         """Take `step`, once applied to `workspace`: a snapshot, a commit, a move of HEAD."""
         match step:
-            case GapStep(reason="snapshot", state=list() as state) if self.sha:
-                for file in state:
+            case GapStep(reason="snapshot") if self.sha and not step.detail.startswith(NO_SNAPSHOT):
+                for file in step.state or ():  # (none: git tracks no text file there)
                     if file.at_head and file.text is not None:
                         self.texts[file.path] = file.text
                     else:

@@ -44,6 +44,7 @@ COUNTED = 10_000  # files past the cap checked against the workspace's rules, to
 GIT_TIMEOUT_S = 10.0
 MAX_LISTING = 64 << 20  # bytes of `git ls-files` output read (NUL-separated paths)
 
+NO_SNAPSHOT = "no snapshot of the files git tracks"  # how the detail of one that could not be taken begins
 INDENT = "  "
 MORE = f"{INDENT}(and "
 REASONS = {"binary": "binary", "too_large": "above max_file_bytes", "link": "a link",
@@ -82,7 +83,7 @@ class Snapshot:
         """What the snapshot holds, then each reason files were left out and their paths, one a line
         (`named_in` reads them back)."""
         if self.problem is not None:
-            return f"no snapshot of the files git tracks: {self.problem}"
+            return f"{NO_SNAPSHOT}: {self.problem}"
         lines = [f"snapshot of the files git tracks: {len(self.state)} recorded ({self.bytes} bytes)"]
         for reason in [reason for reason in REASONS if reason in self.left_out]:
             paths = self.left_out[reason]

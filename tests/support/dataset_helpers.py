@@ -38,7 +38,7 @@ from collector.upload.revocation import signed_message
 from schemas import WorkspaceIdentity
 from schemas.common import plain
 from schemas.consent import ConsentReviewer
-from schemas.steps import CommandStep, TestRunStep
+from schemas.steps import CommandStep, GapStep, TestRunStep
 from schemas.upload import RevocationRecord, RevocationStatement
 from tests.cli import codetape
 from tests.support.sessions import Session, generate
@@ -90,11 +90,17 @@ def copied(home: Home, seed: int, number: int, remote: str, share: float = 1.0,
     """The session `seed` generates, as episode `number` of the repository `remote`: every step (a copy of
     the session in another repository: the same steps) or the first `share` of them (a partial copy: other
     steps, its written text a `share` of the session's, no near duplicate below 0.7, but the examples of
-    its bursts those of the session's first bursts)."""
+    its bursts those of the session's first bursts). Recorded as in a git repository: a HEAD named after
+    the remote, and a snapshot at the start in which git tracks none of the files the session edits (the
+    training profile's own, or an empty one), so zeta2 has the text at its revision (issue 55, item 1)."""
     made = _generated(seed, profile)
     steps = made.steps[:max(1, int(len(made.steps) * share))]
+    if not (isinstance(steps[0], GapStep) and steps[0].reason == "snapshot"):
+        steps = [GapStep(t_ms=0, source="collector", reason="snapshot",
+                         detail="snapshot of the files git tracks: 0 recorded (0 bytes)"), *steps]
+    head = hashlib.sha1(remote.encode()).hexdigest()
     header = replace(made.header, episode_id=uuid.UUID(int=number + 1, version=4),
-                     workspace=WorkspaceIdentity(root_name="project", git_remote=remote),
+                     workspace=WorkspaceIdentity(root_name="project", git_remote=remote, head_at_start=head),
                      started_at=made.header.started_at + timedelta(hours=number))
     path = home.ensure(home.episodes) / f"{header.episode_id}.ctape"
     write_episode_file(path, header, steps, level=3)

@@ -41,6 +41,11 @@ def test_the_snapshot_says_which_texts_are_heads() -> None:
     assert revision.known("logo.png") == "left out of the snapshot"
     assert (revision.known("new.py"), revision.text("new.py")) == (None, None)  # in no commit
     assert Revision(None).known("a.py") == "no git HEAD at the episode's start"
+    empty, failed = Revision(HEAD), Revision(HEAD)
+    seen(empty, step("gap", reason="snapshot", detail="snapshot of the files git tracks: 0 recorded (0 B)"))
+    seen(failed, step("gap", reason="snapshot", detail="no snapshot of the files git tracks: git failed"))
+    assert (empty.known("new.py"), failed.known("new.py")) == (
+        None, "no snapshot of the repository at the episode's start")
 
 
 def test_a_commit_on_the_revision_takes_what_was_on_disk_when_git_counts_the_same_lines() -> None:
