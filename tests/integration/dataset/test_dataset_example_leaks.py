@@ -41,8 +41,9 @@ def crossing(found: dict[str, dict[str, list[bytes]]]) -> int:
 def test_an_example_copied_across_the_split_is_left_out_of_eval(tmp_path: Path) -> None:
     alice = contributor(tmp_path, "alice")
     train, evaluated = remote("train", "app"), remote("eval", "fork")
-    whole = copied(alice.home, 41, 0, train)
-    part = copied(alice.home, 41, 1, evaluated, share=0.5)  # its first half, in a repository for eval
+    whole = copied(alice.home, 41, 0, train, profile="training")
+    # (training sessions: their snapshot gives zeta2 the text at the revision)
+    part = copied(alice.home, 41, 1, evaluated, share=0.5, profile="training")  # its first half: for eval
     other = copied(alice.home, 42, 2, evaluated, profile="edit-heavy")
     episodes = [sign(alice, path) for path in (whole, part, other)]
     source = (tmp_path / "source").as_uri()
