@@ -43,7 +43,8 @@ offered item in the developer's text's place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 
 from collector.reconstruct.workspace import Workspace
 from collector.text.document import Document
@@ -57,6 +58,7 @@ from schemas.steps import (
     SaveStep,
     Step,
 )
+from schemas.steps.base import Position, Range
 
 CONTEXT_BEFORE = 2000
 CONTEXT_AFTER = 1000
@@ -87,12 +89,70 @@ class Pair:
     context_after: str
 
 
+@dataclass(slots=True)
+class _Followed:
+    """The places followed in one file by start (`starts`), each with the greatest end up to it (`reach`),
+    so that a change visits only the places it moves or joins: those behind it, and those in front whose
+    reach gets to it (typing goes on at the newest place, or between the older ones: a few either way)."""
+    places: list[Place] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    reach: list[int] = field(default_factory=list)
+    growing: list[Place] = field(default_factory=list)
+
+    def add(self, place: Place) -> None:
+        at = bisect_right(self.starts, place.start)
+        self.places.insert(at, place)
+        self.starts.insert(at, place.start)
+        self.reach.insert(at, place.end)
+        self._reach_from(at)
+        self.growing.append(place)
+
+    def changed(self, a: int, b: int, inserted: int, breaks: bool, replaced: str) -> None:
+        """[a, b) replaced (`replaced`) with `inserted` characters: the places moved and grown, a growing
+        place it did not join stopped (the developer went on elsewhere in the file)."""
+        places, starts, reach = self.places, self.starts, self.reach
+        joined = []
+        at = len(places)
+        while at and starts[at - 1] > b:  # behind the change: moved (move_place keeps their order)
+            at -= 1
+            move_place(places[at], a, b, inserted, breaks, replaced)
+            starts[at] = places[at].start
+        low = at
+        while at and reach[at - 1] >= a:  # ends at or after its start: moved, joined or left
+            at -= 1
+            place = places[at]
+            if move_place(place, a, b, inserted, breaks, replaced):
+                joined.append(place)
+            starts[at] = place.start
+            low = at
+        if low < len(places):
+            self._reach_from(low)
+        if self.growing:
+            for place in self.growing:
+                if place.growing and not any(place is other for other in joined):
+                    place.growing = False
+            self.growing = [place for place in self.growing if place.growing]
+
+    def stop(self) -> None:
+        """The file was saved: no place grows any more."""
+        for place in self.growing:
+            place.growing = False
+        self.growing = []
+
+    def _reach_from(self, at: int) -> None:
+        places, reach = self.places, self.reach
+        most = reach[at - 1] if at else -1
+        for index in range(at, len(places)):
+            most = max(most, places[index].end)
+            reach[index] = most
+
+
 class Places:
     """Every offer's place in one episode, followed step by step (`before`, called before the replay
     applies each step); `finish` settles those still followed and gives them all, in the steps' order."""
 
     def __init__(self) -> None:
-        self._places: dict[str, list[Place]] = {}  # path -> offers followed in it
+        self._places: dict[str, _Followed] = {}  # path -> offers followed in it
         self.all: list[Place] = []
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
@@ -108,8 +168,8 @@ class Places:
                 if places and doc is not None:
                     self._edited(places, step, doc)
             case SaveStep():
-                for place in self._places.get(step.path, ()):
-                    place.growing = False
+                if step.path in self._places:
+                    self._places[step.path].stop()
             case OpenStep() | CloseStep() | FileChangeStep():
                 self._settle(step.path, workspace)
             case GapStep():
@@ -124,29 +184,30 @@ class Places:
             self.all.append(Place(step, index, 0, 0, "", "", growing=False, done=True))
             return
         start, end, _ = doc.extract(step.range)
-        text = doc.text
-        typed = typed_of(text, start, shown(step)) if step.via == "completion" and start == end else ""
+        typed = ""
+        if step.via == "completion" and start == end:
+            caret = step.range.start
+            _, _, line = doc.extract(Range(start=Position(line=caret.line, character=0), end=caret))
+            typed = typed_of(line, shown(step))
         place = Place(step, index, start - len(typed), end, "", "", typed=typed)
         self.all.append(place)
-        self._places.setdefault(step.path, []).append(place)
+        self._places.setdefault(step.path, _Followed()).add(place)
 
-    def _edited(self, places: list[Place], step: EditStep, doc: Document) -> None:
+    def _edited(self, places: _Followed, step: EditStep, doc: Document) -> None:
         changes = step.changes
         work = doc if len(changes) == 1 else doc.copy()
         for change in changes:
             a, b, replaced = work.extract(change.range)
             if work is not doc:
                 work.apply(change.range, change.text)
-            breaks = change.text[:1] in ("\n", "\r")
-            for place in places:
-                if not move_place(place, a, b, len(change.text), breaks, replaced) and place.growing:
-                    place.growing = False  # the developer went on elsewhere in the file
+            places.changed(a, b, len(change.text), change.text[:1] in ("\n", "\r"), replaced)
 
     def _settle(self, path: str, workspace: Workspace) -> None:
-        places = self._places.pop(path, None)
+        followed = self._places.pop(path, None)
+        places = followed.places if followed is not None else []
         doc = workspace.buffers.get(path)
         text = doc.text if doc is not None and places else None
-        for place in places or ():
+        for place in places:
             if text is not None:
                 start, end = place.start, place.end
                 place.settled = text[start:end]
@@ -175,10 +236,9 @@ def taken_text(step: OfferStep) -> str | None:
     return text[:step.taken_chars] if step.taken_chars is not None else text
 
 
-def typed_of(text: str, caret: int, item: str) -> str:
-    """What is typed of `item` just before `caret` in `text`: the longest end of the caret's line that
+def typed_of(line: str, item: str) -> str:
+    """What is typed of `item` at the end of `line` (the caret's line up to it): the longest end of it that
     the item starts with (a completion item replaces the word it completes)."""
-    line = text[text.rfind("\n", 0, caret) + 1:caret]
     for size in range(min(len(line), len(item)), 0, -1):
         if item.startswith(line[-size:]):
             return line[-size:]
