@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from collector.episode import open_episode, write_episode_file
-from collector.reconstruct.workspace import replay
+from collector.reconstruct.workspace import replay, workspace_at
 from collector.text.document import Document
 from schemas import step_to_dict
+from schemas.steps import EditStep, OfferStep
 from schemas.steps.base import Position, Range
 from tests.support.buffer import Buffer
 from tests.support.sessions import Session, generate
@@ -74,3 +75,23 @@ def test_buffer_ranges_count_utf16_units() -> None:
     doc.apply(Range(start=Position(line=0, character=7), end=Position(line=0, character=7)), "é")
     doc.apply(Range(start=Position(line=1, character=0), end=Position(line=1, character=1)), "")
     assert doc.text == buf.text == "x = '😀é'\n"
+
+
+def test_a_training_session_is_offered_what_it_types_and_writes_over_some_of_it() -> None:
+    """The training profile's offers (tests/support/typist.py): each completion an accepted list, an AI's
+    inline suggestions taken, taken a word and typed on, typed over; the files still end as their targets,
+    and the session is the same for the same seed."""
+    session = generate(5, "training", scale=0.1)
+    offers = [step for step in session.steps if isinstance(step, OfferStep)]
+    assert {(offer.via, offer.decision) for offer in offers} == {
+        ("completion", "accepted"), ("inline", "accepted"), ("inline", "partly_accepted"),
+        ("inline", "not_taken")}
+    for at, offer in enumerate(session.steps[:-1]):  # each just before the edit that decided it, there
+        if isinstance(offer, OfferStep):
+            after = session.steps[at + 1]
+            assert isinstance(after, EditStep) and after.path == offer.path
+            assert after.changes[0].range is not None and after.changes[0].range.end == offer.range.start
+    workspace = workspace_at(session.header.position_encoding, session.steps)
+    assert {path: workspace.text(path) for path in session.expected} == session.expected
+    again = generate(5, "training", scale=0.1)
+    assert [step_to_dict(s) for s in again.steps] == [step_to_dict(s) for s in session.steps]
