@@ -20,8 +20,9 @@ names none (an inline suggestion of the editor's). codetape records no model nam
 major.minor and its model names as their family (generalise.py `agent_label`, what minimisation does).
 
 A `codetape run -- pytest` is one action: the test run the pytest plugin (or `go test -json`) reported
-during a command's run, or the JUnit report read after it, and the command are one `run_tests` call, the
-command's line and folder among its arguments and its exit code after the test results.
+during a command's run (at most 1 s outside it, and at most 10 s before its end), or the JUnit report read
+after it, and the command are one `run_tests` call, the command's line and folder among its arguments and
+its exit code after the test results.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from schemas.steps.edit import ORIGIN_CLASS
 
 MAX_FAILING = 20
 SLACK_MS = 1000  # a test run reported up to 1 s outside its command's run is its (as daemon/junit_runs.py)
+ENDED_MS = 10_000  # ... when the command ended at most 10 s after it (not a dev server's hour around it)
 AGENTS = frozenset(get_args(AgentName))
 UNKNOWN = "unknown"
 
@@ -186,7 +188,9 @@ def _test_run(turns: list[Turn], pending: Pending, step: TestRunStep) -> None:
 
 
 def _during(t_ms: int, command: CommandStep) -> bool:
-    return command.t_ms - command.duration_ms - SLACK_MS <= t_ms <= command.t_ms + SLACK_MS
+    """Whether a test run reported at `t_ms` is the one `command` ran."""
+    return command.t_ms - command.duration_ms - SLACK_MS <= t_ms <= command.t_ms + SLACK_MS and \
+        command.t_ms - t_ms <= ENDED_MS
 
 
 def _where(detail: str | None) -> str:

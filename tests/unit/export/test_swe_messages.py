@@ -79,7 +79,8 @@ def test_a_command_and_the_tests_it_ran_are_one_run_tests_call(tmp_path: Path,
              step("test_run", 5000, source="junit", framework="jest", args=["make", "check"], exit_status=2,
                   duration_ms=2000, tests=[{"nodeid": "a.test.js::adds", "outcome": "passed"}]),
              step("command", 60_000, command_line="ls", exit_code=0, duration_ms=20),
-             step("test_run", 90_000, args=["-x"], exit_status=0, duration_ms=100)]  # (from the editor)
+             step("test_run", 90_000, args=["-x"], exit_status=0, duration_ms=100),  # (from the editor,
+             step("command", 390_000, command_line="npm run dev", exit_code=0, duration_ms=600_000)]  # later)
     [row] = export(tmp_path, episode_header, steps)
     assert calls(row) == [
         ("run_tests", {"framework": "pytest", "args": ["-q"], "command": "pytest -q", "cwd": "src"},
@@ -87,7 +88,8 @@ def test_a_command_and_the_tests_it_ran_are_one_run_tests_call(tmp_path: Path,
         ("run_tests", {"framework": "jest", "args": ["make", "check"], "command": "make check", "cwd": "."},
          "1 passed, 0 failed (exit status 2)\n[exit code 2]"),
         ("run_command", {"command": "ls", "cwd": "."}, "[exit code 0]"),
-        ("run_tests", {"framework": "pytest", "args": ["-x"]}, "0 passed, 0 failed (exit status 0)")]
+        ("run_tests", {"framework": "pytest", "args": ["-x"]}, "0 passed, 0 failed (exit status 0)"),
+        ("run_command", {"command": "npm run dev", "cwd": "."}, "[exit code 0]")]
 
 
 def agent_session() -> list[Step]:
