@@ -41,6 +41,11 @@ An unlinkably signed episode gives no example, counted: its commit ids are per-e
 An episode recorded without a snapshot (`snapshot = "tracked"`) gives none either: no file's text at its
 `revision` is known.
 
+Every diff but `uncommitted_diff` (which goes to `git apply`) lists, in a hunk whose old and new texts
+both end without a line break, the added lines before the deleted ones (`zed_order`): Zed's parser
+takes only a hunk's first `\\ No newline at end of file`, so in the usual order it would give the new
+last line a break it does not have.
+
 The struct's other optional fields (`reasoning`, `captured_prompt_input`, `telemetry`, `human_feedback`,
 `rating`) are left out. As in `zeta`, a burst without a known caret, without a change, in a file too large
 to diff or whose path is not printable gives no example, and an example that would hold a redaction
@@ -49,6 +54,7 @@ placeholder is left out whole; both are counted in the result by reason.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -69,6 +75,7 @@ from collector.text.linediff import line_diff
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OfferStep, OpenStep, SaveStep, Step
 
 INLINE_CURSOR = "<|user_cursor|>"  # Zed's INLINE_CURSOR_MARKER
+HUNK_RE = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 CONTEXT_LINES = 40
 
 
@@ -143,12 +150,14 @@ class Specs(Items):
             self.skipped[f"bursts with {why}"] += 1
         else:
             starts = self.history.starts()
-            example = _example(self.episode_id, item, self.revision.sha, self.fixed, self.history.text(),
+            example = _example(self.episode_id, item, self.revision.sha, self.fixed,
+                               zed_order(self.history.text()),
                                _uncommitted(self.revision, item, starts, workspace, self.allowance),
                                self.encoding)
             if offer is not None and offer[1] == item.before:  # offered in the text the burst began in
                 rejected = "".join(line_diff(item.before, offer[2], work=self.allowance.diffs).parts)
-                self.held.append((example, offer[0], f"--- a/{item.path}\n+++ b/{item.path}\n{rejected}"))
+                self.held.append((example, offer[0],
+                                  zed_order(f"--- a/{item.path}\n+++ b/{item.path}\n{rejected}")))
             elif self.held or offered:
                 self.held.append((example, None, None))
             else:
@@ -209,7 +218,7 @@ def _example(episode_id: str, burst: Burst, revision: str, fixed: dict[str, str]
         "cursor_path": burst.path,
         "cursor_position": cursor_position(burst.before, burst.caret_offset(encoding)),
         "edit_history": history,
-        "expected_patches": [burst.diff(headers=True)],
+        "expected_patches": [zed_order(burst.diff(headers=True))],
     }
 
 
@@ -266,6 +275,51 @@ def _uncommitted(revision: Revision, burst: Burst, starts: dict[str, str], works
             new = "/dev/null" if now is None else f"b/{path}"
             parts.append(f"--- {old}\n+++ {new}\n{hunks}")
     return "".join(parts + empty)
+
+
+def zed_order(diff: str) -> str:
+    """`diff` with the added lines before the deleted ones in each hunk whose old and new texts both end
+    without a line break (two `\\ No newline at end of file` markers): Zed's parser (zeta_prompt's
+    udiff.rs, `DiffParser`) takes only a hunk's first marker, so in the usual order the added last line
+    would keep a line break it does not have; git and Zed read this order as the same change."""
+    if diff.count("\n\\ ") < 2:
+        return diff
+    lines = diff.splitlines(keepends=True)
+    out: list[str] = []
+    n = 0
+    while n < len(lines):
+        found = HUNK_RE.match(lines[n])
+        out.append(lines[n])
+        n += 1
+        if found is None:
+            continue
+        old, new = int(found.group(1) or 1), int(found.group(2) or 1)
+        hunk: list[str] = []
+        while n < len(lines) and (old > 0 or new > 0 or lines[n].startswith("\\")):
+            line = lines[n]
+            old -= line[0] in " -"
+            new -= line[0] in " +"
+            hunk.append(line)
+            n += 1
+        out += _added_first(hunk)
+    return "".join(out)
+
+
+def _added_first(hunk: list[str]) -> list[str]:
+    """A hunk's lines, its last run of changes with the added lines first when it has two markers."""
+    if sum(line.startswith("\\") for line in hunk) < 2:
+        return hunk
+    start = len(hunk)
+    while start > 0 and hunk[start - 1][0] in "-+\\":
+        start -= 1
+    added: list[str] = []
+    deleted: list[str] = []
+    side = deleted
+    for line in hunk[start:]:
+        if line[0] != "\\":
+            side = added if line[0] == "+" else deleted
+        side.append(line)
+    return hunk[:start] + added + deleted
 
 
 def _texts(example: dict[str, Any]) -> list[str]:

@@ -34,12 +34,13 @@ class Activity:
     _test_due: int = 0
     _commit_due: int = 0
     _head: str = field(default="")
+    start_head: str = field(default="")  # the commit HEAD is at when the session starts (the header's)
     _committed: dict[str, int] = field(default_factory=dict)
     _failed: bool = False  # the last test run had failures
     _notes: dict[str, str] = field(default_factory=dict)  # the agent's files: path -> text
 
     def __post_init__(self) -> None:
-        self._head = self._sha()
+        self._head = self.start_head = self._sha()
         self._test_due = self.rng.randint(5, 20) * 60_000
         self._commit_due = self.rng.randint(20, 45) * 60_000
 
@@ -61,8 +62,8 @@ class Activity:
         """The session's first steps in training mode: the repository's snapshot, the task."""
         if not self.recorder.training:
             return
-        state = [{"path": "README.md", "text": "# project\n\nA small library.\n"},
-                 {"path": "setup.cfg", "text": "[metadata]\nname = project\n"}]
+        state = [{"path": "README.md", "text": "# project\n\nA small library.\n", "at_head": True},
+                 {"path": "setup.cfg", "text": "[metadata]\nname = project\n", "at_head": True}]
         self.recorder.custom({"kind": "gap", "source": "collector", "reason": "snapshot", "state": state})
         self.recorder.custom({"kind": "task", "source": "cli", "action": "start",
                               "statement": f"{self.rng.choice(VERBS)} {self.rng.choice(OBJECTS)}"})

@@ -167,7 +167,8 @@ def generate(seed: int, profile_name: str = "edit-heavy", *, scale: float = 1.0)
     started = datetime(2026, 3, 2, 9, 0, tzinfo=UTC) + timedelta(days=seed % 365, minutes=rng.randint(0, 480))
     header = EpisodeHeader(
         codetape_version="0.1.0", episode_id=uuid.UUID(int=rng.getrandbits(128), version=4),
-        started_at=started, workspace=WorkspaceIdentity(root_name="project"), position_encoding="utf-16",
+        started_at=started, position_encoding="utf-16",
+        workspace=WorkspaceIdentity(root_name="project", head_at_start=activity.start_head),
         client=ClientInfo(name="Visual Studio Code", version="1.95.3"))
     return Session(f"{profile_name}/{seed}", header, recorder.steps, recorder.wire,
                    {t.path: t.expected for t in targets})
