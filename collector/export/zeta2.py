@@ -4,8 +4,8 @@ crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burs
 
 - `name`: `<episode id>:<first step>-<last step>` (the `codetape cat` indexes of the burst's edits);
 - `repository_url`: the workspace's git remote ("" without one); `revision`: the commit the example's
-  diffs start from: the episode's HEAD at its start, then the commit of each `git commit` step ("" when
-  neither is known);
+  diffs start from: the episode's HEAD at its start, then the commit of each `git commit` step made on it
+  (revision.py; an episode without a HEAD at its start gives no example);
 - `tags`: `split:<train|eval|none>` (split.py: by repository, never a duplicate on both sides),
   `caret:<cursor|edit>` (where the caret comes from: the editor's report or the end of the edit before),
   and `codetape`;
@@ -15,10 +15,10 @@ crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burs
   commit), files in path order; so the worktree at `revision`, `git apply` of it, then each event of
   `edit_history` applied in turn gives the text the burst began in; a file in no commit that was empty
   then is made by git's own header for an empty new file (`diff --git a/PATH b/PATH`, `new file mode
-  100644`), after the others. A file's text at `revision` comes from
-  the snapshot and the commits (revision.py), never from what the episode first saw; a file whose text
-  there is not known is left out of it, and an example that needs it (its own file, or one its history
-  edits) is left out whole, counted by why;
+  100644`), after the others. A file's text at `revision` comes from the snapshot and the commits
+  (revision.py), never from what the episode first saw; a file whose text there is not known is left out
+  of it, and an example that needs it (its own file, or one its history edits) is left out whole,
+  counted by why;
 - `cursor_path`: the burst's file; `cursor_position`: the lines around the caret (CONTEXT_LINES above and
   below) with Zed's inline marker `<|user_cursor|>` where the caret was before the burst;
 - `edit_history`: the bursts before it as unified diffs with their `---`/`+++` lines, oldest first, as
