@@ -25,18 +25,22 @@ import contextlib
 import hashlib
 import os
 import shutil
+import stat
+import zipfile
 from pathlib import Path
 
 from collector.episode.resolve import show
 from collector.errors import CheckoutRefused
 from collector.export.allowance import Allowance
-from collector.reconstruct.checkout import CheckoutPlan, plan_checkout, write_checkout
+from collector.reconstruct.checkout import CheckoutPlan, plan_checkout, plan_paths, write_checkout
 from collector.reconstruct.workspace import Workspace
 from collector.workspace.beneath import hardlink_beneath
 
 DIRECTORY = "CodeStates"
 ID_HEX = 20
 ENTRY_BYTES = 512  # what a file of a code state costs besides its bytes: its name and its inode
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every entry's time in an archive (the earliest a zip holds): the same
+# episode gives the same bytes
 
 
 class CodeStates:
@@ -62,12 +66,7 @@ class CodeStates:
         self.stored = {key: path for key, path in self.stored.items() if path.split("/", 1)[0] not in gone}
 
     def id_of(self, workspace: Workspace, allowance: Allowance) -> str:
-        digest = hashlib.sha256()
-        for path, text in workspace.files().items():
-            for part in (path.encode("utf-8", "surrogatepass"), text.encode("utf-8", "surrogatepass")):
-                digest.update(len(part).to_bytes(8, "big"))
-                digest.update(part)
-        state_id = digest.hexdigest()[:ID_HEX]
+        state_id = state_of(workspace)
         target = self.root / state_id
         if not target.is_dir():
             self._write(workspace, target, allowance)
@@ -108,6 +107,71 @@ class CodeStates:
         self.files += len(plan.files)
         self.written.append((target, len(plan.files)))
         self.stored.update((key, f"{target.name}/{path}") for key, path in first.items())
+
+
+class ZippedStates:
+    """The `CodeStates/` of a ProgSnap2 dataset written straight into a zip archive (progsnap2_zip.py):
+    each new state's directories, files and links as entries, nothing on disk. The states' ids, what they
+    cost the allowance and the paths they refuse are CodeStates'; an archive has no links between files,
+    so every name holds its bytes (as the allowance already counts them)."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.files = 0
+        self.written: list[str] = []  # the states' ids, in the order written
+        self._ids: set[str] = set()
+        self._entry(f"{DIRECTORY}/", directory=True)
+
+    def discard(self, since: int) -> None:
+        """Nothing to take back: an archive refused is not written at all (progsnap2_zip.py)."""
+
+    def id_of(self, workspace: Workspace, allowance: Allowance) -> str:
+        state_id = state_of(workspace)
+        if state_id not in self._ids:
+            self._write(workspace, f"{DIRECTORY}/{state_id}", allowance)
+            self._ids.add(state_id)
+            self.written.append(state_id)
+        return state_id
+
+    def _write(self, workspace: Workspace, root: str, allowance: Allowance) -> None:
+        plan = plan_paths(workspace)
+        allowance.spend(_layout_cost(plan) + sum(len(text.encode("utf-8", "surrogatepass"))
+                                                  for _parts, text in plan.files))
+        entries: list[tuple[tuple[str, ...], str | None, str | None]] = [((), None, None)]
+        names = [parts for parts, _text in plan.files] + [parts for parts, _target in plan.links]
+        entries += [(folder, None, None) for folder in sorted({parts[:depth] for parts in names
+                                                               for depth in range(1, len(parts))})]
+        entries += [(parts, text, None) for parts, text in plan.files]
+        entries += [(parts, None, target) for parts, target in plan.links]
+        for parts, text, target in sorted(entries, key=lambda entry: entry[0]):
+            name = "/".join((root, *parts))
+            if text is not None:
+                self._entry(name, text.encode("utf-8", "surrogatepass"))
+            elif target is not None:
+                self._entry(name, target.encode("utf-8", "surrogatepass"), link=True)
+            else:
+                self._entry(name + "/", directory=True)
+        self.files += len(plan.files)
+
+    def _entry(self, name: str, data: bytes = b"", *, directory: bool = False, link: bool = False) -> None:
+        info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+        if directory:
+            info.external_attr = (stat.S_IFDIR | 0o755) << 16 | 0x10  # (0x10: MS-DOS's directory bit)
+            self.archive.writestr(info, b"")
+            return
+        info.external_attr = ((stat.S_IFLNK | 0o777) if link else (stat.S_IFREG | 0o644)) << 16
+        info.compress_type = zipfile.ZIP_STORED if link else zipfile.ZIP_DEFLATED
+        self.archive.writestr(info, data)
+
+
+def state_of(workspace: Workspace) -> str:
+    """A code state's id: the first ID_HEX hex digits of a SHA-256 over its files' paths and texts."""
+    digest = hashlib.sha256()
+    for path, text in workspace.files().items():
+        for part in (path.encode("utf-8", "surrogatepass"), text.encode("utf-8", "surrogatepass")):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+    return digest.hexdigest()[:ID_HEX]
 
 
 def _layout_cost(plan: CheckoutPlan) -> int:

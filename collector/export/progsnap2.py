@@ -62,7 +62,7 @@ from collector.episode import Episode
 from collector.errors import EpisodeError
 from collector.export.allowance import Allowance, Writes
 from collector.export.bursts import Burst, Item, grouped
-from collector.export.codestates import CodeStates
+from collector.export.codestates import CodeStates, ZippedStates
 from collector.export.result import ExportResult
 from collector.export.timestamps import utc_at
 from collector.reconstruct.workspace import Workspace
@@ -88,6 +88,8 @@ TEST_RESULT = {"passed": "Success", "xfailed": "Success", "failed": "TestFailed"
                "error": "Error"}  # skipped tests did not run: no Run.Test
 MAX_MESSAGES = 200  # Compile.Error / Compile.Warning rows per Compile
 Row = dict[str, str | int | float | None]
+States = CodeStates | ZippedStates
+METADATA_CSV = "Property,Value\r\n" + "".join(f"{key},{value}\r\n" for key, value in METADATA.items())
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")  # what a spreadsheet could evaluate; the escape
 
 
@@ -95,17 +97,23 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")  # what a spreadsheet coul
 def progsnap2(out_dir: Path, result: ExportResult) -> Iterator[ProgSnap2Exporter]:
     """The exporter; MainTable.csv and DatasetMetadata.csv replace older ones only when all went well."""
     states = CodeStates(out_dir)
-    with atomic_file(out_dir / "MainTable.csv") as staged:
-        meter = Meter(staged.file)
-        text = io.TextIOWrapper(meter, encoding="utf-8", errors="surrogatepass", newline="")
-        table = csv.DictWriter(text, fieldnames=COLUMNS)
-        table.writeheader()
-        yield ProgSnap2Exporter(table, states, result, meter)
-        text.flush()
-        text.detach()
-    metadata = "Property,Value\r\n" + "".join(f"{key},{value}\r\n" for key, value in METADATA.items())
-    atomic_write(out_dir / "DatasetMetadata.csv", metadata)
+    with atomic_file(out_dir / "MainTable.csv") as staged, \
+            main_table(staged.file, states, result) as exporter:
+        yield exporter
+    atomic_write(out_dir / "DatasetMetadata.csv", METADATA_CSV)
     result.files += 2 + states.files
+
+
+@contextlib.contextmanager
+def main_table(file: Writes, states: States, result: ExportResult) -> Iterator[ProgSnap2Exporter]:
+    """The exporter writing MainTable.csv's bytes into `file` and code states into `states`."""
+    meter = Meter(file)
+    text = io.TextIOWrapper(meter, encoding="utf-8", errors="surrogatepass", newline="")
+    table = csv.DictWriter(text, fieldnames=COLUMNS)
+    table.writeheader()
+    yield ProgSnap2Exporter(table, states, result, meter)
+    text.flush()
+    text.detach()
 
 
 class Meter(io.BufferedIOBase):
@@ -132,7 +140,7 @@ class Meter(io.BufferedIOBase):
 
 
 class ProgSnap2Exporter:
-    def __init__(self, table: csv.DictWriter[str], states: CodeStates, result: ExportResult,
+    def __init__(self, table: csv.DictWriter[str], states: States, result: ExportResult,
                  meter: Meter) -> None:
         self.table = table
         self.states = states

@@ -67,6 +67,21 @@ def plan_checkout(workspace: Workspace, dest: Path, *, force: bool = False) -> C
     """Check every path `workspace` would write into `dest`; nothing is written here."""
     if dest.exists() and not dest.is_dir():
         raise CheckoutRefused(f"{show(str(dest))} exists and is not a directory")
+    plan = plan_paths(workspace)
+    seen: dict[Path, int] = {}
+    targets = [(parts, False) for parts, _ in plan.files] + [(parts, True) for parts, _ in plan.links]
+    for parts, link in targets:
+        if _check_target(dest, parts, seen, link=link):
+            plan.replaced.append("/".join(parts))
+    if not force:
+        _refuse_unless_empty(dest, plan.replaced)
+    return plan
+
+
+def plan_paths(workspace: Workspace) -> CheckoutPlan:
+    """The checkout of `workspace` into no directory in particular (an archive's entries): every path
+    checked as `plan_checkout` checks it, CheckoutRefused for the first that could escape or is both a
+    file (or link) and a directory; links leading out are refused."""
     plan = CheckoutPlan(omitted=sorted(workspace.omitted.items()))
     directories: set[tuple[str, ...]] = set()
     files = workspace.files()
@@ -86,16 +101,10 @@ def plan_checkout(workspace: Workspace, dest: Path, *, force: bool = False) -> C
             plan.links.append((parts, target))
         else:
             plan.refused_links.append((path, target))
-    seen: dict[Path, int] = {}
-    targets = [(parts, False) for parts, _ in plan.files] + [(parts, True) for parts, _ in plan.links]
-    for parts, link in targets:
+    for parts in [parts for parts, _ in plan.files] + [parts for parts, _ in plan.links]:
         if parts in directories:
             raise CheckoutRefused(f"refusing to check out {show('/'.join(parts))}: the episode has it both "
                                   "as a file and as a directory")
-        if _check_target(dest, parts, seen, link=link):
-            plan.replaced.append("/".join(parts))
-    if not force:
-        _refuse_unless_empty(dest, plan.replaced)
     return plan
 
 
