@@ -46,9 +46,6 @@ class Revision:
         """`path`'s text at the revision (None: not in it); it must be `known`."""
         return self.texts.get(path)
 
-    def paths(self) -> list[str]:
-        return list(self.texts)
-
     def see(self, step: Step, workspace: Workspace) -> None:
         """Take `step`, once applied to `workspace`: a snapshot, a commit, a move of HEAD."""
         match step:

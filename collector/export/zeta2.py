@@ -98,6 +98,7 @@ class Specs(Items):
         self.fixed = {"repository_url": header.workspace.git_remote or "", "split": split}
         self.revision = Revision(header.workspace.head_at_start, allowance.diffs)
         self.replacing: dict[str, str | None] | None = None  # the texts of the files the step applied sets
+        self.touched: set[str] = set()  # the files a step after the snapshot may have changed
         self.history, self.examples = History(headers=True), 0
         self.places = Places()  # every offer's place, to tell the suggestions the developer's text replaced
         self.offered: dict[str, tuple[int, str, str]] = {}  # path -> an AI's last offer: step, text, proposed
@@ -134,6 +135,8 @@ class Specs(Items):
         if isinstance(item, Single):
             step = item.step
             self.revision.see(step, workspace)
+            if not (isinstance(step, GapStep) and step.reason == "snapshot"):
+                self.touched.update(_replaced(step) or ())
             if isinstance(step, GapStep):  # a hole, or a resync: the edits before are not the path
                 self.history.clear()
                 offered.clear()
@@ -144,6 +147,7 @@ class Specs(Items):
                 if proposal is not None:
                     offered[step.path] = (item.index, *proposal)
             return
+        self.touched.add(item.path)
         offer = offered.pop(item.path, None)
         why = unfit(item) or self._unknown(item)
         if why is not None:
@@ -152,7 +156,8 @@ class Specs(Items):
             starts = self.history.starts()
             example = _example(self.episode_id, item, self.revision.sha, self.fixed,
                                zed_order(self.history.text()),
-                               _uncommitted(self.revision, item, starts, workspace, self.allowance),
+                               _uncommitted(self.revision, item, starts, self.touched, workspace,
+                                            self.allowance),
                                self.encoding)
             if offer is not None and offer[1] == item.before:  # offered in the text the burst began in
                 rejected = "".join(line_diff(item.before, offer[2], work=self.allowance.diffs).parts)
@@ -253,13 +258,14 @@ def _replaced(step: Step) -> list[str] | None:
             return None
 
 
-def _uncommitted(revision: Revision, burst: Burst, starts: dict[str, str], workspace: Workspace,
-                 allowance: Allowance) -> str:
+def _uncommitted(revision: Revision, burst: Burst, starts: dict[str, str], touched: set[str],
+                 workspace: Workspace, allowance: Allowance) -> str:
     """Each file's change from its text at the revision to its text just before the first event of the
     history (`starts`: the files the history edits; the others are as they are now, the burst's own as
-    before it), those whose text at the revision is known."""
+    before it), those whose text at the revision is known. Only a file some step `touched` can differ: the
+    others are as the snapshot has them."""
     parts, empty = [], []
-    for path in sorted({*revision.paths(), *workspace.paths()}):
+    for path in sorted(touched):
         if revision.known(path) is not None:
             continue
         then = revision.text(path)
