@@ -5,8 +5,9 @@ The repository's HEAD holds src/app.py and src/util.py; src/util.py is changed o
 recording begins (a dirty workspace), and the workspace takes a snapshot (`snapshot = "tracked"`). Steps
 go to the collector as the bridge sends them: src/app.py typed in two bursts cut by a pause, a new file
 src/new.py typed from nothing, src/app.py again; src/app.py saved, written and committed with real git
-(the git watcher records the commit); then src/app.py again, src/util.py (the file changed before the
-recording) and src/app.py once more. Sealed.
+(the git watcher records the commit); then src/app.py again, a GitHub token typed into a new
+src/settings.py, src/util.py (the file changed before the recording) and src/app.py once more. Sealed
+(the token redacted).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from collector.protocol.clock import now_ms
 from collector.text.digest import sha256_text
 from tests.cli import codetape
+from tests.integration.export.export_sessions import TOKEN
 from tests.support.collector_harness import git, opt_in, running, settle, wait_recorded
 
 APP = "".join(f"def f{n}(x):\n    return x + {n}\n\n\n" for n in range(6)) + "def main():\n    pass\n"
@@ -96,6 +98,8 @@ def record_git_session(base: Path) -> tuple[Path, Path, Path]:
         at = now_ms()  # after the commit: its steps keep their order (the times are the commit's or later)
         phase2 = [
             cursor(0, "src/app.py", 9, 16), *typed("src/app.py", 0, 9, 16, " + 10"),  # E
+            opened(0, "src/settings.py", ""), cursor(0, "src/settings.py", 0, 0),
+            *typed("src/settings.py", 0, 0, 0, f'TOKEN = "{TOKEN}"\n'),  # T: redacted when sealed
             opened(0, "src/util.py", UTIL_DIRTY), cursor(0, "src/util.py", 1, 12),
             *typed("src/util.py", 0, 1, 12, "0"),  # U: in a file changed before the recording
             cursor(0, "src/app.py", 17, 16), *typed("src/app.py", 0, 17, 16, " // 2"),  # F: U in its history

@@ -125,6 +125,7 @@ def test_every_row_loads_as_zeds_loader_loads_it(
         loaded += 1
     assert loaded == len(examples) == 5 and "5 examples in 1 file" in said, said
     assert "a file's text at the revision not known (changed before the recording began) 2" in said
+    assert "examples with a redaction placeholder 1" in said  # the token's burst
     a, b, n, c, e = examples
     assert a["edit_history"] == "" and a["uncommitted_diff"] == ""  # src/app.py as HEAD holds it
     assert b["edit_history"].startswith("--- a/src/app.py\n") and b["uncommitted_diff"] == ""
@@ -146,8 +147,9 @@ def test_an_episode_without_a_snapshot_gives_no_example_and_says_why(
 
 
 def test_no_example_holds_a_redaction_placeholder(
-        tmp_path: Path, secret_session: tuple[Path, Path]) -> None:  # noqa: F811
-    home, episode = secret_session
-    examples, _ = export(home, tmp_path / "out", episode)
+        tmp_path: Path, git_session: tuple[Path, Path, Path]) -> None:
+    home, _repo, episode = git_session
+    examples, said = export(home, tmp_path / "out", episode)
     text = json.dumps(examples)
-    assert PLACEHOLDER not in text and TOKEN not in text
+    assert PLACEHOLDER not in text and TOKEN not in text and "src/settings.py" not in text
+    assert "examples with a redaction placeholder 1" in said
