@@ -18,7 +18,9 @@ from typing import Any
 import datasets
 import pytest
 
-from collector.episode import open_episode
+from collector.episode import open_episode, write_episode_file
+from collector.reconstruct.workspace import workspace_at
+from schemas.steps import GapStep
 from tests.integration.export.export_sessions import (  # noqa: F401 (fixtures)
     PLACEHOLDER,
     TOKEN,
@@ -28,6 +30,7 @@ from tests.integration.export.export_sessions import (  # noqa: F401 (fixtures)
 )
 from tests.integration.export.git_session import record_git_session
 from tests.support.collector_harness import git
+from tests.support.sessions import generate
 from tests.support.zed_udiff import apply_diff, events
 
 SPEC = Path(__file__).parents[2] / "fixtures" / "zed" / "example_spec.rs"
@@ -153,3 +156,41 @@ def test_no_example_holds_a_redaction_placeholder(
     text = json.dumps(examples)
     assert PLACEHOLDER not in text and TOKEN not in text and "src/settings.py" not in text
     assert "examples with a redaction placeholder 1" in said
+
+
+def test_every_row_of_generated_sessions_loads_as_zeds_loader_loads_it(tmp_path: Path) -> None:
+    """The generator's training sessions (a HEAD, a snapshot of the repository's files at it): each row
+    loaded as Zed loads it, in a repository holding the snapshot's files, gives exactly the text its burst
+    began in, and its expected patch exactly the text after it."""
+    home, rows = tmp_path / "home", 0
+    for seed in (3, 4):
+        made = generate(seed, "training", scale=0.02)
+        path = tmp_path / f"{seed}.ctape"
+        write_episode_file(path, made.header, made.steps, level=3)
+        examples, _said = export(home, tmp_path / f"out{seed}", path)
+        head = {file.path: file.text for file in made.steps[0].state or () if file.at_head} \
+            if isinstance(made.steps[0], GapStep) else {}
+        for example in examples:
+            work = tmp_path / f"repo{seed}-{rows}"
+            work.mkdir()
+            for name, text in head.items():
+                (work / name).parent.mkdir(parents=True, exist_ok=True)
+                (work / name).write_text(text or "", encoding="utf-8")
+            git(work, "init", "-q")
+            applied = subprocess.run(["git", "apply", "--allow-empty", "-"],
+                                     input=example["uncommitted_diff"].encode(), cwd=work,
+                                     capture_output=True, check=False)
+            assert applied.returncode == 0, (example["name"], applied.stderr)
+            paths = {name for kind, name, _hunk, _status in events(example["edit_history"]) if kind == "hunk"}
+            files = apply_diff(example["edit_history"], {
+                name: (work / name).read_text(encoding="utf-8")
+                for name in paths | {example["cursor_path"]} if (work / name).is_file()})
+            first, last = (int(n) for n in example["name"].split(":")[1].split("-"))
+            cursor = example["cursor_path"]
+            began = workspace_at("utf-16", made.steps, first - 1).text(cursor)
+            assert files[cursor] == began, example["name"]
+            assert files[cursor].count(example["cursor_position"].replace(INLINE_CURSOR, "")) == 1
+            after = apply_diff(example["expected_patches"][0], dict(files))[cursor]
+            assert after == workspace_at("utf-16", made.steps, last).text(cursor), example["name"]
+            rows += 1
+    assert rows >= 40, rows
