@@ -10,7 +10,10 @@ step, in order:
   has no full 40 or 64 digit SHA); `tool`: codetape and its version;
 - `files`: each file the commit touched (not deleted) with lines this episode's editor or an agent wrote,
   as they stand in the workspace at the commit: one conversation per contributor, its ranges 1-based and
-  inclusive (authors.py says how each line gets its contributor from the edits' `origin`s);
+  inclusive (authors.py says how each line gets its contributor from the edits' `origin`s). A commit
+  with no such file gives no record (counted: `commits with no line the episode saw written`): it says
+  nothing of who wrote what, and a file of records with empty `files` alone would make
+  `datasets.load_dataset("json")` over a folder type the column as a list of nothing;
 - `metadata["dev.codetape"]`: the episode id, the commit step's index (as `codetape cat` numbers it), and
   which origins make which contributor.
 
@@ -22,6 +25,7 @@ Paths and line numbers only: no text of the files leaves the episode.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
 from collector.episode import Episode
 from collector.episode.lines import json_line
@@ -41,15 +45,16 @@ FULL_SHA = (40, 64)
 class AgentTraceExporter(Following):
 
     def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Records:
-        return Records(out, episode)
+        return Records(out, episode, self.result.skipped)
 
 
 class Records:
     """A record at each commit. Its contributors come from a replay of its own (authors.py applies each
     edit one change at a time, to see the lines each one touches), fed the steps of the replay it follows."""
 
-    def __init__(self, out: Writes, episode: Episode) -> None:
+    def __init__(self, out: Writes, episode: Episode, skipped: Counter[str] | None = None) -> None:
         self.out, self.episode, self.records = out, episode, 0
+        self.skipped = Counter[str]() if skipped is None else skipped
         header = episode.header
         self.authors = Authors(Workspace(header.position_encoding, limit=episode.limits.files))
 
@@ -59,7 +64,11 @@ class Records:
     def after(self, index: int, step: Step, workspace: Workspace) -> None:
         self.authors.apply(step)
         if isinstance(step, GitStep) and step.op == "commit":
-            self.out.write(json_line(trace_record(self.episode, index, step, self.authors)))
+            record = trace_record(self.episode, index, step, self.authors)
+            if not record["files"]:  # (a file of records with none: `files` typed as a list of nothing)
+                self.skipped["commits with no line the episode saw written"] += 1
+                return
+            self.out.write(json_line(record))
             self.records += 1
 
     def finish(self, workspace: Workspace) -> int:

@@ -9,8 +9,6 @@ actor is a human developer and names the editor.
 
 from __future__ import annotations
 
-from typing import Any
-
 from collector.episode import Episode
 from collector.episode.lines import json_bytes
 from collector.export.allowance import Allowance, Writes
@@ -21,7 +19,6 @@ from collector.export.per_episode import Following
 from collector.export.timestamps import utc_at
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
-from schemas.common import Model, plain
 
 SCHEMA_VERSION = "ATIF-v1.8"
 NOTES = ("A human developer's session recorded by codetape: agent steps are what the developer did "
@@ -32,11 +29,6 @@ class AtifExporter(Following):
 
     def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Trajectory:
         return Trajectory(out, episode, allowance.diffs)
-
-
-def _given(model: Model) -> dict[str, Any]:
-    """The fields of `model` that hold a value."""
-    return {name: value for name, value in plain(model).items() if value is not None}
 
 
 def write_trajectory(out: Writes, episode: Episode, work: DiffWork | None = None) -> int:
@@ -52,10 +44,11 @@ class Trajectory(Items):
         header = episode.header
         super().__init__(header.position_encoding, work)
         self.out, self.episode = out, episode
-        client = None if header.client is None else _given(header.client)
+        client = header.client
+        editor = {"name": client.name if client else "", "version": (client and client.version) or ""}
         agent = {"name": "codetape", "version": header.codetape_version,
                  "tool_definitions": TOOL_DEFINITIONS,
-                 "extra": {"actor": "human developer", **({"editor": client} if client else {})}}
+                 "extra": {"actor": "human developer", "editor": editor}}
         out.write(b'{"schema_version":' + json_bytes(SCHEMA_VERSION) + b',"session_id":'
                   + json_bytes(str(header.episode_id)) + b',"agent":' + json_bytes(agent)
                   + b',"notes":' + json_bytes(NOTES) + b',"steps":[')
@@ -70,7 +63,9 @@ class Trajectory(Items):
         for step in steps.finish():
             out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
         extra = {"episode_id": str(header.episode_id), "started_at": utc_at(header, 0),
-                 "workspace": _given(header.workspace),
+                 "workspace": {"root_name": header.workspace.root_name,  # (each key in every file, "" for
+                               "git_remote": header.workspace.git_remote or "",  # none: one type per
+                               "head_at_start": header.workspace.head_at_start or ""},  # column)
                  "position_encoding": header.position_encoding, "codetape_steps": self.episode.step_count}
         out.write(b'],"final_metrics":' + json_bytes({"total_steps": steps.count}) + b',"extra":'
                   + json_bytes(extra) + b"}\n")

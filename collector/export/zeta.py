@@ -17,9 +17,13 @@ One JSON line per settled edit burst (bursts.py) whose caret is known:
   `caret_from`: `cursor` (the editor's last caret report) or `edit` (the end of the edit before);
   `saved`: whether the file was saved after the burst, before the next burst began;
   `errors` / `warnings`: how many the language servers reported for the file after the burst began and
-  before the next burst (the latest report of each server), None when none reported;
-  `error_messages`: the first `MAX_MESSAGES` errors as `LINE:COLUMN: message` (1-based). An example
-  whose output was saved with errors says so here (`saved` and `errors`): filter it or keep it.
+  before the next burst (the latest report of each server), -1 when none reported;
+  `error_messages`: the first `MAX_MESSAGES` errors, a line each, `LINE:COLUMN: message` (1-based; a
+  message's own line breaks become spaces), "" when there is none. An example whose output was saved
+  with errors says so here (`saved` and `errors`): filter it or keep it.
+  Every field has one type in every row, never null or an empty list: `datasets.load_dataset("json")`
+  over a folder takes a column's type from the first file it reads, and a column all null (or all empty
+  lists) there refuses the numbers (or texts) of a later file.
 
 A burst with no known caret (bursts.py) gives no example: its caret would have to be guessed from the
 change, which tells a model where the answer is. An example whose events, input or output would hold a
@@ -126,10 +130,10 @@ class Pending:
             "episode_id": self.episode_id, "path": burst.path, "first_step": burst.first,
             "last_step": burst.last, "start_ms": burst.start_ms, "end_ms": burst.end_ms, "split": self.split,
             "caret_from": burst.caret_from, "saved": self.saved,
-            "errors": len(errors) if self.reports else None,
-            "warnings": sum(d.severity == 2 for d in found) if self.reports else None,
-            "error_messages": [f"{d.range.start.line + 1}:{d.range.start.character + 1}: {d.message}"
-                               for d in errors[:MAX_MESSAGES]]}
+            "errors": len(errors) if self.reports else -1,
+            "warnings": sum(d.severity == 2 for d in found) if self.reports else -1,
+            "error_messages": "".join(f"{d.range.start.line + 1}:{d.range.start.character + 1}: "
+                                      f"{' '.join(d.message.splitlines())}\n" for d in errors[:MAX_MESSAGES])}
         return {"events": self.events, "input": self.made.input, "output": self.made.output, "codetape": meta}
 
 

@@ -24,6 +24,9 @@ from tests.support.dataset_helpers import (
 )
 
 
+FIXTURES = ("full", "offers", "agents", "origins", "unicode")
+
+
 def files(out: Path, fmt: str) -> dict[str, bytes]:
     return {path.removeprefix(f"{fmt}/"): data for path, data in export_files(out).items()
             if path.startswith(f"{fmt}/")}
@@ -118,6 +121,8 @@ def test_every_json_export_folder_loads_with_datasets_in_any_file_order(tmp_path
     alice = contributor(tmp_path, "alice")
     for seed, profile in ((41, "training"), (42, "mixed"), (43, "edit-heavy")):
         sign(alice, session(alice.home, seed, profile))
+    for name in FIXTURES:  # the golden episodes: an AI's offers, agents, origins, unicode, every step kind
+        sign(alice, Path(__file__).parents[2] / "fixtures" / "episodes" / f"{name}.ctape")
     upload(alice, (tmp_path / "source").as_uri())
     out = tmp_path / "built"
     # (`jsonl` is the lossless dump, its lines of different fields by kind: `jsonl-rows` is its twin for
@@ -129,9 +134,9 @@ def test_every_json_export_folder_loads_with_datasets_in_any_file_order(tmp_path
     assert done.returncode == 0, done.stderr
     refused = {}
     for fmt in formats:
-        found = sorted(str(path) for path in (out / "exports" / fmt).rglob("*.json*"))
-        if not found:
-            continue
+        found = sorted(str(path) for path in (out / "exports" / fmt).rglob("*.json*")
+                       if path.stat().st_size)  # (an episode with no example: an empty file, no columns)
+        assert found, fmt
         for order in (found, found[::-1]):
             try:
                 datasets.load_dataset("json", data_files=order, split="train", cache_dir=str(tmp_path / "hf"))

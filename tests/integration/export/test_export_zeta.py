@@ -103,8 +103,8 @@ def test_an_example_saved_with_errors_says_so_and_an_episode_is_on_one_side_of_t
     examples, _ = export(home, tmp_path / "out", episode)
     meta = [e["codetape"] for e in examples]
     assert [(m["saved"], m["errors"], m["warnings"]) for m in meta] == [
-        (False, None, None), (True, 1, 0), (True, None, None)]
-    assert meta[1]["error_messages"] == ["2:15: f-string: expecting '}'"]  # the last report, after the save
+        (False, -1, -1), (True, 1, 0), (True, -1, -1)]
+    assert meta[1]["error_messages"] == "2:15: f-string: expecting '}'\n"  # the last report, after the save
     assert {m["split"] for m in meta} == {side_of(repository_key(open_episode(episode).header.workspace))}
 
 
@@ -131,6 +131,6 @@ def test_zeta_files_of_many_episodes_load_in_hugging_face_datasets(
     assert len(files) == 2
     loaded = datasets.load_dataset("json", data_files=files, split="train", cache_dir=str(tmp_path / "hf"))
     assert loaded.num_rows == 3 and loaded.column_names == ["events", "input", "output", "codetape"]
-    assert [row["codetape"]["errors"] for row in loaded] == [None, 1, None]
+    assert [row["codetape"]["errors"] for row in loaded] == [-1, 1, -1]
     eval_side = loaded.filter(lambda row: row["codetape"]["split"] == "eval")
     assert eval_side.num_rows in (0, 3)  # an episode is on one side
