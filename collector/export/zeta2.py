@@ -77,6 +77,14 @@ from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OfferSte
 INLINE_CURSOR = "<|user_cursor|>"  # Zed's INLINE_CURSOR_MARKER
 HUNK_RE = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 CONTEXT_LINES = 40
+# `rejected_patch` is written only where there is one (serde's Option, skipped when None), and
+# `datasets.load_dataset("json")` takes a folder's columns from the first file it reads: a later file with
+# the field is refused unless the columns are named. The README's line to load a folder (tested):
+LOAD_WITH_DATASETS = (
+    'ds = datasets.load_dataset("json", data_files=files, split="train", features=datasets.Features({'
+    '**dict.fromkeys(["name", "repository_url", "revision", "uncommitted_diff", "cursor_path", '
+    '"cursor_position", "edit_history", "rejected_patch"], datasets.Value("string")), '
+    '**dict.fromkeys(["tags", "expected_patches"], datasets.List(datasets.Value("string")))}))')
 
 
 class Zeta2Exporter(Following):
