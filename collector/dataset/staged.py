@@ -13,7 +13,9 @@ a few bytes a record of its cap is refused where `codetape export` would write i
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import secrets
 import shutil
 import tempfile
@@ -25,7 +27,8 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 
-from collector.atomic import atomic_file
+from collector.atomic import PRIVATE, atomic_file
+from collector.atomic import replace as replace_file
 from collector.dataset.errors import OutputFailed
 from collector.dataset.output import Output
 from collector.episode import Episode, open_episode
@@ -36,6 +39,7 @@ from collector.export.allowance import Allowance, Capped
 from collector.export.follow import Follower
 from collector.export.per_episode import Following, PerEpisode
 from collector.export.result import SPLIT_FORMATS
+from collector.platform.files import set_mode
 from collector.reconstruct.workspace import Workspace
 from schemas import Step
 
@@ -240,7 +244,8 @@ class InPass:
 
 
 def publish(staged: Staged, split: str, out: Output) -> Exported:
-    """Copy an episode's staged export files into OUT, its split in place of its token; the folder deleted.
+    """Copy an episode's staged export files into OUT, its split in place of its token (a file with no split
+    to put in is moved there when OUT is on the same file system); the folder deleted.
     What was published."""
     token = None if staged.token is None else staged.token.encode()
     staged.write_alone()
@@ -250,6 +255,8 @@ def publish(staged: Staged, split: str, out: Output) -> Exported:
             if staged.data is not None and number < len(staged.data):
                 data = staged.data[number]
                 write_chunks(out, where, [data.replace(replace, split.encode()) if replace else data])
+            elif replace is None and out.local is not None and moved(path, out.local / where):
+                pass
             else:
                 with open(path, "rb") as source:
                     write_chunks(out, where, split_in(source, replace, split.encode()))
@@ -257,6 +264,26 @@ def publish(staged: Staged, split: str, out: Output) -> Exported:
             raise OutputFailed(f"cannot write {out.describe(where)}: {exc}") from None
     staged.discard()
     return staged.done
+
+
+def moved(path: str, target: Path) -> bool:
+    """Move the staged file `path` to `target` as a whole (synced, renamed, the folder synced), instead of
+    copying it, when both are on one file system: a file that needs no split put in (jsonl, atif, a zip)
+    is then never read again. False (nothing done) across file systems."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        set_mode(fd, PRIVATE)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        replace_file(Path(path), target)
+    except OSError as exc:
+        if exc.errno == errno.EXDEV:
+            return False
+        raise
+    return True
 
 
 def write_chunks(out: Output, where: str, chunks: Iterable[bytes]) -> None:
