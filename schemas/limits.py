@@ -10,6 +10,7 @@ TEXT_MAX = 64 * 1024 * 1024  # characters of a file's text, an edit's inserted t
 SHORT_TEXT_MAX = 64 * 1024  # characters of a note, a task statement, a message
 PATH_MAX = 4096  # characters of a workspace-relative path
 MAX_CHANGES = 100_000  # content changes in one edit
+MAX_COMMIT_FILES = 100_000  # files a git step lists (a commit's; the git watcher lists no more)
 MAX_DIAGNOSTICS = 10_000  # diagnostics in one step
 MAX_TARGETS = 1000  # paths an agent step's tool call names
 LABEL_MAX = 200  # characters of an agent step's label (its session, tool, detail)

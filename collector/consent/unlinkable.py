@@ -28,7 +28,10 @@ signs it.
 
 Keyframes are never copied: the writer takes new ones from the steps written. The replay does not depend on
 times, so the minimised episode replays as the original did; the statement's `signed_at` keeps the day only
-too (sign.py). What stays is the content: paths, texts, what the commits changed and their messages.
+too (sign.py). What stays is the content: paths, texts, what the commits changed and their messages, and
+whether a file's first text was the one HEAD held at the start (`head_text`, a snapshot's `at_head`): a
+word of three values of a text the episode holds, naming no commit, person or machine; a holder of the
+repository tells as much from the text, and no two episodes share anything through it.
 `verify --against-git` checks the unsigned copy the contributor keeps (its commit ids are git's, its
 workspace and remote the real ones); the signed copy's are pseudonyms, which no repository holds.
 """

@@ -33,6 +33,7 @@ import msgspec
 from collector.daemon.admission import CleanPaths, HeldChanges, admit_again, arrive, converted, gap, own_state
 from collector.daemon.agent_claims import AgentClaims
 from collector.daemon.capture import Capture, StartWatchers
+from collector.daemon.head_texts import FirstTexts, HeadTrees
 from collector.daemon.junit_runs import JUnitRuns
 from collector.daemon.leaving import Leaving
 from collector.daemon.open_documents import OpenDocuments
@@ -89,6 +90,8 @@ class Session:
         self._clock = clock
         self._lock = threading.RLock()
         self._episode: OpenEpisode | None = None
+        self._trees = HeadTrees(root)
+        self._first = FirstTexts(None, self._trees)  # the open episode's files seen (head_texts.py)
         self._batching = False  # add_many: the open episode keeps its steps until the batch is over
         self._dropped_while_paused = 0
         self._open_docs = OpenDocuments()
@@ -429,6 +432,7 @@ class Session:
                until_ms: int | None = None) -> None:
         """Write one step to the episode at `t_ms`; the documents follow what it changes."""
         saved = self._open_docs.saved_digest(step)  # (before the documents follow it)
+        step = self._first.mark(step)
         written = episode.write(step, at_ms, t_ms, until_ms=until_ms, saved=saved)
         self._open_docs.note(written, episode.header.position_encoding, owner)
 
@@ -448,6 +452,7 @@ class Session:
             self.home.ensure(self.home.journals), self.next_episode_id, start_ms,
             workspace=identify(self.root), encoding=self.encoding or "utf-16", client=self.client,
             settings=self.policy.settings)
+        self._first = FirstTexts(episode.header.workspace.head_at_start, self._trees)
         if self._batching:
             episode.batch()
         log.info("%s: episode %s started", self.root, episode.header.episode_id)

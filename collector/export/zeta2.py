@@ -15,8 +15,9 @@ crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burs
   commit), files in path order; so the worktree at `revision`, `git apply` of it, then each event of
   `edit_history` applied in turn gives the text the burst began in; a file in no commit that was empty
   then is made by git's own header for an empty new file (`diff --git a/PATH b/PATH`, `new file mode
-  100644`), after the others. A file's text at `revision` comes from the snapshot and the commits
-  (revision.py), never from what the episode first saw; a file whose text there is not known is left out
+  100644`), after the others. A file's text at `revision` comes from the snapshot, the collector's
+  comparison of the first text it saw with HEAD's (`head_text`) and the commits (revision.py), never from
+  a text merely seen first; a file whose text there is not known is left out
   of it, and an example that needs it (its own file, or one its history edits) is left out whole,
   counted by why;
 - `cursor_path`: the burst's file; `cursor_position`: the lines around the caret (CONTEXT_LINES above and
@@ -38,8 +39,6 @@ crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burs
 
 An unlinkably signed episode gives no example, counted: its commit ids are per-episode pseudonyms
 (consent/pseudonyms.py), so no repository holds its `revision` and Zed's loader could not check it out.
-An episode recorded without a snapshot (`snapshot = "tracked"`) gives none either: no file's text at its
-`revision` is known.
 
 Every diff but `uncommitted_diff` (which goes to `git apply`) lists, in a hunk whose old and new texts
 both end without a line break, the added lines before the deleted ones (`zed_order`): Zed's parser

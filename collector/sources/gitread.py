@@ -20,10 +20,11 @@ import git
 from collector.platform.files import NONBLOCK
 from collector.sources.gitdir import GitDir, find_git_dir
 from collector.workspace.beneath import open_beneath
+from schemas.limits import MAX_COMMIT_FILES
 
 LOCK_FREE_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
 MAX_MESSAGE_CHARS = 64 * 1024
-MAX_FILES = 100_000
+MAX_FILES = MAX_COMMIT_FILES
 _ZERO = "0" * 40
 
 

@@ -144,15 +144,25 @@ def tracked_files(root: Path) -> list[str] | str:
 def head_blobs(root: Path) -> dict[str, str]:
     """The blob id of each file below `root` in HEAD's tree, by workspace-relative path (empty: no HEAD,
     or git cannot say)."""
-    listing = _git(root, "ls-tree", "-r", "-z", "HEAD", "--", ".")
+    blobs = tree_blobs(root, "HEAD")
+    return {} if isinstance(blobs, str) else blobs
+
+
+def tree_blobs(root: Path, commit: str) -> dict[str, str] | str:
+    """The blob id of each file below `root` in `commit`'s tree, by workspace-relative path, a submodule's
+    path mapped to "" (its files are in no blob of this tree); or why git cannot list them all."""
+    listing = _git(root, "ls-tree", "-r", "-z", "--end-of-options", commit, "--", ".")
     if isinstance(listing, str):
-        return {}
+        return listing
+    if len(listing) >= MAX_LISTING:
+        return f"git ls-tree printed {MAX_LISTING} bytes or more"
     blobs = {}
     for entry in listing.split(b"\0"):
         meta, _, name = entry.partition(b"\t")
         fields = meta.split()
-        if len(fields) == 3 and fields[1] == b"blob":
-            blobs[name.decode("utf-8", "surrogateescape")] = fields[2].decode("ascii", "replace")
+        if len(fields) == 3 and fields[1] in (b"blob", b"commit"):
+            blobs[name.decode("utf-8", "surrogateescape")] = \
+                fields[2].decode("ascii", "replace") if fields[1] == b"blob" else ""
     return blobs
 
 

@@ -9,7 +9,7 @@ patterns) are schemas/common.py's.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -27,6 +27,12 @@ from schemas.compiled import compile_module
 from schemas.limits import MAX_POSITION
 
 Line = Annotated[int, msgspec.Meta(ge=0, le=MAX_POSITION)]
+# On the first step of an episode that gives a file's whole text (an `open`, a `save` with its text, a
+# `file_change` that creates or modifies it): that text against the file in the commit the header's
+# `head_at_start` names, compared by git blob id before redaction: `same` (HEAD's text), `other` (HEAD holds
+# other text), `absent` (HEAD holds no such file). Left out: not compared (a later step, no HEAD, git could
+# not list the commit).
+HeadText = Literal["same", "other", "absent"]
 
 
 class Struct(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True,
@@ -62,6 +68,7 @@ class StepBase(Struct, frozen=True, kw_only=True, tag_field="kind"):
 __all__ = [  # with what it shares with the header and settings (schemas/common.py), for the step modules
     "MAX_POSITION",
     "SOURCE_PATTERN",
+    "HeadText",
     "Line",
     "Millis",
     "Position",

@@ -15,6 +15,9 @@ changed, checked against `text` when it was recorded (Claude Code's `structuredP
 count, new first, new count]` (1-based; a run's first line is where its lines are, or would be when it
 has none; lines as the tool counts them: each ends at LF), in order, and the characters it inserted.
 Lines outside the runs were in the file before the write, whether or not the episode knew that text.
+
+`head_text`, on the first step of the episode to give the file's text: whether that text is the file's in
+the commit the header's `head_at_start` names (schemas/steps/base.py, `HeadText`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Annotated, ClassVar, Literal
 import msgspec
 
 from schemas.compiled import compile_module
-from schemas.steps.base import RelPath, Sha256Hex, StepBase, Text
+from schemas.steps.base import HeadText, RelPath, Sha256Hex, StepBase, Text
 from schemas.steps.edit import OriginDetail
 
 LINK_TARGET_MAX = 4096  # PATH_MAX: no link holds a longer target
@@ -38,6 +41,7 @@ class FileChangeStep(StepBase, tag="file_change", frozen=True, kw_only=True):
     change: Literal["created", "modified", "deleted", "renamed"]
     new_path: RelPath | None = None
     text: Text | None = None
+    head_text: HeadText | None = None
     sha256: Sha256Hex | None = None
     size: int | None = None
     omitted: Literal["binary", "too_large"] | None = None

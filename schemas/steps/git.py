@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar, Literal
 import msgspec
 
 from schemas.compiled import compile_module
+from schemas.limits import MAX_COMMIT_FILES
 from schemas.steps.base import RelPath, ShortText, StepBase, Struct, whole
 
 GitOp = Literal[
@@ -31,7 +32,7 @@ class GitStep(StepBase, tag="git", frozen=True, kw_only=True):
     sha: Sha | None = None
     message: ShortText | None = None
     parents: Annotated[list[Sha], msgspec.Meta(max_length=64)] = []
-    files: Annotated[list[GitFileStat], msgspec.Meta(max_length=100_000)] = []
+    files: Annotated[list[GitFileStat], msgspec.Meta(max_length=MAX_COMMIT_FILES)] = []
     ref: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
     old: Sha | None = None
     new: Sha | None = None

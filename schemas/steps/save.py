@@ -1,6 +1,8 @@
 """`save`: the document was written to disk; `sha256` is the hash of the UTF-8 bytes saved.
 
-`text` is present when the editor sent it (didSave includeText) and lets a reader resynchronise.
+`text` is present when the editor sent it (didSave includeText) and lets a reader resynchronise;
+`head_text`, on the first step of the episode to give the file's text, whether that text is the file's in
+the commit the header's `head_at_start` names (schemas/steps/base.py, `HeadText`).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from schemas.compiled import compile_module
-from schemas.steps.base import RelPath, Sha256Hex, StepBase, Text
+from schemas.steps.base import HeadText, RelPath, Sha256Hex, StepBase, Text
 
 
 class SaveStep(StepBase, tag="save", frozen=True, kw_only=True):
@@ -16,6 +18,7 @@ class SaveStep(StepBase, tag="save", frozen=True, kw_only=True):
     path: RelPath
     sha256: Sha256Hex | None = None
     text: Text | None = None
+    head_text: HeadText | None = None
 
 
 compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

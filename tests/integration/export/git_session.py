@@ -2,7 +2,8 @@
 Zed loads an `ExampleSpec` (issue 55, item 1).
 
 The repository's HEAD holds src/app.py and src/util.py; src/util.py is changed on disk before the
-recording begins (a dirty workspace), and the workspace takes a snapshot (`snapshot = "tracked"`). Steps
+recording begins (a dirty workspace), and the workspace takes a snapshot (`snapshot = "tracked"`), or
+not (the default: each file's text at HEAD is then the collector's comparison of its first text). Steps
 go to the collector as the bridge sends them: src/app.py typed in two bursts cut by a pause, a new file
 src/new.py typed from nothing, src/app.py again; src/app.py saved, written and committed with real git
 (the git watcher records the commit); then src/app.py again, a GitHub token typed into a new
@@ -67,11 +68,11 @@ def repository(root: Path) -> None:
     (root / "src" / "util.py").write_text(UTIL_DIRTY, encoding="utf-8")  # dirty before the recording
 
 
-def record_git_session(base: Path) -> tuple[Path, Path, Path]:
+def record_git_session(base: Path, *, snapshot: bool = True) -> tuple[Path, Path, Path]:
     """(home, the repository, the sealed episode)."""
     home, root = base / "home", base / "ws"
     repository(root)
-    root = opt_in(root, 'snapshot = "tracked"\n', home=home)
+    root = opt_in(root, 'snapshot = "tracked"\n' if snapshot else "", home=home)
     start = now_ms() - 120_000  # in the past: the collector keeps the steps' own times
     after_a = apply_typing(APP, 1, 16, " * 2")
     after_b = apply_typing(after_a, 25, 4, "print(f0(1))\n    ")

@@ -97,14 +97,35 @@ def test_every_row_loads_as_zeds_loader_loads_it(
     """Issue 55, item 1: `uncommitted_diff` stops where `edit_history` starts, from the text at `revision`
     (the snapshot's and the commit's, never the episode's first sight of a file changed before)."""
     home, repo, episode = git_session
+    snapshot = open_episode(episode).step_dicts().__next__()
+    assert {file["path"]: file["at_head"] for file in snapshot["state"]} == {
+        "src/app.py": True, "src/util.py": False}  # util.py changed before the recording began
+    load_every_row(tmp_path, home, repo, episode, "changed before the recording began")
+
+
+def test_with_the_default_settings_the_collectors_comparison_gives_the_same_rows(
+        tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    """Issue 55, item 1: recorded without a snapshot (the default), each file's text at `revision` is
+    known from the collector's comparison of the first text it saw with HEAD's blob (`head_text`): the
+    clean file and the new ones are known, the file changed before the recording is not."""
+    home, repo, episode = record_git_session(tmp_path_factory.mktemp("git-session-default"), snapshot=False)
+    steps = list(open_episode(episode).step_dicts())
+    assert not any(step["kind"] == "gap" and step["reason"] == "snapshot" for step in steps)
+    assert [(step["path"], step.get("head_text")) for step in steps if step["kind"] == "open"] == [
+        ("src/app.py", "same"), ("src/new.py", "absent"), ("src/settings.py", "absent"),
+        ("src/util.py", "other")]
+    load_every_row(tmp_path, home, repo, episode, "not HEAD's text when the episode first saw it")
+
+
+def load_every_row(tmp_path: Path, home: Path, repo: Path, episode: Path, dirty: str) -> None:
+    """Every row of git_session.py's episode loaded as Zed loads it: the 5 rows each give the text their
+    burst began in and take the expected patch to the text after it; the 2 needing src/util.py (`dirty`:
+    why its text at HEAD is not known) and the token's are left out and counted."""
     examples, said = export(home, tmp_path / "out", episode)
     fields = spec_fields()
     required = {name for name, (_kind, defaulted) in fields.items() if not defaulted}
     kinds = {"String": str, "Arc<Path>": str, "Vec<String>": list, "Option<String>": str}
     head = git(repo, "rev-parse", "HEAD")
-    snapshot = open_episode(episode).step_dicts().__next__()
-    assert {file["path"]: file["at_head"] for file in snapshot["state"]} == {
-        "src/app.py": True, "src/util.py": False}  # util.py changed before the recording began
     loaded = 0
     for example in examples:
         assert required <= set(example) <= set(fields), set(example) ^ set(fields)
@@ -127,7 +148,7 @@ def test_every_row_loads_as_zeds_loader_loads_it(
         assert applied.returncode == 0, applied.stderr
         loaded += 1
     assert loaded == len(examples) == 5 and "5 examples in 1 file" in said, said
-    assert "a file's text at the revision not known (changed before the recording began) 2" in said
+    assert f"a file's text at the revision not known ({dirty}) 2" in said, said
     assert "examples with a redaction placeholder 1" in said  # the token's burst
     a, b, n, c, e = examples
     assert a["edit_history"] == "" and a["uncommitted_diff"] == ""  # src/app.py as HEAD holds it

@@ -72,3 +72,46 @@ def test_head_moved_otherwise_leaves_every_text_unknown() -> None:
     revision = Revision(HEAD)
     seen(revision, snapshot(), step("git", op="checkout", old=HEAD, new=HEAD))  # (a new branch, same commit)
     assert revision.known("a.py") is None
+
+
+def test_without_a_snapshot_a_files_first_text_is_known_by_the_collectors_comparison() -> None:
+    revision = Revision(HEAD)
+    seen(revision,
+         step("open", path="a.py", text="a = 1\n", head_text="same"),
+         step("open", path="b.py", text="b = 3\n", head_text="other"),  # changed before the recording
+         step("file_change", path="new.py", change="created", text="x\n", head_text="absent"),
+         step("save", path="s.py", text="«redacted:github-pat:1»\n", head_text="same"),
+         step("open", path="plain.py", text="p = 1\n"))  # not compared (another collector, no HEAD)
+    assert (revision.known("a.py"), revision.text("a.py")) == (None, "a = 1\n")
+    assert revision.known("b.py") == "not HEAD's text when the episode first saw it"
+    assert (revision.known("new.py"), revision.text("new.py")) == (None, None)  # in no commit
+    assert revision.known("s.py") == "its text there redacted"  # a placeholder is never the base
+    assert revision.known("plain.py") == "no snapshot of the repository at the episode's start"
+    seen(revision, step("open", path="b.py", text="b = 2\n", head_text="same"))  # the first one said
+    assert revision.known("b.py") == "not HEAD's text when the episode first saw it"
+
+
+def test_the_snapshot_comes_first_and_a_commit_keeps_a_comparison_for_the_files_it_did_not_change() -> None:
+    revision = Revision(HEAD)
+    seen(revision, snapshot(), step("open", path="b.py", text="b = 2\n", head_text="same"),
+         step("open", path="untracked.py", text="u\n", head_text="other"))
+    assert revision.known("b.py") == "changed before the recording began"
+    assert (revision.known("untracked.py"), revision.text("untracked.py")) == (None, None)  # the snapshot's
+    revision = Revision(HEAD)
+    seen(revision, step("file_change", path="c.py", change="modified", text="c\n"),
+         step("git", op="commit", sha=NEXT, parents=[HEAD], files=[{"path": "c.py", "added": 1}]),
+         step("open", path="a.py", text="a = 1\n", head_text="same"),  # compared with HEAD: NEXT's too
+         step("open", path="c.py", text="c\n", head_text="other"))  # HEAD's was not NEXT's
+    assert (revision.sha, revision.known("a.py"), revision.text("a.py")) == (NEXT, None, "a = 1\n")
+    assert revision.known("c.py") == "no snapshot of the repository at the episode's start"
+    renamed = step("git", op="commit", sha=NEXT, parents=[HEAD],
+                   files=[{"path": "d.py", "change": "R"}])  # (its old path not named)
+    unread = step("git", op="commit", sha=NEXT, parents=[HEAD], detail="commit details unreadable: gone")
+    for moved in (renamed, unread, step("git", op="checkout", old=HEAD, new=NEXT)):
+        revision = Revision(HEAD)
+        seen(revision, moved, step("open", path="e.py", text="e\n", head_text="same"))
+        assert revision.known("e.py") is not None  # no longer taken: what the commit changed is not known
+    redacted = Revision(HEAD)
+    seen(redacted, step("gap", reason="snapshot", detail="snapshot of the files git tracks: 1 recorded (9 B)",
+                        state=[{"path": "k.py", "text": "K = «redacted:aws:2»\n", "at_head": True}]))
+    assert redacted.known("k.py") == "its text there redacted"
