@@ -23,7 +23,6 @@ from tests.support.dataset_helpers import (
     upload,
 )
 
-
 FIXTURES = ("full", "offers", "agents", "origins", "unicode")
 
 
