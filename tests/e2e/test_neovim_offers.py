@@ -55,4 +55,4 @@ def test_completion_menus_are_offers(version: str, collector: object, workspace:
     con = built_dataset(env, episode, tmp_path / "dataset")
     rows = con.execute("SELECT decision, taken_text, settled, outcome FROM offers ORDER BY step").fetchall()
     assert rows == [("accepted", "total", "total = 3", "accepted"),
-                    ("not_taken", None, "pic = 4", "overwritten")]
+                    ("not_taken", None, "topic = 4", "overwritten")]  # (the place holds the `to` typed of it)
