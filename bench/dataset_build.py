@@ -128,6 +128,7 @@ def child(engine: str, workers: int, source: str, out: str, issuer: str | None =
     from collector.dataset.allocator import arrow_environment
 
     os.environ.update(arrow_environment(os.environ))  # before pyarrow is imported
+    from collector.dataset.allocator import freeze_loaded
     from collector.dataset.build import BuildOptions, build_dataset
     from schemas.config import UploadSettings
 
@@ -166,6 +167,7 @@ def child(engine: str, workers: int, source: str, out: str, issuer: str | None =
     trusted = None if issuer is None else parse_issuer(Path(issuer), 1)
     options = BuildOptions(source, out, engine=engine, workers=workers,  # type: ignore[arg-type]
                            issuer=trusted, exports=exports)
+    freeze_loaded()  # (as `codetape dataset build` does)
     report = build_dataset(options, UploadSettings())
     seconds = time.perf_counter() - began
     stop.set()

@@ -49,7 +49,8 @@ def freeze_loaded() -> None:
     codetape's) out of the cyclic garbage collector's way for good (`gc.freeze`, after one collection, so no
     garbage is set aside): each full collection an episode's replay and its exports start then looks only
     at what the build made since, not at hundreds of thousands of objects that live as long as the
-    process. Once per process; again does nothing."""
+    process. Once per process (a build's, a worker's: never a library caller's, whose objects it would
+    keep); again does nothing."""
     global _frozen
     if not _frozen:
         _frozen = True

@@ -36,6 +36,7 @@ import ray
 import ray.data
 import ray.exceptions
 
+from collector.dataset.allocator import freeze_loaded
 from collector.dataset.batches import HOLD_BYTES, Packed, batches, check_batch
 from collector.dataset.blob_store import BlobSpill
 from collector.dataset.errors import DatasetError
@@ -144,6 +145,7 @@ def _check(entries: list[Entry], context: Context, counter: Any) -> tuple[
     """A batch checked in a task (batches.py): (its verdicts, bytes of rows), its rows, its blob rows, its
     export files, four objects: the driver fetches the first, the writing tasks the second and fourth,
     the driver the third once it has ruled."""
+    freeze_loaded()  # (a worker's first task: what it loaded to run it)
     checked = check_batch(entries, context, lambda size, rejected: counter.add.remote(size, rejected))
     held = checked.rows.size + sum(staged.size for staged in checked.exports)
     return (checked.verdicts, held), checked.rows, checked.blobs, checked.exports

@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from collector.consent.statement import unpack_payload
 from collector.consent.verify import check_scope, check_signature
-from collector.dataset.allocator import freeze_loaded, frugal_memory
+from collector.dataset.allocator import frugal_memory
 from collector.dataset.episode_row import episode_table, month_of
 from collector.dataset.expiry import expiry
 from collector.dataset.issuers import IssuerTrust
@@ -119,7 +119,6 @@ def transform(entry: Entry, context: Context, staging: str | None = None) -> Dat
     never an error. TransferFailed (the source could not be read) is raised: the build stops, to be run
     again."""
     frugal_memory()  # (in a worker process: the first call is what counts)
-    freeze_loaded()
     reader = reader_for(context.source)
     outcome = DatasetOutcome(entry.sha256, entry.key, reader.location(entry.key), entry.size)
     try:

@@ -21,6 +21,7 @@ from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
+from collector.dataset.allocator import freeze_loaded
 from collector.dataset.errors import DatasetError
 from collector.protocol.crashes import stacks_on_crash
 
@@ -151,6 +152,7 @@ def _serve(link: Connection, index: int, preload: tuple[str, ...], environment: 
     os.environ.update(environment)  # this process's own, before the modules that read it are imported
     for module in preload:
         importlib.import_module(module)
+    freeze_loaded()
     while (call := link.recv()) is not None:
         work, args = call
         try:

@@ -160,6 +160,7 @@ def run_build(args: argparse.Namespace) -> int:
     import msgspec
 
     from collector.cli.progress import episode_progress
+    from collector.dataset.allocator import freeze_loaded
     from collector.dataset.build import BuildOptions, build_dataset
     from collector.dataset.exports import parse_exports
     from collector.dataset.issuers import DEFAULT_MIN_CONTRIBUTORS, parse_issuer
@@ -198,6 +199,7 @@ def run_build(args: argparse.Namespace) -> int:
         def progress(tally: Tally) -> None:
             update(tally.done, tally.total, tally.bytes, tally.total_bytes, sum(tally.rejected.values()))
 
+        freeze_loaded()  # (the build's process: its episodes' replays in it with one worker)
         report = build_dataset(options, settings, progress=progress)
     if not args.quiet:
         print(summary(report))
