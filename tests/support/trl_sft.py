@@ -14,23 +14,16 @@ assistant's, do not.
 """
 
 from __future__ import annotations
-import __future__
 
-import ast
-import contextlib
-import json
-import logging
-from functools import cache
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import datasets
-import trl
-import trl.data_utils
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 from transformers import PreTrainedTokenizerFast
 from trl.chat_template_utils import get_training_chat_template, qwen2_5_chat_template
+
+from tests.support.trl_source import prepare_dataset_of
 
 
 def qwen_tokenizer() -> PreTrainedTokenizerFast:
@@ -45,21 +38,8 @@ def qwen_tokenizer() -> PreTrainedTokenizerFast:
     return tokenizer
 
 
-@cache
 def _prepare_dataset() -> Any:
-    source = Path(trl.__file__).parent / "trainer" / "sft_trainer.py"
-    tree = ast.parse(source.read_text(encoding="utf-8"))
-    trainer = next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "SFTTrainer")
-    method = next(node for node in trainer.body
-                  if isinstance(node, ast.FunctionDef) and node.name == "_prepare_dataset")
-    names: dict[str, Any] = {name: getattr(trl.data_utils, name) for name in dir(trl.data_utils)
-                             if not name.startswith("__")}
-    names.update(json=json, Dataset=datasets.Dataset, IterableDataset=datasets.IterableDataset,
-                 logger=logging.getLogger("trl"), global_then_local_main_first=contextlib.nullcontext)
-    code = compile(ast.Module(body=[method], type_ignores=[]), str(source), "exec",
-                   flags=__future__.annotations.compiler_flag, dont_inherit=True)
-    exec(code, names)
-    return names["_prepare_dataset"]
+    return prepare_dataset_of("sft_trainer.py", "SFTTrainer")
 
 
 def prepare(dataset: datasets.Dataset, tokenizer: PreTrainedTokenizerFast, *,
