@@ -34,10 +34,12 @@ from tests.support.hostile_episodes import (
 Steps = Callable[[], list[dict[str, object]]]
 
 # A build with every per-episode export holds the formats' followers beside the rows (bursts' texts, zeta2's
-# and swe-messages' texts at their base: bench/README.md, "Exports in the build's pass") and stays within
-# the cap of a build without them: 284 MB measured for the episodes below with all eleven formats (243 MB
-# without exports), where progsnap2-zip's code states are written straight into its archive.
-EXPORTS_CAP_MB = CAP_MB
+# and swe-messages' texts at their base: bench/README.md, "Exports in the build's pass"): for the episodes
+# below, all eleven formats add 41-42 MB to the same build without exports, 243 -> 285 MB with the
+# virtualenv on one file system and 265 -> 306 MB with it under /tmp (the modules' pages count: pyarrow's
+# import alone is 51 MB there, 68 MB here), so the test holds the difference, and the whole to CAP_MB with
+# that difference's room on top.
+EXPORTS_EXTRA_MB = 50
 # What an episode unfolds into, not how small it is, is what a build refuses (its caps count decompressed
 # bytes), so the bombs are written at zstd level 9: many-tests' 20 MB chunk takes 13 s at the writer's
 # level 19 (95.6 KB) and 0.1 s at 9 (110 KB).
@@ -105,12 +107,18 @@ def test_episodes_as_large_as_a_build_takes_are_built_one_after_another_within_a
 def test_the_same_episodes_exported_in_every_format_in_the_builds_pass_stay_within_a_workers_memory(
         tmp_path: Path, home: Home) -> None:
     """The eight episodes above, built with --exports in every per-episode format: each format follows the
-    build's one replay of an episode beside its rows, and a worker stays within EXPORTS_CAP_MB."""
+    build's one replay of an episode beside its rows, and a worker stays within EXPORTS_EXTRA_MB of the same
+    build without exports."""
     steps = two_files()
     episodes = [signed(home, tmp_path / f"large-{n}.ctape", steps) for n in range(8)]
+    (tmp_path / "plain").mkdir()
+    plain = build(home, tmp_path / "plain", episodes)
+    assert plain.returncode == 0, plain.stderr
     done = build(home, tmp_path, episodes, "--exports", ",".join(export_formats()))
     assert done.returncode == 0, done.stderr
-    assert done.peak_mb < EXPORTS_CAP_MB, f"peak RSS {done.peak_mb:.0f} MB"
+    assert done.peak_mb < plain.peak_mb + EXPORTS_EXTRA_MB, \
+        f"peak RSS {done.peak_mb:.0f} MB, {plain.peak_mb:.0f} MB without exports"
+    assert done.peak_mb < CAP_MB + EXPORTS_EXTRA_MB, f"peak RSS {done.peak_mb:.0f} MB"
     assert "8 accepted, 0 rejected" in done.stdout, done.stdout
     made = {path.parent.parent.name for path in (tmp_path / "out" / "exports").rglob("*.*")}
     assert made == set(export_formats()), done.stdout
