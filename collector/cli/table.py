@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "checkout": "write the reconstructed workspace after a step",
     "collector": "run the local collector (one per user)",
     "dataset": "build verified Parquet datasets from uploaded episodes",
+    "config": "show or change your settings (config.toml), e.g. upload.to",
     "demo": "record a real session on a scratch project, end to end",
     "diff": "unified diff of the workspace between two steps or times",
     "discard": "delete an unsigned episode",

@@ -179,7 +179,20 @@ def named(home: Home, to: str | None = None, *, allow_insecure: bool = False) ->
     return None if url is None else parse_destination(url, settings)
 
 
-def policy_refusal(destination: Destination) -> str | None:
+def set_destination(home: Home, url: str) -> Destination:
+    """Make `url` the destination in config.toml (`[upload] to`), normalised, once it parses and the
+    managed policy allows it; DestinationError (config.toml unchanged) when not."""
+    from collector.policy.config_file import set_value
+
+    destination = parse_destination(url.strip(), load_config(home).upload)
+    problem = policy_refusal(destination, outcome="config.toml was not changed")
+    if problem is not None:
+        raise DestinationError(problem)
+    set_value(home, "upload.to", destination.url)
+    return destination
+
+
+def policy_refusal(destination: Destination, outcome: str = "nothing was sent") -> str | None:
     """Why the managed policy (collector/policy/managed.py) forbids uploads to `destination`, in one line;
     None when it allows them or says nothing of destinations. PolicyError when the policy is refused."""
     from collector.policy.managed import allowed_places, load_managed
@@ -189,7 +202,7 @@ def policy_refusal(destination: Destination) -> str | None:
     if managed is None or entries is None or allowed(destination, entries):
         return None
     return (f"the managed policy ({managed.where}) allows uploads only to {allowed_places(entries)}, and "
-            f"{destination.url} is none of them; nothing was sent")
+            f"{destination.url} is none of them; {outcome}")
 
 
 def allowed(destination: Destination, entries: Iterable[str]) -> bool:

@@ -2,7 +2,10 @@
 what keeps it from working. Exit status 1 when something does, else 0.
 
 It looks at: `codetape` on PATH (what the editor extensions and the shell hook start); the managed policy
-(refused: nothing is recorded or signed); CODETAPE_HOME; whether the collector runs; the workspaces opted
+(refused: nothing is recorded or signed); CODETAPE_HOME; whether the collector runs; what signing and
+uploading need (the signing key, or in unlinkable mode the enrolment, and the upload destination: not set
+up yet is `--`, the review's sign dialog sets both up; damaged or refused by the policy is a problem); the
+workspaces opted
 in (their settings unusable); the agents' hooks (`codetape agent hook install`: Claude Code's in each
 opted-in workspace, Cursor's and Codex's in your home; or the managed form an administrator installs),
 where an agent's update left codetape's entries incomplete, they run an interpreter that is gone, or the
@@ -103,6 +106,7 @@ def diagnose(env: Mapping[str, str], system: Path = SYSTEM) -> list[Check]:
     except CodetapeError as exc:
         return [*checks, Check("CODETAPE_HOME", "problem", str(exc))]
     checks.append(_collector(home))
+    checks.extend(_sharing(home))
     roots, workspace_checks = _workspaces(home)
     checks.extend(workspace_checks)
     user_home = Path(env.get("HOME") or Path.home())
@@ -134,6 +138,55 @@ def _collector(home: Home) -> Check:
         status = client.request("status")
     return Check("collector", "ok", f"running (pid {status['pid']}), {len(status.get('workspaces', []))} "
                  "workspaces recorded since it started")
+
+
+def _sharing(home: Home) -> list[Check]:
+    """What signing and uploading need: the signing key (or, unlinkable, the enrolment) and the
+    destination. Not set up yet is not a fault (the review's sign dialog sets both up); broken is."""
+    from collector.consent.enrol import ENROL_COMMAND, enrolment_path, load_enrolment
+    from collector.consent.keys import key_path, load_public
+    from collector.review.choices import signing_mode
+    from collector.upload.destinations import named, policy_refusal
+
+    checks = []
+    try:
+        unlinkable = signing_mode(home) is not None
+    except CodetapeError as exc:
+        return [Check("settings", "problem", str(exc))]
+    if unlinkable:
+        if not enrolment_path(home).exists():
+            checks.append(Check("signing", "absent", f"unlinkable mode, not enrolled yet: {ENROL_COMMAND} "
+                                "(your organisation's issuer gives the URL and the secret)"))
+        else:
+            try:
+                enrolment = load_enrolment(home)
+                checks.append(Check("signing", "ok", f"unlinkable, enrolled with issuer {enrolment.issuer}"))
+            except CodetapeError as exc:
+                checks.append(Check("signing", "problem", str(exc)))
+    elif not key_path(home).exists():
+        checks.append(Check("signing", "absent", "no signing key yet: the review's sign dialog makes one "
+                            "(or codetape keys init)"))
+    else:
+        try:
+            info = load_public(home)
+            protection = "protected by a passphrase" if info.protected else "not encrypted (no passphrase)"
+            checks.append(Check("signing", "ok", f"key {info.key_id}, {protection}"))
+        except CodetapeError as exc:
+            checks.append(Check("signing", "problem", str(exc)))
+    try:
+        destination = named(home)
+        refused = None if destination is None else policy_refusal(destination, "signed episodes wait in "
+                                                                  "the outbox")
+    except CodetapeError as exc:
+        return [*checks, Check("upload destination", "problem", str(exc))]
+    if destination is None:
+        checks.append(Check("upload destination", "absent", "none: signed episodes wait in the outbox "
+                            "(codetape config set upload.to file:///DIR or s3://BUCKET/PREFIX)"))
+    elif refused is not None:
+        checks.append(Check("upload destination", "problem", refused))
+    else:
+        checks.append(Check("upload destination", "ok", destination.url))
+    return checks
 
 
 def _workspaces(home: Home) -> tuple[list[Path], list[Check]]:
