@@ -2,7 +2,8 @@
 
 `Playback` owns a `Seeker` and a timeline pipeline; `tick()` shows every step that is due by the clock
 it was given, so tests drive it with a fake clock and the Textual app calls it from a timer. Everything
-stays inside the `--from` / `--to` window.
+stays inside the `--from` / `--to` window. Every move by hand (a step, a seek, a jump) pauses: the viewer
+looks at where they went, and space plays on from there.
 """
 
 from __future__ import annotations
@@ -105,14 +106,12 @@ class Playback:
         self.set_speed(slower(self.speed))
 
     def seek(self, target: int) -> None:
-        """Show step `target`, kept within the window; playing goes on from there."""
+        """Pause and show step `target`, kept within the window (play goes on from there)."""
+        self.pause()
         self.seeker.seek(min(max(target, self.first), self.last))
-        if self.playing:
-            self._restart(self.clock())
 
     def step(self, count: int) -> None:
         """Pause and move `count` steps (negative: back)."""
-        self.pause()
         self.message = ""
         self.seek(self.position + count)
 

@@ -2,9 +2,12 @@
 
     edit         +12 chars / -3 chars / +5 -2 chars / whole text replaced (120 chars)
     diagnostics  2 errors 1 warning (pyflakes): first message / cleared / none / unchanged
-    test_run     5 passed 1 failed
+    test_run     5 passed 1 skipped / failed: test_parse, TestCli::test_run (2 of 40)
     command      "pytest -q" exit 1 in 0.9 s
     git          commit a1b2c3d "fix parser"
+    gap          paused for 12 s, 3 steps not recorded: recording was paused
+
+Texts are cut at TEXT_LIMIT characters, no shorter: whoever shows a line cuts it to the width it has.
 """
 
 from __future__ import annotations
@@ -36,10 +39,14 @@ from schemas.steps import (
     TaskStep,
     TestRunStep,
 )
+from schemas.steps.gap import GapReason
+from schemas.steps.test_run import TestOutcome
 
 SEVERITIES = {1: "error", 2: "warning", 3: "info", 4: "hint", None: "problem"}
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
-TEXT_LIMIT = 80
+FAILING = ("failed", "error")
+NAMED_FAILURES = 3  # failing tests a test run's line names; the rest are counted
+TEXT_LIMIT = 240  # a wide terminal's line: a view cuts what it shows to its own width
 
 
 def clock(ms: int) -> str:
@@ -172,15 +179,31 @@ def diagnostics_summary(step: DiagnosticsStep, change: DiagnosticsChange | None 
         return f"unchanged{origin}: {plural(len(step.items), 'item')}"
     counts = Counter(SEVERITIES.get(item.severity, "problem") for item in step.items)
     shown = " ".join(plural(counts[name], name) for name in SEVERITIES.values() if counts[name])
-    first = f": {one_line(step.items[0].message, 60)}" if len(step.items) == 1 else ""
+    first = f": {one_line(step.items[0].message, TEXT_LIMIT)}" if len(step.items) == 1 else ""
     return f"{shown}{origin}{first}"
 
 
 def test_summary(step: TestRunStep) -> str:
+    """The outcomes counted; a run with failing tests names them first (the first NAMED_FAILURES)."""
     if not step.tests:
         return "no tests" + ("" if step.exit_status is None else f", exit {step.exit_status}")
+    failing = [test for test in step.tests if test.outcome in FAILING]
+    if failing:
+        names = ", ".join(_test_name(test) for test in failing[:NAMED_FAILURES])
+        more = f" and {len(failing) - NAMED_FAILURES:,} more" if len(failing) > NAMED_FAILURES else ""
+        return f"failed: {names}{more} ({len(failing):,} of {len(step.tests):,})"
     counts: Counter[str] = Counter(test.outcome for test in step.tests)
     return " ".join(f"{counts[outcome]:,} {outcome}" for outcome in OUTCOMES if counts[outcome])
+
+
+def _test_name(test: TestOutcome) -> str:
+    """A test's id without its file or package (`tests/test_a.py::TestX::test_y` -> `TestX::test_y`), and
+    how it failed when it was not an assertion: `(error)`, or `(not collected)` for a file or module."""
+    if test.kind == "collection":
+        return f"{one_line(test.nodeid, TEXT_LIMIT)} (not collected)"
+    parts = test.nodeid.split("::")
+    name = one_line("::".join(parts[1:] if len(parts) > 1 else parts), TEXT_LIMIT)
+    return f"{name} (error)" if test.outcome == "error" else name
 
 
 def test_failed(step: TestRunStep) -> bool:
@@ -190,9 +213,9 @@ def test_failed(step: TestRunStep) -> bool:
 
 def _command(step: CommandStep) -> str:
     line = step.command_line if step.command_line is not None else shlex.join(step.argv or [])
-    shown = f'"{one_line(line, 60)}"'
+    shown = f'"{one_line(line, TEXT_LIMIT)}"'
     if step.cwd != ".":
-        shown += f" in {one_line(step.cwd, 40)}"
+        shown += f" in {one_line(step.cwd, TEXT_LIMIT)}"
     if step.exit_code is not None:
         shown += f" exit {step.exit_code}"
     if step.duration_ms:
@@ -206,9 +229,9 @@ def _git(step: GitStep) -> str:
         parts.append(step.sha[:7])
     summary = (step.message or "").strip()
     if step.op == "commit" and summary:
-        parts.append(f'"{one_line(summary.splitlines()[0], 60)}"')
+        parts.append(f'"{one_line(summary.splitlines()[0], TEXT_LIMIT)}"')
     elif step.ref:
-        parts.append(one_line(step.ref, 60))
+        parts.append(one_line(step.ref, TEXT_LIMIT))
     if step.op != "commit" and (step.old or step.new):
         parts.append(f"{(step.old or '0000000')[:7]} -> {(step.new or '0000000')[:7]}")
     if step.op == "commit" and step.files:
@@ -232,14 +255,33 @@ def _file_change(step: FileChangeStep) -> str:
     return step.change
 
 
+# What each gap was, and what became of the steps it counts (`lost_steps`): recorded nowhere, taken out on
+# purpose, refused as invalid or unreadable after damage.
+_GAPS: dict[GapReason, tuple[str, str]] = {
+    "paused": ("paused", "not recorded"),
+    "collector_unreachable": ("collector unreachable", "not recorded"),
+    "recorder_behind": ("recorder fell behind", "not recorded"),
+    "watcher_overflow": ("file watcher overflowed", "not recorded"),
+    "journal_corrupt": ("journal damaged", "unreadable, left out"),
+    "dropped_by_review": ("dropped in review", "removed"),
+    "malformed_input": ("malformed input", "refused"),
+    "unreadable_file": ("unreadable file", "not recorded"),
+    "resync": ("resync", "not recorded"),
+    "snapshot": ("snapshot", "not recorded"),
+    "other": ("", "not recorded"),  # its detail says what
+}
+
+
 def _gap(step: GapStep) -> str:
-    text = step.reason.replace("_", " ")
-    if step.until_ms is not None:
-        text += f" for {max(step.until_ms - step.t_ms, 0) / 1000:g} s"
-    if step.detail:
-        text += f": {one_line(step.detail, 60)}"
-    counts = [plural(step.lost_steps, "step") + " lost" if step.lost_steps else "",
-              plural(len(step.state), "file") + (" on disk" if step.on_disk_only else " reset")
-              if step.state is not None else ""]
-    shown = ", ".join(count for count in counts if count)
-    return f"{text} ({shown})" if shown else text
+    """`paused for 12 s, 3 steps not recorded: recording was paused`, `dropped in review, 3 steps removed,
+    2 files reset` (a detail that only counts the steps it names is not said again)."""
+    what, fate = _GAPS[step.reason]
+    lasted = "" if step.until_ms is None else f"for {max(step.until_ms - step.t_ms, 0) / 1000:g} s"
+    said = [f"{what} {lasted}".strip()] if what or lasted else []
+    if step.lost_steps:
+        said.append(f"{plural(step.lost_steps, 'step')} {fate}")
+    if step.state is not None:
+        said.append(plural(len(step.state), "file") + (" on disk" if step.on_disk_only else " reset"))
+    text = ", ".join(said) or "not recorded"
+    counted = step.lost_steps is not None and step.detail == f"{plural(step.lost_steps, 'step')} {what}"
+    return f"{text}: {one_line(step.detail, TEXT_LIMIT)}" if step.detail and not counted else text

@@ -104,7 +104,7 @@ class ReplayApp(App[None]):
     CSS = """
     #panes { height: 1fr; }
     #file { width: 1fr; border: round $primary; border-title-align: left; }
-    #events { width: 40%; min-width: 30; max-width: 72; border: round $secondary; }
+    #events { width: 40%; min-width: 30; border: round $secondary; }
     #status { height: 2; padding: 0 1; }
     #keys { height: 1; padding: 0 1; color: $text-muted; }
     """

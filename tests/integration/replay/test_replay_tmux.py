@@ -1,4 +1,5 @@
-"""The interactive player on a real terminal (tmux): play, pause, step, jump to the next failure, quit."""
+"""The interactive player on a real terminal (tmux): play, pause, step, jump to the next failure (named),
+a jump while playing pauses, quit."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def status(term: Terminal) -> tuple[str, int]:
     return found.group(1), int(found.group(3))
 
 
-def test_play_pause_step_next_failure_and_quit(tmp_path: Path) -> None:
+def test_play_pause_step_next_failure_jump_pauses_and_quit(tmp_path: Path) -> None:
     episode = write_bugfix(tmp_path / "bugfix.ctape")
     env = {**os.environ, "CODETAPE_HOME": str(tmp_path / "home"), "TZ": "UTC"}
     # after the player, the shell prints its status and keeps the pane (and so that line) on the screen
@@ -46,12 +47,15 @@ def test_play_pause_step_next_failure_and_quit(tmp_path: Path) -> None:
         term.wait(lambda screen: f"step {paused_at + 1}/24" in screen, "one step")
         term.keys("f")
         # the status line and the event pane are drawn apart: wait for both (under load one lags)
-        screen = term.wait(lambda screen: "step 19/24" in screen and "test_run 2 passed 1 failed" in screen,
-                           "the next test failure")
+        screen = term.wait(lambda screen: "step 19/24" in screen and
+                           "test_run failed: test_zero (1 of 3)" in screen, "the next test failure, named")
         assert "next test failure" in screen
         assert "─ test_calc.py ─" in screen and "def test_zero():" in screen
         term.keys("Space")
         term.wait(lambda screen: "▶ 1x  step 2" in screen, "playing again")  # step 20 is 1 s later
+        term.keys("F")  # a jump while playing: back to the failure, paused there
+        screen = term.wait(lambda screen: "❚❚ 1x  step 19/24" in screen, "the jump to pause playback")
+        assert "previous test failure" in screen
         term.keys("q")
         term.wait(lambda screen: "replay exited 0" in screen, "the player to quit")
     finally:

@@ -162,3 +162,20 @@ def test_jumps_find_the_next_and_previous_of_each_kind_within_the_window(index: 
     assert player.jump("switches", -1) and player.position == 1
     assert player.jump("markers", -1) and player.position == 0
     assert not player.jump("markers", -1) and player.message == "no earlier note or task marker"
+
+
+def test_a_seek_or_a_jump_while_playing_pauses_there_and_play_goes_on_from_it(index: Index) -> None:
+    clock = Clock()
+    player = playback(index, clock)
+    moves = [lambda: player.jump("commits", 1), lambda: player.seek_time(5000),
+             lambda: player.seek_fraction(-0.1), lambda: player.seek(5)]
+    for move in moves:
+        player.play()
+        move()
+        shown = player.position
+        assert not player.playing
+        clock.now += 600
+        assert not player.tick() and player.position == shown
+    player.play()
+    clock.now += 600
+    assert player.tick() and player.position == index.count - 1

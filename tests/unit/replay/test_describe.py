@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from collector.replay.describe import clock, describe, line_count, step_path
+from collector.replay.describe import TEXT_LIMIT, clock, describe, line_count, step_path
 from collector.replay.state import EditSize, PlayState
 from schemas import Step, step_from_dict
 
@@ -44,9 +44,12 @@ def diagnostic(severity: int | None, message: str = "m") -> dict[str, Any]:
     (step("diagnostics", path="a.py", origin="ruff", items=[diagnostic(3, "line\ntoo long")]),
      "1 info (ruff): line\\ntoo long"),
     (step("test_run", tests=[{"nodeid": "a", "outcome": "passed"}] * 5
-          + [{"nodeid": "b", "outcome": "failed"}]), "5 passed 1 failed"),
+          + [{"nodeid": "tests/test_b.py::test_b", "outcome": "failed"}]), "failed: test_b (1 of 6)"),
     (step("test_run", tests=[{"nodeid": "a", "outcome": "skipped"}, {"nodeid": "b", "outcome": "error"}]),
-     "1 error 1 skipped"),
+     "failed: b (error) (1 of 2)"),
+    (step("test_run", tests=[{"nodeid": "a", "outcome": "passed"}] * 3
+          + [{"nodeid": "b", "outcome": "skipped"}]),
+     "3 passed 1 skipped"),
     (step("test_run", exit_status=4), "no tests, exit 4"),
     (step("command", command_line="pytest -q", exit_code=1, duration_ms=912),
      '"pytest -q" exit 1 after 0.9 s'),
@@ -68,8 +71,21 @@ def diagnostic(severity: int | None, message: str = "m") -> dict[str, Any]:
     (step("task", action="done"), "done"),
     (step("gap", reason="paused", until_ms=18_500, detail="codetape pause"),
      "paused for 18.5 s: codetape pause"),
+    (step("gap", reason="paused", until_ms=2_000, lost_steps=3, detail="recording was paused"),
+     "paused for 2 s, 3 steps not recorded: recording was paused"),
     (step("gap", reason="recorder_behind", lost_steps=12, state=[{"path": "a", "text": None}]),
-     "recorder behind (12 steps lost, 1 file reset)"),
+     "recorder fell behind, 12 steps not recorded, 1 file reset"),
+    (step("gap", reason="dropped_by_review", until_ms=500, lost_steps=3, detail="3 steps dropped in review",
+          state=[{"path": "a", "text": "x"}, {"path": "b", "text": None}]),
+     "dropped in review for 0.5 s, 3 steps removed, 2 files reset"),
+    (step("gap", reason="journal_corrupt", lost_steps=1, detail="bad CRC at byte 9"),
+     "journal damaged, 1 step unreadable, left out: bad CRC at byte 9"),
+    (step("gap", reason="malformed_input", lost_steps=1, detail="didChange: no range"),
+     "malformed input, 1 step refused: didChange: no range"),
+    (step("gap", reason="other", lost_steps=1, detail="a change to a.py is too large to record"),
+     "1 step not recorded: a change to a.py is too large to record"),
+    (step("gap", reason="other"), "not recorded"),
+    (step("gap", reason="snapshot", state=[{"path": "a", "text": "x"}]), "snapshot, 1 file on disk"),
     (step("redaction", rule="aws-access-key", placeholder="«redacted:aws-access-key:1»", count=2),
      "2 values replaced by «redacted:aws-access-key:1» (aws-access-key)"),
 ])
@@ -119,3 +135,20 @@ def test_diagnostics_say_whether_they_cleared_something_or_changed_nothing() -> 
     assert publish(diagnostic(2)) == "1 warning (pylsp): m"
     assert publish() == "cleared (pylsp)"
     assert publish() == "none (pylsp)"
+
+
+def test_a_failing_run_names_its_first_failing_tests_and_counts_the_rest() -> None:
+    tests = [{"nodeid": f"tests/test_a.py::TestA::test_{n}", "outcome": "failed"} for n in range(5)]
+    tests += [{"nodeid": "tests/test_c.py", "outcome": "error", "kind": "collection"}]
+    tests += [{"nodeid": "tests/test_a.py::test_ok", "outcome": "passed"}] * 34
+    assert describe(step("test_run", tests=tests)) == (
+        "failed: TestA::test_0, TestA::test_1, TestA::test_2 and 3 more (6 of 40)")
+    assert describe(step("test_run", tests=tests[5:7])) == (
+        "failed: tests/test_c.py (not collected) (1 of 2)")
+
+
+def test_long_texts_are_left_for_the_view_to_cut() -> None:
+    """The view cuts a line at the width it has: describe keeps far more than a narrow pane's 60 columns."""
+    line = "pytest " + "-k name " * 20
+    assert describe(step("command", command_line=line)) == f'"{line}"'
+    assert len(describe(step("command", command_line="x" * 1000))) == TEXT_LIMIT + 2

@@ -101,7 +101,7 @@ async def test_space_plays_on_the_clock_and_pauses(tmp_path: Path) -> None:
         clock.now += 4.0
         await pilot.pause(0.2)  # the 30 Hz timer shows what is due: the open (0.5 s) and the test run (4 s)
         assert app.playback.position == 2
-        assert "0:00:04 test   1 passed 1 failed" in screen_text(app)
+        assert "0:00:04 test   failed: test_add (1 of 2)" in screen_text(app)
         await pilot.press("space")
         clock.now += 100
         await pilot.pause(0.2)

@@ -6,6 +6,7 @@ from datetime import UTC, timedelta, timezone
 
 from rich.text import Text
 
+from collector.replay.describe import describe
 from collector.replay.render import (
     LINE_STYLE,
     MARK_STYLE,
@@ -102,6 +103,17 @@ def test_the_event_pane_shows_the_current_event_in_reverse_and_cuts_long_lines()
                                       "0:00:13 note   now a test for it"]
     assert styled(text, "reverse") == ["", cut, ""]
     assert styled(text, "red")[0].startswith("0:00:04 test")
+
+
+def test_an_event_fills_the_width_the_pane_has_and_is_cut_there() -> None:
+    line = "pytest -q tests/unit/replay/test_render.py -k 'event and not status' --maxfail 1 -p no:randomly"
+    described = describe(step_from_dict({"kind": "command", "t_ms": 1000, "source": "shell",
+                                         "command_line": line, "exit_code": 1}))
+    events = [Event(1, 1000, "command", "", described, "fail")]
+    wide = event_view(events, 1, 200).plain
+    assert wide == f'0:00:01 cmd    "{line}" exit 1'  # far past 60 columns, and whole
+    narrow = event_view(events, 1, 90).plain
+    assert len(narrow) == 90 and narrow.endswith("…") and wide.startswith(narrow[:-1])
 
 
 def test_status_line_and_wall_clock() -> None:
