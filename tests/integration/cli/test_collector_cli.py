@@ -95,10 +95,17 @@ def test_status_pause_resume_note_task_and_seal(daemon: Daemon, tmp_path: Path) 
     ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     home = daemon.home.root
     assert codetape(home, "task", "start", "make the parser faster", cwd=ws).returncode == 0
-    assert codetape(home, "note", "tried caching first", "--dir", str(ws)).returncode == 0
+    noted = codetape(home, "note", "tried caching first", "--dir", str(ws))
+    assert noted.returncode == 0 and noted.stdout.startswith("noted at ")
+    assert " in the recording of ws (episode " in noted.stdout
     paused = codetape(home, "pause", str(ws))
     assert paused.returncode == 0 and "paused" in paused.stdout
-    assert codetape(home, "note", "while paused", cwd=ws).returncode == 0
+    refused = codetape(home, "note", "while paused", cwd=ws)  # it would not be recorded: none is sent
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr == f"codetape: recording is paused in {ws}: the note was not recorded " \
+                             f"(run: codetape resume {ws})\n"
+    with daemon.client() as client:  # a step sent while paused is dropped, and counted in the pause's gap
+        client.request("note", workspace=str(ws), text="while paused")
     status = json.loads(codetape(home, "status", "--json").stdout)
     assert status["running"] is True and status["pid"] == daemon.proc.pid
     [workspace] = status["workspaces"]
