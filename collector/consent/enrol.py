@@ -259,6 +259,12 @@ def ensure_key(home: Home, epoch: str, transport: Transport = http_transport) ->
                          "(or, if you choose to be named, sign it attributed)") from None
 
 
+def can_get_key(home: Home, epoch: str) -> bool:
+    """Whether an unlinkable signing for `epoch` can have a key: an unused one is here, or this home is
+    enrolled and can fetch one (the issuer may still refuse)."""
+    return bool(unused_counts(home).get(epoch, 0)) or enrolment_path(home).exists()
+
+
 def wants_keys(home: Home, epoch: str) -> bool:
     """Whether this enrolled home should fetch more keys: fewer than LOW_WATER unused ones for `epoch` are
     left, or next month's are due ahead (`ahead_epoch`)."""

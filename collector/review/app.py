@@ -11,30 +11,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, Literal
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
-from collector.consent import load_public
+from collector.consent import KeyInfo, init_keys, load_public
+from collector.consent.enrol import ENROL_COMMAND, can_get_key
+from collector.consent.keys import key_path
+from collector.consent.unlinkable import epoch_of
 from collector.errors import CodetapeError
+from collector.protocol.clock import utc_now
 from collector.replay.describe import clock, plural
 from collector.review import report, views
 from collector.review.choices import signing_mode
-from collector.review.dialogs import ConfirmScreen, PromptScreen, SignOff, SignScreen
-from collector.review.plan import TrimPlan, parse_drop
+from collector.review.dialogs import ConfirmScreen, HelpScreen, PromptScreen, SignAsk, SignOff, SignScreen
+from collector.review.manifest import Manifest, file_diff, review_manifest
+from collector.review.plan import Exclusions, TrimPlan, parse_drop
 from collector.review.session import ReviewSession
 from collector.review.timeline import Row
+from collector.upload.destinations import named, parse_destination, policy_refusal, set_destination
 from collector.upload.outbox import upload_plan
 
 Choice = Literal["signed", "kept", "discarded"]
-TABS = ("summary", "timeline", "files", "diff")
+TABS = ("summary", "timeline", "files", "diff", "shared")
+# never an input: the review's keys would type into it
 FOCUS = {"summary": "#summary-scroll", "timeline": "#timeline-table", "files": "#files-table",
-         "diff": "#diff-scroll"}  # never an input: the review's keys would type into it
+         "diff": "#diff-scroll", "shared": "#shared-table"}
 
 
 @dataclass(frozen=True)
@@ -59,12 +68,22 @@ class ReviewApp(App[ReviewOutcome]):
     #diff-bar Input { width: 1fr; }
     #diff-text { padding: 0 1; }
     #pending { height: auto; max-height: 3; padding: 0 1; background: $boost; }
+    #status { height: 1; padding: 0 1; color: $text-muted; }
+    #shared-footer { height: auto; padding: 0 1; background: $boost; text-style: bold; }
+    #shared-left { width: 45%; min-width: 30; }
+    #shared-table { height: 1fr; }
+    #shared-rest { height: 1fr; border-top: solid $primary; }
+    #shared-rest-text, #shared-diff { padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "tab('summary')", "summary", show=False),
         Binding("2", "tab('timeline')", "timeline", show=False),
         Binding("3", "tab('files')", "files", show=False),
         Binding("4", "tab('diff')", "diff", show=False),
+        Binding("5", "tab('shared')", "shared", show=False),
+        Binding("space", "toggle_file", "share / leave out", show=False),
+        Binding("e", "end_state", "files at the end", show=False),
+        Binding("question_mark", "help", "keys"),
         Binding("x", "exclude", "exclude"),
         Binding("d", "drop", "drop range"),
         Binding("r", "redact", "redact"),
@@ -84,6 +103,9 @@ class ReviewApp(App[ReviewOutcome]):
         self.session = session
         self.place = place  # "2 of 5" when several episodes are reviewed in turn
         self.step = session.browser.count - 1  # the step the file pane shows the files at
+        self.following = False  # the file pane follows the Timeline's cursor (once the reviewer moved it)
+        self.seen_row = 0  # the Timeline's cursor row the file pane last took its step from (or was drawn at)
+        self.manifest: Manifest | None = None  # what leaves, as the Shared tab shows it
         self.mark: Row | None = None
         self.busy: str | None = None  # what the worker is doing, while it does it
         self.asking_to_leave = False  # the question before leaving without the changes is on screen
@@ -108,7 +130,17 @@ class ReviewApp(App[ReviewOutcome]):
                 with Horizontal(id="diff-bar"):  # below the diff: Tab goes from the diff to its inputs
                     yield Input(value="start", placeholder="from: step, time (90s) or start", id="diff-from")
                     yield Input(value="end", placeholder="to: step, time (2m) or end", id="diff-to")
+            with TabPane("5 Shared", id="shared"), Vertical():
+                yield Static(id="shared-footer", markup=False)
+                with Horizontal():
+                    with Vertical(id="shared-left"):
+                        yield DataTable(id="shared-table", cursor_type="row")
+                        with VerticalScroll(id="shared-rest"):
+                            yield Static(id="shared-rest-text", markup=False)
+                    with VerticalScroll(id="shared-diff-scroll"):
+                        yield Static(id="shared-diff")
         yield Static(id="pending")
+        yield Static(id="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -116,6 +148,7 @@ class ReviewApp(App[ReviewOutcome]):
         self.sub_title = f"{episode}  ({self.place})" if self.place else episode
         self.query_one("#timeline-table", DataTable).add_columns("step", "time", "kind", "file", "what")
         self.query_one("#files-table", DataTable).add_columns("file", "in the episode")
+        self.query_one("#shared-table", DataTable).add_columns("", "file", "lines", "in the episode")
         if self.session.policy_excludes:
             self.notify(f"excluded as the sharing policy requires: {', '.join(self.session.policy_excludes)}",
                         timeout=10)
@@ -138,6 +171,7 @@ class ReviewApp(App[ReviewOutcome]):
             table.add_row(*views.timeline_cells(row), key=str(number))
         if table.row_count:
             table.move_cursor(row=min(max(at, 0), table.row_count - 1))
+        self.seen_row = table.cursor_row
         files = self.query_one("#files-table", DataTable)
         files.clear()
         for path, activity in sorted(session.summary.base.files.items()):
@@ -145,11 +179,12 @@ class ReviewApp(App[ReviewOutcome]):
         excluded = sorted(session.trimmed.excluded.paths) if session.trimmed is not None else []
         for path in excluded:
             files.add_row(path, "excluded", key=f"excluded:{path}")
-        self.step = min(self.step, session.browser.count - 1)
+        self.step = min(self.step, session.browser.count - 1) if self.following else session.browser.count - 1
         self.mark = None
         self.query_one("#pending", Static).update(views.pending_text(session))
         self.show_file()
         self.show_diff()
+        self.show_manifest()
 
     def cursor_row(self) -> Row | None:
         rows = self.session.timeline.rows
@@ -166,10 +201,14 @@ class ReviewApp(App[ReviewOutcome]):
         return None if key.startswith("excluded:") else key
 
     def show_file(self) -> None:
+        self._follow_timeline()
         path = self.selected_file()
         title = self.query_one("#file-title", Static)
         area = self.query_one("#file-text", TextArea)
-        where = f"after step {self.step} ({clock(self.session.browser.time_of(self.step))})"
+        last = self.session.browser.count - 1
+        at = f"after step {self.step} of {last} ({clock(self.session.browser.time_of(self.step))})"
+        where = (f"{at}, the Timeline's cursor (e: the end)" if self.following and self.step != last
+                 else f"at the end, {at}")
         if path is None:
             title.update(f"no file selected  ·  {where}")
             area.load_text("")
@@ -177,6 +216,16 @@ class ReviewApp(App[ReviewOutcome]):
         text = self.session.browser.text_at(self.step, path)
         title.update(f"{path}  ·  {where}" + ("  ·  does not exist yet or any more" if text is None else ""))
         area.load_text(text or "")
+
+    def _follow_timeline(self) -> None:
+        """Once the reviewer has moved the Timeline's cursor, the file pane shows the files after that row
+        (until e); merely visiting the Timeline changes nothing."""
+        row = self.query_one("#timeline-table", DataTable).cursor_row
+        if row != self.seen_row:
+            self.seen_row = row
+            moved = self.cursor_row()
+            if moved is not None:
+                self.step, self.following = moved.last, True
 
     def show_diff(self) -> None:
         out = self.query_one("#diff-text", Static)
@@ -189,11 +238,52 @@ class ReviewApp(App[ReviewOutcome]):
             return
         out.update(views.diff_text(browser.diff(start, end)))
 
+    def show_manifest(self) -> None:
+        """The Shared tab: what signing now would share, file by file, and the rest."""
+        manifest = self.manifest = review_manifest(self.session)
+        self.query_one("#shared-footer", Static).update(
+            f"this is what would be shared: {manifest.footer()}  (space: leave a file out or share it again)")
+        table = self.query_one("#shared-table", DataTable)
+        at = table.cursor_row
+        table.clear()
+        for file in manifest.files:
+            lines = "?" if file.lines is None else str(file.lines)
+            table.add_row("shared", file.path, lines, file.activity, key=file.path)
+        for path in manifest.excluded:
+            table.add_row("left out", path, "", "excluded: nothing of it leaves", key=f"excluded:{path}")
+        if table.row_count:
+            table.move_cursor(row=min(max(at, 0), table.row_count - 1))
+        rest = manifest.lines()
+        start = rest.index(next(line for line in rest if line.startswith("commands (")))
+        self.query_one("#shared-rest-text", Static).update("\n".join(rest[start:]))
+        self.show_shared_file()
+
+    def shared_file(self) -> tuple[str, bool] | None:
+        """The file the Shared tab's cursor is on, and whether it is left out."""
+        table = self.query_one("#shared-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        return key.removeprefix("excluded:"), key.startswith("excluded:")
+
+    def show_shared_file(self) -> None:
+        out = self.query_one("#shared-diff", Static)
+        chosen = self.shared_file()
+        if chosen is None or self.manifest is None:
+            out.update("")
+            return
+        path, left_out = chosen
+        if left_out:
+            out.update(Text(f"{path} is left out: no step about it is shared, and its path and text are "
+                            "masked wherever else they are written. space shares it again.", style="dim"))
+            return
+        browser = self.session.browser
+        out.update(views.diff_text(file_diff(path, browser.files_at(-1),
+                                             browser.files_at(browser.count - 1)).splitlines(keepends=True)))
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "timeline-table":
-            row = self.cursor_row()
-            if row is not None:
-                self.step = row.last
+        if event.data_table.id == "shared-table":
+            self.show_shared_file()
         if self._tab() == "files":
             self.show_file()
 
@@ -224,9 +314,42 @@ class ReviewApp(App[ReviewOutcome]):
         if name in TABS:
             self.query_one("#tabs", TabbedContent).active = name
 
+    def action_end_state(self) -> None:
+        """e: the file pane shows the files at the end again, whatever the Timeline's cursor."""
+        self.following = False
+        self.step = self.session.browser.count - 1
+        self.show_file()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(views.HELP))
+
+    def action_toggle_file(self) -> None:
+        """space in the Shared tab: leave the file out (exclude it), or share it again."""
+        chosen = self.shared_file() if self._tab() == "shared" else None
+        if chosen is None:
+            return
+        path, left_out = chosen
+        plan = self.session.plan
+        if not left_out:
+            self._work("leaving out", lambda: self.session.apply(plan.exclude(f"/{path}")),
+                       lambda: self._changed(f"left out {path}"))
+            return
+        glob = f"/{path}"
+        if glob not in plan.excludes:
+            by = next((g for g in plan.excludes if Exclusions((g,))(path)), None)
+            policy = by in self.session.policy_excludes
+            self.notify(f"{path} is excluded by {by}" + (", which the sharing policy requires" if policy else
+                        " (u undoes the last change)"), severity="warning", timeout=8)
+            return
+        kept = replace(plan, excludes=tuple(g for g in plan.excludes if g != glob))
+        self._work("sharing again", lambda: self.session.apply(kept), lambda: self._changed(f"shared {path}"))
+
     def action_exclude(self) -> None:
         row = self.cursor_row()
-        path = self.selected_file() if self._tab() == "files" else (row.path if row is not None else None)
+        tab = self._tab()
+        shared = self.shared_file() if tab == "shared" else None
+        path = (self.selected_file() if tab == "files" else row.path if tab == "timeline" and row is not None
+                else shared[0] if shared is not None else None)
         help_text = ("A file (/notes.md), a folder (/private/) or a pattern (*.csv, gitignore-style). Every "
                      "step about it goes, and its path is masked wherever it is written.")
         self.push_screen(PromptScreen("Exclude files or folders", help_text, f"/{path}" if path else ""),
@@ -237,12 +360,15 @@ class ReviewApp(App[ReviewOutcome]):
         if row is None:
             self.notify("the episode has no steps to drop", severity="warning")
             return
-        first = self.mark if self.mark is not None else row
-        start, end = min(first.t_ms, row.t_ms), max(first.end_ms, row.end_ms)
+        value = ""
+        if self._tab() == "timeline" or self.mark is not None:  # from rows the reviewer sees (or marked)
+            first = self.mark if self.mark is not None else row
+            start, end = min(first.t_ms, row.t_ms), max(first.end_ms, row.end_ms)
+            value = f"{clock(start)}-{clock(end)}"
         help_text = ("FROM-TO, times as the timeline shows them (2:38-3:10, 0:02:38.500-0:03:10; an end "
                      "given in whole seconds takes in that second), or milliseconds FROM_MS:TO_MS; both ends "
                      "included. The steps give way to one gap that keeps the files as they were at its end.")
-        self.push_screen(PromptScreen("Drop a time range", help_text, f"{clock(start)}-{clock(end)}"),
+        self.push_screen(PromptScreen("Drop a time range", help_text, value),
                          self._answer(lambda text: self.session.plan.drop(*parse_drop(text))))
 
     def action_redact(self) -> None:
@@ -306,23 +432,56 @@ class ReviewApp(App[ReviewOutcome]):
         self._work("writing the report", made, None)
 
     def action_sign(self) -> None:
+        home = self.session.home
+        key: KeyInfo | None = None
+        ask = SignAsk()
         try:  # unlinkable mode (config.toml) signs with a per-episode key: no key of your own is needed
-            key = None if signing_mode(self.session.home) is not None else load_public(self.session.home)
+            if signing_mode(home) is not None:
+                if not can_get_key(home, epoch_of(utc_now())):
+                    ask = SignAsk(blocked=f"Unlinkable mode signs with a key your organisation's issuer "
+                                  f"authorises, and this home is not enrolled yet: run {ENROL_COMMAND} in a "
+                                  "terminal (the issuer's URL and secret come from your organisation), then "
+                                  "press s again. This review stays open, with your changes.")
+            elif key_path(home).exists():
+                key = load_public(home)
+                ask = SignAsk(passphrase=key.protected)
+            else:
+                ask = SignAsk(make_key=True)
+            destination = named(home)
         except CodetapeError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
-        lines = views.sign_lines(self.session, key)
-        self.push_screen(SignScreen(lines, needs_passphrase=key is not None and key.protected), self._signed)
+        if destination is None and ask.blocked is None:
+            ask = replace(ask, destination=True)
+        shared = self.manifest.footer() if self.manifest is not None else "?"
+        lines = views.sign_lines(self.session, key, shared, new_key=ask.make_key)
+        self.push_screen(SignScreen(lines, ask, self._destination_problem), self._signed)
+
+    def _destination_problem(self, url: str) -> str | None:
+        """Why `url` cannot be the upload destination (malformed, credentials, not allowed), or None."""
+        try:
+            destination = parse_destination(url)
+            return policy_refusal(destination, "give another, or leave it empty")
+        except CodetapeError as exc:
+            return str(exc)
 
     def _signed(self, answer: SignOff | None) -> None:
         if answer is None:
             return
+        home = self.session.home
 
         def sign() -> str:
+            done = []
+            if answer.destination is not None:
+                done.append(f"upload destination set: {set_destination(home, answer.destination).url}")
+            if answer.new_key:
+                made = init_keys(home, passphrase=answer.passphrase)
+                protection = "protected by your passphrase" if made.protected else "without a passphrase"
+                done.append(f"signing key {made.key_id} made ({protection})")
             queued = self.session.sign(answer.passphrase)
             keys = queued.keys_note()
-            return (f"{queued.signed()}, {upload_plan(self.session.home)}: {queued.path}"
-                    + (f" ({keys})" if keys else ""))
+            return "; ".join([*done, f"{queued.signed()}, {upload_plan(home)}: {queued.path}"
+                              + (f" ({keys})" if keys else "")])
 
         self._work("signing", sign, None, ending="signed")
 
@@ -366,6 +525,15 @@ class ReviewApp(App[ReviewOutcome]):
         self.exit(ReviewOutcome("discarded", f"discarded episode {self.session.episode_id}"))
 
     # -- plumbing ----------------------------------------------------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """What the review says in passing goes on the status line above the keys, where it covers nothing;
+        warnings and errors also as a toast, for a few seconds."""
+        for status in self.query("#status").results(Static):
+            status.update(Text(message, style="" if severity == "information" else "bold"))
+        if severity != "information":
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _tab(self) -> str:
         return self.query_one("#tabs", TabbedContent).active

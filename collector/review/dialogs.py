@@ -6,12 +6,13 @@ trimmed or deleted unless the reviewer confirms it in the dialog.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -53,6 +54,25 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class HelpScreen(ModalScreen[None]):
+    """The review's keys, tab by tab; any of Escape, ? or q closes it."""
+
+    DEFAULT_CSS = CSS + "HelpScreen #help-scroll { height: auto; max-height: 100%; }"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "close", "close")]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"), VerticalScroll(id="help-scroll"):
+            yield Static("Keys of the review (Escape, ? or q closes this)", classes="title")
+            yield Static(self._text, markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question whose safe answer (No) has the focus."""
 
@@ -84,44 +104,123 @@ class ConfirmScreen(ModalScreen[bool]):
 
 @dataclass(frozen=True)
 class SignOff:
-    """The reviewer's go-ahead: sign and queue, with the key's passphrase when it has one."""
+    """The reviewer's go-ahead: sign and queue, with the key's passphrase when it has one; `new_key`: make
+    the signing key first (protected by `passphrase`, None: none); `destination`: set it as where signed
+    episodes are uploaded first (None: leave config.toml as it is)."""
 
     passphrase: str | None
+    new_key: bool = False
+    destination: str | None = None
+
+
+@dataclass(frozen=True)
+class SignAsk:
+    """What the sign dialog asks besides the go-ahead."""
+
+    passphrase: bool = False  # the key is protected: its passphrase
+    make_key: bool = False  # there is no key yet: make one here (a passphrase, twice, empty for none)
+    destination: bool = False  # no destination is configured: one may be given here
+    blocked: str | None = None  # why it cannot sign here at all (unlinkable mode, not enrolled: how to)
 
 
 class SignScreen(ModalScreen[SignOff | None]):
-    """What will be signed and agreed to; `Sign and queue` signs, Cancel or Escape does not."""
+    """What will be signed and agreed to; `Sign and queue` signs, Cancel or Escape does not. It fits a small
+    terminal (an editor's split): one-line inputs and buttons, and what is stated scrolls."""
 
-    DEFAULT_CSS = CSS
+    DEFAULT_CSS = CSS + """
+    SignScreen #dialog { padding: 0 1; max-height: 100%; }
+    SignScreen #dialog .title { margin-bottom: 0; }
+    SignScreen #dialog .help { margin-bottom: 0; }
+    SignScreen #statement { height: auto; }
+    SignScreen #dialog Horizontal { margin-top: 0; }
+    SignScreen #dialog Input { width: 1fr; }
+    SignScreen #problem { color: $error; height: auto; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
+    FIXED_ROWS = 3  # the border and the title
 
-    def __init__(self, lines: list[str], *, needs_passphrase: bool) -> None:
+    def __init__(self, lines: list[str], ask: SignAsk | None = None,
+                 check_destination: Callable[[str], str | None] | None = None) -> None:
         super().__init__()
         self._lines = lines
-        self._needs_passphrase = needs_passphrase
+        self._ask = ask or SignAsk()
+        self._check = check_destination
 
     def compose(self) -> ComposeResult:
+        ask = self._ask
         with Vertical(id="dialog"):
             yield Static("Sign into the outbox", classes="title")
-            yield Static("\n".join(self._lines), markup=False)
-            if self._needs_passphrase:
+            with VerticalScroll(id="statement"):
+                yield Static("\n".join(self._lines), markup=False)
+            if ask.blocked is not None:
+                yield Static(ask.blocked, classes="help", markup=False)
+            if ask.passphrase:
                 yield Static("The signing key is protected: its passphrase, then Enter.", classes="help")
-                yield Input(password=True, placeholder="passphrase", id="passphrase")
+                yield Input(password=True, placeholder="passphrase", id="passphrase", compact=True)
+            if ask.make_key:
+                yield Static("You have no signing key yet: it is made now, in your codetape home. A "
+                             "passphrase protects it; leave both empty for none.", classes="help")
+                with Horizontal():
+                    yield Input(password=True, placeholder="new passphrase (optional)",
+                                id="new-passphrase", compact=True)
+                    yield Input(password=True, placeholder="the same again", id="again", compact=True)
+            if ask.destination:
+                yield Static("No upload destination yet: give one (file:///DIR or s3://BUCKET/PREFIX), or "
+                             "leave it empty and the episode waits in the outbox (codetape config set "
+                             "upload.to URL later).", classes="help")
+                yield Input(placeholder="upload to (optional)", id="destination", compact=True)
+            yield Static(id="problem", markup=False)
             with Horizontal():
-                yield Button("Sign and queue", variant="primary", id="sign")
-                yield Button("Cancel", id="cancel")
+                if ask.blocked is None:
+                    label = "Make the key, sign and queue" if ask.make_key else "Sign and queue"
+                    yield Button(label, variant="primary", id="sign", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        target = "#passphrase" if self._needs_passphrase else "#sign"
-        self.query_one(target).focus()
+        inputs = list(self.query(Input))
+        if inputs:
+            inputs[0].focus()
+        else:
+            self.query_one("#sign" if self._ask.blocked is None else "#cancel").focus()
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """The statement scrolls in what is left once everything else has its rows."""
+        others = sum(widget.outer_size.height for widget in self.query_one("#dialog").children
+                     if widget.id != "statement")
+        room = self.size.height - self.FIXED_ROWS - max(others - 1, 0)
+        self.query_one("#statement").styles.max_height = max(room, 2)
 
     def _answer(self) -> None:
-        passphrase = self.query_one("#passphrase", Input).value if self._needs_passphrase else None
-        self.dismiss(SignOff(passphrase or None))
+        ask = self._ask
+        if ask.blocked is not None:
+            return
+        problem = self.query_one("#problem", Static)
+        passphrase = self.query_one("#passphrase", Input).value if ask.passphrase else None
+        if ask.make_key:
+            passphrase = self.query_one("#new-passphrase", Input).value
+            if passphrase != self.query_one("#again", Input).value:
+                problem.update("the two passphrases differ; type the same twice (or leave both empty)")
+                self.query_one("#new-passphrase", Input).focus()
+                return
+        destination = self.query_one("#destination", Input).value.strip() if ask.destination else ""
+        if destination and self._check is not None:
+            refused = self._check(destination)
+            if refused is not None:
+                problem.update(refused)
+                self.query_one("#destination", Input).focus()
+                return
+        self.dismiss(SignOff(passphrase or None, ask.make_key, destination or None))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self._answer()
+        if event.input.id == "new-passphrase":  # then the same again; Enter anywhere else signs
+            self.query_one("#again", Input).focus()
+        else:
+            self._answer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -16,6 +16,33 @@ from collector.text.oneline import one_line
 from collector.upload.outbox import upload_plan
 
 DIFF_LIMIT = 20_000  # lines shown in the diff pane
+HELP = """\
+1 2 3 4 5   the tabs: Summary, Timeline, Files, Diff, Shared
+?           these keys
+
+Timeline    arrows move; m marks a step: d then drops from the mark to here, and
+            the Diff tab compares from the mark to here
+Files       the files at the end of the episode; once you move the Timeline's
+            cursor, after that step (its title says which); e: the end again;
+            select text in the file, then r masks it
+Diff        the whole workspace between two moments: Tab to the from / to
+            inputs (a step, a time such as 90s or 2:30, start or end), Enter
+Shared      what signing would share: every file whose text leaves (a file
+            only opened leaves whole), commands, paths outside the workspace,
+            environment variable names, the git remote, redactions still in it;
+            space leaves the file under the cursor out, or shares it again
+
+x           exclude files or folders (the file under the cursor, or a pattern)
+d           drop a time range (the Timeline's rows, or the mark to here)
+r           mask text matching a regular expression, everywhere
+p           leave out what you typed to AI agents
+u           undo the last change
+o           the HTML report, in your browser
+
+s           sign and queue (makes your signing key if you have none, and can set
+            where signed episodes are uploaded)
+k q         keep for later, unchanged      D   discard for good
+Ctrl-C      keep for later (asks first when your changes would be lost)"""
 
 
 def timeline_cells(row: Row) -> tuple[str, str, str, str, str]:
@@ -55,15 +82,19 @@ def done(result: TrimResult) -> str:
     return ", ".join(parts) + f"; {plural(result.steps, 'step')} left"
 
 
-def sign_lines(session: ReviewSession, key: KeyInfo | None) -> list[str]:
-    """What the sign-off dialog states before the reviewer agrees (`key` None: unlinkable mode)."""
+def sign_lines(session: ReviewSession, key: KeyInfo | None, shared: str, *,
+               new_key: bool = False) -> list[str]:
+    """What the sign-off dialog states before the reviewer agrees (`key` None: unlinkable mode, or with
+    `new_key` a key made at this signing); `shared`: the manifest's one line (what leaves)."""
     summary = session.summary
     base = summary.base
     terms = summary.terms
     size = f"{plural(base.steps, 'step')}, {plural(len(base.files), 'file')}, {clock(base.duration_ms)}"
     lines = [f"episode   {session.episode_id}: {size}",
              f"changes   {'; '.join(session.plan.describe()) or 'none'}",
+             f"shares    {shared} (5: the Shared tab lists it all)",
              f"key       {key.key_id}" if key is not None else
+             "key       your new signing key, made when you sign" if new_key else
              "key       a key of this episode alone, authorised by your issuer (unlinkable mode)",
              f"purpose   {(terms.purpose if terms else None) or '(none given by the policy)'}",
              f"licence   {(terms.licence if terms else None) or '(none given by the policy)'}"]
@@ -71,7 +102,7 @@ def sign_lines(session: ReviewSession, key: KeyInfo | None) -> list[str]:
         lines.append(f"kept      until {terms.retain_until.isoformat()}, purged from datasets the day after")
     if terms is not None and terms.problem:
         lines.append(f"warning   signing will be refused: {terms.problem}")
-    if key is None:
+    if key is None and not new_key:
         lines += summary.unlinkable
     lines.append(f"then      written to {session.home.outbox}, the unsigned episode removed; "
                  f"{upload_plan(session.home)}")

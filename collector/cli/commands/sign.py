@@ -19,7 +19,11 @@ of one episode: it takes one), each after a short summary of it; one that cannot
 changes nothing in it, say) is named and left as it is, the others go on, and the exit status is 1.
 
 Without --yes nothing happens: signing states your consent to share the episode, so say so explicitly,
-after looking at it (codetape review EPISODE, or codetape review --all-sealed --summary).
+after looking at it (codetape review EPISODE, or codetape review --all-sealed --summary). --dry-run signs
+nothing and needs no --yes: it prints what would leave, after the same trims and the sharing policy's
+exclusions (the review's Shared tab shows the same): every file whose text leaves (a file only opened leaves
+whole), the files excluded, the commands and test runs, absolute paths outside the workspace and
+environment variable names written in them, the git remote, and the redactions still in it.
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--all-sealed", action="store_true",
                         help="every sealed episode nobody signed yet, oldest first")
     parser.add_argument("--yes", action="store_true", help="you reviewed it and consent to share it")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="sign nothing: print what would leave (files, commands, paths outside the "
+                        "workspace, environment variable names, the git remote, redactions) after the trims")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                         help="leave out files or folders (repeatable)")
     parser.add_argument("--drop", action="append", default=[], metavar="FROM-TO",
@@ -84,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if args.episode and args.all_sealed:
         raise UsageError("give EPISODEs or --all-sealed, not both")
     named = " ".join(args.episode) if args.episode else "--all-sealed"
-    if not args.yes:
+    if not args.yes and not args.dry_run:
         raise UsageError(f"not signed: signing consents to sharing {named}; review it first "
                          f"(codetape review {named}), then run this again with --yes")
     plan = TrimPlan()
@@ -100,6 +107,12 @@ def run(args: argparse.Namespace) -> int:
     paths = episodes(args.episode, args.all_sealed, home)
     if len(paths) > 1 and args.drop:
         raise UsageError("--drop names times of one episode: sign the episodes it applies to one at a time")
+    if args.dry_run:
+        for number, path in enumerate(paths, 1):
+            if len(paths) > 1:
+                print(f"[{number}/{len(paths)}] {headline(path, home)}")
+            print("\n".join(manifest_lines(path, plan, home, args.workspace)))
+        return 0
     from collector.review.choices import signing_mode
 
     unlinkable = signing_mode(home, args.unlinkable) is not None
@@ -136,6 +149,23 @@ def headline(path: Path, home: Home) -> str:
 
     lines = build_summary(open_ref(str(path), home)).lines()
     return "; ".join(" ".join(line.split()) for line in lines[:3])
+
+
+def manifest_lines(path: Path, plan: TrimPlan, home: Home, workspace: Path | None) -> list[str]:
+    """What signing `path` trimmed by `plan` (after the sharing policy's own exclusions) would share."""
+    from collector.review.manifest import review_manifest
+    from collector.review.session import ReviewSession
+
+    session = ReviewSession(path, home, workspace=workspace)
+    try:
+        mandatory = session.plan.excludes
+        wanted = dataclasses.replace(plan, excludes=(*mandatory, *(glob for glob in plan.excludes
+                                                                    if glob not in mandatory)))
+        if wanted != session.plan:
+            session.apply(wanted)
+        return review_manifest(session).lines()
+    finally:
+        session.close()
 
 
 def retention_date(text: str) -> date:
