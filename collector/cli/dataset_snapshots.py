@@ -12,6 +12,7 @@ import msgspec
 
 from collector.errors import UsageError
 from collector.home import Home
+from collector.text.sizes import byte_size
 
 if TYPE_CHECKING:
     from collector.dataset.manifest import DatasetManifest
@@ -144,7 +145,7 @@ def run_builds(args: argparse.Namespace) -> int:
         ended = f"  ended by compaction build {item['ended']['build']}" if item["ended"] else ""
         purges = f"  purged by {purged}" if purged else ""
         print(head + kind + f"{rows['episodes']:,} episode{'s' * (rows['episodes'] != 1)}  "
-              f"{item['files']:,} files  {item['bytes'] / 1e6:.1f} MB" + purges + ended)
+              f"{item['files']:,} files  {byte_size(item['bytes'])}" + purges + ended)
         print("  rows: " + ", ".join(f"{table} {count:,}" for table, count in rows.items()))
     return 0
 

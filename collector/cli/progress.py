@@ -10,13 +10,16 @@ from typing import TypeVar
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeRemainingColumn,
-    TransferSpeedColumn,
 )
+from rich.text import Text
+
+from collector.text.sizes import byte_size
 
 T = TypeVar("T")
 PROGRESS_FROM = 50_000  # steps; below this the work is too quick to need a bar
@@ -39,6 +42,15 @@ def tracked(items: Iterable[T], total: int, label: str) -> Iterator[T]:
 BYTES_FROM = 32 * 1024 * 1024  # below this an upload is too quick to need a bar
 
 
+class BytesColumn(ProgressColumn):
+    """Bytes done of all, and the speed, in the sizes every command shows (binary units: text/sizes.py)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        said = f"{byte_size(int(task.completed))}/{byte_size(int(task.total or 0))}"
+        return Text(said + (f"  {byte_size(int(speed))}/s" if speed else ""), style="progress.download")
+
+
 @contextlib.contextmanager
 def byte_progress(total: int, label: str, *, quiet: bool = False,
                   start_at: int = BYTES_FROM) -> Iterator[Callable[[int], None]]:
@@ -48,7 +60,7 @@ def byte_progress(total: int, label: str, *, quiet: bool = False,
     if quiet or total < start_at or not sys.stderr.isatty():
         yield lambda _done: None
         return
-    columns = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    columns = (TextColumn(label), BarColumn(), BytesColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda done: progress.advance(task, done)
@@ -65,13 +77,13 @@ def episode_progress(label: str, *, quiet: bool = False) -> Iterator[EpisodeCoun
         yield lambda _done, _total, _bytes, _all_bytes, _rejected: None
         return
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("episodes"),
-               TextColumn("{task.fields[mb]}"), TextColumn("{task.fields[rejected]} rejected"),
+               TextColumn("{task.fields[size]}"), TextColumn("{task.fields[rejected]} rejected"),
                TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(label, total=None, mb="", rejected=0)
+        task = progress.add_task(label, total=None, size="", rejected=0)
 
         def update(done: int, total: int, done_bytes: int, all_bytes: int, rejected: int) -> None:
             progress.update(task, completed=done, total=total, rejected=rejected,
-                            mb=f"{done_bytes / 1e6:.1f}/{all_bytes / 1e6:.1f} MB")
+                            size=f"{byte_size(done_bytes)}/{byte_size(all_bytes)}")
 
         yield update

@@ -88,6 +88,7 @@ if TYPE_CHECKING:
 from collector.cli import dataset_purges, dataset_snapshots
 from collector.errors import UsageError
 from collector.home import Home
+from collector.text.sizes import byte_size
 
 TABLE_NAMES = {"episodes": "episode", "steps": "step", "file_states": "file state",
                "test_runs": "test result", "commands": "command"}
@@ -212,7 +213,7 @@ def summary(report: BuildReport) -> str:
     engine = f"{report.engine} engine" + ("" if report.engine != "local" else ", in one process"
                                           if report.workers == 1 else f", {report.workers} worker processes")
     lines = [f"build {report.number} of {report.out} from {report.source} ({engine}, "
-             f"{report.seconds:.1f} s): {_count(tally.total, 'new episode')} ({tally.bytes / 1e6:.1f} MB), "
+             f"{report.seconds:.1f} s): {_count(tally.total, 'new episode')} ({byte_size(tally.bytes)}), "
              f"{tally.accepted} accepted, {sum(tally.rejected.values())} rejected{_reasons(tally.rejected)}"]
     if tally.held:
         lines.append(f"held back for a later build: {_count(sum(tally.held.values()), 'episode')}, their "

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from collector.errors import UsageError
+from collector.text.sizes import byte_size
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output or f"{episode.header.episode_id}.html")
     check_destination(output)
     size = write_report(episode, output, steps)
-    print(f"wrote {show(str(output))} ({size / 1024:,.0f} KiB): open it in a browser", file=sys.stderr)
+    print(f"wrote {show(str(output))} ({byte_size(size)}): open it in a browser", file=sys.stderr)
     return 0
 
 

@@ -42,6 +42,7 @@ from collector.due import REVOCATION, TOP_UP
 from collector.errors import UsageError
 from collector.home import Home
 from collector.protocol.clock import utc_now
+from collector.text.sizes import byte_size
 
 CONFIG_HINT = '[upload] to = "file:///DIR" or "s3://BUCKET/PREFIX"'
 
@@ -195,7 +196,7 @@ def _said(outcome: UploadOutcome) -> str:
     if done.already_there and not done.sent_bytes:
         return f"{eid}  already at {done.destination}: {done.location} (nothing sent)"
     resumed = f", resumed: {done.resumed_parts} parts were already there" if done.resumed_parts else ""
-    return f"{eid}  uploaded to {done.destination}: {done.location} ({_size(done.size)}{resumed})"
+    return f"{eid}  uploaded to {done.destination}: {done.location} ({byte_size(done.size)}{resumed})"
 
 
 def _errors(outcomes: list[UploadOutcome], home: Home, args: argparse.Namespace) -> list[str]:
@@ -225,13 +226,3 @@ def _errors(outcomes: list[UploadOutcome], home: Home, args: argparse.Namespace)
             lines.append(str(error))  # a refusal: it says why, and retrying would not help
     return lines
 
-
-def _size(size: int) -> str:
-    if size < 1000:
-        return f"{size} B"
-    amount = float(size)
-    for unit in ("KB", "MB", "GB"):
-        amount /= 1000
-        if amount < 1000 or unit == "GB":
-            break
-    return f"{amount:.1f} {unit}"

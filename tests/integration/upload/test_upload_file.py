@@ -15,6 +15,7 @@ import pytest
 
 from collector.consent import load_public
 from collector.home import Home
+from collector.text.sizes import byte_size
 from collector.upload.revocation import check_revocation
 from schemas.upload import UploadManifest
 from tests.cli import codetape
@@ -58,7 +59,7 @@ def test_upload_sends_once_and_revoke_leaves_a_signed_record(home: Path, recorde
 
     first = codetape(home, "upload")
     assert first.returncode == 0, first.stderr
-    size = f"{local.stat().st_size / 1000:.1f} KB"
+    size = byte_size(local.stat().st_size)
     assert first.stdout == f"{eid[:8]}  uploaded to {dest.as_uri()}: {stored} ({size})\n"
     assert stored.read_bytes() == local.read_bytes() and stat.S_IMODE(stored.stat().st_mode) == 0o600
     manifest = msgspec.json.decode((dest / "episodes" / f"{sha}.json").read_bytes(), type=UploadManifest)

@@ -18,6 +18,7 @@ import pytest
 
 from collector.consent import load_public
 from collector.home import Home
+from collector.text.sizes import byte_size
 from collector.upload.destinations import configured
 from collector.upload.errors import Unreachable
 from collector.upload.outbox import drain
@@ -83,7 +84,7 @@ def test_end_to_end_to_file_and_s3_then_revoked_at_both(seaweed: SeaweedFS, home
     sent = codetape(home, "upload", "--to", s3, env=env)
     key = f"team/codetape/episodes/{sha}"
     assert sent.stdout == (f"{eid[:8]}  uploaded to {s3} via {seaweed.endpoint}: s3://{bucket}/{key}.ctape "
-                           f"({local.stat().st_size / 1000:.1f} KB)\n"), sent.stderr
+                           f"({byte_size(local.stat().st_size)})\n"), sent.stderr
     assert seaweed.keys(bucket) == [f"{key}.ctape", f"{key}.json"]
     assert object_sha256(seaweed, bucket, f"{key}.ctape") == sha
     manifest = json.loads(seaweed.client().get_object(Bucket=bucket, Key=f"{key}.json")["Body"].read())
