@@ -1,5 +1,7 @@
-"""`codetape episodes [--json]`: every episode on this machine, one line each: recording, sealed, signed
-(in the outbox, waiting for upload), uploaded (where, when, under which key) or revoked.
+"""`codetape episodes [--json]`: every episode on this machine, one line each, fitting the terminal: its id
+(the first 8 characters: any command takes them), its state (recording, sealed, signed: in the outbox,
+waiting for upload, uploaded or revoked), when it started (local time), how long it lasted and its
+workspace. `codetape inspect ID` says the rest: its file, where it was uploaded, when it was revoked.
 
 An episode file is listed as damaged when its checksums, its trailer's hash, its header's shown fields
 or its steps frames' outlines (step counts and times) are wrong; the inside of each step is not
@@ -11,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import sys
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -132,18 +136,49 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print("no episodes yet")
         return 0
-    for row in rows:
-        if row.start is None:
-            print(f"{row.id[:8]}  {row.state}  {row.path}")
-            continue
-        print(f"{row.id[:8]}  {row.state:<9}  {row.workspace}  {row.steps} steps  {row.start} .. {row.end}"
-              f"  {row.path}{_fate(row)}")
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    for line in episode_lines(rows, width, None):
+        print(line)
     return 0
 
 
-def _fate(row: Row) -> str:
-    """Where a signed episode went (destination, time, key), and its revocation."""
-    said = [f"uploaded to {u['destination']} at {u['at']}: {u['key']}" for u in row.uploads]
-    if row.revoked_at is not None:
-        said.append(f"revoked at {row.revoked_at}")
-    return "".join(f"; {part}" for part in said)
+STATE_WIDTH = 9  # "recording"
+
+
+def episode_lines(rows: list[Row], width: int | None, tz: tzinfo | None) -> list[str]:
+    """One line a row: id prefix, state, start (in `tz`; None: local time), duration, workspace name, each
+    line cut to `width` columns with `…` (None: not cut). A damaged one says why where its times would be."""
+    from rich.cells import cell_len
+
+    from collector.text.oneline import one_line
+
+    names = [one_line(row.workspace or "") for row in rows]
+    name_width = max((cell_len(name) for name in names), default=0)
+    lines = []
+    for row, name in zip(rows, names, strict=True):
+        state, _, why = row.state.partition(": ")
+        head = f"{row.id[:8]:<8}  {state:<{STATE_WIDTH}}  "
+        if row.start is None or row.end is None:
+            line = head + one_line(why)
+        else:
+            start, end = datetime.fromisoformat(row.start), datetime.fromisoformat(row.end)
+            line = (f"{head}{start.astimezone(tz):%Y-%m-%d %H:%M}  {_duration(end - start):>8}  "
+                    f"{name}{' ' * (name_width - cell_len(name))}").rstrip()
+        lines.append(fit(line, width))
+    return lines
+
+
+def _duration(span: timedelta) -> str:
+    """`0:42:10`, `12:03:00`: hours, minutes and seconds."""
+    minutes, seconds = divmod(max(int(span.total_seconds()), 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}"
+
+
+def fit(line: str, width: int | None) -> str:
+    """`line` cut to `width` terminal columns, its last one `…` when cut."""
+    from rich.cells import cell_len, set_cell_size
+
+    if width is None or cell_len(line) <= width:
+        return line
+    return set_cell_size(line, max(width - 1, 0)) + "…"

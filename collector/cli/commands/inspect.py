@@ -1,14 +1,20 @@
-"""`codetape inspect EPISODE [--json]`: what an episode holds, when, where, with which editor, signed?"""
+"""`codetape inspect EPISODE [--json]`: what an episode holds, when, where, with which editor, signed? For a
+person also where its file is, where it was uploaded (destination, time, key) and when it was revoked
+(`codetape episodes --json` has those for a program)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from collector.episode.summary import FileActivity, Summary
+    from collector.upload.fate import Fate
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,15 +30,35 @@ def run(args: argparse.Namespace) -> int:
     from collector.episode.resolve import open_ref
     from collector.home import Home
     from collector.reconstruct.written import summarize_replayed
+    from collector.upload.fate import read_fate
 
-    episode = open_ref(args.episode, Home.from_env(args.env))
+    home = Home.from_env(args.env)
+    episode = open_ref(args.episode, home)
     summary = summarize_replayed(episode, tracked(episode.steps(), episode.step_count, "reading"))
     signature_status(episode, summary)
-    if args.json:
+    if args.json:  # what the episode says; its file and uploads, for a program: `codetape episodes --json`
         sys.stdout.write(json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write("".join(f"{line}\n" for line in render(summary)))
+        lines = [*render(summary), *whereabouts(episode.path, read_fate(home, str(summary.episode_id)))]
+        sys.stdout.write("".join(f"{line}\n" for line in lines))
     return 0
+
+
+def whereabouts(path: Path, fate: Fate | None) -> list[str]:
+    """Where the episode's file is, where it was uploaded and when it was revoked, a line each."""
+    from collector.episode.resolve import show
+
+    lines = [f"file       {show(str(path))}"]
+    for delivered in () if fate is None else fate.deliveries:
+        lines.append(f"uploaded   to {show(delivered.destination)} at {_utc(delivered.at)}: "
+                     f"{show(delivered.key)}")
+    if fate is not None and fate.revoked_at is not None:
+        lines.append(f"revoked    at {_utc(fate.revoked_at)}")
+    return lines
+
+
+def _utc(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def render(summary: Summary) -> list[str]:

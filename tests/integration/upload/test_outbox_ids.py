@@ -30,7 +30,8 @@ def test_after_signing_every_command_finds_the_episode_by_id(tmp_path: Path) -> 
 
     listed = codetape(home, "episodes")
     assert listed.returncode == 0 and listed.stdout.startswith(f"{EPISODE_ID[:8]}  signed ")
-    assert str(queued) in listed.stdout
+    assert str(queued) not in listed.stdout  # one short line: the file is in inspect
+    assert f"file       {queued}\n" in codetape(home, "inspect", EPISODE_ID[:8]).stdout
     rows = json.loads(codetape(home, "episodes", "--json").stdout)
     assert [(row["id"], row["state"], row["path"], row["uploads"]) for row in rows] == [
         (EPISODE_ID, "signed", str(queued), [])]

@@ -87,7 +87,8 @@ def test_upload_sends_once_and_revoke_leaves_a_signed_record(home: Path, recorde
     assert statement.reason == "contains a customer's name"
     assert record == (home / "receipts" / f"{eid}.revocation.json").read_bytes()
     listed = codetape(home, "episodes").stdout
-    assert listed.startswith(f"{eid[:8]}  revoked ") and "revoked at " in listed
+    assert listed.startswith(f"{eid[:8]}  revoked ") and len(listed.splitlines()) == 1
+    assert "\nrevoked    at " in codetape(home, "inspect", eid[:8]).stdout
     one_error_line(codetape(home, "upload", eid[:8], "--to", (tmp_path / "elsewhere").as_uri()), 1,
                    "was revoked", "never leaves again")
     assert not (tmp_path / "elsewhere").exists()
