@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -136,8 +134,9 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print("no episodes yet")
         return 0
-    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    for line in episode_lines(rows, width, None):
+    from collector.cli.width import terminal_width
+
+    for line in episode_lines(rows, terminal_width(), None):
         print(line)
     return 0
 
@@ -150,6 +149,7 @@ def episode_lines(rows: list[Row], width: int | None, tz: tzinfo | None) -> list
     line cut to `width` columns with `…` (None: not cut). A damaged one says why where its times would be."""
     from rich.cells import cell_len
 
+    from collector.cli.width import fit
     from collector.text.oneline import one_line
 
     names = [one_line(row.workspace or "") for row in rows]
@@ -174,11 +174,3 @@ def _duration(span: timedelta) -> str:
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02}:{seconds:02}"
 
-
-def fit(line: str, width: int | None) -> str:
-    """`line` cut to `width` terminal columns, its last one `…` when cut."""
-    from rich.cells import cell_len, set_cell_size
-
-    if width is None or cell_len(line) <= width:
-        return line
-    return set_cell_size(line, max(width - 1, 0)) + "…"

@@ -7,7 +7,8 @@ wall-clock time). Keys: space play/pause, `.` `,` one step forward/back, left/ri
 previous one), home/end, q quit.
 
 --from and --to take a step (12), a time from the episode's start (90s, 2m, 1:30), start or end.
---plain prints one line per step instead (step, time, kind, file, what happened), for scripts and less.
+--plain prints one line per step instead (step, time, kind, file, what happened), for scripts and less;
+on a terminal each line is cut to its width.
 """
 
 from __future__ import annotations
@@ -49,9 +50,11 @@ def run(args: argparse.Namespace) -> int:
         if args.paused or speed != 1.0 or idle_limit is not None:
             raise UsageError("--plain prints every step at once: --speed, --idle-limit and --paused are "
                              "for the player")
-        out = sys.stdout.buffer
+        from collector.cli.width import fit, terminal_width
+
+        out, width = sys.stdout.buffer, terminal_width()
         for line in plain_lines(episode, start, stop):
-            out.write(line.encode("utf-8", "surrogatepass") + b"\n")
+            out.write(fit(line, width).encode("utf-8", "surrogatepass") + b"\n")
         out.flush()
         if episode.skipped:
             print(f"codetape: note: skipped {skipped_note(episode.skipped)}", file=sys.stderr)

@@ -60,3 +60,20 @@ def test_play_pause_step_next_failure_jump_pauses_and_quit(tmp_path: Path) -> No
         term.wait(lambda screen: "replay exited 0" in screen, "the player to quit")
     finally:
         term.stop()
+
+
+def test_the_plain_log_on_a_terminal_fits_its_width(tmp_path: Path) -> None:
+    """Each line is cut at the terminal's width with … (piped, test_replay_cli checks every character)."""
+    episode = write_bugfix(tmp_path / "bugfix.ctape")
+    env = {**os.environ, "CODETAPE_HOME": str(tmp_path / "home"), "TZ": "UTC"}
+    command = f"{sys.executable} -m collector replay --plain {episode}; echo replay exited $?; sleep 60"
+    term = Terminal(tmp_path / "tmux.sock")
+    term.start(command, env, width=70, height=40)
+    try:
+        screen = term.wait(lambda screen: "replay exited 0" in screen, "the log")
+        lines = screen.split("replay exited")[0].splitlines()
+        assert len(lines) == 25 and all(len(line) <= 70 for line in lines), screen  # no line wrapped
+        failure = next(line for line in lines if line.startswith("19  "))
+        assert len(failure) == 70 and failure.endswith("…") and "test_run" in failure, screen
+    finally:
+        term.stop()

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from collector.cli.commands.episodes import Row, episode_lines, fit
+from collector.cli.commands.episodes import Row, episode_lines
 from collector.cli.commands.inspect import whereabouts
+from collector.cli.width import fit
 from collector.upload.fate import Delivered, Fate
 
 ROWS = [
