@@ -134,10 +134,11 @@ class SignScreen(ModalScreen[SignOff | None]):
     SignScreen #statement { height: auto; }
     SignScreen #dialog Horizontal { margin-top: 0; }
     SignScreen #dialog Input { width: 1fr; }
-    SignScreen #problem { color: $error; height: auto; }
+    SignScreen #problem { color: $error; height: auto; display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
     FIXED_ROWS = 3  # the border and the title
+    ROOMY = 24  # rows from which the hints above the inputs are shown
 
     def __init__(self, lines: list[str], ask: SignAsk | None = None,
                  check_destination: Callable[[str], str | None] | None = None) -> None:
@@ -155,20 +156,21 @@ class SignScreen(ModalScreen[SignOff | None]):
             if ask.blocked is not None:
                 yield Static(ask.blocked, classes="help", markup=False)
             if ask.passphrase:
-                yield Static("The signing key is protected: its passphrase, then Enter.", classes="help")
+                yield Static("The signing key is protected: its passphrase, then Enter.", classes="help hint")
                 yield Input(password=True, placeholder="passphrase", id="passphrase", compact=True)
             if ask.make_key:
                 yield Static("You have no signing key yet: it is made now, in your codetape home. A "
-                             "passphrase protects it; leave both empty for none.", classes="help")
+                             "passphrase protects it; leave both empty for none.", classes="help hint")
                 with Horizontal():
-                    yield Input(password=True, placeholder="new passphrase (optional)",
+                    yield Input(password=True, placeholder="new key's passphrase (empty: none)",
                                 id="new-passphrase", compact=True)
                     yield Input(password=True, placeholder="the same again", id="again", compact=True)
             if ask.destination:
                 yield Static("No upload destination yet: give one (file:///DIR or s3://BUCKET/PREFIX), or "
                              "leave it empty and the episode waits in the outbox (codetape config set "
-                             "upload.to URL later).", classes="help")
-                yield Input(placeholder="upload to (optional)", id="destination", compact=True)
+                             "upload.to URL later).", classes="help hint")
+                yield Input(placeholder="upload to: file:///DIR or s3://BUCKET/PREFIX (empty: later)",
+                            id="destination", compact=True)
             yield Static(id="problem", markup=False)
             with Horizontal():
                 if ask.blocked is None:
@@ -182,15 +184,18 @@ class SignScreen(ModalScreen[SignOff | None]):
             inputs[0].focus()
         else:
             self.query_one("#sign" if self._ask.blocked is None else "#cancel").focus()
-        self._fit()
+        self.call_after_refresh(self._fit)  # once laid out: the other parts' heights are known then
 
     def on_resize(self) -> None:
-        self._fit()
+        self.call_after_refresh(self._fit)
 
     def _fit(self) -> None:
-        """The statement scrolls in what is left once everything else has its rows."""
+        """The statement scrolls in what is left once everything else has its rows; in a small terminal
+        the inputs' placeholders say what the hints above them would."""
+        for hint in self.query(".hint"):
+            hint.display = self.size.height >= self.ROOMY
         others = sum(widget.outer_size.height for widget in self.query_one("#dialog").children
-                     if widget.id != "statement")
+                     if widget.id != "statement" and widget.display)
         room = self.size.height - self.FIXED_ROWS - max(others - 1, 0)
         self.query_one("#statement").styles.max_height = max(room, 2)
 
@@ -198,22 +203,28 @@ class SignScreen(ModalScreen[SignOff | None]):
         ask = self._ask
         if ask.blocked is not None:
             return
-        problem = self.query_one("#problem", Static)
         passphrase = self.query_one("#passphrase", Input).value if ask.passphrase else None
         if ask.make_key:
             passphrase = self.query_one("#new-passphrase", Input).value
             if passphrase != self.query_one("#again", Input).value:
-                problem.update("the two passphrases differ; type the same twice (or leave both empty)")
-                self.query_one("#new-passphrase", Input).focus()
+                self._refuse("the two passphrases differ; type the same twice (or leave both empty)",
+                             "#new-passphrase")
                 return
         destination = self.query_one("#destination", Input).value.strip() if ask.destination else ""
         if destination and self._check is not None:
             refused = self._check(destination)
             if refused is not None:
-                problem.update(refused)
-                self.query_one("#destination", Input).focus()
+                self._refuse(refused, "#destination")
                 return
         self.dismiss(SignOff(passphrase or None, ask.make_key, destination or None))
+
+    def _refuse(self, problem: str, field: str) -> None:
+        """Say in the dialog what is wrong, and go back to the input to fix."""
+        shown = self.query_one("#problem", Static)
+        shown.display = True
+        shown.update(problem)
+        self.query_one(field, Input).focus()
+        self.call_after_refresh(self._fit)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
