@@ -39,7 +39,8 @@ def test_exclude_a_file_drop_a_range_and_sign_on_a_real_terminal(tmp_path: Path)
         term.wait(lambda s: f"episode     {episode.stem}" in s and "purpose" in s, "the summary first")
         # the files tab: the cursor starts on calc.py; one down is private/plan.md; x offers to exclude it
         term.keys("3")
-        term.wait(lambda s: "private/plan.md" in s and "calc.py  ·  at the end, after step" in s, "the files tab")
+        term.wait(lambda s: "private/plan.md" in s and "calc.py  ·  at the end, after step" in s,
+                  "the files tab")
         term.keys("Down")
         term.wait(lambda s: "private/plan.md  ·  at the end, after step" in s, "the notes file selected")
         term.keys("x")
