@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from msgspec import Meta, field
 
@@ -11,6 +11,7 @@ from schemas.common import Model, PositionEncoding, UtcTime, utc, whole
 from schemas.compiled import compile_module
 
 FORMAT_VERSION = 1
+MAX_EDITORS = 64
 
 
 class WorkspaceIdentity(Model, frozen=True, kw_only=True):
@@ -35,6 +36,8 @@ class CaptureSettings(Model, frozen=True, kw_only=True):
 
 
 class EpisodeHeader(Model, frozen=True, kw_only=True):
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("editors",)
+
     format_version: int = FORMAT_VERSION
     codetape_version: Annotated[str, Meta(max_length=64)]
     episode_id: uuid.UUID
@@ -42,6 +45,11 @@ class EpisodeHeader(Model, frozen=True, kw_only=True):
     workspace: WorkspaceIdentity
     position_encoding: PositionEncoding = "utf-16"
     client: ClientInfo | None = None
+    editors: Annotated[list[ClientInfo], Meta(
+        min_length=2, max_length=MAX_EDITORS, description="when more than one editor sent steps the "
+        "episode records: each of them, in the order of their first such step (`client` is the first of "
+        "them); absent when one did (`client`) or none (`client`: the first that connected, if one did)")] \
+        | None = None
     capture: CaptureSettings = field(default_factory=CaptureSettings)
 
     def __post_init__(self) -> None:

@@ -4,8 +4,9 @@ signs it.
     minimise_episode(src, dst, timing, shared_remotes) -> a new unsigned episode, the same steps, with
         header.started_at                the UTC day only (00:00:00Z)
         header.codetape_version          major.minor ("0.1.0" -> "0.1"; generalise.py)
-        header.client                    none: the editor and its build (an Insiders build is a minor
-                                         ahead) are what the fleet's configuration says each laptop runs
+        header.client, header.editors    none: the editors and their builds (an Insiders build is a
+                                         minor ahead) are what the fleet's configuration says each laptop
+                                         runs
         header.capture                   idle_timeout_s and max_file_bytes at their defaults, the
                                          channels in canonical order (they stay: the review says when a
                                          set other than the default singles the contributor out)
@@ -79,7 +80,7 @@ def minimised_header(header: EpisodeHeader, names: Pseudonyms,
     """`header` as an unlinkable episode keeps it (see the module's docstring)."""
     return msgspec.structs.replace(
         header, codetape_version=major_minor(header.codetape_version), started_at=day_only(header.started_at),
-        client=None, capture=default_capture(header.capture),
+        client=None, editors=None, capture=default_capture(header.capture),
         workspace=neutral_workspace(header.workspace, names, shared_remotes))
 
 

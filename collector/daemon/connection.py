@@ -11,6 +11,7 @@ from collector.protocol.framing import encode
 
 if TYPE_CHECKING:
     from collector.daemon.session import Session
+    from schemas import ClientInfo
 
 log = logging.getLogger("codetape.collector")
 MAX_PENDING_WRITE = 32 * 1024 * 1024  # a peer that leaves this much unread is disconnected
@@ -23,6 +24,7 @@ class Connection:
         self.writer = writer
         self.source = "client"
         self.session: Session | None = None
+        self.client: ClientInfo | None = None  # the editor its hello named: an episode credits it its steps
         self.task = asyncio.current_task()
         self.as_json: bool | None = None  # the dialect of its first message (framing.py), kept in answers
 

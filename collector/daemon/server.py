@@ -25,7 +25,7 @@ from collector.daemon.connection import Connection
 from collector.daemon.drain import BackgroundUpload
 from collector.daemon.requests import Requests
 from collector.daemon.rundir import Instance, claim
-from collector.daemon.session import Session
+from collector.daemon.session import Session, client_info
 from collector.daemon.started import how_started
 from collector.errors import CodetapeError, CollectorError, FramingError, SettingsError
 from collector.home import Home
@@ -264,6 +264,7 @@ class Collector:
         except (CollectorError, SettingsError) as exc:
             return {"ok": True, "recording": False, "reason": str(exc)}
         conn.session = session
+        conn.client = client_info(message.get("client"), session.root)
         encoding = session.hello(message.get("client"), message.get("position_encoding"))
         session.check_settings()
         return {"ok": True, "recording": True, "workspace": str(session.root),

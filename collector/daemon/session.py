@@ -48,6 +48,7 @@ from collector.sources.snapshot import take_snapshot
 from collector.workspace.identity import identify
 from schemas import ClientInfo
 from schemas.common import PositionEncoding
+from schemas.header import MAX_EDITORS
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 from schemas.steps import (
     AgentStep,
@@ -85,6 +86,7 @@ class Session:
         self._paused = PausedWorkspaces(home)
         self.paused_at: int | None = self._paused.since(root)  # a pause outlives the collector
         self.client: ClientInfo | None = None
+        self._editors: list[ClientInfo] = []  # the editors whose steps the open episode records, in order
         self.encoding: PositionEncoding | None = None
         self.next_episode_id = uuid.uuid4()
         self._clock = clock
@@ -126,12 +128,8 @@ class Session:
     def hello(self, client: dict[str, Any] | None, position_encoding: str | None) -> PositionEncoding:
         """Remember the first client info and position encoding offered; returns the session's encoding."""
         with self._lock:
-            if self.client is None and isinstance(client, dict) and isinstance(client.get("name"), str):
-                try:
-                    self.client = msgspec.convert(
-                        {"name": client["name"], "version": client.get("version")}, ClientInfo)
-                except msgspec.ValidationError:
-                    log.warning("%s: ignoring an invalid client info", self.root)
+            if self.client is None:
+                self.client = client_info(client, self.root)
             offered = position_encoding in _ENCODINGS
             if offered and not self._told_encoding:
                 self.encoding = _ENCODINGS[_ENCODINGS.index(position_encoding)]
@@ -435,6 +433,19 @@ class Session:
         step = self._first.mark(step)
         written = episode.write(step, at_ms, t_ms, until_ms=until_ms, saved=saved)
         self._open_docs.note(written, episode.header.position_encoding, owner)
+        self._credit(episode, getattr(owner, "client", None))
+
+    def _credit(self, episode: OpenEpisode, editor: ClientInfo | None) -> None:
+        """(lock held) Count `editor` among those whose steps the episode records: the first is the header's
+        `client` (not one that said hello and sent nothing), and once a second one is among them the header
+        names them all (`editors`)."""
+        if editor is None or editor in self._editors or len(self._editors) >= MAX_EDITORS:
+            return
+        self._editors.append(editor)
+        if len(self._editors) > 1:
+            episode.rewrite_header({"editors": list(self._editors)})
+        elif episode.header.client != editor:
+            episode.rewrite_header({"client": editor})
 
     def _record_gap(self, at_ms: object, reason: GapReason, detail: str) -> None:
         at = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) and at_ms >= 0 else self._clock()
@@ -453,6 +464,7 @@ class Session:
             workspace=identify(self.root), encoding=self.encoding or "utf-16", client=self.client,
             settings=self.policy.settings)
         self._first = FirstTexts(episode.header.workspace.head_at_start, self._trees)
+        self._editors = []
         if self._batching:
             episode.batch()
         log.info("%s: episode %s started", self.root, episode.header.episode_id)
@@ -523,3 +535,15 @@ def _unsaid_save(change: FileChangeStep) -> SaveStep:
 def _gone_close(path: str) -> CloseStep:
     """The `close` of a document the episode holds open whose editors all went without closing it."""
     return CloseStep(t_ms=0, source="collector", path=path, reason="editor_gone")
+
+
+def client_info(client: object, root: Path) -> ClientInfo | None:
+    """The editor a hello's `client` names (its name and version), or None when it names none or an invalid
+    one (logged)."""
+    if not isinstance(client, dict) or not isinstance(client.get("name"), str):
+        return None
+    try:
+        return msgspec.convert({"name": client["name"], "version": client.get("version")}, ClientInfo)
+    except msgspec.ValidationError:
+        log.warning("%s: ignoring an invalid client info", root)
+        return None

@@ -10,6 +10,7 @@ whole.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any, get_args
 
 from collector.episode import Episode
 from collector.text.linediff import inserted_chars
+from collector.text.oneline import one_line
 from schemas import ClientInfo, Step, WorkspaceIdentity
 from schemas.common import plain
 from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
@@ -54,6 +56,7 @@ class Summary:
     position_encoding: str
     workspace: WorkspaceIdentity
     client: ClientInfo | None
+    editors: list[ClientInfo]  # every editor whose steps it records (header `editors`), else `client` alone
     read_version: int
     write_version: int
     sha256: str
@@ -146,6 +149,7 @@ class Summary:
             "written": dict(sorted(self.written.items())),
             "position_encoding": self.position_encoding,
             "client": None if self.client is None else plain(self.client),
+            "editors": [plain(editor) for editor in self.editors],
             "workspace": plain(self.workspace),
             "signed": self.consent_frame,
             "signature_checked": self.signed_by is not None or self.signature_problem is not None,
@@ -168,6 +172,7 @@ def summarize(episode: Episode, steps: Iterable[Step] | None = None) -> Summary:
     summary = Summary(
         episode_id=str(header.episode_id), started_at=header.started_at,
         position_encoding=header.position_encoding, workspace=header.workspace, client=header.client,
+        editors=list(header.editors or ([] if header.client is None else [header.client])),
         read_version=episode.read_version, write_version=episode.write_version,
         sha256=episode.sha256.hex(), chunk_count=episode.chunk_count,
         consent_frame=episode.consent is not None,
@@ -210,6 +215,22 @@ def by_class(written: Mapping[str, int]) -> dict[str, int]:
     for origin, count in written.items():
         chars[ORIGIN_CLASS.get(origin, "unknown")] += count
     return chars
+
+
+def editors_text(editors: Iterable[ClientInfo], *, unlinkable: bool = False) -> str:
+    """`Neovim 0.11.4, Code - OSS 1.96.2`: each editor and its version, one line ("" for none); `unlinkable`:
+    names and major versions only (`Neovim 0, Code - OSS 1`), a version without a leading number left out."""
+    shown = []
+    for editor in editors:
+        version = editor.version or ""
+        if unlinkable:
+            major = _MAJOR.match(version)
+            version = major.group() if major else ""
+        shown.append(one_line(f"{editor.name} {version}".strip()))
+    return ", ".join(shown)
+
+
+_MAJOR = re.compile(r"\d+")
 
 
 def shares_text(written: Counter[str]) -> str:

@@ -21,7 +21,7 @@ from collector.redact.scanning.scanner import scan
 from collector.redact.stream.buffer import placeholders_in
 from collector.redact.stream.text import TextRedactor
 from collector.review.errors import ReviewError
-from schemas import EpisodeHeader, Step
+from schemas import ClientInfo, EpisodeHeader, Step
 from schemas.steps import (
     AgentStep,
     CommandStep,
@@ -109,17 +109,20 @@ def mask_names(steps: Iterable[Step], renamed: dict[str, str], redactor: TextRed
 
 
 def mask_header(header: EpisodeHeader, redactor: TextRedactor, written: Counter[str]) -> EpisodeHeader:
-    """The header with the workspace's name and remote and the editor masked."""
+    """The header with the workspace's name and remote and the editors masked."""
     def free(text: str | None) -> str | None:
         new = None if text is None else redactor.redact(text)
         if new != text and new is not None:
             written.update(placeholders_in(new))
         return new
 
+    def editor(client: ClientInfo) -> ClientInfo:
+        return replace(client, name=free(client.name), version=free(client.version))
+
     workspace, client = header.workspace, header.client
     return replace(
         header,
         workspace=replace(workspace, root_name=free(workspace.root_name),
                           git_remote=free(workspace.git_remote)),
-        client=None if client is None else replace(client, name=free(client.name),
-                                                   version=free(client.version)))
+        client=None if client is None else editor(client),
+        editors=None if header.editors is None else [editor(each) for each in header.editors])

@@ -35,6 +35,8 @@ FORK = "git@github.com:alice/attrs.git"
 ALICE = header("a11ce000-0000-4000-8000-000000000001", codetape_version="0.1.0+dev.3",
                workspace=WorkspaceIdentity(root_name="alice-attrs", git_remote=FORK),
                client=ClientInfo(name="Visual Studio Code - Insiders", version="1.97.0-insider"),
+               editors=[ClientInfo(name="Visual Studio Code - Insiders", version="1.97.0-insider"),
+                        ClientInfo(name="Neovim", version="0.11.4")],  # (Bob's episode names one editor)
                capture=CaptureSettings(channels=["git", "edits", "files", "tests", "diagnostics", "commands"],
                                        idle_timeout_s=600, max_file_bytes=65_536))
 BOB = header("b0b00000-0000-4000-8000-000000000002", codetape_version="0.1.2",
@@ -62,11 +64,12 @@ def test_two_contributors_headers_are_one_once_minimised_but_for_the_episode_id(
     assert plain(alice) != plain(ALICE)
     assert {**plain(alice), "episode_id": None} == {**plain(bob), "episode_id": None}
     assert alice.workspace == WorkspaceIdentity(root_name=NEUTRAL_ROOT)  # the folder and the fork left out
-    assert alice.codetape_version == "0.1" and alice.client is None  # the fleet says who runs which
+    assert alice.codetape_version == "0.1" and alice.client is None and alice.editors is None  # the fleet
+    # says who runs which
     assert alice.capture == CaptureSettings(channels=["edits", "diagnostics", "tests", "commands", "git",
                                                       "files"])  # defaults, and the channels in one order
     everything = json.dumps(plain(alice))
-    for personal in ("alice", "Insiders", "insider", "600", "65536", "0.1.0"):
+    for personal in ("alice", "Insiders", "insider", "Neovim", "600", "65536", "0.1.0"):
         assert personal not in everything
 
 
