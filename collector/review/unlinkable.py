@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from collector.episode.resolve import show
+from collector.episode.summary import editors_text
 from collector.policy.managed import Managed
 from collector.policy.remotes import is_shared
 from schemas.header import EpisodeHeader, WorkspaceIdentity
@@ -20,10 +21,13 @@ def unlinkable_notes(header: EpisodeHeader, managed: Managed | None) -> list[str
     the default (the managed policy's channels when it names some, else all of them)."""
     policy = None if managed is None else managed.policy
     notes = [repository_note(header.workspace, [] if policy is None else policy.shared_remotes)]
-    if header.client is not None:
-        build = f" {header.client.version}" if header.client.version else ""
-        notes.append(f"{LABEL}editor left out: {show(header.client.name + build)} is what your laptop runs, "
+    editors = header.editors or ([] if header.client is None else [header.client])
+    if len(editors) == 1:
+        notes.append(f"{LABEL}editor left out: {editors_text(editors)} is what your laptop runs, "
                      "which the fleet's configuration says, so signing drops it")
+    elif editors:
+        notes.append(f"{LABEL}editors left out: {editors_text(editors)} are what your laptop runs, "
+                     "which the fleet's configuration says, so signing drops them")
     default = list(ALL_CHANNELS) if policy is None or policy.channels is None else list(policy.channels)
     channels = header.capture.channels
     if channels and set(channels) != set(default):

@@ -79,3 +79,12 @@ def test_the_editor_is_said_to_be_left_out() -> None:
     assert unlinkable_notes(with_editor, None)[1] == (
         "unlinkable  editor left out: Visual Studio Code - Insiders 1.97.0 is what your laptop runs, which "
         "the fleet's configuration says, so signing drops it")
+
+
+def test_every_editor_is_said_to_be_left_out() -> None:
+    editors = [ClientInfo(name="Neovim", version="0.11.4"), ClientInfo(name="Code - OSS", version="1.96.2")]
+    plain = header("app", None, list(ALL_CHANNELS))
+    both = msgspec.structs.replace(plain, client=editors[0], editors=editors)
+    assert unlinkable_notes(both, None)[1] == (
+        "unlinkable  editors left out: Neovim 0.11.4, Code - OSS 1.96.2 are what your laptop runs, which the "
+        "fleet's configuration says, so signing drops them")
