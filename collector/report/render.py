@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from collector import __version__
-from collector.episode.summary import FileActivity, Summary, shares, shares_text
+from collector.episode.summary import FileActivity, Summary, editors_text, shares, shares_text
 from collector.replay.describe import clock, plural
 from collector.report.assets import CSP, LANGUAGE_COLOURS, ORIGIN_COLOURS, SCRIPT, STYLE
 from collector.report.chart import layout
@@ -117,10 +117,8 @@ def _kinds_text(summary: Summary) -> str:
 
 
 def _client_text(summary: Summary) -> str:
-    client = summary.client
-    if client is None:
-        return "unknown"
-    return " ".join(part for part in (client.name, client.version or "") if part)
+    """Every editor whose steps the episode records (`editors_text`), or `unknown`."""
+    return editors_text(summary.editors) or "unknown"
 
 
 def _utc(summary: Summary, ms: int) -> str:

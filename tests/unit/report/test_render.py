@@ -12,6 +12,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import msgspec
 import pytest
 from markupsafe import escape
 
@@ -23,7 +24,8 @@ from collector.report.render import render_page, script_json
 from collector.report.rows import Rows
 from collector.report.templating import environment
 from collector.report.timeline import Timeline
-from tests.unit.report.test_data import PAYLOAD, at, insert, step, write, write_hostile_episode
+from schemas import ClientInfo
+from tests.unit.report.test_data import PAYLOAD, at, header, insert, step, write, write_hostile_episode
 
 TAGS = {"html", "head", "meta", "title", "style", "body", "header", "div", "h1", "h2", "span", "p", "b",
         "main", "section", "dl", "dt", "dd", "small", "svg", "defs", "pattern", "rect", "line", "text",
@@ -154,6 +156,14 @@ def test_the_header_shows_the_summary(tmp_path: Path) -> None:
     assert facts["Steps"].startswith("21 (from 0 ms to 10,000 ms)")
     assert f'<p class="task"><b>Task</b>fix {escape(PAYLOAD)}</p>' in page
     assert '<p class="task"><b>Task done</b>fail at 0:00:10.000</p>' in page
+
+
+def test_the_header_names_every_editor(tmp_path: Path) -> None:
+    editors = [ClientInfo(name="Neovim", version="0.11.4"), ClientInfo(name="Code - OSS", version="1.96.2")]
+    head = msgspec.structs.replace(header(), client=editors[0], editors=editors)
+    page = render_page(collect(open_episode(write(tmp_path / "e.ctape", [step("note", 0, text="n")], head))))
+    facts = dict(re.findall(r"<div><dt>(.*?)</dt><dd>(.*?)</dd></div>", page))
+    assert facts["Client"] == "Neovim 0.11.4, Code - OSS 1.96.2"
 
 
 def test_the_chart_has_a_lane_per_kind_and_a_column_per_slice() -> None:
