@@ -20,6 +20,7 @@ from collector.text.oneline import (
     one_line as one_line,  # (collector/verify/against_git.py takes it from here)
 )
 from collector.text.positions import split_lines
+from collector.text.sizes import byte_size
 from schemas.steps import (
     AgentStep,
     CloseStep,
@@ -248,7 +249,7 @@ def _file_change(step: FileChangeStep) -> str:
         return f"{step.change} (link to {one_line(step.link, 200)}, not followed)"
     if step.omitted is not None:
         what = "binary" if step.omitted == "binary" else "too large"
-        size = f", {plural(step.size, 'byte')}" if step.size is not None else ""
+        size = f", {byte_size(step.size)}" if step.size is not None else ""
         return f"{step.change} ({what}, content not recorded{size})"
     if step.text is not None:
         return f"{step.change}, {plural(len(step.text), 'char')}"

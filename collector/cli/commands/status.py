@@ -24,6 +24,7 @@ from collector.errors import CollectorError
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.protocol.stopped import STOPPED, stopped_by_you
+from collector.text.sizes import byte_size
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +40,7 @@ def describe(workspace: dict[str, Any]) -> str:
     if not workspace["episode"]:
         return f"{workspace['root']}: {state}, no open episode"
     return (f"{workspace['root']}: {state}, episode {workspace['episode']} since {workspace['started_at']}: "
-            f"{workspace['steps']} steps, journal {workspace['bytes']} bytes")
+            f"{workspace['steps']} steps, journal {byte_size(workspace['bytes'])}")
 
 
 def settings_lines(workspace: dict[str, Any]) -> list[str]:

@@ -62,7 +62,7 @@ def diagnostic(severity: int | None, message: str = "m") -> dict[str, Any]:
      "branch create refs/heads/topic 0000000 -> e5f6a7b"),
     (step("file_change", path="a.py", change="created", text="12345"), "created, 5 chars"),
     (step("file_change", path="a.png", change="modified", omitted="binary", size=2048),
-     "modified (binary, content not recorded, 2,048 bytes)"),
+     "modified (binary, content not recorded, 2.0 KiB)"),
     (step("file_change", path="a.py", change="renamed", new_path="b.py"), "renamed to b.py"),
     (step("file_change", path="a.py", change="deleted"), "deleted"),
     (step("note", text="tab\there"), "tab\\there"),
