@@ -4,7 +4,7 @@ The player shows the file being edited with the edit position highlighted, the e
 (diagnostics, test runs, commands, git, notes and task markers) and a status line (step, episode time,
 wall-clock time). Keys: space play/pause, `.` `,` one step forward/back, left/right 5 s, shift+left/right
 10 %, +/- speed, m/f/c/w the next note or task marker, test failure, commit, file switch (shift: the
-previous one), home/end, q quit.
+previous one), home/end, q quit. A move by hand (a step, a seek, a jump) pauses there: space plays on.
 
 --from and --to take a step (12), a time from the episode's start (90s, 2m, 1:30), start or end.
 --plain prints one line per step instead (step, time, kind, file, what happened), for scripts and less;
