@@ -264,7 +264,7 @@ class Collector:
         except (CollectorError, SettingsError) as exc:
             return {"ok": True, "recording": False, "reason": str(exc)}
         conn.session = session
-        conn.client = client_info(message.get("client"), session.root)
+        conn.client = client_info(message.get("client"), session.root) or conn.client
         encoding = session.hello(message.get("client"), message.get("position_encoding"))
         session.check_settings()
         return {"ok": True, "recording": True, "workspace": str(session.root),
