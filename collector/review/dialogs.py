@@ -137,6 +137,7 @@ class SignScreen(ModalScreen[SignOff | None]):
     SignScreen #problem { color: $error; height: auto; display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
+    AUTO_FOCUS = "Input, Button"  # the first input, else the first button: never the statement's scroll
     FIXED_ROWS = 3  # the border and the title
     ROOMY = 24  # rows from which the hints above the inputs are shown
 
@@ -179,11 +180,6 @@ class SignScreen(ModalScreen[SignOff | None]):
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        inputs = list(self.query(Input))
-        if inputs:
-            inputs[0].focus()
-        else:
-            self.query_one("#sign" if self._ask.blocked is None else "#cancel").focus()
         self.call_after_refresh(self._fit)  # once laid out: the other parts' heights are known then
 
     def on_resize(self) -> None:

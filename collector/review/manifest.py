@@ -47,7 +47,7 @@ class SharedFile:
 
     path: str
     lines: int | None  # None: its content is not recorded (binary, too large), only that it exists
-    activity: str  # "12 edits, 2 saves", "only opened: its whole text", ...
+    activity: str  # "12 edits, 2 saves", "only opened: all of it leaves", ...
     only_read: bool  # opened or in the snapshot, never changed: shared whole all the same
 
     def line(self) -> str:
@@ -167,7 +167,7 @@ def _shared_file(path: str, activity: FileActivity, start: Files, end: Files) ->
                  plural(activity.changes, "disk change") if activity.changes else ""]
         return SharedFile(path, lines, ", ".join(part for part in parts if part), False)
     how = "opened" if activity.opens else "in the snapshot"
-    return SharedFile(path, lines, f"only {how}, never changed: its whole text leaves", True)
+    return SharedFile(path, lines, f"only {how}: all of it leaves", True)
 
 
 def _command(step: CommandStep) -> str:

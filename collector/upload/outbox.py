@@ -174,8 +174,8 @@ def _plan(home: Home) -> tuple[str, str | None]:
     except CodetapeError as exc:
         return f"waiting in the outbox: the upload destination is not usable ({exc})", None
     if destination is None:
-        return ("waiting in the outbox until an upload destination is configured ([upload] to in "
-                f"{home.config}), then: codetape upload"), None
+        return ("waiting in the outbox until an upload destination is configured (codetape config set "
+                "upload.to URL), then: codetape upload"), None
     return f"queued for upload to {destination.url}", destination.url
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import msgspec
 
-from collector.home import Home
 from collector.episode import open_episode
+from collector.home import Home
 from collector.review.manifest import Manifest, build_manifest, env_names, review_manifest
 from collector.review.session import ReviewSession
 from schemas.header import WorkspaceIdentity
@@ -56,7 +56,8 @@ def test_every_part_of_what_leaves(tmp_path: Path) -> None:
         manifest = manifest_of(review)
         by_path = {file.path: file for file in manifest.files}
         assert by_path["big/reference.py"].lines == 3000 and by_path["big/reference.py"].only_read
-        assert "its whole text leaves" in by_path["big/reference.py"].line()
+        shown = by_path["big/reference.py"].line()
+        assert shown == "big/reference.py  3,000 lines, only opened: all of it leaves"
         assert by_path["app.py"].activity == "1 edit" and not by_path["app.py"].only_read
         assert manifest.footer() == "3 of 3 files, 1 command, 1 test run will be shared"
         assert [path for path, _ in manifest.outside_paths] == [
