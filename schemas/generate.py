@@ -103,7 +103,8 @@ def vscode_untrusted_workspaces() -> dict[str, Any]:
     return {
         "supported": "limited",
         "description": "In Restricted Mode codetape still records the folders you opted in with `codetape "
-        "init`, with codetape from your user settings or PATH; it never runs the Python extension's "
+        "init`, with codetape from your user settings, PATH or the directory its installer puts it in "
+        "(~/.local/bin and the like); it never runs the Python extension's "
         "interpreter there, and never takes a program or a file to write from a folder's settings.",
         "restrictedConfigurations": restricted,
     }

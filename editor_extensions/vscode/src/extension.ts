@@ -4,10 +4,12 @@
 // sees, and opens the review when an episode is sealed. The bridge, the collector and the CLI hold every
 // decision.
 
+import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { FROM_BRIDGE, RESTART_DELAY_MS } from './common/constants';
 import { Send, startForwarding } from './common/forwarding';
 import { LaunchInputs, locate, planLaunch } from './common/launch';
+import { installDirs } from './common/python';
 import { Origins } from './common/originEvents';
 import { Recording } from './common/recording';
 import { startBridge, stopBridge } from './common/server';
@@ -32,6 +34,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
         const folders = workspaceFolderPaths();
         return {
             folders, interpreter: settings().interpreter, trusted: isTrusted(), pathVariable: process.env.PATH,
+            installDirs: installDirs(process.env, homedir()),
             activeInterpreter: () => pythonExtensionInterpreter(folders[0]),
         };
     };

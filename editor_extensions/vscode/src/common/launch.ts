@@ -2,7 +2,7 @@
 // has a `.codetape.toml` (in it or above it); then codetape is found (python.ts) and asked which
 // workspaces are opted in (`codetape status --json`); the bridge starts only for those, and only then do
 // terminals get the variables through which pytest records its tests (terminalEnv.ts). The program
-// comes from the user's settings or PATH; the Python extension's interpreter, which a folder can
+// comes from the user's settings, PATH or an installer's directory; the Python extension's interpreter, which a folder can
 // choose, is a candidate only in a trusted workspace.
 
 import { failure, runCli } from './cli';
@@ -15,6 +15,7 @@ export interface LaunchInputs {
     trusted: boolean;
     activeInterpreter: () => Promise<string | undefined>;
     pathVariable: string | undefined;
+    installDirs: string[]; // where installers put `codetape` (python.ts installDirs), looked in after PATH
 }
 
 export interface Launch {
@@ -63,7 +64,7 @@ function stringsOnly(value: unknown): Record<string, string> {
 export function locate(inputs: LaunchInputs, probe = hasCodetape): Promise<Found> {
     const none = async () => undefined;
     return findLauncher(inputs.interpreter, inputs.trusted ? inputs.activeInterpreter : none,
-        inputs.pathVariable, probe);
+        inputs.pathVariable, inputs.installDirs, probe);
 }
 
 /** The launcher and the opted-in roots to start the bridge for (none: start nothing). */

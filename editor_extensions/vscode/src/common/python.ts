@@ -1,5 +1,6 @@
 // Which codetape to run: the `codetape.interpreter` setting (the user's own), else `codetape` on PATH,
-// else the Python extension's active interpreter when it has codetape installed (the caller passes that
+// else `codetape` where installers put it (an editor started from a desktop never read ~/.bashrc, so its
+// PATH may lack that directory), else the Python extension's active interpreter when it has codetape installed (the caller passes that
 // candidate only for a trusted workspace: a folder can choose it). No VS Code API here: the candidates
 // are passed in, and an interpreter is checked by running it.
 
@@ -12,7 +13,7 @@ import { Settings } from './settings';
 export interface Launcher {
     command: string;
     args: string[];
-    from: 'setting' | 'python extension' | 'PATH';
+    from: 'setting' | 'python extension' | 'PATH' | 'install directory';
 }
 
 export interface Found {
@@ -34,7 +35,11 @@ export function hasCodetape(python: string[]): Promise<boolean> {
 /** The executable `name` on a PATH string, if any (relative entries, which would name the folder the
  * editor runs in, are skipped). */
 export function onPath(name: string, pathVariable: string | undefined): string | undefined {
-    for (const dir of (pathVariable ?? '').split(path.delimiter)) {
+    return inDirs(name, (pathVariable ?? '').split(path.delimiter));
+}
+
+function inDirs(name: string, dirs: readonly string[]): string | undefined {
+    for (const dir of dirs) {
         if (!path.isAbsolute(dir)) {
             continue;
         }
@@ -51,6 +56,17 @@ export function onPath(name: string, pathVariable: string | undefined): string |
     return undefined;
 }
 
+/** The directories installers put commands in, absolute ones each once: uv's tool bin directory in uv's
+ * order (`$UV_TOOL_BIN_DIR`, `$XDG_BIN_HOME`, `$XDG_DATA_HOME/../bin`), pipx's `$PIPX_BIN_DIR`, and
+ * `~/.local/bin` (the default of pip --user, pipx and uv). */
+export function installDirs(env: Readonly<Record<string, string | undefined>>, home: string): string[] {
+    const dataHome = env.XDG_DATA_HOME;
+    const dirs = [env.UV_TOOL_BIN_DIR, env.XDG_BIN_HOME, dataHome && path.join(dataHome, '..', 'bin'),
+        env.PIPX_BIN_DIR, home && path.join(home, '.local', 'bin')];
+    const absolute = dirs.filter((dir): dir is string => !!dir && path.isAbsolute(dir));
+    return [...new Set(absolute.map((dir) => path.normalize(dir).replace(/(.)\/+$/, '$1')))];
+}
+
 function viaPython(python: string[], from: Launcher['from']): Launcher {
     return { command: python[0], args: [...python.slice(1), '-P', '-m', 'collector'], from };
 }
@@ -60,6 +76,7 @@ export async function findLauncher(
     setting: string[],
     activeInterpreter: () => Promise<string | undefined>,
     pathVariable: string | undefined,
+    installed: readonly string[],
     probe: (python: string[]) => Promise<boolean> = hasCodetape,
 ): Promise<Found> {
     if (setting.length > 0) {
@@ -72,12 +89,18 @@ export async function findLauncher(
     if (onPathCommand) {
         return { launcher: { command: onPathCommand, args: [], from: 'PATH' } };
     }
+    const installedCommand = inDirs('codetape', installed);
+    if (installedCommand) {
+        return { launcher: { command: installedCommand, args: [], from: 'install directory' } };
+    }
     const active = await activeInterpreter();
     if (active && (await probe([active]))) {
         return { launcher: viaPython([active], 'python extension') };
     }
     const tried = active ? ` and the Python extension's interpreter ${active} has no codetape` : '';
-    return { problem: `codetape is not on PATH${tried}: install it, or set codetape.interpreter in your user settings` };
+    const looked = installed.length > 0 ? ` nor in ${installed.join(', ')}` : '';
+    return { problem: `codetape is not on PATH${looked}${tried}: install it, or set codetape.interpreter in your `
+        + 'user settings' };
 }
 
 /** The bridge's command line (observe mode) for these settings. */

@@ -48,7 +48,7 @@ function counted() {
 
 function inputs(folders: string[], interpreter: string[], trusted: boolean, pathVariable: string,
     calls: { active: number }): LaunchInputs {
-    return { folders, interpreter, trusted, pathVariable,
+    return { folders, interpreter, trusted, pathVariable, installDirs: [],
         activeInterpreter: async () => { calls.active += 1; return hostile; } };
 }
 
