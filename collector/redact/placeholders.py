@@ -59,7 +59,9 @@ class RedactionSummary:
     placeholders already there (`RedactionSummary.from_steps`). `occurrences`: placeholder -> how many
     times it was written into steps. `allowed`: values found but let through by the allow-list, as
     (rule, allow entry, masked preview); an exact-value entry (from code, never from a policy) shows as
-    `value`.
+    `value`. `stages`: placeholder -> the placeholder of a longer value it is the start of (a secret
+    typed in steps and found at several lengths, whatever rule found each: one secret, see `stages_of`).
+    `reasons`: placeholder -> why the review masked it, a clause ("it appears in excluded notes.md").
     """
 
     rules_version: str = ""
@@ -67,6 +69,8 @@ class RedactionSummary:
     masked: list[tuple[str, str]] = field(default_factory=list)
     occurrences: dict[str, int] = field(default_factory=dict)
     allowed: list[tuple[str, str, str]] = field(default_factory=list)
+    stages: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_steps(cls, steps: Iterable[Step], rules_version: str = "") -> RedactionSummary:
@@ -84,7 +88,8 @@ class RedactionSummary:
     def to_dict(self) -> dict[str, Any]:
         return {"rules_version": self.rules_version, "counts": dict(self.counts),
                 "masked": [list(pair) for pair in self.masked], "occurrences": dict(self.occurrences),
-                "allowed": [list(item) for item in self.allowed]}
+                "allowed": [list(item) for item in self.allowed], "stages": dict(self.stages),
+                "reasons": dict(self.reasons)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RedactionSummary:
@@ -92,7 +97,9 @@ class RedactionSummary:
         return cls(str(data.get("rules_version", "")), counts,
                    [(str(p), str(m)) for p, m in data.get("masked", [])],
                    {str(k): int(v) for k, v in data.get("occurrences", {}).items()},
-                   [(str(r), str(e), str(m)) for r, e, m in data.get("allowed", [])])
+                   [(str(r), str(e), str(m)) for r, e, m in data.get("allowed", [])],
+                   {str(k): str(v) for k, v in data.get("stages", {}).items()},
+                   {str(k): str(v) for k, v in data.get("reasons", {}).items()})
 
 
 class Registry:
@@ -176,6 +183,8 @@ class Registry:
             summary.counts[secret.rule] = summary.counts.get(secret.rule, 0) + 1
             summary.masked.append((secret.placeholder, mask(secret.value, secret.prefix)))
             summary.occurrences[secret.placeholder] = summary.occurrences.get(secret.placeholder, 0) + count
+        summary.stages.update(stages_of([secret for secret in self.secrets
+                                         if occurrences.get(secret.placeholder, 0) and not secret.fixed]))
         listed: dict[tuple[str, str], list[str]] = {}  # (entry, value) -> the rules that found it
         for (rule, value), entry in self.allowed.items():
             # a value typed one key at a time was seen at every length: list only the whole one
@@ -187,3 +196,24 @@ class Registry:
         for (entry, value), rules in listed.items():
             shown = entry if entry.startswith(("sha256:", "rule:")) else "value"
             summary.allowed.append((", ".join(rules), shown, mask(value)))
+
+
+def stages_of(secrets: Iterable[Secret]) -> dict[str, str]:
+    """placeholder -> the placeholder of the longest value that starts with its value, for each secret
+    (of `MIN_ALIAS` characters or more) whose value is the start of another's: the same secret caught at
+    several lengths while it was typed (a document's text saved, listed or shown by a command before the
+    rest of it was typed), by one rule or by a looser one first (`env-secret` before `pypi-token`)."""
+    ordered = sorted(secrets, key=lambda secret: secret.value)
+    out: dict[str, str] = {}
+    for n, secret in enumerate(ordered):
+        if len(secret.value) < MIN_ALIAS:
+            continue
+        longest = secret
+        for other in ordered[n + 1:]:
+            if not other.value.startswith(secret.value):
+                break  # sorted: every value that starts with this one comes right after it
+            if len(other.value) > len(longest.value):
+                longest = other
+        if longest is not secret:
+            out[secret.placeholder] = longest.placeholder
+    return out

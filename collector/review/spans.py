@@ -14,6 +14,7 @@ No rule ever matches inside a placeholder already there (see `scanner.outside_pl
 
 One `TextRedactor` (the review's rules over one registry, numbered after the episode's placeholders)
 masks the header, the paths and then the steps, so a value has one placeholder wherever it is written.
+`span_reasons` says why each of its placeholders is there: which pattern, which excluded path or folder.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from collector.redact import RedactionSummary, Rule, RuleSet, redact_steps
-from collector.redact.placeholders import Registry
+from collector.redact.placeholders import Registry, Secret
 from collector.redact.stream.text import TextRedactor
 from schemas.common import PositionEncoding
 from schemas.steps import Step
@@ -100,3 +101,25 @@ def mask_spans(steps: Iterable[Step], encoding: PositionEncoding, redactor: Text
     version = summary.rules_version
     yield from redact_steps(steps, encoding, redactor.rules, summary, redactor=redactor, written=written)
     summary.rules_version = version
+
+
+def span_reasons(secrets: Iterable[Secret], patterns: Iterable[str], paths: Iterable[str],
+                 folders: Iterable[str]) -> dict[str, str]:
+    """placeholder -> why the review's rules masked it: "it matches /PATTERN/, redacted in this review", or
+    "it is the path of excluded FILE" (the file or folder whose path it is, however it was spelled)."""
+    patterns, paths, folders = tuple(patterns), set(paths), set(folders)
+    rules = {pattern_rule(n): pattern for n, pattern in enumerate(patterns, start=1)}
+    reasons: dict[str, str] = {}
+    for secret in secrets:
+        if secret.rule in rules:
+            reasons[secret.placeholder] = f"it matches /{rules[secret.rule]}/, redacted in this review"
+        elif secret.rule == PATH_RULE:
+            path = _spelled_back(secret.value)
+            what = path if path in paths else f"{path}/" if path in folders else "an excluded file or folder"
+            reasons[secret.placeholder] = f"it is the path of excluded {what}"
+    return reasons
+
+
+def _spelled_back(written: str) -> str:
+    """A path as `spelled` matches it, written back with `/` between its parts and blanks as blanks."""
+    return re.sub(_SEPARATOR, "/", written).replace("%20", " ")

@@ -3,11 +3,13 @@
 `inspect`'s summary (collector/episode/summary.py: duration, steps by kind, files touched, and how much of
 what was written is typed, pasted, completed, an AI's suggestion or an agent's, per file) plus, in the same
 pass over the steps, the commands, test runs with pass/fail, git operations, gaps, notes and tasks, the
-redactions with their masked previews (from the summary written when the episode was sealed: the
-episode itself never holds a value), the values the workspace's allow-list let through unredacted
-("allowed", from the same summary), the file's size, the sharing policy signing would agree to, and, to
-be signed unlinkably, what names the repository that signing leaves out and which settings still single
-the contributor out (unlinkable.py).
+redactions still in what is shared (redactions.py: counted from the placeholders the steps hold, a
+secret typed in stages as one, apart by who masked it, each with its masked preview from the summary
+written when the episode was sealed or from the review's, since the episode itself never holds a value,
+and why: the rule, the review's pattern, the excluded file a text came from and where it was masked),
+the values the workspace's allow-list let through unredacted ("allowed", from the same summary), the
+file's size, the sharing policy signing would agree to, and, to be signed unlinkably, what names the
+repository that signing leaves out and which settings still single the contributor out (unlinkable.py).
 `lines()` is the text form (`codetape review --summary`, the review's first screen), `to_json()` the
 `--json` form.
 """
@@ -31,6 +33,7 @@ from collector.reconstruct.written import summarize_replayed
 from collector.redact import RedactionSummary
 from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
 from collector.review.pushed import pushed_note
+from collector.review.redactions import EXCLUDED, PROMPT, REVIEW, SEALED, Placeholders, Redaction
 from collector.review.unlinkable import LABEL, unlinkable_notes
 from collector.text.oneline import one_line
 from schemas import Step
@@ -40,14 +43,14 @@ from schemas.steps import (
     GapStep,
     GitStep,
     NoteStep,
-    RedactionStep,
     TaskStep,
     TestRunStep,
 )
 
 MET = {True: "met    ", False: "NOT MET", None: "--     "}
 SHOWN = 12  # lines per list in the text form; the JSON form has them all
-LISTED = (CommandStep, TestRunStep, GitStep, GapStep, NoteStep, TaskStep, RedactionStep, AgentStep)
+LISTED = (CommandStep, TestRunStep, GitStep, GapStep, NoteStep, TaskStep, AgentStep)
+PLACES = 2  # places listed under a redaction the review made (the JSON form has them all)
 
 
 @dataclass(frozen=True)
@@ -60,14 +63,6 @@ class Event:
 
     def to_json(self) -> dict[str, Any]:
         return {"t_ms": self.t_ms, "text": self.text, "failed": self.failed}
-
-
-@dataclass(frozen=True)
-class Redaction:
-    placeholder: str
-    rule: str
-    count: int
-    masked: str | None  # a preview of the value (`ghp_…gU4`), when the sealing summary has one
 
 
 @dataclass(frozen=True)
@@ -147,7 +142,7 @@ class ReviewSummary:
     def files(self) -> list[str]:
         return sorted(self.base.files)
 
-    def add(self, step: Step, previews: dict[str, str]) -> None:
+    def add(self, step: Step) -> None:
         match step:
             case CommandStep():
                 self.commands.append(Event(step.t_ms, describe(step), step.exit_code not in (None, 0)))
@@ -163,9 +158,6 @@ class ReviewSummary:
             case AgentStep():
                 self.agents.append(Event(step.t_ms, describe(step)))
                 self.prompts += step.event == "prompt"
-            case RedactionStep():
-                self.redactions.append(Redaction(step.placeholder, step.rule, step.count,
-                                                 previews.get(step.placeholder)))
             case _:
                 pass
 
@@ -180,7 +172,7 @@ class ReviewSummary:
             "gaps": [event.to_json() for event in self.gaps],
             "notes": [event.to_json() for event in self.notes],
             "agents": [event.to_json() for event in self.agents],
-            "redactions": [vars(redaction) for redaction in self.redactions],
+            "redactions": [redaction.to_json() for redaction in self.redactions],
             "allowed": [vars(item) for item in self.allowed],
             "policy": None if self.terms is None else self.terms.to_json(),
             "unlinkable": [line.removeprefix(LABEL) for line in self.unlinkable],
@@ -229,10 +221,7 @@ class ReviewSummary:
             lines.append(f"agents      {plural(len(self.agents), 'step')}, {plural(self.prompts, 'prompt')} "
                          "(p in the review, or sign --leave-out-prompts, leaves their text out)")
             lines += _listed([_event(event) for event in self.agents])
-        lines.append(f"redactions  {len(self.redactions)} distinct value{'s' * (len(self.redactions) != 1)} "
-                     "masked before review")
-        lines += _listed([f"{r.placeholder}  {r.masked or '(no preview)'}  ×{r.count}"
-                          for r in self.redactions])
+        lines += redaction_lines(self.redactions)
         if self.allowed:
             lines.append(f"allowed     {plural(len(self.allowed), 'value')} found but not redacted "
                          "(the workspace's [redaction] allow)")
@@ -270,11 +259,13 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
                   workspace: Path | None = None) -> ReviewSummary:
     """The summary of `episode` in one pass; `on_step` sees every step too (the review's timeline).
     `workspace`: where it was recorded, whose repository says which of its commits are pushed."""
-    previews = dict(redaction.masked) if redaction is not None else {}
     found: list[Step] = []
+    placeholders = Placeholders()
+    placeholders.header(episode.header)
 
     def steps() -> Iterator[Step]:
         for step in episode.steps():
+            placeholders.add(step)
             if _listed_kind(step):
                 found.append(step)
             if on_step is not None:
@@ -284,7 +275,8 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
     base = summarize_replayed(episode, steps())
     summary = ReviewSummary(base, _file_size(episode.path))
     for step in found:
-        summary.add(step, previews)
+        summary.add(step)
+    summary.redactions = placeholders.redactions(redaction)
     if redaction is not None:
         summary.allowed = [Allowed(rule, entry, masked) for rule, entry, masked in redaction.allowed]
     if policy is not None:
@@ -295,6 +287,44 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
         if pushed is not None:
             summary.unlinkable.append(f"{LABEL}{pushed}")
     return summary
+
+
+def redaction_lines(redactions: list[Redaction]) -> list[str]:
+    """The redactions still in what is shared, one group per who masked them: before review (the secrets
+    the rules found at seal), in this review (the reviewer's patterns), excluded files' text where else it
+    was written, left-out prompts; each a line, those the review made with why and where."""
+    groups = {kind: [r for r in redactions if r.kind == kind] for kind in (SEALED, REVIEW, EXCLUDED, PROMPT)}
+    sealed = groups[SEALED]
+    typed = sum(bool(r.stages) for r in sealed)
+    lines = [f"redactions  {plural(len(sealed), 'secret')} masked before review, still in what is shared"
+             + (f" ({typed} typed in stages, each counted once)" if typed else "")]
+    lines += _listed([_redaction(r) for r in sealed])
+    heads = {REVIEW: "masked in this review (r)", EXCLUDED: "masked as excluded files hold them (x)",
+             PROMPT: "masked as agent prompts are left out (p)"}
+    for kind, head in heads.items():
+        made = groups[kind]
+        if not made:
+            continue
+        lines.append(f"            {plural(len(made), 'text')} {head}")
+        for r in made[:SHOWN]:
+            lines.append(f"  {_redaction(r)}")
+            lines += [f"      in {clock(place.t_ms)}  {place.what}" for place in r.places[:PLACES]]
+            if len(r.places) > PLACES:
+                more = plural(len(r.places) - PLACES, "more place")
+                lines.append(f"      and {more} (--json lists them all)")
+        if len(made) > SHOWN:
+            lines.append(f"  … and {len(made) - SHOWN} more (--json lists them all)")
+    return lines
+
+
+def _redaction(r: Redaction) -> str:
+    """One redaction: placeholder, preview, times written, its stages; why, when the review made it."""
+    line = f"{r.placeholder}  {r.masked or '(no preview)'}  ×{r.count}"
+    if r.stages and r.kind == SEALED:
+        line += f"  typed in {len(r.stages) + 1} stages (also {', '.join(r.stages)})"
+    elif r.stages:
+        line += f"  (in part also {', '.join(r.stages)})"
+    return line + (f"  masked because {r.reason}" if r.kind != SEALED else "")
 
 
 def _listed_kind(step: Step) -> bool:

@@ -32,7 +32,6 @@ from collector.errors import CodetapeError, ReconstructionError
 from collector.reconstruct.keyframes import keyframe_states
 from collector.redact import RedactionSummary
 from collector.redact.stream.buffer import placeholders_in
-from collector.redact.stream.pipeline import texts
 from collector.review.contents import CONTENT_RULE, NAME_RULE, FreeText, excluded_lines, mask_contents
 from collector.review.drop import Dropped, drop_ranges
 from collector.review.errors import ReviewError
@@ -40,7 +39,15 @@ from collector.review.exclude import ExcludeReport, exclude_files, excluded_fold
 from collector.review.names import mask_header, mask_names, path_names
 from collector.review.plan import Exclusions, TrimPlan
 from collector.review.prompts import PROMPT_RULE, PromptsReport, leave_out_prompts
-from collector.review.spans import PATH_RULE, mask_spans, name_regex, pattern_rule, review_redactor
+from collector.review.redactions import written_texts
+from collector.review.spans import (
+    PATH_RULE,
+    mask_spans,
+    name_regex,
+    pattern_rule,
+    review_redactor,
+    span_reasons,
+)
 from collector.seal.summaries import published_header, read_summary
 from collector.sources.snapshot import named_in
 from schemas import Step
@@ -135,11 +142,11 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
     encoding = episode.header.position_encoding
     header = published_header(episode.header)
     try:
-        lines = excluded_lines(episode.steps(), encoding, masked_paths) if masked_paths else set()
+        lines = excluded_lines(episode.steps(), encoding, masked_paths) if masked_paths else {}
         names = name_regex(masked_paths, found.paths - masked_paths)
-        masks = FreeText.of(lines, found.prompts if plan.prompts else (), names)
-        redactor = review_redactor(plan.patterns, masked_paths, excluded_folders(masked_paths, excluded),
-                                   summary)
+        masks = FreeText.of(lines, found.prompts if plan.prompts else (), names, masked_paths)
+        folders = excluded_folders(masked_paths, excluded)
+        redactor = review_redactor(plan.patterns, masked_paths, folders, summary)
         written: Counter[str] = Counter()  # the review's placeholders written outside the steps' texts
         steps: Iterator[Step] = episode.steps()
         if plan.prompts:
@@ -156,6 +163,9 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
         if plan.drops:
             steps = drop_ranges(steps, encoding, plan.ranges(), result.dropped)
         result.steps = write_episode_file(dst, header, steps, states=keyframe_states(encoding))
+        if redactor is not None:
+            secrets = redactor.registry.secrets
+            summary.reasons.update(span_reasons(secrets, plan.patterns, masked_paths, folders))
     except ReconstructionError as exc:
         raise ReviewError(f"{src} does not replay, so it cannot be trimmed: {exc}") from None
     _check(dst)
@@ -181,7 +191,7 @@ def _unsaid_redactions(dst: Path) -> int:
         if type(step) is RedactionStep:
             listed.add(step.placeholder)
             continue
-        for text in (*texts(step), *_paths(step)):
+        for text in written_texts(step):
             shown.update(placeholders_in(text))
     unsaid = {placeholder for placeholder in listed if not shown[placeholder]}
     if not unsaid:
@@ -192,20 +202,6 @@ def _unsaid_redactions(dst: Path) -> int:
     write_episode_file(staged, episode.header, kept, states=keyframe_states(episode.header.position_encoding))
     os.replace(staged, dst)
     return len(unsaid)
-
-
-def _paths(step: Step) -> Iterator[str]:
-    """The paths a step names (a placeholder may stand in a file's name)."""
-    for name in ("path", "new_path"):
-        value = getattr(step, name, None)
-        if isinstance(value, str):
-            yield value
-    if isinstance(step, AgentStep):
-        yield from step.targets
-    elif isinstance(step, GitStep):
-        yield from (stat.path for stat in step.files)
-    elif isinstance(step, GapStep):
-        yield from (state.path for state in step.state or ())
 
 
 def _seed(src: Path, placeholders: RedactionSummary) -> RedactionSummary:

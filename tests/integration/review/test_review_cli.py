@@ -48,7 +48,7 @@ def test_the_summary_says_what_would_be_shared(setup: tuple[Path, Path, Path]) -
     assert any(line.startswith("  0:00:0") and "commit" in line and message in line for line in lines)
     assert "purpose     Training open code assistants" in lines
     assert "licence     CC-BY-4.0 AND LicenseRef-recorded-steps" in lines
-    assert "redactions  1 distinct value masked before review" in lines
+    assert "redactions  1 secret masked before review, still in what is shared" in lines
     assert text.count("\n") == len(lines) and "size        " in text
 
 
@@ -72,7 +72,7 @@ def test_the_json_summary_lists_everything(setup: tuple[Path, Path, Path]) -> No
 def test_redactions_show_their_masked_previews(setup: tuple[Path, Path, Path]) -> None:
     home, _project, episode = setup
     done = codetape(home, "review", str(episode), "--summary")
-    assert "redactions  1 distinct value masked before review" in done.stdout.splitlines()
+    assert "redactions  1 secret masked before review, still in what is shared" in done.stdout.splitlines()
     line = next(line for line in done.stdout.splitlines() if line.startswith("  «redacted:github-token:1»"))
     assert "ghp_…" in line and TOKEN not in done.stdout and TOKEN[4:20] not in done.stdout
     data = json.loads(codetape(home, "review", str(episode), "--summary", "--json").stdout)
