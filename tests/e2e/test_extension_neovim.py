@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "editor_extensions" / "neovim"
 VENV_NVIM = Path(sys.executable).parent / "nvim"
 NEOVIMS = {"0.11": str(VENV_NVIM), "0.7": "/usr/bin/nvim"}
+DESKTOP_PATH = "/usr/bin:/bin"  # an editor started from a desktop: no ~/.bashrc added ~/.local/bin
 
 PRELUDE = r"""
 local WS, FILE, RESULT, SAVES = [==[%(ws)s]==], [==[%(file)s]==], [==[%(result)s]==], [==[%(saves)s]==]
@@ -342,8 +343,10 @@ FORMATS = {"0.11": ("format", "nvim:vim.lsp.buf.format"),
 
 
 def run_scenario(nvim: str, workspace: Path, body: str, env: dict[str, str], scratch: Path,
-                 bridge_args: str = "") -> list[bytes]:
-    """Run PRELUDE + body in headless Neovim, with this venv's `codetape` on PATH; the bytes of each save."""
+                 bridge_args: str = "", installed: bool = False) -> list[bytes]:
+    """Run PRELUDE + body in headless Neovim, with this venv's `codetape` on PATH (`installed`: only in the
+    home's ~/.local/bin, as `uv tool install` puts it, and PATH as a desktop gives it); the bytes of each
+    save."""
     saves = scratch / "saves"
     saves.mkdir()
     result = scratch / "result"
@@ -355,10 +358,14 @@ def run_scenario(nvim: str, workspace: Path, body: str, env: dict[str, str], scr
                       encoding="utf-8")
     home = scratch / "nvim-home"
     home.mkdir()
+    search = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
+    if installed:
+        (home / ".local" / "bin").mkdir(parents=True)
+        (home / ".local" / "bin" / "codetape").symlink_to(Path(sys.executable).parent / "codetape")
+        search = DESKTOP_PATH
     nvim_env = env | {"HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
                       "XDG_DATA_HOME": str(home / "data"), "XDG_STATE_HOME": str(home / "state"),
-                      "XDG_CACHE_HOME": str(home / "cache"),
-                      "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}"}
+                      "XDG_CACHE_HOME": str(home / "cache"), "PATH": search}
     proc = subprocess.run([nvim, "--headless", "--clean", "-S", str(script)], cwd=workspace, env=nvim_env,
                           stdin=subprocess.DEVNULL, capture_output=True, timeout=90)
     outcome = result.read_text(encoding="utf-8") if result.exists() else "no result"
@@ -588,6 +595,54 @@ vim.cmd(said and 'qa!' or 'cq')
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert done.stdout == "codetape: not found (install it, or set `codetape` in setup())"
+
+
+INSTALLED = r"""
+-- Issue 56, item 7: `codetape status --json` above ran the `codetape` in ~/.local/bin; the review does too
+local f = io.open(SAVES .. '/program', 'w')
+f:write(require('codetape').review_command('0123abcd-0123-4567-89ab-0123456789ab')[1]); f:close()
+vim.lsp.stop_client(id)
+vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
+finish(true, '')
+"""
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_codetape_in_local_bin_is_found_when_path_lacks_it(
+        version: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+    """Issue 56, item 7: a Neovim started from a desktop has no ~/.local/bin on PATH."""
+    assert not any((Path(d) / "codetape").exists() for d in DESKTOP_PATH.split(":"))
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    run_scenario(NEOVIMS[version], workspace, INSTALLED, env, tmp_path, installed=True)
+    program = tmp_path / "nvim-home" / ".local" / "bin" / "codetape"
+    assert (tmp_path / "saves" / "program").read_text(encoding="utf-8") == str(program)
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_with_codetape_nowhere_the_message_names_the_places_looked(
+        version: str, workspace: Path, tmp_path: Path) -> None:
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    home = tmp_path / "home"
+    script = tmp_path / "nowhere.lua"
+    script.write_text(f"""
+local said = {{}}
+vim.notify = function(text) table.insert(said, text) end
+vim.opt.runtimepath:append('{PLUGIN}')
+require('codetape').setup()
+vim.cmd('edit {workspace / "app.py"}')
+local shown = vim.wait(10000, function() return #said > 0 end, 20)
+io.stdout:write(require('codetape').status() .. '\\n' .. table.concat(said, '\\n'))
+vim.cmd(shown and 'qa!' or 'cq')
+""", encoding="utf-8")
+    done = subprocess.run([NEOVIMS[version], "--headless", "--clean", "-S", str(script)], cwd=workspace,
+                          env={"HOME": str(home), "PATH": DESKTOP_PATH, "XDG_STATE_HOME": str(home),
+                               "PIPX_BIN_DIR": str(tmp_path / "pipx"), "XDG_DATA_HOME": str(home / "data")},
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert done.stdout.splitlines() == [
+        "codetape: not found (install it, or set `codetape` in setup())",
+        f"codetape: codetape is not on PATH nor in {home / 'bin'}, {tmp_path / 'pipx'}, "
+        f"{home / '.local' / 'bin'} (install it, or set `codetape` in setup()): nothing is recorded"]
 
 
 RELOADS = r"""

@@ -8,9 +8,11 @@ local uv = vim.uv or vim.loop
 local NEW = vim.fn.has('nvim-0.11') == 1 -- 0.11 clients take `self` (client:notify); 0.7 ones do not
 local origins = require('codetape.origins')
 local offers = require('codetape.offers')
+local program = require('codetape.program')
 
--- codetape: the codetape program and leading arguments; cmd: the bridge (default: codetape .. { 'bridge' }).
-local config = { codetape = { 'codetape' }, cmd = nil, cursor_debounce_ms = 200, statusline = true }
+-- codetape: the codetape program and leading arguments (default: `codetape` on PATH or where its installer
+-- put it); cmd: the bridge (default: codetape .. { 'bridge' }).
+local config = { codetape = nil, cmd = nil, cursor_debounce_ms = 200, statusline = true }
 local clients = {} -- workspace root -> client id (one bridge per workspace)
 local waiting -- buffers waiting for the running `codetape status --json` (nil: none is running)
 local statuses = {} -- workspace root -> the bridge's last `codetape/status` params
@@ -48,6 +50,15 @@ local function position(client, buf, row, col)
   return { line = row, character = ok and character or col }
 end
 
+-- The codetape program and leading arguments: setup()'s `codetape`, else the `codetape` on PATH or where
+-- its installer put it (lua/codetape/program.lua); nil and the places looked, when there is none.
+local function codetape()
+  if config.codetape then return vim.deepcopy(config.codetape) end
+  local found, looked = program.find(os.getenv, uv.os_homedir())
+  if found then return { found } end
+  return nil, 'codetape is not on PATH' .. (#looked > 0 and ' nor in ' .. table.concat(looked, ', ') or '')
+end
+
 -- An episode id as codetape writes it (a UUID), so that it can only be read as one argument.
 local EPISODE_ID = '^' .. string.rep('%x', 8) .. '%-' .. string.rep('%x', 4) .. '%-' .. string.rep('%x', 4)
   .. '%-' .. string.rep('%x', 4) .. '%-' .. string.rep('%x', 12) .. '$'
@@ -55,7 +66,7 @@ local EPISODE_ID = '^' .. string.rep('%x', 8) .. '%-' .. string.rep('%x', 4) .. 
 --- The command that reviews `episode`: the configured codetape, `review`, the id (nil: not an episode id).
 function M.review_command(episode)
   if type(episode) ~= 'string' or not episode:match(EPISODE_ID) then return nil end
-  local command = vim.deepcopy(config.codetape)
+  local command = codetape() or { 'codetape' } -- (the bridge that asks ran, so codetape was found)
   vim.list_extend(command, { 'review', episode })
   return command
 end
@@ -96,7 +107,7 @@ end
 -- The bridge's command line: `cmd` when given, else the configured codetape with `bridge`.
 local function bridge_command()
   if config.cmd then return config.cmd end
-  local command = vim.deepcopy(config.codetape)
+  local command = codetape() or { 'codetape' } -- (started once `codetape status` answered)
   table.insert(command, 'bridge')
   return command
 end
@@ -187,13 +198,13 @@ local function start(buf, root)
 end
 
 -- `codetape status --json` answered: start the bridge for the waiting buffers in an opted-in workspace.
-local function answered(buffers, code, out)
+local function answered(command, buffers, code, out)
   local ok, status = pcall(vim.fn.json_decode, table.concat(out, '\n'))
   local listed = ok and type(status) == 'table' and status.opted_in
   if code ~= 0 or type(listed) ~= 'table' then
     problem = 'failed (see :messages)'
     vim.cmd('redrawstatus!')
-    return vim.notify('codetape: `' .. table.concat(config.codetape, ' ') .. ' status --json` did not say '
+    return vim.notify('codetape: `' .. table.concat(command, ' ') .. '` did not say '
       .. 'which workspaces are opted in (exit ' .. code .. '): nothing is recorded', vim.log.levels.WARN)
   end
   problem = nil
@@ -205,6 +216,13 @@ local function answered(buffers, code, out)
     if root then start(buf, root) end
   end
   vim.cmd('redrawstatus!')
+end
+
+-- No codetape to run: the statusline says so, and a message why.
+local function not_found(why)
+  problem = 'not found (install it, or set `codetape` in setup())'
+  vim.cmd('redrawstatus!')
+  vim.notify('codetape: ' .. why .. ': nothing is recorded', vim.log.levels.WARN)
 end
 
 -- A buffer under a `.codetape.toml` (found without running anything): ask codetape, in the background,
@@ -220,21 +238,19 @@ local function attach(buf)
   if clients[candidate] and vim.lsp.get_client_by_id(clients[candidate]) then return start(buf, candidate) end
   if waiting then waiting[buf] = true return end
   local buffers, out = { [buf] = true }, {}
-  local command = vim.deepcopy(config.codetape)
+  local command, missing = codetape()
+  if not command then return not_found(missing .. ' (install it, or set `codetape` in setup())') end
   vim.list_extend(command, { 'status', '--json' })
   local ok, job = pcall(vim.fn.jobstart, command, {
     stdout_buffered = true,
     on_stdout = function(_, data) out = data end,
     on_exit = function(_, code)
       waiting = nil
-      answered(buffers, code, out)
+      answered(command, buffers, code, out)
     end,
   })
   if not ok or job <= 0 then
-    problem = 'not found (install it, or set `codetape` in setup())'
-    vim.cmd('redrawstatus!')
-    return vim.notify('codetape: cannot run `' .. table.concat(command, ' ') .. '` (set `codetape` in '
-      .. 'setup()): nothing is recorded', vim.log.levels.WARN)
+    return not_found('cannot run `' .. table.concat(command, ' ') .. '` (set `codetape` in setup())')
   end
   waiting = buffers
 end
