@@ -5,7 +5,9 @@ The texts the excluded files had (opened, saved, changed on disk, set by a gap, 
 from their own steps; every line of them that says enough (`distinctive`: at least `MIN_LINE` characters
 besides blanks and placeholders, and two words or more, or one word of `ONE_WORD` characters or more: a
 single identifier like `TWINE_PASSWORD` is ordinary text in a command) is masked wherever it appears in
-the free text of the steps kept, under the rule `excluded-content`, one placeholder per text masked; so
+the free text of the steps kept, under the rule `excluded-content`, one placeholder per text masked; a
+line that does not is masked only as a whole line of a text in which a line of the same file that does
+was found (the file's text printed, `cat notes.md`); so
 is a part of one at its start or end where the text was cut (a repr cut short in the middle, `'Acquire
 Zeph...quarters'`) from `MIN_PART` characters on, and anywhere from `ONE_WORD` characters on. A mask
 never takes the blanks around what it masks: a part found from a line's start that ran on over a blank
@@ -77,8 +79,8 @@ def distinctive(text: str) -> bool:
 
 
 def excluded_lines(steps: Iterable[Step], encoding: PositionEncoding, paths: set[str]) -> dict[str, str]:
-    """The lines (stripped, `distinctive`) of every text the files at `paths` had, replayed from their
-    steps, each with the first file it was found in (ReconstructionError when those do not replay)."""
+    """The lines (stripped, not blank) of every text the files at `paths` had, replayed from their steps,
+    each with the first file it was found in (ReconstructionError when those do not replay)."""
     workspace = Workspace(encoding)
     lines: dict[str, str] = {}
 
@@ -87,7 +89,7 @@ def excluded_lines(steps: Iterable[Step], encoding: PositionEncoding, paths: set
         if text:
             for line in text.splitlines():
                 stripped = line.strip()
-                if distinctive(stripped):
+                if stripped:
                     lines.setdefault(stripped, path)
 
     for step in steps:
@@ -120,19 +122,23 @@ class FreeText:
     """What the review masks in the free text of the steps kept: `lines` (each with its rule, and the value
     its placeholder stands for when the whole line is found: a prompt's words, so that a prompt has one
     placeholder in every spelling), `names` (a regex whose group `name` is an excluded file's bare name),
-    the `prompts` as they are given on command lines, and `files`: an excluded file's line, or its bare
-    name, -> the file (to say why a text is masked)."""
+    the `prompts` as they are given on command lines, `files`: an excluded file's line, or its bare
+    name, -> the file (to say why a text is masked), and `short`: the lines of excluded files that do not
+    say enough to be masked anywhere, masked as whole lines of a text in which a line of the same file
+    that does was found (`cat notes.md`)."""
 
     lines: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     names: re.Pattern[str] | None = None
     prompts: PromptMasks = field(default_factory=PromptMasks)
     files: dict[str, str] = field(default_factory=dict)
+    short: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, content: dict[str, str], prompts: Iterable[str], names: re.Pattern[str] | None,
            paths: Iterable[str] = ()) -> FreeText:
         """`content`: an excluded file's line -> the file; `paths`: the excluded files (by bare name)."""
-        lines: dict[str, tuple[str, str | None]] = dict.fromkeys(content, (CONTENT_RULE, None))
+        lines: dict[str, tuple[str, str | None]] = {line: (CONTENT_RULE, None) for line in content
+                                                    if distinctive(line)}
         files = {**{path.rsplit("/", 1)[-1]: path for path in sorted(paths, reverse=True)}, **content}
         prompts = [prompt for prompt in prompts if not ordinary(prompt)]
         for prompt in prompts:
@@ -141,7 +147,8 @@ class FreeText:
                 for line in (line.strip() for line in form.splitlines()):
                     if len(line) >= MIN_LINE:
                         lines.setdefault(line, (PROMPT_RULE, words(prompt) if line == whole else None))
-        return cls(lines, names, PromptMasks.of(prompts), files)
+        short = frozenset(line for line in content if line not in lines)
+        return cls(lines, names, PromptMasks.of(prompts), files, short)
 
     def __bool__(self) -> bool:
         return bool(self.lines or self.names or self.prompts.texts)
@@ -194,6 +201,8 @@ class _Lines(TextRedactor):
                 rule = self.masks.lines[line][0]
                 if n == len(line) or self._part(line, text[end - n : end], _cut_before(text, end - n)):
                     found.append((end - len(text[end - n : end].lstrip()), end, rule, line))
+        if found and self.masks.short:
+            found += self._short_lines(text, {self.masks.files.get(line) for *_, line in found})
         if self.masks.names is not None:
             found += [(*match.span("name"), NAME_RULE, match.group("name"))
                       for match in self.masks.names.finditer(text)]
@@ -210,6 +219,18 @@ class _Lines(TextRedactor):
                 spans.append((start, stop, rule, source))
         return [(start, stop, self._secret(rule, text[start:stop], source))
                 for start, stop, rule, source in spans]
+
+    def _short_lines(self, text: str, files: set[str | None]) -> list[tuple[int, int, str, str]]:
+        """The whole lines of `text` that are short lines of one of `files` (`FreeText.short`)."""
+        out: list[tuple[int, int, str, str]] = []
+        at = 0
+        for line in text.splitlines(keepends=True):
+            stripped = line.strip()
+            if stripped in self.masks.short and self.masks.files.get(stripped) in files:
+                start = at + line.index(stripped)
+                out.append((start, start + len(stripped), CONTENT_RULE, stripped))
+            at += len(line)
+        return out
 
     def _part(self, line: str, part: str, cut: bool) -> bool:
         """Whether `part` of `line` (its start or its end) is masked: `MIN_PART` characters or more without
