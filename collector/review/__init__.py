@@ -8,6 +8,7 @@
     names.py         mask_names: paths a pattern matches renamed, the header's names masked
     spans.py         mask_spans: the reviewer's patterns and the excluded paths, through redaction
     trim.py          trim_episode: the pipeline above into a new, verified episode file
+    redactions.py    redactions_in: the masked values still in an episode, who masked them, why, where
     summary_view.py  ReviewSummary: what the review shows first (and `review --summary [--json]`)
     timeline.py      the timeline's rows; browse.py: files at any step, diffs between steps
     locate.py        the default episode, the episode's workspace (for its sharing policy)
