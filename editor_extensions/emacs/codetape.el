@@ -30,16 +30,51 @@
 
 (defcustom codetape-command '("codetape")
   "The codetape program and leading arguments; `bridge -- SERVER...' is appended.
-Only its global value is used: file and directory local variables
-cannot set it (it is a risky local variable, and is read with
-`default-value')."
+A program named just \"codetape\" is looked for on `exec-path', then
+where installers put it (`codetape--install-dirs').  Only its global
+value is used: file and directory local variables cannot set it (it is
+a risky local variable, and is read with `default-value')."
   :type '(repeat string)
   :risky t)
 
+(defun codetape--install-dirs ()
+  "The directories installers put commands in, absolute ones each once.
+uv's tool bin directory in uv's order ($UV_TOOL_BIN_DIR, $XDG_BIN_HOME,
+$XDG_DATA_HOME/../bin), pipx's $PIPX_BIN_DIR, and ~/.local/bin (the
+default of pip --user, pipx and uv).  An Emacs started from a desktop
+never read ~/.bashrc, so its PATH may lack them."
+  (let* ((data (getenv "XDG_DATA_HOME"))
+         (dirs (list (getenv "UV_TOOL_BIN_DIR") (getenv "XDG_BIN_HOME")
+                     (and data (concat (file-name-as-directory data) "../bin"))
+                     (getenv "PIPX_BIN_DIR") (expand-file-name "~/.local/bin"))))
+    (delete-dups (mapcar (lambda (dir) (directory-file-name (expand-file-name dir)))
+                         (seq-filter (lambda (dir) (and dir (string-prefix-p "/" dir))) dirs)))))
+
+(defun codetape--program ()
+  "The `codetape' program on `exec-path' or in `codetape--install-dirs', or nil."
+  (or (executable-find "codetape")
+      (seq-some (lambda (dir)
+                  (let ((file (expand-file-name "codetape" dir)))
+                    (and (file-executable-p file) (not (file-directory-p file)) file)))
+                (codetape--install-dirs))))
+
 (defun codetape--command (&rest args)
   "The user's `codetape-command', then ARGS.
-Its global value: never a buffer-local one."
-  (append (default-value 'codetape-command) args))
+Its global value: never a buffer-local one.  A program named just
+\"codetape\" is the one `codetape--program' finds, when it finds one."
+  (let ((command (default-value 'codetape-command)))
+    (append (if (equal (car command) "codetape")
+                (cons (or (codetape--program) "codetape") (cdr command))
+              command)
+            args)))
+
+(defun codetape--cannot-run (program err)
+  "Why PROGRAM (the first of `codetape--command') did not start with ERR.
+A bare \"codetape\" was found nowhere: the places looked are named."
+  (if (equal program "codetape")
+      (format "codetape is not on PATH (`exec-path') nor in %s (install it, or set `codetape-command')"
+              (string-join (codetape--install-dirs) ", "))
+    (format "cannot run `%s' (%s)" program (error-message-string err))))
 
 (defconst codetape--episode-id
   (rx bos (= 8 hex) "-" (= 4 hex) "-" (= 4 hex) "-" (= 4 hex) "-" (= 12 hex) eos)
@@ -61,6 +96,9 @@ opted in, `codetape--opted-in-root' says."
   "The workspaces `codetape status --json' last listed as opted in.
 As `codetape--key's; `unknown' before codetape answered.")
 
+(defvar codetape--missing nil
+  "Non-nil when the last `codetape status --json' could not be started.")
+
 (defvar codetape--asking nil
   "The running `codetape status --json' process, until its answer is read.")
 
@@ -78,6 +116,7 @@ As `codetape--key's; `unknown' before codetape answered.")
            (listed (plist-get status :opted_in))
            (ok (and (plist-member status :opted_in) (listp listed) (seq-every-p #'stringp listed))))
       (setq codetape--asking nil
+            codetape--missing nil
             codetape--opted-in (and ok (mapcar #'codetape--key listed)))
       (unless ok
         (message "codetape: `%s' did not say which workspaces are opted in (%s): nothing is recorded"
@@ -103,9 +142,10 @@ runs for other folders."
                               :stderr (make-pipe-process :name "codetape-status-errors" :buffer errors
                                                          :noquery t :sentinel #'ignore)))
         (error (kill-buffer out)
-               (setq codetape--opted-in nil)
-               (message "codetape: cannot run `%s': %s" (car (codetape--command))
-                        (error-message-string err)))))))
+               (setq codetape--opted-in nil
+                     codetape--missing t)
+               (message "codetape: %s: nothing is recorded"
+                        (codetape--cannot-run (car (codetape--command)) err)))))))
 
 (defun codetape--opted-in-root (&optional wait)
   "The workspace holding `default-directory' that codetape lists as opted in.
@@ -154,12 +194,14 @@ as opted in."
 \"codetape: recording 12 steps\" (the collector's count for the open
 episode), \"codetape: paused\", \"codetape: not opted in\", \"codetape:
 collector down\", with \" · upload failed\" added when the last upload
-failed; \"codetape: connecting\" until the bridge has said; empty for
+failed; \"codetape: connecting\" until the bridge has said; \"codetape:
+not found (see *Messages*)\" when codetape could not be run; empty for
 buffers that visit no file."
   (with-current-buffer (or buffer (current-buffer))
     (let ((root (and buffer-file-name (codetape--opted-in-root))))
       (cond ((not buffer-file-name) "")
             ((and (not root) codetape--asking (codetape--root)) "codetape: connecting")
+            ((and (not root) codetape--missing (codetape--root)) "codetape: not found (see *Messages*)")
             ((not root) "codetape: not opted in")
             (t (let ((status (gethash (codetape--key root) codetape--statuses)))
                  (if (not status)

@@ -16,6 +16,7 @@ from schemas.steps import CursorStep, DiagnosticsStep, EditStep, NoteStep, TaskS
 from tests.e2e.conftest import built_dataset, saved_texts, saves_of, seal
 
 PACKAGE = Path(__file__).resolve().parents[2] / "editor_extensions" / "emacs" / "codetape.el"
+DESKTOP_PATH = "/usr/bin:/bin"  # an editor started from a desktop: no ~/.bashrc added ~/.local/bin
 
 SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
 (package-initialize)
@@ -58,9 +59,11 @@ SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
 """
 
 
-def run_emacs(scenario: str, workspace: Path, env: dict[str, str], tmp_path: Path) -> Path:
+def run_emacs(scenario: str, workspace: Path, env: dict[str, str], tmp_path: Path,
+              installed: bool = False) -> Path:
     """Run the scenario (filled in: package, python, file = mod.py, out, outside) in `emacs --batch` with a
-    private HOME; the directory it wrote its results to."""
+    private HOME; the directory it wrote its results to. `installed`: this venv's `codetape` only in the
+    HOME's ~/.local/bin, as `uv tool install` puts it, and PATH as a desktop gives it."""
     assert shutil.which("emacs"), "Emacs is missing: run scripts/setup (apt: emacs-nox elpa-eglot)"
     out = tmp_path / "out"
     out.mkdir()
@@ -69,8 +72,13 @@ def run_emacs(scenario: str, workspace: Path, env: dict[str, str], tmp_path: Pat
                                   "out": out, "outside": tmp_path / "outside.py"}, encoding="utf-8")
     home = tmp_path / "emacs-home"
     home.mkdir()
+    env = env | {"HOME": str(home)}
+    if installed:
+        (home / ".local" / "bin").mkdir(parents=True)
+        (home / ".local" / "bin" / "codetape").symlink_to(Path(sys.executable).parent / "codetape")
+        env |= {"PATH": DESKTOP_PATH}
     proc = subprocess.run(["emacs", "--batch", "-l", str(script)], cwd=workspace, capture_output=True,
-                          env=env | {"HOME": str(home)}, timeout=180)
+                          env=env, timeout=180)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
     return out
 
@@ -96,6 +104,66 @@ def test_codetape_el_wraps_eglot_server_and_records_notes(
     cursors = [s for s in steps if isinstance(s, CursorStep)]  # issue 27, item 12: forwarded, debounced
     assert any(s.path == "mod.py" and s.selections[0].active.line == 2 for s in cursors), cursors
     assert len(cursors) < 10  # a line typed, debounced: not a step a keystroke
+
+
+INSTALLED = r""";; -*- coding: utf-8; lexical-binding: t -*-
+(package-initialize)
+(load "%(package)s" nil t)
+(setq make-backup-files nil auto-save-default nil create-lockfiles nil
+      native-comp-async-report-warnings-errors 'silent
+      eglot-sync-connect 20
+      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))  ; codetape-command left as it is
+(codetape-mode 1)
+(find-file "%(file)s")
+(apply #'eglot (eglot--guess-contact))
+(let ((deadline (+ (float-time) 20)))
+  (while (and (not (eglot-current-server)) (< (float-time) deadline)) (accept-process-output nil 0.05)))
+(unless (eglot-current-server) (kill-emacs 3))
+(let ((command (process-command (jsonrpc--process (eglot-current-server)))))
+  (with-temp-file "%(out)s/command" (insert (string-join command "\n"))))
+(with-temp-file "%(out)s/review" (insert (car (codetape--command "review"))))
+(let ((server (eglot-current-server))) (kill-buffer) (eglot-shutdown server))
+(kill-emacs 0)
+"""
+
+
+def test_codetape_in_local_bin_is_found_when_path_lacks_it(
+    collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue 56, item 7: an Emacs started from a desktop has no ~/.local/bin on PATH."""
+    assert not any((Path(d) / "codetape").exists() for d in DESKTOP_PATH.split(":"))
+    (workspace / "mod.py").write_text("import os\n", encoding="utf-8")
+    out = run_emacs(INSTALLED, workspace, env, tmp_path, installed=True)
+    program = str(tmp_path / "emacs-home" / ".local" / "bin" / "codetape")
+    command = (out / "command").read_text(encoding="utf-8").splitlines()
+    assert command == [program, "bridge", "--", sys.executable, "-m", "pylsp"]
+    assert (out / "review").read_text(encoding="utf-8") == program
+
+
+NOWHERE = r""";; -*- coding: utf-8; lexical-binding: t -*-
+(package-initialize)
+(load "%(package)s" nil t)
+(codetape-mode 1)
+(find-file "%(file)s")  ; asks `codetape status --json`: there is no codetape to run
+(princ (codetape-status))
+(kill-emacs 0)
+"""
+
+
+def test_with_codetape_nowhere_the_message_names_the_places_looked(workspace: Path, tmp_path: Path) -> None:
+    (workspace / "mod.py").write_text("import os\n", encoding="utf-8")
+    script = tmp_path / "nowhere.el"
+    script.write_text(NOWHERE % {"package": PACKAGE, "file": workspace / "mod.py"}, encoding="utf-8")
+    home = tmp_path / "home"
+    desktop = {"HOME": str(home), "PATH": DESKTOP_PATH, "PIPX_BIN_DIR": str(tmp_path / "pipx"),
+               "XDG_DATA_HOME": str(home / "data")}
+    done = subprocess.run(["emacs", "--batch", "-l", str(script)], cwd=workspace, capture_output=True,
+                          text=True, env=desktop, timeout=60)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout == "codetape: not found (see *Messages*)"
+    assert (f"codetape: codetape is not on PATH (`exec-path') nor in {home / 'bin'}, {tmp_path / 'pipx'}, "
+            f"{home / '.local' / 'bin'} (install it, or set `codetape-command'): nothing is recorded"
+            ) in done.stderr.splitlines(), done.stderr[-3000:]
 
 
 MODE_LINE = r""";; -*- coding: utf-8; lexical-binding: t -*-
