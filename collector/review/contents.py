@@ -74,8 +74,13 @@ def distinctive(text: str) -> bool:
     """Whether a line of an excluded file (stripped) says enough to be masked where else it is written:
     besides its placeholders (a secret's is not the file's), `MIN_LINE` characters or more, and a blank
     inside (two words or more) or `ONE_WORD` characters or more (a key, a URL)."""
-    said = PLACEHOLDER_RE.sub("", text).strip() if "«" in text else text
+    said = _said(text)
     return len(said) >= MIN_LINE and (len(said) >= ONE_WORD or any(char.isspace() for char in said))
+
+
+def _said(text: str) -> str:
+    """`text` without its placeholders (what it says of the file, not of a secret masked in it)."""
+    return PLACEHOLDER_RE.sub("", text).strip() if "«" in text else text
 
 
 def excluded_lines(steps: Iterable[Step], encoding: PositionEncoding, paths: set[str]) -> dict[str, str]:
@@ -124,8 +129,8 @@ class FreeText:
     placeholder in every spelling), `names` (a regex whose group `name` is an excluded file's bare name),
     the `prompts` as they are given on command lines, `files`: an excluded file's line, or its bare
     name, -> the file (to say why a text is masked), and `short`: the lines of excluded files that do not
-    say enough to be masked anywhere, masked as whole lines of a text in which a line of the same file
-    that does was found (`cat notes.md`)."""
+    say enough to be masked anywhere (but those only of placeholders), masked as whole lines of a text in
+    which a line of the same file that does was found (`cat notes.md`)."""
 
     lines: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     names: re.Pattern[str] | None = None
@@ -147,7 +152,7 @@ class FreeText:
                 for line in (line.strip() for line in form.splitlines()):
                     if len(line) >= MIN_LINE:
                         lines.setdefault(line, (PROMPT_RULE, words(prompt) if line == whole else None))
-        short = frozenset(line for line in content if line not in lines)
+        short = frozenset(line for line in content if line not in lines and _said(line))
         return cls(lines, names, PromptMasks.of(prompts), files, short)
 
     def __bool__(self) -> bool:

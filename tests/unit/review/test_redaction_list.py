@@ -24,7 +24,7 @@ PYPI = "pypi-AgEIcHlwaS5vcmcCJGY4ZjBkYWQ2LTk3NjYtNDZmNy05MjQ3LTc1OGY1OWJkMjY3OAA
 GH = "ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4"
 AWS = "AKIAQ3EGUIJ2ZK4PLMXW"
 NOTES = ("TWINE_PASSWORD\nTWINE_PASSWORD lives in the team vault\n"
-         "launch plan: codename BLUEHERON, budget 40k\n")
+         f"launch plan: codename BLUEHERON, budget 40k\n{GH}\n")
 
 
 def command(t_ms: int, line: str, output: str | None = None) -> dict[str, Any]:
@@ -164,9 +164,10 @@ def test_masking_an_excluded_file_s_text_never_takes_the_text_around_it(tmp_path
         # and where a repr cut the line short, its ends from 10 characters on
         f"pytest | AssertionError: assert '{content.format(6)}...{content.format(7)}\\n' == ''",
     ]
-    # the notes printed whole: every line, the short one too (a line of the notes is beside it)
+    # the notes printed whole: every line, the short one too (a line of the notes is beside it), but the
+    # secret's placeholder, which is no text of the notes
     assert shown[0] == f"cat «redacted:excluded-path:1» | {content.format(1)}\n{content.format(2)}\n" \
-                       f"{content.format(3)}\n"
+                       f"{content.format(3)}\n«redacted:github-token:1»\n"
 
 
 def test_each_mask_of_the_review_says_why_and_where(tmp_path: Path) -> None:
