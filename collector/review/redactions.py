@@ -77,9 +77,13 @@ class Placeholders:
     places: dict[str, dict[str, int]] = field(default_factory=dict)  # placeholder -> what -> first t_ms
 
     def header(self, header: EpisodeHeader) -> None:
+        """The placeholders in what the header says of the workspace and the editors (mask_header's)."""
         workspace = header.workspace
         for text in (workspace.root_name, workspace.git_remote):
-            self._found(text or "", 0, "header (the workspace)")
+            self._found(text or "", 0, "header: the workspace")
+        editors = [*([header.client] if header.client is not None else []), *(header.editors or [])]
+        for text in {text for editor in editors for text in (editor.name, editor.version) if text}:
+            self._found(text, 0, "header: the editor")  # the client is one of the editors too: once
 
     def add(self, step: Step) -> None:
         what: str | None = None

@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
+
 from collector.episode import open_episode, write_episode_file
 from collector.redact import RedactionSummary, RuleSet, redact_steps
 from collector.redact.placeholders import Secret, stages_of
@@ -16,7 +18,7 @@ from collector.review.redactions import EXCLUDED, REVIEW, SEALED, Redaction, red
 from collector.review.summary_view import build_summary, redaction_lines
 from collector.review.trim import trim_episode
 from collector.seal.summaries import read_summary, summary_path, write_summary
-from schemas import step_from_dict
+from schemas import EpisodeHeader, WorkspaceIdentity, step_from_dict
 from schemas.steps import CommandStep
 from tests.unit.review.test_trim import HEADER
 
@@ -49,12 +51,12 @@ def typed_in_stages(line: str, cuts: tuple[int, ...], t_ms: int = 0) -> list[dic
     return steps
 
 
-def sealed(path: Path, steps: list[dict[str, Any]]) -> Path:
+def sealed(path: Path, steps: list[dict[str, Any]], header: EpisodeHeader = HEADER) -> Path:
     """The steps redacted as the seal does, written with their redaction summary beside them."""
     summary = RedactionSummary()
     redacted = redact_steps([step_from_dict(step) for step in steps], "utf-16", RuleSet.default(), summary)
     models = list(redacted)
-    write_episode_file(path, HEADER, models, level=3)
+    write_episode_file(path, header, models, level=3)
     write_summary(summary_path(path), summary)
     return path
 
@@ -201,3 +203,13 @@ def test_each_mask_of_the_review_says_why_and_where(tmp_path: Path) -> None:
     assert lines[at + 1] == '      in 0:00:00.010  command "cat «redacted:excluded-path:1»" exit 0'
     # no placeholder says what it hides
     assert not [p for p in found if "TWINE" in p or "BLUEHERON" in p or "plan-b" in p]
+
+
+def test_a_pattern_of_the_review_is_listed_where_it_masked_the_header_too(tmp_path: Path) -> None:
+    header = replace(HEADER, workspace=WorkspaceIdentity(root_name="acme-app"))
+    src = sealed(tmp_path / "src.ctape", [command(10, "deploy acme-app --prod")], header)
+    result = trim_episode(src, tmp_path / "out.ctape", TrimPlan().redact("acme"))
+    [mask] = listed(result.path, result.redaction)
+    assert (mask.placeholder, mask.kind, mask.count) == ("«redacted:custom-1:1»", REVIEW, 2)
+    assert [(place.t_ms, place.what) for place in mask.places] == [
+        (0, "header: the workspace"), (10, 'command "deploy «redacted:custom-1:1»-app --prod" exit 0')]
