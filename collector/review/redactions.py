@@ -2,12 +2,12 @@
 
 Counted from the placeholders the episode's steps and header still hold (not from its `redaction` steps,
 which a trim keeps with the counts of the whole recording), so a value whose every occurrence went with
-an excluded file or a dropped range is not listed. A secret caught at several lengths while it was typed
-is one entry, its earlier placeholders its stages (`RedactionSummary.stages`). Each entry says who masked
-it: the redaction rules when the episode was sealed, the reviewer's own patterns (`r`), an excluded file
-(its path, its bare name, one of its lines: which file, and where that text was masked), or an agent
-prompt left out. `Placeholders` collects them as the steps go by (the review's summary makes one pass);
-`redactions_in` is the same over a whole episode.
+an excluded file or a dropped range is not listed. A secret caught at several lengths (typed, or cut
+short) is one entry, the placeholders of its shorter values its stages (`RedactionSummary.stages`).
+Each entry says who masked it: the redaction rules when the episode was sealed, the reviewer's own
+patterns (`r`), an excluded file (its path, its bare name, one of its lines: which file, and where that
+text was masked), or an agent prompt left out. `Placeholders` collects them as the steps go by (the
+review's summary makes one pass); `redactions_in` is the same over a whole episode.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Redaction:
     masked: str | None  # a preview of the value (`ghp_…gU4`), when the sealing summary or the review has one
     kind: str = SEALED  # one of KINDS
     reason: str = ""  # why it is masked, a clause: "it appears in excluded my-notes.md"
-    stages: tuple[str, ...] = ()  # placeholders of the shorter values it was found at while typed
+    stages: tuple[str, ...] = ()  # placeholders of the shorter values it was found at (typed, cut short)
     places: tuple[Place, ...] = ()  # where it is written, one place per step description, first first
 
     def to_json(self) -> dict[str, Any]:

@@ -4,7 +4,7 @@
 what was written is typed, pasted, completed, an AI's suggestion or an agent's, per file) plus, in the same
 pass over the steps, the commands, test runs with pass/fail, git operations, gaps, notes and tasks, the
 redactions still in what is shared (redactions.py: counted from the placeholders the steps hold, a
-secret typed in stages as one, apart by who masked it, each with its masked preview from the summary
+secret found at several lengths as one, apart by who masked it, each with its masked preview from the summary
 written when the episode was sealed or from the review's, since the episode itself never holds a value,
 and why: the rule, the review's pattern, the excluded file a text came from and where it was masked),
 the values the workspace's allow-list let through unredacted ("allowed", from the same summary), the
@@ -297,7 +297,7 @@ def redaction_lines(redactions: list[Redaction]) -> list[str]:
     sealed = groups[SEALED]
     typed = sum(bool(r.stages) for r in sealed)
     lines = [f"redactions  {plural(len(sealed), 'secret')} masked before review, still in what is shared"
-             + (f" ({typed} typed in stages, each counted once)" if typed else "")]
+             + (f" ({typed} found at several lengths, each counted once)" if typed else "")]
     lines += _listed([_redaction(r) for r in sealed])
     heads = {REVIEW: "masked in this review (r)", EXCLUDED: "masked as excluded files hold them (x)",
              PROMPT: "masked as agent prompts are left out (p)"}
@@ -321,7 +321,7 @@ def _redaction(r: Redaction) -> str:
     """One redaction: placeholder, preview, times written, its stages; why, when the review made it."""
     line = f"{r.placeholder}  {r.masked or '(no preview)'}  ×{r.count}"
     if r.stages and r.kind == SEALED:
-        line += f"  typed in {len(r.stages) + 1} stages (also {', '.join(r.stages)})"
+        line += f"  found at {len(r.stages) + 1} lengths, typed or cut short (also {', '.join(r.stages)})"
     elif r.stages:
         line += f"  (in part also {', '.join(r.stages)})"
     return line + (f"  masked because {r.reason}" if r.kind != SEALED else "")

@@ -81,10 +81,11 @@ def test_a_secret_caught_at_several_lengths_while_typed_is_one_secret(tmp_path: 
     assert secret.count == 7
     assert [place.what for place in secret.places].count('command "cat .env" exit 0') == 3
     lines = build_summary(open_episode(src), redaction=summary).lines()
-    assert "redactions  1 secret masked before review, still in what is shared (1 typed in stages, each " \
-           "counted once)" in lines
+    assert "redactions  1 secret masked before review, still in what is shared (1 found at several " \
+           "lengths, each counted once)" in lines
     assert any(text.startswith("  «redacted:pypi-token:1»  pypi-…ZWQ  ×") and text.endswith(
-        "  typed in 3 stages (also «redacted:env-secret:1», «redacted:env-secret:2»)") for text in lines)
+        "  found at 3 lengths, typed or cut short (also «redacted:env-secret:1», «redacted:env-secret:2»)")
+        for text in lines)
     # the stages are kept beside the episode with the rest of its summary
     assert RedactionSummary.from_dict(summary.to_dict()).stages == summary.stages
 
