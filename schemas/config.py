@@ -1,4 +1,4 @@
-"""CODETAPE_HOME/config.toml: where signed episodes go, and how.
+"""CODETAPE_HOME/config.toml: where signed episodes go and how, how they are signed, how stats count.
 
 msgspec Structs, like every model (schemas/common.py); `codetape status` reads this file on every run.
 Validated by `msgspec.convert` (collector/policy/toml.py); the JSON Schema
@@ -16,6 +16,7 @@ from schemas.compiled import compile_module
 CONFIG_FILE = "config.toml"
 DestinationUrl = Annotated[str, Meta(min_length=1, max_length=4096)]
 ShortName = Annotated[str, Meta(min_length=1, max_length=256)]
+MAX_IDLE_MINUTES = 24 * 60
 
 
 class UploadSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -70,11 +71,24 @@ class ConsentSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
         "random delay of up to this many seconds, so arrival times do not link episodes")] = 6 * 3600
 
 
+class StatsSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """`[stats]` in CODETAPE_HOME/config.toml: how `codetape stats` counts your active time.
+
+    The time between two things you did counts as active when it is at most `idle_minutes` (WakaTime's
+    default timeout is 15 minutes); a longer pause is time away.
+    """
+
+    idle_minutes: Annotated[int, Meta(
+        ge=1, le=MAX_IDLE_MINUTES, description="codetape stats: a pause longer than this many minutes is "
+        "time away, not active time")] = 15
+
+
 class CodetapeConfig(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """The validated content of CODETAPE_HOME/config.toml."""
 
     upload: UploadSettings = field(default_factory=UploadSettings)
     consent: ConsentSettings = field(default_factory=ConsentSettings)
+    stats: StatsSettings = field(default_factory=StatsSettings)
 
 
 compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

@@ -1,12 +1,13 @@
 """Active time and whose work, counted from steps as WakaTime counts time from heartbeats.
 
 Every step that is the developer doing something (an edit, a save, opening a file, a command, a test
-run, a git operation, a note, an agent's step; not diagnostics or the file watcher's reports) is a beat.
-The time from one beat to the next counts as active when it is at most TIMEOUT_MS (WakaTime's default
-"keystroke timeout" of 15 minutes), and goes to the earlier beat's workspace, language and day: a
-longer pause is time away. A beat's language is its file's (the languageId its editor gave when it
-opened the file, else what the file's extension says), or for a beat without a file (a command, a test
-run) the language of the last file touched. Days are the machine's local days.
+run, a git operation, a note, an agent's step; not diagnostics, the file watcher's reports or a command
+that runs codetape itself) is a beat. The time from one beat to the next counts as active when it is at
+most the idle time (`idle_ms`; by default TIMEOUT_MS, WakaTime's "keystroke timeout" of 15 minutes), and
+goes to the earlier beat's workspace, language and day: a longer pause is time away. A beat's language
+is its file's (the languageId its editor gave when it opened the file, else what the file's extension
+says), or for a beat without a file (a command, a test run) the language of the last file touched, and
+`terminal` before any was. Days are the machine's local days.
 
 Whose work: the characters each edit inserted, by its `origin` (none: `unknown`), and the characters each
 write to disk outside the editor inserted over the text it replaced (`agent` when an agent claimed it, else
@@ -26,6 +27,7 @@ from collector.episode.summary import disk_write
 from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import Workspace
 from collector.reconstruct.written import on_disk
+from collector.sources.own_commands import own_command
 from schemas import Step
 from schemas.common import PositionEncoding
 from schemas.steps import (
@@ -56,7 +58,8 @@ BY_EXTENSION = {
     ".yml": "yaml", ".toml": "toml", ".html": "html", ".css": "css", ".scss": "scss", ".sql": "sql",
     ".xml": "xml", ".dockerfile": "dockerfile",
 }
-UNKNOWN = "other"
+UNKNOWN = "other"  # a file whose language its name does not say
+TERMINAL = "terminal"  # a beat without a file, before any file was touched
 
 
 def language_of(path: str) -> str:
@@ -70,8 +73,10 @@ def language_of(path: str) -> str:
 
 @dataclass
 class Activity:
-    """Active milliseconds by workspace, language and day, and the characters written by origin."""
+    """Active milliseconds by workspace, language and day, and the characters written by origin; a pause
+    longer than `idle_ms` between two beats is time away."""
 
+    idle_ms: int = TIMEOUT_MS
     by_workspace: Counter[str] = field(default_factory=Counter)
     by_language: Counter[str] = field(default_factory=Counter)
     by_day: Counter[date] = field(default_factory=Counter)
@@ -112,7 +117,7 @@ class Counting:
         self.into, self.workspace, self.started_at = into, workspace, started_at
         self.since, self.until = since, until
         self.languages: dict[str, str] = {}
-        self.language = UNKNOWN  # of the last file touched
+        self.language = TERMINAL  # of the last file touched
         self.beat: tuple[int, str, date] | None = None  # the last beat's time, language and day
         self.counted = False
 
@@ -130,14 +135,14 @@ class Counting:
             written = disk_write(step, on_disk)
             if written is not None and written[1]:
                 into.written[written[0]] += written[1]
-        if not isinstance(step, BEATS):
+        if not isinstance(step, BEATS) or _runs_codetape(step):
             return
         path = getattr(step, "path", None)
         if isinstance(step, OpenStep) and step.language_id:
             self.languages[step.path] = step.language_id.lower()
         if isinstance(path, str):
             self.language = self.languages.get(path) or language_of(path)
-        if self.beat is not None and step.t_ms - self.beat[0] <= TIMEOUT_MS:
+        if self.beat is not None and step.t_ms - self.beat[0] <= into.idle_ms:
             then, language, beat_day = self.beat
             if self._inside(beat_day):
                 spent = step.t_ms - then
@@ -149,3 +154,9 @@ class Counting:
 
     def finish(self) -> None:
         self.into.episodes += self.counted
+
+
+def _runs_codetape(step: Step) -> bool:
+    """A command that runs codetape itself (`codetape review`, `codetape stats`): not the work counted."""
+    return isinstance(step, CommandStep) and own_command({"argv": step.argv,
+                                                          "command_line": step.command_line})

@@ -18,7 +18,7 @@ from collector.episode import open_episode
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.journal import JournalScanner, frame_step, unpack_header
-from collector.stats.activity import Activity
+from collector.stats.activity import TIMEOUT_MS, Activity
 from schemas import EpisodeHeader, Step
 from schemas.common import validated
 
@@ -32,9 +32,10 @@ class Local:
     skipped: list[str] = field(default_factory=list)
 
 
-def local_activity(home: Home, since: date | None, until: date | None) -> Local:
-    """The activity of this machine's recordings on local days from `since` to `until`."""
-    found, seen = Local(), set()
+def local_activity(home: Home, since: date | None, until: date | None, idle_ms: int = TIMEOUT_MS) -> Local:
+    """The activity of this machine's recordings on local days from `since` to `until`, a pause longer than
+    `idle_ms` being time away."""
+    found, seen = Local(Activity(idle_ms=idle_ms)), set()
     paths = [*_files(home.outbox, "*.ctape"), *_files(home.episodes, "*.ctape")]
     oldest = None if since is None else datetime.combine(since, datetime.min.time()).astimezone()
     for path in paths:

@@ -1,10 +1,13 @@
-"""`codetape stats [--days N | --since YYYY-MM-DD] [--json]`: what your own recordings say of your work.
+"""`codetape stats [--days N | --since YYYY-MM-DD] [--idle MINUTES] [--json]`: what your own recordings
+say of your work.
 
-Active time by workspace, language and day, counted as WakaTime counts it (the time between two things
-you did counts when it is at most 15 minutes), and whose work the text written was: typed, pasted,
-completed, an AI's suggestion, an agent's. From this machine's recordings only: the episodes signed and
-sealed, and the ones being recorded; nothing is sent anywhere. Days are this machine's local days; the
-last 7 by default.
+Active time by workspace, language and day, counted as WakaTime counts it: the time between two things
+you did counts when it is at most the idle time (15 minutes, or `[stats] idle_minutes` in
+CODETAPE_HOME/config.toml, or --idle); a command that runs codetape itself is not one of them, and time
+in the terminal before any file was touched is `terminal`. Then whose work the text written was: typed,
+pasted, completed, an AI's suggestion, an agent's. From this machine's recordings only: the episodes
+signed and sealed, and the ones being recorded; nothing is sent anywhere. Days are this machine's local
+days; the last 7 by default.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import date, timedelta
 
 from collector.errors import UsageError
 from collector.home import Home
+from schemas.config import MAX_IDLE_MINUTES
 
 BAR = 24  # the widest bar, in characters
 
@@ -26,13 +30,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     when = parser.add_mutually_exclusive_group()
     when.add_argument("--days", type=int, metavar="N", help="the last N days, today included (default 7)")
     when.add_argument("--since", metavar="YYYY-MM-DD", help="from this day to today")
+    parser.add_argument("--idle", type=int, metavar="MINUTES",
+                        help="a pause longer than this is time away (default: [stats] idle_minutes in "
+                        "config.toml, else 15)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from collector.stats.local import local_activity
+    from collector.upload.destinations import load_config
 
+    home = Home.from_env(args.env)
+    idle = load_config(home).stats.idle_minutes if args.idle is None else args.idle
+    if not 1 <= idle <= MAX_IDLE_MINUTES:
+        raise UsageError(f"--idle {idle}: give minutes from 1 to {MAX_IDLE_MINUTES}")
     today = date.today()
     if args.since is not None:
         try:
@@ -44,12 +56,12 @@ def run(args: argparse.Namespace) -> int:
         if days < 1:
             raise UsageError("--days N: give N >= 1")
         since = today - timedelta(days=days - 1)
-    found = local_activity(Home.from_env(args.env), since, today)
+    found = local_activity(home, since, today, idle_ms=idle * 60_000)
     activity = found.activity
     if args.json:
         print(json.dumps({
             "since": since.isoformat(), "until": today.isoformat(), "episodes": activity.episodes,
-            "recording": found.recording, "active_ms": activity.total_ms,
+            "recording": found.recording, "idle_minutes": idle, "active_ms": activity.total_ms,
             "by_workspace": dict(activity.by_workspace.most_common()),
             "by_language": dict(activity.by_language.most_common()),
             "by_day": {day.isoformat(): ms for day, ms in sorted(activity.by_day.items())},
@@ -61,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if not activity.total_ms and not activity.written:
         print("nothing recorded in these days")
     else:
-        print(f"active       {_duration(activity.total_ms)} (no pause over 15 min)")
+        print(f"active time  {_duration(activity.total_ms)} (idle after {idle} min)")
         for title, counts in (("workspaces", activity.by_workspace), ("languages", activity.by_language)):
             _bars(title, [(name, ms) for name, ms in counts.most_common()])
         _bars("days", [(day.isoformat(), ms) for day, ms in sorted(activity.by_day.items())])

@@ -53,6 +53,39 @@ def test_only_the_days_asked_for_count() -> None:
     assert activity.total_ms == 0 and activity.episodes == 0 and not activity.written
 
 
+def test_a_pause_longer_than_the_idle_time_is_time_away() -> None:
+    start = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    steps = [typed(0, "a.py"), typed(6 * MINUTE, "a.py"), typed(8 * MINUTE, "a.py")]
+    default, strict = Activity(), Activity(idle_ms=5 * MINUTE)
+    for activity in (default, strict):
+        activity.add("demo", start, steps)
+    assert (default.total_ms, strict.total_ms) == (8 * MINUTE, 2 * MINUTE)
+
+
+def test_a_command_that_runs_codetape_is_no_activity() -> None:
+    start = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    steps = [typed(0, "a.py"),
+             step("command", 10 * MINUTE, command_line="codetape review 0123abcd", cwd="."),
+             step("command", 12 * MINUTE, argv=["/home/dev/.local/bin/codetape", "stats"], cwd="."),
+             typed(20 * MINUTE, "a.py"),  # 20 min after the last thing done: time away
+             step("command", 21 * MINUTE, command_line="codetape status && pytest", cwd=".")]  # pytest: work
+    activity = Activity()
+    activity.add("demo", start, steps)
+    assert activity.by_language == {"python": MINUTE}
+
+
+def test_time_in_the_terminal_before_any_file_is_terminal() -> None:
+    start = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    steps = [step("command", 0, command_line="make", cwd="."),
+             step("command", MINUTE, command_line="pytest", cwd="."),
+             step("open", 2 * MINUTE, path="notes.unknownext", text=""),
+             step("command", 3 * MINUTE, command_line="ls", cwd="."),  # after a file: that file's language
+             typed(4 * MINUTE, "a.py")]
+    activity = Activity()
+    activity.add("demo", start, steps)
+    assert activity.by_language == {"terminal": 2 * MINUTE, "other": 2 * MINUTE}
+
+
 def test_languages_from_extensions() -> None:
     assert [language_of(p) for p in ("src/x.ts", "Dockerfile", "notes.TXT", "a.unknownext")] == [
         "typescript", "dockerfile", "plaintext", "other"]
@@ -79,5 +112,24 @@ def test_the_command_counts_each_episode_once_and_reads_journals(tmp_path: Path,
     assert found["by_language"] == {"rust": 2 * MINUTE, "python": 30_000}
     assert found["written"] == {"paste": 7, "typed": 4}
     text = codetape(home, "stats", "--days", "2").stdout
-    assert "2 episodes, 1 being recorded" in text and "active       2 min (no pause over 15 min)" in text
+    assert "2 episodes, 1 being recorded" in text and "active time  2 min (idle after 15 min)" in text
     assert "whose work   11 characters written: paste 64%, typed 36%" in text
+
+
+def test_the_idle_time_is_a_setting_and_a_flag_and_the_output_says_it(tmp_path: Path,
+                                                                      episode_header: EpisodeHeader) -> None:
+    home = tmp_path / "home"
+    header = replace(episode_header, started_at=datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1))
+    (home / "episodes").mkdir(parents=True)
+    write_episode_file(home / "episodes" / f"{header.episode_id}.ctape", header,
+                       [typed(0, "a.py"), typed(10 * MINUTE, "a.py"), typed(11 * MINUTE, "a.py")])
+    def shown() -> str:
+        return codetape(home, "stats", "--days", "2", check=True).stdout
+
+    assert "active time  11 min (idle after 15 min)" in shown()
+    codetape(home, "config", "set", "stats.idle_minutes", "5", check=True)
+    assert "active time  1 min (idle after 5 min)" in shown()
+    found = json.loads(codetape(home, "stats", "--days", "2", "--idle", "20", "--json", check=True).stdout)
+    assert (found["idle_minutes"], found["active_ms"]) == (20, 11 * MINUTE)
+    refused = codetape(home, "stats", "--idle", "0")
+    assert refused.returncode != 0 and refused.stderr == "codetape: --idle 0: give minutes from 1 to 1440\n"
