@@ -180,6 +180,8 @@ class SignScreen(ModalScreen[SignOff | None]):
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
+        first = self.query("Input, Button").first()
+        self.set_focus(first)  # at once, before the first key can arrive (AUTO_FOCUS comes later)
         self.call_after_refresh(self._fit)  # once laid out: the other parts' heights are known then
 
     def on_resize(self) -> None:
@@ -219,13 +221,13 @@ class SignScreen(ModalScreen[SignOff | None]):
         shown = self.query_one("#problem", Static)
         shown.display = True
         shown.update(problem)
-        self.query_one(field, Input).focus()
+        self.set_focus(self.query_one(field, Input))
         self.call_after_refresh(self._fit)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "new-passphrase":  # then the same again; Enter anywhere else signs
-            self.query_one("#again", Input).focus()
+            self.set_focus(self.query_one("#again", Input))  # at once: keys typed next must reach it
         else:
             self._answer()
 
