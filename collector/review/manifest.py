@@ -25,7 +25,7 @@ from collector.episode.summary import FileActivity
 from collector.redact.stream.pipeline import texts
 from collector.replay.describe import plural
 from collector.replay.workdiff import Files, unified_diff
-from collector.review.summary_view import ReviewSummary
+from collector.review.summary_view import ReviewSummary, redaction_line
 from schemas import Step
 from schemas.steps import AgentStep, CommandStep, GitStep, NoteStep, TaskStep, TestRunStep
 
@@ -135,8 +135,7 @@ def build_manifest(episode: Episode, summary: ReviewSummary, start: Files, end: 
     remote = episode.header.workspace.git_remote
     kept = any("repository kept" in note for note in summary.unlinkable)
     note = "left out when signed unlinkably" if unlinkable and remote and not kept else ""
-    redactions = tuple(f"{r.placeholder}  {r.masked or '(no preview)'}  ×{r.count}"
-                       for r in summary.redactions)
+    redactions = tuple(redaction_line(r) for r in summary.redactions)
     return Manifest(files, tuple(sorted(set(excluded))), tuple(commands),
                     len(summary.tests), tuple(sorted(outside.items())), tuple(sorted(names)), remote, note,
                     redactions)

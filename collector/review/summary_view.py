@@ -25,7 +25,7 @@ from typing import Any
 
 from collector.episode import Episode
 from collector.episode.resolve import show
-from collector.episode.summary import FileActivity, Summary, shares_text
+from collector.episode.summary import FileActivity, Summary, editors_text, shares_text
 from collector.policy.managed import Share, ShareCheck
 from collector.policy.sharing import SigningPolicy
 from collector.protocol.clock import utc_now
@@ -36,6 +36,7 @@ from collector.review.pushed import pushed_note
 from collector.review.redactions import EXCLUDED, PROMPT, REVIEW, SEALED, Placeholders, Redaction
 from collector.review.unlinkable import LABEL, unlinkable_notes
 from collector.text.oneline import one_line
+from collector.text.sizes import byte_size
 from schemas import Step
 from schemas.steps import (
     AgentStep,
@@ -182,14 +183,12 @@ class ReviewSummary:
         """The summary for a person, one fact per line, lists cut after a few entries."""
         base = self.base
         started = base.started_at.isoformat(timespec="seconds").replace("+00:00", "Z")
-        client = base.client
-        names = (client.name, client.version or "") if client is not None else ()
-        editor = " ".join(show(part) for part in names if part)
+        editor = editors_text(base.editors, unlinkable=bool(self.unlinkable))
         lines = [
             f"episode     {base.episode_id}",
             f"recorded    {started} (UTC), {clock(base.duration_ms)} long, "
             f"in {show(base.workspace.root_name)}" + (f" with {editor}" if editor else ""),
-            f"size        {_size(self.size)}, {plural(base.steps, 'step')}"
+            f"size        {byte_size(self.size)}, {plural(base.steps, 'step')}"
             + (f": {_counts(base.kinds)}" if base.kinds else ""),
             f"files       {sum(activity.touched for activity in base.files.values())} touched",
         ]
@@ -298,7 +297,7 @@ def redaction_lines(redactions: list[Redaction]) -> list[str]:
     typed = sum(bool(r.stages) for r in sealed)
     lines = [f"redactions  {plural(len(sealed), 'secret')} masked before review, still in what is shared"
              + (f" ({typed} found at several lengths, each counted once)" if typed else "")]
-    lines += _listed([_redaction(r) for r in sealed])
+    lines += _listed([redaction_line(r) for r in sealed])
     heads = {REVIEW: "masked in this review (r)", EXCLUDED: "masked as excluded files hold them (x)",
              PROMPT: "masked as agent prompts are left out (p)"}
     for kind, head in heads.items():
@@ -307,7 +306,7 @@ def redaction_lines(redactions: list[Redaction]) -> list[str]:
             continue
         lines.append(f"            {plural(len(made), 'text')} {head}")
         for r in made[:SHOWN]:
-            lines.append(f"  {_redaction(r)}")
+            lines.append(f"  {redaction_line(r)}")
             lines += [f"      in {clock(place.t_ms)}  {place.what}" for place in r.places[:PLACES]]
             if len(r.places) > PLACES:
                 more = plural(len(r.places) - PLACES, "more place")
@@ -317,7 +316,7 @@ def redaction_lines(redactions: list[Redaction]) -> list[str]:
     return lines
 
 
-def _redaction(r: Redaction) -> str:
+def redaction_line(r: Redaction) -> str:
     """One redaction: placeholder, preview, times written, its stages; why, when the review made it."""
     line = f"{r.placeholder}  {r.masked or '(no preview)'}  ×{r.count}"
     if r.stages and r.kind == SEALED:
@@ -347,14 +346,6 @@ def _listed(items: list[str]) -> list[str]:
 
 def _event(event: Event) -> str:
     return f"{clock(event.t_ms)}  {event.text}" + ("  ✗" if event.failed else "")
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KiB"
-    return f"{size / (1024 * 1024):.1f} MiB"
 
 
 def _counts(counts: Counter[str]) -> str:

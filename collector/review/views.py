@@ -32,7 +32,10 @@ Shared      what signing would share: every file whose text leaves (a file
             environment variable names, the git remote, redactions still in it;
             space leaves the file under the cursor out, or shares it again
 
-x           exclude files or folders (the file under the cursor, or a pattern)
+x           exclude files or folders (the file under the cursor, or a pattern);
+            their path, name and lines are masked where else they are written: a
+            line of two words (8+ characters) or one word of 20+; a shorter line
+            only where the whole file is printed (the Summary says why each is)
 d           drop a time range (the Timeline's rows, or the mark to here)
 r           mask text matching a regular expression, everywhere
 p           leave out what you typed to AI agents
