@@ -61,6 +61,7 @@ COMMAND = "echo codetape-e2e-terminal"
 PASTED = "pasted = 1\n"
 TYPED = "x = gre"  # then the suggest widget's `greeting`, undone and redone
 JSON_TEXT = '{"a":1,"b":[1,2]}\n'
+DESKTOP_PATH = "/usr/bin:/bin"  # an editor started from a desktop: no ~/.bashrc added ~/.local/bin
 USER_SETTINGS = {
     "workbench.startupEditor": "none", "security.workspace.trust.enabled": False,
     "editor.autoClosingBrackets": "never", "editor.autoClosingQuotes": "never", "editor.autoIndent": "none",
@@ -130,17 +131,25 @@ def vscode(code_server: Path, vsix: Path, env: dict[str, str], tmp_path: Path, w
 
 
 @contextlib.contextmanager
-def running_code_server(code_server: Path, vsix: Path, env: dict[str, str], tmp_path: Path, workspace: Path
-                        ) -> Iterator[tuple[int, dict[str, str]]]:
+def running_code_server(code_server: Path, vsix: Path, env: dict[str, str], tmp_path: Path, workspace: Path,
+                        *, installed: bool = False) -> Iterator[tuple[int, dict[str, str]]]:
     """code-server serving `workspace` (its port, and its environment), the extension installed, this venv's
-    codetape configured, its data under `tmp_path`; stopped with its extension host on leaving."""
+    codetape configured (`installed`: not configured, and only in the home's ~/.local/bin, as `uv tool
+    install` puts it, with PATH as a desktop gives it), its data under `tmp_path`; stopped with its extension
+    host on leaving."""
     user, extensions, xdg, home = (tmp_path / name for name in ("user", "extensions", "xdg", "vscode-home"))
     for folder in (user / "User", extensions, xdg, home):
         folder.mkdir(parents=True)
     settings = {**USER_SETTINGS, "codetape.interpreter": [sys.executable]}
+    search = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
+    if installed:
+        del settings["codetape.interpreter"]
+        (home / ".local" / "bin").mkdir(parents=True)
+        (home / ".local" / "bin" / "codetape").symlink_to(Path(sys.executable).parent / "codetape")
+        search = DESKTOP_PATH
     (user / "User" / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
     server_env = env | {"XDG_CONFIG_HOME": str(xdg), "XDG_DATA_HOME": str(xdg), "XDG_CACHE_HOME": str(xdg),
-                        "HOME": str(home), "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}"}
+                        "HOME": str(home), "PATH": search}
     subprocess.run([str(code_server), "--user-data-dir", str(user), "--extensions-dir", str(extensions),
                     "--install-extension", str(vsix)], env=server_env, check=True, capture_output=True,
                    timeout=300)
@@ -201,6 +210,23 @@ def hostile_folder_settings(workspace: Path, tmp_path: Path) -> tuple[Path, Path
 @pytest.fixture
 def hostile(workspace: Path, tmp_path: Path) -> tuple[Path, Path]:
     return hostile_folder_settings(workspace, tmp_path)
+
+
+def test_codetape_in_local_bin_is_found_when_path_lacks_it(
+        code_server: Path, vsix: Path, collector: object, workspace: Path, env: dict[str, str],
+        tmp_path: Path) -> None:
+    """Issue 56, item 7: VS Code started from a desktop said "not on PATH"; codetape was in ~/.local/bin."""
+    assert not any((Path(d) / "codetape").exists() for d in DESKTOP_PATH.split(":"))
+    out = tmp_path / "seen.json"
+    with running_code_server(code_server, vsix, env, tmp_path, workspace, installed=True) as (port, _):
+        url = f"http://127.0.0.1:{port}/?folder={workspace}"
+        done = subprocess.run([tool("node"), str(E2E / "found.mjs"), url, str(out)], cwd=E2E,
+                              capture_output=True, text=True, timeout=300)
+    seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    log = extension_log(tmp_path)
+    assert done.returncode == 0 and seen.get("ok"), (seen.get("error"), done.stderr[-3000:], log)
+    program = tmp_path / "vscode-home" / ".local" / "bin" / "codetape"
+    assert f"starting {program} bridge for {workspace} (codetape from install directory)" in log, log
 
 
 def test_vscode_records_reviews_and_signs_an_episode(
