@@ -2,7 +2,11 @@
 
 A file's starting text is what the episode first recorded of it: the text it was opened with, what a
 gap reset it to, the text of its first save; a file created or renamed into place during the episode
-starts as absent. A file first seen being changed on disk, or deleted, has no recorded starting text.
+starts as absent. So does a file opened empty that the commit the episode started at does not hold (the
+open's `head_text` is `absent`): an editor opening a path with nothing there (`:e new.py`) opens it
+empty, and its first save creates the file; the watcher's `created` is then the save's echo, not
+recorded. Without that commit to ask (no `head_text`), an empty open is an empty file. A file first
+seen being changed on disk, or deleted, has no recorded starting text.
 
 A file the episode had not recorded yet at some step was there all the same, as it was first recorded
 (nothing the episode saw touched it before): `Baselines.before(files, step)` puts such files back into
@@ -47,6 +51,8 @@ class Baselines:
     def after(self, index: int, step: Step, workspace: Workspace) -> None:
         """Note what step `index` (just applied to `workspace`) first shows of a file."""
         match step:
+            case OpenStep(text="", head_text="absent"):
+                self._set(step.path, None, index)  # a new file, created by its first save
             case OpenStep() | SaveStep():
                 if step.path not in self.first and (text := workspace.text(step.path)) is not None:
                     self._set(step.path, text, index)

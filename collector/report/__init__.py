@@ -13,7 +13,8 @@
     templates/  report.html.j2, the page, including chart.svg.j2, files.html.j2 and steps.html.j2
     static/     report.css and report.js, inlined into every page
 
-`write_report(episode, path)` is what the review UI calls to offer the page.
+The review makes its page through `codetape report --review-excluded N` (collector/review/report.py): the
+page then says, above everything, that it is what would be shared and how many files were excluded.
 """
 
 from __future__ import annotations
@@ -30,17 +31,20 @@ from collector.report.render import render_page
 from schemas import Step
 
 
-def report_bytes(episode: Episode, steps: Iterable[Step] | None = None) -> bytes:
-    """The page for `episode` as UTF-8; `steps` is `episode.steps()`, possibly wrapped in a progress bar.
+def report_bytes(episode: Episode, steps: Iterable[Step] | None = None, *,
+                 review_excluded: int | None = None) -> bytes:
+    """The page for `episode` as UTF-8; `steps` is `episode.steps()`, possibly wrapped in a progress bar;
+    `review_excluded`: for a page made in a review, the files the reviewer excluded (how many).
 
     Reconstructed text can hold a lone surrogate (an edit splitting a UTF-16 pair): it becomes "?".
     """
-    return render_page(collect(episode, steps)).encode("utf-8", "replace")
+    return render_page(collect(episode, steps, review_excluded=review_excluded)).encode("utf-8", "replace")
 
 
-def write_report(episode: Episode, output: Path, steps: Iterable[Step] | None = None) -> int:
+def write_report(episode: Episode, output: Path, steps: Iterable[Step] | None = None, *,
+                 review_excluded: int | None = None) -> int:
     """Write the page to `output` through a temporary file beside it; returns its size in bytes."""
-    data = report_bytes(episode, steps)
+    data = report_bytes(episode, steps, review_excluded=review_excluded)
     try:
         atomic_write(output, data, mode=0o644)
     except OSError as exc:

@@ -19,6 +19,7 @@ from collector.reconstruct.written import on_disk
 from collector.replay.baselines import Baselines
 from collector.replay.describe import clock
 from collector.replay.state import EditSize
+from collector.replay.workdiff import Renames
 from collector.report.files import FileReport, file_reports
 from collector.report.rows import Rows
 from collector.report.timeline import Timeline, TimelineView
@@ -46,14 +47,20 @@ class ReportData:
     warnings_at_end: int
     problem: str | None  # why the files stop before the end of the episode
     activity: Activity = field(default_factory=Activity)  # active time by language (as `codetape stats`)
+    # made for a review (`codetape report --review-excluded N`): the page is what would be shared, and the
+    # reviewer excluded this many files from it; None: not made for a review
+    review_excluded: int | None = None
 
 
-def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows | None = None) -> ReportData:
+def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows | None = None,
+            review_excluded: int | None = None) -> ReportData:
     """Everything the page shows; `steps`, when given, is `episode.steps()` wrapped (in a progress bar);
-    `rows` an empty step list with other caps than the default."""
+    `rows` an empty step list with other caps than the default; `review_excluded`, for a page made in a
+    review, how many files the reviewer excluded."""
     summary = summarize(episode, ())
     workspace = Workspace(episode.header.position_encoding)
     baselines, timeline, rows = Baselines(), Timeline(), Rows() if rows is None else rows
+    renames = Renames()
     redactions: dict[str, RuleRedactions] = {}
     tasks: list[TaskStep] = []
     problem: str | None = None
@@ -72,6 +79,7 @@ def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows
                            "as they were before it")
             else:
                 baselines.after(index, step, workspace)
+                renames.note(index, step)
         timeline.add(index, step, size)
         rows.add(index, step, size)
         if isinstance(step, RedactionStep):
@@ -85,10 +93,11 @@ def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows
     summary.skipped.update(episode.skipped)
     signature_status(episode, summary)
     return ReportData(
-        summary=summary, timeline=timeline.view(), files=file_reports(baselines, workspace, summary.files),
+        summary=summary, timeline=timeline.view(),
+        files=file_reports(baselines, workspace, summary.files, renames.overall()),
         rows=rows, redactions=dict(sorted(redactions.items())), tasks=tasks,
         errors_at_end=timeline.diagnostics.errors, warnings_at_end=timeline.diagnostics.warnings,
-        problem=problem, activity=activity,
+        problem=problem, activity=activity, review_excluded=review_excluded,
     )
 
 

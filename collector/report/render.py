@@ -72,7 +72,7 @@ def page_context(data: ReportData) -> dict[str, Any]:
     return {
         "csp": CSP, "style": STYLE, "script": SCRIPT, "version": __version__,
         "data": data, "summary": summary, "workspace": summary.workspace, "episode8": summary.episode_id[:8],
-        "tasks": _tasks(data),
+        "tasks": _tasks(data), "shared_text": _shared_text(data.review_excluded),
         "started": _utc(summary, 0), "ended": _utc(summary, summary.duration_ms),
         "steps_text": _steps_text(summary), "kinds_text": _kinds_text(summary),
         "client_text": _client_text(summary),
@@ -103,6 +103,14 @@ def _tasks(data: ReportData) -> list[tuple[str, str]]:
         elif task.action == "done" and task.outcome:
             out.append(("Task done", f"{task.outcome} at {clock(task.t_ms)}"))
     return out
+
+
+def _shared_text(excluded: int | None) -> str | None:
+    """For a page made in a review, the line above everything that says what it is; None otherwise."""
+    if excluded is None:
+        return None
+    left_out = plural(excluded, "file") + " excluded" if excluded else "no file excluded"
+    return f"This is what would be shared if you signed now: the episode as reviewed, {left_out}."
 
 
 def _steps_text(summary: Summary) -> str:

@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("episode", metavar="EPISODE", help="an episode file, or an episode id (prefix)")
     parser.add_argument("-o", "--output", metavar="FILE.html",
                         help="where to write the page (default: <episode id>.html; -: standard output)")
+    parser.add_argument("--review-excluded", metavar="N", type=count, default=None,
+                        help="the page is made in a review (codetape review passes this): it says it is what "
+                             "would be shared, and that N files were excluded from it")
     parser.set_defaults(func=run)
 
 
@@ -34,14 +37,25 @@ def run(args: argparse.Namespace) -> int:
     episode = open_ref(args.episode, Home.from_env(args.env))
     steps = tracked(episode.steps(), episode.step_count, "reading")
     if args.output == "-":
-        sys.stdout.buffer.write(report_bytes(episode, steps))
+        sys.stdout.buffer.write(report_bytes(episode, steps, review_excluded=args.review_excluded))
         sys.stdout.flush()
         return 0
     output = Path(args.output or f"{episode.header.episode_id}.html")
     check_destination(output)
-    size = write_report(episode, output, steps)
+    size = write_report(episode, output, steps, review_excluded=args.review_excluded)
     print(f"wrote {show(str(output))} ({byte_size(size)}): open it in a browser", file=sys.stderr)
     return 0
+
+
+def count(text: str) -> int:
+    """A number of files: 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of files (0, 1, 2 ...)")
+    return value
 
 
 def check_destination(output: Path) -> None:

@@ -87,18 +87,21 @@ def round_trip(tmp_path: Path, episode: Path, a: str, b: str) -> str:
 
 def test_the_golden_episode_between_an_edit_and_the_end(tmp_path: Path) -> None:
     out = round_trip(tmp_path, FULL, "1", "end")
-    assert out.startswith("--- a/src/pager.py\n+++ b/src/pager.py\n@@ -1,5 +1,5 @@\n")
+    assert out.startswith("diff --git a/src/pager.py b/src/pager.py\nindex ce4073a..fb5d4bc\n"
+                          "--- a/src/pager.py\n+++ b/src/pager.py\n@@ -1,5 +1,5 @@\n")
     assert ("-    for start in range(0, len(items) - 1, size):\n"
             "+    for start in range(0, len(items), size):\n") in out
     assert "NOTES.md" not in out  # first seen later (in a gap's state), unchanged since
-    assert "--- /dev/null\n+++ b/tests/test_paginate.py\n" in out  # created during the episode
-    assert round_trip(tmp_path, FULL, "end", "1").startswith("--- a/src/pager.py\n+++ b/src/pager.py\n")
+    assert ("diff --git a/tests/test_paginate.py b/tests/test_paginate.py\nnew file mode 100644\n"
+            "index 0000000..") in out  # created during the episode
+    assert "--- /dev/null\n+++ b/tests/test_paginate.py\n" in out
+    assert "--- a/src/pager.py\n+++ b/src/pager.py\n" in round_trip(tmp_path, FULL, "end", "1")
     assert round_trip(tmp_path, FULL, "3", "5") == ""  # a save changes no text
 
 
 def test_unicode_paths_crlf_and_a_whole_document_change(tmp_path: Path) -> None:
     out = round_trip(tmp_path, DIRECTORY / "unicode.ctape", "2", "end")
-    assert "+++ b/docs/naïve 😀.md\n" in out and "+replaced\r\n" in out
+    assert "+++ b/docs/naïve 😀.md\t\n" in out and "+replaced\r\n" in out  # (a space in it: a tab, as git)
 
 
 @pytest.fixture(scope="module")

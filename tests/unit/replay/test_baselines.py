@@ -66,3 +66,28 @@ def test_the_review_diff_tab_compares_the_same_states(tmp_path: Path, episode_he
     assert "".join(browser.diff(-1, browser.count - 1)) == diff(path, "start", "end")
     assert "".join(browser.diff(0, 2)) == diff(path, "0", "2")
     assert browser.diff(0, 1) == []
+
+
+def test_a_file_an_editor_opens_empty_and_head_does_not_hold_is_new(tmp_path: Path,
+                                                                    episode_header: EpisodeHeader) -> None:
+    """`:e new.py` opens a path with nothing there, empty; its first save makes the file (and the watcher's
+    `created` is that save's echo, not recorded). An empty file HEAD holds was there."""
+    steps = [
+        step("open", 0, path="new.py", text="", head_text="absent"),
+        step("edit", 10, path="new.py", changes=[{"range": None, "text": "x = 1\n"}]),
+        step("save", 20, path="new.py"),
+        step("open", 30, path="pkg/__init__.py", text="", head_text="same"),
+        step("edit", 40, path="pkg/__init__.py", changes=[{"range": None, "text": "y = 2\n"}]),
+        step("open", 50, path="untold.py", text=""),  # no HEAD to ask: an empty file it stays
+        step("edit", 60, path="untold.py", changes=[{"range": None, "text": "z\n"}]),
+    ]
+    path = tmp_path / "new-file.ctape"
+    write_episode_file(path, episode_header, steps)
+    out = diff(path, "start", "end")
+    assert "diff --git a/new.py b/new.py\nnew file mode 100644\nindex 0000000.." in out
+    assert "--- /dev/null\n+++ b/new.py\n@@ -0,0 +1 @@\n+x = 1\n" in out
+    assert "--- a/pkg/__init__.py\n+++ b/pkg/__init__.py\n@@ -0,0 +1 @@\n+y = 2\n" in out
+    assert "--- a/untold.py\n+++ b/untold.py\n" in out
+    # just opened: an empty buffer, which the workspace holds as the editor shows it
+    assert diff(path, "start", "0") == (
+        "diff --git a/new.py b/new.py\nnew file mode 100644\nindex 0000000..e69de29\n")

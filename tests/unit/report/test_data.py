@@ -104,10 +104,10 @@ def test_the_hostile_episode_is_summed_up_whole(tmp_path: Path) -> None:
     files = {report.path: report for report in data.files}
     assert files[HOSTILE_PATH].status == "modified"
     assert (files[HOSTILE_PATH].added, files[HOSTILE_PATH].removed) == (2, 1)
-    assert files[f"docs/{PAYLOAD}.md"].status == "created"
+    assert files[f"docs/{PAYLOAD}.md"].status == "added"
     assert files["img.png"].status == "not recorded"
     assert files["reset.txt"].status == "unchanged"  # first recorded by the gap, never changed after
-    assert files["gone.txt"].status == "created and deleted"
+    assert files["gone.txt"].status == "added and deleted"
     bins = data.timeline.bins
     assert sum(b.edits for b in bins) == 2 and sum(b.saves for b in bins) == 1
     assert (sum(b.commands_ok for b in bins), sum(b.commands_failed for b in bins),
@@ -209,18 +209,20 @@ def test_files_start_as_first_recorded_and_end_as_reconstructed(tmp_path: Path) 
     ]
     data = collect(open_episode(write(tmp_path / "f.ctape", made)))
     files = {report.path: report for report in data.files}
-    assert [report.path for report in data.files] == [  # changed first, then by path
-        "is.py", "moved.txt", "old.txt", "typed.py", "unseen.txt", "was.py", "kept.py", "made.txt"]
+    assert [report.path for report in data.files] == [  # changed first, then by path; a rename once
+        "is.py", "moved.txt", "old.txt", "typed.py", "unseen.txt", "kept.py", "made.txt"]
     assert files["typed.py"].lines == [
         "--- a/typed.py", "+++ b/typed.py", "@@ -1,2 +1,3 @@", " a", "+new", " b"]
     assert (files["typed.py"].added, files["typed.py"].removed) == (1, 0)
     assert files["kept.py"].status == "unchanged" and files["kept.py"].lines == []
-    assert files["made.txt"].status == "created and deleted" and files["made.txt"].lines == []
+    # made during the episode, then renamed: what the episode ends with is an added file
+    assert files["made.txt"].status == "added and deleted" and files["made.txt"].lines == []
     assert files["made.txt"].note == "renamed to moved.txt at 0:00:00.050"
-    assert files["moved.txt"].status == "created" and files["moved.txt"].added == 2
+    assert files["moved.txt"].status == "added" and files["moved.txt"].added == 2
     assert files["moved.txt"].note == "renamed from made.txt at 0:00:00.050"
-    assert (files["was.py"].status, files["was.py"].removed, files["is.py"].status, files["is.py"].added) == (
-        "deleted", 1, "created", 1)
+    # there (opened) at the start and renamed: one entry, under its new path
+    assert (files["is.py"].status, files["is.py"].old_path, files["is.py"].lines) == ("renamed", "was.py", [])
+    assert files["is.py"].note == "renamed from was.py at 0:00:00.070"
     assert files["old.txt"].status == "modified"
     assert files["old.txt"].note == (
         "first recorded when changed on disk at 0:00:00.020; earlier content unknown")
