@@ -424,7 +424,7 @@ class ReviewApp(App[ReviewOutcome]):
         session = self.session
 
         def made() -> str:
-            path = self.reports.write(session.current, session.episode_id)
+            path = self.reports.write(session.current, session.episode_id, report.excluded_count(session))
             opened = report.open_report(path)
             return (f"report written to {path}" + (" and opened in your browser" if opened else "")
                     + " (removed when the review closes)")

@@ -119,7 +119,8 @@ def diff_text(lines: list[str]) -> Text:
     text = Text()
     for line in lines[:DIFF_LIMIT]:
         shown = line.rstrip("\n")
-        if shown.startswith(("--- ", "+++ ")):
+        if shown.startswith(("--- ", "+++ ", "diff --git ", "index ", "new file mode", "deleted file mode",
+                             "similarity index", "rename from", "rename to")):
             style = "bold"
         elif shown.startswith("@@"):
             style = "cyan"

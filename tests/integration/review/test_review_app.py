@@ -360,6 +360,7 @@ async def test_the_report_is_there_while_the_review_is_and_gone_after(
             await settle(app, pilot)
             first = written(app)
             assert first.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+            assert "This is what would be shared if you signed now" in first.read_text(encoding="utf-8")
             await pilot.press("o")  # written again: the new report's folder replaces the first one's
             await settle(app, pilot)
             page = written(app)
