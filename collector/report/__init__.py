@@ -32,19 +32,21 @@ from schemas import Step
 
 
 def report_bytes(episode: Episode, steps: Iterable[Step] | None = None, *,
-                 review_excluded: int | None = None) -> bytes:
+                 review_excluded: int | None = None, idle_ms: int | None = None) -> bytes:
     """The page for `episode` as UTF-8; `steps` is `episode.steps()`, possibly wrapped in a progress bar;
-    `review_excluded`: for a page made in a review, the files the reviewer excluded (how many).
+    `review_excluded`: for a page made in a review, the files the reviewer excluded (how many); `idle_ms`:
+    the pause that counts as time away in its active time (`[stats] idle_minutes`; default 15 minutes).
 
     Reconstructed text can hold a lone surrogate (an edit splitting a UTF-16 pair): it becomes "?".
     """
-    return render_page(collect(episode, steps, review_excluded=review_excluded)).encode("utf-8", "replace")
+    data = collect(episode, steps, review_excluded=review_excluded, idle_ms=idle_ms)
+    return render_page(data).encode("utf-8", "replace")
 
 
 def write_report(episode: Episode, output: Path, steps: Iterable[Step] | None = None, *,
-                 review_excluded: int | None = None) -> int:
+                 review_excluded: int | None = None, idle_ms: int | None = None) -> int:
     """Write the page to `output` through a temporary file beside it; returns its size in bytes."""
-    data = report_bytes(episode, steps, review_excluded=review_excluded)
+    data = report_bytes(episode, steps, review_excluded=review_excluded, idle_ms=idle_ms)
     try:
         atomic_write(output, data, mode=0o644)
     except OSError as exc:

@@ -53,7 +53,7 @@ class ReportData:
 
 
 def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows | None = None,
-            review_excluded: int | None = None) -> ReportData:
+            review_excluded: int | None = None, idle_ms: int | None = None) -> ReportData:
     """Everything the page shows; `steps`, when given, is `episode.steps()` wrapped (in a progress bar);
     `rows` an empty step list with other caps than the default; `review_excluded`, for a page made in a
     review, how many files the reviewer excluded."""
@@ -64,7 +64,7 @@ def collect(episode: Episode, steps: Iterable[Step] | None = None, *, rows: Rows
     redactions: dict[str, RuleRedactions] = {}
     tasks: list[TaskStep] = []
     problem: str | None = None
-    activity = Activity()
+    activity = Activity() if idle_ms is None else Activity(idle_ms=idle_ms)
     counting = activity.episode(episode.header.workspace.root_name, episode.header.started_at)
     for index, step in enumerate(episode.steps() if steps is None else steps):
         replaced = on_disk(step, workspace if problem is None else None)  # (what a write to disk replaced)

@@ -81,6 +81,7 @@ def page_context(data: ReportData) -> dict[str, Any]:
         "written": _written(summary.written), "written_text": shares_text(summary.written),
         "written_total": sum(summary.written.values()),
         "active": _active(data.activity.by_language), "active_total": data.activity.total_ms,
+        "idle_minutes": data.activity.idle_ms // 60_000,
         "chart": layout(data.timeline),
         "files": _files(data),
         "rows": rows,

@@ -33,16 +33,20 @@ def run(args: argparse.Namespace) -> int:
     from collector.episode.resolve import open_ref, show
     from collector.home import Home
     from collector.report import report_bytes, write_report
+    from collector.upload.destinations import load_config
 
-    episode = open_ref(args.episode, Home.from_env(args.env))
+    home = Home.from_env(args.env)
+    episode = open_ref(args.episode, home)
+    idle_ms = load_config(home).stats.idle_minutes * 60_000  # active time as `codetape stats` counts it
     steps = tracked(episode.steps(), episode.step_count, "reading")
     if args.output == "-":
-        sys.stdout.buffer.write(report_bytes(episode, steps, review_excluded=args.review_excluded))
+        sys.stdout.buffer.write(report_bytes(episode, steps, review_excluded=args.review_excluded,
+                                             idle_ms=idle_ms))
         sys.stdout.flush()
         return 0
     output = Path(args.output or f"{episode.header.episode_id}.html")
     check_destination(output)
-    size = write_report(episode, output, steps, review_excluded=args.review_excluded)
+    size = write_report(episode, output, steps, review_excluded=args.review_excluded, idle_ms=idle_ms)
     print(f"wrote {show(str(output))} ({byte_size(size)}): open it in a browser", file=sys.stderr)
     return 0
 
