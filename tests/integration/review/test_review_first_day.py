@@ -6,6 +6,7 @@ and the sign dialog in a terminal as small as an editor's split."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Button, DataTable, Input, Static, TabbedContent
@@ -35,6 +36,14 @@ def episode(home: Home) -> Path:
     return write(home.episodes / f"{HEADER.episode_id}.ctape", two_files())
 
 
+async def sign_dialog(app: Recorded, pilot: Any) -> SignScreen:
+    """Press s: the sign dialog."""
+    await pilot.press("s")
+    dialog = app.screen
+    assert isinstance(dialog, SignScreen)
+    return dialog
+
+
 def shared_rows(app: Recorded) -> dict[str, str]:
     table = app.query_one("#shared-table", DataTable)
     return {str(table.get_row_at(n)[1]): str(table.get_row_at(n)[0]) for n in range(table.row_count)}
@@ -45,9 +54,7 @@ async def test_the_sign_dialog_makes_the_key_and_sets_the_destination(home: Home
     session = ReviewSession(episode, home)
     app = Recorded(session)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
-        dialog = app.screen
-        assert isinstance(dialog, SignScreen)
+        dialog = await sign_dialog(app, pilot)
         statement = "\n".join(dialog._lines)
         assert "key       your new signing key, made when you sign" in statement
         assert "shares    6 of 6 files, 2 commands, 1 test run will be shared" in statement
@@ -84,9 +91,7 @@ async def test_unlinkable_without_keys_says_how_to_enrol(home: Home, episode: Pa
     session = ReviewSession(episode, home)
     app = Recorded(session)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
-        dialog = app.screen
-        assert isinstance(dialog, SignScreen)
+        dialog = await sign_dialog(app, pilot)
         assert not dialog.query("#sign") and "codetape enroll URL --secret S" in "\n".join(
             str(widget.render()) for widget in dialog.query(Static))
         await pilot.press("escape")
@@ -153,10 +158,8 @@ async def test_the_sign_dialog_fits_an_editor_split(home: Home, episode: Path, h
     session = ReviewSession(episode, home)
     app = Recorded(session)
     async with app.run_test(size=(80, height)) as pilot:
-        await pilot.press("s")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, SignScreen)
+        dialog = await sign_dialog(app, pilot)
+        await pilot.pause()  # laid out at this size
         for selector in ("#sign", "#cancel", "#new-passphrase", "#again", "#destination"):
             region = dialog.query_one(selector).region
             assert region.height >= 1 and region.y >= 0 and region.bottom <= height, (selector, region)
