@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from collector.editors import editor_plugin
 from collector.errors import CodetapeError
 
 NO_NEOVIM = ("the demo drives a real Neovim and found none; install one: pip install 'codetape[demo]' "
@@ -84,13 +85,10 @@ finish(true, '')
 """
 
 
-PLUGIN = Path(__file__).resolve().parents[2] / "editor_extensions" / "neovim"
-
-
 def neovim_plugin() -> Path | None:
-    """codetape's Neovim plugin beside this package (a source checkout, as scripts/demo runs), else None
-    (an installed wheel does not hold it)."""
-    return PLUGIN if (PLUGIN / "lua" / "codetape" / "init.lua").is_file() else None
+    """codetape's Neovim plugin: the installed package's, else the source checkout's (collector/editors.py);
+    None when neither holds it."""
+    return editor_plugin("neovim")
 
 
 def find_neovim(beside: Path | None = None, search_path: str | None = None) -> str | None:
