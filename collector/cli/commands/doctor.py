@@ -115,7 +115,19 @@ def diagnose(env: Mapping[str, str], system: Path = SYSTEM) -> list[Check]:
     if not any(check.state == "ok" for check in hooked):
         checks.append(Check("recording", "problem", "no editor plugin, agent hook or shell hook found: "
                             "nothing starts the collector or sends it steps (README: Install, Editors)"))
+    checks.append(_plugins())
     return checks
+
+
+def _plugins() -> Check:
+    """Where this install's Neovim, Vim, Emacs and Helix plugins are: the folder their configurations name."""
+    from collector.editors import editor_plugin
+
+    found = {editor: editor_plugin(editor) for editor in ("neovim", "vim", "emacs", "helix")}
+    named = [f"{editor} {folder}" for editor, folder in found.items() if folder is not None]
+    if not named:
+        return Check("editor plugins", "absent", "this install holds none (reinstall codetape)")
+    return Check("editor plugins", "ok", ", ".join(named))
 
 
 def _on_path(env: Mapping[str, str]) -> Check:
