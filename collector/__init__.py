@@ -28,7 +28,9 @@ a stage imports only stages listed below it there, `cli` is on top and `platform
 
 Four modules stay at the root because every stage uses them and they hold no stage's logic:
 `errors.py` (the error tree), `home.py` (where local state lives), `atomic.py` (how local state is
-replaced, all or nothing) and `__main__.py` (`python -m collector`).
+replaced, all or nothing) and `__main__.py` (`python -m collector`). `editors.py` says where the editor
+plugins are: in the installed package (`editor_plugins/`, which setup.py copies from editor_extensions/
+into the wheel) or in the checkout.
 """
 
 from __future__ import annotations
