@@ -1,6 +1,6 @@
 """The shipped configurations for Helix (editor_extensions/helix/languages.toml), Zed, Sublime Text LSP and
-Kate (the README's blocks): each is parsed as the editor would (TOML or JSON), the command line it names is
-started exactly as written (with this virtualenv's `codetape` and `pylsp` first on PATH), and an editor
+Kate (docs/editors.md): each is parsed as the editor would (TOML or JSON), the command line it names
+is started exactly as written (with this virtualenv's `codetape` and `pylsp` first on PATH), and an editor
 session through it reaches the collector: the opened, edited and saved file reconstructs from the sealed
 episode. Observe mode answers as the bridge, proxy mode as pylsp behind it."""
 
@@ -29,16 +29,16 @@ from tests.support.collector_harness import Daemon, env_for
 
 __all__ = ["daemon", "ws"]
 ROOT = Path(__file__).resolve().parents[2]
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "editors.md"
 HELIX = ROOT / "editor_extensions" / "helix" / "languages.toml"
 
 
 def block(heading: str) -> tuple[str, str]:
-    """(language, text) of the first fenced block under the README heading that starts with `heading`."""
-    text = README.read_text(encoding="utf-8")
-    heading_line = rf"^### {re.escape(heading)}[^\n]*\n"
+    """(language, text) of the first fenced block under the docs/editors.md heading starting `heading`."""
+    text = PAGE.read_text(encoding="utf-8")
+    heading_line = rf"^## {re.escape(heading)}[^\n]*\n"
     match = re.search(heading_line + r"(?:(?!#)[^\n]*\n)*?```(\w+)\n(.*?)^```", text, re.M | re.S)
-    assert match, f"README.md has no configuration block under '### {heading}'"
+    assert match, f"docs/editors.md has no configuration block under '## {heading}'"
     return match[1], match[2]
 
 

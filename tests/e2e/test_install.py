@@ -51,12 +51,12 @@ def test_uv_tool_install_puts_a_whole_codetape_on_path(tmp_path: Path) -> None:
 
 
 def readme_block(language: str, containing: str) -> str:
-    """The README's code block in `language` holding `containing`, the checkout for /path/to/codetape."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    """docs/install.md's code block in `language` holding `containing`, the checkout for /path/to/codetape."""
+    text = (REPO / "docs" / "install.md").read_text(encoding="utf-8")
     for block in re.findall(rf"```{language}\n(.*?)```", text, re.S):
         if containing in block:
             return textwrap.dedent(block).replace("/path/to/codetape", str(REPO))
-    raise AssertionError(f"README.md has no {language} block with {containing!r}")
+    raise AssertionError(f"docs/install.md has no {language} block with {containing!r}")
 
 
 @pytest.mark.eval

@@ -1,5 +1,5 @@
 """`codetape collector stop` and how `codetape status` says the collector was started: in the foreground,
-by a command that found none running (autostart), by `--detach`, by systemd (the user unit the README
+by a command that found none running (autostart), by `--detach`, by systemd (the user unit docs/using.md
 gives, checked with systemd-analyze and started as systemd starts it)."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from tests.support.collector_harness import (
 )
 from tests.waiting import wait_for
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+PAGE = Path(__file__).resolve().parents[3] / "docs" / "using.md"
 NOTE = {"kind": "note", "source": "bridge", "text": "before the stop"}
 
 
@@ -104,10 +104,10 @@ def test_a_command_that_autostarts_the_collector_is_named(tmp_path: Path) -> Non
 
 
 def readme_unit() -> str:
-    """The systemd user unit the README gives."""
-    text = README.read_text(encoding="utf-8")
+    """The systemd user unit docs/using.md gives."""
+    text = PAGE.read_text(encoding="utf-8")
     found = re.search(r"<!-- systemd-unit:[^\n]*-->\n```ini\n(.*?)```", text, re.DOTALL)
-    assert found, "README.md lost its systemd unit (after the `<!-- systemd-unit: ... -->` marker)"
+    assert found, "docs/using.md lost its systemd unit (after the `<!-- systemd-unit: ... -->` marker)"
     return found.group(1)
 
 
@@ -177,10 +177,10 @@ def test_the_readme_units_exec_start_runs_the_collector_and_status_says_systemd(
         assert proc.wait(30) == 0  # a clean stop: Restart=on-failure leaves it stopped
 
 def readme_agent() -> dict[str, Any]:
-    """The launchd user agent the README gives, parsed as launchd parses a property list."""
-    text = README.read_text(encoding="utf-8")
+    """The launchd user agent docs/using.md gives, parsed as launchd parses a property list."""
+    text = PAGE.read_text(encoding="utf-8")
     found = re.search(r"<!-- launchd-agent:[^\n]*-->\n```xml\n(.*?)```", text, re.DOTALL)
-    assert found, "README.md lost its launchd agent (after the `<!-- launchd-agent: ... -->` marker)"
+    assert found, "docs/using.md lost its launchd agent (after the `<!-- launchd-agent: ... -->` marker)"
     agent: dict[str, Any] = plistlib.loads(found.group(1).encode("utf-8"))
     return agent
 

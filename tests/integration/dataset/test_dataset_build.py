@@ -38,7 +38,7 @@ from tests.support.dataset_helpers import (
 )
 from tests.support.upload_helpers import one_error_line, record_and_sign, tampered
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+PAGE = Path(__file__).resolve().parents[3] / "docs" / "datasets.md"
 
 
 class World:
@@ -248,9 +248,9 @@ def test_exports_hold_every_episode_of_the_dataset_as_codetape_export_writes_it(
 
 
 def test_the_readme_query_runs_on_the_dataset(world: World, first_build: dict[str, Any]) -> None:
-    text = README.read_text(encoding="utf-8")
+    text = PAGE.read_text(encoding="utf-8")
     block = re.search(r"<!-- dataset-query -->\s*```sql\n(.*?)```", text, re.S)
-    assert block is not None, "README.md lost its DuckDB query (marked <!-- dataset-query -->)"
+    assert block is not None, "docs/datasets.md lost its DuckDB query (marked <!-- dataset-query -->)"
     con = duck(world.out)
     statements = [part.strip() for part in block.group(1).replace("OUT/", f"{world.out}/").split(";")]
     results = [con.execute(statement).fetchall() for statement in statements if statement]

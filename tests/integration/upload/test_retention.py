@@ -50,7 +50,7 @@ from tests.support.seaweed import SeaweedFS
 from tests.support.upload_helpers import one_error_line
 
 POLICY = 'allowed_purposes = ["model-training"]\nretain_until = 2099-06-30\n'
-README = Path(__file__).resolve().parents[3] / "README.md"
+PAGE = Path(__file__).resolve().parents[3] / "docs" / "retention.md"
 
 
 @pytest.fixture
@@ -323,11 +323,11 @@ def test_in_an_s3_dataset_an_expired_episode_leaves_every_snapshot_and_object(se
 
 
 def test_the_readmes_lifecycle_rule_for_raw_uploads_is_accepted_by_seaweedfs(seaweed: SeaweedFS) -> None:
-    """The rule the README gives administrators is one an S3 store takes: put, then read back the same. (A
+    """The rule docs/retention.md gives is one an S3 store takes: put, then read back the same. (A
     rule's expiry counts whole days, so that objects do expire is not observed here.)"""
-    text = README.read_text(encoding="utf-8")
+    text = PAGE.read_text(encoding="utf-8")
     found = re.search(r"<!-- lifecycle-rule -->\n```json\n(.*?)```", text, re.DOTALL)
-    assert found, "README: the lifecycle rule's JSON block after <!-- lifecycle-rule -->"
+    assert found, "docs/retention.md: the lifecycle rule's JSON block after <!-- lifecycle-rule -->"
     rule = json.loads(found.group(1))
     bucket = seaweed.bucket("uploads-lifecycle")
     client = seaweed.client()

@@ -22,7 +22,7 @@ from collector.export.swe_messages import (
 from schemas import EpisodeHeader, Step, step_from_dict
 from tests.support.trl_sft import prepare, qwen_tokenizer, trained
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+PAGE = Path(__file__).resolve().parents[3] / "docs" / "exports.md"
 
 
 def step(kind: str, t_ms: int, **fields: Any) -> Step:
@@ -193,8 +193,8 @@ def test_arguments_render_once_as_an_object_after_the_readmes_map(tmp_path: Path
                                                                    episode_header: EpisodeHeader) -> None:
     """Issue 55, item 2: `arguments` is a JSON string (the OpenAI wire format; objects would make Arrow merge
     every tool's arguments into one struct of nulls) and the Qwen2.5 template's `| tojson` encodes it again;
-    the README's one-line `map` parses it first. `tools` is one JSON string, which TRL parses."""
-    assert PARSE_ARGUMENTS in README.read_text(encoding="utf-8")
+    docs/exports.md's one-line `map` parses it first. `tools` is one JSON string, which TRL parses."""
+    assert PARSE_ARGUMENTS in PAGE.read_text(encoding="utf-8")
     [row] = export(tmp_path, episode_header, agent_session())
     assert json.loads(row["tools"]) == TOOLS
     ds = load(tmp_path, "*.swe-messages.jsonl")

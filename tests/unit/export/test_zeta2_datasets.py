@@ -1,4 +1,4 @@
-"""A zeta2 folder loads with `datasets` by the README's line whichever file comes first: `rejected_patch`
+"""A zeta2 folder loads with `datasets` by docs/exports.md's line whichever file comes first: `rejected_patch`
 is in a few rows only (serde's Option), and `datasets` types a folder's columns from its first file."""
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import pytest
 
 from collector.export.zeta2 import LOAD_WITH_DATASETS
 
-README = Path(__file__).parents[3] / "README.md"
+PAGE = Path(__file__).parents[3] / "docs" / "exports.md"
 EXAMPLE = {"name": "e:1-2", "repository_url": "", "revision": "0" * 40, "tags": ["split:train", "codetape"],
            "uncommitted_diff": "", "cursor_path": "a.py", "cursor_position": "x = <|user_cursor|>\n",
            "edit_history": "", "expected_patches": ["--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x =\n+x = 1\n"]}
 
 
 def test_the_readme_gives_the_line() -> None:
-    assert LOAD_WITH_DATASETS in README.read_text(encoding="utf-8")
+    assert LOAD_WITH_DATASETS in PAGE.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("first", ["without", "with"])
