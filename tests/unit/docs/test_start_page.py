@@ -1,0 +1,64 @@
+"""README.md is a start page (issue 57): short, opening with the two commands tests and CI rely on, with a
+"Start here"; the rest is in docs/, and every page there is in mkdocs.yml's navigation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[3]
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+TWO_COMMANDS = ["scripts/demo", "scripts/test"]
+
+
+def nav_pages(entries: Any) -> set[str]:
+    """Every page path named anywhere in a MkDocs `nav` (strings, titled pages, sections)."""
+    if isinstance(entries, str):
+        return {entries}
+    if isinstance(entries, list):
+        return set().union(*(nav_pages(e) for e in entries)) if entries else set()
+    if isinstance(entries, dict):
+        return set().union(*(nav_pages(v) for v in entries.values())) if entries else set()
+    return set()
+
+
+def test_the_readme_is_at_most_200_lines() -> None:
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 200, f"README.md has {len(lines)} lines: move what is not a start page to docs/"
+
+
+def test_the_readme_opens_with_the_two_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    first = re.search(r"^```\w*\n(.*?)^```", text, re.M | re.S)
+    assert first, "README.md has no code block"
+    assert text[:first.start()].strip().startswith("# "), "README.md's first code block comes after its title"
+    commands = [line.split("#")[0].strip() for line in first[1].splitlines() if line.strip()]
+    assert commands == TWO_COMMANDS
+
+
+def test_the_readme_has_a_start_here_section_for_a_developer() -> None:
+    headings = re.findall(r"^## (.+)$", README.read_text(encoding="utf-8"), re.M)
+    assert any(h.startswith("Start here") for h in headings), headings
+    section = README.read_text(encoding="utf-8").split("## Start here", 1)[1].split("\n## ", 1)[0]
+    for step in ("uv tool install", "codetape init", "codetape hook", "codetape review", "codetape keys init",
+                 "codetape config set upload.to", "codetape upload"):
+        assert step in section, f"README.md's Start here does not name `{step}`"
+
+
+def test_every_docs_page_is_in_the_navigation() -> None:
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    listed = nav_pages(config["nav"])
+    pages = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md") if "hooks" not in p.parts}
+    assert pages, "docs/ has no pages"
+    assert pages <= listed, f"pages missing from mkdocs.yml's nav: {sorted(pages - listed)}"
+
+
+def test_the_readme_links_only_to_files_that_exist() -> None:
+    targets = re.findall(r"\]\(([^)#\s]+)\)", README.read_text(encoding="utf-8"))
+    local = [t for t in targets if not re.match(r"[a-z]+:", t)]
+    assert local, "README.md links to no docs page"
+    assert [t for t in local if not (ROOT / t).exists()] == []
