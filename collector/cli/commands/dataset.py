@@ -1,76 +1,10 @@
 """`codetape dataset build SOURCE -o OUT`: contributors' signed episodes in, verified Parquet tables out.
 
 SOURCE is where episodes were uploaded (a directory, file:///DIR or s3://BUCKET/PREFIX); OUT a directory
-or s3://BUCKET/PREFIX. Every episode is checked again, trusting nothing the source says: its bytes hash
-to its name, the container is intact and within the format's limits, the signature verifies and the
-consent statement is bound to these bytes and describes these steps, the steps replay exactly, the signer
-is one --trust lists. Revoked episodes (a revocation record beside them that verifies against the key that
-signed them) are left out; a record that does not verify is ignored, the episode kept. An episode is its
-id and its signer: the same content signed again by the same key is a duplicate, the same id with other
-content from the same key an id conflict (the one already built stays); another signer's episode is
-never either. Every episode left out is a row of the `rejected` table, with its reason, and so is every
-revocation record ignored (revocation_unverified).
-
-OUT gets the tables episodes, steps, file_states, test_runs, commands, edits, diagnostics, git, cursor,
-transitions (Parquet, zstd, partitioned by the month the episode started:
-TABLE/month=YYYY-MM/part-*.parquet), blobs (every file text once, by SHA-256) and rejected, a table
-without rows as TABLE/empty.parquet, each table's JSON Schema and Arrow schema in OUT/schemas/, and
-_manifest.json with the counts and the build's inputs. Run it again to add what is new at SOURCE: only
-new episodes are checked, and an episode revoked since it was built has its rows removed.
-
-Every build is a snapshot a training run can pin: it never rewrites a file an earlier build wrote, and
-OUT/_builds/bNNNNN.json names its exact files (codetape dataset builds OUT lists them; codetape dataset
-files OUT --build N prints one's files, for DuckDB's read_parquet([...])). A revocation purges the
-episode from every snapshot (consent withdrawn means gone): a pinned build then reads its rows less the
-episode's, from copies of the files that held them.
-
---trust-issuer ISSUER.pub (the issuer's public record, codetape issuer export) accepts episodes signed in
-unlinkable mode: each carries its own key and the issuer's blind authorisation of it, which must verify
-under the issuer's key for its month, or the episode is `unauthorised`; a second episode under one key is
-`key_reused`. Such an episode names no contributor: its signer_key_id is its own key's, in every table. A
-month's unlinkable episodes are published only once at least --min-contributors K (default 5) members took
-authorisations under that month's key, as the issuer's signed record counts them: until then they are
-held back (not rejected: the summary and the manifest's `held` say how many and why) and a later build,
-given a later record, publishes them. K only goes up in one OUT: a build with a lower K than an earlier
-build's is refused (it would publish months held back under the higher one); each build's K is in the
-manifest's builds and its snapshot, and the card and croissant.json state it with the consent mode.
---trust and --trust-issuer may be given together (attributed signers by key, unlinkable ones by their
-issuer).
-
---allow-licence MIT,Apache-2.0 keeps only the episodes their developers signed under a licence the list
-permits (an SPDX expression: A OR B when either is listed, A AND B when both are, A WITH EXCEPTION only
-when the list names that pair: --allow-licence "GPL-2.0-only WITH Classpath-exception-2.0"); the rest
-are rows of `rejected` (reason licence). Every build rejects (reason licence) an episode whose signed
-licence is no SPDX expression (an id or a WITH exception not on the SPDX lists).
-
---require-policy SHA256 keeps only the episodes signed under the managed policy whose file has that SHA-256
-(the statement's terms.managed_policy_sha256); the rest, signed under another policy or none, are rows of
-`rejected` (reason policy). Like --trust, a later build must give the same.
-
-Retention: an episode whose signed retain_until is past (it expires the day after that date, UTC) is
-left out (reason expired) and, if it was built, purged from every snapshot exactly as a revoked one is,
-on the build's day or on --as-of DATE (today or later: what a build on that day would do). The manifest
-lists every episode purged after it was built (`purges`: why, by which build, when, the files that held
-its rows and what replaced them, the snapshots it left); `codetape dataset purge-report OUT` signs that
-account with the receiver's key (codetape dataset key init), for contributors and auditors.
-
---origin human keeps only the episodes whose writing is the developer's (the characters its edits
-inserted by their origin, and the files written to disk outside the editor: agent when an agent claimed
-the write, else unknown); --origin-share 0.9 keeps those where at least nine tenths is. It takes origins
-(typed,paste) and classes: human (typed, paste, cut, completion, snippet, code_action, rename, format,
-undo, redo), ai (ai_completion, agent), unknown (no evidence, and writes no agent claimed). The rest are
-rows of `rejected` (reason origin, saying how much was of what). An episode is kept or
-left out whole: its steps replay only together.
-
---exports atif,zeta also writes the dataset's episodes in those formats (as codetape export does) into
-OUT/exports/FORMAT/SIGNER/, one file per episode; later builds keep them complete. Each episode's split
-(episodes.split: train, eval or none) is decided as it is built: by repository, and never a duplicate
-(steps_sha256) or near duplicate (diff_minhash) on both sides; the exports say the same split.
-
---engine local (the default) runs the checks in a process per core; --engine ray as Ray tasks, on
-a local Ray or the cluster at --ray-address (pip install 'codetape[ray]'). Both give the same rows.
-For s3:// (SOURCE and OUT alike), the endpoint, region and credentials are resolved as for codetape
-upload: [upload] in config.toml (endpoint_url, region, profile), then the AWS configuration.
+or s3://BUCKET/PREFIX. Every episode is checked again, trusting nothing the source says (its hash, its
+signature, its replay, its signer), and every episode left out is a row of the `rejected` table, with its
+reason. What it writes, its snapshots, unlinkable episodes, licences, retention, origins, exports and
+engines: docs/datasets.md, "`codetape dataset build` in full".
 """
 
 from __future__ import annotations
