@@ -231,7 +231,7 @@ def never(settings: InForce) -> list[Claim]:
          "local journal, by the maintained engine ", Value(ENGINE), " (version ", Value(engine), ") and "
          f"codetape's {len({rule.id for rule in BUILTIN})} own rules: ",
          *listed(sorted({rule.id for rule in BUILTIN})), "."),
-        ("What these rules do not catch is listed in codetape's README (What is never recorded); an "
+        ("What these rules do not catch is listed in codetape's docs (docs/never-recorded.md); an "
          "organisation's policy cannot turn redaction off.",))))
     found.append(Claim("allow-list", NEVER, ((
         "A workspace's ", Value("[redaction] allow"), " list (by a value's SHA-256 or a rule's id) lets a "

@@ -22,7 +22,7 @@ fetches a batch when no unused key for the month is left (a new month, say). A s
 than LOW_WATER, or falls in a month's last AHEAD_DAYS days while next month's are few (`wants_keys`), fetches
 nothing then: it gives the top-up a random time of its own (collector/due.py), and the upload run that
 comes at that time calls `top_up` and `fetch_ahead`, so the issuer, which knows whose credential asks,
-never learns when a member signs (README, "Consent without naming you"). When the issuer cannot be
+never learns when a member signs (docs/unlinkable.md). When the issuer cannot be
 reached or refuses, nothing is lost: the signing that needed a key is refused in one line and the episode
 stays unsigned; a top-up that failed is said in one line and given another time by the next signing.
 Nothing ever falls back to attributed signing.

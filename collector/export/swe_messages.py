@@ -50,7 +50,7 @@ Every column has one type in every row of every file, no null among them: `datas
 over a whole export folder takes a column's type from the first file, and refuses a later one where it
 differs (a column all null in one file, numbers in another). `arguments` stays a string, as OpenAI's API
 has it: objects of five shapes would load as one Arrow struct of every tool's fields, mostly null. Chat
-templates that apply `| tojson` to it (Qwen2.5's) would encode it twice, so the README gives the one
+templates that apply `| tojson` to it (Qwen2.5's) would encode it twice, so docs/exports.md gives the one
 `datasets` map that parses it before training (PARSE_ARGUMENTS, tested through TRL's SFT preparation).
 
 A row that would hold a redaction placeholder is written with it: the placeholder is the text the
@@ -83,7 +83,7 @@ from schemas.steps import FileChangeStep, GitStep, TaskStep, TestRunStep
 NO_TASK = "(no task statement was recorded)"
 NO_CALL = "rows with no assistant call"  # the result's `skipped` reason
 # the one line that turns each tool call's `arguments` into an object before a chat template renders it
-# (the README's; the tests run it)
+# (docs/exports.md's; the tests run it)
 PARSE_ARGUMENTS = ('ds = ds.map(lambda row: {"messages": [m | {"tool_calls": [c | {"function": '
                    'c["function"] | {"arguments": json.loads(c["function"]["arguments"])}} '
                    'for c in m["tool_calls"]]} if m.get("tool_calls") else m for m in row["messages"]]})')

@@ -78,7 +78,7 @@ HUNK_RE = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 CONTEXT_LINES = 40
 # `rejected_patch` is written only where there is one (serde's Option, skipped when None), and
 # `datasets.load_dataset("json")` takes a folder's columns from the first file it reads: a later file with
-# the field is refused unless the columns are named. The README's line to load a folder (tested):
+# the field is refused unless the columns are named. docs/exports.md's line to load a folder (tested):
 LOAD_WITH_DATASETS = (
     'ds = datasets.load_dataset("json", data_files=files, split="train", features=datasets.Features({'
     '**dict.fromkeys(["name", "repository_url", "revision", "uncommitted_diff", "cursor_path", '

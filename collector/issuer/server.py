@@ -7,14 +7,14 @@ signatures are never written to the database or the log. The log (issuer.log) sa
 authorisations a member took for which month, and what was refused, each line stamped with the UTC day
 only: a time of day would say when a member fetched keys; never a request's body, a credential, a secret
 or a client's address. Plain HTTP: a real deployment puts TLS (and SSO, if the members should
-authenticate with it) in front, as README's issuer section says.
+authenticate with it) in front, as docs/unlinkable.md's issuer section says.
 
 Anyone who can connect can hold a connection open without a credential, so the server bounds what idle
 and half-sent requests can take: a connection that sends nothing for READ_TIMEOUT_S is closed, each
 serves one request, at most MAX_CONNECTIONS are open at once (when one more comes, the oldest still
 sending its request is shed, one log line each), the listen backlog is BACKLOG, and `serve` raises its
 open-file limit to the hard limit. A member's request then gets its answer while hundreds of half-sent
-ones wait; a proxy with its own timeouts in front (README) is the rest.
+ones wait; a proxy with its own timeouts in front (docs/unlinkable.md) is the rest.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@
 Each module has a POSIX implementation, used on Linux and macOS, chosen by what the running Python
 offers (`SO_PEERCRED` on Linux, `LOCAL_PEERCRED` on macOS) rather than by name where both exist.
 The Windows side is written where the API is clear (liveness through psutil, locks through msvcrt) and
-says so where it is not (the socket, pty, spawn): see the README's "Platforms" section.
+says so where it is not (the socket, pty, spawn): see docs/platforms.md.
 `mypy --platform win32` and `--platform darwin` check it (scripts/check); outside this package no
 POSIX-only name may be used (ruff's TID251, pyproject.toml). It imports nothing of codetape, and only
 the standard library at import, so the bridge's start does not pay for it.

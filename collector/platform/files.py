@@ -66,7 +66,7 @@ def set_mode(fd: int, mode: int) -> None:
 
 def owned_by_me(info: os.stat_result) -> bool:
     """Whether the file `info` describes belongs to this process's (effective) user. Windows' stat has
-    no owner (st_uid is 0): True there, the owner's SID is not read yet (README, Platforms)."""
+    no owner (st_uid is 0): True there, the owner's SID is not read yet (docs/platforms.md)."""
     if sys.platform == "win32":
         return True
     return info.st_uid == os.geteuid()

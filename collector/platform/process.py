@@ -106,7 +106,7 @@ def lower_priority(increment: int) -> None:
 
 def set_blocking(fd: int, blocking: bool) -> None:
     """Make writes to the pipe `fd` block or not. Windows' anonymous pipes take no such mode before
-    Python 3.12: there writes block (README, Platforms)."""
+    Python 3.12: there writes block (docs/platforms.md)."""
     if sys.platform != "win32":
         os.set_blocking(fd, blocking)
 

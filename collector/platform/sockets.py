@@ -7,7 +7,7 @@ connection, are what keeps other users out (`same_user`).
 Address limits: sun_path holds 108 bytes on Linux and 104 on macOS, the terminating NUL included; a
 home whose `run/collector.sock` would not fit has its socket in /tmp/codetape-UID/ (`short_socket`).
 CPython has no AF_UNIX on Windows (the kernel has had it since Windows 10 1803): there `stream_socket`
-raises OSError; a named pipe with an ACL for the user and SYSTEM is the plan (README, Platforms).
+raises OSError; a named pipe with an ACL for the user and SYSTEM is the plan (docs/platforms.md).
 """
 
 from __future__ import annotations

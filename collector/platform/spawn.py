@@ -2,7 +2,7 @@
 
 Only `os`, `sys` and `_signal` (loaded with the interpreter) are imported here: the bridge starts its
 server before anything else loads (lsp_bridge/server.py). Windows has neither posix_spawn nor poll on
-pipes: `subprocess.Popen` with overlapped pipes is the plan there (README, Platforms); `spawn_piped`
+pipes: `subprocess.Popen` with overlapped pipes is the plan there (docs/platforms.md); `spawn_piped`
 raises OSError on Windows meanwhile.
 """
 

@@ -1,6 +1,6 @@
 """`codetape run`'s terminal: a pseudo-terminal standing in for ours, its window size, the foreground group.
 
-POSIX only: Windows' console has ConPTY instead (README, Platforms); there `has_pty` is False and
+POSIX only: Windows' console has ConPTY instead (docs/platforms.md); there `has_pty` is False and
 `codetape run` copies its command's output through pipes.
 """
 

@@ -114,7 +114,7 @@ def diagnose(env: Mapping[str, str], system: Path = SYSTEM) -> list[Check]:
     checks.extend(hooked)
     if not any(check.state == "ok" for check in hooked):
         checks.append(Check("recording", "problem", "no editor plugin, agent hook or shell hook found: "
-                            "nothing starts the collector or sends it steps (README: Install, Editors)"))
+                            "nothing starts the collector or sends it steps (docs/install.md, editors.md)"))
     checks.append(_plugins())
     return checks
 
@@ -134,7 +134,7 @@ def _on_path(env: Mapping[str, str]) -> Check:
     found = shutil.which("codetape", path=env.get("PATH"))
     if found is None:
         return Check("codetape", "problem", "not on PATH: the editor extensions and the shell hook start "
-                     "`codetape` from PATH (uv tool install, pipx install: README, For administrators)")
+                     "`codetape` from PATH (uv tool install, pipx install: docs/administrators.md)")
     return Check("codetape", "ok", found)
 
 

@@ -104,7 +104,7 @@ def not_run(found: Managed, where: object = None) -> str | None:
     place = f" in {where}" if where is not None else ""
     return (f"{found.agent}: {found.only} sets {setting}: the agent runs only managed hooks, so it ignores "
             f"codetape's hook{place} and nothing it does is recorded. Ask whoever manages this machine to "
-            "add codetape's hook in the managed form (README: AI agents you work with, Managed hooks)")
+            "add codetape's hook in the managed form (docs/agents.md, Managed hooks)")
 
 
 def lines(system: Path = SYSTEM, platform: str = sys.platform) -> list[str]:
