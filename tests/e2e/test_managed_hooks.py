@@ -86,7 +86,7 @@ def test_claude_code_runs_only_the_managed_form_of_codetape_s_hook(tmp_path: Pat
     status = codetape_in(layer, user, home, "status")
     assert "claude-code: /etc/claude-code/managed-settings.json sets allowManagedHooksOnly" in status.stdout
 
-    command = f"{CODETAPE} agent hook run --agent claude-code"  # the README's managed form
+    command = f"{CODETAPE} agent hook run --agent claude-code"  # docs/agents.md's managed form
     handler = [{"type": "command", "command": command}]
     hooks: dict[str, list[dict[str, object]]] = {event: [{"hooks": handler}]
                                                  for event in ("UserPromptSubmit", "Stop")}
@@ -127,7 +127,7 @@ def test_codex_runs_only_the_managed_form_of_codetape_s_hook(tmp_path: Path) -> 
         problem = "PROBLEM agent codex: /etc/codex/requirements.toml sets allow_managed_hooks_only"
         assert problem in said.stdout, said.stdout + said.stderr
 
-        command = f"{CODETAPE} agent hook run --agent codex"  # the README's managed form
+        command = f"{CODETAPE} agent hook run --agent codex"  # docs/agents.md's managed form
         (codex / "config.toml").write_text("".join(
             f'[[hooks.{event}]]\n{matcher}[[hooks.{event}.hooks]]\ntype = "command"\n'
             f'command = "{command}"\n\n'

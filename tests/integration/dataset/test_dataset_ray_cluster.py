@@ -1,4 +1,4 @@
-"""The README's multi-node recipe, on one machine: a Ray head and a second node started by `ray start`
+"""docs/datasets.md's multi-node recipe, on one machine: a Ray head and a second node started by `ray start`
 with token authentication, and `codetape dataset build --engine ray --ray-address HOST:PORT` run against
 them, builds the rows the local engine builds. Two raylets on one machine share a disk and a network
 card, so this proves the recipe's commands and that tasks and their rows move between nodes' object
