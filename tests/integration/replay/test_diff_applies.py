@@ -152,8 +152,8 @@ def test_git_apply_turns_the_start_into_the_end(tmp_path: Path, recorded: tuple[
     assert tree(clone) == tree(start_clone(project, tmp_path / "again"))
 
 
-@pytest.mark.skipif(shutil.which("patch") is None, reason="GNU patch is not installed")
 def test_patch_p1_applies_it_too(tmp_path: Path, recorded: tuple[Path, Path, Path]) -> None:
+    assert shutil.which("patch"), "GNU patch is missing: run scripts/setup (apt: patch)"
     home, project, episode = recorded
     out = codetape(home, "diff", str(episode), "start", "end", keep_cr=True)
     clone = start_clone(project, tmp_path / "clone")
