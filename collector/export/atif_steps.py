@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from collector.export.bursts import MAX_TEXT, Burst, Item, Single
+from collector.export.bursts import MAX_TEXT, Burst, Item, Single, landed
 from collector.export.timestamps import utc_at
 from collector.text.linediff import DiffWork
 from schemas import EpisodeHeader
@@ -237,9 +237,10 @@ class AtifSteps:
     def _written(self, item: Single, step: FileChangeStep, text: str) -> _Pending:
         """An agent's write to disk: a `write_file` call with the diff from the text it replaced."""
         large = len(text) > MAX_TEXT or len(item.before or "") > MAX_TEXT
-        wrote = Burst(step.path, item.index, item.index, step.t_ms, step.t_ms, item.before or "", None,
+        wrote = Burst(landed(step), item.index, item.index, step.t_ms, step.t_ms, item.before or "", None,
                       after=text, work=self.work, too_large=large)
-        arguments = {"path": step.path} if large else {"path": step.path, "diff": wrote.diff()}
+        path = landed(step)
+        arguments = {"path": path} if large else {"path": path, "diff": wrote.diff()}
         return self._call(step.t_ms, "write_file", arguments, steps=[item.index], origin="agent",
                           origin_detail=step.origin_detail, coarse_diff=(not large and wrote.coarse) or None,
                           diff_omitted=large or None)

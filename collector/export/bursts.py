@@ -65,6 +65,7 @@ class Single:
     index: int
     step: Step
     before: str | None = None  # an agent's write to disk (file_change, origin agent): the text it replaced
+    # at the path it landed on (`landed`)
 
     @property
     def last(self) -> int:
@@ -175,7 +176,7 @@ class Grouper:
             self.burst = Burst(step.path, index, index, step.t_ms, step.t_ms,
                                "" if large else workspace.text(step.path) or "", caret, caret_from,
                                work=self.work, too_large=large)
-        self._replaced = workspace.disk.get(step.path) \
+        self._replaced = workspace.disk.get(landed(step)) \
             if isinstance(step, FileChangeStep) and step.origin == "agent" else None
         self.carets.see(step, workspace)
         return settled
@@ -201,6 +202,12 @@ class Grouper:
         self.burst = None
         self.held.clear()
         return settled
+
+
+def landed(step: FileChangeStep) -> str:
+    """The path whose text a file change set: a rename's new path (an atomic save renames its temporary
+    file over the file it writes), else its own."""
+    return step.new_path if step.change == "renamed" and step.new_path is not None else step.path
 
 
 def _continues(burst: Burst, step: Step, pause_ms: int) -> bool:

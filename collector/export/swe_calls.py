@@ -28,6 +28,7 @@ its exit code after the test results.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
@@ -120,10 +121,10 @@ class Whose:
         return self.languages.get(path) or language_of(path)
 
 
-def act(turns: list[Turn], pending: Pending, whose: Whose, item: Burst | Single, before: str | None,
-        workspace: Workspace, work: DiffWork) -> bool:
+def act(turns: list[Turn], pending: Pending, whose: Whose, item: Burst | Single,
+        before: Callable[[str], str | None], workspace: Workspace, work: DiffWork) -> bool:
     """Add the item's turns to `turns` (nothing for what is not an action); whether it edited or wrote a
-    file. `before`: a write's file's text before it, as the row knows it."""
+    file. `before(path)`: a file's text before a write, as the row knows it."""
     if isinstance(item, Burst):
         if not item.too_large and item.before == item.after:
             whose.burst(item)
@@ -137,15 +138,19 @@ def act(turns: list[Turn], pending: Pending, whose: Whose, item: Burst | Single,
     step = item.step
     match step:
         case FileChangeStep():
-            after = written(step, workspace)
-            diff = unified(step.path, before, after, work)
-            _changed(pending, whose.language(step.path), diff)
-            verb = "deleted" if after is None else "wrote"
             claimed = step.origin == "agent"
-            turns.append(Call("write_file", {"path": step.path, "diff": diff}, f"{verb} {step.path}",
-                              "agent" if claimed else "developer",
-                              whose.which(_where(step.origin_detail)) if claimed else ""))
-            return True
+            actor = "agent" if claimed else "developer"
+            agent = whose.which(_where(step.origin_detail)) if claimed else ""
+            wrote = False
+            for path, text_before, after in file_writes(step, before, workspace):
+                diff = unified(path, text_before, after, work)
+                if not diff:
+                    continue  # (no text changed: a temporary file made empty, a file written as it was)
+                _changed(pending, whose.language(path), diff)
+                verb = "deleted" if after is None else "wrote"
+                turns.append(Call("write_file", {"path": path, "diff": diff}, f"{verb} {path}", actor, agent))
+                wrote = True
+            return wrote
         case AgentStep(event="prompt"):
             turns.append(Prompt(step.prompt or "", whose.which(step.agent)))
         case CommandStep():
@@ -206,6 +211,16 @@ def _changed(pending: Pending, language: str, diff: str) -> None:
 def main_language(changed: dict[str, int]) -> str:
     """The language of the most lines changed (of two as many, the first by name); empty for none."""
     return min(changed.items(), key=lambda found: (-found[1], found[0]))[0] if changed else ""
+
+
+def file_writes(step: FileChangeStep, before: Callable[[str], str | None],
+           workspace: Workspace) -> list[tuple[str, str | None, str | None]]:
+    """(path, text before, text after) of each file a file change changed: a rename gives its new path
+    the text and leaves nothing at its old one."""
+    if step.change == "renamed" and step.new_path is not None:
+        return [(step.new_path, before(step.new_path), workspace.disk.get(step.new_path)),
+                (step.path, before(step.path), None)]
+    return [(step.path, before(step.path), written(step, workspace))]
 
 
 def written(step: FileChangeStep, workspace: Workspace) -> str | None:

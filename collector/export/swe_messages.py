@@ -71,10 +71,19 @@ from collector.episode.lines import json_line
 from collector.episode.outcome import Window, green, judged
 from collector.errors import EpisodeError
 from collector.export.allowance import Allowance, Capped, Writes
-from collector.export.bursts import Burst, Item, Single
+from collector.export.bursts import Burst, Item, Single, landed
 from collector.export.follow import Items
 from collector.export.per_episode import Following
-from collector.export.swe_calls import Pending, Prompt, Turn, Whose, act, main_language, unified, written
+from collector.export.swe_calls import (
+    Pending,
+    Prompt,
+    Turn,
+    Whose,
+    act,
+    file_writes,
+    main_language,
+    unified,
+)
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
 from schemas import Step
@@ -309,14 +318,17 @@ def _act(span: Span, item: Burst | Single, texts: dict[str, str | None], workspa
     if isinstance(item, Burst):
         span.base.setdefault(item.path, item.before)
     step = item.step if isinstance(item, Single) else None
-    path = getattr(step, "path", None)
-    if isinstance(path, str) and path not in span.base:  # a file never seen before: its text as opened,
-        # or none before a write (the write made it, as far as the recording knows)
-        span.base[path] = texts[path] if path in texts else \
-            None if isinstance(step, FileChangeStep) else workspace.text(path)
-    before = None
-    if isinstance(step, FileChangeStep):
-        before = item.before if isinstance(item, Single) and item.before is not None else texts.get(step.path)
+    for path in _touched(step):
+        if path not in span.base:  # a file never seen before: its text as opened, or none before a
+            # write (the write made it, as far as the recording knows)
+            span.base[path] = texts[path] if path in texts else \
+                None if isinstance(step, FileChangeStep) else workspace.text(path)
+    replaced = item.before if isinstance(item, Single) else None
+    landed_on = landed(step) if isinstance(step, FileChangeStep) else None
+
+    def before(path: str) -> str | None:
+        return replaced if replaced is not None and path == landed_on else texts.get(path)
+
     if act(span.turns, span.pending, whose, item, before, workspace, work):
         span.written = item.last
     if isinstance(step, TestRunStep):
@@ -330,11 +342,21 @@ def _seen(item: Burst | Single, texts: dict[str, str | None], workspace: Workspa
     if isinstance(item, Burst):
         texts[item.path] = item.after
         return
-    path = getattr(item.step, "path", None)
-    if isinstance(item.step, FileChangeStep):
-        texts[item.step.path] = written(item.step, workspace)  # (what the editor shows once it reads it in)
-    elif isinstance(path, str):
+    step = item.step
+    if isinstance(step, FileChangeStep):  # (what the editor shows once it reads it in)
+        for path, _, after in file_writes(step, texts.get, workspace):
+            texts[path] = after
+        return
+    for path in _touched(step):
         texts[path] = workspace.text(path)
+
+
+def _touched(step: Step | None) -> list[str]:
+    """The paths a step is about (a rename's two)."""
+    path = getattr(step, "path", None)
+    if not isinstance(path, str):
+        return []
+    return [path, step.new_path] if isinstance(step, FileChangeStep) and step.new_path is not None else [path]
 
 
 def _licence(episode: Episode) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,28 @@ def test_a_burst_that_leaves_its_file_as_it_was_is_no_edit_file_call(tmp_path: P
              edit(10_000, 9, 9, "  # regex", "typed")]
     [row] = export(tmp_path, episode_header, steps)
     assert [args["diff"].splitlines()[-1] for _name, args, _result in calls(row)] == ["+import re  # regex"]
+
+
+def test_an_atomic_save_seen_in_two_passes_is_one_write_of_its_file(tmp_path: Path,
+                                                                      episode_header: EpisodeHeader) -> None:
+    """The race tests/e2e/test_agent_meets_vscode.py found: the watcher saw an agent's temporary file
+    made (empty) in one pass, and its rename over app.py in the next. That was a `write_file` of the
+    temporary file with an empty diff, and app.py's new text was in no call."""
+    tmp = "app.py.tmp.4242.1780000000000"
+    claimed = {"origin": "agent", "origin_detail": "claude-code:PreToolUse Write"}
+    empty = sha256(b"").hexdigest()
+    steps = [step("open", 0, path="app.py", text="x = 1\n"),
+             step("task", 5, action="start", statement="fix it"),
+             step("file_change", 10, source="files", path=tmp, change="created", text="", sha256=empty,
+                  size=0, **claimed),
+             step("file_change", 20, source="files", path=tmp, change="renamed", new_path="app.py",
+                  text="x = 2\n", sha256=sha256(b"x = 2\n").hexdigest(), size=6,
+                  **claimed)]
+    [row] = export(tmp_path, episode_header, steps)
+    [(name, args, result)] = calls(row)
+    assert (name, args["path"], result) == ("write_file", "app.py", "wrote app.py")
+    assert args["diff"].splitlines()[-2:] == ["-x = 1", "+x = 2"]
+    assert tmp not in row["model_patch"]
 
 
 def test_a_command_and_the_tests_it_ran_are_one_run_tests_call(tmp_path: Path,
