@@ -94,3 +94,8 @@ class FramingError(CollectorError):
 
 class StoppedByYou(CollectorError):
     pass
+
+
+class ImportRefused(CodetapeError):
+    """A transcript `codetape import` cannot make an episode of (not one of that agent's, in no opted-in
+    workspace, imported already)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from msgspec import Meta, field
 
@@ -12,6 +12,7 @@ from schemas.compiled import compile_module
 
 FORMAT_VERSION = 1
 MAX_EDITORS = 64
+ImportedFrom = Literal["claude-code", "codex"]  # the agents whose transcripts `codetape import` reads
 
 
 class WorkspaceIdentity(Model, frozen=True, kw_only=True):
@@ -36,7 +37,7 @@ class CaptureSettings(Model, frozen=True, kw_only=True):
 
 
 class EpisodeHeader(Model, frozen=True, kw_only=True):
-    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("editors",)
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("editors", "imported")
 
     format_version: int = FORMAT_VERSION
     codetape_version: Annotated[str, Meta(max_length=64)]
@@ -51,6 +52,10 @@ class EpisodeHeader(Model, frozen=True, kw_only=True):
         "them); absent when one did (`client`) or none (`client`: the first that connected, if one did)")] \
         | None = None
     capture: CaptureSettings = field(default_factory=CaptureSettings)
+    imported: Annotated[ImportedFrom, Meta(
+        description="the agent whose own transcript of a session this episode was made from (`codetape "
+        "import`): nothing of it was recorded live, its steps are that agent's alone, their times the "
+        "transcript's; absent in a recorded episode")] | None = None
 
     def __post_init__(self) -> None:
         utc("started_at", self.started_at)

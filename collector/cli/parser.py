@@ -10,7 +10,7 @@ import importlib
 from typing import NoReturn
 
 from collector import __version__
-from collector.cli.table import COMMANDS
+from collector.cli.table import COMMANDS, module_of
 from collector.safe_urls import safe_text
 from collector.text.oneline import one_line
 
@@ -32,7 +32,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"codetape {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     if command in COMMANDS:
-        importlib.import_module(f"collector.cli.commands.{command}").register(sub)
+        importlib.import_module(module_of(command)).register(sub)
     else:
         for name, summary in COMMANDS.items():
             sub.add_parser(name, help=summary)

@@ -5,6 +5,8 @@ answers without importing any command's module. tests/unit/cli/test_table.py fai
 
 from __future__ import annotations
 
+import keyword
+
 COMMANDS: dict[str, str] = {
     "acp": "record an ACP agent: run it behind codetape (-- AGENT ARGS)",
     "agent": "record what AI agents (Claude Code, Codex, Cursor, Gemini CLI, opencode) do",
@@ -23,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "export": "write episodes as jsonl, ATIF, zeta, zeta2, swe-messages, DPO pairs, Agent Trace or "
               "ProgSnap2 data",
     "hook": "print the shell hook that records terminal commands",
+    "import": "make past Claude Code or Codex sessions episodes to review",
     "init": "opt a workspace in to recording (writes .codetape.toml)",
     "inspect": "summarise an episode",
     "issuer": "run an issuer that authorises per-episode keys blindly",
@@ -45,3 +48,9 @@ COMMANDS: dict[str, str] = {
     "upload": "send signed episodes to the upload destination (file://, s3://)",
     "verify": "check that an episode is intact and replays exactly",
 }
+
+
+def module_of(command: str) -> str:
+    """The module a command's `register` is in: its name, `_` after one that is a Python keyword
+    (`import`)."""
+    return f"collector.cli.commands.{command}{'_' if keyword.iskeyword(command) else ''}"

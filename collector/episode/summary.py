@@ -57,6 +57,7 @@ class Summary:
     workspace: WorkspaceIdentity
     client: ClientInfo | None
     editors: list[ClientInfo]  # every editor whose steps it records (header `editors`), else `client` alone
+    imported: str | None  # the agent whose transcript it was made from (header `imported`), else None
     read_version: int
     write_version: int
     sha256: str
@@ -150,6 +151,7 @@ class Summary:
             "position_encoding": self.position_encoding,
             "client": None if self.client is None else plain(self.client),
             "editors": [plain(editor) for editor in self.editors],
+            "imported": self.imported,
             "workspace": plain(self.workspace),
             "signed": self.consent_frame,
             "signature_checked": self.signed_by is not None or self.signature_problem is not None,
@@ -173,7 +175,7 @@ def summarize(episode: Episode, steps: Iterable[Step] | None = None) -> Summary:
         episode_id=str(header.episode_id), started_at=header.started_at,
         position_encoding=header.position_encoding, workspace=header.workspace, client=header.client,
         editors=list(header.editors or ([] if header.client is None else [header.client])),
-        read_version=episode.read_version, write_version=episode.write_version,
+        imported=header.imported, read_version=episode.read_version, write_version=episode.write_version,
         sha256=episode.sha256.hex(), chunk_count=episode.chunk_count,
         consent_frame=episode.consent is not None,
     )
@@ -241,3 +243,8 @@ def shares_text(written: Counter[str]) -> str:
 
 def _utc(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def imported_text(agent: str) -> str:
+    """What an imported episode is, in one line (inspect, the review)."""
+    return f"made from a {agent} transcript (codetape import): the agent's steps only, not recorded live"

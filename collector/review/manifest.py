@@ -66,11 +66,14 @@ class Manifest:
     git_remote: str | None
     remote_note: str  # what signing does with the remote ("" when it is kept as it is)
     redactions: tuple[str, ...]  # one line each: what is still masked in what is shared
+    prompts: tuple[str, ...] = ()  # what the developer asked agents, in full, one line each
+    agent_commands: tuple[str, ...] = ()  # the command lines agents ran (each once, in order)
 
     def footer(self) -> str:
         total = len(self.files) + len(self.excluded)
+        agents = f", {plural(len(self.prompts), 'prompt')} to agents" if self.prompts else ""
         return (f"{len(self.files)} of {plural(total, 'file')}, {plural(len(self.commands), 'command')}, "
-                f"{plural(self.test_runs, 'test run')} will be shared")
+                f"{plural(self.test_runs, 'test run')}{agents} will be shared")
 
     def lines(self) -> list[str]:
         """The manifest for a person: a heading per part, one entry a line, nothing cut."""
@@ -83,6 +86,10 @@ class Manifest:
             out += [f"  {show(path)}" for path in self.excluded]
         out += [f"commands ({len(self.commands)}):"] + [f"  {text}" for text in self.commands]
         out += [f"test runs: {self.test_runs}"]
+        if self.prompts or self.agent_commands:
+            out += [f"prompts to agents ({len(self.prompts)}):"] + [f"  {text}" for text in self.prompts]
+            out += [f"commands agents ran ({len(self.agent_commands)}):"]
+            out += [f"  {text}" for text in self.agent_commands]
         out += [f"absolute paths outside the workspace ({len(self.outside_paths)}):"]
         out += [f"  {show(path)}" + (f"  ×{count}" if count > 1 else "")
                 for path, count in self.outside_paths]
@@ -101,7 +108,8 @@ class Manifest:
                 "excluded": list(self.excluded), "commands": list(self.commands), "test_runs": self.test_runs,
                 "outside_paths": [{"path": path, "count": count} for path, count in self.outside_paths],
                 "env_names": list(self.env_names), "git_remote": self.git_remote,
-                "remote_note": self.remote_note, "redactions": list(self.redactions)}
+                "remote_note": self.remote_note, "redactions": list(self.redactions),
+                "prompts": list(self.prompts), "agent_commands": list(self.agent_commands)}
 
 
 def review_manifest(session: ReviewSession) -> Manifest:
@@ -126,10 +134,16 @@ def build_manifest(episode: Episode, summary: ReviewSummary, start: Files, end: 
     outside: Counter[str] = Counter()
     names: set[str] = set()
     commands: list[str] = []
+    prompts: list[str] = []
+    agent_commands: dict[str, None] = {}
     for step in episode.steps():
         _scan(step, outside, names, workspace)
         if isinstance(step, CommandStep):
             commands.append(_command(step))
+        elif isinstance(step, AgentStep) and step.event == "prompt" and step.prompt:
+            prompts.append(show(step.prompt.replace("\n", " ")))
+        elif isinstance(step, AgentStep) and step.event == "tool_call" and step.command_line:
+            agent_commands[show(step.command_line.replace("\n", " "))] = None
     files = tuple(_shared_file(path, activity, start, end)
                   for path, activity in sorted(summary.base.files.items()))
     remote = episode.header.workspace.git_remote
@@ -138,7 +152,7 @@ def build_manifest(episode: Episode, summary: ReviewSummary, start: Files, end: 
     redactions = tuple(redaction_line(r) for r in summary.redactions)
     return Manifest(files, tuple(sorted(set(excluded))), tuple(commands),
                     len(summary.tests), tuple(sorted(outside.items())), tuple(sorted(names)), remote, note,
-                    redactions)
+                    redactions, tuple(prompts), tuple(agent_commands))
 
 
 def file_diff(path: str, start: Files, end: Files) -> str:

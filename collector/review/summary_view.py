@@ -25,7 +25,7 @@ from typing import Any
 
 from collector.episode import Episode
 from collector.episode.resolve import show
-from collector.episode.summary import FileActivity, Summary, editors_text, shares_text
+from collector.episode.summary import FileActivity, Summary, editors_text, imported_text, shares_text
 from collector.policy.managed import Share, ShareCheck
 from collector.policy.sharing import SigningPolicy
 from collector.protocol.clock import utc_now
@@ -192,6 +192,8 @@ class ReviewSummary:
             + (f": {_counts(base.kinds)}" if base.kinds else ""),
             f"files       {sum(activity.touched for activity in base.files.values())} touched",
         ]
+        if base.imported is not None:
+            lines.insert(2, f"imported    {imported_text(base.imported)}")
         written = base.written
         if written:
             lines.insert(-1, f"written     {plural(sum(written.values()), 'character')}, whose: "

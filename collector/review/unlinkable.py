@@ -22,7 +22,10 @@ def unlinkable_notes(header: EpisodeHeader, managed: Managed | None) -> list[str
     policy = None if managed is None else managed.policy
     notes = [repository_note(header.workspace, [] if policy is None else policy.shared_remotes)]
     editors = header.editors or ([] if header.client is None else [header.client])
-    if len(editors) == 1:
+    if header.imported is not None and len(editors) == 1:
+        notes.append(f"{LABEL}agent left out: {editors_text(editors)}, its exact version, is what your "
+                     "laptop runs, so signing drops it (the steps still name the agent)")
+    elif len(editors) == 1:
         notes.append(f"{LABEL}editor left out: {editors_text(editors)} is what your laptop runs, "
                      "which the fleet's configuration says, so signing drops it")
     elif editors:

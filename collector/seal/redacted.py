@@ -144,6 +144,16 @@ def seal_redacted(journal: Path, episodes: Path, *, workspace: Path | None = Non
     redacted and local names masked before the episode is written (but what `workspace`'s allow-list
     allows as accepted in `home`, by default the home `episodes` is in; see the module's docstring), the
     redaction summary (with its masked previews) kept beside it."""
+    transform = collector_transform(episodes, workspace=workspace, home=home, names=names,
+                                    git_names=git_names)
+    return seal_journal(journal, episodes, transform=transform)
+
+
+def collector_transform(episodes: Path, *, workspace: Path | None = None, home: Home | None = None,
+                        names: LocalNames | None = None,
+                        git_names: GitNamesFor = read_git_names) -> SealTransform:
+    """The transform the collector seals with (see `seal_redacted`), its summaries written into
+    `episodes`; unbound (`with_header` binds it to an episode)."""
     registry_home = home if home is not None else Home(episodes.parent)
     root_for: RootFor = ((lambda header: workspace) if workspace is not None
                          else (lambda header: recorded_root(header, episodes)))
@@ -152,11 +162,10 @@ def seal_redacted(journal: Path, episodes: Path, *, workspace: Path | None = Non
         root = root_for(header)
         return workspace_allow(root, registry_home) if root is not None else []
 
-    transform = seal_transform(summaries=episodes, allow_for=allow_for, root_for=root_for,
-                               names=names if names is not None else LocalNames.of_this_machine(),
-                               in_force_for=lambda header: in_force(header, root_for(header), registry_home),
-                               git_names=git_names)
-    return seal_journal(journal, episodes, transform=transform)
+    return seal_transform(summaries=episodes, allow_for=allow_for, root_for=root_for,
+                          names=names if names is not None else LocalNames.of_this_machine(),
+                          in_force_for=lambda header: in_force(header, root_for(header), registry_home),
+                          git_names=git_names)
 
 
 def workspace_allow(root: Path, home: Home) -> list[str]:

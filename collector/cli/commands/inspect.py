@@ -65,7 +65,7 @@ def render(summary: Summary) -> list[str]:
     """The summary as aligned lines for a person."""
     from collector.consent.unlinkable import unlinkably
     from collector.episode.resolve import show
-    from collector.episode.summary import by_class, editors_text, shares_text
+    from collector.episode.summary import by_class, editors_text, imported_text, shares_text
 
     started = summary.started_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     lines = [
@@ -93,6 +93,8 @@ def render(summary: Summary) -> list[str]:
             f"{whose} {chars / total:.0%}" for whose, chars in classes.items() if chars) + ")")
     lines.append(f"encoding   {summary.position_encoding}")
     lines.append(f"client     {editors_text(summary.editors) or 'unknown'}")
+    if summary.imported is not None:
+        lines.append(f"imported   {imported_text(summary.imported)}")
     workspace = summary.workspace
     details = [show(value) for value in (workspace.git_remote, workspace.head_at_start) if value]
     lines.append(f"workspace  {show(workspace.root_name)}" + (f" ({', '.join(details)})" if details else ""))

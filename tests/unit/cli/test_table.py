@@ -7,13 +7,13 @@ import importlib
 import pkgutil
 
 from collector.cli import commands
-from collector.cli.table import COMMANDS
+from collector.cli.table import COMMANDS, module_of
 
 
 def test_the_table_lists_every_command_with_its_own_help() -> None:
-    modules = sorted(info.name for info in pkgutil.iter_modules(commands.__path__))
-    assert sorted(COMMANDS) == modules
+    modules = sorted(f"{commands.__name__}.{info.name}" for info in pkgutil.iter_modules(commands.__path__))
+    assert sorted(module_of(name) for name in COMMANDS) == modules
     sub = argparse.ArgumentParser().add_subparsers()
     for name in modules:
-        importlib.import_module(f"collector.cli.commands.{name}").register(sub)
+        importlib.import_module(name).register(sub)
     assert {action.dest: action.help for action in sub._choices_actions} == COMMANDS

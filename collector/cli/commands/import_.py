@@ -1,0 +1,55 @@
+"""`codetape import claude-code|codex FILE...`: past agent sessions, from the agent's own transcript, as
+unsigned episodes that wait for your review like any other.
+
+Claude Code keeps each session in ~/.claude/projects/<folder>/<session id>.jsonl, Codex in
+~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl. Each FILE becomes one episode marked `imported`, of the
+opted-in workspace the session ran in (or --dir): only the agent's steps (prompts, tool calls and their
+results, the end of each answer), at the transcript's times. Nothing is read that a hook would not
+pass: no file text, no tool output, no model answer. The workspace's exclusions apply first (a tool's
+targets outside the workspace or excluded are left out, and paths outside it in prompts and command lines
+masked); secrets are redacted and your local names masked before anything is written. Nothing is
+imported on its own and nothing leaves: review, trim and sign it (codetape review ID), as any episode.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import get_args
+
+from collector.errors import CodetapeError
+from collector.home import Home
+from collector.text.oneline import one_line
+from schemas.header import ImportedFrom
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("import", help="make past Claude Code or Codex sessions episodes to review",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("agent", choices=get_args(ImportedFrom), help="whose transcripts they are")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="a transcript (.jsonl)")
+    parser.add_argument("--dir", type=Path, default=None,
+                        help="the opted-in workspace the sessions belong to (default: the one each ran in)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from collector.transcripts.importer import import_transcript
+
+    home = Home.from_env(args.env)
+    failed = 0
+    for transcript in args.files:
+        try:
+            done = import_transcript(args.agent, transcript.expanduser(), home, workspace=args.dir)
+        except CodetapeError as exc:
+            failed += 1
+            sys.stderr.write(f"codetape: import: {one_line(str(exc))}\n")
+            continue
+        result = done.result
+        left = [f"{done.dropped:,} left out by the workspace's policy"] if done.dropped else []
+        left += [f"{done.unread:,} lines unread"] if done.unread else []
+        print(f"imported {transcript} as episode {result.episode_id[:8]} of {done.workspace}: "
+              f"{result.steps:,} steps" + (f" ({', '.join(left)})" if left else ""))
+        print(f"review it: codetape review {result.episode_id[:8]}")
+    return 1 if failed else 0
