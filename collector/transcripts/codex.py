@@ -10,7 +10,8 @@ tests/fixtures/transcripts/ are real ones):
   parts: the developer's prompt), or `user_message` (`message`: the same, as Codex wrote it before), and
   `task_complete` (the answer ended: the Stop hook's moment);
 - `response_item` whose `payload.type` is `function_call` (`name`, `arguments`: a JSON text; the shell
-  tools `exec_command`'s `cmd` and `shell`'s `command`, an argument list, are the Bash hook's command),
+  tools `exec_command`'s `cmd`, `shell_command`'s `command` and `shell`'s argument list are the Bash
+  hook's command),
   `custom_tool_call` (`apply_patch`'s `input` is the patch), `local_shell_call` (`action.command`), and
   their `*_output`, naming the `call_id` they answer.
 
@@ -31,7 +32,7 @@ from collector.transcripts.said import Said, text_of, tool_input, when
 
 AGENT = "codex"
 MAX_PENDING = 10_000  # tool calls waiting for their output (an output with none: tool `?`)
-_SHELLS = ("exec_command", "shell", "container.exec", "local_shell")
+_SHELLS = ("exec_command", "shell_command", "shell", "container.exec", "local_shell")
 _SAME_PROMPT = timedelta(seconds=1)
 
 

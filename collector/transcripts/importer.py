@@ -116,7 +116,8 @@ class _Steps:
                 yield step
         if lines.skipped:
             yield GapStep(t_ms=self.last_ms, source=SOURCE, reason="malformed_input", detail=(
-                f"{lines.skipped:,} lines of the transcript could not be read (longer than "
+                f"{lines.skipped:,} line{'s' if lines.skipped != 1 else ''} of the transcript could not be "
+                f"read (longer than "
                 f"{MAX_LINE_BYTES >> 20} MiB, or not a JSON object)"))
 
     def _step(self, item: Said) -> Step | None:

@@ -35,6 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.replay.describe import plural
     from collector.transcripts.importer import import_transcript
 
     home = Home.from_env(args.env)
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         result = done.result
         left = [f"{done.dropped:,} left out by the workspace's policy"] if done.dropped else []
-        left += [f"{done.unread:,} lines unread"] if done.unread else []
+        left += [f"{plural(done.unread, 'line')} unread"] if done.unread else []
         print(f"imported {transcript} as episode {result.episode_id[:8]} of {done.workspace}: "
               f"{result.steps:,} steps" + (f" ({', '.join(left)})" if left else ""))
         print(f"review it: codetape review {result.episode_id[:8]}")

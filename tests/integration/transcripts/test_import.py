@@ -1,0 +1,130 @@
+"""`codetape import` through the CLI, on real transcripts of the pinned Claude Code and Codex (the fixtures,
+tests/support/transcripts.py): what the episode holds and what it never does, the workspace's exclusions,
+a second import, a transcript of no opted-in workspace, hostile lines, and the review's manifest and a
+signature afterwards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector.episode import open_episode
+from collector.transcripts import lines
+from schemas.common import plain
+from tests.cli import codetape
+from tests.support.transcripts import SECRET, fixture
+
+AGENTS = ("claude-code", "codex")
+VERSIONS = {"claude-code": "2.1.332", "codex": "0.169.0"}
+
+
+def opted_in(base: Path, home: Path, agent: str) -> Path:
+    """The fixture's transcript moved under `base`, its workspace opted in with private/ excluded."""
+    transcript = fixture(agent, base)
+    assert codetape(home, "init", str(base / "ws")).returncode == 0
+    settings = base / "ws" / ".codetape.toml"
+    settings.write_text(settings.read_text().replace('exclude = ["', 'exclude = ["private/", "'))
+    assert codetape(home, "trust", str(base / "ws")).returncode == 0
+    return transcript
+
+
+def imported(home: Path, agent: str, *paths: Path) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+    done = codetape(home, "import", agent, *map(str, paths))
+    assert done.returncode == 0, done.stderr
+    [path] = list((home / "episodes").glob("*.ctape"))
+    episode = open_episode(path)
+    steps = [plain(step) for step in episode.steps()]
+    return steps, plain(episode.header), done.stdout
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_a_transcript_is_an_episode_of_the_agent_s_steps_and_nothing_else(tmp_path: Path, agent: str) -> None:
+    home = tmp_path / "home"
+    transcript = opted_in(tmp_path, home, agent)
+    steps, header, said = imported(home, agent, transcript)
+    assert said.startswith(f"imported {transcript} as episode ") and "review it: codetape review" in said
+    assert {step["kind"] for step in steps} <= {"agent", "redaction"}
+    agent_steps = [step for step in steps if step["kind"] == "agent"]
+    assert [step["event"] for step in agent_steps][:2] == ["session_start", "prompt"]
+    assert agent_steps[-2:][0]["event"] == "stop" and agent_steps[-1]["event"] == "session_end"
+    assert {step["agent"] for step in agent_steps} == {agent}
+    assert all(step["hook"].startswith("transcript/") for step in agent_steps)
+    assert [step["t_ms"] for step in steps] == sorted(step["t_ms"] for step in steps)
+    # the fix's target, workspace-relative; the excluded file in no target
+    targets = {target for step in agent_steps for target in step.get("targets", [])}
+    assert targets == {"app.py"}
+    assert header["imported"] == agent and header["client"] == {"name": agent, "version": VERSIONS[agent]}
+    assert header["capture"]["channels"] == [] and header["workspace"]["head_at_start"] is None
+    assert header["workspace"]["root_name"] == "ws"
+    text = json.dumps(steps, ensure_ascii=False)
+    for never in (SECRET, str(tmp_path), "/etc/hostname", "private/plan.md", "master", "todo.md"):
+        assert never not in text, never
+    assert "«redacted:anthropic-key:1»" in text and "«path left out»" in text
+
+
+def test_a_transcript_imported_once_is_refused_until_its_episode_is_gone(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    transcript = opted_in(tmp_path, home, "claude-code")
+    imported(home, "claude-code", transcript)
+    again = codetape(home, "import", "claude-code", str(transcript))
+    assert again.returncode == 1
+    assert again.stderr.startswith(f"codetape: import: {transcript}: imported already, as episode ")
+    [path] = list((home / "episodes").glob("*.ctape"))
+    assert codetape(home, "discard", path.stem, "--yes").returncode == 0
+    assert codetape(home, "import", "claude-code", str(transcript)).returncode == 0
+
+
+def test_a_transcript_of_no_opted_in_workspace_is_refused_and_the_others_are_imported(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    mine = opted_in(tmp_path / "mine", home, "codex")
+    elsewhere = fixture("codex", tmp_path / "elsewhere")
+    done = codetape(home, "import", "codex", str(elsewhere), str(mine), str(tmp_path / "missing.jsonl"))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"codetape: import: {elsewhere}: the session ran in {tmp_path / 'elsewhere' / 'ws'}, which is in no "
+        "opted-in workspace; opt it in first (codetape init DIR), or name its workspace with --dir DIR",
+        f"codetape: import: cannot read {tmp_path / 'missing.jsonl'}: No such file or directory"]
+    assert done.stdout.startswith(f"imported {mine} as episode ")
+    assert len(list((home / "episodes").glob("*.ctape"))) == 1
+
+
+def test_lines_that_cannot_be_read_are_a_gap_and_a_file_of_none_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    transcript = opted_in(tmp_path, home, "claude-code")
+    with transcript.open("a") as out:
+        out.write("{not json\n" + json.dumps({"type": "user", "padding": "x" * 300_000}) + "\n")
+    monkeypatch.setattr(lines, "MAX_LINE_BYTES", 200_000)  # (the fixture's lines are shorter)
+    steps, _, said = imported(home, "claude-code", transcript)
+    [gap] = [step for step in steps if step["kind"] == "gap"]
+    assert gap["reason"] == "malformed_input" and gap["detail"].startswith("2 lines of the transcript")
+    assert "(2 lines unread)" in said
+    garbage = tmp_path / "garbage.jsonl"
+    garbage.write_bytes(b"\x00\xff binary\n" * 100)
+    done = codetape(home, "import", "claude-code", str(garbage))
+    assert done.returncode == 1
+    assert done.stderr == (f"codetape: import: {garbage}: not a claude-code transcript (none of its 100 "
+                           "lines says a prompt, a tool call or an answer of a session)\n")
+
+
+def test_the_review_lists_what_leaves_and_the_episode_signs_and_verifies(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    transcript = opted_in(tmp_path, home, "codex")
+    imported(home, "codex", transcript)
+    [path] = list((home / "episodes").glob("*.ctape"))
+    dry = codetape(home, "sign", path.stem[:8], "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "1 prompt to agents will be shared" in dry.stdout
+    assert "prompts to agents (1):\n  fix add in app.py as «path left out» says; the key is " \
+           "«redacted:anthropic-key:1»" in dry.stdout
+    assert "commands agents ran (" in dry.stdout
+    shown = codetape(home, "inspect", path.stem[:8]).stdout
+    assert "imported   made from a codex transcript (codetape import)" in shown
+    assert codetape(home, "keys", "init", "--no-passphrase").returncode == 0
+    signed = codetape(home, "sign", path.stem[:8], "--yes")
+    assert signed.returncode == 0, signed.stderr
+    checked = codetape(home, "verify", str(home / "outbox" / path.name))
+    assert checked.returncode == 0, checked.stderr + checked.stdout
