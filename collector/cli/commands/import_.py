@@ -47,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             sys.stderr.write(f"codetape: import: {one_line(str(exc))}\n")
             continue
+        except OSError as exc:  # (a full disk, say) the next file may still go
+            failed += 1
+            sys.stderr.write(f"codetape: import: {transcript}: {one_line(exc.strerror or str(exc))}\n")
+            continue
         result = done.result
         left = [f"{done.dropped:,} left out by the workspace's policy"] if done.dropped else []
         left += [f"{plural(done.unread, 'line')} unread"] if done.unread else []

@@ -12,9 +12,12 @@ from typing import Any
 import pytest
 
 from collector.episode import open_episode
+from collector.home import Home
+from collector.review.session import ReviewSession
 from collector.transcripts import lines
 from schemas.common import plain
 from tests.cli import codetape
+from tests.integration.review.test_review_app import Recorded, text_of
 from tests.support.transcripts import SECRET, fixture
 
 AGENTS = ("claude-code", "codex")
@@ -128,3 +131,23 @@ def test_the_review_lists_what_leaves_and_the_episode_signs_and_verifies(tmp_pat
     assert signed.returncode == 0, signed.stderr
     checked = codetape(home, "verify", str(home / "outbox" / path.name))
     assert checked.returncode == 0, checked.stderr + checked.stdout
+
+
+async def test_the_review_shows_an_imported_episode_and_what_of_it_leaves(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    transcript = opted_in(tmp_path, home, "claude-code")
+    imported(home, "claude-code", transcript)
+    [path] = list((home / "episodes").glob("*.ctape"))
+    session = ReviewSession(path, Home(home))
+    app = Recorded(session)
+    async with app.run_test(size=(150, 45)) as pilot:
+        summary = text_of(app, "#summary-text")
+        assert "imported    made from a claude-code transcript (codetape import)" in summary
+        await pilot.press("5")
+        assert text_of(app, "#shared-footer").startswith(
+            "this is what would be shared: 0 of 0 files, 0 commands, 0 test runs, 1 prompt to agents")
+        rest = text_of(app, "#shared-rest-text")
+        assert "prompts to agents (1):\n  fix add in app.py as «path left out» says; the key is «redacted:" \
+               "anthropic-key:1»" in rest
+        assert "commands agents ran (1):\n  cat «path left out» > «path left out»; echo ran > out.txt" in rest
+    session.close()
