@@ -2,9 +2,10 @@
 
 - `README.md`: Hugging Face's card metadata (one `configs` entry per table, an empty one too, so
   `datasets.load_dataset(OUT, "steps")` loads that table and not whatever `datasets` guesses; `license` the
-  SPDX ids the episodes' licences name, lower-cased as the hub lists them), what the dataset holds, how it was
-  made (consent, redaction, revocation), its licences and purposes, and the data dictionary (dictionary.py)
-  for every table;
+  SPDX ids the episodes' licences name, lower-cased as the hub lists them; `language`, `task_categories` and
+  `size_categories` from the hub's vocabularies; the scorecard's figures as numbers under `codetape`), what
+  the dataset holds, how it was made (consent, redaction, revocation), its scorecard, its licences and
+  purposes, and the data dictionary (dictionary.py) for every table;
 - `croissant.json`: the same tables as Croissant 1.0 (mlcommons.org/croissant) record sets, every field typed
   and described, `month` read from the partition's path, and the Responsible AI fields (collection, timeframe,
   preprocessing and redaction, personal and sensitive information, the uses the developers consented to,
@@ -18,7 +19,9 @@ it says otherwise, and written as code: one line, one inline code span fenced by
 licence shows as exactly its characters: no image a hub's visitors fetch, no link or autolink, no HTML tag or
 entity, no emphasis, heading or extra table cell. codetape's own text (the data dictionary, what the build
 says) is marked `Ours` and written as a table cell (`_cell`), whole (never cut); numbers and `Markup` (the
-`count` and `code` filters' output) as they are. croissant.json holds the same texts as JSON strings.
+`count` and `code` filters' output) as they are. croissant.json holds the same texts as JSON strings, and
+the YAML metadata is no template's: PyYAML dumps it, quoting a text as YAML needs, so an outcome that reads
+`---` or `configs: []` stays a string inside `codetape`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -47,6 +51,18 @@ from collector.text.markdown import code_span as _code
 from collector.text.markdown import squeezed
 from schemas.steps.edit import ORIGIN_CLASS
 
+# The hub's card metadata (huggingface.co/docs/hub/datasets-cards): `language` from the hub's codes, as
+# `datasets` lists them (utils/resources/languages.json), `code` for programming languages (the natural
+# language of comments, commit messages and output is whatever the contributors wrote: none is claimed);
+# `task_categories` from the hub's list (huggingface.js, packages/tasks/src/pipelines.ts): the tables and
+# exports are for models that generate code and edits (next-edit prediction, agent transcripts, preference
+# pairs); `size_categories` the bucket of the default config's rows, as `datasets` lists them
+# (utils/resources/size_categories.json).
+HF_LANGUAGE = ("code",)
+HF_TASKS = ("text-generation",)
+HF_TAGS = ("code", "software-engineering", "developer-activity")
+SIZE_CATEGORIES = ("n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M", "10M<n<100M", "100M<n<1B",
+                   "1B<n<10B", "10B<n<100B", "100B<n<1T")
 README = "README.md"
 CROISSANT = "croissant.json"
 CELL_LIMIT = 200
@@ -86,7 +102,8 @@ class Facts:
     first: datetime | None = None
     last: datetime | None = None
     inserted: Counter[str] = field(default_factory=Counter)
-    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (outcome, signal) -> episodes
+    # (outcome, signal) -> episodes, None where the episode has none
+    outcomes: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
     disagree: int = 0  # episodes whose signals gave different verdicts
     survival: Counter[int] = field(default_factory=Counter)  # edits by survived_to_end, in thousandths
 
@@ -136,6 +153,7 @@ def write_card(out: Output, manifest: DatasetManifest) -> None:
 
 
 def readme(manifest: DatasetManifest, facts: Facts) -> str:
+    figures = scores(manifest, facts)
     rejected = sum(manifest.rejected.values())
     total = sum(facts.inserted.values())
     origins = ", ".join(f"{origin} {chars / total:.0%}" for origin, chars in facts.inserted.most_common(6)
@@ -145,8 +163,7 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
         "timeframe": Ours(facts.timeframe),
         "last_build": Ours(manifest.builds[-1].finished_at.strftime("%Y-%m-%d %H:%M UTC")
                            if manifest.builds else "none yet"),
-        "hf_licences": [Ours(licence) for licence in _hf_licences(facts)],
-        "configs": [Ours(name) for name in TABLES],
+        "front_matter": Markup(front_matter(manifest, facts, figures)),
         "rejected_total": rejected,
         "rejected_text": Ours(", ".join(f"{reason} {count:,}" for reason, count in manifest.rejected.items())
                               or "none"),
@@ -158,39 +175,105 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
         "origins_text": Ours(f"of the characters written (what the edits and the writes to disk inserted, as "
                              f"`--origin` counts them): {origins}" if total else "nothing written yet"),
         "tables": [_table(name, manifest) for name in TABLES],
-        "scorecard": _scorecard(facts) + [(Ours(name), Ours(value))
-                                          for name, value in scorecard(manifest, facts.episodes)],
+        "scorecard": scorecard(figures),
     }
     return _environment().get_template("card.md.j2").render(context)
 
 
-def scorecard(manifest: DatasetManifest, episodes: int) -> list[tuple[str, str]]:
-    """The card's scorecard lines: what a lab asks of a dataset before it trains on it."""
-    sizes = manifest.splits
+def front_matter(manifest: DatasetManifest, facts: Facts, figures: Scores) -> str:
+    """The card's YAML metadata, dumped by PyYAML (every text quoted as YAML needs it, whatever a
+    contributor wrote): the hub's own keys, one config per table, and the scorecard's figures under
+    `codetape`."""
+    default = next(iter(TABLES))
+    meta = {
+        "license": _hf_licences(facts),
+        "pretty_name": "codetape: developers' recorded work, signed",
+        "language": list(HF_LANGUAGE),
+        "task_categories": list(HF_TASKS),
+        "size_categories": [size_category(manifest.rows.get(default, 0))],
+        "tags": list(HF_TAGS),
+        "configs": [{"config_name": name,
+                     "data_files": [{"split": "train", "path": f"{name}/**/*.parquet"}],
+                     **({"default": True} if name == default else {})} for name in TABLES],
+        "codetape": score_keys(figures),
+    }
+    text: str = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
+    return text
 
-    def rate(count: int) -> str:
-        return f"{100 * count / episodes if episodes else 0:.1f} % ({count:,} of {episodes:,} episodes"
 
-    return [
-        ("split sizes (episodes)", ", ".join(f"{name} {sizes.get(name, 0):,}" for name in SPLITS)),
-        ("duplicate rate", f"{rate(manifest.near_duplicates)} have the same steps as another)"),
-        ("near-duplicate rate", f"{rate(manifest.near_diff_duplicates)} have a near-duplicate diff, other "
-                                "steps)"),
-        ("split leaks", f"{manifest.split_leaks:,} episodes with a duplicate or near duplicate on the other "
-                        "side"),
-        *([("example leaks", _example_leaks(manifest))] if manifest.examples_left_out else []),
-    ]
+def size_category(rows: int) -> str:
+    """The hub's `size_categories` bucket for a table of `rows` rows: `n<1K` below 1,000, `1K<n<10K` from
+    1,000, ... `n>1T` from 10^12."""
+    for power, label in enumerate(SIZE_CATEGORIES, start=3):
+        if rows < 10 ** power:
+            return label
+    return "n>1T"
 
 
-def _example_leaks(manifest: DatasetManifest) -> str:
-    """Per format: the examples left out as identical to one on the other side, those left in."""
-    parts = []
-    for fmt, sides in sorted(manifest.examples_left_out.items()):
-        text = f"{fmt}: {sides.get('eval', 0):,} eval examples left out (identical to a train example)"
-        if sides.get("train"):
-            text += f", {sides['train']:,} train (identical to an eval example published before)"
-        parts.append(text + f", {manifest.example_leaks.get(fmt, 0):,} left in")
-    return "; ".join(parts)
+@dataclass(frozen=True)
+class Scores:
+    """The scorecard's figures, computed once: the card's scorecard lines and its YAML's `codetape` key are
+    both made from them, so the prose and the numbers a machine reads cannot say different things."""
+
+    episodes: int
+    splits: dict[str, int]  # split -> episodes, every split of SPLITS
+    duplicates: int  # episodes with the same steps as another
+    near_duplicates: int  # episodes with a near-duplicate diff, other steps
+    split_leaks: int
+    example_leaks: dict[str, dict[str, int]]  # format -> eval_left_out, train_left_out, left_in
+    outcomes: dict[str, dict[str, int]]  # outcome -> signal -> episodes, the most first
+    signals_disagree: int
+    edits: int  # edit changes that inserted something (with a survived_to_end)
+    survival: dict[str, float]  # p10 ... p90 of survived_to_end and none_left; empty without edits
+    characters: int  # characters written, as `--origin` counts them
+    ai_characters: int
+
+    def rate(self, count: int) -> float:
+        """`count` as a share of the episodes (0 when there are none)."""
+        return count / self.episodes if self.episodes else 0.0
+
+    @property
+    def ai_share(self) -> float | None:
+        return self.ai_characters / self.characters if self.characters else None
+
+
+def scores(manifest: DatasetManifest, facts: Facts) -> Scores:
+    """What a lab asks of a dataset before it trains on it: the splits and leaks the manifest counted, the
+    outcomes, survival and AI share read from the episodes and edits tables."""
+    edits = sum(facts.survival.values())
+    survival: dict[str, float] = {}
+    if edits:
+        points = zip(QUANTILES, quantiles(facts.survival), strict=True)
+        survival.update((f"p{round(q * 100)}", value) for q, value in points)
+        survival["none_left"] = facts.survival.get(0, 0) / edits
+    return Scores(
+        episodes=facts.episodes, splits={name: manifest.splits.get(name, 0) for name in SPLITS},
+        duplicates=manifest.near_duplicates, near_duplicates=manifest.near_diff_duplicates,
+        split_leaks=manifest.split_leaks, example_leaks=_example_leaks(manifest), outcomes=_outcomes(facts),
+        signals_disagree=facts.disagree, edits=edits, survival=survival,
+        characters=sum(facts.inserted.values()),
+        ai_characters=sum(chars for origin, chars in facts.inserted.items()
+                          if ORIGIN_CLASS.get(origin) == "ai"))
+
+
+def _example_leaks(manifest: DatasetManifest) -> dict[str, dict[str, int]]:
+    """Per format: the examples left out as identical to one on the other side, and those left in (a
+    format with some left in is listed though none was left out)."""
+    formats = set(manifest.examples_left_out) | {fmt for fmt, n in manifest.example_leaks.items() if n}
+    return {fmt: {"eval_left_out": manifest.examples_left_out.get(fmt, {}).get("eval", 0),
+                  "train_left_out": manifest.examples_left_out.get(fmt, {}).get("train", 0),
+                  "left_in": manifest.example_leaks.get(fmt, 0)} for fmt in sorted(formats)}
+
+
+def _outcomes(facts: Facts) -> dict[str, dict[str, int]]:
+    """Episodes by outcome, then by the signal it rests on (`none` for neither), the most first."""
+    signals: dict[str, Counter[str]] = {}
+    for (outcome, signal), count in facts.outcomes.items():
+        signals.setdefault(outcome or "none", Counter())[signal or "none"] += count
+    return {outcome: dict(by.most_common())
+            for outcome, by in sorted(signals.items(), key=lambda item: -sum(item[1].values()))}
+
+
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
@@ -206,32 +289,74 @@ def quantiles(counts: Counter[int], scale: int = 1000) -> list[float]:
     return found
 
 
-def _scorecard(facts: Facts) -> list[tuple[Ours, Ours]]:
+def scorecard(figures: Scores) -> list[tuple[Ours, Ours]]:
     """The card's scorecard lines: (what, the figures), codetape's own text."""
-    lines = []
-    signals: dict[str, Counter[str]] = {}
-    for (outcome, signal), count in facts.outcomes.items():
-        signals.setdefault(outcome or "none", Counter())[signal or "none"] += count
-    if signals:
-        parts = [f"{outcome} {sum(by.values()):,} (" + ", ".join(f"{signal} {n:,}" for signal, n in
-                                                               by.most_common()) + ")"
-                 for outcome, by in sorted(signals.items(), key=lambda item: -sum(item[1].values()))]
-        lines.append(("episodes by outcome (signal)", "; ".join(parts) + f"; signals disagree in "
-                      f"{facts.disagree:,} (`episodes.outcome_signals`)"))
-    edits = sum(facts.survival.values())
-    if edits:
-        reverted = facts.survival.get(0, 0) / edits
-        points = ", ".join(f"p{round(q * 100)} {value:.2f}" for q, value in
-                           zip(QUANTILES, quantiles(facts.survival), strict=True))
-        lines.append(("survival", f"of the {edits:,} edit changes that inserted something, the share of "
-                                  f"their characters left at the end (`edits.survived_to_end`): {points}; "
-                                  f"none left: {reverted:.0%}"))
-    total = sum(facts.inserted.values())
-    if total:
-        ai = sum(chars for origin, chars in facts.inserted.items() if ORIGIN_CLASS.get(origin) == "ai")
-        lines.append(("AI share", f"{ai / total:.1%} of the characters written were an AI's (ai_completion, "
-                                  "agent: `episodes.ai_share`)"))
+    lines = [*_label_lines(figures), *_split_lines(figures)]
     return [(Ours(what), Ours(text)) for what, text in lines]
+
+
+def _label_lines(figures: Scores) -> list[tuple[str, str]]:
+    """Outcomes, survival and the AI share, each when there is something to say it of."""
+    lines = []
+    if figures.outcomes:
+        parts = [f"{outcome} {sum(by.values()):,} (" + ", ".join(f"{signal} {n:,}" for signal, n in
+                                                               by.items()) + ")"
+                 for outcome, by in figures.outcomes.items()]
+        lines.append(("episodes by outcome (signal)", "; ".join(parts) + f"; signals disagree in "
+                      f"{figures.signals_disagree:,} (`episodes.outcome_signals`)"))
+    if figures.edits:
+        points = ", ".join(f"{name} {value:.2f}" for name, value in figures.survival.items()
+                           if name != "none_left")
+        lines.append(("survival", f"of the {figures.edits:,} edit changes that inserted something, the "
+                                  f"share of their characters left at the end (`edits.survived_to_end`): "
+                                  f"{points}; none left: {figures.survival['none_left']:.0%}"))
+    if figures.ai_share is not None:
+        lines.append(("AI share", f"{figures.ai_share:.1%} of the characters written were an AI's "
+                                  "(ai_completion, agent: `episodes.ai_share`)"))
+    return lines
+
+
+def _split_lines(figures: Scores) -> list[tuple[str, str]]:
+    """The split sizes, duplicates and leaks."""
+    def rate(count: int) -> str:
+        return f"{100 * figures.rate(count):.1f} % ({count:,} of {figures.episodes:,} episodes"
+
+    leaks = "; ".join(_example_leak_text(fmt, counts) for fmt, counts in figures.example_leaks.items())
+    return [
+        ("split sizes (episodes)", ", ".join(f"{name} {size:,}" for name, size in figures.splits.items())),
+        ("duplicate rate", f"{rate(figures.duplicates)} have the same steps as another)"),
+        ("near-duplicate rate", f"{rate(figures.near_duplicates)} have a near-duplicate diff, other steps)"),
+        ("split leaks", f"{figures.split_leaks:,} episodes with a duplicate or near duplicate on the other "
+                        "side"),
+        *([("example leaks", leaks)] if leaks else []),
+    ]
+
+
+def _example_leak_text(fmt: str, counts: dict[str, int]) -> str:
+    text = f"{fmt}: {counts['eval_left_out']:,} eval examples left out (identical to a train example)"
+    if counts["train_left_out"]:
+        text += f", {counts['train_left_out']:,} train (identical to an eval example published before)"
+    return text + f", {counts['left_in']:,} left in"
+
+
+def score_keys(figures: Scores) -> dict[str, Any]:
+    """The same figures as the card's `codetape` YAML key: numbers as numbers (shares from 0 to 1, not
+    rounded), and a figure there is nothing to compute from (survival's quantiles without edits, the AI
+    share of nothing written) left out, as the scorecard leaves out its line."""
+    share = {} if figures.ai_share is None else {"share": figures.ai_share}
+    return {
+        "episodes": figures.episodes,
+        "splits": dict(figures.splits),
+        "duplicates": {"episodes": figures.duplicates, "rate": figures.rate(figures.duplicates)},
+        "near_duplicates": {"episodes": figures.near_duplicates,
+                            "rate": figures.rate(figures.near_duplicates)},
+        "split_leaks": figures.split_leaks,
+        "example_leaks": {fmt: dict(counts) for fmt, counts in figures.example_leaks.items()},
+        "outcomes": {outcome: dict(by) for outcome, by in figures.outcomes.items()},
+        "signals_disagree": figures.signals_disagree,
+        "survival": {"edits": figures.edits, **figures.survival},
+        "ai_share": {**share, "characters": figures.characters, "ai_characters": figures.ai_characters},
+    }
 
 
 def _trust_text(manifest: DatasetManifest) -> str:

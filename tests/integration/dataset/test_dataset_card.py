@@ -1,6 +1,7 @@
 """The dataset card a build writes (collector/dataset/card.py), read by the tools it is for: Hugging Face
-`datasets` loads each table by its config, `mlcroissant` validates croissant.json and reads records
-through it, and the README's data dictionary describes every column."""
+`datasets` loads each table by its config, `huggingface_hub` reads the hub's keys and the scores from its
+metadata, `mlcroissant` validates croissant.json and reads records through it, and the README's data
+dictionary describes every column."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import datasets
 import mlcroissant
 import pytest
 import yaml
+from huggingface_hub import DatasetCard
 
 from collector.consent import sign_episode
 from collector.dataset.tables import TABLES
@@ -66,6 +68,44 @@ def test_every_table_even_an_empty_one_is_a_config_datasets_loads_with_its_month
         assert set(table.column_names) == set(TABLES[name].names), name
         if name not in ("blobs", "rejected"):
             assert set(table.unique("month")) <= months and set(table.unique("month")), name
+
+
+def test_huggingface_hub_reads_the_hub_keys_and_the_scores_of_the_manifest_and_tables(built: Path) -> None:
+    data = DatasetCard.load(built / "README.md").data
+    manifest = json.loads((built / "_manifest.json").read_text(encoding="utf-8"))
+    episodes = manifest["rows"]["episodes"]
+    hub = [data.get(key) for key in ("license", "language", "task_categories", "size_categories")]
+    assert hub == [["mit"], ["code"], ["text-generation"], ["n<1K"]]
+    scores = data.get("codetape")
+    assert scores["episodes"] == episodes == 2
+    assert scores["splits"] == {"train": 0, "eval": 0, "none": 0} | manifest["splits"]
+    assert sum(scores["splits"].values()) == episodes
+    assert scores["duplicates"] == {"episodes": manifest["near_duplicates"],
+                                    "rate": manifest["near_duplicates"] / episodes}
+    assert scores["near_duplicates"] == {"episodes": manifest["near_diff_duplicates"],
+                                         "rate": manifest["near_diff_duplicates"] / episodes}
+    assert scores["split_leaks"] == manifest["split_leaks"] == 0
+    assert scores["example_leaks"] == {}  # (no exports)
+    con = duck(built)
+    outcomes = con.execute("SELECT coalesce(outcome, 'none'), coalesce(outcome_signal, 'none'), count(*) "
+                           "FROM episodes GROUP BY ALL").fetchall()
+    assert sorted(outcomes) == sorted((outcome, signal, count) for outcome, by in scores["outcomes"].items()
+                                      for signal, count in by.items())
+    edits = con.execute("SELECT count(survived_to_end), count(*) FILTER (WHERE survived_to_end < 0.001) "
+                        "FROM edits").fetchone()
+    assert edits is not None and edits[0] > 0 and scores["survival"]["edits"] == edits[0]
+    assert scores["survival"]["none_left"] == edits[1] / edits[0]
+    assert list(scores["survival"]) == ["edits", "p10", "p25", "p50", "p75", "p90", "none_left"]
+    written = con.execute("SELECT sum(o.chars), coalesce(sum(o.chars) FILTER (WHERE o.origin IN "
+                          "('ai_completion', 'agent')), 0) FROM (SELECT unnest(inserted_by_origin) AS o "
+                          "FROM episodes)").fetchone()
+    assert written is not None and written[0] > 0
+    assert scores["ai_share"] == {"share": written[1] / written[0], "characters": written[0],
+                                  "ai_characters": written[1]}
+    readme = (built / "README.md").read_text(encoding="utf-8")
+    # the scorecard prints the same figures
+    assert f"| split leaks | {manifest['split_leaks']} episodes with a duplicate" in readme
+    assert f"of the {edits[0]:,} edit changes that inserted something" in readme
 
 
 def test_the_readme_describes_every_column_and_what_was_left_out(built: Path) -> None:

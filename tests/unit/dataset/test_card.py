@@ -1,5 +1,6 @@
-"""The dataset card's parts that need no build: the data dictionary covers every column, and texts from
-episodes cannot break the card's Markdown or its YAML."""
+"""The dataset card's parts that need no build: the data dictionary covers every column, texts from
+episodes cannot break the card's Markdown or its YAML, and the YAML's hub keys and scores read back through
+`huggingface_hub` as the figures the card prints."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import html
 import json
 from collections import Counter
 from datetime import UTC, datetime
+from importlib.resources import files
 
 import pytest
 import yaml
+from huggingface_hub import DatasetCard, DatasetCardData
 
-from collector.dataset.card import NONE_GIVEN, Facts, Ours, croissant, quantiles, readme
+from collector.dataset.card import NONE_GIVEN, Facts, Ours, croissant, quantiles, readme, size_category
 from collector.dataset.dictionary import TABLES as DOCS
 from collector.dataset.manifest import DatasetManifest
 from collector.dataset.tables import TABLES
@@ -101,3 +104,94 @@ def test_an_episode_shared_under_no_licence_is_unknown_on_the_hub_and_a_licence_
 
     assert licences([("CC-BY-4.0", 1), (Ours(NONE_GIVEN), 1)]) == ["cc-by-4.0", "unknown"]
     assert licences([("LicenseRef-mine", 1), ("MIT", 1)]) == ["mit", "other"]
+
+
+def scored() -> tuple[DatasetManifest, Facts]:
+    """A dataset with something in every score: 8 episodes, a leak left in, outcomes, survival, agents."""
+    facts = Facts(episodes=8, signers=2, licences=[("MIT", 7), ("Apache-2.0", 1)], purposes=[("training", 8)],
+                  first=datetime(2026, 1, 2, tzinfo=UTC), last=datetime(2026, 1, 3, tzinfo=UTC),
+                  inserted=Counter({"typed": 250, "agent": 100, "ai_completion": 50, "unknown": 100}),
+                  outcomes=Counter({("pass", "tests"): 4, ("pass", "commit"): 1, ("fail", "tests"): 2,
+                                    (None, None): 1}),
+                  disagree=2, survival=Counter({0: 2, 500: 1, 1000: 5}))
+    manifest = DatasetManifest(source="file:///src", rows={"episodes": 1_000, "steps": 120_000},
+                               splits={"train": 5, "eval": 2, "none": 1}, near_duplicates=3,
+                               near_diff_duplicates=1, split_leaks=0,
+                               examples_left_out={"zeta2": {"eval": 26, "train": 2}},
+                               example_leaks={"zeta2": 0, "dpo": 1, "atif": 0})
+    return manifest, facts
+
+
+def test_the_card_metadata_holds_the_hub_keys_and_every_score_as_numbers_huggingface_hub_reads() -> None:
+    manifest, facts = scored()
+    text = readme(manifest, facts)
+    data = DatasetCard(text).data
+    assert isinstance(data, DatasetCardData)
+    assert data.license == ["apache-2.0", "mit"] and data.language == ["code"]
+    assert data.task_categories == ["text-generation"] and data.size_categories == ["1K<n<10K"]
+    assert data.get("tags") == ["code", "software-engineering", "developer-activity"]
+    assert [config["config_name"] for config in data.get("configs")] == list(TABLES)
+    assert data.get("codetape") == {  # (DatasetCardData keeps a key it does not know as it was given)
+        "episodes": 8,
+        "splits": {"train": 5, "eval": 2, "none": 1},
+        "duplicates": {"episodes": 3, "rate": 0.375},
+        "near_duplicates": {"episodes": 1, "rate": 0.125},
+        "split_leaks": 0,
+        "example_leaks": {"dpo": {"eval_left_out": 0, "train_left_out": 0, "left_in": 1},
+                          "zeta2": {"eval_left_out": 26, "train_left_out": 2, "left_in": 0}},
+        "outcomes": {"pass": {"tests": 4, "commit": 1}, "fail": {"tests": 2}, "none": {"none": 1}},
+        "signals_disagree": 2,
+        "survival": {"edits": 8, "p10": 0.0, "p25": 0.0, "p50": 1.0, "p75": 1.0, "p90": 1.0,
+                     "none_left": 0.25},
+        "ai_share": {"share": 0.3, "characters": 500, "ai_characters": 150},
+    }
+    # the scorecard prints the same figures
+    for line in ("| duplicate rate | 37.5 % (3 of 8 episodes", "| near-duplicate rate | 12.5 % (1 of 8",
+                 "| split sizes (episodes) | train 5, eval 2, none 1 |",
+                 "| episodes by outcome (signal) | pass 5 (tests 4, commit 1); fail 2 (tests 2); none 1 "
+                 "(none 1); signals disagree in 2",
+                 "p10 0.00, p25 0.00, p50 1.00, p75 1.00, p90 1.00; none left: 25%",
+                 "| AI share | 30.0% of the characters written",
+                 "dpo: 0 eval examples left out (identical to a train example), 1 left in; zeta2: 26 eval"):
+        assert line in text, line
+
+
+def test_the_hub_keys_are_in_the_vocabularies_datasets_ships() -> None:
+    """`datasets`' own lists of the hub's size categories and language codes (`code`: a programming
+    language), the ones its card validation used."""
+    resources = files("datasets.utils.resources")
+    sizes = json.loads(resources.joinpath("size_categories.json").read_text(encoding="utf-8"))
+    languages = json.loads(resources.joinpath("languages.json").read_text(encoding="utf-8"))
+    manifest, facts = scored()
+    data = DatasetCard(readme(manifest, facts)).data
+    assert set(data.get("language")) <= set(languages) and set(data.get("size_categories")) <= set(sizes)
+    found = [size_category(rows) for rows in (0, 999, 1_000, 9_999, 10_000, 10**6, 10**9 - 1, 10**11,
+                                               10**12 - 1, 10**12)]
+    assert found == ["n<1K", "n<1K", "1K<n<10K", "1K<n<10K", "10K<n<100K", "1M<n<10M", "100M<n<1B",
+                     "100B<n<1T", "100B<n<1T", "n>1T"]
+    assert set(found) <= set(sizes) and len({size_category(10**power) for power in range(2, 13)}) == 11
+
+
+def test_an_empty_dataset_has_scores_of_nothing_and_no_figure_made_up() -> None:
+    data = DatasetCard(readme(DatasetManifest(source="file:///src"), Facts())).data
+    assert data.get("size_categories") == ["n<1K"] and data.get("license") == ["unknown"]
+    scores = data.get("codetape")
+    assert scores["survival"] == {"edits": 0}  # no quantile of no edits
+    assert scores["ai_share"] == {"characters": 0, "ai_characters": 0}  # no share of nothing
+    assert scores["duplicates"] == {"episodes": 0, "rate": 0.0}
+    assert scores["outcomes"] == {} and scores["example_leaks"] == {}
+
+
+def test_an_outcome_that_looks_like_yaml_or_front_matter_stays_a_key_of_codetape() -> None:
+    """A text from episodes in the YAML (an outcome, a signal) is quoted by PyYAML: it ends no front
+    matter, adds no key and no config."""
+    hostile = "x\n---\nconfigs: []\n\"quoted\": &a *b"
+    facts = Facts(episodes=1, signers=1, licences=[("MIT", 1)], purposes=[("training", 1)],
+                  first=datetime(2026, 1, 2, tzinfo=UTC), last=datetime(2026, 1, 3, tzinfo=UTC),
+                  outcomes=Counter({(hostile, "tests: [1]"): 1}))
+    text = readme(DatasetManifest(source="file:///src", rows={"episodes": 1}), facts)
+    data = DatasetCard(text).data
+    assert data.get("codetape")["outcomes"] == {hostile: {"tests: [1]": 1}}
+    assert [config["config_name"] for config in data.get("configs")] == list(TABLES)
+    front = yaml.safe_load(text.split("\n---\n", 1)[0].removeprefix("---\n"))
+    assert front["codetape"] == data.get("codetape") and front["license"] == data.get("license") == ["mit"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from collector.dataset.card import scorecard
+from collector.dataset.card import Facts, scorecard, scores
 from collector.dataset.cross_split import OutFiles, dedup_build, listed
 from collector.dataset.manifest import DatasetManifest
 from collector.dataset.output import open_output
@@ -44,7 +44,8 @@ def test_examples_are_left_out_over_out_and_earlier_files_stay(tmp_path: Path) -
 def test_the_card_counts_the_examples_left_out_per_format() -> None:
     manifest = DatasetManifest(source="file:///s", examples_left_out={"zeta2": {"eval": 26, "train": 2}},
                                example_leaks={"zeta2": 0})
-    lines = dict(scorecard(manifest, 200))
+    lines: dict[str, str] = dict(scorecard(scores(manifest, Facts(episodes=200))))
     assert lines["example leaks"] == ("zeta2: 26 eval examples left out (identical to a train example), "
                                       "2 train (identical to an eval example published before), 0 left in")
-    assert "example leaks" not in dict(scorecard(DatasetManifest(source="file:///s"), 200))
+    none = scores(DatasetManifest(source="file:///s"), Facts(episodes=200))
+    assert "example leaks" not in dict(scorecard(none))
