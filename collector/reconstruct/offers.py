@@ -39,6 +39,10 @@ and what was typed of it) moves into `context_before`, what both end with of the
 `context_after`. So `context_before + chosen + context_after` is the file's text as it settled (the
 part of it the contexts hold), and `context_before + rejected + context_after` that text with the
 offered item in the developer's text's place.
+
+What was taken of an offer accepted or partly accepted (`kept`, the kto export's desirable rows,
+collector/export/kto.py) is read over the same settled text: the text in front of the place and what was
+taken, what was typed of it moved in front as `pair` moves it.
 """
 
 from __future__ import annotations
@@ -252,13 +256,27 @@ def outcome(place: Place) -> str | None:
                       place.typed + place.trail)
 
 
+def by_ai(step: OfferStep) -> bool:
+    """Whether an AI offered the item an offer is judged by (`shown`): the offer or the item says so."""
+    return bool(step.ai or step.items[step.taken if step.taken is not None else 0].ai)
+
+
 def preferred(place: Place) -> bool:
     """Whether the offer at `place` is a preference: an AI's suggestion the developer's settled text
     replaced (module docstring)."""
-    step, settled = place.step, place.settled
-    ai = step.ai or step.items[step.taken if step.taken is not None else 0].ai  # (the item `shown`)
-    return bool(ai and settled and outcome(place) in ("overwritten", "partly_accepted")
-                and not settled.startswith(place.lead + shown(step)))
+    settled = place.settled
+    return bool(by_ai(place.step) and settled and outcome(place) in ("overwritten", "partly_accepted")
+                and not settled.startswith(place.lead + shown(place.step)))
+
+
+def kept(place: Place) -> tuple[str, str]:
+    """What was taken of the offer at a settled `place` whose outcome is `accepted` or `partly_accepted`
+    (the settled text starts with it): the file's text in front of it (at most CONTEXT_BEFORE characters)
+    and it, what it shares with the text that stood in front of the item (the `lead`, what was typed of
+    it) moved into the text in front, as `pair` moves it. So the two are the file's text as it settled, up
+    to the end of what was taken."""
+    taken, head = taken_text(place.step) or "", len(place.typed)
+    return (place.before + place.lead + taken[:head])[-CONTEXT_BEFORE:], taken[head:]
 
 
 def pair(place: Place) -> Pair:

@@ -1,4 +1,6 @@
-"""Whether what a change inserted stayed: every inserted character traced through the build's one replay.
+"""Whether what a change inserted stayed: every inserted character traced through a replay (the dataset's
+build's, collector/dataset/survival.py, whose labels on `edits` and `transitions` it gives; stepwise's,
+collector/export/stepwise.py, whose burst labels it gives).
 
 Each character of every file the episode knows carries the id of the change that inserted it (`Trace`):
 an edit's change (one row of `edits`) or a write to disk outside the editor (a `file_change`), or 0 for
@@ -30,12 +32,9 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
-import pyarrow as pa
-
-from collector.dataset.tables import LABELS
 from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.linediff import shared_prefix, shared_suffix
 from schemas.steps import CloseStep, FileChangeStep, GapStep, GitStep, OpenStep, SaveStep, Step
@@ -56,6 +55,7 @@ class Labels:
 
 
 NONE = Labels(None, None, None, None)
+LABELS = tuple(field.name for field in fields(Labels))  # the columns they are, in order
 
 
 def _zeros(length: int) -> array:  # type: ignore[type-arg]
@@ -338,19 +338,3 @@ class Trace:
                 rows.append((0.0, to_commit, went, when - t_ms[made]))
         return {name: list(values) for name, values in zip(LABELS, zip(*rows, strict=True) if rows else
                                                            ((),) * len(LABELS), strict=True)}
-
-
-def gathered(schema: pa.Schema) -> pa.Schema:
-    """`schema` without the label columns: what is gathered row by row, before the labels are known."""
-    return pa.schema([field for field in schema if field.name not in LABELS])
-
-
-def columns(labels: list[Labels]) -> dict[str, list[Any]]:
-    """Labels, one a row, as the label columns."""
-    return {name: [getattr(label, name) for label in labels] for name in LABELS}
-
-
-def labelled(table: pa.Table, values: dict[str, list[Any]], schema: pa.Schema) -> pa.Table:
-    """`table` (of `gathered(schema)`) with the label columns `values`, in `schema`'s order."""
-    return pa.Table.from_arrays([pa.array(values[field.name], field.type) if field.name in values else
-                                 table.column(field.name) for field in schema], schema=schema)

@@ -1,0 +1,148 @@
+"""`stepwise`: `<episode id>.stepwise.jsonl`, a row per mistake and its fix, in TRL's stepwise-supervision
+form (`prompt`, `completions`, `labels`: what TRL's PRMTrainer, a process reward model, trains on): the
+edits that took the developer from failing tests to passing ones, each labelled by whether it stayed.
+
+A *segment* runs from a failing test run (a test failed or errored, or the runner exited non-zero) to the
+next green one (collector/episode/outcome.py `green`); a run that is neither (nothing ran) changes
+nothing. A failing run after the first, before the green one, does not start another segment: the
+developer is still on the same mistake, and the edits made after the first failure are all steps towards
+its fix. Tests that fail and never pass again make no row.
+
+- `prompt`: what the developer faced. The task's statement when a task was under way at the first failing
+  run (`task start` to `task done`), then the run: the command that ran the tests (framework and
+  arguments), how many passed and failed, and the failing tests' ids with their summaries, at most 20, as
+  swe-messages gives a run's result (swe_calls.py `test_result`).
+- `completions`: the segment's edit bursts (bursts.py: a run of typing in one file), in order, each as its
+  unified diff (`Burst.diff`, with its `---`/`+++` lines naming the file). A burst that leaves its file as
+  it was (typed and deleted within it) has no diff and is no step. Writes to disk from outside the editor
+  (an agent's, a formatter's, `git checkout`) are no steps, though they may revert one.
+- `labels`: per burst, whether what it inserted survived to the green run: false when none of the
+  characters it inserted is left in the files at the green run, true otherwise. It is the dataset's own
+  notion, on the same trace: every inserted character followed by the id of the change that inserted it
+  (collector/reconstruct/survival.py), a burst's characters being those its edits' changes inserted, and
+  "none left" what the `edits` table's `reverted_at_step` says (collector/reconstruct/traced.py
+  `reverted`). A burst that only deleted inserted nothing to revert: true. A burst partly undone is true:
+  something it wrote was part of the fix.
+
+Each row also carries `name` (`<episode id>:<failing run's step>-<green run's step>`), `failing_step` and
+`passing_step` (the steps' indexes, as `codetape cat` counts) and `split` (split.py). A segment is left out,
+counted, when a text in it holds a redaction placeholder (a model would learn to write one, as dpo says),
+when a burst in it was in a file too large to diff (bursts.py MAX_TEXT), or when no burst in it changed a
+file.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections import Counter
+from dataclasses import dataclass, field
+
+from collector.episode import Episode
+from collector.episode.lines import json_line
+from collector.episode.outcome import FAILED, green
+from collector.export.allowance import Allowance, Writes
+from collector.export.bursts import Burst, Item
+from collector.export.follow import Items
+from collector.export.per_episode import Following
+from collector.export.swe_calls import test_result
+from collector.reconstruct.traced import Traced
+from collector.reconstruct.workspace import Workspace
+from collector.redact.placeholders import PLACEHOLDER_RE
+from collector.text.linediff import DiffWork
+from schemas.steps import EditStep, Step, TaskStep, TestRunStep
+
+
+class StepwiseExporter(Following):
+    def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Segments:
+        return Segments(out, episode, self.result.skipped, self.result.splits[str(episode.header.episode_id)],
+                        allowance.diffs)
+
+
+def failing(step: TestRunStep) -> bool:
+    """Whether a test run failed: a test failed or errored, or the runner exited non-zero."""
+    return step.exit_status not in (None, 0) or any(test.outcome in FAILED for test in step.tests)
+
+
+def prompt(run: TestRunStep, statement: str | None) -> str:
+    """What the developer faced at a failing run (module docstring)."""
+    task = f"The task:\n{statement}\n\n" if statement else ""
+    command = shlex.join([run.framework, *run.args])
+    return f"{task}The tests failed ({command}):\n{test_result(run)}\n"
+
+
+@dataclass
+class Segment:
+    """A failing run, the task then, and the bursts since, each with the ids of what it inserted."""
+
+    index: int
+    run: TestRunStep
+    statement: str | None
+    bursts: list[tuple[Burst, range]] = field(default_factory=list)
+
+
+class Segments(Items):
+    """The episode's bursts and test runs as they settle, the trace beside them; a row per segment."""
+
+    def __init__(self, out: Writes, episode: Episode, skipped: Counter[str], split: str,
+                 work: DiffWork) -> None:
+        super().__init__(episode.header.position_encoding, work)
+        self.out, self.skipped, self.split = out, skipped, split
+        self.episode_id = str(episode.header.episode_id)
+        self.traced = Traced()
+        self.mark = 0  # the trace's first id of the burst open (its ids run from it on)
+        self.statement: str | None = None  # the task under way
+        self.segment: Segment | None = None
+        self.written = 0
+
+    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+        super().before(index, step, workspace)  # (a burst this step ends settles before it is traced)
+        burst = self.grouper.burst
+        if type(step) is EditStep and burst is not None and burst.first == index:
+            self.mark = len(self.traced.trace.inserted)
+        self.traced.before(index, step, workspace)
+
+    def after(self, index: int, step: Step, workspace: Workspace) -> None:
+        self.traced.after(index, step, workspace)
+        super().after(index, step, workspace)
+
+    def item(self, item: Item, workspace: Workspace) -> None:
+        if isinstance(item, Burst):
+            if self.segment is not None:
+                self.segment.bursts.append((item, range(self.mark, len(self.traced.trace.inserted))))
+            return
+        match item.step:
+            case TaskStep(action="start", statement=statement):
+                self.statement = statement
+            case TaskStep(action="done"):
+                self.statement = None
+            case TestRunStep() as run if green(run):
+                if self.segment is not None:
+                    self._row(self.segment, item.index)
+                self.segment = None
+            case TestRunStep() as run if failing(run) and self.segment is None:
+                self.segment = Segment(item.index, run, self.statement)
+            case _:
+                pass
+
+    def _row(self, segment: Segment, passing: int) -> None:
+        if any(burst.too_large for burst, _ in segment.bursts):
+            self.skipped["segments with a file too large to diff"] += 1
+            return
+        steps = [(burst.diff(), not self.traced.reverted(made)) for burst, made in segment.bursts]
+        steps = [(diff, label) for diff, label in steps if diff]
+        if not steps:
+            self.skipped["segments with no change"] += 1
+            return
+        text = prompt(segment.run, segment.statement)
+        if any(PLACEHOLDER_RE.search(one) for one in (text, *(diff for diff, _ in steps))):
+            self.skipped["segments with a redaction placeholder"] += 1
+            return
+        self.out.write(json_line({"prompt": text, "completions": [diff for diff, _ in steps],
+                                  "labels": [label for _, label in steps],
+                                  "name": f"{self.episode_id}:{segment.index}-{passing}",
+                                  "failing_step": segment.index, "passing_step": passing,
+                                  "split": self.split}))
+        self.written += 1
+
+    def end(self, workspace: Workspace) -> int:
+        return self.written

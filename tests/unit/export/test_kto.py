@@ -1,0 +1,132 @@
+"""kto's rows (collector/export/kto.py) of hand-built episodes, written in this process: an AI suggestion
+taken is a desirable completion, one the developer wrote over an undesirable one, one partly taken a
+desirable completion of the part taken; checked through TRL's own KTO preparation (tests/support/trl_kto.py).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import datasets
+
+from collector.episode import open_episode, write_episode_file
+from collector.export.kto import KtoExporter
+from collector.export.result import ExportResult
+from schemas import EpisodeHeader, Step, step_from_dict
+from tests.support.trl_dpo import EOS, byte_tokenizer
+from tests.support.trl_kto import prepare
+
+TEXT = "def f():\n    "  # the caret at the end, line 1 character 4
+SECRET = "«redacted:secret:1»"
+
+
+def step(kind: str, t_ms: int, **fields: Any) -> Step:
+    return step_from_dict({"kind": kind, "t_ms": t_ms, "source": "test", **fields})
+
+
+def at(line: int, start: int, end: int | None = None) -> dict[str, Any]:
+    return {"start": {"line": line, "character": start},
+            "end": {"line": line, "character": start if end is None else end}}
+
+
+def typed(t_ms: int, line: int, character: int, text: str, origin: str = "typed") -> Step:
+    return step("edit", t_ms, path="a.py", origin=origin,
+                changes=[{"range": at(line, character), "text": text}])
+
+
+def offer(t_ms: int, item: str, decision: str, *, ai: bool = True, character: int = 4,
+          **fields: Any) -> Step:
+    return step("offer", t_ms, path="a.py", range=at(1, character), via="inline", ai=ai,
+                evidence="lsp:textDocument/inlineCompletion", items=[{"text": item}], decision=decision,
+                **fields)
+
+
+def export(tmp_path: Path, header: EpisodeHeader,
+           steps: list[Step]) -> tuple[list[dict[str, Any]], ExportResult]:
+    path = tmp_path / f"{header.episode_id}.ctape"
+    write_episode_file(path, header, steps)
+    result = ExportResult("kto", tmp_path)
+    result.splits[str(header.episode_id)] = "train"
+    KtoExporter(tmp_path, result, ".kto.jsonl").add(open_episode(path))
+    written = tmp_path / f"{header.episode_id}.kto.jsonl"
+    return [json.loads(line) for line in written.read_text(encoding="utf-8").splitlines()], result
+
+
+def test_a_suggestion_taken_is_true_one_written_over_false(tmp_path: Path,
+                                                           episode_header: EpisodeHeader) -> None:
+    steps = [step("open", 0, path="a.py", text=TEXT),
+             offer(10, "return 1", "accepted", taken=0), typed(20, 1, 4, "return 1", "ai_completion"),
+             step("save", 30, path="a.py"),
+             typed(40, 1, 12, "\n    "),  # a line begun after it
+             step("offer", 50, path="a.py", range=at(2, 4), via="inline", ai=True,
+                  evidence="lsp:textDocument/inlineCompletion", items=[{"text": "return 2"}],
+                  decision="not_taken"),
+             typed(60, 2, 4, "raise ValueError")]
+    rows, result = export(tmp_path, episode_header, steps)
+    name = str(episode_header.episode_id)
+    assert rows == [
+        {"prompt": TEXT, "completion": "return 1", "label": True, "name": f"{name}:1", "path": "a.py",
+         "via": "inline", "outcome": "accepted", "split": "train"},
+        {"prompt": "def f():\n    return 1\n    ", "completion": "return 2", "label": False,
+         "name": f"{name}:5", "path": "a.py", "via": "inline", "outcome": "overwritten", "split": "train"}]
+    assert result.records == 2 and not result.skipped
+
+
+def test_a_part_taken_is_true_for_the_part_alone(tmp_path: Path, episode_header: EpisodeHeader) -> None:
+    steps = [step("open", 0, path="a.py", text=TEXT),
+             offer(10, "return x + 1", "partly_accepted", taken=0, taken_chars=7),
+             typed(20, 1, 4, "return ", "ai_completion"), typed(30, 1, 11, "y")]
+    rows, _ = export(tmp_path, episode_header, steps)
+    assert [(row["prompt"], row["completion"], row["label"], row["outcome"]) for row in rows] == [
+        (TEXT, "return ", True, "partly_accepted")]
+
+
+def test_no_row_for_an_offer_not_looked_at_nor_for_a_language_servers(tmp_path: Path,
+                                                                       episode_header: EpisodeHeader) -> None:
+    steps = [step("open", 0, path="a.py", text=TEXT),
+             offer(10, "return 1", "not_taken"),  # ignored: nothing written in its place
+             step("save", 20, path="a.py"),
+             offer(30, "return 1", "accepted", ai=False, taken=0), typed(40, 1, 4, "return 1"),  # no AI's
+             step("save", 50, path="a.py"),
+             offer(60, "  # done", "not_taken", character=12), typed(70, 1, 12, "  # done")]  # retyped
+    rows, result = export(tmp_path, episode_header, steps)
+    assert rows == [] and result.records == 0
+
+
+def test_a_row_holding_a_redaction_placeholder_is_left_out_counted(tmp_path: Path,
+                                                                    episode_header: EpisodeHeader) -> None:
+    steps = [step("open", 0, path="a.py", text=TEXT),
+             offer(10, f"return '{SECRET}'", "accepted", taken=0),
+             typed(20, 1, 4, f"return '{SECRET}'", "ai_completion"),
+             step("save", 30, path="a.py"),
+             typed(40, 1, 4 + len(f"return '{SECRET}'"), "\n    "),
+             step("offer", 50, path="a.py", range=at(2, 4), via="inline", ai=True,
+                  evidence="lsp:textDocument/inlineCompletion", items=[{"text": "pass"}], decision="accepted",
+                  taken=0),
+             typed(60, 2, 4, "pass", "ai_completion")]
+    rows, result = export(tmp_path, episode_header, steps)
+    assert [row["completion"] for row in rows] == []  # the second's prompt holds the placeholder too
+    assert result.skipped == {"rows with a redaction placeholder": 2}
+
+
+def test_trl_prepares_each_row_to_the_text_exported(tmp_path: Path, episode_header: EpisodeHeader) -> None:
+    steps = [step("open", 0, path="a.py", text=TEXT),
+             offer(10, "return 1", "accepted", taken=0), typed(20, 1, 4, "return 1", "ai_completion"),
+             step("save", 30, path="a.py"),
+             typed(40, 1, 12, "\n    "),
+             step("offer", 50, path="a.py", range=at(2, 4), via="inline", ai=True,
+                  evidence="lsp:textDocument/inlineCompletion", items=[{"text": "return 2"}],
+                  decision="not_taken"),
+             typed(60, 2, 4, "raise ValueError")]
+    rows, _ = export(tmp_path, episode_header, steps)
+    tokenizer = byte_tokenizer()
+    prepared = prepare(datasets.Dataset.from_list(rows), tokenizer)
+    assert prepared.num_rows == len(rows) == 2
+    for row, done in zip(rows, prepared, strict=True):
+        assert tokenizer.decode(done["prompt_ids"]) == row["prompt"]
+        assert tokenizer.decode(done["completion_ids"]) == row["completion"] + EOS
+        assert done["label"] is row["label"]
+    assert [done["KL_completion_ids"] for done in prepared] == [prepared[1]["completion_ids"],
+                                                               prepared[0]["completion_ids"]]
