@@ -19,6 +19,16 @@ from tests.support.dataset_helpers import TABLES, file_sha256
 from tests.support.seaweed import SeaweedFS
 
 
+def unlinkable_member(home: Path, source: str, endpoint: str) -> None:
+    """A member's (or the receiver's) config.toml: unlinkable mode, no upload delay, the team's store. One
+    upload at a time: msgspec crashed (SIGSEGV) in `upload`'s parallel episode checks once
+    (test_unlinkable_end_to_end.py)."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(
+        f'[upload]\nto = "{source}"\nendpoint_url = "{endpoint}"\nconcurrency = 1\n'
+        '[consent]\nmode = "unlinkable"\nupload_delay_max_s = 0\n', encoding="utf-8")
+
+
 def signer(path: Path) -> str:
     """The key id an episode is signed with (in unlinkable mode, its own key's: one per episode)."""
     consent = open_episode(path).consent

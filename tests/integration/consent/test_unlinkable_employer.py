@@ -45,7 +45,7 @@ from tests.cli import codetape
 from tests.cli import codetape as in_process
 from tests.support.dataset_helpers import SCALE
 from tests.support.issuer import Issuer
-from tests.support.linkage import duck_at, seen_by_episode, singled_out
+from tests.support.linkage import duck_at, seen_by_episode, singled_out, unlinkable_member
 from tests.support.seaweed import SeaweedFS
 from tests.support.sessions import generate
 
@@ -188,13 +188,6 @@ def sealed(team: Team, who: str, root: Path, header: EpisodeHeader, steps: list[
     return result.path
 
 
-def configure(home: Path, team: Team) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "config.toml").write_text(
-        f'[upload]\nto = "{team.source}"\nendpoint_url = "{team.seaweed.endpoint}"\n'
-        '[consent]\nmode = "unlinkable"\nupload_delay_max_s = 0\n', encoding="utf-8")
-
-
 def record(team: Team, who: str) -> None:
     member, home = STAFF[who], team.home(who)
     root = clone(team, who)
@@ -225,9 +218,9 @@ def team(tmp_path_factory: pytest.TempPathFactory, seaweed: SeaweedFS) -> Iterat
         issuer.start()
         world = Team(issuer, seaweed, base, seaweed.bucket("employer"), base / "ISSUER.pub",
                      base / "receiver", company_repository(base))
-        configure(world.receiver, world)
+        unlinkable_member(world.receiver, world.source, world.seaweed.endpoint)
         for who in STAFF:
-            configure(world.home(who), world)
+            unlinkable_member(world.home(who), world.source, world.seaweed.endpoint)
             issuer.enrol(world.home(who), who, quota=10, count=3)
         for who in STAFF:
             record(world, who)

@@ -44,7 +44,7 @@ from tests.support.dataset_helpers import (
     snapshot_files,
 )
 from tests.support.issuer import Issuer
-from tests.support.linkage import duck_at, seen_by_episode, signer, singled_out
+from tests.support.linkage import duck_at, seen_by_episode, signer, singled_out, unlinkable_member
 from tests.support.seaweed import SeaweedFS
 
 # The same work for everyone (generated sessions of the same seeds): whatever could still tell one member's
@@ -76,14 +76,6 @@ class Team:
         return done.stdout
 
 
-def configure(home: Path, team: Team) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "config.toml").write_text(
-        f'[upload]\nto = "{team.source}"\nendpoint_url = "{team.seaweed.endpoint}"\n'
-        'concurrency = 1\n'  # msgspec crashed (SIGSEGV) in `upload`'s parallel episode checks: one at a time
-        '[consent]\nmode = "unlinkable"\nupload_delay_max_s = 0\n', encoding="utf-8")
-
-
 def sign_and_upload(home: Path, team: Team, seeds: tuple[int, ...]) -> list[Path]:
     signed = []
     for seed in seeds:
@@ -106,9 +98,9 @@ def team(tmp_path_factory: pytest.TempPathFactory, seaweed: SeaweedFS) -> Iterat
         issuer.start()
         world = Team(issuer, seaweed, base, seaweed.bucket("unlinkable-team"), base / "ISSUER.pub",
                      base / "receiver")
-        configure(world.receiver, world)
+        unlinkable_member(world.receiver, world.source, world.seaweed.endpoint)
         for name in SEEDS:
-            configure(world.home(name), world)
+            unlinkable_member(world.home(name), world.source, world.seaweed.endpoint)
         issuer.enrol(world.home("alice"), "alice", quota=10, count=4)
         issuer.enrol(world.home("bob"), "bob", quota=10, count=4)
         secret = issuer.add_member("carol", 2)
@@ -129,7 +121,7 @@ def bad_episodes(team: Team) -> dict[str, str]:
     """The episodes the build must refuse, each made and uploaded as its maker could: episode id -> reason."""
     made: dict[str, str] = {}
     mallory = team.home("mallory")  # not a member, but she has the shared drop credential
-    configure(mallory, team)
+    unlinkable_member(mallory, team.source, team.seaweed.endpoint)
     seed, public = new_key_pair()
     real = stored_keys(Home(team.home("alice")))[0].authorisation
     forged = type(real)(real.issuer, real.epoch, bytes(32), bytes(len(real.signature)))

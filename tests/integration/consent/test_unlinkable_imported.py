@@ -27,7 +27,7 @@ import pytest
 from collector.home import Home
 from tests.cli import codetape
 from tests.support.issuer import Issuer
-from tests.support.linkage import duck_at, seen_by_episode, singled_out
+from tests.support.linkage import duck_at, seen_by_episode, singled_out, unlinkable_member
 from tests.support.real_agents import versions
 from tests.support.seaweed import SeaweedFS
 from tests.support.transcripts import SECRET, transcript, workspace
@@ -74,13 +74,6 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-def configure(home: Path, team: Team) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "config.toml").write_text(
-        f'[upload]\nto = "{team.source}"\nendpoint_url = "{team.seaweed.endpoint}"\n'
-        '[consent]\nmode = "unlinkable"\nupload_delay_max_s = 0\n', encoding="utf-8")
-
-
 def work(team: Team, who: str) -> None:
     """Her two agent sessions, imported, looked at, signed and uploaded."""
     member, home, user = STAFF[who], team.home(who), team.user(who)
@@ -115,9 +108,9 @@ def team(tmp_path_factory: pytest.TempPathFactory, seaweed: SeaweedFS) -> Iterat
     try:
         issuer.start()
         world = Team(base, seaweed, seaweed.bucket("imported"), base / "ISSUER.pub", base / "receiver")
-        configure(world.receiver, world)
+        unlinkable_member(world.receiver, world.source, world.seaweed.endpoint)
         for who in STAFF:
-            configure(world.home(who), world)
+            unlinkable_member(world.home(who), world.source, world.seaweed.endpoint)
             issuer.enrol(world.home(who), who, quota=10, count=3)
         for who in STAFF:
             work(world, who)
