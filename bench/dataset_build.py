@@ -125,11 +125,11 @@ def child(engine: str, workers: int, source: str, out: str, issuer: str | None =
     """One build in this fresh process, measured (Arrow's allocator chosen as `codetape dataset` does); with
     `issuer` (an ISSUER.pub), as `--trust-issuer ISSUER.pub --min-contributors 1` builds
     (bench/unlinkable.py); exporting its episodes in `exports`."""
-    from collector.dataset.allocator import arrow_environment
+    from collector.dataset.engines.allocator import arrow_environment
 
     os.environ.update(arrow_environment(os.environ))  # before pyarrow is imported
-    from collector.dataset.allocator import freeze_loaded
     from collector.dataset.build import BuildOptions, build_dataset
+    from collector.dataset.engines.allocator import freeze_loaded
     from schemas.config import UploadSettings
 
     ray_start = 0.0
@@ -162,7 +162,7 @@ def child(engine: str, workers: int, source: str, out: str, issuer: str | None =
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     began, cpu = time.perf_counter(), time.process_time()
-    from collector.dataset.issuers import parse_issuer
+    from collector.dataset.check.issuers import parse_issuer
 
     trusted = None if issuer is None else parse_issuer(Path(issuer), 1)
     options = BuildOptions(source, out, engine=engine, workers=workers,  # type: ignore[arg-type]
@@ -344,7 +344,7 @@ def main() -> None:
 def _exports(text: str) -> tuple[str, ...]:
     if text != "all":
         return tuple(name for name in text.split(",") if name)
-    from collector.dataset.exports import export_formats
+    from collector.dataset.engines.exports import export_formats
 
     return tuple(export_formats())
 

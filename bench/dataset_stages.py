@@ -21,11 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.report import command_line, machine, table
-from collector.dataset.kept import KeptRows
-from collector.dataset.output import open_output
-from collector.dataset.rows import StepRows
-from collector.dataset.source import entries, locate, reader_for
-from collector.dataset.transform import Context, DatasetOutcome, transform
+from collector.dataset.check.source import entries, locate, reader_for
+from collector.dataset.engines.kept import KeptRows
+from collector.dataset.engines.transform import Context, DatasetOutcome, transform
+from collector.dataset.output.output import open_output
+from collector.dataset.rows.rows import StepRows
 from collector.episode import Episode, open_episode
 from collector.episode.summary import summarize
 from collector.verify.integrity import verify_replay

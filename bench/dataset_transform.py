@@ -6,8 +6,8 @@ the CPU of the fastest of many short rounds, the figure a machine busy with othe
 SOURCE is a source `bench.dataset_build --work DIR` left (DIR/source-100, say); DIR a checkout of another
 commit (`git worktree add DIR COMMIT`). Each run is a fresh process (PYTHONPATH=DIR for the baseline) that
 transforms the first `--episodes` episodes once to warm up, then `--rounds` times, and reports its fastest
-round: CPU per step and per episode of `collector.dataset.transform` (fetch, hash, container, signature,
-consent, replay, rows; not the writing). Runs alternate: baseline, this tree, baseline, ...
+round: CPU per step and per episode of `collector.dataset.engines.transform` (fetch, hash, container,
+signature, consent, replay, rows; not the writing). Runs alternate: baseline, this tree, baseline, ...
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from pathlib import Path
 def child(source: Path, episodes: int, rounds: int) -> dict[str, float]:
     """The fastest round in this process, with whichever codetape PYTHONPATH gives it (run as a script, so
     that it imports nothing of this tree's bench/ a baseline may not have)."""
-    from collector.dataset.source import entries, locate, reader_for
-    from collector.dataset.transform import Context, transform
+    from collector.dataset.check.source import entries, locate, reader_for
+    from collector.dataset.engines.transform import Context, transform
     try:
         from schemas.config import UploadSettings
     except ImportError:  # a baseline from before schemas/config.py (issue 26)

@@ -86,7 +86,7 @@ def measure(source: Path, formats: list[str], repeat: int, scratch: Path) -> lis
 
 
 def main() -> None:
-    from collector.dataset.exports import export_formats
+    from collector.dataset.engines.exports import export_formats
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--episodes", type=int, default=100)

@@ -1,6 +1,6 @@
 """`codetape dataset purge-report OUT` and `codetape dataset key init|show`: the receiver's signed proof that
-purged episodes left every snapshot (collector/dataset/purge_report.py), and the key that signs it
-(collector/dataset/receiver_key.py)."""
+purged episodes left every snapshot (collector/dataset/output/purge_report.py), and the key that signs it
+(collector/dataset/output/receiver_key.py)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def run_key_init(args: argparse.Namespace) -> int:
-    from collector.dataset.receiver_key import PUBLIC_FILE, init_receiver_key, receiver_folder
+    from collector.dataset.output.receiver_key import PUBLIC_FILE, init_receiver_key, receiver_folder
 
     home = Home.from_env(args.env)
     info = init_receiver_key(home, force=args.force)
@@ -66,7 +66,7 @@ def run_key_init(args: argparse.Namespace) -> int:
 
 
 def run_key_show(args: argparse.Namespace) -> int:
-    from collector.dataset.receiver_key import load_receiver_key
+    from collector.dataset.output.receiver_key import load_receiver_key
 
     _private, info = load_receiver_key(Home.from_env(args.env))
     if args.json:
@@ -83,8 +83,8 @@ def run_report(args: argparse.Namespace) -> int:
     if args.key is not None:
         raise UsageError("--key is for --verify: a report is signed with this home's receiver key")
     from collector.cli.dataset_snapshots import open_dataset
-    from collector.dataset.purge_report import report_body, sign_report
-    from collector.dataset.receiver_key import load_receiver_key
+    from collector.dataset.output.purge_report import report_body, sign_report
+    from collector.dataset.output.receiver_key import load_receiver_key
     from collector.protocol.clock import utc_now
 
     private, info = load_receiver_key(home)  # before reading the dataset: without a key nothing is made
@@ -108,8 +108,8 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def _verify(path: Path, key: str | None, home: Home) -> int:
-    from collector.dataset.purge_report import verify_report
-    from collector.dataset.receiver_key import load_receiver_key, public_key_from
+    from collector.dataset.output.purge_report import verify_report
+    from collector.dataset.output.receiver_key import load_receiver_key, public_key_from
 
     public = public_key_from(key) if key is not None else load_receiver_key(home)[1].public_key
     try:

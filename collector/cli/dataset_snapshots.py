@@ -1,6 +1,6 @@
 """`codetape dataset builds OUT` and `codetape dataset files OUT [--build N]`: a dataset's snapshots, and the
-exact files of one, for a training run to pin (collector/dataset/snapshots.py); `codetape dataset compact
-OUT`: the small files merged, ending the earlier snapshots (collector/dataset/compact.py)."""
+exact files of one, for a training run to pin (collector/dataset/output/snapshots.py); `codetape dataset
+compact OUT`: the small files merged, ending the earlier snapshots (collector/dataset/compact.py)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from collector.home import Home
 from collector.text.sizes import byte_size
 
 if TYPE_CHECKING:
-    from collector.dataset.manifest import DatasetManifest
-    from collector.dataset.output import Output
-    from collector.dataset.snapshots import Snapshot
+    from collector.dataset.output.manifest import DatasetManifest
+    from collector.dataset.output.output import Output
+    from collector.dataset.output.snapshots import Snapshot
 
 FILES_HELP = """Print the files of one build's snapshot, one a line (a path, or an s3:// URL): a training run
 pins a build by its number and reads exactly that build's rows, however many builds came after.
@@ -94,8 +94,8 @@ def run_compact(args: argparse.Namespace) -> int:
 
 
 def run_files(args: argparse.Namespace) -> int:
-    from collector.dataset.snapshots import snapshot_of
-    from collector.dataset.tables import TABLES
+    from collector.dataset.output.snapshots import snapshot_of
+    from collector.dataset.rows.tables import TABLES
 
     if args.table is not None and args.table not in TABLES:
         raise UsageError(f"--table: no table {args.table!r}; choose from {', '.join(TABLES)}")
@@ -120,7 +120,7 @@ def run_files(args: argparse.Namespace) -> int:
 
 
 def run_builds(args: argparse.Namespace) -> int:
-    from collector.dataset.snapshots import read_snapshot
+    from collector.dataset.output.snapshots import read_snapshot
 
     out, manifest = _open(args)
     listed = []
@@ -168,8 +168,8 @@ def _open(args: argparse.Namespace) -> tuple[Output, DatasetManifest]:
 def open_dataset(where: str, home: Home) -> tuple[Output, DatasetManifest]:
     """The dataset at `where` (DIR, file:///DIR or s3://...) and its manifest; OutputRefused if none."""
     from collector.dataset.errors import OutputRefused
-    from collector.dataset.manifest import read_manifest
-    from collector.dataset.output import open_output
+    from collector.dataset.output.manifest import read_manifest
+    from collector.dataset.output.output import open_output
     from collector.upload.destinations import load_config
 
     out = open_output(where, load_config(home).upload, create=False)

@@ -34,28 +34,28 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from collector import __version__
-from collector.dataset.allocator import frugal_memory
-from collector.dataset.blob_store import collect, current, held_texts, write_new
-from collector.dataset.card import write_card
-from collector.dataset.cross_split import CrossSplit, dedup_build, listed
+from collector.dataset.card.card import write_card
+from collector.dataset.check.issuers import IssuerTrust
+from collector.dataset.check.licences import LicenceFilter
+from collector.dataset.check.origins import OriginFilter
+from collector.dataset.check.source import Entry, entries, locate, reader_for
+from collector.dataset.check.trust import Trust
+from collector.dataset.engines.allocator import frugal_memory
+from collector.dataset.engines.exports import ExportItem, remove_exports
+from collector.dataset.engines.local import LocalEngine
+from collector.dataset.engines.sink import Progress, Sink, Tally, no_progress
+from collector.dataset.engines.transform import Context
 from collector.dataset.errors import EngineMissing, OutputRefused
-from collector.dataset.exports import ExportItem, remove_exports
-from collector.dataset.issuers import IssuerTrust
-from collector.dataset.known import Admission, load_known, table_rows
-from collector.dataset.layout import settle_empty, write_schemas
-from collector.dataset.licences import LicenceFilter
-from collector.dataset.local import LocalEngine
-from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
-from collector.dataset.origins import OriginFilter
-from collector.dataset.output import Output, open_output
-from collector.dataset.retention import find_expired, purge_records
-from collector.dataset.sink import Progress, Sink, Tally, no_progress
-from collector.dataset.snapshots import committed, purge_earlier, take, tidy, write_snapshot
-from collector.dataset.source import Entry, entries, locate, reader_for
-from collector.dataset.staged import Exported
-from collector.dataset.transform import Context
-from collector.dataset.trust import Trust
-from collector.dataset.withdraw import Removal, Withdrawn, find_withdrawn, remove_rows
+from collector.dataset.output.blob_store import collect, current, held_texts, write_new
+from collector.dataset.output.cross_split import CrossSplit, dedup_build, listed
+from collector.dataset.output.known import Admission, load_known, table_rows
+from collector.dataset.output.layout import settle_empty, write_schemas
+from collector.dataset.output.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
+from collector.dataset.output.output import Output, open_output
+from collector.dataset.output.retention import find_expired, purge_records
+from collector.dataset.output.snapshots import committed, purge_earlier, take, tidy, write_snapshot
+from collector.dataset.output.staged import Exported
+from collector.dataset.output.withdraw import Removal, Withdrawn, find_withdrawn, remove_rows
 from collector.export.split import SplitIndex, duplicates, leaks
 from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import Destination
@@ -358,7 +358,7 @@ def _engine(options: BuildOptions) -> Engine:
     if options.engine == "local":
         return LocalEngine(options.workers)
     try:
-        from collector.dataset.ray_engine import RayEngine
+        from collector.dataset.engines.ray_engine import RayEngine
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] == "ray":
             raise EngineMissing(RAY_MISSING) from None

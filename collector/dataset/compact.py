@@ -27,14 +27,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from collector import __version__
-from collector.dataset.card import write_card
+from collector.dataset.card.card import write_card
 from collector.dataset.errors import OutputFailed, OutputRefused
-from collector.dataset.layout import empty_file, settle_empty
-from collector.dataset.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
-from collector.dataset.output import Output, open_output
-from collector.dataset.snapshots import end_earlier, take, tidy, write_snapshot
-from collector.dataset.tables import ROW_GROUP_ROWS, TABLES
-from collector.dataset.writer import part_prefix, write_parts
+from collector.dataset.output.layout import empty_file, settle_empty
+from collector.dataset.output.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
+from collector.dataset.output.output import Output, open_output
+from collector.dataset.output.snapshots import end_earlier, take, tidy, write_snapshot
+from collector.dataset.output.writer import part_prefix, write_parts
+from collector.dataset.rows.tables import ROW_GROUP_ROWS, TABLES
 from collector.protocol.clock import Clock, utc_now
 from schemas.config import UploadSettings
 

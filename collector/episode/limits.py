@@ -2,7 +2,7 @@
 "Limits a reader enforces").
 
 `READER` is what every command reads with. A dataset build opens the episodes it is sent with tighter
-limits (collector/dataset/transform.py), so that a worker stays within its memory whatever it is sent.
+limits (collector/dataset/engines/transform.py), so that a worker stays within its memory whatever it is sent.
 Each cap is checked on a size the episode declares before what it describes is read, decompressed,
 decoded or rebuilt: a frame's length, a zstd frame's content size, a msgpack payload's lengths and counts
 (collector/episode/budget.py), the texts a step adds to the files (collector/reconstruct/workspace.py).

@@ -37,7 +37,7 @@ from collector.sources.gitdir import find_git_dir
 
 MAX_FILES = 5_000
 # Text a snapshot holds: with what the episode adds, within the files a dataset worker rebuilds of one
-# episode (collector/dataset/transform.py, WORKER_LIMITS: 24 MiB of memory, about 10 MiB of text).
+# episode (collector/dataset/engines/transform.py, WORKER_LIMITS: 24 MiB of memory, about 10 MiB of text).
 MAX_BYTES = 4 << 20
 NAMED = 20  # paths the detail names per reason
 COUNTED = 10_000  # files past the cap checked against the workspace's rules, to count them (not name them)

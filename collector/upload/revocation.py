@@ -170,7 +170,7 @@ def _spread(home: Home, receipt: Receipt, record: bytes, opener: Opener) -> tupl
             continue
         try:
             # in the place of whatever lies there: a record someone else put first must not stand
-            # in for the signer's (receivers ignore it, collector/dataset/revocations.py)
+            # in for the signer's (receivers ignore it, collector/dataset/check/revocations.py)
             opener(delivery.destination).put_bytes(revocation_key(receipt.sha256), record, replace=True)
         except CodetapeError as exc:
             failed.append(f"{delivery.destination.describe()}: {exc}")

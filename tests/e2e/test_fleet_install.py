@@ -102,7 +102,7 @@ CARRIED = [
     "collector/editor_plugins/emacs/codetape.el", "collector/editor_plugins/emacs/codetape-lsp.el",
     "collector/editor_plugins/vim/codetape.vim", "collector/editor_plugins/helix/languages.toml",
     "collector/report/templates/report.html.j2", "collector/report/static/report.css",
-    "collector/dataset/templates/card.md.j2", "collector/annex/templates/annex.html.j2",
+    "collector/dataset/card/templates/card.md.j2", "collector/annex/templates/annex.html.j2",
     "collector/sources/pytest_plugin.py", "collector/sources/pytest_path/codetape_pytest.py",
     "collector/sources/pytest_path/codetape_pytest-1.dist-info/entry_points.txt",
     "schemas/step.schema.json", f"codetape-{collector.__version__}.dist-info/licenses/LICENSE",

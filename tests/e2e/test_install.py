@@ -44,7 +44,7 @@ def test_uv_tool_install_puts_a_whole_codetape_on_path(tmp_path: Path) -> None:
     assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     python = next((tools / "codetape" / "bin").glob("python3*"))
     check = ("from importlib.resources import files; "
-             "assert (files('collector.dataset') / 'templates' / 'card.md.j2').is_file(); "
+             "assert (files('collector.dataset.card') / 'templates' / 'card.md.j2').is_file(); "
              "assert (files('schemas') / 'step.schema.json').is_file(); import collector; "
              "assert 'site-packages' in collector.__file__")
     assert subprocess.run([str(python), "-c", check], cwd=tmp_path, timeout=60).returncode == 0

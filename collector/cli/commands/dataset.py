@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collector.dataset.build import BuildReport
-    from collector.dataset.sink import Tally
+    from collector.dataset.engines.sink import Tally
 from collector.cli import dataset_purges, dataset_snapshots
 from collector.errors import UsageError
 from collector.home import Home
@@ -89,19 +89,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from collector.dataset.allocator import arrow_environment
+    from collector.dataset.engines.allocator import arrow_environment
 
     os.environ.update(arrow_environment(os.environ))  # this process builds: before pyarrow is imported
     import msgspec
 
     from collector.cli.progress import episode_progress
-    from collector.dataset.allocator import freeze_loaded
     from collector.dataset.build import BuildOptions, build_dataset
-    from collector.dataset.exports import parse_exports
-    from collector.dataset.issuers import DEFAULT_MIN_CONTRIBUTORS, parse_issuer
-    from collector.dataset.licences import parse_licences
-    from collector.dataset.origins import parse_origins
-    from collector.dataset.trust import parse_trust
+    from collector.dataset.check.issuers import DEFAULT_MIN_CONTRIBUTORS, parse_issuer
+    from collector.dataset.check.licences import parse_licences
+    from collector.dataset.check.origins import parse_origins
+    from collector.dataset.check.trust import parse_trust
+    from collector.dataset.engines.allocator import freeze_loaded
+    from collector.dataset.engines.exports import parse_exports
     from collector.protocol.clock import utc_now
     from collector.upload.destinations import load_config
 

@@ -1,5 +1,5 @@
-"""Arrow's allocator in a build's processes (collector/dataset/allocator.py): importing the dataset package
-leaves the environment alone; the workers the local engine starts allocate with jemalloc."""
+"""Arrow's allocator in a build's processes (collector/dataset/engines/allocator.py): importing the dataset
+package leaves the environment alone; the workers the local engine starts allocate with jemalloc."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import sys
 import pyarrow as pa
 import pytest
 
-from collector.dataset import workers as pool
-from collector.dataset.allocator import POOL_VARIABLE, arrow_environment
+from collector.dataset.engines import workers as pool
+from collector.dataset.engines.allocator import POOL_VARIABLE, arrow_environment
 
 
 def backend() -> str:
@@ -26,8 +26,8 @@ def test_the_users_choice_wins() -> None:
 def test_importing_the_dataset_package_leaves_the_environment_alone() -> None:
     env = {name: value for name, value in os.environ.items() if name != POOL_VARIABLE}
     code = ("import os, pkgutil, importlib, collector.dataset as d\n"
-            "for m in pkgutil.iter_modules(d.__path__):\n"
-            "    if not m.name.startswith('ray'): importlib.import_module(f'collector.dataset.{m.name}')\n"
+            "for m in pkgutil.walk_packages(d.__path__, 'collector.dataset.'):\n"
+            "    if not m.name.rpartition('.')[2].startswith('ray'): importlib.import_module(m.name)\n"
             f"print(os.environ.get({POOL_VARIABLE!r}))")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "None"

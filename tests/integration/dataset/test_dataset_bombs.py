@@ -17,7 +17,7 @@ import pyarrow.dataset as pads
 import pytest
 
 from collector.consent import load_public
-from collector.dataset.exports import export_formats
+from collector.dataset.engines.exports import export_formats
 from collector.home import Home
 from tests.cli import Limited, codetape_limited
 from tests.integration.episode.test_hostile_episodes import ADDRESS_SPACE_LIMIT, CAP_MB

@@ -1,4 +1,4 @@
-"""The dataset card a build writes (collector/dataset/card.py), read by the tools it is for: Hugging Face
+"""The dataset card a build writes (collector/dataset/card/card.py), read by the tools it is for: Hugging Face
 `datasets` loads each table by its config, `huggingface_hub` reads the hub's keys and the scores from its
 metadata, `mlcroissant` validates croissant.json and reads records through it, and the README's data
 dictionary describes every column."""
@@ -16,7 +16,7 @@ import yaml
 from huggingface_hub import DatasetCard
 
 from collector.consent import sign_episode
-from collector.dataset.tables import TABLES
+from collector.dataset.rows.tables import TABLES
 from collector.episode import open_episode
 from collector.policy.sharing import SigningPolicy
 from tests.cli import codetape

@@ -21,12 +21,12 @@ import pyarrow.fs as pafs
 import pytest
 import ray
 
-from collector.dataset.batches import batches, check_batch
 from collector.dataset.build import BuildOptions, build_dataset
-from collector.dataset.exports import export_formats
-from collector.dataset.sink import Tally
-from collector.dataset.source import entries, locate, reader_for
-from collector.dataset.transform import Context
+from collector.dataset.check.source import entries, locate, reader_for
+from collector.dataset.engines.batches import batches, check_batch
+from collector.dataset.engines.exports import export_formats
+from collector.dataset.engines.sink import Tally
+from collector.dataset.engines.transform import Context
 from collector.episode import open_episode
 from schemas.config import UploadSettings
 from tests.support.dataset_helpers import (

@@ -1,4 +1,4 @@
-"""`dataset build --exports` in the pass that builds the rows (collector/dataset/staged.py): every
+"""`dataset build --exports` in the pass that builds the rows (collector/dataset/output/staged.py): every
 per-episode format's file is byte for byte what `codetape export --format F` writes for that episode and
 its split, with a pool of workers and in one process alike; a duplicate's files are never published; a
 format named by a later build is exported for the episodes already in the dataset."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from collector.dataset.exports import export_formats
+from collector.dataset.engines.exports import export_formats
 from collector.episode import open_episode
 from collector.export.result import SPLIT_FORMATS
 from tests.cli import codetape

@@ -25,8 +25,8 @@ from collector.consent.authorisation import Authorisation
 from collector.consent.episode_keys import EpisodeKey, new_key_pair, store_batch, stored_keys
 from collector.consent.unlinkable import epoch_of
 from collector.dataset.build import BuildOptions, build_dataset
-from collector.dataset.issuers import parse_issuer
-from collector.dataset.manifest import DatasetManifest
+from collector.dataset.check.issuers import parse_issuer
+from collector.dataset.output.manifest import DatasetManifest
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy
 from collector.protocol.clock import utc_now

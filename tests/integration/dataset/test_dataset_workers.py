@@ -1,5 +1,6 @@
-"""The local engine's worker processes (collector/dataset/workers.py), spawned for real, and the writer's
-leaving out of episodes ruled duplicates after their rows were spilled (collector/dataset/writer.py)."""
+"""The local engine's worker processes (collector/dataset/engines/workers.py), spawned for real, and the
+writer's leaving out of episodes ruled duplicates after their rows were spilled
+(collector/dataset/output/writer.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from collector.dataset import workers as pool
+from collector.dataset.engines import workers as pool
+from collector.dataset.engines.local import POOL_BYTES, POOL_EPISODES, LocalEngine, cores
 from collector.dataset.errors import DatasetError, OutputFailed
-from collector.dataset.local import POOL_BYTES, POOL_EPISODES, LocalEngine, cores
-from collector.dataset.output import open_output
-from collector.dataset.tables import STEPS
-from collector.dataset.writer import TableWriter
+from collector.dataset.output.output import open_output
+from collector.dataset.output.writer import TableWriter
+from collector.dataset.rows.tables import STEPS
 from schemas.config import UploadSettings
 
 

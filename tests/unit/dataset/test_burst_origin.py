@@ -1,5 +1,5 @@
-"""Whose work an edit burst's `transitions` row is (collector/dataset/transitions.py `_Action.whose`) when
-some of its edits only deleted (issue 54, item 8)."""
+"""Whose work an edit burst's `transitions` row is (collector/dataset/rows/transitions.py `_Action.whose`)
+when some of its edits only deleted (issue 54, item 8)."""
 
 from __future__ import annotations
 

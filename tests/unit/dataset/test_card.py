@@ -14,10 +14,10 @@ import pytest
 import yaml
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from collector.dataset.card import NONE_GIVEN, Facts, Ours, croissant, quantiles, readme, size_category
-from collector.dataset.dictionary import TABLES as DOCS
-from collector.dataset.manifest import DatasetManifest
-from collector.dataset.tables import TABLES
+from collector.dataset.card.card import NONE_GIVEN, Facts, Ours, croissant, quantiles, readme, size_category
+from collector.dataset.card.dictionary import TABLES as DOCS
+from collector.dataset.output.manifest import DatasetManifest
+from collector.dataset.rows.tables import TABLES
 from tests.support.markdown import render
 
 

@@ -1,16 +1,16 @@
-"""A build's exports without an example on both sides (collector/dataset/cross_split.py): the files over OUT
-read a chunk at a time, a line across two chunks whole; an earlier build's files never changed; the card's
-line per format."""
+"""A build's exports without an example on both sides (collector/dataset/output/cross_split.py): the files
+over OUT read a chunk at a time, a line across two chunks whole; an earlier build's files never changed; the
+card's line per format."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from collector.dataset.card import Facts, scorecard, scores
-from collector.dataset.cross_split import OutFiles, dedup_build, listed
-from collector.dataset.manifest import DatasetManifest
-from collector.dataset.output import open_output
+from collector.dataset.card.card import Facts, scorecard, scores
+from collector.dataset.output.cross_split import OutFiles, dedup_build, listed
+from collector.dataset.output.manifest import DatasetManifest
+from collector.dataset.output.output import open_output
 from schemas.config import UploadSettings
 
 

@@ -1,11 +1,11 @@
-"""--origin and --origin-share (collector/dataset/origins.py): which episodes a data team keeps."""
+"""--origin and --origin-share (collector/dataset/check/origins.py): which episodes a data team keeps."""
 
 from __future__ import annotations
 
 import pytest
 
-from collector.dataset.origins import parse_origins
-from collector.dataset.reasons import Rejected
+from collector.dataset.check.origins import parse_origins
+from collector.dataset.check.reasons import Rejected
 from collector.errors import UsageError
 
 

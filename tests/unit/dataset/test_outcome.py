@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collector.dataset.rows import StepRows
+from collector.dataset.rows.rows import StepRows
 from collector.reconstruct.workspace import Workspace
 from schemas import step_from_dict
 from tests.unit.dataset.test_survival import commit, edit, opened, saved

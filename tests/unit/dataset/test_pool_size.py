@@ -1,8 +1,9 @@
-"""How many processes a build without --workers checks its episodes in (collector/dataset/local.py)."""
+"""How many processes a build without --workers checks its episodes in
+(collector/dataset/engines/local.py)."""
 
 from __future__ import annotations
 
-from collector.dataset.local import POOL_BYTES, POOL_EPISODES, pool_size
+from collector.dataset.engines.local import POOL_BYTES, POOL_EPISODES, pool_size
 
 
 def test_a_small_build_is_checked_in_this_process() -> None:

@@ -13,14 +13,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from collector.consent.keys import KeyInfo, key_id
-from collector.dataset.expiry import expiry
-from collector.dataset.manifest import DatasetManifest
-from collector.dataset.output import open_output
-from collector.dataset.purge_report import ReportInvalid, report_body, sign_report, verify_report
-from collector.dataset.reasons import Rejected
-from collector.dataset.retention import purge_records
-from collector.dataset.snapshots import FileEntry, Snapshot
-from collector.dataset.withdraw import Removal, Withdrawn
+from collector.dataset.check.expiry import expiry
+from collector.dataset.check.reasons import Rejected
+from collector.dataset.output.manifest import DatasetManifest
+from collector.dataset.output.output import open_output
+from collector.dataset.output.purge_report import ReportInvalid, report_body, sign_report, verify_report
+from collector.dataset.output.retention import purge_records
+from collector.dataset.output.snapshots import FileEntry, Snapshot
+from collector.dataset.output.withdraw import Removal, Withdrawn
 from schemas.config import UploadSettings
 
 WHEN = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)

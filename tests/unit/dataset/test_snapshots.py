@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from collector.dataset.errors import OutputRefused
-from collector.dataset.manifest import BuildRecord, DatasetManifest
-from collector.dataset.output import Output, open_output
-from collector.dataset.snapshots import (
+from collector.dataset.output.manifest import BuildRecord, DatasetManifest
+from collector.dataset.output.output import Output, open_output
+from collector.dataset.output.snapshots import (
     FileEntry,
     Snapshot,
     purge_earlier,

@@ -1,4 +1,4 @@
-"""The split written into a staged export file in place of its token (collector/dataset/staged.py)."""
+"""The split written into a staged export file in place of its token (collector/dataset/output/staged.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from collector.dataset.staged import split_in
+from collector.dataset.output.staged import split_in
 
 TOKEN = b"codetape-split-0123456789abcdef"
 

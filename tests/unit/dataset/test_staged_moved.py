@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.dataset.staged import moved
+from collector.dataset.output.staged import moved
 
 
 def test_a_file_on_the_same_file_system_is_moved_whole_and_private(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""A step's `data` column (collector/dataset/rows.py step_data): its fields but those with columns of their
-own, cut from the front of the step's own encoding. It must equal encoding those fields as a dict, for
+"""A step's `data` column (collector/dataset/rows/rows.py step_data): its fields but those with columns of
+their own, cut from the front of the step's own encoding. It must equal encoding those fields as a dict, for
 every kind and whatever a value holds (escapes, non-ASCII paths, defaults left out)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 from hypothesis import given
 
-from collector.dataset.rows import step_data
+from collector.dataset.rows.rows import step_data
 from schemas import step_from_dict
 from schemas.steps import step_fields
 from tests.unit.episode.test_codec_properties import PROFILE, step_lists

@@ -1,5 +1,5 @@
-"""Survival labels (collector/dataset/survival.py) on hand-built step sequences, through the rows the build
-gathers (rows.StepRows fed by the replay's Workspace as verify_replay feeds it): what each edit and each
+"""Survival labels (collector/dataset/rows/survival.py) on hand-built step sequences, through the rows the
+build gathers (rows.StepRows fed by the replay's Workspace as verify_replay feeds it): what each edit and each
 transition inserted, traced character by character, never matched by text."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from collector.dataset.rows import StepRows
-from collector.dataset.survival import Trace
+from collector.dataset.rows.rows import StepRows
+from collector.dataset.rows.survival import Trace
 from collector.reconstruct.workspace import Workspace
 from schemas import step_from_dict
 from schemas.steps import Step

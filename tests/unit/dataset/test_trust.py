@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from collector.consent import init_keys
-from collector.dataset.source import Entry, entries
-from collector.dataset.trust import parse_trust
+from collector.dataset.check.source import Entry, entries
+from collector.dataset.check.trust import parse_trust
 from collector.errors import UsageError
 from collector.home import Home
 from collector.upload.destinations import parse_destination

@@ -1,0 +1,131 @@
+"""`blobs` across builds: every file text the dataset refers to, once, by its SHA-256.
+
+Not partitioned by month: a text that episodes of two months share is one row, so `JOIN blobs USING
+(sha256)` never doubles a row. Engines leave the blob rows of the episodes they keep in the build's
+scratch directory (`BlobSpill`: Arrow IPC, each row beside its episode's sha256); `write_new` then writes
+those of the episodes the build kept (duplicates ruled out afterwards are not) that the dataset does not
+hold yet, each once: against the dataset's hashes (a sorted Arrow array, about 70 bytes a text) and
+this build's (a set). It runs in the build's process: every new distinct text passes through it once.
+
+A build that withdraws episodes first collects what no episode left refers to (`collect`): the
+references of the files that stay (`transitions.before_sha256`/`after_sha256`, `file_states.sha256`)
+are read, a column at a time, and each blob file holding a text none of them names is copied without it.
+A text another episode still names stays: it is that episode's too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+
+from collector.dataset.errors import OutputFailed
+from collector.dataset.output.manifest import DatasetManifest
+from collector.dataset.output.output import Output
+from collector.dataset.output.writer import TableWriter, copy_without, part_prefix
+from collector.dataset.rows.tables import BLOBS
+
+SPILLS = "blobs"  # the scratch folder the engines leave blob rows in
+HOLD = 32 << 20  # bytes of rows held before they are spilled
+REFERENCES = {"transitions": ("before_sha256", "after_sha256"), "file_states": ("sha256",)}
+Replaced = dict[tuple[str, str], tuple[str, int] | None]  # (table, old path) -> (new path, rows) or None
+_SPILL = pa.schema([pa.field("episode", pa.string(), nullable=False), *BLOBS])
+_LZ4 = pa.ipc.IpcWriteOptions(compression="lz4")
+
+
+class BlobSpill:
+    """The blob rows of the episodes one process keeps, spilled as they come."""
+
+    def __init__(self, scratch: Path, stem: str) -> None:
+        folder = scratch / SPILLS
+        folder.mkdir(exist_ok=True)
+        self.path = folder / f"{stem}.arrows"
+        self.writer: pa.ipc.RecordBatchStreamWriter | None = None
+        self.pending: list[pa.Table] = []
+        self.held = 0
+
+    def add(self, rows: pa.Table, sha256: str) -> None:
+        if rows.num_rows:
+            episode = pa.repeat(pa.scalar(sha256, pa.string()), rows.num_rows)
+            self.pending.append(pa.Table.from_arrays([episode, *rows.columns], schema=_SPILL))
+            self.held += rows.get_total_buffer_size()
+
+    def flush(self) -> None:
+        if self.pending:
+            if self.writer is None:
+                self.writer = pa.ipc.new_stream(str(self.path), _SPILL, options=_LZ4)
+            self.writer.write_table(pa.concat_tables(self.pending))
+            self.pending, self.held = [], 0
+
+    def close(self) -> None:
+        self.flush()
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+def write_new(out: Output, build: int, scratch: Path, kept: Iterable[str], held: pa.Array) -> dict[str, int]:
+    """Write the spilled blobs of the episodes `kept` (by sha256) that `held` (the dataset's) lacks, each
+    once; the files written."""
+    episodes = pa.array(sorted(kept), pa.string())
+    writer = TableWriter(out, "blobs", build, scratch, stem="b")
+    seen: set[str] = set()
+    for path in sorted((scratch / SPILLS).glob("*.arrows")):
+        with pa.OSFile(str(path)) as source:
+            for batch in pa.ipc.open_stream(source):
+                batch = batch.filter(pc.is_in(batch.column("episode"), value_set=episodes))
+                batch = batch.filter(pc.invert(pc.is_in(batch.column("sha256"), value_set=held)))
+                fresh = []
+                for sha256 in batch.column("sha256").to_pylist():
+                    fresh.append(sha256 not in seen)
+                    seen.add(sha256)
+                batch = batch.filter(pa.array(fresh, pa.bool_()))
+                writer.add(pa.Table.from_batches([batch]).drop_columns(["episode"]))
+                if writer.held > HOLD:
+                    writer.flush()
+        path.unlink()
+    return writer.close()
+
+
+def current(manifest: DatasetManifest, table: str, replaced: Replaced) -> list[str]:
+    """The files of `table` once `replaced` is applied."""
+    paths = [path for path in manifest.files.get(table, {}) if (table, path) not in replaced]
+    return sorted(paths + [copy[0] for (name, _old), copy in replaced.items() if name == table and copy])
+
+
+def held_texts(out: Output, paths: list[str]) -> pa.Array:
+    """The sha256 of every blob in `paths`."""
+    return _column(out, paths, "sha256")
+
+
+def collect(out: Output, manifest: DatasetManifest, replaced: Replaced, build: int) -> None:
+    """Copy every blob file without the texts no row left refers to, into `replaced`."""
+    named = [_column(out, current(manifest, table, replaced), column)
+             for table, columns in REFERENCES.items() for column in columns]
+    live = pc.unique(pa.concat_arrays([array.filter(pc.is_valid(array)) for array in named]))
+    copies = 0
+    for path in sorted(manifest.files.get("blobs", {})):
+        found = _column(out, [path], "sha256")
+        if pc.all(pc.is_in(found, value_set=live)).as_py() is not False:
+            continue
+        copies += 1
+        target = f"blobs/{part_prefix(build)}x{copies:04d}.parquet"
+        rows = copy_without(out, "blobs", path, target,
+                            lambda batch: pc.invert(pc.is_in(batch.column("sha256"), value_set=live)))
+        replaced[("blobs", path)] = (target, rows) if rows else None
+        if not rows:
+            out.delete(target)
+
+
+def _column(out: Output, paths: list[str], column: str) -> pa.Array:
+    if not paths:
+        return pa.array([], pa.string())
+    try:
+        dataset = pads.dataset([out.path(path) for path in paths], filesystem=out.fs, format="parquet")
+        chunks = [batch.column(column) for batch in dataset.to_batches(columns=[column])]
+    except (OSError, pa.ArrowException) as exc:
+        raise OutputFailed(f"cannot read {out.describe(paths[0].split('/')[0])}: {exc}") from None
+    return pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())

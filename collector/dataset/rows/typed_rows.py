@@ -1,0 +1,116 @@
+"""One episode's rows of the typed tables: `edits` (one row per change), `diagnostics` (one per item),
+`git` (one per operation), `cursor` and `agent_events` (one per step), as tables.py declares them. An
+agent step's prompt is never a column: `agent_events` holds its length (null when the step has none, as
+when the developer left it out at review).
+
+An edit's row says what the change replaced (`deleted`) and where, as character offsets into the text
+before it: read from the file's buffer before the step is applied (`edit`, called before the replay
+applies it), each change of a step after the ones before it (a copy of the buffer takes them in turn:
+steps of several changes are few, a format or a rename). Each change is traced as it goes (survival.py):
+its row's labels, whether what it inserted stayed, are filled once the last step is replayed. Every text
+counts against the episode's rows cap (`grow`, rows.py) before it is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyarrow as pa
+
+from collector.dataset.rows.columns import Columns
+from collector.dataset.rows.survival import Trace, gathered, labelled
+from collector.dataset.rows.tables import TYPED
+from collector.text.document import Document
+from schemas.steps import AgentStep, CursorStep, DiagnosticsStep, EditStep, GitStep, Step
+from schemas.steps.base import Range
+
+Grow = Callable[[int], None]  # count so many more characters about to be added (refuses past the cap)
+Clean = Callable[[str], str]  # a text as Parquet can hold it (rows._unicode)
+
+
+def _span(range_: Range | None) -> tuple[int | None, int | None, int | None, int | None]:
+    if range_ is None:
+        return None, None, None, None
+    return range_.start.line, range_.start.character, range_.end.line, range_.end.character
+
+
+class TypedRows:
+    def __init__(self, constants: dict[str, str | None], grow: Grow, clean: Clean, trace: Trace) -> None:
+        self.edits = Columns(gathered(TYPED["edits"]), constants)  # (the labels: at the end, `tables`)
+        self.trace = trace
+        self.edit_ids: list[int] = []  # each edit row's id in the trace
+        self.diagnostics = Columns(TYPED["diagnostics"], constants)
+        self.git = Columns(TYPED["git"], constants)
+        self.cursor = Columns(TYPED["cursor"], constants)
+        self.agent_events = Columns(TYPED["agent_events"], constants)
+        self.grow, self.clean = grow, clean
+
+    def columns(self) -> tuple[Columns, ...]:
+        return self.edits, self.diagnostics, self.git, self.cursor, self.agent_events
+
+    def edit(self, index: int, step: EditStep, doc: Document) -> None:
+        """An edit's rows, from its file's buffer `doc` before the step is applied (left as it is)."""
+        changes = step.changes
+        work = doc if len(changes) == 1 else doc.copy()
+        for number, change in enumerate(changes):
+            start, end, deleted = work.extract(change.range)
+            self.grow(len(deleted) + len(change.text))
+            self.edit_ids.append(self.trace.change(index, step.t_ms, step.path, work.size, start, end,
+                                                   deleted, change.text))
+            if work is not doc:
+                work.apply(change.range, change.text)
+            start_line, start_character, end_line, end_character = _span(change.range)
+            self.edits.append((index, number, step.t_ms, step.path, step.version, start_line, start_character,
+                               end_line, end_character, start, end, self.clean(change.text),
+                               self.clean(deleted), step.origin, step.origin_detail))  # (EDITS's order)
+
+    def observe(self, index: int, step: Step) -> None:
+        """The rows of a step other than an edit (none for most kinds)."""
+        match step:
+            case DiagnosticsStep():
+                self._diagnostics(index, step)
+            case GitStep():
+                self.grow(sum(len(file.path) for file in step.files) + len(step.message or ""))
+                self.git.add(step=index, t_ms=step.t_ms, op=step.op, sha=step.sha, message=step.message,
+                             parents=step.parents, ref=step.ref, old=step.old, new=step.new,
+                             detail=step.detail,
+                             files=[{"path": file.path, "added": file.added, "deleted": file.deleted,
+                                     "change": file.change, "escaped": file.escaped} for file in step.files])
+            case CursorStep():
+                caret = step.selections[0].active
+                self.cursor.add(step=index, t_ms=step.t_ms, path=step.path, line=caret.line,
+                                character=caret.character,
+                                selections=[{"anchor_line": s.anchor.line,
+                                             "anchor_character": s.anchor.character,
+                                             "active_line": s.active.line,
+                                             "active_character": s.active.character}
+                                            for s in step.selections])
+            case AgentStep():
+                self.grow(sum(map(len, step.targets)) + len(step.command_line or ""))
+                self.agent_events.add(step=index, t_ms=step.t_ms, agent=step.agent, session=step.session,
+                                      event=step.event, hook=step.hook, tool=step.tool, targets=step.targets,
+                                      command_line=step.command_line,
+                                      prompt_chars=None if step.prompt is None else len(step.prompt),
+                                      detail=step.detail, truncated=step.truncated)
+            case _:
+                pass
+
+    def _diagnostics(self, index: int, step: DiagnosticsStep) -> None:
+        row = {"step": index, "t_ms": step.t_ms, "path": step.path, "origin": step.origin,
+               "version": step.version}
+        if not step.items:
+            self.diagnostics.add(**row, item=None, start_line=None, start_character=None, end_line=None,
+                                 end_character=None, severity=None, message=None, code=None, source=None)
+            return
+        self.grow(sum(len(item.message) for item in step.items))
+        for number, item in enumerate(step.items):
+            start_line, start_character, end_line, end_character = _span(item.range)
+            self.diagnostics.add(**row, item=number, start_line=start_line, start_character=start_character,
+                                 end_line=end_line, end_character=end_character, severity=item.severity,
+                                 message=item.message, code=None if item.code is None else str(item.code),
+                                 source=item.source)
+
+    def tables(self) -> dict[str, pa.Table]:
+        edits = labelled(self.edits.table(), self.trace.each(self.edit_ids), TYPED["edits"])
+        return {"edits": edits, "diagnostics": self.diagnostics.table(), "git": self.git.table(),
+                "cursor": self.cursor.table(), "agent_events": self.agent_events.table()}
