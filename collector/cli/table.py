@@ -22,8 +22,8 @@ COMMANDS: dict[str, str] = {
     "doctor": "say whether recording works here, and what keeps it from working",
     "enroll": "enrol with an issuer and fetch blindly authorised episode keys",
     "episodes": "list episodes (recording, sealed, signed, uploaded, revoked)",
-    "export": "write episodes as jsonl, ATIF, zeta, zeta2, swe-messages, DPO pairs, Agent Trace or "
-              "ProgSnap2 data",
+    "export": "write episodes as jsonl, ATIF, zeta, zeta2, swe-messages, DPO pairs, KTO rows, stepwise "
+              "supervision, Agent Trace or ProgSnap2 data",
     "hook": "print the shell hook that records terminal commands",
     "import": "make past Claude Code or Codex sessions episodes to review",
     "init": "opt a workspace in to recording (writes .codetape.toml)",

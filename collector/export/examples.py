@@ -14,6 +14,8 @@ times, split, repository):
     swe-messages  messages but the system message (which names the repository); the same for
                   swe-messages-developer
     dpo, dpo-fim  prompt, chosen, rejected (and dpo's suffix)
+    kto           prompt, completion (the same suggestion judged either way is the same text to learn)
+    stepwise      prompt, completions (the same steps labelled otherwise are the same text to learn)
 
 Within one export (a dataset build, a `codetape export` run), an eval example whose key a train example
 has is left out of its file. Against the files a dataset's earlier builds published (their snapshots name
@@ -54,6 +56,14 @@ def _pair(record: dict[str, Any]) -> list[Any]:
     return [record["prompt"], record["chosen"], record["rejected"], record.get("suffix")]
 
 
+def _judged(record: dict[str, Any]) -> list[Any]:
+    return [record["prompt"], record["completion"]]
+
+
+def _steps(record: dict[str, Any]) -> list[Any]:
+    return [record["prompt"], record["completions"]]
+
+
 def _tagged(record: dict[str, Any]) -> str:
     return next((tag[6:] for tag in record.get("tags", ()) if tag.startswith("split:")), "none")
 
@@ -66,6 +76,8 @@ KEYS: dict[str, tuple[Callable[[dict[str, Any]], list[Any]], Callable[[dict[str,
     "swe-messages-developer": (_swe_messages, lambda record: str(record["split"])),
     "dpo": (_pair, lambda record: str(record["split"])),
     "dpo-fim": (_pair, lambda record: str(record["split"])),
+    "kto": (_judged, lambda record: str(record["split"])),
+    "stepwise": (_steps, lambda record: str(record["split"])),
 }
 LEFT_OUT = "eval examples identical to a train example"  # the result's `skipped` reason
 

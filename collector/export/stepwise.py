@@ -24,8 +24,9 @@ its fix. Tests that fail and never pass again make no row.
   `reverted`). A burst that only deleted inserted nothing to revert: true. A burst partly undone is true:
   something it wrote was part of the fix.
 
-Each row also carries `name` (`<episode id>:<failing run's step>-<green run's step>`), `failing_step` and
-`passing_step` (the steps' indexes, as `codetape cat` counts) and `split` (split.py). A segment is left out,
+Each row also carries `completion_steps` (each burst's first and last step), `name` (`<episode id>:<failing
+run's step>-<green run's step>`), `failing_step` and `passing_step` (steps are indexes, as `codetape cat`
+counts them) and `split` (split.py). A segment is left out,
 counted, when a text in it holds a redaction placeholder (a model would learn to write one, as dpo says),
 when a burst in it was in a file too large to diff (bursts.py MAX_TEXT), or when no burst in it changed a
 file.
@@ -128,17 +129,19 @@ class Segments(Items):
         if any(burst.too_large for burst, _ in segment.bursts):
             self.skipped["segments with a file too large to diff"] += 1
             return
-        steps = [(burst.diff(), not self.traced.reverted(made)) for burst, made in segment.bursts]
-        steps = [(diff, label) for diff, label in steps if diff]
+        steps = [(burst.diff(), not self.traced.reverted(made), [burst.first, burst.last])
+                 for burst, made in segment.bursts]
+        steps = [step for step in steps if step[0]]
         if not steps:
             self.skipped["segments with no change"] += 1
             return
         text = prompt(segment.run, segment.statement)
-        if any(PLACEHOLDER_RE.search(one) for one in (text, *(diff for diff, _ in steps))):
+        if any(PLACEHOLDER_RE.search(one) for one in (text, *(diff for diff, _, _ in steps))):
             self.skipped["segments with a redaction placeholder"] += 1
             return
-        self.out.write(json_line({"prompt": text, "completions": [diff for diff, _ in steps],
-                                  "labels": [label for _, label in steps],
+        self.out.write(json_line({"prompt": text, "completions": [diff for diff, _, _ in steps],
+                                  "labels": [label for _, label, _ in steps],
+                                  "completion_steps": [span for _, _, span in steps],
                                   "name": f"{self.episode_id}:{segment.index}-{passing}",
                                   "failing_step": segment.index, "passing_step": passing,
                                   "split": self.split}))

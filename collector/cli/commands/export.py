@@ -6,13 +6,14 @@ Formats:
 OUT is created when missing. An OUT that exists and is not empty is refused unless --force, which writes
 into it: files of the same name are replaced, nothing else there is touched. Episodes are read one at
 a time; the first that cannot be read or replayed stops the export with one line naming it (what was
-written before it stays). An edit burst (atif, zeta, zeta2, swe-messages, progsnap2) is a run of edits to
-one file with no other step between them but cursor and diagnostics reports, none more than 3 s after the
-one before.
+written before it stays). An edit burst (atif, zeta, zeta2, swe-messages, stepwise, progsnap2) is a run of
+edits to one file with no other step between them but cursor and diagnostics reports, none more than 3 s
+after the one before.
 
-zeta, zeta2, swe-messages and dpo say each example's split (train, eval or none): by repository (the git
-remote, else the workspace folder's name), an episode with the same steps or a near-duplicate diff as
-another on its side, none when those are on both; decided over the episodes given, in the order given.
+zeta, zeta2, swe-messages, dpo, kto and stepwise say each example's split (train, eval or none): by
+repository (the git remote, else the workspace folder's name), an episode with the same steps or a
+near-duplicate diff as another on its side, none when those are on both; decided over the episodes given,
+in the order given.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ DOC = (__doc__ or "").format(formats=LISTED)
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("export",
-                            help="write episodes as jsonl, ATIF, zeta, zeta2, swe-messages, DPO pairs, Agent "
-                                 "Trace or ProgSnap2 data",
+                            help="write episodes as jsonl, ATIF, zeta, zeta2, swe-messages, DPO pairs, KTO "
+                                 "rows, stepwise supervision, Agent Trace or ProgSnap2 data",
                             description=DOC, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("episodes", metavar="EPISODE", nargs="+",
                         help="an episode file, or an episode id (prefix)")

@@ -71,6 +71,7 @@ def test_a_burst_reverted_before_the_green_run_is_false_one_that_stays_true(
                              "FAILED test_a.py::test_f: assert 1 == 2\n")
     assert last_lines(row) == ["+x = 3", "+    return 10  # before", "-x = 3", "+    return 12  # before"]
     assert row["labels"] == [False, False, True, True]  # (a deletion inserted nothing to revert)
+    assert row["completion_steps"] == [[3, 3], [5, 5], [7, 7], [8, 8]]
     assert row["completions"][0].startswith("--- a/a.py\n+++ b/a.py\n@@")
     assert (row["name"], row["failing_step"], row["passing_step"], row["split"]) == (
         f"{episode_header.episode_id}:2-10", 2, 10, "eval")

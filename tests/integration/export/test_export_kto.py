@@ -1,0 +1,98 @@
+"""`codetape export --format kto` through the real CLI, over generated training sessions
+(tests/support/sessions.py: an AI's inline suggestions taken whole, taken a word at a time, typed over),
+generated debugging sessions (tests/support/debugging.py) and the golden episode of offers
+(tests/fixtures/episodes/offers.ctape): the export folder loaded whole with `datasets.load_dataset("json")`
+and prepared by TRL's own KTO preparation (tests/support/trl_kto.py), every row tokenized, its prompt and
+completion decoding to exactly the text exported. A false row is dpo's pair for the same offer, seen from
+its rejected side; a true row is the file's settled text."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import datasets
+import pytest
+from trl.data_utils import is_conversational
+
+from collector.episode import write_episode_file
+from collector.reconstruct.offers import CONTEXT_BEFORE
+from tests.cli import codetape
+from tests.support.debugging import debugging
+from tests.support.sessions import generate
+from tests.support.trl_dpo import EOS, byte_tokenizer
+from tests.support.trl_kto import BATCH, prepare
+
+GOLDEN = Path(__file__).parents[2] / "fixtures" / "episodes" / "offers.ctape"
+SEEDS = (1, 2, 3)
+SCALE = 0.1
+COLUMNS = ["prompt", "completion", "label", "name", "path", "via", "outcome", "split"]
+
+
+@pytest.fixture(scope="module")
+def episodes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, str]]]:
+    """The episodes' folder, and each generated episode's files as it ends (id -> path -> text)."""
+    folder = tmp_path_factory.mktemp("episodes")
+    settled = {}
+    for seed in SEEDS:
+        session = generate(seed, "training", scale=SCALE)
+        write_episode_file(folder / f"training-{seed}.ctape", session.header, session.steps)
+        settled[str(session.header.episode_id)] = session.expected
+        fixing = debugging(seed)
+        write_episode_file(folder / f"debugging-{seed}.ctape", fixing.header, fixing.steps)
+        settled[str(fixing.header.episode_id)] = {"src/clamp.py": fixing.expected}
+    shutil.copy(GOLDEN, folder / GOLDEN.name)
+    return folder, settled
+
+
+def exported(tmp_path: Path, folder: Path, fmt: str) -> datasets.Dataset:
+    out = tmp_path / fmt
+    done = codetape(tmp_path / "home", "export", *map(str, sorted(folder.iterdir())), "--format", fmt,
+                    "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    files = sorted(str(path) for path in out.iterdir())
+    assert len(files) == 2 * len(SEEDS) + 1
+    loaded = datasets.load_dataset("json", data_files=files, split="train", cache_dir=str(tmp_path / "hf"))
+    return loaded
+
+
+def test_kto_rows_are_the_files_text_and_trl_prepares_every_one(
+        tmp_path: Path, episodes: tuple[Path, dict[str, dict[str, str]]]) -> None:
+    folder, settled = episodes
+    rows = exported(tmp_path, folder, "kto")
+    assert rows.column_names == COLUMNS
+    kinds: Counter[tuple[bool, str, str]] = Counter()
+    for row in rows:
+        kinds[row["label"], row["via"], row["outcome"]] += 1
+        assert row["completion"] and row["split"] in ("train", "eval", "none")
+        assert row["label"] is (row["outcome"] in ("accepted", "partly_accepted")), row
+        assert not is_conversational(dict(row))
+        episode_id = row["name"].split(":")[0]
+        if episode_id in settled and row["label"]:  # generated: the text taken is in the file as it ends
+            text = settled[episode_id][row["path"]]
+            at = text.find(row["prompt"] + row["completion"])
+            assert at >= 0, row
+            assert at == 0 or len(row["prompt"]) == CONTEXT_BEFORE, row
+    assert kinds[True, "inline", "accepted"] >= 3, kinds
+    assert kinds[True, "inline", "partly_accepted"] >= 1, kinds
+    assert kinds[True, "completion", "accepted"] == 0, kinds  # a language server's list: no AI's
+    assert kinds[False, "inline", "overwritten"] >= 3, kinds
+
+    # a false row is dpo's pair for the same offer, from its rejected side; every overwritten pair is one
+    pairs = {row["name"]: row for row in exported(tmp_path, folder, "dpo")}
+    false = {row["name"]: row for row in rows if not row["label"]}
+    assert set(false) == {name for name, pair in pairs.items() if pair["outcome"] == "overwritten"}
+    for name, row in false.items():
+        assert (row["prompt"], row["completion"]) == (pairs[name]["prompt"], pairs[name]["rejected"])
+
+    tokenizer = byte_tokenizer()
+    prepared = prepare(rows, tokenizer)
+    assert prepared.num_rows == rows.num_rows  # none dropped
+    for row, done in zip(rows, prepared, strict=True):
+        assert tokenizer.decode(done["prompt_ids"]) == row["prompt"]
+        assert tokenizer.decode(done["completion_ids"]) == row["completion"] + EOS
+        assert done["label"] is row["label"]
+    # the KL term's mismatched completions: each batch's completions turned by one
+    first = prepared.select(range(min(BATCH, prepared.num_rows)))
+    assert first["KL_completion_ids"] == [first["completion_ids"][-1], *first["completion_ids"][:-1]]
