@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from collector.text.positions import caret_after, content_of
-from lsp_bridge import translate as t
 from lsp_bridge.capture import Capture
 from lsp_bridge.documents import index_of
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.snippets import strip_snippet
 from lsp_bridge.spool import Outgoing
+from lsp_bridge.translate import note_step, range_
 
 CHANGES_WATCHED = 3
 
@@ -102,7 +102,7 @@ class Actions:
     def _note(self, uri: str | None, text: str, at: int) -> None:
         root = self._root(uri)
         if root is not None:
-            self.capture.recorder.record(root, Outgoing(at, t.note_step(text)))
+            self.capture.recorder.record(root, Outgoing(at, note_step(text)))
 
     def _root(self, uri: str | None) -> Path | None:
         doc = self.capture.docs.get(uri) if uri else None
@@ -131,7 +131,7 @@ class Actions:
         label = None
         if isinstance(where, dict) and isinstance(text, str) and text.strip():
             try:
-                start = t.range_(where).start
+                start = range_(where).start
             except MalformedMessage:
                 return
             line, character = caret_after(start.line, start.character, text, doc.encoding)

@@ -4,13 +4,16 @@ The bridge keeps its own copy of every recorded document: to hash saves, to chec
 they reach a recording, and to express each change in the session's position encoding when it differs
 from the editor's. A copy that can no longer be trusted (a change was lost or refused) is `stale`: its
 ranged edits are skipped until the editor sends the whole text again (open, full change, save with text).
+
+`OpenDocuments` holds them all, by URI, with the position encodings they are read and recorded in; it is
+made before the recorder, which asks it for the documents' text when a gap needs their state.
 """
 
 from __future__ import annotations
 
 import codecs
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from collector.text.digest import sha256_text
 from collector.text.document import Document
@@ -192,3 +195,18 @@ class TrackedDocument:
             if len(self._since) > HISTORY_CHANGES or self._since_chars > HISTORY_CHARS:
                 self._base, self._since = None, []
         return variants
+
+
+class OpenDocuments:
+    """The tracked documents by URI, and how positions are counted: `encoding` is the one negotiated (the
+    steps are recorded in it), `units` the one the editor really counts in when that is another."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, TrackedDocument] = {}
+        self.encoding: PositionEncoding = "utf-16"
+        self.units: PositionEncoding | None = None
+
+    def file_states(self, root: Path, paths: set[str] | None) -> list[dict[str, Any]]:
+        """(the recorder's state provider) The current text of tracked documents, for a gap's state."""
+        return [{"path": doc.path, "text": doc.text} for doc in self.docs.values()
+                if doc.root == root and not doc.stale and (paths is None or doc.path in paths)]

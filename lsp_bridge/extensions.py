@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import CollectorError
-from lsp_bridge import translate as t
 from lsp_bridge.capture import Capture
 from lsp_bridge.spool import Outgoing
+from lsp_bridge.translate import command_step
 from lsp_bridge.workspaces import uri_to_path
 from schemas.steps.base import Position
 from schemas.steps.cursor import Selection
@@ -81,7 +81,7 @@ class Extensions:
         elif isinstance(message, m.OriginParams):
             self.capture.origins.said(message.uri, message.version, message.origin, message.detail, at)
         elif isinstance(message, m.OfferParams):
-            self.capture.offer_reported(message, at)
+            self.capture.offered.reported(message, at)
         elif isinstance(message, m.CommandParams):
             self._command(message, at)
         elif isinstance(message, m.NoteParams):
@@ -102,7 +102,7 @@ class Extensions:
         if root is None:
             return
         relative = cwd.resolve().relative_to(root).as_posix()
-        step = t.command_step(message.command_line, relative, message.exit_code, message.duration_ms)
+        step = command_step(message.command_line, relative, message.exit_code, message.duration_ms)
         self.recorder.record(root, Outgoing(at, step))
 
     def _ask(self, op: str, uri: str | None, **args: Any) -> None:

@@ -16,11 +16,12 @@ from lsp_bridge.server import ServerProcess, start_server, stop_server
 
 if TYPE_CHECKING:  # loaded after the language server is started, or after the early `initialize` answer
     from collector.home import Home
+    from lsp_bridge.capture import Capture
     from lsp_bridge.early import Early
     from lsp_bridge.pipes import Outlet, Stdin
     from lsp_bridge.recorder import Recorder
     from lsp_bridge.review import ReviewPrompt
-    from lsp_bridge.spool import Link
+    from lsp_bridge.spool import Link, StateProvider
     from lsp_bridge.status import StatusReport
     from lsp_bridge.traffic import Traffic
     from lsp_bridge.workspaces import Workspaces
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace, server: ServerProcess | None = None) -> int:
 
     stdin, stdout = Stdin(sys.stdin.fileno()), Outlet(sys.stdout.fileno(), "editor")
     early = answer_initialize(stdin, stdout.inject, now_ms)  # before the rest loads (lsp_bridge/early.py)
-    return _observe(*_recording(home, args), stdin, stdout, early)
+    return _observe(_capture(home, args), stdin, stdout, early)
 
 
 def _start_proxy(command: list[str], args: argparse.Namespace,
@@ -86,14 +87,14 @@ def _start_proxy(command: list[str], args: argparse.Namespace,
 
     def recording() -> Traffic:
         """(translator thread) The recording side, built once the server has spoken."""
-        from lsp_bridge.capture import Capture
         from lsp_bridge.review import ReviewPrompt
         from lsp_bridge.status import StatusReport
         from lsp_bridge.traffic import Traffic
 
-        recorder, workspaces = _recording(home, args)
+        capture = _capture(home, args)
+        recorder = capture.recorder
         recorders.append(recorder)
-        traffic = Traffic(Capture(recorder, workspaces), server_name=Path(command[0]).name)
+        traffic = Traffic(capture, server_name=Path(command[0]).name)
         status = StatusReport(recorder, proxy.editor)
         traffic.on_initialized = status.initialized
         _on_events(recorder, ReviewPrompt(recorder, proxy.editor), status)
@@ -129,8 +130,21 @@ def run_acp(args: argparse.Namespace) -> int:
     return AcpProxy(command, recorder, lambda path: find_workspace(path, home)).run()
 
 
-def _recording(home: Home, args: argparse.Namespace, source: str = "bridge") -> tuple[Recorder, Workspaces]:
-    """The recorder, started (it connects to the collector in its own thread), and the workspaces."""
+def _capture(home: Home, args: argparse.Namespace) -> Capture:
+    """The editor's documents and what it says of them, recorded (the recorder started)."""
+    from lsp_bridge.documents import OpenDocuments
+
+    documents = OpenDocuments()
+    recorder, workspaces = _recording(home, args, state=documents.file_states)
+    from lsp_bridge.capture import Capture  # (while the recorder connects)
+
+    return Capture(recorder, workspaces, documents)
+
+
+def _recording(home: Home, args: argparse.Namespace, source: str = "bridge",
+               state: StateProvider | None = None) -> tuple[Recorder, Workspaces]:
+    """The recorder, started (it connects to the collector in its own thread), and the workspaces; a
+    gap's state comes from `state` (the documents the bridge tracks)."""
     from collector.protocol.client import Client
     from collector.workspace.find import find_workspace
     from lsp_bridge.recorder import Recorder
@@ -142,18 +156,19 @@ def _recording(home: Home, args: argparse.Namespace, source: str = "bridge") -> 
     def connect() -> Link:
         return Client.connect(home, autostart=autostart)
 
-    recorder = Recorder(connect, source=source, limits=Limits(spool_items=args.spool_steps))
+    recorder = Recorder(connect, state=state, source=source, limits=Limits(spool_items=args.spool_steps))
     workspaces = Workspaces(lambda path: find_workspace(path, home))
     recorder.start()
     return recorder, workspaces
 
 
-def _observe(recorder: Recorder, workspaces: Workspaces, stdin: Stdin, stdout: Outlet, early: Early) -> int:
+def _observe(capture: Capture, stdin: Stdin, stdout: Outlet, early: Early) -> int:
     from lsp_bridge.observe import Observer, serve
     from lsp_bridge.review import ReviewPrompt
     from lsp_bridge.status import StatusReport
 
-    observer = Observer(recorder, workspaces, stdout.inject, answered_early=early.answered)
+    recorder = capture.recorder
+    observer = Observer(capture, stdout.inject, answered_early=early.answered)
     status = StatusReport(recorder, observer.editor)
     observer.on_initialized = status.initialized
     _on_events(recorder, ReviewPrompt(recorder, observer.editor), status)

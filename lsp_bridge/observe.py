@@ -22,7 +22,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from collector.protocol.clock import now_ms
-from lsp_bridge.capture import HOLD_MS, TEXT_SYNC, Capture
+from lsp_bridge.capture import Capture
 from lsp_bridge.early import Early
 from lsp_bridge.editor import Editor
 from lsp_bridge.errors import MalformedMessage
@@ -30,8 +30,7 @@ from lsp_bridge.extensions import Extensions
 from lsp_bridge.framing import LspFrame, encode, parse
 from lsp_bridge.initialize import capability, client_info_of, folders_of, initialize_result
 from lsp_bridge.pipes import Stdin
-from lsp_bridge.recorder import Recorder
-from lsp_bridge.workspaces import Workspaces
+from lsp_bridge.sync import HOLD_MS, TEXT_SYNC
 from schemas.methods import NOTIFICATION_METHODS
 
 log = logging.getLogger(__name__)
@@ -62,11 +61,11 @@ class Observer:
     names the `initialize` requests `early.answer_initialize` answered already.
     """
 
-    def __init__(self, recorder: Recorder, workspaces: Workspaces, write: Callable[[bytes], None], *,
+    def __init__(self, capture: Capture, write: Callable[[bytes], None], *,
                  answered_early: set[int | str] | None = None,
                  clock: Callable[[], int] | None = None) -> None:
-        self.recorder = recorder
-        self.capture = Capture(recorder, workspaces)
+        self.recorder = capture.recorder
+        self.capture = capture
         self.extensions = Extensions(self.capture)
         self.editor = Editor(write)
         self.clock = clock or now_ms

@@ -32,10 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lsp_bridge import translate as t
 from lsp_bridge.documents import count_units, index_of
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.snippets import strip_snippet
+from lsp_bridge.translate import obj, position, range_
 from schemas.steps.base import Position
 from schemas.steps.offer import ITEM_TEXT_MAX, MAX_ITEMS
 
@@ -92,7 +92,7 @@ class Offers:
                provider: str | None, at: int) -> None:
         """A `textDocument/inlineCompletion` answer; `line`: the text of the caret's line (None: unknown)."""
         try:
-            caret = t.position(t.obj(params, "params").get("position"))
+            caret = position(obj(params, "params").get("position"))
         except MalformedMessage:
             return
         raw = result.get("items") if isinstance(result, dict) else result
@@ -275,7 +275,7 @@ def _inline_item(entry: Any, caret: Position, line: str | None,
     if "range" not in entry:
         return text, None
     try:
-        where = t.range_(entry["range"])
+        where = range_(entry["range"])
     except MalformedMessage:
         return None
     rest = text

@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 from collector.text.document import Document
 from collector.text.positions import content_of
-from lsp_bridge import translate as t
 from lsp_bridge.documents import index_of
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.snippets import strip_snippet
 from lsp_bridge.spool import Outgoing
+from lsp_bridge.translate import obj, position, range_, span, string
 from schemas.steps.edit import ContentChange
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ class Origins:
         """The server's completion list for a document (a new list replaces the last)."""
         self._completions.pop(uri, None)
         try:
-            position = t.position(t.obj(params, "params").get("position"))
+            caret = position(obj(params, "params").get("position"))
         except MalformedMessage:
             return
         raw = result.get("items") if isinstance(result, dict) else result
@@ -161,7 +161,7 @@ class Origins:
             return
         defaults = result.get("itemDefaults") if isinstance(result, dict) else None
         default_range = defaults.get("editRange") if isinstance(defaults, dict) else None
-        done = _Completion(position, [], at + COMPLETION_MS)
+        done = _Completion(caret, [], at + COMPLETION_MS)
         for entry in raw[:MAX_ITEMS]:
             item = _item(entry, default_range)
             if item is not None:
@@ -283,7 +283,7 @@ def _text_edits(edits: Any) -> list[ContentChange]:
         if text is None and isinstance(snippet, dict) and isinstance(snippet.get("value"), str):
             text = strip_snippet(snippet["value"])
         try:
-            out.append(ContentChange(range=t.range_(edit.get("range")), text=t.string(text, "newText")))
+            out.append(ContentChange(range=range_(edit.get("range")), text=string(text, "newText")))
         except MalformedMessage:
             return []
     return out
@@ -301,14 +301,14 @@ def _within(changes: list[ContentChange], edits: tuple[ContentChange, ...]) -> b
 def _applied(before: str, edits: tuple[ContentChange, ...], encoding: PositionEncoding) -> str | None:
     """The text LSP text edits (all relative to `before`, none overlapping) make of it; None when they
     overlap."""
-    ordered = sorted(edits, key=lambda change: t.span(change.range) if change.range else (0, 0, 0, 0))
+    ordered = sorted(edits, key=lambda change: span(change.range) if change.range else (0, 0, 0, 0))
     for first, second in itertools.pairwise(ordered):
-        if first.range is None or second.range is None or t.span(first.range)[2:] > t.span(second.range)[:2]:
+        if first.range is None or second.range is None or span(first.range)[2:] > span(second.range)[:2]:
             return None
     doc = Document(before, encoding)
     for change in reversed(ordered):
         assert change.range is not None
-        doc.apply_span(t.span(change.range), change.text)
+        doc.apply_span(span(change.range), change.text)
     return doc.text
 
 
@@ -326,13 +326,13 @@ def _item(entry: Any, default_range: Any) -> _Item | None:
     where = other = None
     try:
         if isinstance(edit, dict) and "range" in edit:
-            where = t.range_(edit["range"])
+            where = range_(edit["range"])
         elif isinstance(edit, dict):  # InsertReplaceEdit
-            where, other = t.range_(edit.get("insert")), t.range_(edit.get("replace"))
+            where, other = range_(edit.get("insert")), range_(edit.get("replace"))
         elif isinstance(default_range, dict) and "start" in default_range:
-            where = t.range_(default_range)
+            where = range_(default_range)
         elif isinstance(default_range, dict):
-            where, other = t.range_(default_range.get("insert")), t.range_(default_range.get("replace"))
+            where, other = range_(default_range.get("insert")), range_(default_range.get("replace"))
     except MalformedMessage:
         return None
     additional = frozenset(_text_edits(entry.get("additionalTextEdits")))

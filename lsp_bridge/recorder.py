@@ -44,9 +44,12 @@ EventHandler = Callable[[Path, dict[str, Any]], None]
 class Recorder:
     """One per bridge. `record`, `request` and `flush` are called from the bridge's thread."""
 
-    def __init__(self, connect: Connect, *, source: str = "bridge", limits: Limits | None = None,
-                 clock: Callable[[], int] | None = None) -> None:
+    def __init__(self, connect: Connect, *, state: StateProvider | None = None, source: str = "bridge",
+                 limits: Limits | None = None, clock: Callable[[], int] | None = None) -> None:
+        """`state` gives the current text of the tracked documents for a gap's state (the bridge's
+        `OpenDocuments.file_states`, lsp_bridge/documents.py); without it (acp) a gap carries none."""
         self._connect = connect
+        self._state: StateProvider = state or _untracked
         self._source = source
         self.limits = limits or Limits()
         self._clock = clock or now_ms
@@ -60,7 +63,6 @@ class Recorder:
         self._seen_events: set[str] = set()
         self.client_info: dict[str, Any] | None = None
         self.encoding: str = "utf-16"
-        self.state_provider: StateProvider = lambda root, paths: []
         self.on_event: EventHandler = lambda root, event: None
 
     # -- the bridge's side ---------------------------------------------------------------------------
@@ -131,7 +133,7 @@ class Recorder:
         with self._lock:
             for session in self._sessions.values():
                 if session.state != "refused":
-                    session.admit_gap(at_ms, self.state_provider)
+                    session.admit_gap(at_ms, self._state)
 
     def record_everywhere(self, at_ms: int, step: dict[str, Any]) -> None:
         """A step (a gap) for every workspace with a session."""
@@ -145,7 +147,7 @@ class Recorder:
         with self._lock:
             for session in self._sessions.values():
                 if session.state != "refused":
-                    session.admit_gap(self._clock(), self.state_provider)
+                    session.admit_gap(self._clock(), self._state)
             self._stopping = True
             self._wake.notify()
         if self._thread is not None:
@@ -334,6 +336,10 @@ class Recorder:
             self.on_event(session.root, event)
         except Exception:
             log.exception("codetape: handling the collector event %r failed", event.get("event"))
+
+
+def _untracked(root: Path, paths: set[str] | None) -> list[dict[str, Any]]:
+    return []
 
 
 def _pick(item: Outgoing, encoding: str | None, client_encoding: str) -> dict[str, Any]:

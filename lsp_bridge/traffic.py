@@ -17,13 +17,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from lsp_bridge import translate as t
 from lsp_bridge.actions import Actions
 from lsp_bridge.capture import Capture
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.extensions import Extensions
 from lsp_bridge.framing import parse
 from lsp_bridge.initialize import client_info_of, folders_of
+from lsp_bridge.translate import document_uri
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -121,7 +121,7 @@ class Traffic:
         self.capture.handle(method, params, at)
         if method == "textDocument/didChange" and isinstance(params, dict):
             try:
-                uri = t.document_uri(params)
+                uri = document_uri(params)
             except MalformedMessage:
                 return
             self.actions.changed(uri, params, at)
@@ -145,11 +145,11 @@ class Traffic:
             if uri is not None:
                 self.actions.completion_result(uri, result)
                 self.capture.origins.completion(uri, params, result, at)
-                self.capture.completion_offered(uri, self.server_name, at)
+                self.capture.offered.completion(uri, self.server_name, at)
         elif method == "textDocument/inlineCompletion":
             uri = _uri(params)
             if uri is not None:
-                self.capture.inline_offered(uri, params, result, self.server_name, at)
+                self.capture.offered.inline(uri, params, result, self.server_name, at)
         elif method == "completionItem/resolve":
             self.capture.origins.resolved(result)
         elif method in _FORMATTING:
@@ -246,6 +246,6 @@ def _version(value: Any) -> int | None:
 
 def _uri(params: Any) -> str | None:
     try:
-        return t.document_uri(params)
+        return document_uri(params)
     except MalformedMessage:
         return None

@@ -1,4 +1,4 @@
-"""The bridge's copy of a document against the editor's (lsp_bridge/capture.py, issue 27 items 1-3):
+"""The bridge's copy of a document against the editor's (lsp_bridge/sync.py, resync.py, issue 27 items 1-3):
 changes applied in version order however they arrive, a `resync` gap wherever the copy drifted, and a
 save text that is the odd one out ignored. Each recording is replayed as the collector would, every save
 checked against its hash."""
@@ -13,8 +13,11 @@ from typing import Any
 import pytest
 
 from collector.reconstruct.workspace import replay
-from lsp_bridge.capture import HOLD_CHANGES, HOLD_MS, Capture, OnDisk
+from lsp_bridge.capture import Capture
+from lsp_bridge.documents import OpenDocuments
+from lsp_bridge.files import OnDisk
 from lsp_bridge.recorder import Recorder
+from lsp_bridge.sync import HOLD_CHANGES, HOLD_MS
 from lsp_bridge.workspaces import Workspaces
 from schemas import step_from_dict
 from schemas.steps import SaveStep
@@ -29,11 +32,12 @@ class Session:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.collected = Collected()
-        self.recorder = Recorder(lambda: self.collected)
+        documents = OpenDocuments()
+        self.recorder = Recorder(lambda: self.collected, state=documents.file_states)
         self.disk: dict[str, bytes] = {}
         self.written: dict[str, int] = {}  # when a file on disk was written, if not at the last message
         found = Workspaces(lambda path: root if path == root or root in path.parents else None)
-        self.capture = Capture(self.recorder, found, read=self._read)
+        self.capture = Capture(self.recorder, found, documents, read=self._read)
         self.capture.initialized("utf-16", None, [root.as_uri()])
         self.at = 1000
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from lsp_bridge.capture import Capture
+from lsp_bridge.documents import OpenDocuments
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.traffic import Traffic
 from lsp_bridge.workspaces import Workspaces
@@ -23,10 +24,11 @@ TEXT = "import os\nvalue = os.pa\nprint( value )\n"
 def proxy_for(root: Path) -> tuple[Traffic, Collected, Recorder]:
     """Proxy mode's traffic for the workspace `root`, its steps recorded into the returned Collected."""
     collected = Collected()
-    recorder = Recorder(lambda: collected)
+    documents = OpenDocuments()
+    recorder = Recorder(lambda: collected, state=documents.file_states)
     recorder.start()
-    return Traffic(Capture(recorder, Workspaces(lambda p: root if root in (p, *p.parents) else None)),
-                   server_name="server"), collected, recorder
+    found = Workspaces(lambda p: root if root in (p, *p.parents) else None)
+    return Traffic(Capture(recorder, found, documents), server_name="server"), collected, recorder
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from lsp_bridge.capture import Capture
+from lsp_bridge.documents import OpenDocuments
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.traffic import Traffic, negotiated_encoding
 from lsp_bridge.workspaces import Workspaces
@@ -30,10 +31,11 @@ def root(tmp_path: Path) -> Path:
 @pytest.fixture
 def proxied(root: Path) -> Iterator[tuple[Traffic, Collected]]:
     collected = Collected()
-    recorder = Recorder(lambda: collected)
+    documents = OpenDocuments()
+    recorder = Recorder(lambda: collected, state=documents.file_states)
     recorder.start()
     found = Workspaces(lambda path: root if path == root or root in path.parents else None)
-    traffic = Traffic(Capture(recorder, found), server_name="pulling-server")
+    traffic = Traffic(Capture(recorder, found, documents), server_name="pulling-server")
     try:
         yield traffic, collected
     finally:

@@ -8,7 +8,16 @@ from typing import Any
 import msgspec
 
 from collector.protocol.framing import decode_body, encode
-from lsp_bridge import translate as t
+from lsp_bridge.translate import (
+    content_changes,
+    cursor_step,
+    diagnostic_items,
+    diagnostics_step,
+    edit_step,
+    point,
+    position,
+    range_,
+)
 from schemas import step_from_dict
 from schemas.steps.base import Position, Range
 from schemas.steps.cursor import Selection
@@ -43,13 +52,13 @@ def old_edit(path: str, version: int | None, changes: list[dict[str, Any]]) -> d
 def pairs() -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(built the bridge's way, the old dict form) for each kind of step that holds positions."""
     params = {"textDocument": {"uri": "file:///ws/a.py", "version": 7}, "contentChanges": [RANGED, WHOLE]}
-    edit = t.edit_step("/ws/a.py", 7, t.content_changes(params))
-    amended = {**t.edit_step("/ws/a.py", None, t.content_changes({"contentChanges": [RANGED]})),
+    edit = edit_step("/ws/a.py", 7, content_changes(params))
+    amended = {**edit_step("/ws/a.py", None, content_changes({"contentChanges": [RANGED]})),
                "origin": "completion", "origin_detail": "lsp:textDocument/completion"}
-    caret = t.position(place(1, 2))
+    caret = position(place(1, 2))
     selections = [Selection(anchor=caret, active=caret),
                   Selection(anchor=Position(line=9, character=4), active=Position(line=2, character=0))]
-    where = t.range_({"start": place(0, 1), "end": place(0, 3)})
+    where = range_({"start": place(0, 1), "end": place(0, 3)})
     offer = {"kind": "offer", "source": "bridge", "path": "/ws/a.py", "range": where, "via": "inline",
              "evidence": "lsp:textDocument/inlineCompletion", "items": [{"text": "x"}],
              "decision": "accepted"}
@@ -64,15 +73,15 @@ def pairs() -> list[tuple[dict[str, Any], dict[str, Any]]]:
         (edit, old_edit("/ws/a.py", 7, [RANGED, WHOLE])),
         (amended, {**old_edit("/ws/a.py", None, [RANGED]), "origin": "completion",
                    "origin_detail": "lsp:textDocument/completion"}),
-        (t.edit_step("b.py", 0, t.content_changes({"contentChanges": [{"text": ""}]})),
+        (edit_step("b.py", 0, content_changes({"contentChanges": [{"text": ""}]})),
          old_edit("b.py", 0, [{"text": ""}])),
-        (t.diagnostics_step("/ws/a.py", "ruff", 3, t.diagnostic_items(DIAGNOSTICS)), old_diagnostics),
-        (t.cursor_step("/ws/a.py", selections), {"kind": "cursor", "source": "bridge", "path": "/ws/a.py",
+        (diagnostics_step("/ws/a.py", "ruff", 3, diagnostic_items(DIAGNOSTICS)), old_diagnostics),
+        (cursor_step("/ws/a.py", selections), {"kind": "cursor", "source": "bridge", "path": "/ws/a.py",
                                                  "selections": [
                                                      {"anchor": place(1, 2), "active": place(1, 2)},
                                                      {"anchor": place(9, 4), "active": place(2, 0)}]}),
         (offer, {**offer, "range": {"start": place(0, 1), "end": place(0, 3)}}),
-        ({**offer, "range": t.point(4, 2)}, {**offer, "range": {"start": place(4, 2), "end": place(4, 2)}}),
+        ({**offer, "range": point(4, 2)}, {**offer, "range": {"start": place(4, 2), "end": place(4, 2)}}),
     ]
 
 

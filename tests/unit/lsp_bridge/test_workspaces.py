@@ -9,7 +9,6 @@ import msgspec
 import pytest
 
 from collector.text.digest import sha256_text
-from lsp_bridge import translate as t
 from lsp_bridge.actions import (
     code_action_titles,
     completion_candidates,
@@ -17,6 +16,26 @@ from lsp_bridge.actions import (
     workspace_edit_summary,
 )
 from lsp_bridge.errors import MalformedMessage
+from lsp_bridge.translate import (
+    MAX_STEP_BYTES,
+    close_step,
+    command_step,
+    content_changes,
+    cursor_step,
+    diagnostic_items,
+    diagnostics_step,
+    document_uri,
+    document_version,
+    edit_step,
+    file_change_step,
+    file_content,
+    gap_step,
+    note_step,
+    open_step,
+    save_step,
+    step_size,
+    too_large,
+)
 from lsp_bridge.workspaces import Workspaces, uri_to_path
 from schemas import step_from_dict
 from schemas.limits import SHORT_TEXT_MAX
@@ -42,11 +61,11 @@ def test_incremental_and_full_changes_become_one_edit_step() -> None:
         {"range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 2}}, "text": "é"},
         {"text": "whole 😀", "rangeLength": 3},
     ])
-    changes = t.content_changes(params)
+    changes = content_changes(params)
     where = Range(start=Position(line=0, character=1), end=Position(line=0, character=2))
     assert changes == [ContentChange(range=where, text="é"),
                        ContentChange(text="whole 😀")]
-    step = valid(t.edit_step("a.py", t.document_version(params), changes))
+    step = valid(edit_step("a.py", document_version(params), changes))
     assert step["version"] == 3 and step["changes"][1] == {"text": "whole 😀"}
     assert step["changes"][0]["range"]["end"] == {"line": 0, "character": 2}
 
@@ -65,34 +84,34 @@ def test_incremental_and_full_changes_become_one_edit_step() -> None:
 ])
 def test_malformed_changes_are_refused_with_a_line_naming_the_field(changes: Any, message: str) -> None:
     with pytest.raises(MalformedMessage, match=message):
-        t.content_changes(change_params(changes))
+        content_changes(change_params(changes))
 
 
 def test_document_uri_and_version_are_checked() -> None:
-    assert t.document_uri({"textDocument": {"uri": "file:///x"}}) == "file:///x"
+    assert document_uri({"textDocument": {"uri": "file:///x"}}) == "file:///x"
     with pytest.raises(MalformedMessage, match="textDocument is not an object"):
-        t.document_uri({"textDocument": "file:///x"})
+        document_uri({"textDocument": "file:///x"})
     with pytest.raises(MalformedMessage, match="version"):
-        t.document_version({"textDocument": {"uri": "file:///x", "version": "3"}})
+        document_version({"textDocument": {"uri": "file:///x", "version": "3"}})
 
 
 def test_open_close_save_and_file_change_steps_are_schema_valid() -> None:
-    valid(t.open_step("src/a.py", "python", 0, "print('😀')\n"))
-    valid(t.close_step("src/a.py"))
-    saved = valid(t.save_step("src/a.py", sha256_text("x"), "x"))
+    valid(open_step("src/a.py", "python", 0, "print('😀')\n"))
+    valid(close_step("src/a.py"))
+    saved = valid(save_step("src/a.py", sha256_text("x"), "x"))
     assert saved["sha256"] == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
-    assert "text" not in valid(t.save_step("a.py", None))
-    assert valid(t.file_change_step("a.py", "renamed", new_path="b.py"))["new_path"] == "b.py"
+    assert "text" not in valid(save_step("a.py", None))
+    assert valid(file_change_step("a.py", "renamed", new_path="b.py"))["new_path"] == "b.py"
 
 
 def test_file_content_keeps_text_and_names_what_it_leaves_out() -> None:
-    assert t.file_content("héllo".encode(), max_bytes=100) == {
+    assert file_content("héllo".encode(), max_bytes=100) == {
         "text": "héllo", "sha256": sha256_text("héllo"), "size": 6}
-    assert t.file_content(b"\x00\x01", max_bytes=100)["omitted"] == "binary"
-    assert t.file_content(b"\xff\xfe", max_bytes=100)["omitted"] == "binary"
-    assert t.file_content(b"a" * 101, max_bytes=100) == {"size": 101, "omitted": "too_large"}
+    assert file_content(b"\x00\x01", max_bytes=100)["omitted"] == "binary"
+    assert file_content(b"\xff\xfe", max_bytes=100)["omitted"] == "binary"
+    assert file_content(b"a" * 101, max_bytes=100) == {"size": 101, "omitted": "too_large"}
     for content in ({"text": "x"}, {"size": 3, "omitted": "binary"}):
-        valid(t.file_change_step("a.bin", "created", content=content))
+        valid(file_change_step("a.bin", "created", content=content))
 
 
 def test_diagnostics_keep_the_recorded_fields_and_cut_what_is_too_long() -> None:
@@ -101,38 +120,38 @@ def test_diagnostics_keep_the_recorded_fields_and_cut_what_is_too_long() -> None
             "tags": [1], "data": {"anything": True}},
            {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}},
             "severity": 9, "message": {"kind": "markdown", "value": "**bold**"}, "code": True}]
-    items = t.diagnostic_items(raw)
-    step = valid(t.diagnostics_step("a.py", "pylsp", 4, items))
+    items = diagnostic_items(raw)
+    step = valid(diagnostics_step("a.py", "pylsp", 4, items))
     first, second = step["items"]
     assert len(first["message"]) == SHORT_TEXT_MAX and first["code"] == "E501" and first["severity"] == 2
     assert second == {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}},
                       "message": "**bold**"}
     with pytest.raises(MalformedMessage, match=r"diagnostics\[0\].message"):
-        t.diagnostic_items([{"range": raw[0]["range"]}])
+        diagnostic_items([{"range": raw[0]["range"]}])
 
 
 def test_cursor_command_note_and_gap_steps_are_schema_valid() -> None:
-    valid(t.cursor_step("a.py", [Selection(anchor=Position(line=0, character=1),
+    valid(cursor_step("a.py", [Selection(anchor=Position(line=0, character=1),
                                            active=Position(line=0, character=3)),
                                  Selection(anchor=Position(line=2, character=0),
                                            active=Position(line=2, character=0))]))
-    valid(t.command_step("pytest -q", "src", 1, 1234))
-    valid(t.note_step("n" * 100_000))
-    gap = valid(t.gap_step("recorder_behind", "lost", lost=3, state=[{"path": "a.py", "text": "x"}]))
+    valid(command_step("pytest -q", "src", 1, 1234))
+    valid(note_step("n" * 100_000))
+    gap = valid(gap_step("recorder_behind", "lost", lost=3, state=[{"path": "a.py", "text": "x"}]))
     assert gap["lost_steps"] == 3
-    assert "lost_steps" not in valid(t.gap_step("other", "nothing lost"))
+    assert "lost_steps" not in valid(gap_step("other", "nothing lost"))
 
 
 def test_too_large_measures_utf8_only_near_the_cap() -> None:
-    assert not t.too_large("a" * 1000)
-    assert not t.too_large("a" * (t.MAX_STEP_BYTES - 10))
-    assert t.too_large("a" * (t.MAX_STEP_BYTES // 2), "a" * (t.MAX_STEP_BYTES // 2 + 1))
-    assert t.too_large("😀" * (t.MAX_STEP_BYTES // 4 + 1))
+    assert not too_large("a" * 1000)
+    assert not too_large("a" * (MAX_STEP_BYTES - 10))
+    assert too_large("a" * (MAX_STEP_BYTES // 2), "a" * (MAX_STEP_BYTES // 2 + 1))
+    assert too_large("😀" * (MAX_STEP_BYTES // 4 + 1))
 
 
 def test_step_size_grows_with_the_text_it_carries() -> None:
-    small = t.step_size(t.edit_step("a.py", 1, [ContentChange(text="x")]))
-    large = t.step_size(t.edit_step("a.py", 1, [ContentChange(text="x" * 10_000)]))
+    small = step_size(edit_step("a.py", 1, [ContentChange(text="x")]))
+    large = step_size(edit_step("a.py", 1, [ContentChange(text="x" * 10_000)]))
     assert large - small == 9_999
 
 

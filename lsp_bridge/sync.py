@@ -1,0 +1,217 @@
+"""Text sync: a document opened, changed and closed, as `open`, `edit` and `close` steps.
+
+Changes are applied in version order: one whose predecessor has not arrived yet (Helix sends
+`7, 11, 8, 12, ...` after a buffer opens) is held, for at most HOLD_MS of the editor's later traffic
+and never past a save or close of its document. An editor whose versions skip numbers (Neovim counts
+`b:changedtick`) is noticed the first time a hold runs out with nothing filled, and not held again.
+
+Each change is applied to the bridge's copy (documents.py) in the encoding the editor really counts in
+and recorded in the negotiated one, with variants for the others the sessions want; the origin of its
+text (origins.py) and what it made of a pending offer (offers.py) are settled with it. A change that
+cannot be applied leaves the document stale and a `gap`, until the editor sends its whole text again.
+The save, which checks the copy, is resync.py's.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lsp_bridge.documents import TrackedDocument
+from lsp_bridge.errors import OutOfRange
+from lsp_bridge.offer_steps import OfferSteps
+from lsp_bridge.origins import Origins
+from lsp_bridge.spool import Outgoing
+from lsp_bridge.tracking import Tracking
+from lsp_bridge.translate import (
+    close_step,
+    content_changes,
+    document_uri,
+    document_version,
+    edit_step,
+    gap_step,
+    obj,
+    open_step,
+    optional_int,
+    string,
+    too_large,
+)
+from schemas.steps.base import Range
+
+if TYPE_CHECKING:
+    from schemas.steps.edit import ContentChange
+
+log = logging.getLogger(__name__)
+
+HOLD_MS = 250  # a change whose predecessor has not arrived waits at most this long of later traffic
+HOLD_CHANGES = 256  # and at most this many changes wait per document
+TEXT_SYNC = frozenset({"textDocument/didOpen", "textDocument/didChange", "textDocument/didClose",
+                       "textDocument/didSave"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A change that arrived before its predecessor."""
+    version: int
+    at: int
+    changes: list[ContentChange]
+
+
+class TextSync:
+    def __init__(self, tracking: Tracking, offered: OfferSteps, origins: Origins) -> None:
+        self.tracking = tracking
+        self.documents = tracking.documents
+        self.docs = tracking.docs
+        self.recorder = tracking.recorder
+        self.workspaces = tracking.workspaces
+        self.offered = offered
+        self.offers = offered.offers
+        self.origins = origins
+        self.too_large: set[str] = set()
+        self.held: dict[str, list[_Held]] = {}  # uri -> changes waiting for their predecessor, by version
+        self._versions_skip = False  # the editor's versions skip numbers: changes apply as they arrive
+        self._filled = False  # a held change's predecessor arrived late at least once (real reordering)
+
+    def did_open(self, params: Any, at: int) -> None:
+        """textDocument/didOpen"""
+        item = obj(obj(params, "params").get("textDocument"), "textDocument")
+        uri = string(item.get("uri"), "uri", limit=8192)
+        text = string(item.get("text"), "text")
+        version = optional_int(item.get("version"), "version")
+        language = item.get("languageId")
+        language_id = language if isinstance(language, str) else ""
+        self.docs.pop(uri, None)
+        self.too_large.discard(uri)
+        located = self.workspaces.locate(uri, fresh=True)
+        if located is None:
+            return
+        if too_large(text):
+            self.too_large.add(uri)
+            log.warning("codetape: %s is too large to record; its edits are skipped", located.path)
+            gap = gap_step("other", f"{located.path} is too large to record ({len(text)} characters)")
+            self.recorder.record(located.root, Outgoing(at, gap))
+            return
+        doc = TrackedDocument(uri, located.root, located.path, text,
+                              self.documents.units or self.documents.encoding,
+                              version=version, language_id=language_id)
+        self.docs[uri] = doc
+        self.tracking.record(doc.root, at, open_step(doc.path, language_id, version, text), (doc.path,))
+
+    def did_change(self, params: Any, at: int) -> None:
+        """textDocument/didChange, in version order (module docstring)."""
+        uri = document_uri(params)
+        version = document_version(params)
+        changes = content_changes(params)
+        doc = self.docs.get(uri)
+        if doc is None:
+            if uri not in self.too_large and self.workspaces.locate(uri) is not None:
+                log.warning("codetape: didChange for %s, which was never opened: skipped", uri)
+            return
+        if version is not None and doc.version is not None and version > doc.version + 1 \
+                and not self._versions_skip:
+            waiting = self.held.setdefault(uri, [])
+            bisect.insort(waiting, _Held(version, at, changes), key=lambda h: h.version)
+            if len(waiting) > HOLD_CHANGES:
+                self.release(uri, at)
+            return
+        self._change(doc, version, changes, at)
+        held = self.held.get(uri)
+        while held and doc.version is not None and held[0].version == doc.version + 1:
+            self._filled = True
+            waited = held.pop(0)
+            self._change(doc, waited.version, waited.changes, waited.at)
+        if held == []:
+            del self.held[uri]
+
+    def expire(self, at: int) -> None:
+        """Apply the changes that have waited HOLD_MS for a predecessor that did not come."""
+        for uri in [u for u, held in self.held.items() if held[0].at + HOLD_MS <= at]:
+            if not self._filled and not self._versions_skip:
+                self._versions_skip = True
+                log.info("codetape: this editor's document versions skip numbers; changes apply as they "
+                         "arrive")
+            self.release(uri, at)
+
+    def release(self, uri: str | None, at: int) -> None:
+        """Apply the held changes of one document (`uri`), or of all (None), in version order."""
+        for key in list(self.held) if uri is None else [uri]:
+            held = self.held.pop(key, None)
+            doc = self.docs.get(key)
+            if not held or doc is None:
+                continue
+            for waited in held:
+                if doc.version is not None and waited.version > doc.version + 1:
+                    first, last = doc.version + 1, waited.version - 1
+                    doc.drift = f"version {first} never arrived" if first == last else \
+                        f"versions {first} to {last} never arrived"
+                self._change(doc, waited.version, waited.changes, waited.at)
+
+    def _change(self, doc: TrackedDocument, version: int | None, changes: list[ContentChange],
+                at: int) -> None:
+        previous = doc.version  # (what a server's edits were computed for: lsp_bridge/origins.py)
+        if version is not None and doc.version is not None and version <= doc.version:
+            log.warning("codetape: %s went from version %s back to %s", doc.path, doc.version, version)
+            doc.drift = f"version {version} arrived after version {doc.version}"
+        doc.version = version
+        if any(change.range is None for change in changes) and not self.tracking.still_there(doc, at):
+            return
+        if doc.stale:
+            self.offers.drop(doc.uri)
+            fulls = [i for i, change in enumerate(changes) if change.range is None]
+            if not fulls:
+                return
+            changes = changes[fulls[-1]:]
+        if too_large(*(change.text for change in changes)):
+            doc.stale = True
+            self.offers.drop(doc.uri)
+            log.warning("codetape: a change to %s is too large to record", doc.path)
+            gap = gap_step("other", f"a change to {doc.path} is too large to record", lost=1)
+            self.recorder.record(doc.root, Outgoing(at, gap))
+            return
+        encoding = self.documents.encoding
+        targets = self.tracking.targets(doc.root)
+        before = doc.text if self.origins.wanted(doc.uri) else None  # (only while a server's edits are due)
+        if targets and (caret := self.offers.caret(doc.uri)) is not None:
+            here = Range(start=caret, end=caret)
+            self.offers.place(doc.uri, {str(e): doc.convert(here, e, encoding).start for e in targets})
+        try:
+            if doc.encoding == encoding:
+                variants = doc.apply(changes, targets)
+            else:  # the editor's positions, counted as it really counts, recorded as negotiated
+                raw, variants = changes, doc.apply(changes, (*targets, encoding))
+                changes = variants.pop(encoding, raw)
+                if doc.encoding in targets:
+                    variants[doc.encoding] = raw
+        except OutOfRange as exc:
+            doc.stale = True
+            self.offers.drop(doc.uri)
+            log.error("codetape: skipped a change to %s: %s", doc.path, exc)
+            gap = gap_step("malformed_input", f"didChange: {exc}", lost=1)
+            self.recorder.record(doc.root, Outgoing(at, gap))
+            return
+        doc.stale = False
+        step = edit_step(doc.path, version, changes)
+        others = {str(e): edit_step(doc.path, version, c) for e, c in variants.items()}
+        origin = self.origins.of(doc.uri, version, previous, changes, before, doc.doc, encoding, at)
+        if origin is not None:
+            for each in (step, *others.values()):
+                each["origin"], each["origin_detail"] = origin
+        item = Outgoing(at, step, others or None, (doc.path,))
+        if origin is None:
+            self.origins.held(doc.uri, version, item)
+        self.offers.changed(doc.uri, changes, self.origins.taken, encoding, at)  # (its step first)
+        self.recorder.record(doc.root, item)
+        if self.offered.due:
+            self.offered.record_due(doc, at)
+
+    def did_close(self, params: Any, at: int) -> None:
+        """textDocument/didClose"""
+        uri = document_uri(params)
+        self.too_large.discard(uri)
+        self.origins.closed(uri)
+        self.offered.closed(uri, at)
+        doc = self.docs.pop(uri, None)
+        if doc is not None:
+            self.tracking.record(doc.root, at, close_step(doc.path), (doc.path,))
