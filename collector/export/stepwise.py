@@ -22,7 +22,8 @@ its fix. Tests that fail and never pass again make no row.
   (collector/reconstruct/survival.py), a burst's characters being those its edits' changes inserted, and
   "none left" what the `edits` table's `reverted_at_step` says (collector/reconstruct/traced.py
   `reverted`). A burst that only deleted inserted nothing to revert: true. A burst partly undone is true:
-  something it wrote was part of the fix.
+  something it wrote was part of the fix. The trace runs from the failing run to the green one only (what
+  the files hold at the failing run is text found), so an episode pays its memory only in a segment.
 
 Each row also carries `completion_steps` (each burst's first and last step), `name` (`<episode id>:<failing
 run's step>-<green run's step>`), `failing_step` and `passing_step` (steps are indexes, as `codetape cat`
@@ -99,7 +100,7 @@ class Segments(Items):
         super().before(index, step, workspace)  # (a burst this step ends settles before it is traced)
         burst = self.grouper.burst
         if type(step) is EditStep and burst is not None and burst.first == index:
-            self.mark = len(self.traced.trace.inserted)
+            self.mark = self.traced.made
         self.traced.before(index, step, workspace)
 
     def after(self, index: int, step: Step, workspace: Workspace) -> None:
@@ -109,7 +110,7 @@ class Segments(Items):
     def item(self, item: Item, workspace: Workspace) -> None:
         if isinstance(item, Burst):
             if self.segment is not None:
-                self.segment.bursts.append((item, range(self.mark, len(self.traced.trace.inserted))))
+                self.segment.bursts.append((item, range(self.mark, self.traced.made)))
             return
         match item.step:
             case TaskStep(action="start", statement=statement):
@@ -120,8 +121,10 @@ class Segments(Items):
                 if self.segment is not None:
                     self._row(self.segment, item.index)
                 self.segment = None
+                self.traced.stop()
             case TestRunStep() as run if failing(run) and self.segment is None:
                 self.segment = Segment(item.index, run, self.statement)
+                self.traced.start()  # (only what is inserted from here on is labelled)
             case _:
                 pass
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from collector.dataset.engines.exports import export_formats
-from collector.episode import open_episode
+from collector.episode import open_episode, write_episode_file
 from collector.export.result import SPLIT_FORMATS
 from tests.cli import codetape
 from tests.support.dataset_helpers import (
@@ -22,6 +22,7 @@ from tests.support.dataset_helpers import (
     sign,
     upload,
 )
+from tests.support.debugging import debugging
 
 FIXTURES = ("full", "offers", "agents", "origins", "unicode")
 
@@ -122,6 +123,9 @@ def test_every_json_export_folder_loads_with_datasets_in_any_file_order(tmp_path
         sign(alice, session(alice.home, seed, profile))
     for name in FIXTURES:  # the golden episodes: an AI's offers, agents, origins, unicode, every step kind
         sign(alice, Path(__file__).parents[2] / "fixtures" / "episodes" / f"{name}.ctape")
+    fixing = debugging(41)  # failing tests made green (stepwise's rows: the sessions above have none)
+    write_episode_file(tmp_path / "debugging.ctape", fixing.header, fixing.steps)
+    sign(alice, tmp_path / "debugging.ctape")
     upload(alice, (tmp_path / "source").as_uri())
     out = tmp_path / "built"
     # (`jsonl` is the lossless dump, its lines of different fields by kind: `jsonl-rows` is its twin for
