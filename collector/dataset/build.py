@@ -7,19 +7,19 @@
 2. The source is listed. Episodes no build has seen are new; episodes in the dataset with a revocation
    record beside them now that verifies against their signer's key are withdrawn: their rows are copied
    out of the files that hold them, their export files deleted. A record that does not verify is
-   ignored, and noted once as a row of `rejected` (revocations.py). Episodes past their signed
-   `retain_until` on the build's day (or --as-of) are withdrawn alike (retention.py).
-3. The engine (local.py, ray_engine.py) runs the transform on every new episode; accepted ones become
-   rows, the others rows of `rejected` with their reason, duplicates and id conflicts included (known.py).
-   The texts of the kept episodes that the dataset lacks are written to `blobs`, each once (blob_store.py;
-   a build that withdrew episodes first takes out the texts no episode left names). The kept episodes
-   are exported in every format the dataset has in the same pass (staged.py); then every episode
-   already in the dataset in a format new to it (exports.py).
-4. Every table without rows gets its empty file, the schemas are written (layout.py), the build's
-   snapshot record (snapshots.py), and the manifest, naming the new files instead of the replaced ones:
-   it commits the build. Then every earlier snapshot that named a replaced file is rewritten to name its
-   copy (a revocation leaves every snapshot), and the replaced files are deleted. The manifest records
-   each episode purged, its files and the snapshots it left (`purges`, retention.purge_records).
+   ignored, and noted once as a row of `rejected` (check/revocations.py). Episodes past their signed
+   `retain_until` on the build's day (or --as-of) are withdrawn alike (output/retention.py).
+3. The engine (engines/local.py, engines/ray_engine.py) runs the transform on every new episode; accepted ones
+   become rows, the others rows of `rejected` with their reason, duplicates and id conflicts included
+   (output/known.py). The texts of the kept episodes that the dataset lacks are written to `blobs`, each once
+   (output/blob_store.py; a build that withdrew episodes first takes out the texts no episode left names). The
+   kept episodes are exported in every format the dataset has in the same pass (output/staged.py); then every
+   episode already in the dataset in a format new to it (engines/exports.py).
+4. Every table without rows gets its empty file, the schemas are written (output/layout.py), the build's
+   snapshot record (output/snapshots.py), and the manifest, naming the new files instead of the replaced ones:
+   it commits the build. Then every earlier snapshot that named a replaced file is rewritten to name its copy
+   (a revocation leaves every snapshot), and the replaced files are deleted. The manifest records each episode
+   purged, its files and the snapshots it left (`purges`, retention.purge_records).
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class BuildReport:
     splits: dict[str, int] = field(default_factory=dict)  # episodes per split (train, eval, none)
     split_leaks: int = 0  # episodes with a duplicate or near duplicate on the other side
     exported: Exported = field(default_factory=Exported)
-    cross_split: CrossSplit = field(default_factory=CrossSplit)  # examples left out (cross_split.py)
+    cross_split: CrossSplit = field(default_factory=CrossSplit)  # examples left out (output/cross_split.py)
     seconds: float = 0.0
 
 
@@ -265,7 +265,7 @@ def near_duplicates(out: Output, manifest: DatasetManifest) -> int:
 
 
 def split_index(out: Output, manifest: DatasetManifest) -> SplitIndex:
-    """The sides the dataset's episodes took, for this build's to be placed against (sink.py)."""
+    """The sides the dataset's episodes took, for this build's to be placed against (engines/sink.py)."""
     index = SplitIndex()
     columns = ["repository", "steps_sha256", "diff_minhash", "split"]
     for batch in table_rows(out, manifest, "episodes", columns):

@@ -1,5 +1,5 @@
-"""Exports that follow a replay: each told of every step before the replay applies it and after, so that
-one replay of an episode feeds every format at once (the dataset build's, collector/dataset/transform.py,
+"""Exports that follow a replay: each told of every step before the replay applies it and after, so that one
+replay of an episode feeds every format at once (the dataset build's, collector/dataset/engines/transform.py,
 which builds its rows in the same pass) or one format alone (`follow`, what `codetape export` runs).
 
     Follower   before(index, step, workspace), after(index, step, workspace), finish(workspace) -> records

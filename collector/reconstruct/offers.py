@@ -1,6 +1,6 @@
 """What became of each suggestion offered (`offer` steps): its place followed through the edits after it
 in a replay, its settled text and outcome, and whether the developer's own text replaced an AI's (a
-preference). The dataset's `offers` and `preferences` tables (collector/dataset/offers.py) and zeta2's
+preference). The dataset's `offers` and `preferences` tables (collector/dataset/rows/offers.py) and zeta2's
 `rejected_patch` (collector/export/zeta2.py) read it, each in its own one replay pass.
 
 Each offer is followed through the edits after it as a span of its file's text, its *place*: the text

@@ -1,5 +1,5 @@
 """Whether what a change inserted stayed: every inserted character traced through a replay (the dataset's
-build's, collector/dataset/survival.py, whose labels on `edits` and `transitions` it gives; stepwise's,
+build's, collector/dataset/rows/survival.py, whose labels on `edits` and `transitions` it gives; stepwise's,
 collector/export/stepwise.py, whose burst labels it gives).
 
 Each character of every file the episode knows carries the id of the change that inserted it (`Trace`):

@@ -1,7 +1,7 @@
 """The dataset's data dictionary: what each table is, its key and order, and what every column means.
 
 The dataset card (card.py) prints it and croissant.json gives each field its description; a test checks
-that every column of every table (tables.py) is described here, so a column cannot be added unexplained.
+that every column of every table (rows/tables.py) is described here, so a column cannot be added unexplained.
 Units: times are milliseconds (`*_ms`) from the episode's start unless they are timestamps (UTC);
 positions are the episode's `position_encoding` code units; hashes are SHA-256, lowercase hex.
 """

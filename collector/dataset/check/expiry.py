@@ -1,5 +1,5 @@
 """When an episode's signed `retain_until` has passed: it is expired the day after its date (UTC), judged
-on a build's day or `--as-of` (retention.py purges the built ones, the transform refuses new ones)."""
+on a build's day or `--as-of` (output/retention.py purges the built ones, the transform refuses new ones)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ signature on that key (`reviewer.authorisation`) says an enrolled member signed 
 build accepts such an episode when that authorisation verifies under the record's key for its month
 (collector/consent/authorisation.py); anything else that --trust does not admit is `unauthorised` (an unknown
 issuer or month, a forged or altered authorisation, a contributor's own key, an unenrolled signer). A key
-signs one episode: a second episode under it is `key_reused` (known.py).
+signs one episode: a second episode under it is `key_reused` (output/known.py).
 
 A month's episodes are published once at least K members took authorisations under that month's key, as
 the issuer's signed record counts them: below that, the episodes are held back, neither rows nor

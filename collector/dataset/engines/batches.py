@@ -91,7 +91,7 @@ class Checked:
     verdicts: list[DatasetOutcome]
     rows: Packed
     blobs: Packed
-    exports: list[Staged]  # the accepted ones' export files (staged.py), their bytes read in
+    exports: list[Staged]  # the accepted ones' export files (output/staged.py), their bytes read in
 
 
 def check_batch(entries: Sequence[Entry], context: Context, count: Callable[[int, bool], object],

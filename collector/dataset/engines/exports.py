@@ -1,15 +1,15 @@
 """`--exports atif,zeta`: the dataset's episodes also in training formats, by collector.export's own
 formats (the bytes `codetape export` writes), into OUT/exports/FORMAT/SIGNER/ (one file per episode,
 named by its id, in the folder of its signer's key id: two signers' episodes under one id are two
-episodes, known.py).
+episodes, output/known.py).
 
-A format, once exported into a dataset, is kept complete: a later build exports its new episodes in it
-too, and a format named for the first time is exported for every episode already in the dataset. An
-episode revoked since it was built loses its export files with its rows, in every snapshot (snapshots.py).
-Formats that write one dataset for all episodes together (ProgSnap2) cannot grow a build at a time:
-`codetape export` writes them.
+A format, once exported into a dataset, is kept complete: a later build exports its new episodes in it too,
+and a format named for the first time is exported for every episode already in the dataset. An episode revoked
+since it was built loses its export files with its rows, in every snapshot (output/snapshots.py). Formats that
+write one dataset for all episodes together (ProgSnap2) cannot grow a build at a time: `codetape export`
+writes them.
 
-A new episode is exported in the pass that builds its rows (transform.py, staged.py): its files are
+A new episode is exported in the pass that builds its rows (transform.py, output/staged.py): its files are
 published once the build has ruled on duplicates. An episode exported for a format new to the dataset
 (`export_entry`) is fetched from the source again, its hash checked, and replayed once for all those
 formats.

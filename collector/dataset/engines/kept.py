@@ -1,5 +1,5 @@
-"""The rows of the episodes one process keeps: a TableWriter per table (writer.py), spilled all together
-when they hold more than their share of memory, written as Parquet by `close`.
+"""The rows of the episodes one process keeps: a TableWriter per table (output/writer.py), spilled all
+together when they hold more than their share of memory, written as Parquet by `close`.
 
 The local engine's parent keeps them when it runs the transform itself (one process); with a pool, every
 worker keeps the rows of the episodes it transformed, and the parent, which rules on duplicates after the
@@ -28,7 +28,7 @@ class KeptRows:
                  stem: str = "w") -> None:
         self.hold = hold
         self.writers = {table: TableWriter(out, table, build, scratch, stem) for table in WORKER_ROWS}
-        self.blobs = BlobSpill(scratch, stem)  # written by the build (blob_store.py), once per text
+        self.blobs = BlobSpill(scratch, stem)  # written by the build (output/blob_store.py), once per text
 
     def add(self, outcome: DatasetOutcome) -> None:
         """Hold an accepted episode's rows (every row of an episode is of its month)."""

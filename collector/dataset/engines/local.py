@@ -11,7 +11,7 @@ With a pool, every worker writes the rows of the episodes it transformed (kept.p
 their verdicts, which come back here in source order: the duplicate rule sees them in the order the ray
 engine sorts them into, and the rows of the episodes it finds duplicates are left out when the workers
 write their Parquet files, at the end, side by side. The export files of the episodes a worker accepted
-(staged.py) wait in its scratch folder alike and are published at the end too, with the splits the
+(output/staged.py) wait in its scratch folder alike and are published at the end too, with the splits the
 parent decided, those of duplicates deleted; in one process they are published as soon as the episode
 is kept. Memory: each worker holds its share of the rows held before spilling, and this process a few
 verdicts.

@@ -4,7 +4,7 @@
    a bounded count and size), a Ray task each, which runs the transform on its episodes one after the
    other and returns three objects: their verdicts (hashes, reasons: a few hundred bytes an episode),
    the accepted ones' rows and their blob rows (Arrow IPC, a stream a table), and their export files
-   (staged.py: made in the same pass, their bytes); they stay in Ray's object store (spilled to disk
+   (output/staged.py: made in the same pass, their bytes); they stay in Ray's object store (spilled to disk
    when it fills). A task stops once it holds HOLD_BYTES of rows; the driver
    sends the episodes it did not reach as a batch of their own. Each episode done is counted by a
    `_Counter` actor, which the progress bar reads.
@@ -15,7 +15,7 @@
    to its node's temporary directory) and writes them as Parquet straight to OUT (a directory every node
    sees, or s3://), and publishes their export files there with the splits the driver decided.
    Meanwhile the driver takes the blob rows of the kept episodes, to write each new text once
-   (blob_store.py).
+   (output/blob_store.py).
 
 Without --ray-address, a local Ray is started for the build, on loopback only and with token
 authentication (ray_local.py). Ray is imported only here: codetape works without it.

@@ -62,7 +62,7 @@ class Sink:
         self.splits = splits if splits is not None else SplitIndex()
         # the episodes whose rows this build adds, with their signer and split
         self.kept: list[tuple[Entry, str, str]] = []
-        self.exported = Exported()  # what the engine published of their exports (staged.py)
+        self.exported = Exported()  # what the engine published of their exports (output/staged.py)
 
     def verdict(self, outcome: DatasetOutcome) -> bool:
         """Count `outcome` and say whether its rows are kept (accepted, and not a duplicate)."""

@@ -3,14 +3,13 @@
 Nothing the source says is taken on trust. The bytes are copied into a private file and hashed on the way:
 they must hash to the name they are stored under. Then, in the order of collector/dataset/check/reasons.py:
 the container opens within the format's limits (collector.episode), a consent frame is there, its signature
-verifies and its statement is bound to these bytes (collector.consent), no revocation record that
-verifies against its signer's key lies beside it (one that does not is noted and ignored:
-revocations.py), its signed retain_until is not past (expiry.py), the signer is one --trust lists, its
-licence and managed policy are those --allow-licence and --require-policy want, the manifest beside it
-agrees. Then one pass over the
-steps (`Episode.steps()`), replayed by collector.verify (every edit lands, every save's hash matches)
-while the rows are gathered (rows.py) and the episode is exported in the build's formats (staged.py:
-its files staged, for the build to publish once it is kept), after which the statement must
+verifies and its statement is bound to these bytes (collector.consent), no revocation record that verifies
+against its signer's key lies beside it (one that does not is noted and ignored: check/revocations.py), its
+signed retain_until is not past (check/expiry.py), the signer is one --trust lists, its licence and managed
+policy are those --allow-licence and --require-policy want, the manifest beside it agrees. Then one pass over
+the steps (`Episode.steps()`), replayed by collector.verify (every edit lands, every save's hash matches)
+while the rows are gathered (rows/rows.py) and the episode is exported in the build's formats
+(output/staged.py: its files staged, for the build to publish once it is kept), after which the statement must
 describe those steps (files, time range).
 
 A worker takes one episode at a time and must stay within its memory whatever it is sent (a 5 KB episode

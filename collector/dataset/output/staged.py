@@ -1,6 +1,6 @@
-"""The exports of one new episode made in the pass that builds its rows (`InPass`, fed by transform.py's
-replay), staged beside the worker until the build has ruled on duplicates (`Staged`, `Kept`), then
-published into OUT/exports/FORMAT/SIGNER/ (`publish`); what exporting did (`Exported`).
+"""The exports of one new episode made in the pass that builds its rows (`InPass`, fed by
+engines/transform.py's replay), staged beside the worker until the build has ruled on duplicates (`Staged`,
+`Kept`), then published into OUT/exports/FORMAT/SIGNER/ (`publish`); what exporting did (`Exported`).
 
 `InPass` feeds every format that follows a replay (collector/export/follow.py: all but progsnap2-zip,
 which is written from the episode's verified copy when its files are published, after the build has

@@ -1,6 +1,6 @@
 """Revocations that arrived after an episode was built: its rows leave every table on the next build.
 
-The record beside the episode is judged with the signer key its `episodes` row holds (revocations.py):
+The record beside the episode is judged with the signer key its `episodes` row holds (check/revocations.py):
 only one that verifies against it withdraws the episode; one that does not is ignored (its row of
 `rejected` written once) and the episode stays. Each file of a withdrawn episode's month partitions that
 holds its rows is copied without them; the manifest then names the copy instead of the original, and so

@@ -40,7 +40,7 @@ class TableWriter:
     def __init__(self, out: Output, table: str, build: int, scratch: Path, stem: str = "w") -> None:
         self.out, self.table, self.build, self.stem = out, table, build, stem
         self.schema: pa.Schema = TABLES[table]
-        self.file_schema = self.schema  # (`month` in the files too: tables.py)
+        self.file_schema = self.schema  # (`month` in the files too: rows/tables.py)
         self.scratch = scratch
         self.pending: dict[str, list[pa.Table]] = {}  # partition -> its rows held, in the order added
         self.held = 0
@@ -48,7 +48,7 @@ class TableWriter:
         self.episodes: dict[str, list[tuple[str, int]]] = {}  # partition -> (episode sha256, rows), in order
 
     def add(self, rows: pa.Table, month: str | None = None, sha256: str | None = None) -> None:
-        """Hold `rows`, each partition's apart (the partition column kept: tables.py says why).
+        """Hold `rows`, each partition's apart (the partition column kept: rows/tables.py says why).
         `month`, when the caller knows it, is the partition of every row (an episode's rows); `sha256`, when
         given with it, names their episode, so that `close` can leave them out."""
         if not rows.num_rows:

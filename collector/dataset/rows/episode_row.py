@@ -59,7 +59,8 @@ def episode_table(episode: Episode, statement: ConsentStatement, statement_bytes
         "steps_sha256": rows.content.hexdigest(),
         "repository": repository_of_signed(episode, statement),
         "diff_minhash": rows.written_text.signature(),
-        "split": side_of(repository_of_signed(episode, statement)),  # until the build decides it (sink.py)
+        # until the build decides it (engines/sink.py)
+        "split": side_of(repository_of_signed(episode, statement)),
         "month": month_of(episode),
     }
     return pa.Table.from_pylist([row], schema=EPISODES)

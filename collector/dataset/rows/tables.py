@@ -5,7 +5,7 @@ Every table but `rejected` carries `month` (the episode's UTC start, `YYYY-MM`) 
 it, and in the files too, for readers that take no partition from a path (Hugging Face `datasets`).
 `episode_id` and `signer_key_id` together join the tables: they are unique
 in a dataset (one signer's episode id is one episode; another signer's episode under the same id is
-another episode, kept apart by its signer: known.py). Row groups hold about 64 MiB of data: many small
+another episode, kept apart by its signer: output/known.py). Row groups hold about 64 MiB of data: many small
 rows in a group for `steps`, a few thousand file texts for `file_states`. Files are zstd-compressed.
 """
 
@@ -378,7 +378,7 @@ ROW_GROUP_ROWS = {"episodes": 16_384, "steps": 262_144, "file_states": 65_536, "
 
 
 # the tables a worker writes for the episodes it checked: all but `episodes`, which the build writes once it
-# has decided each episode's split, in source order (sink.py)
+# has decided each episode's split, in source order (engines/sink.py)
 WORKER_ROWS = [table for table in ROWS if table != "episodes"]
 
 

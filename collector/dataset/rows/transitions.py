@@ -18,7 +18,7 @@ program, closed over an unsaved buffer, a gap's state): each such step that chan
 row too (`kind` is the step's), so replaying every row's `after_sha256` in order gives, after any row, the
 files `codetape checkout --step LAST_STEP` writes.
 
-Every text a row names is in `blobs` once per episode (the dataset keeps it once: blob_store.py); texts
+Every text a row names is in `blobs` once per episode (the dataset keeps it once: output/blob_store.py); texts
 and diffs count against the episode's rows cap. Diffs are made by collector/text/linediff.py within
 DIFF_WORK per episode (past it, coarse), and only of texts up to bursts.MAX_TEXT characters.
 """
