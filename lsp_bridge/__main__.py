@@ -12,6 +12,7 @@ def _main() -> int:
     """Proxy mode's language server starts before anything else loads (argparse, the bridge)."""
     stacks_on_crash()  # on stderr until --log names a file (collector/protocol/crashes.py)
     server = start_early(sys.argv[1:])
+    # after the language server is started (start_early): the bridge loads while it starts
     from lsp_bridge.main import main
 
     return main(server=server)

@@ -69,6 +69,7 @@ class Extensions:
             log.error("codetape: skipped %s: %s", method, exc)
 
     def _dispatch(self, method: str, message: m.Message, params: dict[str, Any], at: int) -> None:
+        # the message models load with the first extension message, not with the bridge
         from schemas import messages as m
 
         if isinstance(message, m.DiagnosticsParams):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # loaded after the language server is started, or after the e
 
 
 def _logging(path: str | None, verbose: bool) -> None:
+    # logging (~5 ms) after the language server is started
     import logging
 
     handler: logging.Handler = logging.FileHandler(path) if path else logging.StreamHandler(sys.stderr)
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace, server: ServerProcess | None = None) -> int:
         return _start_proxy(command, args, server)
     _logging(args.log, args.verbose)
     home = _home()
+    # after the language server is started (the TYPE_CHECKING note above)
     from collector.protocol.clock import now_ms
     from lsp_bridge.early import answer_initialize
     from lsp_bridge.pipes import Outlet, Stdin
@@ -80,6 +82,7 @@ def _start_proxy(command: list[str], args: argparse.Namespace,
     except BaseException:
         stop_server(server)
         raise
+    # after the language server is started (the TYPE_CHECKING note above)
     from lsp_bridge.proxy import Proxy
     from lsp_bridge.tap import Tap
 
@@ -87,6 +90,7 @@ def _start_proxy(command: list[str], args: argparse.Namespace,
 
     def recording() -> Traffic:
         """(translator thread) The recording side, built once the server has spoken."""
+        # in the translator thread, once the server has spoken: not on the editor's first wait
         from lsp_bridge.review import ReviewPrompt
         from lsp_bridge.status import StatusReport
         from lsp_bridge.traffic import Traffic
@@ -109,6 +113,7 @@ def _start_proxy(command: list[str], args: argparse.Namespace,
 
 
 def _home() -> Home:
+    # after the language server is started (the TYPE_CHECKING note above)
     from collector.home import Home
 
     return Home.from_env()
@@ -123,6 +128,7 @@ def run_acp(args: argparse.Namespace) -> int:
         raise BridgeError("codetape acp needs the agent's command after --")
     _logging(args.log, args.verbose)
     home = _home()
+    # after the agent is started (the TYPE_CHECKING note above)
     from collector.workspace.find import find_workspace
     from lsp_bridge.acp import AcpProxy
 
@@ -132,6 +138,7 @@ def run_acp(args: argparse.Namespace) -> int:
 
 def _capture(home: Home, args: argparse.Namespace) -> Capture:
     """The editor's documents and what it says of them, recorded (the recorder started)."""
+    # after the early `initialize` answer (the TYPE_CHECKING note above)
     from lsp_bridge.documents import OpenDocuments
 
     documents = OpenDocuments()
@@ -145,6 +152,7 @@ def _recording(home: Home, args: argparse.Namespace, source: str = "bridge",
                state: StateProvider | None = None) -> tuple[Recorder, Workspaces]:
     """The recorder, started (it connects to the collector in its own thread), and the workspaces; a
     gap's state comes from `state` (the documents the bridge tracks)."""
+    # after the early `initialize` answer (the TYPE_CHECKING note above)
     from collector.protocol.client import Client
     from collector.workspace.find import find_workspace
     from lsp_bridge.recorder import Recorder
@@ -163,6 +171,7 @@ def _recording(home: Home, args: argparse.Namespace, source: str = "bridge",
 
 
 def _observe(capture: Capture, stdin: Stdin, stdout: Outlet, early: Early) -> int:
+    # after the early `initialize` answer (the TYPE_CHECKING note above)
     from lsp_bridge.observe import Observer, serve
     from lsp_bridge.review import ReviewPrompt
     from lsp_bridge.status import StatusReport

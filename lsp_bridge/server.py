@@ -49,6 +49,7 @@ class ServerProcess:
     def wait(self, timeout: float | None = None) -> int:
         """The exit status, waiting for the exit at most `timeout` seconds (subprocess.TimeoutExpired)."""
         if self.returncode is None and not self._exited_within(timeout):
+            # subprocess only on a timeout: the server is started without it (spawn.py)
             import subprocess
 
             raise subprocess.TimeoutExpired(self.args, timeout or 0.0)
@@ -65,6 +66,7 @@ class ServerProcess:
         self._signal(KILL)
 
     def _signal(self, number: int) -> None:
+        # this module loads before the server starts: what only stopping it needs loads then
         import contextlib
 
         if self.poll() is None:
@@ -79,6 +81,7 @@ class ServerProcess:
         return self._polled_within(timeout) if exited is None else exited
 
     def _polled_within(self, timeout: float) -> bool:
+        # this module loads before the server starts: what only stopping it needs loads then
         import time
 
         deadline = time.monotonic() + timeout

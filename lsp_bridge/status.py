@@ -68,6 +68,7 @@ def wants_status(experimental: Any) -> bool:
 
 def _wire(**fields: Any) -> dict[str, Any]:
     """The params, checked against their model (loaded with the first status sent)."""
+    # the message models load with the first status sent
     from schemas.common import checked
     from schemas.messages import StatusParams
 

@@ -220,6 +220,7 @@ def never(settings: InForce) -> list[Claim]:
         "The workspace's absolute path, the home folder, the login name and the host name are replaced "
         "(", Value("."), ", ", Value("~"), ", ", Value("«user»"), ", ", Value("«host»"),
         ") before anything leaves the local journal.",),)))
+    # the rule list (every rule's pattern) only for this claim, not for the annex's other pages
     from collector.redact.rules.builtin import BUILTIN
 
     try:

@@ -81,6 +81,7 @@ def in_force(home: Home, dataset: str | None = None) -> InForce:
     mode = load_config(home).consent.mode
     found = None
     if dataset is not None:
+        # a dataset's modules (pyarrow, jinja2) only when a dataset is named
         from collector.dataset.card.card import read_facts
         from collector.dataset.errors import OutputRefused
         from collector.dataset.output.manifest import read_manifest

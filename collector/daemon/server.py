@@ -299,6 +299,7 @@ def run_collector(home: Home, *, check_interval: float = 0.2) -> None:
     os.umask(0o077)  # journals, episodes and logs are the developer's alone
     started = how_started(os.environ, os.getpid(), os.getppid())
     instance = claim(home)
+    # psutil and the agents' settings: loaded once the collector has claimed its home, not by `status`
     from collector.daemon.silent_hooks import SilentHooks
 
     collector = Collector(home, start_watchers=default_start_watchers(home), check_interval=check_interval,

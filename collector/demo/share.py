@@ -33,6 +33,7 @@ def share(episode: str, scratch: Path, codetape: Codetape, *, say: Callable[[str
 def first_answer(dataset: Path) -> str:
     """Steps per kind, asked of the dataset's Parquet by DuckDB."""
     try:
+        # optional: the `demo` extra
         import duckdb
     except ImportError:
         raise CodetapeError("the demo's last step queries the dataset with DuckDB: "

@@ -23,6 +23,7 @@ _HOME = {"Episode": "collector.episode.reader_v1", "EpisodeWriter": "collector.e
 def open_episode(path: Path, limits: Limits | None = None) -> Episode:
     """Open with the newest reader, within `limits` (collector/episode/limits.py; a reader's own when
     None); the container's read_version check refuses what none can read."""
+    # the reader and its step structs load on the first episode opened: not for `--help` or `status`
     from collector.episode import reader_v1
     from collector.episode.limits import READER
 

@@ -56,6 +56,7 @@ def _shown(frame: EpisodeFrame) -> Shown:
     plain = shown_plainly(unpack(decompress(frame), "header frame"))
     if plain is not None:
         return plain
+    # the full reader only for a header the plain check does not take
     from collector.episode.reader_v1 import decode_header
 
     return Shown.of(decode_header(frame))

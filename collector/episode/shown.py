@@ -65,6 +65,7 @@ def shown(header: dict[str, Any]) -> Shown:
     msgspec.ValidationError saying what is wrong, or reads a form the plain check does not)."""
     if (plain := shown_plainly(header)) is not None:
         return plain
+    # the header's struct only for a header the plain check does not take
     from schemas import EpisodeHeader
     from schemas.common import validated
 

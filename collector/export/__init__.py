@@ -67,6 +67,7 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:  # export_episodes loads the episode reader: only when called for
     if name == "export_episodes":
+        # (see the def line)
         from collector.export.run import export_episodes
 
         return export_episodes

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     if name not in ("DEFAULT_INTERVAL", "JournalWriter"):
         raise AttributeError(f"module 'collector.journal' has no attribute {name!r}")
+    # the writer (and msgspec's step structs) on first use: the hook and the bridge read frames only
     from collector.journal import writer
 
     value = getattr(writer, name)

@@ -87,6 +87,7 @@ def frame_step(frame: JournalFrame) -> Step:
     try:
         step: Step = _step_decoder().decode(frame.payload)
     except msgspec.DecodeError:
+        # the plain-map reading only to say why the decoder refused a frame
         from schemas.steps import step_from_dict
 
         return step_from_dict(unpack_payload(frame))
@@ -96,6 +97,7 @@ def frame_step(frame: JournalFrame) -> Step:
 @functools.cache
 def _step_decoder() -> msgspec.msgpack.Decoder[Step]:
     """The decoder of journal steps, made on first use (with the step structs, compiled as they load)."""
+    # the step structs compile as they load: on the first frame decoded, not at import
     from schemas.steps import Step
 
     return msgspec.msgpack.Decoder(Step)

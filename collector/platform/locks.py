@@ -20,6 +20,7 @@ _WINDOWS_RETRY_S = 0.01
 def try_lock(fd: int, *, shared: bool = False) -> bool:
     """Take the lock on `fd` without waiting: True when taken, False when another holder has it."""
     if sys.platform == "win32":
+        # Windows only
         import msvcrt
 
         os.lseek(fd, 0, os.SEEK_SET)
@@ -28,6 +29,7 @@ def try_lock(fd: int, *, shared: bool = False) -> bool:
         except OSError:
             return False
         return True
+    # POSIX only
     import fcntl
 
     try:
@@ -43,6 +45,7 @@ def lock(fd: int) -> None:
         while not try_lock(fd):
             time.sleep(_WINDOWS_RETRY_S)
         return
+    # POSIX only
     import fcntl
 
     fcntl.flock(fd, fcntl.LOCK_EX)
@@ -51,11 +54,13 @@ def lock(fd: int) -> None:
 def unlock(fd: int) -> None:
     """Drop the lock on `fd` (closing it does too)."""
     if sys.platform == "win32":
+        # Windows only
         import msvcrt
 
         os.lseek(fd, 0, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         return
+    # POSIX only
     import fcntl
 
     fcntl.flock(fd, fcntl.LOCK_UN)

@@ -40,6 +40,7 @@ CRASH_SIGNALS: frozenset[signal.Signals] = frozenset(
 def alive(pid: int) -> bool:
     """Whether process `pid` still runs: on Linux a zombie waiting for its parent to reap it does not."""
     if sys.platform == "win32":
+        # Windows only: os has no answer there
         import psutil
 
         return bool(psutil.pid_exists(pid))
@@ -58,6 +59,7 @@ def cpu_seconds(pid: int) -> float | None:
     """The CPU time (user and system) process `pid` has had so far; None when it is gone or, on macOS, not
     known."""
     if sys.platform == "win32":
+        # Windows only: os has no answer there
         import psutil
 
         try:
@@ -97,6 +99,7 @@ def die_of(number: int) -> None:
 def lower_priority(increment: int) -> None:
     """Be nicer to the rest of the machine by `increment` (nice); Windows: below-normal priority."""
     if sys.platform == "win32":
+        # Windows only: os has no priority classes
         import psutil
 
         psutil.Process().nice(psutil.BELOW_NORMAL_PRIORITY_CLASS)
@@ -140,6 +143,7 @@ def stop_with_parent(parent: int, stop: Callable[[], None]) -> None:
 def _parent_death_signal(number: int) -> bool:
     """Have the kernel send this process signal `number` when its parent ends (Linux); False when prctl
     cannot be called."""
+    # Linux only (prctl), and ctypes costs start-up elsewhere
     import ctypes
 
     try:
@@ -154,6 +158,7 @@ def _watch_parent(parent: int) -> None:
     while _parent_is(parent):
         time.sleep(PARENT_POLL_S)
     if sys.platform == "win32":
+        # Windows only
         import _thread
 
         _thread.interrupt_main(STOP)
@@ -174,6 +179,7 @@ def raise_open_file_limit() -> int | None:
     connections to); the limit now, None where there is none to raise (Windows)."""
     if sys.platform == "win32":
         return None
+    # POSIX only
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -50,6 +50,7 @@ def short_socket(root: Path) -> Path:
     """Where the socket of the home `root` is when `root/run/collector.sock` would not fit in an address:
     /tmp/codetape-UID/, a directory the collector makes 0700 and checks, under a name hashed from `root`
     (46 bytes at most)."""
+    # only for a home whose socket path is too long (rare): not on every start
     import hashlib
 
     digest = hashlib.sha256(os.fsencode(root)).hexdigest()[:16]
@@ -103,6 +104,7 @@ async def serve(handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], 
     """An asyncio server accepting on the listening Unix socket `sock`."""
     if sys.platform == "win32":
         raise OSError(errno.EAFNOSUPPORT, "Unix sockets are not available in Python on Windows")
+    # asyncio (~15 ms) only for the server, not for a client of the socket
     import asyncio
 
     return await asyncio.start_unix_server(handler, sock=sock)

@@ -76,6 +76,7 @@ def exited_within(pid: int, timeout: float) -> bool | None:
     except OSError:
         return None
     try:
+        # POSIX only (select on pipes)
         import select
 
         return bool(select.select([descriptor], [], [], max(timeout, 0.0))[0])
@@ -100,6 +101,7 @@ class Readable:
 def _new_poll(fds: tuple[int, ...]) -> _Poll:
     if sys.platform == "win32":
         raise OSError("pipes cannot be polled on Windows")
+    # POSIX only (select on pipes)
     import select
 
     poll = select.poll()

@@ -20,6 +20,7 @@ def open_pty() -> tuple[int, int]:
     bytes reach our terminal as the child wrote them."""
     if sys.platform == "win32":
         raise OSError("no pseudo-terminal on Windows")
+    # POSIX only
     import pty
     import termios
 
@@ -34,6 +35,7 @@ def copy_window_size(target: int) -> None:
     """Give the pseudo-terminal `target` our terminal's (stdout's) window size."""
     if sys.platform == "win32":
         return
+    # POSIX only
     import fcntl
     import termios
 

@@ -12,6 +12,7 @@ def account(uid: int | None = None) -> tuple[str, str] | None:
     from the environment, USERNAME and USERPROFILE)."""
     if sys.platform == "win32":
         return None
+    # POSIX only
     import pwd
 
     try:

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import PolicyError
+from collector.policy.stricter import as_fields, from_fields, stricter
 
 if TYPE_CHECKING:
     from schemas.settings import ManagedPolicy, WorkspaceSettings
@@ -98,8 +99,6 @@ class Managed:
     def bound(self, settings: WorkspaceSettings) -> WorkspaceSettings:
         """`settings` made no looser than this policy allows: its channels only, the smaller size cap, its
         mandatory exclusions added (policy/stricter.py's rules, as for a changed `.codetape.toml`)."""
-        from collector.policy.stricter import as_fields, from_fields, stricter
-
         limit = as_fields(settings)
         if self.policy.channels is not None:
             limit["channels"] = list(self.policy.channels)
@@ -156,6 +155,7 @@ class Managed:
 
     def to_json(self) -> dict[str, Any]:
         """What `codetape status --json` and `codetape doctor --json` show of it."""
+        # only for `status --json` and `doctor --json`
         from schemas.common import plain
 
         return {"path": str(self.path), "added": None if self.added is None else str(self.added),
@@ -218,6 +218,7 @@ def share_problem(managed: Managed | None, purpose: str | None, *, unlinkable: b
 def licence_allowed(licence: str | None, allowed: list[str]) -> bool:
     """Whether the entries of `allowed` permit the SPDX expression `licence` (policy/spdx.py allowed_by:
     `A OR B` when either is, `A AND B` when both are, `A WITH X` only when that pair is listed)."""
+    # license-expression only when a licence is checked
     from collector.policy.spdx import allowed_by
 
     return licence is not None and allowed_by(licence, frozenset(allowed))
@@ -255,6 +256,7 @@ def _read_policy(path: Path, *, named: bool) -> Managed | None:
     if named and not data.strip():
         raise PolicyError(f"{ENV} names {path}, which is empty: a policy it adds must say something; nothing "
                           "is recorded or signed until it names one or is unset")
+    # the policy's struct and TOML reading only when a managed policy exists (most machines: none)
     from collector.policy.toml import parse_model
     from schemas.settings import ManagedPolicy
 
@@ -270,6 +272,7 @@ def _read_policy(path: Path, *, named: bool) -> Managed | None:
         policy = parse_model(text, ManagedPolicy, PolicyError, path)
     except PolicyError as exc:
         raise PolicyError(f"managed policy refused: {exc}; nothing is recorded or signed") from None
+    # license-expression only when a managed policy exists
     from collector.policy.spdx import allow_entry_problem
 
     for entry in policy.allowed_licences or ():
@@ -284,6 +287,7 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
     """What two managed policies require together: every exclusion, the smaller size cap, the channels,
     purposes, licences and shared remotes both list, the earlier retention date, the destinations both
     allow; PolicyError when they require different consent modes (no share could meet both)."""
+    # only when two managed policies are read together
     from schemas.settings import ConsentRequirement, ManagedPolicy
 
     def both(one: list[str] | None, other: list[str] | None) -> list[str] | None:
@@ -304,6 +308,7 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
         one, other = first.allowed_destinations, second.allowed_destinations
         kept = [*(url for url in one if _under(url, other)), *(url for url in other if _under(url, one))]
         destinations = list(dict.fromkeys(kept))  # empty: no destination both allow, none allowed
+    # only when two managed policies are read together
     from collector.policy.remotes import remote_key
 
     shared = {remote_key(url) for url in second.shared_remotes}

@@ -86,6 +86,7 @@ async def read_message(reader: asyncio.StreamReader) -> dict[str, Any] | None:
 
 async def read_body(reader: asyncio.StreamReader) -> bytes | None:
     """The next message's body, not decoded, from an asyncio stream; None at a clean end of stream."""
+    # asyncio (~15 ms) only for the server's reads: clients of the socket read blocking
     import asyncio
 
     try:

@@ -80,6 +80,7 @@ def share_context(home: Home) -> tuple[bool, tuple[str, bool] | None]:
     """How a share from this home would be signed and sent, for the review's managed-policy checks:
     (unlinkable, (the upload destination configured, whether the managed policy allows it) or None when
     there is none or it cannot be read (status and upload say why))."""
+    # the managed policy's checks only when the review checks a share
     from collector.errors import CodetapeError
     from collector.upload.destinations import named, policy_refusal
 

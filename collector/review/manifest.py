@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from collector.episode import Episode
+from collector.episode import Episode, open_episode
 from collector.episode.resolve import show
 from collector.episode.summary import FileActivity
 from collector.redact.stream.pipeline import texts
@@ -114,8 +114,6 @@ class Manifest:
 
 def review_manifest(session: ReviewSession) -> Manifest:
     """The manifest of what the review would sign now."""
-    from collector.episode import open_episode
-
     browser = session.browser
     trimmed = session.trimmed
     return build_manifest(open_episode(session.current), session.summary, browser.files_at(-1),

@@ -24,6 +24,7 @@ def _socket_path() -> str | None:
     named = os.environ.get(SOCKET_ENV)
     if named:
         return named
+    # pytest's start-up: codetape's home only when no socket is named in the environment
     from collector.errors import CodetapeError
     from collector.home import Home
 

@@ -119,6 +119,7 @@ class ShellRecorder:
         return bool(records or bad or rest)
 
     def send(self, record: Record) -> None:
+        # the shell hook's start-up: the workspace search only once a record is sent
         from collector.workspace.find import find_workspace
 
         line = command_line(record, self._previous)

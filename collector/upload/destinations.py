@@ -9,6 +9,7 @@ credentials come from the standard AWS configuration), and no message quotes the
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import unquote, urlsplit
+
+from msgspec.structs import replace
 
 from collector.errors import SettingsError
 from collector.home import Home
@@ -43,6 +46,7 @@ class Destination:
     prefix: str = ""
 
     def ref(self, endpoint: str | None = None) -> DestinationRef:
+        # the reference model only when a reference is made (see TYPE_CHECKING above)
         from collector.upload.ref import DestinationRef
 
         if self.scheme == "file":
@@ -113,8 +117,6 @@ class Readable(Protocol):
 def copy_hashed(chunks: Iterable[bytes], target: Path, limit: int, what: str) -> tuple[str, int]:
     """Write `chunks` (of the object `what`) into the local file `target`, hashing them on the way:
     (SHA-256 hex, size); TransferFailed above `limit` bytes, or when a read or the write fails."""
-    import hashlib
-
     digest, size = hashlib.sha256(), 0
     try:
         # not "wb": on ext4 a file opened with O_TRUNC has its blocks allocated and written out when it is
@@ -147,6 +149,7 @@ def revocation_key(sha256: str) -> str:
 
 def load_config(home: Home) -> CodetapeConfig:
     """CODETAPE_HOME/config.toml, validated (all defaults when there is none)."""
+    # the config's structs and TOML reading at use: `--help` and the hook never read config.toml
     from collector.policy.toml import load_model
     from schemas.config import CodetapeConfig
 
@@ -172,8 +175,6 @@ def named(home: Home, to: str | None = None, *, allow_insecure: bool = False) ->
         return None
     settings = load_config(home).upload
     if allow_insecure:
-        from msgspec.structs import replace
-
         settings = replace(settings, allow_insecure=True)
     url = to if to is not None else settings.to
     return None if url is None else parse_destination(url, settings)
@@ -182,6 +183,7 @@ def named(home: Home, to: str | None = None, *, allow_insecure: bool = False) ->
 def set_destination(home: Home, url: str) -> Destination:
     """Make `url` the destination in config.toml (`[upload] to`), normalised, once it parses and the
     managed policy allows it; DestinationError (config.toml unchanged) when not."""
+    # tomlkit only when config.toml is written
     from collector.policy.config_file import set_value
 
     destination = parse_destination(url.strip(), load_config(home).upload)
@@ -195,6 +197,7 @@ def set_destination(home: Home, url: str) -> Destination:
 def policy_refusal(destination: Destination, outcome: str = "nothing was sent") -> str | None:
     """Why the managed policy (collector/policy/managed.py) forbids uploads to `destination`, in one line;
     None when it allows them or says nothing of destinations. PolicyError when the policy is refused."""
+    # the managed policy's reader only when a destination is checked against it
     from collector.policy.managed import allowed_places, load_managed
 
     managed = load_managed()
@@ -231,6 +234,7 @@ def allowed(destination: Destination, entries: Iterable[str]) -> bool:
 def parse_destination(url: str, settings: UploadSettings | None = None) -> Destination:
     """A `file:///DIR` or `s3://BUCKET/PREFIX` URL; DestinationError saying what is wrong."""
     if settings is None:
+        # the config's structs at use (see load_config)
         from schemas.config import UploadSettings
 
         settings = UploadSettings()  # the defaults

@@ -60,6 +60,7 @@ def read_fate(home: Home, episode_id: str) -> Fate | None:
     plain = _plain(data)
     if plain is not None:
         return plain
+    # the receipt model only for a fate file the plain check does not take
     from collector.upload.receipts import read_receipt
 
     receipt = read_receipt(home, episode_id)

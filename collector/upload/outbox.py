@@ -9,6 +9,7 @@ bounded number at a time, and records how the run went for `codetape status`.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,7 @@ def entries(home: Home) -> list[Entry]:
     found = outboxed(home)
     if not found:
         return []
+    # the receipt model only when the outbox holds something
     from collector.upload.receipts import read_receipt
 
     return [Entry(path, eid, read_receipt(home, eid)) for path, eid in found]
@@ -127,6 +129,7 @@ def drain(home: Home, store: Store, paths: list[Path], *, concurrency: int,
 def record_run(home: Home, destination: str, outcomes: list[UploadOutcome], error: str | None,
                now: Clock = utc_now) -> None:
     """Keep how a run went (receipts/last-attempt.json) for `codetape status`."""
+    # the receipt model only after an upload run
     from collector.upload.receipts import LastAttempt, write_last_attempt
 
     delivered = [o.delivered for o in outcomes if o.delivered is not None]
@@ -138,8 +141,6 @@ def record_run(home: Home, destination: str, outcomes: list[UploadOutcome], erro
 
 def retry_command(refs: list[str], to: str | None = None, *, allow_insecure: bool = False) -> str:
     """The exact command that retries: `codetape upload [ID...] [--to URL] [--allow-insecure]`."""
-    import shlex
-
     words = ["codetape", "upload", *refs] + (["--to", to] if to is not None else [])
     return " ".join(shlex.quote(word) for word in words + (["--allow-insecure"] if allow_insecure else []))
 
@@ -151,6 +152,7 @@ def upload_plan(home: Home) -> str:
 
 def upload_note(home: Home, episode_id: str) -> str:
     """What happens next to an episode just signed into the outbox, and the command that does it."""
+    # the random times (unlinkable mode) only when an episode was just signed
     from collector.due import due
 
     plan, destination = _plan(home)
@@ -181,6 +183,7 @@ def _plan(home: Home) -> tuple[str, str | None]:
 
 def outbox_status(home: Home) -> dict[str, Any]:
     """For `codetape status`: how many signed episodes wait, for which destination, how the last run went."""
+    # the destinations (and managed policy) only for `status`
     from collector.upload.destinations import configured
 
     problem = None
@@ -200,6 +203,7 @@ def outbox_status(home: Home) -> dict[str, Any]:
 
 
 def _plain(attempt: LastAttempt) -> dict[str, Any]:
+    # schemas.common only for `status --json`
     from schemas.common import plain
 
     return plain(attempt)
@@ -209,6 +213,7 @@ def last_attempt(home: Home) -> LastAttempt | None:
     """How the last upload run went; None before any (no receipts yet, so no receipt model to load)."""
     if not home.receipts.is_dir():
         return None
+    # the receipt model only when there are receipts (see the docstring)
     from collector.upload.receipts import read_last_attempt
 
     return read_last_attempt(home)

@@ -26,6 +26,7 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -146,8 +147,6 @@ def lines(hooks: list[CodexHook]) -> list[str]:
 
 def session_start(path: Path) -> float | None:
     """When the Codex session of a rollout file started (its first line's `timestamp`), as a Unix time."""
-    from datetime import datetime
-
     try:
         first = _first_line(path)
         return datetime.fromisoformat(str(first["timestamp"]).replace("Z", "+00:00")).timestamp()

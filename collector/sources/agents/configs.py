@@ -49,7 +49,8 @@ import re
 import shlex
 import stat
 import sys
-from datetime import UTC
+import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -344,8 +345,6 @@ def codex_status(home: Home, env: dict[str, str] | None = None) -> list[str]:
     """What `codetape status` says of codetape's hooks in Codex: the ones Codex does not trust (and so
     never runs), and a Codex session started after the hooks were installed (or trusted) in which none
     was called."""
-    from datetime import datetime
-
     where = Path(os.path.realpath(config_path("codex", Path("."), env)))
     try:
         text = where.read_text(encoding="utf-8")
@@ -432,8 +431,6 @@ def _toml(text: str | None, where: Path) -> tomlkit.TOMLDocument:
 
 def _data(text: str | None, where: Path) -> dict[str, Any]:
     """The TOML `text` as plain data (tomllib: it reads any valid layout, tables out of order included)."""
-    import tomllib
-
     try:
         return tomllib.loads(text or "")
     except tomllib.TOMLDecodeError as exc:
@@ -522,8 +519,6 @@ def _codex_block(command: str) -> str:
 
 def _codex_appended(text: str, command: str, where: Path) -> str | None:
     """`text` without codetape's groups, then codetape's appended; None when the text cannot hold them."""
-    import tomllib
-
     base = _codex_cut(text, _data(text, where), where, keep_trust=True) if text else ""
     if base is None:
         return None
@@ -538,8 +533,6 @@ def _codex_appended(text: str, command: str, where: Path) -> str | None:
 def _codex_cut(text: str, data: dict[str, Any], where: Path, *, keep_trust: bool = False) -> str | None:
     """`text` without codetape's groups (and, unless `keep_trust`, Codex's trust entries of them), each
     with the blank line before it; None when a group of codetape's holds another handler too."""
-    import tomllib
-
     ours = codex_trust.codetape_hooks(data, where, lambda c: is_ours(c, "codex"))
     spots = {codex_trust.spot(hook.key) for hook in ours}
     lines = text.splitlines(keepends=True)
@@ -599,8 +592,6 @@ def _drop_blank_before(lines: list[str], start: int, drop: set[int]) -> None:
 
 def _state_key(name: str) -> str | None:
     """KEY of a `hooks.state."KEY"` table name."""
-    import tomllib
-
     try:
         state = tomllib.loads(f"[{name}]\n").get("hooks", {}).get("state", {})
     except tomllib.TOMLDecodeError:

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from collector.sources.agents.configs import is_ours
+
 if TYPE_CHECKING:
     from collector.sources.agents.payloads import Agent
 
@@ -61,8 +63,6 @@ def folder(agent: Agent, system: Path = SYSTEM, platform: str = sys.platform) ->
 
 def managed(agent: Agent, system: Path = SYSTEM, platform: str = sys.platform) -> Managed:
     """What the managed settings of `agent` (claude-code or codex) say of hooks."""
-    from collector.sources.agents.configs import is_ours
-
     where = folder(agent, system, platform)
     only: Path | None = None
     found: dict[Path, list[str]] = {}

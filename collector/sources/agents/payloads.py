@@ -432,6 +432,7 @@ def record(agent: Agent, data: bytes, home: str, *, at_ms: int | None = None,
            cwd: str | None = None) -> str | None:
     """Send the step of one hook call; returns the one line to say when it could not be, else None (also
     when nothing is to be recorded: no workspace there, or the collector records none)."""
+    # the hook's start-up (module docstring): each module only where it is used
     import time
 
     at = int(time.time() * 1000) if at_ms is None else at_ms
@@ -469,6 +470,7 @@ def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:
     """hello (the collector finds the opted-in workspace holding `where`), then the step if it records."""
     if sys.platform == "win32":  # no Unix sockets in Python there (collector/platform/sockets.py)
         return "not recorded: the collector's socket is not available on Windows"
+    # the hook's start-up: the C half of socket, not the `socket` package (enum)
     import _socket
 
     address = socket_path(home)
@@ -513,6 +515,7 @@ def socket_path(home: str) -> str:
     inside = os.path.join(root, *SOCKET)
     if len(os.fsencode(inside)) <= MAX_SOCKET_PATH or sys.platform == "win32":
         return inside
+    # only for a home whose socket path is too long (rare): the hook's start-up
     import hashlib
 
     digest = hashlib.sha256(os.fsencode(root)).hexdigest()[:16]
@@ -581,6 +584,7 @@ def _loads(data: bytes) -> object:
     `enum`: a third of the hook's cost past the interpreter's start); anything the fast way does not take
     (and every error, so its message is json's) goes through json.loads."""
     try:
+        # the hook's start-up: json's C half, not the json package
         import _json
 
         text = data.decode("utf-8")
@@ -592,6 +596,7 @@ def _loads(data: bytes) -> object:
         raise
     except Exception:  # json.loads below says what is wrong
         pass
+    # the hook's start-up: the json package only for what the C decoder does not take
     import json
 
     return json.loads(data)
@@ -600,12 +605,14 @@ def _loads(data: bytes) -> object:
 def _dumps(message: dict[str, Any]) -> str:
     """json.dumps(message, ensure_ascii=False, separators=(",", ":")), through json's C encoder if any."""
     try:
+        # the hook's start-up: json's C half, not the json package
         import _json
 
         encode = _json.make_encoder(None, _unserializable, _json.encode_basestring, None, ":", ",", False,
                                     False, True)
         return "".join(encode(message, 0))
     except (ImportError, TypeError, ValueError):
+        # the hook's start-up: the json package only when the C encoder is missing
         import json
 
         return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
