@@ -358,6 +358,7 @@ def _engine(options: BuildOptions) -> Engine:
     if options.engine == "local":
         return LocalEngine(options.workers)
     try:
+        # optional: the `ray` extra, and Ray's import (~1 s) only for a Ray build
         from collector.dataset.engines.ray_engine import RayEngine
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] == "ray":

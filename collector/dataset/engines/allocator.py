@@ -30,6 +30,7 @@ def frugal_memory() -> None:
     Arrow's jemalloc, and glibc's malloc for blocks of 128 KiB or more (it otherwise raises that threshold
     as such blocks are freed, then keeps what the next large file text takes: a worker crept up by 70 MB
     over a few such episodes). Once per process is enough; again costs nothing."""
+    # pyarrow (~0.1 s) in the worker that reads episodes, not in every module that imports this one
     import pyarrow as pa
 
     if pa.default_memory_pool().backend_name == "jemalloc":

@@ -114,6 +114,7 @@ class Output:
             with locked(self.local / MANIFEST):
                 yield
             return
+        # botocore (~0.2 s) only for an s3:// OUT
         from collector.dataset.output.s3_lock import s3_build_lock
 
         with s3_build_lock(self.fs.destination, self.url):
