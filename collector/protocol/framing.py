@@ -1,8 +1,8 @@
 """Messages on the collector socket: a big-endian u32 length, then one msgpack map, at most 16 MiB.
 
-A body may instead be a JSON object (it starts with `{`, which no msgpack map does): the pytest plugin
-speaks JSON, because it runs in interpreters that have only the standard library
-(collector/sources/pytest_path/). The daemon answers a connection in the dialect of its first message.
+A body may instead be a JSON object (it starts with `{`, which no msgpack map does): the pytest plugin and
+the agent hook speak JSON, because they run where only the standard library is (wire.py, which they load
+by path, writes and reads it). The daemon answers a connection in the dialect of its first message.
 
 Both dialects are read and written by msgspec. A body that is not one msgpack value or one JSON value
 (damaged, cut short, trailing bytes, invalid UTF-8, nested deeper than the interpreter's recursion limit,

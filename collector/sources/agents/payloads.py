@@ -1,39 +1,8 @@
 """What each agent passes its hooks on stdin (one JSON object), as codetape's `agent` step.
 
-The payloads, as the agents document them (fixtures: tests/fixtures/agents/):
-
-- Claude Code (https://code.claude.com/docs/en/hooks, "Hook input"): every event carries `session_id`,
-  `transcript_path`, `cwd`, `hook_event_name`; `UserPromptSubmit` adds `prompt`; `PreToolUse` and
-  `PostToolUse` add `tool_name`, `tool_input` (`Write`: `file_path`, `content`; `Edit`: `file_path`,
-  `old_string`, `new_string`; `MultiEdit`: `file_path`, `edits`; `NotebookEdit`: `notebook_path`; `Bash`:
-  `command`) and `PostToolUse` `tool_response`; `SessionStart` adds `source` (`startup`, `resume`,
-  `clear`, `compact`), `SessionEnd` `reason`; `Stop` adds `stop_hook_active`.
-- Codex CLI (https://developers.openai.com/codex/hooks, and the generated input schemas in
-  openai/codex codex-rs/hooks/schema/generated/*.command.input.schema.json): `session_id`, `turn_id`,
-  `transcript_path`, `cwd`, `hook_event_name`, `model`, `permission_mode`; `UserPromptSubmit` adds
-  `prompt`; `PreToolUse`/`PostToolUse` add `tool_name`, `tool_use_id`, `tool_input` (`Bash`: `command`;
-  `apply_patch`: `command`, the patch text, whose `*** Add File:`, `*** Update File:`, `*** Delete File:`
-  and `*** Move to:` lines name the files) and `tool_response`; `SessionStart` adds `source`, `SessionEnd`
-  `reason`. Both agents' real payloads (Claude Code 2.1.332, Codex 0.169.0) are the fixtures now.
-- Cursor (https://cursor.com/docs/agent/hooks): every event carries `conversation_id`, `generation_id`,
-  `hook_event_name`, `workspace_roots`; `beforeSubmitPrompt` adds `prompt` and `attachments`;
-  `afterFileEdit` `file_path` and `edits`; `beforeShellExecution`/`afterShellExecution` `command` and
-  `cwd` (the latter `output` and `duration` too); `stop` adds `status`.
-- Gemini CLI (https://geminicli.com/docs/hooks/; as version 0.61.0 sends them, the fixtures): every event
-  carries `session_id`, `transcript_path`, `cwd`, `hook_event_name`, `timestamp`; `BeforeAgent` adds
-  `prompt` (the developer's); `BeforeTool` and `AfterTool` add `tool_name` and `tool_input` (`replace`:
-  `file_path`, `old_string`, `new_string`, `instruction`; `write_file`: `file_path`, `content`;
-  `run_shell_command`: `command`, `description`), `AfterTool` `tool_response` (`llmContent`, and
-  `returnDisplay`, which for a file tool holds `fileDiff`, the change as a unified diff); `AfterAgent`
-  adds `prompt`, `prompt_response`, `stop_hook_active`; `SessionStart` adds `source`, `SessionEnd`
-  `reason`.
-- opencode has no hook commands but JavaScript plugins; codetape's (configs.OPENCODE_PLUGIN) sends what
-  its plugin events carry, in this shape: `hook_event_name` (the plugin event: `session.created`,
-  `chat.message`, `tool.execute.before`, `tool.execute.after`, `session.idle`), `session_id`, `cwd` (the
-  plugin's `directory`); `chat.message` adds `prompt` (the message's text parts); the tool events add
-  `tool_name` and `tool_input` (opencode's args: `edit`: `filePath`, `oldString`, `newString`; `write`:
-  `filePath`, `content`; `bash`: `command`; `apply_patch`: `patchText`, a Codex patch), and
-  `tool.execute.after` `tool_response` with only `diff` (a file tool's change as a unified diff).
+What each agent's payloads carry (Claude Code, Codex CLI, Cursor, Gemini CLI, and opencode through
+codetape's plugin), where the agents document them, and which versions' real payloads are the fixtures:
+tests/fixtures/agents/README.md, beside the fixtures.
 
 Only what the step needs is read: never a file's content, a tool's output or the transcript. What a file
 tool reported it changed (Claude Code's `structuredPatch`, one file's part of Codex's `apply_patch`,
@@ -50,8 +19,9 @@ This file is also the hook itself: the installed command runs it by path (`PYTHO
 hook run --agent NAME`), so a hook call pays for a bare interpreter and the few standard library modules
 it needs (os, the C halves of json and signal, _socket; not the `json`, `re` or `signal` packages, whose
 `enum` imports cost more than the rest), not for codetape's package (~160 ms a call before;
-bench/hook_cost.py). So it imports only the standard library, and nothing here may import codetape: what
-it shares with codetape is checked equal by tests/unit/sources/test_agent_payloads.py.
+bench/hook_cost.py). So it imports only the standard library, and nothing here may import codetape: the
+socket's framing and the settings-root walk it shares with the pytest plugin are collector/protocol/wire.py,
+loaded by path; the limits it copies are checked equal by tests/unit/sources/test_agent_payloads.py.
 
 The hook must never be in the agent's way. Claude Code reads a hook's stdout (into the conversation, for
 `UserPromptSubmit` and `SessionStart`) and blocks on exit status 2; Cursor reads a JSON answer from
@@ -79,6 +49,30 @@ if TYPE_CHECKING:  # typing is not imported at run time (its import costs the ho
     from typing import Any, BinaryIO, Literal
 
     Agent = Literal["claude-code", "codex", "cursor", "gemini-cli", "opencode"]
+
+
+def _by_path(name: str, path: str) -> Any:
+    """The module in the file `path`, loaded as `name`, through the import system's own halves."""
+    # the hook's start-up: already loaded, these cost nothing (importlib.util imports contextlib)
+    import _frozen_importlib
+    import _frozen_importlib_external
+
+    spec = _frozen_importlib_external.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:  # (never, for a .py file)
+        raise ImportError(f"{path} is no Python module")
+    module = _frozen_importlib.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# the collector socket's framing and the settings-root walk, shared with the pytest plugin: run by path,
+# this file cannot import codetape's package, so it loads that one file by path too
+WIRE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                    "protocol", "wire.py")
+if TYPE_CHECKING:
+    from collector.protocol import wire
+else:
+    wire = _by_path("codetape_wire", WIRE)
 
 AGENTS: tuple[Agent, ...] = ("claude-code", "codex", "cursor", "gemini-cli", "opencode")
 MAX_TARGETS = 1000  # schemas.limits.MAX_TARGETS (this file imports no codetape)
@@ -140,7 +134,7 @@ def parse(agent: Agent, data: bytes) -> HookCall:
     if len(data) > MAX_PAYLOAD_BYTES:
         raise PayloadError(f"the payload is {len(data):,} bytes; at most {MAX_PAYLOAD_BYTES:,} are read")
     try:
-        payload = _loads(data)
+        payload = wire.loads(data)
     except (ValueError, RecursionError) as exc:
         raise PayloadError(f"the payload is not JSON ({str(exc).splitlines()[0][:120]})") from None
     if not isinstance(payload, dict):
@@ -368,13 +362,11 @@ def _absolute(paths: list[str], cwd: str | None) -> tuple[str, ...]:
 DEADLINE_S = 3.0
 CONNECT_TIMEOUT_S = 0.5
 SOURCE = "agent"
-SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE
 SOCKET = ("run", "collector.sock")  # collector.home.Home.socket, under CODETAPE_HOME
 STOPPED = ("run", "stopped")  # collector/protocol/stopped.py: the user stopped recording
 STOPPED_TEXT = ("recording is stopped: you ran `codetape collector stop`; "
                 "`codetape resume` (or `codetape collector`) records again")  # protocol/stopped.py's STOPPED
 MAX_SOCKET_PATH = 103 if sys.platform == "darwin" else 107  # an AF_UNIX address (collector.platform.sockets)
-MAX_REPLY = 1 << 20
 
 
 def guard(deadline_s: float = DEADLINE_S) -> None:
@@ -415,19 +407,6 @@ def mark_called(agent: str, home: str) -> None:
         pass
 
 
-def settings_root(path: str) -> str | None:
-    """The nearest folder at or above `path` holding a `.codetape.toml` (stat calls only): a pre-filter;
-    the collector decides whether it is an opted-in workspace."""
-    current = os.path.abspath(path)
-    while True:
-        if os.path.isfile(os.path.join(current, SETTINGS_FILE)):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
-
-
 def record(agent: Agent, data: bytes, home: str, *, at_ms: int | None = None,
            cwd: str | None = None) -> str | None:
     """Send the step of one hook call; returns the one line to say when it could not be, else None (also
@@ -440,13 +419,13 @@ def record(agent: Agent, data: bytes, home: str, *, at_ms: int | None = None,
     try:
         call = parse(agent, data)
     except PayloadError as exc:
-        if settings_root(here) is None:
+        if wire.settings_root(here) is None:
             return str(exc)
         detail = f"a {agent} hook payload was not recorded: {exc}"
         problem = _send(home, here, at, {"kind": "gap", "reason": "malformed_input", "detail": detail})
         return f"{exc}" + (f"; {problem}" if problem else "")
     where = call.cwd if call.cwd and os.path.isabs(call.cwd) else here
-    if settings_root(where) is None:
+    if wire.settings_root(where) is None:
         return None
     return _send(home, where, at, _step(call))
 
@@ -491,10 +470,10 @@ def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:
         sock.settimeout(DEADLINE_S)
         # hello and the step at once (the collector drops a step of a connection whose hello found no
         # workspace it records), then the end of what is sent: one round trip, not two
-        _write(sock, {"op": "hello", "id": 1, "workspace": where, "source": SOURCE, "pid": os.getpid(),
+        wire.write(sock, {"op": "hello", "id": 1, "workspace": where, "source": SOURCE, "pid": os.getpid(),
                       "client": None, "position_encoding": None}, {"op": "step", "at": at, "step": step})
         sock.shutdown(_socket.SHUT_WR)
-        reply = _read(sock)
+        reply = wire.read(sock)
         while sock.recv(65536):  # to the end: the collector has read everything sent
             pass
         if reply.get("id") != 1:
@@ -533,93 +512,6 @@ def _unsafe(run: str) -> str | None:
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
         return f"{run} is not yours alone (owner uid {info.st_uid}, mode {info.st_mode & 0o777:o})"
     return None
-
-
-def _write(sock: Any, *messages: dict[str, Any]) -> None:
-    """Messages in the collector's framing: each a big-endian u32 length, then a JSON object."""
-    out = b""
-    for message in messages:
-        body = _dumps(message).encode("utf-8", "replace")
-        out += len(body).to_bytes(4, "big") + body
-    sock.sendall(out)
-
-
-def _read(sock: Any) -> dict[str, Any]:
-    """The collector's next message (its answers to a JSON client are JSON); {} at the end of the stream."""
-    head = _exactly(sock, 4)
-    if len(head) < 4:
-        return {}
-    length = int.from_bytes(head, "big")
-    if length > MAX_REPLY:
-        return {}
-    try:
-        message = _loads(_exactly(sock, length))
-    except ValueError:
-        return {}
-    return message if isinstance(message, dict) else {}
-
-
-def _exactly(sock: Any, size: int) -> bytes:
-    chunks = []
-    while size > 0:
-        chunk = sock.recv(min(size, 65536))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-class _Plain:
-    """What json's C scanner reads of a decoder: json.loads's defaults."""
-
-    strict = True
-    object_hook = object_pairs_hook = None
-    parse_float, parse_int = float, int
-    parse_constant = float  # NaN, Infinity, -Infinity
-
-
-def _loads(data: bytes) -> object:
-    """json.loads(data), through json's own C scanner where it is (the `json` package imports `re` and
-    `enum`: a third of the hook's cost past the interpreter's start); anything the fast way does not take
-    (and every error, so its message is json's) goes through json.loads."""
-    try:
-        # the hook's start-up: json's C half, not the json package
-        import _json
-
-        text = data.decode("utf-8")
-        start = len(text) - len(text.lstrip(" \t\n\r"))
-        value, end = _json.make_scanner(_Plain())(text, start)  # type: ignore[arg-type]
-        if not text[end:].strip(" \t\n\r"):
-            return value
-    except RecursionError:
-        raise
-    except Exception:  # json.loads below says what is wrong
-        pass
-    # the hook's start-up: the json package only for what the C decoder does not take
-    import json
-
-    return json.loads(data)
-
-
-def _dumps(message: dict[str, Any]) -> str:
-    """json.dumps(message, ensure_ascii=False, separators=(",", ":")), through json's C encoder if any."""
-    try:
-        # the hook's start-up: json's C half, not the json package
-        import _json
-
-        encode = _json.make_encoder(None, _unserializable, _json.encode_basestring, None, ":", ",", False,
-                                    False, True)
-        return "".join(encode(message, 0))
-    except (ImportError, TypeError, ValueError):
-        # the hook's start-up: the json package only when the C encoder is missing
-        import json
-
-        return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-
-
-def _unserializable(value: object) -> object:
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def main(agent: Agent, home: str) -> int:

@@ -5,21 +5,21 @@ and teardown, and for failures a bounded summary. A file that could not be colle
 own (`kind` `collection`, outcome `error`), not a test. Per session: the arguments, the exit status and the
 duration. Sent at the end of the session to the collector socket named by `CODETAPE_COLLECTOR_SOCKET`
 (the collector's framing, a JSON body), as the source `pytest`; the collector decides whether the
-workspace is recorded, and never is one started from here.
+workspace is recorded, and never is one started from here. The framing and the settings-root walk are
+collector/protocol/wire.py's, which the agent hook uses too: this module loads that file by path, since
+only this folder is on `PYTHONPATH`, not codetape's package.
 
 It runs in whatever interpreter runs pytest: `codetape run`, the shell hook and the VS Code extension put
 this folder on `PYTHONPATH` (pytest finds the plugin through the `pytest11` entry point beside it), and
 codetape's own environment registers it as its `codetape` entry point (collector/sources/pytest_plugin.py).
 So it imports only the standard library, and its syntax compiles on any Python (type comments, no
-f-strings): an interpreter older than 3.8, a pytest older than 5.1 or anything going wrong leaves it out
-of the way. It never prints, never changes the exit status, costs a few `stat` calls outside opted-in
-workspaces, and `-p no:codetape` disables it.
+f-strings): an interpreter older than 3.8 (where wire.py is not loaded), a pytest older than 5.1 or
+anything going wrong leaves it out of the way. It never prints, never changes the exit status, costs
+loading wire.py and a few `stat` calls outside opted-in workspaces, and `-p no:codetape` disables it.
 """
 
-import json
 import os
 import socket
-import struct
 import sys
 import time
 
@@ -36,30 +36,38 @@ if MYPY:  # typing is not imported at run time (an old interpreter may lack what
 SOCKET_ENV = "CODETAPE_COLLECTOR_SOCKET"  # collector.sources.pytest_env's (this module imports no codetape)
 WAIT_ENV = "CODETAPE_COLLECTOR_WAIT_S"  # set by `codetape run` while it starts the collector itself
 MAX_WAIT_S = 30.0
-SETTINGS_FILE = ".codetape.toml"  # schemas.settings.SETTINGS_FILE (this module imports no codetape)
 CONNECT_TIMEOUT_S = 0.5
 REQUEST_TIMEOUT_S = 2.0
 SUMMARY_CHARS = 2048  # per failing test
 SUMMARIES_CHARS = 256 * 1024  # per session; past it, only the crash line is kept
 MAX_TESTS = 100000
 MAX_ARG_CHARS = 4096
-MAX_REPLY = 1 << 20
-_LENGTH = struct.Struct(">I")
 
 
-def opted_in_root(path):
-    # type: (str) -> Optional[str]
-    """The nearest ancestor of `path` holding the workspace settings file (stat calls only): a cheap
-    pre-filter; the collector decides which workspace, if any, is opted in (registered, settings the
-    user's own) and answers with its root."""
-    current = os.path.abspath(path)
-    while True:
-        if os.path.isfile(os.path.join(current, SETTINGS_FILE)):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
+def _wire():
+    # type: () -> Any
+    """collector/protocol/wire.py, loaded by path (only this folder is on `PYTHONPATH`, not codetape's
+    package): the collector socket's framing and the settings-root walk the agent hook uses too. None
+    where it cannot be loaded (below Python 3.8, which it needs, nothing is recorded anyway)."""
+    if sys.version_info < (3, 8):
+        return None
+    try:
+        # only where the module is loaded: Python 2 and 3.3 have no importlib.util, and must not fail here
+        import importlib.util
+
+        here = os.path.dirname(os.path.abspath(__file__))
+        spec = importlib.util.spec_from_file_location(
+            "codetape_wire", os.path.join(os.path.dirname(os.path.dirname(here)), "protocol", "wire.py"))
+        if spec is None or spec.loader is None:  # (never, for a .py file)
             return None
-        current = parent
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    except Exception:  # recording must never disturb a test run, whatever goes wrong
+        return None
+
+
+wire = _wire()
 
 
 def pytest_configure(config):
@@ -73,10 +81,10 @@ def configure(config, socket_path):
     """Register a recorder for this session when its root lies in a workspace with settings; `socket_path`
     (asked then, not before) is where the collector listens, or None."""
     try:
-        if sys.version_info < (3, 8) or hasattr(config, "workerinput") or hasattr(config, "slaveinput"):
+        if wire is None or hasattr(config, "workerinput") or hasattr(config, "slaveinput"):
             return  # an xdist worker: the controller sees every report and records the session
         folder = getattr(config, "rootpath", None) or getattr(config, "rootdir", None)  # < 6.1: rootdir
-        root = opted_in_root(str(folder)) if folder is not None else None
+        root = wire.settings_root(str(folder)) if folder is not None else None
         if root is None:
             return
         address = socket_path()
@@ -167,15 +175,15 @@ class Recorder(object):
         sock = self._connect()
         try:
             sock.settimeout(max(REQUEST_TIMEOUT_S, self.wait_s))
-            _write(sock, {"op": "hello", "id": 1, "workspace": self.root, "source": "pytest",
-                          "pid": os.getpid(), "client": None, "position_encoding": None})
-            reply = _read(sock)
+            wire.write(sock, {"op": "hello", "id": 1, "workspace": self.root, "source": "pytest",
+                              "pid": os.getpid(), "client": None, "position_encoding": None})
+            reply = wire.read(sock)  # type: Reply
             workspace = reply.get("workspace")
             if reply.get("id") != 1 or not reply.get("recording") or not isinstance(workspace, str):
                 return
             step = {"kind": "test_run", "source": "pytest", "framework": "pytest", "args": self.args,
                     "exit_status": exitstatus, "duration_ms": duration_ms, "tests": self._tests(workspace)}
-            _write(sock, {"op": "step", "at": int(time.time() * 1000), "step": step})
+            wire.write(sock, {"op": "step", "at": int(time.time() * 1000), "step": step})
             sock.shutdown(socket.SHUT_WR)  # then read to the end: the collector has read everything sent
             deadline = time.monotonic() + REQUEST_TIMEOUT_S
             while sock.recv(65536) and time.monotonic() < deadline:
@@ -260,35 +268,3 @@ def _outcome(report):
     if report.skipped:
         return "xfailed" if xfail else "skipped"
     return None
-
-
-def _write(sock, message):
-    # type: (socket.socket, Reply) -> None
-    """One message in the collector's framing: a big-endian u32 length, then a JSON object."""
-    body = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
-    sock.sendall(_LENGTH.pack(len(body)) + body)
-
-
-def _read(sock):
-    # type: (socket.socket) -> Reply
-    """The collector's next message (its answers to a JSON client are JSON); {} at the end of the stream."""
-    head = _exactly(sock, _LENGTH.size)
-    if len(head) < _LENGTH.size:
-        return {}
-    length = _LENGTH.unpack(head)[0]
-    if length > MAX_REPLY:
-        return {}
-    message = json.loads(_exactly(sock, length).decode("utf-8"))
-    return message if isinstance(message, dict) else {}
-
-
-def _exactly(sock, size):
-    # type: (socket.socket, int) -> bytes
-    chunks = []
-    while size > 0:
-        chunk = sock.recv(min(size, 65536))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)

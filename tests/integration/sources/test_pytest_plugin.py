@@ -14,8 +14,6 @@ from typing import Any
 import pytest
 
 from collector.sources.pytest_path import codetape_pytest
-from collector.workspace import trust
-from schemas.settings import SETTINGS_FILE
 from tests.support.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
 from tests.support.dataset_helpers import contributor, duck, sign, upload
 
@@ -195,10 +193,6 @@ def test_a_running_collector_records_nothing_for_a_project_that_is_not_opted_in(
         assert run_pytest(root, home).returncode == 2  # the broken import interrupts collection
         with daemon.client() as client:
             assert client.request("status")["workspaces"] == []
-
-
-def test_the_settings_file_name_is_the_schemas_one() -> None:
-    assert codetape_pytest.SETTINGS_FILE == trust.SETTINGS_FILE == SETTINGS_FILE
 
 
 def test_a_file_pytest_could_not_collect_is_a_collection_row_in_the_dataset(tmp_path: Path) -> None:

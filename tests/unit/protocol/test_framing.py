@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-from pathlib import Path
 
 import msgpack
 import pytest
 
 from collector.errors import FramingError
 from collector.protocol.framing import MAX_MESSAGE, decode_body, encode, read_message, recv_message
-from collector.sources.pytest_path import codetape_pytest
 from schemas import step_to_dict
 from tests.support.sessions import generate
 
@@ -144,18 +142,3 @@ def test_a_bad_json_body_is_a_framing_error(body: bytes) -> None:
     with pytest.raises(FramingError, match=r"^message is not valid JSON: .") as caught:
         decode_body(body)
     assert "\n" not in str(caught.value)
-
-
-def test_the_pytest_plugin_and_the_daemon_read_each_other() -> None:
-    """The plugin's own reader and writer (standard library only) at the other end of a socket pair: what
-    a JSON client is answered, a value JSON has no form for (its str()) and a path that is no UTF-8 (`?`
-    for what UTF-8 cannot hold, as the plugin writes it) among it."""
-    left, right = socket.socketpair()
-    reply = {"id": 1, "ok": True, "recording": True, "workspace": "/w/é😀", "paused": False, "problem": None}
-    left.sendall(encode({**reply, "where": Path("/w")}, as_json=True))
-    assert codetape_pytest._read(right) == {**reply, "where": "/w"}
-    left.sendall(encode({**reply, "workspace": "/w/é😀/\udcff"}, as_json=True))
-    assert codetape_pytest._read(right) == {**reply, "workspace": "/w/é😀/?"}
-    step = {"kind": "test_run", "source": "pytest", "args": ["-k", "é😀\udcff"], "duration_ms": 3}
-    codetape_pytest._write(right, {"op": "step", "at": 5, "step": step})
-    assert recv_message(left) == {"op": "step", "at": 5, "step": {**step, "args": ["-k", "é😀?"]}}

@@ -220,11 +220,9 @@ def test_the_hook_file_s_copies_of_codetape_s_limits_are_codetape_s() -> None:
     from collector.protocol.client import socket_address
     from collector.sources.agents import payloads
     from schemas.limits import LABEL_MAX, MAX_TARGETS, SHORT_TEXT_MAX
-    from schemas.settings import SETTINGS_FILE
 
     assert (payloads.MAX_TARGETS, payloads.SHORT_TEXT_MAX, payloads.LABEL_MAX) == (
         MAX_TARGETS, SHORT_TEXT_MAX, LABEL_MAX)
-    assert payloads.SETTINGS_FILE == SETTINGS_FILE
     home = Home(Path("/h"))
     assert Path(home.root, *payloads.SOCKET) == home.socket
     assert Path(home.root, *payloads.STOPPED) == home.run / stopped.MARKER
@@ -234,32 +232,6 @@ def test_the_hook_file_s_copies_of_codetape_s_limits_are_codetape_s() -> None:
     assert payloads.socket_path(str(deep.root)) == str(deep.socket) == socket_address(deep.socket)
     long = Path("/" + "x" * (payloads.MAX_SOCKET_PATH - 1))
     assert socket_address(long) == str(long)  # the longest the hook connects to, the client does too
-
-
-@pytest.mark.parametrize("data", [
-    b'{"a": [1, -2.5e3, "\\ud83d", null, true, false, {"b": "\\u00e9\\n"}]}', b'  {"x": "y"}\n', b"[]",
-    '{"p": "é✓"}'.encode(), b'{"n": NaN, "i": Infinity}', b"1", b'"s"'])
-def test_the_hook_reads_json_as_json_loads_does(data: bytes) -> None:
-    from collector.sources.agents.payloads import _loads
-
-    assert json.dumps(_loads(data)) == json.dumps(json.loads(data))
-
-
-@pytest.mark.parametrize("data", [b"{bad", b'{"a": 1} x', b"", b"\xff{}", b'{"a": 1', b"[" * 100_000])
-def test_the_hook_refuses_what_json_loads_refuses(data: bytes) -> None:
-    from collector.sources.agents.payloads import _loads
-
-    with pytest.raises((ValueError, RecursionError)):
-        _loads(data)
-
-
-def test_the_hook_writes_json_as_json_dumps_does() -> None:
-    from collector.sources.agents.payloads import _dumps
-
-    message = {"op": "step", "at": 1, "step": {"prompt": "é \n \" \\ ✓", "n": [1, 2.5, None, True], "e": {}}}
-    assert _dumps(message) == json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-    with pytest.raises(TypeError):
-        _dumps({"x": object()})
 
 
 def test_a_hook_says_recording_is_stopped_by_you_after_collector_stop(tmp_path: Path) -> None:

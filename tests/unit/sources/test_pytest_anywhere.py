@@ -59,13 +59,6 @@ def test_its_entry_point_has_the_name_codetapes_own_entry_point_has() -> None:
         "collector.sources.pytest_path"]
 
 
-def test_the_settings_file_pre_filter(tmp_path: Path) -> None:
-    (tmp_path / "ws" / "a" / "b").mkdir(parents=True)
-    assert codetape_pytest.opted_in_root(str(tmp_path / "ws" / "a" / "b")) is None
-    (tmp_path / "ws" / ".codetape.toml").write_text("")
-    assert codetape_pytest.opted_in_root(str(tmp_path / "ws" / "a" / "b")) == str(tmp_path / "ws")
-
-
 def test_the_plugin_folder_goes_first_on_pythonpath_once_and_the_rest_is_kept() -> None:
     folder = str(PLUGIN_DIR)
     assert python_path(None) == python_path("") == folder
