@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 import pytest
 
-from collector.sources.agents.configs import ConfigError, config_path, writable
+from collector.home import Home
+from collector.sources.agents.configs import ConfigError, config_path, hook_command, writable
 
 
 def test_a_file_or_folder_of_another_user_in_the_workspace_is_refused(tmp_path: Path) -> None:
@@ -44,3 +46,13 @@ def test_a_link_in_home_leads_to_its_target(tmp_path: Path) -> None:
     (tmp_path / "dotfiles").mkdir()
     where.symlink_to(tmp_path / "dotfiles" / "hooks.json")  # (dangling until the install writes it)
     assert writable("cursor", where, tmp_path / "ws") == tmp_path / "dotfiles" / "hooks.json"
+
+
+@pytest.mark.parametrize("agent", ["claude-code", "codex", "cursor", "gemini-cli"])
+def test_the_hook_command_is_the_one_installed_so_far(agent: str) -> None:
+    """Codex trusts a hook by its exact command line (and every agent's installed hook keeps running): the
+    hook file's path in the package, `-P -S` and the arguments stay as installed, byte for byte."""
+    package = Path(__file__).resolve().parents[3] / "collector"
+    hook = shlex.quote(str(package / "sources" / "agents" / "payloads.py"))
+    assert hook_command(agent, Home(Path("/h/ct")), "/usr/bin/python3") == (  # type: ignore[arg-type]
+        f"CODETAPE_HOME=/h/ct /usr/bin/python3 -P -S {hook} agent hook run --agent {agent}")
