@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, assert_never
 
 import msgspec
 
@@ -57,7 +57,24 @@ from schemas import EpisodeHeader, Step
 from schemas.common import plain
 from schemas.consent import COARSE_MS, ConsentStatement
 from schemas.header import WorkspaceIdentity
-from schemas.steps import AgentStep, CommandStep, GapStep, GitStep, NoteStep, TaskStep, TestRunStep
+from schemas.steps import (
+    AgentStep,
+    CloseStep,
+    CommandStep,
+    CursorStep,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    GapStep,
+    GitStep,
+    NoteStep,
+    OfferStep,
+    OpenStep,
+    RedactionStep,
+    SaveStep,
+    TaskStep,
+    TestRunStep,
+)
 
 Timing = Literal["exact", "coarse"]
 NEUTRAL_ROOT = "workspace"  # the folder's name in every unlinkable episode
@@ -173,8 +190,12 @@ def pseudonymised(step: Step, names: Pseudonyms) -> Step:
             changes = {"statement": _text(step.statement, text)}
         case GapStep():
             changes = {"detail": text(step.detail)}
-        case _:  # partial on purpose: the other kinds hold no commit id nor conversation id
+        # no commit id, no conversation id, no free wall-clock text
+        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | DiagnosticsStep() | TestRunStep()
+              | FileChangeStep() | CursorStep() | RedactionStep() | OfferStep()):
             return step
+        case _:
+            assert_never(step)
     changed = {key: value for key, value in changes.items() if getattr(step, key) != value}
     return msgspec.structs.replace(step, **changed) if changed else step
 

@@ -15,14 +15,31 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, get_args
+from typing import Any, assert_never, get_args
 
 from collector.episode import Episode
 from collector.text.linediff import inserted_chars
 from collector.text.oneline import one_line
 from schemas import ClientInfo, Step, WorkspaceIdentity
 from schemas.common import plain
-from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
+from schemas.steps import (
+    AgentStep,
+    CloseStep,
+    CommandStep,
+    CursorStep,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    GapStep,
+    GitStep,
+    NoteStep,
+    OfferStep,
+    OpenStep,
+    RedactionStep,
+    SaveStep,
+    TaskStep,
+    TestRunStep,
+)
 from schemas.steps.edit import ORIGIN_CLASS, OriginClass
 
 
@@ -125,8 +142,14 @@ class Summary:
             case GapStep(state=list() as state):
                 for file in state:
                     self._file(file.path).changes += 1
-            case _:
+            # counted by kind only (an edit: above)
+            case (EditStep() | DiagnosticsStep() | TestRunStep() | CommandStep() | GitStep() | CursorStep()
+                  | NoteStep() | TaskStep() | RedactionStep() | AgentStep() | OfferStep()):
                 pass
+            case GapStep():  # no file named (no state)
+                pass
+            case _:
+                assert_never(step)
 
     def _file(self, path: str) -> FileActivity:
         activity = self.files.get(path)

@@ -40,7 +40,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from collector.export.bursts import MAX_TEXT, Burst, Item, Single, landed
 from collector.export.timestamps import utc_at
@@ -48,13 +48,19 @@ from collector.text.linediff import DiffWork
 from schemas import EpisodeHeader
 from schemas.steps import (
     AgentStep,
+    CloseStep,
     CommandStep,
+    CursorStep,
     DiagnosticsStep,
+    EditStep,
     FileChangeStep,
     GapStep,
     GitStep,
     NoteStep,
+    OfferStep,
     OpenStep,
+    RedactionStep,
+    SaveStep,
     Step,
     TaskStep,
     TestRunStep,
@@ -231,8 +237,11 @@ class AtifSteps:
                     touched = (f"{f.change} {f.path} +{f.added} -{f.deleted}" for f in step.files)
                     _result(pending, "\n".join(touched))
                 return pending
-            case _:
+            case (CloseStep() | EditStep() | SaveStep() | DiagnosticsStep() | FileChangeStep()
+                  | CursorStep() | RedactionStep() | OfferStep()):  # no ATIF step of its own
                 return None
+            case _:
+                assert_never(step)
 
     def _written(self, item: Single, step: FileChangeStep, text: str) -> _Pending:
         """An agent's write to disk: a `write_file` call with the diff from the text it replaced."""

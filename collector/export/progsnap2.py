@@ -55,6 +55,7 @@ import io
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
+from typing import assert_never
 
 from collector.atomic import atomic_file, atomic_write
 from collector.consent import check_signature
@@ -67,13 +68,21 @@ from collector.export.result import ExportResult
 from collector.export.timestamps import utc_at
 from collector.reconstruct.workspace import Workspace
 from schemas.steps import (
+    AgentStep,
     CloseStep,
     CommandStep,
+    CursorStep,
     DiagnosticsStep,
+    EditStep,
     FileChangeStep,
+    GapStep,
     GitStep,
+    NoteStep,
+    OfferStep,
     OpenStep,
+    RedactionStep,
     SaveStep,
+    TaskStep,
     TestRunStep,
 )
 
@@ -261,8 +270,13 @@ def _events(item: Item) -> Iterator[Row]:
                        "X-Outcome": test.outcome}
         case GitStep(op="commit"):
             yield {"EventType": "Submit", "X-Commit": step.sha}
-        case _:
+        case (EditStep() | CursorStep() | NoteStep() | TaskStep() | GapStep() | RedactionStep()
+              | AgentStep() | OfferStep()):  # no ProgSnap2 event
             return
+        case GitStep() | FileChangeStep():  # no ProgSnap2 event (only a commit is a submission)
+            return
+        case _:
+            assert_never(step)
 
 
 def _subject(episode: Episode) -> str:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, get_args
+from typing import Any, assert_never, get_args
 
 from collector.consent.generalise import agent_label
 from collector.episode.outcome import FAILED
@@ -39,7 +39,24 @@ from collector.reconstruct.workspace import Workspace
 from collector.stats.activity import language_of
 from collector.text.linediff import DiffWork, line_diff
 from schemas import Step
-from schemas.steps import AgentStep, CommandStep, EditStep, FileChangeStep, GitStep, OpenStep, TestRunStep
+from schemas.steps import (
+    AgentStep,
+    CloseStep,
+    CommandStep,
+    CursorStep,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    GapStep,
+    GitStep,
+    NoteStep,
+    OfferStep,
+    OpenStep,
+    RedactionStep,
+    SaveStep,
+    TaskStep,
+    TestRunStep,
+)
 from schemas.steps.agent import AgentName
 from schemas.steps.edit import ORIGIN_CLASS
 
@@ -160,8 +177,14 @@ def act(turns: list[Turn], pending: Pending, whose: Whose, item: Burst | Single,
         case GitStep():
             turns.append(Call("git", {"op": step.op, "ref": step.ref, "message": step.message},
                               step.sha or step.new or step.detail or "done"))
+        # no call, no prompt (opening, saving, closing, the caret, diagnostics, notes, gaps, an edit: a burst)
+        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | DiagnosticsStep() | CursorStep()
+              | NoteStep() | TaskStep() | GapStep() | RedactionStep() | OfferStep()):
+            pass
+        case AgentStep():  # an agent's other steps (its prompt is the one turn it makes)
+            pass
         case _:
-            pass  # (opening, saving, closing, the caret, diagnostics, notes, gaps, an agent's other steps)
+            assert_never(step)
     return False
 
 

@@ -14,7 +14,7 @@ back at each of thousands of saves, a line inserted at the top of millions of li
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import NoReturn
+from typing import NoReturn, assert_never
 
 from collector.episode.keyframe import Keyframe
 from collector.episode.limits import MAX_FILES
@@ -24,15 +24,24 @@ from collector.text.digest import sha256_text
 from collector.text.document import Document
 from schemas.common import PositionEncoding
 from schemas.steps import (
+    AgentStep,
     CloseStep,
+    CommandStep,
     ContentChange,
+    CursorStep,
     DiagnosticsStep,
     EditStep,
     FileChangeStep,
     GapStep,
+    GitStep,
+    NoteStep,
+    OfferStep,
     OpenStep,
+    RedactionStep,
     SaveStep,
     Step,
+    TaskStep,
+    TestRunStep,
 )
 
 MAX_WORKSPACE = MAX_FILES  # (a reader's: an episode opened with other limits carries its own)
@@ -273,8 +282,14 @@ class Workspace:
                         self.buffers[file.path] = Document(file.text, self.encoding)
                         self._on_disk(file.path, file.text)
                         self._clean[file.path] = file.text
-            case _:
+            # changes no file (an edit is applied before this)
+            case (EditStep() | DiagnosticsStep() | TestRunStep() | CommandStep() | GitStep() | CursorStep()
+                  | NoteStep() | TaskStep() | RedactionStep() | AgentStep() | OfferStep()):
                 pass
+            case GapStep():  # a gap with no state leaves the files as they were
+                pass
+            case _:
+                assert_never(step)
 
     def _apply_file_change(self, step: FileChangeStep) -> None:
         if step.change == "deleted":
@@ -367,8 +382,14 @@ def step_texts(step: Step) -> list[str]:
             return [] if step.text is None else [step.text]
         case GapStep(state=list() as state):
             return [file.text for file in state if file.text is not None]
-        case _:
+        # adds no text to the files
+        case (CloseStep() | DiagnosticsStep() | TestRunStep() | CommandStep() | GitStep() | CursorStep()
+              | NoteStep() | TaskStep() | RedactionStep() | AgentStep() | OfferStep()):
             return []
+        case GapStep():  # a gap with no state adds none
+            return []
+        case _:
+            assert_never(step)
 
 
 def step_paths(step: Step) -> list[str]:
@@ -380,8 +401,13 @@ def step_paths(step: Step) -> list[str]:
             return [step.path] if step.new_path is None else [step.path, step.new_path]
         case GapStep(state=list() as state):
             return [file.path for file in state]
-        case _:
+        case (DiagnosticsStep() | TestRunStep() | CommandStep() | GitStep() | CursorStep() | NoteStep()
+              | TaskStep() | RedactionStep() | AgentStep() | OfferStep()):  # changes no path
             return []
+        case GapStep():  # a gap with no state changes none
+            return []
+        case _:
+            assert_never(step)
 
 
 def replay(encoding: PositionEncoding, steps: Iterable[Step]) -> Iterator[tuple[int, Step, Workspace]]:

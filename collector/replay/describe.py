@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shlex
 from collections import Counter
+from typing import assert_never
 
 from collector.replay.state import DiagnosticsChange, EditSize, Effect
 from collector.text.oneline import (
@@ -112,7 +113,8 @@ def describe(step: Step, effect: Effect = None) -> str:
             return _agent(step)
         case OfferStep():
             return _offer(step)
-    return step.kind
+        case _:
+            assert_never(step)
 
 
 _AGENT_EVENTS = {"session_start": "session started", "session_end": "session ended", "stop": "answered",

@@ -25,7 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, assert_never
 
 from collector.episode import Episode
 from collector.episode.container import STEPS, EpisodeFrame, decompress
@@ -39,14 +39,19 @@ from collector.replay.state import Checkpoint, DiagnosticsChange, Effect, PlaySt
 from schemas import STEP_KINDS, EpisodeHeader, Step
 from schemas.steps import (
     AgentStep,
+    CloseStep,
     CommandStep,
     CursorStep,
     DiagnosticsStep,
     EditStep,
+    FileChangeStep,
     GapStep,
     GitStep,
     NoteStep,
+    OfferStep,
+    OpenStep,
     RedactionStep,
+    SaveStep,
     TaskStep,
     TestRunStep,
 )
@@ -189,7 +194,7 @@ class Index:
                 self.jumps["failures"].append(number)
             case GitStep(op="commit"):
                 self.jumps["commits"].append(number)
-            case _:
+            case _:  # on purpose: the other kinds are no jump's target
                 pass
         if isinstance(step, EditStep | CursorStep):
             return
@@ -261,8 +266,13 @@ def tone(step: Step) -> Tone:
             return "marker"
         case GapStep() | RedactionStep():
             return "gap"
-        case _:
+        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | FileChangeStep() | CursorStep()
+              | OfferStep()):  # no colour of its own
             return ""
+        case CommandStep() | AgentStep():  # no colour of its own (the condition above did not hold)
+            return ""
+        case _:
+            assert_never(step)
 
 
 class Seeker:

@@ -9,11 +9,30 @@ say so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import assert_never
 
 from collector.replay.describe import describe, plural, step_path, test_failed
 from collector.replay.state import EditSize
 from collector.text.oneline import one_line
-from schemas.steps import CommandStep, DiagnosticsStep, GapStep, Step, TaskStep, TestRunStep
+from schemas.steps import (
+    AgentStep,
+    CloseStep,
+    CommandStep,
+    CursorStep,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    GapStep,
+    GitStep,
+    NoteStep,
+    OfferStep,
+    OpenStep,
+    RedactionStep,
+    SaveStep,
+    Step,
+    TaskStep,
+    TestRunStep,
+)
 
 MAX_ROWS = 10_000
 MAX_EVENT_ROWS = 10_000
@@ -126,4 +145,10 @@ def flag(step: Step) -> str:
             return "warn"
         case TaskStep(outcome=str() as outcome):
             return "ok" if outcome == "pass" else "fail" if outcome == "fail" else ""
-    return ""
+        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | GitStep() | FileChangeStep() | CursorStep()
+              | NoteStep() | RedactionStep() | AgentStep() | OfferStep()):  # nothing to mark
+            return ""
+        case CommandStep() | TaskStep():  # no exit code, no outcome
+            return ""
+        case _:
+            assert_never(step)

@@ -9,20 +9,25 @@ episode's length or step count.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from collector.replay.describe import clock, describe, test_failed
 from collector.replay.state import EditSize
 from collector.text.oneline import one_line
 from schemas.steps import (
+    AgentStep,
     CloseStep,
     CommandStep,
+    CursorStep,
     DiagnosticsStep,
     EditStep,
     FileChangeStep,
     GapStep,
     GitStep,
     NoteStep,
+    OfferStep,
     OpenStep,
+    RedactionStep,
     SaveStep,
     Step,
     TaskStep,
@@ -222,8 +227,10 @@ class Timeline:
                 where.gaps += 1
                 where.label(f"gap: {one_line(describe(step), LABEL_LIMIT)}")
                 self._gap(step)
-            case _:
+            case CursorStep() | RedactionStep() | AgentStep() | OfferStep():  # not on the timeline
                 pass
+            case _:
+                assert_never(step)
 
     def _gap(self, step: GapStep) -> None:
         self.gaps_total += 1

@@ -31,6 +31,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from msgspec.structs import replace
 
@@ -47,6 +48,7 @@ from schemas.steps import (
     AgentStep,
     CloseStep,
     CommandStep,
+    CursorStep,
     DiagnosticsStep,
     EditStep,
     FileChangeStep,
@@ -55,6 +57,7 @@ from schemas.steps import (
     NoteStep,
     OfferStep,
     OpenStep,
+    RedactionStep,
     SaveStep,
     Step,
     TaskStep,
@@ -111,7 +114,7 @@ def excluded_lines(steps: Iterable[Step], encoding: PositionEncoding, paths: set
                 touched = [step.path]
                 if isinstance(step, CloseStep):
                     take(step.path)  # what the editor showed last
-            case _:
+            case _:  # on purpose: the other kinds hold no file's text
                 continue
         workspace.apply(mine)
         if not isinstance(step, EditStep):
@@ -353,5 +356,8 @@ def _free_text(step: Step, redactor: _Lines) -> Step:
             return ch.offer(step, redactor)
         case GapStep():
             return ch.gap_detail(step, redactor)
-        case _:
+        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | FileChangeStep() | CursorStep()
+              | RedactionStep()):  # no free text (a document's text is redacted by line, above)
             return step
+        case _:
+            assert_never(step)

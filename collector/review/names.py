@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, assert_never
 
 from msgspec.structs import replace
 
@@ -24,12 +24,20 @@ from collector.review.errors import ReviewError
 from schemas import ClientInfo, EpisodeHeader, Step
 from schemas.steps import (
     AgentStep,
+    CloseStep,
     CommandStep,
+    CursorStep,
     DiagnosticsStep,
+    EditStep,
     FileChangeStep,
     GapStep,
     GitStep,
+    NoteStep,
+    OfferStep,
     OpenStep,
+    RedactionStep,
+    SaveStep,
+    TaskStep,
     TestRunStep,
 )
 
@@ -103,8 +111,14 @@ def mask_names(steps: Iterable[Step], renamed: dict[str, str], redactor: TextRed
                 free(update, step, "language_id")
             case TestRunStep():
                 free(update, step, "framework")
-            case _:
+            case (CloseStep() | EditStep() | SaveStep() | CursorStep() | NoteStep() | TaskStep()
+                  | RedactionStep() | OfferStep()):  # no name but its path (renamed above)
                 pass
+            # nothing renamed (the condition above did not hold)
+            case GitStep() | FileChangeStep() | GapStep() | AgentStep():
+                pass
+            case _:
+                assert_never(step)
         yield replace(step, **update) if update else step
 
 

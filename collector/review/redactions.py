@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from collector.episode import Episode
 from collector.redact import PLACEHOLDER_RE, RedactionSummary
@@ -24,7 +24,24 @@ from collector.redact.stream.pipeline import texts
 from collector.replay.describe import describe, step_path
 from collector.text.oneline import one_line
 from schemas import EpisodeHeader, Step
-from schemas.steps import AgentStep, DiagnosticsStep, GapStep, GitStep, OpenStep, TestRunStep
+from schemas.steps import (
+    AgentStep,
+    CloseStep,
+    CommandStep,
+    CursorStep,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    GapStep,
+    GitStep,
+    NoteStep,
+    OfferStep,
+    OpenStep,
+    RedactionStep,
+    SaveStep,
+    TaskStep,
+    TestRunStep,
+)
 
 SEALED = "before review"  # the redaction rules, when the episode was sealed
 REVIEW = "this review"  # the reviewer's patterns (`r`, `--redact`)
@@ -154,8 +171,12 @@ def written_texts(step: Step) -> Iterator[str]:
             yield step.language_id
         case TestRunStep():
             yield step.framework
-        case _:
+        # nothing but its free text and paths (above)
+        case (CloseStep() | EditStep() | SaveStep() | CommandStep() | FileChangeStep() | CursorStep()
+              | NoteStep() | TaskStep() | RedactionStep() | OfferStep()):
             pass
+        case _:
+            assert_never(step)
 
 
 def _strings(values: Iterable[object]) -> Iterator[str]:

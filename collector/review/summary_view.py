@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from collector.episode import Episode
 from collector.episode.resolve import show
@@ -40,10 +40,19 @@ from collector.text.sizes import byte_size
 from schemas import Step
 from schemas.steps import (
     AgentStep,
+    CloseStep,
     CommandStep,
+    CursorStep,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
     GapStep,
     GitStep,
     NoteStep,
+    OfferStep,
+    OpenStep,
+    RedactionStep,
+    SaveStep,
     TaskStep,
     TestRunStep,
 )
@@ -159,8 +168,12 @@ class ReviewSummary:
             case AgentStep():
                 self.agents.append(Event(step.t_ms, describe(step)))
                 self.prompts += step.event == "prompt"
-            case _:
+            # a file's steps: counted in the base summary, no event of their own
+            case (OpenStep() | CloseStep() | EditStep() | SaveStep() | DiagnosticsStep() | FileChangeStep()
+                  | CursorStep() | RedactionStep() | OfferStep()):
                 pass
+            case _:
+                assert_never(step)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import assert_never
 
 from collector.episode import Episode, open_episode, write_episode_file
 from collector.errors import CodetapeError, ReconstructionError
@@ -51,7 +52,24 @@ from collector.review.spans import (
 from collector.seal.summaries import published_header, read_summary
 from collector.sources.snapshot import named_in
 from schemas import Step
-from schemas.steps import AgentStep, FileChangeStep, GapStep, GitStep, RedactionStep
+from schemas.steps import (
+    AgentStep,
+    CloseStep,
+    CommandStep,
+    CursorStep,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    GapStep,
+    GitStep,
+    NoteStep,
+    OfferStep,
+    OpenStep,
+    RedactionStep,
+    SaveStep,
+    TaskStep,
+    TestRunStep,
+)
 
 REVIEW_MARK = "+review"
 MAX_VERSION = 64
@@ -118,8 +136,14 @@ def survey(episode: Episode) -> Survey:
                     prompts.append(prompt)
             case RedactionStep():
                 redactions.append(step)
-            case _:
+            # no path but `path` (above), no rename, no prompt
+            case (OpenStep() | CloseStep() | EditStep() | SaveStep() | DiagnosticsStep() | TestRunStep()
+                  | CommandStep() | CursorStep() | NoteStep() | TaskStep() | OfferStep()):
                 pass
+            case FileChangeStep():  # no rename (only a renaming change names one)
+                pass
+            case _:
+                assert_never(step)
     return Survey(paths, renames, RedactionSummary.from_steps(redactions), prompts)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from msgspec.structs import replace
 
@@ -26,10 +27,14 @@ from schemas.steps import (
     FileChangeStep,
     GapStep,
     GitStep,
+    NoteStep,
     OfferStep,
     OpenStep,
+    RedactionStep,
     SaveStep,
     Step,
+    TaskStep,
+    TestRunStep,
 )
 
 Excluded = Callable[[str], bool]
@@ -93,5 +98,10 @@ def _keep(step: Step, out: Excluded, renamed: set[str], excluded: Excluded) -> S
         case AgentStep(targets=targets) if targets:
             kept_targets = [target for target in targets if not out(target)]
             return step if len(kept_targets) == len(targets) else replace(step, targets=kept_targets)
-        case _:
+        case TestRunStep() | NoteStep() | TaskStep() | RedactionStep():  # names no file nor directory
             return step
+        # nothing excluded (the condition above did not hold)
+        case CommandStep() | GitStep() | GapStep() | AgentStep():
+            return step
+        case _:
+            assert_never(step)

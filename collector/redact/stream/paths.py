@@ -15,6 +15,7 @@ placeholders alone.
 from __future__ import annotations
 
 from collections import Counter
+from typing import assert_never
 
 from msgspec.structs import replace
 
@@ -31,10 +32,14 @@ from schemas.steps import (
     FileChangeStep,
     GapStep,
     GitStep,
+    NoteStep,
     OfferStep,
     OpenStep,
+    RedactionStep,
     SaveStep,
     Step,
+    TaskStep,
+    TestRunStep,
 )
 
 MEMO = 100_000  # distinct paths remembered; past that a path is renamed afresh (to the same name)
@@ -99,8 +104,13 @@ class PathRedactor:
                 targets = [self._counted(target, written) for target in step.targets]
                 if targets != step.targets:
                     update["targets"] = targets
-            case _:
+            case TestRunStep() | NoteStep() | TaskStep() | RedactionStep():  # no path
                 pass
+            # no path to rename (the condition above did not hold)
+            case CommandStep() | GitStep() | GapStep() | AgentStep():
+                pass
+            case _:
+                assert_never(step)
         return replace(step, **update) if update else step
 
     def _field(self, path: str, name: str, update: dict[str, object], written: Counter[str]) -> None:

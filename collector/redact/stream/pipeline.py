@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, assert_never
 
 from msgspec.structs import replace
 
@@ -36,6 +36,7 @@ from schemas.steps import (
     NoteStep,
     OfferStep,
     OpenStep,
+    RedactionStep,
     SaveStep,
     Selection,
     Step,
@@ -143,8 +144,10 @@ class StepRedactor:
                 return RedactionOutcome(channels.agent(step, r))
             case OfferStep():
                 return RedactionOutcome(self._offer(step))
-            case _:
+            case RedactionStep():  # its rule and placeholder are the redactor's own: nothing to redact
                 return RedactionOutcome(step)
+            case _:
+                assert_never(step)
 
     # -- buffers -------------------------------------------------------------------------------------------
 
@@ -361,5 +364,7 @@ def texts(step: Step) -> Iterator[str]:
             yield from (t for t in (step.prompt, step.command_line, step.detail, step.tool) if t is not None)
         case OfferStep():
             yield from (item.text for item in step.items)
-        case _:
+        case CloseStep() | CursorStep() | RedactionStep():  # no free text
             pass
+        case _:
+            assert_never(step)
