@@ -67,7 +67,7 @@ class FirstTexts:
                 path = step.path
             case FileChangeStep(change="created" | "modified", text=str() as text):
                 path = step.path
-            case _:  # no text, or a rename's (the file's text before it was another path's)
+            case _:  # on purpose: no text, or a rename's (the file's text before it was another path's)
                 return step
         if path in self.seen:
             return step

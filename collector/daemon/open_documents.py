@@ -83,7 +83,7 @@ class OpenDocuments:
                     else:
                         self._carry(file.path, file.text, encoding, owner)
                         self._held.add(file.path)
-            case _:
+            case _:  # on purpose: the other kinds open, change or close no document
                 pass
 
     def withhold(self, step: Step, encoding: PositionEncoding, owner: object = None) -> Step | None:

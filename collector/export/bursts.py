@@ -261,7 +261,7 @@ class Carets:
                 for file in state:
                     if not (step.on_disk_only and file.path in workspace.buffers):
                         self._keep_if(file.path, file.text, workspace)
-            case _:  # the other kinds leave every text as it was
+            case _:  # on purpose: the other kinds leave every text as it was
                 return
 
     def _keep_if(self, path: str, text: str | None, workspace: Workspace) -> None:

@@ -84,7 +84,7 @@ class Revision:
                     self._lost(f"a commit not made on {self.sha[:12] or 'a known revision'}")
             case GitStep(op=op) if op in MOVES and step.new != self.sha:
                 self._lost(f"HEAD moved by git {op}")
-            case _:  # no other step moves HEAD or says what a commit holds
+            case _:  # on purpose: no other step moves HEAD or says what a commit holds
                 return
 
     def _first(self, path: str, compared: str, text: str | None) -> None:

@@ -125,7 +125,7 @@ class Segments(Items):
             case TestRunStep() as run if failing(run) and self.segment is None:
                 self.segment = Segment(item.index, run, self.statement)
                 self.traced.start()  # (only what is inserted from here on is labelled)
-            case _:
+            case _:  # on purpose: only a task's start and end and a test run bound a segment
                 pass
 
     def _row(self, segment: Segment, passing: int) -> None:

@@ -261,7 +261,7 @@ def _replaced(step: Step) -> list[str] | None:
             return [step.path] if step.new_path is None else [step.path, step.new_path]
         case GapStep(state=list() as state):
             return [file.path for file in state]
-        case _:  # edits are the history's; the other kinds change no text
+        case _:  # on purpose: edits are the history's; the other kinds change no text
             return None
 
 

@@ -179,7 +179,7 @@ class Places:
             case GapStep():
                 for path in list(self._places):
                     self._settle(path, workspace)
-            case _:
+            case _:  # on purpose: the other kinds neither offer nor move an offer's text
                 pass
 
     def _offered(self, index: int, step: OfferStep, workspace: Workspace) -> None:

@@ -226,6 +226,7 @@ class Trace:
                     else:
                         self.buffers[file.path] = self.disk[file.path] = _rewrite(self._visible[file.path],
                                                                                   shown, file.text, 0)
+            # on purpose: the other kinds move no text (workspace.py's exhaustive ladders say which do)
             case _:
                 return
         self._count(index, step.t_ms, workspace)

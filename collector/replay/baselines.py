@@ -61,7 +61,7 @@ class Baselines:
                     self._set(file.path, file.text, index)
             case FileChangeStep():
                 self._file_change(index, step, workspace)
-            case _:
+            case _:  # on purpose: the other kinds show no file's text
                 pass
 
     def _file_change(self, index: int, step: FileChangeStep, workspace: Workspace) -> None:

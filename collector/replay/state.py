@@ -113,7 +113,7 @@ class PlayState:
                 effect = DiagnosticsChange(self.diagnostics.get(step.path, {}).get(step.origin, ()))
                 self.workspace.apply(step)
                 self._note(step)
-            case _:
+            case _:  # every other kind: applied and noted, with no effect to report
                 self.workspace.apply(step)
                 self._note(step)
         self._dirty.update(touched(step))
@@ -154,7 +154,7 @@ class PlayState:
                     self.diagnostics[new_path] = self.diagnostics.pop(step.path)
                 if self.focus == step.path:
                     self.focus = new_path
-            case _:
+            case _:  # on purpose: the other kinds move no focus, caret nor diagnostics
                 pass
 
     def snapshot(self, index: int, previous: Checkpoint | None = None) -> Checkpoint:
@@ -203,5 +203,5 @@ def touched(step: Step) -> list[str]:
             return [step.path] if step.new_path is None else [step.path, step.new_path]
         case GapStep(state=list() as state):
             return [file.path for file in state]
-        case _:
+        case _:  # on purpose: the other kinds change no text (as workspace.py's step_paths says)
             return []

@@ -161,7 +161,7 @@ def _removes(step: Step, path: str) -> bool:
             return path == step.path
         case GapStep(state=list() as state):
             return any(file.path == path and file.text is None for file in state)
-        case _:
+        case _:  # on purpose: no other kind takes a file off the disk
             return False
 
 

@@ -90,7 +90,7 @@ def _track(index: int, step: Step, open_docs: set[str], workspace: Workspace) ->
             # a gap's state stands in for the opens and closes it lost (a snapshot's opens nothing)
             open_docs.update(file.path for file in state if file.text is not None)
             open_docs.difference_update(file.path for file in state if file.text is None)
-        case _:
+        case _:  # on purpose: the other kinds open, close or move no document (an edit: checked apart)
             pass
 
 
