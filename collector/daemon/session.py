@@ -44,7 +44,7 @@ from collector.errors import CodetapeError
 from collector.home import Home
 from collector.journal import JournalWriter
 from collector.policy.recording import Policy
-from collector.sources.snapshot import take_snapshot
+from collector.sources.git.snapshot import take_snapshot
 from collector.workspace.identity import identify
 from schemas import ClientInfo
 from schemas.common import PositionEncoding
@@ -473,7 +473,7 @@ class Session:
         return episode
 
     def _snapshot(self, episode: OpenEpisode, start_ms: int) -> None:
-        """(lock held) The repository at the episode's start, its first step (sources/snapshot.py). Not
+        """(lock held) The repository at the episode's start, its first step (sources/git/snapshot.py). Not
         followed as the editor's documents: the files are on disk, none is open because of it."""
         taken = take_snapshot(self.root, self.policy)
         episode.write(converted({**taken.step(), "t_ms": 0}), start_ms, 0)
