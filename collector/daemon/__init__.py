@@ -6,6 +6,8 @@
     requests.py        the answered requests, one method each (docs/collector-protocol.md)
     rundir.py          the runtime directory: one instance per user (a lock), pid file, socket
     session.py         a workspace's session: one clock, the episode lifecycle (journal open, detach, seal)
+    intake.py          a step's way in: admitted, held, claimed, appended to the open episode
+    hellos.py          what the hellos said: the first editor's name, the position encoding told
     open_episode.py    the open episode: its journal and header, where its steps go in time, its count
     admission.py       a step that came becomes its `Step` (once) if the recording policy lets it; the hold
                        queue

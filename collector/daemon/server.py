@@ -23,9 +23,10 @@ from collector.daemon.ahead import SealAhead
 from collector.daemon.capture import StartWatchers
 from collector.daemon.connection import Connection
 from collector.daemon.drain import BackgroundUpload
+from collector.daemon.hellos import client_info
 from collector.daemon.requests import Requests
 from collector.daemon.rundir import Instance, claim
-from collector.daemon.session import Session, client_info
+from collector.daemon.session import Session
 from collector.daemon.started import how_started
 from collector.errors import CodetapeError, CollectorError, FramingError, SettingsError
 from collector.home import Home

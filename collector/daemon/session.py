@@ -1,10 +1,12 @@
 """One recording session per opted-in workspace: one clock, one journal per episode, episodes come and go.
 
 Every source of the workspace (bridges, the pytest plugin, the shell hook, the watchers' threads) feeds
-`add`. Thread-safe: one lock orders steps, so `t_ms` never decreases. What a step must pass before it is
-written (the recording policy, the hold queue for watcher changes) is admission.py; how the open episode
-writes it (its journal, its times, the schema's check: invalid steps become a `malformed_input` gap) is
-open_episode.py.
+`add`. Thread-safe: one lock orders steps, so `t_ms` never decreases. The session keeps the episode's
+lifecycle (it opens with the first step recorded, ends at `detach`, is idle, paused and resumed) and the
+settings it records under. A step's way in (admission, the hold of watcher changes, the agent's claims,
+the documents the editors have open, the append) is intake.py, under the session's lock; how the open
+episode writes it (its journal, its times, the schema's check) is open_episode.py; the editors' hellos
+are hellos.py.
 
 The session looks at `.codetape.toml` (and what the user accepted of it, policy/effective.py) again a
 few times a second and before every request that records (settings_watch.py): while it cannot be used
@@ -15,8 +17,7 @@ episode is open, else with the next episode (its header names them), but for wha
 policy): that applies at once, to the steps admitted from then on (file changes still held among them),
 the journal's header names it, the seal drops what it excludes from the steps before
 (collector/seal/in_force.py), and `status` says so (`tightened`) until the episode ends. The capture
-sources keep running as they are: admission filters what they send. The documents of a connection gone
-close after leaving.py's delay.
+sources keep running as they are: admission filters what they send.
 """
 
 from __future__ import annotations
@@ -28,15 +29,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
-from collector.daemon.admission import CleanPaths, HeldChanges, admit_again, arrive, converted, gap, own_state
-from collector.daemon.agent_claims import AgentClaims
+from collector.daemon.admission import converted, gap, own_state
 from collector.daemon.capture import Capture, StartWatchers
-from collector.daemon.head_texts import FirstTexts, HeadTrees
+from collector.daemon.hellos import Hellos
+from collector.daemon.intake import Intake
 from collector.daemon.junit_runs import JUnitRuns
-from collector.daemon.leaving import Leaving
-from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.open_episode import OpenEpisode
 from collector.daemon.paused import PausedWorkspaces
 from collector.daemon.settings_watch import SettingsWatch, Wanted
@@ -44,29 +41,16 @@ from collector.errors import CodetapeError
 from collector.home import Home
 from collector.journal import JournalWriter
 from collector.policy.recording import Policy
-from collector.sources.git.snapshot import take_snapshot
+from collector.sources.snapshot import take_snapshot
 from collector.workspace.identity import identify
-from schemas import ClientInfo
 from schemas.common import PositionEncoding
-from schemas.header import MAX_EDITORS
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    FileChangeStep,
-    GapReason,
-    GitStep,
-    SaveStep,
-    Step,
-    TestRunStep,
-)
+from schemas.steps import CommandStep, Step, TestRunStep
 
 if TYPE_CHECKING:
     from collector.daemon.silent_hooks import SilentHooks
 
 log = logging.getLogger("codetape.collector")
-_ENCODINGS: tuple[PositionEncoding, ...] = ("utf-8", "utf-16", "utf-32")
 _NOTHING = WorkspaceSettings(channels=[])  # the policy until the settings were read (nothing is admitted)
 
 
@@ -85,25 +69,15 @@ class Session:
         self._watched: Policy | None = None  # the policy the capture sources run under
         self._paused = PausedWorkspaces(home)
         self.paused_at: int | None = self._paused.since(root)  # a pause outlives the collector
-        self.client: ClientInfo | None = None
-        self._editors: list[ClientInfo] = []  # the editors whose steps the open episode records, in order
-        self.encoding: PositionEncoding | None = None
+        self._hellos = Hellos(root)  # the first editor's name, the position encoding the editors are told
         self.next_episode_id = uuid.uuid4()
         self._clock = clock
         self._lock = threading.RLock()
         self._episode: OpenEpisode | None = None
-        self._trees = HeadTrees(root)
-        self._first = FirstTexts(None, self._trees)  # the open episode's files seen (head_texts.py)
         self._batching = False  # add_many: the open episode keeps its steps until the batch is over
         self._dropped_while_paused = 0
-        self._open_docs = OpenDocuments()
-        self._held = HeldChanges()
-        self._claims = AgentClaims()  # the files an AI agent's tool calls claim (agent_claims.py)
-        self._silent = silent_hooks  # an agent at work whose hook does not run: a gap (silent_hooks.py)
-        self._leaving = Leaving()
-        self._paths = CleanPaths()  # the root never changes, so neither do a path's clean form and problem
+        self._intake = Intake(root, self, clock=clock, silent_hooks=silent_hooks)  # a step's way in
         self._reports = JUnitRuns(root, lambda: self.policy, self._add_derived)
-        self._told_encoding = False  # once a client was told the encoding, it never changes
         self._capture = (Capture(root, start_watchers, self.emit, clock=clock)
                          if start_watchers is not None else None)
         self.check_settings()
@@ -112,6 +86,16 @@ class Session:
     def problem(self) -> str | None:
         """Why nothing is recorded now: the settings cannot be used (None: they can)."""
         return self._settings.problem
+
+    @property
+    def records_now(self) -> bool:
+        """Whether steps are recorded now: not paused, and the settings can be used."""
+        return self.paused_at is None and self.problem is None
+
+    @property
+    def encoding(self) -> PositionEncoding | None:
+        """The position encoding the editors were told (None: none yet)."""
+        return self._hellos.encoding
 
     @property
     def settings_note(self) -> str | None:
@@ -126,41 +110,17 @@ class Session:
     # -- sources -----------------------------------------------------------------------------------------
 
     def hello(self, client: dict[str, Any] | None, position_encoding: str | None) -> PositionEncoding:
-        """Remember the first client info and position encoding offered; returns the session's encoding."""
+        """Remember the first client info and position encoding offered (hellos.py); returns the session's
+        encoding."""
         with self._lock:
-            if self.client is None:
-                self.client = client_info(client, self.root)
-            offered = position_encoding in _ENCODINGS
-            if offered and not self._told_encoding:
-                self.encoding = _ENCODINGS[_ENCODINGS.index(position_encoding)]
-            self._adopt_hello(encoding_offered=offered)
-            self._told_encoding = self._told_encoding or offered
-            return self.encoding or "utf-16"
-
-    def _adopt_hello(self, *, encoding_offered: bool) -> None:
-        """Give an episode a capture source opened before any editor the editor's name and encoding."""
-        episode = self._episode
-        if episode is None:
-            return
-        header = episode.header
-        changes: dict[str, Any] = {}
-        if header.client is None and self.client is not None:
-            changes["client"] = self.client
-        wanted = self.encoding or "utf-16"
-        if encoding_offered and header.position_encoding != wanted:
-            if episode.positional or self._told_encoding:
-                self.encoding = header.position_encoding  # positions already written: keep theirs
-            else:
-                changes["position_encoding"] = wanted
-        if changes:
-            episode.rewrite_header(changes)
+            return self._hellos.hello(client, position_encoding, self._episode)
 
     def add(self, at_ms: object, step: object, *, source: str = "collector", owner: object = None) -> None:
         """Record one step that happened at `at_ms` (unix epoch ms), or drop it as the policy says; `owner`
         is the connection that sent it (the documents it opens are open while it is connected)."""
         with self._lock:
             if not isinstance(step, dict):
-                self._record_gap(at_ms, "malformed_input", "a step that is not a map")
+                self._intake.record_gap(at_ms, "malformed_input", "a step that is not a map")
                 return
             if self.paused_at is not None:
                 self._dropped_while_paused += 1
@@ -168,26 +128,9 @@ class Session:
             if self.problem is not None:
                 self._settings.dropped()
                 return
-            arrival = arrive(step, source, self.policy, self._paths)
-            if arrival is None:
-                return
-            kept = arrival.step
-            self._release_held(self._clock())
-            if type(kept) is FileChangeStep or (type(kept) is GitStep and self._held):
-                # in order, behind any change already held: a commit of a file written just before it
-                # comes after that write (its replay holds what the commit holds)
-                self._held.hold(at_ms, kept, self._clock())
-                self._release_held(self._clock())
-                self._release_claimed(waiting=True)
-                return
-            timed = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) else None
-            if type(kept) is AgentStep and timed is not None:
-                self._claims.note(timed, kept, self._clock(), patch=arrival.patch)
-            if type(kept) is AgentStep or type(kept) is GitStep:
-                self._release_claimed(waiting=False)  # an agent's writes before what it (or git) did next
-            self._append(at_ms, kept, owner=owner)
-            if timed is not None:
-                self._derive(timed, kept, arrival.junit)
+            taken = self._intake.take(at_ms, step, source, owner)  # arrive, hold, claims, append
+            if taken is not None:
+                self._derive(*taken)
 
     def add_many(self, items: Iterable[tuple[object, object]], *, source: str = "collector",
                  owner: object = None) -> None:
@@ -228,7 +171,7 @@ class Session:
         few times a second)."""
         self.policy.refresh()  # git's ignore files outside the work tree changed: the editor's steps see it
         with self._lock:
-            self._release_held(self._clock())
+            self._intake.release_held(self._clock())
             self.check_settings()
 
     def check_settings(self) -> None:
@@ -242,25 +185,6 @@ class Session:
                 self._apply_settings()
             else:
                 self._tighten()
-
-    def _release_claimed(self, *, waiting: bool) -> None:
-        """Append at once the held file changes an agent's tool call claims (agent_claims.py): no editor
-        save step is to come for them, and waiting HOLD_MS would put them after what the agent did next
-        (its next tool call, a commit), so that the episode's commit would not hold them. `waiting`:
-        one only a tool call still running claims stays held until its result (which may say what the
-        tool changed), the agent's next step, or HOLD_MS. The changes held before a claimed one on its paths
-        go with it (HeldChanges.take): a temporary file's creation before its claimed rename."""
-        def claimed(at_ms: object, step: Step) -> bool:
-            return self._claims.claimed(at_ms, step, settled=waiting)
-
-        for at_ms, step in self._held.take(claimed):
-            self._append(at_ms, self._claims.attribute(at_ms, step))
-
-    def _release_held(self, now: int, *, everything: bool = False) -> None:
-        """Append the held file changes that are due (all of them with `everything`), in order."""
-        for at_ms, step in self._held.due(now, everything=everything):
-            self._append(at_ms, self._claims.attribute(at_ms, step))
-        self._let_go(now, everything=everything)
 
     def emit(self, at_ms: int, step: dict[str, Any]) -> None:
         """The callback given to the capture sources (called from their threads)."""
@@ -292,7 +216,8 @@ class Session:
             if self._episode is None and not dropped:
                 return True
             now = self._clock()
-            self._append(since, gap("collector", "paused", "recording was paused", lost=dropped), until=now)
+            hole = gap("collector", "paused", "recording was paused", lost=dropped)
+            self._intake.append(since, hole, until=now)
             return True
 
     def wait_capture(self, timeout: float = 15.0) -> bool:
@@ -313,22 +238,7 @@ class Session:
         watcher's view of a buffer written without a save step (issue 27, item 8) is still that save;
         earlier for a document whose file another program changes meanwhile (`OpenDocuments.closing`)."""
         with self._lock:
-            self._leaving.left(self._clock(), owner)
-            self._open_docs.leave(owner)
-
-    def _let_go(self, now: int, *, everything: bool = False) -> None:
-        """Close the documents of the connections gone LEAVING_MS ago (all of them with `everything`), once
-        the file changes held from before then are recorded against them (leaving.py)."""
-        for left_at, owner in self._leaving.due(now, waiting=self._held.came_by, everything=everything):
-            closed, closing = self._open_docs.release(owner)
-            for path in closing:
-                self._close_gone(left_at, path)
-            if closed:
-                log.info("%s: a connection closed: %d documents it had open are closed", self.root, closed)
-
-    def _close_gone(self, at_ms: int, path: str) -> None:
-        """(lock held) Close in the episode a document whose editors are all gone without closing it."""
-        self._append(at_ms, _gone_close(path))
+            self._intake.leave(self._clock(), owner)
 
     def detach(self) -> Path | None:
         """End the current episode: close its journal and return its path for sealing (None: none open).
@@ -336,18 +246,15 @@ class Session:
         file written and committed just before a seal is in it, not left for the next one."""
         with self._lock:
             now = self._clock()
-            self._release_held(now, everything=True)
+            self._intake.release_held(now, everything=True)
             if self._episode is not None:
-                for path in self._open_docs.gone():  # edited documents left open, their save never seen
-                    self._close_gone(now, path)
+                self._intake.close_gone_documents(now)
             episode, self._episode = self._episode, None
             if episode is None:
                 return None
             self.next_episode_id = uuid.uuid4()
             self.tightened = ()
-            self._open_docs.episode_ended()
-            if self._silent is not None:
-                self._silent.episode_ended()
+            self._intake.episode_ended()
             return episode.close()
 
     def journal_progress(self) -> tuple[JournalWriter, int, int] | None:
@@ -392,65 +299,10 @@ class Session:
 
     # -- internals ---------------------------------------------------------------------------------------
 
-    def _append(self, at_ms: object, step: Step, *, until: int | None = None, owner: object = None) -> None:
-        if not isinstance(at_ms, int) or isinstance(at_ms, bool) or at_ms < 0:
-            self._record_gap(None, "malformed_input", f"a {step.kind!r} step without a valid time")
-            return
-        held = self._open_docs.withhold(step, self.encoding or "utf-16", owner)
-        if held is None:
-            return  # about documents the episode does not hold
-        closes_after = False
-        if type(held) is FileChangeStep and self._open_docs.holds(held):
-            # the watcher saw an open document's text written to disk
-            if not self._open_docs.unsaid_save(held):
-                return  # as it was opened or last saved: the editor's save step said so, or nothing changed
-            closes_after = self._open_docs.closes_after(held)  # its editors are gone: then it closes
-            held = _unsaid_save(held)
-        episode = self._episode or self._open(min(at_ms, self._clock()))
-        if episode is None or episode.is_echo(held, at_ms):
-            return  # the file watcher saw the editor write what the episode already knows
-        t_ms = episode.t_ms(at_ms, self._clock())
-        if type(held) is FileChangeStep and held.origin == "agent":
-            self._claims.taken(at_ms, held)  # (its result claims no later write of the file)
-        if type(held) is FileChangeStep and held.origin is None and self._silent is not None:
-            for silent in self._silent.gaps(at_ms):  # nobody's write while an agent's hook is silent
-                self._write(episode, silent, at_ms, t_ms, None)
-        closing = self._open_docs.closing(held)
-        if closing is not None:  # another program changed a file whose editors left it open: the disk's now
-            self._write(episode, _gone_close(closing), at_ms, t_ms, None)
-        opening = self._open_docs.opening(held)
-        if opening is not None:  # a document the editor had open before the episode, touched: its text now
-            self._write(episode, opening, at_ms, t_ms, owner)
-        until_ms = None if until is None else max(t_ms, until - episode.start_ms)
-        self._write(episode, held, at_ms, t_ms, owner, until_ms=until_ms)
-        if closes_after:
-            self._write(episode, _gone_close(getattr(held, "path", "")), at_ms, t_ms, None)
-
-    def _write(self, episode: OpenEpisode, step: Step, at_ms: int, t_ms: int, owner: object, *,
-               until_ms: int | None = None) -> None:
-        """Write one step to the episode at `t_ms`; the documents follow what it changes."""
-        saved = self._open_docs.saved_digest(step)  # (before the documents follow it)
-        step = self._first.mark(step)
-        written = episode.write(step, at_ms, t_ms, until_ms=until_ms, saved=saved)
-        self._open_docs.note(written, episode.header.position_encoding, owner)
-        self._credit(episode, getattr(owner, "client", None))
-
-    def _credit(self, episode: OpenEpisode, editor: ClientInfo | None) -> None:
-        """(lock held) Count `editor` among those whose steps the episode records: the first is the header's
-        `client` (not one that said hello and sent nothing), and once a second one is among them the header
-        names them all (`editors`)."""
-        if editor is None or editor in self._editors or len(self._editors) >= MAX_EDITORS:
-            return
-        self._editors.append(editor)
-        if len(self._editors) > 1:
-            episode.rewrite_header({"editors": list(self._editors)})
-        elif episode.header.client != editor:
-            episode.rewrite_header({"client": editor})
-
-    def _record_gap(self, at_ms: object, reason: GapReason, detail: str) -> None:
-        at = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) and at_ms >= 0 else self._clock()
-        if self.paused_at is None and self.problem is None:
-            self._append(at, gap("collector", reason, detail))
+    def episode_for(self, at_ms: int) -> OpenEpisode | None:
+        """(lock held) The open episode, or one opened for a step at `at_ms` (None while the settings
+        cannot be used): the intake's way to the journal."""
+        return self._episode or self._open(min(at_ms, self._clock()))
 
     def _open(self, start_ms: int) -> OpenEpisode | None:
         """Start a new episode under the settings as they are now; None while they cannot be used."""
@@ -461,10 +313,9 @@ class Session:
         self._apply_settings()
         episode = self._episode = OpenEpisode.start(
             self.home.ensure(self.home.journals), self.next_episode_id, start_ms,
-            workspace=identify(self.root), encoding=self.encoding or "utf-16", client=self.client,
+            workspace=identify(self.root), encoding=self.encoding or "utf-16", client=self._hellos.client,
             settings=self.policy.settings)
-        self._first = FirstTexts(episode.header.workspace.head_at_start, self._trees)
-        self._editors = []
+        self._intake.episode_started(episode)
         if self._batching:
             episode.batch()
         log.info("%s: episode %s started", self.root, episode.header.episode_id)
@@ -486,7 +337,8 @@ class Session:
         if hole is None or (self._episode is None and not hole.dropped):
             return
         detail = f"not recorded while {SETTINGS_FILE} could not be used"
-        self._append(hole.since, gap("collector", "other", detail, lost=hole.dropped), until=self._clock())
+        missed = gap("collector", "other", detail, lost=hole.dropped)
+        self._intake.append(hole.since, missed, until=self._clock())
 
     def _apply_settings(self) -> None:
         """(lock held, no episode open) Record under the settings last read, when they differ from the
@@ -518,32 +370,8 @@ class Session:
         self.policy = Policy.under(self.root, tight.settings, also_exclude=tight.excludes)
         if retired is not self._watched:
             retired.close()
-        self._held.readmit(lambda step: admit_again(step, self.policy, self._paths))
+        self._intake.readmit()
         self._episode.tighten(tight.settings)
         self.tightened = tuple(dict.fromkeys([*self.tightened, *tight.fields]))
         log.info("%s: stricter settings apply at once: %s", self.root, ", ".join(tight.fields))
 
-
-def _unsaid_save(change: FileChangeStep) -> SaveStep:
-    """The `save` an editor made without telling: its buffer written to disk, seen by the file watcher
-    (held HOLD_MS for the editor's own save step, which never came). A server that does not ask for save
-    notifications (ruff's) keeps the editor from sending them through the proxy (issue 27, item 8). No
-    text: replay writes the buffer, and verify checks it against the hash the watcher read."""
-    return SaveStep(t_ms=0, source=change.source, path=change.path, sha256=change.sha256)
-
-
-def _gone_close(path: str) -> CloseStep:
-    """The `close` of a document the episode holds open whose editors all went without closing it."""
-    return CloseStep(t_ms=0, source="collector", path=path, reason="editor_gone")
-
-
-def client_info(client: object, root: Path) -> ClientInfo | None:
-    """The editor a hello's `client` names (its name and version), or None when it names none or an invalid
-    one (logged)."""
-    if not isinstance(client, dict) or not isinstance(client.get("name"), str):
-        return None
-    try:
-        return msgspec.convert({"name": client["name"], "version": client.get("version")}, ClientInfo)
-    except msgspec.ValidationError:
-        log.warning("%s: ignoring an invalid client info", root)
-        return None

@@ -12,8 +12,7 @@ ROOT = Path(__file__).resolve().parents[3]
 MAX_LINES = 400
 FOLDERS = [
     pytest.param("lsp_bridge", id="lsp_bridge"),
-    pytest.param("collector/daemon", id="collector/daemon", marks=pytest.mark.xfail(
-        strict=True, reason="issue 59 item 2: collector/daemon/session.py")),
+    pytest.param("collector/daemon", id="collector/daemon"),
 ]
 
 
