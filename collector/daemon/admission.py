@@ -4,11 +4,11 @@ the editor's own steps can explain them first.
 
 `arrive` is the one conversion of a step that came (a bridge's, the pytest plugin's, a hook's, a watcher's
 map: absolute paths, no `t_ms`): it drops steps about excluded paths, channels the workspace does not record
-and codetape's own commands (sources/own_commands.py), strips excluded paths from gap states, git file lists
-and an agent's tool targets, turns an over-large file text into a `too_large` placeholder, takes out what
-travels beside a step without being one of its fields, and converts the rest into its `Step` (anything the
-schema refuses becomes a `malformed_input` gap). From there the intake (intake.py), its hold, the documents
-it follows and the episode work on that one typed step; its `t_ms` is 0 until the episode places it
+and codetape's own commands (sources/shell/own_commands.py), strips excluded paths from gap states, git file
+lists and an agent's tool targets, turns an over-large file text into a `too_large` placeholder, takes out
+what travels beside a step without being one of its fields, and converts the rest into its `Step` (anything
+the schema refuses becomes a `malformed_input` gap). From there the intake (intake.py), its hold, the
+documents it follows and the episode work on that one typed step; its `t_ms` is 0 until the episode places it
 (open_episode.py).
 They tell kinds apart by `type(step) is EditStep`: the step types have no subclasses, and on a msgspec struct
 `isinstance` takes five times as long (68 ns, a tenth of a keystroke's ingest for the dozen checks).
@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from collector.home import Home
 from collector.policy.mentions import masked_mentions
 from collector.policy.recording import Policy
-from collector.sources.own_commands import own_command
+from collector.sources.shell.own_commands import own_command
 from collector.text.paths import path_problem
 from collector.text.validation import first_error
 from schemas.limits import SHORT_TEXT_MAX

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from collector.sources.file_watcher import SOURCE as WATCHER
+from collector.sources.files.file_watcher import SOURCE as WATCHER
 from schemas.steps import FileChangeStep, SaveStep, Step
 
 RECENT = 8

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import msgspec
 
-from collector.sources.snapshot import blob_id, tree_blobs
+from collector.sources.git.snapshot import blob_id, tree_blobs
 from schemas.steps import FileChangeStep, OpenStep, SaveStep, Step
 from schemas.steps.base import HeadText
 

@@ -1,9 +1,10 @@
 """Test runs from any runner: after a recorded command, the JUnit reports it wrote become one `test_run`.
 
 The session hands every `command` step it records to `JUnitRuns.after`; a worker thread of the
-session's own looks for the reports (sources/junit_reports.py), reads them (sources/junit.py) and adds
-one `test_run` step (source `junit`) with every test of every report, framework named, exit status and
-duration taken from the command. Never on the caller's thread: recording never waits for a parse.
+session's own looks for the reports (sources/testruns/junit_reports.py), reads them
+(sources/testruns/junit.py) and adds one `test_run` step (source `junit`) with every test of every report,
+framework named, exit status and duration taken from the command. Never on the caller's thread: recording
+never waits for a parse.
 
 - A report already turned into steps (same file, size and mtime) is not read twice, so two commands
   that overlap do not both claim it.
@@ -25,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from collector.policy.recording import Policy
-from collector.sources.junit import MAX_TESTS, BadReport, NotJUnit, read_junit
-from collector.sources.junit_reports import command_words, framework, written_reports
+from collector.sources.testruns.junit import MAX_TESTS, BadReport, NotJUnit, read_junit
+from collector.sources.testruns.junit_reports import command_words, framework, written_reports
 from schemas.steps import CommandStep, TestRunStep
 
 log = logging.getLogger("codetape.collector")

@@ -41,7 +41,7 @@ from collector.errors import CodetapeError
 from collector.home import Home
 from collector.journal import JournalWriter
 from collector.policy.recording import Policy
-from collector.sources.snapshot import take_snapshot
+from collector.sources.git.snapshot import take_snapshot
 from collector.workspace.identity import identify
 from schemas.common import PositionEncoding
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings

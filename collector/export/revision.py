@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
-from collector.sources.snapshot import NO_SNAPSHOT, named_in
+from collector.sources.git.snapshot import NO_SNAPSHOT, named_in
 from collector.text.linediff import DiffWork, line_diff
 from schemas.limits import MAX_COMMIT_FILES
 from schemas.steps import FileChangeStep, GapStep, GitStep, OpenStep, SaveStep, Step

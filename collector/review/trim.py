@@ -50,7 +50,7 @@ from collector.review.spans import (
     span_reasons,
 )
 from collector.seal.summaries import published_header, read_summary
-from collector.sources.snapshot import named_in
+from collector.sources.git.snapshot import named_in
 from schemas import Step
 from schemas.steps import (
     AgentStep,

@@ -17,8 +17,8 @@ def start_watchers(root: Path, policy: Policy, emit: Emit, *,
                    clock: Callable[[], int] = now_ms, home: Home | None = None) -> list[Watcher]:
     """The watchers for `root`'s recorded channels, not yet started. codetape's own state is never watched."""
     # watchdog (~40 ms) only when watchers start, not for the daemon's other users
-    from collector.sources.file_watcher import FileWatcher
-    from collector.sources.git_watcher import GitWatcher
+    from collector.sources.files.file_watcher import FileWatcher
+    from collector.sources.git.git_watcher import GitWatcher
 
     root = root.resolve()
     state = (home or Home.from_env()).root

@@ -27,7 +27,7 @@ from collector.episode.summary import disk_write
 from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import Workspace
 from collector.reconstruct.written import on_disk
-from collector.sources.own_commands import own_command
+from collector.sources.shell.own_commands import own_command
 from schemas import Step
 from schemas.common import PositionEncoding
 from schemas.steps import (

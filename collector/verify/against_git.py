@@ -27,7 +27,7 @@ from collector.errors import CodetapeError, ReconstructionError
 from collector.reconstruct.workspace import Workspace
 from collector.replay.describe import one_line, plural
 from collector.replay.state import touched
-from collector.sources.gitread import LOCK_FREE_ENV
+from collector.sources.git.gitread import LOCK_FREE_ENV
 from schemas import Step
 from schemas.common import PositionEncoding
 from schemas.steps import FileChangeStep, GapStep, GitStep

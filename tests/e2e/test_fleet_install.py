@@ -105,6 +105,7 @@ CARRIED = [
     "collector/dataset/card/templates/card.md.j2", "collector/annex/templates/annex.html.j2",
     "collector/sources/pytest_plugin.py", "collector/sources/pytest_path/codetape_pytest.py",
     "collector/sources/pytest_path/codetape_pytest-1.dist-info/entry_points.txt",
+    "collector/sources/agents/payloads.py", "collector/protocol/wire.py",
     "schemas/step.schema.json", f"codetape-{collector.__version__}.dist-info/licenses/LICENSE",
 ]
 

@@ -327,7 +327,7 @@ def _program(command: str) -> str | None:
 
 
 def _shell(user_home: Path, env: Mapping[str, str]) -> list[Check]:
-    from collector.sources.pytest_env import PLUGIN_DIR
+    from collector.sources.testruns.pytest_env import PLUGIN_DIR
 
     hooked = [name for name in RC_FILES if "codetape hook" in _read(user_home / name)]
     checks: list[Check] = []

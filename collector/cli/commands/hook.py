@@ -13,7 +13,7 @@ from collector.home import Home
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from collector.sources.shell_hook import SHELLS
+    from collector.sources.shell.shell_hook import SHELLS
 
     parser = sub.add_parser("hook", help="print the shell hook that records terminal commands",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from collector.sources.shell_hook import snippet, spool_dir
+    from collector.sources.shell.shell_hook import snippet, spool_dir
 
     home = Home.from_env(args.env)
     spool_dir(home)

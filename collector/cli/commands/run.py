@@ -7,7 +7,7 @@ workspace's `.codetape.toml` cannot be used (invalid, not yours alone), the comm
 as it does, and one line on stderr says it was not recorded and why (`FILE:LINE: what`).
 
 Test runs: any pytest the command starts, whatever interpreter runs it, records its tests itself (in a
-workspace, the command gets the pytest plugin's folder on `PYTHONPATH`: sources/pytest_env.py); the
+workspace, the command gets the pytest plugin's folder on `PYTHONPATH`: sources/testruns/pytest_env.py); the
 collector reads the JUnit XML reports the command wrote (the files its command line names, the places
 runners write by default, the workspace's `[tests] junit` globs and `--junit GLOB`) into a `test_run`
 step; `go test -json` is read from the command's output as it passes.
@@ -27,8 +27,8 @@ from collector.home import Home
 from collector.platform.process import die_of
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
-from collector.sources import passthrough
-from collector.sources.gotest import GoTestStream, is_go_test_json
+from collector.sources.shell import passthrough
+from collector.sources.testruns.gotest import GoTestStream, is_go_test_json
 
 MAX_ARG_CHARS = 64 * 1024
 
@@ -116,7 +116,7 @@ def _command_env(cwd: Path, env: Mapping[str, str]) -> dict[str, str] | None:
     """The command's environment: ours, and in a folder with workspace settings the variables through
     which any pytest it starts records its tests; None (ours unchanged) elsewhere."""
     from collector.protocol.client import AUTOSTART_WAIT_S
-    from collector.sources.pytest_env import pytest_env
+    from collector.sources.testruns.pytest_env import pytest_env
     from collector.workspace.find import find_workspace, settings_folders
 
     if not settings_folders(cwd):

@@ -7,7 +7,7 @@ where the settings file loosens what you accepted (only the stricter of both app
 trust`). `--json` also lists the workspaces opted in (`opted_in`), which editor
 extensions ask before they start anything for a folder, and the variables through which a pytest
 started in an editor's terminal records its tests (`pytest_env`, for this command's own `PYTHONPATH`:
-sources/pytest_env.py). First line, when there is one: the organisation's managed policy
+sources/testruns/pytest_env.py). First line, when there is one: the organisation's managed policy
 (policy/managed.py), where it was read and what it requires, or why it is refused (then nothing is recorded
 or signed); `managed_policy` in --json. It also warns when Codex does not trust codetape's installed hooks
 (so never runs them), or a Codex session started since they were installed without calling any."""
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     status["managed_policy"] = managed_status(args.env)
     status["agents"] = agent_lines(home, args.env)
     if args.json:
-        from collector.sources.pytest_env import pytest_env
+        from collector.sources.testruns.pytest_env import pytest_env
 
         status["pytest_env"] = pytest_env(home, args.env)
         print(json.dumps(status, indent=2))

@@ -33,7 +33,7 @@ if MYPY:  # typing is not imported at run time (an old interpreter may lack what
     Report = Union[pytest.TestReport, pytest.CollectReport]
     Hook = TypeVar("Hook", bound=Callable[..., None])
 
-SOCKET_ENV = "CODETAPE_COLLECTOR_SOCKET"  # collector.sources.pytest_env's (this module imports no codetape)
+SOCKET_ENV = "CODETAPE_COLLECTOR_SOCKET"  # sources/testruns/pytest_env.py's (this module imports no codetape)
 WAIT_ENV = "CODETAPE_COLLECTOR_WAIT_S"  # set by `codetape run` while it starts the collector itself
 MAX_WAIT_S = 30.0
 CONNECT_TIMEOUT_S = 0.5

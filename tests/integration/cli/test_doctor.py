@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.sources.pytest_env import PLUGIN_DIR
+from collector.sources.testruns.pytest_env import PLUGIN_DIR
 from tests.cli import codetape_process
 from tests.integration.policy.test_managed_policy import WITHOUT_CONSENT, install
 

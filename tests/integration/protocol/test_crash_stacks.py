@@ -125,7 +125,7 @@ def test_a_shell_recorder_that_crashes_leaves_its_stack_in_the_collector_log(tmp
                  what="the recorder to write its pid file")
         os.kill(recorder.pid, signal.SIGSEGV)
         assert recorder.wait(60) == -signal.SIGSEGV
-    assert_stack(home.log.read_text(errors="replace"), signal.SIGSEGV, "collector/sources/shell.py")
+    assert_stack(home.log.read_text(errors="replace"), signal.SIGSEGV, "collector/sources/shell/recorder.py")
 
 
 def open_files(pid: int) -> set[str]:

@@ -15,7 +15,7 @@ from collector.policy.recording import Policy
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.reconstruct.workspace import Workspace
-from collector.sources.file_watcher import FileWatcher
+from collector.sources.files.file_watcher import FileWatcher
 from schemas.steps import step_from_dict
 from tests.integration.sources.test_git_capture import Recorder
 from tests.support.collector_harness import (

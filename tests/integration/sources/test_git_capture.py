@@ -17,7 +17,7 @@ import pytest
 from collector.policy.recording import Policy
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
-from collector.sources.git_watcher import GitWatcher
+from collector.sources.git.git_watcher import GitWatcher
 from schemas.steps import step_from_dict
 from tests.support.collector_harness import (
     SECRET,

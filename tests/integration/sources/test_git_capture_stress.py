@@ -15,7 +15,7 @@ import pytest
 
 from collector.policy.recording import Policy
 from collector.protocol.clock import now_ms
-from collector.sources.git_watcher import GitWatcher
+from collector.sources.git.git_watcher import GitWatcher
 from tests.integration.sources.test_git_capture import ENV, Recorder
 from tests.waiting import wait_for
 

@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from collector.sources.git_steps import Observed, StepBuilder
-from collector.sources.gitread import RefState
-from collector.sources.reflog import ReflogEntry, parse_line
+from collector.sources.git.git_steps import Observed, StepBuilder
+from collector.sources.git.gitread import RefState
+from collector.sources.git.reflog import ReflogEntry, parse_line
 
 ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
        "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": "/nonexistent", "PATH": "/usr/bin:/bin"}

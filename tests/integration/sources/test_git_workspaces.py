@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from collector.policy.recording import Policy
-from collector.sources.junit_reports import written_reports
+from collector.sources.testruns.junit_reports import written_reports
 from collector.workspace.identity import identify
 
 

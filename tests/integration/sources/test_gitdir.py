@@ -1,4 +1,4 @@
-"""Finding a workspace's repository as git does, never through a link (collector.sources.gitdir)."""
+"""Finding a workspace's repository as git does, never through a link (collector.sources.git.gitdir)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from collector.errors import GitDirRefused
-from collector.sources.gitdir import GitDir, find_git_dir
+from collector.sources.git.gitdir import GitDir, find_git_dir
 
 ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_AUTHOR_NAME": "A",
        "GIT_AUTHOR_EMAIL": "a@example.org", "GIT_COMMITTER_NAME": "A", "GIT_COMMITTER_EMAIL": "a@example.org"}

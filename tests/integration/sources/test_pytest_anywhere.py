@@ -23,7 +23,7 @@ import pytest
 
 from collector.home import Home
 from collector.protocol.client import Client
-from collector.sources.pytest_env import PLUGIN_DIR, pytest_env
+from collector.sources.testruns.pytest_env import PLUGIN_DIR, pytest_env
 from tests.cli import codetape, codetape_process
 from tests.integration.sources.test_pytest_plugin import junit_outcomes, make_project
 from tests.integration.sources.test_pytest_plugin import normalized as timeless

@@ -15,7 +15,7 @@ import pytest
 
 from collector.home import Home
 from collector.protocol.client import Client
-from collector.sources.shell_hook import SHELLS, snippet
+from collector.sources.shell.shell_hook import SHELLS, snippet
 from tests.support.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
 from tests.support.terminal import Terminal
 from tests.waiting import wait_for

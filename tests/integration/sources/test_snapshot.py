@@ -21,7 +21,7 @@ import pyarrow.dataset as pads
 import pytest
 
 from collector.policy.recording import Policy
-from collector.sources.snapshot import take_snapshot
+from collector.sources.git.snapshot import take_snapshot
 from schemas.settings import WorkspaceSettings
 from tests.support.collector_harness import (
     SECRET,

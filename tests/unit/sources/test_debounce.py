@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 import time
 
-from collector.sources.debounce import Debouncer
+from collector.sources.files.debounce import Debouncer
 
 
 def test_settle_runs_the_pending_flush_at_once_and_waits_for_it() -> None:

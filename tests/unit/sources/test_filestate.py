@@ -12,7 +12,7 @@ from watchdog.events import FileOpenedEvent, FileSystemEvent, FileSystemEventHan
 from watchdog.observers import Observer
 
 from collector.policy.recording import Policy
-from collector.sources.filestate import is_noise, read_state, walk
+from collector.sources.files.filestate import is_noise, read_state, walk
 from schemas.settings import WorkspaceSettings
 from tests.waiting import wait_for
 

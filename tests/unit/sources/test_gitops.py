@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.sources.gitops import Action, classify, is_stash_reset
+from collector.sources.git.gitops import Action, classify, is_stash_reset
 
 
 @pytest.mark.parametrize(("message", "head", "expected"), [

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from collector.sources.gotest import GoTestStream, is_go_test_json
-from collector.sources.junit import BadReport, NotJUnit, read_junit
-from collector.sources.junit_reports import command_words, framework, named_reports
+from collector.sources.testruns.gotest import GoTestStream, is_go_test_json
+from collector.sources.testruns.junit import BadReport, NotJUnit, read_junit
+from collector.sources.testruns.junit_reports import command_words, framework, named_reports
 
 SUREFIRE = """<?xml version="1.0" encoding="UTF-8"?>
 <testsuite name="com.example.CalcTest" tests="4" failures="1" errors="1" skipped="1">

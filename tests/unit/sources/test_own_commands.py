@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.sources.own_commands import own_command, runs_codetape_line
+from collector.sources.shell.own_commands import own_command, runs_codetape_line
 
 
 @pytest.mark.parametrize("line", [

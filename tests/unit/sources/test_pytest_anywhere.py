@@ -14,8 +14,8 @@ import pytest
 
 from collector.home import Home
 from collector.sources import pytest_plugin
-from collector.sources.pytest_env import PLUGIN_DIR, pytest_env, python_path
 from collector.sources.pytest_path import codetape_pytest
+from collector.sources.testruns.pytest_env import PLUGIN_DIR, pytest_env, python_path
 
 SOURCE = (PLUGIN_DIR / "codetape_pytest.py").read_text()
 PYPROJECT = Path(__file__).resolve().parents[3] / "pyproject.toml"
@@ -84,8 +84,8 @@ def test_the_wait_for_a_starting_collector_is_bounded(value: str | None, wait: f
 
 def test_the_launchers_and_the_plugin_name_the_same_variables() -> None:
     """pytest_env keeps its own copies (codetape's commands must not import pytest through the plugin)."""
-    from collector.sources import pytest_env
     from collector.sources.pytest_path import codetape_pytest
+    from collector.sources.testruns import pytest_env
 
     assert pytest_env.SOCKET_ENV == codetape_pytest.SOCKET_ENV
     assert pytest_env.WAIT_ENV == codetape_pytest.WAIT_ENV

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from collector.sources.reflog import ReflogTail, parse_line
+from collector.sources.git.reflog import ReflogTail, parse_line
 
 A, B, C = "a" * 40, "b" * 40, "c" * 40
 

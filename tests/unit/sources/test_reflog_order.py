@@ -3,9 +3,9 @@ CI under load: `git switch -c topic` recorded as checkout, then branch_create)."
 
 from __future__ import annotations
 
-from collector.sources.git_steps import STASH, STASH_DROP
-from collector.sources.reflog import ReflogEntry
-from collector.sources.reflog_order import Read, in_git_order
+from collector.sources.git.git_steps import STASH, STASH_DROP
+from collector.sources.git.reflog import ReflogEntry
+from collector.sources.git.reflog_order import Read, in_git_order
 
 A, B, C, D = ("a" * 40, "b" * 40, "c" * 40, "d" * 40)
 

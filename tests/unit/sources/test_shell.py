@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collector.sources.shell import Record, command_line, parse
+from collector.sources.shell.recorder import Record, command_line, parse
 
 
 def record(status: int, cwd: str, mode: str, text: str) -> bytes:

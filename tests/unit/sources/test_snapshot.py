@@ -1,9 +1,9 @@
-"""A snapshot's step (collector/sources/snapshot.py) without reading a repository: its detail names what
+"""A snapshot's step (collector/sources/git/snapshot.py) without reading a repository: its detail names what
 was left out, one path a line in a fixed order, and `named_in` reads back exactly those paths."""
 
 from __future__ import annotations
 
-from collector.sources.snapshot import MAX_BYTES, MAX_FILES, NAMED, Snapshot, named_in
+from collector.sources.git.snapshot import MAX_BYTES, MAX_FILES, NAMED, Snapshot, named_in
 from schemas import step_from_dict
 
 

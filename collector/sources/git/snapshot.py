@@ -32,8 +32,8 @@ from typing import Any
 
 from collector.errors import GitDirRefused
 from collector.policy.recording import Policy
-from collector.sources.filestate import read_state
-from collector.sources.gitdir import find_git_dir
+from collector.sources.files.filestate import read_state
+from collector.sources.git.gitdir import find_git_dir
 
 MAX_FILES = 5_000
 # Text a snapshot holds: with what the episode adds, within the files a dataset worker rebuilds of one

@@ -36,15 +36,23 @@ from watchdog.events import (
 
 from collector.errors import GitDirRefused
 from collector.policy.recording import Policy
-from collector.sources.debounce import Debouncer
 from collector.sources.emit import Emit
-from collector.sources.git_steps import LOGGED, SOURCE, STASH, STASH_DROP, Observed, StepBuilder, printable
-from collector.sources.gitdir import find_git_dir
-from collector.sources.gitread import GitReader, RefState
-from collector.sources.observer import failure as observer_failure
-from collector.sources.observer import new_observer
-from collector.sources.reflog import ReflogEntry, ReflogTail
-from collector.sources.reflog_order import Read, in_git_order
+from collector.sources.files.debounce import Debouncer
+from collector.sources.files.observer import failure as observer_failure
+from collector.sources.files.observer import new_observer
+from collector.sources.git.git_steps import (
+    LOGGED,
+    SOURCE,
+    STASH,
+    STASH_DROP,
+    Observed,
+    StepBuilder,
+    printable,
+)
+from collector.sources.git.gitdir import find_git_dir
+from collector.sources.git.gitread import GitReader, RefState
+from collector.sources.git.reflog import ReflogEntry, ReflogTail
+from collector.sources.git.reflog_order import Read, in_git_order
 
 _WATCHED = ("HEAD", "packed-refs", "refs", "logs")
 # Writes only: git opens HEAD, refs and config many times per command, and those opens are noise.

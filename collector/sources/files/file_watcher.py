@@ -49,11 +49,11 @@ from watchdog.events import (
 
 from collector.platform.files import EVENTS_LOST_SILENTLY
 from collector.policy.recording import Policy
-from collector.sources.debounce import Debouncer
 from collector.sources.emit import Emit
-from collector.sources.filestate import Known, is_noise, read_state, walk
-from collector.sources.observer import failure as observer_failure
-from collector.sources.observer import new_observer
+from collector.sources.files.debounce import Debouncer
+from collector.sources.files.filestate import Known, is_noise, read_state, walk
+from collector.sources.files.observer import failure as observer_failure
+from collector.sources.files.observer import new_observer
 from collector.workspace.beneath import stat_beneath
 
 SOURCE = "files"

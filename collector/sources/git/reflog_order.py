@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from collector.sources.git_steps import STASH, STASH_DROP
-from collector.sources.gitops import classify, is_stash_reset
-from collector.sources.reflog import ReflogEntry
+from collector.sources.git.git_steps import STASH, STASH_DROP
+from collector.sources.git.gitops import classify, is_stash_reset
+from collector.sources.git.reflog import ReflogEntry
 
 Read = tuple[str, ReflogEntry]  # the log an entry was read from, and the entry
 

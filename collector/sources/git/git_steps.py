@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from collector.sources.gitops import Action, classify, is_stash_reset
-from collector.sources.gitread import RefState
-from collector.sources.reflog import ReflogEntry
+from collector.sources.git.gitops import Action, classify, is_stash_reset
+from collector.sources.git.gitread import RefState
+from collector.sources.git.reflog import ReflogEntry
 
 SOURCE = "git"
 STASH = "refs/stash"

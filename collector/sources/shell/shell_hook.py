@@ -3,11 +3,12 @@ exit status and duration (never its output) in workspaces opted in with `codetap
 
 What runs at each prompt is builtins only: find `.codetape.toml` above the directory, append one record
 to this shell's spool file (none after `codetape collector stop`, which the next command in a workspace
-says once, until `codetape resume`). A recorder process per shell (collector/sources/shell.py), started in the
-background the first time, sends the records on. Nothing at the prompt waits for the collector.
+says once, until `codetape resume`). A recorder process per shell (recorder.py, run as `python -m
+collector.sources.shell`), started in the background the first time, sends the records on. Nothing at the
+prompt waits for the collector.
 
 The hook also exports the pytest plugin's folder first on `PYTHONPATH` and the collector's socket
-(sources/pytest_env.py), so that any pytest run from this shell records its tests in opted-in
+(sources/testruns/pytest_env.py), so that any pytest run from this shell records its tests in opted-in
 workspaces, whichever virtualenv or interpreter runs it.
 """
 
@@ -18,7 +19,7 @@ import sys
 from pathlib import Path
 
 from collector.home import Home
-from collector.sources.pytest_env import PLUGIN_DIR, SOCKET_ENV
+from collector.sources.testruns.pytest_env import PLUGIN_DIR, SOCKET_ENV
 
 SHELLS = ("bash", "zsh")
 

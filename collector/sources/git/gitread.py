@@ -18,7 +18,7 @@ from pathlib import Path
 import git
 
 from collector.platform.files import NONBLOCK
-from collector.sources.gitdir import GitDir, find_git_dir
+from collector.sources.git.gitdir import GitDir, find_git_dir
 from collector.workspace.beneath import open_beneath
 from schemas.limits import MAX_COMMIT_FILES
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from collector.home import Home
 
-PLUGIN_DIR = Path(__file__).resolve().parent / "pytest_path"
+# collector/sources/pytest_path/, where it was installed: a hooked shell and the editors hold this path
+PLUGIN_DIR = Path(__file__).resolve().parents[1] / "pytest_path"
 # the plugin's own names for them (codetape_pytest imports pytest, which codetape's commands must not need:
 # a codetape installed without the test tools runs `status` and `hook` too); a test keeps them equal
 SOCKET_ENV = "CODETAPE_COLLECTOR_SOCKET"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collector.platform.files import NONBLOCK
-from collector.sources.gitread import null_sha
+from collector.sources.git.gitread import null_sha
 from collector.workspace.beneath import open_beneath
 
 _LINE = re.compile(rb"^([0-9a-f]{40,64}) ([0-9a-f]{40,64}) .*? (\d+) [+-]\d{4}\t?(.*)$", re.DOTALL)

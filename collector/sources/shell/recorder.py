@@ -1,9 +1,10 @@
 """The shell hook's recorder: turns the records a shell spools into `command` steps.
 
-The hook (collector/sources/shell_hook.py) makes the shell append one record per command to a spool file with
-builtins only (no process, no socket, nothing that can block the prompt). One recorder per shell,
-started in the background by the hook, claims the spool by renaming it, sends the records to the
-collector, and exits when its shell is gone (or after a long idle time; the hook starts it again).
+The hook (shell_hook.py) makes the shell append one record per command to a spool file with builtins
+only (no process, no socket, nothing that can block the prompt). One recorder per shell, started in the
+background by the hook (`python -m collector.sources.shell`: __main__.py), claims the spool by renaming it,
+sends the records to the collector, and exits when its shell is gone (or after a long idle time; the hook
+starts it again).
 
 A record is seven NUL-terminated fields: `ct1`, exit status, cwd, start and end (unix epoch
 microseconds), how the command line was found (`h`: `fc -ln -1` output, `d`: the same line again,
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,9 +26,8 @@ from collector.home import Home
 from collector.platform.process import alive
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
-from collector.protocol.crashes import stacks_on_crash
 from collector.protocol.stopped import stopped_by_you
-from collector.sources.own_commands import runs_codetape_line
+from collector.sources.shell.own_commands import runs_codetape_line
 
 FIELDS = 7
 MAGIC = b"ct1"
@@ -124,7 +123,7 @@ class ShellRecorder:
 
         line = command_line(record, self._previous)
         self._previous = line
-        if line is None or runs_codetape_line(line):  # codetape's own commands: sources/own_commands.py
+        if line is None or runs_codetape_line(line):  # codetape's own commands: sources/shell/own_commands.py
             return
         root = find_workspace(Path(record.cwd), self.home)
         if root is None:
@@ -175,7 +174,3 @@ def main(argv: list[str]) -> int:
                 pidfile.unlink()
     return 0
 
-
-if __name__ == "__main__":
-    stacks_on_crash(Home.from_env().log)  # its output goes nowhere (collector/protocol/crashes.py)
-    sys.exit(main(sys.argv[1:]))
