@@ -69,10 +69,15 @@ def _by_path(name: str, path: str) -> Any:
 # this file cannot import codetape's package, so it loads that one file by path too
 WIRE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                     "protocol", "wire.py")
+_WIRE_PROBLEM = ""  # why wire.py could not be loaded (a half-installed codetape): main says it, exit 0
 if TYPE_CHECKING:
     from collector.protocol import wire
 else:
-    wire = _by_path("codetape_wire", WIRE)
+    try:
+        wire = _by_path("codetape_wire", WIRE)
+    except Exception as exc:  # nothing may reach the agent but one line (main)
+        wire = None
+        _WIRE_PROBLEM = f"cannot load {WIRE} ({type(exc).__name__}); reinstall codetape"
 
 AGENTS: tuple[Agent, ...] = ("claude-code", "codex", "cursor", "gemini-cli", "opencode")
 MAX_TARGETS = 1000  # schemas.limits.MAX_TARGETS (this file imports no codetape)
@@ -521,7 +526,8 @@ def main(agent: Agent, home: str) -> int:
     try:
         if agent not in AGENTS:
             raise PayloadError(f"unknown agent {agent!r}")
-        problem = record(agent, read_payload(sys.stdin.buffer), home)
+        data = read_payload(sys.stdin.buffer)  # (read first: the agent's write never fails)
+        problem = _WIRE_PROBLEM or record(agent, data, home)
     except Exception as exc:  # nothing may reach the agent but one line
         problem = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
     if problem:

@@ -14,6 +14,7 @@ from typing import Any
 import tomlkit
 
 from collector.home import Home
+from collector.sources.agents import payloads
 from tests.cli import codetape
 from tests.support.collector_harness import env_for, git, opt_in, running, wait_capturing, wait_recorded
 
@@ -453,3 +454,20 @@ def test_a_write_through_a_temporary_file_keeps_its_order_when_the_rename_is_cla
     assert renamed["origin_detail"] == "codex:PreToolUse apply_patch"
     created = next(s for s in steps if s.get("change") == "created" and s["path"] == temporary.name)
     assert "origin" not in created  # no call claims the temporary file's path (README says so)
+
+
+def test_a_hook_whose_wire_module_is_missing_says_one_line_and_exits_0(tmp_path: Path) -> None:
+    """A half-installed codetape (the hook's file without collector/protocol/wire.py beside it): the agent
+    still gets exit status 0 and one line, never a traceback, and its payload is read whole."""
+    hook = tmp_path / "collector" / "sources" / "agents" / "payloads.py"
+    hook.parent.mkdir(parents=True)
+    hook.write_bytes(Path(payloads.__file__).read_bytes())
+    payload = json.dumps({"hook_event_name": "Stop", "session_id": "s", "cwd": str(tmp_path),
+                          "padding": "x" * (1 << 20)}).encode()
+    ran = subprocess.run([sys.executable, "-P", "-S", str(hook), "agent", "hook", "run", "--agent", "codex"],
+                         input=payload, capture_output=True, env={"CODETAPE_HOME": str(tmp_path / "ct")},
+                         timeout=60, check=False)
+    assert ran.returncode == 0
+    assert ran.stderr.decode().splitlines() == [
+        f"codetape: agent hook: cannot load {tmp_path}/collector/protocol/wire.py (FileNotFoundError); "
+        "reinstall codetape"]
