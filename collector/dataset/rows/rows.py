@@ -172,7 +172,7 @@ class StepRows:
                 self.outcome = step.outcome
                 self.outcomes.done(index, step.outcome, self.last_write)
             case _:
-                pass
+                pass  # on purpose: the episode-level rows only; every kind's own rows are typed_rows.py's
 
     def _hash(self, kind: str, path: str | None, data: str) -> None:
         self.content.update(kind, path, data)

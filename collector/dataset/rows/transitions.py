@@ -184,7 +184,7 @@ class TransitionRows:
                     self.diagnostics[key] = step.items
                 else:
                     self.diagnostics.pop(key, None)
-            case _:
+            case _:  # every other kind ends the action before it (real work, not a skip)
                 single, self.single = self.single, None
                 if single is not None:
                     self._emit(single, workspace, always=isinstance(step, ACTIONS))

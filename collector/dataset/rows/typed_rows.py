@@ -14,6 +14,7 @@ counts against the episode's rows cap (`grow`, rows.py) before it is added.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import assert_never
 
 import pyarrow as pa
 
@@ -21,7 +22,25 @@ from collector.dataset.rows.columns import Columns
 from collector.dataset.rows.survival import Trace, gathered, labelled
 from collector.dataset.rows.tables import TYPED
 from collector.text.document import Document
-from schemas.steps import AgentStep, CursorStep, DiagnosticsStep, EditStep, GitStep, Step
+from schemas.steps import (
+    AgentStep,
+    CloseStep,
+    CommandStep,
+    CursorStep,
+    DiagnosticsStep,
+    EditStep,
+    FileChangeStep,
+    GapStep,
+    GitStep,
+    NoteStep,
+    OfferStep,
+    OpenStep,
+    RedactionStep,
+    SaveStep,
+    Step,
+    TaskStep,
+    TestRunStep,
+)
 from schemas.steps.base import Range
 
 Grow = Callable[[int], None]  # count so many more characters about to be added (refuses past the cap)
@@ -92,8 +111,12 @@ class TypedRows:
                                       command_line=step.command_line,
                                       prompt_chars=None if step.prompt is None else len(step.prompt),
                                       detail=step.detail, truncated=step.truncated)
-            case _:
+            # no typed table of their own: the `steps` table holds them (an edit: `edit`, above)
+            case (OpenStep() | CloseStep() | EditStep() | SaveStep() | TestRunStep() | CommandStep()
+                  | FileChangeStep() | NoteStep() | TaskStep() | GapStep() | RedactionStep() | OfferStep()):
                 pass
+            case _:
+                assert_never(step)
 
     def _diagnostics(self, index: int, step: DiagnosticsStep) -> None:
         row = {"step": index, "t_ms": step.t_ms, "path": step.path, "origin": step.origin,
