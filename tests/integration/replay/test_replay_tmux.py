@@ -47,15 +47,14 @@ def test_play_pause_step_next_failure_jump_pauses_and_quit(tmp_path: Path) -> No
         term.wait(lambda screen: f"step {paused_at + 1}/24" in screen, "one step")
         term.keys("f")
         # the status line and the event pane are drawn apart: wait for both (under load one lags)
-        screen = term.wait(lambda screen: "step 19/24" in screen and
-                           "test_run failed: test_zero (1 of 3)" in screen, "the next test failure, named")
-        assert "next test failure" in screen
-        assert "─ test_calc.py ─" in screen and "def test_zero():" in screen
+        term.wait(lambda screen: "step 19/24" in screen and "test_run failed: test_zero (1 of 3)" in screen
+                  and "next test failure" in screen and "─ test_calc.py ─" in screen
+                  and "def test_zero():" in screen, "the next test failure, named, its file beside it")
         term.keys("Space")
         term.wait(lambda screen: "▶ 1x  step 2" in screen, "playing again")  # step 20 is 1 s later
         term.keys("F")  # a jump while playing: back to the failure, paused there
-        screen = term.wait(lambda screen: "❚❚ 1x  step 19/24" in screen, "the jump to pause playback")
-        assert "previous test failure" in screen
+        term.wait(lambda screen: "❚❚ 1x  step 19/24" in screen and "previous test failure" in screen,
+                  "the jump to pause playback, named")
         term.keys("q")
         term.wait(lambda screen: "replay exited 0" in screen, "the player to quit")
     finally:
