@@ -2,14 +2,15 @@
 becomes a `Step`: the workspace's recording policy, and for file changes the watcher saw, a short hold so
 the editor's own steps can explain them first.
 
-`arrive` is the one conversion of a step that came (a bridge's, the pytest plugin's, a hook's, a watcher's
-map: absolute paths, no `t_ms`): it drops steps about excluded paths, channels the workspace does not record
-and codetape's own commands (sources/shell/own_commands.py), strips excluded paths from gap states, git file
-lists and an agent's tool targets, turns an over-large file text into a `too_large` placeholder, takes out
-what travels beside a step without being one of its fields, and converts the rest into its `Step` (anything
-the schema refuses becomes a `malformed_input` gap). From there the intake (intake.py), its hold, the
-documents it follows and the episode work on that one typed step; its `t_ms` is 0 until the episode places it
-(open_episode.py).
+`arrive` takes a step that came: a `Step` the socket decoded (a bridge's, collector/protocol/messages.py),
+or a map (the pytest plugin's, a hook's, a watcher's: absolute paths, no `t_ms`), which it converts once,
+taking out what travels beside a step without being one of its fields and turning an over-large file text
+into a `too_large` placeholder (anything the schema refuses becomes a `malformed_input` gap, unless the
+policy would drop it anyway). `admit` then applies the workspace's recording policy to the typed step, the
+one policy for both: it drops steps about excluded paths, channels the workspace does not record and
+codetape's own commands (sources/shell/own_commands.py), and strips excluded paths from gap states, git file
+lists and an agent's tool targets. From there the intake (intake.py), its hold, the documents it follows
+and the episode work on that one typed step; its `t_ms` is 0 until the episode places it (open_episode.py).
 They tell kinds apart by `type(step) is EditStep`: the step types have no subclasses, and on a msgspec struct
 `isinstance` takes five times as long (68 ns, a tenth of a keystroke's ingest for the dozen checks).
 `HeldChanges` keeps watcher changes HOLD_MS, in arrival order (one let go early takes the changes held before
@@ -21,7 +22,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard, TypeVar
+
+import msgspec
 
 from collector.home import Home
 from collector.policy.mentions import masked_mentions
@@ -30,10 +33,27 @@ from collector.sources.shell.own_commands import own_command
 from collector.text.paths import path_problem
 from collector.text.validation import first_error
 from schemas.limits import SHORT_TEXT_MAX
-from schemas.steps import FileChangeStep, GapReason, GapStep, Step, StepError, step_from_dict, step_to_dict
+from schemas.steps import (
+    STEP_TYPES,
+    AgentStep,
+    CommandStep,
+    FileChangeStep,
+    FileState,
+    GapReason,
+    GapStep,
+    GitStep,
+    Step,
+    StepError,
+    step_from_dict,
+    step_to_dict,
+)
+from schemas.steps.git import GitFileStat
 
 HOLD_MS = 1000
 AGENT_TEXT = ("prompt", "tool", "command_line", "detail")  # an agent step's free text (policy/mentions.py)
+_STEP_TYPES = frozenset(STEP_TYPES)
+_PATH_FIELDS = {t: tuple(f for f in ("path", "new_path") if f in t.__struct_fields__) for t in STEP_TYPES}
+_Entry = TypeVar("_Entry", FileState, GitFileStat)
 
 
 class Arrival(NamedTuple):
@@ -45,57 +65,125 @@ class Arrival(NamedTuple):
 
 
 def arrive(data: object, source: str, policy: Policy, paths: CleanPaths) -> Arrival | None:
-    """The step `data` (a map from the wire) as it may be written, or None when it must be dropped
-    (excluded path, channel off). `source` is the connection's, for a step that names none.
+    """The step `data` as it may be written, or None when it must be dropped (excluded path, channel off).
+    `data` is a `Step` the socket decoded (a bridge's: `admit`), or a map (a JSON client's, a watcher's, an
+    older bridge's): what travels beside it without being a field is taken out, an over-large file text
+    becomes its `too_large` placeholder, and it is converted (checked against the schema) before `admit`
+    applies the policy, the one policy for both. `source` is the connection's, for a map that names none.
+
+    A map the schema refuses is dropped when its path is outside the workspace or excluded, its channel off
+    or it is codetape's own command, as a valid one would be; else it becomes a `malformed_input` gap."""
+    if is_step(data):  # decoded at the socket (collector/protocol/messages.py)
+        return admit(data, policy, paths)
+    if not isinstance(data, dict):
+        return Arrival(gap("collector", "malformed_input", "a step that is not a map"))
+    plain = dict(data)
+    patch = plain.pop("patch", None)  # what an agent's tool reported it changed: never written
+    junit = plain.pop("junit", None)  # `codetape run --junit GLOB`: where to look, not a field
+    globs = tuple(g for g in junit if isinstance(g, str))[:100] if isinstance(junit, list) else ()
+    plain.setdefault("source", source)
+    plain["t_ms"] = 0
+    if plain.get("kind") == "file_change" and isinstance(plain.get("text"), str):
+        size = _too_large(plain["text"], policy)  # before the schema, which bounds a text too
+        if size is not None:
+            plain.update(text=None, omitted="too_large", size=size)
+    try:
+        step = step_from_dict(plain)
+    except StepError as exc:
+        return _refused(plain, exc, policy, paths)
+    return admit(step, policy, paths, patch=patch, junit=globs)
+
+
+def is_step(data: object) -> TypeGuard[Step]:
+    """Whether `data` is a step (a struct), not a map."""
+    return type(data) in _STEP_TYPES
+
+
+def admit(step: Step, policy: Policy, paths: CleanPaths, *, patch: object = None,
+          junit: tuple[str, ...] = ()) -> Arrival | None:
+    """A checked step as the policy lets it be written, or None when it drops it.
 
     Paths are stored workspace-relative and normalised (`/abs/ws/a.py`, `./a.py` and `b/../a.py` are
     all `a.py`); a step about a path outside the workspace is dropped, and one about a path no episode
-    may hold (text/paths.py) becomes a `malformed_input` gap that does not repeat the path.
-    """
-    if not isinstance(data, dict):
-        return Arrival(gap("collector", "malformed_input", "a step that is not a map"))
-    kept = dict(data)
+    may hold (text/paths.py) becomes a `malformed_input` gap that does not repeat the path. Codetape's own
+    commands are dropped; gap states, git file lists and an agent's targets lose their excluded paths."""
+    kind = step.kind
+    changes: dict[str, Any] = {}
+    for key in _PATH_FIELDS.get(type(step), ()):
+        value = getattr(step, key)
+        if value is None:
+            continue
+        clean, problem = paths.get(policy, value)
+        if clean is None or policy.is_excluded(clean):
+            return None
+        if problem is not None:
+            return Arrival(_path_gap(repr(kind), step.source, problem))
+        if clean != value:
+            changes[key] = clean
+    if not policy.settings.records(kind):
+        return None
+    if type(step) is CommandStep and own_command({"argv": step.argv, "command_line": step.command_line}):
+        return None  # codetape's own: not the developer's work
+    if type(step) is GapStep and step.state is not None:
+        changes["state"] = _entries(step.state, policy)
+    elif type(step) is GitStep and step.files:
+        changes["files"] = _entries(step.files, policy)
+    elif type(step) is FileChangeStep and step.text is not None:
+        size = _too_large(step.text, policy)
+        if size is not None:
+            changes.update(text=None, omitted="too_large", size=size)
+    if step.t_ms:
+        changes["t_ms"] = 0
+    if type(step) is AgentStep:
+        plain = step_to_dict(msgspec.structs.replace(step, **changes))
+        patch = _agent_targets(plain, patch, policy, paths)
+        return Arrival(converted(plain), junit, patch)  # checked again: masking may lengthen a text
+    return Arrival(msgspec.structs.replace(step, **changes) if changes else step, junit, None)
+
+
+def _refused(plain: dict[str, Any], exc: StepError, policy: Policy, paths: CleanPaths) -> Arrival | None:
+    """A map the schema refused: dropped where a valid one would be, else a `malformed_input` gap naming
+    the first field refused (never its value)."""
     for key in ("path", "new_path"):
-        value = data.get(key)
+        value = plain.get(key)
         if not isinstance(value, str):
             continue
         clean, problem = paths.get(policy, value)
         if clean is None or policy.is_excluded(clean):
             return None
         if problem is not None:
-            detail = f"a {kind_name(data)} step about a path that cannot be recorded: {problem}"
-            return Arrival(converted({"kind": "gap", "source": data.get("source", source), "t_ms": 0,
-                                      "reason": "malformed_input", "detail": detail}))
-        kept[key] = clean
-    kind = data.get("kind")
+            return Arrival(_path_gap(kind_name(plain), plain.get("source"), problem))
+    kind = plain.get("kind")
     if isinstance(kind, str) and not policy.settings.records(kind):
         return None
-    if kind == "command" and own_command(data):  # codetape's own: not the developer's work
+    if kind == "command" and own_command(plain):
         return None
-    for key in ("state", "files"):  # gap state jumps, git file stats
-        entries = kept.get(key)
-        if isinstance(entries, list):
-            kept[key] = [_entry(e, policy) for e in entries if not (
-                isinstance(e, dict) and isinstance(e.get("path"), str) and _unrecordable(e["path"], policy))]
-    patch = kept.pop("patch", None)  # what an agent's tool reported it changed: never written
-    patch = _agent_targets(kept, patch, policy, paths) if kind == "agent" else None
-    if kind == "file_change" and isinstance(kept.get("text"), str):
-        size = len(kept["text"].encode("utf-8", "surrogatepass"))
-        if size > policy.settings.max_file_bytes:
-            kept.update(text=None, omitted="too_large", size=size)
-    junit = kept.pop("junit", None)  # `codetape run --junit GLOB`: where to look, not a field
-    globs = tuple(g for g in junit if isinstance(g, str))[:100] if isinstance(junit, list) else ()
-    kept.setdefault("source", source)
-    kept["t_ms"] = 0
-    return Arrival(converted(kept), globs, patch)
+    return Arrival(gap("collector", "malformed_input",
+                       f"invalid {kind_name(plain)} step ({first_error(exc, values=False)})"))
+
+
+def _path_gap(kind: str, source: object, problem: str) -> Step:
+    detail = f"a {kind} step about a path that cannot be recorded: {problem}"
+    return converted({"kind": "gap", "source": source, "t_ms": 0, "reason": "malformed_input",
+                      "detail": detail})
+
+
+def _too_large(text: str, policy: Policy) -> int | None:
+    """The UTF-8 size of a file's text above the workspace's cap (None: within it)."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return size if size > policy.settings.max_file_bytes else None
+
+
+def _entries(entries: list[_Entry], policy: Policy) -> list[_Entry]:
+    """Gap state or git file entries without those about paths not recorded, their paths normalised."""
+    return [msgspec.structs.replace(entry, path=clean) for entry in entries
+            if (clean := _recordable(entry.path, policy)) is not None]
 
 
 def admit_again(step: Step, policy: Policy, paths: CleanPaths) -> Step | None:
     """A step that arrived under other settings, as `policy`'s (stricter) settings let it be written,
-    or None when they drop it: the same rules as `arrive` (its paths are clean already)."""
-    plain = step_to_dict(step)
-    plain.pop("t_ms", None)
-    again = arrive(plain, step.source, policy, paths)
+    or None when they drop it: `admit` again (its paths are clean already)."""
+    again = admit(step, policy, paths)
     return None if again is None else again.step
 
 
@@ -161,16 +249,11 @@ def _agent_targets(step: dict[str, Any], patch: object, policy: Policy,
             if path is not None and problem is None and not policy.is_excluded(path)}
 
 
-def _unrecordable(path: str, policy: Policy) -> bool:
+def _recordable(path: str, policy: Policy) -> str | None:
+    """A gap state or git file entry's path normalised, or None when it is not recorded (outside the
+    workspace, excluded, a path no episode may hold)."""
     clean = policy.normalize(path)
-    return clean is None or policy.is_excluded(clean) or path_problem(clean) is not None
-
-
-def _entry(entry: object, policy: Policy) -> object:
-    """A gap state or git file entry with its path normalised (entries that are not maps stay as sent)."""
-    if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-        return {**entry, "path": policy.normalize(entry["path"])}
-    return entry
+    return None if clean is None or policy.is_excluded(clean) or path_problem(clean) is not None else clean
 
 
 class HeldChanges:

@@ -83,8 +83,9 @@ class Intake:
         self._first = FirstTexts(None, self._trees)  # the open episode's files seen (head_texts.py)
         self._editors: list[ClientInfo] = []  # the editors whose steps the open episode records, in order
 
-    def take(self, at_ms: object, data: dict[str, Any], source: str, owner: object) -> Taken | None:
-        """(lock held) Admit one step that came (a map from the wire) and hold or append it; returns it
+    def take(self, at_ms: object, data: dict[str, Any] | Step, source: str, owner: object) -> Taken | None:
+        """(lock held) Admit one step that came (a map, or a `Step` the socket decoded) and hold or append
+        it; returns it
         when it went on to the episode at once and came with a time (None: dropped, held, or untimed)."""
         arrival = arrive(data, source, self._session.policy, self._paths)
         if arrival is None:

@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from collector.home import Home
 from collector.platform.sockets import same_user, serve
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import decode_body, is_json, read_body
+from collector.protocol.messages import StepsMessage, decoded
 from collector.redact.localnames import LocalNames
 from collector.seal.journal import SealResult
 from collector.sources.watchers import start_watchers
@@ -212,7 +213,13 @@ class Collector:
             while (body := await read_body(reader)) is not None:
                 if conn.as_json is None:
                     conn.as_json = is_json(body)
-                await self._dispatch(conn, decode_body(body))
+                typed = None if conn.as_json else decoded(body)  # a bridge's steps: structs at once
+                if typed is None:
+                    await self._dispatch(conn, decode_body(body))
+                elif isinstance(typed, StepsMessage):
+                    await self._steps(conn, typed.items)
+                else:
+                    await self._steps(conn, [(typed.at, typed.step)])
         except FramingError as exc:
             conn.send({"ok": False, "error": str(exc)})
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -226,22 +233,12 @@ class Collector:
     async def _dispatch(self, conn: Connection, message: dict[str, Any]) -> None:
         op = message.get("op")
         if op == "step":
-            step = message.get("step")
-            if conn.source == "agent" and conn.session is not None:
-                # what an agent's tool wrote is stamped once the watcher saw it settle: let the watchers
-                # record it now, so that it comes before the agent's next hook (agent_claims.py)
-                await asyncio.to_thread(conn.session.settle)
-            self._add(conn, message.get("at"), step)
+            await self._steps(conn, [(message.get("at"), message.get("step"))])
             return
         if op == "steps":
             items = message.get("items")
-            if conn.source == "acp" and conn.session is not None:  # an ACP agent's steps: as an agent hook's
-                await asyncio.to_thread(conn.session.settle)
-            if conn.session is not None and isinstance(items, list):
-                try:
-                    conn.session.add_many(map(_pair, items), source=conn.source, owner=conn)
-                except CodetapeError as exc:
-                    log.error("%s: %s", conn.session.root, exc)
+            if isinstance(items, list):
+                await self._steps(conn, list(map(_pair, items)))
             return
         reply: dict[str, Any] = {"id": message.get("id")}
         try:
@@ -273,13 +270,22 @@ class Collector:
                 "paused": session.paused_at is not None, "position_encoding": encoding,
                 "problem": session.problem}
 
-    def _add(self, conn: Connection, at: object, step: object) -> None:
-        if conn.session is None:
+    async def _steps(self, conn: Connection, items: Sequence[tuple[object, object]]) -> None:
+        """Record a connection's steps ((at_ms, a `Step` or a map) each), in order."""
+        session = conn.session
+        if session is None:
             return
+        if conn.source in ("agent", "acp"):
+            # what an agent's tool wrote is stamped once the watcher saw it settle: let the watchers record
+            # it now, so that it comes before the agent's next hook or ACP update (agent_claims.py)
+            await asyncio.to_thread(session.settle)
         try:
-            conn.session.add(at, step, source=conn.source, owner=conn)
+            if len(items) == 1:
+                session.add(*items[0], source=conn.source, owner=conn)
+            else:
+                session.add_many(items, source=conn.source, owner=conn)
         except CodetapeError as exc:
-            log.error("%s: %s", conn.session.root, exc)
+            log.error("%s: %s", session.root, exc)
 
 
 def _pair(item: object) -> tuple[object, object]:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from collector.daemon.admission import converted, gap, own_state
+from collector.daemon.admission import converted, gap, is_step, own_state
 from collector.daemon.capture import Capture, StartWatchers
 from collector.daemon.hellos import Hellos
 from collector.daemon.intake import Intake
@@ -116,10 +116,11 @@ class Session:
             return self._hellos.hello(client, position_encoding, self._episode)
 
     def add(self, at_ms: object, step: object, *, source: str = "collector", owner: object = None) -> None:
-        """Record one step that happened at `at_ms` (unix epoch ms), or drop it as the policy says; `owner`
-        is the connection that sent it (the documents it opens are open while it is connected)."""
+        """Record one step (a map, or a `Step` the socket decoded) that happened at `at_ms` (unix epoch ms),
+        or drop it as the policy says; `owner` is the connection that sent it (the documents it opens are
+        open while it is connected)."""
         with self._lock:
-            if not isinstance(step, dict):
+            if not isinstance(step, dict) and not is_step(step):
                 self._intake.record_gap(at_ms, "malformed_input", "a step that is not a map")
                 return
             if self.paused_at is not None:

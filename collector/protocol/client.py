@@ -17,9 +17,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collector.errors import CollectorError, FramingError
 from collector.home import Home
@@ -29,6 +29,9 @@ from collector.protocol.framing import encode, recv_message
 from collector.protocol.spawn import python_command
 from collector.protocol.starter import STARTED_BY, handover, starter
 from collector.protocol.stopped import refuse_if_stopped
+
+if TYPE_CHECKING:  # the step structs cost an import every short-lived client would pay (the shell hook)
+    from schemas.steps import Step
 
 AUTOSTART_WAIT_S = 15.0
 _CLOSED = object()
@@ -148,11 +151,12 @@ class Client:
         })
         return reply
 
-    def send_step(self, at_ms: int, step: dict[str, Any]) -> None:
-        """Queue one step (fire and forget). Raises CollectorError only when the connection is closed."""
+    def send_step(self, at_ms: int, step: Step | dict[str, Any]) -> None:
+        """Queue one step, a struct (messages.py) or a map (fire and forget). Raises CollectorError only
+        when the connection is closed."""
         self._send_fire_and_forget({"op": "step", "at": at_ms, "step": step})
 
-    def send_steps(self, items: list[tuple[int, dict[str, Any]]]) -> None:
+    def send_steps(self, items: Sequence[tuple[int, Step | dict[str, Any]]]) -> None:
         """Queue several steps as one message (fire and forget)."""
         self._send_fire_and_forget({"op": "steps", "items": [[at, step] for at, step in items]})
 
@@ -199,7 +203,7 @@ class Client:
             raise CollectorError("the collector connection is closed")
         data = encode(message)
         if self._lost:
-            gap = {"kind": "gap", "source": self._source, "reason": "recorder_behind",
+            gap = {"kind": "gap", "t_ms": 0, "source": self._source, "reason": "recorder_behind",
                    "detail": "client send queue was full", "lost_steps": self._lost}
             try:
                 self._outbox.put_nowait(encode({"op": "step", "at": now_ms(), "step": gap}))
