@@ -1,18 +1,21 @@
-"""The collector's ingest of a bridge's keystrokes, in process: CPU per step through `Session.add_many`.
+"""The collector's ingest of a bridge's keystrokes, in process: CPU per step from the bytes of its messages
+through `Session.add_many`.
 
     .venv/bin/python -m bench.collector_ingest [--steps 20480] [--runs 7] [--baseline DIR] [--no-readme]
 
 What observe mode's collector does with each `steps` message a bridge sends (512 keystrokes each, as the
-bridge batches them): admission, the journal frame (written to a real journal in a scratch home), the
-open-documents tracker; no socket, no asyncio, so a busy machine disturbs it less than the live
-benchmark (bench/throughput.py), which this explains. Each run is a fresh process. With `--baseline DIR`
-(a worktree of another commit) the runs alternate between that tree and this one; the table gives each
-run's CPU time per step (process time, so what other processes take is not counted) and the medians.
+bridge batches them): the decoding of its bytes as the socket does, admission, the journal frame (written
+to a real journal in a scratch home), the open-documents tracker; no socket, no asyncio, so a busy machine
+disturbs it less than the live benchmark (bench/throughput.py), which this explains. Each run is a fresh
+process. With `--baseline DIR` (a worktree of another commit) the runs alternate between that tree and this
+one; the table gives each run's CPU time per step (process time, so what other processes take is not
+counted) and the medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import subprocess
@@ -29,26 +32,36 @@ BATCH = 512  # steps per `steps` message, as the bridge's recorder sends them (l
 LINE = 60  # characters typed before each line break
 
 
-def keystrokes(path: str, count: int, start_ms: int) -> list[list[Any]]:
-    """`count` didChange steps typing lines of LINE characters, as the bridge records them."""
+def keystrokes(path: str, count: int, start_ms: int, *, timed: bool) -> list[list[Any]]:
+    """`count` didChange steps typing lines of LINE characters, as the bridge records them: with `timed`,
+    in the plain form of its `EditStep` (`t_ms` 0), which the socket decodes straight into the struct."""
     items: list[list[Any]] = []
     for i in range(count):
         line, character = divmod(i, LINE)
         text = "\n" if character == LINE - 1 else "abcdefghij"[i % 10]
         position = {"line": line + 1, "character": character}
-        items.append([start_ms + i // 20, {"kind": "edit", "path": path, "version": i + 2,
-                                           "changes": [{"range": {"start": position, "end": position},
-                                                        "text": text}]}])
+        step: dict[str, Any] = {"kind": "edit", "t_ms": 0} if timed else {"kind": "edit"}
+        step.update(source="bridge", path=path, version=i + 2,
+                    changes=[{"range": {"start": position, "end": position}, "text": text}])
+        items.append([start_ms + i // 20, step])
     return items
 
 
 def one_run(steps: int) -> float:
-    """(in the child process) CPU µs per step through Session.add_many, in a scratch home."""
+    """(in the child process) CPU µs per step from the message's bytes through Session.add_many, in a
+    scratch home: decoded as the socket does (straight into the step structs where the tree can, issue 59
+    item 6; else into maps, step by step)."""
     from collector.daemon.server import _pair
     from collector.daemon.session import Session
     from collector.home import Home
     from collector.protocol.clock import now_ms
+    from collector.protocol.framing import decode_body, encode
     from collector.workspace.registry import Registry
+
+    try:
+        messages: Any = importlib.import_module("collector.protocol.messages")
+    except ImportError:  # a tree from before the one decode at the socket: maps, as it read them
+        messages = None
 
     with tempfile.TemporaryDirectory() as scratch:
         home, workspace = Home(Path(scratch) / "h"), Path(scratch) / "ws"
@@ -60,11 +73,16 @@ def one_run(steps: int) -> float:
         start = now_ms()
         session.add_many([(start, {"kind": "open", "path": path, "language_id": "python", "version": 1,
                                    "text": "import os\n"})], source="bridge")
-        items = keystrokes(path, steps, start)
-        batches = [items[at:at + BATCH] for at in range(0, len(items), BATCH)]
+        items = keystrokes(path, steps, start, timed=messages is not None)
+        bodies = [encode({"op": "steps", "items": items[at:at + BATCH]})[4:]
+                  for at in range(0, len(items), BATCH)]
         began = time.process_time()
-        for batch in batches:
-            session.add_many(map(_pair, batch), source="bridge")
+        for body in bodies:
+            typed = None if messages is None else messages.decoded(body)
+            if typed is not None:
+                session.add_many(typed.items, source="bridge")
+            else:
+                session.add_many(map(_pair, decode_body(body)["items"]), source="bridge")
         spent = time.process_time() - began
         if session.status()["steps"] != steps + 1:
             raise SystemExit(f"bench.collector_ingest: {session.status()['steps']} steps recorded, "
