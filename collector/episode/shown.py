@@ -1,5 +1,5 @@
-"""The header fields `codetape episodes` shows (id, workspace, start), read without the header model when
-plainly well formed.
+"""The header fields `codetape episodes` shows (id, workspace, start, the agent it was imported from), read
+without the header model when plainly well formed.
 
 A listing need not import msgspec and build `EpisodeHeader` for each row. A header whose shown fields are
 each of the form the collector writes (a lowercase UUID, a UTC time in ISO form, a workspace name as the
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from schemas import EpisodeHeader
 
 PLAIN_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")  # as str(UUID)
+# what `imported` may say: absent, or schemas.header's ImportedFrom (not imported here: it builds the
+# header's models; tests/unit/episode/test_listing.py keeps the two in step)
+IMPORTED: tuple[str | None, ...] = (None, "claude-code", "codex")
 _UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|\+00:00)$")
 
 
@@ -29,10 +32,11 @@ class Shown:
     episode_id: str
     root_name: str
     started_at: datetime
+    imported: str | None = None  # the agent whose transcript it was made from (`codetape import`)
 
     @classmethod
     def of(cls, header: EpisodeHeader) -> Shown:
-        return cls(str(header.episode_id), header.workspace.root_name, header.started_at)
+        return cls(str(header.episode_id), header.workspace.root_name, header.started_at, header.imported)
 
 
 def shown_plainly(header: object) -> Shown | None:
@@ -44,10 +48,11 @@ def shown_plainly(header: object) -> Shown | None:
     workspace = header.get("workspace")
     root_name = workspace.get("root_name") if isinstance(workspace, dict) else None
     started = plain_utc(started_at)
+    imported = header.get("imported")
     if not (isinstance(episode_id, str) and PLAIN_UUID.match(episode_id) and started is not None
-            and isinstance(root_name, str) and len(root_name) <= 1024):
+            and isinstance(root_name, str) and len(root_name) <= 1024 and imported in IMPORTED):
         return None
-    return Shown(episode_id, root_name, started)  # the id: str(UUID(id))
+    return Shown(episode_id, root_name, started, imported)  # the id: str(UUID(id))
 
 
 def plain_utc(value: object) -> datetime | None:

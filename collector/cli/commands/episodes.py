@@ -1,7 +1,8 @@
 """`codetape episodes [--json]`: every episode on this machine, one line each, fitting the terminal: its id
 (the first 8 characters: any command takes them), its state (recording, sealed, signed: in the outbox,
 waiting for upload, uploaded or revoked), when it started (local time), how long it lasted and its
-workspace. `codetape inspect ID` says the rest: its file, where it was uploaded, when it was revoked.
+workspace, and for an episode made from an agent's transcript (`codetape import`), that agent.
+`codetape inspect ID` says the rest: its file, where it was uploaded, when it was revoked.
 
 An episode file is listed as damaged when its checksums, its trailer's hash, its header's shown fields
 or its steps frames' outlines (step counts and times) are wrong; the inside of each step is not
@@ -37,6 +38,7 @@ class Row:
     end: str | None = None
     uploads: list[dict[str, str]] = field(default_factory=list)  # destination, at, key
     revoked_at: str | None = None
+    imported: str | None = None  # the agent whose transcript it was made from (`codetape import`)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,7 +51,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _row(path: Path, state: str, fields: Shown, steps: int, last_t: int) -> Row:
     end = fields.started_at + timedelta(milliseconds=last_t)
     start = _iso(fields.started_at)
-    return Row(fields.episode_id, str(path), state, fields.root_name, steps, start, _iso(end))
+    return Row(fields.episode_id, str(path), state, fields.root_name, steps, start, _iso(end),
+               imported=fields.imported)
 
 
 def _iso(moment: datetime) -> str:
@@ -162,8 +165,9 @@ def episode_lines(rows: list[Row], width: int | None, tz: tzinfo | None) -> list
             line = head + one_line(why)
         else:
             start, end = datetime.fromisoformat(row.start), datetime.fromisoformat(row.end)
+            made = f"  imported from {row.imported}" if row.imported else ""
             line = (f"{head}{start.astimezone(tz):%Y-%m-%d %H:%M}  {_duration(end - start):>8}  "
-                    f"{name}{' ' * (name_width - cell_len(name))}").rstrip()
+                    f"{name}{' ' * (name_width - cell_len(name))}{made}").rstrip()
         lines.append(fit(line, width))
     return lines
 

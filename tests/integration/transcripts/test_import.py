@@ -49,6 +49,8 @@ def test_a_transcript_is_an_episode_of_the_agent_s_steps_and_nothing_else(tmp_pa
     transcript = opted_in(tmp_path, home, agent)
     steps, header, said = imported(home, agent, transcript)
     assert said.startswith(f"imported {transcript} as episode ") and "review it: codetape review" in said
+    listed = codetape(home, "episodes").stdout
+    assert listed.rstrip().endswith(f"imported from {agent}") and "sealed" in listed, listed
     assert {step["kind"] for step in steps} <= {"agent", "redaction"}
     agent_steps = [step for step in steps if step["kind"] == "agent"]
     assert [step["event"] for step in agent_steps][:2] == ["session_start", "prompt"]

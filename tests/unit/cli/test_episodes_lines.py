@@ -31,6 +31,13 @@ def test_one_line_an_episode_with_its_workspace_name_not_its_path() -> None:
     assert all("/home/ada" not in line for line in episode_lines(ROWS, None, UTC))
 
 
+def test_an_imported_episode_says_from_which_agent() -> None:
+    row = Row("5d0c1a2b-0000-4000-8000-000000000000", "/h/episodes/5d0c.ctape", "sealed", "calc", 12,
+              "2026-03-16T08:00:00Z", "2026-03-16T08:03:00Z", imported="claude-code")
+    assert episode_lines([row], None, UTC) == [
+        "5d0c1a2b  sealed     2026-03-16 08:00   0:03:00  calc  imported from claude-code"]
+
+
 def test_times_are_in_the_given_zone_and_lines_fit_the_width() -> None:
     east = timezone(timedelta(hours=2))
     lines = episode_lines(ROWS, 60, east)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import hashlib
 import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import msgpack
+import msgspec
 import pytest
 
 from collector.episode import EpisodeWriter, open_episode
@@ -25,12 +26,13 @@ from collector.episode.container import (
     encode_frame,
 )
 from collector.episode.listing import Listed, list_episode
-from collector.episode.shown import Shown
+from collector.episode.shown import IMPORTED, Shown, shown_plainly
 from collector.errors import EpisodeError
 from collector.journal import JournalWriter
 from collector.seal.journal import seal_journal
 from schemas import EpisodeHeader, step_from_dict
 from schemas.common import plain
+from schemas.header import ImportedFrom
 from tests.fixtures.make_golden import FULL_HEADER
 
 GOLDEN = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "episodes").glob("*.ctape"))
@@ -68,6 +70,17 @@ def test_a_freshly_sealed_episode_of_several_frames_lists_as_the_reader_reads_it
     assert episode.chunk_count == 3 and episode.keyframe_count == 2
     assert list_episode(sealed.path) == full_reader(sealed.path) == Listed(
         Shown.of(episode_header), 20_000, 59_997, False)
+
+
+def test_an_imported_header_lists_its_agent_plainly_and_through_the_model(
+        episode_header: EpisodeHeader) -> None:
+    """`imported`'s values, as the plain reading knows them, are the header model's (schemas.header)."""
+    assert set(IMPORTED) == {None, *get_args(ImportedFrom)}
+    for agent in get_args(ImportedFrom):
+        header = msgspec.structs.replace(episode_header, imported=agent)
+        assert shown_plainly(plain(header)) == Shown.of(header) and Shown.of(header).imported == agent
+    odd = plain(episode_header) | {"imported": "emacs"}
+    assert shown_plainly(odd) is None  # the model then says what is wrong
 
 
 def test_a_signed_episode_lists_as_signed(tmp_path: Path, episode_header: EpisodeHeader) -> None:
