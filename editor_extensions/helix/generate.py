@@ -6,7 +6,7 @@ the bridge serves.
     cd editor_extensions/helix && python generate.py HELIX_LANGUAGES_TOML 25.01 > languages.toml
 
 HELIX_LANGUAGES_TOML is `languages.toml` at the root of Helix's source for the release (25.01 here).
-tests/e2e/test_helix.py checks the shipped file against the installed Helix's built-in list.
+tests/e2e/helix/test_helix.py checks the shipped file against the installed Helix's built-in list.
 """
 
 from __future__ import annotations

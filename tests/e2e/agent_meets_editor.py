@@ -258,7 +258,7 @@ finish(true, '')
 def neovim(ws: Path, env: dict[str, str], scratch: Path, turn: Path) -> list[bytes]:
     """Neovim 0.11 (this venv's) with editor_extensions/neovim; 'autoread' and `:checktime` read the
     agent's write."""
-    from tests.e2e.test_extension_neovim import NEOVIMS, run_scenario
+    from tests.e2e.neovim.test_extension_neovim import NEOVIMS, run_scenario
 
     body = NEOVIM % {name: json.dumps(value) for name, value in (
         ("typed_before", TYPED_BEFORE), ("pasted", PASTED), ("turn", str(turn)),
@@ -316,7 +316,7 @@ EMACS = r""";; -*- coding: utf-8; lexical-binding: t -*-
 def emacs(ws: Path, env: dict[str, str], scratch: Path, turn: Path) -> list[bytes]:
     """Emacs with editor_extensions/emacs/codetape.el and eglot (codetape's proxy in front of pylsp);
     auto-revert-mode reads the agent's write."""
-    from tests.e2e.test_extension_emacs import run_emacs
+    from tests.e2e.emacs.test_extension_emacs import run_emacs
 
     script = EMACS
     for name, value in (("WAIT", recorded.WAIT_RECORDED), ("TYPED_BEFORE", TYPED_BEFORE), ("PASTED", PASTED),
@@ -328,11 +328,11 @@ def emacs(ws: Path, env: dict[str, str], scratch: Path, turn: Path) -> list[byte
 
 
 def vscode(code_server: Path, vsix: Path) -> Drive:
-    """VS Code (code-server, the packaged extension: tests/e2e/test_extension_vscode.py) driven in Chromium by
-    editor_extensions/vscode/e2e/agent.mjs; VS Code reloads the clean file the agent rewrote by itself. The
-    test runs the agent's turn when the driver has saved and the collector has recorded the save, then tells
-    the driver; code-server is stopped afterwards, its extension host with it."""
-    from tests.e2e.test_extension_vscode import driving, running_code_server
+    """VS Code (code-server, the packaged extension: tests/e2e/vscode/test_extension_vscode.py) driven in
+    Chromium by editor_extensions/vscode/e2e/agent.mjs; VS Code reloads the clean file the agent rewrote by
+    itself. The test runs the agent's turn when the driver has saved and the collector has recorded the save,
+    then tells the driver; code-server is stopped afterwards, its extension host with it."""
+    from tests.e2e.vscode.test_extension_vscode import driving, running_code_server
 
     def drive(ws: Path, env: dict[str, str], scratch: Path, turn: Path) -> list[bytes]:
         out, app = scratch / "vscode-agent.json", ws / "app.py"

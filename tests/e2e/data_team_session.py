@@ -464,7 +464,7 @@ finish(true, '')  -- :qa! with app.py open and the bridge attached
 
 def neovim(ws: Path, env: dict[str, str], scratch: Path) -> list[bytes]:
     """Neovim 0.11 (this venv's) with editor_extensions/neovim and pylsp."""
-    from tests.e2e.test_extension_neovim import NEOVIMS, run_scenario
+    from tests.e2e.neovim.test_extension_neovim import NEOVIMS, run_scenario
 
     body = f"local WAIT_RECORDED = [==[{WAIT_RECORDED}]==]\n" + NEOVIM_SESSION
     saves = run_scenario(NEOVIMS["0.11"], ws, body, env, scratch)
@@ -527,7 +527,7 @@ wait_recorded(Home.from_env(), ws, lambda steps: any(
 
 def emacs(ws: Path, env: dict[str, str], scratch: Path) -> list[bytes]:
     """Emacs with editor_extensions/emacs/codetape.el and eglot (codetape's proxy in front of pylsp)."""
-    from tests.e2e.test_extension_emacs import run_emacs
+    from tests.e2e.emacs.test_extension_emacs import run_emacs
 
     quoted = WAIT_RECORDED.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")  # an elisp string
     script = EMACS_SESSION.replace("%(wait_recorded)s", quoted)
@@ -538,9 +538,10 @@ def emacs(ws: Path, env: dict[str, str], scratch: Path) -> list[bytes]:
 
 
 def vscode(code_server: Path, vsix: Path) -> Drive:
-    """VS Code (code-server, the packaged extension: tests/e2e/test_extension_vscode.py) driven in Chromium by
-    editor_extensions/vscode/e2e/session.mjs; code-server stopped afterwards, its extension host with it."""
-    from tests.e2e.test_extension_vscode import E2E, extension_log, running_code_server, tool
+    """VS Code (code-server, the packaged extension: tests/e2e/vscode/test_extension_vscode.py) driven in
+    Chromium by editor_extensions/vscode/e2e/session.mjs; code-server stopped afterwards, its extension host
+    with it."""
+    from tests.e2e.vscode.test_extension_vscode import E2E, extension_log, running_code_server, tool
 
     def drive(ws: Path, env: dict[str, str], scratch: Path) -> list[bytes]:
         out = scratch / "vscode-session.json"

@@ -66,7 +66,7 @@ def codex_config(model: ScriptedModel) -> str:
 def run_claude(model: ScriptedModel, user: Path, cwd: Path, prompt: str, *,
                prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
     """One `claude -p PROMPT` turn, its permissions bypassed (as root only with IS_SANDBOX=1); `prefix`
-    runs it (a mount namespace's setup: tests/e2e/test_managed_hooks.py)."""
+    runs it (a mount namespace's setup: tests/e2e/agents/test_managed_hooks.py)."""
     env = {**base_env(user), "ANTHROPIC_BASE_URL": model.url, "ANTHROPIC_API_KEY": "sk-scripted",
            "IS_SANDBOX": "1", "DISABLE_TELEMETRY": "1", "DISABLE_AUTOUPDATER": "1",
            "DISABLE_ERROR_REPORTING": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}

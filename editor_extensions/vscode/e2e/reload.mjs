@@ -1,5 +1,5 @@
 // Reloads from disk in real VS Code (code-server) in Debian's Chromium with playwright-core
-// (tests/e2e/test_extension_vscode.py): the developer types in FILE_NAME and saves; another process (an
+// (tests/e2e/vscode/test_extension_vscode.py): the developer types in FILE_NAME and saves; another process (an
 // agent, git) rewrites the file; VS Code reloads the clean file by itself, or its Revert File command
 // reloads it; the developer types on. Each round waits for the test: after its save the driver creates
 // OUT.saved-N and waits for OUT.written-N (the test has seen the save in the collector's journal and

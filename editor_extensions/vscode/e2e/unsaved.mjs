@@ -1,5 +1,5 @@
 // An agent's write over the developer's unsaved edits in real VS Code (code-server) in Debian's Chromium with
-// playwright-core (tests/e2e/test_extension_vscode.py, issue 54 item 3): open FILE_NAME (OUT.opened, then
+// playwright-core (tests/e2e/vscode/test_extension_vscode.py, issue 54 item 3): open FILE_NAME (OUT.opened, then
 // wait for OUT.open-recorded), type TYPED on the empty last line and do not save; create OUT.typed and wait
 // for OUT.written (the test has seen the typing in the collector's journal and run the agent's turn, which
 // wrote the file on disk under the dirty buffer). Then, by CHOICE:

@@ -140,8 +140,8 @@ def test_a_chunk_read_just_as_the_server_died_is_recorded(monkeypatch: pytest.Mo
 
 def test_an_idle_editor_does_not_hold_the_bridge_after_the_server_exits(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Seen in every Neovim session through the proxy (tests/e2e/test_neovim_servers.py): the editor, idle
-    after `exit`, kept the bridge waiting the whole FINISH_READING_S before it exited."""
+    """Seen in every Neovim session through the proxy (tests/e2e/neovim/test_neovim_servers.py): the editor,
+    idle after `exit`, kept the bridge waiting the whole FINISH_READING_S before it exited."""
     monkeypatch.setattr(proxy_module, "FINISH_READING_S", 600.0)
     server = start_server([sys.executable, "-c", "import sys; sys.exit(0)"])
     server.wait(60)

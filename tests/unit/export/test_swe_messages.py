@@ -70,7 +70,7 @@ def test_a_burst_that_leaves_its_file_as_it_was_is_no_edit_file_call(tmp_path: P
 
 def test_an_atomic_save_seen_in_two_passes_is_one_write_of_its_file(tmp_path: Path,
                                                                       episode_header: EpisodeHeader) -> None:
-    """The race tests/e2e/test_agent_meets_vscode.py found: the watcher saw an agent's temporary file
+    """The race tests/e2e/vscode/test_agent_meets_vscode.py found: the watcher saw an agent's temporary file
     made (empty) in one pass, and its rename over app.py in the next. That was a `write_file` of the
     temporary file with an empty diff, and app.py's new text was in no call."""
     tmp = "app.py.tmp.4242.1780000000000"

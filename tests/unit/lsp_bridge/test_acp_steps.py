@@ -1,6 +1,6 @@
 """An ACP conversation's messages as `agent` steps (lsp_bridge/acp_steps.py), without a process: each
 message in the shape the protocol's schema gives it, as Zed's Claude Code adapter sent them
-(tests/e2e/test_acp.py runs them for real)."""
+(tests/e2e/agents/test_acp.py runs them for real)."""
 
 from __future__ import annotations
 

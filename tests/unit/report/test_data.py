@@ -1,7 +1,7 @@
 """What the HTML report shows, computed from an episode: timeline bins, files and diffs, step rows.
 
 `write_hostile_episode` (every step kind, every text an attack) is shared with the render tests and the
-headless-Chromium test in tests/e2e/test_report_browser.py.
+headless-Chromium test in tests/e2e/report/test_report_browser.py.
 """
 
 from __future__ import annotations

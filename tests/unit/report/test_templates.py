@@ -2,7 +2,7 @@
 included), the one unescaped insertion refuses what could end its element, and the CSP's hashes are
 those of the exact style and script inlined from the package's static files.
 
-`write_template_attack` is shared with the headless-Chromium test in tests/e2e/test_report_browser.py.
+`write_template_attack` is shared with the headless-Chromium test in tests/e2e/report/test_report_browser.py.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ def test_extension_commands_leave_the_bridges_names_free() -> None:
 
 def test_settings_naming_a_program_or_a_file_are_the_users_alone() -> None:
     """A folder's .vscode/settings.json cannot set them (scope machine), nor can an untrusted workspace.
-    The packaged .vsix is checked the same way (tests/e2e/test_extension_vscode.py)."""
+    The packaged .vsix is checked the same way (tests/e2e/vscode/test_extension_vscode.py)."""
     assert_settings_are_the_users(json.loads(VSCODE_PACKAGE.read_text(encoding="utf-8")))
 
 

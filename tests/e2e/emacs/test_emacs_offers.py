@@ -8,7 +8,7 @@ from pathlib import Path
 
 from schemas.steps import OfferStep
 from tests.e2e.conftest import saves_of, seal
-from tests.e2e.test_extension_emacs import run_emacs
+from tests.e2e.emacs.test_extension_emacs import run_emacs
 
 CAPF = r""";; -*- coding: utf-8; lexical-binding: t -*-
 (package-initialize)

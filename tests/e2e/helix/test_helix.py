@@ -31,7 +31,7 @@ from tests.e2e.editor_session import (  # the checks every editor's session pass
 from tests.support.terminal import Terminal
 from tests.waiting import wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = ROOT / "editor_extensions" / "helix" / "languages.toml"
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from schemas.steps import EditStep, OfferStep
 from tests.e2e.conftest import built_dataset, saves_of, seal
-from tests.e2e.test_extension_neovim import NEOVIMS, run_scenario
+from tests.e2e.neovim.test_extension_neovim import NEOVIMS, run_scenario
 
 MENUS = r"""
 -- keys a developer types: Neovim's loop turns between them (the client sends its changes, the plugin its

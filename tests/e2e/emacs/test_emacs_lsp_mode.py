@@ -28,7 +28,7 @@ from tests.e2e.editor_session import (  # the checks every editor's session pass
 from tests.support.collector_harness import wait_recorded
 from tests.waiting import wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = ROOT / "editor_extensions" / "emacs" / "codetape-lsp.el"
 FILES = {"app.py": 3, "new.py": 1, "notes.txt": 1}  # saves of each
 

@@ -26,7 +26,7 @@ from tests.support.collector_harness import wait_recorded
 from tests.support.terminal import Terminal
 from tests.waiting import wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 VENV_BIN = Path(sys.executable).parent
 PLUGIN = ROOT / "editor_extensions" / "neovim"
 CALC = "def add(a, b):\n    return a - b\n"

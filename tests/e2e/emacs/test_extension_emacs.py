@@ -15,7 +15,7 @@ import pytest
 from schemas.steps import CursorStep, DiagnosticsStep, EditStep, NoteStep, TaskStep
 from tests.e2e.conftest import built_dataset, saved_texts, saves_of, seal
 
-PACKAGE = Path(__file__).resolve().parents[2] / "editor_extensions" / "emacs" / "codetape.el"
+PACKAGE = Path(__file__).resolve().parents[3] / "editor_extensions" / "emacs" / "codetape.el"
 DESKTOP_PATH = "/usr/bin:/bin"  # an editor started from a desktop: no ~/.bashrc added ~/.local/bin
 
 SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-

@@ -17,7 +17,7 @@ from collector.episode.summary import summarize
 from schemas.steps import CursorStep, DiagnosticsStep, EditStep, NoteStep, OpenStep, TaskStep
 from tests.e2e.conftest import built_dataset, saved_texts, saves_of, seal
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PLUGIN = ROOT / "editor_extensions" / "neovim"
 VENV_NVIM = Path(sys.executable).parent / "nvim"
 NEOVIMS = {"0.11": str(VENV_NVIM), "0.7": "/usr/bin/nvim"}

@@ -19,7 +19,7 @@ from collector.reconstruct.workspace import workspace_at
 from collector.text.digest import sha256_text
 from tests.cli import codetape
 from tests.e2e.conftest import built_dataset, home_of, saved_texts, seal
-from tests.e2e.test_extension_emacs import run_emacs
+from tests.e2e.emacs.test_extension_emacs import run_emacs
 from tests.support.collector_harness import summary, wait_recorded
 from tests.support.dataset_helpers import replay_against_checkout
 

@@ -1,4 +1,4 @@
--- One scripted Neovim session against one language server (tests/e2e/test_neovim_servers.py): open the
+-- One scripted Neovim session against one language server (tests/e2e/neovim/test_neovim_servers.py): open the
 -- file, type non-ASCII mid-line, wait for the diagnostics of the typed text, ask hover and completion at
 -- fixed places, save, stop the server. What Neovim received is written as JSON to CONFIG.output.
 -- Run as: nvim --headless --clean -S servers_session.lua, with CODETAPE_E2E_SESSION naming the config.

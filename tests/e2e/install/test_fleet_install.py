@@ -25,7 +25,7 @@ import pytest
 
 import collector
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 NOBODY = 65534
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 

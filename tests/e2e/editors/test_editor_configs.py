@@ -28,7 +28,7 @@ from tests.support.bridge_harness import (
 from tests.support.collector_harness import Daemon, env_for
 
 __all__ = ["daemon", "ws"]
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PAGE = ROOT / "docs" / "editors.md"
 HELIX = ROOT / "editor_extensions" / "helix" / "languages.toml"
 

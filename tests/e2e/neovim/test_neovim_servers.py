@@ -4,7 +4,7 @@ same session talking to the server directly (issue 27, item 9).
 Each case runs one scripted session twice in the same workspace: first Neovim starts the server itself,
 then `codetape bridge -- SERVER` (the workspace opted in only now, so the first run is not recorded). The
 session types é中😀 mid-line, waits for the server's diagnostics of the typed text, asks hover and
-completion at fixed places and saves (tests/e2e/servers_session.lua). What Neovim received (hover,
+completion at fixed places and saves (tests/e2e/neovim/servers_session.lua). What Neovim received (hover,
 completion, diagnostics as sent and as Neovim placed them, the position encoding) must be the same both
 times; the proxied run's sealed episode must hold those diagnostics as received, check out byte-exact as
 the file on disk and pass `codetape verify`. clangd runs twice: plainly, and offered `offsetEncoding` with
@@ -34,7 +34,7 @@ from tests.e2e.conftest import CODETAPE, home_of, seal
 VENV_BIN = Path(sys.executable).parent
 VENV_NVIM = VENV_BIN / "nvim"
 SCENARIO = Path(__file__).with_name("servers_session.lua")
-NODE_BIN = Path(__file__).parents[1] / "fixtures" / "servers" / "node_modules" / ".bin"
+NODE_BIN = Path(__file__).parents[2] / "fixtures" / "servers" / "node_modules" / ".bin"
 TYPED = "é中😀"
 
 PYTHON = 'import os  # noqa: F401\nx = os.getcwd()\nprint("ab", x.upper(), undefined_name)\n'

@@ -24,7 +24,7 @@ from tests.e2e.data_team_session import (  # noqa: F401 (the checks every editor
     unknown_edits,
     vscode,
 )
-from tests.e2e.test_extension_vscode import code_server, vsix  # noqa: F401 (module-scoped fixtures)
+from tests.e2e.vscode.test_extension_vscode import code_server, vsix  # noqa: F401 (module-scoped fixtures)
 
 
 @pytest.fixture(scope="module")

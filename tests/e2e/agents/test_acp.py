@@ -23,7 +23,7 @@ from acp.schema import (
     ToolCallUpdate,
 )
 
-from tests.e2e.test_real_agents import NINE, exported, seal_and_verify
+from tests.e2e.agents.test_real_agents import NINE, exported, seal_and_verify
 from tests.support.collector_harness import env_for, git, opt_in, running, wait_capturing, wait_recorded
 from tests.support.model_server import Action, Edit, Read, ScriptedModel, Text
 from tests.support.real_agents import BIN, base_env, binary

@@ -29,7 +29,7 @@ from tests.e2e.editor_session import (  # and the checks every editor's session 
 from tests.support.terminal import Terminal
 from tests.waiting import wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = ROOT / "editor_extensions" / "vim" / "codetape.vim"
 # the user's own vimrc: a status line with the file name and its modified flag, and codetape's file
 VIMRC = """set nocompatible

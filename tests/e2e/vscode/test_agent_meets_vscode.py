@@ -22,7 +22,7 @@ from tests.e2e.agent_meets_editor import (  # noqa: F401 (the checks every pairi
     test_the_transitions_replay_to_the_disk_at_the_commit_and_at_the_end,
     vscode,
 )
-from tests.e2e.test_extension_vscode import code_server, vsix  # noqa: F401 (module-scoped fixtures)
+from tests.e2e.vscode.test_extension_vscode import code_server, vsix  # noqa: F401 (module-scoped fixtures)
 
 
 @pytest.fixture(scope="module")

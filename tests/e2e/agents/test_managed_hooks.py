@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_real_agents import trust_as_the_user_would
+from tests.e2e.agents.test_real_agents import trust_as_the_user_would
 from tests.support.collector_harness import git, opt_in, running, wait_capturing, wait_recorded
 from tests.support.model_server import Action, Bash, Read, ScriptedModel, Text
 from tests.support.real_agents import codex_config, ran, run_claude, run_codex
