@@ -35,7 +35,8 @@ from schemas.steps.edit import ORIGIN_CLASS
 from tests.cli import codetape
 from tests.e2e import data_team_session as recorded
 from tests.e2e.conftest import environment, home_of, opted_in_repository, running_collector
-from tests.e2e.data_team_session import commit_step, fail_to_pass, git, git_bytes, replayed
+from tests.e2e.data_team_session import checks_of, commit_step, fail_to_pass, git, git_bytes, replayed
+from tests.e2e.emacs.batch import AUTO_REVERT, CODETAPE_EGLOT, VISIT_APP, run_emacs
 from tests.support.collector_harness import wait_recorded
 from tests.support.dataset_helpers import duck
 from tests.support.model_server import Action, Edit, Read, ScriptedModel, Text
@@ -153,13 +154,23 @@ def _turn(agent: str, model: ScriptedModel, user: Path, env: dict[str, str]) -> 
     return f"exec env -i {assigned} {shlex.join(argv)} </dev/null\n"
 
 
-# The checks every pairing passes: each editor's module imports them, with its own `session` fixture.
+# The checks every pairing passes: each pairing's module collects them as a class of its own,
+# `class TestMeeting(MeetingChecks)`, with its own `session` fixture.
 
+class MeetingChecks:
+    """The checks below (each marked @check), as one class's static methods."""
+
+
+check = checks_of(MeetingChecks)
+
+
+@check
 def test_every_edit_has_an_origin(session: Meeting) -> None:
     edits = session.tables.execute("SELECT step, origin, inserted FROM edits ORDER BY step").fetchall()
     assert edits and [row for row in edits if row[1] is None] == []
 
 
+@check
 def test_the_agent_s_write_is_its_own_transition_and_no_reload_carries_it(session: Meeting) -> None:
     rows = session.tables.execute("SELECT kind, origin, origin_detail, diff FROM transitions WHERE path = "
                                   "'app.py' AND diff LIKE ? ORDER BY action", [f"%{PAIRED[0]}%"]).fetchall()
@@ -171,6 +182,7 @@ def test_the_agent_s_write_is_its_own_transition_and_no_reload_carries_it(sessio
     assert unsaid == [], unsaid
 
 
+@check
 def test_fail_to_pass_lists_both_actors_diffs(session: Meeting) -> None:
     rows = fail_to_pass(session.tables)
     assert any(kind == "file_change" and origin == "agent" and PAIRED[0] in diff
@@ -179,6 +191,7 @@ def test_fail_to_pass_lists_both_actors_diffs(session: Meeting) -> None:
                for _test, kind, origin, _diff in rows), rows
 
 
+@check
 def test_the_shares_are_what_was_scripted(session: Meeting) -> None:
     [(human, ai, unknown)] = session.tables.execute(
         "SELECT human_share, ai_share, unknown_share FROM episodes").fetchall()
@@ -187,6 +200,7 @@ def test_the_shares_are_what_was_scripted(session: Meeting) -> None:
     assert unknown == 0, unknown
 
 
+@check
 def test_agent_trace_gives_each_line_to_whoever_wrote_it(session: Meeting) -> None:
     records = [json.loads(line) for line in session.export("agent-trace", ".agent-trace.jsonl")
                .read_text(encoding="utf-8").splitlines()]
@@ -203,6 +217,7 @@ def test_agent_trace_gives_each_line_to_whoever_wrote_it(session: Meeting) -> No
     assert owner.get(lines.index(TYPED_AFTER) + 1) == "human", (owner, lines)
 
 
+@check
 def test_swe_messages_write_file_holds_the_fix(session: Meeting) -> None:
     [row] = [json.loads(line) for line in session.export("swe-messages", ".swe-messages.jsonl")
              .read_text(encoding="utf-8").splitlines()]
@@ -212,6 +227,7 @@ def test_swe_messages_write_file_holds_the_fix(session: Meeting) -> None:
     assert PAIRED[0] in writes[0]["diff"] and PAIRED[1] in writes[0]["diff"], writes
 
 
+@check
 def test_the_transitions_replay_to_the_disk_at_the_commit_and_at_the_end(session: Meeting) -> None:
     con = session.tables
     assert replayed(con, commit_step(con, session.commit))["app.py"] == session.at_commit["app.py"]
@@ -266,29 +282,13 @@ def neovim(ws: Path, env: dict[str, str], scratch: Path, turn: Path) -> list[byt
     return run_scenario(NEOVIMS["0.11"], ws, body, env, scratch)
 
 
-EMACS = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
-(load "%(package)s" nil t)
-(require 'autorevert)
-(setq make-backup-files nil auto-save-default nil create-lockfiles nil
-      native-comp-async-report-warnings-errors 'silent
-      eglot-sync-connect 20
-      auto-revert-verbose nil auto-revert-use-notify nil auto-revert-interval 0.1  ; (runs in --batch)
-      codetape-command '("%(python)s" "-m" "collector")
-      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
-(codetape-mode 1)
-(defun wait-until (pred secs)
-  (let ((deadline (+ (float-time) secs)))
-    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
-    (funcall pred)))
+EMACS = CODETAPE_EGLOT + AUTO_REVERT + r"""
 (defun keys (keys) (execute-kbd-macro (kbd keys)))  ; each runs as a command, as from the keyboard
 (defun sent () (eglot--signal-textDocument/didChange))  ; (--batch runs no idle timer)
 (defun recorded (kind)  ; wait until the collector has recorded app.py's open, or its save as on disk
   (unless (eq 0 (call-process "%(python)s" nil nil nil "-c" @WAIT@ default-directory "app.py" kind))
     (kill-emacs 4)))
-(find-file (expand-file-name "app.py" (file-name-directory "%(file)s")))
-(apply #'eglot (eglot--guess-contact))
-(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+""" + VISIT_APP + r"""
 (recorded "open")
 (goto-char (point-min))
 (execute-kbd-macro (concat @TYPED_BEFORE@ "\r")) (sent)
@@ -316,8 +316,6 @@ EMACS = r""";; -*- coding: utf-8; lexical-binding: t -*-
 def emacs(ws: Path, env: dict[str, str], scratch: Path, turn: Path) -> list[bytes]:
     """Emacs with editor_extensions/emacs/codetape.el and eglot (codetape's proxy in front of pylsp);
     auto-revert-mode reads the agent's write."""
-    from tests.e2e.emacs.test_extension_emacs import run_emacs
-
     script = EMACS
     for name, value in (("WAIT", recorded.WAIT_RECORDED), ("TYPED_BEFORE", TYPED_BEFORE), ("PASTED", PASTED),
                         ("TURN", str(turn)), ("TYPED_AFTER", TYPED_AFTER),

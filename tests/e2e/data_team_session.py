@@ -32,7 +32,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -42,11 +42,13 @@ from collector.text.digest import sha256_text
 from schemas.steps.edit import ORIGIN_CLASS
 from tests.cli import codetape
 from tests.e2e.conftest import CODETAPE, environment, home_of, opted_in_repository, running_collector
+from tests.e2e.emacs.batch import CODETAPE_EGLOT, VISIT_APP, run_emacs
 from tests.support.collector_harness import summary, wait_recorded
 from tests.support.dataset_helpers import duck
 from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
+Check = TypeVar("Check", bound=Callable[..., None])
 PAYLOADS = ROOT / "tests" / "fixtures" / "agents" / "claude-code"
 APP = "def add(a, b):\n    return a - b\n"
 TESTS = "from app import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
@@ -258,8 +260,27 @@ def fail_to_pass(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | N
         WHERE path IS NOT NULL AND diff IS NOT NULL ORDER BY action""").fetchall()
 
 
-# The checks every editor's session passes: each module imports them, with its own `session` fixture.
+# The checks every editor's session passes: each editor's module collects them as a class of its own,
+# `class TestSession(SessionChecks)`, with its own `session` fixture.
 
+def checks_of(checks: type) -> Callable[[Check], Check]:
+    """A decorator that makes the check it marks a static method of `checks` as well (the function itself
+    stays as it is): a module collects them all as `class Test...(checks)` beside its `session` fixture."""
+    def mark(test: Check) -> Check:
+        setattr(checks, test.__name__, staticmethod(test))
+        return test
+
+    return mark
+
+
+class SessionChecks:
+    """The checks below (each marked @check), as one class's static methods."""
+
+
+check = checks_of(SessionChecks)
+
+
+@check
 def test_the_transitions_replay_to_the_disk_at_the_commit_and_at_the_end(session: Session) -> None:
     con = session.tables
     at_commit = replayed(con, commit_step(con, session.commit))
@@ -274,6 +295,7 @@ def test_the_transitions_replay_to_the_disk_at_the_commit_and_at_the_end(session
         ("commit", session.at_commit["app.py"]), ("end", session.at_end["app.py"])], states
 
 
+@check
 def test_the_agent_s_write_is_a_transition_of_its_own_with_origin_agent(session: Session) -> None:
     rows = session.tables.execute("SELECT kind, origin, origin_detail, diff FROM transitions "
                                   "WHERE path = 'app.py' AND origin = 'agent'").fetchall()
@@ -288,6 +310,7 @@ def test_the_agent_s_write_is_a_transition_of_its_own_with_origin_agent(session:
     assert events[2][2:4] == ("Edit", ["app.py"]) and events[1][4] == len(PROMPT), events
 
 
+@check
 def test_the_fail_to_pass_diff_is_in_the_tables(session: Session) -> None:
     rows = fail_to_pass(session.tables)
     assert {nodeid for nodeid, *_ in rows} == {"test_app.py::test_add"}, rows
@@ -296,6 +319,7 @@ def test_the_fail_to_pass_diff_is_in_the_tables(session: Session) -> None:
     assert session.tables.execute("SELECT task, task_outcome FROM episodes").fetchall() == [(TASK, "pass")]
 
 
+@check
 def test_origin_human_keeps_the_episode_at_its_human_share(session: Session) -> None:
     con = session.tables
     [(share, ai, unknown, written)] = con.execute(
@@ -336,6 +360,7 @@ def inserted_between(before: str, after: str) -> int:
     return len(after) - start - end
 
 
+@check
 def test_agent_trace_attributes_the_agent_s_lines_to_the_ai(session: Session) -> None:
     records = [json.loads(line) for line in session.export("agent-trace", ".agent-trace.jsonl")
                .read_text(encoding="utf-8").splitlines()]
@@ -350,6 +375,7 @@ def test_agent_trace_attributes_the_agent_s_lines_to_the_ai(session: Session) ->
     assert whose.get("human") and not set(whose["human"]) & set(fixed), whose
 
 
+@check
 def test_atif_gives_the_agent_its_own_steps(session: Session) -> None:
     trajectory = json.loads(session.export("atif", ".atif.json").read_text(encoding="utf-8"))
     steps = trajectory["steps"]
@@ -370,6 +396,7 @@ def test_atif_gives_the_agent_its_own_steps(session: Session) -> None:
     assert len(runs) == 2 and runs[0] < steps.index(step) < runs[1], (runs, steps.index(step))
 
 
+@check
 def test_the_editor_s_going_closed_its_document(session: Session) -> None:
     steps = [(s["kind"], s.get("source"), s.get("reason")) for s in session.episode.step_dicts()
              if s.get("path") == "app.py"]
@@ -400,6 +427,7 @@ def debug_line(con: duckdb.DuckDBPyConnection) -> tuple[int, list[tuple[str, flo
     return deleting, typed
 
 
+@check
 def test_the_debug_line_typed_then_deleted_did_not_survive(session: Session) -> None:
     """Each edit that typed the debug line (in whatever pieces the editor sent it: VS Code closes the
     bracket and the quote itself) kept none of its characters, and was reverted by the deletion."""
@@ -408,6 +436,7 @@ def test_the_debug_line_typed_then_deleted_did_not_survive(session: Session) -> 
     assert {(survived, reverted) for _, survived, reverted in typed} == {(0.0, deleting)}, (deleting, typed)
 
 
+@check
 def test_the_agent_s_fix_survived_to_the_end_and_to_the_commit(session: Session) -> None:
     rows = session.tables.execute("SELECT survived_to_end, survived_to_commit, reverted_at_step, "
                                   "reverted_within_ms FROM transitions WHERE path = 'app.py' "
@@ -415,6 +444,7 @@ def test_the_agent_s_fix_survived_to_the_end_and_to_the_commit(session: Session)
     assert rows == [(1.0, 1.0, None, None)], rows
 
 
+@check
 def test_the_outcome_rests_on_the_tests_with_its_confidence(session: Session) -> None:
     """The test run went red to green with no edit after it: `tests`, 0.9 (collector/episode/outcome.py),
     the developer's `--outcome pass` and the commit agreeing with it, for the episode and for its task."""
@@ -472,23 +502,9 @@ def neovim(ws: Path, env: dict[str, str], scratch: Path) -> list[bytes]:
     return saves
 
 
-EMACS_SESSION = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
-(load "%(package)s" nil t)
-(setq make-backup-files nil auto-save-default nil create-lockfiles nil
-      native-comp-async-report-warnings-errors 'silent
-      eglot-sync-connect 20
-      codetape-command '("%(python)s" "-m" "collector")
-      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))  ; the user's own configuration
-(codetape-mode 1)
-(defun wait-until (pred secs)
-  (let ((deadline (+ (float-time) secs)))
-    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
-    (funcall pred)))
+EMACS_SESSION = CODETAPE_EGLOT + r"""
 (defun keys (keys) (execute-kbd-macro (kbd keys)))  ; each runs as a command, as from the keyboard
-(find-file (expand-file-name "app.py" (file-name-directory "%(file)s")))
-(apply #'eglot (eglot--guess-contact))
-(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+""" + VISIT_APP + r"""
 (defun recorded (kind)  ; wait until the collector has recorded app.py's open, or its save as on disk
   (unless (eq 0 (call-process "%(python)s" nil nil nil "-c" "%(wait_recorded)s" default-directory "app.py"
                               kind))
@@ -527,8 +543,6 @@ wait_recorded(Home.from_env(), ws, lambda steps: any(
 
 def emacs(ws: Path, env: dict[str, str], scratch: Path) -> list[bytes]:
     """Emacs with editor_extensions/emacs/codetape.el and eglot (codetape's proxy in front of pylsp)."""
-    from tests.e2e.emacs.test_extension_emacs import run_emacs
-
     quoted = WAIT_RECORDED.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")  # an elisp string
     script = EMACS_SESSION.replace("%(wait_recorded)s", quoted)
     out = run_emacs(script, ws, env | {"PYTHONPATH": str(ROOT)}, scratch)

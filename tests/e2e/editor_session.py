@@ -10,11 +10,13 @@ shows how."""
 from __future__ import annotations
 
 import itertools
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -22,8 +24,10 @@ from collector.episode import Episode
 from collector.home import Home
 from collector.reconstruct.workspace import replay
 from schemas.steps import EditStep, SaveStep
+from tests.e2e.conftest import environment, opted_in_repository, running_collector, seal
 from tests.support.collector_harness import wait_recorded
 from tests.support.terminal import Terminal
+from tests.waiting import wait_for
 
 VENV_BIN = Path(sys.executable).parent  # `codetape` and `pylsp` of this checkout's virtualenv
 
@@ -51,6 +55,74 @@ class TerminalEditor:
             return sum(s["kind"] == kind and s.get("path") == relpath for s in steps) >= count
 
         wait_recorded(self.home, self.workspace, enough, f"{count} {kind} steps of {relpath}")
+
+    def open(self, relpath: str) -> None:
+        """Open `relpath` in the editor, and wait until the bridge has the buffer."""
+        raise NotImplementedError
+
+    def type(self, text: str) -> None:
+        raise NotImplementedError
+
+    def normal(self) -> None:
+        """Back from insert mode to normal mode, waited for."""
+        raise NotImplementedError
+
+    def save(self, relpath: str) -> None:
+        """Write `relpath`, keep the bytes written, and wait until the collector has the save."""
+        raise NotImplementedError
+
+    def new_file_and_text_file(self) -> None:
+        """How every terminal session ends: a new Python file typed and saved, then a text file (the bridge
+        as its only server) typed, non-ASCII inserted two words back, and saved."""
+        self.open("new.py")
+        self.term.keys("i")
+        self.type('print("新 ✨")')
+        self.normal()
+        self.save("new.py")
+        self.open("notes.txt")
+        self.term.keys("i")
+        self.type("notes: héllo 😀 bye")
+        self.normal()
+        self.term.keys("b", "b", "i")
+        self.type("中 ")
+        self.normal()
+        self.save("notes.txt")
+
+
+Editor = TypeVar("Editor", bound=TerminalEditor)
+
+
+def terminal_session(base: Path, editor: type[Editor], command: str, editor_env: dict[str, str],
+                     typed: Callable[[Editor], None]) -> Iterator[Recorded]:
+    """The session a terminal editor's module records once (a module-scoped fixture yields from it): a
+    collector, an opted-in repository holding app.py (`import os`), the editor started on app.py in tmux
+    (`command`, this virtualenv's codetape and pylsp first on PATH, HOME `base`, `editor_env` over that);
+    once pylsp's first diagnostic is on the screen and the bridge has opened app.py, `typed` types the
+    session, then the editor quits (`:qa`) and the episode is sealed with every save."""
+    assert shutil.which("tmux"), "tmux is missing: run scripts/setup"
+    env = environment(base)
+    with running_collector(env, base / "collector.log"):
+        workspace = opted_in_repository(base / "ws", env)
+        (workspace / "app.py").write_text("import os\n", encoding="utf-8")
+        term = Terminal(base / "tmux.sock")
+        term.start(f"cd {workspace} && exec {command} app.py",
+                   env | {"PATH": f"{VENV_BIN}:{env['PATH']}", "TERM": "xterm-256color", "HOME": str(base)}
+                   | editor_env, width=120, height=30)
+        disk: dict[str, list[bytes]] = {}
+        session = editor(term, Home(Path(env["CODETAPE_HOME"]).resolve()), workspace, disk)
+        try:
+            term.wait(lambda s: "imported but unused" in s, "pylsp's first diagnostic, through the bridge")
+            session.recorded("open", "app.py")
+            typed(session)
+            term.keys(":qa", "Enter")
+            wait_for(lambda: subprocess.run(["tmux", "-S", term.socket, "has-session"],
+                                            capture_output=True).returncode != 0,
+                     what=f"{editor.__name__} to exit")
+        finally:
+            term.stop()
+        saves = sum(map(len, disk.values()))
+        episode = seal(env, workspace, lambda got: [s["kind"] for s in got].count("save") >= saves, "saves")
+        yield Recorded(workspace, env, episode, disk)
 
 
 def save_problems(recorded: Recorded, *, lint_saves: bool = False) -> list[str]:

@@ -19,7 +19,7 @@ from collector.reconstruct.workspace import workspace_at
 from collector.text.digest import sha256_text
 from tests.cli import codetape
 from tests.e2e.conftest import built_dataset, home_of, saved_texts, seal
-from tests.e2e.emacs.test_extension_emacs import run_emacs
+from tests.e2e.emacs.batch import CODETAPE_EGLOT, VISIT_FILE, run_emacs
 from tests.support.collector_harness import summary, wait_recorded
 from tests.support.dataset_helpers import replay_against_checkout
 
@@ -74,22 +74,7 @@ def test_a_write_after_neovim_quit_is_the_file_everywhere(setup: str, collector:
                                                           ("end", sha256_text(FIXED))], (states, steps)
 
 
-EMACS_QUITS = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
-(load "%(package)s" nil t)
-(setq make-backup-files nil auto-save-default nil create-lockfiles nil
-      native-comp-async-report-warnings-errors 'silent
-      eglot-sync-connect 20
-      codetape-command '("%(python)s" "-m" "collector")
-      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
-(codetape-mode 1)
-(defun wait-until (pred secs)
-  (let ((deadline (+ (float-time) secs)))
-    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
-    (funcall pred)))
-(find-file "%(file)s")
-(apply #'eglot (eglot--guess-contact))
-(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+EMACS_QUITS = CODETAPE_EGLOT + VISIT_FILE + r"""
 (goto-char (point-max))
 (execute-kbd-macro "def add(a, b):\r    return a - b\r")
 (eglot--signal-textDocument/didChange)

@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 from schemas.steps import DiagnosticsStep, FileChangeStep, SaveStep
 from tests.e2e.conftest import saved_texts, saves_of, seal
+from tests.e2e.emacs.batch import HEADER, VISIT_FILE, WAIT_UNTIL, run_emacs
 
-SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
+SCENARIO = HEADER + r"""
 (require 'eglot)
 (setq make-backup-files nil auto-save-default nil create-lockfiles nil
       native-comp-async-report-warnings-errors 'silent
       eglot-sync-connect 20
       eglot-server-programs '((python-mode %(server)s)))
-(defun wait-until (pred secs)
-  (let ((deadline (+ (float-time) secs)))
-    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
-    (funcall pred)))
+""" + WAIT_UNTIL + r"""
 (defvar saves 0)
 (defun save-and-snapshot ()
   (eglot--signal-textDocument/didChange)
   (save-buffer)
   (setq saves (1+ saves))
-  (copy-file buffer-file-name (format "%(saves)s/%%d" saves) t)
+  (copy-file buffer-file-name (format "%(out)s/%%d" saves) t)
   (accept-process-output nil 1.2))  ; pylsp debounces linting by 0.5 s: let it publish
-(find-file "%(file)s")
-(apply #'eglot (eglot--guess-contact))
-(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+""" + VISIT_FILE + r"""
 (goto-char (point-max))
 (execute-kbd-macro "value = undefined_name + 1\r")
 (save-and-snapshot)
@@ -49,20 +42,10 @@ SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
 def test_eglot_through_proxy_records_edits_and_pylsp_diagnostics(
     collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
-    assert shutil.which("emacs"), "Emacs is missing: run scripts/setup (apt: emacs-nox elpa-eglot)"
     (workspace / "mod.py").write_text("import os\n", encoding="utf-8")
-    saves = tmp_path / "saves"
-    saves.mkdir()
     server = " ".join(f'"{part}"' for part in
                       [sys.executable, "-m", "collector", "bridge", "--", sys.executable, "-m", "pylsp"])
-    script = tmp_path / "scenario.el"
-    script.write_text(SCENARIO % {"server": server, "file": workspace / "mod.py", "saves": saves},
-                      encoding="utf-8")
-    home = tmp_path / "emacs-home"
-    home.mkdir()
-    proc = subprocess.run(["emacs", "--batch", "-l", str(script)], cwd=workspace, capture_output=True,
-                          env=env | {"HOME": str(home)}, timeout=120)
-    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    saves = run_emacs(SCENARIO, workspace, env, tmp_path, server=server)
     disk = [(saves / str(n)).read_bytes() for n in range(1, 4)]
     episode = seal(env, workspace, saves_of("mod.py", len(disk)), "every save")
     assert saved_texts(episode, "mod.py") == disk

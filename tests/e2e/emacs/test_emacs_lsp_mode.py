@@ -25,6 +25,7 @@ from tests.e2e.editor_session import (  # the checks every editor's session pass
     test_the_episode_checks_out_byte_exact,  # noqa: F401
     test_the_episode_verifies,  # noqa: F401
 )
+from tests.e2e.emacs.batch import HEADER, WAIT_UNTIL
 from tests.support.collector_harness import wait_recorded
 from tests.waiting import wait_for
 
@@ -32,18 +33,14 @@ ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = ROOT / "editor_extensions" / "emacs" / "codetape-lsp.el"
 FILES = {"app.py": 3, "new.py": 1, "notes.txt": 1}  # saves of each
 
-SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
+SCENARIO = HEADER + r"""
 (setq make-backup-files nil auto-save-default nil create-lockfiles nil
       native-comp-async-report-warnings-errors 'silent
       lsp-session-file "%(scratch)s/lsp-session" lsp-restart 'ignore lsp-enable-snippet nil
       lsp-headerline-breadcrumb-enable nil lsp-keep-workspace-alive nil
       lsp-pylsp-plugins-pyflakes-enabled t)  ; lsp-mode's default lints with flake8, not installed here
 (load "%(shipped)s")
-(defun wait-until (pred secs)
-  (let ((deadline (+ (float-time) secs)))
-    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
-    (funcall pred)))
+""" + WAIT_UNTIL + r"""
 (defun ready-p ()
   (let ((ws (lsp-workspaces))) (and ws (eq (lsp--workspace-status (car ws)) 'initialized))))
 (defun diagnosed-p (text)  ; pylsp's diagnostics for this buffer mention TEXT

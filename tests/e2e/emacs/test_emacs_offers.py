@@ -8,28 +8,14 @@ from pathlib import Path
 
 from schemas.steps import OfferStep
 from tests.e2e.conftest import saves_of, seal
-from tests.e2e.emacs.test_extension_emacs import run_emacs
+from tests.e2e.emacs.batch import CODETAPE_EGLOT, VISIT_FILE, run_emacs
 
-CAPF = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
-(load "%(package)s" nil t)
-(setq make-backup-files nil auto-save-default nil create-lockfiles nil
-      native-comp-async-report-warnings-errors 'silent
-      eglot-sync-connect 20
-      codetape-command '("%(python)s" "-m" "collector")
-      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
-(codetape-mode 1)
-(defun wait-until (pred secs)
-  (let ((deadline (+ (float-time) secs)))
-    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
-    (funcall pred)))
+CAPF = CODETAPE_EGLOT + r"""
 (defun keys (keys)
   "Type KEYS: each runs as a command, as from the keyboard; eglot's batch sent (--batch runs no idle timer)."
   (execute-kbd-macro (kbd keys))
   (eglot--signal-textDocument/didChange))
-(find-file "%(file)s")
-(apply #'eglot (eglot--guess-contact))
-(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+""" + VISIT_FILE + r"""
 (goto-char (point-max))
 (execute-kbd-macro "z = uniq") (eglot--signal-textDocument/didChange)
 (keys "C-M-i")  ; the one item, taken

@@ -4,7 +4,6 @@ the episode, each edit carries the origin of the command that made it."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,23 +13,19 @@ import pytest
 
 from schemas.steps import CursorStep, DiagnosticsStep, EditStep, NoteStep, TaskStep
 from tests.e2e.conftest import built_dataset, saved_texts, saves_of, seal
+from tests.e2e.emacs.batch import (
+    AUTO_REVERT,
+    CODETAPE_EGLOT,
+    DESKTOP_PATH,
+    HEADER,
+    PACKAGE,
+    VISIT_APP,
+    VISIT_FILE,
+    WAIT_UNTIL,
+    run_emacs,
+)
 
-PACKAGE = Path(__file__).resolve().parents[3] / "editor_extensions" / "emacs" / "codetape.el"
-DESKTOP_PATH = "/usr/bin:/bin"  # an editor started from a desktop: no ~/.bashrc added ~/.local/bin
-
-SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
-(load "%(package)s" nil t)
-(setq make-backup-files nil auto-save-default nil create-lockfiles nil
-      native-comp-async-report-warnings-errors 'silent
-      eglot-sync-connect 20
-      codetape-command '("%(python)s" "-m" "collector")
-      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))  ; the user's own configuration
-(codetape-mode 1)
-(defun wait-until (pred secs)
-  (let ((deadline (+ (float-time) secs)))
-    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
-    (funcall pred)))
+SCENARIO = CODETAPE_EGLOT + r"""
 (defvar saves 0)
 (defun save-and-snapshot ()
   (eglot--signal-textDocument/didChange)
@@ -40,9 +35,7 @@ SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
   ;; pylsp debounces linting by 0.5 s: let it publish. (accept-process-output returns early when output
   ;; comes or a timer runs, codetape's cursor timer among them: wait out the whole time.)
   (let ((deadline (+ (float-time) 1.2))) (while (< (float-time) deadline) (accept-process-output nil 0.05))))
-(find-file "%(file)s")
-(apply #'eglot (eglot--guess-contact))
-(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+""" + VISIT_FILE + r"""
 (let ((command (process-command (jsonrpc--process (eglot-current-server)))))
   (with-temp-file "%(out)s/command" (insert (string-join command "\n"))))
 (goto-char (point-max))
@@ -57,30 +50,6 @@ SCENARIO = r""";; -*- coding: utf-8; lexical-binding: t -*-
 (let ((server (eglot-current-server))) (kill-buffer) (eglot-shutdown server))
 (kill-emacs 0)
 """
-
-
-def run_emacs(scenario: str, workspace: Path, env: dict[str, str], tmp_path: Path,
-              installed: bool = False) -> Path:
-    """Run the scenario (filled in: package, python, file = mod.py, out, outside) in `emacs --batch` with a
-    private HOME; the directory it wrote its results to. `installed`: this venv's `codetape` only in the
-    HOME's ~/.local/bin, as `uv tool install` puts it, and PATH as a desktop gives it."""
-    assert shutil.which("emacs"), "Emacs is missing: run scripts/setup (apt: emacs-nox elpa-eglot)"
-    out = tmp_path / "out"
-    out.mkdir()
-    script = tmp_path / "scenario.el"
-    script.write_text(scenario % {"package": PACKAGE, "python": sys.executable, "file": workspace / "mod.py",
-                                  "out": out, "outside": tmp_path / "outside.py"}, encoding="utf-8")
-    home = tmp_path / "emacs-home"
-    home.mkdir()
-    env = env | {"HOME": str(home)}
-    if installed:
-        (home / ".local" / "bin").mkdir(parents=True)
-        (home / ".local" / "bin" / "codetape").symlink_to(Path(sys.executable).parent / "codetape")
-        env |= {"PATH": DESKTOP_PATH}
-    proc = subprocess.run(["emacs", "--batch", "-l", str(script)], cwd=workspace, capture_output=True,
-                          env=env, timeout=180)
-    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
-    return out
 
 
 def test_codetape_el_wraps_eglot_server_and_records_notes(
@@ -106,19 +75,14 @@ def test_codetape_el_wraps_eglot_server_and_records_notes(
     assert len(cursors) < 10  # a line typed, debounced: not a step a keystroke
 
 
-INSTALLED = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
+INSTALLED = HEADER + r"""
 (load "%(package)s" nil t)
 (setq make-backup-files nil auto-save-default nil create-lockfiles nil
       native-comp-async-report-warnings-errors 'silent
       eglot-sync-connect 20
       eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))  ; codetape-command left as it is
 (codetape-mode 1)
-(find-file "%(file)s")
-(apply #'eglot (eglot--guess-contact))
-(let ((deadline (+ (float-time) 20)))
-  (while (and (not (eglot-current-server)) (< (float-time) deadline)) (accept-process-output nil 0.05)))
-(unless (eglot-current-server) (kill-emacs 3))
+""" + WAIT_UNTIL + VISIT_FILE + r"""
 (let ((command (process-command (jsonrpc--process (eglot-current-server)))))
   (with-temp-file "%(out)s/command" (insert (string-join command "\n"))))
 (with-temp-file "%(out)s/review" (insert (car (codetape--command "review"))))
@@ -140,8 +104,7 @@ def test_codetape_in_local_bin_is_found_when_path_lacks_it(
     assert (out / "review").read_text(encoding="utf-8") == program
 
 
-NOWHERE = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
+NOWHERE = HEADER + r"""
 (load "%(package)s" nil t)
 (codetape-mode 1)
 (find-file "%(file)s")  ; asks `codetape status --json`: there is no codetape to run
@@ -166,15 +129,7 @@ def test_with_codetape_nowhere_the_message_names_the_places_looked(workspace: Pa
             ) in done.stderr.splitlines(), done.stderr[-3000:]
 
 
-MODE_LINE = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
-(load "%(package)s" nil t)
-(setq make-backup-files nil auto-save-default nil create-lockfiles nil
-      native-comp-async-report-warnings-errors 'silent
-      eglot-sync-connect 20
-      codetape-command '("%(python)s" "-m" "collector")
-      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
-(codetape-mode 1)
+MODE_LINE = CODETAPE_EGLOT + r"""
 (defvar lines nil)
 ;; --batch draws no mode line (format-mode-line gives ""): evaluate codetape-mode's entry of
 ;; minor-mode-alist, the lighter the mode line shows, as the display would.
@@ -246,19 +201,7 @@ def test_mode_line_shows_recording_and_the_review_prompt_opens_the_review(
     assert len(opened) == 1 and built in opened[0], messages[-2000:]
 
 
-ORIGINS = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
-(load "%(package)s" nil t)
-(setq make-backup-files nil auto-save-default nil create-lockfiles nil
-      native-comp-async-report-warnings-errors 'silent
-      eglot-sync-connect 20
-      codetape-command '("%(python)s" "-m" "collector")
-      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
-(codetape-mode 1)
-(defun wait-until (pred secs)
-  (let ((deadline (+ (float-time) secs)))
-    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
-    (funcall pred)))
+ORIGINS = CODETAPE_EGLOT + r"""
 (defvar batches nil)
 (defun sent (what)
   "Send eglot's batch of changes (--batch runs no idle timer); note the version it made and WHAT did."
@@ -267,9 +210,7 @@ ORIGINS = r""";; -*- coding: utf-8; lexical-binding: t -*-
 (defun keys (keys)
   "Type KEYS: each runs as a command, as from the keyboard."
   (execute-kbd-macro (kbd keys)))
-(find-file "%(file)s")
-(apply #'eglot (eglot--guess-contact))
-(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+""" + VISIT_FILE + r"""
 (goto-char (point-max))
 (execute-kbd-macro "x = 1\r") (sent "typed")
 (execute-kbd-macro "t = 99") (keys "DEL") (execute-kbd-macro "\r") (sent "typed and corrected")
@@ -353,22 +294,7 @@ def test_each_edit_carries_the_origin_of_the_emacs_command_that_made_it(
 
 
 
-RELOADS = r""";; -*- coding: utf-8; lexical-binding: t -*-
-(package-initialize)
-(load "%(package)s" nil t)
-(require 'autorevert)
-(setq make-backup-files nil auto-save-default nil create-lockfiles nil
-      native-comp-async-report-warnings-errors 'silent
-      eglot-sync-connect 20
-      auto-revert-verbose nil auto-revert-use-notify nil
-      auto-revert-interval 0.1  ; (a timer: runs in --batch)
-      codetape-command '("%(python)s" "-m" "collector")
-      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
-(codetape-mode 1)
-(defun wait-until (pred secs)
-  (let ((deadline (+ (float-time) secs)))
-    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
-    (funcall pred)))
+RELOADS = CODETAPE_EGLOT + AUTO_REVERT + r"""
 (defvar batches nil)
 (defun sent (what)
   "Send eglot's batch of changes (--batch runs no idle timer); note the version it made and WHAT did."
@@ -386,9 +312,7 @@ RELOADS = r""";; -*- coding: utf-8; lexical-binding: t -*-
 (defun reloaded (pred)
   "Wait until PRED holds for the buffer, reloaded from disk; exit 5 if it never does."
   (unless (wait-until (lambda () (and (funcall pred) (not (buffer-modified-p)))) 20) (kill-emacs 5)))
-(find-file "%(file)s")
-(apply #'eglot (eglot--guess-contact))
-(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+""" + VISIT_FILE + r"""
 (goto-char (point-max))
 (execute-kbd-macro "x = 1\r") (sent "typed")
 (save-buffer)
@@ -465,28 +389,14 @@ def test_edits_after_a_reload_from_disk_keep_their_origin(
     assert text.endswith("agent = 2\nv = 4\nu = 5\ns = 7\n") and "w = unique_function_name\n" in text, text
 
 
-UNSAVED = r""";; -*- coding: utf-8; lexical-binding: t -*-
+UNSAVED = CODETAPE_EGLOT + r"""
 ;; Issue 54, item 3: Claude Code's Edit (its hooks, as tests/e2e/data_team_session.py sends them) writes
 ;; app.py while the developer has an unsaved line in it. @CHOICE@ "revert": M-x revert-buffer answered yes
 ;; (the agent's text wins); "keep": the developer saves, "Save anyway?" answered yes (theirs wins).
-(package-initialize)
-(load "%(package)s" nil t)
-(setq make-backup-files nil auto-save-default nil create-lockfiles nil
-      native-comp-async-report-warnings-errors 'silent
-      eglot-sync-connect 20
-      codetape-command '("%(python)s" "-m" "collector")
-      eglot-server-programs '((python-mode "%(python)s" "-m" "pylsp")))
-(codetape-mode 1)
 (load "userlock" nil t)  ; (loaded now: its questions are answered below, as the developer would)
-(defun wait-until (pred secs)
-  (let ((deadline (+ (float-time) secs)))
-    (while (and (not (funcall pred)) (< (float-time) deadline)) (accept-process-output nil 0.05))
-    (funcall pred)))
 (defun python (code &rest args)  ; exit 4 when it fails
   (unless (eq 0 (apply #'call-process "%(python)s" nil nil nil "-c" code args)) (kill-emacs 4)))
-(find-file (expand-file-name "app.py" (file-name-directory "%(file)s")))
-(apply #'eglot (eglot--guess-contact))
-(unless (wait-until #'eglot-current-server 20) (kill-emacs 3))
+""" + VISIT_APP + r"""
 (goto-char (point-max))
 (execute-kbd-macro "# the developer's, unsaved\r")
 (eglot--signal-textDocument/didChange)

@@ -15,21 +15,17 @@ from typing import Any
 
 import pytest
 
-from collector.home import Home
 from editor_extensions.helix.generate import generate
 from schemas.steps import DiagnosticsStep
-from tests.e2e.conftest import environment, opted_in_repository, running_collector, seal
 from tests.e2e.editor_session import (  # the checks every editor's session passes
-    VENV_BIN,
     Recorded,
     TerminalEditor,
+    terminal_session,
     test_every_save_reconstructs_byte_exact,  # noqa: F401
     test_the_episode_checks_out_byte_exact,  # noqa: F401
     test_the_episode_verifies,  # noqa: F401
     versions_out_of_order,
 )
-from tests.support.terminal import Terminal
-from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = ROOT / "editor_extensions" / "helix" / "languages.toml"
@@ -84,78 +80,43 @@ class Helix(TerminalEditor):
         self.recorded("save", relpath, count + 1)
 
 
+def type_the_session(editor: Helix) -> None:
+    """The session, typed once pylsp's first diagnostic is on the screen."""
+    editor.term.keys("g", "e", "o")
+    editor.type('name = "café 中文 done"')
+    editor.normal()
+    editor.term.keys("g", "h", "f", "d", "\\;", "i")  # back into the middle of the line, before "done"
+    editor.type("😀 ")
+    editor.normal()
+    editor.save("app.py")
+    editor.term.keys("u")  # undo the emoji
+    editor.term.wait(lambda s: "😀" not in s, "the undo")
+    editor.save("app.py")
+    editor.term.keys("g", "e", "o")
+    editor.type("value = 1")
+    editor.term.keys("Enter")
+    editor.type("value += value")
+    editor.normal()
+    editor.term.keys("%", "s")
+    editor.type("value")
+    editor.term.keys("Enter")
+    editor.term.wait(lambda s: "3 sels" in s, "three selections")
+    editor.term.keys("c")
+    editor.type("tötal")
+    editor.normal()
+    editor.save("app.py")
+    editor.new_file_and_text_file()
+
+
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
     hx = helix()
-    assert shutil.which("tmux"), "tmux is missing: run scripts/setup"
     base = tmp_path_factory.mktemp("helix")
-    env = environment(base)
     config = base / "config"
     (config / "helix").mkdir(parents=True)
     shutil.copy(SHIPPED, config / "helix" / "languages.toml")
-    with running_collector(env, base / "collector.log"):
-        workspace = opted_in_repository(base / "ws", env)
-        (workspace / "app.py").write_text("import os\n", encoding="utf-8")
-        term = Terminal(base / "tmux.sock")
-        editor_env = env | {"PATH": f"{VENV_BIN}:{env['PATH']}", "TERM": "xterm-256color", "HOME": str(base),
-                            "XDG_CONFIG_HOME": str(config), "XDG_CACHE_HOME": str(base / "cache")}
-        term.start(f"cd {workspace} && exec {hx} app.py", editor_env, width=120, height=30)
-        disk: dict[str, list[bytes]] = {}
-        editor = Helix(term, Home(Path(env["CODETAPE_HOME"]).resolve()), workspace, disk)
-        try:
-            # pylsp's diagnostic on the screen: the bridge in front of it has the document
-            term.wait(lambda s: "imported but unused" in s, "pylsp's first diagnostic")
-            editor.recorded("open", "app.py")
-            term.keys("g", "e", "o")
-            editor.type('name = "café 中文 done"')
-            editor.normal()
-            term.keys("g", "h", "f", "d", "\\;", "i")  # back into the middle of the line, before "done"
-            editor.type("😀 ")
-            editor.normal()
-            editor.save("app.py")
-            term.keys("u")  # undo the emoji
-            term.wait(lambda s: "😀" not in s, "the undo")
-            editor.save("app.py")
-            term.keys("g", "e", "o")
-            editor.type("value = 1")
-            term.keys("Enter")
-            editor.type("value += value")
-            editor.normal()
-            term.keys("%", "s")
-            editor.type("value")
-            term.keys("Enter")
-            term.wait(lambda s: "3 sels" in s, "three selections")
-            term.keys("c")
-            editor.type("tötal")
-            editor.normal()
-            editor.save("app.py")
-            editor.open("new.py")
-            term.keys("i")
-            editor.type('print("新 ✨")')
-            editor.normal()
-            editor.save("new.py")
-            editor.open("notes.txt")
-            term.keys("i")
-            editor.type("notes: héllo 😀 bye")
-            editor.normal()
-            term.keys("b", "b", "i")
-            editor.type("中 ")
-            editor.normal()
-            editor.save("notes.txt")
-            term.keys(":qa", "Enter")
-            wait_for_exit(term)
-        finally:
-            term.stop()
-        saves = sum(map(len, disk.values()))
-        episode = seal(env, workspace, lambda got: [s["kind"] for s in got].count("save") >= saves, "saves")
-        yield Recorded(workspace, env, episode, disk)
-
-
-def wait_for_exit(term: Terminal) -> None:
-    def gone() -> bool:
-        return subprocess.run(["tmux", "-S", term.socket, "has-session"], capture_output=True).returncode != 0
-
-    wait_for(gone, what="Helix to exit")
+    yield from terminal_session(base, Helix, hx, {"XDG_CONFIG_HOME": str(config),
+                                                  "XDG_CACHE_HOME": str(base / "cache")}, type_the_session)
 
 
 def test_helix_typed_what_the_session_meant(recorded: Recorded) -> None:

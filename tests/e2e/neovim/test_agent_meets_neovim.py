@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.agent_meets_editor import (  # noqa: F401 (the checks every pairing passes)
-    Meeting,
-    neovim,
-    record,
-    test_agent_trace_gives_each_line_to_whoever_wrote_it,
-    test_every_edit_has_an_origin,
-    test_fail_to_pass_lists_both_actors_diffs,
-    test_swe_messages_write_file_holds_the_fix,
-    test_the_agent_s_write_is_its_own_transition_and_no_reload_carries_it,
-    test_the_shares_are_what_was_scripted,
-    test_the_transitions_replay_to_the_disk_at_the_commit_and_at_the_end,
-)
+from tests.e2e.agent_meets_editor import Meeting, MeetingChecks, neovim, record
 
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> Meeting:
     return record("Neovim", neovim, "claude-code", tmp_path_factory.mktemp("neovim-claude-code"))
+
+
+class TestMeeting(MeetingChecks):
+    """The checks every pairing passes, on this module's session."""

@@ -7,27 +7,22 @@ once), saves, a new file, a text file."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from collector.home import Home
 from collector.reconstruct.workspace import step_texts
 from schemas.steps import DiagnosticsStep
-from tests.e2e.conftest import environment, opted_in_repository, running_collector, seal
 from tests.e2e.editor_session import (  # and the checks every editor's session passes
-    VENV_BIN,
     Recorded,
     TerminalEditor,
     expect,
     save_problems,
+    terminal_session,
     test_the_episode_checks_out_byte_exact,  # noqa: F401
     test_the_episode_verifies,  # noqa: F401
 )
-from tests.support.terminal import Terminal
-from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = ROOT / "editor_extensions" / "vim" / "codetape.vim"
@@ -52,7 +47,7 @@ class Vim(TerminalEditor):
         self.term.keys("Escape")
         self.term.wait(lambda s: "-- INSERT --" not in s, "Vim in normal mode")
 
-    def edit(self, relpath: str) -> None:
+    def open(self, relpath: str) -> None:
         """`:e relpath`, and wait until its server has the buffer (ALE starts it on opening)."""
         self.term.keys(f":e {relpath}", "Enter")
         self.recorded("open", relpath)
@@ -67,70 +62,42 @@ class Vim(TerminalEditor):
         self.recorded("save", relpath, count + 1)
 
 
+def type_the_session(editor: Vim) -> None:
+    """The session, typed once pylsp's first diagnostic is on the screen."""
+    editor.term.keys("G", "o")
+    editor.type('name = "café 中文 done"')
+    editor.normal()
+    editor.term.keys("0", "f", "d", "i")  # back into the middle of the line, before "done"
+    editor.type("😀 ")
+    editor.normal()
+    editor.save("app.py")
+    editor.term.keys("u")  # undo the emoji
+    editor.term.wait(lambda s: "😀" not in s, "the undo")
+    editor.save("app.py")
+    editor.term.keys("G", "o")
+    editor.type("value = 1")
+    editor.term.keys("Enter")
+    editor.type("value += value")
+    editor.normal()
+    editor.type(":%s/value/tötal/g")
+    editor.term.keys("Enter")
+    editor.term.wait(lambda s: "3 substitutions on 2 lines" in s, "the substitution")
+    editor.term.keys("g", "g", "j", "C-v", "j", "I")  # a visual block over lines 2 and 3, inserted before
+    editor.type("# ")
+    editor.term.keys("Escape")
+    editor.term.wait(lambda s: "# tötal = 1" in s, "the visual-block insert")
+    editor.save("app.py")
+    editor.new_file_and_text_file()
+
+
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
     assert shutil.which("vim") and Path("/usr/share/vim-ale").is_dir(), (
         "Vim or ALE is missing: run scripts/setup (apt: vim vim-ale)")
-    assert shutil.which("tmux"), "tmux is missing: run scripts/setup"
     base = tmp_path_factory.mktemp("vim")
-    env = environment(base)
     vimrc = base / ".vimrc"
     vimrc.write_text(VIMRC % SHIPPED, encoding="utf-8")
-    with running_collector(env, base / "collector.log"):
-        workspace = opted_in_repository(base / "ws", env)
-        (workspace / "app.py").write_text("import os\n", encoding="utf-8")
-        term = Terminal(base / "tmux.sock")
-        editor_env = env | {"PATH": f"{VENV_BIN}:{env['PATH']}", "TERM": "xterm-256color", "HOME": str(base)}
-        term.start(f"cd {workspace} && exec vim app.py", editor_env, width=120, height=30)
-        disk: dict[str, list[bytes]] = {}
-        editor = Vim(term, Home(Path(env["CODETAPE_HOME"]).resolve()), workspace, disk)
-        try:
-            term.wait(lambda s: "imported but unused" in s, "pylsp's first diagnostic, through the bridge")
-            editor.recorded("open", "app.py")
-            term.keys("G", "o")
-            editor.type('name = "café 中文 done"')
-            editor.normal()
-            term.keys("0", "f", "d", "i")  # back into the middle of the line, before "done"
-            editor.type("😀 ")
-            editor.normal()
-            editor.save("app.py")
-            term.keys("u")  # undo the emoji
-            term.wait(lambda s: "😀" not in s, "the undo")
-            editor.save("app.py")
-            term.keys("G", "o")
-            editor.type("value = 1")
-            term.keys("Enter")
-            editor.type("value += value")
-            editor.normal()
-            editor.type(":%s/value/tötal/g")
-            term.keys("Enter")
-            term.wait(lambda s: "3 substitutions on 2 lines" in s, "the substitution")
-            term.keys("g", "g", "j", "C-v", "j", "I")  # a visual block over lines 2 and 3, inserted before
-            editor.type("# ")
-            term.keys("Escape")
-            term.wait(lambda s: "# tötal = 1" in s, "the visual-block insert")
-            editor.save("app.py")
-            editor.edit("new.py")
-            term.keys("i")
-            editor.type('print("新 ✨")')
-            editor.normal()
-            editor.save("new.py")
-            editor.edit("notes.txt")
-            term.keys("i")
-            editor.type("notes: héllo 😀 bye")
-            editor.normal()
-            term.keys("b", "b", "i")
-            editor.type("中 ")
-            editor.normal()
-            editor.save("notes.txt")
-            term.keys(":qa", "Enter")
-            wait_for(lambda: subprocess.run(["tmux", "-S", term.socket, "has-session"],
-                                            capture_output=True).returncode != 0, what="Vim to exit")
-        finally:
-            term.stop()
-        saves = sum(map(len, disk.values()))
-        episode = seal(env, workspace, lambda got: [s["kind"] for s in got].count("save") >= saves, "saves")
-        yield Recorded(workspace, env, episode, disk)
+    yield from terminal_session(base, Vim, "vim", {}, type_the_session)
 
 
 def test_vim_typed_what_the_session_meant(recorded: Recorded) -> None:
