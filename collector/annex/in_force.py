@@ -4,7 +4,7 @@ The organisation's managed policy (collector/policy/managed.py) as it is read he
 included (PolicyError: the annex describes no policy that nothing enforces); the defaults a workspace
 starts from (schemas/settings.py), which the policy bounds; the consent mode of the person who runs the
 command (CODETAPE_HOME/config.toml `[consent] mode`); and, with `--dataset OUT`, what the dataset's
-manifest and `episodes` table say (collector/dataset/card/card.py read_facts, as the card is written).
+manifest and `episodes` table say (collector/dataset/card/facts.py read_facts, as the card is written).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collector.upload.destinations import load_config
 from schemas.settings import ALL_CHANNELS, Channel, WorkspaceSettings
 
 if TYPE_CHECKING:  # pyarrow and pandas load (seconds) only when a dataset is described
-    from collector.dataset.card.card import Facts
+    from collector.dataset.card.facts import Facts
     from collector.dataset.output.manifest import DatasetManifest
 
 
@@ -81,8 +81,8 @@ def in_force(home: Home, dataset: str | None = None) -> InForce:
     mode = load_config(home).consent.mode
     found = None
     if dataset is not None:
-        # a dataset's modules (pyarrow, jinja2) only when a dataset is named
-        from collector.dataset.card.card import read_facts
+        # a dataset's modules (pyarrow) only when a dataset is named
+        from collector.dataset.card.facts import read_facts
         from collector.dataset.errors import OutputRefused
         from collector.dataset.output.manifest import read_manifest
         from collector.dataset.output.output import open_output

@@ -1,4 +1,4 @@
-"""The dataset card a build writes (collector/dataset/card/card.py), read by the tools it is for: Hugging Face
+"""The dataset card a build writes (collector/dataset/card/), read by the tools it is for: Hugging Face
 `datasets` loads each table by its config, `huggingface_hub` reads the hub's keys and the scores from its
 metadata, `mlcroissant` validates croissant.json and reads records through it, and the README's data
 dictionary describes every column."""

@@ -14,8 +14,11 @@ import pytest
 import yaml
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from collector.dataset.card.card import NONE_GIVEN, Facts, Ours, croissant, quantiles, readme, size_category
+from collector.dataset.card.card import readme, size_category
+from collector.dataset.card.croissant import croissant
 from collector.dataset.card.dictionary import TABLES as DOCS
+from collector.dataset.card.facts import NONE_GIVEN, Facts, Ours
+from collector.dataset.card.scores import quantiles
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.rows.tables import TABLES
 from tests.support.markdown import render

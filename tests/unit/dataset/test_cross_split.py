@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from collector.dataset.card.card import Facts, scorecard, scores
+from collector.dataset.card.facts import Facts
+from collector.dataset.card.scores import scorecard, scores
 from collector.dataset.output.cross_split import OutFiles, dedup_build, listed
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import open_output

@@ -1,0 +1,102 @@
+"""What the dataset card says of the episodes, read from a build's output: `Facts`.
+
+`read_facts` reads them from the manifest and the `episodes` table (the scorecard's survival also reads the
+one column `edits.survived_to_end`, a batch at a time), never from where the episodes were read (the
+receiver's source location); the annex (collector/annex/in_force.py) reads the same. `consent_mode` and
+`k_text` are the consent the manifest records, as the card and croissant.json state it. A text codetape
+writes itself where a contributor gave none (NONE_GIVEN) is marked `Ours`, so the card writes it as its own
+text, not as a contributor's (card.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from collector.dataset.output.known import table_rows
+from collector.dataset.output.manifest import DatasetManifest
+from collector.dataset.output.output import Output
+
+NONE_GIVEN = "(none given)"
+
+
+class Ours(str):
+    """codetape's own text for the card (no contributor's): written as a table cell, not escaped."""
+
+    __slots__ = ()
+
+
+@dataclass
+class Facts:
+    """What the card says of the episodes, read from the `episodes` table."""
+
+    episodes: int = 0
+    signers: int = 0
+    licences: list[tuple[str, int]] = field(default_factory=list)
+    purposes: list[tuple[str, int]] = field(default_factory=list)
+    first: datetime | None = None
+    last: datetime | None = None
+    inserted: Counter[str] = field(default_factory=Counter)
+    # (outcome, signal) -> episodes, None where the episode has none
+    outcomes: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
+    disagree: int = 0  # episodes whose signals gave different verdicts
+    survival: Counter[int] = field(default_factory=Counter)  # edits by survived_to_end, in thousandths
+
+    @property
+    def timeframe(self) -> str:
+        if self.first is None or self.last is None:
+            return "nothing yet"
+        return f"{self.first:%Y-%m-%d} to {self.last:%Y-%m-%d} (UTC)"
+
+
+def read_facts(out: Output, manifest: DatasetManifest) -> Facts:
+    facts, signers = Facts(), set()
+    licences: Counter[str] = Counter()
+    purposes: Counter[str] = Counter()
+    columns = ["signer_key_id", "licence", "purpose", "started_at", "duration_ms", "inserted_by_origin",
+               "outcome", "outcome_signal", "outcome_signals"]
+    for batch in table_rows(out, manifest, "episodes", columns):
+        signer, licence, purpose, started, duration, inserted, outcome, signal, signals = (
+            batch.column(i).to_pylist() for i in range(len(columns)))
+        facts.outcomes.update(zip(outcome, signal, strict=True))
+        facts.disagree += sum(len({one["verdict"] for one in given or ()}) > 1 for given in signals)
+        facts.episodes += batch.num_rows
+        signers.update(signer)
+        licences.update(value or Ours(NONE_GIVEN) for value in licence)
+        purposes.update(value or Ours(NONE_GIVEN) for value in purpose)
+        for start, ms, shares in zip(started, duration, inserted, strict=True):
+            end = start + timedelta(milliseconds=ms)
+            facts.first = start if facts.first is None else min(facts.first, start)
+            facts.last = end if facts.last is None else max(facts.last, end)
+            facts.inserted.update({share["origin"]: share["chars"] for share in shares or ()})
+    facts.signers = len(signers)
+    for batch in table_rows(out, manifest, "edits", ["survived_to_end"]):
+        thousandths = pc.cast(pc.floor(pc.multiply(batch.column(0).drop_null(), 1000)), pa.int32())
+        facts.survival.update({item["values"]: item["counts"] for item in pc.value_counts(thousandths
+                                                                                         ).to_pylist()})
+    facts.licences = sorted(licences.items(), key=lambda item: (-item[1], item[0]))
+    facts.purposes = sorted(purposes.items(), key=lambda item: (-item[1], item[0]))
+    return facts
+
+
+def consent_mode(manifest: DatasetManifest) -> str:
+    """How the dataset's episodes were consented to: attributed (each names its signer's key), unlinkable
+    (each under a key of its own an issuer authorised blindly), or both."""
+    if manifest.trust_issuer is None:
+        return "attributed"
+    return "unlinkable" if manifest.trust is None else "attributed and unlinkable"
+
+
+def k_text(manifest: DatasetManifest) -> str:
+    """k as the card states it: the last build's, and the lowest an earlier build published under when it
+    was lower (a higher k is taken; a lower one is refused, build.py)."""
+    used = manifest.k_used()
+    if not used:
+        return "none"
+    if min(used) < used[-1]:
+        return f"{used[-1]} (earlier builds published under k = {min(used)})"
+    return str(used[-1])
