@@ -46,26 +46,7 @@ from collector.export.bursts import MAX_TEXT, Burst, Item, Single, landed
 from collector.export.timestamps import utc_at
 from collector.text.linediff import DiffWork
 from schemas import EpisodeHeader
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    Step,
-    TaskStep,
-    TestRunStep,
-    step_fields,
-)
+from schemas import steps as kinds
 
 MAX_RESULTS = 1000
 MAX_DIAGNOSTICS = 200  # items listed per diagnostics observation
@@ -158,20 +139,20 @@ class AtifSteps:
                                               diff_omitted=item.too_large or None))
             return
         step = item.step
-        if isinstance(step, FileChangeStep) and step.origin == "agent" and step.text is not None:
+        if isinstance(step, kinds.FileChangeStep) and step.origin == "agent" and step.text is not None:
             yield from self._start(self._written(item, step, step.text))
             return
-        if isinstance(step, AgentStep) and step.event == "tool_result" and self._pending is not None \
+        if isinstance(step, kinds.AgentStep) and step.event == "tool_result" and self._pending is not None \
                 and _calls(self._pending) in AGENT_TOOLS:  # (the result of the agent's call, or of its write)
             self._pending.observe({"content": f"{step.tool or 'tool'} done", "extra": {
                 "t_ms": step.t_ms, "steps": [item.index], "hook": step.hook}})
             return
-        if isinstance(step, DiagnosticsStep | FileChangeStep):
+        if isinstance(step, kinds.DiagnosticsStep | kinds.FileChangeStep):
             if self._pending is None or not self._pending.observer:
                 said = step.kind.replace("_", " ")
                 yield from self._start(self._plain(item, "system", said, observer=True))
             assert self._pending is not None
-            key = (step.path, step.origin) if isinstance(step, DiagnosticsStep) else None
+            key = (step.path, step.origin) if isinstance(step, kinds.DiagnosticsStep) else None
             self._pending.observe(_observation(item), key)
             return
         begun = self._begun(item)
@@ -192,28 +173,28 @@ class AtifSteps:
         """The ATIF step a step begins, or None for steps without a counterpart."""
         step = item.step
         match step:
-            case OpenStep():
+            case kinds.OpenStep():
                 pending = self._call(step.t_ms, "read_file", {"path": step.path}, steps=[item.index])
                 return _result(pending, step.text)
-            case TaskStep(action="start"):
+            case kinds.TaskStep(action="start"):
                 return self._plain(item, "user", step.statement or "", task="start")
-            case TaskStep():
+            case kinds.TaskStep():
                 return self._plain(item, "system", "task done", task="done", outcome=step.outcome)
-            case NoteStep():
+            case kinds.NoteStep():
                 return self._plain(item, "agent", step.text, note=True)
-            case AgentStep(event="prompt"):
+            case kinds.AgentStep(event="prompt"):
                 return self._plain(item, "user", step.prompt or "", agent=step.agent,
                                    agent_session=step.session, prompt_left_out=step.prompt is None or None)
-            case AgentStep(event="tool_call" | "tool_result"):
+            case kinds.AgentStep(event="tool_call" | "tool_result"):
                 arguments = _present({"agent": step.agent, "tool": step.tool, "targets": step.targets or None,
                                       "command": step.command_line})
                 return self._call(step.t_ms, "agent_tool", arguments, steps=[item.index], agent=step.agent,
                                   agent_session=step.session, hook=step.hook)
-            case AgentStep():
+            case kinds.AgentStep():
                 said = f"{step.agent} {step.event.replace('_', ' ')}" + \
                     (f": {step.detail}" if step.detail else "")
                 return self._plain(item, "system", said, agent=step.agent, agent_session=step.session)
-            case GapStep():
+            case kinds.GapStep():
                 detail = f": {step.detail}" if step.detail else ""
                 files = len(step.state or [])
                 said = {"resync": f"the editor's text taken again{detail}",
@@ -221,29 +202,30 @@ class AtifSteps:
                         }.get(step.reason, f"not recorded ({step.reason.replace('_', ' ')}){detail}")
                 return self._plain(item, "system", said, gap=step.reason, until_ms=step.until_ms,
                                    lost_steps=step.lost_steps)
-            case CommandStep():
+            case kinds.CommandStep():
                 line = step.command_line if step.command_line is not None else shlex.join(step.argv or [])
                 pending = self._call(step.t_ms, "bash", {"command": line, "cwd": step.cwd},
                                      steps=[item.index], duration_ms=step.duration_ms)
                 return _result(pending, step.output_tail, exit_code=step.exit_code)
-            case TestRunStep():
+            case kinds.TestRunStep():
                 pending = self._call(step.t_ms, "run_tests", {"framework": step.framework, "args": step.args},
                                      steps=[item.index], duration_ms=step.duration_ms)
                 return _result(pending, _outcomes(step), exit_status=step.exit_status)
-            case GitStep():
-                arguments = step_fields(step, ("kind", "t_ms", "source", "files"))
+            case kinds.GitStep():
+                arguments = kinds.step_fields(step, ("kind", "t_ms", "source", "files"))
                 pending = self._call(step.t_ms, "git", arguments, steps=[item.index])
                 if step.files:
                     touched = (f"{f.change} {f.path} +{f.added} -{f.deleted}" for f in step.files)
                     _result(pending, "\n".join(touched))
                 return pending
-            case (CloseStep() | EditStep() | SaveStep() | DiagnosticsStep() | FileChangeStep()
-                  | CursorStep() | RedactionStep() | OfferStep()):  # no ATIF step of its own
+            case (kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep() | kinds.DiagnosticsStep()
+                  | kinds.FileChangeStep() | kinds.CursorStep() | kinds.RedactionStep()
+                  | kinds.OfferStep()):  # no ATIF step of its own
                 return None
             case _:
                 assert_never(step)
 
-    def _written(self, item: Single, step: FileChangeStep, text: str) -> _Pending:
+    def _written(self, item: Single, step: kinds.FileChangeStep, text: str) -> _Pending:
         """An agent's write to disk: a `write_file` call with the diff from the text it replaced."""
         large = len(text) > MAX_TEXT or len(item.before or "") > MAX_TEXT
         wrote = Burst(landed(step), item.index, item.index, step.t_ms, step.t_ms, item.before or "", None,
@@ -292,7 +274,7 @@ def _present(fields: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not None and value != {}}
 
 
-def _outcomes(step: TestRunStep) -> str:
+def _outcomes(step: kinds.TestRunStep) -> str:
     """`2 passed, 1 failed` and a line per test that did not pass."""
     counts: dict[str, int] = {}
     for test in step.tests:
@@ -306,15 +288,15 @@ def _outcomes(step: TestRunStep) -> str:
 
 
 def _observation(item: Single) -> dict[str, Any]:
-    step: Step = item.step
+    step: kinds.Step = item.step
     extra: dict[str, Any] = {"t_ms": step.t_ms, "steps": [item.index]}
-    if isinstance(step, DiagnosticsStep):
+    if isinstance(step, kinds.DiagnosticsStep):
         lines = [f"{step.path}:{d.range.start.line + 1}:{d.range.start.character + 1}: "
                  f"{SEVERITY.get(d.severity or 0, 'diagnostic')}: {d.message}"
                  + (f" [{d.code}]" if d.code is not None else "") for d in step.items[:MAX_DIAGNOSTICS]]
         extra.update(kind="diagnostics", path=step.path, origin=step.origin, count=len(step.items))
         return {"content": "\n".join(lines), "extra": extra}
-    assert isinstance(step, FileChangeStep)
+    assert isinstance(step, kinds.FileChangeStep)
     moved = f" -> {step.new_path}" if step.new_path is not None else ""
     extra.update(kind="file_change", omitted=step.omitted)
     return {"content": f"{step.change} {step.path}{moved}", "extra": extra}

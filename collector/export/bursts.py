@@ -40,22 +40,12 @@ from collector.reconstruct.reloads import Reloads
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork, line_diff
 from collector.text.positions import caret_after, line_end, line_start, to_index
+from schemas import steps as kinds
 from schemas.common import PositionEncoding
-from schemas.steps import (
-    CloseStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    OpenStep,
-    SaveStep,
-    Step,
-)
 
 PAUSE_MS = 3000
 MAX_TEXT = 4 << 20  # characters of a file whose bursts are diffed
-PASSIVE = (CursorStep, DiagnosticsStep)
+PASSIVE = (kinds.CursorStep, kinds.DiagnosticsStep)
 
 
 @dataclass(frozen=True)
@@ -63,7 +53,7 @@ class Single:
     """A step outside any burst, with its index among the episode's steps (as `codetape cat` counts)."""
 
     index: int
-    step: Step
+    step: kinds.Step
     before: str | None = None  # an agent's write to disk (file_change, origin agent): the text it replaced
     # at the path it landed on (`landed`)
 
@@ -127,7 +117,7 @@ class Burst:
 Item = Burst | Single
 
 
-def grouped(steps: Iterable[Step], workspace: Workspace, pause_ms: int = PAUSE_MS,
+def grouped(steps: Iterable[kinds.Step], workspace: Workspace, pause_ms: int = PAUSE_MS,
             work: DiffWork | None = None) -> Iterator[Item]:
     """The steps as bursts and singles, applying each to `workspace` (see the module docstring); the
     bursts' diffs spend from `work`."""
@@ -154,13 +144,13 @@ class Grouper:
         self._replaced: str | None = None  # the text an agent's write being applied replaces
         self.reloads = Reloads()  # an edit that reads a write to disk in is no burst (reloads.py)
 
-    def before(self, index: int, step: Step, workspace: Workspace) -> list[Item]:
+    def before(self, index: int, step: kinds.Step, workspace: Workspace) -> list[Item]:
         self.reloads.before(step, workspace)
         burst = self.burst
         if isinstance(step, PASSIVE) and burst is not None:
             self._passive = True
             self.carets.see(step, workspace)
-            key = (step.kind, step.path, step.origin if isinstance(step, DiagnosticsStep) else "")
+            key = (step.kind, step.path, step.origin if isinstance(step, kinds.DiagnosticsStep) else "")
             self.held.pop(key, None)  # the latest goes last: held stays in the order of the steps
             self.held[key] = Single(index, step)
             return []
@@ -170,18 +160,18 @@ class Grouper:
             settled = [_settled(burst, workspace), *self.held.values()]
             self.held.clear()
             self.burst = burst = None
-        if isinstance(step, EditStep) and burst is None:
+        if isinstance(step, kinds.EditStep) and burst is None:
             large = (workspace.size(step.path) or 0) > MAX_TEXT
             caret, caret_from = self.carets.get(step.path)
             self.burst = Burst(step.path, index, index, step.t_ms, step.t_ms,
                                "" if large else workspace.text(step.path) or "", caret, caret_from,
                                work=self.work, too_large=large)
         self._replaced = workspace.disk.get(landed(step)) \
-            if isinstance(step, FileChangeStep) and step.origin == "agent" else None
+            if isinstance(step, kinds.FileChangeStep) and step.origin == "agent" else None
         self.carets.see(step, workspace)
         return settled
 
-    def after(self, index: int, step: Step, workspace: Workspace) -> list[Item]:
+    def after(self, index: int, step: kinds.Step, workspace: Workspace) -> list[Item]:
         reread = self.reloads.after(step, workspace)
         if self._passive:
             return []
@@ -204,14 +194,15 @@ class Grouper:
         return settled
 
 
-def landed(step: FileChangeStep) -> str:
+def landed(step: kinds.FileChangeStep) -> str:
     """The path whose text a file change set: a rename's new path (an atomic save renames its temporary
     file over the file it writes), else its own."""
     return step.new_path if step.change == "renamed" and step.new_path is not None else step.path
 
 
-def _continues(burst: Burst, step: Step, pause_ms: int) -> bool:
-    return isinstance(step, EditStep) and step.path == burst.path and step.t_ms - burst.end_ms <= pause_ms
+def _continues(burst: Burst, step: kinds.Step, pause_ms: int) -> bool:
+    return (isinstance(step, kinds.EditStep) and step.path == burst.path
+            and step.t_ms - burst.end_ms <= pause_ms)
 
 
 class Carets:
@@ -230,34 +221,34 @@ class Carets:
         found = self.known.get(path)
         return (None, None) if found is None else found
 
-    def see(self, step: Step, workspace: Workspace) -> None:
+    def see(self, step: kinds.Step, workspace: Workspace) -> None:
         known = self.known
         match step:
-            case CursorStep():
+            case kinds.CursorStep():
                 active = step.selections[0].active
                 known[step.path] = ((active.line, active.character), "cursor")
-            case EditStep():
+            case kinds.EditStep():
                 caret = (0, 0)
                 for change in step.changes:  # applied in order: the caret ends after the last one
                     start = (0, 0) if change.range is None else \
                         (change.range.start.line, change.range.start.character)
                     caret = caret_after(*start, change.text, self.encoding)
                 known[step.path] = (caret, "edit")
-            case OpenStep():
+            case kinds.OpenStep():
                 self._keep_if(step.path, step.text, workspace)
-            case SaveStep(text=str() as text):
+            case kinds.SaveStep(text=str() as text):
                 self._keep_if(step.path, text, workspace)
-            case CloseStep():  # the file then reads as it is on disk
+            case kinds.CloseStep():  # the file then reads as it is on disk
                 self._keep_if(step.path, workspace.disk.get(step.path), workspace)
-            case FileChangeStep():
+            case kinds.FileChangeStep():
                 if step.path not in workspace.buffers:  # (under an open buffer the text stays the editor's)
                     same = step.change == "modified" and step.link is None and step.omitted is None
                     self._keep_if(step.path, step.text if same else None, workspace)
                 if step.new_path is not None:
                     known.pop(step.new_path, None)
-            case GapStep(state=None):
+            case kinds.GapStep(state=None):
                 return  # no file's text set: each stays as it was
-            case GapStep(state=list() as state):
+            case kinds.GapStep(state=list() as state):
                 for file in state:
                     if not (step.on_disk_only and file.path in workspace.buffers):
                         self._keep_if(file.path, file.text, workspace)
@@ -278,7 +269,7 @@ def _settled(burst: Burst, workspace: Workspace) -> Burst:
     return burst
 
 
-def _apply(workspace: Workspace, index: int, step: Step) -> None:
+def _apply(workspace: Workspace, index: int, step: kinds.Step) -> None:
     try:
         workspace.apply(step)
     except ReconstructionError as exc:

@@ -67,24 +67,7 @@ from collector.export.codestates import CodeStates, ZippedStates
 from collector.export.result import ExportResult
 from collector.export.timestamps import utc_at
 from collector.reconstruct.workspace import Workspace
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 METADATA = {"Version": "6", "IsEventOrderingConsistent": "true", "EventOrderScope": "Restricted",
             "EventOrderScopeColumns": "SessionID", "CodeStateRepresentation": "Directory"}
@@ -229,20 +212,20 @@ def _events(item: Item) -> Iterator[Row]:
         return
     step = item.step
     match step:
-        case OpenStep():
+        case kinds.OpenStep():
             yield {"EventType": "File.Open", "CodeStateSection": step.path}
-        case SaveStep():
+        case kinds.SaveStep():
             yield {"EventType": "File.Save", "CodeStateSection": step.path}
-        case CloseStep():
+        case kinds.CloseStep():
             yield {"EventType": "File.Close", "CodeStateSection": step.path}
-        case FileChangeStep(change="created"):
+        case kinds.FileChangeStep(change="created"):
             yield {"EventType": "File.Create", "CodeStateSection": step.path}
-        case FileChangeStep(change="deleted"):
+        case kinds.FileChangeStep(change="deleted"):
             yield {"EventType": "File.Delete", "CodeStateSection": step.path}
-        case FileChangeStep(change="renamed"):
+        case kinds.FileChangeStep(change="renamed"):
             yield {"EventType": "File.Rename", "CodeStateSection": step.path,
                    "DestinationCodeStateSection": step.new_path}
-        case DiagnosticsStep():
+        case kinds.DiagnosticsStep():
             severities = [d.severity or 1 for d in step.items]
             result = "Error" if 1 in severities else "Warning" if 2 in severities else "Success"
             yield {"EventType": "Compile", "CodeStateSection": step.path, "CompileResult": result}
@@ -254,11 +237,11 @@ def _events(item: Item) -> Iterator[Row]:
                        "CompileMessageType": step.origin or None if found.code is None else str(found.code),
                        "CompileMessageData": found.message,
                        "SourceLocation": f"Text:{start.line + 1}:{start.character + 1}"}
-        case CommandStep():
+        case kinds.CommandStep():
             line = step.command_line if step.command_line is not None else shlex.join(step.argv or [])
             yield {"EventType": "Run.Program", "ExecutionResult": _execution(step.exit_code),
                    "X-Command": line, "X-ExitCode": step.exit_code}
-        case TestRunStep():
+        case kinds.TestRunStep():
             yield {"EventType": "Run.Program", "ExecutionResult": _execution(step.exit_status),
                    "ExecutionID": 0, "X-Command": shlex.join([step.framework, *step.args]),
                    "X-ExitCode": step.exit_status}
@@ -268,12 +251,12 @@ def _events(item: Item) -> Iterator[Row]:
                 yield {"EventType": "Run.Test", "ExecutionID": back, "TestID": test.nodeid,
                        "ExecutionResult": result, "Score": 1.0 if result == "Success" else 0.0,
                        "X-Outcome": test.outcome}
-        case GitStep(op="commit"):
+        case kinds.GitStep(op="commit"):
             yield {"EventType": "Submit", "X-Commit": step.sha}
-        case (EditStep() | CursorStep() | NoteStep() | TaskStep() | GapStep() | RedactionStep()
-              | AgentStep() | OfferStep()):  # no ProgSnap2 event
+        case (kinds.EditStep() | kinds.CursorStep() | kinds.NoteStep() | kinds.TaskStep() | kinds.GapStep()
+              | kinds.RedactionStep() | kinds.AgentStep() | kinds.OfferStep()):  # no ProgSnap2 event
             return
-        case GitStep() | FileChangeStep():  # no ProgSnap2 event (only a commit is a submission)
+        case kinds.GitStep() | kinds.FileChangeStep():  # no ProgSnap2 event (only a commit is a submission)
             return
         case _:
             assert_never(step)

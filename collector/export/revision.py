@@ -26,8 +26,8 @@ from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.sources.git.snapshot import NO_SNAPSHOT, named_in
 from collector.text.linediff import DiffWork, line_diff
+from schemas import steps as kinds
 from schemas.limits import MAX_COMMIT_FILES
-from schemas.steps import FileChangeStep, GapStep, GitStep, OpenStep, SaveStep, Step
 
 MOVES = frozenset({"checkout", "reset", "merge", "rebase", "cherry_pick", "pull"})
 REDACTED = "its text there redacted"
@@ -57,14 +57,14 @@ class Revision:
         """`path`'s text at the revision (None: not in it); it must be `known`."""
         return self.texts.get(path)
 
-    def see(self, step: Step, workspace: Workspace) -> None:
+    def see(self, step: kinds.Step, workspace: Workspace) -> None:
         """Take `step`, once applied to `workspace`: a snapshot, a file's first text, a commit, a move of
         HEAD."""
         match step:
-            case OpenStep(head_text=str() as compared) | SaveStep(head_text=str() as compared) | \
-                    FileChangeStep(head_text=str() as compared):
+            case kinds.OpenStep(head_text=str() as compared) | kinds.SaveStep(head_text=str() as compared) | \
+                    kinds.FileChangeStep(head_text=str() as compared):
                 self._first(step.path, compared, step.text)
-            case GapStep(reason="snapshot") if self.sha and not step.detail.startswith(NO_SNAPSHOT):
+            case kinds.GapStep(reason="snapshot") if self.sha and not step.detail.startswith(NO_SNAPSHOT):
                 for file in step.state or ():  # (none: git tracks no text file there)
                     if file.at_head and file.text is not None and not PLACEHOLDER_RE.search(file.text):
                         self.texts[file.path] = file.text
@@ -75,14 +75,14 @@ class Revision:
                 for path in named_in(step.detail):
                     self.unknown[path] = "left out of the snapshot"
                 self.rest = "past the snapshot's cap" if "past the snapshot's cap" in step.detail else None
-            case GitStep(op="commit", sha=str() as sha):
+            case kinds.GitStep(op="commit", sha=str() as sha):
                 if self.sha and self.sha in step.parents:
                     self._commit(step, workspace)
                     self._changed(step)
                     self.sha = sha
                 else:
                     self._lost(f"a commit not made on {self.sha[:12] or 'a known revision'}")
-            case GitStep(op=op) if op in MOVES and step.new != self.sha:
+            case kinds.GitStep(op=op) if op in MOVES and step.new != self.sha:
                 self._lost(f"HEAD moved by git {op}")
             case _:  # on purpose: no other step moves HEAD or says what a commit holds
                 return
@@ -101,7 +101,7 @@ class Revision:
             self.unknown[path] = REDACTED if compared == "same" and text is not None else \
                 "not HEAD's text when the episode first saw it"
 
-    def _commit(self, step: GitStep, workspace: Workspace) -> None:
+    def _commit(self, step: kinds.GitStep, workspace: Workspace) -> None:
         for stat in step.files:
             path = stat.path
             if stat.escaped or stat.change not in ("A", "M", "D"):
@@ -116,7 +116,7 @@ class Revision:
             else:
                 self._forget(path, "a commit of other text than the one on disk")
 
-    def _changed(self, step: GitStep) -> None:
+    def _changed(self, step: kinds.GitStep) -> None:
         """Note the files a commit on the revision changed, or that they are not all known."""
         if self.since is None:
             return

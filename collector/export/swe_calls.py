@@ -39,24 +39,7 @@ from collector.reconstruct.workspace import Workspace
 from collector.stats.activity import language_of
 from collector.text.linediff import DiffWork, line_diff
 from schemas import Step
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 from schemas.steps.agent import AgentName
 from schemas.steps.edit import ORIGIN_CLASS
 
@@ -94,7 +77,7 @@ class Pending:
     """What a span holds to make a command and its test run one call."""
 
     test: tuple[Call, int] | None = None  # the last run_tests call with no command yet, and when it ran
-    command: tuple[Call, CommandStep] | None = None  # the last run_command call with no test run yet
+    command: tuple[Call, kinds.CommandStep] | None = None  # the last run_command call with no test run yet
     changed: dict[str, int] = field(default_factory=dict)  # language -> lines changed, for `language`
 
 
@@ -109,12 +92,12 @@ class Whose:
 
     def see(self, index: int, step: Step) -> None:
         """Note a step before the replay applies it."""
-        if type(step) is EditStep:
+        if type(step) is kinds.EditStep:
             if step.origin is not None and ORIGIN_CLASS.get(step.origin) == "ai":
                 self.ai[index] = _where(step.origin_detail)
-        elif type(step) is OpenStep and step.language_id:
+        elif type(step) is kinds.OpenStep and step.language_id:
             self.languages[step.path] = step.language_id
-        elif type(step) is AgentStep and step.event == "session_start" and step.agent == "acp" \
+        elif type(step) is kinds.AgentStep and step.event == "session_start" and step.agent == "acp" \
                 and step.detail:
             self.described["acp"] = agent_label(step.detail) if self.unlinkable else step.detail
 
@@ -154,7 +137,7 @@ def act(turns: list[Turn], pending: Pending, whose: Whose, item: Burst | Single,
         return True
     step = item.step
     match step:
-        case FileChangeStep():
+        case kinds.FileChangeStep():
             claimed = step.origin == "agent"
             actor = "agent" if claimed else "developer"
             agent = whose.which(_where(step.origin_detail)) if claimed else ""
@@ -168,27 +151,28 @@ def act(turns: list[Turn], pending: Pending, whose: Whose, item: Burst | Single,
                 turns.append(Call("write_file", {"path": path, "diff": diff}, f"{verb} {path}", actor, agent))
                 wrote = True
             return wrote
-        case AgentStep(event="prompt"):
+        case kinds.AgentStep(event="prompt"):
             turns.append(Prompt(step.prompt or "", whose.which(step.agent)))
-        case CommandStep():
+        case kinds.CommandStep():
             _command(turns, pending, step)
-        case TestRunStep():
+        case kinds.TestRunStep():
             _test_run(turns, pending, step)
-        case GitStep():
+        case kinds.GitStep():
             turns.append(Call("git", {"op": step.op, "ref": step.ref, "message": step.message},
                               step.sha or step.new or step.detail or "done"))
         # no call, no prompt (opening, saving, closing, the caret, diagnostics, notes, gaps, an edit: a burst)
-        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | DiagnosticsStep() | CursorStep()
-              | NoteStep() | TaskStep() | GapStep() | RedactionStep() | OfferStep()):
+        case (kinds.OpenStep() | kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep()
+              | kinds.DiagnosticsStep() | kinds.CursorStep() | kinds.NoteStep() | kinds.TaskStep()
+              | kinds.GapStep() | kinds.RedactionStep() | kinds.OfferStep()):
             pass
-        case AgentStep():  # an agent's other steps (its prompt is the one turn it makes)
+        case kinds.AgentStep():  # an agent's other steps (its prompt is the one turn it makes)
             pass
         case _:
             assert_never(step)
     return False
 
 
-def _command(turns: list[Turn], pending: Pending, step: CommandStep) -> None:
+def _command(turns: list[Turn], pending: Pending, step: kinds.CommandStep) -> None:
     line = step.command_line or (shlex.join(step.argv) if step.argv else "")
     exit_code = f"[exit code {step.exit_code}]"
     if pending.test is not None and _during(pending.test[1], step):  # the tests this command ran
@@ -202,7 +186,7 @@ def _command(turns: list[Turn], pending: Pending, step: CommandStep) -> None:
     pending.command = (call, step)
 
 
-def _test_run(turns: list[Turn], pending: Pending, step: TestRunStep) -> None:
+def _test_run(turns: list[Turn], pending: Pending, step: kinds.TestRunStep) -> None:
     arguments = {"framework": step.framework, "args": step.args}
     if pending.command is not None and _during(step.t_ms, pending.command[1]):  # a report read after it
         call, command = pending.command
@@ -215,7 +199,7 @@ def _test_run(turns: list[Turn], pending: Pending, step: TestRunStep) -> None:
     pending.test = (call, step.t_ms)
 
 
-def _during(t_ms: int, command: CommandStep) -> bool:
+def _during(t_ms: int, command: kinds.CommandStep) -> bool:
     """Whether a test run reported at `t_ms` is the one `command` ran."""
     return command.t_ms - command.duration_ms - SLACK_MS <= t_ms <= command.t_ms + SLACK_MS and \
         command.t_ms - t_ms <= ENDED_MS
@@ -236,7 +220,7 @@ def main_language(changed: dict[str, int]) -> str:
     return min(changed.items(), key=lambda found: (-found[1], found[0]))[0] if changed else ""
 
 
-def file_writes(step: FileChangeStep, before: Callable[[str], str | None],
+def file_writes(step: kinds.FileChangeStep, before: Callable[[str], str | None],
            workspace: Workspace) -> list[tuple[str, str | None, str | None]]:
     """(path, text before, text after) of each file a file change changed: a rename gives its new path
     the text and leaves nothing at its old one."""
@@ -246,13 +230,13 @@ def file_writes(step: FileChangeStep, before: Callable[[str], str | None],
     return [(step.path, before(step.path), written(step, workspace))]
 
 
-def written(step: FileChangeStep, workspace: Workspace) -> str | None:
+def written(step: kinds.FileChangeStep, workspace: Workspace) -> str | None:
     """The text a write left on disk at its path: what a buffer open over it reads in (the buffer keeps
     the text before until the editor does: a write's diff is never the buffer's)."""
     return None if step.change == "deleted" else workspace.disk.get(step.path)
 
 
-def test_result(step: TestRunStep) -> str:
+def test_result(step: kinds.TestRunStep) -> str:
     failing = [test for test in step.tests if test.outcome in FAILED]
     passed = sum(test.outcome == "passed" for test in step.tests)
     lines = [f"{passed} passed, {len(failing)} failed (exit status {step.exit_status})"]

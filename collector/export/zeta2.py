@@ -71,7 +71,7 @@ from collector.reconstruct.offers import Places, preferred, shown
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.text.linediff import line_diff
-from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OfferStep, OpenStep, SaveStep, Step
+from schemas import steps as kinds
 
 INLINE_CURSOR = "<|user_cursor|>"  # Zed's INLINE_CURSOR_MARKER
 HUNK_RE = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
@@ -115,19 +115,19 @@ class Specs(Items):
         if self.pseudonymous:
             skipped["unlinkable episodes (their revision is a pseudonym no repository holds)"] += 1
 
-    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+    def before(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         self.places.before(index, step, workspace)  # (before the bursts it settles, as it counts them)
         super().before(index, step, workspace)
         paths = _replaced(step)
         self.replacing = None if paths is None else {path: workspace.text(path) for path in paths}
 
-    def after(self, index: int, step: Step, workspace: Workspace) -> None:
+    def after(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         burst = self.grouper.burst
         super().after(index, step, workspace)
         replacing, self.replacing = self.replacing, None
         if replacing is not None:
             changed = [path for path, text in replacing.items() if workspace.text(path) != text]
-        elif isinstance(step, EditStep) and burst is not None and burst.first == index and \
+        elif isinstance(step, kinds.EditStep) and burst is not None and burst.first == index and \
                 self.grouper.burst is None:  # the editor reading a write to disk in (no burst)
             changed = [step.path]
         else:
@@ -142,14 +142,14 @@ class Specs(Items):
         if isinstance(item, Single):
             step = item.step
             self.revision.see(step, workspace)
-            if not (isinstance(step, GapStep) and step.reason == "snapshot"):
+            if not (isinstance(step, kinds.GapStep) and step.reason == "snapshot"):
                 self.touched.update(_replaced(step) or ())
-            if isinstance(step, GapStep):  # a hole, or a resync: the edits before are not the path
+            if isinstance(step, kinds.GapStep):  # a hole, or a resync: the edits before are not the path
                 self.history.clear()
                 offered.clear()
-            elif isinstance(step, OpenStep | CloseStep | FileChangeStep):  # its text replaced whole
+            elif isinstance(step, kinds.OpenStep | kinds.CloseStep | kinds.FileChangeStep):  # replaced whole
                 offered.pop(step.path, None)
-            elif isinstance(step, OfferStep):
+            elif isinstance(step, kinds.OfferStep):
                 proposal = _proposal(step, workspace)
                 if proposal is not None:
                     offered[step.path] = (item.index, *proposal)
@@ -197,7 +197,7 @@ class Specs(Items):
         return self.examples
 
 
-def _proposal(step: OfferStep, workspace: Workspace) -> tuple[str, str] | None:
+def _proposal(step: kinds.OfferStep, workspace: Workspace) -> tuple[str, str] | None:
     """An AI's offer in an open file: the file's text and that text with the offered item applied at its
     place (None: not an AI's, the file not open, or the text holds the item already, as when an editor
     reports the item it applied)."""
@@ -252,14 +252,14 @@ def cursor_position(text: str, caret: int) -> str:
     return text[start:caret] + INLINE_CURSOR + text[caret:end]
 
 
-def _replaced(step: Step) -> list[str] | None:
+def _replaced(step: kinds.Step) -> list[str] | None:
     """The files whose text `step` may set other than by editing (None: it sets none)."""
     match step:
-        case OpenStep() | CloseStep() | SaveStep():
+        case kinds.OpenStep() | kinds.CloseStep() | kinds.SaveStep():
             return [step.path]
-        case FileChangeStep():
+        case kinds.FileChangeStep():
             return [step.path] if step.new_path is None else [step.path, step.new_path]
-        case GapStep(state=list() as state):
+        case kinds.GapStep(state=list() as state):
             return [file.path for file in state]
         case _:  # on purpose: edits are the history's; the other kinds change no text
             return None
