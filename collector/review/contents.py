@@ -43,26 +43,8 @@ from collector.redact.stream.buffer import placeholders_in
 from collector.redact.stream.pipeline import texts
 from collector.redact.stream.text import TextRedactor
 from collector.review.prompts import PROMPT_RULE, PromptMasks, ordinary, spellings, words
+from schemas import steps as kinds
 from schemas.common import PositionEncoding
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    Step,
-    TaskStep,
-    TestRunStep,
-)
 
 CONTENT_RULE = "excluded-content"
 NAME_RULE = "excluded-name"
@@ -86,7 +68,8 @@ def _said(text: str) -> str:
     return PLACEHOLDER_RE.sub("", text).strip() if "«" in text else text
 
 
-def excluded_lines(steps: Iterable[Step], encoding: PositionEncoding, paths: set[str]) -> dict[str, str]:
+def excluded_lines(steps: Iterable[kinds.Step], encoding: PositionEncoding,
+                   paths: set[str]) -> dict[str, str]:
     """The lines (stripped, not blank) of every text the files at `paths` had, replayed from their steps,
     each with the first file it was found in (ReconstructionError when those do not replay)."""
     workspace = Workspace(encoding)
@@ -101,23 +84,24 @@ def excluded_lines(steps: Iterable[Step], encoding: PositionEncoding, paths: set
                     lines.setdefault(stripped, path)
 
     for step in steps:
-        mine: Step = step
+        mine: kinds.Step = step
         match step:
-            case GapStep(state=list() as state):
+            case kinds.GapStep(state=list() as state):
                 files = [file for file in state if file.path in paths]
                 if not files:
                     continue
                 mine, touched = replace(step, state=files), [file.path for file in files]
-            case FileChangeStep(change="renamed", new_path=str() as new_path) if step.path in paths:
+            case kinds.FileChangeStep(change="renamed", new_path=str() as new_path) if step.path in paths:
                 touched = [new_path]
-            case OpenStep() | EditStep() | SaveStep() | CloseStep() | FileChangeStep() if step.path in paths:
+            case (kinds.OpenStep() | kinds.EditStep() | kinds.SaveStep() | kinds.CloseStep()
+                  | kinds.FileChangeStep()) if step.path in paths:
                 touched = [step.path]
-                if isinstance(step, CloseStep):
+                if isinstance(step, kinds.CloseStep):
                     take(step.path)  # what the editor showed last
             case _:  # on purpose: the other kinds hold no file's text
                 continue
         workspace.apply(mine)
-        if not isinstance(step, EditStep):
+        if not isinstance(step, kinds.EditStep):
             for path in touched:
                 take(path)
     for path in workspace.files():
@@ -261,7 +245,7 @@ class _Lines(TextRedactor):
         self.reasons.setdefault(placeholder, _reason(PROMPT_RULE, None))
         return placeholder
 
-    def command(self, step: CommandStep) -> CommandStep:
+    def command(self, step: kinds.CommandStep) -> kinds.CommandStep:
         """The command with the prompts given as its arguments or shell words masked, then its free text."""
         prompts = self.masks.prompts
         update: dict[str, object] = {}
@@ -274,7 +258,7 @@ class _Lines(TextRedactor):
             update["command_line"] = line
         return ch.command(replace(step, **update) if update else step, self)
 
-    def agent(self, step: AgentStep) -> AgentStep:
+    def agent(self, step: kinds.AgentStep) -> kinds.AgentStep:
         """An agent's step with the prompts its shell command line gives masked, then its free text."""
         if step.command_line is not None:
             line = self.masks.prompts.command_line(step.command_line, self._prompt)
@@ -313,7 +297,8 @@ def _shared(a: str, b: str) -> int:
     return low
 
 
-def mask_contents(steps: Iterable[Step], masks: FreeText, summary: RedactionSummary) -> Iterator[Step]:
+def mask_contents(steps: Iterable[kinds.Step], masks: FreeText,
+                  summary: RedactionSummary) -> Iterator[kinds.Step]:
     """`steps` with `masks` masked in their free text, then a `redaction` step per value masked;
     `summary` gets their counts (numbered after its own)."""
     if not masks:
@@ -336,28 +321,29 @@ def mask_contents(steps: Iterable[Step], masks: FreeText, summary: RedactionSumm
                            if written[placeholder])
 
 
-def _free_text(step: Step, redactor: _Lines) -> Step:
+def _free_text(step: kinds.Step, redactor: _Lines) -> kinds.Step:
     match step:
-        case CommandStep():
+        case kinds.CommandStep():
             return redactor.command(step)
-        case TestRunStep():
+        case kinds.TestRunStep():
             return ch.test_run(step, redactor)
-        case GitStep():
+        case kinds.GitStep():
             return ch.git(step, redactor)
-        case DiagnosticsStep():
+        case kinds.DiagnosticsStep():
             return ch.diagnostics(step, redactor)
-        case NoteStep():
+        case kinds.NoteStep():
             return ch.note(step, redactor)
-        case AgentStep():
+        case kinds.AgentStep():
             return redactor.agent(step)
-        case TaskStep():
+        case kinds.TaskStep():
             return ch.task(step, redactor)
-        case OfferStep():
+        case kinds.OfferStep():
             return ch.offer(step, redactor)
-        case GapStep():
+        case kinds.GapStep():
             return ch.gap_detail(step, redactor)
-        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | FileChangeStep() | CursorStep()
-              | RedactionStep()):  # no free text (a document's text is redacted by line, above)
+        case (kinds.OpenStep() | kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep()
+              | kinds.FileChangeStep() | kinds.CursorStep()
+              | kinds.RedactionStep()):  # no free text (a document's text is redacted by line, above)
             return step
         case _:
             assert_never(step)

@@ -27,7 +27,7 @@ from collector.replay.describe import plural
 from collector.replay.workdiff import Files, unified_diff
 from collector.review.summary_view import ReviewSummary, redaction_line
 from schemas import Step
-from schemas.steps import AgentStep, CommandStep, GitStep, NoteStep, TaskStep, TestRunStep
+from schemas import steps as kinds
 
 if TYPE_CHECKING:
     from collector.review.session import ReviewSession
@@ -37,8 +37,9 @@ _ABSOLUTE = re.compile(r"(?<![\w:/.~-])(?:~|/[\w.@+-]+)(?:/[\w.@+-]+)+/?")
 # $NAME, ${NAME}, and NAME=value where a shell word starts (`FOO=1 pytest`, `export FOO=1`, `env FOO=1`)
 _ENV = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)|(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=")
 _SHELL_ONLY = {"PWD", "OLDPWD", "HOME", "PATH", "SHELL", "USER", "IFS", "RANDOM", "LINENO"}
-_FREE_TEXT = (CommandStep, TestRunStep, GitStep, NoteStep, TaskStep, AgentStep)
-_ENV_TEXT = (CommandStep, AgentStep)
+_FREE_TEXT = (kinds.CommandStep, kinds.TestRunStep, kinds.GitStep, kinds.NoteStep, kinds.TaskStep,
+              kinds.AgentStep)
+_ENV_TEXT = (kinds.CommandStep, kinds.AgentStep)
 
 
 @dataclass(frozen=True)
@@ -136,11 +137,11 @@ def build_manifest(episode: Episode, summary: ReviewSummary, start: Files, end: 
     agent_commands: dict[str, None] = {}
     for step in episode.steps():
         _scan(step, outside, names, workspace)
-        if isinstance(step, CommandStep):
+        if isinstance(step, kinds.CommandStep):
             commands.append(_command(step))
-        elif isinstance(step, AgentStep) and step.event == "prompt" and step.prompt:
+        elif isinstance(step, kinds.AgentStep) and step.event == "prompt" and step.prompt:
             prompts.append(show(step.prompt.replace("\n", " ")))
-        elif isinstance(step, AgentStep) and step.event == "tool_call" and step.command_line:
+        elif isinstance(step, kinds.AgentStep) and step.event == "tool_call" and step.command_line:
             agent_commands[show(step.command_line.replace("\n", " "))] = None
     files = tuple(_shared_file(path, activity, start, end)
                   for path, activity in sorted(summary.base.files.items()))
@@ -181,7 +182,7 @@ def _shared_file(path: str, activity: FileActivity, start: Files, end: Files) ->
     return SharedFile(path, lines, f"only {how}: all of it leaves", True)
 
 
-def _command(step: CommandStep) -> str:
+def _command(step: kinds.CommandStep) -> str:
     """A command as it leaves, in full, on one line (its exit status after it)."""
     line = step.command_line if step.command_line is not None else shlex.join(step.argv or [])
     status = "" if step.exit_code is None else f"  (exit {step.exit_code})"

@@ -22,24 +22,7 @@ from collector.redact.stream.buffer import placeholders_in
 from collector.redact.stream.text import TextRedactor
 from collector.review.errors import ReviewError
 from schemas import ClientInfo, EpisodeHeader, Step
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 
 def path_names(paths: Iterable[str], redactor: TextRedactor) -> dict[str, str]:
@@ -88,17 +71,17 @@ def mask_names(steps: Iterable[Step], renamed: dict[str, str], redactor: TextRed
         if isinstance(path, str) and path in renamed:
             update["path"] = name(path)
         match step:
-            case FileChangeStep(new_path=str() as new_path) if new_path in renamed:
+            case kinds.FileChangeStep(new_path=str() as new_path) if new_path in renamed:
                 update["new_path"] = name(new_path)
-            case GapStep(state=list() as state) if any(file.path in renamed for file in state):
+            case kinds.GapStep(state=list() as state) if any(file.path in renamed for file in state):
                 update["state"] = [replace(file, path=name(file.path)) for file in state]
-            case GitStep(files=files) if any(stat.path in renamed for stat in files):
+            case kinds.GitStep(files=files) if any(stat.path in renamed for stat in files):
                 update["files"] = [replace(stat, path=name(stat.path)) for stat in files]
-            case CommandStep():
+            case kinds.CommandStep():
                 free(update, step, "cwd")
-            case AgentStep(targets=targets) if any(target in renamed for target in targets):
+            case kinds.AgentStep(targets=targets) if any(target in renamed for target in targets):
                 update["targets"] = [name(target) for target in targets]
-            case DiagnosticsStep():
+            case kinds.DiagnosticsStep():
                 free(update, step, "origin")
                 items = []
                 for item in step.items:
@@ -107,15 +90,16 @@ def mask_names(steps: Iterable[Step], renamed: dict[str, str], redactor: TextRed
                     items.append(replace(item, **names) if names else item)
                 if any(new is not old for new, old in zip(items, step.items, strict=True)):
                     update["items"] = items
-            case OpenStep():
+            case kinds.OpenStep():
                 free(update, step, "language_id")
-            case TestRunStep():
+            case kinds.TestRunStep():
                 free(update, step, "framework")
-            case (CloseStep() | EditStep() | SaveStep() | CursorStep() | NoteStep() | TaskStep()
-                  | RedactionStep() | OfferStep()):  # no name but its path (renamed above)
+            case (kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep() | kinds.CursorStep()
+                  | kinds.NoteStep() | kinds.TaskStep() | kinds.RedactionStep()
+                  | kinds.OfferStep()):  # no name but its path (renamed above)
                 pass
             # nothing renamed (the condition above did not hold)
-            case GitStep() | FileChangeStep() | GapStep() | AgentStep():
+            case kinds.GitStep() | kinds.FileChangeStep() | kinds.GapStep() | kinds.AgentStep():
                 pass
             case _:
                 assert_never(step)

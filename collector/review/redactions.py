@@ -24,24 +24,7 @@ from collector.redact.stream.pipeline import texts
 from collector.replay.describe import describe, step_path
 from collector.text.oneline import one_line
 from schemas import EpisodeHeader, Step
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 SEALED = "before review"  # the redaction rules, when the episode was sealed
 REVIEW = "this review"  # the reviewer's patterns (`r`, `--redact`)
@@ -158,22 +141,23 @@ def written_texts(step: Step) -> Iterator[str]:
         if isinstance(value, str):
             yield value
     match step:
-        case AgentStep():
+        case kinds.AgentStep():
             yield from step.targets
-        case GitStep():
+        case kinds.GitStep():
             yield from (stat.path for stat in step.files)
-        case GapStep():
+        case kinds.GapStep():
             yield from (state.path for state in step.state or ())
-        case DiagnosticsStep():
+        case kinds.DiagnosticsStep():
             yield from _strings((step.origin, *(part for item in step.items for part in (item.source,
                                                                                          item.code))))
-        case OpenStep():
+        case kinds.OpenStep():
             yield step.language_id
-        case TestRunStep():
+        case kinds.TestRunStep():
             yield step.framework
         # nothing but its free text and paths (above)
-        case (CloseStep() | EditStep() | SaveStep() | CommandStep() | FileChangeStep() | CursorStep()
-              | NoteStep() | TaskStep() | RedactionStep() | OfferStep()):
+        case (kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep() | kinds.CommandStep()
+              | kinds.FileChangeStep() | kinds.CursorStep() | kinds.NoteStep() | kinds.TaskStep()
+              | kinds.RedactionStep() | kinds.OfferStep()):
             pass
         case _:
             assert_never(step)

@@ -38,28 +38,12 @@ from collector.review.unlinkable import LABEL, unlinkable_notes
 from collector.text.oneline import one_line
 from collector.text.sizes import byte_size
 from schemas import Step
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 MET = {True: "met    ", False: "NOT MET", None: "--     "}
 SHOWN = 12  # lines per list in the text form; the JSON form has them all
-LISTED = (CommandStep, TestRunStep, GitStep, GapStep, NoteStep, TaskStep, AgentStep)
+LISTED = (kinds.CommandStep, kinds.TestRunStep, kinds.GitStep, kinds.GapStep, kinds.NoteStep, kinds.TaskStep,
+          kinds.AgentStep)
 PLACES = 2  # places listed under a redaction the review made (the JSON form has them all)
 
 
@@ -154,23 +138,24 @@ class ReviewSummary:
 
     def add(self, step: Step) -> None:
         match step:
-            case CommandStep():
+            case kinds.CommandStep():
                 self.commands.append(Event(step.t_ms, describe(step), step.exit_code not in (None, 0)))
-            case TestRunStep():
+            case kinds.TestRunStep():
                 self.outcomes.update(test.outcome for test in step.tests)
                 self.tests.append(Event(step.t_ms, describe(step), test_failed(step)))
-            case GitStep():
+            case kinds.GitStep():
                 self.git.append(Event(step.t_ms, describe(step)))
-            case GapStep():
+            case kinds.GapStep():
                 self.gaps.append(Event(step.t_ms, describe(step)))
-            case NoteStep() | TaskStep():
+            case kinds.NoteStep() | kinds.TaskStep():
                 self.notes.append(Event(step.t_ms, f"{step.kind} {describe(step)}"))
-            case AgentStep():
+            case kinds.AgentStep():
                 self.agents.append(Event(step.t_ms, describe(step)))
                 self.prompts += step.event == "prompt"
             # a file's steps: counted in the base summary, no event of their own
-            case (OpenStep() | CloseStep() | EditStep() | SaveStep() | DiagnosticsStep() | FileChangeStep()
-                  | CursorStep() | RedactionStep() | OfferStep()):
+            case (kinds.OpenStep() | kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep()
+                  | kinds.DiagnosticsStep() | kinds.FileChangeStep() | kinds.CursorStep()
+                  | kinds.RedactionStep() | kinds.OfferStep()):
                 pass
             case _:
                 assert_never(step)

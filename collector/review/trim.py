@@ -52,24 +52,7 @@ from collector.review.spans import (
 from collector.seal.summaries import published_header, read_summary
 from collector.sources.git.snapshot import named_in
 from schemas import Step
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 REVIEW_MARK = "+review"
 MAX_VERSION = 64
@@ -121,26 +104,27 @@ def survey(episode: Episode) -> Survey:
         if isinstance(path, str):
             paths.add(path)
         match step:
-            case FileChangeStep(change="renamed", new_path=str() as new_path):
+            case kinds.FileChangeStep(change="renamed", new_path=str() as new_path):
                 paths.add(new_path)
                 renames.append((step.path, new_path))
-            case GapStep():
+            case kinds.GapStep():
                 paths.update(file.path for file in step.state or ())
                 if step.on_disk_only:  # and the files a snapshot names as left out
                     paths.update(named_in(step.detail))
-            case GitStep(files=files):
+            case kinds.GitStep(files=files):
                 paths.update(stat.path for stat in files)
-            case AgentStep(targets=targets, prompt=prompt):
+            case kinds.AgentStep(targets=targets, prompt=prompt):
                 paths.update(targets)
                 if prompt is not None:
                     prompts.append(prompt)
-            case RedactionStep():
+            case kinds.RedactionStep():
                 redactions.append(step)
             # no path but `path` (above), no rename, no prompt
-            case (OpenStep() | CloseStep() | EditStep() | SaveStep() | DiagnosticsStep() | TestRunStep()
-                  | CommandStep() | CursorStep() | NoteStep() | TaskStep() | OfferStep()):
+            case (kinds.OpenStep() | kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep()
+                  | kinds.DiagnosticsStep() | kinds.TestRunStep() | kinds.CommandStep() | kinds.CursorStep()
+                  | kinds.NoteStep() | kinds.TaskStep() | kinds.OfferStep()):
                 pass
-            case FileChangeStep():  # no rename (only a renaming change names one)
+            case kinds.FileChangeStep():  # no rename (only a renaming change names one)
                 pass
             case _:
                 assert_never(step)
@@ -212,7 +196,7 @@ def _unsaid_redactions(dst: Path) -> int:
                     for placeholder in placeholders_in(text))
     listed: set[str] = set()
     for step in episode.steps():
-        if type(step) is RedactionStep:
+        if type(step) is kinds.RedactionStep:
             listed.add(step.placeholder)
             continue
         for text in written_texts(step):
@@ -221,7 +205,7 @@ def _unsaid_redactions(dst: Path) -> int:
     if not unsaid:
         return 0
     kept = (step for step in open_episode(dst).steps()
-            if not (type(step) is RedactionStep and step.placeholder in unsaid))
+            if not (type(step) is kinds.RedactionStep and step.placeholder in unsaid))
     staged = dst.with_name(f"{dst.name}.redactions")
     write_episode_file(staged, episode.header, kept, states=keyframe_states(episode.header.position_encoding))
     os.replace(staged, dst)
