@@ -54,27 +54,10 @@ from collector.episode import open_episode, write_episode_file
 from collector.policy.remotes import is_shared
 from collector.reconstruct.keyframes import keyframe_states
 from schemas import EpisodeHeader, Step
+from schemas import steps as kinds
 from schemas.common import plain
 from schemas.consent import COARSE_MS, ConsentStatement
 from schemas.header import WorkspaceIdentity
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    TaskStep,
-    TestRunStep,
-)
 
 Timing = Literal["exact", "coarse"]
 NEUTRAL_ROOT = "workspace"  # the folder's name in every unlinkable episode
@@ -129,13 +112,13 @@ def coarse(ms: int) -> int:
 def coarsen(step: Step) -> Step:
     """`step` with its time and durations floored to COARSE_MS."""
     changes: dict[str, object] = {"t_ms": coarse(step.t_ms)}
-    if isinstance(step, CommandStep):
+    if isinstance(step, kinds.CommandStep):
         changes["duration_ms"] = coarse(step.duration_ms)
-    elif isinstance(step, TestRunStep):
+    elif isinstance(step, kinds.TestRunStep):
         changes["duration_ms"] = coarse(step.duration_ms)
         changes["tests"] = [msgspec.structs.replace(test, duration_ms=coarse(test.duration_ms))
                             for test in step.tests]
-    elif isinstance(step, GapStep) and step.until_ms is not None:
+    elif isinstance(step, kinds.GapStep) and step.until_ms is not None:
         changes["until_ms"] = coarse(step.until_ms)
     return msgspec.structs.replace(step, **changes)
 
@@ -158,7 +141,7 @@ def commit_ids(header: EpisodeHeader, steps: Iterable[Step]) -> Iterator[str]:
     if header.workspace.head_at_start is not None:
         yield header.workspace.head_at_start
     for step in steps:
-        if type(step) is GitStep:
+        if type(step) is kinds.GitStep:
             yield from (value for value in (step.sha, step.old, step.new, *step.parents) if value is not None)
 
 
@@ -170,29 +153,30 @@ def pseudonymised(step: Step, names: Pseudonyms) -> Step:
         return day_of_wall_clock(names.text(value))
     changes: dict[str, object]
     match step:
-        case GitStep():
+        case kinds.GitStep():
             changes = {"sha": names.commit_or_none(step.sha), "old": names.commit_or_none(step.old),
                        "new": names.commit_or_none(step.new),
                        "parents": [names.commit(parent) for parent in step.parents],
                        "message": _text(step.message, text), "detail": _text(step.detail, text),
                        "ref": _text(step.ref, text)}
-        case CommandStep():
+        case kinds.CommandStep():
             changes = {"command_line": _text(step.command_line, text),
                        "output_tail": _text(step.output_tail, text),
                        "argv": None if step.argv is None else [text(arg) for arg in step.argv]}
-        case AgentStep():
+        case kinds.AgentStep():
             changes = {"session": None if step.session is None else names.agent_session(step.session),
                        "prompt": _text(step.prompt, text), "command_line": _text(step.command_line, text),
                        "detail": _text(step.detail, text)}
-        case NoteStep():
+        case kinds.NoteStep():
             changes = {"text": text(step.text)}
-        case TaskStep():
+        case kinds.TaskStep():
             changes = {"statement": _text(step.statement, text)}
-        case GapStep():
+        case kinds.GapStep():
             changes = {"detail": text(step.detail)}
         # no commit id, no conversation id, no free wall-clock text
-        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | DiagnosticsStep() | TestRunStep()
-              | FileChangeStep() | CursorStep() | RedactionStep() | OfferStep()):
+        case (kinds.OpenStep() | kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep()
+              | kinds.DiagnosticsStep() | kinds.TestRunStep() | kinds.FileChangeStep() | kinds.CursorStep()
+              | kinds.RedactionStep() | kinds.OfferStep()):
             return step
         case _:
             assert_never(step)
@@ -203,7 +187,7 @@ def pseudonymised(step: Step, names: Pseudonyms) -> Step:
 def generalised(step: Step) -> Step:
     """`step` with what describes the contributor generalised: an agent's self-description at its
     `session_start` (ACP's "NAME VERSION") to major.minor and model families (generalise.py)."""
-    if type(step) is not AgentStep or step.event != "session_start" or step.detail is None:
+    if type(step) is not kinds.AgentStep or step.event != "session_start" or step.detail is None:
         return step
     label = agent_label(step.detail)
     return step if label == step.detail else msgspec.structs.replace(step, detail=label)

@@ -21,25 +21,8 @@ from collector.episode import Episode
 from collector.text.linediff import inserted_chars
 from collector.text.oneline import one_line
 from schemas import ClientInfo, Step, WorkspaceIdentity
+from schemas import steps as kinds
 from schemas.common import plain
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    TaskStep,
-    TestRunStep,
-)
 from schemas.steps.edit import ORIGIN_CLASS, OriginClass
 
 
@@ -115,7 +98,7 @@ class Summary:
         self.last_t_ms = step.t_ms
         self.steps += 1
         self.kinds[step.kind] += 1
-        if type(step) is EditStep:  # most steps: without the match below
+        if type(step) is kinds.EditStep:  # most steps: without the match below
             activity = self._file(step.path)
             activity.edits += 1
             changes = step.changes
@@ -123,30 +106,31 @@ class Summary:
                 len(changes[0].text) if len(changes) == 1 else sum(len(change.text) for change in changes)
             return
         match step:
-            case OpenStep():
+            case kinds.OpenStep():
                 self._file(step.path).opens += 1
-            case CloseStep():
+            case kinds.CloseStep():
                 self._file(step.path)
-            case SaveStep():
+            case kinds.SaveStep():
                 self._file(step.path).saves += 1
-            case FileChangeStep():
+            case kinds.FileChangeStep():
                 self._file(step.path).changes += 1
                 written = disk_write(step, on_disk)
                 if written is not None and written[1]:
                     self._file(step.path).written[written[0]] += written[1]
                 if step.new_path is not None:
                     self._file(step.new_path).changes += 1
-            case GapStep(state=list() as state) if step.on_disk_only:
+            case kinds.GapStep(state=list() as state) if step.on_disk_only:
                 for file in state:
                     self._file(file.path).snapshot = True
-            case GapStep(state=list() as state):
+            case kinds.GapStep(state=list() as state):
                 for file in state:
                     self._file(file.path).changes += 1
             # counted by kind only (an edit: above)
-            case (EditStep() | DiagnosticsStep() | TestRunStep() | CommandStep() | GitStep() | CursorStep()
-                  | NoteStep() | TaskStep() | RedactionStep() | AgentStep() | OfferStep()):
+            case (kinds.EditStep() | kinds.DiagnosticsStep() | kinds.TestRunStep() | kinds.CommandStep()
+                  | kinds.GitStep() | kinds.CursorStep() | kinds.NoteStep() | kinds.TaskStep()
+                  | kinds.RedactionStep() | kinds.AgentStep() | kinds.OfferStep()):
                 pass
-            case GapStep():  # no file named (no state)
+            case kinds.GapStep():  # no file named (no state)
                 pass
             case _:
                 assert_never(step)
@@ -208,7 +192,7 @@ def summarize(episode: Episode, steps: Iterable[Step] | None = None) -> Summary:
     return summary
 
 
-def disk_write(step: FileChangeStep, on_disk: str | None) -> tuple[str, int] | None:
+def disk_write(step: kinds.FileChangeStep, on_disk: str | None) -> tuple[str, int] | None:
     """Whose a write to disk outside the editor is (`agent` when an agent claimed it, else `unknown`: a
     program's, a shell command's, an agent's whose hook said nothing) and the characters it inserted over
     `on_disk`, the file's text before it (linediff.inserted_chars). When that text is not known (no

@@ -52,16 +52,7 @@ from dataclasses import dataclass, field
 
 from collector.reconstruct.workspace import Workspace
 from collector.text.document import Document
-from schemas.steps import (
-    CloseStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    OfferStep,
-    OpenStep,
-    SaveStep,
-    Step,
-)
+from schemas import steps as kinds
 from schemas.steps.base import Position, Range
 
 CONTEXT_BEFORE = 2000
@@ -70,7 +61,7 @@ CONTEXT_AFTER = 1000
 
 @dataclass(slots=True)
 class Place:
-    step: OfferStep
+    step: kinds.OfferStep
     index: int
     start: int
     end: int
@@ -159,30 +150,30 @@ class Places:
         self._places: dict[str, _Followed] = {}  # path -> offers followed in it
         self.all: list[Place] = []
 
-    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+    def before(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         """See a step before the replay applies it (most steps: two checks and nothing else)."""
-        if not self._places and type(step) is not OfferStep:
+        if not self._places and type(step) is not kinds.OfferStep:
             return
         match step:
-            case OfferStep():
+            case kinds.OfferStep():
                 self._offered(index, step, workspace)
-            case EditStep():
+            case kinds.EditStep():
                 places = self._places.get(step.path)
                 doc = workspace.buffers.get(step.path)
                 if places and doc is not None:
                     self._edited(places, step, doc)
-            case SaveStep():
+            case kinds.SaveStep():
                 if step.path in self._places:
                     self._places[step.path].stop()
-            case OpenStep() | CloseStep() | FileChangeStep():
+            case kinds.OpenStep() | kinds.CloseStep() | kinds.FileChangeStep():
                 self._settle(step.path, workspace)
-            case GapStep():
+            case kinds.GapStep():
                 for path in list(self._places):
                     self._settle(path, workspace)
             case _:  # on purpose: the other kinds neither offer nor move an offer's text
                 pass
 
-    def _offered(self, index: int, step: OfferStep, workspace: Workspace) -> None:
+    def _offered(self, index: int, step: kinds.OfferStep, workspace: Workspace) -> None:
         doc = workspace.buffers.get(step.path)
         if doc is None:  # (a document not open: the offer is recorded, its place cannot be followed)
             self.all.append(Place(step, index, 0, 0, "", "", growing=False, done=True))
@@ -197,7 +188,7 @@ class Places:
         self.all.append(place)
         self._places.setdefault(step.path, _Followed()).add(place)
 
-    def _edited(self, places: _Followed, step: EditStep, doc: Document) -> None:
+    def _edited(self, places: _Followed, step: kinds.EditStep, doc: Document) -> None:
         changes = step.changes
         work = doc if len(changes) == 1 else doc.copy()
         for change in changes:
@@ -227,12 +218,12 @@ class Places:
         return self.all
 
 
-def shown(step: OfferStep) -> str:
+def shown(step: kinds.OfferStep) -> str:
     """The item an offer is judged by: the taken one, else the first offered."""
     return step.items[step.taken if step.taken is not None else 0].text
 
 
-def taken_text(step: OfferStep) -> str | None:
+def taken_text(step: kinds.OfferStep) -> str | None:
     """What was taken of the item (None: nothing)."""
     if step.taken is None:
         return None
@@ -256,7 +247,7 @@ def outcome(place: Place) -> str | None:
                       place.typed + place.trail)
 
 
-def by_ai(step: OfferStep) -> bool:
+def by_ai(step: kinds.OfferStep) -> bool:
     """Whether an AI offered the item an offer is judged by (`shown`): the offer or the item says so."""
     return bool(step.ai or step.items[step.taken if step.taken is not None else 0].ai)
 

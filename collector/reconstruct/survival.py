@@ -37,9 +37,10 @@ from typing import Any
 
 from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.linediff import shared_prefix, shared_suffix
-from schemas.steps import CloseStep, FileChangeStep, GapStep, GitStep, OpenStep, SaveStep, Step
+from schemas import steps as kinds
 
-TRACED = frozenset({OpenStep, SaveStep, CloseStep, FileChangeStep, GapStep, GitStep})  # what moves ids
+TRACED = frozenset({kinds.OpenStep, kinds.SaveStep, kinds.CloseStep, kinds.FileChangeStep, kinds.GapStep,
+                    kinds.GitStep})  # what moves ids
 Ids = array | None  # type: ignore[type-arg]  # (array's parameter is its typecode, not a type)
 _CODE = "i"
 
@@ -178,14 +179,14 @@ class Trace:
 
     # -- every other step: seen before the replay applies it and after --
 
-    def before(self, step: Step, workspace: Workspace) -> None:
+    def before(self, step: kinds.Step, workspace: Workspace) -> None:
         """Note the ids and texts of the files `step` (one of TRACED) may change, as they are before it
         (an edit's changes are traced one by one: `change`)."""
         self.step_ids = []
         self._visible.clear()
         self._texts.clear()
-        shown = type(step) is OpenStep or type(step) is GapStep or (type(step) is SaveStep and
-                                                                    step.text is not None)
+        shown = type(step) is kinds.OpenStep or type(step) is kinds.GapStep or (
+            type(step) is kinds.SaveStep and step.text is not None)
         for path in step_paths(step):  # (the text shown only where it is rewritten: read back whole)
             self._visible[path] = self._shown(path, workspace)
             self._texts[path] = (workspace.text(path) if shown else None, workspace.disk.get(path))
@@ -193,28 +194,28 @@ class Trace:
     def _shown(self, path: str, workspace: Workspace) -> Ids:
         return self.buffers.get(path) if path in workspace.buffers else self.disk.get(path)
 
-    def after(self, index: int, step: Step, workspace: Workspace) -> None:
+    def after(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         """Move the ids as the replay moved the texts (`workspace` is after `step`)."""
         match step:
-            case GitStep(op="commit"):
+            case kinds.GitStep(op="commit"):
                 self._commit(step, workspace)
                 return
-            case OpenStep():
+            case kinds.OpenStep():
                 shown, _disk = self._texts[step.path]
                 self.buffers[step.path] = _rewrite(self._visible[step.path], shown, step.text, 0)
                 if _disk is None:
                     self.disk[step.path] = None
-            case SaveStep():
+            case kinds.SaveStep():
                 shown, _disk = self._texts[step.path]
                 if step.text is not None:
                     self.buffers[step.path] = _rewrite(self._visible[step.path], shown, step.text, 0)
                 if step.path in workspace.buffers:
                     self.disk[step.path] = self.buffers.get(step.path)  # (shared until the next edit)
-            case CloseStep():
+            case kinds.CloseStep():
                 self.buffers.pop(step.path, None)
-            case FileChangeStep():
+            case kinds.FileChangeStep():
                 self._file_change(step)
-            case GapStep(state=list() as state):
+            case kinds.GapStep(state=list() as state):
                 for file in state:
                     shown, disk = self._texts[file.path]
                     if file.text is None:
@@ -231,7 +232,7 @@ class Trace:
                 return
         self._count(index, step.t_ms, workspace)
 
-    def _file_change(self, step: FileChangeStep) -> None:
+    def _file_change(self, step: kinds.FileChangeStep) -> None:
         path = step.path
         if step.change == "deleted":
             self.disk.pop(path, None)
@@ -266,7 +267,7 @@ class Trace:
         self._visible.clear()
         self._texts.clear()
 
-    def _commit(self, step: GitStep, workspace: Workspace) -> None:
+    def _commit(self, step: kinds.GitStep, workspace: Workspace) -> None:
         for file in step.files:
             path = file.path
             pending = self.pending.pop(path, None)

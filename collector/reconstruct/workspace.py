@@ -22,27 +22,8 @@ from collector.episode.resolve import show
 from collector.errors import FilesTooLarge, ReconstructionError
 from collector.text.digest import sha256_text
 from collector.text.document import Document
+from schemas import steps as kinds
 from schemas.common import PositionEncoding
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    ContentChange,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    Step,
-    TaskStep,
-    TestRunStep,
-)
 
 MAX_WORKSPACE = MAX_FILES  # (a reader's: an episode opened with other limits carries its own)
 LINE_COST = 64  # bytes a line takes beyond its characters: its str object and its list slot
@@ -135,7 +116,7 @@ class Workspace:
         self.work += doc.size + READ_LINE_WORK * doc.line_count
         return doc.text
 
-    def _refuse_work(self, step: Step) -> NoReturn:
+    def _refuse_work(self, step: kinds.Step) -> NoReturn:
         raise ReconstructionError(
             f"step at {step.t_ms} ms: the replay has already copied or read back "
             f"{self.work_limit >> 30} G characters of file text, the same large file or long line "
@@ -170,15 +151,15 @@ class Workspace:
             if weight:
                 self._weights[path] = weight
 
-    def apply(self, step: Step) -> None:
+    def apply(self, step: kinds.Step) -> None:
         """Move one step forward; refuses a step that could take the files above `limit` in memory, and
         any step or change once the replay's work has passed `work_limit` (an edit step refused there
         may be half applied: the workspace is not to be used further)."""
         self._last_read = None
-        if type(step) is EditStep:  # most steps: without the dispatch the other kinds need
+        if type(step) is kinds.EditStep:  # most steps: without the dispatch the other kinds need
             self._edit(step)
             return
-        if type(step) is DiagnosticsStep:
+        if type(step) is kinds.DiagnosticsStep:
             self._hold(step)
             return
         texts = step_texts(step)
@@ -191,14 +172,14 @@ class Workspace:
         self._apply(step)
         self._account(step_paths(step))
 
-    def _hold(self, step: Step) -> None:
+    def _hold(self, step: kinds.Step) -> None:
         """apply() for a step that adds no text and changes no file (a diagnostics step): its checks."""
         if self.weight > self.limit:
             self._refuse_memory(step)
         if self.work > self.work_limit:
             self._refuse_work(step)
 
-    def _edit(self, step: EditStep) -> None:
+    def _edit(self, step: kinds.EditStep) -> None:
         """apply() for an edit: its memory check, then its changes, each counting its own work."""
         changes = step.changes
         if len(changes) == 1 and self._type_on(step.path, changes[0]):
@@ -219,7 +200,7 @@ class Workspace:
             self.work += doc.apply(change.range, change.text)
         self._account((step.path,))
 
-    def _type_on(self, path: str, change: ContentChange) -> bool:
+    def _type_on(self, path: str, change: kinds.ContentChange) -> bool:
         """An edit that types on where the one before it typed (Document.type_on), with the checks and
         the accounting `_edit` would give it; False, having done nothing, for any other edit or one that
         the checks refuse (`_edit` then applies or refuses it as ever)."""
@@ -236,24 +217,24 @@ class Workspace:
         self._weights[path] += len(text)
         return True
 
-    def _refuse_memory(self, step: Step) -> NoReturn:
+    def _refuse_memory(self, step: kinds.Step) -> NoReturn:
         raise FilesTooLarge(f"step at {step.t_ms} ms would take the reconstructed files above "
                             f"{self.limit >> 20} MiB in memory; refusing to go on")
 
-    def _refuse_closed(self, step: EditStep) -> NoReturn:
+    def _refuse_closed(self, step: kinds.EditStep) -> NoReturn:
         raise ReconstructionError(f"edit at {step.t_ms} ms to {step.path}, which is not open (never opened, "
                                   "or closed)")
 
-    def _apply(self, step: Step) -> None:
+    def _apply(self, step: kinds.Step) -> None:
         match step:
-            case OpenStep():
+            case kinds.OpenStep():
                 self.buffers[step.path] = Document(step.text, self.encoding)
                 self._clean.pop(step.path, None)
                 if step.path not in self.disk:
                     self._on_disk(step.path, step.text)
                 if self.disk.get(step.path) == step.text:
                     self._clean[step.path] = self.disk[step.path]
-            case SaveStep():
+            case kinds.SaveStep():
                 if step.text is not None:
                     self.buffers[step.path] = Document(step.text, self.encoding)
                     self._clean.pop(step.path, None)
@@ -262,18 +243,19 @@ class Workspace:
                     self._on_disk(step.path, saved)
                     if step.path in self.buffers:
                         self._clean[step.path] = saved
-            case CloseStep():
+            case kinds.CloseStep():
                 self.buffers.pop(step.path, None)
                 self._clean.pop(step.path, None)
-            case FileChangeStep():
+            case kinds.FileChangeStep():
                 self._apply_file_change(step)
-            case GapStep(state=list() as state) if step.on_disk_only:  # a snapshot: files no editor has open
+            # a snapshot: files no editor has open
+            case kinds.GapStep(state=list() as state) if step.on_disk_only:
                 for file in state:
                     if file.text is None:
                         self._off_disk(file.path)
                     else:  # as a change on disk: a buffer open over it stays as the editor has it
                         self._on_disk(file.path, file.text)
-            case GapStep(state=list() as state):
+            case kinds.GapStep(state=list() as state):
                 for file in state:
                     if file.text is None:
                         self.buffers.pop(file.path, None)
@@ -283,15 +265,16 @@ class Workspace:
                         self._on_disk(file.path, file.text)
                         self._clean[file.path] = file.text
             # changes no file (an edit is applied before this)
-            case (EditStep() | DiagnosticsStep() | TestRunStep() | CommandStep() | GitStep() | CursorStep()
-                  | NoteStep() | TaskStep() | RedactionStep() | AgentStep() | OfferStep()):
+            case (kinds.EditStep() | kinds.DiagnosticsStep() | kinds.TestRunStep() | kinds.CommandStep()
+                  | kinds.GitStep() | kinds.CursorStep() | kinds.NoteStep() | kinds.TaskStep()
+                  | kinds.RedactionStep() | kinds.AgentStep() | kinds.OfferStep()):
                 pass
-            case GapStep():  # a gap with no state leaves the files as they were
+            case kinds.GapStep():  # a gap with no state leaves the files as they were
                 pass
             case _:
                 assert_never(step)
 
-    def _apply_file_change(self, step: FileChangeStep) -> None:
+    def _apply_file_change(self, step: kinds.FileChangeStep) -> None:
         if step.change == "deleted":
             self._off_disk(step.path)
             return
@@ -359,7 +342,7 @@ class Workspace:
                     return f"its {what} {show(path)} differs from the replay's"
         return None
 
-    def save_mismatch(self, step: SaveStep) -> str | None:
+    def save_mismatch(self, step: kinds.SaveStep) -> str | None:
         """Why a save's hash disagrees with the reconstructed text, or None when it agrees."""
         if step.sha256 is None:
             return None
@@ -371,46 +354,49 @@ class Workspace:
         return None
 
 
-def step_texts(step: Step) -> list[str]:
+def step_texts(step: kinds.Step) -> list[str]:
     """Every text a step can add to the files."""
     match step:
-        case EditStep():
+        case kinds.EditStep():
             return [change.text for change in step.changes]
-        case FileChangeStep():
+        case kinds.FileChangeStep():
             return [text for text in (step.text, step.link) if text is not None]
-        case OpenStep() | SaveStep():
+        case kinds.OpenStep() | kinds.SaveStep():
             return [] if step.text is None else [step.text]
-        case GapStep(state=list() as state):
+        case kinds.GapStep(state=list() as state):
             return [file.text for file in state if file.text is not None]
         # adds no text to the files
-        case (CloseStep() | DiagnosticsStep() | TestRunStep() | CommandStep() | GitStep() | CursorStep()
-              | NoteStep() | TaskStep() | RedactionStep() | AgentStep() | OfferStep()):
+        case (kinds.CloseStep() | kinds.DiagnosticsStep() | kinds.TestRunStep() | kinds.CommandStep()
+              | kinds.GitStep() | kinds.CursorStep() | kinds.NoteStep() | kinds.TaskStep()
+              | kinds.RedactionStep() | kinds.AgentStep() | kinds.OfferStep()):
             return []
-        case GapStep():  # a gap with no state adds none
+        case kinds.GapStep():  # a gap with no state adds none
             return []
         case _:
             assert_never(step)
 
 
-def step_paths(step: Step) -> list[str]:
+def step_paths(step: kinds.Step) -> list[str]:
     """Every path a step can change."""
     match step:
-        case EditStep() | OpenStep() | SaveStep() | CloseStep():
+        case kinds.EditStep() | kinds.OpenStep() | kinds.SaveStep() | kinds.CloseStep():
             return [step.path]
-        case FileChangeStep():
+        case kinds.FileChangeStep():
             return [step.path] if step.new_path is None else [step.path, step.new_path]
-        case GapStep(state=list() as state):
+        case kinds.GapStep(state=list() as state):
             return [file.path for file in state]
-        case (DiagnosticsStep() | TestRunStep() | CommandStep() | GitStep() | CursorStep() | NoteStep()
-              | TaskStep() | RedactionStep() | AgentStep() | OfferStep()):  # changes no path
+        case (kinds.DiagnosticsStep() | kinds.TestRunStep() | kinds.CommandStep() | kinds.GitStep()
+              | kinds.CursorStep() | kinds.NoteStep() | kinds.TaskStep() | kinds.RedactionStep()
+              | kinds.AgentStep() | kinds.OfferStep()):  # changes no path
             return []
-        case GapStep():  # a gap with no state changes none
+        case kinds.GapStep():  # a gap with no state changes none
             return []
         case _:
             assert_never(step)
 
 
-def replay(encoding: PositionEncoding, steps: Iterable[Step]) -> Iterator[tuple[int, Step, Workspace]]:
+def replay(encoding: PositionEncoding,
+           steps: Iterable[kinds.Step]) -> Iterator[tuple[int, kinds.Step, Workspace]]:
     """(index, step, workspace after that step) for every step; the workspace object is reused."""
     workspace = Workspace(encoding)
     for index, step in enumerate(steps):
@@ -418,7 +404,7 @@ def replay(encoding: PositionEncoding, steps: Iterable[Step]) -> Iterator[tuple[
         yield index, step, workspace
 
 
-def workspace_at(encoding: PositionEncoding, steps: Iterable[Step], stop: int | None = None, *,
+def workspace_at(encoding: PositionEncoding, steps: Iterable[kinds.Step], stop: int | None = None, *,
                  start: Workspace | None = None, first: int = 0) -> Workspace:
     """The workspace after step `stop` (0-based, inclusive), or after the last step.
 

@@ -22,25 +22,7 @@ from collector.text.oneline import (
 )
 from collector.text.positions import split_lines
 from collector.text.sizes import byte_size
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    Step,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 from schemas.steps.gap import GapReason
 from schemas.steps.test_run import TestOutcome
 
@@ -69,49 +51,49 @@ def line_count(text: str) -> int:
     return len(lines) - (lines[-1] == "")
 
 
-def step_path(step: Step) -> str:
+def step_path(step: kinds.Step) -> str:
     """The file a step is about, or "" when it is about no file."""
     path = getattr(step, "path", None)
     return one_line(path, 4096) if isinstance(path, str) else ""
 
 
-def describe(step: Step, effect: Effect = None) -> str:
+def describe(step: kinds.Step, effect: Effect = None) -> str:
     """What `step` did, in a few words; `effect` (from `PlayState.apply`) says how an edit changed its
     document and what a diagnostics step replaced."""
     match step:
-        case EditStep():
+        case kinds.EditStep():
             return _edit(step, effect if isinstance(effect, EditSize) else None)
-        case OpenStep():
+        case kinds.OpenStep():
             return f"opened, {plural(line_count(step.text), 'line')}"
-        case CloseStep():
+        case kinds.CloseStep():
             return "closed: its editor is gone" if step.reason == "editor_gone" else "closed"
-        case SaveStep():
+        case kinds.SaveStep():
             return "saved" if step.text is None else f"saved, {plural(len(step.text), 'char')}"
-        case CursorStep():
+        case kinds.CursorStep():
             return _cursor(step)
-        case DiagnosticsStep():
+        case kinds.DiagnosticsStep():
             return diagnostics_summary(step, effect if isinstance(effect, DiagnosticsChange) else None)
-        case TestRunStep():
+        case kinds.TestRunStep():
             return test_summary(step)
-        case CommandStep():
+        case kinds.CommandStep():
             return _command(step)
-        case GitStep():
+        case kinds.GitStep():
             return _git(step)
-        case FileChangeStep():
+        case kinds.FileChangeStep():
             return _file_change(step)
-        case NoteStep():
+        case kinds.NoteStep():
             return one_line(step.text, TEXT_LIMIT)
-        case TaskStep():
+        case kinds.TaskStep():
             if step.action == "start":
                 return "start" + (f": {one_line(step.statement, TEXT_LIMIT)}" if step.statement else "")
             return "done" + (f": {step.outcome}" if step.outcome else "")
-        case GapStep():
+        case kinds.GapStep():
             return _gap(step)
-        case RedactionStep():
+        case kinds.RedactionStep():
             return f"{plural(step.count, 'value')} replaced by {step.placeholder} ({step.rule})"
-        case AgentStep():
+        case kinds.AgentStep():
             return _agent(step)
-        case OfferStep():
+        case kinds.OfferStep():
             return _offer(step)
         case _:
             assert_never(step)
@@ -122,7 +104,7 @@ _AGENT_EVENTS = {"session_start": "session started", "session_end": "session end
                  "permission_request": "asks to run", "permission": "was answered for"}
 
 
-def _agent(step: AgentStep) -> str:
+def _agent(step: kinds.AgentStep) -> str:
     """`claude-code asked: fix the test`, `codex ran apply_patch on a.py, b.py`, `cursor answered`."""
     said = f"{step.agent} {_AGENT_EVENTS[step.event]}"
     if step.event == "prompt":
@@ -139,7 +121,7 @@ def _agent(step: AgentStep) -> str:
     return said + (f" ({one_line(step.detail, 40)})" if step.detail is not None else "")
 
 
-def _edit(step: EditStep, size: EditSize | None) -> str:
+def _edit(step: kinds.EditStep, size: EditSize | None) -> str:
     if size is None:
         return plural(len(step.changes), "change")
     if size.whole:
@@ -149,7 +131,7 @@ def _edit(step: EditStep, size: EditSize | None) -> str:
     return f"{shown} char{'s' * (size.inserted + size.deleted != 1)}" if shown else "no change"
 
 
-def _offer(step: OfferStep) -> str:
+def _offer(step: kinds.OfferStep) -> str:
     """`inline by copilot-language-server (AI) at 2:5: not taken, 1 item`, `completion (keyword) at 3:1:
     accepted "total", 5 items`."""
     who = f" by {one_line(step.provider, 40)}" if step.provider else ""
@@ -163,7 +145,7 @@ def _offer(step: OfferStep) -> str:
     return f"{step.via}{who}{ai} at {where}: {said}, {count} item{'s' * (count != 1)}"
 
 
-def _cursor(step: CursorStep) -> str:
+def _cursor(step: kinds.CursorStep) -> str:
     first = step.selections[0]
     active = f"{first.active.line + 1}:{first.active.character + 1}"
     where = "caret" if first.anchor == first.active else "selection"
@@ -173,7 +155,7 @@ def _cursor(step: CursorStep) -> str:
     return f"selection {first.anchor.line + 1}:{first.anchor.character + 1}-{active}{more}"
 
 
-def diagnostics_summary(step: DiagnosticsStep, change: DiagnosticsChange | None = None) -> str:
+def diagnostics_summary(step: kinds.DiagnosticsStep, change: DiagnosticsChange | None = None) -> str:
     """Counts by severity; `cleared` when the origin had published some, `none` when it had not."""
     origin = f" ({one_line(step.origin, 40)})" if step.origin else ""
     if not step.items:
@@ -186,7 +168,7 @@ def diagnostics_summary(step: DiagnosticsStep, change: DiagnosticsChange | None 
     return f"{shown}{origin}{first}"
 
 
-def test_summary(step: TestRunStep) -> str:
+def test_summary(step: kinds.TestRunStep) -> str:
     """The outcomes counted; a run with failing tests names them first (the first NAMED_FAILURES)."""
     if not step.tests:
         return "no tests" + ("" if step.exit_status is None else f", exit {step.exit_status}")
@@ -209,12 +191,12 @@ def _test_name(test: TestOutcome) -> str:
     return f"{name} (error)" if test.outcome == "error" else name
 
 
-def test_failed(step: TestRunStep) -> bool:
+def test_failed(step: kinds.TestRunStep) -> bool:
     return any(test.outcome in ("failed", "error") for test in step.tests) or (
         not step.tests and step.exit_status not in (None, 0))
 
 
-def _command(step: CommandStep) -> str:
+def _command(step: kinds.CommandStep) -> str:
     line = step.command_line if step.command_line is not None else shlex.join(step.argv or [])
     shown = f'"{one_line(line, TEXT_LIMIT)}"'
     if step.cwd != ".":
@@ -226,7 +208,7 @@ def _command(step: CommandStep) -> str:
     return shown
 
 
-def _git(step: GitStep) -> str:
+def _git(step: kinds.GitStep) -> str:
     parts: list[str] = [step.op.replace("_", " ")]
     if step.sha:
         parts.append(step.sha[:7])
@@ -242,7 +224,7 @@ def _git(step: GitStep) -> str:
     return " ".join(parts)
 
 
-def _file_change(step: FileChangeStep) -> str:
+def _file_change(step: kinds.FileChangeStep) -> str:
     if step.change == "renamed":
         return f"renamed to {one_line(step.new_path or '?', 200)}"
     if step.change == "deleted":
@@ -275,7 +257,7 @@ _GAPS: dict[GapReason, tuple[str, str]] = {
 }
 
 
-def _gap(step: GapStep) -> str:
+def _gap(step: kinds.GapStep) -> str:
     """`paused for 12 s, 3 steps not recorded: recording was paused`, `dropped in review, 3 steps removed,
     2 files reset` (a detail that only counts the steps it names is not said again)."""
     what, fate = _GAPS[step.reason]

@@ -37,24 +37,7 @@ from collector.replay.chunks import ChunkSteps, Keyframes, episode_frames
 from collector.replay.describe import describe, step_path, test_failed
 from collector.replay.state import Checkpoint, DiagnosticsChange, Effect, PlayState
 from schemas import STEP_KINDS, EpisodeHeader, Step
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 Jump = Literal["markers", "failures", "commits", "switches"]
 JUMPS: tuple[Jump, ...] = ("markers", "failures", "commits", "switches")
@@ -188,17 +171,17 @@ class Index:
         if switched:
             self.jumps["switches"].append(number)
         match step:
-            case NoteStep() | TaskStep() | AgentStep(event="prompt"):
+            case kinds.NoteStep() | kinds.TaskStep() | kinds.AgentStep(event="prompt"):
                 self.jumps["markers"].append(number)
-            case TestRunStep() if test_failed(step):
+            case kinds.TestRunStep() if test_failed(step):
                 self.jumps["failures"].append(number)
-            case GitStep(op="commit"):
+            case kinds.GitStep(op="commit"):
                 self.jumps["commits"].append(number)
             case _:  # on purpose: the other kinds are no jump's target
                 pass
-        if isinstance(step, EditStep | CursorStep):
+        if isinstance(step, kinds.EditStep | kinds.CursorStep):
             return
-        if isinstance(effect, DiagnosticsChange) and isinstance(step, DiagnosticsStep) and \
+        if isinstance(effect, DiagnosticsChange) and isinstance(step, kinds.DiagnosticsStep) and \
                 effect.same_as(step):
             return  # nothing appeared or cleared
         self.events.append(Event(number, step.t_ms, step.kind, step_path(step), describe(step, effect),
@@ -252,24 +235,25 @@ _END = object()
 def tone(step: Step) -> Tone:
     """How the event pane colours a step."""
     match step:
-        case TestRunStep():
+        case kinds.TestRunStep():
             return "fail" if test_failed(step) else "pass"
-        case CommandStep(exit_code=int() as code) if code != 0:
+        case kinds.CommandStep(exit_code=int() as code) if code != 0:
             return "fail"
-        case DiagnosticsStep():
+        case kinds.DiagnosticsStep():
             if not step.items:
                 return "pass"
             return "fail" if any(item.severity in (1, None) for item in step.items) else "warn"
-        case GitStep():
+        case kinds.GitStep():
             return "git"
-        case NoteStep() | TaskStep() | AgentStep(event="prompt"):
+        case kinds.NoteStep() | kinds.TaskStep() | kinds.AgentStep(event="prompt"):
             return "marker"
-        case GapStep() | RedactionStep():
+        case kinds.GapStep() | kinds.RedactionStep():
             return "gap"
-        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | FileChangeStep() | CursorStep()
-              | OfferStep()):  # no colour of its own
+        case (kinds.OpenStep() | kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep()
+              | kinds.FileChangeStep() | kinds.CursorStep() | kinds.OfferStep()):  # no colour of its own
             return ""
-        case CommandStep() | AgentStep():  # no colour of its own (the condition above did not hold)
+        # no colour of its own (the condition above did not hold)
+        case kinds.CommandStep() | kinds.AgentStep():
             return ""
         case _:
             assert_never(step)

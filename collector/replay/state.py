@@ -16,18 +16,8 @@ from dataclasses import dataclass, field
 from collector.reconstruct.workspace import Workspace
 from collector.text.document import Document
 from collector.text.positions import caret_after
+from schemas import steps as kinds
 from schemas.common import PositionEncoding
-from schemas.steps import (
-    CursorStep,
-    Diagnostic,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    OpenStep,
-    SaveStep,
-    Step,
-)
 
 RESTORE_SOURCE = "replay"
 
@@ -62,14 +52,14 @@ class EditSize:
 class DiagnosticsChange:
     """What the same origin had published for the same file before a diagnostics step."""
 
-    before: tuple[Diagnostic, ...]
+    before: tuple[kinds.Diagnostic, ...]
 
-    def same_as(self, step: DiagnosticsStep) -> bool:
+    def same_as(self, step: kinds.DiagnosticsStep) -> bool:
         return tuple(step.items) == self.before
 
 
 Effect = EditSize | DiagnosticsChange | None
-Diagnostics = dict[str, dict[str, tuple[Diagnostic, ...]]]  # path -> origin -> items
+Diagnostics = dict[str, dict[str, tuple[kinds.Diagnostic, ...]]]  # path -> origin -> items
 
 
 @dataclass(frozen=True)
@@ -95,11 +85,11 @@ class PlayState:
         self.diagnostics: Diagnostics = {}
         self._dirty: set[str] = set()
 
-    def apply(self, step: Step) -> Effect:
+    def apply(self, step: kinds.Step) -> Effect:
         """Move one step forward; ReconstructionError from the workspace when a step does not apply."""
         effect: Effect = None
         match step:
-            case EditStep():
+            case kinds.EditStep():
                 doc = self.workspace.buffers.get(step.path)
                 before = 0 if doc is None else doc.size
                 start = self._edit_start(doc, step)
@@ -109,7 +99,7 @@ class PlayState:
                 effect = EditSize(inserted, before, after, any(c.range is None for c in step.changes))
                 self.marks[step.path] = Mark(start, caret_after(*start, step.changes[-1].text, self.encoding))
                 self.focus = step.path
-            case DiagnosticsStep():
+            case kinds.DiagnosticsStep():
                 effect = DiagnosticsChange(self.diagnostics.get(step.path, {}).get(step.origin, ()))
                 self.workspace.apply(step)
                 self._note(step)
@@ -119,7 +109,7 @@ class PlayState:
         self._dirty.update(touched(step))
         return effect
 
-    def _edit_start(self, doc: Document | None, step: EditStep) -> tuple[int, int]:
+    def _edit_start(self, doc: Document | None, step: kinds.EditStep) -> tuple[int, int]:
         """Where the last change puts its text: its range's start, clamped into the document as LSP
         clamps it (against the document before the step, exact for the usual one-change edit)."""
         last = step.changes[-1].range
@@ -127,19 +117,19 @@ class PlayState:
             return 0, 0
         return doc.position(last.start.line, last.start.character)
 
-    def _note(self, step: Step) -> None:
+    def _note(self, step: kinds.Step) -> None:
         match step:
-            case OpenStep():
+            case kinds.OpenStep():
                 self.focus = step.path
                 self.marks.setdefault(step.path, Mark((0, 0), (0, 0)))
-            case SaveStep():
+            case kinds.SaveStep():
                 self.focus = step.path
-            case CursorStep():
+            case kinds.CursorStep():
                 first = step.selections[0]
                 self.marks[step.path] = Mark((first.anchor.line, first.anchor.character),
                                              (first.active.line, first.active.character))
                 self.focus = step.path
-            case DiagnosticsStep():
+            case kinds.DiagnosticsStep():
                 origins = self.diagnostics.setdefault(step.path, {})
                 if step.items:
                     origins[step.origin] = tuple(step.items)
@@ -147,7 +137,7 @@ class PlayState:
                     origins.pop(step.origin, None)
                     if not origins:
                         del self.diagnostics[step.path]
-            case FileChangeStep(change="renamed", new_path=str() as new_path):
+            case kinds.FileChangeStep(change="renamed", new_path=str() as new_path):
                 if step.path in self.marks:
                     self.marks[new_path] = self.marks.pop(step.path)
                 if step.path in self.diagnostics:
@@ -180,28 +170,29 @@ class PlayState:
         state = cls(encoding)
         apply = state.workspace.apply
         for path, text in checkpoint.disk.items():
-            apply(FileChangeStep(t_ms=0, source=RESTORE_SOURCE, path=path, change="created", text=text))
+            apply(kinds.FileChangeStep(t_ms=0, source=RESTORE_SOURCE, path=path, change="created", text=text))
         for path, reason in checkpoint.omitted.items():
-            apply(FileChangeStep(t_ms=0, source=RESTORE_SOURCE, path=path, change="created",
-                                 omitted="binary" if reason == "binary" else "too_large"))
+            apply(kinds.FileChangeStep(t_ms=0, source=RESTORE_SOURCE, path=path, change="created",
+                                       omitted="binary" if reason == "binary" else "too_large"))
         for path, target in checkpoint.links.items():
-            apply(FileChangeStep(t_ms=0, source=RESTORE_SOURCE, path=path, change="created", link=target))
+            apply(kinds.FileChangeStep(t_ms=0, source=RESTORE_SOURCE, path=path, change="created",
+                                       link=target))
         for path, text in checkpoint.buffers.items():
-            apply(OpenStep(t_ms=0, source=RESTORE_SOURCE, path=path, text=text))
+            apply(kinds.OpenStep(t_ms=0, source=RESTORE_SOURCE, path=path, text=text))
         state.focus = checkpoint.focus
         state.marks = dict(checkpoint.marks)
         state.diagnostics = {path: dict(origins) for path, origins in checkpoint.diagnostics.items()}
         return state
 
 
-def touched(step: Step) -> list[str]:
+def touched(step: kinds.Step) -> list[str]:
     """Every path whose text a step can change."""
     match step:
-        case OpenStep() | SaveStep() | EditStep():
+        case kinds.OpenStep() | kinds.SaveStep() | kinds.EditStep():
             return [step.path]
-        case FileChangeStep():
+        case kinds.FileChangeStep():
             return [step.path] if step.new_path is None else [step.path, step.new_path]
-        case GapStep(state=list() as state):
+        case kinds.GapStep(state=list() as state):
             return [file.path for file in state]
         case _:  # on purpose: the other kinds change no text (as workspace.py's step_paths says)
             return []

@@ -14,25 +14,7 @@ from typing import assert_never
 from collector.replay.describe import describe, plural, step_path, test_failed
 from collector.replay.state import EditSize
 from collector.text.oneline import one_line
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    Step,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 MAX_ROWS = 10_000
 MAX_EVENT_ROWS = 10_000
@@ -77,7 +59,7 @@ class Rows:
     def left_out(self) -> int:
         return self.total - len(self.rows)
 
-    def add(self, index: int, step: Step, size: EditSize | None = None) -> None:
+    def add(self, index: int, step: kinds.Step, size: EditSize | None = None) -> None:
         path = one_line(step_path(step), PATH_LIMIT)
         group = self._group
         if group is not None and group.row.kind == step.kind and group.row.path == path:
@@ -131,24 +113,25 @@ def _group_text(row: Row, group: _Group) -> str:
     return text
 
 
-def flag(step: Step) -> str:
+def flag(step: kinds.Step) -> str:
     """How a row is marked: a failure, a success, a warning, or nothing."""
     match step:
-        case TestRunStep():
+        case kinds.TestRunStep():
             return "fail" if test_failed(step) else "ok"
-        case CommandStep(exit_code=int() as code):
+        case kinds.CommandStep(exit_code=int() as code):
             return "ok" if code == 0 else "fail"
-        case DiagnosticsStep():
+        case kinds.DiagnosticsStep():
             worst = min((item.severity or 5 for item in step.items), default=None)
             return "fail" if worst == 1 else "warn" if worst == 2 else ""
-        case GapStep():
+        case kinds.GapStep():
             return "warn"
-        case TaskStep(outcome=str() as outcome):
+        case kinds.TaskStep(outcome=str() as outcome):
             return "ok" if outcome == "pass" else "fail" if outcome == "fail" else ""
-        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | GitStep() | FileChangeStep() | CursorStep()
-              | NoteStep() | RedactionStep() | AgentStep() | OfferStep()):  # nothing to mark
+        case (kinds.OpenStep() | kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep() | kinds.GitStep()
+              | kinds.FileChangeStep() | kinds.CursorStep() | kinds.NoteStep() | kinds.RedactionStep()
+              | kinds.AgentStep() | kinds.OfferStep()):  # nothing to mark
             return ""
-        case CommandStep() | TaskStep():  # no exit code, no outcome
+        case kinds.CommandStep() | kinds.TaskStep():  # no exit code, no outcome
             return ""
         case _:
             assert_never(step)

@@ -14,25 +14,7 @@ from typing import assert_never
 from collector.replay.describe import clock, describe, test_failed
 from collector.replay.state import EditSize
 from collector.text.oneline import one_line
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    Step,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 FINE_BINS = 4096
 VIEW_BINS = 160
@@ -141,7 +123,7 @@ class DiagnosticCounts:
         self.errors = 0
         self.warnings = 0
 
-    def apply(self, step: DiagnosticsStep) -> tuple[int, int]:
+    def apply(self, step: kinds.DiagnosticsStep) -> tuple[int, int]:
         key = (step.path, step.origin)
         old_errors, old_warnings = self._by_source.pop(key, (0, 0))
         errors = sum(1 for item in step.items if item.severity == 1)
@@ -184,32 +166,32 @@ class Timeline:
         self._bins = merged
         self.width *= 2
 
-    def add(self, index: int, step: Step, size: EditSize | None = None) -> None:
+    def add(self, index: int, step: kinds.Step, size: EditSize | None = None) -> None:
         """Count step `index`; `size` says how an edit changed its document."""
         self.end_ms = max(self.end_ms, step.t_ms)
         where = self._bin(step.t_ms, index)
         match step:
-            case EditStep():
+            case kinds.EditStep():
                 where.edits += 1
                 if size is not None:
                     where.inserted += size.inserted
                     where.deleted += size.deleted
-            case SaveStep():
+            case kinds.SaveStep():
                 where.saves += 1
-            case OpenStep() | CloseStep() | FileChangeStep():
+            case kinds.OpenStep() | kinds.CloseStep() | kinds.FileChangeStep():
                 where.files += 1
-            case DiagnosticsStep():
+            case kinds.DiagnosticsStep():
                 errors, warnings = self._diagnostics.apply(step)
                 where.errors = errors if where.errors is None else max(where.errors, errors)
                 where.warnings = warnings if where.warnings is None else max(where.warnings, warnings)
                 where.end_errors, where.end_warnings = errors, warnings
-            case TestRunStep():
+            case kinds.TestRunStep():
                 if test_failed(step):
                     where.tests_failed += 1
                 else:
                     where.tests_passed += 1
                 where.label(f"tests: {describe(step)}")
-            case CommandStep():
+            case kinds.CommandStep():
                 if step.exit_code is None:
                     where.commands_other += 1
                 elif step.exit_code == 0:
@@ -217,22 +199,23 @@ class Timeline:
                 else:
                     where.commands_failed += 1
                 where.label(f"command {describe(step)}")
-            case GitStep():
+            case kinds.GitStep():
                 where.git += 1
                 where.label(f"git {one_line(describe(step), LABEL_LIMIT)}")
-            case NoteStep() | TaskStep():
+            case kinds.NoteStep() | kinds.TaskStep():
                 where.notes += 1
                 where.label(f"{step.kind}: {one_line(describe(step), LABEL_LIMIT)}")
-            case GapStep():
+            case kinds.GapStep():
                 where.gaps += 1
                 where.label(f"gap: {one_line(describe(step), LABEL_LIMIT)}")
                 self._gap(step)
-            case CursorStep() | RedactionStep() | AgentStep() | OfferStep():  # not on the timeline
+            # not on the timeline
+            case kinds.CursorStep() | kinds.RedactionStep() | kinds.AgentStep() | kinds.OfferStep():
                 pass
             case _:
                 assert_never(step)
 
-    def _gap(self, step: GapStep) -> None:
+    def _gap(self, step: kinds.GapStep) -> None:
         self.gaps_total += 1
         if step.until_ms is not None:
             self.end_ms = max(self.end_ms, step.until_ms)

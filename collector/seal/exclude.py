@@ -17,25 +17,7 @@ from typing import assert_never
 
 from msgspec.structs import replace
 
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    Step,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 Excluded = Callable[[str], bool]
 
@@ -48,8 +30,8 @@ class ExcludeReport:
     steps: int = 0
 
 
-def exclude_files(steps: Iterable[Step], excluded: Excluded,
-                  report: ExcludeReport | None = None) -> Iterator[Step]:
+def exclude_files(steps: Iterable[kinds.Step], excluded: Excluded,
+                  report: ExcludeReport | None = None) -> Iterator[kinds.Step]:
     """`steps` without the excluded files; `report` (when given) is filled in as they go by."""
     report = report if report is not None else ExcludeReport()
     renamed: set[str] = set()  # new names of excluded files
@@ -68,40 +50,42 @@ def exclude_files(steps: Iterable[Step], excluded: Excluded,
             yield kept
 
 
-def _keep(step: Step, out: Excluded, renamed: set[str], excluded: Excluded) -> Step | None:
+def _keep(step: kinds.Step, out: Excluded, renamed: set[str], excluded: Excluded) -> kinds.Step | None:
     """The step as it stays (the step itself, a changed copy, or a stand-in), or None when it goes.
     `out` answers for files (and notes them in the report), `excluded` for a command's directory."""
     match step:
-        case (OpenStep() | CloseStep() | EditStep() | SaveStep() | CursorStep() | DiagnosticsStep()
-              | OfferStep()):
+        case (kinds.OpenStep() | kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep() | kinds.CursorStep()
+              | kinds.DiagnosticsStep() | kinds.OfferStep()):
             return None if out(step.path) else step
-        case FileChangeStep(change="renamed", new_path=str() as new_path):
+        case kinds.FileChangeStep(change="renamed", new_path=str() as new_path):
             if out(step.path):
                 renamed.add(new_path)
                 out(new_path)
                 return None
             if out(new_path):  # a kept file leaves under an excluded name: on the kept side it is gone
-                return FileChangeStep(t_ms=step.t_ms, source=step.source, path=step.path, change="deleted")
+                return kinds.FileChangeStep(t_ms=step.t_ms, source=step.source, path=step.path,
+                                            change="deleted")
             return step
-        case FileChangeStep():
+        case kinds.FileChangeStep():
             return None if out(step.path) else step
-        case GapStep(state=list() as state):
+        case kinds.GapStep(state=list() as state):
             kept = [file for file in state if not out(file.path)]
             if len(kept) == len(state):
                 return step
             return replace(step, state=kept or None)
-        case GitStep(files=files) if files:
+        case kinds.GitStep(files=files) if files:
             stats = [stat for stat in files if not out(stat.path)]
             return step if len(stats) == len(files) else replace(step, files=stats)
-        case CommandStep(cwd=cwd) if cwd not in (".", "") and excluded(cwd.strip("/")):
+        case kinds.CommandStep(cwd=cwd) if cwd not in (".", "") and excluded(cwd.strip("/")):
             return None
-        case AgentStep(targets=targets) if targets:
+        case kinds.AgentStep(targets=targets) if targets:
             kept_targets = [target for target in targets if not out(target)]
             return step if len(kept_targets) == len(targets) else replace(step, targets=kept_targets)
-        case TestRunStep() | NoteStep() | TaskStep() | RedactionStep():  # names no file nor directory
+        # names no file nor directory
+        case kinds.TestRunStep() | kinds.NoteStep() | kinds.TaskStep() | kinds.RedactionStep():
             return step
         # nothing excluded (the condition above did not hold)
-        case CommandStep() | GitStep() | GapStep() | AgentStep():
+        case kinds.CommandStep() | kinds.GitStep() | kinds.GapStep() | kinds.AgentStep():
             return step
         case _:
             assert_never(step)

@@ -29,24 +29,12 @@ from collector.reconstruct.workspace import Workspace
 from collector.reconstruct.written import on_disk
 from collector.sources.shell.own_commands import own_command
 from schemas import Step
+from schemas import steps as kinds
 from schemas.common import PositionEncoding
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    EditStep,
-    FileChangeStep,
-    GitStep,
-    NoteStep,
-    OpenStep,
-    SaveStep,
-    TaskStep,
-    TestRunStep,
-)
 
 TIMEOUT_MS = 15 * 60_000
-BEATS = (EditStep, SaveStep, OpenStep, CloseStep, CommandStep, TestRunStep, GitStep, NoteStep, TaskStep,
-         AgentStep)
+BEATS = (kinds.EditStep, kinds.SaveStep, kinds.OpenStep, kinds.CloseStep, kinds.CommandStep,
+         kinds.TestRunStep, kinds.GitStep, kinds.NoteStep, kinds.TaskStep, kinds.AgentStep)
 # what a file's extension says when its editor gave no languageId (LSP's identifiers)
 BY_EXTENSION = {
     ".py": "python", ".pyi": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript",
@@ -129,16 +117,16 @@ class Counting:
         into = self.into
         day = (self.started_at + timedelta(milliseconds=step.t_ms)).astimezone().date()
         inside = self._inside(day)
-        if isinstance(step, EditStep) and inside:
+        if isinstance(step, kinds.EditStep) and inside:
             into.written[step.origin or "unknown"] += sum(len(change.text) for change in step.changes)
-        elif isinstance(step, FileChangeStep) and inside:
+        elif isinstance(step, kinds.FileChangeStep) and inside:
             written = disk_write(step, on_disk)
             if written is not None and written[1]:
                 into.written[written[0]] += written[1]
         if not isinstance(step, BEATS) or _runs_codetape(step):
             return
         path = getattr(step, "path", None)
-        if isinstance(step, OpenStep) and step.language_id:
+        if isinstance(step, kinds.OpenStep) and step.language_id:
             self.languages[step.path] = step.language_id.lower()
         if isinstance(path, str):
             self.language = self.languages.get(path) or language_of(path)
@@ -158,5 +146,5 @@ class Counting:
 
 def _runs_codetape(step: Step) -> bool:
     """A command that runs codetape itself (`codetape review`, `codetape stats`): not the work counted."""
-    return isinstance(step, CommandStep) and own_command({"argv": step.argv,
-                                                          "command_line": step.command_line})
+    return isinstance(step, kinds.CommandStep) and own_command({"argv": step.argv,
+                                                                "command_line": step.command_line})

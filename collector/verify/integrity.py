@@ -16,11 +16,11 @@ from collector.reconstruct.workspace import Workspace
 from collector.text.digest import sha256_text
 from collector.text.paths import path_problem
 from schemas import Step
-from schemas.steps import CloseStep, DiagnosticsStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep
+from schemas import steps as kinds
 
 Observer = Callable[[int, Step, Workspace], None]
 _NO_KEYFRAME = 1 << 62
-_ONE_PATH = (EditStep, DiagnosticsStep)  # the steps whose one path is `path` (most steps)
+_ONE_PATH = (kinds.EditStep, kinds.DiagnosticsStep)  # the steps whose one path is `path` (most steps)
 
 
 def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
@@ -46,7 +46,7 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
         if type(step) not in _ONE_PATH or checked.get(step.path, step) is not None:  # type: ignore[union-attr]
             # (a path seen before and found right: None)
             _refuse(index, _path_problem(step, checked))
-        if type(step) is EditStep:
+        if type(step) is kinds.EditStep:
             if step.path not in open_docs:
                 raise ReconstructionError(f"step {index}: edit at {step.t_ms} ms to {show(step.path)}, "
                                           "which is not open")
@@ -58,7 +58,7 @@ def verify_replay(episode: Episode, steps: Iterable[Step] | None = None, *,
             workspace.apply(step)
         except ReconstructionError as exc:
             raise type(exc)(f"step {index}: {exc}") from None
-        if type(step) is SaveStep and step.text is None and step.sha256 is not None:
+        if type(step) is kinds.SaveStep and step.text is None and step.sha256 is not None:
             _refuse(index, _save_problem(step, workspace.disk.get(step.path)))  # what the save wrote
         while next_keyframe == index + 1:
             assert keyframe is not None
@@ -77,16 +77,16 @@ def _track(index: int, step: Step, open_docs: set[str], workspace: Workspace) ->
     """What a step other than an edit changes in the open documents, and a save's check against the buffer
     it replaces."""
     match step:
-        case SaveStep(text=str()) if step.sha256 is not None:  # against the buffer it replaces
+        case kinds.SaveStep(text=str()) if step.sha256 is not None:  # against the buffer it replaces
             _refuse(index, _save_problem(step, workspace.text(step.path)))
-        case OpenStep():
+        case kinds.OpenStep():
             open_docs.add(step.path)
-        case CloseStep():
+        case kinds.CloseStep():
             open_docs.discard(step.path)
-        case FileChangeStep(change="renamed", new_path=str() as new_path) if step.path in open_docs:
+        case kinds.FileChangeStep(change="renamed", new_path=str() as new_path) if step.path in open_docs:
             open_docs.discard(step.path)
             open_docs.add(new_path)
-        case GapStep(state=list() as state) if not step.on_disk_only:
+        case kinds.GapStep(state=list() as state) if not step.on_disk_only:
             # a gap's state stands in for the opens and closes it lost (a snapshot's opens nothing)
             open_docs.update(file.path for file in state if file.text is not None)
             open_docs.difference_update(file.path for file in state if file.text is None)
@@ -106,7 +106,7 @@ def _refuse(index: int, problem: str | None) -> None:
         raise ReconstructionError(f"step {index}: {problem}")
 
 
-def _save_problem(step: SaveStep, text: str | None) -> str | None:
+def _save_problem(step: kinds.SaveStep, text: str | None) -> str | None:
     """Why a save's hash disagrees with `text` (the reconstructed file), or None when it agrees."""
     what = f"save at {step.t_ms} ms of {show(step.path)}"
     if step.text is not None and sha256_text(step.text) != step.sha256:
@@ -122,7 +122,7 @@ def _path_problem(step: Step, checked: dict[str, str | None]) -> str | None:
     """The first path of `step` that no episode may hold (the rule `checkout` applies), said plainly;
     `checked` remembers the verdict on each path already seen."""
     paths: list[Any] = [getattr(step, "path", None), getattr(step, "new_path", None)]
-    if isinstance(step, GapStep) and step.state is not None:
+    if isinstance(step, kinds.GapStep) and step.state is not None:
         paths += [file.path for file in step.state]
     for path in paths:
         if isinstance(path, str):

@@ -33,16 +33,7 @@ from collector.export.split import WrittenText
 from collector.reconstruct.workspace import Workspace, step_texts
 from collector.reconstruct.written import on_disk
 from collector.text.digest import sha256_text
-from schemas.steps import (
-    CommandStep,
-    EditStep,
-    FileChangeStep,
-    GitStep,
-    SaveStep,
-    Step,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 MAX_ROWS_BYTES = 32 << 20  # what a worker holds of one episode's rows, beside its files
 SEAL_EVERY = 4 << 20  # characters of rows gathered before they are turned into Arrow
@@ -83,23 +74,23 @@ class StepRows:
         self.workspace: Workspace | None = None
         self.last: tuple[int, int] = (-1, 0)  # index and t_ms of the last step
 
-    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+    def before(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         """See a step before the replay applies it (an edit's rows need the text it changes)."""
         self.transitions.before(index, step, workspace)  # (a burst it ends settles before it is traced)
         self.offers.before(index, step, workspace)
-        if type(step) is EditStep:
+        if type(step) is kinds.EditStep:
             doc = workspace.buffers.get(step.path)
             if doc is not None and not self.transitions.reading:  # (an edit that reads a write to disk
                 self.typed.edit(index, step, doc)  # in is the editor's: no row; transitions.py says so)
             return
         if type(step) in TRACED:
             self.trace.before(step, workspace)
-        if type(step) is FileChangeStep:
+        if type(step) is kinds.FileChangeStep:
             self.replaced = on_disk(step, workspace)
 
-    def observe(self, index: int, step: Step, workspace: Workspace) -> None:
+    def observe(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         self.workspace, self.last = workspace, (index, step.t_ms)
-        if type(step) is EditStep:  # most steps: a row in `steps` and nothing else
+        if type(step) is kinds.EditStep:  # most steps: a row in `steps` and nothing else
             if self.transitions.reread(step, workspace):  # the editor reading a write in
                 self.trace.reread(index, step.t_ms, step.path)
                 self._edit(index, step, counted=False)
@@ -109,7 +100,7 @@ class StepRows:
         self._observe(index, step, workspace)
         self._seal_when_due()
 
-    def _edit(self, index: int, step: EditStep, *, counted: bool = True) -> None:
+    def _edit(self, index: int, step: kinds.EditStep, *, counted: bool = True) -> None:
         """observe() for an edit, inline: most steps are edits (one that read a write in: not `counted` in
         what the episode's edits inserted, the write's)."""
         changes = step.changes
@@ -130,11 +121,12 @@ class StepRows:
         if self.size - self._sealed_at > SEAL_EVERY:
             self._seal_when_due()
 
-    def _observe(self, index: int, step: Step, workspace: Workspace) -> None:
+    def _observe(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         self._room(sum(map(json_size, step_texts(step))))  # (a file's text: the rest of a step is short)
         data = step_data(step)
         self._grow(len(data))
-        origin, detail = (step.origin, step.origin_detail) if type(step) is FileChangeStep else (None, None)
+        origin, detail = ((step.origin, step.origin_detail) if type(step) is kinds.FileChangeStep
+                          else (None, None))
         path = getattr(step, "path", None)
         self._hash(step.kind, path, data)
         self._step(index, step.t_ms, step.kind, step.source, path, data, origin, detail)
@@ -143,32 +135,32 @@ class StepRows:
             self.trace.after(index, step, workspace)  # (before the transition it ends takes its ids)
         self.transitions.observe(index, step, workspace)
         match step:
-            case SaveStep():
+            case kinds.SaveStep():
                 text = workspace.text(step.path)
                 if text is not None:
                     self._state(index, step.t_ms, "save", step.path, text)
-            case GitStep(op="commit"):
+            case kinds.GitStep(op="commit"):
                 self.commits += 1
                 self.outcomes.committed(index)
                 self._states(index, step.t_ms, "commit", workspace)
-            case TestRunStep():
+            case kinds.TestRunStep():
                 self.outcomes.tested(index, step)
                 self._test_run(index, step)
-            case CommandStep():
+            case kinds.CommandStep():
                 self.commands.add(step=index, t_ms=step.t_ms, source=step.source,
                                   argv=step.argv, command_line=step.command_line, cwd=step.cwd,
                                   exit_code=step.exit_code, duration_ms=step.duration_ms,
                                   output_tail=step.output_tail)
-            case FileChangeStep():
+            case kinds.FileChangeStep():
                 self.written_text.file_change(step)
                 self.last_write = index
                 written = disk_write(step, self.replaced)
                 if written is not None and written[1]:
                     self.written[written[0]] = self.written.get(written[0], 0) + written[1]
-            case TaskStep(action="start"):
+            case kinds.TaskStep(action="start"):
                 self.task = step.statement if self.task is None else self.task
                 self.outcomes.start(index, step.statement, self.last_write)
-            case TaskStep(action="done"):
+            case kinds.TaskStep(action="done"):
                 self.outcome = step.outcome
                 self.outcomes.done(index, step.outcome, self.last_write)
             case _:
@@ -222,7 +214,7 @@ class StepRows:
     def file_state_count(self) -> int:
         return self.file_states.rows
 
-    def _test_run(self, index: int, step: TestRunStep) -> None:
+    def _test_run(self, index: int, step: kinds.TestRunStep) -> None:
         run = {"step": index, "t_ms": step.t_ms, "framework": step.framework,
                "args": step.args, "exit_status": step.exit_status, "run_duration_ms": step.duration_ms}
         tests = step.tests

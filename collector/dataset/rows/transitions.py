@@ -41,22 +41,12 @@ from collector.reconstruct.reloads import Reloads, edited
 from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.digest import sha256_text
 from collector.text.linediff import DiffWork, line_diff
-from schemas.steps import (
-    CommandStep,
-    CursorStep,
-    Diagnostic,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GitStep,
-    Step,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 LISTED = 64  # diagnostics and failing tests a row lists
 MAX_DIFF = 1 << 20  # characters of a diff kept (a longer one is null: the blobs hold both texts)
 DIFF_WORK = 64_000_000  # linediff's work per episode: a few seconds at most
-ACTIONS = (CommandStep, TestRunStep, GitStep)  # a row even when they change no file
+ACTIONS = (kinds.CommandStep, kinds.TestRunStep, kinds.GitStep)  # a row even when they change no file
 CARET_FROM = {"cursor": "editor", "edit": "edit"}  # bursts.Carets' names -> the column's
 _NOTHING: tuple[list[int], list[int]] = ([], [])  # a row that inserted nothing traced
 Grow = Callable[[int], None]
@@ -85,7 +75,7 @@ class _Action:
     written: list[int] | None = None  # the trace's ids of that write (what its row holds)
     ids: int = 0  # the trace's first id of what its edits inserted (a burst's are the ids from it on)
 
-    def add(self, step: EditStep) -> None:
+    def add(self, step: kinds.EditStep) -> None:
         """Count a burst's edit: the characters it inserted, by its origin."""
         origin = step.origin or "unknown"
         self.origins[origin] += sum(len(change.text) for change in step.changes)
@@ -115,7 +105,8 @@ class TransitionRows:
         self.state: dict[str, str] = {}  # path -> the sha256 of its text as checkout writes it
         self.burst: _Action | None = None
         self.single: _Action | None = None
-        self.diagnostics: dict[tuple[str, str], list[Diagnostic]] = {}  # (path, origin) -> current items
+        # (path, origin) -> current items
+        self.diagnostics: dict[tuple[str, str], list[kinds.Diagnostic]] = {}
         self.carets: Carets | None = None  # (made with the workspace's encoding)
         self.tests: dict[str, Any] = {"test_run_step": None, "tests_passed": None, "tests_failed": None,
                                       "failing": None}
@@ -130,25 +121,26 @@ class TransitionRows:
     def columns(self) -> tuple[Columns, ...]:
         return self.rows, self.blobs
 
-    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+    def before(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         """See `step` before the replay applies it: a burst it ends settles, an action it starts begins."""
         if self.carets is None:
             self.carets = Carets(workspace.encoding)
         self.reloads.before(step, workspace)
-        if type(step) is not DiagnosticsStep:
-            if type(step) is not CursorStep:
+        if type(step) is not kinds.DiagnosticsStep:
+            if type(step) is not kinds.CursorStep:
                 self._begin(index, step, workspace)
             self.carets.see(step, workspace)  # (after the action it starts took the caret before it)
 
-    def _begin(self, index: int, step: Step, workspace: Workspace) -> None:
+    def _begin(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         burst = self.burst
         if burst is not None:
-            if type(step) is EditStep and step.path == burst.path and step.t_ms - burst.end_ms <= PAUSE_MS:
+            if (type(step) is kinds.EditStep and step.path == burst.path
+                    and step.t_ms - burst.end_ms <= PAUSE_MS):
                 burst.last, burst.end_ms, burst.edits = index, step.t_ms, burst.edits + 1
                 burst.add(step)
                 return
             self._settle(burst, workspace)
-        if type(step) is EditStep:
+        if type(step) is kinds.EditStep:
             path = step.path
             self.reading = self._reads_in(step, workspace)
             if self.reading:  # the editor reading a write in: no burst of the developer's
@@ -167,18 +159,18 @@ class TransitionRows:
         if paths or isinstance(step, ACTIONS):
             self.single = _Action(step.kind, index, step.t_ms, self._context(paths[0] if paths else None),
                                   *self._texts(paths, workspace), None, index, step.t_ms, 0, paths)
-            if type(step) is FileChangeStep:
+            if type(step) is kinds.FileChangeStep:
                 self.single.origin, self.single.detail = step.origin, step.origin_detail
 
-    def observe(self, index: int, step: Step, workspace: Workspace) -> None:
+    def observe(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         """See `step` applied: its rows, once it ends an action; what it says about the state."""
         self.reloads.after(step, workspace)  # (a close that reads a write in: as shown, no change)
-        if type(step) is FileChangeStep:
+        if type(step) is kinds.FileChangeStep:
             self._written(step, workspace)
         match step:
-            case CursorStep():
+            case kinds.CursorStep():
                 pass
-            case DiagnosticsStep():
+            case kinds.DiagnosticsStep():
                 key = (step.path, step.origin)
                 if step.items:
                     self.diagnostics[key] = step.items
@@ -188,10 +180,10 @@ class TransitionRows:
                 single, self.single = self.single, None
                 if single is not None:
                     self._emit(single, workspace, always=isinstance(step, ACTIONS))
-                if type(step) is TestRunStep:
+                if type(step) is kinds.TestRunStep:
                     self._tested(index, step)
 
-    def reread(self, step: EditStep, workspace: Workspace) -> bool:
+    def reread(self, step: kinds.EditStep, workspace: Workspace) -> bool:
         """See an edit applied (observe's, for an edit); True when it was the editor reading a write to disk
         in (`reading`, said before it): no edit of the developer's."""
         self.reloads.after(step, workspace)
@@ -204,7 +196,7 @@ class TransitionRows:
             self._emit(single, workspace, always=False)
         return True
 
-    def _reads_in(self, step: EditStep, workspace: Workspace) -> bool:
+    def _reads_in(self, step: kinds.EditStep, workspace: Workspace) -> bool:
         """Before the replay applies an edit: whether it is the editor reading a write to disk in, into a
         stale buffer (reloads.py) or over unsaved edits (VS Code's Revert File): its changes make the buffer
         exactly the text written."""
@@ -280,7 +272,7 @@ class TransitionRows:
             self.rows.add(**row, path=path, before_sha256=before, after_sha256=after, diff=diff,
                           diff_coarse=coarse)
 
-    def _written(self, step: FileChangeStep, workspace: Workspace) -> None:
+    def _written(self, step: kinds.FileChangeStep, workspace: Workspace) -> None:
         """A write to disk over a buffer with unsaved edits (the view keeps the buffer): remember whose it
         was, for the step that reads it in, if one does."""
         path = step.new_path or step.path
@@ -325,7 +317,7 @@ class TransitionRows:
                 "caret_from": CARET_FROM.get(caret_from or ""),
                 "diagnostics": listed, "diagnostic_count": count, **self.tests}
 
-    def _tested(self, index: int, step: TestRunStep) -> None:
+    def _tested(self, index: int, step: kinds.TestRunStep) -> None:
         failing = [test.nodeid for test in step.tests if test.outcome in ("failed", "error")]
         self.tests = {"test_run_step": index,
                       "tests_passed": sum(test.outcome == "passed" for test in step.tests),

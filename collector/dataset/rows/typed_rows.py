@@ -22,25 +22,7 @@ from collector.dataset.rows.columns import Columns
 from collector.dataset.rows.survival import Trace, gathered, labelled
 from collector.dataset.rows.tables import TYPED
 from collector.text.document import Document
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    Step,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 from schemas.steps.base import Range
 
 Grow = Callable[[int], None]  # count so many more characters about to be added (refuses past the cap)
@@ -67,7 +49,7 @@ class TypedRows:
     def columns(self) -> tuple[Columns, ...]:
         return self.edits, self.diagnostics, self.git, self.cursor, self.agent_events
 
-    def edit(self, index: int, step: EditStep, doc: Document) -> None:
+    def edit(self, index: int, step: kinds.EditStep, doc: Document) -> None:
         """An edit's rows, from its file's buffer `doc` before the step is applied (left as it is)."""
         changes = step.changes
         work = doc if len(changes) == 1 else doc.copy()
@@ -83,19 +65,19 @@ class TypedRows:
                                end_line, end_character, start, end, self.clean(change.text),
                                self.clean(deleted), step.origin, step.origin_detail))  # (EDITS's order)
 
-    def observe(self, index: int, step: Step) -> None:
+    def observe(self, index: int, step: kinds.Step) -> None:
         """The rows of a step other than an edit (none for most kinds)."""
         match step:
-            case DiagnosticsStep():
+            case kinds.DiagnosticsStep():
                 self._diagnostics(index, step)
-            case GitStep():
+            case kinds.GitStep():
                 self.grow(sum(len(file.path) for file in step.files) + len(step.message or ""))
                 self.git.add(step=index, t_ms=step.t_ms, op=step.op, sha=step.sha, message=step.message,
                              parents=step.parents, ref=step.ref, old=step.old, new=step.new,
                              detail=step.detail,
                              files=[{"path": file.path, "added": file.added, "deleted": file.deleted,
                                      "change": file.change, "escaped": file.escaped} for file in step.files])
-            case CursorStep():
+            case kinds.CursorStep():
                 caret = step.selections[0].active
                 self.cursor.add(step=index, t_ms=step.t_ms, path=step.path, line=caret.line,
                                 character=caret.character,
@@ -104,7 +86,7 @@ class TypedRows:
                                              "active_line": s.active.line,
                                              "active_character": s.active.character}
                                             for s in step.selections])
-            case AgentStep():
+            case kinds.AgentStep():
                 self.grow(sum(map(len, step.targets)) + len(step.command_line or ""))
                 self.agent_events.add(step=index, t_ms=step.t_ms, agent=step.agent, session=step.session,
                                       event=step.event, hook=step.hook, tool=step.tool, targets=step.targets,
@@ -112,13 +94,14 @@ class TypedRows:
                                       prompt_chars=None if step.prompt is None else len(step.prompt),
                                       detail=step.detail, truncated=step.truncated)
             # no typed table of their own: the `steps` table holds them (an edit: `edit`, above)
-            case (OpenStep() | CloseStep() | EditStep() | SaveStep() | TestRunStep() | CommandStep()
-                  | FileChangeStep() | NoteStep() | TaskStep() | GapStep() | RedactionStep() | OfferStep()):
+            case (kinds.OpenStep() | kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep()
+                  | kinds.TestRunStep() | kinds.CommandStep() | kinds.FileChangeStep() | kinds.NoteStep()
+                  | kinds.TaskStep() | kinds.GapStep() | kinds.RedactionStep() | kinds.OfferStep()):
                 pass
             case _:
                 assert_never(step)
 
-    def _diagnostics(self, index: int, step: DiagnosticsStep) -> None:
+    def _diagnostics(self, index: int, step: kinds.DiagnosticsStep) -> None:
         row = {"step": index, "t_ms": step.t_ms, "path": step.path, "origin": step.origin,
                "version": step.version}
         if not step.items:

@@ -12,23 +12,10 @@ from typing import TypeVar
 from msgspec.structs import replace
 
 from collector.redact.stream.text import TextRedactor
-from schemas.steps import (
-    AgentStep,
-    CommandStep,
-    Diagnostic,
-    DiagnosticsStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferedItem,
-    OfferStep,
-    TaskStep,
-    TestOutcome,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
-M = TypeVar("M", AgentStep, CommandStep, TestRunStep, TestOutcome, GitStep, Diagnostic, NoteStep, TaskStep,
-            GapStep, OfferedItem)
+M = TypeVar("M", kinds.AgentStep, kinds.CommandStep, kinds.TestRunStep, kinds.TestOutcome, kinds.GitStep,
+            kinds.Diagnostic, kinds.NoteStep, kinds.TaskStep, kinds.GapStep, kinds.OfferedItem)
 
 
 def _opt(text: str | None, redactor: TextRedactor) -> str | None:
@@ -41,7 +28,7 @@ def argv(args: list[str], redactor: TextRedactor) -> list[str]:
     return [redactor.redact(arg) for arg in args]
 
 
-def command(step: CommandStep, redactor: TextRedactor) -> CommandStep:
+def command(step: kinds.CommandStep, redactor: TextRedactor) -> kinds.CommandStep:
     update: dict[str, object] = {}
     if step.argv is not None:
         update["argv"] = argv(step.argv, redactor)
@@ -53,7 +40,7 @@ def command(step: CommandStep, redactor: TextRedactor) -> CommandStep:
     return _changed(step, update)
 
 
-def test_run(step: TestRunStep, redactor: TextRedactor) -> TestRunStep:
+def test_run(step: kinds.TestRunStep, redactor: TextRedactor) -> kinds.TestRunStep:
     tests = [_outcome(t, redactor) for t in step.tests]
     update: dict[str, object] = {"args": argv(step.args, redactor) if step.args else step.args}
     if any(new is not old for new, old in zip(tests, step.tests, strict=True)):
@@ -61,18 +48,18 @@ def test_run(step: TestRunStep, redactor: TextRedactor) -> TestRunStep:
     return _changed(step, update)
 
 
-def _outcome(outcome: TestOutcome, redactor: TextRedactor) -> TestOutcome:
+def _outcome(outcome: kinds.TestOutcome, redactor: TextRedactor) -> kinds.TestOutcome:
     return _changed(outcome, {"nodeid": redactor.redact(outcome.nodeid),
                               "summary": _opt(outcome.summary, redactor)})
 
 
-def git(step: GitStep, redactor: TextRedactor) -> GitStep:
+def git(step: kinds.GitStep, redactor: TextRedactor) -> kinds.GitStep:
     return _changed(step, {"message": _opt(step.message, redactor), "detail": _opt(step.detail, redactor),
                            "ref": _opt(step.ref, redactor)})
 
 
-def diagnostics(step: DiagnosticsStep, redactor: TextRedactor,
-                items: list[Diagnostic] | None = None) -> DiagnosticsStep:
+def diagnostics(step: kinds.DiagnosticsStep, redactor: TextRedactor,
+                items: list[kinds.Diagnostic] | None = None) -> kinds.DiagnosticsStep:
     source = step.items if items is None else items
     new = [_changed(d, {"message": redactor.redact(d.message)}) for d in source]
     if items is None and all(a is b for a, b in zip(new, step.items, strict=True)):
@@ -80,18 +67,18 @@ def diagnostics(step: DiagnosticsStep, redactor: TextRedactor,
     return replace(step, items=new)
 
 
-def note(step: NoteStep, redactor: TextRedactor) -> NoteStep:
+def note(step: kinds.NoteStep, redactor: TextRedactor) -> kinds.NoteStep:
     return _changed(step, {"text": redactor.redact(step.text)})
 
 
-def agent(step: AgentStep, redactor: TextRedactor) -> AgentStep:
+def agent(step: kinds.AgentStep, redactor: TextRedactor) -> kinds.AgentStep:
     """An agent's prompt (the developer's words), its command line and details, secrets replaced."""
     return _changed(step, {"prompt": _opt(step.prompt, redactor),
                            "command_line": _opt(step.command_line, redactor),
                            "detail": _opt(step.detail, redactor), "tool": _opt(step.tool, redactor)})
 
 
-def offer(step: OfferStep, redactor: TextRedactor) -> OfferStep:
+def offer(step: kinds.OfferStep, redactor: TextRedactor) -> kinds.OfferStep:
     """What an editor offered: each item's text, secrets replaced."""
     items = [_changed(item, {"text": redactor.redact(item.text)}) for item in step.items]
     if all(new is old for new, old in zip(items, step.items, strict=True)):
@@ -99,11 +86,11 @@ def offer(step: OfferStep, redactor: TextRedactor) -> OfferStep:
     return replace(step, items=items)
 
 
-def task(step: TaskStep, redactor: TextRedactor) -> TaskStep:
+def task(step: kinds.TaskStep, redactor: TextRedactor) -> kinds.TaskStep:
     return _changed(step, {"statement": _opt(step.statement, redactor)})
 
 
-def gap_detail(step: GapStep, redactor: TextRedactor) -> GapStep:
+def gap_detail(step: kinds.GapStep, redactor: TextRedactor) -> kinds.GapStep:
     return _changed(step, {"detail": redactor.redact(step.detail)})
 
 

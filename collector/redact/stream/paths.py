@@ -22,25 +22,7 @@ from msgspec.structs import replace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.redact.stream.text import TextRedactor
 from collector.text.paths import MAX_NAME_BYTES, path_problem
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    Step,
-    TaskStep,
-    TestRunStep,
-)
+from schemas import steps as kinds
 
 MEMO = 100_000  # distinct paths remembered; past that a path is renamed afresh (to the same name)
 
@@ -76,38 +58,38 @@ class PathRedactor:
             renamed = "/".join(_shortened(segment) for segment in renamed.split("/"))
         return renamed
 
-    def step(self, step: Step, written: Counter[str]) -> Step:
+    def step(self, step: kinds.Step, written: Counter[str]) -> kinds.Step:
         """`step` with its paths renamed (the step itself when none is); each placeholder a renamed path
         writes is counted in `written`."""
         update: dict[str, object] = {}
         match step:
-            case (EditStep() | OpenStep() | SaveStep() | CloseStep() | CursorStep() | DiagnosticsStep()
-                  | OfferStep()):
+            case (kinds.EditStep() | kinds.OpenStep() | kinds.SaveStep() | kinds.CloseStep()
+                  | kinds.CursorStep() | kinds.DiagnosticsStep() | kinds.OfferStep()):
                 self._field(step.path, "path", update, written)
-            case FileChangeStep():
+            case kinds.FileChangeStep():
                 self._field(step.path, "path", update, written)
                 if step.new_path is not None:
                     self._field(step.new_path, "new_path", update, written)
-            case GapStep() if step.state:
+            case kinds.GapStep() if step.state:
                 state = [file if (new := self._counted(file.path, written)) == file.path
                          else replace(file, path=new) for file in step.state]
                 if any(new is not old for new, old in zip(state, step.state, strict=True)):
                     update["state"] = state
-            case GitStep() if step.files:
+            case kinds.GitStep() if step.files:
                 files = [file if (new := self._counted(file.path, written)) == file.path
                          else replace(file, path=new) for file in step.files]
                 if any(new is not old for new, old in zip(files, step.files, strict=True)):
                     update["files"] = files
-            case CommandStep() if step.cwd != ".":
+            case kinds.CommandStep() if step.cwd != ".":
                 self._field(step.cwd, "cwd", update, written)
-            case AgentStep() if step.targets:
+            case kinds.AgentStep() if step.targets:
                 targets = [self._counted(target, written) for target in step.targets]
                 if targets != step.targets:
                     update["targets"] = targets
-            case TestRunStep() | NoteStep() | TaskStep() | RedactionStep():  # no path
+            case kinds.TestRunStep() | kinds.NoteStep() | kinds.TaskStep() | kinds.RedactionStep():  # no path
                 pass
             # no path to rename (the condition above did not hold)
-            case CommandStep() | GitStep() | GapStep() | AgentStep():
+            case kinds.CommandStep() | kinds.GitStep() | kinds.GapStep() | kinds.AgentStep():
                 pass
             case _:
                 assert_never(step)

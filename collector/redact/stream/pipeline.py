@@ -20,29 +20,8 @@ from collector.redact.stream.buffer import Buffer, Mark, placeholders_in
 from collector.redact.stream.paths import PathRedactor
 from collector.redact.stream.text import TextRedactor
 from collector.text.digest import sha256_text
+from schemas import steps as kinds
 from schemas.common import PositionEncoding
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    ContentChange,
-    CursorStep,
-    DiagnosticsStep,
-    EditStep,
-    FileChangeStep,
-    FileState,
-    GapStep,
-    GitStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    RedactionStep,
-    SaveStep,
-    Selection,
-    Step,
-    TaskStep,
-    TestRunStep,
-)
 from schemas.steps.base import Position, Range
 
 Marks = Mapping[tuple[int, int], Sequence[Mark]]  # (step index, change or file index) -> marks
@@ -65,7 +44,7 @@ class RedactionOutcome:
     """A redacted step (None: nothing left of it), how it changed buffers, characters shown before that a
     secret found now covers, and the placeholders it writes (counted)."""
 
-    step: Step | None
+    step: kinds.Step | None
     records: list[Record] = field(default_factory=list)
     visible: list[tuple[str, int, list[Mark]]] = field(default_factory=list)  # (path, change, marks)
     written: Counter[str] = field(default_factory=Counter)
@@ -100,58 +79,59 @@ class StepRedactor:
         self.buffers = {path: buf.copy() for path, buf in state.buffers.items()}
         self.disk = dict(state.disk)
 
-    def step(self, step: Step, index: int, marks: Marks) -> RedactionOutcome:
+    def step(self, step: kinds.Step, index: int, marks: Marks) -> RedactionOutcome:
         outcome = self._step(step, index, marks)
-        if outcome.step is not None and outcome.step is not step and not isinstance(outcome.step, EditStep):
+        if (outcome.step is not None and outcome.step is not step
+                and not isinstance(outcome.step, kinds.EditStep)):
             for text in texts(outcome.step):
                 outcome.written.update(placeholders_in(text))
         if outcome.step is not None:  # secrets in file names (paths.py)
             outcome.step = self.paths.step(outcome.step, outcome.written)
         return outcome
 
-    def _step(self, step: Step, index: int, marks: Marks) -> RedactionOutcome:
+    def _step(self, step: kinds.Step, index: int, marks: Marks) -> RedactionOutcome:
         r = self.said
         match step:
-            case EditStep():
+            case kinds.EditStep():
                 return self._edit(step, index, marks)
-            case OpenStep():
+            case kinds.OpenStep():
                 return self._open(step, index, marks)
-            case SaveStep():
+            case kinds.SaveStep():
                 return self._save(step, index, marks)
-            case CloseStep():
+            case kinds.CloseStep():
                 buf = self.buffers.pop(step.path, None)
                 self._remember(buf)
                 return RedactionOutcome(step, [Record(0, step.path, "drop")])
-            case FileChangeStep():
+            case kinds.FileChangeStep():
                 return RedactionOutcome(self._file_change(step))
-            case GapStep():
+            case kinds.GapStep():
                 return self._gap(step, index, marks)
-            case DiagnosticsStep():
+            case kinds.DiagnosticsStep():
                 return RedactionOutcome(self._diagnostics(step))
-            case CursorStep():
+            case kinds.CursorStep():
                 return RedactionOutcome(self._cursor(step))
-            case CommandStep():
+            case kinds.CommandStep():
                 return RedactionOutcome(channels.command(step, r))
-            case TestRunStep():
+            case kinds.TestRunStep():
                 return RedactionOutcome(channels.test_run(step, r))
-            case GitStep():
+            case kinds.GitStep():
                 return RedactionOutcome(channels.git(step, r))
-            case NoteStep():
+            case kinds.NoteStep():
                 return RedactionOutcome(channels.note(step, r))
-            case TaskStep():
+            case kinds.TaskStep():
                 return RedactionOutcome(channels.task(step, r))
-            case AgentStep():
+            case kinds.AgentStep():
                 return RedactionOutcome(channels.agent(step, r))
-            case OfferStep():
+            case kinds.OfferStep():
                 return RedactionOutcome(self._offer(step))
-            case RedactionStep():  # its rule and placeholder are the redactor's own: nothing to redact
+            case kinds.RedactionStep():  # its rule and placeholder are the redactor's own: nothing to redact
                 return RedactionOutcome(step)
             case _:
                 assert_never(step)
 
     # -- buffers -------------------------------------------------------------------------------------------
 
-    def _edit(self, step: EditStep, index: int, marks: Marks) -> RedactionOutcome:
+    def _edit(self, step: kinds.EditStep, index: int, marks: Marks) -> RedactionOutcome:
         buf = self.buffers.get(step.path)
         if buf is None:  # an edit to a buffer never opened: it will not replay, but it must not leak
             redact = self.redactor.redact
@@ -159,7 +139,7 @@ class StepRedactor:
                        for c in step.changes]
             return RedactionOutcome(_with_changes(step, changes))
         outcome = RedactionOutcome(step)
-        out: list[ContentChange] = []
+        out: list[kinds.ContentChange] = []
         same = True
         for n, change in enumerate(step.changes):
             done = buf.change(change.range, change.text, marks.get((index, n), ()))
@@ -178,7 +158,7 @@ class StepRedactor:
             outcome.step = _with_changes(step, out) if out else None
         return outcome
 
-    def _open(self, step: OpenStep, index: int, marks: Marks) -> RedactionOutcome:
+    def _open(self, step: kinds.OpenStep, index: int, marks: Marks) -> RedactionOutcome:
         mine = marks.get((index, 0), ())
         buf = self.buffers.get(step.path)
         if buf is not None:
@@ -191,7 +171,7 @@ class StepRedactor:
         out = step if text == step.text else replace(step, text=text)
         return RedactionOutcome(out, [Record(0, step.path, "set")])
 
-    def _save(self, step: SaveStep, index: int, marks: Marks) -> RedactionOutcome:
+    def _save(self, step: kinds.SaveStep, index: int, marks: Marks) -> RedactionOutcome:
         buf = self.buffers.get(step.path)
         records: list[Record] = []
         true: str | None = None
@@ -237,7 +217,7 @@ class StepRedactor:
         self.disk[path] = (text, red) if red != text else None
         return red
 
-    def _file_change(self, step: FileChangeStep) -> FileChangeStep:
+    def _file_change(self, step: kinds.FileChangeStep) -> kinds.FileChangeStep:
         if step.change == "deleted":
             self.disk.pop(step.path, None)
             return step
@@ -260,7 +240,7 @@ class StepRedactor:
             update["sha256"] = sha256_text(red)
         return replace(step, **update)
 
-    def _gap(self, step: GapStep, index: int, marks: Marks) -> RedactionOutcome:
+    def _gap(self, step: kinds.GapStep, index: int, marks: Marks) -> RedactionOutcome:
         out = channels.gap_detail(step, self.said)
         if step.state is None:
             return RedactionOutcome(out)
@@ -270,7 +250,7 @@ class StepRedactor:
             changed = any(new is not old for new, old in zip(disk, step.state, strict=True))
             return RedactionOutcome(replace(out, state=disk) if changed else out)
         records: list[Record] = []
-        state: list[FileState] = []
+        state: list[kinds.FileState] = []
         for n, file in enumerate(step.state):
             if file.text is None:
                 self.buffers.pop(file.path, None)
@@ -294,14 +274,14 @@ class StepRedactor:
 
     # -- positions in buffers ------------------------------------------------------------------------------
 
-    def _diagnostics(self, step: DiagnosticsStep) -> DiagnosticsStep:
+    def _diagnostics(self, step: kinds.DiagnosticsStep) -> kinds.DiagnosticsStep:
         buf = self.buffers.get(step.path)
         if buf is None or not buf.hidden:
             return channels.diagnostics(step, self.redactor)
         items = [replace(d, range=buf.map_range(d.range)) for d in step.items]
         return channels.diagnostics(step, self.redactor, items)
 
-    def _cursor(self, step: CursorStep) -> CursorStep:
+    def _cursor(self, step: kinds.CursorStep) -> kinds.CursorStep:
         buf = self.buffers.get(step.path)
         if buf is None or not buf.hidden:
             return step
@@ -309,10 +289,10 @@ class StepRedactor:
         for sel in step.selections:
             anchor = buf.map_range(_point(sel.anchor)).start
             active = buf.map_range(_point(sel.active)).start
-            selections.append(Selection(anchor=anchor, active=active))
+            selections.append(kinds.Selection(anchor=anchor, active=active))
         return replace(step, selections=selections)
 
-    def _offer(self, step: OfferStep) -> OfferStep:
+    def _offer(self, step: kinds.OfferStep) -> kinds.OfferStep:
         out = channels.offer(step, self.redactor)
         buf = self.buffers.get(step.path)
         return out if buf is None or not buf.hidden else replace(out, range=buf.map_range(step.range))
@@ -322,49 +302,49 @@ def _point(position: Position) -> Range:
     return Range(start=position, end=position)
 
 
-def _with_changes(step: EditStep, changes: list[ContentChange]) -> EditStep:
+def _with_changes(step: kinds.EditStep, changes: list[kinds.ContentChange]) -> kinds.EditStep:
     if len(changes) == len(step.changes) and all(a is b for a, b in zip(changes, step.changes, strict=True)):
         return step
     return replace(step, changes=changes)
 
 
-def texts(step: Step) -> Iterator[str]:
+def texts(step: kinds.Step) -> Iterator[str]:
     """Every text a step carries (to count placeholders and look for values)."""
     match step:
-        case EditStep():
+        case kinds.EditStep():
             yield from (c.text for c in step.changes)
-        case OpenStep() | NoteStep():
+        case kinds.OpenStep() | kinds.NoteStep():
             yield step.text
-        case SaveStep():
+        case kinds.SaveStep():
             if step.text is not None:
                 yield step.text
-        case FileChangeStep():
+        case kinds.FileChangeStep():
             yield from (t for t in (step.text, step.link) if t is not None)
-        case GapStep():
+        case kinds.GapStep():
             yield step.detail
             yield from (f.text for f in step.state or () if f.text is not None)
-        case DiagnosticsStep():
+        case kinds.DiagnosticsStep():
             yield from (d.message for d in step.items)
-        case CommandStep():
+        case kinds.CommandStep():
             yield step.cwd
             yield from step.argv or ()
             yield from (t for t in (step.command_line, step.output_tail) if t is not None)
-        case TestRunStep():
+        case kinds.TestRunStep():
             yield from step.args
             for t in step.tests:
                 yield t.nodeid
                 if t.summary is not None:
                     yield t.summary
-        case GitStep():
+        case kinds.GitStep():
             yield from (t for t in (step.message, step.detail, step.ref) if t is not None)
-        case TaskStep():
+        case kinds.TaskStep():
             if step.statement is not None:
                 yield step.statement
-        case AgentStep():
+        case kinds.AgentStep():
             yield from (t for t in (step.prompt, step.command_line, step.detail, step.tool) if t is not None)
-        case OfferStep():
+        case kinds.OfferStep():
             yield from (item.text for item in step.items)
-        case CloseStep() | CursorStep() | RedactionStep():  # no free text
+        case kinds.CloseStep() | kinds.CursorStep() | kinds.RedactionStep():  # no free text
             pass
         case _:
             assert_never(step)
