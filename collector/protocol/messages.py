@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import msgspec
 
+from schemas.compiled import compile_module
 from schemas.steps import Step
 
 
@@ -43,3 +44,6 @@ def decoded(body: bytes) -> StepMessage | StepsMessage | None:
     except (ValueError, RecursionError):  # msgspec's errors are ValueErrors: not a step message, one step
         return None  # refused, or damaged bytes (which the map reading then names)
     return message
+
+
+compile_module(__name__)
