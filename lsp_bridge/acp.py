@@ -26,12 +26,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from collector.protocol.clock import now_ms
-from lsp_bridge.acp_steps import Conversation, Step
+from lsp_bridge.acp_steps import SOURCE, Conversation, Step
 from lsp_bridge.errors import BridgeError
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.server import ServerProcess, start_server, stop_server
 from lsp_bridge.spool import Outgoing
 from lsp_bridge.tap import Tap
+from lsp_bridge.translate import gap_step
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +170,9 @@ class AcpProxy:
         if found.cwd not in self._roots:
             root = self._roots[found.cwd] = self._find(Path(found.cwd))
         if root is not None:
+            beside = None if found.patch is None else {"patch": found.patch}
             self.recorder.record(
-                root, Outgoing(now_ms(), found.step, paths=tuple(found.step.get("targets", ())))
+                root, Outgoing(now_ms(), found.step, paths=tuple(found.step.targets), beside=beside)
             )
 
     def _lost(self, count: int) -> None:
@@ -180,9 +182,5 @@ class AcpProxy:
         self._skipping = {"client": True, "agent": True}
         self.recorder.record_everywhere(
             now_ms(),
-            {
-                "kind": "gap",
-                "reason": "recorder_behind",
-                "detail": f"codetape acp could not keep {count} chunks",
-            },
+            gap_step("recorder_behind", f"codetape acp could not keep {count} chunks", source=SOURCE),
         )

@@ -35,6 +35,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.limits import LABEL_MAX, MAX_TARGETS, SHORT_TEXT_MAX
+from schemas.steps import AgentStep
+from schemas.steps.agent import AgentEvent
+
+SOURCE = "acp"  # the steps' source: the connection's (lsp_bridge/main.py records ACP as `acp`)
 
 MAX_LINE = 16 << 20  # a message line longer than this is not read (it is forwarded all the same)
 MAX_DIFF_CHARS = 1 << 20  # a proposed diff's texts carried to the collector up to this size
@@ -53,10 +57,12 @@ class _Call:
 
 @dataclass
 class Step:
-    """A step for the workspace holding `cwd` (the session's folder), or None when no session is known."""
+    """A step for the workspace holding `cwd` (the session's folder), or None when no session is known;
+    `patch`, a permission's diffs, travels beside it to the collector (it is no field of the step)."""
 
     cwd: str | None
-    step: dict[str, Any]
+    step: AgentStep
+    patch: dict[str, dict[str, str | None]] | None = None
 
 
 class Conversation:
@@ -243,7 +249,7 @@ class Conversation:
         self,
         session: str,
         method: str,
-        event: str,
+        event: AgentEvent,
         call: _Call,
         *,
         detail: str | None = None,
@@ -254,22 +260,23 @@ class Conversation:
             fields["targets"] = call.paths[:MAX_TARGETS]
         elif call.command is not None:
             fields["command_line"] = _cut(call.command)[0]
+        found = self._step(session, method, event, **fields)
         if patch and call.diffs:
-            fields["patch"] = dict(call.diffs)
-        return self._step(session, method, event, **fields)
+            found.patch = dict(call.diffs)
+        return found
 
-    def _step(self, session: str, method: str, event: str, **fields: Any) -> Step:
-        step: dict[str, Any] = {
-            "kind": "agent",
-            "agent": "acp",
-            "hook": method,
-            "event": event,
-            "session": _label(session),
+    def _step(self, session: str, method: str, event: AgentEvent, **fields: Any) -> Step:
+        """The `agent` step (`t_ms` 0, as the bridge's: lsp_bridge/translate.py). Built from values read
+        here (labels cut and cleaned, texts cut), unchecked as every struct a constructor makes: a value
+        the schema refuses (a target path longer than a path may be) makes the collector read the message
+        as maps and refuse that step as it always did (collector/daemon/admission.py)."""
+        kept: dict[str, Any] = {
+            name: _label(value) if name in ("tool", "detail") else value
+            for name, value in fields.items()
+            if value is not None
         }
-        for name, value in fields.items():
-            if value is None:
-                continue
-            step[name] = _label(value) if name in ("tool", "detail") else value
+        step = AgentStep(t_ms=0, source=SOURCE, agent="acp", hook=method, event=event,
+                         session=_label(session), **kept)
         return Step(self._cwd.get(session), step)
 
     def _agent_label(self) -> str:

@@ -33,6 +33,7 @@ from lsp_bridge.sync import TEXT_SYNC, TextSync
 from lsp_bridge.tracking import Tracking
 from lsp_bridge.translate import cursor_step, diagnostic_items, diagnostics_step, document_uri, gap_step
 from lsp_bridge.workspaces import Located, Workspaces
+from schemas.steps import Step
 from schemas.steps.base import Range
 from schemas.steps.cursor import Selection
 
@@ -162,7 +163,7 @@ class Capture:
             return
         items = diagnostic_items(raw)
         step = diagnostics_step(located.path, origin, version, items)
-        variants: dict[str, dict[str, Any]] = {}
+        variants: dict[str, Step] = {}
         if doc is not None and not doc.stale:
             negotiated = self.documents.encoding
             for encoding in self.tracking.targets(doc.root):
@@ -176,7 +177,7 @@ class Capture:
         located, doc = self._where(uri)
         if located is None:
             return
-        variants: dict[str, dict[str, Any]] = {}
+        variants: dict[str, Step] = {}
         if doc is not None and not doc.stale:
             negotiated = self.documents.encoding
             for encoding in self.tracking.targets(doc.root):

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from collector.text.digest import sha256_text
 from collector.text.document import Document
 from collector.text.positions import content_of
 from lsp_bridge.errors import OutOfRange
 from lsp_bridge.translate import span
+from schemas.steps import FileState
 from schemas.steps.base import Position, Range
 from schemas.steps.edit import ContentChange
 
@@ -206,7 +207,7 @@ class OpenDocuments:
         self.encoding: PositionEncoding = "utf-16"
         self.units: PositionEncoding | None = None
 
-    def file_states(self, root: Path, paths: set[str] | None) -> list[dict[str, Any]]:
+    def file_states(self, root: Path, paths: set[str] | None) -> list[FileState]:
         """(the recorder's state provider) The current text of tracked documents, for a gap's state."""
-        return [{"path": doc.path, "text": doc.text} for doc in self.docs.values()
+        return [FileState(path=doc.path, text=doc.text) for doc in self.docs.values()
                 if doc.root == root and not doc.stale and (paths is None or doc.path in paths)]

@@ -18,12 +18,12 @@ from collector.platform.files import NONBLOCK
 from collector.workspace.beneath import open_beneath
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.tracking import Tracking
-from lsp_bridge.translate import file_change_step, file_content, file_uris, obj, string
+from lsp_bridge.translate import FileChange, file_change_step, file_content, file_uris, obj, string
 from lsp_bridge.workspaces import Located
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 ReadFile = Callable[[Path, str, int], "OnDisk | None"]  # (workspace root, relative path, limit)
-_WATCHED = {1: "created", 2: "modified", 3: "deleted"}
+_WATCHED: dict[int, FileChange] = {1: "created", 2: "modified", 3: "deleted"}
 
 
 class OnDisk(NamedTuple):
@@ -58,7 +58,7 @@ class FileOperations:
             return None
         return file_content(found.data, max_bytes=self._max_file_bytes)
 
-    def _file(self, located: Located, at: int, change: str) -> None:
+    def _file(self, located: Located, at: int, change: FileChange) -> None:
         if ".git" in located.path.lower().split("/"):  # `.GIT` is git's folder where names ignore case
             return  # git's own files: never recorded, so never read
         content = None

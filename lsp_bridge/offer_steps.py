@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from msgspec.structs import replace
+
 from collector.text.positions import content_of
 from lsp_bridge.documents import TrackedDocument
 from lsp_bridge.errors import MalformedMessage
@@ -18,6 +20,7 @@ from lsp_bridge.offers import Offers, offered
 from lsp_bridge.origins import Origins
 from lsp_bridge.tracking import Tracking
 from lsp_bridge.translate import SOURCE, position
+from schemas.steps import OfferedItem, OfferStep, Step
 from schemas.steps.base import Position, Range
 
 if TYPE_CHECKING:
@@ -68,9 +71,8 @@ class OfferSteps:
         doc = self.docs.get(uri)
         if doc is None:
             return
-        step = {"kind": "offer", "source": SOURCE, "path": doc.path, "range": Range(start=caret, end=caret),
-                **fields}
-        others = {e: {**step, "range": Range(start=p, end=p)} for e, p in variants.items()}
+        step = _offer_step(doc.path, Range(start=caret, end=caret), fields)
+        others: dict[str, Step] = {e: replace(step, range=Range(start=p, end=p)) for e, p in variants.items()}
         self.tracking.record(doc.root, at, step, (doc.path,), others)
 
     def reported(self, message: OfferParams, at: int) -> None:
@@ -111,13 +113,20 @@ class OfferSteps:
         if doc.encoding != encoding:
             where = doc.convert(where, encoding)
         items = [(item.text, item.ai) for item in message.items]
-        step = {"kind": "offer", "source": SOURCE, "path": doc.path, "range": where,
-                "via": message.via, "evidence": message.detail, **offered(items, message.taken, message.more),
-                "decision": message.decision, "applied": True}
+        fields: dict[str, Any] = {
+            "via": message.via, "evidence": message.detail,
+            **offered(items, message.taken, message.more), "decision": message.decision, "applied": True}
         if message.provider:
-            step["provider"] = message.provider
+            fields["provider"] = message.provider
         if message.ai:
-            step["ai"] = True
-        others = {str(e): {**step, "range": doc.convert(where, e, encoding)}
-                  for e in self.tracking.targets(doc.root)}
+            fields["ai"] = True
+        step = _offer_step(doc.path, where, fields)
+        others: dict[str, Step] = {str(e): replace(step, range=doc.convert(where, e, encoding))
+                                   for e in self.tracking.targets(doc.root)}
         self.tracking.record(doc.root, at, step, (doc.path,), others)
+
+
+def _offer_step(path: str, where: Range, fields: dict[str, Any]) -> OfferStep:
+    """The `offer` step at `where` with offers.py's fields (its items as plain maps)."""
+    items = [OfferedItem(**item) for item in fields["items"]]
+    return OfferStep(t_ms=0, source=SOURCE, path=path, range=where, **{**fields, "items": items})

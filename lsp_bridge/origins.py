@@ -40,7 +40,7 @@ from lsp_bridge.recorder import Recorder
 from lsp_bridge.snippets import strip_snippet
 from lsp_bridge.spool import Outgoing
 from lsp_bridge.translate import obj, position, range_, span, string
-from schemas.steps.edit import ContentChange
+from schemas.steps.edit import ContentChange, EditOrigin
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -54,7 +54,7 @@ MAX_ITEMS = 2000  # completion items kept of one answer
 MAX_EXPECTED = 64  # expected effects kept per document
 MAX_EDITS = 10_000  # text edits of one expected effect
 MAX_DOCUMENTS = 256
-Origin = tuple[str, str]  # (origin, origin_detail)
+Origin = tuple[EditOrigin, str]  # (origin, origin_detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,7 @@ class Origins:
             # which would come too late for the change it names
             import schemas.messages  # noqa: F401
 
-    def said(self, uri: str, version: int, origin: str, detail: str, at: int) -> None:
+    def said(self, uri: str, version: int, origin: EditOrigin, detail: str, at: int) -> None:
         """codetape/origin: the change that made `version` of the document is `origin`'s work."""
         self.announcing = True
         evidence = (origin, detail)

@@ -24,10 +24,13 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
+
 from collector.errors import CollectorError, StoppedByYou
 from collector.protocol.clock import now_ms
 from lsp_bridge.spool import BATCH_ITEMS, Limits, Link, Outgoing, Spool, StateProvider
 from lsp_bridge.translate import step_size
+from schemas.steps import FileState, Step, step_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +117,14 @@ class Recorder:
                 self._wake.notify()
 
     def amend(self, item: Outgoing, **fields: Any) -> bool:
-        """Give a spooled step (and its variants) more fields and let it go; False when it has gone."""
+        """Give a spooled step (and its variants) more fields and let it go; False when it has gone. The
+        steps are frozen: the item holds the amended copies (`fields` as the step type's, unchecked)."""
         with self._lock:
             if item.taken:
                 return False
-            for step in (item.step, *(item.variants or {}).values()):
-                step.update(fields)
+            item.step = replace(item.step, **fields)
+            if item.variants:
+                item.variants = {each: replace(step, **fields) for each, step in item.variants.items()}
             item.hold_until = 0.0
             self._wake.notify()
             return True
@@ -135,7 +140,7 @@ class Recorder:
                 if session.state != "refused":
                     session.admit_gap(at_ms, self._state)
 
-    def record_everywhere(self, at_ms: int, step: dict[str, Any]) -> None:
+    def record_everywhere(self, at_ms: int, step: Step) -> None:
         """A step (a gap) for every workspace with a session."""
         for root in self.roots():
             self.record(root, Outgoing(at_ms, step))
@@ -338,11 +343,15 @@ class Recorder:
             log.exception("codetape: handling the collector event %r failed", event.get("event"))
 
 
-def _untracked(root: Path, paths: set[str] | None) -> list[dict[str, Any]]:
+def _untracked(root: Path, paths: set[str] | None) -> list[FileState]:
     return []
 
 
-def _pick(item: Outgoing, encoding: str | None, client_encoding: str) -> dict[str, Any]:
+def _pick(item: Outgoing, encoding: str | None, client_encoding: str) -> Step | dict[str, Any]:
+    """The step to send for the session's encoding; a map only for one with keys beside its fields."""
+    step = item.step
     if item.variants and encoding is not None and encoding != client_encoding:
-        return item.variants.get(encoding, item.step)
-    return item.step
+        step = item.variants.get(encoding, step)
+    if item.beside:  # the one dict form left on the wire (Outgoing.beside)
+        return {**step_to_dict(step), **item.beside}
+    return step

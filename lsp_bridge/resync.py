@@ -20,6 +20,7 @@ from lsp_bridge.documents import ENCODINGS, TrackedDocument
 from lsp_bridge.files import ReadFile
 from lsp_bridge.tracking import Tracking
 from lsp_bridge.translate import document_uri, file_content, gap_step, save_step, string, too_large
+from schemas.steps import FileState
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -123,5 +124,5 @@ class Resync:
         log.warning("codetape: resynchronised %s", why)
         doc.replace(truth)
         doc.drift = ""
-        gap = gap_step("resync", why, state=[{"path": doc.path, "text": truth}])
+        gap = gap_step("resync", why, state=[FileState(path=doc.path, text=truth)])
         self.tracking.record(doc.root, at, gap, (doc.path,))

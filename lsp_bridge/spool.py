@@ -25,6 +25,7 @@ from typing import Any, Literal, Protocol
 
 from lsp_bridge.arguments import SPOOL_STEPS
 from lsp_bridge.translate import gap_step, step_size, too_large
+from schemas.steps import FileState, Step
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,9 @@ class Link(Protocol):
     def hello(self, workspace: Path, source: str, *, client: dict[str, Any] | None = None,
               position_encoding: str | None = None) -> dict[str, Any]: ...
 
-    def send_steps(self, items: list[tuple[int, dict[str, Any]]]) -> None: ...
+    # each step a struct (its plain map on the wire); a map only for one with what travels beside it
+    # without being a field (`Outgoing.beside`)
+    def send_steps(self, items: list[tuple[int, Step | dict[str, Any]]]) -> None: ...
 
     def request(self, op: str, **args: Any) -> Any: ...
 
@@ -51,7 +54,7 @@ class Link(Protocol):
     def close(self) -> None: ...
 
 
-StateProvider = Callable[[Path, set[str] | None], list[dict[str, Any]]]
+StateProvider = Callable[[Path, set[str] | None], list[FileState]]
 State = Literal["waiting", "recording", "refused", "stopped"]
 STOPPED_POLL_S = 1.0  # how often a stopped spool looks whether the user started recording again
 Due = Literal["recorder_behind", "collector_unreachable", "other", "paused"]  # paused: stopped by the user
@@ -60,12 +63,16 @@ Due = Literal["recorder_behind", "collector_unreachable", "other", "paused"]  # 
 @dataclass(slots=True)
 class Outgoing:
     at_ms: int
-    step: dict[str, Any]
-    variants: dict[str, dict[str, Any]] | None = None
+    step: Step
+    variants: dict[str, Step] | None = None  # the step in the other position encodings sessions want
     paths: tuple[str, ...] = ()
     size: int = 0
     hold_until: float = 0.0  # (monotonic s) spooled until then unless amended (lsp_bridge/origins.py)
     taken: bool = False  # handed to the connection (or lost): amending it is too late
+    # what travels beside the step to the collector without being one of its fields (an ACP permission's
+    # `patch`, lsp_bridge/acp_steps.py): such a step goes as its plain map with these keys added, which the
+    # collector takes out before it checks the step (collector/daemon/admission.py `arrive`)
+    beside: dict[str, Any] | None = None
 
 
 @dataclass
@@ -121,7 +128,7 @@ class Spool:
         if self.due is None or self.state == "stopped" or not self._fits(GAP_ROOM):
             return
         state = state_provider(self.root, None if self.resync else self.lost_paths)
-        if too_large(*(s.get("text") or "" for s in state)):
+        if too_large(*(s.text or "" for s in state)):
             state = []
         if self.due == "other":
             detail = "a new episode: the documents open in the editor"

@@ -38,6 +38,7 @@ from lsp_bridge.translate import (
     string,
     too_large,
 )
+from schemas.steps import Step
 from schemas.steps.base import Range
 
 if TYPE_CHECKING:
@@ -192,12 +193,10 @@ class TextSync:
             self.recorder.record(doc.root, Outgoing(at, gap))
             return
         doc.stale = False
-        step = edit_step(doc.path, version, changes)
-        others = {str(e): edit_step(doc.path, version, c) for e, c in variants.items()}
         origin = self.origins.of(doc.uri, version, previous, changes, before, doc.doc, encoding, at)
-        if origin is not None:
-            for each in (step, *others.values()):
-                each["origin"], each["origin_detail"] = origin
+        step = edit_step(doc.path, version, changes, origin)
+        others: dict[str, Step] = {str(e): edit_step(doc.path, version, c, origin)
+                                   for e, c in variants.items()}
         item = Outgoing(at, step, others or None, (doc.path,))
         if origin is None:
             self.origins.held(doc.uri, version, item)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lsp_bridge.documents import ENCODINGS, OpenDocuments, TrackedDocument
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.spool import Outgoing
 from lsp_bridge.translate import close_step
 from lsp_bridge.workspaces import Located, Workspaces
+from schemas.steps import Step
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -37,8 +38,8 @@ class Tracking:
         encoding = self.documents.encoding
         return tuple(e for e in ENCODINGS if e in wanted and e != encoding) if wanted else ()
 
-    def record(self, root: Path, at: int, step: dict[str, Any], paths: tuple[str, ...],
-               variants: dict[str, dict[str, Any]] | None = None) -> None:
+    def record(self, root: Path, at: int, step: Step, paths: tuple[str, ...],
+               variants: dict[str, Step] | None = None) -> None:
         self.recorder.record(root, Outgoing(at, step, variants or None, paths))
 
     def still_there(self, doc: TrackedDocument, at: int) -> bool:

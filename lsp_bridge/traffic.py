@@ -23,6 +23,7 @@ from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.extensions import Extensions
 from lsp_bridge.framing import parse
 from lsp_bridge.initialize import client_info_of, folders_of
+from lsp_bridge.origins import Origin
 from lsp_bridge.translate import document_uri
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ class Traffic:
         elif method in _FORMATTING:
             uri = _uri(params)
             if uri is not None:
-                origin = ("format", f"lsp:{method}")
+                origin: Origin = ("format", f"lsp:{method}")
                 self.capture.origins.expect(uri, self._version_of(uri), result, origin, at)
         elif method == "textDocument/rename":
             self._expect_workspace_edit(result, ("rename", "lsp:textDocument/rename"), at)
@@ -184,7 +185,7 @@ class Traffic:
         doc = self.capture.docs.get(uri)
         return None if doc is None else doc.version
 
-    def _expect_workspace_edit(self, edit: Any, origin: tuple[str, str], at: int) -> None:
+    def _expect_workspace_edit(self, edit: Any, origin: Origin, at: int) -> None:
         if isinstance(edit, dict):
             versions = {uri: doc.version for uri, doc in self.capture.docs.items()}
             self.capture.origins.expect_workspace_edit(edit, versions, origin, at)

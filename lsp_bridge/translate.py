@@ -1,26 +1,47 @@
-"""LSP params (plain JSON values) to the step maps the bridge sends (without `t_ms`). Pure functions.
+"""LSP params (plain JSON values) to the steps the bridge sends. Pure functions.
 
 Every reader here checks the shape it relies on and raises MalformedMessage with one line naming what
 is wrong, so hostile or broken traffic is refused before it touches any state. Positional parts are read
 straight into schemas' structs (`Position`, `Range`, `ContentChange`, `Selection`): their constructors
 check no constraint, so these readers' checks are what make them valid. Builders take checked values
-and return a step's envelope as a map (kind, source, the absolute path, version: the wire form, which has
-no time and so is no `Step`) holding those structs; the framing writes a struct as its plain form, the
-same bytes as the dicts it replaces (tests/unit/lsp_bridge/test_translate_wire.py).
+and return the schema's own step (schemas/steps), the one wire type at the socket: `t_ms` 0 (the
+collector places a step when it writes it; its time travels beside it as `at_ms`), `source` `bridge`,
+the absolute path (the collector makes it workspace-relative). The framing writes a struct as its plain
+map, which the collector decodes straight into the same struct (tests/unit/lsp_bridge/test_translate_wire.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Literal
 
 from lsp_bridge.errors import MalformedMessage
 from schemas.limits import MAX_CHANGES, MAX_DIAGNOSTICS, MAX_POSITION, SHORT_TEXT_MAX, TEXT_MAX
+from schemas.steps import (
+    AgentStep,
+    CloseStep,
+    CommandStep,
+    ContentChange,
+    CursorStep,
+    Diagnostic,
+    DiagnosticsStep,
+    EditOrigin,
+    EditStep,
+    FileChangeStep,
+    FileState,
+    GapReason,
+    GapStep,
+    NoteStep,
+    OfferStep,
+    OpenStep,
+    SaveStep,
+    Selection,
+    Step,
+)
 from schemas.steps.base import Position, Range
-from schemas.steps.cursor import Selection
-from schemas.steps.edit import ContentChange
 
 SOURCE = "bridge"
+FileChange = Literal["created", "modified", "deleted", "renamed"]
 MAX_STEP_BYTES = 12 * 1024 * 1024  # the collector refuses messages above 16 MiB
 
 
@@ -119,33 +140,25 @@ def too_large(*texts: str) -> bool:
     return sum(len(text.encode("utf-8", "surrogatepass")) for text in texts) > MAX_STEP_BYTES
 
 
-def open_step(path: str, language_id: str, version: int | None, text: str) -> dict[str, Any]:
-    step: dict[str, Any] = {"kind": "open", "source": SOURCE, "path": path, "text": text}
-    if language_id:
-        step["language_id"] = language_id[:128]
-    if version is not None:
-        step["version"] = version
-    return step
+def open_step(path: str, language_id: str, version: int | None, text: str) -> OpenStep:
+    return OpenStep(t_ms=0, source=SOURCE, path=path, language_id=language_id[:128], version=version,
+                    text=text)
 
 
-def edit_step(path: str, version: int | None, changes: list[ContentChange]) -> dict[str, Any]:
-    step: dict[str, Any] = {"kind": "edit", "source": SOURCE, "path": path, "changes": changes}
-    if version is not None:
-        step["version"] = version
-    return step
+def edit_step(path: str, version: int | None, changes: list[ContentChange],
+              origin: tuple[EditOrigin, str] | None = None) -> EditStep:
+    if origin is None:
+        return EditStep(t_ms=0, source=SOURCE, path=path, version=version, changes=changes)
+    return EditStep(t_ms=0, source=SOURCE, path=path, version=version, changes=changes, origin=origin[0],
+                    origin_detail=origin[1])
 
 
-def close_step(path: str) -> dict[str, Any]:
-    return {"kind": "close", "source": SOURCE, "path": path}
+def close_step(path: str) -> CloseStep:
+    return CloseStep(t_ms=0, source=SOURCE, path=path)
 
 
-def save_step(path: str, sha256: str | None, text: str | None = None) -> dict[str, Any]:
-    step: dict[str, Any] = {"kind": "save", "source": SOURCE, "path": path}
-    if sha256 is not None:
-        step["sha256"] = sha256
-    if text is not None:
-        step["text"] = text
-    return step
+def save_step(path: str, sha256: str | None, text: str | None = None) -> SaveStep:
+    return SaveStep(t_ms=0, source=SOURCE, path=path, sha256=sha256, text=text)
 
 
 def file_content(data: bytes | None, *, max_bytes: int) -> dict[str, Any]:
@@ -163,13 +176,11 @@ def file_content(data: bytes | None, *, max_bytes: int) -> dict[str, Any]:
     return {"text": text, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
-def file_change_step(path: str, change: str, *, new_path: str | None = None,
-                     content: dict[str, Any] | None = None) -> dict[str, Any]:
-    step: dict[str, Any] = {"kind": "file_change", "source": SOURCE, "path": path, "change": change}
-    if new_path is not None:
-        step["new_path"] = new_path
-    step.update(content or {})
-    return step
+def file_change_step(path: str, change: FileChange, *, new_path: str | None = None,
+                     content: dict[str, Any] | None = None) -> FileChangeStep:
+    """`content`: file_content's fields (text, sha256, size, omitted)."""
+    return FileChangeStep(t_ms=0, source=SOURCE, path=path, change=change, new_path=new_path,
+                          **(content or {}))
 
 
 def diagnostic_items(raw: Any) -> list[tuple[Range, dict[str, Any]]]:
@@ -200,54 +211,46 @@ def diagnostic_items(raw: Any) -> list[tuple[Range, dict[str, Any]]]:
 
 
 def diagnostics_step(path: str, origin: str, version: int | None,
-                     items: list[tuple[Range, dict[str, Any]]]) -> dict[str, Any]:
-    step: dict[str, Any] = {
-        "kind": "diagnostics", "source": SOURCE, "path": path, "origin": origin[:256],
-        "items": [{"range": where, **kept} for where, kept in items],
-    }
-    if version is not None:
-        step["version"] = version
-    return step
+                     items: list[tuple[Range, dict[str, Any]]]) -> DiagnosticsStep:
+    return DiagnosticsStep(t_ms=0, source=SOURCE, path=path, origin=origin[:256], version=version,
+                           items=[Diagnostic(range=where, **kept) for where, kept in items])
 
 
-def cursor_step(path: str, selections: list[Selection]) -> dict[str, Any]:
-    return {"kind": "cursor", "source": SOURCE, "path": path, "selections": selections}
+def cursor_step(path: str, selections: list[Selection]) -> CursorStep:
+    return CursorStep(t_ms=0, source=SOURCE, path=path, selections=selections)
 
 
-def command_step(command_line: str, cwd: str, exit_code: int | None, duration_ms: int) -> dict[str, Any]:
-    step: dict[str, Any] = {"kind": "command", "source": SOURCE,
-                            "command_line": command_line[:SHORT_TEXT_MAX], "cwd": cwd,
-                            "duration_ms": duration_ms}
-    if exit_code is not None:
-        step["exit_code"] = exit_code
-    return step
+def command_step(command_line: str, cwd: str, exit_code: int | None, duration_ms: int) -> CommandStep:
+    return CommandStep(t_ms=0, source=SOURCE, command_line=command_line[:SHORT_TEXT_MAX], cwd=cwd,
+                       exit_code=exit_code, duration_ms=duration_ms)
 
 
-def note_step(text: str) -> dict[str, Any]:
-    return {"kind": "note", "source": SOURCE, "text": text[:SHORT_TEXT_MAX]}
+def note_step(text: str) -> NoteStep:
+    return NoteStep(t_ms=0, source=SOURCE, text=text[:SHORT_TEXT_MAX])
 
 
-def gap_step(reason: str, detail: str, *, lost: int | None = None,
-             state: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    step: dict[str, Any] = {"kind": "gap", "source": SOURCE, "reason": reason,
-                            "detail": detail[:SHORT_TEXT_MAX]}
-    if lost:
-        step["lost_steps"] = lost
-    if state:
-        step["state"] = state
-    return step
+def gap_step(reason: GapReason, detail: str, *, lost: int | None = None,
+             state: list[FileState] | None = None, source: str = SOURCE) -> GapStep:
+    return GapStep(t_ms=0, source=source, reason=reason, detail=detail[:SHORT_TEXT_MAX],
+                   lost_steps=lost or None, state=state or None)
 
 
-def step_size(step: dict[str, Any]) -> int:
-    """A cheap upper-bound estimate of a step's size, for bounding queues."""
+def step_size(step: Step) -> int:
+    """A cheap upper-bound estimate of a step's size, for bounding queues (by type: a struct has only its
+    kind's attributes, and a missing one costs an exception)."""
     size = 256
-    for key in ("text", "command_line"):
-        value = step.get(key)
-        if isinstance(value, str):
-            size += len(value)
-    for change in step.get("changes", ()):
-        size += 96 + len(change.text)
-    size += 160 * len(step.get("items", ())) + 96 * len(step.get("selections", ()))
-    for state in step.get("state") or ():
-        size += 64 + len(state.get("text") or "")
+    if type(step) is EditStep:  # the keystroke's: first
+        for change in step.changes:
+            size += 96 + len(change.text)
+    elif isinstance(step, (OpenStep, SaveStep, FileChangeStep, NoteStep)):
+        size += len(step.text or "")
+    elif isinstance(step, (CommandStep, AgentStep)):
+        size += len(step.command_line or "")
+    elif isinstance(step, (DiagnosticsStep, OfferStep)):
+        size += 160 * len(step.items)
+    elif isinstance(step, CursorStep):
+        size += 96 * len(step.selections)
+    elif isinstance(step, GapStep):
+        for state in step.state or ():
+            size += 64 + len(state.text or "")
     return size

@@ -9,11 +9,17 @@ from typing import Any
 
 from lsp_bridge.acp_steps import Conversation, Step
 from schemas import step_from_dict
+from schemas.steps import step_to_dict
 
 
 def talk(conversation: Conversation, sender: str, message: dict[str, Any]) -> list[Step]:
     line = json.dumps({"jsonrpc": "2.0", **message}).encode()
     return conversation.client(line) if sender == "client" else conversation.agent(line)
+
+
+def plain(found: Step) -> dict[str, Any]:
+    """A step as it goes to the collector: its plain form, with the `patch` that travels beside it."""
+    return {**step_to_dict(found.step), **({} if found.patch is None else {"patch": found.patch})}
 
 
 def started() -> Conversation:
@@ -54,7 +60,7 @@ OPTIONS = [
 def test_a_session_s_prompt_tool_call_permission_and_answer() -> None:
     conversation = started()
     [start] = talk(conversation, "agent", {"id": 1, "result": {"sessionId": "s1"}})
-    assert (start.cwd, start.step["event"], start.step["detail"]) == (
+    assert (start.cwd, plain(start)["event"], plain(start)["detail"]) == (
         "/ws",
         "session_start",
         "@zed-industries/claude-agent-acp 0.23.1",
@@ -75,7 +81,7 @@ def test_a_session_s_prompt_tool_call_permission_and_answer() -> None:
             },
         },
     )
-    assert prompt.step["prompt"] == "multiply\nfive"
+    assert plain(prompt)["prompt"] == "multiply\nfive"
     [call] = talk(
         conversation,
         "agent",
@@ -93,7 +99,8 @@ def test_a_session_s_prompt_tool_call_permission_and_answer() -> None:
             },
         },
     )
-    assert (call.step["event"], call.step["tool"], call.step.get("targets")) == ("tool_call", "edit", None)
+    sent = plain(call)
+    assert (sent["event"], sent["tool"], sent.get("targets")) == ("tool_call", "edit", None)
     assert (
         talk(
             conversation,
@@ -114,7 +121,7 @@ def test_a_session_s_prompt_tool_call_permission_and_answer() -> None:
             "params": {"sessionId": "s1", "toolCall": {"toolCallId": "t1"}, "options": OPTIONS},
         },
     )
-    assert (asked.step["event"], asked.step["targets"], "patch" in asked.step) == (
+    assert (plain(asked)["event"], plain(asked)["targets"], "patch" in plain(asked)) == (
         "permission_request",
         ["/ws/app.py"],
         False,
@@ -122,8 +129,8 @@ def test_a_session_s_prompt_tool_call_permission_and_answer() -> None:
     [granted] = talk(
         conversation, "client", {"id": 0, "result": {"outcome": {"outcome": "selected", "optionId": "yes"}}}
     )
-    assert granted.step["detail"] == "allow_once"
-    assert granted.step["patch"] == {"/ws/app.py": {"old": "    return 5", "new": "    return 55"}}
+    assert plain(granted)["detail"] == "allow_once"
+    assert plain(granted)["patch"] == {"/ws/app.py": {"old": "    return 5", "new": "    return 55"}}
     [done] = talk(
         conversation,
         "agent",
@@ -135,11 +142,11 @@ def test_a_session_s_prompt_tool_call_permission_and_answer() -> None:
             },
         },
     )
-    assert (done.step["event"], done.step["targets"]) == ("tool_result", ["/ws/app.py"])
+    assert (plain(done)["event"], plain(done)["targets"]) == ("tool_result", ["/ws/app.py"])
     [stop] = talk(conversation, "agent", {"id": 2, "result": {"stopReason": "end_turn"}})
-    assert (stop.step["event"], stop.step["detail"]) == ("stop", "end_turn")
+    assert (plain(stop)["event"], plain(stop)["detail"]) == ("stop", "end_turn")
     for step in (start, prompt, call, asked, granted, done, stop):  # what the collector stores: valid steps
-        relative = {**step.step, "targets": [t.lstrip("/") for t in step.step.get("targets", [])]}
+        relative = {**plain(step), "targets": [t.lstrip("/") for t in plain(step).get("targets", [])]}
         relative.pop("patch", None)
         assert step_from_dict({**relative, "t_ms": 0, "source": "acp"}).kind == "agent"
 
@@ -159,7 +166,7 @@ def test_a_refusal_a_cancelled_request_a_shell_and_a_client_s_write() -> None:
     [refused] = talk(
         conversation, "client", {"id": 5, "result": {"outcome": {"outcome": "selected", "optionId": "no"}}}
     )
-    assert refused.step["detail"] == "reject_once" and "patch" not in refused.step
+    assert plain(refused)["detail"] == "reject_once" and "patch" not in plain(refused)
     talk(
         conversation,
         "agent",
@@ -170,7 +177,7 @@ def test_a_refusal_a_cancelled_request_a_shell_and_a_client_s_write() -> None:
         },
     )
     [cancelled] = talk(conversation, "client", {"id": 6, "result": {"outcome": {"outcome": "cancelled"}}})
-    assert cancelled.step["detail"] == "cancelled"
+    assert plain(cancelled)["detail"] == "cancelled"
     [shell] = talk(
         conversation,
         "agent",
@@ -188,7 +195,7 @@ def test_a_refusal_a_cancelled_request_a_shell_and_a_client_s_write() -> None:
             },
         },
     )
-    assert (shell.step["tool"], shell.step["command_line"]) == ("execute", "make test")
+    assert (plain(shell)["tool"], plain(shell)["command_line"]) == ("execute", "make test")
     [write] = talk(
         conversation,
         "agent",
@@ -198,10 +205,10 @@ def test_a_refusal_a_cancelled_request_a_shell_and_a_client_s_write() -> None:
             "params": {"sessionId": "s1", "path": "/ws/b.py", "content": "secret = 1\n"},
         },
     )
-    assert (write.step["event"], write.step["targets"]) == ("tool_call", ["/ws/b.py"])
-    assert "secret" not in json.dumps(write.step)  # the content the client writes is the watcher's to see
+    assert (plain(write)["event"], plain(write)["targets"]) == ("tool_call", ["/ws/b.py"])
+    assert "secret" not in json.dumps(plain(write))  # the content the client writes is the watcher's to see
     [wrote] = talk(conversation, "client", {"id": 7, "result": None})
-    assert wrote.step["event"] == "tool_result"
+    assert plain(wrote)["event"] == "tool_result"
 
 
 def test_what_is_not_a_message_or_not_recorded_is_passed_over() -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from lsp_bridge.recorder import Recorder
 from lsp_bridge.spool import Outgoing
+from lsp_bridge.translate import note_step
+from schemas.steps import NoteStep, Step
 from tests.waiting import wait_for
 
 SLOW_COLLECTOR_S = 1.0  # the first send waits this long, unless a request got ahead of it sooner
@@ -30,13 +32,15 @@ class SlowLink:
               position_encoding: str | None = None) -> dict[str, Any]:
         return {"recording": True, "episode": "e1", "position_encoding": position_encoding}
 
-    def send_steps(self, items: list[tuple[int, dict[str, Any]]]) -> None:
+    def send_steps(self, items: list[tuple[int, Step | dict[str, Any]]]) -> None:
         with self._cond:
             first = not self.sending.is_set()
             self.sending.set()
             if first:
                 self._cond.wait_for(lambda: "note" in self.calls, SLOW_COLLECTOR_S)
-            self.calls.extend(step["text"] for _, step in items)
+            for _, step in items:
+                assert isinstance(step, NoteStep)  # a struct, as the bridge sends it
+                self.calls.append(step.text)
 
     def request(self, op: str, **args: Any) -> Any:
         with self._cond:
@@ -52,7 +56,7 @@ class SlowLink:
 
 
 def step(text: str) -> Outgoing:
-    return Outgoing(0, {"kind": "note", "source": "bridge", "text": text})
+    return Outgoing(0, note_step(text))
 
 
 def test_a_request_waits_for_the_steps_sent_before_it() -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 from lsp_bridge.spool import Limits, Outgoing, Spool
 from lsp_bridge.status import status_params
+from lsp_bridge.translate import edit_step
+from schemas.steps import ContentChange, FileState, GapStep
 
 ROOT = Path("/w")
 
@@ -20,12 +21,12 @@ class FakeLink:
         self.closed = True
 
 
-def documents(root: Path, paths: set[str] | None) -> list[dict[str, Any]]:
-    return [{"path": "/w/a.py", "text": "x = 10\n"}]
+def documents(root: Path, paths: set[str] | None) -> list[FileState]:
+    return [FileState(path="/w/a.py", text="x = 10\n")]
 
 
 def edit(at: int) -> Outgoing:
-    return Outgoing(at, {"kind": "edit", "path": "/w/a.py"}, paths=("/w/a.py",), size=10)
+    return Outgoing(at, edit_step("/w/a.py", None, [ContentChange(text="")]), paths=("/w/a.py",), size=10)
 
 
 def test_what_the_editor_does_while_stopped_is_counted_never_kept() -> None:
@@ -41,8 +42,9 @@ def test_what_the_editor_does_while_stopped_is_counted_never_kept() -> None:
     spool.connected(FakeLink(), "e2", "utf-16")
     spool.admit_gap(4, documents)
     [gap] = spool.items
-    assert gap.step["reason"] == "paused" and gap.step["lost_steps"] == 2
-    assert "stopped by you" in gap.step["detail"] and gap.step["state"] == documents(ROOT, None)
+    assert isinstance(gap.step, GapStep)
+    assert gap.step.reason == "paused" and gap.step.lost_steps == 2
+    assert "stopped by you" in gap.step.detail and gap.step.state == documents(ROOT, None)
     spool.stopped("again", once=True)
     assert spool.next_attempt == math.inf and not spool.items  # the bridge exits: no more attempts
 
