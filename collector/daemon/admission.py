@@ -32,34 +32,22 @@ from collector.policy.recording import Policy
 from collector.sources.shell.own_commands import own_command
 from collector.text.paths import path_problem
 from collector.text.validation import first_error
+from schemas import steps as kinds
 from schemas.limits import SHORT_TEXT_MAX
-from schemas.steps import (
-    STEP_TYPES,
-    AgentStep,
-    CommandStep,
-    FileChangeStep,
-    FileState,
-    GapReason,
-    GapStep,
-    GitStep,
-    Step,
-    StepError,
-    step_from_dict,
-    step_to_dict,
-)
 from schemas.steps.git import GitFileStat
 
 HOLD_MS = 1000
 AGENT_TEXT = ("prompt", "tool", "command_line", "detail")  # an agent step's free text (policy/mentions.py)
-_STEP_TYPES = frozenset(STEP_TYPES)
-_PATH_FIELDS = {t: tuple(f for f in ("path", "new_path") if f in t.__struct_fields__) for t in STEP_TYPES}
-_Entry = TypeVar("_Entry", FileState, GitFileStat)
+_STEP_TYPES = frozenset(kinds.STEP_TYPES)
+_PATH_FIELDS = {t: tuple(f for f in ("path", "new_path") if f in t.__struct_fields__)
+                for t in kinds.STEP_TYPES}
+_Entry = TypeVar("_Entry", kinds.FileState, GitFileStat)
 
 
 class Arrival(NamedTuple):
     """A step that came, as the episode may hold it, and what came beside it without being a field."""
 
-    step: Step  # `t_ms` 0: the episode places it when it writes it
+    step: kinds.Step  # `t_ms` 0: the episode places it when it writes it
     junit: tuple[str, ...] = ()  # a command's `codetape run --junit GLOB`: where its reports are
     patch: dict[str, Any] | None = None  # an agent's: what its tool reported it changed, by clean path
 
@@ -88,18 +76,18 @@ def arrive(data: object, source: str, policy: Policy, paths: CleanPaths) -> Arri
         if size is not None:
             plain.update(text=None, omitted="too_large", size=size)
     try:
-        step = step_from_dict(plain)
-    except StepError as exc:
+        step = kinds.step_from_dict(plain)
+    except kinds.StepError as exc:
         return _refused(plain, exc, policy, paths)
     return admit(step, policy, paths, patch=patch, junit=globs)
 
 
-def is_step(data: object) -> TypeGuard[Step]:
+def is_step(data: object) -> TypeGuard[kinds.Step]:
     """Whether `data` is a step (a struct), not a map."""
     return type(data) in _STEP_TYPES
 
 
-def admit(step: Step, policy: Policy, paths: CleanPaths, *, patch: object = None,
+def admit(step: kinds.Step, policy: Policy, paths: CleanPaths, *, patch: object = None,
           junit: tuple[str, ...] = ()) -> Arrival | None:
     """A checked step as the policy lets it be written, or None when it drops it.
 
@@ -122,26 +110,27 @@ def admit(step: Step, policy: Policy, paths: CleanPaths, *, patch: object = None
             changes[key] = clean
     if not policy.settings.records(kind):
         return None
-    if type(step) is CommandStep and own_command({"argv": step.argv, "command_line": step.command_line}):
+    if type(step) is kinds.CommandStep and own_command(msgspec.structs.asdict(step)):
         return None  # codetape's own: not the developer's work
-    if type(step) is GapStep and step.state is not None:
+    if type(step) is kinds.GapStep and step.state is not None:
         changes["state"] = _entries(step.state, policy)
-    elif type(step) is GitStep and step.files:
+    elif type(step) is kinds.GitStep and step.files:
         changes["files"] = _entries(step.files, policy)
-    elif type(step) is FileChangeStep and step.text is not None:
+    elif type(step) is kinds.FileChangeStep and step.text is not None:
         size = _too_large(step.text, policy)
         if size is not None:
             changes.update(text=None, omitted="too_large", size=size)
     if step.t_ms:
         changes["t_ms"] = 0
-    if type(step) is AgentStep:
-        plain = step_to_dict(msgspec.structs.replace(step, **changes))
+    if type(step) is kinds.AgentStep:
+        plain = kinds.step_to_dict(msgspec.structs.replace(step, **changes))
         patch = _agent_targets(plain, patch, policy, paths)
         return Arrival(converted(plain), junit, patch)  # checked again: masking may lengthen a text
     return Arrival(msgspec.structs.replace(step, **changes) if changes else step, junit, None)
 
 
-def _refused(plain: dict[str, Any], exc: StepError, policy: Policy, paths: CleanPaths) -> Arrival | None:
+def _refused(plain: dict[str, Any], exc: kinds.StepError, policy: Policy,
+             paths: CleanPaths) -> Arrival | None:
     """A map the schema refused: dropped where a valid one would be, else a `malformed_input` gap naming
     the first field refused (never its value)."""
     for key in ("path", "new_path"):
@@ -162,7 +151,7 @@ def _refused(plain: dict[str, Any], exc: StepError, policy: Policy, paths: Clean
                        f"invalid {kind_name(plain)} step ({first_error(exc, values=False)})"))
 
 
-def _path_gap(kind: str, source: object, problem: str) -> Step:
+def _path_gap(kind: str, source: object, problem: str) -> kinds.Step:
     detail = f"a {kind} step about a path that cannot be recorded: {problem}"
     return converted({"kind": "gap", "source": source, "t_ms": 0, "reason": "malformed_input",
                       "detail": detail})
@@ -180,27 +169,28 @@ def _entries(entries: list[_Entry], policy: Policy) -> list[_Entry]:
             if (clean := _recordable(entry.path, policy)) is not None]
 
 
-def admit_again(step: Step, policy: Policy, paths: CleanPaths) -> Step | None:
+def admit_again(step: kinds.Step, policy: Policy, paths: CleanPaths) -> kinds.Step | None:
     """A step that arrived under other settings, as `policy`'s (stricter) settings let it be written,
     or None when they drop it: `admit` again (its paths are clean already)."""
     again = admit(step, policy, paths)
     return None if again is None else again.step
 
 
-def converted(data: dict[str, Any]) -> Step:
+def converted(data: dict[str, Any]) -> kinds.Step:
     """The step a plain map (with its `t_ms`) is, or a `malformed_input` gap naming the first field the
     schema refused."""
     try:
-        return step_from_dict(data)
-    except StepError as exc:
+        return kinds.step_from_dict(data)
+    except kinds.StepError as exc:
         detail = f"invalid {kind_name(data)} step ({first_error(exc, values=False)})"
         return gap("collector", "malformed_input", detail)
 
 
-def gap(source: str, reason: GapReason, detail: str, *, lost: int | None = None) -> GapStep:
+def gap(source: str, reason: kinds.GapReason, detail: str, *, lost: int | None = None) -> kinds.GapStep:
     """A `gap` step the collector makes (`t_ms` 0, placed when written), of values it chose: a struct's
     constructor checks no constraint, so `detail` is cut to the step's bound here."""
-    return GapStep(t_ms=0, source=source, reason=reason, detail=detail[:SHORT_TEXT_MAX], lost_steps=lost)
+    return kinds.GapStep(t_ms=0, source=source, reason=reason, detail=detail[:SHORT_TEXT_MAX],
+                         lost_steps=lost)
 
 
 class CleanPaths:
@@ -263,28 +253,28 @@ class HeldChanges:
 
     def __init__(self) -> None:
         # (release at, came at, at_ms, step), in the order they came
-        self._queue: deque[tuple[int, int, object, Step]] = deque()
+        self._queue: deque[tuple[int, int, object, kinds.Step]] = deque()
 
-    def hold(self, at_ms: object, step: Step, now: int) -> None:
+    def hold(self, at_ms: object, step: kinds.Step, now: int) -> None:
         """Queue a file change (or a git step behind one); only new content (created, modified) waits,
         behind any change held."""
-        content = type(step) is FileChangeStep and step.change in ("created", "modified")
+        content = type(step) is kinds.FileChangeStep and step.change in ("created", "modified")
         self._queue.append((now + HOLD_MS if content else 0, now, at_ms, step))
 
-    def due(self, now: int, *, everything: bool = False) -> Iterator[tuple[object, Step]]:
+    def due(self, now: int, *, everything: bool = False) -> Iterator[tuple[object, kinds.Step]]:
         """(at_ms, step) of each change due at `now` (all of them with `everything`), in order."""
         while self._queue and (everything or self._queue[0][0] <= now):
             _, _, at_ms, step = self._queue.popleft()
             yield at_ms, step
 
-    def readmit(self, admit: Callable[[Step], Step | None]) -> None:
+    def readmit(self, admit: Callable[[kinds.Step], kinds.Step | None]) -> None:
         """Pass every held change through `admit` again (stricter settings apply to them too): a change
         it drops is no longer held."""
         kept = ((release, came, at_ms, admit(step)) for release, came, at_ms, step in self._queue)
         self._queue = deque((release, came, at_ms, step) for release, came, at_ms, step in kept
                             if step is not None)
 
-    def take(self, wanted: Callable[[object, Step], bool]) -> list[tuple[object, Step]]:
+    def take(self, wanted: Callable[[object, kinds.Step], bool]) -> list[tuple[object, kinds.Step]]:
         """(at_ms, step) of each held change `wanted(at_ms, step)` says, in order, no longer held; with each,
         the changes held before it on one of its paths (and theirs before them), so that what is taken
         still follows what it depends on: a temporary file's creation stays before its rename over the
@@ -310,9 +300,9 @@ class HeldChanges:
         return bool(self._queue)
 
 
-def _paths(step: Step) -> set[str]:
+def _paths(step: kinds.Step) -> set[str]:
     """The paths a held change is about: its file's, and a rename's new one."""
-    if type(step) is FileChangeStep:
+    if type(step) is kinds.FileChangeStep:
         return {step.path} if step.new_path is None else {step.path, step.new_path}
     return set()
 

@@ -28,9 +28,9 @@ from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.open_episode import OpenEpisode
 from collector.policy.recording import Policy
 from schemas import ClientInfo
+from schemas import steps as kinds
 from schemas.common import PositionEncoding
 from schemas.header import MAX_EDITORS
-from schemas.steps import AgentStep, CloseStep, FileChangeStep, GapReason, GitStep, SaveStep, Step
 
 if TYPE_CHECKING:
     from collector.daemon.silent_hooks import SilentHooks
@@ -61,7 +61,7 @@ class Taken(NamedTuple):
     """A step taken on to the episode as it came (not held), with its time: the session derives from it."""
 
     at_ms: int
-    step: Step
+    step: kinds.Step
     junit: tuple[str, ...]
 
 
@@ -83,7 +83,8 @@ class Intake:
         self._first = FirstTexts(None, self._trees)  # the open episode's files seen (head_texts.py)
         self._editors: list[ClientInfo] = []  # the editors whose steps the open episode records, in order
 
-    def take(self, at_ms: object, data: dict[str, Any] | Step, source: str, owner: object) -> Taken | None:
+    def take(self, at_ms: object, data: dict[str, Any] | kinds.Step, source: str,
+             owner: object) -> Taken | None:
         """(lock held) Admit one step that came (a map, or a `Step` the socket decoded) and hold or append
         it; returns it
         when it went on to the episode at once and came with a time (None: dropped, held, or untimed)."""
@@ -92,7 +93,7 @@ class Intake:
             return None
         kept = arrival.step
         self.release_held(self._clock())
-        if type(kept) is FileChangeStep or (type(kept) is GitStep and self._held):
+        if type(kept) is kinds.FileChangeStep or (type(kept) is kinds.GitStep and self._held):
             # in order, behind any change already held: a commit of a file written just before it
             # comes after that write (its replay holds what the commit holds)
             self._held.hold(at_ms, kept, self._clock())
@@ -100,14 +101,14 @@ class Intake:
             self._release_claimed(waiting=True)
             return None
         timed = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) else None
-        if type(kept) is AgentStep and timed is not None:
+        if type(kept) is kinds.AgentStep and timed is not None:
             self._claims.note(timed, kept, self._clock(), patch=arrival.patch)
-        if type(kept) is AgentStep or type(kept) is GitStep:
+        if type(kept) is kinds.AgentStep or type(kept) is kinds.GitStep:
             self._release_claimed(waiting=False)  # an agent's writes before what it (or git) did next
         self.append(at_ms, kept, owner=owner)
         return None if timed is None else Taken(timed, kept, arrival.junit)
 
-    def record_gap(self, at_ms: object, reason: GapReason, detail: str) -> None:
+    def record_gap(self, at_ms: object, reason: kinds.GapReason, detail: str) -> None:
         """(lock held) Record a `gap` from the collector at `at_ms` (now, when it is no valid time), unless
         nothing is recorded now."""
         at = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) and at_ms >= 0 else self._clock()
@@ -155,7 +156,7 @@ class Intake:
         one only a tool call still running claims stays held until its result (which may say what the
         tool changed), the agent's next step, or HOLD_MS. The changes held before a claimed one on its paths
         go with it (HeldChanges.take): a temporary file's creation before its claimed rename."""
-        def claimed(at_ms: object, step: Step) -> bool:
+        def claimed(at_ms: object, step: kinds.Step) -> bool:
             return self._claims.claimed(at_ms, step, settled=waiting)
 
         for at_ms, step in self._held.take(claimed):
@@ -175,7 +176,8 @@ class Intake:
         """(lock held) Close in the episode a document whose editors are all gone without closing it."""
         self.append(at_ms, _gone_close(path))
 
-    def append(self, at_ms: object, step: Step, *, until: int | None = None, owner: object = None) -> None:
+    def append(self, at_ms: object, step: kinds.Step, *, until: int | None = None,
+               owner: object = None) -> None:
         """(lock held) Append `step`, which happened at `at_ms`, to the open episode (opening one), as the
         documents the editors have open say (a gap's hole lasting until `until`, unix epoch ms)."""
         if not isinstance(at_ms, int) or isinstance(at_ms, bool) or at_ms < 0:
@@ -185,7 +187,7 @@ class Intake:
         if held is None:
             return  # about documents the episode does not hold
         closes_after = False
-        if type(held) is FileChangeStep and self._open_docs.holds(held):
+        if type(held) is kinds.FileChangeStep and self._open_docs.holds(held):
             # the watcher saw an open document's text written to disk
             if not self._open_docs.unsaid_save(held):
                 return  # as it was opened or last saved: the editor's save step said so, or nothing changed
@@ -195,9 +197,9 @@ class Intake:
         if episode is None or episode.is_echo(held, at_ms):
             return  # the file watcher saw the editor write what the episode already knows
         t_ms = episode.t_ms(at_ms, self._clock())
-        if type(held) is FileChangeStep and held.origin == "agent":
+        if type(held) is kinds.FileChangeStep and held.origin == "agent":
             self._claims.taken(at_ms, held)  # (its result claims no later write of the file)
-        if type(held) is FileChangeStep and held.origin is None and self._silent is not None:
+        if type(held) is kinds.FileChangeStep and held.origin is None and self._silent is not None:
             for silent in self._silent.gaps(at_ms):  # nobody's write while an agent's hook is silent
                 self._write(episode, silent, at_ms, t_ms, None)
         closing = self._open_docs.closing(held)
@@ -211,7 +213,7 @@ class Intake:
         if closes_after:
             self._write(episode, _gone_close(getattr(held, "path", "")), at_ms, t_ms, None)
 
-    def _write(self, episode: OpenEpisode, step: Step, at_ms: int, t_ms: int, owner: object, *,
+    def _write(self, episode: OpenEpisode, step: kinds.Step, at_ms: int, t_ms: int, owner: object, *,
                until_ms: int | None = None) -> None:
         """Write one step to the episode at `t_ms`; the documents follow what it changes."""
         saved = self._open_docs.saved_digest(step)  # (before the documents follow it)
@@ -233,14 +235,14 @@ class Intake:
             episode.rewrite_header({"client": editor})
 
 
-def _unsaid_save(change: FileChangeStep) -> SaveStep:
+def _unsaid_save(change: kinds.FileChangeStep) -> kinds.SaveStep:
     """The `save` an editor made without telling: its buffer written to disk, seen by the file watcher
     (held HOLD_MS for the editor's own save step, which never came). A server that does not ask for save
     notifications (ruff's) keeps the editor from sending them through the proxy (issue 27, item 8). No
     text: replay writes the buffer, and verify checks it against the hash the watcher read."""
-    return SaveStep(t_ms=0, source=change.source, path=change.path, sha256=change.sha256)
+    return kinds.SaveStep(t_ms=0, source=change.source, path=change.path, sha256=change.sha256)
 
 
-def _gone_close(path: str) -> CloseStep:
+def _gone_close(path: str) -> kinds.CloseStep:
     """The `close` of a document the episode holds open whose editors all went without closing it."""
-    return CloseStep(t_ms=0, source="collector", path=path, reason="editor_gone")
+    return kinds.CloseStep(t_ms=0, source="collector", path=path, reason="editor_gone")

@@ -30,8 +30,8 @@ import msgspec
 
 from collector.text.digest import sha256_text
 from collector.text.document import Document, Span
+from schemas import steps as kinds
 from schemas.common import PositionEncoding
-from schemas.steps import CloseStep, EditStep, FileChangeStep, GapStep, OpenStep, SaveStep, Step
 from schemas.steps.base import Range
 
 GONE_LIMIT = 256  # edited documents remembered after their editors went (the oldest forgotten first)
@@ -53,29 +53,29 @@ class OpenDocuments:
         self._gone: dict[str, _Open] = {}  # edited, unsaved, nobody has them open: held by the episode
         self._left: set[object] = set()  # connections gone whose documents are not let go yet (`leave`)
 
-    def note(self, step: Step, encoding: PositionEncoding, owner: object = None) -> None:
+    def note(self, step: kinds.Step, encoding: PositionEncoding, owner: object = None) -> None:
         """Follow one step written to the episode (positions in `encoding`, the episode's) `owner` sent."""
         self._gone.pop(getattr(step, "path", None) or "", None)  # its save, or what came after it
         match step:
-            case EditStep():  # (first: nearly every step is one, and each case is an isinstance)
+            case kinds.EditStep():  # (first: nearly every step is one, and each case is an isinstance)
                 self._edit(step.path, step.version, [(c.range, c.text) for c in step.changes], encoding)
-            case OpenStep(source="collector") if step.path in self._open:
+            case kinds.OpenStep(source="collector") if step.path in self._open:
                 pass  # `opening`'s step: the document as followed, nobody opened it again
-            case OpenStep():
+            case kinds.OpenStep():
                 before = self._open.get(step.path)
                 owners = ({owner} | before.owners) if before is not None else {owner}
                 self._open[step.path] = _Open(Document(step.text, encoding), step.language_id, step.version,
                                               owners)
                 self._held.add(step.path)
-            case CloseStep():
+            case kinds.CloseStep():
                 self._held.discard(step.path)
                 self._close(step.path, owner)
-            case SaveStep() if step.path in self._open:
+            case kinds.SaveStep() if step.path in self._open:
                 entry = self._open[step.path]
                 if step.text is not None:
                     entry.doc = Document(step.text, encoding)
                 entry.edited = False
-            case GapStep(state=list() as state):  # a resync: these are the editor's documents now
+            case kinds.GapStep(state=list() as state):  # a resync: these are the editor's documents now
                 for file in state:
                     if file.text is None:
                         self._open.pop(file.path, None)
@@ -86,14 +86,15 @@ class OpenDocuments:
             case _:  # on purpose: the other kinds open, change or close no document
                 pass
 
-    def withhold(self, step: Step, encoding: PositionEncoding, owner: object = None) -> Step | None:
+    def withhold(self, step: kinds.Step, encoding: PositionEncoding,
+                 owner: object = None) -> kinds.Step | None:
         """`step` as the episode is to hold it, or None when it is about nothing the episode holds: a close
         of a document the episode never had open, a gap whose state names only such documents and that
         lost no step. What is left out is followed all the same (a gap's text is kept for later)."""
-        if type(step) is CloseStep and step.path not in self._held:
+        if type(step) is kinds.CloseStep and step.path not in self._held:
             self._close(step.path, owner)
             return None
-        if type(step) is not GapStep or not step.state:
+        if type(step) is not kinds.GapStep or not step.state:
             return step
         kept = []
         for file in step.state:
@@ -109,18 +110,18 @@ class OpenDocuments:
             return msgspec.structs.replace(step, state=kept or None)
         return None
 
-    def opening(self, step: Step) -> OpenStep | None:
+    def opening(self, step: kinds.Step) -> kinds.OpenStep | None:
         """The `open` step (`t_ms` 0) to write just before `step` when it touches a document the episode
         does not hold yet; None otherwise. The document then counts as held."""
-        if type(step) is not EditStep and type(step) is not SaveStep:
+        if type(step) is not kinds.EditStep and type(step) is not kinds.SaveStep:
             return None  # (`type(step) is`: the step types have no subclasses, and isinstance costs 5x)
         path = step.path
         entry = None if path in self._held else self._open.get(path)
         if entry is None:
             return None
         self._held.add(path)
-        return OpenStep(t_ms=0, source="collector", path=path, language_id=entry.language_id,
-                        text=entry.doc.text, version=entry.version)
+        return kinds.OpenStep(t_ms=0, source="collector", path=path, language_id=entry.language_id,
+                              text=entry.doc.text, version=entry.version)
 
     def episode_ended(self) -> None:
         """The episode was sealed: the next one holds none of the documents until it touches them."""
@@ -154,11 +155,11 @@ class OpenDocuments:
                 closing.append(path)
         return closed, closing
 
-    def closing(self, step: Step) -> str | None:
+    def closing(self, step: kinds.Step) -> str | None:
         """The path of the document to close in the episode just before `step`, or None: `step` changes
         on disk a file the episode holds open, whose editors are all gone, and is not their write of it
         (`holds`). The document is then forgotten."""
-        if type(step) is not FileChangeStep or step.path not in self._held or self.holds(step):
+        if type(step) is not kinds.FileChangeStep or step.path not in self._held or self.holds(step):
             return None
         path = step.path
         if self._gone.pop(path, None) is not None:
@@ -169,7 +170,7 @@ class OpenDocuments:
         del self._open[path]
         return path
 
-    def closes_after(self, step: Step) -> bool:
+    def closes_after(self, step: kinds.Step) -> bool:
         """True when `step` (an unsaid save, `unsaid_save`) is of a document whose editors are gone and
         that the episode is to close just after it."""
         path = getattr(step, "path", None)
@@ -180,25 +181,25 @@ class OpenDocuments:
         to close when it ends."""
         return [path for path in self._gone if path in self._held and path not in self._open]
 
-    def unsaid_save(self, step: Step) -> bool:
+    def unsaid_save(self, step: kinds.Step) -> bool:
         """True for a file change `holds` says is an open document's text, edited since it was last opened
         or saved: the editor wrote its buffer, and no save step has said so (yet)."""
         entry = self._last(getattr(step, "path", None))
         return entry is not None and entry.edited and self.holds(step)
 
-    def holds(self, step: Step) -> bool:
+    def holds(self, step: kinds.Step) -> bool:
         """True for a created/modified file_change whose content is an open document's current text:
         the editor writing its buffer, seen by the file watcher (before or after the `save` step)."""
-        if type(step) is not FileChangeStep or step.change not in ("created", "modified") \
+        if type(step) is not kinds.FileChangeStep or step.change not in ("created", "modified") \
                 or step.sha256 is None:
             return False
         entry = self._last(step.path)
         return entry is not None and sha256_text(entry.doc.text) == step.sha256
 
-    def saved_digest(self, step: Step) -> str | None:
+    def saved_digest(self, step: kinds.Step) -> str | None:
         """The hash of what a save put on disk: its own, its text's, else (an editor's save that sends
         neither) the document's text as followed, which a replay writes at that save. None when unknown."""
-        if type(step) is not SaveStep:
+        if type(step) is not kinds.SaveStep:
             return None
         if step.sha256 is not None:
             return step.sha256

@@ -14,12 +14,9 @@ ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = ("collector", "lsp_bridge")
 MOST = 6  # names from schemas.steps in one `from ... import`: this many or more is an offender
 # the offenders under collector/daemon/, collector/protocol/ and lsp_bridge/ when this test was written
-# (the three daemon modules at b77adf6; translate.py in the bridge's work then under way): converted in
-# the same issue (59, item 5) with the rest of that work, and taken out of this set as they are
+# (three daemon modules at b77adf6, since converted; translate.py in the bridge's work then under way):
+# converted in the same issue (59, item 5) with the rest of that work, and taken out of this set as they are
 NOT_YET_CONVERTED = frozenset({
-    "collector/daemon/admission.py",
-    "collector/daemon/intake.py",
-    "collector/daemon/open_documents.py",
     "lsp_bridge/translate.py",
 })
 
