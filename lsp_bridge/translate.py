@@ -16,28 +16,8 @@ import hashlib
 from typing import Any, Literal
 
 from lsp_bridge.errors import MalformedMessage
+from schemas import steps as kinds
 from schemas.limits import MAX_CHANGES, MAX_DIAGNOSTICS, MAX_POSITION, SHORT_TEXT_MAX, TEXT_MAX
-from schemas.steps import (
-    AgentStep,
-    CloseStep,
-    CommandStep,
-    ContentChange,
-    CursorStep,
-    Diagnostic,
-    DiagnosticsStep,
-    EditOrigin,
-    EditStep,
-    FileChangeStep,
-    FileState,
-    GapReason,
-    GapStep,
-    NoteStep,
-    OfferStep,
-    OpenStep,
-    SaveStep,
-    Selection,
-    Step,
-)
 from schemas.steps.base import Position, Range
 
 SOURCE = "bridge"
@@ -105,7 +85,7 @@ def document_version(params: dict[str, Any]) -> int | None:
     return optional_int(obj(params.get("textDocument"), "textDocument").get("version"), "version")
 
 
-def content_changes(params: dict[str, Any]) -> list[ContentChange]:
+def content_changes(params: dict[str, Any]) -> list[kinds.ContentChange]:
     """`params.contentChanges` of didChange: ranged (incremental) or whole-document changes."""
     raw = params.get("contentChanges")
     if not isinstance(raw, list) or not raw:
@@ -117,7 +97,7 @@ def content_changes(params: dict[str, Any]) -> list[ContentChange]:
         change = obj(item, f"contentChanges[{index}]")
         text = string(change.get("text"), f"contentChanges[{index}].text")
         where = change.get("range")
-        changes.append(ContentChange(
+        changes.append(kinds.ContentChange(
             range=None if where is None else range_(where, f"contentChanges[{index}].range"), text=text))
     return changes
 
@@ -140,25 +120,25 @@ def too_large(*texts: str) -> bool:
     return sum(len(text.encode("utf-8", "surrogatepass")) for text in texts) > MAX_STEP_BYTES
 
 
-def open_step(path: str, language_id: str, version: int | None, text: str) -> OpenStep:
-    return OpenStep(t_ms=0, source=SOURCE, path=path, language_id=language_id[:128], version=version,
-                    text=text)
+def open_step(path: str, language_id: str, version: int | None, text: str) -> kinds.OpenStep:
+    return kinds.OpenStep(t_ms=0, source=SOURCE, path=path, language_id=language_id[:128], version=version,
+                          text=text)
 
 
-def edit_step(path: str, version: int | None, changes: list[ContentChange],
-              origin: tuple[EditOrigin, str] | None = None) -> EditStep:
+def edit_step(path: str, version: int | None, changes: list[kinds.ContentChange],
+              origin: tuple[kinds.EditOrigin, str] | None = None) -> kinds.EditStep:
     if origin is None:
-        return EditStep(t_ms=0, source=SOURCE, path=path, version=version, changes=changes)
-    return EditStep(t_ms=0, source=SOURCE, path=path, version=version, changes=changes, origin=origin[0],
-                    origin_detail=origin[1])
+        return kinds.EditStep(t_ms=0, source=SOURCE, path=path, version=version, changes=changes)
+    return kinds.EditStep(t_ms=0, source=SOURCE, path=path, version=version, changes=changes,
+                          origin=origin[0], origin_detail=origin[1])
 
 
-def close_step(path: str) -> CloseStep:
-    return CloseStep(t_ms=0, source=SOURCE, path=path)
+def close_step(path: str) -> kinds.CloseStep:
+    return kinds.CloseStep(t_ms=0, source=SOURCE, path=path)
 
 
-def save_step(path: str, sha256: str | None, text: str | None = None) -> SaveStep:
-    return SaveStep(t_ms=0, source=SOURCE, path=path, sha256=sha256, text=text)
+def save_step(path: str, sha256: str | None, text: str | None = None) -> kinds.SaveStep:
+    return kinds.SaveStep(t_ms=0, source=SOURCE, path=path, sha256=sha256, text=text)
 
 
 def file_content(data: bytes | None, *, max_bytes: int) -> dict[str, Any]:
@@ -177,10 +157,10 @@ def file_content(data: bytes | None, *, max_bytes: int) -> dict[str, Any]:
 
 
 def file_change_step(path: str, change: FileChange, *, new_path: str | None = None,
-                     content: dict[str, Any] | None = None) -> FileChangeStep:
+                     content: dict[str, Any] | None = None) -> kinds.FileChangeStep:
     """`content`: file_content's fields (text, sha256, size, omitted)."""
-    return FileChangeStep(t_ms=0, source=SOURCE, path=path, change=change, new_path=new_path,
-                          **(content or {}))
+    return kinds.FileChangeStep(t_ms=0, source=SOURCE, path=path, change=change, new_path=new_path,
+                                **(content or {}))
 
 
 def diagnostic_items(raw: Any) -> list[tuple[Range, dict[str, Any]]]:
@@ -211,46 +191,46 @@ def diagnostic_items(raw: Any) -> list[tuple[Range, dict[str, Any]]]:
 
 
 def diagnostics_step(path: str, origin: str, version: int | None,
-                     items: list[tuple[Range, dict[str, Any]]]) -> DiagnosticsStep:
-    return DiagnosticsStep(t_ms=0, source=SOURCE, path=path, origin=origin[:256], version=version,
-                           items=[Diagnostic(range=where, **kept) for where, kept in items])
+                     items: list[tuple[Range, dict[str, Any]]]) -> kinds.DiagnosticsStep:
+    return kinds.DiagnosticsStep(t_ms=0, source=SOURCE, path=path, origin=origin[:256], version=version,
+                                 items=[kinds.Diagnostic(range=where, **kept) for where, kept in items])
 
 
-def cursor_step(path: str, selections: list[Selection]) -> CursorStep:
-    return CursorStep(t_ms=0, source=SOURCE, path=path, selections=selections)
+def cursor_step(path: str, selections: list[kinds.Selection]) -> kinds.CursorStep:
+    return kinds.CursorStep(t_ms=0, source=SOURCE, path=path, selections=selections)
 
 
-def command_step(command_line: str, cwd: str, exit_code: int | None, duration_ms: int) -> CommandStep:
-    return CommandStep(t_ms=0, source=SOURCE, command_line=command_line[:SHORT_TEXT_MAX], cwd=cwd,
-                       exit_code=exit_code, duration_ms=duration_ms)
+def command_step(command_line: str, cwd: str, exit_code: int | None, duration_ms: int) -> kinds.CommandStep:
+    return kinds.CommandStep(t_ms=0, source=SOURCE, command_line=command_line[:SHORT_TEXT_MAX], cwd=cwd,
+                             exit_code=exit_code, duration_ms=duration_ms)
 
 
-def note_step(text: str) -> NoteStep:
-    return NoteStep(t_ms=0, source=SOURCE, text=text[:SHORT_TEXT_MAX])
+def note_step(text: str) -> kinds.NoteStep:
+    return kinds.NoteStep(t_ms=0, source=SOURCE, text=text[:SHORT_TEXT_MAX])
 
 
-def gap_step(reason: GapReason, detail: str, *, lost: int | None = None,
-             state: list[FileState] | None = None, source: str = SOURCE) -> GapStep:
-    return GapStep(t_ms=0, source=source, reason=reason, detail=detail[:SHORT_TEXT_MAX],
-                   lost_steps=lost or None, state=state or None)
+def gap_step(reason: kinds.GapReason, detail: str, *, lost: int | None = None,
+             state: list[kinds.FileState] | None = None, source: str = SOURCE) -> kinds.GapStep:
+    return kinds.GapStep(t_ms=0, source=source, reason=reason, detail=detail[:SHORT_TEXT_MAX],
+                         lost_steps=lost or None, state=state or None)
 
 
-def step_size(step: Step) -> int:
+def step_size(step: kinds.Step) -> int:
     """A cheap upper-bound estimate of a step's size, for bounding queues (by type: a struct has only its
     kind's attributes, and a missing one costs an exception)."""
     size = 256
-    if type(step) is EditStep:  # the keystroke's: first
+    if type(step) is kinds.EditStep:  # the keystroke's: first
         for change in step.changes:
             size += 96 + len(change.text)
-    elif isinstance(step, (OpenStep, SaveStep, FileChangeStep, NoteStep)):
+    elif isinstance(step, (kinds.OpenStep, kinds.SaveStep, kinds.FileChangeStep, kinds.NoteStep)):
         size += len(step.text or "")
-    elif isinstance(step, (CommandStep, AgentStep)):
+    elif isinstance(step, (kinds.CommandStep, kinds.AgentStep)):
         size += len(step.command_line or "")
-    elif isinstance(step, (DiagnosticsStep, OfferStep)):
+    elif isinstance(step, (kinds.DiagnosticsStep, kinds.OfferStep)):
         size += 160 * len(step.items)
-    elif isinstance(step, CursorStep):
+    elif isinstance(step, kinds.CursorStep):
         size += 96 * len(step.selections)
-    elif isinstance(step, GapStep):
+    elif isinstance(step, kinds.GapStep):
         for state in step.state or ():
             size += 64 + len(state.text or "")
     return size

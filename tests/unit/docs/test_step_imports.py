@@ -13,12 +13,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = ("collector", "lsp_bridge")
 MOST = 6  # names from schemas.steps in one `from ... import`: this many or more is an offender
-# the offenders under collector/daemon/, collector/protocol/ and lsp_bridge/ when this test was written
-# (three daemon modules at b77adf6, since converted; translate.py in the bridge's work then under way):
-# converted in the same issue (59, item 5) with the rest of that work, and taken out of this set as they are
-NOT_YET_CONVERTED = frozenset({
-    "lsp_bridge/translate.py",
-})
 
 
 def long_imports(path: Path) -> Iterator[str]:
@@ -31,6 +25,6 @@ def long_imports(path: Path) -> Iterator[str]:
 
 def test_no_module_imports_the_step_kinds_one_by_one() -> None:
     found = [where for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
-             if path.relative_to(ROOT).as_posix() not in NOT_YET_CONVERTED for where in long_imports(path)]
+             for where in long_imports(path)]
     assert not found, (f"{len(found)} modules import {MOST} or more names from schemas.steps; write "
                        "`from schemas import steps as kinds` and `kinds.EditStep`:\n" + "\n".join(found))

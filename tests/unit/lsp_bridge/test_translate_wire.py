@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from collector.protocol.framing import decode_body, encode
+from collector.protocol.messages import StepsMessage, decoded
 from lsp_bridge.offer_steps import _offer_step
 from lsp_bridge.translate import (
     close_step,
@@ -37,7 +38,7 @@ from schemas.steps.cursor import Selection
 RANGED = {"range": {"start": {"line": 3, "character": 7}, "end": {"line": 4, "character": 0}},
           "text": "é😀\n"}
 WHOLE = {"text": "the whole text\r\nwith é and 😀"}
-DIAGNOSTICS = [
+DIAGNOSTICS: list[dict[str, Any]] = [
     {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 5}}, "message": "bad",
      "severity": 1, "code": "E501", "source": "ruff", "tags": [1]},
     {"range": {"start": {"line": 2, "character": 1}, "end": {"line": 9, "character": 12}},
@@ -45,12 +46,6 @@ DIAGNOSTICS = [
     {"range": {"start": {"line": 5, "character": 0}, "end": {"line": 5, "character": 0}}, "message": "plain"},
 ]
 SHA = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"  # sha256(b"foo")
-
-
-class StepsMessage(msgspec.Struct, tag="steps", tag_field="op"):
-    """An `op: steps` message with its items typed (collector/protocol/messages.py reads it so)."""
-
-    items: list[tuple[int, Step]]
 
 
 def place(line: int, character: int) -> dict[str, int]:
@@ -156,13 +151,13 @@ def test_framed_on_the_socket_each_step_decodes_straight_back_into_an_equal_stru
     built = [new for new, _ in pairs()]
     batch = {"op": "steps", "items": [[at, step] for at, step in enumerate(built)]}
     body = encode(batch)[4:]
-    assert msgspec.msgpack.decode(body, type=StepsMessage).items == list(enumerate(built))
+    assert decoded(body) == StepsMessage(items=list(enumerate(built)))  # as the collector's socket reads it
     assert msgspec.json.decode(encode(batch, as_json=True)[4:], type=StepsMessage).items == \
         list(enumerate(built))
     received = decode_body(body)["items"]  # the collector's map path (an older bridge's, a JSON client's)
     assert [step_from_dict(step) for _, step in received] == built
     old = {"op": "steps", "items": [[at, {**before, "t_ms": 0}] for at, (_, before) in enumerate(pairs())]}
-    assert msgspec.msgpack.decode(encode(old)[4:], type=StepsMessage).items == list(enumerate(built))
+    assert decoded(encode(old)[4:]) == StepsMessage(items=list(enumerate(built)))
 
 
 def test_the_steps_the_bridge_builds_are_valid_steps_once_they_have_a_relative_path() -> None:
