@@ -5,13 +5,15 @@ A commit id is a hash over the author, her e-mail, the second and the time zone,
 one episode is where the next starts: an employer holding the repository and the staff list recovers the
 author of an unpushed commit by trying every member, second and zone, and chains one person's episodes by
 their ids. `Pseudonyms` replaces each commit id the episode knows (its git steps' `sha`, `parents`, `old`,
-`new`, the header's `head_at_start`) by an HMAC-SHA256 of it under a key drawn for this episode and never
-kept, as many hex digits as the id had; an abbreviated id (7 digits or more) that begins a known id, in
-command lines and output, commit messages, agent text, notes and tasks, by the same prefix of its
-pseudonym. Inside the episode the same commit always has the same pseudonym, so `git` steps still say
-which commit is whose parent; nobody, the contributor included, can turn a pseudonym back into the id.
-Agent conversation ids get the same treatment (`agent_session`), so a conversation that goes on across a
-seal does not join two episodes. Blob and tree ids stay: they are the content's.
+`new`, the header's `head_at_start`), and every unpushed commit its repository holds (`unpushed`:
+consent/repository.py), by an HMAC-SHA256 of it under a key drawn for this episode and never kept, as
+many hex digits as the id had; an abbreviated id (7 digits or more) that begins a known id, in every free
+text (schemas/text_fields.py) and wherever it stands in it (`git describe`'s `v1.0-1-g93b3a6a`, glued to
+other hex digits), by the same prefix of its pseudonym. Inside the episode the same commit always has the
+same pseudonym, so `git` steps still say which commit is whose parent; nobody, the contributor included,
+can turn a pseudonym back into the id. Agent conversation ids get the same treatment (`agent_session`), so
+a conversation that goes on across a seal does not join two episodes; local branches too (`branch`).
+Blob and tree ids stay: they are the content's.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import secrets
 from collections.abc import Iterable
 
 KEY_BYTES = 32
-_HEX_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{7,64}(?![0-9A-Za-z])")
+_HEX_RUN = re.compile(r"[0-9a-f]{7,}")  # a run of hex digits, whatever stands around it
+_HEX = re.compile(r"[0-9a-f]+")
 _MIN_ABBREVIATED = 7  # git's shortest abbreviation by default
 
 
@@ -31,14 +34,19 @@ class Pseudonyms:
     """The pseudonyms of one episode: `known` are the full commit ids it holds (or abbreviated ones, when
     that is all it has); `key` the per-episode secret (default: drawn now, and forgotten with this object)."""
 
-    def __init__(self, known: Iterable[str], key: bytes | None = None) -> None:
+    def __init__(self, known: Iterable[str], key: bytes | None = None,
+                 unpushed: Iterable[str] = ()) -> None:
         self._key = key if key is not None else secrets.token_bytes(KEY_BYTES)
-        ids = sorted({value for value in known if len(value) >= _MIN_ABBREVIATED}, key=len, reverse=True)
+        ids = sorted({value for value in (*known, *unpushed)
+                      if len(value) >= _MIN_ABBREVIATED and _HEX.fullmatch(value)}, key=len, reverse=True)
         self._full: dict[str, str] = {}
+        self._starts: dict[str, list[str]] = {}  # the first 7 digits of each id -> the ids
         for value in ids:  # an abbreviated id of a full one takes the full one's pseudonym
-            full = next((f for f in self._full if f.startswith(value)), None)
+            start = value[:_MIN_ABBREVIATED]
+            full = next((f for f in self._starts.get(start, ()) if f.startswith(value)), None)
             mine = self._full[full][: len(value)] if full else self._digest("commit", value, len(value))
             self._full[value] = mine
+            self._starts.setdefault(start, []).append(value)
         self._by_prefix: dict[str, str] = {}
 
     def commit(self, value: str) -> str:
@@ -50,11 +58,31 @@ class Pseudonyms:
         return None if value is None else self.commit(value)
 
     def text(self, text: str) -> str:
-        """`text` with every run of 7 to 64 lower-case hex digits that begins a known commit id replaced by
-        the same beginning of its pseudonym; other hex (a blob id, a checksum) stays."""
+        """`text` with every abbreviation of a known commit id (7 digits or more of its beginning), wherever
+        it stands (`v1.0-1-g93b3a6a`, `0.1.dev3+g50579ee`, glued to other hex digits), replaced by the same
+        beginning of its pseudonym; other hex (a blob id, a checksum) stays. Each run of hex digits is
+        searched at every position for the first 7 digits of a known id, then as far as it agrees."""
         if not self._full or not _HEX_RUN.search(text):
             return text
-        return _HEX_RUN.sub(lambda m: self._lookup(m.group()) or m.group(), text)
+        return _HEX_RUN.sub(lambda m: self._run(m.group()), text)
+
+    def _run(self, run: str) -> str:
+        out: list[str] = []
+        at = done = 0
+        while at + _MIN_ABBREVIATED <= len(run):
+            ids = self._starts.get(run[at:at + _MIN_ABBREVIATED])
+            if not ids:
+                at += 1
+                continue
+            value = max(ids, key=lambda full: _agreeing(run, at, full))
+            length = _agreeing(run, at, value)
+            out += [run[done:at], self._full[value][:length]]
+            at = done = at + length
+        return "".join(out) + run[done:] if out else run
+
+    def branch(self, name: str) -> str:
+        """A local branch's name as a pseudonym of this episode (`branch-` and 8 hex digits)."""
+        return "branch-" + self._digest("branch", name, 8)
 
     def agent_session(self, value: str) -> str:
         """An agent's conversation id as a pseudonym of this episode: the same conversation, the same
@@ -67,7 +95,8 @@ class Pseudonyms:
         if len(value) < _MIN_ABBREVIATED:
             return None
         if value not in self._by_prefix:
-            full = next((f for f in self._full if f.startswith(value)), None)
+            starts = self._starts.get(value[:_MIN_ABBREVIATED], ())
+            full = next((f for f in starts if f.startswith(value)), None)
             if full is None:
                 return None
             self._by_prefix[value] = self._full[full][: len(value)]
@@ -77,3 +106,13 @@ class Pseudonyms:
         """`length` (at most 64) hex digits of an HMAC-SHA256 of `value` under this episode's key."""
         message = f"codetape/pseudonym/v1/{purpose}\0{value}".encode("utf-8", "surrogatepass")
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:length]
+
+
+def _agreeing(run: str, at: int, full: str) -> int:
+    """How many digits of `run` from `at` agree with the id `full`."""
+    length = 0
+    for mine, theirs in zip(run[at:], full, strict=False):
+        if mine != theirs:
+            break
+        length += 1
+    return length

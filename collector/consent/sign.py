@@ -26,6 +26,7 @@ from collector.consent.episode_keys import take_key
 from collector.consent.errors import SigningRefused
 from collector.consent.exclusions import exclusions_digest
 from collector.consent.keys import KeyInfo, encode_public, load_private
+from collector.consent.repository import RepositoryKnowledge
 from collector.consent.statement import (
     MAX_STATEMENT,
     encode_statement,
@@ -73,7 +74,8 @@ MAX_STATEMENT_FILES = 1_000_000
 def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = None,
                  workspace_policy: SigningPolicy | None = None, redaction: Mapping[str, Any] | None = None,
                  scope_files: list[str] | None = None, now: datetime | None = None,
-                 excluded: Iterable[str] = (), unlinkable: Timing | None = None) -> ConsentStatement:
+                 excluded: Iterable[str] = (), unlinkable: Timing | None = None,
+                 known: RepositoryKnowledge | None = None) -> ConsentStatement:
     """Write `src` signed to `dst` (atomically; `dst` may be `src`) and return the statement signed.
 
     Refuses (SigningRefused, KeyProblem, EpisodeError) an episode already signed, damaged, holding step
@@ -96,13 +98,15 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     signed with a per-episode key taken from the enrolment store for this month (marked used before the
     signature is written, and only once nothing else refuses the episode), its statement carrying the
     issuer's authorisation of that key instead of the contributor's own, and `signed_at` the day only.
+    `known`: what the episode's repository lets a holder of the company's copy match (repository.py),
+    scrubbed from every text (None: only what the episode recorded).
     """
     if unlinkable is not None:
         with tempfile.TemporaryDirectory(prefix="codetape-unlinkable-") as scratch:
             _unsigned(src, dst)
             policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
             shared = policy.managed.policy.shared_remotes if policy.managed is not None else []
-            minimised = minimise_episode(src, Path(scratch) / "minimised.ctape", unlinkable, shared)
+            minimised = minimise_episode(src, Path(scratch) / "minimised.ctape", unlinkable, shared, known)
             moment = now or utc_now()
             return _sign(minimised, dst, home, _EpisodeKey(home, unlinkable, moment), policy,
                          redaction, scope_files, day_only(moment), excluded)

@@ -38,10 +38,10 @@ workspace and remote the real ones); the signed copy's are pseudonyms, which no 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, assert_never
+from typing import Literal
 
 import msgspec
 
@@ -49,7 +49,9 @@ from collector.consent.authorisation import Authorisation, IssuerRecord, verify_
 from collector.consent.generalise import agent_label, default_capture, major_minor
 from collector.consent.keys import decode_public
 from collector.consent.pseudonyms import Pseudonyms
-from collector.consent.wallclock import day_of_wall_clock
+from collector.consent.repository import RepositoryKnowledge
+from collector.consent.scrub import Scrub
+from collector.consent.wallclock import Period, wall_clock_period
 from collector.episode import open_episode, write_episode_file
 from collector.policy.remotes import is_shared
 from collector.reconstruct.keyframes import keyframe_states
@@ -58,6 +60,7 @@ from schemas import steps as kinds
 from schemas.common import plain
 from schemas.consent import COARSE_MS, ConsentStatement
 from schemas.header import WorkspaceIdentity
+from schemas.text_fields import map_free_text
 
 Timing = Literal["exact", "coarse"]
 NEUTRAL_ROOT = "workspace"  # the folder's name in every unlinkable episode
@@ -123,17 +126,25 @@ def coarsen(step: Step) -> Step:
     return msgspec.structs.replace(step, **changes)
 
 
-def minimise_episode(src: Path, dst: Path, timing: Timing, shared_remotes: Sequence[str] = ()) -> Path:
+def minimise_episode(src: Path, dst: Path, timing: Timing, shared_remotes: Sequence[str] = (),
+                     known: RepositoryKnowledge | None = None) -> Path:
     """Write `src` minimised (see the module's docstring) to `dst`, keeping its git remote when it is one
-    of `shared_remotes`; returns `dst`."""
+    of `shared_remotes`, its texts scrubbed with what its repository `known`s (scrub.py); returns `dst`."""
     episode = open_episode(src)
-    names = Pseudonyms(commit_ids(episode.header, episode.steps()))
-    steps: Iterator[Step] = (generalised(pseudonymised(step, names)) for step in episode.steps())
+    known = known if known is not None else RepositoryKnowledge()
+    names = Pseudonyms(commit_ids(episode.header, episode.steps()), unpushed=known.unpushed)
+    scrub = Scrub(names, known, episode_period(episode.header, episode.steps()))
+    steps: Iterator[Step] = (generalised(pseudonymised(step, names, scrub)) for step in episode.steps())
     if timing == "coarse":
         steps = (coarsen(step) for step in steps)
     header = minimised_header(episode.header, names, shared_remotes)
     write_episode_file(dst, header, steps, states=keyframe_states(header.position_encoding))
     return dst
+
+
+def episode_period(header: EpisodeHeader, steps: Iterable[Step]) -> Period:
+    """When the episode was recorded: its start to its last step."""
+    return wall_clock_period(header.started_at, max((step.t_ms for step in steps), default=0))
 
 
 def commit_ids(header: EpisodeHeader, steps: Iterable[Step]) -> Iterator[str]:
@@ -145,43 +156,24 @@ def commit_ids(header: EpisodeHeader, steps: Iterable[Step]) -> Iterator[str]:
             yield from (value for value in (step.sha, step.old, step.new, *step.parents) if value is not None)
 
 
-def pseudonymised(step: Step, names: Pseudonyms) -> Step:
-    """`step` with its commit ids and agent conversation id replaced by this episode's pseudonyms, and the
-    wall-clock times its texts print cut to their day (the kinds that hold none are returned as they are)."""
-
-    def text(value: str) -> str:
-        return day_of_wall_clock(names.text(value))
-    changes: dict[str, object]
-    match step:
-        case kinds.GitStep():
-            changes = {"sha": names.commit_or_none(step.sha), "old": names.commit_or_none(step.old),
-                       "new": names.commit_or_none(step.new),
-                       "parents": [names.commit(parent) for parent in step.parents],
-                       "message": _text(step.message, text), "detail": _text(step.detail, text),
-                       "ref": _text(step.ref, text)}
-        case kinds.CommandStep():
-            changes = {"command_line": _text(step.command_line, text),
-                       "output_tail": _text(step.output_tail, text),
-                       "argv": None if step.argv is None else [text(arg) for arg in step.argv]}
-        case kinds.AgentStep():
-            changes = {"session": None if step.session is None else names.agent_session(step.session),
-                       "prompt": _text(step.prompt, text), "command_line": _text(step.command_line, text),
-                       "detail": _text(step.detail, text)}
-        case kinds.NoteStep():
-            changes = {"text": text(step.text)}
-        case kinds.TaskStep():
-            changes = {"statement": _text(step.statement, text)}
-        case kinds.GapStep():
-            changes = {"detail": text(step.detail)}
-        # no commit id, no conversation id, no free wall-clock text
-        case (kinds.OpenStep() | kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep()
-              | kinds.DiagnosticsStep() | kinds.TestRunStep() | kinds.FileChangeStep() | kinds.CursorStep()
-              | kinds.RedactionStep() | kinds.OfferStep()):
-            return step
-        case _:
-            assert_never(step)
+def pseudonymised(step: Step, names: Pseudonyms, scrub: Scrub | None = None) -> Step:
+    """`step` with its commit ids, local branch and agent conversation id replaced by this episode's
+    pseudonyms, and every free text (schemas/text_fields.py) scrubbed (scrub.py: the repository's
+    unpushed ids, identities and branches, the wall-clock times)."""
+    scrub = scrub if scrub is not None else Scrub(names, RepositoryKnowledge())
+    changes: dict[str, object] = {}
+    if type(step) is kinds.GitStep:
+        changes = {"sha": names.commit_or_none(step.sha), "old": names.commit_or_none(step.old),
+                   "new": names.commit_or_none(step.new), "parents": [names.commit(p) for p in step.parents]}
+    elif type(step) is kinds.AgentStep and step.session is not None:
+        changes = {"session": names.agent_session(step.session)}
     changed = {key: value for key, value in changes.items() if getattr(step, key) != value}
-    return msgspec.structs.replace(step, **changed) if changed else step
+    step = msgspec.structs.replace(step, **changed) if changed else step
+    scrubbed = map_free_text(step, scrub.text)
+    if type(step) is kinds.GitStep and step.ref is not None and type(scrubbed) is kinds.GitStep:
+        ref = scrub.ref(step.ref)
+        scrubbed = scrubbed if scrubbed.ref == ref else msgspec.structs.replace(scrubbed, ref=ref)
+    return scrubbed
 
 
 def generalised(step: Step) -> Step:
@@ -191,10 +183,6 @@ def generalised(step: Step) -> Step:
         return step
     label = agent_label(step.detail)
     return step if label == step.detail else msgspec.structs.replace(step, detail=label)
-
-
-def _text(value: str | None, text: Callable[[str], str]) -> str | None:
-    return None if value is None else text(value)
 
 
 def unlinkable_problem(statement: ConsentStatement) -> str | None:

@@ -9,8 +9,9 @@ addresses: a user (`https://alice@host/...`, `alice@host:repo`; not `git@`), and
 fork: in the fork workflow (a remote named `upstream`), each other remote's owner (`host:OWNER/repo`,
 `host/OWNER/repo`) that is not upstream's. An owner is not masked otherwise: a repository's only remote
 is most often the organisation's, whose name identifies nobody and is in everyone's output.
-`held_by_repository(root, values)` says which of them the repository's committed files already hold
-(an `AUTHORS` file, a licence's copyright line): the employer has those files, and committed text must
+`held_by_repository(root, values)` says which of them a file on a remote-tracking branch already holds
+(an `AUTHORS` file, a licence's copyright line; not the local HEAD, which may hold unpushed commits):
+the employer has those files, and committed text must
 still match git, so file text keeps them; everything else an episode says (commands and their output,
 commit messages, agent text, notes) has every one masked. Reading fails quietly: no git, no repository,
 no identity, so nothing more is masked and nothing is lost.
@@ -66,13 +67,15 @@ def owner(url: str) -> str | None:
 
 
 def held_by_repository(root: Path | None, values: Iterable[str]) -> frozenset[str]:
-    """The `values` that a file committed at the repository's HEAD holds (case as written)."""
-    if root is None:
+    """The `values` that a file on a remote-tracking branch of the repository holds (case as written): what
+    the company's repository has, not what only this clone's commits do."""
+    tracking = _remote_tips(root)
+    if root is None or not tracking:
         return frozenset()
     held = set()
     for value in values:
         try:
-            command = ["git", "-C", str(root), "grep", "-q", "-I", "-F", "-e", value, "HEAD", "--"]
+            command = ["git", "-C", str(root), "grep", "-q", "-I", "-F", "-e", value, *tracking, "--"]
             done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=_TIMEOUT_S,
                                   check=False)
         except (OSError, subprocess.TimeoutExpired):
@@ -80,6 +83,14 @@ def held_by_repository(root: Path | None, values: Iterable[str]) -> frozenset[st
         if done.returncode == 0:
             held.add(value)
     return frozenset(held)
+
+
+def _remote_tips(root: Path | None) -> list[str]:
+    """The commits the remote-tracking branches point at, each once."""
+    if root is None:
+        return []
+    said = read_git(root, "for-each-ref", "--format=%(objectname)", "refs/remotes")
+    return list(dict.fromkeys(said.split())) if said is not None else []
 
 
 def _config(root: Path | None, *args: str) -> list[str]:

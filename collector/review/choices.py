@@ -21,6 +21,7 @@ from pathlib import Path
 
 from collector.consent import sign_episode
 from collector.consent.enrol import ensure_key, wants_keys
+from collector.consent.repository import read_repository
 from collector.consent.sign import require_policy
 from collector.consent.unlinkable import Timing, epoch_of, signed_how
 from collector.consent.verify import find_consent
@@ -108,7 +109,8 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     than LOW_WATER are left after, or next month's are due in a month's last days (consent/enrol.py), a
     top-up is given a random time of its own (collector/due.py, run by the upload), never this signing's.
     Its upload time is drawn before the signed episode is in the outbox, so no upload can find it there
-    without one."""
+    without one; its texts are scrubbed with what the repository at `workspace` knows (consent/repository.py;
+    `codetape sign --unlinkable` refuses when there is none to ask)."""
     episode = open_episode(original)
     if episode.consent is not None:
         raise ReviewError(f"{original} is already signed; signed episodes go to the outbox as they are")
@@ -127,7 +129,7 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
         schedule(home, str(episode.header.episode_id), delay_max_s, utc_now())
     try:
         statement = _sign(original, target, home, trimmed, passphrase, policy, scope_files, captured, mode,
-                          bool(episode.header.capture.exclude))
+                          bool(episode.header.capture.exclude), workspace)
     except BaseException:
         if mode is not None:
             delivered(home, str(episode.header.episode_id))  # not signed: no upload time
@@ -141,7 +143,7 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
 
 def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, passphrase: str | None,
           policy: SigningPolicy, scope_files: list[str] | None, captured: list[str],
-          mode: Timing | None, header_excludes: bool) -> ConsentStatement:
+          mode: Timing | None, header_excludes: bool, workspace: Path | None) -> ConsentStatement:
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         if trimmed is None and header_excludes:  # sealed when headers still held them
             trimmed = trim_episode(original, Path(scratch) / original.name, TrimPlan())
@@ -151,7 +153,8 @@ def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, 
                                  redaction=None if summary is None else summary.to_dict(),
                                  scope_files=scope_files,
                                  excluded=[*captured, *(() if trimmed is None else trimmed.plan.excludes)],
-                                 unlinkable=mode)
+                                 unlinkable=mode, known=None if mode is None or workspace is None
+                                 else read_repository(workspace))
     return statement
 
 

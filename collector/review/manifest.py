@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 from collector.episode import Episode, open_episode
 from collector.episode.resolve import show
 from collector.episode.summary import FileActivity
-from collector.redact.stream.pipeline import texts
 from collector.replay.describe import plural
 from collector.replay.workdiff import Files, unified_diff
 from collector.review.summary_view import ReviewSummary, redaction_line
 from schemas import Step
 from schemas import steps as kinds
+from schemas.text_fields import free_texts
 
 if TYPE_CHECKING:
     from collector.review.session import ReviewSession
@@ -37,8 +37,6 @@ _ABSOLUTE = re.compile(r"(?<![\w:/.~-])(?:~|/[\w.@+-]+)(?:/[\w.@+-]+)+/?")
 # $NAME, ${NAME}, and NAME=value where a shell word starts (`FOO=1 pytest`, `export FOO=1`, `env FOO=1`)
 _ENV = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)|(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=")
 _SHELL_ONLY = {"PWD", "OLDPWD", "HOME", "PATH", "SHELL", "USER", "IFS", "RANDOM", "LINENO"}
-_FREE_TEXT = (kinds.CommandStep, kinds.TestRunStep, kinds.GitStep, kinds.NoteStep, kinds.TaskStep,
-              kinds.AgentStep)
 _ENV_TEXT = (kinds.CommandStep, kinds.AgentStep)
 
 
@@ -190,9 +188,7 @@ def _command(step: kinds.CommandStep) -> str:
 
 
 def _scan(step: Step, outside: Counter[str], names: set[str], workspace: str | None) -> None:
-    if not isinstance(step, _FREE_TEXT):
-        return
-    for text in texts(step):
+    for text in free_texts(step):
         outside.update(path for path in _absolute_paths(text) if not _inside(path, workspace))
         if isinstance(step, _ENV_TEXT):
             names.update(env_names(text))

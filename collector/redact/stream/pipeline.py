@@ -23,6 +23,7 @@ from collector.text.digest import sha256_text
 from schemas import steps as kinds
 from schemas.common import PositionEncoding
 from schemas.steps.base import Position, Range
+from schemas.text_fields import all_texts
 
 Marks = Mapping[tuple[int, int], Sequence[Mark]]  # (step index, change or file index) -> marks
 
@@ -309,42 +310,6 @@ def _with_changes(step: kinds.EditStep, changes: list[kinds.ContentChange]) -> k
 
 
 def texts(step: kinds.Step) -> Iterator[str]:
-    """Every text a step carries (to count placeholders and look for values)."""
-    match step:
-        case kinds.EditStep():
-            yield from (c.text for c in step.changes)
-        case kinds.OpenStep() | kinds.NoteStep():
-            yield step.text
-        case kinds.SaveStep():
-            if step.text is not None:
-                yield step.text
-        case kinds.FileChangeStep():
-            yield from (t for t in (step.text, step.link) if t is not None)
-        case kinds.GapStep():
-            yield step.detail
-            yield from (f.text for f in step.state or () if f.text is not None)
-        case kinds.DiagnosticsStep():
-            yield from (d.message for d in step.items)
-        case kinds.CommandStep():
-            yield step.cwd
-            yield from step.argv or ()
-            yield from (t for t in (step.command_line, step.output_tail) if t is not None)
-        case kinds.TestRunStep():
-            yield from step.args
-            for t in step.tests:
-                yield t.nodeid
-                if t.summary is not None:
-                    yield t.summary
-        case kinds.GitStep():
-            yield from (t for t in (step.message, step.detail, step.ref) if t is not None)
-        case kinds.TaskStep():
-            if step.statement is not None:
-                yield step.statement
-        case kinds.AgentStep():
-            yield from (t for t in (step.prompt, step.command_line, step.detail, step.tool) if t is not None)
-        case kinds.OfferStep():
-            yield from (item.text for item in step.items)
-        case kinds.CloseStep() | kinds.CursorStep() | kinds.RedactionStep():  # no free text
-            pass
-        case _:
-            assert_never(step)
+    """Every text a step carries, free and file (schemas/text_fields.py), to count placeholders and look
+    for values."""
+    return all_texts(step)

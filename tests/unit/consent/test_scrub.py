@@ -1,0 +1,62 @@
+"""Scrubbing an unlinkable episode's free text with what its repository knows (collector/consent/scrub.py,
+issue 67): unpushed ids wherever they stand, every identity, local branches, times of day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from collector.consent.pseudonyms import Pseudonyms
+from collector.consent.repository import RepositoryKnowledge
+from collector.consent.scrub import USER, Scrub
+from collector.consent.wallclock import wall_clock_period
+
+WIP = "93b3a6a1f2e3d4c5b6a79881726354aabbccddee"  # reset away: only the reflog holds it
+PUSHED = "50579ee0123456789abcdef0123456789abcdef0"
+KNOWN = RepositoryKnowledge(unpushed=(WIP,),
+                            identities=("Alice Liddell", "a.liddell@acme.example", "Bob Tanaka"),
+                            branches=("fix/negative-add", "wip"))
+PERIOD = wall_clock_period(datetime(2026, 11, 27, 4, 0, tzinfo=UTC), 3_600_000)
+
+
+def scrub() -> Scrub:
+    return Scrub(Pseudonyms([], key=b"k" * 32, unpushed=KNOWN.unpushed), KNOWN, PERIOD)
+
+
+def test_an_unpushed_id_is_found_at_any_position_and_a_pushed_one_stays() -> None:
+    s = scrub()
+    for printed in (f"v1.0-1-g{WIP[:7]}", f"0.1.dev3+g{WIP[:9]}", f"deadbeef{WIP[:12]}cafe", f"({WIP})",
+                    f"commit {WIP}"):
+        out = s.text(printed)
+        assert not any(WIP[:n] in out for n in range(7, 41)), out
+    assert s.text(f"v1.0-1-g{WIP[:7]}") == s.text(f"v1.0-1-g{WIP[:7]}")  # one pseudonym in the episode
+    assert s.text(f"HEAD is now at {PUSHED[:7]}") == f"HEAD is now at {PUSHED[:7]}"
+    assert s.text(WIP[:6]) == WIP[:6]  # shorter than git ever abbreviates: too common to be an id
+
+
+def test_every_identity_the_repository_records_is_masked() -> None:
+    out = scrub().text("Author: Alice Liddell <A.Liddell@acme.example>\n  3  Bob Tanaka\n")
+    assert out == f"Author: {USER} <{USER}>\n  3  {USER}\n"
+
+
+def test_a_local_branch_is_a_pseudonym_where_git_prints_it_and_a_one_word_one_only_there() -> None:
+    s = scrub()
+    out = s.text("On branch wip\n[wip 1234567] fix\ncommit 1234567 (HEAD -> wip, upstream/main)\n"
+                 "git switch -c fix/negative-add\nthe wip of fix/negative-add\n")
+    assert "fix/negative-add" not in out and "negative" not in out
+    assert "On branch branch-" in out and "(HEAD -> branch-" in out and "\n[branch-" in out
+    assert "the wip of branch-" in out  # a one-word name stays in other text
+    assert s.ref("refs/heads/wip").startswith("refs/heads/branch-")
+    assert s.ref("refs/heads/main") == "refs/heads/main"
+
+
+def test_times_of_the_period_keep_their_day_only() -> None:
+    s = scrub()
+    raw = s.text("author Alice <a@x> 1795752876 +0900")
+    assert "1795752876" not in raw and "+0900" not in raw and raw.endswith(" +0000")
+    assert s.text("Date:   Fri Nov 27 13:14:49 2026") == "Date:   Fri Nov 27 2026"  # --date=local
+    assert s.text("-rw-r--r-- 1 a a 12 Nov 27 13:14 notes.txt") == "-rw-r--r-- 1 a a 12 Nov 27 notes.txt"
+    assert s.text("FAILED at 2026-11-27T13:14:49+09:00") == "FAILED at 2026-11-27"
+    assert s.text("13:14:49 INFO started") == "INFO started"
+    assert "1795752876" not in s.text("started=1795752876")  # epoch seconds of the period
+    assert s.text("  4242 pts/0    00:00:01 python") == "  4242 pts/0    00:00:01 python"  # a duration
+    assert s.text("1000000000 rows") == "1000000000 rows"  # not a time of the episode's period
