@@ -87,7 +87,7 @@ from collector.export.swe_calls import (
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
 from schemas import Step
-from schemas.steps import FileChangeStep, GitStep, TaskStep, TestRunStep
+from schemas.steps import FileChangeStep, GapStep, GitStep, TaskStep, TestRunStep
 
 NO_TASK = "(no task statement was recorded)"
 NO_CALL = "rows with no assistant call"  # the result's `skipped` reason
@@ -346,6 +346,10 @@ def _seen(item: Burst | Single, texts: dict[str, str | None], workspace: Workspa
     if isinstance(step, FileChangeStep):  # (what the editor shows once it reads it in)
         for path, _, after in file_writes(step, texts.get, workspace):
             texts[path] = after
+        return
+    if isinstance(step, GapStep) and step.state:  # a snapshot (a write's text before), a resync, a hole
+        for file in step.state:
+            texts[file.path] = workspace.text(file.path)
         return
     for path in _touched(step):
         texts[path] = workspace.text(path)

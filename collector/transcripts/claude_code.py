@@ -4,8 +4,9 @@ Every line is a JSON object with a `type`. Read here, as Claude Code 2.1.332 wri
 in tests/fixtures/transcripts/ are real ones):
 
 - `user` lines: `message.content` is the developer's prompt (a string, or a list of `text` blocks), or a
-  list of `tool_result` blocks, each naming the `tool_use_id` it answers. Lines marked `isMeta` (what
-  Claude Code adds itself: a slash command's caveat), a compacted conversation's summary
+  list of `tool_result` blocks, each naming the `tool_use_id` it answers; a line answering one call
+  carries the tool's result as `toolUseResult` (a file tool's: what it wrote, writes.py). Lines marked
+  `isMeta` (what Claude Code adds itself: a slash command's caveat), a compacted conversation's summary
   (`isCompactSummary`), a subagent's own conversation (`isSidechain`: its prompt is the agent's, not the
   developer's) and a local command's output (`<local-command-stdout>`) are no prompt;
 - `assistant` lines: `message.content` blocks; each `tool_use` (`id`, `name`, `input`) is a tool call, and
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from collector.transcripts import writes
 from collector.transcripts.said import Said, text_of, tool_input, when
 
 AGENT = "claude-code"
@@ -60,11 +62,12 @@ def said(entries: Iterable[dict[str, Any]]) -> Iterator[Said]:
 def _user(entry: dict[str, Any], content: object, base: dict[str, Any], at: Any,
           calls: dict[str, tuple[str, dict[str, str]]]) -> Iterator[Said]:
     blocks = content if isinstance(content, list) else []
-    for block in blocks:
-        if isinstance(block, dict) and block.get("type") == "tool_result":
-            tool, read = calls.pop(str(block.get("tool_use_id")), ("?", {}))
-            yield Said(at, {**base, "hook_event_name": "PostToolUse", "tool_name": tool, "tool_input": read},
-                       "transcript/tool_result")
+    results = [block for block in blocks if isinstance(block, dict) and block.get("type") == "tool_result"]
+    for block in results:
+        tool, read = calls.pop(str(block.get("tool_use_id")), ("?", {}))
+        wrote = writes.claude_code(tool, entry.get("toolUseResult")) if len(results) == 1 else ()
+        yield Said(at, {**base, "hook_event_name": "PostToolUse", "tool_name": tool, "tool_input": read},
+                   "transcript/tool_result", wrote)
     if entry.get("isMeta") or entry.get("isCompactSummary") or entry.get("isSidechain"):
         return
     prompt = content if isinstance(content, str) else "\n".join(

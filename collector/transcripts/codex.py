@@ -4,8 +4,9 @@ say.
 Every line is `{"timestamp", "type", "payload"}`. Read here, as Codex 0.169.0 writes them (the fixtures in
 tests/fixtures/transcripts/ are real ones):
 
-- `session_meta`: the session's `id` and `cwd` (and `cli_version`; its `git` and `originator`, never
-  read); `turn_context` says each turn's `cwd`;
+- `session_meta`: the session's `id`, `cwd` and the commit it started at (`git.commit_hash`: where the
+  text a patch changed comes from, writes.py), and `cli_version` (its `originator` and the rest of `git`,
+  never read); `turn_context` says each turn's `cwd`;
 - `event_msg` whose `payload.type` is `item_completed` with an `item` of type `UserMessage` (its `text`
   parts: the developer's prompt), or `user_message` (`message`: the same, as Codex wrote it before), and
   `task_complete` (the answer ended: the Stop hook's moment);
@@ -13,7 +14,8 @@ tests/fixtures/transcripts/ are real ones):
   tools `exec_command`'s `cmd`, `shell_command`'s `command` and `shell`'s argument list are the Bash
   hook's command),
   `custom_tool_call` (`apply_patch`'s `input` is the patch), `local_shell_call` (`action.command`), and
-  their `*_output`, naming the `call_id` they answer.
+  their `*_output`, naming the `call_id` they answer (an `apply_patch`'s `output` says whether it applied
+  the patch: what it wrote, writes.py).
 
 The developer's prompt is written twice by the Codex that writes both forms; the second copy within a
 second of the first is the same prompt. Everything else (instructions, reasoning, token counts, the
@@ -28,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from collector.transcripts import writes
 from collector.transcripts.said import Said, text_of, tool_input, when
 
 AGENT = "codex"
@@ -48,6 +51,7 @@ class _Session:
         self.base: dict[str, Any] = {"session_id": None, "cwd": None}
         self.calls: dict[str, tuple[str, dict[str, str]]] = {}  # call_id -> (tool, what is read of it)
         self.prompt: tuple[str, datetime] | None = None  # the last prompt, to know its second copy
+        self.commit: str | None = None  # the commit the session started at (session_meta's git)
 
 
 def said(entries: Iterable[dict[str, Any]]) -> Iterator[Said]:
@@ -62,6 +66,8 @@ def said(entries: Iterable[dict[str, Any]]) -> Iterator[Said]:
         if kind in ("session_meta", "turn_context"):
             if kind == "session_meta":
                 session.base["session_id"] = text_of(payload.get("id")) or session.base["session_id"]
+                git = payload.get("git")
+                session.commit = text_of(git.get("commit_hash")) if isinstance(git, dict) else None
             session.base["cwd"] = text_of(payload.get("cwd")) or session.base["cwd"]
         found = list(_event(session, payload, at)) if kind == "event_msg" else \
             list(_item(session, payload, at)) if kind == "response_item" else []
@@ -102,8 +108,11 @@ def _item(session: _Session, payload: dict[str, Any], at: datetime) -> Iterator[
     call_id = str(payload.get("call_id"))
     if kind in ("function_call_output", "custom_tool_call_output", "local_shell_call_output"):
         tool, read = session.calls.pop(call_id, ("?", {}))
+        patch = read.get("command") if tool == "apply_patch" else None
+        wrote = writes.codex(patch, _output(payload.get("output")), session.base["cwd"], session.commit) \
+            if patch is not None else ()
         yield Said(at, {**session.base, "hook_event_name": "PostToolUse", "tool_name": tool,
-                        "tool_input": read}, f"transcript/{kind}")
+                        "tool_input": read}, f"transcript/{kind}", wrote)
         return
     if kind == "function_call":
         call = _function(text_of(payload.get("name")) or "?", payload.get("arguments"))
@@ -145,3 +154,10 @@ def _shell(command: object) -> dict[str, str]:
             return {"command": command[2]}
         return {"command": " ".join(command)}
     return {"command": command} if isinstance(command, str) else {}
+
+
+def _output(output: object) -> str | None:
+    """A tool call's output as text: a `function_call_output`'s may be a JSON text whose `output` it is."""
+    if isinstance(output, dict):
+        output = output.get("output")
+    return output if isinstance(output, str) else None

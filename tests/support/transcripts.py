@@ -2,14 +2,16 @@
 session on the scripted model, in a workspace and a HOME of the caller's, and keep their own transcript
 of it where they always do (`~/.claude/projects/*/*.jsonl`, `~/.codex/sessions/**/rollout-*.jsonl`).
 
-The session reads app.py, fixes it, runs a shell command that names a path outside the workspace, and
-reads a file in `private/` (which the caller's workspace may exclude); the prompt names a file in the
-home and carries a secret. tests/fixtures/transcripts/ holds one of each made by `python -m
-tests.support.transcripts DIR` (paths under /tmp/ct-transcripts, which tests replace with their own).
+The session reads app.py, fixes it (the fix carries the secret into the file), runs a shell command that
+names a path outside the workspace, and reads a file in `private/` (which the caller's workspace may
+exclude); the prompt names a file in the home and carries a secret. tests/fixtures/transcripts/ holds one of
+each made by `python -m tests.support.transcripts DIR` (paths under /tmp/ct-transcripts, which tests replace
+with their own).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +23,13 @@ APP = "def add(a, b):\n    return a - b\n"
 SECRET = "sk-ant-api03-" + "Q" * 93 + "AA"  # the shape of an Anthropic API key
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
 FIXTURE_BASE = "/tmp/ct-transcripts"
+FIXED = f"a + b  # checked with {SECRET}"  # the fix, carrying the secret into the file the agent writes
+FIXED_APP = APP.replace("a - b", FIXED)
+# the workspace's one commit, the same wherever it is made (a Codex transcript names the commit its session
+# started at, which an import reads the files' texts from)
+COMMIT_ENV = {"GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+              "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+              "GIT_COMMITTER_EMAIL": "t@t"}
 
 
 def prompt(user: Path) -> str:
@@ -28,8 +37,8 @@ def prompt(user: Path) -> str:
 
 
 def script(root: Path, agent: str) -> list[list[Action]]:
-    fix: Action = Edit(root / "app.py", "a - b", "a + b") if agent == "claude-code" else \
-        Edit(root / "app.py", "    return a - b", "    return a + b")
+    fix: Action = Edit(root / "app.py", "a - b", FIXED) if agent == "claude-code" else \
+        Edit(root / "app.py", "    return a - b", f"    return {FIXED}")
     outside = Bash("cat /etc/hostname > /dev/null; echo ran > out.txt")
     return [[Read(root / "app.py")], [fix, outside, Read(root / "private" / "plan.md")], [Text("Fixed add.")]]
 
@@ -41,7 +50,8 @@ def workspace(root: Path) -> None:
     (root / "private" / "plan.md").write_text("the plan\n")
     commit = ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"]
     for args in (["init", "-q"], ["add", "-A"], commit):
-        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                       env={**os.environ, **COMMIT_ENV})
 
 
 def transcript(agent: str, root: Path, user: Path) -> Path:

@@ -78,7 +78,7 @@ def _texts(old: object, new: object) -> list[Chunk] | None:
     an Edit's strings), its lines marked by difflib's line matching (bounded)."""
     if not isinstance(new, str) or not (old is None or isinstance(old, str)):
         return None
-    before, after = ([] if old is None else _body(old)), _body(new)
+    before, after = ([] if old is None else body_lines(old)), body_lines(new)
     if len(before) + len(after) > MAX_LINES or not after:
         return None
     lines: list[tuple[str, str]] = []
@@ -148,7 +148,7 @@ def replaced(chunks: list[Chunk], after: str) -> Replaced | None:
     they do not fit `after`."""
     if after.count("\r") != after.count("\r\n"):  # a CR alone ends a line for the replay, not for the tool
         return None
-    body = _body(after)
+    body = body_lines(after)
     if len(body) > MAX_LINES:
         return None
     runs: list[Run] = []
@@ -180,7 +180,7 @@ def replaced(chunks: list[Chunk], after: str) -> Replaced | None:
     return Replaced(runs, chars) if runs else None
 
 
-def _body(text: str) -> list[str]:
+def body_lines(text: str) -> list[str]:
     """The lines the tools count (no empty one past the last line break)."""
     lines = text.split("\n")
     return lines[:-1] if lines[-1] == "" else lines
@@ -204,7 +204,7 @@ def _place(chunk: Chunk, body: list[str], cursor: int) -> int | None:
         at = len(body) - len(new)
         return at if at >= cursor and _fits(body, at, new) else None
     if chunk.context is not None:
-        found = _seek(body, [chunk.context], cursor)
+        found = seek(body, [chunk.context], cursor)
         if found is not None:
             cursor = found + 1
     if chunk.end_of_file:  # pinned to the end
@@ -215,7 +215,7 @@ def _place(chunk: Chunk, body: list[str], cursor: int) -> int | None:
         # a place where its new lines are, and where Codex would have found its old lines had the file
         # held them there; two such places: which one it was, nothing tells
         before = body[:at] + chunk.old + body[at + len(new):]
-        if _fits(body, at, new) and _seek(before, chunk.old, cursor) == at:
+        if _fits(body, at, new) and seek(before, chunk.old, cursor) == at:
             if found is not None:
                 return None
             found = at
@@ -231,7 +231,7 @@ def _same(have: str, line: str) -> bool:
     return have == line or have.rstrip("\r") == line.rstrip("\r") or have.strip() == line.strip()
 
 
-def _seek(body: list[str], pattern: list[str], cursor: int) -> int | None:
+def seek(body: list[str], pattern: list[str], cursor: int) -> int | None:
     """The first place from `cursor` where `pattern` is, compared as Codex does (exactly, then without
     trailing, then without any surrounding white space)."""
     for compare in (str.__eq__, lambda a, b: a.rstrip() == b.rstrip(), lambda a, b: a.strip() == b.strip()):

@@ -166,6 +166,18 @@ def tree_blobs(root: Path, commit: str) -> dict[str, str] | str:
     return blobs
 
 
+def blob_text(root: Path, blob: str) -> str | None:
+    """The text of the blob `blob` in the repository `root` is in (None: git cannot give it, or it is not
+    UTF-8 text)."""
+    data = _git(root, "cat-file", "blob", blob)
+    if isinstance(data, str) or len(data) >= MAX_LISTING or b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def blob_id(data: bytes, like: str) -> str:
     """Git's id of a blob holding `data`, in the hash of the repository whose ids look like `like`."""
     digest = hashlib.sha256() if len(like) == 64 else hashlib.sha1()

@@ -18,7 +18,7 @@ from collector.transcripts import lines
 from schemas.common import plain
 from tests.cli import codetape
 from tests.integration.review.test_review_app import Recorded, text_of
-from tests.support.transcripts import SECRET, fixture
+from tests.support.transcripts import APP, FIXED, FIXED_APP, SECRET, fixture
 
 AGENTS = ("claude-code", "codex")
 VERSIONS = {"claude-code": "2.1.332", "codex": "0.169.0"}
@@ -51,7 +51,7 @@ def test_a_transcript_is_an_episode_of_the_agent_s_steps_and_nothing_else(tmp_pa
     assert said.startswith(f"imported {transcript} as episode ") and "review it: codetape review" in said
     listed = codetape(home, "episodes").stdout
     assert listed.rstrip().endswith(f"imported from {agent}") and "sealed" in listed, listed
-    assert {step["kind"] for step in steps} <= {"agent", "redaction"}
+    assert {step["kind"] for step in steps} == {"gap", "agent", "file_change", "redaction"}
     agent_steps = [step for step in steps if step["kind"] == "agent"]
     assert [step["event"] for step in agent_steps][:2] == ["session_start", "prompt"]
     assert agent_steps[-2:][0]["event"] == "stop" and agent_steps[-1]["event"] == "session_end"
@@ -68,6 +68,21 @@ def test_a_transcript_is_an_episode_of_the_agent_s_steps_and_nothing_else(tmp_pa
     for never in (SECRET, str(tmp_path), "/etc/hostname", "private/plan.md", "master", "todo.md"):
         assert never not in text, never
     assert "«redacted:anthropic-key:1»" in text and "«path left out»" in text
+    # the agent's edit, from the transcript's own tool input: the file before it opens the episode (the
+    # text Claude Code reported, the text of the commit the Codex session started at), then its write,
+    # just before the tool's result, its secret redacted
+    snapshot, *_ = steps
+    assert snapshot["kind"] == "gap" and snapshot["reason"] == "snapshot" and snapshot["t_ms"] == 0
+    assert snapshot["state"] == [{"path": "app.py", "text": APP}]
+    [write] = [step for step in steps if step["kind"] == "file_change"]
+    assert write["path"] == "app.py" and write["change"] == "modified" and write["origin"] == "agent"
+    assert write["text"] == FIXED_APP.replace(SECRET, "«redacted:anthropic-key:1»")
+    evidence = "transcript/tool_result Edit" if agent == "claude-code" else \
+        "transcript/custom_tool_call_output apply_patch"
+    assert write["origin_detail"] == f"{agent}:{evidence}"
+    assert write["changed_lines"] == [[2, 1, 2, 1]]
+    after = steps[steps.index(write) + 1]
+    assert after["kind"] == "agent" and after["event"] == "tool_result" and after["t_ms"] == write["t_ms"]
 
 
 def test_a_transcript_imported_once_is_refused_until_its_episode_is_gone(tmp_path: Path) -> None:
@@ -104,7 +119,7 @@ def test_lines_that_cannot_be_read_are_a_gap_and_a_file_of_none_is_refused(
         out.write("{not json\n" + json.dumps({"type": "user", "padding": "x" * 300_000}) + "\n")
     monkeypatch.setattr(lines, "MAX_LINE_BYTES", 200_000)  # (the fixture's lines are shorter)
     steps, _, said = imported(home, "claude-code", transcript)
-    [gap] = [step for step in steps if step["kind"] == "gap"]
+    [gap] = [step for step in steps if step["kind"] == "gap" and step["reason"] != "snapshot"]
     assert gap["reason"] == "malformed_input" and gap["detail"].startswith("2 lines of the transcript")
     assert "(2 lines unread)" in said
     garbage = tmp_path / "garbage.jsonl"
@@ -147,9 +162,33 @@ async def test_the_review_shows_an_imported_episode_and_what_of_it_leaves(tmp_pa
         assert "imported    made from a claude-code transcript (codetape import)" in summary
         await pilot.press("5")
         assert text_of(app, "#shared-footer").startswith(
-            "this is what would be shared: 0 of 0 files, 0 commands, 0 test runs, 1 prompt to agents")
+            "this is what would be shared: 1 of 1 file, 0 commands, 0 test runs, 1 prompt to agents")
         rest = text_of(app, "#shared-rest-text")
         assert "prompts to agents (1):\n  fix add in app.py as «path left out» says; the key is «redacted:" \
                "anthropic-key:1»" in rest
         assert "commands agents ran (1):\n  cat «path left out» > «path left out»; echo ran > out.txt" in rest
     session.close()
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_an_imported_session_gives_swe_messages_rows_holding_the_agent_s_edits(tmp_path: Path,
+                                                                              agent: str) -> None:
+    home = tmp_path / "home"
+    transcript = opted_in(tmp_path, home, agent)
+    imported(home, agent, transcript)
+    [path] = list((home / "episodes").glob("*.ctape"))
+    done = codetape(home, "export", str(path), "--format", "swe-messages", "-o", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    [row] = [json.loads(line) for line in (tmp_path / "out" / f"{path.stem}.swe-messages.jsonl").open()]
+    calls = [call for message in row["messages"] for call in message.get("tool_calls", [])]
+    [write] = [json.loads(call["function"]["arguments"]) for call in calls
+               if call["function"]["name"] == "write_file"]
+    redacted = FIXED.replace(SECRET, "«redacted:anthropic-key:1»")
+    diff = "--- a/app.py\n+++ b/app.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n" \
+        f"-    return a - b\n+    return {redacted}\n"
+    assert write == {"path": "app.py", "diff": diff}
+    [caller] = [message for message in row["messages"] if message.get("tool_calls")
+                and message["tool_calls"][0]["function"]["name"] == "write_file"]
+    assert caller["actor"] == "agent" and caller["agent"] == agent
+    assert row["model_patch"] == write["diff"]
+    assert SECRET not in json.dumps(row)
