@@ -38,10 +38,10 @@ def cli_reference() -> str:
 
 def _command_parser(name: str) -> argparse.ArgumentParser:
     """The sub-parser `codetape NAME` parses with (only its module is imported)."""
-    return _subparsers(build_parser(name))[name]
+    return subparsers(build_parser(name))[name]
 
 
-def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     """The parser's sub-commands by name, aliases left out, in the order they were added."""
     found: dict[str, argparse.ArgumentParser] = {}
     for action in parser._actions:
@@ -61,7 +61,7 @@ def _section(parser: argparse.ArgumentParser, path: list[str], level: int) -> st
     arguments = _arguments(parser)
     if arguments:
         lines += [*arguments, ""]
-    subcommands = _subparsers(parser)
+    subcommands = subparsers(parser)
     if subcommands:
         lines += ["Sub-commands: " + ", ".join(f"[`{name}`](#{'-'.join([*path, name])})"
                                                 for name in subcommands) + ".", ""]

@@ -40,10 +40,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="DIR, file:///DIR or s3://BUCKET/PREFIX (as codetape upload wrote it)")
     build.add_argument("-o", "--out", metavar="OUT", required=True,
                        help="DIR, file:///DIR or s3://BUCKET/PREFIX")
-    build.add_argument("--trust", metavar="KEYS",
+    build.add_argument("--trust", metavar="KEYS", action="append",
                        help="accept only these signers: a file of what `codetape keys show` (or --json) "
                        "printed for each, or of public keys / key ids one a line (# starts a comment); or "
-                       "keys / key ids separated by commas")
+                       "keys / key ids separated by commas (repeatable: each --trust adds its keys)")
     build.add_argument("--trust-issuer", metavar="ISSUER.pub", type=Path,
                        help="accept unlinkable episodes whose per-episode key this issuer authorised (its "
                        "public record, from codetape issuer export)")
@@ -99,7 +99,7 @@ def run_build(args: argparse.Namespace) -> int:
     from collector.dataset.check.issuers import DEFAULT_MIN_CONTRIBUTORS, parse_issuer
     from collector.dataset.check.licences import parse_licences
     from collector.dataset.check.origins import parse_origins
-    from collector.dataset.check.trust import parse_trust
+    from collector.dataset.check.trust import parse_trusts
     from collector.dataset.engines.allocator import freeze_loaded
     from collector.dataset.engines.exports import parse_exports
     from collector.protocol.clock import utc_now
@@ -109,7 +109,7 @@ def run_build(args: argparse.Namespace) -> int:
         raise UsageError("--ray-address is for --engine ray")
     if args.workers is not None and (args.engine != "local" or args.workers < 1):
         raise UsageError("--workers N (N >= 1) is for --engine local")
-    trust = None if args.trust is None else parse_trust(args.trust)
+    trust = None if args.trust is None else parse_trusts(args.trust)
     if args.min_contributors is not None and args.trust_issuer is None:
         raise UsageError("--min-contributors is for --trust-issuer")
     k = DEFAULT_MIN_CONTRIBUTORS if args.min_contributors is None else args.min_contributors

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,11 @@ class Trust:
 
     def describe(self) -> list[str]:
         return sorted(self.keys)
+
+
+def parse_trusts(texts: Sequence[str]) -> Trust:
+    """The keys every `--trust KEYS` names, together (each given adds its keys)."""
+    return Trust(frozenset().union(*(parse_trust(text).keys for text in texts)))
 
 
 def parse_trust(text: str) -> Trust:

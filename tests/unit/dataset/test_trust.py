@@ -9,7 +9,7 @@ import pytest
 
 from collector.consent import init_keys
 from collector.dataset.check.source import Entry, entries
-from collector.dataset.check.trust import parse_trust
+from collector.dataset.check.trust import parse_trust, parse_trusts
 from collector.errors import UsageError
 from collector.home import Home
 from collector.upload.destinations import parse_destination
@@ -27,6 +27,18 @@ def test_a_file_of_keys_or_a_list_of_keys_and_ids(tmp_path: Path) -> None:
     listed = parse_trust(f"{bob.key_id}, {alice.public_b64}")
     assert listed.admits(ConsentReviewer(public_key=bob.public_b64, key_id=bob.key_id))
     assert listed.describe() == sorted([bob.key_id, alice.public_b64])
+
+
+def test_each_trust_given_adds_its_keys(tmp_path: Path) -> None:
+    """`--trust alice.pub --trust bob.pub` trusts both (argparse alone keeps bob only)."""
+    alice, bob = (init_keys(Home(tmp_path / name)) for name in ("alice", "bob"))
+    files = []
+    for name, keys in (("alice", alice), ("bob", bob)):
+        files.append(tmp_path / f"{name}.pub")
+        files[-1].write_text(f"{keys.public_b64}\n", encoding="utf-8")
+    trust = parse_trusts([str(path) for path in files])
+    for keys in (alice, bob):
+        assert trust.admits(ConsentReviewer(public_key=keys.public_b64, key_id=keys.key_id))
 
 
 def test_what_keys_show_prints_several_times_over_with_comments(tmp_path: Path) -> None:
