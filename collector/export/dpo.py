@@ -2,14 +2,18 @@
 rows TRL's DPOTrainer takes as they are, one JSON line per pair, `<episode id>.dpo.jsonl` and
 `<episode id>.dpo-fim.jsonl`: an AI's suggestion the developer's own text replaced, its text exact.
 
-`dpo`, TRL's standard (not conversational) preference form with an explicit prompt:
+`dpo`, TRL's standard (not conversational) preference form with an explicit prompt, over what the model
+saw (the buffer's text at the offer, collector/reconstruct/offers.py `seen_pair`):
 
-- `prompt`: the file's text in front of the pair (`context_before`, at most 2,000 characters);
-- `chosen`: the developer's text; `rejected`: the AI's suggestion over the same span, so that
-  `prompt + chosen + suffix` is the file's text where the offer settled and `prompt + rejected + suffix`
-  that text with the suggestion in the developer's text's place;
-- `suffix`: the file's text behind the pair (`context_after`, at most 1,000 characters), named as in
-  BigCode's fill-in-the-middle task sets (`prompt`, `suffix`); TRL leaves it alone.
+- `prompt`: the buffer's text in front of the caret at the offer (at most 2,000 characters), up to the
+  start of the caret's line: the rest of that line (its indentation, what was typed of an item completing
+  a word) starts both sides, so that a tokenizer keeps the prompt whole;
+- `chosen`: the developer's text in the suggestion's place; `rejected`: the AI's suggestion, so that
+  `prompt + rejected + suffix` is the buffer's text at the offer with the suggestion at the caret and
+  `prompt + chosen + suffix` that text with the developer's text in its place;
+- `suffix`: the buffer's text behind the caret at the offer (at most 1,000 characters), named as in
+  BigCode's fill-in-the-middle task sets (`prompt`, `suffix`); TRL leaves it alone;
+- `settled`: the text that stood in the suggestion's place when it settled, a field of its own.
 
 `dpo-fim`: the same pairs with the text behind in the prompt, as a fill-in-the-middle model is asked, in
 StarCoder's prefix-suffix-middle form: `prompt` is `<fim_prefix>` + the text in front + `<fim_suffix>` +
@@ -19,7 +23,9 @@ the text behind + `<fim_middle>`; `chosen` and `rejected` the middle. For a mode
 Both also carry `name` (`<episode id>:<offer step>`), `path`, `via` (completion or inline), `outcome`
 (overwritten or partly_accepted) and `split` (`train`, `eval` or `none`, split.py), all strings. A pair
 whose text holds a redaction placeholder is left out, counted, as zeta leaves such an example out: a
-model would learn to write the placeholder.
+model would learn to write the placeholder; so is one whose developer's text also replaced text the
+buffer at the offer did not hold around the caret (typed after the offer, or text behind the caret it did
+not keep): it has no place in that text.
 """
 
 from __future__ import annotations
@@ -30,13 +36,14 @@ from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
 from collector.export.per_episode import Following
-from collector.reconstruct.offers import Pair, Places, outcome, pair, preferred
+from collector.reconstruct.offers import Places, Seen, outcome, preferred, seen_pair
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from schemas.steps import Step
 
 FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE = "<fim_prefix>", "<fim_suffix>", "<fim_middle>"  # StarCoder's
 PLACEHOLDER = "redaction placeholder"
+NO_PLACE = "pairs whose developer's text has no place in the buffer at the offer"
 
 
 class DpoExporter(Following):
@@ -71,24 +78,28 @@ class Pairs:
         for place in self.places.finish(workspace):
             if not (place.settled and preferred(place)):
                 continue
-            sides = pair(place)
-            if any(PLACEHOLDER_RE.search(text) for text in _texts(sides)):
+            sides = seen_pair(place)
+            if sides is None:
+                self.skipped[NO_PLACE] += 1
+                continue
+            settled = place.settled or ""
+            if any(PLACEHOLDER_RE.search(text) for text in (*_texts(sides), settled)):
                 self.skipped[f"pairs with a {PLACEHOLDER}"] += 1
                 continue
             step = place.step
-            self.out.write(json_line({**self.sides(sides), "name": f"{self.episode_id}:{place.index}",
-                                      "path": step.path, "via": step.via, "outcome": outcome(place) or "",
-                                      "split": self.split}))
+            self.out.write(json_line({**self.sides(sides), "settled": settled,
+                                      "name": f"{self.episode_id}:{place.index}", "path": step.path,
+                                      "via": step.via, "outcome": outcome(place) or "", "split": self.split}))
             written += 1
         return written
 
-    def sides(self, sides: Pair) -> dict[str, str]:
+    def sides(self, sides: Seen) -> dict[str, str]:
         if self.fim:
-            prompt = f"{FIM_PREFIX}{sides.context_before}{FIM_SUFFIX}{sides.context_after}{FIM_MIDDLE}"
+            prompt = f"{FIM_PREFIX}{sides.prompt}{FIM_SUFFIX}{sides.suffix}{FIM_MIDDLE}"
             return {"prompt": prompt, "chosen": sides.chosen, "rejected": sides.rejected}
-        return {"prompt": sides.context_before, "chosen": sides.chosen, "rejected": sides.rejected,
-                "suffix": sides.context_after}
+        return {"prompt": sides.prompt, "chosen": sides.chosen, "rejected": sides.rejected,
+                "suffix": sides.suffix}
 
 
-def _texts(sides: Pair) -> tuple[str, ...]:
-    return sides.context_before, sides.chosen, sides.rejected, sides.context_after
+def _texts(sides: Seen) -> tuple[str, ...]:
+    return sides.prompt, sides.chosen, sides.rejected, sides.suffix

@@ -8,8 +8,8 @@ each offer's place through the edits after it, its settled text and its `outcome
 (`by_ai`: an inline suggestion, an item or server known as an AI's) whose settled text is known makes a row
 when its outcome says what the developer thought of it:
 
-- `accepted`: label true. The completion is the item taken (`offers.kept`): the settled text still starts
-  with it.
+- `accepted`: label true. The completion ends with the item taken (`offers.kept`): the settled text still
+  starts with it.
 - `partly_accepted` (a part taken from the start, as an inline suggestion's "accept word"): label true,
   and the completion is the part taken, not the whole item. The whole item is neither a clean positive
   (its end was not wanted) nor a clean negative (its start was taken and kept); the part taken is a clean
@@ -17,19 +17,22 @@ when its outcome says what the developer thought of it:
   text, in dpo's pair for the same offer.
 - `overwritten`, when the developer's own text replaced the suggestion (offers.py `preferred`, the pairs
   dpo writes, taken first or not): label false, the completion the suggestion as dpo's `rejected` side
-  (offers.py `pair`) and the prompt dpo's.
+  (offers.py `seen_pair`) and the prompt dpo's.
 - `retyped` (not taken, but typed as offered) and `ignored` (not taken, nothing written in its place)
   make no row: the developer may not have looked at it, so neither says what they thought of its text.
   Nor does an offer written over with nothing left in its place.
 
-- `prompt`: the file's text in front of the completion, at most 2,000 characters (dpo's prompt: for an
-  item completing a word, what was typed of it is in the prompt), so that prompt + completion is the file's
-  text as it settled up to the end of the completion (for a true row) or with the suggestion in the
-  developer's text's place (for a false one).
+- `prompt`: what the model saw: the buffer's text in front of the caret at the offer (at most 2,000
+  characters), up to the start of the caret's line; the rest of that line (its indentation, what was typed
+  of an item completing a word) starts the completion, so that a tokenizer keeps the prompt whole.
+  prompt + completion is the buffer's text in front of the caret at the offer with the part taken after it
+  (a true row), or with the suggestion after it (a false row: dpo's prompt and rejected side).
+- `settled`: the text that stood in the suggestion's place when it settled (offers.py), a field of its own.
 
 Each row also carries dpo's `name` (`<episode id>:<offer step>`), `path`, `via` (completion or inline),
 `outcome` and `split` (split.py), all strings. A row whose text holds a redaction placeholder is left out,
-counted, as dpo leaves such a pair out; so is an item taken that adds nothing to what was typed of it.
+counted, as dpo leaves such a pair out; so is an item taken that adds nothing to what was typed of it, and
+a false row dpo leaves out (a developer's text with no place in the buffer at the offer, dpo.py).
 """
 
 from __future__ import annotations
@@ -40,12 +43,14 @@ from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
 from collector.export.per_episode import Following
-from collector.reconstruct.offers import Place, Places, by_ai, kept, outcome, pair, preferred
+from collector.reconstruct.offers import Place, Places, by_ai, kept, outcome, preferred, seen_pair, taken_text
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from schemas.steps import Step
 
 TAKEN = ("accepted", "partly_accepted")
+NOTHING_ADDED = "offers taken adding nothing to what was typed"
+NO_PLACE = "rows whose developer's text has no place in the buffer at the offer"
 
 
 class KtoExporter(Following):
@@ -53,17 +58,20 @@ class KtoExporter(Following):
         return Judged(out, episode, self.result.skipped, self.result.splits[str(episode.header.episode_id)])
 
 
-def judged(place: Place) -> tuple[str, str, bool] | None:
-    """(prompt, completion, label) of the offer at `place`; None when it makes no row (module docstring)."""
+def judged(place: Place) -> tuple[str, str, bool] | str | None:
+    """(prompt, completion, label) of the offer at `place`; None when it makes no row, or why it is left out
+    (module docstring)."""
     if place.settled is None or not by_ai(place.step):
         return None
     ended = outcome(place)
     if ended in TAKEN:
+        if len(taken_text(place.step) or "") <= len(place.typed):
+            return NOTHING_ADDED
         prompt, completion = kept(place)
         return prompt, completion, True
     if ended == "overwritten" and preferred(place):
-        sides = pair(place)
-        return sides.context_before, sides.rejected, False
+        sides = seen_pair(place)
+        return NO_PLACE if sides is None else (sides.prompt, sides.rejected, False)
     return None
 
 
@@ -87,15 +95,17 @@ class Judged:
             row = judged(place)
             if row is None:
                 continue
-            prompt, completion, label = row
-            if not completion:
-                self.skipped["offers taken adding nothing to what was typed"] += 1
+            if isinstance(row, str):
+                self.skipped[row] += 1
                 continue
-            if PLACEHOLDER_RE.search(prompt) or PLACEHOLDER_RE.search(completion):
+            prompt, completion, label = row
+            settled = place.settled or ""
+            if any(PLACEHOLDER_RE.search(text) for text in (prompt, completion, settled)):
                 self.skipped["rows with a redaction placeholder"] += 1
                 continue
             step = place.step
             self.out.write(json_line({"prompt": prompt, "completion": completion, "label": label,
+                                      "settled": settled,
                                       "name": f"{self.episode_id}:{place.index}", "path": step.path,
                                       "via": step.via, "outcome": outcome(place) or "", "split": self.split}))
             written += 1

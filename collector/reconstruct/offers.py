@@ -40,9 +40,13 @@ and what was typed of it) moves into `context_before`, what both end with of the
 part of it the contexts hold), and `context_before + rejected + context_after` that text with the
 offered item in the developer's text's place.
 
-What was taken of an offer accepted or partly accepted (`kept`, the kto export's desirable rows,
-collector/export/kto.py) is read over the same settled text: the text in front of the place and what was
-taken, what was typed of it moved in front as `pair` moves it.
+The training rows (collector/export/kto.py, dpo.py) are conditioned on what the model saw: the buffer's
+text at the offer (`seen` in front of the caret, `behind` it; for an item an editor reported applied, in
+front of its range and behind it), read when the offer is followed. Their prompt ends where the caret's
+line starts (a tokenizer would merge a prompt ending in indentation or inside a word with what follows,
+and TRL would cut it), the rest of that line moved into the completion: `kept` for what was taken and kept
+(kto's desirable rows), `seen_pair` for a preference (dpo's rows, kto's undesirable ones), whose chosen
+side is the developer's settled text in the suggestion's place.
 """
 
 from __future__ import annotations
@@ -73,6 +77,8 @@ class Place:
     typed: str = ""  # what was typed of a completion item before the caret it was offered at
     lead: str = ""  # the text in front of the offered span that changes joining the place replaced
     trail: str = ""  # and behind it
+    seen: str = ""  # the buffer's text in front of the caret at the offer (CONTEXT_BEFORE characters at most)
+    behind: str = ""  # and behind it (CONTEXT_AFTER at most): what the model saw
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +190,9 @@ class Places:
             caret = step.range.start
             _, _, line = doc.extract(Range(start=Position(line=caret.line, character=0), end=caret))
             typed = typed_of(line, shown(step))
-        place = Place(step, index, start - len(typed), end, "", "", typed=typed)
+        text = doc.text
+        place = Place(step, index, start - len(typed), end, "", "", typed=typed,
+                      seen=text[max(0, start - CONTEXT_BEFORE):start], behind=text[end:end + CONTEXT_AFTER])
         self.all.append(place)
         self._places.setdefault(step.path, _Followed()).add(place)
 
@@ -260,14 +268,52 @@ def preferred(place: Place) -> bool:
                 and not settled.startswith(place.lead + shown(place.step)))
 
 
+def line_start(text: str, at: int) -> int:
+    """Where the line holding `at` starts in `text` (0 when `text` holds no line break in front of it)."""
+    return max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+
+
 def kept(place: Place) -> tuple[str, str]:
-    """What was taken of the offer at a settled `place` whose outcome is `accepted` or `partly_accepted`
-    (the settled text starts with it): the file's text in front of it (at most CONTEXT_BEFORE characters)
-    and it, what it shares with the text that stood in front of the item (the `lead`, what was typed of
-    it) moved into the text in front, as `pair` moves it. So the two are the file's text as it settled, up
-    to the end of what was taken."""
-    taken, head = taken_text(place.step) or "", len(place.typed)
-    return (place.before + place.lead + taken[:head])[-CONTEXT_BEFORE:], taken[head:]
+    """What the model saw and gave of an offer taken and kept (outcome `accepted` or `partly_accepted`),
+    as (prompt, completion): the prompt is the buffer's text in front of the caret's line at the offer, the
+    completion the rest of that line up to the caret (its indentation, or what was typed of the item) and
+    what was taken after what was typed of it. So prompt + completion is the buffer's text in front of the
+    caret at the offer (CONTEXT_BEFORE characters of it) with the part taken after it."""
+    seen, taken = place.seen, taken_text(place.step) or ""
+    cut = line_start(seen, len(seen))
+    return seen[:cut], seen[cut:] + taken[len(place.typed):]
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A preference over the buffer's text at the offer (module docstring): `prompt` in front of the caret's
+    line, `suffix` behind the caret; `chosen` and `rejected` each start with the line in front of the caret
+    (what the developer's text left of it, for `chosen`)."""
+    prompt: str
+    chosen: str
+    rejected: str
+    suffix: str
+
+
+def seen_pair(place: Place) -> Seen | None:
+    """The preference at a settled `place` over the buffer's text at the offer: `prompt + rejected +
+    suffix` is that text with the suggestion at the caret, `prompt + chosen + suffix` that text with the
+    developer's text in its place. None when the developer's text also replaced text the offer's buffer
+    did not hold there (text typed after the offer around the caret, or text behind the caret it did not
+    keep): it has no place in that text."""
+    step, seen = place.step, place.seen
+    written = place.lead + place.typed
+    settled = place.settled or ""
+    if not seen.endswith(written):
+        return None
+    if place.trail:
+        if not (place.behind.startswith(place.trail) and settled.endswith(place.trail)):
+            return None
+        settled = settled[:len(settled) - len(place.trail)]
+    base = len(seen) - len(written)
+    cut = line_start(seen, base)
+    return Seen(seen[:cut], seen[cut:base] + settled, seen[cut:] + shown(step)[len(place.typed):],
+                place.behind)
 
 
 def pair(place: Place) -> Pair:

@@ -3,7 +3,9 @@ sessions (tests/support/sessions.py: an AI's inline suggestions taken whole, tak
 typed on, typed over) and the golden episode of offers (tests/fixtures/episodes/offers.ctape): each export
 folder loaded whole with `datasets.load_dataset("json")` and prepared by TRL's own DPO preparation
 (tests/support/trl_dpo.py), every row tokenized, its prompt and both sides decoding to exactly the text
-exported; prompt + chosen + suffix is the file's settled text."""
+exported; each prompt ends where a line starts, and the developer's side is the text that settled in the
+suggestion's place after the rest of the caret's line. (The rows' text at the offer is checked against a
+recorded session's truth in tests/integration/lsp_bridge/test_bridge_training_rows.py.)"""
 
 from __future__ import annotations
 
@@ -25,8 +27,9 @@ from tests.support.trl_dpo import EOS, FIM, byte_tokenizer, prepare
 GOLDEN = Path(__file__).parents[2] / "fixtures" / "episodes" / "offers.ctape"
 SEEDS = (1, 2, 3)
 SCALE = 0.1
-COLUMNS = {"dpo": ["prompt", "chosen", "rejected", "suffix", "name", "path", "via", "outcome", "split"],
-           "dpo-fim": ["prompt", "chosen", "rejected", "name", "path", "via", "outcome", "split"]}
+COLUMNS = {"dpo": ["prompt", "chosen", "rejected", "suffix", "settled", "name", "path", "via", "outcome",
+                   "split"],
+           "dpo-fim": ["prompt", "chosen", "rejected", "settled", "name", "path", "via", "outcome", "split"]}
 
 
 @pytest.fixture(scope="module")
@@ -64,14 +67,14 @@ def test_dpo_rows_are_the_files_text_and_trl_prepares_every_one(
         kinds[row["via"], row["outcome"]] += 1
         assert row["chosen"] and row["rejected"] and row["chosen"] != row["rejected"], row
         assert row["split"] in ("train", "eval", "none")
+        assert row["prompt"] == "" or row["prompt"].endswith("\n"), row
+        assert len(row["prompt"]) <= CONTEXT_BEFORE and len(row["suffix"]) <= CONTEXT_AFTER, row
+        head = row["chosen"][:len(row["chosen"]) - len(row["settled"])]  # the caret's line in front of it
+        assert row["chosen"] == head + row["settled"] and "\n" not in head, row
+        assert row["rejected"].startswith(head), row
         episode_id = row["name"].split(":")[0]
-        if episode_id in settled:  # generated: its files are what the session ends with
-            text = settled[episode_id][row["path"]]
-            whole = row["prompt"] + row["chosen"] + row["suffix"]
-            at = text.find(whole)
-            assert at >= 0, row
-            assert at == 0 or len(row["prompt"]) == CONTEXT_BEFORE, row
-            assert at + len(whole) == len(text) or len(row["suffix"]) == CONTEXT_AFTER, row
+        if episode_id in settled:  # generated: the developer's text is in the file the session ends with
+            assert row["settled"] in settled[episode_id][row["path"]], row
         example: dict[str, Any] = dict(row)
         assert not is_conversational(example)
         assert maybe_extract_prompt(example) == example  # an explicit prompt: kept as it is

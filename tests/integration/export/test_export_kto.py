@@ -3,8 +3,11 @@
 generated debugging sessions (tests/support/debugging.py) and the golden episode of offers
 (tests/fixtures/episodes/offers.ctape): the export folder loaded whole with `datasets.load_dataset("json")`
 and prepared by TRL's own KTO preparation (tests/support/trl_kto.py), every row tokenized, its prompt and
-completion decoding to exactly the text exported. A false row is dpo's pair for the same offer, seen from
-its rejected side; a true row is the file's settled text."""
+completion decoding to exactly the text exported, and with a tokenizer that merges as a code model's does
+every prompt kept whole (TRL warns of none cut). A false row is dpo's pair for the same offer, seen from
+its rejected side; a true row's completion ends with the part taken, which its settled text starts with.
+(The rows' text at the offer is checked against a recorded session's truth in
+tests/integration/lsp_bridge/test_bridge_training_rows.py.)"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import datasets
 import pytest
+from _pytest.logging import LogCaptureFixture
 from trl.data_utils import is_conversational
 
 from collector.episode import write_episode_file
@@ -21,13 +25,13 @@ from collector.reconstruct.offers import CONTEXT_BEFORE
 from tests.cli import codetape
 from tests.support.debugging import debugging
 from tests.support.sessions import generate
-from tests.support.trl_dpo import EOS, byte_tokenizer
+from tests.support.trl_dpo import EOS, byte_tokenizer, code_tokenizer
 from tests.support.trl_kto import BATCH, prepare
 
 GOLDEN = Path(__file__).parents[2] / "fixtures" / "episodes" / "offers.ctape"
 SEEDS = (1, 2, 3)
 SCALE = 0.1
-COLUMNS = ["prompt", "completion", "label", "name", "path", "via", "outcome", "split"]
+COLUMNS = ["prompt", "completion", "label", "settled", "name", "path", "via", "outcome", "split"]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +62,7 @@ def exported(tmp_path: Path, folder: Path, fmt: str) -> datasets.Dataset:
 
 
 def test_kto_rows_are_the_files_text_and_trl_prepares_every_one(
-        tmp_path: Path, episodes: tuple[Path, dict[str, dict[str, str]]]) -> None:
+        tmp_path: Path, episodes: tuple[Path, dict[str, dict[str, str]]], caplog: LogCaptureFixture) -> None:
     folder, settled = episodes
     rows = exported(tmp_path, folder, "kto")
     assert rows.column_names == COLUMNS
@@ -68,12 +72,13 @@ def test_kto_rows_are_the_files_text_and_trl_prepares_every_one(
         assert row["completion"] and row["split"] in ("train", "eval", "none")
         assert row["label"] is (row["outcome"] in ("accepted", "partly_accepted")), row
         assert not is_conversational(dict(row))
+        # the prompt ends where a line starts, the rest of the line in the completion
+        assert row["prompt"] == "" or row["prompt"].endswith("\n"), row
+        assert len(row["prompt"]) <= CONTEXT_BEFORE, row
         episode_id = row["name"].split(":")[0]
-        if episode_id in settled and row["label"]:  # generated: the text taken is in the file as it ends
-            text = settled[episode_id][row["path"]]
-            at = text.find(row["prompt"] + row["completion"])
-            assert at >= 0, row
-            assert at == 0 or len(row["prompt"]) == CONTEXT_BEFORE, row
+        if episode_id in settled and row["label"]:  # generated: the part taken stayed in the file
+            line = row["completion"].split("\n")[0]
+            assert line.strip() and line.strip().split()[-1] in settled[episode_id][row["path"]], row
     assert kinds[True, "inline", "accepted"] >= 3, kinds
     assert kinds[True, "inline", "partly_accepted"] >= 1, kinds
     assert kinds[True, "completion", "accepted"] == 0, kinds  # a language server's list: no AI's
@@ -96,3 +101,12 @@ def test_kto_rows_are_the_files_text_and_trl_prepares_every_one(
     # the KL term's mismatched completions: each batch's completions turned by one
     first = prepared.select(range(min(BATCH, prepared.num_rows)))
     assert first["KL_completion_ids"] == [first["completion_ids"][-1], *first["completion_ids"][:-1]]
+
+    # a code model's tokenizer: every prompt a prefix of prompt + completion, none cut by TRL
+    merging = code_tokenizer(row["prompt"] + row["completion"] for row in rows)
+    with caplog.at_level("WARNING", logger="trl"):
+        whole = prepare(rows, merging)
+    assert not [record for record in caplog.records if "not a prefix" in record.getMessage()]
+    for row, done in zip(rows, whole, strict=True):
+        assert merging.decode(done["prompt_ids"]) == row["prompt"]
+        assert merging.decode(done["completion_ids"]) == row["completion"] + EOS

@@ -186,7 +186,9 @@ async def test_offers_through_the_proxy_are_steps_rows_and_preferences(daemon: D
     dpo = out / "exports" / "dpo" / alice.key.key_id / f"{episode.header.episode_id}.dpo.jsonl"
     rows = datasets.load_dataset("json", data_files=str(dpo), split="train", cache_dir=str(tmp_path / "hf"))
     assert sorted(zip(rows["path"], rows["prompt"], rows["suffix"], rows["chosen"], rows["rejected"],
-                      rows["outcome"], strict=True)) == pairs
+                      rows["outcome"], strict=True)) == [  # the prompt up to the caret's line, as offered
+        (path, before[:-4], after, before[-4:] + chosen, before[-4:] + rejected, outcome)
+        for path, before, after, chosen, rejected, outcome in pairs]
     tokenizer = byte_tokenizer()
     for row, done in zip(rows, prepare(rows, tokenizer), strict=True):
         assert tokenizer.decode(done["prompt_ids"]) == row["prompt"]

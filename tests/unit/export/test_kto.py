@@ -66,11 +66,12 @@ def test_a_suggestion_taken_is_true_one_written_over_false(tmp_path: Path,
              typed(60, 2, 4, "raise ValueError")]
     rows, result = export(tmp_path, episode_header, steps)
     name = str(episode_header.episode_id)
-    assert rows == [
-        {"prompt": TEXT, "completion": "return 1", "label": True, "name": f"{name}:1", "path": "a.py",
-         "via": "inline", "outcome": "accepted", "split": "train"},
-        {"prompt": "def f():\n    return 1\n    ", "completion": "return 2", "label": False,
-         "name": f"{name}:5", "path": "a.py", "via": "inline", "outcome": "overwritten", "split": "train"}]
+    assert rows == [  # each prompt ends at its line's start, the indentation in the completion
+        {"prompt": "def f():\n", "completion": "    return 1", "label": True, "settled": "return 1",
+         "name": f"{name}:1", "path": "a.py", "via": "inline", "outcome": "accepted", "split": "train"},
+        {"prompt": "def f():\n    return 1\n", "completion": "    return 2", "label": False,
+         "settled": "raise ValueError", "name": f"{name}:5", "path": "a.py", "via": "inline",
+         "outcome": "overwritten", "split": "train"}]
     assert result.records == 2 and not result.skipped
 
 
@@ -80,7 +81,19 @@ def test_a_part_taken_is_true_for_the_part_alone(tmp_path: Path, episode_header:
              typed(20, 1, 4, "return ", "ai_completion"), typed(30, 1, 11, "y")]
     rows, _ = export(tmp_path, episode_header, steps)
     assert [(row["prompt"], row["completion"], row["label"], row["outcome"]) for row in rows] == [
-        (TEXT, "return ", True, "partly_accepted")]
+        ("def f():\n", "    return ", True, "partly_accepted")]
+
+
+def test_the_prompt_is_the_buffer_at_the_offer_not_as_it_ends(tmp_path: Path,
+                                                              episode_header: EpisodeHeader) -> None:
+    """Text typed elsewhere after the offer (an import at the top, a line after it) is in no prompt."""
+    steps = [step("open", 0, path="a.py", text=TEXT + "\nx = 1\n"),
+             offer(10, "return 1", "accepted", taken=0), typed(20, 1, 4, "return 1", "ai_completion"),
+             typed(30, 0, 0, "import math\n"),  # typed at the top after the item was taken
+             typed(40, 3, 5, "  # math.pi")]  # and after it
+    rows, _ = export(tmp_path, episode_header, steps)
+    assert [(row["prompt"], row["completion"], row["settled"]) for row in rows] == [
+        ("def f():\n", "    return 1", "return 1")]
 
 
 def test_no_row_for_an_offer_not_looked_at_nor_for_a_language_servers(tmp_path: Path,
