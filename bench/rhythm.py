@@ -1,18 +1,34 @@
-"""How well the rhythm of typing tells contributors apart, in 100 ms steps and exactly (issue 52, item 7).
+"""Whether the rhythm of typing names the typist of an unlinkable episode: exact times, 100 ms steps and
+unlinkable mode's re-timed steps (issues 52 and 69).
 
-    .venv/bin/python -m bench.rhythm [--trials 300] [--episodes 8] [--seed 1]
+    .venv/bin/python -m bench.rhythm [--trials 100] [--known 1] [--seed 1]
 
-Unlinkable episodes keep their times in 100 ms steps (consent/unlinkable.py). What is left is a rhythm: a
-receiver holding several episodes it knows are one person's (say, her pushed work) could compare their
-intervals with an unlinkable episode's. This measures that, on a model population since no keystroke data
-of real people is at hand here: each person's mean inter-key interval is drawn from a normal of mean 239 ms
-and standard deviation 112 ms between people (Dhakal et al., "Observations on Typing from 136 Million
-Keystrokes", CHI 2018; clipped to 90-700 ms), the spread of her own intervals (the log-normal's sigma)
-from 0.35-0.65, and pauses after words and lines as tests/support/timing.py makes them. An episode is 200 to
-1,500 keystrokes. Each trial draws three people and `--episodes` episodes of each; every episode is
-classified by the nearest centroid (L1 distance between normalised histograms of the intervals between
-its steps, 0-2 s) of the others' episodes, leave-one-out. Chance is 1/3. The same episodes are classified
-from their exact times (20 ms bins) and from times floored to 100 ms, as the receiver sees them.
+The employer's questions: which member of the team wrote this episode, given `--known` episodes of each
+(her pushed work's, say), and are these two episodes one person's. No keystroke data of real people is at
+hand here, so it is asked of a model population: each person's mean inter-key interval is drawn from a
+normal of mean 239 ms and standard deviation 112 ms between people (Dhakal et al., "Observations on
+Typing from 136 Million Keystrokes", CHI 2018; clipped to 90-700 ms), the spread of her own intervals (the
+log-normal's sigma) from 0.35-0.65, and pauses after words and lines as tests/support/timing.py makes
+them (the same for everyone: the model gives people no pause habits of their own, so what pauses alone
+would tell is not measured). An episode is 200 to 1,500 keystrokes.
+
+Each trial draws 50 people and `--known` + 1 episodes of each. **1 of N** (N = 3, 10, 50): each of the
+first N people's last episode is given the person whose known episodes' centroid is nearest; chance is
+1/N. **AUC**: over every pair of the trial's episodes, how well the distance between two episodes tells a
+pair of one person's from a pair of two (ROC AUC; chance 0.5). Two classifiers, each on the times a
+receiver holds:
+
+- **histogram**: the intervals between consecutive steps, normalised, in bins of 20 ms (exact) or 100 ms
+  up to 2 s and in 12 wider bins up to 10 min beyond (a pause is as telling as a keystroke); L1 distance.
+- **speed**: keystrokes per second of active time: bursts are runs of steps no two of which are more than
+  3 s apart (consent/retime.py's PAUSE_MS); the steps of all bursts less one each, over the time from each
+  burst's first step to its last, or, where a burst's steps share one time (re-timed), to the next burst's
+  first step (what a receiver who knows how re-timing works would take instead); distance of the logs.
+
+The times: exact; floored to 100 ms (unlinkable mode's `coarse`); a control that puts each burst's steps
+at its first step's time and keeps its duration (the histogram empties, the speed stays); re-timed by
+consent/retime.py itself (`retimed`, unlinkable mode's default: a burst's steps at one time, its duration
+drawn from the population, pauses rounded up to whole seconds).
 """
 
 from __future__ import annotations
@@ -21,14 +37,19 @@ import argparse
 import math
 import random
 import statistics
+from collections.abc import Callable
 
 import numpy as np
 
 from bench.report import command_line, machine, table, write_section
+from collector.consent.retime import PAUSE_MS, Retiming
+from schemas.consent import COARSE_MS
 from tests.support.timing import Timing
 
-COARSE_MS = 100
+PEOPLE = 50
+CHOICES = (3, 10, 50)
 MAX_MS = 2000
+WIDE_EDGES_MS = (3000, 4000, 6000, 8000, 12_000, 16_000, 24_000, 32_000, 64_000, 128_000, 300_000, 600_000)
 
 
 def person(rng: random.Random) -> Timing:
@@ -50,51 +71,117 @@ def episode(typist: Timing, rng: random.Random) -> list[int]:
     return times
 
 
-def histogram(times: list[int], step: int, bin_ms: int) -> np.ndarray:
-    floored = np.asarray(times) // step * step
-    gaps = np.diff(floored)
-    counts, _ = np.histogram(gaps[gaps < MAX_MS], bins=np.arange(0, MAX_MS + bin_ms, bin_ms))
+def exact(times: list[int], rng: random.Random) -> list[int]:
+    return times
+
+
+def coarse(times: list[int], rng: random.Random) -> list[int]:
+    return [t - t % COARSE_MS for t in times]
+
+
+def one_time(times: list[int], rng: random.Random) -> list[int]:
+    """A control: each burst's steps at its first step's time, its true duration and pauses kept (a defence
+    that empties the histogram and leaves the speed)."""
+    held: list[int] = []
+    for index, t in enumerate(times):
+        held.append(held[-1] if index and t - times[index - 1] <= PAUSE_MS else t)
+    return held
+
+
+def retimed(times: list[int], rng: random.Random) -> list[int]:
+    retiming = Retiming.of(((t, True) for t in times), rng)
+    return [retiming.at(t) for t in times]
+
+
+View = Callable[[list[int], random.Random], list[int]]
+VIEWS: tuple[tuple[str, View, int], ...] = (
+    ("exact", exact, 20), ("100 ms steps (coarse)", coarse, COARSE_MS),
+    ("control: a burst at one time, its duration kept", one_time, 20),
+    ("re-timed (retimed)", retimed, COARSE_MS))
+
+
+def histogram(times: list[int], bin_ms: int) -> np.ndarray:
+    edges = np.concatenate([np.arange(0, MAX_MS + bin_ms, bin_ms), WIDE_EDGES_MS])
+    counts, _ = np.histogram(np.diff(np.asarray(times)), bins=edges)
     return counts / max(1, counts.sum())
 
 
-def accuracy(features: np.ndarray, labels: np.ndarray) -> float:
-    """Leave-one-out nearest-centroid accuracy (L1)."""
-    right = 0
-    for index in range(len(labels)):
-        keep = np.arange(len(labels)) != index
-        centroids = [features[keep & (labels == label)].mean(axis=0) for label in range(labels.max() + 1)]
-        guess = int(np.argmin([np.abs(features[index] - c).sum() for c in centroids]))
-        right += guess == labels[index]
-    return right / len(labels)
+def speed(times: list[int]) -> np.ndarray:
+    """log(keystrokes per second of active time) (see the module's docstring)."""
+    bursts: list[list[int]] = []
+    for t in times:
+        if bursts and t - bursts[-1][-1] <= PAUSE_MS:
+            bursts[-1].append(t)
+        else:
+            bursts.append([t])
+    keys = active = 0
+    for index, burst in enumerate(bursts):
+        span = burst[-1] - burst[0]
+        if span == 0 and len(burst) > 1 and index + 1 < len(bursts):
+            span = bursts[index + 1][0] - burst[0]
+        if span > 0:
+            keys, active = keys + len(burst) - 1, active + span
+    return np.asarray([math.log(max(keys, 1) * 1000 / max(active, 1))])
+
+
+def distances(features: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """L1 distance of each row of `features` to each row of `centroids`."""
+    return np.abs(features[:, None, :] - centroids[None, :, :]).sum(axis=2)
+
+
+def one_of(features: np.ndarray, labels: np.ndarray, known: int, count: int) -> float:
+    """Share of the first `count` people's last episodes given to the right one of them."""
+    people = np.arange(count)
+    is_known = np.tile(np.arange(known + 1) < known, PEOPLE)
+    centroids = np.stack([features[is_known & (labels == p)].mean(axis=0) for p in people])
+    queries = ~is_known & (labels < count)
+    guesses = np.argmin(distances(features[queries], centroids), axis=1)
+    return float(np.mean(guesses == labels[queries]))
+
+
+def auc(features: np.ndarray, labels: np.ndarray) -> float:
+    """ROC AUC of -distance for "one person's pair" over every pair of episodes (ties count one half)."""
+    apart = distances(features, features)
+    upper = np.triu_indices(len(labels), k=1)
+    scores, same = -apart[upper], (labels[:, None] == labels[None, :])[upper]
+    positive, negative = np.sort(scores[same]), np.sort(scores[~same])
+    below = np.searchsorted(negative, positive, side="left")
+    ties = np.searchsorted(negative, positive, side="right") - below
+    return float((below + ties / 2).sum() / (len(positive) * len(negative)))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--trials", type=int, default=300)
-    parser.add_argument("--episodes", type=int, default=8, help="episodes of each person per trial")
+    parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--known", type=int, default=1, help="known episodes of each person")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    steps = (1, COARSE_MS, 250, 1000)  # 1: exact (20 ms bins); COARSE_MS: what leaves today
-    found: dict[int, list[float]] = {step: [] for step in steps}
+    classifiers: tuple[tuple[str, Callable[[list[int], int], np.ndarray]], ...] = (
+        ("histogram", histogram), ("speed", lambda times, _: speed(times)))
+    found: dict[tuple[str, str], list[list[float]]] = {
+        (view, name): [] for view, _, _ in VIEWS for name, _ in classifiers}
     for _ in range(args.trials):
-        people = [person(rng) for _ in range(3)]
+        people = [person(rng) for _ in range(PEOPLE)]
         runs = [(label, episode(typist, rng)) for label, typist in enumerate(people)
-                for _ in range(args.episodes)]
+                for _ in range(args.known + 1)]
         labels = np.asarray([label for label, _ in runs])
-        for step in steps:
-            bins = 20 if step == 1 else step
-            found[step].append(accuracy(np.asarray([histogram(t, step, bins) for _, t in runs]), labels))
+        for view, move, bin_ms in VIEWS:
+            held = [move(times, rng) for _, times in runs]
+            for name, classify in classifiers:
+                features = np.stack([classify(times, bin_ms) for times in held])
+                found[view, name].append([*(one_of(features, labels, args.known, n) for n in CHOICES),
+                                          auc(features, labels)])
     rows = []
-    for step, values in found.items():
-        name = "exact (20 ms bins)" if step == 1 else f"{step} ms steps"
-        name += " (what leaves)" if step == COARSE_MS else ""
-        deciles = statistics.quantiles(values, n=10)
-        rows.append((name, f"{statistics.mean(values):.0%}", f"{deciles[0]:.0%}-{deciles[-1]:.0%}", "33%"))
-    body = (f"`{command_line()}`: {machine()}; {args.trials} trials of 3 people, "
-            f"{args.episodes} episodes each\n\n"
-            + table(("times", "mean accuracy", "10th-90th percentile of trials", "chance"), rows))
+    for (view, name), trials in found.items():
+        columns = list(zip(*trials, strict=True))
+        rows.append((view, name, *(f"{statistics.mean(c):.1%}" for c in columns[:-1]),
+                     f"{statistics.mean(columns[-1]):.2f}"))
+    rows.append(("chance", "", *(f"{1 / n:.1%}" for n in CHOICES), "0.50"))
+    body = (f"`{command_line()}`: {machine()}; {args.trials} trials of {PEOPLE} people, {args.known} known "
+            "episode(s) of each and one more to place; means over trials\n\n"
+            + table(("times", "classifier", *(f"1 of {n}" for n in CHOICES), "pairwise ROC AUC"), rows))
     print(body)
     write_section("rhythm", body)
     return 0

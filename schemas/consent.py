@@ -147,10 +147,12 @@ class ConsentStatement(Model, frozen=True, kw_only=True):
     reviewer: ConsentReviewer
     signed_at: UtcTime
     software: ConsentSoftware
-    timing: Annotated[Literal["exact", "coarse"] | None, Meta(
-        description="unlinkable mode: `coarse` when step times and durations were floored to 100 ms steps, "
-        "`exact` when the contributor chose to share them to the millisecond; absent (attributed mode) "
-        "when they are exact")] = None
+    timing: Annotated[Literal["retimed", "coarse", "exact"] | None, Meta(
+        description="unlinkable mode: `retimed` when each burst's steps share one time, its duration drawn "
+        "from the population and pauses rounded up to whole seconds (no typing rhythm; the default), "
+        "`coarse` when step times and durations were floored to 100 ms steps, `exact` when the "
+        "contributor chose to share them to the millisecond; absent (attributed mode) when they are "
+        "exact")] = None
 
     def __post_init__(self) -> None:
         utc("signed_at", self.signed_at)

@@ -13,8 +13,9 @@ signs it.
         header.workspace                 root_name NEUTRAL_ROOT; git_remote only when it names one of
                                          the managed policy's `shared_remotes` (as the policy spells it),
                                          else none: a folder or a fork's owner names its contributor
-        every step's t_ms, duration_ms   floored to COARSE_MS (100 ms) unless timing is "exact"
-        (test_run's per-test duration_ms and a gap's until_ms as well)
+        every step's t_ms, duration_ms   re-timed (retime.py; timing "retimed", the default), floored
+        (test_run's per-test duration_ms to COARSE_MS (100 ms; "coarse"), or kept ("exact")
+        and a gap's until_ms as well)
         every commit id                  a per-episode pseudonym (pseudonyms.py): git steps' sha,
                                          parents, old and new, header.workspace.head_at_start, and
                                          its abbreviations in commands, output, messages, agent text
@@ -50,6 +51,7 @@ from collector.consent.generalise import agent_label, default_capture, major_min
 from collector.consent.keys import decode_public
 from collector.consent.pseudonyms import Pseudonyms
 from collector.consent.repository import RepositoryKnowledge
+from collector.consent.retime import Retiming, retimed
 from collector.consent.scrub import Scrub
 from collector.consent.wallclock import Period, wall_clock_period
 from collector.episode import open_episode, write_episode_file
@@ -62,7 +64,7 @@ from schemas.consent import COARSE_MS, ConsentStatement
 from schemas.header import WorkspaceIdentity
 from schemas.text_fields import map_free_text
 
-Timing = Literal["exact", "coarse"]
+Timing = Literal["retimed", "coarse", "exact"]
 NEUTRAL_ROOT = "workspace"  # the folder's name in every unlinkable episode
 
 
@@ -137,6 +139,9 @@ def minimise_episode(src: Path, dst: Path, timing: Timing, shared_remotes: Seque
     steps: Iterator[Step] = (generalised(pseudonymised(step, names, scrub)) for step in episode.steps())
     if timing == "coarse":
         steps = (coarsen(step) for step in steps)
+    elif timing == "retimed":
+        retiming = Retiming.of_steps(episode.steps())
+        steps = (retimed(step, retiming) for step in steps)
     header = minimised_header(episode.header, names, shared_remotes)
     write_episode_file(dst, header, steps, states=keyframe_states(header.position_encoding))
     return dst
@@ -186,15 +191,15 @@ def generalised(step: Step) -> Step:
 
 
 def unlinkable_problem(statement: ConsentStatement) -> str | None:
-    """Why an unlinkable statement does not hold what unlinkable mode promises (the day only, coarse
-    times), or None; None for an attributed statement too."""
+    """Why an unlinkable statement does not hold what unlinkable mode promises (the day only, times in
+    COARSE_MS steps unless exact), or None; None for an attributed statement too."""
     if statement.reviewer.authorisation is None:
         return None
     if statement.content.started_at != day_only(statement.content.started_at):
         return "unlinkable episode's start time holds a time of day"
     if statement.signed_at != day_only(statement.signed_at):
         return "unlinkable episode's signing time holds a time of day"
-    if statement.timing == "coarse":
+    if statement.timing in ("coarse", "retimed"):
         times = (statement.content.first_t_ms, statement.content.last_t_ms)
         if any(t is not None and t % COARSE_MS for t in times):
             return f"unlinkable episode says its times are in {COARSE_MS} ms steps, and they are not"

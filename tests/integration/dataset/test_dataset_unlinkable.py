@@ -49,7 +49,7 @@ class World:
 
 
 def sign_unlinkable(home: Home, unsigned: Path, target: Path) -> Path:
-    sign_episode(unsigned, target, home, workspace_policy=POLICY, unlinkable="coarse")
+    sign_episode(unsigned, target, home, workspace_policy=POLICY, unlinkable="retimed")
     return target
 
 

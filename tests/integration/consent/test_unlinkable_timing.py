@@ -1,0 +1,114 @@
+"""Unlinkable signing's timing (issue 69), with keys a real issuer process authorised: re-timed by default
+(a burst's steps at one time, pauses more than 3 s and in whole seconds), `timing = "coarse"` in 100 ms
+steps, `timing = "exact"` as recorded; every export builds from a re-timed episode through the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from collector.consent import sign_episode
+from collector.consent.statement import parse_statement, unpack_payload
+from collector.consent.unlinkable import minimise_episode
+from collector.episode import open_episode
+from collector.export.formats import FORMATS
+from collector.home import Home
+from collector.policy.sharing import SigningPolicy
+from collector.review.choices import signing_mode
+from schemas.consent import ConsentStatement
+from tests.cli import codetape
+from tests.fixtures.make_golden import DIRECTORY, FULL
+from tests.support.dataset_helpers import session
+from tests.support.issuer import Issuer
+
+POLICY = SigningPolicy(purpose="training", licence="CC-BY-4.0")
+
+
+@pytest.fixture
+def home(issuer: Issuer, tmp_path: Path, request: pytest.FixtureRequest) -> Home:
+    enrolled = Home(tmp_path / "home")
+    issuer.enrol(enrolled.root, request.node.name[:60], count=4)
+    return enrolled
+
+
+def signed(home: Home, source: Path, target: Path) -> tuple[ConsentStatement, list[int]]:
+    """`source` signed as `home`'s config.toml asks, unlinkable: its statement and its steps' times."""
+    mode = signing_mode(home, unlinkable=True)
+    assert mode is not None
+    copy = target.with_suffix(".unsigned.ctape")
+    shutil.copy(source, copy)
+    sign_episode(copy, target, home, workspace_policy=POLICY, unlinkable=mode)
+    episode = open_episode(target)
+    assert episode.consent is not None
+    return parse_statement(unpack_payload(episode.consent)[1]), [step.t_ms for step in episode.steps()]
+
+
+def recorded() -> list[int]:
+    return [step.t_ms for step in FULL]
+
+
+def test_unlinkable_signing_re_times_by_default(home: Home, tmp_path: Path) -> None:
+    statement, held = signed(home, DIRECTORY / "full.ctape", tmp_path / "signed.ctape")
+    assert statement.timing == "retimed"
+    was = recorded()
+    assert len(held) == len(was) and held == sorted(held) and all(t % 100 == 0 for t in held)
+    assert any(0 < later - earlier <= 3000 for earlier, later in pairwise(was))  # a burst to re-time
+    for (earlier, later), (before, after) in zip(pairwise(was), pairwise(held), strict=True):
+        pause = later - earlier
+        if pause <= 3000:
+            assert after == before, (earlier, later)  # one burst, one time
+        else:
+            assert after - before >= -(-pause // 1000) * 1000  # a pause in whole seconds, and a drawn length
+    again, other = signed(home, DIRECTORY / "full.ctape", tmp_path / "again.ctape")
+    assert other != held or again.content.episode_id != statement.content.episode_id  # drawn anew
+
+
+def test_timing_coarse_keeps_100_ms_steps(home: Home, tmp_path: Path) -> None:
+    home.config.write_text('[consent]\ntiming = "coarse"\n', encoding="utf-8")
+    statement, held = signed(home, DIRECTORY / "full.ctape", tmp_path / "signed.ctape")
+    assert statement.timing == "coarse"
+    assert held == [t - t % 100 for t in recorded()]
+
+
+def test_timing_exact_keeps_the_times_recorded(home: Home, tmp_path: Path) -> None:
+    home.config.write_text('[consent]\ntiming = "exact"\n', encoding="utf-8")
+    statement, held = signed(home, DIRECTORY / "full.ctape", tmp_path / "signed.ctape")
+    assert statement.timing == "exact"
+    assert held == recorded()
+
+
+def test_every_export_builds_from_re_timed_episodes_with_the_rows_exact_times_give(home: Home,
+                                                                                    tmp_path: Path) -> None:
+    """Re-timing keeps an export's edit bursts (a burst is one time, bursts stay more than 3 s apart), so
+    every format writes as many rows from the re-timed episode as from the same episode at exact times."""
+    sources = [DIRECTORY / "full.ctape", DIRECTORY / "offers.ctape", session(Home(tmp_path / "gen"), 3),
+               session(Home(tmp_path / "gen"), 5)]
+    for number, source in enumerate(sources):
+        target = tmp_path / f"signed-{number}.ctape"
+        statement, _ = signed(home, source, target)
+        assert statement.timing == "retimed"
+        exact = minimise_episode(source, tmp_path / f"exact-{number}.ctape", "exact")
+        for fmt in FORMATS:
+            rows = []
+            for name, episode in (("retimed", target), ("exact", exact)):
+                out = tmp_path / "exports" / f"{number}-{fmt}-{name}"
+                done = codetape(home.root, "export", str(episode), "--format", fmt, "-o", str(out))
+                assert done.returncode == 0, f"{fmt} of {source.name}: {done.stderr}"
+                rows.append(lines(out))
+            assert rows[0] == rows[1], f"{fmt} of {source.name}: {rows[0]} rows re-timed, {rows[1]} exact"
+
+
+def lines(out: Path) -> int:
+    """How many lines the files under `out` hold, a zip archive's members' too."""
+    count = 0
+    for path in (path for path in out.rglob("*") if path.is_file()):
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                count += sum(archive.read(name).count(b"\n") for name in archive.namelist())
+        else:
+            count += path.read_bytes().count(b"\n")
+    return count
