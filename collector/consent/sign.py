@@ -53,6 +53,7 @@ from collector.episode.container import (
 from collector.episode.summary import Summary, summarize
 from collector.errors import EpisodeError, ReconstructionError
 from collector.home import Home
+from collector.policy.managed import limits_problem
 from collector.policy.sharing import SigningPolicy, load_signing_policy
 from collector.protocol.clock import utc_now
 from collector.text.validation import first_error
@@ -148,6 +149,7 @@ def _sign(src: Path, dst: Path, home: Home, signer: _OwnKey | _EpisodeKey,
     summary, redactions = _reviewable(episode)
     files = _in_scope(episode, summary, scope_files)
     policy = _allowing(home, workspace_policy, files, signed_at, unlinkable=isinstance(signer, _EpisodeKey))
+    _within_limits(policy, episode)
     private, reviewer = signer.take()  # in unlinkable mode the key is used from here on
     draft = _draft(episode, summary, files, policy, reviewer, signed_at, signer.timing,
                    exclusions_digest(private, episode.header.episode_id,
@@ -209,6 +211,14 @@ def _allowing(home: Home, workspace_policy: SigningPolicy | None, files: list[st
     if retention is not None:
         raise SigningRefused(f"cannot sign: {retention}")
     return policy
+
+
+def _within_limits(policy: SigningPolicy, episode: Episode) -> None:
+    """Refused when the episode holds a channel or a file text above the size cap that the managed policy
+    forbids (sealed before it said so: the sign-off trims it to them first, review/choices.py)."""
+    problem = limits_problem(policy.managed, episode.steps())
+    if problem is not None:
+        raise SigningRefused(f"cannot sign: {problem}")
 
 
 def _draft(episode: Episode, summary: Summary, files: list[str], policy: SigningPolicy,

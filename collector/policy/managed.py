@@ -20,7 +20,11 @@ What it does (schemas/settings.py ManagedPolicy):
     mandatory_exclude, max_file_bytes, channels   bound every workspace's settings by the same rules
                                                   a `.codetape.toml` changed after you accepted it is
                                                   bound by (policy/stricter.py); a change applies at
-                                                  once during an episode, as any stricter setting does
+                                                  once during an episode, as any stricter setting does;
+                                                  an episode sealed before is kept to the channels and
+                                                  the cap when signed (limits), and one signed before
+                                                  is refused at upload (limits_problem), as one under
+                                                  an exclusion is
     allowed_purposes, allowed_licences,           required of a share when it is signed (share_problem):
     [consent] mode                                a purpose it lists, a licence (an SPDX expression) its
                                                   entries permit as a receiver's --allow-licence would
@@ -41,7 +45,7 @@ import hashlib
 import os
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -51,6 +55,8 @@ from collector.errors import PolicyError
 from collector.policy.stricter import as_fields, from_fields, stricter
 
 if TYPE_CHECKING:
+    from collector.policy.limits import Limits
+    from schemas import Step
     from schemas.settings import ManagedPolicy, WorkspaceSettings
 
 ENV = "CODETAPE_POLICY"
@@ -106,6 +112,19 @@ class Managed:
             limit["max_file_bytes"] = self.policy.max_file_bytes
         limit["policy"]["mandatory_exclude"] = list(self.policy.mandatory_exclude)
         return stricter(from_fields(limit), settings)
+
+    def limits(self) -> Limits | None:
+        """The channels and size cap it lets an episode hold (policy/limits.py), None when it sets neither:
+        signing applies them to an episode sealed before they were set, the upload gate checks them."""
+        # the step kinds only when an episode is bound by it
+        from collector.policy.limits import Limits
+
+        policy = self.policy
+        if policy.channels is None and policy.max_file_bytes is None:
+            return None
+        if policy.channels is None:
+            return Limits(max_file_bytes=policy.max_file_bytes)
+        return Limits(tuple(policy.channels), policy.max_file_bytes)
 
     def requirements(self) -> list[str]:
         """What it requires of a share, one line each (the review and status show them)."""
@@ -213,6 +232,20 @@ def share_problem(managed: Managed | None, purpose: str | None, *, unlinkable: b
                 "signature; sign it without --unlinkable (and without [consent] mode = \"unlinkable\" in "
                 "config.toml)")
     return None
+
+
+def limits_problem(managed: Managed | None, steps: Iterable[Step]) -> str | None:
+    """Why the managed policy's channels or size cap forbid an episode holding `steps` (a step of a channel
+    it does not list, a file text above its cap); None when they do not, or it sets neither. Called by
+    `sign` and by the upload gate, for an episode sealed, or signed, before the policy said so."""
+    limits = None if managed is None else managed.limits()
+    if managed is None or limits is None:
+        return None
+    beyond = limits.beyond(steps)
+    if not beyond:
+        return None
+    return (f"the managed policy ({managed.where}) allows at most {limits.names()}, and it holds "
+            f"{beyond.says()}")
 
 
 def licence_allowed(licence: str | None, allowed: list[str]) -> bool:

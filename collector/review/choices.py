@@ -2,7 +2,9 @@
 
 Signing goes through `collector.consent.sign_episode` with the workspace's sharing policy and the
 redaction summary (the sealing summary plus what the review masked); files the review renamed (a pattern
-matched their path) are held to the policy's mandatory exclusions under their own names too. The statement
+matched their path) are held to the policy's mandatory exclusions under their own names too. An episode
+holding a channel or a file text above the size cap that the managed policy forbids (sealed before the
+policy said so) is trimmed to its limits first, and the sign-off says what they took out. The statement
 binds (as a keyed hash, never their text) the review's exclusions and the workspace's capture exclusions
 kept beside the sealed episode; an episode sealed while its header still held those globs is first
 rewritten without them (a trim that takes nothing out), so they are not published either. The signed
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -51,6 +53,7 @@ class Queued:
     removed: Path | None  # the unsigned original taken out of episodes/, if it was there
     fetched: int = 0  # unlinkable: episode keys fetched from the issuer for this signing (enrol.ensure_key)
     top_up_at: datetime | None = None  # unlinkable: when more keys are fetched, if this signing asked for it
+    limited: str = ""  # what the managed policy's channels and size cap took out at signing (Beyond.says)
 
     def keys_note(self) -> str | None:
         """What the signing did about episode keys, in one line, when it did something."""
@@ -128,8 +131,8 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
         fetched = ensure_key(home, epoch)
         schedule(home, str(episode.header.episode_id), delay_max_s, utc_now())
     try:
-        statement = _sign(original, target, home, trimmed, passphrase, policy, scope_files, captured, mode,
-                          bool(episode.header.capture.exclude), workspace)
+        statement, limited = _sign(original, target, home, trimmed, passphrase, policy, scope_files,
+                                   captured, mode, bool(episode.header.capture.exclude), workspace)
     except BaseException:
         if mode is not None:
             delivered(home, str(episode.header.episode_id))  # not signed: no upload time
@@ -138,13 +141,15 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     top_up_at = None
     if mode is not None and due_at(home, TOP_UP) is None and wants_keys(home, epoch):
         top_up_at = schedule(home, TOP_UP, delay_max_s, utc_now())
-    return Queued(target, statement, removed, fetched, top_up_at)
+    return Queued(target, statement, removed, fetched, top_up_at, limited)
 
 
 def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, passphrase: str | None,
           policy: SigningPolicy, scope_files: list[str] | None, captured: list[str],
-          mode: Timing | None, header_excludes: bool, workspace: Path | None) -> ConsentStatement:
+          mode: Timing | None, header_excludes: bool, workspace: Path | None) -> tuple[ConsentStatement, str]:
+    """The statement signed, and what the managed policy's limits took out ("" when nothing)."""
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
+        trimmed = _within_limits(original, Path(scratch), trimmed, policy)
         if trimmed is None and header_excludes:  # sealed when headers still held them
             trimmed = trim_episode(original, Path(scratch) / original.name, TrimPlan())
         source = original if trimmed is None else trimmed.path
@@ -155,7 +160,22 @@ def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, 
                                  excluded=[*captured, *(() if trimmed is None else trimmed.plan.excludes)],
                                  unlinkable=mode, known=None if mode is None or workspace is None
                                  else read_repository(workspace))
-    return statement
+    beyond = None if trimmed is None else trimmed.beyond
+    return statement, beyond.says() if beyond else ""
+
+
+def _within_limits(original: Path, scratch: Path, trimmed: TrimResult | None,
+                   policy: SigningPolicy) -> TrimResult | None:
+    """`trimmed` (None: the original as it is) kept to the managed policy's channels and size cap: an
+    episode sealed before the policy set them is trimmed again from the original by the same plan with
+    the limits added (the review adds them from the start: then nothing is left to do)."""
+    limits = None if policy.managed is None else policy.managed.limits()
+    if limits is None or (trimmed is not None and trimmed.plan.limits == limits):
+        return trimmed
+    if not limits.beyond(open_episode(original if trimmed is None else trimmed.path).steps()):
+        return trimmed
+    plan = TrimPlan(limits=limits) if trimmed is None else replace(trimmed.plan, limits=limits)
+    return trim_episode(original, scratch / f"limited-{original.name}", plan)
 
 
 def check_discardable(path: Path) -> None:

@@ -6,6 +6,8 @@
                (2:38-3:10, 0:02:38.500-0:03:10), or FROM_MS:TO_MS in milliseconds
     patterns   regular expressions whose matches are masked everywhere (rule `custom`)
     prompts    leave out what the developer typed to AI agents (each `agent` step's prompt)
+    limits     the managed policy's channels and size cap (policy/limits.py), on an episode sealed
+               before the policy set them: signing and the review add them, the reviewer does not
 
 A plan is a value: every change makes a new one, so the review can undo and re-apply from the original.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from collector.errors import UsageError
 from collector.policy.globs import Globs
+from collector.policy.limits import Limits
 from collector.redact import RuleSet
 from collector.replay.moment import parse_moment
 
@@ -30,10 +33,11 @@ class TrimPlan:
     drops: tuple[tuple[int, int], ...] = ()
     patterns: tuple[str, ...] = ()
     prompts: bool = False
+    limits: Limits | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.excludes or self.drops or self.patterns or self.prompts)
+        return not (self.excludes or self.drops or self.patterns or self.prompts or self.limits)
 
     def exclude(self, glob: str) -> TrimPlan:
         return replace(self, excludes=(*self.excludes, check_glob(glob)))
@@ -62,7 +66,8 @@ class TrimPlan:
         return ([f"exclude {glob}" for glob in self.excludes]
                 + [f"drop {start} ms to {end} ms" for start, end in self.drops]
                 + [f"redact /{pattern}/" for pattern in self.patterns]
-                + (["leave out agent prompts"] if self.prompts else []))
+                + (["leave out agent prompts"] if self.prompts else [])
+                + ([f"keep to the managed policy's {self.limits.names()}"] if self.limits else []))
 
 
 @dataclass

@@ -3,13 +3,15 @@
 What the reviewer sees is what gets signed: every change to the plan trims the original again into a
 private working directory, and the summary, timeline and browser are rebuilt over that copy. A change
 that does nothing (a glob matching no file, a range without steps, a pattern matching nothing) is
-refused and the plan stays as it was. The policy's mandatory exclusions are in the plan from the start.
+refused and the plan stays as it was. The policy's mandatory exclusions are in the plan from the start,
+and so are the managed policy's channels and size cap when the episode holds more than they allow.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from collector.episode import open_episode
@@ -76,13 +78,18 @@ class ReviewSession:
         self.browser = Browser(open_episode(self.current))
 
     def _mandatory(self) -> list[str]:
-        """Exclude what the policy never lets a signed episode touch, before anything else."""
+        """Exclude what the policy never lets a signed episode touch, and keep to the managed policy's
+        channels and size cap, before anything else."""
         terms = self.summary.terms
         globs = list(dict.fromkeys(glob for _file, glob in terms.mandatory)) if terms is not None else []
-        if globs:
-            plan = self.plan
-            for glob in globs:
-                plan = plan.exclude(glob)
+        plan = self.plan
+        for glob in globs:
+            plan = plan.exclude(glob)
+        managed = None if self.policy is None else self.policy.managed
+        limits = None if managed is None else managed.limits()
+        if limits is not None and limits.beyond(open_episode(self.original).steps()):
+            plan = replace(plan, limits=limits)
+        if plan != self.plan:
             self.apply(plan)
             self.history.clear()
         return globs

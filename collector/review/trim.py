@@ -2,8 +2,8 @@
 
 A pipeline over the steps, one generator per kind of change, then the writer:
 
-    episode.steps() -> leave_out_prompts -> exclude_files -> mask_contents -> mask_names -> mask_spans
-                    -> drop_ranges -> write_episode_file (atomic)
+    episode.steps() -> limits (the managed policy's) -> leave_out_prompts -> exclude_files
+                    -> mask_contents -> mask_names -> mask_spans -> drop_ranges -> write_episode_file
 
 A survey pass first collects every path the episode names (so the excluded ones can be masked wherever
 they are written, and the others renamed where a pattern matches them, before the pipeline reaches them),
@@ -30,6 +30,7 @@ from typing import assert_never
 
 from collector.episode import Episode, open_episode, write_episode_file
 from collector.errors import CodetapeError, ReconstructionError
+from collector.policy.limits import Beyond
 from collector.reconstruct.keyframes import keyframe_states
 from collector.redact import RedactionSummary
 from collector.redact.stream.buffer import placeholders_in
@@ -72,6 +73,7 @@ class TrimResult:
     renamed: dict[str, str] = field(default_factory=dict)  # a kept file's path -> its masked path
     unmatched_globs: list[str] = field(default_factory=list)
     prompts: PromptsReport = field(default_factory=PromptsReport)  # agent prompts left out
+    beyond: Beyond | None = None  # what the managed policy's limits took out (plan.limits)
 
     def unused(self) -> list[str]:
         """Each part of the plan that changed nothing (a mistyped glob, range or pattern)."""
@@ -157,6 +159,10 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
         redactor = review_redactor(plan.patterns, masked_paths, folders, summary)
         written: Counter[str] = Counter()  # the review's placeholders written outside the steps' texts
         steps: Iterator[Step] = episode.steps()
+        if plan.limits is not None:  # first: what the policy forbids is neither masked nor counted
+            result.beyond = Beyond(plan.limits)
+            header = plan.limits.header(header)
+            steps = plan.limits.apply(steps, result.beyond)
         if plan.prompts:
             steps = leave_out_prompts(steps, result.prompts)
         if plan.excludes:
@@ -177,7 +183,7 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
     except ReconstructionError as exc:
         raise ReviewError(f"{src} does not replay, so it cannot be trimmed: {exc}") from None
     _check(dst)
-    if plan.excludes or plan.drops or plan.prompts:
+    if plan.excludes or plan.drops or plan.prompts or plan.limits:
         result.steps -= _unsaid_redactions(dst)
     result.new_counts = {rule: count - seed.get(rule, 0) for rule, count in summary.counts.items()
                          if count > seed.get(rule, 0)}

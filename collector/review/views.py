@@ -82,6 +82,8 @@ def done(result: TrimResult) -> str:
         parts.append(f"{plural(masked, 'value')} masked")
     if result.prompts.prompts:
         parts.append(f"{plural(result.prompts.prompts, 'agent prompt')} left out")
+    if result.beyond:
+        parts.append(f"the managed policy's limits took out {result.beyond.says()}")
     return ", ".join(parts) + f"; {plural(result.steps, 'step')} left"
 
 

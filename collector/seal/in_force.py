@@ -10,7 +10,7 @@ header's settings.
 
     excluded paths    every step about the file goes (exclude.py), renames stay coherent
     channels          steps of a channel no longer recorded go; an agent step loses its command line
-                      when commands are not recorded
+                      when commands are not recorded (policy/limits.py, as signing and upload apply it)
     max_file_bytes    a watched file's text above the cap becomes a `too_large` placeholder, as admission
                       makes it
 
@@ -31,6 +31,7 @@ from msgspec.structs import replace
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.policy.effective import effective_settings
+from collector.policy.limits import Limits
 from collector.policy.mentions import masked_mentions
 from collector.policy.recording import Policy, ignores_case
 from collector.policy.sharing import load_signing_policy
@@ -38,7 +39,7 @@ from collector.policy.stricter import stricter
 from collector.seal.exclude import exclude_files
 from schemas import EpisodeHeader, Step
 from schemas.settings import ALL_CHANNELS, WorkspaceSettings
-from schemas.steps import AgentStep, FileChangeStep
+from schemas.steps import AgentStep
 
 log = logging.getLogger(__name__)
 
@@ -54,24 +55,13 @@ class InForce:
     def drop(self, steps: Iterator[Step], root: Path) -> Iterator[Step]:
         """`steps` without what these settings exclude (see the module's docstring)."""
         policy = Policy(root, self.settings, also_exclude=self.also_exclude, ignore_case=self.ignore_case)
+        limits = Limits(tuple(self.settings.channels), self.settings.max_file_bytes)
         for step in exclude_files(steps, policy.is_excluded):
-            kept = self._kept(step)
+            kept = limits.kept(step)
             if isinstance(kept, AgentStep):  # the paths its text names that may not be recorded
                 kept = _mentions_masked(kept, policy)
             if kept is not None:
                 yield kept
-
-    def _kept(self, step: Step) -> Step | None:
-        if not self.settings.records(step.kind):
-            return None
-        if (isinstance(step, AgentStep) and step.command_line is not None
-                and not self.settings.records("command")):
-            return replace(step, command_line=None)
-        if isinstance(step, FileChangeStep) and step.text is not None:
-            size = len(step.text.encode("utf-8", "surrogatepass"))
-            if size > self.settings.max_file_bytes:
-                return replace(step, text=None, omitted="too_large", size=size)
-        return step
 
 
 def _mentions_masked(step: AgentStep, policy: Policy) -> AgentStep:

@@ -4,8 +4,10 @@ An episode leaves only when it opens as an intact container, carries a consent f
 verifies with the user's own key (or, signed in unlinkable mode, with one of this home's per-episode
 keys), whose statement matches the bytes and the steps (collector.consent),
 when the sharing policy in force now (CODETAPE_HOME/policy.toml) still allows what was signed (purpose,
-licence, repository licences, mandatory exclusions), and when it has not been revoked. Anything else is
-UploadRefused with the reason; nothing is sent.
+licence, repository licences, mandatory exclusions), when the organisation's managed policy in force now
+(policy/managed.py) does too (its mandatory exclusions; its channels and size cap, policy/limits.py: an
+episode signed before the policy set them holds what it forbids), and when it has not been revoked.
+Anything else is UploadRefused with the reason; nothing is sent.
 
 The upload threads check their episodes side by side: the episode reader keeps a zstd decompressor per
 thread (collector/episode/container.py), the step types are compiled before any thread converts a step
@@ -25,10 +27,11 @@ from collector.consent.errors import KeyProblem
 from collector.consent.keys import encode_public, load_public
 from collector.consent.statement import unpack_payload
 from collector.consent.verify import check_scope, check_signature
-from collector.episode import open_episode
+from collector.episode import Episode, open_episode
 from collector.episode.summary import summarize
 from collector.errors import EpisodeError, PolicyError
 from collector.home import Home
+from collector.policy.managed import limits_problem, load_managed
 from collector.policy.sharing import POLICY_FILE, load_sharing_policy, merge
 from collector.upload.errors import UploadRefused
 from schemas.consent import ConsentStatement
@@ -71,7 +74,7 @@ def clear(path: Path, home: Home) -> Cleared:
         check_scope(statement, summarize(episode))
     except EpisodeError as exc:
         raise UploadRefused(f"{eid} fails its consent check, so it stays: {exc}") from None
-    problem = policy_problem(home, statement)
+    problem = policy_problem(home, statement) or managed_problem(episode, statement)
     if problem is not None:
         raise UploadRefused(f"{eid} stays: {problem}")
     digest, size = file_sha256(path)
@@ -128,6 +131,23 @@ def policy_problem(home: Home, statement: ConsentStatement) -> str | None:
         file, glob = hits[0]
         return f"it holds {file}, under {source}'s mandatory exclusion {glob!r}"
     return None
+
+
+def managed_problem(episode: Episode, statement: ConsentStatement) -> str | None:
+    """Why the managed policy, as it stands now, forbids sharing what was signed: a file under its mandatory
+    exclusions, a step of a channel it does not list, a file text above its size cap; None if nothing."""
+    try:
+        managed = load_managed()
+    except PolicyError as exc:
+        return str(exc)
+    if managed is None:
+        return None
+    hits = merge(None, None, None, managed).excluded_files(list(statement.scope.files))
+    if hits:
+        file, glob = hits[0]
+        return f"it holds {file}, under the managed policy's ({managed.where}) mandatory exclusion {glob!r}"
+    problem = limits_problem(managed, episode.steps())
+    return None if problem is None else f"{problem}; it was signed before the policy said so, and stays"
 
 
 def file_sha256(path: Path) -> tuple[str, int]:

@@ -152,7 +152,8 @@ def headline(path: Path, home: Home) -> str:
 
 
 def manifest_lines(path: Path, plan: TrimPlan, home: Home, workspace: Path | None) -> list[str]:
-    """What signing `path` trimmed by `plan` (after the sharing policy's own exclusions) would share."""
+    """What signing `path` trimmed by `plan` (after the sharing policy's own exclusions, and the managed
+    policy's channels and size cap) would share."""
     from collector.review.manifest import review_manifest
     from collector.review.session import ReviewSession
 
@@ -160,7 +161,8 @@ def manifest_lines(path: Path, plan: TrimPlan, home: Home, workspace: Path | Non
     try:
         mandatory = session.plan.excludes
         wanted = dataclasses.replace(plan, excludes=(*mandatory, *(glob for glob in plan.excludes
-                                                                    if glob not in mandatory)))
+                                                                    if glob not in mandatory)),
+                                     limits=session.plan.limits)  # the managed policy's, if it trims
         if wanted != session.plan:
             session.apply(wanted)
         return review_manifest(session).lines()
@@ -213,6 +215,8 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
                                 unlinkable=unlinkable, policy=policy)
     if trimmed is not None:
         print(f"trimmed: {done(trimmed)}")
+    if queued.limited:
+        print(f"kept to the managed policy: took out {queued.limited}")
     print(f"signed {signed_how(queued.statement)}: {queued.path}")
     if pushed is not None:
         print(f"codetape: warning: {pushed}", file=sys.stderr)

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from collector.consent.verify import check_signature
+from collector.episode import open_episode
 from collector.protocol.clock import now_ms
 from tests.support.collector_harness import (
     codetape,
@@ -282,3 +284,72 @@ def test_the_managed_policy_bounds_the_licence_at_signing_and_the_destination_at
     assert not any((tmp_path / "receiver").rglob("*.ctape"))
     ok(codetape(home, "upload", "--to", (allowed / "team").as_uri()))
     assert len(list((allowed / "team").rglob("*.ctape"))) == 1
+
+
+# issue 70, item 1: a laptop enrolled on Monday with Friday's episodes still to review and to send
+LIMITS = 'channels = ["edits", "diagnostics", "tests", "git", "files"]\nmax_file_bytes = 64\n'
+BIG = "value = 1  # a line of a file above the policy's cap\n" * 9  # 9 lines of 56 bytes: 504 bytes
+
+
+def record_beyond(home: Path, root: Path, name: str) -> Path:
+    """An episode of `root` holding a command step and `name`, a file above 64 bytes, sealed: its path."""
+    with running(home) as daemon, daemon.client() as client:
+        assert client.hello(root, "bridge", position_encoding="utf-16")["recording"]
+        wait_capturing(client, root)
+        send(client, [{"kind": "command", "argv": ["make", "deploy"], "cwd": ".", "exit_code": 0}], now_ms())
+        (root / name).write_text(BIG, encoding="utf-8")
+        wait_recorded(daemon.home, root, lambda steps: any(s.get("path") == name and s.get("text")
+                                                           for s in steps), f"{name} to be recorded")
+        sealed = json.loads(ok(codetape(home, "seal", "--json", str(root))))
+    return Path(sealed["path"])
+
+
+def steps_of(home: Path, episode: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in ok(codetape(home, "cat", str(episode))).splitlines()]
+
+
+def test_the_managed_channels_and_size_cap_bind_at_signing_and_at_upload(policy: Path,
+                                                                          tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    root = opt_in(tmp_path / "ws", "", home=home)
+    assert ok(codetape(home, "keys", "init", "--no-passphrase"))
+    before = record_beyond(home, root, "friday.py")
+    ok(codetape(home, "sign", str(before), "--yes"))  # signed before the policy said anything
+    outbox = home / "outbox"
+    first = set(outbox.glob("*.ctape"))
+    later = record_beyond(home, root, "monday.py")
+    held = steps_of(home, later)
+    assert [s for s in held if s["kind"] == "command"]
+    assert any(s.get("path") == "monday.py" and s.get("text") == BIG for s in held)
+    assert "make deploy" in ok(codetape(home, "sign", str(later), "--dry-run"))
+    install(policy.parent, LIMITS)
+    assert "make deploy" not in ok(codetape(home, "sign", str(later), "--dry-run"))  # the review's view
+
+    signed = codetape(home, "sign", str(later), "--yes")
+    assert signed.returncode == 0, signed.stderr
+    assert ("kept to the managed policy: took out 1 command step (channel commands), 1 file text of up to "
+            f"{len(BIG)} bytes (above 64)\n") in signed.stdout
+    (sent,) = set(outbox.glob("*.ctape")) - first
+    steps = steps_of(home, sent)
+    assert not [s for s in steps if s["kind"] == "command"]
+    monday = [s for s in steps if s.get("path") == "monday.py" and s["kind"] == "file_change"]
+    assert monday and all(s.get("text") is None for s in monday)
+    assert {"omitted": "too_large", "size": len(BIG)}.items() <= monday[-1].items()
+    episode = open_episode(sent)  # it says what it records under, and its statement signs that
+    kept = ["edits", "diagnostics", "tests", "git", "files"]
+    capture = episode.header.capture
+    assert (sorted(capture.channels), capture.max_file_bytes) == (sorted(kept), 64)
+    assert sorted(check_signature(episode).scope.channels) == sorted(kept)
+
+    receiver = tmp_path / "receiver"
+    receiver.mkdir()
+    (home / "config.toml").write_text(f'[upload]\nto = "{receiver.as_uri()}"\n', encoding="utf-8")
+    done = codetape(home, "upload")
+    assert done.returncode != 0
+    refused = [line for line in done.stderr.splitlines() + done.stdout.splitlines() if "stays" in line]
+    assert len(refused) == 1, (done.stdout, done.stderr)
+    assert (f"the managed policy ({policy}) allows at most channels edits, diagnostics, tests, git, files "
+            f"and size cap 64 bytes, and it holds 1 command step (channel commands), 1 file text of up to "
+            f"{len(BIG)} bytes (above 64); it was signed before the policy said so, and stays") in refused[0]
+    arrived = list(receiver.rglob("*.ctape"))  # the one kept to the policy, not the one signed before
+    assert len(arrived) == 1 and arrived[0].read_bytes() == sent.read_bytes()
