@@ -9,7 +9,8 @@ written when the episode was sealed or from the review's, since the episode itse
 and why: the rule, the review's pattern, the excluded file a text came from and where it was masked),
 the values the workspace's allow-list let through unredacted ("allowed", from the same summary), the
 file's size, the sharing policy signing would agree to, and, to be signed unlinkably, what names the
-repository that signing leaves out and which settings still single the contributor out (unlinkable.py).
+repository that signing leaves out, which settings still single the contributor out and what its timing
+leaves of the rhythm of typing (unlinkable.py).
 `lines()` is the text form (`codetape review --summary`, the review's first screen), `to_json()` the
 `--json` form.
 """
@@ -23,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, assert_never
 
+from collector.consent.unlinkable import Timing
 from collector.episode import Episode
 from collector.episode.resolve import show
 from collector.episode.summary import FileActivity, Summary, editors_text, imported_text, shares_text
@@ -34,7 +36,7 @@ from collector.redact import RedactionSummary
 from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
 from collector.review.pushed import pushed_note
 from collector.review.redactions import EXCLUDED, PROMPT, REVIEW, SEALED, Placeholders, Redaction
-from collector.review.unlinkable import LABEL, unlinkable_notes
+from collector.review.unlinkable import LABEL, timing_note, unlinkable_notes
 from collector.text.oneline import one_line
 from collector.text.sizes import byte_size
 from schemas import Step
@@ -255,9 +257,10 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
                   policy: SigningPolicy | None = None,
                   on_step: Callable[[Step], None] | None = None, unlinkable: bool = False,
                   destination: tuple[str, bool] | None = None,
-                  workspace: Path | None = None) -> ReviewSummary:
+                  workspace: Path | None = None, timing: Timing = "retimed") -> ReviewSummary:
     """The summary of `episode` in one pass; `on_step` sees every step too (the review's timeline).
-    `workspace`: where it was recorded, whose repository says which of its commits are pushed."""
+    `workspace`: where it was recorded, whose repository says which of its commits are pushed; `timing`:
+    the timing an unlinkable signing takes (config.toml's)."""
     found: list[Step] = []
     placeholders = Placeholders()
     placeholders.header(episode.header)
@@ -285,6 +288,7 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
         pushed = pushed_note(episode, workspace)
         if pushed is not None:
             summary.unlinkable.append(f"{LABEL}{pushed}")
+        summary.unlinkable.append(timing_note(timing))
     return summary
 
 

@@ -1,11 +1,13 @@
 """What the review says of an episode it would sign unlinkably: which of what names its repository and its
-editor signing leaves out (consent/unlinkable.py does it), and which settings it keeps that still single the
-contributor out."""
+editor signing leaves out (consent/unlinkable.py does it), which settings it keeps that still single the
+contributor out, and what the timing signed for leaves of the rhythm of typing (consent/retime.py), with
+bench/rhythm.py's figures (bench/README.md, "Keystroke rhythm across episodes")."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from collector.consent.unlinkable import Timing
 from collector.episode.resolve import show
 from collector.episode.summary import editors_text
 from collector.policy.managed import Managed
@@ -50,3 +52,24 @@ def repository_note(workspace: WorkspaceIdentity, shared_remotes: Sequence[str])
     named = f"{folder} and the remote {show(remote)}" if remote else folder
     return (f"{LABEL}repository left out: {named} would join your episodes, so signing drops "
             "them (only a shared remote the organisation's policy lists is kept)")
+
+
+# bench/rhythm.py (bench/README.md): the right one of 10 typists, by the better of its two classifiers, and
+# the pairwise ROC AUC of "one person's two episodes"; chance 10 % and 0.50
+RHYTHM = {"exact": ("79 %", "0.96"), "coarse": ("85 %", "0.98"), "retimed": ("11 %", "0.50")}
+
+
+def timing_note(timing: Timing) -> str:
+    """What the timing signed for (config.toml's `[consent] timing`) leaves of the rhythm of typing."""
+    of_ten, auc = RHYTHM[timing]
+    measured = (f"on a model population the rhythm names the right one of 10 typists {of_ten} of the time "
+                f"(chance 10 %) and tells two episodes of one person from two people's with ROC AUC {auc}")
+    if timing == "retimed":
+        before, before_auc = RHYTHM["coarse"]
+        return (f"{LABEL}times re-timed: a burst of typing at one time, its length drawn, pauses in whole "
+                f"seconds, so your typing rhythm does not tell you apart: {measured} (in 100 ms steps: "
+                f"{before}, {before_auc}); replays and exports see no time within a burst")
+    kept = "in 100 ms steps" if timing == "coarse" else "to the millisecond"
+    return (f"{LABEL}times {kept} (timing = \"{timing}\"): your typing rhythm can link your episodes and "
+            f"name you: {measured}; the default, timing = \"retimed\", leaves {RHYTHM['retimed'][0]} and "
+            f"{RHYTHM['retimed'][1]}")

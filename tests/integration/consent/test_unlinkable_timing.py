@@ -112,3 +112,17 @@ def lines(out: Path) -> int:
         else:
             count += path.read_bytes().count(b"\n")
     return count
+
+
+def test_review_summary_gives_the_rhythm_figures_of_the_timing_config_asks_for(tmp_path: Path) -> None:
+    episode = tmp_path / "full.ctape"
+    shutil.copy(DIRECTORY / "full.ctape", episode)
+    reviewer = Home(tmp_path / "reviewer")
+    reviewer.root.mkdir()
+    for timing, said in (("retimed", "unlinkable  times re-timed: "),
+                         ("coarse", 'unlinkable  times in 100 ms steps (timing = "coarse"): your typing'),
+                         ("exact", 'unlinkable  times to the millisecond (timing = "exact"): your typing')):
+        reviewer.config.write_text(f'[consent]\nmode = "unlinkable"\ntiming = "{timing}"\n', encoding="utf-8")
+        done = codetape(reviewer.root, "review", "--summary", str(episode))
+        assert done.returncode == 0, done.stderr
+        assert said in done.stdout, done.stdout

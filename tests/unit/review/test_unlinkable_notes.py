@@ -63,13 +63,29 @@ def test_the_summary_says_it_only_when_signing_would_be_unlinkable() -> None:
     assert build_summary(episode).unlinkable == []
     summary = build_summary(episode, unlinkable=True)
     lines = summary.lines()
-    assert lines[-4].startswith("unlinkable  repository left out: the folder name pager and the remote "
+    assert lines[-5].startswith("unlinkable  repository left out: the folder name pager and the remote "
                                 "https://github.com/example/pager.git")
-    assert lines[-3].startswith("unlinkable  editor left out: Neovim 0.11.4 is what your laptop runs")
-    assert lines[-2].startswith("unlinkable  channels lsp, terminal, tests, git, files are recorded, not the "
+    assert lines[-4].startswith("unlinkable  editor left out: Neovim 0.11.4 is what your laptop runs")
+    assert lines[-3].startswith("unlinkable  channels lsp, terminal, tests, git, files are recorded, not the "
                                 "default set")  # an old episode's channels
-    assert lines[-1].startswith("unlinkable  could not check whether this episode's 1 commit(s) are pushed")
+    assert lines[-2].startswith("unlinkable  could not check whether this episode's 1 commit(s) are pushed")
+    assert lines[-1].startswith("unlinkable  times re-timed: a burst of typing at one time")
     assert summary.to_json()["unlinkable"][0].startswith("repository left out: ")
+
+
+def test_the_summary_gives_the_rhythm_figures_of_the_timing_signed_for() -> None:
+    """Issue 69, item 3: re-timed (the default), the rhythm names nobody; coarse or exact, it can, and the
+    summary gives bench/rhythm.py's figures for both."""
+    episode = open_episode(DIRECTORY / "full.ctape")
+    retimed = build_summary(episode, unlinkable=True).lines()[-1]
+    assert "names the right one of 10 typists 11 % of the time (chance 10 %)" in retimed
+    assert "ROC AUC 0.50 (in 100 ms steps: 85 %, 0.98)" in retimed
+    exact = build_summary(episode, unlinkable=True, timing="exact").lines()[-1]
+    assert exact.startswith('unlinkable  times to the millisecond (timing = "exact"): your typing rhythm can '
+                            "link your episodes and name you: ")
+    assert "79 % of the time" in exact and 'the default, timing = "retimed", leaves 11 % and 0.50' in exact
+    coarse = build_summary(episode, unlinkable=True, timing="coarse").lines()[-1]
+    assert "85 % of the time" in coarse and "ROC AUC 0.98" in coarse
 
 
 def test_the_editor_is_said_to_be_left_out() -> None:
