@@ -5,6 +5,7 @@
     process.py   liveness, signals, priority, blocking pipes, ending with the parent
     sockets.py   the collector's Unix socket: its address limit, peer credentials, the asyncio server
     users.py     this account: uid, login name and home from the password database
+    folders.py   the machine's shared data folder (Windows' ProgramData known folder, not the environment's)
     terminal.py  `codetape run`'s pseudo-terminal (pty, termios, window size, foreground group)
     spawn.py     the bridge's language server: posix_spawn, waitpid, pidfd, poll
 

@@ -2,11 +2,12 @@
 reads and which can only make codetape stricter.
 
 Where: /etc/codetape/policy.toml (Linux and other POSIX systems), /Library/Application
-Support/codetape/policy.toml (macOS), %ProgramData%\\codetape\\policy.toml (Windows), always read when it
-exists. `CODETAPE_POLICY` can only add a policy: the file it names binds beside the system's (the stricter
-of both, `stricter_policy`), and a named file that is missing, unreadable or empty is refused, never "no
+Support/codetape/policy.toml (macOS), codetape\\policy.toml in the ProgramData known folder (Windows: asked
+of the system, never taken from the environment, platform/folders.py), always read when it exists.
+`CODETAPE_POLICY` can only add a policy: the file it names binds beside the system's (the stricter of
+both, `stricter_policy`), and a named file that is missing, unreadable or empty is refused, never "no
 policy", so that nothing an unprivileged user sets lifts the organisation's; `status` and `doctor` show it
-set as a problem.
+set as a problem, and, on Windows, a `ProgramData` variable that differs from the known folder.
 It is not the contributor's own `policy.toml` in CODETAPE_HOME (policy/sharing.py): that one speaks for
 the person who records, this one for the organisation that deploys codetape.
 
@@ -52,6 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import PolicyError
+from collector.platform.folders import program_data
 from collector.policy.stricter import as_fields, from_fields, stricter
 
 if TYPE_CHECKING:
@@ -63,14 +65,36 @@ ENV = "CODETAPE_POLICY"
 
 
 def managed_path(env: Mapping[str, str] | None = None) -> Path:
-    """Where the managed policy is installed on this machine (never chosen by the environment but for
-    Windows' own ProgramData)."""
-    env = os.environ if env is None else env
+    """Where the managed policy is installed on this machine, never chosen by the environment (`env` is
+    not read: on Windows the ProgramData known folder is asked of the system, platform/folders.py)."""
+    del env  # the same signature as managed_paths and added_path: nothing of it chooses the system's file
     if sys.platform == "darwin":
         return Path("/Library/Application Support/codetape/policy.toml")
     if sys.platform == "win32":
-        return Path(env.get("ProgramData", r"C:\ProgramData")) / "codetape" / "policy.toml"
+        return program_data() / "codetape" / "policy.toml"
     return Path("/etc/codetape/policy.toml")
+
+
+def environment_problem(env: Mapping[str, str]) -> str | None:
+    """On Windows, why a `ProgramData` variable that differs from the system's known folder is worth a
+    look (a user's own `setx ProgramData ...` overrides the system's in every process she starts: it used
+    to move the policy away); None elsewhere, or when it names the system's folder."""
+    if sys.platform != "win32":
+        return None
+    named, system = env.get("ProgramData"), program_data()
+    if named is None or _same_folder(named, str(system)):
+        return None
+    return (f"ProgramData is {named} in this environment, not the system's {system}: the managed policy is "
+            f"read from {system}\\codetape\\policy.toml all the same; a user variable set with `setx "
+            "ProgramData` changes where other programs look, so remove it unless you set it on purpose")
+
+
+def _same_folder(one: str, other: str) -> bool:
+    """Whether two Windows folder names are the same folder (case and separators aside)."""
+    def norm(name: str) -> str:
+        return name.replace("/", "\\").rstrip("\\").casefold()
+
+    return norm(one) == norm(other)
 
 
 def added_path(env: Mapping[str, str] | None = None) -> Path | None:
@@ -409,6 +433,7 @@ def managed_status(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     env = os.environ if env is None else env
     added = added_path(env)
     found: dict[str, Any] = {"path": str(managed_path(env)), "source": "the system's location",
+                             "environment": environment_problem(env),
                              "added": None if added is None else str(added), "state": "none", "problem": None,
                              "override": None if added is None else (
                                  f"{ENV} is set ({added}): an environment variable can only add a policy to "
@@ -425,10 +450,11 @@ def managed_status(env: Mapping[str, str] | None = None) -> dict[str, Any]:
 
 def status_lines(found: dict[str, Any]) -> list[str]:
     """`managed_status` for a person: nothing when there is no policy (`--json` says where it looked)."""
+    environment = [f"  PROBLEM: {found['environment']}"] if found.get("environment") else []
     if found["state"] == "none":
-        return []
+        return [f"managed policy: none ({found['path']} does not exist)", *environment] if environment else []
     if found["state"] == "refused":
-        return [f"managed policy: REFUSED: {found['problem']}"]
+        return [f"managed policy: REFUSED: {found['problem']}", *environment]
     added = f" (added by {ENV})" if found.get("added") else ""
     lines = [f"managed policy: {found['where']}{added} (sha256 {found['sha256'][:16]}...)"]
     settings = found["settings"]
@@ -439,4 +465,4 @@ def status_lines(found: dict[str, Any]) -> list[str]:
     lines.extend(f"  a share requires: {line}" for line in found["requires"])
     if found.get("override"):
         lines.append(f"  PROBLEM: {found['override']}")
-    return lines
+    return [*lines, *environment]

@@ -101,6 +101,8 @@ def diagnose(env: Mapping[str, str], system: Path = SYSTEM) -> list[Check]:
     checks.append(Check("managed policy", state, said))
     if policy["override"]:  # it only adds a policy, but who set it, and why, is worth a look
         checks.append(Check("policy override", "problem", policy["override"]))
+    if policy["environment"]:  # Windows: a ProgramData variable that is not the system's folder
+        checks.append(Check("policy folder", "problem", policy["environment"]))
     try:
         home = Home.from_env(env)
     except CodetapeError as exc:
