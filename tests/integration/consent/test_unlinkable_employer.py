@@ -17,6 +17,14 @@ finds each real id from git's own objects (the search is right) and none in what
 every name, e-mail, handle, folder, login and host of the staff, and joins every column of every table,
 every header and statement field and every uploaded object (tests/support/linkage.py): nobody is named,
 and no value is shared by all of one member's episodes and by no other member's.
+
+Issue 67 has the employer read with what the repository knows: the company's history holds every
+member's pushed commit and a tag; each member commits under a work e-mail her shell exports (not git
+config's), in her zone, on a local branch of her own, resets a WIP commit away, stashes, and her terminal
+prints `git describe`, `git log --all`, `--format=raw`, `--date=local`, the stash, `git show` of the WIP
+and a failing test with her local time and offset. No 8-digit prefix of any commit her clone holds
+unpushed, no branch name, no second or zone of her commits, no name or e-mail of the staff reaches the
+employer, and every signed episode still verifies (its replay matches every save).
 """
 
 from __future__ import annotations
@@ -63,17 +71,22 @@ class Member:
     idle_timeout_s: int
     max_file_bytes: int
     conversation: str  # her agent's conversation id
+    work_email: str  # the identity her shell exports for this repository (direnv): not git config's
+    branch: str  # her local branch, never pushed
 
 
 STAFF = {
     "alice": Member("Alice Liddell", "a.liddell@acme.example", "aliddellx", "aliddell", "wonder-laptop", 1,
                     "alice-attrs", ("Visual Studio Code - Insiders", "1.97.0-insider"), 600, 4 << 20,
-                    "5f0c7a1e-9d4b-4e8a-b1c2-3d4e5f607182"),
+                    "5f0c7a1e-9d4b-4e8a-b1c2-3d4e5f607182", "alice.liddell@work.acme.example",
+                    "fix/negative-add"),
     "bob": Member("Bob Tanaka", "b.tanaka@acme.example", "btanakax", "btanaka", "kyoto-box", 9, "bt-attrs",
-                  ("Neovim", "0.11.4"), 1800, 2 << 20, "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"),
+                  ("Neovim", "0.11.4"), 1800, 2 << 20, "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+                  "bob.tanaka@work.acme.example", "feature/parse-iso-dates"),
     "carol": Member("Carol Ndiaye", "c.ndiaye@acme.example", "cndiayex", "cndiaye", "dakar-ws", -5,
                     "attrs-work", ("Visual Studio Code", "1.96.2"), 3600, 1 << 20,
-                    "0e1d2c3b-4a59-4687-9a6b-5c4d3e2f1a0b"),
+                    "0e1d2c3b-4a59-4687-9a6b-5c4d3e2f1a0b", "carol.ndiaye@work.acme.example",
+                    "spike/faster-validators"),
 }
 SEEDS = (0, 3)  # each member's two episodes: the same work for everyone
 OFFSETS = range(-12, 15)  # every whole-hour zone
@@ -120,7 +133,12 @@ def company_repository(base: Path) -> Path:
     (seed / "README.md").write_text("# attrs at acme\n")
     git(seed, "add", "README.md")
     git(seed, "-c", "user.name=Build Bot", "-c", "user.email=bot@acme.example", "commit", "-q", "-m", "start")
-    git(seed, "push", "-q", str(bare), "main")
+    git(seed, "tag", "v1.0")
+    for member in STAFF.values():  # colleagues' pushed work: every name is in everyone's history
+        (seed / "README.md").write_text(f"# attrs at acme\n{member.login}\n")
+        git(seed, "-c", f"user.name={member.name}", "-c", f"user.email={member.email}", "commit", "-q", "-am",
+            "docs: who looks after what")
+    git(seed, "push", "-q", "--tags", str(bare), "main")
     return bare
 
 
@@ -141,28 +159,63 @@ def commit(root: Path, member: Member, message: str, when: datetime) -> str:
     """A commit of hers, at `when` in her zone; its id."""
     (root / "work.py").write_text(f"# {message}\n", encoding="utf-8")
     git(root, "add", "work.py")
-    stamp = when.astimezone(timezone(timedelta(hours=member.offset_h))).isoformat()
-    git(root, "commit", "-q", "-m", message, env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+    git(root, "commit", "-q", "-m", message, env=shell(member, when))
     return git(root, "rev-parse", "HEAD").strip()
+
+
+def shell(member: Member, when: datetime) -> dict[str, str]:
+    """Her shell's environment at `when`: her zone, and the work identity direnv exports there."""
+    stamp = when.astimezone(timezone(timedelta(hours=member.offset_h))).isoformat()
+    zone = f"Etc/GMT{'-' if member.offset_h > 0 else '+'}{abs(member.offset_h)}"  # POSIX signs are reversed
+    return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp, "TZ": zone, "GIT_AUTHOR_NAME": member.name,
+            "GIT_AUTHOR_EMAIL": member.work_email, "GIT_COMMITTER_NAME": member.name,
+            "GIT_COMMITTER_EMAIL": member.work_email}
+
+
+def printed(root: Path, member: Member, when: datetime, *args: str) -> dict[str, object]:
+    """A command step of `git ARGS` run in her shell, with what it printed."""
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(root), "GIT_CONFIG_NOSYSTEM": "1",
+                               **shell(member, when)})
+    return {"kind": "command", "source": "shell", "command_line": " ".join(["git", *args]),
+            "exit_code": done.returncode, "output_tail": done.stdout + done.stderr}
 
 
 def episode_steps(root: Path, member: Member, seed: int, when: datetime, head: str) -> tuple[
         EpisodeHeader, list[Step], str]:
     """Her episode: the generated session, then her commit, what git printed, an agent's turn."""
     made = generate(seed, "mixed", scale=SCALE)
+    before: list[dict[str, object]] = []
+    if seed == SEEDS[0]:
+        before.append(printed(root, member, when, "switch", "-c", member.branch))
+    wip = commit(root, member, f"wip: try the case from ticket {seed}", when - timedelta(minutes=5))
+    before += [printed(root, member, when, "reset", "--hard", "HEAD~1"),  # only the reflog holds it now
+               printed(root, member, when, "reflog", "-3")]
+    (root / "scratch.py").write_text(f"# an idea {seed}\n", encoding="utf-8")
+    git(root, "add", "scratch.py")
+    before.append(printed(root, member, when, "stash", "push", "-m", f"idea {seed}"))
     sha = commit(root, member, f"parser: fix the case from ticket {seed}", when)
     last = made.steps[-1].t_ms if made.steps else 0
-    committed = git(root, "log", "-1", "--format=[main %h] %s")
+    committed = git(root, "log", "-1", f"--format=[{member.branch} %h] %s")
     log = git(root, "log", "-1")
-    own = [
+    local = datetime.fromtimestamp(int(git(root, "log", "-1", "--format=%ct")),
+                                   timezone(timedelta(hours=member.offset_h)))
+    after = [printed(root, member, when, *args) for args in (
+        ("describe", "--tags"), ("log", "--all", "--oneline", "--decorate"), ("log", "--format=raw", "-3"),
+        ("log", "--date=local", "-2"), ("stash", "list"), ("status",), ("branch", "-v"), ("show", wip))]
+    after.append({"kind": "test_run", "source": "pytest", "exit_status": 1, "args": ["-x"],
+                  "tests": [{"nodeid": "tests/test_parser.py::test_dates", "outcome": "failed",
+                             "summary": f"AssertionError: parsed {local.isoformat()} as None"}]})
+    own: list[dict[str, object]] = [*before,
         {"kind": "agent", "source": "agent", "agent": "claude-code", "hook": "UserPromptSubmit",
          "event": "prompt", "session": member.conversation, "prompt": "fix the parser"},
         {"kind": "git", "source": "git", "op": "commit", "sha": sha, "parents": [head],
-         "message": f"parser: fix the case from ticket {seed}\n", "ref": "refs/heads/main"},
+         "message": f"parser: fix the case from ticket {seed}\n", "ref": f"refs/heads/{member.branch}"},
         {"kind": "command", "source": "shell", "command_line": "git commit -am fix", "exit_code": 0,
          "output_tail": committed},
         {"kind": "command", "source": "shell", "command_line": "git log -1", "exit_code": 0,
          "output_tail": log},
+        *after,
     ]
     steps = [*made.steps,
              *(step_from_dict({**step, "t_ms": last + 1000 * (n + 1)}) for n, step in enumerate(own))]
@@ -198,7 +251,8 @@ def record(team: Team, who: str) -> None:
         when = day + timedelta(hours=number, seconds=37 * seed)
         header, steps, sha = episode_steps(root, member, seed, when, head)
         if who == "carol" and number == 1:
-            git(root, "push", "-q", "upstream", "main")  # her second commit reaches the company's repository
+            git(root, "push", "-q", "upstream", "HEAD:main")  # her second commit reaches the company's
+            git(root, "fetch", "-q", "upstream")
         else:
             team.commits[who].append(sha)
         unsigned = sealed(team, who, root, header, steps)
@@ -285,8 +339,8 @@ def brute_force(repo: Path, sha: str, wanted: set[str]) -> list[tuple[str, int, 
     lines = [line for line in head.split(b"\n") if line.startswith((b"tree ", b"parent "))]
     true_second = int(git(repo, "log", "-1", "--format=%ct", sha))
     found = []
-    for member in STAFF.values():
-        who = f"{member.name} <{member.email}>".encode()
+    for member, email in ((one, email) for one in STAFF.values() for email in (one.email, one.work_email)):
+        who = f"{member.name} <{email}>".encode()
         for second in range(true_second - WINDOW_S, true_second + WINDOW_S + 1):
             for hours in OFFSETS:
                 zone = f"{'-' if hours < 0 else '+'}{abs(hours):02d}00".encode()
@@ -314,16 +368,38 @@ def test_the_employer_can_neither_name_a_contributor_nor_link_her_episodes(team:
             assert not [run for run in shared_hex if sha.startswith(run)]
             assert brute_force(repo, sha, shared_hex) == [], f"{who}'s commit {sha} was rebuilt"
 
-    # names: the staff list's every name, e-mail, handle, folder, login and host
+    # names: the staff list's every name, e-mail (git config's and the shell's), handle, folder, login and
+    # host, though everyone's history names every colleague
     for member in STAFF.values():
-        for value in (member.name, member.email, member.handle, member.folder, member.login, member.host,
-                      member.conversation, member.client[1]):
+        for value in (member.name, member.email, member.work_email, member.handle, member.folder,
+                      member.login, member.host, member.conversation, member.client[1]):
             assert value not in everything, f"{value!r} reached the employer"
+
+    # what only her clone holds: every unpushed commit (her branch, the stash, a WIP reset away) by any
+    # prefix of 8 digits, wherever it stands; her local branch; the second and the zone of her commits
+    for who, member in STAFF.items():
+        repo = team.base / who / "src" / member.folder
+        unpushed = git(repo, "rev-list", "--all", "--reflog", "--not", "--remotes").split()
+        assert len(unpushed) >= 6  # two commits, two WIPs, two stashes (and their index commits)
+        for sha in unpushed:
+            assert sha[:8] not in everything, f"{who}'s unpushed commit {sha} reached the employer"
+        assert member.branch not in everything
+        for sha in unpushed:
+            seconds = int(git(repo, "log", "-1", "--format=%ct", sha))
+            local = datetime.fromtimestamp(seconds, timezone(timedelta(hours=member.offset_h)))
+            for form in (str(seconds), local.isoformat(), local.strftime("%H:%M:%S"), local.strftime("%z")
+                         if member.offset_h else str(seconds)):
+                assert form not in everything, f"{who}'s commit time {form} reached the employer"
+
+    # and the episodes still replay, every save's text as on disk
+    for path in (path for paths in team.episodes.values() for path in paths):
+        done = codetape(team.receiver, "verify", str(path))
+        assert done.returncode == 0, done.stdout + done.stderr
 
     # joins: nothing all of one member's episodes show that no one else's do
     values = seen_by_episode(team.episodes, out, team.seaweed, team.bucket)
-    for member, shared in singled_out(team.episodes, values).items():
-        assert not shared, f"{member}'s episodes all show, and no one else's do: {shared[:5]}"
+    for name, shared in singled_out(team.episodes, values).items():
+        assert not shared, f"{name}'s episodes all show, and no one else's do: {shared[:5]}"
 
 
 def test_a_pushed_commit_gets_the_warning_and_unpushed_ones_do_not(team: Team) -> None:
