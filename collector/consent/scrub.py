@@ -11,6 +11,11 @@
     times of day          cut to their day (wallclock.py)
 
 `Scrub.ref` is a git step's `ref`: a local branch there is its pseudonym, whatever its name.
+
+File text cannot be rewritten freely (the episode must still replay), so `file_text_patterns` gives the
+review's span masking (collector/review/spans.py, as `sign --redact` uses it) what to mask there: the
+identities no file on a remote-tracking branch holds, the unpushed commit ids (their first 7 digits and
+the hex digits after), and the times that carry an offset or are git's raw form.
 """
 
 from __future__ import annotations
@@ -63,6 +68,24 @@ class Scrub:
         if name in self._branches:
             return prefix + self._branches[name]
         return self.text(value)
+
+
+# a time with its offset (ISO 8601, `--date=iso`, `date`'s, RFC 2822's: with the date before it), or git's
+# raw form (epoch seconds and the offset)
+_OFFSET_TIME = (r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)? ?(?:[+-]\d{2}:?\d{2}|Z)(?![\w:])"
+                r"|(?<![\w.])\d{9,10} [+-]\d{4}(?!\w)")
+
+
+def file_text_patterns(known: RepositoryKnowledge) -> tuple[str, ...]:
+    """The regular expressions the span masking takes to file text (see the module's docstring)."""
+    patterns = [_OFFSET_TIME]
+    people = [value for value in known.identities if value not in known.held]
+    if people:
+        patterns.append(rf"(?i)(?<![0-9A-Za-z])(?:{_alternation(people)})(?![0-9A-Za-z])")
+    starts = sorted({sha[:7] for sha in known.unpushed if len(sha) >= 7})
+    if starts:
+        patterns.append(rf"(?:{'|'.join(starts)})[0-9a-f]*")
+    return tuple(patterns)
 
 
 def _literal_regex(values: Iterable[str], flags: int = 0) -> re.Pattern[str] | None:

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from collector.consent import sign_episode
 from collector.consent.enrol import ensure_key, wants_keys
-from collector.consent.repository import read_repository
+from collector.consent.repository import RepositoryKnowledge, read_repository
+from collector.consent.scrub import file_text_patterns
 from collector.consent.sign import require_policy
 from collector.consent.unlinkable import Timing, epoch_of, signed_how
 from collector.consent.verify import find_consent
@@ -148,8 +149,11 @@ def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, 
           policy: SigningPolicy, scope_files: list[str] | None, captured: list[str],
           mode: Timing | None, header_excludes: bool, workspace: Path | None) -> tuple[ConsentStatement, str]:
     """The statement signed, and what the managed policy's limits took out ("" when nothing)."""
+    known = None if mode is None or workspace is None else read_repository(workspace)
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         trimmed = _within_limits(original, Path(scratch), trimmed, policy)
+        if known is not None:  # unlinkable: file text masked by span, as `sign --redact` masks it
+            trimmed = _masked(original, Path(scratch), trimmed, known)
         if trimmed is None and header_excludes:  # sealed when headers still held them
             trimmed = trim_episode(original, Path(scratch) / original.name, TrimPlan())
         source = original if trimmed is None else trimmed.path
@@ -158,8 +162,7 @@ def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, 
                                  redaction=None if summary is None else summary.to_dict(),
                                  scope_files=scope_files,
                                  excluded=[*captured, *(() if trimmed is None else trimmed.plan.excludes)],
-                                 unlinkable=mode, known=None if mode is None or workspace is None
-                                 else read_repository(workspace))
+                                 unlinkable=mode, known=known)
     beyond = None if trimmed is None else trimmed.beyond
     return statement, beyond.says() if beyond else ""
 
@@ -176,6 +179,15 @@ def _within_limits(original: Path, scratch: Path, trimmed: TrimResult | None,
         return trimmed
     plan = TrimPlan(limits=limits) if trimmed is None else replace(trimmed.plan, limits=limits)
     return trim_episode(original, scratch / f"limited-{original.name}", plan)
+
+
+def _masked(original: Path, scratch: Path, trimmed: TrimResult | None,
+            known: RepositoryKnowledge) -> TrimResult:
+    """`original` trimmed by the plan so far (`trimmed`'s, or none) with what the repository knows masked in
+    file text too (consent/scrub.py file_text_patterns), as the reviewer's patterns are."""
+    plan = TrimPlan() if trimmed is None else trimmed.plan
+    plan = replace(plan, patterns=(*plan.patterns, *file_text_patterns(known)))
+    return trim_episode(original, scratch / f"unlinkable-{original.name}", plan)
 
 
 def check_discardable(path: Path) -> None:

@@ -203,6 +203,12 @@ def episode_steps(root: Path, member: Member, seed: int, when: datetime, head: s
     after = [printed(root, member, when, *args) for args in (
         ("describe", "--tags"), ("log", "--all", "--oneline", "--decorate"), ("log", "--format=raw", "-3"),
         ("log", "--date=local", "-2"), ("stash", "list"), ("status",), ("branch", "-v"), ("show", wip))]
+    colleagues = ", ".join(f"{other.name} <{other.email}>" for other in STAFF.values())
+    after.append({"kind": "file_change", "source": "watcher", "path": "REVIEW.md", "change": "created",
+                  "text": f"# review\n\nby {member.name} <{member.work_email}>, with {colleagues}\n"
+                          f"tried {wip[:10]} (reset), at {local.isoformat()}\n"
+                          f"author {member.name} <{member.email}> {int(local.timestamp())} "
+                          f"{local.strftime('%z')}\n"})  # a file she wrote: file text, masked by span
     after.append({"kind": "test_run", "source": "pytest", "exit_status": 1, "args": ["-x"],
                   "tests": [{"nodeid": "tests/test_parser.py::test_dates", "outcome": "failed",
                              "summary": f"AssertionError: parsed {local.isoformat()} as None"}]})
