@@ -16,7 +16,7 @@ Each trial draws 50 people and `--known` + 1 episodes of each. **1 of N** (N = 3
 first N people's last episode is given the person whose known episodes' centroid is nearest; chance is
 1/N. **AUC**: over every pair of the trial's episodes, how well the distance between two episodes tells a
 pair of one person's from a pair of two (ROC AUC; chance 0.5). Two classifiers, each on the times a
-receiver holds:
+receiver holds (and a third, of what re-timing keeps):
 
 - **histogram**: the intervals between consecutive steps, normalised, in bins of 20 ms (exact) or 100 ms
   up to 2 s and in 12 wider bins up to 10 min beyond (a pause is as telling as a keystroke); L1 distance.
@@ -24,6 +24,8 @@ receiver holds:
   3 s apart (consent/retime.py's PAUSE_MS); the steps of all bursts less one each, over the time from each
   burst's first step to its last, or, where a burst's steps share one time (re-timed), to the next burst's
   first step (what a receiver who knows how re-timing works would take instead); distance of the logs.
+- **bursts**: how many steps each burst holds (the same bursts), a histogram in 12 bins from 1 to 233 and
+  more, with the share of steps that start one; L1 distance. Re-timing keeps these.
 
 The times: exact; floored to 100 ms (unlinkable mode's `coarse`); a control that puts each burst's steps
 at its first step's time and keeps its duration (the histogram empties, the speed stays); re-timed by
@@ -49,6 +51,7 @@ from tests.support.timing import Timing
 PEOPLE = 50
 CHOICES = (3, 10, 50)
 MAX_MS = 2000
+BURST_EDGES = (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 1_000_000)
 WIDE_EDGES_MS = (3000, 4000, 6000, 8000, 12_000, 16_000, 24_000, 32_000, 64_000, 128_000, 300_000, 600_000)
 
 
@@ -124,6 +127,14 @@ def speed(times: list[int]) -> np.ndarray:
     return np.asarray([math.log(max(keys, 1) * 1000 / max(active, 1))])
 
 
+def bursts(times: list[int]) -> np.ndarray:
+    """The burst sizes' histogram and the share of steps that start a burst (see the module's docstring)."""
+    starts = [0, *(index for index in range(1, len(times)) if times[index] - times[index - 1] > PAUSE_MS)]
+    sizes = np.diff([*starts, len(times)])
+    counts, _ = np.histogram(sizes, bins=BURST_EDGES)
+    return np.append(counts / max(1, counts.sum()), len(starts) / max(1, len(times)))
+
+
 def distances(features: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     """L1 distance of each row of `features` to each row of `centroids`."""
     return np.abs(features[:, None, :] - centroids[None, :, :]).sum(axis=2)
@@ -159,7 +170,8 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     classifiers: tuple[tuple[str, Callable[[list[int], int], np.ndarray]], ...] = (
-        ("histogram", histogram), ("speed", lambda times, _: speed(times)))
+        ("histogram", histogram), ("speed", lambda times, _: speed(times)),
+        ("bursts", lambda times, _: bursts(times)))
     found: dict[tuple[str, str], list[list[float]]] = {
         (view, name): [] for view, _, _ in VIEWS for name, _ in classifiers}
     for _ in range(args.trials):

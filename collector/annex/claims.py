@@ -75,7 +75,8 @@ BACKING: dict[str, tuple[str, ...]] = {
     "receiver-key": (f"{T}consent/test_signing.py::"
                      "test_a_signed_episode_verifies_and_inspect_names_the_signer",),
     "unlinkable": (f"{T}consent/test_unlinkable_signing.py::"
-                   "test_sign_unlinkable_signs_with_an_episode_key_and_keeps_the_day_and_100_ms_steps_only",
+                   "test_sign_unlinkable_signs_with_an_episode_key_and_keeps_the_day_and_re_timed_steps_only",
+                   f"{T}consent/test_unlinkable_timing.py::test_unlinkable_signing_re_times_by_default",
                    f"{T}dataset/test_dataset_unlinkable.py::"
                    "test_every_members_episode_is_accepted_under_a_key_of_its_own_in_every_table",
                    f"{T}consent/test_unlinkable_contributors.py::"
@@ -317,7 +318,8 @@ def holders(settings: InForce) -> list[Claim]:
              "member, the time of day an episode was recorded or signed (only the day), the editor's or "
              "codetape's exact build (only major.minor), the workspace's folder name, a git remote other "
              "than the shared ones the policy lists, or step times finer than 100 ms (unless the "
-             "contributor signed for exact timing).",),
+             "contributor signed for exact timing); by default, nor the time between the steps of a burst "
+             "of typing, nor its length, which carry a typist's rhythm.",),
             ("It can still learn whatever the content tells: code, file paths, commit messages, a shared "
              "remote the policy lists.",))))
     else:

@@ -28,6 +28,7 @@ revert in the same burst, and a command's duration is its re-timed span.
 
     Retiming.of_steps(steps, rng)  the bursts of an episode's steps and their new times
     retimed(step, retiming)        `step` with every time it holds as `retiming` moves it
+    timing_words(timing)           a statement's `timing` as `sign` and `verify` say it
 """
 
 from __future__ import annotations
@@ -134,3 +135,12 @@ def retimed(step: Step, retiming: Retiming) -> Step:
     elif isinstance(step, kinds.GapStep) and step.until_ms is not None:
         changes["until_ms"] = retiming.at(step.until_ms)
     return msgspec.structs.replace(step, **changes)
+
+
+def timing_words(timing: str | None) -> str:
+    """A statement's `timing` in a few words (an unlinkable statement's: absent ones read as before)."""
+    if timing == "exact":
+        return "times to the ms"
+    if timing == "retimed":
+        return "times re-timed (a burst at one time, its length drawn: no typing rhythm)"
+    return "times in 100 ms steps"

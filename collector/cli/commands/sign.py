@@ -233,12 +233,14 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
 
 def signed_how(statement: ConsentStatement) -> str:
     """"by KEY_ID", or what an unlinkable signature says."""
+    from collector.consent.retime import timing_words
+
     authorisation = statement.reviewer.authorisation
     if authorisation is None:
         return f"by {statement.reviewer.key_id}"
-    times = "times to the ms" if statement.timing == "exact" else "times in 100 ms steps"
     return (f"unlinkable with episode key {statement.reviewer.key_id} (authorised by issuer "
-            f"{authorisation.issuer} for {authorisation.epoch}; the day only, {times})")
+            f"{authorisation.issuer} for {authorisation.epoch}; the day only, "
+            f"{timing_words(statement.timing)})")
 
 
 def ask_passphrase(path: Path | None, home: Home) -> str | None:

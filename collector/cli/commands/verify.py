@@ -93,6 +93,7 @@ def read_issuer(path: Path) -> IssuerRecord:
 
 def signer_note(statement: ConsentStatement, record: IssuerRecord | None) -> str:
     """Who signed, as `ok (...)` says it; EpisodeError when `record` does not authorise the key."""
+    from collector.consent.retime import timing_words
     from collector.consent.unlinkable import authorisation_problem
 
     authorisation = statement.reviewer.authorisation
@@ -103,9 +104,8 @@ def signer_note(statement: ConsentStatement, record: IssuerRecord | None) -> str
     if authorisation is None:
         return f"signed by {statement.reviewer.key_id}"
     checked = "" if record is not None else " (not checked: give --trust-issuer ISSUER.pub)"
-    times = "times to the ms" if statement.timing == "exact" else "times in 100 ms steps"
     return (f"unlinkable: episode key {statement.reviewer.key_id}, authorised by issuer "
-            f"{authorisation.issuer} for {authorisation.epoch}{checked}; {times}")
+            f"{authorisation.issuer} for {authorisation.epoch}{checked}; {timing_words(statement.timing)}")
 
 
 def _noting_resyncs(steps: Iterable[Step], resyncs: list[GapStep]) -> Iterator[Step]:

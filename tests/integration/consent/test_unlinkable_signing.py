@@ -71,7 +71,7 @@ def test_sign_unlinkable_signs_with_an_episode_key_and_keeps_the_day_and_re_time
     home = Home(enrolled)
     done = codetape(enrolled, "sign", str(a_full_episode(tmp_path)), "--unlinkable", "--yes")
     assert done.returncode == 0, done.stderr
-    assert "signed unlinkable with episode key" in done.stdout and "times in 100 ms steps" in done.stdout
+    assert "signed unlinkable with episode key" in done.stdout and "times re-timed" in done.stdout
     signed = home.outbox / f"{FULL_HEADER.episode_id}.ctape"
     statement = statement_of(signed)
     taken = used_keys(home)

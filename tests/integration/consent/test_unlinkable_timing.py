@@ -47,6 +47,12 @@ def signed(home: Home, source: Path, target: Path) -> tuple[ConsentStatement, li
     return parse_statement(unpack_payload(episode.consent)[1]), [step.t_ms for step in episode.steps()]
 
 
+def said_by_verify(home: Home, episode: Path) -> str:
+    done = codetape(home.root, "verify", str(episode))
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def recorded() -> list[int]:
     return [step.t_ms for step in FULL]
 
@@ -54,6 +60,8 @@ def recorded() -> list[int]:
 def test_unlinkable_signing_re_times_by_default(home: Home, tmp_path: Path) -> None:
     statement, held = signed(home, DIRECTORY / "full.ctape", tmp_path / "signed.ctape")
     assert statement.timing == "retimed"
+    assert said_by_verify(home, tmp_path / "signed.ctape").endswith(
+        "; times re-timed (a burst at one time, its length drawn: no typing rhythm))\n")
     was = recorded()
     assert len(held) == len(was) and held == sorted(held) and all(t % 100 == 0 for t in held)
     assert any(0 < later - earlier <= 3000 for earlier, later in pairwise(was))  # a burst to re-time
@@ -71,6 +79,7 @@ def test_timing_coarse_keeps_100_ms_steps(home: Home, tmp_path: Path) -> None:
     home.config.write_text('[consent]\ntiming = "coarse"\n', encoding="utf-8")
     statement, held = signed(home, DIRECTORY / "full.ctape", tmp_path / "signed.ctape")
     assert statement.timing == "coarse"
+    assert said_by_verify(home, tmp_path / "signed.ctape").endswith("; times in 100 ms steps)\n")
     assert held == [t - t % 100 for t in recorded()]
 
 
@@ -78,6 +87,7 @@ def test_timing_exact_keeps_the_times_recorded(home: Home, tmp_path: Path) -> No
     home.config.write_text('[consent]\ntiming = "exact"\n', encoding="utf-8")
     statement, held = signed(home, DIRECTORY / "full.ctape", tmp_path / "signed.ctape")
     assert statement.timing == "exact"
+    assert said_by_verify(home, tmp_path / "signed.ctape").endswith("; times to the ms)\n")
     assert held == recorded()
 
 
