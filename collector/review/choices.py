@@ -81,18 +81,19 @@ def signing_mode(home: Home, unlinkable: bool = False) -> Timing | None:
     return settings.timing if unlinkable or settings.mode == "unlinkable" else None
 
 
-def share_context(home: Home) -> tuple[bool, tuple[str, bool] | None]:
+def share_context(home: Home) -> tuple[Timing | None, tuple[str, bool] | None]:
     """How a share from this home would be signed and sent, for the review's managed-policy checks:
-    (unlinkable, (the upload destination configured, whether the managed policy allows it) or None when
-    there is none or it cannot be read (status and upload say why))."""
+    (the timing it would be signed unlinkable with, None when attributed, (the upload destination
+    configured, whether the managed policy allows it) or None when there is none or it cannot be read
+    (status and upload say why))."""
     # the managed policy's checks only when the review checks a share
     from collector.errors import CodetapeError
     from collector.upload.destinations import named, policy_refusal
 
     try:
-        unlinkable = signing_mode(home) is not None
+        unlinkable = signing_mode(home)
     except CodetapeError:
-        unlinkable = False
+        unlinkable = None
     try:
         destination = named(home)
         if destination is None:

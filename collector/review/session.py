@@ -69,10 +69,11 @@ class ReviewSession:
     def _load(self) -> None:
         episode = open_episode(self.current)
         self.timeline = Timeline()
-        unlinkable, destination = share_context(self.home)
+        timing, destination = share_context(self.home)
         self.summary: ReviewSummary = build_summary(episode, redaction=self.redaction, policy=self.policy,
-                                                    on_step=self.timeline.add, unlinkable=unlinkable,
-                                                    destination=destination, workspace=self.workspace)
+                                                    on_step=self.timeline.add, unlinkable=timing is not None,
+                                                    destination=destination, workspace=self.workspace,
+                                                    timing=timing or "retimed")
         if self.policy_error is not None:
             self.summary.terms = Terms(problem=self.policy_error)
         self.browser = Browser(open_episode(self.current))

@@ -107,7 +107,7 @@ def summary_of(path: Path, home: Home, workspace: Path | None) -> tuple[dict[str
     """An episode's summary as JSON data and as lines for a person."""
     from collector.episode.resolve import open_ref
     from collector.policy.sharing import load_signing_policy
-    from collector.review.choices import share_context, signing_mode
+    from collector.review.choices import share_context
     from collector.review.errors import ReviewError
     from collector.review.locate import workspace_for
     from collector.review.summary_view import Terms, build_summary
@@ -122,10 +122,10 @@ def summary_of(path: Path, home: Home, workspace: Path | None) -> tuple[dict[str
         error = None
     except PolicyError as exc:
         policy, error = None, str(exc)
-    unlinkable, destination = share_context(home)
-    timing = signing_mode(home, unlinkable=True) if unlinkable else None
-    summary = build_summary(episode, redaction=read_summary(path), policy=policy, unlinkable=unlinkable,
-                            destination=destination, workspace=root, timing=timing or "retimed")
+    timing, destination = share_context(home)
+    summary = build_summary(episode, redaction=read_summary(path), policy=policy,
+                            unlinkable=timing is not None, destination=destination, workspace=root,
+                            timing=timing or "retimed")
     if error is not None:
         summary.terms = Terms(problem=error)
     data = {"path": str(path), "workspace_dir": None if root is None else str(root), **summary.to_json()}

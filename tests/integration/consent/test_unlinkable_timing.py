@@ -19,6 +19,7 @@ from collector.export.formats import FORMATS
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy
 from collector.review.choices import signing_mode
+from collector.review.session import ReviewSession
 from schemas.consent import ConsentStatement
 from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY, FULL
@@ -136,3 +137,17 @@ def test_review_summary_gives_the_rhythm_figures_of_the_timing_config_asks_for(t
         done = codetape(reviewer.root, "review", "--summary", str(episode))
         assert done.returncode == 0, done.stderr
         assert said in done.stdout, done.stdout
+
+
+def test_the_review_session_gives_the_rhythm_figures_of_the_timing_config_asks_for(tmp_path: Path) -> None:
+    reviewer = Home(tmp_path / "reviewer")
+    episode = reviewer.ensure(reviewer.episodes) / "full.ctape"
+    shutil.copy(DIRECTORY / "full.ctape", episode)
+    for timing, said in (("retimed", "unlinkable  times re-timed: "),
+                         ("exact", 'unlinkable  times to the millisecond (timing = "exact"): your typing')):
+        reviewer.config.write_text(f'[consent]\nmode = "unlinkable"\ntiming = "{timing}"\n', encoding="utf-8")
+        session = ReviewSession(episode, reviewer)
+        try:
+            assert session.summary.unlinkable[-1].startswith(said), session.summary.unlinkable
+        finally:
+            session.close()
