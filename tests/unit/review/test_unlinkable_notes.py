@@ -12,7 +12,7 @@ import msgspec
 from collector.episode import open_episode
 from collector.policy.managed import Managed
 from collector.review.summary_view import build_summary
-from collector.review.unlinkable import unlinkable_notes
+from collector.review.unlinkable import RHYTHM, unlinkable_notes
 from schemas.header import CaptureSettings, ClientInfo, EpisodeHeader, WorkspaceIdentity
 from schemas.settings import ALL_CHANNELS, ManagedPolicy
 from tests.fixtures.make_golden import DIRECTORY, FULL_HEADER
@@ -104,3 +104,19 @@ def test_every_editor_is_said_to_be_left_out() -> None:
     assert unlinkable_notes(both, None)[1] == (
         "unlinkable  editors left out: Neovim 0.11.4, Code - OSS 1.96.2 are what your laptop runs, which the "
         "fleet's configuration says, so signing drops them")
+
+
+def test_the_rhythm_figures_are_the_benchs() -> None:
+    """RHYTHM quotes bench/README.md's rhythm section (bench/rhythm.py): the better of the interval histogram
+    and the speed, 1 of 10 rounded to a whole percent, and the pairwise AUC; rerun the bench and update
+    RHYTHM (and docs/unlinkable.md) together."""
+    readme = (Path(__file__).parents[3] / "bench" / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- rhythm:start -->")[1].split("<!-- rhythm:end -->")[0]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in section.splitlines()
+            if line.startswith("| ")]
+    names = {"exact": "exact", "coarse": "100 ms steps (coarse)", "retimed": "re-timed (retimed)"}
+    for timing, (of_ten, auc) in RHYTHM.items():
+        found = [row for row in rows if row[0] == names[timing] and row[1] in ("histogram", "speed")]
+        assert len(found) == 2, (timing, rows)
+        assert of_ten == f"{round(max(float(row[3].rstrip('%')) for row in found))} %", timing
+        assert auc == f"{max(float(row[5]) for row in found):.2f}", timing
