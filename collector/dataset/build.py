@@ -55,6 +55,7 @@ from collector.dataset.output.output import Output, open_output
 from collector.dataset.output.retention import find_expired, purge_records
 from collector.dataset.output.snapshots import committed, purge_earlier, take, tidy, write_snapshot
 from collector.dataset.output.staged import Exported
+from collector.dataset.output.twins import write_twins
 from collector.dataset.output.withdraw import Removal, Withdrawn, find_withdrawn, remove_rows
 from collector.export.split import SplitIndex, duplicates, leaks
 from collector.protocol.clock import Clock, utc_now
@@ -190,6 +191,7 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     if items:
         exported.add(engine.exports(items, context, out))
     crossed = dedup_build(out, formats, before)
+    write_twins(out, formats)  # the training exports as Parquet too, once their rows are final
     for fmt, sides in crossed.left_out.items():
         exported.records[fmt] -= sum(sides.values())
     manifest.exports = list(formats)

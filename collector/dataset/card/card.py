@@ -1,12 +1,14 @@
 """The dataset card's README, written into OUT by every build (`write_card`), croissant.json beside it.
 
 `README.md` holds Hugging Face's card metadata (one `configs` entry per table, an empty one too, so
-`datasets.load_dataset(OUT, "steps")` loads that table and not whatever `datasets` guesses; `license` the SPDX
-ids the episodes' licences name, lower-cased as the hub lists them; `language`, `task_categories` and
-`size_categories` from the hub's vocabularies; the scorecard's figures as numbers under `codetape`), what the
-dataset holds, how it was made (consent, redaction, revocation), its scorecard (scores.py), its licences and
-purposes, and the data dictionary (dictionary.py) for every table: templates/card.md.j2 rendered with the
-`Facts` read from the manifest and the `episodes` table (facts.py); croissant.json is croissant.py's.
+`datasets.load_dataset(OUT, "steps")` loads that table and not whatever `datasets` guesses, and one per
+training export with Parquet twins, `load_dataset(OUT, "kto")`, each export a section: exports.py;
+`license` the SPDX ids the episodes' licences name, lower-cased as the hub lists them; `language`,
+`task_categories` and `size_categories` from the hub's vocabularies; the scorecard's figures as numbers
+under `codetape`), what the dataset holds, how it was made (consent, redaction, revocation), its
+scorecard (scores.py), its licences and purposes, and the data dictionary (dictionary.py) for every
+table: templates/card.md.j2 rendered with the `Facts` read from the manifest and the `episodes` table
+(facts.py); croissant.json is croissant.py's.
 
 Whatever the template interpolates is taken for contributor text unless it says otherwise, and written as
 code: one line, one inline code span fenced by more backticks than it holds, `|` escaped for the table around
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 import yaml
@@ -31,6 +34,7 @@ from markupsafe import Markup
 from collector import __version__
 from collector.dataset.card.croissant import croissant
 from collector.dataset.card.dictionary import TABLES as DOCS
+from collector.dataset.card.exports import TRAINING, balance, configs, loading, training_exports
 from collector.dataset.card.facts import Facts, Ours, k_text, read_facts
 from collector.dataset.card.scores import Scores, score_keys, scorecard, scores
 from collector.dataset.output.manifest import DatasetManifest
@@ -88,6 +92,7 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
         "origins_text": Ours(f"of the characters written (what the edits and the writes to disk inserted, as "
                              f"`--origin` counts them): {origins}" if total else "nothing written yet"),
         "tables": [_table(name, manifest) for name in TABLES],
+        "exports": [_export(name, facts.labels.get(name, Counter())) for name in training_exports(manifest)],
         "scorecard": scorecard(figures),
     }
     return _environment().get_template("card.md.j2").render(context)
@@ -105,9 +110,10 @@ def front_matter(manifest: DatasetManifest, facts: Facts, figures: Scores) -> st
         "task_categories": list(HF_TASKS),
         "size_categories": [size_category(manifest.rows.get(default, 0))],
         "tags": list(HF_TAGS),
-        "configs": [{"config_name": name,
-                     "data_files": [{"split": "train", "path": f"{name}/**/*.parquet"}],
-                     **({"default": True} if name == default else {})} for name in TABLES],
+        "configs": [*({"config_name": name,
+                       "data_files": [{"split": "train", "path": f"{name}/**/*.parquet"}],
+                       **({"default": True} if name == default else {})} for name in TABLES),
+                    *configs(manifest, facts.labels)],
         "codetape": score_keys(figures),
     }
     text: str = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
@@ -131,6 +137,15 @@ def _trust_text(manifest: DatasetManifest) -> str:
 
 
 @dataclass(frozen=True)
+class _Export:
+    name: Ours
+    label: Ours
+    balance: Ours
+    bias: Ours
+    load: str  # codetape's own code, in a code span
+
+
+@dataclass(frozen=True)
 class _Column:
     name: Ours
     type: Ours
@@ -151,6 +166,12 @@ class _Table:
     rows: int
     doc: _Doc
     columns: list[_Column]
+
+
+def _export(name: str, labels: Counter[str]) -> _Export:
+    doc = TRAINING[name]
+    return _Export(Ours(name), Ours(doc.label), Ours(balance(name, labels)), Ours(doc.bias),
+                   loading(name, labels["rows"]))
 
 
 def _table(name: str, manifest: DatasetManifest) -> _Table:

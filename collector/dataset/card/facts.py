@@ -1,7 +1,8 @@
 """What the dataset card says of the episodes, read from a build's output: `Facts`.
 
 `read_facts` reads them from the manifest and the `episodes` table (the scorecard's survival also reads the
-one column `edits.survived_to_end`, a batch at a time), never from where the episodes were read (the
+one column `edits.survived_to_end`, a batch at a time; the training exports' label balance their files,
+exports.py), never from where the episodes were read (the
 receiver's source location); the annex (collector/annex/in_force.py) reads the same. `consent_mode` and
 `k_text` are the consent the manifest records, as the card and croissant.json state it. A text codetape
 writes itself where a contributor gave none (NONE_GIVEN) is marked `Ours`, so the card writes it as its own
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from collector.dataset.card.exports import read_labels
 from collector.dataset.output.known import table_rows
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import Output
@@ -45,6 +47,7 @@ class Facts:
     outcomes: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
     disagree: int = 0  # episodes whose signals gave different verdicts
     survival: Counter[int] = field(default_factory=Counter)  # edits by survived_to_end, in thousandths
+    labels: dict[str, Counter[str]] = field(default_factory=dict)  # training export -> its rows' labels
 
     @property
     def timeframe(self) -> str:
@@ -78,6 +81,7 @@ def read_facts(out: Output, manifest: DatasetManifest) -> Facts:
         thousandths = pc.cast(pc.floor(pc.multiply(batch.column(0).drop_null(), 1000)), pa.int32())
         facts.survival.update({item["values"]: item["counts"] for item in pc.value_counts(thousandths
                                                                                          ).to_pylist()})
+    facts.labels = read_labels(out, manifest)
     facts.licences = sorted(licences.items(), key=lambda item: (-item[1], item[0]))
     facts.purposes = sorted(purposes.items(), key=lambda item: (-item[1], item[0]))
     return facts

@@ -20,6 +20,7 @@ from collector.dataset.errors import OutputFailed
 from collector.dataset.output.output import Output
 from collector.dataset.output.staged import FOLDER, write_chunks
 from collector.export.examples import KEYS, dedup, kept
+from collector.export.formats import FORMATS
 
 CHUNK = 1 << 20
 
@@ -36,7 +37,8 @@ class CrossSplit:
 
 def listed(out: Output, formats: list[str] | tuple[str, ...]) -> dict[str, set[str]]:
     """The export files now in OUT of the formats `dedup_build` works on: format -> relative paths."""
-    return {fmt: set(out.sizes(f"{FOLDER}/{fmt}", suffix="")) for fmt in formats if fmt in KEYS}
+    return {fmt: set(out.sizes(f"{FOLDER}/{fmt}", suffix=FORMATS[fmt].suffix or "")) for fmt in formats
+            if fmt in KEYS}  # (not their Parquet twins, twins.py: written after this)
 
 
 def dedup_build(out: Output, formats: list[str] | tuple[str, ...], before: dict[str, set[str]]) -> CrossSplit:

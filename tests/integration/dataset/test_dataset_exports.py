@@ -8,7 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from collector.dataset.engines.exports import export_formats
+from collector.dataset.output.twins import SCHEMAS, TWIN
 from collector.episode import open_episode, write_episode_file
 from collector.export.result import SPLIT_FORMATS
 from tests.cli import codetape
@@ -28,8 +31,9 @@ FIXTURES = ("full", "offers", "agents", "origins", "unicode")
 
 
 def files(out: Path, fmt: str) -> dict[str, bytes]:
+    """The export files of `fmt`, but their Parquet twins (collector/dataset/output/twins.py)."""
     return {path.removeprefix(f"{fmt}/"): data for path, data in export_files(out).items()
-            if path.startswith(f"{fmt}/")}
+            if path.startswith(f"{fmt}/") and not (fmt in SCHEMAS and path.endswith(TWIN))}
 
 
 def test_exports_made_in_the_build_pass_are_what_codetape_export_writes(tmp_path: Path) -> None:
@@ -61,6 +65,11 @@ def test_exports_made_in_the_build_pass_are_what_codetape_export_writes(tmp_path
         assert built == files(alone, fmt), fmt  # one process and a pool of workers: the same bytes
         suffix = next(iter(built)).split(".", 1)[1]
         assert set(built) == {f"{signer}/{episode_id}.{suffix}" for episode_id in ids}, fmt  # no duplicate
+        if fmt in SCHEMAS:  # each file of rows with its Parquet twin, the same rows
+            for name, data in built.items():
+                twin = pooled / "exports" / fmt / name.replace(".jsonl", TWIN)
+                rows = [json.loads(line) for line in data.splitlines()]
+                assert (pq.read_table(twin).to_pylist() if twin.exists() else []) == rows, (fmt, name)
         for episode_id, path in ids.items():
             into = tmp_path / "cli" / fmt / episode_id
             done = codetape(alice.home.root, "export", str(path), "--format", fmt, "-o", str(into))

@@ -198,3 +198,26 @@ def test_an_outcome_that_looks_like_yaml_or_front_matter_stays_a_key_of_codetape
     assert [config["config_name"] for config in data.get("configs")] == list(TABLES)
     front = yaml.safe_load(text.split("\n---\n", 1)[0].removeprefix("---\n"))
     assert front["codetape"] == data.get("codetape") and front["license"] == data.get("license") == ["mit"]
+
+
+def test_each_training_export_kept_is_a_config_and_a_section_with_its_label_rule_and_balance() -> None:
+    """Issue 71, item 3: a config per training export with Parquet twins and rows (kto here; dpo has no
+    rows yet, swe-messages no twins), and a section per export: its label, its balance, its selection."""
+    manifest = DatasetManifest(source="file:///src", rows={"episodes": 3},
+                               exports=["zeta2", "kto", "dpo", "swe-messages"])
+    facts = Facts(episodes=3, labels={
+        "kto": Counter({"rows": 5, "desirable": 4, "undesirable": 1}),
+        "swe-messages": Counter({"rows": 2, "resolved 1": 1, "resolved -1": 1})})
+    card = readme(manifest, facts)
+    meta = yaml.safe_load(card.split("---\n", 2)[1])
+    named = {config["config_name"]: config["data_files"] for config in meta["configs"]}
+    assert list(named) == [*TABLES, "kto"]
+    assert named["kto"] == [{"split": "train", "path": "exports/kto/**/*.kto.parquet"}]
+    section = card[card.index("## Training exports"):card.index("## Consent and licences")]
+    assert [line for line in section.splitlines() if line.startswith("### ")] == [
+        "### `kto`", "### `dpo`", "### `swe-messages`"]
+    assert ("5 rows: 4 desirable (true), 1 undesirable (false); with undesirable_weight 1, a "
+            "desirable_weight in [0.25, 0.33]") in section
+    assert "0 pairs" in section and "2 rows: 1 resolved 1, 0 resolved 0, 1 resolved -1" in section
+    assert '`datasets.load_dataset("path/to/this/dataset", "kto", split="train")`' in section
+    assert section.count("- label: ") == section.count("- selection: ") == 3

@@ -1,0 +1,158 @@
+"""The training exports a build keeps (`dataset build --exports`) as the card gives them: a short section
+each (what its label means, the label balance read from its files, `read_labels`, and how its rows were
+selected: the bias a lab should know of), and a `configs` entry for each that has Parquet twins
+(output/twins.py: kto, dpo, dpo-fim, stepwise), so that `datasets.load_dataset(OUT, "kto")` loads it by
+name. swe-messages' rows (messages of several shapes) have no twin: they load as JSON lines
+(docs/exports.md).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import msgspec
+
+from collector.dataset.output.manifest import DatasetManifest
+from collector.dataset.output.output import Output
+from collector.dataset.output.staged import FOLDER
+from collector.dataset.output.twins import SCHEMAS, twin_suffix
+from collector.export.formats import FORMATS
+from schemas.compiled import compile_module
+
+
+@dataclass(frozen=True)
+class TrainingExport:
+    label: str  # what the label means, and when a row is written
+    bias: str  # which rows there are, and which there cannot be
+
+
+KTO_ADVICE = ("TRL's KTO advice: desirable_weight x desirable rows / (undesirable_weight x undesirable rows) "
+              "within [1, 4/3]")
+OFFERS_BIAS = ("offers come only from editors and language servers that report them (codetape's bridge "
+               "in proxy mode, the Neovim and Emacs plugins' completion menus; VS Code's inline suggestions "
+               "make no offer step), and only an AI's (an inline suggestion, a server or item known as an "
+               "AI's); the prompt is the buffer's text at the offer, what the model saw")
+TRAINING: dict[str, TrainingExport] = {
+    "kto": TrainingExport(
+        "`label` true: an AI's suggestion taken (or its part taken) and still there when it settled; false: "
+        "the developer's own text written over it. An offer not taken and left alone, or typed as offered, "
+        "makes no row (the developer may not have looked at it).",
+        f"{OFFERS_BIAS}; negatives only where the developer wrote text of their own in the suggestion's "
+        f"place, so taken items outnumber them. {KTO_ADVICE}."),
+    "dpo": TrainingExport(
+        "no label: every row is a preference, `chosen` the developer's text that replaced an AI's suggestion "
+        "(`rejected`), taken first or not (`outcome` overwritten or partly_accepted).",
+        f"{OFFERS_BIAS}; only suggestions the developer's text replaced make a pair."),
+    "dpo-fim": TrainingExport(
+        "as dpo's: every row a preference, the text behind the caret in a fill-in-the-middle prompt.",
+        f"{OFFERS_BIAS}; only suggestions the developer's text replaced make a pair."),
+    "stepwise": TrainingExport(
+        "a row per failing test run and the next green one; `labels` one per edit burst between them, false "
+        "for a burst none of whose inserted characters is left in the files at the green run.",
+        "only episodes whose test runs were recorded (the pytest plugin, `codetape run`, the shell hook), "
+        "only mistakes fixed within the episode; tests that never pass again make no row."),
+    "swe-messages": TrainingExport(
+        "a row per task; `resolved` 1 when the task's outcome signal says it passed, 0 failed or abandoned, "
+        "-1 when no signal says anything.",
+        "only episodes with actions; steps before an episode's first task are in no row."),
+    "swe-messages-developer": TrainingExport(
+        "as swe-messages', with an AI agent's calls as user turns.",
+        "as swe-messages'; a task the agent did alone (no assistant turn left) makes no row."),
+}
+
+
+class _Kto(msgspec.Struct):
+    label: bool
+
+
+class _Pair(msgspec.Struct):
+    outcome: str
+
+
+class _Stepwise(msgspec.Struct):
+    labels: list[bool]
+
+
+class _Task(msgspec.Struct):
+    resolved: int
+
+
+def training_exports(manifest: DatasetManifest) -> list[str]:
+    """The training exports this dataset keeps, in TRAINING's order."""
+    return [name for name in TRAINING if name in manifest.exports]
+
+
+def configs(manifest: DatasetManifest, labels: dict[str, Counter[str]]) -> list[dict[str, object]]:
+    """The card's `configs` entries for the training exports the dataset keeps that have Parquet twins
+    (output/twins.py) and rows (`labels`, read_labels): their twins, one `train` split (each row carries
+    its own `split`)."""
+    return [{"config_name": name,
+             "data_files": [{"split": "train", "path": f"{FOLDER}/{name}/**/*{twin_suffix(name)}"}]}
+            for name in training_exports(manifest) if name in SCHEMAS and labels.get(name, Counter())["rows"]]
+
+
+def loading(name: str, rows: int) -> str:
+    """How the card says to load the training export `name` of `rows` rows."""
+    if not rows:
+        return "no rows yet"
+    if name in SCHEMAS:
+        return f'datasets.load_dataset("path/to/this/dataset", "{name}", split="train")'
+    return (f'datasets.load_dataset("json", data_files="path/to/this/dataset/{FOLDER}/{name}/**/*'
+            f'{FORMATS[name].suffix}", split="train")')
+
+
+def read_labels(out: Output, manifest: DatasetManifest) -> dict[str, Counter[str]]:
+    """Each training export's rows and labels, counted from its files: kto's desirable and undesirable rows,
+    stepwise's rows and steps labelled true and false, dpo's pairs by outcome, swe-messages' tasks by
+    `resolved`."""
+    counts: dict[str, Counter[str]] = {}
+    for name in training_exports(manifest):
+        counted = counts[name] = Counter()
+        folder = f"{FOLDER}/{name}"
+        for path in out.sizes(folder, FORMATS[name].suffix or ""):
+            for line in (out.read(path) or b"").splitlines():
+                if line.strip():
+                    _count(name, line, counted)
+    return counts
+
+
+def _count(name: str, line: bytes, counted: Counter[str]) -> None:
+    counted["rows"] += 1
+    match name:
+        case "kto":
+            counted["desirable" if msgspec.json.decode(line, type=_Kto).label else "undesirable"] += 1
+        case "dpo" | "dpo-fim":
+            counted[msgspec.json.decode(line, type=_Pair).outcome] += 1
+        case "stepwise":
+            labels = msgspec.json.decode(line, type=_Stepwise).labels
+            counted["true steps"] += sum(labels)
+            counted["false steps"] += len(labels) - sum(labels)
+        case _:  # swe-messages and swe-messages-developer
+            counted[f"resolved {msgspec.json.decode(line, type=_Task).resolved}"] += 1
+
+
+def balance(name: str, counts: Counter[str]) -> str:
+    """The label balance as the card states it."""
+    rows = counts["rows"]
+    match name:
+        case "kto":
+            desirable, undesirable = counts["desirable"], counts["undesirable"]
+            text = f"{rows:,} rows: {desirable:,} desirable (true), {undesirable:,} undesirable (false)"
+            if desirable and undesirable:
+                low = undesirable / desirable
+                text += (f"; with undesirable_weight 1, a desirable_weight in [{low:.2f}, {low * 4 / 3:.2f}] "
+                         f"keeps TRL's advised ratio")
+            return text
+        case "dpo" | "dpo-fim":
+            return f"{rows:,} pairs: " + ", ".join(f"{counts[outcome]:,} {outcome}" for outcome in
+                                                   ("overwritten", "partly_accepted"))
+        case "stepwise":
+            return (f"{rows:,} rows; steps: {counts['true steps']:,} labelled true, "
+                    f"{counts['false steps']:,} false")
+        case _:
+            return f"{rows:,} rows: " + ", ".join(f"{counts[f'resolved {value}']:,} resolved {value}"
+                                                  for value in (1, 0, -1))
+
+
+compile_module(__name__)

@@ -1,0 +1,82 @@
+"""The training exports' rows also as Parquet, so that `datasets.load_dataset(OUT, "kto")` loads them by
+the card's configs: `datasets` reads every config of a folder with the one builder it infers from the
+first config's files (the tables' Parquet), so a config of JSON lines beside them cannot load.
+
+Each export file `exports/FORMAT/SIGNER/<id>.FORMAT.jsonl` of a format with a fixed row type (SCHEMAS) gets
+a twin, `<id>.FORMAT.parquet` beside it, holding the same rows in the same order under an explicit
+schema (so that every file of a format has the same columns); a file of no rows has none (`datasets`
+refuses a Parquet file of no rows), and the card names no config for a format of no rows yet.
+`write_twins` runs after the build has published and rewritten its export files (cross_split.py), and
+writes the twin of every file that has none: this build's new files, and those of builds made before
+twins were written. A twin goes where its file goes: it is named by the episode's id in its signer's
+folder, so revocation removes it with the file (engines/exports.py `remove_exports`), and snapshots list
+it with it.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pyarrow as pa
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from collector.dataset.errors import OutputFailed
+from collector.dataset.output.output import Output
+from collector.dataset.output.staged import FOLDER
+from collector.export.formats import FORMATS
+
+_TEXT = pa.string()
+_PAIR = [("prompt", _TEXT), ("chosen", _TEXT), ("rejected", _TEXT)]
+_ROW = [("name", _TEXT), ("path", _TEXT), ("via", _TEXT), ("outcome", _TEXT), ("split", _TEXT)]
+SCHEMAS: dict[str, pa.Schema] = {
+    "kto": pa.schema([("prompt", _TEXT), ("completion", _TEXT), ("label", pa.bool_()), ("settled", _TEXT),
+                      *_ROW]),
+    "dpo": pa.schema([*_PAIR, ("suffix", _TEXT), ("settled", _TEXT), *_ROW]),
+    "dpo-fim": pa.schema([*_PAIR, ("settled", _TEXT), *_ROW]),
+    "stepwise": pa.schema([("prompt", _TEXT), ("completions", pa.list_(_TEXT)),
+                           ("labels", pa.list_(pa.bool_())),
+                           ("completion_steps", pa.list_(pa.list_(pa.int64()))), ("name", _TEXT),
+                           ("failing_step", pa.int64()), ("passing_step", pa.int64()), ("split", _TEXT)]),
+}
+TWIN = ".parquet"
+
+
+def twin_suffix(fmt: str) -> str:
+    """`.kto.parquet` for kto: the file name's ending of a twin."""
+    return (FORMATS[fmt].suffix or "").removesuffix(".jsonl") + TWIN
+
+
+def write_twins(out: Output, formats: list[str] | tuple[str, ...]) -> list[str]:
+    """Write the twin of every export file of `formats` (those with a row type) that has none; the twins
+    written (relative paths)."""
+    written = []
+    for fmt in formats:
+        if fmt not in SCHEMAS:
+            continue
+        folder, suffix, twin = f"{FOLDER}/{fmt}", FORMATS[fmt].suffix or "", twin_suffix(fmt)
+        have = set(out.sizes(folder, twin))
+        for path, size in sorted(out.sizes(folder, suffix).items()):
+            target = path.removesuffix(suffix) + twin
+            if not size or target in have:
+                continue
+            lines = out.read(path) or b""
+            if lines.strip():  # (a file of no rows has none: `datasets` refuses a Parquet file of none)
+                out.write(target, parquet(SCHEMAS[fmt], lines, out.describe(path)))
+                written.append(target)
+    return written
+
+
+def parquet(schema: pa.Schema, lines: bytes, where: str) -> bytes:
+    """JSON lines (one at least) as one Parquet file (zstd) of `schema`; a row with a field the schema lacks
+    is refused."""
+    try:
+        table = pajson.read_json(
+            io.BytesIO(lines), read_options=pajson.ReadOptions(block_size=max(1 << 20, len(lines) + 1)),
+            parse_options=pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
+        ).select(schema.names).cast(schema)
+    except (pa.ArrowException, ValueError) as exc:
+        raise OutputFailed(f"cannot write the Parquet twin of {where}: {exc}") from None
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue()
