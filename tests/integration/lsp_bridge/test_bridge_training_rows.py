@@ -3,12 +3,13 @@
 A real bridge in proxy mode in front of a scripted AI assistant's inline completions (tests/support/
 inline_server.py) and a real collector record four offers whose truth is known: taken and kept, taken and
 rewritten, shown and ignored, shown and typed over, with text typed elsewhere in the file after each (an
-import at the top, a line using the suggestion below it). Signed, uploaded and built with every training
-export beside a generated debugging session (stepwise rows), the rows are checked against the buffer the
-client held at each offer: every prompt plus the part moved into its completion is the buffer's text in
-front of the caret (its last 2,000 characters), byte for byte, and dpo's suffix the text behind it (its
-first 1,000); TRL's KTO preparation with a code model's pre-tokenizer keeps every prompt whole; each export
-loads by name with `datasets.load_dataset(OUT, name)`, and the card states its label rule and balance."""
+import at the top, a line using the suggestion below it). Signed, uploaded and built with every export a
+build writes, beside a generated debugging session (stepwise rows), the rows are checked against the
+buffer the client held at each offer: every prompt plus the part moved into its completion is the
+buffer's text in front of the caret (its last 2,000 characters), byte for byte, and dpo's suffix the text
+behind it (its first 1,000); TRL's KTO preparation with a code model's pre-tokenizer keeps every prompt
+whole; kto, dpo, dpo-fim and stepwise load by name with `datasets.load_dataset(OUT, name)` (swe-messages
+as JSON lines), and the card states each training export's label rule and balance."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Any
 import datasets
 from _pytest.logging import LogCaptureFixture
 
+from collector.dataset.engines.exports import export_formats
 from collector.dataset.output.twins import SCHEMAS
 from collector.episode import write_episode_file
 from collector.reconstruct.offers import CONTEXT_AFTER, CONTEXT_BEFORE
@@ -119,7 +121,7 @@ async def test_rows_are_what_the_model_saw_and_every_training_export_loads_by_na
     upload(alice, (tmp_path / "source").as_uri())
     out = tmp_path / "out"
     done = codetape(tmp_path / "team", "dataset", "build", str(tmp_path / "source"), "-o", str(out),
-                    "--trust", str(alice.trust_file(tmp_path)), "--exports", ",".join(TRAINING))
+                    "--trust", str(alice.trust_file(tmp_path)), "--exports", ",".join(export_formats()))
     assert done.returncode == 0, done.stderr
     ours = str(episode.header.episode_id)
 
