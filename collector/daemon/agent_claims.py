@@ -133,12 +133,22 @@ class AgentClaims:
                 # after its end a shell writes nothing, but the watcher stamps its writes once they went
                 # quiet: those stamped until the result came are its own
                 after = WINDOW_MS if key is not SHELL else max(0, (now or at_ms) - at_ms)
-                if key is not SHELL and self._written.get(key, -WINDOW_MS - 1) >= at_ms - WINDOW_MS:
+                taken = self._written.get(key, -WINDOW_MS - 1) if key is not SHELL else None
+                if taken is not None and taken >= self._begun(key, step, at_ms):
                     after = 0  # its write already taken (by the call's claim): a later one is not the tool's
                 claim = Claim(at_ms - WINDOW_MS, at_ms + after, detail[:200], session, call=False,
                               chunks=chunks)
             self._claims.setdefault(key, []).append(claim)
             self._count += 1
+
+    def _begun(self, key: str | None, result: AgentStep, at_ms: int) -> int:
+        """Since when a write of `key` would be the write of the call `result` answers: its call's start (a
+        write an earlier call of the path took, as a turn before's, is not its), at most WINDOW_MS before
+        the result."""
+        session, of = f"{result.agent}:{result.session}", _call_of(result)
+        begun = [claim.since for claim in self._claims.get(key, ()) if claim.session == session and
+                 claim.of == of and claim.since <= at_ms]
+        return max(at_ms - WINDOW_MS, max(begun, default=at_ms - WINDOW_MS))
 
     def taken(self, at_ms: int, step: FileChangeStep) -> None:
         """An agent's write, as attributed, is written to the episode (a change of the file's text): its

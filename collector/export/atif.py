@@ -1,13 +1,17 @@
 """`atif`: one ATIF trajectory per episode, `<episode id>.atif.json` (mapping in atif_steps.py).
 
 The document is written as it is built, one step at a time: the root's fields, then `steps`, then
-`final_metrics` and `extra` (the episode's id, start, workspace, editor and the counts), so memory holds
-one step, never the whole trajectory. `agent` names codetape, the system that made the trajectory, and
-declares the tools the developer's actions are written as (`tool_definitions`); its `extra` says the
-actor is a human developer and names the editor.
+`final_metrics` and `extra` (the episode's id, start, workspace, editor, the counts, and `turns`: what
+became of each AI agent's turn, by its prompt's `step_id`, known only at the end: the pushback of
+collector/reconstruct/turns.py), so memory holds one step, never the whole trajectory. `agent` names
+codetape, the system that made the trajectory, and declares the tools the developer's actions are written as
+(`tool_definitions`); its `extra` says the actor is a human developer and names the editor.
 """
 
 from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
 
 from collector.episode import Episode
 from collector.episode.lines import json_bytes
@@ -17,8 +21,10 @@ from collector.export.bursts import Item
 from collector.export.follow import Items, follow
 from collector.export.per_episode import Following
 from collector.export.timestamps import utc_at
+from collector.reconstruct.turns import Followed
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
+from schemas import Step
 
 SCHEMA_VERSION = "ATIF-v1.8"
 NOTES = ("A human developer's session recorded by codetape: agent steps are what the developer did "
@@ -53,20 +59,39 @@ class Trajectory(Items):
                   + json_bytes(str(header.episode_id)) + b',"agent":' + json_bytes(agent)
                   + b',"notes":' + json_bytes(NOTES) + b',"steps":[')
         self.steps = AtifSteps(header, work)
+        self.followed = Followed()  # what became of each AI agent's turn
+        self.prompts: dict[int, int] = {}  # a prompt's codetape step -> its ATIF step's id
+
+    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+        self.followed.before(index, step, workspace)
+        super().before(index, step, workspace)
+
+    def after(self, index: int, step: Step, workspace: Workspace) -> None:
+        self.followed.after(index, step, workspace)
+        super().after(index, step, workspace)
 
     def item(self, item: Item, workspace: Workspace) -> None:
         for step in self.steps.feed(item):
-            self.out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
+            self._write(step)
+
+    def _write(self, step: dict[str, Any]) -> None:
+        extra = step["extra"]
+        if step["source"] == "user" and "agent" in extra:
+            self.prompts[extra["steps"][0]] = step["step_id"]
+        self.out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
 
     def end(self, workspace: Workspace) -> int:
         out, header, steps = self.out, self.episode.header, self.steps
         for step in steps.finish():
-            out.write((b"," if step["step_id"] > 1 else b"") + json_bytes(step))
+            self._write(step)
+        turns = [{"step_id": self.prompts[index], **asdict(pushback)}
+                 for index, pushback in sorted(self.followed.pushback().items()) if index in self.prompts]
         extra = {"episode_id": str(header.episode_id), "started_at": utc_at(header, 0),
                  "workspace": {"root_name": header.workspace.root_name,  # (each key in every file, "" for
                                "git_remote": header.workspace.git_remote or "",  # none: one type per
                                "head_at_start": header.workspace.head_at_start or ""},  # column)
-                 "position_encoding": header.position_encoding, "codetape_steps": self.episode.step_count}
+                 "position_encoding": header.position_encoding, "codetape_steps": self.episode.step_count,
+                 "turns": turns}
         out.write(b'],"final_metrics":' + json_bytes({"total_steps": steps.count}) + b',"extra":'
                   + json_bytes(extra) + b"}\n")
         return steps.count

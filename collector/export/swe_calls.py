@@ -63,10 +63,11 @@ class Call:
 
 @dataclass
 class Prompt:
-    """The developer's prompt to an AI agent."""
+    """The developer's prompt to an AI agent (`index`: its step, the turn's key: reconstruct/turns.py)."""
 
     text: str
     agent: str
+    index: int = -1
 
 
 Turn = Call | Prompt
@@ -152,7 +153,7 @@ def act(turns: list[Turn], pending: Pending, whose: Whose, item: Burst | Single,
                 wrote = True
             return wrote
         case kinds.AgentStep(event="prompt"):
-            turns.append(Prompt(step.prompt or "", whose.which(step.agent)))
+            turns.append(Prompt(step.prompt or "", whose.which(step.agent), item.index))
         case kinds.CommandStep():
             _command(turns, pending, step)
         case kinds.TestRunStep():

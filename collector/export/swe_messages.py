@@ -9,7 +9,10 @@ sets (nebius SWE-rebench-OpenHands): every row has the same columns, of the same
                     message with one tool call (`tool_calls`: id, type `function`, `function` {name,
                     arguments: a JSON string}) and content "", and the `tool` message with its result
                     (`tool_call_id`, `name`, `content`); a prompt the developer gave an AI agent is a
-                    `user` message (its text, empty when left out at review), as ATIF has it. The actions
+                    `user` message (its text, empty when left out at review), as ATIF has it, with what
+                    became of the agent's turn (collector/reconstruct/turns.py): `interrupted` (1, 0, or
+                    -1 where the agent's hooks do not say), `wrote_chars`, `undone_within_ms` and
+                    `survived_to_end` (-1 where the dataset's column is null). The actions
                     and their tools (swe_calls.py):
                       edit_file    a settled edit burst (bursts.py): {path, diff}; result "edited PATH"
                       write_file   a write to disk outside the editor (an agent, a formatter, git):
@@ -53,6 +56,9 @@ has it: objects of five shapes would load as one Arrow struct of every tool's fi
 templates that apply `| tojson` to it (Qwen2.5's) would encode it twice, so docs/exports.md gives the one
 `datasets` map that parses it before training (PARSE_ARGUMENTS, tested through TRL's SFT preparation).
 
+A turn's pushback is known only at the episode's end (what became of its writes), so the rows from the
+first that holds a prompt on are kept until then, in their order, and written at the end.
+
 A row that would hold a redaction placeholder is written with it: the placeholder is the text the
 developer signed, and the row is a whole trajectory that cannot be cut around it (zeta's examples are).
 """
@@ -62,6 +68,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -84,6 +91,8 @@ from collector.export.swe_calls import (
     main_language,
     unified,
 )
+from collector.reconstruct.turns import NONE as NO_PUSHBACK
+from collector.reconstruct.turns import Followed, Pushback
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
 from schemas import Step
@@ -147,14 +156,17 @@ class Span:
         return judged(self.window, self.written)
 
 
-def messages(turns: list[Turn], *, developer: bool) -> list[dict[str, Any]]:
-    """The turns as chat messages, each with its `actor` (and `agent`, which AI); `developer`: an agent's
-    calls as user messages, so that the assistant's are the developer's alone."""
+def messages(turns: list[Turn], *, developer: bool,
+             pushback: Mapping[int, Pushback] | None = None) -> list[dict[str, Any]]:
+    """The turns as chat messages, each with its `actor` (and `agent`, which AI), a prompt with what became
+    of the agent's turn (`pushback`, by the prompt's step: PUSHBACK_COLUMNS); `developer`: an agent's calls
+    as user messages, so that the assistant's are the developer's alone."""
     out: list[dict[str, Any]] = []
     calls = 0
     for turn in turns:
         if isinstance(turn, Prompt):
-            out.append({"role": "user", "content": turn.text, "actor": "developer", "agent": turn.agent})
+            out.append({"role": "user", "content": turn.text, "actor": "developer", "agent": turn.agent,
+                        **pushed((pushback or {}).get(turn.index, NO_PUSHBACK))})
             continue
         arguments = json.dumps(turn.arguments, ensure_ascii=False)
         whose = {"actor": turn.actor, **({"agent": turn.agent} if turn.actor == "agent" else {})}
@@ -170,6 +182,15 @@ def messages(turns: list[Turn], *, developer: bool) -> list[dict[str, Any]]:
         out.append({"role": "tool", "tool_call_id": call_id, "name": turn.name, "content": turn.result,
                     "actor": "environment"})
     return out
+
+
+def pushed(turn: Pushback) -> dict[str, Any]:
+    """A turn's pushback as a prompt message's fields, -1 where the dataset's column is null (each field
+    of one type in every file, as `resolved`)."""
+    return {"interrupted": -1 if turn.interrupted is None else int(turn.interrupted),
+            "wrote_chars": turn.wrote_chars,
+            "undone_within_ms": -1 if turn.undone_within_ms is None else turn.undone_within_ms,
+            "survived_to_end": -1.0 if turn.survived_to_end is None else turn.survived_to_end}
 
 
 class SweMessagesExporter(Following):
@@ -194,20 +215,24 @@ class Messages:
                  developer: bool = False, skipped: Counter[str] | None = None) -> None:
         self.out = out
         self.skipped = Counter[str]() if skipped is None else skipped
-        self.tasked = Rows(out, episode, split, allowance, whole=False, developer=developer)
+        self.followed = Followed()  # what became of each AI agent's turn, for both
+        self.tasked = Rows(out, episode, split, allowance, whole=False, developer=developer,
+                           followed=self.followed)
         own = Allowance(allowance.episode_bytes)  # (what the row of the whole episode may take and spend)
         spare = tempfile.TemporaryFile(prefix="codetape-swe-messages-")  # noqa: SIM115 (closed by _drop)
         self.spare: IO[bytes] | None = spare
         self.whole: Rows | None = Rows(Capped(spare, own), episode, split, own, whole=True,
-                                       developer=developer)
+                                       developer=developer, followed=self.followed)
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         if self.whole is not None and isinstance(step, TaskStep) and step.action == "start":
             self._drop()
+        self.followed.before(index, step, workspace)
         for rows in self._rows():
             rows.before(index, step, workspace)
 
     def after(self, index: int, step: Step, workspace: Workspace) -> None:
+        self.followed.after(index, step, workspace)
         for rows in self._rows():
             rows.after(index, step, workspace)
 
@@ -242,7 +267,7 @@ class Rows(Items):
     """A row per task (`whole`: one row of the whole episode, which has no task)."""
 
     def __init__(self, out: Writes, episode: Episode, split: str, allowance: Allowance, *,
-                 whole: bool, developer: bool = False) -> None:
+                 whole: bool, developer: bool = False, followed: Followed | None = None) -> None:
         header = episode.header
         super().__init__(header.position_encoding, allowance.diffs)
         self.out, self.work, self.developer = out, allowance.diffs, developer
@@ -253,6 +278,10 @@ class Rows(Items):
         self.texts: dict[str, str | None] = {}  # each file's text after the item before
         self.span: Span | None = Span(None, None, 0) if whole else None
         self.tasks, self.rows, self.uncalled = 0, 0, 0
+        self.followed = followed  # the turns' pushback, known at the end (None: followed by no one)
+        # rows from the first that holds a prompt on, kept until the end, when their turns' pushback is
+        # known (their order kept): each row's columns and the turns its messages are made of
+        self.held: list[tuple[dict[str, Any], list[dict[str, Any]], list[Turn]]] = []
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         self.whose.see(index, step)
@@ -284,6 +313,11 @@ class Rows(Items):
     def end(self, workspace: Workspace) -> int:
         if self.span is not None:
             self.rows += self._finish(self.span, workspace)
+        pushback = self.followed.pushback() if self.followed is not None and self.held else {}
+        for row, head, turns in self.held:
+            said = messages(turns, developer=self.developer, pushback=pushback)
+            self.out.write(json_line({"messages": [*head, *said], **row}))
+        self.held = []
         return self.rows
 
     def _finish(self, span: Span, workspace: Workspace) -> int:
@@ -301,13 +335,15 @@ class Rows(Items):
         head = [{"role": "system", "content": system_prompt(fixed["repo"], developer=self.developer),
                  "actor": "environment"},
                 {"role": "user", "content": span.statement or NO_TASK, "actor": "developer"}]
-        self.out.write(json_line({
-            "messages": [*head, *said], "tools": TOOLS_JSON,
-            "model_patch": patch, "resolved": resolved, "resolved_signal": signal, "repo": fixed["repo"],
-            "license": fixed["license"], "language": main_language(span.pending.changed),
-            "split": fixed["split"], "episode_id": fixed["episode_id"],
-            "task_index": -1 if span.task_index is None else span.task_index,
-            "first_step": span.first_step, "last_step": span.last_step}))
+        row = {"tools": TOOLS_JSON, "model_patch": patch, "resolved": resolved, "resolved_signal": signal,
+               "repo": fixed["repo"], "license": fixed["license"],
+               "language": main_language(span.pending.changed), "split": fixed["split"],
+               "episode_id": fixed["episode_id"], "task_index": -1 if span.task_index is None else
+               span.task_index, "first_step": span.first_step, "last_step": span.last_step}
+        if self.held or any(isinstance(turn, Prompt) for turn in span.turns):
+            self.held.append((row, head, span.turns))
+        else:
+            self.out.write(json_line({"messages": [*head, *said], **row}))
         return 1
 
 

@@ -50,6 +50,12 @@ class Bash:
 @dataclass(frozen=True)
 class Text:
     text: str
+    # the answer's number said in its text (`[ct3x0]`), so that a conversation the developer goes on with
+    # after this answer (a next prompt) gets the script's next answer, not this one again
+    numbered: bool = False
+
+    def said(self, n: int, k: int) -> str:
+        return f"{self.text} [ct{n}x{k}]" if self.numbered else self.text
 
 
 Action = Read | Edit | Bash | Text
@@ -190,7 +196,7 @@ class ScriptedModel:
         for k, action in enumerate(self._actions(n)):
             tool_id = f"toolu_ct{n}x{k}"
             if isinstance(action, Text):
-                blocks.append({"type": "text", "text": action.text})
+                blocks.append({"type": "text", "text": action.said(n, k)})
             elif isinstance(action, Read):
                 blocks.append({"type": "tool_use", "id": tool_id, "name": "Read",
                                "input": {"file_path": str(action.path)}})
@@ -210,7 +216,8 @@ class ScriptedModel:
             if isinstance(action, Text):
                 items.append({"type": "message", "id": f"msg_ct{n}x{k}", "role": "assistant",
                               "status": "completed",
-                              "content": [{"type": "output_text", "text": action.text, "annotations": []}]})
+                              "content": [{"type": "output_text", "text": action.said(n, k),
+                                           "annotations": []}]})
             elif isinstance(action, Read):
                 items.append(_codex_shell(tools, call_id, f"cat {_sh(str(action.path))}"))
             elif isinstance(action, Edit):
@@ -225,7 +232,7 @@ class ScriptedModel:
         for k, action in enumerate(self._actions(n)):
             call_id = f"call_ct{n}x{k}"
             if isinstance(action, Text):
-                parts.append({"text": action.text})
+                parts.append({"text": action.said(n, k)})
             elif isinstance(action, Read):
                 parts.append({"functionCall": {"id": call_id, "name": "read_file",
                                                "args": {"file_path": str(action.path)}}})
@@ -248,7 +255,8 @@ class ScriptedModel:
             if isinstance(action, Text):
                 items.append({"type": "message", "id": f"msg_ct{n}x{k}", "role": "assistant",
                               "status": "completed",
-                              "content": [{"type": "output_text", "text": action.text, "annotations": []}]})
+                              "content": [{"type": "output_text", "text": action.said(n, k),
+                                           "annotations": []}]})
                 continue
             if isinstance(action, Read):
                 name, args = "read", {"filePath": str(action.path)}

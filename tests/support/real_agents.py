@@ -63,15 +63,21 @@ def codex_config(model: ScriptedModel) -> str:
             'request_max_retries = 0\nstream_max_retries = 0\n')
 
 
+def claude_env(model: ScriptedModel, user: Path) -> dict[str, str]:
+    """Claude Code's environment: the scripted model, its permissions bypassable as root (IS_SANDBOX), and
+    nothing sent elsewhere."""
+    return {**base_env(user), "ANTHROPIC_BASE_URL": model.url, "ANTHROPIC_API_KEY": "sk-scripted",
+            "IS_SANDBOX": "1", "DISABLE_TELEMETRY": "1", "DISABLE_AUTOUPDATER": "1",
+            "DISABLE_ERROR_REPORTING": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
+
+
 def run_claude(model: ScriptedModel, user: Path, cwd: Path, prompt: str, *,
                prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
     """One `claude -p PROMPT` turn, its permissions bypassed (as root only with IS_SANDBOX=1); `prefix`
     runs it (a mount namespace's setup: tests/e2e/agents/test_managed_hooks.py)."""
-    env = {**base_env(user), "ANTHROPIC_BASE_URL": model.url, "ANTHROPIC_API_KEY": "sk-scripted",
-           "IS_SANDBOX": "1", "DISABLE_TELEMETRY": "1", "DISABLE_AUTOUPDATER": "1",
-           "DISABLE_ERROR_REPORTING": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
     return subprocess.run([*prefix, str(binary("claude-code")), "-p", prompt,
-                           "--dangerously-skip-permissions", "--model", CLAUDE_MODEL], cwd=cwd, env=env,
+                           "--dangerously-skip-permissions", "--model", CLAUDE_MODEL], cwd=cwd,
+                          env=claude_env(model, user),
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
                           check=False)
 

@@ -48,6 +48,20 @@ _SURVIVAL = {
                         "is left at the end, or when it inserted none",
     "reverted_within_ms": "milliseconds from the insertion to reverted_at_step; null when that is null",
 }
+_TURN = ("On a prompt's row, of the agent's turn it began (until the same agent and session's next stop, "
+         "prompt or session end; docs/exports.md, Pushback); null on every other row")
+_PUSHBACK = {
+    "interrupted": _TURN + ": whether the developer stopped the turn before the agent finished it, where the "
+                   "agent's hooks say so (Claude Code, Codex: a turn with no stop; Cursor, ACP: the stop's "
+                   "status); null where they do not (Gemini CLI, opencode) or the turn had no end",
+    "wrote_chars": _TURN + ": of " + _TRACED + ", summed over the files the agent's writes in the turn "
+                   "changed (0: it wrote nothing)",
+    "undone_within_ms": _TURN + ": milliseconds from the turn's end to the first step that removed any "
+                        "character its writes inserted (reverted or rewritten, by the developer, git or a "
+                        "later turn); null when none was removed before the episode ended, or it wrote none",
+    "survived_to_end": _TURN + ": the share of the characters its writes inserted still in the files' texts "
+                       "when the episode ended; null when it wrote none",
+}
 _OUTCOMES = {
     "outcome": "how it ended: pass, fail or abandoned, the verdict of outcome_signal",
     "outcome_signal": "the signal the outcome rests on, the first with a verdict of: tests (the last test "
@@ -234,7 +248,8 @@ TABLES: dict[str, TableDoc] = {
          "prompt_chars": "the characters of a prompt event's prompt; null when there is none, as when the "
                          "developer left it out at review",
          "detail": "what else the agent said of it (a session's source or reason, a stop's status)",
-         "truncated": "the prompt or command line was longer than a step holds and was cut at a space"}),
+         "truncated": "the prompt or command line was longer than a step holds and was cut at a space",
+         **_PUSHBACK}),
     "transitions": TableDoc(
         "State, action, state: one row per action and file it changed (an edit burst once it settles, a "
         "command, a test run, a git operation, and every other step that changed a file's text: open, "

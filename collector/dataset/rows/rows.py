@@ -30,6 +30,7 @@ from collector.episode.outcome import Outcomes
 from collector.episode.step_data import StepsHash, step_data
 from collector.episode.summary import disk_write
 from collector.export.split import WrittenText
+from collector.reconstruct.turns import Turns
 from collector.reconstruct.workspace import Workspace, step_texts
 from collector.reconstruct.written import on_disk
 from collector.text.digest import sha256_text
@@ -51,6 +52,7 @@ class StepRows:
         self.steps, self.file_states = Columns(STEPS, common), Columns(FILE_STATES, common)
         self.test_runs, self.commands = Columns(TEST_RUNS, common), Columns(COMMANDS, common)
         self.trace = Trace()  # what became of every inserted character (survival.py)
+        self.turns = Turns()  # the agents' turns, and what became of them (turns.py)
         self.typed = TypedRows(common, self._grow, _unicode, self.trace)  # edits, diagnostics, git, cursor
         self.transitions = TransitionRows(common, self._grow, _unicode, self.trace)  # and the blobs
         self.offers = OfferRows(common, self._grow, _unicode)  # offers and preferences
@@ -133,6 +135,9 @@ class StepRows:
         self.typed.observe(index, step)
         if type(step) in TRACED:
             self.trace.after(index, step, workspace)  # (before the transition it ends takes its ids)
+            self.turns.see(index, step, self.trace.step_ids)
+        else:
+            self.turns.see(index, step, [])
         self.transitions.observe(index, step, workspace)
         match step:
             case kinds.SaveStep():
@@ -187,6 +192,7 @@ class StepRows:
         """Every file's text after the last step, then the tables."""
         transitions = self.transitions.finish(self.workspace)
         self.trace.settle()
+        pushback = self.turns.pushback(self.trace)
         self.judged = self.outcomes.finish(self.last[0], self.last_write)
         for number, (window, judged) in enumerate(self.outcomes.tasks):
             self._grow(len(window.statement or ""))
@@ -199,7 +205,7 @@ class StepRows:
             self.workspace = None  # (its files are not kept beside the tables)
         return {"steps": self.steps.table(), "file_states": self.file_states.table(),
                 "test_runs": self.test_runs.table(), "commands": self.commands.table(),
-                **self.typed.tables(), **transitions, "tasks": self.tasks.table(), **offers}
+                **self.typed.tables(pushback), **transitions, "tasks": self.tasks.table(), **offers}
 
     def inserted_by_origin(self) -> list[dict[str, Any]]:
         """The episode row's `inserted_by_origin`: characters written per origin (what the edits and the

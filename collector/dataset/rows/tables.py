@@ -226,6 +226,11 @@ CURSOR = pa.schema([
     _MONTH,
 ])
 
+# what became of an agent's turn (collector/reconstruct/turns.py), on its prompt's row; null on the others
+_PUSHBACK = [pa.field("interrupted", pa.bool_()), pa.field("wrote_chars", pa.int64()),
+             pa.field("undone_within_ms", pa.int64()), pa.field("survived_to_end", pa.float64())]
+PUSHBACK = tuple(field.name for field in _PUSHBACK)
+
 # `agent` steps (schemas/steps/agent.py): one row per hook call of an AI agent the developer works with
 AGENT_EVENTS = pa.schema([
     _ID, _SIGNER, _STEP, _T,
@@ -239,6 +244,7 @@ AGENT_EVENTS = pa.schema([
     pa.field("prompt_chars", pa.int64()),  # the prompt's length; null when none (or left out at review)
     pa.field("detail", pa.string()),
     pa.field("truncated", pa.bool_(), nullable=False),
+    *_PUSHBACK,  # (turns.py: a prompt's, filled once the episode's last step is replayed)
     _LICENCE,
     _MONTH,
 ])

@@ -1,7 +1,8 @@
 """One episode's rows of the typed tables: `edits` (one row per change), `diagnostics` (one per item),
 `git` (one per operation), `cursor` and `agent_events` (one per step), as tables.py declares them. An
 agent step's prompt is never a column: `agent_events` holds its length (null when the step has none, as
-when the developer left it out at review).
+when the developer left it out at review), and on a prompt's row what became of the turn it began
+(collector/reconstruct/turns.py), filled once the last step is replayed.
 
 An edit's row says what the change replaced (`deleted`) and where, as character offsets into the text
 before it: read from the file's buffer before the step is applied (`edit`, called before the replay
@@ -20,13 +21,19 @@ import pyarrow as pa
 
 from collector.dataset.rows.columns import Columns
 from collector.dataset.rows.survival import Trace, gathered, labelled
-from collector.dataset.rows.tables import TYPED
+from collector.dataset.rows.tables import PUSHBACK, TYPED
+from collector.reconstruct.turns import Pushback
 from collector.text.document import Document
 from schemas import steps as kinds
 from schemas.steps.base import Range
 
 Grow = Callable[[int], None]  # count so many more characters about to be added (refuses past the cap)
 Clean = Callable[[str], str]  # a text as Parquet can hold it (rows._unicode)
+
+
+def pushed(schema: pa.Schema) -> pa.Schema:
+    """`agent_events`' schema without the pushback columns: what is gathered row by row."""
+    return pa.schema([field for field in schema if field.name not in PUSHBACK])
 
 
 def _span(range_: Range | None) -> tuple[int | None, int | None, int | None, int | None]:
@@ -43,7 +50,7 @@ class TypedRows:
         self.diagnostics = Columns(TYPED["diagnostics"], constants)
         self.git = Columns(TYPED["git"], constants)
         self.cursor = Columns(TYPED["cursor"], constants)
-        self.agent_events = Columns(TYPED["agent_events"], constants)
+        self.agent_events = Columns(pushed(TYPED["agent_events"]), constants)  # (pushback: at the end)
         self.grow, self.clean = grow, clean
 
     def columns(self) -> tuple[Columns, ...]:
@@ -116,7 +123,13 @@ class TypedRows:
                                  message=item.message, code=None if item.code is None else str(item.code),
                                  source=item.source)
 
-    def tables(self) -> dict[str, pa.Table]:
+    def tables(self, pushback: dict[int, Pushback]) -> dict[str, pa.Table]:
+        """The tables, `pushback` (each agent turn's, by its prompt's step) on the prompts' rows."""
         edits = labelled(self.edits.table(), self.trace.each(self.edit_ids), TYPED["edits"])
+        events = self.agent_events.table()
+        turns = [pushback.get(step) for step in events.column("step").to_pylist()]
+        values = {name: [None if turn is None else getattr(turn, name) for turn in turns]
+                  for name in PUSHBACK}
+        agent_events = labelled(events, values, TYPED["agent_events"])
         return {"edits": edits, "diagnostics": self.diagnostics.table(), "git": self.git.table(),
-                "cursor": self.cursor.table(), "agent_events": self.agent_events.table()}
+                "cursor": self.cursor.table(), "agent_events": agent_events}

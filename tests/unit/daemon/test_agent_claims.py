@@ -243,3 +243,19 @@ def test_a_result_claims_one_write_of_its_path_and_not_the_editor_s_save_just_af
     assert origin(claude, 7_520, path="app.py") == ("agent", "claude-code:PostToolUse Edit")  # stamped late
     assert origin(claude, 7_722, path="app.py") == (None, None)
     assert origin(claude, 7_722, path="other.py") == (None, None)
+
+
+def test_a_result_claims_its_own_write_stamped_late_though_a_turn_before_wrote_the_file_just_before() -> None:
+    """Issue 73: two turns of Claude Code edit app.py 500 ms apart; the second's write, stamped by the
+    watcher after its result, is the agent's (it was taken for the first turn's, already claimed)."""
+    claims = AgentClaims()
+    claims.note(849, edit("tool_call", "PreToolUse"))
+    assert origin(claims, 914, path="app.py") == ("agent", "claude-code:PreToolUse Edit")
+    claims.note(914, edit("tool_result", "PostToolUse"))
+    claims.note(978, hook("stop", "Stop"))
+    claims.note(1_251, hook("prompt", "UserPromptSubmit", prompt="add a docstring"))
+    claims.note(1_375, edit("tool_call", "PreToolUse"))
+    claims.note(1_430, edit("tool_result", "PostToolUse"))
+    claims.note(1_500, hook("stop", "Stop"))
+    assert origin(claims, 1_566, path="app.py") == ("agent", "claude-code:PostToolUse Edit")
+    assert origin(claims, 1_700, path="app.py") == (None, None)  # (one write a result claims)
