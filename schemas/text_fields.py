@@ -64,9 +64,16 @@ NO_TEXT: tuple[type[Step], ...] = (CloseStep, CursorStep, RedactionStep)  # ids,
 S = TypeVar("S", bound=Step)
 
 
+def free_fields(step: Step) -> tuple[str, ...]:
+    """The free-text fields of `step`'s kind (FREE_TEXT), as the table names them."""
+    kind: Any = type(step)
+    fields: tuple[str, ...] = FREE_TEXT.get(kind, ())
+    return fields
+
+
 def free_texts(step: Step) -> Iterator[str]:
     """Every free text `step` holds (FREE_TEXT), in the table's order."""
-    for field in FREE_TEXT.get(type(step), ()):
+    for field in free_fields(step):
         yield from _values(step, field.split("."))
 
 
@@ -85,8 +92,7 @@ def all_texts(step: Step) -> Iterator[str]:
 def map_free_text(step: S, change: Callable[[str], str]) -> S:
     """`step` with `change` applied to each of its free texts; `step` itself when nothing changed."""
     out: Any = step
-    kind: Any = type(step)
-    for field in FREE_TEXT.get(kind, ()):
+    for field in free_fields(step):
         out = _mapped(out, field.split("."), change)
     result: S = out
     return result

@@ -31,7 +31,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import assert_never
 
 from msgspec.structs import replace
 
@@ -322,28 +321,10 @@ def mask_contents(steps: Iterable[kinds.Step], masks: FreeText,
 
 
 def _free_text(step: kinds.Step, redactor: _Lines) -> kinds.Step:
-    match step:
-        case kinds.CommandStep():
-            return redactor.command(step)
-        case kinds.TestRunStep():
-            return ch.test_run(step, redactor)
-        case kinds.GitStep():
-            return ch.git(step, redactor)
-        case kinds.DiagnosticsStep():
-            return ch.diagnostics(step, redactor)
-        case kinds.NoteStep():
-            return ch.note(step, redactor)
-        case kinds.AgentStep():
-            return redactor.agent(step)
-        case kinds.TaskStep():
-            return ch.task(step, redactor)
-        case kinds.OfferStep():
-            return ch.offer(step, redactor)
-        case kinds.GapStep():
-            return ch.gap_detail(step, redactor)
-        case (kinds.OpenStep() | kinds.CloseStep() | kinds.EditStep() | kinds.SaveStep()
-              | kinds.FileChangeStep() | kinds.CursorStep()
-              | kinds.RedactionStep()):  # no free text (a document's text is redacted by line, above)
-            return step
-        case _:
-            assert_never(step)
+    """`step` with its free text (schemas/text_fields.py) masked; a command's and an agent's prompts given
+    on their command lines first. A document's text is masked by line, above."""
+    if type(step) is kinds.CommandStep:
+        return redactor.command(step)
+    if type(step) is kinds.AgentStep:
+        return redactor.agent(step)
+    return ch.free_text(step, redactor)

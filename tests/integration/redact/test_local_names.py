@@ -167,7 +167,8 @@ def test_the_git_identity_is_masked_where_it_is_said_and_kept_where_committed_fi
         tmp_path: Path) -> None:
     """Issue 52, item 2: one `git log -1` put `Author: Alice Liddell <a.liddell@acme.example>` into the
     episode. The developer's git identity (user.name, user.email, a fork's owner) is masked as the login is;
-    file text keeps what the repository's committed files already hold (AUTHORS), so it still matches git."""
+    file text keeps what a pushed file already holds (AUTHORS on a remote-tracking branch; issue 67: not the
+    local HEAD, which may hold unpushed commits), so it still matches git."""
     ct_home, user_home = tmp_path / "ct", tmp_path / "users" / LOGIN
     root = user_home / "src" / "app"
     root.mkdir(parents=True)
@@ -187,6 +188,10 @@ def test_the_git_identity_is_masked_where_it_is_said_and_kept_where_committed_fi
     (root / "AUTHORS").write_text(authors)
     git("add", "AUTHORS")
     git("commit", "-q", "-m", "authors")
+    company = tmp_path / "company.git"  # the AUTHORS commit is pushed: a remote-tracking branch holds it
+    subprocess.run(["git", "init", "-q", "--bare", str(company)], env=env, check=True, capture_output=True)
+    git("push", "-q", str(company), "HEAD:refs/heads/main")
+    git("fetch", "-q", str(company), "+refs/heads/main:refs/remotes/upstream/main")
     assert codetape_process(ct_home, "init", str(root), env=names).returncode == 0
     contrib = f"Fork: https://github.com/{HANDLE}/app\n"
     with running(ct_home, env=names) as daemon:
