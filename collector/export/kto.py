@@ -16,11 +16,11 @@ when its outcome says what the developer thought of it:
   positive: the developer chose it and it stayed. What was not taken shows, beside the developer's own
   text, in dpo's pair for the same offer.
 - `overwritten`, when the developer's own text replaced the suggestion (offers.py `preferred`, the pairs
-  dpo writes, taken first or not): label false, the completion the suggestion as dpo's `rejected` side
-  (offers.py `seen_pair`) and the prompt dpo's.
+  dpo writes, taken first or not), or the suggestion was taken and then deleted with nothing left in its
+  place (acceptance without retention, no pair for dpo: `settled` is empty): label false, the completion
+  the suggestion as dpo's `rejected` side (offers.py `seen_pair`) and the prompt dpo's.
 - `retyped` (not taken, but typed as offered) and `ignored` (not taken, nothing written in its place)
   make no row: the developer may not have looked at it, so neither says what they thought of its text.
-  Nor does an offer written over with nothing left in its place.
 
 - `prompt`: what the model saw: the buffer's text in front of the caret at the offer (at most 2,000
   characters), up to the start of the caret's line; the rest of that line (its indentation, what was typed
@@ -69,7 +69,7 @@ def judged(place: Place) -> tuple[str, str, bool] | str | None:
             return NOTHING_ADDED
         prompt, completion = kept(place)
         return prompt, completion, True
-    if ended == "overwritten" and preferred(place):
+    if ended == "overwritten" and (preferred(place) or (place.step.taken is not None and not place.settled)):
         sides = seen_pair(place)
         return NO_PLACE if sides is None else (sides.prompt, sides.rejected, False)
     return None

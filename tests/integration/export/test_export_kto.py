@@ -84,12 +84,16 @@ def test_kto_rows_are_the_files_text_and_trl_prepares_every_one(
     assert kinds[True, "completion", "accepted"] == 0, kinds  # a language server's list: no AI's
     assert kinds[False, "inline", "overwritten"] >= 3, kinds
 
-    # a false row is dpo's pair for the same offer, from its rejected side; every overwritten pair is one
+    # a false row is dpo's pair for the same offer, from its rejected side (every overwritten pair is one),
+    # or a suggestion taken and then deleted with nothing left in its place (no pair: nothing replaced it)
     pairs = {row["name"]: row for row in exported(tmp_path, folder, "dpo")}
     false = {row["name"]: row for row in rows if not row["label"]}
-    assert set(false) == {name for name, pair in pairs.items() if pair["outcome"] == "overwritten"}
+    deleted = {name for name, row in false.items() if row["settled"] == ""}
+    assert deleted, "no suggestion taken and deleted in the sessions"
+    assert set(false) - deleted == {name for name, pair in pairs.items() if pair["outcome"] == "overwritten"}
     for name, row in false.items():
-        assert (row["prompt"], row["completion"]) == (pairs[name]["prompt"], pairs[name]["rejected"])
+        if name not in deleted:
+            assert (row["prompt"], row["completion"]) == (pairs[name]["prompt"], pairs[name]["rejected"])
 
     tokenizer = byte_tokenizer()
     prepared = prepare(rows, tokenizer)

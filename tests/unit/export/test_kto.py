@@ -96,6 +96,20 @@ def test_the_prompt_is_the_buffer_at_the_offer_not_as_it_ends(tmp_path: Path,
         ("def f():\n", "    return 1", "return 1")]
 
 
+def test_a_suggestion_taken_then_deleted_is_false(tmp_path: Path, episode_header: EpisodeHeader) -> None:
+    """Issue 72, item 1: acceptance without retention is a negative: taken, then deleted with nothing left
+    in its place (text typed elsewhere after it), a false row with an empty `settled`."""
+    steps = [step("open", 0, path="a.py", text=TEXT + "\n"),
+             offer(10, "return 1", "accepted", taken=0), typed(20, 1, 4, "return 1", "ai_completion"),
+             step("edit", 30, path="a.py", origin="typed",
+                  changes=[{"range": at(1, 4, 12), "text": ""}]),  # deleted
+             typed(40, 0, 0, "import math\n")]
+    rows, result = export(tmp_path, episode_header, steps)
+    assert [(row["prompt"], row["completion"], row["label"], row["settled"], row["outcome"])
+            for row in rows] == [("def f():\n", "    return 1", False, "", "overwritten")]
+    assert result.records == 1
+
+
 def test_no_row_for_an_offer_not_looked_at_nor_for_a_language_servers(tmp_path: Path,
                                                                        episode_header: EpisodeHeader) -> None:
     steps = [step("open", 0, path="a.py", text=TEXT),
