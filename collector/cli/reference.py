@@ -1,7 +1,7 @@
 """The CLI reference page (docs: reference/cli.md) as Markdown, read from the argparse parsers themselves so
 that it cannot drift from `--help`: every command of collector/cli/table.py, its description, usage and
-arguments, and its sub-commands in turn. A pure function: docs/hooks/cli_reference.py serves its text to
-MkDocs at build time, and tests/unit/cli/test_reference.py checks it."""
+arguments, and its sub-commands in turn. A pure function: collector/cli/docs_pages.py writes its text to
+docs/reference/cli.md (committed, checked for currency), and tests/unit/cli/test_reference.py checks it."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ _BLOCK_START = re.compile(r"^(#|[-+*>] |\d+[.)] )")
 INTRO = """# CLI reference
 
 Every `codetape` command, as `codetape COMMAND --help` prints it. This page is generated from the command
-line's parser when the docs are built (`collector/cli/reference.py`), so it says what the installed
-`codetape` accepts.
+line's parser (`collector/cli/reference.py`, written by `python -m collector.cli.docs_pages`; a test fails
+when the committed page differs), so it says what `codetape` accepts.
 
 ```text
 codetape [--version] COMMAND ...
