@@ -5,6 +5,7 @@ employer, who also holds the repository and the staff list)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,6 +16,7 @@ import duckdb
 from collector.consent.statement import unpack_payload
 from collector.episode import open_episode
 from schemas.common import plain
+from tests.cli import codetape
 from tests.support.dataset_helpers import TABLES, file_sha256
 from tests.support.seaweed import SeaweedFS
 
@@ -27,6 +29,21 @@ def unlinkable_member(home: Path, source: str, endpoint: str) -> None:
     (home / "config.toml").write_text(
         f'[upload]\nto = "{source}"\nendpoint_url = "{endpoint}"\nconcurrency = 1\n'
         '[consent]\nmode = "unlinkable"\nupload_delay_max_s = 0\n', encoding="utf-8")
+
+
+def episode_repository(home: Path, base: Path, name: str) -> Path:
+    """A git repository named `name` (an episode's `root_name`) under `base`, opted in for `home`: the
+    workspace `sign --unlinkable` asks what the employer's copy of it knows (consent/repository.py)."""
+    root = base / "repositories" / name
+    if not (root / ".git").is_dir():
+        root.mkdir(parents=True)
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(root), "GIT_CONFIG_NOSYSTEM": "1",
+               "GIT_AUTHOR_NAME": "Dee Veloper", "GIT_AUTHOR_EMAIL": "dee@example.org",
+               "GIT_COMMITTER_NAME": "Dee Veloper", "GIT_COMMITTER_EMAIL": "dee@example.org"}
+        for args in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "start"]):
+            subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+    codetape(home, "init", str(root), check=True)
+    return root
 
 
 def signer(path: Path) -> str:

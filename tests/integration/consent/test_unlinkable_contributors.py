@@ -30,6 +30,7 @@ from tests.fixtures.make_golden import FULL, header
 from tests.integration.policy.test_managed_policy import install
 from tests.support.dataset_helpers import duck, place
 from tests.support.issuer import Issuer
+from tests.support.linkage import episode_repository
 
 SHARED = "https://git.acme.example/platform/app.git"
 ALL = ["edits", "diagnostics", "tests", "commands", "git", "files"]
@@ -118,6 +119,8 @@ def test_three_contributors_sign_unlinkably_and_no_value_joins_one_s_episodes(
         assert f"unlinkable  repository kept: {person.shared_form} is a shared remote" in said.stdout
         for path in (shared, own):
             ids = open_episode(path).header.episode_id
+            named = open_episode(path).header.workspace.root_name
+            episode_repository(home, tmp_path / f"{person.name}-src", named)
             done = codetape(home, "sign", str(path), "--yes")
             assert done.returncode == 0, done.stderr
             signed.append((person.name, Home(home).outbox / f"{ids}.ctape"))

@@ -26,6 +26,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from collector.consent.enrol import enrolment_path
 from collector.consent.episode_keys import EpisodeKey, new_key_pair, store_batch, stored_keys, used_keys
 from collector.consent.keys import encode_public
 from collector.consent.statement import unpack_payload
@@ -44,7 +45,14 @@ from tests.support.dataset_helpers import (
     snapshot_files,
 )
 from tests.support.issuer import Issuer
-from tests.support.linkage import duck_at, seen_by_episode, signer, singled_out, unlinkable_member
+from tests.support.linkage import (
+    duck_at,
+    episode_repository,
+    seen_by_episode,
+    signer,
+    singled_out,
+    unlinkable_member,
+)
 from tests.support.seaweed import SeaweedFS
 
 # The same work for everyone (generated sessions of the same seeds): whatever could still tell one member's
@@ -80,7 +88,9 @@ def sign_and_upload(home: Path, team: Team, seeds: tuple[int, ...]) -> list[Path
     signed = []
     for seed in seeds:
         unsigned = session(Home(home), seed)
-        eid = open_episode(unsigned).header.episode_id
+        header = open_episode(unsigned).header
+        eid = header.episode_id
+        episode_repository(home, home.parent / f"{home.name}-src", header.workspace.root_name)
         done = in_process(home, "sign", str(unsigned), "--yes")
         assert done.returncode == 0, done.stderr
         assert "signed unlinkable" in done.stdout
@@ -122,6 +132,10 @@ def bad_episodes(team: Team) -> dict[str, str]:
     made: dict[str, str] = {}
     mallory = team.home("mallory")  # not a member, but she has the shared drop credential
     unlinkable_member(mallory, team.source, team.seaweed.endpoint)
+    enrolment = json.loads(enrolment_path(Home(team.home("alice"))).read_text(encoding="utf-8"))
+    Home(mallory).enrolment.mkdir(parents=True)  # she knows where the issuer is (its record is public), so
+    enrolment_path(Home(mallory)).write_text(json.dumps(  # her upload finds the month's k members as anyone's
+        {**enrolment, "credential": "mallory-has-none"}), encoding="utf-8")
     seed, public = new_key_pair()
     real = stored_keys(Home(team.home("alice")))[0].authorisation
     forged = type(real)(real.issuer, real.epoch, bytes(32), bytes(len(real.signature)))

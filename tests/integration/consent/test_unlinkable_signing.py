@@ -26,6 +26,7 @@ from schemas.consent import ConsentStatement
 from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY, FULL, FULL_HEADER
 from tests.support.issuer import Issuer
+from tests.support.linkage import episode_repository
 
 DURATIONS = ("duration_ms", "until_ms")
 
@@ -34,6 +35,7 @@ DURATIONS = ("duration_ms", "until_ms")
 def enrolled(issuer: Issuer, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     home = tmp_path / "home"
     issuer.enrol(home, request.node.name[:60], count=3)
+    episode_repository(home, tmp_path, FULL_HEADER.workspace.root_name)  # its repository, to scrub with
     return home
 
 
@@ -143,6 +145,7 @@ def test_without_an_unused_key_nothing_is_signed_and_the_episode_stays(issuer: I
                                                                          tmp_path: Path) -> None:
     home = tmp_path / "home"
     issuer.enrol(home, "one-key", quota=1, count=1)  # its quota taken: the issuer refuses every top-up
+    episode_repository(home, tmp_path, FULL_HEADER.workspace.root_name)
     first = codetape(home, "sign", str(a_full_episode(tmp_path)), "--unlinkable", "--yes")
     assert first.returncode == 0, first.stderr
     assert unused_counts(Home(home)) == {}
@@ -160,6 +163,7 @@ def test_without_an_unused_key_nothing_is_signed_and_the_episode_stays(issuer: I
 
 def test_an_unenrolled_home_cannot_sign_unlinkable_and_is_told_how_to_enrol(tmp_path: Path) -> None:
     episode = a_full_episode(tmp_path)
+    episode_repository(tmp_path / "home", tmp_path, FULL_HEADER.workspace.root_name)
     done = codetape(tmp_path / "home", "sign", str(episode), "--unlinkable", "--yes")
     assert done.returncode == 1
     assert done.stderr == ("codetape: this home is not enrolled with an issuer, so it holds no episode key "

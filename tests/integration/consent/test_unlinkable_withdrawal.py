@@ -23,12 +23,14 @@ from collector.upload.revocation import check_revocation
 from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY
 from tests.support.issuer import Issuer
+from tests.support.linkage import episode_repository
 
 
 def signed(home: Path, tmp_path: Path, golden: str) -> Path:
     """The golden episode `golden` signed unlinkable by `home` into its outbox."""
     episode = tmp_path / f"{golden}.ctape"
     shutil.copy(DIRECTORY / f"{golden}.ctape", episode)
+    episode_repository(home, tmp_path, open_episode(episode).header.workspace.root_name)
     done = codetape(home, "sign", str(episode), "--unlinkable", "--yes")
     assert done.returncode == 0, done.stderr
     path = next(path for path in Home(home).outbox.glob("*.ctape")

@@ -22,6 +22,7 @@ from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY
 from tests.support.collector_harness import running, wait_for
 from tests.support.issuer import Issuer
+from tests.support.linkage import episode_repository
 
 GOLDENS = ("full", "minimal", "unicode")
 LEAD_S = 10  # how far ahead a record's time is moved once the collector runs
@@ -37,6 +38,7 @@ def contributor(issuer: Issuer, home: Path, name: str, dest: Path, goldens: tupl
     for golden in goldens:
         episode = home.parent / f"{name}-{golden}.ctape"
         shutil.copy(DIRECTORY / f"{golden}.ctape", episode)
+        episode_repository(home, home.parent, open_episode(episode).header.workspace.root_name)
         done = codetape(home, "sign", str(episode), "--yes")
         assert done.returncode == 0, done.stderr
         ids.append(str(open_episode(episode).header.episode_id))

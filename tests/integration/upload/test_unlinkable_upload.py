@@ -25,6 +25,7 @@ from tests.cli import codetape as in_process
 from tests.fixtures.make_golden import DIRECTORY
 from tests.support.collector_harness import running, wait_for
 from tests.support.issuer import Issuer
+from tests.support.linkage import episode_repository
 from tests.support.seaweed import SeaweedFS
 
 LEAD_S = 10  # how far ahead the episode's time is moved once the collector runs
@@ -42,6 +43,7 @@ def test_unlinkable_episodes_go_through_a_write_only_credential_each_after_its_d
     for golden in ("full", "minimal"):
         episode = tmp_path / f"{golden}.ctape"
         shutil.copy(DIRECTORY / f"{golden}.ctape", episode)
+        episode_repository(home, tmp_path, open_episode(episode).header.workspace.root_name)
         done = in_process(home, "sign", str(episode), "--yes")
         assert done.returncode == 0, done.stderr
         ids.append(str(open_episode(episode).header.episode_id))
@@ -118,6 +120,7 @@ def test_the_collector_sends_a_waiting_episode_once_its_time_comes_without_uploa
                                       "upload_delay_max_s = 3600\n", encoding="utf-8")
     episode = tmp_path / "full.ctape"
     shutil.copy(DIRECTORY / "full.ctape", episode)
+    episode_repository(home, tmp_path, open_episode(episode).header.workspace.root_name)
     done = in_process(home, "sign", str(episode), "--yes")
     assert done.returncode == 0, done.stderr
     eid = str(open_episode(episode).header.episode_id)
