@@ -24,6 +24,7 @@ from collector.daemon.capture import StartWatchers
 from collector.daemon.connection import Connection
 from collector.daemon.drain import BackgroundUpload
 from collector.daemon.hellos import client_info
+from collector.daemon.lost_runs import gap_step, take_lost
 from collector.daemon.requests import Requests
 from collector.daemon.rundir import Instance, claim
 from collector.daemon.session import Session
@@ -34,6 +35,7 @@ from collector.platform.sockets import same_user, serve
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import decode_body, is_json, read_body
 from collector.protocol.messages import StepsMessage, decoded
+from collector.protocol.starting import starting
 from collector.redact.localnames import LocalNames
 from collector.seal.journal import SealResult
 from collector.sources.watchers import start_watchers
@@ -84,6 +86,7 @@ class Collector:
         log.info("collector %d listening on %s", os.getpid(), self.home.socket)
         recovery = asyncio.create_task(self._recover(leftovers))
         self._watch_registered()
+        self._lost_runs()
         idle = asyncio.create_task(self._idle_loop(_inode(self.home.socket)))
         try:
             await self.stopping.wait()
@@ -113,6 +116,19 @@ class Collector:
                 self.session_for(root)
             except CodetapeError as exc:
                 log.error("%s: cannot watch: %s", root, exc)
+
+    def _lost_runs(self) -> None:
+        """A `gap` for each test run a pytest could not hand over (daemon/lost_runs.py)."""
+        for run in take_lost(self.home.socket.parent):
+            try:
+                session = self.session_for(run.workspace)
+            except (CollectorError, SettingsError):
+                continue  # not a workspace recorded here: nothing was to be recorded
+            now = self.clock()
+            try:
+                session.add(now, gap_step(run, now), source="pytest")
+            except CodetapeError as exc:
+                log.error("%s: %s", session.root, exc)
 
     async def _seal_all(self) -> None:
         for session in list(self.sessions.values()):
@@ -257,6 +273,7 @@ class Collector:
         if not isinstance(workspace, str) or not os.path.isabs(workspace):
             raise CollectorError("hello needs the absolute path of the workspace")
         conn.session = None
+        self._lost_runs()  # a pytest that gave up waiting just before the collector listened
         try:
             session = self.session_for(Path(workspace))
         except (CollectorError, SettingsError) as exc:
@@ -305,7 +322,8 @@ def run_collector(home: Home, *, check_interval: float = 0.2) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     os.umask(0o077)  # journals, episodes and logs are the developer's alone
     started = how_started(os.environ, os.getpid(), os.getppid())
-    instance = claim(home)
+    with starting(home):  # until it listens: a pytest ending meanwhile waits (protocol/starting.py)
+        instance = claim(home)
     # psutil and the agents' settings: loaded once the collector has claimed its home, not by `status`
     from collector.daemon.silent_hooks import SilentHooks
 

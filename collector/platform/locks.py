@@ -39,16 +39,16 @@ def try_lock(fd: int, *, shared: bool = False) -> bool:
     return True
 
 
-def lock(fd: int) -> None:
-    """Take the exclusive lock on `fd`, waiting as long as it takes."""
+def lock(fd: int, *, shared: bool = False) -> None:
+    """Take the lock on `fd` (exclusive, or shared), waiting as long as it takes."""
     if sys.platform == "win32":
-        while not try_lock(fd):
+        while not try_lock(fd, shared=shared):
             time.sleep(_WINDOWS_RETRY_S)
         return
     # POSIX only
     import fcntl
 
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
 
 
 def unlock(fd: int) -> None:

@@ -28,6 +28,7 @@ from collector.protocol.clock import now_ms
 from collector.protocol.framing import encode, recv_message
 from collector.protocol.spawn import python_command
 from collector.protocol.starter import STARTED_BY, handover, starter
+from collector.protocol.starting import starting
 from collector.protocol.stopped import refuse_if_stopped
 
 if TYPE_CHECKING:  # the step structs cost an import every short-lived client would pay (the shell hook)
@@ -64,11 +65,12 @@ def start_detached(home: Home, *, wait_s: float = AUTOSTART_WAIT_S) -> None:
     env = {**os.environ, "CODETAPE_HOME": str(home.root),
            STARTED_BY: handover("autostart", by=starter(sys.argv), pid=os.getpid())}
     try:
-        done = subprocess.run(
-            python_command("collector", "collector", "--detach"),
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            timeout=wait_s + 5, check=False,
-        )
+        with starting(home):  # a pytest ending meanwhile waits for it (protocol/starting.py)
+            done = subprocess.run(
+                python_command("collector", "collector", "--detach"),
+                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                timeout=wait_s + 5, check=False,
+            )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise CollectorError(f"could not start the collector: {exc}") from None
     if done.returncode != 0:

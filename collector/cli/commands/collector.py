@@ -28,6 +28,7 @@ from collector.platform.sockets import stream_socket
 from collector.protocol.client import AUTOSTART_WAIT_S, Client, socket_address
 from collector.protocol.spawn import python_command
 from collector.protocol.starter import STARTED_BY, autostarted, handover
+from collector.protocol.starting import starting
 from collector.protocol.stopped import AGAIN, clear_stopped, mark_stopped, refuse_if_stopped
 
 
@@ -95,14 +96,15 @@ def detach(home: Home, env: Mapping[str, str]) -> int:
         os.close(fd)
     deadline = time.monotonic() + AUTOSTART_WAIT_S
     exited = False
-    while time.monotonic() < deadline:
-        if listening(home):
-            print(f"collector running (pid {read_pid(home)}), log: {log}", file=sys.stderr)
-            return 0
-        if not exited and child.poll() is not None:
-            # it may have lost the race to a collector started at the same moment: give that one time
-            exited, deadline = True, min(deadline, time.monotonic() + 3.0)
-        time.sleep(0.05)
+    with starting(home):  # until it listens: a pytest ending meanwhile waits (protocol/starting.py)
+        while time.monotonic() < deadline:
+            if listening(home):
+                print(f"collector running (pid {read_pid(home)}), log: {log}", file=sys.stderr)
+                return 0
+            if not exited and child.poll() is not None:
+                # it may have lost the race to a collector started at the same moment: give that one time
+                exited, deadline = True, min(deadline, time.monotonic() + 3.0)
+            time.sleep(0.05)
     tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
     raise CollectorError(f"the collector did not start ({tail[0] if tail else 'no log'}); see {log}")
 

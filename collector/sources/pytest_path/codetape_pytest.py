@@ -5,9 +5,14 @@ and teardown, and for failures a bounded summary. A file that could not be colle
 own (`kind` `collection`, outcome `error`), not a test. Per session: the arguments, the exit status and the
 duration. Sent at the end of the session to the collector socket named by `CODETAPE_COLLECTOR_SOCKET`
 (the collector's framing, a JSON body), as the source `pytest`; the collector decides whether the
-workspace is recorded, and never is one started from here. The framing and the settings-root walk are
-collector/protocol/wire.py's, which the agent hook uses too: this module loads that file by path, since
-only this folder is on `PYTHONPATH`, not codetape's package.
+workspace is recorded, and never is one started from here. Where nobody listens yet, the plugin waits
+while a collector is being started (`starting`: whoever starts one holds `collector.starting` beside the
+socket, collector/protocol/starting.py, and a live shell's spooled records are about to start one through
+its recorder), up to `CODETAPE_COLLECTOR_WAIT_S` when `codetape run` is starting it, up to MAX_WAIT_S in
+all. A run it could not hand over leaves a note in `lost/` beside the socket, which the collector turns
+into a `gap` when it listens (collector/daemon/lost_runs.py); none after the user stopped recording.
+The framing and the settings-root walk are collector/protocol/wire.py's, which the agent hook uses too:
+this module loads that file by path, since only this folder is on `PYTHONPATH`, not codetape's package.
 
 It runs in whatever interpreter runs pytest: `codetape run`, the shell hook and the VS Code extension put
 this folder on `PYTHONPATH` (pytest finds the plugin through the `pytest11` entry point beside it), and
@@ -18,6 +23,7 @@ anything going wrong leaves it out of the way. It never prints, never changes th
 loading wire.py and a few `stat` calls outside opted-in workspaces, and `-p no:codetape` disables it.
 """
 
+import contextlib
 import os
 import socket
 import sys
@@ -35,6 +41,10 @@ if MYPY:  # typing is not imported at run time (an old interpreter may lack what
 
 SOCKET_ENV = "CODETAPE_COLLECTOR_SOCKET"  # sources/testruns/pytest_env.py's (this module imports no codetape)
 WAIT_ENV = "CODETAPE_COLLECTOR_WAIT_S"  # set by `codetape run` while it starts the collector itself
+STARTING_FILE = "collector.starting"  # collector/protocol/starting.py's (held while a collector starts)
+STOPPED_FILE = "stopped"  # collector/protocol/stopped.py's MARKER: the user stopped recording
+LOST_FOLDER = "lost"  # collector/daemon/lost_runs.py's: a note per test run not handed over
+MAX_LOST_NOTES = 1000
 MAX_WAIT_S = 30.0
 CONNECT_TIMEOUT_S = 0.5
 REQUEST_TIMEOUT_S = 2.0
@@ -125,6 +135,7 @@ class Recorder(object):
         self.root = root
         self.args = args
         self.started = time.monotonic()
+        self.waited = False  # for a collector being started
         self.tests = {}  # type: Dict[str, Dict[str, Any]]
         self.summaries = []  # type: List[Report]
 
@@ -172,9 +183,13 @@ class Recorder(object):
     def _send(self, exitstatus):
         # type: (int) -> None
         duration_ms = int((time.monotonic() - self.started) * 1000)
-        sock = self._connect()
         try:
-            sock.settimeout(max(REQUEST_TIMEOUT_S, self.wait_s))
+            sock = self._connect()
+        except OSError:
+            _note_lost(os.path.dirname(self.address), self.root, len(self.tests))
+            raise
+        try:
+            sock.settimeout(MAX_WAIT_S if self.waited else max(REQUEST_TIMEOUT_S, self.wait_s))
             wire.write(sock, {"op": "hello", "id": 1, "workspace": self.root, "source": "pytest",
                               "pid": os.getpid(), "client": None, "position_encoding": None})
             reply = wire.read(sock)  # type: Reply
@@ -193,10 +208,12 @@ class Recorder(object):
 
     def _connect(self):
         # type: () -> socket.socket
-        """A connection to the collector; while `codetape run` is starting it, retried for `wait_s`."""
+        """A connection to the collector; retried for `wait_s` (`codetape run` is starting it), and for as
+        long as a collector is being started (`starting`), MAX_WAIT_S at most."""
         if sys.platform == "win32":  # no Unix sockets in Python there (collector/platform/sockets.py)
             raise OSError("Unix sockets are not available in Python on Windows")
-        deadline = time.monotonic() + self.wait_s
+        now = time.monotonic()
+        told, limit = now + self.wait_s, now + MAX_WAIT_S
         while True:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
@@ -205,8 +222,10 @@ class Recorder(object):
                 return sock
             except (FileNotFoundError, ConnectionRefusedError):
                 sock.close()
-                if time.monotonic() >= deadline:
+                now = time.monotonic()
+                if now >= told and (now >= limit or not starting(os.path.dirname(self.address))):
                     raise
+                self.waited = True
             except BaseException:
                 sock.close()
                 raise
@@ -229,6 +248,83 @@ class Recorder(object):
                 entry["summary"] = summary
             tests.append(entry)
         return tests
+
+
+def starting(folder):
+    # type: (str) -> bool
+    """Whether a collector is being started for the socket in `folder`: someone holds
+    `collector.starting` there (a client autostarting it, `codetape collector --detach`, the shell hook's
+    recorder sending its first records), or a live shell spooled records there that its recorder has not
+    claimed yet (its first command in a workspace: the recorder starts the collector); never after the user
+    stopped recording."""
+    if os.path.exists(os.path.join(folder, STOPPED_FILE)):
+        return False
+    return _held(os.path.join(folder, STARTING_FILE)) or _spooled(folder)
+
+
+def _held(path):
+    # type: (str) -> bool
+    """Whether another process holds a lock on the file at `path` (its starters hold it shared)."""
+    import fcntl  # POSIX only, as the Unix socket is
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # (the probe's own lock with it)
+    return False
+
+
+def _spooled(folder):
+    # type: (str) -> bool
+    """Whether a live shell's records wait in `folder` (`shell-PID.spool`, collector/sources/shell/)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    for name in names:
+        spool = name.startswith("shell-") and name.endswith(".spool")
+        pid = name[len("shell-"):-len(".spool")] if spool else ""
+        if pid.isdigit() and _alive(int(pid)):
+            return True
+    return False
+
+
+def _alive(pid):
+    # type: (int) -> bool
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: alive
+        return True
+    return True
+
+
+def _note_lost(folder, root, tests):
+    # type: (str, str, int) -> None
+    """Leave a note that a test run of the workspace `root` was not handed to the collector, which turns it
+    into a `gap` when it listens (collector/daemon/lost_runs.py); none after the user stopped recording."""
+    if os.path.exists(os.path.join(folder, STOPPED_FILE)):
+        return
+    lost = os.path.join(folder, LOST_FOLDER)
+    for directory in (folder, lost):  # the home's `run/` (the collector's, 0700), when no collector ran yet
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(directory, 0o700)
+    if len(os.listdir(lost)) >= MAX_LOST_NOTES:
+        return
+    name = "pytest-%d-%d" % (os.getpid(), int(time.time() * 1000))
+    note = {"workspace": root, "at": int(time.time() * 1000), "source": "pytest", "tests": tests}
+    partial = os.path.join(lost, "." + name)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(wire.dumps(note))
+    os.rename(partial, os.path.join(lost, name + ".json"))  # whole, or not there at all
 
 
 def _summary(report, prefix, budget):

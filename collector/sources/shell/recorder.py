@@ -26,6 +26,7 @@ from collector.home import Home
 from collector.platform.process import alive
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
+from collector.protocol.starting import starting
 from collector.protocol.stopped import stopped_by_you
 from collector.sources.shell.own_commands import runs_codetape_line
 
@@ -100,7 +101,15 @@ class ShellRecorder:
                 client.close()
 
     def drain(self) -> bool:
-        """Claim what the shell spooled so far and send it; False when there was nothing."""
+        """Claim what the shell spooled so far and send it; False when there was nothing. Sending may start
+        the collector: a pytest ending meanwhile waits for it (protocol/starting.py), from before the
+        spool is claimed (until then the spool itself says that a recorder is about to send)."""
+        if not self.spool.exists():
+            return False
+        with starting(self.home):
+            return self._drain()
+
+    def _drain(self) -> bool:
         taken = self.spool.with_name(f"{self.spool.name}.{os.getpid()}.taken")
         try:
             os.rename(self.spool, taken)

@@ -180,7 +180,11 @@ def test_silent_and_inert_without_a_collector_or_outside_workspaces(tmp_path: Pa
     assert with_plugin.returncode == without.returncode == 1
     assert normalized(with_plugin.stdout) == normalized(without.stdout)
     assert with_plugin.stderr == without.stderr
-    assert not (home / "run").exists(), "the plugin must never start a collector"
+    run = home / "run"
+    assert not (run / "collector.pid").exists() and not (run / "collector.sock").exists(), \
+        "the plugin must never start a collector"
+    # where a settings file is, a run not handed over is said: a note for the next collector's `gap`
+    assert len(list((run / "lost").glob("*.json"))) == (1 if opted_in else 0)
     assert "collector.policy.recording" not in loaded and "pydantic" not in loaded
     assert "collector.protocol.client" not in loaded  # the plugin speaks to the socket itself
     assert ("collector.home" in loaded) == opted_in  # only looked for a collector where opted in

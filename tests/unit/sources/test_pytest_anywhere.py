@@ -89,3 +89,31 @@ def test_the_launchers_and_the_plugin_name_the_same_variables() -> None:
 
     assert pytest_env.SOCKET_ENV == codetape_pytest.SOCKET_ENV
     assert pytest_env.WAIT_ENV == codetape_pytest.WAIT_ENV
+
+
+def test_the_plugin_names_the_files_of_the_runtime_folder_as_codetape_does() -> None:
+    """The plugin imports no codetape: its copies of the starting lock's, the stop marker's and the lost
+    notes' names must be codetape's."""
+    from collector.daemon.lost_runs import LOST_FOLDER
+    from collector.protocol.starting import STARTING_FILE
+    from collector.protocol.stopped import MARKER
+
+    assert codetape_pytest.STARTING_FILE == STARTING_FILE
+    assert codetape_pytest.STOPPED_FILE == MARKER
+    assert codetape_pytest.LOST_FOLDER == LOST_FOLDER
+
+
+def test_a_collector_is_starting_while_its_lock_is_held_or_a_live_shell_spooled(tmp_path: Path) -> None:
+    """What the plugin waits for (unit: this process's own descriptor holds the lock, no process starts)."""
+    from collector.protocol.starting import starting
+
+    home = Home(tmp_path)
+    folder = str(home.socket.parent)
+    assert not codetape_pytest.starting(folder)
+    with starting(home):
+        assert codetape_pytest.starting(folder)
+    assert not codetape_pytest.starting(folder)
+    (home.run / f"shell-{os.getpid()}.spool").write_bytes(b"")  # a live shell's records: its recorder starts
+    assert codetape_pytest.starting(folder)
+    (home.run / "stopped").touch()  # the user stopped recording: nothing starts it
+    assert not codetape_pytest.starting(folder)
