@@ -35,6 +35,7 @@ from collector.home import Home
 from collector.platform.files import fsync_dir
 from collector.policy.sharing import SigningPolicy, load_signing_policy
 from collector.protocol.clock import utc_now
+from collector.review.continued import remember
 from collector.review.errors import ReviewError
 from collector.review.plan import TrimPlan
 from collector.review.trim import TrimResult, trim_episode
@@ -139,6 +140,8 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
         if mode is not None:
             delivered(home, str(episode.header.episode_id))  # not signed: no upload time
         raise
+    if mode is not None:  # what a later episode going on with this unpushed work would be linked by
+        remember(episode, workspace, home)
     removed = _take_out(original, home)
     top_up_at = None
     if mode is not None and due_at(home, TOP_UP) is None and wants_keys(home, epoch):

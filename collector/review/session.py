@@ -73,7 +73,7 @@ class ReviewSession:
         self.summary: ReviewSummary = build_summary(episode, redaction=self.redaction, policy=self.policy,
                                                     on_step=self.timeline.add, unlinkable=timing is not None,
                                                     destination=destination, workspace=self.workspace,
-                                                    timing=timing or "retimed")
+                                                    timing=timing or "retimed", home=self.home)
         if self.policy_error is not None:
             self.summary.terms = Terms(problem=self.policy_error)
         self.browser = Browser(open_episode(self.current))

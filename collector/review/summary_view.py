@@ -28,12 +28,14 @@ from collector.consent.unlinkable import Timing
 from collector.episode import Episode
 from collector.episode.resolve import show
 from collector.episode.summary import FileActivity, Summary, editors_text, imported_text, shares_text
+from collector.home import Home
 from collector.policy.managed import Share, ShareCheck
 from collector.policy.sharing import SigningPolicy
 from collector.protocol.clock import utc_now
 from collector.reconstruct.written import summarize_replayed
 from collector.redact import RedactionSummary
 from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
+from collector.review.continued import continued_note
 from collector.review.pushed import pushed_note
 from collector.review.redactions import EXCLUDED, PROMPT, REVIEW, SEALED, Placeholders, Redaction
 from collector.review.unlinkable import LABEL, timing_note, unlinkable_notes
@@ -257,10 +259,12 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
                   policy: SigningPolicy | None = None,
                   on_step: Callable[[Step], None] | None = None, unlinkable: bool = False,
                   destination: tuple[str, bool] | None = None,
-                  workspace: Path | None = None, timing: Timing = "retimed") -> ReviewSummary:
+                  workspace: Path | None = None, timing: Timing = "retimed",
+                  home: Home | None = None) -> ReviewSummary:
     """The summary of `episode` in one pass; `on_step` sees every step too (the review's timeline).
     `workspace`: where it was recorded, whose repository says which of its commits are pushed; `timing`:
-    the timing an unlinkable signing takes (config.toml's)."""
+    the timing an unlinkable signing takes (config.toml's); `home`: whose earlier unlinkable episodes the
+    episode's unpushed text is compared with (continued.py)."""
     found: list[Step] = []
     placeholders = Placeholders()
     placeholders.header(episode.header)
@@ -288,6 +292,9 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
         pushed = pushed_note(episode, workspace)
         if pushed is not None:
             summary.unlinkable.append(f"{LABEL}{pushed}")
+        continued = None if home is None else continued_note(episode, workspace, home)
+        if continued is not None:
+            summary.unlinkable.append(f"{LABEL}{continued}")
         summary.unlinkable.append(timing_note(timing))
     return summary
 

@@ -192,15 +192,17 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
 
     episode = open_episode(path)
     workspace = workspace_for(episode.header, home, workspace_dir)
-    pushed = None
+    pushed = continued = None
     if unlinkable:
         from collector.consent.repository import read_repository
+        from collector.review.continued import continued_note
         from collector.review.pushed import pushed_note
 
         if workspace is None or read_repository(workspace) is None:
             raise UsageError(f"not signed: cannot tell which repository {path.name} was recorded in, so what "
                              "it knows cannot be scrubbed; name it with --workspace DIR")
         pushed = pushed_note(episode, workspace)
+        continued = continued_note(episode, workspace, home)
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         trimmed = None
         if not plan.empty:
@@ -218,8 +220,9 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
     if queued.limited:
         print(f"kept to the managed policy: took out {queued.limited}")
     print(f"signed {signed_how(queued.statement)}: {queued.path}")
-    if pushed is not None:
-        print(f"codetape: warning: {pushed}", file=sys.stderr)
+    for warning in (pushed, continued):
+        if warning is not None:
+            print(f"codetape: warning: {warning}", file=sys.stderr)
     retained = queued.statement.terms.retain_until
     if retained is not None:
         print(f"retained until {retained.isoformat()}: a receiver's dataset build purges it from the day "

@@ -412,3 +412,6 @@ def test_a_pushed_commit_gets_the_warning_and_unpushed_ones_do_not(team: Team) -
     assert re.search(r"\b1 of this episode's \d+ commit\(s\) are on a remote branch", team.said["carol"])
     assert "on a remote branch" not in team.said["alice"] + team.said["bob"]
     assert "could not check" not in "".join(team.said.values())
+    # each member's second episode goes on with the REVIEW.md the first held, unpushed: she is told
+    for said in team.said.values():
+        assert "were in an episode you signed unlinkably before: a receiver links the two" in said
