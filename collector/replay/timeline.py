@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from collector.errors import UsageError
 
 MIN_SPEED, MAX_SPEED = 1 / 64, 4096.0
+DEFAULT_IDLE_LIMIT = 2.0  # seconds: a recorded pause longer than this plays as this long (asciinema's habit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +62,12 @@ def check_speed(speed: float) -> float:
 
 
 def check_idle_limit(limit: float | None) -> float | None:
-    if limit is not None and not limit > 0:
-        raise UsageError(f"--idle-limit {limit:g} must be a positive number of seconds")
-    return limit
+    """The player's cap on pauses: DEFAULT_IDLE_LIMIT when none is given, none for 0 (pauses as recorded)."""
+    if limit is None:
+        return DEFAULT_IDLE_LIMIT
+    if limit < 0:
+        raise UsageError(f"--idle-limit {limit:g} must be a number of seconds (0: no limit)")
+    return limit or None
 
 
 def faster(speed: float) -> float:

@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--to", dest="stop", metavar="WHEN", help="last step to show (step or time)")
     parser.add_argument("--speed", type=float, default=1.0, help="playback speed (default 1: as recorded)")
     parser.add_argument("--idle-limit", metavar="SECONDS", type=float,
-                        help="shorten every pause longer than this to this (default: no limit)")
+                        help="shorten every pause longer than this to this (default 2; 0: play pauses "
+                             "as recorded)")
     parser.add_argument("--paused", action="store_true", help="start paused (space plays)")
     parser.add_argument("--plain", action="store_true", help="print one line per step, no interaction")
     parser.set_defaults(func=run)
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     idle_limit = check_idle_limit(args.idle_limit)
     episode = open_ref(args.episode, Home.from_env(args.env))
     if args.plain:
-        if args.paused or speed != 1.0 or idle_limit is not None:
+        if args.paused or speed != 1.0 or args.idle_limit is not None:
             raise UsageError("--plain prints every step at once: --speed, --idle-limit and --paused are "
                              "for the player")
         from collector.cli.width import fit, terminal_width

@@ -47,7 +47,7 @@ def test_usage_errors(tmp_path: Path) -> None:
                    "--plain prints every step at once: --speed, --idle-limit and --paused are for the player")
     one_error_line(codetape(tmp_path, "replay", full, "--speed", "0"), 2, "--speed 0 is out of range")
     one_error_line(codetape(tmp_path, "replay", full, "--idle-limit", "-1"), 2,
-                   "--idle-limit -1 must be a positive number of seconds")
+                   "--idle-limit -1 must be a number of seconds (0: no limit)")
     one_error_line(codetape(tmp_path, "replay", full), 2,
                    "the player needs a terminal; use --plain for a step log")
     one_error_line(codetape(tmp_path, "replay", "feed", "--plain"), 2, "no episode file at feed")

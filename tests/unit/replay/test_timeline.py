@@ -6,6 +6,7 @@ import pytest
 
 from collector.errors import UsageError
 from collector.replay.timeline import (
+    DEFAULT_IDLE_LIMIT,
     MAX_SPEED,
     MIN_SPEED,
     ReplayFrame,
@@ -52,8 +53,19 @@ def test_speed_and_idle_limit_are_checked_and_stepped_within_range() -> None:
     for bad in (0, -1, MAX_SPEED * 2, MIN_SPEED / 2):
         with pytest.raises(UsageError, match="--speed"):
             check_speed(bad)
-    assert check_idle_limit(None) is None and check_idle_limit(0.5) == 0.5
-    with pytest.raises(UsageError, match="--idle-limit 0 must be a positive number of seconds"):
-        check_idle_limit(0)
+    assert check_idle_limit(0.5) == 0.5
+    with pytest.raises(UsageError, match="--idle-limit -1 must be a number of seconds"):
+        check_idle_limit(-1)
     assert faster(1.0) == 2.0 and slower(1.0) == 0.5
     assert faster(MAX_SPEED) == MAX_SPEED and slower(MIN_SPEED) == MIN_SPEED
+
+
+def test_the_player_caps_idle_stretches_by_default_and_0_plays_them_as_recorded() -> None:
+    """Issue 74: at 1x a 23 s idle stretch held the player on one step; with no --idle-limit it plays
+    as DEFAULT_IDLE_LIMIT seconds, and `--idle-limit 0` keeps the recorded pause."""
+    times = [0, 23_000, 23_400]
+    assert DEFAULT_IDLE_LIMIT == 2.0
+    capped = list(playback(times, 0, 2, idle_limit=check_idle_limit(None), speed=1))
+    assert capped == [ReplayFrame(1, 2.0), ReplayFrame(2, 0.4)]
+    recorded = list(playback(times, 0, 2, idle_limit=check_idle_limit(0), speed=1))
+    assert recorded == [ReplayFrame(1, 23.0), ReplayFrame(2, 0.4)]
