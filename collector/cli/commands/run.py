@@ -2,7 +2,9 @@
 
 Same exit status, output passed through unchanged, stdin and signals reach the command. Recorded in an
 opted-in workspace: argv, the working directory, exit code, duration and the last 8 KB of output.
-The collector is started if it is not running; while the command runs, the connection is made. When the
+The collector is started if it is not running; while the command runs, the connection is made. Its step
+is sent once what the shell hook spooled at the shell's earlier prompts has reached the collector (5 s at
+most), so that the steps of one shell keep the order they happened in. When the
 workspace's `.codetape.toml` cannot be used (invalid, not yours alone), the command still runs and exits
 as it does, and one line on stderr says it was not recorded and why (`FILE:LINE: what`).
 
@@ -16,6 +18,7 @@ step; `go test -json` is read from the command's output as it passes.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -28,6 +31,7 @@ from collector.platform.process import die_of
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.sources.shell import passthrough
+from collector.sources.shell.recorder import wait_delivered
 from collector.sources.testruns.gotest import GoTestStream, is_go_test_json
 
 MAX_ARG_CHARS = 64 * 1024
@@ -47,6 +51,7 @@ class _Link:
 
     def __init__(self, cwd: Path, env: Mapping[str, str] | None) -> None:
         self.cwd, self.env = cwd, env
+        self.home: Home | None = None
         self.client: Client | None = None
         self.root: Path | None = None
         self.error: str | None = None
@@ -66,7 +71,7 @@ class _Link:
             return
         if find_workspace(self.cwd, home) is None:
             return
-        self.opted_in = True
+        self.opted_in, self.home = True, home
         try:
             client = Client.connect(home, autostart=True)
             reply = client.hello(self.cwd, "run")
@@ -99,6 +104,8 @@ class _Link:
         }
         if junit:
             step["junit"] = junit[:100]  # where the collector looks for reports; not recorded itself
+        if self.home is not None:  # the commands at this shell's earlier prompts first (one shell, one order)
+            wait_delivered(self.home, os.getppid())
         try:
             at = ended_ms
             if go_tests is not None and (tests := go_tests.tests()):

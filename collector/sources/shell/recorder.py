@@ -4,7 +4,8 @@ The hook (shell_hook.py) makes the shell append one record per command to a spoo
 only (no process, no socket, nothing that can block the prompt). One recorder per shell, started in the
 background by the hook (`python -m collector.sources.shell`: __main__.py), claims the spool by renaming it,
 sends the records to the collector, and exits when its shell is gone (or after a long idle time; the hook
-starts it again).
+starts it again). The claimed file goes once the collector answered after its records: `codetape run`
+waits for that (`wait_delivered`) before sending its own step, which would otherwise come first.
 
 A record is seven NUL-terminated fields: `ct1`, exit status, cwd, start and end (unix epoch
 microseconds), how the command line was found (`h`: `fc -ln -1` output, `d`: the same line again,
@@ -36,6 +37,7 @@ POLL_S = 0.1
 IDLE_EXIT_S = 600.0
 COMPLETE_WAIT_S = 0.5
 MAX_LINE_CHARS = 64 * 1024
+DELIVERY_WAIT_S = 5.0
 
 Connect = Callable[[Home], Client]
 
@@ -121,22 +123,27 @@ class ShellRecorder:
             if not rest or time.monotonic() > deadline:
                 break
             time.sleep(0.01)
-        taken.unlink()
-        for record in records:
-            self.send(record)
+        try:
+            sent = {client for record in records if (client := self.send(record)) is not None}
+            for client in sent:  # delivered: the collector took them (a request answers after them)
+                with contextlib.suppress(CodetapeError):
+                    client.request("status")
+        finally:
+            taken.unlink()  # only now: `codetape run` waits for it to go (delivered)
         return bool(records or bad or rest)
 
-    def send(self, record: Record) -> None:
+    def send(self, record: Record) -> Client | None:
+        """Send one record's step; the connection it went through (None: not sent)."""
         # the shell hook's start-up: the workspace search only once a record is sent
         from collector.workspace.find import find_workspace
 
         line = command_line(record, self._previous)
         self._previous = line
         if line is None or runs_codetape_line(line):  # codetape's own commands: sources/shell/own_commands.py
-            return
+            return None
         root = find_workspace(Path(record.cwd), self.home)
         if root is None:
-            return
+            return None
         cwd = Path(record.cwd)
         step: dict[str, Any] = {
             "kind": "command", "source": "shell", "command_line": line[:MAX_LINE_CHARS],
@@ -144,12 +151,13 @@ class ShellRecorder:
             "exit_code": record.status, "duration_ms": max(0, (record.end_us - record.start_us) // 1000),
         }
         if stopped_by_you(self.home):  # until the user records again: nothing kept, so nothing lost
-            return
+            return None
         client = self._client(root)
         if client is None:
             self._lost[root] = self._lost.get(root, 0) + 1
-            return
+            return None
         client.send_step(record.end_us // 1000, step)
+        return client
 
     def _client(self, root: Path) -> Client | None:
         client = self._clients.get(root)
@@ -169,6 +177,27 @@ class ShellRecorder:
                 "kind": "gap", "source": "shell", "reason": "collector_unreachable", "lost_steps": lost,
                 "detail": f"{lost} shell commands were not recorded: the collector could not be reached"})
         return client
+
+
+def wait_delivered(home: Home, shell_pid: int, *, timeout: float = DELIVERY_WAIT_S) -> None:
+    """Wait until what the shell `shell_pid` spooled so far has reached the collector: its spool claimed
+    and the claim's records delivered (the `.taken` file goes once the collector answered after them), so
+    that a step sent next (`codetape run` at the next prompt) comes after them. Not while its recorder is
+    gone (nobody sends them), at most `timeout` seconds."""
+    spool = home.run / f"shell-{shell_pid}.spool"
+    deadline = time.monotonic() + timeout
+    while spool.exists() or any(home.run.glob(f"{spool.name}.*.taken")):
+        if time.monotonic() > deadline or not _recorder_alive(home, shell_pid):
+            return
+        time.sleep(0.01)
+
+
+def _recorder_alive(home: Home, shell_pid: int) -> bool:
+    try:
+        pid = int((home.run / f"shell-{shell_pid}.pid").read_text().strip())
+    except (OSError, ValueError):
+        return True  # being started by the hook: it writes its pid file first thing
+    return alive(pid)
 
 
 def main(argv: list[str]) -> int:
