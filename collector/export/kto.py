@@ -28,6 +28,12 @@ when its outcome says what the developer thought of it:
   prompt + completion is the buffer's text in front of the caret at the offer with the part taken after it
   (a true row), or with the suggestion after it (a false row: dpo's prompt and rejected side).
 - `settled`: the text that stood in the suggestion's place when it settled (offers.py), a field of its own.
+- What stayed of a suggestion taken, from the survival trace (item_survival.py): `survived_to_end` and
+  `survived_to_commit` (the share of the characters it inserted left at the episode's end, and at the
+  next commit listing the file or else the end), `reverted_within_ms` (from the offer until none was
+  left; -1 while some is), `survived_30s` and `survived_5min` (some of it still there then: a lab picks
+  its own horizon from `reverted_within_ms`). For an offer not taken: -1.0, -1.0, -1, false, false. `label`
+  stays what the settled text says (above).
 
 Each row also carries dpo's `name` (`<episode id>:<offer step>`), `path`, `via` (completion or inline),
 `outcome` and `split` (split.py), all strings. A row whose text holds a redaction placeholder is left out,
@@ -42,6 +48,7 @@ from collections import Counter
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
+from collector.export.item_survival import ItemSurvival, absent_columns
 from collector.export.per_episode import Following
 from collector.reconstruct.offers import Place, Places, by_ai, kept, outcome, preferred, seen_pair, taken_text
 from collector.reconstruct.workspace import Workspace
@@ -82,12 +89,14 @@ class Judged:
         self.out, self.skipped, self.split = out, skipped, split
         self.episode_id = str(episode.header.episode_id)
         self.places = Places()
+        self.kept = ItemSurvival()
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         self.places.before(index, step, workspace)
+        self.kept.before(index, step, workspace)
 
     def after(self, index: int, step: Step, workspace: Workspace) -> None:
-        pass
+        self.kept.after(index, step, workspace)
 
     def finish(self, workspace: Workspace) -> int:
         written = 0
@@ -104,8 +113,9 @@ class Judged:
                 self.skipped["rows with a redaction placeholder"] += 1
                 continue
             step = place.step
+            stayed = self.kept.survival(place.index).columns() if step.taken is not None else absent_columns()
             self.out.write(json_line({"prompt": prompt, "completion": completion, "label": label,
-                                      "settled": settled,
+                                      "settled": settled, **stayed,
                                       "name": f"{self.episode_id}:{place.index}", "path": step.path,
                                       "via": step.via, "outcome": outcome(place) or "", "split": self.split}))
             written += 1

@@ -36,8 +36,10 @@ OFFERS_BIAS = ("offers come only from editors and language servers that report t
 TRAINING: dict[str, TrainingExport] = {
     "kto": TrainingExport(
         "`label` true: an AI's suggestion taken (or its part taken) and still there when it settled; false: "
-        "the developer's own text written over it. An offer not taken and left alone, or typed as offered, "
-        "makes no row (the developer may not have looked at it).",
+        "the developer's own text written over it, or it was taken and deleted. An offer not taken and left "
+        "alone, or typed as offered, makes no row (the developer may not have looked at it). What stayed of "
+        "a suggestion taken: `survived_to_end`, `survived_to_commit`, `reverted_within_ms` (a horizon of "
+        "your own), `survived_30s`, `survived_5min`.",
         f"{OFFERS_BIAS}; negatives only where the developer wrote text of their own in the suggestion's "
         f"place, so taken items outnumber them. {KTO_ADVICE}."),
     "dpo": TrainingExport(

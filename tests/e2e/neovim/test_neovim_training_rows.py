@@ -88,6 +88,9 @@ def test_rows_hold_the_buffer_neovim_had_at_each_offer(collector: object, worksp
         assert row["prompt"] + row["completion"] == before + SUGGESTION, (row, before)  # byte for byte
         assert row["prompt"].endswith("\n") and row["completion"].startswith("    "), row  # the line moved
         assert later not in row["prompt"] and later in disk[-1].decode(), row  # typed after the offer
+    # what stayed of each item taken (the survival trace, issue 72): all of the kept one, none of the other
+    assert [(row["survived_to_end"], row["reverted_within_ms"] >= 0) for row in kto] == [(1.0, False),
+                                                                                          (0.0, True)]
     [pair] = rows(env, episode.path, "dpo", tmp_path / "dpo")
     before, after = truth["rewritten"]["before"], truth["rewritten"]["after"]
     assert pair["prompt"] + pair["chosen"] == before + OWN and pair["suffix"] == after, pair

@@ -31,7 +31,8 @@ from tests.support.trl_kto import BATCH, prepare
 GOLDEN = Path(__file__).parents[2] / "fixtures" / "episodes" / "offers.ctape"
 SEEDS = (1, 2, 3)
 SCALE = 0.1
-COLUMNS = ["prompt", "completion", "label", "settled", "name", "path", "via", "outcome", "split"]
+COLUMNS = ["prompt", "completion", "label", "settled", "survived_30s", "survived_5min", "survived_to_commit",
+           "survived_to_end", "reverted_within_ms", "name", "path", "via", "outcome", "split"]
 
 
 @pytest.fixture(scope="module")

@@ -133,6 +133,11 @@ async def test_rows_are_what_the_model_saw_and_every_training_export_loads_by_na
         assert moved(row["prompt"], row["completion"], name) == SUGGESTION
         assert row["settled"] == (SUGGESTION if row["label"] else OWN)
         assert "import math" not in row["prompt"] and "math.fsum" not in row["completion"]
+    # what stayed of each item taken (the survival trace, issue 72): all of the kept one; of the rewritten
+    # one, all but the `+` its one change replaced (a change keeps the ids of the text it leaves alike at
+    # its ends, as the dataset's `edits` count it)
+    assert [(kto[name]["survived_to_end"], kto[name]["reverted_within_ms"], kto[name]["survived_5min"])
+            for name in ("keep.py", "rewrite.py")] == [(1.0, -1, True), (11 / 12, -1, True)]
     assert len(kto["keep.py"]["prompt"]) < CONTEXT_BEFORE == len(caret_texts("keep.py")[0])  # (cut at a line)
 
     for fmt in ("dpo", "dpo-fim"):

@@ -20,6 +20,10 @@ from tests.support.trl_kto import prepare
 
 TEXT = "def f():\n    "  # the caret at the end, line 1 character 4
 SECRET = "«redacted:secret:1»"
+KEPT = {"survived_30s": True, "survived_5min": True, "survived_to_commit": 1.0, "survived_to_end": 1.0,
+        "reverted_within_ms": -1}  # all of it there at the end (no commit: the end)
+NOT_TAKEN = {"survived_30s": False, "survived_5min": False, "survived_to_commit": -1.0,
+             "survived_to_end": -1.0, "reverted_within_ms": -1}
 
 
 def step(kind: str, t_ms: int, **fields: Any) -> Step:
@@ -68,9 +72,10 @@ def test_a_suggestion_taken_is_true_one_written_over_false(tmp_path: Path,
     name = str(episode_header.episode_id)
     assert rows == [  # each prompt ends at its line's start, the indentation in the completion
         {"prompt": "def f():\n", "completion": "    return 1", "label": True, "settled": "return 1",
-         "name": f"{name}:1", "path": "a.py", "via": "inline", "outcome": "accepted", "split": "train"},
+         **KEPT, "name": f"{name}:1", "path": "a.py", "via": "inline", "outcome": "accepted",
+         "split": "train"},
         {"prompt": "def f():\n    return 1\n", "completion": "    return 2", "label": False,
-         "settled": "raise ValueError", "name": f"{name}:5", "path": "a.py", "via": "inline",
+         "settled": "raise ValueError", **NOT_TAKEN, "name": f"{name}:5", "path": "a.py", "via": "inline",
          "outcome": "overwritten", "split": "train"}]
     assert result.records == 2 and not result.skipped
 
@@ -108,6 +113,10 @@ def test_a_suggestion_taken_then_deleted_is_false(tmp_path: Path, episode_header
     assert [(row["prompt"], row["completion"], row["label"], row["settled"], row["outcome"])
             for row in rows] == [("def f():\n", "    return 1", False, "", "overwritten")]
     assert result.records == 1
+    # what stayed of it, from the survival trace: nothing, 20 ms after the offer
+    assert {key: rows[0][key] for key in KEPT} == {"survived_30s": False, "survived_5min": False,
+                                                   "survived_to_commit": 0.0, "survived_to_end": 0.0,
+                                                   "reverted_within_ms": 20}
 
 
 def test_no_row_for_an_offer_not_looked_at_nor_for_a_language_servers(tmp_path: Path,
