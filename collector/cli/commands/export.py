@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     from collector.export import export_episodes
 
     home = Home.from_env(args.env)
+    for ref in args.episodes:
+        refuse_folder(Path(ref), args.format)
     paths = [resolve_episode(ref, home) for ref in args.episodes]
     check_destination(args.output, force=args.force)
     total = sum(os.path.getsize(path) for path in paths)
@@ -60,6 +62,22 @@ def run(args: argparse.Namespace) -> int:
         result = export_episodes(paths, args.format, args.output, progress=progress)
     print(f"wrote {result.describe()} to {show(str(args.output))}", file=sys.stderr)
     return 0
+
+
+def refuse_folder(path: Path, format: str) -> None:
+    """A folder given as EPISODE, refused with what to run instead: a dataset's episodes are exported by
+    `codetape dataset build --exports`, a folder of episode files is given as its files."""
+    if not path.is_dir():
+        return
+    from collector.dataset.output.output import MANIFEST
+    from collector.episode.resolve import show
+
+    shown = show(str(path))
+    if (path / MANIFEST).is_file():
+        raise UsageError(f"{shown} is a dataset, and export takes episode files: `codetape dataset build "
+                         f"SOURCE -o {shown} --exports {format}` writes its episodes into "
+                         f"{shown}/exports/{format}/")
+    raise UsageError(f"{shown} is a folder, and export takes episode files: give them (e.g. {shown}/*.ctape)")
 
 
 def check_destination(out: Path, *, force: bool) -> None:
