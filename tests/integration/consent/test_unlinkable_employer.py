@@ -387,7 +387,9 @@ def test_the_employer_can_neither_name_a_contributor_nor_link_her_episodes(team:
         repo = team.base / who / "src" / member.folder
         unpushed = git(repo, "rev-list", "--all", "--reflog", "--not", "--remotes").split()
         assert len(unpushed) >= 6  # two commits, two WIPs, two stashes (and their index commits)
-        for sha in unpushed:
+        for sha in unpushed:  # 8 digits, not 7: what is shared holds some 500,000 places a 7-digit run of
+            # hex could start (pseudonyms, digests), so 22 ids' 7-digit prefixes would match by chance in
+            # about 4 runs of 100; 8 digits, 1 in 400
             assert sha[:8] not in everything, f"{who}'s unpushed commit {sha} reached the employer"
         assert member.branch not in everything
         for sha in unpushed:
