@@ -1,7 +1,7 @@
 """Unlinkable mode's minimisation: what an episode says of when, with what and where, before its own key
 signs it.
 
-    minimise_episode(src, dst, timing, shared_remotes) -> a new unsigned episode, the same steps, with
+    minimise_episode(src, dst, timing, shared_remotes, known) -> a new unsigned episode, the same steps, with
         header.started_at                the UTC day only (00:00:00Z)
         header.codetape_version          major.minor ("0.1.0" -> "0.1"; generalise.py)
         header.client, header.editors    none: the editors and their builds (an Insiders build is a
@@ -17,11 +17,14 @@ signs it.
         (test_run's per-test duration_ms to COARSE_MS (100 ms; "coarse"), or kept ("exact")
         and a gap's until_ms as well)
         every commit id                  a per-episode pseudonym (pseudonyms.py): git steps' sha,
-                                         parents, old and new, header.workspace.head_at_start, and
-                                         its abbreviations in commands, output, messages, agent text
+                                         parents, old and new, header.workspace.head_at_start
         agent conversation ids           per-episode pseudonyms (agent steps' `session`)
-        wall-clock times with an offset  cut to their day in the same texts (`git log`'s `Date:`;
-                                         wallclock.py): the second and the zone a commit id hashes
+        a git step's local branch        a per-episode pseudonym (`ref`; scrub.py)
+        every free text                  (schemas/text_fields.py) scrubbed with what the repository
+                                         `known`s (repository.py, scrub.py): every unpushed commit id
+                                         wherever it stands, every identity it records, its local
+                                         branches, and the times of day of the episode's period
+                                         (wallclock.py): the second and the zone a commit id hashes
         an agent's session_start detail  its versions major.minor, its model names their family
                                          (ACP's "NAME VERSION"; generalise.py agent_label)
 
