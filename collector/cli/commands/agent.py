@@ -34,7 +34,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from collector.errors import UsageError
+from collector.errors import CodetapeError
 from collector.home import Home
 
 if TYPE_CHECKING:
@@ -133,7 +133,8 @@ def change(args: argparse.Namespace) -> int:
 
 
 def _confirm(question: str) -> bool:
+    """The yes typed on a terminal; elsewhere a refusal (exit 1: right arguments, no one said yes)."""
     if not sys.stdin.isatty():
-        raise UsageError(f"not written: {question.rstrip('?')} needs your yes; run this again with --yes "
+        raise CodetapeError(f"not written: {question.rstrip('?')} needs your yes; run this again with --yes "
                          "after reading the diff above")
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")

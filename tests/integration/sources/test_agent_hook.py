@@ -44,7 +44,7 @@ def test_install_and_uninstall_keep_every_other_setting(tmp_path: Path) -> None:
     before = {path: path.read_text() for path in (claude, cursor, codex, gemini)}
 
     refused = codetape(home, "agent", "hook", "install", "--dir", str(ws), env=env, stdin="")
-    assert refused.returncode == 2 and "needs your yes" in refused.stderr
+    assert refused.returncode == 1 and "needs your yes" in refused.stderr  # a refusal, not a usage error
     assert {path: path.read_text() for path in before} == before  # asked, not answered: nothing written
     # the diff was shown
     assert "+" in refused.stdout and "agent hook run --agent claude-code" in refused.stdout

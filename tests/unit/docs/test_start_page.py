@@ -50,6 +50,14 @@ def test_the_readme_has_a_start_here_section_for_a_developer() -> None:
         assert step in section, f"README.md's Start here does not name `{step}`"
 
 
+def test_the_readme_says_that_agent_hook_install_asks_and_how_not_to_be_asked() -> None:
+    """Issue 74: the step read as if the command just wrote; it shows a diff and asks, and refuses (exit 1,
+    as collector/cli/commands/agent.py's _confirm raises) with no terminal to ask on."""
+    section = README.read_text(encoding="utf-8").split("## Start here", 1)[1].split("\n## ", 1)[0]
+    step = next(item for item in re.split(r"\n(?=\d+\. )", section) if "agent hook install" in item)
+    assert "asks" in step and "`--yes`" in step and "exits 1" in step, step
+
+
 def test_every_docs_page_is_in_the_navigation() -> None:
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     listed = nav_pages(config["nav"])
