@@ -28,12 +28,19 @@ HEAD_BYTES = 8192
 _SWAP_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", "~", ".kate-swp", ".crswap", "___jb_tmp___",
                   "___jb_old___", ".tmp.driveupload", ".orig.tmp")
 _SWAP_PREFIXES = (".#", ".~lock.", ".goutputstream-", ".sb-")
+# Folders a tool rewrites on its own, never workspace content: jupyter-lsp's shadow copies of the documents
+# it sends its language server (rewritten at every change, emptied at its start: docs/editors.md,
+# JupyterLab), whose edits the bridge records from the LSP traffic itself, and JupyterLab's checkpoints.
+TOOL_FOLDERS = frozenset({".virtual_documents", ".ipynb_checkpoints"})
 
 
 def is_noise(relpath: str) -> bool:
-    """Paths a file watcher never records: git's own directory and editors' temporary files."""
+    """Paths a file watcher never records: git's own directory, editors' temporary files, and the copies
+    JupyterLab keeps beside a notebook (TOOL_FOLDERS)."""
     parts = relpath.split("/")
     if ".git" in relpath.lower().split("/"):  # `.GIT` too: git's own folder where names ignore case
+        return True
+    if any(part in TOOL_FOLDERS for part in parts[:-1]):
         return True
     name = parts[-1]
     if name == "4913" or (name.startswith("#") and name.endswith("#")):  # vim's write test, emacs autosave

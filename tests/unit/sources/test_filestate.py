@@ -132,5 +132,8 @@ def test_walk_skips_git_noise_excluded_directories_and_given_paths(tmp_path: Pat
 
 def test_noise_names() -> None:
     assert all(is_noise(p) for p in (".git/index", "sub/.git/HEAD", "a/.b.py.swp", "a.py~", ".#a.py",
-                                     "#a.py#", "4913", "x.kate-swp", "a.py___jb_tmp___"))
-    assert not any(is_noise(p) for p in ("a.py", ".gitignore", "src/git/x.py", "swp.py", "notes#1.md"))
+                                     "#a.py#", "4913", "x.kate-swp", "a.py___jb_tmp___",
+                                     ".virtual_documents/nb.ipynb",
+                                     "sub/.ipynb_checkpoints/nb-checkpoint.ipynb"))
+    assert not any(is_noise(p) for p in ("a.py", ".gitignore", "src/git/x.py", "swp.py", "notes#1.md",
+                                         "nb.ipynb", ".virtual_documents"))

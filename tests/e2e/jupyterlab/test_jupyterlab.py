@@ -1,0 +1,268 @@
+"""JupyterLab 4 with jupyterlab-lsp, recorded for real: a `jupyter lab` server on loopback whose jupyter-lsp
+starts `codetape bridge -- pylsp` (docs/editors.md, JupyterLab), driven by Playwright in Debian's
+Chromium, against a real collector. Between the bridge and pylsp a relay logs every byte JupyterLab sent
+the server (bridge_harness.tee): the recording's virtual document at each save equals, byte for byte, the
+document the server was sent; every change the server got is an edit step; the notebook's `.ipynb` at each
+save is what the watcher recorded; and the shadow folders (`.virtual_documents/`, `.ipynb_checkpoints/`)
+give no `file_change` step. Scenarios: typing into two cells, adding and deleting a cell, a `.py` file in
+JupyterLab's file editor."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from collector.episode import Episode
+from collector.reconstruct.workspace import replay
+from schemas.steps import FileChangeStep
+from tests.e2e.report.test_report_browser import CHROMIUM_FLAGS, chromium_path
+from tests.support.bridge_harness import seal, steps_of, tee, texts_at_saves
+from tests.support.collector_harness import Daemon, env_for, journal_steps, opt_in, running
+from tests.waiting import wait_for
+
+BIN = Path(sys.executable).parent
+TOKEN = "codetape-tests"
+VIRTUAL = ".virtual_documents"
+CELL = ".jp-NotebookPanel:visible .jp-Cell"
+
+
+def notebook(sources: list[str]) -> str:
+    cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{n}", "metadata": {}, "outputs": [],
+              "source": source} for n, source in enumerate(sources)]
+    return json.dumps({"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3",
+                                                                   "language": "python", "name": "python3"},
+                                                    "language_info": {"name": "python"}},
+                       "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+
+
+@dataclass
+class Lab:
+    daemon: Daemon
+    root: Path
+    url: str
+    logs: Path  # what the relay saw: in.bin, the bytes JupyterLab sent the server
+
+    def sent(self) -> list[dict[str, Any]]:
+        """Every message JupyterLab sent the language server, in order."""
+        data = (self.logs / "in.bin").read_bytes() if (self.logs / "in.bin").exists() else b""
+        return list(frames(data))
+
+    def served(self, relpath: str) -> tuple[list[str], int]:
+        """The document at `relpath` as the server had it at each of its saves, and its changes counted."""
+        texts, saves, changes = {}, [], 0
+        for message in self.sent():
+            params = message.get("params") or {}
+            document = params.get("textDocument") or {}
+            if self._relpath(document.get("uri")) != relpath:
+                continue
+            match message.get("method"):
+                case "textDocument/didOpen":
+                    texts[relpath] = document["text"]
+                case "textDocument/didChange":
+                    for change in params["contentChanges"]:
+                        assert "range" not in change, "JupyterLab sends the whole text"
+                        texts[relpath] = change["text"]
+                        changes += 1
+                case "textDocument/didSave":
+                    saves.append(texts[relpath])
+        return saves, changes
+
+    def _relpath(self, uri: object) -> str | None:
+        if not isinstance(uri, str):
+            return None
+        path = Path(unquote(urlsplit(uri).path))
+        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else None
+
+    def page(self, browser: Browser, relpath: str) -> Page:
+        """`relpath` opened in JupyterLab, once its document reached the bridge (edits before that would
+        fold into the document's open)."""
+        page = browser.new_page()
+        page.goto(f"{self.url}/lab/tree/{relpath}?reset&token={TOKEN}")  # (not the tabs the last test left)
+        virtual = shown(relpath)
+        wait_for(lambda: any(s["kind"] == "open" and s.get("path") == virtual
+                             for s in journal_steps(self.daemon.home, self.root)),
+                 90, f"JupyterLab's language server connection to open {virtual}")
+        return page
+
+
+def frames(data: bytes) -> Iterator[dict[str, Any]]:
+    """The JSON bodies of the LSP frames in `data` (`Content-Length` headers, CRLF CRLF, the body)."""
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))
+        yield json.loads(rest[:length])
+        data = rest[length:]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """One collector, one opted-in workspace and one `jupyter lab` serving it, configured as
+    docs/editors.md says (the exact JSON), its server command relayed through the logging tee."""
+    base = tmp_path_factory.mktemp("jupyterlab")
+    with running(base / "ct") as daemon:
+        root = opt_in(base / "ws", home=daemon.home.root)
+        with daemon.client() as client:
+            client.request("watch", workspace=str(root))
+        relay, logs = tee(base, "relay")
+        config = base / "config"
+        config.mkdir()
+        spec = {"argv": [str(BIN / "codetape"), "bridge", "--", *relay], "languages": ["python"],
+                "mime_types": ["text/x-python", "text/x-ipython"], "version": 2,
+                "display_name": "pylsp (codetape)"}
+        (config / "jupyter_server_config.json").write_text(json.dumps(
+            {"LanguageServerManager": {"autodetect": False, "language_servers": {"codetape-pylsp": spec}}}))
+        port = free_port()
+        env = env_for(daemon.home.root, {"HOME": str(base / "user"), "JUPYTER_CONFIG_DIR": str(config),
+                                         "JUPYTER_DATA_DIR": str(base / "data"),
+                                         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+                                         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
+        with (base / "jupyter.log").open("wb") as log:
+            server = subprocess.Popen(
+                [str(BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+                 f"--ServerApp.port={port}", f"--IdentityProvider.token={TOKEN}",
+                 f"--ServerApp.root_dir={root}", "--allow-root"],
+                env=env, stdout=log, stderr=subprocess.STDOUT)
+            url = f"http://127.0.0.1:{port}"
+            try:
+                wait_for(lambda: _answers(f"{url}/api/status?token={TOKEN}", server), 120,
+                         "jupyter lab to answer", detail=lambda: (base / "jupyter.log").read_text()[-2000:])
+                yield Lab(daemon, root, url, logs)
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
+
+
+def _answers(url: str, server: subprocess.Popen[bytes]) -> bool:
+    if server.poll() is not None:
+        raise AssertionError(f"jupyter lab exited with {server.returncode}")
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def typed(page: Page, cell: int, text: str) -> None:
+    """Click into the notebook's `cell`-th cell and type `text` key by key."""
+    page.locator(CELL).nth(cell).locator(".cm-content").click()
+    page.keyboard.type(text, delay=30)
+
+
+def saved(lab: Lab, page: Page, relpath: str, holds: str) -> str:
+    """Save with Ctrl+S once the server was sent what was typed; the file's text once it holds `holds` and
+    the bridge recorded the save."""
+    virtual = shown(relpath)
+    before = saves(lab, virtual)
+    page.keyboard.press("Control+s")
+    wait_for(lambda: holds in (lab.root / relpath).read_text(), 60, f"{relpath} saved holding {holds!r}")
+    wait_for(lambda: saves(lab, virtual) > before, 60, f"the save of {virtual}")
+    return (lab.root / relpath).read_text()
+
+
+def shown(relpath: str) -> str:
+    """The document the language server is sent for `relpath`: a notebook's virtual document."""
+    return f"{VIRTUAL}/{relpath}" if relpath.endswith(".ipynb") else relpath
+
+
+def saves(lab: Lab, virtual: str) -> int:
+    steps = journal_steps(lab.daemon.home, lab.root)
+    return sum(s["kind"] == "save" and s.get("path") == virtual for s in steps)
+
+
+def sealed(lab: Lab, relpath: str, last: str) -> Episode:
+    """The workspace's episode, sealed once the watcher recorded `relpath`'s last text (a notebook's: the
+    bridge recorded the save already; a file the editor saved is the save's)."""
+    if not relpath.endswith(".ipynb"):
+        return seal(lab.daemon, lab.root, what=f"the save of {relpath}",
+                    until=lambda steps: any(s["kind"] == "save" and s["path"] == relpath for s in steps))
+    return seal(lab.daemon, lab.root, what=f"the watcher's record of {relpath}'s last save",
+                until=lambda steps: any(s["kind"] == "file_change" and s["path"] == relpath and
+                                        s.get("text") == last for s in steps))
+
+
+def checked(lab: Lab, relpath: str, on_disk: list[str], episode: Episode) -> None:
+    """The recording against what the server was sent and what was on disk (the module's docstring)."""
+    virtual = shown(relpath)
+    served, changes = lab.served(virtual)
+    assert served and texts_at_saves(episode, virtual) == served
+    steps = steps_of(episode)
+    assert sum(s["kind"] == "edit" and s["path"] == virtual for s in steps) == changes
+    assert not [s for s in steps if s["kind"] == "gap"], [s for s in steps if s["kind"] == "gap"]
+    assert not [s for s in steps if s["kind"] == "file_change" and
+                s["path"].split("/")[0] in (VIRTUAL, ".ipynb_checkpoints")]
+    written = [workspace.disk[step.path] for _, step, workspace in
+               replay(episode.header.position_encoding, episode.steps())
+               if isinstance(step, FileChangeStep) and step.path == relpath]
+    assert written[-len(on_disk):] == on_disk  # what the watcher recorded of each save is the disk
+    if not relpath.endswith(".ipynb"):  # a file in JupyterLab's editor: its document is the file's text
+        assert [text.removesuffix("\n") for text in served] == on_disk  # and one more line break
+        # (jupyterlab-lsp ends every document it sends with one: docs/editors.md, JupyterLab)
+
+
+def test_typing_into_two_cells_and_saving(lab: Lab, browser: Browser) -> None:
+    (lab.root / "two.ipynb").write_text(notebook(["", ""]))
+    page = lab.page(browser, "two.ipynb")
+    typed(page, 0, "import math\n")
+    first = saved(lab, page, "two.ipynb", "import math")
+    typed(page, 1, "radius = 2\narea = math.pi * radius ** 2")
+    second = saved(lab, page, "two.ipynb", "area = math.pi")
+    page.close()
+    checked(lab, "two.ipynb", [first, second], sealed(lab, "two.ipynb", second))
+
+
+def test_adding_and_deleting_a_cell_and_saving(lab: Lab, browser: Browser) -> None:
+    (lab.root / "cells.ipynb").write_text(notebook(["x = 1"]))
+    page = lab.page(browser, "cells.ipynb")
+    page.locator(CELL).nth(0).click()
+    page.keyboard.press("Escape")  # command mode: `b` adds a cell below
+    page.keyboard.press("b")
+    wait_for(lambda: page.locator(CELL).count() == 2, 30, "the added cell")
+    typed(page, 1, "y = x + 1")
+    added = saved(lab, page, "cells.ipynb", "y = x + 1")
+    page.keyboard.press("Escape")
+    page.keyboard.press("d")
+    page.keyboard.press("d")  # the second cell deleted
+    wait_for(lambda: page.locator(CELL).count() == 1, 30, "the cell deleted")
+    deleted = saved(lab, page, "cells.ipynb", '"id": "cell0"')
+    assert "y = x + 1" not in deleted
+    page.close()
+    checked(lab, "cells.ipynb", [added, deleted], sealed(lab, "cells.ipynb", deleted))
+
+
+def test_a_python_file_in_jupyterlab_s_editor(lab: Lab, browser: Browser) -> None:
+    (lab.root / "script.py").write_text("def area(r):\n    return r\n")
+    page = lab.page(browser, "script.py")
+    page.locator(".jp-FileEditor .cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n\nprint(area(2))\n", delay=30)
+    text = saved(lab, page, "script.py", "print(area(2))")
+    page.close()
+    checked(lab, "script.py", [text], sealed(lab, "script.py", text))
