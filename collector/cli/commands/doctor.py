@@ -79,8 +79,14 @@ def run(args: argparse.Namespace) -> int:
                           "checks": [{"name": c.name, "state": c.state, "detail": c.detail} for c in checks]},
                          indent=2))
     else:
+        from collector.cli.width import home_relative, terminal_width, wrap
+
+        # on a terminal, paths under HOME are written from ~ and a long line wraps under its detail;
+        # piped, each check is one line as it is
+        width, home = terminal_width(), env.get("HOME") or str(Path.home())
         for check in checks:
-            print(check.line())
+            line = check.line() if width is None else home_relative(check.line(), home)
+            print(wrap(line, width, len(MARK[check.state]) + 1))
         count = len(problems)
         print(f"{count} problem{'s' * (count != 1)} keep{'s' * (count == 1)} recording from working"
               if problems else "nothing keeps recording from working")
