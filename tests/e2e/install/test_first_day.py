@@ -82,11 +82,30 @@ class Day:
         x, y = self.term.tmux("display", "-p", "#{cursor_x} #{cursor_y}").split()
         return int(x), int(y)
 
+    def focus(self, row: int, start: int, end: int, what: str) -> None:
+        """Wait until the cursor is on `row` within columns [start, end), where a field was seen on the
+        screen: it has the focus, so the next keys reach it."""
+        def inside() -> bool:
+            x, y = self.cursor()
+            return y == row and start <= x < end
+
+        wait_for(inside, what=f"{what} (row {row}, columns {start}-{end - 1})",
+                 detail=lambda: f"the cursor at {self.cursor()}")
+
     def keep_screen(self, what: str, screen: str) -> None:
         self.count += 1
         if self.keep is not None:
             self.keep.mkdir(parents=True, exist_ok=True)
             (self.keep / f"{self.count:02d} {what}.txt").write_text(screen, encoding="utf-8")
+
+
+def place(screen: str, pattern: str) -> tuple[int, int]:
+    """(column, row) of the first match of `pattern` on the screen (one cell a character)."""
+    for row, line in enumerate(screen.splitlines()):
+        found = re.search(pattern, line)
+        if found is not None:
+            return found.start(), row
+    raise AssertionError(f"{pattern!r} is not on the screen:\n{screen}")
 
 
 def git(ws: Path, *args: str) -> None:
@@ -174,16 +193,22 @@ def test_first_day(tmp_path: Path) -> None:
             term.keys("s")
             day.sees(lambda s: "You have no signing key yet" in s and "Make the key, sign and queue" in s
                      and "No upload destination yet" in s, "the sign dialog")
-            # a passphrase, twice (each field shows its dots once it has the keys), then the destination
+            # a passphrase, twice (each field shows its dots once it has the keys), then the destination;
+            # before each key that moves on, the cursor where the focused field puts it, found on the screen
+            # (not "further right than before": tmux may report the cursor of a frame half written)
             term.keys("-l", "hunter2")
-            day.sees(lambda s: re.search(r"•{7}\s+the same again", s) is not None, "the passphrase typed")
-            first = day.cursor()
+            typed = day.sees(lambda s: re.search(r"•{7}\s+the same again", s) is not None,
+                             "the passphrase typed")
+            first, row = place(typed, r"•{7}\s+the same again")
+            second = place(typed, r"the same again")[0]
+            day.focus(row, first, second, "the cursor in the first field")
             term.keys("Enter")  # the next field: wait for the cursor there (a key sooner goes before it)
-            wait_for(lambda: day.cursor()[0] > first[0] + 20, what="the cursor in the second field")
+            day.focus(row, second, second + 30, "the cursor in the second field")
             term.keys("-l", "hunter2")
-            day.sees(lambda s: re.search(r"•{7}\s+•{7}", s) is not None, "the passphrase typed again")
+            again = day.sees(lambda s: re.search(r"•{7}\s+•{7}", s) is not None, "the passphrase typed again")
             term.keys("Tab")
-            wait_for(lambda: day.cursor()[1] > first[1], what="the cursor in the destination")
+            start, row = place(again, r"upload to: file")
+            day.focus(row, start, start + 60, "the cursor in the destination")
             term.keys("-l", destination.as_uri())
             day.sees(lambda s: destination.as_uri() in s, "the destination typed")
             term.keys("Enter")
