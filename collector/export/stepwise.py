@@ -14,9 +14,14 @@ its fix. Tests that fail and never pass again make no row.
   swe-messages gives a run's result (swe_calls.py `test_result`).
 - `completions`: the segment's edit bursts (bursts.py: a run of typing in one file), in order, each as its
   unified diff (`Burst.diff`, with its `---`/`+++` lines naming the file). A burst that leaves its file as
-  it was (typed and deleted within it) has no diff and is no step. Writes to disk from outside the editor
-  (an agent's, a formatter's, `git checkout`) are no steps, though they may revert one.
-- `labels`: per burst, whether what it inserted survived to the green run: false when none of the
+  it was (typed and deleted within it) has no diff and is no step. A write to disk from outside the editor
+  (an agent's, a formatter's, `git checkout`: a `file_change`) is a step of its own too, its diff the
+  file's text on disk before and after it (one per file a rename touched), so that the developer is not
+  credited with what an agent wrote between the failing and the green run.
+- `completion_actors`: per step, whose it is: `developer` (a burst), `agent` (a write an AI agent
+  claimed) or `external` (any other write from outside the editor); `outside_writes`: whether any step
+  is not the developer's.
+- `labels`: per step, whether what it inserted survived to the green run: false when none of the
   characters it inserted is left in the files at the green run, true otherwise. It is the dataset's own
   notion, on the same trace: every inserted character followed by the id of the change that inserted it
   (collector/reconstruct/survival.py), a burst's characters being those its edits' changes inserted, and
@@ -25,12 +30,12 @@ its fix. Tests that fail and never pass again make no row.
   something it wrote was part of the fix. The trace runs from the failing run to the green one only (what
   the files hold at the failing run is text found), so an episode pays its memory only in a segment.
 
-Each row also carries `completion_steps` (each burst's first and last step), `name` (`<episode id>:<failing
-run's step>-<green run's step>`), `failing_step` and `passing_step` (steps are indexes, as `codetape cat`
-counts them) and `split` (split.py). A segment is left out,
-counted, when a text in it holds a redaction placeholder (a model would learn to write one, as dpo says),
-when a burst in it was in a file too large to diff (bursts.py MAX_TEXT), or when no burst in it changed a
-file.
+Each row also carries `completion_steps` (each burst's first and last step, a write's step twice),
+`name` (`<episode id>:<failing run's step>-<green run's step>`), `failing_step` and `passing_step`
+(steps are indexes, as `codetape cat` counts them) and `split` (split.py). A segment is left out,
+counted, when a text in it holds a redaction placeholder (a model would learn to write one, as dpo
+says), when a burst in it was in a file too large to diff (bursts.py MAX_TEXT), or when no step in it
+changed a file.
 """
 
 from __future__ import annotations
@@ -46,12 +51,12 @@ from collector.export.allowance import Allowance, Writes
 from collector.export.bursts import Burst, Item
 from collector.export.follow import Items
 from collector.export.per_episode import Following
-from collector.export.swe_calls import test_result
+from collector.export.swe_calls import file_writes, test_result, unified
 from collector.reconstruct.traced import Traced
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.text.linediff import DiffWork
-from schemas.steps import EditStep, Step, TaskStep, TestRunStep
+from schemas.steps import EditStep, FileChangeStep, Step, TaskStep, TestRunStep
 
 
 class StepwiseExporter(Following):
@@ -72,14 +77,25 @@ def prompt(run: TestRunStep, statement: str | None) -> str:
     return f"{task}The tests failed ({command}):\n{test_result(run)}\n"
 
 
+@dataclass(frozen=True)
+class Write:
+    """A write to disk from outside the editor in a segment: its step, whose, its diff, the ids it made."""
+
+    index: int
+    actor: str
+    diff: str
+    ids: list[int]
+
+
 @dataclass
 class Segment:
-    """A failing run, the task then, and the bursts since, each with the ids of what it inserted."""
+    """A failing run, the task then, and the bursts and writes since, each with the ids of what it
+    inserted."""
 
     index: int
     run: TestRunStep
     statement: str | None
-    bursts: list[tuple[Burst, range]] = field(default_factory=list)
+    bursts: list[tuple[Burst, range] | Write] = field(default_factory=list)
 
 
 class Segments(Items):
@@ -95,12 +111,17 @@ class Segments(Items):
         self.statement: str | None = None  # the task under way
         self.segment: Segment | None = None
         self.written = 0
+        self.work = work
+        self.disk_before: dict[str, str | None] = {}  # a write's paths: their text on disk before it
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
         super().before(index, step, workspace)  # (a burst this step ends settles before it is traced)
         burst = self.grouper.burst
         if type(step) is EditStep and burst is not None and burst.first == index:
             self.mark = self.traced.made
+        if type(step) is FileChangeStep and self.segment is not None:
+            self.disk_before = {path: workspace.disk.get(path) for path in filter(None, (step.path,
+                                                                                          step.new_path))}
         self.traced.before(index, step, workspace)
 
     def after(self, index: int, step: Step, workspace: Workspace) -> None:
@@ -113,6 +134,14 @@ class Segments(Items):
                 self.segment.bursts.append((item, range(self.mark, self.traced.made)))
             return
         match item.step:
+            case FileChangeStep() as write if self.segment is not None:
+                trace = self.traced.trace
+                ids = list(trace.step_ids) if trace is not None else []
+                actor = "agent" if write.origin == "agent" else "external"
+                for path, before, after in file_writes(write, self.disk_before.get, workspace):
+                    diff = unified(path, before, after, self.work)
+                    if diff:
+                        self.segment.bursts.append(Write(item.index, actor, diff, ids))
             case TaskStep(action="start", statement=statement):
                 self.statement = statement
             case TaskStep(action="done"):
@@ -129,22 +158,27 @@ class Segments(Items):
                 pass
 
     def _row(self, segment: Segment, passing: int) -> None:
-        if any(burst.too_large for burst, _ in segment.bursts):
+        if any(not isinstance(one, Write) and one[0].too_large for one in segment.bursts):
             self.skipped["segments with a file too large to diff"] += 1
             return
-        steps = [(burst.diff(), not self.traced.reverted(made), [burst.first, burst.last])
-                 for burst, made in segment.bursts]
+        steps = [(one.diff, not self.traced.reverted(one.ids), [one.index, one.index], one.actor)
+                 if isinstance(one, Write) else
+                 (one[0].diff(), not self.traced.reverted(one[1]), [one[0].first, one[0].last], "developer")
+                 for one in segment.bursts]
         steps = [step for step in steps if step[0]]
         if not steps:
             self.skipped["segments with no change"] += 1
             return
         text = prompt(segment.run, segment.statement)
-        if any(PLACEHOLDER_RE.search(one) for one in (text, *(diff for diff, _, _ in steps))):
+        if any(PLACEHOLDER_RE.search(one) for one in (text, *(diff for diff, _, _, _ in steps))):
             self.skipped["segments with a redaction placeholder"] += 1
             return
-        self.out.write(json_line({"prompt": text, "completions": [diff for diff, _, _ in steps],
-                                  "labels": [label for _, label, _ in steps],
-                                  "completion_steps": [span for _, _, span in steps],
+        actors = [actor for _, _, _, actor in steps]
+        self.out.write(json_line({"prompt": text, "completions": [diff for diff, _, _, _ in steps],
+                                  "labels": [label for _, label, _, _ in steps],
+                                  "completion_steps": [span for _, _, span, _ in steps],
+                                  "completion_actors": actors,
+                                  "outside_writes": any(actor != "developer" for actor in actors),
                                   "name": f"{self.episode_id}:{segment.index}-{passing}",
                                   "failing_step": segment.index, "passing_step": passing,
                                   "split": self.split}))

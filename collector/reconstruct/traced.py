@@ -68,7 +68,7 @@ class Traced:
         elif trace is not None and type(step) in TRACED:
             trace.after(index, step, workspace)
 
-    def reverted(self, made: range) -> bool:
+    def reverted(self, made: range | list[int]) -> bool:
         """Whether the characters the changes `made` inserted (ids in the trace running) are none of them
         left in the files' texts now, as the dataset's `reverted_at_step` says it (survival.Trace.labels):
         some inserted and all removed. Changes that inserted nothing are never reverted."""

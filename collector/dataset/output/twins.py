@@ -38,7 +38,9 @@ SCHEMAS: dict[str, pa.Schema] = {
     "dpo-fim": pa.schema([*_PAIR, ("settled", _TEXT), *_ROW]),
     "stepwise": pa.schema([("prompt", _TEXT), ("completions", pa.list_(_TEXT)),
                            ("labels", pa.list_(pa.bool_())),
-                           ("completion_steps", pa.list_(pa.list_(pa.int64()))), ("name", _TEXT),
+                           ("completion_steps", pa.list_(pa.list_(pa.int64()))),
+                           ("completion_actors", pa.list_(_TEXT)), ("outside_writes", pa.bool_()),
+                           ("name", _TEXT),
                            ("failing_step", pa.int64()), ("passing_step", pa.int64()), ("split", _TEXT)]),
 }
 TWIN = ".parquet"

@@ -93,6 +93,26 @@ def test_an_undo_of_a_burst_makes_it_false_though_its_text_is_typed_again(
     assert row["labels"] == [False, True, True]
 
 
+def test_an_agents_write_between_the_runs_is_a_step_of_its_own_with_its_actor(
+        tmp_path: Path, episode_header: EpisodeHeader) -> None:
+    """Issue 72, item 3: the developer half-fixes the test, an AI agent's write to disk does the rest: the
+    write is a step of the row with its actor and diff, so the developer's step is not credited with it."""
+    steps = [step("open", 0, path="a.py", text="def f():\n    return 1\n"),
+             run(1_000, FAILED),
+             edit(10_000, 0, 8, 8, "  # half"),  # the developer's step
+             step("save", 11_000, path="a.py"),
+             step("file_change", 20_000, path="a.py", change="modified", origin="agent",
+                  text="def f():  # half\n    return 2\n"),  # the agent's fix, written to disk
+             step("edit", 20_100, path="a.py", origin="unknown", changes=[{"range": {
+                 "start": {"line": 1, "character": 11}, "end": {"line": 1, "character": 12}}, "text": "2"}]),
+             run(30_000, PASSED)]
+    [row], _ = export(tmp_path, episode_header, steps)
+    assert last_lines(row) == ["+def f():  # half", "+    return 2"]
+    assert row["completion_actors"] == ["developer", "agent"] and row["outside_writes"] is True
+    assert row["labels"] == [True, True]
+    assert row["completion_steps"] == [[2, 2], [4, 4]]
+
+
 def test_no_row_when_the_tests_never_pass_again(tmp_path: Path, episode_header: EpisodeHeader) -> None:
     steps = [step("open", 0, path="a.py", text="a = 1\n"),
              run(1_000, FAILED), edit(10_000, 0, 5, 5, "0"), run(20_000, FAILED), edit(30_000, 0, 5, 6, "2"),
