@@ -17,6 +17,7 @@ from collector.episode import open_episode
 from collector.errors import JournalError
 from collector.home import Home
 from collector.journal import JournalScanner, unpack_payload
+from collector.platform.process import cpu_seconds
 from collector.protocol.client import Client
 from collector.workspace.registry import Registry
 from tests.cli import codetape as codetape
@@ -25,6 +26,8 @@ from tests.cli import environment as env_for  # this environment, CODETAPE_HOME=
 from tests.waiting import TIMEOUT_S, wait_for
 
 STARTUP_S = 60.0
+STUCK_S = 20.0  # a collector stopping without writing a log line or using CPU for this long is stuck
+STOP_LIMIT_S = 300.0  # and one that has not stopped after this long, whatever it does
 
 
 @dataclass
@@ -38,10 +41,24 @@ class Daemon:
     def client(self) -> Client:
         return Client.connect(self.home, autostart=False, timeout=5.0)
 
-    def stop(self, signum: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+    def stop(self, signum: int = signal.SIGTERM, stuck_s: float = STUCK_S) -> int:
+        """Send `signum` and wait for the exit as long as the stop makes progress (its sealing: the log
+        grows or the process has CPU time; a loaded machine is slow, not stuck); AssertionError after
+        `stuck_s` seconds without either."""
         if self.proc.poll() is None:
             self.proc.send_signal(signum)
-        return self.proc.wait(timeout)
+        last: tuple[int, float | None] | None = None
+        stuck_at, limit = time.monotonic() + stuck_s, time.monotonic() + STOP_LIMIT_S
+        while True:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                return self.proc.wait(0.2)
+            progress = (self.log.stat().st_size, cpu_seconds(self.proc.pid))
+            if progress != last:
+                last, stuck_at = progress, time.monotonic() + stuck_s
+            elif time.monotonic() > stuck_at or time.monotonic() > limit:
+                tail = "\n".join(self.log_text().splitlines()[-5:])
+                raise AssertionError(f"the collector's stop made no progress for {stuck_s:g} s (or took "
+                                     f"{STOP_LIMIT_S:g} s):\n{tail}")
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
