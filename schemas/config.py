@@ -59,7 +59,8 @@ class ConsentSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     unlinkable mode, step times are re-timed so that they hold no typing rhythm (`timing = "retimed"`: a
     burst's steps at one time, its duration drawn from the population, pauses in whole seconds);
     `timing = "coarse"` floors them to 100 ms steps instead, `timing = "exact"` shares them to the
-    millisecond; and `upload_delay_max_s` bounds the random delay before each episode is uploaded.
+    millisecond; `upload_delay_max_s` bounds the random delay before each episode is uploaded, and
+    `min_members` is the k an episode's month must reach in the issuer's record before it leaves.
     """
 
     mode: Annotated[Literal["attributed", "unlinkable"], Meta(
@@ -71,6 +72,10 @@ class ConsentSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     upload_delay_max_s: Annotated[int, Meta(
         ge=0, le=7 * 24 * 3600, description="unlinkable mode: each episode is uploaded on its own after a "
         "random delay of up to this many seconds, so arrival times do not link episodes")] = 6 * 3600
+    min_members: Annotated[int, Meta(
+        ge=1, le=1_000_000, description="unlinkable mode: an episode is uploaded only once the issuer's "
+        "signed record counts at least this many members for its month (the larger of this and the "
+        "managed policy's [consent] min_members)")] = 5
 
 
 class StatsSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

@@ -145,9 +145,14 @@ SHARED_REMOTE = re.compile(r"^(?:(?:https?|ssh|git)://(?:[^\s/@:]+@)?[A-Za-z0-9.
 
 
 class ConsentRequirement(Model, frozen=True, kw_only=True):
-    """`[consent]` in the managed policy: the consent mode a share must be signed in."""
+    """`[consent]` in the managed policy: the consent mode a share must be signed in, and the k of members
+    an unlinkable episode's month must reach before it leaves (collector/upload/members.py)."""
 
     mode: Literal["attributed", "unlinkable"] | None = None
+    min_members: Annotated[int, Meta(ge=1, le=1_000_000, description=(
+        "unlinkable episodes leave a contributor's machine only once the issuer's signed record counts at "
+        "least this many members for their month (the larger of this and the contributor's own)"))] \
+        | None = None
 
 
 class ManagedPolicy(Model, frozen=True, kw_only=True):

@@ -29,6 +29,9 @@ What it does (schemas/settings.py ManagedPolicy):
     allowed_purposes, allowed_licences,           required of a share when it is signed (share_problem):
     [consent] mode                                a purpose it lists, a licence (an SPDX expression) its
                                                   entries permit as a receiver's --allow-licence would
+    [consent] min_members                         the k of members the issuer's record must count for an
+                                                  unlinkable episode's month before it leaves this machine
+                                                  (the larger of this and config.toml's: upload/members.py)
     allowed_destinations                          where `codetape upload` (and the collector's background
                                                   upload) may send: upload/destinations.py matches it
     retain_until                                  the latest retention date a share may sign
@@ -379,7 +382,8 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
         allowed_destinations=destinations if destinations is not None else
         (first.allowed_destinations or second.allowed_destinations),
         shared_remotes=[url for url in first.shared_remotes if remote_key(url) in shared],
-        consent=ConsentRequirement(mode=next(iter(modes), None)))
+        consent=ConsentRequirement(mode=next(iter(modes), None), min_members=max(
+            first.consent.min_members or 0, second.consent.min_members or 0) or None))
 
 
 def allowed_places(entries: list[str]) -> str:

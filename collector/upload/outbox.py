@@ -197,9 +197,12 @@ def outbox_status(home: Home) -> dict[str, Any]:
     attempt = None if last is None else _plain(last)
     if attempt is not None and attempt.get("error"):
         attempt["error"] = safe_text(attempt["error"])
+    # what the last run held back for k members (a small file, no issuer asked)
+    from collector.upload.members import read_held
+
     return {"waiting": sum(entry.waits_for(ref) for entry in queued),
             "destination": None if destination is None else destination.url, "destination_problem": problem,
-            "last_attempt": attempt}
+            "last_attempt": attempt, "held_for_members": read_held(home)}
 
 
 def _plain(attempt: LastAttempt) -> dict[str, Any]:

@@ -22,13 +22,14 @@ from tests.support.seaweed import SeaweedFS
 
 
 def unlinkable_member(home: Path, source: str, endpoint: str) -> None:
-    """A member's (or the receiver's) config.toml: unlinkable mode, no upload delay, the team's store. One
-    upload at a time: msgspec crashed (SIGSEGV) in `upload`'s parallel episode checks once
-    (test_unlinkable_end_to_end.py)."""
+    """A member's (or the receiver's) config.toml: unlinkable mode, no upload delay, the team's store, and
+    k = 3 before an episode leaves (`min_members`: the teams here are three, as the builds'
+    `--min-contributors 3`). One upload at a time: msgspec crashed (SIGSEGV) in `upload`'s parallel episode
+    checks once (test_unlinkable_end_to_end.py)."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(
         f'[upload]\nto = "{source}"\nendpoint_url = "{endpoint}"\nconcurrency = 1\n'
-        '[consent]\nmode = "unlinkable"\nupload_delay_max_s = 0\n', encoding="utf-8")
+        '[consent]\nmode = "unlinkable"\nupload_delay_max_s = 0\nmin_members = 3\n', encoding="utf-8")
 
 
 def episode_repository(home: Path, base: Path, name: str) -> Path:

@@ -193,6 +193,14 @@ def outbox_lines(outbox: dict[str, Any]) -> list[str]:
         lines = [f"outbox: {waits}; no upload destination configured ([upload] to in config.toml)"]
     else:
         lines = [f"outbox: {waits} for upload to {where}"]
+    held = outbox.get("held_for_members") or []
+    if held:
+        lines.append(f"{len(held)} unlinkable episode{'s' * (len(held) != 1)} held until the issuer's record "
+                     "counts enough members for its month (as of the last upload run):")
+        lines += [f"  {item['episode_id'][:8]}  {item['epoch']}: " + (
+            f"{item['members']} of {item['needed']} members" if item["members"] is not None
+            else f"the record could not be fetched ({item['problem']}); {item['needed']} members needed")
+            for item in held]
     last = outbox["last_attempt"]
     if last is not None:
         at = str(last["at"]).split(".")[0].replace("+00:00", "") + "Z"

@@ -25,7 +25,10 @@ that waited at once; at 15 minutes it may leave late, so a laptop never open for
 the sixth time it is opened after its time, one a run. Naming EPISODE chooses which episodes go, not when:
 the same rules hold for them. --now sends the named (or all waiting) unlinkable episodes at once, together:
 the times they arrive at then tell the receiver they came from one person. They go as through a write-only
-drop credential: no HeadObject, GetObject or List request is made for them.
+drop credential: no HeadObject, GetObject or List request is made for them. None leaves, --now or not,
+before the issuer's signed record (fetched each run, from the issuer you enrolled with) counts at least k
+members for its month: k is the larger of [consent] min_members in config.toml (5 by default) and the
+managed policy's; each that waits is named, with the count, and `codetape status` shows them.
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.due import due_at, release, scheduled
     from collector.episode.resolve import resolve_episode, show
     from collector.upload.destinations import configured
+    from collector.upload.members import hold_back
     from collector.upload.outbox import drain, record_run, waiting
     from collector.upload.stores import open_store
 
@@ -82,6 +86,11 @@ def run(args: argparse.Namespace) -> int:
         paths = [entry.path for entry in waiting(home, destination.ref())]
     moment = utc_now()
     episodes = {path.name.removesuffix(".ctape"): path for path in paths}
+    held = hold_back(home, episodes, moment)  # unlinkable: k members in its month before it leaves
+    for item in held:
+        del episodes[item.episode_id]
+        if not args.quiet:
+            print(item.line())
     early = sum((at := due_at(home, eid)) is not None and at > moment for eid in episodes) if args.now else 0
     others = [] if args.episodes or args.now else [*scheduled(home, REVOCATION), *scheduled(home, TOP_UP)]
     plan = release(home, [*episodes, *others], moment, at_once=args.now)
@@ -92,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     errors = _revocations(home, [name for name in plan.send if name.endswith(REVOCATION)], args.quiet)
     send = [episodes[name] for name in plan.send if name in episodes]
     if not send:
-        if not args.quiet and not plan.send and not plan.waiting:
+        if not args.quiet and not plan.send and not plan.waiting and not held:
             print(f"nothing to upload to {destination.url}: every signed episode in {home.outbox} is there "
                   "(or revoked)")
         for error in errors:

@@ -48,6 +48,7 @@ def test_revoke_signs_with_the_episodes_own_key_and_nobody_else_can(issuer: Issu
     alice, bob = tmp_path / "alice", tmp_path / "bob"
     issuer.enrol(alice, "alice-r", count=3)
     issuer.enrol(bob, "bob-r", count=3)
+    (alice / "config.toml").write_text("[consent]\nmin_members = 2\n", encoding="utf-8")  # 2 members
     episode = signed(alice, tmp_path, "full")
     drop = tmp_path / "drop"
     done = codetape(alice, "upload", "--now", "--to", drop.as_uri())  # not after its random delay

@@ -33,7 +33,7 @@ def contributor(issuer: Issuer, home: Path, name: str, dest: Path, goldens: tupl
     signed into its outbox; their ids."""
     issuer.enrol(home, name, count=LOW_WATER + len(goldens))
     home.joinpath("config.toml").write_text(f'[upload]\nto = "{dest.as_uri()}"\n[consent]\nmode = '
-                                            '"unlinkable"\n', encoding="utf-8")
+                                            '"unlinkable"\nmin_members = 1\n', encoding="utf-8")  # k: 1
     ids = []
     for golden in goldens:
         episode = home.parent / f"{name}-{golden}.ctape"

@@ -37,8 +37,8 @@ def test_unlinkable_episodes_go_through_a_write_only_credential_each_after_its_d
     home = tmp_path / "home"
     issuer.enrol(home, "uploader", count=3)
     (home / "config.toml").write_text(f'[upload]\nto = "s3://{bucket}/team"\nendpoint_url = '
-                                      f'"{seaweed.endpoint}"\n[consent]\nmode = "unlinkable"\n',
-                                      encoding="utf-8")
+                                      f'"{seaweed.endpoint}"\n[consent]\nmode = "unlinkable"\n'
+                                      "min_members = 1\n", encoding="utf-8")  # k: 1, one member
     ids = []
     for golden in ("full", "minimal"):
         episode = tmp_path / f"{golden}.ctape"
@@ -117,7 +117,7 @@ def test_the_collector_sends_a_waiting_episode_once_its_time_comes_without_uploa
     home, dest = tmp_path / "home", tmp_path / "dest"
     issuer.enrol(home, "patient", count=LOW_WATER + 1)
     (home / "config.toml").write_text(f'[upload]\nto = "{dest.as_uri()}"\n[consent]\nmode = "unlinkable"\n'
-                                      "upload_delay_max_s = 3600\n", encoding="utf-8")
+                                      "upload_delay_max_s = 3600\nmin_members = 1\n", encoding="utf-8")
     episode = tmp_path / "full.ctape"
     shutil.copy(DIRECTORY / "full.ctape", episode)
     episode_repository(home, tmp_path, open_episode(episode).header.workspace.root_name)
