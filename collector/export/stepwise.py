@@ -22,7 +22,11 @@ its fix. Tests that fail and never pass again make no row.
   claimed) or `external` (any other write from outside the editor); `outside_writes`: whether any step
   is not the developer's.
 - `labels`: per step, whether what it inserted survived to the green run: false when none of the
-  characters it inserted is left in the files at the green run, true otherwise. It is the dataset's own
+  characters it inserted that are not whitespace is left in the files at the green run (a burst whose
+  text an agent's write replaced but for the line breaks both had did not survive), true otherwise; a
+  step that inserted only whitespace, as its characters say. `surviving_shares`: per step, the share of
+  its non-whitespace characters left then (-1.0 for a step that inserted none), so a lab sets its own
+  threshold. It is the dataset's own
   notion, on the same trace: every inserted character followed by the id of the change that inserted it
   (collector/reconstruct/survival.py), a burst's characters being those its edits' changes inserted, and
   "none left" what the `edits` table's `reverted_at_step` says (collector/reconstruct/traced.py
@@ -148,7 +152,7 @@ class Segments(Items):
                 self.statement = None
             case TestRunStep() as run if green(run):
                 if self.segment is not None:
-                    self._row(self.segment, item.index)
+                    self._row(self.segment, item.index, workspace)
                 self.segment = None
                 self.traced.stop()
             case TestRunStep() as run if failing(run) and self.segment is None:
@@ -157,13 +161,21 @@ class Segments(Items):
             case _:  # on purpose: only a task's start and end and a test run bound a segment
                 pass
 
-    def _row(self, segment: Segment, passing: int) -> None:
+    def _label(self, ids: range | list[int], workspace: Workspace) -> tuple[bool, float]:
+        """A step's label and surviving share (module docstring)."""
+        trace = self.traced.trace
+        left, solid = trace.solid_left(ids, workspace) if trace is not None else (0, 0)
+        if not solid:  # (whitespace alone, or nothing inserted: as the characters say)
+            return not self.traced.reverted(ids), -1.0
+        return left > 0, left / solid
+
+    def _row(self, segment: Segment, passing: int, workspace: Workspace) -> None:
         if any(not isinstance(one, Write) and one[0].too_large for one in segment.bursts):
             self.skipped["segments with a file too large to diff"] += 1
             return
-        steps = [(one.diff, not self.traced.reverted(one.ids), [one.index, one.index], one.actor)
+        steps = [(one.diff, self._label(one.ids, workspace), [one.index, one.index], one.actor)
                  if isinstance(one, Write) else
-                 (one[0].diff(), not self.traced.reverted(one[1]), [one[0].first, one[0].last], "developer")
+                 (one[0].diff(), self._label(one[1], workspace), [one[0].first, one[0].last], "developer")
                  for one in segment.bursts]
         steps = [step for step in steps if step[0]]
         if not steps:
@@ -175,7 +187,8 @@ class Segments(Items):
             return
         actors = [actor for _, _, _, actor in steps]
         self.out.write(json_line({"prompt": text, "completions": [diff for diff, _, _, _ in steps],
-                                  "labels": [label for _, label, _, _ in steps],
+                                  "labels": [label for _, (label, _), _, _ in steps],
+                                  "surviving_shares": [share for _, (_, share), _, _ in steps],
                                   "completion_steps": [span for _, _, span, _ in steps],
                                   "completion_actors": actors,
                                   "outside_writes": any(actor != "developer" for actor in actors),

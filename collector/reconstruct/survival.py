@@ -44,6 +44,7 @@ TRACED = frozenset({kinds.OpenStep, kinds.SaveStep, kinds.CloseStep, kinds.FileC
                     kinds.GitStep})  # what moves ids
 Ids = array | None  # type: ignore[type-arg]  # (array's parameter is its typecode, not a type)
 _CODE = "i"
+BLANKS = (" ", "\t", "\n", "\r", "\f", "\v")  # what a solid share leaves out (`solid_left`)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ class Labels:
 
 NONE = Labels(None, None, None, None)
 LABELS = tuple(field.name for field in fields(Labels))  # the columns they are, in order
+
+
+def _solid(text: str, start: int, end: int) -> int:
+    """How many characters of text[start:end] are not whitespace."""
+    part = text[start:end]
+    return len(part) - sum(part.count(blank) for blank in BLANKS)
 
 
 def _zeros(length: int) -> array:  # type: ignore[type-arg]
@@ -92,6 +99,7 @@ class Trace:
         self.buffers: dict[str, Ids] = {}
         self.disk: dict[str, Ids] = {}
         self.inserted: list[int] = [0]  # by id (0: text the episode found, never counted)
+        self.solid: list[int] = [0]  # by id: how many of its characters are not whitespace
         self.alive: list[int] = [0]
         self.t_ms: list[int] = [0]
         self.paths: list[str] = [""]
@@ -103,12 +111,13 @@ class Trace:
         self._visible: dict[str, Ids] = {}  # a non-edit step's paths: their ids before it
         self._texts: dict[str, tuple[str | None, str | None]] = {}  # and (visible, disk) texts
 
-    def _new(self, path: str, count: int, t_ms: int) -> int:
+    def _new(self, path: str, count: int, t_ms: int, solid: int) -> int:
         """A new id, of `count` characters a write inserted on disk at `path` (none counted as shown yet:
         `_count` counts them once the step is applied, if the disk is what is shown). An edit's id is made
         inline (`change`)."""
         made = len(self.inserted)
         self.inserted.append(count)
+        self.solid.append(solid)
         self.alive.append(0)
         self.t_ms.append(t_ms)
         self.paths.append(path)
@@ -132,6 +141,7 @@ class Trace:
         count = len(text) - prefix - suffix
         made = len(self.inserted)  # (a new id, as `_new` makes it: inline, most steps are edits)
         self.inserted.append(count)
+        self.solid.append(_solid(text, prefix, len(text) - suffix) if count else 0)
         self.alive.append(count)
         self.t_ms.append(t_ms)
         self.paths.append(path)
@@ -254,8 +264,10 @@ class Trace:
             return
         if disk == step.text:
             return
-        count = len(step.text) if disk is None else len(step.text) - sum(_ends(disk, step.text))
-        made = self._new(path, count, step.t_ms) if count else 0
+        prefix, suffix = (0, 0) if disk is None else _ends(disk, step.text)
+        count = len(step.text) - prefix - suffix
+        made = self._new(path, count, step.t_ms, _solid(step.text, prefix, len(step.text) - suffix)) \
+            if count else 0
         self.disk[path] = _rewrite(self.disk.get(path), disk, step.text, made)
 
     def _count(self, index: int, t_ms: int, workspace: Workspace) -> None:
@@ -286,6 +298,23 @@ class Trace:
                 counted = Counter(on_disk)
             for made in pending:
                 self.committed[made] = counted.get(made, 0)
+
+    def solid_left(self, ids: Iterable[int], workspace: Workspace) -> tuple[int, int]:
+        """(left, inserted): how many of the characters `ids` inserted that are not whitespace are in the
+        files' texts shown now, and how many they inserted: a change whose text a write replaced but for
+        the line breaks both had leaves none (stepwise.py). Reads every file the trace holds ids of."""
+        wanted = set(ids)
+        left = 0
+        for path, shown in [*self.buffers.items(), *((path, ids_) for path, ids_ in self.disk.items()
+                                                      if path not in workspace.buffers)]:
+            if shown is None or not wanted.intersection(shown):
+                continue
+            text = workspace.text(path) if path in workspace.buffers else workspace.disk.get(path)
+            if text is None or len(text) != len(shown):
+                continue
+            left += sum(1 for made, char in zip(shown, text, strict=True)
+                        if made in wanted and char not in BLANKS)
+        return left, sum(self.solid[made] for made in wanted)
 
     # -- the labels, once the last step is applied --
 

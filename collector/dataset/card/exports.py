@@ -52,8 +52,9 @@ TRAINING: dict[str, TrainingExport] = {
     "stepwise": TrainingExport(
         "a row per failing test run and the next green one; `labels` one per step between them (an edit "
         "burst, or a write to disk from outside the editor, `completion_actors` saying whose), false for a "
-        "step none of whose inserted characters is left in the files at the green run; `outside_writes` "
-        "says whether an agent or a program wrote between the runs.",
+        "step none of whose inserted non-whitespace characters is left in the files at the green run "
+        "(`surviving_shares`: the share left); `outside_writes` says whether an agent or a program wrote "
+        "between the runs.",
         "only episodes whose test runs were recorded (the pytest plugin, `codetape run`, the shell hook), "
         "only mistakes fixed within the episode; tests that never pass again make no row."),
     "swe-messages": TrainingExport(

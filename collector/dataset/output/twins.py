@@ -37,7 +37,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "dpo": pa.schema([*_PAIR, ("suffix", _TEXT), ("settled", _TEXT), *_ROW]),
     "dpo-fim": pa.schema([*_PAIR, ("settled", _TEXT), *_ROW]),
     "stepwise": pa.schema([("prompt", _TEXT), ("completions", pa.list_(_TEXT)),
-                           ("labels", pa.list_(pa.bool_())),
+                           ("labels", pa.list_(pa.bool_())), ("surviving_shares", pa.list_(pa.float64())),
                            ("completion_steps", pa.list_(pa.list_(pa.int64()))),
                            ("completion_actors", pa.list_(_TEXT)), ("outside_writes", pa.bool_()),
                            ("name", _TEXT),

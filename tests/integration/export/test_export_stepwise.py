@@ -22,8 +22,8 @@ from tests.support.trl_prm import SEPARATOR, read_back, tokenized
 
 SEEDS = (1, 2, 3, 4)
 SCALE = 0.1
-COLUMNS = ["prompt", "completions", "labels", "completion_steps", "completion_actors", "outside_writes",
-           "name", "failing_step", "passing_step", "split"]
+COLUMNS = ["prompt", "completions", "labels", "surviving_shares", "completion_steps", "completion_actors",
+           "outside_writes", "name", "failing_step", "passing_step", "split"]
 
 
 @pytest.fixture(scope="module")

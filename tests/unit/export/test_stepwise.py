@@ -113,6 +113,26 @@ def test_an_agents_write_between_the_runs_is_a_step_of_its_own_with_its_actor(
     assert row["completion_steps"] == [[2, 2], [4, 4]]
 
 
+def test_a_burst_an_agents_write_replaced_but_for_its_line_breaks_did_not_survive(
+        tmp_path: Path, episode_header: EpisodeHeader) -> None:
+    """Issue 72, item 2: the developer's burst inserted a line; the agent's write replaced it with its own,
+    the two sharing the line breaks around it. Counting characters, the breaks survived; counting what is
+    not whitespace, nothing of the burst did."""
+    steps = [step("open", 0, path="a.py", text="def f():\n    return 1\n"),
+             run(1_000, FAILED),
+             edit(10_000, 1, 12, 12, "\n    x = 3\n"),  # the developer's guess, its own line
+             step("save", 11_000, path="a.py"),
+             step("file_change", 20_000, path="a.py", change="modified", origin="agent",
+                  text="def f():\n    return 1\n    return 2\n\n"),  # the agent's, over it
+             step("edit", 20_100, path="a.py", origin="unknown", changes=[{"range": {  # the editor reads
+                 "start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 9}},  # it in
+                 "text": "return 2"}]),
+             run(30_000, PASSED)]
+    [row], _ = export(tmp_path, episode_header, steps)
+    assert row["completion_actors"] == ["developer", "agent"]
+    assert row["labels"] == [False, True] and row["surviving_shares"] == [0.0, 1.0]
+
+
 def test_no_row_when_the_tests_never_pass_again(tmp_path: Path, episode_header: EpisodeHeader) -> None:
     steps = [step("open", 0, path="a.py", text="a = 1\n"),
              run(1_000, FAILED), edit(10_000, 0, 5, 5, "0"), run(20_000, FAILED), edit(30_000, 0, 5, 6, "2"),
