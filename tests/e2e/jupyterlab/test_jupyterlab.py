@@ -22,15 +22,17 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from collector.episode import Episode
 from collector.reconstruct.workspace import replay
 from schemas.steps import FileChangeStep
-from tests.e2e.report.test_report_browser import CHROMIUM_FLAGS, chromium_path
+from tests.e2e.report.test_report_browser import browser
 from tests.support.bridge_harness import seal, steps_of, tee, texts_at_saves
 from tests.support.collector_harness import Daemon, env_for, journal_steps, opt_in, running
 from tests.waiting import wait_for
+
+__all__ = ["browser"]  # (Debian's Chromium, the report tests' fixture)
 
 BIN = Path(sys.executable).parent
 TOKEN = "codetape-tests"
@@ -160,14 +162,6 @@ def _answers(url: str, server: subprocess.Popen[bytes]) -> bool:
             return bool(answer.status == 200)
     except OSError:
         return False
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 def typed(page: Page, cell: int, text: str) -> None:
