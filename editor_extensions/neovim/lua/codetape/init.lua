@@ -73,13 +73,17 @@ end
 
 -- `codetape/review` (the developer chose Review after a seal): review the episode in a terminal split.
 -- Only its `episode` is read: the command is ours (a `command` in the message is ignored).
+local opened = {} -- episode ids whose review this plugin opened
 local function open_review(_, result)
   local command = M.review_command(type(result) == 'table' and result.episode or nil)
   if not command then return end
   vim.cmd('botright new')
   local ok, err = pcall(NEW and function() vim.fn.jobstart(command, { term = true }) end
     or function() vim.fn.termopen(command) end)
-  if ok then return vim.cmd('startinsert') end
+  if ok then
+    opened[result.episode] = true
+    return vim.cmd('startinsert')
+  end
   vim.cmd('close')
   vim.notify('codetape: run `' .. table.concat(command, ' ') .. '` (' .. tostring(err) .. ')',
     vim.log.levels.WARN)
@@ -102,6 +106,16 @@ local function prompt(err, params, ctx, cfg)
     vim.ui.select(SURE, opts, function(choice) chosen = choice end)
   end
   return chosen == SURE[2] and answer or vim.NIL
+end
+
+-- `window/showMessage`: the bridge's "run `codetape review ID`" line (for editors that cannot open a
+-- review) is left out once the review of ID is open here: shown after the prompt, it held Neovim at
+-- "Press ENTER" before the review. Every other message is shown as Neovim shows any server's.
+local function show_message(err, result, ctx, cfg)
+  local episode = type(result) == 'table' and type(result.message) == 'string'
+    and result.message:match('^codetape: run `codetape review (%S+)` to review the episode$')
+  if episode and opened[episode] then return vim.NIL end
+  return vim.lsp.handlers['window/showMessage'](err, result, ctx, cfg)
 end
 
 -- The bridge's command line: `cmd` when given, else the configured codetape with `bridge`.
@@ -179,7 +193,7 @@ local function start(buf, root)
     name = 'codetape', cmd = bridge_command(), root_dir = root, capabilities = capabilities,
     flags = { debounce_text_changes = 0 },
     handlers = { ['codetape/review'] = open_review, ['codetape/status'] = status_changed,
-      ['window/showMessageRequest'] = prompt },
+      ['window/showMessageRequest'] = prompt, ['window/showMessage'] = show_message },
   }
   local id = clients[root]
   if id and vim.lsp.get_client_by_id(id) then
